@@ -1,0 +1,39 @@
+# stripe-emu. Everything the targets need comes through the Go module proxy
+# (ginkgo is pinned in go.mod and run with `go run`).
+GO      ?= go
+GINKGO  := $(GO) run github.com/onsi/ginkgo/v2/ginkgo
+ADDR    ?= 127.0.0.1:12111
+
+.PHONY: run build test lint vet bench fuzz tidy
+
+## run: serve the emulator on $(ADDR), in memory, no configuration
+run:
+	$(GO) run ./cmd/stripe-emu serve --addr $(ADDR)
+
+## build: build the stripe-emu binary into bin/
+build:
+	$(GO) build -o bin/stripe-emu ./cmd/stripe-emu
+
+## test: vet, then the whole suite with the race detector, in parallel
+test: vet
+	$(GINKGO) -r -p --randomize-all --race --timeout=10m
+
+## vet: go vet and a gofmt check
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+lint: vet
+
+## bench: throughput and allocation benchmarks, printed as a table
+BENCHCPU ?= 1
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=2s -cpu $(BENCHCPU) ./bench/... ./emulator/... | tee bench.out | $(GO) run ./bench/table
+
+## fuzz: run each fuzz target for a while (seed corpora also run in `make test`)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./emulator/internal/form -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./emulator/internal/params -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME)
+	$(GO) test ./emulator -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)

@@ -1,0 +1,147 @@
+// Command stripe-emu serves the Stripe API emulator.
+//
+//	stripe-emu [serve] [--addr 127.0.0.1:12111] [--data FILE] [--log-level info]
+//
+// Every flag can also be set with an environment variable: STRIPE_EMU_ADDR,
+// STRIPE_EMU_DATA, STRIPE_EMU_LOG_LEVEL (flags win).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stdout, stderr, nil)
+	case "version":
+		fmt.Fprintf(stdout, "stripe-emu (Stripe API %s)\n", emulator.APIVersion)
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "stripe-emu: unknown command %q\n", cmd)
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, `usage: stripe-emu [command] [flags]
+
+commands:
+  serve     serve the emulated Stripe API (default)
+  version   print the version and the Stripe API version served
+
+run "stripe-emu serve -h" for the flags of serve`)
+}
+
+// serveFlags are serve's settings.
+type serveFlags struct {
+	addr, data, logLevel string
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
+	var f serveFlags
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.addr, "addr", env("STRIPE_EMU_ADDR", "127.0.0.1:12111"), "address to listen on (env STRIPE_EMU_ADDR)")
+	fs.StringVar(&f.data, "data", env("STRIPE_EMU_DATA", ""), "persist state to this buntdb file; empty keeps it in memory (env STRIPE_EMU_DATA)")
+	fs.StringVar(&f.logLevel, "log-level", env("STRIPE_EMU_LOG_LEVEL", "info"), "debug, info, warn or error (env STRIPE_EMU_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return f, nil
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// serve runs until SIGINT/SIGTERM (or until stop is closed, for tests).
+func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
+	f, err := parseServeFlags(args, stderr)
+	if err != nil {
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		fmt.Fprintf(stderr, "stripe-emu: bad --log-level %q: %v\n", f.logLevel, err)
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	emu, err := emulator.New(emulator.WithDataFile(f.data), emulator.WithLogger(logger))
+	if err != nil {
+		fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		emu.Close()
+		fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
+		return 1
+	}
+	base := "http://" + ln.Addr().String()
+	emu.SetURL(base)
+	stopTicking := emu.RunClock(time.Second)
+	defer stopTicking()
+	srv := &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	storage := "in memory"
+	if f.data != "" {
+		storage = f.data
+	}
+	fmt.Fprintf(stdout, "stripe-emu listening on %s (Stripe API %s, platform %s, state %s)\n", base, emulator.APIVersion, emu.Platform(), storage)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	select {
+	case <-sig:
+	case <-stop:
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
+			emu.Close()
+			return 1
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(ctx)
+	if err := emu.Close(); err != nil {
+		fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "stripe-emu stopped")
+	return 0
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer lets the test read what serve prints while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var listening = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+
+// startServe runs serve until the returned stop is called, and returns the
+// base URL it printed.
+func startServe(t *testing.T, args ...string) (base string, stop func() int) {
+	t.Helper()
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	stopCh := make(chan struct{})
+	done := make(chan int, 1)
+	go func() { done <- serve(args, out, errOut, stopCh) }()
+	deadline := time.After(10 * time.Second)
+	for {
+		if m := listening.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, errOut.String())
+		case <-deadline:
+			t.Fatalf("serve did not start: %s", errOut.String())
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return base, func() int { close(stopCh); return <-done }
+}
+
+func post(t *testing.T, url, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.SetBasicAuth("sk_test_x", "")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return send(t, req)
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.SetBasicAuth("sk_test_x", "")
+	return send(t, req)
+}
+
+func send(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+var customerID = regexp.MustCompile(`"id": "(cus_[0-9A-Za-z]+)"`)
+
+func TestServeKeepsStateAcrossRestartWithDataFile(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "state.db")
+	base, stop := startServe(t, "--addr", "127.0.0.1:0", "--data", data)
+	status, body := post(t, base+"/v1/customers", "email=a@b.c")
+	if status != 200 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	id := customerID.FindStringSubmatch(body)[1]
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+
+	base, stop = startServe(t, "--addr", "127.0.0.1:0", "--data", data)
+	defer stop()
+	status, body = get(t, base+"/v1/customers/"+id)
+	if status != 200 || !strings.Contains(body, `"email": "a@b.c"`) {
+		t.Fatalf("after restart: %d %s", status, body)
+	}
+	// New ids keep sorting after the old ones.
+	_, body = post(t, base+"/v1/customers", "email=second@b.c")
+	if second := customerID.FindStringSubmatch(body)[1]; second <= id {
+		t.Fatalf("id %s does not sort after %s", second, id)
+	}
+}
+
+func TestServeInMemoryForgetsOnRestart(t *testing.T) {
+	base, stop := startServe(t, "--addr", "127.0.0.1:0")
+	_, body := post(t, base+"/v1/customers", "email=a@b.c")
+	id := customerID.FindStringSubmatch(body)[1]
+	stop()
+	base, stop = startServe(t, "--addr", "127.0.0.1:0")
+	defer stop()
+	if status, _ := get(t, base+"/v1/customers/"+id); status != 404 {
+		t.Fatalf("in-memory state survived a restart: %d", status)
+	}
+}
+
+func TestFlagsFromEnvironment(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	t.Setenv("STRIPE_EMU_ADDR", addr)
+	t.Setenv("STRIPE_EMU_LOG_LEVEL", "debug")
+	base, stop := startServe(t)
+	defer stop()
+	if base != "http://"+addr {
+		t.Fatalf("listening on %s, want %s", base, addr)
+	}
+}
+
+func TestBadFlagsAndCommands(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"serve", "--log-level", "loud"}, &out, &errOut); code != 2 {
+		t.Fatalf("bad log level: exit %d", code)
+	}
+	if code := run([]string{"frobnicate"}, &out, &errOut); code != 2 {
+		t.Fatalf("unknown command: exit %d", code)
+	}
+}

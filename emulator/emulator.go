@@ -1,0 +1,232 @@
+// Package emulator is an embeddable, stateful emulator of the Stripe API.
+//
+// In a test:
+//
+//	emu := emulator.Start(t)
+//	sc := emu.Client() // a stripe-go v82 client pointed at the emulator
+//	cus, err := sc.V1Customers.Create(ctx, &stripe.CustomerCreateParams{Email: stripe.String("a@b.c")})
+//
+// The same Handler serves the stripe-emu binary.
+package emulator
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/clock"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// DefaultAPIKey is the key Client() uses unless WithAPIKey says otherwise.
+// Any sk_test_ key is accepted.
+const DefaultAPIKey = "sk_test_emulator"
+
+// APIVersion is the Stripe API version the emulator renders.
+const APIVersion = api.APIVersion
+
+// Emulator is one emulated Stripe platform account with its connected
+// accounts, its objects, its events and its clock.
+type Emulator struct {
+	cfg    config
+	env    *api.Env
+	server *api.Server
+	log    *requestLog
+
+	mu          sync.Mutex
+	url         string
+	httpSrv     *httptest.Server
+	closed      bool
+	stopTick    func()
+	removeHooks []func()
+}
+
+// New builds an emulator without serving it; use Handler with a server of
+// your own, or Start in tests.
+func New(opts ...Option) (*Emulator, error) {
+	cfg := config{apiKey: DefaultAPIKey}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.clock == nil {
+		cfg.clock = clock.New()
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	reg := api.NewRegistry(kinds()...)
+	st, err := store.Open(cfg.dataFile, reg.Indexes())
+	if err != nil {
+		return nil, err
+	}
+	gen := ids.New(cfg.seed)
+	env := &api.Env{
+		Store: st, Clock: cfg.clock, IDs: gen, Registry: reg,
+		Events: &api.EventLog{}, Log: cfg.logger,
+	}
+	platform, err := ensurePlatform(env)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	env.Platform = platform
+	e := &Emulator{cfg: cfg, env: env, log: newRequestLog(1000)}
+	env.BaseURL = e.URL
+	e.server = api.NewServer(env, routes()...)
+	e.server.Observe = e.observe
+	for _, tick := range tickers() {
+		tick := tick
+		e.removeHooks = append(e.removeHooks, cfg.clock.OnTick(func(now time.Time) { tick(env, now) }))
+	}
+	return e, nil
+}
+
+// ensurePlatform finds the platform account of a persisted store or makes
+// one for a new store.
+func ensurePlatform(env *api.Env) (string, error) {
+	var id string
+	err := env.Store.Update(func(tx *store.Tx) error {
+		if v, ok := tx.GetMeta("platform"); ok {
+			id = v
+			return nil
+		}
+		id = env.IDs.Short("acct_")
+		if err := tx.Put(id, accounts.New(id, env.Clock.Unix(), "US", "", "standard")); err != nil {
+			return err
+		}
+		return tx.SetMeta("platform", id)
+	})
+	return id, err
+}
+
+// TB is what Start needs from a test: *testing.T, *testing.B and
+// Ginkgo's GinkgoT() all have it.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Fatalf(format string, args ...any)
+}
+
+// Start runs an emulator on 127.0.0.1 on a free port for the length of a
+// test, closing it in the test's cleanup.
+func Start(t TB, opts ...Option) *Emulator {
+	t.Helper()
+	e, err := New(opts...)
+	if err != nil {
+		t.Fatalf("stripe-emu: %v", err)
+	}
+	e.mu.Lock()
+	e.httpSrv = httptest.NewServer(e.Handler())
+	e.url = e.httpSrv.URL
+	e.mu.Unlock()
+	t.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+// Handler is the emulator's HTTP API.
+func (e *Emulator) Handler() http.Handler { return e.server }
+
+// SetURL tells the emulator where it is served, when you serve Handler
+// yourself (Client and the Checkout pages need it).
+func (e *Emulator) SetURL(url string) {
+	e.mu.Lock()
+	e.url = url
+	e.mu.Unlock()
+}
+
+// URL is the base URL the emulator is served at ("" if not known).
+func (e *Emulator) URL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.url
+}
+
+// Client returns a stripe-go v82 client pointed at the emulator, with
+// network retries off so failures surface at once.
+func (e *Emulator) Client() *stripe.Client {
+	return e.ClientWithKey(e.cfg.apiKey)
+}
+
+// ClientWithKey is Client with another API key (to test auth failures).
+func (e *Emulator) ClientWithKey(key string) *stripe.Client {
+	httpClient := e.cfg.httpClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	backends := stripe.NewBackendsWithConfig(&stripe.BackendConfig{
+		URL:               stripe.String(e.URL()),
+		HTTPClient:        httpClient,
+		MaxNetworkRetries: stripe.Int64(0),
+		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
+	})
+	return stripe.NewClient(key, stripe.WithBackends(backends))
+}
+
+// Clock is the emulator's clock: Set and Advance move time for everything
+// the emulator does.
+func (e *Emulator) Clock() *clock.Clock { return e.cfg.clock }
+
+// Platform is the id of the platform account (acct_…) the API key owns.
+func (e *Emulator) Platform() string { return e.env.Platform }
+
+// Close stops serving and closes the store, flushing it to disk when
+// persisted. Safe to call more than once.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	srv := e.httpSrv
+	stop := e.stopTick
+	e.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	for _, remove := range e.removeHooks {
+		remove()
+	}
+	if srv != nil {
+		srv.Close()
+	}
+	if err := e.env.Store.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// RunClock makes time-driven work (webhook retries, renewals, expiries)
+// happen as the wall clock passes, checking every interval. The binary uses
+// it; tests usually leave it off and move the clock themselves. The
+// returned function stops it.
+func (e *Emulator) RunClock(interval time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var once sync.Once
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				e.cfg.clock.Tick()
+			}
+		}
+	}()
+	stop = func() { once.Do(func() { close(done) }) }
+	e.mu.Lock()
+	e.stopTick = stop
+	e.mu.Unlock()
+	return stop
+}

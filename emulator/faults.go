@@ -1,0 +1,66 @@
+package emulator
+
+import (
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/faults"
+)
+
+// Fault is an injected failure (see Faults).
+type Fault = faults.Fault
+
+// FaultKind names what a fault does.
+type FaultKind = faults.Kind
+
+// The kinds of fault.
+const (
+	FaultServerError = faults.ServerError // 500 api_error
+	FaultRateLimit   = faults.RateLimit   // 429 rate_limit
+	FaultLockTimeout = faults.LockTimeout // 429 lock_timeout
+	FaultDelay       = faults.Delay       // answer after a delay
+	FaultDrop        = faults.Drop        // close the connection unanswered
+	FaultHold        = faults.Hold        // wait until released
+)
+
+// FaultControl injects failures into chosen API routes so an app's retry
+// and timeout handling can be tested. Paths are patterns where * matches
+// one segment: "/v1/payment_intents/*/confirm".
+type FaultControl struct{ set *faults.Set }
+
+// Faults controls injected failures.
+func (e *Emulator) Faults() FaultControl { return FaultControl{set: e.server.Faults} }
+
+// Add installs a fault and returns its id.
+func (f FaultControl) Add(fault Fault) string { return f.set.Add(fault) }
+
+// Fail makes the next n requests to method+path fail with kind (server
+// error, rate limit, lock timeout or drop).
+func (f FaultControl) Fail(method, path string, kind FaultKind, n int) string {
+	return f.set.Add(Fault{Method: method, Path: path, Kind: kind, Times: n})
+}
+
+// Delay makes the next n requests to method+path answer d late.
+func (f FaultControl) Delay(method, path string, d time.Duration, n int) string {
+	return f.set.Add(Fault{Method: method, Path: path, Kind: faults.Delay, Duration: d, Times: n})
+}
+
+// Hold makes requests to method+path wait, inside the endpoint, until
+// Release; it returns the fault's id.
+func (f FaultControl) Hold(method, path string) string {
+	return f.set.Add(Fault{Method: method, Path: path, Kind: faults.Hold})
+}
+
+// WaitHeld blocks until the hold fault id is holding n requests.
+func (f FaultControl) WaitHeld(id string, n int) { f.set.WaitFor(id, n) }
+
+// Release lets held requests go on and removes the fault.
+func (f FaultControl) Release(id string) { f.set.Release(id) }
+
+// Remove uninstalls a fault.
+func (f FaultControl) Remove(id string) { f.set.Remove(id) }
+
+// Clear removes every fault.
+func (f FaultControl) Clear() { f.set.Clear() }
+
+// List returns the installed faults with their hit counts.
+func (f FaultControl) List() []Fault { return f.set.List() }

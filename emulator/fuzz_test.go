@@ -1,0 +1,75 @@
+package emulator_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+)
+
+// FuzzRequest throws arbitrary methods, paths, bodies and headers at the
+// whole pipeline: it must never panic, and every answer must be JSON, with
+// Stripe's error envelope whenever it is an error.
+func FuzzRequest(f *testing.F) {
+	f.Add("POST", "/v1/customers", "email=a%40b.co&metadata[k]=v", "", "")
+	f.Add("GET", "/v1/customers?limit=3&expand[]=data.default_source", "", "", "")
+	f.Add("POST", "/v1/prices", "currency=usd&unit_amount=5&product_data[name]=x&recurring[interval]=month", "", "k1")
+	f.Add("POST", "/v1/products", "name=x&default_price_data[currency]=usd&default_price_data[unit_amount]=1", "acct_x", "")
+	f.Add("GET", "/v1/customers/search?query=email%3A%22a%22", "", "", "")
+	f.Add("DELETE", "/v1/customers/cus_123", "", "", "")
+	f.Add("POST", "/v1/customers", "a[b][c][d][e][f]=1&expand[0]=x.y.z", "", "")
+	f.Add("GET", "/v1/events?types[]=customer.created&created[gte]=1", "", "", "")
+
+	emu, err := emulator.New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { emu.Close() })
+	h := emu.Handler()
+	f.Fuzz(func(t *testing.T, method, target, body, account, idemKey string) {
+		switch method {
+		case "GET", "POST", "DELETE":
+		default:
+			method = "POST"
+		}
+		if !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \t\r\n#") {
+			target = "/v1/customers"
+		}
+		req := httptest.NewRequest(method, "http://emu"+target, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer sk_test_fuzz")
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if account != "" && isHeaderSafe(account) {
+			req.Header.Set("Stripe-Account", account)
+		}
+		if idemKey != "" && isHeaderSafe(idemKey) {
+			req.Header.Set("Idempotency-Key", idemKey)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatalf("%s %s %q: answer is not JSON (%d): %q", method, target, body, rec.Code, rec.Body.String())
+		}
+		if rec.Code >= 400 {
+			e, ok := out["error"].(map[string]any)
+			if !ok || e["type"] == nil || e["message"] == nil {
+				t.Fatalf("%s %s %q: error without Stripe's envelope: %s", method, target, body, rec.Body.String())
+			}
+			if rec.Code == http.StatusInternalServerError {
+				t.Fatalf("%s %s %q: internal error: %s", method, target, body, rec.Body.String())
+			}
+		}
+	})
+}
+
+func isHeaderSafe(s string) bool {
+	for _, r := range s {
+		if r < 0x21 || r > 0x7e {
+			return false
+		}
+	}
+	return true
+}

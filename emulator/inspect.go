@@ -1,0 +1,172 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Object is a Stripe object as the API renders it (unexpanded).
+type Object = map[string]any
+
+// Request is one API request the emulator answered.
+type Request = api.Logged
+
+// Get returns an object by id from the platform account, as GET would
+// render it, without going through HTTP.
+func (e *Emulator) Get(id string) (Object, bool) { return e.GetIn("", id) }
+
+// GetIn returns an object by id from a connected account ("" = platform).
+func (e *Emulator) GetIn(account, id string) (Object, bool) {
+	kind := e.env.Registry.ByID(id)
+	if kind == nil {
+		return nil, false
+	}
+	if account == "" || kind.Object == "account" {
+		account = e.env.Platform
+	}
+	var o store.Obj
+	_ = e.env.Store.View(func(tx *store.Tx) error {
+		o, _ = tx.Get(account, kind.Object, id)
+		return nil
+	})
+	return o, o != nil
+}
+
+// Events returns every event recorded in an account ("" = platform),
+// oldest first.
+func (e *Emulator) Events(account string) []Object {
+	if account == "" {
+		account = e.env.Platform
+	}
+	var out []Object
+	_ = e.env.Store.View(func(tx *store.Tx) error {
+		tx.Each(account, "event", func(o store.Obj) bool { out = append(out, o); return true })
+		return nil
+	})
+	return out
+}
+
+// EventTypes returns the types of Events(account), oldest first.
+func (e *Emulator) EventTypes(account string) []string {
+	evs := e.Events(account)
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = api.Str(ev["type"])
+	}
+	return out
+}
+
+// Count is how many live objects of a type ("customer", "price", …) an
+// account holds ("" = platform).
+func (e *Emulator) Count(account, object string) int {
+	if account == "" {
+		account = e.env.Platform
+	}
+	n := 0
+	_ = e.env.Store.View(func(tx *store.Tx) error {
+		tx.Each(account, object, func(o store.Obj) bool {
+			if o["deleted"] != true {
+				n++
+			}
+			return true
+		})
+		return nil
+	})
+	return n
+}
+
+// Call runs one API request in-process (no network) through the same
+// pipeline as HTTP, as the platform or, with account set, as a connected
+// account. It is how a test seeds state with Stripe's rules applied.
+func (e *Emulator) Call(method, path string, form url.Values, account string) (int, Object, error) {
+	var body *strings.Reader
+	target := path
+	if method == http.MethodPost {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+		if len(form) > 0 {
+			target += "?" + form.Encode()
+		}
+	}
+	req := httptest.NewRequest(method, target, body)
+	req.Header.Set("Authorization", "Bearer "+e.cfg.apiKey)
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if account != "" {
+		req.Header.Set("Stripe-Account", account)
+	}
+	rec := httptest.NewRecorder()
+	e.server.ServeHTTP(rec, req)
+	var out Object
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		return rec.Code, nil, fmt.Errorf("stripe-emu: %s %s answered non-JSON: %v", method, path, err)
+	}
+	return rec.Code, out, nil
+}
+
+// Requests returns the most recent API requests, oldest first.
+func (e *Emulator) Requests() []Request { return e.log.all() }
+
+// Reset deletes every object, event and idempotency key, keeping the
+// platform account id, as if the emulator had just started.
+func (e *Emulator) Reset() error {
+	if err := e.env.Store.Reset(); err != nil {
+		return err
+	}
+	e.log.clear()
+	id := e.env.Platform
+	return e.env.Store.Update(func(tx *store.Tx) error {
+		if err := tx.Put(id, accounts.New(id, e.env.Clock.Unix(), "US", "", "standard")); err != nil {
+			return err
+		}
+		return tx.SetMeta("platform", id)
+	})
+}
+
+func (e *Emulator) observe(r api.Logged) {
+	e.log.add(r)
+	e.cfg.logger.Info("request", "method", r.Method, "path", r.Path, "status", r.Status,
+		"request_id", r.RequestID, "account", r.Account, "duration", r.Duration)
+}
+
+// requestLog keeps the last n requests.
+type requestLog struct {
+	mu   sync.Mutex
+	max  int
+	reqs []Request
+}
+
+func newRequestLog(max int) *requestLog { return &requestLog{max: max} }
+
+func (l *requestLog) add(r Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.reqs) == l.max {
+		copy(l.reqs, l.reqs[1:])
+		l.reqs = l.reqs[:l.max-1]
+	}
+	l.reqs = append(l.reqs, r)
+}
+
+func (l *requestLog) all() []Request {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Request(nil), l.reqs...)
+}
+
+func (l *requestLog) clear() {
+	l.mu.Lock()
+	l.reqs = nil
+	l.mu.Unlock()
+}

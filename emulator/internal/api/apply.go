@@ -1,0 +1,107 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Copy sets each named field of o from the parameter of the same name when
+// the request has it; an empty value (Stripe's "unset") sets null. Nested
+// objects are copied whole, as Stripe replaces them.
+func (c *Call) Copy(o store.Obj, fields ...string) {
+	for _, f := range fields {
+		if !c.Params.Has(f) {
+			continue
+		}
+		if c.Params.Unset(f) {
+			o[f] = nil
+			continue
+		}
+		v, _ := c.Params.Get(f)
+		o[f] = v
+	}
+}
+
+// Metadata limits, as Stripe enforces them.
+const (
+	MaxMetadataKeys  = 50
+	MaxMetadataKey   = 40
+	MaxMetadataValue = 500
+)
+
+// ApplyMetadata merges the request's metadata into o: keys sent with an
+// empty value are removed, `metadata=` clears everything.
+func (c *Call) ApplyMetadata(o store.Obj) error {
+	md, _ := o["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+	}
+	if c.Params.Has("metadata") {
+		if c.Params.Unset("metadata") {
+			md = map[string]any{}
+		} else {
+			m, _ := c.Params.Map("metadata")
+			next := make(map[string]any, len(md)+len(m))
+			for k, v := range md {
+				next[k] = v
+			}
+			for k, v := range m {
+				if err := checkMetadataEntry(k, v); err != nil {
+					return err
+				}
+				if v == "" {
+					delete(next, k)
+				} else {
+					next[k] = v
+				}
+			}
+			if len(next) > MaxMetadataKeys {
+				return apierr.InvalidRequest("Invalid metadata: metadata can have up to %d keys, but you passed in %d keys.", MaxMetadataKeys, len(next)).WithParam("metadata")
+			}
+			md = next
+		}
+	}
+	o["metadata"] = md
+	return nil
+}
+
+func checkMetadataEntry(k, v string) error {
+	switch {
+	case k == "":
+		return apierr.InvalidRequest("Invalid metadata: metadata keys must not be empty.").WithParam("metadata")
+	case len(k) > MaxMetadataKey:
+		return apierr.InvalidRequest("Metadata keys can have up to %d characters, but the key '%s' has %d characters.", MaxMetadataKey, k, len(k)).WithParam(fmt.Sprintf("metadata[%s]", k))
+	case strings.ContainsAny(k, "[]"):
+		return apierr.InvalidRequest("Metadata keys cannot contain square brackets ('[' or ']'): '%s'.", k).WithParam("metadata")
+	case len(v) > MaxMetadataValue:
+		return apierr.InvalidRequest("Metadata values can have up to %d characters, but the value for key '%s' has %d characters.", MaxMetadataValue, k, len(v)).WithParam(fmt.Sprintf("metadata[%s]", k))
+	}
+	return nil
+}
+
+// Clone deep-copies an object so a handler can change it and still diff
+// against the original.
+func Clone(o store.Obj) store.Obj {
+	out := make(store.Obj, len(o))
+	for k, v := range o {
+		out[k] = cloneValue(v)
+	}
+	return out
+}
+
+func cloneValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return Clone(x)
+	case []any:
+		out := make([]any, len(x))
+		for i := range x {
+			out[i] = cloneValue(x[i])
+		}
+		return out
+	}
+	return v
+}

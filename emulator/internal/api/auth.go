@@ -1,0 +1,92 @@
+package api
+
+import (
+	"encoding/base64"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+)
+
+var testKey = regexp.MustCompile(`^(sk|rk)_test_[A-Za-z0-9_]+$`)
+
+// apiKey extracts and checks the key, as Bearer or as the user of HTTP
+// basic auth (curl -u sk_test_…:), answering Stripe's 401s.
+func apiKey(r *http.Request) (string, *apierr.Error) {
+	h := r.Header.Get("Authorization")
+	var key string
+	switch {
+	case h == "":
+		e := &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."}
+		return "", e
+	case strings.HasPrefix(h, "Bearer "):
+		key = strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
+	case strings.HasPrefix(h, "Basic "):
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(strings.TrimPrefix(h, "Basic ")))
+		if err != nil {
+			return "", invalidAuthHeader()
+		}
+		key, _, _ = strings.Cut(string(raw), ":")
+	default:
+		return "", invalidAuthHeader()
+	}
+	if strings.HasPrefix(key, "pk_") {
+		return "", &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."}
+	}
+	if !testKey.MatchString(key) {
+		// Live keys are refused too: the emulator has only test mode.
+		return "", &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "Invalid API Key provided: " + maskKey(key)}
+	}
+	return key, nil
+}
+
+func invalidAuthHeader() *apierr.Error {
+	return &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "Invalid Authorization header. Use Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY') or HTTP Basic auth with your API key as the username."}
+}
+
+// maskKey hides all but the recognisable prefix and the last four
+// characters, as Stripe does in its messages.
+func maskKey(key string) string {
+	prefix := ""
+	for _, p := range []string{"sk_test_", "sk_live_", "rk_test_", "rk_live_"} {
+		if strings.HasPrefix(key, p) {
+			prefix = p
+			break
+		}
+	}
+	rest := key[len(prefix):]
+	if len(rest) <= 4 {
+		return prefix + strings.Repeat("*", len(rest))
+	}
+	return prefix + strings.Repeat("*", len(rest)-4) + rest[len(rest)-4:]
+}
+
+// Versions the emulator renders: the basil release train, whose object
+// shapes it implements.
+var basilVersions = map[string]bool{
+	"2025-03-31.basil": true,
+	"2025-04-30.basil": true,
+	"2025-05-28.basil": true,
+	"2025-06-30.basil": true,
+	"2025-07-30.basil": true,
+	"2025-08-27.basil": true,
+}
+
+var versionShape = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$`)
+
+func apiVersion(r *http.Request) (string, *apierr.Error) {
+	v := strings.TrimSpace(r.Header.Get("Stripe-Version"))
+	switch {
+	case v == "":
+		return APIVersion, nil
+	case basilVersions[v]:
+		return v, nil
+	case versionShape.MatchString(v):
+		// A real Stripe version, but one whose object shapes differ from
+		// basil's: say so rather than answer in the wrong shape.
+		return "", apierr.InvalidRequest("Stripe API version %s is not supported by this emulator: it renders the basil versions (2025-03-31.basil to %s).", v, APIVersion)
+	default:
+		return "", apierr.InvalidRequest("Invalid Stripe API version: %s", v)
+	}
+}

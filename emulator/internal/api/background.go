@@ -1,0 +1,40 @@
+package api
+
+import "github.com/stripe-emu/stripe-emu/emulator/internal/store"
+
+// Background runs fn as work that time caused rather than a request
+// (settlements, renewals, expiries): one write transaction in account, its
+// events carrying no request id, published after commit.
+func (e *Env) Background(account string, fn func(c *Call) error) error {
+	c := &Call{Env: e, Account: account, Connected: account != e.Platform, APIVersion: APIVersion}
+	err := e.Store.Update(func(tx *store.Tx) error {
+		c.Tx = tx
+		c.Now = e.Clock.Unix()
+		c.events = c.events[:0]
+		if err := fn(c); err != nil {
+			return err
+		}
+		return c.commitEvents()
+	})
+	if err != nil {
+		return err
+	}
+	e.Events.publish(c.committed())
+	return nil
+}
+
+// Accounts lists every account namespace: the platform first, then each
+// connected account. Background work walks them all.
+func (e *Env) Accounts() []string {
+	out := []string{e.Platform}
+	_ = e.Store.View(func(tx *store.Tx) error {
+		tx.Each(e.Platform, "account", func(o store.Obj) bool {
+			if id := Str(o["id"]); id != e.Platform {
+				out = append(out, id)
+			}
+			return true
+		})
+		return nil
+	})
+	return out
+}

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Call is one API request as a resource handler sees it: validated params,
+// the account in scope, and an open store transaction. Everything a handler
+// writes through it commits together with the events it emits.
+type Call struct {
+	*Env
+	Tx     *store.Tx
+	Params params.Values
+	Vars   map[string]string // path variables
+
+	Account        string // the account whose objects are in scope
+	Connected      bool   // Account is a connected account (Stripe-Account header)
+	Now            int64  // emulator time, fixed for the whole request
+	RequestID      string
+	IdempotencyKey string
+	APIVersion     string
+	Path           string
+
+	events []Committed
+	stall  func() // an injected delay or hold, run before the transaction
+}
+
+// Var returns a path variable.
+func (c *Call) Var(name string) string { return c.Vars[name] }
+
+// NewID makes an id for a kind of object.
+func (c *Call) NewID(object string) string {
+	k := c.Registry.Kind(object)
+	if k.ShortID {
+		return c.IDs.Short(k.Prefix)
+	}
+	return c.IDs.Long(k.Prefix)
+}
+
+// Load fetches an object of the account in scope, or answers Stripe's
+// resource_missing. param names where the id came from ("" or "id" for the
+// URL path).
+func (c *Call) Load(object, id, param string) (store.Obj, error) {
+	o, ok := c.Tx.Get(c.Account, object, id)
+	if !ok {
+		return nil, apierr.NoSuchObject(c.Registry.Kind(object).Name, id, param)
+	}
+	return o, nil
+}
+
+// Insert stores a new object and emits "<object>.created".
+func (c *Call) Insert(o store.Obj) error {
+	if err := c.Tx.Put(c.Account, o); err != nil {
+		return err
+	}
+	c.Emit(o["object"].(string)+".created", o, nil)
+	return nil
+}
+
+// Save stores a changed object and emits "<object>.updated" with the
+// previous values of what changed; nothing is emitted when nothing changed.
+func (c *Call) Save(before, after store.Obj) error {
+	prev := PreviousAttributes(before, after)
+	if len(prev) == 0 {
+		return nil
+	}
+	if err := c.Tx.Put(c.Account, after); err != nil {
+		return err
+	}
+	c.Emit(after["object"].(string)+".updated", after, prev)
+	return nil
+}
+
+// Put stores an object without emitting anything.
+func (c *Call) Put(o store.Obj) error { return c.Tx.Put(c.Account, o) }
+
+// Emit records an event for obj in this request's transaction, in the
+// account in scope.
+func (c *Call) Emit(eventType string, obj store.Obj, previous store.Obj) {
+	c.EmitIn(c.Account, eventType, obj, previous)
+}
+
+// EmitIn records an event in another account's namespace (account.updated
+// belongs to the connected account even though the platform made it).
+func (c *Call) EmitIn(account, eventType string, obj store.Obj, previous store.Obj) {
+	ev := c.Events.build(c, account, account != c.Platform, eventType, obj, previous)
+	c.events = append(c.events, Committed{Account: account, Event: ev})
+}
+
+// Base returns the fields every object has.
+func (c *Call) Base(object, id string) store.Obj {
+	return store.Obj{"id": id, "object": object, "livemode": false, "created": c.Now}
+}
+
+// Param errors handlers raise often.
+func (c *Call) Require(names ...string) error {
+	for _, n := range names {
+		if !c.Params.Has(n) {
+			return apierr.MissingParam(n)
+		}
+		if c.Params.Unset(n) {
+			return apierr.InvalidEmpty(n)
+		}
+	}
+	return nil
+}

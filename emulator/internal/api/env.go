@@ -1,0 +1,31 @@
+package api
+
+import (
+	"log/slog"
+
+	"github.com/stripe-emu/stripe-emu/emulator/clock"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Env is what every request shares: the store, the clock, id generation,
+// the kinds of objects, and where committed events go.
+type Env struct {
+	Store    *store.Store
+	Clock    *clock.Clock
+	IDs      *ids.Generator
+	Registry *Registry
+	Events   *EventLog
+	Log      *slog.Logger
+
+	// Platform is the account that owns the API key; connected accounts
+	// are objects in its namespace.
+	Platform string
+
+	// BaseURL is where the emulator is served ("" if unknown), for URLs
+	// it hands out (3-D Secure and Checkout pages).
+	BaseURL func() string
+}
+
+// APIVersion is the version the emulator renders (stripe-go v82.5.1's).
+const APIVersion = "2025-08-27.basil"

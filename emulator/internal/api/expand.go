@@ -1,0 +1,156 @@
+package api
+
+import (
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// MaxExpandDepth is how many levels one expand path may reach.
+const MaxExpandDepth = 4
+
+// expandAll applies every expand[] path to the response object.
+func (s *Server) expandAll(c *Call, obj store.Obj, paths []string, isList bool) error {
+	for _, p := range paths {
+		parts := strings.Split(p, ".")
+		levels := len(parts)
+		if isList && parts[0] == "data" {
+			levels--
+		}
+		if levels > MaxExpandDepth {
+			return apierr.InvalidRequest("You cannot expand more than %d levels of a property. Property: %s", MaxExpandDepth, p).WithParam("expand")
+		}
+		if isList && parts[0] != "data" {
+			return apierr.InvalidRequest("This property cannot be expanded (%s). You may want to try expanding 'data.%s' instead.", p, p)
+		}
+		if err := s.expandPath(c, obj, parts, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// expandPath expands parts within obj. Expandable fields may be dotted
+// ("invoice_settings.default_payment_method"), so the longest declared
+// field that prefixes the path wins.
+func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string) error {
+	if len(parts) == 0 {
+		return nil
+	}
+	typ, _ := obj["object"].(string)
+	if typ == "list" || typ == "search_result" {
+		if parts[0] != "data" {
+			return cannotExpand(full)
+		}
+		return s.expandEach(c, obj["data"], parts[1:], full)
+	}
+	kind := s.Registry.Kind(typ)
+	if kind == nil {
+		return cannotExpand(full)
+	}
+	for n := len(parts); n >= 1; n-- {
+		field := strings.Join(parts[:n], ".")
+		if !kind.expandable(field) {
+			continue
+		}
+		rest := parts[n:]
+		if inc, ok := kind.Includable[field]; ok {
+			v, err := inc(c, obj)
+			if err != nil {
+				return err
+			}
+			setPath(obj, parts[:n], v)
+			return s.expandValue(c, v, rest, full)
+		}
+		v := getPath(obj, parts[:n])
+		expanded := s.resolve(c, v)
+		setPath(obj, parts[:n], expanded)
+		return s.expandValue(c, expanded, rest, full)
+	}
+	return cannotExpand(full)
+}
+
+func (s *Server) expandValue(c *Call, v any, rest []string, full string) error {
+	if len(rest) == 0 {
+		return nil
+	}
+	switch x := v.(type) {
+	case store.Obj:
+		return s.expandPath(c, x, rest, full)
+	case []any:
+		return s.expandEach(c, x, rest, full)
+	case nil:
+		return nil
+	}
+	return cannotExpand(full)
+}
+
+func (s *Server) expandEach(c *Call, v any, rest []string, full string) error {
+	items, _ := v.([]any)
+	for i, it := range items {
+		if len(rest) == 0 {
+			continue
+		}
+		if id, ok := it.(string); ok {
+			items[i] = s.resolve(c, id)
+		}
+		if err := s.expandValue(c, items[i], rest, full); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolve turns an id into the object it names (in the account in scope);
+// anything else (null, an embedded object) is returned as it is.
+func (s *Server) resolve(c *Call, v any) any {
+	switch x := v.(type) {
+	case string:
+		kind := s.Registry.ByID(x)
+		if kind == nil {
+			return x
+		}
+		if o, ok := c.Tx.Get(c.Account, kind.Object, x); ok {
+			return o
+		}
+		if o, ok := c.Tx.Get(s.Platform, kind.Object, x); ok && kind.Object == "account" {
+			return o
+		}
+		return x
+	case []any:
+		for i := range x {
+			x[i] = s.resolve(c, x[i])
+		}
+		return x
+	}
+	return v
+}
+
+func cannotExpand(path string) error {
+	return apierr.InvalidRequest("This property cannot be expanded (%s).", path)
+}
+
+func getPath(o store.Obj, parts []string) any {
+	var cur any = o
+	for _, p := range parts {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[p]
+	}
+	return cur
+}
+
+func setPath(o store.Obj, parts []string, v any) {
+	m := o
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := m[p].(map[string]any)
+		if !ok {
+			return
+		}
+		m = next
+	}
+	m[parts[len(parts)-1]] = v
+}

@@ -1,0 +1,113 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// IdempotencyTTL is how long Stripe keeps a key (it may prune after 24 h).
+const IdempotencyTTL = 24 * time.Hour
+
+type idempotency struct {
+	mu       sync.Mutex
+	inFlight map[string]bool
+}
+
+func newIdempotency() *idempotency { return &idempotency{inFlight: map[string]bool{}} }
+
+type savedResponse struct {
+	Method    string `json:"method"`
+	Path      string `json:"path"`
+	Params    string `json:"params"`
+	Status    int    `json:"status"`
+	Body      []byte `json:"body"`
+	RequestID string `json:"request_id"`
+	Created   int64  `json:"created"`
+}
+
+func idemName(account, key string) string { return "idem:" + account + ":" + key }
+
+// idempotent answers a POST carrying an Idempotency-Key: a replay of the
+// saved response, Stripe's idempotency_error when the key was used
+// differently, 409 while the first request is still running, or a fresh
+// execution whose response is saved with its effects.
+func (s *Server) idempotent(w http.ResponseWriter, rt Route, c *Call, key string) int {
+	name := idemName(c.Account, key)
+	s.idem.mu.Lock()
+	if s.idem.inFlight[name] {
+		s.idem.mu.Unlock()
+		e := &apierr.Error{Status: 409, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): %s. Please try again later.", key)}
+		return writeError(w, c.RequestID, s.Clock.Unix(), e.WithCode("idempotency_key_in_use"))
+	}
+	s.idem.inFlight[name] = true
+	s.idem.mu.Unlock()
+	defer func() {
+		s.idem.mu.Lock()
+		delete(s.idem.inFlight, name)
+		s.idem.mu.Unlock()
+	}()
+
+	canonical := c.Params.Canonical()
+	if saved, ok := s.savedResponse(name); ok {
+		switch {
+		case saved.Path != c.Path || saved.Method != rt.Method:
+			e := &apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used for the same endpoint they were first used for ('%s' vs '%s'). Try using a key other than '%s' if you meant to execute a different request.", saved.Path, c.Path, key)}
+			return writeError(w, c.RequestID, s.Clock.Unix(), e)
+		case saved.Params != canonical:
+			e := &apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", key)}
+			return writeError(w, c.RequestID, s.Clock.Unix(), e)
+		}
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.Header().Set("Original-Request", saved.RequestID)
+		return writeJSON(w, saved.Status, saved.Body)
+	}
+
+	saved := savedResponse{Method: rt.Method, Path: c.Path, Params: canonical, RequestID: c.RequestID}
+	status, body := s.executeSaving(rt, c, name, &saved)
+	return writeJSON(w, status, body)
+}
+
+// executeSaving runs the request and saves its response under the key: a
+// success in the same transaction as its effects; an error (whose effects
+// were rolled back) in a transaction of its own, as Stripe saves errors too.
+func (s *Server) executeSaving(rt Route, c *Call, name string, saved *savedResponse) (int, []byte) {
+	status, body := s.execute(rt, c, func(c *Call, body []byte) error {
+		saved.Status, saved.Body, saved.Created = 200, body, c.Now
+		return putSaved(c.Tx, name, saved)
+	})
+	if status != 200 {
+		saved.Status, saved.Body, saved.Created = status, body, s.Clock.Unix()
+		_ = s.Store.Update(func(tx *store.Tx) error { return putSaved(tx, name, saved) })
+	}
+	return status, body
+}
+
+func putSaved(tx *store.Tx, name string, saved *savedResponse) error {
+	b, err := json.Marshal(saved)
+	if err != nil {
+		return err
+	}
+	return tx.SetMeta(name, string(b))
+}
+
+func (s *Server) savedResponse(name string) (savedResponse, bool) {
+	var saved savedResponse
+	found := false
+	_ = s.Store.View(func(tx *store.Tx) error {
+		raw, ok := tx.GetMeta(name)
+		if ok && json.Unmarshal([]byte(raw), &saved) == nil {
+			found = true
+		}
+		return nil
+	})
+	if found && s.Clock.Now().Sub(time.Unix(saved.Created, 0)) >= IdempotencyTTL {
+		return saved, false
+	}
+	return saved, found
+}

@@ -1,0 +1,27 @@
+package api
+
+import "github.com/stripe-emu/stripe-emu/emulator/internal/params"
+
+// Route is one endpoint: a method and path, the parameters it takes, and
+// the handler that carries it out. Resource packages export a table of them.
+type Route struct {
+	Method string
+	Path   string // gorilla/mux template, e.g. "/v1/customers/{id}"
+	Params *params.Schema
+	Handle func(c *Call) (any, error)
+}
+
+// GET, POST and DELETE build routes tersely for resource tables.
+func GET(path string, p *params.Schema, h func(*Call) (any, error)) Route {
+	return Route{Method: "GET", Path: path, Params: p, Handle: h}
+}
+
+func POST(path string, p *params.Schema, h func(*Call) (any, error)) Route {
+	return Route{Method: "POST", Path: path, Params: p, Handle: h}
+}
+
+func DELETE(path string, p *params.Schema, h func(*Call) (any, error)) Route {
+	return Route{Method: "DELETE", Path: path, Params: p, Handle: h}
+}
+
+func (r Route) readOnly() bool { return r.Method == "GET" }

@@ -1,0 +1,348 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/faults"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/form"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// MaxBodyBytes bounds a request body; Stripe's own requests are far smaller.
+const MaxBodyBytes = 1 << 20
+
+// Server is the emulator's HTTP API: it runs every request through the same
+// pipeline (auth, version, account, params, idempotency, one transaction,
+// expansion, rendering) and dispatches to the resource handlers.
+type Server struct {
+	*Env
+	router *mux.Router
+	idem   *idempotency
+	// Faults are failures a test asked for on chosen routes.
+	Faults *faults.Set
+	// Observe, if set, sees every finished request (request log).
+	Observe func(Logged)
+}
+
+// Logged is one finished request, for logs and inspection.
+type Logged struct {
+	RequestID      string        `json:"request_id"`
+	Method         string        `json:"method"`
+	Path           string        `json:"path"`
+	Query          string        `json:"query,omitempty"`
+	Body           string        `json:"body,omitempty"`
+	Account        string        `json:"account,omitempty"`
+	IdempotencyKey string        `json:"idempotency_key,omitempty"`
+	Status         int           `json:"status"`
+	Duration       time.Duration `json:"duration_ns"`
+	At             time.Time     `json:"at"`
+}
+
+// NewServer builds the API from resource route tables.
+func NewServer(env *Env, tables ...[]Route) *Server {
+	s := &Server{Env: env, router: mux.NewRouter(), idem: newIdempotency(), Faults: faults.NewSet()}
+	s.router.NotFoundHandler = http.HandlerFunc(s.unrecognized)
+	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.unrecognized)
+	for _, table := range tables {
+		for _, rt := range table {
+			s.router.Handle(rt.Path, s.endpoint(rt)).Methods(rt.Method)
+		}
+	}
+	return s
+}
+
+// Router exposes the mux so the emulator can mount extra, non-Stripe paths.
+func (s *Server) Router() *mux.Router { return s.router }
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+func (s *Server) newRequestID() string { return "req_" + s.IDs.Secret(14) }
+
+func (s *Server) unrecognized(w http.ResponseWriter, r *http.Request) {
+	reqID := s.newRequestID()
+	e := apierr.InvalidRequest("Unrecognized request URL (%s: %s). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.", r.Method, r.URL.Path)
+	e.Status = 404
+	s.finish(w, r, reqID, "", "", "", writeError(w, reqID, s.Clock.Unix(), e), time.Now())
+}
+
+// endpoint wraps one route in the request pipeline.
+func (s *Server) endpoint(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		reqID := s.newRequestID()
+		h := w.Header()
+		h.Set("Request-Id", reqID)
+		h.Set("Content-Type", "application/json")
+		h.Set("Access-Control-Allow-Origin", "*")
+
+		body, account, idemKey := "", "", ""
+		status := func() int {
+			if _, err := apiKey(r); err != nil {
+				if r.Header.Get("Authorization") == "" {
+					h.Set("WWW-Authenticate", `Basic realm="Stripe"`)
+				}
+				return writeError(w, reqID, s.Clock.Unix(), err)
+			}
+			version, verr := apiVersion(r)
+			if verr != nil {
+				return writeError(w, reqID, s.Clock.Unix(), verr)
+			}
+			h.Set("Stripe-Version", version)
+			var err error
+			account, err = s.accountFor(r)
+			if err != nil {
+				return writeError(w, reqID, s.Clock.Unix(), err)
+			}
+			fault := s.Faults.Match(r.Method, r.URL.Path)
+			switch {
+			case fault == nil:
+			case fault.Err != nil:
+				// Injected failures happen before the endpoint runs, so
+				// (as with Stripe) the idempotency key is not used up.
+				return writeError(w, reqID, s.Clock.Unix(), fault.Err)
+			case fault.Drop:
+				dropConnection(w)
+				return 0
+			}
+			raw, err := readParams(r)
+			body = raw
+			if err != nil {
+				return writeError(w, reqID, s.Clock.Unix(), err)
+			}
+			tree, ferr := form.Parse(raw)
+			if ferr != nil {
+				return writeError(w, reqID, s.Clock.Unix(), apierr.InvalidRequest("Invalid request: %v", ferr))
+			}
+			vals, perr := params.Validate(rt.Params, tree)
+			if perr != nil {
+				return writeError(w, reqID, s.Clock.Unix(), perr)
+			}
+			c := &Call{
+				Env: s.Env, Params: vals, Vars: mux.Vars(r),
+				Account: account, Connected: account != s.Platform,
+				RequestID: reqID, APIVersion: version, Path: r.URL.Path,
+			}
+			if rt.Method == http.MethodPost {
+				idemKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+			}
+			c.IdempotencyKey = idemKey
+			if fault != nil {
+				c.stall = fault.Stall
+			}
+			if idemKey == "" {
+				status, out := s.execute(rt, c, nil)
+				return writeJSON(w, status, out)
+			}
+			h.Set("Idempotency-Key", idemKey)
+			return s.idempotent(w, rt, c, idemKey)
+		}()
+		s.finish(w, r, reqID, body, account, idemKey, status, start)
+	})
+}
+
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, reqID, body, account, idemKey string, status int, start time.Time) {
+	if s.Observe == nil {
+		return
+	}
+	if account == s.Platform {
+		account = ""
+	}
+	s.Observe(Logged{
+		RequestID: reqID, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body,
+		Account: account, IdempotencyKey: idemKey, Status: status,
+		Duration: time.Since(start), At: s.Clock.Now(),
+	})
+}
+
+// readParams returns the form-encoded parameters: the body for POST (with
+// any query string merged in front, so the body wins), the query otherwise.
+func readParams(r *http.Request) (string, error) {
+	q := r.URL.RawQuery
+	if r.Method != http.MethodPost && r.Method != http.MethodDelete {
+		return q, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return "", apierr.InvalidRequest("Could not read the request body: %v", err)
+	}
+	if len(b) > MaxBodyBytes {
+		e := apierr.InvalidRequest("Request body too large: the limit is %d bytes.", MaxBodyBytes)
+		e.Status = http.StatusRequestEntityTooLarge
+		return "", e
+	}
+	ct := r.Header.Get("Content-Type")
+	if len(b) > 0 && ct != "" && !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		return "", apierr.InvalidRequest("Invalid request: unsupported Content-Type %s. If error persists and you need assistance, please contact support@stripe.com.", ct)
+	}
+	switch {
+	case q == "":
+		return string(b), nil
+	case len(b) == 0:
+		return q, nil
+	}
+	return q + "&" + string(b), nil
+}
+
+// execute runs the handler in one transaction and renders its answer. On
+// error nothing the handler wrote is kept. onSuccess, if set, runs inside
+// the transaction with the rendered body (to save it for idempotency).
+func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte) error) (int, []byte) {
+	if c.stall != nil {
+		c.stall()
+	}
+	var out []byte
+	var kept *KeptError
+	run := func(tx *store.Tx) error {
+		c.Tx = tx
+		c.Now = s.Clock.Unix()
+		c.events = c.events[:0]
+		kept = nil
+		res, err := rt.Handle(c)
+		if errors.As(err, &kept) {
+			// A decline: the failed charge and its events are real.
+			return c.commitEvents()
+		}
+		if err != nil {
+			return err
+		}
+		rendered, err := s.render(c, res)
+		if err != nil {
+			return err
+		}
+		out = rendered
+		if onSuccess != nil {
+			if err := onSuccess(c, rendered); err != nil {
+				return err
+			}
+		}
+		return c.commitEvents()
+	}
+	var err error
+	if rt.Method == http.MethodGet {
+		err = s.Store.View(run)
+	} else {
+		err = s.Store.Update(run)
+	}
+	if err != nil {
+		return errorBody(c.RequestID, c.Now, err)
+	}
+	s.Events.publish(c.committed())
+	if kept != nil {
+		return errorBody(c.RequestID, c.Now, kept.Err)
+	}
+	return 200, out
+}
+
+// KeptError answers the request with an error while keeping everything
+// the handler wrote: Stripe's card declines leave a failed charge, an
+// updated PaymentIntent and their events behind.
+type KeptError struct{ Err *apierr.Error }
+
+func (k *KeptError) Error() string { return k.Err.Error() }
+
+// Keep wraps err so the request's changes commit despite it.
+func Keep(err *apierr.Error) error { return &KeptError{Err: err} }
+
+func (c *Call) commitEvents() error {
+	if len(c.events) > 0 && c.Tx == nil {
+		return errors.New("events outside a transaction")
+	}
+	for _, ev := range c.events {
+		if err := c.Tx.Put(ev.Account, ev.Event); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Call) committed() []Committed { return c.events }
+
+// render expands what the request asked for and encodes the answer.
+func (s *Server) render(c *Call, res any) ([]byte, error) {
+	expand := c.Params.Strings("expand")
+	switch v := res.(type) {
+	case store.Obj:
+		if err := s.expandAll(c, v, expand, false); err != nil {
+			return nil, err
+		}
+		return marshal(v)
+	case *List:
+		obj := v.render()
+		if err := s.expandAll(c, obj, expand, true); err != nil {
+			return nil, err
+		}
+		return marshal(obj)
+	case json.RawMessage:
+		if len(expand) > 0 {
+			var o store.Obj
+			if err := json.Unmarshal(v, &o); err != nil {
+				return nil, err
+			}
+			return s.render(c, o)
+		}
+		return v, nil
+	}
+	return nil, fmt.Errorf("api: handler returned %T", res)
+}
+
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) int {
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	return status
+}
+
+func writeError(w http.ResponseWriter, reqID string, now int64, err error) int {
+	status, body := errorBody(reqID, now, err)
+	return writeJSON(w, status, body)
+}
+
+// errorBody renders any error as Stripe's error envelope; errors that are
+// not Stripe-shaped are the emulator's own failures (500 api_error).
+func errorBody(reqID string, now int64, err error) (int, []byte) {
+	var e *apierr.Error
+	if !errors.As(err, &e) {
+		e = apierr.Internal("An unexpected error occurred in the emulator: %v", err)
+	}
+	cp := *e
+	cp.RequestLogURL = fmt.Sprintf("https://dashboard.stripe.com/test/logs/%s?t=%d", reqID, now)
+	body, merr := marshal(map[string]any{"error": &cp})
+	if merr != nil {
+		body = []byte(`{"error":{"type":"api_error","message":"error encoding failed"}}`)
+	}
+	return cp.Status, body
+}

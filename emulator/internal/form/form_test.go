@@ -1,0 +1,95 @@
+package form
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/stripe/stripe-go/v82"
+	stripeform "github.com/stripe/stripe-go/v82/form"
+)
+
+func TestParseShapes(t *testing.T) {
+	cases := map[string]map[string]any{
+		"":                                       {},
+		"email=a%40b.c&name=A+B":                 {"email": "a@b.c", "name": "A B"},
+		"metadata[k]=v&metadata[0]=z":            {"metadata": map[string]any{"k": "v", "0": "z"}},
+		"expand[]=a&expand[]=b":                  {"expand": []any{"a", "b"}},
+		"expand[0]=a&expand[1]=b":                {"expand": map[string]any{"0": "a", "1": "b"}},
+		"items[0][price]=p&items[0][quantity]=2": {"items": map[string]any{"0": map[string]any{"price": "p", "quantity": "2"}}},
+		"items[][price]=p&items[][quantity]=2&items[][price]=q": {"items": []any{
+			map[string]any{"price": "p", "quantity": "2"}, map[string]any{"price": "q"}}},
+		"description=": {"description": ""},
+		"a&b=1":        {"a": "", "b": "1"},
+	}
+	for in, want := range cases {
+		got, err := Parse(in)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", in, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Parse(%q) = %#v, want %#v", in, got, want)
+		}
+	}
+}
+
+func TestParseRejectsMalformed(t *testing.T) {
+	for _, in := range []string{
+		"email=%zz", "%zz=1", "a[b=1", "a]=1", "[a]=1", "a[b]c=1", "a=1&a[b]=2", "a[b]=2&a=1",
+		"a[][]=1", "a[b][c[d]]=1", "a[]=1&a[b]=2",
+	} {
+		if _, err := Parse(in); err == nil {
+			t.Errorf("Parse(%q) accepted malformed input", in)
+		}
+	}
+}
+
+func TestParseLimits(t *testing.T) {
+	deep := "a"
+	for i := 0; i < MaxDepth+1; i++ {
+		deep += "[x]"
+	}
+	if _, err := Parse(deep + "=1"); err == nil {
+		t.Error("too deep a key was accepted")
+	}
+}
+
+// stripe-go's own encoder must always decode.
+func TestParseStripeGoEncodings(t *testing.T) {
+	p := &stripe.PriceCreateParams{
+		Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1500), Product: stripe.String("prod_1"),
+		Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+		Metadata:  map[string]string{"a b": "c&d", "0": "zero"},
+	}
+	p.AddExpand("product")
+	v := &stripeform.Values{}
+	stripeform.AppendTo(v, p)
+	got, err := Parse(v.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["currency"] != "usd" || got["unit_amount"] != "1500" {
+		t.Errorf("scalars: %#v", got)
+	}
+	if md := got["metadata"].(map[string]any); md["a b"] != "c&d" || md["0"] != "zero" {
+		t.Errorf("metadata: %#v", md)
+	}
+	if rec := got["recurring"].(map[string]any); rec["interval"] != "month" {
+		t.Errorf("recurring: %#v", rec)
+	}
+	if ex := got["expand"].(map[string]any); ex["0"] != "product" {
+		t.Errorf("expand: %#v", ex)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"email=a%40b.c", "items[0][price]=p", "expand[]=x&expand[]=y", "a[][b]=1&a[][b]=2", "a[b=1", "%", "a=1&a[b]=2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tree, err := Parse(s)
+		if err == nil && tree == nil {
+			t.Fatal("nil tree without error")
+		}
+	})
+}

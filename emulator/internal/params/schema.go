@@ -1,0 +1,211 @@
+// Package params declares the parameters each endpoint takes and checks a
+// decoded form against them, answering Stripe's errors for unknown names,
+// wrong types and missing values. Schemas are usually derived from
+// stripe-go's …Params structs, so they follow Stripe's API exactly.
+package params
+
+import (
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Kind is a parameter's type.
+type Kind int
+
+const (
+	KindString  Kind = iota
+	KindInteger      // whole number
+	KindBoolean      // true/false
+	KindNumber       // decimal
+	KindObject       // fixed fields
+	KindMap          // free keys → strings (metadata)
+	KindMapOf        // free keys → Elem (currency_options)
+	KindArray        // of Elem
+	KindIntegerOrObject
+	KindAny // anything well-formed (for fields stripe-go encodes by hand)
+)
+
+// Schema describes one parameter or a whole endpoint (an Object).
+type Schema struct {
+	Kind     Kind
+	Fields   map[string]*Schema // Object, IntegerOrObject
+	Elem     *Schema            // Array, MapOf
+	Allowed  []string           // allowed strings (enum)
+	Required []string           // Object: fields that must be present
+}
+
+// Constructors for hand-built schemas.
+func StringParam() *Schema  { return &Schema{Kind: KindString} }
+func IntegerParam() *Schema { return &Schema{Kind: KindInteger} }
+func BoolParam() *Schema    { return &Schema{Kind: KindBoolean} }
+func AnyParam() *Schema     { return &Schema{Kind: KindAny} }
+
+// String, Integer and Bool are the short names resource tables use.
+func String() *Schema  { return StringParam() }
+func Integer() *Schema { return IntegerParam() }
+func Bool() *Schema    { return BoolParam() }
+
+// ArrayOf is an array of elem.
+func ArrayOf(elem *Schema) *Schema { return &Schema{Kind: KindArray, Elem: elem} }
+
+// Object is an object with the given fields.
+func Object(fields map[string]*Schema) *Schema { return &Schema{Kind: KindObject, Fields: fields} }
+
+// MetadataParam is a string map.
+func MetadataParam() *Schema { return &Schema{Kind: KindMap} }
+
+func (s *Schema) clone() *Schema {
+	cp := *s
+	cp.Fields = maps.Clone(s.Fields)
+	cp.Required = slices.Clone(s.Required)
+	cp.Allowed = slices.Clone(s.Allowed)
+	return &cp
+}
+
+// at returns a copy of s with the schema at the dotted path replaced by
+// what edit returns (copying along the way so shared schemas never change).
+func (s *Schema) at(path string, edit func(parent *Schema, name string)) *Schema {
+	cp := s.clone()
+	name, rest, nested := strings.Cut(path, ".")
+	if !nested {
+		edit(cp, name)
+		return cp
+	}
+	child := cp.Fields[name]
+	if child == nil {
+		child = Object(map[string]*Schema{})
+	}
+	if child.Kind == KindArray && child.Elem != nil {
+		arr := child.clone()
+		arr.Elem = child.Elem.at(rest, edit)
+		cp.Fields[name] = arr
+		return cp
+	}
+	cp.Fields[name] = child.at(rest, edit)
+	return cp
+}
+
+// With adds or replaces the parameter at a dotted path.
+func (s *Schema) With(path string, sub *Schema) *Schema {
+	return s.at(path, func(p *Schema, name string) {
+		if p.Fields == nil {
+			p.Fields = map[string]*Schema{}
+		}
+		p.Fields[name] = sub
+	})
+}
+
+// Without removes the parameter at a dotted path.
+func (s *Schema) Without(path string) *Schema {
+	return s.at(path, func(p *Schema, name string) { delete(p.Fields, name) })
+}
+
+// Require marks top-level parameters as required.
+func (s *Schema) Require(names ...string) *Schema {
+	cp := s.clone()
+	cp.Required = append(cp.Required, names...)
+	return cp
+}
+
+// Enum restricts the string at a dotted path to the given values.
+func (s *Schema) Enum(path string, values ...string) *Schema {
+	return s.at(path, func(p *Schema, name string) {
+		f := p.Fields[name]
+		if f == nil {
+			f = StringParam()
+		}
+		f = f.clone()
+		f.Allowed = values
+		p.Fields[name] = f
+	})
+}
+
+var cache sync.Map // reflect.Type → *Schema
+
+// FromStruct derives an endpoint's schema from a stripe-go params struct
+// (value or pointer), following its form tags.
+func FromStruct(v any) *Schema {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if s, ok := cache.Load(t); ok {
+		return s.(*Schema)
+	}
+	s := fromType(t, 0)
+	cache.Store(t, s)
+	return s
+}
+
+func fromType(t reflect.Type, depth int) *Schema {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if depth > 12 {
+		return AnyParam()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return StringParam()
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint, reflect.Uint64:
+		return IntegerParam()
+	case reflect.Bool:
+		return BoolParam()
+	case reflect.Float32, reflect.Float64:
+		return &Schema{Kind: KindNumber}
+	case reflect.Slice, reflect.Array:
+		return ArrayOf(fromType(t.Elem(), depth+1))
+	case reflect.Map:
+		elem := t.Elem()
+		for elem.Kind() == reflect.Pointer {
+			elem = elem.Elem()
+		}
+		if elem.Kind() == reflect.String {
+			return MetadataParam()
+		}
+		return &Schema{Kind: KindMapOf, Elem: fromType(elem, depth+1)}
+	case reflect.Struct:
+		s := Object(map[string]*Schema{})
+		addFields(s, t, depth)
+		return s
+	case reflect.Interface:
+		return AnyParam()
+	}
+	return AnyParam()
+}
+
+func addFields(s *Schema, t reflect.Type, depth int) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("form")
+		name, _, _ := strings.Cut(tag, ",")
+		switch {
+		case name == "-" || name == "":
+			continue
+		case name == "*":
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct && ft.Name() != "ExtraValues" && ft.Name() != "Filters" {
+				addFields(s, ft, depth)
+			}
+			continue
+		case !f.IsExported():
+			continue
+		}
+		sub := fromType(f.Type, depth+1)
+		if prev, dup := s.Fields[name]; dup && prev.Kind != sub.Kind {
+			// One name, two Go types (created as int or range): a union.
+			obj := prev
+			if prev.Kind != KindObject {
+				obj = sub
+			}
+			sub = &Schema{Kind: KindIntegerOrObject, Fields: obj.Fields}
+		}
+		s.Fields[name] = sub
+	}
+}

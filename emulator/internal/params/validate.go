@@ -1,0 +1,244 @@
+package params
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+)
+
+// unset marks a parameter sent as an empty string: Stripe's "unset".
+type unset struct{}
+
+// Unset is the value stored for an emptied parameter.
+var Unset any = unset{}
+
+// Validate checks a decoded form against s and returns typed values: leaves
+// become string, int64, bool or float64; arrays []any; objects and maps
+// map[string]any; empty strings Unset.
+func Validate(s *Schema, raw map[string]any) (Values, *apierr.Error) {
+	if s == nil {
+		s = Object(map[string]*Schema{})
+	}
+	out, err := validateObject(s, raw, "")
+	if err != nil {
+		return Values{}, err
+	}
+	for _, name := range s.Required {
+		v, ok := out[name]
+		if !ok {
+			return Values{}, apierr.MissingParam(name)
+		}
+		if v == Unset {
+			return Values{}, apierr.InvalidEmpty(name)
+		}
+	}
+	return Values{m: out}, nil
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "[" + name + "]"
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func validateObject(s *Schema, raw map[string]any, prefix string) (map[string]any, *apierr.Error) {
+	out := make(map[string]any, len(raw))
+	for _, k := range sortedKeys(raw) {
+		sub, ok := s.Fields[k]
+		if !ok {
+			return nil, apierr.UnknownParam(join(prefix, k))
+		}
+		v, err := validateValue(sub, raw[k], join(prefix, k))
+		if err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
+	if str, ok := raw.(string); ok && str == "" {
+		return Unset, nil
+	}
+	switch s.Kind {
+	case KindAny:
+		return raw, nil
+	case KindString:
+		str, ok := raw.(string)
+		if !ok {
+			return nil, apierr.InvalidRequest("Invalid string: %s", describe(raw)).WithParam(name)
+		}
+		if len(s.Allowed) > 0 && !contains(s.Allowed, str) {
+			return nil, apierr.InvalidRequest("Invalid %s: must be one of %s", name, oneOf(s.Allowed)).WithParam(name)
+		}
+		return str, nil
+	case KindInteger:
+		str, ok := raw.(string)
+		if !ok {
+			return nil, apierr.InvalidInteger(name, describe(raw))
+		}
+		n, err := strconv.ParseInt(str, 10, 64)
+		if err != nil {
+			return nil, apierr.InvalidInteger(name, str)
+		}
+		return n, nil
+	case KindBoolean:
+		str, ok := raw.(string)
+		if !ok {
+			return nil, apierr.InvalidRequest("Invalid boolean: %s", describe(raw)).WithParam(name)
+		}
+		switch str {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+		return nil, apierr.InvalidRequest("Invalid boolean: %s", str).WithParam(name)
+	case KindNumber:
+		str, ok := raw.(string)
+		if !ok {
+			return nil, apierr.InvalidRequest("Invalid decimal: %s", describe(raw)).WithParam(name)
+		}
+		f, err := strconv.ParseFloat(str, 64)
+		if err != nil {
+			return nil, apierr.InvalidRequest("Invalid decimal: %s", str).WithParam(name)
+		}
+		return f, nil
+	case KindObject:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return nil, apierr.InvalidRequest("Invalid object").WithParam(name)
+		}
+		return validateObject(s, m, name)
+	case KindIntegerOrObject:
+		if str, ok := raw.(string); ok {
+			n, err := strconv.ParseInt(str, 10, 64)
+			if err != nil {
+				return nil, apierr.InvalidInteger(name, str)
+			}
+			return n, nil
+		}
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return nil, apierr.InvalidRequest("Invalid object").WithParam(name)
+		}
+		return validateObject(&Schema{Kind: KindObject, Fields: s.Fields}, m, name)
+	case KindMap:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return nil, apierr.InvalidRequest("Invalid hash").WithParam(name)
+		}
+		out := make(map[string]any, len(m))
+		for k, v := range m {
+			str, ok := v.(string)
+			if !ok {
+				return nil, apierr.InvalidRequest("Invalid string: %s", describe(v)).WithParam(join(name, k))
+			}
+			out[k] = str
+		}
+		return out, nil
+	case KindMapOf:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return nil, apierr.InvalidRequest("Invalid hash").WithParam(name)
+		}
+		out := make(map[string]any, len(m))
+		for _, k := range sortedKeys(m) {
+			v, err := validateValue(s.Elem, m[k], join(name, k))
+			if err != nil {
+				return nil, err
+			}
+			out[k] = v
+		}
+		return out, nil
+	case KindArray:
+		items, err := arrayItems(raw, name)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(items))
+		for i, it := range items {
+			v, err := validateValue(s.Elem, it, fmt.Sprintf("%s[%d]", name, i))
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	}
+	return nil, apierr.Internal("unknown parameter kind for %s", name)
+}
+
+// arrayItems accepts a[]=… lists and a[0]=… maps with decimal keys.
+func arrayItems(raw any, name string) ([]any, *apierr.Error) {
+	switch v := raw.(type) {
+	case []any:
+		return v, nil
+	case map[string]any:
+		type entry struct {
+			i int
+			v any
+		}
+		entries := make([]entry, 0, len(v))
+		for k, x := range v {
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || strconv.Itoa(i) != k {
+				return nil, apierr.InvalidRequest("Invalid array").WithParam(name)
+			}
+			entries = append(entries, entry{i, x})
+		}
+		sort.Slice(entries, func(a, b int) bool { return entries[a].i < entries[b].i })
+		out := make([]any, len(entries))
+		for i, e := range entries {
+			out[i] = e.v
+		}
+		return out, nil
+	}
+	return nil, apierr.InvalidRequest("Invalid array").WithParam(name)
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		keys := sortedKeys(x)
+		return "{" + strings.Join(keys, ", ") + "}"
+	case []any:
+		return fmt.Sprintf("array of %d", len(x))
+	}
+	return fmt.Sprint(v)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func oneOf(values []string) string {
+	switch len(values) {
+	case 1:
+		return values[0]
+	case 2:
+		return values[0] + " or " + values[1]
+	}
+	return strings.Join(values[:len(values)-1], ", ") + ", or " + values[len(values)-1]
+}

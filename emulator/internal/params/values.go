@@ -1,0 +1,194 @@
+package params
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Values are validated parameters, read by dotted path
+// ("invoice_settings.default_payment_method").
+type Values struct {
+	m map[string]any
+}
+
+// NewValues wraps an already-typed tree (for internal callers).
+func NewValues(m map[string]any) Values { return Values{m: m} }
+
+func (v Values) lookup(path string) (any, bool) {
+	var cur any = v.m
+	for path != "" {
+		var name string
+		name, path, _ = strings.Cut(path, ".")
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		cur, ok = m[name]
+		if !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// Has reports whether the parameter was sent (empty counts).
+func (v Values) Has(path string) bool {
+	_, ok := v.lookup(path)
+	return ok
+}
+
+// Unset reports whether the parameter was sent as an empty string.
+func (v Values) Unset(path string) bool {
+	x, ok := v.lookup(path)
+	return ok && x == Unset
+}
+
+// Get returns the typed value (nil for an unset one).
+func (v Values) Get(path string) (any, bool) {
+	x, ok := v.lookup(path)
+	if x == Unset {
+		return nil, ok
+	}
+	return plain(x), ok
+}
+
+// plain turns Unset markers inside nested values into nulls so the value
+// can be stored as JSON.
+func plain(x any) any {
+	switch t := x.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = plain(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = plain(e)
+		}
+		return out
+	}
+	if x == Unset {
+		return nil
+	}
+	return x
+}
+
+// Str returns a string parameter; an unset one is "" with ok true.
+func (v Values) Str(path string) (string, bool) {
+	x, ok := v.lookup(path)
+	if !ok {
+		return "", false
+	}
+	s, isStr := x.(string)
+	return s, isStr || x == Unset
+}
+
+// Int returns an integer parameter.
+func (v Values) Int(path string) (int64, bool) {
+	x, _ := v.lookup(path)
+	n, ok := x.(int64)
+	return n, ok
+}
+
+// Bool returns a boolean parameter.
+func (v Values) Bool(path string) (bool, bool) {
+	x, _ := v.lookup(path)
+	b, ok := x.(bool)
+	return b, ok
+}
+
+// Float returns a decimal parameter.
+func (v Values) Float(path string) (float64, bool) {
+	x, _ := v.lookup(path)
+	switch n := x.(type) {
+	case float64:
+		return n, true
+	case int64:
+		return float64(n), true
+	}
+	return 0, false
+}
+
+// Obj returns a nested object's values.
+func (v Values) Obj(path string) (Values, bool) {
+	x, _ := v.lookup(path)
+	m, ok := x.(map[string]any)
+	return Values{m: m}, ok
+}
+
+// Array returns the elements of an array of objects.
+func (v Values) Array(path string) []Values {
+	x, _ := v.lookup(path)
+	items, _ := x.([]any)
+	out := make([]Values, 0, len(items))
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		out = append(out, Values{m: m})
+	}
+	return out
+}
+
+// Strings returns an array of strings (expand[], lookup_keys[]…).
+func (v Values) Strings(path string) []string {
+	x, _ := v.lookup(path)
+	items, _ := x.([]any)
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Map returns a string map such as metadata. A key sent with an empty
+// value maps to "" (Stripe: delete that key).
+func (v Values) Map(path string) (map[string]string, bool) {
+	x, _ := v.lookup(path)
+	m, ok := x.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	out := make(map[string]string, len(m))
+	for k, e := range m {
+		s, _ := e.(string)
+		out[k] = s
+	}
+	return out, true
+}
+
+// Raw returns the typed tree (Unset markers included).
+func (v Values) Raw() map[string]any { return v.m }
+
+// Keys lists the parameters present at the top level of v.
+func (v Values) Keys() []string { return sortedKeys(v.m) }
+
+// Canonical is a stable rendering of the parameters, to compare two
+// requests (idempotency).
+func (v Values) Canonical() string {
+	b, _ := json.Marshal(plainMarked(v.m))
+	return string(b)
+}
+
+func plainMarked(x any) any {
+	switch t := x.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = plainMarked(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = plainMarked(e)
+		}
+		return out
+	}
+	if x == Unset {
+		return "\x00unset"
+	}
+	return x
+}

@@ -1,0 +1,211 @@
+// Package accounts serves Connect accounts. Connected accounts are objects
+// of the platform; each is also a namespace of its own that requests reach
+// with the Stripe-Account header.
+package accounts
+
+import (
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Kind is the account object.
+var Kind = &api.Kind{Object: "account", Prefix: "acct_", ShortID: true}
+
+// Routes is the account endpoint table.
+func Routes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/accounts", params.FromStruct(stripe.AccountCreateParams{}), create),
+		api.GET("/v1/accounts", params.FromStruct(stripe.AccountListParams{}), list),
+		api.GET("/v1/account", params.FromStruct(stripe.AccountRetrieveParams{}), retrieveOwn),
+		api.GET("/v1/accounts/{id}", params.FromStruct(stripe.AccountRetrieveParams{}), retrieve),
+		api.POST("/v1/accounts/{id}", params.FromStruct(stripe.AccountUpdateParams{}), update),
+		api.DELETE("/v1/accounts/{id}", params.FromStruct(stripe.AccountDeleteParams{}), remove),
+	}
+}
+
+// New builds an account object; the emulator also uses it for the platform.
+func New(id string, created int64, country, email, typ string) store.Obj {
+	if country == "" {
+		country = "US"
+	}
+	var emailV any
+	if email != "" {
+		emailV = email
+	}
+	controllerType := "application"
+	if typ == "standard" {
+		controllerType = "account"
+	}
+	return store.Obj{
+		"id": id, "object": "account", "business_profile": store.Obj{
+			"annual_revenue": nil, "estimated_worker_count": nil, "mcc": nil, "name": nil, "product_description": nil,
+			"support_address": nil, "support_email": nil, "support_phone": nil, "support_url": nil, "url": nil,
+		},
+		"business_type": nil, "capabilities": store.Obj{}, "charges_enabled": false,
+		"controller": store.Obj{"type": controllerType},
+		"country":    country, "created": created, "default_currency": defaultCurrency(country), "details_submitted": false,
+		"email": emailV, "external_accounts": store.Obj{"object": "list", "data": []any{}, "has_more": false, "url": "/v1/accounts/" + id + "/external_accounts"},
+		"future_requirements": requirements(), "metadata": map[string]any{}, "payouts_enabled": false,
+		"requirements": requirements(), "settings": nil,
+		"tos_acceptance": store.Obj{"date": nil, "ip": nil, "user_agent": nil}, "type": typ,
+	}
+}
+
+func requirements() store.Obj {
+	return store.Obj{"alternatives": []any{}, "current_deadline": nil, "currently_due": []any{}, "disabled_reason": nil,
+		"errors": []any{}, "eventually_due": []any{}, "past_due": []any{}, "pending_verification": []any{}}
+}
+
+func defaultCurrency(country string) string {
+	switch country {
+	case "GB":
+		return "gbp"
+	case "CA":
+		return "cad"
+	case "AU":
+		return "aud"
+	case "JP":
+		return "jpy"
+	case "US":
+		return "usd"
+	}
+	return "eur"
+}
+
+// Connected accounts live in the platform's namespace, whatever account
+// header the request carries.
+func platformOnly(c *api.Call) error {
+	if c.Connected {
+		return apierr.InvalidRequest("This request can only be made by a platform, not on behalf of a connected account (drop the Stripe-Account header).")
+	}
+	return nil
+}
+
+func create(c *api.Call) (any, error) {
+	if err := platformOnly(c); err != nil {
+		return nil, err
+	}
+	typ, _ := c.Params.Str("type")
+	if typ == "" {
+		typ = "custom"
+		if ctl, ok := c.Params.Obj("controller"); ok {
+			if dash, ok := ctl.Obj("stripe_dashboard"); ok {
+				if t, _ := dash.Str("type"); t == "full" {
+					typ = "standard"
+				} else if t == "express" {
+					typ = "express"
+				}
+			}
+		} else {
+			typ = "standard"
+		}
+	}
+	if typ != "standard" && typ != "express" && typ != "custom" {
+		return nil, apierr.InvalidRequest("Invalid type: must be one of custom, express, or standard").WithParam("type")
+	}
+	country, _ := c.Params.Str("country")
+	email, _ := c.Params.Str("email")
+	o := New(c.NewID("account"), c.Now, country, email, typ)
+	c.Copy(o, "business_type")
+	if caps, ok := c.Params.Obj("capabilities"); ok {
+		m := store.Obj{}
+		for name := range caps.Raw() {
+			sub, _ := caps.Obj(name)
+			if req, _ := sub.Bool("requested"); req {
+				m[name] = "active"
+			}
+		}
+		o["capabilities"] = m
+	}
+	if err := c.ApplyMetadata(o); err != nil {
+		return nil, err
+	}
+	// Stripe emits no account.created; the account exists once created.
+	if err := c.Put(o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func load(c *api.Call, id string) (store.Obj, error) {
+	o, ok := c.Tx.Get(c.Platform, "account", id)
+	if !ok || api.Bool(o["deleted"]) {
+		return nil, apierr.NoSuchObject("account", id, "id")
+	}
+	return o, nil
+}
+
+func retrieveOwn(c *api.Call) (any, error) { return load(c, c.Account) }
+
+func retrieve(c *api.Call) (any, error) {
+	if c.Connected && c.Var("id") != c.Account {
+		return nil, apierr.NoSuchObject("account", c.Var("id"), "id")
+	}
+	return load(c, c.Var("id"))
+}
+
+func update(c *api.Call) (any, error) {
+	if err := platformOnly(c); err != nil {
+		return nil, err
+	}
+	before, err := load(c, c.Var("id"))
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	c.Copy(after, "email", "business_type", "default_currency")
+	if bp, ok := c.Params.Obj("business_profile"); ok {
+		prof, _ := after["business_profile"].(map[string]any)
+		for k, v := range bp.Raw() {
+			if s, isStr := v.(string); isStr && s == "" {
+				prof[k] = nil
+			} else {
+				prof[k] = v
+			}
+		}
+	}
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	prev := api.PreviousAttributes(before, after)
+	if len(prev) == 0 {
+		return after, nil
+	}
+	if err := c.Tx.Put(c.Platform, after); err != nil {
+		return nil, err
+	}
+	// account.updated belongs to the connected account: Connect endpoints
+	// receive it with "account" set.
+	c.EmitIn(api.Str(after["id"]), "account.updated", after, prev)
+	return after, nil
+}
+
+func remove(c *api.Call) (any, error) {
+	if err := platformOnly(c); err != nil {
+		return nil, err
+	}
+	o, err := load(c, c.Var("id"))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Tx.Delete(c.Platform, "account", api.Str(o["id"])); err != nil {
+		return nil, err
+	}
+	return api.Deleted("account", api.Str(o["id"])), nil
+}
+
+func list(c *api.Call) (any, error) {
+	if err := platformOnly(c); err != nil {
+		return nil, err
+	}
+	q, err := c.ListQuery("account")
+	if err != nil {
+		return nil, err
+	}
+	q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["id"] != c.Platform })
+	return c.Page("account", "/v1/accounts", q), nil
+}

@@ -1,0 +1,351 @@
+package catalog
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// PriceKind is the price object.
+var PriceKind = &api.Kind{
+	Object:     "price",
+	Prefix:     "price_",
+	Expandable: []string{"product"},
+	Indexes: []store.Index{
+		{Name: "product", Path: "product"},
+		{Name: "lookup_key", Path: "lookup_key"},
+		{Name: "active", Path: "active"},
+	},
+}
+
+var priceSearchFields = search.Fields{
+	"active": search.Bool, "currency": search.String, "lookup_key": search.String, "product": search.String,
+	"type": search.String, "created": search.Number, "metadata": search.Metadata,
+}
+
+// PriceRoutes is the price endpoint table. Stripe has no DELETE for prices.
+func PriceRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/prices", params.FromStruct(stripe.PriceCreateParams{}).Require("currency"), createPrice),
+		api.GET("/v1/prices", params.FromStruct(stripe.PriceListParams{}), listPrices),
+		api.GET("/v1/prices/search", params.FromStruct(stripe.PriceSearchParams{}).Require("query"), searchPrices),
+		api.GET("/v1/prices/{id}", params.FromStruct(stripe.PriceRetrieveParams{}), retrievePrice),
+		api.POST("/v1/prices/{id}", params.FromStruct(stripe.PriceUpdateParams{}), updatePrice),
+	}
+}
+
+var intervals = map[string]int64{"day": 365, "week": 52, "month": 12, "year": 1}
+
+// buildPrice makes a price object from create-style parameters (a price
+// create, or a product's default_price_data). prefix names the parameter
+// in errors ("" for top level).
+func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.Obj, error) {
+	name := func(f string) string {
+		if prefix == "" {
+			return f
+		}
+		return prefix + "[" + strings.ReplaceAll(f, ".", "][") + "]"
+	}
+	currency, _ := p.Str("currency")
+	if currency == "" {
+		return nil, apierr.MissingParam(name("currency"))
+	}
+	if len(currency) != 3 {
+		return nil, apierr.InvalidRequest("Invalid currency: %s. Stripe currently supports these currencies: usd, eur, gbp, … (three-letter ISO codes).", currency).WithParam(name("currency"))
+	}
+	o := c.Base("price", c.NewID("price"))
+	for k, v := range map[string]any{
+		"active": true, "billing_scheme": "per_unit", "currency": strings.ToLower(currency), "custom_unit_amount": nil,
+		"lookup_key": nil, "nickname": nil, "product": productID, "recurring": nil, "tax_behavior": "unspecified",
+		"tiers_mode": nil, "transform_quantity": nil, "type": "one_time", "unit_amount": nil, "unit_amount_decimal": nil,
+	} {
+		o[k] = v
+	}
+	if v, ok := p.Bool("active"); ok {
+		o["active"] = v
+	}
+	if v, ok := p.Str("nickname"); ok && v != "" {
+		o["nickname"] = v
+	}
+	if v, ok := p.Str("tax_behavior"); ok && v != "" {
+		o["tax_behavior"] = v
+	}
+	if v, ok := p.Str("billing_scheme"); ok && v != "" {
+		o["billing_scheme"] = v
+	}
+	switch amount, hasAmount := p.Int("unit_amount"); {
+	case hasAmount:
+		if amount < 0 {
+			return nil, apierr.InvalidRequest("Invalid non-negative integer: %d", amount).WithParam(name("unit_amount")).WithCode("parameter_invalid_integer")
+		}
+		if p.Has("unit_amount_decimal") {
+			return nil, apierr.Exclusive(name("unit_amount"), name("unit_amount_decimal"))
+		}
+		o["unit_amount"] = amount
+		o["unit_amount_decimal"] = strconv.FormatInt(amount, 10)
+	case p.Has("unit_amount_decimal"):
+		d, _ := p.Float("unit_amount_decimal")
+		o["unit_amount_decimal"] = strconv.FormatFloat(d, 'f', -1, 64)
+		if d == float64(int64(d)) {
+			o["unit_amount"] = int64(d)
+		}
+	case p.Has("custom_unit_amount"):
+		cua, _ := p.Obj("custom_unit_amount")
+		if enabled, _ := cua.Bool("enabled"); !enabled {
+			return nil, apierr.InvalidRequest("custom_unit_amount[enabled] must be true to create a price with a customer-chosen amount.").WithParam(name("custom_unit_amount[enabled]"))
+		}
+		m := store.Obj{"maximum": nil, "minimum": nil, "preset": nil}
+		for _, f := range []string{"maximum", "minimum", "preset"} {
+			if v, ok := cua.Int(f); ok {
+				m[f] = v
+			}
+		}
+		o["custom_unit_amount"] = m
+	case o["billing_scheme"] == "tiered":
+		// Tiered prices carry their amounts in tiers.
+		o["tiers_mode"], _ = p.Str("tiers_mode")
+	default:
+		return nil, apierr.MissingParam(name("unit_amount"))
+	}
+	if rec, ok := p.Obj("recurring"); ok {
+		interval, _ := rec.Str("interval")
+		if interval == "" {
+			return nil, apierr.MissingParam(name("recurring.interval"))
+		}
+		maxCount, known := intervals[interval]
+		if !known {
+			return nil, apierr.InvalidRequest("Invalid recurring[interval]: must be one of day, week, month, or year").WithParam(name("recurring.interval"))
+		}
+		count := int64(1)
+		if n, ok := rec.Int("interval_count"); ok {
+			count = n
+		}
+		if count < 1 || count > maxCount {
+			return nil, apierr.InvalidRequest("Invalid recurring[interval_count]: the maximum billing period is one year (%d %ss).", maxCount, interval).WithParam(name("recurring.interval_count"))
+		}
+		usage := "licensed"
+		if u, ok := rec.Str("usage_type"); ok && u != "" {
+			usage = u
+		}
+		var trial any
+		if d, ok := rec.Int("trial_period_days"); ok {
+			trial = d
+		}
+		var meter any
+		if m, ok := rec.Str("meter"); ok && m != "" {
+			meter = m
+		}
+		o["recurring"] = store.Obj{"interval": interval, "interval_count": count, "meter": meter, "trial_period_days": trial, "usage_type": usage}
+		o["type"] = "recurring"
+	}
+	if md, ok := p.Map("metadata"); ok {
+		m := map[string]any{}
+		for k, v := range md {
+			if v != "" {
+				m[k] = v
+			}
+		}
+		o["metadata"] = m
+	} else {
+		o["metadata"] = map[string]any{}
+	}
+	return o, nil
+}
+
+func createPrice(c *api.Call) (any, error) {
+	productID, hasProduct := c.Params.Str("product")
+	pd, hasProductData := c.Params.Obj("product_data")
+	switch {
+	case hasProduct && productID != "" && hasProductData:
+		return nil, apierr.Exclusive("product", "product_data")
+	case hasProduct && productID != "":
+		prod, ok := c.Tx.Get(c.Account, "product", productID)
+		if !ok || api.Bool(prod["deleted"]) {
+			return nil, apierr.NoSuchObject("product", productID, "product")
+		}
+	case hasProductData:
+		name, _ := pd.Str("name")
+		if name == "" {
+			return nil, apierr.MissingParam("product_data[name]")
+		}
+	default:
+		return nil, apierr.MissingParam("product")
+	}
+	if err := checkMetadata(c); err != nil {
+		return nil, err
+	}
+	var newProduct store.Obj
+	if hasProductData {
+		newProduct = inlineProduct(c, pd)
+		productID = api.Str(newProduct["id"])
+	}
+	o, err := buildPrice(c, c.Params, "", productID)
+	if err != nil {
+		return nil, err
+	}
+	if err := claimLookupKey(c, o); err != nil {
+		return nil, err
+	}
+	if newProduct != nil {
+		if err := c.Insert(newProduct); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Insert(o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// checkMetadata runs the shared metadata limits on a scratch object.
+func checkMetadata(c *api.Call) error {
+	return c.ApplyMetadata(store.Obj{})
+}
+
+func inlineProduct(c *api.Call, pd params.Values) store.Obj {
+	o := c.Base("product", c.NewID("product"))
+	for k, v := range map[string]any{
+		"active": true, "default_price": nil, "description": nil, "images": []any{}, "marketing_features": []any{},
+		"metadata": map[string]any{}, "package_dimensions": nil, "shippable": nil, "statement_descriptor": nil,
+		"tax_code": nil, "type": "service", "unit_label": nil, "updated": c.Now, "url": nil,
+	} {
+		o[k] = v
+	}
+	for _, f := range []string{"name", "active", "statement_descriptor", "tax_code", "unit_label"} {
+		if v, ok := pd.Get(f); ok {
+			o[f] = v
+		}
+	}
+	if md, ok := pd.Map("metadata"); ok {
+		m := map[string]any{}
+		for k, v := range md {
+			m[k] = v
+		}
+		o["metadata"] = m
+	}
+	return o
+}
+
+// claimLookupKey enforces that a lookup key names one price per account;
+// transfer_lookup_key moves it from the price that has it.
+func claimLookupKey(c *api.Call, price store.Obj) error {
+	key, ok := c.Params.Str("lookup_key")
+	if !ok || key == "" {
+		return nil
+	}
+	if len(key) > 200 {
+		return apierr.InvalidRequest("Invalid lookup_key: must be at most 200 characters").WithParam("lookup_key")
+	}
+	price["lookup_key"] = key
+	holders := c.Tx.List(c.Account, "price", store.Query{Index: "lookup_key", Value: key})
+	for _, other := range holders.Data {
+		if other["id"] == price["id"] {
+			continue
+		}
+		if transfer, _ := c.Params.Bool("transfer_lookup_key"); !transfer {
+			return apierr.InvalidRequest("A price (`%s`) already uses that lookup key.", api.Str(other["id"])).WithParam("lookup_key")
+		}
+		moved := api.Clone(other)
+		moved["lookup_key"] = nil
+		if err := c.Save(other, moved); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func retrievePrice(c *api.Call) (any, error) {
+	return c.Load("price", c.Var("id"), "id")
+}
+
+func updatePrice(c *api.Call) (any, error) {
+	before, err := c.Load("price", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if active, ok := c.Params.Bool("active"); ok {
+		if !active && api.Bool(before["active"]) {
+			prod, _ := c.Tx.Get(c.Account, "product", api.Str(before["product"]))
+			if prod != nil && api.Str(prod["default_price"]) == api.Str(before["id"]) {
+				return nil, apierr.InvalidRequest("This price cannot be archived because it is the default price of its product.")
+			}
+		}
+		after["active"] = active
+	}
+	c.Copy(after, "nickname")
+	if v, ok := c.Params.Str("tax_behavior"); ok && v != "" {
+		if before["tax_behavior"] != "unspecified" && before["tax_behavior"] != v {
+			return nil, apierr.InvalidRequest("The tax_behavior of a price cannot be changed once it is set to inclusive or exclusive.").WithParam("tax_behavior")
+		}
+		after["tax_behavior"] = v
+	}
+	if c.Params.Has("lookup_key") {
+		if c.Params.Unset("lookup_key") {
+			after["lookup_key"] = nil
+		} else if err := claimLookupKey(c, after); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	return after, nil
+}
+
+func listPrices(c *api.Call) (any, error) {
+	q, err := c.ListQuery("price")
+	if err != nil {
+		return nil, err
+	}
+	if product, ok := c.Params.Str("product"); ok && product != "" {
+		q.Index, q.Value = "product", product
+	} else if active, ok := c.Params.Bool("active"); ok {
+		q.Index, q.Value = "active", boolString(active)
+	}
+	if active, ok := c.Params.Bool("active"); ok {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["active"] == active })
+	}
+	if cur, ok := c.Params.Str("currency"); ok && cur != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["currency"] == strings.ToLower(cur) })
+	}
+	if typ, ok := c.Params.Str("type"); ok && typ != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["type"] == typ })
+	}
+	if keys := c.Params.Strings("lookup_keys"); len(keys) > 0 {
+		want := map[string]bool{}
+		for _, k := range keys {
+			want[k] = true
+		}
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return want[api.Str(o["lookup_key"])] })
+	}
+	if rec, ok := c.Params.Obj("recurring"); ok {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool {
+			r, _ := o["recurring"].(map[string]any)
+			if r == nil {
+				return false
+			}
+			for _, f := range []string{"interval", "usage_type", "meter"} {
+				if v, ok := rec.Str(f); ok && v != "" && r[f] != v {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	return c.Page("price", "/v1/prices", q), nil
+}
+
+func searchPrices(c *api.Call) (any, error) {
+	return search.Run(c, "price", "/v1/prices/search", priceSearchFields)
+}

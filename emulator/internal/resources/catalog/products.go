@@ -1,0 +1,192 @@
+// Package catalog serves products and prices, and keeps their rules: a
+// product's default price can't be archived, a product with prices can't be
+// deleted, lookup keys are unique.
+package catalog
+
+import (
+	"regexp"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// ProductKind is the product object.
+var ProductKind = &api.Kind{
+	Object:     "product",
+	Prefix:     "prod_",
+	ShortID:    true,
+	Expandable: []string{"default_price", "tax_code"},
+	Indexes:    []store.Index{{Name: "active", Path: "active"}},
+}
+
+var productSearchFields = search.Fields{
+	"active": search.Bool, "description": search.String, "name": search.String,
+	"shippable": search.Bool, "url": search.String, "created": search.Number, "metadata": search.Metadata,
+}
+
+// ProductRoutes is the product endpoint table.
+func ProductRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/products", params.FromStruct(stripe.ProductCreateParams{}).Require("name"), createProduct),
+		api.GET("/v1/products", params.FromStruct(stripe.ProductListParams{}), listProducts),
+		api.GET("/v1/products/search", params.FromStruct(stripe.ProductSearchParams{}).Require("query"), searchProducts),
+		api.GET("/v1/products/{id}", params.FromStruct(stripe.ProductRetrieveParams{}), retrieveProduct),
+		api.POST("/v1/products/{id}", params.FromStruct(stripe.ProductUpdateParams{}), updateProduct),
+		api.DELETE("/v1/products/{id}", params.FromStruct(stripe.ProductDeleteParams{}), deleteProduct),
+	}
+}
+
+var productFields = []string{"active", "description", "images", "marketing_features", "name", "package_dimensions", "shippable", "statement_descriptor", "tax_code", "unit_label", "url"}
+
+var customID = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,255}$`)
+
+func createProduct(c *api.Call) (any, error) {
+	id := c.NewID("product")
+	if v, ok := c.Params.Str("id"); ok && v != "" {
+		if !customID.MatchString(v) {
+			return nil, apierr.InvalidRequest("Invalid id: may only contain letters, digits, '_' and '-'").WithParam("id")
+		}
+		if c.Tx.Exists(c.Account, "product", v) {
+			return nil, apierr.InvalidRequest("Product already exists.").WithParam("id").WithCode("resource_already_exists")
+		}
+		id = v
+	}
+	o := c.Base("product", id)
+	for k, v := range map[string]any{
+		"active": true, "default_price": nil, "description": nil, "images": []any{}, "marketing_features": []any{},
+		"name": nil, "package_dimensions": nil, "shippable": nil, "statement_descriptor": nil, "tax_code": nil,
+		"type": "service", "unit_label": nil, "updated": c.Now, "url": nil,
+	} {
+		o[k] = v
+	}
+	c.Copy(o, productFields...)
+	c.Copy(o, "type")
+	if err := c.ApplyMetadata(o); err != nil {
+		return nil, err
+	}
+	var price store.Obj
+	if pd, ok := c.Params.Obj("default_price_data"); ok {
+		p, err := buildPrice(c, pd, "default_price_data", id)
+		if err != nil {
+			return nil, err
+		}
+		price = p
+		o["default_price"] = p["id"]
+	}
+	if err := c.Insert(o); err != nil {
+		return nil, err
+	}
+	if price != nil {
+		if err := c.Insert(price); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+func loadProduct(c *api.Call) (store.Obj, error) {
+	o, err := c.Load("product", c.Var("id"), "id")
+	if err == nil && api.Bool(o["deleted"]) {
+		return nil, apierr.NoSuchObject("product", c.Var("id"), "id")
+	}
+	return o, err
+}
+
+func retrieveProduct(c *api.Call) (any, error) {
+	o, err := c.Load("product", c.Var("id"), "id")
+	return o, err
+}
+
+func updateProduct(c *api.Call) (any, error) {
+	before, err := loadProduct(c)
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	c.Copy(after, productFields...)
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if c.Params.Has("default_price") {
+		if c.Params.Unset("default_price") {
+			after["default_price"] = nil
+		} else {
+			pid, _ := c.Params.Str("default_price")
+			price, ok := c.Tx.Get(c.Account, "price", pid)
+			switch {
+			case !ok:
+				return nil, apierr.NoSuchObject("price", pid, "default_price")
+			case api.Str(price["product"]) != api.Str(before["id"]):
+				return nil, apierr.InvalidRequest("The price `%s` does not belong to this product; a product's default price must be one of its own prices.", pid).WithParam("default_price")
+			case !api.Bool(price["active"]):
+				return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam("default_price")
+			}
+			after["default_price"] = pid
+		}
+	}
+	if len(api.PreviousAttributes(before, after)) > 0 {
+		after["updated"] = c.Now
+	}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	return after, nil
+}
+
+// deleteProduct refuses while any price (active or archived) belongs to the
+// product, as Stripe does: only archiving the product is possible then.
+func deleteProduct(c *api.Call) (any, error) {
+	o, err := loadProduct(c)
+	if err != nil {
+		return nil, err
+	}
+	if p := c.Tx.List(c.Account, "price", store.Query{Index: "product", Value: api.Str(o["id"]), Limit: 1}); len(p.Data) > 0 {
+		return nil, apierr.InvalidRequest("This product cannot be deleted because it has one or more user-created prices.")
+	}
+	tomb := api.Deleted("product", api.Str(o["id"]))
+	if err := c.Put(tomb); err != nil {
+		return nil, err
+	}
+	c.Emit("product.deleted", o, nil)
+	return tomb, nil
+}
+
+func listProducts(c *api.Call) (any, error) {
+	q, err := c.ListQuery("product")
+	if err != nil {
+		return nil, err
+	}
+	if active, ok := c.Params.Bool("active"); ok {
+		q.Index, q.Value = "active", boolString(active)
+	}
+	if ids := c.Params.Strings("ids"); len(ids) > 0 {
+		want := map[string]bool{}
+		for _, id := range ids {
+			want[id] = true
+		}
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return want[api.Str(o["id"])] })
+	}
+	if shippable, ok := c.Params.Bool("shippable"); ok {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["shippable"] == shippable })
+	}
+	if url, ok := c.Params.Str("url"); ok {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Str(o["url"]) == url })
+	}
+	return c.Page("product", "/v1/products", q), nil
+}
+
+func searchProducts(c *api.Call) (any, error) {
+	return search.Run(c, "product", "/v1/products/search", productSearchFields)
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}

@@ -1,0 +1,221 @@
+// Package customers serves /v1/customers.
+package customers
+
+import (
+	"net/mail"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Kind is the customer object.
+var Kind = &api.Kind{
+	Object:     "customer",
+	Prefix:     "cus_",
+	ShortID:    true,
+	Expandable: []string{"default_source", "invoice_settings.default_payment_method", "test_clock"},
+	Indexes:    []store.Index{{Name: "email", Path: "email"}},
+}
+
+// searchFields are what Stripe's customer search can query.
+var searchFields = search.Fields{
+	"email": search.String, "name": search.String, "phone": search.String,
+	"created": search.Number, "metadata": search.Metadata,
+}
+
+// Routes is the customer endpoint table.
+func Routes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}), create),
+		api.GET("/v1/customers", params.FromStruct(stripe.CustomerListParams{}), list),
+		api.GET("/v1/customers/search", params.FromStruct(stripe.CustomerSearchParams{}).Require("query"), searchCustomers),
+		api.GET("/v1/customers/{id}", params.FromStruct(stripe.CustomerRetrieveParams{}), retrieve),
+		api.POST("/v1/customers/{id}", params.FromStruct(stripe.CustomerUpdateParams{}), update),
+		api.DELETE("/v1/customers/{id}", params.FromStruct(stripe.CustomerDeleteParams{}), remove),
+	}
+}
+
+// fields copied from params as they are.
+var plainFields = []string{"address", "balance", "description", "name", "phone", "preferred_locales", "shipping", "tax_exempt", "next_invoice_sequence"}
+
+func create(c *api.Call) (any, error) {
+	if err := checkEmail(c); err != nil {
+		return nil, err
+	}
+	o := c.Base("customer", c.NewID("customer"))
+	for k, v := range map[string]any{
+		"address": nil, "balance": int64(0), "currency": nil, "default_source": nil, "delinquent": false,
+		"description": nil, "discount": nil, "email": nil, "invoice_prefix": strings.ToUpper(c.IDs.Secret(8)),
+		"invoice_settings": defaultInvoiceSettings(), "name": nil, "next_invoice_sequence": int64(1),
+		"phone": nil, "preferred_locales": []any{}, "shipping": nil, "tax_exempt": "none", "test_clock": nil,
+	} {
+		o[k] = v
+	}
+	c.Copy(o, plainFields...)
+	c.Copy(o, "email", "invoice_prefix")
+	if err := applyInvoiceSettings(c, o); err != nil {
+		return nil, err
+	}
+	if err := c.ApplyMetadata(o); err != nil {
+		return nil, err
+	}
+	for _, hook := range CreateHooks {
+		if err := hook(c, o); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Insert(o); err != nil {
+		return nil, err
+	}
+	for _, hook := range AfterCreateHooks {
+		if err := hook(c, o); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// CreateHooks let other resource families shape a new customer before it
+// is stored (test_clock binds the clock), inside the same transaction.
+var CreateHooks []func(c *api.Call, customer store.Obj) error
+
+// AfterCreateHooks run once the customer exists (payment_method attaches
+// a card), inside the same transaction.
+var AfterCreateHooks []func(c *api.Call, customer store.Obj) error
+
+func defaultInvoiceSettings() store.Obj {
+	return store.Obj{"custom_fields": nil, "default_payment_method": nil, "footer": nil, "rendering_options": nil}
+}
+
+func applyInvoiceSettings(c *api.Call, o store.Obj) error {
+	if !c.Params.Has("invoice_settings") {
+		return nil
+	}
+	is, _ := o["invoice_settings"].(map[string]any)
+	if is == nil {
+		is = defaultInvoiceSettings()
+	}
+	sub, _ := c.Params.Obj("invoice_settings")
+	for _, f := range []string{"custom_fields", "footer", "rendering_options"} {
+		if sub.Has(f) {
+			if sub.Unset(f) {
+				is[f] = nil
+			} else {
+				is[f], _ = sub.Get(f)
+			}
+		}
+	}
+	if sub.Has("default_payment_method") {
+		pm, _ := sub.Str("default_payment_method")
+		if pm == "" {
+			is["default_payment_method"] = nil
+		} else {
+			if DefaultPaymentMethodCheck != nil {
+				if err := DefaultPaymentMethodCheck(c, o, pm); err != nil {
+					return err
+				}
+			}
+			is["default_payment_method"] = pm
+		}
+	}
+	o["invoice_settings"] = is
+	return nil
+}
+
+// DefaultPaymentMethodCheck is set by the payments family: a customer's
+// default payment method must exist and be attached to that customer.
+var DefaultPaymentMethodCheck func(c *api.Call, customer store.Obj, pm string) error
+
+func checkEmail(c *api.Call) error {
+	email, ok := c.Params.Str("email")
+	if !ok || email == "" {
+		return nil
+	}
+	if len(email) > 512 {
+		return apierr.InvalidRequest("Invalid email address: %s", email).WithParam("email").WithCode("email_invalid")
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		return apierr.InvalidRequest("Invalid email address: %s", email).WithParam("email").WithCode("email_invalid")
+	}
+	return nil
+}
+
+func load(c *api.Call) (store.Obj, error) {
+	return c.Load("customer", c.Var("id"), "id")
+}
+
+func retrieve(c *api.Call) (any, error) {
+	return load(c)
+}
+
+func update(c *api.Call) (any, error) {
+	before, err := load(c)
+	if err != nil {
+		return nil, err
+	}
+	if api.Bool(before["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", c.Var("id"), "id")
+	}
+	if err := checkEmail(c); err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	c.Copy(after, plainFields...)
+	c.Copy(after, "email", "invoice_prefix")
+	if err := applyInvoiceSettings(c, after); err != nil {
+		return nil, err
+	}
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	return after, nil
+}
+
+// remove deletes a customer. Stripe keeps answering GETs of a deleted
+// customer with a {"deleted": true} stub, so a tombstone stays behind.
+func remove(c *api.Call) (any, error) {
+	o, err := load(c)
+	if err != nil {
+		return nil, err
+	}
+	if api.Bool(o["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", c.Var("id"), "id")
+	}
+	tomb := api.Deleted("customer", c.Var("id"))
+	if err := c.Put(tomb); err != nil {
+		return nil, err
+	}
+	c.Emit("customer.deleted", o, nil)
+	return tomb, nil
+}
+
+func list(c *api.Call) (any, error) {
+	q, err := c.ListQuery("customer")
+	if err != nil {
+		return nil, err
+	}
+	if email, ok := c.Params.Str("email"); ok && email != "" {
+		q.Index, q.Value = "email", email
+	}
+	if c.Params.Has("test_clock") {
+		clk, _ := c.Params.Str("test_clock")
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Str(o["test_clock"]) == clk })
+	} else {
+		// Like Stripe, "list all" leaves out test-clock customers.
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["test_clock"] == nil })
+	}
+	return c.Page("customer", "/v1/customers", q), nil
+}
+
+func searchCustomers(c *api.Call) (any, error) {
+	return search.Run(c, "customer", "/v1/customers/search", searchFields)
+}

@@ -1,0 +1,216 @@
+package payments
+
+import (
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// ChargeKind is the charge object.
+var ChargeKind = &api.Kind{
+	Object:     "charge",
+	Prefix:     "ch_",
+	Expandable: []string{"customer", "payment_intent", "balance_transaction", "payment_method", "review", "application_fee", "failure_balance_transaction", "on_behalf_of", "source_transfer", "transfer"},
+	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"refunds": chargeRefunds},
+	Indexes: []store.Index{
+		{Name: "customer", Path: "customer"},
+		{Name: "payment_intent", Path: "payment_intent"},
+	},
+}
+
+// BalanceTransactionKind is the balance_transaction object.
+var BalanceTransactionKind = &api.Kind{Object: "balance_transaction", Prefix: "txn_", Expandable: []string{"source"}}
+
+var chargeSearchFields = search.Fields{
+	"amount": search.Number, "currency": search.String, "customer": search.String,
+	"refunded": search.Bool, "status": search.String, "created": search.Number, "metadata": search.Metadata, "payment_intent": search.String,
+}
+
+func chargeRoutes() []api.Route {
+	return []api.Route{
+		api.GET("/v1/charges", params.FromStruct(stripe.ChargeListParams{}), listCharges),
+		api.GET("/v1/charges/search", params.FromStruct(stripe.ChargeSearchParams{}).Require("query"), searchCharges),
+		api.GET("/v1/charges/{id}", params.FromStruct(stripe.ChargeRetrieveParams{}), retrieveCharge),
+		api.POST("/v1/charges/{id}", params.FromStruct(stripe.ChargeUpdateParams{}), updateCharge),
+		api.GET("/v1/balance_transactions/{id}", params.FromStruct(stripe.BalanceTransactionRetrieveParams{}), retrieveBalanceTransaction),
+	}
+}
+
+// newCharge records a charge attempt of a PaymentIntent with a payment
+// method. status is succeeded, pending or failed.
+func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail *apierr.Error) store.Obj {
+	ch := c.Base("charge", c.NewID("charge"))
+	amount := api.Int(pi["amount"])
+	for k, v := range map[string]any{
+		"amount": amount, "amount_captured": int64(0), "amount_refunded": int64(0), "application": nil,
+		"application_fee": nil, "application_fee_amount": nil, "balance_transaction": nil,
+		"billing_details": pm["billing_details"], "calculated_statement_descriptor": "STRIPE-EMU",
+		"captured": false, "currency": pi["currency"], "customer": pi["customer"], "description": pi["description"],
+		"disputed": false, "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
+		"fraud_details": store.Obj{}, "metadata": api.Clone(asObj(pi["metadata"])), "on_behalf_of": nil,
+		"outcome": chargeOutcome(status, fail), "paid": status == "succeeded", "payment_intent": pi["id"],
+		"payment_method": pm["id"], "payment_method_details": paymentMethodDetails(pm), "receipt_email": pi["receipt_email"],
+		"receipt_number": nil, "receipt_url": nil, "refunded": false, "review": nil, "shipping": pi["shipping"],
+		"source": nil, "source_transfer": nil, "statement_descriptor": pi["statement_descriptor"],
+		"statement_descriptor_suffix": pi["statement_descriptor_suffix"], "status": status,
+		"transfer_data": nil, "transfer_group": pi["transfer_group"],
+	} {
+		ch[k] = v
+	}
+	if fail != nil {
+		ch["failure_code"] = fail.Code
+		ch["failure_message"] = fail.Message
+	}
+	if captured {
+		ch["captured"] = true
+		ch["amount_captured"] = amount
+	}
+	if c.BaseURL != nil && status != "failed" {
+		ch["receipt_url"] = c.BaseURL() + "/receipts/" + api.Str(ch["id"])
+	}
+	return ch
+}
+
+func asObj(v any) store.Obj {
+	m, _ := v.(map[string]any)
+	if m == nil {
+		return store.Obj{}
+	}
+	return m
+}
+
+func chargeOutcome(status string, fail *apierr.Error) store.Obj {
+	o := store.Obj{"advice_code": nil, "network_advice_code": nil, "network_decline_code": nil,
+		"network_status": "approved_by_network", "reason": nil, "risk_level": "normal", "risk_score": int64(20),
+		"seller_message": "Payment complete.", "type": "authorized"}
+	if status == "failed" && fail != nil {
+		o["network_status"] = "declined_by_network"
+		o["reason"] = fail.DeclineCode
+		o["seller_message"] = "The bank did not return any further details with this decline."
+		o["type"] = "issuer_declined"
+		if fail.Code == "authentication_required" {
+			o["network_status"], o["type"], o["seller_message"] = "not_sent_to_network", "blocked", "The payment requires authentication."
+		}
+	}
+	return o
+}
+
+func paymentMethodDetails(pm store.Obj) store.Obj {
+	typ := api.Str(pm["type"])
+	d := store.Obj{"type": typ}
+	switch typ {
+	case "card":
+		cd := asObj(pm["card"])
+		d["card"] = store.Obj{
+			"amount_authorized": nil, "authorization_code": nil, "brand": cd["brand"],
+			"checks":  store.Obj{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": nil},
+			"country": cd["country"], "exp_month": cd["exp_month"], "exp_year": cd["exp_year"],
+			"extended_authorization": store.Obj{"status": "disabled"}, "fingerprint": cd["fingerprint"],
+			"funding": cd["funding"], "incremental_authorization": store.Obj{"status": "unavailable"},
+			"installments": nil, "last4": cd["last4"], "mandate": nil,
+			"multicapture": store.Obj{"status": "unavailable"}, "network": cd["brand"],
+			"network_token": store.Obj{"used": false}, "network_transaction_id": nil,
+			"overcapture":      store.Obj{"maximum_amount_capturable": nil, "status": "unavailable"},
+			"regulated_status": "unregulated", "three_d_secure": nil, "wallet": nil,
+		}
+	case "sepa_debit":
+		sd := asObj(pm["sepa_debit"])
+		d["sepa_debit"] = store.Obj{"bank_code": sd["bank_code"], "branch_code": sd["branch_code"], "country": sd["country"],
+			"fingerprint": sd["fingerprint"], "last4": sd["last4"], "mandate": nil}
+	case "us_bank_account":
+		ud := asObj(pm["us_bank_account"])
+		d["us_bank_account"] = store.Obj{"account_holder_type": ud["account_holder_type"], "account_type": ud["account_type"],
+			"bank_name": ud["bank_name"], "fingerprint": ud["fingerprint"], "last4": ud["last4"], "mandate": nil,
+			"payment_reference": nil, "routing_number": ud["routing_number"]}
+	}
+	return d
+}
+
+// settleFunds gives a captured charge its balance transaction (amount less
+// Stripe's standard 2.9% + 30¢ card fee, or 0.8% capped at $5 for bank
+// debits).
+func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
+	amount := api.Int(ch["amount_captured"])
+	var fee int64
+	if pmd := asObj(ch["payment_method_details"]); pmd["type"] == "card" {
+		fee = (amount*29+500)/1000 + 30
+	} else {
+		fee = min((amount*8+500)/1000, 500)
+	}
+	txn := c.Base("balance_transaction", c.NewID("balance_transaction"))
+	for k, v := range map[string]any{
+		"amount": amount, "available_on": c.Now + 2*86400, "currency": ch["currency"], "description": ch["description"],
+		"exchange_rate": nil, "fee": fee, "fee_details": []any{store.Obj{"amount": fee, "application": nil, "currency": ch["currency"], "description": "Stripe processing fees", "type": "stripe_fee"}},
+		"net": amount - fee, "reporting_category": "charge", "source": ch["id"], "status": "pending", "type": "charge",
+	} {
+		txn[k] = v
+	}
+	delete(txn, "livemode")
+	return txn, c.Put(txn)
+}
+
+func chargeRefunds(c *api.Call, ch store.Obj) (any, error) {
+	p := c.Tx.List(c.Account, "refund", store.Query{Index: "charge", Value: api.Str(ch["id"]), Limit: 100})
+	data := make([]any, len(p.Data))
+	for i, o := range p.Data {
+		data[i] = o
+	}
+	return store.Obj{"object": "list", "data": data, "has_more": p.HasMore, "url": "/v1/charges/" + api.Str(ch["id"]) + "/refunds"}, nil
+}
+
+func retrieveCharge(c *api.Call) (any, error) {
+	return c.Load("charge", c.Var("id"), "id")
+}
+
+func updateCharge(c *api.Call) (any, error) {
+	before, err := c.Load("charge", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	c.Copy(after, "description", "receipt_email", "shipping", "transfer_group", "fraud_details")
+	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		if before["customer"] != nil && before["customer"] != cus {
+			return nil, apierr.InvalidRequest("This charge already has a customer; it can't be changed.").WithParam("customer")
+		}
+		if !c.Tx.Exists(c.Account, "customer", cus) {
+			return nil, apierr.NoSuchObject("customer", cus, "customer")
+		}
+		after["customer"] = cus
+	}
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	return after, c.Save(before, after)
+}
+
+func listCharges(c *api.Call) (any, error) {
+	q, err := c.ListQuery("charge")
+	if err != nil {
+		return nil, err
+	}
+	if pi, ok := c.Params.Str("payment_intent"); ok && pi != "" {
+		q.Index, q.Value = "payment_intent", pi
+	} else if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		q.Index, q.Value = "customer", cus
+	}
+	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["customer"] == cus })
+	}
+	if tg, ok := c.Params.Str("transfer_group"); ok && tg != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["transfer_group"] == tg })
+	}
+	return c.Page("charge", "/v1/charges", q), nil
+}
+
+func searchCharges(c *api.Call) (any, error) {
+	return search.Run(c, "charge", "/v1/charges/search", chargeSearchFields)
+}
+
+func retrieveBalanceTransaction(c *api.Call) (any, error) {
+	return c.Load("balance_transaction", c.Var("id"), "id")
+}

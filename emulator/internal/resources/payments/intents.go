@@ -1,0 +1,665 @@
+package payments
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// PaymentIntentKind is the payment_intent object.
+var PaymentIntentKind = &api.Kind{
+	Object:     "payment_intent",
+	Prefix:     "pi_",
+	Name:       "payment_intent",
+	Expandable: []string{"customer", "payment_method", "latest_charge", "application", "on_behalf_of", "review", "last_payment_error.payment_method"},
+	Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}},
+}
+
+var intentSearchFields = search.Fields{
+	"amount": search.Number, "currency": search.String, "customer": search.String, "status": search.String,
+	"created": search.Number, "metadata": search.Metadata,
+}
+
+// PI statuses.
+const (
+	RequiresPaymentMethod = "requires_payment_method"
+	RequiresConfirmation  = "requires_confirmation"
+	RequiresAction        = "requires_action"
+	Processing            = "processing"
+	RequiresCapture       = "requires_capture"
+	Succeeded             = "succeeded"
+	Canceled              = "canceled"
+)
+
+func intentRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/payment_intents", params.FromStruct(stripe.PaymentIntentCreateParams{}).Require("amount", "currency"), createIntent),
+		api.GET("/v1/payment_intents", params.FromStruct(stripe.PaymentIntentListParams{}), listIntents),
+		api.GET("/v1/payment_intents/search", params.FromStruct(stripe.PaymentIntentSearchParams{}).Require("query"), searchIntents),
+		api.GET("/v1/payment_intents/{id}", params.FromStruct(stripe.PaymentIntentRetrieveParams{}).With("client_secret", params.String()), retrieveIntent),
+		api.POST("/v1/payment_intents/{id}", params.FromStruct(stripe.PaymentIntentUpdateParams{}), updateIntent),
+		api.POST("/v1/payment_intents/{id}/confirm", params.FromStruct(stripe.PaymentIntentConfirmParams{}), confirmIntent),
+		api.POST("/v1/payment_intents/{id}/capture", params.FromStruct(stripe.PaymentIntentCaptureParams{}), captureIntent),
+		api.POST("/v1/payment_intents/{id}/cancel", params.FromStruct(stripe.PaymentIntentCancelParams{}), cancelIntent),
+		api.POST("/v1/test_helpers/payment_intents/{id}/authenticate", params.Object(map[string]*params.Schema{
+			"outcome": params.String(), "expand": params.ArrayOf(params.String()),
+		}).Enum("outcome", "succeed", "fail"), authenticateIntent),
+		api.POST("/v1/test_helpers/payment_intents/{id}/settle", params.Object(map[string]*params.Schema{
+			"outcome": params.String(), "expand": params.ArrayOf(params.String()),
+		}).Enum("outcome", "succeed", "fail"), settleIntent),
+	}
+}
+
+// Guard lets another resource family veto direct changes to a
+// PaymentIntent it owns (an invoice's default payment): it returns an
+// error for the action ("update", "cancel", "confirm") or nil.
+var Guard func(c *api.Call, pi store.Obj, action string) error
+
+// OnChange is called inside the transaction whenever a PaymentIntent
+// changes status (billing credits invoices when their payments succeed).
+var OnChange []func(c *api.Call, before, after store.Obj) error
+
+func checkAmount(c *api.Call, amount int64, currency string) error {
+	switch {
+	case amount < 50 && !zeroDecimal[currency]:
+		return apierr.InvalidRequest("Amount must be at least 50 cents").WithParam("amount").WithCode("amount_too_small")
+	case amount < 1:
+		return apierr.InvalidRequest("Amount must be at least 1 %s", currency).WithParam("amount").WithCode("amount_too_small")
+	case amount > 99999999:
+		return apierr.InvalidRequest("Amount must be no more than 99999999").WithParam("amount").WithCode("amount_too_large")
+	}
+	return nil
+}
+
+var zeroDecimal = map[string]bool{"jpy": true, "krw": true, "vnd": true, "clp": true, "xof": true, "xaf": true, "ugx": true}
+
+// NewIntent builds a PaymentIntent object; billing uses it for invoices.
+func NewIntent(c *api.Call, amount int64, currency string, customer any) store.Obj {
+	id := c.NewID("payment_intent")
+	pi := c.Base("payment_intent", id)
+	for k, v := range map[string]any{
+		"amount": amount, "amount_capturable": int64(0), "amount_details": store.Obj{"tip": store.Obj{}},
+		"amount_received": int64(0), "application": nil, "application_fee_amount": nil,
+		"automatic_payment_methods": store.Obj{"allow_redirects": "always", "enabled": true},
+		"canceled_at":               nil, "cancellation_reason": nil, "capture_method": "automatic_async",
+		"client_secret": id + "_secret_" + c.IDs.Secret(25), "confirmation_method": "automatic",
+		"currency": strings.ToLower(currency), "customer": customer, "description": nil,
+		"excluded_payment_method_types": nil, "last_payment_error": nil, "latest_charge": nil,
+		"metadata": map[string]any{}, "next_action": nil, "on_behalf_of": nil, "payment_method": nil,
+		"payment_method_configuration_details": nil, "payment_method_options": store.Obj{},
+		"payment_method_types": []any{"card"}, "processing": nil, "receipt_email": nil, "review": nil,
+		"setup_future_usage": nil, "shipping": nil, "source": nil, "statement_descriptor": nil,
+		"statement_descriptor_suffix": nil, "status": RequiresPaymentMethod, "transfer_data": nil, "transfer_group": nil,
+	} {
+		pi[k] = v
+	}
+	return pi
+}
+
+func createIntent(c *api.Call) (any, error) {
+	amount, _ := c.Params.Int("amount")
+	currency, _ := c.Params.Str("currency")
+	if len(currency) != 3 {
+		return nil, apierr.InvalidRequest("Invalid currency: %s", currency).WithParam("currency")
+	}
+	if err := checkAmount(c, amount, strings.ToLower(currency)); err != nil {
+		return nil, err
+	}
+	var customer any
+	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		o, ok := c.Tx.Get(c.Account, "customer", cus)
+		if !ok || api.Bool(o["deleted"]) {
+			return nil, apierr.NoSuchObject("customer", cus, "customer")
+		}
+		customer = cus
+	}
+	pi := NewIntent(c, amount, currency, customer)
+	if err := applyIntentParams(c, pi); err != nil {
+		return nil, err
+	}
+	confirm, _ := c.Params.Bool("confirm")
+	if !confirm {
+		for _, p := range []string{"off_session", "return_url", "error_on_requires_action", "mandate_data"} {
+			if c.Params.Has(p) {
+				return nil, apierr.InvalidRequest("You can only pass %s when confirm=true.", p).WithParam(p)
+			}
+		}
+	}
+	if err := c.Insert(pi); err != nil {
+		return nil, err
+	}
+	if !confirm {
+		return pi, nil
+	}
+	return confirmWith(c, pi)
+}
+
+// applyIntentParams sets what create, update and confirm share.
+func applyIntentParams(c *api.Call, pi store.Obj) error {
+	c.Copy(pi, "description", "receipt_email", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_group", "setup_future_usage", "payment_method_options")
+	if v, ok := c.Params.Str("capture_method"); ok && v != "" {
+		pi["capture_method"] = v
+	}
+	if v, ok := c.Params.Str("confirmation_method"); ok && v != "" {
+		pi["confirmation_method"] = v
+	}
+	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
+		list := make([]any, len(types))
+		for i, t := range types {
+			if !supportedTypes[t] {
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports card, sepa_debit and us_bank_account.", t).WithParam("payment_method_types")
+			}
+			if t == "sepa_debit" && pi["currency"] != "eur" {
+				return apierr.InvalidRequest("The currency provided (%s) is invalid for one or more payment method types on this PaymentIntent. The payment method type sepa_debit only supports the following currencies: eur.", pi["currency"]).WithParam("payment_method_types")
+			}
+			if t == "us_bank_account" && pi["currency"] != "usd" {
+				return apierr.InvalidRequest("The currency provided (%s) is invalid for one or more payment method types on this PaymentIntent. The payment method type us_bank_account only supports the following currencies: usd.", pi["currency"]).WithParam("payment_method_types")
+			}
+			list[i] = t
+		}
+		pi["payment_method_types"] = list
+		pi["automatic_payment_methods"] = nil
+	} else if apm, ok := c.Params.Obj("automatic_payment_methods"); ok {
+		enabled, _ := apm.Bool("enabled")
+		redirects, _ := apm.Str("allow_redirects")
+		if redirects == "" {
+			redirects = "always"
+		}
+		pi["automatic_payment_methods"] = store.Obj{"allow_redirects": redirects, "enabled": enabled}
+	}
+	if pmID, ok := c.Params.Str("payment_method"); ok && pmID != "" {
+		pm, err := resolvePaymentMethod(c, pmID, "payment_method")
+		if err != nil {
+			return err
+		}
+		pi["payment_method"] = pm["id"]
+		if pi["status"] == RequiresPaymentMethod {
+			pi["status"] = RequiresConfirmation
+		}
+	} else if pmd, ok := c.Params.Obj("payment_method_data"); ok {
+		pm, err := paymentMethodFromData(c, pmd)
+		if err != nil {
+			return err
+		}
+		pi["payment_method"] = pm["id"]
+		if pi["status"] == RequiresPaymentMethod {
+			pi["status"] = RequiresConfirmation
+		}
+	}
+	return c.ApplyMetadata(pi)
+}
+
+// paymentMethodFromData creates the PaymentMethod described inline by
+// payment_method_data (card tokens, sepa_debit, us_bank_account).
+func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
+	typ, _ := pmd.Str("type")
+	bdp, hasBD := pmd.Obj("billing_details")
+	bd := billingDetails(bdp, hasBD)
+	sub := *c
+	sub.Params = pmd
+	var o store.Obj
+	var err error
+	switch typ {
+	case "card":
+		o, err = cardFromParams(&sub, bd)
+	case "sepa_debit":
+		o, err = sepaFromParams(&sub, bd)
+	case "us_bank_account":
+		o, err = usBankFromParams(&sub, bd)
+	case "":
+		return nil, apierr.MissingParam("payment_method_data[type]")
+	default:
+		return nil, apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu.", typ).WithParam("payment_method_data[type]")
+	}
+	if err != nil {
+		if e, ok := err.(*apierr.Error); ok && e.Param != "" {
+			e.Param = "payment_method_data[" + strings.ReplaceAll(e.Param, "[", "][") + "]"
+			e.Param = strings.ReplaceAll(e.Param, "]]", "]")
+		}
+		return nil, err
+	}
+	return o, c.Put(o)
+}
+
+func loadIntent(c *api.Call) (store.Obj, error) {
+	return c.Load("payment_intent", c.Var("id"), "id")
+}
+
+func retrieveIntent(c *api.Call) (any, error) {
+	return loadIntent(c)
+}
+
+func unexpectedState(verb string, pi store.Obj, allowed ...string) error {
+	e := apierr.InvalidRequest("You cannot %s this PaymentIntent because it has a status of %s. Only a PaymentIntent with one of the following statuses may be %s: %s.",
+		verb, pi["status"], pastTense(verb), strings.Join(allowed, ", "))
+	return e.WithCode("payment_intent_unexpected_state")
+}
+
+func pastTense(verb string) string {
+	switch verb {
+	case "cancel":
+		return "canceled"
+	case "capture":
+		return "captured"
+	}
+	return verb + "ed"
+}
+
+func updateIntent(c *api.Call) (any, error) {
+	before, err := loadIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if Guard != nil {
+		if err := Guard(c, before, "update"); err != nil {
+			return nil, err
+		}
+	}
+	after := api.Clone(before)
+	editable := map[string]bool{RequiresPaymentMethod: true, RequiresConfirmation: true, RequiresAction: true}
+	for _, p := range []string{"amount", "currency", "payment_method", "payment_method_types", "capture_method", "setup_future_usage", "customer"} {
+		if c.Params.Has(p) && !editable[api.Str(before["status"])] {
+			return nil, apierr.InvalidRequest("This PaymentIntent's %s could not be updated because it has a status of %s. You may only update the %s of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action.", p, before["status"], p).WithParam(p).WithCode("payment_intent_unexpected_state")
+		}
+	}
+	if cur, ok := c.Params.Str("currency"); ok && cur != "" {
+		after["currency"] = strings.ToLower(cur)
+	}
+	if amount, ok := c.Params.Int("amount"); ok {
+		if err := checkAmount(c, amount, api.Str(after["currency"])); err != nil {
+			return nil, err
+		}
+		after["amount"] = amount
+	}
+	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		if !c.Tx.Exists(c.Account, "customer", cus) {
+			return nil, apierr.NoSuchObject("customer", cus, "customer")
+		}
+		after["customer"] = cus
+	}
+	if err := applyIntentParams(c, after); err != nil {
+		return nil, err
+	}
+	return after, saveIntent(c, before, after)
+}
+
+// saveIntent stores a changed PaymentIntent, emits payment_intent.updated
+// only for changes Stripe reports that way (not status moves, which have
+// their own events), and lets other families react.
+func saveIntent(c *api.Call, before, after store.Obj) error {
+	if before["status"] != after["status"] {
+		if err := c.Put(after); err != nil {
+			return err
+		}
+	} else if err := c.Save(before, after); err != nil {
+		return err
+	}
+	for _, fn := range OnChange {
+		if err := fn(c, before, after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func confirmIntent(c *api.Call) (any, error) {
+	before, err := loadIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if Guard != nil {
+		if err := Guard(c, before, "confirm"); err != nil {
+			return nil, err
+		}
+	}
+	switch before["status"] {
+	case RequiresPaymentMethod, RequiresConfirmation, RequiresAction:
+	default:
+		return nil, unexpectedState("confirm", before, RequiresConfirmation, RequiresPaymentMethod, RequiresAction)
+	}
+	pi := api.Clone(before)
+	if err := applyIntentParams(c, pi); err != nil {
+		return nil, err
+	}
+	if err := c.Put(pi); err != nil {
+		return nil, err
+	}
+	return confirmWith(c, pi)
+}
+
+// confirmWith runs a confirmation: the payment method is charged, sent to
+// authentication, or set processing. The intent passed is already stored.
+func confirmWith(c *api.Call, pi store.Obj) (any, error) {
+	before := api.Clone(pi)
+	pmID := api.Str(pi["payment_method"])
+	if pmID == "" {
+		e := apierr.InvalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.")
+		return nil, e.WithCode("payment_intent_unexpected_state")
+	}
+	pm, ok := c.Tx.Get(c.Account, "payment_method", pmID)
+	if !ok {
+		return nil, apierr.NoSuchObject("PaymentMethod", pmID, "payment_method")
+	}
+	if err := checkMethodAllowed(pi, pm); err != nil {
+		return nil, err
+	}
+	if owner := api.Str(pm["customer"]); owner != "" && owner != api.Str(pi["customer"]) {
+		return nil, apierr.InvalidRequest("The provided PaymentMethod belongs to a customer (%s) other than the one on this PaymentIntent.", owner).WithParam("payment_method")
+	}
+	offSession, _ := c.Params.Bool("off_session")
+	returnURL, _ := c.Params.Str("return_url")
+	errorOnAction, _ := c.Params.Bool("error_on_requires_action")
+	pi["last_payment_error"] = nil
+	pi["next_action"] = nil
+
+	if delayed[api.Str(pm["type"])] {
+		return startProcessing(c, before, pi, pm)
+	}
+	cd := cardOf(c, pm)
+	needsAuth := cd.Outcome == alwaysAuthenticate ||
+		(cd.Outcome == authenticateUnlessSetUp && !(offSession && isSetUp(c, pm)))
+	if needsAuth {
+		if offSession || errorOnAction {
+			fail := cardError("authentication_required", "authentication_required", "Your card was declined. This transaction requires authentication.", "")
+			return decline(c, before, pi, pm, fail)
+		}
+		pi["status"] = RequiresAction
+		pi["next_action"] = nextAction(c, pi, returnURL)
+		if err := saveIntent(c, before, pi); err != nil {
+			return nil, err
+		}
+		c.Emit("payment_intent.requires_action", pi, nil)
+		return pi, nil
+	}
+	return charge(c, before, pi, pm, cd)
+}
+
+func nextAction(c *api.Call, pi store.Obj, returnURL string) store.Obj {
+	base := ""
+	if c.BaseURL != nil {
+		base = c.BaseURL()
+	}
+	authURL := base + "/v1/test_helpers/payment_intents/" + api.Str(pi["id"]) + "/authenticate"
+	if returnURL != "" {
+		return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": authURL}}
+	}
+	return store.Obj{"type": "use_stripe_sdk", "use_stripe_sdk": store.Obj{
+		"type": "three_d_secure_redirect", "stripe_js": authURL, "source": "src_" + c.IDs.Secret(24),
+	}}
+}
+
+func checkMethodAllowed(pi, pm store.Obj) error {
+	typ := api.Str(pm["type"])
+	if apm := asObj(pi["automatic_payment_methods"]); api.Bool(apm["enabled"]) {
+		if typ == "sepa_debit" && pi["currency"] != "eur" || typ == "us_bank_account" && pi["currency"] != "usd" {
+			return apierr.InvalidRequest("The PaymentMethod provided (%s) is not available for this PaymentIntent's currency (%s).", typ, pi["currency"]).WithParam("payment_method").WithCode("payment_intent_incompatible_payment_method")
+		}
+		return nil
+	}
+	for _, t := range pi["payment_method_types"].([]any) {
+		if t == typ {
+			return nil
+		}
+	}
+	var names []string
+	for _, t := range pi["payment_method_types"].([]any) {
+		names = append(names, api.Str(t))
+	}
+	return apierr.InvalidRequest("The PaymentMethod provided (%s) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: %s. Alternatively update the allowed payment_method_types for this PaymentIntent to include \"%s\".", typ, strings.Join(names, ", "), typ).WithParam("payment_method").WithCode("payment_intent_incompatible_payment_method")
+}
+
+func isSetUp(c *api.Call, pm store.Obj) bool {
+	_, ok := c.Tx.GetMeta(metaSetUp(c.Account, api.Str(pm["id"])))
+	return ok
+}
+
+// charge runs a card payment after any authentication.
+func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
+	if cd.Decline != "" && cd.Outcome != succeeds {
+		fail := cardError(cd.Decline, cd.Reason, cd.Message, "")
+		return decline(c, before, pi, pm, fail)
+	}
+	manual := pi["capture_method"] == "manual"
+	ch := newCharge(c, pi, pm, "succeeded", !manual, nil)
+	asyncCapture := pi["capture_method"] == "automatic_async"
+	if !manual && !asyncCapture {
+		txn, err := settleFunds(c, ch)
+		if err != nil {
+			return nil, err
+		}
+		ch["balance_transaction"] = txn["id"]
+	}
+	if err := c.Put(ch); err != nil {
+		return nil, err
+	}
+	pi["latest_charge"] = ch["id"]
+	pi["payment_method"] = pm["id"]
+	if manual {
+		pi["status"] = RequiresCapture
+		pi["amount_capturable"] = pi["amount"]
+	} else {
+		pi["status"] = Succeeded
+		pi["amount_received"] = pi["amount"]
+	}
+	if err := setUpForFuture(c, pi, pm); err != nil {
+		return nil, err
+	}
+	if err := saveIntent(c, before, pi); err != nil {
+		return nil, err
+	}
+	c.Emit("charge.succeeded", ch, nil)
+	if manual {
+		c.Emit("payment_intent.amount_capturable_updated", pi, nil)
+		return pi, nil
+	}
+	c.Emit("payment_intent.succeeded", pi, nil)
+	if asyncCapture {
+		// With asynchronous capture the balance transaction arrives just
+		// after the payment succeeded, as a charge.updated.
+		if err := attachBalanceTransaction(c, ch); err != nil {
+			return nil, err
+		}
+	}
+	return pi, nil
+}
+
+func attachBalanceTransaction(c *api.Call, ch store.Obj) error {
+	txn, err := settleFunds(c, ch)
+	if err != nil {
+		return err
+	}
+	after := api.Clone(ch)
+	after["balance_transaction"] = txn["id"]
+	return c.Save(ch, after)
+}
+
+// setUpForFuture saves the payment method to the customer when the
+// intent asks for setup_future_usage.
+func setUpForFuture(c *api.Call, pi, pm store.Obj) error {
+	if pi["setup_future_usage"] == nil || pi["customer"] == nil {
+		return nil
+	}
+	if _, err := attach(c, pm, api.Str(pi["customer"]), "customer"); err != nil {
+		return err
+	}
+	return c.Tx.SetMeta(metaSetUp(c.Account, api.Str(pm["id"])), "1")
+}
+
+// decline records a failed charge and answers Stripe's 402, keeping the
+// failed charge, the intent back in requires_payment_method and the
+// events.
+func decline(c *api.Call, before, pi, pm store.Obj, fail *apierr.Error) (any, error) {
+	ch := newCharge(c, pi, pm, "failed", false, fail)
+	if err := c.Put(ch); err != nil {
+		return nil, err
+	}
+	fail.Charge = api.Str(ch["id"])
+	fail.PaymentMethod = pm
+	lpe := lastPaymentError(fail, pm)
+	pi["status"] = RequiresPaymentMethod
+	pi["latest_charge"] = ch["id"]
+	pi["last_payment_error"] = lpe
+	pi["payment_method"] = nil
+	pi["next_action"] = nil
+	if err := saveIntent(c, before, pi); err != nil {
+		return nil, err
+	}
+	c.Emit("charge.failed", ch, nil)
+	c.Emit("payment_intent.payment_failed", pi, nil)
+	fail.PaymentIntent = pi
+	fail.PaymentMethodType = api.Str(pm["type"])
+	return nil, api.Keep(fail)
+}
+
+func lastPaymentError(e *apierr.Error, pm store.Obj) store.Obj {
+	lpe := store.Obj{"type": e.Type, "code": e.Code, "message": e.Message, "doc_url": e.DocURL, "payment_method": pm}
+	if e.Charge != "" {
+		lpe["charge"] = e.Charge
+	}
+	if e.DeclineCode != "" {
+		lpe["decline_code"] = e.DeclineCode
+	}
+	if pm != nil {
+		lpe["payment_method_type"] = pm["type"]
+	}
+	return lpe
+}
+
+// startProcessing begins a delayed-notification payment (bank debits):
+// the charge is pending until settle time.
+func startProcessing(c *api.Call, before, pi, pm store.Obj) (any, error) {
+	ch := newCharge(c, pi, pm, "pending", true, nil)
+	if err := c.Put(ch); err != nil {
+		return nil, err
+	}
+	pi["status"] = Processing
+	pi["latest_charge"] = ch["id"]
+	pi["processing"] = nil
+	if err := saveIntent(c, before, pi); err != nil {
+		return nil, err
+	}
+	settleAt := c.Now + int64(SettleDelay.Seconds())
+	if err := c.Tx.SetMeta(settleKey(c.Account, api.Str(pi["id"])), fmt.Sprint(settleAt)); err != nil {
+		return nil, err
+	}
+	c.Emit("payment_intent.processing", pi, nil)
+	c.Emit("charge.pending", ch, nil)
+	return pi, nil
+}
+
+func captureIntent(c *api.Call) (any, error) {
+	before, err := loadIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] != RequiresCapture {
+		e := apierr.InvalidRequest("This PaymentIntent could not be captured because it has a status of %s. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.", before["status"])
+		return nil, e.WithCode("payment_intent_unexpected_state")
+	}
+	capturable := api.Int(before["amount_capturable"])
+	amount := capturable
+	if n, ok := c.Params.Int("amount_to_capture"); ok {
+		if n > capturable {
+			return nil, apierr.InvalidRequest("The amount to capture (%d) is greater than the amount capturable (%d).", n, capturable).WithParam("amount_to_capture").WithCode("amount_too_large")
+		}
+		if n < 1 {
+			return nil, apierr.InvalidRequest("The amount to capture must be at least 1.").WithParam("amount_to_capture")
+		}
+		amount = n
+	}
+	pi := api.Clone(before)
+	if err := c.ApplyMetadata(pi); err != nil {
+		return nil, err
+	}
+	chBefore, _ := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"]))
+	ch := api.Clone(chBefore)
+	ch["captured"] = true
+	ch["amount_captured"] = amount
+	// What is not captured is released back to the customer.
+	ch["amount_refunded"] = api.Int(ch["amount"]) - amount
+	txn, err := settleFunds(c, ch)
+	if err != nil {
+		return nil, err
+	}
+	ch["balance_transaction"] = txn["id"]
+	if err := c.Put(ch); err != nil {
+		return nil, err
+	}
+	pi["status"] = Succeeded
+	pi["amount_received"] = amount
+	pi["amount_capturable"] = int64(0)
+	if err := saveIntent(c, before, pi); err != nil {
+		return nil, err
+	}
+	c.Emit("charge.captured", ch, api.PreviousAttributes(chBefore, ch))
+	c.Emit("payment_intent.succeeded", pi, nil)
+	return pi, nil
+}
+
+func cancelIntent(c *api.Call) (any, error) {
+	before, err := loadIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if Guard != nil {
+		if err := Guard(c, before, "cancel"); err != nil {
+			return nil, err
+		}
+	}
+	switch before["status"] {
+	case RequiresPaymentMethod, RequiresCapture, RequiresConfirmation, RequiresAction:
+	default:
+		return nil, unexpectedState("cancel", before, RequiresPaymentMethod, RequiresCapture, RequiresConfirmation, RequiresAction, Processing)
+	}
+	reason, _ := c.Params.Str("cancellation_reason")
+	if reason != "" && reason != "duplicate" && reason != "fraudulent" && reason != "requested_by_customer" && reason != "abandoned" {
+		return nil, apierr.InvalidRequest("Invalid cancellation_reason: must be one of duplicate, fraudulent, requested_by_customer or abandoned").WithParam("cancellation_reason")
+	}
+	pi := api.Clone(before)
+	pi["status"] = Canceled
+	pi["canceled_at"] = c.Now
+	pi["next_action"] = nil
+	if reason != "" {
+		pi["cancellation_reason"] = reason
+	}
+	if before["status"] == RequiresCapture {
+		// Cancelling an authorisation releases it: the charge is refunded.
+		pi["amount_capturable"] = int64(0)
+		if chBefore, ok := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"])); ok {
+			ch := api.Clone(chBefore)
+			ch["amount_refunded"] = ch["amount"]
+			ch["refunded"] = true
+			if err := c.Put(ch); err != nil {
+				return nil, err
+			}
+			c.Emit("charge.refunded", ch, api.PreviousAttributes(chBefore, ch))
+		}
+	}
+	if err := saveIntent(c, before, pi); err != nil {
+		return nil, err
+	}
+	c.Emit("payment_intent.canceled", pi, nil)
+	return pi, nil
+}
+
+func listIntents(c *api.Call) (any, error) {
+	q, err := c.ListQuery("payment_intent")
+	if err != nil {
+		return nil, err
+	}
+	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		q.Index, q.Value = "customer", cus
+	}
+	return c.Page("payment_intent", "/v1/payment_intents", q), nil
+}
+
+func searchIntents(c *api.Call) (any, error) {
+	return search.Run(c, "payment_intent", "/v1/payment_intents/search", intentSearchFields)
+}

@@ -1,0 +1,438 @@
+package payments
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// PaymentMethodKind is the payment_method object.
+var PaymentMethodKind = &api.Kind{
+	Object:     "payment_method",
+	Prefix:     "pm_",
+	Name:       "PaymentMethod",
+	Expandable: []string{"customer"},
+	Indexes:    []store.Index{{Name: "customer", Path: "customer"}},
+}
+
+// SupportedTypes are the payment method types the emulator can create.
+var supportedTypes = map[string]bool{"card": true, "sepa_debit": true, "us_bank_account": true}
+
+// delayed types settle later instead of at confirmation.
+var delayed = map[string]bool{"sepa_debit": true, "us_bank_account": true}
+
+func paymentMethodRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/payment_methods", params.FromStruct(stripe.PaymentMethodCreateParams{}), createPaymentMethod),
+		api.GET("/v1/payment_methods", params.FromStruct(stripe.PaymentMethodListParams{}), listPaymentMethods),
+		api.GET("/v1/payment_methods/{id}", params.FromStruct(stripe.PaymentMethodRetrieveParams{}), retrievePaymentMethod),
+		api.POST("/v1/payment_methods/{id}", params.FromStruct(stripe.PaymentMethodUpdateParams{}), updatePaymentMethod),
+		api.POST("/v1/payment_methods/{id}/attach", params.FromStruct(stripe.PaymentMethodAttachParams{}).Require("customer"), attachPaymentMethod),
+		api.POST("/v1/payment_methods/{id}/detach", params.FromStruct(stripe.PaymentMethodDetachParams{}), detachPaymentMethod),
+		api.GET("/v1/customers/{customer}/payment_methods", params.FromStruct(stripe.CustomerListPaymentMethodsParams{}), listCustomerPaymentMethods),
+		api.GET("/v1/customers/{customer}/payment_methods/{id}", params.FromStruct(stripe.CustomerRetrievePaymentMethodParams{}), retrieveCustomerPaymentMethod),
+	}
+}
+
+func metaCard(acct, pm string) string  { return "pmcard:" + acct + ":" + pm }
+func metaSetUp(acct, pm string) string { return "pmsetup:" + acct + ":" + pm }
+
+func emptyAddress() store.Obj {
+	return store.Obj{"city": nil, "country": nil, "line1": nil, "line2": nil, "postal_code": nil, "state": nil}
+}
+
+func billingDetails(p params.Values, ok bool) store.Obj {
+	bd := store.Obj{"address": emptyAddress(), "email": nil, "name": nil, "phone": nil, "tax_id": nil}
+	if !ok {
+		return bd
+	}
+	for _, f := range []string{"email", "name", "phone", "tax_id"} {
+		if v, ok := p.Str(f); ok && v != "" {
+			bd[f] = v
+		}
+	}
+	if addr, ok := p.Obj("address"); ok {
+		a := emptyAddress()
+		for k := range a {
+			if v, ok := addr.Str(k); ok && v != "" {
+				a[k] = v
+			}
+		}
+		bd["address"] = a
+	}
+	return bd
+}
+
+// newCardPaymentMethod builds a card PaymentMethod for a test card.
+func newCardPaymentMethod(c *api.Call, cd card, expMonth, expYear int64, bd store.Obj) (store.Obj, error) {
+	o := c.Base("payment_method", c.NewID("payment_method"))
+	o["allow_redisplay"] = "unspecified"
+	o["billing_details"] = bd
+	o["customer"] = nil
+	o["metadata"] = map[string]any{}
+	o["type"] = "card"
+	o["card"] = store.Obj{
+		"brand": cd.Brand, "display_brand": cd.Brand,
+		"checks":  store.Obj{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "unchecked"},
+		"country": cd.Country, "exp_month": expMonth, "exp_year": expYear,
+		"fingerprint": fingerprint(c.Account, cd.Number), "funding": cd.Funding, "generated_from": nil,
+		"last4": cd.Number[len(cd.Number)-4:], "networks": store.Obj{"available": []any{cd.Brand}, "preferred": nil},
+		"regulated_status": "unregulated", "three_d_secure_usage": store.Obj{"supported": true}, "wallet": nil,
+	}
+	if err := c.Put(o); err != nil {
+		return nil, err
+	}
+	return o, c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), cd.Number)
+}
+
+// defaultExpiry is what magic test payment methods carry.
+func defaultExpiry(c *api.Call) (int64, int64) {
+	y, _ := strconv.Atoi(c.Clock.Now().Format("2006"))
+	return 12, int64(y) + 3
+}
+
+// resolvePaymentMethod returns the PaymentMethod a request names, turning
+// Stripe's magic test ids (pm_card_visa…) into a fresh real one.
+func resolvePaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
+	if number, ok := magicPaymentMethods[id]; ok {
+		cd, _ := lookupCard(number)
+		m, y := defaultExpiry(c)
+		return newCardPaymentMethod(c, cd, m, y, billingDetails(params.Values{}, false))
+	}
+	o, ok := c.Tx.Get(c.Account, "payment_method", id)
+	if !ok {
+		return nil, apierr.NoSuchObject("PaymentMethod", id, param)
+	}
+	return o, nil
+}
+
+// cardOf returns the test card behind a card PaymentMethod.
+func cardOf(c *api.Call, pm store.Obj) card {
+	number, _ := c.Tx.GetMeta(metaCard(c.Account, api.Str(pm["id"])))
+	cd, ok := lookupCard(number)
+	if !ok {
+		cd, _ = lookupCard("4242424242424242")
+	}
+	return cd
+}
+
+func createPaymentMethod(c *api.Call) (any, error) {
+	typ, _ := c.Params.Str("type")
+	if pmID, ok := c.Params.Str("payment_method"); ok && pmID != "" {
+		// Cloning a platform PaymentMethod onto a connected account.
+		src, ok := c.Tx.Get(c.Platform, "payment_method", pmID)
+		if !ok {
+			return nil, apierr.NoSuchObject("PaymentMethod", pmID, "payment_method")
+		}
+		o := api.Clone(src)
+		o["id"], o["customer"], o["created"] = c.NewID("payment_method"), nil, c.Now
+		if err := c.Put(o); err != nil {
+			return nil, err
+		}
+		number, _ := c.Tx.GetMeta(metaCard(c.Platform, pmID))
+		return o, c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), number)
+	}
+	if typ == "" {
+		return nil, apierr.MissingParam("type")
+	}
+	if !supportedTypes[typ] {
+		return nil, apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu; it emulates card, sepa_debit and us_bank_account.", typ).WithParam("type")
+	}
+	bdParams, hasBD := c.Params.Obj("billing_details")
+	bd := billingDetails(bdParams, hasBD)
+	var o store.Obj
+	var err error
+	switch typ {
+	case "card":
+		o, err = cardFromParams(c, bd)
+	case "sepa_debit":
+		o, err = sepaFromParams(c, bd)
+	case "us_bank_account":
+		o, err = usBankFromParams(c, bd)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := c.ApplyMetadata(o); err != nil {
+		return nil, err
+	}
+	if err := c.Put(o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func cardFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
+	cp, ok := c.Params.Obj("card")
+	if !ok {
+		return nil, apierr.MissingParam("card")
+	}
+	if tok, ok := cp.Str("token"); ok && tok != "" {
+		number, known := testTokens[tok]
+		if !known {
+			return nil, apierr.NoSuchObject("token", tok, "card[token]")
+		}
+		cd, _ := lookupCard(number)
+		m, y := defaultExpiry(c)
+		return newCardPaymentMethod(c, cd, m, y, bd)
+	}
+	number, _ := cp.Str("number")
+	number = strings.ReplaceAll(number, " ", "")
+	if number == "" {
+		return nil, apierr.MissingParam("card[number]")
+	}
+	expMonth, okM := cp.Int("exp_month")
+	if !okM {
+		return nil, apierr.MissingParam("card[exp_month]")
+	}
+	expYear, okY := cp.Int("exp_year")
+	if !okY {
+		return nil, apierr.MissingParam("card[exp_year]")
+	}
+	cd, valid := lookupCard(number)
+	if !valid {
+		return nil, cardError("incorrect_number", "", "Your card number is incorrect.", "card[number]")
+	}
+	if expMonth < 1 || expMonth > 12 {
+		return nil, cardError("invalid_expiry_month", "", "Your card's expiration month is invalid.", "card[exp_month]")
+	}
+	if expYear < 100 {
+		expYear += 2000
+	}
+	now := c.Clock.Now()
+	if expYear < int64(now.Year()) || (expYear == int64(now.Year()) && expMonth < int64(now.Month())) {
+		return nil, cardError("invalid_expiry_year", "", "Your card's expiration year is invalid.", "card[exp_year]")
+	}
+	return newCardPaymentMethod(c, cd, expMonth, expYear, bd)
+}
+
+func cardError(code, declineCode, message, param string) *apierr.Error {
+	e := &apierr.Error{Status: 402, Type: apierr.TypeCard, Message: message, Param: param, DeclineCode: declineCode}
+	return e.WithCode(code)
+}
+
+func sepaFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
+	sp, _ := c.Params.Obj("sepa_debit")
+	iban, _ := sp.Str("iban")
+	iban = strings.ToUpper(strings.ReplaceAll(iban, " ", ""))
+	if iban == "" {
+		return nil, apierr.MissingParam("sepa_debit[iban]")
+	}
+	if len(iban) < 15 || len(iban) > 34 {
+		return nil, apierr.InvalidRequest("The IBAN you provided (%s) is invalid.", iban).WithParam("sepa_debit[iban]").WithCode("invalid_bank_account_iban")
+	}
+	if bd["name"] == nil || bd["email"] == nil {
+		return nil, apierr.InvalidRequest("Missing required param: billing_details[name] and billing_details[email] are required for sepa_debit payment methods.").WithParam("billing_details").WithCode("parameter_missing")
+	}
+	o := c.Base("payment_method", c.NewID("payment_method"))
+	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", bd, nil, map[string]any{}, "sepa_debit"
+	o["sepa_debit"] = store.Obj{
+		"bank_code": iban[4:min(12, len(iban))], "branch_code": "", "country": iban[:2],
+		"fingerprint": fingerprint(c.Account, iban), "generated_from": store.Obj{"charge": nil, "setup_attempt": nil},
+		"last4": iban[len(iban)-4:],
+	}
+	return o, c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), "iban:"+iban)
+}
+
+func usBankFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
+	up, _ := c.Params.Obj("us_bank_account")
+	number, _ := up.Str("account_number")
+	routing, _ := up.Str("routing_number")
+	if number == "" {
+		return nil, apierr.MissingParam("us_bank_account[account_number]")
+	}
+	if routing == "" {
+		return nil, apierr.MissingParam("us_bank_account[routing_number]")
+	}
+	if bd["name"] == nil {
+		return nil, apierr.MissingParam("billing_details[name]")
+	}
+	holder, _ := up.Str("account_holder_type")
+	if holder == "" {
+		holder = "individual"
+	}
+	acctType, _ := up.Str("account_type")
+	if acctType == "" {
+		acctType = "checking"
+	}
+	o := c.Base("payment_method", c.NewID("payment_method"))
+	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", bd, nil, map[string]any{}, "us_bank_account"
+	o["us_bank_account"] = store.Obj{
+		"account_holder_type": holder, "account_type": acctType, "bank_name": "STRIPE TEST BANK",
+		"financial_connections_account": nil, "fingerprint": fingerprint(c.Account, routing+number),
+		"last4": number[max(0, len(number)-4):], "networks": store.Obj{"preferred": "ach", "supported": []any{"ach"}},
+		"routing_number": routing, "status_details": nil,
+	}
+	return o, c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), "ach:"+number)
+}
+
+// bankFailure tells whether a delayed method's test account fails to
+// settle, and with which code.
+func bankFailure(c *api.Call, pm store.Obj) string {
+	ref, _ := c.Tx.GetMeta(metaCard(c.Account, api.Str(pm["id"])))
+	switch {
+	case strings.HasPrefix(ref, "iban:"):
+		return failingIBANs[strings.TrimPrefix(ref, "iban:")]
+	case strings.HasPrefix(ref, "ach:"):
+		return failingUSBankAccounts[strings.TrimPrefix(ref, "ach:")]
+	}
+	return ""
+}
+
+func retrievePaymentMethod(c *api.Call) (any, error) {
+	return resolvePaymentMethodRead(c, c.Var("id"))
+}
+
+func resolvePaymentMethodRead(c *api.Call, id string) (store.Obj, error) {
+	o, ok := c.Tx.Get(c.Account, "payment_method", id)
+	if !ok {
+		return nil, apierr.NoSuchObject("PaymentMethod", id, "id")
+	}
+	return o, nil
+}
+
+func updatePaymentMethod(c *api.Call) (any, error) {
+	before, err := resolvePaymentMethodRead(c, c.Var("id"))
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if bdp, ok := c.Params.Obj("billing_details"); ok {
+		bd, _ := after["billing_details"].(map[string]any)
+		for k, v := range billingDetails(bdp, true) {
+			if bdp.Has(k) {
+				bd[k] = v
+			}
+		}
+	}
+	if cp, ok := c.Params.Obj("card"); ok {
+		cardObj, _ := after["card"].(map[string]any)
+		if cardObj == nil {
+			return nil, apierr.InvalidRequest("You cannot update card details on a %s PaymentMethod.", api.Str(before["type"])).WithParam("card")
+		}
+		for _, f := range []string{"exp_month", "exp_year"} {
+			if v, ok := cp.Int(f); ok {
+				cardObj[f] = v
+			}
+		}
+	}
+	c.Copy(after, "allow_redisplay")
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	return after, c.Save(before, after)
+}
+
+// attach links a PaymentMethod to a customer, running the card check a
+// real attachment runs: cards that always decline can't be attached.
+func attach(c *api.Call, pm store.Obj, customerID, param string) (store.Obj, error) {
+	cus, ok := c.Tx.Get(c.Account, "customer", customerID)
+	if !ok || api.Bool(cus["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", customerID, param)
+	}
+	if owner := api.Str(pm["customer"]); owner != "" {
+		if owner == customerID {
+			return pm, nil
+		}
+		return nil, apierr.InvalidRequest("The payment method you provided has already been attached to a customer.").WithParam("payment_method")
+	}
+	if pm["type"] == "card" {
+		if cd := cardOf(c, pm); cd.Outcome == declines {
+			return nil, cardError(cd.Decline, cd.Reason, cd.Message, "")
+		}
+	}
+	after := api.Clone(pm)
+	after["customer"] = customerID
+	if err := c.Put(after); err != nil {
+		return nil, err
+	}
+	c.Emit("payment_method.attached", after, nil)
+	return after, nil
+}
+
+func attachPaymentMethod(c *api.Call) (any, error) {
+	pm, err := resolvePaymentMethod(c, c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	customerID, _ := c.Params.Str("customer")
+	return attach(c, pm, customerID, "customer")
+}
+
+func detachPaymentMethod(c *api.Call) (any, error) {
+	pm, err := resolvePaymentMethodRead(c, c.Var("id"))
+	if err != nil {
+		return nil, err
+	}
+	owner := api.Str(pm["customer"])
+	if owner == "" {
+		return nil, apierr.InvalidRequest("The payment method you provided is not attached to a customer so detachment is impossible.").WithParam("payment_method")
+	}
+	after := api.Clone(pm)
+	after["customer"] = nil
+	if err := c.Put(after); err != nil {
+		return nil, err
+	}
+	c.Emit("payment_method.detached", after, store.Obj{"customer": owner})
+	// A detached method can't stay the customer's default.
+	if cus, ok := c.Tx.Get(c.Account, "customer", owner); ok {
+		if is, _ := cus["invoice_settings"].(map[string]any); is != nil && is["default_payment_method"] == pm["id"] {
+			next := api.Clone(cus)
+			next["invoice_settings"].(map[string]any)["default_payment_method"] = nil
+			if err := c.Save(cus, next); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return after, nil
+}
+
+func listPaymentMethods(c *api.Call) (any, error) {
+	q, err := c.ListQuery("payment_method")
+	if err != nil {
+		return nil, err
+	}
+	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		if !c.Tx.Exists(c.Account, "customer", cus) {
+			return nil, apierr.NoSuchObject("customer", cus, "customer")
+		}
+		q.Index, q.Value = "customer", cus
+	}
+	if typ, ok := c.Params.Str("type"); ok && typ != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["type"] == typ })
+	}
+	return c.Page("payment_method", "/v1/payment_methods", q), nil
+}
+
+func listCustomerPaymentMethods(c *api.Call) (any, error) {
+	cus := c.Var("customer")
+	if _, err := c.Load("customer", cus, "id"); err != nil {
+		return nil, err
+	}
+	q, err := c.ListQuery("payment_method")
+	if err != nil {
+		return nil, err
+	}
+	q.Index, q.Value = "customer", cus
+	if typ, ok := c.Params.Str("type"); ok && typ != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["type"] == typ })
+	}
+	return c.Page("payment_method", "/v1/customers/"+cus+"/payment_methods", q), nil
+}
+
+func retrieveCustomerPaymentMethod(c *api.Call) (any, error) {
+	pm, err := resolvePaymentMethodRead(c, c.Var("id"))
+	if err != nil {
+		return nil, err
+	}
+	if api.Str(pm["customer"]) != c.Var("customer") {
+		return nil, apierr.NoSuchObject("PaymentMethod", c.Var("id"), "id")
+	}
+	return pm, nil
+}

@@ -1,0 +1,55 @@
+// Package payments serves payment methods, PaymentIntents, charges,
+// refunds and SetupIntents with Stripe's state machine and test cards.
+package payments
+
+import (
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Kinds are the objects this family owns.
+func Kinds() []*api.Kind {
+	return []*api.Kind{PaymentMethodKind, PaymentIntentKind, ChargeKind, BalanceTransactionKind, RefundKind, SetupIntentKind}
+}
+
+// Routes are this family's endpoints.
+func Routes() []api.Route {
+	var out []api.Route
+	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes()} {
+		out = append(out, t...)
+	}
+	return out
+}
+
+// Tick is the family's time-driven work.
+func Tick(env *api.Env, now time.Time) { SettleDue(env, now) }
+
+func init() {
+	// customer[payment_method] attaches a payment method on creation.
+	customers.AfterCreateHooks = append(customers.AfterCreateHooks, func(c *api.Call, cus store.Obj) error {
+		pmID, ok := c.Params.Str("payment_method")
+		if !ok || pmID == "" {
+			return nil
+		}
+		pm, err := resolvePaymentMethod(c, pmID, "payment_method")
+		if err != nil {
+			return err
+		}
+		_, err = attach(c, pm, api.Str(cus["id"]), "payment_method")
+		return err
+	})
+	customers.DefaultPaymentMethodCheck = func(c *api.Call, cus store.Obj, pmID string) error {
+		pm, ok := c.Tx.Get(c.Account, "payment_method", pmID)
+		if !ok {
+			return apierr.NoSuchObject("PaymentMethod", pmID, "invoice_settings[default_payment_method]")
+		}
+		if api.Str(pm["customer"]) != api.Str(cus["id"]) {
+			return apierr.InvalidRequest("The customer does not have a payment method with the ID %s. The payment method must be attached to the customer.", pmID).WithParam("invoice_settings[default_payment_method]")
+		}
+		return nil
+	}
+}

@@ -1,0 +1,178 @@
+package payments
+
+import (
+	"fmt"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// RefundKind is the refund object.
+var RefundKind = &api.Kind{
+	Object:     "refund",
+	Prefix:     "re_",
+	Expandable: []string{"charge", "payment_intent", "balance_transaction", "failure_balance_transaction", "source_transfer_reversal", "transfer_reversal"},
+	Indexes:    []store.Index{{Name: "charge", Path: "charge"}, {Name: "payment_intent", Path: "payment_intent"}},
+}
+
+func refundRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/refunds", params.FromStruct(stripe.RefundCreateParams{}), createRefund),
+		api.GET("/v1/refunds", params.FromStruct(stripe.RefundListParams{}), listRefunds),
+		api.GET("/v1/refunds/{id}", params.FromStruct(stripe.RefundRetrieveParams{}), retrieveRefund),
+		api.POST("/v1/refunds/{id}", params.FromStruct(stripe.RefundUpdateParams{}), updateRefund),
+		api.POST("/v1/refunds/{id}/cancel", params.FromStruct(stripe.RefundCancelParams{}), cancelRefund),
+	}
+}
+
+var refundReasons = map[string]bool{"duplicate": true, "fraudulent": true, "requested_by_customer": true}
+
+func money(amount int64, currency string) string {
+	if zeroDecimal[currency] {
+		return fmt.Sprintf("%d %s", amount, currency)
+	}
+	return fmt.Sprintf("$%d.%02d", amount/100, amount%100)
+}
+
+func createRefund(c *api.Call) (any, error) {
+	chID, hasCharge := c.Params.Str("charge")
+	piID, hasPI := c.Params.Str("payment_intent")
+	var chBefore store.Obj
+	switch {
+	case hasCharge && chID != "" && hasPI && piID != "":
+		return nil, apierr.Exclusive("charge", "payment_intent")
+	case hasCharge && chID != "":
+		o, ok := c.Tx.Get(c.Account, "charge", chID)
+		if !ok {
+			return nil, apierr.NoSuchObject("charge", chID, "charge")
+		}
+		chBefore = o
+	case hasPI && piID != "":
+		pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
+		if !ok {
+			return nil, apierr.NoSuchObject("payment_intent", piID, "payment_intent")
+		}
+		if pi["status"] != Succeeded {
+			return nil, apierr.InvalidRequest("This PaymentIntent does not have a successful charge to refund.").WithParam("payment_intent").WithCode("charge_not_refundable")
+		}
+		chBefore, _ = c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"]))
+	default:
+		return nil, apierr.MissingParam("charge")
+	}
+	chID = api.Str(chBefore["id"])
+	if chBefore["status"] != "succeeded" || !api.Bool(chBefore["captured"]) {
+		return nil, apierr.InvalidRequest("Charge %s has not been captured and cannot be refunded; cancel its PaymentIntent instead.", chID).WithParam("charge").WithCode("charge_not_refundable")
+	}
+	remaining := api.Int(chBefore["amount_captured"]) - refundedSoFar(c, chBefore)
+	if remaining <= 0 {
+		return nil, apierr.InvalidRequest("Charge %s has already been refunded.", chID).WithCode("charge_already_refunded")
+	}
+	amount := remaining
+	if n, ok := c.Params.Int("amount"); ok {
+		if n < 1 {
+			return nil, apierr.InvalidRequest("Refund amount must be at least 1.").WithParam("amount")
+		}
+		if n > remaining {
+			currency := api.Str(chBefore["currency"])
+			return nil, apierr.InvalidRequest("Refund amount (%s) is greater than unrefunded amount on charge (%s)", money(n, currency), money(remaining, currency)).WithParam("amount").WithCode("amount_too_large")
+		}
+		amount = n
+	}
+	reason, _ := c.Params.Str("reason")
+	if reason != "" && !refundReasons[reason] {
+		return nil, apierr.InvalidRequest("Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer").WithParam("reason")
+	}
+	re := c.Base("refund", c.NewID("refund"))
+	txn := c.Base("balance_transaction", c.NewID("balance_transaction"))
+	for k, v := range map[string]any{
+		"amount": -amount, "available_on": c.Now, "currency": chBefore["currency"], "description": "REFUND FOR CHARGE",
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "net": -amount, "reporting_category": "refund",
+		"source": re["id"], "status": "available", "type": "refund",
+	} {
+		txn[k] = v
+	}
+	delete(txn, "livemode")
+	if err := c.Put(txn); err != nil {
+		return nil, err
+	}
+	var reasonV any
+	if reason != "" {
+		reasonV = reason
+	}
+	for k, v := range map[string]any{
+		"amount": amount, "balance_transaction": txn["id"], "charge": chID, "currency": chBefore["currency"],
+		"destination_details": nil, "metadata": map[string]any{}, "payment_intent": chBefore["payment_intent"],
+		"reason": reasonV, "receipt_number": nil, "source_transfer_reversal": nil, "status": "succeeded", "transfer_reversal": nil,
+	} {
+		re[k] = v
+	}
+	delete(re, "livemode")
+	if err := c.ApplyMetadata(re); err != nil {
+		return nil, err
+	}
+	if err := c.Put(re); err != nil {
+		return nil, err
+	}
+	ch := api.Clone(chBefore)
+	ch["amount_refunded"] = api.Int(ch["amount_refunded"]) + amount
+	ch["refunded"] = api.Int(ch["amount_refunded"]) >= api.Int(ch["amount"])
+	if err := c.Put(ch); err != nil {
+		return nil, err
+	}
+	c.Emit("refund.created", re, nil)
+	c.Emit("charge.refunded", ch, api.PreviousAttributes(chBefore, ch))
+	return re, nil
+}
+
+// refundedSoFar is what refunds took back (uncaptured remainders are not
+// refunds and are not counted).
+func refundedSoFar(c *api.Call, ch store.Obj) int64 {
+	var total int64
+	for _, r := range c.Tx.List(c.Account, "refund", store.Query{Index: "charge", Value: api.Str(ch["id"])}).Data {
+		if r["status"] != "failed" && r["status"] != "canceled" {
+			total += api.Int(r["amount"])
+		}
+	}
+	return total
+}
+
+func retrieveRefund(c *api.Call) (any, error) {
+	return c.Load("refund", c.Var("id"), "id")
+}
+
+func updateRefund(c *api.Call) (any, error) {
+	before, err := c.Load("refund", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	return after, c.Save(before, after)
+}
+
+func cancelRefund(c *api.Call) (any, error) {
+	re, err := c.Load("refund", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	return nil, apierr.InvalidRequest("Refund %s cannot be canceled because it has a status of %s. Only refunds with a status of requires_action can be canceled.", re["id"], re["status"])
+}
+
+func listRefunds(c *api.Call) (any, error) {
+	q, err := c.ListQuery("refund")
+	if err != nil {
+		return nil, err
+	}
+	if ch, ok := c.Params.Str("charge"); ok && ch != "" {
+		q.Index, q.Value = "charge", ch
+	} else if pi, ok := c.Params.Str("payment_intent"); ok && pi != "" {
+		q.Index, q.Value = "payment_intent", pi
+	}
+	return c.Page("refund", "/v1/refunds", q), nil
+}

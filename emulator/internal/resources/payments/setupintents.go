@@ -1,0 +1,284 @@
+package payments
+
+import (
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// SetupIntentKind is the setup_intent object.
+var SetupIntentKind = &api.Kind{
+	Object:     "setup_intent",
+	Prefix:     "seti_",
+	Name:       "setupintent",
+	Expandable: []string{"customer", "payment_method", "latest_attempt", "mandate", "single_use_mandate", "application", "on_behalf_of"},
+	Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "payment_method", Path: "payment_method"}},
+}
+
+func setupIntentRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/setup_intents", params.FromStruct(stripe.SetupIntentCreateParams{}), createSetupIntent),
+		api.GET("/v1/setup_intents", params.FromStruct(stripe.SetupIntentListParams{}), listSetupIntents),
+		api.GET("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentRetrieveParams{}).With("client_secret", params.String()), retrieveSetupIntent),
+		api.POST("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentUpdateParams{}), updateSetupIntent),
+		api.POST("/v1/setup_intents/{id}/confirm", params.FromStruct(stripe.SetupIntentConfirmParams{}), confirmSetupIntent),
+		api.POST("/v1/setup_intents/{id}/cancel", params.FromStruct(stripe.SetupIntentCancelParams{}), cancelSetupIntent),
+		api.POST("/v1/test_helpers/setup_intents/{id}/authenticate", params.Object(map[string]*params.Schema{
+			"outcome": params.String(), "expand": params.ArrayOf(params.String()),
+		}).Enum("outcome", "succeed", "fail"), authenticateSetupIntent),
+	}
+}
+
+func createSetupIntent(c *api.Call) (any, error) {
+	id := c.NewID("setup_intent")
+	si := c.Base("setup_intent", id)
+	for k, v := range map[string]any{
+		"application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
+		"client_secret": id + "_secret_" + c.IDs.Secret(32), "customer": nil, "description": nil,
+		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "mandate": nil,
+		"metadata": map[string]any{}, "next_action": nil, "on_behalf_of": nil, "payment_method": nil,
+		"payment_method_configuration_details": nil, "payment_method_options": store.Obj{},
+		"payment_method_types": []any{"card"}, "single_use_mandate": nil, "status": RequiresPaymentMethod, "usage": "off_session",
+	} {
+		si[k] = v
+	}
+	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		o, ok := c.Tx.Get(c.Account, "customer", cus)
+		if !ok || api.Bool(o["deleted"]) {
+			return nil, apierr.NoSuchObject("customer", cus, "customer")
+		}
+		si["customer"] = cus
+	}
+	if u, ok := c.Params.Str("usage"); ok && u != "" {
+		if u != "on_session" && u != "off_session" {
+			return nil, apierr.InvalidRequest("Invalid usage: must be one of on_session or off_session").WithParam("usage")
+		}
+		si["usage"] = u
+	}
+	if err := applySetupParams(c, si); err != nil {
+		return nil, err
+	}
+	if err := c.Insert(si); err != nil {
+		return nil, err
+	}
+	if confirm, _ := c.Params.Bool("confirm"); confirm {
+		return confirmSetup(c, si)
+	}
+	return si, nil
+}
+
+func applySetupParams(c *api.Call, si store.Obj) error {
+	c.Copy(si, "description", "payment_method_options", "flow_directions")
+	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
+		list := make([]any, len(types))
+		for i, t := range types {
+			if !supportedTypes[t] {
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports card, sepa_debit and us_bank_account.", t).WithParam("payment_method_types")
+			}
+			list[i] = t
+		}
+		si["payment_method_types"] = list
+	}
+	if pmID, ok := c.Params.Str("payment_method"); ok && pmID != "" {
+		pm, err := resolvePaymentMethod(c, pmID, "payment_method")
+		if err != nil {
+			return err
+		}
+		si["payment_method"] = pm["id"]
+		if si["status"] == RequiresPaymentMethod {
+			si["status"] = RequiresConfirmation
+		}
+	} else if pmd, ok := c.Params.Obj("payment_method_data"); ok {
+		pm, err := paymentMethodFromData(c, pmd)
+		if err != nil {
+			return err
+		}
+		si["payment_method"] = pm["id"]
+		if si["status"] == RequiresPaymentMethod {
+			si["status"] = RequiresConfirmation
+		}
+	}
+	return c.ApplyMetadata(si)
+}
+
+func loadSetupIntent(c *api.Call) (store.Obj, error) {
+	return c.Load("setup_intent", c.Var("id"), "id")
+}
+
+func retrieveSetupIntent(c *api.Call) (any, error) { return loadSetupIntent(c) }
+
+func updateSetupIntent(c *api.Call) (any, error) {
+	before, err := loadSetupIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] == Succeeded || before["status"] == Canceled {
+		if c.Params.Has("payment_method") || c.Params.Has("payment_method_types") {
+			return nil, apierr.InvalidRequest("You cannot update this SetupIntent because it has a status of %s.", before["status"]).WithCode("setup_intent_unexpected_state")
+		}
+	}
+	after := api.Clone(before)
+	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		if !c.Tx.Exists(c.Account, "customer", cus) {
+			return nil, apierr.NoSuchObject("customer", cus, "customer")
+		}
+		after["customer"] = cus
+	}
+	if err := applySetupParams(c, after); err != nil {
+		return nil, err
+	}
+	return after, c.Save(before, after)
+}
+
+func confirmSetupIntent(c *api.Call) (any, error) {
+	before, err := loadSetupIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	switch before["status"] {
+	case RequiresPaymentMethod, RequiresConfirmation, RequiresAction:
+	default:
+		e := apierr.InvalidRequest("You cannot confirm this SetupIntent because it has a status of %s. Only a SetupIntent with one of the following statuses may be confirmed: requires_confirmation, requires_payment_method, requires_action.", before["status"])
+		return nil, e.WithCode("setup_intent_unexpected_state")
+	}
+	si := api.Clone(before)
+	if err := applySetupParams(c, si); err != nil {
+		return nil, err
+	}
+	if err := c.Put(si); err != nil {
+		return nil, err
+	}
+	return confirmSetup(c, si)
+}
+
+func confirmSetup(c *api.Call, si store.Obj) (any, error) {
+	pmID := api.Str(si["payment_method"])
+	if pmID == "" {
+		e := apierr.InvalidRequest("You cannot confirm this SetupIntent because it's missing a payment method. Update the SetupIntent with a payment method and then confirm it again.")
+		return nil, e.WithCode("setup_intent_unexpected_state")
+	}
+	pm, _ := c.Tx.Get(c.Account, "payment_method", pmID)
+	si["last_setup_error"] = nil
+	if pm["type"] == "card" {
+		cd := cardOf(c, pm)
+		switch cd.Outcome {
+		case declines:
+			e := cardError(cd.Decline, cd.Reason, cd.Message, "")
+			e.PaymentMethod = pm
+			lse := lastPaymentError(e, pm)
+			si["status"] = RequiresPaymentMethod
+			si["last_setup_error"] = lse
+			si["payment_method"] = nil
+			if err := c.Put(si); err != nil {
+				return nil, err
+			}
+			c.Emit("setup_intent.setup_failed", si, nil)
+			e.SetupIntent = si
+			return nil, api.Keep(e)
+		case alwaysAuthenticate, authenticateUnlessSetUp:
+			si["status"] = RequiresAction
+			returnURL, _ := c.Params.Str("return_url")
+			si["next_action"] = setupNextAction(c, si, returnURL)
+			if err := c.Put(si); err != nil {
+				return nil, err
+			}
+			c.Emit("setup_intent.requires_action", si, nil)
+			return si, nil
+		}
+	}
+	return succeedSetup(c, si, pm)
+}
+
+func setupNextAction(c *api.Call, si store.Obj, returnURL string) store.Obj {
+	base := ""
+	if c.BaseURL != nil {
+		base = c.BaseURL()
+	}
+	url := base + "/v1/test_helpers/setup_intents/" + api.Str(si["id"]) + "/authenticate"
+	if returnURL != "" {
+		return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": url}}
+	}
+	return store.Obj{"type": "use_stripe_sdk", "use_stripe_sdk": store.Obj{"type": "three_d_secure_redirect", "stripe_js": url}}
+}
+
+func succeedSetup(c *api.Call, si, pm store.Obj) (any, error) {
+	si["status"] = Succeeded
+	si["next_action"] = nil
+	if cus := api.Str(si["customer"]); cus != "" {
+		if _, err := attach(c, pm, cus, "customer"); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Tx.SetMeta(metaSetUp(c.Account, api.Str(pm["id"])), "1"); err != nil {
+		return nil, err
+	}
+	if err := c.Put(si); err != nil {
+		return nil, err
+	}
+	c.Emit("setup_intent.succeeded", si, nil)
+	return si, nil
+}
+
+func authenticateSetupIntent(c *api.Call) (any, error) {
+	si, err := loadSetupIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if si["status"] != RequiresAction {
+		e := apierr.InvalidRequest("This SetupIntent has a status of %s; only a SetupIntent with status requires_action can be authenticated.", si["status"])
+		return nil, e.WithCode("setup_intent_unexpected_state")
+	}
+	si = api.Clone(si)
+	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(si["payment_method"]))
+	if outcome, _ := c.Params.Str("outcome"); outcome == "fail" {
+		e := apierr.InvalidRequest("The latest attempt to set up the payment method has failed because authentication failed.").WithCode("setup_intent_authentication_failure")
+		si["status"] = RequiresPaymentMethod
+		si["next_action"] = nil
+		si["last_setup_error"] = lastPaymentError(e, pm)
+		si["payment_method"] = nil
+		if err := c.Put(si); err != nil {
+			return nil, err
+		}
+		c.Emit("setup_intent.setup_failed", si, nil)
+		return si, nil
+	}
+	return succeedSetup(c, si, pm)
+}
+
+func cancelSetupIntent(c *api.Call) (any, error) {
+	si, err := loadSetupIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if si["status"] == Succeeded || si["status"] == Canceled {
+		e := apierr.InvalidRequest("You cannot cancel this SetupIntent because it has a status of %s. Only a SetupIntent with one of the following statuses may be canceled: requires_payment_method, requires_confirmation, requires_action.", si["status"])
+		return nil, e.WithCode("setup_intent_unexpected_state")
+	}
+	si = api.Clone(si)
+	si["status"] = Canceled
+	si["next_action"] = nil
+	if r, ok := c.Params.Str("cancellation_reason"); ok && r != "" {
+		si["cancellation_reason"] = r
+	}
+	if err := c.Put(si); err != nil {
+		return nil, err
+	}
+	c.Emit("setup_intent.canceled", si, nil)
+	return si, nil
+}
+
+func listSetupIntents(c *api.Call) (any, error) {
+	q, err := c.ListQuery("setup_intent")
+	if err != nil {
+		return nil, err
+	}
+	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		q.Index, q.Value = "customer", cus
+	} else if pm, ok := c.Params.Str("payment_method"); ok && pm != "" {
+		q.Index, q.Value = "payment_method", pm
+	}
+	return c.Page("setup_intent", "/v1/setup_intents", q), nil
+}

@@ -1,0 +1,173 @@
+package payments
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+)
+
+// outcome is what happens when a test card is charged.
+type outcome int
+
+const (
+	succeeds                outcome = iota
+	declines                        // declined at charge and at attach (card check)
+	declinesOnCharge                // attaches fine, every charge declines (…0341)
+	alwaysAuthenticate              // 3D Secure on every payment
+	authenticateUnlessSetUp         // 3D Secure unless set up for off-session use
+)
+
+// card is one of Stripe's test cards.
+type card struct {
+	Number   string
+	Brand    string
+	Funding  string
+	Country  string
+	Outcome  outcome
+	Decline  string // error code: card_declined, expired_card, incorrect_cvc, processing_error
+	Reason   string // decline_code
+	Message  string // what Stripe says
+	ThreeDS2 bool
+}
+
+var declined = card{Outcome: declines, Decline: "card_declined", Reason: "generic_decline", Message: "Your card was declined."}
+
+// testCards are Stripe's documented test card numbers.
+var testCards = map[string]card{
+	"4242424242424242": {Brand: "visa", Funding: "credit", Country: "US"},
+	"4000056655665556": {Brand: "visa", Funding: "debit", Country: "US"},
+	"5555555555554444": {Brand: "mastercard", Funding: "credit", Country: "US"},
+	"5200828282828210": {Brand: "mastercard", Funding: "debit", Country: "US"},
+	"378282246310005":  {Brand: "amex", Funding: "credit", Country: "US"},
+	"6011111111111117": {Brand: "discover", Funding: "credit", Country: "US"},
+	"4000000760000002": {Brand: "visa", Funding: "credit", Country: "BR"},
+	"4000001240000000": {Brand: "visa", Funding: "credit", Country: "CA"},
+	"4000002500000003": {Brand: "visa", Funding: "credit", Country: "FR"},
+	"4000000000000002": with(declined, "visa"),
+	"4000000000009995": with(card{Outcome: declines, Decline: "card_declined", Reason: "insufficient_funds", Message: "Your card has insufficient funds."}, "visa"),
+	"4000000000009987": with(card{Outcome: declines, Decline: "card_declined", Reason: "lost_card", Message: "Your card was declined."}, "visa"),
+	"4000000000009979": with(card{Outcome: declines, Decline: "card_declined", Reason: "stolen_card", Message: "Your card was declined."}, "visa"),
+	"4000000000000069": with(card{Outcome: declines, Decline: "expired_card", Reason: "expired_card", Message: "Your card has expired."}, "visa"),
+	"4000000000000127": with(card{Outcome: declines, Decline: "incorrect_cvc", Reason: "incorrect_cvc", Message: "Your card's security code is incorrect."}, "visa"),
+	"4000000000000119": with(card{Outcome: declines, Decline: "processing_error", Reason: "processing_error", Message: "An error occurred while processing your card. Try again in a little bit."}, "visa"),
+	"4000000000000341": with(card{Outcome: declinesOnCharge, Decline: "card_declined", Reason: "generic_decline", Message: "Your card was declined."}, "visa"),
+	"4000002760003184": with(card{Outcome: alwaysAuthenticate}, "visa"),
+	"4000002500003155": with(card{Outcome: authenticateUnlessSetUp}, "visa"),
+	"4000000000003220": with(card{Outcome: alwaysAuthenticate, ThreeDS2: true}, "visa"),
+	"4000000000003063": with(card{Outcome: alwaysAuthenticate}, "visa"),
+}
+
+func with(c card, brand string) card {
+	c.Brand, c.Funding, c.Country = brand, "credit", "US"
+	return c
+}
+
+// magicPaymentMethods maps Stripe's test PaymentMethod ids to card numbers.
+// Using one creates a fresh pm_ object, as Stripe does.
+var magicPaymentMethods = map[string]string{
+	"pm_card_visa":                                                  "4242424242424242",
+	"pm_card_visa_debit":                                            "4000056655665556",
+	"pm_card_mastercard":                                            "5555555555554444",
+	"pm_card_mastercard_debit":                                      "5200828282828210",
+	"pm_card_amex":                                                  "378282246310005",
+	"pm_card_discover":                                              "6011111111111117",
+	"pm_card_br":                                                    "4000000760000002",
+	"pm_card_ca":                                                    "4000001240000000",
+	"pm_card_fr":                                                    "4000002500000003",
+	"pm_card_chargeDeclined":                                        "4000000000000002",
+	"pm_card_visa_chargeDeclined":                                   "4000000000000002",
+	"pm_card_chargeDeclinedInsufficientFunds":                       "4000000000009995",
+	"pm_card_visa_chargeDeclinedInsufficientFunds":                  "4000000000009995",
+	"pm_card_chargeDeclinedLostCard":                                "4000000000009987",
+	"pm_card_visa_chargeDeclinedLostCard":                           "4000000000009987",
+	"pm_card_chargeDeclinedStolenCard":                              "4000000000009979",
+	"pm_card_visa_chargeDeclinedStolenCard":                         "4000000000009979",
+	"pm_card_chargeDeclinedExpiredCard":                             "4000000000000069",
+	"pm_card_visa_chargeDeclinedExpiredCard":                        "4000000000000069",
+	"pm_card_chargeDeclinedIncorrectCvc":                            "4000000000000127",
+	"pm_card_visa_chargeDeclinedIncorrectCvc":                       "4000000000000127",
+	"pm_card_chargeDeclinedProcessingError":                         "4000000000000119",
+	"pm_card_visa_chargeDeclinedProcessingError":                    "4000000000000119",
+	"pm_card_chargeCustomerFail":                                    "4000000000000341",
+	"pm_card_authenticationRequired":                                "4000002760003184",
+	"pm_card_authenticationRequiredOnSetup":                         "4000002500003155",
+	"pm_card_authenticationRequiredChargeDeclinedInsufficientFunds": "4000008260003178",
+	"pm_card_threeDSecure2Required":                                 "4000000000003220",
+	"pm_card_threeDSecureRequired":                                  "4000000000003063",
+}
+
+// testTokens maps Stripe's test card tokens to card numbers.
+var testTokens = map[string]string{}
+
+func init() {
+	for id, number := range magicPaymentMethods {
+		testTokens["tok_"+strings.TrimPrefix(id, "pm_card_")] = number
+	}
+	testCards["4000008260003178"] = with(card{Outcome: alwaysAuthenticate, Decline: "card_declined", Reason: "insufficient_funds", Message: "Your card has insufficient funds."}, "visa")
+}
+
+// lookupCard returns the test card for a number; any other Luhn-valid
+// number behaves like a plain successful Visa-like card of its brand.
+func lookupCard(number string) (card, bool) {
+	if c, ok := testCards[number]; ok {
+		c.Number = number
+		return c, true
+	}
+	if !luhn(number) || len(number) < 12 || len(number) > 19 {
+		return card{}, false
+	}
+	return card{Number: number, Brand: brandOf(number), Funding: "credit", Country: "US"}, true
+}
+
+func brandOf(n string) string {
+	switch {
+	case strings.HasPrefix(n, "4"):
+		return "visa"
+	case strings.HasPrefix(n, "5"), strings.HasPrefix(n, "2"):
+		return "mastercard"
+	case strings.HasPrefix(n, "34"), strings.HasPrefix(n, "37"):
+		return "amex"
+	case strings.HasPrefix(n, "6"):
+		return "discover"
+	}
+	return "unknown"
+}
+
+func luhn(n string) bool {
+	sum, double := 0, false
+	for i := len(n) - 1; i >= 0; i-- {
+		d := int(n[i] - '0')
+		if d < 0 || d > 9 {
+			return false
+		}
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// fingerprint is stable per card number (and per account, as Stripe's is).
+func fingerprint(account, number string) string {
+	h := sha256.Sum256([]byte(account + "|" + number))
+	return base64.RawURLEncoding.EncodeToString(h[:])[:16]
+}
+
+// Bank test numbers: settle successfully unless listed here.
+var (
+	failingIBANs = map[string]string{
+		"DE62370400440532013001": "insufficient_funds",
+		"AT861904300235473202":   "insufficient_funds",
+		"NL55RABO0123456789":     "insufficient_funds",
+	}
+	failingUSBankAccounts = map[string]string{
+		"000111111116": "insufficient_funds",
+		"000111111113": "account_closed",
+		"000222222227": "insufficient_funds",
+	}
+)

@@ -1,0 +1,179 @@
+package payments
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// SettleDelay is how long a bank debit stays processing before it settles
+// by itself on the emulator clock (Stripe's test banks take minutes).
+var SettleDelay = 3 * time.Minute
+
+func settleKey(acct, pi string) string { return "settle:" + acct + ":" + pi }
+
+// authenticateIntent is what the customer does on the 3-D Secure page:
+// outcome=succeed (default) charges the card, outcome=fail leaves the
+// intent needing a new payment method.
+func authenticateIntent(c *api.Call) (any, error) {
+	before, err := loadIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] != RequiresAction {
+		e := apierr.InvalidRequest("This PaymentIntent has a status of %s; only a PaymentIntent with status requires_action can be authenticated.", before["status"])
+		return nil, e.WithCode("payment_intent_unexpected_state")
+	}
+	pi := api.Clone(before)
+	pi["next_action"] = nil
+	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
+	if outcome, _ := c.Params.Str("outcome"); outcome == "fail" {
+		e := apierr.InvalidRequest("The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.").WithCode("payment_intent_authentication_failure")
+		pi["status"] = RequiresPaymentMethod
+		pi["last_payment_error"] = lastPaymentError(e, pm)
+		pi["payment_method"] = nil
+		if err := saveIntent(c, before, pi); err != nil {
+			return nil, err
+		}
+		c.Emit("payment_intent.payment_failed", pi, nil)
+		return pi, nil
+	}
+	// Authenticating on-session also sets the card up for later
+	// off-session use when the intent asked for it.
+	res, err := charge(c, before, pi, pm, authenticated(cardOf(c, pm)))
+	if _, kept := err.(*api.KeptError); kept {
+		// The decline after authentication is the intent's state, not an
+		// error of this helper call.
+		o, _ := c.Tx.Get(c.Account, "payment_intent", api.Str(pi["id"]))
+		return o, nil
+	}
+	return res, err
+}
+
+// authenticated is the card once its 3-D Secure challenge passed: it
+// charges like a plain card (or declines if it is one that declines after
+// authentication).
+func authenticated(cd card) card {
+	if cd.Decline != "" {
+		cd.Outcome = declines
+	} else {
+		cd.Outcome = succeeds
+	}
+	return cd
+}
+
+// settleIntent settles a processing bank debit now: outcome=succeed
+// (default) or fail.
+func settleIntent(c *api.Call) (any, error) {
+	pi, err := loadIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if pi["status"] != Processing {
+		e := apierr.InvalidRequest("This PaymentIntent has a status of %s; only a processing PaymentIntent can be settled.", pi["status"])
+		return nil, e.WithCode("payment_intent_unexpected_state")
+	}
+	fail := ""
+	if outcome, _ := c.Params.Str("outcome"); outcome == "fail" {
+		fail = "insufficient_funds"
+	}
+	return settle(c, pi, fail)
+}
+
+// settle finishes a processing payment: it succeeds unless failCode is set.
+func settle(c *api.Call, before store.Obj, failCode string) (store.Obj, error) {
+	c.Tx.DeleteMeta(settleKey(c.Account, api.Str(before["id"])))
+	pi := api.Clone(before)
+	chBefore, _ := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"]))
+	ch := api.Clone(chBefore)
+	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
+	if failCode != "" {
+		e := &apierr.Error{Status: 402, Type: apierr.TypeInvalidRequest, Message: bankFailureMessage(failCode)}
+		e.WithCode(failCode)
+		ch["status"] = "failed"
+		ch["paid"] = false
+		ch["captured"] = false
+		ch["amount_captured"] = int64(0)
+		ch["failure_code"] = failCode
+		ch["failure_message"] = e.Message
+		ch["outcome"] = chargeOutcome("failed", e)
+		e.Charge = api.Str(ch["id"])
+		pi["status"] = RequiresPaymentMethod
+		pi["last_payment_error"] = lastPaymentError(e, pm)
+		pi["payment_method"] = nil
+		if err := c.Put(ch); err != nil {
+			return nil, err
+		}
+		if err := saveIntent(c, before, pi); err != nil {
+			return nil, err
+		}
+		c.Emit("charge.failed", ch, nil)
+		c.Emit("payment_intent.payment_failed", pi, nil)
+		return pi, nil
+	}
+	txn, err := settleFunds(c, ch)
+	if err != nil {
+		return nil, err
+	}
+	ch["status"] = "succeeded"
+	ch["paid"] = true
+	ch["balance_transaction"] = txn["id"]
+	pi["status"] = Succeeded
+	pi["amount_received"] = pi["amount"]
+	if err := c.Put(ch); err != nil {
+		return nil, err
+	}
+	if err := setUpForFuture(c, pi, pm); err != nil {
+		return nil, err
+	}
+	if err := saveIntent(c, before, pi); err != nil {
+		return nil, err
+	}
+	c.Emit("charge.succeeded", ch, nil)
+	c.Emit("payment_intent.succeeded", pi, nil)
+	return pi, nil
+}
+
+func bankFailureMessage(code string) string {
+	switch code {
+	case "account_closed":
+		return "The customer's bank account has been closed."
+	case "insufficient_funds":
+		return "The customer's account has insufficient funds to cover this payment."
+	}
+	return "The customer's bank could not process this payment."
+}
+
+// SettleDue settles every bank debit whose time has come; it runs on each
+// clock tick, in every account.
+func SettleDue(env *api.Env, now time.Time) {
+	for _, acct := range env.Accounts() {
+		var due []string
+		_ = env.Store.View(func(tx *store.Tx) error {
+			tx.ScanMeta("settle:"+acct+":", func(name, value string) bool {
+				at, _ := strconv.ParseInt(value, 10, 64)
+				if at <= now.Unix() {
+					due = append(due, strings.TrimPrefix(name, "settle:"+acct+":"))
+				}
+				return true
+			})
+			return nil
+		})
+		for _, id := range due {
+			_ = env.Background(acct, func(c *api.Call) error {
+				pi, ok := c.Tx.Get(acct, "payment_intent", id)
+				if !ok || pi["status"] != Processing {
+					c.Tx.DeleteMeta(settleKey(acct, id))
+					return nil
+				}
+				pm, _ := c.Tx.Get(acct, "payment_method", api.Str(pi["payment_method"]))
+				_, err := settle(c, pi, bankFailure(c, pm))
+				return err
+			})
+		}
+	}
+}

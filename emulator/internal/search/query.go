@@ -1,0 +1,219 @@
+// Package search implements Stripe's Search Query Language for the
+// /v1/<resource>/search endpoints.
+package search
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// FieldType says how a field is compared.
+type FieldType int
+
+const (
+	String   FieldType = iota // exact (:) or substring (~), case-insensitive
+	Number                    // : = > < >= <=
+	Metadata                  // metadata["key"]:"value"
+	Bool                      // active:"true"
+)
+
+// Fields maps the searchable fields of a resource to their types.
+type Fields map[string]FieldType
+
+// Clause is one `field op value` term.
+type Clause struct {
+	Field   string
+	Key     string // metadata key
+	Op      string // ":", "~", ">", "<", ">=", "<=", "="
+	Value   string
+	Null    bool // value was the bare word null
+	Negated bool
+}
+
+// Query is a parsed search query.
+type Query struct {
+	Clauses []Clause
+	Or      bool
+}
+
+// MaxClauses is Stripe's limit on clauses per query.
+const MaxClauses = 10
+
+// Parse parses a query, checking fields against the resource's.
+func Parse(q string, fields Fields) (Query, error) {
+	p := &parser{s: q}
+	var out Query
+	sawAnd, sawOr := false, false
+	for {
+		p.skipSpace()
+		if p.eof() {
+			break
+		}
+		if len(out.Clauses) > 0 {
+			switch w := strings.ToUpper(p.peekWord()); w {
+			case "AND":
+				sawAnd = true
+				p.pos += 3
+				p.skipSpace()
+			case "OR":
+				sawOr = true
+				p.pos += 2
+				p.skipSpace()
+			}
+		}
+		cl, err := p.clause()
+		if err != nil {
+			return out, err
+		}
+		ft, ok := fields[cl.Field]
+		if !ok {
+			return out, fmt.Errorf("Field `%s` is an unsupported search field. Supported fields are: %s", cl.Field, fieldList(fields))
+		}
+		if (ft == Metadata) != (cl.Key != "") {
+			return out, fmt.Errorf("`%s` must be written as %s", cl.Field, map[bool]string{true: `metadata["key"]:"value"`, false: cl.Field + `:"value"`}[ft == Metadata])
+		}
+		if cl.Op == "~" && ft != String {
+			return out, fmt.Errorf("the substring operator ~ only applies to string fields, not `%s`", cl.Field)
+		}
+		if cl.Op == "~" && len(cl.Value) < 3 {
+			return out, fmt.Errorf("substring search on `%s` needs at least 3 characters", cl.Field)
+		}
+		if cl.Op != ":" && cl.Op != "~" && ft != Number {
+			return out, fmt.Errorf("the operator %s only applies to numeric fields, not `%s`", cl.Op, cl.Field)
+		}
+		if ft == Number && !cl.Null {
+			if _, err := strconv.ParseFloat(cl.Value, 64); err != nil {
+				return out, fmt.Errorf("`%s` takes a number, not %q", cl.Field, cl.Value)
+			}
+		}
+		out.Clauses = append(out.Clauses, cl)
+	}
+	if len(out.Clauses) == 0 {
+		return out, fmt.Errorf("the query is empty")
+	}
+	if sawAnd && sawOr {
+		return out, fmt.Errorf("a query cannot mix AND and OR")
+	}
+	if len(out.Clauses) > MaxClauses {
+		return out, fmt.Errorf("a query can have at most %d clauses", MaxClauses)
+	}
+	out.Or = sawOr
+	return out, nil
+}
+
+func fieldList(f Fields) string {
+	names := make([]string, 0, len(f))
+	for n := range f {
+		names = append(names, n)
+	}
+	sortStrings(names)
+	return strings.Join(names, ", ")
+}
+
+type parser struct {
+	s   string
+	pos int
+}
+
+func (p *parser) eof() bool { return p.pos >= len(p.s) }
+
+func (p *parser) skipSpace() {
+	for !p.eof() && unicode.IsSpace(rune(p.s[p.pos])) {
+		p.pos++
+	}
+}
+
+func (p *parser) peekWord() string {
+	end := p.pos
+	for end < len(p.s) && unicode.IsLetter(rune(p.s[end])) {
+		end++
+	}
+	if end < len(p.s) && !unicode.IsSpace(rune(p.s[end])) {
+		return "" // part of a field name, e.g. "order_id"
+	}
+	return p.s[p.pos:end]
+}
+
+func (p *parser) clause() (Clause, error) {
+	var cl Clause
+	if p.s[p.pos] == '-' {
+		cl.Negated = true
+		p.pos++
+	}
+	start := p.pos
+	for !p.eof() && (p.s[p.pos] == '_' || p.s[p.pos] == '.' || unicode.IsLetter(rune(p.s[p.pos])) || unicode.IsDigit(rune(p.s[p.pos]))) {
+		p.pos++
+	}
+	cl.Field = p.s[start:p.pos]
+	if cl.Field == "" {
+		return cl, fmt.Errorf("expected a field name at position %d", p.pos)
+	}
+	if !p.eof() && p.s[p.pos] == '[' {
+		p.pos++
+		key, err := p.quoted()
+		if err != nil {
+			return cl, err
+		}
+		if p.eof() || p.s[p.pos] != ']' {
+			return cl, fmt.Errorf("expected ] after metadata key at position %d", p.pos)
+		}
+		p.pos++
+		cl.Key = key
+	}
+	for _, op := range []string{">=", "<=", ":", "~", ">", "<", "="} {
+		if strings.HasPrefix(p.s[p.pos:], op) {
+			cl.Op = op
+			p.pos += len(op)
+			break
+		}
+	}
+	if cl.Op == "" {
+		return cl, fmt.Errorf("expected an operator (: ~ > < >= <= =) after `%s`", cl.Field)
+	}
+	if !p.eof() && p.s[p.pos] == '"' {
+		v, err := p.quoted()
+		cl.Value = v
+		return cl, err
+	}
+	start = p.pos
+	for !p.eof() && !unicode.IsSpace(rune(p.s[p.pos])) {
+		p.pos++
+	}
+	cl.Value = p.s[start:p.pos]
+	switch {
+	case cl.Value == "":
+		return cl, fmt.Errorf("expected a value after `%s%s`", cl.Field, cl.Op)
+	case cl.Value == "null":
+		cl.Null = true
+	default:
+		if _, err := strconv.ParseFloat(cl.Value, 64); err != nil {
+			return cl, fmt.Errorf("string values must be quoted: %s%s\"%s\"", cl.Field, cl.Op, cl.Value)
+		}
+	}
+	return cl, nil
+}
+
+func (p *parser) quoted() (string, error) {
+	if p.eof() || p.s[p.pos] != '"' {
+		return "", fmt.Errorf("expected a quoted string at position %d", p.pos)
+	}
+	p.pos++
+	var b strings.Builder
+	for !p.eof() {
+		ch := p.s[p.pos]
+		switch {
+		case ch == '\\' && p.pos+1 < len(p.s):
+			b.WriteByte(p.s[p.pos+1])
+			p.pos += 2
+		case ch == '"':
+			p.pos++
+			return b.String(), nil
+		default:
+			b.WriteByte(ch)
+			p.pos++
+		}
+	}
+	return "", fmt.Errorf("unterminated quoted string")
+}

@@ -1,0 +1,111 @@
+package search
+
+import (
+	"encoding/base64"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Match reports whether an object satisfies the query.
+func (q Query) Match(o store.Obj) bool {
+	for _, cl := range q.Clauses {
+		ok := cl.match(o)
+		if cl.Negated {
+			ok = !ok
+		}
+		if q.Or && ok {
+			return true
+		}
+		if !q.Or && !ok {
+			return false
+		}
+	}
+	return !q.Or
+}
+
+func (cl Clause) match(o store.Obj) bool {
+	v := o[cl.Field]
+	if cl.Key != "" {
+		md, _ := v.(map[string]any)
+		v = md[cl.Key]
+	}
+	if cl.Null {
+		return v == nil
+	}
+	if v == nil {
+		return false
+	}
+	switch x := v.(type) {
+	case string:
+		if cl.Op == "~" {
+			return strings.Contains(strings.ToLower(x), strings.ToLower(cl.Value))
+		}
+		return strings.EqualFold(x, cl.Value)
+	case bool:
+		return strconv.FormatBool(x) == strings.ToLower(cl.Value)
+	}
+	n := float64(api.Int(v))
+	if f, ok := v.(float64); ok {
+		n = f
+	}
+	want, _ := strconv.ParseFloat(cl.Value, 64)
+	switch cl.Op {
+	case ":", "=":
+		return n == want
+	case ">":
+		return n > want
+	case "<":
+		return n < want
+	case ">=":
+		return n >= want
+	case "<=":
+		return n <= want
+	}
+	return false
+}
+
+// Run answers a search endpoint: it parses `query`, pages with the opaque
+// `page` token and renders Stripe's search_result.
+func Run(c *api.Call, object, url string, fields Fields) (any, error) {
+	raw, _ := c.Params.Str("query")
+	q, err := Parse(raw, fields)
+	if err != nil {
+		return nil, apierr.InvalidRequest("Invalid query: %v", err).WithParam("query")
+	}
+	limit := int64(10)
+	if n, ok := c.Params.Int("limit"); ok {
+		if n < 1 || n > 100 {
+			return nil, apierr.InvalidRequest("Invalid limit: must be between 1 and 100").WithParam("limit")
+		}
+		limit = n
+	}
+	after := ""
+	if page, ok := c.Params.Str("page"); ok && page != "" {
+		b, err := base64.RawURLEncoding.DecodeString(page)
+		if err != nil || !strings.HasPrefix(string(b), object+":") {
+			return nil, apierr.InvalidRequest("Invalid page: %s", page).WithParam("page")
+		}
+		after = strings.TrimPrefix(string(b), object+":")
+	}
+	p := c.Tx.List(c.Account, object, store.Query{
+		StartingAfter: after, Limit: int(limit),
+		Filter: func(o store.Obj) bool { return o["deleted"] != true && q.Match(o) },
+	})
+	data := make([]any, len(p.Data))
+	for i, o := range p.Data {
+		data[i] = o
+	}
+	var next any
+	if p.HasMore && len(p.Data) > 0 {
+		last := api.Str(p.Data[len(p.Data)-1]["id"])
+		next = base64.RawURLEncoding.EncodeToString([]byte(object + ":" + last))
+	}
+	return api.SearchResult(url, data, p.HasMore, next), nil
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -1,0 +1,256 @@
+// Package store keeps the emulator's objects in buntdb.
+//
+// Layout (every key carries the account, so accounts never share data):
+//
+//	o:<acct>:<type>:<id>                   → the object as rendered JSON
+//	i:<acct>:<type>:<index>:<value>\x1f<id> → "" (secondary index entry)
+//	m:<name>                               → emulator metadata (idempotency…)
+//
+// Ids sort in creation order (see package ids), so "newest first" is a
+// reverse key walk and pagination cursors are key pivots.
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/tidwall/buntdb"
+	"github.com/tidwall/gjson"
+)
+
+// Obj is a Stripe object as a JSON document.
+type Obj = map[string]any
+
+// Index declares a secondary index: objects of Type are findable by the
+// value(s) at the gjson Path (an array yields one entry per element).
+type Index struct {
+	Type, Name, Path string
+}
+
+// Store is the emulator's database.
+type Store struct {
+	db      *buntdb.DB
+	indexes map[string][]Index // by object type
+}
+
+// Open opens a store. An empty path or ":memory:" keeps everything in memory;
+// otherwise buntdb's append-only file at path persists it.
+func Open(path string, indexes []Index) (*Store, error) {
+	if path == "" {
+		path = ":memory:"
+	}
+	db, err := buntdb.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db, indexes: map[string][]Index{}}
+	for _, ix := range indexes {
+		s.indexes[ix.Type] = append(s.indexes[ix.Type], ix)
+	}
+	return s, nil
+}
+
+// Close flushes and closes the store. Safe to call twice.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if errors.Is(err, buntdb.ErrDatabaseClosed) {
+		return nil
+	}
+	return err
+}
+
+// Update runs fn in a write transaction: everything fn does is committed
+// together, or nothing is if it returns an error.
+func (s *Store) Update(fn func(tx *Tx) error) error {
+	return s.db.Update(func(btx *buntdb.Tx) error { return fn(&Tx{tx: btx, s: s}) })
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(tx *Tx) error) error {
+	return s.db.View(func(btx *buntdb.Tx) error { return fn(&Tx{tx: btx, s: s}) })
+}
+
+// Reset deletes everything.
+func (s *Store) Reset() error {
+	return s.db.Update(func(tx *buntdb.Tx) error { return tx.DeleteAll() })
+}
+
+// Tx is one transaction.
+type Tx struct {
+	tx *buntdb.Tx
+	s  *Store
+}
+
+// ErrNotFound is returned when an object is absent.
+var ErrNotFound = errors.New("not found")
+
+func objKey(acct, typ, id string) string { return "o:" + acct + ":" + typ + ":" + id }
+
+func objPrefix(acct, typ string) string { return "o:" + acct + ":" + typ + ":" }
+
+func indexPrefix(acct, typ, name, value string) string {
+	return "i:" + acct + ":" + typ + ":" + name + ":" + url.QueryEscape(value) + "\x1f"
+}
+
+// GetRaw returns an object's stored JSON.
+func (t *Tx) GetRaw(acct, typ, id string) (string, bool) {
+	v, err := t.tx.Get(objKey(acct, typ, id))
+	return v, err == nil
+}
+
+// Get returns a decoded object.
+func (t *Tx) Get(acct, typ, id string) (Obj, bool) {
+	raw, ok := t.GetRaw(acct, typ, id)
+	if !ok {
+		return nil, false
+	}
+	return decode(raw), true
+}
+
+// Exists reports whether an object is stored.
+func (t *Tx) Exists(acct, typ, id string) bool {
+	_, ok := t.GetRaw(acct, typ, id)
+	return ok
+}
+
+func decode(raw string) Obj {
+	var o Obj
+	if err := json.Unmarshal([]byte(raw), &o); err != nil {
+		// Only this package writes objects, always as JSON objects.
+		panic(fmt.Sprintf("store: corrupt object: %v", err))
+	}
+	return o
+}
+
+// Put stores an object under its "object" type and "id", keeping its
+// indexes current.
+func (t *Tx) Put(acct string, o Obj) error {
+	typ, _ := o["object"].(string)
+	id, _ := o["id"].(string)
+	if typ == "" || id == "" {
+		return fmt.Errorf("store: object without type or id: %v", o)
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("store: encode %s %s: %w", typ, id, err)
+	}
+	raw := string(b)
+	prev, replaced, err := t.tx.Set(objKey(acct, typ, id), raw, nil)
+	if err != nil {
+		return err
+	}
+	for _, ix := range t.s.indexes[typ] {
+		newVals := indexValues(raw, ix.Path)
+		var oldVals []string
+		if replaced {
+			oldVals = indexValues(prev, ix.Path)
+		}
+		if sameStrings(oldVals, newVals) {
+			continue
+		}
+		for _, v := range oldVals {
+			if _, err := t.tx.Delete(indexPrefix(acct, typ, ix.Name, v) + id); err != nil && err != buntdb.ErrNotFound {
+				return err
+			}
+		}
+		for _, v := range newVals {
+			if _, _, err := t.tx.Set(indexPrefix(acct, typ, ix.Name, v)+id, "", nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Delete removes an object and its index entries.
+func (t *Tx) Delete(acct, typ, id string) error {
+	prev, err := t.tx.Delete(objKey(acct, typ, id))
+	if err == buntdb.ErrNotFound {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	for _, ix := range t.s.indexes[typ] {
+		for _, v := range indexValues(prev, ix.Path) {
+			if _, err := t.tx.Delete(indexPrefix(acct, typ, ix.Name, v) + id); err != nil && err != buntdb.ErrNotFound {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func indexValues(raw, path string) []string {
+	r := gjson.Get(raw, path)
+	switch {
+	case !r.Exists() || r.Type == gjson.Null:
+		return nil
+	case r.IsArray():
+		var out []string
+		for _, e := range r.Array() {
+			if e.Type != gjson.Null {
+				out = append(out, e.String())
+			}
+		}
+		return out
+	case r.IsObject():
+		// An expanded reference indexes by its id.
+		if id := r.Get("id"); id.Exists() {
+			return []string{id.String()}
+		}
+		return nil
+	default:
+		return []string{r.String()}
+	}
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// HasIndex reports whether typ has an index by that name.
+func (s *Store) HasIndex(typ, name string) bool {
+	for _, ix := range s.indexes[typ] {
+		if ix.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// SetMeta stores an emulator-internal value.
+func (t *Tx) SetMeta(name, value string) error {
+	_, _, err := t.tx.Set("m:"+name, value, nil)
+	return err
+}
+
+// GetMeta reads an emulator-internal value.
+func (t *Tx) GetMeta(name string) (string, bool) {
+	v, err := t.tx.Get("m:" + name)
+	return v, err == nil
+}
+
+// DeleteMeta removes an emulator-internal value.
+func (t *Tx) DeleteMeta(name string) {
+	_, _ = t.tx.Delete("m:" + name)
+}
+
+// ScanMeta calls fn for each metadata entry whose name starts with prefix,
+// until fn returns false.
+func (t *Tx) ScanMeta(prefix string, fn func(name, value string) bool) {
+	_ = t.tx.AscendRange("", "m:"+prefix, "m:"+prefix+"\xff", func(k, v string) bool {
+		return fn(strings.TrimPrefix(k, "m:"), v)
+	})
+}

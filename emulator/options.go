@@ -1,0 +1,42 @@
+package emulator
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/stripe-emu/stripe-emu/emulator/clock"
+)
+
+// Option configures an Emulator.
+type Option func(*config)
+
+type config struct {
+	dataFile   string
+	clock      *clock.Clock
+	seed       uint64
+	logger     *slog.Logger
+	httpClient *http.Client
+	apiKey     string
+}
+
+// WithDataFile persists the store to a buntdb file; the default keeps
+// everything in memory.
+func WithDataFile(path string) Option { return func(c *config) { c.dataFile = path } }
+
+// WithClock uses the given clock (for example clock.NewFrozen) instead of
+// one that follows the wall clock.
+func WithClock(clk *clock.Clock) Option { return func(c *config) { c.clock = clk } }
+
+// WithSeed fixes the seed of every random choice (id tails, webhook
+// shuffles), so a run can be replayed.
+func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
+
+// WithLogger logs one line per request (and other happenings) to l.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithHTTPClient sets the HTTP client that Client() gives stripe-go, for
+// example one whose transport checks every response.
+func WithHTTPClient(h *http.Client) Option { return func(c *config) { c.httpClient = h } }
+
+// WithAPIKey sets the secret key Client() uses (default sk_test_emulator).
+func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }

@@ -1,0 +1,41 @@
+package emulator
+
+import (
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+)
+
+// kinds lists every object type the emulator knows.
+func kinds() []*api.Kind {
+	return append([]*api.Kind{
+		accounts.Kind,
+		customers.Kind,
+		catalog.ProductKind,
+		catalog.PriceKind,
+		events.Kind,
+	}, payments.Kinds()...)
+}
+
+// tickers are the resource families' time-driven work, run whenever the
+// clock moves.
+func tickers() []func(env *api.Env, now time.Time) {
+	return []func(env *api.Env, now time.Time){payments.Tick}
+}
+
+// routes lists every resource family's endpoint table.
+func routes() [][]api.Route {
+	return [][]api.Route{
+		accounts.Routes(),
+		customers.Routes(),
+		catalog.ProductRoutes(),
+		catalog.PriceRoutes(),
+		events.Routes(),
+		payments.Routes(),
+	}
+}

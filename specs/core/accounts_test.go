@@ -1,0 +1,160 @@
+package core_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
+	var (
+		emu      *emulator.Emulator
+		sc       *stripe.Client
+		acctA    string
+		acctB    string
+		customer = func(acct, email string) (*stripe.Customer, error) {
+			return nil, nil
+		}
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		for _, id := range []*string{&acctA, &acctB} {
+			a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("standard"), Email: stripe.String("organizer@example.com")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(a.ID).To(HavePrefix("acct_"))
+			*id = a.ID
+		}
+		customer = func(acct, email string) (*stripe.Customer, error) {
+			p := &stripe.CustomerCreateParams{Email: stripe.String(email)}
+			p.SetStripeAccount(acct)
+			return sc.V1Customers.Create(Ctx, p)
+		}
+	})
+
+	It("keeps the same email as two independent customers on two accounts", func() {
+		onA, err := customer(acctA, "fan@example.com")
+		Expect(err).NotTo(HaveOccurred())
+		onB, err := customer(acctB, "fan@example.com")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(onA.ID).NotTo(Equal(onB.ID))
+
+		for _, tc := range []struct{ acct, want string }{{acctA, onA.ID}, {acctB, onB.ID}} {
+			p := &stripe.CustomerListParams{Email: stripe.String("fan@example.com")}
+			p.SetStripeAccount(tc.acct)
+			var got []string
+			for c, err := range sc.V1Customers.List(Ctx, p) {
+				Expect(err).NotTo(HaveOccurred())
+				got = append(got, c.ID)
+			}
+			Expect(got).To(Equal([]string{tc.want}))
+		}
+		var platform []string
+		for c, err := range sc.V1Customers.List(Ctx, &stripe.CustomerListParams{Email: stripe.String("fan@example.com")}) {
+			Expect(err).NotTo(HaveOccurred())
+			platform = append(platform, c.ID)
+		}
+		Expect(platform).To(BeEmpty(), "the platform sees none of its connected accounts' customers")
+	})
+
+	It("answers resource_missing for another account's customer, both ways", func() {
+		onA, err := customer(acctA, "x@example.com")
+		Expect(err).NotTo(HaveOccurred())
+
+		p := &stripe.CustomerRetrieveParams{}
+		p.SetStripeAccount(acctB)
+		_, err = sc.V1Customers.Retrieve(Ctx, onA.ID, p)
+		se := StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(404))
+		Expect(se.Code).To(Equal(stripe.ErrorCodeResourceMissing))
+		Expect(se.Msg).To(Equal("No such customer: '" + onA.ID + "'"))
+		Expect(se.Param).To(Equal("id"))
+
+		_, err = sc.V1Customers.Retrieve(Ctx, onA.ID, nil)
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(404), "the platform can't read it without the header either")
+
+		u := &stripe.CustomerUpdateParams{Name: stripe.String("hijack")}
+		u.SetStripeAccount(acctB)
+		_, err = sc.V1Customers.Update(Ctx, onA.ID, u)
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+
+		still, err := func() (*stripe.Customer, error) {
+			r := &stripe.CustomerRetrieveParams{}
+			r.SetStripeAccount(acctA)
+			return sc.V1Customers.Retrieve(Ctx, onA.ID, r)
+		}()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(still.Name).To(BeEmpty())
+	})
+
+	It("answers resource_missing naming the parameter for a reference across accounts", func() {
+		prod, err := func() (*stripe.Product, error) {
+			p := &stripe.ProductCreateParams{Name: stripe.String("A's product")}
+			p.SetStripeAccount(acctA)
+			return sc.V1Products.Create(Ctx, p)
+		}()
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100)}
+		p.SetStripeAccount(acctB)
+		_, err = sc.V1Prices.Create(Ctx, p)
+		se := StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(400))
+		Expect(se.Code).To(Equal(stripe.ErrorCodeResourceMissing))
+		Expect(se.Param).To(Equal("product"))
+	})
+
+	It("refuses an account that does not exist", func() {
+		p := &stripe.CustomerCreateParams{Email: stripe.String("a@b.co")}
+		p.SetStripeAccount("acct_doesnotexist")
+		_, err := sc.V1Customers.Create(Ctx, p)
+		se := StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(403))
+		Expect(se.Code).To(Equal(stripe.ErrorCode("account_invalid")))
+		Expect(se.Msg).To(ContainSubstring("does not have access to account 'acct_doesnotexist'"))
+	})
+
+	It("records a connected account's events in that account, with account set", func() {
+		_, err := customer(acctA, "evt@example.com")
+		Expect(err).NotTo(HaveOccurred())
+		evs := emu.Events(acctA)
+		Expect(evs).To(HaveLen(1))
+		Expect(evs[0]["type"]).To(Equal("customer.created"))
+		Expect(evs[0]["account"]).To(Equal(acctA))
+		Expect(emu.EventTypes("")).To(BeEmpty())
+
+		p := &stripe.EventListParams{}
+		p.SetStripeAccount(acctA)
+		var got []*stripe.Event
+		for ev, err := range sc.V1Events.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			got = append(got, ev)
+		}
+		Expect(got).To(HaveLen(1))
+		Expect(got[0].Account).To(Equal(acctA))
+	})
+
+	It("lists, updates and deletes connected accounts", func() {
+		var ids []string
+		for a, err := range sc.V1Accounts.List(Ctx, nil) {
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, a.ID)
+		}
+		Expect(ids).To(Equal([]string{acctB, acctA}))
+
+		upd, err := sc.V1Accounts.Update(Ctx, acctA, &stripe.AccountUpdateParams{Email: stripe.String("new@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(upd.Email).To(Equal("new@example.com"))
+		Expect(emu.EventTypes(acctA)).To(Equal([]string{"account.updated"}))
+
+		del, err := sc.V1Accounts.Delete(Ctx, acctB, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(del.Deleted).To(BeTrue())
+		p := &stripe.CustomerCreateParams{}
+		p.SetStripeAccount(acctB)
+		_, err = sc.V1Customers.Create(Ctx, p)
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(403))
+	})
+})

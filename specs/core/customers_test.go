@@ -1,0 +1,135 @@
+package core_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Customers", Label("customers"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	It("creates, retrieves, updates and deletes with events", func() {
+		c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{
+			Email: stripe.String("jenny@example.com"), Name: stripe.String("Jenny"),
+			Metadata: map[string]string{"order": "42", "tier": "gold"},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.ID).To(MatchRegexp(`^cus_[0-9A-Za-z]{14}$`))
+		Expect(c.Livemode).To(BeFalse())
+		Expect(c.Created).To(Equal(emu.Clock().Unix()))
+		Expect(c.Metadata).To(Equal(map[string]string{"order": "42", "tier": "gold"}))
+
+		got, err := sc.V1Customers.Retrieve(Ctx, c.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Email).To(Equal("jenny@example.com"))
+
+		upd := &stripe.CustomerUpdateParams{Name: stripe.String("Jenny R")}
+		upd.AddMetadata("tier", "")
+		upd.AddMetadata("source", "web")
+		got, err = sc.V1Customers.Update(Ctx, c.ID, upd)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Name).To(Equal("Jenny R"))
+		Expect(got.Metadata).To(Equal(map[string]string{"order": "42", "source": "web"}))
+
+		evs := emu.Events("")
+		Expect(emu.EventTypes("")).To(Equal([]string{"customer.created", "customer.updated"}))
+		prev := evs[1]["data"].(map[string]any)["previous_attributes"]
+		Expect(prev).To(Equal(map[string]any{"name": "Jenny", "metadata": map[string]any{"tier": "gold", "source": nil}}))
+		req := evs[1]["request"].(map[string]any)
+		Expect(req["id"]).To(HavePrefix("req_"))
+		Expect(req["idempotency_key"]).NotTo(BeEmpty(), "stripe-go sends a key on every POST")
+		Expect(evs[1]["api_version"]).To(Equal("2025-08-27.basil"))
+
+		del, err := sc.V1Customers.Delete(Ctx, c.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(del.Deleted).To(BeTrue())
+		gone, err := sc.V1Customers.Retrieve(Ctx, c.ID, nil)
+		Expect(err).NotTo(HaveOccurred(), "Stripe answers a deleted customer with a stub")
+		Expect(gone.Deleted).To(BeTrue())
+		Expect(emu.EventTypes("")).To(HaveLen(3))
+		Expect(emu.Count("", "customer")).To(Equal(0))
+	})
+
+	It("records no event for an update that changes nothing", func() {
+		c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String("Same")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Update(Ctx, c.ID, &stripe.CustomerUpdateParams{Name: stripe.String("Same")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.EventTypes("")).To(Equal([]string{"customer.created"}))
+	})
+
+	It("filters by email and searches with Stripe's query language", func() {
+		for _, e := range []struct{ email, name, plan string }{
+			{"ann@example.com", "Ann Lee", "pro"}, {"bob@example.com", "Bob Stone", "free"}, {"ann@example.com", "Ann Again", "free"},
+		} {
+			_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String(e.email), Name: stripe.String(e.name), Metadata: map[string]string{"plan": e.plan}})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		names := func(seq stripe.Seq2[*stripe.Customer, error]) []string {
+			var out []string
+			for c, err := range seq {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, c.Name)
+			}
+			return out
+		}
+		Expect(names(sc.V1Customers.List(Ctx, &stripe.CustomerListParams{Email: stripe.String("ann@example.com")}))).To(Equal([]string{"Ann Again", "Ann Lee"}))
+
+		search := func(q string) []string {
+			var out []string
+			for c, err := range sc.V1Customers.Search(Ctx, &stripe.CustomerSearchParams{SearchParams: stripe.SearchParams{Query: q}}) {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, c.Name)
+			}
+			return out
+		}
+		Expect(search(`email:"ann@example.com"`)).To(ConsistOf("Ann Lee", "Ann Again"))
+		Expect(search(`email:"ann@example.com" AND metadata["plan"]:"pro"`)).To(Equal([]string{"Ann Lee"}))
+		Expect(search(`name~"Stone" OR metadata["plan"]:"pro"`)).To(ConsistOf("Bob Stone", "Ann Lee"))
+		Expect(search(`-email:"ann@example.com"`)).To(Equal([]string{"Bob Stone"}))
+
+		_, err := func() (*stripe.Customer, error) {
+			for c, err := range sc.V1Customers.Search(Ctx, &stripe.CustomerSearchParams{SearchParams: stripe.SearchParams{Query: `shoe_size:"9"`}}) {
+				return c, err
+			}
+			return nil, nil
+		}()
+		se := StripeErr(err)
+		Expect(se.Param).To(Equal("query"))
+	})
+
+	It("validates email addresses", func() {
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("not an email")})
+		se := StripeErr(err)
+		Expect(se.Param).To(Equal("email"))
+		Expect(emu.Count("", "customer")).To(BeZero())
+	})
+
+	It("enforces Stripe's metadata limits", func() {
+		md := map[string]string{}
+		for i := 0; i < 51; i++ {
+			md[string(rune('a'+i%26))+string(rune('a'+i/26))] = "v"
+		}
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Metadata: md})
+		Expect(StripeErr(err).Param).To(Equal("metadata"))
+
+		long := make([]byte, 41)
+		for i := range long {
+			long[i] = 'k'
+		}
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Metadata: map[string]string{string(long): "v"}})
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		Expect(emu.Count("", "customer")).To(BeZero())
+	})
+})

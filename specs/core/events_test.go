@@ -1,0 +1,56 @@
+package core_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Events", Label("events"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("e@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("P"), DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(5)}})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(60e9)
+		_, err = sc.V1Customers.Update(Ctx, c.ID, &stripe.CustomerUpdateParams{Name: stripe.String("E")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	types := func(p *stripe.EventListParams) []string {
+		var out []string
+		for ev, err := range sc.V1Events.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append(out, string(ev.Type))
+		}
+		return out
+	}
+
+	It("lists newest first and filters by type, types[], wildcards and created", func() {
+		Expect(types(nil)).To(Equal([]string{"customer.updated", "price.created", "product.created", "customer.created"}))
+		Expect(types(&stripe.EventListParams{Type: stripe.String("customer.created")})).To(Equal([]string{"customer.created"}))
+		Expect(types(&stripe.EventListParams{Type: stripe.String("customer.*")})).To(Equal([]string{"customer.updated", "customer.created"}))
+		Expect(types(&stripe.EventListParams{Types: []*string{stripe.String("price.created"), stripe.String("product.created")}})).To(Equal([]string{"price.created", "product.created"}))
+		Expect(types(&stripe.EventListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThan: Epoch.Unix()}})).To(Equal([]string{"customer.updated"}))
+	})
+
+	It("retrieves one event with its object and request", func() {
+		evs := emu.Events("")
+		ev, err := sc.V1Events.Retrieve(Ctx, evs[0]["id"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ev.Type).To(Equal(stripe.EventType("customer.created")))
+		Expect(ev.APIVersion).To(Equal("2025-08-27.basil"))
+		Expect(ev.Data.Object["email"]).To(Equal("e@example.com"))
+		Expect(ev.Request.ID).To(HavePrefix("req_"))
+		Expect(ev.Created).To(Equal(Epoch.Unix()))
+	})
+})

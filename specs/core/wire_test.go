@@ -1,0 +1,133 @@
+package core_test
+
+import (
+	"net/http"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("The wire", Label("wire"), func() {
+	var emu *emulator.Emulator
+	BeforeEach(func() { emu = Emulator() })
+
+	Describe("authentication", func() {
+		It("asks for a key when there is none", func() {
+			r := Do(emu.URL(), "GET", "/v1/customers", "", "Authorization", "")
+			Expect(r.Status).To(Equal(401))
+			Expect(r.Header.Get("WWW-Authenticate")).NotTo(BeEmpty())
+			Expect(r.Error()["message"]).To(HavePrefix("You did not provide an API key."))
+			Expect(r.Header.Get("Request-Id")).To(HavePrefix("req_"))
+		})
+		It("takes the key as HTTP basic user, like curl -u", func() {
+			req, _ := http.NewRequest("POST", emu.URL()+"/v1/customers", strings.NewReader("email=basic%40example.com"))
+			req.SetBasicAuth("sk_test_curl", "")
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := http.DefaultClient.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			resp.Body.Close()
+			Expect(resp.StatusCode).To(Equal(200))
+		})
+		DescribeTable("refuses keys the way Stripe does",
+			func(key, message string) {
+				_, err := emu.ClientWithKey(key).V1Customers.Create(Ctx, nil)
+				se := StripeErr(err)
+				Expect(se.HTTPStatusCode).To(Equal(401))
+				Expect(se.Type).To(Equal(stripe.ErrorTypeInvalidRequest))
+				Expect(se.Msg).To(Equal(message))
+			},
+			Entry("a live key", "sk_live_abcdefgh1234", "Invalid API Key provided: sk_live_********1234"),
+			Entry("a malformed key", "banana", "Invalid API Key provided: **nana"),
+			Entry("a publishable key", "pk_test_abc", "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."),
+		)
+	})
+
+	Describe("Stripe-Version", func() {
+		It("defaults to the pinned version and accepts basil versions", func() {
+			r := Do(emu.URL(), "GET", "/v1/customers", "")
+			Expect(r.Header.Get("Stripe-Version")).To(Equal("2025-08-27.basil"))
+			r = Do(emu.URL(), "GET", "/v1/customers", "", "Stripe-Version", "2025-03-31.basil")
+			Expect(r.Status).To(Equal(200))
+		})
+		It("refuses garbage", func() {
+			r := Do(emu.URL(), "GET", "/v1/customers", "", "Stripe-Version", "yesterday")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["message"]).To(Equal("Invalid Stripe API version: yesterday"))
+		})
+	})
+
+	It("answers unknown routes with Stripe's 404", func() {
+		r := Do(emu.URL(), "GET", "/v1/missing", "")
+		Expect(r.Status).To(Equal(404))
+		Expect(r.Error()["message"]).To(HavePrefix("Unrecognized request URL (GET: /v1/missing)."))
+		Expect(r.Error()["type"]).To(Equal("invalid_request_error"))
+		r = Do(emu.URL(), "DELETE", "/v1/prices/price_123", "")
+		Expect(r.Status).To(Equal(404), "Stripe has no DELETE for prices")
+	})
+
+	Describe("parameters", func() {
+		It("names an unknown parameter, nested ones in full", func() {
+			r := Do(emu.URL(), "POST", "/v1/customers", "email=a%40b.co&favourite_colour=blue")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["code"]).To(Equal("parameter_unknown"))
+			Expect(r.Error()["param"]).To(Equal("favourite_colour"))
+			Expect(r.Error()["message"]).To(Equal("Received unknown parameter: favourite_colour"))
+
+			r = Do(emu.URL(), "POST", "/v1/customers", "address[planet]=mars")
+			Expect(r.Error()["param"]).To(Equal("address[planet]"))
+			Expect(emu.Count("", "customer")).To(BeZero())
+		})
+		It("names a parameter of the wrong type", func() {
+			r := Do(emu.URL(), "POST", "/v1/customers", "balance=lots")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["param"]).To(Equal("balance"))
+			Expect(r.Error()["code"]).To(Equal("parameter_invalid_integer"))
+		})
+		It("names a missing required parameter", func() {
+			r := Do(emu.URL(), "POST", "/v1/products", "description=nameless")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["code"]).To(Equal("parameter_missing"))
+			Expect(r.Error()["param"]).To(Equal("name"))
+			Expect(emu.Count("", "product")).To(BeZero())
+		})
+		It("answers a malformed body with a Stripe-shaped 400 and changes nothing", func() {
+			for _, body := range []string{"email=%zz", "address[city=Paris", "a=1&a[b]=2"} {
+				r := Do(emu.URL(), "POST", "/v1/customers", body)
+				Expect(r.Status).To(Equal(400), body)
+				Expect(r.Error()["type"]).To(Equal("invalid_request_error"), body)
+			}
+			Expect(emu.Count("", "customer")).To(BeZero())
+		})
+		It("refuses an oversize body", func() {
+			r := Do(emu.URL(), "POST", "/v1/customers", "description="+strings.Repeat("x", 2<<20))
+			Expect(r.Status).To(Equal(413))
+			Expect(r.Error()["type"]).To(Equal("invalid_request_error"))
+			Expect(emu.Count("", "customer")).To(BeZero())
+		})
+	})
+
+	It("stamps every answer with a request id that the error body's log url repeats", func() {
+		r := Do(emu.URL(), "GET", "/v1/customers/cus_missing", "")
+		Expect(r.Status).To(Equal(404))
+		id := r.Header.Get("Request-Id")
+		Expect(id).To(MatchRegexp(`^req_[0-9A-Za-z]{14}$`))
+		Expect(r.Error()["request_log_url"]).To(ContainSubstring(id))
+		Expect(r.Error()["message"]).To(Equal("No such customer: 'cus_missing'"))
+		Expect(r.Error()["doc_url"]).To(Equal("https://stripe.com/docs/error-codes/resource-missing"))
+	})
+
+	It("injects faults on chosen routes", func() {
+		emu.Faults().Fail("POST", "/v1/customers", emulator.FaultRateLimit, 1)
+		_, err := emu.Client().V1Customers.Create(Ctx, nil)
+		se := StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(429))
+		Expect(se.Code).To(Equal(stripe.ErrorCodeRateLimit))
+		_, err = emu.Client().V1Customers.Create(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred(), "only the next request was hit")
+	})
+})

@@ -1,0 +1,64 @@
+// Package support is what every spec suite shares: an emulator per spec
+// whose every response is checked strictly against stripe-go's types.
+package support
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	"github.com/stripe-emu/stripe-emu/emulator/clock"
+	"github.com/stripe-emu/stripe-emu/emulator/wirecheck"
+)
+
+// Epoch is where every spec's clock starts.
+var Epoch = time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC)
+
+// Ctx is the context specs pass to stripe-go.
+var Ctx = context.Background()
+
+// Emulator starts an emulator for the current spec. Every JSON response its
+// Client() receives must decode strictly into the stripe-go v82 type of its
+// "object"; a mismatch fails the spec when it ends.
+func Emulator(opts ...emulator.Option) *emulator.Emulator {
+	GinkgoHelper()
+	var mu sync.Mutex
+	var problems []string
+	transport := wirecheck.Transport(http.DefaultTransport, func(method, path string, err error) {
+		mu.Lock()
+		problems = append(problems, fmt.Sprintf("%s %s: %v", method, path, err))
+		mu.Unlock()
+	})
+	opts = append([]emulator.Option{
+		emulator.WithHTTPClient(&http.Client{Transport: transport}),
+		// Time stands still unless the spec moves it, so timestamps are exact.
+		emulator.WithClock(clock.NewFrozen(Epoch)),
+	}, opts...)
+	emu := emulator.Start(GinkgoT(), opts...)
+	DeferCleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		Expect(problems).To(BeEmpty(), "responses that do not decode strictly into stripe-go types")
+	})
+	return emu
+}
+
+// StripeErr asserts err is a Stripe API error and returns it.
+func StripeErr(err error) *stripe.Error {
+	GinkgoHelper()
+	Expect(err).To(HaveOccurred())
+	var se *stripe.Error
+	Expect(err).To(BeAssignableToTypeOf(se), "not a *stripe.Error: %v", err)
+	return err.(*stripe.Error)
+}
+
+// OnAccount returns params' Params with Stripe-Account set, for chaining in
+// stripe-go calls: support.OnAccount(&p.Params, acct).
+func OnAccount(p *stripe.Params, account string) { p.SetStripeAccount(account) }
