@@ -1,0 +1,332 @@
+package payments_test
+
+import (
+	"net/url"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("PaymentIntents", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cus *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("payer@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	pay := func(pm string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+		p := &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(2000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+			PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
+		}
+		if extra != nil {
+			extra(p)
+		}
+		return sc.V1PaymentIntents.Create(Ctx, p)
+	}
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+
+	It("takes a card payment with automatic capture, in Stripe's event order", func() {
+		mark := len(emu.EventTypes(""))
+		pi, err := pay("pm_card_visa", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.ID).To(MatchRegexp(`^pi_[0-9A-Za-z]{24}$`))
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(pi.AmountReceived).To(Equal(int64(2000)))
+		Expect(pi.ClientSecret).To(HavePrefix(pi.ID + "_secret_"))
+		Expect(pi.PaymentMethod.ID).To(HavePrefix("pm_"))
+		Expect(pi.PaymentMethod.ID).NotTo(Equal("pm_card_visa"), "a magic id becomes a real PaymentMethod")
+		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "charge.succeeded", "payment_intent.succeeded", "charge.updated"}))
+
+		p := &stripe.PaymentIntentRetrieveParams{}
+		p.AddExpand("latest_charge")
+		p.AddExpand("payment_method")
+		got, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		ch := got.LatestCharge
+		Expect(ch.Status).To(Equal(stripe.ChargeStatusSucceeded))
+		Expect(ch.Captured).To(BeTrue())
+		Expect(ch.Amount).To(Equal(int64(2000)))
+		Expect(ch.BalanceTransaction).NotTo(BeNil())
+		Expect(ch.PaymentMethodDetails.Card.Last4).To(Equal("4242"))
+		Expect(got.PaymentMethod.Card.Brand).To(Equal(stripe.PaymentMethodCardBrandVisa))
+		Expect(got.PaymentMethod.Card.Fingerprint).NotTo(BeEmpty())
+	})
+
+	It("captures part of a manual authorisation", func() {
+		pi, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+		Expect(pi.AmountCapturable).To(Equal(int64(2000)))
+		Expect(emu.EventTypes("")).To(ContainElement("payment_intent.amount_capturable_updated"))
+
+		pi, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(1500)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(pi.AmountReceived).To(Equal(int64(1500)))
+		Expect(pi.AmountCapturable).To(BeZero())
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.AmountCaptured).To(Equal(int64(1500)))
+		Expect(ch.AmountRefunded).To(Equal(int64(500)), "the uncaptured rest is released")
+		Expect(emu.EventTypes("")[len(emu.EventTypes(""))-2:]).To(Equal([]string{"charge.captured", "payment_intent.succeeded"}))
+	})
+
+	It("refuses to capture more than was authorised, changing nothing", func() {
+		pi, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(2001)})
+		Expect(StripeErr(err).Param).To(Equal("amount_to_capture"))
+		again, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(again.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+	})
+
+	DescribeTable("declines each test card with Stripe's codes and leaves the intent retryable",
+		func(pm, code, declineCode string) {
+			mark := len(emu.EventTypes(""))
+			_, err := pay(pm, nil)
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(402))
+			Expect(se.Type).To(Equal(stripe.ErrorTypeCard))
+			Expect(string(se.Code)).To(Equal(code))
+			Expect(string(se.DeclineCode)).To(Equal(declineCode))
+			Expect(se.ChargeID).To(HavePrefix("ch_"))
+			Expect(se.PaymentIntent).NotTo(BeNil())
+			Expect(se.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			Expect(se.PaymentIntent.LastPaymentError).NotTo(BeNil())
+			Expect(string(se.PaymentIntent.LastPaymentError.Code)).To(Equal(code))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "charge.failed", "payment_intent.payment_failed"}))
+
+			ch, err := sc.V1Charges.Retrieve(Ctx, se.ChargeID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ch.Status).To(Equal(stripe.ChargeStatusFailed))
+			Expect(ch.FailureCode).To(Equal(code))
+
+			pi, err := sc.V1PaymentIntents.Confirm(Ctx, se.PaymentIntent.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(pi.LastPaymentError).To(BeNil())
+			Expect(pi.LatestCharge.ID).NotTo(Equal(se.ChargeID))
+		},
+		Entry("generic decline", "pm_card_chargeDeclined", "card_declined", "generic_decline"),
+		Entry("insufficient funds", "pm_card_visa_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds"),
+		Entry("lost card", "pm_card_visa_chargeDeclinedLostCard", "card_declined", "lost_card"),
+		Entry("stolen card", "pm_card_visa_chargeDeclinedStolenCard", "card_declined", "stolen_card"),
+		Entry("expired card", "pm_card_chargeDeclinedExpiredCard", "expired_card", "expired_card"),
+		Entry("incorrect CVC", "pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc", "incorrect_cvc"),
+		Entry("processing error", "pm_card_chargeDeclinedProcessingError", "processing_error", "processing_error"),
+		Entry("customer fail", "pm_card_chargeCustomerFail", "card_declined", "generic_decline"),
+	)
+
+	Describe("3-D Secure", func() {
+		It("stops on-session at requires_action until the customer authenticates", func() {
+			pi, err := pay("pm_card_authenticationRequired", nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeUseStripeSDK))
+			Expect(pi.LatestCharge).To(BeNil(), "nothing is charged before authentication")
+
+			status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/authenticate", nil, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200))
+			Expect(body["status"]).To(Equal("succeeded"))
+			Expect(emu.EventTypes("")).To(ContainElements("payment_intent.requires_action", "payment_intent.succeeded"))
+		})
+
+		It("redirects when a return_url is given, and can fail authentication", func() {
+			pi, err := pay("pm_card_threeDSecure2Required", func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = stripe.String("https://shop.example/done") })
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.NextAction.RedirectToURL.ReturnURL).To(Equal("https://shop.example/done"))
+			status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/authenticate", url.Values{"outcome": {"fail"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200))
+			Expect(body["status"]).To(Equal("requires_payment_method"))
+			Expect(body["last_payment_error"].(map[string]any)["code"]).To(Equal("payment_intent_authentication_failure"))
+		})
+
+		It("declines off-session with authentication_required", func() {
+			_, err := pay("pm_card_authenticationRequired", func(p *stripe.PaymentIntentCreateParams) { p.OffSession = stripe.Bool(true) })
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(402))
+			Expect(se.Code).To(Equal(stripe.ErrorCode("authentication_required")))
+			Expect(se.DeclineCode).To(Equal(stripe.DeclineCode("authentication_required")))
+			Expect(se.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		})
+	})
+
+	Describe("delayed-notification methods", func() {
+		sepa := func(iban string) string {
+			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+				Type:           stripe.String("sepa_debit"),
+				SEPADebit:      &stripe.PaymentMethodCreateSEPADebitParams{IBAN: stripe.String(iban)},
+				BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Jenny"), Email: stripe.String("j@example.com")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return pm.ID
+		}
+		payEUR := func(pm string) *stripe.PaymentIntent {
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(5000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+				PaymentMethod: stripe.String(pm), PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return pi
+		}
+
+		It("settles a SEPA debit when the clock passes, with its events", func() {
+			mark := len(emu.EventTypes(""))
+			pi := payEUR(sepa("DE89370400440532013000"))
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.processing", "charge.pending"}))
+
+			emu.Clock().Advance(time.Minute)
+			still, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(still.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+
+			emu.Clock().Advance(5 * time.Minute)
+			done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(eventsSince(mark)[3:]).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded"}))
+			evs := emu.Events("")
+			Expect(evs[len(evs)-1]["request"].(map[string]any)["id"]).To(BeNil(), "settlement is not a request")
+		})
+
+		It("fails a SEPA debit later for the failing test IBAN", func() {
+			mark := len(emu.EventTypes(""))
+			pi := payEUR(sepa("DE62370400440532013001"))
+			emu.Clock().Advance(10 * time.Minute)
+			done, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(done.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			Expect(done.LastPaymentError.Code).To(Equal(stripe.ErrorCode("insufficient_funds")))
+			Expect(eventsSince(mark)[3:]).To(Equal([]string{"charge.failed", "payment_intent.payment_failed"}))
+		})
+
+		It("settles on demand through the test helper", func() {
+			pi := payEUR(sepa("DE89370400440532013000"))
+			status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/settle", url.Values{"outcome": {"fail"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200))
+			Expect(body["status"]).To(Equal("requires_payment_method"))
+		})
+
+		It("refuses sepa_debit for a non-euro intent", func() {
+			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(5000), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("sepa_debit")},
+			})
+			Expect(StripeErr(err).Param).To(Equal("payment_method_types"))
+		})
+	})
+
+	Describe("illegal transitions", func() {
+		It("refuses them with payment_intent_unexpected_state and changes nothing", func() {
+			pi, err := pay("pm_card_visa", nil)
+			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.EventTypes(""))
+
+			_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
+			se := StripeErr(err)
+			Expect(se.Code).To(Equal(stripe.ErrorCodePaymentIntentUnexpectedState))
+			Expect(se.Msg).To(ContainSubstring("because it has a status of succeeded"))
+
+			_, err = sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodePaymentIntentUnexpectedState))
+			_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodePaymentIntentUnexpectedState))
+			_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Amount: stripe.Int64(10)})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodePaymentIntentUnexpectedState))
+
+			again, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(again.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(again.Amount).To(Equal(int64(2000)))
+			Expect(emu.EventTypes("")).To(HaveLen(mark))
+		})
+
+		It("confirms nothing without a payment method", func() {
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(900), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodePaymentIntentUnexpectedState))
+		})
+
+		It("cancels an authorisation and refunds its charge", func() {
+			pi, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+			Expect(err).NotTo(HaveOccurred())
+			pi, err = sc.V1PaymentIntents.Cancel(Ctx, pi.ID, &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String("requested_by_customer")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+			Expect(pi.CancellationReason).To(Equal(stripe.PaymentIntentCancellationReasonRequestedByCustomer))
+			Expect(emu.EventTypes("")[len(emu.EventTypes(""))-2:]).To(Equal([]string{"charge.refunded", "payment_intent.canceled"}))
+		})
+
+		It("refuses amounts Stripe refuses", func() {
+			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(10), Currency: stripe.String("usd")})
+			se := StripeErr(err)
+			Expect(se.Code).To(Equal(stripe.ErrorCodeAmountTooSmall))
+			Expect(se.Param).To(Equal("amount"))
+		})
+	})
+
+	It("leaves one legal final state when 50 goroutines race on one intent", func() {
+		pi, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+		Expect(err).NotTo(HaveOccurred())
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := map[string]int{}
+		for i := 0; i < 50; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer GinkgoRecover()
+				defer wg.Done()
+				var err error
+				var op string
+				switch i % 3 {
+				case 0:
+					op = "capture"
+					_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
+				case 1:
+					op = "cancel"
+					_, err = sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+				default:
+					op = "confirm"
+					_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+				}
+				if err == nil {
+					mu.Lock()
+					wins[op]++
+					mu.Unlock()
+				} else {
+					Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+				}
+			}(i)
+		}
+		wg.Wait()
+		Expect(wins).To(HaveLen(1), "exactly one kind of operation succeeded: %v", wins)
+		for _, n := range wins {
+			Expect(n).To(Equal(1))
+		}
+		final, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect([]stripe.PaymentIntentStatus{stripe.PaymentIntentStatusSucceeded, stripe.PaymentIntentStatusCanceled}).To(ContainElement(final.Status))
+		n := 0
+		for _, err := range sc.V1Charges.List(Ctx, &stripe.ChargeListParams{PaymentIntent: stripe.String(pi.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			n++
+		}
+		Expect(n).To(Equal(1), "one charge")
+	})
+})

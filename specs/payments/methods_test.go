@@ -1,0 +1,182 @@
+package payments_test
+
+import (
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cus *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("pm@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	Describe("PaymentMethods", func() {
+		It("creates cards from numbers with stable fingerprints and from tokens", func() {
+			mk := func() *stripe.PaymentMethod {
+				pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+					Type: stripe.String("card"),
+					Card: &stripe.PaymentMethodCreateCardParams{Number: stripe.String("5555555555554444"), ExpMonth: stripe.Int64(4), ExpYear: stripe.Int64(2030), CVC: stripe.String("123")},
+				})
+				Expect(err).NotTo(HaveOccurred())
+				return pm
+			}
+			a, b := mk(), mk()
+			Expect(a.ID).NotTo(Equal(b.ID))
+			Expect(a.Card.Fingerprint).To(Equal(b.Card.Fingerprint))
+			Expect(a.Card.Brand).To(Equal(stripe.PaymentMethodCardBrandMastercard))
+			Expect(a.Card.Last4).To(Equal("4444"))
+			Expect(a.Card.ExpYear).To(Equal(int64(2030)))
+
+			tok, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"), Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_visa")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(tok.Card.Last4).To(Equal("4242"))
+		})
+
+		It("refuses a bad card number with a card_error", func() {
+			_, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+				Type: stripe.String("card"),
+				Card: &stripe.PaymentMethodCreateCardParams{Number: stripe.String("4242424242424241"), ExpMonth: stripe.Int64(4), ExpYear: stripe.Int64(2030)},
+			})
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(402))
+			Expect(se.Code).To(Equal(stripe.ErrorCodeIncorrectNumber))
+		})
+
+		It("attaches, lists by customer, sets the default and detaches", func() {
+			pm, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_visa", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.Customer.ID).To(Equal(cus.ID))
+			Expect(emu.EventTypes("")).To(ContainElement("payment_method.attached"))
+
+			_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pm.ID)}})
+			Expect(err).NotTo(HaveOccurred())
+
+			var ids []string
+			for m, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID), Type: stripe.String("card")}) {
+				Expect(err).NotTo(HaveOccurred())
+				ids = append(ids, m.ID)
+			}
+			Expect(ids).To(Equal([]string{pm.ID}))
+
+			_, err = sc.V1PaymentMethods.Detach(Ctx, pm.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			after, _ := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+			Expect(after.InvoiceSettings.DefaultPaymentMethod).To(BeNil(), "a detached method stops being the default")
+		})
+
+		It("refuses a default payment method that isn't the customer's", func() {
+			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"), Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_visa")}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pm.ID)}})
+			Expect(StripeErr(err).Param).To(Equal("invoice_settings[default_payment_method]"))
+		})
+
+		It("won't attach a card that declines, but attaches one that fails only when charged", func() {
+			_, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeDeclined", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(402))
+			Expect(se.Code).To(Equal(stripe.ErrorCodeCardDeclined))
+			_, err = sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+		})
+	})
+
+	Describe("refunds", func() {
+		var pi *stripe.PaymentIntent
+		BeforeEach(func() {
+			var err error
+			pi, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(10000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+		})
+
+		It("refunds in parts, then in full, and refuses more", func() {
+			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(3000)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+			Expect(re.Charge.ID).To(Equal(pi.LatestCharge.ID))
+			ch, _ := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+			Expect(ch.AmountRefunded).To(Equal(int64(3000)))
+			Expect(ch.Refunded).To(BeFalse())
+
+			_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(ch.ID), Amount: stripe.Int64(8000)})
+			se := StripeErr(err)
+			Expect(se.Msg).To(Equal("Refund amount ($80.00) is greater than unrefunded amount on charge ($70.00)"))
+			Expect(se.Param).To(Equal("amount"))
+
+			_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(ch.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			ch, _ = sc.V1Charges.Retrieve(Ctx, ch.ID, nil)
+			Expect(ch.AmountRefunded).To(Equal(int64(10000)))
+			Expect(ch.Refunded).To(BeTrue())
+
+			_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(ch.ID)})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeChargeAlreadyRefunded))
+
+			n := 0
+			for _, err := range sc.V1Refunds.List(Ctx, &stripe.RefundListParams{Charge: stripe.String(ch.ID)}) {
+				Expect(err).NotTo(HaveOccurred())
+				n++
+			}
+			Expect(n).To(Equal(2))
+			Expect(emu.EventTypes("")).To(ContainElements("refund.created", "charge.refunded"))
+
+			p := &stripe.ChargeRetrieveParams{}
+			p.AddExpand("refunds")
+			withRefunds, err := sc.V1Charges.Retrieve(Ctx, ch.ID, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(withRefunds.Refunds.Data).To(HaveLen(2))
+		})
+	})
+
+	Describe("SetupIntents", func() {
+		It("saves a card that needs authentication on setup, then pays off-session without it", func() {
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_authenticationRequiredOnSetup"), Confirm: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresAction))
+
+			status, body, err := emu.Call("POST", "/v1/test_helpers/setup_intents/"+si.ID+"/authenticate", url.Values{}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200))
+			Expect(body["status"]).To(Equal("succeeded"))
+			pmID := body["payment_method"].(string)
+
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(1500), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+				PaymentMethod: stripe.String(pmID), Confirm: stripe.Bool(true), OffSession: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(emu.EventTypes("")).To(ContainElements("setup_intent.created", "setup_intent.requires_action", "payment_method.attached", "setup_intent.succeeded"))
+		})
+
+		It("fails to set up a declining card", func() {
+			_, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_chargeDeclined"), Confirm: stripe.Bool(true),
+			})
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(402))
+			Expect(se.SetupIntent).NotTo(BeNil())
+			Expect(se.SetupIntent.Status).To(Equal(stripe.SetupIntentStatusRequiresPaymentMethod))
+			Expect(emu.EventTypes("")).To(ContainElement("setup_intent.setup_failed"))
+		})
+	})
+})
