@@ -5,6 +5,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
@@ -19,13 +20,13 @@ func kinds() []*api.Kind {
 		catalog.ProductKind,
 		catalog.PriceKind,
 		events.Kind,
-	}, payments.Kinds()...)
+	}, append(payments.Kinds(), billing.Kinds()...)...)
 }
 
 // tickers are the resource families' time-driven work, run whenever the
 // clock moves.
 func tickers() []func(env *api.Env, now time.Time) {
-	return []func(env *api.Env, now time.Time){payments.Tick}
+	return []func(env *api.Env, now time.Time){payments.Tick, billing.Tick}
 }
 
 // routes lists every resource family's endpoint table.
@@ -37,5 +38,6 @@ func routes() [][]api.Route {
 		catalog.PriceRoutes(),
 		events.Routes(),
 		payments.Routes(),
+		billing.Routes(),
 	}
 }

@@ -11,7 +11,11 @@ func (e *Env) Background(account string, fn func(c *Call) error) error {
 		c.Tx = tx
 		c.Now = e.Clock.Unix()
 		c.events = c.events[:0]
+		c.later = nil
 		if err := fn(c); err != nil {
+			return err
+		}
+		if err := c.Flush(); err != nil {
 			return err
 		}
 		return c.commitEvents()

@@ -25,6 +25,24 @@ type Call struct {
 
 	events []Committed
 	stall  func() // an injected delay or hold, run before the transaction
+	later  []func() error
+}
+
+// Later queues work that must follow this request's own events (billing
+// reacting to a payment it did not make): it runs, in the same
+// transaction, when the handler returns or when Flush is called.
+func (c *Call) Later(fn func() error) { c.later = append(c.later, fn) }
+
+// Flush runs queued Later work now (including work it queues in turn).
+func (c *Call) Flush() error {
+	for len(c.later) > 0 {
+		fn := c.later[0]
+		c.later = c.later[1:]
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Var returns a path variable.

@@ -208,7 +208,13 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 		c.Now = s.Clock.Unix()
 		c.events = c.events[:0]
 		kept = nil
+		c.later = nil
 		res, err := rt.Handle(c)
+		if err == nil || errors.As(err, &kept) {
+			if ferr := c.Flush(); ferr != nil {
+				return ferr
+			}
+		}
 		if errors.As(err, &kept) {
 			// A decline: the failed charge and its events are real.
 			return c.commitEvents()

@@ -197,10 +197,14 @@ func (s *Set) action(f *Fault) *Action {
 		return &Action{Stall: func() { time.Sleep(d) }}
 	case Hold:
 		release := f.release
-		f.waiting++
-		s.cond.Broadcast()
 		held := f
 		return &Action{Stall: func() {
+			// Counted only once the request is really waiting, inside the
+			// endpoint, so WaitFor means "it is held now".
+			s.mu.Lock()
+			held.waiting++
+			s.cond.Broadcast()
+			s.mu.Unlock()
 			<-release
 			s.mu.Lock()
 			held.waiting--

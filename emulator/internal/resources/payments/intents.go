@@ -301,10 +301,16 @@ func saveIntent(c *api.Call, before, after store.Obj) error {
 	} else if err := c.Save(before, after); err != nil {
 		return err
 	}
-	for _, fn := range OnChange {
-		if err := fn(c, before, after); err != nil {
-			return err
-		}
+	if before["status"] != after["status"] && len(OnChange) > 0 {
+		b, a := api.Clone(before), api.Clone(after)
+		c.Later(func() error {
+			for _, fn := range OnChange {
+				if err := fn(c, b, a); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	return nil
 }

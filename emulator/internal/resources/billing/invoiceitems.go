@@ -1,0 +1,268 @@
+package billing
+
+import (
+	"strconv"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+func invoiceItemRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/invoiceitems", params.FromStruct(stripe.InvoiceItemCreateParams{}).Require("customer"), createInvoiceItem),
+		api.GET("/v1/invoiceitems", params.FromStruct(stripe.InvoiceItemListParams{}), listInvoiceItems),
+		api.GET("/v1/invoiceitems/{id}", params.FromStruct(stripe.InvoiceItemRetrieveParams{}), retrieveInvoiceItem),
+		api.POST("/v1/invoiceitems/{id}", params.FromStruct(stripe.InvoiceItemUpdateParams{}), updateInvoiceItem),
+		api.DELETE("/v1/invoiceitems/{id}", params.FromStruct(stripe.InvoiceItemDeleteParams{}), deleteInvoiceItem),
+	}
+}
+
+// priced is an amount and where it came from.
+type priced struct {
+	unitAmount int64
+	quantity   int64
+	currency   string
+	price      store.Obj // nil for a bare amount
+}
+
+func (p priced) amount() int64 { return p.unitAmount * p.quantity }
+
+func (p priced) pricing() any {
+	if p.price == nil {
+		return nil
+	}
+	return store.Obj{
+		"type":                "price_details",
+		"price_details":       store.Obj{"price": p.price["id"], "product": p.price["product"]},
+		"unit_amount_decimal": strconv.FormatInt(p.unitAmount, 10),
+	}
+}
+
+// resolvePricing reads amount / price / pricing[price] / quantity the way
+// invoice items and invoice lines take them. prefix names params in errors.
+func resolvePricing(c *api.Call, p params.Values, prefix string) (priced, error) {
+	name := func(f string) string {
+		if prefix == "" {
+			return f
+		}
+		return prefix + "[" + f + "]"
+	}
+	out := priced{quantity: 1}
+	if q, ok := p.Int("quantity"); ok {
+		if q < 0 {
+			return out, apierr.InvalidRequest("Invalid quantity: must be at least 0").WithParam(name("quantity"))
+		}
+		out.quantity = q
+	}
+	priceID, _ := p.Str("price")
+	if pr, ok := p.Obj("pricing"); ok {
+		if id, _ := pr.Str("price"); id != "" {
+			priceID = id
+		}
+	}
+	amount, hasAmount := p.Int("amount")
+	switch {
+	case priceID != "" && hasAmount:
+		return out, apierr.Exclusive(name("amount"), name("pricing"))
+	case priceID != "":
+		price, ok := c.Tx.Get(c.Account, "price", priceID)
+		if !ok {
+			return out, apierr.NoSuchObject("price", priceID, name("pricing[price]"))
+		}
+		if !api.Bool(price["active"]) {
+			return out, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(name("pricing[price]"))
+		}
+		out.price = price
+		out.unitAmount = api.Int(price["unit_amount"])
+		out.currency = api.Str(price["currency"])
+	case hasAmount:
+		out.unitAmount, out.quantity = amount, 1
+		cur, _ := p.Str("currency")
+		out.currency = cur
+	case p.Has("unit_amount_decimal"):
+		d, _ := p.Float("unit_amount_decimal")
+		out.unitAmount = int64(d)
+		cur, _ := p.Str("currency")
+		out.currency = cur
+	default:
+		return out, apierr.MissingParam(name("amount"))
+	}
+	if out.currency == "" {
+		return out, apierr.MissingParam(name("currency"))
+	}
+	return out, nil
+}
+
+func createInvoiceItem(c *api.Call) (any, error) {
+	cusID, _ := c.Params.Str("customer")
+	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
+	if !ok || api.Bool(cus["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", cusID, "customer")
+	}
+	pr, err := resolvePricing(c, c.Params, "")
+	if err != nil {
+		return nil, err
+	}
+	now := clockNow(c, cus)
+	ii := newInvoiceItem(c, cusID, pr, now)
+	c.Copy(ii, "description", "discountable")
+	if per, ok := c.Params.Obj("period"); ok {
+		start, _ := per.Int("start")
+		end, _ := per.Int("end")
+		ii["period"] = store.Obj{"start": start, "end": end}
+	}
+	if err := c.ApplyMetadata(ii); err != nil {
+		return nil, err
+	}
+	var inv store.Obj
+	if invID, ok := c.Params.Str("invoice"); ok && invID != "" {
+		inv, err = editableInvoice(c, invID, "invoice")
+		if err != nil {
+			return nil, err
+		}
+		if inv["customer"] != cusID {
+			return nil, apierr.InvalidRequest("The invoice %s belongs to another customer.", invID).WithParam("invoice")
+		}
+		ii["invoice"] = invID
+	}
+	if err := c.Insert(ii); err != nil {
+		return nil, err
+	}
+	if inv != nil {
+		if err := relineInvoice(c, inv); err != nil {
+			return nil, err
+		}
+	}
+	return ii, nil
+}
+
+func newInvoiceItem(c *api.Call, customer string, pr priced, now int64) store.Obj {
+	ii := c.Base("invoiceitem", c.NewID("invoiceitem"))
+	delete(ii, "created")
+	for k, v := range map[string]any{
+		"amount": pr.amount(), "currency": pr.currency, "customer": customer, "date": now, "description": nil,
+		"discountable": true, "discounts": []any{}, "invoice": nil, "metadata": map[string]any{}, "parent": nil,
+		"period": store.Obj{"start": now, "end": now}, "pricing": pr.pricing(), "proration": false,
+		"quantity": pr.quantity, "tax_rates": []any{}, "test_clock": nil,
+	} {
+		ii[k] = v
+	}
+	if pr.price != nil && ii["description"] == nil {
+		ii["description"] = productName(c, pr.price)
+	}
+	return ii
+}
+
+func productName(c *api.Call, price store.Obj) any {
+	if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
+		return prod["name"]
+	}
+	return nil
+}
+
+func loadInvoiceItem(c *api.Call) (store.Obj, error) {
+	ii, err := c.Load("invoiceitem", c.Var("id"), "id")
+	if err == nil && api.Bool(ii["deleted"]) {
+		return nil, apierr.NoSuchObject("invoiceitem", c.Var("id"), "id")
+	}
+	return ii, err
+}
+
+func retrieveInvoiceItem(c *api.Call) (any, error) { return c.Load("invoiceitem", c.Var("id"), "id") }
+
+// itemInvoiceEditable refuses changes to an item already on a finalized
+// invoice.
+func itemInvoice(c *api.Call, ii store.Obj) (store.Obj, error) {
+	invID := api.Str(ii["invoice"])
+	if invID == "" {
+		return nil, nil
+	}
+	return editableInvoice(c, invID, "invoice")
+}
+
+func updateInvoiceItem(c *api.Call) (any, error) {
+	before, err := loadInvoiceItem(c)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := itemInvoice(c, before)
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if c.Params.Has("amount") || c.Params.Has("pricing") || c.Params.Has("price") || c.Params.Has("quantity") || c.Params.Has("unit_amount_decimal") {
+		p := c.Params
+		if !p.Has("amount") && !p.Has("pricing") && !p.Has("price") && !p.Has("unit_amount_decimal") {
+			// Quantity alone: keep the unit price.
+			q, _ := p.Int("quantity")
+			unit := api.Int(before["amount"]) / max(api.Int(before["quantity"]), 1)
+			after["quantity"] = q
+			after["amount"] = unit * q
+		} else {
+			raw := api.Clone(p.Raw())
+			if _, ok := raw["currency"]; !ok {
+				raw["currency"] = before["currency"]
+			}
+			pr, err := resolvePricing(c, params.NewValues(raw), "")
+			if err != nil {
+				return nil, err
+			}
+			after["amount"], after["quantity"], after["pricing"] = pr.amount(), pr.quantity, pr.pricing()
+		}
+	}
+	c.Copy(after, "description", "discountable")
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	if inv != nil {
+		if err := relineInvoice(c, inv); err != nil {
+			return nil, err
+		}
+	}
+	return after, nil
+}
+
+func deleteInvoiceItem(c *api.Call) (any, error) {
+	ii, err := loadInvoiceItem(c)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := itemInvoice(c, ii)
+	if err != nil {
+		return nil, err
+	}
+	tomb := api.Deleted("invoiceitem", api.Str(ii["id"]))
+	if err := c.Put(tomb); err != nil {
+		return nil, err
+	}
+	c.Emit("invoiceitem.deleted", ii, nil)
+	if inv != nil {
+		if err := relineInvoice(c, inv); err != nil {
+			return nil, err
+		}
+	}
+	return tomb, nil
+}
+
+func listInvoiceItems(c *api.Call) (any, error) {
+	q, err := c.ListQuery("invoiceitem")
+	if err != nil {
+		return nil, err
+	}
+	if inv, ok := c.Params.Str("invoice"); ok && inv != "" {
+		q.Index, q.Value = "invoice", inv
+	} else if cus, ok := c.Params.Str("customer"); ok && cus != "" {
+		q.Index, q.Value = "customer", cus
+	}
+	if pending, ok := c.Params.Bool("pending"); ok {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return (o["invoice"] == nil) == pending })
+	}
+	return c.Page("invoiceitem", "/v1/invoiceitems", q), nil
+}

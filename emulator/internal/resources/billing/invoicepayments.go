@@ -1,0 +1,227 @@
+package billing
+
+import (
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+func invoicePaymentRoutes() []api.Route {
+	return []api.Route{
+		api.GET("/v1/invoice_payments", params.FromStruct(stripe.InvoicePaymentListParams{}), listInvoicePayments),
+		api.GET("/v1/invoice_payments/{id}", params.FromStruct(stripe.InvoicePaymentRetrieveParams{}), retrieveInvoicePayment),
+	}
+}
+
+func init() {
+	payments.OnChange = append(payments.OnChange, onIntentChange)
+	payments.Guard = guardInvoiceIntent
+}
+
+// invoicePayments is the includable invoice.payments list.
+func invoicePayments(c *api.Call, inv store.Obj) (any, error) {
+	p := c.Tx.List(c.Account, "invoice_payment", store.Query{Index: "invoice", Value: api.Str(inv["id"]), Limit: 10})
+	data := make([]any, len(p.Data))
+	for i, o := range p.Data {
+		data[i] = o
+	}
+	return store.Obj{"object": "list", "data": data, "has_more": p.HasMore, "url": "/v1/invoice_payments?invoice=" + api.Str(inv["id"])}, nil
+}
+
+func retrieveInvoicePayment(c *api.Call) (any, error) {
+	return c.Load("invoice_payment", c.Var("id"), "id")
+}
+
+func listInvoicePayments(c *api.Call) (any, error) {
+	q, err := c.ListQuery("invoice_payment")
+	if err != nil {
+		return nil, err
+	}
+	if inv, ok := c.Params.Str("invoice"); ok && inv != "" {
+		q.Index, q.Value = "invoice", inv
+	}
+	if pay, ok := c.Params.Obj("payment"); ok {
+		typ, _ := pay.Str("type")
+		if typ == "" {
+			return nil, apierr.MissingParam("payment[type]")
+		}
+		if typ != "payment_intent" && typ != "charge" {
+			return nil, apierr.InvalidRequest("Invalid payment[type]: must be one of charge or payment_intent").WithParam("payment[type]")
+		}
+		if pi, ok := pay.Str("payment_intent"); ok && pi != "" {
+			if q.Index == "" {
+				q.Index, q.Value = "payment_intent", pi
+			}
+			q.Filter = api.And(q.Filter, func(o store.Obj) bool { return asObj(o["payment"])["payment_intent"] == pi })
+		}
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return asObj(o["payment"])["type"] == typ })
+	}
+	if st, ok := c.Params.Str("status"); ok && st != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["status"] == st })
+	}
+	return c.Page("invoice_payment", "/v1/invoice_payments", q), nil
+}
+
+// attachPayment links another PaymentIntent to an open invoice; it is
+// credited when (or if already) it succeeds.
+func attachPayment(c *api.Call) (any, error) {
+	inv, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	if inv["status"] != "open" {
+		return nil, apierr.InvalidRequest("You can only attach payments to open invoices; this invoice has status %s.", inv["status"]).WithCode("invoice_not_editable")
+	}
+	if subID := api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"]); subID != "" && inv["collection_method"] == "charge_automatically" {
+		return nil, apierr.InvalidRequest("Partial payments aren't supported for subscription invoices with collection_method=charge_automatically.")
+	}
+	piID, _ := c.Params.Str("payment_intent")
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
+	if !ok {
+		return nil, apierr.NoSuchObject("payment_intent", piID, "payment_intent")
+	}
+	if existing := c.Tx.List(c.Account, "invoice_payment", store.Query{Index: "payment_intent", Value: piID, Limit: 1}); len(existing.Data) > 0 {
+		return nil, apierr.InvalidRequest("The PaymentIntent %s is already attached to invoice %s.", piID, existing.Data[0]["invoice"]).WithParam("payment_intent")
+	}
+	switch {
+	case pi["customer"] != inv["customer"]:
+		return nil, apierr.InvalidRequest("The PaymentIntent's customer (%v) must match the invoice's customer (%s).", pi["customer"], inv["customer"]).WithParam("payment_intent")
+	case pi["currency"] != inv["currency"]:
+		return nil, apierr.InvalidRequest("The PaymentIntent's currency (%s) must match the invoice's currency (%s).", pi["currency"], inv["currency"]).WithParam("payment_intent")
+	case pi["status"] == payments.Canceled:
+		return nil, apierr.InvalidRequest("A canceled PaymentIntent can't be attached to an invoice.").WithParam("payment_intent")
+	case api.Int(pi["amount"]) > api.Int(inv["amount_remaining"]):
+		return nil, apierr.InvalidRequest("The PaymentIntent's amount (%d) is greater than the invoice's amount_remaining (%d).", api.Int(pi["amount"]), api.Int(inv["amount_remaining"])).WithParam("payment_intent")
+	}
+	pay := newInvoicePayment(c, inv, pi, false)
+	if err := c.Put(pay); err != nil {
+		return nil, err
+	}
+	if pi["status"] == payments.Succeeded {
+		if err := credit(c, pay, pi); err != nil {
+			return nil, err
+		}
+	}
+	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	return out, nil
+}
+
+// paymentOf finds the InvoicePayment of a PaymentIntent.
+func paymentOf(c *api.Call, piID string) store.Obj {
+	p := c.Tx.List(c.Account, "invoice_payment", store.Query{Index: "payment_intent", Value: piID, Limit: 1})
+	if len(p.Data) == 0 {
+		return nil
+	}
+	return p.Data[0]
+}
+
+// onIntentChange keeps InvoicePayments and their invoices in step with
+// their PaymentIntents.
+func onIntentChange(c *api.Call, before, after store.Obj) error {
+	pay := paymentOf(c, api.Str(after["id"]))
+	if pay == nil || pay["status"] != "open" {
+		return nil
+	}
+	switch after["status"] {
+	case payments.Succeeded:
+		return credit(c, pay, after)
+	case payments.Canceled:
+		next := api.Clone(pay)
+		next["status"] = "canceled"
+		asObj(next["status_transitions"])["canceled_at"] = c.Now
+		return c.Put(next)
+	case payments.RequiresPaymentMethod:
+		if before["status"] == payments.Processing && !api.Bool(pay["is_default"]) {
+			// An attached bank debit that failed: the invoice says so.
+			inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(pay["invoice"]))
+			c.Emit("invoice.payment_failed", inv, nil)
+		}
+	}
+	return nil
+}
+
+// credit books a succeeded PaymentIntent on its invoice: the payment turns
+// paid, the invoice's amounts move, and the invoice turns paid when
+// nothing remains. The default payment follows what remains.
+func credit(c *api.Call, payBefore, pi store.Obj) error {
+	pay := api.Clone(payBefore)
+	received := api.Int(pi["amount_received"])
+	pay["status"] = "paid"
+	pay["amount_paid"] = received
+	asObj(pay["status_transitions"])["paid_at"] = c.Now
+	if err := c.Put(pay); err != nil {
+		return err
+	}
+	invBefore, _ := c.Tx.Get(c.Account, "invoice", api.Str(pay["invoice"]))
+	inv := api.Clone(invBefore)
+	paid := api.Int(inv["amount_paid"]) + received
+	due := api.Int(inv["amount_due"])
+	inv["amount_paid"] = paid
+	inv["amount_remaining"] = max(due-paid, 0)
+	inv["amount_overpaid"] = max(paid-due, 0)
+	c.Emit("invoice_payment.paid", pay, nil)
+	if paid >= due {
+		inv["status"] = "paid"
+		inv["next_payment_attempt"] = nil
+		asObj(inv["status_transitions"])["paid_at"] = c.Now
+		if err := c.Put(inv); err != nil {
+			return err
+		}
+		c.Emit("invoice.paid", inv, nil)
+		c.Emit("invoice.payment_succeeded", inv, nil)
+		if paid > due {
+			c.Emit("invoice.overpaid", inv, nil)
+		}
+	} else if err := c.Save(invBefore, inv); err != nil {
+		return err
+	}
+	if !api.Bool(pay["is_default"]) {
+		if err := syncDefault(c, inv); err != nil {
+			return err
+		}
+	}
+	if inv["status"] == "paid" {
+		return subscriptionInvoicePaid(c, inv)
+	}
+	return nil
+}
+
+// syncDefault keeps the default payment asking for what remains, and
+// cancels it once nothing does.
+func syncDefault(c *api.Call, inv store.Obj) error {
+	def := defaultPayment(c, api.Str(inv["id"]))
+	if def == nil || def["status"] != "open" {
+		return nil
+	}
+	remaining := api.Int(inv["amount_remaining"])
+	if remaining == 0 {
+		return cancelPayment(c, def)
+	}
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(asObj(def["payment"])["payment_intent"]))
+	if !ok || pi["status"] == payments.Processing || pi["status"] == payments.Succeeded {
+		return nil
+	}
+	if _, err := payments.SetAmount(c, pi, remaining); err != nil {
+		return err
+	}
+	next := api.Clone(def)
+	next["amount_requested"] = remaining
+	return c.Put(next)
+}
+
+// guardInvoiceIntent keeps apps from editing or cancelling the
+// PaymentIntent an invoice manages; confirming it (paying) is fine.
+func guardInvoiceIntent(c *api.Call, pi store.Obj, action string) error {
+	if action == "confirm" {
+		return nil
+	}
+	pay := paymentOf(c, api.Str(pi["id"]))
+	if pay == nil || !api.Bool(pay["is_default"]) {
+		return nil
+	}
+	return apierr.InvalidRequest("This PaymentIntent is the default payment of invoice %s and is managed by it; you can't %s it directly. Update, pay or void the invoice instead.", pay["invoice"], action).WithCode("payment_intent_unexpected_state")
+}

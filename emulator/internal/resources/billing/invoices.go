@@ -1,0 +1,491 @@
+package billing
+
+import (
+	"fmt"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+var invoiceSearchFields = search.Fields{
+	"customer": search.String, "status": search.String, "total": search.Number, "number": search.String,
+	"currency": search.String, "created": search.Number, "metadata": search.Metadata,
+}
+
+// AutoFinalizeDelay is how long after creation Stripe finalizes a draft
+// that has auto_advance on (renewal invoices wait an hour for edits).
+const AutoFinalizeDelay = 3600
+
+func invoiceRoutes() []api.Route {
+	id := "/v1/invoices/{id}"
+	return []api.Route{
+		api.POST("/v1/invoices", params.FromStruct(stripe.InvoiceCreateParams{}).Require("customer"), createInvoice),
+		api.GET("/v1/invoices", params.FromStruct(stripe.InvoiceListParams{}), listInvoices),
+		api.GET("/v1/invoices/search", params.FromStruct(stripe.InvoiceSearchParams{}).Require("query"), searchInvoices),
+		api.GET(id, params.FromStruct(stripe.InvoiceRetrieveParams{}), retrieveInvoice),
+		api.POST(id, params.FromStruct(stripe.InvoiceUpdateParams{}), updateInvoice),
+		api.DELETE(id, params.FromStruct(stripe.InvoiceDeleteParams{}), deleteInvoice),
+		api.GET(id+"/lines", params.FromStruct(stripe.InvoiceListLinesParams{}), listLines),
+		api.POST(id+"/add_lines", params.FromStruct(stripe.InvoiceAddLinesParams{}).Require("lines"), addLines),
+		api.POST(id+"/remove_lines", params.FromStruct(stripe.InvoiceRemoveLinesParams{}).Require("lines"), removeLines),
+		api.POST(id+"/finalize", params.FromStruct(stripe.InvoiceFinalizeInvoiceParams{}), finalizeInvoice),
+		api.POST(id+"/pay", params.FromStruct(stripe.InvoicePayParams{}), payInvoice),
+		api.POST(id+"/void", params.FromStruct(stripe.InvoiceVoidInvoiceParams{}), voidInvoice),
+		api.POST(id+"/mark_uncollectible", params.FromStruct(stripe.InvoiceMarkUncollectibleParams{}), markUncollectible),
+		api.POST(id+"/send", params.FromStruct(stripe.InvoiceSendInvoiceParams{}), sendInvoice),
+		api.POST(id+"/attach_payment", params.FromStruct(stripe.InvoiceAttachPaymentParams{}).Require("payment_intent"), attachPayment),
+	}
+}
+
+// newInvoice builds a draft invoice for a customer.
+func newInvoice(c *api.Call, cus store.Obj, currency string, now int64, reason string) store.Obj {
+	inv := c.Base("invoice", c.NewID("invoice"))
+	inv["created"] = now
+	addr := cus["address"]
+	for k, v := range map[string]any{
+		"account_country": "US", "account_name": nil, "account_tax_ids": nil, "amount_due": int64(0),
+		"amount_overpaid": int64(0), "amount_paid": int64(0), "amount_remaining": int64(0), "amount_shipping": int64(0),
+		"application": nil, "attempt_count": int64(0), "attempted": false, "auto_advance": false,
+		"automatic_tax":              store.Obj{"disabled_reason": nil, "enabled": false, "liability": nil, "provider": nil, "status": nil},
+		"automatically_finalizes_at": nil, "billing_reason": reason, "collection_method": "charge_automatically",
+		"confirmation_secret": nil, "currency": currency, "custom_fields": nil, "customer": cus["id"],
+		"customer_address": addr, "customer_email": cus["email"], "customer_name": cus["name"],
+		"customer_phone": cus["phone"], "customer_shipping": cus["shipping"], "customer_tax_exempt": cus["tax_exempt"],
+		"customer_tax_ids": []any{}, "default_payment_method": nil, "default_source": nil, "default_tax_rates": []any{},
+		"description": nil, "discounts": []any{}, "due_date": nil, "effective_at": nil, "ending_balance": nil,
+		"footer": nil, "from_invoice": nil, "hosted_invoice_url": nil, "invoice_pdf": nil,
+		"issuer": store.Obj{"type": "self"}, "last_finalization_error": nil, "latest_revision": nil,
+		"lines":    store.Obj{"object": "list", "data": []any{}, "has_more": false, "url": "/v1/invoices/" + api.Str(inv["id"]) + "/lines"},
+		"metadata": map[string]any{}, "next_payment_attempt": nil, "number": nil, "on_behalf_of": nil, "parent": nil,
+		"payment_settings": store.Obj{"default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil},
+		"period_end":       now, "period_start": now, "post_payment_credit_notes_amount": int64(0),
+		"pre_payment_credit_notes_amount": int64(0), "receipt_number": nil, "rendering": nil, "shipping_cost": nil,
+		"shipping_details": nil, "starting_balance": int64(0), "statement_descriptor": nil, "status": "draft",
+		"status_transitions": store.Obj{"finalized_at": nil, "marked_uncollectible_at": nil, "paid_at": nil, "voided_at": nil},
+		"subtotal":           int64(0), "subtotal_excluding_tax": int64(0), "test_clock": cus["test_clock"], "total": int64(0),
+		"total_discount_amounts": []any{}, "total_excluding_tax": int64(0), "total_pretax_credit_amounts": []any{},
+		"total_taxes": []any{}, "webhooks_delivered_at": nil,
+	} {
+		inv[k] = v
+	}
+	return inv
+}
+
+func createInvoice(c *api.Call) (any, error) {
+	cusID, _ := c.Params.Str("customer")
+	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
+	if !ok || api.Bool(cus["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", cusID, "customer")
+	}
+	currency, _ := c.Params.Str("currency")
+	now := clockNow(c, cus)
+	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: cusID, Filter: func(o store.Obj) bool {
+		return o["invoice"] == nil && o["deleted"] != true
+	}})
+	include := false
+	if b, _ := c.Params.Str("pending_invoice_items_behavior"); b == "include" {
+		include = true
+	}
+	if currency == "" {
+		currency = "usd"
+		if include && len(pending.Data) > 0 {
+			currency = api.Str(pending.Data[0]["currency"])
+		}
+	}
+	inv := newInvoice(c, cus, currency, now, "manual")
+	if err := applyInvoiceParams(c, inv); err != nil {
+		return nil, err
+	}
+	if api.Bool(inv["auto_advance"]) {
+		inv["automatically_finalizes_at"] = now + AutoFinalizeDelay
+	}
+	if err := c.Insert(inv); err != nil {
+		return nil, err
+	}
+	if include {
+		for _, ii := range pending.Data {
+			if ii["currency"] != currency {
+				continue
+			}
+			next := api.Clone(ii)
+			next["invoice"] = inv["id"]
+			if err := c.Save(ii, next); err != nil {
+				return nil, err
+			}
+		}
+		if err := relineInvoice(c, inv); err != nil {
+			return nil, err
+		}
+		inv, _ = c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	}
+	return inv, nil
+}
+
+// applyInvoiceParams sets what create and update share.
+func applyInvoiceParams(c *api.Call, inv store.Obj) error {
+	c.Copy(inv, "description", "footer", "custom_fields", "statement_descriptor", "auto_advance", "rendering", "shipping_details")
+	if m, ok := c.Params.Str("collection_method"); ok && m != "" {
+		if m != "charge_automatically" && m != "send_invoice" {
+			return apierr.InvalidRequest("Invalid collection_method: must be one of charge_automatically or send_invoice").WithParam("collection_method")
+		}
+		inv["collection_method"] = m
+	}
+	if pm, ok := c.Params.Str("default_payment_method"); ok {
+		if pm == "" {
+			inv["default_payment_method"] = nil
+		} else {
+			if !c.Tx.Exists(c.Account, "payment_method", pm) {
+				return apierr.NoSuchObject("PaymentMethod", pm, "default_payment_method")
+			}
+			inv["default_payment_method"] = pm
+		}
+	}
+	if d, ok := c.Params.Int("due_date"); ok {
+		inv["due_date"] = d
+	}
+	if days, ok := c.Params.Int("days_until_due"); ok {
+		inv["due_date"] = api.Int(inv["created"]) + days*86400
+	}
+	if inv["collection_method"] == "send_invoice" && inv["due_date"] == nil {
+		return apierr.InvalidRequest("Invoices with `collection_method=send_invoice` must have a `due_date` or `days_until_due`.").WithParam("days_until_due")
+	}
+	if inv["collection_method"] == "charge_automatically" && (c.Params.Has("days_until_due") || c.Params.Has("due_date")) {
+		return apierr.InvalidRequest("Invoices with `collection_method=charge_automatically` can't have a due date.").WithParam("days_until_due")
+	}
+	return c.ApplyMetadata(inv)
+}
+
+func loadInvoice(c *api.Call) (store.Obj, error) {
+	inv, err := c.Load("invoice", c.Var("id"), "id")
+	if err == nil && api.Bool(inv["deleted"]) {
+		return nil, apierr.NoSuchObject("invoice", c.Var("id"), "id")
+	}
+	return inv, err
+}
+
+func notEditable(inv store.Obj) error {
+	e := apierr.InvalidRequest("You can only modify draft invoices; this invoice (%s) has status %s.", inv["id"], inv["status"])
+	return e.WithCode("invoice_not_editable")
+}
+
+// editableInvoice loads a draft invoice, or refuses with
+// invoice_not_editable.
+func editableInvoice(c *api.Call, id, param string) (store.Obj, error) {
+	inv, ok := c.Tx.Get(c.Account, "invoice", id)
+	if !ok || api.Bool(inv["deleted"]) {
+		return nil, apierr.NoSuchObject("invoice", id, param)
+	}
+	if inv["status"] != "draft" {
+		return nil, notEditable(inv)
+	}
+	return inv, nil
+}
+
+func retrieveInvoice(c *api.Call) (any, error) { return c.Load("invoice", c.Var("id"), "id") }
+
+func updateInvoice(c *api.Call) (any, error) {
+	before, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] != "draft" {
+		// Finalized invoices only take descriptive changes.
+		for _, k := range c.Params.Keys() {
+			switch k {
+			case "metadata", "description", "footer", "auto_advance", "custom_fields", "expand", "rendering":
+			default:
+				return nil, notEditable(before)
+			}
+		}
+	}
+	after := api.Clone(before)
+	if err := applyInvoiceParams(c, after); err != nil {
+		return nil, err
+	}
+	if after["status"] == "draft" {
+		if api.Bool(after["auto_advance"]) && after["automatically_finalizes_at"] == nil {
+			after["automatically_finalizes_at"] = c.Now + AutoFinalizeDelay
+		}
+		if !api.Bool(after["auto_advance"]) {
+			after["automatically_finalizes_at"] = nil
+		}
+	}
+	return after, c.Save(before, after)
+}
+
+func deleteInvoice(c *api.Call) (any, error) {
+	inv, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	if inv["status"] != "draft" {
+		return nil, apierr.InvalidRequest("You can only delete draft invoices. Finalized invoices can be voided instead.").WithCode("invoice_not_editable")
+	}
+	for _, ii := range c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "invoice", Value: api.Str(inv["id"])}).Data {
+		next := api.Clone(ii)
+		next["invoice"] = nil
+		if err := c.Save(ii, next); err != nil {
+			return nil, err
+		}
+	}
+	tomb := api.Deleted("invoice", api.Str(inv["id"]))
+	if err := c.Put(tomb); err != nil {
+		return nil, err
+	}
+	c.Emit("invoice.deleted", inv, nil)
+	return tomb, nil
+}
+
+// relineInvoice rebuilds a draft invoice's lines from its invoice items
+// (keeping subscription lines) and recomputes its totals.
+func relineInvoice(c *api.Call, inv store.Obj) error {
+	before, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	if before == nil {
+		before = inv
+	}
+	after := api.Clone(before)
+	var lines []any
+	for _, l := range asList(after["lines"]) {
+		if p := asObj(asObj(l)["parent"]); p["type"] == "subscription_item_details" {
+			lines = append(lines, l)
+		}
+	}
+	items := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "invoice", Value: api.Str(after["id"])})
+	for i := len(items.Data) - 1; i >= 0; i-- { // oldest first
+		ii := items.Data[i]
+		if api.Bool(ii["deleted"]) {
+			continue
+		}
+		lines = append(lines, lineFromItem(c, after, ii))
+	}
+	setLines(after, lines)
+	return c.Save(before, after)
+}
+
+func lineFromItem(c *api.Call, inv, ii store.Obj) store.Obj {
+	sub := asObj(asObj(ii["parent"])["subscription_details"])["subscription"]
+	return store.Obj{
+		"id": "il_" + api.Str(ii["id"])[3:], "object": "line_item", "amount": ii["amount"], "currency": ii["currency"],
+		"description": ii["description"], "discount_amounts": []any{}, "discountable": ii["discountable"], "discounts": []any{},
+		"invoice": inv["id"], "livemode": false, "metadata": ii["metadata"],
+		"parent": store.Obj{"type": "invoice_item_details", "subscription_item_details": nil, "invoice_item_details": store.Obj{
+			"invoice_item": ii["id"], "proration": ii["proration"], "proration_details": store.Obj{"credited_items": nil}, "subscription": sub,
+		}},
+		"period": ii["period"], "pretax_credit_amounts": []any{}, "pricing": ii["pricing"], "quantity": ii["quantity"],
+		"subscription": sub, "taxes": []any{},
+	}
+}
+
+// setLines stores lines on an invoice and recomputes every total.
+func setLines(inv store.Obj, lines []any) {
+	if lines == nil {
+		lines = []any{}
+	}
+	var total int64
+	for _, l := range lines {
+		total += api.Int(asObj(l)["amount"])
+	}
+	lineList := asObj(inv["lines"])
+	lineList["data"] = lines
+	lineList["has_more"] = false
+	inv["lines"] = lineList
+	inv["subtotal"], inv["subtotal_excluding_tax"] = total, total
+	inv["total"], inv["total_excluding_tax"] = total, total
+	due := max(total, 0)
+	inv["amount_due"] = due
+	inv["amount_remaining"] = max(due-api.Int(inv["amount_paid"]), 0)
+}
+
+func asObj(v any) store.Obj {
+	m, _ := v.(map[string]any)
+	if m == nil {
+		return store.Obj{}
+	}
+	return m
+}
+
+func asList(v any) []any {
+	l, _ := asObj(v)["data"].([]any)
+	return l
+}
+
+func listLines(c *api.Call) (any, error) {
+	inv, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	lines := asList(inv["lines"])
+	limit := 10
+	if n, ok := c.Params.Int("limit"); ok {
+		if n < 1 || n > 100 {
+			return nil, apierr.InvalidRequest("Invalid limit: must be between 1 and 100").WithParam("limit")
+		}
+		limit = int(n)
+	}
+	start := 0
+	if after, _ := c.Params.Str("starting_after"); after != "" {
+		start = -1
+		for i, l := range lines {
+			if asObj(l)["id"] == after {
+				start = i + 1
+			}
+		}
+		if start < 0 {
+			return nil, apierr.NoSuchObject("line item", after, "starting_after")
+		}
+	}
+	end := min(start+limit, len(lines))
+	var page []store.Obj
+	for _, l := range lines[start:end] {
+		page = append(page, asObj(l))
+	}
+	return &api.List{URL: "/v1/invoices/" + api.Str(inv["id"]) + "/lines", Data: page, HasMore: end < len(lines)}, nil
+}
+
+func addLines(c *api.Call) (any, error) {
+	inv, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	if inv["status"] != "draft" {
+		return nil, notEditable(inv)
+	}
+	for i, lp := range c.Params.Array("lines") {
+		prefix := fmt.Sprintf("lines[%d]", i)
+		if iiID, _ := lp.Str("invoice_item"); iiID != "" {
+			ii, ok := c.Tx.Get(c.Account, "invoiceitem", iiID)
+			if !ok || api.Bool(ii["deleted"]) {
+				return nil, apierr.NoSuchObject("invoiceitem", iiID, prefix+"[invoice_item]")
+			}
+			if ii["invoice"] != nil && ii["invoice"] != inv["id"] {
+				return nil, apierr.InvalidRequest("The invoice item %s is already on another invoice.", iiID).WithParam(prefix + "[invoice_item]")
+			}
+			next := api.Clone(ii)
+			next["invoice"] = inv["id"]
+			if err := c.Save(ii, next); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		raw := api.Clone(lp.Raw())
+		raw["currency"] = inv["currency"]
+		pr, err := resolvePricing(c, params.NewValues(raw), prefix)
+		if err != nil {
+			return nil, err
+		}
+		if pr.currency != inv["currency"] {
+			return nil, apierr.InvalidRequest("The price's currency (%s) must match the invoice's (%s).", pr.currency, inv["currency"]).WithParam(prefix + "[pricing][price]")
+		}
+		ii := newInvoiceItem(c, api.Str(inv["customer"]), pr, c.Now)
+		ii["invoice"] = inv["id"]
+		if d, ok := lp.Str("description"); ok && d != "" {
+			ii["description"] = d
+		}
+		if md, ok := lp.Map("metadata"); ok {
+			m := map[string]any{}
+			for k, v := range md {
+				m[k] = v
+			}
+			ii["metadata"] = m
+		}
+		if err := c.Insert(ii); err != nil {
+			return nil, err
+		}
+	}
+	if err := relineInvoice(c, inv); err != nil {
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	return out, nil
+}
+
+func removeLines(c *api.Call) (any, error) {
+	inv, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	if inv["status"] != "draft" {
+		return nil, notEditable(inv)
+	}
+	for i, lp := range c.Params.Array("lines") {
+		prefix := fmt.Sprintf("lines[%d]", i)
+		id, _ := lp.Str("id")
+		behavior, _ := lp.Str("behavior")
+		if behavior != "delete" && behavior != "unassign" {
+			return nil, apierr.InvalidRequest("Invalid %s[behavior]: must be one of delete or unassign", prefix).WithParam(prefix + "[behavior]")
+		}
+		var item store.Obj
+		for _, l := range asList(inv["lines"]) {
+			if asObj(l)["id"] == id {
+				item, _ = c.Tx.Get(c.Account, "invoiceitem", api.Str(asObj(asObj(asObj(l)["parent"])["invoice_item_details"])["invoice_item"]))
+			}
+		}
+		if item == nil {
+			return nil, apierr.NoSuchObject("line item", id, prefix+"[id]")
+		}
+		if behavior == "delete" {
+			if err := c.Put(api.Deleted("invoiceitem", api.Str(item["id"]))); err != nil {
+				return nil, err
+			}
+			c.Emit("invoiceitem.deleted", item, nil)
+		} else {
+			next := api.Clone(item)
+			next["invoice"] = nil
+			if err := c.Save(item, next); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := relineInvoice(c, inv); err != nil {
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	return out, nil
+}
+
+func listInvoices(c *api.Call) (any, error) {
+	q, err := c.ListQuery("invoice")
+	if err != nil {
+		return nil, err
+	}
+	filters := map[string]string{}
+	for _, f := range []string{"customer", "status", "subscription", "collection_method"} {
+		if v, ok := c.Params.Str(f); ok && v != "" {
+			filters[f] = v
+		}
+	}
+	switch {
+	case filters["subscription"] != "":
+		q.Index, q.Value = "subscription", filters["subscription"]
+	case filters["customer"] != "":
+		q.Index, q.Value = "customer", filters["customer"]
+	case filters["status"] != "":
+		q.Index, q.Value = "status", filters["status"]
+	}
+	for f, v := range filters {
+		f, v := f, v
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool {
+			if f == "subscription" {
+				return api.Str(asObj(asObj(o["parent"])["subscription_details"])["subscription"]) == v
+			}
+			return api.Str(o[f]) == v
+		})
+	}
+	due, err := c.RangeFilter("due_date")
+	if err != nil {
+		return nil, err
+	}
+	if due != nil {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["due_date"] != nil && due(api.Int(o["due_date"])) })
+	}
+	return c.Page("invoice", "/v1/invoices", q), nil
+}
+
+func searchInvoices(c *api.Call) (any, error) {
+	return search.Run(c, "invoice", "/v1/invoices/search", invoiceSearchFields)
+}

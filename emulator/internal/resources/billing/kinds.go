@@ -1,0 +1,66 @@
+// Package billing serves invoice items, invoices and their InvoicePayments
+// (basil's multi-payment invoices), subscriptions and test clocks, and runs
+// what time drives: renewals, automatic finalization, payment retries.
+package billing
+
+import (
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// The objects this family owns.
+var (
+	InvoiceItemKind = &api.Kind{
+		Object: "invoiceitem", Prefix: "ii_", Name: "invoiceitem",
+		Expandable: []string{"customer", "invoice", "test_clock", "parent.subscription_details.subscription", "pricing.price_details.price"},
+		Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "invoice", Path: "invoice"}},
+	}
+	InvoiceKind = &api.Kind{
+		Object: "invoice", Prefix: "in_", Name: "invoice",
+		Expandable: []string{"customer", "default_payment_method", "default_source", "test_clock", "on_behalf_of", "application", "latest_revision", "account_tax_ids", "parent.subscription_details.subscription"},
+		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"payments": invoicePayments},
+		Indexes: []store.Index{
+			{Name: "customer", Path: "customer"},
+			{Name: "status", Path: "status"},
+			{Name: "subscription", Path: "parent.subscription_details.subscription"},
+		},
+	}
+	InvoicePaymentKind = &api.Kind{
+		Object: "invoice_payment", Prefix: "inpay_", Name: "invoice_payment",
+		Expandable: []string{"invoice", "payment.payment_intent", "payment.charge"},
+		Indexes: []store.Index{
+			{Name: "invoice", Path: "invoice"},
+			{Name: "payment_intent", Path: "payment.payment_intent"},
+		},
+	}
+	SubscriptionKind = &api.Kind{
+		Object: "subscription", Prefix: "sub_", Name: "subscription",
+		Expandable: []string{"customer", "default_payment_method", "default_source", "latest_invoice", "pending_setup_intent", "schedule", "test_clock", "application", "on_behalf_of", "items.data.price.product"},
+		Indexes: []store.Index{
+			{Name: "customer", Path: "customer"},
+			{Name: "status", Path: "status"},
+			{Name: "item", Path: "items.data.#.id"},
+			{Name: "price", Path: "items.data.#.price.id"},
+		},
+	}
+	// Subscription items live inside their subscription; the kind exists
+	// for ids, errors and expansion.
+	SubscriptionItemKind = &api.Kind{Object: "subscription_item", Prefix: "si_", ShortID: true, Name: "subscription_item", Expandable: []string{"price.product"}}
+	// Invoice lines live inside their invoice.
+	LineItemKind  = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"pricing.price_details.price"}}
+	TestClockKind = &api.Kind{Object: "test_helpers.test_clock", Prefix: "clock_", Name: "test_clock"}
+)
+
+// Kinds are the objects this family owns.
+func Kinds() []*api.Kind {
+	return []*api.Kind{InvoiceItemKind, InvoiceKind, InvoicePaymentKind, SubscriptionKind, SubscriptionItemKind, LineItemKind, TestClockKind}
+}
+
+// Routes are this family's endpoints.
+func Routes() []api.Route {
+	var out []api.Route
+	for _, t := range [][]api.Route{invoiceItemRoutes(), invoiceRoutes(), invoicePaymentRoutes(), subscriptionRoutes(), testClockRoutes()} {
+		out = append(out, t...)
+	}
+	return out
+}

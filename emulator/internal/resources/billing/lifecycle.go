@@ -1,0 +1,335 @@
+package billing
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// finalize turns a draft into an open invoice with its number and its
+// default InvoicePayment (and PaymentIntent), or straight into a paid one
+// when nothing is due.
+func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
+	if before["status"] != "draft" {
+		return nil, apierr.InvalidRequest("This invoice is already finalized, you can't re-finalize a non-draft invoice.").WithCode("invoice_not_editable")
+	}
+	inv := api.Clone(before)
+	cusBefore, _ := c.Tx.Get(c.Account, "customer", api.Str(inv["customer"]))
+	if cusBefore != nil {
+		cus := api.Clone(cusBefore)
+		seq := max(api.Int(cus["next_invoice_sequence"]), 1)
+		inv["number"] = fmt.Sprintf("%s-%04d", api.Str(cus["invoice_prefix"]), seq)
+		cus["next_invoice_sequence"] = seq + 1
+		if err := c.Put(cus); err != nil {
+			return nil, err
+		}
+	}
+	inv["status"] = "open"
+	inv["automatically_finalizes_at"] = nil
+	inv["effective_at"] = c.Now
+	asObj(inv["status_transitions"])["finalized_at"] = c.Now
+	if c.BaseURL != nil {
+		base := c.BaseURL()
+		inv["hosted_invoice_url"] = base + "/invoices/" + api.Str(inv["id"])
+		inv["invoice_pdf"] = base + "/invoices/" + api.Str(inv["id"]) + "/pdf"
+	}
+	due := api.Int(inv["amount_due"])
+	if due == 0 {
+		inv["status"] = "paid"
+		asObj(inv["status_transitions"])["paid_at"] = c.Now
+		if err := c.Put(inv); err != nil {
+			return nil, err
+		}
+		c.Emit("invoice.finalized", inv, nil)
+		c.Emit("invoice.paid", inv, nil)
+		c.Emit("invoice.payment_succeeded", inv, nil)
+		return inv, subscriptionInvoicePaid(c, inv)
+	}
+	pi := payments.NewIntent(c, due, api.Str(inv["currency"]), inv["customer"])
+	pi["description"] = "Invoice " + api.Str(inv["number"])
+	pi["created"] = c.Now
+	if err := payments.InsertIntent(c, pi); err != nil {
+		return nil, err
+	}
+	pay := newInvoicePayment(c, inv, pi, true)
+	if err := c.Put(pay); err != nil {
+		return nil, err
+	}
+	inv["confirmation_secret"] = store.Obj{"client_secret": pi["client_secret"], "type": "payment_intent"}
+	if err := c.Put(inv); err != nil {
+		return nil, err
+	}
+	c.Emit("invoice.finalized", inv, nil)
+	return inv, nil
+}
+
+func newInvoicePayment(c *api.Call, inv, pi store.Obj, isDefault bool) store.Obj {
+	p := c.Base("invoice_payment", c.NewID("invoice_payment"))
+	for k, v := range map[string]any{
+		"amount_paid": nil, "amount_requested": pi["amount"], "currency": pi["currency"], "invoice": inv["id"],
+		"is_default": isDefault, "payment": store.Obj{"type": "payment_intent", "payment_intent": pi["id"]},
+		"status": "open", "status_transitions": store.Obj{"canceled_at": nil, "paid_at": nil},
+	} {
+		p[k] = v
+	}
+	return p
+}
+
+// defaultPayment returns the open default InvoicePayment of an invoice.
+func defaultPayment(c *api.Call, invID string) store.Obj {
+	for _, p := range c.Tx.List(c.Account, "invoice_payment", store.Query{Index: "invoice", Value: invID}).Data {
+		if api.Bool(p["is_default"]) {
+			return p
+		}
+	}
+	return nil
+}
+
+// errNoPaymentMethod is the answer when there is nothing to charge.
+func errNoPaymentMethod() error {
+	return apierr.InvalidRequest("This customer has no attached payment source or default payment method. Please consider adding a default payment method. For more information, visit https://stripe.com/docs/billing/subscriptions/payment-methods-setting#payment-method-priority.")
+}
+
+// payingMethod picks the payment method an automatic attempt uses: the
+// invoice's, its subscription's, then the customer's default.
+func payingMethod(c *api.Call, inv store.Obj) string {
+	if pm := api.Str(inv["default_payment_method"]); pm != "" {
+		return pm
+	}
+	if subID := api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"]); subID != "" {
+		if sub, ok := c.Tx.Get(c.Account, "subscription", subID); ok && sub["default_payment_method"] != nil {
+			return api.Str(sub["default_payment_method"])
+		}
+	}
+	return payments.DefaultPaymentMethod(c, api.Str(inv["customer"]))
+}
+
+// attempt charges an open invoice's default payment. It returns the
+// decline (a *api.KeptError) if the card declined, after recording the
+// failed attempt on the invoice.
+func attempt(c *api.Call, invID, pmID string) error {
+	pay := defaultPayment(c, invID)
+	if pay == nil || pay["status"] != "open" {
+		return apierr.InvalidRequest("Invoice %s has no open payment to attempt.", invID)
+	}
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(asObj(pay["payment"])["payment_intent"]))
+	if !ok {
+		return apierr.Internal("invoice payment without its PaymentIntent")
+	}
+	after, err := payments.Charge(c, pi, pmID, true)
+	var kept *api.KeptError
+	if err != nil && !errors.As(err, &kept) {
+		return err
+	}
+	if err == nil && after["status"] == payments.RequiresAction {
+		inv, _ := c.Tx.Get(c.Account, "invoice", invID)
+		c.Emit("invoice.payment_action_required", inv, nil)
+	}
+	return err
+}
+
+// recordFailedAttempt counts an automatic attempt that failed and
+// schedules the next one per the retry schedule.
+func recordFailedAttempt(c *api.Call, invID string) error {
+	before, _ := c.Tx.Get(c.Account, "invoice", invID)
+	if before == nil || before["status"] != "open" {
+		return nil
+	}
+	inv := api.Clone(before)
+	n := api.Int(inv["attempt_count"]) + 1
+	inv["attempt_count"] = n
+	inv["attempted"] = true
+	inv["next_payment_attempt"] = nil
+	if int(n) <= len(RetrySchedule) && inv["collection_method"] == "charge_automatically" {
+		inv["next_payment_attempt"] = c.Now + int64(RetrySchedule[n-1].Seconds())
+	}
+	if err := c.Put(inv); err != nil {
+		return err
+	}
+	c.Emit("invoice.payment_failed", inv, nil)
+	return subscriptionPaymentFailed(c, inv)
+}
+
+func finalizeInvoice(c *api.Call) (any, error) {
+	inv, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := c.Params.Bool("auto_advance"); ok {
+		inv = api.Clone(inv)
+		inv["auto_advance"] = v
+	}
+	return finalize(c, inv)
+}
+
+func payInvoice(c *api.Call) (any, error) {
+	inv, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	if inv["status"] == "draft" {
+		if inv, err = finalize(c, inv); err != nil {
+			return nil, err
+		}
+	}
+	switch inv["status"] {
+	case "open", "uncollectible":
+	case "paid":
+		return nil, apierr.InvalidRequest("Invoice is already paid").WithCode("invoice_already_paid")
+	default:
+		return nil, apierr.InvalidRequest("You cannot pay this invoice because it has a status of %s.", inv["status"]).WithCode("invoice_not_editable")
+	}
+	if oob, _ := c.Params.Bool("paid_out_of_band"); oob {
+		return payOutOfBand(c, inv)
+	}
+	pmID, _ := c.Params.Str("payment_method")
+	if pmID == "" {
+		pmID = payingMethod(c, inv)
+	}
+	if pmID == "" {
+		return nil, errNoPaymentMethod()
+	}
+	if err := attempt(c, api.Str(inv["id"]), pmID); err != nil {
+		var kept *api.KeptError
+		if errors.As(err, &kept) {
+			if ferr := recordFailedAttempt(c, api.Str(inv["id"])); ferr != nil {
+				return nil, ferr
+			}
+		}
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	return out, nil
+}
+
+// payOutOfBand marks an invoice paid outside Stripe: basil counts it in
+// amount_paid; invoice.paid is sent but not invoice.payment_succeeded.
+func payOutOfBand(c *api.Call, before store.Obj) (any, error) {
+	if pay := defaultPayment(c, api.Str(before["id"])); pay != nil && pay["status"] == "open" {
+		if err := cancelPayment(c, pay); err != nil {
+			return nil, err
+		}
+	}
+	inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(before["id"]))
+	inv = api.Clone(inv)
+	inv["amount_paid"] = api.Int(inv["amount_paid"]) + api.Int(inv["amount_remaining"])
+	inv["amount_remaining"] = int64(0)
+	inv["status"] = "paid"
+	inv["next_payment_attempt"] = nil
+	asObj(inv["status_transitions"])["paid_at"] = c.Now
+	if err := c.Put(inv); err != nil {
+		return nil, err
+	}
+	c.Emit("invoice.paid", inv, nil)
+	return inv, subscriptionInvoicePaid(c, inv)
+}
+
+// cancelPayment cancels an open InvoicePayment and its PaymentIntent.
+func cancelPayment(c *api.Call, pay store.Obj) error {
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(asObj(pay["payment"])["payment_intent"]))
+	if ok && pi["status"] != payments.Canceled && pi["status"] != payments.Succeeded && pi["status"] != payments.Processing {
+		// The intent's cancellation cancels the payment (see onIntentChange).
+		if _, err := payments.Cancel(c, pi, "abandoned"); err != nil {
+			return err
+		}
+		return nil
+	}
+	after := api.Clone(pay)
+	after["status"] = "canceled"
+	asObj(after["status_transitions"])["canceled_at"] = c.Now
+	return c.Put(after)
+}
+
+// blockingPayments reports whether an invoice has payments that stop it
+// being voided: paid ones, or attached ones still in flight.
+func blockingPayments(c *api.Call, invID string) bool {
+	for _, p := range c.Tx.List(c.Account, "invoice_payment", store.Query{Index: "invoice", Value: invID}).Data {
+		if p["status"] == "paid" {
+			return true
+		}
+		if p["status"] == "open" && !api.Bool(p["is_default"]) {
+			return true
+		}
+	}
+	return false
+}
+
+func voidInvoice(c *api.Call) (any, error) {
+	inv, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	return void(c, inv)
+}
+
+func void(c *api.Call, before store.Obj) (store.Obj, error) {
+	if before["status"] != "open" && before["status"] != "uncollectible" {
+		return nil, apierr.InvalidRequest("You can only void invoices that are open or uncollectible; this one is %s.", before["status"]).WithCode("invoice_not_editable")
+	}
+	if blockingPayments(c, api.Str(before["id"])) {
+		return nil, apierr.InvalidRequest("This invoice can't be voided because it has payments that are paid or still open. Refund or cancel them first.").WithCode("invoice_not_editable")
+	}
+	if pay := defaultPayment(c, api.Str(before["id"])); pay != nil && pay["status"] == "open" {
+		if err := cancelPayment(c, pay); err != nil {
+			return nil, err
+		}
+	}
+	inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(before["id"]))
+	inv = api.Clone(inv)
+	inv["status"] = "void"
+	inv["next_payment_attempt"] = nil
+	asObj(inv["status_transitions"])["voided_at"] = c.Now
+	if err := c.Put(inv); err != nil {
+		return nil, err
+	}
+	c.Emit("invoice.voided", inv, nil)
+	return inv, nil
+}
+
+func markUncollectible(c *api.Call) (any, error) {
+	before, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] != "open" {
+		return nil, apierr.InvalidRequest("You can only mark open invoices as uncollectible; this one is %s.", before["status"]).WithCode("invoice_not_editable")
+	}
+	for _, p := range c.Tx.List(c.Account, "invoice_payment", store.Query{Index: "invoice", Value: api.Str(before["id"])}).Data {
+		if p["status"] == "open" && !api.Bool(p["is_default"]) {
+			return nil, apierr.InvalidRequest("This invoice has open payments and can't be marked uncollectible.").WithCode("invoice_not_editable")
+		}
+	}
+	inv := api.Clone(before)
+	inv["status"] = "uncollectible"
+	inv["next_payment_attempt"] = nil
+	asObj(inv["status_transitions"])["marked_uncollectible_at"] = c.Now
+	if err := c.Put(inv); err != nil {
+		return nil, err
+	}
+	c.Emit("invoice.marked_uncollectible", inv, nil)
+	return inv, nil
+}
+
+func sendInvoice(c *api.Call) (any, error) {
+	inv, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	if inv["collection_method"] != "send_invoice" {
+		return nil, apierr.InvalidRequest("You can only manually send an invoice if its collection method is 'send_invoice'.")
+	}
+	if inv["status"] == "draft" {
+		if inv, err = finalize(c, inv); err != nil {
+			return nil, err
+		}
+	}
+	if inv["status"] != "open" {
+		return nil, apierr.InvalidRequest("You can only send open invoices; this one is %s.", inv["status"])
+	}
+	c.Emit("invoice.sent", inv, nil)
+	return inv, nil
+}

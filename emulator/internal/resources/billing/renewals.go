@@ -1,0 +1,235 @@
+package billing
+
+import (
+	"sort"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// What time drives, for the subscriptions and invoices of one clock (the
+// emulator's own, or one test clock): renewals at period end, trial-end
+// warnings, automatic finalization an hour after a renewal invoice is
+// created, payment retries, and expiry of unpaid first invoices.
+
+type dueAction struct {
+	at   int64
+	kind string // renew, finalize, retry, expire, trial_will_end
+	id   string
+}
+
+// Due lists what is due by target for objects on clockID ("" = the
+// emulator clock), earliest first.
+func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
+	var out []dueAction
+	onClock := func(o store.Obj) bool { return api.Str(o["test_clock"]) == clockID }
+	for _, status := range []string{"active", "trialing", "past_due", "incomplete"} {
+		tx.EachIndexed(account, "subscription", "status", status, func(sub store.Obj) bool {
+			if !onClock(sub) {
+				return true
+			}
+			id := api.Str(sub["id"])
+			switch {
+			case status == "incomplete":
+				if at := api.Int(sub["created"]) + IncompleteExpiry; at <= target {
+					out = append(out, dueAction{at, "expire", id})
+				}
+			default:
+				if end := periodEnd(sub); end <= target {
+					out = append(out, dueAction{end, "renew", id})
+				}
+				if status == "trialing" {
+					if at := api.Int(sub["trial_end"]) - TrialWillEnd; at <= target {
+						if _, warned := tx.GetMeta("twe:" + account + ":" + id); !warned {
+							out = append(out, dueAction{max(at, api.Int(sub["trial_start"])), "trial_will_end", id})
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	tx.EachIndexed(account, "invoice", "status", "draft", func(inv store.Obj) bool {
+		if onClock(inv) && inv["automatically_finalizes_at"] != nil && api.Int(inv["automatically_finalizes_at"]) <= target {
+			out = append(out, dueAction{api.Int(inv["automatically_finalizes_at"]), "finalize", api.Str(inv["id"])})
+		}
+		return true
+	})
+	tx.EachIndexed(account, "invoice", "status", "open", func(inv store.Obj) bool {
+		if onClock(inv) && inv["next_payment_attempt"] != nil && api.Int(inv["next_payment_attempt"]) <= target {
+			out = append(out, dueAction{api.Int(inv["next_payment_attempt"]), "retry", api.Str(inv["id"])})
+		}
+		return true
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
+	return out
+}
+
+// run carries out one due action at its own time.
+func run(c *api.Call, a dueAction) error {
+	c.Now = a.at
+	switch a.kind {
+	case "renew":
+		return renew(c, a.id)
+	case "trial_will_end":
+		sub, ok := c.Tx.Get(c.Account, "subscription", a.id)
+		if !ok {
+			return nil
+		}
+		c.Emit("customer.subscription.trial_will_end", sub, nil)
+		return c.Tx.SetMeta("twe:"+c.Account+":"+a.id, "1")
+	case "finalize":
+		inv, ok := c.Tx.Get(c.Account, "invoice", a.id)
+		if !ok || inv["status"] != "draft" {
+			return nil
+		}
+		inv, err := finalize(c, inv)
+		if err != nil {
+			return err
+		}
+		return collect(c, inv)
+	case "retry":
+		inv, ok := c.Tx.Get(c.Account, "invoice", a.id)
+		if !ok || inv["status"] != "open" {
+			return nil
+		}
+		return collect(c, inv)
+	case "expire":
+		return expire(c, a.id)
+	}
+	return nil
+}
+
+// collect makes an automatic payment attempt on an open invoice.
+func collect(c *api.Call, inv store.Obj) error {
+	if inv["status"] != "open" || inv["collection_method"] != "charge_automatically" {
+		if inv["status"] == "open" && inv["collection_method"] == "send_invoice" {
+			c.Emit("invoice.sent", inv, nil)
+		}
+		return c.Flush()
+	}
+	pm := payingMethod(c, inv)
+	if pm == "" {
+		return recordFailedAttempt(c, api.Str(inv["id"]))
+	}
+	err := attempt(c, api.Str(inv["id"]), pm)
+	if ferr := c.Flush(); ferr != nil {
+		return ferr
+	}
+	var kept *api.KeptError
+	if asKept(err, &kept) {
+		return recordFailedAttempt(c, api.Str(inv["id"]))
+	}
+	return err
+}
+
+// renew ends a subscription's period: it is canceled if it asked to be,
+// paused if its trial ended without a payment method and it asked for
+// that, and otherwise starts its next period with a draft invoice that
+// finalizes an hour later.
+func renew(c *api.Call, id string) error {
+	before, ok := c.Tx.Get(c.Account, "subscription", id)
+	if !ok {
+		return nil
+	}
+	if api.Bool(before["cancel_at_period_end"]) || (before["cancel_at"] != nil && api.Int(before["cancel_at"]) <= c.Now) {
+		return endSubscription(c, before, "cancellation_requested")
+	}
+	after := api.Clone(before)
+	start := periodEnd(before)
+	interval, count := recurring(asObj(subItems(after)[0]["price"]))
+	end := addInterval(start, interval, count)
+	trialEnded := before["status"] == "trialing"
+	if trialEnded {
+		after["status"] = "active"
+		if payingMethodForSub(c, before) == "" && asObj(asObj(before["trial_settings"])["end_behavior"])["missing_payment_method"] == "pause" {
+			after["status"] = "paused"
+			after["pause_collection"] = nil
+			return c.Save(before, after)
+		}
+	}
+	for _, it := range subItems(after) {
+		it["current_period_start"], it["current_period_end"] = start, end
+	}
+	if err := c.Save(before, after); err != nil {
+		return err
+	}
+	inv, err := subscriptionInvoice(c, after, "subscription_cycle", start, end, false)
+	if err != nil {
+		return err
+	}
+	next := api.Clone(inv)
+	next["auto_advance"] = true
+	next["automatically_finalizes_at"] = c.Now + AutoFinalizeDelay
+	if trialEnded {
+		// The first real invoice after a trial is collected at once.
+		next["automatically_finalizes_at"] = c.Now
+	}
+	return c.Put(next)
+}
+
+func payingMethodForSub(c *api.Call, sub store.Obj) string {
+	if pm := api.Str(sub["default_payment_method"]); pm != "" {
+		return pm
+	}
+	return payingMethod(c, store.Obj{"customer": sub["customer"]})
+}
+
+// expire gives up on a subscription whose first invoice was never paid.
+func expire(c *api.Call, id string) error {
+	before, ok := c.Tx.Get(c.Account, "subscription", id)
+	if !ok || before["status"] != "incomplete" {
+		return nil
+	}
+	if inv, ok := c.Tx.Get(c.Account, "invoice", api.Str(before["latest_invoice"])); ok && inv["status"] == "open" {
+		if _, err := void(c, inv); err != nil {
+			return err
+		}
+	}
+	after := api.Clone(before)
+	after["status"] = "incomplete_expired"
+	after["ended_at"] = c.Now
+	return c.Save(before, after)
+}
+
+// Advance runs everything due on clockID up to target inside one call,
+// in time order, pass after pass until nothing more falls due.
+func Advance(c *api.Call, clockID string, target int64) error {
+	for pass := 0; pass < 100000; pass++ {
+		due := Due(c.Tx, c.Account, clockID, target)
+		if len(due) == 0 {
+			return nil
+		}
+		for _, a := range due {
+			if err := run(c, a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Tick runs what the emulator clock made due, in every account: each due
+// action in a transaction of its own, at its own time.
+func Tick(env *api.Env, now time.Time) {
+	target := now.Unix()
+	for _, acct := range env.Accounts() {
+		for pass := 0; pass < 100000; pass++ {
+			var due []dueAction
+			_ = env.Store.View(func(tx *store.Tx) error {
+				due = Due(tx, acct, "", target)
+				return nil
+			})
+			if len(due) == 0 {
+				break
+			}
+			for _, a := range due {
+				a := a
+				if err := env.Background(acct, func(c *api.Call) error { return run(c, a) }); err != nil {
+					env.Log.Error("billing: scheduled work failed", "account", acct, "kind", a.kind, "id", a.id, "err", err)
+				}
+			}
+		}
+	}
+}

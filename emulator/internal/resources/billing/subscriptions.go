@@ -1,0 +1,867 @@
+package billing
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// RetrySchedule is how long after each failed automatic attempt the next
+// one comes (Stripe's default: retries on days 3, 5 and 7); once it is
+// exhausted the subscription is canceled.
+var RetrySchedule = []time.Duration{3 * 24 * time.Hour, 2 * 24 * time.Hour, 2 * 24 * time.Hour}
+
+// IncompleteExpiry is how long a first invoice may stay unpaid before its
+// subscription becomes incomplete_expired.
+const IncompleteExpiry = 23 * 3600
+
+// TrialWillEnd is how long before a trial ends Stripe warns.
+const TrialWillEnd = 3 * 86400
+
+var subscriptionSearchFields = search.Fields{"status": search.String, "created": search.Number, "metadata": search.Metadata, "customer": search.String}
+
+func subscriptionRoutes() []api.Route {
+	create := params.FromStruct(stripe.SubscriptionCreateParams{}).Require("customer", "items").
+		With("trial_end", params.AnyParam()).With("billing_cycle_anchor", params.AnyParam()).With("cancel_at", params.AnyParam())
+	update := params.FromStruct(stripe.SubscriptionUpdateParams{}).
+		With("trial_end", params.AnyParam()).With("billing_cycle_anchor", params.AnyParam()).With("cancel_at", params.AnyParam())
+	return []api.Route{
+		api.POST("/v1/subscriptions", create, createSubscription),
+		api.GET("/v1/subscriptions", params.FromStruct(stripe.SubscriptionListParams{}), listSubscriptions),
+		api.GET("/v1/subscriptions/search", params.FromStruct(stripe.SubscriptionSearchParams{}).Require("query"), searchSubscriptions),
+		api.GET("/v1/subscriptions/{id}", params.FromStruct(stripe.SubscriptionRetrieveParams{}), retrieveSubscription),
+		api.POST("/v1/subscriptions/{id}", update, updateSubscription),
+		api.DELETE("/v1/subscriptions/{id}", params.FromStruct(stripe.SubscriptionCancelParams{}), cancelSubscription),
+		api.POST("/v1/subscriptions/{id}/resume", params.FromStruct(stripe.SubscriptionResumeParams{}), resumeSubscription),
+		api.GET("/v1/subscription_items", params.FromStruct(stripe.SubscriptionItemListParams{}).Require("subscription"), listSubscriptionItems),
+		api.GET("/v1/subscription_items/{id}", params.FromStruct(stripe.SubscriptionItemRetrieveParams{}), retrieveSubscriptionItem),
+	}
+}
+
+// addInterval moves t forward by n intervals of a price's recurrence, on
+// calendar months and years as Stripe bills.
+func addInterval(t int64, interval string, count int64) int64 {
+	tm := time.Unix(t, 0).UTC()
+	n := int(count)
+	switch interval {
+	case "day":
+		tm = tm.AddDate(0, 0, n)
+	case "week":
+		tm = tm.AddDate(0, 0, 7*n)
+	case "month":
+		tm = addMonths(tm, n)
+	case "year":
+		tm = addMonths(tm, 12*n)
+	}
+	return tm.Unix()
+}
+
+// addMonths keeps the day of month, clamping to the month's last day
+// (Jan 31 + 1 month = Feb 28/29), as Stripe's billing anchor does.
+func addMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(d, last)-1)
+}
+
+func recurring(price store.Obj) (string, int64) {
+	r := asObj(price["recurring"])
+	return api.Str(r["interval"]), max(api.Int(r["interval_count"]), 1)
+}
+
+// planOf renders the legacy plan object Stripe still puts on items.
+func planOf(price store.Obj) store.Obj {
+	r := asObj(price["recurring"])
+	return store.Obj{
+		"id": price["id"], "object": "plan", "active": price["active"], "amount": price["unit_amount"],
+		"amount_decimal": price["unit_amount_decimal"], "billing_scheme": price["billing_scheme"], "created": price["created"],
+		"currency": price["currency"], "interval": r["interval"], "interval_count": r["interval_count"], "livemode": false,
+		"metadata": price["metadata"], "meter": r["meter"], "nickname": price["nickname"], "product": price["product"],
+		"tiers_mode": price["tiers_mode"], "transform_usage": nil, "trial_period_days": r["trial_period_days"], "usage_type": r["usage_type"],
+	}
+}
+
+// itemPrice resolves an item's price (price or price_data) and checks it
+// is an active recurring price.
+func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) {
+	if id, _ := ip.Str("price"); id != "" {
+		price, ok := c.Tx.Get(c.Account, "price", id)
+		if !ok {
+			return nil, apierr.NoSuchObject("price", id, prefix+"[price]")
+		}
+		if !api.Bool(price["active"]) {
+			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(prefix + "[price]")
+		}
+		if price["type"] != "recurring" {
+			return nil, apierr.InvalidRequest("The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.").WithParam(prefix + "[price]")
+		}
+		return price, nil
+	}
+	pd, ok := ip.Obj("price_data")
+	if !ok {
+		return nil, apierr.MissingParam(prefix + "[price]")
+	}
+	prod, _ := pd.Str("product")
+	if !c.Tx.Exists(c.Account, "product", prod) {
+		return nil, apierr.NoSuchObject("product", prod, prefix+"[price_data][product]")
+	}
+	cur, _ := pd.Str("currency")
+	amount, _ := pd.Int("unit_amount")
+	rec, _ := pd.Obj("recurring")
+	interval, _ := rec.Str("interval")
+	if interval == "" {
+		return nil, apierr.MissingParam(prefix + "[price_data][recurring][interval]")
+	}
+	count, ok := rec.Int("interval_count")
+	if !ok {
+		count = 1
+	}
+	price := c.Base("price", c.NewID("price"))
+	for k, v := range map[string]any{
+		"active": false, "billing_scheme": "per_unit", "currency": cur, "custom_unit_amount": nil, "lookup_key": nil,
+		"metadata": map[string]any{}, "nickname": nil, "product": prod, "tax_behavior": "unspecified", "tiers_mode": nil,
+		"transform_quantity": nil, "type": "recurring", "unit_amount": amount, "unit_amount_decimal": fmt.Sprint(amount),
+		"recurring": store.Obj{"interval": interval, "interval_count": count, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"},
+	} {
+		price[k] = v
+	}
+	// Inline prices exist but are archived at once, as Stripe does.
+	return price, c.Put(price)
+}
+
+func newItem(c *api.Call, subID string, price store.Obj, qty int64, start, end int64) store.Obj {
+	return store.Obj{
+		"id": c.NewID("subscription_item"), "object": "subscription_item", "billing_thresholds": nil, "created": start,
+		"current_period_end": end, "current_period_start": start, "discounts": []any{}, "metadata": map[string]any{},
+		"plan": planOf(price), "price": price, "quantity": qty, "subscription": subID, "tax_rates": []any{},
+	}
+}
+
+func subItems(sub store.Obj) []store.Obj {
+	var out []store.Obj
+	for _, it := range asList(sub["items"]) {
+		out = append(out, asObj(it))
+	}
+	return out
+}
+
+func setItems(sub store.Obj, items []store.Obj) {
+	data := make([]any, len(items))
+	for i, it := range items {
+		data[i] = it
+	}
+	l := asObj(sub["items"])
+	l["data"] = data
+	sub["items"] = l
+}
+
+func periodEnd(sub store.Obj) int64 {
+	items := subItems(sub)
+	if len(items) == 0 {
+		return 0
+	}
+	return api.Int(items[0]["current_period_end"])
+}
+
+func periodStart(sub store.Obj) int64 {
+	items := subItems(sub)
+	if len(items) == 0 {
+		return 0
+	}
+	return api.Int(items[0]["current_period_start"])
+}
+
+func createSubscription(c *api.Call) (any, error) {
+	cusID, _ := c.Params.Str("customer")
+	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
+	if !ok || api.Bool(cus["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", cusID, "customer")
+	}
+	now := clockNow(c, cus)
+	c.Now = now
+	itemParams := c.Params.Array("items")
+	if len(itemParams) == 0 {
+		return nil, apierr.MissingParam("items")
+	}
+	if len(itemParams) > 20 {
+		return nil, apierr.InvalidRequest("A subscription can have at most 20 items.").WithParam("items")
+	}
+	var prices []store.Obj
+	var qtys []int64
+	for i, ip := range itemParams {
+		price, err := itemPrice(c, ip, fmt.Sprintf("items[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		if len(prices) > 0 && (price["currency"] != prices[0]["currency"]) {
+			return nil, apierr.InvalidRequest("All prices on a subscription must have the same currency.").WithParam(fmt.Sprintf("items[%d][price]", i))
+		}
+		if len(prices) > 0 {
+			i0, c0 := recurring(prices[0])
+			i1, c1 := recurring(price)
+			if i0 != i1 || c0 != c1 {
+				return nil, apierr.InvalidRequest("All prices on a subscription must have the same recurring interval and interval_count.").WithParam(fmt.Sprintf("items[%d][price]", i))
+			}
+		}
+		q, ok := ip.Int("quantity")
+		if !ok {
+			q = 1
+		}
+		prices = append(prices, price)
+		qtys = append(qtys, q)
+	}
+	collection, _ := c.Params.Str("collection_method")
+	if collection == "" {
+		collection = "charge_automatically"
+	}
+	days, hasDays := c.Params.Int("days_until_due")
+	if collection == "send_invoice" && !hasDays {
+		return nil, apierr.MissingParam("days_until_due")
+	}
+	behavior, _ := c.Params.Str("payment_behavior")
+	if behavior == "" {
+		behavior = "allow_incomplete"
+	}
+	if behavior == "pending_if_incomplete" {
+		return nil, apierr.InvalidRequest("payment_behavior=pending_if_incomplete is only supported when updating a subscription.").WithParam("payment_behavior")
+	}
+	var defaultPM any
+	if pm, _ := c.Params.Str("default_payment_method"); pm != "" {
+		o, ok := c.Tx.Get(c.Account, "payment_method", pm)
+		if !ok {
+			return nil, apierr.NoSuchObject("PaymentMethod", pm, "default_payment_method")
+		}
+		if o["customer"] != cusID {
+			return nil, apierr.InvalidRequest("The customer does not have a payment method with the ID %s. The payment method must be attached to the customer.", pm).WithParam("default_payment_method")
+		}
+		defaultPM = pm
+	}
+	var trialEnd int64
+	if d, ok := c.Params.Int("trial_period_days"); ok && d > 0 {
+		trialEnd = now + d*86400
+	}
+	if v, ok := c.Params.Get("trial_end"); ok && v != nil {
+		switch s := fmt.Sprint(v); s {
+		case "now":
+			trialEnd = 0
+		default:
+			var t int64
+			if _, err := fmt.Sscan(s, &t); err != nil {
+				return nil, apierr.InvalidRequest("Invalid trial_end: must be an integer Unix timestamp or `now`").WithParam("trial_end")
+			}
+			if t <= now {
+				return nil, apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("trial_end")
+			}
+			trialEnd = t
+		}
+	}
+	id := c.NewID("subscription")
+	interval, count := recurring(prices[0])
+	start, end := now, addInterval(now, interval, count)
+	if trialEnd > 0 {
+		end = trialEnd
+	}
+	var items []store.Obj
+	for i, p := range prices {
+		items = append(items, newItem(c, id, p, qtys[i], start, end))
+	}
+	sub := c.Base("subscription", id)
+	for k, v := range map[string]any{
+		"application": nil, "application_fee_percent": nil,
+		"automatic_tax":        store.Obj{"disabled_reason": nil, "enabled": false, "liability": nil},
+		"billing_cycle_anchor": end, "billing_cycle_anchor_config": nil, "billing_mode": store.Obj{"type": "classic"},
+		"billing_thresholds": nil, "cancel_at": nil, "cancel_at_period_end": false, "canceled_at": nil,
+		"cancellation_details": store.Obj{"comment": nil, "feedback": nil, "reason": nil}, "collection_method": collection,
+		"currency": prices[0]["currency"], "customer": cusID, "days_until_due": nil, "default_payment_method": defaultPM,
+		"default_source": nil, "default_tax_rates": []any{}, "description": nil, "discounts": []any{}, "ended_at": nil,
+		"invoice_settings": store.Obj{"account_tax_ids": nil, "issuer": store.Obj{"type": "self"}},
+		"items":            store.Obj{"object": "list", "data": []any{}, "has_more": false, "url": "/v1/subscription_items?subscription=" + id},
+		"latest_invoice":   nil, "metadata": map[string]any{}, "next_pending_invoice_item_invoice": nil, "on_behalf_of": nil,
+		"pause_collection": nil, "payment_settings": store.Obj{"payment_method_options": nil, "payment_method_types": nil, "save_default_payment_method": "off"},
+		"pending_invoice_item_interval": nil, "pending_setup_intent": nil, "pending_update": nil, "schedule": nil,
+		"start_date": now, "status": "incomplete", "test_clock": cus["test_clock"], "transfer_data": nil,
+		"trial_end": nil, "trial_settings": store.Obj{"end_behavior": store.Obj{"missing_payment_method": "create_invoice"}}, "trial_start": nil,
+	} {
+		sub[k] = v
+	}
+	if trialEnd == 0 {
+		sub["billing_cycle_anchor"] = now
+	}
+	setItems(sub, items)
+	if hasDays {
+		sub["days_until_due"] = days
+	}
+	c.Copy(sub, "description", "cancel_at_period_end")
+	if ts, ok := c.Params.Obj("trial_settings"); ok {
+		if b, _ := ts.Str("end_behavior.missing_payment_method"); b != "" {
+			sub["trial_settings"] = store.Obj{"end_behavior": store.Obj{"missing_payment_method": b}}
+		}
+	}
+	if err := c.ApplyMetadata(sub); err != nil {
+		return nil, err
+	}
+	if trialEnd > 0 {
+		sub["status"] = "trialing"
+		sub["trial_start"], sub["trial_end"] = now, trialEnd
+	} else if collection == "send_invoice" {
+		sub["status"] = "active"
+	}
+	payWith := ""
+	if sub["status"] == "incomplete" && behavior != "default_incomplete" {
+		payWith = api.Str(defaultPM)
+		if payWith == "" {
+			payWith = payments.DefaultPaymentMethod(c, cusID)
+		}
+		if payWith == "" {
+			return nil, errNoPaymentMethod()
+		}
+	}
+	if err := c.Insert(sub); err != nil {
+		return nil, err
+	}
+	inv, err := subscriptionInvoice(c, sub, "subscription_create", start, end, trialEnd > 0)
+	if err != nil {
+		return nil, err
+	}
+	if inv, err = finalize(c, inv); err != nil {
+		return nil, err
+	}
+	if collection == "send_invoice" && inv["status"] == "open" {
+		c.Emit("invoice.sent", inv, nil)
+	}
+	if payWith != "" && inv["status"] == "open" {
+		err := attempt(c, api.Str(inv["id"]), payWith)
+		var kept *api.KeptError
+		switch {
+		case err == nil:
+		case asKept(err, &kept) && behavior == "error_if_incomplete":
+			return nil, kept.Err // roll everything back
+		case asKept(err, &kept):
+			if err := c.Flush(); err != nil {
+				return nil, err
+			}
+			if err := recordFailedAttempt(c, api.Str(inv["id"])); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, err
+		}
+	}
+	if err := c.Flush(); err != nil {
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "subscription", id)
+	return out, nil
+}
+
+// subscriptionInvoice creates the invoice for one period of a
+// subscription, with its pending invoice items (prorations) attached.
+func subscriptionInvoice(c *api.Call, sub store.Obj, reason string, start, end int64, trial bool) (store.Obj, error) {
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
+	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, reason)
+	inv["collection_method"] = sub["collection_method"]
+	if days := sub["days_until_due"]; days != nil {
+		inv["due_date"] = c.Now + api.Int(days)*86400
+	}
+	inv["default_payment_method"] = sub["default_payment_method"]
+	inv["period_start"], inv["period_end"] = start, end
+	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
+		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
+	var lines []any
+	for _, it := range subItems(sub) {
+		price := asObj(it["price"])
+		qty := api.Int(it["quantity"])
+		amount := api.Int(price["unit_amount"]) * qty
+		desc := fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), money(api.Int(price["unit_amount"]), api.Str(price["currency"])), api.Str(asObj(price["recurring"])["interval"]))
+		if trial {
+			amount = 0
+			desc = fmt.Sprintf("Trial period for %v", productName(c, price))
+		}
+		lines = append(lines, store.Obj{
+			"id": "il_" + c.IDs.Secret(24), "object": "line_item", "amount": amount, "currency": price["currency"],
+			"description": desc, "discount_amounts": []any{}, "discountable": true, "discounts": []any{},
+			"invoice": inv["id"], "livemode": false, "metadata": map[string]any{},
+			"parent": store.Obj{"type": "subscription_item_details", "invoice_item_details": nil, "subscription_item_details": store.Obj{
+				"invoice_item": nil, "proration": false, "proration_details": store.Obj{"credited_items": nil},
+				"subscription": sub["id"], "subscription_item": it["id"],
+			}},
+			"period": store.Obj{"start": start, "end": end}, "pretax_credit_amounts": []any{},
+			"pricing":  store.Obj{"type": "price_details", "price_details": store.Obj{"price": price["id"], "product": price["product"]}, "unit_amount_decimal": price["unit_amount_decimal"]},
+			"quantity": qty, "subscription": sub["id"], "taxes": []any{},
+		})
+	}
+	setLines(inv, lines)
+	if err := c.Insert(inv); err != nil {
+		return nil, err
+	}
+	// Prorations waiting for this subscription's next invoice.
+	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(sub["customer"]), Filter: func(o store.Obj) bool {
+		return o["invoice"] == nil && o["deleted"] != true && asObj(asObj(o["parent"])["subscription_details"])["subscription"] == sub["id"]
+	}})
+	for _, ii := range pending.Data {
+		next := api.Clone(ii)
+		next["invoice"] = inv["id"]
+		if err := c.Save(ii, next); err != nil {
+			return nil, err
+		}
+	}
+	if len(pending.Data) > 0 {
+		if err := relineInvoice(c, inv); err != nil {
+			return nil, err
+		}
+	}
+	subBefore, _ := c.Tx.Get(c.Account, "subscription", api.Str(sub["id"]))
+	if subBefore != nil {
+		next := api.Clone(subBefore)
+		next["latest_invoice"] = inv["id"]
+		if err := c.Put(next); err != nil {
+			return nil, err
+		}
+	}
+	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	return out, nil
+}
+
+func money(amount int64, currency string) string {
+	return fmt.Sprintf("%d.%02d %s", amount/100, amount%100, currency)
+}
+
+func asKept(err error, k **api.KeptError) bool {
+	v, ok := err.(*api.KeptError)
+	if ok {
+		*k = v
+	}
+	return ok
+}
+
+// subscriptionInvoicePaid moves a subscription out of incomplete or
+// past_due once its invoice is paid.
+func subscriptionInvoicePaid(c *api.Call, inv store.Obj) error {
+	subID := api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"])
+	if subID == "" {
+		return nil
+	}
+	before, ok := c.Tx.Get(c.Account, "subscription", subID)
+	if !ok {
+		return nil
+	}
+	switch before["status"] {
+	case "incomplete", "past_due", "unpaid":
+		after := api.Clone(before)
+		after["status"] = "active"
+		return c.Save(before, after)
+	}
+	return nil
+}
+
+// subscriptionPaymentFailed moves a renewing subscription to past_due,
+// and cancels it once every retry failed.
+func subscriptionPaymentFailed(c *api.Call, inv store.Obj) error {
+	subID := api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"])
+	if subID == "" || inv["billing_reason"] == "subscription_create" {
+		return nil
+	}
+	before, ok := c.Tx.Get(c.Account, "subscription", subID)
+	if !ok || before["status"] == "canceled" {
+		return nil
+	}
+	if inv["next_payment_attempt"] == nil {
+		return endSubscription(c, before, "payment_failed")
+	}
+	if before["status"] == "active" || before["status"] == "trialing" {
+		after := api.Clone(before)
+		after["status"] = "past_due"
+		return c.Save(before, after)
+	}
+	return nil
+}
+
+// endSubscription cancels a subscription now.
+func endSubscription(c *api.Call, before store.Obj, reason string) error {
+	after := api.Clone(before)
+	after["status"] = "canceled"
+	after["canceled_at"] = c.Now
+	after["ended_at"] = c.Now
+	asObj(after["cancellation_details"])["reason"] = reason
+	if err := c.Put(after); err != nil {
+		return err
+	}
+	c.Emit("customer.subscription.deleted", after, nil)
+	return nil
+}
+
+func loadSubscription(c *api.Call) (store.Obj, error) {
+	return c.Load("subscription", c.Var("id"), "id")
+}
+
+func retrieveSubscription(c *api.Call) (any, error) { return loadSubscription(c) }
+
+func cancelSubscription(c *api.Call) (any, error) {
+	before, err := loadSubscription(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
+		return nil, apierr.InvalidRequest("This subscription has already been canceled.").WithCode("resource_missing")
+	}
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
+	c.Now = clockNow(c, cus)
+	reason := "cancellation_requested"
+	if err := endSubscription(c, before, reason); err != nil {
+		return nil, err
+	}
+	// An unpaid first invoice goes with it.
+	if inv, ok := c.Tx.Get(c.Account, "invoice", api.Str(before["latest_invoice"])); ok && inv["status"] == "open" && before["status"] == "incomplete" {
+		if _, err := void(c, inv); err != nil {
+			return nil, err
+		}
+	}
+	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
+	return out, nil
+}
+
+func updateSubscription(c *api.Call) (any, error) {
+	before, err := loadSubscription(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
+		return nil, apierr.InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.")
+	}
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
+	c.Now = clockNow(c, cus)
+	after := api.Clone(before)
+	c.Copy(after, "description", "cancel_at_period_end")
+	if pm, ok := c.Params.Str("default_payment_method"); ok {
+		if pm == "" {
+			after["default_payment_method"] = nil
+		} else {
+			o, ok := c.Tx.Get(c.Account, "payment_method", pm)
+			if !ok {
+				return nil, apierr.NoSuchObject("PaymentMethod", pm, "default_payment_method")
+			}
+			if o["customer"] != before["customer"] {
+				return nil, apierr.InvalidRequest("The customer does not have a payment method with the ID %s. The payment method must be attached to the customer.", pm).WithParam("default_payment_method")
+			}
+			after["default_payment_method"] = pm
+		}
+	}
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	behavior, _ := c.Params.Str("proration_behavior")
+	if behavior == "" {
+		behavior = "create_prorations"
+	}
+	changed, err := applyItemChanges(c, before, after, behavior)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := c.Params.Get("trial_end"); ok && fmt.Sprint(v) == "now" && before["status"] == "trialing" {
+		after["trial_end"] = c.Now
+		for _, it := range subItems(after) {
+			it["current_period_end"] = c.Now
+		}
+	}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	if changed && behavior == "always_invoice" {
+		inv, err := subscriptionInvoiceFromPending(c, after)
+		if err != nil {
+			return nil, err
+		}
+		if inv != nil && inv["status"] == "open" && after["collection_method"] == "charge_automatically" {
+			if pm := payingMethod(c, inv); pm != "" {
+				if err := attempt(c, api.Str(inv["id"]), pm); err != nil {
+					var kept *api.KeptError
+					if !asKept(err, &kept) {
+						return nil, err
+					}
+					if err := c.Flush(); err != nil {
+						return nil, err
+					}
+					if err := recordFailedAttempt(c, api.Str(inv["id"])); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	if after["trial_end"] == c.Now && before["status"] == "trialing" {
+		if err := renew(c, api.Str(after["id"])); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Flush(); err != nil {
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
+	return out, nil
+}
+
+// applyItemChanges applies items[] to the subscription and, per the
+// proration behaviour, records proration invoice items for the rest of
+// the period. It reports whether anything billable changed.
+func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bool, error) {
+	if !c.Params.Has("items") {
+		return false, nil
+	}
+	items := subItems(after)
+	byID := map[string]store.Obj{}
+	for _, it := range items {
+		byID[api.Str(it["id"])] = it
+	}
+	start, end := periodStart(before), periodEnd(before)
+	fraction := 0.0
+	if end > start && c.Now < end {
+		fraction = float64(end-max(c.Now, start)) / float64(end-start)
+	}
+	type delta struct {
+		price  store.Obj
+		qty    int64
+		credit bool
+	}
+	var deltas []delta
+	changed := false
+	var kept []store.Obj
+	removed := map[string]bool{}
+	for i, ip := range c.Params.Array("items") {
+		prefix := fmt.Sprintf("items[%d]", i)
+		id, _ := ip.Str("id")
+		if id != "" {
+			it, ok := byID[id]
+			if !ok {
+				return false, apierr.NoSuchObject("subscription_item", id, prefix+"[id]")
+			}
+			oldPrice, oldQty := asObj(it["price"]), api.Int(it["quantity"])
+			if del, _ := ip.Bool("deleted"); del {
+				removed[id] = true
+				deltas = append(deltas, delta{oldPrice, oldQty, true})
+				changed = true
+				continue
+			}
+			newPrice := oldPrice
+			if ip.Has("price") || ip.Has("price_data") {
+				p, err := itemPrice(c, ip, prefix)
+				if err != nil {
+					return false, err
+				}
+				newPrice = p
+			}
+			newQty := oldQty
+			if q, ok := ip.Int("quantity"); ok {
+				newQty = q
+			}
+			if newPrice["id"] != oldPrice["id"] || newQty != oldQty {
+				deltas = append(deltas, delta{oldPrice, oldQty, true}, delta{newPrice, newQty, false})
+				it["price"], it["plan"], it["quantity"] = newPrice, planOf(newPrice), newQty
+				changed = true
+			}
+			if md, ok := ip.Map("metadata"); ok {
+				m := asObj(it["metadata"])
+				for k, v := range md {
+					if v == "" {
+						delete(m, k)
+					} else {
+						m[k] = v
+					}
+				}
+				it["metadata"] = m
+			}
+			continue
+		}
+		p, err := itemPrice(c, ip, prefix)
+		if err != nil {
+			return false, err
+		}
+		q, ok := ip.Int("quantity")
+		if !ok {
+			q = 1
+		}
+		it := newItem(c, api.Str(after["id"]), p, q, start, end)
+		it["created"] = c.Now
+		items = append(items, it)
+		deltas = append(deltas, delta{p, q, false})
+		changed = true
+	}
+	for _, it := range items {
+		if !removed[api.Str(it["id"])] {
+			kept = append(kept, it)
+		}
+	}
+	if len(kept) == 0 {
+		return false, apierr.InvalidRequest("A subscription must keep at least one item.").WithParam("items")
+	}
+	setItems(after, kept)
+	if behavior == "none" || fraction == 0 || after["status"] == "trialing" {
+		return changed, nil
+	}
+	for _, d := range deltas {
+		amount := int64(math.Round(float64(api.Int(d.price["unit_amount"])*d.qty) * fraction))
+		desc := fmt.Sprintf("Remaining time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(c.Now, 0).UTC().Format("02 Jan 2006"))
+		if d.credit {
+			amount = -amount
+			desc = fmt.Sprintf("Unused time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(c.Now, 0).UTC().Format("02 Jan 2006"))
+		}
+		ii := newInvoiceItem(c, api.Str(after["customer"]), priced{unitAmount: amount, quantity: 1, currency: api.Str(d.price["currency"]), price: d.price}, c.Now)
+		ii["amount"] = amount
+		ii["quantity"] = d.qty
+		ii["description"] = desc
+		ii["proration"] = true
+		ii["period"] = store.Obj{"start": c.Now, "end": end}
+		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": after["id"], "subscription_item": nil}}
+		ii["test_clock"] = after["test_clock"]
+		if err := c.Insert(ii); err != nil {
+			return false, err
+		}
+	}
+	return changed, nil
+}
+
+// subscriptionInvoiceFromPending invoices a subscription's pending
+// prorations now (proration_behavior=always_invoice).
+func subscriptionInvoiceFromPending(c *api.Call, sub store.Obj) (store.Obj, error) {
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
+	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, "subscription_update")
+	inv["collection_method"] = sub["collection_method"]
+	inv["default_payment_method"] = sub["default_payment_method"]
+	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
+		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
+	if err := c.Insert(inv); err != nil {
+		return nil, err
+	}
+	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(sub["customer"]), Filter: func(o store.Obj) bool {
+		return o["invoice"] == nil && o["deleted"] != true && asObj(asObj(o["parent"])["subscription_details"])["subscription"] == sub["id"]
+	}})
+	for _, ii := range pending.Data {
+		next := api.Clone(ii)
+		next["invoice"] = inv["id"]
+		if err := c.Save(ii, next); err != nil {
+			return nil, err
+		}
+	}
+	if err := relineInvoice(c, inv); err != nil {
+		return nil, err
+	}
+	inv, _ = c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	return finalize(c, inv)
+}
+
+func resumeSubscription(c *api.Call) (any, error) {
+	before, err := loadSubscription(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] != "paused" {
+		return nil, apierr.InvalidRequest("Subscription %s is not paused; only paused subscriptions can be resumed (its status is %s).", before["id"], before["status"])
+	}
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
+	c.Now = clockNow(c, cus)
+	after := api.Clone(before)
+	interval, count := recurring(asObj(subItems(after)[0]["price"]))
+	end := addInterval(c.Now, interval, count)
+	for _, it := range subItems(after) {
+		it["current_period_start"], it["current_period_end"] = c.Now, end
+	}
+	after["status"] = "active"
+	after["billing_cycle_anchor"] = c.Now
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	c.Emit("customer.subscription.resumed", after, nil)
+	inv, err := subscriptionInvoice(c, after, "subscription_cycle", c.Now, end, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := collect(c, inv); err != nil {
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
+	return out, nil
+}
+
+func listSubscriptions(c *api.Call) (any, error) {
+	q, err := c.ListQuery("subscription")
+	if err != nil {
+		return nil, err
+	}
+	status, _ := c.Params.Str("status")
+	cus, _ := c.Params.Str("customer")
+	price, _ := c.Params.Str("price")
+	switch {
+	case cus != "":
+		q.Index, q.Value = "customer", cus
+	case price != "":
+		q.Index, q.Value = "price", price
+	case status != "" && status != "all" && status != "ended":
+		q.Index, q.Value = "status", status
+	}
+	if cus != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["customer"] == cus })
+	}
+	q.Filter = api.And(q.Filter, func(o store.Obj) bool {
+		switch status {
+		case "":
+			return o["status"] != "canceled" && o["status"] != "incomplete_expired"
+		case "all":
+			return true
+		case "ended":
+			return o["status"] == "canceled" || o["status"] == "incomplete_expired"
+		}
+		return o["status"] == status
+	})
+	if price != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool {
+			for _, it := range subItems(o) {
+				if asObj(it["price"])["id"] == price {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	if clk, ok := c.Params.Str("test_clock"); ok && clk != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["test_clock"] == clk })
+	}
+	if m, ok := c.Params.Str("collection_method"); ok && m != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["collection_method"] == m })
+	}
+	return c.Page("subscription", "/v1/subscriptions", q), nil
+}
+
+func searchSubscriptions(c *api.Call) (any, error) {
+	return search.Run(c, "subscription", "/v1/subscriptions/search", subscriptionSearchFields)
+}
+
+func listSubscriptionItems(c *api.Call) (any, error) {
+	subID, _ := c.Params.Str("subscription")
+	sub, err := c.Load("subscription", subID, "subscription")
+	if err != nil {
+		return nil, err
+	}
+	return &api.List{URL: "/v1/subscription_items", Data: subItems(sub)}, nil
+}
+
+func retrieveSubscriptionItem(c *api.Call) (any, error) {
+	id := c.Var("id")
+	p := c.Tx.List(c.Account, "subscription", store.Query{Index: "item", Value: id, Limit: 1})
+	for _, sub := range p.Data {
+		for _, it := range subItems(sub) {
+			if it["id"] == id {
+				return it, nil
+			}
+		}
+	}
+	return nil, apierr.NoSuchObject("subscription_item", id, "id")
+}

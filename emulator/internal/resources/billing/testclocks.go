@@ -1,0 +1,180 @@
+package billing
+
+import (
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// ClockLifetime is how long a test clock lives before Stripe deletes it.
+const ClockLifetime = 30 * 86400
+
+// MaxAdvanceWithoutSubscriptions is how far a clock with no subscriptions
+// may jump at once (two years).
+const MaxAdvanceWithoutSubscriptions = 2 * 366 * 86400
+
+func testClockRoutes() []api.Route {
+	base := "/v1/test_helpers/test_clocks"
+	return []api.Route{
+		api.POST(base, params.FromStruct(stripe.TestHelpersTestClockCreateParams{}).Require("frozen_time"), createClock),
+		api.GET(base, params.FromStruct(stripe.TestHelpersTestClockListParams{}), listClocks),
+		api.GET(base+"/{id}", params.FromStruct(stripe.TestHelpersTestClockRetrieveParams{}), retrieveClock),
+		api.DELETE(base+"/{id}", params.FromStruct(stripe.TestHelpersTestClockDeleteParams{}), deleteClock),
+		api.POST(base+"/{id}/advance", params.FromStruct(stripe.TestHelpersTestClockAdvanceParams{}).Require("frozen_time"), advanceClock),
+	}
+}
+
+func init() {
+	customers.CreateHooks = append(customers.CreateHooks, func(c *api.Call, cus store.Obj) error {
+		id, _ := c.Params.Str("test_clock")
+		if id == "" {
+			return nil
+		}
+		clk, ok := c.Tx.Get(c.Account, "test_helpers.test_clock", id)
+		if !ok || api.Bool(clk["deleted"]) {
+			return apierr.NoSuchObject("test_clock", id, "test_clock")
+		}
+		cus["test_clock"] = id
+		cus["created"] = clk["frozen_time"]
+		return nil
+	})
+}
+
+// clockNow is the time for a customer's billing: its test clock's frozen
+// time, or the emulator's.
+func clockNow(c *api.Call, cus store.Obj) int64 {
+	if id := api.Str(cus["test_clock"]); id != "" {
+		if clk, ok := c.Tx.Get(c.Account, "test_helpers.test_clock", id); ok {
+			return api.Int(clk["frozen_time"])
+		}
+	}
+	return c.Now
+}
+
+func createClock(c *api.Call) (any, error) {
+	frozen, _ := c.Params.Int("frozen_time")
+	clk := c.Base("test_helpers.test_clock", c.NewID("test_helpers.test_clock"))
+	for k, v := range map[string]any{
+		"deletes_after": c.Now + ClockLifetime, "frozen_time": frozen, "name": nil,
+		"status": "ready", "status_details": store.Obj{},
+	} {
+		clk[k] = v
+	}
+	c.Copy(clk, "name")
+	if err := c.Insert(clk); err != nil {
+		return nil, err
+	}
+	return clk, nil
+}
+
+func loadClock(c *api.Call) (store.Obj, error) {
+	clk, err := c.Load("test_helpers.test_clock", c.Var("id"), "id")
+	if err == nil && api.Bool(clk["deleted"]) {
+		return nil, apierr.NoSuchObject("test_clock", c.Var("id"), "id")
+	}
+	return clk, err
+}
+
+func retrieveClock(c *api.Call) (any, error) { return loadClock(c) }
+
+func listClocks(c *api.Call) (any, error) {
+	q, err := c.ListQuery("test_helpers.test_clock")
+	if err != nil {
+		return nil, err
+	}
+	return c.Page("test_helpers.test_clock", base(), q), nil
+}
+
+func base() string { return "/v1/test_helpers/test_clocks" }
+
+// deleteClock deletes the clock and every customer on it.
+func deleteClock(c *api.Call) (any, error) {
+	clk, err := loadClock(c)
+	if err != nil {
+		return nil, err
+	}
+	id := api.Str(clk["id"])
+	var doomed []store.Obj
+	c.Tx.Each(c.Account, "customer", func(o store.Obj) bool {
+		if o["test_clock"] == id {
+			doomed = append(doomed, o)
+		}
+		return true
+	})
+	for _, cus := range doomed {
+		if err := c.Put(api.Deleted("customer", api.Str(cus["id"]))); err != nil {
+			return nil, err
+		}
+	}
+	c.Tx.Each(c.Account, "subscription", func(o store.Obj) bool {
+		if o["test_clock"] == id && o["status"] != "canceled" {
+			next := api.Clone(o)
+			next["status"], next["ended_at"], next["canceled_at"] = "canceled", clk["frozen_time"], clk["frozen_time"]
+			_ = c.Put(next)
+		}
+		return true
+	})
+	tomb := api.Deleted("test_helpers.test_clock", id)
+	if err := c.Put(tomb); err != nil {
+		return nil, err
+	}
+	c.Emit("test_helpers.test_clock.deleted", clk, nil)
+	return tomb, nil
+}
+
+// advanceClock moves a test clock forward and runs everything that falls
+// due on its customers' subscriptions and invoices. Stripe answers with
+// the clock "advancing"; here the work is done before the answer, so the
+// next retrieve already says "ready".
+func advanceClock(c *api.Call) (any, error) {
+	before, err := loadClock(c)
+	if err != nil {
+		return nil, err
+	}
+	target, _ := c.Params.Int("frozen_time")
+	current := api.Int(before["frozen_time"])
+	if target <= current {
+		return nil, apierr.InvalidRequest("The frozen_time you specified (%d) must be after the clock's current frozen_time (%d).", target, current).WithParam("frozen_time")
+	}
+	if limit := advanceLimit(c, api.Str(before["id"]), current); target > limit {
+		return nil, apierr.InvalidRequest("Cannot advance the test clock to %d: a clock may move at most two intervals of its shortest subscription (or two years without subscriptions) at a time, so no later than %d.", target, limit).WithParam("frozen_time")
+	}
+	advancing := api.Clone(before)
+	advancing["status"] = "advancing"
+	advancing["status_details"] = store.Obj{"advancing": store.Obj{"target_frozen_time": target}}
+	c.Emit("test_helpers.test_clock.advancing", advancing, nil)
+	if err := Advance(c, api.Str(before["id"]), target); err != nil {
+		return nil, err
+	}
+	ready := api.Clone(before)
+	ready["frozen_time"] = target
+	ready["status"] = "ready"
+	c.Now = target
+	if err := c.Put(ready); err != nil {
+		return nil, err
+	}
+	c.Emit("test_helpers.test_clock.ready", ready, nil)
+	return advancing, nil
+}
+
+// advanceLimit is the latest time a clock may jump to from current.
+func advanceLimit(c *api.Call, clockID string, current int64) int64 {
+	limit := current + MaxAdvanceWithoutSubscriptions
+	c.Tx.Each(c.Account, "subscription", func(sub store.Obj) bool {
+		if sub["test_clock"] != clockID || sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
+			return true
+		}
+		items := subItems(sub)
+		if len(items) == 0 {
+			return true
+		}
+		interval, count := recurring(asObj(items[0]["price"]))
+		limit = min(limit, addInterval(current, interval, 2*count))
+		return true
+	})
+	return limit
+}

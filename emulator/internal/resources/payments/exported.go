@@ -1,0 +1,84 @@
+package payments
+
+import (
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// What other resource families (billing, checkout) use to move money.
+
+// InsertIntent stores a new PaymentIntent and emits payment_intent.created.
+func InsertIntent(c *api.Call, pi store.Obj) error { return c.Insert(pi) }
+
+// Charge confirms a stored PaymentIntent with a payment method as the
+// merchant would off-session (renewals, invoice payment): it returns the
+// intent after the attempt, and a *api.KeptError when it declined.
+func Charge(c *api.Call, pi store.Obj, pmID string, offSession bool) (store.Obj, error) {
+	pm, err := resolvePaymentMethod(c, pmID, "payment_method")
+	if err != nil {
+		return nil, err
+	}
+	next := api.Clone(pi)
+	next["payment_method"] = pm["id"]
+	if next["status"] == RequiresPaymentMethod {
+		next["status"] = RequiresConfirmation
+	}
+	if err := c.Put(next); err != nil {
+		return nil, err
+	}
+	raw := map[string]any{}
+	if offSession {
+		raw["off_session"] = true
+	}
+	// Confirm as if these were the request's parameters.
+	saved := c.Params
+	c.Params = params.NewValues(raw)
+	res, err := confirmWith(c, next)
+	c.Params = saved
+	if err != nil {
+		return nil, err
+	}
+	return res.(store.Obj), nil
+}
+
+// Cancel cancels a PaymentIntent the caller owns (an invoice's default
+// payment when the invoice no longer needs it).
+func Cancel(c *api.Call, pi store.Obj, reason string) (store.Obj, error) {
+	switch pi["status"] {
+	case RequiresPaymentMethod, RequiresConfirmation, RequiresAction, RequiresCapture:
+	default:
+		return nil, apierr.InvalidRequest("cannot cancel a PaymentIntent in status %s", pi["status"])
+	}
+	after := api.Clone(pi)
+	after["status"] = Canceled
+	after["canceled_at"] = c.Now
+	after["next_action"] = nil
+	if reason != "" {
+		after["cancellation_reason"] = reason
+	}
+	if err := saveIntent(c, pi, after); err != nil {
+		return nil, err
+	}
+	c.Emit("payment_intent.canceled", after, nil)
+	return after, nil
+}
+
+// SetAmount changes the amount of an unpaid PaymentIntent the caller owns.
+func SetAmount(c *api.Call, pi store.Obj, amount int64) (store.Obj, error) {
+	after := api.Clone(pi)
+	after["amount"] = amount
+	return after, saveIntent(c, pi, after)
+}
+
+// DefaultPaymentMethod is the payment method a customer pays invoices with
+// by default ("" if none).
+func DefaultPaymentMethod(c *api.Call, customerID string) string {
+	cus, ok := c.Tx.Get(c.Account, "customer", customerID)
+	if !ok {
+		return ""
+	}
+	is, _ := cus["invoice_settings"].(map[string]any)
+	return api.Str(is["default_payment_method"])
+}
