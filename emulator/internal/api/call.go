@@ -73,7 +73,7 @@ func (c *Call) Insert(o store.Obj) error {
 	if err := c.Tx.Put(c.Account, o); err != nil {
 		return err
 	}
-	c.Emit(o["object"].(string)+".created", o, nil)
+	c.Emit(c.Registry.EventType(o["object"].(string), "created"), o, nil)
 	return nil
 }
 
@@ -87,7 +87,7 @@ func (c *Call) Save(before, after store.Obj) error {
 	if err := c.Tx.Put(c.Account, after); err != nil {
 		return err
 	}
-	c.Emit(after["object"].(string)+".updated", after, prev)
+	c.Emit(c.Registry.EventType(after["object"].(string), "updated"), after, prev)
 	return nil
 }
 

@@ -14,6 +14,9 @@ type Kind struct {
 	Object string // the "object" value, e.g. "customer", "checkout.session"
 	Name   string // as in "No such customer: 'cus_…'" (defaults to Object)
 	Prefix string // id prefix, e.g. "cus_"
+	// EventPrefix names the object in event types when it differs from
+	// Object ("customer.subscription" for subscriptions).
+	EventPrefix string
 	// ShortID marks kinds whose ids are Stripe's older 14-character form
 	// (cus_, prod_, acct_); the rest get the 24-character form.
 	ShortID bool
@@ -77,6 +80,14 @@ func (r *Registry) Indexes() []store.Index {
 		}
 	}
 	return out
+}
+
+// EventType is the type of an event about this kind, e.g. "created".
+func (r *Registry) EventType(object, action string) string {
+	if k := r.byObject[object]; k != nil && k.EventPrefix != "" {
+		return k.EventPrefix + "." + action
+	}
+	return object + "." + action
 }
 
 func (k *Kind) expandable(field string) bool {

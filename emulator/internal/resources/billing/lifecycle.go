@@ -193,7 +193,11 @@ func payInvoice(c *api.Call) (any, error) {
 	if pmID == "" {
 		return nil, errNoPaymentMethod()
 	}
-	if err := attempt(c, api.Str(inv["id"]), pmID); err != nil {
+	err = attempt(c, api.Str(inv["id"]), pmID)
+	if ferr := c.Flush(); ferr != nil {
+		return nil, ferr
+	}
+	if err != nil {
 		var kept *api.KeptError
 		if errors.As(err, &kept) {
 			if ferr := recordFailedAttempt(c, api.Str(inv["id"])); ferr != nil {

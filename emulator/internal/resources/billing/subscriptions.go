@@ -373,7 +373,6 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, reason string, start, end i
 	if days := sub["days_until_due"]; days != nil {
 		inv["due_date"] = c.Now + api.Int(days)*86400
 	}
-	inv["default_payment_method"] = sub["default_payment_method"]
 	inv["period_start"], inv["period_end"] = start, end
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
@@ -700,6 +699,12 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 			kept = append(kept, it)
 		}
 	}
+	for i, it := range kept {
+		i0, c0 := recurring(asObj(kept[0]["price"]))
+		if i1, c1 := recurring(asObj(it["price"])); i1 != i0 || c1 != c0 {
+			return false, apierr.InvalidRequest("All prices on a subscription must have the same recurring interval and interval_count.").WithParam(fmt.Sprintf("items[%d][price]", i))
+		}
+	}
 	if len(kept) == 0 {
 		return false, apierr.InvalidRequest("A subscription must keep at least one item.").WithParam("items")
 	}
@@ -735,7 +740,6 @@ func subscriptionInvoiceFromPending(c *api.Call, sub store.Obj) (store.Obj, erro
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
 	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, "subscription_update")
 	inv["collection_method"] = sub["collection_method"]
-	inv["default_payment_method"] = sub["default_payment_method"]
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
 	if err := c.Insert(inv); err != nil {
@@ -753,6 +757,13 @@ func subscriptionInvoiceFromPending(c *api.Call, sub store.Obj) (store.Obj, erro
 	}
 	if err := relineInvoice(c, inv); err != nil {
 		return nil, err
+	}
+	if subBefore, ok := c.Tx.Get(c.Account, "subscription", api.Str(sub["id"])); ok {
+		next := api.Clone(subBefore)
+		next["latest_invoice"] = inv["id"]
+		if err := c.Put(next); err != nil {
+			return nil, err
+		}
 	}
 	inv, _ = c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
 	return finalize(c, inv)

@@ -1,0 +1,284 @@
+package billing_test
+
+import (
+	"encoding/json"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+func count(types []string, t string) int {
+	n := 0
+	for _, x := range types {
+		if x == t {
+			n++
+		}
+	}
+	return n
+}
+
+var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cus *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("buyer@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	openInvoice := func(amount int64) *stripe.Invoice {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
+			Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(amount),
+			Currency: stripe.String("usd"), Description: stripe.String("Consulting"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return inv
+	}
+	payment := func(amount int64) *stripe.PaymentIntent {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(amount), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+	confirm := func(pi *stripe.PaymentIntent) {
+		_, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+	}
+
+	It("takes 40.00 and 60.00 on a 100.00 invoice and links both ways", func() {
+		inv := openInvoice(10000)
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(inv.AmountDue).To(Equal(int64(10000)))
+		Expect(inv.ConfirmationSecret).NotTo(BeNil())
+		Expect(inv.ConfirmationSecret.ClientSecret).To(ContainSubstring("_secret_"))
+		Expect(inv.Number).NotTo(BeEmpty())
+
+		first, second := payment(4000), payment(6000)
+		inv, err := sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(first.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AmountPaid).To(BeZero(), "attached but not yet paid")
+		confirm(first)
+
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(inv.AmountPaid).To(Equal(int64(4000)))
+		Expect(inv.AmountRemaining).To(Equal(int64(6000)))
+
+		_, err = sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(second.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		confirm(second)
+
+		p := &stripe.InvoiceRetrieveParams{}
+		p.AddExpand("payments")
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(inv.AmountPaid).To(Equal(int64(10000)))
+		Expect(inv.AmountRemaining).To(BeZero())
+		var paidBy []string
+		statuses := map[string]int{}
+		for _, pay := range inv.Payments.Data {
+			statuses[pay.Status]++
+			if pay.Status == "paid" {
+				paidBy = append(paidBy, pay.Payment.PaymentIntent.ID)
+			}
+		}
+		Expect(paidBy).To(ConsistOf(first.ID, second.ID))
+		Expect(statuses).To(Equal(map[string]int{"paid": 2, "canceled": 1}), "the default payment is canceled once nothing remains")
+
+		for _, pi := range []*stripe.PaymentIntent{first, second} {
+			var found []string
+			for ip, err := range sc.V1InvoicePayments.List(Ctx, &stripe.InvoicePaymentListParams{
+				Payment: &stripe.InvoicePaymentListPaymentParams{Type: stripe.String("payment_intent"), PaymentIntent: stripe.String(pi.ID)},
+			}) {
+				Expect(err).NotTo(HaveOccurred())
+				found = append(found, ip.Invoice.ID)
+			}
+			Expect(found).To(Equal([]string{inv.ID}))
+		}
+
+		types := emu.EventTypes("")
+		Expect(count(types, "invoice_payment.paid")).To(Equal(2))
+		Expect(count(types, "invoice.paid")).To(Equal(1))
+		Expect(count(types, "invoice.payment_succeeded")).To(Equal(1))
+	})
+
+	It("renders basil shapes: no invoice on charges and intents, no charge or payment_intent on invoices", func() {
+		inv := openInvoice(5000)
+		pi := payment(5000)
+		_, err := sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(pi.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		confirm(pi)
+		for _, path := range []string{"/v1/invoices/" + inv.ID, "/v1/payment_intents/" + pi.ID} {
+			r := Do(emu.URL(), "GET", path, "")
+			Expect(r.Status).To(Equal(200))
+			for _, gone := range []string{"invoice", "charge", "payment_intent", "paid", "paid_out_of_band", "subscription"} {
+				Expect(r.Body).NotTo(HaveKey(gone), path)
+			}
+		}
+		got, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		r := Do(emu.URL(), "GET", "/v1/charges/"+got.LatestCharge.ID, "")
+		Expect(r.Body).NotTo(HaveKey("invoice"))
+		Expect(Do(emu.URL(), "GET", "/v1/invoices/"+inv.ID, "").Body).NotTo(HaveKey("payments"), "payments is includable only")
+	})
+
+	It("moves the default payment with what remains, and pays it with the confirmation secret's intent", func() {
+		inv := openInvoice(10000)
+		part := payment(2500)
+		_, err := sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(part.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		confirm(part)
+
+		var def *stripe.InvoicePayment
+		for ip, err := range sc.V1InvoicePayments.List(Ctx, &stripe.InvoicePaymentListParams{Invoice: stripe.String(inv.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			if ip.IsDefault {
+				def = ip
+			}
+		}
+		Expect(def).NotTo(BeNil())
+		Expect(def.AmountRequested).To(Equal(int64(7500)))
+		defPI, err := sc.V1PaymentIntents.Retrieve(Ctx, def.Payment.PaymentIntent.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(defPI.Amount).To(Equal(int64(7500)))
+
+		_, err = sc.V1PaymentIntents.Cancel(Ctx, defPI.ID, nil)
+		Expect(StripeErr(err).Msg).To(ContainSubstring("managed by it"), "the invoice owns its default PaymentIntent")
+
+		confirm(defPI)
+		inv, _ = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+	})
+
+	Describe("refusals, each changing nothing", func() {
+		It("refuses an attachment larger than what remains, of another customer or currency", func() {
+			inv := openInvoice(3000)
+			_, err := sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(payment(3100).ID)})
+			Expect(StripeErr(err).Param).To(Equal("payment_intent"))
+
+			other, _ := sc.V1Customers.Create(Ctx, nil)
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Customer: stripe.String(other.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(pi.ID)})
+			Expect(StripeErr(err).Msg).To(ContainSubstring("customer"))
+
+			eur, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(eur.ID)})
+			Expect(StripeErr(err).Msg).To(ContainSubstring("currency"))
+
+			n := 0
+			for _, err := range sc.V1InvoicePayments.List(Ctx, &stripe.InvoicePaymentListParams{Invoice: stripe.String(inv.ID)}) {
+				Expect(err).NotTo(HaveOccurred())
+				n++
+			}
+			Expect(n).To(Equal(1), "only the default payment")
+		})
+
+		It("refuses to edit a finalized invoice with invoice_not_editable", func() {
+			inv := openInvoice(3000)
+			_, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1), Currency: stripe.String("usd")})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeInvoiceNotEditable))
+			_, err = sc.V1Invoices.Delete(Ctx, inv.ID, nil)
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeInvoiceNotEditable))
+			got, _ := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+			Expect(got.AmountDue).To(Equal(int64(3000)))
+		})
+
+		It("won't void an invoice with paid payments, and voids one without", func() {
+			inv := openInvoice(3000)
+			pi := payment(1000)
+			_, err := sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(pi.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			confirm(pi)
+			_, err = sc.V1Invoices.VoidInvoice(Ctx, inv.ID, nil)
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+			got, _ := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+			Expect(got.Status).To(Equal(stripe.InvoiceStatusOpen))
+
+			clean := openInvoice(2000)
+			voided, err := sc.V1Invoices.VoidInvoice(Ctx, clean.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(voided.Status).To(Equal(stripe.InvoiceStatusVoid))
+			Expect(emu.EventTypes("")).To(ContainElement("invoice.voided"))
+		})
+
+		It("marks a canceled attached PaymentIntent's payment canceled", func() {
+			inv := openInvoice(3000)
+			pi := payment(1000)
+			_, err := sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(pi.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			for ip, err := range sc.V1InvoicePayments.List(Ctx, &stripe.InvoicePaymentListParams{Payment: &stripe.InvoicePaymentListPaymentParams{Type: stripe.String("payment_intent"), PaymentIntent: stripe.String(pi.ID)}}) {
+				Expect(err).NotTo(HaveOccurred())
+				Expect(ip.Status).To(BeEquivalentTo("canceled"))
+				Expect(ip.StatusTransitions.CanceledAt).NotTo(BeZero())
+			}
+		})
+	})
+
+	It("pays out of band: invoice.paid without invoice.payment_succeeded", func() {
+		inv := openInvoice(4200)
+		paid, err := sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaidOutOfBand: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(paid.AmountPaid).To(Equal(int64(4200)), "basil counts out-of-band payments in amount_paid")
+		types := emu.EventTypes("")
+		Expect(types).To(ContainElement("invoice.paid"))
+		Expect(types).NotTo(ContainElement("invoice.payment_succeeded"))
+	})
+
+	It("pays with a declining card: 402, still open, attempt counted", func() {
+		inv := openInvoice(1500)
+		_, err := sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_chargeDeclined")})
+		se := StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(402))
+		got, _ := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(got.AttemptCount).To(Equal(int64(1)))
+		Expect(emu.EventTypes("")).To(ContainElement("invoice.payment_failed"))
+
+		ok, err := sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ok.Status).To(Equal(stripe.InvoiceStatusPaid))
+	})
+
+	It("adds and removes lines on drafts, keeping totals right", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat"), DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(700)}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{
+			{Pricing: &stripe.InvoiceAddLinesLinePricingParams{Price: stripe.String(prod.DefaultPrice.ID)}, Quantity: stripe.Int64(3)},
+			{Amount: stripe.Int64(50), Description: stripe.String("Setup")},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(2150)))
+		Expect(inv.Lines.Data).To(HaveLen(2))
+		Expect(inv.Lines.Data[0].Pricing.PriceDetails.Price).To(Equal(prod.DefaultPrice.ID))
+		raw, _ := json.Marshal(inv.Lines.Data[0].Parent)
+		Expect(string(raw)).To(ContainSubstring("invoice_item_details"))
+
+		inv, err = sc.V1Invoices.RemoveLines(Ctx, inv.ID, &stripe.InvoiceRemoveLinesParams{Lines: []*stripe.InvoiceRemoveLinesLineParams{{ID: stripe.String(inv.Lines.Data[1].ID), Behavior: stripe.String("delete")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(2100)))
+	})
+})

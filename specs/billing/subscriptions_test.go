@@ -1,0 +1,291 @@
+package billing_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
+	var (
+		emu     *emulator.Emulator
+		sc      *stripe.Client
+		monthly *stripe.Price
+		yearly  *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		mk := func(amount int64, interval string) *stripe.Price {
+			p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+				Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(amount),
+				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String(interval)},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return p
+		}
+		monthly, yearly = mk(1000, "month"), mk(10000, "year")
+	})
+
+	customerWith := func(pm string, clock string) *stripe.Customer {
+		p := &stripe.CustomerCreateParams{Email: stripe.String("sub@example.com"), PaymentMethod: stripe.String(pm),
+			InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{}}
+		if clock != "" {
+			p.TestClock = stripe.String(clock)
+		}
+		cus, err := sc.V1Customers.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		var pmID string
+		for m, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			pmID = m.ID
+		}
+		cus, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pmID)}})
+		Expect(err).NotTo(HaveOccurred())
+		return cus
+	}
+	subscribe := func(cus *stripe.Customer, extra func(*stripe.SubscriptionCreateParams)) (*stripe.Subscription, error) {
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}}
+		if extra != nil {
+			extra(p)
+		}
+		p.AddExpand("latest_invoice")
+		return sc.V1Subscriptions.Create(Ctx, p)
+	}
+
+	It("creates and pays the first invoice, announcing incomplete before active", func() {
+		cus := customerWith("pm_card_visa", "")
+		mark := len(emu.EventTypes(""))
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.Items.Data[0].CurrentPeriodStart).To(Equal(Epoch.Unix()))
+		Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
+		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(sub.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCreate))
+		Expect(sub.LatestInvoice.Parent.SubscriptionDetails.Subscription.ID).To(Equal(sub.ID))
+
+		types := emu.EventTypes("")[mark:]
+		Expect(types[0]).To(Equal("customer.subscription.created"))
+		Expect(types[len(types)-1]).To(Equal("customer.subscription.updated"))
+		Expect(types).To(ContainElements("invoice.created", "invoice.finalized", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "invoice_payment.paid"))
+		created := emu.Events("")[mark]["data"].(map[string]any)["object"].(map[string]any)
+		Expect(created["status"]).To(Equal("incomplete"))
+		last := emu.Events("")[len(emu.Events(""))-1]["data"].(map[string]any)
+		Expect(last["previous_attributes"]).To(HaveKeyWithValue("status", "incomplete"))
+	})
+
+	It("refuses inactive and one-time prices", func() {
+		cus := customerWith("pm_card_visa", "")
+		_, err := sc.V1Prices.Update(Ctx, monthly.ID, &stripe.PriceUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = subscribe(cus, nil)
+		se := StripeErr(err)
+		Expect(se.Msg).To(Equal("The price specified is inactive. This field only accepts active prices."))
+		Expect(se.Param).To(Equal("items[0][price]"))
+		Expect(emu.Count("", "subscription")).To(BeZero())
+	})
+
+	It("stays incomplete with default_incomplete until the client pays the invoice's intent", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.PaymentBehavior = stripe.String("default_incomplete") })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
+		secret := sub.LatestInvoice.ConfirmationSecret.ClientSecret
+		piID := secret[:len("pi_")+24]
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, piID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+	})
+
+	It("expires an incomplete subscription whose first invoice is never paid", func() {
+		cus := customerWith("pm_card_chargeCustomerFail", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
+		emu.Clock().Advance(24 * time.Hour)
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncompleteExpired))
+	})
+
+	It("runs a trial and three renewals on a test clock with exact invoices and events", func() {
+		clock, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix()), Name: stripe.String("renewals")})
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWith("pm_card_visa", clock.ID)
+		sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.TrialPeriodDays = stripe.Int64(14) })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.LatestInvoice.AmountDue).To(BeZero())
+		Expect(sub.TrialEnd).To(Equal(Epoch.AddDate(0, 0, 14).Unix()))
+
+		advance := func(to time.Time) {
+			c, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Status).To(Equal(stripe.TestHelpersTestClockStatusAdvancing))
+			Eventually(func() stripe.TestHelpersTestClockStatus {
+				c, _ := sc.V1TestHelpersTestClocks.Retrieve(Ctx, clock.ID, nil)
+				return c.Status
+			}).Should(Equal(stripe.TestHelpersTestClockStatusReady))
+		}
+		trialEnd := Epoch.AddDate(0, 0, 14)
+		advance(trialEnd.Add(2 * time.Hour))
+		for m := 1; m <= 3; m++ {
+			advance(trialEnd.AddDate(0, m, 0).Add(2 * time.Hour))
+		}
+		var invoices []*stripe.Invoice
+		for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			invoices = append(invoices, inv)
+		}
+		Expect(invoices).To(HaveLen(5), "the trial invoice, the trial-end invoice and three renewals")
+		for i, inv := range invoices[:4] {
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid), "invoice %d", i)
+			Expect(inv.AmountPaid).To(Equal(int64(1000)))
+			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		}
+		Expect(invoices[0].PeriodStart).To(Equal(trialEnd.AddDate(0, 3, 0).Unix()))
+		Expect(invoices[4].AmountDue).To(BeZero())
+
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(trialEnd.AddDate(0, 4, 0).Unix()))
+		types := emu.EventTypes("")
+		Expect(count(types, "customer.subscription.trial_will_end")).To(Equal(1))
+		Expect(count(types, "invoice.payment_succeeded")).To(Equal(5))
+		Expect(count(types, "test_helpers.test_clock.ready")).To(Equal(4))
+	})
+
+	It("refuses to move a test clock backwards or more than two intervals", func() {
+		clock, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWith("pm_card_visa", clock.ID)
+		_, err = subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.Unix() - 1)})
+		Expect(StripeErr(err).Param).To(Equal("frozen_time"))
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.AddDate(0, 3, 0).Unix())})
+		Expect(StripeErr(err).Param).To(Equal("frozen_time"))
+	})
+
+	It("goes past_due when a renewal's card declines, retries, and recovers", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		bad, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
+		Expect(err).NotTo(HaveOccurred())
+
+		emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(inv.AttemptCount).To(Equal(int64(1)))
+		Expect(inv.NextPaymentAttempt).To(Equal(Epoch.AddDate(0, 1, 3).Add(time.Hour).Unix()))
+		Expect(emu.EventTypes("")).To(ContainElement("invoice.payment_failed"))
+
+		good, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_visa", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(good.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(3 * 24 * time.Hour)
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		inv, _ = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(inv.AttemptCount).To(Equal(int64(1)))
+	})
+
+	It("cancels after every retry failed", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		bad, _ := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 1, 10))
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(emu.EventTypes("")).To(ContainElement("customer.subscription.deleted"))
+	})
+
+	It("prorates an upgrade mid-period onto the next invoice", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+		up := &stripe.SubscriptionUpdateParams{Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(3)}}}
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, up)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Items.Data[0].Quantity).To(Equal(int64(3)))
+
+		var prorations []*stripe.InvoiceItem
+		for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+			Expect(err).NotTo(HaveOccurred())
+			prorations = append(prorations, ii)
+		}
+		Expect(prorations).To(HaveLen(2))
+		var net int64
+		for _, ii := range prorations {
+			net += ii.Amount
+		}
+		start, end := Epoch.Unix(), Epoch.AddDate(0, 1, 0).Unix()
+		remaining := float64(end-Epoch.AddDate(0, 0, 15).Unix()) / float64(end-start)
+		Expect(net).To(BeNumerically("~", 2000*remaining, 1), "two more seats for the rest of the period")
+
+		emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		inv, _ := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(inv.Total).To(Equal(3000 + net))
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+	})
+
+	It("invoices an upgrade at once with always_invoice, and refuses mixing intervals", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 0, 10))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{Price: stripe.String(yearly.ID)}},
+		})
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+
+		premium, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.SubscriptionUpdateParams{
+			ProrationBehavior: stripe.String("always_invoice"),
+			Items:             []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(premium.ID)}},
+		}
+		p.AddExpand("latest_invoice")
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(sub.LatestInvoice.Total).To(BeNumerically(">", 0))
+		Expect(sub.LatestInvoice.Lines.Data).To(HaveLen(2))
+	})
+
+	It("cancels at period end when asked", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		emu.Clock().Set(Epoch.AddDate(0, 1, 1))
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(sub.EndedAt).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
+	})
+})
