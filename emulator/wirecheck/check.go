@@ -1,0 +1,347 @@
+// Package wirecheck checks that Stripe JSON decodes strictly into
+// stripe-go v82's types: every key must be a field of the type the
+// "object" names, with a value of the right JSON type. stripe-go's own
+// decoding is lenient (unknown keys are dropped), so this is what catches
+// invented, misspelled or mistyped fields in the emulator's answers.
+package wirecheck
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/stripe/stripe-go/v82"
+)
+
+// types maps Stripe object names to stripe-go types.
+var types = map[string]reflect.Type{}
+
+func register(name string, v any) { types[name] = reflect.TypeOf(v) }
+
+func init() {
+	register("account", stripe.Account{})
+	register("balance_transaction", stripe.BalanceTransaction{})
+	register("charge", stripe.Charge{})
+	register("checkout.session", stripe.CheckoutSession{})
+	register("customer", stripe.Customer{})
+	register("event", stripe.Event{})
+	register("invoice", stripe.Invoice{})
+	register("invoice_payment", stripe.InvoicePayment{})
+	register("invoiceitem", stripe.InvoiceItem{})
+	register("item", stripe.LineItem{})
+	register("line_item", stripe.InvoiceLineItem{})
+	register("payment_intent", stripe.PaymentIntent{})
+	register("payment_method", stripe.PaymentMethod{})
+	register("plan", stripe.Plan{})
+	register("price", stripe.Price{})
+	register("product", stripe.Product{})
+	register("refund", stripe.Refund{})
+	register("setup_intent", stripe.SetupIntent{})
+	register("subscription", stripe.Subscription{})
+	register("subscription_item", stripe.SubscriptionItem{})
+	register("test_helpers.test_clock", stripe.TestHelpersTestClock{})
+	register("webhook_endpoint", stripe.WebhookEndpoint{})
+	register("discount", stripe.Discount{})
+	register("coupon", stripe.Coupon{})
+	register("mandate", stripe.Mandate{})
+	register("setup_attempt", stripe.SetupAttempt{})
+	register("file", stripe.File{})
+}
+
+// Known reports whether an object name has a registered type.
+func Known(object string) bool { _, ok := types[object]; return ok }
+
+// Check decodes a whole response body strictly.
+func Check(body []byte) error {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return fmt.Errorf("not JSON: %w", err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf("not a JSON object")
+	}
+	if e, isErr := m["error"]; isErr && len(m) == 1 {
+		return walk(e, reflect.TypeOf(stripe.Error{}), "error")
+	}
+	return checkObject(m, "")
+}
+
+// CheckAs decodes body strictly into the type of v.
+func CheckAs(body []byte, v any) error {
+	var x any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&x); err != nil {
+		return err
+	}
+	return walk(x, reflect.TypeOf(v), "")
+}
+
+// checkObject dispatches on "object".
+func checkObject(m map[string]any, path string) error {
+	name, _ := m["object"].(string)
+	switch name {
+	case "list", "search_result":
+		for k := range m {
+			switch k {
+			case "object", "data", "has_more", "url", "next_page", "total_count":
+			default:
+				return fmt.Errorf("%s: unknown key %q on a %s", label(path), k, name)
+			}
+		}
+		items, _ := m["data"].([]any)
+		for i, it := range items {
+			im, ok := it.(map[string]any)
+			if !ok {
+				return fmt.Errorf("%s.data[%d]: not an object", label(path), i)
+			}
+			if err := checkObject(im, fmt.Sprintf("%s.data[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "":
+		return fmt.Errorf("%s: object without an \"object\" key", label(path))
+	}
+	t, ok := types[name]
+	if !ok {
+		return fmt.Errorf("%s: unknown object type %q", label(path), name)
+	}
+	if deleted, _ := m["deleted"].(bool); deleted && len(m) <= 3 {
+		return nil
+	}
+	return walk(m, t, path)
+}
+
+func label(path string) string {
+	if path == "" {
+		return "(root)"
+	}
+	return strings.TrimPrefix(path, ".")
+}
+
+type fieldInfo struct {
+	typ reflect.Type
+}
+
+var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
+
+func fieldsOf(t reflect.Type) map[string]reflect.Type {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(map[string]reflect.Type)
+	}
+	out := map[string]reflect.Type{}
+	var add func(t reflect.Type)
+	add = func(t reflect.Type) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			name, _, _ := strings.Cut(tag, ",")
+			if f.Anonymous && name == "" {
+				ft := f.Type
+				for ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if ft.Kind() == reflect.Struct {
+					add(ft)
+				}
+				continue
+			}
+			if name == "-" || name == "" || !f.IsExported() {
+				continue
+			}
+			out[name] = f.Type
+		}
+	}
+	add(t)
+	fieldCache.Store(t, out)
+	return out
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// hasID reports whether a struct is an expandable resource (an id string
+// stands for it when not expanded).
+func hasID(t reflect.Type) bool {
+	t = deref(t)
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	_, ok := fieldsOf(t)["id"]
+	return ok
+}
+
+var rawMessage = reflect.TypeOf(json.RawMessage{})
+
+func walk(v any, t reflect.Type, path string) error {
+	if v == nil {
+		return nil // Stripe renders absent values as null everywhere
+	}
+	t = deref(t)
+	if t == rawMessage {
+		// Free-form in stripe-go (an event's data.object): check it by
+		// its own "object" when it has one.
+		if m, ok := v.(map[string]any); ok {
+			if name, _ := m["object"].(string); Known(name) || name == "list" {
+				return checkObject(m, path)
+			}
+		}
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+		if m, ok := v.(map[string]any); ok && t.NumMethod() == 0 {
+			if name, _ := m["object"].(string); name != "" && Known(name) && strings.HasSuffix(path, "data.object") {
+				return checkObject(m, path)
+			}
+		}
+		return nil
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: want an object (%s), got %s", label(path), t, describe(v))
+		}
+		if path == ".data.object" || strings.HasSuffix(path, "data.object") {
+			if name, _ := m["object"].(string); name != "" && Known(name) {
+				return checkObject(m, path)
+			}
+		}
+		keys := sortedKeys(m)
+		for _, k := range keys {
+			if err := walk(m[k], t.Elem(), path+"."+k); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Slice, reflect.Array:
+		items, ok := v.([]any)
+		if !ok {
+			return fmt.Errorf("%s: want an array (%s), got %s", label(path), t, describe(v))
+		}
+		for i, it := range items {
+			if err := walk(it, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Struct:
+		switch x := v.(type) {
+		case string:
+			if hasID(t) {
+				return nil // an unexpanded reference
+			}
+			return fmt.Errorf("%s: want an object (%s), got a string", label(path), t)
+		case map[string]any:
+			if x["object"] == "list" || x["object"] == "search_result" {
+				return walkList(x, t, path)
+			}
+			if name, _ := x["object"].(string); name != "" {
+				if want, ok := types[name]; ok && want != t && hasID(t) {
+					return fmt.Errorf("%s: an expanded %q where %s belongs", label(path), name, t)
+				}
+			}
+			if t.NumField() == 0 {
+				return nil // an open hash in Stripe's spec (use_stripe_sdk)
+			}
+			fields := fieldsOf(t)
+			for _, k := range sortedKeys(x) {
+				ft, ok := fields[k]
+				if !ok {
+					return fmt.Errorf("%s: unknown field %q for %s", label(path), k, t)
+				}
+				if err := walk(x[k], ft, path+"."+k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return fmt.Errorf("%s: want an object (%s), got %s", label(path), t, describe(v))
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			return fmt.Errorf("%s: want a string (%s), got %s", label(path), t, describe(v))
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			return fmt.Errorf("%s: want a boolean, got %s", label(path), describe(v))
+		}
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return fmt.Errorf("%s: want an integer, got %s", label(path), describe(v))
+		}
+		if _, err := n.Int64(); err != nil {
+			return fmt.Errorf("%s: want an integer, got %s", label(path), n)
+		}
+	case reflect.Float64, reflect.Float32:
+		switch x := v.(type) {
+		case json.Number:
+		case string:
+			// stripe-go decodes decimal strings into float64 fields.
+			var f float64
+			if _, err := fmt.Sscan(x, &f); err != nil {
+				return fmt.Errorf("%s: want a decimal, got %q", label(path), x)
+			}
+		default:
+			return fmt.Errorf("%s: want a number, got %s", label(path), describe(v))
+		}
+	}
+	return nil
+}
+
+// walkList checks an embedded list (invoice.lines, subscription.items)
+// against the Data field of its stripe-go list type.
+func walkList(m map[string]any, t reflect.Type, path string) error {
+	dataType, ok := fieldsOf(t)["data"]
+	if !ok {
+		return fmt.Errorf("%s: a list where %s belongs", label(path), t)
+	}
+	for _, k := range sortedKeys(m) {
+		switch k {
+		case "object", "has_more", "url", "total_count", "next_page":
+		case "data":
+			if err := walk(m[k], dataType, path+".data"); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("%s: unknown key %q on a list", label(path), k)
+		}
+	}
+	return nil
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("string %q", x)
+	case json.Number:
+		return "number " + x.String()
+	case bool:
+		return fmt.Sprintf("boolean %v", x)
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
