@@ -72,9 +72,9 @@ func TestMutationsFail(t *testing.T) {
 		"invented nested field": {mutate(t, fx, "customer", func(m map[string]any) {
 			m["invoice_settings"].(map[string]any)["bogus"] = true
 		}), "invoice_settings"},
-		"string for an integer":      {mutate(t, fx, "price", func(m map[string]any) { m["unit_amount"] = "2000" }), "unit_amount"},
-		"decimal for an integer":     {mutate(t, fx, "price", func(m map[string]any) { m["unit_amount"] = 20.5 }), "unit_amount"},
-		"basil removed invoice.paid": {mutate(t, fx, "invoice", func(m map[string]any) { m["paid"] = true }), `"paid"`},
+		"string for an integer":        {mutate(t, fx, "price", func(m map[string]any) { m["unit_amount"] = "2000" }), "unit_amount"},
+		"decimal for an integer":       {mutate(t, fx, "price", func(m map[string]any) { m["unit_amount"] = 20.5 }), "unit_amount"},
+		"basil removed invoice.paid":   {mutate(t, fx, "invoice", func(m map[string]any) { m["paid"] = true }), `"paid"`},
 		"basil removed charge.invoice": {mutate(t, fx, "charge", func(m map[string]any) { m["invoice"] = "in_123" }), `"invoice"`},
 		"expanded object of the wrong kind": {mutate(t, fx, "price", func(m map[string]any) {
 			m["product"] = map[string]any{"id": "cus_1", "object": "customer"}
