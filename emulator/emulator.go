@@ -83,6 +83,10 @@ func New(opts ...Option) (*Emulator, error) {
 	env.BaseURL = e.URL
 	e.server = api.NewServer(env, routes()...)
 	e.server.Observe = e.observe
+	if err := e.startWebhooks(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	for _, tick := range tickers() {
 		tick := tick
 		e.removeHooks = append(e.removeHooks, cfg.clock.OnTick(func(now time.Time) { tick(env, now) }))
@@ -196,6 +200,7 @@ func (e *Emulator) Close() error {
 	for _, remove := range e.removeHooks {
 		remove()
 	}
+	e.env.Webhooks.Close()
 	if srv != nil {
 		srv.Close()
 	}

@@ -124,6 +124,10 @@ func (e *Emulator) Reset() error {
 	if err := e.env.Store.Reset(); err != nil {
 		return err
 	}
+	for _, ep := range e.env.Webhooks.Endpoints() {
+		e.env.Webhooks.RemoveEndpoint(ep.ID)
+	}
+	e.server.Faults.Clear()
 	e.log.clear()
 	id := e.env.Platform
 	return e.env.Store.Update(func(tx *store.Tx) error {

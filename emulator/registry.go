@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 )
 
 // kinds lists every object type the emulator knows.
@@ -20,6 +21,7 @@ func kinds() []*api.Kind {
 		catalog.ProductKind,
 		catalog.PriceKind,
 		events.Kind,
+		webhookendpoints.Kind,
 	}, append(payments.Kinds(), billing.Kinds()...)...)
 }
 
@@ -39,5 +41,6 @@ func routes() [][]api.Route {
 		events.Routes(),
 		payments.Routes(),
 		billing.Routes(),
+		webhookendpoints.Routes(),
 	}
 }

@@ -11,7 +11,7 @@ func (e *Env) Background(account string, fn func(c *Call) error) error {
 		c.Tx = tx
 		c.Now = e.Clock.Unix()
 		c.events = c.events[:0]
-		c.later = nil
+		c.later, c.after = nil, nil
 		if err := fn(c); err != nil {
 			return err
 		}
@@ -23,6 +23,7 @@ func (e *Env) Background(account string, fn func(c *Call) error) error {
 	if err != nil {
 		return err
 	}
+	c.runAfterCommit()
 	e.Events.publish(c.committed())
 	return nil
 }

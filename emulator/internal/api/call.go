@@ -26,6 +26,18 @@ type Call struct {
 	events []Committed
 	stall  func() // an injected delay or hold, run before the transaction
 	later  []func() error
+	after  []func()
+}
+
+// AfterCommit runs fn once the request's transaction has committed (to
+// tell the world outside the store, e.g. the webhook dispatcher).
+func (c *Call) AfterCommit(fn func()) { c.after = append(c.after, fn) }
+
+func (c *Call) runAfterCommit() {
+	for _, fn := range c.after {
+		fn()
+	}
+	c.after = nil
 }
 
 // Later queues work that must follow this request's own events (billing

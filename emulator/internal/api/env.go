@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
 	"log/slog"
 
 	"github.com/stripe-emu/stripe-emu/emulator/clock"
@@ -25,6 +26,9 @@ type Env struct {
 	// BaseURL is where the emulator is served ("" if unknown), for URLs
 	// it hands out (3-D Secure and Checkout pages).
 	BaseURL func() string
+
+	// Webhooks delivers committed events to webhook endpoints.
+	Webhooks *delivery.Dispatcher
 }
 
 // APIVersion is the version the emulator renders (stripe-go v82.5.1's).

@@ -208,7 +208,7 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 		c.Now = s.Clock.Unix()
 		c.events = c.events[:0]
 		kept = nil
-		c.later = nil
+		c.later, c.after = nil, nil
 		res, err := rt.Handle(c)
 		if err == nil || errors.As(err, &kept) {
 			if ferr := c.Flush(); ferr != nil {
@@ -243,6 +243,7 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 	if err != nil {
 		return errorBody(c.RequestID, c.Now, err)
 	}
+	c.runAfterCommit()
 	s.Events.publish(c.committed())
 	if kept != nil {
 		return errorBody(c.RequestID, c.Now, kept.Err)

@@ -1,0 +1,615 @@
+// Package delivery sends events to webhook endpoints the way Stripe does
+// (signed POSTs, retried on failure) under a delivery policy a test
+// chooses: in order, reversed, shuffled by seed, duplicated, delayed,
+// held until released, several at once. Every random choice comes from
+// the dispatcher's seed, so an order that broke an app can be replayed.
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/clock"
+)
+
+// Endpoint is where events go.
+type Endpoint struct {
+	ID, URL, Secret string
+	Account         string   // owner: "" is the platform
+	Connect         bool     // a platform endpoint for connected accounts' events
+	EnabledEvents   []string // "*" = all
+	Disabled        bool
+}
+
+// Event is one event ready to send.
+type Event struct {
+	ID, Type string
+	Account  string // "" for the platform's own events
+	Created  int64
+	Payload  []byte
+}
+
+// Order is the order a batch of deliveries starts in.
+type Order string
+
+const (
+	InOrder Order = "inorder"
+	Reverse Order = "reverse"
+	Shuffle Order = "shuffle"
+)
+
+// Policy is how one endpoint receives its events.
+type Policy struct {
+	Order Order `json:"order,omitempty"`
+	// Duplicate sends every event this many extra times.
+	Duplicate int `json:"duplicate,omitempty"`
+	// DuplicateFraction sends a seeded fraction of events once more.
+	DuplicateFraction float64 `json:"duplicate_fraction,omitempty"`
+	// Delay holds events of a type ("*" for all) back on the emulator clock.
+	Delay map[string]time.Duration `json:"delay,omitempty"`
+	// Hold queues everything until released.
+	Hold bool `json:"hold,omitempty"`
+	// Concurrency is how many deliveries may be in flight at once (≥1).
+	Concurrency int `json:"concurrency,omitempty"`
+}
+
+// Attempt is one delivery attempt.
+type Attempt struct {
+	EventID      string        `json:"event_id"`
+	EventType    string        `json:"event_type"`
+	EndpointID   string        `json:"endpoint_id"`
+	Copy         int           `json:"copy"`
+	Number       int           `json:"attempt"`
+	At           time.Time     `json:"at"`
+	Status       int           `json:"status"`
+	Error        string        `json:"error,omitempty"`
+	ResponseBody string        `json:"response_body,omitempty"`
+	Duration     time.Duration `json:"duration_ns"`
+	OK           bool          `json:"ok"`
+	NextRetry    *time.Time    `json:"next_retry,omitempty"`
+}
+
+// Config sets a dispatcher up.
+type Config struct {
+	Clock      *clock.Clock
+	HTTPClient *http.Client
+	Seed       uint64
+	// RetrySchedule: the waits after each failed attempt (test mode: a
+	// few retries over a few hours).
+	RetrySchedule []time.Duration
+	Timeout       time.Duration
+	// SignTime stamps signatures; receivers check it against their wall
+	// clock, so it is the wall clock by default.
+	SignTime func() time.Time
+	// OnResult hears every final outcome (for pending_webhooks).
+	OnResult func(ev Event, endpointID string, ok bool)
+}
+
+// DefaultRetrySchedule is Stripe test mode's: three retries over hours.
+var DefaultRetrySchedule = []time.Duration{5 * time.Minute, time.Hour, 3 * time.Hour}
+
+type delivery struct {
+	ev      Event
+	copy    int
+	attempt int // attempts made so far
+	due     time.Time
+	seq     int
+}
+
+type endpointState struct {
+	ep      Endpoint
+	ordinal int
+	policy  Policy
+	rng     *rand.Rand
+	held    []delivery
+	waiting []delivery // delayed or retrying, due on the clock
+	ready   []delivery
+	running int
+}
+
+// Dispatcher delivers events. It is safe for concurrent use.
+type Dispatcher struct {
+	cfg        Config
+	mu         sync.Mutex
+	cond       *sync.Cond
+	endpoints  map[string]*endpointState
+	defaultP   Policy
+	attempts   []Attempt
+	inflight   int
+	seq        int
+	created    int
+	closed     bool
+	removeTick func()
+	wg         sync.WaitGroup
+}
+
+// New starts a dispatcher.
+func New(cfg Config) *Dispatcher {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.New()
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.RetrySchedule == nil {
+		cfg.RetrySchedule = DefaultRetrySchedule
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.SignTime == nil {
+		cfg.SignTime = time.Now
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = rand.Uint64()
+	}
+	d := &Dispatcher{cfg: cfg, endpoints: map[string]*endpointState{}}
+	d.cond = sync.NewCond(&d.mu)
+	d.removeTick = cfg.Clock.OnTick(d.tick)
+	return d
+}
+
+// Seed is the seed every random choice derives from.
+func (d *Dispatcher) Seed() uint64 { return d.cfg.Seed }
+
+// rngFor derives an endpoint's random source from the seed and the
+// endpoint's place in creation order (not its id, which differs between
+// runs), so the same seed replays the same choices.
+func (d *Dispatcher) rngFor(ordinal int) *rand.Rand {
+	return rand.New(rand.NewPCG(d.cfg.Seed, uint64(ordinal)*0x9e3779b97f4a7c15+1))
+}
+
+// PutEndpoint adds or updates an endpoint.
+func (d *Dispatcher) PutEndpoint(ep Endpoint) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if st, ok := d.endpoints[ep.ID]; ok {
+		st.ep = ep
+		if ep.Disabled {
+			st.waiting, st.held, st.ready = nil, nil, nil
+		}
+		return
+	}
+	d.created++
+	d.endpoints[ep.ID] = &endpointState{ep: ep, policy: d.defaultP, ordinal: d.created, rng: d.rngFor(d.created)}
+}
+
+// RemoveEndpoint stops all delivery to an endpoint.
+func (d *Dispatcher) RemoveEndpoint(id string) {
+	d.mu.Lock()
+	delete(d.endpoints, id)
+	d.cond.Broadcast()
+	d.mu.Unlock()
+}
+
+// Endpoints lists the endpoints, sorted by id (creation order).
+func (d *Dispatcher) Endpoints() []Endpoint {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]Endpoint, 0, len(d.endpoints))
+	for _, st := range d.endpoints {
+		out = append(out, st.ep)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// SetPolicy changes one endpoint's policy (and reseeds its choices, so a
+// replay from the same point gives the same order).
+func (d *Dispatcher) SetPolicy(endpointID string, p Policy) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, ok := d.endpoints[endpointID]
+	if !ok {
+		return fmt.Errorf("no webhook endpoint %s", endpointID)
+	}
+	st.policy = p
+	st.rng = d.rngFor(st.ordinal)
+	if !p.Hold && len(st.held) > 0 {
+		released := st.held
+		st.held = nil
+		d.order(st, released)
+		st.ready = append(st.ready, released...)
+		d.pumpLocked()
+	}
+	return nil
+}
+
+// SetDefaultPolicy sets the policy of endpoints added from now on.
+func (d *Dispatcher) SetDefaultPolicy(p Policy) {
+	d.mu.Lock()
+	d.defaultP = p
+	d.mu.Unlock()
+}
+
+// Policy returns an endpoint's policy.
+func (d *Dispatcher) Policy(endpointID string) (Policy, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, ok := d.endpoints[endpointID]
+	if !ok {
+		return Policy{}, false
+	}
+	return st.policy, true
+}
+
+func matches(ep Endpoint, ev Event) bool {
+	if ep.Disabled {
+		return false
+	}
+	switch {
+	case ep.Account != "" && ep.Account != ev.Account:
+		return false
+	case ep.Account == "" && ep.Connect != (ev.Account != ""):
+		return false
+	}
+	for _, t := range ep.EnabledEvents {
+		if t == "*" || t == ev.Type {
+			return true
+		}
+		if strings.HasSuffix(t, ".*") && strings.HasPrefix(ev.Type, strings.TrimSuffix(t, "*")) {
+			return true
+		}
+	}
+	return false
+}
+
+// Matching counts the endpoints an event will go to (pending_webhooks).
+func (d *Dispatcher) Matching(account, eventType string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, st := range d.endpoints {
+		if matches(st.ep, Event{Type: eventType, Account: account}) {
+			n++
+		}
+	}
+	return n
+}
+
+func (d *Dispatcher) sortedEndpoints() []*endpointState {
+	out := make([]*endpointState, 0, len(d.endpoints))
+	for _, st := range d.endpoints {
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ep.ID < out[j].ep.ID })
+	return out
+}
+
+// Publish queues a batch of events (one request's, in creation order). It
+// never waits for HTTP.
+func (d *Dispatcher) Publish(events ...Event) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return
+	}
+	now := d.cfg.Clock.Now()
+	for _, st := range d.sortedEndpoints() {
+		var batch []delivery
+		for _, ev := range events {
+			if !matches(st.ep, ev) {
+				continue
+			}
+			copies := 1 + max(st.policy.Duplicate, 0)
+			if st.policy.DuplicateFraction > 0 && st.rng.Float64() < st.policy.DuplicateFraction {
+				copies++
+			}
+			for i := 0; i < copies; i++ {
+				d.seq++
+				batch = append(batch, delivery{ev: ev, copy: i, seq: d.seq})
+			}
+		}
+		d.order(st, batch)
+		for _, dl := range batch {
+			d.enqueue(st, dl, now)
+		}
+	}
+	d.pumpLocked()
+}
+
+// order arranges deliveries that become due together per the policy.
+func (d *Dispatcher) order(st *endpointState, batch []delivery) {
+	switch st.policy.Order {
+	case Reverse:
+		for i, j := 0, len(batch)-1; i < j; i, j = i+1, j-1 {
+			batch[i], batch[j] = batch[j], batch[i]
+		}
+	case Shuffle:
+		st.rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
+	}
+}
+
+func (d *Dispatcher) enqueue(st *endpointState, dl delivery, now time.Time) {
+	if st.policy.Hold {
+		st.held = append(st.held, dl)
+		return
+	}
+	delay := st.policy.Delay[dl.ev.Type]
+	if delay == 0 {
+		delay = st.policy.Delay["*"]
+	}
+	if delay > 0 {
+		dl.due = now.Add(delay)
+		st.waiting = append(st.waiting, dl)
+		return
+	}
+	st.ready = append(st.ready, dl)
+}
+
+// tick moves deliveries whose time came (delays, retries) to ready.
+func (d *Dispatcher) tick(now time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, st := range d.sortedEndpoints() {
+		var due, still []delivery
+		for _, dl := range st.waiting {
+			if !dl.due.After(now) {
+				due = append(due, dl)
+			} else {
+				still = append(still, dl)
+			}
+		}
+		if len(due) == 0 {
+			continue
+		}
+		st.waiting = still
+		sort.SliceStable(due, func(i, j int) bool {
+			if !due[i].due.Equal(due[j].due) {
+				return due[i].due.Before(due[j].due)
+			}
+			return due[i].seq < due[j].seq
+		})
+		// Deliveries due at the same moment are ordered together.
+		for i := 0; i < len(due); {
+			j := i
+			for j < len(due) && due[j].due.Equal(due[i].due) {
+				j++
+			}
+			group := due[i:j]
+			if group[0].attempt == 0 {
+				d.order(st, group)
+			}
+			st.ready = append(st.ready, group...)
+			i = j
+		}
+	}
+	d.pumpLocked()
+}
+
+// pumpLocked starts deliveries up to each endpoint's concurrency.
+func (d *Dispatcher) pumpLocked() {
+	for _, st := range d.sortedEndpoints() {
+		limit := max(st.policy.Concurrency, 1)
+		for st.running < limit && len(st.ready) > 0 {
+			dl := st.ready[0]
+			st.ready = st.ready[1:]
+			st.running++
+			d.inflight++
+			d.wg.Add(1)
+			go d.deliver(st, dl)
+		}
+	}
+	d.cond.Broadcast()
+}
+
+// Sign computes Stripe's signature header for a payload.
+func Sign(secret string, t time.Time, payload []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "%d.", t.Unix())
+	mac.Write(payload)
+	return fmt.Sprintf("t=%d,v1=%s", t.Unix(), hex.EncodeToString(mac.Sum(nil)))
+}
+
+func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
+	defer d.wg.Done()
+	d.mu.Lock()
+	ep := st.ep
+	d.mu.Unlock()
+	dl.attempt++
+	at := d.cfg.Clock.Now()
+	start := time.Now()
+	status, body, err := d.post(ep, dl.ev.Payload)
+	ok := err == nil && status >= 200 && status < 300
+	att := Attempt{EventID: dl.ev.ID, EventType: dl.ev.Type, EndpointID: ep.ID, Copy: dl.copy, Number: dl.attempt,
+		At: at, Status: status, ResponseBody: body, Duration: time.Since(start), OK: ok}
+	if err != nil {
+		att.Error = err.Error()
+	}
+	final := ok
+	d.mu.Lock()
+	if !ok && dl.attempt <= len(d.cfg.RetrySchedule) && !d.closed {
+		if cur, still := d.endpoints[ep.ID]; still && cur == st && !cur.ep.Disabled {
+			next := d.cfg.Clock.Now().Add(d.cfg.RetrySchedule[dl.attempt-1])
+			att.NextRetry = &next
+			dl.due = next
+			st.waiting = append(st.waiting, dl)
+		} else {
+			final = true
+		}
+	} else if !ok {
+		final = true
+	}
+	d.attempts = append(d.attempts, att)
+	st.running--
+	d.inflight--
+	d.pumpLocked()
+	d.mu.Unlock()
+	if final && d.cfg.OnResult != nil && dl.copy == 0 {
+		d.cfg.OnResult(dl.ev, ep.ID, ok)
+	}
+}
+
+func (d *Dispatcher) post(ep Endpoint, payload []byte) (int, string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(payload))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+	req.Header.Set("Stripe-Signature", Sign(ep.Secret, d.cfg.SignTime(), payload))
+	resp, err := d.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, string(b), nil
+}
+
+// Release sends everything held for an endpoint, in policy order.
+func (d *Dispatcher) Release(endpointID string) error {
+	return d.ReleaseMatching(endpointID, func(Event) bool { return true })
+}
+
+// ReleaseMatching sends the held events a filter picks.
+func (d *Dispatcher) ReleaseMatching(endpointID string, pick func(Event) bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, ok := d.endpoints[endpointID]
+	if !ok {
+		return fmt.Errorf("no webhook endpoint %s", endpointID)
+	}
+	var keep, released []delivery
+	for _, dl := range st.held {
+		if pick(dl.ev) {
+			released = append(released, dl)
+		} else {
+			keep = append(keep, dl)
+		}
+	}
+	st.held = keep
+	// What is released together is ordered together, per the policy.
+	d.order(st, released)
+	st.ready = append(st.ready, released...)
+	d.pumpLocked()
+	return nil
+}
+
+// ReleaseInOrder sends the held events named, in exactly that order.
+func (d *Dispatcher) ReleaseInOrder(endpointID string, eventIDs ...string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, ok := d.endpoints[endpointID]
+	if !ok {
+		return fmt.Errorf("no webhook endpoint %s", endpointID)
+	}
+	for _, id := range eventIDs {
+		found := false
+		for i, dl := range st.held {
+			if dl.ev.ID == id {
+				st.ready = append(st.ready, dl)
+				st.held = append(st.held[:i:i], st.held[i+1:]...)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("event %s is not held for %s", id, endpointID)
+		}
+	}
+	d.pumpLocked()
+	return nil
+}
+
+// Held lists the events held for an endpoint, in queue order.
+func (d *Dispatcher) Held(endpointID string) []Event {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, ok := d.endpoints[endpointID]
+	if !ok {
+		return nil
+	}
+	out := make([]Event, len(st.held))
+	for i, dl := range st.held {
+		out[i] = dl.ev
+	}
+	return out
+}
+
+// Redeliver sends an event to an endpoint again, as a new series of
+// attempts (Stripe's "resend").
+func (d *Dispatcher) Redeliver(ev Event, endpointID string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, ok := d.endpoints[endpointID]
+	if !ok {
+		return fmt.Errorf("no webhook endpoint %s", endpointID)
+	}
+	d.seq++
+	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq})
+	d.pumpLocked()
+	return nil
+}
+
+// Attempts returns every attempt so far, in the order they finished.
+func (d *Dispatcher) Attempts() []Attempt {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]Attempt(nil), d.attempts...)
+}
+
+// Flush waits until nothing is due now and nothing is in flight; held,
+// delayed and retrying deliveries wait for the clock or a release.
+func (d *Dispatcher) Flush(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		d.mu.Lock()
+		d.cond.Broadcast()
+		d.mu.Unlock()
+	})
+	defer stop()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for {
+		if d.idleLocked() {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d.cond.Wait()
+	}
+}
+
+func (d *Dispatcher) idleLocked() bool {
+	if d.inflight > 0 {
+		return false
+	}
+	for _, st := range d.endpoints {
+		if len(st.ready) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Close stops delivering; queued work is dropped. Safe twice.
+func (d *Dispatcher) Close() {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return
+	}
+	d.closed = true
+	for _, st := range d.endpoints {
+		st.ready, st.waiting, st.held = nil, nil, nil
+	}
+	d.cond.Broadcast()
+	d.mu.Unlock()
+	d.removeTick()
+	d.wg.Wait()
+}

@@ -1,0 +1,215 @@
+// Package webhookendpoints serves /v1/webhook_endpoints and keeps the
+// webhook dispatcher's endpoints in step with them.
+package webhookendpoints
+
+import (
+	"net/url"
+	"regexp"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Kind is the webhook_endpoint object.
+var Kind = &api.Kind{Object: "webhook_endpoint", Prefix: "we_", Name: "webhook endpoint"}
+
+// MaxEndpoints is Stripe's limit per account.
+const MaxEndpoints = 16
+
+// Routes is the endpoint table.
+func Routes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/webhook_endpoints", params.FromStruct(stripe.WebhookEndpointCreateParams{}).Require("url", "enabled_events"), create),
+		api.GET("/v1/webhook_endpoints", params.FromStruct(stripe.WebhookEndpointListParams{}), list),
+		api.GET("/v1/webhook_endpoints/{id}", params.FromStruct(stripe.WebhookEndpointRetrieveParams{}), retrieve),
+		api.POST("/v1/webhook_endpoints/{id}", params.FromStruct(stripe.WebhookEndpointUpdateParams{}), update),
+		api.DELETE("/v1/webhook_endpoints/{id}", params.FromStruct(stripe.WebhookEndpointDeleteParams{}), remove),
+	}
+}
+
+var eventPattern = regexp.MustCompile(`^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$`)
+
+func secretKey(acct, id string) string { return "whsec:" + acct + ":" + id }
+
+// Secret returns an endpoint's signing secret.
+func Secret(tx *store.Tx, acct, id string) string {
+	s, _ := tx.GetMeta(secretKey(acct, id))
+	return s
+}
+
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return apierr.InvalidRequest("Invalid URL: %s. URLs must begin with http:// or https://", raw).WithParam("url").WithCode("url_invalid")
+	}
+	return nil
+}
+
+func enabledEvents(c *api.Call) ([]any, error) {
+	evs := c.Params.Strings("enabled_events")
+	if len(evs) == 0 {
+		return nil, apierr.MissingParam("enabled_events")
+	}
+	out := make([]any, len(evs))
+	for i, e := range evs {
+		if !eventPattern.MatchString(e) {
+			return nil, apierr.InvalidRequest("Invalid enabled_events[%d]: %s is not a valid event type.", i, e).WithParam("enabled_events")
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// Create makes an endpoint inside a request (also used to wire endpoints
+// given on the command line). secret "" picks a random one.
+func Create(c *api.Call, rawURL string, events []any, secret string) (store.Obj, error) {
+	if err := checkURL(rawURL); err != nil {
+		return nil, err
+	}
+	if c.Tx.Count(c.Account, "webhook_endpoint") >= MaxEndpoints {
+		return nil, apierr.InvalidRequest("You have reached the maximum of %d test webhook endpoints.", MaxEndpoints)
+	}
+	o := c.Base("webhook_endpoint", c.NewID("webhook_endpoint"))
+	for k, v := range map[string]any{
+		"api_version": nil, "application": nil, "description": nil, "enabled_events": events,
+		"metadata": map[string]any{}, "status": "enabled", "url": rawURL,
+	} {
+		o[k] = v
+	}
+	if secret == "" {
+		secret = "whsec_" + c.IDs.Secret(32)
+	}
+	if err := c.Put(o); err != nil {
+		return nil, err
+	}
+	if err := c.Tx.SetMeta(secretKey(c.Account, api.Str(o["id"])), secret); err != nil {
+		return nil, err
+	}
+	sync(c, o, false)
+	return o, nil
+}
+
+func create(c *api.Call) (any, error) {
+	events, err := enabledEvents(c)
+	if err != nil {
+		return nil, err
+	}
+	rawURL, _ := c.Params.Str("url")
+	o, err := Create(c, rawURL, events, "")
+	if err != nil {
+		return nil, err
+	}
+	c.Copy(o, "description", "api_version")
+	if err := c.ApplyMetadata(o); err != nil {
+		return nil, err
+	}
+	if connect, _ := c.Params.Bool("connect"); connect {
+		if err := c.Tx.SetMeta("weconnect:"+c.Account+":"+api.Str(o["id"]), "1"); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Put(o); err != nil {
+		return nil, err
+	}
+	sync(c, o, false)
+	// The secret is shown once, at creation.
+	shown := api.Clone(o)
+	shown["secret"] = Secret(c.Tx, c.Account, api.Str(o["id"]))
+	return shown, nil
+}
+
+// sync tells the dispatcher about the endpoint once the request commits.
+func sync(c *api.Call, o store.Obj, removed bool) {
+	if c.Webhooks == nil {
+		return
+	}
+	id := api.Str(o["id"])
+	if removed {
+		c.AfterCommit(func() { c.Webhooks.RemoveEndpoint(id) })
+		return
+	}
+	ep := ToEndpoint(c.Tx, c.Account, c.Platform, o)
+	c.AfterCommit(func() { c.Webhooks.PutEndpoint(ep) })
+}
+
+// ToEndpoint turns a stored endpoint into the dispatcher's view of it.
+func ToEndpoint(tx *store.Tx, acct, platform string, o store.Obj) delivery.Endpoint {
+	id := api.Str(o["id"])
+	var events []string
+	for _, e := range o["enabled_events"].([]any) {
+		events = append(events, api.Str(e))
+	}
+	_, connect := tx.GetMeta("weconnect:" + acct + ":" + id)
+	owner := acct
+	if acct == platform {
+		owner = ""
+	}
+	return delivery.Endpoint{ID: id, URL: api.Str(o["url"]), Secret: Secret(tx, acct, id), Account: owner,
+		Connect: connect, EnabledEvents: events, Disabled: o["status"] == "disabled"}
+}
+
+func load(c *api.Call) (store.Obj, error) {
+	return c.Load("webhook_endpoint", c.Var("id"), "id")
+}
+
+func retrieve(c *api.Call) (any, error) { return load(c) }
+
+func update(c *api.Call) (any, error) {
+	before, err := load(c)
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if u, ok := c.Params.Str("url"); ok {
+		if err := checkURL(u); err != nil {
+			return nil, err
+		}
+		after["url"] = u
+	}
+	if c.Params.Has("enabled_events") {
+		events, err := enabledEvents(c)
+		if err != nil {
+			return nil, err
+		}
+		after["enabled_events"] = events
+	}
+	if disabled, ok := c.Params.Bool("disabled"); ok {
+		after["status"] = map[bool]string{true: "disabled", false: "enabled"}[disabled]
+	}
+	c.Copy(after, "description")
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if err := c.Put(after); err != nil {
+		return nil, err
+	}
+	sync(c, after, false)
+	return after, nil
+}
+
+func remove(c *api.Call) (any, error) {
+	o, err := load(c)
+	if err != nil {
+		return nil, err
+	}
+	id := api.Str(o["id"])
+	if err := c.Tx.Delete(c.Account, "webhook_endpoint", id); err != nil {
+		return nil, err
+	}
+	c.Tx.DeleteMeta(secretKey(c.Account, id))
+	sync(c, o, true)
+	return api.Deleted("webhook_endpoint", id), nil
+}
+
+func list(c *api.Call) (any, error) {
+	q, err := c.ListQuery("webhook_endpoint")
+	if err != nil {
+		return nil, err
+	}
+	return c.Page("webhook_endpoint", "/v1/webhook_endpoints", q), nil
+}

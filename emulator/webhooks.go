@@ -1,0 +1,248 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Webhook delivery types, re-exported for tests.
+type (
+	// WebhookPolicy is how one endpoint receives events.
+	WebhookPolicy = delivery.Policy
+	// WebhookAttempt is one delivery attempt.
+	WebhookAttempt = delivery.Attempt
+	// WebhookOrder is the order a batch of deliveries starts in.
+	WebhookOrder = delivery.Order
+)
+
+// Delivery orders.
+const (
+	InOrder = delivery.InOrder
+	Reverse = delivery.Reverse
+	Shuffle = delivery.Shuffle
+)
+
+// startWebhooks wires the dispatcher to the event log and loads the
+// endpoints a persisted store already has.
+func (e *Emulator) startWebhooks() error {
+	env := e.env
+	d := delivery.New(delivery.Config{
+		Clock:    e.cfg.clock,
+		Seed:     e.cfg.seed,
+		OnResult: e.delivered,
+	})
+	env.Webhooks = d
+	env.Events.Pending = func(account, eventType string) int {
+		if account == env.Platform {
+			account = ""
+		}
+		return d.Matching(account, eventType)
+	}
+	env.Events.Subscribe(func(evs []api.Committed) {
+		out := make([]delivery.Event, 0, len(evs))
+		for _, c := range evs {
+			payload, err := json.MarshalIndent(c.Event, "", "  ")
+			if err != nil {
+				continue
+			}
+			acct := c.Account
+			if acct == env.Platform {
+				acct = ""
+			}
+			out = append(out, delivery.Event{ID: api.Str(c.Event["id"]), Type: api.Str(c.Event["type"]),
+				Account: acct, Created: api.Int(c.Event["created"]), Payload: payload})
+		}
+		d.Publish(out...)
+	})
+	return env.Store.View(func(tx *store.Tx) error {
+		for _, acct := range env.Accounts() {
+			tx.Each(acct, "webhook_endpoint", func(o store.Obj) bool {
+				d.PutEndpoint(webhookendpoints.ToEndpoint(tx, acct, env.Platform, o))
+				return true
+			})
+		}
+		return nil
+	})
+}
+
+// delivered counts an event's pending_webhooks down once an endpoint got it.
+func (e *Emulator) delivered(ev delivery.Event, endpointID string, ok bool) {
+	if !ok {
+		return
+	}
+	acct := ev.Account
+	if acct == "" {
+		acct = e.env.Platform
+	}
+	_ = e.env.Store.Update(func(tx *store.Tx) error {
+		o, found := tx.Get(acct, "event", ev.ID)
+		if !found {
+			return nil
+		}
+		if n := api.Int(o["pending_webhooks"]); n > 0 {
+			o["pending_webhooks"] = n - 1
+			return tx.Put(acct, o)
+		}
+		return nil
+	})
+}
+
+// WebhookControl steers webhook delivery from a test.
+type WebhookControl struct{ e *Emulator }
+
+// Webhooks controls webhook delivery.
+func (e *Emulator) Webhooks() WebhookControl { return WebhookControl{e} }
+
+// Listen creates a webhook endpoint on the platform for url and returns
+// its id and signing secret (events default to all).
+func (w WebhookControl) Listen(endpointURL string, events ...string) (id, secret string, err error) {
+	return w.ListenOn("", endpointURL, false, events...)
+}
+
+// ListenOn creates an endpoint on a connected account (account != "") or,
+// with connect, a platform endpoint for connected accounts' events.
+func (w WebhookControl) ListenOn(account, endpointURL string, connect bool, events ...string) (id, secret string, err error) {
+	if len(events) == 0 {
+		events = []string{"*"}
+	}
+	form := url.Values{"url": {endpointURL}, "enabled_events[]": events}
+	if connect {
+		form.Set("connect", "true")
+	}
+	status, body, err := w.e.Call("POST", "/v1/webhook_endpoints", form, account)
+	if err != nil {
+		return "", "", err
+	}
+	if status != 200 {
+		return "", "", fmt.Errorf("stripe-emu: creating the webhook endpoint answered %d: %v", status, body["error"])
+	}
+	return api.Str(body["id"]), api.Str(body["secret"]), nil
+}
+
+// ListenWithSecret wires an endpoint with a secret of your choosing (the
+// binary's --webhook/--webhook-secret), reusing one with the same URL.
+func (w WebhookControl) ListenWithSecret(endpointURL, secret string, events ...string) (string, error) {
+	if len(events) == 0 {
+		events = []string{"*"}
+	}
+	evs := make([]any, len(events))
+	for i, e := range events {
+		evs[i] = e
+	}
+	var id string
+	err := w.e.env.Background(w.e.env.Platform, func(c *api.Call) error {
+		var existing store.Obj
+		c.Tx.Each(c.Account, "webhook_endpoint", func(o store.Obj) bool {
+			if o["url"] == endpointURL {
+				existing = o
+			}
+			return true
+		})
+		if existing != nil {
+			id = api.Str(existing["id"])
+			if err := c.Tx.SetMeta("whsec:"+c.Account+":"+id, secret); err != nil {
+				return err
+			}
+			existing["enabled_events"] = evs
+			if err := c.Put(existing); err != nil {
+				return err
+			}
+			ep := webhookendpoints.ToEndpoint(c.Tx, c.Account, c.Platform, existing)
+			c.AfterCommit(func() { c.Webhooks.PutEndpoint(ep) })
+			return nil
+		}
+		o, err := webhookendpoints.Create(c, endpointURL, evs, secret)
+		if o != nil {
+			id = api.Str(o["id"])
+		}
+		return err
+	})
+	return id, err
+}
+
+// SetPolicy changes how an endpoint receives events from now on.
+func (w WebhookControl) SetPolicy(endpointID string, p WebhookPolicy) error {
+	return w.e.env.Webhooks.SetPolicy(endpointID, p)
+}
+
+// SetDefaultPolicy sets the policy of endpoints created from now on.
+func (w WebhookControl) SetDefaultPolicy(p WebhookPolicy) { w.e.env.Webhooks.SetDefaultPolicy(p) }
+
+// Release sends everything held for an endpoint, in policy order.
+func (w WebhookControl) Release(endpointID string) error { return w.e.env.Webhooks.Release(endpointID) }
+
+// ReleaseTypes sends the held events of the given types.
+func (w WebhookControl) ReleaseTypes(endpointID string, types ...string) error {
+	want := map[string]bool{}
+	for _, t := range types {
+		want[t] = true
+	}
+	return w.e.env.Webhooks.ReleaseMatching(endpointID, func(ev delivery.Event) bool { return want[ev.Type] })
+}
+
+// ReleaseInOrder sends held events in exactly the order given.
+func (w WebhookControl) ReleaseInOrder(endpointID string, eventIDs ...string) error {
+	return w.e.env.Webhooks.ReleaseInOrder(endpointID, eventIDs...)
+}
+
+// Held lists the ids and types of the events held for an endpoint.
+func (w WebhookControl) Held(endpointID string) []HeldEvent {
+	var out []HeldEvent
+	for _, ev := range w.e.env.Webhooks.Held(endpointID) {
+		out = append(out, HeldEvent{ID: ev.ID, Type: ev.Type})
+	}
+	return out
+}
+
+// HeldEvent names an event waiting for release.
+type HeldEvent struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+}
+
+// Redeliver sends a recorded event to an endpoint again.
+func (w WebhookControl) Redeliver(eventID, endpointID string) error {
+	for _, acct := range w.e.env.Accounts() {
+		var found store.Obj
+		_ = w.e.env.Store.View(func(tx *store.Tx) error {
+			found, _ = tx.Get(acct, "event", eventID)
+			return nil
+		})
+		if found == nil {
+			continue
+		}
+		payload, _ := json.MarshalIndent(found, "", "  ")
+		owner := acct
+		if acct == w.e.env.Platform {
+			owner = ""
+		}
+		return w.e.env.Webhooks.Redeliver(delivery.Event{ID: eventID, Type: api.Str(found["type"]), Account: owner, Payload: payload}, endpointID)
+	}
+	return fmt.Errorf("stripe-emu: no event %s", eventID)
+}
+
+// Flush waits until every delivery that is due has been attempted; held,
+// delayed and retrying ones wait for a release or the clock.
+func (w WebhookControl) Flush(ctx context.Context) error { return w.e.env.Webhooks.Flush(ctx) }
+
+// WaitIdle is Flush with a generous timeout, for tests.
+func (w WebhookControl) WaitIdle() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return w.Flush(ctx)
+}
+
+// Attempts returns every delivery attempt so far.
+func (w WebhookControl) Attempts() []WebhookAttempt { return w.e.env.Webhooks.Attempts() }
+
+// Seed is the seed of every randomised delivery choice; pass it to
+// WithSeed to replay an order.
+func (w WebhookControl) Seed() uint64 { return w.e.env.Webhooks.Seed() }

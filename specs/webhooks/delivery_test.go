@@ -1,0 +1,251 @@
+package webhooks_test
+
+import (
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Webhook delivery", Label("webhooks"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		rcv *receiver
+	)
+	listen := func(events ...string) string {
+		id, secret, err := emu.Webhooks().Listen(rcv.srv.URL, events...)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(secret).To(HavePrefix("whsec_"))
+		rcv.mu.Lock()
+		rcv.secret = secret
+		rcv.mu.Unlock()
+		return id
+	}
+	customers := func(n int) {
+		for i := 0; i < n; i++ {
+			_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String(fmt.Sprintf("c%d@example.com", i))})
+			Expect(err).NotTo(HaveOccurred())
+		}
+	}
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		rcv = newReceiver()
+	})
+
+	It("delivers every enabled event signed, and no other", func() {
+		listen("customer.created", "product.*")
+		customers(2)
+		c, _ := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		_, err := sc.V1Customers.Update(Ctx, c.ID, &stripe.CustomerUpdateParams{Name: stripe.String("x")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("P")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.rejections()).To(BeEmpty())
+		Expect(rcv.types()).To(Equal([]string{"customer.created", "customer.created", "customer.created", "product.created"}))
+		Expect(rcv.all()[0].APIVersion).To(Equal("2025-08-27.basil"))
+	})
+
+	It("creates endpoints over the API, showing the secret only once", func() {
+		we, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL), EnabledEvents: []*string{stripe.String("*")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(we.Secret).To(HavePrefix("whsec_"))
+		Expect(we.Status).To(Equal("enabled"))
+		got, err := sc.V1WebhookEndpoints.Retrieve(Ctx, we.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Secret).To(BeEmpty())
+		rcv.mu.Lock()
+		rcv.secret = we.Secret
+		rcv.mu.Unlock()
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(Equal([]string{"customer.created"}))
+
+		_, err = sc.V1WebhookEndpoints.Update(Ctx, we.ID, &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(HaveLen(1), "a disabled endpoint gets nothing")
+
+		_, err = sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String("ftp://nope"), EnabledEvents: []*string{stripe.String("*")}})
+		Expect(StripeErr(err).Param).To(Equal("url"))
+	})
+
+	It("retries a failing receiver on the emulator clock and logs every attempt", func() {
+		rcv.answer = func(n int, _ stripe.Event) int {
+			if n <= 2 {
+				return 500
+			}
+			return 200
+		}
+		id := listen()
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(BeEmpty())
+		Expect(emu.Webhooks().Attempts()).To(HaveLen(1))
+		evID := emu.Events("")[0]["id"].(string)
+		Expect(emu.Events("")[0]["pending_webhooks"]).To(BeNumerically("==", 1))
+
+		emu.Clock().Advance(4 * time.Minute)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Attempts()).To(HaveLen(1), "not before the retry is due")
+		emu.Clock().Advance(time.Minute)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Attempts()).To(HaveLen(2))
+		emu.Clock().Advance(time.Hour)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+
+		attempts := emu.Webhooks().Attempts()
+		Expect(attempts).To(HaveLen(3))
+		for i, a := range attempts {
+			Expect(a.EventID).To(Equal(evID))
+			Expect(a.EndpointID).To(Equal(id))
+			Expect(a.Number).To(Equal(i + 1))
+		}
+		Expect(attempts[0].Status).To(Equal(500))
+		Expect(attempts[1].At.Sub(attempts[0].At)).To(Equal(5 * time.Minute))
+		Expect(attempts[2].OK).To(BeTrue())
+		Expect(rcv.types()).To(Equal([]string{"customer.created"}))
+		Eventually(func() any { return emu.Events("")[0]["pending_webhooks"] }).Should(BeNumerically("==", 0))
+	})
+
+	It("sends connected accounts' events to Connect endpoints with account set", func() {
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+		Expect(err).NotTo(HaveOccurred())
+		_, secret, err := emu.Webhooks().ListenOn("", rcv.srv.URL, true, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		rcv.secret = secret
+		customers(1) // the platform's own: not for a Connect endpoint
+		p := &stripe.CustomerCreateParams{}
+		p.SetStripeAccount(acct.ID)
+		_, err = sc.V1Customers.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		evs := rcv.all()
+		Expect(evs).To(HaveLen(1))
+		Expect(evs[0].Account).To(Equal(acct.ID))
+	})
+
+	Describe("policies", func() {
+		orderWith := func(seed uint64, p emulator.WebhookPolicy) []string {
+			e := Emulator(emulator.WithSeed(seed))
+			r := newReceiver()
+			id, secret, err := e.Webhooks().Listen(r.srv.URL, "customer.created")
+			Expect(err).NotTo(HaveOccurred())
+			r.secret = secret
+			Expect(e.Webhooks().SetPolicy(id, p)).To(Succeed())
+			// One request whose events come as one batch: a product with
+			// a default price would be two; customers one each, so use a
+			// held batch released at once.
+			hold := p
+			hold.Hold = true
+			Expect(e.Webhooks().SetPolicy(id, hold)).To(Succeed())
+			for i := 0; i < 8; i++ {
+				_, _, err := e.Call("POST", "/v1/customers", url.Values{"email": {fmt.Sprintf("o%d@example.com", i)}}, "")
+				Expect(err).NotTo(HaveOccurred())
+			}
+			Expect(e.Webhooks().SetPolicy(id, p)).To(Succeed()) // releases in policy order
+			Expect(e.Webhooks().WaitIdle()).To(Succeed())
+			var emails []string
+			for _, ev := range r.all() {
+				emails = append(emails, ev.Data.Object["email"].(string))
+			}
+			return emails
+		}
+
+		It("shuffles the same way for the same seed, differently for another", func() {
+			p := emulator.WebhookPolicy{Order: emulator.Shuffle}
+			first := orderWith(42, p)
+			Expect(first).To(HaveLen(8))
+			Expect(orderWith(42, p)).To(Equal(first))
+			Expect(orderWith(43, p)).NotTo(Equal(first))
+			Expect(first).NotTo(Equal(orderWith(42, emulator.WebhookPolicy{})), "shuffled is not creation order")
+		})
+
+		It("reverses", func() {
+			in := orderWith(1, emulator.WebhookPolicy{})
+			rev := orderWith(1, emulator.WebhookPolicy{Order: emulator.Reverse})
+			for i := range in {
+				Expect(rev[i]).To(Equal(in[len(in)-1-i]))
+			}
+		})
+
+		It("holds until released in the order the test gives", func() {
+			id := listen("customer.created")
+			Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
+			customers(3)
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(rcv.types()).To(BeEmpty())
+			held := emu.Webhooks().Held(id)
+			Expect(held).To(HaveLen(3))
+			Expect(emu.Webhooks().ReleaseInOrder(id, held[2].ID, held[0].ID, held[1].ID)).To(Succeed())
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(rcv.ids()).To(Equal([]string{held[2].ID, held[0].ID, held[1].ID}))
+		})
+
+		It("duplicates and delays by type on the emulator clock", func() {
+			id := listen("customer.created", "customer.updated")
+			Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Duplicate: 1, Delay: map[string]time.Duration{"customer.updated": time.Minute}})).To(Succeed())
+			c, _ := sc.V1Customers.Create(Ctx, nil)
+			_, err := sc.V1Customers.Update(Ctx, c.ID, &stripe.CustomerUpdateParams{Name: stripe.String("late")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(rcv.types()).To(Equal([]string{"customer.created", "customer.created"}))
+			emu.Clock().Advance(time.Minute)
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(rcv.types()).To(Equal([]string{"customer.created", "customer.created", "customer.updated", "customer.updated"}))
+		})
+
+		It("keeps an idempotent receiver at one fulfilment per payment under 20 concurrent deliveries with duplicates", func() {
+			var mu sync.Mutex
+			seen := map[string]bool{}
+			fulfilled := map[string]int{}
+			inFlight, peak := 0, 0
+			gate := make(chan struct{})
+			rcv.answer = func(n int, ev stripe.Event) int { return 200 }
+			id := listen("payment_intent.succeeded")
+			Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Concurrency: 20, Duplicate: 2, Hold: true})).To(Succeed())
+			old := rcv.srv.Config.Handler
+			rcv.srv.Config.Handler = handlerFunc(func(ev stripe.Event, ok bool) {
+				mu.Lock()
+				inFlight++
+				peak = max(peak, inFlight)
+				if inFlight == 20 {
+					close(gate)
+				}
+				mu.Unlock()
+				<-gate
+				mu.Lock()
+				defer mu.Unlock()
+				inFlight--
+				if ok && !seen[ev.ID] { // idempotent: by event id
+					seen[ev.ID] = true
+					pi := ev.Data.Object["id"].(string)
+					fulfilled[pi]++
+				}
+			}, rcv)
+			_ = old
+			for i := 0; i < 10; i++ {
+				_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)})
+				Expect(err).NotTo(HaveOccurred())
+			}
+			Expect(emu.Webhooks().Release(id)).To(Succeed())
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(peak).To(Equal(20), "twenty deliveries were in flight at once")
+			Expect(fulfilled).To(HaveLen(10))
+			for _, n := range fulfilled {
+				Expect(n).To(Equal(1))
+			}
+			Expect(emu.Webhooks().Attempts()).To(HaveLen(30))
+		})
+	})
+})
