@@ -7,6 +7,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
@@ -22,13 +23,14 @@ func kinds() []*api.Kind {
 		catalog.PriceKind,
 		events.Kind,
 		webhookendpoints.Kind,
+		checkout.Kind,
 	}, append(payments.Kinds(), billing.Kinds()...)...)
 }
 
 // tickers are the resource families' time-driven work, run whenever the
 // clock moves.
 func tickers() []func(env *api.Env, now time.Time) {
-	return []func(env *api.Env, now time.Time){payments.Tick, billing.Tick}
+	return []func(env *api.Env, now time.Time){payments.Tick, billing.Tick, checkout.Tick}
 }
 
 // routes lists every resource family's endpoint table.
@@ -42,5 +44,6 @@ func routes() [][]api.Route {
 		payments.Routes(),
 		billing.Routes(),
 		webhookendpoints.Routes(),
+		checkout.Routes(),
 	}
 }

@@ -876,3 +876,16 @@ func retrieveSubscriptionItem(c *api.Call) (any, error) {
 	}
 	return nil, apierr.NoSuchObject("subscription_item", id, "id")
 }
+
+// CreateSubscription creates a subscription as POST /v1/subscriptions
+// would, from already-validated parameters (Checkout's subscription mode).
+func CreateSubscription(c *api.Call, p map[string]any) (store.Obj, error) {
+	saved := c.Params
+	defer func() { c.Params = saved }()
+	c.Params = params.NewValues(p)
+	res, err := createSubscription(c)
+	if err != nil {
+		return nil, err
+	}
+	return res.(store.Obj), nil
+}

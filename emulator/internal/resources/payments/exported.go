@@ -82,3 +82,58 @@ func DefaultPaymentMethod(c *api.Call, customerID string) string {
 	is, _ := cus["invoice_settings"].(map[string]any)
 	return api.Str(is["default_payment_method"])
 }
+
+// Authenticate completes a PaymentIntent's 3-D Secure challenge as the
+// customer would on a hosted page (Checkout does this for its cards).
+func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
+	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
+	before := api.Clone(pi)
+	next := api.Clone(pi)
+	next["next_action"] = nil
+	res, err := charge(c, before, next, pm, authenticated(cardOf(c, pm)))
+	if err != nil {
+		return nil, err
+	}
+	return res.(store.Obj), nil
+}
+
+// TestPaymentMethod resolves the payment methods a test helper takes:
+// Stripe's magic ids (pm_card_visa…), existing ids, and the emulator's
+// own shortcuts for delayed methods: pm_sepa_debit, pm_sepa_debit_fail,
+// pm_us_bank_account, pm_us_bank_account_fail.
+func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
+	bank := map[string][2]string{
+		"pm_sepa_debit":           {"sepa_debit", "DE89370400440532013000"},
+		"pm_sepa_debit_fail":      {"sepa_debit", "DE62370400440532013001"},
+		"pm_us_bank_account":      {"us_bank_account", "000123456789"},
+		"pm_us_bank_account_fail": {"us_bank_account", "000111111116"},
+	}
+	spec, ok := bank[id]
+	if !ok {
+		return resolvePaymentMethod(c, id, param)
+	}
+	bd := store.Obj{"address": emptyAddress(), "email": "jenny@example.com", "name": "Jenny Rosen", "phone": nil, "tax_id": nil}
+	saved := c.Params
+	defer func() { c.Params = saved }()
+	var o store.Obj
+	var err error
+	if spec[0] == "sepa_debit" {
+		c.Params = params.NewValues(map[string]any{"sepa_debit": map[string]any{"iban": spec[1]}})
+		o, err = sepaFromParams(c, bd)
+	} else {
+		c.Params = params.NewValues(map[string]any{"us_bank_account": map[string]any{"account_number": spec[1], "routing_number": "110000000"}})
+		o, err = usBankFromParams(c, bd)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o, c.Put(o)
+}
+
+// Delayed reports whether a payment method type settles later.
+func Delayed(typ string) bool { return delayed[typ] }
+
+// AttachTo attaches a payment method to a customer (card check included).
+func AttachTo(c *api.Call, pm store.Obj, customerID string) (store.Obj, error) {
+	return attach(c, pm, customerID, "customer")
+}

@@ -1,0 +1,590 @@
+// Package checkout serves Checkout Sessions, completes them as a customer
+// would (test helper and a small hosted page), and tells the truth about
+// delayed payments: checkout.session.completed with payment_status unpaid,
+// then async_payment_succeeded or async_payment_failed.
+package checkout
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Kind is the checkout.session object.
+var Kind = &api.Kind{
+	Object: "checkout.session", Prefix: "cs_test_", Name: "checkout session",
+	Expandable: []string{"customer", "payment_intent", "setup_intent", "subscription", "invoice", "payment_link"},
+	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"line_items": lineItemsList},
+	Indexes: []store.Index{
+		{Name: "payment_intent", Path: "payment_intent"},
+		{Name: "status", Path: "status"},
+		{Name: "customer", Path: "customer"},
+	},
+}
+
+// DefaultLifetime is how long a session stays open (Stripe: 24 hours).
+const DefaultLifetime = 24 * 3600
+
+// Routes is the endpoint table.
+func Routes() []api.Route {
+	base := "/v1/checkout/sessions"
+	complete := params.Object(map[string]*params.Schema{
+		"payment_method": params.String(), "email": params.String(), "name": params.String(),
+		"expand": params.ArrayOf(params.String()),
+	})
+	return []api.Route{
+		api.POST(base, params.FromStruct(stripe.CheckoutSessionCreateParams{}), create),
+		api.GET(base, params.FromStruct(stripe.CheckoutSessionListParams{}), list),
+		api.GET(base+"/{id}", params.FromStruct(stripe.CheckoutSessionRetrieveParams{}), retrieve),
+		api.POST(base+"/{id}", params.FromStruct(stripe.CheckoutSessionUpdateParams{}), update),
+		api.GET(base+"/{id}/line_items", params.FromStruct(stripe.CheckoutSessionListLineItemsParams{}), listLineItems),
+		api.POST(base+"/{id}/expire", params.FromStruct(stripe.CheckoutSessionExpireParams{}), expireSession),
+		api.POST("/v1/test_helpers/checkout/sessions/{id}/complete", complete, completeSession),
+	}
+}
+
+func init() {
+	payments.OnChange = append(payments.OnChange, onIntentChange)
+}
+
+func itemsKey(acct, id string) string { return "csitems:" + acct + ":" + id }
+
+func create(c *api.Call) (any, error) {
+	mode, _ := c.Params.Str("mode")
+	switch mode {
+	case "payment", "subscription", "setup":
+	case "":
+		return nil, apierr.MissingParam("mode")
+	default:
+		return nil, apierr.InvalidRequest("Invalid mode: must be one of payment, setup, or subscription").WithParam("mode")
+	}
+	id := c.IDs.Long("cs_test_") + c.IDs.Secret(34)
+	var customer any
+	if cus, _ := c.Params.Str("customer"); cus != "" {
+		o, ok := c.Tx.Get(c.Account, "customer", cus)
+		if !ok || api.Bool(o["deleted"]) {
+			return nil, apierr.NoSuchObject("customer", cus, "customer")
+		}
+		customer = cus
+		if email, _ := c.Params.Str("customer_email"); email != "" {
+			return nil, apierr.Exclusive("customer", "customer_email")
+		}
+	}
+	items, currency, total, err := lineItems(c, mode)
+	if err != nil {
+		return nil, err
+	}
+	if cur, _ := c.Params.Str("currency"); cur != "" && currency == "" {
+		currency = cur
+	}
+	expires := c.Now + DefaultLifetime
+	if e, ok := c.Params.Int("expires_at"); ok {
+		if e < c.Now+30*60 || e > c.Now+DefaultLifetime {
+			return nil, apierr.InvalidRequest("The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.").WithParam("expires_at")
+		}
+		expires = e
+	}
+	creation := "if_required"
+	if v, _ := c.Params.Str("customer_creation"); v != "" {
+		creation = v
+	}
+	if mode == "subscription" && customer == nil {
+		creation = "always"
+	}
+	s := c.Base("checkout.session", id)
+	paymentStatus := "unpaid"
+	if mode == "setup" {
+		paymentStatus = "no_payment_required"
+	}
+	url := ""
+	if c.BaseURL != nil {
+		url = c.BaseURL() + "/checkout/" + id
+	}
+	for k, v := range map[string]any{
+		"adaptive_pricing": nil, "after_expiration": nil, "allow_promotion_codes": nil,
+		"amount_subtotal": nilIfSetup(mode, total), "amount_total": nilIfSetup(mode, total),
+		"automatic_tax":              store.Obj{"enabled": false, "liability": nil, "provider": nil, "status": nil},
+		"billing_address_collection": nil, "cancel_url": nil, "client_reference_id": nil, "client_secret": nil,
+		"collected_information": nil, "consent": nil, "consent_collection": nil, "currency": nilIfEmpty(currency),
+		"currency_conversion": nil, "custom_fields": []any{}, "custom_text": store.Obj{"after_submit": nil, "shipping_address": nil, "submit": nil, "terms_of_service_acceptance": nil},
+		"customer": customer, "customer_creation": creation, "customer_details": nil, "customer_email": nil,
+		"discounts": []any{}, "expires_at": expires, "invoice": nil, "invoice_creation": nil, "locale": nil,
+		"metadata": map[string]any{}, "mode": mode, "origin_context": nil, "payment_intent": nil, "payment_link": nil,
+		"payment_method_collection": "always", "payment_method_configuration_details": nil,
+		"payment_method_options": store.Obj{}, "payment_method_types": []any{"card"}, "payment_status": paymentStatus,
+		"permissions": nil, "phone_number_collection": store.Obj{"enabled": false}, "recovered_from": nil,
+		"saved_payment_method_options": nil, "setup_intent": nil, "shipping_address_collection": nil,
+		"shipping_cost": nil, "shipping_options": []any{}, "status": "open", "submit_type": nil, "subscription": nil,
+		"success_url": nil, "total_details": totalDetails(mode), "ui_mode": "hosted", "url": url, "wallet_options": nil,
+	} {
+		s[k] = v
+	}
+	c.Copy(s, "success_url", "cancel_url", "client_reference_id", "customer_email", "allow_promotion_codes", "locale", "submit_type", "billing_address_collection")
+	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
+		list := make([]any, len(types))
+		for i, t := range types {
+			list[i] = t
+		}
+		s["payment_method_types"] = list
+	}
+	if err := c.ApplyMetadata(s); err != nil {
+		return nil, err
+	}
+	raw, _ := json.Marshal(items)
+	if err := c.Tx.SetMeta(itemsKey(c.Account, id), string(raw)); err != nil {
+		return nil, err
+	}
+	if err := c.Put(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func nilIfSetup(mode string, total int64) any {
+	if mode == "setup" {
+		return nil
+	}
+	return total
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func totalDetails(mode string) any {
+	if mode == "setup" {
+		return nil
+	}
+	return store.Obj{"amount_discount": int64(0), "amount_shipping": int64(0), "amount_tax": int64(0)}
+}
+
+// lineItems validates line_items and returns the checkout items, the
+// currency and the total.
+func lineItems(c *api.Call, mode string) ([]store.Obj, string, int64, error) {
+	raw := c.Params.Array("line_items")
+	if mode != "setup" && len(raw) == 0 {
+		return nil, "", 0, apierr.MissingParam("line_items")
+	}
+	var out []store.Obj
+	currency := ""
+	var total int64
+	recurringSeen := false
+	for i, li := range raw {
+		prefix := fmt.Sprintf("line_items[%d]", i)
+		price, err := linePrice(c, li, prefix)
+		if err != nil {
+			return nil, "", 0, err
+		}
+		if price["type"] == "recurring" {
+			recurringSeen = true
+			if mode == "payment" {
+				return nil, "", 0, apierr.InvalidRequest("You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.").WithParam(prefix + "[price]")
+			}
+		}
+		if currency != "" && price["currency"] != currency {
+			return nil, "", 0, apierr.InvalidRequest("All line items must share one currency.").WithParam(prefix + "[price]")
+		}
+		currency = api.Str(price["currency"])
+		qty, ok := li.Int("quantity")
+		if !ok {
+			return nil, "", 0, apierr.MissingParam(prefix + "[quantity]")
+		}
+		if qty < 1 {
+			return nil, "", 0, apierr.InvalidRequest("Quantity must be at least 1.").WithParam(prefix + "[quantity]")
+		}
+		amount := api.Int(price["unit_amount"]) * qty
+		total += amount
+		desc := any(nil)
+		if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
+			desc = prod["name"]
+		}
+		out = append(out, store.Obj{
+			"id": c.IDs.Long("li_"), "object": "item", "amount_discount": int64(0), "amount_subtotal": amount,
+			"amount_tax": int64(0), "amount_total": amount, "currency": price["currency"], "description": desc,
+			"price": price, "quantity": qty,
+		})
+	}
+	if mode == "subscription" && !recurringSeen {
+		return nil, "", 0, apierr.InvalidRequest("You must provide at least one recurring price in `subscription` mode when using prices.").WithParam("line_items")
+	}
+	return out, currency, total, nil
+}
+
+func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) {
+	if id, _ := li.Str("price"); id != "" {
+		price, ok := c.Tx.Get(c.Account, "price", id)
+		if !ok {
+			return nil, apierr.NoSuchObject("price", id, prefix+"[price]")
+		}
+		if !api.Bool(price["active"]) {
+			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(prefix + "[price]")
+		}
+		return price, nil
+	}
+	pd, ok := li.Obj("price_data")
+	if !ok {
+		return nil, apierr.MissingParam(prefix + "[price]")
+	}
+	cur, _ := pd.Str("currency")
+	if cur == "" {
+		return nil, apierr.MissingParam(prefix + "[price_data][currency]")
+	}
+	amount, ok := pd.Int("unit_amount")
+	if !ok {
+		return nil, apierr.MissingParam(prefix + "[price_data][unit_amount]")
+	}
+	prodID, _ := pd.Str("product")
+	if prodID == "" {
+		pdata, ok := pd.Obj("product_data")
+		name, _ := pdata.Str("name")
+		if !ok || name == "" {
+			return nil, apierr.MissingParam(prefix + "[price_data][product_data][name]")
+		}
+		prod := c.Base("product", c.NewID("product"))
+		for k, v := range map[string]any{"active": true, "default_price": nil, "description": nil, "images": []any{},
+			"marketing_features": []any{}, "metadata": map[string]any{}, "name": name, "package_dimensions": nil,
+			"shippable": nil, "statement_descriptor": nil, "tax_code": nil, "type": "service", "unit_label": nil,
+			"updated": c.Now, "url": nil} {
+			prod[k] = v
+		}
+		if err := c.Put(prod); err != nil {
+			return nil, err
+		}
+		prodID = api.Str(prod["id"])
+	} else if !c.Tx.Exists(c.Account, "product", prodID) {
+		return nil, apierr.NoSuchObject("product", prodID, prefix+"[price_data][product]")
+	}
+	price := c.Base("price", c.NewID("price"))
+	var rec any
+	typ := "one_time"
+	if r, ok := pd.Obj("recurring"); ok {
+		interval, _ := r.Str("interval")
+		count, ok := r.Int("interval_count")
+		if !ok {
+			count = 1
+		}
+		rec = store.Obj{"interval": interval, "interval_count": count, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"}
+		typ = "recurring"
+	}
+	for k, v := range map[string]any{"active": false, "billing_scheme": "per_unit", "currency": cur, "custom_unit_amount": nil,
+		"lookup_key": nil, "metadata": map[string]any{}, "nickname": nil, "product": prodID, "recurring": rec,
+		"tax_behavior": "unspecified", "tiers_mode": nil, "transform_quantity": nil, "type": typ,
+		"unit_amount": amount, "unit_amount_decimal": fmt.Sprint(amount)} {
+		price[k] = v
+	}
+	return price, c.Put(price)
+}
+
+func storedItems(c *api.Call, id string) []store.Obj {
+	raw, _ := c.Tx.GetMeta(itemsKey(c.Account, id))
+	var items []store.Obj
+	_ = json.Unmarshal([]byte(raw), &items)
+	return items
+}
+
+func lineItemsList(c *api.Call, s store.Obj) (any, error) {
+	items := storedItems(c, api.Str(s["id"]))
+	data := make([]any, len(items))
+	for i, it := range items {
+		data[i] = it
+	}
+	return store.Obj{"object": "list", "data": data, "has_more": false, "url": "/v1/checkout/sessions/" + api.Str(s["id"]) + "/line_items"}, nil
+}
+
+func load(c *api.Call) (store.Obj, error) {
+	return c.Load("checkout.session", c.Var("id"), "id")
+}
+
+func retrieve(c *api.Call) (any, error) { return load(c) }
+
+func update(c *api.Call) (any, error) {
+	before, err := load(c)
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	return after, c.Put(after)
+}
+
+func listLineItems(c *api.Call) (any, error) {
+	s, err := load(c)
+	if err != nil {
+		return nil, err
+	}
+	return &api.List{URL: "/v1/checkout/sessions/" + api.Str(s["id"]) + "/line_items", Data: storedItems(c, api.Str(s["id"]))}, nil
+}
+
+func list(c *api.Call) (any, error) {
+	q, err := c.ListQuery("checkout.session")
+	if err != nil {
+		return nil, err
+	}
+	if pi, _ := c.Params.Str("payment_intent"); pi != "" {
+		q.Index, q.Value = "payment_intent", pi
+	} else if cus, _ := c.Params.Str("customer"); cus != "" {
+		q.Index, q.Value = "customer", cus
+	} else if st, _ := c.Params.Str("status"); st != "" {
+		q.Index, q.Value = "status", st
+	}
+	if sub, _ := c.Params.Str("subscription"); sub != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["subscription"] == sub })
+	}
+	return c.Page("checkout.session", "/v1/checkout/sessions", q), nil
+}
+
+func expireSession(c *api.Call) (any, error) {
+	s, err := load(c)
+	if err != nil {
+		return nil, err
+	}
+	if s["status"] != "open" {
+		return nil, apierr.InvalidRequest("Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of %q.", s["status"])
+	}
+	return expire(c, s)
+}
+
+func expire(c *api.Call, before store.Obj) (store.Obj, error) {
+	s := api.Clone(before)
+	s["status"] = "expired"
+	s["url"] = nil
+	if err := c.Put(s); err != nil {
+		return nil, err
+	}
+	c.Emit("checkout.session.expired", s, nil)
+	return s, nil
+}
+
+// completeSession is what the customer does on the Checkout page: pay (or
+// set up) with a payment method. Cards settle now; bank debits complete
+// the session unpaid and settle later.
+func completeSession(c *api.Call) (any, error) {
+	s, err := load(c)
+	if err != nil {
+		return nil, err
+	}
+	return Complete(c, s)
+}
+
+// Complete finishes an open session with the request's payment method.
+func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
+	if before["status"] != "open" {
+		return nil, apierr.InvalidRequest("This Checkout Session is no longer open (status %s).", before["status"])
+	}
+	pmID, _ := c.Params.Str("payment_method")
+	if pmID == "" {
+		pmID = "pm_card_visa"
+	}
+	pm, err := payments.TestPaymentMethod(c, pmID, "payment_method")
+	if err != nil {
+		return nil, err
+	}
+	s := api.Clone(before)
+	email, _ := c.Params.Str("email")
+	if email == "" {
+		email = api.Str(s["customer_email"])
+	}
+	if email == "" {
+		email = "customer@example.com"
+	}
+	name, _ := c.Params.Str("name")
+	var nameV any
+	if name != "" {
+		nameV = name
+	}
+	s["customer_details"] = store.Obj{"address": nil, "email": email, "name": nameV, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}}
+	if s["customer"] == nil && s["customer_creation"] == "always" {
+		cus := c.Base("customer", c.NewID("customer"))
+		for k, v := range map[string]any{"address": nil, "balance": int64(0), "currency": nil, "default_source": nil,
+			"delinquent": false, "description": nil, "discount": nil, "email": email, "invoice_prefix": c.IDs.Secret(8),
+			"invoice_settings": store.Obj{"custom_fields": nil, "default_payment_method": nil, "footer": nil, "rendering_options": nil},
+			"metadata":         map[string]any{}, "name": nameV, "next_invoice_sequence": int64(1), "phone": nil,
+			"preferred_locales": []any{}, "shipping": nil, "tax_exempt": "none", "test_clock": nil} {
+			cus[k] = v
+		}
+		if err := c.Insert(cus); err != nil {
+			return nil, err
+		}
+		s["customer"] = cus["id"]
+	}
+	switch s["mode"] {
+	case "payment":
+		return completePayment(c, s, pm)
+	case "subscription":
+		return completeSubscription(c, s, pm)
+	}
+	return completeSetup(c, s, pm)
+}
+
+func completePayment(c *api.Call, s, pm store.Obj) (store.Obj, error) {
+	pi := payments.NewIntent(c, api.Int(s["amount_total"]), api.Str(s["currency"]), s["customer"])
+	pi["metadata"] = map[string]any{}
+	list := []any{"card"}
+	if t := api.Str(pm["type"]); t != "card" {
+		list = []any{t}
+	}
+	pi["payment_method_types"], pi["automatic_payment_methods"] = list, nil
+	if err := payments.InsertIntent(c, pi); err != nil {
+		return nil, err
+	}
+	s["payment_intent"] = pi["id"]
+	if err := c.Put(s); err != nil {
+		return nil, err
+	}
+	after, err := payments.Charge(c, pi, api.Str(pm["id"]), false)
+	var kept *api.KeptError
+	if errors.As(err, &kept) {
+		// The customer sees the decline and may try again: the session
+		// stays open.
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if after["status"] == payments.RequiresAction {
+		// The customer passes 3-D Secure on the page.
+		if after, err = payments.Authenticate(c, after); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Flush(); err != nil {
+		return nil, err
+	}
+	s, _ = c.Tx.Get(c.Account, "checkout.session", api.Str(s["id"]))
+	return finish(c, s, after["status"] == payments.Succeeded)
+}
+
+// finish completes the session; paid says whether money arrived already.
+func finish(c *api.Call, before store.Obj, paid bool) (store.Obj, error) {
+	s := api.Clone(before)
+	s["status"] = "complete"
+	s["url"] = nil
+	if s["mode"] != "setup" {
+		s["payment_status"] = map[bool]string{true: "paid", false: "unpaid"}[paid]
+	}
+	if err := c.Put(s); err != nil {
+		return nil, err
+	}
+	c.Emit("checkout.session.completed", s, nil)
+	return s, nil
+}
+
+func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
+	cusID := api.Str(s["customer"])
+	if _, err := payments.AttachTo(c, pm, cusID); err != nil {
+		return nil, err
+	}
+	var items []any
+	for _, it := range storedItems(c, api.Str(s["id"])) {
+		items = append(items, map[string]any{"price": api.Str(asObj(it["price"])["id"]), "quantity": it["quantity"]})
+	}
+	sub, err := billing.CreateSubscription(c, map[string]any{
+		"customer": cusID, "items": items, "default_payment_method": pm["id"],
+		"payment_behavior": "error_if_incomplete",
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.Now = c.Clock.Unix()
+	s["subscription"] = sub["id"]
+	s["invoice"] = sub["latest_invoice"]
+	if err := c.Put(s); err != nil {
+		return nil, err
+	}
+	return finish(c, s, sub["status"] == "active" || sub["status"] == "trialing")
+}
+
+func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
+	if cus := api.Str(s["customer"]); cus != "" {
+		if _, err := payments.AttachTo(c, pm, cus); err != nil {
+			return nil, err
+		}
+	}
+	si := c.Base("setup_intent", c.IDs.Long("seti_"))
+	for k, v := range map[string]any{
+		"application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
+		"client_secret": api.Str(si["id"]) + "_secret_" + c.IDs.Secret(32), "customer": s["customer"], "description": nil,
+		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "mandate": nil, "metadata": map[string]any{},
+		"next_action": nil, "on_behalf_of": nil, "payment_method": pm["id"], "payment_method_configuration_details": nil,
+		"payment_method_options": store.Obj{}, "payment_method_types": []any{pm["type"]}, "single_use_mandate": nil,
+		"status": "succeeded", "usage": "off_session",
+	} {
+		si[k] = v
+	}
+	if err := c.Insert(si); err != nil {
+		return nil, err
+	}
+	c.Emit("setup_intent.succeeded", si, nil)
+	s["setup_intent"] = si["id"]
+	return finish(c, s, true)
+}
+
+func asObj(v any) store.Obj {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// onIntentChange reports a delayed payment's outcome on its session.
+func onIntentChange(c *api.Call, before, after store.Obj) error {
+	if before["status"] != payments.Processing {
+		return nil
+	}
+	p := c.Tx.List(c.Account, "checkout.session", store.Query{Index: "payment_intent", Value: api.Str(after["id"]), Limit: 1})
+	if len(p.Data) == 0 {
+		return nil
+	}
+	s := api.Clone(p.Data[0])
+	switch after["status"] {
+	case payments.Succeeded:
+		s["payment_status"] = "paid"
+		if err := c.Put(s); err != nil {
+			return err
+		}
+		c.Emit("checkout.session.async_payment_succeeded", s, nil)
+	case payments.RequiresPaymentMethod:
+		c.Emit("checkout.session.async_payment_failed", s, nil)
+	}
+	return nil
+}
+
+// Tick expires open sessions whose time ran out.
+func Tick(env *api.Env, now time.Time) {
+	for _, acct := range env.Accounts() {
+		var due []string
+		_ = env.Store.View(func(tx *store.Tx) error {
+			tx.EachIndexed(acct, "checkout.session", "status", "open", func(o store.Obj) bool {
+				if api.Int(o["expires_at"]) <= now.Unix() {
+					due = append(due, api.Str(o["id"]))
+				}
+				return true
+			})
+			return nil
+		})
+		for _, id := range due {
+			_ = env.Background(acct, func(c *api.Call) error {
+				s, ok := c.Tx.Get(acct, "checkout.session", id)
+				if !ok || s["status"] != "open" {
+					return nil
+				}
+				c.Now = api.Int(s["expires_at"])
+				_, err := expire(c, s)
+				return err
+			})
+		}
+	}
+}

@@ -1,0 +1,153 @@
+package webhooks_test
+
+import (
+	"net/url"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
+	var (
+		emu   *emulator.Emulator
+		sc    *stripe.Client
+		rcv   *receiver
+		price *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		rcv = newReceiver()
+		_, secret, err := emu.Webhooks().Listen(rcv.srv.URL, "checkout.session.*", "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.processing")
+		Expect(err).NotTo(HaveOccurred())
+		rcv.secret = secret
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Concert ticket"),
+			DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(4500)}})
+		Expect(err).NotTo(HaveOccurred())
+		price, err = sc.V1Prices.Retrieve(Ctx, prod.DefaultPrice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	session := func() *stripe.CheckoutSession {
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:         []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2)}},
+			ClientReferenceID: stripe.String("order-1"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.ID).To(HavePrefix("cs_test_"))
+		Expect(s.Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+		Expect(s.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusUnpaid))
+		Expect(s.AmountTotal).To(Equal(int64(9000)))
+		Expect(s.URL).To(HavePrefix(emu.URL()))
+		Expect(s.PaymentIntent).To(BeNil(), "no PaymentIntent before the customer confirms")
+		return s
+	}
+	complete := func(id, pm string) map[string]any {
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+id+"/complete", url.Values{"payment_method": {pm}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		return body
+	}
+	delivered := func() []string {
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		return rcv.types()
+	}
+	sessionFromEvent := func(i int) *stripe.CheckoutSession {
+		ev := rcv.all()[i]
+		var s stripe.CheckoutSession
+		Expect(s.UnmarshalJSON(ev.Data.Raw)).To(Succeed())
+		return &s
+	}
+
+	It("completes a card session paid, after the payment succeeded", func() {
+		s := session()
+		body := complete(s.ID, "pm_card_visa")
+		Expect(body["payment_status"]).To(Equal("paid"))
+		Expect(delivered()).To(Equal([]string{"payment_intent.succeeded", "checkout.session.completed"}))
+		Expect(sessionFromEvent(1).PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.CheckoutSessionStatusComplete))
+		Expect(got.PaymentIntent.ID).To(HavePrefix("pi_"))
+
+		n := 0
+		for li, err := range sc.V1CheckoutSessions.ListLineItems(Ctx, &stripe.CheckoutSessionListLineItemsParams{Session: stripe.String(s.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(li.Quantity).To(Equal(int64(2)))
+			n++
+		}
+		Expect(n).To(Equal(1))
+	})
+
+	It("completes a SEPA session unpaid first, then reports the payment that arrives later", func() {
+		s := session()
+		body := complete(s.ID, "pm_sepa_debit")
+		Expect(body["status"]).To(Equal("complete"))
+		Expect(body["payment_status"]).To(Equal("unpaid"), "completed is not paid")
+		Expect(delivered()).To(Equal([]string{"payment_intent.processing", "checkout.session.completed"}))
+		Expect(sessionFromEvent(1).PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusUnpaid))
+
+		emu.Clock().Advance(5 * time.Minute)
+		Expect(delivered()).To(Equal([]string{"payment_intent.processing", "checkout.session.completed", "payment_intent.succeeded", "checkout.session.async_payment_succeeded"}))
+		got, _ := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+	})
+
+	It("completes a SEPA session unpaid, then reports the failure", func() {
+		s := session()
+		complete(s.ID, "pm_sepa_debit_fail")
+		emu.Clock().Advance(5 * time.Minute)
+		Expect(delivered()).To(Equal([]string{"payment_intent.processing", "checkout.session.completed", "payment_intent.payment_failed", "checkout.session.async_payment_failed"}))
+		got, _ := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusUnpaid))
+	})
+
+	It("keeps the session open when the card declines", func() {
+		s := session()
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_chargeDeclined"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(402))
+		Expect(body["error"].(map[string]any)["code"]).To(Equal("card_declined"))
+		got, _ := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(got.Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+		complete(s.ID, "pm_card_visa")
+	})
+
+	It("expires open sessions when the clock passes expires_at", func() {
+		s := session()
+		emu.Clock().Advance(23 * time.Hour)
+		Expect(delivered()).To(BeEmpty())
+		emu.Clock().Advance(2 * time.Hour)
+		Expect(delivered()).To(Equal([]string{"checkout.session.expired"}))
+		got, _ := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(got.Status).To(Equal(stripe.CheckoutSessionStatusExpired))
+	})
+
+	It("refuses recurring prices in payment mode and inactive prices", func() {
+		rec, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(100), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(rec.ID), Quantity: stripe.Int64(1)}}})
+		Expect(StripeErr(err).Param).To(Equal("line_items[0][price]"))
+	})
+
+	It("creates the subscription and its first invoice in subscription mode", func() {
+		rec, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(900), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(rec.ID), Quantity: stripe.Int64(1)}}})
+		Expect(err).NotTo(HaveOccurred())
+		body := complete(s.ID, "pm_card_visa")
+		Expect(body["payment_status"]).To(Equal("paid"))
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, body["subscription"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(body["customer"]).To(Equal(sub.Customer.ID))
+	})
+})
