@@ -87,6 +87,7 @@ func New(opts ...Option) (*Emulator, error) {
 		st.Close()
 		return nil, err
 	}
+	e.mountControl()
 	for _, tick := range tickers() {
 		tick := tick
 		e.removeHooks = append(e.removeHooks, cfg.clock.OnTick(func(now time.Time) { tick(env, now) }))

@@ -8,6 +8,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -35,7 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch cmd {
 	case "serve":
-		return serve(args, stdout, stderr, nil)
+		return serve(args, stdout, stderr, nil, nil)
 	case "version":
 		fmt.Fprintf(stdout, "stripe-emu (Stripe API %s)\n", emulator.APIVersion)
 		return 0
@@ -60,7 +63,9 @@ run "stripe-emu serve -h" for the flags of serve`)
 
 // serveFlags are serve's settings.
 type serveFlags struct {
-	addr, data, logLevel string
+	addr, data, logLevel           string
+	webhook, webhookSecret, events string
+	seed                           uint64
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -70,6 +75,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.StringVar(&f.addr, "addr", env("STRIPE_EMU_ADDR", "127.0.0.1:12111"), "address to listen on (env STRIPE_EMU_ADDR)")
 	fs.StringVar(&f.data, "data", env("STRIPE_EMU_DATA", ""), "persist state to this buntdb file; empty keeps it in memory (env STRIPE_EMU_DATA)")
 	fs.StringVar(&f.logLevel, "log-level", env("STRIPE_EMU_LOG_LEVEL", "info"), "debug, info, warn or error (env STRIPE_EMU_LOG_LEVEL)")
+	fs.StringVar(&f.webhook, "webhook", env("STRIPE_EMU_WEBHOOK", ""), "deliver events to this URL (env STRIPE_EMU_WEBHOOK)")
+	fs.StringVar(&f.webhookSecret, "webhook-secret", env("STRIPE_EMU_WEBHOOK_SECRET", ""), "signing secret for --webhook; random if empty (env STRIPE_EMU_WEBHOOK_SECRET)")
+	fs.StringVar(&f.events, "webhook-events", env("STRIPE_EMU_WEBHOOK_EVENTS", "*"), "comma-separated event types for --webhook (env STRIPE_EMU_WEBHOOK_EVENTS)")
+	seed, _ := strconv.ParseUint(env("STRIPE_EMU_SEED", "0"), 10, 64)
+	fs.Uint64Var(&f.seed, "seed", seed, "seed for ids and webhook ordering; 0 picks one (env STRIPE_EMU_SEED)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -79,6 +89,12 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	return f, nil
 }
 
+func randomToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
@@ -86,8 +102,9 @@ func env(name, def string) string {
 	return def
 }
 
-// serve runs until SIGINT/SIGTERM (or until stop is closed, for tests).
-func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
+// serve runs until SIGINT/SIGTERM (or until stop is closed, for tests);
+// ready, if set, receives the base URL once it listens.
+func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready chan<- string) int {
 	f, err := parseServeFlags(args, stderr)
 	if err != nil {
 		return 2
@@ -98,7 +115,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	emu, err := emulator.New(emulator.WithDataFile(f.data), emulator.WithLogger(logger))
+	emu, err := emulator.New(emulator.WithDataFile(f.data), emulator.WithLogger(logger), emulator.WithSeed(f.seed))
 	if err != nil {
 		fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
 		return 1
@@ -118,10 +135,26 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	if f.data != "" {
 		storage = f.data
 	}
-	fmt.Fprintf(stdout, "stripe-emu listening on %s (Stripe API %s, platform %s, state %s)\n", base, emulator.APIVersion, emu.Platform(), storage)
+	fmt.Fprintf(stdout, "stripe-emu listening on %s (Stripe API %s, platform %s, state %s, webhook seed %d)\n", base, emulator.APIVersion, emu.Platform(), storage, emu.Webhooks().Seed())
+	if f.webhook != "" {
+		secret := f.webhookSecret
+		if secret == "" {
+			secret = "whsec_" + randomToken()
+		}
+		id, err := emu.Webhooks().ListenWithSecret(f.webhook, secret, strings.Split(f.events, ",")...)
+		if err != nil {
+			fmt.Fprintf(stderr, "stripe-emu: --webhook: %v\n", err)
+			emu.Close()
+			return 2
+		}
+		fmt.Fprintf(stdout, "webhooks to %s (%s) signed with %s\n", f.webhook, id, secret)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready <- base
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"net/http/httptest"
+
+	"github.com/stripe/stripe-go/v82/webhook"
 	"io"
 	"net"
 	"net/http"
@@ -31,29 +34,19 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var listening = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
-
 // startServe runs serve until the returned stop is called, and returns the
-// base URL it printed.
+// base URL it listens on.
 func startServe(t *testing.T, args ...string) (base string, stop func() int) {
 	t.Helper()
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	stopCh := make(chan struct{})
+	ready := make(chan string, 1)
 	done := make(chan int, 1)
-	go func() { done <- serve(args, out, errOut, stopCh) }()
-	deadline := time.After(10 * time.Second)
-	for {
-		if m := listening.FindStringSubmatch(out.String()); m != nil {
-			base = m[1]
-			break
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited %d: %s", code, errOut.String())
-		case <-deadline:
-			t.Fatalf("serve did not start: %s", errOut.String())
-		case <-time.After(time.Millisecond):
-		}
+	go func() { done <- serve(args, out, errOut, stopCh, ready) }()
+	select {
+	case base = <-ready:
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, errOut.String())
 	}
 	return base, func() int { close(stopCh); return <-done }
 }
@@ -146,5 +139,31 @@ func TestBadFlagsAndCommands(t *testing.T) {
 	}
 	if code := run([]string{"frobnicate"}, &out, &errOut); code != 2 {
 		t.Fatalf("unknown command: exit %d", code)
+	}
+}
+
+func TestWebhookFlagsSignWithTheGivenSecret(t *testing.T) {
+	got := make(chan string, 4)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if _, err := webhook.ConstructEvent(body, r.Header.Get("Stripe-Signature"), "whsec_flagtest"); err != nil {
+			got <- "bad signature: " + err.Error()
+			return
+		}
+		got <- "ok"
+	}))
+	defer recv.Close()
+	base, stop := startServe(t, "--addr", "127.0.0.1:0", "--webhook", recv.URL, "--webhook-secret", "whsec_flagtest", "--webhook-events", "customer.created")
+	defer stop()
+	if status, body := post(t, base+"/v1/customers", "email=w@b.c"); status != 200 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	select {
+	case v := <-got:
+		if v != "ok" {
+			t.Fatal(v)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no webhook arrived")
 	}
 }

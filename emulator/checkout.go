@@ -1,0 +1,22 @@
+package emulator
+
+import (
+	"fmt"
+	"net/url"
+)
+
+// CompleteCheckout pays a Checkout Session as its customer would, with a
+// test payment method: pm_card_visa (and the other pm_card_* ids),
+// pm_sepa_debit / pm_us_bank_account (complete unpaid, settle later) or
+// their _fail variants. account names a connected account ("" =
+// platform). It returns the session as completed.
+func (e *Emulator) CompleteCheckout(account, sessionID, paymentMethod string) (Object, error) {
+	status, body, err := e.Call("POST", "/v1/test_helpers/checkout/sessions/"+sessionID+"/complete", url.Values{"payment_method": {paymentMethod}}, account)
+	if err != nil {
+		return nil, err
+	}
+	if status != 200 {
+		return body, fmt.Errorf("stripe-emu: completing %s answered %d: %v", sessionID, status, body["error"])
+	}
+	return body, nil
+}

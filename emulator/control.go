@@ -1,0 +1,378 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/faults"
+)
+
+// The control surface: what a test written in any language (or the
+// scenario harness driving an external app) needs besides Stripe's own
+// API. JSON over HTTP under /_emu/, no API key. The same operations are
+// methods on Emulator for Go tests.
+func (e *Emulator) mountControl() {
+	r := e.server.Router().PathPrefix("/_emu").Subrouter()
+	r.HandleFunc("/health", e.ctlHealth).Methods("GET")
+	r.HandleFunc("/reset", e.ctlReset).Methods("POST")
+	r.HandleFunc("/clock", e.ctlClock).Methods("GET", "POST")
+	r.HandleFunc("/requests", func(w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Requests()) }).Methods("GET")
+	r.HandleFunc("/events", func(w http.ResponseWriter, req *http.Request) {
+		writeCtl(w, 200, e.Events(req.URL.Query().Get("account")))
+	}).Methods("GET")
+	r.HandleFunc("/webhooks/attempts", func(w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Webhooks().Attempts()) }).Methods("GET")
+	r.HandleFunc("/webhooks/endpoints", func(w http.ResponseWriter, _ *http.Request) {
+		var out []map[string]any
+		for _, ep := range e.env.Webhooks.Endpoints() {
+			p, _ := e.env.Webhooks.Policy(ep.ID)
+			out = append(out, map[string]any{"id": ep.ID, "url": ep.URL, "account": ep.Account, "connect": ep.Connect,
+				"enabled_events": ep.EnabledEvents, "disabled": ep.Disabled, "policy": policyJSON(p)})
+		}
+		writeCtl(w, 200, out)
+	}).Methods("GET")
+	r.HandleFunc("/webhooks/flush", e.ctlFlush).Methods("POST")
+	r.HandleFunc("/webhooks/endpoints/{id}/policy", e.ctlPolicy).Methods("POST")
+	r.HandleFunc("/webhooks/endpoints/{id}/held", func(w http.ResponseWriter, req *http.Request) {
+		writeCtl(w, 200, e.Webhooks().Held(mux.Vars(req)["id"]))
+	}).Methods("GET")
+	r.HandleFunc("/webhooks/endpoints/{id}/release", e.ctlRelease).Methods("POST")
+	r.HandleFunc("/webhooks/redeliver", e.ctlRedeliver).Methods("POST")
+	r.HandleFunc("/faults", func(w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Faults().List()) }).Methods("GET")
+	r.HandleFunc("/faults", e.ctlAddFault).Methods("POST")
+	r.HandleFunc("/faults", func(w http.ResponseWriter, _ *http.Request) {
+		e.Faults().Clear()
+		writeCtl(w, 200, map[string]bool{"ok": true})
+	}).Methods("DELETE")
+	r.HandleFunc("/faults/{id}", func(w http.ResponseWriter, req *http.Request) {
+		e.Faults().Remove(mux.Vars(req)["id"])
+		writeCtl(w, 200, map[string]bool{"ok": true})
+	}).Methods("DELETE")
+	e.server.Router().HandleFunc("/checkout/{id}", e.checkoutPage).Methods("GET", "POST")
+}
+
+func writeCtl(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func ctlError(w http.ResponseWriter, status int, format string, args ...any) {
+	writeCtl(w, status, map[string]any{"error": map[string]string{"type": "invalid_request_error", "message": fmt.Sprintf(format, args...)}})
+}
+
+func decodeCtl(w http.ResponseWriter, req *http.Request, v any) bool {
+	if req.ContentLength == 0 {
+		return true
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, req.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		ctlError(w, 400, "invalid JSON body: %v", err)
+		return false
+	}
+	return true
+}
+
+func (e *Emulator) ctlHealth(w http.ResponseWriter, _ *http.Request) {
+	writeCtl(w, 200, map[string]any{"ok": true, "platform": e.Platform(), "api_version": APIVersion,
+		"webhook_seed": e.Webhooks().Seed(), "now": e.Clock().Unix()})
+}
+
+func (e *Emulator) ctlReset(w http.ResponseWriter, _ *http.Request) {
+	if err := e.Reset(); err != nil {
+		ctlError(w, 500, "%v", err)
+		return
+	}
+	writeCtl(w, 200, map[string]bool{"ok": true})
+}
+
+// Duration is a JSON duration: "90s", "3d", or a number of seconds.
+type Duration time.Duration
+
+// UnmarshalJSON reads "1h30m", "3d" or seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var n float64
+	if err := json.Unmarshal(b, &n); err == nil {
+		*d = Duration(time.Duration(n * float64(time.Second)))
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration is a string like \"90s\" or \"3d\", or seconds")
+	}
+	v, err := ParseDuration(s)
+	*d = Duration(v)
+	return err
+}
+
+// MarshalJSON writes the Go form ("1h0m0s").
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// ParseDuration is time.ParseDuration plus days ("3d", "1d12h").
+func ParseDuration(s string) (time.Duration, error) {
+	var total time.Duration
+	if i := indexDay(s); i >= 0 {
+		days, err := strconv.ParseFloat(s[:i], 64)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		total = time.Duration(days * 24 * float64(time.Hour))
+		s = s[i+1:]
+		if s == "" {
+			return total, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q: use Go durations (90s, 1h30m) or days (3d)", s)
+	}
+	return total + d, nil
+}
+
+func indexDay(s string) int {
+	for i, c := range s {
+		if c == 'd' {
+			return i
+		}
+		if (c < '0' || c > '9') && c != '.' {
+			return -1
+		}
+	}
+	return -1
+}
+
+type clockRequest struct {
+	Advance *Duration `json:"advance"`
+	Set     *int64    `json:"set"`
+	Freeze  *bool     `json:"freeze"`
+}
+
+func (e *Emulator) ctlClock(w http.ResponseWriter, req *http.Request) {
+	if req.Method == "POST" {
+		var cr clockRequest
+		if !decodeCtl(w, req, &cr) {
+			return
+		}
+		if cr.Freeze != nil {
+			if *cr.Freeze {
+				e.Clock().Freeze()
+			} else {
+				e.Clock().Resume()
+			}
+		}
+		if cr.Set != nil {
+			e.Clock().Set(time.Unix(*cr.Set, 0))
+		}
+		if cr.Advance != nil {
+			if *cr.Advance < 0 {
+				ctlError(w, 400, "the clock only moves forward with advance; use set")
+				return
+			}
+			e.Clock().Advance(time.Duration(*cr.Advance))
+		}
+	}
+	writeCtl(w, 200, map[string]any{"now": e.Clock().Unix(), "frozen": e.Clock().Frozen()})
+}
+
+func (e *Emulator) ctlFlush(w http.ResponseWriter, req *http.Request) {
+	ctx, cancel := context.WithTimeout(req.Context(), 60*time.Second)
+	defer cancel()
+	if err := e.Webhooks().Flush(ctx); err != nil {
+		ctlError(w, 504, "webhook deliveries did not finish: %v", err)
+		return
+	}
+	writeCtl(w, 200, map[string]bool{"ok": true})
+}
+
+// PolicyJSON is a webhook policy as JSON (durations as strings).
+type PolicyJSON struct {
+	Order             string              `json:"order,omitempty"`
+	Duplicate         int                 `json:"duplicate,omitempty"`
+	DuplicateFraction float64             `json:"duplicate_fraction,omitempty"`
+	Delay             map[string]Duration `json:"delay,omitempty"`
+	Hold              bool                `json:"hold,omitempty"`
+	Concurrency       int                 `json:"concurrency,omitempty"`
+}
+
+// Policy converts to a delivery policy, checking the order.
+func (p PolicyJSON) Policy() (WebhookPolicy, error) {
+	out := WebhookPolicy{Order: delivery.Order(p.Order), Duplicate: p.Duplicate, DuplicateFraction: p.DuplicateFraction,
+		Hold: p.Hold, Concurrency: p.Concurrency}
+	switch out.Order {
+	case "", InOrder, Reverse, Shuffle:
+	default:
+		return out, fmt.Errorf("order %q: must be one of inorder, reverse, shuffle", p.Order)
+	}
+	if p.Duplicate < 0 || p.Concurrency < 0 || p.DuplicateFraction < 0 || p.DuplicateFraction > 1 {
+		return out, fmt.Errorf("duplicate, duplicate_fraction (0..1) and concurrency must not be negative")
+	}
+	if len(p.Delay) > 0 {
+		out.Delay = map[string]time.Duration{}
+		for k, v := range p.Delay {
+			out.Delay[k] = time.Duration(v)
+		}
+	}
+	return out, nil
+}
+
+func policyJSON(p WebhookPolicy) PolicyJSON {
+	out := PolicyJSON{Order: string(p.Order), Duplicate: p.Duplicate, DuplicateFraction: p.DuplicateFraction, Hold: p.Hold, Concurrency: p.Concurrency}
+	if len(p.Delay) > 0 {
+		out.Delay = map[string]Duration{}
+		for k, v := range p.Delay {
+			out.Delay[k] = Duration(v)
+		}
+	}
+	return out
+}
+
+func (e *Emulator) ctlPolicy(w http.ResponseWriter, req *http.Request) {
+	var pj PolicyJSON
+	if !decodeCtl(w, req, &pj) {
+		return
+	}
+	p, err := pj.Policy()
+	if err != nil {
+		ctlError(w, 400, "%v", err)
+		return
+	}
+	if err := e.Webhooks().SetPolicy(mux.Vars(req)["id"], p); err != nil {
+		ctlError(w, 404, "%v", err)
+		return
+	}
+	writeCtl(w, 200, policyJSON(p))
+}
+
+type releaseRequest struct {
+	EventIDs []string `json:"event_ids"`
+	Types    []string `json:"types"`
+}
+
+func (e *Emulator) ctlRelease(w http.ResponseWriter, req *http.Request) {
+	var rr releaseRequest
+	if !decodeCtl(w, req, &rr) {
+		return
+	}
+	id := mux.Vars(req)["id"]
+	var err error
+	switch {
+	case len(rr.EventIDs) > 0:
+		err = e.Webhooks().ReleaseInOrder(id, rr.EventIDs...)
+	case len(rr.Types) > 0:
+		err = e.Webhooks().ReleaseTypes(id, rr.Types...)
+	default:
+		err = e.Webhooks().Release(id)
+	}
+	if err != nil {
+		ctlError(w, 400, "%v", err)
+		return
+	}
+	writeCtl(w, 200, map[string]bool{"ok": true})
+}
+
+type redeliverRequest struct {
+	Event    string `json:"event"`
+	Endpoint string `json:"endpoint"`
+}
+
+func (e *Emulator) ctlRedeliver(w http.ResponseWriter, req *http.Request) {
+	var rr redeliverRequest
+	if !decodeCtl(w, req, &rr) {
+		return
+	}
+	if err := e.Webhooks().Redeliver(rr.Event, rr.Endpoint); err != nil {
+		ctlError(w, 400, "%v", err)
+		return
+	}
+	writeCtl(w, 200, map[string]bool{"ok": true})
+}
+
+type faultRequest struct {
+	Method   string    `json:"method"`
+	Path     string    `json:"path"`
+	Kind     string    `json:"kind"`
+	Times    int       `json:"times"`
+	Duration *Duration `json:"duration"`
+}
+
+func (e *Emulator) ctlAddFault(w http.ResponseWriter, req *http.Request) {
+	var fr faultRequest
+	if !decodeCtl(w, req, &fr) {
+		return
+	}
+	switch faults.Kind(fr.Kind) {
+	case faults.ServerError, faults.RateLimit, faults.LockTimeout, faults.Drop, faults.Delay, faults.Hold:
+	default:
+		ctlError(w, 400, "kind %q: must be one of server_error, rate_limit, lock_timeout, delay, drop, hold", fr.Kind)
+		return
+	}
+	f := Fault{Method: fr.Method, Path: fr.Path, Kind: faults.Kind(fr.Kind), Times: fr.Times}
+	if fr.Duration != nil {
+		f.Duration = time.Duration(*fr.Duration)
+	}
+	writeCtl(w, 200, map[string]string{"id": e.Faults().Add(f)})
+}
+
+var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>stripe-emu Checkout</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}button{display:block;margin:.4rem 0;padding:.6rem 1rem;width:100%}</style></head>
+<body><h1>Checkout (stripe-emu)</h1>
+<p>Session <code>{{.ID}}</code>: {{.Mode}}, {{.Status}}{{if .Total}}, total {{.Total}} {{.Currency}}{{end}}.</p>
+{{if eq .Status "open"}}<form method="post">
+<label>Email <input name="email" value="customer@example.com"></label>
+{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}
+</form>{{else}}<p>This session is {{.Status}}.</p>{{end}}
+</body></html>`))
+
+type pageMethod struct{ ID, Label string }
+
+// checkoutPage is the hosted page a session's url points at: a customer
+// (or a browser test) picks a test payment method and is sent on to
+// success_url.
+func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
+	id := mux.Vars(req)["id"]
+	account := req.URL.Query().Get("account")
+	s, ok := e.GetIn(account, id)
+	if !ok {
+		http.Error(w, "No such checkout session", http.StatusNotFound)
+		return
+	}
+	if req.Method == "POST" {
+		_ = req.ParseForm()
+		form := url.Values{"payment_method": {req.PostForm.Get("payment_method")}, "email": {req.PostForm.Get("email")}}
+		status, body, err := e.Call("POST", "/v1/test_helpers/checkout/sessions/"+id+"/complete", form, account)
+		if err != nil || status != 200 {
+			msg := fmt.Sprint(err)
+			if body != nil {
+				msg = fmt.Sprint(body["error"])
+			}
+			http.Error(w, "Payment failed: "+msg, http.StatusPaymentRequired)
+			return
+		}
+		if success, _ := s["success_url"].(string); success != "" {
+			http.Redirect(w, req, success, http.StatusSeeOther)
+			return
+		}
+		s = body
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = checkoutTmpl.Execute(w, map[string]any{
+		"ID": s["id"], "Mode": s["mode"], "Status": s["status"], "Total": s["amount_total"], "Currency": s["currency"],
+		"Methods": []pageMethod{
+			{"pm_card_visa", "Pay with Visa 4242"}, {"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card"},
+			{"pm_card_chargeDeclined", "Pay with a declining card"}, {"pm_sepa_debit", "Pay by SEPA Direct Debit (settles later)"},
+			{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)"},
+		},
+	})
+}
