@@ -1,0 +1,63 @@
+// Package scenarios is the scenario file format: a payment story written
+// once, as YAML, then run by the harness against an application that talks
+// to the emulator.
+//
+// A complete scenario:
+//
+//	name: A SEPA checkout is not fulfilled before the money arrives
+//	labels: [story-4, checkout]
+//	seed: 7                        # webhook shuffles/duplicates replay from it
+//	app:
+//	  handler: shop                # an in-process app registered from Go, or
+//	  # command: go run ./specs/apps/shop-fixed
+//	  # ready: /healthz
+//	webhooks:
+//	  - path: /webhooks/stripe     # on the app
+//	    events: ["*"]
+//	    policy: {order: inorder}
+//	steps:
+//	  - name: buy a ticket
+//	    app: POST /orders
+//	    json: {sku: ticket}
+//	    as: order
+//	    expect: {status: 201}
+//	  - customer: complete_checkout
+//	    session: ${order.body.checkout_session}
+//	    payment_method: pm_sepa_debit
+//	  - webhooks: deliver
+//	  - expect:
+//	      app: GET /orders/${order.body.id}
+//	      json: {status: awaiting_payment}
+//	  - clock: {advance: 5m}
+//	  - webhooks: deliver
+//	  - expect:
+//	      app: GET /orders/${order.body.id}
+//	      json: {status: paid}
+//	      within: 5s
+//
+// Step kinds (exactly one per step, with `name` and `as` allowed on all):
+//
+//   - stripe: "METHOD /v1/..." with params, account, idempotency_key,
+//     expect_error {status, type, code, message, param}: a call to Stripe as
+//     the app's back office would make it.
+//   - app: "METHOD /path" with json or form, headers, expect: a call to the
+//     app; its answer is captured as {status, headers, body}.
+//   - customer: complete_checkout {session, payment_method}, authenticate
+//     {payment_intent, outcome}, settle {payment_intent, outcome}: what the
+//     customer does in the browser or the bank does later.
+//   - clock: {advance: 3d} or {set: RFC3339}, optionally test_clock.
+//   - webhooks: deliver | hold | release | redeliver | policy, with endpoint
+//     (the webhooks entry's path; default the first), types, order (event
+//     references), event, policy.
+//   - fault: {method, path, kind, times, duration}.
+//   - expect: one of app {status, json, within}, state {object, account,
+//     fields} or count {object, account, equals}, webhooks {delivered,
+//     contains, not_contains, app_status}, requests {method, path, params,
+//     account, count | at_least | none}.
+//   - fixture: a stripe-cli fixture file run as a whole.
+//
+// ${name.path} refers to what an earlier step captured with `as` (or a
+// named account, or ${env:NAME}); the loader checks the name exists by
+// then. Values in expectations may be literals or matchers: {not: x},
+// {present: true|false}, {contains: "..."}, {one_of: [...]}.
+package scenarios

@@ -1,0 +1,288 @@
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Load reads and validates a scenario file.
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// LoadDir loads every *.yaml / *.yml scenario in dir, sorted by name.
+// All files' problems are reported together.
+func LoadDir(dir string) ([]*Scenario, error) {
+	var files []string
+	for _, pat := range []string{"*.yaml", "*.yml"} {
+		m, err := filepath.Glob(filepath.Join(dir, pat))
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, m...)
+	}
+	sort.Strings(files)
+	var out []*Scenario
+	var all ValidationError
+	for _, f := range files {
+		s, err := Load(f)
+		if ve, ok := err.(*ValidationError); ok {
+			all.Problems = append(all.Problems, ve.Problems...)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	if len(all.Problems) > 0 {
+		return nil, &all
+	}
+	return out, nil
+}
+
+// Parse reads a scenario from bytes; file names it in errors.
+func Parse(file string, data []byte) (s *Scenario, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, &ValidationError{Problems: []Problem{{File: file, Message: fmt.Sprintf("unreadable scenario: %v", r)}}}
+		}
+	}()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, &ValidationError{Problems: []Problem{{File: file, Line: yamlLine(err), Message: "invalid YAML: " + err.Error()}}}
+	}
+	p := &parser{file: file}
+	s = &Scenario{File: file}
+	if len(doc.Content) == 0 {
+		p.fail(nil, "", "the file is empty: a scenario needs a name and steps")
+		return nil, p.err()
+	}
+	p.scenario(doc.Content[0], s)
+	if len(p.problems) > 0 {
+		return nil, p.err()
+	}
+	return s, nil
+}
+
+var yamlLineRe = regexp.MustCompile(`line (\d+)`)
+
+func yamlLine(err error) int {
+	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+type parser struct {
+	file     string
+	problems []Problem
+	defined  map[string]bool
+}
+
+func (p *parser) err() error {
+	sortProblems(p.problems)
+	return &ValidationError{Problems: p.problems}
+}
+
+func (p *parser) fail(n *yaml.Node, path, format string, args ...any) {
+	pr := Problem{File: p.file, Path: path, Message: fmt.Sprintf(format, args...)}
+	if n != nil {
+		pr.Line, pr.Column = n.Line, n.Column
+	}
+	p.problems = append(p.problems, pr)
+}
+
+// fields reads a mapping, reporting keys outside the allowed set.
+func (p *parser) fields(n *yaml.Node, path string, keys ...string) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, path, "want a mapping with keys %s", allowed(keys))
+		return out
+	}
+	ok := map[string]bool{}
+	for _, k := range keys {
+		ok[k] = true
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !ok[k.Value] {
+			p.fail(k, path, "unknown key %q; allowed: %s", k.Value, allowed(keys))
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			p.fail(k, path, "key %q appears twice", k.Value)
+		}
+		out[k.Value] = v
+	}
+	return out
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (p *parser) str(n *yaml.Node, path string) string {
+	if n == nil {
+		return ""
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.fail(n, path, "want a string")
+		return ""
+	}
+	p.refs(n, path, n.Value)
+	return n.Value
+}
+
+func (p *parser) integer(n *yaml.Node, path string) int {
+	if n == nil {
+		return 0
+	}
+	v, err := strconv.Atoi(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		p.fail(n, path, "want a whole number, got %q", n.Value)
+	}
+	return v
+}
+
+func (p *parser) float(n *yaml.Node, path string) float64 {
+	if n == nil {
+		return 0
+	}
+	v, err := strconv.ParseFloat(n.Value, 64)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		p.fail(n, path, "want a number, got %q", n.Value)
+	}
+	return v
+}
+
+func (p *parser) boolean(n *yaml.Node, path string) bool {
+	if n == nil {
+		return false
+	}
+	switch n.Value {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	p.fail(n, path, "want true or false, got %q", n.Value)
+	return false
+}
+
+func (p *parser) strings(n *yaml.Node, path string) []string {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.fail(n, path, "want a list of strings")
+		return nil
+	}
+	var out []string
+	for i, c := range n.Content {
+		out = append(out, p.str(c, fmt.Sprintf("%s[%d]", path, i)))
+	}
+	return out
+}
+
+func (p *parser) stringMap(n *yaml.Node, path string) map[string]string {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, path, "want a mapping of strings")
+		return nil
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out[n.Content[i].Value] = p.str(n.Content[i+1], join(path, n.Content[i].Value))
+	}
+	return out
+}
+
+// value decodes any YAML value (for params, JSON bodies and matchers),
+// checking references inside strings.
+func (p *parser) value(n *yaml.Node, path string) any {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		p.fail(n, path, "%v", err)
+	}
+	p.walkRefs(n, path)
+	return v
+}
+
+func (p *parser) walkRefs(n *yaml.Node, path string) {
+	if n.Kind == yaml.ScalarNode {
+		p.refs(n, path, n.Value)
+	}
+	for _, c := range n.Content {
+		p.walkRefs(c, path)
+	}
+}
+
+// ParseDuration reads Go durations plus days ("3d", "1d12h").
+func ParseDuration(s string) (time.Duration, error) {
+	var total time.Duration
+	if i := strings.IndexByte(s, 'd'); i > 0 {
+		days, err := strconv.ParseFloat(s[:i], 64)
+		if err == nil {
+			total = time.Duration(days * 24 * float64(time.Hour))
+			s = s[i+1:]
+			if s == "" {
+				return total, nil
+			}
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q (use 90s, 5m, 1h30m, 3d)", s)
+	}
+	return total + d, nil
+}
+
+func (p *parser) duration(n *yaml.Node, path string) time.Duration {
+	if n == nil {
+		return 0
+	}
+	d, err := ParseDuration(n.Value)
+	if err != nil {
+		p.fail(n, path, "%v", err)
+	}
+	return d
+}
+
+var refRe = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// refs checks that every ${name...} names something defined earlier.
+func (p *parser) refs(n *yaml.Node, path, s string) {
+	for _, m := range refRe.FindAllStringSubmatch(s, -1) {
+		ref := m[1]
+		if strings.HasPrefix(ref, "env:") {
+			continue
+		}
+		name, _, _ := strings.Cut(ref, ".")
+		if name == "" {
+			p.fail(n, path, "empty reference ${}")
+			continue
+		}
+		if !p.defined[name] {
+			p.fail(n, path, "reference ${%s}: %q is not defined by an earlier step's `as` or an account", ref, name)
+		}
+	}
+}

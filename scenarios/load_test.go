@@ -1,0 +1,159 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const valid = `name: SEPA checkout
+labels: [story-4, checkout]
+seed: 7
+app:
+  handler: shop
+accounts:
+  organizer: {email: org@example.com, type: express}
+webhooks:
+  - path: /webhooks/stripe
+    events: ["checkout.session.*"]
+    policy: {order: shuffle, duplicate: 1, delay: {checkout.session.completed: 30s}}
+steps:
+  - stripe: POST /v1/products
+    params: {name: Ticket, default_price_data: {currency: eur, unit_amount: 1500}}
+    account: ${organizer}
+    as: product
+  - app: POST /orders
+    json: {price: "${product.default_price}"}
+    as: order
+    expect: {status: 201}
+  - customer: complete_checkout
+    session: ${order.body.session}
+    payment_method: pm_sepa_debit
+  - webhooks: deliver
+  - clock: {advance: 3d}
+  - fault: {method: POST, path: /v1/refunds, kind: rate_limit, times: 1}
+  - expect:
+      app: GET /orders/${order.body.id}
+      json: {status: {one_of: [paid, fulfilled]}}
+      within: 5s
+  - expect:
+      webhooks: {contains: [checkout.session.completed], app_status: 200}
+  - expect:
+      requests: {method: POST, path: /v1/checkout/sessions, count: 1}
+`
+
+func TestValidScenario(t *testing.T) {
+	s, err := Parse("valid.yaml", []byte(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "SEPA checkout" || s.Seed != 7 || s.App.Handler != "shop" || len(s.Steps) != 9 {
+		t.Fatalf("parsed %+v", s)
+	}
+	if s.Webhooks[0].Policy.Order != "shuffle" || s.Webhooks[0].Policy.Delay["checkout.session.completed"] != 30*time.Second {
+		t.Errorf("policy %+v", s.Webhooks[0].Policy)
+	}
+	if st := s.Steps[0]; st.Method != "POST" || st.Path != "/v1/products" || st.Params["name"] != "Ticket" || st.As != "product" {
+		t.Errorf("stripe step %+v", st)
+	}
+	if st := s.Steps[4]; st.Advance != 72*time.Hour {
+		t.Errorf("clock step %+v", st)
+	}
+	if c := s.Steps[6].Check.App; c == nil || c.Within != 5*time.Second || c.Path != "/orders/${order.body.id}" {
+		t.Errorf("expect step %+v", s.Steps[6].Check)
+	}
+	if Describe(s.Steps[2]) != "customer complete_checkout" {
+		t.Errorf("describe: %q", Describe(s.Steps[2]))
+	}
+}
+
+func TestMalformedScenarios(t *testing.T) {
+	cases := []struct {
+		name, yaml, want string
+		line             int
+	}{
+		{"bad yaml", "name: [unclosed\n", "invalid YAML", 1},
+		{"missing name", "steps:\n  - webhooks: deliver\n", "needs a name", 1},
+		{"no steps", "name: x\nsteps: []\n", "non-empty list of steps", 2},
+		{"unknown step kind", "name: x\nsteps:\n  - stirpe: POST /v1/customers\n", `unknown step kind "stirpe"; allowed: app, clock, customer, expect, fault, fixture, stripe, webhooks`, 3},
+		{"two kinds", "name: x\nsteps:\n  - stripe: POST /v1/customers\n    app: GET /\n", "exactly one kind", 3},
+		{"unknown key", "name: x\nsteps:\n  - stripe: POST /v1/customers\n    parms: {}\n", `unknown key "parms"; allowed: account, as, expect_error, idempotency_key, name, params, stripe`, 4},
+		{"unknown top key", "name: x\nsetps: []\n", `unknown key "setps"`, 2},
+		{"bad duration", "name: x\nsteps:\n  - clock: {advance: soon}\n", `invalid duration "soon"`, 3},
+		{"bad method", "name: x\nsteps:\n  - stripe: PATCH /v1/customers\n", "METHOD one of DELETE, GET, POST", 3},
+		{"not a stripe path", "name: x\nsteps:\n  - stripe: POST /customers\n", "start with /v1/", 3},
+		{"later reference", "name: x\nsteps:\n  - app: GET /orders/${order.id}\n  - app: POST /orders\n    as: order\n", `"order" is not defined`, 3},
+		{"duplicate as", "name: x\nsteps:\n  - app: GET /\n    as: a\n  - app: GET /\n    as: a\n", "already defined", 5},
+		{"bad policy order", "name: x\nwebhooks:\n  - path: /wh\n    policy: {order: sideways}\nsteps:\n  - webhooks: deliver\n", `unknown order "sideways"; allowed: inorder, reverse, shuffle`, 4},
+		{"bad fault kind", "name: x\nsteps:\n  - fault: {method: POST, path: /v1/x, kind: meteor}\n", `unknown fault kind "meteor"`, 3},
+		{"wrong type", "name: x\nseed: lots\nsteps:\n  - webhooks: deliver\n", `want a whole number, got "lots"`, 2},
+		{"unknown endpoint", "name: x\nsteps:\n  - webhooks: hold\n    endpoint: /nope\n", `no webhooks entry has path "/nope"`, 4},
+		{"bad customer action", "name: x\nsteps:\n  - customer: pay_cash\n", `unknown customer action "pay_cash"`, 3},
+	}
+	for _, tc := range cases {
+		_, err := Parse("bad.yaml", []byte(tc.yaml))
+		ve, ok := err.(*ValidationError)
+		if !ok {
+			t.Errorf("%s: want a ValidationError, got %v", tc.name, err)
+			continue
+		}
+		found := false
+		for _, p := range ve.Problems {
+			if strings.Contains(p.Message, tc.want) {
+				found = true
+				if p.Line != tc.line {
+					t.Errorf("%s: reported on line %d, want %d", tc.name, p.Line, tc.line)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no problem mentions %q in:\n%v", tc.name, tc.want, err)
+		}
+		if !strings.HasPrefix(err.Error(), "bad.yaml:") {
+			t.Errorf("%s: error does not start with the file: %v", tc.name, err)
+		}
+	}
+}
+
+func TestEveryProblemIsReported(t *testing.T) {
+	_, err := Parse("many.yaml", []byte("name: x\nseed: lots\nsteps:\n  - stirpe: x\n  - clock: {advance: soon}\n"))
+	ve := err.(*ValidationError)
+	if len(ve.Problems) != 3 {
+		t.Fatalf("want 3 problems, got %d:\n%v", len(ve.Problems), err)
+	}
+}
+
+func TestFixture(t *testing.T) {
+	f, err := ParseFixture("f.json", []byte(`{"_meta": {"template_version": 0}, "fixtures": [
+		{"name": "cus", "path": "/v1/customers", "method": "post", "params": {"email": "a@b.c"}},
+		{"name": "pi", "path": "/v1/payment_intents", "method": "post", "params": {"customer": "${cus:id}", "amount": 100, "currency": "usd"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Requests) != 2 || f.Requests[0].Method != "POST" {
+		t.Errorf("%+v", f)
+	}
+	if _, err := ParseFixture("f.json", []byte(`{"fixtures": [{"name": "pi", "path": "/v1/payment_intents", "params": {"customer": "${cus:id}"}}]}`)); err == nil {
+		t.Error("a dangling reference was accepted")
+	}
+}
+
+// The scenario library beside this package must always load.
+func TestLibraryScenariosLoad(t *testing.T) {
+	if _, err := LoadDir("."); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(valid)
+	f.Add("name: x\nsteps:\n  - stirpe: x\n")
+	f.Add("name: [\n")
+	f.Add("steps:\n  - expect: {state: {object: x, fields: {a.b: {not: 1}}}}\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		sc, err := Parse("fuzz.yaml", []byte(s))
+		if err == nil && (sc == nil || len(sc.Steps) == 0) {
+			t.Fatal("accepted a scenario without steps")
+		}
+	})
+}

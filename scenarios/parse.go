@@ -1,0 +1,417 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// StepKinds are the kinds a step may have.
+var StepKinds = []string{"app", "clock", "customer", "expect", "fault", "fixture", "stripe", "webhooks"}
+
+var methods = map[string]bool{"GET": true, "POST": true, "DELETE": true}
+
+func (p *parser) scenario(n *yaml.Node, s *Scenario) {
+	f := p.fields(n, "", "name", "description", "labels", "seed", "app", "webhooks", "accounts", "steps")
+	p.defined = map[string]bool{"app": true}
+	s.Name = p.str(f["name"], "name")
+	if strings.TrimSpace(s.Name) == "" {
+		p.fail(n, "name", "a scenario needs a name")
+	}
+	s.Description = p.str(f["description"], "description")
+	s.Labels = p.strings(f["labels"], "labels")
+	if v := f["seed"]; v != nil {
+		s.Seed = uint64(p.integer(v, "seed"))
+	}
+	if v := f["app"]; v != nil {
+		af := p.fields(v, "app", "handler", "command", "ready", "env")
+		s.App = App{Handler: p.str(af["handler"], "app.handler"), Command: p.str(af["command"], "app.command"),
+			Ready: p.str(af["ready"], "app.ready"), Env: p.stringMap(af["env"], "app.env")}
+		if (s.App.Handler == "") == (s.App.Command == "") {
+			p.fail(v, "app", "give exactly one of handler (an app registered from Go) or command")
+		}
+	}
+	if v := f["accounts"]; v != nil {
+		if v.Kind != yaml.MappingNode {
+			p.fail(v, "accounts", "want a mapping of account names")
+		} else {
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				name := v.Content[i].Value
+				path := "accounts." + name
+				af := p.fields(v.Content[i+1], path, "email", "type")
+				typ := p.str(af["type"], path+".type")
+				if typ != "" && typ != "standard" && typ != "express" && typ != "custom" {
+					p.fail(af["type"], path+".type", "unknown account type %q; allowed: custom, express, standard", typ)
+				}
+				s.Accounts = append(s.Accounts, Account{Name: name, Email: p.str(af["email"], path+".email"), Type: typ})
+				p.defined[name] = true
+			}
+		}
+	}
+	if v := f["webhooks"]; v != nil {
+		if v.Kind != yaml.SequenceNode {
+			p.fail(v, "webhooks", "want a list of endpoints")
+		} else {
+			for i, w := range v.Content {
+				path := fmt.Sprintf("webhooks[%d]", i)
+				wf := p.fields(w, path, "path", "events", "connect", "policy")
+				wh := Webhook{Path: p.str(wf["path"], path+".path"), Events: p.strings(wf["events"], path+".events"), Connect: p.boolean(wf["connect"], path+".connect")}
+				if !strings.HasPrefix(wh.Path, "/") {
+					p.fail(w, path+".path", "want a path on the app starting with /")
+				}
+				if len(wh.Events) == 0 {
+					wh.Events = []string{"*"}
+				}
+				if pv := wf["policy"]; pv != nil {
+					wh.Policy = p.policy(pv, path+".policy")
+				}
+				s.Webhooks = append(s.Webhooks, wh)
+			}
+		}
+	}
+	steps := f["steps"]
+	if steps == nil || steps.Kind != yaml.SequenceNode || len(steps.Content) == 0 {
+		at := steps
+		if at == nil {
+			at = n
+		}
+		p.fail(at, "steps", "a scenario needs a non-empty list of steps")
+		return
+	}
+	for i, sn := range steps.Content {
+		st := p.step(sn, fmt.Sprintf("steps[%d]", i), s)
+		if st.As != "" {
+			if p.defined[st.As] {
+				p.fail(sn, fmt.Sprintf("steps[%d].as", i), "%q is already defined; pick another name", st.As)
+			}
+			p.defined[st.As] = true
+		}
+		s.Steps = append(s.Steps, st)
+	}
+}
+
+func (p *parser) policy(n *yaml.Node, path string) *Policy {
+	f := p.fields(n, path, "order", "duplicate", "duplicate_fraction", "delay", "hold", "concurrency")
+	pol := &Policy{Order: p.str(f["order"], path+".order"), Duplicate: p.integer(f["duplicate"], path+".duplicate"),
+		DuplicateFraction: p.float(f["duplicate_fraction"], path+".duplicate_fraction"), Hold: p.boolean(f["hold"], path+".hold"),
+		Concurrency: p.integer(f["concurrency"], path+".concurrency")}
+	switch pol.Order {
+	case "", "inorder", "reverse", "shuffle":
+	default:
+		p.fail(f["order"], path+".order", "unknown order %q; allowed: inorder, reverse, shuffle", pol.Order)
+	}
+	if pol.DuplicateFraction < 0 || pol.DuplicateFraction > 1 {
+		p.fail(f["duplicate_fraction"], path+".duplicate_fraction", "want a fraction between 0 and 1")
+	}
+	if d := f["delay"]; d != nil {
+		pol.Delay = map[string]time.Duration{}
+		if d.Kind != yaml.MappingNode {
+			p.fail(d, path+".delay", "want a mapping of event type to duration")
+		} else {
+			for i := 0; i+1 < len(d.Content); i += 2 {
+				pol.Delay[d.Content[i].Value] = p.duration(d.Content[i+1], path+".delay."+d.Content[i].Value)
+			}
+		}
+	}
+	return pol
+}
+
+// methodPath splits "POST /v1/customers".
+func (p *parser) methodPath(n *yaml.Node, path string, stripe bool) (string, string) {
+	v := p.str(n, path)
+	method, target, ok := strings.Cut(strings.TrimSpace(v), " ")
+	target = strings.TrimSpace(target)
+	switch {
+	case !ok || !methods[method]:
+		p.fail(n, path, "want \"METHOD /path\" with METHOD one of DELETE, GET, POST; got %q", v)
+	case stripe && !strings.HasPrefix(target, "/v1/"):
+		p.fail(n, path, "Stripe paths start with /v1/, got %q", target)
+	case !stripe && !strings.HasPrefix(target, "/"):
+		p.fail(n, path, "app paths start with /, got %q", target)
+	}
+	return method, target
+}
+
+func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
+	st := Step{Line: n.Line}
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, path, "a step is a mapping with one of: %s", allowed(StepKinds))
+		return st
+	}
+	var kinds []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		for _, k := range StepKinds {
+			if n.Content[i].Value == k {
+				kinds = append(kinds, k)
+			}
+		}
+	}
+	if len(kinds) == 2 && kinds[0] == "app" && kinds[1] == "expect" || len(kinds) == 2 && kinds[0] == "expect" && kinds[1] == "app" {
+		kinds = []string{"app"} // an app call with its inline expect
+	}
+	if len(kinds) != 1 {
+		if len(kinds) == 0 {
+			key := ""
+			if len(n.Content) > 0 {
+				key = n.Content[0].Value
+			}
+			p.fail(n, path, "unknown step kind %q; allowed: %s", key, allowed(StepKinds))
+		} else {
+			p.fail(n, path, "a step has exactly one kind, this one has %s", strings.Join(kinds, " and "))
+		}
+		return st
+	}
+	st.Kind = kinds[0]
+	common := []string{"name", "as", st.Kind}
+	switch st.Kind {
+	case "stripe":
+		f := p.fields(n, path, append(common, "params", "account", "idempotency_key", "expect_error")...)
+		st.Method, st.Path = p.methodPath(f["stripe"], path+".stripe", true)
+		if v := f["params"]; v != nil {
+			m, ok := p.value(v, path+".params").(map[string]any)
+			if !ok {
+				p.fail(v, path+".params", "want a mapping of parameters")
+			}
+			st.Params = m
+		}
+		st.Account = p.str(f["account"], path+".account")
+		st.IdempotencyKey = p.str(f["idempotency_key"], path+".idempotency_key")
+		if v := f["expect_error"]; v != nil {
+			ef := p.fields(v, path+".expect_error", "status", "type", "code", "message", "param")
+			st.ExpectError = &ExpectError{Status: p.integer(ef["status"], path+".expect_error.status"), Type: p.str(ef["type"], ""),
+				Code: p.str(ef["code"], ""), Message: p.str(ef["message"], ""), Param: p.str(ef["param"], "")}
+		}
+		p.common(f, &st, path)
+	case "app":
+		f := p.fields(n, path, append(common, "json", "form", "headers", "expect")...)
+		st.Method, st.Path = p.methodPath(f["app"], path+".app", false)
+		if v := f["json"]; v != nil {
+			st.JSON = p.value(v, path+".json")
+		}
+		st.Form = p.stringMap(f["form"], path+".form")
+		st.Headers = p.stringMap(f["headers"], path+".headers")
+		if v := f["expect"]; v != nil {
+			ef := p.fields(v, path+".expect", "status", "json", "within")
+			st.Expect = p.appExpect(ef, path+".expect")
+		}
+		p.common(f, &st, path)
+	case "customer":
+		f := p.fields(n, path, append(common, "session", "payment_intent", "payment_method", "outcome", "account")...)
+		st.Action = p.str(f["customer"], path+".customer")
+		st.Session = p.str(f["session"], path+".session")
+		st.PaymentIntent = p.str(f["payment_intent"], path+".payment_intent")
+		st.PaymentMethod = p.str(f["payment_method"], path+".payment_method")
+		st.Outcome = p.str(f["outcome"], path+".outcome")
+		st.Account = p.str(f["account"], path+".account")
+		switch st.Action {
+		case "complete_checkout":
+			if st.Session == "" {
+				p.fail(n, path+".session", "complete_checkout needs a session")
+			}
+		case "authenticate", "settle":
+			if st.PaymentIntent == "" {
+				p.fail(n, path+".payment_intent", "%s needs a payment_intent", st.Action)
+			}
+		default:
+			p.fail(f["customer"], path+".customer", "unknown customer action %q; allowed: authenticate, complete_checkout, settle", st.Action)
+		}
+		if st.Outcome != "" && st.Outcome != "succeed" && st.Outcome != "fail" {
+			p.fail(f["outcome"], path+".outcome", "unknown outcome %q; allowed: fail, succeed", st.Outcome)
+		}
+		p.common(f, &st, path)
+	case "clock":
+		f := p.fields(n, path, common...)
+		cf := p.fields(f["clock"], path+".clock", "advance", "set", "test_clock")
+		st.Advance = p.duration(cf["advance"], path+".clock.advance")
+		if v := cf["set"]; v != nil {
+			t, err := time.Parse(time.RFC3339, v.Value)
+			if err != nil {
+				p.fail(v, path+".clock.set", "want an RFC3339 time like 2025-09-01T12:00:00Z")
+			}
+			st.Set = &t
+		}
+		if (cf["advance"] == nil) == (cf["set"] == nil) {
+			p.fail(f["clock"], path+".clock", "give exactly one of advance or set")
+		}
+		st.TestClock = p.str(cf["test_clock"], path+".clock.test_clock")
+		p.common(f, &st, path)
+	case "webhooks":
+		f := p.fields(n, path, append(common, "endpoint", "types", "order", "event", "policy")...)
+		st.WebhookAction = p.str(f["webhooks"], path+".webhooks")
+		st.Endpoint = p.str(f["endpoint"], path+".endpoint")
+		st.Types = p.strings(f["types"], path+".types")
+		st.Order = p.strings(f["order"], path+".order")
+		st.Event = p.str(f["event"], path+".event")
+		if v := f["policy"]; v != nil {
+			st.Policy = p.policy(v, path+".policy")
+		}
+		switch st.WebhookAction {
+		case "deliver", "hold", "release":
+		case "redeliver":
+			if st.Event == "" {
+				p.fail(n, path+".event", "redeliver needs an event")
+			}
+		case "policy":
+			if st.Policy == nil {
+				p.fail(n, path+".policy", "policy needs a policy")
+			}
+		default:
+			p.fail(f["webhooks"], path+".webhooks", "unknown webhooks action %q; allowed: deliver, hold, policy, redeliver, release", st.WebhookAction)
+		}
+		if st.Endpoint != "" && !hasWebhook(s, st.Endpoint) {
+			p.fail(f["endpoint"], path+".endpoint", "no webhooks entry has path %q", st.Endpoint)
+		}
+		p.common(f, &st, path)
+	case "fault":
+		f := p.fields(n, path, common...)
+		ff := p.fields(f["fault"], path+".fault", "method", "path", "kind", "times", "duration")
+		st.Fault = &Fault{Method: p.str(ff["method"], path+".fault.method"), Path: p.str(ff["path"], path+".fault.path"),
+			Kind: p.str(ff["kind"], path+".fault.kind"), Times: p.integer(ff["times"], path+".fault.times"),
+			Duration: p.duration(ff["duration"], path+".fault.duration")}
+		switch st.Fault.Kind {
+		case "server_error", "rate_limit", "lock_timeout", "delay", "drop", "hold":
+		default:
+			p.fail(ff["kind"], path+".fault.kind", "unknown fault kind %q; allowed: delay, drop, hold, lock_timeout, rate_limit, server_error", st.Fault.Kind)
+		}
+		p.common(f, &st, path)
+	case "expect":
+		f := p.fields(n, path, common...)
+		st.Check = p.check(f["expect"], path+".expect", s)
+		p.common(f, &st, path)
+	case "fixture":
+		f := p.fields(n, path, common...)
+		st.Fixture = p.str(f["fixture"], path+".fixture")
+		p.common(f, &st, path)
+	}
+	return st
+}
+
+func hasWebhook(s *Scenario, path string) bool {
+	for _, w := range s.Webhooks {
+		if w.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) common(f map[string]*yaml.Node, st *Step, path string) {
+	st.Name = p.str(f["name"], path+".name")
+	st.As = p.str(f["as"], path+".as")
+}
+
+func (p *parser) appExpect(f map[string]*yaml.Node, path string) *AppExpect {
+	e := &AppExpect{Status: p.integer(f["status"], path+".status"), Within: p.duration(f["within"], path+".within")}
+	if v := f["json"]; v != nil {
+		m, ok := p.value(v, path+".json").(map[string]any)
+		if !ok {
+			p.fail(v, path+".json", "want a mapping of dotted paths to values")
+		}
+		e.JSON = m
+	}
+	return e
+}
+
+func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
+	c := &Check{}
+	if n == nil || n.Kind != yaml.MappingNode {
+		p.fail(n, path, "want a mapping with one of: app, count, requests, state, webhooks")
+		return c
+	}
+	keys := map[string]bool{}
+	for i := 0; i < len(n.Content); i += 2 {
+		keys[n.Content[i].Value] = true
+	}
+	switch {
+	case keys["app"]:
+		f := p.fields(n, path, "app", "headers", "status", "json", "within")
+		m, t := p.methodPath(f["app"], path+".app", false)
+		c.App = &AppCheck{Method: m, Path: t, Headers: p.stringMap(f["headers"], path+".headers"), AppExpect: *p.appExpect(f, path)}
+	case keys["state"]:
+		f := p.fields(n, path, "state")
+		sf := p.fields(f["state"], path+".state", "object", "account", "fields")
+		c.State = &StateCheck{Object: p.str(sf["object"], path+".state.object"), Account: p.str(sf["account"], path+".state.account")}
+		if v := sf["fields"]; v != nil {
+			c.State.Fields, _ = p.value(v, path+".state.fields").(map[string]any)
+		}
+	case keys["count"]:
+		f := p.fields(n, path, "count")
+		cf := p.fields(f["count"], path+".count", "object", "account", "equals")
+		c.Count = &CountCheck{Object: p.str(cf["object"], path+".count.object"), Account: p.str(cf["account"], path+".count.account"),
+			Equals: p.integer(cf["equals"], path+".count.equals")}
+	case keys["webhooks"]:
+		f := p.fields(n, path, "webhooks")
+		wf := p.fields(f["webhooks"], path+".webhooks", "endpoint", "delivered", "contains", "not_contains", "app_status")
+		c.Webhooks = &WebhookCheck{Endpoint: p.str(wf["endpoint"], path+".webhooks.endpoint"),
+			Delivered: p.strings(wf["delivered"], path+".webhooks.delivered"), Contains: p.strings(wf["contains"], path+".webhooks.contains"),
+			NotContains: p.strings(wf["not_contains"], path+".webhooks.not_contains"), AppStatus: p.integer(wf["app_status"], path+".webhooks.app_status")}
+		if c.Webhooks.Endpoint != "" && !hasWebhook(s, c.Webhooks.Endpoint) {
+			p.fail(wf["endpoint"], path+".webhooks.endpoint", "no webhooks entry has path %q", c.Webhooks.Endpoint)
+		}
+	case keys["requests"]:
+		f := p.fields(n, path, "requests")
+		rf := p.fields(f["requests"], path+".requests", "method", "path", "params", "account", "count", "at_least", "none")
+		c.Requests = &RequestCheck{Method: p.str(rf["method"], path+".requests.method"), Path: p.str(rf["path"], path+".requests.path"),
+			Account: p.str(rf["account"], path+".requests.account"), None: p.boolean(rf["none"], path+".requests.none")}
+		if v := rf["params"]; v != nil {
+			c.Requests.Params, _ = p.value(v, path+".requests.params").(map[string]any)
+		}
+		if v := rf["count"]; v != nil {
+			n := p.integer(v, path+".requests.count")
+			c.Requests.Count = &n
+		}
+		if v := rf["at_least"]; v != nil {
+			n := p.integer(v, path+".requests.at_least")
+			c.Requests.AtLeast = &n
+		}
+	default:
+		key := ""
+		if len(n.Content) > 0 {
+			key = n.Content[0].Value
+		}
+		p.fail(n, path, "unknown expectation %q; allowed: app, count, requests, state, webhooks", key)
+	}
+	return c
+}
+
+// Describe is a one-line summary of a step, for reports.
+func Describe(st Step) string {
+	if st.Name != "" {
+		return st.Name
+	}
+	switch st.Kind {
+	case "stripe":
+		return fmt.Sprintf("Stripe %s %s", st.Method, st.Path)
+	case "app":
+		return fmt.Sprintf("app %s %s", st.Method, st.Path)
+	case "customer":
+		return "customer " + st.Action
+	case "clock":
+		if st.Set != nil {
+			return "clock set to " + st.Set.Format(time.RFC3339)
+		}
+		return "clock advances " + st.Advance.String()
+	case "webhooks":
+		return "webhooks " + st.WebhookAction
+	case "fault":
+		return fmt.Sprintf("fault %s on %s %s", st.Fault.Kind, st.Fault.Method, st.Fault.Path)
+	case "expect":
+		switch {
+		case st.Check.App != nil:
+			return fmt.Sprintf("expect app %s %s", st.Check.App.Method, st.Check.App.Path)
+		case st.Check.State != nil:
+			return "expect state of " + st.Check.State.Object
+		case st.Check.Count != nil:
+			return "expect a count of " + st.Check.Count.Object
+		case st.Check.Webhooks != nil:
+			return "expect webhook deliveries"
+		case st.Check.Requests != nil:
+			return "expect requests to Stripe"
+		}
+	case "fixture":
+		return "fixture " + st.Fixture
+	}
+	return st.Kind
+}
