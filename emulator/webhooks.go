@@ -47,6 +47,9 @@ func (e *Emulator) startWebhooks() error {
 		return d.Matching(account, eventType)
 	}
 	env.Events.Subscribe(func(evs []api.Committed) {
+		if len(d.Endpoints()) == 0 {
+			return // nobody listens: skip rendering payloads
+		}
 		out := make([]delivery.Event, 0, len(evs))
 		for _, c := range evs {
 			payload, err := json.MarshalIndent(c.Event, "", "  ")
