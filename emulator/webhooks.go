@@ -9,6 +9,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -133,6 +134,15 @@ func (w WebhookControl) ListenOn(account, endpointURL string, connect bool, even
 // ListenWithSecret wires an endpoint with a secret of your choosing (the
 // binary's --webhook/--webhook-secret), reusing one with the same URL.
 func (w WebhookControl) ListenWithSecret(endpointURL, secret string, events ...string) (string, error) {
+	return w.ListenWithSecretOn("", false, endpointURL, secret, events...)
+}
+
+// ListenWithSecretOn is ListenWithSecret on a connected account (account
+// != "") or, with connect, for connected accounts' events.
+func (w WebhookControl) ListenWithSecretOn(account string, connect bool, endpointURL, secret string, events ...string) (string, error) {
+	if account == "" {
+		account = w.e.env.Platform
+	}
 	if len(events) == 0 {
 		events = []string{"*"}
 	}
@@ -141,7 +151,7 @@ func (w WebhookControl) ListenWithSecret(endpointURL, secret string, events ...s
 		evs[i] = e
 	}
 	var id string
-	err := w.e.env.Background(w.e.env.Platform, func(c *api.Call) error {
+	err := w.e.env.Background(account, func(c *api.Call) error {
 		var existing store.Obj
 		c.Tx.Each(c.Account, "webhook_endpoint", func(o store.Obj) bool {
 			if o["url"] == endpointURL {
@@ -161,6 +171,9 @@ func (w WebhookControl) ListenWithSecret(endpointURL, secret string, events ...s
 			ep := webhookendpoints.ToEndpoint(c.Tx, c.Account, c.Platform, existing)
 			c.AfterCommit(func() { c.Webhooks.PutEndpoint(ep) })
 			return nil
+		}
+		if connect {
+			c.Params = params.NewValues(map[string]any{"connect": true})
 		}
 		o, err := webhookendpoints.Create(c, endpointURL, evs, secret)
 		if o != nil {
@@ -249,3 +262,8 @@ func (w WebhookControl) Attempts() []WebhookAttempt { return w.e.env.Webhooks.At
 // Seed is the seed of every randomised delivery choice; pass it to
 // WithSeed to replay an order.
 func (w WebhookControl) Seed() uint64 { return w.e.env.Webhooks.Seed() }
+
+// Policy returns an endpoint's current delivery policy.
+func (w WebhookControl) Policy(endpointID string) (WebhookPolicy, bool) {
+	return w.e.env.Webhooks.Policy(endpointID)
+}

@@ -29,8 +29,8 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 		af := p.fields(v, "app", "handler", "command", "ready", "env")
 		s.App = App{Handler: p.str(af["handler"], "app.handler"), Command: p.str(af["command"], "app.command"),
 			Ready: p.str(af["ready"], "app.ready"), Env: p.stringMap(af["env"], "app.env")}
-		if (s.App.Handler == "") == (s.App.Command == "") {
-			p.fail(v, "app", "give exactly one of handler (an app registered from Go) or command")
+		if s.App.Handler == "" && s.App.Command == "" {
+			p.fail(v, "app", "give a handler (an app registered from Go), a command, or both")
 		}
 	}
 	if v := f["accounts"]; v != nil {

@@ -44,6 +44,7 @@ type Logged struct {
 	Body           string        `json:"body,omitempty"`
 	Account        string        `json:"account,omitempty"`
 	IdempotencyKey string        `json:"idempotency_key,omitempty"`
+	UserAgent      string        `json:"user_agent,omitempty"`
 	Status         int           `json:"status"`
 	Duration       time.Duration `json:"duration_ns"`
 	At             time.Time     `json:"at"`
@@ -160,7 +161,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, reqID, body, acc
 	}
 	s.Observe(Logged{
 		RequestID: reqID, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body,
-		Account: account, IdempotencyKey: idemKey, Status: status,
+		Account: account, IdempotencyKey: idemKey, UserAgent: r.Header.Get("User-Agent"), Status: status,
 		Duration: time.Since(start), At: s.Clock.Now(),
 	})
 }

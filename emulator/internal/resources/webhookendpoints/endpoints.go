@@ -90,6 +90,11 @@ func Create(c *api.Call, rawURL string, events []any, secret string) (store.Obj,
 	if err := c.Tx.SetMeta(secretKey(c.Account, api.Str(o["id"])), secret); err != nil {
 		return nil, err
 	}
+	if connect, _ := c.Params.Bool("connect"); connect {
+		if err := c.Tx.SetMeta("weconnect:"+c.Account+":"+api.Str(o["id"]), "1"); err != nil {
+			return nil, err
+		}
+	}
 	sync(c, o, false)
 	return o, nil
 }
@@ -107,11 +112,6 @@ func create(c *api.Call) (any, error) {
 	c.Copy(o, "description", "api_version")
 	if err := c.ApplyMetadata(o); err != nil {
 		return nil, err
-	}
-	if connect, _ := c.Params.Bool("connect"); connect {
-		if err := c.Tx.SetMeta("weconnect:"+c.Account+":"+api.Str(o["id"]), "1"); err != nil {
-			return nil, err
-		}
 	}
 	if err := c.Put(o); err != nil {
 		return nil, err

@@ -1,0 +1,136 @@
+// Package harness runs scenario files against an application under test
+// that talks to a fresh emulator, and turns a directory of scenarios into
+// Ginkgo specs.
+package harness
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// AppEnv is what an app needs to talk to the emulator; a command gets it
+// as STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and PORT.
+type AppEnv struct {
+	StripeAPIBase string
+	SecretKey     string
+	WebhookSecret string
+}
+
+// App starts the application under test for one scenario run.
+type App interface {
+	Start(env AppEnv) (baseURL string, stop func() (output string), err error)
+}
+
+// HandlerApp is an app served in-process.
+type HandlerApp func(env AppEnv) http.Handler
+
+// Start serves the handler on 127.0.0.1.
+func (h HandlerApp) Start(env AppEnv) (string, func() string, error) {
+	srv := httptest.NewServer(h(env))
+	return srv.URL, func() string { srv.Close(); return "" }, nil
+}
+
+// CommandApp is an app started as a process per run (through sh -c).
+type CommandApp struct {
+	Command string
+	Ready   string // path polled until it answers < 500
+	Dir     string
+	Env     map[string]string
+	// ReadyTimeout bounds the wait for readiness (default 60 s: a `go run`
+	// may compile first).
+	ReadyTimeout time.Duration
+}
+
+// lockedBuffer collects a process's output.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Start runs the command and waits until its readiness URL answers.
+func (a CommandApp) Start(env AppEnv) (string, func() string, error) {
+	port, err := freePort()
+	if err != nil {
+		return "", nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, "sh", "-c", a.Command)
+	cmd.Dir = a.Dir
+	cmd.Env = append(os.Environ(),
+		"STRIPE_API_BASE="+env.StripeAPIBase, "STRIPE_SECRET_KEY="+env.SecretKey,
+		"STRIPE_WEBHOOK_SECRET="+env.WebhookSecret, "PORT="+strconv.Itoa(port))
+	for k, v := range a.Env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	// The process group lets stop end `go run`'s child too.
+	setProcessGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return "", nil, fmt.Errorf("start %q: %w", a.Command, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop := func() string {
+		killGroup(cmd)
+		cancel()
+		<-exited
+		return out.String()
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	timeout := a.ReadyTimeout
+	if timeout == 0 {
+		timeout = 60 * time.Second
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := http.Get(base + a.Ready)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode < 500 {
+				return base, stop, nil
+			}
+		}
+		select {
+		case err := <-exited:
+			output := out.String()
+			cancel()
+			return "", nil, fmt.Errorf("%q exited before it was ready (%v):\n%s", a.Command, err, output)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return "", nil, fmt.Errorf("%q was not ready at %s%s within %s:\n%s", a.Command, base, a.Ready, timeout, stop())
+		}
+	}
+}

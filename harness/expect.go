@@ -1,0 +1,225 @@
+package harness
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	"github.com/stripe-emu/stripe-emu/scenarios"
+)
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// newServer serves an emulator on 127.0.0.1 for one run.
+func newServer(emu *emulator.Emulator) *httptest.Server {
+	srv := httptest.NewServer(emu.Handler())
+	emu.SetURL(srv.URL)
+	return srv
+}
+
+// checkApp compares an app answer with an expectation, asking again
+// until it holds when `within` is set (the app may still be processing).
+func (r *run) checkApp(first map[string]any, method, p string, headers map[string]string, e scenarios.AppExpect) error {
+	deadline := time.Now().Add(e.Within)
+	res := first
+	for {
+		err := appMatches(res, e)
+		if err == nil || e.Within == 0 || time.Now().After(deadline) {
+			if err != nil && e.Within > 0 {
+				err = fmt.Errorf("%w (still, after %s)", err, e.Within)
+			}
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+		if err := r.flush(); err != nil {
+			return err
+		}
+		again, aerr := r.app(method, p, nil, nil, headers)
+		if aerr != nil {
+			return aerr
+		}
+		res = again.(map[string]any)
+	}
+}
+
+func appMatches(res map[string]any, e scenarios.AppExpect) error {
+	if e.Status != 0 && int(res["status"].(float64)) != e.Status {
+		return fmt.Errorf("the app answered %v, want %d; body: %s", res["status"], e.Status, brief(res["body"]))
+	}
+	keys := make([]string, 0, len(e.JSON))
+	for k := range e.JSON {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		got, present := lookup(res["body"], k)
+		if err := match(e.JSON[k], got, present); err != nil {
+			return fmt.Errorf("app body %s: %v; body: %s", k, err, brief(res["body"]))
+		}
+	}
+	return nil
+}
+
+func (r *run) expect(c *scenarios.Check) error {
+	// Expectations see the world after every due delivery has landed.
+	if err := r.flush(); err != nil {
+		return err
+	}
+	switch {
+	case c.App != nil:
+		res, err := r.app(c.App.Method, c.App.Path, nil, nil, c.App.Headers)
+		if err != nil {
+			return err
+		}
+		return r.checkApp(res.(map[string]any), c.App.Method, c.App.Path, c.App.Headers, c.App.AppExpect)
+	case c.State != nil:
+		id, err := r.resolveString(c.State.Object)
+		if err != nil {
+			return err
+		}
+		acct, err := r.account(c.State.Account)
+		if err != nil {
+			return err
+		}
+		obj, ok := r.emu.GetIn(acct, id)
+		if !ok {
+			return fmt.Errorf("no object %s in %s", id, accountName(acct))
+		}
+		for k, want := range c.State.Fields {
+			want, err := r.resolveAll(want)
+			if err != nil {
+				return err
+			}
+			got, present := lookup(obj, k)
+			if err := match(want, got, present); err != nil {
+				return fmt.Errorf("%s %s: %v", id, k, err)
+			}
+		}
+		return nil
+	case c.Count != nil:
+		acct, err := r.account(c.Count.Account)
+		if err != nil {
+			return err
+		}
+		if n := r.emu.Count(acct, c.Count.Object); n != c.Count.Equals {
+			return fmt.Errorf("%s holds %d %s objects, want %d", accountName(acct), n, c.Count.Object, c.Count.Equals)
+		}
+		return nil
+	case c.Webhooks != nil:
+		return r.expectWebhooks(c.Webhooks)
+	case c.Requests != nil:
+		return r.expectRequests(c.Requests)
+	}
+	return fmt.Errorf("empty expectation")
+}
+
+func accountName(acct string) string {
+	if acct == "" {
+		return "the platform account"
+	}
+	return acct
+}
+
+func (r *run) expectWebhooks(w *scenarios.WebhookCheck) error {
+	id, err := r.endpoint(w.Endpoint)
+	if err != nil {
+		return err
+	}
+	var delivered []string
+	for _, a := range r.emu.Webhooks().Attempts() {
+		if a.EndpointID != id {
+			continue
+		}
+		if w.AppStatus != 0 && a.Status != w.AppStatus {
+			return fmt.Errorf("the app answered %s (%s) with %d, want %d: %s", a.EventType, a.EventID, a.Status, w.AppStatus, strings.TrimSpace(a.ResponseBody))
+		}
+		if a.OK {
+			delivered = append(delivered, a.EventType)
+		}
+	}
+	if w.Delivered != nil && strings.Join(w.Delivered, ",") != strings.Join(delivered, ",") {
+		return fmt.Errorf("delivered %v, want %v", delivered, w.Delivered)
+	}
+	has := map[string]bool{}
+	for _, t := range delivered {
+		has[t] = true
+	}
+	for _, t := range w.Contains {
+		if !has[t] {
+			return fmt.Errorf("no %s was delivered (delivered: %v)", t, delivered)
+		}
+	}
+	for _, t := range w.NotContains {
+		if has[t] {
+			return fmt.Errorf("%s was delivered, and should not have been", t)
+		}
+	}
+	return nil
+}
+
+func (r *run) expectRequests(q *scenarios.RequestCheck) error {
+	acct, err := r.account(q.Account)
+	if err != nil {
+		return err
+	}
+	pattern, err := r.resolveString(q.Path)
+	if err != nil {
+		return err
+	}
+	want := map[string]string{}
+	if q.Params != nil {
+		p, err := r.resolveAll(map[string]any(q.Params))
+		if err != nil {
+			return err
+		}
+		flatten("", p, want)
+	}
+	n := 0
+	var seen []string
+	for _, req := range r.emu.Requests() {
+		if req.UserAgent == HarnessUserAgent {
+			continue
+		}
+		if (q.Method != "" && req.Method != q.Method) || !pathMatch(pattern, req.Path) {
+			continue
+		}
+		if q.Account != "" && req.Account != acct {
+			continue
+		}
+		got, _ := url.ParseQuery(req.Body)
+		if req.Method != "POST" {
+			got, _ = url.ParseQuery(req.Query)
+		}
+		ok := true
+		for k, v := range want {
+			if got.Get(k) != v {
+				ok = false
+			}
+		}
+		seen = append(seen, fmt.Sprintf("%s %s %s [%s]", req.Method, req.Path, accountName(req.Account), req.Body))
+		if ok {
+			n++
+		}
+	}
+	switch {
+	case q.None && n > 0:
+		return fmt.Errorf("the app made %d matching request(s), want none: %v", n, seen)
+	case q.Count != nil && n != *q.Count:
+		return fmt.Errorf("the app made %d matching request(s), want %d; its requests there: %v", n, *q.Count, seen)
+	case q.AtLeast != nil && n < *q.AtLeast:
+		return fmt.Errorf("the app made %d matching request(s), want at least %d; its requests there: %v", n, *q.AtLeast, seen)
+	case !q.None && q.Count == nil && q.AtLeast == nil && n == 0:
+		return fmt.Errorf("the app made no matching request; its requests there: %v", seen)
+	}
+	return nil
+}

@@ -1,0 +1,571 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	"github.com/stripe-emu/stripe-emu/emulator/clock"
+	"github.com/stripe-emu/stripe-emu/scenarios"
+)
+
+// Options tune a run.
+type Options struct {
+	// Seed overrides the scenario's seed (0: the scenario's, or random).
+	Seed uint64
+	// Step is told each step before it runs (Ginkgo's By).
+	Step func(i int, description string)
+	// Start is where the emulator's clock stands (default: now, frozen).
+	Start time.Time
+}
+
+// HarnessUserAgent marks the harness's own calls to the emulator, so
+// request expectations only see the app's.
+const HarnessUserAgent = "stripe-emu-harness"
+
+// StepError is a failed scenario: which step, why, and what the emulator
+// saw, with the seed that replays it.
+type StepError struct {
+	Scenario string
+	File     string
+	Index    int
+	Line     int
+	Step     string
+	Err      error
+	Seed     uint64
+	Requests []emulator.Request
+	Attempts []emulator.WebhookAttempt
+	AppLog   string
+}
+
+func (e *StepError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario %q failed at step %d (%s, %s:%d): %v\n", e.Scenario, e.Index+1, e.Step, e.File, e.Line, e.Err)
+	fmt.Fprintf(&b, "replay with seed %d\n", e.Seed)
+	if len(e.Requests) > 0 {
+		b.WriteString("requests to the emulator (most recent last):\n")
+		for _, r := range tail(e.Requests, 25) {
+			who := "app"
+			if r.UserAgent == HarnessUserAgent {
+				who = "harness"
+			}
+			acct := ""
+			if r.Account != "" {
+				acct = " as " + r.Account
+			}
+			fmt.Fprintf(&b, "  %-7s %s %s%s → %d (%s)\n", who, r.Method, r.Path, acct, r.Status, r.RequestID)
+		}
+	}
+	if len(e.Attempts) > 0 {
+		b.WriteString("webhook deliveries:\n")
+		for _, a := range tail(e.Attempts, 25) {
+			fmt.Fprintf(&b, "  %s %s (copy %d, attempt %d) → %d %s\n", a.EventType, a.EventID, a.Copy, a.Number, a.Status, strings.TrimSpace(a.ResponseBody))
+		}
+	}
+	if strings.TrimSpace(e.AppLog) != "" {
+		fmt.Fprintf(&b, "app output:\n%s\n", e.AppLog)
+	}
+	return b.String()
+}
+
+func tail[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+type run struct {
+	s         *scenarios.Scenario
+	emu       *emulator.Emulator
+	appURL    string
+	endpoints map[string]string // webhook path on the app → endpoint id
+	firstEP   string
+	vars      map[string]any
+	accounts  map[string]string
+	http      *http.Client
+}
+
+// Execute runs one scenario against app with a fresh emulator.
+func Execute(s *scenarios.Scenario, app App, opts Options) (err error) {
+	seed := opts.Seed
+	if seed == 0 {
+		seed = s.Seed
+	}
+	start := opts.Start
+	if start.IsZero() {
+		start = time.Now().Truncate(time.Second)
+	}
+	emu, nerr := emulator.New(emulator.WithClock(clock.NewFrozen(start)), emulator.WithSeed(seed))
+	if nerr != nil {
+		return nerr
+	}
+	defer emu.Close()
+	srv := newServer(emu)
+	defer srv.Close()
+	seed = emu.Webhooks().Seed()
+
+	secret := "whsec_" + randomHex(16)
+	appURL := ""
+	if app != nil {
+		base, stop, serr := app.Start(AppEnv{StripeAPIBase: emu.URL(), SecretKey: "sk_test_" + randomHex(12), WebhookSecret: secret})
+		if serr != nil {
+			return fmt.Errorf("scenario %q: starting the app: %w", s.Name, serr)
+		}
+		appURL = base
+		defer func() {
+			out := stop()
+			if se, ok := err.(*StepError); ok {
+				se.AppLog = out
+			}
+		}()
+	}
+	r := &run{s: s, emu: emu, appURL: appURL, endpoints: map[string]string{}, vars: map[string]any{"app": map[string]any{"url": appURL}},
+		accounts: map[string]string{}, http: &http.Client{Timeout: 30 * time.Second}}
+	fail := func(i int, st scenarios.Step, e error) error {
+		return &StepError{Scenario: s.Name, File: s.File, Index: i, Line: st.Line, Step: scenarios.Describe(st), Err: e, Seed: seed,
+			Requests: emu.Requests(), Attempts: emu.Webhooks().Attempts()}
+	}
+	if err := r.setup(secret); err != nil {
+		return fail(-1, scenarios.Step{Kind: "setup"}, err)
+	}
+	for i, st := range s.Steps {
+		if opts.Step != nil {
+			opts.Step(i, scenarios.Describe(st))
+		}
+		if err := r.step(st); err != nil {
+			return fail(i, st, err)
+		}
+	}
+	return nil
+}
+
+func (r *run) setup(secret string) error {
+	for _, a := range r.s.Accounts {
+		form := url.Values{}
+		if a.Email != "" {
+			form.Set("email", a.Email)
+		}
+		typ := a.Type
+		if typ == "" {
+			typ = "express"
+		}
+		form.Set("type", typ)
+		status, body, err := r.emu.Call("POST", "/v1/accounts", form, "")
+		if err != nil || status != 200 {
+			return fmt.Errorf("creating account %s: %d %v %v", a.Name, status, err, body["error"])
+		}
+		r.accounts[a.Name] = body["id"].(string)
+		r.vars[a.Name] = body["id"]
+	}
+	for _, w := range r.s.Webhooks {
+		id, err := r.emu.Webhooks().ListenWithSecretOn("", w.Connect, r.appURL+w.Path, secret, w.Events...)
+		if err != nil {
+			return fmt.Errorf("webhook endpoint %s: %w", w.Path, err)
+		}
+		r.endpoints[w.Path] = id
+		if r.firstEP == "" {
+			r.firstEP = id
+		}
+		if w.Policy != nil {
+			if err := r.emu.Webhooks().SetPolicy(id, policy(*w.Policy)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func policy(p scenarios.Policy) emulator.WebhookPolicy {
+	return emulator.WebhookPolicy{Order: emulator.WebhookOrder(p.Order), Duplicate: p.Duplicate, DuplicateFraction: p.DuplicateFraction,
+		Delay: p.Delay, Hold: p.Hold, Concurrency: p.Concurrency}
+}
+
+func (r *run) endpoint(p string) (string, error) {
+	if p == "" {
+		if r.firstEP == "" {
+			return "", fmt.Errorf("the scenario declares no webhooks")
+		}
+		return r.firstEP, nil
+	}
+	id, ok := r.endpoints[p]
+	if !ok {
+		return "", fmt.Errorf("no webhook endpoint on %s", p)
+	}
+	return id, nil
+}
+
+// account resolves a name, reference or acct_ id ("" = platform).
+func (r *run) account(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	v, err := r.resolveString(s)
+	if err != nil {
+		return "", err
+	}
+	if id, ok := r.accounts[v]; ok {
+		return id, nil
+	}
+	return v, nil
+}
+
+func (r *run) flush() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return r.emu.Webhooks().Flush(ctx)
+}
+
+func (r *run) step(st scenarios.Step) error {
+	var result any
+	var err error
+	switch st.Kind {
+	case "stripe":
+		result, err = r.stripe(st)
+	case "app":
+		result, err = r.app(st.Method, st.Path, st.JSON, st.Form, st.Headers)
+		if err == nil && st.Expect != nil {
+			err = r.checkApp(result.(map[string]any), st.Method, st.Path, st.Headers, *st.Expect)
+		}
+	case "customer":
+		result, err = r.customer(st)
+	case "clock":
+		err = r.clock(st)
+	case "webhooks":
+		err = r.webhooks(st)
+	case "fault":
+		f := st.Fault
+		p, perr := r.resolveString(f.Path)
+		if perr != nil {
+			return perr
+		}
+		r.emu.Faults().Add(emulator.Fault{Method: f.Method, Path: p, Kind: emulator.FaultKind(f.Kind), Times: f.Times, Duration: f.Duration})
+	case "expect":
+		err = r.expect(st.Check)
+	case "fixture":
+		result, err = r.fixture(st.Fixture)
+	default:
+		err = fmt.Errorf("unknown step kind %q", st.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	if st.As != "" {
+		r.vars[st.As] = result
+	}
+	return nil
+}
+
+// callStripe calls the emulator's API as the harness.
+func (r *run) callStripe(method, p string, form url.Values, account, idemKey string) (int, map[string]any, error) {
+	var body io.Reader = strings.NewReader("")
+	target := r.emu.URL() + p
+	if method == "POST" {
+		body = strings.NewReader(form.Encode())
+	} else if len(form) > 0 {
+		target += "?" + form.Encode()
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer sk_test_harness")
+	req.Header.Set("User-Agent", HarnessUserAgent)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if account != "" {
+		req.Header.Set("Stripe-Account", account)
+	}
+	if idemKey != "" {
+		req.Header.Set("Idempotency-Key", idemKey)
+	}
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return resp.StatusCode, nil, err
+	}
+	return resp.StatusCode, out, nil
+}
+
+func (r *run) stripe(st scenarios.Step) (any, error) {
+	p, err := r.resolveString(st.Path)
+	if err != nil {
+		return nil, err
+	}
+	params, err := r.resolveAll(map[string]any(st.Params))
+	if err != nil {
+		return nil, err
+	}
+	flat := map[string]string{}
+	if params != nil {
+		flatten("", params, flat)
+	}
+	form := url.Values{}
+	for k, v := range flat {
+		form.Set(k, v)
+	}
+	acct, err := r.account(st.Account)
+	if err != nil {
+		return nil, err
+	}
+	idem, err := r.resolveString(st.IdempotencyKey)
+	if err != nil {
+		return nil, err
+	}
+	status, body, err := r.callStripe(st.Method, p, form, acct, idem)
+	if err != nil {
+		return nil, err
+	}
+	if ee := st.ExpectError; ee != nil {
+		e, _ := body["error"].(map[string]any)
+		if e == nil {
+			return nil, fmt.Errorf("Stripe answered %d without the expected error: %s", status, brief(body))
+		}
+		checks := []struct{ name, want string }{{"type", ee.Type}, {"code", ee.Code}, {"message", ee.Message}, {"param", ee.Param}}
+		if ee.Status != 0 && ee.Status != status {
+			return nil, fmt.Errorf("want status %d, Stripe answered %d: %s", ee.Status, status, brief(e))
+		}
+		for _, c := range checks {
+			if c.want != "" && fmt.Sprint(e[c.name]) != c.want {
+				return nil, fmt.Errorf("want error %s %q, got %q (%s)", c.name, c.want, e[c.name], brief(e))
+			}
+		}
+		return body, nil
+	}
+	if status != 200 {
+		return nil, fmt.Errorf("Stripe answered %d: %s", status, brief(body["error"]))
+	}
+	return body, nil
+}
+
+// app calls the app and captures {status, headers, body}.
+func (r *run) app(method, p string, jsonBody any, form, headers map[string]string) (any, error) {
+	target, err := r.resolveString(p)
+	if err != nil {
+		return nil, err
+	}
+	var body io.Reader
+	contentType := ""
+	switch {
+	case jsonBody != nil:
+		v, err := r.resolveAll(jsonBody)
+		if err != nil {
+			return nil, err
+		}
+		b, _ := json.Marshal(v)
+		body, contentType = bytes.NewReader(b), "application/json"
+	case form != nil:
+		vals := url.Values{}
+		for k, v := range form {
+			rv, err := r.resolveString(v)
+			if err != nil {
+				return nil, err
+			}
+			vals.Set(k, rv)
+		}
+		body, contentType = strings.NewReader(vals.Encode()), "application/x-www-form-urlencoded"
+	}
+	req, err := http.NewRequest(method, r.appURL+target, body)
+	if err != nil {
+		return nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range headers {
+		rv, err := r.resolveString(v)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set(k, rv)
+	}
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("the app did not answer %s %s: %w", method, target, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var parsed any
+	if json.Unmarshal(raw, &parsed) != nil {
+		parsed = string(raw)
+	}
+	hdr := map[string]any{}
+	for k := range resp.Header {
+		hdr[strings.ToLower(k)] = resp.Header.Get(k)
+	}
+	return map[string]any{"status": float64(resp.StatusCode), "headers": hdr, "body": parsed}, nil
+}
+
+func (r *run) customer(st scenarios.Step) (any, error) {
+	acct, err := r.account(st.Account)
+	if err != nil {
+		return nil, err
+	}
+	switch st.Action {
+	case "complete_checkout":
+		session, err := r.resolveString(st.Session)
+		if err != nil {
+			return nil, err
+		}
+		pm := st.PaymentMethod
+		if pm == "" {
+			pm = "pm_card_visa"
+		}
+		return r.emu.CompleteCheckout(acct, session, pm)
+	case "authenticate", "settle":
+		pi, err := r.resolveString(st.PaymentIntent)
+		if err != nil {
+			return nil, err
+		}
+		outcome := st.Outcome
+		if outcome == "" {
+			outcome = "succeed"
+		}
+		status, body, err := r.emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi+"/"+st.Action, url.Values{"outcome": {outcome}}, acct)
+		if err != nil {
+			return nil, err
+		}
+		if status != 200 {
+			return nil, fmt.Errorf("%s answered %d: %s", st.Action, status, brief(body["error"]))
+		}
+		return body, nil
+	}
+	return nil, fmt.Errorf("unknown customer action %q", st.Action)
+}
+
+func (r *run) clock(st scenarios.Step) error {
+	if st.TestClock != "" {
+		id, err := r.resolveString(st.TestClock)
+		if err != nil {
+			return err
+		}
+		c, ok := r.emu.Get(id)
+		if !ok {
+			return fmt.Errorf("no test clock %s", id)
+		}
+		frozen := int64(c["frozen_time"].(float64))
+		target := frozen + int64(st.Advance.Seconds())
+		if st.Set != nil {
+			target = st.Set.Unix()
+		}
+		status, body, err := r.emu.Call("POST", "/v1/test_helpers/test_clocks/"+id+"/advance", url.Values{"frozen_time": {fmt.Sprint(target)}}, "")
+		if err != nil || status != 200 {
+			return fmt.Errorf("advancing %s: %d %v %v", id, status, err, body["error"])
+		}
+		return nil
+	}
+	if st.Set != nil {
+		r.emu.Clock().Set(*st.Set)
+	} else {
+		r.emu.Clock().Advance(st.Advance)
+	}
+	return nil
+}
+
+func (r *run) webhooks(st scenarios.Step) error {
+	id, err := r.endpoint(st.Endpoint)
+	if err != nil {
+		return err
+	}
+	w := r.emu.Webhooks()
+	switch st.WebhookAction {
+	case "deliver":
+		return r.flush()
+	case "hold":
+		p, _ := w.Policy(id)
+		p.Hold = true
+		return w.SetPolicy(id, p)
+	case "release":
+		switch {
+		case len(st.Order) > 0:
+			var ids []string
+			for _, o := range st.Order {
+				v, err := r.resolveString(o)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, v)
+			}
+			err = w.ReleaseInOrder(id, ids...)
+		case len(st.Types) > 0:
+			err = w.ReleaseTypes(id, st.Types...)
+		default:
+			err = w.Release(id)
+		}
+		if err != nil {
+			return err
+		}
+		return r.flush()
+	case "redeliver":
+		ev, err := r.resolveString(st.Event)
+		if err != nil {
+			return err
+		}
+		if err := w.Redeliver(ev, id); err != nil {
+			return err
+		}
+		return r.flush()
+	case "policy":
+		return w.SetPolicy(id, policy(*st.Policy))
+	}
+	return fmt.Errorf("unknown webhooks action %q", st.WebhookAction)
+}
+
+func (r *run) fixture(file string) (any, error) {
+	p := file
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(filepath.Dir(r.s.File), file)
+	}
+	f, err := scenarios.LoadFixture(p)
+	if err != nil {
+		return nil, err
+	}
+	results := map[string]any{}
+	sub := func(s string) string {
+		for _, m := range scenarios.FixtureRefs(s) {
+			v, _ := lookup(results[m[1]], m[2])
+			s = strings.Replace(s, m[0], fmt.Sprint(v), 1)
+		}
+		return s
+	}
+	for _, req := range f.Requests {
+		flat := map[string]string{}
+		flatten("", any(req.Params), flat)
+		form := url.Values{}
+		for k, v := range flat {
+			form.Set(k, sub(v))
+		}
+		status, body, err := r.callStripe(req.Method, sub(req.Path), form, "", "")
+		if err != nil {
+			return nil, err
+		}
+		if status != 200 {
+			return nil, fmt.Errorf("fixture %s (%s %s) answered %d: %s", req.Name, req.Method, req.Path, status, brief(body["error"]))
+		}
+		if req.Name != "" {
+			results[req.Name] = body
+		}
+	}
+	return results, nil
+}
+
+// pathMatch matches request paths with * for one segment.
+func pathMatch(pattern, p string) bool {
+	if pattern == "" {
+		return true
+	}
+	ok, err := path.Match(pattern, p)
+	return err == nil && ok
+}
