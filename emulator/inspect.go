@@ -144,33 +144,38 @@ func (e *Emulator) observe(r api.Logged) {
 		"request_id", r.RequestID, "account", r.Account, "duration", r.Duration)
 }
 
-// requestLog keeps the last n requests.
+// requestLog keeps the last n requests in a ring.
 type requestLog struct {
 	mu   sync.Mutex
 	max  int
+	next int
+	full bool
 	reqs []Request
 }
 
-func newRequestLog(max int) *requestLog { return &requestLog{max: max} }
+func newRequestLog(max int) *requestLog { return &requestLog{max: max, reqs: make([]Request, max)} }
 
 func (l *requestLog) add(r Request) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.reqs) == l.max {
-		copy(l.reqs, l.reqs[1:])
-		l.reqs = l.reqs[:l.max-1]
+	l.reqs[l.next] = r
+	l.next = (l.next + 1) % l.max
+	if l.next == 0 {
+		l.full = true
 	}
-	l.reqs = append(l.reqs, r)
+	l.mu.Unlock()
 }
 
 func (l *requestLog) all() []Request {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]Request(nil), l.reqs...)
+	if !l.full {
+		return append([]Request(nil), l.reqs[:l.next]...)
+	}
+	return append(append([]Request(nil), l.reqs[l.next:]...), l.reqs[:l.next]...)
 }
 
 func (l *requestLog) clear() {
 	l.mu.Lock()
-	l.reqs = nil
+	l.next, l.full = 0, false
 	l.mu.Unlock()
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/json"
+
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -135,4 +137,17 @@ func (c *Call) Require(names ...string) error {
 		}
 	}
 	return nil
+}
+
+// Retrieve answers a GET of one object. Without expand[] it hands back the
+// stored JSON as it is (no decode and re-encode: the hot path).
+func (c *Call) Retrieve(object, id string) (any, error) {
+	if len(c.Params.Strings("expand")) == 0 {
+		raw, ok := c.Tx.GetRaw(c.Account, object, id)
+		if !ok {
+			return nil, apierr.NoSuchObject(c.Registry.Kind(object).Name, id, "id")
+		}
+		return json.RawMessage(raw), nil
+	}
+	return c.Load(object, id, "id")
 }

@@ -22,13 +22,13 @@ type idempotency struct {
 func newIdempotency() *idempotency { return &idempotency{inFlight: map[string]bool{}} }
 
 type savedResponse struct {
-	Method    string `json:"method"`
-	Path      string `json:"path"`
-	Params    string `json:"params"`
-	Status    int    `json:"status"`
-	Body      []byte `json:"body"`
-	RequestID string `json:"request_id"`
-	Created   int64  `json:"created"`
+	Method    string          `json:"method"`
+	Path      string          `json:"path"`
+	Params    string          `json:"params"`
+	Status    int             `json:"status"`
+	Body      json.RawMessage `json:"body"`
+	RequestID string          `json:"request_id"`
+	Created   int64           `json:"created"`
 }
 
 func idemName(account, key string) string { return "idem:" + account + ":" + key }

@@ -299,7 +299,12 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 			}
 			return s.render(c, o)
 		}
-		return v, nil
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, v, "", "  "); err != nil {
+			return nil, err
+		}
+		buf.WriteByte('\n')
+		return buf.Bytes(), nil
 	}
 	return nil, fmt.Errorf("api: handler returned %T", res)
 }

@@ -262,7 +262,7 @@ func claimLookupKey(c *api.Call, price store.Obj) error {
 }
 
 func retrievePrice(c *api.Call) (any, error) {
-	return c.Load("price", c.Var("id"), "id")
+	return c.Retrieve("price", c.Var("id"))
 }
 
 func updatePrice(c *api.Call) (any, error) {

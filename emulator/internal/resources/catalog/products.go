@@ -98,8 +98,7 @@ func loadProduct(c *api.Call) (store.Obj, error) {
 }
 
 func retrieveProduct(c *api.Call) (any, error) {
-	o, err := c.Load("product", c.Var("id"), "id")
-	return o, err
+	return c.Retrieve("product", c.Var("id"))
 }
 
 func updateProduct(c *api.Call) (any, error) {

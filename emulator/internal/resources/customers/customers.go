@@ -151,7 +151,7 @@ func load(c *api.Call) (store.Obj, error) {
 }
 
 func retrieve(c *api.Call) (any, error) {
-	return load(c)
+	return c.Retrieve("customer", c.Var("id"))
 }
 
 func update(c *api.Call) (any, error) {

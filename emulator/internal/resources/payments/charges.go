@@ -163,7 +163,7 @@ func chargeRefunds(c *api.Call, ch store.Obj) (any, error) {
 }
 
 func retrieveCharge(c *api.Call) (any, error) {
-	return c.Load("charge", c.Var("id"), "id")
+	return c.Retrieve("charge", c.Var("id"))
 }
 
 func updateCharge(c *api.Call) (any, error) {

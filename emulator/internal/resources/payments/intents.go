@@ -233,7 +233,7 @@ func loadIntent(c *api.Call) (store.Obj, error) {
 }
 
 func retrieveIntent(c *api.Call) (any, error) {
-	return loadIntent(c)
+	return c.Retrieve("payment_intent", c.Var("id"))
 }
 
 func unexpectedState(verb string, pi store.Obj, allowed ...string) error {
