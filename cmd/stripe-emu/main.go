@@ -1,6 +1,8 @@
-// Command stripe-emu serves the Stripe API emulator.
+// Command stripe-emu serves the Stripe API emulator and runs scenarios.
 //
 //	stripe-emu [serve] [--addr 127.0.0.1:12111] [--data FILE] [--log-level info]
+//	stripe-emu test [dir|files] --app 'command' --ready /healthz [--junit-report FILE]
+//	stripe-emu validate [dir|files]
 //
 // Every flag can also be set with an environment variable: STRIPE_EMU_ADDR,
 // STRIPE_EMU_DATA, STRIPE_EMU_LOG_LEVEL (flags win).
@@ -39,6 +41,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return serve(args, stdout, stderr, nil, nil)
+	case "test":
+		return test(args, stdout, stderr)
+	case "validate":
+		return validate(args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "stripe-emu (Stripe API %s)\n", emulator.APIVersion)
 		return 0
@@ -56,6 +62,9 @@ func usage(w io.Writer) {
 
 commands:
   serve     serve the emulated Stripe API (default)
+  test      run scenario files against an app: test [dir|files] --app CMD --ready PATH
+            [--focus RE] [--label-filter EXPR] [--seed N] [--junit-report FILE]
+  validate  check scenario files: validate [dir|files]
   version   print the version and the Stripe API version served
 
 run "stripe-emu serve -h" for the flags of serve`)

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"encoding/xml"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/harness"
+	"github.com/stripe-emu/stripe-emu/scenarios"
+)
+
+// loadScenarios reads files and directories of scenarios, reporting every
+// problem in every file.
+func loadScenarios(paths []string) ([]*scenarios.Scenario, error) {
+	if len(paths) == 0 {
+		paths = []string{"scenarios"}
+	}
+	var out []*scenarios.Scenario
+	var all scenarios.ValidationError
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		var got []*scenarios.Scenario
+		if info.IsDir() {
+			got, err = scenarios.LoadDir(p)
+		} else {
+			var s *scenarios.Scenario
+			s, err = scenarios.Load(p)
+			got = []*scenarios.Scenario{s}
+		}
+		var ve *scenarios.ValidationError
+		if errors.As(err, &ve) {
+			all.Problems = append(all.Problems, ve.Problems...)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	if len(all.Problems) > 0 {
+		return nil, &all
+	}
+	return out, nil
+}
+
+// parseInterspersed parses flags that may come after positional
+// arguments (stripe-emu test scenarios/ --app ...), returning the
+// positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// validate checks scenario files without running anything.
+func validate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	all, err := loadScenarios(paths)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%d scenario(s) valid\n", len(all))
+	return 0
+}
+
+// labelFilter is a small label expression: labels joined by "," (any of)
+// or "&&" (all of), each optionally negated with "!".
+func labelFilter(expr string) func([]string) bool {
+	expr = strings.TrimSpace(expr)
+	if expr == "" {
+		return func([]string) bool { return true }
+	}
+	term := func(t string, labels []string) bool {
+		t = strings.TrimSpace(t)
+		neg := strings.HasPrefix(t, "!")
+		t = strings.TrimPrefix(t, "!")
+		has := false
+		for _, l := range labels {
+			if l == t {
+				has = true
+			}
+		}
+		return has != neg
+	}
+	return func(labels []string) bool {
+		for _, any := range strings.Split(expr, ",") {
+			ok := true
+			for _, t := range strings.Split(any, "&&") {
+				ok = ok && term(t, labels)
+			}
+			if ok {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Time     float64     `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      float64       `xml:"time,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *struct{}     `xml:"skipped,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// test runs scenarios against an app, like the Ginkgo harness does.
+func test(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	app := fs.String("app", "", "command that starts the app under test (gets STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, PORT); default: each scenario's app.command")
+	ready := fs.String("ready", "/healthz", "path on the app that answers once it is ready")
+	focus := fs.String("focus", "", "run only scenarios whose name matches this regular expression")
+	labels := fs.String("label-filter", "", "run only scenarios whose labels match, e.g. 'story-4,billing' or 'checkout&&!slow'")
+	seed := fs.Uint64("seed", 0, "seed for webhook ordering (default: each scenario's, else random)")
+	junit := fs.String("junit-report", "", "write a JUnit XML report to this file")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	all, err := loadScenarios(paths)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	var focusRe *regexp.Regexp
+	if *focus != "" {
+		if focusRe, err = regexp.Compile(*focus); err != nil {
+			fmt.Fprintf(stderr, "stripe-emu: bad --focus: %v\n", err)
+			return 2
+		}
+	}
+	keep := labelFilter(*labels)
+	suite := junitSuite{Name: "stripe-emu scenarios"}
+	start := time.Now()
+	failed := 0
+	for _, s := range all {
+		tc := junitCase{Name: s.Name, Classname: filepath.Base(s.File)}
+		if (focusRe != nil && !focusRe.MatchString(s.Name)) || !keep(s.Labels) {
+			tc.Skipped = &struct{}{}
+			suite.Skipped++
+			suite.Cases = append(suite.Cases, tc)
+			continue
+		}
+		var a harness.App
+		switch {
+		case *app != "":
+			a = harness.CommandApp{Command: *app, Ready: *ready}
+		case s.App.Command != "":
+			a = harness.CommandApp{Command: s.App.Command, Ready: s.App.Ready, Env: s.App.Env}
+		case s.App.Handler != "":
+			err = fmt.Errorf("%s names only an in-process app (%q): pass --app", s.File, s.App.Handler)
+		}
+		t0 := time.Now()
+		if err == nil {
+			err = harness.Execute(s, a, harness.Options{Seed: *seed, Step: func(i int, d string) {
+				fmt.Fprintf(stdout, "  %2d. %s\n", i+1, d)
+			}})
+		}
+		tc.Time = time.Since(t0).Seconds()
+		if err != nil {
+			failed++
+			first, _, _ := strings.Cut(err.Error(), "\n")
+			tc.Failure = &junitFailure{Message: first, Text: err.Error()}
+			fmt.Fprintf(stdout, "FAIL %s (%s)\n%s\n", s.Name, s.File, err)
+		} else {
+			fmt.Fprintf(stdout, "ok   %s (%.2fs)\n", s.Name, tc.Time)
+		}
+		err = nil
+		suite.Cases = append(suite.Cases, tc)
+	}
+	suite.Tests = len(suite.Cases)
+	suite.Failures = failed
+	suite.Time = time.Since(start).Seconds()
+	ran := suite.Tests - suite.Skipped
+	fmt.Fprintf(stdout, "%d passed, %d failed, %d skipped\n", ran-failed, failed, suite.Skipped)
+	if *junit != "" {
+		b, _ := xml.MarshalIndent(junitSuites{Suites: []junitSuite{suite}}, "", "  ")
+		if err := os.WriteFile(*junit, append([]byte(xml.Header), b...), 0o644); err != nil {
+			fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
+			return 1
+		}
+	}
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}

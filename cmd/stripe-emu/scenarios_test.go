@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestValidateReportsEveryMistakeWithItsLine(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("name: x\nsteps:\n  - stirpe: POST /v1/customers\n  - clock: {advance: soon}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"validate", bad}, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"bad.yaml:3:5", `unknown step kind "stirpe"`, "bad.yaml:4:", `invalid duration "soon"`} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("validate output lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if code := run([]string{"validate", "../../scenarios"}, &out, &errOut); code != 0 {
+		t.Fatalf("the scenario library does not validate: %s", errOut.String())
+	}
+}
+
+// The CLI runs the library's checkout stories against an app started as
+// a command, and writes a JUnit report.
+func TestTestRunsScenariosAgainstACommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the example app")
+	}
+	report := filepath.Join(t.TempDir(), "out.xml")
+	var out, errOut bytes.Buffer
+	code := run([]string{"test", "../../scenarios", "--label-filter", "story-4", "--app", "go run ../../specs/apps/shop-fixed", "--junit-report", report}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s\n%s", code, out.String(), errOut.String())
+	}
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal(raw, &suites); err != nil {
+		t.Fatalf("invalid JUnit XML: %v", err)
+	}
+	s := suites.Suites[0]
+	if s.Tests-s.Skipped != 2 || s.Failures != 0 {
+		t.Errorf("report: %d tests, %d skipped, %d failures", s.Tests, s.Skipped, s.Failures)
+	}
+
+	out.Reset()
+	code = run([]string{"test", "../../scenarios", "--focus", "delivered twice", "--app", "go run ../../specs/apps/shop-buggy"}, &out, &errOut)
+	if code != 1 || !strings.Contains(out.String(), "fulfilments: want 1, got 3") || !strings.Contains(out.String(), "replay with seed") {
+		t.Fatalf("the buggy shop was not caught (exit %d):\n%s", code, out.String())
+	}
+}
