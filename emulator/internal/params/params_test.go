@@ -1,0 +1,144 @@
+package params
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stripe/stripe-go/v82"
+	stripeform "github.com/stripe/stripe-go/v82/form"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/form"
+)
+
+func validate(t *testing.T, s *Schema, body string) (Values, string, string) {
+	t.Helper()
+	tree, err := form.Parse(body)
+	if err != nil {
+		t.Fatalf("parse %q: %v", body, err)
+	}
+	v, e := Validate(s, tree)
+	if e != nil {
+		return v, e.Param, e.Message
+	}
+	return v, "", ""
+}
+
+func TestStripeGoEncodingsRoundTrip(t *testing.T) {
+	p := &stripe.PriceCreateParams{
+		Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1500), Product: stripe.String("prod_1"),
+		Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(3)},
+		Metadata:  map[string]string{"0": "zero", "k": ""},
+	}
+	p.AddExpand("product")
+	vals := &stripeform.Values{}
+	stripeform.AppendTo(vals, p)
+	v, param, msg := validate(t, FromStruct(stripe.PriceCreateParams{}), vals.Encode())
+	if msg != "" {
+		t.Fatalf("%s: %s", param, msg)
+	}
+	if n, _ := v.Int("unit_amount"); n != 1500 {
+		t.Errorf("unit_amount %d", n)
+	}
+	if n, _ := v.Int("recurring.interval_count"); n != 3 {
+		t.Errorf("interval_count %d", n)
+	}
+	if md, _ := v.Map("metadata"); md["0"] != "zero" || md["k"] != "" {
+		t.Errorf("metadata %v", md)
+	}
+	if ex := v.Strings("expand"); len(ex) != 1 || ex[0] != "product" {
+		t.Errorf("expand %v", ex)
+	}
+
+	lp := &stripe.CustomerListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: 10}}
+	lp.Limit = stripe.Int64(3)
+	vals = &stripeform.Values{}
+	stripeform.AppendTo(vals, lp)
+	v, _, msg = validate(t, FromStruct(stripe.CustomerListParams{}), vals.Encode())
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	if r, ok := v.Obj("created"); !ok {
+		t.Error("created range lost")
+	} else if n, _ := r.Int("gte"); n != 10 {
+		t.Errorf("created[gte] %d", n)
+	}
+	_, _, msg = validate(t, FromStruct(stripe.CustomerListParams{}), "created=12")
+	if msg != "" {
+		t.Errorf("created as an integer: %s", msg)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	s := FromStruct(stripe.CustomerCreateParams{})
+	cases := []struct{ body, param, msg string }{
+		{"favourite=x", "favourite", "Received unknown parameter: favourite"},
+		{"address[planet]=mars", "address[planet]", "Received unknown parameter: address[planet]"},
+		{"balance=lots", "balance", "Invalid integer: lots"},
+		{"validate=maybe", "validate", "Invalid boolean: maybe"},
+		{"address=x", "address", "Invalid object"},
+		{"metadata=x", "metadata", "Invalid hash"},
+		{"preferred_locales=x", "preferred_locales", "Invalid array"},
+		{"email[a]=b", "email", "Invalid string"},
+		{"tax_id_data[x][type]=eu_vat", "tax_id_data", "Invalid array"},
+	}
+	for _, tc := range cases {
+		_, param, msg := validate(t, s, tc.body)
+		if param != tc.param || !strings.HasPrefix(msg, tc.msg) {
+			t.Errorf("%s: got %q %q, want %q %q", tc.body, param, msg, tc.param, tc.msg)
+		}
+	}
+	req := FromStruct(stripe.ProductCreateParams{}).Require("name")
+	if _, param, msg := validate(t, req, "description=x"); param != "name" || msg != "Missing required param: name." {
+		t.Errorf("missing: %q %q", param, msg)
+	}
+	if _, param, _ := validate(t, req, "name="); param != "name" {
+		t.Errorf("empty required: %q", param)
+	}
+	enum := Object(map[string]*Schema{"outcome": String()}).Enum("outcome", "succeed", "fail")
+	if _, _, msg := validate(t, enum, "outcome=maybe"); msg != "Invalid outcome: must be one of succeed or fail" {
+		t.Errorf("enum: %q", msg)
+	}
+}
+
+func TestCanonicalIgnoresOrder(t *testing.T) {
+	s := FromStruct(stripe.CustomerCreateParams{})
+	a, _, _ := validate(t, s, "email=a%40b.c&metadata[x]=1&metadata[y]=2")
+	b, _, _ := validate(t, s, "metadata[y]=2&metadata[x]=1&email=a%40b.c")
+	c, _, _ := validate(t, s, "email=a%40b.c&metadata[x]=1")
+	if a.Canonical() != b.Canonical() || a.Canonical() == c.Canonical() {
+		t.Errorf("canonical forms: %s / %s / %s", a.Canonical(), b.Canonical(), c.Canonical())
+	}
+}
+
+func BenchmarkParseValidateCustomer(b *testing.B) {
+	s := FromStruct(stripe.CustomerCreateParams{})
+	body := "email=jenny%40example.com&name=Jenny&description=x&phone=1&metadata[a]=1&metadata[b]=2&address[city]=Paris&address[country]=FR&expand[0]=default_source&preferred_locales[0]=fr"
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		tree, _ := form.Parse(body)
+		if _, err := Validate(s, tree); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func FuzzValidate(f *testing.F) {
+	for _, s := range []string{"email=a%40b.c", "address[city]=x&metadata[0]=y", "expand[]=a&expand[5]=b", "balance=1e9", "tax_id_data[0][type]=eu_vat&tax_id_data[0][value]=x", "invoice_settings[custom_fields][0][name]=n"} {
+		f.Add(s)
+	}
+	schema := FromStruct(stripe.CustomerCreateParams{})
+	f.Fuzz(func(t *testing.T, body string) {
+		tree, err := form.Parse(body)
+		if err != nil {
+			return
+		}
+		v, e := Validate(schema, tree)
+		if e != nil {
+			if e.Status != 400 || e.Type != "invalid_request_error" {
+				t.Fatalf("%q: not a Stripe 400: %+v", body, e)
+			}
+			return
+		}
+		_ = v.Canonical()
+	})
+}
