@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func FuzzRequest(f *testing.F) {
 		default:
 			method = "POST"
 		}
-		if !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \t\r\n#") {
+		if _, err := url.ParseRequestURI("http://emu" + target); err != nil || !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \t\r\n#") {
 			target = "/v1/customers"
 		}
 		req := httptest.NewRequest(method, "http://emu"+target, strings.NewReader(body))
