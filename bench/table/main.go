@@ -11,7 +11,7 @@ import (
 )
 
 func main() {
-	fmt.Println("| benchmark | req/s | ns/op | B/op | allocs/op |")
+	fmt.Println("| benchmark | per second | ns/op | B/op | allocs/op |")
 	fmt.Println("|---|---:|---:|---:|---:|")
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
@@ -30,7 +30,13 @@ func main() {
 		for i := 2; i+1 < len(f); i += 2 {
 			m[f[i+1]] = f[i]
 		}
-		fmt.Printf("| %s | %s | %s | %s | %s |\n", f[0], dash(m["req/s"]), dash(m["ns/op"]), dash(m["B/op"]), dash(m["allocs/op"]))
+		rate := m["req/s"]
+		if rate != "" {
+			rate += " req"
+		} else if m["events/s"] != "" {
+			rate = m["events/s"] + " events"
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s |\n", f[0], dash(rate), dash(m["ns/op"]), dash(m["B/op"]), dash(m["allocs/op"]))
 	}
 }
 
