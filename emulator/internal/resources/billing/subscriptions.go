@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -126,15 +127,7 @@ func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) 
 	if !ok {
 		count = 1
 	}
-	price := c.Base("price", c.NewID("price"))
-	for k, v := range map[string]any{
-		"active": false, "billing_scheme": "per_unit", "currency": cur, "custom_unit_amount": nil, "lookup_key": nil,
-		"metadata": map[string]any{}, "nickname": nil, "product": prod, "tax_behavior": "unspecified", "tiers_mode": nil,
-		"transform_quantity": nil, "type": "recurring", "unit_amount": amount, "unit_amount_decimal": fmt.Sprint(amount),
-		"recurring": store.Obj{"interval": interval, "interval_count": count, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"},
-	} {
-		price[k] = v
-	}
+	price := catalog.NewInlinePrice(c, prod, cur, amount, store.Obj{"interval": interval, "interval_count": count, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"})
 	// Inline prices exist but are archived at once, as Stripe does.
 	return price, c.Put(price)
 }
@@ -404,6 +397,19 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, reason string, start, end i
 		return nil, err
 	}
 	// Prorations waiting for this subscription's next invoice.
+	if err := attachPending(c, sub, inv); err != nil {
+		return nil, err
+	}
+	if err := setLatestInvoice(c, api.Str(sub["id"]), api.Str(inv["id"])); err != nil {
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	return out, nil
+}
+
+// attachPending moves a subscription's pending invoice items (its
+// prorations) onto an invoice and recomputes the invoice's lines.
+func attachPending(c *api.Call, sub, inv store.Obj) error {
 	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(sub["customer"]), Filter: func(o store.Obj) bool {
 		return o["invoice"] == nil && o["deleted"] != true && asObj(asObj(o["parent"])["subscription_details"])["subscription"] == sub["id"]
 	}})
@@ -411,24 +417,22 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, reason string, start, end i
 		next := api.Clone(ii)
 		next["invoice"] = inv["id"]
 		if err := c.Save(ii, next); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if len(pending.Data) > 0 {
-		if err := relineInvoice(c, inv); err != nil {
-			return nil, err
-		}
+	if len(pending.Data) == 0 {
+		return nil
 	}
-	subBefore, _ := c.Tx.Get(c.Account, "subscription", api.Str(sub["id"]))
-	if subBefore != nil {
-		next := api.Clone(subBefore)
-		next["latest_invoice"] = inv["id"]
-		if err := c.Put(next); err != nil {
-			return nil, err
-		}
+	return relineInvoice(c, inv)
+}
+
+func setLatestInvoice(c *api.Call, subID, invID string) error {
+	sub, ok := c.Tx.Get(c.Account, "subscription", subID)
+	if !ok {
+		return nil
 	}
-	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
-	return out, nil
+	sub["latest_invoice"] = invID
+	return c.Put(sub)
 }
 
 func money(amount int64, currency string) string {
@@ -745,25 +749,11 @@ func subscriptionInvoiceFromPending(c *api.Call, sub store.Obj) (store.Obj, erro
 	if err := c.Insert(inv); err != nil {
 		return nil, err
 	}
-	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(sub["customer"]), Filter: func(o store.Obj) bool {
-		return o["invoice"] == nil && o["deleted"] != true && asObj(asObj(o["parent"])["subscription_details"])["subscription"] == sub["id"]
-	}})
-	for _, ii := range pending.Data {
-		next := api.Clone(ii)
-		next["invoice"] = inv["id"]
-		if err := c.Save(ii, next); err != nil {
-			return nil, err
-		}
-	}
-	if err := relineInvoice(c, inv); err != nil {
+	if err := attachPending(c, sub, inv); err != nil {
 		return nil, err
 	}
-	if subBefore, ok := c.Tx.Get(c.Account, "subscription", api.Str(sub["id"])); ok {
-		next := api.Clone(subBefore)
-		next["latest_invoice"] = inv["id"]
-		if err := c.Put(next); err != nil {
-			return nil, err
-		}
+	if err := setLatestInvoice(c, api.Str(sub["id"]), api.Str(inv["id"])); err != nil {
+		return nil, err
 	}
 	inv, _ = c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
 	return finalize(c, inv)

@@ -210,14 +210,7 @@ func checkMetadata(c *api.Call) error {
 }
 
 func inlineProduct(c *api.Call, pd params.Values) store.Obj {
-	o := c.Base("product", c.NewID("product"))
-	for k, v := range map[string]any{
-		"active": true, "default_price": nil, "description": nil, "images": []any{}, "marketing_features": []any{},
-		"metadata": map[string]any{}, "package_dimensions": nil, "shippable": nil, "statement_descriptor": nil,
-		"tax_code": nil, "type": "service", "unit_label": nil, "updated": c.Now, "url": nil,
-	} {
-		o[k] = v
-	}
+	o := NewProduct(c, "", nil)
 	for _, f := range []string{"name", "active", "statement_descriptor", "tax_code", "unit_label"} {
 		if v, ok := pd.Get(f); ok {
 			o[f] = v

@@ -16,6 +16,8 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -253,13 +255,7 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 		if !ok || name == "" {
 			return nil, apierr.MissingParam(prefix + "[price_data][product_data][name]")
 		}
-		prod := c.Base("product", c.NewID("product"))
-		for k, v := range map[string]any{"active": true, "default_price": nil, "description": nil, "images": []any{},
-			"marketing_features": []any{}, "metadata": map[string]any{}, "name": name, "package_dimensions": nil,
-			"shippable": nil, "statement_descriptor": nil, "tax_code": nil, "type": "service", "unit_label": nil,
-			"updated": c.Now, "url": nil} {
-			prod[k] = v
-		}
+		prod := catalog.NewProduct(c, "", name)
 		if err := c.Put(prod); err != nil {
 			return nil, err
 		}
@@ -267,9 +263,7 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 	} else if !c.Tx.Exists(c.Account, "product", prodID) {
 		return nil, apierr.NoSuchObject("product", prodID, prefix+"[price_data][product]")
 	}
-	price := c.Base("price", c.NewID("price"))
-	var rec any
-	typ := "one_time"
+	var rec store.Obj
 	if r, ok := pd.Obj("recurring"); ok {
 		interval, _ := r.Str("interval")
 		count, ok := r.Int("interval_count")
@@ -277,14 +271,8 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 			count = 1
 		}
 		rec = store.Obj{"interval": interval, "interval_count": count, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"}
-		typ = "recurring"
 	}
-	for k, v := range map[string]any{"active": false, "billing_scheme": "per_unit", "currency": cur, "custom_unit_amount": nil,
-		"lookup_key": nil, "metadata": map[string]any{}, "nickname": nil, "product": prodID, "recurring": rec,
-		"tax_behavior": "unspecified", "tiers_mode": nil, "transform_quantity": nil, "type": typ,
-		"unit_amount": amount, "unit_amount_decimal": fmt.Sprint(amount)} {
-		price[k] = v
-	}
+	price := catalog.NewInlinePrice(c, prodID, cur, amount, rec)
 	return price, c.Put(price)
 }
 
@@ -409,14 +397,8 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	}
 	s["customer_details"] = store.Obj{"address": nil, "email": email, "name": nameV, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}}
 	if s["customer"] == nil && s["customer_creation"] == "always" {
-		cus := c.Base("customer", c.NewID("customer"))
-		for k, v := range map[string]any{"address": nil, "balance": int64(0), "currency": nil, "default_source": nil,
-			"delinquent": false, "description": nil, "discount": nil, "email": email, "invoice_prefix": c.IDs.Secret(8),
-			"invoice_settings": store.Obj{"custom_fields": nil, "default_payment_method": nil, "footer": nil, "rendering_options": nil},
-			"metadata":         map[string]any{}, "name": nameV, "next_invoice_sequence": int64(1), "phone": nil,
-			"preferred_locales": []any{}, "shipping": nil, "tax_exempt": "none", "test_clock": nil} {
-			cus[k] = v
-		}
+		cus := customers.New(c)
+		cus["email"], cus["name"] = email, nameV
 		if err := c.Insert(cus); err != nil {
 			return nil, err
 		}

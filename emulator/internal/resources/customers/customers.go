@@ -48,15 +48,7 @@ func create(c *api.Call) (any, error) {
 	if err := checkEmail(c); err != nil {
 		return nil, err
 	}
-	o := c.Base("customer", c.NewID("customer"))
-	for k, v := range map[string]any{
-		"address": nil, "balance": int64(0), "currency": nil, "default_source": nil, "delinquent": false,
-		"description": nil, "discount": nil, "email": nil, "invoice_prefix": strings.ToUpper(c.IDs.Secret(8)),
-		"invoice_settings": defaultInvoiceSettings(), "name": nil, "next_invoice_sequence": int64(1),
-		"phone": nil, "preferred_locales": []any{}, "shipping": nil, "tax_exempt": "none", "test_clock": nil,
-	} {
-		o[k] = v
-	}
+	o := New(c)
 	c.Copy(o, plainFields...)
 	c.Copy(o, "email", "invoice_prefix")
 	if err := applyInvoiceSettings(c, o); err != nil {
@@ -79,6 +71,20 @@ func create(c *api.Call) (any, error) {
 		}
 	}
 	return o, nil
+}
+
+// New builds a customer with Stripe's defaults (Checkout creates them too).
+func New(c *api.Call) store.Obj {
+	o := c.Base("customer", c.NewID("customer"))
+	for k, v := range map[string]any{
+		"address": nil, "balance": int64(0), "currency": nil, "default_source": nil, "delinquent": false,
+		"description": nil, "discount": nil, "email": nil, "invoice_prefix": strings.ToUpper(c.IDs.Secret(8)),
+		"invoice_settings": defaultInvoiceSettings(), "metadata": map[string]any{}, "name": nil, "next_invoice_sequence": int64(1),
+		"phone": nil, "preferred_locales": []any{}, "shipping": nil, "tax_exempt": "none", "test_clock": nil,
+	} {
+		o[k] = v
+	}
+	return o
 }
 
 // CreateHooks let other resource families shape a new customer before it
