@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -53,7 +55,7 @@ func (e *Emulator) startWebhooks() error {
 		}
 		out := make([]delivery.Event, 0, len(evs))
 		for _, c := range evs {
-			payload, err := json.MarshalIndent(c.Event, "", "  ")
+			payload, err := indented(c.Event)
 			if err != nil {
 				continue
 			}
@@ -235,7 +237,7 @@ func (w WebhookControl) Redeliver(eventID, endpointID string) error {
 		if found == nil {
 			continue
 		}
-		payload, _ := json.MarshalIndent(found, "", "  ")
+		payload, _ := indented(found)
 		owner := acct
 		if acct == w.e.env.Platform {
 			owner = ""
@@ -266,4 +268,15 @@ func (w WebhookControl) Seed() uint64 { return w.e.env.Webhooks.Seed() }
 // Policy returns an endpoint's current delivery policy.
 func (w WebhookControl) Policy(endpointID string) (WebhookPolicy, bool) {
 	return w.e.env.Webhooks.Policy(endpointID)
+}
+
+// indented renders an event as Stripe sends it.
+func indented(v any) ([]byte, error) {
+	compact, err := jsonenc.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	err = json.Indent(&buf, compact, "", "  ")
+	return buf.Bytes(), err
 }

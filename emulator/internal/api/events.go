@@ -2,6 +2,8 @@ package api
 
 import (
 	"encoding/json"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"sync"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -46,7 +48,7 @@ func (l *EventLog) publish(evs []Committed) {
 func (l *EventLog) build(c *Call, account string, connected bool, eventType string, obj, previous store.Obj) store.Obj {
 	// Snapshot the object now: the handler may change it again before the
 	// request ends, and the event must show this moment's state.
-	snap, err := json.Marshal(obj)
+	snap, err := jsonenc.Marshal(obj)
 	if err != nil {
 		panic("api: event object does not encode: " + err.Error())
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/faults"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/form"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -309,14 +310,18 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 	return nil, fmt.Errorf("api: handler returned %T", res)
 }
 
+// marshal renders an answer the way Stripe does: indented JSON.
 func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	compact, err := jsonenc.Marshal(v)
+	if err != nil {
 		return nil, err
 	}
+	var buf bytes.Buffer
+	buf.Grow(len(compact) * 3 / 2)
+	if err := json.Indent(&buf, compact, "", "  "); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
 	return buf.Bytes(), nil
 }
 

@@ -11,13 +11,14 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/tidwall/buntdb"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/tidwall/gjson"
 )
 
@@ -117,8 +118,9 @@ func (t *Tx) Exists(acct, typ, id string) bool {
 }
 
 func decode(raw string) Obj {
-	var o Obj
-	if err := json.Unmarshal([]byte(raw), &o); err != nil {
+	v, err := jsonenc.Unmarshal([]byte(raw))
+	o, isObj := v.(map[string]any)
+	if err != nil || !isObj {
 		// Only this package writes objects, always as JSON objects.
 		panic(fmt.Sprintf("store: corrupt object: %v", err))
 	}
@@ -133,7 +135,7 @@ func (t *Tx) Put(acct string, o Obj) error {
 	if typ == "" || id == "" {
 		return fmt.Errorf("store: object without type or id: %v", o)
 	}
-	b, err := json.Marshal(o)
+	b, err := jsonenc.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("store: encode %s %s: %w", typ, id, err)
 	}

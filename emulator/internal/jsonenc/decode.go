@@ -1,0 +1,229 @@
+package jsonenc
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Unmarshal decodes JSON into the same values json.Unmarshal produces for
+// an any (map[string]any, []any, string, float64, bool, nil), faster, for
+// the documents the store reads back on every request.
+func Unmarshal(data []byte) (any, error) {
+	d := decoder{data: data}
+	d.space()
+	v, err := d.value()
+	if err != nil {
+		return nil, err
+	}
+	d.space()
+	if d.pos != len(d.data) {
+		return nil, errSyntax
+	}
+	return v, nil
+}
+
+var errSyntax = errors.New("jsonenc: invalid JSON")
+
+type decoder struct {
+	data []byte
+	pos  int
+}
+
+func (d *decoder) space() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *decoder) value() (any, error) {
+	if d.pos >= len(d.data) {
+		return nil, errSyntax
+	}
+	switch c := d.data[d.pos]; {
+	case c == '{':
+		return d.object()
+	case c == '[':
+		return d.array()
+	case c == '"':
+		return d.str()
+	case c == 't':
+		return d.literal("true", true)
+	case c == 'f':
+		return d.literal("false", false)
+	case c == 'n':
+		return d.literal("null", nil)
+	default:
+		return d.number()
+	}
+}
+
+func (d *decoder) literal(word string, v any) (any, error) {
+	if len(d.data)-d.pos < len(word) || string(d.data[d.pos:d.pos+len(word)]) != word {
+		return nil, errSyntax
+	}
+	d.pos += len(word)
+	return v, nil
+}
+
+func (d *decoder) object() (any, error) {
+	d.pos++
+	m := make(map[string]any, 8)
+	d.space()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return m, nil
+	}
+	for {
+		d.space()
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return nil, errSyntax
+		}
+		k, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		d.space()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return nil, errSyntax
+		}
+		d.pos++
+		d.space()
+		v, err := d.value()
+		if err != nil {
+			return nil, err
+		}
+		m[k] = v
+		d.space()
+		if d.pos >= len(d.data) {
+			return nil, errSyntax
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return m, nil
+		default:
+			return nil, errSyntax
+		}
+	}
+}
+
+func (d *decoder) array() (any, error) {
+	d.pos++
+	out := []any{}
+	d.space()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+		return out, nil
+	}
+	for {
+		d.space()
+		v, err := d.value()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+		d.space()
+		if d.pos >= len(d.data) {
+			return nil, errSyntax
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			return out, nil
+		default:
+			return nil, errSyntax
+		}
+	}
+}
+
+func (d *decoder) str() (string, error) {
+	d.pos++ // opening quote
+	start := d.pos
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		if c == '"' {
+			s := string(d.data[start:d.pos])
+			d.pos++
+			return s, nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			return d.slowStr(start)
+		}
+		d.pos++
+	}
+	return "", errSyntax
+}
+
+// slowStr handles escapes and non-ASCII by handing the literal to
+// encoding/json, which knows every corner.
+func (d *decoder) slowStr(start int) (string, error) {
+	i := d.pos
+	for i < len(d.data) {
+		switch d.data[i] {
+		case '\\':
+			i += 2
+			continue
+		case '"':
+			var s string
+			if err := json.Unmarshal(d.data[start-1:i+1], &s); err != nil {
+				return "", err
+			}
+			d.pos = i + 1
+			return s, nil
+		}
+		i++
+	}
+	return "", errSyntax
+}
+
+// number reads a JSON number (strict grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?).
+func (d *decoder) number() (any, error) {
+	start := d.pos
+	digits := func() int {
+		n := 0
+		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
+			d.pos++
+			n++
+		}
+		return n
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '-' {
+		d.pos++
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '0' {
+		d.pos++
+	} else if digits() == 0 {
+		return nil, errSyntax
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '.' {
+		d.pos++
+		if digits() == 0 {
+			return nil, errSyntax
+		}
+	}
+	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
+		d.pos++
+		if d.pos < len(d.data) && (d.data[d.pos] == '+' || d.data[d.pos] == '-') {
+			d.pos++
+		}
+		if digits() == 0 {
+			return nil, errSyntax
+		}
+	}
+	f, err := strconv.ParseFloat(string(d.data[start:d.pos]), 64)
+	if err != nil {
+		return nil, errSyntax
+	}
+	return f, nil
+}

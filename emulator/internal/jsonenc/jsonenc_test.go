@@ -1,0 +1,118 @@
+package jsonenc
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// The encoding must match encoding/json's (SetEscapeHTML(false)) for the
+// documents the emulator stores.
+func TestMatchesEncodingJSON(t *testing.T) {
+	docs := []string{
+		`{"id":"cus_1","object":"customer","balance":0,"metadata":{"a b":"c<d>&e","z":"\"q\"\\\n\t\u0001"},"list":[1,2.5,-3,1e+21,1e-07,null,true,"é☃"]}`,
+		`[]`, `{}`, `"\u2028x\u2029"`, `12345678901234567`, `0.1`,
+	}
+	for _, d := range docs {
+		var v any
+		if err := json.Unmarshal([]byte(d), &v); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := stdlib(t, v)
+		if string(got) != want {
+			t.Errorf("%s:\n got %s\nwant %s", d, got, want)
+		}
+	}
+	raw, _ := Marshal(map[string]any{"data": json.RawMessage(`{"a":1}`), "n": int64(7), "s": []string{"x"}})
+	if string(raw) != `{"data":{"a":1},"n":7,"s":["x"]}` {
+		t.Errorf("raw: %s", raw)
+	}
+}
+
+func stdlib(t *testing.T, v any) string {
+	t.Helper()
+	var b []byte
+	buf := &jsonBuf{}
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	b = buf.b[:len(buf.b)-1]
+	return string(b)
+}
+
+type jsonBuf struct{ b []byte }
+
+func (j *jsonBuf) Write(p []byte) (int, error) { j.b = append(j.b, p...); return len(p), nil }
+
+func FuzzMatches(f *testing.F) {
+	f.Add(`{"a":[1,"x\u0000",{"b":null}]}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var v any
+		if json.Unmarshal([]byte(s), &v) != nil {
+			return
+		}
+		got, err := Marshal(v)
+		if err != nil {
+			return
+		}
+		if string(got) != stdlib(t, v) {
+			t.Fatalf("%q: %s vs %s", s, got, stdlib(t, v))
+		}
+	})
+}
+
+func BenchmarkMarshal(b *testing.B) {
+	var v any
+	_ = json.Unmarshal([]byte(`{"id":"cus_1","object":"customer","address":null,"balance":0,"created":1700000000,"currency":null,"default_source":null,"delinquent":false,"description":null,"email":"jenny@example.com","invoice_prefix":"ABCDEF12","invoice_settings":{"custom_fields":null,"default_payment_method":null,"footer":null,"rendering_options":null},"livemode":false,"metadata":{"order":"42"},"name":"Jenny","next_invoice_sequence":1,"phone":null,"preferred_locales":[],"shipping":null,"tax_exempt":"none","test_clock":null}`), &v)
+	b.Run("jsonenc", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			_, _ = Marshal(v)
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			_, _ = json.Marshal(v)
+		}
+	})
+}
+
+func FuzzUnmarshalMatches(f *testing.F) {
+	f.Add(`{"a":[1,"x\u0000",{"b":null}],"c":"é\"","d":-1.5e3}`)
+	f.Add(`[true,false,null,"\ud83d\ude00"]`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var want any
+		wantErr := json.Unmarshal([]byte(s), &want)
+		got, err := Unmarshal([]byte(s))
+		if (wantErr == nil) != (err == nil) {
+			// Both must agree on validity for the documents we write;
+			// only accepting what encoding/json rejects is a bug.
+			if err == nil {
+				t.Fatalf("%q accepted, encoding/json says %v", s, wantErr)
+			}
+			return
+		}
+		if err == nil && stdlib(t, got) != stdlib(t, want) {
+			t.Fatalf("%q decoded differently", s)
+		}
+	})
+}
+
+func BenchmarkUnmarshal(b *testing.B) {
+	doc := []byte(`{"id":"cus_1","object":"customer","address":null,"balance":0,"created":1700000000,"currency":null,"default_source":null,"delinquent":false,"description":null,"email":"jenny@example.com","invoice_prefix":"ABCDEF12","invoice_settings":{"custom_fields":null,"default_payment_method":null,"footer":null,"rendering_options":null},"livemode":false,"metadata":{"order":"42"},"name":"Jenny","next_invoice_sequence":1,"phone":null,"preferred_locales":[],"shipping":null,"tax_exempt":"none","test_clock":null}`)
+	b.Run("jsonenc", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			_, _ = Unmarshal(doc)
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			var v any
+			_ = json.Unmarshal(doc, &v)
+		}
+	})
+}
