@@ -99,3 +99,23 @@ func BenchmarkStartup(b *testing.B) {
 		emu.Close()
 	}
 }
+
+// post creates an object and returns its id.
+func post(b *testing.B, hc *http.Client, u, body string) string {
+	req, _ := http.NewRequest("POST", u, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer sk_test_bench")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := hc.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	s := string(raw)
+	i := strings.Index(s, `"id": "`)
+	if i < 0 {
+		b.Fatalf("no id in %s", s)
+	}
+	s = s[i+7:]
+	return s[:strings.IndexByte(s, '"')]
+}

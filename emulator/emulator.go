@@ -11,7 +11,6 @@ package emulator
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -61,7 +60,7 @@ func New(opts ...Option) (*Emulator, error) {
 		cfg.clock = clock.New()
 	}
 	if cfg.logger == nil {
-		cfg.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.logger = slog.New(slog.DiscardHandler)
 	}
 	reg := api.NewRegistry(kinds()...)
 	st, err := store.Open(cfg.dataFile, reg.Indexes())

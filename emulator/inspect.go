@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -140,6 +142,9 @@ func (e *Emulator) Reset() error {
 
 func (e *Emulator) observe(r api.Logged) {
 	e.log.add(r)
+	if !e.cfg.logger.Enabled(context.Background(), slog.LevelInfo) {
+		return
+	}
 	e.cfg.logger.Info("request", "method", r.Method, "path", r.Path, "status", r.Status,
 		"request_id", r.RequestID, "account", r.Account, "duration", r.Duration)
 }
