@@ -86,6 +86,31 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 			Expect(StripeErr(err).Param).To(Equal("invoice_settings[default_payment_method]"))
 		})
 
+		It("creates a customer with a magic payment method as its invoice default, as Stripe's quickstarts do", func() {
+			c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{
+				PaymentMethod:   stripe.String("pm_card_visa"),
+				InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String("pm_card_visa")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			def := c.InvoiceSettings.DefaultPaymentMethod.ID
+			Expect(def).To(HavePrefix("pm_"))
+			Expect(def).NotTo(Equal("pm_card_visa"))
+			pm, err := sc.V1PaymentMethods.Retrieve(Ctx, def, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.Customer.ID).To(Equal(c.ID))
+			Expect(emu.EventTypes("")).To(ContainElements("customer.created", "payment_method.attached"))
+
+			// A default that is neither attached nor the one being attached
+			// is still refused, and no customer is left behind.
+			before := emu.Count("", "customer")
+			_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{
+				PaymentMethod:   stripe.String("pm_card_visa"),
+				InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String("pm_card_mastercard")},
+			})
+			Expect(StripeErr(err).Param).To(Equal("invoice_settings[default_payment_method]"))
+			Expect(emu.Count("", "customer")).To(Equal(before))
+		})
+
 		It("won't attach a card that declines, but attaches one that fails only when charged", func() {
 			_, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeDeclined", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
 			se := StripeErr(err)

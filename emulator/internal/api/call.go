@@ -25,10 +25,11 @@ type Call struct {
 	APIVersion     string
 	Path           string
 
-	events []Committed
-	stall  func() // an injected delay or hold, run before the transaction
-	later  []func() error
-	after  []func()
+	events  []Committed
+	scratch map[string]any // values hooks of one request hand each other
+	stall   func()         // an injected delay or hold, run before the transaction
+	later   []func() error
+	after   []func()
 }
 
 // AfterCommit runs fn once the request's transaction has committed (to
@@ -58,6 +59,17 @@ func (c *Call) Flush() error {
 	}
 	return nil
 }
+
+// SetScratch keeps a value for later hooks of the same request.
+func (c *Call) SetScratch(key string, v any) {
+	if c.scratch == nil {
+		c.scratch = map[string]any{}
+	}
+	c.scratch[key] = v
+}
+
+// Scratch returns a value an earlier hook of this request kept.
+func (c *Call) Scratch(key string) any { return c.scratch[key] }
 
 // Var returns a path variable.
 func (c *Call) Var(name string) string { return c.Vars[name] }

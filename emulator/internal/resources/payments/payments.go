@@ -28,9 +28,14 @@ func Routes() []api.Route {
 // Tick is the family's time-driven work.
 func Tick(env *api.Env, now time.Time) { SettleDue(env, now) }
 
+const scratchCustomerPM = "payments.customer_payment_method"
+
 func init() {
-	// customer[payment_method] attaches a payment method on creation.
-	customers.AfterCreateHooks = append(customers.AfterCreateHooks, func(c *api.Call, cus store.Obj) error {
+	// customer[payment_method] attaches a payment method on creation. A
+	// magic id (pm_card_visa) becomes a real PaymentMethod first, and an
+	// invoice_settings[default_payment_method] naming the same id points at
+	// that new object, as Stripe's own quickstarts rely on.
+	customers.CreateHooks = append(customers.CreateHooks, func(c *api.Call, cus store.Obj) error {
 		pmID, ok := c.Params.Str("payment_method")
 		if !ok || pmID == "" {
 			return nil
@@ -39,10 +44,24 @@ func init() {
 		if err != nil {
 			return err
 		}
-		_, err = attach(c, pm, api.Str(cus["id"]), "payment_method")
+		c.SetScratch(scratchCustomerPM, pm)
+		if is, _ := cus["invoice_settings"].(map[string]any); is != nil && is["default_payment_method"] == pmID {
+			is["default_payment_method"] = pm["id"]
+		}
+		return nil
+	})
+	customers.AfterCreateHooks = append(customers.AfterCreateHooks, func(c *api.Call, cus store.Obj) error {
+		pm, _ := c.Scratch(scratchCustomerPM).(store.Obj)
+		if pm == nil {
+			return nil
+		}
+		_, err := attach(c, pm, api.Str(cus["id"]), "payment_method")
 		return err
 	})
 	customers.DefaultPaymentMethodCheck = func(c *api.Call, cus store.Obj, pmID string) error {
+		if created, _ := c.Params.Str("payment_method"); created == pmID && cus["created"] == c.Now && !c.Tx.Exists(c.Account, "customer", api.Str(cus["id"])) {
+			return nil // attached by this very request (see the CreateHooks above)
+		}
 		pm, ok := c.Tx.Get(c.Account, "payment_method", pmID)
 		if !ok {
 			return apierr.NoSuchObject("PaymentMethod", pmID, "invoice_settings[default_payment_method]")
