@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
+
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -96,10 +98,11 @@ func (c *Call) Load(object, id, param string) (store.Obj, error) {
 
 // Insert stores a new object and emits "<object>.created".
 func (c *Call) Insert(o store.Obj) error {
-	if err := c.Tx.Put(c.Account, o); err != nil {
+	snap, err := c.Tx.PutEncoded(c.Account, o)
+	if err != nil {
 		return err
 	}
-	c.Emit(c.Registry.EventType(o["object"].(string), "created"), o, nil)
+	c.emitSnapshot(c.Account, c.Registry.EventType(o["object"].(string), "created"), snap, nil)
 	return nil
 }
 
@@ -110,10 +113,11 @@ func (c *Call) Save(before, after store.Obj) error {
 	if len(prev) == 0 {
 		return nil
 	}
-	if err := c.Tx.Put(c.Account, after); err != nil {
+	snap, err := c.Tx.PutEncoded(c.Account, after)
+	if err != nil {
 		return err
 	}
-	c.Emit(c.Registry.EventType(after["object"].(string), "updated"), after, prev)
+	c.emitSnapshot(c.Account, c.Registry.EventType(after["object"].(string), "updated"), snap, prev)
 	return nil
 }
 
@@ -129,7 +133,19 @@ func (c *Call) Emit(eventType string, obj store.Obj, previous store.Obj) {
 // EmitIn records an event in another account's namespace (account.updated
 // belongs to the connected account even though the platform made it).
 func (c *Call) EmitIn(account, eventType string, obj store.Obj, previous store.Obj) {
-	ev := c.Events.build(c, account, account != c.Platform, eventType, obj, previous)
+	// Snapshot the object now: the handler may change it again before the
+	// request ends, and the event must show this moment's state.
+	snap, err := jsonenc.Marshal(obj)
+	if err != nil {
+		panic("api: event object does not encode: " + err.Error())
+	}
+	c.emitSnapshot(account, eventType, snap, previous)
+}
+
+// emitSnapshot records an event whose object is already encoded (the
+// bytes just stored: nothing can change them any more).
+func (c *Call) emitSnapshot(account, eventType string, snap []byte, previous store.Obj) {
+	ev := c.Events.build(c, account, account != c.Platform, eventType, snap, previous)
 	c.events = append(c.events, Committed{Account: account, Event: ev})
 }
 

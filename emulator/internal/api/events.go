@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 
-	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"sync"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -45,13 +44,7 @@ func (l *EventLog) publish(evs []Committed) {
 	}
 }
 
-func (l *EventLog) build(c *Call, account string, connected bool, eventType string, obj, previous store.Obj) store.Obj {
-	// Snapshot the object now: the handler may change it again before the
-	// request ends, and the event must show this moment's state.
-	snap, err := jsonenc.Marshal(obj)
-	if err != nil {
-		panic("api: event object does not encode: " + err.Error())
-	}
+func (l *EventLog) build(c *Call, account string, connected bool, eventType string, snap []byte, previous store.Obj) store.Obj {
 	data := store.Obj{"object": json.RawMessage(snap)}
 	if previous != nil {
 		data["previous_attributes"] = previous

@@ -312,17 +312,7 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 
 // marshal renders an answer the way Stripe does: indented JSON.
 func marshal(v any) ([]byte, error) {
-	compact, err := jsonenc.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	buf.Grow(len(compact) * 3 / 2)
-	if err := json.Indent(&buf, compact, "", "  "); err != nil {
-		return nil, err
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	return jsonenc.AppendIndent(make([]byte, 0, 2048), v)
 }
 
 // dropConnection closes the client's connection without an answer.

@@ -10,7 +10,11 @@ import (
 // Unmarshal decodes JSON into the same values json.Unmarshal produces for
 // an any (map[string]any, []any, string, float64, bool, nil), faster, for
 // the documents the store reads back on every request.
-func Unmarshal(data []byte) (any, error) {
+func Unmarshal(data []byte) (any, error) { return UnmarshalString(string(data)) }
+
+// UnmarshalString is Unmarshal of a document held as a string (the store
+// keeps them so): keys and plain strings are slices of it, not copies.
+func UnmarshalString(data string) (any, error) {
 	d := decoder{data: data}
 	d.space()
 	v, err := d.value()
@@ -27,7 +31,7 @@ func Unmarshal(data []byte) (any, error) {
 var errSyntax = errors.New("jsonenc: invalid JSON")
 
 type decoder struct {
-	data []byte
+	data string
 	pos  int
 }
 
@@ -65,7 +69,7 @@ func (d *decoder) value() (any, error) {
 }
 
 func (d *decoder) literal(word string, v any) (any, error) {
-	if len(d.data)-d.pos < len(word) || string(d.data[d.pos:d.pos+len(word)]) != word {
+	if len(d.data)-d.pos < len(word) || d.data[d.pos:d.pos+len(word)] != word {
 		return nil, errSyntax
 	}
 	d.pos += len(word)
@@ -153,7 +157,7 @@ func (d *decoder) str() (string, error) {
 	for d.pos < len(d.data) {
 		c := d.data[d.pos]
 		if c == '"' {
-			s := string(d.data[start:d.pos])
+			s := d.data[start:d.pos]
 			d.pos++
 			return s, nil
 		}
@@ -176,7 +180,7 @@ func (d *decoder) slowStr(start int) (string, error) {
 			continue
 		case '"':
 			var s string
-			if err := json.Unmarshal(d.data[start-1:i+1], &s); err != nil {
+			if err := json.Unmarshal([]byte(d.data[start-1:i+1]), &s); err != nil {
 				return "", err
 			}
 			d.pos = i + 1
@@ -221,9 +225,40 @@ func (d *decoder) number() (any, error) {
 			return nil, errSyntax
 		}
 	}
-	f, err := strconv.ParseFloat(string(d.data[start:d.pos]), 64)
+	lit := d.data[start:d.pos]
+	if n, ok := smallInt(lit); ok {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(lit, 64)
 	if err != nil {
 		return nil, errSyntax
 	}
 	return f, nil
+}
+
+// smallInt reads the common case (amounts, timestamps) without ParseFloat:
+// an optionally negative run of at most 15 digits, exact as a float64.
+func smallInt(lit string) (float64, bool) {
+	neg := false
+	if lit != "" && lit[0] == '-' {
+		neg, lit = true, lit[1:]
+	}
+	if lit == "" || len(lit) > 15 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(lit); i++ {
+		c := lit[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		if n == 0 {
+			return 0, false // -0 keeps its sign through ParseFloat
+		}
+		n = -n
+	}
+	return float64(n), true
 }

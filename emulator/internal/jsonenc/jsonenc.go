@@ -5,10 +5,13 @@
 package jsonenc
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -18,8 +21,50 @@ func Marshal(v any) ([]byte, error) {
 	return Append(make([]byte, 0, 1024), v)
 }
 
-// Append appends v's encoding to b.
-func Append(b []byte, v any) ([]byte, error) {
+// Append appends v's compact encoding to b.
+func Append(b []byte, v any) ([]byte, error) { return encode(b, v, -1) }
+
+// AppendIndent appends v indented by two spaces per level and followed by
+// a newline: exactly what json.Indent(Marshal(v), "", "  ") gives, as
+// Stripe renders its answers, without encoding twice.
+func AppendIndent(b []byte, v any) ([]byte, error) {
+	b, err := encode(b, v, 0)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+const spaces = "                                                                "
+
+// newline starts a line at depth (two spaces a level); depth < 0 means
+// compact output.
+func newline(b []byte, depth int) []byte {
+	b = append(b, '\n')
+	for n := depth * 2; n > 0; {
+		k := min(n, len(spaces))
+		b = append(b, spaces[:k]...)
+		n -= k
+	}
+	return b
+}
+
+// encoder keeps one scratch stack of map entries for a whole document, so
+// sorting keys allocates nothing once warm.
+type encoder struct{ scratch []field }
+
+var encoders = sync.Pool{New: func() any { return &encoder{scratch: make([]field, 0, 256)} }}
+
+func encode(b []byte, v any, depth int) ([]byte, error) {
+	e := encoders.Get().(*encoder)
+	b, err := e.appendValue(b, v, depth)
+	clear(e.scratch[:cap(e.scratch)]) // drop references for the GC
+	e.scratch = e.scratch[:0]
+	encoders.Put(e)
+	return b, err
+}
+
+func (e *encoder) appendValue(b []byte, v any, depth int) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
@@ -32,47 +77,87 @@ func Append(b []byte, v any) ([]byte, error) {
 	case int64:
 		return strconv.AppendInt(b, x, 10), nil
 	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 && (x != 0 || !math.Signbit(x)) {
+			return strconv.AppendInt(b, int64(x), 10), nil
+		}
 		return appendFloat(b, x)
 	case json.RawMessage:
-		return append(b, x...), nil
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
+		if depth < 0 {
+			return append(b, x...), nil
 		}
-		slices.Sort(keys)
+		return appendIndentedRaw(b, x, depth)
+	case map[string]any:
+		if len(x) == 0 {
+			return append(b, '{', '}'), nil
+		}
+		base := len(e.scratch)
+		for k, v := range x {
+			e.scratch = append(e.scratch, field{k, v})
+		}
+		sortFields(e.scratch[base:])
 		b = append(b, '{')
-		for i, k := range keys {
+		for i := range len(x) {
+			// Nested maps push onto the same scratch (which may move), so
+			// read the entry afresh each time.
+			f := e.scratch[base+i]
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			if depth >= 0 {
+				b = newline(b, depth+1)
+			}
+			b = appendString(b, f.key)
 			b = append(b, ':')
+			if depth >= 0 {
+				b = append(b, ' ')
+			}
 			var err error
-			if b, err = Append(b, x[k]); err != nil {
+			if b, err = e.appendValue(b, f.value, inner(depth)); err != nil {
 				return nil, err
 			}
+		}
+		e.scratch = e.scratch[:base]
+		if depth >= 0 {
+			b = newline(b, depth)
 		}
 		return append(b, '}'), nil
 	case []any:
+		if len(x) == 0 {
+			return append(b, '[', ']'), nil
+		}
 		b = append(b, '[')
-		for i, e := range x {
+		for i, el := range x {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			if depth >= 0 {
+				b = newline(b, depth+1)
+			}
 			var err error
-			if b, err = Append(b, e); err != nil {
+			if b, err = e.appendValue(b, el, inner(depth)); err != nil {
 				return nil, err
 			}
 		}
+		if depth >= 0 {
+			b = newline(b, depth)
+		}
 		return append(b, ']'), nil
 	case []string:
+		if len(x) == 0 {
+			return append(b, '[', ']'), nil
+		}
 		b = append(b, '[')
 		for i, e := range x {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			if depth >= 0 {
+				b = newline(b, depth+1)
+			}
 			b = appendString(b, e)
+		}
+		if depth >= 0 {
+			b = newline(b, depth)
 		}
 		return append(b, ']'), nil
 	}
@@ -80,7 +165,47 @@ func Append(b []byte, v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(b, raw...), nil
+	if depth < 0 {
+		return append(b, raw...), nil
+	}
+	return appendIndentedRaw(b, raw, depth)
+}
+
+// field is one map entry; sorting entries rather than keys spares a map
+// lookup per field.
+type field struct {
+	key   string
+	value any
+}
+
+// sortFields sorts by key: insertion sort for the small maps that are
+// most of a Stripe object, the standard library's sort beyond.
+func sortFields(fs []field) {
+	if len(fs) > 12 {
+		slices.SortFunc(fs, func(a, b field) int { return strings.Compare(a.key, b.key) })
+		return
+	}
+	for i := 1; i < len(fs); i++ {
+		for j := i; j > 0 && fs[j].key < fs[j-1].key; j-- {
+			fs[j], fs[j-1] = fs[j-1], fs[j]
+		}
+	}
+}
+
+func inner(depth int) int {
+	if depth < 0 {
+		return depth
+	}
+	return depth + 1
+}
+
+// appendIndentedRaw indents already-encoded JSON to sit at depth.
+func appendIndentedRaw(b, raw []byte, depth int) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, strings.Repeat("  ", depth), "  "); err != nil {
+		return nil, err
+	}
+	return append(b, buf.Bytes()...), nil
 }
 
 func appendFloat(b []byte, f float64) ([]byte, error) {
@@ -104,13 +229,29 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 
 const hex = "0123456789abcdef"
 
+// plain marks the bytes a JSON string holds as they are.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	i := 0
+	for i < len(s) && plain[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if plain[c] {
 				i++
 				continue
 			}

@@ -1,7 +1,9 @@
 package jsonenc
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"testing"
 )
 
@@ -113,6 +115,67 @@ func BenchmarkUnmarshal(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			var v any
 			_ = json.Unmarshal(doc, &v)
+		}
+	})
+}
+
+// BenchmarkInvoice encodes and decodes a whole basil invoice as the
+// emulator stores it (lines, pricing, parent, totals): billing's hot path.
+func BenchmarkInvoice(b *testing.B) {
+	doc, err := os.ReadFile("testdata/invoice.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := Unmarshal(doc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = Marshal(v)
+		}
+	})
+	b.Run("AppendIndent", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = AppendIndent(nil, v)
+		}
+	})
+	b.Run("Unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = Unmarshal(doc)
+		}
+	})
+}
+
+func FuzzIndentMatches(f *testing.F) {
+	f.Add(`{"a":[1,"x",{"b":null,"c":{}}],"e":[],"d":-1.5e3}`)
+	f.Add(`[true,[[]],{"z":{"y":{"x":[1,2]}}}]`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var v any
+		if json.Unmarshal([]byte(s), &v) != nil {
+			return
+		}
+		compact, err := Marshal(v)
+		if err != nil {
+			return
+		}
+		var want bytes.Buffer
+		_ = json.Indent(&want, compact, "", "  ")
+		want.WriteByte('\n')
+		got, err := AppendIndent(nil, v)
+		if err != nil || string(got) != want.String() {
+			t.Fatalf("%q: got\n%s\nwant\n%s", s, got, want.String())
+		}
+		// Pre-encoded parts (event snapshots) indent the same way.
+		got, err = AppendIndent(nil, map[string]any{"raw": json.RawMessage(compact)})
+		want.Reset()
+		_ = json.Indent(&want, []byte(`{"raw":`+string(compact)+`}`), "", "  ")
+		want.WriteByte('\n')
+		if err != nil || string(got) != want.String() {
+			t.Fatalf("raw %q: got\n%s\nwant\n%s", s, got, want.String())
 		}
 	})
 }

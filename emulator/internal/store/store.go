@@ -118,7 +118,7 @@ func (t *Tx) Exists(acct, typ, id string) bool {
 }
 
 func decode(raw string) Obj {
-	v, err := jsonenc.Unmarshal([]byte(raw))
+	v, err := jsonenc.UnmarshalString(raw)
 	o, isObj := v.(map[string]any)
 	if err != nil || !isObj {
 		// Only this package writes objects, always as JSON objects.
@@ -130,19 +130,26 @@ func decode(raw string) Obj {
 // Put stores an object under its "object" type and "id", keeping its
 // indexes current.
 func (t *Tx) Put(acct string, o Obj) error {
+	_, err := t.PutEncoded(acct, o)
+	return err
+}
+
+// PutEncoded is Put that also hands back the stored JSON, for callers
+// that would otherwise encode the same object again (event snapshots).
+func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) {
 	typ, _ := o["object"].(string)
 	id, _ := o["id"].(string)
 	if typ == "" || id == "" {
-		return fmt.Errorf("store: object without type or id: %v", o)
+		return nil, fmt.Errorf("store: object without type or id: %v", o)
 	}
 	b, err := jsonenc.Marshal(o)
 	if err != nil {
-		return fmt.Errorf("store: encode %s %s: %w", typ, id, err)
+		return nil, fmt.Errorf("store: encode %s %s: %w", typ, id, err)
 	}
 	raw := string(b)
 	prev, replaced, err := t.tx.Set(objKey(acct, typ, id), raw, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, ix := range t.s.indexes[typ] {
 		newVals := indexValues(raw, ix.Path)
@@ -155,16 +162,16 @@ func (t *Tx) Put(acct string, o Obj) error {
 		}
 		for _, v := range oldVals {
 			if _, err := t.tx.Delete(indexPrefix(acct, typ, ix.Name, v) + id); err != nil && err != buntdb.ErrNotFound {
-				return err
+				return nil, err
 			}
 		}
 		for _, v := range newVals {
 			if _, _, err := t.tx.Set(indexPrefix(acct, typ, ix.Name, v)+id, "", nil); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	return nil
+	return b, nil
 }
 
 // Delete removes an object and its index entries.
