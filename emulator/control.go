@@ -46,6 +46,7 @@ func (e *Emulator) mountControl() {
 	}).Methods("GET")
 	r.HandleFunc("/webhooks/endpoints/{id}/release", e.ctlRelease).Methods("POST")
 	r.HandleFunc("/webhooks/redeliver", e.ctlRedeliver).Methods("POST")
+	r.HandleFunc("/billing/settings", e.ctlBillingSettings).Methods("GET", "POST")
 	r.HandleFunc("/faults", func(w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Faults().List()) }).Methods("GET")
 	r.HandleFunc("/faults", e.ctlAddFault).Methods("POST")
 	r.HandleFunc("/faults", func(w http.ResponseWriter, _ *http.Request) {
@@ -375,4 +376,24 @@ func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
 			{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)"},
 		},
 	})
+}
+
+// ctlBillingSettings reads (GET) or changes (POST, JSON body) an
+// account's Billing settings; ?account=acct_… picks a connected account.
+func (e *Emulator) ctlBillingSettings(w http.ResponseWriter, req *http.Request) {
+	account := req.URL.Query().Get("account")
+	if req.Method == http.MethodPost {
+		s := e.BillingSettings(account)
+		dec := json.NewDecoder(http.MaxBytesReader(w, req.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&s); err != nil {
+			ctlError(w, 400, "billing settings: %v", err)
+			return
+		}
+		if err := e.SetBillingSettings(account, s); err != nil {
+			ctlError(w, 400, "billing settings: %v", err)
+			return
+		}
+	}
+	writeCtl(w, 200, e.BillingSettings(account))
 }

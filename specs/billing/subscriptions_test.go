@@ -220,6 +220,72 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(emu.EventTypes("")).To(ContainElement("customer.subscription.deleted"))
 	})
 
+	failingRenewal := func() *stripe.Subscription {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		bad, _ := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		return sub
+	}
+
+	It("marks the subscription unpaid after every retry failed when the account's settings say so", func() {
+		Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterRetries: emulator.UnpaidAfterRetries})).To(Succeed())
+		sub := failingRenewal()
+		emu.Clock().Set(Epoch.AddDate(0, 1, 10))
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusUnpaid))
+		failed, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(failed.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(failed.AttemptCount).To(Equal(int64(4)))
+		Expect(failed.NextPaymentAttempt).To(BeZero())
+		Expect(emu.EventTypes("")).NotTo(ContainElement("customer.subscription.deleted"))
+
+		// It keeps invoicing, but the next invoice stays a draft nobody charges.
+		failures := count(emu.EventTypes(""), "invoice.payment_failed")
+		emu.Clock().Set(Epoch.AddDate(0, 2, 2))
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusUnpaid))
+		Expect(sub.LatestInvoice.ID).NotTo(Equal(failed.ID))
+		draft, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(draft.Status).To(Equal(stripe.InvoiceStatusDraft))
+		Expect(draft.AutoAdvance).To(BeFalse())
+		Expect(count(emu.EventTypes(""), "invoice.payment_failed")).To(Equal(failures))
+
+		// Paying what is owed brings it back.
+		_, err = sc.V1Invoices.Pay(Ctx, failed.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+	})
+
+	It("leaves the subscription past_due after every retry failed when the account's settings say so", func() {
+		Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterRetries: emulator.PastDueAfterRetries})).To(Succeed())
+		sub := failingRenewal()
+		emu.Clock().Set(Epoch.AddDate(0, 1, 10))
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+		first := sub.LatestInvoice.ID
+		// The next renewal is invoiced and attempted as usual.
+		emu.Clock().Set(Epoch.AddDate(0, 2, 0).Add(2 * time.Hour))
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+		next, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(next.ID).NotTo(Equal(first))
+		Expect(next.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(next.AttemptCount).To(Equal(int64(1)))
+	})
+
+	It("refuses an unknown billing setting and keeps the old one", func() {
+		Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterRetries: "explode"})).NotTo(Succeed())
+		Expect(emu.BillingSettings("").SubscriptionAfterRetries).To(Equal(emulator.CancelAfterRetries))
+		Expect(emu.SetBillingSettings("acct_missing", emulator.BillingSettings{})).NotTo(Succeed())
+	})
+
 	It("prorates an upgrade mid-period onto the next invoice", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)

@@ -74,6 +74,15 @@ var _ = Describe("The control surface over HTTP", Label("control"), func() {
 		Expect(r["_status"]).To(BeNumerically("==", 400))
 		r = ctl(emu.URL(), "POST", "/_emu/faults", `{"kind": "meteor"}`)
 		Expect(r["_status"]).To(BeNumerically("==", 400))
+
+		r = ctl(emu.URL(), "GET", "/_emu/billing/settings", "")
+		Expect(r["subscription_after_retries"]).To(Equal("cancel"))
+		r = ctl(emu.URL(), "POST", "/_emu/billing/settings", `{"subscription_after_retries": "unpaid"}`)
+		Expect(r["subscription_after_retries"]).To(Equal("unpaid"))
+		Expect(emu.BillingSettings("").SubscriptionAfterRetries).To(Equal("unpaid"))
+		r = ctl(emu.URL(), "POST", "/_emu/billing/settings", `{"subscription_after_retries": "shrug"}`)
+		Expect(r["_status"]).To(BeNumerically("==", 400))
+		Expect(emu.BillingSettings("").SubscriptionAfterRetries).To(Equal("unpaid"))
 	})
 
 	It("serves the Checkout page a session's url points at", func() {

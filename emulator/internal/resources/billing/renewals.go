@@ -24,7 +24,7 @@ type dueAction struct {
 func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
 	var out []dueAction
 	onClock := func(o store.Obj) bool { return api.Str(o["test_clock"]) == clockID }
-	for _, status := range []string{"active", "trialing", "past_due", "incomplete"} {
+	for _, status := range []string{"active", "trialing", "past_due", "unpaid", "incomplete"} {
 		tx.EachIndexed(account, "subscription", "status", status, func(sub store.Obj) bool {
 			if !onClock(sub) {
 				return true
@@ -160,6 +160,13 @@ func renew(c *api.Call, id string) error {
 		return err
 	}
 	next := api.Clone(inv)
+	if before["status"] == "unpaid" {
+		// An unpaid subscription keeps invoicing, but its invoices stay
+		// drafts until someone turns automatic collection back on.
+		next["auto_advance"] = false
+		next["automatically_finalizes_at"] = nil
+		return c.Put(next)
+	}
 	next["auto_advance"] = true
 	next["automatically_finalizes_at"] = c.Now + AutoFinalizeDelay
 	if trialEnded {

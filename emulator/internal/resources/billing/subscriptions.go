@@ -468,7 +468,8 @@ func subscriptionInvoicePaid(c *api.Call, inv store.Obj) error {
 }
 
 // subscriptionPaymentFailed moves a renewing subscription to past_due,
-// and cancels it once every retry failed.
+// and once every retry failed does what the account's settings say:
+// cancel it, mark it unpaid, or leave it past_due.
 func subscriptionPaymentFailed(c *api.Call, inv store.Obj) error {
 	subID := api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"])
 	if subID == "" || inv["billing_reason"] == "subscription_create" {
@@ -479,7 +480,15 @@ func subscriptionPaymentFailed(c *api.Call, inv store.Obj) error {
 		return nil
 	}
 	if inv["next_payment_attempt"] == nil {
-		return endSubscription(c, before, "payment_failed")
+		switch LoadSettings(c.Tx, c.Account).SubscriptionAfterRetries {
+		case AfterRetriesUnpaid:
+			after := api.Clone(before)
+			after["status"] = "unpaid"
+			return c.Save(before, after)
+		case AfterRetriesPastDue:
+		default:
+			return endSubscription(c, before, "payment_failed")
+		}
 	}
 	if before["status"] == "active" || before["status"] == "trialing" {
 		after := api.Clone(before)

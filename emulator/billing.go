@@ -1,0 +1,54 @@
+package emulator
+
+import (
+	"fmt"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Outcomes for BillingSettings.SubscriptionAfterRetries.
+const (
+	CancelAfterRetries  = billing.AfterRetriesCancel
+	UnpaidAfterRetries  = billing.AfterRetriesUnpaid
+	PastDueAfterRetries = billing.AfterRetriesPastDue
+)
+
+// BillingSettings are an account's Billing settings that Stripe keeps in
+// its Dashboard rather than the API, so tests set them here.
+type BillingSettings struct {
+	// SubscriptionAfterRetries is what happens to a subscription once
+	// every retry of a renewal failed: "cancel" (Stripe's default),
+	// "unpaid" (it stays; later invoices stay drafts and are not charged)
+	// or "past_due" (it stays past_due and keeps renewing).
+	SubscriptionAfterRetries string `json:"subscription_after_retries"`
+}
+
+// BillingSettings returns an account's settings ("" = the platform).
+func (e *Emulator) BillingSettings(account string) BillingSettings {
+	var s billing.Settings
+	_ = e.env.Store.View(func(tx *store.Tx) error {
+		s = billing.LoadSettings(tx, e.accountOrPlatform(account))
+		return nil
+	})
+	return BillingSettings(s)
+}
+
+// SetBillingSettings changes an account's settings ("" = the platform);
+// empty fields take Stripe's defaults.
+func (e *Emulator) SetBillingSettings(account string, s BillingSettings) error {
+	acct := e.accountOrPlatform(account)
+	return e.env.Store.Update(func(tx *store.Tx) error {
+		if acct != e.env.Platform && !tx.Exists(e.env.Platform, "account", acct) {
+			return fmt.Errorf("no such account: %s", acct)
+		}
+		return billing.SaveSettings(tx, acct, billing.Settings(s))
+	})
+}
+
+func (e *Emulator) accountOrPlatform(account string) string {
+	if account == "" {
+		return e.env.Platform
+	}
+	return account
+}
