@@ -286,6 +286,52 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(emu.SetBillingSettings("acct_missing", emulator.BillingSettings{})).NotTo(Succeed())
 	})
 
+	It("adds, changes and removes items through /v1/subscription_items, as subscription updates", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		updates := count(emu.EventTypes(""), "customer.subscription.updated")
+
+		seats, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"),
+			UnitAmount: stripe.Int64(300), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		added, err := sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID),
+			Price: stripe.String(seats.ID), Quantity: stripe.Int64(2), ProrationBehavior: stripe.String("none")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(added.ID).To(HavePrefix("si_"))
+		Expect(added.Subscription).To(Equal(sub.ID))
+		Expect(added.Quantity).To(Equal(int64(2)))
+		Expect(count(emu.EventTypes(""), "customer.subscription.updated")).To(Equal(updates + 1))
+
+		changed, err := sc.V1SubscriptionItems.Update(Ctx, added.ID, &stripe.SubscriptionItemUpdateParams{Quantity: stripe.Int64(5), ProrationBehavior: stripe.String("none")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(changed.Quantity).To(Equal(int64(5)))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data).To(HaveLen(2))
+
+		// A yearly price cannot join a monthly subscription; the parameter
+		// is named as this endpoint's caller sent it, and nothing changes.
+		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID), Price: stripe.String(yearly.ID)})
+		Expect(StripeErr(err).Param).To(Equal("price"))
+		got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(got.Items.Data).To(HaveLen(2))
+
+		del, err := sc.V1SubscriptionItems.Delete(Ctx, added.ID, &stripe.SubscriptionItemDeleteParams{ProrationBehavior: stripe.String("none")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(del.Deleted).To(BeTrue())
+		got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(got.Items.Data).To(HaveLen(1))
+		_, err = sc.V1SubscriptionItems.Retrieve(Ctx, added.ID, nil)
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+
+		// The last item stays: cancel the subscription instead.
+		_, err = sc.V1SubscriptionItems.Delete(Ctx, got.Items.Data[0].ID, nil)
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String("sub_missing"), Price: stripe.String(seats.ID)})
+		Expect(StripeErr(err).Param).To(Equal("subscription"))
+	})
+
 	It("prorates an upgrade mid-period onto the next invoice", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)

@@ -45,6 +45,9 @@ func subscriptionRoutes() []api.Route {
 		api.POST("/v1/subscriptions/{id}/resume", params.FromStruct(stripe.SubscriptionResumeParams{}), resumeSubscription),
 		api.GET("/v1/subscription_items", params.FromStruct(stripe.SubscriptionItemListParams{}).Require("subscription"), listSubscriptionItems),
 		api.GET("/v1/subscription_items/{id}", params.FromStruct(stripe.SubscriptionItemRetrieveParams{}), retrieveSubscriptionItem),
+		api.POST("/v1/subscription_items", params.FromStruct(stripe.SubscriptionItemCreateParams{}).Require("subscription"), createSubscriptionItem),
+		api.POST("/v1/subscription_items/{id}", params.FromStruct(stripe.SubscriptionItemUpdateParams{}), updateSubscriptionItem),
+		api.DELETE("/v1/subscription_items/{id}", params.FromStruct(stripe.SubscriptionItemDeleteParams{}), deleteSubscriptionItem),
 	}
 }
 
@@ -864,16 +867,11 @@ func listSubscriptionItems(c *api.Call) (any, error) {
 }
 
 func retrieveSubscriptionItem(c *api.Call) (any, error) {
-	id := c.Var("id")
-	p := c.Tx.List(c.Account, "subscription", store.Query{Index: "item", Value: id, Limit: 1})
-	for _, sub := range p.Data {
-		for _, it := range subItems(sub) {
-			if it["id"] == id {
-				return it, nil
-			}
-		}
+	sub, err := subscriptionOfItem(c, c.Var("id"))
+	if err != nil {
+		return nil, err
 	}
-	return nil, apierr.NoSuchObject("subscription_item", id, "id")
+	return itemOf(sub, c.Var("id")), nil
 }
 
 // CreateSubscription creates a subscription as POST /v1/subscriptions

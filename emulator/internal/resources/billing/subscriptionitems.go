@@ -1,0 +1,135 @@
+package billing
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// The /v1/subscription_items writes are a subscription update of one
+// item, as they are at Stripe: the same rules, prorations and
+// customer.subscription.updated event.
+
+// itemFields are the parameters an item endpoint shares with
+// items[] of a subscription update.
+var itemFields = []string{"price", "price_data", "quantity", "metadata", "discounts", "tax_rates", "billing_thresholds"}
+
+// updateFields are what the item endpoints pass to the subscription.
+var updateFields = []string{"proration_behavior", "proration_date", "payment_behavior"}
+
+func createSubscriptionItem(c *api.Call) (any, error) {
+	subID, _ := c.Params.Str("subscription")
+	before, err := c.Load("subscription", subID, "subscription")
+	if err != nil {
+		return nil, err
+	}
+	if !c.Params.Has("price") && !c.Params.Has("price_data") && !c.Params.Has("plan") {
+		return nil, apierr.MissingParam("price")
+	}
+	item := pick(c.Params, itemFields)
+	if plan, ok := c.Params.Str("plan"); ok && !c.Params.Has("price") {
+		item["price"] = plan // a plan id is its price's id
+	}
+	sub, err := updateOneItem(c, subID, item)
+	if err != nil {
+		return nil, err
+	}
+	existing := map[string]bool{}
+	for _, it := range subItems(before) {
+		existing[api.Str(it["id"])] = true
+	}
+	for _, it := range subItems(sub) {
+		if !existing[api.Str(it["id"])] {
+			return it, nil
+		}
+	}
+	return nil, errors.New("billing: the new subscription item is missing")
+}
+
+func updateSubscriptionItem(c *api.Call) (any, error) {
+	id := c.Var("id")
+	sub, err := subscriptionOfItem(c, id)
+	if err != nil {
+		return nil, err
+	}
+	item := pick(c.Params, itemFields)
+	if plan, ok := c.Params.Str("plan"); ok && !c.Params.Has("price") {
+		item["price"] = plan
+	}
+	item["id"] = id
+	if sub, err = updateOneItem(c, api.Str(sub["id"]), item); err != nil {
+		return nil, err
+	}
+	return itemOf(sub, id), nil
+}
+
+func deleteSubscriptionItem(c *api.Call) (any, error) {
+	id := c.Var("id")
+	sub, err := subscriptionOfItem(c, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := updateOneItem(c, api.Str(sub["id"]), map[string]any{"id": id, "deleted": true}); err != nil {
+		return nil, err
+	}
+	return store.Obj{"id": id, "object": "subscription_item", "deleted": true}, nil
+}
+
+// updateOneItem runs POST /v1/subscriptions/:id with items[0] = item and
+// this request's proration parameters, naming parameters in errors as
+// the item endpoint's caller sent them.
+func updateOneItem(c *api.Call, subID string, item map[string]any) (store.Obj, error) {
+	update := pick(c.Params, updateFields)
+	update["items"] = []any{item}
+	savedParams, savedVars := c.Params, c.Vars
+	c.Params, c.Vars = params.NewValues(update), map[string]string{"id": subID}
+	res, err := updateSubscription(c)
+	c.Params, c.Vars = savedParams, savedVars
+	if err != nil {
+		var e *apierr.Error
+		if errors.As(err, &e) && strings.HasPrefix(e.Param, "items[") {
+			// items[N][price][…] → price[…]
+			if _, rest, ok := strings.Cut(e.Param, "]["); ok {
+				cp := *e
+				cp.Param = strings.Replace(rest, "]", "", 1)
+				return nil, &cp
+			}
+		}
+		return nil, err
+	}
+	return res.(store.Obj), nil
+}
+
+func pick(p params.Values, names []string) map[string]any {
+	raw := p.Raw()
+	out := map[string]any{}
+	for _, n := range names {
+		if v, ok := raw[n]; ok {
+			out[n] = v
+		}
+	}
+	return out
+}
+
+func subscriptionOfItem(c *api.Call, id string) (store.Obj, error) {
+	p := c.Tx.List(c.Account, "subscription", store.Query{Index: "item", Value: id, Limit: 1})
+	for _, sub := range p.Data {
+		if itemOf(sub, id) != nil {
+			return sub, nil
+		}
+	}
+	return nil, apierr.NoSuchObject("subscription_item", id, "id")
+}
+
+func itemOf(sub store.Obj, id string) store.Obj {
+	for _, it := range subItems(sub) {
+		if it["id"] == id {
+			return it
+		}
+	}
+	return nil
+}
