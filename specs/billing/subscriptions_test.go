@@ -332,6 +332,79 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(StripeErr(err).Param).To(Equal("subscription"))
 	})
 
+	Describe("pending updates (payment_behavior=pending_if_incomplete)", func() {
+		upgrade := func(sub *stripe.Subscription) (*stripe.Subscription, error) {
+			return sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+				PaymentBehavior: stripe.String("pending_if_incomplete"), ProrationBehavior: stripe.String("always_invoice"),
+				Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(3)}},
+			})
+		}
+
+		It("applies the change at once when its invoice is paid", func() {
+			sub, err := subscribe(customerWith("pm_card_visa", ""), nil)
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+			updates := count(emu.EventTypes(""), "customer.subscription.updated")
+			got, err := upgrade(sub)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Items.Data[0].Quantity).To(Equal(int64(3)))
+			Expect(got.PendingUpdate).To(BeNil())
+			inv, _ := sc.V1Invoices.Retrieve(Ctx, got.LatestInvoice.ID, nil)
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(inv.AmountPaid).To(BeNumerically(">", 0))
+			Expect(count(emu.EventTypes(""), "customer.subscription.updated")).To(Equal(updates + 1))
+		})
+
+		It("keeps the subscription as it was until the update's invoice is paid", func() {
+			sub := failingRenewal()
+			emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+			got, err := upgrade(sub)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
+			Expect(got.PendingUpdate).NotTo(BeNil())
+			Expect(got.PendingUpdate.SubscriptionItems[0].Quantity).To(Equal(int64(3)))
+			Expect(got.PendingUpdate.ExpiresAt).To(Equal(Epoch.AddDate(0, 0, 15).Unix() + 23*3600))
+			inv, _ := sc.V1Invoices.Retrieve(Ctx, got.LatestInvoice.ID, nil)
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+
+			_, err = sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(got.Items.Data[0].Quantity).To(Equal(int64(3)))
+			Expect(got.PendingUpdate).To(BeNil())
+		})
+
+		It("voids the invoice and drops the update once it expires unpaid", func() {
+			sub := failingRenewal()
+			emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+			got, err := upgrade(sub)
+			Expect(err).NotTo(HaveOccurred())
+			invID := got.LatestInvoice.ID
+			emu.Clock().Advance(24 * time.Hour)
+			got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(got.PendingUpdate).To(BeNil())
+			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+			inv, _ := sc.V1Invoices.Retrieve(Ctx, invID, nil)
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusVoid))
+		})
+
+		It("refuses parameters a pending update cannot carry, changing nothing", func() {
+			sub, err := subscribe(customerWith("pm_card_visa", ""), nil)
+			Expect(err).NotTo(HaveOccurred())
+			p := &stripe.SubscriptionUpdateParams{PaymentBehavior: stripe.String("pending_if_incomplete"), Description: stripe.String("x"),
+				Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(3)}}}
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Param).To(Equal("description"))
+			got, _ := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
+			Expect(got.Description).To(BeEmpty())
+		})
+	})
+
 	It("prorates an upgrade mid-period onto the next invoice", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)

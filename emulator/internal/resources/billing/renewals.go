@@ -30,6 +30,9 @@ func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
 				return true
 			}
 			id := api.Str(sub["id"])
+			if pu, _ := sub["pending_update"].(map[string]any); pu != nil && api.Int(pu["expires_at"]) <= target {
+				out = append(out, dueAction{api.Int(pu["expires_at"]), "pending_expire", id})
+			}
 			switch {
 			case status == "incomplete":
 				if at := api.Int(sub["created"]) + IncompleteExpiry; at <= target {
@@ -97,6 +100,8 @@ func run(c *api.Call, a dueAction) error {
 		return collect(c, inv)
 	case "expire":
 		return expire(c, a.id)
+	case "pending_expire":
+		return expirePendingUpdate(c, a.id)
 	}
 	return nil
 }

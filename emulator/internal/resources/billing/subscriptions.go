@@ -461,6 +461,9 @@ func subscriptionInvoicePaid(c *api.Call, inv store.Obj) error {
 	if !ok {
 		return nil
 	}
+	if pendingUpdateFor(before, inv) {
+		return applyPendingUpdate(c, before)
+	}
 	switch before["status"] {
 	case "incomplete", "past_due", "unpaid":
 		after := api.Clone(before)
@@ -479,7 +482,9 @@ func subscriptionPaymentFailed(c *api.Call, inv store.Obj) error {
 		return nil
 	}
 	before, ok := c.Tx.Get(c.Account, "subscription", subID)
-	if !ok || before["status"] == "canceled" {
+	if !ok || before["status"] == "canceled" || pendingUpdateFor(before, inv) {
+		// A pending update's failed payment leaves the subscription as
+		// it was: it keeps cycling and the update waits.
 		return nil
 	}
 	if inv["next_payment_attempt"] == nil {
@@ -553,6 +558,13 @@ func updateSubscription(c *api.Call) (any, error) {
 	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
 		return nil, apierr.InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.")
 	}
+	pending := false
+	if pb, _ := c.Params.Str("payment_behavior"); pb == "pending_if_incomplete" {
+		if err := checkPendingParams(c, before); err != nil {
+			return nil, err
+		}
+		pending = true
+	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
 	c.Now = clockNow(c, cus)
 	after := api.Clone(before)
@@ -588,6 +600,9 @@ func updateSubscription(c *api.Call) (any, error) {
 			it["current_period_end"] = c.Now
 		}
 	}
+	if pending && changed && behavior == "always_invoice" {
+		return updatePending(c, before, after)
+	}
 	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
@@ -596,21 +611,8 @@ func updateSubscription(c *api.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if inv != nil && inv["status"] == "open" && after["collection_method"] == "charge_automatically" {
-			if pm := payingMethod(c, inv); pm != "" {
-				if err := attempt(c, api.Str(inv["id"]), pm); err != nil {
-					var kept *api.KeptError
-					if !asKept(err, &kept) {
-						return nil, err
-					}
-					if err := c.Flush(); err != nil {
-						return nil, err
-					}
-					if err := recordFailedAttempt(c, api.Str(inv["id"])); err != nil {
-						return nil, err
-					}
-				}
-			}
+		if err := collectNow(c, inv); err != nil {
+			return nil, err
 		}
 	}
 	if after["trial_end"] == c.Now && before["status"] == "trialing" {
@@ -623,6 +625,31 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
 	return out, nil
+}
+
+// collectNow tries to pay a subscription's freshly finalized invoice
+// (an update that invoices at once), recording a failed attempt as a
+// renewal's would be.
+func collectNow(c *api.Call, inv store.Obj) error {
+	if inv == nil || inv["status"] != "open" || inv["collection_method"] != "charge_automatically" {
+		return nil
+	}
+	pm := payingMethod(c, inv)
+	if pm == "" {
+		return nil
+	}
+	err := attempt(c, api.Str(inv["id"]), pm)
+	if err == nil {
+		return nil
+	}
+	var kept *api.KeptError
+	if !asKept(err, &kept) {
+		return err
+	}
+	if err := c.Flush(); err != nil {
+		return err
+	}
+	return recordFailedAttempt(c, api.Str(inv["id"]))
 }
 
 // applyItemChanges applies items[] to the subscription and, per the
