@@ -207,19 +207,6 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(inv.AttemptCount).To(Equal(int64(1)))
 	})
 
-	It("cancels after every retry failed", func() {
-		cus := customerWith("pm_card_visa", "")
-		sub, err := subscribe(cus, nil)
-		Expect(err).NotTo(HaveOccurred())
-		bad, _ := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
-		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
-		Expect(err).NotTo(HaveOccurred())
-		emu.Clock().Set(Epoch.AddDate(0, 1, 10))
-		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
-		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
-		Expect(emu.EventTypes("")).To(ContainElement("customer.subscription.deleted"))
-	})
-
 	failingRenewal := func() *stripe.Subscription {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)
@@ -229,6 +216,14 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		return sub
 	}
+
+	It("cancels after every retry failed", func() {
+		sub := failingRenewal()
+		emu.Clock().Set(Epoch.AddDate(0, 1, 10))
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(emu.EventTypes("")).To(ContainElement("customer.subscription.deleted"))
+	})
 
 	It("marks the subscription unpaid after every retry failed when the account's settings say so", func() {
 		Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterRetries: emulator.UnpaidAfterRetries})).To(Succeed())
