@@ -59,8 +59,10 @@ func init() {
 		return err
 	})
 	customers.DefaultPaymentMethodCheck = func(c *api.Call, cus store.Obj, pmID string) error {
-		if created, _ := c.Params.Str("payment_method"); created == pmID && cus["created"] == c.Now && !c.Tx.Exists(c.Account, "customer", api.Str(cus["id"])) {
-			return nil // attached by this very request (see the CreateHooks above)
+		if attaching, _ := c.Params.Str("payment_method"); attaching == pmID {
+			// Only customer creation takes payment_method: the CreateHooks
+			// above resolve and attach it in this very request.
+			return nil
 		}
 		pm, ok := c.Tx.Get(c.Account, "payment_method", pmID)
 		if !ok {
