@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/tidwall/buntdb"
@@ -152,7 +153,7 @@ func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) {
 		return nil, err
 	}
 	for _, ix := range t.s.indexes[typ] {
-		newVals := indexValues(raw, ix.Path)
+		newVals := objIndexValues(o, ix.Path)
 		var oldVals []string
 		if replaced {
 			oldVals = indexValues(prev, ix.Path)
@@ -215,6 +216,81 @@ func indexValues(raw, path string) []string {
 	default:
 		return []string{r.String()}
 	}
+}
+
+// objIndexValues is indexValues read from the object being stored rather
+// than by parsing its JSON again: the same values for the same document.
+func objIndexValues(o Obj, path string) []string {
+	var out []string
+	var walk func(v any, path string)
+	walk = func(v any, path string) {
+		if path == "" {
+			switch x := v.(type) {
+			case nil:
+			case []any:
+				for _, e := range x {
+					if e != nil {
+						out = append(out, scalarString(e))
+					}
+				}
+			case map[string]any:
+				if id, ok := x["id"]; ok {
+					out = append(out, scalarString(id))
+				}
+			default:
+				out = append(out, scalarString(x))
+			}
+			return
+		}
+		name, rest, _ := strings.Cut(path, ".")
+		if name == "#" {
+			arr, _ := v.([]any)
+			if rest == "" {
+				walk(arr, "")
+				return
+			}
+			for _, e := range arr {
+				walkElem(e, rest, &out)
+			}
+			return
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		next, ok := m[name]
+		if !ok {
+			return
+		}
+		walk(next, rest)
+	}
+	walk(o, path)
+	return out
+}
+
+// walkElem collects path's value in one array element ("items.data.#.id").
+func walkElem(e any, path string, out *[]string) {
+	for _, v := range objIndexValues(map[string]any{"_": e}, "_."+path) {
+		*out = append(*out, v)
+	}
+}
+
+// scalarString renders a value as gjson's String() does.
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	}
+	b, _ := jsonenc.Marshal(v)
+	return string(b)
 }
 
 func sameStrings(a, b []string) bool {
