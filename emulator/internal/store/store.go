@@ -250,7 +250,7 @@ func objIndexValues(o Obj, path string) []string {
 				return
 			}
 			for _, e := range arr {
-				walkElem(e, rest, &out)
+				walk(e, rest)
 			}
 			return
 		}
@@ -266,13 +266,6 @@ func objIndexValues(o Obj, path string) []string {
 	}
 	walk(o, path)
 	return out
-}
-
-// walkElem collects path's value in one array element ("items.data.#.id").
-func walkElem(e any, path string, out *[]string) {
-	for _, v := range objIndexValues(map[string]any{"_": e}, "_."+path) {
-		*out = append(*out, v)
-	}
 }
 
 // scalarString renders a value as gjson's String() does.
