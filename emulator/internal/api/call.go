@@ -3,9 +3,8 @@ package api
 import (
 	"encoding/json"
 
-	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
-
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-
 	"sync"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"

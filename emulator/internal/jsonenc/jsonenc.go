@@ -50,16 +50,20 @@ func newline(b []byte, depth int) []byte {
 }
 
 // encoder keeps one scratch stack of map entries for a whole document, so
-// sorting keys allocates nothing once warm.
-type encoder struct{ scratch []field }
+// sorting keys allocates nothing once warm. used is the stack's deepest
+// point in this document: only that much needs clearing afterwards.
+type encoder struct {
+	scratch []field
+	used    int
+}
 
 var encoders = sync.Pool{New: func() any { return &encoder{scratch: make([]field, 0, 256)} }}
 
 func encode(b []byte, v any, depth int) ([]byte, error) {
 	e := encoders.Get().(*encoder)
 	b, err := e.appendValue(b, v, depth)
-	clear(e.scratch[:cap(e.scratch)]) // drop references for the GC
-	e.scratch = e.scratch[:0]
+	clear(e.scratch[:e.used]) // drop references for the GC
+	e.scratch, e.used = e.scratch[:0], 0
 	encoders.Put(e)
 	return b, err
 }
@@ -94,6 +98,7 @@ func (e *encoder) appendValue(b []byte, v any, depth int) ([]byte, error) {
 		for k, v := range x {
 			e.scratch = append(e.scratch, field{k, v})
 		}
+		e.used = max(e.used, len(e.scratch))
 		sortFields(e.scratch[base:])
 		b = append(b, '{')
 		for i := range len(x) {
