@@ -30,11 +30,7 @@ func createSubscriptionItem(c *api.Call) (any, error) {
 	if !c.Params.Has("price") && !c.Params.Has("price_data") && !c.Params.Has("plan") {
 		return nil, apierr.MissingParam("price")
 	}
-	item := pick(c.Params, itemFields)
-	if plan, ok := c.Params.Str("plan"); ok && !c.Params.Has("price") {
-		item["price"] = plan // a plan id is its price's id
-	}
-	sub, err := updateOneItem(c, subID, item)
+	sub, err := updateOneItem(c, subID, itemParams(c))
 	if err != nil {
 		return nil, err
 	}
@@ -56,10 +52,7 @@ func updateSubscriptionItem(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	item := pick(c.Params, itemFields)
-	if plan, ok := c.Params.Str("plan"); ok && !c.Params.Has("price") {
-		item["price"] = plan
-	}
+	item := itemParams(c)
 	item["id"] = id
 	if sub, err = updateOneItem(c, api.Str(sub["id"]), item); err != nil {
 		return nil, err
@@ -85,10 +78,7 @@ func deleteSubscriptionItem(c *api.Call) (any, error) {
 func updateOneItem(c *api.Call, subID string, item map[string]any) (store.Obj, error) {
 	update := pick(c.Params, updateFields)
 	update["items"] = []any{item}
-	savedParams, savedVars := c.Params, c.Vars
-	c.Params, c.Vars = params.NewValues(update), map[string]string{"id": subID}
-	res, err := updateSubscription(c)
-	c.Params, c.Vars = savedParams, savedVars
+	res, err := runAs(c, updateSubscription, update, map[string]string{"id": subID})
 	if err != nil {
 		var e *apierr.Error
 		if errors.As(err, &e) && strings.HasPrefix(e.Param, "items[") {
@@ -102,6 +92,25 @@ func updateOneItem(c *api.Call, subID string, item map[string]any) (store.Obj, e
 		return nil, err
 	}
 	return res.(store.Obj), nil
+}
+
+// itemParams are the item endpoint's parameters as an items[] entry; a
+// plan id is its price's id.
+func itemParams(c *api.Call) map[string]any {
+	item := pick(c.Params, itemFields)
+	if plan, ok := c.Params.Str("plan"); ok && !c.Params.Has("price") {
+		item["price"] = plan
+	}
+	return item
+}
+
+// runAs runs another endpoint's handler inside this request, with
+// already-validated parameters of its own.
+func runAs(c *api.Call, handler func(*api.Call) (any, error), p map[string]any, vars map[string]string) (any, error) {
+	savedParams, savedVars := c.Params, c.Vars
+	defer func() { c.Params, c.Vars = savedParams, savedVars }()
+	c.Params, c.Vars = params.NewValues(p), vars
+	return handler(c)
 }
 
 func pick(p params.Values, names []string) map[string]any {

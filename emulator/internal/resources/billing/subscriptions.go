@@ -904,10 +904,7 @@ func retrieveSubscriptionItem(c *api.Call) (any, error) {
 // CreateSubscription creates a subscription as POST /v1/subscriptions
 // would, from already-validated parameters (Checkout's subscription mode).
 func CreateSubscription(c *api.Call, p map[string]any) (store.Obj, error) {
-	saved := c.Params
-	defer func() { c.Params = saved }()
-	c.Params = params.NewValues(p)
-	res, err := createSubscription(c)
+	res, err := runAs(c, createSubscription, p, c.Vars)
 	if err != nil {
 		return nil, err
 	}
