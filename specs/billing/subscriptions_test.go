@@ -217,19 +217,28 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		return sub
 	}
 
-	It("cancels after every retry failed", func() {
+	// exhaustRetries fails a renewal and every retry, under the account's
+	// after-retries setting ("" keeps Stripe's default), and returns the
+	// subscription as it then is.
+	exhaustRetries := func(outcome string) *stripe.Subscription {
+		if outcome != "" {
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterRetries: outcome})).To(Succeed())
+		}
 		sub := failingRenewal()
 		emu.Clock().Set(Epoch.AddDate(0, 1, 10))
-		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return sub
+	}
+
+	It("cancels after every retry failed", func() {
+		sub := exhaustRetries("")
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
 		Expect(emu.EventTypes("")).To(ContainElement("customer.subscription.deleted"))
 	})
 
 	It("marks the subscription unpaid after every retry failed when the account's settings say so", func() {
-		Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterRetries: emulator.UnpaidAfterRetries})).To(Succeed())
-		sub := failingRenewal()
-		emu.Clock().Set(Epoch.AddDate(0, 1, 10))
-		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		sub := exhaustRetries(emulator.UnpaidAfterRetries)
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusUnpaid))
 		failed, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
@@ -258,10 +267,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 	})
 
 	It("leaves the subscription past_due after every retry failed when the account's settings say so", func() {
-		Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterRetries: emulator.PastDueAfterRetries})).To(Succeed())
-		sub := failingRenewal()
-		emu.Clock().Set(Epoch.AddDate(0, 1, 10))
-		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		sub := exhaustRetries(emulator.PastDueAfterRetries)
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusPastDue))
 		first := sub.LatestInvoice.ID
 		// The next renewal is invoiced and attempted as usual.
