@@ -61,14 +61,16 @@ var encoders = sync.Pool{New: func() any { return &encoder{scratch: make([]field
 
 func encode(b []byte, v any, depth int) ([]byte, error) {
 	e := encoders.Get().(*encoder)
-	b, err := e.appendValue(b, v, depth)
+	b, err := e.appendValue(b, v, depth, root)
 	clear(e.scratch[:e.used]) // drop references for the GC
 	e.scratch, e.used = e.scratch[:0], 0
 	encoders.Put(e)
 	return b, err
 }
 
-func (e *encoder) appendValue(b []byte, v any, depth int) ([]byte, error) {
+// appendValue appends v; at is the shape of v's place in the document
+// (nil where shapes are not worth tracking).
+func (e *encoder) appendValue(b []byte, v any, depth int, at *shape) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
@@ -94,12 +96,22 @@ func (e *encoder) appendValue(b []byte, v any, depth int) ([]byte, error) {
 		if len(x) == 0 {
 			return append(b, '{', '}'), nil
 		}
+		at = at.of(x)
+		if ord := at.candidate(x); ord != nil {
+			if out, ok, err := e.appendKnown(b, x, ord, depth, at); ok || err != nil {
+				return out, err
+			}
+			at.misses.Add(1)
+		}
 		base := len(e.scratch)
 		for k, v := range x {
 			e.scratch = append(e.scratch, field{k, v})
 		}
 		e.used = max(e.used, len(e.scratch))
 		sortFields(e.scratch[base:])
+		if at != nil {
+			at.remember(e.scratch[base:])
+		}
 		b = append(b, '{')
 		for i := range len(x) {
 			// Nested maps push onto the same scratch (which may move), so
@@ -117,7 +129,7 @@ func (e *encoder) appendValue(b []byte, v any, depth int) ([]byte, error) {
 				b = append(b, ' ')
 			}
 			var err error
-			if b, err = e.appendValue(b, f.value, inner(depth)); err != nil {
+			if b, err = e.appendValue(b, f.value, inner(depth), childOf(at, f.key, f.value)); err != nil {
 				return nil, err
 			}
 		}
@@ -130,6 +142,10 @@ func (e *encoder) appendValue(b []byte, v any, depth int) ([]byte, error) {
 		if len(x) == 0 {
 			return append(b, '[', ']'), nil
 		}
+		var each *shape
+		if at != nil {
+			each = at.child(elements)
+		}
 		b = append(b, '[')
 		for i, el := range x {
 			if i > 0 {
@@ -139,7 +155,7 @@ func (e *encoder) appendValue(b []byte, v any, depth int) ([]byte, error) {
 				b = newline(b, depth+1)
 			}
 			var err error
-			if b, err = e.appendValue(b, el, inner(depth)); err != nil {
+			if b, err = e.appendValue(b, el, inner(depth), each); err != nil {
 				return nil, err
 			}
 		}
@@ -174,6 +190,52 @@ func (e *encoder) appendValue(b []byte, v any, depth int) ([]byte, error) {
 		return append(b, raw...), nil
 	}
 	return appendIndentedRaw(b, raw, depth)
+}
+
+// appendKnown appends map m in the remembered key order ord. ok is false,
+// with b as it was, if m turns out to have other keys than ord's.
+func (e *encoder) appendKnown(b []byte, m map[string]any, ord *keyOrder, depth int, at *shape) (_ []byte, ok bool, _ error) {
+	start := len(b)
+	b = append(b, '{')
+	for i, k := range ord.keys {
+		v, found := m[k]
+		if !found {
+			return b[:start], false, nil
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if depth >= 0 {
+			b = newline(b, depth+1)
+		}
+		b = append(b, ord.quoted[i]...)
+		b = append(b, ':')
+		if depth >= 0 {
+			b = append(b, ' ')
+		}
+		var err error
+		if b, err = e.appendValue(b, v, inner(depth), childOf(at, k, v)); err != nil {
+			return nil, false, err
+		}
+	}
+	at.hits.Add(1)
+	if depth >= 0 {
+		b = newline(b, depth)
+	}
+	return append(b, '}'), true, nil
+}
+
+// childOf is the shape of field key's place, tracked only for values
+// that contain maps.
+func childOf(at *shape, key string, v any) *shape {
+	if at == nil {
+		return nil
+	}
+	switch v.(type) {
+	case map[string]any, []any:
+		return at.child(key)
+	}
+	return nil
 }
 
 // field is one map entry; sorting entries rather than keys spares a map

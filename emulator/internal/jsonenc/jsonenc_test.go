@@ -179,3 +179,41 @@ func FuzzIndentMatches(f *testing.F) {
 		}
 	})
 }
+
+// Maps met at the same place with other keys than last time (same count,
+// fewer, more, another object type) still encode exactly as
+// encoding/json does.
+func TestShapesFollowChangingKeys(t *testing.T) {
+	docs := []string{
+		`{"object":"thing","a":1,"m":{"x":1,"y":2},"l":[{"p":1},{"q":2}]}`,
+		`{"object":"thing","a":1,"m":{"x":1,"z":2},"l":[{"q":1},{"p":2}]}`,
+		`{"object":"thing","a":1,"m":{"x":1},"l":[{"p":1,"q":2}]}`,
+		`{"object":"thing","b":1,"m":{"y":1,"x":{"deep":true}},"l":[]}`,
+		`{"object":"other","a":1,"m":{"x":1,"y":2},"l":[{"p":1},{"q":2}]}`,
+		`{"object":"thing","a":1,"m":{"x":1,"y":2},"l":[{"p":1},{"q":2}]}`,
+	}
+	for round := 0; round < 40; round++ { // past the point where places turn irregular
+		for _, d := range docs {
+			var v any
+			if err := json.Unmarshal([]byte(d), &v); err != nil {
+				t.Fatal(err)
+			}
+			for _, indent := range []bool{false, true} {
+				var got []byte
+				var err error
+				want := stdlib(t, v)
+				if indent {
+					got, err = AppendIndent(nil, v)
+					var buf bytes.Buffer
+					_ = json.Indent(&buf, []byte(want), "", "  ")
+					want = buf.String() + "\n"
+				} else {
+					got, err = Marshal(v)
+				}
+				if err != nil || string(got) != want {
+					t.Fatalf("round %d %s indent=%v:\n got %s\nwant %s (%v)", round, d, indent, got, want, err)
+				}
+			}
+		}
+	}
+}
