@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -15,25 +16,38 @@ func Unmarshal(data []byte) (any, error) { return UnmarshalString(string(data)) 
 // UnmarshalString is Unmarshal of a document held as a string (the store
 // keeps them so): keys and plain strings are slices of it, not copies.
 func UnmarshalString(data string) (any, error) {
-	d := decoder{data: data}
+	d := decoders.Get().(*decoder)
+	d.data, d.pos = data, 0
 	d.space()
 	v, err := d.value()
-	if err != nil {
-		return nil, err
+	if err == nil {
+		d.space()
+		if d.pos != len(d.data) {
+			v, err = nil, errSyntax
+		}
 	}
-	d.space()
-	if d.pos != len(d.data) {
-		return nil, errSyntax
-	}
-	return v, nil
+	clear(d.fields[:d.used]) // drop references for the GC
+	clear(d.items[:d.usedItems])
+	d.data, d.fields, d.items, d.used, d.usedItems = "", d.fields[:0], d.items[:0], 0, 0
+	decoders.Put(d)
+	return v, err
 }
 
 var errSyntax = errors.New("jsonenc: invalid JSON")
 
+// decoder gathers each object's fields and each array's items on a stack
+// first, so maps and slices are made at their final size instead of
+// growing (rehashing, for maps) as they fill.
 type decoder struct {
-	data string
-	pos  int
+	data   string
+	pos    int
+	fields []field
+	items  []any
+	// used, usedItems: the stacks' deepest points in this document.
+	used, usedItems int
 }
+
+var decoders = sync.Pool{New: func() any { return &decoder{fields: make([]field, 0, 128), items: make([]any, 0, 32)} }}
 
 func (d *decoder) space() {
 	for d.pos < len(d.data) {
@@ -78,12 +92,13 @@ func (d *decoder) literal(word string, v any) (any, error) {
 
 func (d *decoder) object() (any, error) {
 	d.pos++
-	m := make(map[string]any, 8)
 	d.space()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
-		return m, nil
+		return map[string]any{}, nil
 	}
+	base := len(d.fields)
+	defer func() { d.fields = d.fields[:base] }()
 	for {
 		d.space()
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
@@ -103,7 +118,8 @@ func (d *decoder) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		m[k] = v
+		d.fields = append(d.fields, field{k, v})
+		d.used = max(d.used, len(d.fields))
 		d.space()
 		if d.pos >= len(d.data) {
 			return nil, errSyntax
@@ -113,6 +129,11 @@ func (d *decoder) object() (any, error) {
 			d.pos++
 		case '}':
 			d.pos++
+			fs := d.fields[base:]
+			m := make(map[string]any, len(fs))
+			for _, f := range fs {
+				m[f.key] = f.value // a repeated key keeps its last value, as encoding/json
+			}
 			return m, nil
 		default:
 			return nil, errSyntax
@@ -122,19 +143,21 @@ func (d *decoder) object() (any, error) {
 
 func (d *decoder) array() (any, error) {
 	d.pos++
-	out := []any{}
 	d.space()
 	if d.pos < len(d.data) && d.data[d.pos] == ']' {
 		d.pos++
-		return out, nil
+		return []any{}, nil
 	}
+	base := len(d.items)
+	defer func() { d.items = d.items[:base] }()
 	for {
 		d.space()
 		v, err := d.value()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, v)
+		d.items = append(d.items, v)
+		d.usedItems = max(d.usedItems, len(d.items))
 		d.space()
 		if d.pos >= len(d.data) {
 			return nil, errSyntax
@@ -144,7 +167,7 @@ func (d *decoder) array() (any, error) {
 			d.pos++
 		case ']':
 			d.pos++
-			return out, nil
+			return append([]any(nil), d.items[base:]...), nil
 		default:
 			return nil, errSyntax
 		}
