@@ -312,7 +312,7 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 
 // marshal renders an answer the way Stripe does: indented JSON.
 func marshal(v any) ([]byte, error) {
-	return jsonenc.AppendIndent(make([]byte, 0, 2048), v)
+	return jsonenc.MarshalIndent(v)
 }
 
 // dropConnection closes the client's connection without an answer.

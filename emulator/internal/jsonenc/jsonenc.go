@@ -16,9 +16,37 @@ import (
 )
 
 // Marshal encodes v compactly, map keys sorted, like json.Marshal with
-// HTML escaping off.
+// HTML escaping off. The result is exactly as long as it needs to be: it
+// is encoded in a reused buffer and copied once, rather than grown from
+// small to large for every document.
 func Marshal(v any) ([]byte, error) {
-	return Append(make([]byte, 0, 1024), v)
+	return withBuffer(func(b []byte) ([]byte, error) { return Append(b, v) })
+}
+
+// MarshalIndent is AppendIndent into a new slice of exactly the
+// document's size.
+func MarshalIndent(v any) ([]byte, error) {
+	return withBuffer(func(b []byte) ([]byte, error) { return AppendIndent(b, v) })
+}
+
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// maxPooledBuffer keeps a rare huge document from pinning its buffer.
+const maxPooledBuffer = 1 << 20
+
+func withBuffer(fill func([]byte) ([]byte, error)) ([]byte, error) {
+	bp := buffers.Get().(*[]byte)
+	b, err := fill((*bp)[:0])
+	var out []byte
+	if err == nil {
+		out = make([]byte, len(b))
+		copy(out, b)
+	}
+	if cap(b) <= maxPooledBuffer {
+		*bp = b[:0]
+		buffers.Put(bp)
+	}
+	return out, err
 }
 
 // Append appends v's compact encoding to b.

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/tidwall/buntdb"
 
@@ -137,6 +138,7 @@ func (t *Tx) Put(acct string, o Obj) error {
 
 // PutEncoded is Put that also hands back the stored JSON, for callers
 // that would otherwise encode the same object again (event snapshots).
+// The bytes are the store's own: read them, never change them.
 func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) {
 	typ, _ := o["object"].(string)
 	id, _ := o["id"].(string)
@@ -147,7 +149,9 @@ func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: encode %s %s: %w", typ, id, err)
 	}
-	raw := string(b)
+	// b is ours alone and never written again (callers only read the
+	// returned snapshot), so the stored string can share its bytes.
+	raw := unsafe.String(unsafe.SliceData(b), len(b))
 	prev, replaced, err := t.tx.Set(objKey(acct, typ, id), raw, nil)
 	if err != nil {
 		return nil, err
