@@ -11,8 +11,8 @@ import (
 )
 
 func main() {
-	fmt.Println("| benchmark | per second | ns/op | B/op | allocs/op |")
-	fmt.Println("|---|---:|---:|---:|---:|")
+	fmt.Println("| benchmark | per second | per server CPU-second | ns/op | B/op | allocs/op |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|")
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		line := sc.Text()
@@ -36,7 +36,7 @@ func main() {
 		} else if m["events/s"] != "" {
 			rate = m["events/s"] + " events"
 		}
-		fmt.Printf("| %s | %s | %s | %s | %s |\n", f[0], dash(rate), dash(m["ns/op"]), dash(m["B/op"]), dash(m["allocs/op"]))
+		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", f[0], dash(rate), dash(m["req/cpu-s"]), dash(m["ns/op"]), dash(m["B/op"]), dash(m["allocs/op"]))
 	}
 }
 
