@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"sync"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
@@ -97,6 +98,7 @@ func (c *Call) Load(object, id, param string) (store.Obj, error) {
 
 // Insert stores a new object and emits "<object>.created".
 func (c *Call) Insert(o store.Obj) error {
+	noteSize(o)
 	snap, err := c.Tx.PutEncoded(c.Account, o)
 	if err != nil {
 		return err
@@ -121,7 +123,10 @@ func (c *Call) Save(before, after store.Obj) error {
 }
 
 // Put stores an object without emitting anything.
-func (c *Call) Put(o store.Obj) error { return c.Tx.Put(c.Account, o) }
+func (c *Call) Put(o store.Obj) error {
+	noteSize(o)
+	return c.Tx.Put(c.Account, o)
+}
 
 // Emit records an event for obj in this request's transaction, in the
 // account in scope.
@@ -148,9 +153,27 @@ func (c *Call) emitSnapshot(account, eventType string, snap []byte, previous sto
 	c.events = append(c.events, Committed{Account: account, Event: ev})
 }
 
-// Base returns the fields every object has.
+// Base returns the fields every object has, in a map made big enough for
+// the fields objects of that type were last stored with, so filling in the
+// rest does not grow it step by step.
 func (c *Call) Base(object, id string) store.Obj {
-	return store.Obj{"id": id, "object": object, "livemode": false, "created": c.Now}
+	size := 8
+	if n, ok := objectSizes.Load(object); ok {
+		size = n.(int)
+	}
+	o := make(store.Obj, size)
+	o["id"], o["object"], o["livemode"], o["created"] = id, object, false, c.Now
+	return o
+}
+
+// objectSizes is how many fields each object type was last stored with.
+var objectSizes sync.Map
+
+func noteSize(o store.Obj) {
+	typ, _ := o["object"].(string)
+	if n, ok := objectSizes.Load(typ); !ok || n.(int) != len(o) {
+		objectSizes.Store(typ, len(o))
+	}
 }
 
 // Param errors handlers raise often.
