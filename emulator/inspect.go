@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -110,8 +110,9 @@ func (e *Emulator) Call(method, path string, form url.Values, account string) (i
 	}
 	rec := httptest.NewRecorder()
 	e.server.ServeHTTP(rec, req)
-	var out Object
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+	v, err := jsonenc.Unmarshal(rec.Body.Bytes())
+	out, isObject := v.(map[string]any)
+	if err != nil || !isObject {
 		return rec.Code, nil, fmt.Errorf("stripe-emu: %s %s answered non-JSON: %v", method, path, err)
 	}
 	return rec.Code, out, nil
