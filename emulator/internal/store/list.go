@@ -81,6 +81,20 @@ func (t *Tx) EachIndexed(acct, typ, index, value string, fn func(Obj) bool) {
 	})
 }
 
+// EachIndexedRaw is EachIndexed handing fn each object's stored JSON: for
+// scans that read a few fields of many objects (what falls due when the
+// clock moves) and should not decode them all.
+func (t *Tx) EachIndexedRaw(acct, typ, index, value string, fn func(raw string) bool) {
+	prefix := indexPrefix(acct, typ, index, value)
+	_ = t.tx.AscendRange("", prefix, prefix+"\xff", func(k, _ string) bool {
+		raw, ok := t.GetRaw(acct, typ, strings.TrimPrefix(k, prefix))
+		if !ok {
+			return true
+		}
+		return fn(raw)
+	})
+}
+
 // Accounts lists every account namespace that holds objects of typ.
 func (t *Tx) Count(acct, typ string) int {
 	prefix := objPrefix(acct, typ)

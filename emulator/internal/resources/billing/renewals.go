@@ -6,6 +6,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/tidwall/gjson"
 )
 
 // What time drives, for the subscriptions and invoices of one clock (the
@@ -20,32 +21,34 @@ type dueAction struct {
 }
 
 // Due lists what is due by target for objects on clockID ("" = the
-// emulator clock), earliest first.
+// emulator clock), earliest first. It reads the few fields it needs from
+// the stored JSON: every pass looks at every live subscription.
 func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
 	var out []dueAction
-	onClock := func(o store.Obj) bool { return api.Str(o["test_clock"]) == clockID }
+	onClock := func(raw string) bool { return gjson.Get(raw, "test_clock").String() == clockID }
 	for _, status := range []string{"active", "trialing", "past_due", "unpaid", "incomplete"} {
-		tx.EachIndexed(account, "subscription", "status", status, func(sub store.Obj) bool {
-			if !onClock(sub) {
+		tx.EachIndexedRaw(account, "subscription", "status", status, func(raw string) bool {
+			if !onClock(raw) {
 				return true
 			}
-			id := api.Str(sub["id"])
-			if pu, _ := sub["pending_update"].(map[string]any); pu != nil && api.Int(pu["expires_at"]) <= target {
-				out = append(out, dueAction{api.Int(pu["expires_at"]), "pending_expire", id})
+			f := gjson.GetMany(raw, "id", "pending_update.expires_at", "created", "items.data.0.current_period_end", "trial_end", "trial_start")
+			id := f[0].String()
+			if f[1].Exists() && f[1].Type != gjson.Null && f[1].Int() <= target {
+				out = append(out, dueAction{f[1].Int(), "pending_expire", id})
 			}
 			switch {
 			case status == "incomplete":
-				if at := api.Int(sub["created"]) + IncompleteExpiry; at <= target {
+				if at := f[2].Int() + IncompleteExpiry; at <= target {
 					out = append(out, dueAction{at, "expire", id})
 				}
 			default:
-				if end := periodEnd(sub); end <= target {
+				if end := f[3].Int(); end <= target {
 					out = append(out, dueAction{end, "renew", id})
 				}
 				if status == "trialing" {
-					if at := api.Int(sub["trial_end"]) - TrialWillEnd; at <= target {
+					if at := f[4].Int() - TrialWillEnd; at <= target {
 						if _, warned := tx.GetMeta("twe:" + account + ":" + id); !warned {
-							out = append(out, dueAction{max(at, api.Int(sub["trial_start"])), "trial_will_end", id})
+							out = append(out, dueAction{max(at, f[5].Int()), "trial_will_end", id})
 						}
 					}
 				}
@@ -53,18 +56,20 @@ func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
 			return true
 		})
 	}
-	tx.EachIndexed(account, "invoice", "status", "draft", func(inv store.Obj) bool {
-		if onClock(inv) && inv["automatically_finalizes_at"] != nil && api.Int(inv["automatically_finalizes_at"]) <= target {
-			out = append(out, dueAction{api.Int(inv["automatically_finalizes_at"]), "finalize", api.Str(inv["id"])})
-		}
-		return true
-	})
-	tx.EachIndexed(account, "invoice", "status", "open", func(inv store.Obj) bool {
-		if onClock(inv) && inv["next_payment_attempt"] != nil && api.Int(inv["next_payment_attempt"]) <= target {
-			out = append(out, dueAction{api.Int(inv["next_payment_attempt"]), "retry", api.Str(inv["id"])})
-		}
-		return true
-	})
+	for _, w := range []struct{ status, field, kind string }{
+		{"draft", "automatically_finalizes_at", "finalize"},
+		{"open", "next_payment_attempt", "retry"},
+	} {
+		tx.EachIndexedRaw(account, "invoice", "status", w.status, func(raw string) bool {
+			if !onClock(raw) {
+				return true
+			}
+			if at := gjson.Get(raw, w.field); at.Type == gjson.Number && at.Int() <= target {
+				out = append(out, dueAction{at.Int(), w.kind, gjson.Get(raw, "id").String()})
+			}
+			return true
+		})
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
 	return out
 }
