@@ -165,25 +165,23 @@ func renew(c *api.Call, id string) error {
 	if err := c.Save(before, after); err != nil {
 		return err
 	}
-	inv, err := subscriptionInvoice(c, after, "subscription_cycle", start, end, false)
-	if err != nil {
-		return err
-	}
-	next := api.Clone(inv)
-	if before["status"] == "unpaid" {
-		// An unpaid subscription keeps invoicing, but its invoices stay
-		// drafts until someone turns automatic collection back on.
-		next["auto_advance"] = false
-		next["automatically_finalizes_at"] = nil
-		return c.Put(next)
-	}
-	next["auto_advance"] = true
-	next["automatically_finalizes_at"] = c.Now + AutoFinalizeDelay
-	if trialEnded {
-		// The first real invoice after a trial is collected at once.
-		next["automatically_finalizes_at"] = c.Now
-	}
-	return c.Put(next)
+	unpaid := before["status"] == "unpaid"
+	_, err := subscriptionInvoice(c, after, "subscription_cycle", start, end, false, func(inv store.Obj) {
+		if unpaid {
+			// An unpaid subscription keeps invoicing, but its invoices stay
+			// drafts until someone turns automatic collection back on.
+			inv["auto_advance"] = false
+			inv["automatically_finalizes_at"] = nil
+			return
+		}
+		inv["auto_advance"] = true
+		inv["automatically_finalizes_at"] = c.Now + AutoFinalizeDelay
+		if trialEnded {
+			// The first real invoice after a trial is collected at once.
+			inv["automatically_finalizes_at"] = c.Now
+		}
+	})
+	return err
 }
 
 func payingMethodForSub(c *api.Call, sub store.Obj) string {

@@ -325,7 +325,7 @@ func createSubscription(c *api.Call) (any, error) {
 	if err := c.Insert(sub); err != nil {
 		return nil, err
 	}
-	inv, err := subscriptionInvoice(c, sub, "subscription_create", start, end, trialEnd > 0)
+	inv, err := subscriptionInvoice(c, sub, "subscription_create", start, end, trialEnd > 0, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +362,10 @@ func createSubscription(c *api.Call) (any, error) {
 
 // subscriptionInvoice creates the invoice for one period of a
 // subscription, with its pending invoice items (prorations) attached.
-func subscriptionInvoice(c *api.Call, sub store.Obj, reason string, start, end int64, trial bool) (store.Obj, error) {
+// subscriptionInvoice creates the draft invoice for a subscription's
+// period. collection, if set, settles how the draft advances before it is
+// stored, so invoice.created already shows it as Stripe's does.
+func subscriptionInvoice(c *api.Call, sub store.Obj, reason string, start, end int64, trial bool, collection func(inv store.Obj)) (store.Obj, error) {
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
 	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, reason)
 	inv["collection_method"] = sub["collection_method"]
@@ -396,6 +399,9 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, reason string, start, end i
 		})
 	}
 	setLines(inv, lines)
+	if collection != nil {
+		collection(inv)
+	}
 	if err := c.Insert(inv); err != nil {
 		return nil, err
 	}
@@ -820,7 +826,7 @@ func resumeSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.Emit("customer.subscription.resumed", after, nil)
-	inv, err := subscriptionInvoice(c, after, "subscription_cycle", c.Now, end, false)
+	inv, err := subscriptionInvoice(c, after, "subscription_cycle", c.Now, end, false, nil)
 	if err != nil {
 		return nil, err
 	}
