@@ -26,10 +26,11 @@ vet:
 
 lint: vet
 
-## bench: throughput and allocation benchmarks, printed as a table
+## bench: throughput and allocation benchmarks, printed as a table (one package
+## at a time: packages benchmarked side by side would share the CPUs)
 BENCHCPU ?= 1
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime=2s -cpu $(BENCHCPU) ./bench/... ./emulator/... | tee bench.out | $(GO) run ./bench/table
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -benchtime=2s -cpu $(BENCHCPU) ./bench/... ./emulator/... | tee bench.out | $(GO) run ./bench/table
 
 ## fuzz: run each fuzz target for a while (seed corpora also run in `make test`)
 FUZZTIME ?= 30s
