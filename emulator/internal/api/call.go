@@ -122,6 +122,18 @@ func (c *Call) Save(before, after store.Obj) error {
 	return nil
 }
 
+// PutEmit stores o and records eventType with o as just stored, encoding
+// it once for both; previous is the event's previous_attributes, if any.
+func (c *Call) PutEmit(o store.Obj, eventType string, previous store.Obj) error {
+	noteSize(o)
+	snap, err := c.Tx.PutEncoded(c.Account, o)
+	if err != nil {
+		return err
+	}
+	c.emitSnapshot(c.Account, eventType, snap, previous)
+	return nil
+}
+
 // Put stores an object without emitting anything.
 func (c *Call) Put(o store.Obj) error {
 	noteSize(o)

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -294,15 +295,31 @@ func updateIntent(c *api.Call) (any, error) {
 // only for changes Stripe reports that way (not status moves, which have
 // their own events), and lets other families react.
 func saveIntent(c *api.Call, before, after store.Obj) error {
-	if before["status"] != after["status"] {
+	return saveIntentEmitting(c, before, after, "")
+}
+
+// saveIntentEmitting is saveIntent that, when the status changed, also
+// records event (the new status's) from the same encoding.
+func saveIntentEmitting(c *api.Call, before, after store.Obj, event string) error {
+	switch {
+	case before["status"] == after["status"]:
+		if err := c.Save(before, after); err != nil {
+			return err
+		}
+	case event != "":
+		if err := c.PutEmit(after, event, nil); err != nil {
+			return err
+		}
+	default:
 		if err := c.Put(after); err != nil {
 			return err
 		}
-	} else if err := c.Save(before, after); err != nil {
-		return err
 	}
 	if before["status"] != after["status"] && len(OnChange) > 0 {
-		b, a := api.Clone(before), api.Clone(after)
+		// Hooks read the intents' own fields (id, status, amounts) when
+		// the request's work is flushed, so a copy of the top level is
+		// enough to keep what later changes do from showing.
+		b, a := maps.Clone(before), maps.Clone(after)
 		c.Later(func() error {
 			for _, fn := range OnChange {
 				if err := fn(c, b, a); err != nil {
@@ -434,6 +451,8 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 	}
 	manual := pi["capture_method"] == "manual"
 	ch := newCharge(c, pi, pm, "succeeded", !manual, nil)
+	// With asynchronous capture the balance transaction arrives just after
+	// the payment succeeded, as a charge.updated.
 	asyncCapture := pi["capture_method"] == "automatic_async"
 	if !manual && !asyncCapture {
 		txn, err := settleFunds(c, ch)
@@ -442,14 +461,13 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 		}
 		ch["balance_transaction"] = txn["id"]
 	}
-	if err := c.Put(ch); err != nil {
-		return nil, err
-	}
 	pi["latest_charge"] = ch["id"]
 	pi["payment_method"] = pm["id"]
+	event := "payment_intent.succeeded"
 	if manual {
 		pi["status"] = RequiresCapture
 		pi["amount_capturable"] = pi["amount"]
+		event = "payment_intent.amount_capturable_updated"
 	} else {
 		pi["status"] = Succeeded
 		pi["amount_received"] = pi["amount"]
@@ -457,33 +475,27 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 	if err := setUpForFuture(c, pi, pm); err != nil {
 		return nil, err
 	}
-	if err := saveIntent(c, before, pi); err != nil {
+	if asyncCapture {
+		// Stored once, below, with its balance transaction; the event
+		// shows it as it was a moment before.
+		c.Emit("charge.succeeded", ch, nil)
+	} else if err := c.PutEmit(ch, "charge.succeeded", nil); err != nil {
 		return nil, err
 	}
-	c.Emit("charge.succeeded", ch, nil)
-	if manual {
-		c.Emit("payment_intent.amount_capturable_updated", pi, nil)
-		return pi, nil
+	if err := saveIntentEmitting(c, before, pi, event); err != nil {
+		return nil, err
 	}
-	c.Emit("payment_intent.succeeded", pi, nil)
 	if asyncCapture {
-		// With asynchronous capture the balance transaction arrives just
-		// after the payment succeeded, as a charge.updated.
-		if err := attachBalanceTransaction(c, ch); err != nil {
+		txn, err := settleFunds(c, ch)
+		if err != nil {
+			return nil, err
+		}
+		ch["balance_transaction"] = txn["id"]
+		if err := c.PutEmit(ch, "charge.updated", store.Obj{"balance_transaction": nil}); err != nil {
 			return nil, err
 		}
 	}
 	return pi, nil
-}
-
-func attachBalanceTransaction(c *api.Call, ch store.Obj) error {
-	txn, err := settleFunds(c, ch)
-	if err != nil {
-		return err
-	}
-	after := api.Clone(ch)
-	after["balance_transaction"] = txn["id"]
-	return c.Save(ch, after)
 }
 
 // setUpForFuture saves the payment method to the customer when the
