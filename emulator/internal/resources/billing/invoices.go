@@ -44,7 +44,13 @@ func invoiceRoutes() []api.Route {
 
 // newInvoice builds a draft invoice for a customer.
 func newInvoice(c *api.Call, cus store.Obj, currency string, now int64, reason string) store.Obj {
-	inv := c.Base("invoice", c.NewID("invoice"))
+	return newInvoiceWithID(c, c.NewID("invoice"), cus, currency, now, reason)
+}
+
+// newInvoiceWithID is newInvoice for an id taken in advance (a renewing
+// subscription names its next invoice before the invoice exists).
+func newInvoiceWithID(c *api.Call, id string, cus store.Obj, currency string, now int64, reason string) store.Obj {
+	inv := c.Base("invoice", id)
 	inv["created"] = now
 	addr := cus["address"]
 	for k, v := range map[string]any{

@@ -162,11 +162,15 @@ func renew(c *api.Call, id string) error {
 	for _, it := range subItems(after) {
 		it["current_period_start"], it["current_period_end"] = start, end
 	}
+	// The new period's invoice is the subscription's latest from the
+	// moment the period starts, as customer.subscription.updated shows.
+	invID := c.NewID("invoice")
+	after["latest_invoice"] = invID
 	if err := c.Save(before, after); err != nil {
 		return err
 	}
 	unpaid := before["status"] == "unpaid"
-	_, err := subscriptionInvoice(c, after, "subscription_cycle", start, end, false, func(inv store.Obj) {
+	_, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_cycle", start: start, end: end, id: invID, collection: func(inv store.Obj) {
 		if unpaid {
 			// An unpaid subscription keeps invoicing, but its invoices stay
 			// drafts until someone turns automatic collection back on.
@@ -180,7 +184,7 @@ func renew(c *api.Call, id string) error {
 			// The first real invoice after a trial is collected at once.
 			inv["automatically_finalizes_at"] = c.Now
 		}
-	})
+	}})
 	return err
 }
 

@@ -325,7 +325,7 @@ func createSubscription(c *api.Call) (any, error) {
 	if err := c.Insert(sub); err != nil {
 		return nil, err
 	}
-	inv, err := subscriptionInvoice(c, sub, "subscription_create", start, end, trialEnd > 0, nil)
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_create", start: start, end: end, trial: trialEnd > 0})
 	if err != nil {
 		return nil, err
 	}
@@ -362,12 +362,28 @@ func createSubscription(c *api.Call) (any, error) {
 
 // subscriptionInvoice creates the invoice for one period of a
 // subscription, with its pending invoice items (prorations) attached.
+// periodInvoice says which invoice subscriptionInvoice makes.
+type periodInvoice struct {
+	reason     string
+	start, end int64
+	trial      bool
+	// id, if set, is the invoice's id, taken in advance.
+	id string
+	// collection, if set, settles how the draft advances before it is
+	// stored, so invoice.created already shows it as Stripe's does.
+	collection func(inv store.Obj)
+}
+
 // subscriptionInvoice creates the draft invoice for a subscription's
-// period. collection, if set, settles how the draft advances before it is
-// stored, so invoice.created already shows it as Stripe's does.
-func subscriptionInvoice(c *api.Call, sub store.Obj, reason string, start, end int64, trial bool, collection func(inv store.Obj)) (store.Obj, error) {
+// period and makes it the subscription's latest.
+func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj, error) {
+	reason, start, end, trial := p.reason, p.start, p.end, p.trial
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
-	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, reason)
+	id := p.id
+	if id == "" {
+		id = c.NewID("invoice")
+	}
+	inv := newInvoiceWithID(c, id, cus, api.Str(sub["currency"]), c.Now, reason)
 	inv["collection_method"] = sub["collection_method"]
 	if days := sub["days_until_due"]; days != nil {
 		inv["due_date"] = c.Now + api.Int(days)*86400
@@ -399,26 +415,33 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, reason string, start, end i
 		})
 	}
 	setLines(inv, lines)
-	if collection != nil {
-		collection(inv)
+	if p.collection != nil {
+		p.collection(inv)
 	}
 	if err := c.Insert(inv); err != nil {
 		return nil, err
 	}
 	// Prorations waiting for this subscription's next invoice.
-	if err := attachPending(c, sub, inv); err != nil {
+	relined, err := attachPending(c, sub, inv)
+	if err != nil {
 		return nil, err
 	}
-	if err := setLatestInvoice(c, api.Str(sub["id"]), api.Str(inv["id"])); err != nil {
-		return nil, err
+	if sub["latest_invoice"] != inv["id"] {
+		if err := setLatestInvoice(c, api.Str(sub["id"]), api.Str(inv["id"])); err != nil {
+			return nil, err
+		}
+	}
+	if !relined {
+		return inv, nil // as stored
 	}
 	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
 	return out, nil
 }
 
 // attachPending moves a subscription's pending invoice items (its
-// prorations) onto an invoice and recomputes the invoice's lines.
-func attachPending(c *api.Call, sub, inv store.Obj) error {
+// prorations) onto an invoice and recomputes the invoice's lines,
+// reporting whether there were any.
+func attachPending(c *api.Call, sub, inv store.Obj) (bool, error) {
 	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(sub["customer"]), Filter: func(o store.Obj) bool {
 		return o["invoice"] == nil && o["deleted"] != true && asObj(asObj(o["parent"])["subscription_details"])["subscription"] == sub["id"]
 	}})
@@ -426,13 +449,13 @@ func attachPending(c *api.Call, sub, inv store.Obj) error {
 		next := api.Clone(ii)
 		next["invoice"] = inv["id"]
 		if err := c.Save(ii, next); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if len(pending.Data) == 0 {
-		return nil
+		return false, nil
 	}
-	return relineInvoice(c, inv)
+	return true, relineInvoice(c, inv)
 }
 
 func setLatestInvoice(c *api.Call, subID, invID string) error {
@@ -794,7 +817,7 @@ func subscriptionInvoiceFromPending(c *api.Call, sub store.Obj) (store.Obj, erro
 	if err := c.Insert(inv); err != nil {
 		return nil, err
 	}
-	if err := attachPending(c, sub, inv); err != nil {
+	if _, err := attachPending(c, sub, inv); err != nil {
 		return nil, err
 	}
 	if err := setLatestInvoice(c, api.Str(sub["id"]), api.Str(inv["id"])); err != nil {
@@ -826,7 +849,7 @@ func resumeSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.Emit("customer.subscription.resumed", after, nil)
-	inv, err := subscriptionInvoice(c, after, "subscription_cycle", c.Now, end, false, nil)
+	inv, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_cycle", start: c.Now, end: end})
 	if err != nil {
 		return nil, err
 	}

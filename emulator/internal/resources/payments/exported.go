@@ -20,13 +20,12 @@ func Charge(c *api.Call, pi store.Obj, pmID string, offSession bool) (store.Obj,
 	if err != nil {
 		return nil, err
 	}
+	// Not stored here: every way confirmWith ends either stores the
+	// intent or fails the whole transaction.
 	next := api.Clone(pi)
 	next["payment_method"] = pm["id"]
 	if next["status"] == RequiresPaymentMethod {
 		next["status"] = RequiresConfirmation
-	}
-	if err := c.Put(next); err != nil {
-		return nil, err
 	}
 	raw := map[string]any{}
 	if offSession {
