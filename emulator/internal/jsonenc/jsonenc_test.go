@@ -217,3 +217,33 @@ func TestShapesFollowChangingKeys(t *testing.T) {
 		}
 	}
 }
+
+// IndentCompact lays out what Marshal writes exactly as json.Indent does.
+func FuzzIndentCompactMatches(f *testing.F) {
+	f.Add(`{"a":[1,"x\"]{,:",{"b":null,"c":{},"d":[]}],"e":"\\"}`)
+	f.Add(`[]`)
+	f.Add(`"s"`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var v any
+		if json.Unmarshal([]byte(s), &v) != nil {
+			return
+		}
+		compact, err := Marshal(v)
+		if err != nil {
+			return
+		}
+		var want bytes.Buffer
+		if err := json.Indent(&want, compact, "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		if got := IndentCompact(nil, string(compact), 0); string(got) != want.String() {
+			t.Fatalf("%s:\n got %s\nwant %s", compact, got, want.String())
+		}
+	})
+}
+
+func TestIndentCompactSurvivesGarbage(t *testing.T) {
+	for _, s := range []string{`}}]]`, `{"a`, `"\`, `[[[`, `:,:`, ``} {
+		_ = IndentCompact(nil, s, 0)
+	}
+}
