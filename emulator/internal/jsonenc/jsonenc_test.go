@@ -154,16 +154,10 @@ func FuzzIndentMatches(f *testing.F) {
 	f.Add(`{"a":[1,"x",{"b":null,"c":{}}],"e":[],"d":-1.5e3}`)
 	f.Add(`[true,[[]],{"z":{"y":{"x":[1,2]}}}]`)
 	f.Fuzz(func(t *testing.T, s string) {
-		var v any
-		if json.Unmarshal([]byte(s), &v) != nil {
+		v, compact, want, ok := layouts(t, s)
+		if !ok {
 			return
 		}
-		compact, err := Marshal(v)
-		if err != nil {
-			return
-		}
-		var want bytes.Buffer
-		_ = json.Indent(&want, compact, "", "  ")
 		want.WriteByte('\n')
 		got, err := AppendIndent(nil, v)
 		if err != nil || string(got) != want.String() {
@@ -172,7 +166,7 @@ func FuzzIndentMatches(f *testing.F) {
 		// Pre-encoded parts (event snapshots) indent the same way.
 		got, err = AppendIndent(nil, map[string]any{"raw": json.RawMessage(compact)})
 		want.Reset()
-		_ = json.Indent(&want, []byte(`{"raw":`+string(compact)+`}`), "", "  ")
+		_ = json.Indent(want, []byte(`{"raw":`+string(compact)+`}`), "", "  ")
 		want.WriteByte('\n')
 		if err != nil || string(got) != want.String() {
 			t.Fatalf("raw %q: got\n%s\nwant\n%s", s, got, want.String())
@@ -224,17 +218,9 @@ func FuzzIndentCompactMatches(f *testing.F) {
 	f.Add(`[]`)
 	f.Add(`"s"`)
 	f.Fuzz(func(t *testing.T, s string) {
-		var v any
-		if json.Unmarshal([]byte(s), &v) != nil {
+		_, compact, want, ok := layouts(t, s)
+		if !ok {
 			return
-		}
-		compact, err := Marshal(v)
-		if err != nil {
-			return
-		}
-		var want bytes.Buffer
-		if err := json.Indent(&want, compact, "", "  "); err != nil {
-			t.Fatal(err)
 		}
 		if got := IndentCompact(nil, string(compact), 0); string(got) != want.String() {
 			t.Fatalf("%s:\n got %s\nwant %s", compact, got, want.String())
@@ -246,4 +232,23 @@ func TestIndentCompactSurvivesGarbage(t *testing.T) {
 	for _, s := range []string{`}}]]`, `{"a`, `"\`, `[[[`, `:,:`, ``} {
 		_ = IndentCompact(nil, s, 0)
 	}
+}
+
+// layouts decodes s as encoding/json does and gives Marshal's compact
+// encoding of it and json.Indent's layout of that; ok is false for input
+// that is not JSON Marshal can write.
+func layouts(t *testing.T, s string) (v any, compact []byte, indented *bytes.Buffer, ok bool) {
+	t.Helper()
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return nil, nil, nil, false
+	}
+	compact, err := Marshal(v)
+	if err != nil {
+		return nil, nil, nil, false
+	}
+	indented = &bytes.Buffer{}
+	if err := json.Indent(indented, compact, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	return v, compact, indented, true
 }

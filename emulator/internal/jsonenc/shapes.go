@@ -53,29 +53,23 @@ func (s *shape) irregular() bool {
 	return m > 16 && m*4 > s.hits.Load()
 }
 
-func (s *shape) child(name string) *shape {
-	if c, ok := s.children.Load(name); ok {
-		return c.(*shape)
-	}
-	n := newShape()
-	if n == nil {
-		return nil
-	}
-	c, _ := s.children.LoadOrStore(name, n)
-	return c.(*shape)
-}
+func (s *shape) child(name string) *shape { return lookupOrAdd(&s.children, name) }
 
 // forObject is the shape of a map with this "object" type at this place:
 // the same field can hold different objects (an event's data.object).
-func (s *shape) forObject(typ string) *shape {
-	if c, ok := s.typed.Load(typ); ok {
+func (s *shape) forObject(typ string) *shape { return lookupOrAdd(&s.typed, typ) }
+
+// lookupOrAdd finds the shape under key in m, adding one if there is
+// none and the bound allows.
+func lookupOrAdd(m *sync.Map, key string) *shape {
+	if c, ok := m.Load(key); ok {
 		return c.(*shape)
 	}
 	n := newShape()
 	if n == nil {
 		return nil
 	}
-	c, _ := s.typed.LoadOrStore(typ, n)
+	c, _ := m.LoadOrStore(key, n)
 	return c.(*shape)
 }
 
