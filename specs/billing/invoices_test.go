@@ -21,6 +21,16 @@ func count(types []string, t string) int {
 	return n
 }
 
+// latestEvent is the newest event of a type, as the API lists it.
+func latestEvent(sc *stripe.Client, eventType string) *stripe.Event {
+	for ev, err := range sc.V1Events.List(Ctx, &stripe.EventListParams{Type: stripe.String(eventType)}) {
+		Expect(err).NotTo(HaveOccurred())
+		return ev
+	}
+	Fail("no " + eventType + " event")
+	return nil
+}
+
 var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"), func() {
 	var (
 		emu *emulator.Emulator

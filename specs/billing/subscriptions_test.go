@@ -176,6 +176,36 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(StripeErr(err).Param).To(Equal("frozen_time"))
 	})
 
+	It("starts a renewal with a draft that finalizes an hour later, announced with the new latest_invoice", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		first := sub.LatestInvoice.ID
+		periodEnd := sub.Items.Data[0].CurrentPeriodEnd
+
+		emu.Clock().Set(time.Unix(periodEnd, 0).Add(30 * time.Minute))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.ID).NotTo(Equal(first))
+		draft, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(draft.Status).To(Equal(stripe.InvoiceStatusDraft))
+		Expect(draft.AutoAdvance).To(BeTrue())
+		Expect(draft.AutomaticallyFinalizesAt).To(Equal(periodEnd + 3600))
+
+		updated := latestEvent(sc, "customer.subscription.updated")
+		Expect(updated.Data.Object["latest_invoice"]).To(Equal(draft.ID))
+		Expect(updated.Data.PreviousAttributes).To(HaveKeyWithValue("latest_invoice", first))
+		created := latestEvent(sc, "invoice.created")
+		Expect(created.Data.Object["id"]).To(Equal(draft.ID))
+		Expect(created.Data.Object["auto_advance"]).To(BeTrue(), "invoice.created already shows the draft finalizing by itself")
+
+		emu.Clock().Set(time.Unix(periodEnd, 0).Add(2 * time.Hour))
+		paid, err := sc.V1Invoices.Retrieve(Ctx, draft.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+	})
+
 	It("goes past_due when a renewal's card declines, retries, and recovers", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)
