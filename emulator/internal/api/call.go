@@ -178,6 +178,14 @@ func (c *Call) Base(object, id string) store.Obj {
 	return o
 }
 
+// Object completes fields, a new object's own fields in a map made for
+// it, with the fields every object has: one map, built once, instead of
+// Base's map filled from another.
+func (c *Call) Object(object, id string, fields store.Obj) store.Obj {
+	fields["id"], fields["object"], fields["livemode"], fields["created"] = id, object, false, c.Now
+	return fields
+}
+
 // objectSizes is how many fields each object type was last stored with.
 var objectSizes sync.Map
 

@@ -68,14 +68,11 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 }
 
 func newInvoicePayment(c *api.Call, inv, pi store.Obj, isDefault bool) store.Obj {
-	p := c.Base("invoice_payment", c.NewID("invoice_payment"))
-	for k, v := range map[string]any{
+	p := c.Object("invoice_payment", c.NewID("invoice_payment"), store.Obj{
 		"amount_paid": nil, "amount_requested": pi["amount"], "currency": pi["currency"], "invoice": inv["id"],
 		"is_default": isDefault, "payment": store.Obj{"type": "payment_intent", "payment_intent": pi["id"]},
 		"status": "open", "status_transitions": store.Obj{"canceled_at": nil, "paid_at": nil},
-	} {
-		p[k] = v
-	}
+	})
 	return p
 }
 

@@ -271,8 +271,7 @@ func createSubscription(c *api.Call) (any, error) {
 	for i, p := range prices {
 		items = append(items, newItem(c, id, p, qtys[i], start, end))
 	}
-	sub := c.Base("subscription", id)
-	for k, v := range map[string]any{
+	sub := c.Object("subscription", id, store.Obj{
 		"application": nil, "application_fee_percent": nil,
 		"automatic_tax":        store.Obj{"disabled_reason": nil, "enabled": false, "liability": nil},
 		"billing_cycle_anchor": end, "billing_cycle_anchor_config": nil, "billing_mode": store.Obj{"type": "classic"},
@@ -287,9 +286,7 @@ func createSubscription(c *api.Call) (any, error) {
 		"pending_invoice_item_interval": nil, "pending_setup_intent": nil, "pending_update": nil, "schedule": nil,
 		"start_date": now, "status": "incomplete", "test_clock": cus["test_clock"], "transfer_data": nil,
 		"trial_end": nil, "trial_settings": store.Obj{"end_behavior": store.Obj{"missing_payment_method": "create_invoice"}}, "trial_start": nil,
-	} {
-		sub[k] = v
-	}
+	})
 	if trialEnd == 0 {
 		sub["billing_cycle_anchor"] = now
 	}

@@ -57,13 +57,10 @@ func clockNow(c *api.Call, cus store.Obj) int64 {
 
 func createClock(c *api.Call) (any, error) {
 	frozen, _ := c.Params.Int("frozen_time")
-	clk := c.Base("test_helpers.test_clock", c.NewID("test_helpers.test_clock"))
-	for k, v := range map[string]any{
+	clk := c.Object("test_helpers.test_clock", c.NewID("test_helpers.test_clock"), store.Obj{
 		"deletes_after": c.Now + ClockLifetime, "frozen_time": frozen, "name": nil,
 		"status": "ready", "status_details": store.Obj{},
-	} {
-		clk[k] = v
-	}
+	})
 	c.Copy(clk, "name")
 	if err := c.Insert(clk); err != nil {
 		return nil, err

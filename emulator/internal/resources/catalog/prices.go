@@ -60,14 +60,11 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 	if len(currency) != 3 {
 		return nil, apierr.InvalidRequest("Invalid currency: %s. Stripe currently supports these currencies: usd, eur, gbp, … (three-letter ISO codes).", currency).WithParam(name("currency"))
 	}
-	o := c.Base("price", c.NewID("price"))
-	for k, v := range map[string]any{
+	o := c.Object("price", c.NewID("price"), store.Obj{
 		"active": true, "billing_scheme": "per_unit", "currency": strings.ToLower(currency), "custom_unit_amount": nil,
 		"lookup_key": nil, "nickname": nil, "product": productID, "recurring": nil, "tax_behavior": "unspecified",
 		"tiers_mode": nil, "transform_quantity": nil, "type": "one_time", "unit_amount": nil, "unit_amount_decimal": nil,
-	} {
-		o[k] = v
-	}
+	})
 	if v, ok := p.Bool("active"); ok {
 		o["active"] = v
 	}

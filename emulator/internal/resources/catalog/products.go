@@ -88,34 +88,28 @@ func NewProduct(c *api.Call, id string, name any) store.Obj {
 	if id == "" {
 		id = c.NewID("product")
 	}
-	o := c.Base("product", id)
-	for k, v := range map[string]any{
+	o := c.Object("product", id, store.Obj{
 		"active": true, "default_price": nil, "description": nil, "images": []any{}, "marketing_features": []any{},
 		"metadata": map[string]any{}, "name": name, "package_dimensions": nil, "shippable": nil, "statement_descriptor": nil,
 		"tax_code": nil, "type": "service", "unit_label": nil, "updated": c.Now, "url": nil,
-	} {
-		o[k] = v
-	}
+	})
 	return o
 }
 
 // NewInlinePrice builds the archived price Stripe makes for price_data
 // (on subscription items, Checkout line items).
 func NewInlinePrice(c *api.Call, productID, currency string, unitAmount int64, recurring store.Obj) store.Obj {
-	p := c.Base("price", c.NewID("price"))
 	typ := "one_time"
 	var rec any
 	if recurring != nil {
 		typ, rec = "recurring", recurring
 	}
-	for k, v := range map[string]any{
+	p := c.Object("price", c.NewID("price"), store.Obj{
 		"active": false, "billing_scheme": "per_unit", "currency": currency, "custom_unit_amount": nil, "lookup_key": nil,
 		"metadata": map[string]any{}, "nickname": nil, "product": productID, "recurring": rec, "tax_behavior": "unspecified",
 		"tiers_mode": nil, "transform_quantity": nil, "type": typ, "unit_amount": unitAmount,
 		"unit_amount_decimal": strconv.FormatInt(unitAmount, 10),
-	} {
-		p[k] = v
-	}
+	})
 	return p
 }
 

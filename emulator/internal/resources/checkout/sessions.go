@@ -497,17 +497,15 @@ func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 			return nil, err
 		}
 	}
-	si := c.Base("setup_intent", c.IDs.Long("seti_"))
-	for k, v := range map[string]any{
+	id := c.IDs.Long("seti_")
+	si := c.Object("setup_intent", id, store.Obj{
 		"application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
-		"client_secret": api.Str(si["id"]) + "_secret_" + c.IDs.Secret(32), "customer": s["customer"], "description": nil,
+		"client_secret": id + "_secret_" + c.IDs.Secret(32), "customer": s["customer"], "description": nil,
 		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "mandate": nil, "metadata": map[string]any{},
 		"next_action": nil, "on_behalf_of": nil, "payment_method": pm["id"], "payment_method_configuration_details": nil,
 		"payment_method_options": store.Obj{}, "payment_method_types": []any{pm["type"]}, "single_use_mandate": nil,
 		"status": "succeeded", "usage": "off_session",
-	} {
-		si[k] = v
-	}
+	})
 	if err := c.Insert(si); err != nil {
 		return nil, err
 	}

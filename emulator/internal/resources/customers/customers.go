@@ -75,15 +75,12 @@ func create(c *api.Call) (any, error) {
 
 // New builds a customer with Stripe's defaults (Checkout creates them too).
 func New(c *api.Call) store.Obj {
-	o := c.Base("customer", c.NewID("customer"))
-	for k, v := range map[string]any{
+	o := c.Object("customer", c.NewID("customer"), store.Obj{
 		"address": nil, "balance": int64(0), "currency": nil, "default_source": nil, "delinquent": false,
 		"description": nil, "discount": nil, "email": nil, "invoice_prefix": strings.ToUpper(c.IDs.Secret(8)),
 		"invoice_settings": defaultInvoiceSettings(), "metadata": map[string]any{}, "name": nil, "next_invoice_sequence": int64(1),
 		"phone": nil, "preferred_locales": []any{}, "shipping": nil, "tax_exempt": "none", "test_clock": nil,
-	} {
-		o[k] = v
-	}
+	})
 	return o
 }
 

@@ -43,9 +43,8 @@ func chargeRoutes() []api.Route {
 // newCharge records a charge attempt of a PaymentIntent with a payment
 // method. status is succeeded, pending or failed.
 func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail *apierr.Error) store.Obj {
-	ch := c.Base("charge", c.NewID("charge"))
 	amount := api.Int(pi["amount"])
-	for k, v := range map[string]any{
+	ch := c.Object("charge", c.NewID("charge"), store.Obj{
 		"amount": amount, "amount_captured": int64(0), "amount_refunded": int64(0), "application": nil,
 		"application_fee": nil, "application_fee_amount": nil, "balance_transaction": nil,
 		"billing_details": pm["billing_details"], "calculated_statement_descriptor": "STRIPE-EMU",
@@ -58,9 +57,7 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		"source": nil, "source_transfer": nil, "statement_descriptor": pi["statement_descriptor"],
 		"statement_descriptor_suffix": pi["statement_descriptor_suffix"], "status": status,
 		"transfer_data": nil, "transfer_group": pi["transfer_group"],
-	} {
-		ch[k] = v
-	}
+	})
 	if fail != nil {
 		ch["failure_code"] = fail.Code
 		ch["failure_message"] = fail.Message
@@ -141,14 +138,11 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	} else {
 		fee = min((amount*8+500)/1000, 500)
 	}
-	txn := c.Base("balance_transaction", c.NewID("balance_transaction"))
-	for k, v := range map[string]any{
+	txn := c.Object("balance_transaction", c.NewID("balance_transaction"), store.Obj{
 		"amount": amount, "available_on": c.Now + 2*86400, "currency": ch["currency"], "description": ch["description"],
 		"exchange_rate": nil, "fee": fee, "fee_details": []any{store.Obj{"amount": fee, "application": nil, "currency": ch["currency"], "description": "Stripe processing fees", "type": "stripe_fee"}},
 		"net": amount - fee, "reporting_category": "charge", "source": ch["id"], "status": "pending", "type": "charge",
-	} {
-		txn[k] = v
-	}
+	})
 	delete(txn, "livemode")
 	return txn, c.Put(txn)
 }

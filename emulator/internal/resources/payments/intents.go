@@ -84,8 +84,7 @@ var zeroDecimal = map[string]bool{"jpy": true, "krw": true, "vnd": true, "clp": 
 // NewIntent builds a PaymentIntent object; billing uses it for invoices.
 func NewIntent(c *api.Call, amount int64, currency string, customer any) store.Obj {
 	id := c.NewID("payment_intent")
-	pi := c.Base("payment_intent", id)
-	for k, v := range map[string]any{
+	pi := c.Object("payment_intent", id, store.Obj{
 		"amount": amount, "amount_capturable": int64(0), "amount_details": store.Obj{"tip": store.Obj{}},
 		"amount_received": int64(0), "application": nil, "application_fee_amount": nil,
 		"automatic_payment_methods": store.Obj{"allow_redirects": "always", "enabled": true},
@@ -98,9 +97,7 @@ func NewIntent(c *api.Call, amount int64, currency string, customer any) store.O
 		"payment_method_types": []any{"card"}, "processing": nil, "receipt_email": nil, "review": nil,
 		"setup_future_usage": nil, "shipping": nil, "source": nil, "statement_descriptor": nil,
 		"statement_descriptor_suffix": nil, "status": RequiresPaymentMethod, "transfer_data": nil, "transfer_group": nil,
-	} {
-		pi[k] = v
-	}
+	})
 	return pi
 }
 

@@ -34,17 +34,14 @@ func setupIntentRoutes() []api.Route {
 
 func createSetupIntent(c *api.Call) (any, error) {
 	id := c.NewID("setup_intent")
-	si := c.Base("setup_intent", id)
-	for k, v := range map[string]any{
+	si := c.Object("setup_intent", id, store.Obj{
 		"application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
 		"client_secret": id + "_secret_" + c.IDs.Secret(32), "customer": nil, "description": nil,
 		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "mandate": nil,
 		"metadata": map[string]any{}, "next_action": nil, "on_behalf_of": nil, "payment_method": nil,
 		"payment_method_configuration_details": nil, "payment_method_options": store.Obj{},
 		"payment_method_types": []any{"card"}, "single_use_mandate": nil, "status": RequiresPaymentMethod, "usage": "off_session",
-	} {
-		si[k] = v
-	}
+	})
 	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
 		o, ok := c.Tx.Get(c.Account, "customer", cus)
 		if !ok || api.Bool(o["deleted"]) {

@@ -74,13 +74,10 @@ func Create(c *api.Call, rawURL string, events []any, secret string) (store.Obj,
 	if c.Tx.Count(c.Account, "webhook_endpoint") >= MaxEndpoints {
 		return nil, apierr.InvalidRequest("You have reached the maximum of %d test webhook endpoints.", MaxEndpoints)
 	}
-	o := c.Base("webhook_endpoint", c.NewID("webhook_endpoint"))
-	for k, v := range map[string]any{
+	o := c.Object("webhook_endpoint", c.NewID("webhook_endpoint"), store.Obj{
 		"api_version": nil, "application": nil, "description": nil, "enabled_events": events,
 		"metadata": map[string]any{}, "status": "enabled", "url": rawURL,
-	} {
-		o[k] = v
-	}
+	})
 	if secret == "" {
 		secret = "whsec_" + c.IDs.Secret(32)
 	}
