@@ -32,6 +32,21 @@ func BenchmarkCreateConfirmPaymentIntent(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
 
+// BenchmarkCallCreateConfirmPaymentIntent is the same through emu.Call:
+// the emulator's own work, without HTTP (one core, one caller).
+func BenchmarkCallCreateConfirmPaymentIntent(b *testing.B) {
+	emu := emulator.Start(b)
+	form := url.Values{"amount": {"2000"}, "currency": {"usd"}, "payment_method": {"pm_card_visa"}, "confirm": {"true"}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if status, body, err := emu.Call("POST", "/v1/payment_intents", form, ""); status != 200 || err != nil {
+			b.Fatalf("%d %v %v", status, body, err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
 // renewalSubs is how many subscriptions BenchmarkRenewals renews.
 var renewalSubs = envInt("BENCH_RENEWAL_SUBS", 1000)
 
