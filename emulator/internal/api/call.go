@@ -98,13 +98,7 @@ func (c *Call) Load(object, id, param string) (store.Obj, error) {
 
 // Insert stores a new object and emits "<object>.created".
 func (c *Call) Insert(o store.Obj) error {
-	noteSize(o)
-	snap, err := c.Tx.PutEncoded(c.Account, o)
-	if err != nil {
-		return err
-	}
-	c.emitSnapshot(c.Account, c.Registry.EventType(o["object"].(string), "created"), snap, nil)
-	return nil
+	return c.PutEmit(o, c.Registry.EventType(o["object"].(string), "created"), nil)
 }
 
 // Save stores a changed object and emits "<object>.updated" with the
@@ -114,12 +108,7 @@ func (c *Call) Save(before, after store.Obj) error {
 	if len(prev) == 0 {
 		return nil
 	}
-	snap, err := c.Tx.PutEncoded(c.Account, after)
-	if err != nil {
-		return err
-	}
-	c.emitSnapshot(c.Account, c.Registry.EventType(after["object"].(string), "updated"), snap, prev)
-	return nil
+	return c.PutEmit(after, c.Registry.EventType(after["object"].(string), "updated"), prev)
 }
 
 // PutEmit stores o and records eventType with o as just stored, encoding

@@ -71,14 +71,7 @@ func (t *Tx) Each(acct, typ string, fn func(Obj) bool) {
 // EachIndexed calls fn for every object of typ whose index has value, oldest
 // first, until fn returns false.
 func (t *Tx) EachIndexed(acct, typ, index, value string, fn func(Obj) bool) {
-	prefix := indexPrefix(acct, typ, index, value)
-	_ = t.tx.AscendRange("", prefix, prefix+"\xff", func(k, v string) bool {
-		o := t.resolve(acct, typ, prefix, k, v, true)
-		if o == nil {
-			return true
-		}
-		return fn(o)
-	})
+	t.EachIndexedRaw(acct, typ, index, value, func(raw string) bool { return fn(decode(raw)) })
 }
 
 // EachIndexedRaw is EachIndexed handing fn each object's stored JSON: for
