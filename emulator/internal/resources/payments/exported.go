@@ -57,10 +57,9 @@ func Cancel(c *api.Call, pi store.Obj, reason string) (store.Obj, error) {
 	if reason != "" {
 		after["cancellation_reason"] = reason
 	}
-	if err := saveIntent(c, pi, after); err != nil {
+	if err := saveIntentEmitting(c, pi, after, "payment_intent.canceled"); err != nil {
 		return nil, err
 	}
-	c.Emit("payment_intent.canceled", after, nil)
 	return after, nil
 }
 

@@ -84,7 +84,7 @@ var zeroDecimal = map[string]bool{"jpy": true, "krw": true, "vnd": true, "clp": 
 // NewIntent builds a PaymentIntent object; billing uses it for invoices.
 func NewIntent(c *api.Call, amount int64, currency string, customer any) store.Obj {
 	id := c.NewID("payment_intent")
-	pi := c.Object("payment_intent", id, store.Obj{
+	return c.Object("payment_intent", id, store.Obj{
 		"amount": amount, "amount_capturable": int64(0), "amount_details": store.Obj{"tip": store.Obj{}},
 		"amount_received": int64(0), "application": nil, "application_fee_amount": nil,
 		"automatic_payment_methods": store.Obj{"allow_redirects": "always", "enabled": true},
@@ -98,7 +98,6 @@ func NewIntent(c *api.Call, amount int64, currency string, customer any) store.O
 		"setup_future_usage": nil, "shipping": nil, "source": nil, "statement_descriptor": nil,
 		"statement_descriptor_suffix": nil, "status": RequiresPaymentMethod, "transfer_data": nil, "transfer_group": nil,
 	})
-	return pi
 }
 
 func createIntent(c *api.Call) (any, error) {
@@ -295,13 +294,16 @@ func saveIntent(c *api.Call, before, after store.Obj) error {
 	return saveIntentEmitting(c, before, after, "")
 }
 
-// saveIntentEmitting is saveIntent that, when the status changed, also
-// records event (the new status's) from the same encoding.
+// saveIntentEmitting is saveIntent followed by event (the intent's own,
+// "" for none); when the status moved, one encoding serves both.
 func saveIntentEmitting(c *api.Call, before, after store.Obj, event string) error {
 	switch {
 	case before["status"] == after["status"]:
 		if err := c.Save(before, after); err != nil {
 			return err
+		}
+		if event != "" {
+			c.Emit(event, after, nil)
 		}
 	case event != "":
 		if err := c.PutEmit(after, event, nil); err != nil {
@@ -392,10 +394,9 @@ func confirmWith(c *api.Call, pi store.Obj) (any, error) {
 		}
 		pi["status"] = RequiresAction
 		pi["next_action"] = nextAction(c, pi, returnURL)
-		if err := saveIntent(c, before, pi); err != nil {
+		if err := saveIntentEmitting(c, before, pi, "payment_intent.requires_action"); err != nil {
 			return nil, err
 		}
-		c.Emit("payment_intent.requires_action", pi, nil)
 		return pi, nil
 	}
 	return charge(c, before, pi, pm, cd)
@@ -657,10 +658,9 @@ func cancelIntent(c *api.Call) (any, error) {
 			c.Emit("charge.refunded", ch, api.PreviousAttributes(chBefore, ch))
 		}
 	}
-	if err := saveIntent(c, before, pi); err != nil {
+	if err := saveIntentEmitting(c, before, pi, "payment_intent.canceled"); err != nil {
 		return nil, err
 	}
-	c.Emit("payment_intent.canceled", pi, nil)
 	return pi, nil
 }
 

@@ -36,10 +36,9 @@ func authenticateIntent(c *api.Call) (any, error) {
 		pi["status"] = RequiresPaymentMethod
 		pi["last_payment_error"] = lastPaymentError(e, pm)
 		pi["payment_method"] = nil
-		if err := saveIntent(c, before, pi); err != nil {
+		if err := saveIntentEmitting(c, before, pi, "payment_intent.payment_failed"); err != nil {
 			return nil, err
 		}
-		c.Emit("payment_intent.payment_failed", pi, nil)
 		return pi, nil
 	}
 	// Authenticating on-session also sets the card up for later
