@@ -246,7 +246,7 @@ func (e *encoder) appendKnown(b []byte, m map[string]any, ord *keyOrder, depth i
 			return nil, false, err
 		}
 	}
-	at.hits.Add(1)
+	at.hit()
 	if depth >= 0 {
 		b = newline(b, depth)
 	}

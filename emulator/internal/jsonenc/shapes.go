@@ -1,6 +1,7 @@
 package jsonenc
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -53,6 +54,15 @@ func (s *shape) irregular() bool {
 	return m > 16 && m*4 > s.hits.Load()
 }
 
+// hit counts an encoding that found the remembered keys. Hits matter only
+// against misses, so a place that never missed skips the shared write
+// every encoder on every core would otherwise make.
+func (s *shape) hit() {
+	if s.misses.Load() > 0 {
+		s.hits.Add(1)
+	}
+}
+
 func (s *shape) child(name string) *shape { return lookupOrAdd(&s.children, name) }
 
 // forObject is the shape of a map with this "object" type at this place:
@@ -77,7 +87,9 @@ func lookupOrAdd(m *sync.Map, key string) *shape {
 func (s *shape) remember(fs []field) {
 	ord := &keyOrder{keys: make([]string, len(fs)), quoted: make([]string, len(fs))}
 	for i, f := range fs {
-		ord.keys[i] = f.key
+		// A decoded key is a slice of its whole document; a copy keeps the
+		// order from holding the document in memory.
+		ord.keys[i] = strings.Clone(f.key)
 		ord.quoted[i] = string(appendString(nil, f.key))
 	}
 	s.order.Store(ord)
