@@ -374,18 +374,17 @@ type periodInvoice struct {
 // subscriptionInvoice creates the draft invoice for a subscription's
 // period and makes it the subscription's latest.
 func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj, error) {
-	reason, start, end, trial := p.reason, p.start, p.end, p.trial
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
 	id := p.id
 	if id == "" {
 		id = c.NewID("invoice")
 	}
-	inv := newInvoiceWithID(c, id, cus, api.Str(sub["currency"]), c.Now, reason)
+	inv := newInvoiceWithID(c, id, cus, api.Str(sub["currency"]), c.Now, p.reason)
 	inv["collection_method"] = sub["collection_method"]
 	if days := sub["days_until_due"]; days != nil {
 		inv["due_date"] = c.Now + api.Int(days)*86400
 	}
-	inv["period_start"], inv["period_end"] = start, end
+	inv["period_start"], inv["period_end"] = p.start, p.end
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
 	var lines []any
@@ -394,7 +393,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 		qty := api.Int(it["quantity"])
 		amount := api.Int(price["unit_amount"]) * qty
 		desc := fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), money(api.Int(price["unit_amount"]), api.Str(price["currency"])), api.Str(asObj(price["recurring"])["interval"]))
-		if trial {
+		if p.trial {
 			amount = 0
 			desc = fmt.Sprintf("Trial period for %v", productName(c, price))
 		}
@@ -406,7 +405,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 				"invoice_item": nil, "proration": false, "proration_details": store.Obj{"credited_items": nil},
 				"subscription": sub["id"], "subscription_item": it["id"],
 			}},
-			"period": store.Obj{"start": start, "end": end}, "pretax_credit_amounts": []any{},
+			"period": store.Obj{"start": p.start, "end": p.end}, "pretax_credit_amounts": []any{},
 			"pricing":  store.Obj{"type": "price_details", "price_details": store.Obj{"price": price["id"], "product": price["product"]}, "unit_amount_decimal": price["unit_amount_decimal"]},
 			"quantity": qty, "subscription": sub["id"], "taxes": []any{},
 		})
