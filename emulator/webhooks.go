@@ -55,16 +55,12 @@ func (e *Emulator) startWebhooks() error {
 		}
 		out := make([]delivery.Event, 0, len(evs))
 		for _, c := range evs {
-			payload, err := indented(c.Event)
-			if err != nil {
-				continue
-			}
 			acct := c.Account
 			if acct == env.Platform {
 				acct = ""
 			}
-			out = append(out, delivery.Event{ID: api.Str(c.Event["id"]), Type: api.Str(c.Event["type"]),
-				Account: acct, Created: api.Int(c.Event["created"]), Payload: payload})
+			out = append(out, delivery.Event{ID: c.ID, Type: c.Type, Account: acct, Created: c.Created,
+				Payload: jsonenc.IndentCompact(nil, c.JSON, 0)})
 		}
 		d.Publish(out...)
 	})

@@ -150,8 +150,7 @@ func (c *Call) EmitIn(account, eventType string, obj store.Obj, previous store.O
 // emitSnapshot records an event whose object is already encoded (the
 // bytes just stored: nothing can change them any more).
 func (c *Call) emitSnapshot(account, eventType string, snap []byte, previous store.Obj) {
-	ev := c.Events.build(c, account, account != c.Platform, eventType, snap, previous)
-	c.events = append(c.events, Committed{Account: account, Event: ev})
+	c.events = append(c.events, c.Events.build(c, account, account != c.Platform, eventType, snap, previous))
 }
 
 // Base returns the fields every object has, in a map made big enough for

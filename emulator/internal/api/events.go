@@ -1,9 +1,10 @@
 package api
 
 import (
-	"encoding/json"
+	"strconv"
 	"sync"
 
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -21,7 +22,10 @@ type EventLog struct {
 // Committed is an event whose transaction committed.
 type Committed struct {
 	Account string // namespace the event lives in
-	Event   store.Obj
+	ID      string
+	Type    string
+	Created int64
+	JSON    []byte // the event as stored: read it, never change it
 }
 
 // Subscribe registers fn to receive committed events, in commit order.
@@ -43,36 +47,60 @@ func (l *EventLog) publish(evs []Committed) {
 	}
 }
 
-func (l *EventLog) build(c *Call, account string, connected bool, eventType string, snap []byte, previous store.Obj) store.Obj {
-	data := store.Obj{"object": json.RawMessage(snap)}
-	if previous != nil {
-		data["previous_attributes"] = previous
-	}
-	var req store.Obj
-	if c.RequestID != "" {
-		req = store.Obj{"id": c.RequestID, "idempotency_key": nilIfEmpty(c.IdempotencyKey)}
-	} else {
-		// Events caused by time passing (renewals, retries) have no request.
-		req = store.Obj{"id": nil, "idempotency_key": nil}
-	}
-	ev := store.Obj{
-		"id":               c.IDs.Long("evt_"),
-		"object":           "event",
-		"api_version":      APIVersion,
-		"created":          c.Now,
-		"data":             data,
-		"livemode":         false,
-		"pending_webhooks": 0,
-		"request":          req,
-		"type":             eventType,
-	}
-	if connected {
-		ev["account"] = account
-	}
+// build writes the event straight to its stored JSON, around the object
+// snapshot already encoded: an event is all fixed fields but that one, so
+// encoding it as a map would only copy the snapshot once more. Keys come in
+// the sorted order Marshal gives every stored document.
+func (l *EventLog) build(c *Call, account string, connected bool, eventType string, snap []byte, previous store.Obj) Committed {
+	ev := Committed{Account: account, ID: c.IDs.Long("evt_"), Type: eventType, Created: c.Now}
+	pending := 0
 	if l.Pending != nil {
-		ev["pending_webhooks"] = l.Pending(account, eventType)
+		pending = l.Pending(account, eventType)
 	}
+	b := make([]byte, 0, len(snap)+320+64*len(previous))
+	b = append(b, '{')
+	if connected {
+		b = append(b, `"account":`...)
+		b = jsonenc.AppendString(b, account)
+		b = append(b, ',')
+	}
+	b = append(b, `"api_version":`...)
+	b = jsonenc.AppendString(b, APIVersion)
+	b = append(b, `,"created":`...)
+	b = strconv.AppendInt(b, c.Now, 10)
+	b = append(b, `,"data":{"object":`...)
+	b = append(b, snap...)
+	if previous != nil {
+		b = append(b, `,"previous_attributes":`...)
+		var err error
+		if b, err = jsonenc.Append(b, previous); err != nil {
+			panic("api: previous_attributes do not encode: " + err.Error())
+		}
+	}
+	b = append(b, `},"id":`...)
+	b = jsonenc.AppendString(b, ev.ID)
+	b = append(b, `,"livemode":false,"object":"event","pending_webhooks":`...)
+	b = strconv.AppendInt(b, int64(pending), 10)
+	// Events caused by time passing (renewals, retries) have no request.
+	b = append(b, `,"request":{"id":`...)
+	b = appendStringOrNull(b, c.RequestID)
+	b = append(b, `,"idempotency_key":`...)
+	if c.RequestID == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendStringOrNull(b, c.IdempotencyKey)
+	}
+	b = append(b, `},"type":`...)
+	b = jsonenc.AppendString(b, eventType)
+	ev.JSON = append(b, '}')
 	return ev
+}
+
+func appendStringOrNull(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return jsonenc.AppendString(b, s)
 }
 
 func nilIfEmpty(s string) any {

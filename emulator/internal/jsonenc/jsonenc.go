@@ -332,6 +332,9 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// AppendString appends s as a JSON string, escaped as Marshal escapes it.
+func AppendString(b []byte, s string) []byte { return appendString(b, s) }
+
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	i := 0

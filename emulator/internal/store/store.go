@@ -151,13 +151,33 @@ func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) {
 	}
 	// b is ours alone and never written again (callers only read the
 	// returned snapshot), so the stored string can share its bytes.
+	if err := t.set(acct, typ, id, b, func(path string) []string { return objIndexValues(o, path) }); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// PutRaw stores an object already encoded as Marshal would encode it
+// (raw is kept as is: never change it afterwards). known gives an
+// index's value without parsing raw; paths it does not know are read
+// from raw.
+func (t *Tx) PutRaw(acct, typ, id string, raw []byte, known func(path string) (string, bool)) error {
+	return t.set(acct, typ, id, raw, func(path string) []string {
+		if v, ok := known(path); ok {
+			return []string{v}
+		}
+		return indexValues(unsafe.String(unsafe.SliceData(raw), len(raw)), path)
+	})
+}
+
+func (t *Tx) set(acct, typ, id string, b []byte, values func(path string) []string) error {
 	raw := unsafe.String(unsafe.SliceData(b), len(b))
 	prev, replaced, err := t.tx.Set(objKey(acct, typ, id), raw, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, ix := range t.s.indexes[typ] {
-		newVals := objIndexValues(o, ix.Path)
+		newVals := values(ix.Path)
 		var oldVals []string
 		if replaced {
 			oldVals = indexValues(prev, ix.Path)
@@ -167,16 +187,16 @@ func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) {
 		}
 		for _, v := range oldVals {
 			if _, err := t.tx.Delete(indexPrefix(acct, typ, ix.Name, v) + id); err != nil && err != buntdb.ErrNotFound {
-				return nil, err
+				return err
 			}
 		}
 		for _, v := range newVals {
 			if _, _, err := t.tx.Set(indexPrefix(acct, typ, ix.Name, v)+id, "", nil); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	return b, nil
+	return nil
 }
 
 // Delete removes an object and its index entries.

@@ -1,0 +1,65 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// The event build writes by hand must be the document Marshal makes of
+// the same event as a map, byte for byte: stored documents are read back
+// with gjson and laid out for GET without re-encoding.
+func TestBuildWritesWhatMarshalWould(t *testing.T) {
+	snap := []byte(`{"id":"cus_1","name":"A \"quoted\" \u003cname\u003e","object":"customer"}`)
+	cases := []struct {
+		name                 string
+		connected            bool
+		requestID, idemKey   string
+		previous             store.Obj
+		pending              int
+		eventType, accountID string
+	}{
+		{name: "platform, request with key", requestID: "req_1", idemKey: "k\"1", eventType: "customer.created", accountID: "acct_p"},
+		{name: "request without key", requestID: "req_2", eventType: "customer.updated", previous: store.Obj{"name": nil, "metadata": store.Obj{"a": "b"}}},
+		{name: "no request", eventType: "invoice.paid", pending: 3},
+		{name: "connected", connected: true, accountID: "acct_1Ab", requestID: "req_3", eventType: "customer.deleted"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			log := &EventLog{Pending: func(string, string) int { return tc.pending }}
+			c := &Call{Env: &Env{IDs: ids.New(1)}, Now: 1700000000, RequestID: tc.requestID, IdempotencyKey: tc.idemKey}
+			ev := log.build(c, tc.accountID, tc.connected, tc.eventType, snap, tc.previous)
+
+			data := store.Obj{"object": json.RawMessage(snap)}
+			if tc.previous != nil {
+				data["previous_attributes"] = tc.previous
+			}
+			req := store.Obj{"id": nil, "idempotency_key": nil}
+			if tc.requestID != "" {
+				req["id"] = tc.requestID
+				if tc.idemKey != "" {
+					req["idempotency_key"] = tc.idemKey
+				}
+			}
+			want := store.Obj{"id": ev.ID, "object": "event", "api_version": APIVersion, "created": int64(1700000000),
+				"data": data, "livemode": false, "pending_webhooks": tc.pending, "request": req, "type": tc.eventType}
+			if tc.connected {
+				want["account"] = tc.accountID
+			}
+			wantJSON, err := jsonenc.Marshal(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(ev.JSON, wantJSON) {
+				t.Fatalf("built\n%s\nwant\n%s", ev.JSON, wantJSON)
+			}
+			if ev.Type != tc.eventType || ev.Created != 1700000000 || ev.Account != tc.accountID {
+				t.Fatalf("fields: %+v", ev)
+			}
+		})
+	}
+}
