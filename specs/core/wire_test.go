@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -45,6 +46,16 @@ var _ = Describe("The wire", Label("wire"), func() {
 			Entry("a malformed key", "banana", "Invalid API Key provided: **nana"),
 			Entry("a publishable key", "pk_test_abc", "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."),
 		)
+	})
+
+	It("sends every answer with its length, large or small, success or error", func() {
+		big := Do(emu.URL(), "POST", "/v1/customers", "description="+strings.Repeat("x", 4000))
+		Expect(big.Status).To(Equal(200))
+		Expect(big.Header.Get("Content-Length")).To(Equal(strconv.Itoa(len(big.Text))))
+		Expect(big.Header.Get("Transfer-Encoding")).To(BeEmpty())
+		missing := Do(emu.URL(), "GET", "/v1/customers/cus_nope", "")
+		Expect(missing.Status).To(Equal(404))
+		Expect(missing.Header.Get("Content-Length")).To(Equal(strconv.Itoa(len(missing.Text))))
 	})
 
 	Describe("Stripe-Version", func() {
