@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"encoding/json"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -75,12 +76,21 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		inv := openInvoice(10000)
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
 		Expect(inv.AmountDue).To(Equal(int64(10000)))
-		Expect(inv.ConfirmationSecret).NotTo(BeNil())
-		Expect(inv.ConfirmationSecret.ClientSecret).To(ContainSubstring("_secret_"))
+		Expect(inv.ConfirmationSecret).To(BeNil(), "includable: only sent when expanded")
+		expanded, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, &stripe.InvoiceRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("confirmation_secret")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(expanded.ConfirmationSecret).NotTo(BeNil())
+		Expect(expanded.ConfirmationSecret.Type).To(Equal("payment_intent"))
+		defaultPI := expanded.ConfirmationSecret.ClientSecret[:strings.Index(expanded.ConfirmationSecret.ClientSecret, "_secret_")]
+		for ip, err := range sc.V1InvoicePayments.List(Ctx, &stripe.InvoicePaymentListParams{Invoice: stripe.String(inv.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ip.IsDefault).To(BeTrue())
+			Expect(ip.Payment.PaymentIntent.ID).To(Equal(defaultPI), "the secret is the default payment's intent's")
+		}
 		Expect(inv.Number).NotTo(BeEmpty())
 
 		first, second := payment(4000), payment(6000)
-		inv, err := sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(first.ID)})
+		inv, err = sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(first.ID)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(inv.AmountPaid).To(BeZero(), "attached but not yet paid")
 		confirm(first)

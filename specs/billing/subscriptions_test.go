@@ -95,7 +95,11 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 
 	It("stays incomplete with default_incomplete until the client pays the invoice's intent", func() {
 		cus := customerWith("pm_card_visa", "")
-		sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.PaymentBehavior = stripe.String("default_incomplete") })
+		sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.PaymentBehavior = stripe.String("default_incomplete")
+			// How basil integrations reach the first invoice's secret.
+			p.AddExpand("latest_invoice.confirmation_secret")
+		})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
 		secret := sub.LatestInvoice.ConfirmationSecret.ClientSecret

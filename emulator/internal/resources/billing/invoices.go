@@ -59,7 +59,7 @@ func newInvoiceWithID(c *api.Call, id string, cus store.Obj, currency string, no
 		"application": nil, "attempt_count": int64(0), "attempted": false, "auto_advance": false,
 		"automatic_tax":              store.Obj{"disabled_reason": nil, "enabled": false, "liability": nil, "provider": nil, "status": nil},
 		"automatically_finalizes_at": nil, "billing_reason": reason, "collection_method": "charge_automatically",
-		"confirmation_secret": nil, "currency": currency, "custom_fields": nil, "customer": cus["id"],
+		"currency": currency, "custom_fields": nil, "customer": cus["id"],
 		"customer_address": addr, "customer_email": cus["email"], "customer_name": cus["name"],
 		"customer_phone": cus["phone"], "customer_shipping": cus["shipping"], "customer_tax_exempt": cus["tax_exempt"],
 		"customer_tax_ids": []any{}, "default_payment_method": nil, "default_source": nil, "default_tax_rates": []any{},

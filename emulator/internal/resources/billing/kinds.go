@@ -18,7 +18,7 @@ var (
 	InvoiceKind = &api.Kind{
 		Object: "invoice", Prefix: "in_", Name: "invoice",
 		Expandable: []string{"customer", "default_payment_method", "default_source", "test_clock", "on_behalf_of", "application", "latest_revision", "account_tax_ids", "parent.subscription_details.subscription"},
-		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"payments": invoicePayments},
+		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"payments": invoicePayments, "confirmation_secret": confirmationSecret},
 		Indexes: []store.Index{
 			{Name: "customer", Path: "customer"},
 			{Name: "status", Path: "status"},

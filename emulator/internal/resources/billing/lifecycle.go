@@ -59,12 +59,27 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	if err := c.Put(pay); err != nil {
 		return nil, err
 	}
-	inv["confirmation_secret"] = store.Obj{"client_secret": pi["client_secret"], "type": "payment_intent"}
 	if err := c.Put(inv); err != nil {
 		return nil, err
 	}
 	c.Emit("invoice.finalized", inv, nil)
 	return inv, nil
+}
+
+// confirmationSecret is the includable invoice.confirmation_secret: the
+// client secret of the PaymentIntent finalization made for the invoice,
+// which a client confirms (expand[]=latest_invoice.confirmation_secret is
+// how basil integrations reach it; without expansion it is left out).
+func confirmationSecret(c *api.Call, inv store.Obj) (any, error) {
+	pay := defaultPayment(c, api.Str(inv["id"]))
+	if pay == nil {
+		return nil, nil
+	}
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(asObj(pay["payment"])["payment_intent"]))
+	if !ok {
+		return nil, nil
+	}
+	return store.Obj{"client_secret": pi["client_secret"], "type": "payment_intent"}, nil
 }
 
 func newInvoicePayment(c *api.Call, inv, pi store.Obj, isDefault bool) store.Obj {
