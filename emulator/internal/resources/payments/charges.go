@@ -141,7 +141,7 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	txn := c.Object("balance_transaction", c.NewID("balance_transaction"), store.Obj{
 		"amount": amount, "available_on": c.Now + 2*86400, "currency": ch["currency"], "description": ch["description"],
 		"exchange_rate": nil, "fee": fee, "fee_details": []any{store.Obj{"amount": fee, "application": nil, "currency": ch["currency"], "description": "Stripe processing fees", "type": "stripe_fee"}},
-		"net": amount - fee, "reporting_category": "charge", "source": ch["id"], "status": "pending", "type": "charge",
+		"balance_type": "payments", "net": amount - fee, "reporting_category": "charge", "source": ch["id"], "status": "pending", "type": "charge",
 	})
 	delete(txn, "livemode")
 	return txn, c.Put(txn)

@@ -90,7 +90,7 @@ func createRefund(c *api.Call) (any, error) {
 	txn := c.Base("balance_transaction", c.NewID("balance_transaction"))
 	for k, v := range map[string]any{
 		"amount": -amount, "available_on": c.Now, "currency": chBefore["currency"], "description": "REFUND FOR CHARGE",
-		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "net": -amount, "reporting_category": "refund",
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": -amount, "reporting_category": "refund",
 		"source": re["id"], "status": "available", "type": "refund",
 	} {
 		txn[k] = v
