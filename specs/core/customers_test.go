@@ -98,6 +98,9 @@ var _ = Describe("Customers", Label("customers"), func() {
 		Expect(search(`email:"ann@example.com" AND metadata["plan"]:"pro"`)).To(Equal([]string{"Ann Lee"}))
 		Expect(search(`name~"Stone" OR metadata["plan"]:"pro"`)).To(ConsistOf("Bob Stone", "Ann Lee"))
 		Expect(search(`-email:"ann@example.com"`)).To(Equal([]string{"Bob Stone"}))
+		// Single quotes, as Stripe's own API reference writes its example.
+		Expect(search(`name:'Ann Lee' AND metadata['plan']:'pro'`)).To(Equal([]string{"Ann Lee"}))
+		Expect(search(`name:"Bob's" OR name:'Bob Stone'`)).To(Equal([]string{"Bob Stone"}), "each quote closes only its own kind")
 
 		_, err := func() (*stripe.Customer, error) {
 			for c, err := range sc.V1Customers.Search(Ctx, &stripe.CustomerSearchParams{SearchParams: stripe.SearchParams{Query: `shoe_size:"9"`}}) {

@@ -172,7 +172,7 @@ func (p *parser) clause() (Clause, error) {
 	if cl.Op == "" {
 		return cl, fmt.Errorf("expected an operator (: ~ > < >= <= =) after `%s`", cl.Field)
 	}
-	if !p.eof() && p.s[p.pos] == '"' {
+	if !p.eof() && isQuote(p.s[p.pos]) {
 		v, err := p.quoted()
 		cl.Value = v
 		return cl, err
@@ -195,10 +195,15 @@ func (p *parser) clause() (Clause, error) {
 	return cl, nil
 }
 
+// isQuote reports whether c opens a string: Stripe takes single quotes
+// as well as double ones (its own examples write name:'Jane Doe').
+func isQuote(c byte) bool { return c == '"' || c == '\'' }
+
 func (p *parser) quoted() (string, error) {
-	if p.eof() || p.s[p.pos] != '"' {
+	if p.eof() || !isQuote(p.s[p.pos]) {
 		return "", fmt.Errorf("expected a quoted string at position %d", p.pos)
 	}
+	quote := p.s[p.pos]
 	p.pos++
 	var b strings.Builder
 	for !p.eof() {
@@ -207,7 +212,7 @@ func (p *parser) quoted() (string, error) {
 		case ch == '\\' && p.pos+1 < len(p.s):
 			b.WriteByte(p.s[p.pos+1])
 			p.pos += 2
-		case ch == '"':
+		case ch == quote:
 			p.pos++
 			return b.String(), nil
 		default:
