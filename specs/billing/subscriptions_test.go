@@ -496,6 +496,32 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.LatestInvoice.Lines.Data).To(HaveLen(2))
 	})
 
+	It("lists a customer's current subscriptions when the customer is retrieved with expand[]=subscriptions", func() {
+		cus := customerWith("pm_card_visa", "")
+		kept, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		ended, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Cancel(Ctx, ended.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		plain, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(plain.Subscriptions).To(BeNil(), "includable: only sent when expanded")
+
+		p := &stripe.CustomerRetrieveParams{}
+		p.AddExpand("subscriptions.data.default_payment_method")
+		p.AddExpand("sources")
+		p.AddExpand("tax_ids")
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Subscriptions.Data).To(HaveLen(1))
+		Expect(got.Subscriptions.Data[0].ID).To(Equal(kept.ID), "the canceled one is not current")
+		Expect(got.Subscriptions.URL).To(Equal("/v1/customers/" + cus.ID + "/subscriptions"))
+		Expect(got.Sources.Data).To(BeEmpty())
+		Expect(got.TaxIDs.Data).To(BeEmpty())
+	})
+
 	It("cancels at period end when asked", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)

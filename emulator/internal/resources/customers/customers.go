@@ -20,7 +20,30 @@ var Kind = &api.Kind{
 	Prefix:     "cus_",
 	ShortID:    true,
 	Expandable: []string{"default_source", "invoice_settings.default_payment_method", "test_clock"},
-	Indexes:    []store.Index{{Name: "email", Path: "email"}},
+	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
+		"subscriptions": currentSubscriptions,
+		// The emulator keeps no legacy sources or tax ids: their lists
+		// are empty, but expanding them works as it does on Stripe.
+		"sources": func(c *api.Call, o store.Obj) (any, error) { return emptyList(o, "sources"), nil },
+		"tax_ids": func(c *api.Call, o store.Obj) (any, error) { return emptyList(o, "tax_ids"), nil },
+	},
+	Indexes: []store.Index{{Name: "email", Path: "email"}},
+}
+
+// currentSubscriptions is the includable customer.subscriptions: the
+// customer's subscriptions that have not ended, newest first.
+func currentSubscriptions(c *api.Call, cus store.Obj) (any, error) {
+	p := c.Tx.List(c.Account, "subscription", store.Query{Index: "customer", Value: api.Str(cus["id"]), Limit: 10,
+		Filter: func(o store.Obj) bool { return o["status"] != "canceled" && o["status"] != "incomplete_expired" }})
+	data := make([]any, len(p.Data))
+	for i, o := range p.Data {
+		data[i] = o
+	}
+	return store.Obj{"object": "list", "data": data, "has_more": p.HasMore, "url": "/v1/customers/" + api.Str(cus["id"]) + "/subscriptions"}, nil
+}
+
+func emptyList(cus store.Obj, name string) store.Obj {
+	return store.Obj{"object": "list", "data": []any{}, "has_more": false, "url": "/v1/customers/" + api.Str(cus["id"]) + "/" + name}
 }
 
 // searchFields are what Stripe's customer search can query.
