@@ -534,4 +534,124 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
 		Expect(sub.EndedAt).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
 	})
+
+	Describe("invoice previews (POST /v1/invoices/create_preview)", func() {
+		preview := func(p *stripe.InvoiceCreatePreviewParams) (*stripe.Invoice, error) {
+			return sc.V1Invoices.CreatePreview(Ctx, p)
+		}
+
+		It("shows the next invoice of an upgrade, prorated as of proration_date, and changes nothing", func() {
+			cus := customerWith("pm_card_visa", "")
+			sub, err := subscribe(cus, nil)
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(Epoch.AddDate(0, 0, 10))
+			at := Epoch.AddDate(0, 0, 12).Unix()
+			bigger, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+				Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(2500),
+				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			upgrade := []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(bigger.ID)}}
+			events := len(emu.EventTypes(""))
+			inv, err := preview(&stripe.InvoiceCreatePreviewParams{
+				Subscription:        stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{Items: upgrade, ProrationDate: stripe.Int64(at)},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.ID).To(HavePrefix("upcoming_in_"))
+			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonUpcoming))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusDraft))
+			Expect(inv.PeriodStart).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
+
+			start, end := Epoch.Unix(), Epoch.AddDate(0, 1, 0).Unix()
+			remaining := float64(end-at) / float64(end-start)
+			var credit, debit, period int64
+			for _, l := range inv.Lines.Data {
+				Expect(l.Invoice).To(Equal(inv.ID))
+				switch {
+				case l.Amount < 0:
+					credit += l.Amount
+					Expect(l.Period.Start).To(Equal(at))
+				case l.Period.Start == at:
+					debit += l.Amount
+				default:
+					period += l.Amount
+				}
+			}
+			Expect(credit).To(BeNumerically("~", -1000*remaining, 1), "unused time on the old price")
+			Expect(debit).To(BeNumerically("~", 2500*remaining, 1), "remaining time on the new price")
+			Expect(period).To(Equal(int64(2500)), "the next period at the new price")
+			Expect(inv.AmountDue).To(Equal(credit + debit + period))
+
+			By("leaving the subscription, its invoice items and the event log as they were")
+			again, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.Items.Data[0].Price.ID).To(Equal(monthly.ID))
+			Expect(again.LatestInvoice.ID).To(Equal(sub.LatestInvoice.ID))
+			Expect(emu.Count("", "invoiceitem")).To(BeZero())
+			Expect(emu.EventTypes("")).To(HaveLen(events))
+
+			By("billing what it showed once the same change is made with the same proration_date")
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+				Items:         []*stripe.SubscriptionUpdateItemParams{{ID: upgrade[0].ID, Price: upgrade[0].Price}},
+				ProrationDate: stripe.Int64(at),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+			again, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			billed, _ := sc.V1Invoices.Retrieve(Ctx, again.LatestInvoice.ID, nil)
+			Expect(billed.Total).To(Equal(inv.Total))
+		})
+
+		It("shows the prorations alone, as a draft, for always_invoice, charging nothing", func() {
+			cus := customerWith("pm_card_visa", "")
+			sub, err := subscribe(cus, nil)
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+			intents := emu.Count("", "payment_intent")
+			inv, err := preview(&stripe.InvoiceCreatePreviewParams{
+				Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{
+					Items:             []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}},
+					ProrationBehavior: stripe.String("always_invoice"),
+				},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusDraft))
+			Expect(inv.Lines.Data).To(HaveLen(2), "a credit and a debit, no next period")
+			Expect(emu.Count("", "payment_intent")).To(Equal(intents))
+		})
+
+		It("shows a customer's next renewal, or its pending invoice items when nothing renews", func() {
+			cus := customerWith("pm_card_visa", "")
+			inv, err := preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Lines.Data).To(BeEmpty())
+			Expect(inv.AmountDue).To(BeZero())
+
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(700), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+			inv, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.AmountDue).To(Equal(int64(700)))
+
+			sub, err := subscribe(cus, nil)
+			Expect(err).NotTo(HaveOccurred())
+			inv, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Parent.SubscriptionDetails.Subscription.ID).To(Equal(sub.ID))
+			Expect(inv.AmountDue).To(Equal(int64(1000)), "the pending item went on the first invoice")
+		})
+
+		It("refuses what it cannot preview, naming the parameter", func() {
+			cus := customerWith("pm_card_visa", "")
+			_, err := preview(&stripe.InvoiceCreatePreviewParams{})
+			Expect(StripeErr(err).Param).To(Equal("customer"))
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID), Discounts: []*stripe.InvoiceCreatePreviewDiscountParams{{Coupon: stripe.String("X")}}})
+			Expect(StripeErr(err).Param).To(Equal("discounts"))
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String("sub_nope")})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+		})
+	})
 })

@@ -226,6 +226,14 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 		if err != nil {
 			return err
 		}
+		if d, ok := res.(Discard); ok {
+			// Rendered inside the transaction (expansions see what the
+			// handler wrote), then everything is rolled back.
+			if out, err = s.render(c, d.Result); err != nil {
+				return err
+			}
+			return errDiscarded
+		}
 		rendered, err := s.render(c, res)
 		if err != nil {
 			return err
@@ -244,6 +252,15 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 	} else {
 		err = s.Store.Update(run)
 	}
+	if errors.Is(err, errDiscarded) {
+		c.events, c.after = nil, nil
+		if onSuccess != nil {
+			// The answer is kept for idempotent replays, though nothing
+			// that produced it was.
+			_ = s.Store.Update(func(tx *store.Tx) error { c.Tx = tx; return onSuccess(c, out) })
+		}
+		return 200, out
+	}
 	if err != nil {
 		return errorBody(c.RequestID, c.Now, err)
 	}
@@ -254,6 +271,14 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 	}
 	return 200, out
 }
+
+// Discard is a handler's answer that is computed by writing to the store
+// and then thrown away: previews (POST /v1/invoices/create_preview) run
+// the real rules on a copy of the world. Result is rendered as usual;
+// nothing the handler wrote is kept and no event is recorded.
+type Discard struct{ Result any }
+
+var errDiscarded = errors.New("api: discarded")
 
 // KeptError answers the request with an error while keeping everything
 // the handler wrote: Stripe's card declines leave a failed charge, an

@@ -27,6 +27,8 @@ func invoiceRoutes() []api.Route {
 		api.POST("/v1/invoices", params.FromStruct(stripe.InvoiceCreateParams{}).Require("customer"), createInvoice),
 		api.GET("/v1/invoices", params.FromStruct(stripe.InvoiceListParams{}), listInvoices),
 		api.GET("/v1/invoices/search", params.FromStruct(stripe.InvoiceSearchParams{}).Require("query"), searchInvoices),
+		// Before POST {id}, which would take create_preview for an id.
+		api.POST("/v1/invoices/create_preview", params.FromStruct(stripe.InvoiceCreatePreviewParams{}), createPreview),
 		api.GET(id, params.FromStruct(stripe.InvoiceRetrieveParams{}), retrieveInvoice),
 		api.POST(id, params.FromStruct(stripe.InvoiceUpdateParams{}), updateInvoice),
 		api.DELETE(id, params.FromStruct(stripe.InvoiceDeleteParams{}), deleteInvoice),

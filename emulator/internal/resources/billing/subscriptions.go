@@ -690,9 +690,15 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		byID[api.Str(it["id"])] = it
 	}
 	start, end := periodStart(before), periodEnd(before)
+	// Prorations are computed as of proration_date when given, so that a
+	// preview and the update it previewed agree to the second.
+	at := c.Now
+	if d, ok := c.Params.Int("proration_date"); ok {
+		at = d
+	}
 	fraction := 0.0
-	if end > start && c.Now < end {
-		fraction = float64(end-max(c.Now, start)) / float64(end-start)
+	if end > start && at < end {
+		fraction = float64(end-max(at, start)) / float64(end-start)
 	}
 	type delta struct {
 		price  store.Obj
@@ -782,17 +788,17 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 	}
 	for _, d := range deltas {
 		amount := int64(math.Round(float64(api.Int(d.price["unit_amount"])*d.qty) * fraction))
-		desc := fmt.Sprintf("Remaining time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(c.Now, 0).UTC().Format("02 Jan 2006"))
+		desc := fmt.Sprintf("Remaining time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
 		if d.credit {
 			amount = -amount
-			desc = fmt.Sprintf("Unused time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(c.Now, 0).UTC().Format("02 Jan 2006"))
+			desc = fmt.Sprintf("Unused time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
 		}
 		ii := newInvoiceItem(c, api.Str(after["customer"]), priced{unitAmount: amount, quantity: 1, currency: api.Str(d.price["currency"]), price: d.price}, c.Now)
 		ii["amount"] = amount
 		ii["quantity"] = d.qty
 		ii["description"] = desc
 		ii["proration"] = true
-		ii["period"] = store.Obj{"start": c.Now, "end": end}
+		ii["period"] = store.Obj{"start": at, "end": end}
 		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": after["id"], "subscription_item": nil}}
 		ii["test_clock"] = after["test_clock"]
 		if err := c.Insert(ii); err != nil {
@@ -805,6 +811,16 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 // subscriptionInvoiceFromPending invoices a subscription's pending
 // prorations now (proration_behavior=always_invoice).
 func subscriptionInvoiceFromPending(c *api.Call, sub store.Obj) (store.Obj, error) {
+	inv, err := draftFromPending(c, sub)
+	if err != nil {
+		return nil, err
+	}
+	return finalize(c, inv)
+}
+
+// draftFromPending puts a subscription's pending prorations on a new
+// draft invoice, its latest.
+func draftFromPending(c *api.Call, sub store.Obj) (store.Obj, error) {
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
 	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, "subscription_update")
 	inv["collection_method"] = sub["collection_method"]
@@ -820,7 +836,7 @@ func subscriptionInvoiceFromPending(c *api.Call, sub store.Obj) (store.Obj, erro
 		return nil, err
 	}
 	inv, _ = c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
-	return finalize(c, inv)
+	return inv, nil
 }
 
 func resumeSubscription(c *api.Call) (any, error) {

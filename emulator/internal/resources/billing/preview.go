@@ -1,0 +1,184 @@
+package billing
+
+import (
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Invoice previews (POST /v1/invoices/create_preview) answer "what would
+// the next invoice be": the subscription change asked for is applied and
+// the next invoice built by the same code as the real ones, then all of
+// it is thrown away (api.Discard), so a preview and the update it
+// previews cannot disagree.
+
+// previewUnsupported are create_preview parameters stripe-emu refuses
+// rather than ignore: a preview that silently left out a discount or a
+// tax would show the wrong amount.
+var previewUnsupported = []string{"automatic_tax", "customer_details", "discounts", "invoice_items", "issuer", "on_behalf_of", "schedule", "schedule_details"}
+
+// previewDetails are the subscription_details a preview applies.
+var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true}
+
+func createPreview(c *api.Call) (any, error) {
+	for _, p := range previewUnsupported {
+		if c.Params.Has(p) {
+			return nil, unsupportedInPreview(p)
+		}
+	}
+	details, _ := c.Params.Obj("subscription_details")
+	for _, k := range details.Keys() {
+		if !previewDetails[k] {
+			return nil, unsupportedInPreview("subscription_details[" + k + "]")
+		}
+	}
+	if mode, _ := c.Params.Str("preview_mode"); mode == "recurring" {
+		return nil, unsupportedInPreview("preview_mode")
+	}
+	cusID, _ := c.Params.Str("customer")
+	subID, _ := c.Params.Str("subscription")
+	if subID == "" && details.Has("items") {
+		return nil, apierr.InvalidRequest("Previewing a new subscription (subscription_details[items] without subscription) is not supported by stripe-emu.").WithParam("subscription_details[items]")
+	}
+	if subID == "" && cusID == "" {
+		return nil, apierr.MissingParam("customer")
+	}
+	var sub store.Obj
+	if subID != "" {
+		var ok bool
+		if sub, ok = c.Tx.Get(c.Account, "subscription", subID); !ok {
+			return nil, apierr.NoSuchObject("subscription", subID, "subscription")
+		}
+		if cusID != "" && cusID != api.Str(sub["customer"]) {
+			return nil, apierr.InvalidRequest("The subscription %s does not belong to the customer %s.", subID, cusID).WithParam("subscription")
+		}
+		cusID = api.Str(sub["customer"])
+	}
+	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
+	if !ok || api.Bool(cus["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", cusID, "customer")
+	}
+	if sub == nil {
+		sub = nextRenewing(c, cusID)
+	}
+	var inv store.Obj
+	var err error
+	if sub == nil {
+		inv, err = pendingItemsPreview(c, cus)
+	} else {
+		inv, err = subscriptionPreview(c, sub, details)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return api.Discard{Result: asPreview(c, inv)}, nil
+}
+
+func unsupportedInPreview(param string) error {
+	return apierr.InvalidRequest("%s is not supported by stripe-emu's invoice previews.", param).WithParam(param)
+}
+
+// nextRenewing is the customer's subscription whose period ends first,
+// among those that will invoice again.
+func nextRenewing(c *api.Call, cusID string) store.Obj {
+	var next store.Obj
+	for _, s := range c.Tx.List(c.Account, "subscription", store.Query{Index: "customer", Value: cusID, Limit: 100}).Data {
+		switch s["status"] {
+		case "canceled", "incomplete_expired", "paused":
+			continue
+		}
+		if api.Bool(s["cancel_at_period_end"]) {
+			continue
+		}
+		if next == nil || periodEnd(s) < periodEnd(next) {
+			next = s
+		}
+	}
+	return next
+}
+
+// subscriptionPreview applies the change asked for (as
+// POST /v1/subscriptions/:id would) and builds the invoice it leads to:
+// with always_invoice the prorations invoiced at once, otherwise the next
+// period's invoice, which carries any prorations.
+func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (store.Obj, error) {
+	if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" || api.Bool(sub["cancel_at_period_end"]) {
+		return nil, apierr.InvalidRequest("No upcoming invoices for subscription %s: it is canceled or cancels at the end of its period.", api.Str(sub["id"])).
+			WithCode("invoice_upcoming_none").WithParam("subscription")
+	}
+	behavior := "create_prorations"
+	if details.Has("items") {
+		update := map[string]any{}
+		for k, v := range details.Raw() {
+			update[k] = v
+		}
+		if b, _ := update["proration_behavior"].(string); b != "" {
+			behavior = b
+		}
+		if behavior == "always_invoice" {
+			// The prorations are made as for create_prorations and
+			// invoiced below, as a draft: a preview charges nothing.
+			update["proration_behavior"] = "create_prorations"
+		}
+		if _, err := runAs(c, updateSubscription, update, map[string]string{"id": api.Str(sub["id"])}); err != nil {
+			return nil, err
+		}
+		sub, _ = c.Tx.Get(c.Account, "subscription", api.Str(sub["id"]))
+	}
+	if behavior == "always_invoice" {
+		return draftFromPending(c, sub)
+	}
+	start := periodEnd(sub)
+	interval, count := recurring(asObj(subItems(sub)[0]["price"]))
+	c.Now = start // the next invoice is made when the period ends
+	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: addInterval(start, interval, count)})
+}
+
+// pendingItemsPreview is a customer's next invoice when no subscription
+// will invoice: the invoice items waiting for one (possibly none).
+func pendingItemsPreview(c *api.Call, cus store.Obj) (store.Obj, error) {
+	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(cus["id"]), Filter: func(o store.Obj) bool {
+		return o["invoice"] == nil && o["deleted"] != true
+	}})
+	currency, _ := c.Params.Str("currency")
+	if currency == "" {
+		currency = "usd"
+		if len(pending.Data) > 0 {
+			currency = api.Str(pending.Data[0]["currency"])
+		}
+	}
+	inv := newInvoice(c, cus, currency, clockNow(c, cus), "upcoming")
+	if err := c.Insert(inv); err != nil {
+		return nil, err
+	}
+	for _, ii := range pending.Data {
+		if ii["currency"] != currency {
+			continue
+		}
+		next := api.Clone(ii)
+		next["invoice"] = inv["id"]
+		if err := c.Save(ii, next); err != nil {
+			return nil, err
+		}
+	}
+	if err := relineInvoice(c, inv); err != nil {
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	return out, nil
+}
+
+// asPreview renames the draft as Stripe names previews (upcoming_in_…):
+// it was never created, so nothing can fetch, pay or edit it by id.
+func asPreview(c *api.Call, inv store.Obj) store.Obj {
+	id := "upcoming_" + api.Str(inv["id"])
+	inv["id"] = id
+	inv["automatically_finalizes_at"] = nil
+	lines := asObj(inv["lines"])
+	for _, l := range asList(lines) {
+		asObj(l)["invoice"] = id
+	}
+	lines["url"] = "/v1/invoices/" + id + "/lines"
+	return inv
+}
