@@ -24,6 +24,8 @@ func register(name string, v any) { types[name] = reflect.TypeOf(v) }
 
 func init() {
 	register("account", stripe.Account{})
+	register("account_link", stripe.AccountLink{})
+	register("login_link", stripe.LoginLink{})
 	register("balance_transaction", stripe.BalanceTransaction{})
 	register("charge", stripe.Charge{})
 	register("checkout.session", stripe.CheckoutSession{})

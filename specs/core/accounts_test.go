@@ -157,4 +157,56 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		_, err = sc.V1Customers.Create(Ctx, p)
 		Expect(StripeErr(err).HTTPStatusCode).To(Equal(403))
 	})
+
+	It("onboards an Express account through an account link, announcing account.updated", func() {
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{
+			Type: stripe.String("express"), Country: stripe.String("US"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+				Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(acct.ChargesEnabled).To(BeFalse())
+		Expect(acct.Capabilities.CardPayments).To(Equal(stripe.AccountCapabilityStatusInactive))
+
+		link, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{
+			Account: stripe.String(acct.ID), Type: stripe.String("account_onboarding"),
+			RefreshURL: stripe.String("https://example.com/reauth"), ReturnURL: stripe.String("https://example.com/return"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(link.Object).To(Equal("account_link"))
+		Expect(link.URL).To(HavePrefix("https://connect.stripe.com/setup/e/" + acct.ID + "/"))
+		Expect(link.ExpiresAt).To(Equal(link.Created + 300))
+
+		status, body, err := emu.Call("POST", "/v1/test_helpers/accounts/"+acct.ID+"/complete_onboarding", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		acct, err = sc.V1Accounts.GetByID(Ctx, acct.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(acct.ChargesEnabled).To(BeTrue())
+		Expect(acct.PayoutsEnabled).To(BeTrue())
+		Expect(acct.DetailsSubmitted).To(BeTrue())
+		Expect(acct.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
+		evs := emu.Events(acct.ID)
+		Expect(evs).To(HaveLen(1))
+		Expect(evs[0]["type"]).To(Equal("account.updated"))
+		Expect(evs[0]["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("charges_enabled", false))
+
+		login, err := sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(acct.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(login.URL).To(HavePrefix("https://connect.stripe.com/express/"))
+	})
+
+	It("refuses links Stripe refuses: unknown accounts, updates of Dashboard accounts, logins to non-Express accounts", func() {
+		_, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String("acct_nope"), Type: stripe.String("account_onboarding")})
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+		Expect(StripeErr(err).Param).To(Equal("account"))
+		_, err = sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String(acctA), Type: stripe.String("account_update")})
+		Expect(StripeErr(err).Param).To(Equal("type"))
+		_, err = sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String(acctA)})
+		Expect(StripeErr(err).Param).To(Equal("type"))
+		_, err = sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(acctA)})
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+	})
 })

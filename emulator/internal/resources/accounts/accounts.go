@@ -17,14 +17,14 @@ var Kind = &api.Kind{Object: "account", Prefix: "acct_", ShortID: true}
 
 // Routes is the account endpoint table.
 func Routes() []api.Route {
-	return []api.Route{
+	return append([]api.Route{
 		api.POST("/v1/accounts", params.FromStruct(stripe.AccountCreateParams{}), create),
 		api.GET("/v1/accounts", params.FromStruct(stripe.AccountListParams{}), list),
 		api.GET("/v1/account", params.FromStruct(stripe.AccountRetrieveParams{}), retrieveOwn),
 		api.GET("/v1/accounts/{id}", params.FromStruct(stripe.AccountRetrieveParams{}), retrieve),
 		api.POST("/v1/accounts/{id}", params.FromStruct(stripe.AccountUpdateParams{}), update),
 		api.DELETE("/v1/accounts/{id}", params.FromStruct(stripe.AccountDeleteParams{}), remove),
-	}
+	}, linkRoutes()...)
 }
 
 // New builds an account object; the emulator also uses it for the platform.
@@ -116,7 +116,8 @@ func create(c *api.Call) (any, error) {
 		for name := range caps.Raw() {
 			sub, _ := caps.Obj(name)
 			if req, _ := sub.Bool("requested"); req {
-				m[name] = "active"
+				// Active once the owner completes onboarding.
+				m[name] = "inactive"
 			}
 		}
 		o["capabilities"] = m
