@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -109,6 +110,83 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+	})
+
+	Describe("the basil integration: the client pays, the subscription keeps the card", func() {
+		var cus *stripe.Customer
+		BeforeEach(func() {
+			var err error
+			cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("new@example.com")})
+			Expect(err).NotTo(HaveOccurred())
+		})
+		saving := func(p *stripe.SubscriptionCreateParams) {
+			p.PaymentBehavior = stripe.String("default_incomplete")
+			p.PaymentSettings = &stripe.SubscriptionCreatePaymentSettingsParams{SaveDefaultPaymentMethod: stripe.String("on_subscription")}
+		}
+		renewalPaid := func(sub *stripe.Subscription, at time.Time) {
+			emu.Clock().Set(at.Add(2 * time.Hour))
+			sub, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+			inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid), "charged with the saved card, the customer has no default")
+		}
+
+		It("saves the card that paid the first invoice as the subscription's default, and renews with it", func() {
+			sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+				saving(p)
+				p.AddExpand("latest_invoice.confirmation_secret")
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.PaymentSettings.SaveDefaultPaymentMethod).To(Equal(stripe.SubscriptionPaymentSettingsSaveDefaultPaymentMethodOnSubscription))
+			Expect(sub.PendingSetupIntent).To(BeNil(), "there is something to pay now")
+			secret := sub.LatestInvoice.ConfirmationSecret.ClientSecret
+			pi, err := sc.V1PaymentIntents.Confirm(Ctx, secret[:strings.Index(secret, "_secret_")], &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.SetupFutureUsage).To(Equal(stripe.PaymentIntentSetupFutureUsageOffSession))
+
+			sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+			Expect(sub.DefaultPaymentMethod.ID).To(Equal(pi.PaymentMethod.ID))
+			pm, err := sc.V1PaymentMethods.Retrieve(Ctx, pi.PaymentMethod.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.Customer.ID).To(Equal(cus.ID), "saved to the customer")
+			renewalPaid(sub, Epoch.AddDate(0, 1, 0))
+		})
+
+		It("hands a trial a pending SetupIntent whose card becomes the default and pays after the trial", func() {
+			sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+				saving(p)
+				p.TrialPeriodDays = stripe.Int64(7)
+				p.AddExpand("pending_setup_intent")
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+			Expect(sub.PendingSetupIntent).NotTo(BeNil())
+			Expect(sub.PendingSetupIntent.Customer.ID).To(Equal(cus.ID))
+			Expect(sub.PendingSetupIntent.ClientSecret).To(ContainSubstring("_secret_"))
+
+			si, err := sc.V1SetupIntents.Confirm(Ctx, sub.PendingSetupIntent.ID, &stripe.SetupIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+			sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.PendingSetupIntent).To(BeNil())
+			Expect(sub.DefaultPaymentMethod.ID).To(Equal(si.PaymentMethod.ID))
+			renewalPaid(sub, Epoch.AddDate(0, 0, 7))
+		})
+
+		It("refuses an unknown save_default_payment_method, creating nothing", func() {
+			_, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+				p.PaymentBehavior = stripe.String("default_incomplete")
+				p.PaymentSettings = &stripe.SubscriptionCreatePaymentSettingsParams{SaveDefaultPaymentMethod: stripe.String("always")}
+			})
+			Expect(StripeErr(err).Param).To(Equal("payment_settings[save_default_payment_method]"))
+			Expect(emu.Count("", "subscription")).To(BeZero())
+		})
 	})
 
 	It("expires an incomplete subscription whose first invoice is never paid", func() {

@@ -19,6 +19,7 @@ func invoicePaymentRoutes() []api.Route {
 
 func init() {
 	payments.OnChange = append(payments.OnChange, onIntentChange)
+	payments.OnSetupSucceeded = append(payments.OnSetupSucceeded, onSetupSucceeded)
 	payments.Guard = guardInvoiceIntent
 }
 
@@ -185,7 +186,7 @@ func credit(c *api.Call, payBefore, pi store.Obj) error {
 		}
 	}
 	if inv["status"] == "paid" {
-		return subscriptionInvoicePaid(c, inv)
+		return subscriptionInvoicePaid(c, inv, api.Str(pi["payment_method"]))
 	}
 	return nil
 }

@@ -47,11 +47,16 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 		c.Emit("invoice.finalized", inv, nil)
 		c.Emit("invoice.paid", inv, nil)
 		c.Emit("invoice.payment_succeeded", inv, nil)
-		return inv, subscriptionInvoicePaid(c, inv)
+		return inv, subscriptionInvoicePaid(c, inv, "")
 	}
 	pi := payments.NewIntent(c, due, api.Str(inv["currency"]), inv["customer"])
 	pi["description"] = "Invoice " + api.Str(inv["number"])
 	pi["created"] = c.Now
+	if savesMethodOfFirstPayment(c, inv) {
+		// The method that pays becomes the subscription's default, so
+		// it is saved to the customer as the payment succeeds.
+		pi["setup_future_usage"] = "off_session"
+	}
 	if err := payments.InsertIntent(c, pi); err != nil {
 		return nil, err
 	}
@@ -64,6 +69,18 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	}
 	c.Emit("invoice.finalized", inv, nil)
 	return inv, nil
+}
+
+// savesMethodOfFirstPayment reports whether an invoice is one a client
+// pays by hand for a subscription that keeps the paying method (its first
+// invoice, or one an update made), where Stripe asks the intent to set
+// the method up for later. Renewals are charged with the saved method.
+func savesMethodOfFirstPayment(c *api.Call, inv store.Obj) bool {
+	if r := inv["billing_reason"]; r != "subscription_create" && r != "subscription_update" {
+		return false
+	}
+	sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"]))
+	return ok && savesPaymentMethod(sub)
 }
 
 // confirmationSecret is the includable invoice.confirmation_secret: the
@@ -241,7 +258,7 @@ func payOutOfBand(c *api.Call, before store.Obj) (any, error) {
 		return nil, err
 	}
 	c.Emit("invoice.paid", inv, nil)
-	return inv, subscriptionInvoicePaid(c, inv)
+	return inv, subscriptionInvoicePaid(c, inv, "")
 }
 
 // cancelPayment cancels an open InvoicePayment and its PaymentIntent.

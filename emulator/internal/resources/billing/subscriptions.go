@@ -303,6 +303,9 @@ func createSubscription(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(sub); err != nil {
 		return nil, err
 	}
+	if err := applyPaymentSettings(c, sub); err != nil {
+		return nil, err
+	}
 	if trialEnd > 0 {
 		sub["status"] = "trialing"
 		sub["trial_start"], sub["trial_end"] = now, trialEnd
@@ -319,8 +322,20 @@ func createSubscription(c *api.Call) (any, error) {
 			return nil, errNoPaymentMethod()
 		}
 	}
+	// Nothing to pay now (a trial, a free plan): the client collects a
+	// card for later through the subscription's pending SetupIntent.
+	pendingSetup := ""
+	if behavior == "default_incomplete" && defaultPM == nil && (trialEnd > 0 || itemsTotal(prices, qtys) == 0) {
+		pendingSetup = c.NewID("setup_intent")
+		sub["pending_setup_intent"] = pendingSetup
+	}
 	if err := c.Insert(sub); err != nil {
 		return nil, err
+	}
+	if pendingSetup != "" {
+		if _, err := payments.InsertSetupIntent(c, pendingSetup, cusID); err != nil {
+			return nil, err
+		}
 	}
 	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_create", start: start, end: end, trial: trialEnd > 0})
 	if err != nil {
@@ -355,6 +370,69 @@ func createSubscription(c *api.Call) (any, error) {
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", id)
 	return out, nil
+}
+
+func itemsTotal(prices []store.Obj, qtys []int64) int64 {
+	var total int64
+	for i, p := range prices {
+		total += api.Int(p["unit_amount"]) * qtys[i]
+	}
+	return total
+}
+
+// applyPaymentSettings sets what payment_settings create and update
+// share: whether a successful payment's method becomes the
+// subscription's default, and the method types its invoices offer.
+func applyPaymentSettings(c *api.Call, sub store.Obj) error {
+	ps, ok := c.Params.Obj("payment_settings")
+	if !ok {
+		return nil
+	}
+	settings := api.Clone(asObj(sub["payment_settings"]))
+	if v, ok := ps.Str("save_default_payment_method"); ok && v != "" {
+		if v != "off" && v != "on_subscription" {
+			return apierr.InvalidRequest("Invalid payment_settings[save_default_payment_method]: must be one of off or on_subscription").WithParam("payment_settings[save_default_payment_method]")
+		}
+		settings["save_default_payment_method"] = v
+	}
+	if types := ps.Strings("payment_method_types"); len(types) > 0 {
+		list := make([]any, len(types))
+		for i, t := range types {
+			list[i] = t
+		}
+		settings["payment_method_types"] = list
+	}
+	sub["payment_settings"] = settings
+	return nil
+}
+
+// savesPaymentMethod reports whether a subscription keeps the method of
+// a successful payment as its default.
+func savesPaymentMethod(sub store.Obj) bool {
+	return asObj(sub["payment_settings"])["save_default_payment_method"] == "on_subscription"
+}
+
+// onSetupSucceeded completes a subscription's pending SetupIntent: it is
+// no longer pending, and its method becomes the subscription's default
+// when the subscription saves methods.
+func onSetupSucceeded(c *api.Call, si store.Obj) error {
+	cus := api.Str(si["customer"])
+	if cus == "" {
+		return nil
+	}
+	p := c.Tx.List(c.Account, "subscription", store.Query{Index: "customer", Value: cus, Limit: 1,
+		Filter: func(o store.Obj) bool { return o["pending_setup_intent"] == si["id"] }})
+	for _, before := range p.Data {
+		after := api.Clone(before)
+		after["pending_setup_intent"] = nil
+		if savesPaymentMethod(after) && si["payment_method"] != nil {
+			after["default_payment_method"] = si["payment_method"]
+		}
+		if err := c.Save(before, after); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // subscriptionInvoice creates the invoice for one period of a
@@ -477,7 +555,7 @@ func asKept(err error, k **api.KeptError) bool {
 
 // subscriptionInvoicePaid moves a subscription out of incomplete or
 // past_due once its invoice is paid.
-func subscriptionInvoicePaid(c *api.Call, inv store.Obj) error {
+func subscriptionInvoicePaid(c *api.Call, inv store.Obj, paidWith string) error {
 	subID := api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"])
 	if subID == "" {
 		return nil
@@ -489,13 +567,20 @@ func subscriptionInvoicePaid(c *api.Call, inv store.Obj) error {
 	if pendingUpdateFor(before, inv) {
 		return applyPendingUpdate(c, before)
 	}
-	switch before["status"] {
-	case "incomplete", "past_due", "unpaid":
-		after := api.Clone(before)
-		after["status"] = "active"
-		return c.Save(before, after)
+	status := before["status"]
+	activate := status == "incomplete" || status == "past_due" || status == "unpaid"
+	save := paidWith != "" && savesPaymentMethod(before) && before["default_payment_method"] != paidWith
+	if !activate && !save {
+		return nil // a renewal paid as usual: nothing changes
 	}
-	return nil
+	after := api.Clone(before)
+	if activate {
+		after["status"] = "active"
+	}
+	if save {
+		after["default_payment_method"] = paidWith
+	}
+	return c.Save(before, after)
 }
 
 // subscriptionPaymentFailed moves a renewing subscription to past_due,
@@ -609,6 +694,9 @@ func updateSubscription(c *api.Call) (any, error) {
 		}
 	}
 	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if err := applyPaymentSettings(c, after); err != nil {
 		return nil, err
 	}
 	behavior, _ := c.Params.Str("proration_behavior")

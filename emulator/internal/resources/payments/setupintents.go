@@ -33,15 +33,7 @@ func setupIntentRoutes() []api.Route {
 }
 
 func createSetupIntent(c *api.Call) (any, error) {
-	id := c.NewID("setup_intent")
-	si := c.Object("setup_intent", id, store.Obj{
-		"application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
-		"client_secret": id + "_secret_" + c.IDs.Secret(32), "customer": nil, "description": nil,
-		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "mandate": nil,
-		"metadata": map[string]any{}, "next_action": nil, "on_behalf_of": nil, "payment_method": nil,
-		"payment_method_configuration_details": nil, "payment_method_options": store.Obj{},
-		"payment_method_types": []any{"card"}, "single_use_mandate": nil, "status": RequiresPaymentMethod, "usage": "off_session",
-	})
+	si := newSetupIntent(c, c.NewID("setup_intent"))
 	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
 		o, ok := c.Tx.Get(c.Account, "customer", cus)
 		if !ok || api.Bool(o["deleted"]) {
@@ -65,6 +57,30 @@ func createSetupIntent(c *api.Call) (any, error) {
 		return confirmSetup(c, si)
 	}
 	return si, nil
+}
+
+// OnSetupSucceeded is called inside the transaction when a SetupIntent
+// succeeds (billing saves a subscription's pending setup's method).
+var OnSetupSucceeded []func(c *api.Call, si store.Obj) error
+
+// InsertSetupIntent creates an off-session card SetupIntent for a
+// customer, under an id taken in advance: the pending_setup_intent a
+// subscription hands its client to collect a card.
+func InsertSetupIntent(c *api.Call, id, customer string) (store.Obj, error) {
+	si := newSetupIntent(c, id)
+	si["customer"] = customer
+	return si, c.Insert(si)
+}
+
+func newSetupIntent(c *api.Call, id string) store.Obj {
+	return c.Object("setup_intent", id, store.Obj{
+		"application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
+		"client_secret": id + "_secret_" + c.IDs.Secret(32), "customer": nil, "description": nil,
+		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "mandate": nil,
+		"metadata": map[string]any{}, "next_action": nil, "on_behalf_of": nil, "payment_method": nil,
+		"payment_method_configuration_details": nil, "payment_method_options": store.Obj{},
+		"payment_method_types": []any{"card"}, "single_use_mandate": nil, "status": RequiresPaymentMethod, "usage": "off_session",
+	})
 }
 
 func applySetupParams(c *api.Call, si store.Obj) error {
@@ -216,6 +232,11 @@ func succeedSetup(c *api.Call, si, pm store.Obj) (any, error) {
 		return nil, err
 	}
 	c.Emit("setup_intent.succeeded", si, nil)
+	for _, fn := range OnSetupSucceeded {
+		if err := fn(c, si); err != nil {
+			return nil, err
+		}
+	}
 	return si, nil
 }
 
