@@ -1,6 +1,8 @@
 package payments
 
 import (
+	"maps"
+
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -232,10 +234,16 @@ func succeedSetup(c *api.Call, si, pm store.Obj) (any, error) {
 		return nil, err
 	}
 	c.Emit("setup_intent.succeeded", si, nil)
-	for _, fn := range OnSetupSucceeded {
-		if err := fn(c, si); err != nil {
-			return nil, err
-		}
+	if len(OnSetupSucceeded) > 0 {
+		done := maps.Clone(si) // hooks read its top-level fields
+		c.Later(func() error {
+			for _, fn := range OnSetupSucceeded {
+				if err := fn(c, done); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	return si, nil
 }
