@@ -172,6 +172,14 @@ func update(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
+	return save(c, before, after)
+}
+
+// save stores a changed connected account (an object of the platform)
+// and emits account.updated, which belongs to the connected account:
+// Connect endpoints receive it with "account" set. Nothing happens when
+// nothing changed.
+func save(c *api.Call, before, after store.Obj) (store.Obj, error) {
 	prev := api.PreviousAttributes(before, after)
 	if len(prev) == 0 {
 		return after, nil
@@ -179,8 +187,6 @@ func update(c *api.Call) (any, error) {
 	if err := c.Tx.Put(c.Platform, after); err != nil {
 		return nil, err
 	}
-	// account.updated belongs to the connected account: Connect endpoints
-	// receive it with "account" set.
 	c.EmitIn(api.Str(after["id"]), "account.updated", after, prev)
 	return after, nil
 }

@@ -88,13 +88,5 @@ func completeOnboarding(c *api.Call) (any, error) {
 	after["details_submitted"], after["charges_enabled"], after["payouts_enabled"] = true, true, true
 	after["requirements"], after["future_requirements"] = requirements(), requirements()
 	after["tos_acceptance"] = store.Obj{"date": c.Now, "ip": "127.0.0.1", "user_agent": "stripe-emu"}
-	prev := api.PreviousAttributes(before, after)
-	if len(prev) == 0 {
-		return after, nil
-	}
-	if err := c.Tx.Put(c.Platform, after); err != nil {
-		return nil, err
-	}
-	c.EmitIn(api.Str(after["id"]), "account.updated", after, prev)
-	return after, nil
+	return save(c, before, after)
 }

@@ -92,17 +92,15 @@ func createInvoice(c *api.Call) (any, error) {
 	}
 	currency, _ := c.Params.Str("currency")
 	now := clockNow(c, cus)
-	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: cusID, Filter: func(o store.Obj) bool {
-		return o["invoice"] == nil && o["deleted"] != true
-	}})
+	pending := pendingItems(c, cusID)
 	include := false
 	if b, _ := c.Params.Str("pending_invoice_items_behavior"); b == "include" {
 		include = true
 	}
 	if currency == "" {
 		currency = "usd"
-		if include && len(pending.Data) > 0 {
-			currency = api.Str(pending.Data[0]["currency"])
+		if include && len(pending) > 0 {
+			currency = api.Str(pending[0]["currency"])
 		}
 	}
 	inv := newInvoice(c, cus, currency, now, "manual")
@@ -116,22 +114,36 @@ func createInvoice(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if include {
-		for _, ii := range pending.Data {
-			if ii["currency"] != currency {
-				continue
-			}
-			next := api.Clone(ii)
-			next["invoice"] = inv["id"]
-			if err := c.Save(ii, next); err != nil {
-				return nil, err
-			}
-		}
-		if err := relineInvoice(c, inv); err != nil {
-			return nil, err
-		}
-		inv, _ = c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+		return includePending(c, inv, pending)
 	}
 	return inv, nil
+}
+
+// pendingItems are a customer's invoice items waiting for an invoice.
+func pendingItems(c *api.Call, cusID string) []store.Obj {
+	return c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: cusID, Filter: func(o store.Obj) bool {
+		return o["invoice"] == nil && o["deleted"] != true
+	}}).Data
+}
+
+// includePending moves the pending items of the invoice's currency onto
+// a stored draft and returns the draft with its lines recomputed.
+func includePending(c *api.Call, inv store.Obj, pending []store.Obj) (store.Obj, error) {
+	for _, ii := range pending {
+		if ii["currency"] != inv["currency"] {
+			continue
+		}
+		next := api.Clone(ii)
+		next["invoice"] = inv["id"]
+		if err := c.Save(ii, next); err != nil {
+			return nil, err
+		}
+	}
+	if err := relineInvoice(c, inv); err != nil {
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
+	return out, nil
 }
 
 // applyInvoiceParams sets what create and update share.

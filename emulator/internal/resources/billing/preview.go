@@ -138,35 +138,19 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (sto
 // pendingItemsPreview is a customer's next invoice when no subscription
 // will invoice: the invoice items waiting for one (possibly none).
 func pendingItemsPreview(c *api.Call, cus store.Obj) (store.Obj, error) {
-	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(cus["id"]), Filter: func(o store.Obj) bool {
-		return o["invoice"] == nil && o["deleted"] != true
-	}})
+	pending := pendingItems(c, api.Str(cus["id"]))
 	currency, _ := c.Params.Str("currency")
 	if currency == "" {
 		currency = "usd"
-		if len(pending.Data) > 0 {
-			currency = api.Str(pending.Data[0]["currency"])
+		if len(pending) > 0 {
+			currency = api.Str(pending[0]["currency"])
 		}
 	}
 	inv := newInvoice(c, cus, currency, clockNow(c, cus), "upcoming")
 	if err := c.Insert(inv); err != nil {
 		return nil, err
 	}
-	for _, ii := range pending.Data {
-		if ii["currency"] != currency {
-			continue
-		}
-		next := api.Clone(ii)
-		next["invoice"] = inv["id"]
-		if err := c.Save(ii, next); err != nil {
-			return nil, err
-		}
-	}
-	if err := relineInvoice(c, inv); err != nil {
-		return nil, err
-	}
-	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
-	return out, nil
+	return includePending(c, inv, pending)
 }
 
 // asPreview renames the draft as Stripe names previews (upcoming_in_…):
