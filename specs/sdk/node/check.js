@@ -1,0 +1,136 @@
+// Drives the emulator at STRIPE_EMU_URL with the official stripe-node SDK
+// through the project's four stories and the wire conventions, asserting
+// as it goes. Prints "all checks passed" and exits 0, or names the first
+// check that failed and exits 1.
+'use strict';
+const assert = require('node:assert/strict');
+const Stripe = require('stripe');
+
+const base = new URL(process.env.STRIPE_EMU_URL || 'http://127.0.0.1:12111');
+const stripe = new Stripe('sk_test_sdk_check', {
+  host: base.hostname, port: base.port, protocol: base.protocol.replace(':', ''), maxNetworkRetries: 0,
+});
+
+let passed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+  } catch (e) {
+    console.error(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
+    process.exit(1);
+  }
+}
+
+async function refused(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('the call was not refused');
+}
+
+(async () => {
+  assert.equal(Stripe.API_VERSION, '2025-08-27.basil', 'the pinned SDK speaks the emulator\'s version');
+  let cus, prod, sub;
+
+  await check('customers with metadata, and search in Stripe\'s quoting', async () => {
+    cus = await stripe.customers.create({ email: 'node@example.com', name: 'Node', metadata: { plan: 'pro' } });
+    assert.match(cus.id, /^cus_/);
+    const found = await stripe.customers.search({ query: "email:'node@example.com' AND metadata['plan']:'pro'" });
+    assert.deepEqual(found.data.map((c) => c.id), [cus.id]);
+  });
+
+  await check('story 3: the default price cannot be archived until the product points elsewhere', async () => {
+    prod = await stripe.products.create({
+      name: 'Pro', default_price_data: { currency: 'usd', unit_amount: 1500, recurring: { interval: 'month' } },
+      expand: ['default_price'],
+    });
+    const e = await refused(stripe.prices.update(prod.default_price.id, { active: false }));
+    assert.equal(e.type, 'StripeInvalidRequestError');
+    assert.equal(e.message, 'This price cannot be archived because it is the default price of its product.');
+    const other = await stripe.prices.create({ product: prod.id, currency: 'usd', unit_amount: 1500, recurring: { interval: 'month' } });
+    await stripe.products.update(prod.id, { default_price: other.id });
+    assert.equal((await stripe.prices.update(prod.default_price.id, { active: false })).active, false);
+    prod = await stripe.products.retrieve(prod.id, { expand: ['default_price'] });
+  });
+
+  await check('payments: a card succeeds, a decline is a card error that leaves the intent retryable', async () => {
+    const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: cus.id, payment_method: 'pm_card_visa', confirm: true });
+    assert.equal(pi.status, 'succeeded');
+    const e = await refused(stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_chargeDeclinedInsufficientFunds', confirm: true }));
+    assert.equal(e.type, 'StripeCardError');
+    assert.equal(e.decline_code, 'insufficient_funds');
+    assert.equal(e.raw.payment_intent.status, 'requires_payment_method');
+    const refund = await stripe.refunds.create({ payment_intent: pi.id, amount: 500 });
+    assert.equal(refund.status, 'succeeded');
+  });
+
+  await check('story 1: a basil subscription paid by the client, linked both ways through InvoicePayments', async () => {
+    sub = await stripe.subscriptions.create({
+      customer: cus.id, items: [{ price: prod.default_price.id }],
+      payment_behavior: 'default_incomplete', payment_settings: { save_default_payment_method: 'on_subscription' },
+      expand: ['latest_invoice.confirmation_secret'],
+    });
+    assert.equal(sub.status, 'incomplete');
+    const secret = sub.latest_invoice.confirmation_secret.client_secret;
+    const piID = secret.split('_secret_')[0];
+    assert.equal((await stripe.paymentIntents.confirm(piID, { payment_method: 'pm_card_visa' })).status, 'succeeded');
+    sub = await stripe.subscriptions.retrieve(sub.id);
+    assert.equal(sub.status, 'active');
+    assert.ok(sub.default_payment_method, 'the paying card is kept');
+    const pays = await stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: piID } });
+    assert.equal(pays.data.length, 1);
+    assert.equal(pays.data[0].invoice, sub.latest_invoice);
+    const inv = await stripe.invoices.retrieve(sub.latest_invoice, { expand: ['payments'] });
+    assert.equal(inv.status, 'paid');
+    assert.equal(inv.payments.data[0].payment.payment_intent, piID);
+    assert.ok(!('payment_intent' in inv) && !('charge' in inv), 'basil has no one-to-one fields');
+  });
+
+  await check('invoice previews', async () => {
+    const preview = await stripe.invoices.createPreview({ subscription: sub.id });
+    assert.match(preview.id, /^upcoming_in_/);
+    assert.equal(preview.amount_due, 1500);
+  });
+
+  await check('story 2: customers live in their connected account', async () => {
+    const acct = await stripe.accounts.create({ type: 'express', capabilities: { transfers: { requested: true } } });
+    const link = await stripe.accountLinks.create({ account: acct.id, type: 'account_onboarding', refresh_url: 'https://example.com/r', return_url: 'https://example.com/x' });
+    assert.match(link.url, /^https:\/\/connect\.stripe\.com\//);
+    const there = await stripe.customers.create({ email: 'node@example.com' }, { stripeAccount: acct.id });
+    assert.notEqual(there.id, cus.id);
+    const e = await refused(stripe.customers.retrieve(cus.id, {}, { stripeAccount: acct.id }));
+    assert.equal(e.code, 'resource_missing');
+    assert.equal(e.statusCode, 404);
+  });
+
+  await check('wire: idempotent replay, unknown parameters, auto-pagination', async () => {
+    const a = await stripe.customers.create({ email: 'idem@example.com' }, { idempotencyKey: 'sdk-check-1' });
+    const b = await stripe.customers.create({ email: 'idem@example.com' }, { idempotencyKey: 'sdk-check-1' });
+    assert.equal(a.id, b.id);
+    const e = await refused(stripe.customers.create({ bogus: 1 }));
+    assert.equal(e.param, 'bogus');
+    let n = 0;
+    for await (const c of stripe.customers.list({ limit: 1 })) {
+      assert.match(c.id, /^cus_/);
+      n++;
+    }
+    assert.equal(n, 2);
+  });
+
+  await check('story 4: Checkout and webhook signatures the SDK verifies', async () => {
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment', success_url: 'https://example.com/ok',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'Ticket' } }, quantity: 1 }],
+    });
+    assert.equal(session.payment_status, 'unpaid');
+    const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['*'] });
+    assert.match(endpoint.secret, /^whsec_/);
+    const events = await stripe.events.list({ type: 'checkout.session.*' });
+    assert.ok(Array.isArray(events.data));
+  });
+
+  console.log(`all checks passed (${passed})`);
+})();
