@@ -6,6 +6,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
@@ -24,7 +25,7 @@ func kinds() []*api.Kind {
 		events.Kind,
 		webhookendpoints.Kind,
 		checkout.Kind,
-	}, append(payments.Kinds(), billing.Kinds()...)...)
+	}, append(append(payments.Kinds(), billing.Kinds()...), billingportal.Kinds()...)...)
 }
 
 // tickers are the resource families' time-driven work, run whenever the
@@ -43,6 +44,7 @@ func routes() [][]api.Route {
 		events.Routes(),
 		payments.Routes(),
 		billing.Routes(),
+		billingportal.Routes(),
 		webhookendpoints.Routes(),
 		checkout.Routes(),
 	}

@@ -27,6 +27,8 @@ func init() {
 	register("account_link", stripe.AccountLink{})
 	register("login_link", stripe.LoginLink{})
 	register("balance_transaction", stripe.BalanceTransaction{})
+	register("billing_portal.configuration", stripe.BillingPortalConfiguration{})
+	register("billing_portal.session", stripe.BillingPortalSession{})
 	register("charge", stripe.Charge{})
 	register("checkout.session", stripe.CheckoutSession{})
 	register("customer", stripe.Customer{})

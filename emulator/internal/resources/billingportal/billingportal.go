@@ -1,0 +1,314 @@
+// Package billingportal serves the customer portal's API: portal
+// configurations and the sessions an app redirects its customer to
+// ("Manage billing"). The emulator hosts no portal pages; what a customer
+// does there (cancel, change plan, update a card) a test does through the
+// API, which emits the same events.
+package billingportal
+
+import (
+	"strconv"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// The objects this family owns.
+var (
+	ConfigurationKind = &api.Kind{
+		Object: "billing_portal.configuration", Prefix: "bpc_", Name: "configuration",
+		Expandable: []string{"application"},
+		Indexes:    []store.Index{{Name: "is_default", Path: "is_default"}},
+	}
+	SessionKind = &api.Kind{Object: "billing_portal.session", Prefix: "bps_", Name: "session", Expandable: []string{"configuration"}}
+)
+
+// Kinds lists the family's objects.
+func Kinds() []*api.Kind { return []*api.Kind{ConfigurationKind, SessionKind} }
+
+// Routes is the family's endpoint table.
+func Routes() []api.Route {
+	cfg := "/v1/billing_portal/configurations"
+	return []api.Route{
+		api.POST(cfg, params.FromStruct(stripe.BillingPortalConfigurationCreateParams{}).Require("features"), createConfiguration),
+		api.GET(cfg, params.FromStruct(stripe.BillingPortalConfigurationListParams{}), listConfigurations),
+		api.GET(cfg+"/{id}", params.FromStruct(stripe.BillingPortalConfigurationRetrieveParams{}), retrieveConfiguration),
+		api.POST(cfg+"/{id}", params.FromStruct(stripe.BillingPortalConfigurationUpdateParams{}), updateConfiguration),
+		api.POST("/v1/billing_portal/sessions", params.FromStruct(stripe.BillingPortalSessionCreateParams{}).Require("customer"), createSession),
+	}
+}
+
+// newConfiguration is a configuration with Stripe's defaults: invoice
+// history on, everything a customer could change off.
+func newConfiguration(c *api.Call, isDefault bool) store.Obj {
+	return c.Object("billing_portal.configuration", c.NewID("billing_portal.configuration"), store.Obj{
+		"active": true, "application": nil,
+		"business_profile":   store.Obj{"headline": nil, "privacy_policy_url": nil, "terms_of_service_url": nil},
+		"default_return_url": nil,
+		"features": store.Obj{
+			"customer_update":       store.Obj{"allowed_updates": []any{}, "enabled": false},
+			"invoice_history":       store.Obj{"enabled": true},
+			"payment_method_update": store.Obj{"enabled": false},
+			"subscription_cancel": store.Obj{
+				"cancellation_reason": store.Obj{"enabled": false, "options": []any{}},
+				"enabled":             false, "mode": "at_period_end", "proration_behavior": "none",
+			},
+			"subscription_update": store.Obj{
+				"default_allowed_updates": []any{}, "enabled": false, "proration_behavior": "none",
+				"schedule_at_period_end": store.Obj{"conditions": []any{}},
+			},
+		},
+		"is_default": isDefault, "login_page": store.Obj{"enabled": false, "url": nil},
+		"metadata": map[string]any{}, "name": nil, "updated": c.Now,
+	})
+}
+
+// defaultConfiguration is the account's default configuration. At Stripe
+// it is saved once in the Dashboard; the emulator makes it on first use.
+func defaultConfiguration(c *api.Call) (store.Obj, error) {
+	p := c.Tx.List(c.Account, "billing_portal.configuration", store.Query{Index: "is_default", Value: "true", Limit: 1})
+	if len(p.Data) > 0 {
+		return p.Data[0], nil
+	}
+	cfg := newConfiguration(c, true)
+	return cfg, c.Insert(cfg)
+}
+
+// apply merges the request's configuration fields into cfg, nested
+// objects field by field (a feature sent alone keeps the others).
+func apply(c *api.Call, cfg store.Obj) error {
+	for _, f := range []string{"business_profile", "features", "login_page"} {
+		if v, ok := c.Params.Obj(f); ok {
+			cfg[f] = merge(asObj(cfg[f]), v.Raw())
+		}
+	}
+	c.Copy(cfg, "default_return_url", "name")
+	if c.Params.Has("active") {
+		active, _ := c.Params.Bool("active")
+		if !active && api.Bool(cfg["is_default"]) {
+			return apierr.InvalidRequest("You cannot deactivate the default configuration.").WithParam("active")
+		}
+		cfg["active"] = active
+	}
+	if lp := asObj(cfg["login_page"]); api.Bool(lp["enabled"]) && lp["url"] == nil {
+		lp["url"] = "https://billing.stripe.com/p/login/test_" + c.IDs.Secret(20)
+	}
+	return c.ApplyMetadata(cfg)
+}
+
+func merge(into store.Obj, from map[string]any) store.Obj {
+	out := api.Clone(into)
+	for k, v := range from {
+		if sub, ok := v.(map[string]any); ok {
+			out[k] = merge(asObj(out[k]), sub)
+			continue
+		}
+		if s, ok := v.(string); ok && s == "" {
+			out[k] = nil
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func asObj(v any) store.Obj {
+	if m, ok := v.(map[string]any); ok {
+		return m
+	}
+	return store.Obj{}
+}
+
+func createConfiguration(c *api.Call) (any, error) {
+	cfg := newConfiguration(c, false)
+	if err := apply(c, cfg); err != nil {
+		return nil, err
+	}
+	return cfg, c.Insert(cfg)
+}
+
+func retrieveConfiguration(c *api.Call) (any, error) {
+	return c.Load("billing_portal.configuration", c.Var("id"), "id")
+}
+
+func updateConfiguration(c *api.Call) (any, error) {
+	before, err := c.Load("billing_portal.configuration", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if err := apply(c, after); err != nil {
+		return nil, err
+	}
+	if len(api.PreviousAttributes(before, after)) == 0 {
+		return before, nil
+	}
+	after["updated"] = c.Now
+	return after, c.Save(before, after)
+}
+
+func listConfigurations(c *api.Call) (any, error) {
+	q, err := c.ListQuery("billing_portal.configuration")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []string{"active", "is_default"} {
+		if want, ok := c.Params.Bool(f); ok {
+			q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Bool(o[f]) == want })
+		}
+	}
+	return c.Page("billing_portal.configuration", "/v1/billing_portal/configurations", q), nil
+}
+
+// flowTypes are the deep links a session can open at; the subscription
+// flows name the subscription they act on.
+var flowTypes = map[string]string{
+	"payment_method_update":       "",
+	"subscription_cancel":         "subscription_cancel",
+	"subscription_update":         "subscription_update",
+	"subscription_update_confirm": "subscription_update_confirm",
+}
+
+func createSession(c *api.Call) (any, error) {
+	cusID, _ := c.Params.Str("customer")
+	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
+	if !ok || api.Bool(cus["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", cusID, "customer")
+	}
+	var cfg store.Obj
+	if id, _ := c.Params.Str("configuration"); id != "" {
+		var err error
+		if cfg, err = c.Load("billing_portal.configuration", id, "configuration"); err != nil {
+			return nil, err
+		}
+		if !api.Bool(cfg["active"]) {
+			return nil, apierr.InvalidRequest("The configuration %s is not active.", id).WithParam("configuration")
+		}
+	} else {
+		var err error
+		if cfg, err = defaultConfiguration(c); err != nil {
+			return nil, err
+		}
+	}
+	returnURL := cfg["default_return_url"]
+	if u, _ := c.Params.Str("return_url"); u != "" {
+		returnURL = u
+	}
+	flow, err := sessionFlow(c, cusID)
+	if err != nil {
+		return nil, err
+	}
+	locale, _ := c.Params.Str("locale")
+	session := c.Object("billing_portal.session", c.NewID("billing_portal.session"), store.Obj{
+		"configuration": cfg["id"], "customer": cusID, "flow": flow, "locale": nilIfEmpty(locale),
+		"on_behalf_of": nil, "return_url": returnURL,
+		"url": "https://billing.stripe.com/p/session/test_" + c.IDs.Secret(48),
+	})
+	if obo, _ := c.Params.Str("on_behalf_of"); obo != "" {
+		if !c.Tx.Exists(c.Platform, "account", obo) {
+			return nil, apierr.NoSuchObject("account", obo, "on_behalf_of")
+		}
+		session["on_behalf_of"] = obo
+	}
+	// Sessions are short-lived links, not objects the API can fetch again;
+	// Stripe still announces each one.
+	c.Emit("billing_portal.session.created", session, nil)
+	return session, nil
+}
+
+// sessionFlow checks flow_data and renders it as the session's flow.
+func sessionFlow(c *api.Call, cusID string) (any, error) {
+	fd, ok := c.Params.Obj("flow_data")
+	if !ok {
+		return nil, nil
+	}
+	typ, _ := fd.Str("type")
+	field, known := flowTypes[typ]
+	if !known {
+		return nil, apierr.InvalidRequest("Invalid flow_data[type]: must be one of payment_method_update, subscription_cancel, subscription_update, or subscription_update_confirm").WithParam("flow_data[type]")
+	}
+	flow := store.Obj{"type": typ, "subscription_cancel": nil, "subscription_update": nil, "subscription_update_confirm": nil,
+		"after_completion": store.Obj{"type": "portal_homepage", "hosted_confirmation": nil, "redirect": nil}}
+	if ac, ok := fd.Obj("after_completion"); ok {
+		acType, _ := ac.Str("type")
+		done := store.Obj{"type": acType, "hosted_confirmation": nil, "redirect": nil}
+		switch acType {
+		case "portal_homepage":
+		case "hosted_confirmation":
+			msg, _ := ac.Str("hosted_confirmation.custom_message")
+			done["hosted_confirmation"] = store.Obj{"custom_message": nilIfEmpty(msg)}
+		case "redirect":
+			u, _ := ac.Str("redirect.return_url")
+			if u == "" {
+				return nil, apierr.MissingParam("flow_data[after_completion][redirect][return_url]")
+			}
+			done["redirect"] = store.Obj{"return_url": u}
+		default:
+			return nil, apierr.InvalidRequest("Invalid flow_data[after_completion][type]: must be one of hosted_confirmation, portal_homepage, or redirect").WithParam("flow_data[after_completion][type]")
+		}
+		flow["after_completion"] = done
+	}
+	if field == "" {
+		return flow, nil
+	}
+	param := "flow_data[" + field + "][subscription]"
+	subID, _ := fd.Str(field + ".subscription")
+	if subID == "" {
+		return nil, apierr.MissingParam(param)
+	}
+	sub, ok := c.Tx.Get(c.Account, "subscription", subID)
+	if !ok || sub["customer"] != cusID {
+		return nil, apierr.NoSuchObject("subscription", subID, param)
+	}
+	if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
+		return nil, apierr.InvalidRequest("The subscription %s has ended; a portal flow cannot act on it.", subID).WithParam(param)
+	}
+	detail := store.Obj{"subscription": subID}
+	switch field {
+	case "subscription_cancel":
+		if fd.Has("subscription_cancel.retention") {
+			return nil, apierr.InvalidRequest("Retention offers (coupons) are not supported by stripe-emu.").WithParam("flow_data[subscription_cancel][retention]")
+		}
+		detail["retention"] = nil
+	case "subscription_update_confirm":
+		if fd.Has("subscription_update_confirm.discounts") {
+			return nil, apierr.InvalidRequest("Discounts are not supported by stripe-emu.").WithParam("flow_data[subscription_update_confirm][discounts]")
+		}
+		var items []any
+		for i, it := range fd.Array("subscription_update_confirm.items") {
+			id, _ := it.Str("id")
+			if id == "" {
+				return nil, apierr.MissingParam("flow_data[subscription_update_confirm][items][" + itoa(i) + "][id]")
+			}
+			item := store.Obj{"id": id, "price": nil, "quantity": nil}
+			if p, ok := it.Str("price"); ok && p != "" {
+				if !c.Tx.Exists(c.Account, "price", p) {
+					return nil, apierr.NoSuchObject("price", p, "flow_data[subscription_update_confirm][items]["+itoa(i)+"][price]")
+				}
+				item["price"] = p
+			}
+			if q, ok := it.Int("quantity"); ok {
+				item["quantity"] = q
+			}
+			items = append(items, item)
+		}
+		if len(items) == 0 {
+			return nil, apierr.MissingParam("flow_data[subscription_update_confirm][items]")
+		}
+		detail["items"], detail["discounts"] = items, []any{}
+	}
+	flow[field] = detail
+	return flow, nil
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
