@@ -424,6 +424,17 @@ func (r *run) customer(st scenarios.Step) (any, error) {
 			pm = "pm_card_visa"
 		}
 		return r.emu.CompleteCheckout(acct, session, pm)
+	case "complete_onboarding":
+		// The owner finishes Connect onboarding; the platform makes the
+		// call, about its connected account.
+		status, body, err := r.emu.Call("POST", "/v1/test_helpers/accounts/"+acct+"/complete_onboarding", nil, "")
+		if err != nil {
+			return nil, err
+		}
+		if status != 200 {
+			return nil, fmt.Errorf("complete_onboarding answered %d: %s", status, brief(body["error"]))
+		}
+		return body, nil
 	case "authenticate", "settle":
 		pi, err := r.resolveString(st.PaymentIntent)
 		if err != nil {

@@ -43,8 +43,9 @@
 //   - app: "METHOD /path" with json or form, headers, expect: a call to the
 //     app; its answer is captured as {status, headers, body}.
 //   - customer: complete_checkout {session, payment_method}, authenticate
-//     {payment_intent, outcome}, settle {payment_intent, outcome}: what the
-//     customer does in the browser or the bank does later.
+//     {payment_intent, outcome}, settle {payment_intent, outcome},
+//     complete_onboarding {account}: what the customer (or a connected
+//     account's owner) does in the browser or the bank does later.
 //   - clock: {advance: 3d} or {set: RFC3339}, optionally test_clock.
 //   - webhooks: deliver | hold | release | redeliver | policy, with endpoint
 //     (the webhooks entry's path; default the first), types, order (event

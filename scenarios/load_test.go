@@ -89,6 +89,7 @@ func TestMalformedScenarios(t *testing.T) {
 		{"wrong type", "name: x\nseed: lots\nsteps:\n  - webhooks: deliver\n", `want a whole number, got "lots"`, 2},
 		{"unknown endpoint", "name: x\nsteps:\n  - webhooks: hold\n    endpoint: /nope\n", `no webhooks entry has path "/nope"`, 4},
 		{"bad customer action", "name: x\nsteps:\n  - customer: pay_cash\n", `unknown customer action "pay_cash"`, 3},
+		{"onboarding without its account", "name: x\nsteps:\n  - customer: complete_onboarding\n", `complete_onboarding needs the account that onboards`, 3},
 	}
 	for _, tc := range cases {
 		_, err := Parse("bad.yaml", []byte(tc.yaml))

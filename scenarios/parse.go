@@ -214,8 +214,12 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			if st.PaymentIntent == "" {
 				p.fail(n, path+".payment_intent", "%s needs a payment_intent", st.Action)
 			}
+		case "complete_onboarding":
+			if st.Account == "" {
+				p.fail(n, path+".account", "complete_onboarding needs the account that onboards")
+			}
 		default:
-			p.fail(f["customer"], path+".customer", "unknown customer action %q; allowed: authenticate, complete_checkout, settle", st.Action)
+			p.fail(f["customer"], path+".customer", "unknown customer action %q; allowed: authenticate, complete_checkout, complete_onboarding, settle", st.Action)
 		}
 		if st.Outcome != "" && st.Outcome != "succeed" && st.Outcome != "fail" {
 			p.fail(f["outcome"], path+".outcome", "unknown outcome %q; allowed: fail, succeed", st.Outcome)

@@ -67,7 +67,7 @@ type Step struct {
 	Expect         *AppExpect // inline expectation of an app call
 
 	// customer
-	Action        string // complete_checkout, authenticate, settle
+	Action        string // complete_checkout, authenticate, settle, complete_onboarding
 	Session       string
 	PaymentIntent string
 	PaymentMethod string

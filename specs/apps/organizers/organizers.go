@@ -3,6 +3,10 @@
 // customers there and pay. The buggy variant upserts customers by email
 // only, so an attendee of two organizers gets the first organizer's
 // customer on the second account; the fixed one keys by account and email.
+//
+// Organizers onboard through an account link; the platform learns that an
+// organizer can take payments only from account.updated on its Connect
+// webhook endpoint, as Stripe recommends (the return URL proves nothing).
 package organizers
 
 import (
@@ -22,7 +26,41 @@ func New(env harness.AppEnv, fixed bool) http.Handler {
 	var mu sync.Mutex
 	customers := map[string]string{} // key → cus_
 	mux := http.NewServeMux()
+	ready := map[string]bool{} // connected account → charges_enabled, from webhooks
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { appkit.JSON(w, 200, map[string]bool{"ok": true}) })
+	mux.HandleFunc("POST /organizers/{account}/onboarding", func(w http.ResponseWriter, r *http.Request) {
+		link, err := sc.V1AccountLinks.Create(r.Context(), &stripe.AccountLinkCreateParams{
+			Account: stripe.String(r.PathValue("account")), Type: stripe.String("account_onboarding"),
+			RefreshURL: stripe.String("https://organizers.example/onboarding/retry"), ReturnURL: stripe.String("https://organizers.example/onboarding/done"),
+		})
+		if err != nil {
+			appkit.Fail(w, err)
+			return
+		}
+		appkit.JSON(w, 201, map[string]string{"url": link.URL})
+	})
+	mux.HandleFunc("GET /organizers/{account}", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		appkit.JSON(w, 200, map[string]bool{"charges_enabled": ready[r.PathValue("account")]})
+	})
+	mux.HandleFunc("POST /webhooks/stripe", func(w http.ResponseWriter, r *http.Request) {
+		ev, ok := appkit.Event(w, r, env.WebhookSecret)
+		if !ok {
+			return
+		}
+		if ev.Type == "account.updated" {
+			var acct stripe.Account
+			if err := json.Unmarshal(ev.Data.Raw, &acct); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			mu.Lock()
+			ready[ev.Account] = acct.ChargesEnabled
+			mu.Unlock()
+		}
+		w.WriteHeader(http.StatusOK)
+	})
 	mux.HandleFunc("POST /organizers/{account}/tickets", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Email string `json:"email"`
