@@ -79,6 +79,9 @@ var _ = Describe("The wire", Label("wire"), func() {
 		Expect(r.Error()["type"]).To(Equal("invalid_request_error"))
 		r = Do(emu.URL(), "DELETE", "/v1/prices/price_123", "")
 		Expect(r.Status).To(Equal(404), "Stripe has no DELETE for prices")
+		r = Do(emu.URL(), "POST", "/v1/./customers", "")
+		Expect(r.Status).To(Equal(404), "answered, not redirected to a cleaned path")
+		Expect(r.Error()["message"]).To(HavePrefix("Unrecognized request URL (POST: /v1/./customers)."))
 	})
 
 	Describe("parameters", func() {

@@ -54,6 +54,9 @@ type Logged struct {
 // NewServer builds the API from resource route tables.
 func NewServer(env *Env, tables ...[]Route) *Server {
 	s := &Server{Env: env, router: mux.NewRouter(), idem: newIdempotency(), Faults: faults.NewSet()}
+	// Stripe answers a path like /v1/./customers as an unrecognized URL;
+	// mux would redirect it (301, no body) to its cleaned form.
+	s.router.SkipClean(true)
 	s.router.NotFoundHandler = http.HandlerFunc(s.unrecognized)
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.unrecognized)
 	for _, table := range tables {
