@@ -722,6 +722,20 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(inv.AmountDue).To(Equal(int64(1000)), "the pending item went on the first invoice")
 		})
 
+		It("replays a preview under its idempotency key, still keeping nothing", func() {
+			cus := customerWith("pm_card_visa", "")
+			sub, err := subscribe(cus, nil)
+			Expect(err).NotTo(HaveOccurred())
+			objects := emu.Count("", "invoice") + emu.Count("", "invoiceitem")
+			body := "subscription=" + sub.ID + "&subscription_details[items][0][id]=" + sub.Items.Data[0].ID + "&subscription_details[items][0][quantity]=4"
+			first := Do(emu.URL(), "POST", "/v1/invoices/create_preview", body, "Idempotency-Key", "preview-1")
+			Expect(first.Status).To(Equal(200), first.Text)
+			again := Do(emu.URL(), "POST", "/v1/invoices/create_preview", body, "Idempotency-Key", "preview-1")
+			Expect(again.Header.Get("Idempotent-Replayed")).To(Equal("true"))
+			Expect(again.Text).To(Equal(first.Text))
+			Expect(emu.Count("", "invoice") + emu.Count("", "invoiceitem")).To(Equal(objects))
+		})
+
 		It("refuses what it cannot preview, naming the parameter", func() {
 			cus := customerWith("pm_card_visa", "")
 			_, err := preview(&stripe.InvoiceCreatePreviewParams{})

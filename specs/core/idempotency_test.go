@@ -38,6 +38,7 @@ var _ = Describe("Idempotency keys", Label("wire", "idempotency"), func() {
 		Expect(second.LastResponse.IdempotencyKey).To(Equal("key-1"))
 		Expect(emu.Count("", "customer")).To(Equal(1))
 		Expect(emu.EventTypes("")).To(Equal([]string{"customer.created"}))
+		Expect(string(second.LastResponse.RawJSON)).To(Equal(string(first.LastResponse.RawJSON)), "byte for byte")
 	})
 
 	It("refuses the same key with other parameters", func() {

@@ -22,13 +22,15 @@ type idempotency struct {
 func newIdempotency() *idempotency { return &idempotency{inFlight: map[string]bool{}} }
 
 type savedResponse struct {
-	Method    string          `json:"method"`
-	Path      string          `json:"path"`
-	Params    string          `json:"params"`
-	Status    int             `json:"status"`
-	Body      json.RawMessage `json:"body"`
-	RequestID string          `json:"request_id"`
-	Created   int64           `json:"created"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Params string `json:"params"`
+	Status int    `json:"status"`
+	// Body is kept as a string: as json.RawMessage it would be compacted
+	// on saving, and a replay must be the first answer byte for byte.
+	Body      string `json:"body"`
+	RequestID string `json:"request_id"`
+	Created   int64  `json:"created"`
 }
 
 func idemName(account, key string) string { return "idem:" + account + ":" + key }
@@ -65,7 +67,7 @@ func (s *Server) idempotent(w http.ResponseWriter, rt Route, c *Call, key string
 		}
 		w.Header().Set("Idempotent-Replayed", "true")
 		w.Header().Set("Original-Request", saved.RequestID)
-		return writeJSON(w, saved.Status, saved.Body)
+		return writeJSON(w, saved.Status, []byte(saved.Body))
 	}
 
 	saved := savedResponse{Method: rt.Method, Path: c.Path, Params: canonical, RequestID: c.RequestID}
@@ -78,11 +80,11 @@ func (s *Server) idempotent(w http.ResponseWriter, rt Route, c *Call, key string
 // were rolled back) in a transaction of its own, as Stripe saves errors too.
 func (s *Server) executeSaving(rt Route, c *Call, name string, saved *savedResponse) (int, []byte) {
 	status, body := s.execute(rt, c, func(c *Call, body []byte) error {
-		saved.Status, saved.Body, saved.Created = 200, body, c.Now
+		saved.Status, saved.Body, saved.Created = 200, string(body), c.Now
 		return putSaved(c.Tx, name, saved)
 	})
 	if status != 200 {
-		saved.Status, saved.Body, saved.Created = status, body, s.Clock.Unix()
+		saved.Status, saved.Body, saved.Created = status, string(body), s.Clock.Unix()
 		_ = s.Store.Update(func(tx *store.Tx) error { return putSaved(tx, name, saved) })
 	}
 	return status, body
