@@ -29,6 +29,7 @@ func init() {
 	register("balance_transaction", stripe.BalanceTransaction{})
 	register("billing_portal.configuration", stripe.BillingPortalConfiguration{})
 	register("billing_portal.session", stripe.BillingPortalSession{})
+	register("cash_balance", stripe.CashBalance{})
 	register("charge", stripe.Charge{})
 	register("checkout.session", stripe.CheckoutSession{})
 	register("customer", stripe.Customer{})

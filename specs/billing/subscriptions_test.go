@@ -589,8 +589,9 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 
 		p := &stripe.CustomerRetrieveParams{}
 		p.AddExpand("subscriptions.data.default_payment_method")
-		p.AddExpand("sources")
-		p.AddExpand("tax_ids")
+		for _, f := range []string{"sources", "tax_ids", "cash_balance", "invoice_credit_balance", "tax"} {
+			p.AddExpand(f)
+		}
 		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, p)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Subscriptions.Data).To(HaveLen(1))
@@ -598,6 +599,8 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(got.Subscriptions.URL).To(Equal("/v1/customers/" + cus.ID + "/subscriptions"))
 		Expect(got.Sources.Data).To(BeEmpty())
 		Expect(got.TaxIDs.Data).To(BeEmpty())
+		Expect(got.CashBalance.Customer).To(Equal(cus.ID))
+		Expect(got.Tax.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxUnrecognizedLocation))
 	})
 
 	It("cancels at period end when asked", func() {

@@ -26,6 +26,16 @@ var Kind = &api.Kind{
 		// are empty, but expanding them works as it does on Stripe.
 		"sources": func(c *api.Call, o store.Obj) (any, error) { return emptyList(o, "sources"), nil },
 		"tax_ids": func(c *api.Call, o store.Obj) (any, error) { return emptyList(o, "tax_ids"), nil },
+		// Nor cash balances, invoice credit or tax locations: each is
+		// what Stripe shows for a customer that has none.
+		"cash_balance": func(c *api.Call, o store.Obj) (any, error) {
+			return store.Obj{"object": "cash_balance", "available": nil, "customer": o["id"], "livemode": false,
+				"settings": store.Obj{"reconciliation_mode": "automatic", "using_merchant_default": true}}, nil
+		},
+		"invoice_credit_balance": func(c *api.Call, o store.Obj) (any, error) { return store.Obj{}, nil },
+		"tax": func(c *api.Call, o store.Obj) (any, error) {
+			return store.Obj{"automatic_tax": "unrecognized_location", "ip_address": nil, "location": nil}, nil
+		},
 	},
 	Indexes: []store.Index{{Name: "email", Path: "email"}},
 }
