@@ -102,10 +102,3 @@ func appendStringOrNull(b []byte, s string) []byte {
 	}
 	return jsonenc.AppendString(b, s)
 }
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}

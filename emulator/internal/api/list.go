@@ -123,6 +123,23 @@ func Bool(v any) bool {
 	return b
 }
 
+// Obj reads a JSON object; anything else reads as an empty one (writes to
+// it go nowhere).
+func Obj(v any) store.Obj {
+	if m, ok := v.(map[string]any); ok && m != nil {
+		return m
+	}
+	return store.Obj{}
+}
+
+// NilIfEmpty is s, or JSON null for "".
+func NilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // Deleted is the answer to a successful DELETE.
 func Deleted(object, id string) store.Obj {
 	return store.Obj{"id": id, "object": object, "deleted": true}

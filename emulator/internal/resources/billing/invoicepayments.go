@@ -57,9 +57,9 @@ func listInvoicePayments(c *api.Call) (any, error) {
 			if q.Index == "" {
 				q.Index, q.Value = "payment_intent", pi
 			}
-			q.Filter = api.And(q.Filter, func(o store.Obj) bool { return asObj(o["payment"])["payment_intent"] == pi })
+			q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Obj(o["payment"])["payment_intent"] == pi })
 		}
-		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return asObj(o["payment"])["type"] == typ })
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Obj(o["payment"])["type"] == typ })
 	}
 	if st, ok := c.Params.Str("status"); ok && st != "" {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["status"] == st })
@@ -77,7 +77,7 @@ func attachPayment(c *api.Call) (any, error) {
 	if inv["status"] != "open" {
 		return nil, apierr.InvalidRequest("You can only attach payments to open invoices; this invoice has status %s.", inv["status"]).WithCode("invoice_not_editable")
 	}
-	if subID := api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"]); subID != "" && inv["collection_method"] == "charge_automatically" {
+	if subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"]); subID != "" && inv["collection_method"] == "charge_automatically" {
 		return nil, apierr.InvalidRequest("Partial payments aren't supported for subscription invoices with collection_method=charge_automatically.")
 	}
 	piID, _ := c.Params.Str("payment_intent")
@@ -133,7 +133,7 @@ func onIntentChange(c *api.Call, before, after store.Obj) error {
 	case payments.Canceled:
 		next := api.Clone(pay)
 		next["status"] = "canceled"
-		asObj(next["status_transitions"])["canceled_at"] = c.Now
+		api.Obj(next["status_transitions"])["canceled_at"] = c.Now
 		return c.Put(next)
 	case payments.RequiresPaymentMethod:
 		if before["status"] == payments.Processing && !api.Bool(pay["is_default"]) {
@@ -153,7 +153,7 @@ func credit(c *api.Call, payBefore, pi store.Obj) error {
 	received := api.Int(pi["amount_received"])
 	pay["status"] = "paid"
 	pay["amount_paid"] = received
-	asObj(pay["status_transitions"])["paid_at"] = c.Now
+	api.Obj(pay["status_transitions"])["paid_at"] = c.Now
 	if err := c.Put(pay); err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func credit(c *api.Call, payBefore, pi store.Obj) error {
 	if paid >= due {
 		inv["status"] = "paid"
 		inv["next_payment_attempt"] = nil
-		asObj(inv["status_transitions"])["paid_at"] = c.Now
+		api.Obj(inv["status_transitions"])["paid_at"] = c.Now
 		if err := c.Put(inv); err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func syncDefault(c *api.Call, inv store.Obj) error {
 	if remaining == 0 {
 		return cancelPayment(c, def)
 	}
-	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(asObj(def["payment"])["payment_intent"]))
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(api.Obj(def["payment"])["payment_intent"]))
 	if !ok || pi["status"] == payments.Processing || pi["status"] == payments.Succeeded {
 		return nil
 	}

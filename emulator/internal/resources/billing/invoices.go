@@ -271,7 +271,7 @@ func relineInvoice(c *api.Call, inv store.Obj) error {
 	after := api.Clone(before)
 	var lines []any
 	for _, l := range asList(after["lines"]) {
-		if p := asObj(asObj(l)["parent"]); p["type"] == "subscription_item_details" {
+		if p := api.Obj(api.Obj(l)["parent"]); p["type"] == "subscription_item_details" {
 			lines = append(lines, l)
 		}
 	}
@@ -288,7 +288,7 @@ func relineInvoice(c *api.Call, inv store.Obj) error {
 }
 
 func lineFromItem(c *api.Call, inv, ii store.Obj) store.Obj {
-	sub := asObj(asObj(ii["parent"])["subscription_details"])["subscription"]
+	sub := api.Obj(api.Obj(ii["parent"])["subscription_details"])["subscription"]
 	return store.Obj{
 		"id": "il_" + api.Str(ii["id"])[3:], "object": "line_item", "amount": ii["amount"], "currency": ii["currency"],
 		"description": ii["description"], "discount_amounts": []any{}, "discountable": ii["discountable"], "discounts": []any{},
@@ -308,9 +308,9 @@ func setLines(inv store.Obj, lines []any) {
 	}
 	var total int64
 	for _, l := range lines {
-		total += api.Int(asObj(l)["amount"])
+		total += api.Int(api.Obj(l)["amount"])
 	}
-	lineList := asObj(inv["lines"])
+	lineList := api.Obj(inv["lines"])
 	lineList["data"] = lines
 	lineList["has_more"] = false
 	inv["lines"] = lineList
@@ -321,16 +321,8 @@ func setLines(inv store.Obj, lines []any) {
 	inv["amount_remaining"] = max(due-api.Int(inv["amount_paid"]), 0)
 }
 
-func asObj(v any) store.Obj {
-	m, _ := v.(map[string]any)
-	if m == nil {
-		return store.Obj{}
-	}
-	return m
-}
-
 func asList(v any) []any {
-	l, _ := asObj(v)["data"].([]any)
+	l, _ := api.Obj(v)["data"].([]any)
 	return l
 }
 
@@ -351,7 +343,7 @@ func listLines(c *api.Call) (any, error) {
 	if after, _ := c.Params.Str("starting_after"); after != "" {
 		start = -1
 		for i, l := range lines {
-			if asObj(l)["id"] == after {
+			if api.Obj(l)["id"] == after {
 				start = i + 1
 			}
 		}
@@ -362,7 +354,7 @@ func listLines(c *api.Call) (any, error) {
 	end := min(start+limit, len(lines))
 	var page []store.Obj
 	for _, l := range lines[start:end] {
-		page = append(page, asObj(l))
+		page = append(page, api.Obj(l))
 	}
 	return &api.List{URL: "/v1/invoices/" + api.Str(inv["id"]) + "/lines", Data: page, HasMore: end < len(lines)}, nil
 }
@@ -441,8 +433,8 @@ func removeLines(c *api.Call) (any, error) {
 		}
 		var item store.Obj
 		for _, l := range asList(inv["lines"]) {
-			if asObj(l)["id"] == id {
-				item, _ = c.Tx.Get(c.Account, "invoiceitem", api.Str(asObj(asObj(asObj(l)["parent"])["invoice_item_details"])["invoice_item"]))
+			if api.Obj(l)["id"] == id {
+				item, _ = c.Tx.Get(c.Account, "invoiceitem", api.Str(api.Obj(api.Obj(api.Obj(l)["parent"])["invoice_item_details"])["invoice_item"]))
 			}
 		}
 		if item == nil {
@@ -491,7 +483,7 @@ func listInvoices(c *api.Call) (any, error) {
 		f, v := f, v
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool {
 			if f == "subscription" {
-				return api.Str(asObj(asObj(o["parent"])["subscription_details"])["subscription"]) == v
+				return api.Str(api.Obj(api.Obj(o["parent"])["subscription_details"])["subscription"]) == v
 			}
 			return api.Str(o[f]) == v
 		})

@@ -31,7 +31,7 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	inv["status"] = "open"
 	inv["automatically_finalizes_at"] = nil
 	inv["effective_at"] = c.Now
-	asObj(inv["status_transitions"])["finalized_at"] = c.Now
+	api.Obj(inv["status_transitions"])["finalized_at"] = c.Now
 	if c.BaseURL != nil {
 		base := c.BaseURL()
 		inv["hosted_invoice_url"] = base + "/invoices/" + api.Str(inv["id"])
@@ -40,7 +40,7 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	due := api.Int(inv["amount_due"])
 	if due == 0 {
 		inv["status"] = "paid"
-		asObj(inv["status_transitions"])["paid_at"] = c.Now
+		api.Obj(inv["status_transitions"])["paid_at"] = c.Now
 		if err := c.Put(inv); err != nil {
 			return nil, err
 		}
@@ -79,7 +79,7 @@ func savesMethodOfFirstPayment(c *api.Call, inv store.Obj) bool {
 	if r := inv["billing_reason"]; r != "subscription_create" && r != "subscription_update" {
 		return false
 	}
-	sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"]))
+	sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"]))
 	return ok && savesPaymentMethod(sub)
 }
 
@@ -92,7 +92,7 @@ func confirmationSecret(c *api.Call, inv store.Obj) (any, error) {
 	if pay == nil {
 		return nil, nil
 	}
-	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(asObj(pay["payment"])["payment_intent"]))
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(api.Obj(pay["payment"])["payment_intent"]))
 	if !ok {
 		return nil, nil
 	}
@@ -129,7 +129,7 @@ func payingMethod(c *api.Call, inv store.Obj) string {
 	if pm := api.Str(inv["default_payment_method"]); pm != "" {
 		return pm
 	}
-	if subID := api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"]); subID != "" {
+	if subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"]); subID != "" {
 		if sub, ok := c.Tx.Get(c.Account, "subscription", subID); ok && sub["default_payment_method"] != nil {
 			return api.Str(sub["default_payment_method"])
 		}
@@ -145,7 +145,7 @@ func attempt(c *api.Call, invID, pmID string) error {
 	if pay == nil || pay["status"] != "open" {
 		return apierr.InvalidRequest("Invoice %s has no open payment to attempt.", invID)
 	}
-	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(asObj(pay["payment"])["payment_intent"]))
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(api.Obj(pay["payment"])["payment_intent"]))
 	if !ok {
 		return apierr.Internal("invoice payment without its PaymentIntent")
 	}
@@ -253,7 +253,7 @@ func payOutOfBand(c *api.Call, before store.Obj) (any, error) {
 	inv["amount_remaining"] = int64(0)
 	inv["status"] = "paid"
 	inv["next_payment_attempt"] = nil
-	asObj(inv["status_transitions"])["paid_at"] = c.Now
+	api.Obj(inv["status_transitions"])["paid_at"] = c.Now
 	if err := c.Put(inv); err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func payOutOfBand(c *api.Call, before store.Obj) (any, error) {
 
 // cancelPayment cancels an open InvoicePayment and its PaymentIntent.
 func cancelPayment(c *api.Call, pay store.Obj) error {
-	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(asObj(pay["payment"])["payment_intent"]))
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(api.Obj(pay["payment"])["payment_intent"]))
 	if ok && pi["status"] != payments.Canceled && pi["status"] != payments.Succeeded && pi["status"] != payments.Processing {
 		// The intent's cancellation cancels the payment (see onIntentChange).
 		if _, err := payments.Cancel(c, pi, "abandoned"); err != nil {
@@ -273,7 +273,7 @@ func cancelPayment(c *api.Call, pay store.Obj) error {
 	}
 	after := api.Clone(pay)
 	after["status"] = "canceled"
-	asObj(after["status_transitions"])["canceled_at"] = c.Now
+	api.Obj(after["status_transitions"])["canceled_at"] = c.Now
 	return c.Put(after)
 }
 
@@ -315,7 +315,7 @@ func void(c *api.Call, before store.Obj) (store.Obj, error) {
 	inv = api.Clone(inv)
 	inv["status"] = "void"
 	inv["next_payment_attempt"] = nil
-	asObj(inv["status_transitions"])["voided_at"] = c.Now
+	api.Obj(inv["status_transitions"])["voided_at"] = c.Now
 	if err := c.Put(inv); err != nil {
 		return nil, err
 	}
@@ -339,7 +339,7 @@ func markUncollectible(c *api.Call) (any, error) {
 	inv := api.Clone(before)
 	inv["status"] = "uncollectible"
 	inv["next_payment_attempt"] = nil
-	asObj(inv["status_transitions"])["marked_uncollectible_at"] = c.Now
+	api.Obj(inv["status_transitions"])["marked_uncollectible_at"] = c.Now
 	if err := c.Put(inv); err != nil {
 		return nil, err
 	}

@@ -110,8 +110,8 @@ func pendingUpdateFor(sub, inv store.Obj) bool {
 func applyPendingUpdate(c *api.Call, before store.Obj) error {
 	after := api.Clone(before)
 	var items []store.Obj
-	for _, it := range asObj(after["pending_update"])["subscription_items"].([]any) {
-		items = append(items, asObj(it))
+	for _, it := range api.Obj(after["pending_update"])["subscription_items"].([]any) {
+		items = append(items, api.Obj(it))
 	}
 	setItems(after, items)
 	after["pending_update"] = nil

@@ -130,7 +130,7 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (sto
 		return draftFromPending(c, sub)
 	}
 	start := periodEnd(sub)
-	interval, count := recurring(asObj(subItems(sub)[0]["price"]))
+	interval, count := recurring(api.Obj(subItems(sub)[0]["price"]))
 	c.Now = start // the next invoice is made when the period ends
 	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: addInterval(start, interval, count)})
 }
@@ -159,9 +159,9 @@ func asPreview(c *api.Call, inv store.Obj) store.Obj {
 	id := "upcoming_" + api.Str(inv["id"])
 	inv["id"] = id
 	inv["automatically_finalizes_at"] = nil
-	lines := asObj(inv["lines"])
+	lines := api.Obj(inv["lines"])
 	for _, l := range asList(lines) {
-		asObj(l)["invoice"] = id
+		api.Obj(l)["invoice"] = id
 	}
 	lines["url"] = "/v1/invoices/" + id + "/lines"
 	return inv

@@ -148,12 +148,12 @@ func renew(c *api.Call, id string) error {
 	}
 	after := api.Clone(before)
 	start := periodEnd(before)
-	interval, count := recurring(asObj(subItems(after)[0]["price"]))
+	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
 	end := addInterval(start, interval, count)
 	trialEnded := before["status"] == "trialing"
 	if trialEnded {
 		after["status"] = "active"
-		if payingMethodForSub(c, before) == "" && asObj(asObj(before["trial_settings"])["end_behavior"])["missing_payment_method"] == "pause" {
+		if payingMethodForSub(c, before) == "" && api.Obj(api.Obj(before["trial_settings"])["end_behavior"])["missing_payment_method"] == "pause" {
 			after["status"] = "paused"
 			after["pause_collection"] = nil
 			return c.Save(before, after)

@@ -79,13 +79,13 @@ func addMonths(t time.Time, n int) time.Time {
 }
 
 func recurring(price store.Obj) (string, int64) {
-	r := asObj(price["recurring"])
+	r := api.Obj(price["recurring"])
 	return api.Str(r["interval"]), max(api.Int(r["interval_count"]), 1)
 }
 
 // planOf renders the legacy plan object Stripe still puts on items.
 func planOf(price store.Obj) store.Obj {
-	r := asObj(price["recurring"])
+	r := api.Obj(price["recurring"])
 	return store.Obj{
 		"id": price["id"], "object": "plan", "active": price["active"], "amount": price["unit_amount"],
 		"amount_decimal": price["unit_amount_decimal"], "billing_scheme": price["billing_scheme"], "created": price["created"],
@@ -146,7 +146,7 @@ func newItem(c *api.Call, subID string, price store.Obj, qty int64, start, end i
 func subItems(sub store.Obj) []store.Obj {
 	var out []store.Obj
 	for _, it := range asList(sub["items"]) {
-		out = append(out, asObj(it))
+		out = append(out, api.Obj(it))
 	}
 	return out
 }
@@ -156,7 +156,7 @@ func setItems(sub store.Obj, items []store.Obj) {
 	for i, it := range items {
 		data[i] = it
 	}
-	l := asObj(sub["items"])
+	l := api.Obj(sub["items"])
 	l["data"] = data
 	sub["items"] = l
 }
@@ -388,7 +388,7 @@ func applyPaymentSettings(c *api.Call, sub store.Obj) error {
 	if !ok {
 		return nil
 	}
-	settings := api.Clone(asObj(sub["payment_settings"]))
+	settings := api.Clone(api.Obj(sub["payment_settings"]))
 	if v, ok := ps.Str("save_default_payment_method"); ok && v != "" {
 		if v != "off" && v != "on_subscription" {
 			return apierr.InvalidRequest("Invalid payment_settings[save_default_payment_method]: must be one of off or on_subscription").WithParam("payment_settings[save_default_payment_method]")
@@ -409,7 +409,7 @@ func applyPaymentSettings(c *api.Call, sub store.Obj) error {
 // savesPaymentMethod reports whether a subscription keeps the method of
 // a successful payment as its default.
 func savesPaymentMethod(sub store.Obj) bool {
-	return asObj(sub["payment_settings"])["save_default_payment_method"] == "on_subscription"
+	return api.Obj(sub["payment_settings"])["save_default_payment_method"] == "on_subscription"
 }
 
 // onSetupSucceeded completes a subscription's pending SetupIntent: it is
@@ -467,10 +467,10 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
 	var lines []any
 	for _, it := range subItems(sub) {
-		price := asObj(it["price"])
+		price := api.Obj(it["price"])
 		qty := api.Int(it["quantity"])
 		amount := api.Int(price["unit_amount"]) * qty
-		desc := fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), money(api.Int(price["unit_amount"]), api.Str(price["currency"])), api.Str(asObj(price["recurring"])["interval"]))
+		desc := fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), money(api.Int(price["unit_amount"]), api.Str(price["currency"])), api.Str(api.Obj(price["recurring"])["interval"]))
 		if p.trial {
 			amount = 0
 			desc = fmt.Sprintf("Trial period for %v", productName(c, price))
@@ -517,7 +517,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 // reporting whether there were any.
 func attachPending(c *api.Call, sub, inv store.Obj) (bool, error) {
 	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(sub["customer"]), Filter: func(o store.Obj) bool {
-		return o["invoice"] == nil && o["deleted"] != true && asObj(asObj(o["parent"])["subscription_details"])["subscription"] == sub["id"]
+		return o["invoice"] == nil && o["deleted"] != true && api.Obj(api.Obj(o["parent"])["subscription_details"])["subscription"] == sub["id"]
 	}})
 	for _, ii := range pending.Data {
 		next := api.Clone(ii)
@@ -556,7 +556,7 @@ func asKept(err error, k **api.KeptError) bool {
 // subscriptionInvoicePaid moves a subscription out of incomplete or
 // past_due once its invoice is paid.
 func subscriptionInvoicePaid(c *api.Call, inv store.Obj, paidWith string) error {
-	subID := api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"])
+	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
 	if subID == "" {
 		return nil
 	}
@@ -587,7 +587,7 @@ func subscriptionInvoicePaid(c *api.Call, inv store.Obj, paidWith string) error 
 // and once every retry failed does what the account's settings say:
 // cancel it, mark it unpaid, or leave it past_due.
 func subscriptionPaymentFailed(c *api.Call, inv store.Obj) error {
-	subID := api.Str(asObj(asObj(inv["parent"])["subscription_details"])["subscription"])
+	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
 	if subID == "" || inv["billing_reason"] == "subscription_create" {
 		return nil
 	}
@@ -622,7 +622,7 @@ func endSubscription(c *api.Call, before store.Obj, reason string) error {
 	after["status"] = "canceled"
 	after["canceled_at"] = c.Now
 	after["ended_at"] = c.Now
-	asObj(after["cancellation_details"])["reason"] = reason
+	api.Obj(after["cancellation_details"])["reason"] = reason
 	if err := c.Put(after); err != nil {
 		return err
 	}
@@ -805,7 +805,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 			if !ok {
 				return false, apierr.NoSuchObject("subscription_item", id, prefix+"[id]")
 			}
-			oldPrice, oldQty := asObj(it["price"]), api.Int(it["quantity"])
+			oldPrice, oldQty := api.Obj(it["price"]), api.Int(it["quantity"])
 			if del, _ := ip.Bool("deleted"); del {
 				removed[id] = true
 				deltas = append(deltas, delta{oldPrice, oldQty, true})
@@ -830,7 +830,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				changed = true
 			}
 			if md, ok := ip.Map("metadata"); ok {
-				m := asObj(it["metadata"])
+				m := api.Obj(it["metadata"])
 				for k, v := range md {
 					if v == "" {
 						delete(m, k)
@@ -862,8 +862,8 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		}
 	}
 	for i, it := range kept {
-		i0, c0 := recurring(asObj(kept[0]["price"]))
-		if i1, c1 := recurring(asObj(it["price"])); i1 != i0 || c1 != c0 {
+		i0, c0 := recurring(api.Obj(kept[0]["price"]))
+		if i1, c1 := recurring(api.Obj(it["price"])); i1 != i0 || c1 != c0 {
 			return false, apierr.InvalidRequest("All prices on a subscription must have the same recurring interval and interval_count.").WithParam(fmt.Sprintf("items[%d][price]", i))
 		}
 	}
@@ -938,7 +938,7 @@ func resumeSubscription(c *api.Call) (any, error) {
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
 	c.Now = clockNow(c, cus)
 	after := api.Clone(before)
-	interval, count := recurring(asObj(subItems(after)[0]["price"]))
+	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
 	end := addInterval(c.Now, interval, count)
 	for _, it := range subItems(after) {
 		it["current_period_start"], it["current_period_end"] = c.Now, end
@@ -993,7 +993,7 @@ func listSubscriptions(c *api.Call) (any, error) {
 	if price != "" {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool {
 			for _, it := range subItems(o) {
-				if asObj(it["price"])["id"] == price {
+				if api.Obj(it["price"])["id"] == price {
 					return true
 				}
 			}

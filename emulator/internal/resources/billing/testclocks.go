@@ -169,7 +169,7 @@ func advanceLimit(c *api.Call, clockID string, current int64) int64 {
 		if len(items) == 0 {
 			return true
 		}
-		interval, count := recurring(asObj(items[0]["price"]))
+		interval, count := recurring(api.Obj(items[0]["price"]))
 		limit = min(limit, addInterval(current, interval, 2*count))
 		return true
 	})

@@ -82,7 +82,7 @@ func defaultConfiguration(c *api.Call) (store.Obj, error) {
 func apply(c *api.Call, cfg store.Obj) error {
 	for _, f := range []string{"business_profile", "features", "login_page"} {
 		if v, ok := c.Params.Obj(f); ok {
-			cfg[f] = merge(asObj(cfg[f]), v.Raw())
+			cfg[f] = merge(api.Obj(cfg[f]), v.Raw())
 		}
 	}
 	c.Copy(cfg, "default_return_url", "name")
@@ -93,7 +93,7 @@ func apply(c *api.Call, cfg store.Obj) error {
 		}
 		cfg["active"] = active
 	}
-	if lp := asObj(cfg["login_page"]); api.Bool(lp["enabled"]) && lp["url"] == nil {
+	if lp := api.Obj(cfg["login_page"]); api.Bool(lp["enabled"]) && lp["url"] == nil {
 		lp["url"] = "https://billing.stripe.com/p/login/test_" + c.IDs.Secret(20)
 	}
 	return c.ApplyMetadata(cfg)
@@ -103,7 +103,7 @@ func merge(into store.Obj, from map[string]any) store.Obj {
 	out := api.Clone(into)
 	for k, v := range from {
 		if sub, ok := v.(map[string]any); ok {
-			out[k] = merge(asObj(out[k]), sub)
+			out[k] = merge(api.Obj(out[k]), sub)
 			continue
 		}
 		if s, ok := v.(string); ok && s == "" {
@@ -113,13 +113,6 @@ func merge(into store.Obj, from map[string]any) store.Obj {
 		out[k] = v
 	}
 	return out
-}
-
-func asObj(v any) store.Obj {
-	if m, ok := v.(map[string]any); ok {
-		return m
-	}
-	return store.Obj{}
 }
 
 func createConfiguration(c *api.Call) (any, error) {
@@ -203,7 +196,7 @@ func createSession(c *api.Call) (any, error) {
 	}
 	locale, _ := c.Params.Str("locale")
 	session := c.Object("billing_portal.session", c.NewID("billing_portal.session"), store.Obj{
-		"configuration": cfg["id"], "customer": cusID, "flow": flow, "locale": nilIfEmpty(locale),
+		"configuration": cfg["id"], "customer": cusID, "flow": flow, "locale": api.NilIfEmpty(locale),
 		"on_behalf_of": nil, "return_url": returnURL,
 		"url": "https://billing.stripe.com/p/session/test_" + c.IDs.Secret(48),
 	})
@@ -239,7 +232,7 @@ func sessionFlow(c *api.Call, cusID string) (any, error) {
 		case "portal_homepage":
 		case "hosted_confirmation":
 			msg, _ := ac.Str("hosted_confirmation.custom_message")
-			done["hosted_confirmation"] = store.Obj{"custom_message": nilIfEmpty(msg)}
+			done["hosted_confirmation"] = store.Obj{"custom_message": api.NilIfEmpty(msg)}
 		case "redirect":
 			u, _ := ac.Str("redirect.return_url")
 			if u == "" {
@@ -281,12 +274,12 @@ func sessionFlow(c *api.Call, cusID string) (any, error) {
 		for i, it := range fd.Array("subscription_update_confirm.items") {
 			id, _ := it.Str("id")
 			if id == "" {
-				return nil, apierr.MissingParam("flow_data[subscription_update_confirm][items][" + itoa(i) + "][id]")
+				return nil, apierr.MissingParam("flow_data[subscription_update_confirm][items][" + strconv.Itoa(i) + "][id]")
 			}
 			item := store.Obj{"id": id, "price": nil, "quantity": nil}
 			if p, ok := it.Str("price"); ok && p != "" {
 				if !c.Tx.Exists(c.Account, "price", p) {
-					return nil, apierr.NoSuchObject("price", p, "flow_data[subscription_update_confirm][items]["+itoa(i)+"][price]")
+					return nil, apierr.NoSuchObject("price", p, "flow_data[subscription_update_confirm][items]["+strconv.Itoa(i)+"][price]")
 				}
 				item["price"] = p
 			}
@@ -303,12 +296,3 @@ func sessionFlow(c *api.Call, cusID string) (any, error) {
 	flow[field] = detail
 	return flow, nil
 }
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -117,7 +117,7 @@ func create(c *api.Call) (any, error) {
 		"amount_subtotal": nilIfSetup(mode, total), "amount_total": nilIfSetup(mode, total),
 		"automatic_tax":              store.Obj{"enabled": false, "liability": nil, "provider": nil, "status": nil},
 		"billing_address_collection": nil, "cancel_url": nil, "client_reference_id": nil, "client_secret": nil,
-		"collected_information": nil, "consent": nil, "consent_collection": nil, "currency": nilIfEmpty(currency),
+		"collected_information": nil, "consent": nil, "consent_collection": nil, "currency": api.NilIfEmpty(currency),
 		"currency_conversion": nil, "custom_fields": []any{}, "custom_text": store.Obj{"after_submit": nil, "shipping_address": nil, "submit": nil, "terms_of_service_acceptance": nil},
 		"customer": customer, "customer_creation": creation, "customer_details": nil, "customer_email": nil,
 		"discounts": []any{}, "expires_at": expires, "invoice": nil, "invoice_creation": nil, "locale": nil,
@@ -157,13 +157,6 @@ func nilIfSetup(mode string, total int64) any {
 		return nil
 	}
 	return total
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func totalDetails(mode string) any {
@@ -473,7 +466,7 @@ func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	}
 	var items []any
 	for _, it := range storedItems(c, api.Str(s["id"])) {
-		items = append(items, map[string]any{"price": api.Str(asObj(it["price"])["id"]), "quantity": it["quantity"]})
+		items = append(items, map[string]any{"price": api.Str(api.Obj(it["price"])["id"]), "quantity": it["quantity"]})
 	}
 	sub, err := billing.CreateSubscription(c, map[string]any{
 		"customer": cusID, "items": items, "default_payment_method": pm["id"],
@@ -512,11 +505,6 @@ func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	c.Emit("setup_intent.succeeded", si, nil)
 	s["setup_intent"] = si["id"]
 	return finish(c, s, true)
-}
-
-func asObj(v any) store.Obj {
-	m, _ := v.(map[string]any)
-	return m
 }
 
 // onIntentChange reports a delayed payment's outcome on its session.

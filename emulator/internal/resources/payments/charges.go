@@ -50,7 +50,7 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		"billing_details": pm["billing_details"], "calculated_statement_descriptor": "STRIPE-EMU",
 		"captured": false, "currency": pi["currency"], "customer": pi["customer"], "description": pi["description"],
 		"disputed": false, "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
-		"fraud_details": store.Obj{}, "metadata": api.Clone(asObj(pi["metadata"])), "on_behalf_of": nil,
+		"fraud_details": store.Obj{}, "metadata": api.Clone(api.Obj(pi["metadata"])), "on_behalf_of": nil,
 		"outcome": chargeOutcome(status, fail), "paid": status == "succeeded", "payment_intent": pi["id"],
 		"payment_method": pm["id"], "payment_method_details": paymentMethodDetails(pm), "receipt_email": pi["receipt_email"],
 		"receipt_number": nil, "receipt_url": nil, "refunded": false, "review": nil, "shipping": pi["shipping"],
@@ -70,14 +70,6 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		ch["receipt_url"] = c.BaseURL() + "/receipts/" + api.Str(ch["id"])
 	}
 	return ch
-}
-
-func asObj(v any) store.Obj {
-	m, _ := v.(map[string]any)
-	if m == nil {
-		return store.Obj{}
-	}
-	return m
 }
 
 func chargeOutcome(status string, fail *apierr.Error) store.Obj {
@@ -101,7 +93,7 @@ func paymentMethodDetails(pm store.Obj) store.Obj {
 	d := store.Obj{"type": typ}
 	switch typ {
 	case "card":
-		cd := asObj(pm["card"])
+		cd := api.Obj(pm["card"])
 		d["card"] = store.Obj{
 			"amount_authorized": nil, "authorization_code": nil, "brand": cd["brand"],
 			"checks":  store.Obj{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": nil},
@@ -115,11 +107,11 @@ func paymentMethodDetails(pm store.Obj) store.Obj {
 			"regulated_status": "unregulated", "three_d_secure": nil, "wallet": nil,
 		}
 	case "sepa_debit":
-		sd := asObj(pm["sepa_debit"])
+		sd := api.Obj(pm["sepa_debit"])
 		d["sepa_debit"] = store.Obj{"bank_code": sd["bank_code"], "branch_code": sd["branch_code"], "country": sd["country"],
 			"fingerprint": sd["fingerprint"], "last4": sd["last4"], "mandate": nil}
 	case "us_bank_account":
-		ud := asObj(pm["us_bank_account"])
+		ud := api.Obj(pm["us_bank_account"])
 		d["us_bank_account"] = store.Obj{"account_holder_type": ud["account_holder_type"], "account_type": ud["account_type"],
 			"bank_name": ud["bank_name"], "fingerprint": ud["fingerprint"], "last4": ud["last4"], "mandate": nil,
 			"payment_reference": nil, "routing_number": ud["routing_number"]}
@@ -133,7 +125,7 @@ func paymentMethodDetails(pm store.Obj) store.Obj {
 func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	amount := api.Int(ch["amount_captured"])
 	var fee int64
-	if pmd := asObj(ch["payment_method_details"]); pmd["type"] == "card" {
+	if pmd := api.Obj(ch["payment_method_details"]); pmd["type"] == "card" {
 		fee = (amount*29+500)/1000 + 30
 	} else {
 		fee = min((amount*8+500)/1000, 500)

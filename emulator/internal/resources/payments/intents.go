@@ -418,7 +418,7 @@ func nextAction(c *api.Call, pi store.Obj, returnURL string) store.Obj {
 
 func checkMethodAllowed(pi, pm store.Obj) error {
 	typ := api.Str(pm["type"])
-	if apm := asObj(pi["automatic_payment_methods"]); api.Bool(apm["enabled"]) {
+	if apm := api.Obj(pi["automatic_payment_methods"]); api.Bool(apm["enabled"]) {
 		if typ == "sepa_debit" && pi["currency"] != "eur" || typ == "us_bank_account" && pi["currency"] != "usd" {
 			return apierr.InvalidRequest("The PaymentMethod provided (%s) is not available for this PaymentIntent's currency (%s).", typ, pi["currency"]).WithParam("payment_method").WithCode("payment_intent_incompatible_payment_method")
 		}
