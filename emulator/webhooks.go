@@ -1,9 +1,7 @@
 package emulator
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/tidwall/gjson"
 )
 
 // Webhook delivery types, re-exported for tests.
@@ -225,20 +224,22 @@ type HeldEvent struct {
 // Redeliver sends a recorded event to an endpoint again.
 func (w WebhookControl) Redeliver(eventID, endpointID string) error {
 	for _, acct := range w.e.env.Accounts() {
-		var found store.Obj
+		var raw string
+		var found bool
 		_ = w.e.env.Store.View(func(tx *store.Tx) error {
-			found, _ = tx.Get(acct, "event", eventID)
+			raw, found = tx.GetRaw(acct, "event", eventID)
 			return nil
 		})
-		if found == nil {
+		if !found {
 			continue
 		}
-		payload, _ := indented(found)
 		owner := acct
 		if acct == w.e.env.Platform {
 			owner = ""
 		}
-		return w.e.env.Webhooks.Redeliver(delivery.Event{ID: eventID, Type: api.Str(found["type"]), Account: owner, Payload: payload}, endpointID)
+		// Laid out from the stored bytes, as first deliveries are.
+		return w.e.env.Webhooks.Redeliver(delivery.Event{ID: eventID, Type: gjson.Get(raw, "type").String(), Account: owner,
+			Payload: jsonenc.IndentCompact(nil, raw, 0)}, endpointID)
 	}
 	return fmt.Errorf("stripe-emu: no event %s", eventID)
 }
@@ -264,15 +265,4 @@ func (w WebhookControl) Seed() uint64 { return w.e.env.Webhooks.Seed() }
 // Policy returns an endpoint's current delivery policy.
 func (w WebhookControl) Policy(endpointID string) (WebhookPolicy, bool) {
 	return w.e.env.Webhooks.Policy(endpointID)
-}
-
-// indented renders an event as Stripe sends it.
-func indented(v any) ([]byte, error) {
-	compact, err := jsonenc.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	err = json.Indent(&buf, compact, "", "  ")
-	return buf.Bytes(), err
 }

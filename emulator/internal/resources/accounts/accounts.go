@@ -132,28 +132,29 @@ func create(c *api.Call) (any, error) {
 	return o, nil
 }
 
-func load(c *api.Call, id string) (store.Obj, error) {
+// load fetches an account (an object of the platform) named by param.
+func load(c *api.Call, id, param string) (store.Obj, error) {
 	o, ok := c.Tx.Get(c.Platform, "account", id)
 	if !ok || api.Bool(o["deleted"]) {
-		return nil, apierr.NoSuchObject("account", id, "id")
+		return nil, apierr.NoSuchObject("account", id, param)
 	}
 	return o, nil
 }
 
-func retrieveOwn(c *api.Call) (any, error) { return load(c, c.Account) }
+func retrieveOwn(c *api.Call) (any, error) { return load(c, c.Account, "id") }
 
 func retrieve(c *api.Call) (any, error) {
 	if c.Connected && c.Var("id") != c.Account {
 		return nil, apierr.NoSuchObject("account", c.Var("id"), "id")
 	}
-	return load(c, c.Var("id"))
+	return load(c, c.Var("id"), "id")
 }
 
 func update(c *api.Call) (any, error) {
 	if err := platformOnly(c); err != nil {
 		return nil, err
 	}
-	before, err := load(c, c.Var("id"))
+	before, err := load(c, c.Var("id"), "id")
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +196,7 @@ func remove(c *api.Call) (any, error) {
 	if err := platformOnly(c); err != nil {
 		return nil, err
 	}
-	o, err := load(c, c.Var("id"))
+	o, err := load(c, c.Var("id"), "id")
 	if err != nil {
 		return nil, err
 	}

@@ -35,11 +35,10 @@ func connected(c *api.Call, id, param string) (store.Obj, error) {
 	if err := platformOnly(c); err != nil {
 		return nil, err
 	}
-	o, ok := c.Tx.Get(c.Platform, "account", id)
-	if !ok || api.Bool(o["deleted"]) || id == c.Platform {
+	if id == c.Platform {
 		return nil, apierr.NoSuchObject("account", id, param)
 	}
-	return o, nil
+	return load(c, id, param)
 }
 
 func createAccountLink(c *api.Call) (any, error) {

@@ -1,6 +1,8 @@
 package billing
 
 import (
+	"maps"
+
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
@@ -72,7 +74,7 @@ func createPreview(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return api.Discard{Result: asPreview(c, inv)}, nil
+	return api.Discard{Result: asPreview(inv)}, nil
 }
 
 func unsupportedInPreview(param string) error {
@@ -109,10 +111,7 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (sto
 	}
 	behavior := "create_prorations"
 	if details.Has("items") {
-		update := map[string]any{}
-		for k, v := range details.Raw() {
-			update[k] = v
-		}
+		update := maps.Clone(details.Raw())
 		if b, _ := update["proration_behavior"].(string); b != "" {
 			behavior = b
 		}
@@ -121,10 +120,11 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (sto
 			// invoiced below, as a draft: a preview charges nothing.
 			update["proration_behavior"] = "create_prorations"
 		}
-		if _, err := runAs(c, updateSubscription, update, map[string]string{"id": api.Str(sub["id"])}); err != nil {
+		updated, err := runAs(c, updateSubscription, update, map[string]string{"id": api.Str(sub["id"])})
+		if err != nil {
 			return nil, err
 		}
-		sub, _ = c.Tx.Get(c.Account, "subscription", api.Str(sub["id"]))
+		sub = updated.(store.Obj) // the subscription as the update stored it
 	}
 	if behavior == "always_invoice" {
 		return draftFromPending(c, sub)
@@ -155,7 +155,7 @@ func pendingItemsPreview(c *api.Call, cus store.Obj) (store.Obj, error) {
 
 // asPreview renames the draft as Stripe names previews (upcoming_in_…):
 // it was never created, so nothing can fetch, pay or edit it by id.
-func asPreview(c *api.Call, inv store.Obj) store.Obj {
+func asPreview(inv store.Obj) store.Obj {
 	id := "upcoming_" + api.Str(inv["id"])
 	inv["id"] = id
 	inv["automatically_finalizes_at"] = nil
