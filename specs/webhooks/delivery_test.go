@@ -55,6 +55,23 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(rcv.all()[0].APIVersion).To(Equal("2025-08-27.basil"))
 	})
 
+	It("redelivers a recorded event on request, signed, exactly as first sent", func() {
+		id := listen("customer.created")
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		first := rcv.all()
+		Expect(first).To(HaveLen(1))
+		Expect(emu.Webhooks().Redeliver(first[0].ID, id)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.rejections()).To(BeEmpty())
+		both := rcv.all()
+		Expect(both).To(HaveLen(2))
+		Expect(both[1].ID).To(Equal(first[0].ID))
+		Expect(both[1].Type).To(Equal(first[0].Type))
+		Expect(string(both[1].Data.Raw)).To(Equal(string(first[0].Data.Raw)))
+		Expect(emu.Webhooks().Redeliver("evt_nope", id)).NotTo(Succeed())
+	})
+
 	It("creates endpoints over the API, showing the secret only once", func() {
 		we, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL), EnabledEvents: []*string{stripe.String("*")}})
 		Expect(err).NotTo(HaveOccurred())
