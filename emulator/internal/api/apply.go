@@ -84,24 +84,4 @@ func checkMetadataEntry(k, v string) error {
 
 // Clone deep-copies an object so a handler can change it and still diff
 // against the original.
-func Clone(o store.Obj) store.Obj {
-	out := make(store.Obj, len(o))
-	for k, v := range o {
-		out[k] = cloneValue(v)
-	}
-	return out
-}
-
-func cloneValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		return Clone(x)
-	case []any:
-		out := make([]any, len(x))
-		for i := range x {
-			out[i] = cloneValue(x[i])
-		}
-		return out
-	}
-	return v
-}
+func Clone(o store.Obj) store.Obj { return store.Clone(o) }

@@ -1,11 +1,13 @@
 package jsonenc
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Unmarshal decodes JSON into the same values json.Unmarshal produces for
@@ -177,6 +179,17 @@ func (d *decoder) array() (any, error) {
 func (d *decoder) str() (string, error) {
 	d.pos++ // opening quote
 	start := d.pos
+	// Eight bytes at a time while none of them needs a closer look (a
+	// quote, a backslash, a control byte or non-ASCII): most strings of a
+	// stored document are ids and words, and this is the decoder's
+	// hottest loop.
+	for d.pos+8 <= len(d.data) {
+		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(d.data[d.pos:]), 8))
+		if special(w) != 0 {
+			break
+		}
+		d.pos += 8
+	}
 	for d.pos < len(d.data) {
 		c := d.data[d.pos]
 		if c == '"' {
@@ -190,6 +203,18 @@ func (d *decoder) str() (string, error) {
 		d.pos++
 	}
 	return "", errSyntax
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special is non-zero when some byte of w is a quote, a backslash, below
+// 0x20 or above 0x7f (the classic "has a byte less than n" word tricks).
+func special(w uint64) uint64 {
+	less := func(x uint64, n uint64) uint64 { return (x - ones*n) & ^x & highs }
+	return less(w^(ones*'"'), 1) | less(w^(ones*'\\'), 1) | less(w, 0x20) | w&highs
 }
 
 // slowStr handles escapes and non-ASCII by handing the literal to

@@ -2,6 +2,7 @@ package jsonenc
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"testing"
@@ -251,4 +252,25 @@ func layouts(t *testing.T, s string) (v any, compact []byte, indented *bytes.Buf
 		t.Fatal(err)
 	}
 	return v, compact, indented, true
+}
+
+// special must flag exactly the words holding a byte str cannot skip,
+// wherever the byte sits and whatever surrounds it.
+func TestSpecialFlagsExactlyTheBytesStrStopsAt(t *testing.T) {
+	for _, filler := range []byte{'a', ' ', '~', '!', '0'} {
+		for b := 0; b < 256; b++ {
+			for pos := 0; pos < 8; pos++ {
+				word := [8]byte{}
+				for i := range word {
+					word[i] = filler
+				}
+				word[pos] = byte(b)
+				w := binary.LittleEndian.Uint64(word[:])
+				want := b == '"' || b == '\\' || b < 0x20 || b >= 0x80
+				if got := special(w) != 0; got != want {
+					t.Fatalf("byte %#x at %d among %q: special=%v, want %v", b, pos, filler, got, want)
+				}
+			}
+		}
+	}
 }
