@@ -61,6 +61,36 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		return sc.V1Subscriptions.Create(Ctx, p)
 	}
 
+	It("takes its trial from the price with trial_from_plan, and accepts what it does anyway", func() {
+		trial, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), TrialPeriodDays: stripe.Int64(10)}})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := subscribe(customerWith("pm_card_visa", ""), func(p *stripe.SubscriptionCreateParams) {
+			p.Items[0].Price = stripe.String(trial.ID)
+			p.TrialFromPlan = stripe.Bool(true)
+			p.AutomaticTax = &stripe.SubscriptionCreateAutomaticTaxParams{Enabled: stripe.Bool(false)}
+			p.OffSession = stripe.Bool(true)
+			p.Currency = stripe.String("usd")
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.TrialEnd - sub.TrialStart).To(Equal(int64(10 * 86400)))
+	})
+
+	It("refuses what it does not emulate, or a currency the prices do not have, creating nothing", func() {
+		cus := customerWith("pm_card_visa", "")
+		_, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.AutomaticTax = &stripe.SubscriptionCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}
+		})
+		Expect(StripeErr(err).Param).To(Equal("automatic_tax"))
+		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.BillingCycleAnchor = stripe.Int64(Epoch.Unix() + 86400) })
+		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor"))
+		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.Currency = stripe.String("eur") })
+		Expect(StripeErr(err).Param).To(Equal("currency"))
+		Expect(emu.Count("", "subscription")).To(BeZero())
+		Expect(emu.Count("", "invoice")).To(BeZero())
+	})
+
 	It("creates and pays the first invoice, announcing incomplete before active", func() {
 		cus := customerWith("pm_card_visa", "")
 		mark := len(emu.EventTypes(""))

@@ -96,6 +96,19 @@ var _ = Describe("The wire", Label("wire"), func() {
 			Expect(r.Error()["param"]).To(Equal("address[planet]"))
 			Expect(emu.Count("", "customer")).To(BeZero())
 		})
+		It("refuses, by name, a parameter Stripe has but the emulator does not act on, keeping nothing", func() {
+			r := Do(emu.URL(), "POST", "/v1/customers", "email=a%40b.co&tax_id_data[0][type]=eu_vat&tax_id_data[0][value]=DE123456789")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["type"]).To(Equal("invalid_request_error"))
+			Expect(r.Error()["param"]).To(Equal("tax_id_data"))
+			Expect(r.Error()["message"]).To(ContainSubstring("does not emulate the parameter `tax_id_data` of POST /v1/customers"))
+			Expect(emu.Count("", "customer")).To(BeZero())
+			Expect(emu.Events("")).To(BeEmpty())
+
+			By("accepting parameters that change nothing observable in test mode")
+			r = Do(emu.URL(), "POST", "/v1/customers", "email=a%40b.co&validate=false&tax[ip_address]=192.0.2.1")
+			Expect(r.Status).To(Equal(200))
+		})
 		It("names a parameter of the wrong type", func() {
 			r := Do(emu.URL(), "POST", "/v1/customers", "balance=lots")
 			Expect(r.Status).To(Equal(400))

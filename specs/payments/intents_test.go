@@ -39,6 +39,60 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 	}
 	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
 
+	Describe("for a Connect platform", Label("connect", "story-2"), func() {
+		var acct string
+		BeforeEach(func() {
+			a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+			Expect(err).NotTo(HaveOccurred())
+			acct = a.ID
+		})
+
+		It("takes a destination charge with the platform's fee, shown on the intent and its charge", func() {
+			pi, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) {
+				p.ApplicationFeeAmount = stripe.Int64(150)
+				p.TransferData = &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(acct)}
+				p.OnBehalfOf = stripe.String(acct)
+				p.AddExpand("latest_charge")
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(pi.ApplicationFeeAmount).To(Equal(int64(150)))
+			Expect(pi.TransferData.Destination.ID).To(Equal(acct))
+			Expect(pi.OnBehalfOf.ID).To(Equal(acct))
+			ch := pi.LatestCharge
+			Expect(ch.ApplicationFeeAmount).To(Equal(int64(150)))
+			Expect(ch.TransferData.Destination.ID).To(Equal(acct))
+			Expect(ch.TransferData.Amount).To(Equal(int64(2000)), "the whole charge goes to the destination unless transfer_data[amount] says")
+			Expect(ch.OnBehalfOf.ID).To(Equal(acct))
+		})
+
+		It("takes a direct charge's fee on the connected account", func() {
+			p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+				PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true), ApplicationFeeAmount: stripe.Int64(100)}
+			p.SetStripeAccount(acct)
+			pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.ApplicationFeeAmount).To(Equal(int64(100)))
+		})
+
+		It("refuses fees without a connected account, unknown destinations and fees above the amount, creating nothing", func() {
+			before := emu.Count("", "payment_intent")
+			_, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) { p.ApplicationFeeAmount = stripe.Int64(100) })
+			Expect(StripeErr(err).Param).To(Equal("application_fee_amount"))
+			_, err = pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) {
+				p.TransferData = &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String("acct_1NotConnected")}
+			})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+			Expect(StripeErr(err).Param).To(Equal("transfer_data[destination]"))
+			_, err = pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) {
+				p.ApplicationFeeAmount = stripe.Int64(2001)
+				p.TransferData = &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(acct)}
+			})
+			Expect(StripeErr(err).Param).To(Equal("application_fee_amount"))
+			Expect(emu.Count("", "payment_intent")).To(Equal(before))
+		})
+	})
+
 	It("takes a card payment with automatic capture, in Stripe's event order", func() {
 		mark := len(emu.EventTypes(""))
 		pi, err := pay("pm_card_visa", nil)

@@ -150,4 +150,76 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
 		Expect(body["customer"]).To(Equal(sub.Customer.ID))
 	})
+
+	It("carries payment_intent_data over to the PaymentIntent it creates", func() {
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{
+				Metadata:      map[string]string{"order_id": "42"},
+				Description:   stripe.String("Order 42"),
+				CaptureMethod: stripe.String("manual"),
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		body := complete(s.ID, "pm_card_visa")
+		Expect(body["payment_status"]).To(Equal("unpaid"), "an authorized, uncaptured payment is not money arrived")
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Metadata).To(Equal(map[string]string{"order_id": "42"}))
+		Expect(pi.Description).To(Equal("Order 42"))
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+		Expect(pi.AmountCapturable).To(Equal(int64(4500)))
+	})
+
+	It("starts a subscription with subscription_data's trial and metadata, nothing due today", func() {
+		rec, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(900), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems:        []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(rec.ID), Quantity: stripe.Int64(1)}},
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(14), Metadata: map[string]string{"plan": "pro"}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.AmountTotal).To(BeZero())
+		body := complete(s.ID, "pm_card_visa")
+		Expect(body["payment_status"]).To(Equal("no_payment_required"))
+		Expect(delivered()).To(Equal([]string{"checkout.session.completed"}))
+		Expect(sessionFromEvent(0).PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusNoPaymentRequired))
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, body["subscription"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.Metadata).To(Equal(map[string]string{"plan": "pro"}))
+		Expect(sub.TrialEnd - sub.TrialStart).To(Equal(int64(14 * 86400)))
+	})
+
+	It("refuses *_data of another mode, and fields it does not carry over, by name, creating nothing", func() {
+		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems:        []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{Metadata: map[string]string{"a": "b"}}})
+		Expect(StripeErr(err).Param).To(Equal("subscription_data"))
+		rec, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(900), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems:        []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(rec.ID), Quantity: stripe.Int64(1)}},
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{BillingCycleAnchor: stripe.Int64(1900000000)}})
+		Expect(StripeErr(err).Param).To(Equal("subscription_data[billing_cycle_anchor]"))
+		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate"))
+		Expect(emu.Count("", "checkout.session")).To(BeZero())
+	})
+
+	It("serves embedded sessions a client secret and a return_url instead of a hosted page", func() {
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"),
+			UIMode: stripe.String("embedded"), ReturnURL: stripe.String("https://shop.example/return?session_id={CHECKOUT_SESSION_ID}"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.UIMode).To(Equal(stripe.CheckoutSessionUIModeEmbedded))
+		Expect(s.URL).To(BeEmpty())
+		Expect(s.ClientSecret).To(HavePrefix(s.ID + "_secret_"))
+		Expect(s.ReturnURL).To(HavePrefix("https://shop.example/return"))
+		Expect(s.RedirectOnCompletion).To(Equal(stripe.CheckoutSessionRedirectOnCompletionAlways))
+
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"),
+			UIMode: stripe.String("embedded"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}}})
+		Expect(StripeErr(err).Param).To(Equal("success_url"))
+	})
 })

@@ -25,6 +25,21 @@ func (c *Call) Copy(o store.Obj, fields ...string) {
 	}
 }
 
+// Inert accepts parameters that change nothing a caller can observe in
+// test mode (fraud signals, hosted-page options, deprecated switches), so
+// sending them is not refused as not emulated. Say why at each call.
+func (c *Call) Inert(names ...string) { c.Params.MarkRead(names...) }
+
+// AcceptWhen accepts the parameter at path (dotted) when its value is
+// want: asking for what the emulator does anyway (automatic_tax[enabled]
+// =false) is fine, asking for more is refused as not emulated.
+func (c *Call) AcceptWhen(path string, want any) {
+	if v, ok := c.Params.Sent(path); ok && v == want {
+		top, _, _ := strings.Cut(path, ".")
+		c.Params.MarkRead(top)
+	}
+}
+
 // Metadata limits, as Stripe enforces them.
 const (
 	MaxMetadataKeys  = 50

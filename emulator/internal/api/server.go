@@ -136,7 +136,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				return writeError(w, reqID, s.Clock.Unix(), perr)
 			}
 			c := &Call{
-				Env: s.Env, Params: vals, Vars: mux.Vars(r),
+				Env: s.Env, Params: vals.Tracked(), Vars: mux.Vars(r),
 				Account: account, Connected: account != s.Platform,
 				RequestID: reqID, APIVersion: version, Path: r.URL.Path,
 			}
@@ -170,6 +170,20 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, reqID, body, acc
 		Account: account, IdempotencyKey: idemKey, UserAgent: r.Header.Get("User-Agent"), Status: status,
 		Duration: time.Since(start), At: s.Clock.Now(),
 	})
+}
+
+// notEmulated refuses a request that sent a parameter its handler never
+// looked at: stripe-go's schemas accept every parameter Stripe has, and
+// answering as if one took effect when it did not would let a test pass
+// against the emulator and fail against Stripe. The transaction is rolled
+// back, so nothing the handler did is kept.
+func notEmulated(rt Route, c *Call) error {
+	c.Params.MarkRead("expand") // rendering reads it
+	unread := c.Params.Unread()
+	if len(unread) == 0 {
+		return nil
+	}
+	return apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s` of %s %s, so it refused the request rather than answer as if it had taken effect. Leave it out, or see the README for what is emulated.", unread[0], rt.Method, rt.Path).WithParam(unread[0])
 }
 
 // readParams returns the form-encoded parameters: the body for POST (with
@@ -217,6 +231,9 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 		kept = nil
 		c.later, c.after = nil, nil
 		res, err := rt.Handle(c)
+		if err == nil {
+			err = notEmulated(rt, c)
+		}
 		if err == nil || errors.As(err, &kept) {
 			if ferr := c.Flush(); ferr != nil {
 				return ferr

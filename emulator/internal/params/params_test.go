@@ -1,6 +1,7 @@
 package params
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,4 +142,35 @@ func FuzzValidate(f *testing.F) {
 		}
 		_ = v.Canonical()
 	})
+}
+
+// A request can tell which parameters it was sent that nothing read: the
+// pipeline refuses those instead of dropping them silently.
+func TestTrackedValuesReportWhatWasNotRead(t *testing.T) {
+	v := NewValues(map[string]any{
+		"email": "a@b.co", "address": map[string]any{"city": "Paris"}, "tax_id_data": []any{}, "validate": false, "metadata": map[string]any{},
+	}).Tracked()
+	if got := v.Unread(); len(got) != 5 {
+		t.Fatalf("nothing read yet, unread %v", got)
+	}
+	v.Str("email")
+	v.Str("address.city") // a nested read counts for its top-level parameter
+	if _, ok := v.Sent("metadata"); !ok {
+		t.Fatal("Sent does not see metadata")
+	}
+	v.MarkRead("validate")
+	if got := v.Unread(); !slices.Equal(got, []string{"metadata", "tax_id_data"}) {
+		t.Fatalf("unread %v (Sent must not count as a read)", got)
+	}
+	_ = v.Canonical() // idempotency's comparison reads nothing
+	if got := v.Unread(); len(got) != 2 {
+		t.Fatalf("Canonical counted as a read: %v", got)
+	}
+	_ = v.Raw() // whoever takes the whole tree uses all of it
+	if got := v.Unread(); len(got) != 0 {
+		t.Fatalf("after Raw, unread %v", got)
+	}
+	if NewValues(map[string]any{"a": 1}).Unread() != nil {
+		t.Fatal("untracked values report unread parameters")
+	}
 }

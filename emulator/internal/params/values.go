@@ -9,12 +9,66 @@ import (
 // ("invoice_settings.default_payment_method").
 type Values struct {
 	m map[string]any
+	// read, when set, records the top-level parameters looked at, so a
+	// request can tell which of the parameters it was sent nothing used.
+	read map[string]bool
 }
 
 // NewValues wraps an already-typed tree (for internal callers).
 func NewValues(m map[string]any) Values { return Values{m: m} }
 
+// Tracked is v recording which top-level parameters are read.
+func (v Values) Tracked() Values {
+	v.read = map[string]bool{}
+	return v
+}
+
+// Unread lists the top-level parameters sent that nothing read (only for
+// Tracked values), sorted.
+func (v Values) Unread() []string {
+	if v.read == nil {
+		return nil
+	}
+	var out []string
+	for _, k := range sortedKeys(v.m) {
+		if !v.read[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// MarkRead records parameters as used without reading them: ones that
+// change nothing an API caller can observe in test mode.
+func (v Values) MarkRead(names ...string) {
+	if v.read == nil {
+		return
+	}
+	for _, n := range names {
+		v.read[n] = true
+	}
+}
+
+func (v Values) markAll() {
+	if v.read == nil {
+		return
+	}
+	for k := range v.m {
+		v.read[k] = true
+	}
+}
+
 func (v Values) lookup(path string) (any, bool) {
+	if v.read != nil {
+		top, _, _ := strings.Cut(path, ".")
+		v.read[top] = true
+	}
+	return v.Sent(path)
+}
+
+// Sent is the raw value at path without counting it as read: for deciding
+// whether a parameter asks for anything the emulator would not do anyway.
+func (v Values) Sent(path string) (any, bool) {
 	var cur any = v.m
 	for path != "" {
 		var name string
@@ -159,11 +213,28 @@ func (v Values) Map(path string) (map[string]string, bool) {
 	return out, true
 }
 
-// Raw returns the typed tree (Unset markers included).
-func (v Values) Raw() map[string]any { return v.m }
+// Raw returns the typed tree (Unset markers included). Whoever takes the
+// whole tree is taken to use all of it.
+func (v Values) Raw() map[string]any {
+	v.markAll()
+	return v.m
+}
 
-// Keys lists the parameters present at the top level of v.
-func (v Values) Keys() []string { return sortedKeys(v.m) }
+// RawAt is one top-level parameter's typed value, Unset markers included.
+func (v Values) RawAt(name string) (any, bool) {
+	if v.read != nil {
+		v.read[name] = true
+	}
+	x, ok := v.m[name]
+	return x, ok
+}
+
+// Keys lists the parameters present at the top level of v (taken, like
+// Raw, as using them all).
+func (v Values) Keys() []string {
+	v.markAll()
+	return sortedKeys(v.m)
+}
 
 // Canonical is a stable rendering of the parameters, to compare two
 // requests (idempotency).

@@ -51,6 +51,9 @@ func createAccountLink(c *api.Call) (any, error) {
 	if typ == "account_update" && acct["type"] != "custom" {
 		return nil, apierr.InvalidRequest("You cannot create `account_update` type Account Links for accounts with access to a Stripe-hosted Dashboard (%s is a %s account).", id, api.Str(acct["type"])).WithParam("type")
 	}
+	// Where the owner lands afterwards, and which requirements the hosted
+	// pages ask for, show nowhere in the API: the link is only a URL.
+	c.Params.MarkRead("refresh_url", "return_url", "collect", "collection_options")
 	flow := map[string]string{"express": "e", "standard": "s", "custom": "c"}[api.Str(acct["type"])]
 	return store.Obj{
 		"object": "account_link", "created": c.Now, "expires_at": c.Now + AccountLinkLifetime,

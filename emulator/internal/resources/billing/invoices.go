@@ -85,6 +85,7 @@ func newInvoiceWithID(c *api.Call, id string, cus store.Obj, currency string, no
 }
 
 func createInvoice(c *api.Call) (any, error) {
+	c.AcceptWhen("automatic_tax.enabled", false)
 	cusID, _ := c.Params.Str("customer")
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
@@ -209,6 +210,7 @@ func editableInvoice(c *api.Call, id, param string) (store.Obj, error) {
 func retrieveInvoice(c *api.Call) (any, error) { return c.Load("invoice", c.Var("id"), "id") }
 
 func updateInvoice(c *api.Call) (any, error) {
+	c.AcceptWhen("automatic_tax.enabled", false)
 	before, err := loadInvoice(c)
 	if err != nil {
 		return nil, err

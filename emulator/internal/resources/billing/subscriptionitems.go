@@ -114,10 +114,9 @@ func runAs(c *api.Call, handler func(*api.Call) (any, error), p map[string]any, 
 }
 
 func pick(p params.Values, names []string) map[string]any {
-	raw := p.Raw()
 	out := map[string]any{}
 	for _, n := range names {
-		if v, ok := raw[n]; ok {
+		if v, ok := p.RawAt(n); ok {
 			out[n] = v
 		}
 	}

@@ -3,6 +3,7 @@ package billing
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
@@ -216,6 +217,13 @@ func createSubscription(c *api.Call) (any, error) {
 		prices = append(prices, price)
 		qtys = append(qtys, q)
 	}
+	// proration_behavior on create only governs a billing_cycle_anchor or
+	// backdate_start_date (neither emulated, so refused when sent).
+	c.Inert("proration_behavior", "off_session")
+	c.AcceptWhen("automatic_tax.enabled", false)
+	if cur, ok := c.Params.Str("currency"); ok && cur != "" && !strings.EqualFold(cur, api.Str(prices[0]["currency"])) {
+		return nil, apierr.InvalidRequest("The currency %s does not match the currency of the subscription's prices (%s).", strings.ToLower(cur), prices[0]["currency"]).WithParam("currency")
+	}
 	collection, _ := c.Params.Str("collection_method")
 	if collection == "" {
 		collection = "charge_automatically"
@@ -245,6 +253,15 @@ func createSubscription(c *api.Call) (any, error) {
 	var trialEnd int64
 	if d, ok := c.Params.Int("trial_period_days"); ok && d > 0 {
 		trialEnd = now + d*86400
+	} else if fromPlan, _ := c.Params.Bool("trial_from_plan"); fromPlan && !c.Params.Has("trial_end") {
+		// The longest trial any item's price carries (recurring[trial_period_days]).
+		var d int64
+		for _, p := range prices {
+			d = max(d, api.Int(api.Obj(p["recurring"])["trial_period_days"]))
+		}
+		if d > 0 {
+			trialEnd = now + d*86400
+		}
 	}
 	if v, ok := c.Params.Get("trial_end"); ok && v != nil {
 		switch s := fmt.Sprint(v); s {

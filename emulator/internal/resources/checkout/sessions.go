@@ -61,6 +61,10 @@ func init() {
 
 func itemsKey(acct, id string) string { return "csitems:" + acct + ":" + id }
 
+// dataKey keeps a session's payment_intent_data, subscription_data or
+// setup_intent_data for when it completes (the session does not show them).
+func dataKey(acct, id string) string { return "csdata:" + acct + ":" + id }
+
 func create(c *api.Call) (any, error) {
 	mode, _ := c.Params.Str("mode")
 	switch mode {
@@ -132,6 +136,26 @@ func create(c *api.Call) (any, error) {
 		s[k] = v
 	}
 	c.Copy(s, "success_url", "cancel_url", "client_reference_id", "customer_email", "allow_promotion_codes", "locale", "submit_type", "billing_address_collection")
+	if err := applyPageOptions(c, s, customer); err != nil {
+		return nil, err
+	}
+	if err := applyUIMode(c, s, id); err != nil {
+		return nil, err
+	}
+	data, err := objectData(c, mode)
+	if err != nil {
+		return nil, err
+	}
+	if _, trial := data["trial_period_days"]; trial || data["trial_end"] != nil {
+		// Nothing is due today on a free trial: the first invoice is 0.
+		s["amount_subtotal"], s["amount_total"] = int64(0), int64(0)
+	}
+	if data != nil {
+		raw, _ := json.Marshal(data)
+		if err := c.Tx.SetMeta(dataKey(c.Account, id), string(raw)); err != nil {
+			return nil, err
+		}
+	}
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		list := make([]any, len(types))
 		for i, t := range types {
@@ -409,6 +433,9 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 func completePayment(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	pi := payments.NewIntent(c, api.Int(s["amount_total"]), api.Str(s["currency"]), s["customer"])
 	pi["metadata"] = map[string]any{}
+	if err := payments.ApplyIntentData(c, pi, storedData(c, api.Str(s["id"]))); err != nil {
+		return nil, err
+	}
 	list := []any{"card"}
 	if t := api.Str(pm["type"]); t != "card" {
 		list = []any{t}
@@ -441,17 +468,19 @@ func completePayment(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 		return nil, err
 	}
 	s, _ = c.Tx.Get(c.Account, "checkout.session", api.Str(s["id"]))
-	return finish(c, s, after["status"] == payments.Succeeded)
+	return finish(c, s, paidOrNot(after["status"] == payments.Succeeded))
 }
 
-// finish completes the session; paid says whether money arrived already.
-func finish(c *api.Call, before store.Obj, paid bool) (store.Obj, error) {
+func paidOrNot(paid bool) string { return map[bool]string{true: "paid", false: "unpaid"}[paid] }
+
+// finish completes the session with its payment_status: paid once money
+// arrived, unpaid while it has not (delayed methods, manual capture),
+// no_payment_required when nothing was due (setup, free trials).
+func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, error) {
 	s := api.Clone(before)
 	s["status"] = "complete"
 	s["url"] = nil
-	if s["mode"] != "setup" {
-		s["payment_status"] = map[bool]string{true: "paid", false: "unpaid"}[paid]
-	}
+	s["payment_status"] = paymentStatus
 	if err := c.Put(s); err != nil {
 		return nil, err
 	}
@@ -468,10 +497,14 @@ func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	for _, it := range storedItems(c, api.Str(s["id"])) {
 		items = append(items, map[string]any{"price": api.Str(api.Obj(it["price"])["id"]), "quantity": it["quantity"]})
 	}
-	sub, err := billing.CreateSubscription(c, map[string]any{
+	p := map[string]any{
 		"customer": cusID, "items": items, "default_payment_method": pm["id"],
 		"payment_behavior": "error_if_incomplete",
-	})
+	}
+	for k, v := range storedData(c, api.Str(s["id"])).Raw() {
+		p[k] = v // subscription_data: trial, metadata, description
+	}
+	sub, err := billing.CreateSubscription(c, p)
 	if err != nil {
 		return nil, err
 	}
@@ -481,7 +514,10 @@ func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	if err := c.Put(s); err != nil {
 		return nil, err
 	}
-	return finish(c, s, sub["status"] == "active" || sub["status"] == "trialing")
+	if sub["status"] == "trialing" {
+		return finish(c, s, "no_payment_required")
+	}
+	return finish(c, s, paidOrNot(sub["status"] == "active"))
 }
 
 func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
@@ -491,10 +527,16 @@ func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 		}
 	}
 	id := c.IDs.Long("seti_")
+	data := storedData(c, api.Str(s["id"]))
+	description, _ := data.Get("description")
+	metadata, ok := data.Get("metadata")
+	if !ok {
+		metadata = map[string]any{}
+	}
 	si := c.Object("setup_intent", id, store.Obj{
 		"application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
-		"client_secret": id + "_secret_" + c.IDs.Secret(32), "customer": s["customer"], "description": nil,
-		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "mandate": nil, "metadata": map[string]any{},
+		"client_secret": id + "_secret_" + c.IDs.Secret(32), "customer": s["customer"], "description": description,
+		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "mandate": nil, "metadata": metadata,
 		"next_action": nil, "on_behalf_of": nil, "payment_method": pm["id"], "payment_method_configuration_details": nil,
 		"payment_method_options": store.Obj{}, "payment_method_types": []any{pm["type"]}, "single_use_mandate": nil,
 		"status": "succeeded", "usage": "off_session",
@@ -504,7 +546,7 @@ func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	}
 	c.Emit("setup_intent.succeeded", si, nil)
 	s["setup_intent"] = si["id"]
-	return finish(c, s, true)
+	return finish(c, s, "no_payment_required")
 }
 
 // onIntentChange reports a delayed payment's outcome on its session.

@@ -77,7 +77,13 @@ func Routes() []api.Route {
 // fields copied from params as they are.
 var plainFields = []string{"address", "balance", "description", "name", "phone", "preferred_locales", "shipping", "tax_exempt", "next_invoice_sequence"}
 
+// inertCustomerParams change nothing observable here: validate is a
+// deprecated switch, tax[ip_address] / tax[validate_location] only feed
+// Stripe Tax's location checks.
+var inertCustomerParams = []string{"validate", "tax"}
+
 func create(c *api.Call) (any, error) {
+	c.Inert(inertCustomerParams...)
 	if err := checkEmail(c); err != nil {
 		return nil, err
 	}
@@ -191,6 +197,7 @@ func retrieve(c *api.Call) (any, error) {
 }
 
 func update(c *api.Call) (any, error) {
+	c.Inert(inertCustomerParams...)
 	before, err := load(c)
 	if err != nil {
 		return nil, err

@@ -14,7 +14,7 @@ import (
 var ChargeKind = &api.Kind{
 	Object:     "charge",
 	Prefix:     "ch_",
-	Expandable: []string{"customer", "payment_intent", "balance_transaction", "payment_method", "review", "application_fee", "failure_balance_transaction", "on_behalf_of", "source_transfer", "transfer"},
+	Expandable: []string{"customer", "payment_intent", "balance_transaction", "payment_method", "review", "application_fee", "failure_balance_transaction", "on_behalf_of", "source_transfer", "transfer", "transfer_data.destination"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"refunds": chargeRefunds},
 	Indexes: []store.Index{
 		{Name: "customer", Path: "customer"},
@@ -46,17 +46,17 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 	amount := api.Int(pi["amount"])
 	ch := c.Object("charge", c.NewID("charge"), store.Obj{
 		"amount": amount, "amount_captured": int64(0), "amount_refunded": int64(0), "application": nil,
-		"application_fee": nil, "application_fee_amount": nil, "balance_transaction": nil,
+		"application_fee": nil, "application_fee_amount": pi["application_fee_amount"], "balance_transaction": nil,
 		"billing_details": pm["billing_details"], "calculated_statement_descriptor": "STRIPE-EMU",
 		"captured": false, "currency": pi["currency"], "customer": pi["customer"], "description": pi["description"],
 		"disputed": false, "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
-		"fraud_details": store.Obj{}, "metadata": api.Clone(api.Obj(pi["metadata"])), "on_behalf_of": nil,
+		"fraud_details": store.Obj{}, "metadata": api.Clone(api.Obj(pi["metadata"])), "on_behalf_of": pi["on_behalf_of"],
 		"outcome": chargeOutcome(status, fail), "paid": status == "succeeded", "payment_intent": pi["id"],
 		"payment_method": pm["id"], "payment_method_details": paymentMethodDetails(pm), "receipt_email": pi["receipt_email"],
 		"receipt_number": nil, "receipt_url": nil, "refunded": false, "review": nil, "shipping": pi["shipping"],
 		"source": nil, "source_transfer": nil, "statement_descriptor": pi["statement_descriptor"],
 		"statement_descriptor_suffix": pi["statement_descriptor_suffix"], "status": status,
-		"transfer_data": nil, "transfer_group": pi["transfer_group"],
+		"transfer_data": chargeTransferData(pi), "transfer_group": pi["transfer_group"],
 	})
 	if fail != nil {
 		ch["failure_code"] = fail.Code
@@ -70,6 +70,20 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		ch["receipt_url"] = c.BaseURL() + "/receipts/" + api.Str(ch["id"])
 	}
 	return ch
+}
+
+// chargeTransferData is a destination charge's transfer_data: on a charge
+// the amount is always there (the whole charge unless the intent said).
+func chargeTransferData(pi store.Obj) any {
+	td := api.Obj(pi["transfer_data"])
+	if td == nil {
+		return nil
+	}
+	amount := td["amount"]
+	if amount == nil {
+		amount = pi["amount"]
+	}
+	return store.Obj{"amount": amount, "destination": td["destination"]}
 }
 
 func chargeOutcome(status string, fail *apierr.Error) store.Obj {

@@ -135,3 +135,13 @@ func Delayed(typ string) bool { return delayed[typ] }
 func AttachTo(c *api.Call, pm store.Obj, customerID string) (store.Obj, error) {
 	return attach(c, pm, customerID, "customer")
 }
+
+// ApplyIntentData sets on a new intent what Checkout's
+// payment_intent_data asks (already checked field by field): the same
+// rules as the fields of POST /v1/payment_intents.
+func ApplyIntentData(c *api.Call, pi store.Obj, data params.Values) error {
+	saved := c.Params
+	defer func() { c.Params = saved }()
+	c.Params = data
+	return applyIntentParams(c, pi)
+}

@@ -19,7 +19,7 @@ var PaymentIntentKind = &api.Kind{
 	Object:     "payment_intent",
 	Prefix:     "pi_",
 	Name:       "payment_intent",
-	Expandable: []string{"customer", "payment_method", "latest_charge", "application", "on_behalf_of", "review", "last_payment_error.payment_method"},
+	Expandable: []string{"customer", "payment_method", "latest_charge", "application", "on_behalf_of", "review", "last_payment_error.payment_method", "transfer_data.destination"},
 	Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}},
 }
 
@@ -140,6 +140,19 @@ func createIntent(c *api.Call) (any, error) {
 
 // applyIntentParams sets what create, update and confirm share.
 func applyIntentParams(c *api.Call, pi store.Obj) error {
+	// use_stripe_sdk only says how a client will handle next_action;
+	// radar_options feed fraud scoring, which test mode does not do.
+	c.Inert("use_stripe_sdk", "radar_options")
+	if err := applyConnect(c, pi); err != nil {
+		return err
+	}
+	if types := c.Params.Strings("excluded_payment_method_types"); len(types) > 0 {
+		list := make([]any, len(types))
+		for i, t := range types {
+			list[i] = t
+		}
+		pi["excluded_payment_method_types"] = list
+	}
 	c.Copy(pi, "description", "receipt_email", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_group", "setup_future_usage", "payment_method_options")
 	if v, ok := c.Params.Str("capture_method"); ok && v != "" {
 		pi["capture_method"] = v
@@ -191,6 +204,67 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 		}
 	}
 	return c.ApplyMetadata(pi)
+}
+
+// applyConnect sets a platform's Connect fields: a destination charge
+// (transfer_data[destination], optionally transfer_data[amount]), the
+// settlement merchant (on_behalf_of) and the platform's cut
+// (application_fee_amount), with Stripe's refusals. The transfer and the
+// application fee objects Stripe creates when the charge succeeds are not
+// emulated: the charge's transfer and application_fee stay null.
+func applyConnect(c *api.Call, pi store.Obj) error {
+	if td, ok := c.Params.Obj("transfer_data"); ok {
+		dest, _ := td.Str("destination")
+		if dest != "" {
+			if pi["transfer_data"] != nil && api.Str(api.Obj(pi["transfer_data"])["destination"]) != dest {
+				return apierr.InvalidRequest("You cannot change `transfer_data[destination]` once it is set.").WithParam("transfer_data[destination]")
+			}
+			if err := connectedAccount(c, "destination", dest, "transfer_data[destination]"); err != nil {
+				return err
+			}
+		} else if pi["transfer_data"] == nil {
+			return apierr.MissingParam("transfer_data[destination]")
+		} else {
+			dest = api.Str(api.Obj(pi["transfer_data"])["destination"])
+		}
+		out := store.Obj{"destination": dest}
+		if amount, ok := td.Int("amount"); ok {
+			if amount > api.Int(pi["amount"]) {
+				return apierr.InvalidRequest("The amount to transfer (`transfer_data[amount]`) cannot be greater than the PaymentIntent's amount.").WithParam("transfer_data[amount]")
+			}
+			out["amount"] = amount
+		}
+		pi["transfer_data"] = out
+	}
+	if obo, ok := c.Params.Str("on_behalf_of"); ok && obo != "" {
+		if err := connectedAccount(c, "account", obo, "on_behalf_of"); err != nil {
+			return err
+		}
+		pi["on_behalf_of"] = obo
+	}
+	if fee, ok := c.Params.Int("application_fee_amount"); ok {
+		if pi["transfer_data"] == nil && !c.Connected {
+			return apierr.InvalidRequest("Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).").WithParam("application_fee_amount")
+		}
+		if fee > api.Int(pi["amount"]) {
+			return apierr.InvalidRequest("The application fee (`application_fee_amount`) cannot be greater than the PaymentIntent's amount.").WithParam("application_fee_amount")
+		}
+		pi["application_fee_amount"] = fee
+	}
+	return nil
+}
+
+// connectedAccount checks that id is one of the platform's connected
+// accounts, as a destination or on_behalf_of must be (kind names it in
+// the error).
+func connectedAccount(c *api.Call, kind, id, param string) error {
+	if c.Connected {
+		return apierr.InvalidRequest("Connected accounts cannot send funds to other accounts: `%s` can only be used by the platform.", param).WithParam(param)
+	}
+	if id == c.Platform || !c.Tx.Exists(c.Platform, "account", id) {
+		return apierr.NoSuchObject(kind, id, param)
+	}
+	return nil
 }
 
 // paymentMethodFromData creates the PaymentMethod described inline by

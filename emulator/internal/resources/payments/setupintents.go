@@ -86,7 +86,22 @@ func newSetupIntent(c *api.Call, id string) store.Obj {
 }
 
 func applySetupParams(c *api.Call, si store.Obj) error {
+	c.Inert("use_stripe_sdk") // how a client handles next_action
 	c.Copy(si, "description", "payment_method_options", "flow_directions")
+	if apm, ok := c.Params.Obj("automatic_payment_methods"); ok {
+		enabled, _ := apm.Bool("enabled")
+		redirects, _ := apm.Str("allow_redirects")
+		if redirects == "" {
+			redirects = "always"
+		}
+		si["automatic_payment_methods"] = store.Obj{"allow_redirects": redirects, "enabled": enabled}
+	}
+	if obo, ok := c.Params.Str("on_behalf_of"); ok && obo != "" {
+		if err := connectedAccount(c, "account", obo, "on_behalf_of"); err != nil {
+			return err
+		}
+		si["on_behalf_of"] = obo
+	}
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		list := make([]any, len(types))
 		for i, t := range types {

@@ -1,0 +1,173 @@
+package checkout
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// What a session is told to do with the objects it creates on completion:
+// each *_data parameter belongs to one mode, and only the fields the
+// emulator carries over are accepted (the rest is refused by name rather
+// than dropped).
+var objectDataFields = map[string]struct {
+	mode   string
+	fields []string
+}{
+	"payment_intent_data": {"payment", []string{"application_fee_amount", "capture_method", "description", "metadata", "on_behalf_of",
+		"receipt_email", "setup_future_usage", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_data", "transfer_group"}},
+	"subscription_data": {"subscription", []string{"description", "metadata", "proration_behavior", "trial_end", "trial_period_days", "trial_settings"}},
+	"setup_intent_data": {"setup", []string{"description", "metadata"}},
+}
+
+// objectData validates the mode's *_data parameter and returns it as plain
+// values, or nil when none was sent.
+func objectData(c *api.Call, mode string) (map[string]any, error) {
+	var out map[string]any
+	for _, name := range []string{"payment_intent_data", "subscription_data", "setup_intent_data"} {
+		v, ok := c.Params.Get(name)
+		if !ok {
+			continue
+		}
+		spec := objectDataFields[name]
+		if spec.mode != mode {
+			return nil, apierr.InvalidRequest("You can only pass `%s` in `%s` mode.", name, spec.mode).WithParam(name)
+		}
+		m, _ := v.(map[string]any)
+		for _, k := range sortedKeys(m) {
+			if !slices.Contains(spec.fields, k) {
+				return nil, apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s[%s]` of Checkout Sessions, so it refused the request rather than answer as if it had taken effect.", name, k).WithParam(name + "[" + k + "]")
+			}
+		}
+		if d, ok := m["trial_period_days"].(int64); ok && d < 1 {
+			return nil, apierr.InvalidRequest("The trial period must be at least one day.").WithParam(name + "[trial_period_days]")
+		}
+		out = m
+	}
+	return out, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// storedData reads back what objectData kept, with whole numbers typed as
+// parameters are (JSON made them floats).
+func storedData(c *api.Call, id string) params.Values {
+	raw, ok := c.Tx.GetMeta(dataKey(c.Account, id))
+	if !ok {
+		return params.NewValues(map[string]any{})
+	}
+	var m map[string]any
+	_ = json.Unmarshal([]byte(raw), &m)
+	return params.NewValues(retype(m).(map[string]any))
+}
+
+func retype(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = retype(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = retype(e)
+		}
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x)
+		}
+	}
+	return v
+}
+
+// applyPageOptions records what the hosted page is asked to collect. The
+// test helper completes sessions without a form, so these show on the
+// session only; tax and invoices after payment are refused when asked for.
+func applyPageOptions(c *api.Call, s store.Obj, customer any) error {
+	c.AcceptWhen("automatic_tax.enabled", false)
+	c.AcceptWhen("invoice_creation.enabled", false)
+	if enabled, ok := c.Params.Bool("phone_number_collection.enabled"); ok {
+		s["phone_number_collection"] = store.Obj{"enabled": enabled}
+	}
+	if countries := c.Params.Strings("shipping_address_collection.allowed_countries"); len(countries) > 0 {
+		list := make([]any, len(countries))
+		for i, cc := range countries {
+			list[i] = cc
+		}
+		s["shipping_address_collection"] = store.Obj{"allowed_countries": list}
+	}
+	if enabled, ok := c.Params.Bool("tax_id_collection.enabled"); ok {
+		required, _ := c.Params.Str("tax_id_collection.required")
+		if required == "" {
+			required = "never"
+		}
+		s["tax_id_collection"] = store.Obj{"enabled": enabled, "required": required}
+	}
+	if cc, ok := c.Params.Obj("consent_collection"); ok {
+		out := store.Obj{"payment_method_reuse_agreement": nil, "promotions": nil, "terms_of_service": nil}
+		for _, k := range []string{"promotions", "terms_of_service"} {
+			if v, _ := cc.Str(k); v != "" {
+				out[k] = v
+			}
+		}
+		if pos, _ := cc.Str("payment_method_reuse_agreement.position"); pos != "" {
+			out["payment_method_reuse_agreement"] = store.Obj{"position": pos}
+		}
+		s["consent_collection"] = out
+	}
+	if c.Params.Has("customer_update") {
+		if customer == nil {
+			return apierr.InvalidRequest("`customer_update` can only be used with `customer`.").WithParam("customer_update")
+		}
+		// Which collected details are written back to the customer: the
+		// test helper collects none beyond email and name.
+		c.Inert("customer_update")
+	}
+	return nil
+}
+
+// applyUIMode sets up embedded and custom sessions: no hosted URL, a
+// client secret for the front end, and a return_url instead of
+// success_url / cancel_url.
+func applyUIMode(c *api.Call, s store.Obj, id string) error {
+	mode, _ := c.Params.Str("ui_mode")
+	redirect, _ := c.Params.Str("redirect_on_completion")
+	returnURL, _ := c.Params.Str("return_url")
+	if mode == "" || mode == "hosted" {
+		if returnURL != "" || redirect != "" {
+			return apierr.InvalidRequest("`return_url` and `redirect_on_completion` can only be used with `ui_mode=embedded` or `ui_mode=custom`.").WithParam(map[bool]string{true: "return_url", false: "redirect_on_completion"}[returnURL != ""])
+		}
+		return nil
+	}
+	if s["success_url"] != nil {
+		return apierr.InvalidRequest("You may not specify `success_url` when `ui_mode` is `%s`; use `return_url` instead.", mode).WithParam("success_url")
+	}
+	if s["cancel_url"] != nil {
+		return apierr.InvalidRequest("You may not specify `cancel_url` when `ui_mode` is `%s`.", mode).WithParam("cancel_url")
+	}
+	if redirect == "" {
+		redirect = "always"
+	}
+	if returnURL == "" && redirect != "never" {
+		return apierr.MissingParam("return_url")
+	}
+	s["ui_mode"] = mode
+	s["url"] = nil
+	s["client_secret"] = id + "_secret_" + c.IDs.Secret(24)
+	s["redirect_on_completion"] = redirect
+	if returnURL != "" {
+		s["return_url"] = returnURL
+	}
+	return nil
+}
