@@ -170,6 +170,16 @@ func fieldsOf(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
+// polymorphic are stripe-go's types that hold one of several objects,
+// decoded by a custom UnmarshalJSON according to "object".
+var polymorphic = map[reflect.Type]map[string]reflect.Type{
+	reflect.TypeOf(stripe.AccountExternalAccount{}): {
+		"bank_account": reflect.TypeOf(stripe.BankAccount{}), "card": reflect.TypeOf(stripe.Card{}),
+	},
+}
+
+func objectName(v any) string { s, _ := v.(string); return s }
+
 func deref(t reflect.Type) reflect.Type {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -256,6 +266,9 @@ func walk(v any, t reflect.Type, path string) error {
 				if want, ok := types[name]; ok && want != t && hasID(t) {
 					return fmt.Errorf("%s: an expanded %q where %s belongs", label(path), name, t)
 				}
+			}
+			if concrete, ok := polymorphic[t][objectName(x["object"])]; ok {
+				t = concrete // stripe-go decodes these by their object
 			}
 			if t.NumField() == 0 {
 				return nil // an open hash in Stripe's spec (use_stripe_sdk)

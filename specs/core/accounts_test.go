@@ -136,6 +136,33 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		Expect(got[0].Account).To(Equal(acctA))
 	})
 
+	It("records what a platform tells it about a Custom account, secrets only as flags", func() {
+		a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{
+			Type: stripe.String("custom"), Country: stripe.String("US"), BusinessType: stripe.String("individual"),
+			DefaultCurrency: stripe.String("USD"),
+			BusinessProfile: &stripe.AccountCreateBusinessProfileParams{URL: stripe.String("https://tours.example"), MCC: stripe.String("4722")},
+			TOSAcceptance:   &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")},
+			Individual: &stripe.PersonParams{FirstName: stripe.String("Ada"), LastName: stripe.String("Guide"), SSNLast4: stripe.String("0000"),
+				DOB: &stripe.PersonDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(2), Year: stripe.Int64(1990)}},
+			ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.DefaultCurrency).To(Equal(stripe.Currency("usd")))
+		Expect(a.BusinessProfile.URL).To(Equal("https://tours.example"))
+		Expect(a.TOSAcceptance.Date).To(Equal(int64(1700000000)))
+		Expect(a.Individual.ID).To(HavePrefix("person_"))
+		Expect(a.Individual.FirstName).To(Equal("Ada"))
+		Expect(a.Individual.SSNLast4Provided).To(BeTrue())
+		Expect(a.Individual.DOB.Year).To(Equal(int64(1990)))
+		Expect(a.ExternalAccounts.Data).To(HaveLen(1))
+		Expect(a.ExternalAccounts.Data[0].BankAccount.DefaultForCurrency).To(BeTrue())
+
+		a, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{Phone: stripe.String("+15555550100")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Individual.FirstName).To(Equal("Ada"), "an update merges into what was there")
+		Expect(a.Individual.Phone).To(Equal("+15555550100"))
+	})
+
 	It("lists, updates and deletes connected accounts", func() {
 		var ids []string
 		for a, err := range sc.V1Accounts.List(Ctx, nil) {

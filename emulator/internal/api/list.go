@@ -51,6 +51,23 @@ func (c *Call) ListQuery(object string) (store.Query, error) {
 	return q, nil
 }
 
+// IndexedFilters applies equality filters on indexed string fields: the
+// first one sent walks its index, and every one sent checks each object,
+// so filters combine instead of the first silently winning.
+func IndexedFilters(c *Call, q store.Query, fields ...string) store.Query {
+	for _, f := range fields {
+		v, _ := c.Params.Str(f)
+		if v == "" {
+			continue
+		}
+		if q.Index == "" {
+			q.Index, q.Value = f, v
+		}
+		q.Filter = And(q.Filter, func(o store.Obj) bool { return Str(o[f]) == v })
+	}
+	return q
+}
+
 // RangeFilter reads a timestamp filter given as an integer or as
 // {gt,gte,lt,lte}; nil means no filter.
 func (c *Call) RangeFilter(param string) (func(int64) bool, error) {

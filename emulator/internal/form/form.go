@@ -88,12 +88,21 @@ func splitKey(key string) ([]string, error) {
 	return parts, nil
 }
 
+// isTokenOf reports whether a hash is just {token: val}: stripe-go sends
+// a parameter that is either a token or the details it stands for
+// (external_account=btok_…) both as the value and as [token], and
+// Stripe takes that as the value.
+func isTokenOf(existing any, val string) bool {
+	m, ok := existing.(map[string]any)
+	return ok && len(m) == 1 && m["token"] == val
+}
+
 // insert places val at parts under m.
 func insert(m map[string]any, parts []string, val, key string) error {
 	name := parts[0]
 	if len(parts) == 1 {
 		if existing, ok := m[name]; ok {
-			if _, isLeaf := existing.(string); !isLeaf {
+			if _, isLeaf := existing.(string); !isLeaf && !isTokenOf(existing, val) {
 				return fmt.Errorf("parameter %q is given both as a value and as a hash or array", key)
 			}
 		}
@@ -110,6 +119,9 @@ func insert(m map[string]any, parts []string, val, key string) error {
 		return insert(next, parts[1:], val, key)
 	}
 	sub, isMap := child.(map[string]any)
+	if !isMap && len(parts) == 2 && parts[1] == "token" && child == val {
+		return nil // the token again, already given as the value
+	}
 	if !isMap {
 		return fmt.Errorf("parameter %q is given both as a value and as a hash or array", key)
 	}

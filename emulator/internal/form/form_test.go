@@ -93,3 +93,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// stripe-go sends a token-or-details parameter both as the value and as
+// [token] (external_account=btok_…&external_account[token]=btok_…): that
+// is the value, in either order; any other mix stays an error.
+func TestTokenGivenTwiceIsTheValue(t *testing.T) {
+	for _, body := range []string{"external_account=btok_1&external_account[token]=btok_1", "external_account[token]=btok_1&external_account=btok_1"} {
+		got, err := Parse(body)
+		if err != nil || got["external_account"] != "btok_1" {
+			t.Fatalf("%s: %v %v", body, got, err)
+		}
+	}
+	for _, body := range []string{"a=1&a[token]=2", "a[token]=2&a=1", "a=1&a[b]=1", "a[token]=1&a[x]=2&a=1"} {
+		if _, err := Parse(body); err == nil {
+			t.Fatalf("%s accepted", body)
+		}
+	}
+}

@@ -5,6 +5,7 @@ package accounts
 
 import (
 	"github.com/stripe/stripe-go/v82"
+	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -18,11 +19,12 @@ var Kind = &api.Kind{Object: "account", Prefix: "acct_", ShortID: true}
 // Routes is the account endpoint table.
 func Routes() []api.Route {
 	return append([]api.Route{
-		api.POST("/v1/accounts", params.FromStruct(stripe.AccountCreateParams{}), create),
+		// external_account is a token (btok_…) or the bank details themselves.
+		api.POST("/v1/accounts", params.FromStruct(stripe.AccountCreateParams{}).With("external_account", params.AnyParam()), create),
 		api.GET("/v1/accounts", params.FromStruct(stripe.AccountListParams{}), list),
 		api.GET("/v1/account", params.FromStruct(stripe.AccountRetrieveParams{}), retrieveOwn),
 		api.GET("/v1/accounts/{id}", params.FromStruct(stripe.AccountRetrieveParams{}), retrieve),
-		api.POST("/v1/accounts/{id}", params.FromStruct(stripe.AccountUpdateParams{}), update),
+		api.POST("/v1/accounts/{id}", params.FromStruct(stripe.AccountUpdateParams{}).With("external_account", params.AnyParam()), update),
 		api.DELETE("/v1/accounts/{id}", params.FromStruct(stripe.AccountDeleteParams{}), remove),
 	}, linkRoutes()...)
 }
@@ -110,7 +112,7 @@ func create(c *api.Call) (any, error) {
 	country, _ := c.Params.Str("country")
 	email, _ := c.Params.Str("email")
 	o := New(c.NewID("account"), c.Now, country, email, typ)
-	c.Copy(o, "business_type")
+	applyDetails(c, o)
 	if caps, ok := c.Params.Obj("capabilities"); ok {
 		m := store.Obj{}
 		for name := range caps.Raw() {
@@ -159,17 +161,8 @@ func update(c *api.Call) (any, error) {
 		return nil, err
 	}
 	after := api.Clone(before)
-	c.Copy(after, "email", "business_type", "default_currency")
-	if bp, ok := c.Params.Obj("business_profile"); ok {
-		prof, _ := after["business_profile"].(map[string]any)
-		for k, v := range bp.Raw() {
-			if s, isStr := v.(string); isStr && s == "" {
-				prof[k] = nil
-			} else {
-				prof[k] = v
-			}
-		}
-	}
+	c.Copy(after, "email")
+	applyDetails(c, after)
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
@@ -216,4 +209,89 @@ func list(c *api.Call) (any, error) {
 	}
 	q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["id"] != c.Platform })
 	return c.Page("account", "/v1/accounts", q), nil
+}
+
+// applyDetails records what a platform tells Stripe about a connected
+// account (create and update alike): profile, tax-relevant type, terms
+// acceptance, the person or company behind it, settings and a bank
+// account for payouts. Secrets (SSN, tax ids, account numbers) show, as
+// on Stripe, only as *_provided flags and last4.
+func applyDetails(c *api.Call, o store.Obj) {
+	c.Copy(o, "business_type")
+	if cur, _ := c.Params.Str("default_currency"); cur != "" {
+		o["default_currency"] = strings.ToLower(cur)
+	}
+	for _, f := range []string{"business_profile", "tos_acceptance", "settings", "company"} {
+		if v, ok := c.Params.Get(f); ok {
+			o[f] = mergeDetails(api.Obj(o[f]), api.Obj(v))
+		}
+	}
+	if v, ok := c.Params.Get("individual"); ok {
+		person := api.Obj(o["individual"])
+		if len(person) == 0 {
+			person = store.Obj{"id": c.IDs.Long("person_"), "object": "person", "account": o["id"], "created": c.Now,
+				"metadata": map[string]any{}, "relationship": store.Obj{}, "verification": store.Obj{"status": "unverified"}}
+		}
+		o["individual"] = mergeDetails(person, api.Obj(v))
+	}
+	if v, ok := c.Params.Get("external_account"); ok {
+		addExternalAccount(c, o, v)
+	}
+}
+
+// secretFields become *_provided flags (or last4) instead of being shown.
+var secretFields = map[string]string{"ssn_last_4": "ssn_last_4_provided", "id_number": "id_number_provided",
+	"tax_id": "tax_id_provided", "vat_id": "vat_id_provided", "personal_id_number": "id_number_provided"}
+
+func mergeDetails(into, from store.Obj) store.Obj {
+	out := api.Clone(into)
+	for k, v := range from {
+		if flag, secret := secretFields[k]; secret {
+			out[flag] = v != nil && v != ""
+			continue
+		}
+		if sub, isObj := v.(map[string]any); isObj {
+			out[k] = mergeDetails(api.Obj(out[k]), sub)
+			continue
+		}
+		if s, isStr := v.(string); isStr && s == "" {
+			v = nil
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// addExternalAccount adds the payout bank account given as a token
+// (btok_…) or as bank details, making it the default for its currency.
+func addExternalAccount(c *api.Call, o store.Obj, v any) {
+	details, _ := v.(map[string]any)
+	country, currency := api.Str(o["country"]), api.Str(o["default_currency"])
+	last4 := "6789"
+	if details != nil {
+		if s := api.Str(details["country"]); s != "" {
+			country = s
+		}
+		if s := api.Str(details["currency"]); s != "" {
+			currency = strings.ToLower(s)
+		}
+		if n := api.Str(details["account_number"]); len(n) >= 4 {
+			last4 = n[len(n)-4:]
+		}
+	}
+	ext := api.Obj(o["external_accounts"])
+	data, _ := ext["data"].([]any)
+	for _, d := range data {
+		if api.Obj(d)["currency"] == currency {
+			api.Obj(d)["default_for_currency"] = false
+		}
+	}
+	ba := store.Obj{
+		"id": c.IDs.Long("ba_"), "object": "bank_account", "account": o["id"], "account_holder_name": nil,
+		"account_holder_type": nil, "account_type": nil, "available_payout_methods": []any{"standard"},
+		"bank_name": "STRIPE TEST BANK", "country": country, "currency": currency, "default_for_currency": true,
+		"fingerprint": c.IDs.Secret(16), "future_requirements": nil, "last4": last4, "metadata": map[string]any{},
+		"requirements": nil, "routing_number": "110000000", "status": "new",
+	}
+	ext["data"] = append(data, ba)
 }

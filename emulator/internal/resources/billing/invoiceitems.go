@@ -98,6 +98,7 @@ func resolvePricing(c *api.Call, p params.Values, prefix string) (priced, error)
 }
 
 func createInvoiceItem(c *api.Call) (any, error) {
+	c.Inert("tax_behavior") // only read by Stripe Tax, which is not emulated
 	cusID, _ := c.Params.Str("customer")
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
@@ -256,11 +257,7 @@ func listInvoiceItems(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if inv, ok := c.Params.Str("invoice"); ok && inv != "" {
-		q.Index, q.Value = "invoice", inv
-	} else if cus, ok := c.Params.Str("customer"); ok && cus != "" {
-		q.Index, q.Value = "customer", cus
-	}
+	q = api.IndexedFilters(c, q, "invoice", "customer")
 	if pending, ok := c.Params.Bool("pending"); ok {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return (o["invoice"] == nil) == pending })
 	}

@@ -251,9 +251,13 @@ func createSubscription(c *api.Call) (any, error) {
 		defaultPM = pm
 	}
 	var trialEnd int64
+	fromPlan, _ := c.Params.Bool("trial_from_plan")
+	if fromPlan && (c.Params.Has("trial_period_days") || c.Params.Has("trial_end")) {
+		return nil, apierr.InvalidRequest("You cannot set `trial_from_plan` together with `trial_end` or `trial_period_days`.").WithParam("trial_from_plan")
+	}
 	if d, ok := c.Params.Int("trial_period_days"); ok && d > 0 {
 		trialEnd = now + d*86400
-	} else if fromPlan, _ := c.Params.Bool("trial_from_plan"); fromPlan && !c.Params.Has("trial_end") {
+	} else if fromPlan {
 		// The longest trial any item's price carries (recurring[trial_period_days]).
 		var d int64
 		for _, p := range prices {
@@ -661,10 +665,15 @@ func cancelSubscription(c *api.Call) (any, error) {
 	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
 		return nil, apierr.InvalidRequest("This subscription has already been canceled.").WithCode("resource_missing")
 	}
+	// A final invoice for unbilled usage or prorations is not emulated:
+	// asking for none is what happens anyway.
+	c.AcceptWhen("invoice_now", false)
+	c.AcceptWhen("prorate", false)
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
 	c.Now = clockNow(c, cus)
-	reason := "cancellation_requested"
-	if err := endSubscription(c, before, reason); err != nil {
+	withDetails := api.Clone(before)
+	applyCancellationDetails(c, withDetails)
+	if err := endSubscription(c, withDetails, "cancellation_requested"); err != nil {
 		return nil, err
 	}
 	// An unpaid first invoice goes with it.
@@ -682,8 +691,20 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.Inert("off_session") // an update's invoice is charged the same either way
+	c.AcceptWhen("automatic_tax.enabled", false)
 	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
-		return nil, apierr.InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.")
+		for _, k := range c.Params.Keys() {
+			if k != "metadata" && k != "cancellation_details" && k != "expand" {
+				return nil, apierr.InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.").WithParam(k)
+			}
+		}
+		after := api.Clone(before)
+		applyCancellationDetails(c, after)
+		if err := c.ApplyMetadata(after); err != nil {
+			return nil, err
+		}
+		return after, c.Save(before, after)
 	}
 	pending := false
 	if pb, _ := c.Params.Str("payment_behavior"); pb == "pending_if_incomplete" {
@@ -696,6 +717,19 @@ func updateSubscription(c *api.Call) (any, error) {
 	c.Now = clockNow(c, cus)
 	after := api.Clone(before)
 	c.Copy(after, "description", "cancel_at_period_end")
+	applyCancellationDetails(c, after)
+	if m, _ := c.Params.Str("collection_method"); m != "" {
+		after["collection_method"] = m
+	}
+	if days, ok := c.Params.Int("days_until_due"); ok {
+		after["days_until_due"] = days
+	}
+	if after["collection_method"] == "send_invoice" && after["days_until_due"] == nil {
+		return nil, apierr.MissingParam("days_until_due")
+	}
+	if after["collection_method"] == "charge_automatically" {
+		after["days_until_due"] = nil
+	}
 	if pm, ok := c.Params.Str("default_payment_method"); ok {
 		if pm == "" {
 			after["default_payment_method"] = nil
@@ -755,6 +789,26 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
 	return out, nil
+}
+
+// applyCancellationDetails records why the customer left, as the
+// merchant tells it (comment, feedback); reason is Stripe's own.
+func applyCancellationDetails(c *api.Call, sub store.Obj) {
+	cd, ok := c.Params.Obj("cancellation_details")
+	if !ok {
+		return
+	}
+	out := api.Clone(api.Obj(sub["cancellation_details"]))
+	for _, k := range []string{"comment", "feedback"} {
+		if cd.Has(k) {
+			v, _ := cd.Get(k)
+			if v == "" {
+				v = nil
+			}
+			out[k] = v
+		}
+	}
+	sub["cancellation_details"] = out
 }
 
 // collectNow tries to pay a subscription's freshly finalized invoice
@@ -1007,6 +1061,23 @@ func listSubscriptions(c *api.Call) (any, error) {
 		}
 		return o["status"] == status
 	})
+	// Basil keeps the period on the items; every item shares it.
+	for _, f := range []string{"current_period_start", "current_period_end"} {
+		match, err := c.RangeFilter(f)
+		if err != nil {
+			return nil, err
+		}
+		if match != nil {
+			q.Filter = api.And(q.Filter, func(o store.Obj) bool {
+				items := subItems(o)
+				return len(items) > 0 && match(api.Int(items[0][f]))
+			})
+		}
+	}
+	if on, ok := c.Params.Bool("automatic_tax.enabled"); ok {
+		// Automatic tax is never on here: asking for it finds nothing.
+		q.Filter = api.And(q.Filter, func(store.Obj) bool { return !on })
+	}
 	if price != "" {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool {
 			for _, it := range subItems(o) {

@@ -226,6 +226,7 @@ func inlineProduct(c *api.Call, pd params.Values) store.Obj {
 // claimLookupKey enforces that a lookup key names one price per account;
 // transfer_lookup_key moves it from the price that has it.
 func claimLookupKey(c *api.Call, price store.Obj) error {
+	transfer, _ := c.Params.Bool("transfer_lookup_key")
 	key, ok := c.Params.Str("lookup_key")
 	if !ok || key == "" {
 		return nil
@@ -239,7 +240,7 @@ func claimLookupKey(c *api.Call, price store.Obj) error {
 		if other["id"] == price["id"] {
 			continue
 		}
-		if transfer, _ := c.Params.Bool("transfer_lookup_key"); !transfer {
+		if !transfer {
 			return apierr.InvalidRequest("A price (`%s`) already uses that lookup key.", api.Str(other["id"])).WithParam("lookup_key")
 		}
 		moved := api.Clone(other)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
@@ -340,15 +341,22 @@ func list(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pi, _ := c.Params.Str("payment_intent"); pi != "" {
-		q.Index, q.Value = "payment_intent", pi
-	} else if cus, _ := c.Params.Str("customer"); cus != "" {
-		q.Index, q.Value = "customer", cus
-	} else if st, _ := c.Params.Str("status"); st != "" {
-		q.Index, q.Value = "status", st
+	// The most selective filter walks its index; every filter sent also
+	// checks each session, so they combine.
+	for _, f := range []string{"payment_intent", "customer", "status", "subscription", "payment_link"} {
+		v, _ := c.Params.Str(f)
+		if v == "" {
+			continue
+		}
+		if q.Index == "" && f != "subscription" && f != "payment_link" {
+			q.Index, q.Value = f, v
+		}
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Str(o[f]) == v })
 	}
-	if sub, _ := c.Params.Str("subscription"); sub != "" {
-		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["subscription"] == sub })
+	if email, _ := c.Params.Str("customer_details.email"); email != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool {
+			return strings.EqualFold(api.Str(api.Obj(o["customer_details"])["email"]), email)
+		})
 	}
 	return c.Page("checkout.session", "/v1/checkout/sessions", q), nil
 }

@@ -198,6 +198,11 @@ func retrieve(c *api.Call) (any, error) {
 
 func update(c *api.Call) (any, error) {
 	c.Inert(inertCustomerParams...)
+	if src, ok := c.Params.Str("default_source"); ok && src != "" {
+		// Sources (the pre-PaymentMethod API) are not emulated, so no
+		// source can be this customer's; clearing it is a no-op.
+		return nil, apierr.NoSuchObject("source", src, "default_source")
+	}
 	before, err := load(c)
 	if err != nil {
 		return nil, err

@@ -141,8 +141,10 @@ func createIntent(c *api.Call) (any, error) {
 // applyIntentParams sets what create, update and confirm share.
 func applyIntentParams(c *api.Call, pi store.Obj) error {
 	// use_stripe_sdk only says how a client will handle next_action;
-	// radar_options feed fraud scoring, which test mode does not do.
-	c.Inert("use_stripe_sdk", "radar_options")
+	// radar_options feed fraud scoring, which test mode does not do;
+	// mandate_data is the customer's acceptance of a debit mandate, and
+	// Mandate objects are not emulated (bank debits settle without one).
+	c.Inert("use_stripe_sdk", "radar_options", "mandate_data")
 	if err := applyConnect(c, pi); err != nil {
 		return err
 	}
@@ -159,6 +161,12 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 	}
 	if v, ok := c.Params.Str("confirmation_method"); ok && v != "" {
 		pi["confirmation_method"] = v
+	}
+	if c.Params.Has("payment_method_types") && c.Params.Has("automatic_payment_methods") {
+		return apierr.Exclusive("automatic_payment_methods", "payment_method_types")
+	}
+	if c.Params.Has("payment_method") && c.Params.Has("payment_method_data") {
+		return apierr.Exclusive("payment_method", "payment_method_data")
 	}
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		list := make([]any, len(types))
@@ -668,8 +676,16 @@ func captureIntent(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(pi); err != nil {
 		return nil, err
 	}
+	c.Copy(pi, "statement_descriptor", "statement_descriptor_suffix")
+	// final_capture=false (more captures later) needs multicapture, which
+	// is not emulated; true is what every capture here does.
+	c.AcceptWhen("final_capture", true)
+	if err := applyConnect(c, pi); err != nil {
+		return nil, err
+	}
 	chBefore, _ := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"]))
 	ch := api.Clone(chBefore)
+	ch["application_fee_amount"] = pi["application_fee_amount"]
 	ch["captured"] = true
 	ch["amount_captured"] = amount
 	// What is not captured is released back to the customer.

@@ -159,6 +159,7 @@ func createPaymentMethod(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.Copy(o, "allow_redisplay")
 	if err := c.ApplyMetadata(o); err != nil {
 		return nil, err
 	}

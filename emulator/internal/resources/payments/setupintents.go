@@ -86,7 +86,9 @@ func newSetupIntent(c *api.Call, id string) store.Obj {
 }
 
 func applySetupParams(c *api.Call, si store.Obj) error {
-	c.Inert("use_stripe_sdk") // how a client handles next_action
+	// How a client handles next_action; a debit mandate's acceptance
+	// (Mandate objects are not emulated).
+	c.Inert("use_stripe_sdk", "mandate_data")
 	c.Copy(si, "description", "payment_method_options", "flow_directions")
 	if apm, ok := c.Params.Obj("automatic_payment_methods"); ok {
 		enabled, _ := apm.Bool("enabled")
@@ -312,14 +314,13 @@ func cancelSetupIntent(c *api.Call) (any, error) {
 }
 
 func listSetupIntents(c *api.Call) (any, error) {
+	// attach_to_self only concerns SetupIntents made for a Connect
+	// account's own use, which are never made here: it filters nothing.
+	c.Inert("attach_to_self")
 	q, err := c.ListQuery("setup_intent")
 	if err != nil {
 		return nil, err
 	}
-	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
-		q.Index, q.Value = "customer", cus
-	} else if pm, ok := c.Params.Str("payment_method"); ok && pm != "" {
-		q.Index, q.Value = "payment_method", pm
-	}
+	q = api.IndexedFilters(c, q, "customer", "payment_method")
 	return c.Page("setup_intent", "/v1/setup_intents", q), nil
 }
