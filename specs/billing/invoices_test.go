@@ -140,6 +140,27 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		Expect(count(types, "invoice.payment_succeeded")).To(Equal(1))
 	})
 
+	It("keeps a merchant's own number and payment method types through finalization", func() {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
+			Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30),
+			Number:          stripe.String("ACME-2026-0042"),
+			PaymentSettings: &stripe.InvoiceCreatePaymentSettingsParams{PaymentMethodTypes: []*string{stripe.String("card"), stripe.String("us_bank_account")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(5000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.InvoiceFinalizeInvoiceParams{}
+		p.AddExpand("confirmation_secret")
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Number).To(Equal("ACME-2026-0042"))
+		Expect(inv.PaymentSettings.PaymentMethodTypes).To(ConsistOf(stripe.InvoicePaymentSettingsPaymentMethodType("card"), stripe.InvoicePaymentSettingsPaymentMethodType("us_bank_account")))
+		piID := strings.Split(inv.ConfirmationSecret.ClientSecret, "_secret_")[0]
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, piID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodTypes).To(Equal([]string{"card", "us_bank_account"}))
+	})
+
 	It("renders basil shapes: no invoice on charges and intents, no charge or payment_intent on invoices", func() {
 		inv := openInvoice(5000)
 		pi := payment(5000)

@@ -150,6 +150,41 @@ func includePending(c *api.Call, inv store.Obj, pending []store.Obj) (store.Obj,
 // applyInvoiceParams sets what create and update share.
 func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 	c.Copy(inv, "description", "footer", "custom_fields", "statement_descriptor", "auto_advance", "rendering", "shipping_details")
+	if n, ok := c.Params.Str("number"); ok {
+		// A number of the merchant's own, kept at finalization (instead
+		// of the customer's next prefix-sequence number).
+		if n == "" {
+			inv["number"] = nil
+		} else {
+			if len(n) > 26 {
+				return apierr.InvalidRequest("Invalid number: must be at most 26 characters").WithParam("number")
+			}
+			inv["number"] = n
+		}
+	}
+	if ps, ok := c.Params.Obj("payment_settings"); ok {
+		settings := api.Clone(api.Obj(inv["payment_settings"]))
+		if settings == nil || len(settings) == 0 {
+			settings = store.Obj{"default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil}
+		}
+		if ps.Has("payment_method_types") {
+			var list []any
+			for _, t := range ps.Strings("payment_method_types") {
+				if t != "card" && t != "sepa_debit" && t != "us_bank_account" {
+					return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %q; it emulates card, sepa_debit and us_bank_account.", t).WithParam("payment_settings[payment_method_types]")
+				}
+				list = append(list, t)
+			}
+			settings["payment_method_types"] = list
+		}
+		if v, ok := ps.Get("payment_method_options"); ok {
+			settings["payment_method_options"] = v
+		}
+		if v, ok := ps.Get("default_mandate"); ok {
+			settings["default_mandate"] = v
+		}
+		inv["payment_settings"] = settings
+	}
 	if m, ok := c.Params.Str("collection_method"); ok && m != "" {
 		if m != "charge_automatically" && m != "send_invoice" {
 			return apierr.InvalidRequest("Invalid collection_method: must be one of charge_automatically or send_invoice").WithParam("collection_method")

@@ -22,7 +22,9 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	if cusBefore != nil {
 		cus := api.Clone(cusBefore)
 		seq := max(api.Int(cus["next_invoice_sequence"]), 1)
-		inv["number"] = fmt.Sprintf("%s-%04d", api.Str(cus["invoice_prefix"]), seq)
+		if inv["number"] == nil {
+			inv["number"] = fmt.Sprintf("%s-%04d", api.Str(cus["invoice_prefix"]), seq)
+		}
 		cus["next_invoice_sequence"] = seq + 1
 		if err := c.Put(cus); err != nil {
 			return nil, err
@@ -51,6 +53,9 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	}
 	pi := payments.NewIntent(c, due, api.Str(inv["currency"]), inv["customer"])
 	pi["description"] = "Invoice " + api.Str(inv["number"])
+	if types, _ := api.Obj(inv["payment_settings"])["payment_method_types"].([]any); len(types) > 0 {
+		pi["payment_method_types"], pi["automatic_payment_methods"] = types, nil
+	}
 	pi["created"] = c.Now
 	if savesMethodOfFirstPayment(c, inv) {
 		// The method that pays becomes the subscription's default, so
@@ -212,6 +217,8 @@ func payInvoice(c *api.Call) (any, error) {
 	default:
 		return nil, apierr.InvalidRequest("You cannot pay this invoice because it has a status of %s.", inv["status"]).WithCode("invoice_not_editable")
 	}
+	// Attempts here are off-session, Stripe's default for paying an invoice.
+	c.AcceptWhen("off_session", true)
 	if oob, _ := c.Params.Bool("paid_out_of_band"); oob {
 		return payOutOfBand(c, inv)
 	}
