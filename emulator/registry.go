@@ -9,6 +9,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
@@ -25,7 +26,7 @@ func kinds() []*api.Kind {
 		events.Kind,
 		webhookendpoints.Kind,
 		checkout.Kind,
-	}, append(append(payments.Kinds(), billing.Kinds()...), billingportal.Kinds()...)...)
+	}, append(append(append(payments.Kinds(), billing.Kinds()...), billingportal.Kinds()...), coupons.Kinds()...)...)
 }
 
 // tickers are the resource families' time-driven work, run whenever the
@@ -47,5 +48,6 @@ func routes() [][]api.Route {
 		billingportal.Routes(),
 		webhookendpoints.Routes(),
 		checkout.Routes(),
+		coupons.Routes(),
 	}
 }

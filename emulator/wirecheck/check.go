@@ -52,6 +52,7 @@ func init() {
 	register("webhook_endpoint", stripe.WebhookEndpoint{})
 	register("discount", stripe.Discount{})
 	register("coupon", stripe.Coupon{})
+	register("promotion_code", stripe.PromotionCode{})
 	register("mandate", stripe.Mandate{})
 	register("setup_attempt", stripe.SetupAttempt{})
 	register("file", stripe.File{})

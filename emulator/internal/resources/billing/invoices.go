@@ -8,6 +8,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -207,6 +208,14 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 	if days, ok := c.Params.Int("days_until_due"); ok {
 		inv["due_date"] = api.Int(inv["created"]) + days*86400
 	}
+	if c.Params.Has("discounts") {
+		ids, err := redeemDiscounts(c, coupons.Scope{Customer: api.Str(inv["customer"]), Invoice: api.Str(inv["id"]), Currency: api.Str(inv["currency"])}, -1)
+		if err != nil {
+			return err
+		}
+		inv["discounts"] = ids
+		setLines(c, inv, asList(inv["lines"]))
+	}
 	if inv["collection_method"] == "send_invoice" && inv["due_date"] == nil {
 		return apierr.InvalidRequest("Invoices with `collection_method=send_invoice` must have a `due_date` or `days_until_due`.").WithParam("days_until_due")
 	}
@@ -320,7 +329,7 @@ func relineInvoice(c *api.Call, inv store.Obj) error {
 		}
 		lines = append(lines, lineFromItem(c, after, ii))
 	}
-	setLines(after, lines)
+	setLines(c, after, lines)
 	return c.Save(before, after)
 }
 
@@ -338,8 +347,9 @@ func lineFromItem(c *api.Call, inv, ii store.Obj) store.Obj {
 	}
 }
 
-// setLines stores lines on an invoice and recomputes every total.
-func setLines(inv store.Obj, lines []any) {
+// setLines stores lines on an invoice and recomputes every total, its
+// discounts included.
+func setLines(c *api.Call, inv store.Obj, lines []any) {
 	if lines == nil {
 		lines = []any{}
 	}
@@ -356,6 +366,10 @@ func setLines(inv store.Obj, lines []any) {
 	due := max(total, 0)
 	inv["amount_due"] = due
 	inv["amount_remaining"] = max(due-api.Int(inv["amount_paid"]), 0)
+	ids, _ := inv["discounts"].([]any)
+	if taken, _ := inv["total_discount_amounts"].([]any); len(ids) > 0 || len(taken) > 0 {
+		applyDiscounts(c, inv, lines)
+	}
 }
 
 func asList(v any) []any {

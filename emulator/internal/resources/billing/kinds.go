@@ -17,7 +17,7 @@ var (
 	}
 	InvoiceKind = &api.Kind{
 		Object: "invoice", Prefix: "in_", Name: "invoice",
-		Expandable: []string{"customer", "default_payment_method", "default_source", "test_clock", "on_behalf_of", "application", "latest_revision", "account_tax_ids", "parent.subscription_details.subscription"},
+		Expandable: []string{"customer", "default_payment_method", "default_source", "test_clock", "on_behalf_of", "application", "latest_revision", "account_tax_ids", "parent.subscription_details.subscription", "discounts", "total_discount_amounts.discount"},
 		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"payments": invoicePayments, "confirmation_secret": confirmationSecret},
 		Indexes: []store.Index{
 			{Name: "customer", Path: "customer"},
@@ -35,7 +35,7 @@ var (
 	}
 	SubscriptionKind = &api.Kind{
 		Object: "subscription", Prefix: "sub_", Name: "subscription", EventPrefix: "customer.subscription",
-		Expandable: []string{"customer", "default_payment_method", "default_source", "latest_invoice", "pending_setup_intent", "schedule", "test_clock", "application", "on_behalf_of", "items.data.price.product"},
+		Expandable: []string{"customer", "default_payment_method", "default_source", "latest_invoice", "pending_setup_intent", "schedule", "test_clock", "application", "on_behalf_of", "items.data.price.product", "discounts"},
 		Indexes: []store.Index{
 			{Name: "customer", Path: "customer"},
 			{Name: "status", Path: "status"},

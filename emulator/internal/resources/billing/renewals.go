@@ -162,6 +162,10 @@ func renew(c *api.Call, id string) error {
 	for _, it := range subItems(after) {
 		it["current_period_start"], it["current_period_end"] = start, end
 	}
+	// Discounts that ended (repeating ones past their end, once ones
+	// already taken) leave the subscription as the new period starts.
+	c.Now = start
+	after["discounts"] = liveDiscounts(c, before)
 	// The new period's invoice is the subscription's latest from the
 	// moment the period starts, as customer.subscription.updated shows.
 	invID := c.NewID("invoice")

@@ -12,6 +12,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -327,6 +328,13 @@ func createSubscription(c *api.Call) (any, error) {
 	if err := applyPaymentSettings(c, sub); err != nil {
 		return nil, err
 	}
+	if c.Params.Has("discounts") {
+		ids, err := redeemDiscounts(c, coupons.Scope{Customer: cusID, Subscription: id, Currency: api.Str(sub["currency"])}, itemsTotal(prices, qtys))
+		if err != nil {
+			return nil, err
+		}
+		sub["discounts"] = ids
+	}
 	if trialEnd > 0 {
 		sub["status"] = "trialing"
 		sub["trial_start"], sub["trial_end"] = now, trialEnd
@@ -509,7 +517,11 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 			"quantity": qty, "subscription": sub["id"], "taxes": []any{},
 		})
 	}
-	setLines(inv, lines)
+	inv["discounts"] = liveDiscounts(c, sub)
+	setLines(c, inv, lines)
+	if err := markOnceUsed(c, inv); err != nil {
+		return nil, err
+	}
 	if p.collection != nil {
 		p.collection(inv)
 	}
@@ -749,6 +761,15 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	if err := applyPaymentSettings(c, after); err != nil {
 		return nil, err
+	}
+	if c.Params.Has("discounts") {
+		// The list sent replaces the subscription's discounts (empty
+		// clears them); a kept one is passed as discounts[][discount].
+		ids, err := redeemDiscounts(c, coupons.Scope{Customer: api.Str(before["customer"]), Subscription: api.Str(before["id"]), Currency: api.Str(before["currency"])}, -1)
+		if err != nil {
+			return nil, err
+		}
+		after["discounts"] = ids
 	}
 	behavior, _ := c.Params.Str("proration_behavior")
 	if behavior == "" {

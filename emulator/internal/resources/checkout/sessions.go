@@ -137,6 +137,9 @@ func create(c *api.Call) (any, error) {
 		s[k] = v
 	}
 	c.Copy(s, "success_url", "cancel_url", "client_reference_id", "customer_email", "allow_promotion_codes", "locale", "submit_type", "billing_address_collection")
+	if err := applyDiscounts(c, s, items, customer); err != nil {
+		return nil, err
+	}
 	if err := applyPageOptions(c, s, customer); err != nil {
 		return nil, err
 	}
@@ -444,6 +447,9 @@ func completePayment(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	if err := payments.ApplyIntentData(c, pi, storedData(c, api.Str(s["id"]))); err != nil {
 		return nil, err
 	}
+	if err := redeemDiscounts(c, s); err != nil {
+		return nil, err
+	}
 	list := []any{"card"}
 	if t := api.Str(pm["type"]); t != "card" {
 		list = []any{t}
@@ -511,6 +517,9 @@ func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	}
 	for k, v := range storedData(c, api.Str(s["id"])).Raw() {
 		p[k] = v // subscription_data: trial, metadata, description
+	}
+	if d := subscriptionDiscounts(s); len(d) > 0 {
+		p["discounts"] = d
 	}
 	sub, err := billing.CreateSubscription(c, p)
 	if err != nil {

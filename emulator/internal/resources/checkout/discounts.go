@@ -1,0 +1,108 @@
+package checkout
+
+import (
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// applyDiscounts takes the session's discounts[] (a coupon or a promotion
+// code, checked now and redeemed when the session completes) off its line
+// items and totals.
+func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) error {
+	entries := c.Params.Array("discounts")
+	if len(entries) == 0 {
+		return nil
+	}
+	if api.Bool(s["allow_promotion_codes"]) {
+		return apierr.Exclusive("allow_promotion_codes", "discounts")
+	}
+	if len(entries) > 1 {
+		return apierr.InvalidRequest("Checkout Sessions accept at most one discount.").WithParam("discounts")
+	}
+	if s["mode"] == "setup" {
+		return apierr.InvalidRequest("You can not pass `discounts` in `setup` mode.").WithParam("discounts")
+	}
+	scope := coupons.Scope{Customer: api.Str(customer), Currency: api.Str(s["currency"])}
+	src, existing, err := coupons.Resolve(c, entries[0], "discounts[0]", scope)
+	if err != nil {
+		return err
+	}
+	if existing != nil {
+		return apierr.InvalidRequest("Checkout Sessions take a coupon or a promotion code, not an existing discount.").WithParam("discounts[0][discount]")
+	}
+	if err := coupons.CheckMinimum(src, api.Int(s["amount_subtotal"]), scope.Currency, "discounts[0][promotion_code]"); err != nil {
+		return err
+	}
+	cp := src.Coupon
+	entry := store.Obj{"coupon": cp["id"], "promotion_code": nil}
+	if src.PromotionCode != nil {
+		entry["promotion_code"] = src.PromotionCode["id"]
+	}
+	s["discounts"] = []any{entry}
+	amounts := make([]int64, len(items))
+	products := make([]string, len(items))
+	discountable := make([]bool, len(items))
+	for i, it := range items {
+		amounts[i] = api.Int(it["amount_subtotal"])
+		products[i] = api.Str(api.Obj(it["price"])["product"])
+		discountable[i] = true
+	}
+	spread := coupons.Spread([]coupons.Amount{coupons.AmountOf(c, api.Str(cp["id"]), cp)}, amounts, products, discountable)
+	var off int64
+	for i, it := range items {
+		var lineOff int64
+		for _, share := range spread[i] {
+			lineOff += api.Int(share["amount"])
+		}
+		it["amount_discount"] = lineOff
+		it["amount_total"] = api.Int(it["amount_subtotal"]) - lineOff
+		off += lineOff
+	}
+	if s["amount_total"] != nil {
+		s["amount_total"] = api.Int(s["amount_subtotal"]) - off
+	}
+	api.Obj(s["total_details"])["amount_discount"] = off
+	return nil
+}
+
+// redeemDiscounts counts the session's discount as redeemed when a
+// payment-mode session completes (subscription mode hands it to the
+// subscription, which redeems it).
+func redeemDiscounts(c *api.Call, s store.Obj) error {
+	list, _ := s["discounts"].([]any)
+	for _, d := range list {
+		entry := api.Obj(d)
+		src := coupons.Source{}
+		if cp, ok := c.Tx.Get(c.Account, "coupon", api.Str(entry["coupon"])); ok {
+			src.Coupon = cp
+		} else {
+			// Deleted since: the session keeps the discount it showed.
+			continue
+		}
+		if pc := api.Str(entry["promotion_code"]); pc != "" {
+			src.PromotionCode, _ = c.Tx.Get(c.Account, "promotion_code", pc)
+		}
+		if _, err := coupons.Redeem(c, src, coupons.Scope{Customer: api.Str(s["customer"]), CheckoutSession: api.Str(s["id"])}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subscriptionDiscounts passes the session's discount on to the
+// subscription it creates, as a discounts[] parameter.
+func subscriptionDiscounts(s store.Obj) []any {
+	list, _ := s["discounts"].([]any)
+	out := []any{}
+	for _, d := range list {
+		entry := api.Obj(d)
+		if pc := entry["promotion_code"]; pc != nil {
+			out = append(out, map[string]any{"promotion_code": pc})
+		} else {
+			out = append(out, map[string]any{"coupon": entry["coupon"]})
+		}
+	}
+	return out
+}

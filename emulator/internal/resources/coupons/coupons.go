@@ -1,0 +1,266 @@
+// Package coupons serves coupons and promotion codes, and turns them into
+// the discounts (di_…) that subscriptions, invoices and Checkout Sessions
+// carry, with Stripe's redemption rules: redeem_by, max_redemptions, a
+// promotion code's expiry, customer and first-time restrictions.
+package coupons
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// The objects this family owns.
+var (
+	CouponKind = &api.Kind{Object: "coupon", Name: "coupon",
+		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"applies_to": appliesTo}}
+	PromotionCodeKind = &api.Kind{Object: "promotion_code", Prefix: "promo_", Name: "promotion code",
+		Expandable: []string{"customer"},
+		Indexes:    []store.Index{{Name: "code", Path: "code"}, {Name: "coupon", Path: "coupon.id"}}}
+	// Discounts live on what they discount; the kind gives ids and lets
+	// subscriptions' and invoices' discounts[] expand.
+	DiscountKind = &api.Kind{Object: "discount", Prefix: "di_", Name: "discount",
+		Expandable: []string{"customer", "promotion_code"}}
+)
+
+// Kinds are the objects this family owns.
+func Kinds() []*api.Kind { return []*api.Kind{CouponKind, PromotionCodeKind, DiscountKind} }
+
+// Routes are this family's endpoints.
+func Routes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/coupons", params.FromStruct(stripe.CouponCreateParams{}), createCoupon),
+		api.GET("/v1/coupons", params.FromStruct(stripe.CouponListParams{}), listCoupons),
+		api.GET("/v1/coupons/{id}", params.FromStruct(stripe.CouponRetrieveParams{}), retrieveCoupon),
+		api.POST("/v1/coupons/{id}", params.FromStruct(stripe.CouponUpdateParams{}), updateCoupon),
+		api.DELETE("/v1/coupons/{id}", params.FromStruct(stripe.CouponDeleteParams{}), deleteCoupon),
+		api.POST("/v1/promotion_codes", params.FromStruct(stripe.PromotionCodeCreateParams{}).Require("coupon"), createPromotionCode),
+		api.GET("/v1/promotion_codes", params.FromStruct(stripe.PromotionCodeListParams{}), listPromotionCodes),
+		api.GET("/v1/promotion_codes/{id}", params.FromStruct(stripe.PromotionCodeRetrieveParams{}), retrievePromotionCode),
+		api.POST("/v1/promotion_codes/{id}", params.FromStruct(stripe.PromotionCodeUpdateParams{}), updatePromotionCode),
+	}
+}
+
+var customID = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,200}$`)
+
+// appliesToKey keeps the products a coupon is limited to; the coupon shows
+// them only when applies_to is expanded, as on Stripe.
+func appliesToKey(acct, id string) string { return "couponproducts:" + acct + ":" + id }
+
+func createCoupon(c *api.Call) (any, error) {
+	id := strings.ToUpper(c.IDs.Secret(8))
+	if v, ok := c.Params.Str("id"); ok && v != "" {
+		if !customID.MatchString(v) {
+			return nil, apierr.InvalidRequest("Invalid id: may only contain letters, digits, '_' and '-'").WithParam("id")
+		}
+		if c.Tx.Exists(c.Account, "coupon", v) {
+			return nil, apierr.InvalidRequest("Coupon already exists.").WithParam("id").WithCode("resource_already_exists")
+		}
+		id = v
+	}
+	percent, hasPercent := c.Params.Float("percent_off")
+	amount, hasAmount := c.Params.Int("amount_off")
+	switch {
+	case hasPercent && hasAmount:
+		return nil, apierr.Exclusive("amount_off", "percent_off")
+	case !hasPercent && !hasAmount:
+		return nil, apierr.InvalidRequest("Coupons require either an `amount_off` or a `percent_off`.").WithParam("percent_off")
+	case hasPercent && (percent <= 0 || percent > 100):
+		return nil, apierr.InvalidRequest("Invalid percent_off: must be greater than 0 and at most 100").WithParam("percent_off")
+	case hasAmount && amount < 1:
+		return nil, apierr.InvalidRequest("Invalid amount_off: must be at least 1").WithParam("amount_off")
+	}
+	currency, _ := c.Params.Str("currency")
+	if hasAmount && currency == "" {
+		return nil, apierr.InvalidRequest("You must pass currency when passing amount_off").WithParam("currency")
+	}
+	duration, _ := c.Params.Str("duration")
+	if duration == "" {
+		duration = "once"
+	}
+	months, hasMonths := c.Params.Int("duration_in_months")
+	if duration == "repeating" && (!hasMonths || months < 1) {
+		return nil, apierr.InvalidRequest("You must pass duration_in_months when duration is repeating").WithParam("duration_in_months")
+	}
+	if duration != "repeating" && hasMonths {
+		return nil, apierr.InvalidRequest("You may only pass duration_in_months when duration is repeating").WithParam("duration_in_months")
+	}
+	o := c.Object("coupon", id, store.Obj{
+		"amount_off": nil, "currency": nil, "duration": duration, "duration_in_months": nil, "max_redemptions": nil,
+		"metadata": map[string]any{}, "name": nil, "percent_off": nil, "redeem_by": nil, "times_redeemed": int64(0), "valid": true,
+	})
+	if hasPercent {
+		o["percent_off"] = percent
+	} else {
+		o["amount_off"], o["currency"] = amount, strings.ToLower(currency)
+	}
+	if hasMonths {
+		o["duration_in_months"] = months
+	}
+	if n, ok := c.Params.Int("max_redemptions"); ok {
+		if n < 1 {
+			return nil, apierr.InvalidRequest("Invalid max_redemptions: must be at least 1").WithParam("max_redemptions")
+		}
+		o["max_redemptions"] = n
+	}
+	if at, ok := c.Params.Int("redeem_by"); ok {
+		if at <= c.Now {
+			return nil, apierr.InvalidRequest("Invalid redeem_by: must be in the future").WithParam("redeem_by")
+		}
+		o["redeem_by"] = at
+	}
+	c.Copy(o, "name")
+	if err := c.ApplyMetadata(o); err != nil {
+		return nil, err
+	}
+	// Coupon ids are the merchant's own or random letters: a sequence
+	// number kept aside lists them newest first, as Stripe does.
+	if err := c.Tx.SetMeta(orderKey(c.Account, id), c.IDs.Long("")); err != nil {
+		return nil, err
+	}
+	if products := c.Params.Strings("applies_to.products"); len(products) > 0 {
+		for _, p := range products {
+			if !c.Tx.Exists(c.Account, "product", p) {
+				return nil, apierr.NoSuchObject("product", p, "applies_to[products]")
+			}
+		}
+		if err := c.Tx.SetMeta(appliesToKey(c.Account, id), strings.Join(products, ",")); err != nil {
+			return nil, err
+		}
+	}
+	return o, c.Insert(o)
+}
+
+func appliesTo(c *api.Call, o store.Obj) (any, error) {
+	raw, _ := c.Tx.GetMeta(appliesToKey(c.Account, api.Str(o["id"])))
+	products := []any{}
+	if raw != "" {
+		for _, p := range strings.Split(raw, ",") {
+			products = append(products, p)
+		}
+	}
+	return store.Obj{"products": products}, nil
+}
+
+// Products lists the products a coupon is limited to (nil: any).
+func Products(c *api.Call, couponID string) []string {
+	raw, _ := c.Tx.GetMeta(appliesToKey(c.Account, couponID))
+	if raw == "" {
+		return nil
+	}
+	return strings.Split(raw, ",")
+}
+
+func retrieveCoupon(c *api.Call) (any, error) {
+	o, err := loadCoupon(c, c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	return refreshValidity(c, o), nil
+}
+
+func loadCoupon(c *api.Call, id, param string) (store.Obj, error) {
+	o, ok := c.Tx.Get(c.Account, "coupon", id)
+	if !ok || api.Bool(o["deleted"]) {
+		return nil, apierr.NoSuchObject("coupon", id, param)
+	}
+	return o, nil
+}
+
+// refreshValidity shows valid=false once redeem_by has passed (the clock
+// may have moved since the coupon was last written).
+func refreshValidity(c *api.Call, o store.Obj) store.Obj {
+	if at := o["redeem_by"]; at != nil && api.Int(at) <= c.Now {
+		o["valid"] = false
+	}
+	return o
+}
+
+func updateCoupon(c *api.Call) (any, error) {
+	before, err := loadCoupon(c, c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	c.Copy(after, "name")
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	return after, c.Save(before, after)
+}
+
+func deleteCoupon(c *api.Call) (any, error) {
+	o, err := loadCoupon(c, c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	// Deleting a coupon stops new redemptions; discounts already made
+	// from it keep applying, with their own copy of it.
+	if err := c.Tx.Delete(c.Account, "coupon", api.Str(o["id"])); err != nil {
+		return nil, err
+	}
+	c.Tx.DeleteMeta(orderKey(c.Account, api.Str(o["id"])))
+	c.Emit("coupon.deleted", o, nil)
+	return store.Obj{"id": o["id"], "object": "coupon", "deleted": true}, nil
+}
+
+func orderKey(acct, id string) string { return "couponorder:" + acct + ":" + id }
+
+// listCoupons pages through coupons newest first by their creation
+// sequence (their ids do not sort that way).
+func listCoupons(c *api.Call) (any, error) {
+	q, err := c.ListQuery("coupon")
+	if err != nil {
+		return nil, err
+	}
+	type entry struct {
+		order string
+		o     store.Obj
+	}
+	var all []entry
+	c.Tx.Each(c.Account, "coupon", func(o store.Obj) bool {
+		if q.Filter == nil || q.Filter(o) {
+			order, _ := c.Tx.GetMeta(orderKey(c.Account, api.Str(o["id"])))
+			all = append(all, entry{order, refreshValidity(c, o)})
+		}
+		return true
+	})
+	slices.SortFunc(all, func(a, b entry) int { return strings.Compare(b.order, a.order) })
+	from, to := 0, len(all)
+	for i, e := range all {
+		if e.o["id"] == q.StartingAfter {
+			from = i + 1
+		}
+		if e.o["id"] == q.EndingBefore {
+			to = i
+		}
+	}
+	page := all[from:to]
+	hasMore := len(page) > q.Limit
+	if hasMore {
+		if q.EndingBefore != "" {
+			page = page[len(page)-q.Limit:]
+		} else {
+			page = page[:q.Limit]
+		}
+	}
+	l := &api.List{URL: "/v1/coupons", HasMore: hasMore}
+	for _, e := range page {
+		l.Data = append(l.Data, e.o)
+	}
+	return l, nil
+}
+
+// percentOf is a percentage of an amount in the currency's smallest unit,
+// rounded half away from zero as Stripe rounds discounts.
+func percentOf(amount int64, percent float64) int64 {
+	return int64(math.Round(float64(amount) * percent / 100))
+}

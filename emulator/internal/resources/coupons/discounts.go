@@ -1,0 +1,263 @@
+package coupons
+
+import (
+	"math"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Scope is what a discount is for: the customer always, and the
+// subscription or invoice it belongs to when there is one.
+type Scope struct {
+	Customer, Subscription, Invoice, CheckoutSession string
+	// Currency is the currency of what is discounted: an amount_off
+	// coupon must share it.
+	Currency string
+}
+
+// Source is a coupon, or a promotion code and its coupon, checked as
+// redeemable but not redeemed yet (Checkout shows discounts before it
+// redeems them).
+type Source struct {
+	Coupon, PromotionCode store.Obj
+}
+
+// Resolve checks one entry of a discounts[] parameter (coupon,
+// promotion_code or an existing discount's id) without redeeming it.
+// An existing discount comes back as the discount itself.
+func Resolve(c *api.Call, entry params.Values, param string, scope Scope) (Source, store.Obj, error) {
+	coupon, _ := entry.Str("coupon")
+	promo, _ := entry.Str("promotion_code")
+	existing, _ := entry.Str("discount")
+	given := 0
+	for _, v := range []string{coupon, promo, existing} {
+		if v != "" {
+			given++
+		}
+	}
+	if given != 1 {
+		return Source{}, nil, apierr.InvalidRequest("Each discount must have exactly one of `coupon`, `promotion_code` or `discount`.").WithParam(param)
+	}
+	if existing != "" {
+		d, ok := c.Tx.Get(c.Account, "discount", existing)
+		if !ok || (scope.Customer != "" && d["customer"] != nil && d["customer"] != scope.Customer) {
+			return Source{}, nil, apierr.NoSuchObject("discount", existing, param+"[discount]")
+		}
+		return Source{}, d, nil
+	}
+	var src Source
+	if promo != "" {
+		p, ok := c.Tx.Get(c.Account, "promotion_code", promo)
+		if !ok {
+			return Source{}, nil, apierr.NoSuchObject("promotion code", promo, param+"[promotion_code]")
+		}
+		if err := redeemable(c, p, param+"[promotion_code]", scope); err != nil {
+			return Source{}, nil, err
+		}
+		src.PromotionCode = p
+		coupon = api.Str(api.Obj(p["coupon"])["id"])
+	}
+	couponParam := param + "[coupon]"
+	if promo != "" {
+		couponParam = param + "[promotion_code]"
+	}
+	cp, err := loadCoupon(c, coupon, couponParam)
+	if err != nil {
+		return Source{}, nil, err
+	}
+	refreshValidity(c, cp)
+	if !api.Bool(cp["valid"]) {
+		return Source{}, nil, apierr.InvalidRequest("Coupon %s is no longer valid: it has expired or reached its max_redemptions.", coupon).WithParam(couponParam)
+	}
+	if cur := api.Str(cp["currency"]); cur != "" && scope.Currency != "" && cur != scope.Currency {
+		return Source{}, nil, apierr.InvalidRequest("The coupon %s is in %s and cannot be applied to an amount in %s.", coupon, cur, scope.Currency).WithParam(couponParam)
+	}
+	src.Coupon = cp
+	return src, nil, nil
+}
+
+// redeemable applies a promotion code's own rules.
+func redeemable(c *api.Call, p store.Obj, param string, scope Scope) error {
+	switch {
+	case !api.Bool(p["active"]):
+		return apierr.InvalidRequest("This promotion code (%s) is not active.", p["code"]).WithParam(param)
+	case p["expires_at"] != nil && api.Int(p["expires_at"]) <= c.Now:
+		return apierr.InvalidRequest("This promotion code (%s) has expired.", p["code"]).WithParam(param)
+	case p["max_redemptions"] != nil && api.Int(p["times_redeemed"]) >= api.Int(p["max_redemptions"]):
+		return apierr.InvalidRequest("This promotion code (%s) has been redeemed the maximum number of times.", p["code"]).WithParam(param)
+	case p["customer"] != nil && scope.Customer != "" && p["customer"] != scope.Customer:
+		return apierr.InvalidRequest("This promotion code (%s) cannot be redeemed by this customer.", p["code"]).WithParam(param)
+	}
+	if api.Bool(api.Obj(p["restrictions"])["first_time_transaction"]) && scope.Customer != "" && hasPaid(c, scope.Customer) {
+		return apierr.InvalidRequest("This promotion code cannot be redeemed because the associated customer has prior transactions.").WithParam(param)
+	}
+	return nil
+}
+
+// hasPaid reports whether a customer already paid anything.
+func hasPaid(c *api.Call, customer string) bool {
+	for _, ch := range c.Tx.List(c.Account, "charge", store.Query{Index: "customer", Value: customer}).Data {
+		if ch["status"] == "succeeded" {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckMinimum applies a promotion code's minimum_amount to what it would
+// discount (before discounts).
+func CheckMinimum(src Source, amount int64, currency, param string) error {
+	r := api.Obj(src.PromotionCode["restrictions"])
+	if src.PromotionCode == nil || r["minimum_amount"] == nil {
+		return nil
+	}
+	if api.Str(r["minimum_amount_currency"]) != currency || amount < api.Int(r["minimum_amount"]) {
+		return apierr.InvalidRequest("This promotion code (%s) requires a minimum amount of %d %s.", src.PromotionCode["code"], api.Int(r["minimum_amount"]), r["minimum_amount_currency"]).WithParam(param)
+	}
+	return nil
+}
+
+// Redeem turns a checked source into a discount for scope, counting the
+// redemption on the coupon and the promotion code.
+func Redeem(c *api.Call, src Source, scope Scope) (store.Obj, error) {
+	cp := src.Coupon
+	d := c.Object("discount", c.NewID("discount"), store.Obj{
+		"checkout_session": api.NilIfEmpty(scope.CheckoutSession), "coupon": cp, "customer": api.NilIfEmpty(scope.Customer),
+		"end": nil, "invoice": api.NilIfEmpty(scope.Invoice), "invoice_item": nil, "promotion_code": nil,
+		"start": c.Now, "subscription": api.NilIfEmpty(scope.Subscription), "subscription_item": nil,
+	})
+	// A discount is not a resource of its own: no created/livemode of
+	// its own in Stripe's shape.
+	delete(d, "created")
+	delete(d, "livemode")
+	if cp["duration"] == "repeating" {
+		d["end"] = time.Unix(c.Now, 0).UTC().AddDate(0, int(api.Int(cp["duration_in_months"])), 0).Unix()
+	}
+	if p := src.PromotionCode; p != nil {
+		d["promotion_code"] = p["id"]
+		after := api.Clone(p)
+		after["times_redeemed"] = api.Int(p["times_redeemed"]) + 1
+		if err := c.Put(after); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Put(d); err != nil {
+		return nil, err
+	}
+	if err := countRedemption(c, cp); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func countRedemption(c *api.Call, cp store.Obj) error {
+	stored, ok := c.Tx.Get(c.Account, "coupon", api.Str(cp["id"]))
+	if !ok {
+		return nil
+	}
+	stored["times_redeemed"] = api.Int(stored["times_redeemed"]) + 1
+	if m := stored["max_redemptions"]; m != nil && api.Int(stored["times_redeemed"]) >= api.Int(m) {
+		stored["valid"] = false
+	}
+	return c.Put(stored)
+}
+
+// Amount is what a discount takes off amount (in currency), for
+// discountable lines of products it applies to.
+type Amount struct {
+	ID         string
+	PercentOff float64
+	AmountOff  int64
+	Products   []string // nil: every product
+}
+
+// Load returns the discounts by id as amounts, leaving out ones that have
+// ended by now.
+func Load(c *api.Call, ids []any) []Amount {
+	var out []Amount
+	for _, id := range ids {
+		d, ok := c.Tx.Get(c.Account, "discount", api.Str(id))
+		if !ok || (d["end"] != nil && api.Int(d["end"]) <= c.Now) {
+			continue
+		}
+		out = append(out, AmountOf(c, api.Str(d["id"]), api.Obj(d["coupon"])))
+	}
+	return out
+}
+
+// AmountOf is what a coupon takes off, under the discount id given.
+func AmountOf(c *api.Call, id string, cp store.Obj) Amount {
+	return Amount{ID: id, PercentOff: floatOf(cp["percent_off"]), AmountOff: api.Int(cp["amount_off"]), Products: Products(c, api.Str(cp["id"]))}
+}
+
+func floatOf(v any) float64 {
+	switch n := v.(type) {
+	case float64:
+		return n
+	case int64:
+		return float64(n)
+	}
+	return 0
+}
+
+// Spread works out each discount's amount on each line: a percentage of
+// every line it applies to, a fixed amount shared across them in
+// proportion (the rounding remainder on the last), never more than what
+// is left of a line. It returns per line the [{amount, discount}] list.
+func Spread(discounts []Amount, amounts []int64, products []string, discountable []bool) [][]store.Obj {
+	out := make([][]store.Obj, len(amounts))
+	left := append([]int64(nil), amounts...)
+	for _, d := range discounts {
+		var eligible []int
+		var base int64
+		for i := range amounts {
+			if discountable[i] && left[i] > 0 && applies(d, products[i]) {
+				eligible = append(eligible, i)
+				base += left[i]
+			}
+		}
+		if len(eligible) == 0 {
+			continue
+		}
+		total := min(d.AmountOff, base)
+		if d.AmountOff == 0 {
+			total = percentOf(base, d.PercentOff)
+		}
+		given := int64(0)
+		for n, i := range eligible {
+			share := int64(math.Round(float64(total) * float64(left[i]) / float64(base)))
+			if d.AmountOff == 0 {
+				share = percentOf(left[i], d.PercentOff)
+			}
+			if n == len(eligible)-1 {
+				share = total - given
+			}
+			share = min(share, left[i])
+			given += share
+			left[i] -= share
+			out[i] = append(out[i], store.Obj{"amount": share, "discount": d.ID})
+		}
+	}
+	for i := range out {
+		if out[i] == nil {
+			out[i] = []store.Obj{}
+		}
+	}
+	return out
+}
+
+func applies(d Amount, product string) bool {
+	if d.Products == nil {
+		return true
+	}
+	for _, p := range d.Products {
+		if p == product {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,255 @@
+package billing_test
+
+import (
+	"net/url"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "discounts"), func() {
+	var (
+		emu     *emulator.Emulator
+		sc      *stripe.Client
+		prod    *stripe.Product
+		monthly *stripe.Price
+		cus     *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		prod, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		monthly, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+			UnitAmount: stripe.Int64(1000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("saver@example.com"), PaymentMethod: stripe.String("pm_card_visa"),
+			InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{}})
+		Expect(err).NotTo(HaveOccurred())
+		for pm, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pm.ID)}})
+			Expect(err).NotTo(HaveOccurred())
+		}
+	})
+
+	coupon := func(p *stripe.CouponCreateParams) *stripe.Coupon {
+		c, err := sc.V1Coupons.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return c
+	}
+	subscribe := func(d *stripe.SubscriptionCreateDiscountParams) *stripe.Subscription {
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{d}}
+		p.AddExpand("latest_invoice")
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return sub
+	}
+	invoicesOf := func(sub string) []*stripe.Invoice {
+		var out []*stripe.Invoice
+		for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub)}) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append([]*stripe.Invoice{inv}, out...) // oldest first
+		}
+		return out
+	}
+
+	It("creates, lists, updates and deletes coupons with Stripe's refusals", func() {
+		c := coupon(&stripe.CouponCreateParams{ID: stripe.String("LAUNCH"), PercentOff: stripe.Float64(12.5), Duration: stripe.String("forever"), Name: stripe.String("Launch")})
+		Expect(c.ID).To(Equal("LAUNCH"))
+		Expect(c.Valid).To(BeTrue())
+		auto := coupon(&stripe.CouponCreateParams{AmountOff: stripe.Int64(500), Currency: stripe.String("usd")})
+		Expect(auto.ID).To(MatchRegexp(`^[A-Z0-9]{8}$`))
+		Expect(auto.Duration).To(Equal(stripe.CouponDurationOnce))
+
+		for _, bad := range []struct {
+			p     *stripe.CouponCreateParams
+			param string
+		}{
+			{&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), AmountOff: stripe.Int64(5), Currency: stripe.String("usd")}, "amount_off"},
+			{&stripe.CouponCreateParams{AmountOff: stripe.Int64(5)}, "currency"},
+			{&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("repeating")}, "duration_in_months"},
+			{&stripe.CouponCreateParams{PercentOff: stripe.Float64(101)}, "percent_off"},
+			{&stripe.CouponCreateParams{ID: stripe.String("LAUNCH"), PercentOff: stripe.Float64(5)}, "id"},
+		} {
+			_, err := sc.V1Coupons.Create(Ctx, bad.p)
+			Expect(StripeErr(err).Param).To(Equal(bad.param))
+		}
+
+		c, err := sc.V1Coupons.Update(Ctx, "LAUNCH", &stripe.CouponUpdateParams{Name: stripe.String("Launch week")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Name).To(Equal("Launch week"))
+		var ids []string
+		for c, err := range sc.V1Coupons.List(Ctx, &stripe.CouponListParams{}) {
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, c.ID)
+		}
+		Expect(ids).To(Equal([]string{auto.ID, "LAUNCH"}), "newest first, whatever the ids")
+		lp := &stripe.CouponListParams{}
+		lp.Limit = stripe.Int64(1)
+		lp.Single = true
+		page := sc.V1Coupons.List(Ctx, lp)
+		for c, err := range page {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.ID).To(Equal(auto.ID))
+		}
+		_, next, err := emu.Call("GET", "/v1/coupons", url.Values{"limit": {"1"}, "starting_after": {auto.ID}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(next["data"].([]any)[0].(map[string]any)["id"]).To(Equal("LAUNCH"))
+		Expect(next["has_more"]).To(BeFalse())
+		del, err := sc.V1Coupons.Delete(Ctx, "LAUNCH", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(del.Deleted).To(BeTrue())
+		_, err = sc.V1Coupons.Retrieve(Ctx, "LAUNCH", nil)
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+	})
+
+	It("takes a repeating discount off for its months, then drops it from the subscription", func() {
+		c := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(25), Duration: stripe.String("repeating"), DurationInMonths: stripe.Int64(2)})
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("QUARTER")})
+		Expect(err).NotTo(HaveOccurred())
+		sub := subscribe(&stripe.SubscriptionCreateDiscountParams{PromotionCode: stripe.String(promo.ID)})
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.Discounts).To(HaveLen(1))
+		first := sub.LatestInvoice
+		Expect(first.Subtotal).To(Equal(int64(1000)))
+		Expect(first.Total).To(Equal(int64(750)))
+		Expect(first.AmountPaid).To(Equal(int64(750)))
+		Expect(first.TotalDiscountAmounts).To(HaveLen(1))
+		Expect(first.TotalDiscountAmounts[0].Amount).To(Equal(int64(250)))
+		Expect(first.Lines.Data[0].DiscountAmounts[0].Amount).To(Equal(int64(250)))
+
+		emu.Clock().Advance(3*31*24*time.Hour + time.Hour)
+		var totals []int64
+		for _, inv := range invoicesOf(sub.ID) {
+			totals = append(totals, inv.Total)
+		}
+		Expect(totals).To(Equal([]int64{750, 750, 1000, 1000}), "two months of the coupon, then the full price")
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Discounts).To(BeEmpty())
+
+		c, err = sc.V1Coupons.Retrieve(Ctx, c.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.TimesRedeemed).To(Equal(int64(1)))
+		promo, err = sc.V1PromotionCodes.Retrieve(Ctx, promo.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(promo.TimesRedeemed).To(Equal(int64(1)))
+	})
+
+	It("takes a once discount off the first invoice only", func() {
+		c := coupon(&stripe.CouponCreateParams{AmountOff: stripe.Int64(300), Currency: stripe.String("usd"), Duration: stripe.String("once")})
+		sub := subscribe(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(c.ID)})
+		Expect(sub.LatestInvoice.AmountDue).To(Equal(int64(700)))
+		emu.Clock().Advance(31*24*time.Hour + time.Hour)
+		invs := invoicesOf(sub.ID)
+		Expect(invs).To(HaveLen(2))
+		Expect(invs[1].Total).To(Equal(int64(1000)))
+		Expect(invs[1].Discounts).To(BeEmpty())
+	})
+
+	It("shares a fixed amount across lines in proportion, only on the products it applies to", func() {
+		other, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Support")})
+		Expect(err).NotTo(HaveOccurred())
+		c := coupon(&stripe.CouponCreateParams{AmountOff: stripe.Int64(100), Currency: stripe.String("usd"),
+			AppliesTo: &stripe.CouponCreateAppliesToParams{Products: []*string{stripe.String(prod.ID)}}})
+		one, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(200)})
+		Expect(err).NotTo(HaveOccurred())
+		two, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100)})
+		Expect(err).NotTo(HaveOccurred())
+		support, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(other.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AutoAdvance: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		for _, p := range []*stripe.Price{one, two, support} {
+			_, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+				Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(p.ID)}})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		p := &stripe.InvoiceUpdateParams{Discounts: []*stripe.InvoiceUpdateDiscountParams{{Coupon: stripe.String(c.ID)}}}
+		p.AddExpand("discounts")
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Subtotal).To(Equal(int64(800)))
+		Expect(inv.Total).To(Equal(int64(700)))
+		Expect(inv.Discounts[0].Coupon.ID).To(Equal(c.ID))
+		byAmount := map[int64]int64{}
+		for _, l := range inv.Lines.Data {
+			var off int64
+			for _, d := range l.DiscountAmounts {
+				off += d.Amount
+			}
+			byAmount[l.Amount] = off
+		}
+		Expect(byAmount).To(Equal(map[int64]int64{200: 67, 100: 33, 500: 0}))
+	})
+
+	It("refuses codes that can't be redeemed, by name, creating nothing", func() {
+		c := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), MaxRedemptions: stripe.Int64(1)})
+		_, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("TEN")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("TEN")})
+		Expect(StripeErr(err).Param).To(Equal("code"), "one active code per code")
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("other@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		mine, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Customer: stripe.String(other.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		off, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+
+		try := func(d *stripe.SubscriptionCreateDiscountParams) *stripe.Error {
+			_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}, Discounts: []*stripe.SubscriptionCreateDiscountParams{d}})
+			return StripeErr(err)
+		}
+		Expect(try(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String("NOPE")}).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+		Expect(try(&stripe.SubscriptionCreateDiscountParams{PromotionCode: stripe.String(mine.ID)}).Msg).To(ContainSubstring("cannot be redeemed by this customer"))
+		Expect(try(&stripe.SubscriptionCreateDiscountParams{PromotionCode: stripe.String(off.ID)}).Msg).To(ContainSubstring("not active"))
+		Expect(emu.Count("", "subscription")).To(BeZero())
+		Expect(emu.Count("", "discount")).To(BeZero())
+
+		subscribe(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(c.ID)})
+		c, err = sc.V1Coupons.Retrieve(Ctx, c.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Valid).To(BeFalse(), "its one redemption is used")
+		Expect(try(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(c.ID)}).Param).To(Equal("discounts[0][coupon]"))
+	})
+
+	It("discounts a Checkout Session and redeems the code when it completes", func() {
+		once, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4000)})
+		Expect(err).NotTo(HaveOccurred())
+		c := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(20)})
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("TWENTY")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(once.ID), Quantity: stripe.Int64(1)}},
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{PromotionCode: stripe.String(promo.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.AmountSubtotal).To(Equal(int64(4000)))
+		Expect(s.AmountTotal).To(Equal(int64(3200)))
+		Expect(s.TotalDetails.AmountDiscount).To(Equal(int64(800)))
+		Expect(s.Discounts[0].PromotionCode.ID).To(Equal(promo.ID))
+
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_visa"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Amount).To(Equal(int64(3200)))
+		promo, err = sc.V1PromotionCodes.Retrieve(Ctx, promo.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(promo.TimesRedeemed).To(Equal(int64(1)))
+
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems:           []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(once.ID), Quantity: stripe.Int64(1)}},
+			AllowPromotionCodes: stripe.Bool(true), Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(c.ID)}}})
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCode("parameters_exclusive")))
+	})
+})
