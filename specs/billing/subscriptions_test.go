@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"net/url"
 	"strings"
 	"time"
 
@@ -75,6 +76,60 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
 		Expect(sub.TrialEnd - sub.TrialStart).To(Equal(int64(10 * 86400)))
+	})
+
+	It("cancels at cancel_at, mid-period, on the clock; max_period_end is the period's end; empty unsets", func() {
+		cus := customerWith("pm_card_visa", "")
+		at := Epoch.Add(10 * 24 * time.Hour).Unix()
+		sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.CancelAt = stripe.Int64(at) })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.CancelAt).To(Equal(at))
+		emu.Clock().Advance(9 * 24 * time.Hour)
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+		emu.Clock().Advance(2 * 24 * time.Hour)
+		got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(got.EndedAt).To(Equal(at))
+		Expect(got.CancellationDetails.Reason).To(Equal(stripe.SubscriptionCancellationDetailsReasonCancellationRequested))
+		Expect(emu.EventTypes("")).To(ContainElement("customer.subscription.deleted"))
+
+		other, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		up := &stripe.SubscriptionUpdateParams{CancelAtMaxPeriodEnd: stripe.Bool(true)}
+		other, err = sc.V1Subscriptions.Update(Ctx, other.ID, up)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.CancelAt).To(Equal(other.Items.Data[0].CurrentPeriodEnd))
+		_, err = sc.V1Subscriptions.Update(Ctx, other.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(0)})
+		Expect(StripeErr(err).Param).To(Equal("cancel_at"), "a time in the past")
+		status, body, err := emu.Call("POST", "/v1/subscriptions/"+other.ID, url.Values{"cancel_at": {""}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		Expect(body["cancel_at"]).To(BeNil())
+	})
+
+	It("bills add_invoice_items once, on the first invoice (a setup fee)", func() {
+		fee, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(2500)})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := subscribe(customerWith("pm_card_visa", ""), func(p *stripe.SubscriptionCreateParams) {
+			p.AddInvoiceItems = []*stripe.SubscriptionCreateAddInvoiceItemParams{{Price: stripe.String(fee.ID)}}
+		})
+		Expect(err).NotTo(HaveOccurred())
+		first := sub.LatestInvoice
+		Expect(first.Lines.Data).To(HaveLen(2))
+		Expect(first.AmountPaid).To(Equal(int64(3500)))
+		emu.Clock().Advance(31*24*time.Hour + 2*time.Hour)
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LatestInvoice.ID).NotTo(Equal(first.ID))
+		Expect(got.LatestInvoice.Total).To(Equal(int64(1000)))
+
+		_, err = subscribe(customerWith("pm_card_visa", ""), func(p *stripe.SubscriptionCreateParams) {
+			p.AddInvoiceItems = []*stripe.SubscriptionCreateAddInvoiceItemParams{{Price: stripe.String(monthly.ID)}}
+		})
+		Expect(StripeErr(err).Param).To(Equal("add_invoice_items[0][price]"), "a recurring price is not a one-off")
 	})
 
 	It("refuses what it does not emulate, or a currency the prices do not have, creating nothing", func() {

@@ -31,8 +31,14 @@ func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
 			if !onClock(raw) {
 				return true
 			}
-			f := gjson.GetMany(raw, "id", "pending_update.expires_at", "created", "items.data.0.current_period_end", "trial_end", "trial_start")
+			f := gjson.GetMany(raw, "id", "pending_update.expires_at", "created", "items.data.0.current_period_end", "trial_end", "trial_start", "cancel_at")
 			id := f[0].String()
+			if at := f[6].Int(); f[6].Type == gjson.Number && at <= target && at < f[3].Int() && status != "incomplete" {
+				// Ends mid-period; one ending with its period renews into
+				// its end instead.
+				out = append(out, dueAction{at, "cancel_at", id})
+				return true
+			}
 			if f[1].Exists() && f[1].Type != gjson.Null && f[1].Int() <= target {
 				out = append(out, dueAction{f[1].Int(), "pending_expire", id})
 			}
@@ -105,6 +111,12 @@ func run(c *api.Call, a dueAction) error {
 		return collect(c, inv)
 	case "expire":
 		return expire(c, a.id)
+	case "cancel_at":
+		sub, ok := c.Tx.Get(c.Account, "subscription", a.id)
+		if !ok || sub["status"] == "canceled" || sub["cancel_at"] == nil || api.Int(sub["cancel_at"]) > c.Now {
+			return nil
+		}
+		return endSubscription(c, sub, "cancellation_requested")
 	case "pending_expire":
 		return expirePendingUpdate(c, a.id)
 	}

@@ -317,6 +317,9 @@ func createSubscription(c *api.Call) (any, error) {
 		sub["days_until_due"] = days
 	}
 	c.Copy(sub, "description", "cancel_at_period_end")
+	if err := applyCancelAt(c, sub); err != nil {
+		return nil, err
+	}
 	if ts, ok := c.Params.Obj("trial_settings"); ok {
 		if b, _ := ts.Str("end_behavior.missing_payment_method"); b != "" {
 			sub["trial_settings"] = store.Obj{"end_behavior": store.Obj{"missing_payment_method": b}}
@@ -366,7 +369,11 @@ func createSubscription(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_create", start: start, end: end, trial: trialEnd > 0})
+	oneOff, err := oneOffItems(c, cusID, api.Str(sub["currency"]), now)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_create", start: start, end: end, trial: trialEnd > 0, oneOff: oneOff})
 	if err != nil {
 		return nil, err
 	}
@@ -476,6 +483,9 @@ type periodInvoice struct {
 	// collection, if set, settles how the draft advances before it is
 	// stored, so invoice.created already shows it as Stripe's does.
 	collection func(inv store.Obj)
+	// oneOff are invoice items billed on this invoice only
+	// (add_invoice_items: a setup fee).
+	oneOff []store.Obj
 }
 
 // subscriptionInvoice creates the draft invoice for a subscription's
@@ -516,6 +526,14 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 			"pricing":  store.Obj{"type": "price_details", "price_details": store.Obj{"price": price["id"], "product": price["product"]}, "unit_amount_decimal": price["unit_amount_decimal"]},
 			"quantity": qty, "subscription": sub["id"], "taxes": []any{},
 		})
+	}
+	for _, ii := range p.oneOff {
+		ii["invoice"] = inv["id"]
+		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
+		if err := c.Insert(ii); err != nil {
+			return nil, err
+		}
+		lines = append(lines, lineFromItem(c, inv, ii))
 	}
 	inv["discounts"] = liveDiscounts(c, sub)
 	setLines(c, inv, lines)
@@ -729,6 +747,9 @@ func updateSubscription(c *api.Call) (any, error) {
 	c.Now = clockNow(c, cus)
 	after := api.Clone(before)
 	c.Copy(after, "description", "cancel_at_period_end")
+	if err := applyCancelAt(c, after); err != nil {
+		return nil, err
+	}
 	applyCancellationDetails(c, after)
 	if m, _ := c.Params.Str("collection_method"); m != "" {
 		after["collection_method"] = m
@@ -810,6 +831,74 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
 	return out, nil
+}
+
+// oneOffItems reads add_invoice_items: prices billed once, on the
+// subscription's first invoice.
+func oneOffItems(c *api.Call, customer, currency string, now int64) ([]store.Obj, error) {
+	var out []store.Obj
+	for i, entry := range c.Params.Array("add_invoice_items") {
+		prefix := fmt.Sprintf("add_invoice_items[%d]", i)
+		for _, f := range []string{"price_data", "discounts", "tax_rates", "period"} {
+			if entry.Has(f) {
+				return nil, apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s[%s]`, so it refused the request rather than answer as if it had taken effect.", prefix, f).WithParam(prefix + "[" + f + "]")
+			}
+		}
+		if !entry.Has("price") {
+			return nil, apierr.MissingParam(prefix + "[price]")
+		}
+		pr, err := resolvePricing(c, entry, prefix)
+		if err != nil {
+			return nil, err
+		}
+		if pr.price["type"] != "one_time" {
+			return nil, apierr.InvalidRequest("The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.").WithParam(prefix + "[price]")
+		}
+		if pr.currency != currency {
+			return nil, apierr.InvalidRequest("The price's currency (%s) does not match the subscription's (%s).", pr.currency, currency).WithParam(prefix + "[price]")
+		}
+		ii := newInvoiceItem(c, customer, pr, now)
+		if md, ok := entry.Map("metadata"); ok {
+			m := map[string]any{}
+			for k, v := range md {
+				m[k] = v
+			}
+			ii["metadata"] = m
+		}
+		out = append(out, ii)
+	}
+	return out, nil
+}
+
+// applyCancelAt schedules the subscription's end: a timestamp in the
+// future, or max_period_end / min_period_end (its items share one period,
+// so both are the current period's end); empty unsets it. At that time
+// the clock cancels it, mid-period if need be (the unused time is not
+// credited: prorations on cancellation are not emulated).
+func applyCancelAt(c *api.Call, sub store.Obj) error {
+	v, ok := c.Params.Get("cancel_at")
+	if !ok {
+		return nil
+	}
+	if api.Bool(sub["cancel_at_period_end"]) && v != nil {
+		return apierr.Exclusive("cancel_at", "cancel_at_period_end")
+	}
+	switch s := fmt.Sprint(v); {
+	case v == nil || s == "":
+		sub["cancel_at"] = nil
+	case s == "max_period_end" || s == "min_period_end":
+		sub["cancel_at"] = periodEnd(sub)
+	default:
+		var at int64
+		if _, err := fmt.Sscan(s, &at); err != nil {
+			return apierr.InvalidRequest("Invalid cancel_at: must be an integer Unix timestamp, max_period_end or min_period_end").WithParam("cancel_at")
+		}
+		if at <= c.Now {
+			return apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("cancel_at")
+		}
+		sub["cancel_at"] = at
+	}
+	return nil
 }
 
 // applyCancellationDetails records why the customer left, as the
