@@ -35,8 +35,7 @@ func (c *Call) Inert(names ...string) { c.Params.MarkRead(names...) }
 // =false) is fine, asking for more is refused as not emulated.
 func (c *Call) AcceptWhen(path string, want any) {
 	if v, ok := c.Params.Sent(path); ok && v == want {
-		top, _, _ := strings.Cut(path, ".")
-		c.Params.MarkRead(top)
+		c.Params.MarkRead(path)
 	}
 }
 

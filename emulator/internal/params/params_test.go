@@ -174,3 +174,51 @@ func TestTrackedValuesReportWhatWasNotRead(t *testing.T) {
 		t.Fatal("untracked values report unread parameters")
 	}
 }
+
+// Inside objects and array elements a handler opens, what it leaves
+// unread is named in full, as Stripe names parameters in errors.
+func TestTrackedValuesNameNestedParametersLeftUnread(t *testing.T) {
+	fresh := func() Values {
+		return NewValues(map[string]any{
+			"items": []any{
+				map[string]any{"price": "price_1", "quantity": int64(2)},
+				map[string]any{"price": "price_2", "discounts": []any{}},
+			},
+			"invoice_settings": map[string]any{"default_payment_method": "pm_1", "footer": "x"},
+			"metadata":         map[string]any{"k": "v"},
+		}).Tracked()
+	}
+
+	v := fresh()
+	for _, it := range v.Array("items") {
+		it.Str("price")
+		it.Int("quantity")
+	}
+	v.Map("metadata") // read whole: its keys are not parameters of ours
+	if got := v.Unread(); !slices.Equal(got, []string{"invoice_settings", "items[1][discounts]"}) {
+		t.Fatalf("unread %v", got)
+	}
+
+	// A dotted read counts inside the object even when the object is also
+	// opened elsewhere, in either order.
+	v = fresh()
+	v.Str("invoice_settings.default_payment_method")
+	is, _ := v.Obj("invoice_settings")
+	if got := v.Unread(); !slices.Equal(got, []string{"invoice_settings[footer]", "items", "metadata"}) {
+		t.Fatalf("unread %v", got)
+	}
+	is.Str("footer")
+	v.MarkRead("items", "metadata")
+	if got := v.Unread(); len(got) != 0 {
+		t.Fatalf("unread %v", got)
+	}
+
+	// Taking an element whole (Raw) covers everything under it only.
+	v = fresh()
+	items := v.Array("items")
+	items[1].Raw()
+	v.MarkRead("invoice_settings", "metadata")
+	if got := v.Unread(); !slices.Equal(got, []string{"items[0][price]", "items[0][quantity]"}) {
+		t.Fatalf("unread %v", got)
+	}
+}

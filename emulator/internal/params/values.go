@@ -2,6 +2,8 @@ package params
 
 import (
 	"encoding/json"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -9,60 +11,114 @@ import (
 // ("invoice_settings.default_payment_method").
 type Values struct {
 	m map[string]any
-	// read, when set, records the top-level parameters looked at, so a
+	// prefix is v's full parameter name ("items[0]"), "" at the top.
+	prefix string
+	// reads, when set, records which parameters are looked at, so a
 	// request can tell which of the parameters it was sent nothing used.
+	reads *reads
+}
+
+// reads is what one request's handler looked at, by full parameter name.
+type reads struct {
 	read map[string]bool
+	// opened are the objects a handler went into (Obj, Array): their
+	// keys are the ones checked, so a value read whole (metadata) is not
+	// picked apart.
+	opened   []Values
+	isOpened map[string]bool
+	// whole are names taken with everything under them (Raw, Keys).
+	whole []string
 }
 
 // NewValues wraps an already-typed tree (for internal callers).
 func NewValues(m map[string]any) Values { return Values{m: m} }
 
-// Tracked is v recording which top-level parameters are read.
+// Tracked is v recording which parameters are read: its top level, and
+// inside every object or array element a handler opens with Obj or Array.
 func (v Values) Tracked() Values {
-	v.read = map[string]bool{}
+	v.reads = &reads{read: map[string]bool{}, isOpened: map[string]bool{}}
+	v.reads.open(v)
 	return v
 }
 
-// Unread lists the top-level parameters sent that nothing read (only for
-// Tracked values), sorted.
+func (r *reads) open(v Values) {
+	if r.isOpened[v.prefix] {
+		return
+	}
+	r.isOpened[v.prefix] = true
+	r.opened = append(r.opened, v)
+}
+
+// covered reports whether name was taken whole with a parent.
+func (r *reads) covered(name string) bool {
+	for _, w := range r.whole {
+		if w == "" || name == w || strings.HasPrefix(name, w+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// Unread lists, by full name ("items[0][discounts]"), the parameters sent
+// that nothing read (only for Tracked values), sorted.
 func (v Values) Unread() []string {
-	if v.read == nil {
+	if v.reads == nil {
 		return nil
 	}
 	var out []string
-	for _, k := range sortedKeys(v.m) {
-		if !v.read[k] {
-			out = append(out, k)
+	for _, o := range v.reads.opened {
+		for k := range o.m {
+			name := join(o.prefix, k)
+			if !v.reads.read[name] && !v.reads.covered(name) {
+				out = append(out, name)
+			}
 		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// MarkRead records parameters (dotted paths under v) as used without
+// reading them: ones that change nothing an API caller can observe in
+// test mode.
+func (v Values) MarkRead(paths ...string) {
+	for _, p := range paths {
+		v.mark(p)
+	}
+}
+
+// mark records path and every object on the way to it as read.
+func (v Values) mark(path string) {
+	if v.reads == nil {
+		return
+	}
+	name := v.prefix
+	for path != "" {
+		var seg string
+		seg, path, _ = strings.Cut(path, ".")
+		name = join(name, seg)
+		v.reads.read[name] = true
+	}
+}
+
+// markAll counts everything at and under v as read.
+func (v Values) markAll() {
+	if v.reads != nil {
+		v.reads.whole = append(v.reads.whole, v.prefix)
+	}
+}
+
+// child is the tracked Values of the object m at name under v.
+func (v Values) child(name string, m map[string]any) Values {
+	out := Values{m: m, prefix: join(v.prefix, name), reads: v.reads}
+	if v.reads != nil {
+		v.reads.open(out)
 	}
 	return out
 }
 
-// MarkRead records parameters as used without reading them: ones that
-// change nothing an API caller can observe in test mode.
-func (v Values) MarkRead(names ...string) {
-	if v.read == nil {
-		return
-	}
-	for _, n := range names {
-		v.read[n] = true
-	}
-}
-
-func (v Values) markAll() {
-	if v.read == nil {
-		return
-	}
-	for k := range v.m {
-		v.read[k] = true
-	}
-}
-
 func (v Values) lookup(path string) (any, bool) {
-	if v.read != nil {
-		top, _, _ := strings.Cut(path, ".")
-		v.read[top] = true
-	}
+	v.mark(path)
 	return v.Sent(path)
 }
 
@@ -169,17 +225,32 @@ func (v Values) Float(path string) (float64, bool) {
 func (v Values) Obj(path string) (Values, bool) {
 	x, _ := v.lookup(path)
 	m, ok := x.(map[string]any)
-	return Values{m: m}, ok
+	if !ok {
+		return Values{m: m}, false
+	}
+	out := v
+	for _, name := range strings.Split(path, ".") {
+		sub, _ := out.m[name].(map[string]any)
+		out = out.child(name, sub)
+	}
+	return out, true
 }
 
 // Array returns the elements of an array of objects.
 func (v Values) Array(path string) []Values {
 	x, _ := v.lookup(path)
 	items, _ := x.([]any)
+	parent := v
+	segs := strings.Split(path, ".")
+	for _, name := range segs[:len(segs)-1] {
+		sub, _ := parent.m[name].(map[string]any)
+		parent = parent.child(name, sub)
+	}
+	array := Values{prefix: join(parent.prefix, segs[len(segs)-1]), reads: v.reads}
 	out := make([]Values, 0, len(items))
-	for _, it := range items {
+	for i, it := range items {
 		m, _ := it.(map[string]any)
-		out = append(out, Values{m: m})
+		out = append(out, array.child(strconv.Itoa(i), m))
 	}
 	return out
 }
@@ -222,9 +293,7 @@ func (v Values) Raw() map[string]any {
 
 // RawAt is one top-level parameter's typed value, Unset markers included.
 func (v Values) RawAt(name string) (any, bool) {
-	if v.read != nil {
-		v.read[name] = true
-	}
+	v.mark(name)
 	x, ok := v.m[name]
 	return x, ok
 }

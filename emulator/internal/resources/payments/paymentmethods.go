@@ -203,6 +203,9 @@ func cardFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 	if expMonth < 1 || expMonth > 12 {
 		return nil, cardError("invalid_expiry_month", "", "Your card's expiration month is invalid.", "card[exp_month]")
 	}
+	if cvc, ok := cp.Str("cvc"); ok && !validCVC(cvc) {
+		return nil, cardError("invalid_cvc", "", "Your card's security code is invalid.", "card[cvc]")
+	}
 	if expYear < 100 {
 		expYear += 2000
 	}
@@ -211,6 +214,20 @@ func cardFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 		return nil, cardError("invalid_expiry_year", "", "Your card's expiration year is invalid.", "card[exp_year]")
 	}
 	return newCardPaymentMethod(c, cd, expMonth, expYear, bd)
+}
+
+// validCVC is Stripe's format check: three or four digits (whether it is
+// the right code is the incorrect-CVC test card's business).
+func validCVC(cvc string) bool {
+	if len(cvc) < 3 || len(cvc) > 4 {
+		return false
+	}
+	for _, r := range cvc {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func cardError(code, declineCode, message, param string) *apierr.Error {
