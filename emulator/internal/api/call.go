@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"reflect"
 	"sync"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -104,6 +105,11 @@ func (c *Call) Insert(o store.Obj) error {
 // Save stores a changed object and emits "<object>.updated" with the
 // previous values of what changed; nothing is emitted when nothing changed.
 func (c *Call) Save(before, after store.Obj) error {
+	if store.CheckShared && len(after) > 0 && reflect.ValueOf(before).UnsafePointer() == reflect.ValueOf(after).UnsafePointer() {
+		// Objects from Get are shared within a transaction: a second Get
+		// is not a copy to change.
+		panic("api: Save of an object against itself: Clone the object before changing it")
+	}
 	prev := PreviousAttributes(before, after)
 	if len(prev) == 0 {
 		return nil

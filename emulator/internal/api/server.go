@@ -246,6 +246,8 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 		if err != nil {
 			return err
 		}
+		// Rendering expands objects in place: it must not see them shared.
+		c.Tx.EndWrites()
 		if d, ok := res.(Discard); ok {
 			// Rendered inside the transaction (expansions see what the
 			// handler wrote), then everything is rolled back.

@@ -65,13 +65,29 @@ func (t *Tx) List(acct, typ string, q Query) Page {
 // returns false. For background work (renewals, expiries) and search.
 func (t *Tx) Each(acct, typ string, fn func(Obj) bool) {
 	prefix := objPrefix(acct, typ)
-	_ = t.tx.AscendRange("", prefix, prefix+"\xff", func(_, v string) bool { return fn(decode(v)) })
+	_ = t.tx.AscendRange("", prefix, prefix+"\xff", func(k, v string) bool {
+		if o, ok := t.objs[k]; ok {
+			return fn(o)
+		}
+		return fn(decode(v))
+	})
 }
 
 // EachIndexed calls fn for every object of typ whose index has value, oldest
 // first, until fn returns false.
 func (t *Tx) EachIndexed(acct, typ, index, value string, fn func(Obj) bool) {
-	t.EachIndexedRaw(acct, typ, index, value, func(raw string) bool { return fn(decode(raw)) })
+	prefix := indexPrefix(acct, typ, index, value)
+	_ = t.tx.AscendRange("", prefix, prefix+"\xff", func(k, _ string) bool {
+		key := objKey(acct, typ, strings.TrimPrefix(k, prefix))
+		if o, ok := t.objs[key]; ok {
+			return fn(o)
+		}
+		raw, err := t.tx.Get(key)
+		if err != nil {
+			return true
+		}
+		return fn(decode(raw))
+	})
 }
 
 // EachIndexedRaw is EachIndexed handing fn each object's stored JSON: for
@@ -98,6 +114,9 @@ func (t *Tx) Count(acct, typ string) int {
 
 func (t *Tx) resolve(acct, typ, prefix, key, val string, indexed bool) Obj {
 	if !indexed {
+		if o, ok := t.objs[key]; ok {
+			return o
+		}
 		return decode(val)
 	}
 	id := strings.TrimPrefix(key, prefix)

@@ -68,12 +68,22 @@ func (s *Store) Close() error {
 // Update runs fn in a write transaction: everything fn does is committed
 // together, or nothing is if it returns an error.
 func (s *Store) Update(fn func(tx *Tx) error) error {
-	return s.db.Update(func(btx *buntdb.Tx) error { return fn(&Tx{tx: btx, s: s}) })
+	return s.db.Update(func(btx *buntdb.Tx) error { return run(&Tx{tx: btx, s: s}, fn) })
 }
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(tx *Tx) error) error {
-	return s.db.View(func(btx *buntdb.Tx) error { return fn(&Tx{tx: btx, s: s}) })
+	return s.db.View(func(btx *buntdb.Tx) error { return run(&Tx{tx: btx, s: s}, fn) })
+}
+
+func run(t *Tx, fn func(tx *Tx) error) error {
+	if err := fn(t); err != nil {
+		return err
+	}
+	if CheckShared && !t.noCache {
+		t.checkHeld()
+	}
+	return nil
 }
 
 // Reset deletes everything.
@@ -85,6 +95,49 @@ func (s *Store) Reset() error {
 type Tx struct {
 	tx *buntdb.Tx
 	s  *Store
+	// objs are the objects this transaction decoded or stored, by key, so
+	// work that reads the same invoice five times (a renewal) decodes it
+	// once. They are shared: whoever changes one must store it again.
+	objs    map[string]Obj
+	noCache bool
+}
+
+// EndWrites drops the objects held for reuse and stops holding more:
+// after it, rendering (which expands objects in place) may change what
+// Get returns. Builds with the race detector (the test suite) first check
+// that every held object is what is stored, so a handler that changed a
+// shared object without storing it fails loudly.
+func (t *Tx) EndWrites() {
+	if CheckShared {
+		t.checkHeld()
+	}
+	t.objs = nil
+	t.noCache = true
+}
+
+func (t *Tx) checkHeld() {
+	for k, o := range t.objs {
+		raw, err := t.tx.Get(k)
+		if err != nil {
+			panic(fmt.Sprintf("store: %s is held but not stored", k))
+		}
+		held, _ := jsonenc.Marshal(o)
+		stored, _ := jsonenc.Marshal(decode(raw))
+		if string(held) != string(stored) {
+			panic(fmt.Sprintf("store: %s was changed in place but not stored again: objects from Get are shared within a transaction; Clone before changing one you will not Put\nheld:   %s\nstored: %s", k, held, stored))
+		}
+	}
+}
+
+// hold keeps o for reuse under key.
+func (t *Tx) hold(key string, o Obj) {
+	if t.noCache {
+		return
+	}
+	if t.objs == nil {
+		t.objs = make(map[string]Obj, 8)
+	}
+	t.objs[key] = o
 }
 
 // ErrNotFound is returned when an object is absent.
@@ -104,13 +157,21 @@ func (t *Tx) GetRaw(acct, typ, id string) (string, bool) {
 	return v, err == nil
 }
 
-// Get returns a decoded object.
+// Get returns a decoded object. It is shared with every other Get of
+// the same object in this transaction: Clone it before changing it,
+// unless the change is stored with Put.
 func (t *Tx) Get(acct, typ, id string) (Obj, bool) {
-	raw, ok := t.GetRaw(acct, typ, id)
-	if !ok {
+	key := objKey(acct, typ, id)
+	if o, ok := t.objs[key]; ok {
+		return o, true
+	}
+	raw, err := t.tx.Get(key)
+	if err != nil {
 		return nil, false
 	}
-	return decode(raw), true
+	o := decode(raw)
+	t.hold(key, o)
+	return o, true
 }
 
 // Exists reports whether an object is stored.
@@ -154,6 +215,7 @@ func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) {
 	if err := t.set(acct, typ, id, b, func(path string) []string { return objIndexValues(o, path) }); err != nil {
 		return nil, err
 	}
+	t.hold(objKey(acct, typ, id), o)
 	return b, nil
 }
 
@@ -162,6 +224,7 @@ func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) {
 // index's value without parsing raw; paths it does not know are read
 // from raw.
 func (t *Tx) PutRaw(acct, typ, id string, raw []byte, known func(path string) (string, bool)) error {
+	delete(t.objs, objKey(acct, typ, id))
 	return t.set(acct, typ, id, raw, func(path string) []string {
 		if v, ok := known(path); ok {
 			return []string{v}
@@ -201,6 +264,7 @@ func (t *Tx) set(acct, typ, id string, b []byte, values func(path string) []stri
 
 // Delete removes an object and its index entries.
 func (t *Tx) Delete(acct, typ, id string) error {
+	delete(t.objs, objKey(acct, typ, id))
 	prev, err := t.tx.Delete(objKey(acct, typ, id))
 	if err == buntdb.ErrNotFound {
 		return ErrNotFound

@@ -155,7 +155,8 @@ func pendingItemsPreview(c *api.Call, cus store.Obj) (store.Obj, error) {
 
 // asPreview renames the draft as Stripe names previews (upcoming_in_…):
 // it was never created, so nothing can fetch, pay or edit it by id.
-func asPreview(inv store.Obj) store.Obj {
+func asPreview(stored store.Obj) store.Obj {
+	inv := api.Clone(stored) // the stored draft is shared within the transaction
 	id := "upcoming_" + api.Str(inv["id"])
 	inv["id"] = id
 	inv["automatically_finalizes_at"] = nil

@@ -126,7 +126,8 @@ func CheckMinimum(src Source, amount int64, currency, param string) error {
 func Redeem(c *api.Call, src Source, scope Scope) (store.Obj, error) {
 	cp := src.Coupon
 	d := c.Object("discount", c.NewID("discount"), store.Obj{
-		"checkout_session": api.NilIfEmpty(scope.CheckoutSession), "coupon": cp, "customer": api.NilIfEmpty(scope.Customer),
+		// A copy: the coupon itself is about to count this redemption.
+		"checkout_session": api.NilIfEmpty(scope.CheckoutSession), "coupon": api.Clone(cp), "customer": api.NilIfEmpty(scope.Customer),
 		"end": nil, "invoice": api.NilIfEmpty(scope.Invoice), "invoice_item": nil, "promotion_code": nil,
 		"start": c.Now, "subscription": api.NilIfEmpty(scope.Subscription), "subscription_item": nil,
 	})
