@@ -20,12 +20,14 @@ type Values struct {
 
 // reads is what one request's handler looked at, by full parameter name.
 type reads struct {
-	read map[string]bool
+	// read lists names as they are read, repeats and all: appending is
+	// cheaper than a set for the few dozen reads of a request, and only
+	// Unread, once, looks through it.
+	read []string
 	// opened are the objects a handler went into (Obj, Array): their
 	// keys are the ones checked, so a value read whole (metadata) is not
 	// picked apart.
-	opened   []Values
-	isOpened map[string]bool
+	opened []Values
 	// whole are names taken with everything under them (Raw, Keys).
 	whole []string
 }
@@ -36,16 +38,17 @@ func NewValues(m map[string]any) Values { return Values{m: m} }
 // Tracked is v recording which parameters are read: its top level, and
 // inside every object or array element a handler opens with Obj or Array.
 func (v Values) Tracked() Values {
-	v.reads = &reads{read: map[string]bool{}, isOpened: map[string]bool{}}
+	v.reads = &reads{read: make([]string, 0, 64)}
 	v.reads.open(v)
 	return v
 }
 
 func (r *reads) open(v Values) {
-	if r.isOpened[v.prefix] {
-		return
+	for _, o := range r.opened {
+		if o.prefix == v.prefix {
+			return
+		}
 	}
-	r.isOpened[v.prefix] = true
 	r.opened = append(r.opened, v)
 }
 
@@ -69,7 +72,7 @@ func (v Values) Unread() []string {
 	for _, o := range v.reads.opened {
 		for k := range o.m {
 			name := join(o.prefix, k)
-			if !v.reads.read[name] && !v.reads.covered(name) {
+			if !slices.Contains(v.reads.read, name) && !v.reads.covered(name) {
 				out = append(out, name)
 			}
 		}
@@ -92,12 +95,16 @@ func (v Values) mark(path string) {
 	if v.reads == nil {
 		return
 	}
+	if v.prefix == "" && strings.IndexByte(path, '.') < 0 {
+		v.reads.read = append(v.reads.read, path) // the usual case: no name to build
+		return
+	}
 	name := v.prefix
 	for path != "" {
 		var seg string
 		seg, path, _ = strings.Cut(path, ".")
 		name = join(name, seg)
-		v.reads.read[name] = true
+		v.reads.read = append(v.reads.read, name)
 	}
 }
 
