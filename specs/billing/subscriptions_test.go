@@ -515,6 +515,19 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(got.Items.Data).To(HaveLen(2))
 
+		// What the item endpoint hands the subscription update but the
+		// update does not act on is refused, named as sent here.
+		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID),
+			Price: stripe.String(seats.ID), TaxRates: []*string{stripe.String("txr_vat")}})
+		se := StripeErr(err)
+		Expect(se.Param).To(Equal("tax_rates"))
+		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `tax_rates` of POST /v1/subscription_items"))
+		_, err = sc.V1SubscriptionItems.Update(Ctx, added.ID, &stripe.SubscriptionItemUpdateParams{
+			Discounts: []*stripe.SubscriptionItemUpdateDiscountParams{{Coupon: stripe.String("SAVE")}}})
+		Expect(StripeErr(err).Param).To(Equal("discounts"))
+		got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(got.Items.Data).To(HaveLen(2))
+
 		del, err := sc.V1SubscriptionItems.Delete(Ctx, added.ID, &stripe.SubscriptionItemDeleteParams{ProrationBehavior: stripe.String("none")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(del.Deleted).To(BeTrue())
@@ -600,6 +613,14 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			got, _ := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
 			Expect(got.Description).To(BeEmpty())
+
+			By("refusing what a pending update may carry but the emulator does not act on")
+			p = &stripe.SubscriptionUpdateParams{PaymentBehavior: stripe.String("pending_if_incomplete"), TrialFromPlan: stripe.Bool(true),
+				Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(3)}}}
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+			Expect(StripeErr(err).Param).To(Equal("trial_from_plan"))
+			got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
 		})
 	})
 
@@ -832,6 +853,16 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(StripeErr(err).Param).To(Equal("discounts"))
 			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String("sub_nope")})
 			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+
+			By("naming what an item of the previewed change asks for that the update does not act on")
+			sub, err := subscribe(cus, nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{
+					{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2), TaxRates: []*string{stripe.String("txr_vat")}}}}})
+			se := StripeErr(err)
+			Expect(se.Param).To(Equal("subscription_details[items][0][tax_rates]"))
+			Expect(se.Msg).To(ContainSubstring("POST /v1/invoices/create_preview"))
 		})
 	})
 })

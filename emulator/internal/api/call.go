@@ -27,6 +27,9 @@ type Call struct {
 	IdempotencyKey string
 	APIVersion     string
 	Path           string
+	// Endpoint is the route the request matched ("POST /v1/customers/{id}"),
+	// for naming it in errors.
+	Endpoint string
 
 	events  []Committed
 	scratch map[string]any // values hooks of one request hand each other

@@ -138,7 +138,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			c := &Call{
 				Env: s.Env, Params: vals.Tracked(), Vars: mux.Vars(r),
 				Account: account, Connected: account != s.Platform,
-				RequestID: reqID, APIVersion: version, Path: r.URL.Path,
+				RequestID: reqID, APIVersion: version, Path: r.URL.Path, Endpoint: rt.Method + " " + rt.Path,
 			}
 			if rt.Method == http.MethodPost {
 				idemKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
@@ -183,7 +183,13 @@ func notEmulated(rt Route, c *Call) error {
 	if len(unread) == 0 {
 		return nil
 	}
-	return apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s` of %s %s, so it refused the request rather than answer as if it had taken effect. Leave it out, or see the README for what is emulated.", unread[0], rt.Method, rt.Path).WithParam(unread[0])
+	return NotEmulated(unread[0], rt.Method+" "+rt.Path)
+}
+
+// NotEmulated is the refusal of a parameter Stripe has but the emulator
+// does not act on, sent to endpoint ("POST /v1/customers").
+func NotEmulated(param, endpoint string) error {
+	return apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s` of %s, so it refused the request rather than answer as if it had taken effect. Leave it out, or see the README for what is emulated.", param, endpoint).WithParam(param)
 }
 
 // readParams returns the form-encoded parameters: the body for POST (with

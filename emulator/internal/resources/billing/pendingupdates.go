@@ -33,14 +33,20 @@ func checkPendingParams(c *api.Call, sub store.Obj) error {
 	if sub["collection_method"] != "charge_automatically" {
 		return apierr.InvalidRequest("Pending updates are only supported for subscriptions with collection_method=charge_automatically.").WithParam("payment_behavior")
 	}
+	// Looked at with Sent, not read: what a pending update may carry is
+	// still refused below if the update does not act on it.
 	var bad []string
-	for name := range c.Params.Raw() {
+	sent, _ := c.Params.Sent("")
+	top, _ := sent.(map[string]any)
+	for name := range top {
 		if !pendingUpdateParams[name] {
 			bad = append(bad, name)
 		}
 	}
-	for i, it := range c.Params.Array("items") {
-		for name := range it.Raw() {
+	items, _ := top["items"].([]any)
+	for i, it := range items {
+		m, _ := it.(map[string]any)
+		for name := range m {
 			if !pendingItemParams[name] {
 				bad = append(bad, "items["+strconv.Itoa(i)+"]["+name+"]")
 			}

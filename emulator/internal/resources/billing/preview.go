@@ -2,6 +2,8 @@ package billing
 
 import (
 	"maps"
+	"slices"
+	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -30,10 +32,16 @@ func createPreview(c *api.Call) (any, error) {
 		}
 	}
 	details, _ := c.Params.Obj("subscription_details")
-	for _, k := range details.Keys() {
+	sent, _ := details.Sent("")
+	m, _ := sent.(map[string]any)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if !previewDetails[k] {
 			return nil, unsupportedInPreview("subscription_details[" + k + "]")
 		}
+	}
+	if !details.Has("items") {
+		// Without items there is no change for these to shape.
+		details.MarkRead("proration_behavior", "proration_date")
 	}
 	if mode, _ := c.Params.Str("preview_mode"); mode == "recurring" {
 		return nil, unsupportedInPreview("preview_mode")
@@ -111,7 +119,12 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (sto
 	}
 	behavior := "create_prorations"
 	if details.Has("items") {
-		update := maps.Clone(details.Raw())
+		update := map[string]any{}
+		for k := range previewDetails {
+			if v, ok := details.RawAt(k); ok {
+				update[k] = v
+			}
+		}
 		if b, _ := update["proration_behavior"].(string); b != "" {
 			behavior = b
 		}
@@ -120,7 +133,13 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (sto
 			// invoiced below, as a draft: a preview charges nothing.
 			update["proration_behavior"] = "create_prorations"
 		}
-		updated, err := runAs(c, updateSubscription, update, map[string]string{"id": api.Str(sub["id"])})
+		updated, err := runAs(c, updateSubscription, update, map[string]string{"id": api.Str(sub["id"])}, func(name string) string {
+			first, rest, _ := strings.Cut(name, "[")
+			if rest != "" {
+				rest = "[" + rest
+			}
+			return "subscription_details[" + first + "]" + rest
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -78,7 +78,7 @@ func deleteSubscriptionItem(c *api.Call) (any, error) {
 func updateOneItem(c *api.Call, subID string, item map[string]any) (store.Obj, error) {
 	update := pick(c.Params, updateFields)
 	update["items"] = []any{item}
-	res, err := runAs(c, updateSubscription, update, map[string]string{"id": subID})
+	res, err := runAs(c, updateSubscription, update, map[string]string{"id": subID}, itemParamName)
 	if err != nil {
 		var e *apierr.Error
 		if errors.As(err, &e) && strings.HasPrefix(e.Param, "items[") {
@@ -104,13 +104,38 @@ func itemParams(c *api.Call) map[string]any {
 	return item
 }
 
+// itemParamName names a parameter of the items[0] an item endpoint hands
+// the subscription update as the item endpoint's caller sent it:
+// items[0][price_data][currency] → price_data[currency].
+func itemParamName(name string) string {
+	if rest, ok := strings.CutPrefix(name, "items[0]["); ok {
+		return strings.Replace(rest, "]", "", 1)
+	}
+	return name
+}
+
 // runAs runs another endpoint's handler inside this request, with
-// already-validated parameters of its own.
-func runAs(c *api.Call, handler func(*api.Call) (any, error), p map[string]any, vars map[string]string) (any, error) {
+// already-validated parameters of its own. When p carries what this
+// request's caller sent, rename names those parameters as the caller
+// sent them, and what the handler was handed but did not read is
+// refused as not emulated, as it would be had it been sent to that
+// endpoint; nil rename is for parameters the emulator made itself.
+func runAs(c *api.Call, handler func(*api.Call) (any, error), p map[string]any, vars map[string]string, rename func(string) string) (any, error) {
 	savedParams, savedVars := c.Params, c.Vars
 	defer func() { c.Params, c.Vars = savedParams, savedVars }()
-	c.Params, c.Vars = params.NewValues(p), vars
-	return handler(c)
+	inner := params.NewValues(p)
+	if rename != nil {
+		inner = inner.Tracked()
+	}
+	c.Params, c.Vars = inner, vars
+	res, err := handler(c)
+	if err != nil {
+		return nil, err
+	}
+	if unread := inner.Unread(); len(unread) > 0 {
+		return nil, api.NotEmulated(rename(unread[0]), c.Endpoint)
+	}
+	return res, nil
 }
 
 func pick(p params.Values, names []string) map[string]any {

@@ -1231,7 +1231,7 @@ func retrieveSubscriptionItem(c *api.Call) (any, error) {
 // CreateSubscription creates a subscription as POST /v1/subscriptions
 // would, from already-validated parameters (Checkout's subscription mode).
 func CreateSubscription(c *api.Call, p map[string]any) (store.Obj, error) {
-	res, err := runAs(c, createSubscription, p, c.Vars)
+	res, err := runAs(c, createSubscription, p, c.Vars, nil)
 	if err != nil {
 		return nil, err
 	}
