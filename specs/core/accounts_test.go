@@ -225,6 +225,55 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		Expect(login.URL).To(HavePrefix("https://connect.stripe.com/express/"))
 	})
 
+	It("creates accounts from controller properties, rendering the whole controller", func() {
+		a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{
+			Country: stripe.String("US"),
+			Controller: &stripe.AccountCreateControllerParams{
+				Fees:                  &stripe.AccountCreateControllerFeesParams{Payer: stripe.String("application")},
+				Losses:                &stripe.AccountCreateControllerLossesParams{Payments: stripe.String("application")},
+				RequirementCollection: stripe.String("application"),
+				StripeDashboard:       &stripe.AccountCreateControllerStripeDashboardParams{Type: stripe.String("none")},
+			},
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Type).To(Equal(stripe.AccountTypeCustom))
+		Expect(a.Controller.Type).To(Equal(stripe.AccountControllerTypeApplication))
+		Expect(a.Controller.IsController).To(BeTrue())
+		Expect(a.Controller.Fees.Payer).To(Equal(stripe.AccountControllerFeesPayerApplication))
+		Expect(a.Controller.Losses.Payments).To(Equal(stripe.AccountControllerLossesPaymentsApplication))
+		Expect(a.Controller.RequirementCollection).To(Equal(stripe.AccountControllerRequirementCollectionApplication))
+		Expect(a.Controller.StripeDashboard.Type).To(Equal(stripe.AccountControllerStripeDashboardTypeNone))
+		Expect(a.Capabilities.CardPayments).To(Equal(stripe.AccountCapabilityStatusInactive))
+
+		By("defaulting what is not sent as Stripe does")
+		a, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Controller: &stripe.AccountCreateControllerParams{
+			StripeDashboard: &stripe.AccountCreateControllerStripeDashboardParams{Type: stripe.String("express")},
+			Fees:            &stripe.AccountCreateControllerFeesParams{Payer: stripe.String("application")},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Type).To(Equal(stripe.AccountTypeExpress))
+		Expect(a.Controller.Fees.Payer).To(Equal(stripe.AccountControllerFeesPayerApplication))
+		Expect(a.Controller.Losses.Payments).To(Equal(stripe.AccountControllerLossesPaymentsStripe))
+		Expect(a.Controller.RequirementCollection).To(Equal(stripe.AccountControllerRequirementCollectionStripe))
+		a, err = sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Controller.StripeDashboard.Type).To(Equal(stripe.AccountControllerStripeDashboardTypeExpress))
+
+		a, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Controller: &stripe.AccountCreateControllerParams{
+			Losses: &stripe.AccountCreateControllerLossesParams{Payments: stripe.String("stripe")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Type).To(Equal(stripe.AccountTypeStandard), "the dashboard defaults to full")
+		Expect(a.Controller.Fees.Payer).To(Equal(stripe.AccountControllerFeesPayerAccount))
+		Expect(a.Controller.StripeDashboard.Type).To(Equal(stripe.AccountControllerStripeDashboardTypeFull))
+
+		_, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Controller: &stripe.AccountCreateControllerParams{
+			Fees: &stripe.AccountCreateControllerFeesParams{Payer: stripe.String("nobody")}}})
+		Expect(StripeErr(err).Param).To(Equal("controller[fees][payer]"))
+	})
+
 	It("refuses links Stripe refuses: unknown accounts, updates of Dashboard accounts, logins to non-Express accounts", func() {
 		_, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String("acct_nope"), Type: stripe.String("account_onboarding")})
 		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))

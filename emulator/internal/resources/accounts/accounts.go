@@ -4,8 +4,10 @@
 package accounts
 
 import (
-	"github.com/stripe/stripe-go/v82"
+	"slices"
 	"strings"
+
+	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -92,18 +94,14 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	typ, _ := c.Params.Str("type")
+	var controller store.Obj
 	if typ == "" {
-		typ = "custom"
+		typ = "standard"
 		if ctl, ok := c.Params.Obj("controller"); ok {
-			if dash, ok := ctl.Obj("stripe_dashboard"); ok {
-				if t, _ := dash.Str("type"); t == "full" {
-					typ = "standard"
-				} else if t == "express" {
-					typ = "express"
-				}
+			var err error
+			if typ, controller, err = fromController(ctl); err != nil {
+				return nil, err
 			}
-		} else {
-			typ = "standard"
 		}
 	}
 	if typ != "standard" && typ != "express" && typ != "custom" {
@@ -112,6 +110,9 @@ func create(c *api.Call) (any, error) {
 	country, _ := c.Params.Str("country")
 	email, _ := c.Params.Str("email")
 	o := New(c.NewID("account"), c.Now, country, email, typ)
+	if controller != nil {
+		o["controller"] = controller
+	}
 	applyDetails(c, o)
 	if caps, ok := c.Params.Obj("capabilities"); ok {
 		m := store.Obj{}
@@ -132,6 +133,43 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return o, nil
+}
+
+// controllerChoices are the controller properties an account is created
+// with instead of a type, each with Stripe's default first.
+var controllerChoices = []struct {
+	path   string // dotted, under controller
+	values []string
+}{
+	{"fees.payer", []string{"account", "application"}},
+	{"losses.payments", []string{"stripe", "application"}},
+	{"requirement_collection", []string{"stripe", "application"}},
+	{"stripe_dashboard.type", []string{"full", "express", "none"}},
+}
+
+// fromController reads controller[…] and returns the account's type (the
+// one its dashboard matches: full is Standard, express Express, none
+// Custom) and its controller as Stripe renders it: controlled by the
+// platform, with every property, defaults included.
+func fromController(ctl params.Values) (string, store.Obj, error) {
+	chosen := map[string]string{}
+	for _, ch := range controllerChoices {
+		v, _ := ctl.Str(ch.path)
+		if v == "" {
+			v = ch.values[0]
+		} else if !slices.Contains(ch.values, v) {
+			name := "controller[" + strings.ReplaceAll(ch.path, ".", "][") + "]"
+			return "", nil, apierr.InvalidRequest("Invalid %s: must be one of %s", name, strings.Join(ch.values, ", ")).WithParam(name)
+		}
+		chosen[ch.path] = v
+	}
+	typ := map[string]string{"full": "standard", "express": "express", "none": "custom"}[chosen["stripe_dashboard.type"]]
+	return typ, store.Obj{
+		"fees": store.Obj{"payer": chosen["fees.payer"]}, "is_controller": true,
+		"losses":                 store.Obj{"payments": chosen["losses.payments"]},
+		"requirement_collection": chosen["requirement_collection"],
+		"stripe_dashboard":       store.Obj{"type": chosen["stripe_dashboard.type"]}, "type": "application",
+	}, nil
 }
 
 // load fetches an account (an object of the platform) named by param.
