@@ -152,6 +152,48 @@ var _ = Describe("Products and prices", Label("catalog", "story-3"), func() {
 		Expect(ids).To(Equal([]string{monthly.ID}))
 	})
 
+	It("creates a price with its product inline and keeps every recurring detail", func() {
+		var ids []string
+		for p, err := range sc.V1Prices.List(Ctx, &stripe.PriceListParams{Recurring: &stripe.PriceListRecurringParams{Interval: stripe.String("month")}}) {
+			Expect(err).NotTo(HaveOccurred(), "a recurring filter with no recurring price to look at")
+			ids = append(ids, p.ID)
+		}
+		Expect(ids).To(BeEmpty())
+
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+			Currency: stripe.String("usd"), UnitAmount: stripe.Int64(25), TaxBehavior: stripe.String("exclusive"),
+			ProductData: &stripe.PriceCreateProductDataParams{ID: stripe.String("api-calls"), Name: stripe.String("API calls"),
+				TaxCode: stripe.String("txcd_10000000"), UnitLabel: stripe.String("call"), Metadata: map[string]string{"tier": "gold"}},
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(3),
+				UsageType: stripe.String("metered"), Meter: stripe.String("mtr_test_calls")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(price.Product.ID).To(Equal("api-calls"))
+		Expect(price.TaxBehavior).To(Equal(stripe.PriceTaxBehaviorExclusive))
+		Expect(price.Recurring.IntervalCount).To(Equal(int64(3)))
+		Expect(price.Recurring.UsageType).To(Equal(stripe.PriceRecurringUsageTypeMetered))
+		Expect(price.Recurring.Meter).To(Equal("mtr_test_calls"))
+		prod, err := sc.V1Products.Retrieve(Ctx, "api-calls", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(prod.Name).To(Equal("API calls"))
+		Expect(prod.TaxCode.ID).To(Equal("txcd_10000000"))
+		Expect(prod.UnitLabel).To(Equal("call"))
+		Expect(prod.Metadata).To(Equal(map[string]string{"tier": "gold"}))
+
+		for p, err := range sc.V1Prices.List(Ctx, &stripe.PriceListParams{Recurring: &stripe.PriceListRecurringParams{
+			Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String("mtr_test_calls")}}) {
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, p.ID)
+		}
+		Expect(ids).To(Equal([]string{price.ID}))
+
+		_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1),
+			ProductData: &stripe.PriceCreateProductDataParams{ID: stripe.String("api-calls"), Name: stripe.String("Again")}})
+		se := StripeErr(err)
+		Expect(se.Param).To(Equal("product_data[id]"))
+		Expect(se.Code).To(Equal(stripe.ErrorCode("resource_already_exists")))
+	})
+
 	It("keeps lookup keys unique unless transferred", func() {
 		prod, _ := newProductWithDefault()
 		mk := func(transfer bool) (*stripe.Price, error) {

@@ -180,7 +180,10 @@ func createPrice(c *api.Call) (any, error) {
 	}
 	var newProduct store.Obj
 	if hasProductData {
-		newProduct = inlineProduct(c, pd)
+		var err error
+		if newProduct, err = inlineProduct(c, pd); err != nil {
+			return nil, err
+		}
 		productID = api.Str(newProduct["id"])
 	}
 	o, err := buildPrice(c, c.Params, "", productID)
@@ -206,8 +209,17 @@ func checkMetadata(c *api.Call) error {
 	return c.ApplyMetadata(store.Obj{})
 }
 
-func inlineProduct(c *api.Call, pd params.Values) store.Obj {
-	o := NewProduct(c, "", nil)
+func inlineProduct(c *api.Call, pd params.Values) (store.Obj, error) {
+	id, _ := pd.Str("id")
+	if id != "" {
+		if !customID.MatchString(id) {
+			return nil, apierr.InvalidRequest("Invalid product_data[id]: may only contain letters, digits, '_' and '-'").WithParam("product_data[id]")
+		}
+		if c.Tx.Exists(c.Account, "product", id) {
+			return nil, apierr.InvalidRequest("Product already exists.").WithParam("product_data[id]").WithCode("resource_already_exists")
+		}
+	}
+	o := NewProduct(c, id, nil)
 	for _, f := range []string{"name", "active", "statement_descriptor", "tax_code", "unit_label"} {
 		if v, ok := pd.Get(f); ok {
 			o[f] = v
@@ -220,7 +232,7 @@ func inlineProduct(c *api.Call, pd params.Values) store.Obj {
 		}
 		o["metadata"] = m
 	}
-	return o
+	return o, nil
 }
 
 // claimLookupKey enforces that a lookup key names one price per account;
@@ -321,13 +333,21 @@ func listPrices(c *api.Call) (any, error) {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return want[api.Str(o["lookup_key"])] })
 	}
 	if rec, ok := c.Params.Obj("recurring"); ok {
+		// Read now, not in the filter: with no price to look at, the
+		// filter never runs and what was sent would count as unread.
+		want := map[string]string{}
+		for _, f := range []string{"interval", "usage_type", "meter"} {
+			if v, ok := rec.Str(f); ok && v != "" {
+				want[f] = v
+			}
+		}
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool {
 			r, _ := o["recurring"].(map[string]any)
 			if r == nil {
 				return false
 			}
-			for _, f := range []string{"interval", "usage_type", "meter"} {
-				if v, ok := rec.Str(f); ok && v != "" && r[f] != v {
+			for f, v := range want {
+				if r[f] != v {
 					return false
 				}
 			}
