@@ -142,8 +142,59 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor"))
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.Currency = stripe.String("eur") })
 		Expect(StripeErr(err).Param).To(Equal("currency"))
+
+		By("naming, in full, what an item asks for that needs tax or per-item discount maths")
+		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.Items[0].TaxRates = []*string{stripe.String("txr_vat")} })
+		se := StripeErr(err)
+		Expect(se.Param).To(Equal("items[0][tax_rates]"))
+		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `items[0][tax_rates]` of POST /v1/subscriptions"))
+		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.Items[0].Discounts = []*stripe.SubscriptionCreateItemDiscountParams{{Coupon: stripe.String("SAVE")}}
+		})
+		Expect(StripeErr(err).Param).To(Equal("items[0][discounts]"))
+		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.PaymentSettings = &stripe.SubscriptionCreatePaymentSettingsParams{PaymentMethodOptions: &stripe.SubscriptionCreatePaymentSettingsPaymentMethodOptionsParams{
+				Card: &stripe.SubscriptionCreatePaymentSettingsPaymentMethodOptionsCardParams{RequestThreeDSecure: stripe.String("any")}}}
+		})
+		Expect(StripeErr(err).Param).To(Equal("payment_settings[payment_method_options]"))
 		Expect(emu.Count("", "subscription")).To(BeZero())
 		Expect(emu.Count("", "invoice")).To(BeZero())
+	})
+
+	It("keeps each item's metadata, a plan id as its price, and price_data's tax_behavior", func() {
+		sub, err := subscribe(customerWith("pm_card_visa", ""), func(p *stripe.SubscriptionCreateParams) {
+			p.Items = []*stripe.SubscriptionCreateItemParams{
+				{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(2), Metadata: map[string]string{"seat": "team"}},
+				{PriceData: &stripe.SubscriptionCreateItemPriceDataParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"),
+					UnitAmount: stripe.Int64(500), TaxBehavior: stripe.String("exclusive"),
+					Recurring: &stripe.SubscriptionCreateItemPriceDataRecurringParams{Interval: stripe.String("month")}}},
+			}
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Items.Data).To(HaveLen(2))
+		Expect(sub.Items.Data[0].Metadata).To(Equal(map[string]string{"seat": "team"}))
+		Expect(sub.Items.Data[1].Metadata).To(BeEmpty())
+		Expect(sub.Items.Data[1].Price.TaxBehavior).To(Equal(stripe.PriceTaxBehaviorExclusive))
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(2500)))
+
+		addon, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"),
+			UnitAmount: stripe.Int64(300), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{ProrationBehavior: stripe.String("none"),
+			Items: []*stripe.SubscriptionUpdateItemParams{{Plan: stripe.String(addon.ID), Metadata: map[string]string{"kind": "addon"}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Items.Data).To(HaveLen(3))
+		Expect(sub.Items.Data[2].Price.ID).To(Equal(addon.ID))
+		Expect(sub.Items.Data[2].Metadata).To(Equal(map[string]string{"kind": "addon"}))
+
+		added, err := sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID),
+			Price: stripe.String(addon.ID), Metadata: map[string]string{"kind": "second"}, ProrationBehavior: stripe.String("none")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(added.Metadata).To(Equal(map[string]string{"kind": "second"}))
+
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{Plan: stripe.String("price_missing")}}})
+		Expect(StripeErr(err).Param).To(Equal("items[0][plan]"))
 	})
 
 	It("creates and pays the first invoice, announcing incomplete before active", func() {

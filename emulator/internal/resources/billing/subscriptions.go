@@ -100,16 +100,25 @@ func planOf(price store.Obj) store.Obj {
 // itemPrice resolves an item's price (price or price_data) and checks it
 // is an active recurring price.
 func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) {
-	if id, _ := ip.Str("price"); id != "" {
+	id, _ := ip.Str("price")
+	param := prefix + "[price]"
+	if plan, _ := ip.Str("plan"); plan != "" {
+		// The legacy name: a plan's id is its price's id.
+		if id != "" {
+			return nil, apierr.Exclusive(prefix+"[price]", prefix+"[plan]")
+		}
+		id, param = plan, prefix+"[plan]"
+	}
+	if id != "" {
 		price, ok := c.Tx.Get(c.Account, "price", id)
 		if !ok {
-			return nil, apierr.NoSuchObject("price", id, prefix+"[price]")
+			return nil, apierr.NoSuchObject("price", id, param)
 		}
 		if !api.Bool(price["active"]) {
-			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(prefix + "[price]")
+			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(param)
 		}
 		if price["type"] != "recurring" {
-			return nil, apierr.InvalidRequest("The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.").WithParam(prefix + "[price]")
+			return nil, apierr.InvalidRequest("The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.").WithParam(param)
 		}
 		return price, nil
 	}
@@ -133,8 +142,24 @@ func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) 
 		count = 1
 	}
 	price := catalog.NewInlinePrice(c, prod, cur, amount, store.Obj{"interval": interval, "interval_count": count, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"})
+	if err := catalog.InlineTaxBehavior(price, pd, prefix+"[price_data][tax_behavior]"); err != nil {
+		return nil, err
+	}
 	// Inline prices exist but are archived at once, as Stripe does.
 	return price, c.Put(price)
+}
+
+// itemMetadata is an items[] entry's metadata for a new item (keys sent
+// empty are left out).
+func itemMetadata(ip params.Values) map[string]any {
+	m := map[string]any{}
+	md, _ := ip.Map("metadata")
+	for k, v := range md {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 func newItem(c *api.Call, subID string, price store.Obj, qty int64, start, end int64) store.Obj {
@@ -196,6 +221,7 @@ func createSubscription(c *api.Call) (any, error) {
 	}
 	var prices []store.Obj
 	var qtys []int64
+	var metas []map[string]any
 	for i, ip := range itemParams {
 		price, err := itemPrice(c, ip, fmt.Sprintf("items[%d]", i))
 		if err != nil {
@@ -217,6 +243,7 @@ func createSubscription(c *api.Call) (any, error) {
 		}
 		prices = append(prices, price)
 		qtys = append(qtys, q)
+		metas = append(metas, itemMetadata(ip))
 	}
 	// proration_behavior on create only governs a billing_cycle_anchor or
 	// backdate_start_date (neither emulated, so refused when sent).
@@ -291,7 +318,9 @@ func createSubscription(c *api.Call) (any, error) {
 	}
 	var items []store.Obj
 	for i, p := range prices {
-		items = append(items, newItem(c, id, p, qtys[i], start, end))
+		it := newItem(c, id, p, qtys[i], start, end)
+		it["metadata"] = metas[i]
+		items = append(items, it)
 	}
 	sub := c.Object("subscription", id, store.Obj{
 		"application": nil, "application_fee_percent": nil,
@@ -994,7 +1023,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				continue
 			}
 			newPrice := oldPrice
-			if ip.Has("price") || ip.Has("price_data") {
+			if ip.Has("price") || ip.Has("plan") || ip.Has("price_data") {
 				p, err := itemPrice(c, ip, prefix)
 				if err != nil {
 					return false, err
@@ -1033,6 +1062,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		}
 		it := newItem(c, api.Str(after["id"]), p, q, start, end)
 		it["created"] = c.Now
+		it["metadata"] = itemMetadata(ip)
 		items = append(items, it)
 		deltas = append(deltas, delta{p, q, false})
 		changed = true

@@ -113,6 +113,20 @@ func NewInlinePrice(c *api.Call, productID, currency string, unitAmount int64, r
 	return p
 }
 
+// InlineTaxBehavior sets a price_data's tax_behavior on the inline price
+// made from it (param names it in errors).
+func InlineTaxBehavior(price store.Obj, pd params.Values, param string) error {
+	v, _ := pd.Str("tax_behavior")
+	switch v {
+	case "":
+	case "exclusive", "inclusive", "unspecified":
+		price["tax_behavior"] = v
+	default:
+		return apierr.InvalidRequest("Invalid %s: must be one of exclusive, inclusive, or unspecified", param).WithParam(param)
+	}
+	return nil
+}
+
 func loadProduct(c *api.Call) (store.Obj, error) {
 	o, err := c.Load("product", c.Var("id"), "id")
 	if err == nil && api.Bool(o["deleted"]) {
