@@ -137,6 +137,43 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(StripeErr(err).Param).To(Equal("line_items[0][price]"))
 	})
 
+	It("makes line items' prices and products inline with what price_data and product_data describe", func() {
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{
+				Quantity: stripe.Int64(3),
+				AdjustableQuantity: &stripe.CheckoutSessionCreateLineItemAdjustableQuantityParams{Enabled: stripe.Bool(true),
+					Minimum: stripe.Int64(1), Maximum: stripe.Int64(10)},
+				PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(1200),
+					TaxBehavior: stripe.String("inclusive"),
+					ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Backstage pass"),
+						Description: stripe.String("Meet the band"), Images: []*string{stripe.String("https://shop.example/pass.png")},
+						Metadata: map[string]string{"sku": "pass-1"}, TaxCode: stripe.String("txcd_99999999")}},
+			}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.AmountTotal).To(Equal(int64(3600)))
+		var items []*stripe.LineItem
+		for li, err := range sc.V1CheckoutSessions.ListLineItems(Ctx, &stripe.CheckoutSessionListLineItemsParams{Session: stripe.String(s.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			items = append(items, li)
+		}
+		Expect(items).To(HaveLen(1))
+		Expect(items[0].Quantity).To(Equal(int64(3)))
+		Expect(items[0].Price.TaxBehavior).To(Equal(stripe.PriceTaxBehaviorInclusive))
+		prod, err := sc.V1Products.Retrieve(Ctx, items[0].Price.Product.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(prod.Name).To(Equal("Backstage pass"))
+		Expect(prod.Description).To(Equal("Meet the band"))
+		Expect(prod.Images).To(Equal([]string{"https://shop.example/pass.png"}))
+		Expect(prod.Metadata).To(Equal(map[string]string{"sku": "pass-1"}))
+		Expect(prod.TaxCode.ID).To(Equal("txcd_99999999"))
+
+		By("refusing tax rates on a line item, naming it in full")
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1),
+				DynamicTaxRates: []*string{stripe.String("txr_vat")}}}})
+		Expect(StripeErr(err).Param).To(Equal("line_items[0][dynamic_tax_rates]"))
+	})
+
 	It("creates the subscription and its first invoice in subscription mode", func() {
 		rec, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(900), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
 		Expect(err).NotTo(HaveOccurred())

@@ -207,6 +207,9 @@ func lineItems(c *api.Call, mode string) ([]store.Obj, string, int64, error) {
 	recurringSeen := false
 	for i, li := range raw {
 		prefix := fmt.Sprintf("line_items[%d]", i)
+		// A control on the hosted page; the test helper completes with
+		// the quantity sent.
+		li.MarkRead("adjustable_quantity")
 		price, err := linePrice(c, li, prefix)
 		if err != nil {
 			return nil, "", 0, err
@@ -277,6 +280,28 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 			return nil, apierr.MissingParam(prefix + "[price_data][product_data][name]")
 		}
 		prod := catalog.NewProduct(c, "", name)
+		if d, _ := pdata.Str("description"); d != "" {
+			prod["description"] = d
+		}
+		if code, _ := pdata.Str("tax_code"); code != "" {
+			prod["tax_code"] = code
+		}
+		if images := pdata.Strings("images"); len(images) > 0 {
+			list := make([]any, len(images))
+			for i, u := range images {
+				list[i] = u
+			}
+			prod["images"] = list
+		}
+		if md, ok := pdata.Map("metadata"); ok {
+			m := map[string]any{}
+			for k, v := range md {
+				if v != "" {
+					m[k] = v
+				}
+			}
+			prod["metadata"] = m
+		}
 		if err := c.Put(prod); err != nil {
 			return nil, err
 		}
@@ -294,6 +319,9 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 		rec = store.Obj{"interval": interval, "interval_count": count, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"}
 	}
 	price := catalog.NewInlinePrice(c, prodID, cur, amount, rec)
+	if err := catalog.InlineTaxBehavior(price, pd, prefix+"[price_data][tax_behavior]"); err != nil {
+		return nil, err
+	}
 	return price, c.Put(price)
 }
 
