@@ -281,12 +281,50 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(body["status"]).To(Equal("requires_payment_method"))
 		})
 
+		It("creates the debit's method from payment_method_data, with its billing details, metadata and allow_redisplay", func() {
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(5000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+				PaymentMethodTypes: []*string{stripe.String("sepa_debit")},
+				PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{
+					Type:      stripe.String("sepa_debit"),
+					SEPADebit: &stripe.PaymentMethodSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")},
+					BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{
+						Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com"), TaxID: stripe.String("DE123456789"),
+						Address: &stripe.AddressParams{Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"),
+							PostalCode: stripe.String("10117"), Country: stripe.String("DE")},
+					},
+					Metadata:       map[string]string{"source": "checkout-form"},
+					AllowRedisplay: stripe.String("always"),
+					RadarOptions:   &stripe.PaymentIntentCreatePaymentMethodDataRadarOptionsParams{Session: stripe.String("rse_test")},
+				},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresConfirmation))
+			pm, err := sc.V1PaymentMethods.Retrieve(Ctx, pi.PaymentMethod.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.BillingDetails.Name).To(Equal("Jenny Rosen"))
+			Expect(pm.BillingDetails.TaxID).To(Equal("DE123456789"))
+			Expect(pm.BillingDetails.Address.City).To(Equal("Berlin"))
+			Expect(pm.BillingDetails.Address.PostalCode).To(Equal("10117"))
+			Expect(pm.BillingDetails.Address.Country).To(Equal("DE"))
+			Expect(pm.Metadata).To(Equal(map[string]string{"source": "checkout-form"}))
+			Expect(pm.AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayAlways))
+		})
+
 		It("refuses sepa_debit for a non-euro intent", func() {
 			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
 				Amount: stripe.Int64(5000), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("sepa_debit")},
 			})
 			Expect(StripeErr(err).Param).To(Equal("payment_method_types"))
 		})
+	})
+
+	It("keeps automatic_payment_methods' allow_redirects", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			AutomaticPaymentMethods: &stripe.PaymentIntentCreateAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true), AllowRedirects: stripe.String("never")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.AutomaticPaymentMethods.Enabled).To(BeTrue())
+		Expect(pi.AutomaticPaymentMethods.AllowRedirects).To(Equal(stripe.PaymentIntentAutomaticPaymentMethodsAllowRedirectsNever))
 	})
 
 	Describe("illegal transitions", func() {

@@ -47,6 +47,21 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 			Expect(tok.Card.Last4).To(Equal("4242"))
 		})
 
+		It("updates a card's expiry and preferred network, keeping a network the card is not on as invalid_preference", func() {
+			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"), Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_visa")}})
+			Expect(err).NotTo(HaveOccurred())
+			pm, err = sc.V1PaymentMethods.Update(Ctx, pm.ID, &stripe.PaymentMethodUpdateParams{Card: &stripe.PaymentMethodUpdateCardParams{
+				ExpYear: stripe.Int64(2031), Networks: &stripe.PaymentMethodUpdateCardNetworksParams{Preferred: stripe.String("visa")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.Card.ExpYear).To(Equal(int64(2031)))
+			Expect(pm.Card.Networks.Preferred).To(Equal(stripe.PaymentMethodCardNetworksPreferredVisa))
+			pm, err = sc.V1PaymentMethods.Update(Ctx, pm.ID, &stripe.PaymentMethodUpdateParams{Card: &stripe.PaymentMethodUpdateCardParams{
+				Networks: &stripe.PaymentMethodUpdateCardNetworksParams{Preferred: stripe.String("cartes_bancaires")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.Card.Networks.Preferred).To(Equal(stripe.PaymentMethodCardNetworksPreferred("invalid_preference")))
+			Expect(pm.Card.Networks.Available).To(Equal([]stripe.PaymentMethodCardNetworksAvailable{"visa"}))
+		})
+
 		It("refuses a bad card number with a card_error", func() {
 			_, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
 				Type: stripe.String("card"),

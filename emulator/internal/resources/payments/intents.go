@@ -297,6 +297,13 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 	default:
 		return nil, apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu.", typ).WithParam("payment_method_data[type]")
 	}
+	if err == nil {
+		// A Radar session is a fraud signal about the customer's browser;
+		// test mode scores nothing.
+		pmd.MarkRead("radar_options")
+		sub.Copy(o, "allow_redisplay")
+		err = sub.ApplyMetadata(o)
+	}
 	if err != nil {
 		if e, ok := err.(*apierr.Error); ok && e.Param != "" {
 			e.Param = "payment_method_data[" + strings.ReplaceAll(e.Param, "[", "][") + "]"

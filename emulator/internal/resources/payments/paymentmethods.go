@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -338,6 +339,22 @@ func updatePaymentMethod(c *api.Call) (any, error) {
 			if v, ok := cp.Int(f); ok {
 				cardObj[f] = v
 			}
+		}
+		if pref, ok := cp.Str("networks.preferred"); ok {
+			// A network the card is not on is kept as invalid_preference.
+			networks := api.Clone(api.Obj(cardObj["networks"]))
+			available, _ := networks["available"].([]any)
+			switch {
+			case pref == "":
+				networks["preferred"] = nil
+			case pref != "cartes_bancaires" && pref != "mastercard" && pref != "visa":
+				return nil, apierr.InvalidRequest("Invalid card[networks][preferred]: must be one of cartes_bancaires, mastercard, or visa").WithParam("card[networks][preferred]")
+			case slices.Contains(available, any(pref)):
+				networks["preferred"] = pref
+			default:
+				networks["preferred"] = "invalid_preference"
+			}
+			cardObj["networks"] = networks
 		}
 	}
 	c.Copy(after, "allow_redisplay")
