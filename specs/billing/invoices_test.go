@@ -321,5 +321,48 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		inv, err = sc.V1Invoices.RemoveLines(Ctx, inv.ID, &stripe.InvoiceRemoveLinesParams{Lines: []*stripe.InvoiceRemoveLinesLineParams{{ID: stripe.String(inv.Lines.Data[1].ID), Behavior: stripe.String("delete")}}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(inv.Total).To(Equal(int64(2100)))
+
+		By("keeping a line's period and discountable, which a discount then skips")
+		start, end := Epoch.AddDate(0, -1, 0).Unix(), Epoch.Unix()
+		inv, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{
+			{Amount: stripe.Int64(900), Description: stripe.String("Last month's overage"), Discountable: stripe.Bool(false),
+				Period: &stripe.InvoiceAddLinesLinePeriodParams{Start: stripe.Int64(start), End: stripe.Int64(end)}},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		overage := inv.Lines.Data[len(inv.Lines.Data)-1]
+		Expect(overage.Period.Start).To(Equal(start))
+		Expect(overage.Period.End).To(Equal(end))
+		Expect(overage.Discountable).To(BeFalse())
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{Discounts: []*stripe.InvoiceUpdateDiscountParams{{Coupon: stripe.String(coupon.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(2100/2+900)), "half off the seats, not the overage")
+
+		By("refusing what a line asks for that needs tax maths, by its full name")
+		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{
+			{Amount: stripe.Int64(100), TaxRates: []*string{stripe.String("txr_vat")}}}})
+		Expect(StripeErr(err).Param).To(Equal("lines[0][tax_rates]"))
+		again, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Lines.Data).To(HaveLen(len(inv.Lines.Data)))
+	})
+
+	It("changes an invoice item's amount and period, refusing what it does not act on", func() {
+		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(700), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		start, end := Epoch.AddDate(0, 0, -7).Unix(), Epoch.Unix()
+		ii, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{Amount: stripe.Int64(800),
+			Period: &stripe.InvoiceItemUpdatePeriodParams{Start: stripe.Int64(start), End: stripe.Int64(end)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Amount).To(Equal(int64(800)))
+		Expect(ii.Period.Start).To(Equal(start))
+		Expect(ii.Period.End).To(Equal(end))
+
+		_, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{Amount: stripe.Int64(900), TaxRates: []*string{stripe.String("txr_vat")}})
+		Expect(StripeErr(err).Param).To(Equal("tax_rates"), "changing the amount does not make the rest go unchecked")
+		ii, err = sc.V1InvoiceItems.Retrieve(Ctx, ii.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Amount).To(Equal(int64(800)))
 	})
 })

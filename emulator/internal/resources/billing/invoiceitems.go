@@ -111,11 +111,7 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	now := clockNow(c, cus)
 	ii := newInvoiceItem(c, cusID, pr, now)
 	c.Copy(ii, "description", "discountable")
-	if per, ok := c.Params.Obj("period"); ok {
-		start, _ := per.Int("start")
-		end, _ := per.Int("end")
-		ii["period"] = store.Obj{"start": start, "end": end}
-	}
+	applyPeriod(c.Params, ii)
 	if err := c.ApplyMetadata(ii); err != nil {
 		return nil, err
 	}
@@ -139,6 +135,28 @@ func createInvoiceItem(c *api.Call) (any, error) {
 		}
 	}
 	return ii, nil
+}
+
+// applyPeriod sets the period an item (or invoice line) covers from p's
+// period[start|end].
+func applyPeriod(p params.Values, ii store.Obj) {
+	if per, ok := p.Obj("period"); ok {
+		start, _ := per.Int("start")
+		end, _ := per.Int("end")
+		ii["period"] = store.Obj{"start": start, "end": end}
+	}
+}
+
+// pricingParams are the parameters resolvePricing reads, taken from p
+// (read, so what is not among them is still refused as not emulated).
+func pricingParams(p params.Values, names ...string) map[string]any {
+	out := map[string]any{}
+	for _, n := range names {
+		if v, ok := p.RawAt(n); ok {
+			out[n] = v
+		}
+	}
+	return out
 }
 
 func newInvoiceItem(c *api.Call, customer string, pr priced, now int64) store.Obj {
@@ -186,6 +204,7 @@ func itemInvoice(c *api.Call, ii store.Obj) (store.Obj, error) {
 }
 
 func updateInvoiceItem(c *api.Call) (any, error) {
+	c.Inert("tax_behavior") // only read by Stripe Tax, which is not emulated
 	before, err := loadInvoiceItem(c)
 	if err != nil {
 		return nil, err
@@ -204,10 +223,8 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 			after["quantity"] = q
 			after["amount"] = unit * q
 		} else {
-			raw := api.Clone(p.Raw())
-			if _, ok := raw["currency"]; !ok {
-				raw["currency"] = before["currency"]
-			}
+			raw := pricingParams(p, "amount", "pricing", "quantity", "unit_amount_decimal")
+			raw["currency"] = before["currency"]
 			pr, err := resolvePricing(c, params.NewValues(raw), "")
 			if err != nil {
 				return nil, err
@@ -216,6 +233,7 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 		}
 	}
 	c.Copy(after, "description", "discountable")
+	applyPeriod(c.Params, after)
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}

@@ -435,7 +435,7 @@ func addLines(c *api.Call) (any, error) {
 			}
 			continue
 		}
-		raw := api.Clone(lp.Raw())
+		raw := pricingParams(lp, "amount", "pricing", "quantity")
 		raw["currency"] = inv["currency"]
 		pr, err := resolvePricing(c, params.NewValues(raw), prefix)
 		if err != nil {
@@ -449,6 +449,10 @@ func addLines(c *api.Call) (any, error) {
 		if d, ok := lp.Str("description"); ok && d != "" {
 			ii["description"] = d
 		}
+		if v, ok := lp.Bool("discountable"); ok {
+			ii["discountable"] = v
+		}
+		applyPeriod(lp, ii)
 		if md, ok := lp.Map("metadata"); ok {
 			m := map[string]any{}
 			for k, v := range md {
