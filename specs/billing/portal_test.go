@@ -73,6 +73,45 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 		Expect(StripeErr(err).Param).To(Equal("customer"))
 	})
 
+	It("records a cancellation flow's retention offer and an update flow's discount, checked as redeemable", func() {
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(20), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_cancel"),
+				SubscriptionCancel: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelParams{Subscription: stripe.String(sub.ID),
+					Retention: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelRetentionParams{Type: stripe.String("coupon_offer"),
+						CouponOffer: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelRetentionCouponOfferParams{Coupon: stripe.String(coupon.ID)}}},
+				AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{Type: stripe.String("hosted_confirmation"),
+					HostedConfirmation: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionHostedConfirmationParams{CustomMessage: stripe.String("See you soon")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Flow.SubscriptionCancel.Retention.Type).To(Equal(stripe.BillingPortalSessionFlowSubscriptionCancelRetentionTypeCouponOffer))
+		Expect(s.Flow.SubscriptionCancel.Retention.CouponOffer.Coupon).To(Equal(coupon.ID))
+		Expect(s.Flow.AfterCompletion.HostedConfirmation.CustomMessage).To(Equal("See you soon"))
+
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(coupon.ID), Code: stripe.String("STAY20")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_update_confirm"),
+				SubscriptionUpdateConfirm: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmParams{Subscription: stripe.String(sub.ID),
+					Items:     []*stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}},
+					Discounts: []*stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmDiscountParams{{PromotionCode: stripe.String(promo.ID)}}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Flow.SubscriptionUpdateConfirm.Items[0].Quantity).To(Equal(int64(2)))
+		Expect(s.Flow.SubscriptionUpdateConfirm.Discounts).To(HaveLen(1))
+		Expect(s.Flow.SubscriptionUpdateConfirm.Discounts[0].PromotionCode).To(Equal(promo.ID))
+		Expect(s.Flow.SubscriptionUpdateConfirm.Discounts[0].Coupon).To(BeEmpty())
+		Expect(emu.Count("", "discount")).To(BeZero(), "nothing is redeemed until the customer confirms")
+
+		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_cancel"),
+				SubscriptionCancel: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelParams{Subscription: stripe.String(sub.ID),
+					Retention: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelRetentionParams{Type: stripe.String("coupon_offer"),
+						CouponOffer: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelRetentionCouponOfferParams{Coupon: stripe.String("NOPE")}}}}})
+		se := StripeErr(err)
+		Expect(se.Code).To(Equal(stripe.ErrorCodeResourceMissing))
+		Expect(se.Param).To(Equal("flow_data[subscription_cancel][retention][coupon_offer][coupon]"))
+	})
+
 	It("keeps configurations: create, merge an update, list, and refuse what Stripe refuses", func() {
 		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{
 			Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{

@@ -13,6 +13,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -260,15 +261,50 @@ func sessionFlow(c *api.Call, cusID string) (any, error) {
 		return nil, apierr.InvalidRequest("The subscription %s has ended; a portal flow cannot act on it.", subID).WithParam(param)
 	}
 	detail := store.Obj{"subscription": subID}
+	// Offers and discounts are shown on the portal page the session opens;
+	// the session records them, checked as redeemable for the customer.
+	scope := coupons.Scope{Customer: cusID, Subscription: subID, Currency: api.Str(sub["currency"])}
 	switch field {
 	case "subscription_cancel":
-		if fd.Has("subscription_cancel.retention") {
-			return nil, apierr.InvalidRequest("Retention offers (coupons) are not supported by stripe-emu.").WithParam("flow_data[subscription_cancel][retention]")
-		}
 		detail["retention"] = nil
+		if ret, ok := fd.Obj("subscription_cancel.retention"); ok {
+			const param = "flow_data[subscription_cancel][retention]"
+			switch t, _ := ret.Str("type"); t {
+			case "coupon_offer":
+			case "":
+				return nil, apierr.MissingParam(param + "[type]")
+			default:
+				return nil, apierr.InvalidRequest("Invalid %s[type]: must be coupon_offer", param).WithParam(param + "[type]")
+			}
+			offer, _ := ret.Obj("coupon_offer")
+			if id, _ := offer.Sent("coupon"); id == nil || id == "" {
+				return nil, apierr.MissingParam(param + "[coupon_offer][coupon]")
+			}
+			src, _, err := coupons.Resolve(c, offer, param+"[coupon_offer]", scope)
+			if err != nil {
+				return nil, err
+			}
+			detail["retention"] = store.Obj{"type": "coupon_offer", "coupon_offer": store.Obj{"coupon": src.Coupon["id"]}}
+		}
 	case "subscription_update_confirm":
-		if fd.Has("subscription_update_confirm.discounts") {
-			return nil, apierr.InvalidRequest("Discounts are not supported by stripe-emu.").WithParam("flow_data[subscription_update_confirm][discounts]")
+		discounts := []any{}
+		entries := fd.Array("subscription_update_confirm.discounts")
+		if len(entries) > 1 {
+			return nil, apierr.InvalidRequest("Only one discount can be applied to a subscription update.").WithParam("flow_data[subscription_update_confirm][discounts]")
+		}
+		for i, entry := range entries {
+			param := "flow_data[subscription_update_confirm][discounts][" + strconv.Itoa(i) + "]"
+			src, _, err := coupons.Resolve(c, entry, param, scope)
+			if err != nil {
+				return nil, err
+			}
+			d := store.Obj{"coupon": nil, "promotion_code": nil}
+			if src.PromotionCode != nil {
+				d["promotion_code"] = src.PromotionCode["id"]
+			} else {
+				d["coupon"] = src.Coupon["id"]
+			}
+			discounts = append(discounts, d)
 		}
 		var items []any
 		for i, it := range fd.Array("subscription_update_confirm.items") {
@@ -291,7 +327,7 @@ func sessionFlow(c *api.Call, cusID string) (any, error) {
 		if len(items) == 0 {
 			return nil, apierr.MissingParam("flow_data[subscription_update_confirm][items]")
 		}
-		detail["items"], detail["discounts"] = items, []any{}
+		detail["items"], detail["discounts"] = items, discounts
 	}
 	flow[field] = detail
 	return flow, nil
