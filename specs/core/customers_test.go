@@ -61,6 +61,29 @@ var _ = Describe("Customers", Label("customers"), func() {
 		Expect(emu.Count("", "customer")).To(Equal(0))
 	})
 
+	It("keeps invoice_settings' custom fields, footer and rendering options", func() {
+		c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{
+			CustomFields:     []*stripe.CustomerCreateInvoiceSettingsCustomFieldParams{{Name: stripe.String("PO"), Value: stripe.String("PO-1138")}},
+			Footer:           stripe.String("Thank you"),
+			RenderingOptions: &stripe.CustomerCreateInvoiceSettingsRenderingOptionsParams{AmountTaxDisplay: stripe.String("exclude_tax")},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.InvoiceSettings.CustomFields).To(HaveLen(1))
+		Expect(c.InvoiceSettings.CustomFields[0].Name).To(Equal("PO"))
+		Expect(c.InvoiceSettings.CustomFields[0].Value).To(Equal("PO-1138"))
+		Expect(c.InvoiceSettings.Footer).To(Equal("Thank you"))
+		Expect(c.InvoiceSettings.RenderingOptions.AmountTaxDisplay).To(Equal("exclude_tax"))
+		stored, ok := emu.Get(c.ID)
+		Expect(ok).To(BeTrue())
+		Expect(stored["invoice_settings"].(map[string]any)["rendering_options"]).To(HaveKeyWithValue("template", BeNil()), "both options are rendered")
+
+		c, err = sc.V1Customers.Update(Ctx, c.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{
+			Footer: stripe.String("Thanks again")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.InvoiceSettings.Footer).To(Equal("Thanks again"))
+		Expect(c.InvoiceSettings.CustomFields).To(HaveLen(1), "what is not sent is kept")
+	})
+
 	It("records no event for an update that changes nothing", func() {
 		c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String("Same")})
 		Expect(err).NotTo(HaveOccurred())

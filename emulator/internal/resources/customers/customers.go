@@ -151,6 +151,14 @@ func applyInvoiceSettings(c *api.Call, o store.Obj) error {
 			} else {
 				is[f], _ = sub.Get(f)
 			}
+			if ro, ok := is[f].(map[string]any); ok && f == "rendering_options" {
+				// Stripe renders both options, null when not set.
+				for _, k := range []string{"amount_tax_display", "template"} {
+					if _, set := ro[k]; !set {
+						ro[k] = nil
+					}
+				}
+			}
 		}
 	}
 	if sub.Has("default_payment_method") {
