@@ -352,7 +352,7 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(700), Currency: stripe.String("usd")})
 		Expect(err).NotTo(HaveOccurred())
 		start, end := Epoch.AddDate(0, 0, -7).Unix(), Epoch.Unix()
-		ii, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{Amount: stripe.Int64(800),
+		ii, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{Amount: stripe.Int64(800), TaxBehavior: stripe.String("exclusive"),
 			Period: &stripe.InvoiceItemUpdatePeriodParams{Start: stripe.Int64(start), End: stripe.Int64(end)}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ii.Amount).To(Equal(int64(800)))

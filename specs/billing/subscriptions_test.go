@@ -880,6 +880,12 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(inv.Parent.SubscriptionDetails.Subscription.ID).To(Equal(sub.ID))
 			Expect(inv.AmountDue).To(Equal(int64(1000)), "the pending item went on the first invoice")
+
+			// Without items there is no change for proration settings to shape.
+			again, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{ProrationBehavior: stripe.String("none"), ProrationDate: stripe.Int64(Epoch.Unix())}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.AmountDue).To(Equal(inv.AmountDue))
 		})
 
 		It("replays a preview under its idempotency key, still keeping nothing", func() {

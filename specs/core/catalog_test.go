@@ -192,6 +192,12 @@ var _ = Describe("Products and prices", Label("catalog", "story-3"), func() {
 		se := StripeErr(err)
 		Expect(se.Param).To(Equal("product_data[id]"))
 		Expect(se.Code).To(Equal(stripe.ErrorCode("resource_already_exists")))
+
+		By("refusing prices in several currencies (not emulated), by full name")
+		_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Global"), DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{
+			Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+			CurrencyOptions: map[string]*stripe.ProductCreateDefaultPriceDataCurrencyOptionsParams{"eur": {UnitAmount: stripe.Int64(900)}}}})
+		Expect(StripeErr(err).Param).To(Equal("default_price_data[currency_options]"))
 	})
 
 	It("keeps lookup keys unique unless transferred", func() {
