@@ -174,6 +174,17 @@ func (t *Tx) Get(acct, typ, id string) (Obj, bool) {
 	return o, true
 }
 
+// Fields reads a few fields of a stored object (gjson paths) without
+// decoding it: for code that only looks (which card pays, what status).
+// A held object's changes not yet stored are not seen.
+func (t *Tx) Fields(acct, typ, id string, paths ...string) ([]gjson.Result, bool) {
+	raw, err := t.tx.Get(objKey(acct, typ, id))
+	if err != nil {
+		return nil, false
+	}
+	return gjson.GetMany(raw, paths...), true
+}
+
 // Exists reports whether an object is stored.
 func (t *Tx) Exists(acct, typ, id string) bool {
 	_, ok := t.GetRaw(acct, typ, id)

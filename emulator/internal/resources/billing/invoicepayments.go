@@ -148,8 +148,10 @@ func onIntentChange(c *api.Call, before, after store.Obj) error {
 // credit books a succeeded PaymentIntent on its invoice: the payment turns
 // paid, the invoice's amounts move, and the invoice turns paid when
 // nothing remains. The default payment follows what remains.
-func credit(c *api.Call, payBefore, pi store.Obj) error {
-	pay := api.Clone(payBefore)
+//
+// Objects are changed in place where no event shows what they were (the
+// payment, a paid invoice); a partly paid invoice's update event does.
+func credit(c *api.Call, pay, pi store.Obj) error {
 	received := api.Int(pi["amount_received"])
 	pay["status"] = "paid"
 	pay["amount_paid"] = received
@@ -157,10 +159,13 @@ func credit(c *api.Call, payBefore, pi store.Obj) error {
 	if err := c.Put(pay); err != nil {
 		return err
 	}
-	invBefore, _ := c.Tx.Get(c.Account, "invoice", api.Str(pay["invoice"]))
-	inv := api.Clone(invBefore)
+	inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(pay["invoice"]))
 	paid := api.Int(inv["amount_paid"]) + received
 	due := api.Int(inv["amount_due"])
+	invBefore := inv
+	if paid < due {
+		inv = api.Clone(inv)
+	}
 	inv["amount_paid"] = paid
 	inv["amount_remaining"] = max(due-paid, 0)
 	inv["amount_overpaid"] = max(paid-due, 0)

@@ -17,10 +17,10 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	if before["status"] != "draft" {
 		return nil, apierr.InvalidRequest("This invoice is already finalized, you can't re-finalize a non-draft invoice.").WithCode("invoice_not_editable")
 	}
-	inv := api.Clone(before)
-	cusBefore, _ := c.Tx.Get(c.Account, "customer", api.Str(inv["customer"]))
-	if cusBefore != nil {
-		cus := api.Clone(cusBefore)
+	// Changed in place and stored below: no event of finalization shows
+	// what the draft was, so there is nothing to keep a copy for.
+	inv := before
+	if cus, _ := c.Tx.Get(c.Account, "customer", api.Str(inv["customer"])); cus != nil {
 		seq := max(api.Int(cus["next_invoice_sequence"]), 1)
 		if inv["number"] == nil {
 			inv["number"] = fmt.Sprintf("%s-%04d", api.Str(cus["invoice_prefix"]), seq)
@@ -135,8 +135,8 @@ func payingMethod(c *api.Call, inv store.Obj) string {
 		return pm
 	}
 	if subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"]); subID != "" {
-		if sub, ok := c.Tx.Get(c.Account, "subscription", subID); ok && sub["default_payment_method"] != nil {
-			return api.Str(sub["default_payment_method"])
+		if f, ok := c.Tx.Fields(c.Account, "subscription", subID, "default_payment_method"); ok && f[0].String() != "" {
+			return f[0].String()
 		}
 	}
 	return payments.DefaultPaymentMethod(c, api.Str(inv["customer"]))

@@ -640,10 +640,20 @@ func subscriptionInvoicePaid(c *api.Call, inv store.Obj, paidWith string) error 
 	if subID == "" {
 		return nil
 	}
-	before, ok := c.Tx.Get(c.Account, "subscription", subID)
+	// Most renewals change nothing here: tell from the stored fields
+	// before decoding the subscription.
+	f, ok := c.Tx.Fields(c.Account, "subscription", subID, "status", "pending_update", "latest_invoice", "payment_settings.save_default_payment_method", "default_payment_method")
 	if !ok {
 		return nil
 	}
+	pending := f[1].IsObject() && f[2].String() == api.Str(inv["id"])
+	switch status := f[0].String(); {
+	case pending, status == "incomplete", status == "past_due", status == "unpaid":
+	case paidWith != "" && f[3].String() == "on_subscription" && f[4].String() != paidWith:
+	default:
+		return nil // a renewal paid as usual: nothing changes
+	}
+	before, _ := c.Tx.Get(c.Account, "subscription", subID)
 	if pendingUpdateFor(before, inv) {
 		return applyPendingUpdate(c, before)
 	}
