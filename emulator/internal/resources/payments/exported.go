@@ -5,6 +5,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"maps"
 )
 
 // What other resource families (billing, checkout) use to move money.
@@ -22,7 +23,8 @@ func Charge(c *api.Call, pi store.Obj, pmID string, offSession bool) (store.Obj,
 	}
 	// Not stored here: every way confirmWith ends either stores the
 	// intent or fails the whole transaction.
-	next := api.Clone(pi)
+	// A top-level copy: confirmation only sets top-level fields.
+	next := maps.Clone(pi)
 	next["payment_method"] = pm["id"]
 	if next["status"] == RequiresPaymentMethod {
 		next["status"] = RequiresConfirmation
@@ -85,8 +87,9 @@ func DefaultPaymentMethod(c *api.Call, customerID string) string {
 // customer would on a hosted page (Checkout does this for its cards).
 func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
-	before := api.Clone(pi)
-	next := api.Clone(pi)
+	// Top-level copies: confirmation only sets top-level fields.
+	before := maps.Clone(pi)
+	next := maps.Clone(pi)
 	next["next_action"] = nil
 	res, err := charge(c, before, next, pm, authenticated(cardOf(c, pm)))
 	if err != nil {

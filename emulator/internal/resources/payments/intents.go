@@ -448,7 +448,10 @@ func confirmIntent(c *api.Call) (any, error) {
 // confirmWith runs a confirmation: the payment method is charged, sent to
 // authentication, or set processing. The intent passed is already stored.
 func confirmWith(c *api.Call, pi store.Obj) (any, error) {
-	before := api.Clone(pi)
+	// Confirmation only sets top-level fields of the intent (nested values
+	// are replaced whole, never edited), so a top-level copy is a faithful
+	// picture of what it was.
+	before := maps.Clone(pi)
 	pmID := api.Str(pi["payment_method"])
 	if pmID == "" {
 		e := apierr.InvalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.")
