@@ -11,6 +11,7 @@ func (e *Env) Background(account string, fn func(c *Call) error) error {
 		c.Tx = tx
 		c.Now = e.Clock.Unix()
 		c.events = c.events[:0]
+		c.stored = c.stored[:0]
 		c.later, c.after = nil, nil
 		if err := fn(c); err != nil {
 			return err

@@ -36,6 +36,10 @@ type Call struct {
 	stall   func()         // an injected delay or hold, run before the transaction
 	later   []func() error
 	after   []func()
+	// stored is each object's encoding as this request last stored it,
+	// by map identity, so an event about an object just stored reuses
+	// the bytes instead of encoding it again.
+	stored []storedObj
 }
 
 // AfterCommit runs fn once the request's transaction has committed (to
@@ -123,8 +127,7 @@ func (c *Call) Save(before, after store.Obj) error {
 // PutEmit stores o and records eventType with o as just stored, encoding
 // it once for both; previous is the event's previous_attributes, if any.
 func (c *Call) PutEmit(o store.Obj, eventType string, previous store.Obj) error {
-	noteSize(o)
-	snap, err := c.Tx.PutEncoded(c.Account, o)
+	snap, err := c.put(o)
 	if err != nil {
 		return err
 	}
@@ -134,8 +137,42 @@ func (c *Call) PutEmit(o store.Obj, eventType string, previous store.Obj) error 
 
 // Put stores an object without emitting anything.
 func (c *Call) Put(o store.Obj) error {
+	_, err := c.put(o)
+	return err
+}
+
+func (c *Call) storedSnapshot(o store.Obj) ([]byte, bool) {
+	p := reflect.ValueOf(o).UnsafePointer()
+	for _, st := range c.stored {
+		if reflect.ValueOf(st.obj).UnsafePointer() == p {
+			return st.snap, true
+		}
+	}
+	return nil, false
+}
+
+// storedObj keeps the object itself too, so its address cannot be reused
+// by another map while the request runs.
+type storedObj struct {
+	obj  store.Obj
+	snap []byte
+}
+
+func (c *Call) put(o store.Obj) ([]byte, error) {
 	noteSize(o)
-	return c.Tx.Put(c.Account, o)
+	snap, err := c.Tx.PutEncoded(c.Account, o)
+	if err != nil {
+		return nil, err
+	}
+	p := reflect.ValueOf(o).UnsafePointer()
+	for i := range c.stored {
+		if reflect.ValueOf(c.stored[i].obj).UnsafePointer() == p {
+			c.stored[i].snap = snap
+			return snap, nil
+		}
+	}
+	c.stored = append(c.stored, storedObj{o, snap})
+	return snap, nil
 }
 
 // Emit records an event for obj in this request's transaction, in the
@@ -148,10 +185,19 @@ func (c *Call) Emit(eventType string, obj store.Obj, previous store.Obj) {
 // belongs to the connected account even though the platform made it).
 func (c *Call) EmitIn(account, eventType string, obj store.Obj, previous store.Obj) {
 	// Snapshot the object now: the handler may change it again before the
-	// request ends, and the event must show this moment's state.
-	snap, err := jsonenc.Marshal(obj)
-	if err != nil {
-		panic("api: event object does not encode: " + err.Error())
+	// request ends, and the event must show this moment's state. An
+	// object just stored is that state, already encoded (an object is
+	// stored again after every change: race builds check it).
+	snap, ok := c.storedSnapshot(obj)
+	if !ok || store.CheckShared {
+		fresh, err := jsonenc.Marshal(obj)
+		if err != nil {
+			panic("api: event object does not encode: " + err.Error())
+		}
+		if ok && string(fresh) != string(snap) {
+			panic("api: " + eventType + " about an object changed since it was stored: store it again first")
+		}
+		snap = fresh
 	}
 	c.emitSnapshot(account, eventType, snap, previous)
 }
