@@ -7,6 +7,7 @@ require (
 	github.com/onsi/ginkgo/v2 v2.34.0
 	github.com/onsi/gomega v1.44.0
 	github.com/stripe/stripe-go/v82 v82.5.1
+	github.com/stripe/stripe-mock v0.195.0
 	github.com/tidwall/buntdb v1.3.0
 	github.com/tidwall/gjson v1.18.0
 	go.yaml.in/yaml/v3 v3.0.5

@@ -1,0 +1,84 @@
+package openapi
+
+import (
+	"fmt"
+	"slices"
+)
+
+// An exception is one field where the embedded spec (2025-05-28.basil)
+// and the emulator's pinned version (2025-08-27.basil, stripe-go
+// v82.5.1) really differ. Each names a schema of components.schemas and
+// one of its properties, and relaxes one thing.
+type exception struct {
+	schema, property string
+	kind             exceptionKind
+	values           []string // for moreEnum: the values 2025-08-27 added
+	reason           string
+}
+
+type exceptionKind int
+
+const (
+	// notRequired: the spec requires the field; 2025-08-27 removed it.
+	notRequired exceptionKind = iota + 1
+	// nullable: 2025-08-27 sends null where the spec did not allow it.
+	nullable
+	// moreEnum: 2025-08-27 added enum values.
+	moreEnum
+)
+
+// exceptions is the one table of differences between the two versions.
+var exceptions = []exception{}
+
+// applyExceptions records each exception on its schema, refusing any that
+// no longer describe the spec (a field it does not have, a relaxation it
+// does not need), so the table cannot go stale unnoticed.
+func (sp *spec) applyExceptions() error {
+	for _, e := range exceptions {
+		s := sp.schemas[e.schema]
+		if s == nil {
+			return fmt.Errorf("openapi exception: no schema %q", e.schema)
+		}
+		p := s.Properties[e.property]
+		if p == nil {
+			return fmt.Errorf("openapi exception: schema %q has no property %q", e.schema, e.property)
+		}
+		if e.reason == "" {
+			return fmt.Errorf("openapi exception %s.%s: no reason given", e.schema, e.property)
+		}
+		switch e.kind {
+		case notRequired:
+			if !slices.Contains(s.Required, e.property) {
+				return fmt.Errorf("openapi exception %s.%s: not required in the spec", e.schema, e.property)
+			}
+			if s.notRequired == nil {
+				s.notRequired = map[string]bool{}
+			}
+			s.notRequired[e.property] = true
+		case nullable:
+			if p.Nullable {
+				return fmt.Errorf("openapi exception %s.%s: already nullable in the spec", e.schema, e.property)
+			}
+			if s.nullable == nil {
+				s.nullable = map[string]bool{}
+			}
+			s.nullable[e.property] = true
+		case moreEnum:
+			if len(p.Enum) == 0 || len(e.values) == 0 {
+				return fmt.Errorf("openapi exception %s.%s: no enum to extend", e.schema, e.property)
+			}
+			for _, v := range e.values {
+				if slices.Contains(p.Enum, any(v)) {
+					return fmt.Errorf("openapi exception %s.%s: %q is already in the spec's enum", e.schema, e.property, v)
+				}
+			}
+			if s.moreEnum == nil {
+				s.moreEnum = map[string][]string{}
+			}
+			s.moreEnum[e.property] = append(s.moreEnum[e.property], e.values...)
+		default:
+			return fmt.Errorf("openapi exception %s.%s: unknown kind", e.schema, e.property)
+		}
+	}
+	return nil
+}
