@@ -120,6 +120,8 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		Expect(txn.BalanceType).To(Equal(stripe.BalanceTransactionBalanceTypePayments))
 		Expect(txn.Net).To(Equal(txn.Amount - txn.Fee))
 		Expect(ch.PaymentMethodDetails.Card.Last4).To(Equal("4242"))
+		Expect(ch.PaymentMethodDetails.Card.Overcapture.MaximumAmountCapturable).To(Equal(int64(2000)), "the whole charge, overcapture being unavailable")
+		Expect(ch.TransferData).To(BeNil(), "only a destination charge has transfer_data")
 		Expect(got.PaymentMethod.Card.Brand).To(Equal(stripe.PaymentMethodCardBrandVisa))
 		Expect(got.PaymentMethod.Card.Fingerprint).NotTo(BeEmpty())
 	})

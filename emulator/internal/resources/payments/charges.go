@@ -52,7 +52,7 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		"disputed": false, "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
 		"fraud_details": store.Obj{}, "metadata": api.Clone(api.Obj(pi["metadata"])), "on_behalf_of": pi["on_behalf_of"],
 		"outcome": chargeOutcome(status, fail), "paid": status == "succeeded", "payment_intent": pi["id"],
-		"payment_method": pm["id"], "payment_method_details": paymentMethodDetails(pm), "receipt_email": pi["receipt_email"],
+		"payment_method": pm["id"], "payment_method_details": paymentMethodDetails(pm, amount), "receipt_email": pi["receipt_email"],
 		"receipt_number": nil, "receipt_url": nil, "refunded": false, "review": nil, "shipping": pi["shipping"],
 		"source": nil, "source_transfer": nil, "statement_descriptor": pi["statement_descriptor"],
 		"statement_descriptor_suffix": pi["statement_descriptor_suffix"], "status": status,
@@ -75,10 +75,10 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 // chargeTransferData is a destination charge's transfer_data: on a charge
 // the amount is always there (the whole charge unless the intent said).
 func chargeTransferData(pi store.Obj) any {
-	td := api.Obj(pi["transfer_data"])
-	if td == nil {
-		return nil
+	if pi["transfer_data"] == nil {
+		return nil // api.Obj would make it an empty object
 	}
+	td := api.Obj(pi["transfer_data"])
 	amount := td["amount"]
 	if amount == nil {
 		amount = pi["amount"]
@@ -102,7 +102,9 @@ func chargeOutcome(status string, fail *apierr.Error) store.Obj {
 	return o
 }
 
-func paymentMethodDetails(pm store.Obj) store.Obj {
+// paymentMethodDetails renders a charge's payment_method_details; amount
+// is the charge's, all a card could capture (overcapture is unavailable).
+func paymentMethodDetails(pm store.Obj, amount int64) store.Obj {
 	typ := api.Str(pm["type"])
 	d := store.Obj{"type": typ}
 	switch typ {
@@ -117,7 +119,7 @@ func paymentMethodDetails(pm store.Obj) store.Obj {
 			"installments": nil, "last4": cd["last4"], "mandate": nil,
 			"multicapture": store.Obj{"status": "unavailable"}, "network": cd["brand"],
 			"network_token": store.Obj{"used": false}, "network_transaction_id": nil,
-			"overcapture":      store.Obj{"maximum_amount_capturable": nil, "status": "unavailable"},
+			"overcapture":      store.Obj{"maximum_amount_capturable": amount, "status": "unavailable"},
 			"regulated_status": "unregulated", "three_d_secure": nil, "wallet": nil,
 		}
 	case "sepa_debit":
