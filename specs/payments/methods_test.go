@@ -151,6 +151,8 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 			Expect(err).NotTo(HaveOccurred())
 			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
 			Expect(re.Charge.ID).To(Equal(pi.LatestCharge.ID))
+			Expect(re.DestinationDetails.Type).To(Equal("card"), "a card refund says where the money goes")
+			Expect(re.DestinationDetails.Card.Type).To(Equal(stripe.RefundDestinationDetailsCardTypeRefund))
 			ch, _ := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
 			Expect(ch.AmountRefunded).To(Equal(int64(3000)))
 			Expect(ch.Refunded).To(BeFalse())

@@ -108,10 +108,18 @@ func createRefund(c *api.Call) (any, error) {
 	}
 	for k, v := range map[string]any{
 		"amount": amount, "balance_transaction": txn["id"], "charge": chID, "currency": chBefore["currency"],
-		"destination_details": nil, "metadata": map[string]any{}, "payment_intent": chBefore["payment_intent"],
+		"metadata": map[string]any{}, "payment_intent": chBefore["payment_intent"],
 		"reason": reasonV, "receipt_number": nil, "source_transfer_reversal": nil, "status": "succeeded", "transfer_reversal": nil,
 	} {
 		re[k] = v
+	}
+	if pmd := api.Obj(chBefore["payment_method_details"]); pmd["type"] == "card" {
+		// Where the money goes back: the card, with the acquirer's
+		// reference number still to come. The spec has no details hash
+		// for the bank debits emulated, and the field is optional: it is
+		// left out for them.
+		re["destination_details"] = store.Obj{"type": "card", "card": store.Obj{
+			"reference_status": "pending", "reference_type": "acquirer_reference_number", "type": "refund"}}
 	}
 	delete(re, "livemode")
 	if err := c.ApplyMetadata(re); err != nil {
