@@ -120,6 +120,14 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		first := sub.LatestInvoice
 		Expect(first.Lines.Data).To(HaveLen(2))
 		Expect(first.AmountPaid).To(Equal(int64(3500)))
+		n := 0
+		for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Invoice: stripe.String(first.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ii.Parent.SubscriptionDetails.Subscription).To(Equal(sub.ID))
+			Expect(ii.Parent.SubscriptionDetails.SubscriptionItem).To(BeEmpty(), "a one-off is no subscription item's")
+			n++
+		}
+		Expect(n).To(Equal(1))
 		emu.Clock().Advance(31*24*time.Hour + 2*time.Hour)
 		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
 		Expect(err).NotTo(HaveOccurred())
@@ -694,6 +702,8 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		var net int64
 		for _, ii := range prorations {
 			net += ii.Amount
+			Expect(ii.Parent.SubscriptionDetails.Subscription).To(Equal(sub.ID))
+			Expect(ii.Parent.SubscriptionDetails.SubscriptionItem).To(Equal(sub.Items.Data[0].ID), "a proration names the item it prorates")
 		}
 		start, end := Epoch.Unix(), Epoch.AddDate(0, 1, 0).Unix()
 		remaining := float64(end-Epoch.AddDate(0, 0, 15).Unix()) / float64(end-start)

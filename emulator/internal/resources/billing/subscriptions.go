@@ -558,7 +558,9 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 	}
 	for _, ii := range p.oneOff {
 		ii["invoice"] = inv["id"]
-		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
+		// An invoice item's subscription_details name the subscription
+		// (and an item, for prorations); unlike an invoice's, no metadata.
+		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": sub["id"]}}
 		if err := c.Insert(ii); err != nil {
 			return nil, err
 		}
@@ -1012,6 +1014,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		price  store.Obj
 		qty    int64
 		credit bool
+		item   any // the subscription item the proration is for
 	}
 	var deltas []delta
 	changed := false
@@ -1028,7 +1031,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 			oldPrice, oldQty := api.Obj(it["price"]), api.Int(it["quantity"])
 			if del, _ := ip.Bool("deleted"); del {
 				removed[id] = true
-				deltas = append(deltas, delta{oldPrice, oldQty, true})
+				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"]})
 				changed = true
 				continue
 			}
@@ -1045,7 +1048,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				newQty = q
 			}
 			if newPrice["id"] != oldPrice["id"] || newQty != oldQty {
-				deltas = append(deltas, delta{oldPrice, oldQty, true}, delta{newPrice, newQty, false})
+				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"]}, delta{newPrice, newQty, false, it["id"]})
 				it["price"], it["plan"], it["quantity"] = newPrice, planOf(newPrice), newQty
 				changed = true
 			}
@@ -1074,7 +1077,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		it["created"] = c.Now
 		it["metadata"] = itemMetadata(ip)
 		items = append(items, it)
-		deltas = append(deltas, delta{p, q, false})
+		deltas = append(deltas, delta{p, q, false, it["id"]})
 		changed = true
 	}
 	for _, it := range items {
@@ -1108,7 +1111,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		ii["description"] = desc
 		ii["proration"] = true
 		ii["period"] = store.Obj{"start": at, "end": end}
-		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": after["id"], "subscription_item": nil}}
+		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": after["id"], "subscription_item": d.item}}
 		ii["test_clock"] = after["test_clock"]
 		if err := c.Insert(ii); err != nil {
 			return false, err
