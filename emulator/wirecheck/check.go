@@ -2,7 +2,13 @@
 // stripe-go v82's types: every key must be a field of the type the
 // "object" names, with a value of the right JSON type. stripe-go's own
 // decoding is lenient (unknown keys are dropped), so this is what catches
-// invented, misspelled or mistyped fields in the emulator's answers.
+// invented, misspelled or mistyped fields in the emulator's answers. Check
+// also holds every answer to Stripe's OpenAPI spec (package openapi), which
+// catches the opposite mistakes: missing fields, stray nulls, enum values
+// Stripe never sends.
+//
+// It is for tests only (the spec comes from stripe-mock): no package of the
+// emulator or its binary may import it.
 package wirecheck
 
 import (
@@ -15,6 +21,8 @@ import (
 	"sync"
 
 	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/wirecheck/openapi"
 )
 
 // types maps Stripe object names to stripe-go types.
@@ -61,18 +69,47 @@ func init() {
 // Known reports whether an object name has a registered type.
 func Known(object string) bool { _, ok := types[object]; return ok }
 
-// Check decodes a whole response body strictly.
+// Check checks a whole response body both ways: strictly against
+// stripe-go's types (Strict), then against Stripe's OpenAPI spec
+// (package openapi: required fields, nulls, enums, expandable fields).
 func Check(body []byte) error {
+	m, err := decodeBody(body)
+	if err != nil {
+		return err
+	}
+	if err := strict(m); err != nil {
+		return err
+	}
+	if err := openapi.CheckDecoded(m); err != nil {
+		return fmt.Errorf("against the OpenAPI spec: %w", err)
+	}
+	return nil
+}
+
+// Strict decodes a whole response body strictly into stripe-go's types.
+func Strict(body []byte) error {
+	m, err := decodeBody(body)
+	if err != nil {
+		return err
+	}
+	return strict(m)
+}
+
+func decodeBody(body []byte) (map[string]any, error) {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		return fmt.Errorf("not JSON: %w", err)
+		return nil, fmt.Errorf("not JSON: %w", err)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return fmt.Errorf("not a JSON object")
+		return nil, fmt.Errorf("not a JSON object")
 	}
+	return m, nil
+}
+
+func strict(m map[string]any) error {
 	if e, isErr := m["error"]; isErr && len(m) == 1 {
 		return walk(e, reflect.TypeOf(stripe.Error{}), "error")
 	}

@@ -1,9 +1,11 @@
 // Package support is what every spec suite shares: an emulator per spec
-// whose every response is checked strictly against stripe-go's types.
+// whose every response is checked strictly against stripe-go's types and
+// against Stripe's OpenAPI spec.
 package support
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sync"
@@ -26,7 +28,9 @@ var Ctx = context.Background()
 
 // Emulator starts an emulator for the current spec. Every JSON response its
 // Client() receives must decode strictly into the stripe-go v82 type of its
-// "object"; a mismatch fails the spec when it ends.
+// "object" and satisfy Stripe's OpenAPI spec (required fields, nulls, enum
+// values, expandable fields: see wirecheck), and so must every event the
+// platform recorded; a mismatch fails the spec when it ends.
 func Emulator(opts ...emulator.Option) *emulator.Emulator {
 	GinkgoHelper()
 	var mu sync.Mutex
@@ -45,7 +49,15 @@ func Emulator(opts ...emulator.Option) *emulator.Emulator {
 	DeferCleanup(func() {
 		mu.Lock()
 		defer mu.Unlock()
-		Expect(problems).To(BeEmpty(), "responses that do not decode strictly into stripe-go types")
+		// The platform's events too: they are what webhooks deliver, and
+		// hold objects as background work (the clock) left them.
+		for _, ev := range emu.Events("") {
+			b, _ := json.Marshal(ev)
+			if err := wirecheck.Check(b); err != nil {
+				problems = append(problems, fmt.Sprintf("event %v %v: %v", ev["id"], ev["type"], err))
+			}
+		}
+		Expect(problems).To(BeEmpty(), "responses that do not decode strictly into stripe-go types or break Stripe's OpenAPI spec")
 	})
 	return emu
 }

@@ -293,6 +293,11 @@ func (sp *spec) validate(v any, s *schema, path string) error {
 		if nullable || s.Nullable {
 			return nil
 		}
+		for _, a := range s.AnyOf {
+			if r, err := sp.deref(a); err == nil && (a.Nullable || r.Nullable) {
+				return nil
+			}
+		}
 		return fmt.Errorf("%s: null where the spec does not allow null", label(path))
 	}
 	if len(s.AnyOf) > 0 {

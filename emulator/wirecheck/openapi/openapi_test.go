@@ -3,6 +3,7 @@ package openapi
 import (
 	"bytes"
 	"encoding/json"
+	"os/exec"
 	"sort"
 	"strings"
 	"testing"
@@ -172,6 +173,23 @@ func TestExpandable(t *testing.T) {
 		b := mutate(t, "payment_intent", func(m map[string]any) { m["customer"] = v })
 		if err := Check(b); err != nil {
 			t.Errorf("customer as %s: %v", name, err)
+		}
+	}
+}
+
+// The spec is for tests only: neither it nor the checks reach the binary.
+func TestNotInTheBinary(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool on PATH")
+	}
+	out, err := exec.Command(goTool, "list", "-deps", "github.com/stripe-emu/stripe-emu/cmd/stripe-emu").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.HasPrefix(pkg, "github.com/stripe/stripe-mock") || strings.Contains(pkg, "/wirecheck") {
+			t.Errorf("the stripe-emu binary imports %s", pkg)
 		}
 	}
 }
