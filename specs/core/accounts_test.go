@@ -154,6 +154,11 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		Expect(a.Individual.FirstName).To(Equal("Ada"))
 		Expect(a.Individual.SSNLast4Provided).To(BeTrue())
 		Expect(a.Individual.DOB.Year).To(Equal(int64(1990)))
+		Expect(a.Individual.Verification.Status).To(Equal(stripe.PersonVerificationStatusUnverified))
+		Expect(a.Individual.Verification.Document).NotTo(BeNil(), "a person has their documents' slots, empty")
+		Expect(a.Individual.Requirements.CurrentlyDue).To(BeEmpty())
+		Expect(a.Individual.Relationship.Owner).To(BeFalse())
+		Expect(a.Individual.IDNumberProvided).To(BeFalse())
 		Expect(a.ExternalAccounts.Data).To(HaveLen(1))
 		Expect(a.ExternalAccounts.Data[0].BankAccount.DefaultForCurrency).To(BeTrue())
 

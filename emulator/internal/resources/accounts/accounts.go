@@ -46,7 +46,8 @@ func New(id string, created int64, country, email, typ string) store.Obj {
 	}
 	return store.Obj{
 		"id": id, "object": "account", "business_profile": store.Obj{
-			"annual_revenue": nil, "estimated_worker_count": nil, "mcc": nil, "name": nil, "product_description": nil,
+			"annual_revenue": nil, "estimated_worker_count": nil, "mcc": nil, "minority_owned_business_designation": nil,
+			"name": nil, "product_description": nil,
 			"support_address": nil, "support_email": nil, "support_phone": nil, "support_url": nil, "url": nil,
 		},
 		"business_type": nil, "capabilities": store.Obj{}, "charges_enabled": false,
@@ -267,14 +268,32 @@ func applyDetails(c *api.Call, o store.Obj) {
 	if v, ok := c.Params.Get("individual"); ok {
 		person := api.Obj(o["individual"])
 		if len(person) == 0 {
-			person = store.Obj{"id": c.IDs.Long("person_"), "object": "person", "account": o["id"], "created": c.Now,
-				"metadata": map[string]any{}, "relationship": store.Obj{}, "verification": store.Obj{"status": "unverified"}}
+			person = newPerson(c.IDs.Long("person_"), api.Str(o["id"]), c.Now)
 		}
 		o["individual"] = mergeDetails(person, api.Obj(v))
 	}
 	if v, ok := c.Params.Get("external_account"); ok {
 		addExternalAccount(c, o, v)
 	}
+}
+
+// newPerson is the person behind an individual account before anything
+// is known about them, shaped like Stripe's example person.
+func newPerson(id, account string, created int64) store.Obj {
+	document := func() store.Obj { return store.Obj{"back": nil, "details": nil, "details_code": nil, "front": nil} }
+	reqs := func() store.Obj {
+		return store.Obj{"alternatives": []any{}, "currently_due": []any{}, "errors": []any{}, "eventually_due": []any{},
+			"past_due": []any{}, "pending_verification": []any{}}
+	}
+	return store.Obj{"id": id, "object": "person", "account": account, "created": created,
+		"additional_tos_acceptances": store.Obj{"account": store.Obj{"date": nil, "ip": nil, "user_agent": nil}},
+		"dob":                        store.Obj{"day": nil, "month": nil, "year": nil}, "first_name": nil, "last_name": nil,
+		"future_requirements": reqs(), "id_number_provided": false, "metadata": map[string]any{},
+		"relationship": store.Obj{"authorizer": nil, "director": false, "executive": false, "legal_guardian": false,
+			"owner": false, "percent_ownership": nil, "representative": false, "title": nil},
+		"requirements": reqs(), "ssn_last_4_provided": false,
+		"verification": store.Obj{"additional_document": document(), "details": nil, "details_code": nil,
+			"document": document(), "status": "unverified"}}
 }
 
 // secretFields become *_provided flags (or last4) instead of being shown.
