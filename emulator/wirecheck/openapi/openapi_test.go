@@ -193,3 +193,53 @@ func TestNotInTheBinary(t *testing.T) {
 		}
 	}
 }
+
+// Exceptions relax one field each, and refuse to describe a spec that
+// does not need them.
+func TestExceptions(t *testing.T) {
+	saved := exceptions
+	defer func() { exceptions = saved }()
+	check := func(sp *spec, body []byte) error {
+		var m map[string]any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		return sp.checkObject(m, "")
+	}
+	exceptions = []exception{
+		{schema: "payment_intent", property: "amount", kind: notRequired, reason: "test"},
+		{schema: "payment_intent", property: "currency", kind: nullable, reason: "test"},
+		{schema: "payment_intent", property: "status", kind: moreEnum, values: []string{"finished"}, reason: "test"},
+	}
+	sp, err := parse(embedded.OpenAPISpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relaxed := mutate(t, "payment_intent", func(m map[string]any) {
+		delete(m, "amount")
+		m["currency"] = nil
+		m["status"] = "finished"
+	})
+	if err := check(sp, relaxed); err != nil {
+		t.Errorf("relaxed fields refused: %v", err)
+	}
+	if err := check(sp, mutate(t, "payment_intent", func(m map[string]any) { m["status"] = "over" })); err == nil {
+		t.Error("an enum value the exception does not name accepted")
+	}
+	for name, bad := range map[string]exception{
+		"no such schema":        {schema: "spaceship", property: "x", kind: nullable, reason: "test"},
+		"no such property":      {schema: "payment_intent", property: "warp", kind: nullable, reason: "test"},
+		"not required anyway":   {schema: "payment_intent", property: "description", kind: notRequired, reason: "test"},
+		"already nullable":      {schema: "payment_intent", property: "description", kind: nullable, reason: "test"},
+		"value already in enum": {schema: "payment_intent", property: "status", kind: moreEnum, values: []string{"succeeded"}, reason: "test"},
+		"no reason":             {schema: "payment_intent", property: "amount", kind: notRequired},
+		"no enum to extend":     {schema: "payment_intent", property: "amount", kind: moreEnum, values: []string{"x"}, reason: "test"},
+	} {
+		exceptions = []exception{bad}
+		if _, err := parse(embedded.OpenAPISpec); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
