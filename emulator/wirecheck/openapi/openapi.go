@@ -494,12 +494,14 @@ func describeAlts(alts []*schema) []string {
 	var out []string
 	for _, a := range alts {
 		switch {
+		case len(a.object) > 0 && a.deleted:
+			out = append(out, "a deleted "+strings.Join(a.object, "/"))
 		case len(a.object) > 0:
-			out = append(out, strings.Join(a.object, "/")+" object")
+			out = append(out, "a "+strings.Join(a.object, "/"))
 		case a.name != "":
 			out = append(out, a.name)
 		case a.Type != "":
-			out = append(out, a.Type)
+			out = append(out, "a "+a.Type)
 		default:
 			out = append(out, "anything")
 		}
