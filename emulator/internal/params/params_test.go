@@ -222,3 +222,19 @@ func TestTrackedValuesNameNestedParametersLeftUnread(t *testing.T) {
 		t.Fatalf("unread %v", got)
 	}
 }
+
+// stripe-go writes an unbounded price tier as up_to=inf: the schema takes
+// that word as well as integers, and nothing else.
+func TestUpToTakesInf(t *testing.T) {
+	s := FromStruct(stripe.PriceParams{})
+	for value, ok := range map[string]bool{"inf": true, "1000": true, "infinity": false, "12.5": false} {
+		tree, err := form.Parse("tiers[0][up_to]=" + value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, verr := Validate(s, tree)
+		if (verr == nil) != ok {
+			t.Errorf("up_to=%q: error %v", value, verr)
+		}
+	}
+}

@@ -91,6 +91,9 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		if !ok {
 			return nil, apierr.InvalidInteger(name, describe(raw))
 		}
+		if contains(s.Allowed, str) {
+			return str, nil // a word the integer may also be (up_to=inf)
+		}
 		n, err := strconv.ParseInt(str, 10, 64)
 		if err != nil {
 			return nil, apierr.InvalidInteger(name, str)
