@@ -2,6 +2,7 @@ package wirecheck
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -142,6 +143,31 @@ func TestTransport(t *testing.T) {
 		t.Errorf("client decoded %q", cus.Email)
 	}
 	if len(reported) != 1 || !strings.Contains(reported[0], "favourite") {
+		t.Errorf("reports: %v", reported)
+	}
+}
+
+// The handler reports bad answers and hands them on unchanged.
+func TestHandler(t *testing.T) {
+	body := `{"object":"customer","id":"cus_1","email":"a@b.c","favourite":"x"}`
+	var reported []string
+	srv := httptest.NewServer(Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	}), func(method, path string, err error) {
+		reported = append(reported, method+" "+path+": "+err.Error())
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/v1/customers/cus_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(got) != body {
+		t.Errorf("answer changed: %s", got)
+	}
+	if len(reported) != 1 || !strings.Contains(reported[0], "GET /v1/customers/cus_1") || !strings.Contains(reported[0], "favourite") {
 		t.Errorf("reports: %v", reported)
 	}
 }

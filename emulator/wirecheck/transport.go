@@ -38,3 +38,29 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, nil
 }
+
+// Handler serves next and checks every JSON answer as Transport does, on
+// the server's side: for clients that are not Go (the other SDKs' specs).
+// Answers go out unchanged.
+func Handler(next http.Handler, report func(method, path string, err error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &recorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+			if err := Check(rec.body.Bytes()); err != nil {
+				report(r.Method, r.URL.Path, err)
+			}
+		}
+	})
+}
+
+// recorder passes an answer through, keeping a copy of its body.
+type recorder struct {
+	http.ResponseWriter
+	body bytes.Buffer
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}
