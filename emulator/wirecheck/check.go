@@ -264,7 +264,7 @@ func walk(v any, t reflect.Type, path string) error {
 	case reflect.Map:
 		m, ok := v.(map[string]any)
 		if !ok {
-			return fmt.Errorf("%s: want an object (%s), got %s", label(path), t, describe(v))
+			return fmt.Errorf("%s: want an object (%s), got %s", label(path), t, openapi.Describe(v))
 		}
 		if path == ".data.object" || strings.HasSuffix(path, "data.object") {
 			if name, _ := m["object"].(string); name != "" && Known(name) {
@@ -281,7 +281,7 @@ func walk(v any, t reflect.Type, path string) error {
 	case reflect.Slice, reflect.Array:
 		items, ok := v.([]any)
 		if !ok {
-			return fmt.Errorf("%s: want an array (%s), got %s", label(path), t, describe(v))
+			return fmt.Errorf("%s: want an array (%s), got %s", label(path), t, openapi.Describe(v))
 		}
 		for i, it := range items {
 			if err := walk(it, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
@@ -323,19 +323,19 @@ func walk(v any, t reflect.Type, path string) error {
 			}
 			return nil
 		}
-		return fmt.Errorf("%s: want an object (%s), got %s", label(path), t, describe(v))
+		return fmt.Errorf("%s: want an object (%s), got %s", label(path), t, openapi.Describe(v))
 	case reflect.String:
 		if _, ok := v.(string); !ok {
-			return fmt.Errorf("%s: want a string (%s), got %s", label(path), t, describe(v))
+			return fmt.Errorf("%s: want a string (%s), got %s", label(path), t, openapi.Describe(v))
 		}
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok {
-			return fmt.Errorf("%s: want a boolean, got %s", label(path), describe(v))
+			return fmt.Errorf("%s: want a boolean, got %s", label(path), openapi.Describe(v))
 		}
 	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint64:
 		n, ok := v.(json.Number)
 		if !ok {
-			return fmt.Errorf("%s: want an integer, got %s", label(path), describe(v))
+			return fmt.Errorf("%s: want an integer, got %s", label(path), openapi.Describe(v))
 		}
 		if _, err := n.Int64(); err != nil {
 			return fmt.Errorf("%s: want an integer, got %s", label(path), n)
@@ -350,7 +350,7 @@ func walk(v any, t reflect.Type, path string) error {
 				return fmt.Errorf("%s: want a decimal, got %q", label(path), x)
 			}
 		default:
-			return fmt.Errorf("%s: want a number, got %s", label(path), describe(v))
+			return fmt.Errorf("%s: want a number, got %s", label(path), openapi.Describe(v))
 		}
 	}
 	return nil
@@ -375,22 +375,6 @@ func walkList(m map[string]any, t reflect.Type, path string) error {
 		}
 	}
 	return nil
-}
-
-func describe(v any) string {
-	switch x := v.(type) {
-	case string:
-		return fmt.Sprintf("string %q", x)
-	case json.Number:
-		return "number " + x.String()
-	case bool:
-		return fmt.Sprintf("boolean %v", x)
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 func sortedKeys(m map[string]any) []string {

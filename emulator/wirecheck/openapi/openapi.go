@@ -246,7 +246,7 @@ func (sp *spec) checkObject(m map[string]any, path string) error {
 			p := fmt.Sprintf("%s.data[%d]", root, i)
 			im, ok := it.(map[string]any)
 			if !ok {
-				return fmt.Errorf("%s: want an object, got %s", p, describe(it))
+				return fmt.Errorf("%s: want an object, got %s", p, Describe(it))
 			}
 			if err := sp.checkObject(im, p); err != nil {
 				return err
@@ -307,7 +307,7 @@ func (sp *spec) validate(v any, s *schema, path string) error {
 	case "string":
 		x, ok := v.(string)
 		if !ok {
-			return fmt.Errorf("%s: want a string, got %s", label(path), describe(v))
+			return fmt.Errorf("%s: want a string, got %s", label(path), Describe(v))
 		}
 		if s.MaxLength > 0 && utf8.RuneCountInString(x) > s.MaxLength {
 			return fmt.Errorf("%s: %d characters, longer than maxLength %d", label(path), utf8.RuneCountInString(x), s.MaxLength)
@@ -318,23 +318,23 @@ func (sp *spec) validate(v any, s *schema, path string) error {
 	case "integer":
 		n, ok := v.(json.Number)
 		if !ok {
-			return fmt.Errorf("%s: want an integer, got %s", label(path), describe(v))
+			return fmt.Errorf("%s: want an integer, got %s", label(path), Describe(v))
 		}
 		if _, err := n.Int64(); err != nil {
 			return fmt.Errorf("%s: want an integer, got %s", label(path), n)
 		}
 	case "number":
 		if _, ok := v.(json.Number); !ok {
-			return fmt.Errorf("%s: want a number, got %s", label(path), describe(v))
+			return fmt.Errorf("%s: want a number, got %s", label(path), Describe(v))
 		}
 	case "boolean":
 		if _, ok := v.(bool); !ok {
-			return fmt.Errorf("%s: want a boolean, got %s", label(path), describe(v))
+			return fmt.Errorf("%s: want a boolean, got %s", label(path), Describe(v))
 		}
 	case "array":
 		items, ok := v.([]any)
 		if !ok {
-			return fmt.Errorf("%s: want an array, got %s", label(path), describe(v))
+			return fmt.Errorf("%s: want an array, got %s", label(path), Describe(v))
 		}
 		if s.Items != nil {
 			for i, it := range items {
@@ -350,7 +350,7 @@ func (sp *spec) validate(v any, s *schema, path string) error {
 			if s.Type == "" && len(s.Properties) == 0 {
 				return nil // a schema that says nothing
 			}
-			return fmt.Errorf("%s: want an object, got %s", label(path), describe(v))
+			return fmt.Errorf("%s: want an object, got %s", label(path), Describe(v))
 		}
 		return sp.validateObject(m, s, path)
 	default:
@@ -464,7 +464,7 @@ func (sp *spec) validateAnyOf(v any, s *schema, path string) error {
 		return fits[0]
 	}
 	if len(fits) == 0 {
-		return fmt.Errorf("%s: %s where the spec allows %s", label(path), describe(v), strings.Join(describeAlts(alts), " or "))
+		return fmt.Errorf("%s: %s where the spec allows %s", label(path), Describe(v), strings.Join(describeAlts(alts), " or "))
 	}
 	msgs := make([]string, len(fits))
 	for i, e := range fits {
@@ -547,7 +547,8 @@ func showEnum(enum []any) string {
 	return "[" + strings.Join(parts, " ") + "]"
 }
 
-func describe(v any) string {
+// Describe names a decoded JSON value for an error message.
+func Describe(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
