@@ -141,6 +141,10 @@ func (c *Call) Put(o store.Obj) error {
 	return err
 }
 
+// Stored is o's encoding as this request last stored it (the store's
+// own bytes: never change them), if it stored o.
+func (c *Call) Stored(o store.Obj) ([]byte, bool) { return c.storedSnapshot(o) }
+
 func (c *Call) storedSnapshot(o store.Obj) ([]byte, bool) {
 	p := reflect.ValueOf(o).UnsafePointer()
 	for _, st := range c.stored {

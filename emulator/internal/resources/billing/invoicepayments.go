@@ -122,21 +122,21 @@ func paymentOf(c *api.Call, piID string) store.Obj {
 
 // onIntentChange keeps InvoicePayments and their invoices in step with
 // their PaymentIntents.
-func onIntentChange(c *api.Call, before, after store.Obj) error {
-	pay := paymentOf(c, api.Str(after["id"]))
+func onIntentChange(c *api.Call, ch payments.IntentChange) error {
+	pay := paymentOf(c, ch.ID)
 	if pay == nil || pay["status"] != "open" {
 		return nil
 	}
-	switch after["status"] {
+	switch ch.To {
 	case payments.Succeeded:
-		return credit(c, pay, after)
+		return credit(c, pay, ch.Intent())
 	case payments.Canceled:
 		next := api.Clone(pay)
 		next["status"] = "canceled"
 		api.Obj(next["status_transitions"])["canceled_at"] = c.Now
 		return c.Put(next)
 	case payments.RequiresPaymentMethod:
-		if before["status"] == payments.Processing && !api.Bool(pay["is_default"]) {
+		if ch.From == payments.Processing && !api.Bool(pay["is_default"]) {
 			// An attached bank debit that failed: the invoice says so.
 			inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(pay["invoice"]))
 			c.Emit("invoice.payment_failed", inv, nil)

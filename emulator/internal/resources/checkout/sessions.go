@@ -595,16 +595,16 @@ func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 }
 
 // onIntentChange reports a delayed payment's outcome on its session.
-func onIntentChange(c *api.Call, before, after store.Obj) error {
-	if before["status"] != payments.Processing {
+func onIntentChange(c *api.Call, ch payments.IntentChange) error {
+	if ch.From != payments.Processing {
 		return nil
 	}
-	p := c.Tx.List(c.Account, "checkout.session", store.Query{Index: "payment_intent", Value: api.Str(after["id"]), Limit: 1})
+	p := c.Tx.List(c.Account, "checkout.session", store.Query{Index: "payment_intent", Value: ch.ID, Limit: 1})
 	if len(p.Data) == 0 {
 		return nil
 	}
 	s := api.Clone(p.Data[0])
-	switch after["status"] {
+	switch ch.To {
 	case payments.Succeeded:
 		s["payment_status"] = "paid"
 		if err := c.Put(s); err != nil {

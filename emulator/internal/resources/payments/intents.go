@@ -9,6 +9,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -65,7 +66,25 @@ var Guard func(c *api.Call, pi store.Obj, action string) error
 
 // OnChange is called inside the transaction whenever a PaymentIntent
 // changes status (billing credits invoices when their payments succeed).
-var OnChange []func(c *api.Call, before, after store.Obj) error
+var OnChange []func(c *api.Call, ch IntentChange) error
+
+// IntentChange is a PaymentIntent's move from one status to another, as
+// the hooks see it once the request's own work is done.
+type IntentChange struct {
+	ID, From, To string
+	stored       []byte // the intent as stored at the change
+}
+
+// Intent is the PaymentIntent as it was right after the change, decoded
+// only for the hooks that need more than its statuses.
+func (ch IntentChange) Intent() store.Obj {
+	v, err := jsonenc.Unmarshal(ch.stored)
+	o, _ := v.(map[string]any)
+	if err != nil || o == nil {
+		panic("payments: a stored intent does not decode")
+	}
+	return o
+}
 
 func checkAmount(c *api.Call, amount int64, currency string) error {
 	switch {
@@ -404,13 +423,16 @@ func saveIntentEmitting(c *api.Call, before, after store.Obj, event string) erro
 		}
 	}
 	if before["status"] != after["status"] && len(OnChange) > 0 {
-		// Hooks read the intents' own fields (id, status, amounts) when
-		// the request's work is flushed, so a copy of the top level is
-		// enough to keep what later changes do from showing.
-		b, a := maps.Clone(before), maps.Clone(after)
+		// Hooks run when the request's work is flushed; the stored bytes
+		// keep the intent as it was now, whatever changes it later.
+		stored, ok := c.Stored(after)
+		if !ok {
+			stored, _ = jsonenc.Marshal(after) // every branch above stores it; this is a safety net
+		}
+		ch := IntentChange{ID: api.Str(after["id"]), From: api.Str(before["status"]), To: api.Str(after["status"]), stored: stored}
 		c.Later(func() error {
 			for _, fn := range OnChange {
-				if err := fn(c, b, a); err != nil {
+				if err := fn(c, ch); err != nil {
 					return err
 				}
 			}
