@@ -38,7 +38,7 @@ func NewValues(m map[string]any) Values { return Values{m: m} }
 // Tracked is v recording which parameters are read: its top level, and
 // inside every object or array element a handler opens with Obj or Array.
 func (v Values) Tracked() Values {
-	v.reads = &reads{read: make([]string, 0, 64)}
+	v.reads = &reads{read: make([]string, 0, 16)}
 	v.reads.open(v)
 	return v
 }
@@ -95,16 +95,26 @@ func (v Values) mark(path string) {
 	if v.reads == nil {
 		return
 	}
+	// Only what was sent can be left unread, so reads of parameters the
+	// request does not have are not recorded (most reads, most requests).
 	if v.prefix == "" && strings.IndexByte(path, '.') < 0 {
-		v.reads.read = append(v.reads.read, path) // the usual case: no name to build
+		if _, sent := v.m[path]; sent {
+			v.reads.read = append(v.reads.read, path) // the usual case: no name to build
+		}
 		return
 	}
 	name := v.prefix
+	cur := v.m
 	for path != "" {
 		var seg string
 		seg, path, _ = strings.Cut(path, ".")
+		x, sent := cur[seg]
+		if !sent {
+			return
+		}
 		name = join(name, seg)
 		v.reads.read = append(v.reads.read, name)
+		cur, _ = x.(map[string]any)
 	}
 }
 
