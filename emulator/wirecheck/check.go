@@ -34,6 +34,7 @@ func init() {
 	register("account", stripe.Account{})
 	register("account_link", stripe.AccountLink{})
 	register("login_link", stripe.LoginLink{})
+	register("balance", stripe.Balance{})
 	register("balance_transaction", stripe.BalanceTransaction{})
 	register("billing_portal.configuration", stripe.BillingPortalConfiguration{})
 	register("billing_portal.session", stripe.BillingPortalSession{})
@@ -214,6 +215,10 @@ var polymorphic = map[reflect.Type]map[string]reflect.Type{
 	reflect.TypeOf(stripe.AccountExternalAccount{}): {
 		"bank_account": reflect.TypeOf(stripe.BankAccount{}), "card": reflect.TypeOf(stripe.Card{}),
 	},
+	// A balance transaction's source, as far as the emulator makes them.
+	reflect.TypeOf(stripe.BalanceTransactionSource{}): {
+		"charge": reflect.TypeOf(stripe.Charge{}), "refund": reflect.TypeOf(stripe.Refund{}),
+	},
 }
 
 func objectName(v any) string { s, _ := v.(string); return s }
@@ -300,13 +305,13 @@ func walk(v any, t reflect.Type, path string) error {
 			if x["object"] == "list" || x["object"] == "search_result" {
 				return walkList(x, t, path)
 			}
+			if concrete, ok := polymorphic[t][objectName(x["object"])]; ok {
+				t = concrete // stripe-go decodes these by their object
+			}
 			if name, _ := x["object"].(string); name != "" {
 				if want, ok := types[name]; ok && want != t && hasID(t) {
 					return fmt.Errorf("%s: an expanded %q where %s belongs", label(path), name, t)
 				}
-			}
-			if concrete, ok := polymorphic[t][objectName(x["object"])]; ok {
-				t = concrete // stripe-go decodes these by their object
 			}
 			if t.NumField() == 0 {
 				return nil // an open hash in Stripe's spec (use_stripe_sdk)
