@@ -22,9 +22,6 @@ var ChargeKind = &api.Kind{
 	},
 }
 
-// BalanceTransactionKind is the balance_transaction object.
-var BalanceTransactionKind = &api.Kind{Object: "balance_transaction", Prefix: "txn_", Expandable: []string{"source"}}
-
 var chargeSearchFields = search.Fields{
 	"amount": search.Number, "currency": search.String, "customer": search.String,
 	"refunded": search.Bool, "status": search.String, "created": search.Number, "metadata": search.Metadata, "payment_intent": search.String,
@@ -36,7 +33,6 @@ func chargeRoutes() []api.Route {
 		api.GET("/v1/charges/search", params.FromStruct(stripe.ChargeSearchParams{}).Require("query"), searchCharges),
 		api.GET("/v1/charges/{id}", params.FromStruct(stripe.ChargeRetrieveParams{}), retrieveCharge),
 		api.POST("/v1/charges/{id}", params.FromStruct(stripe.ChargeUpdateParams{}), updateCharge),
-		api.GET("/v1/balance_transactions/{id}", params.FromStruct(stripe.BalanceTransactionRetrieveParams{}), retrieveBalanceTransaction),
 	}
 }
 
@@ -137,22 +133,28 @@ func paymentMethodDetails(pm store.Obj, amount int64) store.Obj {
 
 // settleFunds gives a captured charge its balance transaction (amount less
 // Stripe's standard 2.9% + 30¢ card fee, or 0.8% capped at $5 for bank
-// debits).
+// debits), pending until its available_on, or available at once for the
+// test card that bypasses the pending balance.
 func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	amount := api.Int(ch["amount_captured"])
 	var fee int64
+	status, availableOn := "pending", fundsAvailableOn(c.Now)
 	if pmd := api.Obj(ch["payment_method_details"]); pmd["type"] == "card" {
 		fee = (amount*29+500)/1000 + 30
+		if pm, ok := c.Tx.Get(c.Account, "payment_method", api.Str(ch["payment_method"])); ok && cardOf(c, pm).BypassPending {
+			status, availableOn = "available", c.Now
+		}
 	} else {
 		fee = min((amount*8+500)/1000, 500)
 	}
-	txn := c.Object("balance_transaction", c.NewID("balance_transaction"), store.Obj{
-		"amount": amount, "available_on": c.Now + 2*86400, "currency": ch["currency"], "description": ch["description"],
+	if err := markConnectFunds(c, ch); err != nil {
+		return nil, err
+	}
+	return putBalanceTransaction(c, store.Obj{
+		"amount": amount, "available_on": availableOn, "currency": ch["currency"], "description": ch["description"],
 		"exchange_rate": nil, "fee": fee, "fee_details": []any{store.Obj{"amount": fee, "application": nil, "currency": ch["currency"], "description": "Stripe processing fees", "type": "stripe_fee"}},
-		"balance_type": "payments", "net": amount - fee, "reporting_category": "charge", "source": ch["id"], "status": "pending", "type": "charge",
+		"balance_type": "payments", "net": amount - fee, "reporting_category": "charge", "source": ch["id"], "status": status, "type": "charge",
 	})
-	delete(txn, "livemode")
-	return txn, c.Put(txn)
 }
 
 func chargeRefunds(c *api.Call, ch store.Obj) (any, error) {
@@ -211,8 +213,4 @@ func listCharges(c *api.Call) (any, error) {
 
 func searchCharges(c *api.Call) (any, error) {
 	return search.Run(c, "charge", "/v1/charges/search", chargeSearchFields)
-}
-
-func retrieveBalanceTransaction(c *api.Call) (any, error) {
-	return c.Load("balance_transaction", c.Var("id"), "id")
 }

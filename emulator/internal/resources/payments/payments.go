@@ -19,14 +19,17 @@ func Kinds() []*api.Kind {
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes()} {
+	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes()} {
 		out = append(out, t...)
 	}
 	return out
 }
 
 // Tick is the family's time-driven work.
-func Tick(env *api.Env, now time.Time) { SettleDue(env, now) }
+func Tick(env *api.Env, now time.Time) {
+	SettleDue(env, now)
+	MakeAvailable(env, now)
+}
 
 const scratchCustomerPM = "payments.customer_payment_method"
 

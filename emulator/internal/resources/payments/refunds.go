@@ -90,16 +90,17 @@ func createRefund(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer").WithParam("reason")
 	}
 	re := c.Base("refund", c.NewID("refund"))
-	txn := c.Base("balance_transaction", c.NewID("balance_transaction"))
-	for k, v := range map[string]any{
-		"amount": -amount, "available_on": c.Now, "currency": chBefore["currency"], "description": "REFUND FOR CHARGE",
+	// A refund is taken from the balance at once: available when made.
+	description := "REFUND FOR CHARGE"
+	if d := api.Str(chBefore["description"]); d != "" {
+		description += " (" + d + ")"
+	}
+	txn, err := putBalanceTransaction(c, store.Obj{
+		"amount": -amount, "available_on": c.Now, "currency": chBefore["currency"], "description": description,
 		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": -amount, "reporting_category": "refund",
 		"source": re["id"], "status": "available", "type": "refund",
-	} {
-		txn[k] = v
-	}
-	delete(txn, "livemode")
-	if err := c.Put(txn); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	var reasonV any

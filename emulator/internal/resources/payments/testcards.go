@@ -28,6 +28,9 @@ type card struct {
 	Reason   string // decline_code
 	Message  string // what Stripe says
 	ThreeDS2 bool
+	// BypassPending: the payment's funds are available at once, not
+	// pending (Stripe's 4000000000000077).
+	BypassPending bool
 }
 
 var declined = card{Outcome: declines, Decline: "card_declined", Reason: "generic_decline", Message: "Your card was declined."}
@@ -55,6 +58,7 @@ var testCards = map[string]card{
 	"4000002500003155": with(card{Outcome: authenticateUnlessSetUp}, "visa"),
 	"4000000000003220": with(card{Outcome: alwaysAuthenticate, ThreeDS2: true}, "visa"),
 	"4000000000003063": with(card{Outcome: alwaysAuthenticate}, "visa"),
+	"4000000000000077": with(card{BypassPending: true}, "visa"),
 }
 
 func with(c card, brand string) card {
@@ -94,6 +98,7 @@ var magicPaymentMethods = map[string]string{
 	"pm_card_authenticationRequiredChargeDeclinedInsufficientFunds": "4000008260003178",
 	"pm_card_threeDSecure2Required":                                 "4000000000003220",
 	"pm_card_threeDSecureRequired":                                  "4000000000003063",
+	"pm_card_bypassPending":                                         "4000000000000077",
 }
 
 // testTokens maps Stripe's test card tokens to card numbers.

@@ -1,0 +1,236 @@
+package payments
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// BalanceTransactionKind is the balance_transaction object.
+var BalanceTransactionKind = &api.Kind{
+	Object:     "balance_transaction",
+	Prefix:     "txn_",
+	Expandable: []string{"source"},
+	Indexes: []store.Index{
+		{Name: "type", Path: "type"},
+		{Name: "source", Path: "source"},
+		{Name: "currency", Path: "currency"},
+	},
+}
+
+// balanceTransactionTypes are the values of a balance transaction's type
+// (the list's type filter takes any of them).
+var balanceTransactionTypes = []string{
+	"adjustment", "advance", "advance_funding", "anticipation_repayment", "application_fee", "application_fee_refund",
+	"charge", "climate_order_purchase", "climate_order_refund", "connect_collection_transfer", "contribution",
+	"issuing_authorization_hold", "issuing_authorization_release", "issuing_dispute", "issuing_transaction",
+	"obligation_outbound", "obligation_reversal_inbound", "payment", "payment_failure_refund",
+	"payment_network_reserve_hold", "payment_network_reserve_release", "payment_refund", "payment_reversal",
+	"payment_unreconciled", "payout", "payout_cancel", "payout_failure", "payout_minimum_balance_hold",
+	"payout_minimum_balance_release", "refund", "refund_failure", "reserve_transaction", "reserved_funds",
+	"stripe_fee", "stripe_fx_fee", "stripe_balance_payment_debit", "stripe_balance_payment_debit_reversal", "tax_fee",
+	"topup", "topup_reversal", "transfer", "transfer_cancel", "transfer_failure", "transfer_refund",
+}
+
+func balanceRoutes() []api.Route {
+	return []api.Route{
+		api.GET("/v1/balance", params.FromStruct(stripe.BalanceRetrieveParams{}), retrieveBalance),
+		api.GET("/v1/balance_transactions", params.FromStruct(stripe.BalanceTransactionListParams{}).Enum("type", balanceTransactionTypes...), listBalanceTransactions),
+		api.GET("/v1/balance_transactions/{id}", params.FromStruct(stripe.BalanceTransactionRetrieveParams{}), retrieveBalanceTransaction),
+	}
+}
+
+// PayoutDelayDays is how many days a payment's funds stay pending: Stripe's
+// standard schedule for US accounts. They become available at midnight UTC
+// that many days after the day of the payment, as Stripe's available_on
+// always falls on a day's start.
+const PayoutDelayDays = 2
+
+func fundsAvailableOn(now int64) int64 {
+	return (now/86400 + PayoutDelayDays) * 86400
+}
+
+// putBalanceTransaction stores a new balance transaction (fields are its
+// own: amount, fee, status…); a pending one is scheduled to become
+// available when the clock reaches its available_on.
+func putBalanceTransaction(c *api.Call, fields store.Obj) (store.Obj, error) {
+	txn := c.Object("balance_transaction", c.NewID("balance_transaction"), fields)
+	delete(txn, "livemode") // Stripe's balance transactions have none
+	if err := c.Put(txn); err != nil {
+		return nil, err
+	}
+	if txn["status"] == "pending" {
+		if err := c.Tx.SetMeta(availableKey(api.Int(txn["available_on"]), c.Account, api.Str(txn["id"])), ""); err != nil {
+			return nil, err
+		}
+	}
+	return txn, nil
+}
+
+// availableKey schedules a pending balance transaction: keys sort by time
+// (fixed width), so a clock tick reads only what is due.
+func availableKey(at int64, acct, txn string) string {
+	return fmt.Sprintf("available:%012d:%s:%s", at, acct, txn)
+}
+
+// MakeAvailable turns every pending balance transaction whose available_on
+// has come into an available one, and tells each account whose balance
+// grew with balance.available; it runs on each clock tick.
+func MakeAvailable(env *api.Env, now time.Time) {
+	type due struct{ key, txn string }
+	byAccount := map[string][]due{}
+	var accounts []string
+	_ = env.Store.View(func(tx *store.Tx) error {
+		tx.ScanMeta("available:", func(name, _ string) bool {
+			parts := strings.SplitN(name, ":", 4)
+			if len(parts) != 4 {
+				return true
+			}
+			if at, _ := strconv.ParseInt(parts[1], 10, 64); at > now.Unix() {
+				return false // the rest are later still
+			}
+			if _, seen := byAccount[parts[2]]; !seen {
+				accounts = append(accounts, parts[2])
+			}
+			byAccount[parts[2]] = append(byAccount[parts[2]], due{name, parts[3]})
+			return true
+		})
+		return nil
+	})
+	for _, acct := range accounts {
+		_ = env.Background(acct, func(c *api.Call) error {
+			grew := false
+			for _, d := range byAccount[acct] {
+				c.Tx.DeleteMeta(d.key)
+				before, ok := c.Tx.Get(acct, "balance_transaction", d.txn)
+				if !ok || before["status"] != "pending" {
+					continue
+				}
+				after := api.Clone(before)
+				after["status"] = "available"
+				if err := c.Put(after); err != nil {
+					return err
+				}
+				grew = grew || api.Int(after["net"]) > 0
+			}
+			if grew {
+				// Stripe sends no balance.available for negative
+				// transactions.
+				c.Emit("balance.available", balanceOf(c), nil)
+			}
+			return nil
+		})
+	}
+}
+
+// markConnectFunds records that money moved through an account by a
+// Connect charge (a destination charge's transfer, an application fee):
+// those movements are not emulated, so the account's balance cannot be
+// told and is refused rather than answered wrong.
+func markConnectFunds(c *api.Call, ch store.Obj) error {
+	var accts []string
+	if td := api.Obj(ch["transfer_data"]); td["destination"] != nil {
+		accts = append(accts, c.Account, api.Str(td["destination"]))
+	}
+	if ch["application_fee_amount"] != nil {
+		accts = append(accts, c.Account, c.Platform)
+	}
+	for _, a := range accts {
+		if err := c.Tx.SetMeta("connect_funds:"+a, "1"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func retrieveBalance(c *api.Call) (any, error) {
+	if _, ok := c.Tx.GetMeta("connect_funds:" + c.Account); ok {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate the transfers and application fees that Connect charges (`transfer_data`, `application_fee_amount`) move between balances, and this account took part in one, so it refused to tell a balance that would be wrong. Its balance transactions (GET /v1/balance_transactions) list its own charges and refunds.")
+	}
+	return balanceOf(c), nil
+}
+
+// balanceOf is the balance of the account in scope: the net of its
+// balance transactions by currency, available or still pending. Every
+// payment method emulated counts as card, which Stripe's source_types
+// use for cards and for non-legacy bank debits alike. A currency is
+// settled as it was charged (no conversion): as for an account with a
+// bank account in each currency.
+func balanceOf(c *api.Call) store.Obj {
+	type sums struct{ available, pending int64 }
+	totals := map[string]*sums{}
+	currency := "usd"
+	if f, ok := c.Tx.Fields(c.Platform, "account", c.Account, "default_currency"); ok && f[0].String() != "" {
+		currency = f[0].String()
+	}
+	totals[currency] = &sums{}
+	c.Tx.Each(c.Account, "balance_transaction", func(o store.Obj) bool {
+		cur := api.Str(o["currency"])
+		s := totals[cur]
+		if s == nil {
+			s = &sums{}
+			totals[cur] = s
+		}
+		if o["status"] == "available" {
+			s.available += api.Int(o["net"])
+		} else {
+			s.pending += api.Int(o["net"])
+		}
+		return true
+	})
+	currencies := make([]string, 0, len(totals))
+	for cur := range totals {
+		currencies = append(currencies, cur)
+	}
+	sort.Strings(currencies)
+	amounts := func(pick func(*sums) int64) []any {
+		out := make([]any, len(currencies))
+		for i, cur := range currencies {
+			n := pick(totals[cur])
+			out[i] = store.Obj{"amount": n, "currency": cur, "source_types": store.Obj{"card": n}}
+		}
+		return out
+	}
+	b := store.Obj{
+		"object": "balance", "livemode": false,
+		"available": amounts(func(s *sums) int64 { return s.available }),
+		"pending":   amounts(func(s *sums) int64 { return s.pending }),
+	}
+	if !c.Connected {
+		// Funds held for connected accounts' negative balances: a
+		// platform's, always zero here (connected balances are never
+		// debited by the emulator).
+		reserved := make([]any, len(currencies))
+		for i, cur := range currencies {
+			reserved[i] = store.Obj{"amount": int64(0), "currency": cur}
+		}
+		b["connect_reserved"] = reserved
+	}
+	return b
+}
+
+func listBalanceTransactions(c *api.Call) (any, error) {
+	q, err := c.ListQuery("balance_transaction")
+	if err != nil {
+		return nil, err
+	}
+	if po, _ := c.Params.Str("payout"); po != "" {
+		// Payouts are not emulated: no payout id names one.
+		return nil, apierr.NoSuchObject("payout", po, "payout")
+	}
+	q = api.IndexedFilters(c, q, "source", "type", "currency")
+	return c.Page("balance_transaction", "/v1/balance_transactions", q), nil
+}
+
+func retrieveBalanceTransaction(c *api.Call) (any, error) {
+	return c.Load("balance_transaction", c.Var("id"), "id")
+}
