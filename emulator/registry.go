@@ -13,6 +13,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 )
 
@@ -26,6 +27,7 @@ func kinds() []*api.Kind {
 		events.Kind,
 		webhookendpoints.Kind,
 		checkout.Kind,
+		taxrates.Kind,
 	}, append(append(append(payments.Kinds(), billing.Kinds()...), billingportal.Kinds()...), coupons.Kinds()...)...)
 }
 
@@ -49,5 +51,6 @@ func routes() [][]api.Route {
 		webhookendpoints.Routes(),
 		checkout.Routes(),
 		coupons.Routes(),
+		taxrates.Routes(),
 	}
 }

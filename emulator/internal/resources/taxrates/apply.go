@@ -1,0 +1,167 @@
+package taxrates
+
+import (
+	"fmt"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Resolve checks the tax rate ids a request sent in param (such as
+// "default_tax_rates" or "items[0][tax_rates]") and returns the rates,
+// copies as Stripe renders them where they apply. An archived rate is
+// refused, as Stripe refuses it on anything new, unless it is among kept:
+// the rates the object already has, which keep working after archiving.
+func Resolve(c *api.Call, ids []string, param string, kept []any) ([]any, error) {
+	out := make([]any, 0, len(ids))
+	seen := map[string]bool{}
+	for i, id := range ids {
+		elem := fmt.Sprintf("%s[%d]", param, i)
+		if seen[id] {
+			return nil, apierr.InvalidRequest("The tax rate %s is given more than once.", id).WithParam(elem)
+		}
+		seen[id] = true
+		r, ok := c.Tx.Get(c.Account, "tax_rate", id)
+		if !ok {
+			return nil, apierr.NoSuchObject("tax rate", id, elem)
+		}
+		if !api.Bool(r["active"]) && !Has(kept, id) && !keptInRequest(c, id) {
+			return nil, apierr.InvalidRequest("The tax rate %s is archived (active=false): archived tax rates cannot be applied to new objects, only kept where they were already set.", id).WithParam(elem)
+		}
+		out = append(out, api.Clone(r))
+	}
+	return out, nil
+}
+
+// Has reports whether a list of rendered tax rates holds the rate id.
+func Has(rates []any, id string) bool {
+	for _, r := range rates {
+		if api.Obj(r)["id"] == id {
+			return true
+		}
+	}
+	return false
+}
+
+// IDs are the ids of rendered tax rates.
+func IDs(rates []any) []any {
+	out := make([]any, 0, len(rates))
+	for _, r := range rates {
+		out = append(out, api.Obj(r)["id"])
+	}
+	return out
+}
+
+const scratchKept = "taxrates.kept"
+
+// Keep lets this request apply the rates again even if they were
+// archived since they were first set: a Checkout Session completing
+// hands its rates on to the subscription it creates.
+func Keep(c *api.Call, rates []any) {
+	kept, _ := c.Scratch(scratchKept).([]any)
+	c.SetScratch(scratchKept, append(kept, rates...))
+}
+
+func keptInRequest(c *api.Call, id string) bool {
+	kept, _ := c.Scratch(scratchKept).([]any)
+	return Has(kept, id)
+}
+
+// Load returns the current tax rates of the given ids (those that still
+// exist).
+func Load(c *api.Call, ids []string) []any {
+	out := make([]any, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := c.Tx.Get(c.Account, "tax_rate", id); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// LineTax is one tax rate's tax on one line.
+type LineTax struct {
+	Rate store.Obj
+	// Amount is the tax; Taxable the amount it is computed on (the
+	// line's amount net of discounts and of inclusive tax).
+	Amount, Taxable int64
+	Inclusive       bool
+}
+
+// whole is 100% in the millionths micros counts in.
+const whole = 1_000_000
+
+// Compute works out the taxes rates put on amount (a line's amount after
+// discounts), in the rates' order. An exclusive rate adds its
+// percentage of the amount on top of it; inclusive rates take their tax
+// out of the amount: together they make up the share
+// P/(100%+P) of it (P their combined percentage), each rate its own
+// part p/(100%+P). Exclusive rates then apply to the amount net of
+// inclusive tax. Each rate's tax is rounded on its own, half away from
+// zero, to the smallest currency unit (a credit's tax is the negative of
+// the same charge's).
+func Compute(amount int64, rates []any) []LineTax {
+	if len(rates) == 0 {
+		return nil
+	}
+	out := make([]LineTax, len(rates))
+	var incl int64
+	for i, r := range rates {
+		o := api.Obj(r)
+		out[i] = LineTax{Rate: o, Inclusive: api.Bool(o["inclusive"])}
+		if out[i].Inclusive {
+			incl += rateMicros(o)
+		}
+	}
+	net := amount
+	for i := range out {
+		if out[i].Inclusive {
+			out[i].Amount = roundDiv(amount*rateMicros(out[i].Rate), whole+incl)
+			net -= out[i].Amount
+		}
+	}
+	for i := range out {
+		if !out[i].Inclusive {
+			out[i].Amount = roundDiv(net*rateMicros(out[i].Rate), whole)
+		}
+		out[i].Taxable = net
+	}
+	return out
+}
+
+// InclusiveTax is the tax the inclusive ones among rates hold in amount.
+func InclusiveTax(amount int64, rates []any) int64 {
+	var sum int64
+	for _, t := range Compute(amount, rates) {
+		if t.Inclusive {
+			sum += t.Amount
+		}
+	}
+	return sum
+}
+
+func rateMicros(rate store.Obj) int64 {
+	m, _ := micros(floatOf(rate["percentage"]))
+	return m
+}
+
+func floatOf(v any) float64 {
+	switch n := v.(type) {
+	case float64:
+		return n
+	case int64:
+		return float64(n)
+	case int:
+		return float64(n)
+	}
+	return 0
+}
+
+// roundDiv is n/d rounded half away from zero (d > 0).
+func roundDiv(n, d int64) int64 {
+	if n < 0 {
+		return -roundDiv(-n, d)
+	}
+	return (2*n + d) / (2 * d)
+}
