@@ -57,6 +57,7 @@ func init() {
 	register("setup_intent", stripe.SetupIntent{})
 	register("subscription", stripe.Subscription{})
 	register("subscription_item", stripe.SubscriptionItem{})
+	register("tax_rate", stripe.TaxRate{})
 	register("test_helpers.test_clock", stripe.TestHelpersTestClock{})
 	register("webhook_endpoint", stripe.WebhookEndpoint{})
 	register("discount", stripe.Discount{})

@@ -339,10 +339,10 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		Expect(err).NotTo(HaveOccurred())
 		Expect(inv.Total).To(Equal(int64(2100/2+900)), "half off the seats, not the overage")
 
-		By("refusing what a line asks for that needs tax maths, by its full name")
+		By("refusing what a line asks for that needs per-line discount maths, by its full name")
 		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{
-			{Amount: stripe.Int64(100), TaxRates: []*string{stripe.String("txr_vat")}}}})
-		Expect(StripeErr(err).Param).To(Equal("lines[0][tax_rates]"))
+			{Amount: stripe.Int64(100), Discounts: []*stripe.InvoiceAddLinesLineDiscountParams{{Coupon: stripe.String(coupon.ID)}}}}})
+		Expect(StripeErr(err).Param).To(Equal("lines[0][discounts]"))
 		again, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(again.Lines.Data).To(HaveLen(len(inv.Lines.Data)))
@@ -359,8 +359,9 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		Expect(ii.Period.Start).To(Equal(start))
 		Expect(ii.Period.End).To(Equal(end))
 
-		_, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{Amount: stripe.Int64(900), TaxRates: []*string{stripe.String("txr_vat")}})
-		Expect(StripeErr(err).Param).To(Equal("tax_rates"), "changing the amount does not make the rest go unchecked")
+		_, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{Amount: stripe.Int64(900),
+			Discounts: []*stripe.InvoiceItemUpdateDiscountParams{{Coupon: stripe.String("SAVE")}}})
+		Expect(StripeErr(err).Param).To(Equal("discounts"), "changing the amount does not make the rest go unchecked")
 		ii, err = sc.V1InvoiceItems.Retrieve(Ctx, ii.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ii.Amount).To(Equal(int64(800)))

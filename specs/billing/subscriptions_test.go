@@ -151,11 +151,13 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.Currency = stripe.String("eur") })
 		Expect(StripeErr(err).Param).To(Equal("currency"))
 
-		By("naming, in full, what an item asks for that needs tax or per-item discount maths")
-		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.Items[0].TaxRates = []*string{stripe.String("txr_vat")} })
+		By("naming, in full, what an item asks for that needs usage thresholds or per-item discount maths")
+		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.Items[0].BillingThresholds = &stripe.SubscriptionCreateItemBillingThresholdsParams{UsageGTE: stripe.Int64(10)}
+		})
 		se := StripeErr(err)
-		Expect(se.Param).To(Equal("items[0][tax_rates]"))
-		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `items[0][tax_rates]` of POST /v1/subscriptions"))
+		Expect(se.Param).To(Equal("items[0][billing_thresholds]"))
+		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `items[0][billing_thresholds]` of POST /v1/subscriptions"))
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
 			p.Items[0].Discounts = []*stripe.SubscriptionCreateItemDiscountParams{{Coupon: stripe.String("SAVE")}}
 		})
@@ -577,10 +579,10 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		// What the item endpoint hands the subscription update but the
 		// update does not act on is refused, named as sent here.
 		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID),
-			Price: stripe.String(seats.ID), TaxRates: []*string{stripe.String("txr_vat")}})
+			Price: stripe.String(seats.ID), BillingThresholds: &stripe.SubscriptionItemCreateBillingThresholdsParams{UsageGTE: stripe.Int64(10)}})
 		se := StripeErr(err)
-		Expect(se.Param).To(Equal("tax_rates"))
-		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `tax_rates` of POST /v1/subscription_items"))
+		Expect(se.Param).To(Equal("billing_thresholds"))
+		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `billing_thresholds` of POST /v1/subscription_items"))
 		_, err = sc.V1SubscriptionItems.Update(Ctx, added.ID, &stripe.SubscriptionItemUpdateParams{
 			Discounts: []*stripe.SubscriptionItemUpdateDiscountParams{{Coupon: stripe.String("SAVE")}}})
 		Expect(StripeErr(err).Param).To(Equal("discounts"))
@@ -926,9 +928,10 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
 				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{
-					{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2), TaxRates: []*string{stripe.String("txr_vat")}}}}})
+					{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2),
+						Discounts: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemDiscountParams{{Coupon: stripe.String("X")}}}}}})
 			se := StripeErr(err)
-			Expect(se.Param).To(Equal("subscription_details[items][0][tax_rates]"))
+			Expect(se.Param).To(Equal("subscription_details[items][0][discounts]"))
 			Expect(se.Msg).To(ContainSubstring("POST /v1/invoices/create_preview"))
 		})
 	})

@@ -40,10 +40,10 @@ func redeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, err
 	return ids, nil
 }
 
-// applyDiscounts works out the invoice's discounts on its lines and its
-// totals: each line's discount_amounts, the invoice's
-// total_discount_amounts, and a total (and amount due) net of them.
-func applyDiscounts(c *api.Call, inv store.Obj, lines []any) {
+// applyDiscounts works out the invoice's discounts on its lines: each
+// line's discount_amounts and the invoice's total_discount_amounts. It
+// returns what they take off each line.
+func applyDiscounts(c *api.Call, inv store.Obj, lines []any) []int64 {
 	ids, _ := inv["discounts"].([]any)
 	found := coupons.Load(c, ids)
 	amounts := make([]int64, len(lines))
@@ -57,13 +57,13 @@ func applyDiscounts(c *api.Call, inv store.Obj, lines []any) {
 	}
 	spread := coupons.Spread(found, amounts, products, discountable)
 	byDiscount := map[string]int64{}
-	var off int64
+	off := make([]int64, len(lines))
 	for i, l := range lines {
 		shares := make([]any, len(spread[i]))
 		for j, s := range spread[i] {
 			shares[j] = s
 			byDiscount[api.Str(s["discount"])] += api.Int(s["amount"])
-			off += api.Int(s["amount"])
+			off[i] += api.Int(s["amount"])
 		}
 		api.Obj(l)["discount_amounts"] = shares
 	}
@@ -72,11 +72,7 @@ func applyDiscounts(c *api.Call, inv store.Obj, lines []any) {
 		totals = append(totals, store.Obj{"amount": byDiscount[d.ID], "discount": d.ID})
 	}
 	inv["total_discount_amounts"] = totals
-	total := api.Int(inv["subtotal"]) - off
-	inv["total"], inv["total_excluding_tax"] = total, total
-	due := max(total, 0)
-	inv["amount_due"] = due
-	inv["amount_remaining"] = max(due-api.Int(inv["amount_paid"]), 0)
+	return off
 }
 
 // liveDiscounts are a subscription's discounts that still apply to the
@@ -102,15 +98,27 @@ func liveDiscounts(c *api.Call, sub store.Obj) []any {
 
 func onceUsedKey(acct, id string) string { return "discountused:" + acct + ":" + id }
 
-// markOnceUsed records that an invoice took the once discounts it carries.
+// markOnceUsed records that an invoice took the once discounts it carries
+// (those that took something off it).
 func markOnceUsed(c *api.Call, inv store.Obj) error {
 	ids, _ := inv["discounts"].([]any)
 	for _, id := range ids {
-		if d, ok := c.Tx.Get(c.Account, "discount", api.Str(id)); ok && api.Obj(d["coupon"])["duration"] == "once" && api.Int(inv["total"]) != api.Int(inv["subtotal"]) {
+		if d, ok := c.Tx.Get(c.Account, "discount", api.Str(id)); ok && api.Obj(d["coupon"])["duration"] == "once" && discountTook(inv, api.Str(id)) {
 			if err := c.Tx.SetMeta(onceUsedKey(c.Account, api.Str(id)), "1"); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// discountTook reports whether a discount took anything off an invoice.
+func discountTook(inv store.Obj, id string) bool {
+	taken, _ := inv["total_discount_amounts"].([]any)
+	for _, t := range taken {
+		if e := api.Obj(t); e["discount"] == id && api.Int(e["amount"]) != 0 {
+			return true
+		}
+	}
+	return false
 }

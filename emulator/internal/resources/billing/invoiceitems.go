@@ -112,6 +112,13 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	ii := newInvoiceItem(c, cusID, pr, now)
 	c.Copy(ii, "description", "discountable")
 	applyPeriod(c.Params, ii)
+	rates, ok, err := taxRatesParam(c, c.Params, "tax_rates", "tax_rates", nil)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		ii["tax_rates"] = rates
+	}
 	if err := c.ApplyMetadata(ii); err != nil {
 		return nil, err
 	}
@@ -234,6 +241,13 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 	}
 	c.Copy(after, "description", "discountable")
 	applyPeriod(c.Params, after)
+	rates, ok, err := taxRatesParam(c, c.Params, "tax_rates", "tax_rates", before["tax_rates"])
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		after["tax_rates"] = rates
+	}
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -35,6 +37,7 @@ func invoiceRoutes() []api.Route {
 		api.DELETE(id, params.FromStruct(stripe.InvoiceDeleteParams{}), deleteInvoice),
 		api.GET(id+"/lines", params.FromStruct(stripe.InvoiceListLinesParams{}), listLines),
 		api.POST(id+"/add_lines", params.FromStruct(stripe.InvoiceAddLinesParams{}).Require("lines"), addLines),
+		api.POST(id+"/update_lines", params.FromStruct(stripe.InvoiceUpdateLinesParams{}).Require("lines"), updateLines),
 		api.POST(id+"/remove_lines", params.FromStruct(stripe.InvoiceRemoveLinesParams{}).Require("lines"), removeLines),
 		api.POST(id+"/finalize", params.FromStruct(stripe.InvoiceFinalizeInvoiceParams{}), finalizeInvoice),
 		api.POST(id+"/pay", params.FromStruct(stripe.InvoicePayParams{}), payInvoice),
@@ -208,12 +211,24 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 	if days, ok := c.Params.Int("days_until_due"); ok {
 		inv["due_date"] = api.Int(inv["created"]) + days*86400
 	}
+	reline := false
 	if c.Params.Has("discounts") {
 		ids, err := redeemDiscounts(c, coupons.Scope{Customer: api.Str(inv["customer"]), Invoice: api.Str(inv["id"]), Currency: api.Str(inv["currency"])}, -1)
 		if err != nil {
 			return err
 		}
 		inv["discounts"] = ids
+		reline = true
+	}
+	rates, ok, err := taxRatesParam(c, c.Params, "default_tax_rates", "default_tax_rates", inv["default_tax_rates"])
+	if err != nil {
+		return err
+	}
+	if ok {
+		inv["default_tax_rates"] = rates
+		reline = true
+	}
+	if reline {
 		setLines(c, inv, asList(inv["lines"]))
 	}
 	if inv["collection_method"] == "send_invoice" && inv["due_date"] == nil {
@@ -347,29 +362,38 @@ func lineFromItem(c *api.Call, inv, ii store.Obj) store.Obj {
 	}
 }
 
-// setLines stores lines on an invoice and recomputes every total, its
-// discounts included.
+// setLines stores lines on an invoice and recomputes every total: its
+// discounts, then its taxes on what the discounts leave.
 func setLines(c *api.Call, inv store.Obj, lines []any) {
 	if lines == nil {
 		lines = []any{}
 	}
-	var total int64
+	var subtotal int64
 	for _, l := range lines {
-		total += api.Int(api.Obj(l)["amount"])
+		subtotal += api.Int(api.Obj(l)["amount"])
 	}
 	lineList := api.Obj(inv["lines"])
 	lineList["data"] = lines
 	lineList["has_more"] = false
 	inv["lines"] = lineList
-	inv["subtotal"], inv["subtotal_excluding_tax"] = total, total
-	inv["total"], inv["total_excluding_tax"] = total, total
+	var off []int64
+	var discounted int64
+	ids, _ := inv["discounts"].([]any)
+	if taken, _ := inv["total_discount_amounts"].([]any); len(ids) > 0 || len(taken) > 0 {
+		off = applyDiscounts(c, inv, lines)
+		for _, o := range off {
+			discounted += o
+		}
+	}
+	exclusive, inclusive, inclusiveBefore := applyTaxes(c, inv, lines, off)
+	inv["subtotal"] = subtotal
+	inv["subtotal_excluding_tax"] = subtotal - inclusiveBefore
+	inv["total_excluding_tax"] = subtotal - discounted - inclusive
+	total := subtotal - discounted + exclusive
+	inv["total"] = total
 	due := max(total, 0)
 	inv["amount_due"] = due
 	inv["amount_remaining"] = max(due-api.Int(inv["amount_paid"]), 0)
-	ids, _ := inv["discounts"].([]any)
-	if taken, _ := inv["total_discount_amounts"].([]any); len(ids) > 0 || len(taken) > 0 {
-		applyDiscounts(c, inv, lines)
-	}
 }
 
 func asList(v any) []any {
@@ -453,6 +477,13 @@ func addLines(c *api.Call) (any, error) {
 			ii["discountable"] = v
 		}
 		applyPeriod(lp, ii)
+		rates, ok, err := taxRatesParam(c, lp, "tax_rates", prefix+"[tax_rates]", nil)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			ii["tax_rates"] = rates
+		}
 		if md, ok := lp.Map("metadata"); ok {
 			m := map[string]any{}
 			for k, v := range md {
@@ -469,6 +500,106 @@ func addLines(c *api.Call) (any, error) {
 	}
 	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
 	return out, nil
+}
+
+// updateLines changes lines of a draft: an invoice item's line as
+// POST /v1/invoiceitems/:id would change the item (what that does not act
+// on is refused, named as sent here); a subscription line's tax rates,
+// description and metadata (replaced, as Stripe replaces a subscription
+// line's).
+func updateLines(c *api.Call) (any, error) {
+	inv, err := loadInvoice(c)
+	if err != nil {
+		return nil, err
+	}
+	if inv["status"] != "draft" {
+		return nil, notEditable(inv)
+	}
+	invID := api.Str(inv["id"])
+	for i, lp := range c.Params.Array("lines") {
+		prefix := fmt.Sprintf("lines[%d]", i)
+		id, _ := lp.Str("id")
+		cur, _ := c.Tx.Get(c.Account, "invoice", invID)
+		var line store.Obj
+		for _, l := range asList(cur["lines"]) {
+			if api.Obj(l)["id"] == id {
+				line = api.Obj(l)
+			}
+		}
+		if line == nil {
+			return nil, apierr.NoSuchObject("line item", id, prefix+"[id]")
+		}
+		parent := api.Obj(line["parent"])
+		if parent["type"] != "invoice_item_details" {
+			if err := updateSubscriptionLine(c, invID, id, lp, prefix); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		sent := map[string]any{}
+		for k, v := range lp.Raw() {
+			if k != "id" {
+				sent[k] = v
+			}
+		}
+		iiID := api.Str(api.Obj(parent["invoice_item_details"])["invoice_item"])
+		if _, err := runAs(c, updateInvoiceItem, sent, map[string]string{"id": iiID}, func(name string) string {
+			first, rest, _ := strings.Cut(name, "[")
+			if rest != "" {
+				rest = "[" + rest
+			}
+			return prefix + "[" + first + "]" + rest
+		}); err != nil {
+			return nil, err
+		}
+	}
+	out, _ := c.Tx.Get(c.Account, "invoice", invID)
+	return out, nil
+}
+
+// updateSubscriptionLine changes a subscription line of a draft invoice.
+func updateSubscriptionLine(c *api.Call, invID, lineID string, lp params.Values, prefix string) error {
+	before, _ := c.Tx.Get(c.Account, "invoice", invID)
+	after := api.Clone(before)
+	lines := asList(after["lines"])
+	var line store.Obj
+	for _, l := range lines {
+		if api.Obj(l)["id"] == lineID {
+			line = api.Obj(l)
+		}
+	}
+	own := subscriptionLineRates(c, invID)
+	rates, ok, err := taxRatesParam(c, lp, "tax_rates", prefix+"[tax_rates]", taxrates.Load(c, own[lineID]))
+	if err != nil {
+		return err
+	}
+	if ok {
+		if own == nil {
+			own = map[string][]string{}
+		}
+		if ids := idStrings(rates); len(ids) > 0 {
+			own[lineID] = ids
+		} else {
+			delete(own, lineID)
+		}
+		if err := setSubscriptionLineRates(c, invID, own); err != nil {
+			return err
+		}
+	}
+	if d, ok := lp.Str("description"); ok {
+		line["description"] = api.NilIfEmpty(d)
+	}
+	if md, ok := lp.Map("metadata"); ok {
+		m := map[string]any{}
+		for k, v := range md {
+			if v != "" {
+				m[k] = v
+			}
+		}
+		line["metadata"] = m
+	}
+	setLines(c, after, lines)
+	return c.Save(before, after)
 }
 
 func removeLines(c *api.Call) (any, error) {

@@ -23,7 +23,7 @@ import (
 var previewUnsupported = []string{"automatic_tax", "customer_details", "discounts", "invoice_items", "issuer", "on_behalf_of", "schedule", "schedule_details"}
 
 // previewDetails are the subscription_details a preview applies.
-var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true}
+var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true, "default_tax_rates": true}
 
 func createPreview(c *api.Call) (any, error) {
 	for _, p := range previewUnsupported {
@@ -48,8 +48,10 @@ func createPreview(c *api.Call) (any, error) {
 	}
 	cusID, _ := c.Params.Str("customer")
 	subID, _ := c.Params.Str("subscription")
-	if subID == "" && details.Has("items") {
-		return nil, apierr.InvalidRequest("Previewing a new subscription (subscription_details[items] without subscription) is not supported by stripe-emu.").WithParam("subscription_details[items]")
+	for _, k := range []string{"items", "default_tax_rates"} {
+		if subID == "" && details.Has(k) {
+			return nil, apierr.InvalidRequest("Previewing a new subscription (subscription_details[%s] without subscription) is not supported by stripe-emu.", k).WithParam("subscription_details[" + k + "]")
+		}
 	}
 	if subID == "" && cusID == "" {
 		return nil, apierr.MissingParam("customer")
@@ -118,7 +120,7 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (sto
 			WithCode("invoice_upcoming_none").WithParam("subscription")
 	}
 	behavior := "create_prorations"
-	if details.Has("items") {
+	if details.Has("items") || details.Has("default_tax_rates") {
 		update := map[string]any{}
 		for k := range previewDetails {
 			if v, ok := details.RawAt(k); ok {

@@ -117,9 +117,10 @@ func itemParamName(name string) string {
 // runAs runs another endpoint's handler inside this request, with
 // already-validated parameters of its own. When p carries what this
 // request's caller sent, rename names those parameters as the caller
-// sent them, and what the handler was handed but did not read is
-// refused as not emulated, as it would be had it been sent to that
-// endpoint; nil rename is for parameters the emulator made itself.
+// sent them (in the handler's errors too), and what the handler was
+// handed but did not read is refused as not emulated, as it would be had
+// it been sent to that endpoint; nil rename is for parameters the
+// emulator made itself.
 func runAs(c *api.Call, handler func(*api.Call) (any, error), p map[string]any, vars map[string]string, rename func(string) string) (any, error) {
 	savedParams, savedVars := c.Params, c.Vars
 	defer func() { c.Params, c.Vars = savedParams, savedVars }()
@@ -129,6 +130,11 @@ func runAs(c *api.Call, handler func(*api.Call) (any, error), p map[string]any, 
 	}
 	c.Params, c.Vars = inner, vars
 	res, err := handler(c)
+	if e, ok := err.(*apierr.Error); ok && rename != nil && e.Param != "" {
+		cp := *e
+		cp.Param = rename(e.Param)
+		return nil, &cp
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -222,6 +222,7 @@ func createSubscription(c *api.Call) (any, error) {
 	var prices []store.Obj
 	var qtys []int64
 	var metas []map[string]any
+	var itemRates [][]any
 	for i, ip := range itemParams {
 		price, err := itemPrice(c, ip, fmt.Sprintf("items[%d]", i))
 		if err != nil {
@@ -241,9 +242,14 @@ func createSubscription(c *api.Call) (any, error) {
 		if !ok {
 			q = 1
 		}
+		rates, _, err := taxRatesParam(c, ip, "tax_rates", fmt.Sprintf("items[%d][tax_rates]", i), nil)
+		if err != nil {
+			return nil, err
+		}
 		prices = append(prices, price)
 		qtys = append(qtys, q)
 		metas = append(metas, itemMetadata(ip))
+		itemRates = append(itemRates, rates)
 	}
 	// proration_behavior on create only governs a billing_cycle_anchor or
 	// backdate_start_date (neither emulated, so refused when sent).
@@ -320,6 +326,9 @@ func createSubscription(c *api.Call) (any, error) {
 	for i, p := range prices {
 		it := newItem(c, id, p, qtys[i], start, end)
 		it["metadata"] = metas[i]
+		if itemRates[i] != nil {
+			it["tax_rates"] = itemRates[i]
+		}
 		items = append(items, it)
 	}
 	sub := c.Object("subscription", id, store.Obj{
@@ -358,6 +367,9 @@ func createSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := applyPaymentSettings(c, sub); err != nil {
+		return nil, err
+	}
+	if err := applyDefaultTaxRates(c, sub); err != nil {
 		return nil, err
 	}
 	if c.Params.Has("discounts") {
@@ -471,6 +483,17 @@ func applyPaymentSettings(c *api.Call, sub store.Obj) error {
 	return nil
 }
 
+// applyDefaultTaxRates sets the subscription's default_tax_rates, which
+// apply to its items without tax rates of their own (an empty value
+// clears them; rates it already has may have been archived since).
+func applyDefaultTaxRates(c *api.Call, sub store.Obj) error {
+	rates, ok, err := taxRatesParam(c, c.Params, "default_tax_rates", "default_tax_rates", sub["default_tax_rates"])
+	if ok {
+		sub["default_tax_rates"] = rates
+	}
+	return err
+}
+
 // savesPaymentMethod reports whether a subscription keeps the method of
 // a successful payment as its default.
 func savesPaymentMethod(sub store.Obj) bool {
@@ -533,7 +556,9 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 	inv["period_start"], inv["period_end"] = p.start, p.end
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
+	inv["default_tax_rates"] = cloneRates(sub["default_tax_rates"])
 	var lines []any
+	var own map[string][]string
 	for _, it := range subItems(sub) {
 		price := api.Obj(it["price"])
 		qty := api.Int(it["quantity"])
@@ -543,8 +568,15 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 			amount = 0
 			desc = fmt.Sprintf("Trial period for %v", productName(c, price))
 		}
+		lineID := "il_" + c.IDs.Secret(24)
+		if ids := idStrings(it["tax_rates"]); len(ids) > 0 {
+			if own == nil {
+				own = map[string][]string{}
+			}
+			own[lineID] = ids
+		}
 		lines = append(lines, store.Obj{
-			"id": "il_" + c.IDs.Secret(24), "object": "line_item", "amount": amount, "currency": price["currency"],
+			"id": lineID, "object": "line_item", "amount": amount, "currency": price["currency"],
 			"description": desc, "discount_amounts": []any{}, "discountable": true, "discounts": []any{},
 			"invoice": inv["id"], "livemode": false, "metadata": map[string]any{},
 			"parent": store.Obj{"type": "subscription_item_details", "invoice_item_details": nil, "subscription_item_details": store.Obj{
@@ -565,6 +597,9 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 			return nil, err
 		}
 		lines = append(lines, lineFromItem(c, inv, ii))
+	}
+	if err := setSubscriptionLineRates(c, id, own); err != nil {
+		return nil, err
 	}
 	inv["discounts"] = liveDiscounts(c, sub)
 	setLines(c, inv, lines)
@@ -824,6 +859,9 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err := applyPaymentSettings(c, after); err != nil {
 		return nil, err
 	}
+	if err := applyDefaultTaxRates(c, after); err != nil {
+		return nil, err
+	}
 	if c.Params.Has("discounts") {
 		// The list sent replaces the subscription's discounts (empty
 		// clears them); a kept one is passed as discounts[][discount].
@@ -880,7 +918,7 @@ func oneOffItems(c *api.Call, customer, currency string, now int64) ([]store.Obj
 	var out []store.Obj
 	for i, entry := range c.Params.Array("add_invoice_items") {
 		prefix := fmt.Sprintf("add_invoice_items[%d]", i)
-		for _, f := range []string{"price_data", "discounts", "tax_rates", "period"} {
+		for _, f := range []string{"price_data", "discounts", "period"} {
 			if entry.Has(f) {
 				return nil, apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s[%s]`, so it refused the request rather than answer as if it had taken effect.", prefix, f).WithParam(prefix + "[" + f + "]")
 			}
@@ -899,6 +937,13 @@ func oneOffItems(c *api.Call, customer, currency string, now int64) ([]store.Obj
 			return nil, apierr.InvalidRequest("The price's currency (%s) does not match the subscription's (%s).", pr.currency, currency).WithParam(prefix + "[price]")
 		}
 		ii := newInvoiceItem(c, customer, pr, now)
+		rates, ok, err := taxRatesParam(c, entry, "tax_rates", prefix+"[tax_rates]", nil)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			ii["tax_rates"] = rates
+		}
 		if md, ok := entry.Map("metadata"); ok {
 			m := map[string]any{}
 			for k, v := range md {
@@ -1014,7 +1059,8 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		price  store.Obj
 		qty    int64
 		credit bool
-		item   any // the subscription item the proration is for
+		item   any   // the subscription item the proration is for
+		rates  []any // its own tax rates, as they were for a credit
 	}
 	var deltas []delta
 	changed := false
@@ -1029,11 +1075,22 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				return false, apierr.NoSuchObject("subscription_item", id, prefix+"[id]")
 			}
 			oldPrice, oldQty := api.Obj(it["price"]), api.Int(it["quantity"])
+			oldRates, _ := it["tax_rates"].([]any)
 			if del, _ := ip.Bool("deleted"); del {
 				removed[id] = true
-				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"]})
+				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"], oldRates})
 				changed = true
 				continue
+			}
+			newRates := oldRates
+			rates, ok, err := taxRatesParam(c, ip, "tax_rates", prefix+"[tax_rates]", oldRates)
+			if err != nil {
+				return false, err
+			}
+			if ok {
+				// New rates apply from the next invoice on; changing them
+				// alone prorates nothing.
+				it["tax_rates"], newRates = rates, rates
 			}
 			newPrice := oldPrice
 			if ip.Has("price") || ip.Has("plan") || ip.Has("price_data") {
@@ -1048,7 +1105,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				newQty = q
 			}
 			if newPrice["id"] != oldPrice["id"] || newQty != oldQty {
-				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"]}, delta{newPrice, newQty, false, it["id"]})
+				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"], oldRates}, delta{newPrice, newQty, false, it["id"], newRates})
 				it["price"], it["plan"], it["quantity"] = newPrice, planOf(newPrice), newQty
 				changed = true
 			}
@@ -1076,8 +1133,15 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		it := newItem(c, api.Str(after["id"]), p, q, start, end)
 		it["created"] = c.Now
 		it["metadata"] = itemMetadata(ip)
+		rates, ok, err := taxRatesParam(c, ip, "tax_rates", prefix+"[tax_rates]", nil)
+		if err != nil {
+			return false, err
+		}
+		if ok {
+			it["tax_rates"] = rates
+		}
 		items = append(items, it)
-		deltas = append(deltas, delta{p, q, false, it["id"]})
+		deltas = append(deltas, delta{p, q, false, it["id"], rates})
 		changed = true
 	}
 	for _, it := range items {
@@ -1110,6 +1174,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		ii["quantity"] = d.qty
 		ii["description"] = desc
 		ii["proration"] = true
+		ii["tax_rates"] = cloneRates(d.rates)
 		ii["period"] = store.Obj{"start": at, "end": end}
 		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": after["id"], "subscription_item": d.item}}
 		ii["test_clock"] = after["test_clock"]
@@ -1136,6 +1201,7 @@ func draftFromPending(c *api.Call, sub store.Obj) (store.Obj, error) {
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
 	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, "subscription_update")
 	inv["collection_method"] = sub["collection_method"]
+	inv["default_tax_rates"] = cloneRates(sub["default_tax_rates"])
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
 	if err := c.Insert(inv); err != nil {

@@ -1,0 +1,155 @@
+package billing
+
+import (
+	"encoding/json"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Tax rates on invoices, as Stripe applies them: a line's own rates (its
+// invoice item's tax_rates, or its subscription item's) or, when it has
+// none, the invoice's default_tax_rates (a subscription's invoices take
+// the subscription's). Each line is taxed on its amount after discounts;
+// the invoice sums the taxes per rate in total_taxes.
+
+// taxRatesParam reads the tax rate ids sent at name in p (param names it
+// in errors): ok is false when nothing was sent, and an empty value
+// clears them. kept are the rates the object already has, which may
+// have been archived since.
+func taxRatesParam(c *api.Call, p params.Values, name, param string, kept any) ([]any, bool, error) {
+	if !p.Has(name) {
+		return nil, false, nil
+	}
+	if p.Unset(name) {
+		return []any{}, true, nil
+	}
+	keptRates, _ := kept.([]any)
+	rates, err := taxrates.Resolve(c, p.Strings(name), param, keptRates)
+	return rates, err == nil, err
+}
+
+// cloneRates copies a list of rendered tax rates for another object.
+func cloneRates(v any) []any {
+	rates, _ := v.([]any)
+	out := make([]any, len(rates))
+	for i, r := range rates {
+		out[i] = api.Clone(api.Obj(r))
+	}
+	return out
+}
+
+// lineRatesKey keeps an invoice's subscription lines' own tax rates (their
+// subscription item's when the line was made), by line id: basil's lines
+// do not show their rates, only the taxes they lead to.
+func lineRatesKey(acct, invoice string) string { return "ilrates:" + acct + ":" + invoice }
+
+func subscriptionLineRates(c *api.Call, invoice string) map[string][]string {
+	raw, ok := c.Tx.GetMeta(lineRatesKey(c.Account, invoice))
+	if !ok {
+		return nil
+	}
+	var m map[string][]string
+	_ = json.Unmarshal([]byte(raw), &m)
+	return m
+}
+
+func setSubscriptionLineRates(c *api.Call, invoice string, m map[string][]string) error {
+	if len(m) == 0 {
+		c.Tx.DeleteMeta(lineRatesKey(c.Account, invoice))
+		return nil
+	}
+	raw, _ := json.Marshal(m)
+	return c.Tx.SetMeta(lineRatesKey(c.Account, invoice), string(raw))
+}
+
+// idStrings are the ids of rendered tax rates.
+func idStrings(rates any) []string {
+	list, _ := rates.([]any)
+	out := make([]string, 0, len(list))
+	for _, r := range list {
+		out = append(out, api.Str(api.Obj(r)["id"]))
+	}
+	return out
+}
+
+// ownRates are the tax rates a line has of its own (none: the invoice's
+// defaults apply).
+func ownRates(c *api.Call, line store.Obj, subLines map[string][]string) []any {
+	parent := api.Obj(line["parent"])
+	switch parent["type"] {
+	case "invoice_item_details":
+		id := api.Str(api.Obj(parent["invoice_item_details"])["invoice_item"])
+		if ii, ok := c.Tx.Get(c.Account, "invoiceitem", id); ok {
+			rates, _ := ii["tax_rates"].([]any)
+			return rates
+		}
+	case "subscription_item_details":
+		if ids := subLines[api.Str(line["id"])]; len(ids) > 0 {
+			return taxrates.Load(c, ids)
+		}
+	}
+	return nil
+}
+
+// applyTaxes sets each line's taxes, on its amount less off (what
+// discounts took from it; nil for nothing), and the invoice's
+// total_taxes. It returns the exclusive tax (added to the total), the
+// inclusive tax (contained in it), and the inclusive tax the lines hold
+// before discounts.
+func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive, inclusive, inclusiveBefore int64) {
+	defaults, _ := inv["default_tax_rates"].([]any)
+	subLines := subscriptionLineRates(c, api.Str(inv["id"]))
+	totals := []any{}
+	byRate := map[string]store.Obj{}
+	for i, l := range lines {
+		line := api.Obj(l)
+		rates := ownRates(c, line, subLines)
+		if len(rates) == 0 {
+			rates = defaults
+		}
+		if len(rates) == 0 {
+			line["taxes"] = []any{}
+			continue
+		}
+		amount := api.Int(line["amount"])
+		net := amount
+		if off != nil {
+			net -= off[i]
+		}
+		taxes := taxrates.Compute(net, rates)
+		entries := make([]any, len(taxes))
+		for j, t := range taxes {
+			behavior := "exclusive"
+			if t.Inclusive {
+				behavior = "inclusive"
+				inclusive += t.Amount
+			} else {
+				exclusive += t.Amount
+			}
+			id := api.Str(t.Rate["id"])
+			entries[j] = taxEntry(t.Amount, behavior, id, t.Taxable)
+			if sum := byRate[id]; sum != nil {
+				sum["amount"] = api.Int(sum["amount"]) + t.Amount
+				sum["taxable_amount"] = api.Int(sum["taxable_amount"]) + t.Taxable
+			} else {
+				sum = taxEntry(t.Amount, behavior, id, t.Taxable)
+				byRate[id] = sum
+				totals = append(totals, sum)
+			}
+		}
+		line["taxes"] = entries
+		inclusiveBefore += taxrates.InclusiveTax(amount, rates)
+	}
+	inv["total_taxes"] = totals
+	return exclusive, inclusive, inclusiveBefore
+}
+
+func taxEntry(amount int64, behavior, rate string, taxable int64) store.Obj {
+	return store.Obj{
+		"amount": amount, "tax_behavior": behavior, "tax_rate_details": store.Obj{"tax_rate": rate},
+		"taxability_reason": "not_available", "taxable_amount": taxable, "type": "tax_rate_details",
+	}
+}
