@@ -598,8 +598,10 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 		}
 		lines = append(lines, lineFromItem(c, inv, ii))
 	}
-	if err := setSubscriptionLineRates(c, id, own); err != nil {
-		return nil, err
+	if own != nil {
+		if err := setSubscriptionLineRates(c, id, own); err != nil {
+			return nil, err
+		}
 	}
 	inv["discounts"] = liveDiscounts(c, sub)
 	setLines(c, inv, lines)

@@ -103,7 +103,7 @@ func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive
 	defaults, _ := inv["default_tax_rates"].([]any)
 	subLines := subscriptionLineRates(c, api.Str(inv["id"]))
 	totals := []any{}
-	byRate := map[string]store.Obj{}
+	var byRate map[string]store.Obj
 	for i, l := range lines {
 		line := api.Obj(l)
 		rates := ownRates(c, line, subLines)
@@ -135,6 +135,9 @@ func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive
 				sum["amount"] = api.Int(sum["amount"]) + t.Amount
 				sum["taxable_amount"] = api.Int(sum["taxable_amount"]) + t.Taxable
 			} else {
+				if byRate == nil {
+					byRate = map[string]store.Obj{}
+				}
 				sum = taxEntry(t.Amount, behavior, id, t.Taxable)
 				byRate[id] = sum
 				totals = append(totals, sum)
