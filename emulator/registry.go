@@ -27,6 +27,7 @@ func kinds() []*api.Kind {
 		events.Kind,
 		webhookendpoints.Kind,
 		checkout.Kind,
+		checkout.ItemKind,
 		taxrates.Kind,
 	}, append(append(append(payments.Kinds(), billing.Kinds()...), billingportal.Kinds()...), coupons.Kinds()...)...)
 }

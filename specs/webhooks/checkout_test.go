@@ -188,6 +188,98 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(body["customer"]).To(Equal(sub.Customer.ID))
 	})
 
+	It("adds line items' exclusive tax rates to what the customer pays, and shows inclusive ones inside it", func() {
+		taxRate := func(name string, pct float64, inclusive bool) *stripe.TaxRate {
+			r, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String(name), Percentage: stripe.Float64(pct), Inclusive: stripe.Bool(inclusive)})
+			Expect(err).NotTo(HaveOccurred())
+			return r
+		}
+		vat, included := taxRate("VAT", 19, false), taxRate("VAT incl.", 19, true)
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{
+				{Price: stripe.String(price.ID), Quantity: stripe.Int64(2), TaxRates: []*string{stripe.String(vat.ID)}},
+				{PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(1190),
+					ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Poster")}},
+					Quantity: stripe.Int64(1), TaxRates: []*string{stripe.String(included.ID)}},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		// 19% on top of 90.00 is 17.10; 19% inside 11.90 is 1.90.
+		Expect(s.AmountSubtotal).To(Equal(int64(9000 + 1190)))
+		Expect(s.AmountTotal).To(Equal(int64(9000 + 1710 + 1190)))
+		Expect(s.TotalDetails.AmountTax).To(Equal(int64(1710 + 190)))
+
+		lp := &stripe.CheckoutSessionListLineItemsParams{Session: stripe.String(s.ID)}
+		lp.AddExpand("data.taxes")
+		var items []*stripe.LineItem
+		for li, err := range sc.V1CheckoutSessions.ListLineItems(Ctx, lp) {
+			Expect(err).NotTo(HaveOccurred())
+			items = append(items, li)
+		}
+		Expect(items).To(HaveLen(2))
+		Expect([]int64{items[0].AmountSubtotal, items[0].AmountTax, items[0].AmountTotal}).To(Equal([]int64{9000, 1710, 10710}))
+		Expect([]int64{items[1].AmountSubtotal, items[1].AmountTax, items[1].AmountTotal}).To(Equal([]int64{1190, 190, 1190}))
+		Expect(items[0].Taxes).To(HaveLen(1))
+		Expect(items[0].Taxes[0].Rate.ID).To(Equal(vat.ID))
+		Expect(items[0].Taxes[0].Rate.Percentage).To(Equal(19.0))
+		Expect([]int64{items[0].Taxes[0].Amount, items[0].Taxes[0].TaxableAmount}).To(Equal([]int64{1710, 9000}))
+		Expect([]int64{items[1].Taxes[0].Amount, items[1].Taxes[0].TaxableAmount}).To(Equal([]int64{190, 1000}))
+		for li, err := range sc.V1CheckoutSessions.ListLineItems(Ctx, &stripe.CheckoutSessionListLineItemsParams{Session: stripe.String(s.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(li.Taxes).To(BeNil(), "taxes are only sent when expanded")
+		}
+
+		body := complete(s.ID, "pm_card_visa")
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Amount).To(Equal(int64(11900)))
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+		By("refusing an archived rate by its full name")
+		_, err = sc.V1TaxRates.Update(Ctx, vat.ID, &stripe.TaxRateUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1), TaxRates: []*string{stripe.String(vat.ID)}}}})
+		Expect(StripeErr(err).Param).To(Equal("line_items[0][tax_rates][0]"))
+	})
+
+	It("hands line items' tax rates and subscription_data's default_tax_rates to the subscription it creates", func() {
+		mk := func(amount int64) *stripe.Price {
+			p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(amount),
+				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+			Expect(err).NotTo(HaveOccurred())
+			return p
+		}
+		ten, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("GST"), Percentage: stripe.Float64(10), Inclusive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		twenty, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(20), Inclusive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://x.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{
+				{Price: stripe.String(mk(900).ID), Quantity: stripe.Int64(1)},
+				{Price: stripe.String(mk(100).ID), Quantity: stripe.Int64(1), TaxRates: []*string{stripe.String(twenty.ID)}},
+			},
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{DefaultTaxRates: []*string{stripe.String(ten.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.AmountTotal).To(Equal(int64(1000 + 90 + 20)))
+		Expect(s.TotalDetails.AmountTax).To(Equal(int64(110)))
+
+		// Archived after the session showed it: the rate still applies.
+		_, err = sc.V1TaxRates.Update(Ctx, twenty.ID, &stripe.TaxRateUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		body := complete(s.ID, "pm_card_visa")
+		Expect(body["payment_status"]).To(Equal("paid"))
+		gp := &stripe.SubscriptionRetrieveParams{}
+		gp.AddExpand("latest_invoice")
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, body["subscription"].(string), gp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.DefaultTaxRates).To(HaveLen(1))
+		Expect(sub.DefaultTaxRates[0].ID).To(Equal(ten.ID))
+		Expect(sub.Items.Data[0].TaxRates).To(BeEmpty())
+		Expect(sub.Items.Data[1].TaxRates[0].ID).To(Equal(twenty.ID))
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(1110)))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1110)))
+	})
+
 	It("carries payment_intent_data over to the PaymentIntent it creates", func() {
 		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
 			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),

@@ -20,6 +20,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -87,7 +88,7 @@ func create(c *api.Call) (any, error) {
 			return nil, apierr.Exclusive("customer", "customer_email")
 		}
 	}
-	items, currency, total, err := lineItems(c, mode)
+	items, ownRates, currency, total, err := lineItems(c, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -150,9 +151,17 @@ func create(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	defaultRates, err := defaultTaxRates(c, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyTaxes(c, s, items, ownRates, defaultRates); err != nil {
+		return nil, err
+	}
 	if _, trial := data["trial_period_days"]; trial || data["trial_end"] != nil {
 		// Nothing is due today on a free trial: the first invoice is 0.
 		s["amount_subtotal"], s["amount_total"] = int64(0), int64(0)
+		api.Obj(s["total_details"])["amount_tax"] = int64(0)
 	}
 	if data != nil {
 		raw, _ := json.Marshal(data)
@@ -194,14 +203,15 @@ func totalDetails(mode string) any {
 	return store.Obj{"amount_discount": int64(0), "amount_shipping": int64(0), "amount_tax": int64(0)}
 }
 
-// lineItems validates line_items and returns the checkout items, the
-// currency and the total.
-func lineItems(c *api.Call, mode string) ([]store.Obj, string, int64, error) {
+// lineItems validates line_items and returns the checkout items, their
+// own tax rates, the currency and the total.
+func lineItems(c *api.Call, mode string) ([]store.Obj, [][]any, string, int64, error) {
 	raw := c.Params.Array("line_items")
 	if mode != "setup" && len(raw) == 0 {
-		return nil, "", 0, apierr.MissingParam("line_items")
+		return nil, nil, "", 0, apierr.MissingParam("line_items")
 	}
 	var out []store.Obj
+	var rates [][]any
 	currency := ""
 	var total int64
 	recurringSeen := false
@@ -212,25 +222,30 @@ func lineItems(c *api.Call, mode string) ([]store.Obj, string, int64, error) {
 		li.MarkRead("adjustable_quantity")
 		price, err := linePrice(c, li, prefix)
 		if err != nil {
-			return nil, "", 0, err
+			return nil, nil, "", 0, err
 		}
 		if price["type"] == "recurring" {
 			recurringSeen = true
 			if mode == "payment" {
-				return nil, "", 0, apierr.InvalidRequest("You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.").WithParam(prefix + "[price]")
+				return nil, nil, "", 0, apierr.InvalidRequest("You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.").WithParam(prefix + "[price]")
 			}
 		}
 		if currency != "" && price["currency"] != currency {
-			return nil, "", 0, apierr.InvalidRequest("All line items must share one currency.").WithParam(prefix + "[price]")
+			return nil, nil, "", 0, apierr.InvalidRequest("All line items must share one currency.").WithParam(prefix + "[price]")
 		}
 		currency = api.Str(price["currency"])
 		qty, ok := li.Int("quantity")
 		if !ok {
-			return nil, "", 0, apierr.MissingParam(prefix + "[quantity]")
+			return nil, nil, "", 0, apierr.MissingParam(prefix + "[quantity]")
 		}
 		if qty < 1 {
-			return nil, "", 0, apierr.InvalidRequest("Quantity must be at least 1.").WithParam(prefix + "[quantity]")
+			return nil, nil, "", 0, apierr.InvalidRequest("Quantity must be at least 1.").WithParam(prefix + "[quantity]")
 		}
+		own, err := lineTaxRates(c, li.Strings("tax_rates"), prefix+"[tax_rates]")
+		if err != nil {
+			return nil, nil, "", 0, err
+		}
+		rates = append(rates, own)
 		amount := api.Int(price["unit_amount"]) * qty
 		total += amount
 		desc := any(nil)
@@ -244,9 +259,9 @@ func lineItems(c *api.Call, mode string) ([]store.Obj, string, int64, error) {
 		})
 	}
 	if mode == "subscription" && !recurringSeen {
-		return nil, "", 0, apierr.InvalidRequest("You must provide at least one recurring price in `subscription` mode when using prices.").WithParam("line_items")
+		return nil, nil, "", 0, apierr.InvalidRequest("You must provide at least one recurring price in `subscription` mode when using prices.").WithParam("line_items")
 	}
-	return out, currency, total, nil
+	return out, rates, currency, total, nil
 }
 
 func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) {
@@ -537,14 +552,31 @@ func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	}
 	var items []any
 	for _, it := range storedItems(c, api.Str(s["id"])) {
-		items = append(items, map[string]any{"price": api.Str(api.Obj(it["price"])["id"]), "quantity": it["quantity"]})
+		item := map[string]any{"price": api.Str(api.Obj(it["price"])["id"]), "quantity": it["quantity"]}
+		if own := loadItemTax(c, api.Str(it["id"])).TaxRates; len(own) > 0 {
+			ids := make([]any, len(own))
+			for i, id := range own {
+				ids[i] = id
+			}
+			item["tax_rates"] = ids
+			// Rates the session showed still apply if archived since.
+			taxrates.Keep(c, taxrates.Load(c, own))
+		}
+		items = append(items, item)
 	}
 	p := map[string]any{
 		"customer": cusID, "items": items, "default_payment_method": pm["id"],
 		"payment_behavior": "error_if_incomplete",
 	}
 	for k, v := range storedData(c, api.Str(s["id"])).Raw() {
-		p[k] = v // subscription_data: trial, metadata, description
+		p[k] = v // subscription_data: trial, metadata, description, default_tax_rates
+	}
+	if ids, _ := p["default_tax_rates"].([]any); len(ids) > 0 {
+		own := make([]string, 0, len(ids))
+		for _, id := range ids {
+			own = append(own, api.Str(id))
+		}
+		taxrates.Keep(c, taxrates.Load(c, own))
 	}
 	if d := subscriptionDiscounts(s); len(d) > 0 {
 		p["discounts"] = d

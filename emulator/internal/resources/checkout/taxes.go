@@ -1,0 +1,108 @@
+package checkout
+
+import (
+	"encoding/json"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// ItemKind is a session's line item (object "item"): its taxes are left
+// out unless expanded (line_items.data.taxes), as on Stripe.
+var ItemKind = &api.Kind{Object: "item", Name: "line item",
+	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"taxes": itemTaxes}}
+
+// itemTax is what a line item keeps about its taxes: its own tax rates
+// (handed on to the subscription a session in subscription mode
+// creates) and the taxes it shows.
+type itemTax struct {
+	TaxRates []string `json:"tax_rates"`
+	Taxes    []any    `json:"taxes"`
+}
+
+func itemTaxKey(acct, item string) string { return "csitemtax:" + acct + ":" + item }
+
+func loadItemTax(c *api.Call, item string) itemTax {
+	var t itemTax
+	if raw, ok := c.Tx.GetMeta(itemTaxKey(c.Account, item)); ok {
+		_ = json.Unmarshal([]byte(raw), &t)
+	}
+	return t
+}
+
+func itemTaxes(c *api.Call, o store.Obj) (any, error) {
+	t := loadItemTax(c, api.Str(o["id"]))
+	if t.Taxes == nil {
+		return []any{}, nil
+	}
+	return t.Taxes, nil
+}
+
+// lineTaxRates reads a line item's tax_rates (line_items[i][tax_rates]).
+func lineTaxRates(c *api.Call, ids []string, param string) ([]any, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return taxrates.Resolve(c, ids, param, nil)
+}
+
+// defaultTaxRates checks subscription_data[default_tax_rates], which
+// apply to the line items without tax rates of their own.
+func defaultTaxRates(c *api.Call, data map[string]any) ([]any, error) {
+	list, _ := data["default_tax_rates"].([]any)
+	ids := make([]string, 0, len(list))
+	for _, v := range list {
+		s, ok := v.(string)
+		if !ok {
+			return nil, apierr.InvalidRequest("Invalid subscription_data[default_tax_rates]: must be a list of tax rate ids").WithParam("subscription_data[default_tax_rates]")
+		}
+		ids = append(ids, s)
+	}
+	return lineTaxRates(c, ids, "subscription_data[default_tax_rates]")
+}
+
+// applyTaxes works out each line item's taxes on what discounts leave of
+// it and the session's totals: exclusive tax is added to the item's and
+// the session's amount_total, inclusive tax is already in them;
+// amount_tax counts both.
+func applyTaxes(c *api.Call, s store.Obj, items []store.Obj, own [][]any, defaults []any) error {
+	var exclusive, all int64
+	for i, it := range items {
+		rates := own[i]
+		if len(rates) == 0 {
+			rates = defaults
+		}
+		if len(rates) == 0 {
+			continue
+		}
+		net := api.Int(it["amount_subtotal"]) - api.Int(it["amount_discount"])
+		var itemAll, itemExclusive int64
+		entries := []any{}
+		for _, t := range taxrates.Compute(net, rates) {
+			entries = append(entries, store.Obj{"amount": t.Amount, "rate": t.Rate, "taxability_reason": nil, "taxable_amount": t.Taxable})
+			itemAll += t.Amount
+			if !t.Inclusive {
+				itemExclusive += t.Amount
+			}
+		}
+		it["amount_tax"] = itemAll
+		it["amount_total"] = net + itemExclusive
+		exclusive += itemExclusive
+		all += itemAll
+		ids := []string{}
+		for _, r := range own[i] {
+			ids = append(ids, api.Str(api.Obj(r)["id"]))
+		}
+		raw, _ := json.Marshal(itemTax{TaxRates: ids, Taxes: entries})
+		if err := c.Tx.SetMeta(itemTaxKey(c.Account, api.Str(it["id"])), string(raw)); err != nil {
+			return err
+		}
+	}
+	if s["amount_total"] != nil {
+		s["amount_total"] = api.Int(s["amount_total"]) + exclusive
+		api.Obj(s["total_details"])["amount_tax"] = all
+	}
+	return nil
+}
