@@ -345,6 +345,42 @@ var _ = Describe("Tax rates", Label("billing", "tax"), func() {
 		Expect(preview.Total).To(Equal(int64(2500 + 225)))
 	})
 
+	It("taxes a one-off fee at its own rate, and a draft renewal's subscription line at the rate update_lines gives it", func() {
+		vat := taxRate("VAT", 20, false)
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		monthly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		setup, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500)})
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+			AddInvoiceItems: []*stripe.SubscriptionCreateAddInvoiceItemParams{{Price: stripe.String(setup.ID), TaxRates: []*string{stripe.String(vat.ID)}}}}
+		p.AddExpand("latest_invoice")
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(taxes(sub.LatestInvoice)).To(Equal(map[string][2]int64{vat.ID: {100, 500}}))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1600)))
+
+		emu.Clock().Advance(30*24*time.Hour + 10*time.Minute) // the renewal waits an hour as a draft
+		renewal := retrieve(retrieveSub(sc, sub.ID).LatestInvoice.ID)
+		Expect(renewal.Status).To(Equal(stripe.InvoiceStatusDraft))
+		Expect(renewal.Total).To(Equal(int64(1000)))
+		renewal, err = sc.V1Invoices.UpdateLines(Ctx, renewal.ID, &stripe.InvoiceUpdateLinesParams{Lines: []*stripe.InvoiceUpdateLinesLineParams{
+			{ID: stripe.String(renewal.Lines.Data[0].ID), TaxRates: []*string{stripe.String(vat.ID)}, Description: stripe.String("Pro, October")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(renewal.Lines.Data[0].Description).To(Equal("Pro, October"))
+		Expect(renewal.Total).To(Equal(int64(1200)))
+		_, err = sc.V1Invoices.UpdateLines(Ctx, renewal.ID, &stripe.InvoiceUpdateLinesParams{Lines: []*stripe.InvoiceUpdateLinesLineParams{
+			{ID: stripe.String(renewal.Lines.Data[0].ID), Quantity: stripe.Int64(2)}}})
+		Expect(StripeErr(err).Param).To(Equal("lines[0][quantity]"), "a subscription line's quantity is the subscription's")
+		emu.Clock().Advance(time.Hour)
+		renewal = retrieve(renewal.ID)
+		Expect(renewal.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(renewal.AmountPaid).To(Equal(int64(1200)))
+		Expect(retrieveSub(sc, sub.ID).Items.Data[0].TaxRates).To(BeEmpty(), "the line's rates are the line's, not the item's")
+	})
+
 	It("refuses an archived rate on anything new, and keeps applying it where it was already set", func() {
 		vat := taxRate("VAT", 20, false)
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
