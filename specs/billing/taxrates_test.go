@@ -343,6 +343,11 @@ var _ = Describe("Tax rates", Label("billing", "tax"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(taxes(preview)).To(Equal(map[string][2]int64{gst.ID: {150, 1500}, pst.ID: {75, 1500}}))
 		Expect(preview.Total).To(Equal(int64(2500 + 225)))
+		preview, err = sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+			SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{DefaultTaxRates: []*string{stripe.String(pst.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(taxes(preview)).To(Equal(map[string][2]int64{gst.ID: {150, 1500}, pst.ID: {75 + 50, 1500 + 1000}}), "previewing default rates the base item would take")
+		Expect(retrieveSub(sc, sub.ID).DefaultTaxRates).To(BeEmpty(), "a preview changes nothing")
 	})
 
 	It("taxes a one-off fee at its own rate, and a draft renewal's subscription line at the rate update_lines gives it", func() {
