@@ -416,6 +416,13 @@ var _ = Describe("Tax rates", Label("billing", "tax"), func() {
 		se = StripeErr(err)
 		Expect(se.Code).To(Equal(stripe.ErrorCodeResourceMissing))
 		Expect(se.Param).To(Equal("tax_rates[0]"))
+		var eleven []*string
+		for i := 0; i < 11; i++ {
+			eleven = append(eleven, stripe.String(taxRate("Levy", 1, false).ID))
+		}
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(100), Currency: stripe.String("usd"),
+			TaxRates: eleven})
+		Expect(StripeErr(err).Param).To(Equal("tax_rates"), "at most ten rates a line")
 		Expect(emu.Count("", "invoiceitem")).To(Equal(0))
 
 		By("keeping it on the subscription that has it: sent again, and on its renewals")

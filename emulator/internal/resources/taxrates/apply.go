@@ -8,12 +8,19 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
+// MaxPerObject is how many tax rates a line item (or an object's
+// defaults) may have.
+const MaxPerObject = 10
+
 // Resolve checks the tax rate ids a request sent in param (such as
 // "default_tax_rates" or "items[0][tax_rates]") and returns the rates,
 // copies as Stripe renders them where they apply. An archived rate is
 // refused, as Stripe refuses it on anything new, unless it is among kept:
 // the rates the object already has, which keep working after archiving.
 func Resolve(c *api.Call, ids []string, param string, kept []any) ([]any, error) {
+	if len(ids) > MaxPerObject {
+		return nil, apierr.InvalidRequest("You can apply at most %d tax rates; %s has %d.", MaxPerObject, param, len(ids)).WithParam(param)
+	}
 	out := make([]any, 0, len(ids))
 	seen := map[string]bool{}
 	for i, id := range ids {
