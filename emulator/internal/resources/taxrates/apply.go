@@ -51,15 +51,6 @@ func Has(rates []any, id string) bool {
 	return false
 }
 
-// IDs are the ids of rendered tax rates.
-func IDs(rates []any) []any {
-	out := make([]any, 0, len(rates))
-	for _, r := range rates {
-		out = append(out, api.Obj(r)["id"])
-	}
-	return out
-}
-
 const scratchKept = "taxrates.kept"
 
 // Keep lets this request apply the rates again even if they were
