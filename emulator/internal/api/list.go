@@ -128,6 +128,22 @@ func Int(v any) int64 {
 	return 0
 }
 
+// Float reads a JSON number as a decimal (percentages), 0 for anything
+// else.
+func Float(v any) float64 {
+	f, _ := number(v)
+	return f
+}
+
+// Anys is strs as a JSON array, for storing a list parameter.
+func Anys(strs []string) []any {
+	out := make([]any, len(strs))
+	for i, s := range strs {
+		out[i] = s
+	}
+	return out
+}
+
 // Str reads a JSON string, "" for anything else.
 func Str(v any) string {
 	s, _ := v.(string)

@@ -238,3 +238,15 @@ func TestUpToTakesInf(t *testing.T) {
 		}
 	}
 }
+
+// A new object's metadata leaves out keys sent empty (nothing to unset).
+func TestMetadataForANewObject(t *testing.T) {
+	v := NewValues(map[string]any{"metadata": map[string]any{"plan": "pro", "gone": ""}})
+	md, ok := v.Metadata("metadata")
+	if !ok || len(md) != 1 || md["plan"] != "pro" {
+		t.Fatalf("metadata %v %v", md, ok)
+	}
+	if _, ok := v.Metadata("missing"); ok {
+		t.Fatal("metadata not sent reads as sent")
+	}
+}

@@ -301,6 +301,23 @@ func (v Values) Map(path string) (map[string]string, bool) {
 	return out, true
 }
 
+// Metadata returns a metadata parameter as a new object stores it: keys
+// sent with an empty value (Stripe's "unset") have nothing to unset and
+// are left out.
+func (v Values) Metadata(path string) (map[string]any, bool) {
+	md, ok := v.Map(path)
+	if !ok {
+		return nil, false
+	}
+	out := make(map[string]any, len(md))
+	for k, val := range md {
+		if val != "" {
+			out[k] = val
+		}
+	}
+	return out, true
+}
+
 // Raw returns the typed tree (Unset markers included). Whoever takes the
 // whole tree is taken to use all of it.
 func (v Values) Raw() map[string]any {

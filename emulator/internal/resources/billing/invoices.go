@@ -589,14 +589,8 @@ func updateSubscriptionLine(c *api.Call, invID, lineID string, lp params.Values,
 	if d, ok := lp.Str("description"); ok {
 		line["description"] = api.NilIfEmpty(d)
 	}
-	if md, ok := lp.Map("metadata"); ok {
-		m := map[string]any{}
-		for k, v := range md {
-			if v != "" {
-				m[k] = v
-			}
-		}
-		line["metadata"] = m
+	if md, ok := lp.Metadata("metadata"); ok {
+		line["metadata"] = md
 	}
 	setLines(c, after, lines)
 	return c.Save(before, after)

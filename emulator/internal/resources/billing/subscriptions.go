@@ -152,14 +152,10 @@ func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) 
 // itemMetadata is an items[] entry's metadata for a new item (keys sent
 // empty are left out).
 func itemMetadata(ip params.Values) map[string]any {
-	m := map[string]any{}
-	md, _ := ip.Map("metadata")
-	for k, v := range md {
-		if v != "" {
-			m[k] = v
-		}
+	if md, ok := ip.Metadata("metadata"); ok {
+		return md
 	}
-	return m
+	return map[string]any{}
 }
 
 func newItem(c *api.Call, subID string, price store.Obj, qty int64, start, end int64) store.Obj {
@@ -473,11 +469,7 @@ func applyPaymentSettings(c *api.Call, sub store.Obj) error {
 		settings["save_default_payment_method"] = v
 	}
 	if types := ps.Strings("payment_method_types"); len(types) > 0 {
-		list := make([]any, len(types))
-		for i, t := range types {
-			list[i] = t
-		}
-		settings["payment_method_types"] = list
+		settings["payment_method_types"] = api.Anys(types)
 	}
 	sub["payment_settings"] = settings
 	return nil
@@ -946,12 +938,8 @@ func oneOffItems(c *api.Call, customer, currency string, now int64) ([]store.Obj
 		if ok {
 			ii["tax_rates"] = rates
 		}
-		if md, ok := entry.Map("metadata"); ok {
-			m := map[string]any{}
-			for k, v := range md {
-				m[k] = v
-			}
-			ii["metadata"] = m
+		if md, ok := entry.Metadata("metadata"); ok {
+			ii["metadata"] = md
 		}
 		out = append(out, ii)
 	}

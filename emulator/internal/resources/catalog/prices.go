@@ -142,14 +142,8 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 		o["recurring"] = store.Obj{"interval": interval, "interval_count": count, "meter": meter, "trial_period_days": trial, "usage_type": usage}
 		o["type"] = "recurring"
 	}
-	if md, ok := p.Map("metadata"); ok {
-		m := map[string]any{}
-		for k, v := range md {
-			if v != "" {
-				m[k] = v
-			}
-		}
-		o["metadata"] = m
+	if md, ok := p.Metadata("metadata"); ok {
+		o["metadata"] = md
 	} else {
 		o["metadata"] = map[string]any{}
 	}
@@ -225,12 +219,8 @@ func inlineProduct(c *api.Call, pd params.Values) (store.Obj, error) {
 			o[f] = v
 		}
 	}
-	if md, ok := pd.Map("metadata"); ok {
-		m := map[string]any{}
-		for k, v := range md {
-			m[k] = v
-		}
-		o["metadata"] = m
+	if md, ok := pd.Metadata("metadata"); ok {
+		o["metadata"] = md
 	}
 	return o, nil
 }

@@ -170,11 +170,7 @@ func create(c *api.Call) (any, error) {
 		}
 	}
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
-		list := make([]any, len(types))
-		for i, t := range types {
-			list[i] = t
-		}
-		s["payment_method_types"] = list
+		s["payment_method_types"] = api.Anys(types)
 	}
 	if err := c.ApplyMetadata(s); err != nil {
 		return nil, err
@@ -302,20 +298,10 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 			prod["tax_code"] = code
 		}
 		if images := pdata.Strings("images"); len(images) > 0 {
-			list := make([]any, len(images))
-			for i, u := range images {
-				list[i] = u
-			}
-			prod["images"] = list
+			prod["images"] = api.Anys(images)
 		}
-		if md, ok := pdata.Map("metadata"); ok {
-			m := map[string]any{}
-			for k, v := range md {
-				if v != "" {
-					m[k] = v
-				}
-			}
-			prod["metadata"] = m
+		if md, ok := pdata.Metadata("metadata"); ok {
+			prod["metadata"] = md
 		}
 		if err := c.Put(prod); err != nil {
 			return nil, err

@@ -192,17 +192,7 @@ func Load(c *api.Call, ids []any) []Amount {
 
 // AmountOf is what a coupon takes off, under the discount id given.
 func AmountOf(c *api.Call, id string, cp store.Obj) Amount {
-	return Amount{ID: id, PercentOff: floatOf(cp["percent_off"]), AmountOff: api.Int(cp["amount_off"]), Products: Products(c, api.Str(cp["id"]))}
-}
-
-func floatOf(v any) float64 {
-	switch n := v.(type) {
-	case float64:
-		return n
-	case int64:
-		return float64(n)
-	}
-	return 0
+	return Amount{ID: id, PercentOff: api.Float(cp["percent_off"]), AmountOff: api.Int(cp["amount_off"]), Products: Products(c, api.Str(cp["id"]))}
 }
 
 // Spread works out each discount's amount on each line: a percentage of

@@ -168,11 +168,7 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 		return err
 	}
 	if types := c.Params.Strings("excluded_payment_method_types"); len(types) > 0 {
-		list := make([]any, len(types))
-		for i, t := range types {
-			list[i] = t
-		}
-		pi["excluded_payment_method_types"] = list
+		pi["excluded_payment_method_types"] = api.Anys(types)
 	}
 	c.Copy(pi, "description", "receipt_email", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_group", "setup_future_usage", "payment_method_options")
 	if v, ok := c.Params.Str("capture_method"); ok && v != "" {
@@ -204,12 +200,7 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 		pi["payment_method_types"] = list
 		pi["automatic_payment_methods"] = nil
 	} else if apm, ok := c.Params.Obj("automatic_payment_methods"); ok {
-		enabled, _ := apm.Bool("enabled")
-		redirects, _ := apm.Str("allow_redirects")
-		if redirects == "" {
-			redirects = "always"
-		}
-		pi["automatic_payment_methods"] = store.Obj{"allow_redirects": redirects, "enabled": enabled}
+		pi["automatic_payment_methods"] = automaticPaymentMethods(apm)
 	}
 	if pmID, ok := c.Params.Str("payment_method"); ok && pmID != "" {
 		pm, err := resolvePaymentMethod(c, pmID, "payment_method")
@@ -465,6 +456,17 @@ func confirmIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return confirmWith(c, pi)
+}
+
+// automaticPaymentMethods is automatic_payment_methods as an intent shows
+// it (redirects allowed unless the request says never).
+func automaticPaymentMethods(apm params.Values) store.Obj {
+	enabled, _ := apm.Bool("enabled")
+	redirects, _ := apm.Str("allow_redirects")
+	if redirects == "" {
+		redirects = "always"
+	}
+	return store.Obj{"allow_redirects": redirects, "enabled": enabled}
 }
 
 // confirmWith runs a confirmation: the payment method is charged, sent to

@@ -91,12 +91,7 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 	c.Inert("use_stripe_sdk", "mandate_data")
 	c.Copy(si, "description", "payment_method_options", "flow_directions")
 	if apm, ok := c.Params.Obj("automatic_payment_methods"); ok {
-		enabled, _ := apm.Bool("enabled")
-		redirects, _ := apm.Str("allow_redirects")
-		if redirects == "" {
-			redirects = "always"
-		}
-		si["automatic_payment_methods"] = store.Obj{"allow_redirects": redirects, "enabled": enabled}
+		si["automatic_payment_methods"] = automaticPaymentMethods(apm)
 	}
 	if obo, ok := c.Params.Str("on_behalf_of"); ok && obo != "" {
 		if err := connectedAccount(c, "account", obo, "on_behalf_of"); err != nil {

@@ -140,20 +140,8 @@ func InclusiveTax(amount int64, rates []any) int64 {
 }
 
 func rateMicros(rate store.Obj) int64 {
-	m, _ := micros(floatOf(rate["percentage"]))
+	m, _ := micros(api.Float(rate["percentage"]))
 	return m
-}
-
-func floatOf(v any) float64 {
-	switch n := v.(type) {
-	case float64:
-		return n
-	case int64:
-		return float64(n)
-	case int:
-		return float64(n)
-	}
-	return 0
 }
 
 // roundDiv is n/d rounded half away from zero (d > 0).
