@@ -21,7 +21,7 @@ var PaymentIntentKind = &api.Kind{
 	Prefix:     "pi_",
 	Name:       "payment_intent",
 	Expandable: []string{"customer", "payment_method", "latest_charge", "application", "on_behalf_of", "review", "last_payment_error.payment_method", "transfer_data.destination"},
-	Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}},
+	Indexes:    []store.Index{{Name: "customer", Path: "customer"}},
 }
 
 var intentSearchFields = search.Fields{
