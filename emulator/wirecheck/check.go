@@ -15,8 +15,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -277,7 +278,7 @@ func walk(v any, t reflect.Type, path string) error {
 				return checkObject(m, path)
 			}
 		}
-		keys := sortedKeys(m)
+		keys := slices.Sorted(maps.Keys(m))
 		for _, k := range keys {
 			if err := walk(m[k], t.Elem(), path+"."+k); err != nil {
 				return err
@@ -318,7 +319,7 @@ func walk(v any, t reflect.Type, path string) error {
 				return nil // an open hash in Stripe's spec (use_stripe_sdk)
 			}
 			fields := fieldsOf(t)
-			for _, k := range sortedKeys(x) {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
 				ft, ok := fields[k]
 				if !ok {
 					return fmt.Errorf("%s: unknown field %q for %s", label(path), k, t)
@@ -369,7 +370,7 @@ func walkList(m map[string]any, t reflect.Type, path string) error {
 	if !ok {
 		return fmt.Errorf("%s: a list where %s belongs", label(path), t)
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch k {
 		case "object", "has_more", "url", "total_count", "next_page":
 		case "data":
@@ -381,13 +382,4 @@ func walkList(m map[string]any, t reflect.Type, path string) error {
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

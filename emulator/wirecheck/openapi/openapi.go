@@ -18,7 +18,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -377,7 +379,7 @@ func (sp *spec) validateObject(m map[string]any, s *schema, path string) error {
 			return fmt.Errorf("%s.%s: required field missing", label(path), k)
 		}
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		p := path + "." + k
 		if path == "" {
 			p = k
@@ -389,7 +391,7 @@ func (sp *spec) validateObject(m map[string]any, s *schema, path string) error {
 				continue
 			}
 			if more := s.moreEnum[k]; len(more) > 0 {
-				if x, ok := m[k].(string); ok && contains(more, x) {
+				if x, ok := m[k].(string); ok && slices.Contains(more, x) {
 					continue
 				}
 			}
@@ -434,7 +436,7 @@ func (sp *spec) validateAnyOf(v any, s *schema, path string) error {
 		if name, _ := m["object"].(string); name != "" {
 			var named []*schema
 			for _, a := range alts {
-				if contains(a.object, name) {
+				if slices.Contains(a.object, name) {
 					named = append(named, a)
 				}
 			}
@@ -564,22 +566,4 @@ func Describe(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
