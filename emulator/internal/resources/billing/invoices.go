@@ -484,12 +484,8 @@ func addLines(c *api.Call) (any, error) {
 		if ok {
 			ii["tax_rates"] = rates
 		}
-		if md, ok := lp.Map("metadata"); ok {
-			m := map[string]any{}
-			for k, v := range md {
-				m[k] = v
-			}
-			ii["metadata"] = m
+		if md, ok := lp.Metadata("metadata"); ok {
+			ii["metadata"] = md
 		}
 		if err := c.Insert(ii); err != nil {
 			return nil, err
