@@ -67,6 +67,7 @@ func init() {
 	register("mandate", stripe.Mandate{})
 	register("setup_attempt", stripe.SetupAttempt{})
 	register("file", stripe.File{})
+	register("dispute", stripe.Dispute{})
 }
 
 // Known reports whether an object name has a registered type.
@@ -220,6 +221,7 @@ var polymorphic = map[reflect.Type]map[string]reflect.Type{
 	// A balance transaction's source, as far as the emulator makes them.
 	reflect.TypeOf(stripe.BalanceTransactionSource{}): {
 		"charge": reflect.TypeOf(stripe.Charge{}), "refund": reflect.TypeOf(stripe.Refund{}),
+		"dispute": reflect.TypeOf(stripe.Dispute{}),
 	},
 }
 
