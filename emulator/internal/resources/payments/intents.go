@@ -609,6 +609,13 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 			return nil, err
 		}
 	}
+	if cd.Dispute != nil && !manual {
+		// A dispute test card: the cardholder disputes the payment
+		// (Stripe opens the dispute moments later).
+		if err := openDispute(c, ch, cd.Dispute); err != nil {
+			return nil, err
+		}
+	}
 	return pi, nil
 }
 
@@ -740,6 +747,13 @@ func captureIntent(c *api.Call) (any, error) {
 	}
 	c.Emit("charge.captured", ch, api.PreviousAttributes(chBefore, ch))
 	c.Emit("payment_intent.succeeded", pi, nil)
+	if pm, ok := c.Tx.Get(c.Account, "payment_method", api.Str(ch["payment_method"])); ok && pm["type"] == "card" {
+		if cd := cardOf(c, pm); cd.Dispute != nil {
+			if err := openDispute(c, ch, cd.Dispute); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return pi, nil
 }
 

@@ -1,5 +1,5 @@
 // Package payments serves payment methods, PaymentIntents, charges,
-// refunds and SetupIntents with Stripe's state machine and test cards.
+// refunds, disputes and SetupIntents with Stripe's state machine and test cards.
 package payments
 
 import (
@@ -13,13 +13,13 @@ import (
 
 // Kinds are the objects this family owns.
 func Kinds() []*api.Kind {
-	return []*api.Kind{PaymentMethodKind, PaymentIntentKind, ChargeKind, BalanceTransactionKind, RefundKind, SetupIntentKind}
+	return []*api.Kind{PaymentMethodKind, PaymentIntentKind, ChargeKind, BalanceTransactionKind, RefundKind, SetupIntentKind, DisputeKind}
 }
 
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes()} {
+	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes()} {
 		out = append(out, t...)
 	}
 	return out

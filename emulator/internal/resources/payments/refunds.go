@@ -70,6 +70,9 @@ func createRefund(c *api.Call) (any, error) {
 	if chBefore["status"] != "succeeded" || !api.Bool(chBefore["captured"]) {
 		return nil, apierr.InvalidRequest("Charge %s has not been captured and cannot be refunded; cancel its PaymentIntent instead.", chID).WithParam("charge").WithCode("charge_not_refundable")
 	}
+	if chargedBack(c, chBefore) {
+		return nil, apierr.InvalidRequest("Charge %s has been charged back; cannot issue a refund.", chID).WithParam("charge").WithCode("charge_disputed")
+	}
 	remaining := api.Int(chBefore["amount_captured"]) - refundedSoFar(c, chBefore)
 	if remaining <= 0 {
 		return nil, apierr.InvalidRequest("Charge %s has already been refunded.", chID).WithCode("charge_already_refunded")

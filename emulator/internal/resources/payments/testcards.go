@@ -31,6 +31,16 @@ type card struct {
 	// BypassPending: the payment's funds are available at once, not
 	// pending (Stripe's 4000000000000077).
 	BypassPending bool
+	// Dispute, when set, opens a dispute on the charge once it is
+	// captured (Stripe's dispute test cards).
+	Dispute *disputeCard
+}
+
+// disputeCard is the dispute one of Stripe's dispute test cards opens.
+type disputeCard struct {
+	Reason      string // the dispute's reason
+	NetworkCode string // the card network's reason code
+	Inquiry     bool   // an inquiry (a warning) rather than a chargeback
 }
 
 var declined = card{Outcome: declines, Decline: "card_declined", Reason: "generic_decline", Message: "Your card was declined."}
@@ -59,6 +69,9 @@ var testCards = map[string]card{
 	"4000000000003220": with(card{Outcome: alwaysAuthenticate, ThreeDS2: true}, "visa"),
 	"4000000000003063": with(card{Outcome: alwaysAuthenticate}, "visa"),
 	"4000000000000077": with(card{BypassPending: true}, "visa"),
+	"4000000000000259": with(card{Dispute: &disputeCard{Reason: "fraudulent", NetworkCode: "10.4"}}, "visa"),
+	"4000000000002685": with(card{Dispute: &disputeCard{Reason: "product_not_received", NetworkCode: "13.1"}}, "visa"),
+	"4000000000001976": with(card{Dispute: &disputeCard{Reason: "general", NetworkCode: "10.4", Inquiry: true}}, "visa"),
 }
 
 func with(c card, brand string) card {
@@ -99,6 +112,9 @@ var magicPaymentMethods = map[string]string{
 	"pm_card_threeDSecure2Required":                                 "4000000000003220",
 	"pm_card_threeDSecureRequired":                                  "4000000000003063",
 	"pm_card_bypassPending":                                         "4000000000000077",
+	"pm_card_createDispute":                                         "4000000000000259",
+	"pm_card_createDisputeProductNotReceived":                       "4000000000002685",
+	"pm_card_createDisputeInquiry":                                  "4000000000001976",
 }
 
 // testTokens maps Stripe's test card tokens to card numbers.

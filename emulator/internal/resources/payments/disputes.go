@@ -1,0 +1,295 @@
+package payments
+
+import (
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// DisputeKind is the dispute object: a cardholder questioning a charge
+// with their bank. Its events are charge.dispute.*.
+var DisputeKind = &api.Kind{
+	Object:      "dispute",
+	Prefix:      "du_",
+	EventPrefix: "charge.dispute",
+	Expandable:  []string{"charge", "payment_intent"},
+	Indexes:     []store.Index{{Name: "charge", Path: "charge"}, {Name: "payment_intent", Path: "payment_intent"}},
+}
+
+func disputeRoutes() []api.Route {
+	return []api.Route{
+		api.GET("/v1/disputes", params.FromStruct(stripe.DisputeListParams{}), listDisputes),
+		api.GET("/v1/disputes/{id}", params.FromStruct(stripe.DisputeRetrieveParams{}), retrieveDispute),
+		api.POST("/v1/disputes/{id}", params.FromStruct(stripe.DisputeUpdateParams{}), updateDispute),
+		api.POST("/v1/disputes/{id}/close", params.FromStruct(stripe.DisputeCloseParams{}), closeDispute),
+	}
+}
+
+// Dispute statuses.
+const (
+	disputeNeedsResponse        = "needs_response"
+	disputeUnderReview          = "under_review"
+	disputeWon                  = "won"
+	disputeLost                 = "lost"
+	disputeWarningNeedsResponse = "warning_needs_response"
+	disputeWarningUnderReview   = "warning_under_review"
+	disputeWarningClosed        = "warning_closed"
+)
+
+func disputeClosed(status any) bool {
+	return status == disputeWon || status == disputeLost || status == disputeWarningClosed
+}
+
+// DisputeFee is what Stripe takes for a chargeback ($15), in the minor
+// unit of the charge's currency (no conversion is emulated).
+const DisputeFee = 1500
+
+// DisputeResponseDays is how long a merchant has to answer a dispute:
+// evidence is due at the end of that day (UTC).
+const DisputeResponseDays = 7
+
+// disputeTextEvidence are the evidence fields that take text, with
+// Stripe's maximum lengths. The file fields (receipt, uncategorized_file…)
+// name File objects, which are not emulated: they stay refused.
+var disputeTextEvidence = map[string]int{
+	"access_activity_log": 20000, "billing_address": 5000, "cancellation_policy_disclosure": 20000,
+	"cancellation_rebuttal": 20000, "customer_email_address": 5000, "customer_name": 5000,
+	"customer_purchase_ip": 5000, "duplicate_charge_explanation": 20000, "duplicate_charge_id": 5000,
+	"product_description": 20000, "refund_policy_disclosure": 20000, "refund_refusal_explanation": 20000,
+	"service_date": 5000, "shipping_address": 5000, "shipping_carrier": 5000, "shipping_date": 5000,
+	"shipping_tracking_number": 5000, "uncategorized_text": 20000,
+}
+
+var disputeFileEvidence = []string{
+	"cancellation_policy", "customer_communication", "customer_signature", "duplicate_charge_documentation",
+	"receipt", "refund_policy", "service_documentation", "shipping_documentation", "uncategorized_file",
+}
+
+// maxEvidenceChars is Stripe's limit on all the evidence text together.
+const maxEvidenceChars = 150000
+
+// Stripe's test-mode evidence: uncategorized_text decides the outcome.
+const (
+	winningEvidence = "winning_evidence"
+	losingEvidence  = "losing_evidence"
+)
+
+func emptyEvidence() store.Obj {
+	ev := store.Obj{"enhanced_evidence": store.Obj{}}
+	for f := range disputeTextEvidence {
+		ev[f] = nil
+	}
+	for _, f := range disputeFileEvidence {
+		ev[f] = nil
+	}
+	return ev
+}
+
+// openDispute opens the dispute a dispute test card asks for on a charge
+// just captured (ch, this request's own object, already stored): the
+// charge is marked disputed and, for a chargeback, the amount and the
+// dispute fee are withdrawn from the balance.
+func openDispute(c *api.Call, ch store.Obj, spec *disputeCard) error {
+	amount, currency := api.Int(ch["amount_captured"]), ch["currency"]
+	status, caseType := disputeNeedsResponse, "chargeback"
+	if spec.Inquiry {
+		status, caseType = disputeWarningNeedsResponse, "inquiry"
+	}
+	var brand any = "visa"
+	if cd := api.Obj(api.Obj(ch["payment_method_details"])["card"]); cd["brand"] != nil {
+		brand = cd["brand"]
+	}
+	du := c.Object("dispute", c.NewID("dispute"), store.Obj{
+		"amount": amount, "balance_transactions": []any{}, "charge": ch["id"], "currency": currency,
+		"enhanced_eligibility_types": []any{}, "evidence": emptyEvidence(),
+		"evidence_details": store.Obj{
+			"due_by":               (c.Now/86400+DisputeResponseDays+1)*86400 - 1,
+			"enhanced_eligibility": store.Obj{}, "has_evidence": false, "past_due": false, "submission_count": int64(0),
+		},
+		// A chargeback has already taken the money back: the charge can no
+		// longer be refunded. An inquiry has not.
+		"is_charge_refundable": spec.Inquiry, "metadata": map[string]any{}, "payment_intent": ch["payment_intent"],
+		"payment_method_details": store.Obj{"type": "card", "card": store.Obj{
+			"brand": brand, "case_type": caseType, "network_reason_code": spec.NetworkCode}},
+		"reason": spec.Reason, "status": status,
+	})
+	ch["disputed"] = true
+	if err := c.Put(ch); err != nil {
+		return err
+	}
+	if err := c.PutEmit(du, "charge.dispute.created", nil); err != nil {
+		return err
+	}
+	if spec.Inquiry {
+		return nil
+	}
+	txn, err := putBalanceTransaction(c, store.Obj{
+		"amount": -amount, "available_on": c.Now, "currency": currency,
+		"description": "Chargeback withdrawal for " + api.Str(ch["id"]), "exchange_rate": nil, "fee": int64(DisputeFee),
+		"fee_details":  []any{store.Obj{"amount": int64(DisputeFee), "application": nil, "currency": currency, "description": "Dispute fee", "type": "stripe_fee"}},
+		"balance_type": "payments", "net": -amount - DisputeFee, "reporting_category": "dispute",
+		"source": du["id"], "status": "available", "type": "adjustment",
+	})
+	if err != nil {
+		return err
+	}
+	du["balance_transactions"] = []any{api.Clone(txn)}
+	return c.PutEmit(du, "charge.dispute.funds_withdrawn", nil)
+}
+
+// reinstateFunds gives back what a won chargeback withdrew, the dispute
+// fee included, and records it on the dispute (this request's own copy).
+func reinstateFunds(c *api.Call, du store.Obj) error {
+	amount, currency := api.Int(du["amount"]), du["currency"]
+	txn, err := putBalanceTransaction(c, store.Obj{
+		"amount": amount, "available_on": c.Now, "currency": currency,
+		"description": "Chargeback reversal for " + api.Str(du["charge"]), "exchange_rate": nil, "fee": int64(-DisputeFee),
+		"fee_details":  []any{store.Obj{"amount": int64(-DisputeFee), "application": nil, "currency": currency, "description": "Dispute fee refund", "type": "stripe_fee"}},
+		"balance_type": "payments", "net": amount + DisputeFee, "reporting_category": "dispute_reversal",
+		"source": du["id"], "status": "available", "type": "adjustment",
+	})
+	if err != nil {
+		return err
+	}
+	txns, _ := du["balance_transactions"].([]any)
+	du["balance_transactions"] = append(append([]any{}, txns...), api.Clone(txn))
+	return nil
+}
+
+// chargedBack reports whether a charge has a chargeback that forbids
+// refunds (only disputed charges are looked at).
+func chargedBack(c *api.Call, ch store.Obj) bool {
+	if !api.Bool(ch["disputed"]) {
+		return false
+	}
+	for _, du := range c.Tx.List(c.Account, "dispute", store.Query{Index: "charge", Value: api.Str(ch["id"])}).Data {
+		if !api.Bool(du["is_charge_refundable"]) {
+			return true
+		}
+	}
+	return false
+}
+
+func retrieveDispute(c *api.Call) (any, error) {
+	return c.Retrieve("dispute", c.Var("id"))
+}
+
+func listDisputes(c *api.Call) (any, error) {
+	q, err := c.ListQuery("dispute")
+	if err != nil {
+		return nil, err
+	}
+	q = api.IndexedFilters(c, q, "charge", "payment_intent")
+	return c.Page("dispute", "/v1/disputes", q), nil
+}
+
+func updateDispute(c *api.Call) (any, error) {
+	before, err := c.Load("dispute", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	evp, hasEvidence := c.Params.Obj("evidence")
+	submit, hasSubmit := c.Params.Bool("submit")
+	if !hasSubmit {
+		submit = hasEvidence // Stripe submits evidence unless told to stage it
+	}
+	status := api.Str(before["status"])
+	if hasEvidence || submit {
+		switch {
+		case disputeClosed(status):
+			return nil, apierr.InvalidRequest("This dispute is already closed (its status is %s): its evidence can no longer be changed or submitted.", status)
+		case status == disputeUnderReview || status == disputeWarningUnderReview:
+			return nil, apierr.InvalidRequest("This dispute's evidence has already been submitted and is under review: it can no longer be changed or submitted.")
+		}
+	}
+	after := api.Clone(before)
+	ev := api.Obj(after["evidence"])
+	if hasEvidence {
+		for f, max := range disputeTextEvidence {
+			if !evp.Has(f) {
+				continue
+			}
+			if evp.Unset(f) {
+				ev[f] = nil
+				continue
+			}
+			v, _ := evp.Str(f)
+			if len([]rune(v)) > max {
+				return nil, apierr.InvalidRequest("Invalid evidence[%s]: must be at most %d characters", f, max).WithParam("evidence[" + f + "]")
+			}
+			ev[f] = v
+		}
+	}
+	total, staged := 0, false
+	for f := range disputeTextEvidence {
+		if v, ok := ev[f].(string); ok {
+			total += len([]rune(v))
+			staged = true
+		}
+	}
+	if total > maxEvidenceChars {
+		return nil, apierr.InvalidRequest("The combined character count of all evidence fields is limited to %d; this dispute's evidence would have %d.", maxEvidenceChars, total).WithParam("evidence")
+	}
+	ed := api.Obj(after["evidence_details"])
+	ed["has_evidence"] = staged
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if !submit {
+		return after, c.Save(before, after)
+	}
+	ed["submission_count"] = api.Int(ed["submission_count"]) + 1
+	inquiry := status == disputeWarningNeedsResponse
+	if inquiry {
+		after["status"] = disputeWarningUnderReview
+	} else {
+		after["status"] = disputeUnderReview
+	}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	// Stripe's test evidence settles the dispute at once: a chargeback is
+	// won (the funds come back) or lost; an inquiry with winning evidence
+	// is closed.
+	switch text := api.Str(ev["uncategorized_text"]); {
+	case text == winningEvidence && inquiry:
+		after["status"] = disputeWarningClosed
+		return after, c.PutEmit(after, "charge.dispute.closed", nil)
+	case text == winningEvidence:
+		after["status"] = disputeWon
+		if err := reinstateFunds(c, after); err != nil {
+			return nil, err
+		}
+		if err := c.PutEmit(after, "charge.dispute.closed", nil); err != nil {
+			return nil, err
+		}
+		c.Emit("charge.dispute.funds_reinstated", after, nil)
+	case text == losingEvidence && !inquiry:
+		after["status"] = disputeLost
+		return after, c.PutEmit(after, "charge.dispute.closed", nil)
+	}
+	return after, nil
+}
+
+// closeDispute accepts a dispute: a chargeback is lost, an inquiry closed.
+func closeDispute(c *api.Call) (any, error) {
+	before, err := c.Load("dispute", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	switch status := api.Str(before["status"]); status {
+	case disputeNeedsResponse:
+		after["status"] = disputeLost
+	case disputeWarningNeedsResponse:
+		after["status"] = disputeWarningClosed
+	case disputeUnderReview, disputeWarningUnderReview:
+		return nil, apierr.InvalidRequest("This dispute's evidence has already been submitted and is under review: it can no longer be closed.")
+	default:
+		return nil, apierr.InvalidRequest("This dispute is already closed (its status is %s).", status)
+	}
+	return after, c.PutEmit(after, "charge.dispute.closed", nil)
+}

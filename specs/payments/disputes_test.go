@@ -1,0 +1,362 @@
+package payments_test
+
+import (
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Disputes", Label("payments", "disputes"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+
+	pay := func(pm string, edit ...func(*stripe.PaymentIntentCreateParams)) *stripe.PaymentIntent {
+		GinkgoHelper()
+		p := &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(4200), Currency: stripe.String("usd"),
+			PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
+		}
+		for _, e := range edit {
+			e(p)
+		}
+		pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+	disputesOf := func(p *stripe.DisputeListParams) []*stripe.Dispute {
+		GinkgoHelper()
+		var out []*stripe.Dispute
+		for d, err := range sc.V1Disputes.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append(out, d)
+		}
+		return out
+	}
+	disputeOf := func(pi *stripe.PaymentIntent) *stripe.Dispute {
+		GinkgoHelper()
+		ds := disputesOf(&stripe.DisputeListParams{PaymentIntent: stripe.String(pi.ID)})
+		Expect(ds).To(HaveLen(1))
+		return ds[0]
+	}
+	balance := func() (available int64) {
+		GinkgoHelper()
+		b, err := sc.V1Balance.Retrieve(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		for _, a := range b.Available {
+			if a.Currency == "usd" {
+				return a.Amount
+			}
+		}
+		return 0
+	}
+	update := func(id string, p *stripe.DisputeUpdateParams) (*stripe.Dispute, error) {
+		return sc.V1Disputes.Update(Ctx, id, p)
+	}
+	evidence := func(text string) *stripe.DisputeUpdateParams {
+		return &stripe.DisputeUpdateParams{Evidence: &stripe.DisputeUpdateEvidenceParams{UncategorizedText: stripe.String(text)}}
+	}
+
+	It("opens a fraudulent chargeback on a payment with pm_card_createDispute, withdrawing amount and fee", func() {
+		mark := len(emu.EventTypes(""))
+		pi := pay("pm_card_createDispute", func(p *stripe.PaymentIntentCreateParams) {
+			p.AutomaticPaymentMethods = &stripe.PaymentIntentCreateAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true), AllowRedirects: stripe.String("never")}
+		})
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "charge.succeeded", "payment_intent.succeeded",
+			"charge.updated", "charge.dispute.created", "charge.dispute.funds_withdrawn"}))
+
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.Disputed).To(BeTrue())
+
+		du := disputeOf(pi)
+		Expect(du.ID).To(HavePrefix("du_"))
+		Expect(du.Object).To(Equal("dispute"))
+		Expect(du.Amount).To(Equal(int64(4200)))
+		Expect(du.Currency).To(Equal(stripe.CurrencyUSD))
+		Expect(du.Charge.ID).To(Equal(ch.ID))
+		Expect(du.PaymentIntent.ID).To(Equal(pi.ID))
+		Expect(du.Reason).To(Equal(stripe.DisputeReasonFraudulent))
+		Expect(du.Status).To(Equal(stripe.DisputeStatusNeedsResponse))
+		Expect(du.IsChargeRefundable).To(BeFalse())
+		Expect(du.Created).To(Equal(Epoch.Unix()))
+		Expect(du.EnhancedEligibilityTypes).To(BeEmpty())
+		Expect(du.Evidence.UncategorizedText).To(BeEmpty())
+		Expect(du.Evidence.Receipt).To(BeNil())
+		Expect(du.EvidenceDetails.DueBy).To(Equal(time.Date(2025, 9, 8, 23, 59, 59, 0, time.UTC).Unix()))
+		Expect(du.EvidenceDetails.HasEvidence).To(BeFalse())
+		Expect(du.EvidenceDetails.PastDue).To(BeFalse())
+		Expect(du.EvidenceDetails.SubmissionCount).To(BeZero())
+		Expect(du.PaymentMethodDetails.Type).To(Equal(stripe.DisputePaymentMethodDetailsTypeCard))
+		Expect(du.PaymentMethodDetails.Card.Brand).To(Equal("visa"))
+		Expect(du.PaymentMethodDetails.Card.CaseType).To(Equal(stripe.DisputePaymentMethodDetailsCardCaseTypeChargeback))
+		Expect(du.PaymentMethodDetails.Card.NetworkReasonCode).To(Equal("10.4"))
+
+		Expect(du.BalanceTransactions).To(HaveLen(1))
+		txn := du.BalanceTransactions[0]
+		Expect(txn.Type).To(Equal(stripe.BalanceTransactionTypeAdjustment))
+		Expect(string(txn.ReportingCategory)).To(Equal("dispute"))
+		Expect(txn.Amount).To(Equal(int64(-4200)))
+		Expect(txn.Fee).To(Equal(int64(1500)))
+		Expect(txn.Net).To(Equal(int64(-5700)))
+		Expect(txn.Status).To(Equal(stripe.BalanceTransactionStatusAvailable))
+		Expect(txn.Source.ID).To(Equal(du.ID))
+		Expect(balance()).To(Equal(int64(-5700)), "the payment's own funds are still pending")
+
+		// The withdrawal is a balance transaction of its own, whose source
+		// expands to the dispute.
+		p := &stripe.BalanceTransactionRetrieveParams{}
+		p.AddExpand("source")
+		got, err := sc.V1BalanceTransactions.Retrieve(Ctx, txn.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Source.Type).To(Equal(stripe.BalanceTransactionSourceTypeDispute))
+		Expect(got.Source.Dispute.ID).To(Equal(du.ID))
+
+		evs := emu.Events("")
+		created := evs[len(evs)-2]["data"].(map[string]any)["object"].(map[string]any)
+		Expect(created["id"]).To(Equal(du.ID))
+		Expect(created["balance_transactions"]).To(BeEmpty())
+		withdrawn := evs[len(evs)-1]["data"].(map[string]any)["object"].(map[string]any)
+		Expect(withdrawn["balance_transactions"]).To(HaveLen(1))
+	})
+
+	It("opens a product_not_received dispute when a manual capture is captured, not before", func() {
+		pi := pay("pm_card_createDisputeProductNotReceived", func(p *stripe.PaymentIntentCreateParams) {
+			p.CaptureMethod = stripe.String("manual")
+		})
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+		Expect(disputesOf(nil)).To(BeEmpty())
+		_, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(3000)})
+		Expect(err).NotTo(HaveOccurred())
+		du := disputeOf(pi)
+		Expect(du.Reason).To(Equal(stripe.DisputeReasonProductNotReceived))
+		Expect(du.Amount).To(Equal(int64(3000)))
+		Expect(du.PaymentMethodDetails.Card.NetworkReasonCode).To(Equal("13.1"))
+		Expect(emu.EventTypes("")[len(emu.EventTypes(""))-2:]).To(Equal([]string{"charge.dispute.created", "charge.dispute.funds_withdrawn"}))
+	})
+
+	It("opens a dispute from the raw card number too", func() {
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"),
+			Card: &stripe.PaymentMethodCreateCardParams{Number: stripe.String("4000000000000259"), ExpMonth: stripe.Int64(12), ExpYear: stripe.Int64(2030), CVC: stripe.String("123")}})
+		Expect(err).NotTo(HaveOccurred())
+		disputeOf(pay(pm.ID))
+	})
+
+	It("opens no dispute for an ordinary card", func() {
+		pi := pay("pm_card_visa")
+		Expect(disputesOf(nil)).To(BeEmpty())
+		ch, _ := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(ch.Disputed).To(BeFalse())
+	})
+
+	It("opens an inquiry with pm_card_createDisputeInquiry: no funds move and the charge stays refundable", func() {
+		mark := len(emu.EventTypes(""))
+		pi := pay("pm_card_createDisputeInquiry")
+		Expect(eventsSince(mark)[len(eventsSince(mark))-1]).To(Equal("charge.dispute.created"))
+		du := disputeOf(pi)
+		Expect(du.Status).To(Equal(stripe.DisputeStatusWarningNeedsResponse))
+		Expect(du.PaymentMethodDetails.Card.CaseType).To(Equal(stripe.DisputePaymentMethodDetailsCardCaseTypeInquiry))
+		Expect(du.IsChargeRefundable).To(BeTrue())
+		Expect(du.BalanceTransactions).To(BeEmpty())
+		Expect(balance()).To(BeZero())
+		_, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(pi.LatestCharge.ID)})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("refuses to refund a charged-back charge", func() {
+		pi := pay("pm_card_createDispute")
+		_, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCode("charge_disputed")))
+		Expect(emu.Count("", "refund")).To(BeZero())
+	})
+
+	It("wins a chargeback with winning_evidence: the amount and the fee come back", func() {
+		du := disputeOf(pay("pm_card_createDispute"))
+		mark := len(emu.EventTypes(""))
+		p := evidence("winning_evidence")
+		p.Evidence.CustomerName = stripe.String("Jenny Rosen")
+		p.AddMetadata("case", "42")
+		won, err := update(du.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(won.Status).To(Equal(stripe.DisputeStatusWon))
+		Expect(won.Evidence.UncategorizedText).To(Equal("winning_evidence"))
+		Expect(won.Evidence.CustomerName).To(Equal("Jenny Rosen"))
+		Expect(won.Metadata).To(Equal(map[string]string{"case": "42"}))
+		Expect(won.EvidenceDetails.HasEvidence).To(BeTrue())
+		Expect(won.EvidenceDetails.SubmissionCount).To(Equal(int64(1)))
+		Expect(won.BalanceTransactions).To(HaveLen(2))
+		back := won.BalanceTransactions[1]
+		Expect(back.Type).To(Equal(stripe.BalanceTransactionTypeAdjustment))
+		Expect(string(back.ReportingCategory)).To(Equal("dispute_reversal"))
+		Expect(back.Amount).To(Equal(int64(4200)))
+		Expect(back.Net).To(Equal(int64(5700)))
+		Expect(balance()).To(BeZero())
+		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_reinstated"}))
+		evs := emu.Events("")
+		upd := evs[mark]
+		Expect(upd["data"].(map[string]any)["object"].(map[string]any)["status"]).To(Equal("under_review"))
+		Expect(upd["data"].(map[string]any)["previous_attributes"].(map[string]any)["status"]).To(Equal("needs_response"))
+
+		again, err := sc.V1Disputes.Retrieve(Ctx, du.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Status).To(Equal(stripe.DisputeStatusWon))
+
+		// Closed: no more evidence, no closing.
+		_, err = update(du.ID, evidence("more"))
+		Expect(StripeErr(err).Type).To(Equal(stripe.ErrorTypeInvalidRequest))
+		Expect(StripeErr(err).Msg).To(ContainSubstring("closed"))
+		_, err = sc.V1Disputes.Close(Ctx, du.ID, nil)
+		Expect(StripeErr(err).Msg).To(ContainSubstring("closed"))
+	})
+
+	It("loses a chargeback with losing_evidence: nothing comes back", func() {
+		du := disputeOf(pay("pm_card_createDispute"))
+		mark := len(emu.EventTypes(""))
+		lost, err := update(du.ID, evidence("losing_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(lost.Status).To(Equal(stripe.DisputeStatusLost))
+		Expect(lost.BalanceTransactions).To(HaveLen(1))
+		Expect(balance()).To(Equal(int64(-5700)))
+		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed"}))
+	})
+
+	It("puts other evidence under review, after staging it with submit=false", func() {
+		du := disputeOf(pay("pm_card_createDispute"))
+		p := evidence("The customer signed for it.")
+		p.Submit = stripe.Bool(false)
+		staged, err := update(du.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(staged.Status).To(Equal(stripe.DisputeStatusNeedsResponse))
+		Expect(staged.EvidenceDetails.HasEvidence).To(BeTrue())
+		Expect(staged.EvidenceDetails.SubmissionCount).To(BeZero())
+
+		mark := len(emu.EventTypes(""))
+		sub, err := update(du.ID, &stripe.DisputeUpdateParams{Submit: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.DisputeStatusUnderReview))
+		Expect(sub.Evidence.UncategorizedText).To(Equal("The customer signed for it."))
+		Expect(sub.EvidenceDetails.SubmissionCount).To(Equal(int64(1)))
+		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated"}))
+
+		_, err = update(du.ID, evidence("winning_evidence"))
+		Expect(StripeErr(err).Msg).To(ContainSubstring("under review"))
+		_, err = sc.V1Disputes.Close(Ctx, du.ID, nil)
+		Expect(StripeErr(err).Msg).To(ContainSubstring("under review"))
+		// Metadata can still change.
+		mp := &stripe.DisputeUpdateParams{}
+		mp.AddMetadata("note", "waiting")
+		m, err := update(du.ID, mp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m.Metadata).To(HaveKeyWithValue("note", "waiting"))
+	})
+
+	It("closes an inquiry with winning evidence", func() {
+		du := disputeOf(pay("pm_card_createDisputeInquiry"))
+		closed, err := update(du.ID, evidence("winning_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(closed.Status).To(Equal(stripe.DisputeStatusWarningClosed))
+		Expect(closed.BalanceTransactions).To(BeEmpty())
+		Expect(emu.EventTypes("")[len(emu.EventTypes(""))-1]).To(Equal("charge.dispute.closed"))
+	})
+
+	It("accepts a chargeback on close (lost) and closes an inquiry (warning_closed)", func() {
+		du := disputeOf(pay("pm_card_createDispute"))
+		mark := len(emu.EventTypes(""))
+		lost, err := sc.V1Disputes.Close(Ctx, du.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(lost.Status).To(Equal(stripe.DisputeStatusLost))
+		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.closed"}))
+		Expect(balance()).To(Equal(int64(-5700)))
+
+		inq := disputeOf(pay("pm_card_createDisputeInquiry"))
+		closed, err := sc.V1Disputes.Close(Ctx, inq.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(closed.Status).To(Equal(stripe.DisputeStatusWarningClosed))
+	})
+
+	It("lists disputes newest first, filtered by charge, payment_intent and created", func() {
+		a := pay("pm_card_createDispute")
+		emu.Clock().Advance(time.Hour)
+		b := pay("pm_card_createDisputeInquiry")
+		pay("pm_card_visa")
+		all := disputesOf(nil)
+		Expect(all).To(HaveLen(2))
+		Expect(all[0].PaymentIntent.ID).To(Equal(b.ID))
+		Expect(all[1].PaymentIntent.ID).To(Equal(a.ID))
+
+		byCharge := disputesOf(&stripe.DisputeListParams{Charge: stripe.String(a.LatestCharge.ID)})
+		Expect(byCharge).To(HaveLen(1))
+		Expect(byCharge[0].ID).To(Equal(all[1].ID))
+		Expect(disputesOf(&stripe.DisputeListParams{Charge: stripe.String(a.LatestCharge.ID), PaymentIntent: stripe.String(b.ID)})).To(BeEmpty())
+
+		recent := disputesOf(&stripe.DisputeListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThan: Epoch.Unix()}})
+		Expect(recent).To(HaveLen(1))
+		Expect(recent[0].ID).To(Equal(all[0].ID))
+
+		p := &stripe.DisputeListParams{}
+		p.Limit = stripe.Int64(1)
+		p.Single = true
+		var first []*stripe.Dispute
+		for d, err := range sc.V1Disputes.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			first = append(first, d)
+		}
+		Expect(first).To(HaveLen(1))
+		Expect(first[0].ID).To(Equal(all[0].ID))
+	})
+
+	It("expands the dispute's charge and payment_intent", func() {
+		pi := pay("pm_card_createDispute")
+		du := disputeOf(pi)
+		p := &stripe.DisputeRetrieveParams{}
+		p.AddExpand("charge")
+		p.AddExpand("payment_intent")
+		got, err := sc.V1Disputes.Retrieve(Ctx, du.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Charge.Amount).To(Equal(int64(4200)))
+		Expect(got.Charge.Disputed).To(BeTrue())
+		Expect(got.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
+
+	It("refuses unknown disputes, evidence too long, and evidence files (not emulated)", func() {
+		_, err := sc.V1Disputes.Retrieve(Ctx, "du_missing", nil)
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(404))
+
+		du := disputeOf(pay("pm_card_createDispute"))
+		_, err = update(du.ID, evidence(strings.Repeat("x", 20001)))
+		Expect(StripeErr(err).Param).To(Equal("evidence[uncategorized_text]"))
+		_, err = update(du.ID, &stripe.DisputeUpdateParams{Evidence: &stripe.DisputeUpdateEvidenceParams{CustomerName: stripe.String(strings.Repeat("x", 5001))}})
+		Expect(StripeErr(err).Param).To(Equal("evidence[customer_name]"))
+
+		// Eight long fields together pass 150,000 characters.
+		long := stripe.String(strings.Repeat("y", 20000))
+		_, err = update(du.ID, &stripe.DisputeUpdateParams{Evidence: &stripe.DisputeUpdateEvidenceParams{
+			AccessActivityLog: long, CancellationPolicyDisclosure: long, CancellationRebuttal: long, DuplicateChargeExplanation: long,
+			ProductDescription: long, RefundPolicyDisclosure: long, RefundRefusalExplanation: long, UncategorizedText: long,
+		}})
+		Expect(StripeErr(err).Param).To(Equal("evidence"))
+
+		_, err = update(du.ID, &stripe.DisputeUpdateParams{Evidence: &stripe.DisputeUpdateEvidenceParams{Receipt: stripe.String("file_123")}})
+		Expect(StripeErr(err).Param).To(Equal("evidence[receipt]"))
+		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate"))
+
+		// Nothing of the refused updates stuck.
+		again, _ := sc.V1Disputes.Retrieve(Ctx, du.ID, nil)
+		Expect(again.Status).To(Equal(stripe.DisputeStatusNeedsResponse))
+		Expect(again.EvidenceDetails.HasEvidence).To(BeFalse())
+	})
+})
