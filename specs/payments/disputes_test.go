@@ -197,6 +197,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(won.Metadata).To(Equal(map[string]string{"case": "42"}))
 		Expect(won.EvidenceDetails.HasEvidence).To(BeTrue())
 		Expect(won.EvidenceDetails.SubmissionCount).To(Equal(int64(1)))
+		Expect(won.EvidenceDetails.PastDue).To(BeFalse())
 		Expect(won.BalanceTransactions).To(HaveLen(2))
 		back := won.BalanceTransactions[1]
 		Expect(back.Type).To(Equal(stripe.BalanceTransactionTypeAdjustment))
@@ -261,6 +262,20 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		m, err := update(du.ID, mp)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(m.Metadata).To(HaveKeyWithValue("note", "waiting"))
+	})
+
+	It("marks evidence submitted after due_by as past_due", func() {
+		du := disputeOf(pay("pm_card_createDispute"))
+		p := evidence("on time")
+		p.Submit = stripe.Bool(false)
+		staged, err := update(du.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(staged.EvidenceDetails.PastDue).To(BeFalse())
+		emu.Clock().Advance(8 * 24 * time.Hour)
+		late, err := update(du.ID, &stripe.DisputeUpdateParams{Submit: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(late.EvidenceDetails.PastDue).To(BeTrue())
+		Expect(late.Status).To(Equal(stripe.DisputeStatusUnderReview))
 	})
 
 	It("closes an inquiry with winning evidence", func() {

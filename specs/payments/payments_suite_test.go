@@ -9,5 +9,5 @@ import (
 
 func TestPayments(t *testing.T) {
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "Payments: payment methods, PaymentIntents, charges, refunds, SetupIntents")
+	RunSpecs(t, "Payments: payment methods, PaymentIntents, charges, refunds, disputes, SetupIntents")
 }

@@ -242,6 +242,8 @@ func updateDispute(c *api.Call) (any, error) {
 		return after, c.Save(before, after)
 	}
 	ed["submission_count"] = api.Int(ed["submission_count"]) + 1
+	// Evidence sent after its due date is still taken, marked late.
+	ed["past_due"] = c.Now > api.Int(ed["due_by"])
 	inquiry := status == disputeWarningNeedsResponse
 	if inquiry {
 		after["status"] = disputeWarningUnderReview
