@@ -83,7 +83,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(ch.Disputed).To(BeTrue())
 
 		du := disputeOf(pi)
-		Expect(du.ID).To(HavePrefix("du_"))
+		Expect(du.ID).To(HavePrefix("dp_"))
 		Expect(du.Object).To(Equal("dispute"))
 		Expect(du.Amount).To(Equal(int64(4200)))
 		Expect(du.Currency).To(Equal(stripe.CurrencyUSD))
@@ -347,7 +347,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 	})
 
 	It("refuses unknown disputes, evidence too long, and evidence files (not emulated)", func() {
-		_, err := sc.V1Disputes.Retrieve(Ctx, "du_missing", nil)
+		_, err := sc.V1Disputes.Retrieve(Ctx, "dp_missing", nil)
 		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
 		Expect(StripeErr(err).HTTPStatusCode).To(Equal(404))
 

@@ -13,7 +13,7 @@ import (
 // with their bank. Its events are charge.dispute.*.
 var DisputeKind = &api.Kind{
 	Object:      "dispute",
-	Prefix:      "du_",
+	Prefix:      "dp_",
 	EventPrefix: "charge.dispute",
 	Expandable:  []string{"charge", "payment_intent"},
 	Indexes:     []store.Index{{Name: "charge", Path: "charge"}, {Name: "payment_intent", Path: "payment_intent"}},
