@@ -1045,13 +1045,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 	if end > start && at < end {
 		fraction = float64(end-max(at, start)) / float64(end-start)
 	}
-	type delta struct {
-		price  store.Obj
-		qty    int64
-		credit bool
-		item   any   // the subscription item the proration is for
-		rates  []any // its own tax rates, as they were for a credit
-	}
+	type delta = proration // its rates, as they were for a credit
 	var deltas []delta
 	changed := false
 	var kept []store.Obj
@@ -1153,26 +1147,43 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		return changed, nil
 	}
 	for _, d := range deltas {
-		amount := int64(math.Round(float64(api.Int(d.price["unit_amount"])*d.qty) * fraction))
-		desc := fmt.Sprintf("Remaining time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
-		if d.credit {
-			amount = -amount
-			desc = fmt.Sprintf("Unused time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
-		}
-		ii := newInvoiceItem(c, api.Str(after["customer"]), priced{unitAmount: amount, quantity: 1, currency: api.Str(d.price["currency"]), price: d.price}, c.Now)
-		ii["amount"] = amount
-		ii["quantity"] = d.qty
-		ii["description"] = desc
-		ii["proration"] = true
-		ii["tax_rates"] = cloneRates(d.rates)
-		ii["period"] = store.Obj{"start": at, "end": end}
-		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": after["id"], "subscription_item": d.item}}
-		ii["test_clock"] = after["test_clock"]
-		if err := c.Insert(ii); err != nil {
+		if err := insertProration(c, after, d, at, end, fraction); err != nil {
 			return false, err
 		}
 	}
 	return changed, nil
+}
+
+// proration is one pending proration invoice item of a subscription:
+// the remaining time on an item's price, or (credit) its unused time.
+type proration struct {
+	price  store.Obj
+	qty    int64
+	credit bool
+	item   any   // the subscription item the proration is for
+	rates  []any // its own tax rates
+}
+
+// insertProration records a proration for the time from at to end, the
+// given fraction of the period, waiting for the subscription's next
+// invoice.
+func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fraction float64) error {
+	amount := int64(math.Round(float64(api.Int(d.price["unit_amount"])*d.qty) * fraction))
+	desc := fmt.Sprintf("Remaining time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
+	if d.credit {
+		amount = -amount
+		desc = fmt.Sprintf("Unused time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
+	}
+	ii := newInvoiceItem(c, api.Str(sub["customer"]), priced{unitAmount: amount, quantity: 1, currency: api.Str(d.price["currency"]), price: d.price}, c.Now)
+	ii["amount"] = amount
+	ii["quantity"] = d.qty
+	ii["description"] = desc
+	ii["proration"] = true
+	ii["tax_rates"] = cloneRates(d.rates)
+	ii["period"] = store.Obj{"start": at, "end": end}
+	ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": sub["id"], "subscription_item": d.item}}
+	ii["test_clock"] = sub["test_clock"]
+	return c.Insert(ii)
 }
 
 // subscriptionInvoiceFromPending invoices a subscription's pending
