@@ -146,8 +146,10 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			p.AutomaticTax = &stripe.SubscriptionCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}
 		})
 		Expect(StripeErr(err).Param).To(Equal("automatic_tax"))
-		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.BillingCycleAnchor = stripe.Int64(Epoch.Unix() + 86400) })
-		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor"))
+		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.BillingCycleAnchorConfig = &stripe.SubscriptionCreateBillingCycleAnchorConfigParams{DayOfMonth: stripe.Int64(1)}
+		})
+		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor_config"))
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.Currency = stripe.String("eur") })
 		Expect(StripeErr(err).Param).To(Equal("currency"))
 

@@ -247,9 +247,10 @@ func createSubscription(c *api.Call) (any, error) {
 		metas = append(metas, itemMetadata(ip))
 		itemRates = append(itemRates, rates)
 	}
-	// proration_behavior on create only governs a billing_cycle_anchor or
-	// backdate_start_date (neither emulated, so refused when sent).
-	c.Inert("proration_behavior", "off_session")
+	// proration_behavior on create governs the first period before a
+	// billing_cycle_anchor (backdate_start_date is not emulated).
+	c.Inert("off_session")
+	proration, _ := c.Params.Str("proration_behavior")
 	c.AcceptWhen("automatic_tax.enabled", false)
 	if cur, ok := c.Params.Str("currency"); ok && cur != "" && !strings.EqualFold(cur, api.Str(prices[0]["currency"])) {
 		return nil, apierr.InvalidRequest("The currency %s does not match the currency of the subscription's prices (%s).", strings.ToLower(cur), prices[0]["currency"]).WithParam("currency")
@@ -318,6 +319,20 @@ func createSubscription(c *api.Call) (any, error) {
 	if trialEnd > 0 {
 		end = trialEnd
 	}
+	anchor, err := anchorParam(c, now, end, trialEnd)
+	if err != nil {
+		return nil, err
+	}
+	// A first period cut short by the anchor is prorated against a full
+	// period ending at the anchor, or free with proration_behavior=none.
+	fraction := 0.0
+	if anchor > 0 {
+		end = anchor
+		if proration != "none" {
+			full := anchor - addInterval(anchor, interval, -count)
+			fraction = float64(anchor-now) / float64(full)
+		}
+	}
 	var items []store.Obj
 	for i, p := range prices {
 		it := newItem(c, id, p, qtys[i], start, end)
@@ -345,6 +360,9 @@ func createSubscription(c *api.Call) (any, error) {
 	})
 	if trialEnd == 0 {
 		sub["billing_cycle_anchor"] = now
+	}
+	if anchor > 0 {
+		sub["billing_cycle_anchor"] = anchor
 	}
 	setItems(sub, items)
 	if hasDays {
@@ -394,7 +412,7 @@ func createSubscription(c *api.Call) (any, error) {
 	// Nothing to pay now (a trial, a free plan): the client collects a
 	// card for later through the subscription's pending SetupIntent.
 	pendingSetup := ""
-	if behavior == "default_incomplete" && defaultPM == nil && (trialEnd > 0 || itemsTotal(prices, qtys) == 0) {
+	if behavior == "default_incomplete" && defaultPM == nil && (trialEnd > 0 || itemsTotal(prices, qtys) == 0 || (anchor > 0 && proration == "none")) {
 		pendingSetup = c.NewID("setup_intent")
 		sub["pending_setup_intent"] = pendingSetup
 	}
@@ -410,7 +428,7 @@ func createSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_create", start: start, end: end, trial: trialEnd > 0, oneOff: oneOff})
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_create", start: start, end: end, trial: trialEnd > 0, oneOff: oneOff, partial: anchor > 0, fraction: fraction})
 	if err != nil {
 		return nil, err
 	}
@@ -451,6 +469,30 @@ func itemsTotal(prices []store.Obj, qtys []int64) int64 {
 		total += api.Int(p["unit_amount"]) * qtys[i]
 	}
 	return total
+}
+
+// anchorParam reads billing_cycle_anchor on create: a future time no
+// later than the end of the first natural period (end), where full
+// periods start. 0 when not sent.
+func anchorParam(c *api.Call, now, end, trialEnd int64) (int64, error) {
+	v, ok := c.Params.Get("billing_cycle_anchor")
+	if !ok || v == nil {
+		return 0, nil
+	}
+	var t int64
+	if _, err := fmt.Sscan(fmt.Sprint(v), &t); err != nil {
+		return 0, apierr.InvalidRequest("Invalid billing_cycle_anchor: must be an integer Unix timestamp").WithParam("billing_cycle_anchor")
+	}
+	if trialEnd > 0 {
+		return 0, apierr.InvalidRequest("stripe-emu does not emulate billing_cycle_anchor together with a trial, so it refused the request rather than answer as if it had taken effect.").WithParam("billing_cycle_anchor")
+	}
+	if t <= now {
+		return 0, apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("billing_cycle_anchor")
+	}
+	if t > end {
+		return 0, apierr.InvalidRequest("billing_cycle_anchor cannot be later than next natural billing date (%d) for plan", end).WithParam("billing_cycle_anchor")
+	}
+	return t, nil
 }
 
 // applyPaymentSettings sets what payment_settings create and update
@@ -530,6 +572,10 @@ type periodInvoice struct {
 	// oneOff are invoice items billed on this invoice only
 	// (add_invoice_items: a setup fee).
 	oneOff []store.Obj
+	// partial is a period shorter than the price's interval (up to a
+	// billing_cycle_anchor), billed at fraction of the price.
+	partial  bool
+	fraction float64
 }
 
 // subscriptionInvoice creates the draft invoice for a subscription's
@@ -560,6 +606,10 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 			amount = 0
 			desc = fmt.Sprintf("Trial period for %v", productName(c, price))
 		}
+		if p.partial {
+			amount = int64(math.Round(float64(amount) * p.fraction))
+			desc = fmt.Sprintf("Remaining time on %d × %v after %s", qty, productName(c, price), time.Unix(p.start, 0).UTC().Format("02 Jan 2006"))
+		}
 		lineID := "il_" + c.IDs.Secret(24)
 		if ids := idStrings(it["tax_rates"]); len(ids) > 0 {
 			if own == nil {
@@ -572,7 +622,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 			"description": desc, "discount_amounts": []any{}, "discountable": true, "discounts": []any{},
 			"invoice": inv["id"], "livemode": false, "metadata": map[string]any{},
 			"parent": store.Obj{"type": "subscription_item_details", "invoice_item_details": nil, "subscription_item_details": store.Obj{
-				"invoice_item": nil, "proration": false, "proration_details": store.Obj{"credited_items": nil},
+				"invoice_item": nil, "proration": p.partial, "proration_details": store.Obj{"credited_items": nil},
 				"subscription": sub["id"], "subscription_item": it["id"],
 			}},
 			"period": store.Obj{"start": p.start, "end": p.end}, "pretax_credit_amounts": []any{},
@@ -869,9 +919,18 @@ func updateSubscription(c *api.Call) (any, error) {
 	if behavior == "" {
 		behavior = "create_prorations"
 	}
+	reset, err := resetAnchorParam(c, before, pending)
+	if err != nil {
+		return nil, err
+	}
 	changed, err := applyItemChanges(c, before, after, behavior)
 	if err != nil {
 		return nil, err
+	}
+	if reset {
+		if err := resetCycle(c, before, after, behavior); err != nil {
+			return nil, err
+		}
 	}
 	if v, ok := c.Params.Get("trial_end"); ok && fmt.Sprint(v) == "now" && before["status"] == "trialing" {
 		after["trial_end"] = c.Now
@@ -899,11 +958,77 @@ func updateSubscription(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	if reset {
+		// The new period is invoiced at once, with the credit for the
+		// old one's unused time.
+		inv, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_update", start: c.Now, end: periodEnd(after)})
+		if err != nil {
+			return nil, err
+		}
+		if inv, err = finalize(c, inv); err != nil {
+			return nil, err
+		}
+		if err := collectNow(c, inv); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.Flush(); err != nil {
 		return nil, err
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
 	return out, nil
+}
+
+// resetAnchorParam reads billing_cycle_anchor on update: now resets the
+// billing cycle, unchanged (the default) leaves it.
+func resetAnchorParam(c *api.Call, sub store.Obj, pending bool) (bool, error) {
+	v, ok := c.Params.Get("billing_cycle_anchor")
+	if !ok || v == nil || fmt.Sprint(v) == "unchanged" {
+		return false, nil
+	}
+	if fmt.Sprint(v) != "now" {
+		return false, apierr.InvalidRequest("Invalid billing_cycle_anchor: must be one of now or unchanged").WithParam("billing_cycle_anchor")
+	}
+	// What stripe-emu does not emulate together with a reset is refused
+	// rather than half done.
+	for _, p := range []string{"items", "trial_end", "trial_from_plan", "trial_period_days", "proration_date", "cancel_at"} {
+		if c.Params.Has(p) {
+			return false, apierr.InvalidRequest("stripe-emu does not emulate billing_cycle_anchor=now together with %s, so it refused the request rather than answer as if it had taken effect.", p).WithParam("billing_cycle_anchor")
+		}
+	}
+	if pending {
+		return false, apierr.InvalidRequest("stripe-emu does not emulate billing_cycle_anchor=now in a pending update, so it refused the request rather than answer as if it had taken effect.").WithParam("billing_cycle_anchor")
+	}
+	if sub["status"] == "trialing" {
+		return false, apierr.InvalidRequest("stripe-emu does not emulate billing_cycle_anchor=now during a trial (end it with trial_end=now), so it refused the request rather than answer as if it had taken effect.").WithParam("billing_cycle_anchor")
+	}
+	if sub["status"] != "active" && sub["status"] != "past_due" {
+		return false, apierr.InvalidRequest("The billing cycle of a subscription whose status is %s cannot be reset.", sub["status"]).WithParam("billing_cycle_anchor")
+	}
+	return true, nil
+}
+
+// resetCycle starts a new full period now (billing_cycle_anchor=now),
+// crediting the old period's unused time unless proration_behavior=none.
+func resetCycle(c *api.Call, before, after store.Obj, behavior string) error {
+	start, end := periodStart(before), periodEnd(before)
+	if behavior != "none" && end > c.Now && end > start {
+		fraction := float64(end-max(c.Now, start)) / float64(end-start)
+		for _, it := range subItems(before) {
+			rates, _ := it["tax_rates"].([]any)
+			d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), true, it["id"], rates}
+			if err := insertProration(c, after, d, c.Now, end, fraction); err != nil {
+				return err
+			}
+		}
+	}
+	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
+	next := addInterval(c.Now, interval, count)
+	for _, it := range subItems(after) {
+		it["current_period_start"], it["current_period_end"] = c.Now, next
+	}
+	after["billing_cycle_anchor"] = c.Now
+	return nil
 }
 
 // oneOffItems reads add_invoice_items: prices billed once, on the
