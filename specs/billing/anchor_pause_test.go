@@ -170,4 +170,103 @@ var _ = Describe("Subscription billing cycle anchors and paused collection", Lab
 			Expect(inv.Lines.Data).To(HaveLen(1))
 		})
 	})
+
+	Describe("pause_collection", func() {
+		renewal := Epoch.AddDate(0, 1, 0) // the first renewal, Oct 1 12:00
+		pause := func(id, behavior string, resumesAt int64) *stripe.Subscription {
+			p := &stripe.SubscriptionUpdatePauseCollectionParams{Behavior: stripe.String(behavior)}
+			if resumesAt > 0 {
+				p.ResumesAt = stripe.Int64(resumesAt)
+			}
+			sub, err := sc.V1Subscriptions.Update(Ctx, id, &stripe.SubscriptionUpdateParams{PauseCollection: p})
+			Expect(err).NotTo(HaveOccurred())
+			return sub
+		}
+
+		DescribeTable("keeps renewing, leaving each renewal's invoice as the behaviour says and the subscription active",
+			func(behavior string, status stripe.InvoiceStatus) {
+				sub, err := subscribe(nil)
+				Expect(err).NotTo(HaveOccurred())
+				sub = pause(sub.ID, behavior, 0)
+				Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+				Expect(sub.PauseCollection).NotTo(BeNil())
+				Expect(string(sub.PauseCollection.Behavior)).To(Equal(behavior))
+				Expect(sub.PauseCollection.ResumesAt).To(BeZero())
+
+				emu.Clock().Set(renewal.Add(2 * time.Hour))
+				sub = retrieve(sub.ID)
+				Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+				Expect(sub.Items.Data[0].CurrentPeriodStart).To(Equal(renewal.Unix()))
+				inv := invoice(sub.LatestInvoice.ID)
+				Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+				Expect(inv.Status).To(Equal(status))
+				Expect(inv.AutoAdvance).To(BeFalse())
+				Expect(inv.AmountPaid).To(BeZero())
+				Expect(inv.AmountDue).To(Equal(int64(1000)))
+				Expect(inv.NextPaymentAttempt).To(BeZero())
+
+				By("still not collecting a day later")
+				emu.Clock().Set(renewal.AddDate(0, 0, 1))
+				Expect(invoice(inv.ID).Status).To(Equal(status))
+			},
+			Entry("keep_as_draft", "keep_as_draft", stripe.InvoiceStatusDraft),
+			Entry("mark_uncollectible", "mark_uncollectible", stripe.InvoiceStatusUncollectible),
+			Entry("void", "void", stripe.InvoiceStatusVoid),
+		)
+
+		It("resumes collection by itself at resumes_at", func() {
+			sub, err := subscribe(nil)
+			Expect(err).NotTo(HaveOccurred())
+			resumes := renewal.AddDate(0, 0, 10)
+			sub = pause(sub.ID, "void", resumes.Unix())
+			Expect(sub.PauseCollection.ResumesAt).To(Equal(resumes.Unix()))
+
+			emu.Clock().Set(renewal.Add(2 * time.Hour))
+			sub = retrieve(sub.ID)
+			Expect(invoice(sub.LatestInvoice.ID).Status).To(Equal(stripe.InvoiceStatusVoid))
+			Expect(sub.PauseCollection).NotTo(BeNil())
+
+			emu.Clock().Set(resumes.Add(time.Minute))
+			sub = retrieve(sub.ID)
+			Expect(sub.PauseCollection).To(BeNil())
+			updated := latestEvent(sc, "customer.subscription.updated")
+			Expect(updated.Data.Object["pause_collection"]).To(BeNil())
+			Expect(updated.Data.PreviousAttributes).To(HaveKey("pause_collection"))
+
+			emu.Clock().Set(renewal.AddDate(0, 1, 0).Add(2 * time.Hour))
+			next := invoice(retrieve(sub.ID).LatestInvoice.ID)
+			Expect(next.PeriodStart).To(Equal(renewal.AddDate(0, 1, 0).Unix()))
+			Expect(next.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(next.AmountPaid).To(Equal(int64(1000)))
+		})
+
+		It("is cleared by an empty value, after which renewals are collected again", func() {
+			sub, err := subscribe(nil)
+			Expect(err).NotTo(HaveOccurred())
+			pause(sub.ID, "keep_as_draft", 0)
+			p := &stripe.SubscriptionUpdateParams{}
+			p.AddExtra("pause_collection", "")
+			sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.PauseCollection).To(BeNil())
+
+			emu.Clock().Set(renewal.Add(2 * time.Hour))
+			inv := invoice(retrieve(sub.ID).LatestInvoice.ID)
+			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		})
+
+		It("refuses a behaviour it does not know, a resumes_at in the past, and a missing behaviour", func() {
+			sub, err := subscribe(nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{PauseCollection: &stripe.SubscriptionUpdatePauseCollectionParams{Behavior: stripe.String("skip")}})
+			Expect(StripeErr(err).Param).To(Equal("pause_collection[behavior]"))
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{PauseCollection: &stripe.SubscriptionUpdatePauseCollectionParams{
+				Behavior: stripe.String("void"), ResumesAt: stripe.Int64(Epoch.Unix() - 1)}})
+			Expect(StripeErr(err).Param).To(Equal("pause_collection[resumes_at]"))
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{PauseCollection: &stripe.SubscriptionUpdatePauseCollectionParams{ResumesAt: stripe.Int64(Epoch.Unix() + 86400)}})
+			Expect(StripeErr(err).Param).To(Equal("pause_collection[behavior]"))
+			Expect(retrieve(sub.ID).PauseCollection).To(BeNil())
+		})
+	})
 })

@@ -335,6 +335,11 @@ func markUncollectible(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return uncollectible(c, before)
+}
+
+// uncollectible marks an open invoice uncollectible.
+func uncollectible(c *api.Call, before store.Obj) (store.Obj, error) {
 	if before["status"] != "open" {
 		return nil, apierr.InvalidRequest("You can only mark open invoices as uncollectible; this one is %s.", before["status"]).WithCode("invoice_not_editable")
 	}

@@ -31,8 +31,12 @@ func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
 			if !onClock(raw) {
 				return true
 			}
-			f := gjson.GetMany(raw, "id", "pending_update.expires_at", "created", "items.data.0.current_period_end", "trial_end", "trial_start", "cancel_at")
+			f := gjson.GetMany(raw, "id", "pending_update.expires_at", "created", "items.data.0.current_period_end", "trial_end", "trial_start", "cancel_at", "pause_collection.resumes_at")
 			id := f[0].String()
+			if at := f[7].Int(); f[7].Type == gjson.Number && at <= target {
+				// Collection resumes before a renewal due at the same time.
+				out = append(out, dueAction{at, "resume_collection", id})
+			}
 			if at := f[6].Int(); f[6].Type == gjson.Number && at <= target && at < f[3].Int() && status != "incomplete" {
 				// Ends mid-period; one ending with its period renews into
 				// its end instead.
@@ -119,6 +123,14 @@ func run(c *api.Call, a dueAction) error {
 		return endSubscription(c, sub, "cancellation_requested")
 	case "pending_expire":
 		return expirePendingUpdate(c, a.id)
+	case "resume_collection":
+		before, ok := c.Tx.Get(c.Account, "subscription", a.id)
+		if !ok || before["pause_collection"] == nil || pausedCollection(before, c.Now) != "" {
+			return nil
+		}
+		after := api.Clone(before)
+		after["pause_collection"] = nil
+		return c.Save(before, after)
 	}
 	return nil
 }
@@ -186,10 +198,12 @@ func renew(c *api.Call, id string) error {
 		return err
 	}
 	unpaid := before["status"] == "unpaid"
-	_, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_cycle", start: start, end: end, id: invID, collection: func(inv store.Obj) {
-		if unpaid {
+	paused := pausedCollection(before, c.Now)
+	inv, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_cycle", start: start, end: end, id: invID, collection: func(inv store.Obj) {
+		if unpaid || paused != "" {
 			// An unpaid subscription keeps invoicing, but its invoices stay
-			// drafts until someone turns automatic collection back on.
+			// drafts until someone turns automatic collection back on; so
+			// do those of one whose collection is paused.
 			inv["auto_advance"] = false
 			inv["automatically_finalizes_at"] = nil
 			return
@@ -201,6 +215,19 @@ func renew(c *api.Call, id string) error {
 			inv["automatically_finalizes_at"] = c.Now
 		}
 	}})
+	if err != nil || (paused != "mark_uncollectible" && paused != "void") {
+		return err
+	}
+	// Paused collection that does not keep drafts finalizes the invoice
+	// and at once marks it uncollectible or voids it: nothing is charged.
+	if inv, err = finalize(c, inv); err != nil || inv["status"] != "open" {
+		return err
+	}
+	if paused == "void" {
+		_, err = void(c, inv)
+	} else {
+		_, err = uncollectible(c, inv)
+	}
 	return err
 }
 

@@ -871,6 +871,9 @@ func updateSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	applyCancellationDetails(c, after)
+	if err := applyPauseCollection(c, after); err != nil {
+		return nil, err
+	}
 	if m, _ := c.Params.Str("collection_method"); m != "" {
 		after["collection_method"] = m
 	}
@@ -977,6 +980,48 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
 	return out, nil
+}
+
+// applyPauseCollection sets or (sent empty) clears pause_collection:
+// while it holds, renewals keep invoicing but their invoices are kept as
+// drafts, marked uncollectible or voided, until resumes_at if given.
+func applyPauseCollection(c *api.Call, sub store.Obj) error {
+	if !c.Params.Has("pause_collection") {
+		return nil
+	}
+	if c.Params.Unset("pause_collection") {
+		sub["pause_collection"] = nil
+		return nil
+	}
+	pc, _ := c.Params.Obj("pause_collection")
+	b, _ := pc.Str("behavior")
+	switch b {
+	case "keep_as_draft", "mark_uncollectible", "void":
+	case "":
+		return apierr.MissingParam("pause_collection[behavior]")
+	default:
+		return apierr.InvalidRequest("Invalid pause_collection[behavior]: must be one of keep_as_draft, mark_uncollectible, or void").WithParam("pause_collection[behavior]")
+	}
+	var resumes any
+	if pc.Has("resumes_at") {
+		at, ok := pc.Int("resumes_at")
+		if !ok || at <= c.Now {
+			return apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("pause_collection[resumes_at]")
+		}
+		resumes = at
+	}
+	sub["pause_collection"] = store.Obj{"behavior": b, "resumes_at": resumes}
+	return nil
+}
+
+// pausedCollection is how a subscription's invoices are handled while its
+// collection is paused at now ("" when it is not).
+func pausedCollection(sub store.Obj, now int64) string {
+	pc := api.Obj(sub["pause_collection"])
+	if r := pc["resumes_at"]; r != nil && api.Int(r) <= now {
+		return ""
+	}
+	return api.Str(pc["behavior"])
 }
 
 // resetAnchorParam reads billing_cycle_anchor on update: now resets the
