@@ -171,6 +171,25 @@ var _ = Describe("Subscription billing cycle anchors and paused collection", Lab
 		})
 	})
 
+	It("refuses what it does not emulate of anchors rather than half do it, changing nothing", func() {
+		_, err := subscribe(func(p *stripe.SubscriptionCreateParams) {
+			p.BillingCycleAnchor = stripe.Int64(Epoch.AddDate(0, 0, 20).Unix())
+			p.TrialPeriodDays = stripe.Int64(7)
+		})
+		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor"))
+		sub, err := subscribe(nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{BillingCycleAnchorNow: stripe.Bool(true),
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}}})
+		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor"))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{BillingCycleAnchor: stripe.Int64(Epoch.Unix() + 86400)})
+		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor"))
+		after := retrieve(sub.ID)
+		Expect(after.BillingCycleAnchor).To(Equal(sub.BillingCycleAnchor))
+		Expect(after.Items.Data[0].Quantity).To(Equal(int64(1)))
+		Expect(after.LatestInvoice.ID).To(Equal(sub.LatestInvoice.ID))
+	})
+
 	Describe("pause_collection", func() {
 		renewal := Epoch.AddDate(0, 1, 0) // the first renewal, Oct 1 12:00
 		pause := func(id, behavior string, resumesAt int64) *stripe.Subscription {
