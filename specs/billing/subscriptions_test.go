@@ -62,6 +62,25 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		return sc.V1Subscriptions.Create(Ctx, p)
 	}
 
+	It("keeps a month-end billing day across short months (Jan 31 → Feb 28 → Mar 31 → Apr 30)", func() {
+		emu.Clock().Set(time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC))
+		sub, err := subscribe(customerWith("pm_card_visa", ""), nil)
+		Expect(err).NotTo(HaveOccurred())
+		ends := []time.Time{}
+		for range 3 {
+			got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			end := time.Unix(got.Items.Data[0].CurrentPeriodEnd, 0).UTC()
+			ends = append(ends, end)
+			emu.Clock().Set(end.Add(2 * time.Hour)) // renewed and its invoice finalized and paid
+		}
+		Expect(ends).To(Equal([]time.Time{
+			time.Date(2026, 2, 28, 9, 0, 0, 0, time.UTC),
+			time.Date(2026, 3, 31, 9, 0, 0, 0, time.UTC),
+			time.Date(2026, 4, 30, 9, 0, 0, 0, time.UTC),
+		}))
+	})
+
 	It("takes its trial from the price with trial_from_plan, and accepts what it does anyway", func() {
 		trial, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500),
 			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), TrialPeriodDays: stripe.Int64(10)}})

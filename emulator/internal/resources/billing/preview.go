@@ -153,7 +153,7 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (sto
 	start := periodEnd(sub)
 	interval, count := recurring(api.Obj(subItems(sub)[0]["price"]))
 	c.Now = start // the next invoice is made when the period ends
-	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: addInterval(start, interval, count)})
+	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: periodEndAfter(api.Int(sub["billing_cycle_anchor"]), start, interval, count)})
 }
 
 // pendingItemsPreview is a customer's next invoice when no subscription

@@ -173,7 +173,7 @@ func renew(c *api.Call, id string) error {
 	after := api.Clone(before)
 	start := periodEnd(before)
 	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
-	end := addInterval(start, interval, count)
+	end := periodEndAfter(api.Int(before["billing_cycle_anchor"]), start, interval, count)
 	trialEnded := before["status"] == "trialing"
 	if trialEnded {
 		after["status"] = "active"

@@ -71,6 +71,28 @@ func addInterval(t int64, interval string, count int64) int64 {
 	return tm.Unix()
 }
 
+// periodEndAfter is the end of the period a subscription anchored at
+// anchor starts at start: a whole number of intervals after the anchor,
+// so an anchor on the 31st comes back after a short month (Jan 31 →
+// Feb 28 → Mar 31) as Stripe's billing cycle does, where adding a month
+// to each period's end would drift to the 28th.
+func periodEndAfter(anchor, start int64, interval string, count int64) int64 {
+	if (interval != "month" && interval != "year") || anchor <= 0 || anchor > start {
+		return addInterval(start, interval, count)
+	}
+	months := int(count)
+	if interval == "year" {
+		months *= 12
+	}
+	a, s := time.Unix(anchor, 0).UTC(), time.Unix(start, 0).UTC()
+	elapsed := (s.Year()-a.Year())*12 + int(s.Month()-a.Month())
+	for k := max(elapsed/months-1, 1); ; k++ {
+		if end := addMonths(a, k*months).Unix(); end > start {
+			return end
+		}
+	}
+}
+
 // addMonths keeps the day of month, clamping to the month's last day
 // (Jan 31 + 1 month = Feb 28/29), as Stripe's billing anchor does.
 func addMonths(t time.Time, n int) time.Time {
