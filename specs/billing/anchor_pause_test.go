@@ -28,15 +28,7 @@ var _ = Describe("Subscription billing cycle anchors and paused collection", Lab
 			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
 		})
 		Expect(err).NotTo(HaveOccurred())
-		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("anchor@example.com"), PaymentMethod: stripe.String("pm_card_visa")})
-		Expect(err).NotTo(HaveOccurred())
-		var pmID string
-		for m, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
-			Expect(err).NotTo(HaveOccurred())
-			pmID = m.ID
-		}
-		cus, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pmID)}})
-		Expect(err).NotTo(HaveOccurred())
+		cus = customerWithCard(sc, "anchor@example.com", "pm_card_visa", "")
 	})
 
 	subscribe := func(extra func(*stripe.SubscriptionCreateParams)) (*stripe.Subscription, error) {

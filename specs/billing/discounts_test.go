@@ -29,14 +29,7 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		monthly, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
 			UnitAmount: stripe.Int64(1000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
 		Expect(err).NotTo(HaveOccurred())
-		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("saver@example.com"), PaymentMethod: stripe.String("pm_card_visa"),
-			InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{}})
-		Expect(err).NotTo(HaveOccurred())
-		for pm, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
-			Expect(err).NotTo(HaveOccurred())
-			_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pm.ID)}})
-			Expect(err).NotTo(HaveOccurred())
-		}
+		cus = customerWithCard(sc, "saver@example.com", "pm_card_visa", "")
 	})
 
 	coupon := func(p *stripe.CouponCreateParams) *stripe.Coupon {

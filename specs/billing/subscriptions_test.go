@@ -37,21 +37,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 	})
 
 	customerWith := func(pm string, clock string) *stripe.Customer {
-		p := &stripe.CustomerCreateParams{Email: stripe.String("sub@example.com"), PaymentMethod: stripe.String(pm),
-			InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{}}
-		if clock != "" {
-			p.TestClock = stripe.String(clock)
-		}
-		cus, err := sc.V1Customers.Create(Ctx, p)
-		Expect(err).NotTo(HaveOccurred())
-		var pmID string
-		for m, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
-			Expect(err).NotTo(HaveOccurred())
-			pmID = m.ID
-		}
-		cus, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pmID)}})
-		Expect(err).NotTo(HaveOccurred())
-		return cus
+		return customerWithCard(sc, "sub@example.com", pm, clock)
 	}
 	subscribe := func(cus *stripe.Customer, extra func(*stripe.SubscriptionCreateParams)) (*stripe.Subscription, error) {
 		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}}

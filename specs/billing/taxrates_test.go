@@ -21,15 +21,7 @@ var _ = Describe("Tax rates", Label("billing", "tax"), func() {
 	BeforeEach(func() {
 		emu = Emulator()
 		sc = emu.Client()
-		var err error
-		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("b2b@example.com"), PaymentMethod: stripe.String("pm_card_visa"),
-			InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{}})
-		Expect(err).NotTo(HaveOccurred())
-		for pm, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
-			Expect(err).NotTo(HaveOccurred())
-			_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pm.ID)}})
-			Expect(err).NotTo(HaveOccurred())
-		}
+		cus = customerWithCard(sc, "b2b@example.com", "pm_card_visa", "")
 	})
 
 	taxRate := func(name string, pct float64, inclusive bool) *stripe.TaxRate {

@@ -1,0 +1,30 @@
+package billing_test
+
+import (
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// customerWithCard is a customer whose invoices are paid by a saved card:
+// pm (a test method such as pm_card_visa) attached and made the default
+// for invoices. testClock, when not empty, puts the customer on that
+// clock.
+func customerWithCard(sc *stripe.Client, email, pm, testClock string) *stripe.Customer {
+	p := &stripe.CustomerCreateParams{Email: stripe.String(email), PaymentMethod: stripe.String(pm),
+		InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{}}
+	if testClock != "" {
+		p.TestClock = stripe.String(testClock)
+	}
+	cus, err := sc.V1Customers.Create(Ctx, p)
+	Expect(err).NotTo(HaveOccurred())
+	var pmID string
+	for m, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+		Expect(err).NotTo(HaveOccurred())
+		pmID = m.ID
+	}
+	cus, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pmID)}})
+	Expect(err).NotTo(HaveOccurred())
+	return cus
+}
