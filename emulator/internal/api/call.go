@@ -40,6 +40,8 @@ type Call struct {
 	// by map identity, so an event about an object just stored reuses
 	// the bytes instead of encoding it again.
 	stored []storedObj
+	// journal, inside a Sandbox, records what to put back.
+	journal *journal
 }
 
 // AfterCommit runs fn once the request's transaction has committed (to
@@ -164,6 +166,9 @@ type storedObj struct {
 
 func (c *Call) put(o store.Obj) ([]byte, error) {
 	noteSize(o)
+	if c.journal != nil {
+		c.journal.noteObj(c.Tx, c.Account, o)
+	}
 	snap, err := c.Tx.PutEncoded(c.Account, o)
 	if err != nil {
 		return nil, err

@@ -104,7 +104,7 @@ func markOnceUsed(c *api.Call, inv store.Obj) error {
 	ids, _ := inv["discounts"].([]any)
 	for _, id := range ids {
 		if d, ok := c.Tx.Get(c.Account, "discount", api.Str(id)); ok && api.Obj(d["coupon"])["duration"] == "once" && discountTook(inv, api.Str(id)) {
-			if err := c.Tx.SetMeta(onceUsedKey(c.Account, api.Str(id)), "1"); err != nil {
+			if err := c.SetMeta(onceUsedKey(c.Account, api.Str(id)), "1"); err != nil {
 				return err
 			}
 		}

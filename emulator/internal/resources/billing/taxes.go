@@ -58,11 +58,11 @@ func subscriptionLineRates(c *api.Call, invoice string) map[string][]string {
 
 func setSubscriptionLineRates(c *api.Call, invoice string, m map[string][]string) error {
 	if len(m) == 0 {
-		c.Tx.DeleteMeta(lineRatesKey(c.Account, invoice))
+		c.DeleteMeta(lineRatesKey(c.Account, invoice))
 		return nil
 	}
 	raw, _ := json.Marshal(m)
-	return c.Tx.SetMeta(lineRatesKey(c.Account, invoice), string(raw))
+	return c.SetMeta(lineRatesKey(c.Account, invoice), string(raw))
 }
 
 // idStrings are the ids of rendered tax rates.
