@@ -274,3 +274,35 @@ func TestExceptions(t *testing.T) {
 		}
 	}
 }
+
+// An invoice.upcoming event's invoice has no id (it was never created),
+// and that passes; anywhere else an invoice without an id fails.
+func TestUpcomingInvoiceWithoutID(t *testing.T) {
+	fx := fixtures(t)
+	inv := map[string]any{}
+	for k, v := range fx["invoice"] {
+		if k != "id" {
+			inv[k] = v
+		}
+	}
+	event := func(typ string) []byte {
+		ev := map[string]any{}
+		for k, v := range fx["event"] {
+			ev[k] = v
+		}
+		ev["type"] = typ
+		ev["data"] = map[string]any{"object": inv}
+		b, _ := json.Marshal(ev)
+		return b
+	}
+	if err := Check(event("invoice.upcoming")); err != nil {
+		t.Errorf("invoice.upcoming without an invoice id: %v", err)
+	}
+	if err := Check(event("invoice.created")); err == nil || !strings.Contains(err.Error(), "id: required field missing") {
+		t.Errorf("invoice.created without an invoice id: %v, want the missing id", err)
+	}
+	b, _ := json.Marshal(inv)
+	if err := Check(b); err == nil {
+		t.Error("an invoice without an id passes")
+	}
+}
