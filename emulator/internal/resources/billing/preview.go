@@ -150,6 +150,12 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (sto
 	if behavior == "always_invoice" {
 		return draftFromPending(c, sub)
 	}
+	return nextPeriodInvoice(c, sub)
+}
+
+// nextPeriodInvoice builds (and stores: run it where it is thrown away)
+// the invoice sub's current period ends with, as renew will make it.
+func nextPeriodInvoice(c *api.Call, sub store.Obj) (store.Obj, error) {
 	start := periodEnd(sub)
 	interval, count := recurring(api.Obj(subItems(sub)[0]["price"]))
 	c.Now = start // the next invoice is made when the period ends

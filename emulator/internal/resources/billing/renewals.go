@@ -2,6 +2,7 @@ package billing
 
 import (
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -20,6 +21,10 @@ type dueAction struct {
 	id   string
 }
 
+// dueFields are the fields Due reads from a stored subscription.
+var dueFields = []string{"id", "pending_update.expires_at", "created", "items.data.0.current_period_end", "trial_end", "trial_start", "cancel_at", "pause_collection.resumes_at",
+	"items.data.0.current_period_start", "cancel_at_period_end", "collection_method", "pause_collection"}
+
 // Due lists what is due by target for objects on clockID ("" = the
 // emulator clock), earliest first. It reads the few fields it needs from
 // the stored JSON: every pass looks at every live subscription.
@@ -31,7 +36,7 @@ func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
 			if !onClock(raw) {
 				return true
 			}
-			f := gjson.GetMany(raw, "id", "pending_update.expires_at", "created", "items.data.0.current_period_end", "trial_end", "trial_start", "cancel_at", "pause_collection.resumes_at")
+			f := gjson.GetMany(raw, dueFields...)
 			id := f[0].String()
 			if at := f[7].Int(); f[7].Type == gjson.Number && at <= target {
 				// Collection resumes before a renewal due at the same time.
@@ -60,6 +65,12 @@ func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
 						if _, warned := tx.GetMeta("twe:" + account + ":" + id); !warned {
 							out = append(out, dueAction{max(at, f[5].Int()), "trial_will_end", id})
 						}
+					}
+				}
+				// After trial_will_end when both fall due together.
+				if at := f[3].Int() - UpcomingInvoiceLead; at <= target && upcomingDue(status, f) {
+					if _, sent := tx.GetMeta(upcomingKey(account, id, f[3].Int())); !sent {
+						out = append(out, dueAction{at, "upcoming", id})
 					}
 				}
 			}
@@ -97,6 +108,8 @@ func run(c *api.Call, a dueAction) error {
 		}
 		c.Emit("customer.subscription.trial_will_end", sub, nil)
 		return c.Tx.SetMeta("twe:"+c.Account+":"+a.id, "1")
+	case "upcoming":
+		return upcoming(c, a.id)
 	case "finalize":
 		inv, ok := c.Tx.Get(c.Account, "invoice", a.id)
 		if !ok || inv["status"] != "draft" {
@@ -133,6 +146,67 @@ func run(c *api.Call, a dueAction) error {
 		return c.Save(before, after)
 	}
 	return nil
+}
+
+// upcomingDue tells from a subscription's stored fields (Due's f) whether
+// its period ends with an invoice that will be charged automatically, so
+// gets invoice.upcoming UpcomingInvoiceLead before: not one that cancels
+// then, invoices by email (send_invoice), keeps its invoices as drafts
+// (unpaid) or has collection paused past the renewal, and not a period
+// shorter than the lead.
+func upcomingDue(status string, f []gjson.Result) bool {
+	end := f[3].Int()
+	switch {
+	case status != "active" && status != "trialing" && status != "past_due":
+		return false
+	case f[9].Bool(), f[10].String() != "charge_automatically":
+		return false
+	case f[6].Type == gjson.Number && f[6].Int() <= end:
+		return false
+	case f[11].IsObject() && !(f[7].Type == gjson.Number && f[7].Int() <= end):
+		return false
+	}
+	return end-UpcomingInvoiceLead >= f[8].Int()
+}
+
+func upcomingKey(account, id string, periodEnd int64) string {
+	return "upc:" + account + ":" + id + ":" + strconv.FormatInt(periodEnd, 10)
+}
+
+// upcoming sends invoice.upcoming: the invoice the subscription's period
+// will end with, built by the renewal's own code (as create_preview does)
+// and thrown away, so it was never created and has no id. Once per period.
+func upcoming(c *api.Call, id string) error {
+	sub, ok := c.Tx.Get(c.Account, "subscription", id)
+	if !ok {
+		return nil
+	}
+	raw, _ := c.Tx.GetRaw(c.Account, "subscription", id)
+	status := api.Str(sub["status"])
+	f := gjson.GetMany(raw, dueFields...)
+	key := upcomingKey(c.Account, id, f[3].Int())
+	if _, sent := c.Tx.GetMeta(key); sent || !upcomingDue(status, f) || f[3].Int()-UpcomingInvoiceLead > c.Now {
+		return nil // sent, no longer due, or not yet due for the period it has now
+	}
+	var preview store.Obj
+	err := c.Sandbox(func() error {
+		inv, err := nextPeriodInvoice(c, sub)
+		if err != nil {
+			return err
+		}
+		preview = asPreview(inv)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	delete(preview, "id")
+	for _, l := range asList(api.Obj(preview["lines"])) {
+		api.Obj(l)["invoice"] = nil
+	}
+	api.Obj(preview["lines"])["url"] = "/v1/invoices/upcoming/lines"
+	c.Emit("invoice.upcoming", preview, nil)
+	return c.Tx.SetMeta(key, "1")
 }
 
 // collect makes an automatic payment attempt on an open invoice.
@@ -172,6 +246,8 @@ func renew(c *api.Call, id string) error {
 	}
 	after := api.Clone(before)
 	start := periodEnd(before)
+	// The period's invoice.upcoming mark is needed no more.
+	c.Tx.DeleteMeta(upcomingKey(c.Account, id, start))
 	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
 	end := periodEndAfter(api.Int(before["billing_cycle_anchor"]), start, interval, count)
 	trialEnded := before["status"] == "trialing"
