@@ -70,7 +70,7 @@ func New(opts ...Option) (*Emulator, error) {
 	gen := ids.New(cfg.seed)
 	env := &api.Env{
 		Store: st, Clock: cfg.clock, IDs: gen, Registry: reg,
-		Events: &api.EventLog{}, Log: cfg.logger,
+		Events: &api.EventLog{}, Log: cfg.logger, UpcomingInvoiceLead: int64(cfg.upcoming / time.Second),
 	}
 	platform, err := ensurePlatform(env)
 	if err != nil {

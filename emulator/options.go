@@ -3,6 +3,7 @@ package emulator
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/clock"
 )
@@ -17,6 +18,7 @@ type config struct {
 	logger     *slog.Logger
 	httpClient *http.Client
 	apiKey     string
+	upcoming   time.Duration
 }
 
 // WithDataFile persists the store to a buntdb file; the default keeps
@@ -37,6 +39,14 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // WithHTTPClient sets the HTTP client that Client() gives stripe-go, for
 // example one whose transport checks every response.
 func WithHTTPClient(h *http.Client) Option { return func(c *config) { c.httpClient = h } }
+
+// WithUpcomingInvoiceEvents sends invoice.upcoming that long before each
+// subscription renewal that will be charged automatically, as Stripe does
+// for the days set under "upcoming renewal events" in its Dashboard
+// (Stripe's choices are 3, 7, 15, 30 or 45 days). Without it none is sent.
+func WithUpcomingInvoiceEvents(before time.Duration) Option {
+	return func(c *config) { c.upcoming = before }
+}
 
 // WithAPIKey sets the secret key Client() uses (default sk_test_emulator).
 func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }

@@ -4,8 +4,8 @@
 //	stripe-emu test [dir|files] --app 'command' --ready /healthz [--junit-report FILE]
 //	stripe-emu validate [dir|files]
 //
-// Every flag can also be set with an environment variable: STRIPE_EMU_ADDR,
-// STRIPE_EMU_DATA, STRIPE_EMU_LOG_LEVEL (flags win).
+// Every flag can also be set with an environment variable named after it:
+// STRIPE_EMU_ADDR, STRIPE_EMU_DATA, STRIPE_EMU_LOG_LEVEL… (flags win).
 package main
 
 import (
@@ -86,6 +86,7 @@ type serveFlags struct {
 	addr, data, logLevel           string
 	webhook, webhookSecret, events string
 	seed                           uint64
+	upcomingDays                   int
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -100,6 +101,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.StringVar(&f.events, "webhook-events", env("STRIPE_EMU_WEBHOOK_EVENTS", "*"), "comma-separated event types for --webhook (env STRIPE_EMU_WEBHOOK_EVENTS)")
 	seed, _ := strconv.ParseUint(env("STRIPE_EMU_SEED", "0"), 10, 64)
 	fs.Uint64Var(&f.seed, "seed", seed, "seed for ids and webhook ordering; 0 picks one (env STRIPE_EMU_SEED)")
+	upcoming, _ := strconv.Atoi(env("STRIPE_EMU_UPCOMING_INVOICE_DAYS", "0"))
+	fs.IntVar(&f.upcomingDays, "upcoming-invoice-days", upcoming, "send invoice.upcoming this many days before renewals; 0 sends none (env STRIPE_EMU_UPCOMING_INVOICE_DAYS)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -135,7 +138,8 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready 
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	emu, err := emulator.New(emulator.WithDataFile(f.data), emulator.WithLogger(logger), emulator.WithSeed(f.seed))
+	emu, err := emulator.New(emulator.WithDataFile(f.data), emulator.WithLogger(logger), emulator.WithSeed(f.seed),
+		emulator.WithUpcomingInvoiceEvents(time.Duration(f.upcomingDays)*24*time.Hour))
 	if err != nil {
 		fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
 		return 1

@@ -12,9 +12,9 @@ import (
 	. "github.com/stripe-emu/stripe-emu/specs/support"
 )
 
-// invoice.upcoming: UpcomingInvoiceLead (3 days) before a period ends
-// with an automatically charged invoice, the invoice it will be, never
-// created (no id).
+// invoice.upcoming, with the emulator set to send it 3 days before a
+// period ends with an automatically charged invoice: the invoice it will
+// be, never created (no id). Without the option none is sent.
 var _ = Describe("invoice.upcoming before renewals", Label("billing", "subscriptions"), func() {
 	const lead = 3 * 24 * time.Hour
 	var (
@@ -23,7 +23,7 @@ var _ = Describe("invoice.upcoming before renewals", Label("billing", "subscript
 		monthly *stripe.Price
 	)
 	BeforeEach(func() {
-		emu = Emulator()
+		emu = Emulator(emulator.WithUpcomingInvoiceEvents(lead))
 		sc = emu.Client()
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
 		Expect(err).NotTo(HaveOccurred())
@@ -134,6 +134,23 @@ var _ = Describe("invoice.upcoming before renewals", Label("billing", "subscript
 		}
 		Expect(order).To(Equal([]string{"invoice.created", "invoice.upcoming", "invoice.created", "invoice.upcoming", "invoice.created"}))
 		Expect(times).To(Equal([]int64{Epoch.Unix(), renewal.Add(-lead).Unix(), renewal.Unix(), second.Add(-lead).Unix(), second.Unix()}))
+	})
+
+	It("sends none unless the emulator is asked to (Stripe's upcoming renewal events setting)", func() {
+		plain := Emulator()
+		psc := plain.Client()
+		price, err := psc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+			Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000), ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Pro")},
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWithCard(psc, "quiet@example.com", "pm_card_visa", "")
+		_, err = psc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		plain.Clock().Set(Epoch.AddDate(0, 2, 1))
+		Expect(plain.EventTypes("")).To(ContainElement("invoice.paid"), "it renewed")
+		Expect(plain.EventTypes("")).NotTo(ContainElement("invoice.upcoming"))
 	})
 
 	It("announces the first charge after a trial, with trial_will_end", func() {

@@ -29,6 +29,11 @@ type Env struct {
 
 	// Webhooks delivers committed events to webhook endpoints.
 	Webhooks *delivery.Dispatcher
+
+	// UpcomingInvoiceLead is how long before a renewal invoice.upcoming
+	// is sent, in seconds, as Stripe's "upcoming renewal events" setting
+	// says; 0 sends none.
+	UpcomingInvoiceLead int64
 }
 
 // APIVersion is the version the emulator renders (stripe-go v82.5.1's).

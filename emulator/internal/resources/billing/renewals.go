@@ -28,7 +28,7 @@ var dueFields = []string{"id", "pending_update.expires_at", "created", "items.da
 // Due lists what is due by target for objects on clockID ("" = the
 // emulator clock), earliest first. It reads the few fields it needs from
 // the stored JSON: every pass looks at every live subscription.
-func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
+func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []dueAction {
 	var out []dueAction
 	onClock := func(raw string) bool { return gjson.Get(raw, "test_clock").String() == clockID }
 	for _, status := range []string{"active", "trialing", "past_due", "unpaid", "incomplete"} {
@@ -68,7 +68,7 @@ func Due(tx *store.Tx, account, clockID string, target int64) []dueAction {
 					}
 				}
 				// After trial_will_end when both fall due together.
-				if at := f[3].Int() - UpcomingInvoiceLead; at <= target && upcomingDue(status, f) {
+				if at := f[3].Int() - upcomingLead; upcomingLead > 0 && at <= target && upcomingDue(status, f, upcomingLead) {
 					if _, sent := tx.GetMeta(upcomingKey(account, id, f[3].Int())); !sent {
 						out = append(out, dueAction{at, "upcoming", id})
 					}
@@ -150,11 +150,11 @@ func run(c *api.Call, a dueAction) error {
 
 // upcomingDue tells from a subscription's stored fields (Due's f) whether
 // its period ends with an invoice that will be charged automatically, so
-// gets invoice.upcoming UpcomingInvoiceLead before: not one that cancels
+// gets invoice.upcoming the configured lead before: not one that cancels
 // then, invoices by email (send_invoice), keeps its invoices as drafts
 // (unpaid) or has collection paused past the renewal, and not a period
 // shorter than the lead.
-func upcomingDue(status string, f []gjson.Result) bool {
+func upcomingDue(status string, f []gjson.Result, lead int64) bool {
 	end := f[3].Int()
 	switch {
 	case status != "active" && status != "trialing" && status != "past_due":
@@ -166,7 +166,7 @@ func upcomingDue(status string, f []gjson.Result) bool {
 	case f[11].IsObject() && !(f[7].Type == gjson.Number && f[7].Int() <= end):
 		return false
 	}
-	return end-UpcomingInvoiceLead >= f[8].Int()
+	return end-lead >= f[8].Int()
 }
 
 func upcomingKey(account, id string, periodEnd int64) string {
@@ -185,7 +185,8 @@ func upcoming(c *api.Call, id string) error {
 	status := api.Str(sub["status"])
 	f := gjson.GetMany(raw, dueFields...)
 	key := upcomingKey(c.Account, id, f[3].Int())
-	if _, sent := c.Tx.GetMeta(key); sent || !upcomingDue(status, f) || f[3].Int()-UpcomingInvoiceLead > c.Now {
+	lead := c.UpcomingInvoiceLead
+	if _, sent := c.Tx.GetMeta(key); sent || lead <= 0 || !upcomingDue(status, f, lead) || f[3].Int()-lead > c.Now {
 		return nil // sent, no longer due, or not yet due for the period it has now
 	}
 	var preview store.Obj
@@ -335,7 +336,7 @@ func expire(c *api.Call, id string) error {
 // in time order, pass after pass until nothing more falls due.
 func Advance(c *api.Call, clockID string, target int64) error {
 	for pass := 0; pass < 100000; pass++ {
-		due := Due(c.Tx, c.Account, clockID, target)
+		due := Due(c.Tx, c.Account, clockID, target, c.UpcomingInvoiceLead)
 		if len(due) == 0 {
 			return nil
 		}
@@ -356,7 +357,7 @@ func Tick(env *api.Env, now time.Time) {
 		for pass := 0; pass < 100000; pass++ {
 			var due []dueAction
 			_ = env.Store.View(func(tx *store.Tx) error {
-				due = Due(tx, acct, "", target)
+				due = Due(tx, acct, "", target, env.UpcomingInvoiceLead)
 				return nil
 			})
 			if len(due) == 0 {

@@ -30,11 +30,6 @@ const IncompleteExpiry = 23 * 3600
 // TrialWillEnd is how long before a trial ends Stripe warns.
 const TrialWillEnd = 3 * 86400
 
-// UpcomingInvoiceLead is how long before a subscription's period ends
-// invoice.upcoming is sent: the Dashboard's "Upcoming renewal events"
-// setting (Billing > Subscriptions and emails), 3 days unless changed.
-const UpcomingInvoiceLead = 3 * 86400
-
 var subscriptionSearchFields = search.Fields{"status": search.String, "created": search.Number, "metadata": search.Metadata, "customer": search.String}
 
 func subscriptionRoutes() []api.Route {
