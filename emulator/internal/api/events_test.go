@@ -57,6 +57,11 @@ func TestBuildWritesWhatMarshalWould(t *testing.T) {
 			if !bytes.Equal(ev.JSON, wantJSON) {
 				t.Fatalf("built\n%s\nwant\n%s", ev.JSON, wantJSON)
 			}
+			// Type filters on GET /v1/events read the type from the end of
+			// the stored JSON (package events): it must stay the last key.
+			if suffix := `"type":"` + tc.eventType + `"}`; !bytes.HasSuffix(ev.JSON, []byte(suffix)) {
+				t.Fatalf("event does not end with %s: %s", suffix, ev.JSON)
+			}
 			if ev.Type != tc.eventType || ev.Created != 1700000000 || ev.Account != tc.accountID {
 				t.Fatalf("fields: %+v", ev)
 			}

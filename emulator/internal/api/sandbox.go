@@ -82,7 +82,7 @@ func (j *journal) undo(tx *store.Tx) error {
 		case e.meta:
 			tx.DeleteMeta(e.name)
 		case e.existed:
-			err = tx.PutRaw(e.account, e.typ, e.id, []byte(e.prev), func(string) (string, bool) { return "", false })
+			err = tx.PutRaw(e.account, e.typ, e.id, []byte(e.prev), nil)
 		default:
 			err = tx.Delete(e.account, e.typ, e.id)
 		}

@@ -324,22 +324,11 @@ func (c *Call) commitEvents() error {
 		return errors.New("events outside a transaction")
 	}
 	for _, ev := range c.events {
-		if err := c.Tx.PutRaw(ev.Account, "event", ev.ID, ev.JSON, eventIndex(ev)); err != nil {
+		if err := c.Tx.PutRaw(ev.Account, "event", ev.ID, ev.JSON, nil); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// eventIndex gives the values an event is indexed by without parsing
-// the JSON just written.
-func eventIndex(ev Committed) func(path string) (string, bool) {
-	return func(path string) (string, bool) {
-		if path == "type" {
-			return ev.Type, true
-		}
-		return "", false
-	}
 }
 
 func (c *Call) committed() []Committed { return c.events }

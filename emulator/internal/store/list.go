@@ -12,6 +12,9 @@ type Query struct {
 	Limit int
 	// Filter, when set, keeps only the objects it accepts.
 	Filter func(Obj) bool
+	// RawFilter, when set, is asked first with the stored JSON, so the
+	// objects it turns away are never decoded.
+	RawFilter func(raw string) bool
 }
 
 // Page is one page of results.
@@ -30,6 +33,15 @@ func (t *Tx) List(acct, typ string, q Query) Page {
 	var data []Obj
 	hasMore := false
 	visit := func(key, val string) bool {
+		if q.RawFilter != nil {
+			raw := val
+			if q.Index != "" {
+				raw, _ = t.GetRaw(acct, typ, strings.TrimPrefix(key, prefix))
+			}
+			if !q.RawFilter(raw) {
+				return true
+			}
+		}
 		o := t.resolve(acct, typ, prefix, key, val, q.Index != "")
 		if o == nil || (q.Filter != nil && !q.Filter(o)) {
 			return true

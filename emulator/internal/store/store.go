@@ -231,14 +231,16 @@ func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) {
 }
 
 // PutRaw stores an object already encoded as Marshal would encode it
-// (raw is kept as is: never change it afterwards). known gives an
-// index's value without parsing raw; paths it does not know are read
-// from raw.
+// (raw is kept as is: never change it afterwards). known, if not nil,
+// gives an index's value without parsing raw; paths it does not know are
+// read from raw.
 func (t *Tx) PutRaw(acct, typ, id string, raw []byte, known func(path string) (string, bool)) error {
 	delete(t.objs, objKey(acct, typ, id))
 	return t.set(acct, typ, id, raw, func(path string) []string {
-		if v, ok := known(path); ok {
-			return []string{v}
+		if known != nil {
+			if v, ok := known(path); ok {
+				return []string{v}
+			}
 		}
 		return indexValues(unsafe.String(unsafe.SliceData(raw), len(raw)), path)
 	})
