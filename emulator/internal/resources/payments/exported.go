@@ -148,3 +148,17 @@ func ApplyIntentData(c *api.Call, pi store.Obj, data params.Values) error {
 	c.Params = data
 	return applyIntentParams(c, pi)
 }
+
+// RefundIntent refunds amount of a succeeded PaymentIntent's charge as
+// POST /v1/refunds would (same checks, balance transaction and events),
+// for objects that refund on the merchant's behalf (credit notes).
+func RefundIntent(c *api.Call, piID string, amount int64) (store.Obj, error) {
+	saved := c.Params
+	defer func() { c.Params = saved }()
+	c.Params = params.NewValues(map[string]any{"payment_intent": piID, "amount": amount})
+	res, err := createRefund(c)
+	if err != nil {
+		return nil, err
+	}
+	return res.(store.Obj), nil
+}
