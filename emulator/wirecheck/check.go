@@ -42,6 +42,8 @@ func init() {
 	register("cash_balance", stripe.CashBalance{})
 	register("charge", stripe.Charge{})
 	register("checkout.session", stripe.CheckoutSession{})
+	register("credit_note", stripe.CreditNote{})
+	register("credit_note_line_item", stripe.CreditNoteLineItem{})
 	register("customer", stripe.Customer{})
 	register("event", stripe.Event{})
 	register("invoice", stripe.Invoice{})

@@ -47,19 +47,26 @@ var (
 	// for ids, errors and expansion.
 	SubscriptionItemKind = &api.Kind{Object: "subscription_item", Prefix: "si_", ShortID: true, Name: "subscription_item", Expandable: []string{"price.product"}}
 	// Invoice lines live inside their invoice.
-	LineItemKind  = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"pricing.price_details.price"}}
-	TestClockKind = &api.Kind{Object: "test_helpers.test_clock", Prefix: "clock_", Name: "test_clock"}
+	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"pricing.price_details.price"}}
+	CreditNoteKind = &api.Kind{
+		Object: "credit_note", Prefix: "cn_", Name: "credit note",
+		Expandable: []string{"customer", "invoice"},
+		Indexes:    []store.Index{{Name: "invoice", Path: "invoice"}, {Name: "customer", Path: "customer"}},
+	}
+	// Credit note lines live inside their credit note.
+	CreditNoteLineItemKind = &api.Kind{Object: "credit_note_line_item", Prefix: "cnli_", Name: "credit note line item"}
+	TestClockKind          = &api.Kind{Object: "test_helpers.test_clock", Prefix: "clock_", Name: "test_clock"}
 )
 
 // Kinds are the objects this family owns.
 func Kinds() []*api.Kind {
-	return []*api.Kind{InvoiceItemKind, InvoiceKind, InvoicePaymentKind, SubscriptionKind, SubscriptionItemKind, LineItemKind, TestClockKind}
+	return []*api.Kind{InvoiceItemKind, InvoiceKind, InvoicePaymentKind, SubscriptionKind, SubscriptionItemKind, LineItemKind, CreditNoteKind, CreditNoteLineItemKind, TestClockKind}
 }
 
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{invoiceItemRoutes(), invoiceRoutes(), invoicePaymentRoutes(), subscriptionRoutes(), testClockRoutes()} {
+	for _, t := range [][]api.Route{invoiceItemRoutes(), invoiceRoutes(), invoicePaymentRoutes(), creditNoteRoutes(), subscriptionRoutes(), testClockRoutes()} {
 		out = append(out, t...)
 	}
 	return out

@@ -1,0 +1,513 @@
+package billing
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Credit notes adjust a finalized invoice: on an open invoice they reduce
+// what is due (pre_payment), on a paid one they record money given back
+// (post_payment: a refund of the invoice's payments, or credit outside
+// Stripe).
+
+func creditNoteRoutes() []api.Route {
+	id := "/v1/credit_notes/{id}"
+	return []api.Route{
+		api.POST("/v1/credit_notes", params.FromStruct(stripe.CreditNoteCreateParams{}).Require("invoice"), createCreditNote),
+		api.GET("/v1/credit_notes", params.FromStruct(stripe.CreditNoteListParams{}), listCreditNotes),
+		// Before {id}, which would take preview for an id: not emulated,
+		// answered as the unknown route it is here.
+		api.GET("/v1/credit_notes/preview", params.FromStruct(stripe.CreditNotePreviewParams{}), notEmulatedRoute),
+		api.GET("/v1/credit_notes/preview/lines", params.FromStruct(stripe.CreditNotePreviewLinesParams{}), notEmulatedRoute),
+		api.GET(id, params.FromStruct(stripe.CreditNoteRetrieveParams{}), retrieveCreditNote),
+		api.POST(id, params.FromStruct(stripe.CreditNoteUpdateParams{}), updateCreditNote),
+		api.GET(id+"/lines", params.FromStruct(stripe.CreditNoteListLinesParams{}), listCreditNoteLines),
+		api.POST(id+"/void", params.FromStruct(stripe.CreditNoteVoidCreditNoteParams{}), voidCreditNote),
+	}
+}
+
+func notEmulatedRoute(c *api.Call) (any, error) {
+	c.Params.MarkRead(c.Params.Keys()...)
+	e := apierr.InvalidRequest("Unrecognized request URL (%s). stripe-emu does not emulate this endpoint. Please see https://stripe.com/docs or we can help at https://support.stripe.com/.", c.Endpoint)
+	e.Status = 404
+	return nil, e
+}
+
+var creditNoteReasons = map[string]bool{"duplicate": true, "fraudulent": true, "order_change": true, "product_unsatisfactory": true}
+
+// creditNoteLine is one line asked for, before anything is stored.
+type creditNoteLine struct {
+	obj    store.Obj
+	amount int64
+}
+
+func createCreditNote(c *api.Call) (any, error) {
+	invID, _ := c.Params.Str("invoice")
+	inv, ok := c.Tx.Get(c.Account, "invoice", invID)
+	if !ok || api.Bool(inv["deleted"]) {
+		return nil, apierr.NoSuchObject("invoice", invID, "invoice")
+	}
+	switch inv["status"] {
+	case "open", "paid":
+	case "uncollectible":
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on uncollectible invoices; it emulates them on open and paid invoices.").WithParam("invoice")
+	default:
+		return nil, apierr.InvalidRequest("Credit notes can only be issued for finalized invoices (open or paid); invoice %s has status %s.", invID, inv["status"]).WithParam("invoice").WithCode("invoice_not_editable")
+	}
+	if taxes, _ := inv["total_taxes"].([]any); len(taxes) > 0 {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with taxes (invoice %s has tax rates applied).", invID).WithParam("invoice")
+	}
+	if off, _ := inv["total_discount_amounts"].([]any); len(off) > 0 {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with discounts (invoice %s has discounts).", invID).WithParam("invoice")
+	}
+	open := inv["status"] == "open"
+	if open && api.Int(inv["amount_paid"]) > 0 {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on partly paid open invoices (invoice %s has %d paid).", invID, api.Int(inv["amount_paid"])).WithParam("invoice")
+	}
+	if t, ok := c.Params.Str("email_type"); ok && t != "" && t != "credit_note" && t != "none" {
+		return nil, apierr.InvalidRequest("Invalid email_type: must be one of credit_note or none").WithParam("email_type")
+	}
+	// No emails in test mode: which one Stripe would send changes nothing.
+	c.Inert("email_type")
+	reason, _ := c.Params.Str("reason")
+	if reason != "" && !creditNoteReasons[reason] {
+		return nil, apierr.InvalidRequest("Invalid reason: must be one of duplicate, fraudulent, order_change, or product_unsatisfactory").WithParam("reason")
+	}
+
+	id := c.NewID("credit_note")
+	lines, err := creditNoteLines(c, inv)
+	if err != nil {
+		return nil, err
+	}
+	var total int64
+	for _, l := range lines {
+		total += l.amount
+	}
+	amount, hasAmount := c.Params.Int("amount")
+	switch {
+	case !hasAmount && !c.Params.Has("lines"):
+		return nil, apierr.InvalidRequest("One of `amount`, `lines`, or `shipping_cost` must be provided.")
+	case hasAmount && c.Params.Has("lines") && amount != total:
+		return nil, apierr.InvalidRequest("The credit note amount (%d) must equal the sum of its lines (%d).", amount, total).WithParam("amount")
+	case hasAmount:
+		if amount < 1 {
+			return nil, apierr.InvalidRequest("Invalid amount: must be at least 1.").WithParam("amount")
+		}
+		total = amount
+	}
+	if total < 1 {
+		return nil, apierr.InvalidRequest("The credit note must credit a positive amount.").WithParam("lines")
+	}
+
+	var pre, post int64
+	if open {
+		left := api.Int(inv["amount_remaining"])
+		if total > left {
+			return nil, apierr.InvalidRequest("The credit note's total (%d) is greater than the invoice's amount remaining (%d).", total, left).WithParam(amountParam(hasAmount))
+		}
+		pre = total
+	} else {
+		left := api.Int(inv["amount_paid"]) - api.Int(inv["post_payment_credit_notes_amount"])
+		if total > left {
+			return nil, apierr.InvalidRequest("The credit note's total (%d) is greater than what is left to credit on the invoice (%d).", total, left).WithParam(amountParam(hasAmount))
+		}
+		post = total
+	}
+
+	// How the post-payment part is given back.
+	refund, hasRefund := c.Params.Int("refund_amount")
+	oob, hasOOB := c.Params.Int("out_of_band_amount")
+	credit, hasCredit := c.Params.Int("credit_amount")
+	if hasCredit && credit != 0 {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate customer credit balances: credit_amount can't be used; use refund_amount or out_of_band_amount.").WithParam("credit_amount")
+	}
+	for _, p := range []struct {
+		name string
+		v    int64
+	}{{"refund_amount", refund}, {"out_of_band_amount", oob}, {"credit_amount", credit}} {
+		if p.v < 0 {
+			return nil, apierr.InvalidRequest("Invalid %s: must be at least 0.", p.name).WithParam(p.name)
+		}
+	}
+	if !open && !hasRefund && !hasOOB && !hasCredit {
+		refund = post // a paid invoice's credit is refunded by default
+	}
+	if refund+oob+credit != post {
+		return nil, apierr.InvalidRequest("The sum of credit amount, refund amount and out of band amount (%d) must equal the credit note's post payment amount (%d).", refund+oob+credit, post)
+	}
+	targets, err := refundTargets(c, inv, refund)
+	if err != nil {
+		return nil, err
+	}
+	mdHolder := store.Obj{}
+	if err := c.ApplyMetadata(mdHolder); err != nil {
+		return nil, err
+	}
+
+	// Everything is checked: from here on, things change.
+	refunds := []any{}
+	for _, t := range targets {
+		re, err := payments.RefundIntent(c, t.intent, t.amount)
+		if err != nil {
+			return nil, err
+		}
+		refunds = append(refunds, store.Obj{"amount_refunded": t.amount, "refund": re["id"]})
+	}
+	data := make([]any, len(lines))
+	for i, l := range lines {
+		data[i] = l.obj
+	}
+	typ := "pre_payment"
+	if !open {
+		typ = "post_payment"
+	}
+	seq := len(c.Tx.List(c.Account, "credit_note", store.Query{Index: "invoice", Value: invID}).Data) + 1
+	pdf := ""
+	if c.BaseURL != nil {
+		pdf = c.BaseURL() + "/credit_notes/" + id + "/pdf"
+	}
+	var memo, reasonV, oobV any
+	if m, _ := c.Params.Str("memo"); m != "" {
+		memo = m
+	}
+	if reason != "" {
+		reasonV = reason
+	}
+	if hasOOB && oob > 0 {
+		oobV = oob
+	}
+	effective := c.Now
+	if e, ok := c.Params.Int("effective_at"); ok {
+		effective = e
+	}
+	cn := c.Object("credit_note", id, store.Obj{
+		"amount": total, "amount_shipping": int64(0), "currency": inv["currency"], "customer": inv["customer"],
+		"customer_balance_transaction": nil, "discount_amount": int64(0), "discount_amounts": []any{},
+		"effective_at": effective, "invoice": invID,
+		"lines": store.Obj{"object": "list", "data": data, "has_more": false, "url": "/v1/credit_notes/" + id + "/lines"},
+		"memo":  memo, "metadata": mdHolder["metadata"], "number": fmt.Sprintf("%s-CN-%02d", api.Str(inv["number"]), seq),
+		"out_of_band_amount": oobV, "pdf": pdf, "post_payment_amount": post, "pre_payment_amount": pre,
+		"pretax_credit_amounts": []any{}, "reason": reasonV, "refunds": refunds, "shipping_cost": nil, "status": "issued",
+		"subtotal": total, "subtotal_excluding_tax": total, "total": total, "total_excluding_tax": total,
+		"total_taxes": []any{}, "type": typ, "voided_at": nil,
+	})
+	if err := c.Insert(cn); err != nil {
+		return nil, err
+	}
+	if err := creditInvoice(c, inv, pre, post); err != nil {
+		return nil, err
+	}
+	return cn, nil
+}
+
+func amountParam(hasAmount bool) string {
+	if hasAmount {
+		return "amount"
+	}
+	return "lines"
+}
+
+// creditNoteLines builds the lines asked for, checked against the
+// invoice's lines and what earlier credit notes took from them.
+func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
+	var out []creditNoteLine
+	credited := creditedByLine(c, api.Str(inv["id"]))
+	for i, lp := range c.Params.Array("lines") {
+		prefix := fmt.Sprintf("lines[%d]", i)
+		typ, _ := lp.Str("type")
+		q, hasQ := lp.Int("quantity")
+		if hasQ && q < 1 {
+			return nil, apierr.InvalidRequest("Invalid %s[quantity]: must be at least 1.", prefix).WithParam(prefix + "[quantity]")
+		}
+		line := store.Obj{
+			"id": c.NewID("credit_note_line_item"), "object": "credit_note_line_item", "discount_amount": int64(0),
+			"discount_amounts": []any{}, "livemode": false, "pretax_credit_amounts": []any{}, "tax_rates": []any{},
+			"taxes": []any{}, "type": typ,
+		}
+		var amount int64
+		switch typ {
+		case "invoice_line_item":
+			ilID, _ := lp.Str("invoice_line_item")
+			if ilID == "" {
+				return nil, apierr.MissingParam(prefix + "[invoice_line_item]")
+			}
+			var il store.Obj
+			for _, l := range asList(inv["lines"]) {
+				if api.Obj(l)["id"] == ilID {
+					il = api.Obj(l)
+				}
+			}
+			if il == nil {
+				return nil, apierr.NoSuchObject("line item", ilID, prefix+"[invoice_line_item]")
+			}
+			amt, hasAmt := lp.Int("amount")
+			switch {
+			case hasAmt && hasQ:
+				return nil, apierr.Exclusive(prefix+"[amount]", prefix+"[quantity]")
+			case hasQ:
+				lineQ := api.Int(il["quantity"])
+				if q > lineQ {
+					return nil, apierr.InvalidRequest("The quantity to credit (%d) is greater than the invoice line item's quantity (%d).", q, lineQ).WithParam(prefix + "[quantity]")
+				}
+				unit := unitAmountOf(il)
+				amount = unit * q
+				line["quantity"], line["unit_amount"], line["unit_amount_decimal"] = q, unit, strconv.FormatInt(unit, 10)
+			case hasAmt:
+				if amt < 1 {
+					return nil, apierr.InvalidRequest("Invalid %s[amount]: must be at least 1.", prefix).WithParam(prefix + "[amount]")
+				}
+				amount = amt
+				line["quantity"], line["unit_amount"], line["unit_amount_decimal"] = nil, nil, nil
+			default:
+				return nil, apierr.InvalidRequest("A line of type invoice_line_item needs a quantity or an amount to credit.").WithParam(prefix + "[quantity]")
+			}
+			if left := api.Int(il["amount"]) - credited[ilID]; amount > left {
+				return nil, apierr.InvalidRequest("The amount to credit (%d) is greater than what is left to credit on invoice line item %s (%d).", amount, ilID, left).WithParam(prefix)
+			}
+			credited[ilID] += amount
+			line["invoice_line_item"] = ilID
+			line["description"] = il["description"]
+		case "custom_line_item":
+			unit, ok := lp.Int("unit_amount")
+			if !ok {
+				return nil, apierr.MissingParam(prefix + "[unit_amount]")
+			}
+			if unit < 1 {
+				return nil, apierr.InvalidRequest("Invalid %s[unit_amount]: must be at least 1.", prefix).WithParam(prefix + "[unit_amount]")
+			}
+			d, _ := lp.Str("description")
+			if d == "" {
+				return nil, apierr.MissingParam(prefix + "[description]")
+			}
+			if !hasQ {
+				q = 1
+			}
+			amount = unit * q
+			line["description"], line["quantity"], line["unit_amount"], line["unit_amount_decimal"] = d, q, unit, strconv.FormatInt(unit, 10)
+		case "":
+			return nil, apierr.MissingParam(prefix + "[type]")
+		default:
+			return nil, apierr.InvalidRequest("Invalid %s[type]: must be one of invoice_line_item or custom_line_item", prefix).WithParam(prefix + "[type]")
+		}
+		line["amount"] = amount
+		out = append(out, creditNoteLine{line, amount})
+	}
+	return out, nil
+}
+
+// unitAmountOf is an invoice line's unit amount.
+func unitAmountOf(il store.Obj) int64 {
+	if s := api.Str(api.Obj(il["pricing"])["unit_amount_decimal"]); s != "" {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return int64(f)
+		}
+	}
+	if q := api.Int(il["quantity"]); q > 0 {
+		return api.Int(il["amount"]) / q
+	}
+	return api.Int(il["amount"])
+}
+
+// creditedByLine is what issued credit notes took from each invoice line.
+func creditedByLine(c *api.Call, invID string) map[string]int64 {
+	out := map[string]int64{}
+	for _, cn := range c.Tx.List(c.Account, "credit_note", store.Query{Index: "invoice", Value: invID}).Data {
+		if cn["status"] != "issued" {
+			continue
+		}
+		for _, l := range asList(cn["lines"]) {
+			if il := api.Str(api.Obj(l)["invoice_line_item"]); il != "" {
+				out[il] += api.Int(api.Obj(l)["amount"])
+			}
+		}
+	}
+	return out
+}
+
+type refundTarget struct {
+	intent string
+	amount int64
+}
+
+// refundTargets splits a refund over the invoice's paid payments, oldest
+// first, or refuses when they don't have that much left to refund.
+func refundTargets(c *api.Call, inv store.Obj, amount int64) ([]refundTarget, error) {
+	if amount == 0 {
+		return nil, nil
+	}
+	pays := c.Tx.List(c.Account, "invoice_payment", store.Query{Index: "invoice", Value: api.Str(inv["id"])}).Data
+	var out []refundTarget
+	left := amount
+	for i := len(pays) - 1; i >= 0 && left > 0; i-- {
+		p := pays[i]
+		if p["status"] != "paid" {
+			continue
+		}
+		piID := api.Str(api.Obj(p["payment"])["payment_intent"])
+		pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
+		if !ok {
+			continue
+		}
+		ch, ok := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"]))
+		if !ok {
+			continue
+		}
+		refundable := api.Int(ch["amount_captured"]) - api.Int(ch["amount_refunded"])
+		if refundable <= 0 {
+			continue
+		}
+		n := min(refundable, left)
+		out = append(out, refundTarget{piID, n})
+		left -= n
+	}
+	if left > 0 {
+		return nil, apierr.InvalidRequest("The refund amount (%d) is greater than what the invoice's payments have left to refund (%d).", amount, amount-left).WithParam("refund_amount")
+	}
+	return out, nil
+}
+
+// creditInvoice books a credit note's amounts on its invoice: a
+// pre-payment credit lowers what is due (an invoice with nothing left to
+// pay is paid), a post-payment one is recorded.
+func creditInvoice(c *api.Call, before store.Obj, pre, post int64) error {
+	after := api.Clone(before)
+	after["pre_payment_credit_notes_amount"] = api.Int(after["pre_payment_credit_notes_amount"]) + pre
+	after["post_payment_credit_notes_amount"] = api.Int(after["post_payment_credit_notes_amount"]) + post
+	paidNow := false
+	if pre > 0 {
+		after["amount_due"] = api.Int(after["amount_due"]) - pre
+		after["amount_remaining"] = api.Int(after["amount_remaining"]) - pre
+		if api.Int(after["amount_remaining"]) == 0 {
+			paidNow = true
+			if pay := defaultPayment(c, api.Str(after["id"])); pay != nil && pay["status"] == "open" {
+				if err := cancelPayment(c, pay); err != nil {
+					return err
+				}
+			}
+			after["status"] = "paid"
+			after["next_payment_attempt"] = nil
+			api.Obj(after["status_transitions"])["paid_at"] = c.Now
+		}
+	}
+	if err := c.Save(before, after); err != nil {
+		return err
+	}
+	if paidNow {
+		c.Emit("invoice.paid", after, nil)
+		return subscriptionInvoicePaid(c, after, "")
+	}
+	if pre > 0 {
+		return syncDefault(c, after)
+	}
+	return nil
+}
+
+func retrieveCreditNote(c *api.Call) (any, error) {
+	return c.Load("credit_note", c.Var("id"), "id")
+}
+
+func updateCreditNote(c *api.Call) (any, error) {
+	before, err := c.Load("credit_note", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if m, ok := c.Params.Str("memo"); ok {
+		after["memo"] = api.NilIfEmpty(m)
+	}
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	return after, c.Save(before, after)
+}
+
+// voidCreditNote voids a credit note of an open invoice and gives the
+// invoice back what the note took off.
+func voidCreditNote(c *api.Call) (any, error) {
+	before, err := c.Load("credit_note", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] == "void" {
+		return nil, apierr.InvalidRequest("Credit note %s is already void.", before["id"])
+	}
+	inv, ok := c.Tx.Get(c.Account, "invoice", api.Str(before["invoice"]))
+	if !ok || inv["status"] != "open" {
+		status := any("missing")
+		if ok {
+			status = inv["status"]
+		}
+		return nil, apierr.InvalidRequest("You can only void a credit note if its invoice is open; invoice %s has status %s.", before["invoice"], status)
+	}
+	pre := api.Int(before["pre_payment_amount"])
+	invAfter := api.Clone(inv)
+	invAfter["amount_due"] = api.Int(invAfter["amount_due"]) + pre
+	invAfter["amount_remaining"] = api.Int(invAfter["amount_remaining"]) + pre
+	invAfter["pre_payment_credit_notes_amount"] = api.Int(invAfter["pre_payment_credit_notes_amount"]) - pre
+	after := api.Clone(before)
+	after["status"] = "void"
+	after["voided_at"] = c.Now
+	if err := c.PutEmit(after, "credit_note.voided", api.PreviousAttributes(before, after)); err != nil {
+		return nil, err
+	}
+	if err := c.Save(inv, invAfter); err != nil {
+		return nil, err
+	}
+	if err := syncDefault(c, invAfter); err != nil {
+		return nil, err
+	}
+	return after, nil
+}
+
+func listCreditNotes(c *api.Call) (any, error) {
+	q, err := c.ListQuery("credit_note")
+	if err != nil {
+		return nil, err
+	}
+	q = api.IndexedFilters(c, q, "invoice", "customer")
+	return c.Page("credit_note", "/v1/credit_notes", q), nil
+}
+
+func listCreditNoteLines(c *api.Call) (any, error) {
+	cn, err := c.Load("credit_note", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	lines := asList(cn["lines"])
+	limit := 10
+	if n, ok := c.Params.Int("limit"); ok {
+		if n < 1 || n > 100 {
+			return nil, apierr.InvalidRequest("Invalid limit: must be between 1 and 100").WithParam("limit")
+		}
+		limit = int(n)
+	}
+	start := 0
+	if after, _ := c.Params.Str("starting_after"); after != "" {
+		start = -1
+		for i, l := range lines {
+			if api.Obj(l)["id"] == after {
+				start = i + 1
+			}
+		}
+		if start < 0 {
+			return nil, apierr.NoSuchObject("credit note line item", after, "starting_after")
+		}
+	}
+	if before, _ := c.Params.Str("ending_before"); before != "" {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate ending_before on credit note lines; page forward with starting_after.").WithParam("ending_before")
+	}
+	end := min(start+limit, len(lines))
+	var page []store.Obj
+	for _, l := range lines[start:end] {
+		page = append(page, api.Obj(l))
+	}
+	return &api.List{URL: "/v1/credit_notes/" + api.Str(cn["id"]) + "/lines", Data: page, HasMore: end < len(lines)}, nil
+}

@@ -1,0 +1,349 @@
+package billing_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cus *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		cus = customerWithCard(sc, "credit@example.com", "pm_card_visa", "")
+	})
+
+	// invoice makes a finalized invoice of 100.00 consulting and three
+	// widgets at 10.00: sent (open) or charged (paid).
+	invoice := func(customer string, pay bool) *stripe.Invoice {
+		GinkgoHelper()
+		p := &stripe.InvoiceCreateParams{Customer: stripe.String(customer)}
+		if !pay {
+			p.CollectionMethod, p.DaysUntilDue = stripe.String("send_invoice"), stripe.Int64(30)
+		}
+		inv, err := sc.V1Invoices.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(customer), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(10000),
+			Currency: stripe.String("usd"), Description: stripe.String("Consulting"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(customer), Invoice: stripe.String(inv.ID), UnitAmountDecimal: stripe.Float64(1000),
+			Quantity: stripe.Int64(3), Currency: stripe.String("usd"), Description: stripe.String("Widget"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		if pay {
+			inv, err = sc.V1Invoices.Pay(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		}
+		Expect(inv.AmountDue).To(Equal(int64(13000)))
+		return inv
+	}
+	lineOf := func(inv *stripe.Invoice, description string) string {
+		GinkgoHelper()
+		for _, l := range inv.Lines.Data {
+			if l.Description == description {
+				return l.ID
+			}
+		}
+		Fail("no line " + description)
+		return ""
+	}
+	defaultIntent := func(inv *stripe.Invoice) *stripe.PaymentIntent {
+		GinkgoHelper()
+		for p, err := range sc.V1InvoicePayments.List(Ctx, &stripe.InvoicePaymentListParams{Invoice: stripe.String(inv.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			if p.IsDefault {
+				pi, err := sc.V1PaymentIntents.Retrieve(Ctx, p.Payment.PaymentIntent.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				return pi
+			}
+		}
+		Fail("no default payment")
+		return nil
+	}
+	getInvoice := func(id string) *stripe.Invoice {
+		GinkgoHelper()
+		inv, err := sc.V1Invoices.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return inv
+	}
+	creditNotes := func(p *stripe.CreditNoteListParams) []string {
+		GinkgoHelper()
+		var ids []string
+		for cn, err := range sc.V1CreditNotes.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, cn.ID)
+		}
+		return ids
+	}
+
+	It("on an open invoice reduces what is due, and voiding gives it back", func() {
+		inv := invoice(cus.ID, false)
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID), Amount: stripe.Int64(2500), Reason: stripe.String("order_change"),
+			Memo: stripe.String("Late delivery"), Metadata: map[string]string{"ticket": "42"},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.ID).To(HavePrefix("cn_"))
+		Expect(cn.Object).To(Equal("credit_note"))
+		Expect(cn.Status).To(Equal(stripe.CreditNoteStatusIssued))
+		Expect(cn.Type).To(Equal(stripe.CreditNoteTypePrePayment))
+		Expect(cn.Number).To(Equal(inv.Number + "-CN-01"))
+		Expect([]int64{cn.Amount, cn.Subtotal, cn.Total, cn.PrePaymentAmount, cn.PostPaymentAmount}).To(Equal([]int64{2500, 2500, 2500, 2500, 0}))
+		Expect(cn.Reason).To(Equal(stripe.CreditNoteReasonOrderChange))
+		Expect(cn.Memo).To(Equal("Late delivery"))
+		Expect(cn.Metadata).To(Equal(map[string]string{"ticket": "42"}))
+		Expect(cn.Customer.ID).To(Equal(cus.ID))
+		Expect(cn.Invoice.ID).To(Equal(inv.ID))
+		Expect(cn.Refunds).To(BeEmpty())
+
+		after := getInvoice(inv.ID)
+		Expect(after.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(after.AmountDue).To(Equal(int64(10500)))
+		Expect(after.AmountRemaining).To(Equal(int64(10500)))
+		Expect(after.PrePaymentCreditNotesAmount).To(Equal(int64(2500)))
+		Expect(after.PostPaymentCreditNotesAmount).To(Equal(int64(0)))
+		Expect(after.Total).To(Equal(int64(13000)), "a credit note does not change the invoice's total")
+		Expect(defaultIntent(inv).Amount).To(Equal(int64(10500)), "the invoice's PaymentIntent asks for what remains")
+		types := emu.EventTypes("")
+		Expect(types).To(ContainElements("credit_note.created", "invoice.updated"))
+		ev := latestEvent(sc, "invoice.updated")
+		Expect(ev.Data.PreviousAttributes).To(HaveKeyWithValue("amount_due", BeNumerically("==", 13000)))
+
+		got, err := sc.V1CreditNotes.Retrieve(Ctx, cn.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Amount).To(Equal(int64(2500)))
+
+		voided, err := sc.V1CreditNotes.VoidCreditNote(Ctx, cn.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(voided.Status).To(Equal(stripe.CreditNoteStatusVoid))
+		Expect(voided.VoidedAt).To(Equal(Epoch.Unix()))
+		after = getInvoice(inv.ID)
+		Expect(after.AmountDue).To(Equal(int64(13000)))
+		Expect(after.AmountRemaining).To(Equal(int64(13000)))
+		Expect(after.PrePaymentCreditNotesAmount).To(Equal(int64(0)))
+		Expect(defaultIntent(inv).Amount).To(Equal(int64(13000)))
+		Expect(emu.EventTypes("")).To(ContainElement("credit_note.voided"))
+
+		_, err = sc.V1CreditNotes.VoidCreditNote(Ctx, cn.ID, nil)
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+
+		// The next note on the invoice is numbered after the voided one.
+		cn2, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(100)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn2.Number).To(Equal(inv.Number + "-CN-02"))
+	})
+
+	It("credits an open invoice in full: the invoice is paid and its PaymentIntent canceled", func() {
+		inv := invoice(cus.ID, false)
+		pi := defaultIntent(inv)
+		_, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(13000)})
+		Expect(err).NotTo(HaveOccurred())
+		after := getInvoice(inv.ID)
+		Expect(after.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(after.AmountRemaining).To(Equal(int64(0)))
+		Expect(after.AmountPaid).To(Equal(int64(0)))
+		Expect(after.PrePaymentCreditNotesAmount).To(Equal(int64(13000)))
+		pi, err = sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+		Expect(emu.EventTypes("")).To(ContainElement("invoice.paid"))
+	})
+
+	It("credits part of an invoice by lines", func() {
+		inv := invoice(cus.ID, false)
+		widgets := lineOf(inv, "Widget")
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID),
+			Lines: []*stripe.CreditNoteCreateLineParams{
+				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(widgets), Quantity: stripe.Int64(2)},
+				{Type: stripe.String("custom_line_item"), UnitAmount: stripe.Int64(250), Quantity: stripe.Int64(2), Description: stripe.String("Goodwill")},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.Amount).To(Equal(int64(2500)))
+		Expect(cn.Lines.Data).To(HaveLen(2))
+		l := cn.Lines.Data[0]
+		Expect([]any{l.Object, l.Type, l.InvoiceLineItem, l.Quantity, l.UnitAmount, l.Amount, l.Description}).To(
+			Equal([]any{"credit_note_line_item", stripe.CreditNoteLineItemTypeInvoiceLineItem, widgets, int64(2), int64(1000), int64(2000), "Widget"}))
+		l = cn.Lines.Data[1]
+		Expect([]any{l.Type, l.Quantity, l.UnitAmount, l.Amount, l.Description}).To(
+			Equal([]any{stripe.CreditNoteLineItemTypeCustomLineItem, int64(2), int64(250), int64(500), "Goodwill"}))
+		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(10500)))
+
+		var listed []string
+		for li, err := range sc.V1CreditNotes.ListLines(Ctx, &stripe.CreditNoteListLinesParams{CreditNote: stripe.String(cn.ID), ListParams: stripe.ListParams{Limit: stripe.Int64(1)}}) {
+			Expect(err).NotTo(HaveOccurred())
+			listed = append(listed, li.ID)
+		}
+		Expect(listed).To(Equal([]string{cn.Lines.Data[0].ID, cn.Lines.Data[1].ID}))
+
+		// One widget is left to credit on that line.
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID),
+			Lines: []*stripe.CreditNoteCreateLineParams{
+				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(widgets), Quantity: stripe.Int64(2)},
+			},
+		})
+		Expect(StripeErr(err).Param).To(Equal("lines[0]"))
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID),
+			Lines: []*stripe.CreditNoteCreateLineParams{
+				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(widgets), Amount: stripe.Int64(1000)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(9500)))
+	})
+
+	It("on a paid invoice refunds the payment by default, or records credit outside Stripe", func() {
+		inv := invoice(cus.ID, true)
+		pay := defaultIntent(inv)
+		Expect(pay.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID), Reason: stripe.String("product_unsatisfactory"),
+			Lines: []*stripe.CreditNoteCreateLineParams{
+				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(lineOf(inv, "Consulting")), Amount: stripe.Int64(4000)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.Type).To(Equal(stripe.CreditNoteTypePostPayment))
+		Expect([]int64{cn.Amount, cn.PrePaymentAmount, cn.PostPaymentAmount, cn.OutOfBandAmount}).To(Equal([]int64{4000, 0, 4000, 0}))
+		Expect(cn.Refunds).To(HaveLen(1))
+		Expect(cn.Refunds[0].AmountRefunded).To(Equal(int64(4000)))
+		re, err := sc.V1Refunds.Retrieve(Ctx, cn.Refunds[0].Refund.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(re.Amount).To(Equal(int64(4000)))
+		Expect(re.PaymentIntent.ID).To(Equal(pay.ID))
+		ch, err := sc.V1Charges.Retrieve(Ctx, pay.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.AmountRefunded).To(Equal(int64(4000)))
+		Expect(ch.Refunded).To(BeFalse())
+		after := getInvoice(inv.ID)
+		Expect(after.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(after.AmountPaid).To(Equal(int64(13000)))
+		Expect(after.AmountRemaining).To(Equal(int64(0)))
+		Expect(after.PostPaymentCreditNotesAmount).To(Equal(int64(4000)))
+		Expect(after.PrePaymentCreditNotesAmount).To(Equal(int64(0)))
+		Expect(emu.EventTypes("")).To(ContainElements("refund.created", "charge.refunded", "credit_note.created"))
+
+		oob, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1000), OutOfBandAmount: stripe.Int64(1000),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(oob.OutOfBandAmount).To(Equal(int64(1000)))
+		Expect(oob.Refunds).To(BeEmpty())
+		Expect(getInvoice(inv.ID).PostPaymentCreditNotesAmount).To(Equal(int64(5000)))
+		ch, err = sc.V1Charges.Retrieve(Ctx, pay.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.AmountRefunded).To(Equal(int64(4000)), "out of band: no refund")
+
+		split, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID), Amount: stripe.Int64(3000), RefundAmount: stripe.Int64(2000), OutOfBandAmount: stripe.Int64(1000),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(split.Refunds[0].AmountRefunded).To(Equal(int64(2000)))
+		ch, err = sc.V1Charges.Retrieve(Ctx, pay.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.AmountRefunded).To(Equal(int64(6000)))
+
+		// A post-payment note can't be voided: its invoice is not open.
+		_, err = sc.V1CreditNotes.VoidCreditNote(Ctx, cn.ID, nil)
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		got, err := sc.V1CreditNotes.Retrieve(Ctx, cn.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.CreditNoteStatusIssued))
+	})
+
+	It("refuses what Stripe refuses and changes nothing", func() {
+		paid := invoice(cus.ID, true)
+		open := invoice(cus.ID, false)
+		pay := defaultIntent(paid)
+		events := len(emu.EventTypes(""))
+		refuse := func(p *stripe.CreditNoteCreateParams, param string) {
+			GinkgoHelper()
+			_, err := sc.V1CreditNotes.Create(Ctx, p)
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Type).To(Equal(stripe.ErrorTypeInvalidRequest))
+			if param != "" {
+				Expect(se.Param).To(Equal(param))
+			}
+		}
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Amount: stripe.Int64(13001)}, "amount")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(13001)}, "amount")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(1000), RefundAmount: stripe.Int64(500)}, "")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(1000), CreditAmount: stripe.Int64(1000)}, "credit_amount")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Amount: stripe.Int64(1000), Reason: stripe.String("requested_by_customer")}, "reason")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID)}, "")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String("in_missing"), Amount: stripe.Int64(100)}, "invoice")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Lines: []*stripe.CreditNoteCreateLineParams{
+			{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(lineOf(open, "Widget")), Quantity: stripe.Int64(4)},
+		}}, "lines[0][quantity]")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Amount: stripe.Int64(100),
+			ShippingCost: &stripe.CreditNoteCreateShippingCostParams{ShippingRate: stripe.String("shr_x")}}, "shipping_cost")
+		Expect(emu.EventTypes("")).To(HaveLen(events), "refusals record no event")
+		// A refund the payments can't cover is refused after everything
+		// else was checked: no refund is kept either.
+		_, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pay.ID), Amount: stripe.Int64(12000)})
+		Expect(err).NotTo(HaveOccurred())
+		draft, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		events = len(emu.EventTypes(""))
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(2000)}, "refund_amount")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(draft.ID), Amount: stripe.Int64(100)}, "invoice")
+
+		Expect(creditNotes(&stripe.CreditNoteListParams{})).To(BeEmpty())
+		Expect(emu.EventTypes("")).To(HaveLen(events))
+		for _, id := range []string{paid.ID, open.ID} {
+			inv := getInvoice(id)
+			Expect(inv.AmountDue).To(Equal(int64(13000)))
+			Expect(inv.PrePaymentCreditNotesAmount + inv.PostPaymentCreditNotesAmount).To(Equal(int64(0)))
+		}
+		ch, err := sc.V1Charges.Retrieve(Ctx, pay.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.AmountRefunded).To(Equal(int64(12000)))
+
+		_, err = sc.V1CreditNotes.Retrieve(Ctx, "cn_missing", nil)
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(404))
+	})
+
+	It("lists newest first, by invoice and by customer, and updates memo and metadata", func() {
+		other := customerWithCard(sc, "other@example.com", "pm_card_visa", "")
+		a := invoice(cus.ID, false)
+		b := invoice(other.ID, false)
+		var ids []string
+		for _, p := range []struct {
+			inv    string
+			amount int64
+		}{{a.ID, 100}, {b.ID, 200}, {a.ID, 300}} {
+			cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(p.inv), Amount: stripe.Int64(p.amount)})
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, cn.ID)
+		}
+		Expect(creditNotes(&stripe.CreditNoteListParams{})).To(Equal([]string{ids[2], ids[1], ids[0]}))
+		Expect(creditNotes(&stripe.CreditNoteListParams{Invoice: stripe.String(a.ID)})).To(Equal([]string{ids[2], ids[0]}))
+		Expect(creditNotes(&stripe.CreditNoteListParams{Customer: stripe.String(other.ID)})).To(Equal([]string{ids[1]}))
+		Expect(creditNotes(&stripe.CreditNoteListParams{ListParams: stripe.ListParams{Limit: stripe.Int64(1)}})).To(HaveLen(3), "pages through")
+
+		up, err := sc.V1CreditNotes.Update(Ctx, ids[0], &stripe.CreditNoteUpdateParams{Memo: stripe.String("Thanks"), Metadata: map[string]string{"k": "v"}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(up.Memo).To(Equal("Thanks"))
+		Expect(up.Metadata).To(Equal(map[string]string{"k": "v"}))
+		ev := latestEvent(sc, "credit_note.updated")
+		Expect(ev.Data.Object["id"]).To(Equal(ids[0]))
+	})
+})
