@@ -321,6 +321,32 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(StripeErr(err).HTTPStatusCode).To(Equal(404))
 	})
 
+	It("refuses an open invoice whose bank debit is processing", func() {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"),
+			PaymentSettings: &stripe.InvoiceCreatePaymentSettingsParams{PaymentMethodTypes: []*string{stripe.String("sepa_debit")}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(5000), Currency: stripe.String("eur"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+			Type:           stripe.String("sepa_debit"),
+			SEPADebit:      &stripe.PaymentMethodCreateSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")},
+			BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Jenny"), Email: stripe.String("j@example.com")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentMethods.Attach(Ctx, pm.ID, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String(pm.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(defaultIntent(inv).Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(5000)})
+		Expect(StripeErr(err).Param).To(Equal("invoice"))
+		Expect(getInvoice(inv.ID).AmountRemaining).To(Equal(int64(5000)))
+	})
+
 	It("lists newest first, by invoice and by customer, and updates memo and metadata", func() {
 		other := customerWithCard(sc, "other@example.com", "pm_card_visa", "")
 		a := invoice(cus.ID, false)

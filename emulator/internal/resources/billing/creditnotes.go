@@ -72,6 +72,13 @@ func createCreditNote(c *api.Call) (any, error) {
 	if open && api.Int(inv["amount_paid"]) > 0 {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on partly paid open invoices (invoice %s has %d paid).", invID, api.Int(inv["amount_paid"])).WithParam("invoice")
 	}
+	if open {
+		if pay := defaultPayment(c, invID); pay != nil && pay["status"] == "open" {
+			if f, ok := c.Tx.Fields(c.Account, "payment_intent", api.Str(api.Obj(pay["payment"])["payment_intent"]), "status"); ok && f[0].String() == payments.Processing {
+				return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on an invoice whose payment is processing (invoice %s); wait for the payment to settle.", invID).WithParam("invoice")
+			}
+		}
+	}
 	if t, ok := c.Params.Str("email_type"); ok && t != "" && t != "credit_note" && t != "none" {
 		return nil, apierr.InvalidRequest("Invalid email_type: must be one of credit_note or none").WithParam("email_type")
 	}
