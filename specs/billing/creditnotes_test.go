@@ -347,6 +347,19 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(getInvoice(inv.ID).AmountRemaining).To(Equal(int64(5000)))
 	})
 
+	It("refuses an open invoice with an attached payment", func() {
+		inv := invoice(cus.ID, false)
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(3000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(pi.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(13000)})
+		Expect(StripeErr(err).Param).To(Equal("invoice"))
+		Expect(getInvoice(inv.ID).AmountRemaining).To(Equal(int64(13000)))
+	})
+
 	It("lists newest first, by invoice and by customer, and updates memo and metadata", func() {
 		other := customerWithCard(sc, "other@example.com", "pm_card_visa", "")
 		a := invoice(cus.ID, false)

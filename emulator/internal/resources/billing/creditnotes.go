@@ -69,8 +69,8 @@ func createCreditNote(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with discounts (invoice %s has discounts).", invID).WithParam("invoice")
 	}
 	open := inv["status"] == "open"
-	if open && api.Int(inv["amount_paid"]) > 0 {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on partly paid open invoices (invoice %s has %d paid).", invID, api.Int(inv["amount_paid"])).WithParam("invoice")
+	if open && (api.Int(inv["amount_paid"]) > 0 || blockingPayments(c, invID)) {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on open invoices with payments paid or attached (invoice %s has %d paid).", invID, api.Int(inv["amount_paid"])).WithParam("invoice")
 	}
 	if open {
 		if pay := defaultPayment(c, invID); pay != nil && pay["status"] == "open" {
