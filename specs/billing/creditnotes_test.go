@@ -123,9 +123,11 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		ev := latestEvent(sc, "invoice.updated")
 		Expect(ev.Data.PreviousAttributes).To(HaveKeyWithValue("amount_due", BeNumerically("==", 13000)))
 
-		got, err := sc.V1CreditNotes.Retrieve(Ctx, cn.ID, nil)
+		got, err := sc.V1CreditNotes.Retrieve(Ctx, cn.ID, &stripe.CreditNoteRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("invoice"), stripe.String("customer")}}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Amount).To(Equal(int64(2500)))
+		Expect(got.Invoice.AmountDue).To(Equal(int64(10500)), "expanded")
+		Expect(got.Customer.Email).To(Equal("credit@example.com"), "expanded")
 
 		voided, err := sc.V1CreditNotes.VoidCreditNote(Ctx, cn.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
