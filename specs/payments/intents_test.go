@@ -275,6 +275,31 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(eventsSince(mark)[3:]).To(Equal([]string{"charge.failed", "payment_intent.payment_failed"}))
 		})
 
+		It("settles a US bank account debit (ACH) in usd, its charge shaped as Stripe's", func() {
+			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+				Type: stripe.String("us_bank_account"),
+				USBankAccount: &stripe.PaymentMethodCreateUSBankAccountParams{AccountHolderType: stripe.String("individual"),
+					AccountNumber: stripe.String("000123456789"), RoutingNumber: stripe.String("110000000")},
+				BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Jenny")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.EventTypes(""))
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(5000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+				PaymentMethod: stripe.String(pm.ID), PaymentMethodTypes: []*string{stripe.String("us_bank_account")}, Confirm: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.processing", "charge.pending"}))
+			ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ch.PaymentMethodDetails.USBankAccount.Last4).To(Equal("6789"))
+			emu.Clock().Advance(10 * time.Minute)
+			done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		})
+
 		It("settles on demand through the test helper", func() {
 			pi := payEUR(sepa("DE89370400440532013000"))
 			status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/settle", url.Values{"outcome": {"fail"}}, "")
