@@ -22,6 +22,7 @@ func kinds() []*api.Kind {
 	return append([]*api.Kind{
 		accounts.Kind,
 		customers.Kind,
+		customers.BalanceTransactionKind,
 		catalog.ProductKind,
 		catalog.PriceKind,
 		events.Kind,
@@ -43,6 +44,7 @@ func routes() [][]api.Route {
 	return [][]api.Route{
 		accounts.Routes(),
 		customers.Routes(),
+		customers.BalanceRoutes(),
 		catalog.ProductRoutes(),
 		catalog.PriceRoutes(),
 		events.Routes(),

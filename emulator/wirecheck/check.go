@@ -45,6 +45,7 @@ func init() {
 	register("credit_note", stripe.CreditNote{})
 	register("credit_note_line_item", stripe.CreditNoteLineItem{})
 	register("customer", stripe.Customer{})
+	register("customer_balance_transaction", stripe.CustomerBalanceTransaction{})
 	register("event", stripe.Event{})
 	register("invoice", stripe.Invoice{})
 	register("invoice_payment", stripe.InvoicePayment{})

@@ -96,6 +96,9 @@ func create(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(o); err != nil {
 		return nil, err
 	}
+	if err := recordDirectBalance(c, o, 0, "initial"); err != nil {
+		return nil, err
+	}
 	for _, hook := range CreateHooks {
 		if err := hook(c, o); err != nil {
 			return nil, err
@@ -228,6 +231,9 @@ func update(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if err := recordDirectBalance(c, after, api.Int(before["balance"]), "adjustment"); err != nil {
 		return nil, err
 	}
 	if err := c.Save(before, after); err != nil {

@@ -1,0 +1,162 @@
+package customers
+
+import (
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// BalanceTransactionKind is a move of a customer's credit balance
+// (Stripe's "customer balance"): a negative balance is credit the next
+// invoices use, a positive one is owed and added to the next invoice.
+var BalanceTransactionKind = &api.Kind{
+	Object: "customer_balance_transaction", Prefix: "cbtxn_", Name: "customer_balance_transaction",
+	Expandable: []string{"customer", "invoice", "credit_note", "checkout_session"},
+	Indexes:    []store.Index{{Name: "customer", Path: "customer"}},
+}
+
+// BalanceRoutes are the endpoints under /v1/customers/{id}/balance_transactions.
+func BalanceRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/customers/{customer}/balance_transactions", params.FromStruct(stripe.CustomerBalanceTransactionCreateParams{}).Require("amount", "currency"), createBalanceTransaction),
+		api.GET("/v1/customers/{customer}/balance_transactions", params.FromStruct(stripe.CustomerBalanceTransactionListParams{}), listBalanceTransactions),
+		api.GET("/v1/customers/{customer}/balance_transactions/{id}", params.FromStruct(stripe.CustomerBalanceTransactionRetrieveParams{}), retrieveBalanceTransaction),
+		api.POST("/v1/customers/{customer}/balance_transactions/{id}", params.FromStruct(stripe.CustomerBalanceTransactionUpdateParams{}), updateBalanceTransaction),
+	}
+}
+
+// MoveBalance records a balance transaction of typ moving cus's balance
+// by amount and changes cus["balance"] to match. The transaction is stored; cus is the caller's to
+// store: it must be a copy or an object the caller stores anyway.
+// extra sets fields such as invoice or credit_note.
+func MoveBalance(c *api.Call, cus store.Obj, amount int64, currency, typ string, extra store.Obj) (store.Obj, error) {
+	ending := api.Int(cus["balance"]) + amount
+	txn := c.Object("customer_balance_transaction", c.NewID("customer_balance_transaction"), store.Obj{
+		"amount": amount, "checkout_session": nil, "credit_note": nil, "currency": currency, "customer": cus["id"],
+		"description": nil, "ending_balance": ending, "invoice": nil, "metadata": map[string]any{}, "type": typ,
+	})
+	for k, v := range extra {
+		txn[k] = v
+	}
+	cus["balance"] = ending
+	if err := c.Put(txn); err != nil {
+		return nil, err
+	}
+	return txn, nil
+}
+
+// balanceCurrency is the currency a direct change of balance is in: the
+// customer's, or the account's default (usd here) for one without.
+func balanceCurrency(cus store.Obj) string {
+	if cur := api.Str(cus["currency"]); cur != "" {
+		return cur
+	}
+	return "usd"
+}
+
+func loadLiveCustomer(c *api.Call) (store.Obj, error) {
+	cus, err := c.Load("customer", c.Var("customer"), "customer")
+	if err != nil {
+		return nil, err
+	}
+	if api.Bool(cus["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", c.Var("customer"), "customer")
+	}
+	return cus, nil
+}
+
+func createBalanceTransaction(c *api.Call) (any, error) {
+	before, err := loadLiveCustomer(c)
+	if err != nil {
+		return nil, err
+	}
+	amount, _ := c.Params.Int("amount")
+	if amount == 0 {
+		return nil, apierr.InvalidRequest("Amount must be non-zero.").WithParam("amount")
+	}
+	currency, _ := c.Params.Str("currency")
+	if cur := api.Str(before["currency"]); cur != "" && cur != currency {
+		return nil, apierr.InvalidRequest("The currency %s does not match the customer's currency %s.", currency, cur).WithParam("currency")
+	}
+	cus := api.Clone(before)
+	if cus["currency"] == nil {
+		// Like Stripe: the transaction's currency becomes the customer's.
+		cus["currency"] = currency
+	}
+	txn, err := MoveBalance(c, cus, amount, currency, "adjustment", nil)
+	if err != nil {
+		return nil, err
+	}
+	c.Copy(txn, "description")
+	if err := c.ApplyMetadata(txn); err != nil {
+		return nil, err
+	}
+	if err := c.Put(txn); err != nil {
+		return nil, err
+	}
+	if err := c.Save(before, cus); err != nil {
+		return nil, err
+	}
+	return txn, nil
+}
+
+func loadBalanceTransaction(c *api.Call) (store.Obj, error) {
+	if _, err := c.Load("customer", c.Var("customer"), "customer"); err != nil {
+		return nil, err
+	}
+	txn, ok := c.Tx.Get(c.Account, "customer_balance_transaction", c.Var("id"))
+	if !ok || txn["customer"] != c.Var("customer") {
+		return nil, apierr.NoSuchObject("customer_balance_transaction", c.Var("id"), "id")
+	}
+	return txn, nil
+}
+
+func retrieveBalanceTransaction(c *api.Call) (any, error) {
+	return loadBalanceTransaction(c)
+}
+
+func updateBalanceTransaction(c *api.Call) (any, error) {
+	before, err := loadBalanceTransaction(c)
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	c.Copy(after, "description")
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	// No event: Stripe sends none about balance transactions.
+	if err := c.Put(after); err != nil {
+		return nil, err
+	}
+	return after, nil
+}
+
+func listBalanceTransactions(c *api.Call) (any, error) {
+	if _, err := c.Load("customer", c.Var("customer"), "customer"); err != nil {
+		return nil, err
+	}
+	q, err := c.ListQuery("customer_balance_transaction")
+	if err != nil {
+		return nil, err
+	}
+	q.Index, q.Value = "customer", c.Var("customer")
+	return c.Page("customer_balance_transaction", "/v1/customers/"+c.Var("customer")+"/balance_transactions", q), nil
+}
+
+// recordDirectBalance records the balance a customer create or update
+// sets directly as a transaction, as Stripe does: "initial" for a new
+// customer, "adjustment" for a change. cus carries the new balance and
+// is the caller's to store; old is the balance before.
+func recordDirectBalance(c *api.Call, cus store.Obj, old int64, typ string) error {
+	bal := api.Int(cus["balance"])
+	if bal == old {
+		return nil
+	}
+	cus["balance"] = old
+	_, err := MoveBalance(c, cus, bal-old, balanceCurrency(cus), typ, nil)
+	return err
+}
