@@ -6,6 +6,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -26,7 +27,16 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 			inv["number"] = fmt.Sprintf("%s-%04d", api.Str(cus["invoice_prefix"]), seq)
 		}
 		cus["next_invoice_sequence"] = seq + 1
-		if err := c.Put(cus); err != nil {
+		prev, err := applyBalance(c, inv, cus)
+		if err != nil {
+			return nil, err
+		}
+		if prev != nil {
+			err = c.PutEmit(cus, "customer.updated", prev)
+		} else {
+			err = c.Put(cus)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -74,6 +84,39 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	}
 	c.Emit("invoice.finalized", inv, nil)
 	return inv, nil
+}
+
+// applyBalance uses the customer's balance on an invoice being finalized,
+// as Stripe does: credit (a negative balance) pays what it can of the
+// total, a debt (a positive balance) is added to what is due. The invoice
+// records starting_balance and ending_balance; an applied_to_invoice
+// transaction moves the customer's balance, changed in cus (the caller
+// stores it). It returns the customer's previous attributes when the
+// balance moved, nil otherwise. A customer without a balance costs only
+// the read of the field.
+func applyBalance(c *api.Call, inv, cus store.Obj) (store.Obj, error) {
+	bal := api.Int(cus["balance"])
+	inv["starting_balance"] = bal
+	inv["ending_balance"] = bal
+	total := api.Int(inv["total"])
+	if bal == 0 || total < 0 {
+		return nil, nil
+	}
+	applied := bal // a debt is all added
+	if bal < 0 {
+		applied = -min(-bal, total)
+	}
+	if applied == 0 {
+		return nil, nil
+	}
+	due := max(total+applied, 0)
+	inv["amount_due"] = due
+	inv["amount_remaining"] = max(due-api.Int(inv["amount_paid"]), 0)
+	if _, err := customers.MoveBalance(c, cus, -applied, api.Str(inv["currency"]), "applied_to_invoice", store.Obj{"invoice": inv["id"]}); err != nil {
+		return nil, err
+	}
+	inv["ending_balance"] = cus["balance"]
+	return store.Obj{"balance": bal}, nil
 }
 
 // savesMethodOfFirstPayment reports whether an invoice is one a client
