@@ -270,6 +270,38 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(got.Status).To(Equal(stripe.CreditNoteStatusIssued))
 	})
 
+	It("credits the customer's balance with credit_amount, which the next invoice uses", func() {
+		paid := invoice(cus.ID, true)
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(paid.ID), Amount: stripe.Int64(5000), CreditAmount: stripe.Int64(3000), RefundAmount: stripe.Int64(2000),
+			Expand: []*string{stripe.String("customer_balance_transaction")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.Refunds[0].AmountRefunded).To(Equal(int64(2000)))
+		txn := cn.CustomerBalanceTransaction
+		Expect(txn).NotTo(BeNil())
+		Expect(txn.Type).To(Equal(stripe.CustomerBalanceTransactionTypeCreditNote))
+		Expect(txn.Amount).To(Equal(int64(-3000)))
+		Expect(txn.EndingBalance).To(Equal(int64(-3000)))
+		Expect(txn.CreditNote.ID).To(Equal(cn.ID))
+		Expect(txn.Invoice.ID).To(Equal(paid.ID))
+		c, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Balance).To(Equal(int64(-3000)))
+
+		p := &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)}
+		next, err := sc.V1Invoices.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(next.ID), Amount: stripe.Int64(10000), Currency: stripe.String("usd"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		next, err = sc.V1Invoices.FinalizeInvoice(Ctx, next.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(next.StartingBalance).To(Equal(int64(-3000)))
+		Expect(next.AmountDue).To(Equal(int64(7000)))
+	})
+
 	It("refuses what Stripe refuses and changes nothing", func() {
 		paid := invoice(cus.ID, true)
 		open := invoice(cus.ID, false)
@@ -288,7 +320,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Amount: stripe.Int64(13001)}, "amount")
 		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(13001)}, "amount")
 		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(1000), RefundAmount: stripe.Int64(500)}, "")
-		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(1000), CreditAmount: stripe.Int64(1000)}, "credit_amount")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(1000), CreditAmount: stripe.Int64(-1)}, "credit_amount")
 		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Amount: stripe.Int64(1000), Reason: stripe.String("requested_by_customer")}, "reason")
 		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID)}, "")
 		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String("in_missing"), Amount: stripe.Int64(100)}, "invoice")

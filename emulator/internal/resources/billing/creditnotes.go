@@ -9,6 +9,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -133,9 +134,6 @@ func createCreditNote(c *api.Call) (any, error) {
 	refund, hasRefund := c.Params.Int("refund_amount")
 	oob, hasOOB := c.Params.Int("out_of_band_amount")
 	credit, hasCredit := c.Params.Int("credit_amount")
-	if hasCredit && credit != 0 {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate customer credit balances: credit_amount can't be used; use refund_amount or out_of_band_amount.").WithParam("credit_amount")
-	}
 	for _, p := range []struct {
 		name string
 		v    int64
@@ -153,6 +151,14 @@ func createCreditNote(c *api.Call) (any, error) {
 	targets, err := refundTargets(c, inv, refund)
 	if err != nil {
 		return nil, err
+	}
+	var cusBefore store.Obj
+	if credit > 0 {
+		// The credit goes to the customer's balance, used by its next invoices.
+		cusBefore, _ = c.Tx.Get(c.Account, "customer", api.Str(inv["customer"]))
+		if cusBefore == nil || api.Bool(cusBefore["deleted"]) {
+			return nil, apierr.InvalidRequest("The invoice's customer %s is deleted: credit_amount can't credit its balance.", inv["customer"]).WithParam("credit_amount")
+		}
 	}
 	mdHolder := store.Obj{}
 	if err := c.ApplyMetadata(mdHolder); err != nil {
@@ -206,6 +212,17 @@ func createCreditNote(c *api.Call) (any, error) {
 		"subtotal": total, "subtotal_excluding_tax": total, "total": total, "total_excluding_tax": total,
 		"total_taxes": []any{}, "type": typ, "voided_at": nil,
 	})
+	if cusBefore != nil {
+		cus := api.Clone(cusBefore)
+		txn, err := customers.MoveBalance(c, cus, -credit, api.Str(inv["currency"]), "credit_note", store.Obj{"credit_note": id, "invoice": invID})
+		if err != nil {
+			return nil, err
+		}
+		cn["customer_balance_transaction"] = txn["id"]
+		if err := c.Save(cusBefore, cus); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.Insert(cn); err != nil {
 		return nil, err
 	}

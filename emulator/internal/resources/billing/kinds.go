@@ -50,7 +50,7 @@ var (
 	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"pricing.price_details.price"}}
 	CreditNoteKind = &api.Kind{
 		Object: "credit_note", Prefix: "cn_", Name: "credit note",
-		Expandable: []string{"customer", "invoice"},
+		Expandable: []string{"customer", "invoice", "customer_balance_transaction"},
 		Indexes:    []store.Index{{Name: "invoice", Path: "invoice"}, {Name: "customer", Path: "customer"}},
 	}
 	// Credit note lines live inside their credit note.
