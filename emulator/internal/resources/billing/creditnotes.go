@@ -505,33 +505,8 @@ func listCreditNoteLines(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	lines := asList(cn["lines"])
-	limit := 10
-	if n, ok := c.Params.Int("limit"); ok {
-		if n < 1 || n > 100 {
-			return nil, apierr.InvalidRequest("Invalid limit: must be between 1 and 100").WithParam("limit")
-		}
-		limit = int(n)
-	}
-	start := 0
-	if after, _ := c.Params.Str("starting_after"); after != "" {
-		start = -1
-		for i, l := range lines {
-			if api.Obj(l)["id"] == after {
-				start = i + 1
-			}
-		}
-		if start < 0 {
-			return nil, apierr.NoSuchObject("credit note line item", after, "starting_after")
-		}
-	}
 	if before, _ := c.Params.Str("ending_before"); before != "" {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate ending_before on credit note lines; page forward with starting_after.").WithParam("ending_before")
 	}
-	end := min(start+limit, len(lines))
-	var page []store.Obj
-	for _, l := range lines[start:end] {
-		page = append(page, api.Obj(l))
-	}
-	return &api.List{URL: "/v1/credit_notes/" + api.Str(cn["id"]) + "/lines", Data: page, HasMore: end < len(lines)}, nil
+	return embeddedPage(c, asList(cn["lines"]), "/v1/credit_notes/"+api.Str(cn["id"])+"/lines", "credit note line item")
 }

@@ -406,7 +406,13 @@ func listLines(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	lines := asList(inv["lines"])
+	return embeddedPage(c, asList(inv["lines"]), "/v1/invoices/"+api.Str(inv["id"])+"/lines", "line item")
+}
+
+// embeddedPage pages through lines an object carries inside itself
+// (invoice and credit note lines): limit and starting_after (name is
+// what an unknown cursor is called in the error), oldest first.
+func embeddedPage(c *api.Call, lines []any, url, name string) (any, error) {
 	limit := 10
 	if n, ok := c.Params.Int("limit"); ok {
 		if n < 1 || n > 100 {
@@ -423,7 +429,7 @@ func listLines(c *api.Call) (any, error) {
 			}
 		}
 		if start < 0 {
-			return nil, apierr.NoSuchObject("line item", after, "starting_after")
+			return nil, apierr.NoSuchObject(name, after, "starting_after")
 		}
 	}
 	end := min(start+limit, len(lines))
@@ -431,7 +437,7 @@ func listLines(c *api.Call) (any, error) {
 	for _, l := range lines[start:end] {
 		page = append(page, api.Obj(l))
 	}
-	return &api.List{URL: "/v1/invoices/" + api.Str(inv["id"]) + "/lines", Data: page, HasMore: end < len(lines)}, nil
+	return &api.List{URL: url, Data: page, HasMore: end < len(lines)}, nil
 }
 
 func addLines(c *api.Call) (any, error) {
