@@ -85,6 +85,13 @@ func (t *Tx) Each(acct, typ string, fn func(Obj) bool) {
 	})
 }
 
+// EachRaw is Each handing fn each object's stored JSON, for scans that
+// read a few fields of many objects.
+func (t *Tx) EachRaw(acct, typ string, fn func(raw string) bool) {
+	prefix := objPrefix(acct, typ)
+	_ = t.tx.AscendRange("", prefix, prefix+"\xff", func(_, v string) bool { return fn(v) })
+}
+
 // EachIndexed calls fn for every object of typ whose index has value, oldest
 // first, until fn returns false.
 func (t *Tx) EachIndexed(acct, typ, index, value string, fn func(Obj) bool) {

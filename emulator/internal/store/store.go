@@ -100,6 +100,49 @@ type Tx struct {
 	// once. They are shared: whoever changes one must store it again.
 	objs    map[string]Obj
 	noCache bool
+	// indexed are the index values (one list per index of the type) of
+	// objects this transaction decoded or wrote, by key: replacing one
+	// then needs no parse of its previous JSON to find the old entries.
+	indexed map[string][][]string
+	// tracked, once Track is called, lists what was written of its types.
+	tracked   map[string]bool
+	written   []Ref
+	writtenAt map[Ref]bool
+}
+
+// Ref names a stored object.
+type Ref struct{ Type, ID string }
+
+// Track makes the transaction note which objects of these types it
+// writes or deletes (see Written): background work re-examines only
+// what it changed.
+func (t *Tx) Track(types ...string) {
+	if t.tracked == nil {
+		t.tracked = map[string]bool{}
+		t.writtenAt = map[Ref]bool{}
+	}
+	for _, typ := range types {
+		t.tracked[typ] = true
+	}
+}
+
+// TakeWritten lists the tracked objects written since the last call, each
+// once, in first-write order.
+func (t *Tx) TakeWritten() []Ref {
+	out := t.written
+	t.written = nil
+	clear(t.writtenAt)
+	return out
+}
+
+func (t *Tx) noteWrite(typ, id string) {
+	if !t.tracked[typ] {
+		return
+	}
+	if r := (Ref{typ, id}); !t.writtenAt[r] {
+		t.writtenAt[r] = true
+		t.written = append(t.written, r)
+	}
 }
 
 // EndWrites drops the objects held for reuse and stops holding more:
@@ -171,7 +214,21 @@ func (t *Tx) Get(acct, typ, id string) (Obj, bool) {
 	}
 	o := decode(raw)
 	t.hold(key, o)
+	if ixs := t.s.indexes[typ]; len(ixs) > 0 && !t.noCache {
+		vals := make([][]string, len(ixs))
+		for i, ix := range ixs {
+			vals[i] = objIndexValues(o, ix.Path)
+		}
+		t.remember(key, vals)
+	}
 	return o, true
+}
+
+func (t *Tx) remember(key string, vals [][]string) {
+	if t.indexed == nil {
+		t.indexed = make(map[string][][]string, 8)
+	}
+	t.indexed[key] = vals
 }
 
 // Fields reads a few fields of a stored object (gjson paths) without
@@ -182,7 +239,7 @@ func (t *Tx) Fields(acct, typ, id string, paths ...string) ([]gjson.Result, bool
 	if err != nil {
 		return nil, false
 	}
-	return gjson.GetMany(raw, paths...), true
+	return Pick(raw, paths...), true
 }
 
 // Exists reports whether an object is stored.
@@ -248,14 +305,30 @@ func (t *Tx) PutRaw(acct, typ, id string, raw []byte, known func(path string) (s
 
 func (t *Tx) set(acct, typ, id string, b []byte, values func(path string) []string) error {
 	raw := unsafe.String(unsafe.SliceData(b), len(b))
-	prev, replaced, err := t.tx.Set(objKey(acct, typ, id), raw, nil)
+	key := objKey(acct, typ, id)
+	prev, replaced, err := t.tx.Set(key, raw, nil)
 	if err != nil {
 		return err
 	}
-	for _, ix := range t.s.indexes[typ] {
+	t.noteWrite(typ, id)
+	ixs := t.s.indexes[typ]
+	if len(ixs) == 0 {
+		return nil
+	}
+	known, haveKnown := t.indexed[key]
+	now := make([][]string, len(ixs))
+	for i, ix := range ixs {
 		newVals := values(ix.Path)
+		now[i] = newVals
 		var oldVals []string
-		if replaced {
+		switch {
+		case !replaced:
+		case haveKnown:
+			oldVals = known[i]
+			if CheckShared && !sameStrings(oldVals, indexValues(prev, ix.Path)) {
+				panic(fmt.Sprintf("store: %s: remembered %s index values %q, stored JSON has %q", key, ix.Name, oldVals, indexValues(prev, ix.Path)))
+			}
+		default:
 			oldVals = indexValues(prev, ix.Path)
 		}
 		if sameStrings(oldVals, newVals) {
@@ -272,21 +345,30 @@ func (t *Tx) set(acct, typ, id string, b []byte, values func(path string) []stri
 			}
 		}
 	}
+	t.remember(key, now)
 	return nil
 }
 
 // Delete removes an object and its index entries.
 func (t *Tx) Delete(acct, typ, id string) error {
-	delete(t.objs, objKey(acct, typ, id))
-	prev, err := t.tx.Delete(objKey(acct, typ, id))
+	key := objKey(acct, typ, id)
+	delete(t.objs, key)
+	known, haveKnown := t.indexed[key]
+	delete(t.indexed, key)
+	prev, err := t.tx.Delete(key)
 	if err == buntdb.ErrNotFound {
 		return ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	for _, ix := range t.s.indexes[typ] {
-		for _, v := range indexValues(prev, ix.Path) {
+	t.noteWrite(typ, id)
+	for i, ix := range t.s.indexes[typ] {
+		old := indexValues
+		if haveKnown {
+			old = func(string, string) []string { return known[i] }
+		}
+		for _, v := range old(prev, ix.Path) {
 			if _, err := t.tx.Delete(indexPrefix(acct, typ, ix.Name, v) + id); err != nil && err != buntdb.ErrNotFound {
 				return err
 			}
