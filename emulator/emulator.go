@@ -87,10 +87,8 @@ func New(opts ...Option) (*Emulator, error) {
 		return nil, err
 	}
 	e.mountControl()
-	for _, tick := range tickers() {
-		tick := tick
-		e.removeHooks = append(e.removeHooks, cfg.clock.OnTick(func(now time.Time) { tick(env, now) }))
-	}
+	due := timers()
+	e.removeHooks = append(e.removeHooks, cfg.clock.OnTick(func(now time.Time) { env.RunDue(due, now) }))
 	return e, nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
@@ -75,8 +77,8 @@ func (e *Emulator) Count(account, object string) int {
 	}
 	n := 0
 	_ = e.env.Store.View(func(tx *store.Tx) error {
-		tx.Each(account, object, func(o store.Obj) bool {
-			if o["deleted"] != true {
+		tx.EachRaw(account, object, func(raw string) bool {
+			if !gjson.Get(raw, "deleted").Bool() {
 				n++
 			}
 			return true

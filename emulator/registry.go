@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"time"
-
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
@@ -33,10 +31,10 @@ func kinds() []*api.Kind {
 	}, append(append(append(payments.Kinds(), billing.Kinds()...), billingportal.Kinds()...), coupons.Kinds()...)...)
 }
 
-// tickers are the resource families' time-driven work, run whenever the
-// clock moves.
-func tickers() []func(env *api.Env, now time.Time) {
-	return []func(env *api.Env, now time.Time){payments.Tick, billing.Tick, checkout.Tick}
+// timers are the resource families' time-driven work, run (all together,
+// in time order) whenever the clock moves.
+func timers() []api.Timer {
+	return append(payments.Timers(), billing.Timer, checkout.Timer)
 }
 
 // routes lists every resource family's endpoint table.

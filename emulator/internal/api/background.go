@@ -6,27 +6,39 @@ import "github.com/stripe-emu/stripe-emu/emulator/internal/store"
 // (settlements, renewals, expiries): one write transaction in account, its
 // events carrying no request id, published after commit.
 func (e *Env) Background(account string, fn func(c *Call) error) error {
+	_, err := e.background(account, nil, fn)
+	return err
+}
+
+// background is Background that also tells which objects of the tracked
+// types fn wrote.
+func (e *Env) background(account string, track []string, fn func(c *Call) error) ([]store.Ref, error) {
 	c := &Call{Env: e, Account: account, Connected: account != e.Platform, APIVersion: APIVersion}
+	var written []store.Ref
 	err := e.Store.Update(func(tx *store.Tx) error {
 		c.Tx = tx
 		c.Now = e.Clock.Unix()
 		c.events = c.events[:0]
 		c.stored = c.stored[:0]
 		c.later, c.after = nil, nil
+		if len(track) > 0 {
+			tx.Track(track...)
+		}
 		if err := fn(c); err != nil {
 			return err
 		}
 		if err := c.Flush(); err != nil {
 			return err
 		}
+		written = tx.TakeWritten()
 		return c.commitEvents()
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c.runAfterCommit()
 	e.Events.publish(c.committed())
-	return nil
+	return written, nil
 }
 
 // Accounts lists every account namespace: the platform first, then each

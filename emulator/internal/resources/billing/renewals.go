@@ -3,7 +3,6 @@ package billing
 import (
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -23,75 +22,110 @@ type dueAction struct {
 
 // dueFields are the fields Due reads from a stored subscription.
 var dueFields = []string{"id", "pending_update.expires_at", "created", "items.data.0.current_period_end", "trial_end", "trial_start", "cancel_at", "pause_collection.resumes_at",
-	"items.data.0.current_period_start", "cancel_at_period_end", "collection_method", "pause_collection"}
+	"items.data.0.current_period_start", "cancel_at_period_end", "collection_method", "pause_collection", "test_clock", "status"}
 
 // Due lists what is due by target for objects on clockID ("" = the
 // emulator clock), earliest first. It reads the few fields it needs from
-// the stored JSON: every pass looks at every live subscription.
+// the stored JSON, in one walk of each document.
 func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []dueAction {
 	var out []dueAction
-	onClock := func(raw string) bool { return gjson.Get(raw, "test_clock").String() == clockID }
 	for _, status := range []string{"active", "trialing", "past_due", "unpaid", "incomplete"} {
 		tx.EachIndexedRaw(account, "subscription", "status", status, func(raw string) bool {
-			if !onClock(raw) {
-				return true
-			}
-			f := gjson.GetMany(raw, dueFields...)
-			id := f[0].String()
-			if at := f[7].Int(); f[7].Type == gjson.Number && at <= target {
-				// Collection resumes before a renewal due at the same time.
-				out = append(out, dueAction{at, "resume_collection", id})
-			}
-			if at := f[6].Int(); f[6].Type == gjson.Number && at <= target && at < f[3].Int() && status != "incomplete" {
-				// Ends mid-period; one ending with its period renews into
-				// its end instead.
-				out = append(out, dueAction{at, "cancel_at", id})
-				return true
-			}
-			if f[1].Exists() && f[1].Type != gjson.Null && f[1].Int() <= target {
-				out = append(out, dueAction{f[1].Int(), "pending_expire", id})
-			}
-			switch {
-			case status == "incomplete":
-				if at := f[2].Int() + IncompleteExpiry; at <= target {
-					out = append(out, dueAction{at, "expire", id})
-				}
-			default:
-				if end := f[3].Int(); end <= target {
-					out = append(out, dueAction{end, "renew", id})
-				}
-				if status == "trialing" {
-					if at := f[4].Int() - TrialWillEnd; at <= target {
-						if _, warned := tx.GetMeta("twe:" + account + ":" + id); !warned {
-							out = append(out, dueAction{max(at, f[5].Int()), "trial_will_end", id})
-						}
-					}
-				}
-				// After trial_will_end when both fall due together.
-				if at := f[3].Int() - upcomingLead; upcomingLead > 0 && at <= target && upcomingDue(status, f, upcomingLead) {
-					if _, sent := tx.GetMeta(upcomingKey(account, id, f[3].Int())); !sent {
-						out = append(out, dueAction{at, "upcoming", id})
-					}
-				}
-			}
+			out = subscriptionDue(out, tx, account, clockID, raw, target, upcomingLead)
 			return true
 		})
 	}
-	for _, w := range []struct{ status, field, kind string }{
-		{"draft", "automatically_finalizes_at", "finalize"},
-		{"open", "next_payment_attempt", "retry"},
-	} {
-		tx.EachIndexedRaw(account, "invoice", "status", w.status, func(raw string) bool {
-			if !onClock(raw) {
-				return true
-			}
-			if at := gjson.Get(raw, w.field); at.Type == gjson.Number && at.Int() <= target {
-				out = append(out, dueAction{at.Int(), w.kind, gjson.Get(raw, "id").String()})
-			}
+	for _, status := range []string{"draft", "open"} {
+		tx.EachIndexedRaw(account, "invoice", "status", status, func(raw string) bool {
+			out = invoiceDue(out, clockID, raw, target)
 			return true
 		})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
+	return out
+}
+
+// dueOf lists what is due by target for one subscription or invoice.
+func dueOf(tx *store.Tx, account, clockID string, ref store.Ref, target, upcomingLead int64) []dueAction {
+	raw, ok := tx.GetRaw(account, ref.Type, ref.ID)
+	if !ok {
+		return nil
+	}
+	if ref.Type == "invoice" {
+		return invoiceDue(nil, clockID, raw, target)
+	}
+	return subscriptionDue(nil, tx, account, clockID, raw, target, upcomingLead)
+}
+
+// invoiceDue appends an invoice's automatic finalization or payment
+// retry, if due.
+func invoiceDue(out []dueAction, clockID, raw string, target int64) []dueAction {
+	f := store.Pick(raw, "id", "status", "test_clock", "automatically_finalizes_at", "next_payment_attempt")
+	if f[2].String() != clockID {
+		return out
+	}
+	at := f[3]
+	kind := "finalize"
+	switch f[1].String() {
+	case "draft":
+	case "open":
+		at, kind = f[4], "retry"
+	default:
+		return out
+	}
+	if at.Type == gjson.Number && at.Int() <= target {
+		out = append(out, dueAction{at.Int(), kind, f[0].String()})
+	}
+	return out
+}
+
+// subscriptionDue appends what is due for one subscription, in the order
+// actions due at the same moment run.
+func subscriptionDue(out []dueAction, tx *store.Tx, account, clockID, raw string, target, upcomingLead int64) []dueAction {
+	f := store.Pick(raw, dueFields...)
+	if f[12].String() != clockID {
+		return out
+	}
+	id, status := f[0].String(), f[13].String()
+	switch status {
+	case "active", "trialing", "past_due", "unpaid", "incomplete":
+	default:
+		return out
+	}
+	if at := f[7].Int(); f[7].Type == gjson.Number && at <= target {
+		// Collection resumes before a renewal due at the same time.
+		out = append(out, dueAction{at, "resume_collection", id})
+	}
+	if at := f[6].Int(); f[6].Type == gjson.Number && at <= target && at < f[3].Int() && status != "incomplete" {
+		// Ends mid-period; one ending with its period renews into its end
+		// instead.
+		return append(out, dueAction{at, "cancel_at", id})
+	}
+	if f[1].Exists() && f[1].Type != gjson.Null && f[1].Int() <= target {
+		out = append(out, dueAction{f[1].Int(), "pending_expire", id})
+	}
+	if status == "incomplete" {
+		if at := f[2].Int() + IncompleteExpiry; at <= target {
+			out = append(out, dueAction{at, "expire", id})
+		}
+		return out
+	}
+	if end := f[3].Int(); end <= target {
+		out = append(out, dueAction{end, "renew", id})
+	}
+	if status == "trialing" {
+		if at := f[4].Int() - TrialWillEnd; at <= target {
+			if _, warned := tx.GetMeta("twe:" + account + ":" + id); !warned {
+				out = append(out, dueAction{max(at, f[5].Int()), "trial_will_end", id})
+			}
+		}
+	}
+	// After trial_will_end when both fall due together.
+	if at := f[3].Int() - upcomingLead; upcomingLead > 0 && at <= target && upcomingDue(status, f, upcomingLead) {
+		if _, sent := tx.GetMeta(upcomingKey(account, id, f[3].Int())); !sent {
+			out = append(out, dueAction{at, "upcoming", id})
+		}
+	}
 	return out
 }
 
@@ -183,7 +217,7 @@ func upcoming(c *api.Call, id string) error {
 	}
 	raw, _ := c.Tx.GetRaw(c.Account, "subscription", id)
 	status := api.Str(sub["status"])
-	f := gjson.GetMany(raw, dueFields...)
+	f := store.Pick(raw, dueFields...)
 	key := upcomingKey(c.Account, id, f[3].Int())
 	lead := c.UpcomingInvoiceLead
 	if _, sent := c.Tx.GetMeta(key); sent || lead <= 0 || !upcomingDue(status, f, lead) || f[3].Int()-lead > c.Now {
@@ -333,42 +367,46 @@ func expire(c *api.Call, id string) error {
 }
 
 // Advance runs everything due on clockID up to target inside one call,
-// in time order, pass after pass until nothing more falls due.
+// in time order.
 func Advance(c *api.Call, clockID string, target int64) error {
-	for pass := 0; pass < 100000; pass++ {
-		due := Due(c.Tx, c.Account, clockID, target, c.UpcomingInvoiceLead)
-		if len(due) == 0 {
+	q := api.NewDueQueue()
+	q.Push(asWork(c.Account, Due(c.Tx, c.Account, clockID, target, c.UpcomingInvoiceLead))...)
+	c.Tx.Track(Timer.Watch...)
+	for {
+		d, ok := q.Next()
+		if !ok {
 			return nil
 		}
-		for _, a := range due {
-			if err := run(c, a); err != nil {
-				return err
-			}
+		if err := d.Run(c); err != nil {
+			return err
+		}
+		for _, ref := range c.Tx.TakeWritten() {
+			q.Forget(ref)
+			q.Push(asWork(c.Account, dueOf(c.Tx, c.Account, clockID, ref, target, c.UpcomingInvoiceLead))...)
 		}
 	}
-	return nil
 }
 
-// Tick runs what the emulator clock made due, in every account: each due
-// action in a transaction of its own, at its own time.
-func Tick(env *api.Env, now time.Time) {
-	target := now.Unix()
-	for _, acct := range env.Accounts() {
-		for pass := 0; pass < 100000; pass++ {
-			var due []dueAction
-			_ = env.Store.View(func(tx *store.Tx) error {
-				due = Due(tx, acct, "", target, env.UpcomingInvoiceLead)
-				return nil
-			})
-			if len(due) == 0 {
-				break
-			}
-			for _, a := range due {
-				a := a
-				if err := env.Background(acct, func(c *api.Call) error { return run(c, a) }); err != nil {
-					env.Log.Error("billing: scheduled work failed", "account", acct, "kind", a.kind, "id", a.id, "err", err)
-				}
-			}
+// Timer is billing's work on the emulator clock (test clocks Advance).
+var Timer = api.Timer{
+	Due: func(env *api.Env, tx *store.Tx, account string, target int64) []api.Due {
+		return asWork(account, Due(tx, account, "", target, env.UpcomingInvoiceLead))
+	},
+	Watch: []string{"subscription", "invoice"},
+	DueOf: func(env *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
+		return asWork(account, dueOf(tx, account, "", ref, target, env.UpcomingInvoiceLead))
+	},
+}
+
+func asWork(account string, actions []dueAction) []api.Due {
+	out := make([]api.Due, len(actions))
+	for i, a := range actions {
+		typ := "subscription"
+		if a.kind == "finalize" || a.kind == "retry" {
+			typ = "invoice"
 		}
+		out[i] = api.Due{At: a.at, Account: account, About: store.Ref{Type: typ, ID: a.id}, Kind: a.kind,
+			Run: func(c *api.Call) error { return run(c, a) }}
 	}
+	return out
 }

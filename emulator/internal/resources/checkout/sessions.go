@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -635,29 +634,36 @@ func onIntentChange(c *api.Call, ch payments.IntentChange) error {
 	return nil
 }
 
-// Tick expires open sessions whose time ran out.
-func Tick(env *api.Env, now time.Time) {
-	for _, acct := range env.Accounts() {
-		var due []string
-		_ = env.Store.View(func(tx *store.Tx) error {
-			tx.EachIndexed(acct, "checkout.session", "status", "open", func(o store.Obj) bool {
-				if api.Int(o["expires_at"]) <= now.Unix() {
-					due = append(due, api.Str(o["id"]))
-				}
-				return true
-			})
-			return nil
+// Timer expires open sessions when their time runs out.
+var Timer = api.Timer{
+	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
+		var out []api.Due
+		tx.EachIndexedRaw(account, "checkout.session", "status", "open", func(raw string) bool {
+			f := store.Pick(raw, "id", "expires_at")
+			if at := f[1].Int(); at <= target {
+				out = append(out, expiryWork(account, f[0].String(), at))
+			}
+			return true
 		})
-		for _, id := range due {
-			_ = env.Background(acct, func(c *api.Call) error {
-				s, ok := c.Tx.Get(acct, "checkout.session", id)
-				if !ok || s["status"] != "open" {
-					return nil
-				}
-				c.Now = api.Int(s["expires_at"])
-				_, err := expire(c, s)
-				return err
-			})
+		return out
+	},
+	Watch: []string{"checkout.session"},
+	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
+		f, ok := tx.Fields(account, "checkout.session", ref.ID, "status", "expires_at")
+		if !ok || f[0].String() != "open" || f[1].Int() > target {
+			return nil
 		}
-	}
+		return []api.Due{expiryWork(account, ref.ID, f[1].Int())}
+	},
+}
+
+func expiryWork(account, id string, at int64) api.Due {
+	return api.Due{At: at, Account: account, About: store.Ref{Type: "checkout.session", ID: id}, Kind: "expire", Run: func(c *api.Call) error {
+		s, ok := c.Tx.Get(account, "checkout.session", id)
+		if !ok || s["status"] != "open" {
+			return nil
+		}
+		_, err := expire(c, s)
+		return err
+	}}
 }

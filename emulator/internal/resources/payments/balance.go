@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -81,54 +80,78 @@ func availableKey(at int64, acct, txn string) string {
 	return fmt.Sprintf("available:%012d:%s:%s", at, acct, txn)
 }
 
-// MakeAvailable turns every pending balance transaction whose available_on
-// has come into an available one, and tells each account whose balance
-// grew with balance.available; it runs on each clock tick.
-func MakeAvailable(env *api.Env, now time.Time) {
-	type due struct{ key, txn string }
-	byAccount := map[string][]due{}
-	var accounts []string
-	_ = env.Store.View(func(tx *store.Tx) error {
+// availableTimer makes pending balance transactions available when their
+// available_on comes, telling the account with balance.available.
+var availableTimer = api.Timer{
+	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
+		var out []api.Due
+		last := int64(-1)
 		tx.ScanMeta("available:", func(name, _ string) bool {
 			parts := strings.SplitN(name, ":", 4)
 			if len(parts) != 4 {
 				return true
 			}
-			if at, _ := strconv.ParseInt(parts[1], 10, 64); at > now.Unix() {
+			at, _ := strconv.ParseInt(parts[1], 10, 64)
+			if at > target {
 				return false // the rest are later still
 			}
-			if _, seen := byAccount[parts[2]]; !seen {
-				accounts = append(accounts, parts[2])
+			if parts[2] == account && at != last {
+				out = append(out, availableWork(account, at))
+				last = at
 			}
-			byAccount[parts[2]] = append(byAccount[parts[2]], due{name, parts[3]})
 			return true
 		})
-		return nil
-	})
-	for _, acct := range accounts {
-		_ = env.Background(acct, func(c *api.Call) error {
-			grew := false
-			for _, d := range byAccount[acct] {
-				c.Tx.DeleteMeta(d.key)
-				before, ok := c.Tx.Get(acct, "balance_transaction", d.txn)
-				if !ok || before["status"] != "pending" {
-					continue
-				}
-				after := api.Clone(before)
-				after["status"] = "available"
-				if err := c.Put(after); err != nil {
-					return err
-				}
-				grew = grew || api.Int(after["net"]) > 0
-			}
-			if grew {
-				// Stripe sends no balance.available for negative
-				// transactions.
-				c.Emit("balance.available", balanceOf(c), nil)
-			}
+		return out
+	},
+	Watch: []string{"balance_transaction"},
+	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
+		f, ok := tx.Fields(account, "balance_transaction", ref.ID, "status", "available_on")
+		if !ok || f[0].String() != "pending" || f[1].Int() > target {
 			return nil
+		}
+		return []api.Due{availableWork(account, f[1].Int())}
+	},
+}
+
+// availableWork makes available, at its time, every pending balance
+// transaction of the account due by then: one balance.available for all
+// that became available together.
+func availableWork(account string, at int64) api.Due {
+	return api.Due{At: at, Account: account, Kind: "balance_available", Run: func(c *api.Call) error {
+		var keys, txns []string
+		c.Tx.ScanMeta("available:", func(name, _ string) bool {
+			parts := strings.SplitN(name, ":", 4)
+			if len(parts) != 4 {
+				return true
+			}
+			if when, _ := strconv.ParseInt(parts[1], 10, 64); when > c.Now {
+				return false
+			}
+			if parts[2] == account {
+				keys, txns = append(keys, name), append(txns, parts[3])
+			}
+			return true
 		})
-	}
+		grew := false
+		for i, key := range keys {
+			c.Tx.DeleteMeta(key)
+			before, ok := c.Tx.Get(account, "balance_transaction", txns[i])
+			if !ok || before["status"] != "pending" {
+				continue
+			}
+			after := api.Clone(before)
+			after["status"] = "available"
+			if err := c.Put(after); err != nil {
+				return err
+			}
+			grew = grew || api.Int(after["net"]) > 0
+		}
+		if grew {
+			// Stripe sends no balance.available for negative transactions.
+			c.Emit("balance.available", balanceOf(c), nil)
+		}
+		return nil
+	}}
 }
 
 // markConnectFunds records that money moved through an account by a
@@ -172,17 +195,17 @@ func balanceOf(c *api.Call) store.Obj {
 		currency = f[0].String()
 	}
 	totals[currency] = &sums{}
-	c.Tx.Each(c.Account, "balance_transaction", func(o store.Obj) bool {
-		cur := api.Str(o["currency"])
-		s := totals[cur]
+	c.Tx.EachRaw(c.Account, "balance_transaction", func(raw string) bool {
+		f := store.Pick(raw, "currency", "status", "net")
+		s := totals[f[0].String()]
 		if s == nil {
 			s = &sums{}
-			totals[cur] = s
+			totals[f[0].String()] = s
 		}
-		if o["status"] == "available" {
-			s.available += api.Int(o["net"])
+		if f[1].String() == "available" {
+			s.available += f[2].Int()
 		} else {
-			s.pending += api.Int(o["net"])
+			s.pending += f[2].Int()
 		}
 		return true
 	})

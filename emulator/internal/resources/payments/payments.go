@@ -3,8 +3,6 @@
 package payments
 
 import (
-	"time"
-
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
@@ -25,11 +23,9 @@ func Routes() []api.Route {
 	return out
 }
 
-// Tick is the family's time-driven work.
-func Tick(env *api.Env, now time.Time) {
-	SettleDue(env, now)
-	MakeAvailable(env, now)
-}
+// Timers are the family's time-driven work: bank debits settling, funds
+// becoming available.
+func Timers() []api.Timer { return []api.Timer{settleTimer, availableTimer} }
 
 const scratchCustomerPM = "payments.customer_payment_method"
 

@@ -147,32 +147,38 @@ func bankFailureMessage(code string) string {
 	return "The customer's bank could not process this payment."
 }
 
-// SettleDue settles every bank debit whose time has come; it runs on each
-// clock tick, in every account.
-func SettleDue(env *api.Env, now time.Time) {
-	for _, acct := range env.Accounts() {
-		var due []string
-		_ = env.Store.View(func(tx *store.Tx) error {
-			tx.ScanMeta("settle:"+acct+":", func(name, value string) bool {
-				at, _ := strconv.ParseInt(value, 10, 64)
-				if at <= now.Unix() {
-					due = append(due, strings.TrimPrefix(name, "settle:"+acct+":"))
-				}
-				return true
-			})
-			return nil
+// settleTimer settles each bank debit when its time comes.
+var settleTimer = api.Timer{
+	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
+		var out []api.Due
+		tx.ScanMeta("settle:"+account+":", func(name, value string) bool {
+			if at, _ := strconv.ParseInt(value, 10, 64); at <= target {
+				out = append(out, settleWork(account, strings.TrimPrefix(name, "settle:"+account+":"), at))
+			}
+			return true
 		})
-		for _, id := range due {
-			_ = env.Background(acct, func(c *api.Call) error {
-				pi, ok := c.Tx.Get(acct, "payment_intent", id)
-				if !ok || pi["status"] != Processing {
-					c.Tx.DeleteMeta(settleKey(acct, id))
-					return nil
-				}
-				pm, _ := c.Tx.Get(acct, "payment_method", api.Str(pi["payment_method"]))
-				_, err := settle(c, pi, bankFailure(c, pm))
-				return err
-			})
+		return out
+	},
+	Watch: []string{"payment_intent"},
+	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
+		value, ok := tx.GetMeta(settleKey(account, ref.ID))
+		if at, _ := strconv.ParseInt(value, 10, 64); !ok || at > target {
+			return nil
 		}
-	}
+		at, _ := strconv.ParseInt(value, 10, 64)
+		return []api.Due{settleWork(account, ref.ID, at)}
+	},
+}
+
+func settleWork(account, id string, at int64) api.Due {
+	return api.Due{At: at, Account: account, About: store.Ref{Type: "payment_intent", ID: id}, Kind: "settle", Run: func(c *api.Call) error {
+		pi, ok := c.Tx.Get(account, "payment_intent", id)
+		if !ok || pi["status"] != Processing {
+			c.Tx.DeleteMeta(settleKey(account, id))
+			return nil
+		}
+		pm, _ := c.Tx.Get(account, "payment_method", api.Str(pi["payment_method"]))
+		_, err := settle(c, pi, bankFailure(c, pm))
+		return err
+	}}
 }

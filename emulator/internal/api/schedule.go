@@ -1,0 +1,170 @@
+package api
+
+import (
+	"container/heap"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Due is a piece of work that time made due: it runs at At, in Account,
+// as if that moment had just come.
+type Due struct {
+	At      int64
+	Account string
+	// About is the object the work is for. When that object is written,
+	// its queued work is dropped and it is asked again what it has due
+	// (the zero Ref: work no write replaces).
+	About store.Ref
+	Kind  string // for logs
+	Run   func(c *Call) error
+}
+
+// Timer is a resource family's time-driven work.
+type Timer struct {
+	// Due lists all that is due by target in account.
+	Due func(env *Env, tx *store.Tx, account string, target int64) []Due
+	// Watch are the object types whose writes can make work due; DueOf
+	// lists what one of them, just written, has due by target.
+	Watch []string
+	DueOf func(env *Env, tx *store.Tx, account string, ref store.Ref, target int64) []Due
+}
+
+// RunDue runs all the work due by now, in every account and family, in
+// time order, each piece in a transaction of its own at its own time.
+// What a piece makes due by now (a renewal's invoice to finalize, a bank
+// debit to settle, funds becoming available) runs in its turn too: after
+// a clock jump the world is as if the time had passed.
+func (e *Env) RunDue(timers []Timer, now time.Time) {
+	target := now.Unix()
+	q := NewDueQueue()
+	accounts := e.Accounts()
+	_ = e.Store.View(func(tx *store.Tx) error {
+		for _, acct := range accounts {
+			for _, t := range timers {
+				q.Push(t.Due(e, tx, acct, target)...)
+			}
+		}
+		return nil
+	})
+	var watched []string
+	for _, t := range timers {
+		watched = append(watched, t.Watch...)
+	}
+	for {
+		d, ok := q.Next()
+		if !ok {
+			return
+		}
+		changed, err := e.background(d.Account, watched, func(c *Call) error {
+			c.Now = d.At
+			return d.Run(c)
+		})
+		if err != nil {
+			// Nothing it did was kept; it is not tried again this time.
+			e.Log.Error("scheduled work failed", "account", d.Account, "kind", d.Kind, "about", d.About.ID, "err", err)
+			continue
+		}
+		if len(changed) == 0 {
+			continue
+		}
+		_ = e.Store.View(func(tx *store.Tx) error {
+			for _, ref := range changed {
+				q.Forget(ref)
+				for _, t := range timers {
+					if watches(t, ref.Type) {
+						q.Push(t.DueOf(e, tx, d.Account, ref, target)...)
+					}
+				}
+			}
+			return nil
+		})
+	}
+}
+
+func watches(t Timer, typ string) bool {
+	for _, w := range t.Watch {
+		if w == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// DueQueue orders due work by time, then by when it was queued.
+type DueQueue struct {
+	items dueHeap
+	seq   int
+	// gen counts how often each object's work was dropped: queued work
+	// from an earlier count is stale.
+	gen map[store.Ref]int
+	// batches are the queued pieces of work about no one object, queued
+	// once each (many balance transactions becoming available at the
+	// same moment are one piece of work).
+	batches map[batchKey]bool
+}
+
+type batchKey struct {
+	account, kind string
+	at            int64
+}
+
+type queuedDue struct {
+	Due
+	seq, gen int
+}
+
+func NewDueQueue() *DueQueue {
+	return &DueQueue{gen: map[store.Ref]int{}, batches: map[batchKey]bool{}}
+}
+
+// Push queues work.
+func (q *DueQueue) Push(ds ...Due) {
+	for _, d := range ds {
+		if d.About == (store.Ref{}) {
+			k := batchKey{d.Account, d.Kind, d.At}
+			if q.batches[k] {
+				continue
+			}
+			q.batches[k] = true
+		}
+		q.seq++
+		heap.Push(&q.items, queuedDue{d, q.seq, q.gen[d.About]})
+	}
+}
+
+// Forget drops the work queued for ref.
+func (q *DueQueue) Forget(ref store.Ref) { q.gen[ref]++ }
+
+// Next takes the earliest work still queued.
+func (q *DueQueue) Next() (Due, bool) {
+	for q.items.Len() > 0 {
+		d := heap.Pop(&q.items).(queuedDue)
+		if d.About == (store.Ref{}) {
+			delete(q.batches, batchKey{d.Account, d.Kind, d.At})
+			return d.Due, true
+		}
+		if d.gen == q.gen[d.About] {
+			return d.Due, true
+		}
+	}
+	return Due{}, false
+}
+
+type dueHeap []queuedDue
+
+func (h dueHeap) Len() int { return len(h) }
+func (h dueHeap) Less(i, j int) bool {
+	if h[i].At != h[j].At {
+		return h[i].At < h[j].At
+	}
+	return h[i].seq < h[j].seq
+}
+func (h dueHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)   { *h = append(*h, x.(queuedDue)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
