@@ -193,3 +193,34 @@ func And(a, b func(store.Obj) bool) func(store.Obj) bool {
 func SearchResult(url string, data []any, hasMore bool, nextPage any) store.Obj {
 	return store.Obj{"object": "search_result", "url": url, "data": data, "has_more": hasMore, "next_page": nextPage}
 }
+
+// EmbeddedPage pages through items an object carries inside itself
+// (invoice and credit note lines) or computes (meter event summaries): limit and starting_after (name is
+// what an unknown cursor is called in the error), oldest first.
+func EmbeddedPage(c *Call, lines []any, url, name string) (any, error) {
+	limit := 10
+	if n, ok := c.Params.Int("limit"); ok {
+		if n < 1 || n > 100 {
+			return nil, apierr.InvalidRequest("Invalid limit: must be between 1 and 100").WithParam("limit")
+		}
+		limit = int(n)
+	}
+	start := 0
+	if after, _ := c.Params.Str("starting_after"); after != "" {
+		start = -1
+		for i, l := range lines {
+			if Obj(l)["id"] == after {
+				start = i + 1
+			}
+		}
+		if start < 0 {
+			return nil, apierr.NoSuchObject(name, after, "starting_after")
+		}
+	}
+	end := min(start+limit, len(lines))
+	var page []store.Obj
+	for _, l := range lines[start:end] {
+		page = append(page, Obj(l))
+	}
+	return &List{URL: url, Data: page, HasMore: end < len(lines)}, nil
+}

@@ -508,5 +508,5 @@ func listCreditNoteLines(c *api.Call) (any, error) {
 	if before, _ := c.Params.Str("ending_before"); before != "" {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate ending_before on credit note lines; page forward with starting_after.").WithParam("ending_before")
 	}
-	return embeddedPage(c, asList(cn["lines"]), "/v1/credit_notes/"+api.Str(cn["id"])+"/lines", "credit note line item")
+	return api.EmbeddedPage(c, asList(cn["lines"]), "/v1/credit_notes/"+api.Str(cn["id"])+"/lines", "credit note line item")
 }

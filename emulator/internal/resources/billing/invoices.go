@@ -406,38 +406,7 @@ func listLines(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return embeddedPage(c, asList(inv["lines"]), "/v1/invoices/"+api.Str(inv["id"])+"/lines", "line item")
-}
-
-// embeddedPage pages through lines an object carries inside itself
-// (invoice and credit note lines): limit and starting_after (name is
-// what an unknown cursor is called in the error), oldest first.
-func embeddedPage(c *api.Call, lines []any, url, name string) (any, error) {
-	limit := 10
-	if n, ok := c.Params.Int("limit"); ok {
-		if n < 1 || n > 100 {
-			return nil, apierr.InvalidRequest("Invalid limit: must be between 1 and 100").WithParam("limit")
-		}
-		limit = int(n)
-	}
-	start := 0
-	if after, _ := c.Params.Str("starting_after"); after != "" {
-		start = -1
-		for i, l := range lines {
-			if api.Obj(l)["id"] == after {
-				start = i + 1
-			}
-		}
-		if start < 0 {
-			return nil, apierr.NoSuchObject(name, after, "starting_after")
-		}
-	}
-	end := min(start+limit, len(lines))
-	var page []store.Obj
-	for _, l := range lines[start:end] {
-		page = append(page, api.Obj(l))
-	}
-	return &api.List{URL: url, Data: page, HasMore: end < len(lines)}, nil
+	return api.EmbeddedPage(c, asList(inv["lines"]), "/v1/invoices/"+api.Str(inv["id"])+"/lines", "line item")
 }
 
 func addLines(c *api.Call) (any, error) {
