@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/meters"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
@@ -28,7 +29,7 @@ func kinds() []*api.Kind {
 		checkout.Kind,
 		checkout.ItemKind,
 		taxrates.Kind,
-	}, append(append(append(payments.Kinds(), billing.Kinds()...), billingportal.Kinds()...), coupons.Kinds()...)...)
+	}, append(append(append(append(payments.Kinds(), billing.Kinds()...), billingportal.Kinds()...), coupons.Kinds()...), meters.Kinds()...)...)
 }
 
 // timers are the resource families' time-driven work, run (all together,
@@ -53,5 +54,6 @@ func routes() [][]api.Route {
 		checkout.Routes(),
 		coupons.Routes(),
 		taxrates.Routes(),
+		meters.Routes(),
 	}
 }

@@ -160,19 +160,22 @@ var _ = Describe("Products and prices", Label("catalog", "story-3"), func() {
 		}
 		Expect(ids).To(BeEmpty())
 
+		meter, err := sc.V1BillingMeters.Create(Ctx, &stripe.BillingMeterCreateParams{DisplayName: stripe.String("Calls"),
+			EventName: stripe.String("api_call"), DefaultAggregation: &stripe.BillingMeterCreateDefaultAggregationParams{Formula: stripe.String("sum")}})
+		Expect(err).NotTo(HaveOccurred())
 		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
 			Currency: stripe.String("usd"), UnitAmount: stripe.Int64(25), TaxBehavior: stripe.String("exclusive"),
 			ProductData: &stripe.PriceCreateProductDataParams{ID: stripe.String("api-calls"), Name: stripe.String("API calls"),
 				TaxCode: stripe.String("txcd_10000000"), UnitLabel: stripe.String("call"), Metadata: map[string]string{"tier": "gold"}},
 			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(3),
-				UsageType: stripe.String("metered"), Meter: stripe.String("mtr_test_calls")},
+				UsageType: stripe.String("metered"), Meter: stripe.String(meter.ID)},
 		})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(price.Product.ID).To(Equal("api-calls"))
 		Expect(price.TaxBehavior).To(Equal(stripe.PriceTaxBehaviorExclusive))
 		Expect(price.Recurring.IntervalCount).To(Equal(int64(3)))
 		Expect(price.Recurring.UsageType).To(Equal(stripe.PriceRecurringUsageTypeMetered))
-		Expect(price.Recurring.Meter).To(Equal("mtr_test_calls"))
+		Expect(price.Recurring.Meter).To(Equal(meter.ID))
 		prod, err := sc.V1Products.Retrieve(Ctx, "api-calls", nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(prod.Name).To(Equal("API calls"))
@@ -181,7 +184,7 @@ var _ = Describe("Products and prices", Label("catalog", "story-3"), func() {
 		Expect(prod.Metadata).To(Equal(map[string]string{"tier": "gold"}))
 
 		for p, err := range sc.V1Prices.List(Ctx, &stripe.PriceListParams{Recurring: &stripe.PriceListRecurringParams{
-			Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String("mtr_test_calls")}}) {
+			Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(meter.ID)}}) {
 			Expect(err).NotTo(HaveOccurred())
 			ids = append(ids, p.ID)
 		}

@@ -71,6 +71,18 @@ func StripeErr(err error) *stripe.Error {
 	return err.(*stripe.Error)
 }
 
+// ExpectStripeError asserts err is Stripe's error answer with this HTTP
+// status, type, code and param ("" where Stripe sends none).
+func ExpectStripeError(err error, status int, typ, code, param string) {
+	GinkgoHelper()
+	se := StripeErr(err)
+	Expect(se.HTTPStatusCode).To(Equal(status), "status of %v", err)
+	Expect(string(se.Type)).To(Equal(typ), "type of %v", err)
+	Expect(string(se.Code)).To(Equal(code), "code of %v", err)
+	Expect(se.Param).To(Equal(param), "param of %v", err)
+	Expect(se.Msg).NotTo(BeEmpty())
+}
+
 // OnAccount returns params' Params with Stripe-Account set, for chaining in
 // stripe-go calls: support.OnAccount(&p.Params, acct).
 func OnAccount(p *stripe.Params, account string) { p.SetStripeAccount(account) }

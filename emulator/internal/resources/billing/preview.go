@@ -159,7 +159,11 @@ func nextPeriodInvoice(c *api.Call, sub store.Obj) (store.Obj, error) {
 	start := periodEnd(sub)
 	interval, count := recurring(api.Obj(subItems(sub)[0]["price"]))
 	c.Now = start // the next invoice is made when the period ends
-	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: periodEndAfter(api.Int(sub["billing_cycle_anchor"]), start, interval, count)})
+	usageFrom := periodStart(sub)
+	if sub["status"] == "trialing" {
+		usageFrom = 0
+	}
+	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: periodEndAfter(api.Int(sub["billing_cycle_anchor"]), start, interval, count), usageFrom: usageFrom})
 }
 
 // pendingItemsPreview is a customer's next invoice when no subscription

@@ -277,7 +277,11 @@ func renew(c *api.Call, id string) error {
 		return nil
 	}
 	if api.Bool(before["cancel_at_period_end"]) || (before["cancel_at"] != nil && api.Int(before["cancel_at"]) <= c.Now) {
-		return endSubscription(c, before, "cancellation_requested")
+		if err := endSubscription(c, before, "cancellation_requested"); err != nil {
+			return err
+		}
+		// The usage of the period that ended is still billed.
+		return finalUsageInvoice(c, before, periodStart(before), c.Now, false)
 	}
 	after := api.Clone(before)
 	start := periodEnd(before)
@@ -310,7 +314,11 @@ func renew(c *api.Call, id string) error {
 	}
 	unpaid := before["status"] == "unpaid"
 	paused := pausedCollection(before, c.Now)
-	inv, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_cycle", start: start, end: end, id: invID, collection: func(inv store.Obj) {
+	usageFrom := periodStart(before)
+	if trialEnded {
+		usageFrom = 0 // usage during a trial is free
+	}
+	inv, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_cycle", start: start, end: end, id: invID, usageFrom: usageFrom, collection: func(inv store.Obj) {
 		if unpaid || paused != "" {
 			// An unpaid subscription keeps invoicing, but its invoices stay
 			// drafts until someone turns automatic collection back on; so
@@ -340,6 +348,30 @@ func renew(c *api.Call, id string) error {
 		_, err = uncollectible(c, inv)
 	}
 	return err
+}
+
+// finalUsageInvoice bills an ending subscription's unbilled metered usage
+// from from to to, with the prorations still pending for it, and
+// collects it as a renewal's invoice would be. With nothing to bill (no
+// usage and, unless withPending, whatever is pending) there is no invoice.
+func finalUsageInvoice(c *api.Call, sub store.Obj, from, to int64, withPending bool) error {
+	var used int64
+	for _, it := range subItems(sub) {
+		if metered(api.Obj(it["price"])) {
+			used += itemUsage(c, sub, it, from, to)
+		}
+	}
+	if used == 0 && (!withPending || len(pendingFor(c, sub)) == 0) {
+		return nil
+	}
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_cycle", start: to, end: to, usageFrom: from, usageOnly: true})
+	if err != nil {
+		return err
+	}
+	if inv, err = finalize(c, inv); err != nil {
+		return err
+	}
+	return collect(c, inv)
 }
 
 func payingMethodForSub(c *api.Call, sub store.Obj) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/meters"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -181,11 +182,40 @@ func itemMetadata(ip params.Values) map[string]any {
 }
 
 func newItem(c *api.Call, subID string, price store.Obj, qty int64, start, end int64) store.Obj {
-	return store.Obj{
+	it := store.Obj{
 		"id": c.NewID("subscription_item"), "object": "subscription_item", "billing_thresholds": nil, "created": start,
 		"current_period_end": end, "current_period_start": start, "discounts": []any{}, "metadata": map[string]any{},
 		"plan": planOf(price), "price": price, "quantity": qty, "subscription": subID, "tax_rates": []any{},
 	}
+	if metered(price) {
+		delete(it, "quantity") // what is billed is the usage recorded
+	}
+	return it
+}
+
+// metered tells whether a price bills the usage a meter records.
+func metered(price store.Obj) bool { return api.Obj(price["recurring"])["usage_type"] == "metered" }
+
+// itemQuantity reads an items[] entry's quantity: def when not sent;
+// metered prices take none.
+func itemQuantity(ip params.Values, price store.Obj, prefix string, def int64) (int64, bool, error) {
+	q, ok := ip.Int("quantity")
+	if ok && metered(price) {
+		return 0, false, apierr.InvalidRequest("Quantity should not be specified where usage_type is `metered`. Remove quantity from `%s`.", prefix).WithParam(prefix + "[quantity]")
+	}
+	if !ok {
+		q = def
+	}
+	return q, ok, nil
+}
+
+// itemUsage is what a metered item's customer used from from to to, as
+// the price's meter aggregates it (only since the item was added, and
+// rounded to whole units, the line's quantity).
+func itemUsage(c *api.Call, sub, it store.Obj, from, to int64) int64 {
+	meter := api.Str(api.Obj(api.Obj(it["price"])["recurring"])["meter"])
+	used, _ := meters.Usage(c.Tx, c.Account, meter, api.Str(sub["customer"]), max(from, api.Int(it["created"])), to)
+	return int64(math.Round(used))
 }
 
 func subItems(sub store.Obj) []store.Obj {
@@ -256,9 +286,9 @@ func createSubscription(c *api.Call) (any, error) {
 				return nil, apierr.InvalidRequest("All prices on a subscription must have the same recurring interval and interval_count.").WithParam(fmt.Sprintf("items[%d][price]", i))
 			}
 		}
-		q, ok := ip.Int("quantity")
-		if !ok {
-			q = 1
+		q, _, err := itemQuantity(ip, price, fmt.Sprintf("items[%d]", i), 1)
+		if err != nil {
+			return nil, err
 		}
 		rates, _, err := taxRatesParam(c, ip, "tax_rates", fmt.Sprintf("items[%d][tax_rates]", i), nil)
 		if err != nil {
@@ -488,7 +518,9 @@ func createSubscription(c *api.Call) (any, error) {
 func itemsTotal(prices []store.Obj, qtys []int64) int64 {
 	var total int64
 	for i, p := range prices {
-		total += api.Int(p["unit_amount"]) * qtys[i]
+		if !metered(p) {
+			total += api.Int(p["unit_amount"]) * qtys[i]
+		}
 	}
 	return total
 }
@@ -598,6 +630,13 @@ type periodInvoice struct {
 	// billing_cycle_anchor), billed at fraction of the price.
 	partial  bool
 	fraction float64
+	// usageFrom, when not 0, is where the usage metered items bill (in
+	// arrears, up to start) begins: the period just ended. Otherwise a
+	// metered item's line is for no usage yet.
+	usageFrom int64
+	// usageOnly bills metered usage alone, nothing ahead: the final
+	// invoice of a subscription that ends.
+	usageOnly bool
 }
 
 // subscriptionInvoice creates the draft invoice for a subscription's
@@ -621,14 +660,27 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 	var own map[string][]string
 	for _, it := range subItems(sub) {
 		price := api.Obj(it["price"])
+		isMetered := metered(price)
+		if p.usageOnly && !isMetered {
+			continue
+		}
 		qty := api.Int(it["quantity"])
+		period := store.Obj{"start": p.start, "end": p.end}
+		if isMetered {
+			// Usage is billed in arrears: the period that just ended.
+			qty = 0
+			if p.usageFrom > 0 {
+				qty = itemUsage(c, sub, it, p.usageFrom, p.start)
+				period = store.Obj{"start": p.usageFrom, "end": p.start}
+			}
+		}
 		amount := api.Int(price["unit_amount"]) * qty
 		desc := fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), money(api.Int(price["unit_amount"]), api.Str(price["currency"])), api.Str(api.Obj(price["recurring"])["interval"]))
-		if p.trial {
+		if p.trial && !isMetered {
 			amount = 0
 			desc = fmt.Sprintf("Trial period for %v", productName(c, price))
 		}
-		if p.partial {
+		if p.partial && !isMetered {
 			amount = int64(math.Round(float64(amount) * p.fraction))
 			desc = fmt.Sprintf("Remaining time on %d × %v after %s", qty, productName(c, price), time.Unix(p.start, 0).UTC().Format("02 Jan 2006"))
 		}
@@ -647,7 +699,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 				"invoice_item": nil, "proration": p.partial, "proration_details": store.Obj{"credited_items": nil},
 				"subscription": sub["id"], "subscription_item": it["id"],
 			}},
-			"period": store.Obj{"start": p.start, "end": p.end}, "pretax_credit_amounts": []any{},
+			"period": period, "pretax_credit_amounts": []any{},
 			"pricing":  store.Obj{"type": "price_details", "price_details": store.Obj{"price": price["id"], "product": price["product"]}, "unit_amount_decimal": price["unit_amount_decimal"]},
 			"quantity": qty, "subscription": sub["id"], "taxes": []any{},
 		})
@@ -699,20 +751,26 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 // prorations) onto an invoice and recomputes the invoice's lines,
 // reporting whether there were any.
 func attachPending(c *api.Call, sub, inv store.Obj) (bool, error) {
-	pending := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(sub["customer"]), Filter: func(o store.Obj) bool {
-		return o["invoice"] == nil && o["deleted"] != true && api.Obj(api.Obj(o["parent"])["subscription_details"])["subscription"] == sub["id"]
-	}})
-	for _, ii := range pending.Data {
+	pending := pendingFor(c, sub)
+	for _, ii := range pending {
 		next := api.Clone(ii)
 		next["invoice"] = inv["id"]
 		if err := c.Save(ii, next); err != nil {
 			return false, err
 		}
 	}
-	if len(pending.Data) == 0 {
+	if len(pending) == 0 {
 		return false, nil
 	}
 	return true, relineInvoice(c, inv)
+}
+
+// pendingFor lists a subscription's invoice items (prorations) waiting
+// for its next invoice.
+func pendingFor(c *api.Call, sub store.Obj) []store.Obj {
+	return c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(sub["customer"]), Filter: func(o store.Obj) bool {
+		return o["invoice"] == nil && o["deleted"] != true && api.Obj(api.Obj(o["parent"])["subscription_details"])["subscription"] == sub["id"]
+	}}).Data
 }
 
 func setLatestInvoice(c *api.Call, subID, invID string) error {
@@ -837,9 +895,9 @@ func cancelSubscription(c *api.Call) (any, error) {
 	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
 		return nil, apierr.InvalidRequest("This subscription has already been canceled.").WithCode("resource_missing")
 	}
-	// A final invoice for unbilled usage or prorations is not emulated:
-	// asking for none is what happens anyway.
-	c.AcceptWhen("invoice_now", false)
+	// invoice_now bills unbilled usage and pending prorations at once;
+	// crediting the unused time (prorate) is not emulated.
+	invoiceNow, _ := c.Params.Bool("invoice_now")
 	c.AcceptWhen("prorate", false)
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
 	c.Now = clockNow(c, cus)
@@ -847,6 +905,11 @@ func cancelSubscription(c *api.Call) (any, error) {
 	applyCancellationDetails(c, withDetails)
 	if err := endSubscription(c, withDetails, "cancellation_requested"); err != nil {
 		return nil, err
+	}
+	if invoiceNow && before["status"] != "incomplete" {
+		if err := finalUsageInvoice(c, before, periodStart(before), c.Now, true); err != nil {
+			return nil, err
+		}
 	}
 	// An unpaid first invoice goes with it.
 	if inv, ok := c.Tx.Get(c.Account, "invoice", api.Str(before["latest_invoice"])); ok && inv["status"] == "open" && before["status"] == "incomplete" {
@@ -1277,12 +1340,20 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				newPrice = p
 			}
 			newQty := oldQty
-			if q, ok := ip.Int("quantity"); ok {
-				newQty = q
+			if metered(oldPrice) {
+				newQty = 1 // a licensed price replacing a metered one
 			}
+			q, _, err := itemQuantity(ip, newPrice, prefix, newQty)
+			if err != nil {
+				return false, err
+			}
+			newQty = q
 			if newPrice["id"] != oldPrice["id"] || newQty != oldQty {
 				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"], oldRates}, delta{newPrice, newQty, false, it["id"], newRates})
 				it["price"], it["plan"], it["quantity"] = newPrice, planOf(newPrice), newQty
+				if metered(newPrice) {
+					delete(it, "quantity")
+				}
 				changed = true
 			}
 			if md, ok := ip.Map("metadata"); ok {
@@ -1302,9 +1373,9 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		if err != nil {
 			return false, err
 		}
-		q, ok := ip.Int("quantity")
-		if !ok {
-			q = 1
+		q, _, err := itemQuantity(ip, p, prefix, 1)
+		if err != nil {
+			return false, err
 		}
 		it := newItem(c, api.Str(after["id"]), p, q, start, end)
 		it["created"] = c.Now
@@ -1360,6 +1431,9 @@ type proration struct {
 // given fraction of the period, waiting for the subscription's next
 // invoice.
 func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fraction float64) error {
+	if metered(d.price) {
+		return nil // usage is billed as recorded, never prorated
+	}
 	amount := int64(math.Round(float64(api.Int(d.price["unit_amount"])*d.qty) * fraction))
 	desc := fmt.Sprintf("Remaining time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
 	if d.credit {

@@ -49,7 +49,11 @@ var intervals = map[string]int64{"day": 365, "week": 52, "month": 12, "year": 1}
 func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.Obj, error) {
 	name := func(f string) string {
 		if prefix == "" {
-			return f
+			head, rest, nested := strings.Cut(f, ".")
+			if !nested {
+				return f
+			}
+			return head + "[" + strings.ReplaceAll(rest, ".", "][") + "]"
 		}
 		return prefix + "[" + strings.ReplaceAll(f, ".", "][") + "]"
 	}
@@ -137,7 +141,16 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 		}
 		var meter any
 		if m, ok := rec.Str("meter"); ok && m != "" {
+			if usage != "metered" {
+				return nil, apierr.InvalidRequest("recurring[meter] can only be set on a price whose recurring[usage_type] is `metered`.").WithParam(name("recurring.meter"))
+			}
+			if _, ok := c.Tx.Get(c.Account, "billing.meter", m); !ok {
+				return nil, apierr.NoSuchObject("billing meter", m, name("recurring.meter"))
+			}
 			meter = m
+		} else if usage == "metered" {
+			// Since 2025-03-31.basil usage is recorded only through meters.
+			return nil, apierr.MissingParam(name("recurring.meter"))
 		}
 		o["recurring"] = store.Obj{"interval": interval, "interval_count": count, "meter": meter, "trial_period_days": trial, "usage_type": usage}
 		o["type"] = "recurring"

@@ -1,0 +1,377 @@
+// Package meters serves Billing Meters (/v1/billing/meters), the meter
+// events that record usage against them, their adjustments and event
+// summaries, and tells billing how much a customer used in a period: the
+// usage a metered price bills in arrears.
+package meters
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Kind is the billing.meter object.
+var Kind = &api.Kind{Object: "billing.meter", Prefix: "mtr_test_", Name: "billing meter"}
+
+// EventKind is a recorded meter event. Stripe gives them no id and no
+// retrieve endpoint; the emulator keeps them under an internal one.
+var EventKind = &api.Kind{Object: "billing.meter_event", Prefix: "mtrevt_", Name: "billing meter event",
+	Indexes: []store.Index{{Type: "billing.meter_event", Name: "event_name", Path: "event_name"}}}
+
+// Kinds are the family's object types.
+func Kinds() []*api.Kind { return []*api.Kind{Kind, EventKind} }
+
+var formulas = []string{"count", "last", "sum"}
+
+// Routes are the endpoints.
+func Routes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/billing/meters", params.FromStruct(stripe.BillingMeterCreateParams{}).
+			Require("display_name", "event_name", "default_aggregation").Enum("default_aggregation.formula", formulas...).
+			Enum("customer_mapping.type", "by_id").Enum("event_time_window", "day", "hour"), create),
+		api.GET("/v1/billing/meters", params.FromStruct(stripe.BillingMeterListParams{}).Enum("status", "active", "inactive"), list),
+		api.GET("/v1/billing/meters/{id}", params.FromStruct(stripe.BillingMeterRetrieveParams{}), retrieve),
+		api.POST("/v1/billing/meters/{id}", params.FromStruct(stripe.BillingMeterUpdateParams{}), update),
+		api.POST("/v1/billing/meters/{id}/deactivate", params.FromStruct(stripe.BillingMeterDeactivateParams{}), setStatus("inactive")),
+		api.POST("/v1/billing/meters/{id}/reactivate", params.FromStruct(stripe.BillingMeterReactivateParams{}), setStatus("active")),
+		api.GET("/v1/billing/meters/{id}/event_summaries", params.FromStruct(stripe.BillingMeterEventSummaryListParams{}).
+			Require("customer", "start_time", "end_time").Enum("value_grouping_window", "day", "hour"), summaries),
+		api.POST("/v1/billing/meter_events", params.FromStruct(stripe.BillingMeterEventCreateParams{}).
+			Require("event_name", "payload"), recordEvent),
+		api.POST("/v1/billing/meter_event_adjustments", params.FromStruct(stripe.BillingMeterEventAdjustmentCreateParams{}).
+			Require("event_name").Enum("type", "cancel"), adjust),
+	}
+}
+
+func create(c *api.Call) (any, error) {
+	eventName, _ := c.Params.Str("event_name")
+	if eventName == "" {
+		return nil, apierr.InvalidEmpty("event_name")
+	}
+	if len(eventName) > 100 {
+		return nil, apierr.InvalidRequest("Invalid event_name: must be at most 100 characters").WithParam("event_name")
+	}
+	if other := activeMeter(c.Tx, c.Account, eventName); other != nil {
+		return nil, apierr.InvalidRequest("A meter with event_name `%s` already exists (%s). Each active meter needs its own event_name.", eventName, other["id"]).WithParam("event_name")
+	}
+	agg, _ := c.Params.Obj("default_aggregation")
+	formula, _ := agg.Str("formula")
+	if formula == "" {
+		return nil, apierr.MissingParam("default_aggregation[formula]")
+	}
+	customerKey, valueKey := "stripe_customer_id", "value"
+	if cm, ok := c.Params.Obj("customer_mapping"); ok {
+		k, _ := cm.Str("event_payload_key")
+		if k == "" {
+			return nil, apierr.MissingParam("customer_mapping[event_payload_key]")
+		}
+		if t, _ := cm.Str("type"); t == "" {
+			return nil, apierr.MissingParam("customer_mapping[type]")
+		}
+		customerKey = k
+	}
+	if vs, ok := c.Params.Obj("value_settings"); ok {
+		k, _ := vs.Str("event_payload_key")
+		if k == "" {
+			return nil, apierr.MissingParam("value_settings[event_payload_key]")
+		}
+		valueKey = k
+	}
+	if customerKey == valueKey {
+		return nil, apierr.InvalidRequest("The customer mapping and value settings cannot use the same event payload key (`%s`).", valueKey).WithParam("value_settings[event_payload_key]")
+	}
+	name, _ := c.Params.Str("display_name")
+	if name == "" {
+		return nil, apierr.InvalidEmpty("display_name")
+	}
+	var window any
+	if w, _ := c.Params.Str("event_time_window"); w != "" {
+		window = w
+	}
+	o := c.Object("billing.meter", c.NewID("billing.meter"), store.Obj{
+		"customer_mapping":    store.Obj{"event_payload_key": customerKey, "type": "by_id"},
+		"default_aggregation": store.Obj{"formula": formula},
+		"display_name":        name, "event_name": eventName, "event_time_window": window, "status": "active",
+		"status_transitions": store.Obj{"deactivated_at": nil}, "updated": c.Now,
+		"value_settings": store.Obj{"event_payload_key": valueKey},
+	})
+	return o, c.Insert(o)
+}
+
+func retrieve(c *api.Call) (any, error) { return c.Retrieve("billing.meter", c.Var("id")) }
+
+func update(c *api.Call) (any, error) {
+	before, err := c.Load("billing.meter", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if c.Params.Has("display_name") {
+		name, _ := c.Params.Str("display_name")
+		if name == "" {
+			return nil, apierr.InvalidEmpty("display_name")
+		}
+		after["display_name"] = name
+	}
+	return saveMeter(c, before, after, "updated")
+}
+
+// saveMeter stores a changed meter with its event (updated, deactivated,
+// reactivated), its updated time moved on.
+func saveMeter(c *api.Call, before, after store.Obj, action string) (any, error) {
+	prev := api.PreviousAttributes(before, after)
+	if len(prev) == 0 {
+		return after, nil
+	}
+	after["updated"] = c.Now
+	return after, c.PutEmit(after, "billing.meter."+action, prev)
+}
+
+func setStatus(status string) func(*api.Call) (any, error) {
+	return func(c *api.Call) (any, error) {
+		before, err := c.Load("billing.meter", c.Var("id"), "id")
+		if err != nil {
+			return nil, err
+		}
+		if before["status"] == status {
+			verb := map[string]string{"inactive": "deactivate", "active": "reactivate"}[status]
+			return nil, apierr.InvalidRequest("Cannot %s meter %s: it is already %s.", verb, before["id"], status)
+		}
+		if status == "active" {
+			if other := activeMeter(c.Tx, c.Account, api.Str(before["event_name"])); other != nil {
+				return nil, apierr.InvalidRequest("A meter with event_name `%s` already exists (%s). Each active meter needs its own event_name.", before["event_name"], other["id"])
+			}
+		}
+		after := api.Clone(before)
+		after["status"] = status
+		if status == "inactive" {
+			after["status_transitions"] = store.Obj{"deactivated_at": c.Now}
+			return saveMeter(c, before, after, "deactivated")
+		}
+		after["status_transitions"] = store.Obj{"deactivated_at": nil}
+		return saveMeter(c, before, after, "reactivated")
+	}
+}
+
+func list(c *api.Call) (any, error) {
+	q, err := c.ListQuery("billing.meter")
+	if err != nil {
+		return nil, err
+	}
+	if s, _ := c.Params.Str("status"); s != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["status"] == s })
+	}
+	return c.Page("billing.meter", "/v1/billing/meters", q), nil
+}
+
+// activeMeter is the account's active meter for an event name, if any.
+func activeMeter(tx *store.Tx, account, eventName string) store.Obj {
+	var found store.Obj
+	tx.Each(account, "billing.meter", func(o store.Obj) bool {
+		if o["event_name"] == eventName && o["status"] == "active" {
+			found = o
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// maxEventAge and maxEventLead bound a meter event's timestamp, as Stripe
+// does: within the past 35 days, at most 5 minutes ahead.
+const (
+	maxEventAge  = 35 * 86400
+	maxEventLead = 5 * 60
+	// identifierWindow is how long an identifier stays taken.
+	identifierWindow = 86400
+)
+
+// recordEvent records usage. Stripe validates a meter event at once but
+// aggregates it later, reporting events it cannot use (no meter for the
+// name, no such customer) asynchronously; here an event no meter takes is
+// kept and simply counts for nothing.
+func recordEvent(c *api.Call) (any, error) {
+	eventName, _ := c.Params.Str("event_name")
+	if eventName == "" {
+		return nil, apierr.InvalidEmpty("event_name")
+	}
+	payload, _ := c.Params.Obj("payload")
+	fields := map[string]any{}
+	for _, k := range payload.Keys() {
+		v, _ := payload.Str(k)
+		fields[k] = v
+	}
+	if meter := activeMeter(c.Tx, c.Account, eventName); meter != nil {
+		valueKey := api.Str(api.Obj(meter["value_settings"])["event_payload_key"])
+		if raw, ok := fields[valueKey]; ok {
+			if _, err := strconv.ParseInt(raw.(string), 10, 64); err != nil {
+				return nil, apierr.InvalidRequest("Invalid payload[%s]: `%s` is not a whole number; meter event values must be integers sent as strings.", valueKey, raw).WithParam("payload[" + valueKey + "]")
+			}
+		}
+	}
+	at := c.Now
+	if ts, ok := c.Params.Int("timestamp"); ok {
+		if ts < c.Now-maxEventAge || ts > c.Now+maxEventLead {
+			return nil, apierr.InvalidRequest("Invalid timestamp: meter events must be within the past 35 calendar days and no more than 5 minutes in the future.").WithParam("timestamp")
+		}
+		at = ts
+	}
+	identifier, _ := c.Params.Str("identifier")
+	if identifier == "" {
+		identifier = c.IDs.Long("")
+	}
+	key := "mtrid:" + c.Account + ":" + identifier
+	if taken, ok := c.Tx.GetMeta(key); ok {
+		if when, _ := strconv.ParseInt(taken, 10, 64); c.Now-when < identifierWindow {
+			return nil, apierr.InvalidRequest("An event already exists with identifier `%s`.", identifier).WithParam("identifier")
+		}
+	}
+	if err := c.Tx.SetMeta(key, strconv.FormatInt(c.Now, 10)); err != nil {
+		return nil, err
+	}
+	ev := store.Obj{
+		"id": c.NewID("billing.meter_event"), "object": "billing.meter_event", "created": c.Now, "event_name": eventName,
+		"identifier": identifier, "livemode": false, "payload": fields, "timestamp": at, "canceled": false,
+	}
+	if err := c.Put(ev); err != nil {
+		return nil, err
+	}
+	return public(ev), nil
+}
+
+// public is a meter event as Stripe renders it: no id, nothing internal.
+func public(ev store.Obj) store.Obj {
+	out := store.Obj{}
+	for _, k := range []string{"object", "created", "event_name", "identifier", "livemode", "payload", "timestamp"} {
+		out[k] = ev[k]
+	}
+	return out
+}
+
+// adjust cancels a recorded event by its identifier: it stops counting.
+func adjust(c *api.Call) (any, error) {
+	eventName, _ := c.Params.Str("event_name")
+	typ, _ := c.Params.Str("type")
+	if typ == "" {
+		typ = "cancel"
+	}
+	cancel, _ := c.Params.Obj("cancel")
+	identifier, _ := cancel.Str("identifier")
+	if identifier == "" {
+		return nil, apierr.MissingParam("cancel[identifier]")
+	}
+	var target store.Obj
+	c.Tx.EachIndexed(c.Account, "billing.meter_event", "event_name", eventName, func(ev store.Obj) bool {
+		if ev["identifier"] == identifier {
+			target = ev
+			return false
+		}
+		return true
+	})
+	if target == nil {
+		return nil, apierr.InvalidRequest("No meter event with identifier `%s` and event_name `%s` was found.", identifier, eventName).WithParam("cancel[identifier]")
+	}
+	if c.Now-api.Int(target["created"]) > identifierWindow {
+		return nil, apierr.InvalidRequest("Meter event `%s` can no longer be canceled: events can be canceled within 24 hours of being recorded.", identifier).WithParam("cancel[identifier]")
+	}
+	if !api.Bool(target["canceled"]) {
+		after := api.Clone(target)
+		after["canceled"] = true
+		if err := c.Put(after); err != nil {
+			return nil, err
+		}
+	}
+	return store.Obj{"object": "billing.meter_event_adjustment", "cancel": store.Obj{"identifier": identifier},
+		"event_name": eventName, "livemode": false, "status": "complete", "type": typ}, nil
+}
+
+// summaries answers GET /v1/billing/meters/{id}/event_summaries: the
+// customer's usage between start_time and end_time, whole or per hour or
+// day, as billing would count it.
+func summaries(c *api.Call) (any, error) {
+	meter, err := c.Load("billing.meter", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	customer, _ := c.Params.Str("customer")
+	start, _ := c.Params.Int("start_time")
+	end, _ := c.Params.Int("end_time")
+	step := int64(60)
+	window, _ := c.Params.Str("value_grouping_window")
+	switch window {
+	case "hour":
+		step = 3600
+	case "day":
+		step = 86400
+	}
+	for name, t := range map[string]int64{"start_time": start, "end_time": end} {
+		if t%step != 0 {
+			unit := map[int64]string{60: "minute", 3600: "hour", 86400: "day"}[step]
+			return nil, apierr.InvalidRequest("Invalid %s: must be aligned with %s boundaries.", name, unit).WithParam(name)
+		}
+	}
+	if end <= start {
+		return nil, apierr.InvalidRequest("Invalid end_time: must be after start_time.").WithParam("end_time")
+	}
+	bounds := [][2]int64{{start, end}}
+	if window != "" {
+		bounds = bounds[:0]
+		for t := start; t < end; t += step {
+			bounds = append(bounds, [2]int64{t, min(t+step, end)})
+		}
+	}
+	var data []any
+	for i := len(bounds) - 1; i >= 0; i-- { // newest first, as Stripe lists
+		b := bounds[i]
+		v, _ := Usage(c.Tx, c.Account, api.Str(meter["id"]), customer, b[0], b[1])
+		data = append(data, store.Obj{
+			"id": fmt.Sprintf("mtrusg_%s_%d_%d", customer, b[0], b[1]), "object": "billing.meter_event_summary",
+			"aggregated_value": v, "start_time": b[0], "end_time": b[1], "livemode": false, "meter": meter["id"],
+		})
+	}
+	return api.EmbeddedPage(c, data, "/v1/billing/meters/"+api.Str(meter["id"])+"/event_summaries", "billing meter event summary")
+}
+
+// Usage is what a customer used on a meter from start (inclusive) to end
+// (exclusive) by the meter's formula: the sum of the values, the count of
+// events, or the last value. found is false when the meter does not exist.
+func Usage(tx *store.Tx, account, meterID, customer string, start, end int64) (usage float64, found bool) {
+	meter, ok := tx.Get(account, "billing.meter", meterID)
+	if !ok {
+		return 0, false
+	}
+	customerKey := api.Str(api.Obj(meter["customer_mapping"])["event_payload_key"])
+	valueKey := api.Str(api.Obj(meter["value_settings"])["event_payload_key"])
+	formula := api.Str(api.Obj(meter["default_aggregation"])["formula"])
+	lastAt := int64(math.MinInt64)
+	tx.EachIndexedRaw(account, "billing.meter_event", "event_name", api.Str(meter["event_name"]), func(raw string) bool {
+		f := store.Pick(raw, "timestamp", "canceled", "payload."+customerKey, "payload."+valueKey)
+		at := f[0].Int()
+		if f[1].Bool() || at < start || at >= end || f[2].String() != customer {
+			return true
+		}
+		v, err := strconv.ParseFloat(f[3].String(), 64)
+		if err != nil {
+			return true // never valid: not counted, as Stripe reports it later
+		}
+		switch formula {
+		case "count":
+			usage++
+		case "last":
+			if at >= lastAt {
+				usage, lastAt = v, at
+			}
+		default:
+			usage += v
+		}
+		return true
+	})
+	return usage, true
+}
