@@ -265,6 +265,29 @@ var _ = Describe("Billing meters and metered prices", Label("billing", "meters")
 			Expect(renewal.Lines.Data[0].Period.Start).To(Equal(periodEnd), "the licensed price, for the period ahead")
 		})
 
+		It("bill only the usage after an item switched to another metered price", func() {
+			cheaper, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+				Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(2),
+				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(meter.ID)},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			cus := newCustomer("a@example.com")
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(perCall.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(record("api_call", cus.ID, "100", Epoch, "")).To(Succeed())
+			emu.Clock().Advance(24 * time.Hour)
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{Items: []*stripe.SubscriptionUpdateItemParams{
+				{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(cheaper.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(record("api_call", cus.ID, "10", emu.Clock().Now(), "")).To(Succeed())
+			emu.Clock().Set(time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).Add(2 * time.Hour))
+			sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.LatestInvoice.Lines.Data[0].Quantity).To(Equal(int64(10)))
+			Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(20)))
+		})
+
 		It("bill the last period's usage when the subscription ends, at period end or at once with invoice_now", func() {
 			cus := newCustomer("a@example.com")
 			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),

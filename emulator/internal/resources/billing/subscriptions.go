@@ -3,6 +3,7 @@ package billing
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -214,9 +215,18 @@ func itemQuantity(ip params.Values, price store.Obj, prefix string, def int64) (
 // rounded to whole units, the line's quantity).
 func itemUsage(c *api.Call, sub, it store.Obj, from, to int64) int64 {
 	meter := api.Str(api.Obj(api.Obj(it["price"])["recurring"])["meter"])
-	used, _ := meters.Usage(c.Tx, c.Account, meter, api.Str(sub["customer"]), max(from, api.Int(it["created"])), to)
+	from = max(from, api.Int(it["created"]))
+	if v, ok := c.Tx.GetMeta(usageFromKey(c.Account, api.Str(it["id"]))); ok {
+		since, _ := strconv.ParseInt(v, 10, 64)
+		from = max(from, since)
+	}
+	used, _ := meters.Usage(c.Tx, c.Account, meter, api.Str(sub["customer"]), from, to)
 	return int64(math.Round(used))
 }
+
+// usageFromKey records when an item's metered price was last switched:
+// usage before it is not billed (Stripe's classic billing mode).
+func usageFromKey(account, item string) string { return "usagefrom:" + account + ":" + item }
 
 func subItems(sub store.Obj) []store.Obj {
 	var out []store.Obj
@@ -1353,6 +1363,12 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				it["price"], it["plan"], it["quantity"] = newPrice, planOf(newPrice), newQty
 				if metered(newPrice) {
 					delete(it, "quantity")
+					if newPrice["id"] != oldPrice["id"] {
+						// Only usage from now on is billed at the new price.
+						if err := c.Tx.SetMeta(usageFromKey(c.Account, id), strconv.FormatInt(c.Now, 10)); err != nil {
+							return false, err
+						}
+					}
 				}
 				changed = true
 			}
