@@ -1,6 +1,8 @@
 package core_test
 
 import (
+	"net/url"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -231,5 +233,193 @@ var _ = Describe("Products and prices", Label("catalog", "story-3"), func() {
 		Expect(se.Code).To(Equal(stripe.ErrorCodeResourceMissing))
 		Expect(se.Param).To(Equal("product"))
 		Expect(se.Msg).To(Equal("No such product: 'prod_missing'"))
+	})
+
+	Describe("tiered prices (billing_scheme=tiered)", func() {
+		var prod *stripe.Product
+		BeforeEach(func() {
+			var err error
+			prod, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seats")})
+			Expect(err).NotTo(HaveOccurred())
+		})
+		graduated := func() *stripe.PriceCreateParams {
+			return &stripe.PriceCreateParams{
+				Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+				Recurring:     &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+				BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("graduated"),
+				Tiers: []*stripe.PriceCreateTierParams{
+					{UpTo: stripe.Int64(5), UnitAmount: stripe.Int64(1000)},
+					{UpToInf: stripe.Bool(true), UnitAmount: stripe.Int64(800), FlatAmount: stripe.Int64(500)},
+				},
+			}
+		}
+		// prices lists the product's prices, with their tiers.
+		prices := func() []*stripe.Price {
+			var out []*stripe.Price
+			p := &stripe.PriceListParams{Product: stripe.String(prod.ID)}
+			p.AddExpand("data.tiers")
+			for pr, err := range sc.V1Prices.List(Ctx, p) {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, pr)
+			}
+			return out
+		}
+
+		It("creates graduated and volume prices whose tiers show only when expanded", func() {
+			price, err := sc.V1Prices.Create(Ctx, graduated())
+			Expect(err).NotTo(HaveOccurred())
+			Expect(price.BillingScheme).To(Equal(stripe.PriceBillingSchemeTiered))
+			Expect(price.TiersMode).To(Equal(stripe.PriceTiersModeGraduated))
+			Expect(price.Tiers).To(BeNil(), "tiers are includable: left out unless expanded")
+			Expect(price.UnitAmount).To(BeZero())
+
+			status, raw, err := emu.Call("GET", "/v1/prices/"+price.ID, nil, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200))
+			Expect(raw).NotTo(HaveKey("tiers"))
+			Expect(raw["unit_amount"]).To(BeNil())
+			Expect(raw["unit_amount_decimal"]).To(BeNil())
+
+			want := []*stripe.PriceTier{
+				{UpTo: 5, UnitAmount: 1000, UnitAmountDecimal: 1000},
+				{UpTo: 0, UnitAmount: 800, UnitAmountDecimal: 800, FlatAmount: 500, FlatAmountDecimal: 500},
+			}
+			rp := &stripe.PriceRetrieveParams{}
+			rp.AddExpand("tiers")
+			got, err := sc.V1Prices.Retrieve(Ctx, price.ID, rp)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Tiers).To(Equal(want))
+			status, raw, err = emu.Call("GET", "/v1/prices/"+price.ID, url.Values{"expand[]": {"tiers"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200))
+			Expect(raw["tiers"]).To(Equal([]any{
+				map[string]any{"flat_amount": nil, "flat_amount_decimal": nil, "unit_amount": float64(1000), "unit_amount_decimal": "1000", "up_to": float64(5)},
+				map[string]any{"flat_amount": float64(500), "flat_amount_decimal": "500", "unit_amount": float64(800), "unit_amount_decimal": "800", "up_to": nil},
+			}), "amounts not given are null, the last tier's up_to is null")
+
+			volume := graduated()
+			volume.TiersMode = stripe.String("volume")
+			volume.Tiers = []*stripe.PriceCreateTierParams{
+				{UpTo: stripe.Int64(10), UnitAmountDecimal: stripe.Float64(12.5)},
+				{UpToInf: stripe.Bool(true), FlatAmountDecimal: stripe.Float64(2000), UnitAmount: stripe.Int64(0)},
+			}
+			volume.AddExpand("tiers")
+			vol, err := sc.V1Prices.Create(Ctx, volume)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(vol.TiersMode).To(Equal(stripe.PriceTiersModeVolume))
+			Expect(vol.Tiers).To(Equal([]*stripe.PriceTier{
+				{UpTo: 10, UnitAmountDecimal: 12.5},
+				{FlatAmount: 2000, FlatAmountDecimal: 2000},
+			}))
+
+			listed := prices()
+			Expect(listed).To(HaveLen(2))
+			Expect(listed[0].ID).To(Equal(vol.ID))
+			Expect(listed[0].Tiers).To(HaveLen(2))
+			Expect(listed[1].Tiers).To(Equal(want))
+
+			unexpanded, err := sc.V1Prices.Update(Ctx, price.ID, &stripe.PriceUpdateParams{Nickname: stripe.String("seats")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(unexpanded.Tiers).To(BeNil())
+			Expect(unexpanded.BillingScheme).To(Equal(stripe.PriceBillingSchemeTiered))
+
+			By("no tiers on a per-unit price, even expanded")
+			flat, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100)})
+			Expect(err).NotTo(HaveOccurred())
+			got, err = sc.V1Prices.Retrieve(Ctx, flat.ID, rp)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Tiers).To(BeEmpty())
+		})
+
+		It("refuses tiers that do not make a tiered price, creating nothing", func() {
+			eventsBefore := len(emu.Events(""))
+			refused := func(edit func(p *stripe.PriceCreateParams)) *stripe.Error {
+				GinkgoHelper()
+				p := graduated()
+				edit(p)
+				_, err := sc.V1Prices.Create(Ctx, p)
+				se := StripeErr(err)
+				Expect(se.HTTPStatusCode).To(Equal(400))
+				Expect(se.Type).To(Equal(stripe.ErrorTypeInvalidRequest))
+				return se
+			}
+
+			se := refused(func(p *stripe.PriceCreateParams) { p.TiersMode = nil })
+			Expect(se.Msg).To(Equal("Missing required param: tiers_mode."))
+			Expect(se.Param).To(Equal("tiers_mode"))
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.Tiers = nil })
+			Expect(se.Msg).To(Equal("Missing required param: tiers."))
+			Expect(se.Param).To(Equal("tiers"))
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.TiersMode = stripe.String("stepped") })
+			Expect(se.Msg).To(Equal("Invalid tiers_mode: must be one of graduated or volume"))
+
+			se = refused(func(p *stripe.PriceCreateParams) {
+				p.BillingScheme = nil
+				p.TiersMode = nil
+				p.UnitAmount = stripe.Int64(100)
+			})
+			Expect(se.Param).To(Equal("tiers"), "tiers on a per-unit price")
+			se = refused(func(p *stripe.PriceCreateParams) {
+				p.BillingScheme = nil
+				p.Tiers = nil
+				p.UnitAmount = stripe.Int64(100)
+			})
+			Expect(se.Param).To(Equal("tiers_mode"), "tiers_mode on a per-unit price")
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.UnitAmount = stripe.Int64(100) })
+			Expect(se.Param).To(Equal("unit_amount"), "a tiered price takes its amounts from its tiers")
+
+			se = refused(func(p *stripe.PriceCreateParams) {
+				p.TransformQuantity = &stripe.PriceCreateTransformQuantityParams{DivideBy: stripe.Int64(10), Round: stripe.String("up")}
+			})
+			Expect(se.Msg).To(Equal("You may only specify one of these parameters: tiers, transform_quantity."))
+			Expect(se.Param).To(Equal("tiers"))
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.Tiers[1].UpToInf = nil })
+			Expect(se.Msg).To(Equal("Missing required param: tiers[1][up_to]."))
+			Expect(se.Param).To(Equal("tiers[1][up_to]"))
+			Expect(se.Code).To(Equal(stripe.ErrorCodeParameterMissing))
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.Tiers[1].UpToInf = nil; p.Tiers[1].UpTo = stripe.Int64(50) })
+			Expect(se.Param).To(Equal("tiers[1][up_to]"), "the last tier must be unbounded")
+			Expect(se.Msg).To(ContainSubstring("`inf`"))
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.Tiers[0].UpTo = nil; p.Tiers[0].UpToInf = stripe.Bool(true) })
+			Expect(se.Param).To(Equal("tiers[0][up_to]"), "only the last tier can be unbounded")
+
+			se = refused(func(p *stripe.PriceCreateParams) {
+				p.Tiers = append([]*stripe.PriceCreateTierParams{{UpTo: stripe.Int64(10), UnitAmount: stripe.Int64(1)}}, p.Tiers...)
+			})
+			Expect(se.Param).To(Equal("tiers[1][up_to]"), "up_to must ascend: 10, then 5")
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.Tiers[0].UpTo = stripe.Int64(0) })
+			Expect(se.Param).To(Equal("tiers[0][up_to]"))
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.Tiers[1].UnitAmount, p.Tiers[1].FlatAmount = nil, nil })
+			Expect(se.Msg).To(Equal("An entry in the tiers array is missing an amount."))
+			Expect(se.Param).To(Equal("amount"))
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.Tiers[0].UnitAmountDecimal = stripe.Float64(1000) })
+			Expect(se.Msg).To(Equal("You may only specify one of these parameters: unit_amount, unit_amount_decimal."))
+			Expect(se.Param).To(Equal("tiers[0][unit_amount]"))
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.Tiers[1].FlatAmountDecimal = stripe.Float64(500) })
+			Expect(se.Msg).To(Equal("You may only specify one of these parameters: flat_amount, flat_amount_decimal."))
+			Expect(se.Param).To(Equal("tiers[1][flat_amount]"))
+
+			se = refused(func(p *stripe.PriceCreateParams) { p.Tiers[0].UnitAmount = stripe.Int64(-1) })
+			Expect(se.Param).To(Equal("tiers[0][unit_amount]"))
+
+			se = refused(func(p *stripe.PriceCreateParams) {
+				p.Tiers[1].FlatAmount = nil
+				p.Tiers[1].FlatAmountDecimal = stripe.Float64(0.5)
+			})
+			Expect(se.Param).To(Equal("tiers[1][flat_amount_decimal]"), "a flat amount is a whole number of cents")
+
+			Expect(prices()).To(BeEmpty())
+			Expect(emu.Events("")).To(HaveLen(eventsBefore), "a refused request records no event")
+		})
 	})
 })

@@ -18,6 +18,8 @@ var PriceKind = &api.Kind{
 	Object:     "price",
 	Prefix:     "price_",
 	Expandable: []string{"product"},
+	// Stripe leaves tiers out of a price unless expanded.
+	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"tiers": priceTiers},
 	Indexes: []store.Index{
 		{Name: "product", Path: "product"},
 		{Name: "lookup_key", Path: "lookup_key"},
@@ -33,7 +35,8 @@ var priceSearchFields = search.Fields{
 // PriceRoutes is the price endpoint table. Stripe has no DELETE for prices.
 func PriceRoutes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/prices", params.FromStruct(stripe.PriceCreateParams{}).Require("currency"), createPrice),
+		api.POST("/v1/prices", params.FromStruct(stripe.PriceCreateParams{}).Require("currency").
+			Enum("billing_scheme", "per_unit", "tiered").Enum("tiers_mode", "graduated", "volume"), createPrice),
 		api.GET("/v1/prices", params.FromStruct(stripe.PriceListParams{}), listPrices),
 		api.GET("/v1/prices/search", params.FromStruct(stripe.PriceSearchParams{}).Require("query"), searchPrices),
 		api.GET("/v1/prices/{id}", params.FromStruct(stripe.PriceRetrieveParams{}), retrievePrice),
@@ -81,7 +84,19 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 	if v, ok := p.Str("billing_scheme"); ok && v != "" {
 		o["billing_scheme"] = v
 	}
+	tiered := o["billing_scheme"] == "tiered"
+	var tiers []tier
+	if err := checkScheme(p, name, tiered); err != nil {
+		return nil, err
+	}
 	switch amount, hasAmount := p.Int("unit_amount"); {
+	case tiered:
+		// Tiered prices carry their amounts in tiers.
+		var err error
+		if tiers, err = readTiers(p, name("tiers")); err != nil {
+			return nil, err
+		}
+		o["tiers_mode"], _ = p.Str("tiers_mode")
 	case hasAmount:
 		if amount < 0 {
 			return nil, apierr.InvalidRequest("Invalid non-negative integer: %d", amount).WithParam(name("unit_amount")).WithCode("parameter_invalid_integer")
@@ -109,9 +124,6 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 			}
 		}
 		o["custom_unit_amount"] = m
-	case o["billing_scheme"] == "tiered":
-		// Tiered prices carry their amounts in tiers.
-		o["tiers_mode"], _ = p.Str("tiers_mode")
 	default:
 		return nil, apierr.MissingParam(name("unit_amount"))
 	}
@@ -160,7 +172,46 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 	} else {
 		o["metadata"] = map[string]any{}
 	}
+	if tiered {
+		if err := storeTiers(c, api.Str(o["id"]), tiers); err != nil {
+			return nil, err
+		}
+	}
 	return o, nil
+}
+
+// checkScheme holds tiers, tiers_mode and the single amount to the
+// billing scheme: a tiered price needs tiers_mode and tiers and takes no
+// unit_amount; any other takes neither tiers nor tiers_mode. tiers and
+// transform_quantity are exclusive (Stripe's message, param tiers).
+// Looked at with Sent, so a parameter not acted on is still refused as
+// not emulated.
+func checkScheme(p params.Values, name func(string) string, tiered bool) error {
+	tiers, hasTiers := p.Sent("tiers")
+	mode, hasMode := p.Sent("tiers_mode")
+	if !tiered {
+		for _, f := range []string{"tiers", "tiers_mode"} {
+			if _, sent := p.Sent(f); sent {
+				return apierr.InvalidRequest("You may only specify `%s` when `%s` is `tiered`.", name(f), name("billing_scheme")).WithParam(name(f))
+			}
+		}
+		return nil
+	}
+	switch {
+	case !hasMode || mode == params.Unset:
+		return apierr.MissingParam(name("tiers_mode"))
+	case !hasTiers || tiers == params.Unset:
+		return apierr.MissingParam(name("tiers"))
+	}
+	if _, sent := p.Sent("transform_quantity"); sent {
+		return apierr.InvalidRequest("You may only specify one of these parameters: tiers, transform_quantity.").WithParam(name("tiers"))
+	}
+	for _, f := range []string{"unit_amount", "unit_amount_decimal", "custom_unit_amount"} {
+		if _, sent := p.Sent(f); sent {
+			return apierr.InvalidRequest("You may not specify `%s` when `%s` is `tiered`: a tiered price takes its amounts from `tiers`.", name(f), name("billing_scheme")).WithParam(name(f))
+		}
+	}
+	return nil
 }
 
 func createPrice(c *api.Call) (any, error) {
