@@ -537,7 +537,9 @@ func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	}
 	var items []any
 	for _, it := range storedItems(c, api.Str(s["id"])) {
-		item := map[string]any{"price": api.Str(api.Obj(it["price"])["id"]), "quantity": it["quantity"]}
+		// Stored items come back from JSON: the quantity as an integer,
+		// as the subscription's parameters take it.
+		item := map[string]any{"price": api.Str(api.Obj(it["price"])["id"]), "quantity": api.Int(it["quantity"])}
 		if own := loadItemTax(c, api.Str(it["id"])).TaxRates; len(own) > 0 {
 			ids := make([]any, len(own))
 			for i, id := range own {
