@@ -8,6 +8,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -27,18 +28,31 @@ type priced struct {
 	quantity   int64
 	currency   string
 	price      store.Obj // nil for a bare amount
+	// tiered: the amount is the price's tiers applied to the quantity,
+	// with no one unit amount.
+	tiered bool
+	total  int64
 }
 
-func (p priced) amount() int64 { return p.unitAmount * p.quantity }
+func (p priced) amount() int64 {
+	if p.tiered {
+		return p.total
+	}
+	return p.unitAmount * p.quantity
+}
 
 func (p priced) pricing() any {
 	if p.price == nil {
 		return nil
 	}
+	var unit any = strconv.FormatInt(p.unitAmount, 10)
+	if p.tiered {
+		unit = p.price["unit_amount_decimal"] // null, as on the price
+	}
 	return store.Obj{
 		"type":                "price_details",
 		"price_details":       store.Obj{"price": p.price["id"], "product": p.price["product"]},
-		"unit_amount_decimal": strconv.FormatInt(p.unitAmount, 10),
+		"unit_amount_decimal": unit,
 	}
 }
 
@@ -79,6 +93,9 @@ func resolvePricing(c *api.Call, p params.Values, prefix string) (priced, error)
 		out.price = price
 		out.unitAmount = api.Int(price["unit_amount"])
 		out.currency = api.Str(price["currency"])
+		if price["billing_scheme"] == "tiered" {
+			out.tiered, out.total = true, catalog.Amount(c, price, out.quantity)
+		}
 	case hasAmount:
 		out.unitAmount, out.quantity = amount, 1
 		cur, _ := p.Str("currency")
@@ -183,6 +200,18 @@ func newInvoiceItem(c *api.Call, customer string, pr priced, now int64) store.Ob
 	return ii
 }
 
+// tieredPriceOf is the tiered price an invoice item bills, or nil.
+func tieredPriceOf(c *api.Call, ii store.Obj) store.Obj {
+	id := api.Str(api.Obj(api.Obj(ii["pricing"])["price_details"])["price"])
+	if id == "" {
+		return nil
+	}
+	if price, ok := c.Tx.Get(c.Account, "price", id); ok && price["billing_scheme"] == "tiered" {
+		return price
+	}
+	return nil
+}
+
 func productName(c *api.Call, price store.Obj) any {
 	if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
 		return prod["name"]
@@ -224,11 +253,15 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 	if c.Params.Has("amount") || c.Params.Has("pricing") || c.Params.Has("price") || c.Params.Has("quantity") || c.Params.Has("unit_amount_decimal") {
 		p := c.Params
 		if !p.Has("amount") && !p.Has("pricing") && !p.Has("price") && !p.Has("unit_amount_decimal") {
-			// Quantity alone: keep the unit price.
+			// Quantity alone: keep the unit price, or apply a tiered
+			// price's tiers to the new quantity.
 			q, _ := p.Int("quantity")
 			unit := api.Int(before["amount"]) / max(api.Int(before["quantity"]), 1)
 			after["quantity"] = q
 			after["amount"] = unit * q
+			if price := tieredPriceOf(c, before); price != nil && !api.Bool(before["proration"]) {
+				after["amount"] = catalog.Amount(c, price, q)
+			}
 		} else {
 			raw := pricingParams(p, "amount", "pricing", "quantity", "unit_amount_decimal")
 			raw["currency"] = before["currency"]

@@ -449,7 +449,7 @@ func createSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if c.Params.Has("discounts") {
-		ids, err := redeemDiscounts(c, coupons.Scope{Customer: cusID, Subscription: id, Currency: api.Str(sub["currency"])}, itemsTotal(prices, qtys))
+		ids, err := redeemDiscounts(c, coupons.Scope{Customer: cusID, Subscription: id, Currency: api.Str(sub["currency"])}, itemsTotal(c, prices, qtys))
 		if err != nil {
 			return nil, err
 		}
@@ -474,7 +474,7 @@ func createSubscription(c *api.Call) (any, error) {
 	// Nothing to pay now (a trial, a free plan): the client collects a
 	// card for later through the subscription's pending SetupIntent.
 	pendingSetup := ""
-	if behavior == "default_incomplete" && defaultPM == nil && (trialEnd > 0 || itemsTotal(prices, qtys) == 0 || (anchor > 0 && proration == "none")) {
+	if behavior == "default_incomplete" && defaultPM == nil && (trialEnd > 0 || itemsTotal(c, prices, qtys) == 0 || (anchor > 0 && proration == "none")) {
 		pendingSetup = c.NewID("setup_intent")
 		sub["pending_setup_intent"] = pendingSetup
 	}
@@ -525,14 +525,24 @@ func createSubscription(c *api.Call) (any, error) {
 	return out, nil
 }
 
-func itemsTotal(prices []store.Obj, qtys []int64) int64 {
+func itemsTotal(c *api.Call, prices []store.Obj, qtys []int64) int64 {
 	var total int64
 	for i, p := range prices {
 		if !metered(p) {
-			total += api.Int(p["unit_amount"]) * qtys[i]
+			total += catalog.Amount(c, p, qtys[i])
 		}
 	}
 	return total
+}
+
+// periodLine describes a subscription item's line for a period: Stripe's
+// "1 × Pro (at $10.00 / month)" for a per-unit price; a tiered price has no
+// one unit amount to show.
+func periodLine(c *api.Call, price store.Obj, qty int64) string {
+	if price["billing_scheme"] == "tiered" {
+		return fmt.Sprintf("%d × %v", qty, productName(c, price))
+	}
+	return fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), money(api.Int(price["unit_amount"]), api.Str(price["currency"])), api.Str(api.Obj(price["recurring"])["interval"]))
 }
 
 // anchorParam reads billing_cycle_anchor on create: a future time no
@@ -684,8 +694,11 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 				period = store.Obj{"start": p.usageFrom, "end": p.start}
 			}
 		}
-		amount := api.Int(price["unit_amount"]) * qty
-		desc := fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), money(api.Int(price["unit_amount"]), api.Str(price["currency"])), api.Str(api.Obj(price["recurring"])["interval"]))
+		amount := catalog.Amount(c, price, qty)
+		if isMetered && p.usageFrom == 0 {
+			amount = 0 // no usage billed yet, not even a tier's flat amount
+		}
+		desc := periodLine(c, price, qty)
 		if p.trial && !isMetered {
 			amount = 0
 			desc = fmt.Sprintf("Trial period for %v", productName(c, price))
@@ -1450,7 +1463,7 @@ func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fra
 	if metered(d.price) {
 		return nil // usage is billed as recorded, never prorated
 	}
-	amount := int64(math.Round(float64(api.Int(d.price["unit_amount"])*d.qty) * fraction))
+	amount := int64(math.Round(float64(catalog.Amount(c, d.price, d.qty)) * fraction))
 	desc := fmt.Sprintf("Remaining time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
 	if d.credit {
 		amount = -amount

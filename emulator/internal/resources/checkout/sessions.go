@@ -241,7 +241,7 @@ func lineItems(c *api.Call, mode string) ([]store.Obj, [][]any, string, int64, e
 			return nil, nil, "", 0, err
 		}
 		rates = append(rates, own)
-		amount := api.Int(price["unit_amount"]) * qty
+		amount := catalog.Amount(c, price, qty)
 		total += amount
 		desc := any(nil)
 		if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
