@@ -192,4 +192,41 @@ var _ = Describe("Tiered prices on invoices", Label("billing", "tiers"), func() 
 		Expect(sub.LatestInvoice.Total).To(Equal(int64(7900)))
 		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
 	})
+
+	It("bills metered usage by the tiers in arrears: nothing ahead, then the period's usage", func() {
+		meter, err := sc.V1BillingMeters.Create(Ctx, &stripe.BillingMeterCreateParams{
+			DisplayName: stripe.String("API calls"), EventName: stripe.String("api_call"),
+			DefaultAggregation: &stripe.BillingMeterCreateDefaultAggregationParams{Formula: stripe.String("sum")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		// A fee with 1000 calls included, then 2¢ a call.
+		calls, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+			Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+			Recurring:     &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(meter.ID)},
+			BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("graduated"),
+			Tiers: []*stripe.PriceCreateTierParams{
+				{UpTo: stripe.Int64(1000), FlatAmount: stripe.Int64(2000), UnitAmount: stripe.Int64(0)},
+				{UpToInf: stripe.Bool(true), UnitAmount: stripe.Int64(2)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWithCard(sc, "calls@example.com", "pm_card_visa", "")
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(calls.ID)}}}
+		p.AddExpand("latest_invoice")
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.Total).To(BeZero(), "usage is billed in arrears: not even the first tier's flat amount ahead")
+
+		_, err = sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("api_call"),
+			Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "1500"}, Timestamp: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		line := sub.LatestInvoice.Lines.Data[0]
+		Expect(line.Quantity).To(Equal(int64(1500)))
+		Expect(line.Amount).To(Equal(int64(2000+500*2)), "the fee for the first 1000 calls, 2¢ for each of the other 500")
+		Expect(line.Description).To(Equal("1500 × Seats"))
+		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+	})
 })
