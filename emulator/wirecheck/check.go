@@ -64,6 +64,7 @@ func init() {
 	register("refund", stripe.Refund{})
 	register("setup_intent", stripe.SetupIntent{})
 	register("subscription", stripe.Subscription{})
+	register("subscription_schedule", stripe.SubscriptionSchedule{})
 	register("subscription_item", stripe.SubscriptionItem{})
 	register("tax_rate", stripe.TaxRate{})
 	register("test_helpers.test_clock", stripe.TestHelpersTestClock{})

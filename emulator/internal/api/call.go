@@ -20,9 +20,13 @@ type Call struct {
 	Params params.Values
 	Vars   map[string]string // path variables
 
-	Account        string // the account whose objects are in scope
-	Connected      bool   // Account is a connected account (Stripe-Account header)
-	Now            int64  // emulator time, fixed for the whole request
+	Account   string // the account whose objects are in scope
+	Connected bool   // Account is a connected account (Stripe-Account header)
+	Now       int64  // emulator time, fixed for the whole request
+	// NowFixed says Now is the moment of work time made due (a renewal, a
+	// schedule's phase): handlers run for it keep that time rather than
+	// reading a test clock's.
+	NowFixed       bool
 	RequestID      string
 	IdempotencyKey string
 	APIVersion     string

@@ -60,13 +60,13 @@ var (
 
 // Kinds are the objects this family owns.
 func Kinds() []*api.Kind {
-	return []*api.Kind{InvoiceItemKind, InvoiceKind, InvoicePaymentKind, SubscriptionKind, SubscriptionItemKind, LineItemKind, CreditNoteKind, CreditNoteLineItemKind, TestClockKind}
+	return []*api.Kind{InvoiceItemKind, InvoiceKind, InvoicePaymentKind, SubscriptionKind, SubscriptionItemKind, LineItemKind, CreditNoteKind, CreditNoteLineItemKind, TestClockKind, ScheduleKind}
 }
 
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{invoiceItemRoutes(), invoiceRoutes(), invoicePaymentRoutes(), creditNoteRoutes(), subscriptionRoutes(), testClockRoutes()} {
+	for _, t := range [][]api.Route{invoiceItemRoutes(), invoiceRoutes(), invoicePaymentRoutes(), creditNoteRoutes(), subscriptionRoutes(), scheduleRoutes(), testClockRoutes()} {
 		out = append(out, t...)
 	}
 	return out

@@ -29,6 +29,14 @@ var dueFields = []string{"id", "pending_update.expires_at", "created", "items.da
 // the stored JSON, in one walk of each document.
 func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []dueAction {
 	var out []dueAction
+	// Schedules first: a phase that begins as a period ends changes the
+	// subscription before it renews.
+	for _, status := range []string{"not_started", "active"} {
+		tx.EachIndexedRaw(account, "subscription_schedule", "status", status, func(raw string) bool {
+			out = scheduleDue(out, clockID, raw, target)
+			return true
+		})
+	}
 	for _, status := range []string{"active", "trialing", "past_due", "unpaid", "incomplete"} {
 		tx.EachIndexedRaw(account, "subscription", "status", status, func(raw string) bool {
 			out = subscriptionDue(out, tx, account, clockID, raw, target, upcomingLead)
@@ -51,8 +59,11 @@ func dueOf(tx *store.Tx, account, clockID string, ref store.Ref, target, upcomin
 	if !ok {
 		return nil
 	}
-	if ref.Type == "invoice" {
+	switch ref.Type {
+	case "invoice":
 		return invoiceDue(nil, clockID, raw, target)
+	case "subscription_schedule":
+		return scheduleDue(nil, clockID, raw, target)
 	}
 	return subscriptionDue(nil, tx, account, clockID, raw, target, upcomingLead)
 }
@@ -131,10 +142,13 @@ func subscriptionDue(out []dueAction, tx *store.Tx, account, clockID, raw string
 
 // run carries out one due action at its own time.
 func run(c *api.Call, a dueAction) error {
-	c.Now = a.at
+	c.Now, c.NowFixed = a.at, true
+	defer func() { c.NowFixed = false }()
 	switch a.kind {
 	case "renew":
 		return renew(c, a.id)
+	case "schedule":
+		return advanceSchedule(c, a.id)
 	case "trial_will_end":
 		sub, ok := c.Tx.Get(c.Account, "subscription", a.id)
 		if !ok {
@@ -275,6 +289,16 @@ func renew(c *api.Call, id string) error {
 	before, ok := c.Tx.Get(c.Account, "subscription", id)
 	if !ok {
 		return nil
+	}
+	if sched := api.Str(before["schedule"]); sched != "" {
+		// A phase that begins as the period ends applies first, so the
+		// new period is billed at its prices.
+		if err := advanceSchedule(c, sched); err != nil {
+			return err
+		}
+		if before, ok = c.Tx.Get(c.Account, "subscription", id); !ok || before["status"] == "canceled" || periodEnd(before) > c.Now {
+			return nil
+		}
 	}
 	if api.Bool(before["cancel_at_period_end"]) || (before["cancel_at"] != nil && api.Int(before["cancel_at"]) <= c.Now) {
 		if err := endSubscription(c, before, "cancellation_requested"); err != nil {
@@ -424,7 +448,7 @@ var Timer = api.Timer{
 	Due: func(env *api.Env, tx *store.Tx, account string, target int64) []api.Due {
 		return asWork(account, Due(tx, account, "", target, env.UpcomingInvoiceLead))
 	},
-	Watch: []string{"subscription", "invoice"},
+	Watch: []string{"subscription", "invoice", "subscription_schedule"},
 	DueOf: func(env *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
 		return asWork(account, dueOf(tx, account, "", ref, target, env.UpcomingInvoiceLead))
 	},
@@ -434,8 +458,11 @@ func asWork(account string, actions []dueAction) []api.Due {
 	out := make([]api.Due, len(actions))
 	for i, a := range actions {
 		typ := "subscription"
-		if a.kind == "finalize" || a.kind == "retry" {
+		switch a.kind {
+		case "finalize", "retry":
 			typ = "invoice"
+		case "schedule":
+			typ = "subscription_schedule"
 		}
 		out[i] = api.Due{At: a.at, Account: account, About: store.Ref{Type: typ, ID: a.id}, Kind: a.kind,
 			Run: func(c *api.Call) error { return run(c, a) }}

@@ -420,6 +420,9 @@ func createSubscription(c *api.Call) (any, error) {
 		"start_date": now, "status": "incomplete", "test_clock": cus["test_clock"], "transfer_data": nil,
 		"trial_end": nil, "trial_settings": store.Obj{"end_behavior": store.Obj{"missing_payment_method": "create_invoice"}}, "trial_start": nil,
 	})
+	if sched := c.Var("schedule"); sched != "" {
+		sub["schedule"] = sched // started by its schedule (no route has this variable)
+	}
 	if trialEnd == 0 {
 		sub["billing_cycle_anchor"] = now
 	}
@@ -890,8 +893,18 @@ func subscriptionPaymentFailed(c *api.Call, inv store.Obj) error {
 	return nil
 }
 
-// endSubscription cancels a subscription now.
+// endSubscription cancels a subscription now (and the schedule still
+// managing it, if any).
 func endSubscription(c *api.Call, before store.Obj, reason string) error {
+	if id := api.Str(before["schedule"]); id != "" {
+		if sched, ok := c.Tx.Get(c.Account, "subscription_schedule", id); ok && sched["status"] == "active" {
+			canceled := api.Clone(sched)
+			canceled["status"], canceled["canceled_at"], canceled["current_phase"] = "canceled", c.Now, nil
+			if err := c.PutEmit(canceled, "subscription_schedule.canceled", nil); err != nil {
+				return err
+			}
+		}
+	}
 	after := api.Clone(before)
 	after["status"] = "canceled"
 	after["canceled_at"] = c.Now
@@ -973,6 +986,9 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
 	c.Now = clockNow(c, cus)
+	if sched := api.Str(before["schedule"]); sched != "" && (c.Params.Has("cancel_at_period_end") || c.Params.Has("cancel_at")) {
+		return nil, apierr.InvalidRequest("The subscription is managed by the subscription schedule `%s`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.", sched)
+	}
 	after := api.Clone(before)
 	c.Copy(after, "description", "cancel_at_period_end")
 	if err := applyCancelAt(c, after); err != nil {

@@ -47,6 +47,9 @@ func init() {
 // clockNow is the time for a customer's billing: its test clock's frozen
 // time, or the emulator's.
 func clockNow(c *api.Call, cus store.Obj) int64 {
+	if c.NowFixed {
+		return c.Now
+	}
 	if id := api.Str(cus["test_clock"]); id != "" {
 		if clk, ok := c.Tx.Get(c.Account, "test_helpers.test_clock", id); ok {
 			return api.Int(clk["frozen_time"])

@@ -1,0 +1,660 @@
+package billing
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Subscription schedules: a subscription's changes planned ahead as
+// phases. The schedule starts its subscription when its start date comes,
+// moves the subscription's items to each phase's as the phase begins, and
+// at the end of the last phase releases the subscription (it goes on as
+// it is) or cancels it, as end_behavior says.
+
+// ScheduleKind is the subscription_schedule object.
+var ScheduleKind = &api.Kind{
+	Object: "subscription_schedule", Prefix: "sub_sched_", Name: "subscription schedule",
+	Expandable: []string{"customer", "subscription", "test_clock", "application", "default_settings.default_payment_method"},
+	Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}},
+}
+
+func scheduleRoutes() []api.Route {
+	create := params.FromStruct(stripe.SubscriptionScheduleCreateParams{}).With("start_date", params.AnyParam()).
+		Enum("end_behavior", "cancel", "release").Enum("phases.proration_behavior", "always_invoice", "create_prorations", "none")
+	update := params.FromStruct(stripe.SubscriptionScheduleUpdateParams{}).
+		With("phases.start_date", params.AnyParam()).With("phases.end_date", params.AnyParam()).
+		Enum("end_behavior", "cancel", "release").Enum("phases.proration_behavior", "always_invoice", "create_prorations", "none")
+	return []api.Route{
+		api.POST("/v1/subscription_schedules", create, createSchedule),
+		api.GET("/v1/subscription_schedules", params.FromStruct(stripe.SubscriptionScheduleListParams{}), listSchedules),
+		api.GET("/v1/subscription_schedules/{id}", params.FromStruct(stripe.SubscriptionScheduleRetrieveParams{}), retrieveSchedule),
+		api.POST("/v1/subscription_schedules/{id}", update, updateSchedule),
+		api.POST("/v1/subscription_schedules/{id}/cancel", params.FromStruct(stripe.SubscriptionScheduleCancelParams{}), cancelSchedule),
+		api.POST("/v1/subscription_schedules/{id}/release", params.FromStruct(stripe.SubscriptionScheduleReleaseParams{}), releaseSchedule),
+	}
+}
+
+func newSchedule(c *api.Call, cus store.Obj) store.Obj {
+	return c.Object("subscription_schedule", c.NewID("subscription_schedule"), store.Obj{
+		"application": nil, "billing_mode": store.Obj{"type": "classic"}, "canceled_at": nil, "completed_at": nil,
+		"current_phase": nil, "customer": cus["id"],
+		"default_settings": store.Obj{
+			"application_fee_percent": nil, "automatic_tax": store.Obj{"disabled_reason": nil, "enabled": false, "liability": nil},
+			"billing_cycle_anchor": "automatic", "billing_thresholds": nil, "collection_method": "charge_automatically",
+			"default_payment_method": nil, "description": nil,
+			"invoice_settings": store.Obj{"account_tax_ids": nil, "days_until_due": nil, "issuer": store.Obj{"type": "self"}},
+			"on_behalf_of":     nil, "transfer_data": nil,
+		},
+		"end_behavior": "release", "metadata": map[string]any{}, "phases": []any{}, "released_at": nil,
+		"released_subscription": nil, "status": "not_started", "subscription": nil, "test_clock": cus["test_clock"],
+	})
+}
+
+func createSchedule(c *api.Call) (any, error) {
+	if fromID, _ := c.Params.Str("from_subscription"); fromID != "" {
+		return scheduleFromSubscription(c, fromID)
+	}
+	cusID, _ := c.Params.Str("customer")
+	if cusID == "" {
+		return nil, apierr.MissingParam("customer")
+	}
+	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
+	if !ok || api.Bool(cus["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", cusID, "customer")
+	}
+	c.Now = clockNow(c, cus)
+	if !c.Params.Has("phases") {
+		return nil, apierr.MissingParam("phases")
+	}
+	start := c.Now
+	if v, ok := c.Params.Get("start_date"); ok && v != "now" {
+		n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+		switch {
+		case err != nil:
+			return nil, apierr.InvalidRequest("Invalid start_date: must be an integer Unix timestamp or `now`").WithParam("start_date")
+		case n < c.Now:
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate backdated subscription schedules: start_date must be `now` or a time to come.").WithParam("start_date")
+		}
+		start = n
+	}
+	sched := newSchedule(c, cus)
+	if err := applyScheduleSettings(c, sched); err != nil {
+		return nil, err
+	}
+	phases, err := schedulePhases(c, start, nil)
+	if err != nil {
+		return nil, err
+	}
+	sched["phases"] = phases
+	if start <= c.Now {
+		// Created already running: its subscription is created with it.
+		return sched, startSchedule(c, sched, true)
+	}
+	return sched, c.Insert(sched)
+}
+
+// applyScheduleSettings sets what create and update share: end_behavior,
+// metadata and the default settings the emulator acts on.
+func applyScheduleSettings(c *api.Call, sched store.Obj) error {
+	if eb, _ := c.Params.Str("end_behavior"); eb != "" {
+		sched["end_behavior"] = eb
+	}
+	if ds, ok := c.Params.Obj("default_settings"); ok {
+		settings := api.Obj(sched["default_settings"])
+		if m, _ := ds.Str("collection_method"); m != "" {
+			settings["collection_method"] = m
+		}
+		if pm, ok := ds.Str("default_payment_method"); ok {
+			if pm == "" {
+				settings["default_payment_method"] = nil
+			} else {
+				if err := ownPaymentMethod(c, api.Str(sched["customer"]), pm, "default_settings[default_payment_method]"); err != nil {
+					return err
+				}
+				settings["default_payment_method"] = pm
+			}
+		}
+		if d, ok := ds.Str("description"); ok {
+			settings["description"] = nilIfEmpty(d)
+		}
+	}
+	return c.ApplyMetadata(sched)
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// ownPaymentMethod checks pm is attached to the customer.
+func ownPaymentMethod(c *api.Call, customer, pm, param string) error {
+	o, ok := c.Tx.Get(c.Account, "payment_method", pm)
+	if !ok {
+		return apierr.NoSuchObject("PaymentMethod", pm, param)
+	}
+	if o["customer"] != customer {
+		return apierr.InvalidRequest("The PaymentMethod `%s` does not belong to the customer `%s`.", pm, customer).WithParam(param)
+	}
+	return nil
+}
+
+// schedulePhases builds phases[] from the request: each starts where the
+// one before ends, the first at start; each lasts until its end_date, or
+// its iterations (or duration) of its prices' interval, one interval if
+// neither is given. keep, on update, are the phases already started,
+// which must be sent back unchanged in their dates.
+func schedulePhases(c *api.Call, start int64, current store.Obj) ([]any, error) {
+	var out []any
+	at := start
+	ps := c.Params.Array("phases")
+	if len(ps) == 0 {
+		return nil, apierr.InvalidRequest("A subscription schedule needs at least one phase.").WithParam("phases")
+	}
+	for i, pp := range ps {
+		prefix := fmt.Sprintf("phases[%d]", i)
+		if i == 0 && current != nil {
+			if v, ok := pp.Get("start_date"); ok && v != "now" && fmt.Sprint(v) != strconv.FormatInt(start, 10) {
+				return nil, apierr.InvalidRequest("You can not modify the start date of the current phase.").WithParam(prefix + "[start_date]")
+			}
+		} else if pp.Has("start_date") {
+			if v, _ := pp.Get("start_date"); fmt.Sprint(v) != strconv.FormatInt(at, 10) {
+				return nil, apierr.InvalidRequest("Each phase must start when the one before it ends (%d).", at).WithParam(prefix + "[start_date]")
+			}
+		}
+		phase, err := schedulePhase(c, pp, prefix, at)
+		if err != nil {
+			return nil, err
+		}
+		if len(out) > 0 && phase["currency"] != api.Obj(out[0])["currency"] {
+			return nil, apierr.InvalidRequest("All phases of a subscription schedule must use the same currency.").WithParam(prefix + "[items]")
+		}
+		out = append(out, phase)
+		at = api.Int(phase["end_date"])
+	}
+	return out, nil
+}
+
+func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64) (store.Obj, error) {
+	items := pp.Array("items")
+	if len(items) == 0 {
+		return nil, apierr.MissingParam(prefix + "[items]")
+	}
+	var rendered []any
+	var first store.Obj
+	for j, ip := range items {
+		ipre := fmt.Sprintf("%s[items][%d]", prefix, j)
+		price, err := itemPrice(c, ip, ipre)
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			first = price
+		} else if price["currency"] != first["currency"] {
+			return nil, apierr.InvalidRequest("All prices on a subscription must have the same currency.").WithParam(ipre + "[price]")
+		}
+		q, sent, err := itemQuantity(ip, price, ipre, 1)
+		if err != nil {
+			return nil, err
+		}
+		it := store.Obj{"billing_thresholds": nil, "discounts": []any{}, "metadata": itemMetadata(ip),
+			"plan": price["id"], "price": price["id"], "quantity": q, "tax_rates": []any{}}
+		if metered(price) || !sent && metered(price) {
+			delete(it, "quantity")
+		}
+		rendered = append(rendered, it)
+	}
+	interval, count := recurring(first)
+	end := int64(0)
+	endDate, hasEnd := pp.Get("end_date")
+	iterations, hasIterations := pp.Int("iterations")
+	duration, hasDuration := pp.Obj("duration")
+	switch {
+	case hasEnd && (hasIterations || hasDuration):
+		return nil, apierr.Exclusive(prefix+"[end_date]", prefix+"[iterations]")
+	case hasEnd:
+		n, err := strconv.ParseInt(fmt.Sprint(endDate), 10, 64)
+		if err != nil {
+			return nil, apierr.InvalidRequest("Invalid %s[end_date]: must be an integer Unix timestamp", prefix).WithParam(prefix + "[end_date]")
+		}
+		end = n
+	case hasIterations && hasDuration:
+		return nil, apierr.Exclusive(prefix+"[iterations]", prefix+"[duration]")
+	case hasIterations:
+		if iterations < 1 {
+			return nil, apierr.InvalidRequest("Invalid %s[iterations]: must be at least 1", prefix).WithParam(prefix + "[iterations]")
+		}
+		end = addInterval(start, interval, count*iterations)
+	case hasDuration:
+		di, _ := duration.Str("interval")
+		dc, ok := duration.Int("interval_count")
+		if !ok {
+			dc = 1
+		}
+		if _, known := map[string]bool{"day": true, "week": true, "month": true, "year": true}[di]; !known || dc < 1 {
+			return nil, apierr.InvalidRequest("Invalid %s[duration]: interval must be day, week, month or year and interval_count at least 1.", prefix).WithParam(prefix + "[duration][interval]")
+		}
+		end = addInterval(start, di, dc)
+	default:
+		end = addInterval(start, interval, count)
+	}
+	if end <= start {
+		return nil, apierr.InvalidRequest("The end date of a phase must be after its start date.").WithParam(prefix + "[end_date]")
+	}
+	proration, _ := pp.Str("proration_behavior")
+	if proration == "" {
+		proration = "create_prorations"
+	}
+	phase := store.Obj{
+		"add_invoice_items": []any{}, "application_fee_percent": nil, "billing_cycle_anchor": nil, "billing_thresholds": nil,
+		"collection_method": nil, "currency": first["currency"], "default_payment_method": nil, "default_tax_rates": []any{},
+		"description": nil, "discounts": []any{}, "end_date": end, "invoice_settings": nil, "items": rendered,
+		"metadata": map[string]any{}, "on_behalf_of": nil, "proration_behavior": proration, "start_date": start,
+		"transfer_data": nil, "trial_end": nil,
+	}
+	if md, ok := pp.Metadata("metadata"); ok {
+		phase["metadata"] = md
+	}
+	if m, _ := pp.Str("collection_method"); m != "" {
+		phase["collection_method"] = m
+	}
+	if d, ok := pp.Str("description"); ok {
+		phase["description"] = nilIfEmpty(d)
+	}
+	return phase, nil
+}
+
+// scheduleFromSubscription puts an existing subscription on a schedule:
+// one phase, its current items until its period ends, then released.
+func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
+	for _, p := range []string{"phases", "customer", "start_date", "end_behavior", "default_settings"} {
+		if c.Params.Has(p) {
+			return nil, apierr.InvalidRequest("You cannot set `%s` if `from_subscription` is set.", p).WithParam(p)
+		}
+	}
+	sub, err := c.Load("subscription", subID, "from_subscription")
+	if err != nil {
+		return nil, err
+	}
+	if s := api.Str(sub["schedule"]); s != "" {
+		return nil, apierr.InvalidRequest("You cannot migrate a subscription that is already attached to a schedule: `%s`.", s).WithParam("from_subscription")
+	}
+	if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
+		return nil, apierr.InvalidRequest("You cannot create a subscription schedule from a canceled subscription.").WithParam("from_subscription")
+	}
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
+	c.Now = clockNow(c, cus)
+	sched := newSchedule(c, cus)
+	if err := c.ApplyMetadata(sched); err != nil {
+		return nil, err
+	}
+	var items []any
+	for _, it := range subItems(sub) {
+		price := api.Obj(it["price"])
+		pi := store.Obj{"billing_thresholds": nil, "discounts": []any{}, "metadata": it["metadata"],
+			"plan": price["id"], "price": price["id"], "quantity": it["quantity"], "tax_rates": []any{}}
+		if metered(price) {
+			delete(pi, "quantity")
+		}
+		items = append(items, pi)
+	}
+	start, end := periodStart(sub), periodEnd(sub)
+	sched["phases"] = []any{store.Obj{
+		"add_invoice_items": []any{}, "application_fee_percent": nil, "billing_cycle_anchor": nil, "billing_thresholds": nil,
+		"collection_method": nil, "currency": sub["currency"], "default_payment_method": nil, "default_tax_rates": []any{},
+		"description": nil, "discounts": []any{}, "end_date": end, "invoice_settings": nil, "items": items,
+		"metadata": map[string]any{}, "on_behalf_of": nil, "proration_behavior": "create_prorations", "start_date": start,
+		"transfer_data": nil, "trial_end": nil,
+	}}
+	sched["status"], sched["subscription"] = "active", sub["id"]
+	sched["current_phase"] = store.Obj{"start_date": start, "end_date": end}
+	if err := c.Insert(sched); err != nil {
+		return nil, err
+	}
+	return sched, linkSubscription(c, api.Str(sub["id"]), sched["id"])
+}
+
+// linkSubscription sets (or clears, id nil) the subscription's schedule.
+func linkSubscription(c *api.Call, subID string, id any) error {
+	before, ok := c.Tx.Get(c.Account, "subscription", subID)
+	if !ok {
+		return nil
+	}
+	after := api.Clone(before)
+	after["schedule"] = id
+	return c.Save(before, after)
+}
+
+// phaseParams are a phase's items and settings as subscription parameters.
+func phaseItems(phase store.Obj) []store.Obj {
+	var out []store.Obj
+	for _, it := range asAnys(phase["items"]) {
+		out = append(out, api.Obj(it))
+	}
+	return out
+}
+
+func asAnys(v any) []any {
+	a, _ := v.([]any)
+	return a
+}
+
+// startSchedule starts a schedule's subscription with its first phase, as
+// POST /v1/subscriptions would, the subscription naming its schedule from
+// the start. A new schedule (insert) is stored already active.
+func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
+	phase := api.Obj(asAnys(sched["phases"])[0])
+	var items []any
+	for _, it := range phaseItems(phase) {
+		item := map[string]any{"price": it["price"], "metadata": it["metadata"]}
+		if q, ok := it["quantity"]; ok {
+			item["quantity"] = api.Int(q)
+		}
+		items = append(items, item)
+	}
+	p := map[string]any{"customer": sched["customer"], "items": items, "metadata": phase["metadata"]}
+	settings := api.Obj(sched["default_settings"])
+	if pm := settings["default_payment_method"]; pm != nil {
+		p["default_payment_method"] = pm
+	}
+	if m := firstString(phase["collection_method"], settings["collection_method"]); m != "" {
+		p["collection_method"] = m
+	}
+	if d := firstString(phase["description"], settings["description"]); d != "" {
+		p["description"] = d
+	}
+	res, err := runAs(c, createSubscription, p, map[string]string{"schedule": api.Str(sched["id"])}, nil)
+	if err != nil {
+		return err
+	}
+	sub := res.(store.Obj)
+	after := sched
+	if !insert {
+		after = api.Clone(sched)
+	}
+	after["status"], after["subscription"] = "active", sub["id"]
+	after["current_phase"] = store.Obj{"start_date": phase["start_date"], "end_date": phase["end_date"]}
+	if insert {
+		return c.Insert(after)
+	}
+	return c.Save(sched, after)
+}
+
+func firstString(vs ...any) string {
+	for _, v := range vs {
+		if s, _ := v.(string); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// advanceSchedule runs what is due on a schedule at c.Now: its start,
+// its next phase, or its end.
+func advanceSchedule(c *api.Call, id string) error {
+	sched, ok := c.Tx.Get(c.Account, "subscription_schedule", id)
+	if !ok {
+		return nil
+	}
+	switch sched["status"] {
+	case "not_started":
+		if api.Int(api.Obj(asAnys(sched["phases"])[0])["start_date"]) <= c.Now {
+			return startSchedule(c, sched, false)
+		}
+		return nil
+	case "active":
+	default:
+		return nil
+	}
+	cur := api.Obj(sched["current_phase"])
+	if api.Int(cur["end_date"]) > c.Now {
+		return nil
+	}
+	phases := asAnys(sched["phases"])
+	next := -1
+	for i, p := range phases {
+		if api.Int(api.Obj(p)["start_date"]) == api.Int(cur["end_date"]) {
+			next = i
+		}
+	}
+	if next < 0 {
+		return endSchedule(c, sched)
+	}
+	phase := api.Obj(phases[next])
+	if err := applyPhase(c, sched, phase, api.Str(phase["proration_behavior"])); err != nil {
+		return err
+	}
+	before, _ := c.Tx.Get(c.Account, "subscription_schedule", id)
+	after := api.Clone(before)
+	after["current_phase"] = store.Obj{"start_date": phase["start_date"], "end_date": phase["end_date"]}
+	return c.Save(before, after)
+}
+
+// applyPhase moves the schedule's subscription to a phase's items (an
+// item whose price stays keeps its id), as POST /v1/subscriptions/:id
+// would, prorating as the phase says unless the phase begins as a
+// period ends (nothing is left of the period to prorate).
+func applyPhase(c *api.Call, sched, phase store.Obj, proration string) error {
+	sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(sched["subscription"]))
+	if !ok {
+		return nil
+	}
+	byPrice := map[string]string{}
+	for _, it := range subItems(sub) {
+		byPrice[api.Str(api.Obj(it["price"])["id"])] = api.Str(it["id"])
+	}
+	var items []any
+	kept := map[string]bool{}
+	for _, it := range phaseItems(phase) {
+		item := map[string]any{"metadata": it["metadata"]}
+		if id, ok := byPrice[api.Str(it["price"])]; ok && !kept[id] {
+			item["id"] = id
+			kept[id] = true
+		} else {
+			item["price"] = it["price"]
+		}
+		if q, ok := it["quantity"]; ok {
+			item["quantity"] = api.Int(q)
+		}
+		items = append(items, item)
+	}
+	for _, id := range byPrice {
+		if !kept[id] {
+			items = append(items, map[string]any{"id": id, "deleted": true})
+		}
+	}
+	if periodEnd(sub) == c.Now {
+		proration = "none"
+	}
+	p := map[string]any{"items": items, "proration_behavior": proration, "metadata": phase["metadata"]}
+	if m := firstString(phase["collection_method"]); m != "" {
+		p["collection_method"] = m
+	}
+	_, err := runAs(c, updateSubscription, p, map[string]string{"id": api.Str(sub["id"])}, nil)
+	return err
+}
+
+// endSchedule finishes a schedule after its last phase: the subscription
+// goes on alone (release) or is canceled (cancel).
+func endSchedule(c *api.Call, sched store.Obj) error {
+	after := api.Clone(sched)
+	after["current_phase"] = nil
+	subID := api.Str(sched["subscription"])
+	if sched["end_behavior"] == "cancel" {
+		after["status"], after["completed_at"] = "completed", c.Now
+		if err := c.PutEmit(after, "subscription_schedule.completed", nil); err != nil {
+			return err
+		}
+		sub, ok := c.Tx.Get(c.Account, "subscription", subID)
+		if !ok || sub["status"] == "canceled" {
+			return nil
+		}
+		return endSubscription(c, sub, "cancellation_requested")
+	}
+	after["status"], after["released_at"], after["released_subscription"], after["subscription"] = "released", c.Now, subID, nil
+	if err := c.PutEmit(after, "subscription_schedule.released", nil); err != nil {
+		return err
+	}
+	return linkSubscription(c, subID, nil)
+}
+
+func retrieveSchedule(c *api.Call) (any, error) {
+	return c.Retrieve("subscription_schedule", c.Var("id"))
+}
+
+func loadSchedule(c *api.Call) (store.Obj, error) {
+	return c.Load("subscription_schedule", c.Var("id"), "schedule")
+}
+
+func updateSchedule(c *api.Call) (any, error) {
+	before, err := loadSchedule(c)
+	if err != nil {
+		return nil, err
+	}
+	if s := before["status"]; s != "not_started" && s != "active" {
+		return nil, apierr.InvalidRequest("You cannot update a subscription schedule that is %s.", s)
+	}
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
+	c.Now = clockNow(c, cus)
+	after := api.Clone(before)
+	if err := applyScheduleSettings(c, after); err != nil {
+		return nil, err
+	}
+	proration, _ := c.Params.Str("proration_behavior")
+	if proration == "" {
+		proration = "create_prorations"
+	}
+	if c.Params.Has("phases") {
+		start := api.Int(api.Obj(asAnys(before["phases"])[0])["start_date"])
+		var current store.Obj
+		if before["status"] == "active" {
+			current = api.Obj(before["current_phase"])
+			start = api.Int(current["start_date"])
+		}
+		phases, err := schedulePhases(c, start, current)
+		if err != nil {
+			return nil, err
+		}
+		after["phases"] = phases
+		if current != nil {
+			first := api.Obj(phases[0])
+			after["current_phase"] = store.Obj{"start_date": first["start_date"], "end_date": first["end_date"]}
+			if err := c.Save(before, after); err != nil {
+				return nil, err
+			}
+			// The current phase's items take effect at once.
+			if err := applyPhase(c, after, first, proration); err != nil {
+				return nil, err
+			}
+			out, _ := c.Tx.Get(c.Account, "subscription_schedule", api.Str(before["id"]))
+			return out, nil
+		}
+	}
+	return after, c.Save(before, after)
+}
+
+func cancelSchedule(c *api.Call) (any, error) {
+	before, err := loadSchedule(c)
+	if err != nil {
+		return nil, err
+	}
+	if s := before["status"]; s != "not_started" && s != "active" {
+		return nil, apierr.InvalidRequest("You cannot cancel a subscription schedule that is %s.", s)
+	}
+	invoiceNow := true
+	if v, ok := c.Params.Bool("invoice_now"); ok {
+		invoiceNow = v
+	}
+	c.AcceptWhen("prorate", false)
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
+	c.Now = clockNow(c, cus)
+	after := api.Clone(before)
+	after["status"], after["canceled_at"], after["current_phase"] = "canceled", c.Now, nil
+	if err := c.PutEmit(after, "subscription_schedule.canceled", nil); err != nil {
+		return nil, err
+	}
+	if sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(before["subscription"])); ok && sub["status"] != "canceled" {
+		if err := endSubscription(c, sub, "cancellation_requested"); err != nil {
+			return nil, err
+		}
+		if invoiceNow {
+			if err := finalUsageInvoice(c, sub, periodStart(sub), c.Now, true); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out, _ := c.Tx.Get(c.Account, "subscription_schedule", api.Str(before["id"]))
+	return out, nil
+}
+
+func releaseSchedule(c *api.Call) (any, error) {
+	before, err := loadSchedule(c)
+	if err != nil {
+		return nil, err
+	}
+	if s := before["status"]; s != "not_started" && s != "active" {
+		return nil, apierr.InvalidRequest("You cannot release a subscription schedule that is %s.", s)
+	}
+	// The emulator's schedules never set a cancellation on their
+	// subscription, so there is none to preserve or drop.
+	c.Inert("preserve_cancel_date")
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
+	c.Now = clockNow(c, cus)
+	subID := api.Str(before["subscription"])
+	after := api.Clone(before)
+	after["status"], after["released_at"], after["current_phase"], after["subscription"] = "released", c.Now, nil, nil
+	if subID != "" {
+		after["released_subscription"] = subID
+	}
+	if err := c.PutEmit(after, "subscription_schedule.released", nil); err != nil {
+		return nil, err
+	}
+	if subID != "" {
+		if err := linkSubscription(c, subID, nil); err != nil {
+			return nil, err
+		}
+	}
+	return after, nil
+}
+
+func listSchedules(c *api.Call) (any, error) {
+	q, err := c.ListQuery("subscription_schedule")
+	if err != nil {
+		return nil, err
+	}
+	if cus, _ := c.Params.Str("customer"); cus != "" {
+		q.Index, q.Value = "customer", cus
+	}
+	if scheduled, ok := c.Params.Bool("scheduled"); ok {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return (o["status"] == "not_started") == scheduled })
+	}
+	return c.Page("subscription_schedule", "/v1/subscription_schedules", q), nil
+}
+
+// scheduleDue appends a schedule's start or phase change, if due.
+func scheduleDue(out []dueAction, clockID, raw string, target int64) []dueAction {
+	f := store.Pick(raw, "id", "status", "test_clock", "current_phase.end_date", "phases.0.start_date")
+	if f[2].String() != clockID {
+		return out
+	}
+	at := f[3].Int()
+	switch f[1].String() {
+	case "not_started":
+		at = f[4].Int()
+	case "active":
+	default:
+		return out
+	}
+	if at <= target {
+		out = append(out, dueAction{at, "schedule", f[0].String()})
+	}
+	return out
+}

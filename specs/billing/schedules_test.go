@@ -1,0 +1,247 @@
+package billing_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// Subscription schedules: a subscription's changes planned as phases,
+// carried out as their time comes.
+var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "schedules"), func() {
+	var (
+		emu         *emulator.Emulator
+		sc          *stripe.Client
+		basic, plus *stripe.Price
+		cus         *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
+		Expect(err).NotTo(HaveOccurred())
+		price := func(amount int64) *stripe.Price {
+			p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+				UnitAmount: stripe.Int64(amount), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+			Expect(err).NotTo(HaveOccurred())
+			return p
+		}
+		basic, plus = price(1000), price(2500)
+		cus = customerWithCard(sc, "sched@example.com", "pm_card_visa", "")
+	})
+
+	retrieve := func(id string) *stripe.SubscriptionSchedule {
+		GinkgoHelper()
+		s, err := sc.V1SubscriptionSchedules.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
+	subscription := func(id string) *stripe.Subscription {
+		GinkgoHelper()
+		s, err := sc.V1Subscriptions.Retrieve(Ctx, id, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
+	twoPhases := func(endBehavior string) *stripe.SubscriptionSchedule {
+		GinkgoHelper()
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true), EndBehavior: stripe.String(endBehavior),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1)},
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(plus.ID), Quantity: stripe.Int64(2)}}, Iterations: stripe.Int64(2)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
+
+	It("starts its subscription now, moves it to each phase as the phase begins, then releases it", func() {
+		s := twoPhases("release")
+		Expect(s.ID).To(HavePrefix("sub_sched_"))
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+		Expect(s.Phases).To(HaveLen(2))
+		Expect(s.Phases[0].StartDate).To(Equal(Epoch.Unix()))
+		Expect(s.Phases[0].EndDate).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
+		Expect(s.Phases[1].StartDate).To(Equal(s.Phases[0].EndDate))
+		Expect(s.Phases[1].EndDate).To(Equal(Epoch.AddDate(0, 3, 0).Unix()))
+		Expect(s.CurrentPhase.StartDate).To(Equal(s.Phases[0].StartDate))
+		Expect(s.Phases[1].Items[0].Price.ID).To(Equal(plus.ID))
+		Expect(s.Phases[1].Items[0].Quantity).To(Equal(int64(2)))
+
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Schedule.ID).To(Equal(s.ID))
+		created := emu.Events("")
+		for _, ev := range created {
+			if ev["type"] == "customer.subscription.created" {
+				Expect(ev["data"].(map[string]any)["object"].(map[string]any)["schedule"]).To(Equal(s.ID), "the subscription names its schedule from the start")
+			}
+		}
+		Expect(sub.Items.Data).To(HaveLen(1))
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(basic.ID))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
+
+		// Phase 2 begins as the first period ends: the renewal bills it,
+		// with nothing to prorate.
+		emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+		sub = subscription(sub.ID)
+		Expect(sub.Items.Data).To(HaveLen(1))
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID))
+		Expect(sub.Items.Data[0].Quantity).To(Equal(int64(2)))
+		Expect(sub.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(5000)))
+		Expect(sub.LatestInvoice.Lines.Data).To(HaveLen(1))
+		Expect(retrieve(s.ID).CurrentPhase.StartDate).To(Equal(s.Phases[1].StartDate))
+
+		// After the last phase the subscription goes on by itself.
+		emu.Clock().Set(Epoch.AddDate(0, 3, 0).Add(2 * time.Hour))
+		s = retrieve(s.ID)
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusReleased))
+		Expect(s.ReleasedAt).To(Equal(Epoch.AddDate(0, 3, 0).Unix()))
+		Expect(s.ReleasedSubscription.ID).To(Equal(sub.ID))
+		Expect(s.Subscription).To(BeNil())
+		Expect(s.CurrentPhase).To(BeNil())
+		sub = subscription(sub.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.Schedule).To(BeNil())
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(5000)), "renewed at the last phase's prices")
+
+		var types []string
+		for _, ev := range emu.Events("") {
+			if t := ev["type"].(string); len(t) > 22 && t[:22] == "subscription_schedule." {
+				types = append(types, t)
+			}
+		}
+		Expect(types).To(Equal([]string{"subscription_schedule.created", "subscription_schedule.updated", "subscription_schedule.released"}))
+	})
+
+	It("cancels its subscription after the last phase when end_behavior is cancel, and is then completed", func() {
+		s := twoPhases("cancel")
+		emu.Clock().Set(Epoch.AddDate(0, 3, 0).Add(2 * time.Hour))
+		s = retrieve(s.ID)
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusCompleted))
+		Expect(s.CompletedAt).To(Equal(Epoch.AddDate(0, 3, 0).Unix()))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(sub.EndedAt).To(Equal(Epoch.AddDate(0, 3, 0).Unix()))
+	})
+
+	It("starts at a later start_date, with no subscription until then", func() {
+		start := Epoch.AddDate(0, 0, 10)
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDate: stripe.Int64(start.Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusNotStarted))
+		Expect(s.Subscription).To(BeNil())
+		Expect(s.CurrentPhase).To(BeNil())
+		var scheduled []string
+		for x, err := range sc.V1SubscriptionSchedules.List(Ctx, &stripe.SubscriptionScheduleListParams{Scheduled: stripe.Bool(true)}) {
+			Expect(err).NotTo(HaveOccurred())
+			scheduled = append(scheduled, x.ID)
+		}
+		Expect(scheduled).To(Equal([]string{s.ID}))
+
+		emu.Clock().Set(start.Add(time.Minute))
+		s = retrieve(s.ID)
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.StartDate).To(Equal(start.Unix()))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
+	})
+
+	It("takes over an existing subscription and plans a downgrade for its period end", func() {
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(plus.ID)}}}
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+		Expect(s.Phases).To(HaveLen(1))
+		Expect(s.Phases[0].StartDate).To(Equal(sub.Items.Data[0].CurrentPeriodStart))
+		Expect(s.Phases[0].EndDate).To(Equal(sub.Items.Data[0].CurrentPeriodEnd))
+
+		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "from_subscription")
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(subscription(sub.ID).CancelAtPeriodEnd).To(BeFalse())
+
+		s, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID)}},
+					StartDate: stripe.Int64(s.Phases[0].StartDate), EndDate: stripe.Int64(s.Phases[0].EndDate)},
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases).To(HaveLen(2))
+		Expect(subscription(sub.ID).Items.Data[0].Price.ID).To(Equal(plus.ID), "the current phase is unchanged")
+
+		emu.Clock().Set(time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).Add(2 * time.Hour))
+		after := subscription(sub.ID)
+		Expect(after.Items.Data[0].Price.ID).To(Equal(basic.ID))
+		Expect(after.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
+	})
+
+	It("is released or canceled on request, with its subscription kept or canceled", func() {
+		s := twoPhases("release")
+		s, err := sc.V1SubscriptionSchedules.Release(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusReleased))
+		Expect(s.Subscription).To(BeNil())
+		sub := subscription(s.ReleasedSubscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.Schedule).To(BeNil())
+		_, err = sc.V1SubscriptionSchedules.Release(Ctx, s.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+		other := twoPhases("release")
+		other, err = sc.V1SubscriptionSchedules.Cancel(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.Status).To(Equal(stripe.SubscriptionScheduleStatusCanceled))
+		Expect(other.CanceledAt).To(Equal(Epoch.Unix()))
+		Expect(subscription(other.Subscription.ID).Status).To(Equal(stripe.SubscriptionStatusCanceled))
+
+		// Canceling the subscription itself cancels the schedule managing it.
+		third := twoPhases("release")
+		_, err = sc.V1Subscriptions.Cancel(Ctx, third.Subscription.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		third = retrieve(third.ID)
+		Expect(third.Status).To(Equal(stripe.SubscriptionScheduleStatusCanceled))
+		Expect(third.CurrentPhase).To(BeNil())
+	})
+
+	It("refuses phases it cannot carry out, creating nothing", func() {
+		_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}},
+				Iterations: stripe.Int64(1), EndDate: stripe.Int64(Epoch.AddDate(0, 2, 0).Unix())}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "phases[0][end_date]")
+		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String("price_nope")}}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "phases[0][items][0][price]")
+		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "phases")
+		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
+		Expect(emu.Count("", "subscription")).To(BeZero())
+	})
+
+	It("follows a test clock's time", func() {
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		cus = customerWithCard(sc, "clock@example.com", "pm_card_visa", clk.ID)
+		s := twoPhases("release")
+		Expect(s.TestClock.ID).To(Equal(clk.ID))
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.AddDate(0, 1, 5).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID))
+		Expect(sub.LatestInvoice.Created).To(Equal(Epoch.AddDate(0, 1, 0).Unix()), "the phase's renewal happened at its time, not the clock's new time")
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(5000)))
+	})
+})
