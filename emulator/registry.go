@@ -7,6 +7,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/clientkeys"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
@@ -18,7 +19,7 @@ import (
 
 // kinds lists every object type the emulator knows.
 func kinds() []*api.Kind {
-	return append([]*api.Kind{
+	out := []*api.Kind{
 		accounts.Kind,
 		customers.Kind,
 		customers.BalanceTransactionKind,
@@ -29,7 +30,11 @@ func kinds() []*api.Kind {
 		checkout.Kind,
 		checkout.ItemKind,
 		taxrates.Kind,
-	}, append(append(append(append(payments.Kinds(), billing.Kinds()...), billingportal.Kinds()...), coupons.Kinds()...), meters.Kinds()...)...)
+	}
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), clientkeys.Kinds()} {
+		out = append(out, family...)
+	}
+	return out
 }
 
 // timers are the resource families' time-driven work, run (all together,
@@ -55,5 +60,6 @@ func routes() [][]api.Route {
 		coupons.Routes(),
 		taxrates.Routes(),
 		meters.Routes(),
+		clientkeys.Routes(),
 	}
 }

@@ -50,6 +50,8 @@ func init() {
 	register("credit_note_line_item", stripe.CreditNoteLineItem{})
 	register("customer", stripe.Customer{})
 	register("customer_balance_transaction", stripe.CustomerBalanceTransaction{})
+	register("customer_session", stripe.CustomerSession{})
+	register("ephemeral_key", stripe.EphemeralKey{})
 	register("event", stripe.Event{})
 	register("invoice", stripe.Invoice{})
 	register("invoice_payment", stripe.InvoicePayment{})
@@ -172,7 +174,37 @@ func checkObject(m map[string]any, path string) error {
 	if deleted, _ := m["deleted"].(bool); deleted && len(m) <= 3 {
 		return nil
 	}
+	for field, check := range undocumented[name] {
+		if v, ok := m[field]; ok {
+			if err := check(v); err != nil {
+				return fmt.Errorf("%s.%s: %w", label(path), field, err)
+			}
+			m = maps.Clone(m)
+			delete(m, field)
+		}
+	}
 	return walk(m, t, path)
+}
+
+// undocumented are fields Stripe sends that neither its OpenAPI spec nor
+// stripe-go describe, each checked for its own shape here: an ephemeral
+// key's associated_objects, which the mobile SDKs read.
+var undocumented = map[string]map[string]func(v any) error{
+	"ephemeral_key": {"associated_objects": func(v any) error {
+		list, ok := v.([]any)
+		if !ok || len(list) == 0 {
+			return fmt.Errorf("want a non-empty array, got %s", openapi.Describe(v))
+		}
+		for _, e := range list {
+			o, _ := e.(map[string]any)
+			id, _ := o["id"].(string)
+			typ, _ := o["type"].(string)
+			if len(o) != 2 || id == "" || typ == "" {
+				return fmt.Errorf("want {id, type} entries, got %s", openapi.Describe(e))
+			}
+		}
+		return nil
+	}},
 }
 
 func label(path string) string {

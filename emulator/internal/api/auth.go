@@ -92,6 +92,18 @@ var basilVersions = map[string]bool{
 
 var versionShape = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$`)
 
+// pinnedVersion reads Stripe-Version for a PinnedVersion endpoint.
+func pinnedVersion(r *http.Request) (string, *apierr.Error) {
+	v := strings.TrimSpace(r.Header.Get("Stripe-Version"))
+	switch {
+	case v == "":
+		return "", apierr.InvalidRequest("Stripe-Version must be set to the API version of the client SDK that will use this key (it is pinned to that version).")
+	case !versionShape.MatchString(v):
+		return "", apierr.InvalidRequest("Invalid Stripe API version: %s", v)
+	}
+	return v, nil
+}
+
 func apiVersion(r *http.Request) (string, *apierr.Error) {
 	v := strings.TrimSpace(r.Header.Get("Stripe-Version"))
 	switch {

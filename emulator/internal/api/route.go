@@ -9,6 +9,12 @@ type Route struct {
 	Path   string // gorilla/mux template, e.g. "/v1/customers/{id}"
 	Params *params.Schema
 	Handle func(c *Call) (any, error)
+	// PinnedVersion marks an endpoint whose answer is the same in every
+	// API version and that must be told, in Stripe-Version, the version of
+	// the client that will use it (ephemeral keys, made for a mobile SDK
+	// pinned to its own version): any real version is accepted, none is
+	// refused.
+	PinnedVersion bool
 }
 
 // GET, POST and DELETE build routes tersely for resource tables.

@@ -102,6 +102,9 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				return writeError(w, reqID, s.Clock.Unix(), err)
 			}
 			version, verr := apiVersion(r)
+			if rt.PinnedVersion {
+				version, verr = pinnedVersion(r)
+			}
 			if verr != nil {
 				return writeError(w, reqID, s.Clock.Unix(), verr)
 			}
