@@ -150,8 +150,8 @@ func ownPaymentMethod(c *api.Call, customer, pm, param string) error {
 // schedulePhases builds phases[] from the request: each starts where the
 // one before ends, the first at start; each lasts until its end_date, or
 // its iterations (or duration) of its prices' interval, one interval if
-// neither is given. keep, on update, are the phases already started,
-// which must be sent back unchanged in their dates.
+// neither is given. current, on an update of an active schedule, is the
+// phase under way: phases[0] is it, and keeps its start.
 func schedulePhases(c *api.Call, start int64, current store.Obj) ([]any, error) {
 	var out []any
 	at := start
@@ -201,16 +201,11 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64) (s
 		} else if price["currency"] != first["currency"] {
 			return nil, apierr.InvalidRequest("All prices on a subscription must have the same currency.").WithParam(ipre + "[price]")
 		}
-		q, sent, err := itemQuantity(ip, price, ipre, 1)
+		q, _, err := itemQuantity(ip, price, ipre, 1)
 		if err != nil {
 			return nil, err
 		}
-		it := store.Obj{"billing_thresholds": nil, "discounts": []any{}, "metadata": itemMetadata(ip),
-			"plan": price["id"], "price": price["id"], "quantity": q, "tax_rates": []any{}}
-		if metered(price) || !sent && metered(price) {
-			delete(it, "quantity")
-		}
-		rendered = append(rendered, it)
+		rendered = append(rendered, phaseItem(price, q, itemMetadata(ip)))
 	}
 	interval, count := recurring(first)
 	end := int64(0)
@@ -253,13 +248,7 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64) (s
 	if proration == "" {
 		proration = "create_prorations"
 	}
-	phase := store.Obj{
-		"add_invoice_items": []any{}, "application_fee_percent": nil, "billing_cycle_anchor": nil, "billing_thresholds": nil,
-		"collection_method": nil, "currency": first["currency"], "default_payment_method": nil, "default_tax_rates": []any{},
-		"description": nil, "discounts": []any{}, "end_date": end, "invoice_settings": nil, "items": rendered,
-		"metadata": map[string]any{}, "on_behalf_of": nil, "proration_behavior": proration, "start_date": start,
-		"transfer_data": nil, "trial_end": nil,
-	}
+	phase := newPhase(first["currency"], start, end, rendered, proration)
 	if md, ok := pp.Metadata("metadata"); ok {
 		phase["metadata"] = md
 	}
@@ -270,6 +259,27 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64) (s
 		phase["description"] = nilIfEmpty(d)
 	}
 	return phase, nil
+}
+
+// phaseItem is one item of a phase (a metered price has no quantity).
+func phaseItem(price store.Obj, qty int64, metadata any) store.Obj {
+	it := store.Obj{"billing_thresholds": nil, "discounts": []any{}, "metadata": metadata,
+		"plan": price["id"], "price": price["id"], "quantity": qty, "tax_rates": []any{}}
+	if metered(price) {
+		delete(it, "quantity")
+	}
+	return it
+}
+
+// newPhase is a phase with the settings the emulator acts on.
+func newPhase(currency any, start, end int64, items []any, proration string) store.Obj {
+	return store.Obj{
+		"add_invoice_items": []any{}, "application_fee_percent": nil, "billing_cycle_anchor": nil, "billing_thresholds": nil,
+		"collection_method": nil, "currency": currency, "default_payment_method": nil, "default_tax_rates": []any{},
+		"description": nil, "discounts": []any{}, "end_date": end, "invoice_settings": nil, "items": items,
+		"metadata": map[string]any{}, "on_behalf_of": nil, "proration_behavior": proration, "start_date": start,
+		"transfer_data": nil, "trial_end": nil,
+	}
 }
 
 // scheduleFromSubscription puts an existing subscription on a schedule:
@@ -298,22 +308,10 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 	}
 	var items []any
 	for _, it := range subItems(sub) {
-		price := api.Obj(it["price"])
-		pi := store.Obj{"billing_thresholds": nil, "discounts": []any{}, "metadata": it["metadata"],
-			"plan": price["id"], "price": price["id"], "quantity": it["quantity"], "tax_rates": []any{}}
-		if metered(price) {
-			delete(pi, "quantity")
-		}
-		items = append(items, pi)
+		items = append(items, phaseItem(api.Obj(it["price"]), api.Int(it["quantity"]), it["metadata"]))
 	}
 	start, end := periodStart(sub), periodEnd(sub)
-	sched["phases"] = []any{store.Obj{
-		"add_invoice_items": []any{}, "application_fee_percent": nil, "billing_cycle_anchor": nil, "billing_thresholds": nil,
-		"collection_method": nil, "currency": sub["currency"], "default_payment_method": nil, "default_tax_rates": []any{},
-		"description": nil, "discounts": []any{}, "end_date": end, "invoice_settings": nil, "items": items,
-		"metadata": map[string]any{}, "on_behalf_of": nil, "proration_behavior": "create_prorations", "start_date": start,
-		"transfer_data": nil, "trial_end": nil,
-	}}
+	sched["phases"] = []any{newPhase(sub["currency"], start, end, items, "create_prorations")}
 	sched["status"], sched["subscription"] = "active", sub["id"]
 	sched["current_phase"] = store.Obj{"start_date": start, "end_date": end}
 	if err := c.Insert(sched); err != nil {
@@ -333,7 +331,7 @@ func linkSubscription(c *api.Call, subID string, id any) error {
 	return c.Save(before, after)
 }
 
-// phaseParams are a phase's items and settings as subscription parameters.
+// phaseItems are a phase's items.
 func phaseItems(phase store.Obj) []store.Obj {
 	var out []store.Obj
 	for _, it := range asAnys(phase["items"]) {
@@ -510,20 +508,27 @@ func retrieveSchedule(c *api.Call) (any, error) {
 	return c.Retrieve("subscription_schedule", c.Var("id"))
 }
 
-func loadSchedule(c *api.Call) (store.Obj, error) {
-	return c.Load("subscription_schedule", c.Var("id"), "schedule")
-}
-
-func updateSchedule(c *api.Call) (any, error) {
-	before, err := loadSchedule(c)
+// loadOpenSchedule loads the schedule a request acts on (verb: update,
+// cancel, release), which must not have ended, and takes its customer's
+// time.
+func loadOpenSchedule(c *api.Call, verb string) (store.Obj, error) {
+	sched, err := c.Load("subscription_schedule", c.Var("id"), "schedule")
 	if err != nil {
 		return nil, err
 	}
-	if s := before["status"]; s != "not_started" && s != "active" {
-		return nil, apierr.InvalidRequest("You cannot update a subscription schedule that is %s.", s)
+	if s := sched["status"]; s != "not_started" && s != "active" {
+		return nil, apierr.InvalidRequest("You cannot %s a subscription schedule that is %s.", verb, s)
 	}
-	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sched["customer"]))
 	c.Now = clockNow(c, cus)
+	return sched, nil
+}
+
+func updateSchedule(c *api.Call) (any, error) {
+	before, err := loadOpenSchedule(c, "update")
+	if err != nil {
+		return nil, err
+	}
 	after := api.Clone(before)
 	if err := applyScheduleSettings(c, after); err != nil {
 		return nil, err
@@ -562,20 +567,15 @@ func updateSchedule(c *api.Call) (any, error) {
 }
 
 func cancelSchedule(c *api.Call) (any, error) {
-	before, err := loadSchedule(c)
+	before, err := loadOpenSchedule(c, "cancel")
 	if err != nil {
 		return nil, err
-	}
-	if s := before["status"]; s != "not_started" && s != "active" {
-		return nil, apierr.InvalidRequest("You cannot cancel a subscription schedule that is %s.", s)
 	}
 	invoiceNow := true
 	if v, ok := c.Params.Bool("invoice_now"); ok {
 		invoiceNow = v
 	}
 	c.AcceptWhen("prorate", false)
-	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
-	c.Now = clockNow(c, cus)
 	after := api.Clone(before)
 	after["status"], after["canceled_at"], after["current_phase"] = "canceled", c.Now, nil
 	if err := c.PutEmit(after, "subscription_schedule.canceled", nil); err != nil {
@@ -596,18 +596,13 @@ func cancelSchedule(c *api.Call) (any, error) {
 }
 
 func releaseSchedule(c *api.Call) (any, error) {
-	before, err := loadSchedule(c)
+	before, err := loadOpenSchedule(c, "release")
 	if err != nil {
 		return nil, err
-	}
-	if s := before["status"]; s != "not_started" && s != "active" {
-		return nil, apierr.InvalidRequest("You cannot release a subscription schedule that is %s.", s)
 	}
 	// The emulator's schedules never set a cancellation on their
 	// subscription, so there is none to preserve or drop.
 	c.Inert("preserve_cancel_date")
-	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
-	c.Now = clockNow(c, cus)
 	subID := api.Str(before["subscription"])
 	after := api.Clone(before)
 	after["status"], after["released_at"], after["current_phase"], after["subscription"] = "released", c.Now, nil, nil
@@ -630,9 +625,7 @@ func listSchedules(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cus, _ := c.Params.Str("customer"); cus != "" {
-		q.Index, q.Value = "customer", cus
-	}
+	q = api.IndexedFilters(c, q, "customer")
 	if scheduled, ok := c.Params.Bool("scheduled"); ok {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return (o["status"] == "not_started") == scheduled })
 	}
