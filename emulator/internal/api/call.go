@@ -168,12 +168,22 @@ type storedObj struct {
 	snap []byte
 }
 
-func (c *Call) put(o store.Obj) ([]byte, error) {
+func (c *Call) put(o store.Obj) ([]byte, error) { return c.putIn(c.Account, o) }
+
+// PutIn stores an object in another account's namespace without emitting
+// anything (Connect moves money between accounts in one request: a
+// destination charge's payment lands in the connected account).
+func (c *Call) PutIn(account string, o store.Obj) error {
+	_, err := c.putIn(account, o)
+	return err
+}
+
+func (c *Call) putIn(account string, o store.Obj) ([]byte, error) {
 	noteSize(o)
 	if c.journal != nil {
-		c.journal.noteObj(c.Tx, c.Account, o)
+		c.journal.noteObj(c.Tx, account, o)
 	}
-	snap, err := c.Tx.PutEncoded(c.Account, o)
+	snap, err := c.Tx.PutEncoded(account, o)
 	if err != nil {
 		return nil, err
 	}

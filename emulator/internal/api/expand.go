@@ -64,7 +64,12 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 			return s.expandValue(c, v, rest, full)
 		}
 		v := getPath(obj, parts[:n])
-		expanded := s.resolve(c, v)
+		var expanded any
+		if in, ok := kind.ExpandIn[field]; ok && !c.Connected {
+			expanded = s.resolveIn(c, Str(getPath(obj, strings.Split(in, "."))), v)
+		} else {
+			expanded = s.resolve(c, v)
+		}
 		setPath(obj, parts[:n], expanded)
 		return s.expandValue(c, expanded, rest, full)
 	}
@@ -125,6 +130,21 @@ func (s *Server) resolve(c *Call, v any) any {
 		return x
 	}
 	return v
+}
+
+// resolveIn is resolve for an id of an object in another account (the
+// platform sees its connected accounts' objects it made).
+func (s *Server) resolveIn(c *Call, account string, v any) any {
+	id, ok := v.(string)
+	if !ok || account == "" {
+		return s.resolve(c, v)
+	}
+	if kind := s.Registry.ByID(id); kind != nil {
+		if o, ok := c.Tx.Get(account, kind.Object, id); ok {
+			return o
+		}
+	}
+	return id
 }
 
 func cannotExpand(path string) error {

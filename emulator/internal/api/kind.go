@@ -14,6 +14,9 @@ type Kind struct {
 	Object string // the "object" value, e.g. "customer", "checkout.session"
 	Name   string // as in "No such customer: 'cus_…'" (defaults to Object)
 	Prefix string // id prefix, e.g. "cus_"
+	// OtherPrefixes are further prefixes ids of this kind may have (a
+	// Connect payment is a charge whose id begins py_, its refunds pyr_).
+	OtherPrefixes []string
 	// EventPrefix names the object in event types when it differs from
 	// Object ("customer.subscription" for subscriptions).
 	EventPrefix string
@@ -23,6 +26,11 @@ type Kind struct {
 	// Expandable fields hold an id (or null) that expand[] turns into the
 	// object. Nested fields are dotted, e.g. "invoice_settings.default_payment_method".
 	Expandable []string
+	// ExpandIn names, for expandable fields whose object lives in another
+	// account, the field holding that account (a transfer's
+	// destination_payment is in its destination): the platform expands
+	// them there.
+	ExpandIn map[string]string
 	// Includable fields are left out of the object unless expanded; the
 	// function computes them.
 	Includable map[string]func(c *Call, o store.Obj) (any, error)
@@ -33,7 +41,12 @@ type Kind struct {
 // Registry knows every Kind.
 type Registry struct {
 	byObject map[string]*Kind
-	prefixes []*Kind // longest prefix first
+	prefixes []prefixKind // longest prefix first
+}
+
+type prefixKind struct {
+	prefix string
+	kind   *Kind
 }
 
 // NewRegistry builds a registry.
@@ -51,10 +64,12 @@ func (r *Registry) Add(k *Kind) {
 		k.Name = k.Object
 	}
 	r.byObject[k.Object] = k
-	if k.Prefix != "" {
-		r.prefixes = append(r.prefixes, k)
-		sort.SliceStable(r.prefixes, func(i, j int) bool { return len(r.prefixes[i].Prefix) > len(r.prefixes[j].Prefix) })
+	for _, p := range append([]string{k.Prefix}, k.OtherPrefixes...) {
+		if p != "" {
+			r.prefixes = append(r.prefixes, prefixKind{p, k})
+		}
 	}
+	sort.SliceStable(r.prefixes, func(i, j int) bool { return len(r.prefixes[i].prefix) > len(r.prefixes[j].prefix) })
 }
 
 // Kind returns the kind of an object type.
@@ -62,9 +77,9 @@ func (r *Registry) Kind(object string) *Kind { return r.byObject[object] }
 
 // ByID guesses an object's kind from its id prefix.
 func (r *Registry) ByID(id string) *Kind {
-	for _, k := range r.prefixes {
-		if strings.HasPrefix(id, k.Prefix) {
-			return k
+	for _, p := range r.prefixes {
+		if strings.HasPrefix(id, p.prefix) {
+			return p.kind
 		}
 	}
 	return nil
