@@ -78,6 +78,10 @@ func init() {
 	register("setup_attempt", stripe.SetupAttempt{})
 	register("file", stripe.File{})
 	register("dispute", stripe.Dispute{})
+	register("transfer", stripe.Transfer{})
+	register("transfer_reversal", stripe.TransferReversal{})
+	register("application_fee", stripe.ApplicationFee{})
+	register("fee_refund", stripe.FeeRefund{})
 }
 
 // Known reports whether an object name has a registered type.
@@ -261,7 +265,9 @@ var polymorphic = map[reflect.Type]map[string]reflect.Type{
 	// A balance transaction's source, as far as the emulator makes them.
 	reflect.TypeOf(stripe.BalanceTransactionSource{}): {
 		"charge": reflect.TypeOf(stripe.Charge{}), "refund": reflect.TypeOf(stripe.Refund{}),
-		"dispute": reflect.TypeOf(stripe.Dispute{}),
+		"dispute": reflect.TypeOf(stripe.Dispute{}), "transfer": reflect.TypeOf(stripe.Transfer{}),
+		"transfer_reversal": reflect.TypeOf(stripe.TransferReversal{}),
+		"application_fee":   reflect.TypeOf(stripe.ApplicationFee{}), "fee_refund": reflect.TypeOf(stripe.FeeRefund{}),
 	},
 }
 

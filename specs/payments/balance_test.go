@@ -254,33 +254,28 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 			Expect(in(b.Available, "gbp")).To(BeZero())
 		})
 
-		It("refuses the balances a destination charge's transfer would change, rather than tell them wrong", func() {
+		It("tells the balances a destination charge's transfer changes on both sides", func() {
 			pay("", 2000, "usd", "pm_card_visa", func(p *stripe.PaymentIntentCreateParams) {
 				p.TransferData = &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(acct)}
 			})
-			for _, a := range []string{"", acct} {
-				p := &stripe.BalanceRetrieveParams{}
-				if a != "" {
-					p.SetStripeAccount(a)
-				}
-				_, err := sc.V1Balance.Retrieve(Ctx, p)
-				Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate the transfers"), a)
-			}
-			Expect(list(&stripe.BalanceTransactionListParams{})).To(HaveLen(1), "the charge's own transaction is listed")
+			Expect(in(balance("").Pending, "usd")).To(Equal(int64(1912-2000)), "the charge's net less the transfer: the platform pays Stripe's fee")
+			Expect(in(balance(acct).Pending, "usd")).To(Equal(int64(2000)))
+			Expect(list(&stripe.BalanceTransactionListParams{})).To(HaveLen(2), "the charge and the transfer")
+			p := &stripe.BalanceTransactionListParams{Type: stripe.String("payment")}
+			p.SetStripeAccount(acct)
+			Expect(list(p)).To(HaveLen(1), "the transfer's payment on the connected account")
+
+			emu.Clock().Set(availableOn)
+			Expect(in(balance("").Available, "usd")).To(Equal(int64(-88)))
+			Expect(in(balance(acct).Available, "usd")).To(Equal(int64(2000)))
 		})
 
-		It("refuses the balances a direct charge's application fee would change", func() {
+		It("tells the balances a direct charge's application fee changes on both sides", func() {
 			pay(acct, 1000, "usd", "pm_card_visa", func(p *stripe.PaymentIntentCreateParams) {
 				p.ApplicationFeeAmount = stripe.Int64(100)
 			})
-			for _, a := range []string{"", acct} {
-				p := &stripe.BalanceRetrieveParams{}
-				if a != "" {
-					p.SetStripeAccount(a)
-				}
-				_, err := sc.V1Balance.Retrieve(Ctx, p)
-				Expect(StripeErr(err).Msg).To(ContainSubstring("application fees"), a)
-			}
+			Expect(in(balance(acct).Pending, "usd")).To(Equal(int64(941-100)), "the fee is taken out of the charge")
+			Expect(in(balance("").Pending, "usd")).To(Equal(int64(100)))
 		})
 	})
 

@@ -62,8 +62,12 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			ch := pi.LatestCharge
 			Expect(ch.ApplicationFeeAmount).To(Equal(int64(150)))
 			Expect(ch.TransferData.Destination.ID).To(Equal(acct))
-			Expect(ch.TransferData.Amount).To(Equal(int64(2000)), "the whole charge goes to the destination unless transfer_data[amount] says")
+			Expect(ch.TransferData.Amount).To(BeZero(), "null unless transfer_data[amount] says: the whole charge goes to the destination")
 			Expect(ch.OnBehalfOf.ID).To(Equal(acct))
+			Expect(pi.TransferGroup).To(Equal("group_"+pi.ID), "Stripe groups a destination charge under its intent")
+			Expect(ch.TransferGroup).To(Equal(pi.TransferGroup))
+			Expect(ch.Transfer.ID).To(HavePrefix("tr_"))
+			Expect(ch.ApplicationFee.ID).To(HavePrefix("fee_"))
 		})
 
 		It("takes a direct charge's fee on the connected account", func() {
@@ -73,6 +77,7 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			pi, err := sc.V1PaymentIntents.Create(Ctx, p)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.ApplicationFeeAmount).To(Equal(int64(100)))
+			Expect(pi.Application.ID).To(HavePrefix("ca_"), "the platform's Connect application made it")
 		})
 
 		It("refuses fees without a connected account, unknown destinations and fees above the amount, creating nothing", func() {
@@ -89,7 +94,13 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 				p.TransferData = &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(acct)}
 			})
 			Expect(StripeErr(err).Param).To(Equal("application_fee_amount"))
+			_, err = pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) {
+				p.ApplicationFeeAmount = stripe.Int64(100)
+				p.TransferData = &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(acct), Amount: stripe.Int64(1500)}
+			})
+			Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate a destination charge with both"))
 			Expect(emu.Count("", "payment_intent")).To(Equal(before))
+			Expect(emu.Count("", "transfer")).To(BeZero())
 		})
 	})
 

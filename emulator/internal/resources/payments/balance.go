@@ -61,13 +61,19 @@ func fundsAvailableOn(now int64) int64 {
 // own: amount, fee, status…); a pending one is scheduled to become
 // available when the clock reaches its available_on.
 func putBalanceTransaction(c *api.Call, fields store.Obj) (store.Obj, error) {
+	return putBalanceTransactionIn(c, c.Account, fields)
+}
+
+// putBalanceTransactionIn is putBalanceTransaction in another account
+// (Connect moves money between accounts).
+func putBalanceTransactionIn(c *api.Call, account string, fields store.Obj) (store.Obj, error) {
 	txn := c.Object("balance_transaction", c.NewID("balance_transaction"), fields)
 	delete(txn, "livemode") // Stripe's balance transactions have none
-	if err := c.Put(txn); err != nil {
+	if err := c.PutIn(account, txn); err != nil {
 		return nil, err
 	}
 	if txn["status"] == "pending" {
-		if err := c.Tx.SetMeta(availableKey(api.Int(txn["available_on"]), c.Account, api.Str(txn["id"])), ""); err != nil {
+		if err := c.SetMeta(availableKey(api.Int(txn["available_on"]), account, api.Str(txn["id"])), ""); err != nil {
 			return nil, err
 		}
 	}
@@ -106,11 +112,38 @@ var availableTimer = api.Timer{
 	Watch: []string{"balance_transaction"},
 	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
 		f, ok := tx.Fields(account, "balance_transaction", ref.ID, "status", "available_on")
-		if !ok || f[0].String() != "pending" || f[1].Int() > target {
+		if !ok {
+			// Written in another account (Connect funds reaching a
+			// connected account): its schedule names the account.
+			return pendingElsewhere(tx, ref.ID, target)
+		}
+		if f[0].String() != "pending" || f[1].Int() > target {
 			return nil
 		}
 		return []api.Due{availableWork(account, f[1].Int())}
 	},
+}
+
+// pendingElsewhere finds the schedule of a pending balance transaction
+// by its id alone.
+func pendingElsewhere(tx *store.Tx, txn string, target int64) []api.Due {
+	var out []api.Due
+	tx.ScanMeta("available:", func(name, _ string) bool {
+		parts := strings.SplitN(name, ":", 4)
+		if len(parts) != 4 {
+			return true
+		}
+		at, _ := strconv.ParseInt(parts[1], 10, 64)
+		if at > target {
+			return false
+		}
+		if parts[3] == txn {
+			out = append(out, availableWork(parts[2], at))
+			return false
+		}
+		return true
+	})
+	return out
 }
 
 // availableWork makes available, at its time, every pending balance
@@ -154,48 +187,18 @@ func availableWork(account string, at int64) api.Due {
 	}}
 }
 
-// markConnectFunds records that money moved through an account by a
-// Connect charge (a destination charge's transfer, an application fee):
-// those movements are not emulated, so the account's balance cannot be
-// told and is refused rather than answered wrong.
-func markConnectFunds(c *api.Call, ch store.Obj) error {
-	var accts []string
-	if td := api.Obj(ch["transfer_data"]); td["destination"] != nil {
-		accts = append(accts, c.Account, api.Str(td["destination"]))
-	}
-	if ch["application_fee_amount"] != nil {
-		accts = append(accts, c.Account, c.Platform)
-	}
-	for _, a := range accts {
-		if err := c.Tx.SetMeta("connect_funds:"+a, "1"); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func retrieveBalance(c *api.Call) (any, error) {
-	if _, ok := c.Tx.GetMeta("connect_funds:" + c.Account); ok {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate the transfers and application fees that Connect charges (`transfer_data`, `application_fee_amount`) move between balances, and this account took part in one, so it refused to tell a balance that would be wrong. Its balance transactions (GET /v1/balance_transactions) list its own charges and refunds.")
-	}
 	return balanceOf(c), nil
 }
 
-// balanceOf is the balance of the account in scope: the net of its
-// balance transactions by currency, available or still pending. Every
-// payment method emulated counts as card, which Stripe's source_types
-// use for cards and for non-legacy bank debits alike. A currency is
-// settled as it was charged (no conversion): as for an account with a
-// bank account in each currency.
-func balanceOf(c *api.Call) store.Obj {
-	type sums struct{ available, pending int64 }
+// sums is one currency of an account's balance.
+type sums struct{ available, pending int64 }
+
+// balanceSums is the net of an account's balance transactions by
+// currency, available or still pending.
+func balanceSums(c *api.Call, account string) map[string]*sums {
 	totals := map[string]*sums{}
-	currency := "usd"
-	if f, ok := c.Tx.Fields(c.Platform, "account", c.Account, "default_currency"); ok && f[0].String() != "" {
-		currency = f[0].String()
-	}
-	totals[currency] = &sums{}
-	c.Tx.EachRaw(c.Account, "balance_transaction", func(raw string) bool {
+	c.Tx.EachRaw(account, "balance_transaction", func(raw string) bool {
 		f := store.Pick(raw, "currency", "status", "net")
 		s := totals[f[0].String()]
 		if s == nil {
@@ -209,6 +212,24 @@ func balanceOf(c *api.Call) store.Obj {
 		}
 		return true
 	})
+	return totals
+}
+
+// balanceOf is the balance of the account in scope: the net of its
+// balance transactions by currency, available or still pending. Every
+// payment method emulated counts as card, which Stripe's source_types
+// use for cards and for non-legacy bank debits alike. A currency is
+// settled as it was charged (no conversion): as for an account with a
+// bank account in each currency.
+func balanceOf(c *api.Call) store.Obj {
+	totals := balanceSums(c, c.Account)
+	currency := "usd"
+	if f, ok := c.Tx.Fields(c.Platform, "account", c.Account, "default_currency"); ok && f[0].String() != "" {
+		currency = f[0].String()
+	}
+	if totals[currency] == nil {
+		totals[currency] = &sums{}
+	}
 	currencies := make([]string, 0, len(totals))
 	for cur := range totals {
 		currencies = append(currencies, cur)
@@ -229,8 +250,8 @@ func balanceOf(c *api.Call) store.Obj {
 	}
 	if !c.Connected {
 		// Funds held for connected accounts' negative balances: a
-		// platform's, always zero here (connected balances are never
-		// debited by the emulator).
+		// platform's, always zero here (Stripe's reserves for connected
+		// accounts a reversal leaves negative are not emulated).
 		reserved := make([]any, len(currencies))
 		for i, cur := range currencies {
 			reserved[i] = store.Obj{"amount": int64(0), "currency": cur}

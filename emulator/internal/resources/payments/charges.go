@@ -12,10 +12,12 @@ import (
 
 // ChargeKind is the charge object.
 var ChargeKind = &api.Kind{
-	Object:     "charge",
-	Prefix:     "ch_",
-	Expandable: []string{"customer", "payment_intent", "balance_transaction", "payment_method", "review", "application_fee", "failure_balance_transaction", "on_behalf_of", "source_transfer", "transfer", "transfer_data.destination"},
-	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"refunds": chargeRefunds},
+	Object: "charge",
+	Prefix: "ch_",
+	// A transfer's payment on its destination account is a charge too.
+	OtherPrefixes: []string{paymentPrefix},
+	Expandable:    []string{"customer", "payment_intent", "balance_transaction", "payment_method", "review", "application_fee", "failure_balance_transaction", "on_behalf_of", "source_transfer", "transfer", "transfer_data.destination"},
+	Includable:    map[string]func(c *api.Call, o store.Obj) (any, error){"refunds": chargeRefunds},
 	Indexes: []store.Index{
 		{Name: "customer", Path: "customer"},
 		{Name: "payment_intent", Path: "payment_intent"},
@@ -40,6 +42,12 @@ func chargeRoutes() []api.Route {
 // method. status is succeeded, pending or failed.
 func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail *apierr.Error) store.Obj {
 	amount := api.Int(pi["amount"])
+	if pi["transfer_data"] != nil && pi["transfer_group"] == nil {
+		// A destination charge's payment and transfer are grouped under
+		// the intent, as Stripe names the group (the intent is stored
+		// again by every caller).
+		pi["transfer_group"] = "group_" + api.Str(pi["id"])
+	}
 	ch := c.Object("charge", c.NewID("charge"), store.Obj{
 		"amount": amount, "amount_captured": int64(0), "amount_refunded": int64(0), "application": nil,
 		"application_fee": nil, "application_fee_amount": pi["application_fee_amount"], "balance_transaction": nil,
@@ -54,6 +62,11 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		"statement_descriptor_suffix": pi["statement_descriptor_suffix"], "status": status,
 		"transfer_data": chargeTransferData(pi), "transfer_group": pi["transfer_group"],
 	})
+	if c.Connected {
+		// Made by the platform on its connected account: the platform's
+		// Connect application created it.
+		ch["application"] = connectApplication(c)
+	}
 	if fail != nil {
 		ch["failure_code"] = fail.Code
 		ch["failure_message"] = fail.Message
@@ -69,17 +82,14 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 }
 
 // chargeTransferData is a destination charge's transfer_data: on a charge
-// the amount is always there (the whole charge unless the intent said).
+// the amount is always listed, null unless the intent set one (the whole
+// charge is transferred then), as Stripe's charges show it.
 func chargeTransferData(pi store.Obj) any {
 	if pi["transfer_data"] == nil {
 		return nil // api.Obj would make it an empty object
 	}
 	td := api.Obj(pi["transfer_data"])
-	amount := td["amount"]
-	if amount == nil {
-		amount = pi["amount"]
-	}
-	return store.Obj{"amount": amount, "destination": td["destination"]}
+	return store.Obj{"amount": td["amount"], "destination": td["destination"]}
 }
 
 func chargeOutcome(status string, fail *apierr.Error) store.Obj {
@@ -135,8 +145,11 @@ func paymentMethodDetails(pm store.Obj, amount int64) store.Obj {
 
 // settleFunds gives a captured charge its balance transaction (amount less
 // Stripe's standard 2.9% + 30¢ card fee, or 0.8% capped at $5 for bank
-// debits), pending until its available_on, or available at once for the
-// test card that bypasses the pending balance.
+// debits, and less the platform's application fee on a direct charge),
+// pending until its available_on, or available at once for the test card
+// that bypasses the pending balance. Then the Connect funds move (a
+// destination charge's transfer, application fees): the charge gets its
+// transfer and application_fee, for the caller to store.
 func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	amount := api.Int(ch["amount_captured"])
 	var fee int64
@@ -149,14 +162,26 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	} else {
 		fee = min((amount*8+500)/1000, 500)
 	}
-	if err := markConnectFunds(c, ch); err != nil {
+	details := []any{store.Obj{"amount": fee, "application": nil, "currency": ch["currency"], "description": "Stripe processing fees", "type": "stripe_fee"}}
+	appFee := appFeeOf(ch)
+	if c.Connected && appFee > 0 {
+		// A direct charge: the platform's fee is taken out of the
+		// connected account's charge, next to Stripe's.
+		details = append(details, applicationFeeDetail(appFee, ch["currency"], connectApplication(c)))
+	}
+	var total int64
+	for _, d := range details {
+		total += api.Int(api.Obj(d)["amount"])
+	}
+	txn, err := putBalanceTransaction(c, store.Obj{
+		"amount": amount, "available_on": availableOn, "currency": ch["currency"], "description": ch["description"],
+		"exchange_rate": nil, "fee": total, "fee_details": details,
+		"balance_type": "payments", "net": amount - total, "reporting_category": "charge", "source": ch["id"], "status": status, "type": "charge",
+	})
+	if err != nil {
 		return nil, err
 	}
-	return putBalanceTransaction(c, store.Obj{
-		"amount": amount, "available_on": availableOn, "currency": ch["currency"], "description": ch["description"],
-		"exchange_rate": nil, "fee": fee, "fee_details": []any{store.Obj{"amount": fee, "application": nil, "currency": ch["currency"], "description": "Stripe processing fees", "type": "stripe_fee"}},
-		"balance_type": "payments", "net": amount - fee, "reporting_category": "charge", "source": ch["id"], "status": status, "type": "charge",
-	})
+	return txn, moveChargeFunds(c, ch, txn, appFee)
 }
 
 func chargeRefunds(c *api.Call, ch store.Obj) (any, error) {

@@ -103,7 +103,7 @@ var zeroDecimal = map[string]bool{"jpy": true, "krw": true, "vnd": true, "clp": 
 // NewIntent builds a PaymentIntent object; billing uses it for invoices.
 func NewIntent(c *api.Call, amount int64, currency string, customer any) store.Obj {
 	id := c.NewID("payment_intent")
-	return c.Object("payment_intent", id, store.Obj{
+	pi := c.Object("payment_intent", id, store.Obj{
 		"amount": amount, "amount_capturable": int64(0), "amount_details": store.Obj{"tip": store.Obj{}},
 		"amount_received": int64(0), "application": nil, "application_fee_amount": nil,
 		"automatic_payment_methods": store.Obj{"allow_redirects": "always", "enabled": true},
@@ -117,6 +117,12 @@ func NewIntent(c *api.Call, amount int64, currency string, customer any) store.O
 		"setup_future_usage": nil, "shipping": nil, "source": nil, "statement_descriptor": nil,
 		"statement_descriptor_suffix": nil, "status": RequiresPaymentMethod, "transfer_data": nil, "transfer_group": nil,
 	})
+	if c.Connected {
+		// The platform creates it on its connected account: its Connect
+		// application is the intent's application.
+		pi["application"] = connectApplication(c)
+	}
+	return pi
 }
 
 func createIntent(c *api.Call) (any, error) {
@@ -227,9 +233,9 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 // applyConnect sets a platform's Connect fields: a destination charge
 // (transfer_data[destination], optionally transfer_data[amount]), the
 // settlement merchant (on_behalf_of) and the platform's cut
-// (application_fee_amount), with Stripe's refusals. The transfer and the
-// application fee objects Stripe creates when the charge succeeds are not
-// emulated: the charge's transfer and application_fee stay null.
+// (application_fee_amount), with Stripe's refusals. The money moves when
+// the charge's funds settle (settleFunds): a transfer to the destination,
+// an application fee to the platform.
 func applyConnect(c *api.Call, pi store.Obj) error {
 	if td, ok := c.Params.Obj("transfer_data"); ok {
 		dest, _ := td.Str("destination")
@@ -268,6 +274,11 @@ func applyConnect(c *api.Call, pi store.Obj) error {
 			return apierr.InvalidRequest("The application fee (`application_fee_amount`) cannot be greater than the PaymentIntent's amount.").WithParam("application_fee_amount")
 		}
 		pi["application_fee_amount"] = fee
+	}
+	if td := api.Obj(pi["transfer_data"]); td["amount"] != nil && pi["application_fee_amount"] != nil {
+		// Stripe's two ways for a platform to keep part of a destination
+		// charge; how they combine is not emulated.
+		return apierr.InvalidRequest("stripe-emu does not emulate a destination charge with both `transfer_data[amount]` and `application_fee_amount`: use one of them.").WithParam("application_fee_amount")
 	}
 	return nil
 }
@@ -605,7 +616,13 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 			return nil, err
 		}
 		ch["balance_transaction"] = txn["id"]
-		if err := c.PutEmit(ch, "charge.updated", store.Obj{"balance_transaction": nil}); err != nil {
+		prev := store.Obj{"balance_transaction": nil}
+		for _, f := range []string{"transfer", "application_fee"} {
+			if ch[f] != nil {
+				prev[f] = nil // what the Connect funds moved
+			}
+		}
+		if err := c.PutEmit(ch, "charge.updated", prev); err != nil {
 			return nil, err
 		}
 	}

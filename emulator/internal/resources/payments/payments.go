@@ -1,5 +1,7 @@
 // Package payments serves payment methods, PaymentIntents, charges,
-// refunds, disputes and SetupIntents with Stripe's state machine and test cards.
+// refunds, disputes and SetupIntents with Stripe's state machine and test
+// cards, balances, and the money Connect moves: transfers and their
+// reversals, application fees and their refunds.
 package payments
 
 import (
@@ -11,13 +13,14 @@ import (
 
 // Kinds are the objects this family owns.
 func Kinds() []*api.Kind {
-	return []*api.Kind{PaymentMethodKind, PaymentIntentKind, ChargeKind, BalanceTransactionKind, RefundKind, SetupIntentKind, DisputeKind}
+	return []*api.Kind{PaymentMethodKind, PaymentIntentKind, ChargeKind, BalanceTransactionKind, RefundKind, SetupIntentKind, DisputeKind,
+		TransferKind, TransferReversalKind, ApplicationFeeKind, FeeRefundKind}
 }
 
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes()} {
+	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes()} {
 		out = append(out, t...)
 	}
 	return out

@@ -13,10 +13,12 @@ import (
 
 // RefundKind is the refund object.
 var RefundKind = &api.Kind{
-	Object:     "refund",
-	Prefix:     "re_",
-	Expandable: []string{"charge", "payment_intent", "balance_transaction", "failure_balance_transaction", "source_transfer_reversal", "transfer_reversal"},
-	Indexes:    []store.Index{{Name: "charge", Path: "charge"}, {Name: "payment_intent", Path: "payment_intent"}},
+	Object: "refund",
+	Prefix: "re_",
+	// A transfer reversal's refund of the payment on the destination.
+	OtherPrefixes: []string{paymentRefundPrefix},
+	Expandable:    []string{"charge", "payment_intent", "balance_transaction", "failure_balance_transaction", "source_transfer_reversal", "transfer_reversal"},
+	Indexes:       []store.Index{{Name: "charge", Path: "charge"}, {Name: "payment_intent", Path: "payment_intent"}},
 }
 
 func refundRoutes() []api.Route {
@@ -67,6 +69,9 @@ func createRefund(c *api.Call) (any, error) {
 		return nil, apierr.MissingParam("charge")
 	}
 	chID = api.Str(chBefore["id"])
+	if api.Obj(chBefore["payment_method_details"])["type"] == "stripe_account" {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate refunding %s, the payment a transfer made on this account: the platform reverses the transfer instead (POST /v1/transfers/{id}/reversals, or a refund of its charge with reverse_transfer=true).", chID).WithParam("charge")
+	}
 	if chBefore["status"] != "succeeded" || !api.Bool(chBefore["captured"]) {
 		return nil, apierr.InvalidRequest("Charge %s has not been captured and cannot be refunded; cancel its PaymentIntent instead.", chID).WithParam("charge").WithCode("charge_not_refundable")
 	}
@@ -92,6 +97,11 @@ func createRefund(c *api.Call) (any, error) {
 	if reason != "" && !refundReasons[reason] {
 		return nil, apierr.InvalidRequest("Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer").WithParam("reason")
 	}
+	reverse, _ := c.Params.Bool("reverse_transfer")
+	if reverse && chBefore["transfer"] == nil {
+		return nil, apierr.InvalidRequest("Charge %s has no transfer to reverse: `reverse_transfer` is for destination charges (`transfer_data[destination]`).", chID).WithParam("reverse_transfer")
+	}
+	refundFeeToo, _ := c.Params.Bool("refund_application_fee")
 	re := c.Base("refund", c.NewID("refund"))
 	// A refund is taken from the balance at once: available when made.
 	description := "REFUND FOR CHARGE"
@@ -110,10 +120,14 @@ func createRefund(c *api.Call) (any, error) {
 	if reason != "" {
 		reasonV = reason
 	}
+	var reversalID any
+	if reverse {
+		reversalID = c.NewID("transfer_reversal")
+	}
 	for k, v := range map[string]any{
 		"amount": amount, "balance_transaction": txn["id"], "charge": chID, "currency": chBefore["currency"],
 		"metadata": map[string]any{}, "payment_intent": chBefore["payment_intent"],
-		"reason": reasonV, "receipt_number": nil, "source_transfer_reversal": nil, "status": "succeeded", "transfer_reversal": nil,
+		"reason": reasonV, "receipt_number": nil, "source_transfer_reversal": nil, "status": "succeeded", "transfer_reversal": reversalID,
 	} {
 		re[k] = v
 	}
@@ -140,7 +154,63 @@ func createRefund(c *api.Call) (any, error) {
 	}
 	c.Emit("refund.created", re, nil)
 	c.Emit("charge.refunded", ch, api.PreviousAttributes(chBefore, ch))
+	if reverse {
+		if err := reverseForRefund(c, ch, api.Str(reversalID), api.Str(re["id"]), amount); err != nil {
+			return nil, err
+		}
+	}
+	if refundFeeToo {
+		if err := refundFeeForRefund(c, ch, amount); err != nil {
+			return nil, err
+		}
+	}
 	return re, nil
+}
+
+// share is the part of a charge's transferred amount or application fee
+// (total, of which left is not given back yet) that a refund of amount
+// gives back: in proportion to the charge refunded, everything left once
+// the charge is fully refunded.
+func share(ch store.Obj, amount, total, left int64) int64 {
+	if ch["refunded"] == true {
+		return left
+	}
+	return min(proportion(total, amount, api.Int(ch["amount_captured"])), left)
+}
+
+// reverseForRefund reverses a destination charge's transfer in proportion
+// to a refund of it (reverse_transfer=true).
+func reverseForRefund(c *api.Call, ch store.Obj, reversalID, refundID string, amount int64) error {
+	tr, ok := c.Tx.Get(c.Platform, "transfer", api.Str(ch["transfer"]))
+	if !ok {
+		return apierr.Internal("the transfer of charge %s is missing", ch["id"])
+	}
+	left := api.Int(tr["amount"]) - api.Int(tr["amount_reversed"])
+	n := share(ch, amount, api.Int(tr["amount"]), left)
+	if n <= 0 {
+		return apierr.InvalidRequest("The transfer %s is already fully reversed.", tr["id"]).WithParam("reverse_transfer")
+	}
+	_, _, err := reverseTransfer(c, tr, reversalID, n, refundID, map[string]any{})
+	return err
+}
+
+// refundFeeForRefund refunds a charge's application fee in proportion to a
+// refund of it (refund_application_fee=true); a charge without one has
+// nothing to refund.
+func refundFeeForRefund(c *api.Call, ch store.Obj, amount int64) error {
+	if ch["application_fee"] == nil {
+		return nil
+	}
+	fee, ok := c.Tx.Get(c.Platform, "application_fee", api.Str(ch["application_fee"]))
+	if !ok {
+		return apierr.Internal("the application fee of charge %s is missing", ch["id"])
+	}
+	left := api.Int(fee["amount"]) - api.Int(fee["amount_refunded"])
+	if n := share(ch, amount, api.Int(fee["amount"]), left); n > 0 {
+		_, err := refundFee(c, fee, n, map[string]any{})
+		return err
+	}
+	return nil
 }
 
 // refundedSoFar is what refunds took back (uncaptured remainders are not

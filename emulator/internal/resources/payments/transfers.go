@@ -1,0 +1,324 @@
+package payments
+
+import (
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// The Connect endpoints: transfers and their reversals, application fees
+// and their refunds.
+func connectRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/transfers", params.FromStruct(stripe.TransferCreateParams{}).Require("currency", "destination"), createTransfer),
+		api.GET("/v1/transfers", params.FromStruct(stripe.TransferListParams{}), listTransfers),
+		api.GET("/v1/transfers/{id}", params.FromStruct(stripe.TransferRetrieveParams{}), retrieveTransfer),
+		api.POST("/v1/transfers/{id}", params.FromStruct(stripe.TransferUpdateParams{}), updateTransfer),
+		api.POST("/v1/transfers/{id}/reversals", params.FromStruct(stripe.TransferReversalCreateParams{}), createReversal),
+		api.GET("/v1/transfers/{id}/reversals", params.FromStruct(stripe.TransferReversalListParams{}), listReversals),
+		api.GET("/v1/transfers/{id}/reversals/{reversal}", params.FromStruct(stripe.TransferReversalRetrieveParams{}), retrieveReversal),
+		api.POST("/v1/transfers/{id}/reversals/{reversal}", params.FromStruct(stripe.TransferReversalUpdateParams{}), updateReversal),
+		api.GET("/v1/application_fees", params.FromStruct(stripe.ApplicationFeeListParams{}), listApplicationFees),
+		api.GET("/v1/application_fees/{id}", params.FromStruct(stripe.ApplicationFeeRetrieveParams{}), retrieveApplicationFee),
+		api.POST("/v1/application_fees/{id}/refunds", params.FromStruct(stripe.FeeRefundCreateParams{}), createFeeRefund),
+		api.GET("/v1/application_fees/{id}/refunds", params.FromStruct(stripe.FeeRefundListParams{}), listFeeRefunds),
+		api.GET("/v1/application_fees/{id}/refunds/{refund}", params.FromStruct(stripe.FeeRefundRetrieveParams{}), retrieveFeeRefund),
+		api.POST("/v1/application_fees/{id}/refunds/{refund}", params.FromStruct(stripe.FeeRefundUpdateParams{}), updateFeeRefund),
+	}
+}
+
+// insufficientFunds is Stripe's answer to a transfer the platform's
+// available balance cannot cover.
+func insufficientFunds() error {
+	return apierr.InvalidRequest("You have insufficient available funds in your Stripe account. Try adding funds directly to your available balance by creating Charges using the 4000000000000077 test card. See: https://stripe.com/docs/testing#available-balance").WithCode("balance_insufficient")
+}
+
+// requestMetadata is the metadata a request sets on a new object.
+func requestMetadata(c *api.Call) (map[string]any, error) {
+	o := store.Obj{"metadata": map[string]any{}}
+	if err := c.ApplyMetadata(o); err != nil {
+		return nil, err
+	}
+	return o["metadata"].(map[string]any), nil
+}
+
+func createTransfer(c *api.Call) (any, error) {
+	// Only the card balance is emulated (bank debits settle into it too,
+	// as Stripe's non-legacy ones do): source_type=card is what happens.
+	c.AcceptWhen("source_type", "card")
+	amount, ok := c.Params.Int("amount")
+	if !ok {
+		return nil, apierr.MissingParam("amount")
+	}
+	if amount < 1 {
+		return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
+	}
+	currency, _ := c.Params.Str("currency")
+	currency = strings.ToLower(currency)
+	if len(currency) != 3 {
+		return nil, apierr.InvalidRequest("Invalid currency: %s", currency).WithParam("currency")
+	}
+	dest, _ := c.Params.Str("destination")
+	if err := connectedAccount(c, "destination", dest, "destination"); err != nil {
+		return nil, err
+	}
+	t := newTransfer{amount: amount, currency: currency, destination: dest, at: availableNow(c)}
+	if v, ok := c.Params.Str("transfer_group"); ok && v != "" {
+		t.group = v
+	}
+	if v, ok := c.Params.Str("description"); ok && v != "" {
+		t.description = v
+	}
+	if src, ok := c.Params.Str("source_transaction"); ok && src != "" {
+		ch, ok := c.Tx.Get(c.Account, "charge", src)
+		if !ok {
+			return nil, apierr.NoSuchObject("charge", src, "source_transaction")
+		}
+		if ch["status"] != "succeeded" || !api.Bool(ch["captured"]) {
+			return nil, apierr.InvalidRequest("The source_transaction %s has not succeeded: a transfer can only use the funds of a captured charge.", src).WithParam("source_transaction")
+		}
+		if ch["currency"] != currency {
+			return nil, apierr.InvalidRequest("The currency of source_transaction %s (%s) must be the same as the transfer currency (%s).", src, ch["currency"], currency).WithParam("currency")
+		}
+		// The charge's funds not yet refunded, transferred or reversed
+		// back to it.
+		left := api.Int(ch["amount_captured"]) - api.Int(ch["amount_refunded"])
+		for _, tr := range c.Tx.List(c.Account, "transfer", store.Query{Index: "source_transaction", Value: src}).Data {
+			left -= api.Int(tr["amount"]) - api.Int(tr["amount_reversed"])
+		}
+		if amount > left {
+			return nil, apierr.InvalidRequest("Transfer amount (%s) exceeds the funds left on source_transaction %s (%s).", money(amount, currency), src, money(max(left, 0), currency)).WithParam("amount")
+		}
+		t.source = ch
+		// The transfer uses the charge's funds, available when they are.
+		t.at = fundsOf(c, c.Account, api.Str(ch["balance_transaction"]))
+	} else if have := balanceSums(c, c.Account)[currency]; have == nil || have.available < amount {
+		return nil, insufficientFunds()
+	}
+	metadata, err := requestMetadata(c)
+	if err != nil {
+		return nil, err
+	}
+	t.metadata = metadata
+	tr, _, err := makeTransfer(c, t)
+	return tr, err
+}
+
+func listTransfers(c *api.Call) (any, error) {
+	q, err := c.ListQuery("transfer")
+	if err != nil {
+		return nil, err
+	}
+	q = api.IndexedFilters(c, q, "destination")
+	if g, _ := c.Params.Str("transfer_group"); g != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Str(o["transfer_group"]) == g })
+	}
+	return c.Page("transfer", "/v1/transfers", q), nil
+}
+
+func retrieveTransfer(c *api.Call) (any, error) {
+	return c.Retrieve("transfer", c.Var("id"))
+}
+
+func updateTransfer(c *api.Call) (any, error) {
+	before, err := c.Load("transfer", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	c.Copy(after, "description")
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	return after, c.Save(before, after)
+}
+
+func createReversal(c *api.Call) (any, error) {
+	// Stripe's reversal object shows no description.
+	c.Inert("description")
+	before, err := c.Load("transfer", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	left := api.Int(before["amount"]) - api.Int(before["amount_reversed"])
+	amount := left
+	if n, ok := c.Params.Int("amount"); ok {
+		if n < 1 {
+			return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
+		}
+		amount = n
+	}
+	metadata, err := requestMetadata(c)
+	if err != nil {
+		return nil, err
+	}
+	trr, tr, err := reverseTransfer(c, before, c.NewID("transfer_reversal"), amount, nil, metadata)
+	if err != nil {
+		return nil, err
+	}
+	if refund, _ := c.Params.Bool("refund_application_fee"); refund {
+		// A destination charge's fee, given back in proportion to the
+		// transfer reversed (all that is left of it once fully reversed).
+		if src := api.Str(tr["source_transaction"]); src != "" && fromDestinationCharge(c, tr) {
+			ch, _ := c.Tx.Get(c.Account, "charge", src)
+			if fee, ok := c.Tx.Get(c.Account, "application_fee", api.Str(ch["application_fee"])); ok {
+				left := api.Int(fee["amount"]) - api.Int(fee["amount_refunded"])
+				n := min(proportion(api.Int(fee["amount"]), amount, api.Int(tr["amount"])), left)
+				if api.Bool(tr["reversed"]) {
+					n = left
+				}
+				if n > 0 {
+					if _, err := refundFee(c, fee, n, map[string]any{}); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	return trr, nil
+}
+
+// loadReversal is a reversal of the transfer in the path.
+func loadReversal(c *api.Call) (store.Obj, error) {
+	if _, err := c.Load("transfer", c.Var("id"), "id"); err != nil {
+		return nil, err
+	}
+	trr, ok := c.Tx.Get(c.Account, "transfer_reversal", c.Var("reversal"))
+	if !ok || trr["transfer"] != c.Var("id") {
+		return nil, apierr.NoSuchObject("transfer_reversal", c.Var("reversal"), "id")
+	}
+	return trr, nil
+}
+
+func listReversals(c *api.Call) (any, error) {
+	id := c.Var("id")
+	if _, err := c.Load("transfer", id, "id"); err != nil {
+		return nil, err
+	}
+	q, err := c.ListQuery("transfer_reversal")
+	if err != nil {
+		return nil, err
+	}
+	q.Index, q.Value = "transfer", id
+	return c.Page("transfer_reversal", "/v1/transfers/"+id+"/reversals", q), nil
+}
+
+func retrieveReversal(c *api.Call) (any, error) {
+	return loadReversal(c)
+}
+
+// updateReversal sets a reversal's metadata (Stripe sends no event for
+// it); the transfer's own list shows the change.
+func updateReversal(c *api.Call) (any, error) {
+	before, err := loadReversal(c)
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if err := c.Put(after); err != nil {
+		return nil, err
+	}
+	trBefore, _ := c.Tx.Get(c.Account, "transfer", c.Var("id"))
+	if list, ok := replaceInList(trBefore["reversals"], after); ok {
+		tr := api.Clone(trBefore)
+		tr["reversals"] = list
+		if err := c.Put(tr); err != nil {
+			return nil, err
+		}
+	}
+	return after, nil
+}
+
+func listApplicationFees(c *api.Call) (any, error) {
+	q, err := c.ListQuery("application_fee")
+	if err != nil {
+		return nil, err
+	}
+	q = api.IndexedFilters(c, q, "charge")
+	return c.Page("application_fee", "/v1/application_fees", q), nil
+}
+
+func retrieveApplicationFee(c *api.Call) (any, error) {
+	return c.Retrieve("application_fee", c.Var("id"))
+}
+
+func createFeeRefund(c *api.Call) (any, error) {
+	before, err := c.Load("application_fee", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	amount := api.Int(before["amount"]) - api.Int(before["amount_refunded"])
+	if n, ok := c.Params.Int("amount"); ok {
+		if n < 1 {
+			return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
+		}
+		amount = n
+	}
+	metadata, err := requestMetadata(c)
+	if err != nil {
+		return nil, err
+	}
+	return refundFee(c, before, amount, metadata)
+}
+
+// loadFeeRefund is a refund of the application fee in the path.
+func loadFeeRefund(c *api.Call) (store.Obj, error) {
+	if _, err := c.Load("application_fee", c.Var("id"), "id"); err != nil {
+		return nil, err
+	}
+	fr, ok := c.Tx.Get(c.Account, "fee_refund", c.Var("refund"))
+	if !ok || fr["fee"] != c.Var("id") {
+		return nil, apierr.NoSuchObject("fee_refund", c.Var("refund"), "id")
+	}
+	return fr, nil
+}
+
+func listFeeRefunds(c *api.Call) (any, error) {
+	id := c.Var("id")
+	if _, err := c.Load("application_fee", id, "id"); err != nil {
+		return nil, err
+	}
+	q, err := c.ListQuery("fee_refund")
+	if err != nil {
+		return nil, err
+	}
+	q.Index, q.Value = "fee", id
+	return c.Page("fee_refund", "/v1/application_fees/"+id+"/refunds", q), nil
+}
+
+func retrieveFeeRefund(c *api.Call) (any, error) {
+	return loadFeeRefund(c)
+}
+
+// updateFeeRefund sets a fee refund's metadata, with
+// application_fee.refund.updated; the fee's own list shows the change.
+func updateFeeRefund(c *api.Call) (any, error) {
+	before, err := loadFeeRefund(c)
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	feeBefore, _ := c.Tx.Get(c.Account, "application_fee", c.Var("id"))
+	if list, ok := replaceInList(feeBefore["refunds"], after); ok {
+		fee := api.Clone(feeBefore)
+		fee["refunds"] = list
+		if err := c.Put(fee); err != nil {
+			return nil, err
+		}
+	}
+	return after, nil
+}
