@@ -122,3 +122,45 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// BenchmarkRenewalsTestClock is BenchmarkRenewals on a test clock: 1 000
+// customers on one clock, advanced two months at a time (Stripe's limit
+// for monthly subscriptions) across the same 12 renewals.
+func BenchmarkRenewalsTestClock(b *testing.B) {
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		emu, err := emulator.New(emulator.WithClock(clock.NewFrozen(start)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, clk, _ := emu.Call("POST", "/v1/test_helpers/test_clocks", url.Values{"frozen_time": {strconv.FormatInt(start.Unix(), 10)}}, "")
+		clockID := clk["id"].(string)
+		_, prod, _ := emu.Call("POST", "/v1/products", url.Values{"name": {"Plan"}}, "")
+		_, price, _ := emu.Call("POST", "/v1/prices", url.Values{"product": {prod["id"].(string)}, "currency": {"usd"}, "unit_amount": {"900"}, "recurring[interval]": {"month"}}, "")
+		for s := 0; s < renewalSubs; s++ {
+			_, cus, _ := emu.Call("POST", "/v1/customers", url.Values{"payment_method": {"pm_card_visa"}, "test_clock": {clockID}}, "")
+			_, pms, _ := emu.Call("GET", "/v1/payment_methods", url.Values{"customer": {cus["id"].(string)}}, "")
+			pm := pms["data"].([]any)[0].(map[string]any)["id"].(string)
+			status, body, _ := emu.Call("POST", "/v1/subscriptions", url.Values{"customer": {cus["id"].(string)}, "items[0][price]": {price["id"].(string)}, "default_payment_method": {pm}}, "")
+			if status != 200 {
+				b.Fatalf("subscribe: %d %v", status, body)
+			}
+		}
+		b.StartTimer()
+		for m := 2; m <= 14; m += 2 {
+			to := start.AddDate(0, min(m, 12), 0)
+			if m == 14 {
+				to = to.AddDate(0, 0, 1) // past the last renewal's finalization
+			}
+			if status, body, _ := emu.Call("POST", "/v1/test_helpers/test_clocks/"+clockID+"/advance", url.Values{"frozen_time": {strconv.FormatInt(to.Unix(), 10)}}, ""); status != 200 {
+				b.Fatalf("advance: %d %v", status, body)
+			}
+		}
+		b.StopTimer()
+		if n := emu.Count("", "invoice"); n != 13*renewalSubs {
+			b.Fatalf("%d invoices, want %d", n, 13*renewalSubs)
+		}
+		emu.Close()
+	}
+}

@@ -19,7 +19,7 @@ func (e *Env) background(account string, track []string, fn func(c *Call) error)
 		c.Tx = tx
 		c.Now = e.Clock.Unix()
 		c.events = c.events[:0]
-		c.stored = c.stored[:0]
+		c.stored.reset()
 		c.later, c.after = nil, nil
 		if len(track) > 0 {
 			tx.Track(track...)

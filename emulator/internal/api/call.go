@@ -3,7 +3,9 @@ package api
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
@@ -43,7 +45,7 @@ type Call struct {
 	// stored is each object's encoding as this request last stored it,
 	// by map identity, so an event about an object just stored reuses
 	// the bytes instead of encoding it again.
-	stored []storedObj
+	stored storedSet
 	// journal, inside a Sandbox, records what to put back.
 	journal *journal
 }
@@ -152,11 +154,8 @@ func (c *Call) Put(o store.Obj) error {
 func (c *Call) Stored(o store.Obj) ([]byte, bool) { return c.storedSnapshot(o) }
 
 func (c *Call) storedSnapshot(o store.Obj) ([]byte, bool) {
-	p := reflect.ValueOf(o).UnsafePointer()
-	for _, st := range c.stored {
-		if reflect.ValueOf(st.obj).UnsafePointer() == p {
-			return st.snap, true
-		}
+	if i := c.stored.find(reflect.ValueOf(o).UnsafePointer()); i >= 0 {
+		return c.stored.list[i].snap, true
 	}
 	return nil, false
 }
@@ -167,6 +166,55 @@ type storedObj struct {
 	obj  store.Obj
 	snap []byte
 }
+
+// storedSet is what a call stored, by map identity: a short list, as most
+// requests store a handful of objects, indexed once it grows (a test
+// clock's advance stores thousands in one call).
+type storedSet struct {
+	list  []storedObj
+	index map[unsafe.Pointer]int
+}
+
+const storedIndexAt = 16
+
+func (s *storedSet) find(p unsafe.Pointer) int {
+	if len(s.list) > storedIndexAt {
+		if s.index == nil {
+			s.index = make(map[unsafe.Pointer]int, len(s.list)*2)
+			for i, st := range s.list {
+				s.index[reflect.ValueOf(st.obj).UnsafePointer()] = i
+			}
+		}
+		if i, ok := s.index[p]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, st := range s.list {
+		if reflect.ValueOf(st.obj).UnsafePointer() == p {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *storedSet) put(o store.Obj, snap []byte) {
+	p := reflect.ValueOf(o).UnsafePointer()
+	if i := s.find(p); i >= 0 {
+		s.list[i].snap = snap
+		return
+	}
+	s.list = append(s.list, storedObj{o, snap})
+	if s.index != nil {
+		s.index[p] = len(s.list) - 1
+	}
+}
+
+func (s *storedSet) reset() {
+	s.list, s.index = s.list[:0], nil
+}
+
+func (s *storedSet) clone() storedSet { return storedSet{list: slices.Clone(s.list)} }
 
 func (c *Call) put(o store.Obj) ([]byte, error) { return c.putIn(c.Account, o) }
 
@@ -187,14 +235,7 @@ func (c *Call) putIn(account string, o store.Obj) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := reflect.ValueOf(o).UnsafePointer()
-	for i := range c.stored {
-		if reflect.ValueOf(c.stored[i].obj).UnsafePointer() == p {
-			c.stored[i].snap = snap
-			return snap, nil
-		}
-	}
-	c.stored = append(c.stored, storedObj{o, snap})
+	c.stored.put(o, snap)
 	return snap, nil
 }
 

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"slices"
-
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -23,7 +21,7 @@ func (c *Call) Sandbox(fn func() error) error {
 	j := &journal{seen: map[string]bool{}}
 	c.journal = j
 	nEvents, nAfter := len(c.events), len(c.after)
-	stored := slices.Clone(c.stored)
+	stored := c.stored.clone()
 	now, account := c.Now, c.Account
 	err := fn()
 	c.journal = nil

@@ -237,7 +237,7 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 		c.Tx = tx
 		c.Now = s.Clock.Unix()
 		c.events = c.events[:0]
-		c.stored = c.stored[:0]
+		c.stored.reset()
 		kept = nil
 		c.later, c.after = nil, nil
 		res, err := rt.Handle(c)
