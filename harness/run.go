@@ -547,7 +547,7 @@ func (r *run) fixture(file string) (any, error) {
 	sub := func(s string) string {
 		for _, m := range scenarios.FixtureRefs(s) {
 			v, _ := lookup(results[m[1]], m[2])
-			s = strings.Replace(s, m[0], fmt.Sprint(v), 1)
+			s = strings.Replace(s, m[0], scalar(v), 1)
 		}
 		return s
 	}

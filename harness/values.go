@@ -49,7 +49,7 @@ func (r *run) resolve(s string) (any, error) {
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
-		return fmt.Sprint(v)
+		return scalar(v)
 	})
 	return out, firstErr
 }
@@ -221,6 +221,16 @@ func flatten(prefix string, v any, out map[string]string) {
 	case nil:
 		out[prefix] = ""
 	default:
-		out[prefix] = fmt.Sprint(x)
+		out[prefix] = scalar(x)
 	}
+}
+
+// scalar writes a value as Stripe's form takes it: numbers read from JSON
+// (float64) in full, never in exponent form (a timestamp is
+// 1795791951, not 1.795791951e+09).
+func scalar(v any) string {
+	if f, ok := v.(float64); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
