@@ -23,6 +23,7 @@ func kinds() []*api.Kind {
 		accounts.Kind,
 		customers.Kind,
 		customers.BalanceTransactionKind,
+		customers.TaxIDKind,
 		catalog.ProductKind,
 		catalog.PriceKind,
 		events.Kind,
@@ -40,7 +41,7 @@ func kinds() []*api.Kind {
 // timers are the resource families' time-driven work, run (all together,
 // in time order) whenever the clock moves.
 func timers() []api.Timer {
-	return append(payments.Timers(), billing.Timer, checkout.Timer)
+	return append(payments.Timers(), billing.Timer, checkout.Timer, customers.TaxIDTimer)
 }
 
 // routes lists every resource family's endpoint table.
@@ -49,6 +50,7 @@ func routes() [][]api.Route {
 		accounts.Routes(),
 		customers.Routes(),
 		customers.BalanceRoutes(),
+		customers.TaxIDRoutes(),
 		catalog.ProductRoutes(),
 		catalog.PriceRoutes(),
 		events.Routes(),

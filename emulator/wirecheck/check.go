@@ -68,6 +68,7 @@ func init() {
 	register("subscription", stripe.Subscription{})
 	register("subscription_schedule", stripe.SubscriptionSchedule{})
 	register("subscription_item", stripe.SubscriptionItem{})
+	register("tax_id", stripe.TaxID{})
 	register("tax_rate", stripe.TaxRate{})
 	register("test_helpers.test_clock", stripe.TestHelpersTestClock{})
 	register("webhook_endpoint", stripe.WebhookEndpoint{})

@@ -97,11 +97,11 @@ var _ = Describe("The wire", Label("wire"), func() {
 			Expect(emu.Count("", "customer")).To(BeZero())
 		})
 		It("refuses, by name, a parameter Stripe has but the emulator does not act on, keeping nothing", func() {
-			r := Do(emu.URL(), "POST", "/v1/customers", "email=a%40b.co&tax_id_data[0][type]=eu_vat&tax_id_data[0][value]=DE123456789")
+			r := Do(emu.URL(), "POST", "/v1/customers", "email=a%40b.co&cash_balance[settings][reconciliation_mode]=manual")
 			Expect(r.Status).To(Equal(400))
 			Expect(r.Error()["type"]).To(Equal("invalid_request_error"))
-			Expect(r.Error()["param"]).To(Equal("tax_id_data"))
-			Expect(r.Error()["message"]).To(ContainSubstring("does not emulate the parameter `tax_id_data` of POST /v1/customers"))
+			Expect(r.Error()["param"]).To(Equal("cash_balance"))
+			Expect(r.Error()["message"]).To(ContainSubstring("does not emulate the parameter `cash_balance` of POST /v1/customers"))
 			Expect(emu.Count("", "customer")).To(BeZero())
 			Expect(emu.Events("")).To(BeEmpty())
 

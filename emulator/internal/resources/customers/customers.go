@@ -22,10 +22,10 @@ var Kind = &api.Kind{
 	Expandable: []string{"default_source", "invoice_settings.default_payment_method", "test_clock"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
 		"subscriptions": currentSubscriptions,
-		// The emulator keeps no legacy sources or tax ids: their lists
-		// are empty, but expanding them works as it does on Stripe.
+		"tax_ids":       customerTaxIDs,
+		// The emulator keeps no legacy sources: their list is empty, but
+		// expanding it works as it does on Stripe.
 		"sources": func(c *api.Call, o store.Obj) (any, error) { return emptyList(o, "sources"), nil },
-		"tax_ids": func(c *api.Call, o store.Obj) (any, error) { return emptyList(o, "tax_ids"), nil },
 		// Nor cash balances, invoice credit or tax locations: each is
 		// what Stripe shows for a customer that has none.
 		"cash_balance": func(c *api.Call, o store.Obj) (any, error) {
@@ -65,7 +65,7 @@ var searchFields = search.Fields{
 // Routes is the customer endpoint table.
 func Routes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}), create),
+		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}).Enum("tax_id_data.type", taxIDTypes...), create),
 		api.GET("/v1/customers", params.FromStruct(stripe.CustomerListParams{}), list),
 		api.GET("/v1/customers/search", params.FromStruct(stripe.CustomerSearchParams{}).Require("query"), searchCustomers),
 		api.GET("/v1/customers/{id}", params.FromStruct(stripe.CustomerRetrieveParams{}), retrieve),
@@ -105,6 +105,9 @@ func create(c *api.Call) (any, error) {
 		}
 	}
 	if err := c.Insert(o); err != nil {
+		return nil, err
+	}
+	if err := createTaxIDData(c, o); err != nil {
 		return nil, err
 	}
 	for _, hook := range AfterCreateHooks {
@@ -251,6 +254,9 @@ func remove(c *api.Call) (any, error) {
 	}
 	if api.Bool(o["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", c.Var("id"), "id")
+	}
+	if err := deleteTaxIDsOf(c, c.Var("id")); err != nil {
+		return nil, err
 	}
 	tomb := api.Deleted("customer", c.Var("id"))
 	if err := c.Put(tomb); err != nil {
