@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -48,6 +49,32 @@ func invoiceRoutes() []api.Route {
 	}
 }
 
+func init() {
+	customers.TaxIDsChangedHooks = append(customers.TaxIDsChangedHooks, refreshDraftTaxIDs)
+}
+
+// refreshDraftTaxIDs keeps the customer_tax_ids of a customer's draft
+// invoices the same as the customer's tax IDs, as Stripe's are until an
+// invoice is finalized (finalize freezes them). It records no event: the
+// draft shows the customer's tax IDs, nothing about it was changed.
+func refreshDraftTaxIDs(c *api.Call, customer string) error {
+	ids := customers.InvoiceTaxIDs(c, customer)
+	drafts := c.Tx.List(c.Account, "invoice", store.Query{Index: "customer", Value: customer, Filter: func(o store.Obj) bool {
+		return o["status"] == "draft"
+	}})
+	for _, inv := range drafts.Data {
+		next := api.Clone(inv)
+		next["customer_tax_ids"] = ids
+		if len(api.PreviousAttributes(inv, next)) == 0 {
+			continue
+		}
+		if err := c.Put(next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // newInvoice builds a draft invoice for a customer.
 func newInvoice(c *api.Call, cus store.Obj, currency string, now int64, reason string) store.Obj {
 	return newInvoiceWithID(c, c.NewID("invoice"), cus, currency, now, reason)
@@ -68,7 +95,7 @@ func newInvoiceWithID(c *api.Call, id string, cus store.Obj, currency string, no
 		"currency": currency, "custom_fields": nil, "customer": cus["id"],
 		"customer_address": addr, "customer_email": cus["email"], "customer_name": cus["name"],
 		"customer_phone": cus["phone"], "customer_shipping": cus["shipping"], "customer_tax_exempt": cus["tax_exempt"],
-		"customer_tax_ids": []any{}, "default_payment_method": nil, "default_source": nil, "default_tax_rates": []any{},
+		"customer_tax_ids": customers.InvoiceTaxIDs(c, api.Str(cus["id"])), "default_payment_method": nil, "default_source": nil, "default_tax_rates": []any{},
 		"description": nil, "discounts": []any{}, "due_date": nil, "effective_at": nil, "ending_balance": nil,
 		"footer": nil, "from_invoice": nil, "hosted_invoice_url": nil, "invoice_pdf": nil,
 		"issuer": store.Obj{"type": "self"}, "last_finalization_error": nil, "latest_revision": nil,

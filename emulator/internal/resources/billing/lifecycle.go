@@ -22,6 +22,11 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	// what the draft was, so there is nothing to keep a copy for.
 	inv := before
 	if cus, _ := c.Tx.Get(c.Account, "customer", api.Str(inv["customer"])); cus != nil {
+		if !api.Bool(cus["deleted"]) {
+			// The customer's tax IDs as they are now stay on the
+			// invoice: later changes to them no longer show.
+			inv["customer_tax_ids"] = customers.InvoiceTaxIDs(c, api.Str(cus["id"]))
+		}
 		seq := max(api.Int(cus["next_invoice_sequence"]), 1)
 		if inv["number"] == nil {
 			inv["number"] = fmt.Sprintf("%s-%04d", api.Str(cus["invoice_prefix"]), seq)
