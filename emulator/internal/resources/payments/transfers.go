@@ -1,6 +1,8 @@
 package payments
 
 import (
+	"fmt"
+
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -20,15 +22,15 @@ func connectRoutes() []api.Route {
 		api.GET("/v1/transfers/{id}", params.FromStruct(stripe.TransferRetrieveParams{}), retrieveTransfer),
 		api.POST("/v1/transfers/{id}", params.FromStruct(stripe.TransferUpdateParams{}), updateTransfer),
 		api.POST("/v1/transfers/{id}/reversals", params.FromStruct(stripe.TransferReversalCreateParams{}), createReversal),
-		api.GET("/v1/transfers/{id}/reversals", params.FromStruct(stripe.TransferReversalListParams{}), listReversals),
-		api.GET("/v1/transfers/{id}/reversals/{reversal}", params.FromStruct(stripe.TransferReversalRetrieveParams{}), retrieveReversal),
-		api.POST("/v1/transfers/{id}/reversals/{reversal}", params.FromStruct(stripe.TransferReversalUpdateParams{}), updateReversal),
+		api.GET("/v1/transfers/{id}/reversals", params.FromStruct(stripe.TransferReversalListParams{}), reversals.listHandler),
+		api.GET("/v1/transfers/{id}/reversals/{reversal}", params.FromStruct(stripe.TransferReversalRetrieveParams{}), reversals.retrieve),
+		api.POST("/v1/transfers/{id}/reversals/{reversal}", params.FromStruct(stripe.TransferReversalUpdateParams{}), reversals.update),
 		api.GET("/v1/application_fees", params.FromStruct(stripe.ApplicationFeeListParams{}), listApplicationFees),
 		api.GET("/v1/application_fees/{id}", params.FromStruct(stripe.ApplicationFeeRetrieveParams{}), retrieveApplicationFee),
 		api.POST("/v1/application_fees/{id}/refunds", params.FromStruct(stripe.FeeRefundCreateParams{}), createFeeRefund),
-		api.GET("/v1/application_fees/{id}/refunds", params.FromStruct(stripe.FeeRefundListParams{}), listFeeRefunds),
-		api.GET("/v1/application_fees/{id}/refunds/{refund}", params.FromStruct(stripe.FeeRefundRetrieveParams{}), retrieveFeeRefund),
-		api.POST("/v1/application_fees/{id}/refunds/{refund}", params.FromStruct(stripe.FeeRefundUpdateParams{}), updateFeeRefund),
+		api.GET("/v1/application_fees/{id}/refunds", params.FromStruct(stripe.FeeRefundListParams{}), feeRefunds.listHandler),
+		api.GET("/v1/application_fees/{id}/refunds/{refund}", params.FromStruct(stripe.FeeRefundRetrieveParams{}), feeRefunds.retrieve),
+		api.POST("/v1/application_fees/{id}/refunds/{refund}", params.FromStruct(stripe.FeeRefundUpdateParams{}), feeRefunds.update),
 	}
 }
 
@@ -183,60 +185,6 @@ func createReversal(c *api.Call) (any, error) {
 	return trr, nil
 }
 
-// loadReversal is a reversal of the transfer in the path.
-func loadReversal(c *api.Call) (store.Obj, error) {
-	if _, err := c.Load("transfer", c.Var("id"), "id"); err != nil {
-		return nil, err
-	}
-	trr, ok := c.Tx.Get(c.Account, "transfer_reversal", c.Var("reversal"))
-	if !ok || trr["transfer"] != c.Var("id") {
-		return nil, apierr.NoSuchObject("transfer_reversal", c.Var("reversal"), "id")
-	}
-	return trr, nil
-}
-
-func listReversals(c *api.Call) (any, error) {
-	id := c.Var("id")
-	if _, err := c.Load("transfer", id, "id"); err != nil {
-		return nil, err
-	}
-	q, err := c.ListQuery("transfer_reversal")
-	if err != nil {
-		return nil, err
-	}
-	q.Index, q.Value = "transfer", id
-	return c.Page("transfer_reversal", "/v1/transfers/"+id+"/reversals", q), nil
-}
-
-func retrieveReversal(c *api.Call) (any, error) {
-	return loadReversal(c)
-}
-
-// updateReversal sets a reversal's metadata (Stripe sends no event for
-// it); the transfer's own list shows the change.
-func updateReversal(c *api.Call) (any, error) {
-	before, err := loadReversal(c)
-	if err != nil {
-		return nil, err
-	}
-	after := api.Clone(before)
-	if err := c.ApplyMetadata(after); err != nil {
-		return nil, err
-	}
-	if err := c.Put(after); err != nil {
-		return nil, err
-	}
-	trBefore, _ := c.Tx.Get(c.Account, "transfer", c.Var("id"))
-	if list, ok := replaceInList(trBefore["reversals"], after); ok {
-		tr := api.Clone(trBefore)
-		tr["reversals"] = list
-		if err := c.Put(tr); err != nil {
-			return nil, err
-		}
-	}
-	return after, nil
-}
-
 func listApplicationFees(c *api.Call) (any, error) {
 	q, err := c.ListQuery("application_fee")
 	if err != nil {
@@ -269,39 +217,55 @@ func createFeeRefund(c *api.Call) (any, error) {
 	return refundFee(c, before, amount, metadata)
 }
 
-// loadFeeRefund is a refund of the application fee in the path.
-func loadFeeRefund(c *api.Call) (store.Obj, error) {
-	if _, err := c.Load("application_fee", c.Var("id"), "id"); err != nil {
-		return nil, err
-	}
-	fr, ok := c.Tx.Get(c.Account, "fee_refund", c.Var("refund"))
-	if !ok || fr["fee"] != c.Var("id") {
-		return nil, apierr.NoSuchObject("fee_refund", c.Var("refund"), "id")
-	}
-	return fr, nil
+// nested serves objects that live under a parent and are also carried in
+// the parent's own list: a transfer's reversals, an application fee's
+// refunds.
+type nested struct {
+	parent, child string // object types
+	childVar      string // the path variable naming the child
+	index         string // the child's index on its parent
+	list          string // the parent's field listing its children
+	path          string // the list's URL, %s = the parent's id
+	updateEvent   bool   // an update sends <child event prefix>.updated
 }
 
-func listFeeRefunds(c *api.Call) (any, error) {
-	id := c.Var("id")
-	if _, err := c.Load("application_fee", id, "id"); err != nil {
+var (
+	reversals  = nested{parent: "transfer", child: "transfer_reversal", childVar: "reversal", index: "transfer", list: "reversals", path: "/v1/transfers/%s/reversals"}
+	feeRefunds = nested{parent: "application_fee", child: "fee_refund", childVar: "refund", index: "fee", list: "refunds", path: "/v1/application_fees/%s/refunds", updateEvent: true}
+)
+
+// load is the child in the path, of the parent in the path.
+func (n nested) load(c *api.Call) (store.Obj, error) {
+	if _, err := c.Load(n.parent, c.Var("id"), "id"); err != nil {
 		return nil, err
 	}
-	q, err := c.ListQuery("fee_refund")
+	o, ok := c.Tx.Get(c.Account, n.child, c.Var(n.childVar))
+	if !ok || o[n.index] != c.Var("id") {
+		return nil, apierr.NoSuchObject(n.child, c.Var(n.childVar), "id")
+	}
+	return o, nil
+}
+
+func (n nested) listHandler(c *api.Call) (any, error) {
+	id := c.Var("id")
+	if _, err := c.Load(n.parent, id, "id"); err != nil {
+		return nil, err
+	}
+	q, err := c.ListQuery(n.child)
 	if err != nil {
 		return nil, err
 	}
-	q.Index, q.Value = "fee", id
-	return c.Page("fee_refund", "/v1/application_fees/"+id+"/refunds", q), nil
+	q.Index, q.Value = n.index, id
+	return c.Page(n.child, fmt.Sprintf(n.path, id), q), nil
 }
 
-func retrieveFeeRefund(c *api.Call) (any, error) {
-	return loadFeeRefund(c)
-}
+func (n nested) retrieve(c *api.Call) (any, error) { return n.load(c) }
 
-// updateFeeRefund sets a fee refund's metadata, with
-// application_fee.refund.updated; the fee's own list shows the change.
-func updateFeeRefund(c *api.Call) (any, error) {
-	before, err := loadFeeRefund(c)
+// update sets a child's metadata (reversals send no event for it, fee
+// refunds application_fee.refund.updated); the parent's list shows the
+// change.
+func (n nested) update(c *api.Call) (any, error) {
+	before, err := n.load(c)
 	if err != nil {
 		return nil, err
 	}
@@ -309,14 +273,19 @@ func updateFeeRefund(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
-	if err := c.Save(before, after); err != nil {
+	if n.updateEvent {
+		err = c.Save(before, after)
+	} else {
+		err = c.Put(after)
+	}
+	if err != nil {
 		return nil, err
 	}
-	feeBefore, _ := c.Tx.Get(c.Account, "application_fee", c.Var("id"))
-	if list, ok := replaceInList(feeBefore["refunds"], after); ok {
-		fee := api.Clone(feeBefore)
-		fee["refunds"] = list
-		if err := c.Put(fee); err != nil {
+	parentBefore, _ := c.Tx.Get(c.Account, n.parent, c.Var("id"))
+	if list, ok := replaceInList(parentBefore[n.list], after); ok {
+		parent := api.Clone(parentBefore)
+		parent[n.list] = list
+		if err := c.Put(parent); err != nil {
 			return nil, err
 		}
 	}
