@@ -92,18 +92,10 @@ var availableTimer = api.Timer{
 	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
 		var out []api.Due
 		last := int64(-1)
-		tx.ScanMeta("available:", func(name, _ string) bool {
-			parts := strings.SplitN(name, ":", 4)
-			if len(parts) != 4 {
-				return true
-			}
-			at, _ := strconv.ParseInt(parts[1], 10, 64)
-			if at > target {
-				return false // the rest are later still
-			}
-			if parts[2] == account && at != last {
-				out = append(out, availableWork(account, at))
-				last = at
+		scanAvailable(tx, target, func(s availableSlot) bool {
+			if s.account == account && s.at != last {
+				out = append(out, availableWork(account, s.at))
+				last = s.at
 			}
 			return true
 		})
@@ -128,6 +120,25 @@ var availableTimer = api.Timer{
 // by its id alone.
 func pendingElsewhere(tx *store.Tx, txn string, target int64) []api.Due {
 	var out []api.Due
+	scanAvailable(tx, target, func(s availableSlot) bool {
+		if s.txn == txn {
+			out = append(out, availableWork(s.account, s.at))
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// availableSlot is one pending balance transaction's schedule entry.
+type availableSlot struct {
+	key, account, txn string
+	at                int64
+}
+
+// scanAvailable walks the schedule of pending balance transactions due by
+// target, earliest first, until fn returns false.
+func scanAvailable(tx *store.Tx, target int64, fn func(availableSlot) bool) {
 	tx.ScanMeta("available:", func(name, _ string) bool {
 		parts := strings.SplitN(name, ":", 4)
 		if len(parts) != 4 {
@@ -135,15 +146,10 @@ func pendingElsewhere(tx *store.Tx, txn string, target int64) []api.Due {
 		}
 		at, _ := strconv.ParseInt(parts[1], 10, 64)
 		if at > target {
-			return false
+			return false // the rest are later still
 		}
-		if parts[3] == txn {
-			out = append(out, availableWork(parts[2], at))
-			return false
-		}
-		return true
+		return fn(availableSlot{key: name, account: parts[2], txn: parts[3], at: at})
 	})
-	return out
 }
 
 // availableWork makes available, at its time, every pending balance
@@ -152,16 +158,9 @@ func pendingElsewhere(tx *store.Tx, txn string, target int64) []api.Due {
 func availableWork(account string, at int64) api.Due {
 	return api.Due{At: at, Account: account, Kind: "balance_available", Run: func(c *api.Call) error {
 		var keys, txns []string
-		c.Tx.ScanMeta("available:", func(name, _ string) bool {
-			parts := strings.SplitN(name, ":", 4)
-			if len(parts) != 4 {
-				return true
-			}
-			if when, _ := strconv.ParseInt(parts[1], 10, 64); when > c.Now {
-				return false
-			}
-			if parts[2] == account {
-				keys, txns = append(keys, name), append(txns, parts[3])
+		scanAvailable(c.Tx, c.Now, func(s availableSlot) bool {
+			if s.account == account {
+				keys, txns = append(keys, s.key), append(txns, s.txn)
 			}
 			return true
 		})

@@ -2,7 +2,6 @@ package payments
 
 import (
 	"fmt"
-
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
