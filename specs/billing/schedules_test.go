@@ -116,7 +116,12 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 				types = append(types, t)
 			}
 		}
-		Expect(types).To(Equal([]string{"subscription_schedule.created", "subscription_schedule.updated", "subscription_schedule.released"}))
+		Expect(types).To(Equal([]string{"subscription_schedule.created", "subscription_schedule.updated", "subscription_schedule.expiring", "subscription_schedule.released"}))
+		for _, ev := range emu.Events("") {
+			if ev["type"] == "subscription_schedule.expiring" {
+				Expect(ev["created"]).To(BeNumerically("==", Epoch.AddDate(0, 3, -7).Unix()), "a week before the last phase ends")
+			}
+		}
 	})
 
 	It("cancels its subscription after the last phase when end_behavior is cancel, and is then completed", func() {

@@ -33,7 +33,7 @@ func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []du
 	// subscription before it renews.
 	for _, status := range []string{"not_started", "active"} {
 		tx.EachIndexedRaw(account, "subscription_schedule", "status", status, func(raw string) bool {
-			out = scheduleDue(out, clockID, raw, target)
+			out = scheduleDue(out, tx, account, clockID, raw, target)
 			return true
 		})
 	}
@@ -63,7 +63,7 @@ func dueOf(tx *store.Tx, account, clockID string, ref store.Ref, target, upcomin
 	case "invoice":
 		return invoiceDue(nil, clockID, raw, target)
 	case "subscription_schedule":
-		return scheduleDue(nil, clockID, raw, target)
+		return scheduleDue(nil, tx, account, clockID, raw, target)
 	}
 	return subscriptionDue(nil, tx, account, clockID, raw, target, upcomingLead)
 }
@@ -149,6 +149,13 @@ func run(c *api.Call, a dueAction) error {
 		return renew(c, a.id)
 	case "schedule":
 		return advanceSchedule(c, a.id)
+	case "schedule_expiring":
+		sched, ok := c.Tx.Get(c.Account, "subscription_schedule", a.id)
+		if !ok || (sched["status"] != "active" && sched["status"] != "not_started") {
+			return nil
+		}
+		c.Emit("subscription_schedule.expiring", sched, nil)
+		return c.Tx.SetMeta(expiringKey(c.Account, a.id), "1")
 	case "trial_will_end":
 		sub, ok := c.Tx.Get(c.Account, "subscription", a.id)
 		if !ok {
@@ -461,7 +468,7 @@ func asWork(account string, actions []dueAction) []api.Due {
 		switch a.kind {
 		case "finalize", "retry":
 			typ = "invoice"
-		case "schedule":
+		case "schedule", "schedule_expiring":
 			typ = "subscription_schedule"
 		}
 		out[i] = api.Due{At: a.at, Account: account, About: store.Ref{Type: typ, ID: a.id}, Kind: a.kind,

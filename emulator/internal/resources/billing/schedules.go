@@ -632,13 +632,20 @@ func listSchedules(c *api.Call) (any, error) {
 	return c.Page("subscription_schedule", "/v1/subscription_schedules", q), nil
 }
 
-// scheduleDue appends a schedule's start or phase change, if due.
-func scheduleDue(out []dueAction, clockID, raw string, target int64) []dueAction {
-	f := store.Pick(raw, "id", "status", "test_clock", "current_phase.end_date", "phases.0.start_date")
+// ScheduleExpiring is how long before a schedule's last phase ends
+// Stripe sends subscription_schedule.expiring.
+const ScheduleExpiring = 7 * 86400
+
+func expiringKey(account, id string) string { return "schexp:" + account + ":" + id }
+
+// scheduleDue appends a schedule's start or phase change, and its
+// expiring warning, if due.
+func scheduleDue(out []dueAction, tx *store.Tx, account, clockID, raw string, target int64) []dueAction {
+	f := store.Pick(raw, "id", "status", "test_clock", "current_phase.end_date", "phases.0.start_date", "phases.#.end_date")
 	if f[2].String() != clockID {
 		return out
 	}
-	at := f[3].Int()
+	id, at := f[0].String(), f[3].Int()
 	switch f[1].String() {
 	case "not_started":
 		at = f[4].Int()
@@ -646,8 +653,15 @@ func scheduleDue(out []dueAction, clockID, raw string, target int64) []dueAction
 	default:
 		return out
 	}
+	ends := f[5].Array()
+	if len(ends) > 0 {
+		warn := max(ends[len(ends)-1].Int()-ScheduleExpiring, f[4].Int())
+		if _, sent := tx.GetMeta(expiringKey(account, id)); !sent && warn <= target {
+			out = append(out, dueAction{warn, "schedule_expiring", id})
+		}
+	}
 	if at <= target {
-		out = append(out, dueAction{at, "schedule", f[0].String()})
+		out = append(out, dueAction{at, "schedule", id})
 	}
 	return out
 }
