@@ -222,6 +222,20 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(third.CurrentPhase).To(BeNil())
 	})
 
+	It("is aborted when failed payments cancel its subscription", func() {
+		s := twoPhases("release")
+		failing, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(failing.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 1, 10)) // the renewal and every retry fail
+		Expect(subscription(s.Subscription.ID).Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		s = retrieve(s.ID)
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusCanceled))
+		Expect(emu.EventTypes("")).To(ContainElement("subscription_schedule.aborted"))
+		Expect(emu.EventTypes("")).NotTo(ContainElement("subscription_schedule.canceled"))
+	})
+
 	It("refuses phases it cannot carry out, creating nothing", func() {
 		_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
 			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}},

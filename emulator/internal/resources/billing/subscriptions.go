@@ -900,7 +900,11 @@ func endSubscription(c *api.Call, before store.Obj, reason string) error {
 		if sched, ok := c.Tx.Get(c.Account, "subscription_schedule", id); ok && sched["status"] == "active" {
 			canceled := api.Clone(sched)
 			canceled["status"], canceled["canceled_at"], canceled["current_phase"] = "canceled", c.Now, nil
-			if err := c.PutEmit(canceled, "subscription_schedule.canceled", nil); err != nil {
+			event := "subscription_schedule.canceled"
+			if reason == "payment_failed" {
+				event = "subscription_schedule.aborted" // ended by delinquency
+			}
+			if err := c.PutEmit(canceled, event, nil); err != nil {
 				return err
 			}
 		}
