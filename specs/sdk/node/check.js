@@ -164,5 +164,63 @@ async function refused(promise) {
     assert.equal(session.payment_status, 'unpaid');
   });
 
+  await check('usage-based billing: a meter, a metered price, usage recorded and summarised', async () => {
+    const meter = await stripe.billing.meters.create({
+      display_name: 'Node calls', event_name: 'node_call', default_aggregation: { formula: 'sum' },
+    });
+    assert.match(meter.id, /^mtr_/);
+    const price = await stripe.prices.create({
+      product: prod.id, currency: 'usd', unit_amount: 2,
+      recurring: { interval: 'month', usage_type: 'metered', meter: meter.id },
+    });
+    const customer = await stripe.customers.create({
+      email: 'usage@example.com', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    assert.equal(sub.items.data[0].quantity, undefined, 'a metered item has no quantity');
+    const ev = await stripe.billing.meterEvents.create({
+      event_name: 'node_call', payload: { stripe_customer_id: customer.id, value: '40' }, identifier: 'node-1',
+    });
+    assert.equal(ev.identifier, 'node-1');
+    const dup = await refused(stripe.billing.meterEvents.create({
+      event_name: 'node_call', payload: { stripe_customer_id: customer.id, value: '40' }, identifier: 'node-1',
+    }));
+    assert.equal(dup.statusCode, 400);
+    const now = meter.created; // the emulator's clock, which the test may hold still
+    const start = now - (now % 86400) - 86400;
+    const summaries = await stripe.billing.meters.listEventSummaries(meter.id, {
+      customer: customer.id, start_time: start, end_time: start + 3 * 86400,
+    });
+    assert.equal(summaries.data.length, 1);
+  });
+
+  await check('subscription schedules: a downgrade planned for the period end', async () => {
+    const cheaper = await stripe.prices.create({ product: prod.id, currency: 'usd', unit_amount: 900, recurring: { interval: 'month' } });
+    const customer = await stripe.customers.create({
+      email: 'schedule@example.com', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
+    const current = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: prod.default_price.id }] });
+    let schedule = await stripe.subscriptionSchedules.create({ from_subscription: current.id });
+    assert.equal(schedule.status, 'active');
+    schedule = await stripe.subscriptionSchedules.update(schedule.id, {
+      phases: [
+        { items: [{ price: prod.default_price.id }], start_date: schedule.phases[0].start_date, end_date: schedule.phases[0].end_date },
+        { items: [{ price: cheaper.id }], duration: { interval: 'month', interval_count: 1 } },
+      ],
+    });
+    assert.equal(schedule.phases.length, 2);
+    assert.equal(schedule.phases[1].items[0].price, cheaper.id);
+    const released = await stripe.subscriptionSchedules.release(schedule.id);
+    assert.equal(released.status, 'released');
+    assert.equal(released.released_subscription, current.id);
+  });
+
+  await check('an ephemeral key pinned to a mobile SDK\'s API version', async () => {
+    const key = await stripe.ephemeralKeys.create({ customer: cus.id }, { apiVersion: '2020-08-27' });
+    assert.match(key.secret, /^ek_test_/);
+    assert.deepEqual(key.associated_objects, [{ id: cus.id, type: 'customer' }]);
+    assert.equal(key.lastResponse.apiVersion, '2020-08-27');
+  });
+
   console.log(`all checks passed (${passed})`);
 })();
