@@ -33,8 +33,11 @@ var _ = Describe("Billing meters and metered prices", Label("billing", "meters")
 		return m
 	}
 	record := func(eventName, customer, value string, at time.Time, identifier string) error {
-		p := &stripe.BillingMeterEventCreateParams{EventName: stripe.String(eventName),
-			Payload: map[string]string{"stripe_customer_id": customer, "value": value}, Timestamp: stripe.Int64(at.Unix())}
+		payload := map[string]string{"stripe_customer_id": customer}
+		if value != "" {
+			payload["value"] = value
+		}
+		p := &stripe.BillingMeterEventCreateParams{EventName: stripe.String(eventName), Payload: payload, Timestamp: stripe.Int64(at.Unix())}
 		if identifier != "" {
 			p.Identifier = stripe.String(identifier)
 		}
@@ -134,7 +137,7 @@ var _ = Describe("Billing meters and metered prices", Label("billing", "meters")
 				at               time.Duration
 			}{
 				{"tokens", cus.ID, "10", 1 * time.Hour}, {"tokens", cus.ID, "5", 25 * time.Hour}, {"tokens", other.ID, "99", 2 * time.Hour},
-				{"logins", cus.ID, "1", 1 * time.Hour}, {"logins", cus.ID, "1", 2 * time.Hour},
+				{"logins", cus.ID, "1", 1 * time.Hour}, {"logins", cus.ID, "", 2 * time.Hour}, // a count needs no value
 				{"seats", cus.ID, "7", 1 * time.Hour}, {"seats", cus.ID, "3", 3 * time.Hour},
 			} {
 				Expect(record(e.name, e.cus, e.value, day.Add(-48*time.Hour).Add(e.at), "")).To(Succeed())

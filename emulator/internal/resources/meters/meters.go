@@ -357,13 +357,15 @@ func Usage(tx *store.Tx, account, meterID, customer string, start, end int64) (u
 		if f[1].Bool() || at < start || at >= end || f[2].String() != customer {
 			return true
 		}
+		if formula == "count" {
+			usage++ // counting needs no value
+			return true
+		}
 		v, err := strconv.ParseFloat(f[3].String(), 64)
 		if err != nil {
 			return true // never valid: not counted, as Stripe reports it later
 		}
 		switch formula {
-		case "count":
-			usage++
 		case "last":
 			if at >= lastAt {
 				usage, lastAt = v, at
