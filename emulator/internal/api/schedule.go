@@ -51,10 +51,18 @@ func (e *Env) RunDue(timers []Timer, now time.Time) {
 	for _, t := range timers {
 		watched = append(watched, t.Watch...)
 	}
+	// runs counts each piece of work by what, when and about what: work
+	// that leaves itself due again (a bug) must not spin forever.
+	runs := map[dueKey]int{}
 	for {
 		d, ok := q.Next()
 		if !ok {
 			return
+		}
+		k := dueKey{d.Account, d.Kind, d.About, d.At}
+		if runs[k]++; runs[k] > maxRepeats {
+			e.Log.Error("scheduled work keeps falling due at the same moment; dropped", "account", d.Account, "kind", d.Kind, "about", d.About.ID, "at", d.At)
+			continue
 		}
 		changed, err := e.background(d.Account, watched, func(c *Call) error {
 			c.Now = d.At
@@ -81,6 +89,15 @@ func (e *Env) RunDue(timers []Timer, now time.Time) {
 		})
 	}
 }
+
+type dueKey struct {
+	account, kind string
+	about         store.Ref
+	at            int64
+}
+
+// maxRepeats is how often the same work may run at the same moment.
+const maxRepeats = 8
 
 func watches(t Timer, typ string) bool {
 	for _, w := range t.Watch {
