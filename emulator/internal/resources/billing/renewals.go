@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 
@@ -435,10 +436,18 @@ func Advance(c *api.Call, clockID string, target int64) error {
 	q := api.NewDueQueue()
 	q.Push(asWork(c.Account, Due(c.Tx, c.Account, clockID, target, c.UpcomingInvoiceLead))...)
 	c.Tx.Track(Timer.Watch...)
+	runs := map[dueAction]int{}
 	for {
 		d, ok := q.Next()
 		if !ok {
 			return nil
+		}
+		if a := (dueAction{d.At, d.Kind, d.About.ID}); runs[a] < 8 {
+			runs[a]++
+		} else {
+			// Work that keeps leaving itself due at the same moment (a
+			// bug) must not hang the advance.
+			return fmt.Errorf("billing: %s of %s keeps falling due at %d", d.Kind, d.About.ID, d.At)
 		}
 		if err := d.Run(c); err != nil {
 			return err
