@@ -250,3 +250,33 @@ func TestMetadataForANewObject(t *testing.T) {
 		t.Fatal("metadata not sent reads as sent")
 	}
 }
+
+// A source is a token id or card details, each checked as such.
+func TestStringOrObject(t *testing.T) {
+	s := Object(map[string]*Schema{"source": StringOrObject(map[string]*Schema{"number": String(), "exp_month": Integer()})})
+	for body, ok := range map[string]bool{
+		"source=tok_visa": true, "source[number]=4242&source[exp_month]=12": true,
+		"source[exp_month]=twelve": false, "source[cvc]=123": false, "source[]=a": false,
+	} {
+		tree, err := form.Parse(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, verr := Validate(s, tree)
+		if (verr == nil) != ok {
+			t.Errorf("%s: error %v", body, verr)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if str, isStr := v.Str("source"); isStr && str != "tok_visa" {
+			t.Errorf("%s: source %q", body, str)
+		}
+		if o, isObj := v.Obj("source"); isObj {
+			if n, _ := o.Int("exp_month"); n != 12 {
+				t.Errorf("%s: exp_month %d", body, n)
+			}
+		}
+	}
+}

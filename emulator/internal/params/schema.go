@@ -25,7 +25,8 @@ const (
 	KindMapOf        // free keys → Elem (currency_options)
 	KindArray        // of Elem
 	KindIntegerOrObject
-	KindAny // anything well-formed (for fields stripe-go encodes by hand)
+	KindStringOrObject // an id or the object's fields (a card token or card details)
+	KindAny            // anything well-formed (for fields stripe-go encodes by hand)
 )
 
 // Schema describes one parameter or a whole endpoint (an Object).
@@ -53,6 +54,12 @@ func ArrayOf(elem *Schema) *Schema { return &Schema{Kind: KindArray, Elem: elem}
 
 // Object is an object with the given fields.
 func Object(fields map[string]*Schema) *Schema { return &Schema{Kind: KindObject, Fields: fields} }
+
+// StringOrObject is a parameter that is either a string (an id) or an
+// object with the given fields: Stripe's source=tok_… or source[number]=….
+func StringOrObject(fields map[string]*Schema) *Schema {
+	return &Schema{Kind: KindStringOrObject, Fields: fields}
+}
 
 // MetadataParam is a string map.
 func MetadataParam() *Schema { return &Schema{Kind: KindMap} }

@@ -140,6 +140,15 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 			return nil, apierr.InvalidRequest("Invalid object").WithParam(name)
 		}
 		return validateObject(&Schema{Kind: KindObject, Fields: s.Fields}, m, name)
+	case KindStringOrObject:
+		if str, ok := raw.(string); ok {
+			return str, nil
+		}
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return nil, apierr.InvalidRequest("Invalid object").WithParam(name)
+		}
+		return validateObject(&Schema{Kind: KindObject, Fields: s.Fields}, m, name)
 	case KindMap:
 		m, ok := raw.(map[string]any)
 		if !ok {
