@@ -36,6 +36,9 @@ type Call struct {
 	// Endpoint is the route the request matched ("POST /v1/customers/{id}"),
 	// for naming it in errors.
 	Endpoint string
+	// ClientIP is the address the request came from (a token's client_ip),
+	// "" for work no request made.
+	ClientIP string
 
 	events  []Committed
 	scratch map[string]any // values hooks of one request hand each other

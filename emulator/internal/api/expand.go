@@ -67,6 +67,8 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 		var expanded any
 		if in, ok := kind.ExpandIn[field]; ok && !c.Connected {
 			expanded = s.resolveIn(c, Str(getPath(obj, strings.Split(in, "."))), v)
+		} else if typ, ok := typedFields[parts[n-1]]; ok {
+			expanded = s.resolveAs(c, typ, v)
 		} else {
 			expanded = s.resolve(c, v)
 		}
@@ -130,6 +132,22 @@ func (s *Server) resolve(c *Call, v any) any {
 		return x
 	}
 	return v
+}
+
+// typedFields are expandable fields (by their last name) that always hold
+// one type of object whatever their ids look like: a card saved as a
+// source is a PaymentMethod of the same id (card_…) wherever a
+// PaymentMethod belongs.
+var typedFields = map[string]string{"payment_method": "payment_method", "default_payment_method": "payment_method"}
+
+// resolveAs is resolve for an id of an object of a known type.
+func (s *Server) resolveAs(c *Call, typ string, v any) any {
+	if id, ok := v.(string); ok {
+		if o, ok := c.Tx.Get(c.Account, typ, id); ok {
+			return o
+		}
+	}
+	return s.resolve(c, v)
 }
 
 // resolveIn is resolve for an id of an object in another account (the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -142,6 +143,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				Env: s.Env, Params: vals.Tracked(), Vars: mux.Vars(r),
 				Account: account, Connected: account != s.Platform,
 				RequestID: reqID, APIVersion: version, Path: r.URL.Path, Endpoint: rt.Method + " " + rt.Path,
+				ClientIP: clientIP(r),
 			}
 			if rt.Method == http.MethodPost {
 				idemKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
@@ -193,6 +195,15 @@ func notEmulated(rt Route, c *Call) error {
 // does not act on, sent to endpoint ("POST /v1/customers").
 func NotEmulated(param, endpoint string) error {
 	return apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s` of %s, so it refused the request rather than answer as if it had taken effect. Leave it out, or see the README for what is emulated.", param, endpoint).WithParam(param)
+}
+
+// clientIP is the address a request came from, without its port.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // readParams returns the form-encoded parameters: the body for POST (with
