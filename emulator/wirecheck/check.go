@@ -83,6 +83,8 @@ func init() {
 	register("transfer_reversal", stripe.TransferReversal{})
 	register("application_fee", stripe.ApplicationFee{})
 	register("fee_refund", stripe.FeeRefund{})
+	register("card", stripe.Card{})
+	register("token", stripe.Token{})
 }
 
 // Known reports whether an object name has a registered type.
@@ -263,6 +265,9 @@ var polymorphic = map[reflect.Type]map[string]reflect.Type{
 	reflect.TypeOf(stripe.AccountExternalAccount{}): {
 		"bank_account": reflect.TypeOf(stripe.BankAccount{}), "card": reflect.TypeOf(stripe.Card{}),
 	},
+	// A charge's source, a customer's sources and default_source: cards,
+	// the only sources the emulator makes.
+	reflect.TypeOf(stripe.PaymentSource{}): {"card": reflect.TypeOf(stripe.Card{})},
 	// A balance transaction's source, as far as the emulator makes them.
 	reflect.TypeOf(stripe.BalanceTransactionSource{}): {
 		"charge": reflect.TypeOf(stripe.Charge{}), "refund": reflect.TypeOf(stripe.Refund{}),
