@@ -23,9 +23,14 @@ var Kind = &api.Kind{
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
 		"subscriptions": currentSubscriptions,
 		"tax_ids":       customerTaxIDs,
-		// The emulator keeps no legacy sources: their list is empty, but
-		// expanding it works as it does on Stripe.
-		"sources": func(c *api.Call, o store.Obj) (any, error) { return emptyList(o, "sources"), nil },
+		// Sources are the cards saved on the customer (the payments
+		// family keeps them).
+		"sources": func(c *api.Call, o store.Obj) (any, error) {
+			if Sources != nil {
+				return Sources(c, o)
+			}
+			return emptyList(o, "sources"), nil
+		},
 		// Nor cash balances, invoice credit or tax locations: each is
 		// what Stripe shows for a customer that has none.
 		"cash_balance": func(c *api.Call, o store.Obj) (any, error) {
@@ -184,6 +189,15 @@ func applyInvoiceSettings(c *api.Call, o store.Obj) error {
 	return nil
 }
 
+// Sources is set by the payments family: the customer's includable
+// sources (the cards saved on it).
+var Sources func(c *api.Call, customer store.Obj) (any, error)
+
+// UpdateSources is set by the payments family: it applies an update's
+// `source` (a new card, made the default) and `default_source` to the
+// customer about to be stored.
+var UpdateSources func(c *api.Call, customer store.Obj) error
+
 // DefaultPaymentMethodCheck is set by the payments family: a customer's
 // default payment method must exist and be attached to that customer.
 var DefaultPaymentMethodCheck func(c *api.Call, customer store.Obj, pm string) error
@@ -212,11 +226,6 @@ func retrieve(c *api.Call) (any, error) {
 
 func update(c *api.Call) (any, error) {
 	c.Inert(inertCustomerParams...)
-	if src, ok := c.Params.Str("default_source"); ok && src != "" {
-		// Sources (the pre-PaymentMethod API) are not emulated, so no
-		// source can be this customer's; clearing it is a no-op.
-		return nil, apierr.NoSuchObject("source", src, "default_source")
-	}
 	before, err := load(c)
 	if err != nil {
 		return nil, err
@@ -238,6 +247,11 @@ func update(c *api.Call) (any, error) {
 	}
 	if err := recordDirectBalance(c, after, api.Int(before["balance"]), "adjustment"); err != nil {
 		return nil, err
+	}
+	if UpdateSources != nil {
+		if err := UpdateSources(c, after); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.Save(before, after); err != nil {
 		return nil, err

@@ -73,14 +73,19 @@ func SetAmount(c *api.Call, pi store.Obj, amount int64) (store.Obj, error) {
 }
 
 // DefaultPaymentMethod is the payment method a customer pays invoices with
-// by default ("" if none).
+// by default ("" if none): invoice_settings.default_payment_method, else
+// the customer's default source (a saved card works as a PaymentMethod of
+// the same id), as Stripe's billing falls back to it.
 func DefaultPaymentMethod(c *api.Call, customerID string) string {
 	cus, ok := c.Tx.Get(c.Account, "customer", customerID)
 	if !ok {
 		return ""
 	}
 	is, _ := cus["invoice_settings"].(map[string]any)
-	return api.Str(is["default_payment_method"])
+	if pm := api.Str(is["default_payment_method"]); pm != "" {
+		return pm
+	}
+	return api.Str(cus["default_source"])
 }
 
 // Authenticate completes a PaymentIntent's 3-D Secure challenge as the

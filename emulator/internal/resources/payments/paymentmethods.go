@@ -72,7 +72,18 @@ func billingDetails(p params.Values, ok bool) store.Obj {
 
 // newCardPaymentMethod builds a card PaymentMethod for a test card.
 func newCardPaymentMethod(c *api.Call, cd card, expMonth, expYear int64, bd store.Obj) (store.Obj, error) {
-	o := c.Base("payment_method", c.NewID("payment_method"))
+	o := cardPaymentMethodObject(c, c.NewID("payment_method"), cd, expMonth, expYear, bd)
+	if err := c.Put(o); err != nil {
+		return nil, err
+	}
+	return o, c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), cd.Number)
+}
+
+// cardPaymentMethodObject is a card PaymentMethod for a test card, not
+// stored: id is a pm_… or, for a card saved as a customer's source, the
+// card's own card_… id (Stripe's PaymentMethods API shows cards that way).
+func cardPaymentMethodObject(c *api.Call, id string, cd card, expMonth, expYear int64, bd store.Obj) store.Obj {
+	o := c.Base("payment_method", id)
 	o["allow_redisplay"] = "unspecified"
 	o["billing_details"] = bd
 	o["customer"] = nil
@@ -86,10 +97,7 @@ func newCardPaymentMethod(c *api.Call, cd card, expMonth, expYear int64, bd stor
 		"last4": cd.Number[len(cd.Number)-4:], "networks": store.Obj{"available": []any{cd.Brand}, "preferred": nil},
 		"regulated_status": "unregulated", "three_d_secure_usage": store.Obj{"supported": true}, "wallet": nil,
 	}
-	if err := c.Put(o); err != nil {
-		return nil, err
-	}
-	return o, c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), cd.Number)
+	return o
 }
 
 // defaultExpiry is what magic test payment methods carry.
@@ -184,37 +192,63 @@ func cardFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 		m, y := defaultExpiry(c)
 		return newCardPaymentMethod(c, cd, m, y, bd)
 	}
-	number, _ := cp.Str("number")
+	cd, expMonth, expYear, err := parseCardDetails(c, cp, "card")
+	if err != nil {
+		return nil, err
+	}
+	return newCardPaymentMethod(c, cd, expMonth, expYear, bd)
+}
+
+// parseCardDetails reads a card's number, expiry and CVC from p, the
+// fields of the parameter prefix (card, source), with Stripe's checks:
+// a number that is not a card's, an expiry in the past, a malformed CVC.
+// The expiry is an integer (PaymentMethods) or a string (tokens, sources).
+func parseCardDetails(c *api.Call, p params.Values, prefix string) (card, int64, int64, error) {
+	number, _ := p.Str("number")
 	number = strings.ReplaceAll(number, " ", "")
 	if number == "" {
-		return nil, apierr.MissingParam("card[number]")
+		return card{}, 0, 0, apierr.MissingParam(prefix + "[number]")
 	}
-	expMonth, okM := cp.Int("exp_month")
+	expMonth, okM, badM := expiryField(p, "exp_month")
 	if !okM {
-		return nil, apierr.MissingParam("card[exp_month]")
+		return card{}, 0, 0, apierr.MissingParam(prefix + "[exp_month]")
 	}
-	expYear, okY := cp.Int("exp_year")
+	expYear, okY, badY := expiryField(p, "exp_year")
 	if !okY {
-		return nil, apierr.MissingParam("card[exp_year]")
+		return card{}, 0, 0, apierr.MissingParam(prefix + "[exp_year]")
 	}
 	cd, valid := lookupCard(number)
 	if !valid {
-		return nil, cardError("incorrect_number", "", "Your card number is incorrect.", "card[number]")
+		return card{}, 0, 0, cardError("incorrect_number", "", "Your card number is incorrect.", prefix+"[number]")
 	}
-	if expMonth < 1 || expMonth > 12 {
-		return nil, cardError("invalid_expiry_month", "", "Your card's expiration month is invalid.", "card[exp_month]")
+	if badM || expMonth < 1 || expMonth > 12 {
+		return card{}, 0, 0, cardError("invalid_expiry_month", "", "Your card's expiration month is invalid.", prefix+"[exp_month]")
 	}
-	if cvc, ok := cp.Str("cvc"); ok && !validCVC(cvc) {
-		return nil, cardError("invalid_cvc", "", "Your card's security code is invalid.", "card[cvc]")
+	if cvc, ok := p.Str("cvc"); ok && !validCVC(cvc) {
+		return card{}, 0, 0, cardError("invalid_cvc", "", "Your card's security code is invalid.", prefix+"[cvc]")
 	}
 	if expYear < 100 {
 		expYear += 2000
 	}
 	now := c.Clock.Now()
-	if expYear < int64(now.Year()) || (expYear == int64(now.Year()) && expMonth < int64(now.Month())) {
-		return nil, cardError("invalid_expiry_year", "", "Your card's expiration year is invalid.", "card[exp_year]")
+	if badY || expYear < int64(now.Year()) || (expYear == int64(now.Year()) && expMonth < int64(now.Month())) {
+		return card{}, 0, 0, cardError("invalid_expiry_year", "", "Your card's expiration year is invalid.", prefix+"[exp_year]")
 	}
-	return newCardPaymentMethod(c, cd, expMonth, expYear, bd)
+	return cd, expMonth, expYear, nil
+}
+
+// expiryField reads exp_month or exp_year sent as an integer or as a
+// string of digits: ok says it was sent, bad that it is not a number.
+func expiryField(p params.Values, name string) (n int64, ok, bad bool) {
+	if n, ok := p.Int(name); ok {
+		return n, true, false
+	}
+	s, ok := p.Str(name)
+	if !ok || s == "" {
+		return 0, false, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, true, err != nil
 }
 
 // validCVC is Stripe's format check: three or four digits (whether it is
@@ -321,6 +355,9 @@ func updatePaymentMethod(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if strings.HasPrefix(api.Str(before["id"]), CardKind.Prefix) {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate updating a card saved as a source through the PaymentMethods API: update it with POST /v1/customers/%s/sources/%s.", before["customer"], before["id"]).WithParam("id")
+	}
 	after := api.Clone(before)
 	if bdp, ok := c.Params.Obj("billing_details"); ok {
 		bd, _ := after["billing_details"].(map[string]any)
@@ -409,6 +446,10 @@ func detachPaymentMethod(c *api.Call) (any, error) {
 	if owner == "" {
 		return nil, apierr.InvalidRequest("The payment method you provided is not attached to a customer so detachment is impossible.").WithParam("payment_method")
 	}
+	if card, ok := c.Tx.Get(c.Account, "card", api.Str(pm["id"])); ok {
+		// A card saved as a source: detaching it deletes the source.
+		return detachCardSource(c, card, pm)
+	}
 	after := api.Clone(pm)
 	after["customer"] = nil
 	if err := c.Put(after); err != nil {
@@ -425,6 +466,27 @@ func detachPaymentMethod(c *api.Call) (any, error) {
 			}
 		}
 	}
+	return after, nil
+}
+
+// detachCardSource detaches a card saved as a source, through the
+// PaymentMethods API: the source is deleted from its customer.
+func detachCardSource(c *api.Call, card, pm store.Obj) (any, error) {
+	owner := api.Str(card["customer"])
+	cus, ok := c.Tx.Get(c.Account, "customer", owner)
+	if !ok {
+		return nil, apierr.Internal("the customer of card %s is missing", card["id"])
+	}
+	next := api.Clone(cus)
+	if err := removeCard(c, card, next); err != nil {
+		return nil, err
+	}
+	if err := c.Save(cus, next); err != nil {
+		return nil, err
+	}
+	after := api.Clone(pm)
+	after["customer"] = nil
+	c.Emit("payment_method.detached", after, store.Obj{"customer": owner})
 	return after, nil
 }
 

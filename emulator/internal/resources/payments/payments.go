@@ -14,13 +14,13 @@ import (
 // Kinds are the objects this family owns.
 func Kinds() []*api.Kind {
 	return []*api.Kind{PaymentMethodKind, PaymentIntentKind, ChargeKind, BalanceTransactionKind, RefundKind, SetupIntentKind, DisputeKind,
-		TransferKind, TransferReversalKind, ApplicationFeeKind, FeeRefundKind}
+		TransferKind, TransferReversalKind, ApplicationFeeKind, FeeRefundKind, CardKind, TokenKind}
 }
 
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes()} {
+	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes()} {
 		out = append(out, t...)
 	}
 	return out
@@ -30,9 +30,38 @@ func Routes() []api.Route {
 // becoming available.
 func Timers() []api.Timer { return []api.Timer{settleTimer, availableTimer} }
 
-const scratchCustomerPM = "payments.customer_payment_method"
+const (
+	scratchCustomerPM   = "payments.customer_payment_method"
+	scratchCustomerCard = "payments.customer_card"
+)
 
 func init() {
+	customers.Sources = customerSources
+	customers.UpdateSources = updateCustomerSources
+	// customer[source] saves a card on the new customer, its default
+	// source (customer.created shows it), with customer.source.created
+	// once the customer exists.
+	customers.CreateHooks = append(customers.CreateHooks, func(c *api.Call, cus store.Obj) error {
+		if src, _ := c.Params.Str("source"); src == "" {
+			return nil
+		}
+		card, err := cardFromSource(c, "source")
+		if err != nil {
+			return err
+		}
+		if err := attachable(c, card, api.Str(cus["id"])); err != nil {
+			return err
+		}
+		cus["default_source"] = card["id"]
+		c.SetScratch(scratchCustomerCard, card)
+		return nil
+	})
+	customers.AfterCreateHooks = append(customers.AfterCreateHooks, func(c *api.Call, cus store.Obj) error {
+		if card, _ := c.Scratch(scratchCustomerCard).(store.Obj); card != nil {
+			return saveCard(c, card)
+		}
+		return nil
+	})
 	// customer[payment_method] attaches a payment method on creation. A
 	// magic id (pm_card_visa) becomes a real PaymentMethod first, and an
 	// invoice_settings[default_payment_method] naming the same id points at
