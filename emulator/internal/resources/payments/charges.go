@@ -34,7 +34,9 @@ func chargeRoutes() []api.Route {
 		api.GET("/v1/charges", params.FromStruct(stripe.ChargeListParams{}), listCharges),
 		api.GET("/v1/charges/search", params.FromStruct(stripe.ChargeSearchParams{}).Require("query"), searchCharges),
 		api.GET("/v1/charges/{id}", params.FromStruct(stripe.ChargeRetrieveParams{}), retrieveCharge),
+		api.POST("/v1/charges", params.FromStruct(stripe.ChargeCreateParams{}).With("source", sourceParam()).Require("amount", "currency"), createCharge),
 		api.POST("/v1/charges/{id}", params.FromStruct(stripe.ChargeUpdateParams{}), updateCharge),
+		api.POST("/v1/charges/{id}/capture", params.FromStruct(stripe.ChargeCaptureParams{}), captureCharge),
 	}
 }
 
@@ -42,10 +44,11 @@ func chargeRoutes() []api.Route {
 // method. status is succeeded, pending or failed.
 func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail *apierr.Error) store.Obj {
 	amount := api.Int(pi["amount"])
-	if pi["transfer_data"] != nil && pi["transfer_group"] == nil {
+	if pi["transfer_data"] != nil && pi["transfer_group"] == nil && pi["id"] != nil {
 		// A destination charge's payment and transfer are grouped under
 		// the intent, as Stripe names the group (the intent is stored
-		// again by every caller).
+		// again by every caller; a charge without one is grouped under
+		// itself by its caller).
 		pi["transfer_group"] = "group_" + api.Str(pi["id"])
 	}
 	ch := c.Object("charge", c.NewID("charge"), store.Obj{
@@ -156,7 +159,7 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	status, availableOn := "pending", fundsAvailableOn(c.Now)
 	if pmd := api.Obj(ch["payment_method_details"]); pmd["type"] == "card" {
 		fee = (amount*29+500)/1000 + 30
-		if pm, ok := c.Tx.Get(c.Account, "payment_method", api.Str(ch["payment_method"])); ok && cardOf(c, pm).BypassPending {
+		if cardByID(c, api.Str(ch["payment_method"])).BypassPending {
 			status, availableOn = "available", c.Now
 		}
 	} else {

@@ -230,13 +230,29 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 	return c.ApplyMetadata(pi)
 }
 
-// applyConnect sets a platform's Connect fields: a destination charge
+// connectTerms are how Stripe's Connect refusals name what is paid for:
+// a PaymentIntent, or a charge of the Charges API.
+type connectTerms struct {
+	object            string // in "the PaymentIntent's amount"
+	feeWithoutConnect string // an application fee with neither a destination nor a connected account
+}
+
+var intentTerms = connectTerms{
+	object: "PaymentIntent",
+	feeWithoutConnect: "Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment " +
+		"(using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).",
+}
+
+// applyConnect is applyConnectWith for a PaymentIntent.
+func applyConnect(c *api.Call, pi store.Obj) error { return applyConnectWith(c, pi, intentTerms) }
+
+// applyConnectWith sets a platform's Connect fields: a destination charge
 // (transfer_data[destination], optionally transfer_data[amount]), the
 // settlement merchant (on_behalf_of) and the platform's cut
 // (application_fee_amount), with Stripe's refusals. The money moves when
 // the charge's funds settle (settleFunds): a transfer to the destination,
 // an application fee to the platform.
-func applyConnect(c *api.Call, pi store.Obj) error {
+func applyConnectWith(c *api.Call, pi store.Obj, terms connectTerms) error {
 	if td, ok := c.Params.Obj("transfer_data"); ok {
 		dest, _ := td.Str("destination")
 		if dest != "" {
@@ -254,7 +270,7 @@ func applyConnect(c *api.Call, pi store.Obj) error {
 		out := store.Obj{"destination": dest}
 		if amount, ok := td.Int("amount"); ok {
 			if amount > api.Int(pi["amount"]) {
-				return apierr.InvalidRequest("The amount to transfer (`transfer_data[amount]`) cannot be greater than the PaymentIntent's amount.").WithParam("transfer_data[amount]")
+				return apierr.InvalidRequest("The amount to transfer (`transfer_data[amount]`) cannot be greater than the %s's amount.", terms.object).WithParam("transfer_data[amount]")
 			}
 			out["amount"] = amount
 		}
@@ -268,10 +284,10 @@ func applyConnect(c *api.Call, pi store.Obj) error {
 	}
 	if fee, ok := c.Params.Int("application_fee_amount"); ok {
 		if pi["transfer_data"] == nil && !c.Connected {
-			return apierr.InvalidRequest("Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).").WithParam("application_fee_amount")
+			return apierr.InvalidRequest("%s", terms.feeWithoutConnect).WithParam("application_fee_amount")
 		}
 		if fee > api.Int(pi["amount"]) {
-			return apierr.InvalidRequest("The application fee (`application_fee_amount`) cannot be greater than the PaymentIntent's amount.").WithParam("application_fee_amount")
+			return apierr.InvalidRequest("The application fee (`application_fee_amount`) cannot be greater than the %s's amount.", terms.object).WithParam("application_fee_amount")
 		}
 		pi["application_fee_amount"] = fee
 	}
@@ -764,8 +780,8 @@ func captureIntent(c *api.Call) (any, error) {
 	}
 	c.Emit("charge.captured", ch, api.PreviousAttributes(chBefore, ch))
 	c.Emit("payment_intent.succeeded", pi, nil)
-	if pm, ok := c.Tx.Get(c.Account, "payment_method", api.Str(ch["payment_method"])); ok && pm["type"] == "card" {
-		if cd := cardOf(c, pm); cd.Dispute != nil {
+	if api.Obj(ch["payment_method_details"])["type"] == "card" {
+		if cd := cardByID(c, api.Str(ch["payment_method"])); cd.Dispute != nil {
 			if err := openDispute(c, ch, cd.Dispute); err != nil {
 				return nil, err
 			}

@@ -27,8 +27,8 @@ func Routes() []api.Route {
 }
 
 // Timers are the family's time-driven work: bank debits settling, funds
-// becoming available.
-func Timers() []api.Timer { return []api.Timer{settleTimer, availableTimer} }
+// becoming available, uncaptured charges expiring.
+func Timers() []api.Timer { return []api.Timer{settleTimer, availableTimer, expiryTimer} }
 
 const (
 	scratchCustomerPM   = "payments.customer_payment_method"

@@ -72,6 +72,14 @@ func createRefund(c *api.Call) (any, error) {
 	if api.Obj(chBefore["payment_method_details"])["type"] == "stripe_account" {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate refunding %s, the payment a transfer made on this account: the platform reverses the transfer instead (POST /v1/transfers/{id}/reversals, or a refund of its charge with reverse_transfer=true).", chID).WithParam("charge")
 	}
+	if chBefore["status"] == "succeeded" && !api.Bool(chBefore["captured"]) && chBefore["payment_intent"] == nil {
+		// An authorization of the Charges API: refunding it releases it,
+		// unless it was released already (refunded, or expired).
+		if api.Bool(chBefore["refunded"]) || captureExpired(c, chBefore) {
+			return nil, apierr.InvalidRequest("Charge %s has already been refunded.", chID).WithCode("charge_already_refunded")
+		}
+		return releaseCharge(c, chBefore)
+	}
 	if chBefore["status"] != "succeeded" || !api.Bool(chBefore["captured"]) {
 		return nil, apierr.InvalidRequest("Charge %s has not been captured and cannot be refunded; cancel its PaymentIntent instead.", chID).WithParam("charge").WithCode("charge_not_refundable")
 	}
