@@ -47,6 +47,7 @@ func (e *Emulator) mountControl() {
 	r.HandleFunc("/webhooks/endpoints/{id}/release", e.ctlRelease).Methods("POST")
 	r.HandleFunc("/webhooks/redeliver", e.ctlRedeliver).Methods("POST")
 	r.HandleFunc("/billing/settings", e.ctlBillingSettings).Methods("GET", "POST")
+	r.HandleFunc("/customers/{id}/discount", e.ctlCustomerDiscount).Methods("POST")
 	r.HandleFunc("/faults", func(w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Faults().List()) }).Methods("GET")
 	r.HandleFunc("/faults", e.ctlAddFault).Methods("POST")
 	r.HandleFunc("/faults", func(w http.ResponseWriter, _ *http.Request) {

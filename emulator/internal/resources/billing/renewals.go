@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/tidwall/gjson"
 )
@@ -50,11 +51,16 @@ func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []du
 			return true
 		})
 	}
+	tx.EachIndexedRaw(account, "customer", "discount_duration", "repeating", func(raw string) bool {
+		out = customerDue(out, clockID, raw, target)
+		return true
+	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
 	return out
 }
 
-// dueOf lists what is due by target for one subscription or invoice.
+// dueOf lists what is due by target for one subscription, invoice,
+// schedule or customer.
 func dueOf(tx *store.Tx, account, clockID string, ref store.Ref, target, upcomingLead int64) []dueAction {
 	raw, ok := tx.GetRaw(account, ref.Type, ref.ID)
 	if !ok {
@@ -63,6 +69,8 @@ func dueOf(tx *store.Tx, account, clockID string, ref store.Ref, target, upcomin
 	switch ref.Type {
 	case "invoice":
 		return invoiceDue(nil, clockID, raw, target)
+	case "customer":
+		return customerDue(nil, clockID, raw, target)
 	case "subscription_schedule":
 		return scheduleDue(nil, tx, account, clockID, raw, target)
 	}
@@ -89,6 +97,16 @@ func invoiceDue(out []dueAction, clockID, raw string, target int64) []dueAction 
 		out = append(out, dueAction{at.Int(), kind, f[0].String()})
 	}
 	return out
+}
+
+// customerDue appends the end of a customer's repeating discount, if
+// due: its months over, it leaves the customer.
+func customerDue(out []dueAction, clockID, raw string, target int64) []dueAction {
+	f := store.Pick(raw, "id", "test_clock", "discount.end")
+	if f[1].String() != clockID || f[2].Type != gjson.Number || f[2].Int() > target {
+		return out
+	}
+	return append(out, dueAction{f[2].Int(), "discount_end", f[0].String()})
 }
 
 // subscriptionDue appends what is due for one subscription, in the order
@@ -184,6 +202,13 @@ func run(c *api.Call, a dueAction) error {
 		return collect(c, inv)
 	case "expire":
 		return expire(c, a.id)
+	case "discount_end":
+		cus, ok := c.Tx.Get(c.Account, "customer", a.id)
+		if d := api.Obj(cus["discount"]); !ok || d["end"] == nil || api.Int(d["end"]) > c.Now {
+			return nil
+		}
+		_, err := customers.RemoveDiscount(c, a.id)
+		return err
 	case "cancel_at":
 		sub, ok := c.Tx.Get(c.Account, "subscription", a.id)
 		if !ok || sub["status"] == "canceled" || sub["cancel_at"] == nil || api.Int(sub["cancel_at"]) > c.Now {
@@ -464,7 +489,7 @@ var Timer = api.Timer{
 	Due: func(env *api.Env, tx *store.Tx, account string, target int64) []api.Due {
 		return asWork(account, Due(tx, account, "", target, env.UpcomingInvoiceLead))
 	},
-	Watch: []string{"subscription", "invoice", "subscription_schedule"},
+	Watch: []string{"subscription", "invoice", "subscription_schedule", "customer"},
 	DueOf: func(env *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
 		return asWork(account, dueOf(tx, account, "", ref, target, env.UpcomingInvoiceLead))
 	},
@@ -479,6 +504,8 @@ func asWork(account string, actions []dueAction) []api.Due {
 			typ = "invoice"
 		case "schedule", "schedule_expiring":
 			typ = "subscription_schedule"
+		case "discount_end":
+			typ = "customer"
 		}
 		out[i] = api.Due{At: a.at, Account: account, About: store.Ref{Type: typ, ID: a.id}, Kind: a.kind,
 			Run: func(c *api.Call) error { return run(c, a) }}

@@ -28,7 +28,8 @@ type Source struct {
 
 // Resolve checks one entry of a discounts[] parameter (coupon,
 // promotion_code or an existing discount's id) without redeeming it.
-// An existing discount comes back as the discount itself.
+// An existing discount comes back as the discount itself. param names
+// the entry in errors ("discounts[0]"); "" names its fields bare.
 func Resolve(c *api.Call, entry params.Values, param string, scope Scope) (Source, store.Obj, error) {
 	coupon, _ := entry.Str("coupon")
 	promo, _ := entry.Str("promotion_code")
@@ -45,7 +46,7 @@ func Resolve(c *api.Call, entry params.Values, param string, scope Scope) (Sourc
 	if existing != "" {
 		d, ok := c.Tx.Get(c.Account, "discount", existing)
 		if !ok || (scope.Customer != "" && d["customer"] != nil && d["customer"] != scope.Customer) {
-			return Source{}, nil, apierr.NoSuchObject("discount", existing, param+"[discount]")
+			return Source{}, nil, apierr.NoSuchObject("discount", existing, field(param, "discount"))
 		}
 		return Source{}, d, nil
 	}
@@ -53,17 +54,17 @@ func Resolve(c *api.Call, entry params.Values, param string, scope Scope) (Sourc
 	if promo != "" {
 		p, ok := c.Tx.Get(c.Account, "promotion_code", promo)
 		if !ok {
-			return Source{}, nil, apierr.NoSuchObject("promotion code", promo, param+"[promotion_code]")
+			return Source{}, nil, apierr.NoSuchObject("promotion code", promo, field(param, "promotion_code"))
 		}
-		if err := redeemable(c, p, param+"[promotion_code]", scope); err != nil {
+		if err := redeemable(c, p, field(param, "promotion_code"), scope); err != nil {
 			return Source{}, nil, err
 		}
 		src.PromotionCode = p
 		coupon = api.Str(api.Obj(p["coupon"])["id"])
 	}
-	couponParam := param + "[coupon]"
+	couponParam := field(param, "coupon")
 	if promo != "" {
-		couponParam = param + "[promotion_code]"
+		couponParam = field(param, "promotion_code")
 	}
 	cp, err := loadCoupon(c, coupon, couponParam)
 	if err != nil {
@@ -78,6 +79,15 @@ func Resolve(c *api.Call, entry params.Values, param string, scope Scope) (Sourc
 	}
 	src.Coupon = cp
 	return src, nil, nil
+}
+
+// field names an entry's field in errors: discounts[0][coupon], or coupon
+// for an entry named "".
+func field(entry, name string) string {
+	if entry == "" {
+		return name
+	}
+	return entry + "[" + name + "]"
 }
 
 // redeemable applies a promotion code's own rules.

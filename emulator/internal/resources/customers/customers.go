@@ -19,7 +19,7 @@ var Kind = &api.Kind{
 	Object:     "customer",
 	Prefix:     "cus_",
 	ShortID:    true,
-	Expandable: []string{"default_source", "invoice_settings.default_payment_method", "test_clock"},
+	Expandable: []string{"default_source", "invoice_settings.default_payment_method", "test_clock", "discount.customer", "discount.promotion_code"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
 		"subscriptions": currentSubscriptions,
 		"tax_ids":       customerTaxIDs,
@@ -42,7 +42,9 @@ var Kind = &api.Kind{
 			return store.Obj{"automatic_tax": "unrecognized_location", "ip_address": nil, "location": nil}, nil
 		},
 	},
-	Indexes: []store.Index{{Name: "email", Path: "email"}},
+	// discount_duration finds the customers whose discount ends by a
+	// date (repeating ones) without walking every customer.
+	Indexes: []store.Index{{Name: "email", Path: "email"}, {Name: "discount_duration", Path: "discount.coupon.duration"}},
 }
 
 // currentSubscriptions is the includable customer.subscriptions: the
@@ -69,14 +71,14 @@ var searchFields = search.Fields{
 
 // Routes is the customer endpoint table.
 func Routes() []api.Route {
-	return []api.Route{
+	return append(discountRoutes(),
 		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}).Enum("tax_id_data.type", taxIDTypes...), create),
 		api.GET("/v1/customers", params.FromStruct(stripe.CustomerListParams{}), list),
 		api.GET("/v1/customers/search", params.FromStruct(stripe.CustomerSearchParams{}).Require("query"), searchCustomers),
 		api.GET("/v1/customers/{id}", params.FromStruct(stripe.CustomerRetrieveParams{}), retrieve),
 		api.POST("/v1/customers/{id}", params.FromStruct(stripe.CustomerUpdateParams{}), update),
 		api.DELETE("/v1/customers/{id}", params.FromStruct(stripe.CustomerDeleteParams{}), remove),
-	}
+	)
 }
 
 // fields copied from params as they are.
