@@ -5,6 +5,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -45,7 +46,7 @@ func redeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, err
 // returns what they take off each line.
 func applyDiscounts(c *api.Call, inv store.Obj, lines []any) []int64 {
 	ids, _ := inv["discounts"].([]any)
-	found := coupons.Load(c, ids)
+	found := coupons.Load(c, notUsedElsewhere(c, ids, api.Str(inv["id"])))
 	amounts := make([]int64, len(lines))
 	products := make([]string, len(lines))
 	discountable := make([]bool, len(lines))
@@ -75,6 +76,52 @@ func applyDiscounts(c *api.Call, inv store.Obj, lines []any) []int64 {
 	return off
 }
 
+// notUsedElsewhere leaves out of ids the once discounts another invoice
+// already took (a draft made while the customer's once discount was
+// still the customer's keeps it in its discounts, but takes nothing).
+func notUsedElsewhere(c *api.Call, ids []any, invoice string) []any {
+	out := make([]any, 0, len(ids))
+	for _, id := range ids {
+		if by, used := c.Tx.GetMeta(onceUsedKey(c.Account, api.Str(id))); used && by != invoice {
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// invoiceDiscounts are the discounts a subscription's invoice carries:
+// the subscription's own that still apply or, when it has none of its
+// own, the customer's (Stripe: "If not specified or empty, inherits the
+// discount from the subscription's customer").
+func invoiceDiscounts(c *api.Call, sub, cus store.Obj) []any {
+	if own, _ := sub["discounts"].([]any); len(own) > 0 {
+		return liveDiscounts(c, sub)
+	}
+	return customerDiscounts(c, cus, api.Str(sub["currency"]), c.Now)
+}
+
+// customerDiscounts is what an invoice of the customer inherits: the
+// customer's own discount while it lasts at now (a repeating one until
+// its end, a once one until an invoice took it), unless its coupon takes
+// an amount off in another currency.
+func customerDiscounts(c *api.Call, cus store.Obj, currency string, now int64) []any {
+	d := api.Obj(cus["discount"])
+	if cus["discount"] == nil || (d["end"] != nil && api.Int(d["end"]) <= now) {
+		return []any{}
+	}
+	cp := api.Obj(d["coupon"])
+	if cur := api.Str(cp["currency"]); cp["amount_off"] != nil && cur != "" && cur != currency {
+		return []any{}
+	}
+	if cp["duration"] == "once" {
+		if _, used := c.Tx.GetMeta(onceUsedKey(c.Account, api.Str(d["id"]))); used {
+			return []any{}
+		}
+	}
+	return []any{d["id"]}
+}
+
 // liveDiscounts are a subscription's discounts that still apply to the
 // invoice of a period starting now: a repeating one until its end, a
 // once one only on the first invoice after it was added.
@@ -99,17 +146,40 @@ func liveDiscounts(c *api.Call, sub store.Obj) []any {
 func onceUsedKey(acct, id string) string { return "discountused:" + acct + ":" + id }
 
 // markOnceUsed records that an invoice took the once discounts it carries
-// (those that took something off it).
+// (those that took something off it), by the invoice's id. A customer's
+// own once discount is used up with it: it leaves the customer
+// (customer.discount.deleted).
 func markOnceUsed(c *api.Call, inv store.Obj) error {
 	ids, _ := inv["discounts"].([]any)
 	for _, id := range ids {
-		if d, ok := c.Tx.Get(c.Account, "discount", api.Str(id)); ok && api.Obj(d["coupon"])["duration"] == "once" && discountTook(inv, api.Str(id)) {
-			if err := c.SetMeta(onceUsedKey(c.Account, api.Str(id)), "1"); err != nil {
+		d, ok := c.Tx.Get(c.Account, "discount", api.Str(id))
+		if !ok || api.Obj(d["coupon"])["duration"] != "once" || !discountTook(inv, api.Str(id)) {
+			continue
+		}
+		key := onceUsedKey(c.Account, api.Str(id))
+		if _, used := c.Tx.GetMeta(key); !used {
+			if err := c.SetMeta(key, api.Str(inv["id"])); err != nil {
+				return err
+			}
+		}
+		if cus := api.Str(d["customer"]); d["subscription"] == nil && d["invoice"] == nil && d["checkout_session"] == nil && cus != "" {
+			if err := removeCustomerDiscount(c, cus, api.Str(id)); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// removeCustomerDiscount takes discount id away from the customer if it
+// is still the customer's.
+func removeCustomerDiscount(c *api.Call, customer, id string) error {
+	cus, ok := c.Tx.Get(c.Account, "customer", customer)
+	if !ok || api.Obj(cus["discount"])["id"] != id {
+		return nil
+	}
+	_, err := customers.RemoveDiscount(c, customer)
+	return err
 }
 
 // discountTook reports whether a discount took anything off an invoice.

@@ -139,6 +139,14 @@ func createInvoice(c *api.Call) (any, error) {
 	if err := applyInvoiceParams(c, inv); err != nil {
 		return nil, err
 	}
+	if !c.Params.Has("discounts") {
+		// Not specified: the customer's discount is inherited (an empty
+		// discounts= avoids it).
+		if ids := customerDiscounts(c, cus, currency, now); len(ids) > 0 {
+			inv["discounts"] = ids
+			setLines(c, inv, asList(inv["lines"]))
+		}
+	}
 	if api.Bool(inv["auto_advance"]) {
 		inv["automatically_finalizes_at"] = now + AutoFinalizeDelay
 	}

@@ -21,6 +21,11 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	// Changed in place and stored below: no event of finalization shows
 	// what the draft was, so there is nothing to keep a copy for.
 	inv := before
+	// A once discount the invoice takes is used up (a subscription's
+	// invoice marked it as it was made; a one-off invoice does now).
+	if err := markOnceUsed(c, inv); err != nil {
+		return nil, err
+	}
 	if cus, _ := c.Tx.Get(c.Account, "customer", api.Str(inv["customer"])); cus != nil {
 		if !api.Bool(cus["deleted"]) {
 			// The customer's tax IDs as they are now stay on the

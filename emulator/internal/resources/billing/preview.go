@@ -177,7 +177,10 @@ func pendingItemsPreview(c *api.Call, cus store.Obj) (store.Obj, error) {
 			currency = api.Str(pending[0]["currency"])
 		}
 	}
-	inv := newInvoice(c, cus, currency, clockNow(c, cus), "upcoming")
+	now := clockNow(c, cus)
+	inv := newInvoice(c, cus, currency, now, "upcoming")
+	// The customer's discount, as the invoice would inherit it.
+	inv["discounts"] = customerDiscounts(c, cus, currency, now)
 	if err := c.Insert(inv); err != nil {
 		return nil, err
 	}

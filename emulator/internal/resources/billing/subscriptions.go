@@ -745,7 +745,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 			return nil, err
 		}
 	}
-	inv["discounts"] = liveDiscounts(c, sub)
+	inv["discounts"] = invoiceDiscounts(c, sub, cus)
 	setLines(c, inv, lines)
 	if err := markOnceUsed(c, inv); err != nil {
 		return nil, err
