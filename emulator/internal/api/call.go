@@ -331,3 +331,18 @@ func (c *Call) Retrieve(object, id string) (any, error) {
 	}
 	return c.Load(object, id, "id")
 }
+
+// ClockNow is the time for a customer: its test clock's frozen time if it
+// is on one, else the call's (and always the call's for work made due at
+// a moment, NowFixed).
+func (c *Call) ClockNow(cus store.Obj) int64 {
+	if c.NowFixed {
+		return c.Now
+	}
+	if id := Str(cus["test_clock"]); id != "" {
+		if clk, ok := c.Tx.Get(c.Account, "test_helpers.test_clock", id); ok {
+			return Int(clk["frozen_time"])
+		}
+	}
+	return c.Now
+}

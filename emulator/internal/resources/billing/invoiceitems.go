@@ -125,7 +125,7 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := clockNow(c, cus)
+	now := c.ClockNow(cus)
 	ii := newInvoiceItem(c, cusID, pr, now)
 	c.Copy(ii, "description", "discountable")
 	applyPeriod(c.Params, ii)

@@ -123,7 +123,7 @@ func createInvoice(c *api.Call) (any, error) {
 		return nil, apierr.NoSuchObject("customer", cusID, "customer")
 	}
 	currency, _ := c.Params.Str("currency")
-	now := clockNow(c, cus)
+	now := c.ClockNow(cus)
 	pending := pendingItems(c, cusID)
 	include := false
 	if b, _ := c.Params.Str("pending_invoice_items_behavior"); b == "include" {

@@ -177,7 +177,7 @@ func pendingItemsPreview(c *api.Call, cus store.Obj) (store.Obj, error) {
 			currency = api.Str(pending[0]["currency"])
 		}
 	}
-	now := clockNow(c, cus)
+	now := c.ClockNow(cus)
 	inv := newInvoice(c, cus, currency, now, "upcoming")
 	// The customer's discount, as the invoice would inherit it.
 	inv["discounts"] = customerDiscounts(c, cus, currency, now)

@@ -69,7 +69,7 @@ func createSchedule(c *api.Call) (any, error) {
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", cusID, "customer")
 	}
-	c.Now = clockNow(c, cus)
+	c.Now = c.ClockNow(cus)
 	if !c.Params.Has("phases") {
 		return nil, apierr.MissingParam("phases")
 	}
@@ -301,7 +301,7 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 		return nil, apierr.InvalidRequest("You cannot create a subscription schedule from a canceled subscription.").WithParam("from_subscription")
 	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
-	c.Now = clockNow(c, cus)
+	c.Now = c.ClockNow(cus)
 	sched := newSchedule(c, cus)
 	if err := c.ApplyMetadata(sched); err != nil {
 		return nil, err
@@ -520,7 +520,7 @@ func loadOpenSchedule(c *api.Call, verb string) (store.Obj, error) {
 		return nil, apierr.InvalidRequest("You cannot %s a subscription schedule that is %s.", verb, s)
 	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sched["customer"]))
-	c.Now = clockNow(c, cus)
+	c.Now = c.ClockNow(cus)
 	return sched, nil
 }
 

@@ -268,7 +268,7 @@ func createSubscription(c *api.Call) (any, error) {
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", cusID, "customer")
 	}
-	now := clockNow(c, cus)
+	now := c.ClockNow(cus)
 	c.Now = now
 	itemParams := c.Params.Array("items")
 	if len(itemParams) == 0 {
@@ -940,7 +940,7 @@ func cancelSubscription(c *api.Call) (any, error) {
 	invoiceNow, _ := c.Params.Bool("invoice_now")
 	c.AcceptWhen("prorate", false)
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
-	c.Now = clockNow(c, cus)
+	c.Now = c.ClockNow(cus)
 	withDetails := api.Clone(before)
 	applyCancellationDetails(c, withDetails)
 	if err := endSubscription(c, withDetails, "cancellation_requested"); err != nil {
@@ -989,7 +989,7 @@ func updateSubscription(c *api.Call) (any, error) {
 		pending = true
 	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
-	c.Now = clockNow(c, cus)
+	c.Now = c.ClockNow(cus)
 	if sched := api.Str(before["schedule"]); sched != "" && (c.Params.Has("cancel_at_period_end") || c.Params.Has("cancel_at")) {
 		return nil, apierr.InvalidRequest("The subscription is managed by the subscription schedule `%s`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.", sched)
 	}
@@ -1542,7 +1542,7 @@ func resumeSubscription(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("Subscription %s is not paused; only paused subscriptions can be resumed (its status is %s).", before["id"], before["status"])
 	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
-	c.Now = clockNow(c, cus)
+	c.Now = c.ClockNow(cus)
 	after := api.Clone(before)
 	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
 	end := addInterval(c.Now, interval, count)

@@ -44,20 +44,6 @@ func init() {
 	})
 }
 
-// clockNow is the time for a customer's billing: its test clock's frozen
-// time, or the emulator's.
-func clockNow(c *api.Call, cus store.Obj) int64 {
-	if c.NowFixed {
-		return c.Now
-	}
-	if id := api.Str(cus["test_clock"]); id != "" {
-		if clk, ok := c.Tx.Get(c.Account, "test_helpers.test_clock", id); ok {
-			return api.Int(clk["frozen_time"])
-		}
-	}
-	return c.Now
-}
-
 func createClock(c *api.Call) (any, error) {
 	frozen, _ := c.Params.Int("frozen_time")
 	clk := c.Object("test_helpers.test_clock", c.NewID("test_helpers.test_clock"), store.Obj{

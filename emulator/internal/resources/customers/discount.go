@@ -47,7 +47,7 @@ func ApplyDiscount(c *api.Call, customer, coupon, promotionCode string) (store.O
 	case coupon == "" && promotionCode == "":
 		return nil, apierr.InvalidRequest("A customer's discount needs a `coupon` or a `promotion_code`.").WithParam("coupon")
 	}
-	c.Now = clockNow(c, before)
+	c.Now = c.ClockNow(before)
 	entry := params.NewValues(map[string]any{"coupon": coupon, "promotion_code": promotionCode})
 	scope := coupons.Scope{Customer: customer, Currency: api.Str(before["currency"])}
 	src, _, err := coupons.Resolve(c, entry, "", scope)
@@ -115,18 +115,4 @@ func deleteDiscount(c *api.Call) (any, error) {
 	delete(out, "end")
 	out["deleted"] = true
 	return out, nil
-}
-
-// clockNow is the customer's now: its test clock's frozen time, if it
-// is on one.
-func clockNow(c *api.Call, cus store.Obj) int64 {
-	if c.NowFixed {
-		return c.Now
-	}
-	if id := api.Str(cus["test_clock"]); id != "" {
-		if clk, ok := c.Tx.Get(c.Account, "test_helpers.test_clock", id); ok {
-			return api.Int(clk["frozen_time"])
-		}
-	}
-	return c.Now
 }

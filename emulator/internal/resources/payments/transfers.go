@@ -146,13 +146,9 @@ func createReversal(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	left := api.Int(before["amount"]) - api.Int(before["amount_reversed"])
-	amount := left
-	if n, ok := c.Params.Int("amount"); ok {
-		if n < 1 {
-			return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
-		}
-		amount = n
+	amount, err := amountParam(c, api.Int(before["amount"])-api.Int(before["amount_reversed"]))
+	if err != nil {
+		return nil, err
 	}
 	metadata, err := requestMetadata(c)
 	if err != nil {
@@ -202,12 +198,9 @@ func createFeeRefund(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	amount := api.Int(before["amount"]) - api.Int(before["amount_refunded"])
-	if n, ok := c.Params.Int("amount"); ok {
-		if n < 1 {
-			return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
-		}
-		amount = n
+	amount, err := amountParam(c, api.Int(before["amount"])-api.Int(before["amount_refunded"]))
+	if err != nil {
+		return nil, err
 	}
 	metadata, err := requestMetadata(c)
 	if err != nil {
@@ -289,4 +282,16 @@ func (n nested) update(c *api.Call) (any, error) {
 		}
 	}
 	return after, nil
+}
+
+// amountParam is the request's amount, all that is left when not sent.
+func amountParam(c *api.Call, left int64) (int64, error) {
+	n, ok := c.Params.Int("amount")
+	if !ok {
+		return left, nil
+	}
+	if n < 1 {
+		return 0, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
+	}
+	return n, nil
 }
