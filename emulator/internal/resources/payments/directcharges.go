@@ -280,28 +280,7 @@ func expiryKey(acct, charge string) string { return "chargeexpiry:" + acct + ":"
 
 // expiryTimer releases uncaptured charges of the Charges API whose capture
 // window ended: refunded, with charge.expired.
-var expiryTimer = api.Timer{
-	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
-		var out []api.Due
-		prefix := "chargeexpiry:" + account + ":"
-		tx.ScanMeta(prefix, func(name, value string) bool {
-			if at, _ := strconv.ParseInt(value, 10, 64); at <= target {
-				out = append(out, expiryWork(account, strings.TrimPrefix(name, prefix), at))
-			}
-			return true
-		})
-		return out
-	},
-	Watch: []string{"charge"},
-	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
-		value, ok := tx.GetMeta(expiryKey(account, ref.ID))
-		at, _ := strconv.ParseInt(value, 10, 64)
-		if !ok || at > target {
-			return nil
-		}
-		return []api.Due{expiryWork(account, ref.ID, at)}
-	},
-}
+var expiryTimer = metaTimer("charge", expiryKey, expiryWork)
 
 func expiryWork(account, id string, at int64) api.Due {
 	return api.Due{At: at, Account: account, About: store.Ref{Type: "charge", ID: id}, Kind: "charge_expiry", Run: func(c *api.Call) error {

@@ -1,8 +1,6 @@
 package payments
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -148,27 +146,7 @@ func bankFailureMessage(code string) string {
 }
 
 // settleTimer settles each bank debit when its time comes.
-var settleTimer = api.Timer{
-	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
-		var out []api.Due
-		tx.ScanMeta("settle:"+account+":", func(name, value string) bool {
-			if at, _ := strconv.ParseInt(value, 10, 64); at <= target {
-				out = append(out, settleWork(account, strings.TrimPrefix(name, "settle:"+account+":"), at))
-			}
-			return true
-		})
-		return out
-	},
-	Watch: []string{"payment_intent"},
-	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
-		value, ok := tx.GetMeta(settleKey(account, ref.ID))
-		if at, _ := strconv.ParseInt(value, 10, 64); !ok || at > target {
-			return nil
-		}
-		at, _ := strconv.ParseInt(value, 10, 64)
-		return []api.Due{settleWork(account, ref.ID, at)}
-	},
-}
+var settleTimer = metaTimer("payment_intent", settleKey, settleWork)
 
 func settleWork(account, id string, at int64) api.Due {
 	return api.Due{At: at, Account: account, About: store.Ref{Type: "payment_intent", ID: id}, Kind: "settle", Run: func(c *api.Call) error {
