@@ -102,7 +102,7 @@ func ensurePlatform(env *api.Env) (string, error) {
 			return nil
 		}
 		id = env.IDs.Short("acct_")
-		if err := tx.Put(id, accounts.New(id, env.Clock.Unix(), "US", "", "standard")); err != nil {
+		if err := accounts.PutPlatform(tx, env.IDs, id, env.Clock.Unix()); err != nil {
 			return err
 		}
 		return tx.SetMeta("platform", id)

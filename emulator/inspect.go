@@ -136,7 +136,7 @@ func (e *Emulator) Reset() error {
 	e.log.clear()
 	id := e.env.Platform
 	return e.env.Store.Update(func(tx *store.Tx) error {
-		if err := tx.Put(id, accounts.New(id, e.env.Clock.Unix(), "US", "", "standard")); err != nil {
+		if err := accounts.PutPlatform(tx, e.env.IDs, id, e.env.Clock.Unix()); err != nil {
 			return err
 		}
 		return tx.SetMeta("platform", id)

@@ -21,6 +21,7 @@ import (
 func kinds() []*api.Kind {
 	out := []*api.Kind{
 		accounts.Kind,
+		accounts.BankAccountKind,
 		customers.Kind,
 		customers.BalanceTransactionKind,
 		customers.TaxIDKind,

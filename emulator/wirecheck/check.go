@@ -85,6 +85,7 @@ func init() {
 	register("fee_refund", stripe.FeeRefund{})
 	register("card", stripe.Card{})
 	register("token", stripe.Token{})
+	register("bank_account", stripe.BankAccount{})
 }
 
 // Known reports whether an object name has a registered type.

@@ -28,7 +28,7 @@ func Routes() []api.Route {
 		api.GET("/v1/accounts/{id}", params.FromStruct(stripe.AccountRetrieveParams{}), retrieve),
 		api.POST("/v1/accounts/{id}", params.FromStruct(stripe.AccountUpdateParams{}).With("external_account", params.AnyParam()), update),
 		api.DELETE("/v1/accounts/{id}", params.FromStruct(stripe.AccountDeleteParams{}), remove),
-	}, linkRoutes()...)
+	}, append(linkRoutes(), externalRoutes()...)...)
 }
 
 // New builds an account object; the emulator also uses it for the platform.
@@ -114,7 +114,9 @@ func create(c *api.Call) (any, error) {
 	if controller != nil {
 		o["controller"] = controller
 	}
-	applyDetails(c, o)
+	if err := applyDetails(c, o); err != nil {
+		return nil, err
+	}
 	if caps, ok := c.Params.Obj("capabilities"); ok {
 		m := store.Obj{}
 		for name := range caps.Raw() {
@@ -201,7 +203,9 @@ func update(c *api.Call) (any, error) {
 	}
 	after := api.Clone(before)
 	c.Copy(after, "email")
-	applyDetails(c, after)
+	if err := applyDetails(c, after); err != nil {
+		return nil, err
+	}
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
@@ -255,7 +259,7 @@ func list(c *api.Call) (any, error) {
 // acceptance, the person or company behind it, settings and a bank
 // account for payouts. Secrets (SSN, tax ids, account numbers) show, as
 // on Stripe, only as *_provided flags and last4.
-func applyDetails(c *api.Call, o store.Obj) {
+func applyDetails(c *api.Call, o store.Obj) error {
 	c.Copy(o, "business_type")
 	if cur, _ := c.Params.Str("default_currency"); cur != "" {
 		o["default_currency"] = strings.ToLower(cur)
@@ -272,9 +276,12 @@ func applyDetails(c *api.Call, o store.Obj) {
 		}
 		o["individual"] = mergeDetails(person, api.Obj(v))
 	}
-	if v, ok := c.Params.Get("external_account"); ok {
-		addExternalAccount(c, o, v)
+	if c.Params.Has("external_account") {
+		if _, err := addExternalAccount(c, o, "external_account", true); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // newPerson is the person behind an individual account before anything
@@ -317,38 +324,4 @@ func mergeDetails(into, from store.Obj) store.Obj {
 		out[k] = v
 	}
 	return out
-}
-
-// addExternalAccount adds the payout bank account given as a token
-// (btok_…) or as bank details, making it the default for its currency.
-func addExternalAccount(c *api.Call, o store.Obj, v any) {
-	details, _ := v.(map[string]any)
-	country, currency := api.Str(o["country"]), api.Str(o["default_currency"])
-	last4 := "6789"
-	if details != nil {
-		if s := api.Str(details["country"]); s != "" {
-			country = s
-		}
-		if s := api.Str(details["currency"]); s != "" {
-			currency = strings.ToLower(s)
-		}
-		if n := api.Str(details["account_number"]); len(n) >= 4 {
-			last4 = n[len(n)-4:]
-		}
-	}
-	ext := api.Obj(o["external_accounts"])
-	data, _ := ext["data"].([]any)
-	for _, d := range data {
-		if api.Obj(d)["currency"] == currency {
-			api.Obj(d)["default_for_currency"] = false
-		}
-	}
-	ba := store.Obj{
-		"id": c.IDs.Long("ba_"), "object": "bank_account", "account": o["id"], "account_holder_name": nil,
-		"account_holder_type": nil, "account_type": nil, "available_payout_methods": []any{"standard"},
-		"bank_name": "STRIPE TEST BANK", "country": country, "currency": currency, "default_for_currency": true,
-		"fingerprint": c.IDs.Secret(16), "future_requirements": nil, "last4": last4, "metadata": map[string]any{},
-		"requirements": nil, "routing_number": "110000000", "status": "new",
-	}
-	ext["data"] = append(data, ba)
 }
