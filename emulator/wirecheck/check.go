@@ -85,6 +85,7 @@ func init() {
 	register("fee_refund", stripe.FeeRefund{})
 	register("card", stripe.Card{})
 	register("token", stripe.Token{})
+	register("payout", stripe.Payout{})
 	register("bank_account", stripe.BankAccount{})
 }
 
@@ -275,7 +276,10 @@ var polymorphic = map[reflect.Type]map[string]reflect.Type{
 		"dispute": reflect.TypeOf(stripe.Dispute{}), "transfer": reflect.TypeOf(stripe.Transfer{}),
 		"transfer_reversal": reflect.TypeOf(stripe.TransferReversal{}),
 		"application_fee":   reflect.TypeOf(stripe.ApplicationFee{}), "fee_refund": reflect.TypeOf(stripe.FeeRefund{}),
+		"payout": reflect.TypeOf(stripe.Payout{}),
 	},
+	// A payout's destination: the emulator pays out to bank accounts only.
+	reflect.TypeOf(stripe.PayoutDestination{}): {"bank_account": reflect.TypeOf(stripe.BankAccount{})},
 }
 
 func objectName(v any) string { s, _ := v.(string); return s }

@@ -266,8 +266,12 @@ func listBalanceTransactions(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if po, _ := c.Params.Str("payout"); po != "" {
-		// Payouts are not emulated: no payout id names one.
-		return nil, apierr.NoSuchObject("payout", po, "payout")
+		// Only automatic payouts list what they paid out, and those are
+		// not emulated: every payout here is manual.
+		if !c.Tx.Exists(c.Account, "payout", po) {
+			return nil, apierr.NoSuchObject("payout", po, "payout")
+		}
+		return nil, apierr.InvalidRequest("Balance transaction history can only be filtered on automatic transfers, not manual.").WithParam("payout")
 	}
 	q = api.IndexedFilters(c, q, "source")
 	for _, f := range []string{"type", "currency"} {

@@ -1,7 +1,7 @@
 // Package payments serves payment methods, PaymentIntents, charges,
 // refunds, disputes and SetupIntents with Stripe's state machine and test
 // cards, balances, and the money Connect moves: transfers and their
-// reversals, application fees and their refunds.
+// reversals, application fees and their refunds; and manual payouts.
 package payments
 
 import (
@@ -14,21 +14,22 @@ import (
 // Kinds are the objects this family owns.
 func Kinds() []*api.Kind {
 	return []*api.Kind{PaymentMethodKind, PaymentIntentKind, ChargeKind, BalanceTransactionKind, RefundKind, SetupIntentKind, DisputeKind,
-		TransferKind, TransferReversalKind, ApplicationFeeKind, FeeRefundKind, CardKind, TokenKind}
+		TransferKind, TransferReversalKind, ApplicationFeeKind, FeeRefundKind, CardKind, TokenKind, PayoutKind}
 }
 
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes()} {
+	for _, t := range [][]api.Route{paymentMethodRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes(), payoutRoutes()} {
 		out = append(out, t...)
 	}
 	return out
 }
 
 // Timers are the family's time-driven work: bank debits settling, funds
-// becoming available, uncaptured charges expiring.
-func Timers() []api.Timer { return []api.Timer{settleTimer, availableTimer, expiryTimer} }
+// becoming available, uncaptured charges expiring, payouts reaching the
+// bank.
+func Timers() []api.Timer { return []api.Timer{settleTimer, availableTimer, expiryTimer, payoutTimer} }
 
 const (
 	scratchCustomerPM   = "payments.customer_payment_method"

@@ -1,0 +1,271 @@
+package payments
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Manual payouts (po_…): money an account sends from its available balance
+// to one of its bank accounts. A payout debits the balance at once; it is
+// pending until submitted to the bank an hour later (or at its arrival
+// date, if sooner), then in transit until its arrival date: the start of
+// the next day (UTC), as in Stripe's test mode examples. It is then paid,
+// or failed as its test bank account decides, the money given back.
+// Automatic payouts (payout schedules) are not emulated.
+
+// PayoutKind is the payout object.
+var PayoutKind = &api.Kind{
+	Object: "payout",
+	Prefix: "po_",
+	Expandable: []string{"application_fee", "balance_transaction", "destination", "failure_balance_transaction",
+		"original_payout", "reversed_by"},
+	Indexes: []store.Index{{Name: "destination", Path: "destination"}},
+}
+
+func payoutRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/payouts", params.FromStruct(stripe.PayoutCreateParams{}).Require("amount", "currency").Enum("method", "standard", "instant").Enum("source_type", "bank_account", "card", "fpx"), createPayout),
+		api.GET("/v1/payouts", params.FromStruct(stripe.PayoutListParams{}), listPayouts),
+		api.GET("/v1/payouts/{id}", params.FromStruct(stripe.PayoutRetrieveParams{}), retrievePayout),
+		api.POST("/v1/payouts/{id}", params.FromStruct(stripe.PayoutUpdateParams{}), updatePayout),
+		api.POST("/v1/payouts/{id}/cancel", params.FromStruct(stripe.PayoutCancelParams{}), cancelPayout),
+	}
+}
+
+// submitDelay is how long a payout stays pending (cancelable) before it
+// is submitted to the bank.
+const submitDelay = 3600
+
+// payoutFailureMessages are Stripe's explanations of the failure codes
+// its test bank accounts produce.
+var payoutFailureMessages = map[string]string{
+	"no_account":           "The bank account details on file are probably incorrect. No bank account could be located with those details.",
+	"account_closed":       "The bank account has been closed.",
+	"insufficient_funds":   "Your Stripe account has insufficient funds to cover the payout.",
+	"debit_not_authorized": "Debit transactions are not approved on the bank account. (Stripe requires bank accounts to be set up for both credit and debit payouts.)",
+	"invalid_currency":     "The bank was unable to process this payout because of its currency. This is probably because the bank account cannot accept payments in that currency.",
+}
+
+func createPayout(c *api.Call) (any, error) {
+	// Only the card balance is emulated: drawing from it is what happens.
+	c.AcceptWhen("source_type", "card")
+	amount, _ := c.Params.Int("amount")
+	if amount < 1 {
+		return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
+	}
+	currency, _ := c.Params.Str("currency")
+	currency = strings.ToLower(currency)
+	if len(currency) != 3 {
+		return nil, apierr.InvalidRequest("Invalid currency: %s", currency).WithParam("currency")
+	}
+	var dest store.Obj
+	if id, _ := c.Params.Str("destination"); id != "" {
+		o, ok := c.Tx.Get(c.Account, "bank_account", id)
+		if !ok {
+			return nil, apierr.NoSuchObject("external account", id, "destination")
+		}
+		if o["currency"] != currency {
+			return nil, apierr.InvalidRequest("The currency of the destination bank account (%s) does not match the currency of the payout (%s).", o["currency"], currency).WithParam("currency")
+		}
+		dest = o
+	} else {
+		o, ok := accounts.DefaultBankAccount(c.Tx, c.Account, currency)
+		if !ok {
+			return nil, apierr.InvalidRequest("You do not have a default external account for %s: add a bank account in %s to pay out to.", currency, currency).WithParam("currency")
+		}
+		dest = o
+	}
+	if m, _ := c.Params.Str("method"); m == "instant" {
+		// Instant Payouts need a debit card or a bank account that
+		// supports them; the emulator's bank accounts support standard
+		// payouts only (their available_payout_methods).
+		return nil, apierr.InvalidRequest("The destination %s does not support Instant Payouts: its available_payout_methods are standard only.", dest["id"]).WithParam("method").WithCode("instant_payouts_unsupported")
+	}
+	var descriptor any
+	if s, _ := c.Params.Str("statement_descriptor"); s != "" {
+		if len(s) > 22 {
+			return nil, apierr.InvalidRequest("The statement descriptor must be at most 22 characters.").WithParam("statement_descriptor")
+		}
+		descriptor = s
+	}
+	var description any
+	if s, _ := c.Params.Str("description"); s != "" {
+		description = s
+	}
+	if have := balanceSums(c, c.Account)[currency]; have == nil || have.available < amount {
+		return nil, insufficientFunds()
+	}
+	metadata, err := requestMetadata(c)
+	if err != nil {
+		return nil, err
+	}
+	id := c.NewID("payout")
+	arrival := (c.Now/86400 + 1) * 86400
+	txn, err := putBalanceTransaction(c, store.Obj{
+		"amount": -amount, "available_on": arrival, "currency": currency, "description": description,
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": -amount,
+		"reporting_category": "payout", "source": id, "status": "available", "type": "payout",
+	})
+	if err != nil {
+		return nil, err
+	}
+	po := c.Object("payout", id, store.Obj{
+		"amount": amount, "application_fee": nil, "application_fee_amount": nil, "arrival_date": arrival,
+		"automatic": false, "balance_transaction": txn["id"], "currency": currency, "description": description,
+		"destination": dest["id"], "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
+		"metadata": metadata, "method": "standard", "original_payout": nil, "payout_method": nil,
+		"reconciliation_status": "not_applicable", "reversed_by": nil, "source_type": "card",
+		"statement_descriptor": descriptor, "status": "pending",
+		"trace_id": store.Obj{"status": "pending", "value": nil}, "type": "bank_account",
+	})
+	if err := c.Insert(po); err != nil {
+		return nil, err
+	}
+	return po, c.Tx.SetMeta(payoutKey(c.Account, id), strconv.FormatInt(min(c.Now+submitDelay, arrival), 10))
+}
+
+func listPayouts(c *api.Call) (any, error) {
+	q, err := c.ListQuery("payout")
+	if err != nil {
+		return nil, err
+	}
+	q = api.IndexedFilters(c, q, "destination")
+	if s, _ := c.Params.Str("status"); s != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["status"] == s })
+	}
+	arrival, err := c.RangeFilter("arrival_date")
+	if err != nil {
+		return nil, err
+	}
+	if arrival != nil {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return arrival(api.Int(o["arrival_date"])) })
+	}
+	return c.Page("payout", "/v1/payouts", q), nil
+}
+
+func retrievePayout(c *api.Call) (any, error) {
+	return c.Retrieve("payout", c.Var("id"))
+}
+
+func updatePayout(c *api.Call) (any, error) {
+	before, err := c.Load("payout", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	return after, c.Save(before, after)
+}
+
+func cancelPayout(c *api.Call) (any, error) {
+	before, err := c.Load("payout", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] != "pending" {
+		return nil, apierr.InvalidRequest("Payouts can only be canceled while they are pending: this payout's status is %s.", before["status"])
+	}
+	c.Tx.DeleteMeta(payoutKey(c.Account, api.Str(before["id"])))
+	after, err := givePayoutBack(c, before, "payout_cancel")
+	if err != nil {
+		return nil, err
+	}
+	after["status"] = "canceled"
+	after["trace_id"] = store.Obj{"status": "unsupported", "value": nil}
+	return after, c.PutEmit(after, "payout.canceled", nil)
+}
+
+// givePayoutBack credits the balance with what the payout took (a
+// payout_cancel or payout_failure balance transaction), returning the
+// payout (not yet stored) that names it.
+func givePayoutBack(c *api.Call, before store.Obj, typ string) (store.Obj, error) {
+	amount := api.Int(before["amount"])
+	txn, err := putBalanceTransaction(c, store.Obj{
+		"amount": amount, "available_on": c.Now, "currency": before["currency"], "description": before["description"],
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": amount,
+		"reporting_category": "payout_reversal", "source": before["id"], "status": "available", "type": typ,
+	})
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	after["failure_balance_transaction"] = txn["id"]
+	return after, nil
+}
+
+// payoutKey schedules a payout's next step (its value: when).
+func payoutKey(account, id string) string { return "payout:" + account + ":" + id }
+
+// payoutTimer moves payouts on the clock: submitted to the bank, then
+// paid or failed on their arrival date.
+var payoutTimer = api.Timer{
+	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
+		var out []api.Due
+		prefix := "payout:" + account + ":"
+		tx.ScanMeta(prefix, func(name, value string) bool {
+			if at, _ := strconv.ParseInt(value, 10, 64); at <= target {
+				out = append(out, payoutWork(account, strings.TrimPrefix(name, prefix), at))
+			}
+			return true
+		})
+		return out
+	},
+	Watch: []string{"payout"},
+	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
+		value, ok := tx.GetMeta(payoutKey(account, ref.ID))
+		at, _ := strconv.ParseInt(value, 10, 64)
+		if !ok || at > target {
+			return nil
+		}
+		return []api.Due{payoutWork(account, ref.ID, at)}
+	},
+}
+
+func payoutWork(account, id string, at int64) api.Due {
+	return api.Due{At: at, Account: account, About: store.Ref{Type: "payout", ID: id}, Kind: "payout", Run: func(c *api.Call) error {
+		key := payoutKey(account, id)
+		before, ok := c.Tx.Get(account, "payout", id)
+		if !ok {
+			c.Tx.DeleteMeta(key)
+			return nil
+		}
+		switch before["status"] {
+		case "pending":
+			after := api.Clone(before)
+			after["status"] = "in_transit"
+			if err := c.Tx.SetMeta(key, strconv.FormatInt(api.Int(before["arrival_date"]), 10)); err != nil {
+				return err
+			}
+			return c.Save(before, after)
+		case "in_transit":
+			c.Tx.DeleteMeta(key)
+			code := accounts.PayoutFailure(c.Tx, account, api.Str(before["destination"]))
+			if code == "" {
+				after := api.Clone(before)
+				after["status"] = "paid"
+				after["trace_id"] = store.Obj{"status": "unsupported", "value": nil}
+				return c.PutEmit(after, "payout.paid", nil)
+			}
+			after, err := givePayoutBack(c, before, "payout_failure")
+			if err != nil {
+				return err
+			}
+			after["status"] = "failed"
+			after["failure_code"], after["failure_message"] = code, payoutFailureMessages[code]
+			after["trace_id"] = store.Obj{"status": "unsupported", "value": nil}
+			return c.PutEmit(after, "payout.failed", nil)
+		}
+		c.Tx.DeleteMeta(key)
+		return nil
+	}}
+}
