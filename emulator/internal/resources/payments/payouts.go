@@ -208,28 +208,7 @@ func payoutKey(account, id string) string { return "payout:" + account + ":" + i
 
 // payoutTimer moves payouts on the clock: submitted to the bank, then
 // paid or failed on their arrival date.
-var payoutTimer = api.Timer{
-	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
-		var out []api.Due
-		prefix := "payout:" + account + ":"
-		tx.ScanMeta(prefix, func(name, value string) bool {
-			if at, _ := strconv.ParseInt(value, 10, 64); at <= target {
-				out = append(out, payoutWork(account, strings.TrimPrefix(name, prefix), at))
-			}
-			return true
-		})
-		return out
-	},
-	Watch: []string{"payout"},
-	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
-		value, ok := tx.GetMeta(payoutKey(account, ref.ID))
-		at, _ := strconv.ParseInt(value, 10, 64)
-		if !ok || at > target {
-			return nil
-		}
-		return []api.Due{payoutWork(account, ref.ID, at)}
-	},
-}
+var payoutTimer = metaTimer("payout", payoutKey, payoutWork)
 
 func payoutWork(account, id string, at int64) api.Due {
 	return api.Due{At: at, Account: account, About: store.Ref{Type: "payout", ID: id}, Kind: "payout", Run: func(c *api.Call) error {
