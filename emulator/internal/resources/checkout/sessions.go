@@ -490,7 +490,13 @@ func completePayment(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	if err := c.Put(s); err != nil {
 		return nil, err
 	}
-	after, err := payments.Charge(c, pi, api.Str(pm["id"]), false)
+	// A redirect method (iDEAL, Klarna…) comes back to the session's
+	// success page once authorized.
+	returnURL := api.Str(s["success_url"])
+	if returnURL == "" {
+		returnURL = api.Str(s["return_url"])
+	}
+	after, err := payments.ChargeOnPage(c, pi, api.Str(pm["id"]), returnURL)
 	var kept *api.KeptError
 	if errors.As(err, &kept) {
 		// The customer sees the decline and may try again: the session
@@ -501,7 +507,8 @@ func completePayment(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 		return nil, err
 	}
 	if after["status"] == payments.RequiresAction {
-		// The customer passes 3-D Secure on the page.
+		// The customer passes 3-D Secure on the page, or authorizes
+		// the redirect method's payment.
 		if after, err = payments.Authenticate(c, after); err != nil {
 			return nil, err
 		}

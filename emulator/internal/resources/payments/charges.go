@@ -59,7 +59,7 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		"disputed": false, "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
 		"fraud_details": store.Obj{}, "metadata": api.Clone(api.Obj(pi["metadata"])), "on_behalf_of": pi["on_behalf_of"],
 		"outcome": chargeOutcome(status, fail), "paid": status == "succeeded", "payment_intent": pi["id"],
-		"payment_method": pm["id"], "payment_method_details": paymentMethodDetails(pm, amount), "receipt_email": pi["receipt_email"],
+		"payment_method": pm["id"], "payment_method_details": paymentMethodDetails(pm, pi, amount), "receipt_email": pi["receipt_email"],
 		"receipt_number": nil, "receipt_url": nil, "refunded": false, "review": nil, "shipping": pi["shipping"],
 		"source": nil, "source_transfer": nil, "statement_descriptor": pi["statement_descriptor"],
 		"statement_descriptor_suffix": pi["statement_descriptor_suffix"], "status": status,
@@ -113,9 +113,13 @@ func chargeOutcome(status string, fail *apierr.Error) store.Obj {
 
 // paymentMethodDetails renders a charge's payment_method_details; amount
 // is the charge's, all a card could capture (overcapture is unavailable).
-func paymentMethodDetails(pm store.Obj, amount int64) store.Obj {
+func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 	typ := api.Str(pm["type"])
 	d := store.Obj{"type": typ}
+	if isRedirect(typ) {
+		d[typ] = redirectDetails(pm, pi)
+		return d
+	}
 	switch typ {
 	case "card":
 		cd := api.Obj(pm["card"])
@@ -162,8 +166,12 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 		if cardByID(c, api.Str(ch["payment_method"])).BypassPending {
 			status, availableOn = "available", c.Now
 		}
-	} else {
+	} else if delayed[api.Str(pmd["type"])] {
 		fee = min((amount*8+500)/1000, 500)
+	} else {
+		// Redirect methods: priced per country and method at Stripe;
+		// the emulator takes the standard card rate.
+		fee = (amount*29+500)/1000 + 30
 	}
 	details := []any{store.Obj{"amount": fee, "application": nil, "currency": ch["currency"], "description": "Stripe processing fees", "type": "stripe_fee"}}
 	appFee := appFeeOf(ch)

@@ -17,6 +17,16 @@ func InsertIntent(c *api.Call, pi store.Obj) error { return c.Insert(pi) }
 // merchant would off-session (renewals, invoice payment): it returns the
 // intent after the attempt, and a *api.KeptError when it declined.
 func Charge(c *api.Call, pi store.Obj, pmID string, offSession bool) (store.Obj, error) {
+	return chargeWith(c, pi, pmID, offSession, "")
+}
+
+// ChargeOnPage is Charge for a customer paying on a hosted page
+// (Checkout): a redirect method sends them to returnURL afterwards.
+func ChargeOnPage(c *api.Call, pi store.Obj, pmID, returnURL string) (store.Obj, error) {
+	return chargeWith(c, pi, pmID, false, returnURL)
+}
+
+func chargeWith(c *api.Call, pi store.Obj, pmID string, offSession bool, returnURL string) (store.Obj, error) {
 	pm, err := resolvePaymentMethod(c, pmID, "payment_method")
 	if err != nil {
 		return nil, err
@@ -32,6 +42,9 @@ func Charge(c *api.Call, pi store.Obj, pmID string, offSession bool) (store.Obj,
 	raw := map[string]any{}
 	if offSession {
 		raw["off_session"] = true
+	}
+	if returnURL != "" {
+		raw["return_url"] = returnURL
 	}
 	// Confirm as if these were the request's parameters.
 	saved := c.Params
@@ -88,15 +101,20 @@ func DefaultPaymentMethod(c *api.Call, customerID string) string {
 	return api.Str(cus["default_source"])
 }
 
-// Authenticate completes a PaymentIntent's 3-D Secure challenge as the
-// customer would on a hosted page (Checkout does this for its cards).
+// Authenticate completes a PaymentIntent's 3-D Secure challenge, or
+// authorizes a redirect method's payment, as the customer would on a
+// hosted page (Checkout does this).
 func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
 	// Top-level copies: confirmation only sets top-level fields.
 	before := maps.Clone(pi)
 	next := maps.Clone(pi)
 	next["next_action"] = nil
-	res, err := charge(c, before, next, pm, authenticated(cardOf(c, pm)))
+	cd := card{} // a redirect method's authorized payment charges as is
+	if pm["type"] == "card" {
+		cd = authenticated(cardOf(c, pm))
+	}
+	res, err := charge(c, before, next, pm, cd)
 	if err != nil {
 		return nil, err
 	}

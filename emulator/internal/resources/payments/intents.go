@@ -193,13 +193,10 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 		list := make([]any, len(types))
 		for i, t := range types {
 			if !supportedTypes[t] {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports card, sepa_debit and us_bank_account.", t).WithParam("payment_method_types")
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports "+supportedList+".", t).WithParam("payment_method_types")
 			}
-			if t == "sepa_debit" && pi["currency"] != "eur" {
-				return apierr.InvalidRequest("The currency provided (%s) is invalid for one or more payment method types on this PaymentIntent. The payment method type sepa_debit only supports the following currencies: eur.", pi["currency"]).WithParam("payment_method_types")
-			}
-			if t == "us_bank_account" && pi["currency"] != "usd" {
-				return apierr.InvalidRequest("The currency provided (%s) is invalid for one or more payment method types on this PaymentIntent. The payment method type us_bank_account only supports the following currencies: usd.", pi["currency"]).WithParam("payment_method_types")
+			if !currencyAllowed(t, pi["currency"]) {
+				return apierr.InvalidRequest("The currency provided (%s) is invalid for one or more payment method types on this PaymentIntent. The payment method type %s only supports the following currencies: %s.", pi["currency"], t, strings.Join(methodCurrencies(t), ", ")).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
@@ -329,6 +326,8 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 		o, err = sepaFromParams(&sub, bd)
 	case "us_bank_account":
 		o, err = usBankFromParams(&sub, bd)
+	case "ideal", "bancontact", "eps", "p24", "klarna":
+		o, err = redirectFromParams(&sub, typ, bd)
 	case "":
 		return nil, apierr.MissingParam("payment_method_data[type]")
 	default:
@@ -527,6 +526,17 @@ func confirmWith(c *api.Call, pi store.Obj) (any, error) {
 	if delayed[api.Str(pm["type"])] {
 		return startProcessing(c, before, pi, pm)
 	}
+	if isRedirect(api.Str(pm["type"])) {
+		if err := checkRedirectConfirm(c, pi, pm, returnURL); err != nil {
+			return nil, err
+		}
+		pi["status"] = RequiresAction
+		pi["next_action"] = redirectAction(c, pi, returnURL)
+		if err := saveIntentEmitting(c, before, pi, "payment_intent.requires_action"); err != nil {
+			return nil, err
+		}
+		return pi, nil
+	}
 	cd := cardOf(c, pm)
 	needsAuth := cd.Outcome == alwaysAuthenticate ||
 		(cd.Outcome == authenticateUnlessSetUp && !(offSession && isSetUp(c, pm)))
@@ -562,13 +572,21 @@ func nextAction(c *api.Call, pi store.Obj, returnURL string) store.Obj {
 func checkMethodAllowed(pi, pm store.Obj) error {
 	typ := api.Str(pm["type"])
 	if apm := api.Obj(pi["automatic_payment_methods"]); api.Bool(apm["enabled"]) {
-		if typ == "sepa_debit" && pi["currency"] != "eur" || typ == "us_bank_account" && pi["currency"] != "usd" {
+		if isRedirect(typ) && apm["allow_redirects"] == "never" {
+			return apierr.InvalidRequest("The PaymentMethod provided (%s) requires a redirect, and this PaymentIntent's `automatic_payment_methods[allow_redirects]` is `never`.", typ).WithParam("payment_method").WithCode("payment_intent_incompatible_payment_method")
+		}
+		if !currencyAllowed(typ, pi["currency"]) {
 			return apierr.InvalidRequest("The PaymentMethod provided (%s) is not available for this PaymentIntent's currency (%s).", typ, pi["currency"]).WithParam("payment_method").WithCode("payment_intent_incompatible_payment_method")
 		}
 		return nil
 	}
 	for _, t := range pi["payment_method_types"].([]any) {
 		if t == typ {
+			if !currencyAllowed(typ, pi["currency"]) {
+				// Types are checked against the currency when set; a hosted
+				// page's intent gets the payment method's type directly.
+				return apierr.InvalidRequest("The currency provided (%s) is invalid for one or more payment method types on this PaymentIntent. The payment method type %s only supports the following currencies: %s.", pi["currency"], typ, strings.Join(methodCurrencies(typ), ", ")).WithParam("payment_method")
+			}
 			return nil
 		}
 	}
@@ -613,7 +631,13 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 		pi["status"] = Succeeded
 		pi["amount_received"] = pi["amount"]
 	}
-	if err := setUpForFuture(c, pi, pm); err != nil {
+	if redirectMethods[api.Str(pm["type"])].sepa && pi["setup_future_usage"] != nil && pi["customer"] != nil {
+		// iDEAL and Bancontact save the bank account behind the payment
+		// as a SEPA Direct Debit method, not themselves.
+		if err := generateSEPADebit(c, pi, pm, ch); err != nil {
+			return nil, err
+		}
+	} else if err := setUpForFuture(c, pi, pm); err != nil {
 		return nil, err
 	}
 	if asyncCapture {

@@ -23,7 +23,11 @@ var PaymentMethodKind = &api.Kind{
 }
 
 // SupportedTypes are the payment method types the emulator can create.
-var supportedTypes = map[string]bool{"card": true, "sepa_debit": true, "us_bank_account": true}
+var supportedTypes = map[string]bool{"card": true, "sepa_debit": true, "us_bank_account": true,
+	"ideal": true, "bancontact": true, "eps": true, "p24": true, "klarna": true}
+
+// supportedList names the supported types in refusals.
+const supportedList = "card, sepa_debit, us_bank_account, ideal, bancontact, eps, p24 and klarna"
 
 // delayed types settle later instead of at confirmation.
 var delayed = map[string]bool{"sepa_debit": true, "us_bank_account": true}
@@ -151,7 +155,7 @@ func createPaymentMethod(c *api.Call) (any, error) {
 		return nil, apierr.MissingParam("type")
 	}
 	if !supportedTypes[typ] {
-		return nil, apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu; it emulates card, sepa_debit and us_bank_account.", typ).WithParam("type")
+		return nil, apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu; it emulates "+supportedList+".", typ).WithParam("type")
 	}
 	bdParams, hasBD := c.Params.Obj("billing_details")
 	bd := billingDetails(bdParams, hasBD)
@@ -164,6 +168,8 @@ func createPaymentMethod(c *api.Call) (any, error) {
 		o, err = sepaFromParams(c, bd)
 	case "us_bank_account":
 		o, err = usBankFromParams(c, bd)
+	default:
+		o, err = redirectFromParams(c, typ, bd)
 	}
 	if err != nil {
 		return nil, err

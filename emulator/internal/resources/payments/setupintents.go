@@ -102,8 +102,8 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		list := make([]any, len(types))
 		for i, t := range types {
-			if !supportedTypes[t] {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports card, sepa_debit and us_bank_account.", t).WithParam("payment_method_types")
+			if !supportedTypes[t] || isRedirect(t) {
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit and us_bank_account.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
@@ -188,6 +188,12 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 		return nil, e.WithCode("setup_intent_unexpected_state")
 	}
 	pm, _ := c.Tx.Get(c.Account, "payment_method", pmID)
+	if isRedirect(api.Str(pm["type"])) {
+		// Setting up iDEAL or Bancontact means a SEPA Direct Debit
+		// mandate collected through a redirect: not emulated on
+		// SetupIntents (a PaymentIntent with setup_future_usage is).
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate SetupIntents with PaymentMethods of type %s; save it through a PaymentIntent with setup_future_usage (iDEAL, Bancontact) instead.", pm["type"]).WithParam("payment_method")
+	}
 	si["last_setup_error"] = nil
 	if pm["type"] == "card" {
 		cd := cardOf(c, pm)

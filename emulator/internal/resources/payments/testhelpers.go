@@ -14,9 +14,10 @@ var SettleDelay = 3 * time.Minute
 
 func settleKey(acct, pi string) string { return "settle:" + acct + ":" + pi }
 
-// authenticateIntent is what the customer does on the 3-D Secure page:
-// outcome=succeed (default) charges the card, outcome=fail leaves the
-// intent needing a new payment method.
+// authenticateIntent is what the customer does on the 3-D Secure page,
+// or on a redirect method's test page (authorize or fail the test
+// payment): outcome=succeed (default) charges the payment method,
+// outcome=fail leaves the intent needing a new payment method.
 func authenticateIntent(c *api.Call) (any, error) {
 	before, err := loadIntent(c)
 	if err != nil {
@@ -41,7 +42,11 @@ func authenticateIntent(c *api.Call) (any, error) {
 	}
 	// Authenticating on-session also sets the card up for later
 	// off-session use when the intent asked for it.
-	res, err := charge(c, before, pi, pm, authenticated(cardOf(c, pm)))
+	cd := card{} // a redirect method's authorized payment charges as is
+	if pm["type"] == "card" {
+		cd = authenticated(cardOf(c, pm))
+	}
+	res, err := charge(c, before, pi, pm, cd)
 	if _, kept := err.(*api.KeptError); kept {
 		// The decline after authentication is the intent's state, not an
 		// error of this helper call.

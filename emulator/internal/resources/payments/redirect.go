@@ -1,0 +1,244 @@
+package payments
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// redirectMethod is a payment method type the customer authorizes on a
+// page they are redirected to (their bank's, Klarna's): confirmation
+// stops at requires_action with next_action.redirect_to_url, and the
+// test page's authorize or fail decides the payment.
+type redirectMethod struct {
+	currencies []string // what Stripe accepts, lowercase
+	needName   bool     // billing_details[name] required
+	needEmail  bool     // billing_details[email] required
+	banks      []string // the bank parameter's values, if it has one
+	manual     bool     // capture_method=manual is possible
+	sepa       bool     // setup_future_usage generates a sepa_debit PaymentMethod
+	// What the test bank reports about the payer: Stripe's test IBAN
+	// for a generated SEPA Direct Debit method, and the bank's codes.
+	iban, bankCode, bankName, bic string
+}
+
+// redirectMethods are the redirect-based types emulated. Klarna's billing
+// email and country became optional in 2025-02-24.acacia: its currency
+// alone decides.
+var redirectMethods = map[string]redirectMethod{
+	"ideal": {currencies: []string{"eur"}, sepa: true, iban: "NL91ABNA0417164300", banks: idealBanks},
+	"bancontact": {currencies: []string{"eur"}, needName: true, sepa: true, iban: "BE68539007547034",
+		bankCode: "VAPE", bankName: "VAN DE PUT & CO", bic: "VAPEBE22"},
+	"eps": {currencies: []string{"eur"}, needName: true, banks: epsBanks},
+	"p24": {currencies: []string{"eur", "pln"}, needEmail: true, banks: p24Banks},
+	"klarna": {currencies: []string{"aud", "cad", "chf", "czk", "dkk", "eur", "gbp", "nok", "nzd", "pln", "ron", "sek", "usd"},
+		manual: true},
+}
+
+// idealBICs maps iDEAL's bank parameter to the bank's BIC.
+var idealBICs = map[string]string{
+	"abn_amro": "ABNANL2A", "asn_bank": "ASNBNL21", "bunq": "BUNQNL2A", "handelsbanken": "HANDNL2A", "ing": "INGBNL2A",
+	"knab": "KNABNL2H", "moneyou": "MOYONL21", "n26": "NTSBDEB1", "nn": "NNBANL2G", "rabobank": "RABONL2U",
+	"regiobank": "RBRBNL21", "revolut": "REVOLT21", "sns_bank": "SNSBNL2A", "triodos_bank": "TRIONL2U",
+	"van_lanschot": "FVLBNL22", "yoursafe": "BITSNL2A",
+}
+
+var idealBanks = sortedKeys(idealBICs)
+
+var epsBanks = []string{"arzte_und_apotheker_bank", "austrian_anadi_bank_ag", "bank_austria", "bankhaus_carl_spangler",
+	"bankhaus_schelhammer_und_schattera_ag", "bawag_psk_ag", "bks_bank_ag", "brull_kallmus_bank_ag", "btv_vier_lander_bank",
+	"capital_bank_grawe_gruppe_ag", "deutsche_bank_ag", "dolomitenbank", "easybank_ag", "erste_bank_und_sparkassen",
+	"hypo_alpeadriabank_international_ag", "hypo_bank_burgenland_aktiengesellschaft", "hypo_noe_lb_fur_niederosterreich_u_wien",
+	"hypo_oberosterreich_salzburg_steiermark", "hypo_tirol_bank_ag", "hypo_vorarlberg_bank_ag", "marchfelder_bank", "oberbank_ag",
+	"raiffeisen_bankengruppe_osterreich", "schoellerbank_ag", "sparda_bank_wien", "volksbank_gruppe", "volkskreditbank_ag", "vr_bank_braunau"}
+
+var p24Banks = []string{"alior_bank", "bank_millennium", "bank_nowy_bfg_sa", "bank_pekao_sa", "banki_spbdzielcze", "blik",
+	"bnp_paribas", "boz", "citi_handlowy", "credit_agricole", "envelobank", "etransfer_pocztowy24", "getin_bank", "ideabank",
+	"ing", "inteligo", "mbank_mtransfer", "nest_przelew", "noble_pay", "pbac_z_ipko", "plus_bank", "santander_przelew24",
+	"tmobile_usbugi_bankowe", "toyota_bank", "velobank", "volkswagen_bank"}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func isRedirect(typ string) bool {
+	_, ok := redirectMethods[typ]
+	return ok
+}
+
+// methodCurrencies is what each type accepts; a type not listed takes any.
+func methodCurrencies(typ string) []string {
+	switch typ {
+	case "sepa_debit":
+		return []string{"eur"}
+	case "us_bank_account":
+		return []string{"usd"}
+	}
+	return redirectMethods[typ].currencies
+}
+
+// currencyAllowed tells whether a payment method type can pay in currency.
+func currencyAllowed(typ string, currency any) bool {
+	list := methodCurrencies(typ)
+	return list == nil || slices.Contains(list, api.Str(currency))
+}
+
+// redirectFromParams builds a PaymentMethod of a redirect type from the
+// request (the type's own hash, billing details), with Stripe's checks.
+func redirectFromParams(c *api.Call, typ string, bd store.Obj) (store.Obj, error) {
+	m := redirectMethods[typ]
+	if m.needName && bd["name"] == nil {
+		return nil, apierr.MissingParam("billing_details[name]")
+	}
+	if m.needEmail && bd["email"] == nil {
+		return nil, apierr.MissingParam("billing_details[email]")
+	}
+	sub, _ := c.Params.Obj(typ)
+	c.Params.MarkRead(typ) // bancontact: {} has nothing to read
+	details := store.Obj{}
+	if m.banks != nil {
+		bank, _ := sub.Str("bank")
+		switch {
+		case bank == "":
+			details["bank"] = nil
+		case !slices.Contains(m.banks, bank):
+			return nil, apierr.InvalidRequest("Invalid %s[bank]: must be one of %s", typ, strings.Join(m.banks, ", ")).WithParam(typ + "[bank]")
+		default:
+			details["bank"] = bank
+		}
+	}
+	switch typ {
+	case "ideal":
+		details["bic"] = nil
+		if b, ok := details["bank"].(string); ok {
+			details["bic"] = idealBICs[b]
+		}
+	case "klarna":
+		details["dob"] = nil
+		if dob, ok := sub.Obj("dob"); ok {
+			d := store.Obj{}
+			for _, f := range []string{"day", "month", "year"} {
+				v, ok := dob.Int(f)
+				if !ok {
+					return nil, apierr.MissingParam("klarna[dob][" + f + "]")
+				}
+				d[f] = v
+			}
+			details["dob"] = d
+		}
+	}
+	o := c.Base("payment_method", c.NewID("payment_method"))
+	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", bd, nil, map[string]any{}, typ
+	o[typ] = details
+	return o, nil
+}
+
+// checkRedirectConfirm refuses what a redirect method cannot do at
+// confirmation: no return_url to send the customer back to, an off-session
+// payment, manual capture or saving where the type has neither.
+func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error {
+	typ := api.Str(pm["type"])
+	m := redirectMethods[typ]
+	if returnURL == "" {
+		return apierr.InvalidRequest("You must provide a `return_url` when confirming a PaymentIntent with the payment method type %s.", typ).WithParam("return_url")
+	}
+	if off, _ := c.Params.Bool("off_session"); off {
+		return apierr.InvalidRequest("A PaymentIntent with a %s PaymentMethod can't be confirmed off-session: the customer must authorize it on a redirect.", typ).WithParam("off_session")
+	}
+	if pi["capture_method"] == "manual" && !m.manual {
+		return apierr.InvalidRequest("The payment method type %s does not support `capture_method=manual`.", typ).WithParam("capture_method")
+	}
+	if pi["setup_future_usage"] != nil && !m.sepa {
+		return apierr.InvalidRequest("stripe-emu does not emulate `setup_future_usage` with the payment method type %s: only iDEAL and Bancontact, which save a SEPA Direct Debit PaymentMethod, are emulated.", typ).WithParam("setup_future_usage")
+	}
+	if pi["setup_future_usage"] == "on_session" {
+		return apierr.InvalidRequest("The payment method type %s only supports `setup_future_usage=off_session`.", typ).WithParam("setup_future_usage")
+	}
+	return nil
+}
+
+// redirectAction is the next_action sending the customer to the test
+// page where they authorize or fail the payment.
+func redirectAction(c *api.Call, pi store.Obj, returnURL string) store.Obj {
+	base := ""
+	if c.BaseURL != nil {
+		base = c.BaseURL()
+	}
+	url := base + "/v1/test_helpers/payment_intents/" + api.Str(pi["id"]) + "/authenticate"
+	return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": url}}
+}
+
+// redirectDetails is a charge's payment_method_details for a redirect
+// type, as the test bank or provider reports the authorized payment.
+func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
+	typ := api.Str(pm["type"])
+	m := redirectMethods[typ]
+	own := api.Obj(pm[typ])
+	name := api.Obj(pm["billing_details"])["name"]
+	last4 := any(nil)
+	if m.iban != "" {
+		last4 = m.iban[len(m.iban)-4:]
+	}
+	switch typ {
+	case "ideal":
+		return store.Obj{"bank": own["bank"], "bic": own["bic"], "generated_sepa_debit": nil, "generated_sepa_debit_mandate": nil,
+			"iban_last4": last4, "verified_name": name}
+	case "bancontact":
+		lang := api.Obj(api.Obj(pi["payment_method_options"])["bancontact"])["preferred_language"]
+		if lang == "" {
+			lang = nil
+		}
+		return store.Obj{"bank_code": m.bankCode, "bank_name": m.bankName, "bic": m.bic, "generated_sepa_debit": nil,
+			"generated_sepa_debit_mandate": nil, "iban_last4": last4, "preferred_language": lang, "verified_name": name}
+	case "eps":
+		return store.Obj{"bank": own["bank"], "verified_name": name}
+	case "p24":
+		return store.Obj{"bank": own["bank"], "reference": "P24-000-111-222", "verified_name": name}
+	case "klarna":
+		country := api.Obj(api.Obj(pm["billing_details"])["address"])["country"]
+		return store.Obj{"payer_details": store.Obj{"address": store.Obj{"country": country}},
+			"payment_method_category": "pay_later", "preferred_locale": nil}
+	}
+	return store.Obj{}
+}
+
+// generateSEPADebit saves what an iDEAL or Bancontact payment authorized
+// as a SEPA Direct Debit PaymentMethod on the intent's customer (Stripe's
+// generated_sepa_debit), and names it on the charge. Mandate objects are
+// not emulated: generated_sepa_debit_mandate stays null.
+func generateSEPADebit(c *api.Call, pi, pm, ch store.Obj) error {
+	typ := api.Str(pm["type"])
+	m := redirectMethods[typ]
+	o := c.Base("payment_method", c.NewID("payment_method"))
+	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", api.Clone(api.Obj(pm["billing_details"])), nil, map[string]any{}, "sepa_debit"
+	o["sepa_debit"] = store.Obj{
+		"bank_code": m.iban[4:8], "branch_code": "", "country": m.iban[:2],
+		"fingerprint": fingerprint(c.Account, m.iban), "generated_from": store.Obj{"charge": ch["id"], "setup_attempt": nil},
+		"last4": m.iban[len(m.iban)-4:],
+	}
+	if err := c.Put(o); err != nil {
+		return err
+	}
+	if err := c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), "iban:"+m.iban); err != nil {
+		return err
+	}
+	if _, err := attach(c, o, api.Str(pi["customer"]), "customer"); err != nil {
+		return err
+	}
+	if err := c.Tx.SetMeta(metaSetUp(c.Account, api.Str(o["id"])), "1"); err != nil {
+		return err
+	}
+	pmd := api.Clone(api.Obj(ch["payment_method_details"]))
+	d := api.Obj(pmd[typ])
+	d["generated_sepa_debit"] = o["id"]
+	ch["payment_method_details"] = pmd
+	return nil
+}
