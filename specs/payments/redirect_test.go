@@ -1,0 +1,301 @@
+package payments_test
+
+import (
+	"net/url"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cus *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("jenny@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	const returnURL = "https://shop.example/return"
+	jenny := func() *stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams {
+		return &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com"),
+			Address: &stripe.AddressParams{Country: stripe.String("NL")}}
+	}
+	data := func(typ string) *stripe.PaymentIntentCreatePaymentMethodDataParams {
+		d := &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String(typ), BillingDetails: jenny()}
+		switch typ {
+		case "ideal":
+			d.IDEAL = &stripe.PaymentMethodIDEALParams{Bank: stripe.String("ing")}
+		case "eps":
+			d.EPS = &stripe.PaymentMethodEPSParams{Bank: stripe.String("bank_austria")}
+		case "p24":
+			d.P24 = &stripe.PaymentMethodP24Params{Bank: stripe.String("mbank_mtransfer")}
+		}
+		return d
+	}
+	// create makes a confirmed PaymentIntent paying with a new method of
+	// type typ (and card allowed as a second choice).
+	create := func(typ, currency string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+		p := &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(2500), Currency: stripe.String(currency), Customer: stripe.String(cus.ID),
+			PaymentMethodTypes: []*string{stripe.String(typ), stripe.String("card")},
+			PaymentMethodData:  data(typ), Confirm: stripe.Bool(true), ReturnURL: stripe.String(returnURL),
+		}
+		if extra != nil {
+			extra(p)
+		}
+		return sc.V1PaymentIntents.Create(Ctx, p)
+	}
+	// visit is the customer on the test page the intent redirects to.
+	visit := func(pi *stripe.PaymentIntent, outcome string) map[string]any {
+		Expect(pi.NextAction).NotTo(BeNil())
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeRedirectToURL))
+		Expect(pi.NextAction.RedirectToURL.ReturnURL).To(Equal(returnURL))
+		u, err := url.Parse(pi.NextAction.RedirectToURL.URL)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(u.Path).To(Equal("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
+		status, body, err := emu.Call("POST", u.Path, url.Values{"outcome": {outcome}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		return body
+	}
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+	nothingKept := func(mark int) {
+		Expect(eventsSince(mark)).To(BeEmpty())
+		n := 0
+		for range sc.V1PaymentIntents.List(Ctx, &stripe.PaymentIntentListParams{}) {
+			n++
+		}
+		Expect(n).To(BeZero(), "no PaymentIntent kept")
+		n = 0
+		for range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{}) {
+			n++
+		}
+		Expect(n).To(BeZero(), "no PaymentMethod kept")
+	}
+
+	DescribeTable("authorized on the test page, the payment succeeds with its charge and events",
+		func(typ, currency string, check func(*stripe.ChargePaymentMethodDetails)) {
+			mark := len(emu.EventTypes(""))
+			pi, err := create(typ, currency, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			Expect(pi.LatestCharge).To(BeNil(), "nothing is charged before the customer authorizes")
+			Expect(pi.PaymentMethod.ID).To(HavePrefix("pm_"))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+
+			mark = len(emu.EventTypes(""))
+			body := visit(pi, "succeed")
+			Expect(body["status"]).To(Equal("succeeded"))
+			Expect(eventsSince(mark)).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "charge.updated"}))
+
+			done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, &stripe.PaymentIntentRetrieveParams{
+				Params: stripe.Params{Expand: []*string{stripe.String("latest_charge.balance_transaction"), stripe.String("payment_method")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(done.AmountReceived).To(Equal(int64(2500)))
+			Expect(done.NextAction).To(BeNil())
+			Expect(string(done.PaymentMethod.Type)).To(Equal(typ))
+			ch := done.LatestCharge
+			Expect(ch.Status).To(Equal(stripe.ChargeStatusSucceeded))
+			Expect(string(ch.PaymentMethodDetails.Type)).To(Equal(typ))
+			check(ch.PaymentMethodDetails)
+			Expect(ch.BalanceTransaction.Amount).To(Equal(int64(2500)))
+			Expect(ch.BalanceTransaction.Net).To(BeNumerically("<", 2500))
+		},
+		Entry("iDEAL", "ideal", "eur", func(d *stripe.ChargePaymentMethodDetails) {
+			Expect(d.IDEAL.Bank).To(BeEquivalentTo("ing"))
+			Expect(d.IDEAL.BIC).To(BeEquivalentTo("INGBNL2A"))
+			Expect(d.IDEAL.VerifiedName).To(Equal("Jenny Rosen"))
+			Expect(d.IDEAL.GeneratedSEPADebit).To(BeNil())
+		}),
+		Entry("Bancontact", "bancontact", "eur", func(d *stripe.ChargePaymentMethodDetails) {
+			Expect(d.Bancontact.BIC).To(Equal("VAPEBE22"))
+			Expect(d.Bancontact.VerifiedName).To(Equal("Jenny Rosen"))
+		}),
+		Entry("EPS", "eps", "eur", func(d *stripe.ChargePaymentMethodDetails) {
+			Expect(d.EPS.Bank).To(BeEquivalentTo("bank_austria"))
+		}),
+		Entry("Przelewy24 in zloty", "p24", "pln", func(d *stripe.ChargePaymentMethodDetails) {
+			Expect(d.P24.Bank).To(BeEquivalentTo("mbank_mtransfer"))
+		}),
+		Entry("Klarna", "klarna", "eur", func(d *stripe.ChargePaymentMethodDetails) {
+			Expect(d.Klarna.PaymentMethodCategory).To(Equal(stripe.ChargePaymentMethodDetailsKlarnaPaymentMethodCategoryPayLater))
+			Expect(d.Klarna.PayerDetails.Address.Country).To(Equal("NL"))
+		}),
+	)
+
+	It("fails on the test page, back to requires_payment_method, and is paid by card on retry", func() {
+		pi, err := create("ideal", "eur", nil)
+		Expect(err).NotTo(HaveOccurred())
+		mark := len(emu.EventTypes(""))
+		body := visit(pi, "fail")
+		Expect(body["status"]).To(Equal("requires_payment_method"))
+		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.payment_failed"}))
+
+		failed, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(failed.LastPaymentError.Code).To(Equal(stripe.ErrorCodePaymentIntentAuthenticationFailure))
+		Expect(failed.LastPaymentError.PaymentMethod.Type).To(Equal(stripe.PaymentMethodTypeIDEAL))
+		Expect(failed.PaymentMethod).To(BeNil())
+		Expect(failed.NextAction).To(BeNil())
+
+		paid, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(paid.LastPaymentError).To(BeNil())
+	})
+
+	It("refuses to confirm without a return_url, keeping nothing", func() {
+		mark := len(emu.EventTypes(""))
+		_, err := create("bancontact", "eur", func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = nil })
+		se := StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(400))
+		Expect(se.Param).To(Equal("return_url"))
+		Expect(se.Msg).To(Equal("You must provide a `return_url` when confirming a PaymentIntent with the payment method type bancontact."))
+		nothingKept(mark)
+	})
+
+	It("refuses a currency the method does not take, keeping nothing", func() {
+		mark := len(emu.EventTypes(""))
+		_, err := create("ideal", "usd", nil)
+		se := StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(400))
+		Expect(se.Param).To(Equal("payment_method_types"))
+		Expect(se.Msg).To(Equal("The currency provided (usd) is invalid for one or more payment method types on this PaymentIntent. The payment method type ideal only supports the following currencies: eur."))
+
+		_, err = create("klarna", "jpy", nil)
+		Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type klarna only supports the following currencies: aud, cad, chf"))
+
+		// With automatic payment methods the method's currency decides at
+		// confirmation.
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(2500), Currency: stripe.String("usd"),
+			AutomaticPaymentMethods: &stripe.PaymentIntentCreateAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true)},
+			PaymentMethodData:       data("eps"), Confirm: stripe.Bool(true), ReturnURL: stripe.String(returnURL),
+		})
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodePaymentIntentIncompatiblePaymentMethod))
+		nothingKept(mark)
+	})
+
+	It("requires the billing details each method needs (Klarna's email and country are optional since 2025-02-24)", func() {
+		mark := len(emu.EventTypes(""))
+		_, err := create("bancontact", "eur", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodData.BillingDetails = &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Email: stripe.String("j@example.com")}
+		})
+		Expect(StripeErr(err).Param).To(Equal("payment_method_data[billing_details][name]"))
+		_, err = create("p24", "eur", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodData.BillingDetails = &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny")}
+		})
+		Expect(StripeErr(err).Param).To(Equal("payment_method_data[billing_details][email]"))
+		nothingKept(mark)
+
+		pi, err := create("klarna", "eur", func(p *stripe.PaymentIntentCreateParams) { p.PaymentMethodData.BillingDetails = nil })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+	})
+
+	It("creates PaymentMethods of these types with their details, refusing an unknown bank", func() {
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+			Type: stripe.String("ideal"), IDEAL: &stripe.PaymentMethodCreateIDEALParams{Bank: stripe.String("rabobank")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.Type).To(Equal(stripe.PaymentMethodTypeIDEAL))
+		Expect(pm.IDEAL.Bank).To(BeEquivalentTo("rabobank"))
+		Expect(pm.IDEAL.BIC).To(BeEquivalentTo("RABONL2U"))
+
+		_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+			Type: stripe.String("ideal"), IDEAL: &stripe.PaymentMethodCreateIDEALParams{Bank: stripe.String("bank_of_nowhere")}})
+		Expect(StripeErr(err).Param).To(Equal("ideal[bank]"))
+		_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("bancontact")})
+		Expect(StripeErr(err).Param).To(Equal("billing_details[name]"))
+
+		k, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("klarna"),
+			Klarna: &stripe.PaymentMethodCreateKlarnaParams{DOB: &stripe.PaymentMethodCreateKlarnaDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(2), Year: stripe.Int64(1990)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(k.Klarna.DOB.Year).To(Equal(int64(1990)))
+	})
+
+	It("saves iDEAL's bank account as a generated SEPA Direct Debit method for later off-session payments", func() {
+		pi, err := create("ideal", "eur", func(p *stripe.PaymentIntentCreateParams) {
+			p.SetupFutureUsage = stripe.String("off_session")
+		})
+		Expect(err).NotTo(HaveOccurred())
+		visit(pi, "succeed")
+		done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, &stripe.PaymentIntentRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+		Expect(err).NotTo(HaveOccurred())
+		gen := done.LatestCharge.PaymentMethodDetails.IDEAL.GeneratedSEPADebit
+		Expect(gen).NotTo(BeNil())
+
+		var saved []*stripe.PaymentMethod
+		for pm, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			saved = append(saved, pm)
+		}
+		Expect(saved).To(HaveLen(1), "the iDEAL method itself is not saved")
+		Expect(saved[0].ID).To(Equal(gen.ID))
+		Expect(saved[0].Type).To(Equal(stripe.PaymentMethodTypeSEPADebit))
+		Expect(saved[0].SEPADebit.GeneratedFrom.Charge.ID).To(Equal(done.LatestCharge.ID))
+
+		later, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(1000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+			PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, PaymentMethod: stripe.String(gen.ID),
+			OffSession: stripe.Bool(true), Confirm: stripe.Bool(true),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(later.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+	})
+
+	It("refuses setup_future_usage where the method cannot save, and off-session confirmation", func() {
+		mark := len(emu.EventTypes(""))
+		_, err := create("eps", "eur", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
+		Expect(StripeErr(err).Param).To(Equal("setup_future_usage"))
+		_, err = create("ideal", "eur", func(p *stripe.PaymentIntentCreateParams) { p.OffSession = stripe.Bool(true) })
+		Expect(StripeErr(err).Param).To(Equal("off_session"))
+		_, err = create("ideal", "eur", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+		Expect(StripeErr(err).Param).To(Equal("capture_method"))
+		nothingKept(mark)
+	})
+
+	It("authorizes Klarna for later capture", func() {
+		pi, err := create("klarna", "eur", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(visit(pi, "succeed")["status"]).To(Equal("requires_capture"))
+		done, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
+
+	It("completes a Checkout Session paid with iDEAL", func() {
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+			Type: stripe.String("ideal"), IDEAL: &stripe.PaymentMethodCreateIDEALParams{Bank: stripe.String("ing")}})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			PaymentMethodTypes: []*string{stripe.String("ideal")},
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Quantity: stripe.Int64(1), PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
+				Currency: stripe.String("eur"), UnitAmount: stripe.Int64(1500), ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Stroopwafels")}}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		done, err := emu.CompleteCheckout("", s.ID, pm.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done["payment_status"]).To(Equal("paid"))
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, done["payment_intent"].(string), &stripe.PaymentIntentRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(pi.LatestCharge.PaymentMethodDetails.IDEAL.BIC).To(BeEquivalentTo("INGBNL2A"))
+		Expect(strings.Join(emu.EventTypes(""), " ")).To(ContainSubstring("payment_intent.requires_action"))
+	})
+})
