@@ -20,3 +20,17 @@ func (e *Emulator) CompleteCheckout(account, sessionID, paymentMethod string) (O
 	}
 	return body, nil
 }
+
+// OpenPaymentLink is a customer visiting a payment link's URL: it opens a
+// Checkout Session for the link's line items, with payment_link set
+// (complete it with CompleteCheckout). A deactivated link opens nothing.
+func (e *Emulator) OpenPaymentLink(account, linkID string) (Object, error) {
+	status, body, err := e.Call("POST", "/v1/test_helpers/payment_links/"+linkID+"/sessions", url.Values{}, account)
+	if err != nil {
+		return nil, err
+	}
+	if status != 200 {
+		return body, fmt.Errorf("stripe-emu: opening payment link %s answered %d: %v", linkID, status, body["error"])
+	}
+	return body, nil
+}

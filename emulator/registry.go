@@ -31,6 +31,7 @@ func kinds() []*api.Kind {
 		webhookendpoints.Kind,
 		checkout.Kind,
 		checkout.ItemKind,
+		checkout.LinkKind,
 		taxrates.Kind,
 	}
 	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), clientkeys.Kinds()} {
@@ -60,6 +61,7 @@ func routes() [][]api.Route {
 		billingportal.Routes(),
 		webhookendpoints.Routes(),
 		checkout.Routes(),
+		checkout.LinkRoutes(),
 		coupons.Routes(),
 		taxrates.Routes(),
 		meters.Routes(),

@@ -59,6 +59,7 @@ func init() {
 	register("item", stripe.LineItem{})
 	register("line_item", stripe.InvoiceLineItem{})
 	register("payment_intent", stripe.PaymentIntent{})
+	register("payment_link", stripe.PaymentLink{})
 	register("payment_method", stripe.PaymentMethod{})
 	register("plan", stripe.Plan{})
 	register("price", stripe.Price{})

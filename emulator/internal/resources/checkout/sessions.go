@@ -534,6 +534,11 @@ func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, err
 		return nil, err
 	}
 	c.Emit("checkout.session.completed", s, nil)
+	if s["payment_link"] != nil {
+		if err := linkSessionCompleted(c, s); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

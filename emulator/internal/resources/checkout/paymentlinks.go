@@ -1,0 +1,562 @@
+package checkout
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// LinkKind is the payment_link object: a shareable URL that opens a
+// Checkout Session for fixed line items. Its line_items are left out
+// unless expanded, as on Stripe.
+var LinkKind = &api.Kind{
+	Object: "payment_link", Prefix: "plink_", Name: "payment link",
+	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"line_items": linkLineItemsList},
+}
+
+// MaxLinkItems is how many line items a payment link takes (Stripe: "Up
+// to 20 line items are supported").
+const MaxLinkItems = 20
+
+// LinkRoutes is the payment links' endpoint table, and the test helper
+// that stands for a customer opening the link's URL.
+func LinkRoutes() []api.Route {
+	base := "/v1/payment_links"
+	enums := func(s *params.Schema) *params.Schema {
+		return s.Enum("billing_address_collection", "auto", "required").
+			Enum("customer_creation", "always", "if_required").
+			Enum("submit_type", "auto", "book", "donate", "pay", "subscribe").
+			Enum("after_completion.type", "hosted_confirmation", "redirect").
+			Enum("payment_method_collection", "always", "if_required").
+			Enum("tax_id_collection.required", "if_supported", "never")
+	}
+	open := params.Object(map[string]*params.Schema{
+		"customer_email": params.String(), "expand": params.ArrayOf(params.String()),
+	})
+	return []api.Route{
+		api.POST(base, enums(params.FromStruct(stripe.PaymentLinkCreateParams{})), createLink),
+		api.GET(base, params.FromStruct(stripe.PaymentLinkListParams{}), listLinks),
+		api.GET(base+"/{id}", params.FromStruct(stripe.PaymentLinkRetrieveParams{}), retrieveLink),
+		api.POST(base+"/{id}", enums(params.FromStruct(stripe.PaymentLinkUpdateParams{})), updateLink),
+		api.GET(base+"/{id}/line_items", params.FromStruct(stripe.PaymentLinkListLineItemsParams{}), listLinkLineItems),
+		api.POST("/v1/test_helpers/payment_links/{id}/sessions", open, openLinkSession),
+	}
+}
+
+// linkItem is a link's line item as kept: the item Stripe lists, and the
+// adjustable_quantity the sessions it opens are given.
+type linkItem struct {
+	Item       store.Obj      `json:"item"`
+	Adjustable map[string]any `json:"adjustable,omitempty"`
+}
+
+func linkItemsKey(acct, id string) string { return "plitems:" + acct + ":" + id }
+
+func storedLinkItems(c *api.Call, id string) []linkItem {
+	raw, _ := c.Tx.GetMeta(linkItemsKey(c.Account, id))
+	var items []linkItem
+	_ = json.Unmarshal([]byte(raw), &items)
+	for _, it := range items {
+		it.Item["quantity"] = api.Int(it.Item["quantity"])
+	}
+	return items
+}
+
+func saveLinkItems(c *api.Call, id string, items []linkItem) error {
+	raw, _ := json.Marshal(items)
+	return c.Tx.SetMeta(linkItemsKey(c.Account, id), string(raw))
+}
+
+func linkLineItemsList(c *api.Call, o store.Obj) (any, error) {
+	items := storedLinkItems(c, api.Str(o["id"]))
+	data := make([]any, len(items))
+	for i, it := range items {
+		data[i] = it.Item
+	}
+	return store.Obj{"object": "list", "data": data, "has_more": false, "url": "/v1/payment_links/" + api.Str(o["id"]) + "/line_items"}, nil
+}
+
+// linkMode is the mode of the sessions a link opens: subscription when
+// any of its prices is recurring.
+func linkMode(items []linkItem) string {
+	for _, it := range items {
+		if api.Obj(it.Item["price"])["type"] == "recurring" {
+			return "subscription"
+		}
+	}
+	return "payment"
+}
+
+func linkURL(submitType, token string) string {
+	host := "buy.stripe.com"
+	if submitType == "donate" {
+		// Stripe: submit_type also affects the url's hostname.
+		host = "donate.stripe.com"
+	}
+	return "https://" + host + "/test_" + token
+}
+
+func createLink(c *api.Call) (any, error) {
+	raw := c.Params.Array("line_items")
+	if len(raw) == 0 {
+		return nil, apierr.MissingParam("line_items")
+	}
+	if len(raw) > MaxLinkItems {
+		return nil, apierr.InvalidRequest("A payment link can have at most %d line items; you passed %d.", MaxLinkItems, len(raw)).WithParam("line_items")
+	}
+	adjustable := make([]map[string]any, len(raw))
+	for i, li := range raw {
+		if a, ok := li.Obj("adjustable_quantity"); ok {
+			adj, err := checkAdjustable(a, fmt.Sprintf("line_items[%d][adjustable_quantity]", i))
+			if err != nil {
+				return nil, err
+			}
+			adjustable[i] = adj
+		}
+	}
+	checked, _, currency, _, err := lineItems(c, "")
+	if err != nil {
+		return nil, err
+	}
+	items := make([]linkItem, len(checked))
+	for i, it := range checked {
+		items[i] = linkItem{Item: it, Adjustable: adjustable[i]}
+	}
+	if err := checkLinkPrices(items); err != nil {
+		return nil, err
+	}
+	if cur, _ := c.Params.Str("currency"); cur != "" && !strings.EqualFold(cur, currency) {
+		return nil, apierr.InvalidRequest("The currency %s does not match the currency %s of the line items' prices.", cur, currency).WithParam("currency")
+	}
+	mode := linkMode(items)
+	id := c.NewID("payment_link")
+	l := c.Object("payment_link", id, store.Obj{
+		"active": true, "after_completion": store.Obj{"hosted_confirmation": store.Obj{"custom_message": nil}, "type": "hosted_confirmation"},
+		"allow_promotion_codes": false, "application": nil, "application_fee_amount": nil, "application_fee_percent": nil,
+		"automatic_tax":              store.Obj{"enabled": false, "liability": nil},
+		"billing_address_collection": "auto", "consent_collection": nil, "currency": currency, "custom_fields": []any{},
+		"custom_text":       store.Obj{"after_submit": nil, "shipping_address": nil, "submit": nil, "terms_of_service_acceptance": nil},
+		"customer_creation": "if_required", "inactive_message": nil,
+		"invoice_creation": store.Obj{"enabled": false, "invoice_data": store.Obj{
+			"account_tax_ids": nil, "custom_fields": nil, "description": nil, "footer": nil, "issuer": nil,
+			"metadata": map[string]any{}, "rendering_options": nil,
+		}},
+		"metadata": map[string]any{}, "on_behalf_of": nil, "optional_items": nil, "payment_intent_data": nil,
+		"payment_method_collection": "always", "payment_method_types": nil, "phone_number_collection": store.Obj{"enabled": false},
+		"restrictions": nil, "shipping_address_collection": nil, "shipping_options": []any{}, "submit_type": "auto",
+		"subscription_data": nil, "tax_id_collection": store.Obj{"enabled": false, "required": "never"}, "transfer_data": nil,
+		"url": linkURL("", c.IDs.Secret(18)),
+	})
+	delete(l, "created") // a payment link has no created timestamp
+	if mode == "subscription" {
+		l["subscription_data"] = emptySubscriptionData()
+	}
+	if err := applyLinkSettings(c, l, mode); err != nil {
+		return nil, err
+	}
+	if err := saveLinkItems(c, id, items); err != nil {
+		return nil, err
+	}
+	if err := c.Insert(l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func emptySubscriptionData() store.Obj {
+	return store.Obj{"description": nil, "invoice_settings": store.Obj{"issuer": store.Obj{"type": "self"}},
+		"metadata": map[string]any{}, "trial_period_days": nil, "trial_settings": nil}
+}
+
+func checkAdjustable(a params.Values, prefix string) (map[string]any, error) {
+	enabled, ok := a.Bool("enabled")
+	if !ok {
+		return nil, apierr.MissingParam(prefix + "[enabled]")
+	}
+	out := map[string]any{"enabled": enabled}
+	lo, hasLo := a.Int("minimum")
+	hi, hasHi := a.Int("maximum")
+	if hasHi && (hi < 1 || hi > 999) {
+		return nil, apierr.InvalidRequest("The maximum adjustable quantity must be between 1 and 999.").WithParam(prefix + "[maximum]")
+	}
+	if hasLo && (lo < 0 || (hasHi && lo > hi)) {
+		return nil, apierr.InvalidRequest("The minimum adjustable quantity must be between 0 and the maximum.").WithParam(prefix + "[minimum]")
+	}
+	if hasLo {
+		out["minimum"] = lo
+	}
+	if hasHi {
+		out["maximum"] = hi
+	}
+	return out, nil
+}
+
+// checkLinkPrices refuses what the sessions a link opens could not
+// complete: recurring prices of different intervals (Stripe refuses them
+// on one subscription), and one-time prices next to recurring ones, which
+// Stripe puts on the first invoice and the emulator's Checkout does not.
+func checkLinkPrices(items []linkItem) error {
+	var first store.Obj
+	oneTime, recurring := -1, -1
+	for i, it := range items {
+		price := api.Obj(it.Item["price"])
+		if price["type"] != "recurring" {
+			oneTime = i
+			continue
+		}
+		recurring = i
+		rec := api.Obj(price["recurring"])
+		if first == nil {
+			first = rec
+		} else if rec["interval"] != first["interval"] || api.Int(rec["interval_count"]) != api.Int(first["interval_count"]) {
+			return apierr.InvalidRequest("All recurring prices of a payment link must have the same recurring interval and interval_count.").WithParam(fmt.Sprintf("line_items[%d][price]", i))
+		}
+	}
+	if oneTime >= 0 && recurring >= 0 {
+		return apierr.InvalidRequest("stripe-emu does not emulate payment links mixing one-time and recurring prices (Stripe adds the one-time ones to the subscription's first invoice), so it refused the request rather than answer as if it had taken effect.").WithParam(fmt.Sprintf("line_items[%d][price]", max(oneTime, recurring)))
+	}
+	return nil
+}
+
+// applyLinkSettings sets what create and update share on l. Parameters it
+// does not read (custom fields and text, consent collection, Connect
+// fees, shipping options, optional items…) are refused by name.
+func applyLinkSettings(c *api.Call, l store.Obj, mode string) error {
+	c.AcceptWhen("automatic_tax.enabled", false)
+	c.AcceptWhen("invoice_creation.enabled", false)
+	c.AcceptWhen("payment_method_collection", "always")
+	c.Copy(l, "allow_promotion_codes", "billing_address_collection", "customer_creation", "inactive_message", "submit_type")
+	for _, f := range []string{"billing_address_collection", "customer_creation", "submit_type", "allow_promotion_codes"} {
+		if l[f] == nil {
+			return apierr.InvalidEmpty(f)
+		}
+	}
+	l["url"] = linkURL(api.Str(l["submit_type"]), strings.TrimPrefix(api.Str(l["url"])[strings.LastIndex(api.Str(l["url"]), "/")+1:], "test_"))
+	if ac, ok := c.Params.Obj("after_completion"); ok {
+		typ, _ := ac.Str("type")
+		switch typ {
+		case "":
+			return apierr.MissingParam("after_completion[type]")
+		case "redirect":
+			u, _ := ac.Str("redirect.url")
+			if u == "" {
+				return apierr.MissingParam("after_completion[redirect][url]")
+			}
+			l["after_completion"] = store.Obj{"redirect": store.Obj{"url": u}, "type": "redirect"}
+		default:
+			msg, _ := ac.Str("hosted_confirmation.custom_message")
+			l["after_completion"] = store.Obj{"hosted_confirmation": store.Obj{"custom_message": api.NilIfEmpty(msg)}, "type": "hosted_confirmation"}
+		}
+	}
+	if enabled, ok := c.Params.Bool("phone_number_collection.enabled"); ok {
+		l["phone_number_collection"] = store.Obj{"enabled": enabled}
+	}
+	if enabled, ok := c.Params.Bool("tax_id_collection.enabled"); ok {
+		required, _ := c.Params.Str("tax_id_collection.required")
+		if required == "" {
+			required = "never"
+		}
+		l["tax_id_collection"] = store.Obj{"enabled": enabled, "required": required}
+	}
+	if c.Params.Has("shipping_address_collection") {
+		if countries := c.Params.Strings("shipping_address_collection.allowed_countries"); len(countries) > 0 {
+			l["shipping_address_collection"] = store.Obj{"allowed_countries": api.Anys(countries)}
+		} else {
+			l["shipping_address_collection"] = nil
+		}
+	}
+	if c.Params.Has("payment_method_types") {
+		if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
+			l["payment_method_types"] = api.Anys(types)
+		} else {
+			l["payment_method_types"] = nil
+		}
+	}
+	if c.Params.Has("restrictions") {
+		if c.Params.Unset("restrictions") {
+			l["restrictions"] = nil
+		} else {
+			limit, ok := c.Params.Int("restrictions.completed_sessions.limit")
+			if !ok {
+				return apierr.MissingParam("restrictions[completed_sessions][limit]")
+			}
+			if limit < 1 {
+				return apierr.InvalidRequest("The completed sessions limit must be at least 1.").WithParam("restrictions[completed_sessions][limit]")
+			}
+			count := api.Int(api.Obj(api.Obj(l["restrictions"])["completed_sessions"])["count"])
+			l["restrictions"] = store.Obj{"completed_sessions": store.Obj{"count": count, "limit": limit}}
+		}
+	}
+	if err := applyLinkData(c, l, mode); err != nil {
+		return err
+	}
+	return c.ApplyMetadata(l)
+}
+
+// applyLinkData sets payment_intent_data (one-time links) and
+// subscription_data (recurring links), the fields the sessions the link
+// opens hand on to the PaymentIntent or Subscription they create.
+func applyLinkData(c *api.Call, l store.Obj, mode string) error {
+	if pd, ok := c.Params.Obj("payment_intent_data"); ok {
+		if mode != "payment" {
+			return apierr.InvalidRequest("`payment_intent_data` can only be used with payment links whose prices are all one-time.").WithParam("payment_intent_data")
+		}
+		out := api.Obj(l["payment_intent_data"])
+		if len(out) == 0 {
+			out = store.Obj{"capture_method": nil, "description": nil, "metadata": map[string]any{}, "setup_future_usage": nil,
+				"statement_descriptor": nil, "statement_descriptor_suffix": nil, "transfer_group": nil}
+		} else {
+			out = api.Clone(out)
+		}
+		for _, k := range []string{"capture_method", "description", "setup_future_usage", "statement_descriptor", "statement_descriptor_suffix", "transfer_group"} {
+			if v, ok := pd.Str(k); ok {
+				out[k] = api.NilIfEmpty(v)
+			}
+		}
+		if md, ok := pd.Metadata("metadata"); ok {
+			out["metadata"] = md
+		}
+		l["payment_intent_data"] = out
+	}
+	if sd, ok := c.Params.Obj("subscription_data"); ok {
+		if mode != "subscription" {
+			return apierr.InvalidRequest("`subscription_data` can only be used with payment links that have a recurring price.").WithParam("subscription_data")
+		}
+		out := api.Clone(api.Obj(l["subscription_data"]))
+		if v, ok := sd.Str("description"); ok {
+			out["description"] = api.NilIfEmpty(v)
+		}
+		if md, ok := sd.Metadata("metadata"); ok {
+			out["metadata"] = md
+		}
+		if d, ok := sd.Int("trial_period_days"); ok {
+			if d < 1 {
+				return apierr.InvalidRequest("The trial period must be at least one day.").WithParam("subscription_data[trial_period_days]")
+			}
+			out["trial_period_days"] = d
+		} else if sd.Unset("trial_period_days") {
+			out["trial_period_days"] = nil
+		}
+		if b, _ := sd.Str("trial_settings.end_behavior.missing_payment_method"); b != "" {
+			out["trial_settings"] = store.Obj{"end_behavior": store.Obj{"missing_payment_method": b}}
+		}
+		l["subscription_data"] = out
+	}
+	return nil
+}
+
+func loadLink(c *api.Call) (store.Obj, error) {
+	return c.Load("payment_link", c.Var("id"), "id")
+}
+
+func retrieveLink(c *api.Call) (any, error) { return loadLink(c) }
+
+func updateLink(c *api.Call) (any, error) {
+	before, err := loadLink(c)
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if active, ok := c.Params.Bool("active"); ok {
+		after["active"] = active
+	}
+	items := storedLinkItems(c, api.Str(before["id"]))
+	if raw := c.Params.Array("line_items"); len(raw) > 0 {
+		if items, err = updateLinkItems(c, items, raw); err != nil {
+			return nil, err
+		}
+		if err := saveLinkItems(c, api.Str(before["id"]), items); err != nil {
+			return nil, err
+		}
+	}
+	if err := applyLinkSettings(c, after, linkMode(items)); err != nil {
+		return nil, err
+	}
+	return after, c.Save(before, after)
+}
+
+// updateLinkItems changes the quantity or adjustable_quantity of existing
+// line items, named by id (Stripe's update takes no new items).
+func updateLinkItems(c *api.Call, items []linkItem, raw []params.Values) ([]linkItem, error) {
+	for i, li := range raw {
+		prefix := fmt.Sprintf("line_items[%d]", i)
+		id, _ := li.Str("id")
+		if id == "" {
+			return nil, apierr.MissingParam(prefix + "[id]")
+		}
+		n := -1
+		for j, it := range items {
+			if it.Item["id"] == id {
+				n = j
+			}
+		}
+		if n < 0 {
+			return nil, apierr.InvalidRequest("The line item %s is not on this payment link.", id).WithParam(prefix + "[id]")
+		}
+		if q, ok := li.Int("quantity"); ok {
+			if q < 1 {
+				return nil, apierr.InvalidRequest("Quantity must be at least 1.").WithParam(prefix + "[quantity]")
+			}
+			item := api.Clone(items[n].Item)
+			amount := catalog.Amount(c, api.Obj(item["price"]), q)
+			item["quantity"], item["amount_subtotal"], item["amount_total"] = q, amount, amount
+			items[n].Item = item
+		}
+		if a, ok := li.Obj("adjustable_quantity"); ok {
+			adj, err := checkAdjustable(a, prefix+"[adjustable_quantity]")
+			if err != nil {
+				return nil, err
+			}
+			items[n].Adjustable = adj
+		}
+	}
+	return items, nil
+}
+
+func listLinks(c *api.Call) (any, error) {
+	q, err := c.ListQuery("payment_link")
+	if err != nil {
+		return nil, err
+	}
+	if active, ok := c.Params.Bool("active"); ok {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Bool(o["active"]) == active })
+	}
+	return c.Page("payment_link", "/v1/payment_links", q), nil
+}
+
+func listLinkLineItems(c *api.Call) (any, error) {
+	l, err := loadLink(c)
+	if err != nil {
+		return nil, err
+	}
+	items := storedLinkItems(c, api.Str(l["id"]))
+	data := make([]store.Obj, len(items))
+	for i, it := range items {
+		data[i] = it.Item
+	}
+	return &api.List{URL: "/v1/payment_links/" + api.Str(l["id"]) + "/line_items", Data: data}, nil
+}
+
+// openLinkSession is a customer opening the link's URL: a Checkout
+// Session for its line items, with its settings, and payment_link set.
+// A deactivated link opens nothing.
+func openLinkSession(c *api.Call) (any, error) {
+	l, err := loadLink(c)
+	if err != nil {
+		return nil, err
+	}
+	if !api.Bool(l["active"]) {
+		return nil, apierr.InvalidRequest("The payment link %s is not active: a customer visiting its URL is shown that the link has been deactivated, and no Checkout Session opens.", l["id"])
+	}
+	items := storedLinkItems(c, api.Str(l["id"]))
+	mode := linkMode(items)
+	lines := make([]any, len(items))
+	for i, it := range items {
+		line := map[string]any{"price": api.Str(api.Obj(it.Item["price"])["id"]), "quantity": api.Int(it.Item["quantity"])}
+		if it.Adjustable != nil {
+			line["adjustable_quantity"] = it.Adjustable
+		}
+		lines[i] = line
+	}
+	p := map[string]any{"mode": mode, "line_items": lines}
+	if email, _ := c.Params.Str("customer_email"); email != "" {
+		p["customer_email"] = email
+	}
+	if ac := api.Obj(l["after_completion"]); ac["type"] == "redirect" {
+		p["success_url"] = api.Obj(ac["redirect"])["url"]
+	}
+	if api.Bool(l["allow_promotion_codes"]) {
+		p["allow_promotion_codes"] = true
+	}
+	p["billing_address_collection"] = l["billing_address_collection"]
+	if mode == "payment" {
+		p["customer_creation"] = l["customer_creation"]
+		p["submit_type"] = l["submit_type"]
+	}
+	if api.Bool(api.Obj(l["phone_number_collection"])["enabled"]) {
+		p["phone_number_collection"] = map[string]any{"enabled": true}
+	}
+	if tc := api.Obj(l["tax_id_collection"]); api.Bool(tc["enabled"]) {
+		p["tax_id_collection"] = map[string]any{"enabled": true, "required": tc["required"]}
+	}
+	if sa := api.Obj(l["shipping_address_collection"]); len(sa) > 0 {
+		p["shipping_address_collection"] = map[string]any{"allowed_countries": sa["allowed_countries"]}
+	}
+	if types, _ := l["payment_method_types"].([]any); len(types) > 0 {
+		p["payment_method_types"] = types
+	}
+	if data := linkObjectData(l, mode); data != nil {
+		p[map[string]string{"payment": "payment_intent_data", "subscription": "subscription_data"}[mode]] = data
+	}
+	saved := c.Params
+	c.Params = params.NewValues(p)
+	res, err := create(c)
+	c.Params = saved
+	if err != nil {
+		return nil, err
+	}
+	s := res.(store.Obj)
+	s["payment_link"] = l["id"]
+	// Stripe copies the link's metadata to the sessions it opens.
+	md := map[string]any{}
+	for k, v := range api.Obj(l["metadata"]) {
+		md[k] = v
+	}
+	s["metadata"] = md
+	return s, c.Put(s)
+}
+
+// linkObjectData is the link's payment_intent_data or subscription_data
+// as Checkout's parameter of the same name, without unset fields.
+func linkObjectData(l store.Obj, mode string) map[string]any {
+	src := api.Obj(l[map[string]string{"payment": "payment_intent_data", "subscription": "subscription_data"}[mode]])
+	out := map[string]any{}
+	for k, v := range src {
+		switch {
+		case v == nil, k == "invoice_settings":
+		case k == "metadata":
+			if m, _ := v.(map[string]any); len(m) > 0 {
+				out[k] = m
+			}
+		case k == "trial_period_days":
+			out[k] = api.Int(v)
+		default:
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// linkSessionCompleted counts a completed session against its link's
+// restrictions; the link deactivates itself once the limit is reached
+// (Stripe: "When the payment link reaches the limit, it automatically
+// deactivates").
+func linkSessionCompleted(c *api.Call, s store.Obj) error {
+	id := api.Str(s["payment_link"])
+	before, ok := c.Tx.Get(c.Account, "payment_link", id)
+	if !ok {
+		return nil
+	}
+	cs := api.Obj(api.Obj(before["restrictions"])["completed_sessions"])
+	if len(cs) == 0 {
+		return nil
+	}
+	after := api.Clone(before)
+	r := api.Obj(api.Obj(after["restrictions"])["completed_sessions"])
+	r["count"] = api.Int(cs["count"]) + 1
+	if api.Int(r["count"]) >= api.Int(cs["limit"]) {
+		after["active"] = false
+	}
+	return c.Save(before, after)
+}

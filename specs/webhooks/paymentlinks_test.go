@@ -1,0 +1,300 @@
+package webhooks_test
+
+import (
+	"net/url"
+	"slices"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
+	var (
+		emu              *emulator.Emulator
+		sc               *stripe.Client
+		rcv              *receiver
+		price, recurring *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		rcv = newReceiver()
+		_, secret, err := emu.Webhooks().Listen(rcv.srv.URL, "payment_link.*", "checkout.session.completed")
+		Expect(err).NotTo(HaveOccurred())
+		rcv.secret = secret
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Poster"),
+			DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(1500)}})
+		Expect(err).NotTo(HaveOccurred())
+		price, err = sc.V1Prices.Retrieve(Ctx, prod.DefaultPrice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		recurring, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("eur"),
+			UnitAmount: stripe.Int64(900), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	delivered := func() []string {
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		return rcv.types()
+	}
+	open := func(id string) (int, map[string]any) {
+		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_links/"+id+"/sessions", url.Values{}, "")
+		Expect(err).NotTo(HaveOccurred())
+		return status, body
+	}
+	count := func() int {
+		n := 0
+		for _, err := range sc.V1PaymentLinks.List(Ctx, &stripe.PaymentLinkListParams{}) {
+			Expect(err).NotTo(HaveOccurred())
+			n++
+		}
+		return n
+	}
+
+	It("creates, lists, retrieves, updates and deactivates a link, with events", func() {
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2),
+				AdjustableQuantity: &stripe.PaymentLinkCreateLineItemAdjustableQuantityParams{Enabled: stripe.Bool(true), Maximum: stripe.Int64(5)}}},
+			AfterCompletion: &stripe.PaymentLinkCreateAfterCompletionParams{Type: stripe.String("redirect"),
+				Redirect: &stripe.PaymentLinkCreateAfterCompletionRedirectParams{URL: stripe.String("https://shop.example/thanks?s={CHECKOUT_SESSION_ID}")}},
+			AllowPromotionCodes:      stripe.Bool(true),
+			BillingAddressCollection: stripe.String("required"),
+			PhoneNumberCollection:    &stripe.PaymentLinkCreatePhoneNumberCollectionParams{Enabled: stripe.Bool(true)},
+			Metadata:                 map[string]string{"campaign": "spring"},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.ID).To(HavePrefix("plink_"))
+		Expect(l.URL).To(MatchRegexp(`^https://buy\.stripe\.com/test_[A-Za-z0-9]+$`))
+		Expect(l.Active).To(BeTrue())
+		Expect(l.Currency).To(Equal(stripe.CurrencyEUR))
+		Expect(l.LineItems).To(BeNil(), "line_items only with expand")
+		Expect(l.AfterCompletion.Type).To(Equal(stripe.PaymentLinkAfterCompletionTypeRedirect))
+		Expect(l.AfterCompletion.Redirect.URL).To(HaveSuffix("{CHECKOUT_SESSION_ID}"))
+		Expect(l.BillingAddressCollection).To(Equal(stripe.PaymentLinkBillingAddressCollectionRequired))
+		Expect(l.AllowPromotionCodes).To(BeTrue())
+		Expect(l.PhoneNumberCollection.Enabled).To(BeTrue())
+		Expect(l.SubscriptionData).To(BeNil())
+		Expect(l.Restrictions).To(BeNil())
+
+		got, err := sc.V1PaymentLinks.Retrieve(Ctx, l.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LineItems).To(BeNil())
+		p := &stripe.PaymentLinkRetrieveParams{}
+		p.AddExpand("line_items")
+		got, err = sc.V1PaymentLinks.Retrieve(Ctx, l.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LineItems.Data).To(HaveLen(1))
+		li := got.LineItems.Data[0]
+		Expect(li.ID).To(HavePrefix("li_"))
+		Expect(li.Quantity).To(Equal(int64(2)))
+		Expect(li.AmountTotal).To(Equal(int64(3000)))
+		Expect(li.Price.ID).To(Equal(price.ID))
+
+		var listed []string
+		for it, err := range sc.V1PaymentLinks.ListLineItems(Ctx, &stripe.PaymentLinkListLineItemsParams{PaymentLink: stripe.String(l.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			listed = append(listed, it.ID)
+		}
+		Expect(listed).To(Equal([]string{li.ID}))
+
+		up, err := sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{
+			LineItems: []*stripe.PaymentLinkUpdateLineItemParams{{ID: stripe.String(li.ID), Quantity: stripe.Int64(3)}},
+			Metadata:  map[string]string{"campaign": "summer"},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(up.Metadata).To(Equal(map[string]string{"campaign": "summer"}))
+		off, err := sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(off.Active).To(BeFalse())
+		Expect(off.URL).To(Equal(l.URL))
+
+		var inactive []string
+		for pl, err := range sc.V1PaymentLinks.List(Ctx, &stripe.PaymentLinkListParams{Active: stripe.Bool(false)}) {
+			Expect(err).NotTo(HaveOccurred())
+			inactive = append(inactive, pl.ID)
+		}
+		Expect(inactive).To(Equal([]string{l.ID}))
+		for _, err := range sc.V1PaymentLinks.List(Ctx, &stripe.PaymentLinkListParams{Active: stripe.Bool(true)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Fail("no active link is left")
+		}
+
+		Expect(delivered()).To(Equal([]string{"payment_link.created", "payment_link.updated", "payment_link.updated"}))
+		ev := rcv.all()[2]
+		Expect(ev.Data.PreviousAttributes).To(HaveKeyWithValue("active", true))
+
+		status, body := open(l.ID)
+		Expect(status).To(Equal(400), "a deactivated link opens nothing: %v", body)
+		Expect(body["error"].(map[string]any)["message"]).To(ContainSubstring("not active"))
+		for _, err := range sc.V1CheckoutSessions.List(Ctx, &stripe.CheckoutSessionListParams{}) {
+			Expect(err).NotTo(HaveOccurred())
+			Fail("no session was opened")
+		}
+	})
+
+	It("opens a session with the link's settings, and its completion carries payment_link", func() {
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2)}},
+			AfterCompletion: &stripe.PaymentLinkCreateAfterCompletionParams{Type: stripe.String("redirect"),
+				Redirect: &stripe.PaymentLinkCreateAfterCompletionRedirectParams{URL: stripe.String("https://shop.example/thanks")}},
+			BillingAddressCollection: stripe.String("required"),
+			SubmitType:               stripe.String("pay"),
+			PaymentIntentData:        &stripe.PaymentLinkCreatePaymentIntentDataParams{Description: stripe.String("Poster order"), Metadata: map[string]string{"channel": "link"}},
+			Metadata:                 map[string]string{"campaign": "spring"},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.PaymentIntentData.Description).To(Equal("Poster order"))
+
+		s, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s["id"]).To(HavePrefix("cs_test_"))
+		Expect(s["payment_link"]).To(Equal(l.ID))
+		Expect(s["mode"]).To(Equal("payment"))
+		Expect(s["amount_total"]).To(BeNumerically("==", 3000))
+		Expect(s["success_url"]).To(Equal("https://shop.example/thanks"))
+		Expect(s["billing_address_collection"]).To(Equal("required"))
+		Expect(s["submit_type"]).To(Equal("pay"))
+		Expect(s["metadata"]).To(Equal(map[string]any{"campaign": "spring"}), "the link's metadata is copied to its sessions")
+
+		sessions := func() []string {
+			var ids []string
+			for cs, err := range sc.V1CheckoutSessions.List(Ctx, &stripe.CheckoutSessionListParams{PaymentLink: stripe.String(l.ID)}) {
+				Expect(err).NotTo(HaveOccurred())
+				ids = append(ids, cs.ID)
+			}
+			return ids
+		}
+		Expect(sessions()).To(Equal([]string{s["id"].(string)}))
+
+		done, err := emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done["payment_status"]).To(Equal("paid"))
+		Expect(delivered()).To(Equal([]string{"payment_link.created", "checkout.session.completed"}))
+		var fromEvent stripe.CheckoutSession
+		Expect(fromEvent.UnmarshalJSON(rcv.all()[1].Data.Raw)).To(Succeed())
+		Expect(fromEvent.PaymentLink.ID).To(Equal(l.ID))
+
+		p := &stripe.CheckoutSessionRetrieveParams{}
+		p.AddExpand("payment_link")
+		p.AddExpand("payment_intent")
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s["id"].(string), p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.PaymentLink.URL).To(Equal(l.URL))
+		Expect(got.PaymentIntent.Description).To(Equal("Poster order"))
+		Expect(got.PaymentIntent.Metadata).To(Equal(map[string]string{"channel": "link"}))
+		Expect(got.PaymentIntent.Amount).To(Equal(int64(3000)))
+
+		again, err := sc.V1PaymentLinks.Retrieve(Ctx, l.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Active).To(BeTrue(), "without restrictions a link stays active")
+	})
+
+	It("opens subscription-mode sessions for a recurring price", func() {
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:        []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(recurring.ID), Quantity: stripe.Int64(1)}},
+			SubscriptionData: &stripe.PaymentLinkCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(7), Metadata: map[string]string{"plan": "monthly"}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.SubscriptionData.TrialPeriodDays).To(Equal(int64(7)))
+		Expect(l.PaymentIntentData).To(BeNil())
+
+		s, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s["mode"]).To(Equal("subscription"))
+		Expect(s["payment_link"]).To(Equal(l.ID))
+		done, err := emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done["payment_status"]).To(Equal("no_payment_required"), "a free trial: nothing due today")
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, done["subscription"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.Metadata).To(Equal(map[string]string{"plan": "monthly"}))
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(recurring.ID))
+	})
+
+	It("deactivates itself once the completed-sessions limit is reached", func() {
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:    []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			Restrictions: &stripe.PaymentLinkCreateRestrictionsParams{CompletedSessions: &stripe.PaymentLinkCreateRestrictionsCompletedSessionsParams{Limit: stripe.Int64(2)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.Restrictions.CompletedSessions.Limit).To(Equal(int64(2)))
+		Expect(l.Restrictions.CompletedSessions.Count).To(Equal(int64(0)))
+
+		first, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		second, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = emu.CompleteCheckout("", first["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		got, _ := sc.V1PaymentLinks.Retrieve(Ctx, l.ID, nil)
+		Expect(got.Restrictions.CompletedSessions.Count).To(Equal(int64(1)))
+		Expect(got.Active).To(BeTrue())
+
+		_, err = emu.CompleteCheckout("", second["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		got, _ = sc.V1PaymentLinks.Retrieve(Ctx, l.ID, nil)
+		Expect(got.Restrictions.CompletedSessions.Count).To(Equal(int64(2)))
+		Expect(got.Active).To(BeFalse(), "the limit reached, the link deactivates")
+		types := delivered()
+		Expect(types[len(types)-1]).To(Equal("payment_link.updated"))
+		Expect(rcv.all()[len(types)-1].Data.PreviousAttributes).To(HaveKeyWithValue("active", true))
+
+		status, _ := open(l.ID)
+		Expect(status).To(Equal(400))
+	})
+
+	It("refuses what Stripe refuses, keeping nothing", func() {
+		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
+			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})
+		Expect(err).NotTo(HaveOccurred())
+		archived, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(100)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Prices.Update(Ctx, archived.ID, &stripe.PriceUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		item := func(id string) *stripe.PaymentLinkCreateLineItemParams {
+			return &stripe.PaymentLinkCreateLineItemParams{Price: stripe.String(id), Quantity: stripe.Int64(1)}
+		}
+		many := make([]*stripe.PaymentLinkCreateLineItemParams, 21)
+		for i := range many {
+			many[i] = item(price.ID)
+		}
+		for _, tc := range []struct {
+			p     *stripe.PaymentLinkCreateParams
+			param string
+		}{
+			{&stripe.PaymentLinkCreateParams{}, "line_items"},
+			{&stripe.PaymentLinkCreateParams{LineItems: many}, "line_items"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(archived.ID)}}, "line_items[0][price]"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item("price_missing")}}, "line_items[0][price]"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID)}}}, "line_items[0][quantity]"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(recurring.ID), item(other.ID)}}, "line_items[1][price]"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID), item(recurring.ID)}}, "line_items[1][price]"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
+				SubscriptionData: &stripe.PaymentLinkCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(7)}}, "subscription_data"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(recurring.ID)},
+				PaymentIntentData: &stripe.PaymentLinkCreatePaymentIntentDataParams{Description: stripe.String("x")}}, "payment_intent_data"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
+				AfterCompletion: &stripe.PaymentLinkCreateAfterCompletionParams{Type: stripe.String("redirect")}}, "after_completion[redirect][url]"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
+				SubmitType: stripe.String("buy")}, "submit_type"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
+				CustomText: &stripe.PaymentLinkCreateCustomTextParams{Submit: &stripe.PaymentLinkCreateCustomTextSubmitParams{Message: stripe.String("Go")}}}, "custom_text"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
+				InvoiceCreation: &stripe.PaymentLinkCreateInvoiceCreationParams{Enabled: stripe.Bool(true)}}, "invoice_creation"},
+		} {
+			_, err := sc.V1PaymentLinks.Create(Ctx, tc.p)
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(BeNumerically(">=", 400))
+			Expect(se.Param).To(HavePrefix(tc.param), "%v", err)
+		}
+		Expect(count()).To(BeZero())
+		Expect(slices.DeleteFunc(delivered(), func(t string) bool { return t != "payment_link.created" })).To(BeEmpty())
+
+		_, err = sc.V1PaymentLinks.Retrieve(Ctx, "plink_missing", nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+	})
+})
