@@ -45,6 +45,8 @@ func init() {
 	register("billing_portal.session", stripe.BillingPortalSession{})
 	register("cash_balance", stripe.CashBalance{})
 	register("charge", stripe.Charge{})
+	register("review", stripe.Review{})
+	register("radar.early_fraud_warning", stripe.RadarEarlyFraudWarning{})
 	register("checkout.session", stripe.CheckoutSession{})
 	register("credit_note", stripe.CreditNote{})
 	register("credit_note_line_item", stripe.CreditNoteLineItem{})

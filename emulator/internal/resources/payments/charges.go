@@ -78,6 +78,9 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		ch["captured"] = true
 		ch["amount_captured"] = amount
 	}
+	if pm["type"] == "card" {
+		applyRisk(c, ch, cardOf(c, pm))
+	}
 	if c.BaseURL != nil && status != "failed" {
 		ch["receipt_url"] = c.BaseURL() + "/receipts/" + api.Str(ch["id"])
 	}

@@ -92,8 +92,11 @@ func createCharge(c *api.Call) (any, error) {
 	if err := c.PutEmit(ch, "charge.succeeded", nil); err != nil {
 		return nil, err
 	}
-	if capture && cd.Dispute != nil {
-		if err := openDispute(c, ch, cd.Dispute); err != nil {
+	if err := openReview(c, ch); err != nil {
+		return nil, err
+	}
+	if capture {
+		if err := afterCapture(c, ch, cd); err != nil {
 			return nil, err
 		}
 	}
@@ -220,10 +223,8 @@ func captureCharge(c *api.Call) (any, error) {
 	if err := c.PutEmit(ch, "charge.captured", api.PreviousAttributes(chBefore, ch)); err != nil {
 		return nil, err
 	}
-	if cd := cardByID(c, api.Str(ch["payment_method"])); cd.Dispute != nil {
-		if err := openDispute(c, ch, cd.Dispute); err != nil {
-			return nil, err
-		}
+	if err := afterCapture(c, ch, cardByID(c, api.Str(ch["payment_method"]))); err != nil {
+		return nil, err
 	}
 	return ch, nil
 }

@@ -622,6 +622,9 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 	}
 	pi["latest_charge"] = ch["id"]
 	pi["payment_method"] = pm["id"]
+	if ch["review"] != nil {
+		pi["review"] = ch["review"]
+	}
 	event := "payment_intent.succeeded"
 	if manual {
 		pi["status"] = RequiresCapture
@@ -666,10 +669,13 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 			return nil, err
 		}
 	}
-	if cd.Dispute != nil && !manual {
-		// A dispute test card: the cardholder disputes the payment
-		// (Stripe opens the dispute moments later).
-		if err := openDispute(c, ch, cd.Dispute); err != nil {
+	if err := openReview(c, ch); err != nil {
+		return nil, err
+	}
+	if !manual {
+		// A dispute or early-fraud-warning test card: the cardholder
+		// disputes the payment, the issuer warns (moments later at Stripe).
+		if err := afterCapture(c, ch, cd); err != nil {
 			return nil, err
 		}
 	}
@@ -805,10 +811,8 @@ func captureIntent(c *api.Call) (any, error) {
 	c.Emit("charge.captured", ch, api.PreviousAttributes(chBefore, ch))
 	c.Emit("payment_intent.succeeded", pi, nil)
 	if api.Obj(ch["payment_method_details"])["type"] == "card" {
-		if cd := cardByID(c, api.Str(ch["payment_method"])); cd.Dispute != nil {
-			if err := openDispute(c, ch, cd.Dispute); err != nil {
-				return nil, err
-			}
+		if err := afterCapture(c, ch, cardByID(c, api.Str(ch["payment_method"]))); err != nil {
+			return nil, err
 		}
 	}
 	return pi, nil

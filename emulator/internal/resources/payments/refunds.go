@@ -162,6 +162,9 @@ func createRefund(c *api.Call) (any, error) {
 	}
 	c.Emit("refund.created", re, nil)
 	c.Emit("charge.refunded", ch, api.PreviousAttributes(chBefore, ch))
+	if err := radarAfterRefund(c, ch, reason); err != nil {
+		return nil, err
+	}
 	if reverse {
 		if err := reverseForRefund(c, ch, api.Str(reversalID), api.Str(re["id"]), amount); err != nil {
 			return nil, err

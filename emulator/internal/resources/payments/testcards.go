@@ -34,6 +34,12 @@ type card struct {
 	// Dispute, when set, opens a dispute on the charge once it is
 	// captured (Stripe's dispute test cards).
 	Dispute *disputeCard
+	// Risk is Radar's risk level of the card's payments when not normal:
+	// elevated (a review is opened) or highest (blocked).
+	Risk string
+	// EarlyFraudWarning, when set, is the fraud_type of the early fraud
+	// warning the issuer sends once a payment is captured.
+	EarlyFraudWarning string
 }
 
 // disputeCard is the dispute one of Stripe's dispute test cards opens.
@@ -42,6 +48,10 @@ type disputeCard struct {
 	NetworkCode string // the card network's reason code
 	Inquiry     bool   // an inquiry (a warning) rather than a chargeback
 }
+
+// radarBlocked is a card whose payments Radar blocks as too risky: they
+// fail as a fraudulent decline without reaching the network.
+var radarBlocked = card{Outcome: declinesOnCharge, Decline: "card_declined", Reason: "fraudulent", Message: "Your card was declined.", Risk: riskHighest}
 
 var declined = card{Outcome: declines, Decline: "card_declined", Reason: "generic_decline", Message: "Your card was declined."}
 
@@ -72,6 +82,12 @@ var testCards = map[string]card{
 	"4000000000000259": with(card{Dispute: &disputeCard{Reason: "fraudulent", NetworkCode: "10.4"}}, "visa"),
 	"4000000000002685": with(card{Dispute: &disputeCard{Reason: "product_not_received", NetworkCode: "13.1"}}, "visa"),
 	"4000000000001976": with(card{Dispute: &disputeCard{Reason: "general", NetworkCode: "10.4", Inquiry: true}}, "visa"),
+	"4000000000005423": with(card{EarlyFraudWarning: "made_with_stolen_card"}, "visa"),
+	// Radar: elevated risk is reviewed; highest risk is blocked, by
+	// Radar's default rule (…4954) or always (…0019).
+	"4000000000009235": with(card{Risk: riskElevated}, "visa"),
+	"4000000000004954": with(radarBlocked, "visa"),
+	"4100000000000019": with(radarBlocked, "visa"),
 }
 
 func with(c card, brand string) card {
@@ -115,6 +131,9 @@ var magicPaymentMethods = map[string]string{
 	"pm_card_createDispute":                                         "4000000000000259",
 	"pm_card_createDisputeProductNotReceived":                       "4000000000002685",
 	"pm_card_createDisputeInquiry":                                  "4000000000001976",
+	"pm_card_riskLevelElevated":                                     "4000000000009235",
+	"pm_card_riskLevelHighest":                                      "4000000000004954",
+	"pm_card_chargeDeclinedFraudulent":                              "4100000000000019",
 }
 
 // testTokens maps Stripe's test card tokens to card numbers.
