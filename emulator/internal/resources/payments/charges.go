@@ -144,8 +144,8 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 			"fingerprint": sd["fingerprint"], "last4": sd["last4"], "mandate": nil}
 	case "us_bank_account":
 		ud := api.Obj(pm["us_bank_account"])
-		// No mandate: Mandate objects are not emulated, and Stripe's spec
-		// has the field absent rather than null when there is none.
+		// Stripe's spec has mandate absent rather than null when there is
+		// none (withMandate names one).
 		d["us_bank_account"] = store.Obj{"account_holder_type": ud["account_holder_type"], "account_type": ud["account_type"],
 			"bank_name": ud["bank_name"], "fingerprint": ud["fingerprint"], "last4": ud["last4"],
 			"payment_reference": nil, "routing_number": ud["routing_number"]}

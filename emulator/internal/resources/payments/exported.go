@@ -49,7 +49,7 @@ func chargeWith(c *api.Call, pi store.Obj, pmID string, offSession bool, returnU
 	// Confirm as if these were the request's parameters.
 	saved := c.Params
 	c.Params = params.NewValues(raw)
-	res, err := confirmWith(c, next)
+	res, err := confirmAs(c, next, false)
 	c.Params = saved
 	if err != nil {
 		return nil, err

@@ -167,8 +167,8 @@ func createIntent(c *api.Call) (any, error) {
 func applyIntentParams(c *api.Call, pi store.Obj) error {
 	// use_stripe_sdk only says how a client will handle next_action;
 	// radar_options feed fraud scoring, which test mode does not do;
-	// mandate_data is the customer's acceptance of a debit mandate, and
-	// Mandate objects are not emulated (bank debits settle without one).
+	// mandate_data is read when a bank debit is confirmed (a card payment
+	// has no mandate).
 	c.Inert("use_stripe_sdk", "radar_options", "mandate_data")
 	if err := applyConnect(c, pi); err != nil {
 		return err
@@ -497,7 +497,11 @@ func automaticPaymentMethods(apm params.Values) store.Obj {
 
 // confirmWith runs a confirmation: the payment method is charged, sent to
 // authentication, or set processing. The intent passed is already stored.
-func confirmWith(c *api.Call, pi store.Obj) (any, error) {
+func confirmWith(c *api.Call, pi store.Obj) (any, error) { return confirmAs(c, pi, true) }
+
+// confirmAs is confirmWith; fromAPI is false when Stripe itself confirms
+// (invoices, hosted pages), which never refuses for a missing mandate.
+func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	// Confirmation only sets top-level fields of the intent (nested values
 	// are replaced whole, never edited), so a top-level copy is a faithful
 	// picture of what it was.
@@ -524,7 +528,11 @@ func confirmWith(c *api.Call, pi store.Obj) (any, error) {
 	pi["next_action"] = nil
 
 	if delayed[api.Str(pm["type"])] {
-		return startProcessing(c, before, pi, pm)
+		m, err := intentMandate(c, pi, pm, fromAPI)
+		if err != nil {
+			return nil, err
+		}
+		return startProcessing(c, before, pi, pm, m)
 	}
 	if isRedirect(api.Str(pm["type"])) {
 		if err := checkRedirectConfirm(c, pi, pm, returnURL); err != nil {
@@ -736,8 +744,9 @@ func lastPaymentError(e *apierr.Error, pm store.Obj) store.Obj {
 
 // startProcessing begins a delayed-notification payment (bank debits):
 // the charge is pending until settle time.
-func startProcessing(c *api.Call, before, pi, pm store.Obj) (any, error) {
+func startProcessing(c *api.Call, before, pi, pm, mandate store.Obj) (any, error) {
 	ch := newCharge(c, pi, pm, "pending", true, nil)
+	withMandate(ch, mandate)
 	if err := c.Put(ch); err != nil {
 		return nil, err
 	}

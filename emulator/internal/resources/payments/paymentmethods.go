@@ -462,6 +462,10 @@ func detachPaymentMethod(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.Emit("payment_method.detached", after, store.Obj{"customer": owner})
+	// Its bank debit mandates end with it.
+	if err := deactivateMandates(c, api.Str(pm["id"])); err != nil {
+		return nil, err
+	}
 	// A detached method can't stay the customer's default.
 	if cus, ok := c.Tx.Get(c.Account, "customer", owner); ok {
 		if is, _ := cus["invoice_settings"].(map[string]any); is != nil && is["default_payment_method"] == pm["id"] {

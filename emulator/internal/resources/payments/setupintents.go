@@ -86,8 +86,8 @@ func newSetupIntent(c *api.Call, id string) store.Obj {
 }
 
 func applySetupParams(c *api.Call, si store.Obj) error {
-	// How a client handles next_action; a debit mandate's acceptance
-	// (Mandate objects are not emulated).
+	// How a client handles next_action; mandate_data is read when a bank
+	// debit is set up (a card has no mandate).
 	c.Inert("use_stripe_sdk", "mandate_data")
 	c.Copy(si, "description", "payment_method_options", "flow_directions")
 	if apm, ok := c.Params.Obj("automatic_payment_methods"); ok {
@@ -221,6 +221,13 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 			c.Emit("setup_intent.requires_action", si, nil)
 			return si, nil
 		}
+	}
+	m, err := intentMandate(c, si, pm, true)
+	if err != nil {
+		return nil, err
+	}
+	if m != nil {
+		si["mandate"] = m["id"]
 	}
 	return succeedSetup(c, si, pm)
 }

@@ -1,0 +1,158 @@
+package payments
+
+import (
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// MandateKind is the mandate object: a customer's authorization to debit
+// a bank account (SEPA Direct Debit, US bank accounts), made when an
+// intent is confirmed with mandate_data. Stripe has no list endpoint and
+// no mandate.created event.
+var MandateKind = &api.Kind{
+	Object:     "mandate",
+	Prefix:     "mandate_",
+	Name:       "mandate",
+	Expandable: []string{"payment_method"},
+	Indexes:    []store.Index{{Name: "payment_method", Path: "payment_method"}},
+}
+
+func mandateRoutes() []api.Route {
+	return []api.Route{
+		api.GET("/v1/mandates/{id}", params.FromStruct(stripe.MandateRetrieveParams{}), retrieveMandate),
+	}
+}
+
+func retrieveMandate(c *api.Call) (any, error) { return c.Retrieve("mandate", c.Var("id")) }
+
+// mandated are the payment method types whose payments and setups are
+// debits under a mandate.
+var mandated = map[string]bool{"sepa_debit": true, "us_bank_account": true}
+
+// intentMandate is the mandate a confirmation of owner (a PaymentIntent
+// or SetupIntent) with pm debits under: a new one from the request's
+// mandate_data, else the method's active multi-use mandate (set up
+// earlier), else none. Stripe refuses a setup
+// (a SetupIntent, or a PaymentIntent with setup_future_usage) confirmed
+// through the API without mandate_data; fromAPI is false for payments
+// made by Stripe itself (invoices, hosted pages), which are not refused.
+func intentMandate(c *api.Call, owner, pm store.Obj, fromAPI bool) (store.Obj, error) {
+	typ := api.Str(pm["type"])
+	if !mandated[typ] {
+		return nil, nil
+	}
+	setup := owner["object"] == "setup_intent" || owner["setup_future_usage"] != nil
+	md, ok := c.Params.Obj("mandate_data")
+	if !ok {
+		if setup && fromAPI {
+			what := "PaymentIntent"
+			and := " and `setup_future_usage`"
+			if owner["object"] == "setup_intent" {
+				what, and = "SetupIntent", ""
+			}
+			return nil, apierr.InvalidRequest("When confirming a %s with a `%s` PaymentMethod%s, `mandate_data` is required.", what, typ, and).
+				WithParam("mandate_data").WithCode("parameter_missing")
+		}
+		return activeMandate(c, api.Str(pm["id"])), nil
+	}
+	ca, ok := md.Obj("customer_acceptance")
+	if !ok {
+		return nil, apierr.MissingParam("mandate_data[customer_acceptance]")
+	}
+	acceptance := store.Obj{}
+	kind, _ := ca.Str("type")
+	switch kind {
+	case "online":
+		on, ok := ca.Obj("online")
+		if !ok {
+			return nil, apierr.MissingParam("mandate_data[customer_acceptance][online]")
+		}
+		ip, _ := on.Str("ip_address")
+		ua, _ := on.Str("user_agent")
+		if ip == "" {
+			return nil, apierr.MissingParam("mandate_data[customer_acceptance][online][ip_address]")
+		}
+		if ua == "" {
+			return nil, apierr.MissingParam("mandate_data[customer_acceptance][online][user_agent]")
+		}
+		acceptance["online"] = store.Obj{"ip_address": ip, "user_agent": ua}
+	case "offline":
+		ca.MarkRead("offline")
+		acceptance["offline"] = store.Obj{}
+	case "":
+		return nil, apierr.MissingParam("mandate_data[customer_acceptance][type]")
+	default:
+		return nil, apierr.InvalidRequest("Invalid mandate_data[customer_acceptance][type]: must be one of online or offline").WithParam("mandate_data[customer_acceptance][type]")
+	}
+	acceptance["type"] = kind
+	acceptance["accepted_at"] = c.Now
+	if at, ok := ca.Int("accepted_at"); ok {
+		acceptance["accepted_at"] = at
+	}
+	id := c.NewID("mandate")
+	details := store.Obj{"type": typ}
+	switch typ {
+	case "sepa_debit":
+		base := ""
+		if c.BaseURL != nil {
+			base = c.BaseURL()
+		}
+		details["sepa_debit"] = store.Obj{"reference": strings.ToUpper(c.IDs.Secret(16)), "url": base + "/mandates/" + id}
+	case "us_bank_account":
+		details["us_bank_account"] = store.Obj{}
+	}
+	m := store.Obj{"id": id, "object": "mandate", "livemode": false, "customer_acceptance": acceptance,
+		"payment_method": pm["id"], "payment_method_details": details, "status": "active"}
+	if setup {
+		m["type"], m["multi_use"] = "multi_use", store.Obj{}
+	} else {
+		m["type"], m["single_use"] = "single_use", store.Obj{"amount": owner["amount"], "currency": owner["currency"]}
+	}
+	if owner["on_behalf_of"] != nil {
+		m["on_behalf_of"] = owner["on_behalf_of"]
+	}
+	return m, c.Put(m)
+}
+
+// activeMandate is pm's active multi-use mandate, if any.
+func activeMandate(c *api.Call, pmID string) store.Obj {
+	p := c.Tx.List(c.Account, "mandate", store.Query{Index: "payment_method", Value: pmID, Limit: 100,
+		Filter: func(o store.Obj) bool { return o["status"] == "active" && o["type"] == "multi_use" }})
+	if len(p.Data) == 0 {
+		return nil
+	}
+	return p.Data[0]
+}
+
+// deactivateMandates ends pm's active mandates (it was detached from its
+// customer), with mandate.updated.
+func deactivateMandates(c *api.Call, pmID string) error {
+	p := c.Tx.List(c.Account, "mandate", store.Query{Index: "payment_method", Value: pmID, Limit: 100,
+		Filter: func(o store.Obj) bool { return o["status"] == "active" }})
+	for _, before := range p.Data {
+		after := api.Clone(before)
+		after["status"] = "inactive"
+		if err := c.Save(before, after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withMandate names the mandate on a charge's bank debit details.
+func withMandate(ch, m store.Obj) {
+	if m == nil {
+		return
+	}
+	pmd := api.Clone(api.Obj(ch["payment_method_details"]))
+	typ := api.Str(pmd["type"])
+	d := api.Obj(pmd[typ])
+	d["mandate"] = m["id"]
+	ch["payment_method_details"] = pmd
+}
