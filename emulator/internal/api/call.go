@@ -239,8 +239,20 @@ func (c *Call) putIn(account string, o store.Obj) ([]byte, error) {
 		return nil, err
 	}
 	c.stored.put(o, snap)
+	if hooks := WriteHooks[Str(o["object"])]; len(hooks) > 0 && c.journal == nil {
+		for _, hook := range hooks {
+			hook(c, account, o)
+		}
+	}
 	return snap, nil
 }
+
+// WriteHooks, by object type, run each time a request or background work
+// stores an object of that type (not inside a Sandbox, whose writes are
+// undone): a family whose state derives from another's objects (active
+// entitlements from subscriptions) queues its work there with Later. They
+// are registered at init and must stay cheap.
+var WriteHooks = map[string][]func(c *Call, account string, o store.Obj){}
 
 // Emit records an event for obj in this request's transaction, in the
 // account in scope.
