@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/clientkeys"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/entitlements"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/meters"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
@@ -34,7 +35,7 @@ func kinds() []*api.Kind {
 		checkout.LinkKind,
 		taxrates.Kind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), clientkeys.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), clientkeys.Kinds(), entitlements.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -66,5 +67,6 @@ func routes() [][]api.Route {
 		taxrates.Routes(),
 		meters.Routes(),
 		clientkeys.Routes(),
+		entitlements.Routes(),
 	}
 }
