@@ -66,11 +66,25 @@ func subscriptionWritten(c *api.Call, account string, sub store.Obj) {
 	if c.Scratch(key) != nil {
 		return
 	}
+	if !anyProductFeatures(c.Tx, account) && len(activeOf(c.Tx, account, customer)) == 0 {
+		return // nothing can be granted or taken away: most accounts
+	}
 	c.SetScratch(key, true)
 	c.Later(func() error {
 		c.SetScratch(key, nil)
 		return refresh(c, account, customer)
 	})
+}
+
+// anyProductFeatures tells whether any product of the account grants a
+// feature.
+func anyProductFeatures(tx *store.Tx, account string) bool {
+	found := false
+	tx.ScanMeta(productFeaturesKey(account, ""), func(string, string) bool {
+		found = true
+		return false
+	})
+	return found
 }
 
 // entitledFeatures are the active features the customer's granting
