@@ -99,3 +99,19 @@ func checkMetadataEntry(k, v string) error {
 // Clone deep-copies an object so a handler can change it and still diff
 // against the original.
 func Clone(o store.Obj) store.Obj { return store.Clone(o) }
+
+// UpdateFields serves an update endpoint (POST /v1/<objects>/{id}) for
+// objects whose only changeable fields are fields (copied as sent) and
+// metadata: stored with <object>.updated and previous_attributes.
+func (c *Call) UpdateFields(object string, fields ...string) (any, error) {
+	before, err := c.Load(object, c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := Clone(before)
+	c.Copy(after, fields...)
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	return after, c.Save(before, after)
+}

@@ -155,17 +155,7 @@ func retrievePayout(c *api.Call) (any, error) {
 	return c.Retrieve("payout", c.Var("id"))
 }
 
-func updatePayout(c *api.Call) (any, error) {
-	before, err := c.Load("payout", c.Var("id"), "id")
-	if err != nil {
-		return nil, err
-	}
-	after := api.Clone(before)
-	if err := c.ApplyMetadata(after); err != nil {
-		return nil, err
-	}
-	return after, c.Save(before, after)
-}
+func updatePayout(c *api.Call) (any, error) { return c.UpdateFields("payout") }
 
 func cancelPayout(c *api.Call) (any, error) {
 	before, err := c.Load("payout", c.Var("id"), "id")

@@ -240,17 +240,7 @@ func retrieveRefund(c *api.Call) (any, error) {
 	return c.Load("refund", c.Var("id"), "id")
 }
 
-func updateRefund(c *api.Call) (any, error) {
-	before, err := c.Load("refund", c.Var("id"), "id")
-	if err != nil {
-		return nil, err
-	}
-	after := api.Clone(before)
-	if err := c.ApplyMetadata(after); err != nil {
-		return nil, err
-	}
-	return after, c.Save(before, after)
-}
+func updateRefund(c *api.Call) (any, error) { return c.UpdateFields("refund") }
 
 func cancelRefund(c *api.Call) (any, error) {
 	re, err := c.Load("refund", c.Var("id"), "id")

@@ -126,18 +126,7 @@ func retrieveTransfer(c *api.Call) (any, error) {
 	return c.Retrieve("transfer", c.Var("id"))
 }
 
-func updateTransfer(c *api.Call) (any, error) {
-	before, err := c.Load("transfer", c.Var("id"), "id")
-	if err != nil {
-		return nil, err
-	}
-	after := api.Clone(before)
-	c.Copy(after, "description")
-	if err := c.ApplyMetadata(after); err != nil {
-		return nil, err
-	}
-	return after, c.Save(before, after)
-}
+func updateTransfer(c *api.Call) (any, error) { return c.UpdateFields("transfer", "description") }
 
 func createReversal(c *api.Call) (any, error) {
 	// Stripe's reversal object shows no description.
