@@ -23,6 +23,20 @@ func FuzzRequest(f *testing.F) {
 	f.Add("DELETE", "/v1/customers/cus_123", "", "", "")
 	f.Add("POST", "/v1/customers", "a[b][c][d][e][f]=1&expand[0]=x.y.z", "", "")
 	f.Add("GET", "/v1/events?types[]=customer.created&created[gte]=1", "", "", "")
+	// The families added later, so mutations reach their handlers too.
+	f.Add("POST", "/v1/billing/meters", "display_name=x&event_name=e&default_aggregation[formula]=sum", "", "")
+	f.Add("POST", "/v1/billing/meter_events", "event_name=e&payload[stripe_customer_id]=cus_1&payload[value]=3&timestamp=1", "", "")
+	f.Add("GET", "/v1/billing/meters/mtr_test_1/event_summaries?customer=cus_1&start_time=0&end_time=60&value_grouping_window=hour", "", "", "")
+	f.Add("POST", "/v1/subscription_schedules", "customer=cus_1&start_date=now&phases[0][items][0][price]=price_1&phases[0][iterations]=2", "", "")
+	f.Add("POST", "/v1/tokens", "card[number]=4242424242424242&card[exp_month]=1&card[exp_year]=2040&card[cvc]=123", "", "")
+	f.Add("POST", "/v1/charges", "amount=100&currency=usd&source=tok_visa&capture=false", "", "")
+	f.Add("POST", "/v1/transfers", "amount=100&currency=usd&destination=acct_1&source_transaction=ch_1", "", "")
+	f.Add("POST", "/v1/payouts", "amount=100&currency=usd&method=standard", "acct_x", "")
+	f.Add("POST", "/v1/payment_links", "line_items[0][price]=price_1&line_items[0][quantity]=1&restrictions[completed_sessions][limit]=1", "", "")
+	f.Add("POST", "/v1/customers/cus_1/tax_ids", "type=eu_vat&value=DE123456789", "", "")
+	f.Add("POST", "/v1/ephemeral_keys", "customer=cus_1", "", "")
+	f.Add("POST", "/v1/entitlements/features", "name=x&lookup_key=k", "", "")
+	f.Add("POST", "/v1/prices", "currency=usd&product=prod_1&billing_scheme=tiered&tiers_mode=graduated&tiers[0][up_to]=inf&tiers[0][unit_amount]=1", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {
