@@ -133,7 +133,50 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 			Expect(d.Klarna.PaymentMethodCategory).To(Equal(stripe.ChargePaymentMethodDetailsKlarnaPaymentMethodCategoryPayLater))
 			Expect(d.Klarna.PayerDetails.Address.Country).To(Equal("NL"))
 		}),
+		Entry("Affirm", "affirm", "usd", func(d *stripe.ChargePaymentMethodDetails) {
+			Expect(d.Affirm.TransactionID).NotTo(BeEmpty())
+		}),
+		Entry("Clearpay in pounds", "afterpay_clearpay", "gbp", func(d *stripe.ChargePaymentMethodDetails) {
+			Expect(d.AfterpayClearpay.OrderID).NotTo(BeEmpty())
+			Expect(d.AfterpayClearpay.Reference).To(BeEmpty())
+		}),
+		Entry("PayPal", "paypal", "eur", func(d *stripe.ChargePaymentMethodDetails) {
+			Expect(d.Paypal.PayerEmail).To(Equal("jenny@example.com"))
+			Expect(d.Paypal.PayerName).To(Equal("Jenny Rosen"))
+			Expect(d.Paypal.Country).To(Equal("NL"))
+			Expect(d.Paypal.PayerID).NotTo(BeEmpty())
+			Expect(d.Paypal.TransactionID).NotTo(BeEmpty())
+			Expect(d.Paypal.SellerProtection.Status).To(Equal(stripe.ChargePaymentMethodDetailsPaypalSellerProtectionStatusEligible))
+		}),
 	)
+
+	DescribeTable("refuses a currency the buy now, pay later or wallet method does not take, keeping nothing",
+		func(typ, currency, accepted string) {
+			mark := len(emu.EventTypes(""))
+			_, err := create(typ, currency, nil)
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Param).To(Equal("payment_method_types"))
+			Expect(se.Msg).To(Equal("The currency provided (" + currency + ") is invalid for one or more payment method types on this PaymentIntent. The payment method type " + typ + " only supports the following currencies: " + accepted + "."))
+			nothingKept(mark)
+		},
+		Entry("Affirm in euros", "affirm", "eur", "cad, usd"),
+		Entry("Afterpay / Clearpay in euros", "afterpay_clearpay", "eur", "aud, cad, gbp, nzd, usd"),
+		Entry("PayPal in yen", "paypal", "jpy", "aud, cad, chf, czk, dkk, eur, gbp, hkd, nok, nzd, pln, sek, sgd, usd"),
+	)
+
+	It("hands Afterpay's order reference from payment_method_options to the charge", func() {
+		pi, err := create("afterpay_clearpay", "usd", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{
+				AfterpayClearpay: &stripe.PaymentIntentCreatePaymentMethodOptionsAfterpayClearpayParams{Reference: stripe.String("order-42")}}
+		})
+		Expect(err).NotTo(HaveOccurred())
+		visit(pi, "succeed")
+		done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, &stripe.PaymentIntentRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.LatestCharge.PaymentMethodDetails.AfterpayClearpay.Reference).To(Equal("order-42"))
+	})
 
 	It("fails on the test page, back to requires_payment_method, and is paid by card on retry", func() {
 		pi, err := create("ideal", "eur", nil)
@@ -199,6 +242,14 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 			p.PaymentMethodData.BillingDetails = &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny")}
 		})
 		Expect(StripeErr(err).Param).To(Equal("payment_method_data[billing_details][email]"))
+		_, err = create("afterpay_clearpay", "usd", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodData.BillingDetails = &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Email: stripe.String("j@example.com")}
+		})
+		Expect(StripeErr(err).Param).To(Equal("payment_method_data[billing_details][name]"))
+		_, err = create("afterpay_clearpay", "usd", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodData.BillingDetails = &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny")}
+		})
+		Expect(StripeErr(err).Param).To(Equal("payment_method_data[billing_details][email]"))
 		nothingKept(mark)
 
 		pi, err := create("klarna", "eur", func(p *stripe.PaymentIntentCreateParams) { p.PaymentMethodData.BillingDetails = nil })
@@ -224,6 +275,16 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 			Klarna: &stripe.PaymentMethodCreateKlarnaParams{DOB: &stripe.PaymentMethodCreateKlarnaDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(2), Year: stripe.Int64(1990)}}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(k.Klarna.DOB.Year).To(Equal(int64(1990)))
+
+		pp, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("paypal"), Paypal: &stripe.PaymentMethodCreatePaypalParams{}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pp.Type).To(Equal(stripe.PaymentMethodTypePaypal))
+		Expect(pp.Paypal.PayerEmail).To(BeEmpty(), "PayPal reports the payer once they authorize a payment")
+		a, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("affirm"), Affirm: &stripe.PaymentMethodCreateAffirmParams{}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Affirm).NotTo(BeNil())
+		_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("afterpay_clearpay")})
+		Expect(StripeErr(err).Param).To(Equal("billing_details[name]"))
 	})
 
 	It("saves iDEAL's bank account as a generated SEPA Direct Debit method for later off-session payments", func() {
@@ -268,13 +329,29 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 		nothingKept(mark)
 	})
 
-	It("authorizes Klarna for later capture", func() {
-		pi, err := create("klarna", "eur", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
-		Expect(err).NotTo(HaveOccurred())
-		Expect(visit(pi, "succeed")["status"]).To(Equal("requires_capture"))
-		done, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	DescribeTable("authorizes for later capture",
+		func(typ, currency string) {
+			pi, err := create(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+			Expect(err).NotTo(HaveOccurred())
+			Expect(visit(pi, "succeed")["status"]).To(Equal("requires_capture"))
+			done, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(done.AmountReceived).To(Equal(int64(2500)))
+		},
+		Entry("Klarna", "klarna", "eur"),
+		Entry("Affirm", "affirm", "cad"),
+		Entry("Afterpay / Clearpay", "afterpay_clearpay", "aud"),
+		Entry("PayPal", "paypal", "gbp"),
+	)
+
+	It("refuses saving an Affirm, Afterpay or PayPal method for later, which stripe-emu does not emulate", func() {
+		mark := len(emu.EventTypes(""))
+		for _, typ := range []string{"affirm", "afterpay_clearpay", "paypal"} {
+			_, err := create(typ, "usd", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
+			Expect(StripeErr(err).Param).To(Equal("setup_future_usage"), typ)
+		}
+		nothingKept(mark)
 	})
 
 	It("completes a Checkout Session paid with iDEAL", func() {

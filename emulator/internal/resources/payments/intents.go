@@ -326,7 +326,7 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 		o, err = sepaFromParams(&sub, bd)
 	case "us_bank_account":
 		o, err = usBankFromParams(&sub, bd)
-	case "ideal", "bancontact", "eps", "p24", "klarna":
+	case "ideal", "bancontact", "eps", "p24", "klarna", "affirm", "afterpay_clearpay", "paypal":
 		o, err = redirectFromParams(&sub, typ, bd)
 	case "":
 		return nil, apierr.MissingParam("payment_method_data[type]")

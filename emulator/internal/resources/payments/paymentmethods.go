@@ -24,10 +24,11 @@ var PaymentMethodKind = &api.Kind{
 
 // SupportedTypes are the payment method types the emulator can create.
 var supportedTypes = map[string]bool{"card": true, "sepa_debit": true, "us_bank_account": true,
-	"ideal": true, "bancontact": true, "eps": true, "p24": true, "klarna": true}
+	"ideal": true, "bancontact": true, "eps": true, "p24": true, "klarna": true,
+	"affirm": true, "afterpay_clearpay": true, "paypal": true}
 
 // supportedList names the supported types in refusals.
-const supportedList = "card, sepa_debit, us_bank_account, ideal, bancontact, eps, p24 and klarna"
+const supportedList = "card, sepa_debit, us_bank_account, ideal, bancontact, eps, p24, klarna, affirm, afterpay_clearpay and paypal"
 
 // delayed types settle later instead of at confirmation.
 var delayed = map[string]bool{"sepa_debit": true, "us_bank_account": true}

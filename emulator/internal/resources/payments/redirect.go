@@ -27,7 +27,9 @@ type redirectMethod struct {
 
 // redirectMethods are the redirect-based types emulated. Klarna's billing
 // email and country became optional in 2025-02-24.acacia: its currency
-// alone decides.
+// alone decides. Afterpay / Clearpay needs the payer's name and email;
+// its shipping details became optional in 2025-02-24.acacia. Affirm,
+// Afterpay / Clearpay and PayPal can place a hold for later capture.
 var redirectMethods = map[string]redirectMethod{
 	"ideal": {currencies: []string{"eur"}, sepa: true, iban: "NL91ABNA0417164300", banks: idealBanks},
 	"bancontact": {currencies: []string{"eur"}, needName: true, sepa: true, iban: "BE68539007547034",
@@ -35,6 +37,10 @@ var redirectMethods = map[string]redirectMethod{
 	"eps": {currencies: []string{"eur"}, needName: true, banks: epsBanks},
 	"p24": {currencies: []string{"eur", "pln"}, needEmail: true, banks: p24Banks},
 	"klarna": {currencies: []string{"aud", "cad", "chf", "czk", "dkk", "eur", "gbp", "nok", "nzd", "pln", "ron", "sek", "usd"},
+		manual: true},
+	"affirm":            {currencies: []string{"cad", "usd"}, manual: true},
+	"afterpay_clearpay": {currencies: []string{"aud", "cad", "gbp", "nzd", "usd"}, needName: true, needEmail: true, manual: true},
+	"paypal": {currencies: []string{"aud", "cad", "chf", "czk", "dkk", "eur", "gbp", "hkd", "nok", "nzd", "pln", "sek", "sgd", "usd"},
 		manual: true},
 }
 
@@ -121,6 +127,9 @@ func redirectFromParams(c *api.Call, typ string, bd store.Obj) (store.Obj, error
 		if b, ok := details["bank"].(string); ok {
 			details["bic"] = idealBICs[b]
 		}
+	case "paypal":
+		// PayPal reports the payer once they authorize a payment.
+		details["country"], details["payer_email"], details["payer_id"] = nil, nil, nil
 	case "klarna":
 		details["dob"] = nil
 		if dob, ok := sub.Obj("dob"); ok {
@@ -206,8 +215,32 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 		country := api.Obj(api.Obj(pm["billing_details"])["address"])["country"]
 		return store.Obj{"payer_details": store.Obj{"address": store.Obj{"country": country}},
 			"payment_method_category": "pay_later", "preferred_locale": nil}
+	case "affirm":
+		return store.Obj{"transaction_id": providerRef(pi, 12)}
+	case "afterpay_clearpay":
+		ref := api.Obj(api.Obj(pi["payment_method_options"])["afterpay_clearpay"])["reference"]
+		if ref == "" {
+			ref = nil
+		}
+		return store.Obj{"order_id": providerRef(pi, 12), "reference": ref}
+	case "paypal":
+		bd := api.Obj(pm["billing_details"])
+		return store.Obj{"country": api.Obj(bd["address"])["country"], "payer_email": bd["email"], "payer_id": providerRef(pi, 13),
+			"payer_name": name, "transaction_id": providerRef(pi, 17),
+			"seller_protection": store.Obj{"dispute_categories": []any{"fraudulent", "product_not_received"}, "status": "eligible"}}
 	}
 	return store.Obj{}
+}
+
+// providerRef is an identifier the provider gives the payment (Affirm's
+// transaction, Afterpay's order, PayPal's payer and transaction), n
+// characters derived from the intent so that it stays the same.
+func providerRef(pi store.Obj, n int) string {
+	id := strings.ToUpper(strings.TrimPrefix(api.Str(pi["id"]), "pi_"))
+	for len(id) < n {
+		id += "0"
+	}
+	return id[len(id)-n:]
 }
 
 // generateSEPADebit saves what an iDEAL or Bancontact payment authorized
