@@ -61,6 +61,16 @@ func intentMandate(c *api.Call, owner, pm store.Obj, fromAPI bool) (store.Obj, e
 		}
 		return activeMandate(c, api.Str(pm["id"])), nil
 	}
+	acceptance, err := mandateAcceptance(c, md)
+	if err != nil {
+		return nil, err
+	}
+	return putMandate(c, owner, api.Str(pm["id"]), typ, acceptance, setup)
+}
+
+// mandateAcceptance is the customer_acceptance of a request's
+// mandate_data, checked as Stripe does.
+func mandateAcceptance(c *api.Call, md params.Values) (store.Obj, error) {
 	ca, ok := md.Obj("customer_acceptance")
 	if !ok {
 		return nil, apierr.MissingParam("mandate_data[customer_acceptance]")
@@ -95,6 +105,12 @@ func intentMandate(c *api.Call, owner, pm store.Obj, fromAPI bool) (store.Obj, e
 	if at, ok := ca.Int("accepted_at"); ok {
 		acceptance["accepted_at"] = at
 	}
+	return acceptance, nil
+}
+
+// putMandate stores a new active mandate on the payment method pmID of
+// type typ: multi-use for a setup, else single-use for owner's amount.
+func putMandate(c *api.Call, owner store.Obj, pmID, typ string, acceptance store.Obj, setup bool) (store.Obj, error) {
 	id := c.NewID("mandate")
 	details := store.Obj{"type": typ}
 	switch typ {
@@ -108,7 +124,7 @@ func intentMandate(c *api.Call, owner, pm store.Obj, fromAPI bool) (store.Obj, e
 		details["us_bank_account"] = store.Obj{}
 	}
 	m := store.Obj{"id": id, "object": "mandate", "livemode": false, "customer_acceptance": acceptance,
-		"payment_method": pm["id"], "payment_method_details": details, "status": "active"}
+		"payment_method": pmID, "payment_method_details": details, "status": "active"}
 	if setup {
 		m["type"], m["multi_use"] = "multi_use", store.Obj{}
 	} else {

@@ -245,33 +245,49 @@ func providerRef(pi store.Obj, n int) string {
 
 // generateSEPADebit saves what an iDEAL or Bancontact payment authorized
 // as a SEPA Direct Debit PaymentMethod on the intent's customer (Stripe's
-// generated_sepa_debit), and names it on the charge. Mandate objects are
-// not emulated: generated_sepa_debit_mandate stays null.
+// generated_sepa_debit), and names it on the charge. The PaymentIntent
+// side makes no mandate: generated_sepa_debit_mandate stays null.
 func generateSEPADebit(c *api.Call, pi, pm, ch store.Obj) error {
+	o, err := generatedSEPAMethod(c, pm, api.Str(pi["customer"]), ch["id"])
+	if err != nil {
+		return err
+	}
 	typ := api.Str(pm["type"])
-	m := redirectMethods[typ]
-	o := c.Base("payment_method", c.NewID("payment_method"))
-	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", api.Clone(api.Obj(pm["billing_details"])), nil, map[string]any{}, "sepa_debit"
-	o["sepa_debit"] = store.Obj{
-		"bank_code": m.iban[4:8], "branch_code": "", "country": m.iban[:2],
-		"fingerprint": fingerprint(c.Account, m.iban), "generated_from": store.Obj{"charge": ch["id"], "setup_attempt": nil},
-		"last4": m.iban[len(m.iban)-4:],
-	}
-	if err := c.Put(o); err != nil {
-		return err
-	}
-	if err := c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), "iban:"+m.iban); err != nil {
-		return err
-	}
-	if _, err := attach(c, o, api.Str(pi["customer"]), "customer"); err != nil {
-		return err
-	}
-	if err := c.Tx.SetMeta(metaSetUp(c.Account, api.Str(o["id"])), "1"); err != nil {
-		return err
-	}
 	pmd := api.Clone(api.Obj(ch["payment_method_details"]))
 	d := api.Obj(pmd[typ])
 	d["generated_sepa_debit"] = o["id"]
 	ch["payment_method_details"] = pmd
 	return nil
+}
+
+// generatedSEPAMethod is the sepa_debit PaymentMethod made from the bank
+// account behind an authorized iDEAL or Bancontact method pm, attached to
+// customer (if any) and set up for off-session debits; charge is the
+// charge it came from (nil for a SetupIntent: setup attempts are not
+// emulated, so generated_from.setup_attempt stays null).
+func generatedSEPAMethod(c *api.Call, pm store.Obj, customer string, charge any) (store.Obj, error) {
+	m := redirectMethods[api.Str(pm["type"])]
+	o := c.Base("payment_method", c.NewID("payment_method"))
+	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", api.Clone(api.Obj(pm["billing_details"])), nil, map[string]any{}, "sepa_debit"
+	o["sepa_debit"] = store.Obj{
+		"bank_code": m.iban[4:8], "branch_code": "", "country": m.iban[:2],
+		"fingerprint": fingerprint(c.Account, m.iban), "generated_from": store.Obj{"charge": charge, "setup_attempt": nil},
+		"last4": m.iban[len(m.iban)-4:],
+	}
+	if err := c.Put(o); err != nil {
+		return nil, err
+	}
+	if err := c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), "iban:"+m.iban); err != nil {
+		return nil, err
+	}
+	if customer != "" {
+		att, err := attach(c, o, customer, "customer")
+		if err != nil {
+			return nil, err
+		}
+		if att != nil {
+			o = att
+		}
+	}
+	return o, c.Tx.SetMeta(metaSetUp(c.Account, api.Str(o["id"])), "1")
 }

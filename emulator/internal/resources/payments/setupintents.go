@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"encoding/json"
 	"maps"
 
 	"github.com/stripe/stripe-go/v82"
@@ -102,8 +103,8 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		list := make([]any, len(types))
 		for i, t := range types {
-			if !supportedTypes[t] || isRedirect(t) {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit and us_bank_account.", t).WithParam("payment_method_types")
+			if !supportedTypes[t] || (isRedirect(t) && !redirectMethods[t].sepa) {
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, ideal and bancontact.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
@@ -189,10 +190,7 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 	}
 	pm, _ := c.Tx.Get(c.Account, "payment_method", pmID)
 	if isRedirect(api.Str(pm["type"])) {
-		// Setting up iDEAL or Bancontact means a SEPA Direct Debit
-		// mandate collected through a redirect: not emulated on
-		// SetupIntents (a PaymentIntent with setup_future_usage is).
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate SetupIntents with PaymentMethods of type %s; save it through a PaymentIntent with setup_future_usage (iDEAL, Bancontact) instead.", pm["type"]).WithParam("payment_method")
+		return confirmRedirectSetup(c, si, pm)
 	}
 	si["last_setup_error"] = nil
 	if pm["type"] == "card" {
@@ -247,13 +245,21 @@ func setupNextAction(c *api.Call, si store.Obj, returnURL string) store.Obj {
 func succeedSetup(c *api.Call, si, pm store.Obj) (any, error) {
 	si["status"] = Succeeded
 	si["next_action"] = nil
-	if cus := api.Str(si["customer"]); cus != "" {
-		if _, err := attach(c, pm, cus, "customer"); err != nil {
+	if isRedirect(api.Str(pm["type"])) {
+		// iDEAL and Bancontact are not saved themselves: the bank
+		// account behind them is, as a SEPA Direct Debit method.
+		if err := generateSetupSEPA(c, si, pm); err != nil {
 			return nil, err
 		}
-	}
-	if err := c.Tx.SetMeta(metaSetUp(c.Account, api.Str(pm["id"])), "1"); err != nil {
-		return nil, err
+	} else {
+		if cus := api.Str(si["customer"]); cus != "" {
+			if _, err := attach(c, pm, cus, "customer"); err != nil {
+				return nil, err
+			}
+		}
+		if err := c.Tx.SetMeta(metaSetUp(c.Account, api.Str(pm["id"])), "1"); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.Put(si); err != nil {
 		return nil, err
@@ -331,4 +337,73 @@ func listSetupIntents(c *api.Call) (any, error) {
 	}
 	q = api.IndexedFilters(c, q, "customer", "payment_method")
 	return c.Page("setup_intent", "/v1/setup_intents", q), nil
+}
+
+// confirmRedirectSetup sends the customer to authorize an iDEAL or
+// Bancontact setup on the test page: the SEPA Direct Debit mandate they
+// accept (mandate_data, required) is made once they authorize.
+func confirmRedirectSetup(c *api.Call, si, pm store.Obj) (any, error) {
+	typ := api.Str(pm["type"])
+	if !redirectMethods[typ].sepa {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate SetupIntents with PaymentMethods of type %s: only iDEAL and Bancontact, which set up SEPA Direct Debit, are emulated.", typ).WithParam("payment_method")
+	}
+	returnURL, _ := c.Params.Str("return_url")
+	if returnURL == "" {
+		return nil, apierr.InvalidRequest("You must provide a `return_url` when confirming a SetupIntent with the payment method type %s.", typ).WithParam("return_url")
+	}
+	md, ok := c.Params.Obj("mandate_data")
+	if !ok {
+		return nil, apierr.InvalidRequest("When confirming a SetupIntent with a `%s` PaymentMethod, `mandate_data` is required.", typ).
+			WithParam("mandate_data").WithCode("parameter_missing")
+	}
+	acceptance, err := mandateAcceptance(c, md)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(acceptance)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Tx.SetMeta(metaSetupAcceptance(c.Account, api.Str(si["id"])), string(raw)); err != nil {
+		return nil, err
+	}
+	si["last_setup_error"] = nil
+	si["status"] = RequiresAction
+	si["next_action"] = setupNextAction(c, si, returnURL)
+	if err := c.Put(si); err != nil {
+		return nil, err
+	}
+	c.Emit("setup_intent.requires_action", si, nil)
+	return si, nil
+}
+
+// metaSetupAcceptance holds the customer acceptance of a redirect setup
+// waiting for the customer, until the mandate is made.
+func metaSetupAcceptance(acct, si string) string { return "siaccept:" + acct + ":" + si }
+
+// generateSetupSEPA saves the bank account behind an authorized iDEAL or
+// Bancontact setup as a sepa_debit PaymentMethod on the SetupIntent's
+// customer, under a multi-use mandate named as the SetupIntent's
+// mandate (setup attempts are not emulated, so latest_attempt stays
+// null: the mandate's payment_method is the generated method).
+func generateSetupSEPA(c *api.Call, si, pm store.Obj) error {
+	gen, err := generatedSEPAMethod(c, pm, api.Str(si["customer"]), nil)
+	if err != nil {
+		return err
+	}
+	acceptance := store.Obj{}
+	if raw, ok := c.Tx.GetMeta(metaSetupAcceptance(c.Account, api.Str(si["id"]))); ok {
+		if err := json.Unmarshal([]byte(raw), &acceptance); err != nil {
+			return err
+		}
+		if at, ok := acceptance["accepted_at"].(float64); ok {
+			acceptance["accepted_at"] = int64(at)
+		}
+	}
+	m, err := putMandate(c, si, api.Str(gen["id"]), "sepa_debit", acceptance, true)
+	if err != nil {
+		return err
+	}
+	si["mandate"] = m["id"]
+	return nil
 }
