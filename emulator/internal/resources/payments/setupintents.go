@@ -392,7 +392,9 @@ func generateSetupSEPA(c *api.Call, si, pm store.Obj) error {
 		return err
 	}
 	acceptance := store.Obj{}
-	if raw, ok := c.Tx.GetMeta(metaSetupAcceptance(c.Account, api.Str(si["id"]))); ok {
+	key := metaSetupAcceptance(c.Account, api.Str(si["id"]))
+	if raw, ok := c.Tx.GetMeta(key); ok {
+		c.Tx.DeleteMeta(key) // the mandate keeps it from now on
 		if err := json.Unmarshal([]byte(raw), &acceptance); err != nil {
 			return err
 		}
