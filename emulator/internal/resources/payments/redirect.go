@@ -248,7 +248,7 @@ func providerRef(pi store.Obj, n int) string {
 // generated_sepa_debit), and names it on the charge. The PaymentIntent
 // side makes no mandate: generated_sepa_debit_mandate stays null.
 func generateSEPADebit(c *api.Call, pi, pm, ch store.Obj) error {
-	o, err := generatedSEPAMethod(c, pm, api.Str(pi["customer"]), ch["id"])
+	o, err := generatedSEPAMethod(c, pm, api.Str(pi["customer"]), ch["id"], nil)
 	if err != nil {
 		return err
 	}
@@ -262,16 +262,15 @@ func generateSEPADebit(c *api.Call, pi, pm, ch store.Obj) error {
 
 // generatedSEPAMethod is the sepa_debit PaymentMethod made from the bank
 // account behind an authorized iDEAL or Bancontact method pm, attached to
-// customer (if any) and set up for off-session debits; charge is the
-// charge it came from (nil for a SetupIntent: setup attempts are not
-// emulated, so generated_from.setup_attempt stays null).
-func generatedSEPAMethod(c *api.Call, pm store.Obj, customer string, charge any) (store.Obj, error) {
+// customer (if any) and set up for off-session debits; charge or
+// setupAttempt is the charge or SetupIntent attempt it came from.
+func generatedSEPAMethod(c *api.Call, pm store.Obj, customer string, charge, setupAttempt any) (store.Obj, error) {
 	m := redirectMethods[api.Str(pm["type"])]
 	o := c.Base("payment_method", c.NewID("payment_method"))
 	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", api.Clone(api.Obj(pm["billing_details"])), nil, map[string]any{}, "sepa_debit"
 	o["sepa_debit"] = store.Obj{
 		"bank_code": m.iban[4:8], "branch_code": "", "country": m.iban[:2],
-		"fingerprint": fingerprint(c.Account, m.iban), "generated_from": store.Obj{"charge": charge, "setup_attempt": nil},
+		"fingerprint": fingerprint(c.Account, m.iban), "generated_from": store.Obj{"charge": charge, "setup_attempt": setupAttempt},
 		"last4": m.iban[len(m.iban)-4:],
 	}
 	if err := c.Put(o); err != nil {

@@ -193,6 +193,7 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 		return confirmRedirectSetup(c, si, pm)
 	}
 	si["last_setup_error"] = nil
+	att := newSetupAttempt(c, si, pm)
 	if pm["type"] == "card" {
 		cd := cardOf(c, pm)
 		switch cd.Outcome {
@@ -203,6 +204,10 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 			si["status"] = RequiresPaymentMethod
 			si["last_setup_error"] = lse
 			si["payment_method"] = nil
+			att["status"], att["setup_error"] = "failed", lse
+			if err := c.Put(att); err != nil {
+				return nil, err
+			}
 			if err := c.Put(si); err != nil {
 				return nil, err
 			}
@@ -213,6 +218,10 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 			si["status"] = RequiresAction
 			returnURL, _ := c.Params.Str("return_url")
 			si["next_action"] = setupNextAction(c, si, returnURL)
+			att["status"] = RequiresAction
+			if err := c.Put(att); err != nil {
+				return nil, err
+			}
 			if err := c.Put(si); err != nil {
 				return nil, err
 			}
@@ -227,7 +236,7 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 	if m != nil {
 		si["mandate"] = m["id"]
 	}
-	return succeedSetup(c, si, pm)
+	return succeedSetup(c, si, pm, att)
 }
 
 func setupNextAction(c *api.Call, si store.Obj, returnURL string) store.Obj {
@@ -242,14 +251,24 @@ func setupNextAction(c *api.Call, si store.Obj, returnURL string) store.Obj {
 	return store.Obj{"type": "use_stripe_sdk", "use_stripe_sdk": store.Obj{"type": "three_d_secure_redirect", "stripe_js": url}}
 }
 
-func succeedSetup(c *api.Call, si, pm store.Obj) (any, error) {
+// succeedSetup completes si and its attempt att (the confirmation's, or
+// the one waiting for authentication).
+func succeedSetup(c *api.Call, si, pm, att store.Obj) (any, error) {
 	si["status"] = Succeeded
 	si["next_action"] = nil
-	if isRedirect(api.Str(pm["type"])) {
+	typ := api.Str(pm["type"])
+	if isRedirect(typ) {
 		// iDEAL and Bancontact are not saved themselves: the bank
 		// account behind them is, as a SEPA Direct Debit method.
-		if err := generateSetupSEPA(c, si, pm); err != nil {
+		gen, err := generateSetupSEPA(c, si, pm, att)
+		if err != nil {
 			return nil, err
+		}
+		if att != nil {
+			pmd := api.Clone(api.Obj(att["payment_method_details"]))
+			d := api.Obj(pmd[typ])
+			d["generated_sepa_debit"], d["generated_sepa_debit_mandate"] = gen["id"], si["mandate"]
+			att["payment_method_details"] = pmd
 		}
 	} else {
 		if cus := api.Str(si["customer"]); cus != "" {
@@ -258,6 +277,12 @@ func succeedSetup(c *api.Call, si, pm store.Obj) (any, error) {
 			}
 		}
 		if err := c.Tx.SetMeta(metaSetUp(c.Account, api.Str(pm["id"])), "1"); err != nil {
+			return nil, err
+		}
+	}
+	if att != nil {
+		att["status"] = Succeeded
+		if err := c.Put(att); err != nil {
 			return nil, err
 		}
 	}
@@ -290,19 +315,32 @@ func authenticateSetupIntent(c *api.Call) (any, error) {
 	}
 	si = api.Clone(si)
 	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(si["payment_method"]))
-	if outcome, _ := c.Params.Str("outcome"); outcome == "fail" {
+	att := latestSetupAttempt(c, si)
+	outcome, _ := c.Params.Str("outcome")
+	if att != nil && pm["type"] == "card" {
+		pmd := api.Clone(api.Obj(att["payment_method_details"]))
+		api.Obj(pmd["card"])["three_d_secure"] = threeDSecure(c, outcome != "fail")
+		att["payment_method_details"] = pmd
+	}
+	if outcome == "fail" {
 		e := apierr.InvalidRequest("The latest attempt to set up the payment method has failed because authentication failed.").WithCode("setup_intent_authentication_failure")
 		si["status"] = RequiresPaymentMethod
 		si["next_action"] = nil
 		si["last_setup_error"] = lastPaymentError(e, pm)
 		si["payment_method"] = nil
+		if att != nil {
+			att["status"], att["setup_error"] = "failed", si["last_setup_error"]
+			if err := c.Put(att); err != nil {
+				return nil, err
+			}
+		}
 		if err := c.Put(si); err != nil {
 			return nil, err
 		}
 		c.Emit("setup_intent.setup_failed", si, nil)
 		return si, nil
 	}
-	return succeedSetup(c, si, pm)
+	return succeedSetup(c, si, pm, att)
 }
 
 func cancelSetupIntent(c *api.Call) (any, error) {
@@ -370,6 +408,11 @@ func confirmRedirectSetup(c *api.Call, si, pm store.Obj) (any, error) {
 	si["last_setup_error"] = nil
 	si["status"] = RequiresAction
 	si["next_action"] = setupNextAction(c, si, returnURL)
+	att := newSetupAttempt(c, si, pm)
+	att["status"] = RequiresAction
+	if err := c.Put(att); err != nil {
+		return nil, err
+	}
 	if err := c.Put(si); err != nil {
 		return nil, err
 	}
@@ -384,19 +427,22 @@ func metaSetupAcceptance(acct, si string) string { return "siaccept:" + acct + "
 // generateSetupSEPA saves the bank account behind an authorized iDEAL or
 // Bancontact setup as a sepa_debit PaymentMethod on the SetupIntent's
 // customer, under a multi-use mandate named as the SetupIntent's
-// mandate (setup attempts are not emulated, so latest_attempt stays
-// null: the mandate's payment_method is the generated method).
-func generateSetupSEPA(c *api.Call, si, pm store.Obj) error {
-	gen, err := generatedSEPAMethod(c, pm, api.Str(si["customer"]), nil)
+// mandate; the method's generated_from names the attempt att.
+func generateSetupSEPA(c *api.Call, si, pm, att store.Obj) (store.Obj, error) {
+	var from any
+	if att != nil {
+		from = att["id"]
+	}
+	gen, err := generatedSEPAMethod(c, pm, api.Str(si["customer"]), nil, from)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	acceptance := store.Obj{}
 	key := metaSetupAcceptance(c.Account, api.Str(si["id"]))
 	if raw, ok := c.Tx.GetMeta(key); ok {
 		c.Tx.DeleteMeta(key) // the mandate keeps it from now on
 		if err := json.Unmarshal([]byte(raw), &acceptance); err != nil {
-			return err
+			return nil, err
 		}
 		if at, ok := acceptance["accepted_at"].(float64); ok {
 			acceptance["accepted_at"] = int64(at)
@@ -404,8 +450,8 @@ func generateSetupSEPA(c *api.Call, si, pm store.Obj) error {
 	}
 	m, err := putMandate(c, si, api.Str(gen["id"]), "sepa_debit", acceptance, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	si["mandate"] = m["id"]
-	return nil
+	return gen, nil
 }
