@@ -2,7 +2,6 @@ package payments
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -57,14 +56,9 @@ var payoutFailureMessages = map[string]string{
 func createPayout(c *api.Call) (any, error) {
 	// Only the card balance is emulated: drawing from it is what happens.
 	c.AcceptWhen("source_type", "card")
-	amount, _ := c.Params.Int("amount")
-	if amount < 1 {
-		return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
-	}
-	currency, _ := c.Params.Str("currency")
-	currency = strings.ToLower(currency)
-	if len(currency) != 3 {
-		return nil, apierr.InvalidRequest("Invalid currency: %s", currency).WithParam("currency")
+	amount, currency, err := moneyParams(c)
+	if err != nil {
+		return nil, err
 	}
 	var dest store.Obj
 	if id, _ := c.Params.Str("destination"); id != "" {

@@ -215,18 +215,8 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 			e.SetupIntent = si
 			return nil, api.Keep(e)
 		case alwaysAuthenticate, authenticateUnlessSetUp:
-			si["status"] = RequiresAction
 			returnURL, _ := c.Params.Str("return_url")
-			si["next_action"] = setupNextAction(c, si, returnURL)
-			att["status"] = RequiresAction
-			if err := c.Put(att); err != nil {
-				return nil, err
-			}
-			if err := c.Put(si); err != nil {
-				return nil, err
-			}
-			c.Emit("setup_intent.requires_action", si, nil)
-			return si, nil
+			return awaitSetupAction(c, si, att, returnURL)
 		}
 	}
 	m, err := intentMandate(c, si, pm, true)
@@ -406,9 +396,14 @@ func confirmRedirectSetup(c *api.Call, si, pm store.Obj) (any, error) {
 		return nil, err
 	}
 	si["last_setup_error"] = nil
+	return awaitSetupAction(c, si, newSetupAttempt(c, si, pm), returnURL)
+}
+
+// awaitSetupAction stops a setup (and its attempt) at requires_action,
+// for the customer to authenticate or authorize at returnURL's redirect.
+func awaitSetupAction(c *api.Call, si, att store.Obj, returnURL string) (any, error) {
 	si["status"] = RequiresAction
 	si["next_action"] = setupNextAction(c, si, returnURL)
-	att := newSetupAttempt(c, si, pm)
 	att["status"] = RequiresAction
 	if err := c.Put(att); err != nil {
 		return nil, err

@@ -52,17 +52,9 @@ func createTransfer(c *api.Call) (any, error) {
 	// Only the card balance is emulated (bank debits settle into it too,
 	// as Stripe's non-legacy ones do): source_type=card is what happens.
 	c.AcceptWhen("source_type", "card")
-	amount, ok := c.Params.Int("amount")
-	if !ok {
-		return nil, apierr.MissingParam("amount")
-	}
-	if amount < 1 {
-		return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
-	}
-	currency, _ := c.Params.Str("currency")
-	currency = strings.ToLower(currency)
-	if len(currency) != 3 {
-		return nil, apierr.InvalidRequest("Invalid currency: %s", currency).WithParam("currency")
+	amount, currency, err := moneyParams(c)
+	if err != nil {
+		return nil, err
 	}
 	dest, _ := c.Params.Str("destination")
 	if err := connectedAccount(c, "destination", dest, "destination"); err != nil {
@@ -283,4 +275,22 @@ func amountParam(c *api.Call, left int64) (int64, error) {
 		return 0, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
 	}
 	return n, nil
+}
+
+// moneyParams reads a money movement's amount (a positive integer) and
+// currency (a lowercase three-letter code).
+func moneyParams(c *api.Call) (int64, string, error) {
+	amount, ok := c.Params.Int("amount")
+	if !ok {
+		return 0, "", apierr.MissingParam("amount")
+	}
+	if amount < 1 {
+		return 0, "", apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
+	}
+	currency, _ := c.Params.Str("currency")
+	currency = strings.ToLower(currency)
+	if len(currency) != 3 {
+		return 0, "", apierr.InvalidRequest("Invalid currency: %s", currency).WithParam("currency")
+	}
+	return amount, currency, nil
 }
