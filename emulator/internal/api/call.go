@@ -135,14 +135,19 @@ func (c *Call) Save(before, after store.Obj) error {
 	return c.PutEmit(after, c.Registry.EventType(after["object"].(string), "updated"), prev)
 }
 
-// PutEmit stores o and records eventType with o as just stored, encoding
-// it once for both; previous is the event's previous_attributes, if any.
+// PutEmit stores o and records eventType with o as just stored. o is
+// encoded once, into the event's own buffer, and the store keeps the
+// object's part of that buffer: the event and the object share their
+// bytes instead of holding two copies. previous is the event's
+// previous_attributes, if any.
 func (c *Call) PutEmit(o store.Obj, eventType string, previous store.Obj) error {
-	snap, err := c.put(o)
+	typ, _ := o["object"].(string)
+	ev, b := c.Events.open(c, c.Account, c.Account != c.Platform, eventType, encodedSize(typ)+64*len(previous))
+	b, err := c.putAppend(c.Account, o, b)
 	if err != nil {
 		return err
 	}
-	c.emitSnapshot(c.Account, eventType, snap, previous)
+	c.events = append(c.events, c.Events.close(c, ev, b, previous))
 	return nil
 }
 
@@ -230,21 +235,31 @@ func (c *Call) PutIn(account string, o store.Obj) error {
 }
 
 func (c *Call) putIn(account string, o store.Obj) ([]byte, error) {
+	b, err := c.putAppend(account, o, nil)
+	return b, err
+}
+
+// putAppend stores o, encoded at the end of dst, and returns dst with the
+// encoding appended (the appended bytes are the store's: never change
+// them).
+func (c *Call) putAppend(account string, o store.Obj, dst []byte) ([]byte, error) {
 	noteSize(o)
 	if c.journal != nil {
 		c.journal.noteObj(c.Tx, account, o)
 	}
-	snap, err := c.Tx.PutEncoded(account, o)
+	b, err := c.Tx.PutAppend(account, o, dst)
 	if err != nil {
 		return nil, err
 	}
+	snap := b[len(dst):len(b):len(b)]
+	noteEncodedSize(o, len(snap))
 	c.stored.put(o, snap)
 	if hooks := WriteHooks[Str(o["object"])]; len(hooks) > 0 && c.journal == nil {
 		for _, hook := range hooks {
 			hook(c, account, o)
 		}
 	}
-	return snap, nil
+	return b, nil
 }
 
 // WriteHooks, by object type, run each time a request or background work
@@ -310,6 +325,28 @@ func (c *Call) Object(object, id string, fields store.Obj) store.Obj {
 
 // objectSizes is how many fields each object type was last stored with.
 var objectSizes sync.Map
+
+// encodedSizes is how long each object type's JSON last was, so a
+// buffer can be made big enough for the next one at once.
+var encodedSizes sync.Map
+
+func encodedSize(typ string) int {
+	if n, ok := encodedSizes.Load(typ); ok {
+		return n.(int)
+	}
+	return 1024
+}
+
+func noteEncodedSize(o store.Obj, n int) {
+	typ, _ := o["object"].(string)
+	// A little room over the size seen: the next object of the type may
+	// carry a longer description or more metadata. Kept while it fits
+	// and is not far too big, so most writes change nothing here.
+	n += n / 8
+	if m, ok := encodedSizes.Load(typ); !ok || n > m.(int) || n < m.(int)*3/4 {
+		encodedSizes.Store(typ, n)
+	}
+}
 
 func noteSize(o store.Obj) {
 	typ, _ := o["object"].(string)

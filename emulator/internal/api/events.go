@@ -52,12 +52,16 @@ func (l *EventLog) publish(evs []Committed) {
 // encoding it as a map would only copy the snapshot once more. Keys come in
 // the sorted order Marshal gives every stored document.
 func (l *EventLog) build(c *Call, account string, connected bool, eventType string, snap []byte, previous store.Obj) Committed {
+	ev, b := l.open(c, account, connected, eventType, len(snap)+64*len(previous))
+	b = append(b, snap...)
+	return l.close(c, ev, b, previous)
+}
+
+// open starts an event: its fields up to the object, in a buffer with
+// room for an object of about objectSize bytes and the fields after it.
+func (l *EventLog) open(c *Call, account string, connected bool, eventType string, objectSize int) (Committed, []byte) {
 	ev := Committed{Account: account, ID: c.IDs.Long("evt_"), Type: eventType, Created: c.Now}
-	pending := 0
-	if l.Pending != nil {
-		pending = l.Pending(account, eventType)
-	}
-	b := make([]byte, 0, len(snap)+320+64*len(previous))
+	b := make([]byte, 0, objectSize+320)
 	b = append(b, '{')
 	if connected {
 		b = append(b, `"account":`...)
@@ -69,7 +73,15 @@ func (l *EventLog) build(c *Call, account string, connected bool, eventType stri
 	b = append(b, `,"created":`...)
 	b = strconv.AppendInt(b, c.Now, 10)
 	b = append(b, `,"data":{"object":`...)
-	b = append(b, snap...)
+	return ev, b
+}
+
+// close ends an event whose object b ends with.
+func (l *EventLog) close(c *Call, ev Committed, b []byte, previous store.Obj) Committed {
+	pending := 0
+	if l.Pending != nil {
+		pending = l.Pending(ev.Account, ev.Type)
+	}
 	if previous != nil {
 		b = append(b, `,"previous_attributes":`...)
 		var err error
@@ -91,7 +103,7 @@ func (l *EventLog) build(c *Call, account string, connected bool, eventType stri
 		b = appendStringOrNull(b, c.IdempotencyKey)
 	}
 	b = append(b, `},"type":`...)
-	b = jsonenc.AppendString(b, eventType)
+	b = jsonenc.AppendString(b, ev.Type)
 	ev.JSON = append(b, '}')
 	return ev
 }

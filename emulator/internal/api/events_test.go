@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"unsafe"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
@@ -66,5 +67,55 @@ func TestBuildWritesWhatMarshalWould(t *testing.T) {
 				t.Fatalf("fields: %+v", ev)
 			}
 		})
+	}
+}
+
+// PutEmit encodes the object once: the store keeps the object's part of
+// the event's own buffer, so a stored object and the event about it hold
+// one copy of the object between them, not two.
+func TestPutEmitSharesTheObjectWithItsEvent(t *testing.T) {
+	st, err := store.Open("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = st.Update(func(tx *store.Tx) error {
+		c := &Call{Env: &Env{IDs: ids.New(1), Events: &EventLog{}, Platform: "acct_1"}, Tx: tx, Account: "acct_1", Now: 100}
+		// Twice, the second time with a longer object than the buffer
+		// was sized for: the sharing is an economy, never a condition.
+		for _, name := range []string{"A", string(bytes.Repeat([]byte("long name "), 400))} {
+			o := store.Obj{"id": "cus_a", "object": "customer", "name": name}
+			if err := c.PutEmit(o, "customer.updated", store.Obj{"name": "before"}); err != nil {
+				return err
+			}
+			ev := c.events[len(c.events)-1]
+			var decoded struct {
+				Data struct {
+					Object             json.RawMessage `json:"object"`
+					PreviousAttributes store.Obj       `json:"previous_attributes"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(ev.JSON, &decoded); err != nil {
+				t.Fatalf("event does not decode: %v\n%s", err, ev.JSON)
+			}
+			raw, _ := tx.GetRaw("acct_1", "customer", "cus_a")
+			if string(decoded.Data.Object) != raw {
+				t.Fatalf("event object\n%s\nstored\n%s", decoded.Data.Object, raw)
+			}
+			if decoded.Data.PreviousAttributes["name"] != "before" {
+				t.Errorf("previous_attributes %v", decoded.Data.PreviousAttributes)
+			}
+			if name == "A" {
+				start := uintptr(unsafe.Pointer(unsafe.SliceData(ev.JSON)))
+				at := uintptr(unsafe.Pointer(unsafe.StringData(raw)))
+				if at < start || at >= start+uintptr(len(ev.JSON)) {
+					t.Errorf("the stored object is a copy, not the event's bytes")
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

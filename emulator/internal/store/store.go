@@ -268,19 +268,32 @@ func (t *Tx) Put(acct string, o Obj) error {
 // PutEncoded is Put that also hands back the stored JSON, for callers
 // that would otherwise encode the same object again (event snapshots).
 // The bytes are the store's own: read them, never change them.
-func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) {
+func (t *Tx) PutEncoded(acct string, o Obj) ([]byte, error) { return t.PutAppend(acct, o, nil) }
+
+// PutAppend is PutEncoded encoding o at the end of dst: it returns dst
+// with o's JSON appended, and the store keeps those appended bytes (an
+// event built around the object shares them). Never change them;
+// appending after them is fine.
+func (t *Tx) PutAppend(acct string, o Obj, dst []byte) ([]byte, error) {
 	typ, _ := o["object"].(string)
 	id, _ := o["id"].(string)
 	if typ == "" || id == "" {
 		return nil, fmt.Errorf("store: object without type or id: %v", o)
 	}
-	b, err := jsonenc.Marshal(o)
+	var b []byte
+	var err error
+	if dst == nil {
+		// Exactly the document's size, rather than grown step by step.
+		b, err = jsonenc.Marshal(o)
+	} else {
+		b, err = jsonenc.Append(dst, o)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: encode %s %s: %w", typ, id, err)
 	}
-	// b is ours alone and never written again (callers only read the
-	// returned snapshot), so the stored string can share its bytes.
-	if err := t.set(acct, typ, id, b, func(path string) []string { return objIndexValues(o, path) }); err != nil {
+	// The encoding is ours alone and never written again (callers only
+	// read it), so the stored string can share its bytes.
+	if err := t.set(acct, typ, id, b[len(dst):], func(path string) []string { return objIndexValues(o, path) }); err != nil {
 		return nil, err
 	}
 	t.hold(objKey(acct, typ, id), o)
