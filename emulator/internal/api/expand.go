@@ -63,19 +63,47 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 			setPath(obj, parts[:n], v)
 			return s.expandValue(c, v, rest, full)
 		}
-		v := getPath(obj, parts[:n])
-		var expanded any
-		if in, ok := kind.ExpandIn[field]; ok && !c.Connected {
-			expanded = s.resolveIn(c, Str(getPath(obj, strings.Split(in, "."))), v)
-		} else if typ, ok := typedFields[parts[n-1]]; ok {
-			expanded = s.resolveAs(c, typ, v)
-		} else {
-			expanded = s.resolve(c, v)
+		var in string
+		if f, ok := kind.ExpandIn[field]; ok && !c.Connected {
+			in = Str(getPath(obj, strings.Split(f, ".")))
 		}
-		setPath(obj, parts[:n], expanded)
-		return s.expandValue(c, expanded, rest, full)
+		// A field inside an array of objects (a session's
+		// shipping_options.shipping_rate) is expanded in each element.
+		return replaceAt(obj, parts[:n], func(v any) (any, error) {
+			var expanded any
+			if in != "" {
+				expanded = s.resolveIn(c, in, v)
+			} else if typ, ok := typedFields[parts[n-1]]; ok {
+				expanded = s.resolveAs(c, typ, v)
+			} else {
+				expanded = s.resolve(c, v)
+			}
+			return expanded, s.expandValue(c, expanded, rest, full)
+		})
 	}
 	return cannotExpand(full)
+}
+
+// replaceAt replaces the value at parts within v by what fn makes of it,
+// going through objects and into every element of the arrays on the way.
+// A missing or null object on the way is left alone.
+func replaceAt(v any, parts []string, fn func(any) (any, error)) error {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(parts) == 1 {
+			nv, err := fn(x[parts[0]])
+			x[parts[0]] = nv
+			return err
+		}
+		return replaceAt(x[parts[0]], parts[1:], fn)
+	case []any:
+		for _, e := range x {
+			if err := replaceAt(e, parts, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Server) expandValue(c *Call, v any, rest []string, full string) error {
