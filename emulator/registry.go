@@ -14,6 +14,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/meters"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 )
@@ -34,6 +35,7 @@ func kinds() []*api.Kind {
 		checkout.ItemKind,
 		checkout.LinkKind,
 		taxrates.Kind,
+		shipping.Kind,
 	}
 	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), clientkeys.Kinds(), entitlements.Kinds()} {
 		out = append(out, family...)
@@ -65,6 +67,7 @@ func routes() [][]api.Route {
 		checkout.LinkRoutes(),
 		coupons.Routes(),
 		taxrates.Routes(),
+		shipping.Routes(),
 		meters.Routes(),
 		clientkeys.Routes(),
 		entitlements.Routes(),

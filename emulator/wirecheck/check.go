@@ -68,6 +68,7 @@ func init() {
 	register("product", stripe.Product{})
 	register("refund", stripe.Refund{})
 	register("setup_intent", stripe.SetupIntent{})
+	register("shipping_rate", stripe.ShippingRate{})
 	register("subscription", stripe.Subscription{})
 	register("subscription_schedule", stripe.SubscriptionSchedule{})
 	register("subscription_item", stripe.SubscriptionItem{})
