@@ -19,6 +19,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -26,7 +27,8 @@ import (
 // Kind is the checkout.session object.
 var Kind = &api.Kind{
 	Object: "checkout.session", Prefix: "cs_test_", Name: "checkout session",
-	Expandable: []string{"customer", "payment_intent", "setup_intent", "subscription", "invoice", "payment_link"},
+	Expandable: []string{"customer", "payment_intent", "setup_intent", "subscription", "invoice", "payment_link",
+		"shipping_cost.shipping_rate", "shipping_options.shipping_rate"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"line_items": lineItemsList},
 	Indexes: []store.Index{
 		{Name: "payment_intent", Path: "payment_intent"},
@@ -43,10 +45,12 @@ func Routes() []api.Route {
 	base := "/v1/checkout/sessions"
 	complete := params.Object(map[string]*params.Schema{
 		"payment_method": params.String(), "email": params.String(), "name": params.String(),
-		"expand": params.ArrayOf(params.String()),
+		"shipping_details": completeShippingSchema, "expand": params.ArrayOf(params.String()),
 	})
+	createSchema := shipping.WithEnums(params.FromStruct(stripe.CheckoutSessionCreateParams{}), "shipping_options.shipping_rate_data").
+		With("shipping_address_collection.allowed_countries", shipping.AllowedCountries())
 	return []api.Route{
-		api.POST(base, params.FromStruct(stripe.CheckoutSessionCreateParams{}), create),
+		api.POST(base, createSchema, create),
 		api.GET(base, params.FromStruct(stripe.CheckoutSessionListParams{}), list),
 		api.GET(base+"/{id}", params.FromStruct(stripe.CheckoutSessionRetrieveParams{}), retrieve),
 		api.POST(base+"/{id}", params.FromStruct(stripe.CheckoutSessionUpdateParams{}), update),
@@ -156,6 +160,14 @@ func create(c *api.Call) (any, error) {
 	}
 	if err := applyTaxes(c, s, items, ownRates, defaultRates); err != nil {
 		return nil, err
+	}
+	if err := applyShipping(c, s); err != nil {
+		return nil, err
+	}
+	if v, _ := c.Params.Str("customer_update.shipping"); v == "auto" {
+		if err := saveSessionShipping(c, id, sessionShipping{SaveToCustomer: true}); err != nil {
+			return nil, err
+		}
 	}
 	if _, trial := data["trial_period_days"]; trial || data["trial_end"] != nil {
 		// Nothing is due today on a free trial: the first invoice is 0.
@@ -452,6 +464,15 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		nameV = name
 	}
 	s["customer_details"] = store.Obj{"address": nil, "email": email, "name": nameV, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}}
+	details, err := collectShipping(c, s, name)
+	if err != nil {
+		return nil, err
+	}
+	if details != nil {
+		// Basil keeps what the page collected under collected_information
+		// (shipping_details left the session's top level in 2025-03-31).
+		s["collected_information"] = store.Obj{"shipping_details": details}
+	}
 	if s["customer"] == nil && s["customer_creation"] == "always" {
 		cus := customers.New(c)
 		cus["email"], cus["name"] = email, nameV
@@ -474,6 +495,11 @@ func completePayment(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	pi["metadata"] = map[string]any{}
 	if err := payments.ApplyIntentData(c, pi, storedData(c, api.Str(s["id"]))); err != nil {
 		return nil, err
+	}
+	if d := shippingDetails(s); len(d) > 0 {
+		// What the customer entered is where the order goes, whatever
+		// payment_intent_data[shipping] said.
+		pi["shipping"] = intentShipping(d)
 	}
 	if err := redeemDiscounts(c, s); err != nil {
 		return nil, err
@@ -531,6 +557,9 @@ func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, err
 	s["url"] = nil
 	s["payment_status"] = paymentStatus
 	if err := c.Put(s); err != nil {
+		return nil, err
+	}
+	if err := saveShippingToCustomer(c, s); err != nil {
 		return nil, err
 	}
 	c.Emit("checkout.session.completed", s, nil)

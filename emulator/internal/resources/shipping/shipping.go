@@ -245,7 +245,7 @@ func Usable(c *api.Call, id, param string, kept bool) (store.Obj, error) {
 // CheckCurrency refuses a rate whose currency is not the purchase's.
 func CheckCurrency(rate store.Obj, currency, param string) error {
 	if cur := Currency(rate); currency != "" && cur != currency {
-		return apierr.InvalidRequest("The shipping rate %s is in %s, but this purchase is in %s: shipping options must be in the currency of the line items.", rate["id"], cur, currency).WithParam(param)
+		return apierr.InvalidRequest("Shipping options must be in the currency of the line items (%s); this shipping rate is in %s.", currency, cur).WithParam(param)
 	}
 	return nil
 }
