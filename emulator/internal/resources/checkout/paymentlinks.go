@@ -11,6 +11,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -18,7 +19,7 @@ import (
 // Checkout Session for fixed line items. Its line_items are left out
 // unless expanded, as on Stripe.
 var LinkKind = &api.Kind{
-	Object: "payment_link", Prefix: "plink_", Name: "payment link",
+	Object: "payment_link", Prefix: "plink_", Name: "payment link", Expandable: []string{"shipping_options.shipping_rate"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"line_items": linkLineItemsList},
 }
 
@@ -36,7 +37,8 @@ func LinkRoutes() []api.Route {
 			Enum("submit_type", "auto", "book", "donate", "pay", "subscribe").
 			Enum("after_completion.type", "hosted_confirmation", "redirect").
 			Enum("payment_method_collection", "always", "if_required").
-			Enum("tax_id_collection.required", "if_supported", "never")
+			Enum("tax_id_collection.required", "if_supported", "never").
+			With("shipping_address_collection.allowed_countries", shipping.AllowedCountries())
 	}
 	open := params.Object(map[string]*params.Schema{
 		"customer_email": params.String(), "expand": params.ArrayOf(params.String()),
@@ -159,6 +161,11 @@ func createLink(c *api.Call) (any, error) {
 	if mode == "subscription" {
 		l["subscription_data"] = emptySubscriptionData()
 	}
+	rates, err := shippingRates(c, mode, currency, "payment links")
+	if err != nil {
+		return nil, err
+	}
+	l["shipping_options"] = shippingOptions(rates)
 	if err := applyLinkSettings(c, l, mode); err != nil {
 		return nil, err
 	}
@@ -228,7 +235,7 @@ func checkLinkPrices(items []linkItem) error {
 
 // applyLinkSettings sets what create and update share on l. Parameters it
 // does not read (custom fields and text, consent collection, Connect
-// fees, shipping options, optional items…) are refused by name.
+// fees, optional items…) are refused by name.
 func applyLinkSettings(c *api.Call, l store.Obj, mode string) error {
 	c.AcceptWhen("automatic_tax.enabled", false)
 	c.AcceptWhen("invoice_creation.enabled", false)
@@ -492,6 +499,20 @@ func openLinkSession(c *api.Call) (any, error) {
 	}
 	if types, _ := l["payment_method_types"].([]any); len(types) > 0 {
 		p["payment_method_types"] = types
+	}
+	if options, _ := l["shipping_options"].([]any); len(options) > 0 {
+		list := make([]any, len(options))
+		kept := map[string]bool{}
+		for i, o := range options {
+			id := api.Str(api.Obj(o)["shipping_rate"])
+			list[i] = map[string]any{"shipping_rate": id}
+			kept[id] = true
+		}
+		p["shipping_options"] = list
+		// The link keeps offering the rates it was made with, archived
+		// since or not.
+		c.SetScratch(scratchLinkRates, kept)
+		defer c.SetScratch(scratchLinkRates, nil)
 	}
 	if data := linkObjectData(l, mode); data != nil {
 		p[map[string]string{"payment": "payment_intent_data", "subscription": "subscription_data"}[mode]] = data
