@@ -9,7 +9,10 @@ import (
 // test payment method: pm_card_visa (and the other pm_card_* ids),
 // pm_sepa_debit / pm_us_bank_account (complete unpaid, settle later) or
 // their _fail variants. account names a connected account ("" =
-// platform). It returns the session as completed.
+// platform). A session that collects a shipping address ships to a sample
+// address in a country it allows (to enter one, POST the helper
+// /v1/test_helpers/checkout/sessions/:id/complete with shipping_details).
+// It returns the session as completed.
 func (e *Emulator) CompleteCheckout(account, sessionID, paymentMethod string) (Object, error) {
 	status, body, err := e.Call("POST", "/v1/test_helpers/checkout/sessions/"+sessionID+"/complete", url.Values{"payment_method": {paymentMethod}}, account)
 	if err != nil {

@@ -144,7 +144,8 @@ func collectShipping(c *api.Call, s store.Obj, name string) (store.Obj, error) {
 		return nil, nil
 	}
 	var allowed []string
-	for _, cc := range sac["allowed_countries"].([]any) {
+	list, _ := sac["allowed_countries"].([]any)
+	for _, cc := range list {
 		allowed = append(allowed, api.Str(cc))
 	}
 	if !sent {
