@@ -14,6 +14,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/meters"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/quotes"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
@@ -37,7 +38,7 @@ func kinds() []*api.Kind {
 		taxrates.Kind,
 		shipping.Kind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), clientkeys.Kinds(), entitlements.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -46,7 +47,7 @@ func kinds() []*api.Kind {
 // timers are the resource families' time-driven work, run (all together,
 // in time order) whenever the clock moves.
 func timers() []api.Timer {
-	return append(payments.Timers(), billing.Timer, checkout.Timer, customers.TaxIDTimer)
+	return append(payments.Timers(), billing.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer)
 }
 
 // routes lists every resource family's endpoint table.
@@ -71,5 +72,6 @@ func routes() [][]api.Route {
 		meters.Routes(),
 		clientkeys.Routes(),
 		entitlements.Routes(),
+		quotes.Routes(),
 	}
 }

@@ -66,6 +66,7 @@ func init() {
 	register("plan", stripe.Plan{})
 	register("price", stripe.Price{})
 	register("product", stripe.Product{})
+	register("quote", stripe.Quote{})
 	register("refund", stripe.Refund{})
 	register("setup_intent", stripe.SetupIntent{})
 	register("shipping_rate", stripe.ShippingRate{})

@@ -40,6 +40,9 @@ type Call struct {
 	// "" for work no request made.
 	ClientIP string
 
+	// contentType is what a Blob answer is served as ("" for JSON).
+	contentType string
+
 	events  []Committed
 	scratch map[string]any // values hooks of one request hand each other
 	stall   func()         // an injected delay or hold, run before the transaction

@@ -154,6 +154,9 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			}
 			if idemKey == "" {
 				status, out := s.execute(rt, c, nil)
+				if c.contentType != "" && status == 200 {
+					h["Content-Type"] = []string{c.contentType}
+				}
 				return writeJSON(w, status, out)
 			}
 			h.Set("Idempotency-Key", idemKey)
@@ -315,6 +318,14 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 	return 200, out
 }
 
+// Blob is a handler's answer that is a file rather than a Stripe object
+// (a quote's PDF), served with its own Content-Type. GET endpoints only:
+// idempotent replays store JSON.
+type Blob struct {
+	ContentType string
+	Body        []byte
+}
+
 // Discard is a handler's answer that is computed by writing to the store
 // and then thrown away: previews (POST /v1/invoices/create_preview) run
 // the real rules on a copy of the world. Result is rendered as usual;
@@ -362,6 +373,10 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 			return nil, err
 		}
 		return marshal(obj)
+	case Blob:
+		// A file, not JSON: served as it is (expand[] has nothing to act on).
+		c.contentType = v.ContentType
+		return v.Body, nil
 	case json.RawMessage:
 		if len(expand) > 0 {
 			var o store.Obj

@@ -87,7 +87,7 @@ func resolvePricing(c *api.Call, p params.Values, prefix string) (priced, error)
 		if !ok {
 			return out, apierr.NoSuchObject("price", priceID, name("pricing[price]"))
 		}
-		if !api.Bool(price["active"]) {
+		if !api.Bool(price["active"]) && !quotedPrices(c) {
 			return out, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(name("pricing[price]"))
 		}
 		out.price = price

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -461,6 +462,10 @@ func Advance(c *api.Call, clockID string, target int64) error {
 	q := api.NewDueQueue()
 	q.Push(asWork(c.Account, Due(c.Tx, c.Account, clockID, target, c.UpcomingInvoiceLead))...)
 	c.Tx.Track(Timer.Watch...)
+	for _, t := range ClockTimers {
+		q.Push(t.Due(c.Tx, c.Account, clockID, target)...)
+		c.Tx.Track(t.Watch...)
+	}
 	runs := map[dueAction]int{}
 	for {
 		d, ok := q.Next()
@@ -479,9 +484,30 @@ func Advance(c *api.Call, clockID string, target int64) error {
 		}
 		for _, ref := range c.Tx.TakeWritten() {
 			q.Forget(ref)
-			q.Push(asWork(c.Account, dueOf(c.Tx, c.Account, clockID, ref, target, c.UpcomingInvoiceLead))...)
+			if slices.Contains(Timer.Watch, ref.Type) {
+				q.Push(asWork(c.Account, dueOf(c.Tx, c.Account, clockID, ref, target, c.UpcomingInvoiceLead))...)
+			}
+			for _, t := range ClockTimers {
+				if slices.Contains(t.Watch, ref.Type) {
+					q.Push(t.DueOf(c.Tx, c.Account, clockID, ref, target)...)
+				}
+			}
 		}
 	}
+}
+
+// ClockTimers are other families' time-driven work (a quote's expiry),
+// for the objects of one clock (clockID "" is the emulator's own): a test
+// clock's advance runs it with billing's, in one time order. Families
+// register theirs at init.
+var ClockTimers []ClockTimer
+
+// ClockTimer is a family's work on the objects of one clock, as api.Timer
+// is for the emulator's clock.
+type ClockTimer struct {
+	Due   func(tx *store.Tx, account, clockID string, target int64) []api.Due
+	Watch []string
+	DueOf func(tx *store.Tx, account, clockID string, ref store.Ref, target int64) []api.Due
 }
 
 // Timer is billing's work on the emulator clock (test clocks Advance).

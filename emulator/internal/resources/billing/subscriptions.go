@@ -138,7 +138,7 @@ func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) 
 		if !ok {
 			return nil, apierr.NoSuchObject("price", id, param)
 		}
-		if !api.Bool(price["active"]) {
+		if !api.Bool(price["active"]) && !quotedPrices(c) {
 			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(param)
 		}
 		if price["type"] != "recurring" {

@@ -106,3 +106,14 @@ func applyTaxes(c *api.Call, s store.Obj, items []store.Obj, own [][]any, defaul
 	}
 	return nil
 }
+
+// SaveItemTaxes keeps, for a line item ("item") another family makes (a
+// quote's), its own tax rate ids and the taxes it shows when
+// line_items.data.taxes is expanded: every "item" is of this one kind.
+func SaveItemTaxes(c *api.Call, item string, rates []string, taxes []any) error {
+	if rates == nil {
+		rates = []string{}
+	}
+	raw, _ := json.Marshal(itemTax{TaxRates: rates, Taxes: taxes})
+	return c.Tx.SetMeta(itemTaxKey(c.Account, item), string(raw))
+}

@@ -1,0 +1,149 @@
+package billing
+
+import (
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// What accepting a quote bills (the quotes family holds the quote): a
+// draft invoice for one-time lines, or a subscription whose first invoice
+// also carries them. Both are made by the code the invoice and
+// subscription endpoints use, so amounts, taxes and discounts are worked
+// out once.
+
+// quoteVar is the path variable (no route has it) naming the quote a
+// subscription is created for: the quote's prices apply even when
+// inactive, as the inline ones its price_data made are from the start.
+const quoteVar = "quote"
+
+func quotedPrices(c *api.Call) bool { return c.Var(quoteVar) != "" }
+
+// QuoteLine is one line of a quote being accepted.
+type QuoteLine struct {
+	Price    store.Obj
+	Quantity int64
+	// TaxRates are the line's own tax rate ids (none: the quote's
+	// default_tax_rates apply).
+	TaxRates []string
+}
+
+// QuoteTerms is what an accepted quote bills, and how.
+type QuoteTerms struct {
+	Quote, Customer, Currency string
+	Lines                     []QuoteLine
+	DefaultTaxRates           []string
+	Discounts                 []string // the ids of the discounts the quote holds
+	CollectionMethod          string
+	DaysUntilDue              int64 // for send_invoice
+	// For a subscription: its trial, description and metadata
+	// (subscription_data).
+	TrialPeriodDays int64
+	Description     string
+	Metadata        map[string]any
+}
+
+// InvoiceFromQuote makes the draft invoice accepting a quote of one-time
+// lines creates: an invoice item per line (its own tax rates), the
+// quote's discounts and default tax rates, its collection method and due
+// date, billing_reason quote_accept and parent.quote_details naming the
+// quote.
+func InvoiceFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
+	cus, ok := c.Tx.Get(c.Account, "customer", t.Customer)
+	if !ok || api.Bool(cus["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", t.Customer, "customer")
+	}
+	now := c.ClockNow(cus)
+	inv := newInvoice(c, cus, t.Currency, now, "quote_accept")
+	inv["collection_method"] = t.CollectionMethod
+	if t.CollectionMethod == "send_invoice" {
+		inv["due_date"] = now + t.DaysUntilDue*86400
+	}
+	inv["parent"] = store.Obj{"type": "quote_details", "quote_details": store.Obj{"quote": t.Quote}, "subscription_details": nil}
+	inv["default_tax_rates"] = cloneRates(taxrates.Load(c, t.DefaultTaxRates))
+	inv["discounts"] = api.Anys(t.Discounts)
+	var lines []any
+	for _, l := range t.Lines {
+		ii := newInvoiceItem(c, t.Customer, pricedAt(c, l.Price, l.Quantity), now)
+		ii["invoice"] = inv["id"]
+		ii["test_clock"] = cus["test_clock"]
+		ii["tax_rates"] = cloneRates(taxrates.Load(c, l.TaxRates))
+		if err := c.Insert(ii); err != nil {
+			return nil, err
+		}
+		lines = append(lines, lineFromItem(c, inv, ii))
+	}
+	setLines(c, inv, lines)
+	if err := c.Insert(inv); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// pricedAt is a price billed for a quantity, as an invoice item takes it.
+func pricedAt(c *api.Call, price store.Obj, qty int64) priced {
+	pr := priced{quantity: qty, currency: api.Str(price["currency"]), price: price, unitAmount: api.Int(price["unit_amount"])}
+	if price["billing_scheme"] == "tiered" || price["unit_amount"] == nil {
+		pr.tiered, pr.total = true, catalog.Amount(c, price, qty)
+	}
+	return pr
+}
+
+// SubscriptionFromQuote creates the subscription accepting a quote with
+// recurring lines makes, as POST /v1/subscriptions would: the recurring
+// lines are its items, the one-time lines go on its first invoice
+// (add_invoice_items), with the quote's discounts, default tax rates,
+// collection method and subscription_data. A customer with a payment
+// method is charged at once; without one the subscription waits,
+// incomplete, on its open first invoice (default_incomplete), as a quote
+// accepted before the customer gave a card does.
+func SubscriptionFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
+	var items, oneOff []any
+	for _, l := range t.Lines {
+		entry := map[string]any{"price": l.Price["id"], "quantity": l.Quantity}
+		if len(l.TaxRates) > 0 {
+			entry["tax_rates"] = api.Anys(l.TaxRates)
+		}
+		if l.Price["type"] == "recurring" {
+			items = append(items, entry)
+		} else {
+			oneOff = append(oneOff, entry)
+		}
+	}
+	p := map[string]any{"customer": t.Customer, "items": items, "collection_method": t.CollectionMethod}
+	if len(oneOff) > 0 {
+		p["add_invoice_items"] = oneOff
+	}
+	if len(t.DefaultTaxRates) > 0 {
+		p["default_tax_rates"] = api.Anys(t.DefaultTaxRates)
+	}
+	if len(t.Discounts) > 0 {
+		var ds []any
+		for _, id := range t.Discounts {
+			ds = append(ds, map[string]any{"discount": id})
+		}
+		p["discounts"] = ds
+	}
+	if t.CollectionMethod == "send_invoice" {
+		p["days_until_due"] = t.DaysUntilDue
+	} else if payments.DefaultPaymentMethod(c, t.Customer) == "" {
+		p["payment_behavior"] = "default_incomplete"
+	}
+	if t.TrialPeriodDays > 0 {
+		p["trial_period_days"] = t.TrialPeriodDays
+	}
+	if t.Description != "" {
+		p["description"] = t.Description
+	}
+	if len(t.Metadata) > 0 {
+		p["metadata"] = t.Metadata
+	}
+	res, err := runAs(c, createSubscription, p, map[string]string{quoteVar: t.Quote}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return res.(store.Obj), nil
+}

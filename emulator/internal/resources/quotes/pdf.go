@@ -1,0 +1,138 @@
+package quotes
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// GET /v1/quotes/{id}/pdf: Stripe serves it from files.stripe.com, and
+// stripe-go asks its uploads backend for it. A client pointed at the
+// emulator for every backend (emulator.Client does) gets it from the
+// emulator: a small, valid one-page PDF of the quote's number, customer,
+// lines and totals (not Stripe's layout). As at Stripe, a draft quote has
+// none.
+func quotePDF(c *api.Call) (any, error) {
+	q, err := loadQuote(c)
+	if err != nil {
+		return nil, err
+	}
+	if q["status"] == "draft" {
+		return nil, apierr.InvalidRequest("This quote (%s) is a draft: finalize it before downloading its PDF.", q["id"])
+	}
+	return api.Blob{ContentType: "application/pdf", Body: renderPDF(c, q, load(c, api.Str(q["id"])))}, nil
+}
+
+// renderPDF lays the quote out as text lines on one page.
+func renderPDF(c *api.Call, q store.Obj, d data) []byte {
+	cur := strings.ToUpper(api.Str(q["currency"]))
+	money := func(v any) string { n := api.Int(v); return fmt.Sprintf("%s %d.%02d", cur, n/100, abs(n%100)) }
+	text := []string{"Quote " + api.Str(q["number"])}
+	if h := api.Str(q["header"]); h != "" {
+		text = append(text, h)
+	}
+	if cus, ok := c.Tx.Get(c.Account, "customer", api.Str(q["customer"])); ok {
+		who := api.Str(cus["name"])
+		if email := api.Str(cus["email"]); email != "" {
+			who = strings.TrimSpace(who + " <" + email + ">")
+		}
+		text = append(text, "For: "+firstNonEmpty(who, api.Str(cus["id"])))
+	}
+	text = append(text, "Expires: "+time.Unix(api.Int(q["expires_at"]), 0).UTC().Format("2 January 2006"))
+	if desc := api.Str(q["description"]); desc != "" {
+		text = append(text, desc)
+	}
+	text = append(text, "")
+	for _, l := range d.Lines {
+		it := l.Item
+		suffix := ""
+		if r := api.Obj(api.Obj(it["price"])["recurring"]); len(r) > 0 {
+			suffix = fmt.Sprintf(" every %d %s", api.Int(r["interval_count"]), r["interval"])
+		}
+		text = append(text, fmt.Sprintf("%d x %s: %s%s", api.Int(it["quantity"]), api.Str(it["description"]), money(it["amount_subtotal"]), suffix))
+	}
+	td := api.Obj(q["total_details"])
+	text = append(text, "", "Subtotal: "+money(q["amount_subtotal"]))
+	if api.Int(td["amount_discount"]) > 0 {
+		text = append(text, "Discount: -"+money(td["amount_discount"]))
+	}
+	if api.Int(td["amount_tax"]) > 0 {
+		text = append(text, "Tax: "+money(td["amount_tax"]))
+	}
+	text = append(text, "Total: "+money(q["amount_total"]))
+	if f := api.Str(q["footer"]); f != "" {
+		text = append(text, "", f)
+	}
+	return onePagePDF(text)
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// onePagePDF writes lines of Helvetica text on a US Letter page: the
+// five objects a PDF needs and a cross-reference table of their offsets.
+func onePagePDF(lines []string) []byte {
+	var content bytes.Buffer
+	content.WriteString("BT /F1 11 Tf 14 TL 72 740 Td\n")
+	for _, l := range lines {
+		fmt.Fprintf(&content, "(%s) Tj T*\n", pdfString(l))
+	}
+	content.WriteString("ET\n")
+	objects := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()),
+	}
+	var out bytes.Buffer
+	out.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objects))
+	for i, o := range objects {
+		offsets[i] = out.Len()
+		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := out.Len()
+	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&out, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
+	return out.Bytes()
+}
+
+// pdfString escapes text for a PDF literal string; what is not printable
+// ASCII becomes '?'.
+func pdfString(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '(' || r == ')' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r > 0x7e:
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,576 @@
+// Package quotes serves /v1/quotes: a draft quote of line items for a
+// customer, finalized (open, numbered), then accepted (which bills it: a
+// draft invoice for one-time lines, a subscription when a line recurs) or
+// canceled, and canceled by the clock once it expires.
+package quotes
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Kind is the quote object. Its line items, its upfront line items and
+// its totals' breakdowns are left out unless expanded, as on Stripe.
+var Kind = &api.Kind{
+	Object: "quote", Prefix: "qt_", Name: "quote",
+	Expandable: []string{"customer", "invoice", "subscription", "subscription_schedule", "test_clock", "application",
+		"on_behalf_of", "default_tax_rates", "discounts"},
+	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
+		"line_items":                                 lineItemsList,
+		"computed.upfront.line_items":                upfrontItemsList,
+		"total_details.breakdown":                    breakdownOf("total"),
+		"computed.upfront.total_details.breakdown":   breakdownOf("upfront"),
+		"computed.recurring.total_details.breakdown": breakdownOf("recurring"),
+	},
+	Indexes: []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}, {Name: "test_clock", Path: "test_clock"}},
+}
+
+// Kinds are the objects this family owns (its line items are "item"s,
+// Checkout's kind).
+func Kinds() []*api.Kind { return []*api.Kind{Kind} }
+
+// DefaultLifetime is how long a quote stays open when expires_at is not
+// given: Stripe's quote template defaults to 30 days.
+const DefaultLifetime = 30 * 86400
+
+// Length limits Stripe documents for the texts a quote shows.
+const (
+	maxHeader = 50
+	maxText   = 500
+)
+
+// Routes are the quotes' endpoints.
+func Routes() []api.Route {
+	base := "/v1/quotes"
+	create := params.FromStruct(stripe.QuoteCreateParams{}).
+		With("subscription_data.effective_date", params.AnyParam()).
+		Enum("collection_method", "charge_automatically", "send_invoice").
+		Enum("line_items.price_data.recurring.interval", "day", "week", "month", "year")
+	update := params.FromStruct(stripe.QuoteUpdateParams{}).
+		With("subscription_data.effective_date", params.AnyParam()).
+		Enum("collection_method", "charge_automatically", "send_invoice").
+		Enum("line_items.price_data.recurring.interval", "day", "week", "month", "year")
+	list := params.FromStruct(stripe.QuoteListParams{}).Enum("status", "accepted", "canceled", "draft", "open")
+	return []api.Route{
+		api.POST(base, create, createQuote),
+		api.GET(base, list, listQuotes),
+		api.GET(base+"/{id}", params.FromStruct(stripe.QuoteRetrieveParams{}), retrieveQuote),
+		api.POST(base+"/{id}", update, updateQuote),
+		api.POST(base+"/{id}/finalize", params.FromStruct(stripe.QuoteFinalizeQuoteParams{}), finalizeQuote),
+		api.POST(base+"/{id}/accept", params.FromStruct(stripe.QuoteAcceptParams{}), acceptQuote),
+		api.POST(base+"/{id}/cancel", params.FromStruct(stripe.QuoteCancelParams{}), cancelQuote),
+		api.GET(base+"/{id}/line_items", params.FromStruct(stripe.QuoteListLineItemsParams{}), listLineItems),
+		api.GET(base+"/{id}/computed_upfront_line_items", params.FromStruct(stripe.QuoteListComputedUpfrontLineItemsParams{}), listUpfrontItems),
+		api.GET(base+"/{id}/pdf", params.FromStruct(stripe.QuotePDFParams{}), quotePDF),
+	}
+}
+
+func init() {
+	billing.ClockTimers = append(billing.ClockTimers, billing.ClockTimer{
+		Due: due, Watch: []string{"quote"}, DueOf: dueOf,
+	})
+}
+
+func totalDetails(discount, tax int64) store.Obj {
+	return store.Obj{"amount_discount": discount, "amount_shipping": int64(0), "amount_tax": tax}
+}
+
+func newQuote(c *api.Call, now int64) store.Obj {
+	q := c.Object("quote", c.NewID("quote"), store.Obj{
+		"amount_subtotal": int64(0), "amount_total": int64(0), "application": nil, "application_fee_amount": nil,
+		"application_fee_percent": nil,
+		"automatic_tax":           store.Obj{"enabled": false, "liability": nil, "provider": nil, "status": nil},
+		"collection_method":       "charge_automatically",
+		"computed": store.Obj{"recurring": nil, "upfront": store.Obj{
+			"amount_subtotal": int64(0), "amount_total": int64(0), "total_details": totalDetails(0, 0)}},
+		"currency": nil, "customer": nil, "default_tax_rates": []any{}, "description": nil, "discounts": []any{},
+		"expires_at": now + DefaultLifetime, "footer": nil, "from_quote": nil, "header": nil, "invoice": nil,
+		"invoice_settings": store.Obj{"days_until_due": nil, "issuer": store.Obj{"type": "self"}},
+		"metadata":         map[string]any{}, "number": nil, "on_behalf_of": nil, "status": "draft",
+		"status_transitions": store.Obj{"accepted_at": nil, "canceled_at": nil, "finalized_at": nil},
+		"subscription":       nil,
+		"subscription_data": store.Obj{"billing_mode": store.Obj{"type": "classic"}, "description": nil,
+			"effective_date": nil, "metadata": nil, "trial_period_days": nil},
+		"subscription_schedule": nil, "test_clock": nil, "total_details": totalDetails(0, 0), "transfer_data": nil,
+	})
+	q["created"] = now
+	return q
+}
+
+func createQuote(c *api.Call) (any, error) {
+	clockID, _ := c.Params.Str("test_clock")
+	var cus store.Obj
+	if id, _ := c.Params.Str("customer"); id != "" {
+		var err error
+		if cus, err = loadCustomer(c, id); err != nil {
+			return nil, err
+		}
+		if clockID == "" {
+			clockID = api.Str(cus["test_clock"])
+		}
+	}
+	if clockID != "" {
+		clk, ok := c.Tx.Get(c.Account, "test_helpers.test_clock", clockID)
+		if !ok || api.Bool(clk["deleted"]) {
+			return nil, apierr.NoSuchObject("test_clock", clockID, "test_clock")
+		}
+		if cus != nil && api.Str(cus["test_clock"]) != clockID {
+			return nil, apierr.InvalidRequest("The customer %s is not on the test clock %s: a quote and its customer must share a test clock.", cus["id"], clockID).WithParam("test_clock")
+		}
+		c.Now = api.Int(clk["frozen_time"])
+	}
+	q := newQuote(c, c.Now)
+	q["test_clock"] = api.NilIfEmpty(clockID)
+	if cus != nil {
+		q["customer"] = cus["id"]
+	}
+	lines, err := readLines(c, nil)
+	if err != nil {
+		return nil, err
+	}
+	d := data{Lines: lines}
+	if err := applySettings(c, q); err != nil {
+		return nil, err
+	}
+	if err := price(c, q, &d); err != nil {
+		return nil, err
+	}
+	if err := save(c, q, d); err != nil {
+		return nil, err
+	}
+	return q, c.Insert(q)
+}
+
+// loadCustomer loads a customer a quote is for.
+func loadCustomer(c *api.Call, id string) (store.Obj, error) {
+	cus, ok := c.Tx.Get(c.Account, "customer", id)
+	if !ok || api.Bool(cus["deleted"]) {
+		return nil, apierr.NoSuchObject("customer", id, "customer")
+	}
+	return cus, nil
+}
+
+// now is the time for a quote: its test clock's, else the call's.
+func now(c *api.Call, q store.Obj) int64 {
+	if c.NowFixed {
+		return c.Now
+	}
+	if id := api.Str(q["test_clock"]); id != "" {
+		if clk, ok := c.Tx.Get(c.Account, "test_helpers.test_clock", id); ok {
+			return api.Int(clk["frozen_time"])
+		}
+	}
+	return c.Now
+}
+
+// applySettings sets what create and update share, other than the line
+// items and the customer: the texts, collection, expiry, tax rates,
+// discounts, subscription_data and metadata. The parameters Stripe has
+// that are not read here (application fees, on_behalf_of, transfer_data,
+// from_quote, line items' discounts, subscription_data[effective_date])
+// are refused as not emulated.
+func applySettings(c *api.Call, q store.Obj) error {
+	// Asking for what the emulator does anyway.
+	c.AcceptWhen("automatic_tax.enabled", false)
+	c.AcceptWhen("invoice_settings.issuer.type", "self")
+	c.AcceptWhen("subscription_data.billing_mode.type", "classic")
+	for name, limit := range map[string]int{"header": maxHeader, "description": maxText, "footer": maxText} {
+		if s, ok := c.Params.Str(name); ok && len(s) > limit {
+			return apierr.InvalidRequest("Invalid %s: must be at most %d characters", name, limit).WithParam(name)
+		}
+	}
+	c.Copy(q, "header", "description", "footer")
+	if m, _ := c.Params.Str("collection_method"); m != "" {
+		q["collection_method"] = m
+	}
+	settings := api.Obj(q["invoice_settings"])
+	if c.Params.Has("invoice_settings.days_until_due") {
+		if days, ok := c.Params.Int("invoice_settings.days_until_due"); ok {
+			if days < 0 {
+				return apierr.InvalidRequest("Invalid invoice_settings[days_until_due]: must be at least 0").WithParam("invoice_settings[days_until_due]")
+			}
+			settings["days_until_due"] = days
+		} else {
+			settings["days_until_due"] = nil
+		}
+	}
+	if q["collection_method"] == "send_invoice" && settings["days_until_due"] == nil {
+		return apierr.InvalidRequest("Quotes with `collection_method=send_invoice` need `invoice_settings[days_until_due]`: the invoices they make are due that many days after they are sent.").WithParam("invoice_settings[days_until_due]")
+	}
+	if q["collection_method"] == "charge_automatically" && settings["days_until_due"] != nil {
+		return apierr.InvalidRequest("`invoice_settings[days_until_due]` can only be set on quotes with `collection_method=send_invoice`.").WithParam("invoice_settings[days_until_due]")
+	}
+	if at, ok := c.Params.Int("expires_at"); ok {
+		if err := checkExpiry(c, q, at); err != nil {
+			return err
+		}
+		q["expires_at"] = at
+	}
+	if c.Params.Has("default_tax_rates") {
+		rates, err := taxRates(c, c.Params.Strings("default_tax_rates"), "default_tax_rates", idsOf(q["default_tax_rates"]))
+		if err != nil {
+			return err
+		}
+		q["default_tax_rates"] = api.Anys(rates)
+	}
+	if c.Params.Has("discounts") {
+		ids, err := redeem(c, q)
+		if err != nil {
+			return err
+		}
+		q["discounts"] = ids
+	}
+	if sd, ok := c.Params.Obj("subscription_data"); ok {
+		out := api.Obj(q["subscription_data"])
+		if d, ok := sd.Str("description"); ok {
+			if len(d) > maxText {
+				return apierr.InvalidRequest("Invalid subscription_data[description]: must be at most %d characters", maxText).WithParam("subscription_data[description]")
+			}
+			out["description"] = api.NilIfEmpty(d)
+		}
+		if sd.Has("trial_period_days") {
+			if days, ok := sd.Int("trial_period_days"); ok {
+				if days < 1 {
+					return apierr.InvalidRequest("Invalid subscription_data[trial_period_days]: must be at least 1").WithParam("subscription_data[trial_period_days]")
+				}
+				out["trial_period_days"] = days
+			} else {
+				out["trial_period_days"] = nil
+			}
+		}
+		if sd.Has("metadata") {
+			// Declarative, unlike the quote's own: what is sent replaces
+			// what was there.
+			md, _ := sd.Metadata("metadata")
+			if len(md) == 0 {
+				out["metadata"] = nil
+			} else {
+				out["metadata"] = md
+			}
+		}
+		if v, ok := sd.Sent("effective_date"); ok && v == "" {
+			sd.MarkRead("effective_date") // unsetting what cannot be set
+		}
+	}
+	return c.ApplyMetadata(q)
+}
+
+// checkExpiry refuses an expires_at that is not in the quote's future.
+func checkExpiry(c *api.Call, q store.Obj, at int64) error {
+	if at <= now(c, q) {
+		return apierr.InvalidRequest("Invalid expires_at: must be a timestamp in the future.").WithParam("expires_at")
+	}
+	return nil
+}
+
+func idsOf(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		out = append(out, api.Str(x))
+	}
+	return out
+}
+
+func retrieveQuote(c *api.Call) (any, error) { return c.Retrieve("quote", c.Var("id")) }
+
+func loadQuote(c *api.Call) (store.Obj, error) { return c.Load("quote", c.Var("id"), "id") }
+
+func updateQuote(c *api.Call) (any, error) {
+	before, err := loadQuote(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] != "draft" {
+		return nil, apierr.InvalidRequest("You can only update a quote in status `draft`; this quote (%s) is `%s`.", before["id"], before["status"])
+	}
+	c.Now = now(c, before)
+	q := api.Clone(before)
+	if id, _ := c.Params.Str("customer"); id != "" && id != api.Str(q["customer"]) {
+		if q["customer"] != nil {
+			return nil, apierr.InvalidRequest("You cannot change the customer of a quote once it is set.").WithParam("customer")
+		}
+		cus, err := loadCustomer(c, id)
+		if err != nil {
+			return nil, err
+		}
+		if api.Str(cus["test_clock"]) != api.Str(q["test_clock"]) {
+			return nil, apierr.InvalidRequest("The customer %s is not on the quote's test clock: a quote and its customer must share a test clock.", id).WithParam("customer")
+		}
+		q["customer"] = id
+	}
+	d := load(c, api.Str(q["id"]))
+	if c.Params.Has("line_items") {
+		if d.Lines, err = readLines(c, d.Lines); err != nil {
+			return nil, err
+		}
+	}
+	if err := applySettings(c, q); err != nil {
+		return nil, err
+	}
+	if err := price(c, q, &d); err != nil {
+		return nil, err
+	}
+	if err := save(c, q, d); err != nil {
+		return nil, err
+	}
+	// Stripe has no quote.updated event.
+	return q, c.Put(q)
+}
+
+func finalizeQuote(c *api.Call) (any, error) {
+	before, err := loadQuote(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] != "draft" {
+		return nil, apierr.InvalidRequest("This quote (%s) is `%s`: only a draft quote can be finalized.", before["id"], before["status"])
+	}
+	c.Now = now(c, before)
+	q := api.Clone(before)
+	if q["customer"] == nil {
+		return nil, apierr.InvalidRequest("A quote needs a customer before it can be finalized: set `customer` first.").WithParam("customer")
+	}
+	d := load(c, api.Str(q["id"]))
+	if len(d.Lines) == 0 {
+		return nil, apierr.InvalidRequest("A quote needs at least one line item before it can be finalized.").WithParam("line_items")
+	}
+	if at, ok := c.Params.Int("expires_at"); ok {
+		if err := checkExpiry(c, q, at); err != nil {
+			return nil, err
+		}
+		q["expires_at"] = at
+	} else if api.Int(q["expires_at"]) <= c.Now {
+		return nil, apierr.InvalidRequest("This quote expired at %d: give a new `expires_at` to finalize it.", api.Int(q["expires_at"])).WithParam("expires_at")
+	}
+	number, err := nextNumber(c, api.Str(q["customer"]))
+	if err != nil {
+		return nil, err
+	}
+	q["number"] = number
+	q["status"] = "open"
+	api.Obj(q["status_transitions"])["finalized_at"] = c.Now
+	return q, c.PutEmit(q, "quote.finalized", nil)
+}
+
+// nextNumber is the customer's next quote number, as Stripe forms it:
+// QT-<the customer's invoice prefix>-<its quote sequence>-<revision> (a
+// quote that is not a revision is revision 1).
+func nextNumber(c *api.Call, customer string) (string, error) {
+	cus, ok := c.Tx.Get(c.Account, "customer", customer)
+	if !ok {
+		return "", apierr.NoSuchObject("customer", customer, "customer")
+	}
+	key := "quoteseq:" + c.Account + ":" + customer
+	seq := int64(1)
+	if raw, ok := c.Tx.GetMeta(key); ok {
+		n, _ := strconv.ParseInt(raw, 10, 64)
+		seq = n + 1
+	}
+	if err := c.Tx.SetMeta(key, strconv.FormatInt(seq, 10)); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("QT-%s-%04d-1", api.Str(cus["invoice_prefix"]), seq), nil
+}
+
+func acceptQuote(c *api.Call) (any, error) {
+	before, err := loadQuote(c)
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] != "open" {
+		return nil, apierr.InvalidRequest("This quote (%s) is `%s`: only an open (finalized) quote can be accepted.", before["id"], before["status"])
+	}
+	q := api.Clone(before)
+	d := load(c, api.Str(q["id"]))
+	terms := billing.QuoteTerms{
+		Quote: api.Str(q["id"]), Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"]),
+		DefaultTaxRates: idsOf(q["default_tax_rates"]), Discounts: idsOf(q["discounts"]),
+		CollectionMethod: api.Str(q["collection_method"]),
+		DaysUntilDue:     api.Int(api.Obj(q["invoice_settings"])["days_until_due"]),
+	}
+	recurs := false
+	for _, l := range d.Lines {
+		p := api.Obj(l.Item["price"])
+		terms.Lines = append(terms.Lines, billing.QuoteLine{Price: p, Quantity: api.Int(l.Item["quantity"]), TaxRates: l.TaxRates})
+		recurs = recurs || p["type"] == "recurring"
+	}
+	if recurs {
+		sd := api.Obj(q["subscription_data"])
+		terms.TrialPeriodDays = api.Int(sd["trial_period_days"])
+		terms.Description = api.Str(sd["description"])
+		terms.Metadata, _ = sd["metadata"].(map[string]any)
+		sub, err := billing.SubscriptionFromQuote(c, terms)
+		if err != nil {
+			return nil, err
+		}
+		q["subscription"], q["invoice"] = sub["id"], sub["latest_invoice"]
+	} else {
+		inv, err := billing.InvoiceFromQuote(c, terms)
+		if err != nil {
+			return nil, err
+		}
+		q["invoice"] = inv["id"]
+	}
+	c.Now = now(c, q)
+	q["status"] = "accepted"
+	api.Obj(q["status_transitions"])["accepted_at"] = c.Now
+	return q, c.PutEmit(q, "quote.accepted", nil)
+}
+
+func cancelQuote(c *api.Call) (any, error) {
+	before, err := loadQuote(c)
+	if err != nil {
+		return nil, err
+	}
+	if s := before["status"]; s != "draft" && s != "open" {
+		return nil, apierr.InvalidRequest("This quote (%s) is `%s`: only a draft or open quote can be canceled.", before["id"], s)
+	}
+	c.Now = now(c, before)
+	return cancel(c, before)
+}
+
+// cancel ends a draft or open quote at c.Now, by request or as it
+// expires.
+func cancel(c *api.Call, before store.Obj) (store.Obj, error) {
+	q := api.Clone(before)
+	q["status"] = "canceled"
+	api.Obj(q["status_transitions"])["canceled_at"] = c.Now
+	return q, c.PutEmit(q, "quote.canceled", nil)
+}
+
+func listQuotes(c *api.Call) (any, error) {
+	q, err := c.ListQuery("quote")
+	if err != nil {
+		return nil, err
+	}
+	q = api.IndexedFilters(c, q, "customer", "status", "test_clock")
+	return c.Page("quote", "/v1/quotes", q), nil
+}
+
+func listLineItems(c *api.Call) (any, error) {
+	q, err := loadQuote(c)
+	if err != nil {
+		return nil, err
+	}
+	return api.EmbeddedPage(c, load(c, api.Str(q["id"])).items(), "/v1/quotes/"+api.Str(q["id"])+"/line_items", "line item")
+}
+
+func listUpfrontItems(c *api.Call) (any, error) {
+	q, err := loadQuote(c)
+	if err != nil {
+		return nil, err
+	}
+	return api.EmbeddedPage(c, load(c, api.Str(q["id"])).Upfront, "/v1/quotes/"+api.Str(q["id"])+"/computed_upfront_line_items", "line item")
+}
+
+// includedItems is how many line items an expanded line_items list holds
+// (the list's URL pages through the rest).
+const includedItems = 10
+
+func includedList(items []any, url string) store.Obj {
+	n := min(len(items), includedItems)
+	return store.Obj{"object": "list", "data": items[:n], "has_more": len(items) > n, "url": url}
+}
+
+func lineItemsList(c *api.Call, q store.Obj) (any, error) {
+	id := api.Str(q["id"])
+	return includedList(load(c, id).items(), "/v1/quotes/"+id+"/line_items"), nil
+}
+
+func upfrontItemsList(c *api.Call, q store.Obj) (any, error) {
+	id := api.Str(q["id"])
+	return includedList(load(c, id).Upfront, "/v1/quotes/"+id+"/computed_upfront_line_items"), nil
+}
+
+// data is what a quote keeps besides the object: its line items, its
+// upfront line items and the breakdowns of its totals.
+type data struct {
+	Lines     []line               `json:"lines"`
+	Upfront   []any                `json:"upfront"`
+	Breakdown map[string]breakdown `json:"breakdown"`
+}
+
+// line is a line item as listed, and the tax rates of its own (none: the
+// quote's default_tax_rates apply).
+type line struct {
+	Item     map[string]any `json:"item"`
+	TaxRates []string       `json:"tax_rates,omitempty"`
+}
+
+// breakdown is a total's breakdown as kept: discounts and tax rates by
+// id.
+type breakdown struct {
+	Discounts []any `json:"discounts"`
+	Taxes     []any `json:"taxes"`
+}
+
+func (d data) items() []any {
+	out := make([]any, len(d.Lines))
+	for i, l := range d.Lines {
+		out[i] = l.Item
+	}
+	return out
+}
+
+func dataKey(account, id string) string { return "quote:" + account + ":" + id }
+
+func load(c *api.Call, id string) data {
+	var d data
+	if raw, ok := c.Tx.GetMeta(dataKey(c.Account, id)); ok {
+		if v, err := jsonenc.UnmarshalString(raw); err == nil {
+			m := api.Obj(v)
+			for _, l := range asAnys(m["lines"]) {
+				lm := api.Obj(l)
+				d.Lines = append(d.Lines, line{Item: api.Obj(lm["item"]), TaxRates: idsOf(lm["tax_rates"])})
+			}
+			d.Upfront = asAnys(m["upfront"])
+			d.Breakdown = map[string]breakdown{}
+			for k, b := range api.Obj(m["breakdown"]) {
+				bm := api.Obj(b)
+				d.Breakdown[k] = breakdown{Discounts: asAnys(bm["discounts"]), Taxes: asAnys(bm["taxes"])}
+			}
+		}
+	}
+	if d.Upfront == nil {
+		d.Upfront = []any{}
+	}
+	return d
+}
+
+func save(c *api.Call, q store.Obj, d data) error {
+	raw, err := jsonenc.Marshal(d.asJSON())
+	if err != nil {
+		return err
+	}
+	return c.Tx.SetMeta(dataKey(c.Account, api.Str(q["id"])), string(raw))
+}
+
+func (d data) asJSON() store.Obj {
+	lines := make([]any, len(d.Lines))
+	for i, l := range d.Lines {
+		lines[i] = store.Obj{"item": l.Item, "tax_rates": api.Anys(l.TaxRates)}
+	}
+	bd := store.Obj{}
+	for k, b := range d.Breakdown {
+		bd[k] = store.Obj{"discounts": b.Discounts, "taxes": b.Taxes}
+	}
+	return store.Obj{"lines": lines, "upfront": d.Upfront, "breakdown": bd}
+}
+
+func asAnys(v any) []any {
+	a, _ := v.([]any)
+	if a == nil {
+		return []any{}
+	}
+	return a
+}
