@@ -1,0 +1,420 @@
+package billing_test
+
+import (
+	"io"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// Quotes: a draft of prices for a customer, finalized (open, numbered),
+// then accepted into an invoice or a subscription, canceled, or expired
+// by the clock.
+var _ = Describe("Quotes", Label("billing", "quotes"), func() {
+	var (
+		emu              *emulator.Emulator
+		sc               *stripe.Client
+		prod             *stripe.Product
+		oneTime, monthly *stripe.Price
+		vat              *stripe.TaxRate
+		cus              *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		prod, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Consulting")})
+		Expect(err).NotTo(HaveOccurred())
+		oneTime, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1500)})
+		Expect(err).NotTo(HaveOccurred())
+		monthly, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		vat, err = sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(10), Inclusive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		cus = customerWithCard(sc, "quotes@example.com", "pm_card_visa", "")
+	})
+
+	quoteEvents := func() []string {
+		var out []string
+		for _, t := range emu.EventTypes("") {
+			if strings.HasPrefix(t, "quote.") || strings.HasPrefix(t, "invoice") || strings.HasPrefix(t, "customer.subscription.") {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	oneTimeQuote := func() *stripe.Quote {
+		GinkgoHelper()
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			Customer: stripe.String(cus.ID), Header: stripe.String("Spring work"),
+			LineItems: []*stripe.QuoteCreateLineItemParams{
+				{Price: stripe.String(oneTime.ID), Quantity: stripe.Int64(2)},
+				{PriceData: &stripe.QuoteCreateLineItemPriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(500)},
+					TaxRates: []*string{stripe.String(vat.ID)}},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return q
+	}
+
+	It("is drafted, finalized with a number, and accepted into a draft invoice of its lines", func() {
+		q := oneTimeQuote()
+		Expect(q.ID).To(HavePrefix("qt_"))
+		Expect(q.Status).To(Equal(stripe.QuoteStatusDraft))
+		Expect(q.Number).To(BeEmpty())
+		Expect(q.Created).To(Equal(Epoch.Unix()))
+		Expect(q.ExpiresAt).To(Equal(Epoch.AddDate(0, 0, 30).Unix()), "30 days by default")
+		Expect(q.Currency).To(Equal(stripe.CurrencyUSD))
+		Expect(q.AmountSubtotal).To(Equal(int64(3500)))
+		Expect(q.TotalDetails.AmountTax).To(Equal(int64(50)), "10% of the 5.00 line only")
+		Expect(q.AmountTotal).To(Equal(int64(3550)))
+		Expect(q.Computed.Recurring).To(BeNil())
+		Expect(q.Computed.Upfront.AmountTotal).To(Equal(int64(3550)))
+		Expect(q.LineItems).To(BeNil(), "line items are left out unless expanded")
+
+		var items []*stripe.LineItem
+		for it, err := range sc.V1Quotes.ListLineItems(Ctx, &stripe.QuoteListLineItemsParams{Quote: stripe.String(q.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			items = append(items, it)
+		}
+		Expect(items).To(HaveLen(2))
+		Expect(items[0].ID).To(HavePrefix("li_"))
+		Expect(items[0].Price.ID).To(Equal(oneTime.ID))
+		Expect(items[0].AmountTotal).To(Equal(int64(3000)))
+		Expect(items[0].Description).To(Equal("Consulting"))
+		Expect(items[1].Price.Active).To(BeFalse(), "price_data makes an archived inline price")
+		Expect(items[1].AmountTax).To(Equal(int64(50)))
+
+		q, err := sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusOpen))
+		Expect(q.Number).To(MatchRegexp(`^QT-[0-9A-Z]{8}-0001-1$`))
+		Expect(q.Number).To(ContainSubstring(cus.InvoicePrefix), "the customer's invoice prefix")
+		Expect(q.StatusTransitions.FinalizedAt).To(Equal(Epoch.Unix()))
+
+		_, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{Description: stripe.String("late change")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusAccepted))
+		Expect(q.StatusTransitions.AcceptedAt).To(Equal(Epoch.Unix()))
+		Expect(q.Subscription).To(BeNil())
+		inv := q.Invoice
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusDraft))
+		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonQuoteAccept))
+		Expect(inv.Parent.Type).To(Equal(stripe.InvoiceParentTypeQuoteDetails))
+		Expect(inv.Parent.QuoteDetails.Quote).To(Equal(q.ID))
+		Expect(inv.Customer.ID).To(Equal(cus.ID))
+		Expect(inv.Lines.Data).To(HaveLen(2))
+		Expect(inv.Lines.Data[0].Amount).To(Equal(int64(3000)))
+		Expect(inv.Lines.Data[0].Quantity).To(Equal(int64(2)))
+		Expect(inv.Lines.Data[1].Amount).To(Equal(int64(500)))
+		Expect(inv.Lines.Data[1].Taxes).To(HaveLen(1))
+		Expect(inv.Subtotal).To(Equal(int64(3500)))
+		Expect(inv.Total).To(Equal(q.AmountTotal), "the invoice bills what the quote said")
+
+		// The draft is the merchant's to finalize; it then charges the card.
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Pay(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(inv.AmountPaid).To(Equal(int64(3550)))
+
+		Expect(quoteEvents()[:5]).To(Equal([]string{"quote.created", "quote.finalized", "invoiceitem.created", "invoiceitem.created", "invoice.created"}))
+		Expect(quoteEvents()[5]).To(Equal("quote.accepted"))
+	})
+
+	It("accepts recurring lines into a subscription whose first invoice also bills the one-time lines", func() {
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{
+				{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(3)},
+				{Price: stripe.String(oneTime.ID)},
+			},
+			SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{Description: stripe.String("Retainer"), Metadata: map[string]string{"deal": "42"}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Computed.Recurring).NotTo(BeNil())
+		Expect(q.Computed.Recurring.Interval).To(Equal(stripe.QuoteComputedRecurringIntervalMonth))
+		Expect(q.Computed.Recurring.IntervalCount).To(Equal(int64(1)))
+		Expect(q.Computed.Recurring.AmountTotal).To(Equal(int64(3000)), "each month after the first")
+		Expect(q.Computed.Upfront.AmountTotal).To(Equal(int64(4500)), "the first invoice: a month and the one-time line")
+
+		var upfront []*stripe.LineItem
+		for it, err := range sc.V1Quotes.ListComputedUpfrontLineItems(Ctx, &stripe.QuoteListComputedUpfrontLineItemsParams{Quote: stripe.String(q.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			upfront = append(upfront, it)
+		}
+		Expect(upfront).To(HaveLen(2))
+		Expect(upfront[0].AmountTotal + upfront[1].AmountTotal).To(Equal(int64(4500)))
+
+		_, err = sc.V1Quotes.Accept(Ctx, q.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("subscription"), stripe.String("invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		sub := q.Subscription
+		Expect(sub.ID).To(HavePrefix("sub_"))
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.Description).To(Equal("Retainer"))
+		Expect(sub.Metadata).To(Equal(map[string]string{"deal": "42"}))
+		Expect(sub.Items.Data).To(HaveLen(1))
+		Expect(sub.Items.Data[0].Quantity).To(Equal(int64(3)))
+		Expect(q.Invoice.ID).To(Equal(sub.LatestInvoice.ID))
+		Expect(q.Invoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(q.Invoice.AmountPaid).To(Equal(q.Computed.Upfront.AmountTotal))
+		Expect(q.Invoice.Lines.Data).To(HaveLen(2))
+
+		// The next month bills the recurring amount.
+		emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(q.Computed.Recurring.AmountTotal))
+
+		types := quoteEvents()
+		Expect(types[:2]).To(Equal([]string{"quote.created", "quote.finalized"}))
+		Expect(types[2]).To(Equal("customer.subscription.created"))
+		Expect(types).To(ContainElement("quote.accepted"))
+		Expect(slicesIndex(types, "quote.accepted")).To(BeNumerically(">", slicesIndex(types, "invoice.paid")), "accepted once what it made exists")
+	})
+
+	It("puts nothing but the one-time lines upfront during a trial", func() {
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			Customer:         stripe.String(cus.ID),
+			LineItems:        []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}, {Price: stripe.String(oneTime.ID)}},
+			SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(14)},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Computed.Upfront.AmountTotal).To(Equal(int64(1500)))
+		Expect(q.Computed.Recurring.AmountTotal).To(Equal(int64(1000)))
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("subscription"), stripe.String("invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Subscription.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(q.Subscription.TrialEnd).To(Equal(Epoch.AddDate(0, 0, 14).Unix()))
+		Expect(q.Invoice.AmountDue).To(Equal(int64(1500)), "the one-time line; the trial's month is free")
+	})
+
+	It("takes its discounts off the totals and hands them to what it bills", func() {
+		cp, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(20), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			Customer:        stripe.String(cus.ID),
+			LineItems:       []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID), Quantity: stripe.Int64(2)}},
+			Discounts:       []*stripe.QuoteCreateDiscountParams{{Coupon: stripe.String(cp.ID)}},
+			DefaultTaxRates: []*string{stripe.String(vat.ID)},
+			Expand:          []*string{stripe.String("total_details.breakdown")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Discounts).To(HaveLen(1))
+		Expect(q.TotalDetails.AmountDiscount).To(Equal(int64(600)))
+		Expect(q.TotalDetails.AmountTax).To(Equal(int64(240)), "taxed on what the discount leaves")
+		Expect(q.AmountTotal).To(Equal(int64(2640)))
+		Expect(q.TotalDetails.Breakdown.Discounts[0].Discount.Coupon.ID).To(Equal(cp.ID))
+		Expect(q.TotalDetails.Breakdown.Taxes[0].Rate.ID).To(Equal(vat.ID))
+
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Invoice.Total).To(Equal(int64(2640)))
+		Expect(q.Invoice.TotalDiscountAmounts[0].Amount).To(Equal(int64(600)))
+	})
+
+	It("changes lines by id while a draft, and takes a customer only once", func() {
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}, {Price: stripe.String(monthly.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Customer).To(BeNil())
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer")
+
+		var first string
+		for it, err := range sc.V1Quotes.ListLineItems(Ctx, &stripe.QuoteListLineItemsParams{Quote: stripe.String(q.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			first = it.ID
+			break
+		}
+		q, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteUpdateLineItemParams{{ID: stripe.String(first), Quantity: stripe.Int64(4)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Customer.ID).To(Equal(cus.ID))
+		Expect(q.AmountSubtotal).To(Equal(int64(6000)), "the recurring line not named is gone")
+		Expect(q.Computed.Recurring).To(BeNil())
+
+		other := customerWithCard(sc, "other@example.com", "pm_card_visa", "")
+		_, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{Customer: stripe.String(other.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer")
+
+		_, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{LineItems: []*stripe.QuoteUpdateLineItemParams{{ID: stripe.String("li_nope")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "line_items[0][id]")
+	})
+
+	It("refuses what it does not take, and changes nothing", func() {
+		_, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID), ApplicationFeeAmount: stripe.Int64(100),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "application_fee_amount")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String("cus_missing")})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String("price_missing")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "line_items[0][price]")
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{ExpiresAt: stripe.Int64(Epoch.Add(-time.Hour).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "expires_at")
+		_, err = sc.V1Quotes.Retrieve(Ctx, "qt_missing", nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		r := Do(emu.URL(), "POST", "/v1/quotes", "line_items[0][price]="+oneTime.ID+"&line_items[0][quantity]=lots")
+		Expect(r.Status).To(Equal(400))
+		Expect(emu.EventTypes("")).NotTo(ContainElement("quote.created"))
+	})
+
+	It("is canceled by request while draft or open, and not after", func() {
+		q := oneTimeQuote()
+		q, err := sc.V1Quotes.Cancel(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusCanceled))
+		Expect(q.StatusTransitions.CanceledAt).To(Equal(Epoch.Unix()))
+		_, err = sc.V1Quotes.Cancel(Ctx, q.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+		open := oneTimeQuote()
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, open.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		open, err = sc.V1Quotes.Cancel(Ctx, open.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(open.Status).To(Equal(stripe.QuoteStatusCanceled))
+		_, err = sc.V1Quotes.Accept(Ctx, open.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(emu.Count("", "invoice")).To(BeZero())
+	})
+
+	It("expires on the clock: an open quote past expires_at is canceled", func() {
+		q := oneTimeQuote()
+		at := Epoch.AddDate(0, 0, 3).Unix()
+		q, err := sc.V1Quotes.FinalizeQuote(Ctx, q.ID, &stripe.QuoteFinalizeQuoteParams{ExpiresAt: stripe.Int64(at)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.ExpiresAt).To(Equal(at))
+		draft := oneTimeQuote() // expires after 30 days
+
+		emu.Clock().Set(Epoch.AddDate(0, 0, 3).Add(-time.Second))
+		q, err = sc.V1Quotes.Retrieve(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusOpen))
+
+		emu.Clock().Set(Epoch.AddDate(0, 0, 4))
+		q, err = sc.V1Quotes.Retrieve(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusCanceled))
+		Expect(q.StatusTransitions.CanceledAt).To(Equal(at))
+		_, err = sc.V1Quotes.Accept(Ctx, q.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+		emu.Clock().Set(Epoch.AddDate(0, 0, 31))
+		draft, err = sc.V1Quotes.Retrieve(Ctx, draft.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(draft.Status).To(Equal(stripe.QuoteStatusCanceled), "a draft expires too")
+		var canceled []any
+		for _, ev := range emu.Events("") {
+			if ev["type"] == "quote.canceled" {
+				canceled = append(canceled, ev["created"])
+			}
+		}
+		Expect(canceled).To(HaveLen(2))
+		Expect(canceled[0]).To(BeNumerically("==", at))
+	})
+
+	It("follows its test clock: created at the clock's time, expired by the clock's advance", func() {
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.AddDate(-1, 0, 0).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		onClock := customerWithCard(sc, "clock@example.com", "pm_card_visa", clk.ID)
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(onClock.ID), LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.TestClock.ID).To(Equal(clk.ID))
+		Expect(q.Created).To(Equal(clk.FrozenTime))
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		emu.Clock().Set(Epoch.AddDate(0, 2, 0))
+		q, err = sc.V1Quotes.Retrieve(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusOpen), "the emulator's clock is not the quote's")
+
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(clk.FrozenTime + 31*86400)})
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Retrieve(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusCanceled))
+		Expect(q.StatusTransitions.CanceledAt).To(Equal(q.ExpiresAt))
+
+		var found []string
+		for it, err := range sc.V1Quotes.List(Ctx, &stripe.QuoteListParams{TestClock: stripe.String(clk.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			found = append(found, it.ID)
+		}
+		Expect(found).To(Equal([]string{q.ID}))
+	})
+
+	It("lists by customer and status, newest first", func() {
+		a := oneTimeQuote()
+		b := oneTimeQuote()
+		_, err := sc.V1Quotes.FinalizeQuote(Ctx, b.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		other := customerWithCard(sc, "other@example.com", "pm_card_visa", "")
+		c, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(other.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		ids := func(p *stripe.QuoteListParams) []string {
+			GinkgoHelper()
+			var out []string
+			for q, err := range sc.V1Quotes.List(Ctx, p) {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, q.ID)
+			}
+			return out
+		}
+		Expect(ids(&stripe.QuoteListParams{})).To(Equal([]string{c.ID, b.ID, a.ID}))
+		Expect(ids(&stripe.QuoteListParams{Customer: stripe.String(cus.ID)})).To(Equal([]string{b.ID, a.ID}))
+		Expect(ids(&stripe.QuoteListParams{Status: stripe.String("open")})).To(Equal([]string{b.ID}))
+		Expect(ids(&stripe.QuoteListParams{Customer: stripe.String(cus.ID), Status: stripe.String("draft")})).To(Equal([]string{a.ID}))
+		for _, err := range sc.V1Quotes.List(Ctx, &stripe.QuoteListParams{Status: stripe.String("pending")}) {
+			ExpectStripeError(err, 400, "invalid_request_error", "", "status")
+		}
+	})
+
+	It("serves a finalized quote's PDF from the emulator, and none for a draft", func() {
+		q := oneTimeQuote()
+		_, err := sc.V1Quotes.PDF(Ctx, q.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		q, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		stream, err := sc.V1Quotes.PDF(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		body, err := io.ReadAll(stream.LastResponse.Body)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(stream.LastResponse.Header.Get("Content-Type")).To(Equal("application/pdf"))
+		Expect(string(body)).To(HavePrefix("%PDF-1."))
+		Expect(string(body)).To(HaveSuffix("%%EOF\n"))
+		Expect(string(body)).To(ContainSubstring(q.Number))
+	})
+})
+
+func slicesIndex(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
