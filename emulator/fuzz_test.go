@@ -41,6 +41,9 @@ func FuzzRequest(f *testing.F) {
 	f.Add("GET", "/v1/shipping_rates?active=true&currency=usd&created[gt]=1", "", "", "")
 	f.Add("POST", "/v1/checkout/sessions", "mode=payment&line_items[0][price_data][currency]=usd&line_items[0][price_data][unit_amount]=1&line_items[0][price_data][product_data][name]=x&line_items[0][quantity]=1&shipping_address_collection[allowed_countries][0]=US&shipping_options[0][shipping_rate_data][display_name]=x&shipping_options[0][shipping_rate_data][fixed_amount][amount]=5&shipping_options[0][shipping_rate_data][fixed_amount][currency]=usd&shipping_options[1][shipping_rate]=shr_1", "", "")
 	f.Add("POST", "/v1/test_helpers/checkout/sessions/cs_test_1/complete", "payment_method=pm_card_visa&shipping_details[name]=x&shipping_details[address][country]=US&shipping_details[address][line1]=1", "", "")
+	f.Add("POST", "/v1/quotes", "customer=cus_1&line_items[0][price_data][currency]=usd&line_items[0][price_data][product]=prod_1&line_items[0][price_data][unit_amount]=5&discounts[0][coupon]=c", "", "")
+	f.Add("POST", "/v1/quotes/qt_1/accept", "expand[]=invoice&expand[]=computed.upfront.line_items", "", "")
+	f.Add("GET", "/v1/quotes/qt_1/pdf", "", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {
