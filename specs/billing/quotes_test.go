@@ -261,11 +261,46 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "line_items[0][id]")
 	})
 
+	It("bills by email when collection_method is send_invoice, and leaves a customer without a card incomplete", func() {
+		_, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[days_until_due]")
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			InvoiceSettings: &stripe.QuoteCreateInvoiceSettingsParams{DaysUntilDue: stripe.Int64(15)},
+			LineItems:       []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.InvoiceSettings.DaysUntilDue).To(Equal(int64(15)))
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Invoice.CollectionMethod).To(Equal(stripe.InvoiceCollectionMethodSendInvoice))
+		Expect(q.Invoice.DueDate).To(Equal(Epoch.AddDate(0, 0, 15).Unix()))
+
+		bare, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("nocard@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(bare.ID), LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("subscription"), stripe.String("invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Subscription.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
+		Expect(q.Invoice.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(q.Invoice.AmountDue).To(Equal(int64(1000)))
+	})
+
 	It("refuses what it does not take, and changes nothing", func() {
 		_, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID), ApplicationFeeAmount: stripe.Int64(100),
 			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "application_fee_amount")
 		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
+		cp, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(5), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID),
+			Discounts: []*stripe.QuoteCreateLineItemDiscountParams{{Coupon: stripe.String(cp.ID)}}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][discounts]")
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{EffectiveDateCurrentPeriodEnd: stripe.Bool(true)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "subscription_data[effective_date]")
 		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String("cus_missing")})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
 		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String("price_missing")}}})
