@@ -281,8 +281,14 @@ func price(c *api.Call, q store.Obj, d *data) error {
 		d.Lines[i].Item = it
 	}
 	up := priceLines(c, d.Lines, upfront, nil, discounts, defaults)
-	for _, it := range up.items {
-		it["id"] = c.IDs.Long("li_")
+	for i, it := range up.items {
+		// The upfront items are items of their own; their ids are kept
+		// across updates (and with them what their taxes are kept under).
+		if i < len(d.Upfront) {
+			it["id"] = api.Obj(d.Upfront[i])["id"]
+		} else {
+			it["id"] = c.IDs.Long("li_")
+		}
 	}
 	d.Breakdown = map[string]breakdown{"total": whole.breakdown, "upfront": up.breakdown}
 	d.Upfront = make([]any, len(up.items))

@@ -492,26 +492,27 @@ func upfrontItemsList(c *api.Call, q store.Obj) (any, error) {
 	return includedList(load(c, id).Upfront, "/v1/quotes/"+id+"/computed_upfront_line_items"), nil
 }
 
-// data is what a quote keeps besides the object: its line items, its
-// upfront line items and the breakdowns of its totals.
+// data is what a quote keeps besides the object (in metadata, as JSON:
+// asJSON and load): its line items, its upfront line items and the
+// breakdowns of its totals.
 type data struct {
-	Lines     []line               `json:"lines"`
-	Upfront   []any                `json:"upfront"`
-	Breakdown map[string]breakdown `json:"breakdown"`
+	Lines     []line
+	Upfront   []any
+	Breakdown map[string]breakdown
 }
 
 // line is a line item as listed, and the tax rates of its own (none: the
 // quote's default_tax_rates apply).
 type line struct {
-	Item     map[string]any `json:"item"`
-	TaxRates []string       `json:"tax_rates,omitempty"`
+	Item     map[string]any
+	TaxRates []string
 }
 
 // breakdown is a total's breakdown as kept: discounts and tax rates by
 // id.
 type breakdown struct {
-	Discounts []any `json:"discounts"`
-	Taxes     []any `json:"taxes"`
+	Discounts []any
+	Taxes     []any
 }
 
 func (d data) items() []any {
