@@ -92,7 +92,18 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(items[1].Price.Active).To(BeFalse(), "price_data makes an archived inline price")
 		Expect(items[1].AmountTax).To(Equal(int64(50)))
 
-		q, err := sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		q, err := sc.V1Quotes.Retrieve(Ctx, q.ID, &stripe.QuoteRetrieveParams{Expand: []*string{stripe.String("line_items.data.taxes"),
+			stripe.String("computed.upfront.line_items"), stripe.String("customer"), stripe.String("default_tax_rates")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.LineItems.Data).To(HaveLen(2))
+		Expect(q.LineItems.URL).To(Equal("/v1/quotes/" + q.ID + "/line_items"))
+		Expect(q.LineItems.Data[1].Taxes).To(HaveLen(1))
+		Expect(q.LineItems.Data[1].Taxes[0].Rate.ID).To(Equal(vat.ID))
+		Expect(q.LineItems.Data[1].Taxes[0].Amount).To(Equal(int64(50)))
+		Expect(q.Computed.Upfront.LineItems.Data).To(HaveLen(2))
+		Expect(q.Customer.Email).To(Equal(cus.Email))
+
+		q, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(q.Status).To(Equal(stripe.QuoteStatusOpen))
 		Expect(q.Number).To(MatchRegexp(`^QT-[0-9A-Z]{8}-0001-1$`))
