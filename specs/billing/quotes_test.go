@@ -216,6 +216,8 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(q.Subscription.Status).To(Equal(stripe.SubscriptionStatusTrialing))
 		Expect(q.Subscription.TrialEnd).To(Equal(Epoch.AddDate(0, 0, 14).Unix()))
 		Expect(q.Invoice.AmountDue).To(Equal(int64(1500)), "the one-time line; the trial's month is free")
+		Expect(q.Invoice.Status).To(Equal(stripe.InvoiceStatusPaid), "charged at once: the trial covers only the subscription's items")
+		Expect(q.Invoice.AmountPaid).To(Equal(int64(1500)))
 	})
 
 	It("takes its discounts off the totals and hands them to what it bills", func() {

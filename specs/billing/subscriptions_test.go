@@ -145,6 +145,43 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(StripeErr(err).Param).To(Equal("add_invoice_items[0][price]"), "a recurring price is not a one-off")
 	})
 
+	It("charges one-off items at once during a trial, keeping the subscription trialing", func() {
+		fee, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(2500)})
+		Expect(err).NotTo(HaveOccurred())
+		withFee := func(p *stripe.SubscriptionCreateParams) {
+			p.TrialPeriodDays = stripe.Int64(14)
+			p.AddInvoiceItems = []*stripe.SubscriptionCreateAddInvoiceItemParams{{Price: stripe.String(fee.ID)}}
+		}
+		sub, err := subscribe(customerWith("pm_card_visa", ""), withFee)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid), "the trial is free, the one-off is not")
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(2500)))
+
+		By("a declining card leaves the fee's invoice open and the trial running")
+		sub, err = subscribe(customerWith("pm_card_chargeCustomerFail", ""), withFee)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(sub.LatestInvoice.AttemptCount).To(Equal(int64(1)))
+
+		By("error_if_incomplete refuses it all with the decline")
+		_, err = subscribe(customerWith("pm_card_chargeCustomerFail", ""), func(p *stripe.SubscriptionCreateParams) {
+			withFee(p)
+			p.PaymentBehavior = stripe.String("error_if_incomplete")
+		})
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(402))
+
+		By("without a card the invoice waits open, as a trial needs none")
+		plain, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("nocard@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err = subscribe(plain, withFee)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(sub.LatestInvoice.AttemptCount).To(Equal(int64(0)))
+	})
+
 	It("refuses what it does not emulate, or a currency the prices do not have, creating nothing", func() {
 		cus := customerWith("pm_card_visa", "")
 		_, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {

@@ -465,13 +465,23 @@ func createSubscription(c *api.Call) (any, error) {
 		sub["status"] = "active"
 	}
 	payWith := ""
-	if sub["status"] == "incomplete" && behavior != "default_incomplete" {
+	switch {
+	case behavior == "default_incomplete":
+	case sub["status"] == "incomplete":
 		payWith = api.Str(defaultPM)
 		if payWith == "" {
 			payWith = payments.DefaultPaymentMethod(c, cusID)
 		}
 		if payWith == "" {
 			return nil, errNoPaymentMethod()
+		}
+	case sub["status"] == "trialing":
+		// The trial covers the subscription's items, not one-off items
+		// added to its first invoice: Stripe charges those at once with
+		// the card there is. Without one the invoice waits open.
+		payWith = api.Str(defaultPM)
+		if payWith == "" {
+			payWith = payments.DefaultPaymentMethod(c, cusID)
 		}
 	}
 	// Nothing to pay now (a trial, a free plan): the client collects a
