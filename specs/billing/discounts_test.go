@@ -118,6 +118,13 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		Expect(first.TotalDiscountAmounts).To(HaveLen(1))
 		Expect(first.TotalDiscountAmounts[0].Amount).To(Equal(int64(250)))
 		Expect(first.Lines.Data[0].DiscountAmounts[0].Amount).To(Equal(int64(250)))
+		// basil lists discounts among the pretax credit amounts too.
+		Expect(first.TotalPretaxCreditAmounts).To(HaveLen(1))
+		Expect(first.TotalPretaxCreditAmounts[0].Type).To(Equal(stripe.InvoiceTotalPretaxCreditAmountTypeDiscount))
+		Expect(first.TotalPretaxCreditAmounts[0].Amount).To(Equal(int64(250)))
+		Expect(first.TotalPretaxCreditAmounts[0].Discount.ID).To(Equal(first.TotalDiscountAmounts[0].Discount.ID))
+		Expect(first.Lines.Data[0].PretaxCreditAmounts).To(HaveLen(1))
+		Expect(first.Lines.Data[0].PretaxCreditAmounts[0].Amount).To(Equal(int64(250)))
 
 		emu.Clock().Advance(3*31*24*time.Hour + time.Hour)
 		var totals []int64

@@ -69,6 +69,9 @@ func createCreditNote(c *api.Call) (any, error) {
 	if off, _ := inv["total_discount_amounts"].([]any); len(off) > 0 {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with discounts (invoice %s has discounts).", invID).WithParam("invoice")
 	}
+	if tookCredits(inv) {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with billing credits applied (invoice %s took credit grants).", invID).WithParam("invoice")
+	}
 	open := inv["status"] == "open"
 	if open && (api.Int(inv["amount_paid"]) > 0 || blockingPayments(c, invID)) {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on open invoices with payments paid or attached (invoice %s has %d paid).", invID, api.Int(inv["amount_paid"])).WithParam("invoice")

@@ -412,19 +412,33 @@ func setLines(c *api.Call, inv store.Obj, lines []any) {
 	lineList["has_more"] = false
 	inv["lines"] = lineList
 	var off []int64
-	var discounted int64
 	ids, _ := inv["discounts"].([]any)
 	if taken, _ := inv["total_discount_amounts"].([]any); len(ids) > 0 || len(taken) > 0 {
 		off = applyDiscounts(c, inv, lines)
-		for _, o := range off {
-			discounted += o
-		}
+	}
+	pretax, _ := inv["total_pretax_credit_amounts"].([]any)
+	totals(c, inv, lines, subtotal, off, off != nil || len(pretax) > 0)
+}
+
+// totals works out what an invoice adds up to from its lines and what
+// discounts take off each (off; nil for none): its taxes on what
+// discounts and any billing credits the lines took leave of each line,
+// its total and amount due. pretax says the pretax credit amounts must be
+// listed again (discounts or credits take something, or took something
+// before).
+func totals(c *api.Call, inv store.Obj, lines []any, subtotal int64, off []int64, pretax bool) {
+	if pretax {
+		off = pretaxEntries(inv, lines, off)
+	}
+	var taken int64
+	for _, o := range off {
+		taken += o
 	}
 	exclusive, inclusive, inclusiveBefore := applyTaxes(c, inv, lines, off)
 	inv["subtotal"] = subtotal
 	inv["subtotal_excluding_tax"] = subtotal - inclusiveBefore
-	inv["total_excluding_tax"] = subtotal - discounted - inclusive
-	total := subtotal - discounted + exclusive
+	inv["total_excluding_tax"] = subtotal - taken - inclusive
+	total := subtotal - taken + exclusive
 	inv["total"] = total
 	due := max(total, 0)
 	inv["amount_due"] = due

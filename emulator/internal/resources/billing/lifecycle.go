@@ -21,6 +21,11 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	// Changed in place and stored below: no event of finalization shows
 	// what the draft was, so there is nothing to keep a copy for.
 	inv := before
+	// Billing credits come off before tax, so before the customer's
+	// balance pays what is left.
+	if err := applyPretaxCredits(c, inv); err != nil {
+		return nil, err
+	}
 	// A once discount the invoice takes is used up (a subscription's
 	// invoice marked it as it was made; a one-off invoice does now).
 	if err := markOnceUsed(c, inv); err != nil {
@@ -380,6 +385,13 @@ func void(c *api.Call, before store.Obj) (store.Obj, error) {
 		return nil, err
 	}
 	c.Emit("invoice.voided", inv, nil)
+	if tookCredits(inv) {
+		for _, hook := range VoidCreditHooks {
+			if err := hook(c, inv); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return inv, nil
 }
 
