@@ -125,6 +125,11 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		Expect(first.TotalPretaxCreditAmounts[0].Discount.ID).To(Equal(first.TotalDiscountAmounts[0].Discount.ID))
 		Expect(first.Lines.Data[0].PretaxCreditAmounts).To(HaveLen(1))
 		Expect(first.Lines.Data[0].PretaxCreditAmounts[0].Amount).To(Equal(int64(250)))
+		expanded, err := sc.V1Invoices.Retrieve(Ctx, first.ID, &stripe.InvoiceRetrieveParams{Expand: []*string{
+			stripe.String("total_discount_amounts.discount"), stripe.String("total_pretax_credit_amounts.discount")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(expanded.TotalDiscountAmounts[0].Discount.PromotionCode.ID).To(Equal(promo.ID), "amounts' discounts expand, inside their arrays")
+		Expect(expanded.TotalPretaxCreditAmounts[0].Discount.PromotionCode.ID).To(Equal(promo.ID))
 
 		emu.Clock().Advance(3*31*24*time.Hour + time.Hour)
 		var totals []int64

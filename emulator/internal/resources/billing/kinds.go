@@ -17,7 +17,8 @@ var (
 	}
 	InvoiceKind = &api.Kind{
 		Object: "invoice", Prefix: "in_", Name: "invoice",
-		Expandable: []string{"customer", "default_payment_method", "default_source", "test_clock", "on_behalf_of", "application", "latest_revision", "account_tax_ids", "parent.subscription_details.subscription", "discounts", "total_discount_amounts.discount"},
+		Expandable: []string{"customer", "default_payment_method", "default_source", "test_clock", "on_behalf_of", "application", "latest_revision", "account_tax_ids", "parent.subscription_details.subscription", "discounts", "total_discount_amounts.discount",
+			"total_pretax_credit_amounts.discount", "total_pretax_credit_amounts.credit_balance_transaction", "lines.data.pretax_credit_amounts.credit_balance_transaction"},
 		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"payments": invoicePayments, "confirmation_secret": confirmationSecret},
 		Indexes: []store.Index{
 			{Name: "customer", Path: "customer"},
@@ -47,7 +48,7 @@ var (
 	// for ids, errors and expansion.
 	SubscriptionItemKind = &api.Kind{Object: "subscription_item", Prefix: "si_", ShortID: true, Name: "subscription_item", Expandable: []string{"price.product"}}
 	// Invoice lines live inside their invoice.
-	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"pricing.price_details.price"}}
+	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"pricing.price_details.price", "pretax_credit_amounts.discount", "pretax_credit_amounts.credit_balance_transaction"}}
 	CreditNoteKind = &api.Kind{
 		Object: "credit_note", Prefix: "cn_", Name: "credit note",
 		Expandable: []string{"customer", "invoice", "customer_balance_transaction"},
