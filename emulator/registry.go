@@ -9,6 +9,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/clientkeys"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/credits"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/entitlements"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
@@ -38,7 +39,7 @@ func kinds() []*api.Kind {
 		taxrates.Kind,
 		shipping.Kind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -47,7 +48,7 @@ func kinds() []*api.Kind {
 // timers are the resource families' time-driven work, run (all together,
 // in time order) whenever the clock moves.
 func timers() []api.Timer {
-	return append(payments.Timers(), billing.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer)
+	return append(payments.Timers(), billing.Timer, credits.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer)
 }
 
 // routes lists every resource family's endpoint table.
@@ -70,6 +71,7 @@ func routes() [][]api.Route {
 		taxrates.Routes(),
 		shipping.Routes(),
 		meters.Routes(),
+		credits.Routes(),
 		clientkeys.Routes(),
 		entitlements.Routes(),
 		quotes.Routes(),
