@@ -18,13 +18,13 @@ import (
 // the earliest effective_at, the oldest. Each grant's share of each line
 // is a credits_applied debit.
 func applyToInvoice(c *api.Call, inv store.Obj) ([]billing.PretaxCredit, error) {
+	if api.Obj(inv["parent"])["type"] != "subscription_details" {
+		return nil, nil
+	}
 	// A customer without grants, the common case on every renewal, costs
 	// this one index probe.
 	grants := customerGrants(c.Tx, c.Account, api.Str(inv["customer"]))
 	if len(grants) == 0 {
-		return nil, nil
-	}
-	if api.Obj(inv["parent"])["type"] != "subscription_details" {
 		return nil, nil
 	}
 	type eligible struct {
