@@ -301,6 +301,41 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(pi.AmountCapturable).To(Equal(int64(4500)))
 	})
 
+	It("saves a card in setup mode through a SetupIntent that later pays off-session", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("save@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur"),
+			Customer: stripe.String(cus.ID), SuccessURL: stripe.String("https://x.example/ok"),
+			SetupIntentData: &stripe.CheckoutSessionCreateSetupIntentDataParams{Description: stripe.String("Card on file"), Metadata: map[string]string{"plan": "later"}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.AmountTotal).To(BeZero())
+		body := complete(s.ID, "pm_card_authenticationRequiredOnSetup")
+		Expect(body["payment_status"]).To(Equal("no_payment_required"))
+		si, err := sc.V1SetupIntents.Retrieve(Ctx, body["setup_intent"].(string), &stripe.SetupIntentRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_attempt")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+		Expect(si.Customer.ID).To(Equal(cus.ID))
+		Expect(si.Description).To(Equal("Card on file"))
+		Expect(si.Metadata).To(Equal(map[string]string{"plan": "later"}))
+		Expect(si.LatestAttempt).NotTo(BeNil(), "every confirmation makes an attempt")
+		Expect(si.LatestAttempt.Status).To(Equal(stripe.SetupAttemptStatusSucceeded))
+		Expect(si.LatestAttempt.PaymentMethod.ID).To(Equal(si.PaymentMethod.ID))
+
+		var types []string
+		for _, ev := range emu.Events("") {
+			if t := ev["type"].(string); t != "customer.created" {
+				types = append(types, t)
+			}
+		}
+		Expect(types).To(ContainElements("setup_intent.created", "payment_method.attached", "setup_intent.succeeded", "checkout.session.completed"))
+
+		By("the card set up on the session pays off-session without asking the customer again")
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1200), Currency: stripe.String("eur"),
+			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(si.PaymentMethod.ID), OffSession: stripe.Bool(true), Confirm: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
+
 	It("starts a subscription with subscription_data's trial and metadata, nothing due today", func() {
 		rec, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(900), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
 		Expect(err).NotTo(HaveOccurred())

@@ -626,30 +626,19 @@ func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 }
 
 func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
-	if cus := api.Str(s["customer"]); cus != "" {
-		if _, err := payments.AttachTo(c, pm, cus); err != nil {
-			return nil, err
-		}
-	}
-	id := c.IDs.Long("seti_")
 	data := storedData(c, api.Str(s["id"]))
-	description, _ := data.Get("description")
-	metadata, ok := data.Get("metadata")
-	if !ok {
-		metadata = map[string]any{}
+	si := payments.NewSetupIntent(c, c.IDs.Long("seti_"))
+	si["customer"], si["payment_method"], si["payment_method_types"] = s["customer"], pm["id"], []any{pm["type"]}
+	if description, ok := data.Get("description"); ok {
+		si["description"] = description
 	}
-	si := c.Object("setup_intent", id, store.Obj{
-		"application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
-		"client_secret": id + "_secret_" + c.IDs.Secret(32), "customer": s["customer"], "description": description,
-		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "mandate": nil, "metadata": metadata,
-		"next_action": nil, "on_behalf_of": nil, "payment_method": pm["id"], "payment_method_configuration_details": nil,
-		"payment_method_options": store.Obj{}, "payment_method_types": []any{pm["type"]}, "single_use_mandate": nil,
-		"status": "succeeded", "usage": "off_session",
-	})
-	if err := c.Insert(si); err != nil {
+	if metadata, ok := data.Get("metadata"); ok {
+		si["metadata"] = metadata
+	}
+	si, err := payments.SetUpAtOnce(c, si, pm)
+	if err != nil {
 		return nil, err
 	}
-	c.Emit("setup_intent.succeeded", si, nil)
 	s["setup_intent"] = si["id"]
 	return finish(c, s, "no_payment_required")
 }

@@ -185,3 +185,23 @@ func RefundIntent(c *api.Call, piID string, amount int64) (store.Obj, error) {
 	}
 	return res.(store.Obj), nil
 }
+
+// NewSetupIntent is a new SetupIntent with Stripe's defaults, not stored.
+func NewSetupIntent(c *api.Call, id string) store.Obj { return newSetupIntent(c, id) }
+
+// SetUpAtOnce records a setup the customer completed in one go
+// (Checkout's setup mode): si, new and naming its customer and payment
+// method, is created and confirmed with pm as a confirmation through
+// the API would be, with its attempt, the method attached to the
+// customer and remembered as set up for later off-session payments.
+func SetUpAtOnce(c *api.Call, si, pm store.Obj) (store.Obj, error) {
+	si["status"] = RequiresConfirmation
+	if err := c.Insert(si); err != nil {
+		return nil, err
+	}
+	si = api.Clone(si)
+	if _, err := succeedSetup(c, si, pm, newSetupAttempt(c, si, pm)); err != nil {
+		return nil, err
+	}
+	return si, nil
+}
