@@ -6,13 +6,14 @@ import "github.com/stripe-emu/stripe-emu/emulator/internal/store"
 // (settlements, renewals, expiries): one write transaction in account, its
 // events carrying no request id, published after commit.
 func (e *Env) Background(account string, fn func(c *Call) error) error {
-	_, err := e.background(account, nil, fn)
+	_, err := e.background(account, nil, fn, nil)
 	return err
 }
 
 // background is Background that also tells which objects of the tracked
-// types fn wrote.
-func (e *Env) background(account string, track []string, fn func(c *Call) error) ([]store.Ref, error) {
+// types fn wrote, and hands them to then, if not nil, still inside the
+// transaction once everything fn did is stored (then only reads).
+func (e *Env) background(account string, track []string, fn func(c *Call) error, then func(tx *store.Tx, written []store.Ref)) ([]store.Ref, error) {
 	c := &Call{Env: e, Account: account, Connected: account != e.Platform, APIVersion: APIVersion}
 	var written []store.Ref
 	err := e.Store.Update(func(tx *store.Tx) error {
@@ -31,6 +32,11 @@ func (e *Env) background(account string, track []string, fn func(c *Call) error)
 			return err
 		}
 		written = tx.TakeWritten()
+		if then != nil && len(written) > 0 {
+			tx.Settle()
+			then(tx, written)
+			tx.Unsettle()
+		}
 		return c.commitEvents()
 	})
 	if err != nil {

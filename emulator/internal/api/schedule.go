@@ -64,30 +64,40 @@ func (e *Env) RunDue(timers []Timer, now time.Time) {
 			e.Log.Error("scheduled work keeps falling due at the same moment; dropped", "account", d.Account, "kind", d.Kind, "about", d.About.ID, "at", d.At)
 			continue
 		}
-		changed, err := e.background(d.Account, watched, func(c *Call) error {
+		// What the work wrote is asked what it has due in the same
+		// transaction, once everything is stored: the objects are still
+		// decoded there, so the few fields a Timer reads need no parse of
+		// their JSON. Queued only once the work committed.
+		var next []refDue
+		_, err := e.background(d.Account, watched, func(c *Call) error {
 			c.Now = d.At
 			return d.Run(c)
+		}, func(tx *store.Tx, changed []store.Ref) {
+			for _, ref := range changed {
+				rd := refDue{ref: ref}
+				for _, t := range timers {
+					if watches(t, ref.Type) {
+						rd.due = append(rd.due, t.DueOf(e, tx, d.Account, ref, target)...)
+					}
+				}
+				next = append(next, rd)
+			}
 		})
 		if err != nil {
 			// Nothing it did was kept; it is not tried again this time.
 			e.Log.Error("scheduled work failed", "account", d.Account, "kind", d.Kind, "about", d.About.ID, "err", err)
 			continue
 		}
-		if len(changed) == 0 {
-			continue
+		for _, rd := range next {
+			q.Forget(rd.ref)
+			q.Push(rd.due...)
 		}
-		_ = e.Store.View(func(tx *store.Tx) error {
-			for _, ref := range changed {
-				q.Forget(ref)
-				for _, t := range timers {
-					if watches(t, ref.Type) {
-						q.Push(t.DueOf(e, tx, d.Account, ref, target)...)
-					}
-				}
-			}
-			return nil
-		})
 	}
+}
+
+type refDue struct {
+	ref store.Ref
+	due []Due
 }
 
 type dueKey struct {

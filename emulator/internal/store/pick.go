@@ -1,7 +1,10 @@
 package store
 
 import (
+	"strconv"
 	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 
 	"github.com/tidwall/gjson"
 )
@@ -119,4 +122,97 @@ func skipValue(s string, i int) int {
 		}
 		return i
 	}
+}
+
+// PickObj is Pick on a decoded object: the same answers without encoding
+// it. Paths walk objects by key and arrays by index; a path with gjson's
+// other syntax (phases.#.end_date) is answered from its top-level value
+// encoded.
+func PickObj(o Obj, paths ...string) []gjson.Result {
+	out := make([]gjson.Result, len(paths))
+	for n, p := range paths {
+		out[n] = pickObj(o, p)
+	}
+	return out
+}
+
+func pickObj(o Obj, path string) gjson.Result {
+	var v any = o
+	rest := path
+	for rest != "" {
+		seg := rest
+		if d := strings.IndexByte(rest, '.'); d >= 0 {
+			seg, rest = rest[:d], rest[d+1:]
+		} else {
+			rest = ""
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			if strings.ContainsAny(seg, "#*?|@\\") {
+				return gjsonOf(x, seg+dotted(rest))
+			}
+			var ok bool
+			if v, ok = x[seg]; !ok {
+				return gjson.Result{}
+			}
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil {
+				return gjsonOf(x, seg+dotted(rest))
+			}
+			if i < 0 || i >= len(x) {
+				return gjson.Result{}
+			}
+			v = x[i]
+		default:
+			return gjson.Result{}
+		}
+	}
+	return resultOf(v)
+}
+
+func dotted(rest string) string {
+	if rest == "" {
+		return ""
+	}
+	return "." + rest
+}
+
+// gjsonOf answers path within v by encoding v.
+func gjsonOf(v any, path string) gjson.Result {
+	b, err := jsonenc.Marshal(v)
+	if err != nil {
+		return gjson.Result{}
+	}
+	return gjson.GetBytes(b, path)
+}
+
+// resultOf is the gjson.Result Pick gives for a decoded value.
+func resultOf(v any) gjson.Result {
+	switch x := v.(type) {
+	case nil:
+		return gjson.Result{Type: gjson.Null, Raw: "null"}
+	case string:
+		return gjson.Result{Type: gjson.String, Str: x, Raw: string(jsonenc.AppendString(nil, x))}
+	case bool:
+		if x {
+			return gjson.Result{Type: gjson.True, Raw: "true"}
+		}
+		return gjson.Result{Type: gjson.False, Raw: "false"}
+	case int64:
+		return gjson.Result{Type: gjson.Number, Num: float64(x), Raw: strconv.FormatInt(x, 10)}
+	case int:
+		return gjson.Result{Type: gjson.Number, Num: float64(x), Raw: strconv.Itoa(x)}
+	case float64:
+		b, err := jsonenc.Marshal(x)
+		if err != nil {
+			return gjson.Result{}
+		}
+		return gjson.Result{Type: gjson.Number, Num: x, Raw: string(b)}
+	}
+	b, err := jsonenc.Marshal(v)
+	if err != nil {
+		return gjson.Result{}
+	}
+	return gjson.ParseBytes(b)
 }

@@ -100,6 +100,8 @@ type Tx struct {
 	// once. They are shared: whoever changes one must store it again.
 	objs    map[string]Obj
 	noCache bool
+	// settled: every held object is as stored (see Settle).
+	settled bool
 	// indexed are the index values (one list per index of the type) of
 	// objects this transaction decoded or wrote, by key: replacing one
 	// then needs no parse of its previous JSON to find the old entries.
@@ -235,12 +237,34 @@ func (t *Tx) remember(key string, vals [][]string) {
 // decoding it: for code that only looks (which card pays, what status).
 // A held object's changes not yet stored are not seen.
 func (t *Tx) Fields(acct, typ, id string, paths ...string) ([]gjson.Result, bool) {
-	raw, err := t.tx.Get(objKey(acct, typ, id))
+	key := objKey(acct, typ, id)
+	if o, ok := t.objs[key]; ok && t.settled {
+		f := PickObj(o, paths...)
+		if CheckShared {
+			raw, _ := t.tx.Get(key)
+			for i, r := range Pick(raw, paths...) {
+				if r.Raw != f[i].Raw || r.Type != f[i].Type {
+					panic(fmt.Sprintf("store: %s: held %s is %s, stored %s", key, paths[i], f[i].Raw, r.Raw))
+				}
+			}
+		}
+		return f, true
+	}
+	raw, err := t.tx.Get(key)
 	if err != nil {
 		return nil, false
 	}
 	return Pick(raw, paths...), true
 }
+
+// Settle tells the transaction every change is stored (a piece of work
+// done, its later work flushed): until Unsettle, Fields reads objects it
+// holds decoded from their maps instead of parsing their JSON again,
+// which then says the same.
+func (t *Tx) Settle() { t.settled = true }
+
+// Unsettle ends Settle, before more changes.
+func (t *Tx) Unsettle() { t.settled = false }
 
 // Exists reports whether an object is stored.
 func (t *Tx) Exists(acct, typ, id string) bool {

@@ -36,24 +36,24 @@ func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []du
 	// subscription before it renews.
 	for _, status := range []string{"not_started", "active"} {
 		tx.EachIndexedRaw(account, "subscription_schedule", "status", status, func(raw string) bool {
-			out = scheduleDue(out, tx, account, clockID, raw, target)
+			out = scheduleDue(out, tx, account, clockID, store.Pick(raw, scheduleDueFields...), target)
 			return true
 		})
 	}
 	for _, status := range []string{"active", "trialing", "past_due", "unpaid", "incomplete"} {
 		tx.EachIndexedRaw(account, "subscription", "status", status, func(raw string) bool {
-			out = subscriptionDue(out, tx, account, clockID, raw, target, upcomingLead)
+			out = subscriptionDue(out, tx, account, clockID, store.Pick(raw, dueFields...), target, upcomingLead)
 			return true
 		})
 	}
 	for _, status := range []string{"draft", "open"} {
 		tx.EachIndexedRaw(account, "invoice", "status", status, func(raw string) bool {
-			out = invoiceDue(out, clockID, raw, target)
+			out = invoiceDue(out, clockID, store.Pick(raw, invoiceDueFields...), target)
 			return true
 		})
 	}
 	tx.EachIndexedRaw(account, "customer", "discount_duration", "repeating", func(raw string) bool {
-		out = customerDue(out, clockID, raw, target)
+		out = customerDue(out, clockID, store.Pick(raw, customerDueFields...), target)
 		return true
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
@@ -63,25 +63,38 @@ func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []du
 // dueOf lists what is due by target for one subscription, invoice,
 // schedule or customer.
 func dueOf(tx *store.Tx, account, clockID string, ref store.Ref, target, upcomingLead int64) []dueAction {
-	raw, ok := tx.GetRaw(account, ref.Type, ref.ID)
+	fields := dueFields
+	switch ref.Type {
+	case "invoice":
+		fields = invoiceDueFields
+	case "customer":
+		fields = customerDueFields
+	case "subscription_schedule":
+		fields = scheduleDueFields
+	}
+	f, ok := tx.Fields(account, ref.Type, ref.ID, fields...)
 	if !ok {
 		return nil
 	}
 	switch ref.Type {
 	case "invoice":
-		return invoiceDue(nil, clockID, raw, target)
+		return invoiceDue(nil, clockID, f, target)
 	case "customer":
-		return customerDue(nil, clockID, raw, target)
+		return customerDue(nil, clockID, f, target)
 	case "subscription_schedule":
-		return scheduleDue(nil, tx, account, clockID, raw, target)
+		return scheduleDue(nil, tx, account, clockID, f, target)
 	}
-	return subscriptionDue(nil, tx, account, clockID, raw, target, upcomingLead)
+	return subscriptionDue(nil, tx, account, clockID, f, target, upcomingLead)
 }
+
+var (
+	invoiceDueFields  = []string{"id", "status", "test_clock", "automatically_finalizes_at", "next_payment_attempt"}
+	customerDueFields = []string{"id", "test_clock", "discount.end"}
+)
 
 // invoiceDue appends an invoice's automatic finalization or payment
 // retry, if due.
-func invoiceDue(out []dueAction, clockID, raw string, target int64) []dueAction {
-	f := store.Pick(raw, "id", "status", "test_clock", "automatically_finalizes_at", "next_payment_attempt")
+func invoiceDue(out []dueAction, clockID string, f []gjson.Result, target int64) []dueAction {
 	if f[2].String() != clockID {
 		return out
 	}
@@ -102,8 +115,7 @@ func invoiceDue(out []dueAction, clockID, raw string, target int64) []dueAction 
 
 // customerDue appends the end of a customer's repeating discount, if
 // due: its months over, it leaves the customer.
-func customerDue(out []dueAction, clockID, raw string, target int64) []dueAction {
-	f := store.Pick(raw, "id", "test_clock", "discount.end")
+func customerDue(out []dueAction, clockID string, f []gjson.Result, target int64) []dueAction {
 	if f[1].String() != clockID || f[2].Type != gjson.Number || f[2].Int() > target {
 		return out
 	}
@@ -112,8 +124,7 @@ func customerDue(out []dueAction, clockID, raw string, target int64) []dueAction
 
 // subscriptionDue appends what is due for one subscription, in the order
 // actions due at the same moment run.
-func subscriptionDue(out []dueAction, tx *store.Tx, account, clockID, raw string, target, upcomingLead int64) []dueAction {
-	f := store.Pick(raw, dueFields...)
+func subscriptionDue(out []dueAction, tx *store.Tx, account, clockID string, f []gjson.Result, target, upcomingLead int64) []dueAction {
 	if f[12].String() != clockID {
 		return out
 	}
@@ -482,6 +493,9 @@ func Advance(c *api.Call, clockID string, target int64) error {
 		if err := d.Run(c); err != nil {
 			return err
 		}
+		// Everything the piece did is stored: what it wrote is read from
+		// the objects still decoded (see store.Tx.Settle).
+		c.Tx.Settle()
 		for _, ref := range c.Tx.TakeWritten() {
 			q.Forget(ref)
 			if slices.Contains(Timer.Watch, ref.Type) {
@@ -493,6 +507,7 @@ func Advance(c *api.Call, clockID string, target int64) error {
 				}
 			}
 		}
+		c.Tx.Unsettle()
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/tidwall/gjson"
 )
 
 // Subscription schedules: a subscription's changes planned ahead as
@@ -640,8 +641,9 @@ func expiringKey(account, id string) string { return "schexp:" + account + ":" +
 
 // scheduleDue appends a schedule's start or phase change, and its
 // expiring warning, if due.
-func scheduleDue(out []dueAction, tx *store.Tx, account, clockID, raw string, target int64) []dueAction {
-	f := store.Pick(raw, "id", "status", "test_clock", "current_phase.end_date", "phases.0.start_date", "phases.#.end_date")
+var scheduleDueFields = []string{"id", "status", "test_clock", "current_phase.end_date", "phases.0.start_date", "phases.#.end_date"}
+
+func scheduleDue(out []dueAction, tx *store.Tx, account, clockID string, f []gjson.Result, target int64) []dueAction {
 	if f[2].String() != clockID {
 		return out
 	}
