@@ -50,17 +50,25 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 		return cannotExpand(full)
 	}
 	for n := len(parts); n >= 1; n-- {
+		if fn, ok := kind.includableIn(parts[:n]); ok {
+			return s.includeIn(c, kind, obj, parts[:n], fn, parts[n:], full)
+		}
 		field := strings.Join(parts[:n], ".")
 		if !kind.expandable(field) {
 			continue
 		}
 		rest := parts[n:]
 		if inc, ok := kind.Includable[field]; ok {
-			v, err := inc(c, obj)
-			if err != nil {
-				return err
+			// Already included by an earlier path (currency_options
+			// through currency_options.eur.tiers): kept as it is.
+			v := getPath(obj, parts[:n])
+			if v == nil {
+				var err error
+				if v, err = inc(c, obj); err != nil {
+					return err
+				}
+				setPath(obj, parts[:n], v)
 			}
-			setPath(obj, parts[:n], v)
 			return s.expandValue(c, v, rest, full)
 		}
 		var in string
@@ -82,6 +90,38 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 		})
 	}
 	return cannotExpand(full)
+}
+
+// includeIn includes the field parts names ("currency_options.eur.tiers")
+// in one entry of an includable map, including the map first. An entry
+// the object does not have is left alone: a list of prices may ask for
+// the tiers of a currency only some have.
+func (s *Server) includeIn(c *Call, kind *Kind, obj store.Obj, parts []string, fn func(*Call, store.Obj, string) (any, error), rest []string, full string) error {
+	m, _ := obj[parts[0]].(map[string]any)
+	if m == nil {
+		inc, ok := kind.Includable[parts[0]]
+		if !ok {
+			return cannotExpand(full)
+		}
+		v, err := inc(c, obj)
+		if err != nil {
+			return err
+		}
+		obj[parts[0]] = v
+		if m, _ = v.(map[string]any); m == nil {
+			return nil
+		}
+	}
+	entry, _ := m[parts[1]].(map[string]any)
+	if entry == nil {
+		return nil
+	}
+	v, err := fn(c, obj, parts[1])
+	if err != nil {
+		return err
+	}
+	entry[parts[2]] = v
+	return s.expandValue(c, v, rest, full)
 }
 
 // replaceAt replaces the value at parts within v by what fn makes of it,

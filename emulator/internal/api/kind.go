@@ -34,6 +34,11 @@ type Kind struct {
 	// Includable fields are left out of the object unless expanded; the
 	// function computes them.
 	Includable map[string]func(c *Call, o store.Obj) (any, error)
+	// IncludableIn are includable fields inside the entries of an
+	// includable map, named "<map>.*.<field>" (a price's
+	// currency_options.*.tiers: expand[]=currency_options.eur.tiers). The
+	// function is given the entry's key; expanding one includes the map.
+	IncludableIn map[string]func(c *Call, o store.Obj, key string) (any, error)
 	// Indexes lets lists filter without walking every object.
 	Indexes []store.Index
 }
@@ -113,4 +118,14 @@ func (k *Kind) expandable(field string) bool {
 	}
 	_, ok := k.Includable[field]
 	return ok
+}
+
+// includableIn finds the IncludableIn field path names (exactly three
+// parts: map, key, field) and the key it names.
+func (k *Kind) includableIn(parts []string) (func(c *Call, o store.Obj, key string) (any, error), bool) {
+	if len(parts) != 3 || len(k.IncludableIn) == 0 {
+		return nil, false
+	}
+	fn, ok := k.IncludableIn[parts[0]+".*."+parts[2]]
+	return fn, ok
 }
