@@ -2,6 +2,7 @@ package billing
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -28,14 +29,16 @@ type priced struct {
 	quantity   int64
 	currency   string
 	price      store.Obj // nil for a bare amount
-	// tiered: the amount is the price's tiers applied to the quantity,
-	// with no one unit amount.
-	tiered bool
-	total  int64
+	// byPrice: the amount is the price (its tiers, a fractional unit
+	// amount, in currency) applied to the quantity, and unitDecimal the
+	// price's unit amount in currency (null for a tiered price).
+	byPrice     bool
+	total       int64
+	unitDecimal any
 }
 
 func (p priced) amount() int64 {
-	if p.tiered {
+	if p.byPrice {
 		return p.total
 	}
 	return p.unitAmount * p.quantity
@@ -46,8 +49,8 @@ func (p priced) pricing() any {
 		return nil
 	}
 	var unit any = strconv.FormatInt(p.unitAmount, 10)
-	if p.tiered {
-		unit = p.price["unit_amount_decimal"] // null, as on the price
+	if p.byPrice {
+		unit = p.unitDecimal
 	}
 	return store.Obj{
 		"type":                "price_details",
@@ -58,7 +61,10 @@ func (p priced) pricing() any {
 
 // resolvePricing reads amount / price / pricing[price] / quantity the way
 // invoice items and invoice lines take them. prefix names params in errors.
-func resolvePricing(c *api.Call, p params.Values, prefix string) (priced, error) {
+// A price is billed in the currency sent, else in billIn (the invoice or
+// subscription the item is for), else in its own; one of its
+// currency_options prices any other.
+func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced, error) {
 	name := func(f string) string {
 		if prefix == "" {
 			return f
@@ -90,12 +96,21 @@ func resolvePricing(c *api.Call, p params.Values, prefix string) (priced, error)
 		if !api.Bool(price["active"]) && !quotedPrices(c) {
 			return out, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(name("pricing[price]"))
 		}
-		out.price = price
-		out.unitAmount = api.Int(price["unit_amount"])
-		out.currency = api.Str(price["currency"])
-		if price["billing_scheme"] == "tiered" {
-			out.tiered, out.total = true, catalog.Amount(c, price, out.quantity)
+		// currency, when sent, picks one of the price's currency_options.
+		cur, _ := p.Str("currency")
+		if cur = strings.ToLower(cur); cur == "" {
+			cur = billIn
 		}
+		if cur == "" {
+			cur = api.Str(price["currency"])
+		}
+		if err := catalog.CheckCurrency(c, price, cur, name("pricing[price]")); err != nil {
+			return out, err
+		}
+		out.price, out.currency = price, cur
+		out.unitAmount, _ = catalog.UnitAmount(c, price, cur)
+		out.byPrice, out.total = true, catalog.Amount(c, price, cur, out.quantity)
+		out.unitDecimal = catalog.UnitAmountDecimal(c, price, cur)
 	case hasAmount:
 		out.unitAmount, out.quantity = amount, 1
 		cur, _ := p.Str("currency")
@@ -121,7 +136,17 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", cusID, "customer")
 	}
-	pr, err := resolvePricing(c, c.Params, "")
+	var inv store.Obj
+	if invID, ok := c.Params.Str("invoice"); ok && invID != "" {
+		var err error
+		if inv, err = editableInvoice(c, invID, "invoice"); err != nil {
+			return nil, err
+		}
+		if inv["customer"] != cusID {
+			return nil, apierr.InvalidRequest("The invoice %s belongs to another customer.", invID).WithParam("invoice")
+		}
+	}
+	pr, err := resolvePricing(c, c.Params, "", api.Str(inv["currency"]))
 	if err != nil {
 		return nil, err
 	}
@@ -139,16 +164,8 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(ii); err != nil {
 		return nil, err
 	}
-	var inv store.Obj
-	if invID, ok := c.Params.Str("invoice"); ok && invID != "" {
-		inv, err = editableInvoice(c, invID, "invoice")
-		if err != nil {
-			return nil, err
-		}
-		if inv["customer"] != cusID {
-			return nil, apierr.InvalidRequest("The invoice %s belongs to another customer.", invID).WithParam("invoice")
-		}
-		ii["invoice"] = invID
+	if inv != nil {
+		ii["invoice"] = inv["id"]
 	}
 	if err := c.Insert(ii); err != nil {
 		return nil, err
@@ -200,13 +217,15 @@ func newInvoiceItem(c *api.Call, customer string, pr priced, now int64) store.Ob
 	return ii
 }
 
-// tieredPriceOf is the tiered price an invoice item bills, or nil.
-func tieredPriceOf(c *api.Call, ii store.Obj) store.Obj {
+// itemPriceOf is the price an invoice item bills, or nil: a new quantity
+// is priced by it (its tiers, a fractional unit amount), in the item's
+// currency.
+func itemPriceOf(c *api.Call, ii store.Obj) store.Obj {
 	id := api.Str(api.Obj(api.Obj(ii["pricing"])["price_details"])["price"])
 	if id == "" {
 		return nil
 	}
-	if price, ok := c.Tx.Get(c.Account, "price", id); ok && price["billing_scheme"] == "tiered" {
+	if price, ok := c.Tx.Get(c.Account, "price", id); ok {
 		return price
 	}
 	return nil
@@ -259,13 +278,13 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 			unit := api.Int(before["amount"]) / max(api.Int(before["quantity"]), 1)
 			after["quantity"] = q
 			after["amount"] = unit * q
-			if price := tieredPriceOf(c, before); price != nil && !api.Bool(before["proration"]) {
-				after["amount"] = catalog.Amount(c, price, q)
+			if price := itemPriceOf(c, before); price != nil && !api.Bool(before["proration"]) {
+				after["amount"] = catalog.Amount(c, price, api.Str(before["currency"]), q)
 			}
 		} else {
 			raw := pricingParams(p, "amount", "pricing", "quantity", "unit_amount_decimal")
 			raw["currency"] = before["currency"]
-			pr, err := resolvePricing(c, params.NewValues(raw), "")
+			pr, err := resolvePricing(c, params.NewValues(raw), "", "")
 			if err != nil {
 				return nil, err
 			}

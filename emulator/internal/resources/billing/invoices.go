@@ -485,7 +485,7 @@ func addLines(c *api.Call) (any, error) {
 		}
 		raw := pricingParams(lp, "amount", "pricing", "quantity")
 		raw["currency"] = inv["currency"]
-		pr, err := resolvePricing(c, params.NewValues(raw), prefix)
+		pr, err := resolvePricing(c, params.NewValues(raw), prefix, api.Str(inv["currency"]))
 		if err != nil {
 			return nil, err
 		}

@@ -67,7 +67,7 @@ func InvoiceFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 	inv["discounts"] = api.Anys(t.Discounts)
 	var lines []any
 	for _, l := range t.Lines {
-		ii := newInvoiceItem(c, t.Customer, pricedAt(c, l.Price, l.Quantity), now)
+		ii := newInvoiceItem(c, t.Customer, pricedAt(c, l.Price, l.Quantity, t.Currency), now)
 		ii["invoice"] = inv["id"]
 		ii["test_clock"] = cus["test_clock"]
 		ii["tax_rates"] = cloneRates(taxrates.Load(c, l.TaxRates))
@@ -83,12 +83,15 @@ func InvoiceFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 	return inv, nil
 }
 
-// pricedAt is a price billed for a quantity, as an invoice item takes it.
-func pricedAt(c *api.Call, price store.Obj, qty int64) priced {
-	pr := priced{quantity: qty, currency: api.Str(price["currency"]), price: price, unitAmount: api.Int(price["unit_amount"])}
-	if price["billing_scheme"] == "tiered" || price["unit_amount"] == nil {
-		pr.tiered, pr.total = true, catalog.Amount(c, price, qty)
+// pricedAt is a price billed for a quantity in currency ("" for its
+// own), as an invoice item takes it.
+func pricedAt(c *api.Call, price store.Obj, qty int64, currency string) priced {
+	if currency == "" {
+		currency = api.Str(price["currency"])
 	}
+	pr := priced{quantity: qty, currency: currency, price: price, byPrice: true,
+		total: catalog.Amount(c, price, currency, qty), unitDecimal: catalog.UnitAmountDecimal(c, price, currency)}
+	pr.unitAmount, _ = catalog.UnitAmount(c, price, currency)
 	return pr
 }
 
@@ -114,6 +117,10 @@ func SubscriptionFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 		}
 	}
 	p := map[string]any{"customer": t.Customer, "items": items, "collection_method": t.CollectionMethod}
+	if t.Currency != "" {
+		// The quote's, rather than the customer's a price may also have.
+		p["currency"] = t.Currency
+	}
 	if len(oneOff) > 0 {
 		p["add_invoice_items"] = oneOff
 	}

@@ -3,12 +3,14 @@ package billing
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/tidwall/gjson"
 )
@@ -191,6 +193,10 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64) (s
 	}
 	var rendered []any
 	var first store.Obj
+	// The phase bills in the currency sent, else its first price's own;
+	// every price supports it, itself or by one of its currency_options.
+	currency, _ := pp.Str("currency")
+	currency = strings.ToLower(currency)
 	for j, ip := range items {
 		ipre := fmt.Sprintf("%s[items][%d]", prefix, j)
 		price, err := itemPrice(c, ip, ipre)
@@ -199,8 +205,12 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64) (s
 		}
 		if first == nil {
 			first = price
-		} else if price["currency"] != first["currency"] {
-			return nil, apierr.InvalidRequest("All prices on a subscription must have the same currency.").WithParam(ipre + "[price]")
+			if currency == "" {
+				currency = api.Str(price["currency"])
+			}
+		}
+		if err := catalog.CheckCurrency(c, price, currency, ipre+"[price]"); err != nil {
+			return nil, err
 		}
 		q, _, err := itemQuantity(ip, price, ipre, 1)
 		if err != nil {
@@ -249,7 +259,7 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64) (s
 	if proration == "" {
 		proration = "create_prorations"
 	}
-	phase := newPhase(first["currency"], start, end, rendered, proration)
+	phase := newPhase(currency, start, end, rendered, proration)
 	if md, ok := pp.Metadata("metadata"); ok {
 		phase["metadata"] = md
 	}
@@ -359,7 +369,7 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		}
 		items = append(items, item)
 	}
-	p := map[string]any{"customer": sched["customer"], "items": items, "metadata": phase["metadata"]}
+	p := map[string]any{"customer": sched["customer"], "items": items, "metadata": phase["metadata"], "currency": phase["currency"]}
 	settings := api.Obj(sched["default_settings"])
 	if pm := settings["default_payment_method"]; pm != nil {
 		p["default_payment_method"] = pm

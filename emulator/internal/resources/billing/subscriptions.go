@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
@@ -286,9 +285,6 @@ func createSubscription(c *api.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(prices) > 0 && (price["currency"] != prices[0]["currency"]) {
-			return nil, apierr.InvalidRequest("All prices on a subscription must have the same currency.").WithParam(fmt.Sprintf("items[%d][price]", i))
-		}
 		if len(prices) > 0 {
 			i0, c0 := recurring(prices[0])
 			i1, c1 := recurring(price)
@@ -314,8 +310,9 @@ func createSubscription(c *api.Call) (any, error) {
 	c.Inert("off_session")
 	proration, _ := c.Params.Str("proration_behavior")
 	c.AcceptWhen("automatic_tax.enabled", false)
-	if cur, ok := c.Params.Str("currency"); ok && cur != "" && !strings.EqualFold(cur, api.Str(prices[0]["currency"])) {
-		return nil, apierr.InvalidRequest("The currency %s does not match the currency of the subscription's prices (%s).", strings.ToLower(cur), prices[0]["currency"]).WithParam("currency")
+	currency, err := subscriptionCurrency(c, cus, prices)
+	if err != nil {
+		return nil, err
 	}
 	collection, _ := c.Params.Str("collection_method")
 	if collection == "" {
@@ -410,7 +407,7 @@ func createSubscription(c *api.Call) (any, error) {
 		"billing_cycle_anchor": end, "billing_cycle_anchor_config": nil, "billing_mode": store.Obj{"type": "classic"},
 		"billing_thresholds": nil, "cancel_at": nil, "cancel_at_period_end": false, "canceled_at": nil,
 		"cancellation_details": store.Obj{"comment": nil, "feedback": nil, "reason": nil}, "collection_method": collection,
-		"currency": prices[0]["currency"], "customer": cusID, "days_until_due": nil, "default_payment_method": defaultPM,
+		"currency": currency, "customer": cusID, "days_until_due": nil, "default_payment_method": defaultPM,
 		"default_source": nil, "default_tax_rates": []any{}, "description": nil, "discounts": []any{}, "ended_at": nil,
 		"invoice_settings": store.Obj{"account_tax_ids": nil, "issuer": store.Obj{"type": "self"}},
 		"items":            store.Obj{"object": "list", "data": []any{}, "has_more": false, "url": "/v1/subscription_items?subscription=" + id},
@@ -452,7 +449,7 @@ func createSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if c.Params.Has("discounts") {
-		ids, err := redeemDiscounts(c, coupons.Scope{Customer: cusID, Subscription: id, Currency: api.Str(sub["currency"])}, itemsTotal(c, prices, qtys))
+		ids, err := redeemDiscounts(c, coupons.Scope{Customer: cusID, Subscription: id, Currency: currency}, itemsTotal(c, prices, qtys, currency))
 		if err != nil {
 			return nil, err
 		}
@@ -487,7 +484,7 @@ func createSubscription(c *api.Call) (any, error) {
 	// Nothing to pay now (a trial, a free plan): the client collects a
 	// card for later through the subscription's pending SetupIntent.
 	pendingSetup := ""
-	if behavior == "default_incomplete" && defaultPM == nil && (trialEnd > 0 || itemsTotal(c, prices, qtys) == 0 || (anchor > 0 && proration == "none")) {
+	if behavior == "default_incomplete" && defaultPM == nil && (trialEnd > 0 || itemsTotal(c, prices, qtys, currency) == 0 || (anchor > 0 && proration == "none")) {
 		pendingSetup = c.NewID("setup_intent")
 		sub["pending_setup_intent"] = pendingSetup
 	}
@@ -538,24 +535,41 @@ func createSubscription(c *api.Call) (any, error) {
 	return out, nil
 }
 
-func itemsTotal(c *api.Call, prices []store.Obj, qtys []int64) int64 {
+func itemsTotal(c *api.Call, prices []store.Obj, qtys []int64, currency string) int64 {
 	var total int64
 	for i, p := range prices {
 		if !metered(p) {
-			total += catalog.Amount(c, p, qtys[i])
+			total += catalog.Amount(c, p, currency, qtys[i])
 		}
 	}
 	return total
 }
 
+// subscriptionCurrency is the currency a new subscription bills in: the
+// one sent, else the customer's when every price supports it (Stripe
+// bills a customer in one currency), else the first price's own. Every
+// price must support it, in its own currency or one of its
+// currency_options.
+func subscriptionCurrency(c *api.Call, cus store.Obj, prices []store.Obj) (string, error) {
+	requested, _ := c.Params.Str("currency")
+	currency := catalog.BillingCurrency(c, requested, api.Str(cus["currency"]), prices)
+	for i, p := range prices {
+		if err := catalog.CheckCurrency(c, p, currency, fmt.Sprintf("items[%d][price]", i)); err != nil {
+			return "", err
+		}
+	}
+	return currency, nil
+}
+
 // periodLine describes a subscription item's line for a period: Stripe's
-// "1 × Pro (at $10.00 / month)" for a per-unit price; a tiered price has no
-// one unit amount to show.
-func periodLine(c *api.Call, price store.Obj, qty int64) string {
+// "1 × Pro (at $10.00 / month)" for a per-unit price, at its amount in the
+// subscription's currency; a tiered price has no one unit amount to show.
+func periodLine(c *api.Call, price store.Obj, qty int64, currency string) string {
 	if price["billing_scheme"] == "tiered" {
 		return fmt.Sprintf("%d × %v", qty, productName(c, price))
 	}
-	return fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), money(api.Int(price["unit_amount"]), api.Str(price["currency"])), api.Str(api.Obj(price["recurring"])["interval"]))
+	unit, _ := catalog.UnitAmount(c, price, currency)
+	return fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), money(unit, currency), api.Str(api.Obj(price["recurring"])["interval"]))
 }
 
 // anchorParam reads billing_cycle_anchor on create: a future time no
@@ -689,6 +703,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
 	inv["default_tax_rates"] = cloneRates(sub["default_tax_rates"])
+	currency := api.Str(sub["currency"])
 	var lines []any
 	var own map[string][]string
 	for _, it := range subItems(sub) {
@@ -707,11 +722,11 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 				period = store.Obj{"start": p.usageFrom, "end": p.start}
 			}
 		}
-		amount := catalog.Amount(c, price, qty)
+		amount := catalog.Amount(c, price, currency, qty)
 		if isMetered && p.usageFrom == 0 {
 			amount = 0 // no usage billed yet, not even a tier's flat amount
 		}
-		desc := periodLine(c, price, qty)
+		desc := periodLine(c, price, qty, currency)
 		if p.trial && !isMetered {
 			amount = 0
 			desc = fmt.Sprintf("Trial period for %v", productName(c, price))
@@ -728,7 +743,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 			own[lineID] = ids
 		}
 		lines = append(lines, store.Obj{
-			"id": lineID, "object": "line_item", "amount": amount, "currency": price["currency"],
+			"id": lineID, "object": "line_item", "amount": amount, "currency": currency,
 			"description": desc, "discount_amounts": []any{}, "discountable": true, "discounts": []any{},
 			"invoice": inv["id"], "livemode": false, "metadata": map[string]any{},
 			"parent": store.Obj{"type": "subscription_item_details", "invoice_item_details": nil, "subscription_item_details": store.Obj{
@@ -736,7 +751,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 				"subscription": sub["id"], "subscription_item": it["id"],
 			}},
 			"period": period, "pretax_credit_amounts": []any{},
-			"pricing":  store.Obj{"type": "price_details", "price_details": store.Obj{"price": price["id"], "product": price["product"]}, "unit_amount_decimal": price["unit_amount_decimal"]},
+			"pricing":  store.Obj{"type": "price_details", "price_details": store.Obj{"price": price["id"], "product": price["product"]}, "unit_amount_decimal": catalog.UnitAmountDecimal(c, price, currency)},
 			"quantity": qty, "subscription": sub["id"], "taxes": []any{},
 		})
 	}
@@ -1228,7 +1243,7 @@ func oneOffItems(c *api.Call, customer, currency string, now int64) ([]store.Obj
 		if !entry.Has("price") {
 			return nil, apierr.MissingParam(prefix + "[price]")
 		}
-		pr, err := resolvePricing(c, entry, prefix)
+		pr, err := resolvePricing(c, entry, prefix, currency)
 		if err != nil {
 			return nil, err
 		}
@@ -1343,6 +1358,9 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		byID[api.Str(it["id"])] = it
 	}
 	start, end := periodStart(before), periodEnd(before)
+	// New prices bill in the subscription's currency (Stripe keeps a
+	// subscription in one), their own or an option's.
+	currency := api.Str(before["currency"])
 	// Prorations are computed as of proration_date when given, so that a
 	// preview and the update it previewed agree to the second.
 	at := c.Now
@@ -1390,6 +1408,9 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				if err != nil {
 					return false, err
 				}
+				if err := catalog.CheckCurrency(c, p, currency, prefix+"[price]"); err != nil {
+					return false, err
+				}
 				newPrice = p
 			}
 			newQty := oldQty
@@ -1430,6 +1451,9 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		}
 		p, err := itemPrice(c, ip, prefix)
 		if err != nil {
+			return false, err
+		}
+		if err := catalog.CheckCurrency(c, p, currency, prefix+"[price]"); err != nil {
 			return false, err
 		}
 		q, _, err := itemQuantity(ip, p, prefix, 1)
@@ -1493,13 +1517,14 @@ func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fra
 	if metered(d.price) {
 		return nil // usage is billed as recorded, never prorated
 	}
-	amount := int64(math.Round(float64(catalog.Amount(c, d.price, d.qty)) * fraction))
+	currency := api.Str(sub["currency"])
+	amount := int64(math.Round(float64(catalog.Amount(c, d.price, currency, d.qty)) * fraction))
 	desc := fmt.Sprintf("Remaining time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
 	if d.credit {
 		amount = -amount
 		desc = fmt.Sprintf("Unused time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
 	}
-	ii := newInvoiceItem(c, api.Str(sub["customer"]), priced{unitAmount: amount, quantity: 1, currency: api.Str(d.price["currency"]), price: d.price}, c.Now)
+	ii := newInvoiceItem(c, api.Str(sub["customer"]), priced{unitAmount: amount, quantity: 1, currency: currency, price: d.price}, c.Now)
 	ii["amount"] = amount
 	ii["quantity"] = d.qty
 	ii["description"] = desc

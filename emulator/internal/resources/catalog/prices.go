@@ -18,8 +18,10 @@ var PriceKind = &api.Kind{
 	Object:     "price",
 	Prefix:     "price_",
 	Expandable: []string{"product"},
-	// Stripe leaves tiers out of a price unless expanded.
-	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"tiers": priceTiers},
+	// Stripe leaves tiers and currency_options out of a price unless
+	// expanded (an option's tiers too: currency_options.eur.tiers).
+	Includable:   map[string]func(c *api.Call, o store.Obj) (any, error){"tiers": priceTiers, "currency_options": priceCurrencyOptions},
+	IncludableIn: map[string]func(c *api.Call, o store.Obj, key string) (any, error){"currency_options.*.tiers": optionTiers},
 	Indexes: []store.Index{
 		{Name: "product", Path: "product"},
 		{Name: "lookup_key", Path: "lookup_key"},
@@ -50,22 +52,13 @@ var intervals = map[string]int64{"day": 365, "week": 52, "month": 12, "year": 1}
 // create, or a product's default_price_data). prefix names the parameter
 // in errors ("" for top level).
 func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.Obj, error) {
-	name := func(f string) string {
-		if prefix == "" {
-			head, rest, nested := strings.Cut(f, ".")
-			if !nested {
-				return f
-			}
-			return head + "[" + strings.ReplaceAll(rest, ".", "][") + "]"
-		}
-		return prefix + "[" + strings.ReplaceAll(f, ".", "][") + "]"
-	}
+	name := paramName(prefix)
 	currency, _ := p.Str("currency")
 	if currency == "" {
 		return nil, apierr.MissingParam(name("currency"))
 	}
-	if len(currency) != 3 {
-		return nil, apierr.InvalidRequest("Invalid currency: %s. Stripe currently supports these currencies: usd, eur, gbp, … (three-letter ISO codes).", currency).WithParam(name("currency"))
+	if !supported[strings.ToLower(currency)] {
+		return nil, invalidCurrency(currency, name("currency"))
 	}
 	o := c.Object("price", c.NewID("price"), store.Obj{
 		"active": true, "billing_scheme": "per_unit", "currency": strings.ToLower(currency), "custom_unit_amount": nil,
@@ -174,6 +167,15 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 	}
 	if tiered {
 		if err := storeTiers(c, api.Str(o["id"]), tiers); err != nil {
+			return nil, err
+		}
+	}
+	if p.Has("currency_options") {
+		opts, err := readOptions(p, name, o, nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := storeOptions(c, api.Str(o["id"]), opts); err != nil {
 			return nil, err
 		}
 	}
@@ -354,7 +356,17 @@ func updatePrice(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
-	if err := c.Save(before, after); err != nil {
+	optionsChanged, err := updateOptions(c, after)
+	if err != nil {
+		return nil, err
+	}
+	if prev := api.PreviousAttributes(before, after); len(prev) == 0 && optionsChanged {
+		// Only the options changed, which the price object does not show
+		// unless expanded: price.updated still tells of the change.
+		if err := c.PutEmit(after, "price.updated", store.Obj{}); err != nil {
+			return nil, err
+		}
+	} else if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
 	return after, nil

@@ -141,15 +141,19 @@ func loadTiers(c *api.Call, priceID string) []tier {
 // priceTiers is the includable price.tiers: a tiered price's tiers in
 // order; a per-unit price has none.
 func priceTiers(c *api.Call, price store.Obj) (any, error) {
+	return renderTiers(loadTiers(c, api.Str(price["id"]))), nil
+}
+
+func renderTiers(tiers []tier) []any {
 	out := []any{}
-	for _, t := range loadTiers(c, api.Str(price["id"])) {
+	for _, t := range tiers {
 		out = append(out, store.Obj{
 			"flat_amount": intOrNil(t.FlatAmount), "flat_amount_decimal": strOrNil(t.FlatAmountDecimal),
 			"unit_amount": intOrNil(t.UnitAmount), "unit_amount_decimal": strOrNil(t.UnitAmountDecimal),
 			"up_to": intOrNil(t.UpTo),
 		})
 	}
-	return out, nil
+	return out
 }
 
 func intOrNil(p *int64) any {
@@ -175,10 +179,14 @@ func decimal(s *string) float64 {
 	return f
 }
 
-// Amount is what quantity units of price cost, in the currency's minor
+// Amount is what quantity units of price cost in currency, in its minor
 // unit, before discounts and taxes: every place that bills a price for a
 // quantity (subscription invoices and their prorations, invoice items,
-// Checkout line items) asks it.
+// Checkout line items, Payment Links) asks it. In the price's own currency
+// ("" stands for it) the price's amounts apply; in another, those of its
+// currency_options for it, read only then, so single-currency billing
+// costs nothing more. A currency the price has no option for (callers
+// check with CheckCurrency first) falls back to the price's own amounts.
 //
 // A per_unit price charges unit_amount (or unit_amount_decimal) for each
 // unit. A tiered price charges by its tiers (each tier holds the units
@@ -191,17 +199,34 @@ func decimal(s *string) float64 {
 //
 // Fractional unit amounts are summed exactly and rounded once, half away
 // from zero.
-func Amount(c *api.Call, price store.Obj, quantity int64) int64 {
-	if price["billing_scheme"] != "tiered" {
+func Amount(c *api.Call, price store.Obj, currency string, quantity int64) int64 {
+	tiered := price["billing_scheme"] == "tiered"
+	if currency != "" && currency != price["currency"] {
+		if o, ok := option(c, price, currency); ok {
+			if tiered {
+				return tiersAmount(o.Tiers, api.Str(price["tiers_mode"]), quantity)
+			}
+			if o.UnitAmount != nil {
+				return *o.UnitAmount * quantity
+			}
+			return int64(math.Round(decimal(o.UnitAmountDecimal) * float64(quantity)))
+		}
+	}
+	if !tiered {
 		if v := price["unit_amount"]; v != nil {
 			return api.Int(v) * quantity
 		}
 		s := api.Str(price["unit_amount_decimal"])
 		return int64(math.Round(decimal(&s) * float64(quantity)))
 	}
-	tiers := loadTiers(c, api.Str(price["id"]))
+	return tiersAmount(loadTiers(c, api.Str(price["id"])), api.Str(price["tiers_mode"]), quantity)
+}
+
+// tiersAmount is what quantity units cost by tiers, in mode (volume or
+// graduated).
+func tiersAmount(tiers []tier, mode string, quantity int64) int64 {
 	var total float64
-	if price["tiers_mode"] == "volume" {
+	if mode == "volume" {
 		for _, t := range tiers {
 			if t.UpTo == nil || quantity <= *t.UpTo {
 				total = decimal(t.UnitAmountDecimal)*float64(quantity) + decimal(t.FlatAmountDecimal)

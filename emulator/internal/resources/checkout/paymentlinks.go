@@ -124,7 +124,9 @@ func createLink(c *api.Call) (any, error) {
 			adjustable[i] = adj
 		}
 	}
-	checked, _, currency, _, err := lineItems(c, "")
+	// currency, when sent, picks one of the prices' currency_options.
+	requested, _ := c.Params.Str("currency")
+	checked, _, currency, _, err := lineItems(c, "", requested, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -134,9 +136,6 @@ func createLink(c *api.Call) (any, error) {
 	}
 	if err := checkLinkPrices(items); err != nil {
 		return nil, err
-	}
-	if cur, _ := c.Params.Str("currency"); cur != "" && !strings.EqualFold(cur, currency) {
-		return nil, apierr.InvalidRequest("The currency %s does not match the currency %s of the line items' prices.", cur, currency).WithParam("currency")
 	}
 	mode := linkMode(items)
 	id := c.NewID("payment_link")
@@ -377,7 +376,7 @@ func updateLink(c *api.Call) (any, error) {
 	}
 	items := storedLinkItems(c, api.Str(before["id"]))
 	if raw := c.Params.Array("line_items"); len(raw) > 0 {
-		if items, err = updateLinkItems(c, items, raw); err != nil {
+		if items, err = updateLinkItems(c, items, raw, api.Str(before["currency"])); err != nil {
 			return nil, err
 		}
 		if err := saveLinkItems(c, api.Str(before["id"]), items); err != nil {
@@ -391,8 +390,9 @@ func updateLink(c *api.Call) (any, error) {
 }
 
 // updateLinkItems changes the quantity or adjustable_quantity of existing
-// line items, named by id (Stripe's update takes no new items).
-func updateLinkItems(c *api.Call, items []linkItem, raw []params.Values) ([]linkItem, error) {
+// line items, named by id (Stripe's update takes no new items), priced in
+// the link's currency.
+func updateLinkItems(c *api.Call, items []linkItem, raw []params.Values, currency string) ([]linkItem, error) {
 	for i, li := range raw {
 		prefix := fmt.Sprintf("line_items[%d]", i)
 		id, _ := li.Str("id")
@@ -413,7 +413,7 @@ func updateLinkItems(c *api.Call, items []linkItem, raw []params.Values) ([]link
 				return nil, apierr.InvalidRequest("Quantity must be at least 1.").WithParam(prefix + "[quantity]")
 			}
 			item := api.Clone(items[n].Item)
-			amount := catalog.Amount(c, api.Obj(item["price"]), q)
+			amount := catalog.Amount(c, api.Obj(item["price"]), currency, q)
 			item["quantity"], item["amount_subtotal"], item["amount_total"] = q, amount, amount
 			items[n].Item = item
 		}
@@ -473,7 +473,9 @@ func openLinkSession(c *api.Call) (any, error) {
 		}
 		lines[i] = line
 	}
-	p := map[string]any{"mode": mode, "line_items": lines}
+	// The sessions a link opens are in its currency (a currency option's
+	// amounts when it was made with one).
+	p := map[string]any{"mode": mode, "line_items": lines, "currency": l["currency"]}
 	if email, _ := c.Params.Str("customer_email"); email != "" {
 		p["customer_email"] = email
 	}

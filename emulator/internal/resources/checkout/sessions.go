@@ -81,22 +81,21 @@ func create(c *api.Call) (any, error) {
 	}
 	id := c.IDs.Long("cs_test_") + c.IDs.Secret(34)
 	var customer any
+	var cusObj store.Obj
 	if cus, _ := c.Params.Str("customer"); cus != "" {
 		o, ok := c.Tx.Get(c.Account, "customer", cus)
 		if !ok || api.Bool(o["deleted"]) {
 			return nil, apierr.NoSuchObject("customer", cus, "customer")
 		}
-		customer = cus
+		customer, cusObj = cus, o
 		if email, _ := c.Params.Str("customer_email"); email != "" {
 			return nil, apierr.Exclusive("customer", "customer_email")
 		}
 	}
-	items, ownRates, currency, total, err := lineItems(c, mode)
+	requested, _ := c.Params.Str("currency")
+	items, ownRates, currency, total, err := lineItems(c, mode, requested, cusObj)
 	if err != nil {
 		return nil, err
-	}
-	if cur, _ := c.Params.Str("currency"); cur != "" && currency == "" {
-		currency = cur
 	}
 	expires := c.Now + DefaultLifetime
 	if e, ok := c.Params.Int("expires_at"); ok {
@@ -211,17 +210,24 @@ func totalDetails(mode string) any {
 }
 
 // lineItems validates line_items and returns the checkout items, their
-// own tax rates, the currency and the total.
-func lineItems(c *api.Call, mode string) ([]store.Obj, [][]any, string, int64, error) {
+// own tax rates, the currency and the total. The currency is requested
+// (the session's currency parameter) when sent, else the customer's when
+// every price supports it, else the first price's own; each price must
+// support it, in its own currency or one of its currency_options, whose
+// amounts then apply. Stripe also localizes a session to the currency of
+// the customer's location (from their IP address, or Adaptive Pricing's
+// conversion), which has no place in the emulator: without a currency
+// sent or a customer's, a session is in its prices' own currency.
+func lineItems(c *api.Call, mode, requested string, cus store.Obj) ([]store.Obj, [][]any, string, int64, error) {
 	raw := c.Params.Array("line_items")
 	if mode != "setup" && len(raw) == 0 {
 		return nil, nil, "", 0, apierr.MissingParam("line_items")
 	}
 	var out []store.Obj
 	var rates [][]any
-	currency := ""
 	var total int64
 	recurringSeen := false
+	prices := make([]store.Obj, len(raw))
 	for i, li := range raw {
 		prefix := fmt.Sprintf("line_items[%d]", i)
 		// A control on the hosted page; the test helper completes with
@@ -237,10 +243,15 @@ func lineItems(c *api.Call, mode string) ([]store.Obj, [][]any, string, int64, e
 				return nil, nil, "", 0, apierr.InvalidRequest("You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.").WithParam(prefix + "[price]")
 			}
 		}
-		if currency != "" && price["currency"] != currency {
-			return nil, nil, "", 0, apierr.InvalidRequest("All line items must share one currency.").WithParam(prefix + "[price]")
+		prices[i] = price
+	}
+	currency := catalog.BillingCurrency(c, requested, api.Str(cus["currency"]), prices)
+	for i, li := range raw {
+		prefix := fmt.Sprintf("line_items[%d]", i)
+		price := prices[i]
+		if err := catalog.CheckCurrency(c, price, currency, prefix+"[price]"); err != nil {
+			return nil, nil, "", 0, err
 		}
-		currency = api.Str(price["currency"])
 		qty, ok := li.Int("quantity")
 		if !ok {
 			return nil, nil, "", 0, apierr.MissingParam(prefix + "[quantity]")
@@ -253,7 +264,7 @@ func lineItems(c *api.Call, mode string) ([]store.Obj, [][]any, string, int64, e
 			return nil, nil, "", 0, err
 		}
 		rates = append(rates, own)
-		amount := catalog.Amount(c, price, qty)
+		amount := catalog.Amount(c, price, currency, qty)
 		total += amount
 		desc := any(nil)
 		if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
@@ -261,7 +272,7 @@ func lineItems(c *api.Call, mode string) ([]store.Obj, [][]any, string, int64, e
 		}
 		out = append(out, store.Obj{
 			"id": c.IDs.Long("li_"), "object": "item", "amount_discount": int64(0), "amount_subtotal": amount,
-			"amount_tax": int64(0), "amount_total": amount, "currency": price["currency"], "description": desc,
+			"amount_tax": int64(0), "amount_total": amount, "currency": currency, "description": desc,
 			"price": price, "quantity": qty,
 		})
 	}
@@ -594,7 +605,7 @@ func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	}
 	p := map[string]any{
 		"customer": cusID, "items": items, "default_payment_method": pm["id"],
-		"payment_behavior": "error_if_incomplete",
+		"payment_behavior": "error_if_incomplete", "currency": s["currency"],
 	}
 	for k, v := range storedData(c, api.Str(s["id"])).Raw() {
 		p[k] = v // subscription_data: trial, metadata, description, default_tax_rates

@@ -263,7 +263,7 @@ func price(c *api.Call, q store.Obj, d *data) error {
 	var first store.Obj
 	for i, l := range d.Lines {
 		p := api.Obj(l.Item["price"])
-		full[i] = catalog.Amount(c, p, api.Int(l.Item["quantity"]))
+		full[i] = catalog.Amount(c, p, api.Str(q["currency"]), api.Int(l.Item["quantity"]))
 		upfront[i] = full[i]
 		if p["type"] == "recurring" {
 			recurs = true
