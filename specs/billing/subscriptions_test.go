@@ -193,7 +193,8 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		})
 		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor_config"))
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.Currency = stripe.String("eur") })
-		Expect(StripeErr(err).Param).To(Equal("currency"))
+		Expect(StripeErr(err).Param).To(Equal("items[0][price]"))
+		Expect(StripeErr(err).Msg).To(Equal("The price specified supports currencies of `usd` which doesn't include the expected currency of `eur`."))
 
 		By("naming, in full, what an item asks for that needs usage thresholds or per-item discount maths")
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {

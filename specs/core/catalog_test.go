@@ -198,11 +198,22 @@ var _ = Describe("Products and prices", Label("catalog", "story-3"), func() {
 		Expect(se.Param).To(Equal("product_data[id]"))
 		Expect(se.Code).To(Equal(stripe.ErrorCode("resource_already_exists")))
 
-		By("refusing prices in several currencies (not emulated), by full name")
-		_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Global"), DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{
+		By("giving the default price amounts in other currencies, named in full when wrong")
+		global, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Global"), DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{
 			Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
 			CurrencyOptions: map[string]*stripe.ProductCreateDefaultPriceDataCurrencyOptionsParams{"eur": {UnitAmount: stripe.Int64(900)}}}})
-		Expect(StripeErr(err).Param).To(Equal("default_price_data[currency_options]"))
+		Expect(err).NotTo(HaveOccurred())
+		gp := &stripe.PriceRetrieveParams{}
+		gp.AddExpand("currency_options")
+		dp, err := sc.V1Prices.Retrieve(Ctx, global.DefaultPrice.ID, gp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(dp.CurrencyOptions).To(HaveLen(2))
+		Expect(dp.CurrencyOptions["eur"].UnitAmount).To(Equal(int64(900)))
+		Expect(dp.CurrencyOptions["usd"].UnitAmount).To(Equal(int64(1000)))
+		_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Global"), DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{
+			Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+			CurrencyOptions: map[string]*stripe.ProductCreateDefaultPriceDataCurrencyOptionsParams{"eur": {TaxBehavior: stripe.String("exclusive")}}}})
+		Expect(StripeErr(err).Param).To(Equal("default_price_data[currency_options][eur][unit_amount]"))
 	})
 
 	It("keeps lookup keys unique unless transferred", func() {
