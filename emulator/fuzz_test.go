@@ -43,6 +43,8 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/shipping_rates", "display_name=x&type=fixed_amount&fixed_amount[amount]=500&fixed_amount[currency]=usd&delivery_estimate[minimum][unit]=day&delivery_estimate[minimum][value]=1", "", "")
 	f.Add("GET", "/v1/shipping_rates?active=true&currency=usd&created[gt]=1", "", "", "")
 	f.Add("POST", "/v1/checkout/sessions", "mode=payment&line_items[0][price_data][currency]=usd&line_items[0][price_data][unit_amount]=1&line_items[0][price_data][product_data][name]=x&line_items[0][quantity]=1&shipping_address_collection[allowed_countries][0]=US&shipping_options[0][shipping_rate_data][display_name]=x&shipping_options[0][shipping_rate_data][fixed_amount][amount]=5&shipping_options[0][shipping_rate_data][fixed_amount][currency]=usd&shipping_options[1][shipping_rate]=shr_1", "", "")
+	f.Add("POST", "/v1/prices", "currency=usd&unit_amount=5&product_data[name]=x&currency_options[eur][unit_amount]=4&currency_options[gbp][tiers][0][up_to]=inf&currency_options[gbp][tiers][0][unit_amount]=1&expand[]=currency_options.gbp.tiers", "", "")
+	f.Add("POST", "/v1/checkout/sessions", "mode=payment&currency=eur&line_items[0][price]=price_1&line_items[0][quantity]=1", "", "")
 	f.Add("POST", "/v1/test_helpers/checkout/sessions/cs_test_1/complete", "payment_method=pm_card_visa&shipping_details[name]=x&shipping_details[address][country]=US&shipping_details[address][line1]=1", "", "")
 	f.Add("POST", "/v1/quotes", "customer=cus_1&line_items[0][price_data][currency]=usd&line_items[0][price_data][product]=prod_1&line_items[0][price_data][unit_amount]=5&discounts[0][coupon]=c", "", "")
 	f.Add("POST", "/v1/quotes/qt_1/accept", "expand[]=invoice&expand[]=computed.upfront.line_items", "", "")
