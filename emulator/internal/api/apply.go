@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -48,16 +49,20 @@ const (
 
 // ApplyMetadata merges the request's metadata into o: keys sent with an
 // empty value are removed, `metadata=` clears everything.
-func (c *Call) ApplyMetadata(o store.Obj) error {
+func (c *Call) ApplyMetadata(o store.Obj) error { return ApplyMetadataFrom(o, c.Params) }
+
+// ApplyMetadataFrom is ApplyMetadata reading the metadata parameter of p,
+// the values of a nested object (an upload's file_link_data).
+func ApplyMetadataFrom(o store.Obj, p params.Values) error {
 	md, _ := o["metadata"].(map[string]any)
 	if md == nil {
 		md = map[string]any{}
 	}
-	if c.Params.Has("metadata") {
-		if c.Params.Unset("metadata") {
+	if p.Has("metadata") {
+		if p.Unset("metadata") {
 			md = map[string]any{}
 		} else {
-			m, _ := c.Params.Map("metadata")
+			m, _ := p.Map("metadata")
 			next := make(map[string]any, len(md)+len(m))
 			for k, v := range md {
 				next[k] = v

@@ -39,6 +39,9 @@ type Call struct {
 	// ClientIP is the address the request came from (a token's client_ip),
 	// "" for work no request made.
 	ClientIP string
+	// Upload is the file a multipart request carried (Route.Upload), nil
+	// for any other request.
+	Upload *Upload
 
 	// contentType is what a Blob answer is served as ("" for JSON).
 	contentType string

@@ -15,6 +15,10 @@ type Route struct {
 	// pinned to its own version): any real version is accepted, none is
 	// refused.
 	PinnedVersion bool
+	// Upload marks an endpoint that takes multipart/form-data (POST
+	// /v1/files): its file part reaches the handler as Call.Upload and its
+	// body may be up to MaxUploadBytes.
+	Upload bool
 }
 
 // GET, POST and DELETE build routes tersely for resource tables.

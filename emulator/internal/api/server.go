@@ -126,7 +126,13 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				dropConnection(w)
 				return 0
 			}
-			raw, err := readParams(r)
+			var raw string
+			var up *Upload
+			if rt.Upload && r.Method == http.MethodPost && isMultipart(r) {
+				raw, up, err = readMultipart(r)
+			} else {
+				raw, err = readParams(r)
+			}
 			body = raw
 			if err != nil {
 				return writeError(w, reqID, s.Clock.Unix(), err)
@@ -143,7 +149,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				Env: s.Env, Params: vals.Tracked(), Vars: mux.Vars(r),
 				Account: account, Connected: account != s.Platform,
 				RequestID: reqID, APIVersion: version, Path: r.URL.Path, Endpoint: rt.Method + " " + rt.Path,
-				ClientIP: clientIP(r),
+				ClientIP: clientIP(r), Upload: up,
 			}
 			if rt.Method == http.MethodPost {
 				idemKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
