@@ -14,6 +14,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/faults"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/files"
 )
 
 // The control surface: what a test written in any language (or the
@@ -59,6 +60,8 @@ func (e *Emulator) mountControl() {
 		writeCtl(w, 200, map[string]bool{"ok": true})
 	}).Methods("DELETE")
 	e.server.Router().HandleFunc("/checkout/{id}", e.checkoutPage).Methods("GET", "POST")
+	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.
+	e.server.Router().Handle("/links/{token}", files.ServeLink(e.env)).Methods("GET")
 }
 
 func writeCtl(w http.ResponseWriter, status int, v any) {

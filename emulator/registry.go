@@ -13,6 +13,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/entitlements"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/files"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/meters"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/quotes"
@@ -39,7 +40,7 @@ func kinds() []*api.Kind {
 		taxrates.Kind,
 		shipping.Kind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -48,7 +49,7 @@ func kinds() []*api.Kind {
 // timers are the resource families' time-driven work, run (all together,
 // in time order) whenever the clock moves.
 func timers() []api.Timer {
-	return append(payments.Timers(), billing.Timer, credits.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer)
+	return append(payments.Timers(), billing.Timer, credits.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer, files.Timer)
 }
 
 // routes lists every resource family's endpoint table.
@@ -75,5 +76,6 @@ func routes() [][]api.Route {
 		clientkeys.Routes(),
 		entitlements.Routes(),
 		quotes.Routes(),
+		files.Routes(),
 	}
 }

@@ -90,6 +90,7 @@ func init() {
 	register("mandate", stripe.Mandate{})
 	register("setup_attempt", stripe.SetupAttempt{})
 	register("file", stripe.File{})
+	register("file_link", stripe.FileLink{})
 	register("dispute", stripe.Dispute{})
 	register("transfer", stripe.Transfer{})
 	register("transfer_reversal", stripe.TransferReversal{})
