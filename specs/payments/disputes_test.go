@@ -1,6 +1,7 @@
 package payments_test
 
 import (
+	"bytes"
 	"strings"
 	"time"
 
@@ -346,7 +347,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(got.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 	})
 
-	It("refuses unknown disputes, evidence too long, and evidence files (not emulated)", func() {
+	It("refuses unknown disputes, evidence too long, and evidence naming no file", func() {
 		_, err := sc.V1Disputes.Retrieve(Ctx, "dp_missing", nil)
 		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
 		Expect(StripeErr(err).HTTPStatusCode).To(Equal(404))
@@ -366,12 +367,112 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(StripeErr(err).Param).To(Equal("evidence"))
 
 		_, err = update(du.ID, &stripe.DisputeUpdateParams{Evidence: &stripe.DisputeUpdateEvidenceParams{Receipt: stripe.String("file_123")}})
-		Expect(StripeErr(err).Param).To(Equal("evidence[receipt]"))
-		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate"))
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "evidence[receipt]")
+		Expect(StripeErr(err).Msg).To(Equal("No such file upload: 'file_123'"))
 
 		// Nothing of the refused updates stuck.
 		again, _ := sc.V1Disputes.Retrieve(Ctx, du.ID, nil)
 		Expect(again.Status).To(Equal(stripe.DisputeStatusNeedsResponse))
 		Expect(again.EvidenceDetails.HasEvidence).To(BeFalse())
+	})
+
+	Context("evidence files", func() {
+		uploadEvidence := func(purpose, name string, data []byte) *stripe.File {
+			GinkgoHelper()
+			f, err := sc.V1Files.Create(Ctx, &stripe.FileCreateParams{
+				Purpose: stripe.String(purpose), Filename: stripe.String(name), FileReader: bytes.NewReader(data),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return f
+		}
+
+		It("names uploaded dispute_evidence files, expandable, and wins with them", func() {
+			du := disputeOf(pay("pm_card_createDispute"))
+			receipt := uploadEvidence("dispute_evidence", "receipt.pdf", pdfOf(2000))
+			chat := uploadEvidence("dispute_evidence", "chat.png", pngOf(3000))
+
+			staged, err := update(du.ID, &stripe.DisputeUpdateParams{Submit: stripe.Bool(false), Evidence: &stripe.DisputeUpdateEvidenceParams{
+				Receipt: stripe.String(receipt.ID), CustomerCommunication: stripe.String(chat.ID), UncategorizedFile: stripe.String(receipt.ID),
+			}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(staged.Status).To(Equal(stripe.DisputeStatusNeedsResponse))
+			Expect(staged.Evidence.Receipt.ID).To(Equal(receipt.ID))
+			Expect(staged.Evidence.CustomerCommunication.ID).To(Equal(chat.ID))
+			Expect(staged.Evidence.UncategorizedFile.ID).To(Equal(receipt.ID))
+			Expect(staged.Evidence.ShippingDocumentation).To(BeNil())
+			Expect(staged.EvidenceDetails.HasEvidence).To(BeTrue(), "files are evidence")
+			Expect(staged.EvidenceDetails.SubmissionCount).To(BeZero())
+
+			p := &stripe.DisputeRetrieveParams{}
+			p.AddExpand("evidence.receipt")
+			p.AddExpand("evidence.customer_communication")
+			got, err := sc.V1Disputes.Retrieve(Ctx, du.ID, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Evidence.Receipt.Filename).To(Equal("receipt.pdf"))
+			Expect(got.Evidence.Receipt.Purpose).To(Equal(stripe.FilePurposeDisputeEvidence))
+			Expect(got.Evidence.CustomerCommunication.Type).To(Equal("png"))
+			Expect(got.Evidence.UncategorizedFile.Filename).To(BeEmpty(), "not expanded: an id")
+
+			lp := &stripe.DisputeListParams{}
+			lp.AddExpand("data.evidence.uncategorized_file")
+			for d, err := range sc.V1Disputes.List(Ctx, lp) {
+				Expect(err).NotTo(HaveOccurred())
+				Expect(d.Evidence.UncategorizedFile.Size).To(Equal(receipt.Size))
+			}
+
+			// Clearing one file leaves the rest.
+			cleared, err := update(du.ID, &stripe.DisputeUpdateParams{Submit: stripe.Bool(false), Evidence: &stripe.DisputeUpdateEvidenceParams{CustomerCommunication: stripe.String("")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cleared.Evidence.CustomerCommunication).To(BeNil())
+			Expect(cleared.Evidence.Receipt.ID).To(Equal(receipt.ID))
+
+			won, err := update(du.ID, evidence("winning_evidence"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(won.Status).To(Equal(stripe.DisputeStatusWon))
+			Expect(won.Evidence.Receipt.ID).To(Equal(receipt.ID))
+			Expect(won.EvidenceDetails.SubmissionCount).To(Equal(int64(1)))
+		})
+
+		It("refuses a file of another purpose or account, or over Stripe's total, changing nothing", func() {
+			du := disputeOf(pay("pm_card_createDispute"))
+			mark := len(emu.EventTypes(""))
+			logo := uploadEvidence("business_logo", "logo.png", pngOf(200))
+			_, err := update(du.ID, &stripe.DisputeUpdateParams{Evidence: &stripe.DisputeUpdateEvidenceParams{Receipt: stripe.String(logo.ID)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "evidence[receipt]")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("purpose dispute_evidence"))
+
+			acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+			Expect(err).NotTo(HaveOccurred())
+			fp := &stripe.FileCreateParams{Purpose: stripe.String("dispute_evidence"), Filename: stripe.String("x.pdf"), FileReader: bytes.NewReader(pdfOf(100))}
+			fp.SetStripeAccount(acct.ID)
+			theirs, err := sc.V1Files.Create(Ctx, fp)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = update(du.ID, &stripe.DisputeUpdateParams{Evidence: &stripe.DisputeUpdateEvidenceParams{ServiceDocumentation: stripe.String(theirs.ID)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "evidence[service_documentation]")
+
+			// Each file within its own 5 MB, but together over what a
+			// dispute takes (about 4.5 MB, as merchants observed).
+			a := uploadEvidence("dispute_evidence", "a.pdf", pdfOf(3<<20))
+			b := uploadEvidence("dispute_evidence", "b.pdf", pdfOf(2<<20))
+			_, err = update(du.ID, &stripe.DisputeUpdateParams{Evidence: &stripe.DisputeUpdateEvidenceParams{
+				Receipt: stripe.String(a.ID), RefundPolicy: stripe.String(b.ID), UncategorizedText: stripe.String("winning_evidence"),
+			}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "evidence")
+			Expect(StripeErr(err).Msg).To(HavePrefix("The files you've attached to this dispute as evidence will exceed the limit for a dispute's total size."))
+			// The same file twice counts once.
+			_, err = update(du.ID, &stripe.DisputeUpdateParams{Submit: stripe.Bool(false), Evidence: &stripe.DisputeUpdateEvidenceParams{
+				Receipt: stripe.String(a.ID), UncategorizedFile: stripe.String(a.ID),
+			}})
+			Expect(err).NotTo(HaveOccurred())
+
+			got, err := sc.V1Disputes.Retrieve(Ctx, du.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.DisputeStatusNeedsResponse))
+			Expect(got.Evidence.RefundPolicy).To(BeNil())
+			Expect(got.Evidence.ServiceDocumentation).To(BeNil())
+			Expect(got.Evidence.UncategorizedText).To(BeEmpty())
+			Expect(eventsSince(mark)).To(Equal([]string{"file.created", "file.created", "file.created", "charge.dispute.updated"}),
+				"the refused updates left no event (the connected account's upload is its own)")
+		})
 	})
 })
