@@ -222,5 +222,40 @@ async function refused(promise) {
     assert.equal(key.lastResponse.apiVersion, '2020-08-27');
   });
 
+  await check('files: a multipart upload to the uploads host, a file link, and the file as dispute evidence', async () => {
+    // stripe-node sends uploads to files.stripe.com whatever the client's
+    // host; a request option points them at the emulator.
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    const file = await stripe.files.create({
+      purpose: 'dispute_evidence', file: { data: pdf, name: 'receipt.pdf', type: 'application/pdf' },
+      file_link_data: { create: true, metadata: { from: 'node' } }, expand: ['links'],
+    }, { host: base.hostname });
+    assert.match(file.id, /^file_/);
+    assert.equal(file.type, 'pdf');
+    assert.equal(file.size, pdf.length);
+    assert.equal(file.filename, 'receipt.pdf');
+    assert.equal(file.links.data.length, 1);
+    assert.deepEqual(file.links.data[0].metadata, { from: 'node' });
+    const contents = await fetch(file.url, { headers: { Authorization: 'Bearer sk_test_sdk_check' } });
+    assert.equal(contents.status, 200);
+    assert.deepEqual(Buffer.from(await contents.arrayBuffer()), pdf);
+    const shared = await fetch(file.links.data[0].url);
+    assert.deepEqual(Buffer.from(await shared.arrayBuffer()), pdf, 'a file link needs no key');
+
+    const wrong = await refused(stripe.files.create({
+      purpose: 'dispute_evidence', file: { data: Buffer.from('just text'), name: 'notes.txt', type: 'text/plain' },
+    }, { host: base.hostname }));
+    assert.equal(wrong.type, 'StripeInvalidRequestError');
+    assert.equal(wrong.param, 'file');
+
+    const pi = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
+    const [dispute] = (await stripe.disputes.list({ payment_intent: pi.id })).data;
+    const updated = await stripe.disputes.update(dispute.id, {
+      evidence: { receipt: file.id, uncategorized_text: 'winning_evidence' }, expand: ['evidence.receipt'],
+    });
+    assert.equal(updated.status, 'won');
+    assert.equal(updated.evidence.receipt.id, file.id);
+  });
+
   console.log(`all checks passed (${passed})`);
 })();
