@@ -49,6 +49,16 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/quotes", "customer=cus_1&line_items[0][price_data][currency]=usd&line_items[0][price_data][product]=prod_1&line_items[0][price_data][unit_amount]=5&discounts[0][coupon]=c", "", "")
 	f.Add("POST", "/v1/quotes/qt_1/accept", "expand[]=invoice&expand[]=computed.upfront.line_items", "", "")
 	f.Add("GET", "/v1/quotes/qt_1/pdf", "", "", "")
+	// Uploads: a body that begins with "--<boundary>" is sent as
+	// multipart/form-data with that boundary (see below).
+	f.Add("POST", "/v1/files", "--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\ndispute_evidence\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\r\n--b\r\nContent-Disposition: form-data; name=\"file_link_data[create]\"\r\n\r\ntrue\r\n--b--\r\n", "", "up1")
+	f.Add("POST", "/v1/files", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.pdf\"\r\n\r\n%PDF-1.4 cut sh", "", "")
+	f.Add("POST", "/v1/file_links", "file=file_1&expires_at=1&metadata[k]=v", "", "")
+	f.Add("POST", "/v1/file_links/link_1", "expires_at=now", "", "")
+	f.Add("GET", "/v1/file_links?file=file_1&expired=true&expand[]=data.file", "", "", "")
+	f.Add("GET", "/v1/files?purpose=dispute_evidence&expand[]=data.links", "", "", "")
+	f.Add("GET", "/v1/files/file_1/contents", "", "", "")
+	f.Add("POST", "/v1/disputes/dp_1", "evidence[receipt]=file_1&evidence[uncategorized_file]=&submit=false", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {
@@ -68,6 +78,9 @@ func FuzzRequest(f *testing.F) {
 		req := httptest.NewRequest(method, "http://emu"+target, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer sk_test_fuzz")
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if boundary, ok := multipartBoundary(body); ok {
+			req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+		}
 		if account != "" && isHeaderSafe(account) {
 			req.Header.Set("Stripe-Account", account)
 		}
@@ -90,6 +103,17 @@ func FuzzRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// multipartBoundary is the boundary a body that looks multipart opens
+// with ("--b\r\n…" → "b"), so the fuzzer reaches the upload parser.
+func multipartBoundary(body string) (string, bool) {
+	first, _, found := strings.Cut(body, "\r\n")
+	b, ok := strings.CutPrefix(first, "--")
+	if !found || !ok || b == "" || len(b) > 70 || !isHeaderSafe(b) || strings.ContainsAny(b, `"`) {
+		return "", false
+	}
+	return b, true
 }
 
 func isHeaderSafe(s string) bool {
