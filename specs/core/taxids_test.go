@@ -8,6 +8,7 @@ import (
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator"
+	"github.com/stripe-emu/stripe-emu/emulator/wirecheck"
 	. "github.com/stripe-emu/stripe-emu/specs/support"
 )
 
@@ -272,5 +273,230 @@ var _ = Describe("Customer tax IDs", Label("customers", "tax-ids"), func() {
 		// The deleted pending tax ID has nothing left to settle.
 		emu.Clock().Advance(time.Second)
 		Expect(emu.EventTypes("")).To(HaveLen(4))
+	})
+})
+
+var _ = Describe("Tax IDs by owner (/v1/tax_ids)", Label("customers", "tax-ids"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	// post and get send owner[…], which stripe-go v82.5.1's params
+	// cannot; every answer is checked as the client's are.
+	post := func(path, body string, headers ...string) Raw {
+		GinkgoHelper()
+		r := Do(emu.URL(), "POST", path, body, headers...)
+		if r.Status == 200 {
+			Expect(wirecheck.Check([]byte(r.Text))).To(Succeed())
+		}
+		return r
+	}
+	get := func(path string, headers ...string) Raw {
+		GinkgoHelper()
+		r := Do(emu.URL(), "GET", path, "", headers...)
+		if r.Status == 200 {
+			Expect(wirecheck.Check([]byte(r.Text))).To(Succeed())
+		}
+		return r
+	}
+	ids := func(list Raw) []any {
+		GinkgoHelper()
+		Expect(list.Status).To(Equal(200), list.Text)
+		var out []any
+		for _, o := range list.Body["data"].([]any) {
+			out = append(out, o.(map[string]any)["id"])
+		}
+		return out
+	}
+	expectError := func(r Raw, status int, code, param string) map[string]any {
+		GinkgoHelper()
+		Expect(r.Status).To(Equal(status), r.Text)
+		e := r.Error()
+		Expect(e["type"]).To(Equal("invalid_request_error"))
+		if code == "" {
+			Expect(e).NotTo(HaveKey("code"))
+		} else {
+			Expect(e["code"]).To(Equal(code))
+		}
+		Expect(e["param"]).To(Equal(param))
+		return e
+	}
+
+	It("creates, lists, retrieves and deletes the account's own tax IDs, unverified and without events", func() {
+		vat, err := sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("eu_vat"), Value: stripe.String("DE123456789")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(vat.ID).To(MatchRegexp(`^txi_[0-9A-Za-z]{24}$`))
+		Expect(vat.Country).To(Equal("DE"))
+		Expect(vat.Owner.Type).To(Equal(stripe.TaxIDOwnerTypeSelf))
+		Expect(vat.Owner.Customer).To(BeNil())
+		Expect(vat.Customer).To(BeNil())
+		Expect(vat.Verification).To(BeNil(), "Stripe does not verify the account's own tax IDs")
+		Expect(vat.Created).To(Equal(emu.Clock().Unix()))
+
+		raw := get("/v1/tax_ids/" + vat.ID)
+		Expect(raw.Body["owner"]).To(Equal(map[string]any{"type": "self"}), "the owner holds its type and no reference")
+		Expect(raw.Body).To(HaveKeyWithValue("customer", BeNil()))
+		Expect(raw.Body).To(HaveKeyWithValue("verification", BeNil()))
+
+		gst := post("/v1/tax_ids", "type=au_abn&value=12345678912&owner[type]=self")
+		Expect(gst.Status).To(Equal(200), gst.Text)
+		ein, err := sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("us_ein"), Value: stripe.String("12-3456789")})
+		Expect(err).NotTo(HaveOccurred())
+		// A customer's tax ID is not the account's.
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{TaxIDData: []*stripe.CustomerCreateTaxIDDataParams{
+			{Type: stripe.String("gb_vat"), Value: stripe.String("GB123456789")},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+
+		p := &stripe.TaxIDListParams{}
+		p.Limit = stripe.Int64(2)
+		var listed []string
+		for t, err := range sc.V1TaxIDs.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			listed = append(listed, t.ID)
+		}
+		Expect(listed).To(Equal([]string{ein.ID, gst.Body["id"].(string), vat.ID}), "self by default, newest first, page by page")
+		page := get("/v1/tax_ids?limit=1&owner[type]=self")
+		Expect(ids(page)).To(Equal([]any{ein.ID}))
+		Expect(page.Body).To(HaveKeyWithValue("has_more", true))
+		Expect(page.Body).To(HaveKeyWithValue("url", "/v1/tax_ids"))
+
+		got, err := sc.V1TaxIDs.Retrieve(Ctx, vat.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Value).To(Equal("DE123456789"))
+		_, err = sc.V1TaxIDs.Retrieve(Ctx, vat.ID, &stripe.TaxIDRetrieveParams{Customer: stripe.String(cus.ID)})
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+
+		emu.Clock().Advance(time.Minute) // nothing to verify
+		got, err = sc.V1TaxIDs.Retrieve(Ctx, vat.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Verification).To(BeNil())
+
+		del, err := sc.V1TaxIDs.Delete(Ctx, vat.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(del.Deleted).To(BeTrue())
+		Expect(del.ID).To(Equal(vat.ID))
+		_, err = sc.V1TaxIDs.Retrieve(Ctx, vat.ID, nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		_, err = sc.V1TaxIDs.Delete(Ctx, vat.ID, nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		Expect(ids(get("/v1/tax_ids"))).To(Equal([]any{ein.ID, gst.Body["id"]}))
+
+		// Only the customer's tax ID made events.
+		Expect(emu.EventTypes("")).To(Equal([]string{"customer.created", "customer.tax_id.created", "customer.tax_id.updated"}))
+	})
+
+	It("creates a customer's tax ID through owner[customer], the very one the customer endpoints show, with its events", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String("Acme SARL")})
+		Expect(err).NotTo(HaveOccurred())
+		r := post("/v1/tax_ids", "type=eu_vat&value=FR12345678901&owner[type]=customer&owner[customer]="+cus.ID+"&expand[]=owner.customer")
+		Expect(r.Status).To(Equal(200), r.Text)
+		id := r.Body["id"].(string)
+		Expect(r.Body["customer"]).To(Equal(cus.ID))
+		owner := r.Body["owner"].(map[string]any)
+		Expect(owner).To(HaveLen(2))
+		Expect(owner["type"]).To(Equal("customer"))
+		Expect(owner["customer"]).To(HaveKeyWithValue("name", "Acme SARL"), "expanded")
+		Expect(r.Body["verification"]).To(HaveKeyWithValue("status", "pending"), "a customer's EU VAT number is checked with VIES")
+
+		txi, err := sc.V1TaxIDs.Retrieve(Ctx, id, &stripe.TaxIDRetrieveParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(txi.Value).To(Equal("FR12345678901"))
+		txi, err = sc.V1TaxIDs.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred(), "the top-level endpoint retrieves a customer's tax ID too")
+		Expect(txi.Owner.Customer.ID).To(Equal(cus.ID))
+		Expect(ids(get("/v1/tax_ids?owner[type]=customer&owner[customer]=" + cus.ID))).To(Equal([]any{id}))
+		Expect(ids(get("/v1/tax_ids"))).To(BeEmpty(), "not the account's own")
+
+		emu.Clock().Advance(time.Second)
+		txi, err = sc.V1TaxIDs.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(txi.Verification.Status).To(Equal(stripe.TaxIDVerificationStatusVerified))
+
+		_, err = sc.V1TaxIDs.Delete(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		var left []string
+		for t, err := range sc.V1TaxIDs.List(Ctx, &stripe.TaxIDListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			left = append(left, t.ID)
+		}
+		Expect(left).To(BeEmpty())
+		Expect(emu.EventTypes("")).To(Equal([]string{"customer.created", "customer.tax_id.created", "customer.tax_id.updated", "customer.tax_id.deleted"}))
+	})
+
+	It("keeps a connected account's tax IDs on the platform, owned by that account", func() {
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("FR")})
+		Expect(err).NotTo(HaveOccurred())
+		r := post("/v1/tax_ids", "type=eu_vat&value=FR12345678901&owner[type]=account&owner[account]="+acct.ID)
+		Expect(r.Status).To(Equal(200), r.Text)
+		id := r.Body["id"]
+		Expect(r.Body["owner"]).To(Equal(map[string]any{"type": "account", "account": acct.ID}))
+		Expect(r.Body).To(HaveKeyWithValue("customer", BeNil()))
+		Expect(r.Body).To(HaveKeyWithValue("verification", BeNil()))
+		mine := post("/v1/tax_ids", "type=us_ein&value=12-3456789")
+		Expect(mine.Status).To(Equal(200), mine.Text)
+
+		Expect(ids(get("/v1/tax_ids?owner[type]=account&owner[account]=" + acct.ID))).To(Equal([]any{id}))
+		Expect(ids(get("/v1/tax_ids"))).To(Equal([]any{mine.Body["id"]}))
+		other, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("FR")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ids(get("/v1/tax_ids?owner[type]=account&owner[account]=" + other.ID))).To(BeEmpty())
+		expanded := get("/v1/tax_ids/" + id.(string) + "?expand[]=owner.account")
+		Expect(expanded.Body["owner"]).To(HaveKeyWithValue("account", HaveKeyWithValue("id", acct.ID)))
+
+		// It is the platform's record: the connected account sees its own
+		// tax IDs only, and has no connected accounts to give one to.
+		Expect(get("/v1/tax_ids/"+id.(string), "Stripe-Account", acct.ID).Status).To(Equal(404))
+		own := post("/v1/tax_ids", "type=eu_vat&value=FR98765432109", "Stripe-Account", acct.ID)
+		Expect(own.Status).To(Equal(200), own.Text)
+		Expect(own.Body["owner"]).To(Equal(map[string]any{"type": "self"}))
+		Expect(ids(get("/v1/tax_ids", "Stripe-Account", acct.ID))).To(Equal([]any{own.Body["id"]}))
+		expectError(post("/v1/tax_ids", "type=eu_vat&value=FR12345678901&owner[type]=account&owner[account]="+other.ID, "Stripe-Account", acct.ID),
+			400, "resource_missing", "owner[account]")
+
+		_, err = sc.V1TaxIDs.Delete(Ctx, id.(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ids(get("/v1/tax_ids?owner[type]=account&owner[account]=" + acct.ID))).To(BeEmpty())
+		for _, typ := range emu.EventTypes("") {
+			Expect(typ).NotTo(ContainSubstring("tax_id"), "Stripe has no events about account tax IDs")
+		}
+	})
+
+	It("refuses owners it cannot resolve, and application owners it does not emulate, keeping nothing", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("US")})
+		Expect(err).NotTo(HaveOccurred())
+		body := "type=us_ein&value=12-3456789&"
+
+		e := expectError(post("/v1/tax_ids", body+"owner[type]=application"), 400, "", "owner[type]")
+		Expect(e["message"]).To(ContainSubstring("stripe-emu does not emulate tax IDs owned by a Connect application"))
+		expectError(post("/v1/tax_ids", body+"owner[type]=merchant"), 400, "", "owner[type]")
+		expectError(post("/v1/tax_ids", body+"owner[customer]="+cus.ID), 400, "parameter_missing", "owner[type]")
+		expectError(post("/v1/tax_ids", body+"owner[type]=customer"), 400, "parameter_missing", "owner[customer]")
+		expectError(post("/v1/tax_ids", body+"owner[type]=customer&owner[customer]="), 400, "parameter_invalid_empty", "owner[customer]")
+		expectError(post("/v1/tax_ids", body+"owner[type]=account"), 400, "parameter_missing", "owner[account]")
+		expectError(post("/v1/tax_ids", body+"owner[type]=self&owner[customer]="+cus.ID), 400, "", "owner[customer]")
+		expectError(post("/v1/tax_ids", body+"owner[type]=customer&owner[customer]="+cus.ID+"&owner[account]="+acct.ID), 400, "", "owner[account]")
+		e = expectError(post("/v1/tax_ids", body+"owner[type]=customer&owner[customer]=cus_missing"), 400, "resource_missing", "owner[customer]")
+		Expect(e["message"]).To(Equal("No such customer: 'cus_missing'"))
+		expectError(post("/v1/tax_ids", body+"owner[type]=account&owner[account]=acct_missing"), 400, "resource_missing", "owner[account]")
+		expectError(post("/v1/tax_ids", body+"owner[type]=self&owner[nickname]=x"), 400, "parameter_unknown", "owner[nickname]")
+		expectError(post("/v1/tax_ids", "type=us_ein&value=12-34567"), 400, "tax_id_invalid", "value")
+		expectError(post("/v1/tax_ids", "type=unknown&value=1"), 400, "", "type")
+		expectError(post("/v1/tax_ids", "type=us_ein"), 400, "parameter_missing", "value")
+		expectError(get("/v1/tax_ids?owner[type]=customer&owner[customer]=cus_missing"), 400, "resource_missing", "owner[customer]")
+		expectError(get("/v1/tax_ids?owner[type]=application"), 400, "", "owner[type]")
+		expectError(get("/v1/tax_ids?owner[type]=account"), 400, "parameter_missing", "owner[account]")
+		_, err = sc.V1Customers.Delete(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		expectError(post("/v1/tax_ids", body+"owner[type]=customer&owner[customer]="+cus.ID), 400, "resource_missing", "owner[customer]")
+
+		Expect(emu.Count("", "tax_id")).To(BeZero())
+		Expect(emu.EventTypes("")).To(Equal([]string{"customer.created", "customer.deleted"}))
 	})
 })

@@ -192,6 +192,9 @@ func (s *Server) resolve(c *Call, v any) any {
 		if o, ok := c.Tx.Get(s.Platform, kind.Object, x); ok && kind.Object == "account" {
 			return o
 		}
+		if kind.DeletedStub {
+			return Deleted(kind.Object, x)
+		}
 		return x
 	case []any:
 		for i := range x {

@@ -41,6 +41,11 @@ type Kind struct {
 	IncludableIn map[string]func(c *Call, o store.Obj, key string) (any, error)
 	// Indexes lets lists filter without walking every object.
 	Indexes []store.Index
+	// DeletedStub marks kinds deleted for good that other objects may
+	// still name (an invoice's account_tax_ids): expanding such an id
+	// gives Stripe's {id, object, deleted: true}, as the OpenAPI spec's
+	// deleted_… expansion resources say.
+	DeletedStub bool
 }
 
 // Registry knows every Kind.

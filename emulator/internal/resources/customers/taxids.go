@@ -11,27 +11,34 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
-// TaxIDKind is a customer's tax ID (Stripe's tax_id owned by a customer):
-// its type, value and the country they say, shown on the customer's
-// invoices. Events about it are customer.tax_id.*.
+// TaxIDKind is a tax ID: its type, value and the country they say, owned
+// by a customer (shown on the customer's invoices), by the account itself
+// or by one of a platform's connected accounts (shown on invoices the
+// account issues, account_tax_ids). Events about it are customer.tax_id.*,
+// and only for a customer's: Stripe has no events about account tax IDs.
 var TaxIDKind = &api.Kind{
 	Object: "tax_id", Prefix: "txi_", Name: "tax id", EventPrefix: "customer.tax_id",
-	Expandable: []string{"customer", "owner.customer"},
+	Expandable: []string{"customer", "owner.customer", "owner.account"},
 	Indexes: []store.Index{
 		{Name: "customer", Path: "customer"},
 		{Name: "verification", Path: "verification.status"},
+		{Name: "owner", Path: "owner.type"},
+		{Name: "owner_account", Path: "owner.account"},
 	},
+	// Invoices keep naming an account tax ID deleted since.
+	DeletedStub: true,
 }
 
-// TaxIDRoutes are the endpoints under /v1/customers/{id}/tax_ids.
+// TaxIDRoutes are the endpoints under /v1/customers/{id}/tax_ids and the
+// top-level /v1/tax_ids.
 func TaxIDRoutes() []api.Route {
 	base := "/v1/customers/{customer}/tax_ids"
-	return []api.Route{
+	return append([]api.Route{
 		api.POST(base, params.FromStruct(stripe.TaxIDCreateParams{}).Require("type", "value").Enum("type", taxIDTypes...), createTaxID),
 		api.GET(base, params.FromStruct(stripe.TaxIDListParams{}), listTaxIDs),
 		api.GET(base+"/{id}", params.FromStruct(stripe.TaxIDRetrieveParams{}), retrieveTaxID),
 		api.DELETE(base+"/{id}", params.FromStruct(stripe.TaxIDDeleteParams{}), deleteTaxID),
-	}
+	}, ownedTaxIDRoutes()...)
 }
 
 // TaxIDsChangedHooks run, in the same transaction, after a customer's
@@ -135,20 +142,26 @@ func loadTaxID(c *api.Call) (store.Obj, error) {
 
 func retrieveTaxID(c *api.Call) (any, error) { return loadTaxID(c) }
 
-// deleteTaxID removes a tax ID for good (Stripe has no stub of a deleted
-// tax ID to retrieve) with customer.tax_id.deleted.
 func deleteTaxID(c *api.Call) (any, error) {
 	txi, err := loadTaxID(c)
 	if err != nil {
 		return nil, err
 	}
+	return removeTaxID(c, txi)
+}
+
+// removeTaxID deletes a tax ID for good (Stripe has no stub of a deleted
+// tax ID to retrieve), a customer's with customer.tax_id.deleted.
+func removeTaxID(c *api.Call, txi store.Obj) (any, error) {
 	id := api.Str(txi["id"])
 	if err := c.Tx.Delete(c.Account, "tax_id", id); err != nil {
 		return nil, err
 	}
-	c.Emit(c.Registry.EventType("tax_id", "deleted"), txi, nil)
-	if err := taxIDsChanged(c, api.Str(txi["customer"])); err != nil {
-		return nil, err
+	if customer := api.Str(txi["customer"]); customer != "" {
+		c.Emit(c.Registry.EventType("tax_id", "deleted"), txi, nil)
+		if err := taxIDsChanged(c, customer); err != nil {
+			return nil, err
+		}
 	}
 	return api.Deleted("tax_id", id), nil
 }
