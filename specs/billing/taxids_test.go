@@ -109,3 +109,183 @@ var _ = Describe("Customer tax IDs on invoices", Label("billing", "tax-ids"), fu
 		Expect(got.CustomerTaxIDs).To(BeEmpty())
 	})
 })
+
+var _ = Describe("Account tax IDs on invoices", Label("billing", "tax-ids"), func() {
+	var (
+		emu      *emulator.Emulator
+		sc       *stripe.Client
+		cus      *stripe.Customer
+		vat, ein *stripe.TaxID
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		cus = customerWithCard(sc, "b2b@example.com", "pm_card_visa", "")
+		var err error
+		vat, err = sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("eu_vat"), Value: stripe.String("DE123456789")})
+		Expect(err).NotTo(HaveOccurred())
+		ein, err = sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("us_ein"), Value: stripe.String("12-3456789")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+	idsOf := func(list []*stripe.TaxID) []string {
+		out := []string{}
+		for _, t := range list {
+			out = append(out, t.ID)
+		}
+		return out
+	}
+	retrieve := func(id string, expand ...string) *stripe.Invoice {
+		GinkgoHelper()
+		p := &stripe.InvoiceRetrieveParams{}
+		for _, e := range expand {
+			p.AddExpand(e)
+		}
+		inv, err := sc.V1Invoices.Retrieve(Ctx, id, p)
+		Expect(err).NotTo(HaveOccurred())
+		return inv
+	}
+
+	It("shows the account tax IDs a draft is given, expandable, frozen once finalized", func() {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			AccountTaxIDs: []*string{stripe.String(vat.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(idsOf(inv.AccountTaxIDs)).To(Equal([]string{vat.ID}))
+		Expect(inv.AccountTaxIDs[0].Value).To(BeEmpty(), "an id unless expanded")
+
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AccountTaxIDs: []*string{stripe.String(ein.ID), stripe.String(vat.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(idsOf(inv.AccountTaxIDs)).To(Equal([]string{ein.ID, vat.ID}), "in the order given")
+		got := retrieve(inv.ID, "account_tax_ids")
+		Expect(got.AccountTaxIDs[0].Value).To(Equal("12-3456789"))
+		Expect(got.AccountTaxIDs[1].Type).To(Equal(stripe.TaxIDTypeEUVAT))
+		Expect(got.AccountTaxIDs[1].Owner.Type).To(Equal(stripe.TaxIDOwnerTypeSelf))
+
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AccountTaxIDs: []*string{}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AccountTaxIDs).To(BeNil(), "an empty value clears them")
+		raw := Do(emu.URL(), "POST", "/v1/invoices/"+inv.ID, "account_tax_ids[]="+vat.ID)
+		Expect(raw.Status).To(Equal(200), raw.Text)
+		Expect(raw.Body["account_tax_ids"]).To(Equal([]any{vat.ID}))
+
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Amount: stripe.Int64(5000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		fin, err := sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(idsOf(fin.AccountTaxIDs)).To(Equal([]string{vat.ID}))
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AccountTaxIDs: []*string{stripe.String(ein.ID)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "invoice_not_editable", "")
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AccountTaxIDs: []*string{}})
+		ExpectStripeError(err, 400, "invalid_request_error", "invoice_not_editable", "")
+
+		// Deleting the tax ID changes no invoice: the finalized one still
+		// names it, and expanded it is Stripe's deleted stub.
+		_, err = sc.V1TaxIDs.Delete(Ctx, vat.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		got = retrieve(inv.ID, "account_tax_ids")
+		Expect(got.AccountTaxIDs).To(HaveLen(1))
+		Expect(got.AccountTaxIDs[0].ID).To(Equal(vat.ID))
+		Expect(got.AccountTaxIDs[0].Deleted).To(BeTrue())
+
+		var updates []map[string]any
+		for _, ev := range emu.Events("") {
+			if ev["type"] == "invoice.updated" {
+				updates = append(updates, ev["data"].(map[string]any)["previous_attributes"].(map[string]any))
+			}
+		}
+		Expect(updates[:3]).To(Equal([]map[string]any{
+			{"account_tax_ids": []any{vat.ID}},
+			{"account_tax_ids": []any{ein.ID, vat.ID}},
+			{"account_tax_ids": nil},
+		}))
+	})
+
+	It("takes only the account's own tax IDs, refusing a customer's, a connected account's or a missing one with nothing kept", func() {
+		custs, err := sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Customer: stripe.String(cus.ID), Type: stripe.String("eu_vat"), Value: stripe.String("NL123456789B12")})
+		Expect(err).NotTo(HaveOccurred())
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("FR")})
+		Expect(err).NotTo(HaveOccurred())
+		r := Do(emu.URL(), "POST", "/v1/tax_ids", "type=eu_vat&value=FR12345678901&owner[type]=account&owner[account]="+acct.ID)
+		Expect(r.Status).To(Equal(200), r.Text)
+		connected := r.Body["id"].(string)
+		before := len(emu.Events(""))
+
+		create := func(ids ...string) error {
+			_, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AccountTaxIDs: stripe.StringSlice(ids)})
+			return err
+		}
+		err = create(vat.ID, custs.ID)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "account_tax_ids[1]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("customer's tax ID"))
+		err = create(connected)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "account_tax_ids[0]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("on_behalf_of"))
+		err = create("txi_missing")
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "account_tax_ids[0]")
+		Expect(StripeErr(err).Msg).To(Equal("No such tax id: 'txi_missing'"))
+		Expect(emu.Count("", "invoice")).To(BeZero())
+
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AccountTaxIDs).To(BeNil(), "none unless given (the Dashboard's default tax IDs are not emulated)")
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AccountTaxIDs: []*string{stripe.String(custs.ID)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "account_tax_ids[0]")
+		Expect(emu.EventTypes("")[before:]).To(Equal([]string{"invoice.created"}))
+	})
+
+	It("carries a subscription's invoice_settings[account_tax_ids] to its first invoice, its renewals and its previews", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+			InvoiceSettings: &stripe.SubscriptionCreateInvoiceSettingsParams{AccountTaxIDs: []*string{stripe.String(vat.ID)}}}
+		p.AddExpand("latest_invoice.account_tax_ids")
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(idsOf(sub.InvoiceSettings.AccountTaxIDs)).To(Equal([]string{vat.ID}))
+		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(sub.LatestInvoice.AccountTaxIDs[0].Value).To(Equal("DE123456789"), "the first invoice, expanded")
+
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			InvoiceSettings: &stripe.SubscriptionUpdateInvoiceSettingsParams{AccountTaxIDs: []*string{stripe.String(ein.ID), stripe.String(vat.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		sp := &stripe.SubscriptionRetrieveParams{}
+		sp.AddExpand("invoice_settings.account_tax_ids")
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, sp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.InvoiceSettings.AccountTaxIDs[0].Value).To(Equal("12-3456789"))
+		preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(idsOf(preview.AccountTaxIDs)).To(Equal([]string{ein.ID, vat.ID}))
+		Expect(idsOf(retrieve(sub.LatestInvoice.ID).AccountTaxIDs)).To(Equal([]string{vat.ID}), "the paid invoice keeps its own")
+
+		emu.Clock().Advance(30*24*time.Hour + 2*time.Hour)
+		renewal := retrieve(retrieveSub(sc, sub.ID).LatestInvoice.ID, "account_tax_ids")
+		Expect(renewal.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(renewal.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(idsOf(renewal.AccountTaxIDs)).To(Equal([]string{ein.ID, vat.ID}))
+		Expect(renewal.AccountTaxIDs[1].Country).To(Equal("DE"))
+
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			InvoiceSettings: &stripe.SubscriptionUpdateInvoiceSettingsParams{AccountTaxIDs: []*string{}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(retrieveSub(sc, sub.ID).InvoiceSettings.AccountTaxIDs).To(BeNil())
+		emu.Clock().Advance(31 * 24 * time.Hour)
+		next := retrieve(retrieveSub(sc, sub.ID).LatestInvoice.ID)
+		Expect(next.ID).NotTo(Equal(renewal.ID))
+		Expect(next.AccountTaxIDs).To(BeNil())
+		Expect(idsOf(retrieve(renewal.ID).AccountTaxIDs)).To(Equal([]string{ein.ID, vat.ID}), "earlier invoices keep theirs")
+
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			InvoiceSettings: &stripe.SubscriptionUpdateInvoiceSettingsParams{AccountTaxIDs: []*string{stripe.String("txi_missing")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "invoice_settings[account_tax_ids][0]")
+		// The rest of invoice_settings is still refused by name.
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{InvoiceSettings: &stripe.SubscriptionUpdateInvoiceSettingsParams{
+			AccountTaxIDs: []*string{stripe.String(vat.ID)}, Issuer: &stripe.SubscriptionUpdateInvoiceSettingsIssuerParams{Type: stripe.String("self")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[issuer]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
+		Expect(retrieveSub(sc, sub.ID).InvoiceSettings.AccountTaxIDs).To(BeNil(), "nothing kept")
+	})
+})

@@ -255,6 +255,9 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 		inv["discounts"] = ids
 		reline = true
 	}
+	if err := applyAccountTaxIDs(c, inv); err != nil {
+		return err
+	}
 	rates, ok, err := taxRatesParam(c, c.Params, "default_tax_rates", "default_tax_rates", inv["default_tax_rates"])
 	if err != nil {
 		return err

@@ -448,6 +448,9 @@ func createSubscription(c *api.Call) (any, error) {
 	if err := applyDefaultTaxRates(c, sub); err != nil {
 		return nil, err
 	}
+	if err := applySubscriptionAccountTaxIDs(c, sub); err != nil {
+		return nil, err
+	}
 	if c.Params.Has("discounts") {
 		ids, err := redeemDiscounts(c, coupons.Scope{Customer: cusID, Subscription: id, Currency: currency}, itemsTotal(c, prices, qtys, currency))
 		if err != nil {
@@ -704,6 +707,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
 	inv["default_tax_rates"] = cloneRates(sub["default_tax_rates"])
 	currency := api.Str(sub["currency"])
+	subscriptionAccountTaxIDs(sub, inv)
 	var lines []any
 	var own map[string][]string
 	for _, it := range subItems(sub) {
@@ -1060,6 +1064,9 @@ func updateSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := applyDefaultTaxRates(c, after); err != nil {
+		return nil, err
+	}
+	if err := applySubscriptionAccountTaxIDs(c, after); err != nil {
 		return nil, err
 	}
 	if c.Params.Has("discounts") {
@@ -1553,6 +1560,7 @@ func draftFromPending(c *api.Call, sub store.Obj) (store.Obj, error) {
 	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, "subscription_update")
 	inv["collection_method"] = sub["collection_method"]
 	inv["default_tax_rates"] = cloneRates(sub["default_tax_rates"])
+	subscriptionAccountTaxIDs(sub, inv)
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
 	if err := c.Insert(inv); err != nil {

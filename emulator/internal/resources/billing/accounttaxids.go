@@ -1,0 +1,74 @@
+package billing
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Account tax IDs on invoices (account_tax_ids): the issuing account's
+// own tax IDs an invoice shows beside the customer's, set on a draft
+// (invoices' account_tax_ids) or by a subscription on the invoices it
+// makes (invoice_settings[account_tax_ids]), kept as ids. Finalizing
+// freezes them with the rest of the invoice. A tax ID deleted later stays
+// named: expanded, it is Stripe's deleted_tax_id stub.
+
+// accountTaxIDsParam reads the account tax IDs sent at name in p (param
+// names them in errors): ok is false when nothing was sent; an empty
+// value clears them (null, as an invoice that never had any).
+func accountTaxIDsParam(c *api.Call, p params.Values, name, param string) (any, bool, error) {
+	if !p.Has(name) {
+		return nil, false, nil
+	}
+	if p.Unset(name) {
+		return nil, true, nil
+	}
+	ids := p.Strings(name)
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		if err := customers.CheckAccountTaxID(c, id, fmt.Sprintf("%s[%d]", param, i)); err != nil {
+			return nil, false, err
+		}
+		out[i] = id
+	}
+	return out, true, nil
+}
+
+// applyAccountTaxIDs sets a draft invoice's account_tax_ids from the
+// request.
+func applyAccountTaxIDs(c *api.Call, inv store.Obj) error {
+	ids, ok, err := accountTaxIDsParam(c, c.Params, "account_tax_ids", "account_tax_ids")
+	if ok {
+		inv["account_tax_ids"] = ids
+	}
+	return err
+}
+
+// applySubscriptionAccountTaxIDs sets a subscription's
+// invoice_settings[account_tax_ids] from the request.
+func applySubscriptionAccountTaxIDs(c *api.Call, sub store.Obj) error {
+	settings, sent := c.Params.Obj("invoice_settings")
+	if !sent {
+		return nil
+	}
+	ids, ok, err := accountTaxIDsParam(c, settings, "account_tax_ids", "invoice_settings[account_tax_ids]")
+	if ok {
+		next := api.Clone(api.Obj(sub["invoice_settings"]))
+		next["account_tax_ids"] = ids
+		sub["invoice_settings"] = next
+	}
+	return err
+}
+
+// subscriptionAccountTaxIDs puts a subscription's account tax IDs on an
+// invoice it makes (a map lookup on the subscription at hand: nothing is
+// read for the subscriptions that have none).
+func subscriptionAccountTaxIDs(sub, inv store.Obj) {
+	if ids, _ := api.Obj(sub["invoice_settings"])["account_tax_ids"].([]any); len(ids) > 0 {
+		inv["account_tax_ids"] = slices.Clone(ids)
+	}
+}
