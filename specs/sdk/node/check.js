@@ -215,6 +215,22 @@ async function refused(promise) {
     assert.equal(released.released_subscription, current.id);
   });
 
+  await check('tax IDs by owner, which stripe-node sends and stripe-go cannot, and an invoice showing the account\'s', async () => {
+    const mine = await stripe.taxIds.create({ type: 'eu_vat', value: 'DE123456789' });
+    assert.deepEqual(mine.owner, { type: 'self' });
+    assert.equal(mine.verification, null);
+    const theirs = await stripe.taxIds.create({ type: 'gb_vat', value: 'GB123456789', owner: { type: 'customer', customer: cus.id } });
+    assert.deepEqual(theirs.owner, { type: 'customer', customer: cus.id });
+    assert.deepEqual((await stripe.customers.listTaxIds(cus.id)).data.map((t) => t.id), [theirs.id]);
+    assert.deepEqual((await stripe.taxIds.list({ owner: { type: 'customer', customer: cus.id } })).data.map((t) => t.id), [theirs.id]);
+    assert.deepEqual((await stripe.taxIds.list()).data.map((t) => t.id), [mine.id]);
+    const inv = await stripe.invoices.create({ customer: cus.id, account_tax_ids: [mine.id], expand: ['account_tax_ids'] });
+    assert.equal(inv.account_tax_ids[0].value, 'DE123456789');
+    const e = await refused(stripe.invoices.update(inv.id, { account_tax_ids: [theirs.id] }));
+    assert.equal(e.param, 'account_tax_ids[0]');
+    assert.equal((await stripe.taxIds.del(theirs.id)).deleted, true);
+  });
+
   await check('an ephemeral key pinned to a mobile SDK\'s API version', async () => {
     const key = await stripe.ephemeralKeys.create({ customer: cus.id }, { apiVersion: '2020-08-27' });
     assert.match(key.secret, /^ek_test_/);
