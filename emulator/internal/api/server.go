@@ -30,6 +30,8 @@ const MaxBodyBytes = 1 << 20
 type Server struct {
 	*Env
 	router *mux.Router
+	// static are the routes without path variables, by path and method.
+	static map[string]map[string]http.Handler
 	idem   *idempotency
 	// Faults are failures a test asked for on chosen routes.
 	Faults *faults.Set
@@ -60,9 +62,19 @@ func NewServer(env *Env, tables ...[]Route) *Server {
 	s.router.SkipClean(true)
 	s.router.NotFoundHandler = http.HandlerFunc(s.unrecognized)
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.unrecognized)
+	s.static = map[string]map[string]http.Handler{}
 	for _, table := range tables {
 		for _, rt := range table {
-			s.router.Handle(rt.Path, s.endpoint(rt)).Methods(rt.Method)
+			h := s.endpoint(rt)
+			s.router.Handle(rt.Path, h).Methods(rt.Method)
+			if !strings.Contains(rt.Path, "{") {
+				if s.static[rt.Path] == nil {
+					s.static[rt.Path] = map[string]http.Handler{}
+				}
+				if _, taken := s.static[rt.Path][rt.Method]; !taken {
+					s.static[rt.Path][rt.Method] = h
+				}
+			}
 		}
 	}
 	return s
@@ -71,7 +83,15 @@ func NewServer(env *Env, tables ...[]Route) *Server {
 // Router exposes the mux so the emulator can mount extra, non-Stripe paths.
 func (s *Server) Router() *mux.Router { return s.router }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A path without variables is found by a map lookup rather than by
+	// trying the routes' patterns one after the other, as mux does.
+	if h, ok := s.static[r.URL.Path][r.Method]; ok {
+		h.ServeHTTP(w, r)
+		return
+	}
+	s.router.ServeHTTP(w, r)
+}
 
 func (s *Server) newRequestID() string { return "req_" + s.IDs.Secret(14) }
 
