@@ -289,17 +289,24 @@ func (c *Call) EmitIn(account, eventType string, obj store.Obj, previous store.O
 	// object just stored is that state, already encoded (an object is
 	// stored again after every change: race builds check it).
 	snap, ok := c.storedSnapshot(obj)
-	if !ok || store.CheckShared {
-		fresh, err := jsonenc.Marshal(obj)
-		if err != nil {
-			panic("api: event object does not encode: " + err.Error())
-		}
-		if ok && string(fresh) != string(snap) {
+	if ok && store.CheckShared {
+		if fresh, _ := jsonenc.Marshal(obj); string(fresh) != string(snap) {
 			panic("api: " + eventType + " about an object changed since it was stored: store it again first")
 		}
-		snap = fresh
 	}
-	c.emitSnapshot(account, eventType, snap, previous)
+	if ok {
+		c.emitSnapshot(account, eventType, snap, previous)
+		return
+	}
+	// Not stored as it is now (a charge shown before its balance
+	// transaction arrives): encoded straight into the event.
+	typ, _ := obj["object"].(string)
+	ev, b := c.Events.open(c, account, account != c.Platform, eventType, encodedSize(typ)+64*len(previous))
+	b, err := jsonenc.Append(b, obj)
+	if err != nil {
+		panic("api: event object does not encode: " + err.Error())
+	}
+	c.events = append(c.events, c.Events.close(c, ev, b, previous))
 }
 
 // emitSnapshot records an event whose object is already encoded (the

@@ -119,3 +119,22 @@ func TestPutEmitSharesTheObjectWithItsEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An event about an object not stored as it is (emitted before a change
+// that is then stored) is encoded straight into the event: the same
+// document build makes around the object's own encoding.
+func TestEmitOfAnUnstoredObject(t *testing.T) {
+	c := &Call{Env: &Env{IDs: ids.New(1), Events: &EventLog{}, Platform: "acct_p"}, Account: "acct_1", Now: 100, RequestID: "req_1"}
+	o := store.Obj{"id": "ch_1", "object": "charge", "balance_transaction": nil, "metadata": store.Obj{"k": "v"}}
+	c.Emit("charge.succeeded", o, store.Obj{"status": "pending"})
+	got := c.events[0]
+	snap, err := jsonenc.Marshal(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := c.Events.build(c, "acct_1", true, "charge.succeeded", snap, store.Obj{"status": "pending"})
+	want.JSON = bytes.Replace(want.JSON, []byte(want.ID), []byte(got.ID), 1)
+	if !bytes.Equal(got.JSON, want.JSON) {
+		t.Fatalf("emitted\n%s\nwant\n%s", got.JSON, want.JSON)
+	}
+}
