@@ -254,3 +254,19 @@ func oneOf(values []string) string {
 	}
 	return strings.Join(values[:len(values)-1], ", ") + ", or " + values[len(values)-1]
 }
+
+// Namer turns dotted paths into full parameter names under prefix ("" for
+// the top level), as errors name them: with prefix "price_data",
+// currency_options.eur.unit_amount → price_data[currency_options][eur][unit_amount].
+func Namer(prefix string) func(path string) string {
+	return func(path string) string {
+		if prefix == "" {
+			head, rest, nested := strings.Cut(path, ".")
+			if !nested {
+				return path
+			}
+			return head + "[" + strings.ReplaceAll(rest, ".", "][") + "]"
+		}
+		return prefix + "[" + strings.ReplaceAll(path, ".", "][") + "]"
+	}
+}

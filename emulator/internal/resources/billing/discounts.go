@@ -9,10 +9,10 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
-// redeemDiscounts turns the request's discounts[] into discount ids for
+// RedeemDiscounts turns the request's discounts[] into discount ids for
 // scope. amount is what a promotion code's minimum_amount is checked
-// against (-1: not checked, on updates).
-func redeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, error) {
+// against (-1: not checked: on updates, and on quotes).
+func RedeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, error) {
 	ids := []any{}
 	if c.Params.Unset("discounts") {
 		return ids, nil

@@ -452,7 +452,7 @@ func createSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if c.Params.Has("discounts") {
-		ids, err := redeemDiscounts(c, coupons.Scope{Customer: cusID, Subscription: id, Currency: currency}, itemsTotal(c, prices, qtys, currency))
+		ids, err := RedeemDiscounts(c, coupons.Scope{Customer: cusID, Subscription: id, Currency: currency}, itemsTotal(c, prices, qtys, currency))
 		if err != nil {
 			return nil, err
 		}
@@ -1072,7 +1072,7 @@ func updateSubscription(c *api.Call) (any, error) {
 	if c.Params.Has("discounts") {
 		// The list sent replaces the subscription's discounts (empty
 		// clears them); a kept one is passed as discounts[][discount].
-		ids, err := redeemDiscounts(c, coupons.Scope{Customer: api.Str(before["customer"]), Subscription: api.Str(before["id"]), Currency: api.Str(before["currency"])}, -1)
+		ids, err := RedeemDiscounts(c, coupons.Scope{Customer: api.Str(before["customer"]), Subscription: api.Str(before["id"]), Currency: api.Str(before["currency"])}, -1)
 		if err != nil {
 			return nil, err
 		}

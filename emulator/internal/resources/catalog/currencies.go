@@ -353,7 +353,7 @@ func updateOptions(c *api.Call, price store.Obj) (bool, error) {
 		}
 		return true, storeOptions(c, id, nil)
 	}
-	sent, err := readOptions(c.Params, paramName(""), price, prev)
+	sent, err := readOptions(c.Params, params.Namer(""), price, prev)
 	if err != nil {
 		return false, err
 	}
@@ -365,20 +365,4 @@ func updateOptions(c *api.Call, price store.Obj) (bool, error) {
 		next[cur] = o
 	}
 	return true, storeOptions(c, id, next)
-}
-
-// paramName turns a dotted path into a full parameter name under prefix
-// ("" for top level): currency_options.eur.unit_amount →
-// currency_options[eur][unit_amount].
-func paramName(prefix string) func(string) string {
-	return func(f string) string {
-		if prefix == "" {
-			head, rest, nested := strings.Cut(f, ".")
-			if !nested {
-				return f
-			}
-			return head + "[" + strings.ReplaceAll(rest, ".", "][") + "]"
-		}
-		return prefix + "[" + strings.ReplaceAll(f, ".", "][") + "]"
-	}
 }

@@ -52,7 +52,7 @@ var intervals = map[string]int64{"day": 365, "week": 52, "month": 12, "year": 1}
 // create, or a product's default_price_data). prefix names the parameter
 // in errors ("" for top level).
 func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.Obj, error) {
-	name := paramName(prefix)
+	name := params.Namer(prefix)
 	currency, _ := p.Str("currency")
 	if currency == "" {
 		return nil, apierr.MissingParam(name("currency"))

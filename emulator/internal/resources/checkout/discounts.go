@@ -70,7 +70,7 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 // redeemDiscounts counts the session's discount as redeemed when a
 // payment-mode session completes (subscription mode hands it to the
 // subscription, which redeems it).
-func redeemDiscounts(c *api.Call, s store.Obj) error {
+func RedeemDiscounts(c *api.Call, s store.Obj) error {
 	list, _ := s["discounts"].([]any)
 	for _, d := range list {
 		entry := api.Obj(d)

@@ -512,7 +512,7 @@ func completePayment(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 		// payment_intent_data[shipping] said.
 		pi["shipping"] = intentShipping(d)
 	}
-	if err := redeemDiscounts(c, s); err != nil {
+	if err := RedeemDiscounts(c, s); err != nil {
 		return nil, err
 	}
 	list := []any{"card"}

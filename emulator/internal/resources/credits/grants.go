@@ -147,25 +147,35 @@ func scopeParam(c *api.Call) (store.Obj, error) {
 	if !ok {
 		return nil, apierr.MissingParam("applicability_config[scope]")
 	}
-	priceType, _ := scope.Str("price_type")
-	hasPrices := scope.Has("prices") && !scope.Unset("prices")
+	priceType, ids, err := readScope(c, scope, "applicability_config[scope]")
 	switch {
-	case priceType != "" && hasPrices:
-		return nil, apierr.Exclusive("applicability_config[scope][price_type]", "applicability_config[scope][prices]")
+	case err != nil:
+		return nil, err
 	case priceType != "":
 		return store.Obj{"price_type": priceType}, nil
-	case !hasPrices:
-		return nil, apierr.MissingParam("applicability_config[scope][price_type]")
-	}
-	ids, err := meteredPrices(c, scope, "applicability_config[scope][prices]")
-	if err != nil {
-		return nil, err
 	}
 	prices := make([]any, len(ids))
 	for i, id := range ids {
 		prices[i] = store.Obj{"id": id}
 	}
 	return store.Obj{"prices": prices}, nil
+}
+
+// readScope reads a scope sent under param (a grant's, or a summary's
+// filter): its price_type, or else the metered prices it lists.
+func readScope(c *api.Call, scope params.Values, param string) (priceType string, prices []string, err error) {
+	priceType, _ = scope.Str("price_type")
+	hasPrices := scope.Has("prices") && !scope.Unset("prices")
+	switch {
+	case priceType != "" && hasPrices:
+		return "", nil, apierr.Exclusive(param+"[price_type]", param+"[prices]")
+	case priceType != "":
+		return priceType, nil, nil
+	case !hasPrices:
+		return "", nil, apierr.MissingParam(param + "[price_type]")
+	}
+	prices, err = meteredPrices(c, scope, param+"[prices]")
+	return "", prices, err
 }
 
 // meteredPrices reads a scope's prices[][id] (param names them in

@@ -161,19 +161,12 @@ func summaryFilter(c *api.Call) (func(store.Obj) bool, error) {
 	if !ok {
 		return nil, apierr.MissingParam("filter[applicability_scope]")
 	}
-	priceType, _ := scope.Str("price_type")
-	hasPrices := scope.Has("prices") && !scope.Unset("prices")
+	priceType, ids, err := readScope(c, scope, "filter[applicability_scope]")
 	switch {
-	case priceType != "" && hasPrices:
-		return nil, apierr.Exclusive("filter[applicability_scope][price_type]", "filter[applicability_scope][prices]")
+	case err != nil:
+		return nil, err
 	case priceType != "":
 		return func(store.Obj) bool { return true }, nil
-	case !hasPrices:
-		return nil, apierr.MissingParam("filter[applicability_scope][price_type]")
-	}
-	ids, err := meteredPrices(c, scope, "filter[applicability_scope][prices]")
-	if err != nil {
-		return nil, err
 	}
 	return func(g store.Obj) bool {
 		for _, id := range ids {

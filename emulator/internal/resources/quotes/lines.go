@@ -7,6 +7,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
@@ -199,28 +200,7 @@ func taxRates(c *api.Call, ids []string, param string, kept []string) ([]string,
 // existing discount of the customer is reused, a coupon or promotion
 // code is redeemed for the quote's customer.
 func redeem(c *api.Call, q store.Obj) ([]any, error) {
-	ids := []any{}
-	if c.Params.Unset("discounts") {
-		return ids, nil
-	}
-	scope := coupons.Scope{Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"])}
-	for i, entry := range c.Params.Array("discounts") {
-		param := fmt.Sprintf("discounts[%d]", i)
-		src, existing, err := coupons.Resolve(c, entry, param, scope)
-		if err != nil {
-			return nil, err
-		}
-		if existing != nil {
-			ids = append(ids, existing["id"])
-			continue
-		}
-		d, err := coupons.Redeem(c, src, scope)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, d["id"])
-	}
-	return ids, nil
+	return billing.RedeemDiscounts(c, coupons.Scope{Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"])}, -1)
 }
 
 // part is one of a quote's totals worked out: the whole quote, what the

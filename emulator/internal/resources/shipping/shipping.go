@@ -68,16 +68,7 @@ func create(c *api.Call) (any, error) {
 // shipping_options[i][shipping_rate_data] (prefix is that name, for
 // errors).
 func Build(c *api.Call, p params.Values, prefix string) (store.Obj, error) {
-	name := func(f string) string {
-		if prefix == "" {
-			head, rest, nested := strings.Cut(f, ".")
-			if !nested {
-				return f
-			}
-			return head + "[" + strings.ReplaceAll(rest, ".", "][") + "]"
-		}
-		return prefix + "[" + strings.ReplaceAll(f, ".", "][") + "]"
-	}
+	name := params.Namer(prefix)
 	display, ok := p.Str("display_name")
 	switch {
 	case !ok:
