@@ -138,13 +138,7 @@ func createQuote(c *api.Call) (any, error) {
 		return nil, err
 	}
 	d := data{Lines: lines}
-	if err := applySettings(c, q); err != nil {
-		return nil, err
-	}
-	if err := price(c, q, &d); err != nil {
-		return nil, err
-	}
-	if err := save(c, q, d); err != nil {
+	if err := settle(c, q, &d); err != nil {
 		return nil, err
 	}
 	return q, c.Insert(q)
@@ -314,17 +308,23 @@ func updateQuote(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	if err := applySettings(c, q); err != nil {
-		return nil, err
-	}
-	if err := price(c, q, &d); err != nil {
-		return nil, err
-	}
-	if err := save(c, q, d); err != nil {
+	if err := settle(c, q, &d); err != nil {
 		return nil, err
 	}
 	// Stripe has no quote.updated event.
 	return q, c.Put(q)
+}
+
+// settle applies the request's settings to q, works out its totals from
+// d's lines and keeps the lines.
+func settle(c *api.Call, q store.Obj, d *data) error {
+	if err := applySettings(c, q); err != nil {
+		return err
+	}
+	if err := price(c, q, d); err != nil {
+		return err
+	}
+	return save(c, q, *d)
 }
 
 func finalizeQuote(c *api.Call) (any, error) {
