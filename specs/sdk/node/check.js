@@ -1,6 +1,7 @@
 // Drives the emulator at STRIPE_EMU_URL with the official stripe-node SDK
-// through the project's four stories and the wire conventions, asserting
-// as it goes. Prints "all checks passed" and exits 0, or names the first
+// through the project's four stories, the wire conventions and the
+// families beside them (shipping, quotes, billing credits, prices in
+// several currencies), asserting as it goes. Prints "all checks passed" and exits 0, or names the first
 // check that failed and exits 1.
 'use strict';
 const assert = require('node:assert/strict');
@@ -271,6 +272,224 @@ async function refused(promise) {
     });
     assert.equal(updated.status, 'won');
     assert.equal(updated.evidence.receipt.id, file.id);
+  });
+
+  await check('shipping rates, and a Checkout Session that charges and collects shipping', async () => {
+    let ground = await stripe.shippingRates.create({
+      display_name: 'Ground', fixed_amount: { amount: 500, currency: 'usd' }, metadata: { carrier: 'ups' },
+      delivery_estimate: { minimum: { unit: 'business_day', value: 3 }, maximum: { unit: 'business_day', value: 5 } },
+    });
+    assert.match(ground.id, /^shr_/);
+    assert.equal(ground.type, 'fixed_amount', 'the type when none is sent');
+    assert.deepEqual(ground.fixed_amount, { amount: 500, currency: 'usd' });
+    assert.equal(ground.delivery_estimate.maximum.value, 5);
+    ground = await stripe.shippingRates.update(ground.id, { tax_behavior: 'exclusive', metadata: { carrier: '', speed: 'slow' } });
+    assert.equal(ground.tax_behavior, 'exclusive');
+    assert.deepEqual(ground.metadata, { speed: 'slow' });
+    assert.equal(ground.fixed_amount.amount, 500);
+
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment', success_url: 'https://shop.example/ok',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 4500, product_data: { name: 'Espresso machine' } }, quantity: 2 }],
+      shipping_address_collection: { allowed_countries: ['US', 'CA'] },
+      shipping_options: [
+        { shipping_rate: ground.id },
+        { shipping_rate_data: { display_name: 'Next day air', type: 'fixed_amount', fixed_amount: { amount: 1500, currency: 'usd' },
+          delivery_estimate: { minimum: { unit: 'business_day', value: 1 }, maximum: { unit: 'business_day', value: 1 } } } },
+      ],
+    });
+    assert.equal(session.amount_subtotal, 9000, 'shipping is not part of the subtotal');
+    assert.equal(session.amount_total, 9500, 'the first option is preselected');
+    assert.equal(session.total_details.amount_shipping, 500);
+    assert.equal(session.shipping_cost.amount_total, 500);
+    assert.equal(session.shipping_cost.shipping_rate, ground.id);
+    assert.deepEqual(session.shipping_address_collection, { allowed_countries: ['US', 'CA'] });
+    assert.deepEqual(session.shipping_options.map((o) => o.shipping_amount), [500, 1500]);
+    assert.equal(session.collected_information, null, 'nothing is collected before the customer pays');
+    const inline = session.shipping_options[1].shipping_rate;
+    assert.match(inline, /^shr_/);
+    const rates = await stripe.shippingRates.list({ currency: 'usd', active: true });
+    assert.deepEqual(rates.data.map((r) => r.id), [inline, ground.id], 'shipping_rate_data makes a shipping rate');
+    assert.equal(rates.data[0].display_name, 'Next day air');
+
+    // The emulator's test helper plays the customer on the hosted page.
+    const done = await stripe.rawRequest('POST', `/v1/test_helpers/checkout/sessions/${session.id}/complete`, {
+      payment_method: 'pm_card_visa',
+      shipping_details: { name: 'Ada Lovelace', address: { line1: '12 Analytical Way', city: 'Toronto', state: 'ON', postal_code: 'M5V 2T6', country: 'CA' } },
+    });
+    assert.equal(done.status, 'complete');
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent', 'shipping_cost.shipping_rate'] });
+    assert.equal(paid.payment_status, 'paid');
+    assert.equal(paid.amount_total, 9500);
+    assert.equal(paid.shipping_cost.shipping_rate.display_name, 'Ground');
+    assert.deepEqual(paid.collected_information.shipping_details, {
+      name: 'Ada Lovelace',
+      address: { line1: '12 Analytical Way', line2: null, city: 'Toronto', state: 'ON', postal_code: 'M5V 2T6', country: 'CA' },
+    });
+    assert.equal(paid.payment_intent.amount, 9500, 'the PaymentIntent charges the items and the shipping');
+    assert.equal(paid.payment_intent.shipping.address.postal_code, 'M5V 2T6');
+
+    const e = await refused(stripe.rawRequest('POST', `/v1/test_helpers/checkout/sessions/${(await stripe.checkout.sessions.create({
+      mode: 'payment', success_url: 'https://shop.example/ok', shipping_address_collection: { allowed_countries: ['US'] },
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'Mug' } }, quantity: 1 }],
+    })).id}/complete`, { payment_method: 'pm_card_visa', shipping_details: { name: 'Ada', address: { line1: '1 Rue de Rivoli', country: 'FR' } } }));
+    assert.equal(e.param, 'shipping_details[address][country]', 'an address the session does not ship to');
+  });
+
+  await check('quotes: drafted, changed, finalized with a PDF, accepted into a subscription; another canceled', async () => {
+    const product = await stripe.products.create({ name: 'Consulting' });
+    const oneTime = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1500 });
+    const monthly = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1000, recurring: { interval: 'month' } });
+    const vat = await stripe.taxRates.create({ display_name: 'VAT', percentage: 10, inclusive: false });
+    const customer = await stripe.customers.create({
+      email: 'quotes@example.com', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
+    let q = await stripe.quotes.create({
+      customer: customer.id, header: 'Spring work',
+      line_items: [
+        { price: oneTime.id, quantity: 2 },
+        { price_data: { currency: 'usd', product: product.id, unit_amount: 500 }, tax_rates: [vat.id] },
+      ],
+    });
+    assert.match(q.id, /^qt_/);
+    assert.equal(q.status, 'draft');
+    assert.equal(q.number, null);
+    assert.equal(q.amount_subtotal, 3500);
+    assert.equal(q.total_details.amount_tax, 50, '10% of the 5.00 line only');
+    assert.equal(q.amount_total, 3550);
+    assert.equal(q.computed.recurring, null);
+    // Page by page: the SDK asks for the lines after the last one it got.
+    const lines = await stripe.quotes.listLineItems(q.id, { limit: 1 }).autoPagingToArray({ limit: 10 });
+    assert.deepEqual(lines.map((l) => l.amount_total), [3000, 550]);
+    assert.match(lines[0].id, /^li_/);
+
+    q = await stripe.quotes.update(q.id, {
+      description: 'Retainer and setup',
+      line_items: [{ id: lines[0].id, quantity: 1 }, { id: lines[1].id }, { price: monthly.id, quantity: 3 }],
+      subscription_data: { description: 'Retainer', metadata: { deal: '42' } },
+    });
+    assert.equal(q.description, 'Retainer and setup');
+    assert.equal(q.amount_subtotal, 5000);
+    assert.equal(q.computed.recurring.interval, 'month');
+    assert.equal(q.computed.recurring.amount_total, 3000, 'each month after the first');
+    assert.equal(q.computed.upfront.amount_total, 5050, 'the first invoice: a month and the one-time lines');
+    const upfront = await stripe.quotes.listComputedUpfrontLineItems(q.id);
+    assert.equal(upfront.data.length, 3);
+    assert.equal(upfront.data.reduce((sum, l) => sum + l.amount_total, 0), 5050);
+
+    const draftPDF = await refused(stripe.quotes.pdf(q.id, {}, { host: base.hostname }));
+    assert.equal(draftPDF.statusCode, 400, 'a draft has no PDF');
+    q = await stripe.quotes.finalizeQuote(q.id);
+    assert.equal(q.status, 'open');
+    assert.match(q.number, /^QT-[0-9A-Z]{8}-0001-1$/);
+    // stripe-node streams a quote's PDF from files.stripe.com whatever the
+    // client's host; a request option points it at the emulator.
+    const stream = await stripe.quotes.pdf(q.id, {}, { host: base.hostname });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const pdf = Buffer.concat(chunks).toString('latin1');
+    assert.ok(pdf.startsWith('%PDF-1.'), `a PDF: ${pdf.slice(0, 20)}`);
+    assert.ok(pdf.includes(q.number), 'the PDF shows the quote\'s number');
+
+    q = await stripe.quotes.accept(q.id, { expand: ['subscription', 'invoice'] });
+    assert.equal(q.status, 'accepted');
+    assert.equal(q.subscription.status, 'active');
+    assert.equal(q.subscription.description, 'Retainer');
+    assert.deepEqual(q.subscription.metadata, { deal: '42' });
+    assert.equal(q.subscription.items.data[0].quantity, 3);
+    assert.equal(q.invoice.id, q.subscription.latest_invoice);
+    assert.equal(q.invoice.status, 'paid');
+    assert.equal(q.invoice.amount_paid, 5050);
+
+    let other = await stripe.quotes.create({ customer: customer.id, line_items: [{ price: oneTime.id }] });
+    other = await stripe.quotes.cancel(other.id);
+    assert.equal(other.status, 'canceled');
+    const late = await refused(stripe.quotes.finalizeQuote(other.id));
+    assert.equal(late.statusCode, 400);
+    assert.deepEqual((await stripe.quotes.list({ customer: customer.id })).data.map((x) => x.id), [other.id, q.id]);
+    assert.deepEqual((await stripe.quotes.list({ customer: customer.id, status: 'accepted' })).data.map((x) => x.id), [q.id]);
+  });
+
+  await check('billing credits: grants listed, expired and voided, the balance and its ledger', async () => {
+    const customer = await stripe.customers.create({ email: 'credits@example.com' });
+    const grant = (value, expires) => stripe.billing.creditGrants.create({
+      customer: customer.id, name: 'Credits', category: 'paid', expires_at: expires,
+      amount: { type: 'monetary', monetary: { currency: 'usd', value } },
+      applicability_config: { scope: { price_type: 'metered' } },
+    });
+    const balance = async () => {
+      const summary = await stripe.billing.creditBalanceSummary.retrieve({
+        customer: customer.id, filter: { type: 'applicability_scope', applicability_scope: { price_type: 'metered' } },
+      });
+      assert.equal(summary.object, 'billing.credit_balance_summary');
+      assert.equal(summary.customer, customer.id);
+      return summary.balances.reduce((sum, b) => sum + b.available_balance.monetary.value, 0);
+    };
+    let a = await grant(1000);
+    let b = await grant(250, new Date((a.created + 86400) * 1000));
+    assert.equal(b.expires_at, a.created + 86400, 'a Date is sent as a Unix time');
+    b = await stripe.billing.creditGrants.update(b.id, { expires_at: null, metadata: { order: '42' } });
+    assert.equal(b.expires_at, null, 'null clears it');
+    assert.deepEqual(b.metadata, { order: '42' });
+    assert.match(a.id, /^credgr_test_/);
+    assert.equal(a.object, 'billing.credit_grant');
+    assert.equal(a.priority, 50, 'Stripe\'s default priority');
+    assert.equal(a.expires_at, null);
+    assert.deepEqual(a.amount, { type: 'monetary', monetary: { currency: 'usd', value: 1000 } });
+    const grants = await stripe.billing.creditGrants.list({ customer: customer.id, limit: 1 }).autoPagingToArray({ limit: 10 });
+    assert.deepEqual(grants.map((g) => g.id), [b.id, a.id]);
+    assert.equal(await balance(), 1250);
+
+    a = await stripe.billing.creditGrants.expire(a.id);
+    assert.ok(a.expires_at > 0, 'expired now');
+    b = await stripe.billing.creditGrants.voidGrant(b.id);
+    assert.ok(b.voided_at > 0, 'voided now');
+    const again = await refused(stripe.billing.creditGrants.voidGrant(b.id));
+    assert.equal(again.statusCode, 400);
+    assert.equal(await balance(), 0);
+
+    const ledger = await stripe.billing.creditBalanceTransactions.list({ customer: customer.id, credit_grant: a.id });
+    assert.deepEqual(ledger.data.map((t) => [t.type, (t.credit || t.debit).type, (t.credit || t.debit).amount.monetary.value]),
+      [['debit', 'credits_expired', 1000], ['credit', 'credits_granted', 1000]]);
+    assert.match(ledger.data[0].id, /^cbtxn_test_/);
+    const voided = await stripe.billing.creditBalanceTransactions.list({ customer: customer.id, credit_grant: b.id });
+    assert.equal(voided.data[0].debit.type, 'credits_voided');
+    assert.equal(voided.data[0].debit.amount.monetary.value, 250);
+  });
+
+  await check('a price in several currencies, and a subscription billed in EUR at the option\'s amount', async () => {
+    const price = await stripe.prices.create({
+      product: prod.id, currency: 'usd', unit_amount: 1000, recurring: { interval: 'month' },
+      currency_options: { eur: { unit_amount: 900 }, gbp: { unit_amount_decimal: '800', tax_behavior: 'inclusive' } },
+    });
+    assert.ok(!('currency_options' in price), 'not included unless expanded');
+    const expanded = await stripe.prices.retrieve(price.id, { expand: ['currency_options'] });
+    assert.deepEqual(Object.keys(expanded.currency_options).sort(), ['eur', 'gbp', 'usd']);
+    assert.equal(expanded.currency_options.usd.unit_amount, 1000);
+    assert.equal(expanded.currency_options.eur.unit_amount, 900);
+    assert.equal(expanded.currency_options.eur.unit_amount_decimal, '900');
+    assert.equal(expanded.currency_options.gbp.unit_amount, 800);
+    assert.equal(expanded.currency_options.gbp.tax_behavior, 'inclusive');
+
+    const customer = await stripe.customers.create({
+      email: 'eur@example.com', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id, currency: 'eur', items: [{ price: price.id, quantity: 2 }], expand: ['latest_invoice.payments'],
+    });
+    assert.equal(sub.status, 'active');
+    assert.equal(sub.currency, 'eur');
+    assert.equal(sub.items.data[0].price.currency, 'usd', 'the price is the same object, in its own currency');
+    const inv = sub.latest_invoice;
+    assert.equal(inv.currency, 'eur');
+    assert.equal(inv.total, 1800);
+    assert.equal(inv.amount_paid, 1800);
+    assert.equal(inv.lines.data[0].description, '2 × Pro (at 9.00 eur / month)');
+    const pi = await stripe.paymentIntents.retrieve(inv.payments.data[0].payment.payment_intent);
+    assert.equal(pi.currency, 'eur');
+    assert.equal(pi.amount, 1800);
+    const yen = await refused(stripe.subscriptions.create({ customer: customer.id, currency: 'jpy', items: [{ price: price.id }] }));
+    assert.equal(yen.param, 'items[0][price]');
   });
 
   console.log(`all checks passed (${passed})`);
