@@ -119,8 +119,36 @@ func (r *run) expect(c *scenarios.Check) error {
 		return r.expectWebhooks(c.Webhooks)
 	case c.Requests != nil:
 		return r.expectRequests(c.Requests)
+	case c.Events != nil:
+		return r.expectEvents(c.Events)
+	case c.Stripe != nil:
+		return r.expectStripe(c.Stripe)
 	}
 	return fmt.Errorf("empty expectation")
+}
+
+// expectStripe reads from Stripe as the harness and checks the answer.
+func (r *run) expectStripe(c *scenarios.StripeCheck) error {
+	answer, err := r.stripe(scenarios.Step{Method: "GET", Path: c.Path, Params: c.Params, Account: c.Account})
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(c.Fields))
+	for k := range c.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		want, err := r.resolveAll(c.Fields[k])
+		if err != nil {
+			return err
+		}
+		got, present := lookup(answer, k)
+		if err := match(want, got, present); err != nil {
+			return fmt.Errorf("GET %s %s: %v", c.Path, k, err)
+		}
+	}
+	return nil
 }
 
 func accountName(acct string) string {
@@ -162,6 +190,56 @@ func (r *run) expectWebhooks(w *scenarios.WebhookCheck) error {
 	for _, t := range w.NotContains {
 		if has[t] {
 			return fmt.Errorf("%s was delivered, and should not have been", t)
+		}
+	}
+	return nil
+}
+
+// eventTypeMatches says whether an event type is one of patterns: a type,
+// a prefix ending in .* or *, as webhook endpoints name the events they
+// receive.
+func eventTypeMatches(patterns []string, t string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if p == "*" || p == t || strings.HasSuffix(p, ".*") && strings.HasPrefix(t, strings.TrimSuffix(p, "*")) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) expectEvents(e *scenarios.EventCheck) error {
+	acct, err := r.account(e.Account)
+	if err != nil {
+		return err
+	}
+	var got []string
+	for _, t := range r.emu.EventTypes(acct) {
+		if eventTypeMatches(e.Types, t) {
+			got = append(got, t)
+		}
+	}
+	where := accountName(acct)
+	if len(e.Types) > 0 {
+		where += " of types " + strings.Join(e.Types, ", ")
+	}
+	if e.Equals != nil && strings.Join(e.Equals, ",") != strings.Join(got, ",") {
+		return fmt.Errorf("events in %s: %v, want %v", where, got, e.Equals)
+	}
+	has := map[string]bool{}
+	for _, t := range got {
+		has[t] = true
+	}
+	for _, t := range e.Contains {
+		if !has[t] {
+			return fmt.Errorf("no %s event in %s (there: %v)", t, where, got)
+		}
+	}
+	for _, t := range e.NotContains {
+		if has[t] {
+			return fmt.Errorf("a %s event is in %s, and should not be (there: %v)", t, where, got)
 		}
 	}
 	return nil

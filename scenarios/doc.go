@@ -54,7 +54,12 @@
 //   - expect: one of app {status, json, within}, state {object, account,
 //     fields} or count {object, account, equals}, webhooks {delivered,
 //     contains, not_contains, app_status}, requests {method, path, params,
-//     account, count | at_least | none}.
+//     account, count | at_least | none}, events {account, types, equals,
+//     contains, not_contains}: the events the emulator recorded (whether
+//     or not the app receives them), oldest first, those of types (e.g.
+//     [quote.*, invoice.paid]; all when left out) exactly in order or in
+//     part, or stripe "GET /v1/..." {params, account, fields}: what Stripe
+//     answers a read (a balance summary, a list), field by field.
 //   - fixture: a stripe-cli fixture file run as a whole.
 //
 // ${name.path} refers to what an earlier step captured with `as` (or a

@@ -40,6 +40,16 @@ steps:
       webhooks: {contains: [checkout.session.completed], app_status: 200}
   - expect:
       requests: {method: POST, path: /v1/checkout/sessions, count: 1}
+  - expect:
+      events: {types: ["checkout.session.*", charge.refunded], equals: [checkout.session.completed, charge.refunded]}
+  - expect:
+      stripe: GET /v1/billing/credit_balance_summary
+      params: {customer: "${order.body.customer}", filter: {type: applicability_scope}}
+      fields: {balances.0.available_balance.monetary.value: 250}
+  - expect:
+      webhooks: {endpoint: /webhooks/stripe, delivered: []}
+  - expect:
+      events: {not_contains: [charge.dispute.created], equals: []}
 `
 
 func TestValidScenario(t *testing.T) {
@@ -47,7 +57,7 @@ func TestValidScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Name != "SEPA checkout" || s.Seed != 7 || s.App.Handler != "shop" || len(s.Steps) != 9 {
+	if s.Name != "SEPA checkout" || s.Seed != 7 || s.App.Handler != "shop" || len(s.Steps) != 13 {
 		t.Fatalf("parsed %+v", s)
 	}
 	if s.Webhooks[0].Policy.Order != "shuffle" || s.Webhooks[0].Policy.Delay["checkout.session.completed"] != 30*time.Second {
@@ -61,6 +71,23 @@ func TestValidScenario(t *testing.T) {
 	}
 	if c := s.Steps[6].Check.App; c == nil || c.Within != 5*time.Second || c.Path != "/orders/${order.body.id}" {
 		t.Errorf("expect step %+v", s.Steps[6].Check)
+	}
+	if e := s.Steps[9].Check.Events; e == nil || strings.Join(e.Types, ",") != "checkout.session.*,charge.refunded" || len(e.Equals) != 2 {
+		t.Errorf("events expectation %+v", s.Steps[9].Check)
+	}
+	if c := s.Steps[10].Check.Stripe; c == nil || c.Path != "/v1/billing/credit_balance_summary" || c.Params["customer"] != "${order.body.customer}" ||
+		c.Fields["balances.0.available_balance.monetary.value"] != 250 {
+		t.Errorf("stripe expectation %+v", s.Steps[10].Check)
+	}
+	// An empty list expects nothing there; it is not left unchecked.
+	if w := s.Steps[11].Check.Webhooks; w.Delivered == nil {
+		t.Errorf("delivered: [] parsed as not given: %+v", w)
+	}
+	if e := s.Steps[12].Check.Events; e.Equals == nil || e.Types != nil {
+		t.Errorf("equals: [] parsed as not given: %+v", e)
+	}
+	if Describe(s.Steps[10]) != "expect Stripe GET /v1/billing/credit_balance_summary" || Describe(s.Steps[9]) != "expect events" {
+		t.Errorf("describe: %q, %q", Describe(s.Steps[10]), Describe(s.Steps[9]))
 	}
 	if Describe(s.Steps[2]) != "customer complete_checkout" {
 		t.Errorf("describe: %q", Describe(s.Steps[2]))
@@ -89,6 +116,12 @@ func TestMalformedScenarios(t *testing.T) {
 		{"wrong type", "name: x\nseed: lots\nsteps:\n  - webhooks: deliver\n", `want a whole number, got "lots"`, 2},
 		{"unknown endpoint", "name: x\nsteps:\n  - webhooks: hold\n    endpoint: /nope\n", `no webhooks entry has path "/nope"`, 4},
 		{"bad customer action", "name: x\nsteps:\n  - customer: pay_cash\n", `unknown customer action "pay_cash"`, 3},
+		{"events expecting nothing", "name: x\nsteps:\n  - expect:\n      events: {types: [invoice.paid]}\n", "say what to expect: equals, contains or not_contains", 4},
+		{"events type pattern", "name: x\nsteps:\n  - expect:\n      events: {types: [invoice.pa*], equals: []}\n", `want an event type, a prefix ending in .* (invoice.*) or *, got "invoice.pa*"`, 4},
+		{"events unknown key", "name: x\nsteps:\n  - expect:\n      events: {type: [invoice.paid], equals: []}\n", `unknown key "type"; allowed: account, contains, equals, not_contains, types`, 4},
+		{"stripe expectation writes", "name: x\nsteps:\n  - expect:\n      stripe: POST /v1/customers\n      fields: {id: x}\n", "an expectation only reads: want GET, got POST", 4},
+		{"stripe expectation checks nothing", "name: x\nsteps:\n  - expect:\n      stripe: GET /v1/customers\n", "say which fields of the answer to check", 4},
+		{"unknown expectation", "name: x\nsteps:\n  - expect:\n      evnts: {equals: []}\n", `unknown expectation "evnts"; allowed: app, count, events, requests, state, stripe, webhooks`, 4},
 		{"onboarding without its account", "name: x\nsteps:\n  - customer: complete_onboarding\n", `complete_onboarding needs the account that onboards`, 3},
 	}
 	for _, tc := range cases {

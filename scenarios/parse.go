@@ -321,7 +321,7 @@ func (p *parser) appExpect(f map[string]*yaml.Node, path string) *AppExpect {
 func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 	c := &Check{}
 	if n == nil || n.Kind != yaml.MappingNode {
-		p.fail(n, path, "want a mapping with one of: app, count, requests, state, webhooks")
+		p.fail(n, path, "want a mapping with one of: app, count, events, requests, state, stripe, webhooks")
 		return c
 	}
 	keys := map[string]bool{}
@@ -351,6 +351,9 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		c.Webhooks = &WebhookCheck{Endpoint: p.str(wf["endpoint"], path+".webhooks.endpoint"),
 			Delivered: p.strings(wf["delivered"], path+".webhooks.delivered"), Contains: p.strings(wf["contains"], path+".webhooks.contains"),
 			NotContains: p.strings(wf["not_contains"], path+".webhooks.not_contains"), AppStatus: p.integer(wf["app_status"], path+".webhooks.app_status")}
+		if wf["delivered"] != nil && c.Webhooks.Delivered == nil {
+			c.Webhooks.Delivered = []string{} // delivered: [] expects no delivery
+		}
 		if c.Webhooks.Endpoint != "" && !hasWebhook(s, c.Webhooks.Endpoint) {
 			p.fail(wf["endpoint"], path+".webhooks.endpoint", "no webhooks entry has path %q", c.Webhooks.Endpoint)
 		}
@@ -370,12 +373,47 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 			n := p.integer(v, path+".requests.at_least")
 			c.Requests.AtLeast = &n
 		}
+	case keys["stripe"]:
+		f := p.fields(n, path, "stripe", "params", "account", "fields")
+		m, t := p.methodPath(f["stripe"], path+".stripe", true)
+		if m != "" && m != "GET" {
+			p.fail(f["stripe"], path+".stripe", "an expectation only reads: want GET, got %s", m)
+		}
+		c.Stripe = &StripeCheck{Path: t, Account: p.str(f["account"], path+".account")}
+		if v := f["params"]; v != nil {
+			if c.Stripe.Params, _ = p.value(v, path+".params").(map[string]any); c.Stripe.Params == nil {
+				p.fail(v, path+".params", "want a mapping of parameters")
+			}
+		}
+		if v := f["fields"]; v != nil {
+			c.Stripe.Fields, _ = p.value(v, path+".fields").(map[string]any)
+		}
+		if len(c.Stripe.Fields) == 0 {
+			p.fail(n, path+".fields", "say which fields of the answer to check")
+		}
+	case keys["events"]:
+		f := p.fields(n, path, "events")
+		ef := p.fields(f["events"], path+".events", "account", "types", "equals", "contains", "not_contains")
+		c.Events = &EventCheck{Account: p.str(ef["account"], path+".events.account"), Types: p.strings(ef["types"], path+".events.types"),
+			Equals: p.strings(ef["equals"], path+".events.equals"), Contains: p.strings(ef["contains"], path+".events.contains"),
+			NotContains: p.strings(ef["not_contains"], path+".events.not_contains")}
+		if ef["equals"] != nil && c.Events.Equals == nil {
+			c.Events.Equals = []string{} // equals: [] expects no matching event
+		}
+		if ef["equals"] == nil && ef["contains"] == nil && ef["not_contains"] == nil {
+			p.fail(f["events"], path+".events", "say what to expect: equals, contains or not_contains")
+		}
+		for i, t := range c.Events.Types {
+			if strings.Contains(strings.TrimSuffix(t, "*"), "*") || strings.HasSuffix(t, "*") && t != "*" && !strings.HasSuffix(t, ".*") {
+				p.fail(ef["types"].Content[i], fmt.Sprintf("%s.events.types[%d]", path, i), "want an event type, a prefix ending in .* (invoice.*) or *, got %q", t)
+			}
+		}
 	default:
 		key := ""
 		if len(n.Content) > 0 {
 			key = n.Content[0].Value
 		}
-		p.fail(n, path, "unknown expectation %q; allowed: app, count, requests, state, webhooks", key)
+		p.fail(n, path, "unknown expectation %q; allowed: app, count, events, requests, state, stripe, webhooks", key)
 	}
 	return c
 }
@@ -413,6 +451,10 @@ func Describe(st Step) string {
 			return "expect webhook deliveries"
 		case st.Check.Requests != nil:
 			return "expect requests to Stripe"
+		case st.Check.Events != nil:
+			return "expect events"
+		case st.Check.Stripe != nil:
+			return "expect Stripe GET " + st.Check.Stripe.Path
 		}
 	case "fixture":
 		return "fixture " + st.Fixture

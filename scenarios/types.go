@@ -123,6 +123,8 @@ type Check struct {
 	Count    *CountCheck
 	Webhooks *WebhookCheck
 	Requests *RequestCheck
+	Events   *EventCheck
+	Stripe   *StripeCheck
 }
 
 // AppCheck calls the app and checks the answer.
@@ -135,6 +137,16 @@ type AppCheck struct {
 // StateCheck checks an object in the emulator.
 type StateCheck struct {
 	Object  string // id or reference
+	Account string
+	Fields  map[string]any
+}
+
+// StripeCheck reads something from Stripe with a GET, as the app's back
+// office would (a balance summary, a list, an upcoming invoice: answers
+// that are not one stored object), and checks the answer's fields.
+type StripeCheck struct {
+	Path    string
+	Params  map[string]any
 	Account string
 	Fields  map[string]any
 }
@@ -153,6 +165,18 @@ type WebhookCheck struct {
 	Contains    []string
 	NotContains []string
 	AppStatus   int // the app answered every delivery with this
+}
+
+// EventCheck checks the events the emulator recorded in an account,
+// oldest first, whether or not any endpoint receives them: those whose
+// type matches one of Types ("invoice.paid", "invoice.*", "*"; all when
+// empty), exactly (Equals) or in part.
+type EventCheck struct {
+	Account     string
+	Types       []string
+	Equals      []string // the matching events' types, in order
+	Contains    []string
+	NotContains []string
 }
 
 // RequestCheck checks what the app asked Stripe.
