@@ -249,7 +249,8 @@ var _ = Describe("Billing credits", Label("billing", "credits"), func() {
 			Expect(transactions(cus.ID, b.ID)[0].Debit.Type).To(Equal(stripe.BillingCreditBalanceTransactionDebitTypeCreditsVoided))
 			Expect(transactions(cus.ID, b.ID)[0].Debit.Amount.Monetary.Value).To(Equal(int64(200)))
 			types := emu.EventTypes("")
-			Expect(types[len(types)-2:]).To(Equal([]string{"billing.credit_grant.updated", "billing.credit_grant.updated"}))
+			Expect(types[len(types)-4:]).To(Equal([]string{"billing.credit_grant.updated", "billing.credit_balance_transaction.created",
+				"billing.credit_grant.updated", "billing.credit_balance_transaction.created"}), "each ledger entry is announced")
 		})
 
 		It("refuse what Stripe refuses, keeping nothing", func() {

@@ -77,7 +77,7 @@ func applyToInvoice(c *api.Call, inv store.Obj) ([]billing.PretaxCredit, error) 
 			}
 			take := min(s.left, l.left)
 			t := newDebit(c, s.grant, take, "credits_applied", &invoiceRef{api.Str(inv["id"]), l.id}, now)
-			if err := c.Put(t); err != nil {
+			if err := c.Insert(t); err != nil {
 				return nil, err
 			}
 			s.left -= take
@@ -151,7 +151,7 @@ func giveBack(c *api.Call, inv store.Obj) error {
 			}
 			amount := api.Int(entry["amount"])
 			ref := &invoiceRef{api.Str(inv["id"]), api.Str(line["id"])}
-			if err := c.Put(newCredit(c, g, amount, "credits_application_invoice_voided", ref, now)); err != nil {
+			if err := c.Insert(newCredit(c, g, amount, "credits_application_invoice_voided", ref, now)); err != nil {
 				return err
 			}
 			ended := ""
@@ -162,7 +162,7 @@ func giveBack(c *api.Call, inv store.Obj) error {
 				ended = "credits_expired"
 			}
 			if ended != "" {
-				if err := c.Put(newDebit(c, g, amount, ended, nil, now)); err != nil {
+				if err := c.Insert(newDebit(c, g, amount, ended, nil, now)); err != nil {
 					return err
 				}
 			}

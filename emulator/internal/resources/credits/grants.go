@@ -319,7 +319,7 @@ func endGrant(c *api.Call, before, after store.Obj, debitType string, now int64)
 	c.DeleteMeta(workKey(effectiveKey, c.Account, id))
 	c.DeleteMeta(workKey(expiryKey, c.Account, id))
 	if left := ledger(c.Tx, c.Account, id); left > 0 {
-		if err := c.Put(newDebit(c, after, left, debitType, nil, now)); err != nil {
+		if err := c.Insert(newDebit(c, after, left, debitType, nil, now)); err != nil {
 			return nil, err
 		}
 	}

@@ -60,7 +60,7 @@ func newDebit(c *api.Call, g store.Obj, amount int64, typ string, to *invoiceRef
 
 // grantCredits records a grant's credit taking effect.
 func grantCredits(c *api.Call, g store.Obj) error {
-	return c.Put(newCredit(c, g, grantValue(g), "credits_granted", nil, api.Int(g["effective_at"])))
+	return c.Insert(newCredit(c, g, grantValue(g), "credits_granted", nil, api.Int(g["effective_at"])))
 }
 
 // ledger is a grant's balance: its credits less its debits.

@@ -95,7 +95,7 @@ func grantWork(kind, account, id string, at int64) api.Due {
 			return grantCredits(c, g)
 		}
 		if left := ledger(c.Tx, account, id); left > 0 {
-			return c.Put(newDebit(c, g, left, "credits_expired", nil, at))
+			return c.Insert(newDebit(c, g, left, "credits_expired", nil, at))
 		}
 		return nil
 	}}
