@@ -160,6 +160,27 @@ var _ = Describe("Shipping in Checkout and Payment Links", Label("checkout", "sh
 		Expect(fromEvent.ShippingCost.AmountTotal).To(Equal(int64(500)))
 	})
 
+	It("charges the option the customer picks on the page instead of the preselected one", func() {
+		s := twoOptions()
+		express := s.ShippingOptions[1].ShippingRate.ID
+
+		status, body := complete(s.ID, url.Values{"shipping_rate": {"shr_elsewhere"}})
+		Expect(status).To(Equal(400))
+		Expect(errorOf(body)["param"]).To(Equal("shipping_rate"), "only the session's own options can be picked")
+
+		status, body = complete(s.ID, url.Values{"shipping_rate": {express}})
+		Expect(status).To(Equal(200), "%v", body)
+		p := &stripe.CheckoutSessionRetrieveParams{}
+		p.AddExpand("payment_intent")
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.ShippingCost.ShippingRate.ID).To(Equal(express))
+		Expect(got.ShippingCost.AmountTotal).To(Equal(int64(1500)))
+		Expect(got.TotalDetails.AmountShipping).To(Equal(int64(1500)))
+		Expect(got.AmountTotal).To(Equal(int64(10500)), "9000 of items and the 15.00 overnight option")
+		Expect(got.PaymentIntent.Amount).To(Equal(int64(10500)))
+	})
+
 	It("ships to a sample address in an allowed country when the customer enters none", func() {
 		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
 			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: lines(price, 1),

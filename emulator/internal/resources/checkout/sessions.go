@@ -45,7 +45,7 @@ func Routes() []api.Route {
 	base := "/v1/checkout/sessions"
 	complete := params.Object(map[string]*params.Schema{
 		"payment_method": params.String(), "email": params.String(), "name": params.String(),
-		"shipping_details": completeShippingSchema, "expand": params.ArrayOf(params.String()),
+		"shipping_details": completeShippingSchema, "shipping_rate": params.String(), "expand": params.ArrayOf(params.String()),
 	})
 	createSchema := shipping.WithEnums(params.FromStruct(stripe.CheckoutSessionCreateParams{}), "shipping_options.shipping_rate_data").
 		With("shipping_address_collection.allowed_countries", shipping.AllowedCountries())
@@ -475,6 +475,9 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		nameV = name
 	}
 	s["customer_details"] = store.Obj{"address": nil, "email": email, "name": nameV, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}}
+	if err := chooseShipping(c, s); err != nil {
+		return nil, err
+	}
 	details, err := collectShipping(c, s, name)
 	if err != nil {
 		return nil, err

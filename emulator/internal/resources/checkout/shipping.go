@@ -87,7 +87,8 @@ func shippingOptions(rates []store.Obj) []any {
 }
 
 // applyShipping offers the session's shipping options and charges the
-// first, which Checkout preselects (the test helper completes with it):
+// first, which Checkout preselects (the test helper completes with it
+// unless told the customer chose another, see chooseShipping):
 // shipping_cost, total_details.amount_shipping and amount_total include
 // it. Manual tax rates apply to line items only, so shipping is untaxed.
 func applyShipping(c *api.Call, s store.Obj) error {
@@ -104,6 +105,36 @@ func applyShipping(c *api.Call, s store.Obj) error {
 	api.Obj(s["total_details"])["amount_shipping"] = amount
 	s["amount_total"] = api.Int(s["amount_total"]) + amount
 	return nil
+}
+
+// chooseShipping is the customer picking another of the session's
+// shipping options on the page (the test helper's shipping_rate): the
+// session then charges that one instead of the first.
+func chooseShipping(c *api.Call, s store.Obj) error {
+	id, ok := c.Params.Str("shipping_rate")
+	if !ok {
+		return nil
+	}
+	options, _ := s["shipping_options"].([]any)
+	for _, o := range options {
+		opt := api.Obj(o)
+		if opt["shipping_rate"] != id {
+			continue
+		}
+		cost := api.Obj(s["shipping_cost"])
+		amount := api.Int(opt["shipping_amount"])
+		s["amount_total"] = api.Int(s["amount_total"]) - api.Int(cost["amount_total"]) + amount
+		s["shipping_cost"] = store.Obj{
+			"amount_subtotal": amount, "amount_tax": int64(0), "amount_total": amount,
+			"shipping_rate": id, "taxes": []any{},
+		}
+		api.Obj(s["total_details"])["amount_shipping"] = amount
+		return nil
+	}
+	if len(options) == 0 {
+		return apierr.InvalidRequest("This Checkout Session offers no shipping options: it was created without `shipping_options`.").WithParam("shipping_rate")
+	}
+	return apierr.InvalidRequest("The shipping rate %s is not one of this Checkout Session's shipping options.", id).WithParam("shipping_rate")
 }
 
 // sessionShipping is what a session keeps, unseen, about shipping: whether
