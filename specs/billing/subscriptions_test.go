@@ -264,11 +264,14 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCreate))
 		Expect(sub.LatestInvoice.Parent.SubscriptionDetails.Subscription.ID).To(Equal(sub.ID))
 
+		// The customer's first subscription gives it its currency first.
 		types := emu.EventTypes("")[mark:]
-		Expect(types[0]).To(Equal("customer.subscription.created"))
+		Expect(types[0]).To(Equal("customer.updated"))
+		Expect(emu.Events("")[mark]["data"].(map[string]any)["previous_attributes"]).To(Equal(map[string]any{"currency": nil}))
+		Expect(types[1]).To(Equal("customer.subscription.created"))
 		Expect(types[len(types)-1]).To(Equal("customer.subscription.updated"))
 		Expect(types).To(ContainElements("invoice.created", "invoice.finalized", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "invoice_payment.paid"))
-		created := emu.Events("")[mark]["data"].(map[string]any)["object"].(map[string]any)
+		created := emu.Events("")[mark+1]["data"].(map[string]any)["object"].(map[string]any)
 		Expect(created["status"]).To(Equal("incomplete"))
 		last := emu.Events("")[len(emu.Events(""))-1]["data"].(map[string]any)
 		Expect(last["previous_attributes"]).To(HaveKeyWithValue("status", "incomplete"))

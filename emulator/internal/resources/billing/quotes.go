@@ -4,6 +4,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -57,6 +58,10 @@ func InvoiceFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 		return nil, apierr.NoSuchObject("customer", t.Customer, "customer")
 	}
 	now := c.ClockNow(cus)
+	// Like any invoice: the customer's currency if it has none.
+	if err := customers.SetCurrency(c, t.Customer, t.Currency); err != nil {
+		return nil, err
+	}
 	inv := newInvoice(c, cus, t.Currency, now, "quote_accept")
 	inv["collection_method"] = t.CollectionMethod
 	if t.CollectionMethod == "send_invoice" {

@@ -11,6 +11,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/tidwall/gjson"
 )
@@ -96,6 +97,11 @@ func createSchedule(c *api.Call) (any, error) {
 		return nil, err
 	}
 	sched["phases"] = phases
+	// A schedule, like a subscription, makes its currency the customer's
+	// (refused while the customer has anything active in its own).
+	if err := customers.AdoptCurrency(c, cusID, api.Str(api.Obj(phases[0])["currency"]), "phases[0][currency]"); err != nil {
+		return nil, err
+	}
 	if start <= c.Now {
 		// Created already running: its subscription is created with it.
 		return sched, startSchedule(c, sched, true)

@@ -13,6 +13,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/meters"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
@@ -490,6 +491,12 @@ func createSubscription(c *api.Call) (any, error) {
 	if behavior == "default_incomplete" && defaultPM == nil && (trialEnd > 0 || itemsTotal(c, prices, qtys, currency) == 0 || (anchor > 0 && proration == "none")) {
 		pendingSetup = c.NewID("setup_intent")
 		sub["pending_setup_intent"] = pendingSetup
+	}
+	// The customer's currency becomes the subscription's (set, or changed
+	// when nothing is active in the old one; refused otherwise). The
+	// schedule or quote starting it is not in the way.
+	if err := customers.AdoptCurrency(c, cusID, currency, "currency", c.Var("schedule"), c.Var(quoteVar)); err != nil {
+		return nil, err
 	}
 	if err := c.Insert(sub); err != nil {
 		return nil, err

@@ -97,6 +97,12 @@ func create(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if mode == "subscription" && cusObj != nil {
+		// The subscription it would start could not be the customer's.
+		if err := customers.CheckCurrency(c, cusObj, currency, "currency"); err != nil {
+			return nil, err
+		}
+	}
 	expires := c.Now + DefaultLifetime
 	if e, ok := c.Params.Int("expires_at"); ok {
 		if e < c.Now+30*60 || e > c.Now+DefaultLifetime {

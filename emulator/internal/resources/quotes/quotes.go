@@ -15,6 +15,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -352,6 +353,13 @@ func finalizeQuote(c *api.Call) (any, error) {
 	} else if api.Int(q["expires_at"]) <= c.Now {
 		return nil, apierr.InvalidRequest("This quote expired at %d: give a new `expires_at` to finalize it.", api.Int(q["expires_at"])).WithParam("expires_at")
 	}
+	// A quote for a subscription in another currency than its customer's
+	// is refused while the customer has anything active in its own.
+	if cus, ok := c.Tx.Get(c.Account, "customer", api.Str(q["customer"])); ok && recurring(d) {
+		if err := customers.CheckCurrency(c, cus, api.Str(q["currency"]), "currency", api.Str(q["id"])); err != nil {
+			return nil, err
+		}
+	}
 	number, err := nextNumber(c, api.Str(q["customer"]))
 	if err != nil {
 		return nil, err
@@ -380,6 +388,16 @@ func nextNumber(c *api.Call, customer string) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("QT-%s-%04d-1", api.Str(cus["invoice_prefix"]), seq), nil
+}
+
+// recurring reports whether a quote's lines start a subscription.
+func recurring(d data) bool {
+	for _, l := range d.Lines {
+		if api.Obj(l.Item["price"])["type"] == "recurring" {
+			return true
+		}
+	}
+	return false
 }
 
 func acceptQuote(c *api.Call) (any, error) {
