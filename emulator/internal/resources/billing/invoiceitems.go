@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -166,6 +167,10 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	}
 	if inv != nil {
 		ii["invoice"] = inv["id"]
+	}
+	// A customer's first invoice item gives it its currency.
+	if err := customers.SetCurrency(c, cusID, pr.currency); err != nil {
+		return nil, err
 	}
 	if err := c.Insert(ii); err != nil {
 		return nil, err

@@ -130,10 +130,19 @@ func createInvoice(c *api.Call) (any, error) {
 		include = true
 	}
 	if currency == "" {
+		// Stripe: the customer's currency when not sent.
+		currency = api.Str(cus["currency"])
+	}
+	if currency == "" {
 		currency = "usd"
 		if include && len(pending) > 0 {
 			currency = api.Str(pending[0]["currency"])
 		}
+	}
+	// A customer's first invoice gives it its currency; a one-off invoice
+	// in another currency leaves the customer's as it is.
+	if err := customers.SetCurrency(c, cusID, currency); err != nil {
+		return nil, err
 	}
 	inv := newInvoice(c, cus, currency, now, "manual")
 	if err := applyInvoiceParams(c, inv); err != nil {
