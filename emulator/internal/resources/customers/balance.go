@@ -157,6 +157,12 @@ func recordDirectBalance(c *api.Call, cus store.Obj, old int64, typ string) erro
 		return nil
 	}
 	cus["balance"] = old
-	_, err := MoveBalance(c, cus, bal-old, balanceCurrency(cus), typ, nil)
+	cur := balanceCurrency(cus)
+	if cus["currency"] == nil {
+		// Like Stripe: a customer's balance adjusted gives it a currency,
+		// the account's default when it had none.
+		cus["currency"] = cur
+	}
+	_, err := MoveBalance(c, cus, bal-old, cur, typ, nil)
 	return err
 }

@@ -49,17 +49,36 @@ func ApplyDiscount(c *api.Call, customer, coupon, promotionCode string) (store.O
 	}
 	c.Now = c.ClockNow(before)
 	entry := params.NewValues(map[string]any{"coupon": coupon, "promotion_code": promotionCode})
-	scope := coupons.Scope{Customer: customer, Currency: api.Str(before["currency"])}
+	scope := coupons.Scope{Customer: customer}
 	src, _, err := coupons.Resolve(c, entry, "", scope)
 	if err != nil {
 		return nil, err
 	}
+	// An amount-off coupon is in a currency: the customer's, which it
+	// sets when the customer has none. One in another is refused, with
+	// Stripe's "cannot combine currencies" while the customer has
+	// anything active in its own.
+	own, cur := api.Str(before["currency"]), api.Str(src.Coupon["currency"])
+	if cur != "" && own != "" && cur != own {
+		param := "coupon"
+		if promotionCode != "" {
+			param = "promotion_code"
+		}
+		if err := CheckCurrency(c, before, cur, param); err != nil {
+			return nil, err
+		}
+		return nil, apierr.InvalidRequest("The coupon %s is in %s and cannot be applied to an amount in %s.", src.Coupon["id"], cur, own).WithParam(param)
+	}
+	scope.Currency = own
 	d, err := coupons.Redeem(c, src, scope)
 	if err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)
 	after["discount"] = api.Clone(d)
+	if own == "" && cur != "" {
+		after["currency"] = cur
+	}
 	if before["discount"] == nil {
 		c.Emit("customer.discount.created", d, nil)
 	} else {
