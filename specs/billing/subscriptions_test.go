@@ -188,10 +188,6 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			p.AutomaticTax = &stripe.SubscriptionCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}
 		})
 		Expect(StripeErr(err).Param).To(Equal("automatic_tax"))
-		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
-			p.BillingCycleAnchorConfig = &stripe.SubscriptionCreateBillingCycleAnchorConfigParams{DayOfMonth: stripe.Int64(1)}
-		})
-		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor_config"))
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.Currency = stripe.String("eur") })
 		Expect(StripeErr(err).Param).To(Equal("items[0][price]"))
 		Expect(StripeErr(err).Msg).To(Equal("The price specified supports currencies of `usd` which doesn't include the expected currency of `eur`."))

@@ -163,7 +163,7 @@ func nextPeriodInvoice(c *api.Call, sub store.Obj) (store.Obj, error) {
 	if sub["status"] == "trialing" {
 		usageFrom = 0
 	}
-	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: periodEndAfter(api.Int(sub["billing_cycle_anchor"]), start, interval, count), usageFrom: usageFrom})
+	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: cycleEnd(sub, start, interval, count), usageFrom: usageFrom})
 }
 
 // pendingItemsPreview is a customer's next invoice when no subscription

@@ -357,7 +357,7 @@ func renew(c *api.Call, id string) error {
 	// The period's invoice.upcoming mark is needed no more.
 	c.Tx.DeleteMeta(upcomingKey(c.Account, id, start))
 	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
-	end := periodEndAfter(api.Int(before["billing_cycle_anchor"]), start, interval, count)
+	end := cycleEnd(before, start, interval, count)
 	trialEnded := before["status"] == "trialing"
 	if trialEnded {
 		after["status"] = "active"

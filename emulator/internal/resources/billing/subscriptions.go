@@ -73,12 +73,27 @@ func addInterval(t int64, interval string, count int64) int64 {
 	return tm.Unix()
 }
 
+// addIntervalOn is addInterval for a billing cycle on day day of the
+// month (0: t's own day), clamped to shorter months.
+func addIntervalOn(t int64, interval string, count int64, day int) int64 {
+	if day == 0 || (interval != "month" && interval != "year") {
+		return addInterval(t, interval, count)
+	}
+	if interval == "year" {
+		count *= 12
+	}
+	return addMonthsOn(time.Unix(t, 0).UTC(), int(count), day).Unix()
+}
+
 // periodEndAfter is the end of the period a subscription anchored at
 // anchor starts at start: a whole number of intervals after the anchor,
 // so an anchor on the 31st comes back after a short month (Jan 31 →
 // Feb 28 → Mar 31) as Stripe's billing cycle does, where adding a month
-// to each period's end would drift to the 28th.
-func periodEndAfter(anchor, start int64, interval string, count int64) int64 {
+// to each period's end would drift to the 28th. day, when not 0, is the
+// day of month periods end on instead of the anchor's own: a
+// billing_cycle_anchor_config's day_of_month, which the anchor itself may
+// fall short of (day 31 anchored on Feb 28 renews on Mar 31).
+func periodEndAfter(anchor int64, day int, start int64, interval string, count int64) int64 {
 	if (interval != "month" && interval != "year") || anchor <= 0 || anchor > start {
 		return addInterval(start, interval, count)
 	}
@@ -87,21 +102,45 @@ func periodEndAfter(anchor, start int64, interval string, count int64) int64 {
 		months *= 12
 	}
 	a, s := time.Unix(anchor, 0).UTC(), time.Unix(start, 0).UTC()
+	if day == 0 {
+		day = a.Day()
+	}
 	elapsed := (s.Year()-a.Year())*12 + int(s.Month()-a.Month())
 	for k := max(elapsed/months-1, 1); ; k++ {
-		if end := addMonths(a, k*months).Unix(); end > start {
+		if end := addMonthsOn(a, k*months, day).Unix(); end > start {
 			return end
 		}
 	}
 }
 
+// cycleEnd is the end of sub's period that starts at start, counted from
+// its billing_cycle_anchor (on its billing_cycle_anchor_config's
+// day_of_month when it has one).
+func cycleEnd(sub store.Obj, start int64, interval string, count int64) int64 {
+	day := 0
+	if cfg, ok := sub["billing_cycle_anchor_config"].(map[string]any); ok {
+		day = int(api.Int(cfg["day_of_month"]))
+	}
+	return periodEndAfter(api.Int(sub["billing_cycle_anchor"]), day, start, interval, count)
+}
+
 // addMonths keeps the day of month, clamping to the month's last day
 // (Jan 31 + 1 month = Feb 28/29), as Stripe's billing anchor does.
-func addMonths(t time.Time, n int) time.Time {
-	y, m, d := t.Date()
-	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+func addMonths(t time.Time, n int) time.Time { return addMonthsOn(t, n, t.Day()) }
+
+// addMonthsOn is t moved n months, on day day of that month (clamped to
+// its last day), at t's time of day.
+func addMonthsOn(t time.Time, n, day int) time.Time {
+	y, m, _ := t.Date()
+	return dayOfMonth(y, m+time.Month(n), day, t.Hour(), t.Minute(), t.Second())
+}
+
+// dayOfMonth is day (clamped to the month's last day) of month m of year
+// y at h:mi:s UTC; m may run past December or before January.
+func dayOfMonth(y int, m time.Month, day, h, mi, s int) time.Time {
+	first := time.Date(y, m, 1, h, mi, s, 0, time.UTC)
 	last := first.AddDate(0, 1, -1).Day()
-	return first.AddDate(0, 0, min(d, last)-1)
+	return first.AddDate(0, 0, min(day, last)-1)
 }
 
 func recurring(price store.Obj) (string, int64) {
@@ -379,9 +418,25 @@ func createSubscription(c *api.Call) (any, error) {
 	if trialEnd > 0 {
 		end = trialEnd
 	}
+	anchorConfig, configAnchor, err := anchorConfigParam(c, now, interval, trialEnd)
+	if err != nil {
+		return nil, err
+	}
 	anchor, err := anchorParam(c, now, end, trialEnd)
 	if err != nil {
 		return nil, err
+	}
+	// billing_cycle_anchor_config's anchor is billing_cycle_anchor's but
+	// for the day periods end on: its day_of_month, even in a month the
+	// anchor (clamped to that month's end) falls short of it.
+	day := 0
+	if anchorConfig != nil {
+		day = int(api.Int(anchorConfig["day_of_month"]))
+		if configAnchor > now {
+			anchor = configAnchor
+		} else {
+			end = periodEndAfter(now, day, now, interval, count) // the anchor is now
+		}
 	}
 	// A first period cut short by the anchor is prorated against a full
 	// period ending at the anchor, or free with proration_behavior=none.
@@ -389,7 +444,7 @@ func createSubscription(c *api.Call) (any, error) {
 	if anchor > 0 {
 		end = anchor
 		if proration != "none" {
-			full := anchor - addInterval(anchor, interval, -count)
+			full := anchor - addIntervalOn(anchor, interval, -count, day)
 			fraction = float64(anchor-now) / float64(full)
 		}
 	}
@@ -426,6 +481,9 @@ func createSubscription(c *api.Call) (any, error) {
 	}
 	if anchor > 0 {
 		sub["billing_cycle_anchor"] = anchor
+	}
+	if anchorConfig != nil {
+		sub["billing_cycle_anchor_config"] = anchorConfig
 	}
 	setItems(sub, items)
 	if hasDays {
@@ -604,6 +662,71 @@ func anchorParam(c *api.Call, now, end, trialEnd int64) (int64, error) {
 		return 0, apierr.InvalidRequest("billing_cycle_anchor cannot be later than next natural billing date (%d) for plan", end).WithParam("billing_cycle_anchor")
 	}
 	return t, nil
+}
+
+// anchorConfigParam reads billing_cycle_anchor_config on create: the
+// anchor is the first time from now on on its day_of_month (clamped to a
+// shorter month's last day), in its month when one is given (a yearly
+// price's), at its hour, minute and second, each by default now's. It
+// returns the config as the subscription shows it (what was sent, null
+// for the rest) and the anchor; nil and 0 when it is not sent.
+func anchorConfigParam(c *api.Call, now int64, interval string, trialEnd int64) (store.Obj, int64, error) {
+	const name = "billing_cycle_anchor_config"
+	p, ok := c.Params.Obj(name)
+	if !ok {
+		return nil, 0, nil
+	}
+	if v, ok := c.Params.Get("billing_cycle_anchor"); ok && v != nil {
+		return nil, 0, apierr.Exclusive("billing_cycle_anchor", name)
+	}
+	t := time.Unix(now, 0).UTC()
+	cfg := store.Obj{"day_of_month": nil, "hour": nil, "minute": nil, "month": nil, "second": nil}
+	fields := []struct {
+		key      string
+		min, max int64
+		def      int
+	}{{"day_of_month", 1, 31, 0}, {"month", 1, 12, 0}, {"hour", 0, 23, t.Hour()}, {"minute", 0, 59, t.Minute()}, {"second", 0, 59, t.Second()}}
+	vals := map[string]int{}
+	for _, f := range fields {
+		vals[f.key] = f.def
+		n, ok := p.Int(f.key)
+		if !ok {
+			continue
+		}
+		if n < f.min || n > f.max {
+			return nil, 0, apierr.InvalidRequest("Invalid %s[%s]: must be between %d and %d", name, f.key, f.min, f.max).WithParam(name + "[" + f.key + "]")
+		}
+		cfg[f.key] = n
+		vals[f.key] = int(n)
+	}
+	if cfg["day_of_month"] == nil {
+		return nil, 0, apierr.MissingParam(name + "[day_of_month]")
+	}
+	if interval != "month" && interval != "year" {
+		return nil, 0, apierr.InvalidRequest("billing_cycle_anchor_config is only valid with monthly and yearly price intervals.").WithParam(name)
+	}
+	if cfg["month"] != nil && interval != "year" {
+		return nil, 0, apierr.InvalidRequest("stripe-emu does not emulate billing_cycle_anchor_config[month] with a price that is not yearly, so it refused the request rather than answer as if it had taken effect.").WithParam(name + "[month]")
+	}
+	if trialEnd > 0 {
+		return nil, 0, apierr.InvalidRequest("stripe-emu does not emulate billing_cycle_anchor_config together with a trial, so it refused the request rather than answer as if it had taken effect.").WithParam(name)
+	}
+	day, h, mi, s := vals["day_of_month"], vals["hour"], vals["minute"], vals["second"]
+	var at time.Time
+	if m := vals["month"]; m > 0 {
+		for y := t.Year(); ; y++ {
+			if at = dayOfMonth(y, time.Month(m), day, h, mi, s); at.Unix() >= now {
+				break
+			}
+		}
+	} else {
+		for k := 0; ; k++ {
+			if at = dayOfMonth(t.Year(), t.Month()+time.Month(k), day, h, mi, s); at.Unix() >= now {
+				break
+			}
+		}
+	}
+	return cfg, at.Unix(), nil
 }
 
 // applyPaymentSettings sets what payment_settings create and update
@@ -1240,6 +1363,7 @@ func resetCycle(c *api.Call, before, after store.Obj, behavior string) error {
 		it["current_period_start"], it["current_period_end"] = c.Now, next
 	}
 	after["billing_cycle_anchor"] = c.Now
+	after["billing_cycle_anchor_config"] = nil // periods no longer follow it
 	return nil
 }
 
@@ -1601,6 +1725,7 @@ func resumeSubscription(c *api.Call) (any, error) {
 	}
 	after["status"] = "active"
 	after["billing_cycle_anchor"] = c.Now
+	after["billing_cycle_anchor_config"] = nil // periods no longer follow it
 	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
