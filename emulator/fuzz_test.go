@@ -41,6 +41,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add("GET", "/v1/tax_ids?owner[type]=customer&owner[customer]=cus_1&expand[]=data.owner.customer", "", "", "")
 	f.Add("POST", "/v1/invoices", "customer=cus_1&account_tax_ids[0]=txi_1&expand[]=account_tax_ids", "", "")
 	f.Add("POST", "/v1/subscriptions/sub_1", "invoice_settings[account_tax_ids][0]=txi_1", "", "")
+	f.Add("POST", "/v1/subscriptions", "customer=cus_1&items[0][price]=price_1&billing_cycle_anchor_config[day_of_month]=31&billing_cycle_anchor_config[month]=2&billing_cycle_anchor_config[hour]=0", "", "")
 	f.Add("POST", "/v1/ephemeral_keys", "customer=cus_1", "", "")
 	f.Add("POST", "/v1/entitlements/features", "name=x&lookup_key=k", "", "")
 	f.Add("POST", "/v1/prices", "currency=usd&product=prod_1&billing_scheme=tiered&tiers_mode=graduated&tiers[0][up_to]=inf&tiers[0][unit_amount]=1", "", "")
