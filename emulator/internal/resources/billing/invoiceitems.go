@@ -60,6 +60,15 @@ func (p priced) pricing() any {
 	}
 }
 
+// pricedBy is quantity of a price billed in cur.
+func pricedBy(c *api.Call, price store.Obj, cur string, quantity int64) priced {
+	out := priced{price: price, currency: cur, quantity: quantity, byPrice: true}
+	out.unitAmount, _ = catalog.UnitAmount(c, price, cur)
+	out.total = catalog.Amount(c, price, cur, quantity)
+	out.unitDecimal = catalog.UnitAmountDecimal(c, price, cur)
+	return out
+}
+
 // resolvePricing reads amount / price / pricing[price] / quantity the way
 // invoice items and invoice lines take them. prefix names params in errors.
 // A price is billed in the currency sent, else in billIn (the invoice or
@@ -108,10 +117,7 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 		if err := catalog.CheckCurrency(c, price, cur, name("pricing[price]")); err != nil {
 			return out, err
 		}
-		out.price, out.currency = price, cur
-		out.unitAmount, _ = catalog.UnitAmount(c, price, cur)
-		out.byPrice, out.total = true, catalog.Amount(c, price, cur, out.quantity)
-		out.unitDecimal = catalog.UnitAmountDecimal(c, price, cur)
+		out = pricedBy(c, price, cur, out.quantity)
 	case hasAmount:
 		out.unitAmount, out.quantity = amount, 1
 		cur, _ := p.Str("currency")

@@ -15,6 +15,15 @@ import (
 // default InvoicePayment (and PaymentIntent), or straight into a paid one
 // when nothing is due.
 func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
+	return finalizePaidBy(c, before, nil)
+}
+
+// finalizePaidBy is finalize for an invoice a payment already made pays
+// (paidBy, a PaymentIntent: a Checkout Session's post-payment invoice):
+// no PaymentIntent of its own, paidBy attached instead (the caller credits
+// it), and neither billing credits nor the customer's balance taken, the
+// amount being what was paid.
+func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 	if before["status"] != "draft" {
 		return nil, apierr.InvalidRequest("This invoice is already finalized, you can't re-finalize a non-draft invoice.").WithCode("invoice_not_editable")
 	}
@@ -23,8 +32,10 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 	inv := before
 	// Billing credits come off before tax, so before the customer's
 	// balance pays what is left.
-	if err := applyPretaxCredits(c, inv); err != nil {
-		return nil, err
+	if paidBy == nil {
+		if err := applyPretaxCredits(c, inv); err != nil {
+			return nil, err
+		}
 	}
 	// A once discount the invoice takes is used up (a subscription's
 	// invoice marked it as it was made; a one-off invoice does now).
@@ -42,7 +53,13 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 			inv["number"] = fmt.Sprintf("%s-%04d", api.Str(cus["invoice_prefix"]), seq)
 		}
 		cus["next_invoice_sequence"] = seq + 1
-		prev, err := applyBalance(c, inv, cus)
+		var prev store.Obj
+		var err error
+		if paidBy == nil {
+			prev, err = applyBalance(c, inv, cus)
+		} else {
+			inv["starting_balance"], inv["ending_balance"] = api.Int(cus["balance"]), api.Int(cus["balance"])
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -75,6 +92,16 @@ func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
 		c.Emit("invoice.paid", inv, nil)
 		c.Emit("invoice.payment_succeeded", inv, nil)
 		return inv, subscriptionInvoicePaid(c, inv, "")
+	}
+	if paidBy != nil {
+		if err := c.Put(newInvoicePayment(c, inv, paidBy, false)); err != nil {
+			return nil, err
+		}
+		if err := c.Put(inv); err != nil {
+			return nil, err
+		}
+		c.Emit("invoice.finalized", inv, nil)
+		return inv, nil
 	}
 	pi := payments.NewIntent(c, due, api.Str(inv["currency"]), inv["customer"])
 	pi["description"] = "Invoice " + api.Str(inv["number"])
