@@ -355,6 +355,143 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(sub.TrialEnd - sub.TrialStart).To(Equal(int64(14 * 86400)))
 	})
 
+	Describe("post-payment invoices (invoice_creation)", func() {
+		var inv *receiver
+		BeforeEach(func() {
+			inv = newReceiver()
+			_, secret, err := emu.Webhooks().Listen(inv.srv.URL, "invoice.*", "invoice_payment.paid", "invoiceitem.created", "checkout.session.completed", "checkout.session.async_payment_succeeded")
+			Expect(err).NotTo(HaveOccurred())
+			inv.secret = secret
+		})
+		invoicing := func() *stripe.CheckoutSession {
+			vat, err := sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("eu_vat"), Value: stripe.String("DE123456789")})
+			Expect(err).NotTo(HaveOccurred())
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2)}},
+				InvoiceCreation: &stripe.CheckoutSessionCreateInvoiceCreationParams{Enabled: stripe.Bool(true),
+					InvoiceData: &stripe.CheckoutSessionCreateInvoiceCreationInvoiceDataParams{
+						AccountTaxIDs: []*string{stripe.String(vat.ID)},
+						CustomFields:  []*stripe.CheckoutSessionCreateInvoiceCreationInvoiceDataCustomFieldParams{{Name: stripe.String("PO"), Value: stripe.String("PO-42")}},
+						Description:   stripe.String("Two concert tickets"), Footer: stripe.String("Thank you"),
+						Metadata:         map[string]string{"order": "o-1"},
+						RenderingOptions: &stripe.CheckoutSessionCreateInvoiceCreationInvoiceDataRenderingOptionsParams{AmountTaxDisplay: stripe.String("exclude_tax")},
+					}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.InvoiceCreation.Enabled).To(BeTrue())
+			d := s.InvoiceCreation.InvoiceData
+			Expect(d.AccountTaxIDs).To(HaveLen(1))
+			Expect(d.AccountTaxIDs[0].ID).To(Equal(vat.ID))
+			Expect(d.CustomFields[0].Name).To(Equal("PO"))
+			Expect(d.Description).To(Equal("Two concert tickets"))
+			Expect(d.Footer).To(Equal("Thank you"))
+			Expect(d.Metadata).To(Equal(map[string]string{"order": "o-1"}))
+			Expect(d.RenderingOptions.AmountTaxDisplay).To(Equal("exclude_tax"))
+			Expect(s.CustomerCreation).To(Equal(stripe.CheckoutSessionCustomerCreationIfRequired))
+			Expect(s.Invoice).To(BeNil())
+			return s
+		}
+		checkInvoice := func(s *stripe.CheckoutSession) *stripe.Invoice {
+			Expect(s.Invoice).NotTo(BeNil())
+			Expect(s.Customer).NotTo(BeNil(), "a post-payment invoice needs a customer: one is made")
+			got, err := sc.V1Invoices.Retrieve(Ctx, s.Invoice.ID, &stripe.InvoiceRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("payments")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(got.Customer.ID).To(Equal(s.Customer.ID))
+			Expect(got.Currency).To(Equal(stripe.CurrencyEUR))
+			Expect(got.Total).To(Equal(int64(9000)))
+			Expect(got.AmountPaid).To(Equal(int64(9000)))
+			Expect(got.AmountRemaining).To(BeZero())
+			Expect(got.Number).NotTo(BeEmpty())
+			Expect(got.Lines.Data).To(HaveLen(1))
+			line := got.Lines.Data[0]
+			Expect(line.Quantity).To(Equal(int64(2)))
+			Expect(line.Amount).To(Equal(int64(9000)))
+			Expect(line.Description).To(Equal("Concert ticket"))
+			Expect(line.Pricing.PriceDetails.Price).To(Equal(price.ID))
+			Expect(got.Description).To(Equal("Two concert tickets"))
+			Expect(got.Footer).To(Equal("Thank you"))
+			Expect(got.CustomFields).To(HaveLen(1))
+			Expect(got.CustomFields[0].Value).To(Equal("PO-42"))
+			Expect(got.Metadata).To(Equal(map[string]string{"order": "o-1"}))
+			Expect(got.AccountTaxIDs).To(HaveLen(1))
+			Expect(got.Rendering.AmountTaxDisplay).To(Equal("exclude_tax"))
+			Expect(got.Payments.Data).To(HaveLen(1))
+			pay := got.Payments.Data[0]
+			Expect(pay.Payment.PaymentIntent.ID).To(Equal(s.PaymentIntent.ID), "paid by the session's PaymentIntent")
+			Expect(pay.Status).To(Equal("paid"))
+			Expect(pay.AmountPaid).To(Equal(int64(9000)))
+			Expect(pay.IsDefault).To(BeFalse())
+			return got
+		}
+
+		It("makes the purchase's invoice, paid by the session's payment, before checkout.session.completed", func() {
+			s := invoicing()
+			body := complete(s.ID, "pm_card_visa")
+			Expect(body["invoice"]).To(HavePrefix("in_"))
+			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			invoice := checkInvoice(got)
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(inv.types()).To(Equal([]string{"invoice.created", "invoiceitem.created", "invoice.finalized", "invoice_payment.paid",
+				"invoice.paid", "invoice.payment_succeeded", "checkout.session.completed"}))
+			var completed stripe.CheckoutSession
+			Expect(completed.UnmarshalJSON(inv.all()[6].Data.Raw)).To(Succeed())
+			Expect(completed.Invoice.ID).To(Equal(invoice.ID), "the completed event names the invoice")
+			Expect(emu.Count("", "payment_intent")).To(Equal(1), "no PaymentIntent of the invoice's own")
+		})
+
+		It("makes a SEPA session's invoice once the debit succeeds", func() {
+			s := invoicing()
+			body := complete(s.ID, "pm_sepa_debit")
+			Expect(body["payment_status"]).To(Equal("unpaid"))
+			Expect(body["invoice"]).To(BeNil(), "nothing is paid yet")
+			Expect(body["customer"]).To(HavePrefix("cus_"))
+			Expect(emu.Count("", "invoice")).To(BeZero())
+
+			emu.Clock().Advance(5 * time.Minute)
+			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+			checkInvoice(got)
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(inv.types()).To(Equal([]string{"checkout.session.completed", "invoice.created", "invoiceitem.created", "invoice.finalized",
+				"invoice_payment.paid", "invoice.paid", "invoice.payment_succeeded", "checkout.session.async_payment_succeeded"}))
+		})
+
+		It("makes no invoice when the session does not ask for one, and shows invoice_creation disabled", func() {
+			s := session()
+			Expect(s.InvoiceCreation.Enabled).To(BeFalse())
+			body := complete(s.ID, "pm_card_visa")
+			Expect(body["invoice"]).To(BeNil())
+			Expect(body["customer"]).To(BeNil(), "a guest: if_required makes no customer")
+			Expect(emu.Count("", "invoice")).To(BeZero())
+		})
+
+		It("refuses it outside payment mode, and with what the invoice would not show, creating nothing", func() {
+			rec, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(900), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+			Expect(err).NotTo(HaveOccurred())
+			on := &stripe.CheckoutSessionCreateInvoiceCreationParams{Enabled: stripe.Bool(true)}
+			_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://x.example/ok"),
+				LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(rec.ID), Quantity: stripe.Int64(1)}}, InvoiceCreation: on})
+			Expect(StripeErr(err).Param).To(Equal("invoice_creation"))
+			_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur"),
+				SuccessURL: stripe.String("https://x.example/ok"), InvoiceCreation: on})
+			Expect(StripeErr(err).Param).To(Equal("invoice_creation"))
+			_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
+				LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}}, InvoiceCreation: on,
+				PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{CaptureMethod: stripe.String("manual")}})
+			Expect(StripeErr(err).Param).To(Equal("payment_intent_data[capture_method]"))
+			Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate"))
+			_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
+				LineItems:       []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+				InvoiceCreation: &stripe.CheckoutSessionCreateInvoiceCreationParams{Enabled: stripe.Bool(true), InvoiceData: &stripe.CheckoutSessionCreateInvoiceCreationInvoiceDataParams{AccountTaxIDs: []*string{stripe.String("txi_missing")}}}})
+			Expect(StripeErr(err).Param).To(Equal("invoice_creation[invoice_data][account_tax_ids][0]"))
+			Expect(emu.Count("", "checkout.session")).To(BeZero())
+		})
+	})
+
 	It("refuses *_data of another mode, and fields it does not carry over, by name, creating nothing", func() {
 		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
 			LineItems:        []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},

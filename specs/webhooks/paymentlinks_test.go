@@ -54,6 +54,46 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		return n
 	}
 
+	It("carries invoice_creation to the sessions it opens, which make a paid invoice", func() {
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(3)}},
+			InvoiceCreation: &stripe.PaymentLinkCreateInvoiceCreationParams{Enabled: stripe.Bool(true),
+				InvoiceData: &stripe.PaymentLinkCreateInvoiceCreationInvoiceDataParams{Description: stripe.String("Poster order"),
+					Metadata: map[string]string{"channel": "link"}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.InvoiceCreation.Enabled).To(BeTrue())
+		Expect(l.InvoiceCreation.InvoiceData.Description).To(Equal("Poster order"))
+		Expect(l.InvoiceCreation.InvoiceData.Metadata).To(Equal(map[string]string{"channel": "link"}))
+
+		status, body := open(l.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		ic := body["invoice_creation"].(map[string]any)
+		Expect(ic["enabled"]).To(BeTrue())
+		Expect(ic["invoice_data"].(map[string]any)["description"]).To(Equal("Poster order"))
+		Expect(body["customer_creation"]).To(Equal("if_required"))
+
+		status, done, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+body["id"].(string)+"/complete", url.Values{"payment_method": {"pm_card_visa"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", done)
+		Expect(done["customer"]).To(HavePrefix("cus_"), "a post-payment invoice needs a customer: one is made")
+		inv, err := sc.V1Invoices.Retrieve(Ctx, done["invoice"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(inv.AmountPaid).To(Equal(int64(4500)))
+		Expect(inv.Description).To(Equal("Poster order"))
+		Expect(inv.Metadata).To(Equal(map[string]string{"channel": "link"}))
+		Expect(inv.Customer.ID).To(Equal(done["customer"]))
+
+		// Turned off, the next sessions make none.
+		l, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{InvoiceCreation: &stripe.PaymentLinkUpdateInvoiceCreationParams{Enabled: stripe.Bool(false)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.InvoiceCreation.Enabled).To(BeFalse())
+		Expect(l.InvoiceCreation.InvoiceData.Description).To(Equal("Poster order"), "invoice_data is kept")
+		_, body = open(l.ID)
+		Expect(body["invoice_creation"].(map[string]any)["enabled"]).To(BeFalse())
+	})
+
 	It("creates, lists, retrieves, updates and deactivates a link, with events", func() {
 		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2),
@@ -283,8 +323,11 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 				SubmitType: stripe.String("buy")}, "submit_type"},
 			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
 				CustomText: &stripe.PaymentLinkCreateCustomTextParams{Submit: &stripe.PaymentLinkCreateCustomTextSubmitParams{Message: stripe.String("Go")}}}, "custom_text"},
-			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(recurring.ID)},
 				InvoiceCreation: &stripe.PaymentLinkCreateInvoiceCreationParams{Enabled: stripe.Bool(true)}}, "invoice_creation"},
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
+				InvoiceCreation: &stripe.PaymentLinkCreateInvoiceCreationParams{Enabled: stripe.Bool(true), InvoiceData: &stripe.PaymentLinkCreateInvoiceCreationInvoiceDataParams{
+					Issuer: &stripe.PaymentLinkCreateInvoiceCreationInvoiceDataIssuerParams{Type: stripe.String("account"), Account: stripe.String("acct_x")}}}}, "invoice_creation[invoice_data][issuer][type]"},
 		} {
 			_, err := sc.V1PaymentLinks.Create(Ctx, tc.p)
 			se := StripeErr(err)

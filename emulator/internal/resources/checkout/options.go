@@ -93,10 +93,13 @@ func retype(v any) any {
 
 // applyPageOptions records what the hosted page is asked to collect. The
 // test helper completes sessions without a form, so these show on the
-// session only; tax and invoices after payment are refused when asked for.
+// session only; tax is refused when asked for. invoice_creation is kept
+// for completion.
 func applyPageOptions(c *api.Call, s store.Obj, customer any) error {
 	c.AcceptWhen("automatic_tax.enabled", false)
-	c.AcceptWhen("invoice_creation.enabled", false)
+	if err := applySessionInvoiceCreation(c, s); err != nil {
+		return err
+	}
 	if enabled, ok := c.Params.Bool("phone_number_collection.enabled"); ok {
 		s["phone_number_collection"] = store.Obj{"enabled": enabled}
 	}

@@ -237,7 +237,6 @@ func checkLinkPrices(items []linkItem) error {
 // fees, optional items…) are refused by name.
 func applyLinkSettings(c *api.Call, l store.Obj, mode string) error {
 	c.AcceptWhen("automatic_tax.enabled", false)
-	c.AcceptWhen("invoice_creation.enabled", false)
 	c.AcceptWhen("payment_method_collection", "always")
 	c.Copy(l, "allow_promotion_codes", "billing_address_collection", "customer_creation", "inactive_message", "submit_type")
 	for _, f := range []string{"billing_address_collection", "customer_creation", "submit_type", "allow_promotion_codes"} {
@@ -302,6 +301,9 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string) error {
 		}
 	}
 	if err := applyLinkData(c, l, mode); err != nil {
+		return err
+	}
+	if err := applyLinkInvoiceCreation(c, l, mode); err != nil {
 		return err
 	}
 	return c.ApplyMetadata(l)
@@ -518,6 +520,9 @@ func openLinkSession(c *api.Call) (any, error) {
 	}
 	if data := linkObjectData(l, mode); data != nil {
 		p[map[string]string{"payment": "payment_intent_data", "subscription": "subscription_data"}[mode]] = data
+	}
+	if ic := linkInvoiceCreation(l); ic != nil && mode == "payment" {
+		p["invoice_creation"] = ic
 	}
 	saved := c.Params
 	c.Params = params.NewValues(p)

@@ -174,6 +174,9 @@ func create(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	if err := checkInvoiceCreation(c, s, ownRates, data); err != nil {
+		return nil, err
+	}
 	if _, trial := data["trial_period_days"]; trial || data["trial_end"] != nil {
 		// Nothing is due today on a free trial: the first invoice is 0.
 		s["amount_subtotal"], s["amount_total"] = int64(0), int64(0)
@@ -493,7 +496,9 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		// (shipping_details left the session's top level in 2025-03-31).
 		s["collected_information"] = store.Obj{"shipping_details": details}
 	}
-	if s["customer"] == nil && s["customer_creation"] == "always" {
+	if s["customer"] == nil && (s["customer_creation"] == "always" || invoiceEnabled(s)) {
+		// A post-payment invoice is a customer's: Stripe makes one
+		// (customer_creation=if_required requires it then).
 		cus := customers.New(c)
 		cus["email"], cus["name"] = email, nameV
 		if err := c.Insert(cus); err != nil {
@@ -576,6 +581,13 @@ func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, err
 	s["status"] = "complete"
 	s["url"] = nil
 	s["payment_status"] = paymentStatus
+	if paymentStatus == "paid" && invoiceEnabled(s) {
+		// The invoice is made as the payment succeeds, so the
+		// completed event names it.
+		if err := postPaymentInvoice(c, s); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.Put(s); err != nil {
 		return nil, err
 	}
@@ -676,6 +688,11 @@ func onIntentChange(c *api.Call, ch payments.IntentChange) error {
 	switch ch.To {
 	case payments.Succeeded:
 		s["payment_status"] = "paid"
+		if invoiceEnabled(s) {
+			if err := postPaymentInvoice(c, s); err != nil {
+				return err
+			}
+		}
 		if err := c.Put(s); err != nil {
 			return err
 		}
