@@ -97,11 +97,7 @@ func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 		if err := c.Put(newInvoicePayment(c, inv, paidBy, false)); err != nil {
 			return nil, err
 		}
-		if err := c.Put(inv); err != nil {
-			return nil, err
-		}
-		c.Emit("invoice.finalized", inv, nil)
-		return inv, nil
+		return inv, c.PutEmit(inv, "invoice.finalized", nil)
 	}
 	pi := payments.NewIntent(c, due, api.Str(inv["currency"]), inv["customer"])
 	pi["description"] = "Invoice " + api.Str(inv["number"])
