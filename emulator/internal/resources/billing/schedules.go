@@ -5,12 +5,15 @@ import (
 	"strconv"
 	"strings"
 
+	"encoding/json"
+
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/tidwall/gjson"
@@ -92,7 +95,7 @@ func createSchedule(c *api.Call) (any, error) {
 	if err := applyScheduleSettings(c, sched); err != nil {
 		return nil, err
 	}
-	phases, err := schedulePhases(c, start, nil)
+	phases, err := schedulePhases(c, start, nil, cusID)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +164,7 @@ func ownPaymentMethod(c *api.Call, customer, pm, param string) error {
 // its iterations (or duration) of its prices' interval, one interval if
 // neither is given. current, on an update of an active schedule, is the
 // phase under way: phases[0] is it, and keeps its start.
-func schedulePhases(c *api.Call, start int64, current store.Obj) ([]any, error) {
+func schedulePhases(c *api.Call, start int64, current store.Obj, customer string) ([]any, error) {
 	var out []any
 	at := start
 	ps := c.Params.Array("phases")
@@ -179,9 +182,19 @@ func schedulePhases(c *api.Call, start int64, current store.Obj) ([]any, error) 
 				return nil, apierr.InvalidRequest("Each phase must start when the one before it ends (%d).", at).WithParam(prefix + "[start_date]")
 			}
 		}
-		phase, err := schedulePhase(c, pp, prefix, at)
+		phase, err := schedulePhase(c, pp, prefix, at, customer)
 		if err != nil {
 			return nil, err
+		}
+		if i > 0 {
+			// A phase after the first would start its trial or bill its
+			// one-off items on a subscription already running.
+			if phase["trial_end"] != nil {
+				return nil, apierr.InvalidRequest("stripe-emu does not emulate a trial on a phase after the first, so it refused the request rather than answer as if it had taken effect.").WithParam(prefix + "[trial_end]")
+			}
+			if len(asAnys(phase["add_invoice_items"])) > 0 {
+				return nil, apierr.InvalidRequest("stripe-emu does not emulate add_invoice_items on a phase after the first, so it refused the request rather than answer as if it had taken effect.").WithParam(prefix + "[add_invoice_items]")
+			}
 		}
 		if len(out) > 0 && phase["currency"] != api.Obj(out[0])["currency"] {
 			return nil, apierr.InvalidRequest("All phases of a subscription schedule must use the same currency.").WithParam(prefix + "[items]")
@@ -192,7 +205,7 @@ func schedulePhases(c *api.Call, start int64, current store.Obj) ([]any, error) 
 	return out, nil
 }
 
-func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64) (store.Obj, error) {
+func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64, customer string) (store.Obj, error) {
 	items := pp.Array("items")
 	if len(items) == 0 {
 		return nil, apierr.MissingParam(prefix + "[items]")
@@ -222,7 +235,15 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64) (s
 		if err != nil {
 			return nil, err
 		}
-		rendered = append(rendered, phaseItem(price, q, itemMetadata(ip)))
+		it := phaseItem(price, q, itemMetadata(ip))
+		rates, ok, err := taxRatesParam(c, ip, "tax_rates", ipre+"[tax_rates]", nil)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			it["tax_rates"] = rates
+		}
+		rendered = append(rendered, it)
 	}
 	interval, count := recurring(first)
 	end := int64(0)
@@ -275,7 +296,159 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64) (s
 	if d, ok := pp.Str("description"); ok {
 		phase["description"] = nilIfEmpty(d)
 	}
+	if err := phaseExtras(c, pp, prefix, phase, customer); err != nil {
+		return nil, err
+	}
 	return phase, nil
+}
+
+// phaseExtras reads what a phase may say beyond its items and length:
+// its discounts (checked now, redeemed on the subscription when the
+// phase begins), its trial (trial: the whole phase; trial_end: until
+// then), its default tax rates and its one-off items.
+func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, customer string) error {
+	currency := api.Str(phase["currency"])
+	discounts := []any{}
+	for i, entry := range pp.Array("discounts") {
+		param := fmt.Sprintf("%s[discounts][%d]", prefix, i)
+		_, existing, err := coupons.Resolve(c, entry, param, coupons.Scope{Customer: customer, Currency: currency})
+		if err != nil {
+			return err
+		}
+		d := store.Obj{"coupon": nil, "discount": nil, "promotion_code": nil}
+		switch {
+		case existing != nil:
+			d["discount"] = existing["id"]
+		case entry.Has("promotion_code"):
+			d["promotion_code"], _ = entry.Str("promotion_code")
+		default:
+			d["coupon"], _ = entry.Str("coupon")
+		}
+		discounts = append(discounts, d)
+	}
+	phase["discounts"] = discounts
+	start, end := api.Int(phase["start_date"]), api.Int(phase["end_date"])
+	trial, _ := pp.Bool("trial")
+	if v, ok := pp.Get("trial_end"); ok && v != nil {
+		if trial {
+			return apierr.Exclusive(prefix+"[trial]", prefix+"[trial_end]")
+		}
+		t, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+		if err != nil {
+			return apierr.InvalidRequest("Invalid %s[trial_end]: must be an integer Unix timestamp", prefix).WithParam(prefix + "[trial_end]")
+		}
+		if t <= start || t > end {
+			return apierr.InvalidRequest("The trial end of a phase must be after its start date and no later than its end date.").WithParam(prefix + "[trial_end]")
+		}
+		phase["trial_end"] = t
+	} else if trial {
+		phase["trial_end"] = end
+	}
+	rates, ok, err := taxRatesParam(c, pp, "default_tax_rates", prefix+"[default_tax_rates]", nil)
+	if err != nil {
+		return err
+	}
+	if ok {
+		phase["default_tax_rates"] = rates
+	}
+	adds := []any{}
+	for i, entry := range pp.Array("add_invoice_items") {
+		ipre := fmt.Sprintf("%s[add_invoice_items][%d]", prefix, i)
+		for _, f := range []string{"price_data", "discounts", "period"} {
+			if entry.Has(f) {
+				return apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s[%s]`, so it refused the request rather than answer as if it had taken effect.", ipre, f).WithParam(ipre + "[" + f + "]")
+			}
+		}
+		id, _ := entry.Str("price")
+		if id == "" {
+			return apierr.MissingParam(ipre + "[price]")
+		}
+		price, ok := c.Tx.Get(c.Account, "price", id)
+		switch {
+		case !ok:
+			return apierr.NoSuchObject("price", id, ipre+"[price]")
+		case !api.Bool(price["active"]):
+			return apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(ipre + "[price]")
+		case price["type"] != "one_time":
+			return apierr.InvalidRequest("The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.").WithParam(ipre + "[price]")
+		}
+		if err := catalog.CheckCurrency(c, price, currency, ipre+"[price]"); err != nil {
+			return err
+		}
+		q, ok := entry.Int("quantity")
+		if !ok {
+			q = 1
+		} else if q < 0 {
+			return apierr.InvalidRequest("Invalid %s[quantity]: must be at least 0", ipre).WithParam(ipre + "[quantity]")
+		}
+		item := store.Obj{"discounts": []any{}, "price": id, "quantity": q, "tax_rates": []any{}}
+		rates, ok, err := taxRatesParam(c, entry, "tax_rates", ipre+"[tax_rates]", nil)
+		if err != nil {
+			return err
+		}
+		if ok {
+			item["tax_rates"] = rates
+		}
+		adds = append(adds, item)
+	}
+	phase["add_invoice_items"] = adds
+	return nil
+}
+
+// currentPhase is the stored phase under way on an active schedule.
+func currentPhase(sched store.Obj) store.Obj {
+	start := api.Int(api.Obj(sched["current_phase"])["start_date"])
+	for _, p := range asAnys(sched["phases"]) {
+		if api.Int(api.Obj(p)["start_date"]) == start {
+			return api.Obj(p)
+		}
+	}
+	return nil
+}
+
+// keepsStarted refuses an update of the current phase that changes what
+// took effect when it began: its trial and its one-off items.
+func keepsStarted(phase, old store.Obj) error {
+	if api.Int(phase["trial_end"]) != api.Int(old["trial_end"]) {
+		return apierr.InvalidRequest("stripe-emu does not emulate changing the trial of the current phase, so it refused the request rather than answer as if it had taken effect.").WithParam("phases[0][trial_end]")
+	}
+	if len(asAnys(phase["add_invoice_items"])) > 0 && !sameJSON(phase["add_invoice_items"], old["add_invoice_items"]) {
+		return apierr.InvalidRequest("stripe-emu does not emulate add_invoice_items on the current phase, so it refused the request rather than answer as if it had taken effect.").WithParam("phases[0][add_invoice_items]")
+	}
+	return nil
+}
+
+func sameJSON(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+// discountParams are a phase's discounts as a subscription takes them.
+func discountParams(phase store.Obj) []any {
+	var out []any
+	for _, d := range asAnys(phase["discounts"]) {
+		e := map[string]any{}
+		for _, k := range []string{"coupon", "promotion_code", "discount"} {
+			if v := api.Str(api.Obj(d)[k]); v != "" {
+				e[k] = v
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// unsetIfEmpty is a list as a parameter: empty, it clears.
+func unsetIfEmpty(list []any) any {
+	if len(list) == 0 {
+		return params.Unset
+	}
+	return list
+}
+
+func rateIDs(v any) []any {
+	return api.Anys(idStrings(v))
 }
 
 // phaseItem is one item of a phase (a metered price has no quantity).
@@ -373,9 +546,32 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		if q, ok := it["quantity"]; ok {
 			item["quantity"] = api.Int(q)
 		}
+		if rates := rateIDs(it["tax_rates"]); len(rates) > 0 {
+			item["tax_rates"] = rates
+		}
 		items = append(items, item)
 	}
 	p := map[string]any{"customer": sched["customer"], "items": items, "metadata": phase["metadata"], "currency": phase["currency"]}
+	if ds := discountParams(phase); len(ds) > 0 {
+		p["discounts"] = ds
+	}
+	if t := phase["trial_end"]; t != nil {
+		p["trial_end"] = api.Int(t)
+	}
+	if rates := rateIDs(phase["default_tax_rates"]); len(rates) > 0 {
+		p["default_tax_rates"] = rates
+	}
+	var adds []any
+	for _, a := range asAnys(phase["add_invoice_items"]) {
+		add := map[string]any{"price": api.Obj(a)["price"], "quantity": api.Int(api.Obj(a)["quantity"])}
+		if rates := rateIDs(api.Obj(a)["tax_rates"]); len(rates) > 0 {
+			add["tax_rates"] = rates
+		}
+		adds = append(adds, add)
+	}
+	if len(adds) > 0 {
+		p["add_invoice_items"] = adds
+	}
 	settings := api.Obj(sched["default_settings"])
 	if pm := settings["default_payment_method"]; pm != nil {
 		p["default_payment_method"] = pm
@@ -444,7 +640,7 @@ func advanceSchedule(c *api.Call, id string) error {
 		return endSchedule(c, sched)
 	}
 	phase := api.Obj(phases[next])
-	if err := applyPhase(c, sched, phase, api.Str(phase["proration_behavior"])); err != nil {
+	if err := applyPhase(c, sched, currentPhase(sched), phase, api.Str(phase["proration_behavior"])); err != nil {
 		return err
 	}
 	before, _ := c.Tx.Get(c.Account, "subscription_schedule", id)
@@ -457,24 +653,33 @@ func advanceSchedule(c *api.Call, id string) error {
 // item whose price stays keeps its id), as POST /v1/subscriptions/:id
 // would, prorating as the phase says unless the phase begins as a
 // period ends (nothing is left of the period to prorate).
-func applyPhase(c *api.Call, sched, phase store.Obj, proration string) error {
+func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) error {
 	sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(sched["subscription"]))
 	if !ok {
 		return nil
 	}
 	byPrice := map[string]string{}
+	ratesByID := map[string]any{}
 	for _, it := range subItems(sub) {
 		byPrice[api.Str(api.Obj(it["price"])["id"])] = api.Str(it["id"])
+		ratesByID[api.Str(it["id"])] = it["tax_rates"]
 	}
 	var items []any
 	kept := map[string]bool{}
 	for _, it := range phaseItems(phase) {
 		item := map[string]any{"metadata": it["metadata"]}
+		rates := rateIDs(it["tax_rates"])
 		if id, ok := byPrice[api.Str(it["price"])]; ok && !kept[id] {
 			item["id"] = id
 			kept[id] = true
+			if !sameJSON(rates, rateIDs(ratesByID[id])) {
+				item["tax_rates"] = unsetIfEmpty(rates)
+			}
 		} else {
 			item["price"] = it["price"]
+			if len(rates) > 0 {
+				item["tax_rates"] = rates
+			}
 		}
 		if q, ok := it["quantity"]; ok {
 			item["quantity"] = api.Int(q)
@@ -490,6 +695,14 @@ func applyPhase(c *api.Call, sched, phase store.Obj, proration string) error {
 		proration = "none"
 	}
 	p := map[string]any{"items": items, "proration_behavior": proration, "metadata": phase["metadata"]}
+	// The phase's discounts and default tax rates replace the last
+	// phase's (none left when it has none); unchanged, they are kept.
+	if !sameJSON(phase["discounts"], prev["discounts"]) {
+		p["discounts"] = unsetIfEmpty(discountParams(phase))
+	}
+	if rates := rateIDs(phase["default_tax_rates"]); !sameJSON(rates, rateIDs(prev["default_tax_rates"])) {
+		p["default_tax_rates"] = unsetIfEmpty(rates)
+	}
 	if m := firstString(phase["collection_method"]); m != "" {
 		p["collection_method"] = m
 	}
@@ -561,19 +774,23 @@ func updateSchedule(c *api.Call) (any, error) {
 			current = api.Obj(before["current_phase"])
 			start = api.Int(current["start_date"])
 		}
-		phases, err := schedulePhases(c, start, current)
+		phases, err := schedulePhases(c, start, current, api.Str(before["customer"]))
 		if err != nil {
 			return nil, err
 		}
 		after["phases"] = phases
 		if current != nil {
 			first := api.Obj(phases[0])
+			old := currentPhase(before)
+			if err := keepsStarted(first, old); err != nil {
+				return nil, err
+			}
 			after["current_phase"] = store.Obj{"start_date": first["start_date"], "end_date": first["end_date"]}
 			if err := c.Save(before, after); err != nil {
 				return nil, err
 			}
 			// The current phase's items take effect at once.
-			if err := applyPhase(c, after, first, proration); err != nil {
+			if err := applyPhase(c, after, old, first, proration); err != nil {
 				return nil, err
 			}
 			out, _ := c.Tx.Get(c.Account, "subscription_schedule", api.Str(before["id"]))

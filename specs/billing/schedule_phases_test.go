@@ -1,0 +1,270 @@
+package billing_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// What a subscription schedule's phase says beyond its items: its
+// discounts, its trial, its tax rates and its one-off items, each in
+// effect on the subscription while the phase is current.
+var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions", "schedules"), func() {
+	var (
+		emu         *emulator.Emulator
+		sc          *stripe.Client
+		prod        *stripe.Product
+		basic, plus *stripe.Price
+		cus         *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		prod, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
+		Expect(err).NotTo(HaveOccurred())
+		price := func(amount int64) *stripe.Price {
+			p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+				UnitAmount: stripe.Int64(amount), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+			Expect(err).NotTo(HaveOccurred())
+			return p
+		}
+		basic, plus = price(1000), price(2500)
+		cus = customerWithCard(sc, "phases@example.com", "pm_card_visa", "")
+	})
+
+	subscription := func(id string) *stripe.Subscription {
+		GinkgoHelper()
+		s, err := sc.V1Subscriptions.Retrieve(Ctx, id, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice"), stripe.String("discounts")}})
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
+	retrieve := func(id string) *stripe.SubscriptionSchedule {
+		GinkgoHelper()
+		s, err := sc.V1SubscriptionSchedules.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
+	items := func(p *stripe.Price) []*stripe.SubscriptionScheduleCreatePhaseItemParams {
+		return []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(p.ID)}}
+	}
+	taxRate := func(pct float64) *stripe.TaxRate {
+		GinkgoHelper()
+		r, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(pct), Inclusive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		return r
+	}
+	at := func(months int) { emu.Clock().Set(Epoch.AddDate(0, months, 0).Add(2 * time.Hour)) }
+
+	It("discounts the first three months 50% off, then bills full price, the subscription's discounts changing at the phase boundary", func() {
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(3), Discounts: []*stripe.SubscriptionScheduleCreatePhaseDiscountParams{{Coupon: stripe.String(coupon.ID)}}},
+				{Items: items(basic), Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases[0].Discounts).To(HaveLen(1))
+		Expect(s.Phases[0].Discounts[0].Coupon.ID).To(Equal(coupon.ID))
+		Expect(s.Phases[0].Discounts[0].PromotionCode).To(BeNil())
+		Expect(s.Phases[1].Discounts).To(BeEmpty())
+
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Discounts).To(HaveLen(1))
+		Expect(sub.Discounts[0].Coupon.ID).To(Equal(coupon.ID))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(500)))
+		for m := 1; m <= 2; m++ {
+			at(m)
+			sub = subscription(sub.ID)
+			Expect(sub.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+			Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(500)), "month %d is discounted", m)
+			Expect(sub.Discounts).To(HaveLen(1))
+		}
+
+		// The second phase begins with the fourth period: no discount.
+		at(3)
+		sub = subscription(sub.ID)
+		Expect(sub.Discounts).To(BeEmpty())
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
+		Expect(sub.LatestInvoice.TotalDiscountAmounts).To(BeEmpty())
+		Expect(retrieve(s.ID).CurrentPhase.StartDate).To(Equal(s.Phases[1].StartDate))
+		dropped := 0
+		for _, ev := range emu.Events("") {
+			if ev["type"] != "customer.subscription.updated" {
+				continue
+			}
+			data := ev["data"].(map[string]any)
+			prev, _ := data["previous_attributes"].(map[string]any)
+			if was, ok := prev["discounts"].([]any); ok && len(was) == 1 {
+				Expect(data["object"].(map[string]any)["discounts"]).To(BeEmpty())
+				Expect(ev["created"]).To(BeNumerically("==", Epoch.AddDate(0, 3, 0).Unix()))
+				dropped++
+			}
+		}
+		Expect(dropped).To(Equal(1), "one customer.subscription.updated drops the discount")
+
+		at(4)
+		sub = subscription(sub.ID)
+		Expect(sub.Schedule).To(BeNil())
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
+	})
+
+	It("replaces one phase's discount with the next's, a promotion code redeemed when its phase begins", func() {
+		half, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		fifth, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(20), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{
+			Coupon: stripe.String(fifth.ID), Code: stripe.String("LOYAL20")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1), Discounts: []*stripe.SubscriptionScheduleCreatePhaseDiscountParams{{Coupon: stripe.String(half.ID)}}},
+				{Items: items(basic), Iterations: stripe.Int64(1), Discounts: []*stripe.SubscriptionScheduleCreatePhaseDiscountParams{{PromotionCode: stripe.String(promo.ID)}}},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases[1].Discounts[0].PromotionCode.ID).To(Equal(promo.ID))
+		Expect(s.Phases[1].Discounts[0].Coupon).To(BeNil())
+		Expect(subscription(s.Subscription.ID).LatestInvoice.AmountPaid).To(Equal(int64(500)))
+		at(1)
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Discounts).To(HaveLen(1))
+		Expect(sub.Discounts[0].Coupon.ID).To(Equal(fifth.ID))
+		Expect(sub.Discounts[0].PromotionCode.ID).To(Equal(promo.ID))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(800)))
+	})
+
+	It("runs a trial phase free, then bills the paid phase when the trial ends", func() {
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1), Trial: stripe.Bool(true)},
+				{Items: items(plus), Iterations: stripe.Int64(2)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		trialEnd := Epoch.AddDate(0, 1, 0).Unix()
+		Expect(s.Phases[0].TrialEnd).To(Equal(trialEnd), "a whole-phase trial ends with the phase")
+		Expect(s.Phases[1].TrialEnd).To(BeZero())
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.TrialEnd).To(Equal(trialEnd))
+		Expect(sub.LatestInvoice.AmountDue).To(BeZero())
+
+		at(1)
+		sub = subscription(sub.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(2500)))
+		Expect(sub.LatestInvoice.Lines.Data).To(HaveLen(1), "nothing prorated: the trial ended with the phase")
+	})
+
+	It("ends a phase's trial at its trial_end, the rest of the phase paid", func() {
+		trialEnd := Epoch.AddDate(0, 0, 14).Unix()
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(3), TrialEnd: stripe.Int64(trialEnd)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases[0].TrialEnd).To(Equal(trialEnd))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.LatestInvoice.AmountDue).To(BeZero())
+		emu.Clock().Set(time.Unix(trialEnd, 0).Add(2 * time.Hour))
+		sub = subscription(sub.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
+	})
+
+	It("taxes each phase with its default and items' tax rates", func() {
+		vat10, vat20 := taxRate(10), taxRate(20)
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1), DefaultTaxRates: []*string{stripe.String(vat10.ID)}},
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID), TaxRates: []*string{stripe.String(vat20.ID)}}}, Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases[0].DefaultTaxRates).To(HaveLen(1))
+		Expect(s.Phases[0].DefaultTaxRates[0].ID).To(Equal(vat10.ID))
+		Expect(s.Phases[0].DefaultTaxRates[0].Percentage).To(Equal(10.0))
+		Expect(s.Phases[1].Items[0].TaxRates[0].ID).To(Equal(vat20.ID))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.DefaultTaxRates).To(HaveLen(1))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1100)))
+
+		at(1)
+		sub = subscription(sub.ID)
+		Expect(sub.DefaultTaxRates).To(BeEmpty(), "the second phase has no default tax rates")
+		Expect(sub.Items.Data[0].TaxRates).To(HaveLen(1))
+		Expect(sub.Items.Data[0].TaxRates[0].ID).To(Equal(vat20.ID))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1200)))
+	})
+
+	It("bills a phase's add_invoice_items once, on its first invoice", func() {
+		setup, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(5000)})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(2), AddInvoiceItems: []*stripe.SubscriptionScheduleCreatePhaseAddInvoiceItemParams{{Price: stripe.String(setup.ID)}}},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases[0].AddInvoiceItems).To(HaveLen(1))
+		Expect(s.Phases[0].AddInvoiceItems[0].Price.ID).To(Equal(setup.ID))
+		Expect(s.Phases[0].AddInvoiceItems[0].Quantity).To(Equal(int64(1)))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(6000)))
+		Expect(sub.LatestInvoice.Lines.Data).To(HaveLen(2))
+		at(1)
+		Expect(subscription(sub.ID).LatestInvoice.AmountPaid).To(Equal(int64(1000)), "the setup fee is billed once")
+	})
+
+	It("refuses an unknown coupon, an archived tax rate, and what it does not emulate, changing nothing", func() {
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		archived := taxRate(10)
+		_, err = sc.V1TaxRates.Update(Ctx, archived.ID, &stripe.TaxRateUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		create := func(second *stripe.SubscriptionScheduleCreatePhaseParams) error {
+			first := &stripe.SubscriptionScheduleCreatePhaseParams{Items: items(basic), Iterations: stripe.Int64(1),
+				Discounts: []*stripe.SubscriptionScheduleCreatePhaseDiscountParams{{Coupon: stripe.String(coupon.ID)}}}
+			_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+				Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true), Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{first, second}})
+			return err
+		}
+		err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: items(plus),
+			Discounts: []*stripe.SubscriptionScheduleCreatePhaseDiscountParams{{Coupon: stripe.String("nope")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "phases[1][discounts][0][coupon]")
+		err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: items(plus), DefaultTaxRates: []*string{stripe.String(archived.ID)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][default_tax_rates][0]")
+		err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: items(plus), Trial: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][trial_end]")
+		err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: items(plus), Trial: stripe.Bool(true), TrialEnd: stripe.Int64(Epoch.AddDate(0, 1, 5).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "phases[1][trial]")
+		err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: items(plus),
+			AddInvoiceItems: []*stripe.SubscriptionScheduleCreatePhaseAddInvoiceItemParams{{Price: stripe.String(plus.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][add_invoice_items][0][price]")
+
+		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
+		Expect(emu.Count("", "subscription")).To(BeZero())
+		Expect(emu.Count("", "discount")).To(BeZero())
+		cp, err := sc.V1Coupons.Retrieve(Ctx, coupon.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cp.TimesRedeemed).To(BeZero())
+	})
+})
