@@ -144,6 +144,39 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(800)))
 	})
 
+	It("applies a discount added to the current phase by an update at once, and redeems nothing again when the same phases are sent back", func() {
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: items(basic), Iterations: stripe.Int64(2)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		update := func() *stripe.SubscriptionSchedule {
+			GinkgoHelper()
+			u, err := sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
+				Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{{
+					StartDate: stripe.Int64(s.Phases[0].StartDate), EndDate: stripe.Int64(s.Phases[0].EndDate),
+					Items:     []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}},
+					Discounts: []*stripe.SubscriptionScheduleUpdatePhaseDiscountParams{{Coupon: stripe.String(coupon.ID)}},
+				}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return u
+		}
+		Expect(update().Phases[0].Discounts[0].Coupon.ID).To(Equal(coupon.ID))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Discounts).To(HaveLen(1))
+		first := sub.Discounts[0].ID
+		update()
+		sub = subscription(sub.ID)
+		Expect(sub.Discounts).To(HaveLen(1))
+		Expect(sub.Discounts[0].ID).To(Equal(first))
+		Expect(emu.Count("", "discount")).To(Equal(1))
+		at(1)
+		Expect(subscription(sub.ID).LatestInvoice.AmountPaid).To(Equal(int64(500)))
+	})
+
 	It("runs a trial phase free, then bills the paid phase when the trial ends", func() {
 		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
 			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
@@ -205,6 +238,10 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		sub := subscription(s.Subscription.ID)
 		Expect(sub.DefaultTaxRates).To(HaveLen(1))
 		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1100)))
+		// A rate archived after the schedule took it still applies when
+		// its phase begins, as an object keeps the rates it has.
+		_, err = sc.V1TaxRates.Update(Ctx, vat20.ID, &stripe.TaxRateUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
 
 		at(1)
 		sub = subscription(sub.ID)

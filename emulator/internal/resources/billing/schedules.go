@@ -1,11 +1,10 @@
 package billing
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
-
-	"encoding/json"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/tidwall/gjson"
 )
@@ -582,6 +582,7 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 	if d := firstString(phase["description"], settings["description"]); d != "" {
 		p["description"] = d
 	}
+	keepPhaseRates(c, phase)
 	res, err := runAs(c, createSubscription, p, map[string]string{"schedule": api.Str(sched["id"])}, nil)
 	if err != nil {
 		return err
@@ -706,8 +707,25 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) err
 	if m := firstString(phase["collection_method"]); m != "" {
 		p["collection_method"] = m
 	}
+	keepPhaseRates(c, phase)
 	_, err := runAs(c, updateSubscription, p, map[string]string{"id": api.Str(sub["id"])}, nil)
 	return err
+}
+
+// keepPhaseRates lets the subscription take the phase's tax rates even if
+// archived since the schedule took them (as an object keeps its rates).
+func keepPhaseRates(c *api.Call, phase store.Obj) {
+	var rates []any
+	rates = append(rates, asAnys(phase["default_tax_rates"])...)
+	for _, it := range phaseItems(phase) {
+		rates = append(rates, asAnys(it["tax_rates"])...)
+	}
+	for _, a := range asAnys(phase["add_invoice_items"]) {
+		rates = append(rates, asAnys(api.Obj(a)["tax_rates"])...)
+	}
+	if len(rates) > 0 {
+		taxrates.Keep(c, rates)
+	}
 }
 
 // endSchedule finishes a schedule after its last phase: the subscription
