@@ -241,14 +241,3 @@ var _ = Describe("billing_cycle_anchor_config on subscription create", Label("bi
 		}
 	})
 })
-
-// recurringPrice is a price of product every interval.
-func recurringPrice(sc *stripe.Client, product, interval string, amount int64) *stripe.Price {
-	GinkgoHelper()
-	p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
-		Product: stripe.String(product), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(amount),
-		Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String(interval)},
-	})
-	Expect(err).NotTo(HaveOccurred())
-	return p
-}

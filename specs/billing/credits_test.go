@@ -43,11 +43,7 @@ var _ = Describe("Billing credits", Label("billing", "credits"), func() {
 			return p
 		}
 		perCall, perGB = meteredPrice("api_call", 3), meteredPrice("storage_gb", 10)
-		base, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
-			Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
-			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		base = recurringPrice(sc, prod.ID, "month", 1000)
 	})
 
 	record := func(event, customer, value string) {

@@ -207,9 +207,7 @@ var _ = Describe("Prices in several currencies (currency_options)", Label("billi
 			Expect(ii.Currency).To(Equal(stripe.CurrencyEUR))
 			Expect(ii.Proration).To(BeTrue())
 		}
-		usdOnly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
-			UnitAmount: stripe.Int64(300), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
-		Expect(err).NotTo(HaveOccurred())
+		usdOnly := recurringPrice(sc, prod.ID, "month", 300)
 		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
 			Items: []*stripe.SubscriptionUpdateItemParams{{Price: stripe.String(usdOnly.ID)}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "items[0][price]")

@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
 
@@ -27,4 +28,15 @@ func customerWithCard(sc *stripe.Client, email, pm, testClock string) *stripe.Cu
 	cus, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pmID)}})
 	Expect(err).NotTo(HaveOccurred())
 	return cus
+}
+
+// recurringPrice is a price of product, in usd, billed every interval.
+func recurringPrice(sc *stripe.Client, product, interval string, amount int64) *stripe.Price {
+	GinkgoHelper()
+	p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+		Product: stripe.String(product), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(amount),
+		Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String(interval)},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	return p
 }

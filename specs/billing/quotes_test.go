@@ -33,9 +33,7 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		oneTime, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1500)})
 		Expect(err).NotTo(HaveOccurred())
-		monthly, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
-			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
-		Expect(err).NotTo(HaveOccurred())
+		monthly = recurringPrice(sc, prod.ID, "month", 1000)
 		vat, err = sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(10), Inclusive: stripe.Bool(false)})
 		Expect(err).NotTo(HaveOccurred())
 		cus = customerWithCard(sc, "quotes@example.com", "pm_card_visa", "")

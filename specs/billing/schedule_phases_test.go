@@ -28,12 +28,7 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		var err error
 		prod, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
 		Expect(err).NotTo(HaveOccurred())
-		price := func(amount int64) *stripe.Price {
-			p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
-				UnitAmount: stripe.Int64(amount), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
-			Expect(err).NotTo(HaveOccurred())
-			return p
-		}
+		price := func(amount int64) *stripe.Price { return recurringPrice(sc, prod.ID, "month", amount) }
 		basic, plus = price(1000), price(2500)
 		cus = customerWithCard(sc, "phases@example.com", "pm_card_visa", "")
 	})
