@@ -147,8 +147,7 @@ func (c *Call) Save(before, after store.Obj) error {
 // bytes instead of holding two copies. previous is the event's
 // previous_attributes, if any.
 func (c *Call) PutEmit(o store.Obj, eventType string, previous store.Obj) error {
-	typ, _ := o["object"].(string)
-	ev, b := c.Events.open(c, c.Account, c.Account != c.Platform, eventType, encodedSize(typ)+64*len(previous))
+	ev, b := c.openEvent(c.Account, eventType, o, previous)
 	b, err := c.putAppend(c.Account, o, b)
 	if err != nil {
 		return err
@@ -241,8 +240,14 @@ func (c *Call) PutIn(account string, o store.Obj) error {
 }
 
 func (c *Call) putIn(account string, o store.Obj) ([]byte, error) {
-	b, err := c.putAppend(account, o, nil)
-	return b, err
+	return c.putAppend(account, o, nil)
+}
+
+// openEvent starts an event in account about obj, in a buffer sized for
+// obj's encoding and previous, which the caller appends.
+func (c *Call) openEvent(account, eventType string, obj, previous store.Obj) (Committed, []byte) {
+	typ, _ := obj["object"].(string)
+	return c.Events.open(c, account, account != c.Platform, eventType, encodedSize(typ)+64*len(previous))
 }
 
 // putAppend stores o, encoded at the end of dst, and returns dst with the
@@ -300,8 +305,7 @@ func (c *Call) EmitIn(account, eventType string, obj store.Obj, previous store.O
 	}
 	// Not stored as it is now (a charge shown before its balance
 	// transaction arrives): encoded straight into the event.
-	typ, _ := obj["object"].(string)
-	ev, b := c.Events.open(c, account, account != c.Platform, eventType, encodedSize(typ)+64*len(previous))
+	ev, b := c.openEvent(account, eventType, obj, previous)
 	b, err := jsonenc.Append(b, obj)
 	if err != nil {
 		panic("api: event object does not encode: " + err.Error())
