@@ -69,6 +69,26 @@ func TestStripeGoEncodingsRoundTrip(t *testing.T) {
 	}
 }
 
+// Python's and .NET's SDKs send their languages' spelling of booleans,
+// which Stripe's v1 API takes.
+func TestBooleansInAnyCase(t *testing.T) {
+	s := FromStruct(stripe.CustomerCreateParams{})
+	for body, want := range map[string]bool{"validate=true": true, "validate=True": true, "validate=FALSE": false, "validate=False": false} {
+		v, param, msg := validate(t, s, body)
+		if msg != "" {
+			t.Fatalf("%s: %s %s", body, param, msg)
+		}
+		if got, ok := v.Bool("validate"); !ok || got != want {
+			t.Errorf("%s: %v %v", body, got, ok)
+		}
+	}
+	for _, body := range []string{"validate=1", "validate=yes", "validate=truee"} {
+		if _, param, msg := validate(t, s, body); param != "validate" || !strings.HasPrefix(msg, "Invalid boolean") {
+			t.Errorf("%s: %q %q", body, param, msg)
+		}
+	}
+}
+
 func TestErrors(t *testing.T) {
 	s := FromStruct(stripe.CustomerCreateParams{})
 	cases := []struct{ body, param, msg string }{

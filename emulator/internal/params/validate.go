@@ -104,10 +104,12 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		if !ok {
 			return nil, apierr.InvalidRequest("Invalid boolean: %s", describe(raw)).WithParam(name)
 		}
-		switch str {
-		case "true":
+		// Stripe's v1 API takes any case: stripe-python before 12 and
+		// stripe-dotnet before 48 send Python's and .NET's True/False.
+		switch {
+		case strings.EqualFold(str, "true"):
 			return true, nil
-		case "false":
+		case strings.EqualFold(str, "false"):
 			return false, nil
 		}
 		return nil, apierr.InvalidRequest("Invalid boolean: %s", str).WithParam(name)
