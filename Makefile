@@ -4,7 +4,7 @@ GO      ?= go
 GINKGO  := $(GO) run github.com/onsi/ginkgo/v2/ginkgo
 ADDR    ?= 127.0.0.1:12111
 
-.PHONY: run build test lint vet bench fuzz tidy
+.PHONY: run build test lint vet sdk-deps bench fuzz tidy
 
 ## run: serve the emulator on $(ADDR), in memory, no configuration
 run:
@@ -15,7 +15,7 @@ build:
 	$(GO) build -o bin/stripe-emu ./cmd/stripe-emu
 
 ## test: vet, then the whole suite with the race detector, in parallel
-test: vet
+test: vet sdk-deps
 	$(GINKGO) -r -p --randomize-all --race --timeout=10m
 
 ## vet: go vet and a gofmt check
@@ -25,6 +25,16 @@ vet:
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 lint: vet
+
+## sdk-deps: stripe-python for the Python SDK check, from Debian (python3-stripe;
+## PyPI is out of reach of our machines), installed when root with apt-get, else
+## that check says it skipped. stripe-node comes from npm inside its own check.
+SYSPYTHON ?= /usr/bin/python3
+sdk-deps:
+	@$(SYSPYTHON) -c 'import stripe' 2>/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -qq python3-stripe >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq python3-stripe >/dev/null 2>&1; }; }; } || \
+	  echo "stripe-python could not be installed: the Python SDK check will be skipped"
 
 ## bench: throughput and allocation benchmarks, printed as a table (one package
 ## at a time: packages benchmarked side by side would share the CPUs)

@@ -1,0 +1,52 @@
+package sdk_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	"github.com/stripe-emu/stripe-emu/emulator/wirecheck"
+)
+
+// runCheck runs an SDK's check script (run, in its directory) against a
+// fresh emulator, through a server that holds every answer to stripe-go's
+// types and Stripe's OpenAPI spec, as the Go specs' client does. The
+// script gets the server's URL in STRIPE_EMU_URL and must print "all
+// checks passed".
+func runCheck(run *exec.Cmd) {
+	emu := emulator.Start(GinkgoT())
+	var mu sync.Mutex
+	var bad []string
+	var answered atomic.Int64
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		answered.Add(1)
+		emu.Handler().ServeHTTP(w, r)
+	})
+	checked := httptest.NewServer(wirecheck.Handler(counted, func(method, path string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		bad = append(bad, method+" "+path+": "+err.Error())
+	}))
+	DeferCleanup(checked.Close)
+	run.Env = append(os.Environ(), "STRIPE_EMU_URL="+checked.URL)
+	out, err := run.CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), "%s", out) // not a format: the output holds %PDF and the like
+	Expect(string(out)).To(ContainSubstring("all checks passed"))
+	mu.Lock()
+	defer mu.Unlock()
+	Expect(bad).To(BeEmpty(), "answers that do not match Stripe's shapes")
+	Expect(answered.Load()).To(BeNumerically(">", 20), "the SDK's requests went through the checking server")
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}

@@ -1,0 +1,241 @@
+"""Drives the emulator at STRIPE_EMU_URL with the official stripe-python SDK.
+
+The SDK is Debian's python3-stripe (5.0.0: PyPI is out of reach of the
+project's machines). It predates basil, so it is pinned to the emulator's
+version by hand, as an app upgrading its API version would, and the
+resources it has no class for (InvoicePayments) are reached through its
+own requestor. What it checks is what a Python app depends on: the SDK's
+form encoding of nested dicts and lists, its error classes built from the
+emulator's error bodies, Stripe-Account and Idempotency-Key headers,
+auto-pagination, and Webhook.construct_event on a real delivery.
+
+Prints "all checks passed" and exits 0, or names the first check that
+failed and exits 1.
+"""
+
+import http.server
+import os
+import sys
+import threading
+import traceback
+
+import stripe
+from stripe import util
+from stripe.api_requestor import APIRequestor
+
+stripe.api_base = os.environ.get("STRIPE_EMU_URL", "http://127.0.0.1:12111")
+stripe.api_key = "sk_test_python_check"
+stripe.api_version = "2025-08-27.basil"
+stripe.max_network_retries = 0
+
+passed = 0
+
+
+def check(name):
+    def run(fn):
+        global passed
+        try:
+            fn()
+        except Exception:  # any failure names its check
+            print("FAIL " + name + ":\n" + traceback.format_exc(), file=sys.stderr)
+            sys.exit(1)
+        passed += 1
+        return fn
+
+    return run
+
+
+def refused(fn, *args, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except stripe.error.StripeError as e:
+        return e
+    raise AssertionError("the call was not refused")
+
+
+def raw(method, path, params=None, **headers):
+    """A call the 5.0 SDK has no resource class for, through its requestor."""
+    resp, key = APIRequestor().request(method, path, params or {}, headers or None)
+    return util.convert_to_stripe_object(resp, key, None, None)
+
+
+state = {}
+
+
+@check("customers with metadata, and search in Stripe's quoting")
+def _():
+    cus = stripe.Customer.create(email="py@example.com", name="Py", metadata={"plan": "pro"})
+    assert cus.id.startswith("cus_"), cus.id
+    found = stripe.Customer.search(query="email:'py@example.com' AND metadata['plan']:'pro'")
+    assert [c.id for c in found.data] == [cus.id]
+    cleared = stripe.Customer.modify(cus.id, metadata={"plan": ""})
+    assert "plan" not in cleared.metadata, "an empty value unsets a metadata key"
+    state["customer"] = cus
+
+
+@check("story 3: the default price cannot be archived until the product points elsewhere")
+def _():
+    prod = stripe.Product.create(
+        name="Pro",
+        default_price_data={"currency": "usd", "unit_amount": 1500, "recurring": {"interval": "month"}},
+        expand=["default_price"],
+    )
+    e = refused(stripe.Price.modify, prod.default_price.id, active=False)
+    assert isinstance(e, stripe.error.InvalidRequestError), type(e)
+    assert e.user_message is None or isinstance(e.user_message, str)
+    assert str(e.error.message) == "This price cannot be archived because it is the default price of its product.", e
+    assert e.http_status == 400
+    other = stripe.Price.create(product=prod.id, currency="usd", unit_amount=1500, recurring={"interval": "month"})
+    stripe.Product.modify(prod.id, default_price=other.id)
+    assert stripe.Price.modify(prod.default_price.id, active=False).active is False
+    state["price"] = other
+
+
+@check("python values on the wire: floats, booleans in queries, lists of strings")
+def _():
+    rate = stripe.TaxRate.create(display_name="VAT", percentage=7.25, inclusive=False, country="DE")
+    assert rate.percentage == 7.25 and rate.inclusive is False
+    assert state["price"].id in [p.id for p in stripe.Price.list(active=True, limit=100).data]
+    assert all(p.active for p in stripe.Price.list(active=True).data)
+    assert not [p for p in stripe.Price.list(active=False).data if p.active]
+    cus = stripe.Customer.modify(state["customer"].id, preferred_locales=["fr", "en"])
+    assert cus.preferred_locales == ["fr", "en"]
+
+
+@check("payments: a card succeeds; a decline is a CardError carrying the intent")
+def _():
+    pi = stripe.PaymentIntent.create(
+        amount=2000, currency="usd", customer=state["customer"].id, payment_method="pm_card_visa", confirm=True
+    )
+    assert pi.status == "succeeded", pi.status
+    e = refused(
+        stripe.PaymentIntent.create,
+        amount=2000, currency="usd", payment_method="pm_card_chargeDeclinedInsufficientFunds", confirm=True,
+    )
+    assert isinstance(e, stripe.error.CardError), type(e)
+    assert e.code == "card_declined", e.code
+    assert e.error.decline_code == "insufficient_funds"
+    assert e.error.payment_intent.status == "requires_payment_method"
+    refund = stripe.Refund.create(payment_intent=pi.id, amount=500)
+    assert refund.status == "succeeded"
+    assert stripe.PaymentIntent.retrieve(pi.id, expand=["latest_charge"]).latest_charge.amount_refunded == 500
+
+
+@check("story 1: a basil subscription paid by the client, linked both ways through InvoicePayments")
+def _():
+    sub = stripe.Subscription.create(
+        customer=state["customer"].id,
+        items=[{"price": state["price"].id}],
+        payment_behavior="default_incomplete",
+        payment_settings={"save_default_payment_method": "on_subscription"},
+        expand=["latest_invoice.confirmation_secret"],
+    )
+    assert sub.status == "incomplete", sub.status
+    pi_id = sub.latest_invoice.confirmation_secret.client_secret.split("_secret_")[0]
+    assert stripe.PaymentIntent.confirm(pi_id, payment_method="pm_card_visa").status == "succeeded"
+    sub = stripe.Subscription.retrieve(sub.id)
+    assert sub.status == "active", sub.status
+    pays = raw("get", "/v1/invoice_payments", {"payment": {"type": "payment_intent", "payment_intent": pi_id}})
+    assert len(pays.data) == 1 and pays.data[0].invoice == sub.latest_invoice
+    inv = stripe.Invoice.retrieve(sub.latest_invoice, expand=["payments"])
+    assert inv.status == "paid"
+    assert inv.payments.data[0].payment.payment_intent == pi_id
+    assert "payment_intent" not in inv and "charge" not in inv, "basil has no one-to-one fields"
+    state["subscription"] = sub
+
+
+@check("story 2: customers live in their connected account")
+def _():
+    acct = stripe.Account.create(type="express", capabilities={"transfers": {"requested": True}})
+    there = stripe.Customer.create(email="py@example.com", stripe_account=acct.id)
+    assert there.id != state["customer"].id
+    assert stripe.Customer.list(stripe_account=acct.id).data[0].id == there.id
+    e = refused(stripe.Customer.retrieve, state["customer"].id, stripe_account=acct.id)
+    assert isinstance(e, stripe.error.InvalidRequestError), type(e)
+    assert e.code == "resource_missing" and e.http_status == 404
+
+
+@check("wire: idempotent replay, unknown parameters, auto-pagination")
+def _():
+    a = stripe.Customer.create(email="idem@example.com", idempotency_key="py-check-1")
+    b = stripe.Customer.create(email="idem@example.com", idempotency_key="py-check-1")
+    assert a.id == b.id
+    assert b.last_response.headers.get("Idempotent-Replayed") == "true"
+    e = refused(stripe.Customer.create, bogus=1)
+    assert e.param == "bogus", e.param
+    ids = [c.id for c in stripe.Customer.list(limit=1).auto_paging_iter()]
+    assert len(ids) == 2 and len(set(ids)) == 2, ids  # the platform's customers, a page of one at a time
+
+
+@check("test clocks: a renewal driven by advancing the customer's clock")
+def _():
+    clock = stripe.test_helpers.TestClock.create(frozen_time=1735689600)  # 2025-01-01
+    cus = stripe.Customer.create(email="clock@example.com", test_clock=clock.id, payment_method="pm_card_visa",
+                                 invoice_settings={"default_payment_method": "pm_card_visa"})
+    sub = stripe.Subscription.create(customer=cus.id, items=[{"price": state["price"].id}])
+    assert sub.status == "active"
+    clock = stripe.test_helpers.TestClock.advance(clock.id, frozen_time=1735689600 + 32 * 86400)
+    assert clock.status in ("advancing", "ready"), clock.status
+    invoices = stripe.Invoice.list(subscription=sub.id)
+    assert [i.status for i in invoices.data] == ["paid", "paid"], [i.status for i in invoices.data]
+
+
+@check("checkout: a session completed by the test helper")
+def _():
+    session = stripe.checkout.Session.create(
+        mode="payment",
+        success_url="https://example.com/ok",
+        line_items=[{"price_data": {"currency": "usd", "unit_amount": 700, "product_data": {"name": "Ticket"}},
+                     "quantity": 2}],
+    )
+    assert session.payment_status == "unpaid" and session.amount_total == 1400
+    done = raw("post", "/v1/test_helpers/checkout/sessions/%s/complete" % session.id, {"payment_method": "pm_card_visa"})
+    assert done.status == "complete" and done.payment_status == "paid"
+    items = stripe.checkout.Session.list_line_items(session.id)
+    assert items.data[0].quantity == 2
+
+
+@check("story 4: a webhook delivery Webhook.construct_event accepts")
+def _():
+    got = {}
+    arrived = threading.Event()
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            try:
+                got["event"] = stripe.Webhook.construct_event(body, self.headers["Stripe-Signature"], got["secret"])
+                self.send_response(200)
+            except Exception as e:  # a bad signature is the app's 400
+                got["error"] = e
+                self.send_response(400)
+            self.end_headers()
+            arrived.set()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = stripe.WebhookEndpoint.create(
+            url="http://127.0.0.1:%d/hook" % server.server_address[1], enabled_events=["customer.created"]
+        )
+        got["secret"] = endpoint.secret
+        assert endpoint.secret.startswith("whsec_")
+        cus = stripe.Customer.create(email="hooked@example.com")
+        assert arrived.wait(10), "no delivery within 10 s"
+        assert "error" not in got, got.get("error")
+        event = got["event"]
+        assert event.type == "customer.created" and event.data.object.id == cus.id
+        assert event.api_version == "2025-08-27.basil"
+        try:
+            stripe.Webhook.construct_event(b"{}", "t=1,v1=00", endpoint.secret)
+            raise AssertionError("a forged signature was accepted")
+        except stripe.error.SignatureVerificationError:
+            pass
+    finally:
+        server.shutdown()
+
+
+print("all checks passed (%d)" % passed)
