@@ -66,6 +66,7 @@ func init() {
 	register("payment_intent", stripe.PaymentIntent{})
 	register("payment_link", stripe.PaymentLink{})
 	register("payment_method", stripe.PaymentMethod{})
+	register("payment_method_configuration", stripe.PaymentMethodConfiguration{})
 	register("plan", stripe.Plan{})
 	register("price", stripe.Price{})
 	register("product", stripe.Product{})

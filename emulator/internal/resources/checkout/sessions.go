@@ -188,8 +188,8 @@ func create(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
-		s["payment_method_types"] = api.Anys(types)
+	if err := applyPaymentMethodTypes(c, s, currency); err != nil {
+		return nil, err
 	}
 	if err := c.ApplyMetadata(s); err != nil {
 		return nil, err
@@ -202,6 +202,28 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// applyPaymentMethodTypes sets the types a session offers: those sent, or
+// else those its payment method configuration (the one sent, or the
+// account's default) turns on for the session's currency, shown in
+// payment_method_configuration_details; subscription and setup sessions
+// offer only types that can be saved.
+func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
+	cfg, _ := c.Params.Str("payment_method_configuration")
+	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
+		if cfg != "" {
+			return apierr.Exclusive("payment_method_configuration", "payment_method_types")
+		}
+		s["payment_method_types"] = api.Anys(types)
+		return nil
+	}
+	types, details, err := payments.SessionTypes(c, cfg, currency, s["mode"] != "payment")
+	if err != nil {
+		return err
+	}
+	s["payment_method_types"], s["payment_method_configuration_details"] = types, details
+	return nil
 }
 
 func nilIfSetup(mode string, total int64) any {

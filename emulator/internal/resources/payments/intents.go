@@ -146,6 +146,9 @@ func createIntent(c *api.Call) (any, error) {
 	if err := applyIntentParams(c, pi); err != nil {
 		return nil, err
 	}
+	if err := applyIntentConfiguration(c, pi, true, "Payment Intent", false); err != nil {
+		return nil, err
+	}
 	confirm, _ := c.Params.Bool("confirm")
 	if !confirm {
 		for _, p := range []string{"off_session", "return_url", "error_on_requires_action", "mandate_data"} {
@@ -386,7 +389,7 @@ func updateIntent(c *api.Call) (any, error) {
 	}
 	after := api.Clone(before)
 	editable := map[string]bool{RequiresPaymentMethod: true, RequiresConfirmation: true, RequiresAction: true}
-	for _, p := range []string{"amount", "currency", "payment_method", "payment_method_types", "capture_method", "setup_future_usage", "customer"} {
+	for _, p := range []string{"amount", "currency", "payment_method", "payment_method_types", "payment_method_configuration", "capture_method", "setup_future_usage", "customer"} {
 		if c.Params.Has(p) && !editable[api.Str(before["status"])] {
 			return nil, apierr.InvalidRequest("This PaymentIntent's %s could not be updated because it has a status of %s. You may only update the %s of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action.", p, before["status"], p).WithParam(p).WithCode("payment_intent_unexpected_state")
 		}
@@ -407,6 +410,9 @@ func updateIntent(c *api.Call) (any, error) {
 		after["customer"] = cus
 	}
 	if err := applyIntentParams(c, after); err != nil {
+		return nil, err
+	}
+	if err := applyIntentConfiguration(c, after, false, "Payment Intent", false); err != nil {
 		return nil, err
 	}
 	return after, saveIntent(c, before, after)
@@ -586,7 +592,11 @@ func checkMethodAllowed(pi, pm store.Obj) error {
 		if !currencyAllowed(typ, pi["currency"]) {
 			return apierr.InvalidRequest("The PaymentMethod provided (%s) is not available for this PaymentIntent's currency (%s).", typ, pi["currency"]).WithParam("payment_method").WithCode("payment_intent_incompatible_payment_method")
 		}
-		return nil
+		if !followsConfiguration(pi) || listsType(pi, typ) {
+			return nil
+		}
+		// The payment method configuration does not offer it here.
+		return notAllowed(pi, typ)
 	}
 	for _, t := range pi["payment_method_types"].([]any) {
 		if t == typ {
@@ -598,11 +608,22 @@ func checkMethodAllowed(pi, pm store.Obj) error {
 			return nil
 		}
 	}
+	return notAllowed(pi, typ)
+}
+
+// notAllowed refuses a payment method whose type the intent does not list.
+func notAllowed(pi store.Obj, typ string) error {
+	return typeNotListed(pi, typ, "PaymentIntent").WithCode("payment_intent_incompatible_payment_method")
+}
+
+// typeNotListed is Stripe's refusal of a payment method of a type an
+// intent (object names it: PaymentIntent, SetupIntent) does not list.
+func typeNotListed(intent store.Obj, typ, object string) *apierr.Error {
 	var names []string
-	for _, t := range pi["payment_method_types"].([]any) {
+	for _, t := range intent["payment_method_types"].([]any) {
 		names = append(names, api.Str(t))
 	}
-	return apierr.InvalidRequest("The PaymentMethod provided (%s) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: %s. Alternatively update the allowed payment_method_types for this PaymentIntent to include \"%s\".", typ, strings.Join(names, ", "), typ).WithParam("payment_method").WithCode("payment_intent_incompatible_payment_method")
+	return apierr.InvalidRequest("The PaymentMethod provided (%s) is not allowed for this %s. Please attach a PaymentMethod of one of the following types: %s. Alternatively update the allowed payment_method_types for this %s to include \"%s\".", typ, object, strings.Join(names, ", "), object, typ).WithParam("payment_method")
 }
 
 func isSetUp(c *api.Call, pm store.Obj) bool {

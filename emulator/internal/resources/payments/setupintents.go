@@ -53,6 +53,14 @@ func createSetupIntent(c *api.Call) (any, error) {
 	if err := applySetupParams(c, si); err != nil {
 		return nil, err
 	}
+	if si["automatic_payment_methods"] == nil && !c.Params.Has("payment_method_types") {
+		// Without payment_method_types a SetupIntent offers what the
+		// account's payment method configuration turns on.
+		si["automatic_payment_methods"] = store.Obj{"allow_redirects": "always", "enabled": true}
+	}
+	if err := applyIntentConfiguration(c, si, true, "SetupIntent", true); err != nil {
+		return nil, err
+	}
 	if err := c.Insert(si); err != nil {
 		return nil, err
 	}
@@ -91,6 +99,9 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 	// debit is set up (a card has no mandate).
 	c.Inert("use_stripe_sdk", "mandate_data")
 	c.Copy(si, "description", "payment_method_options", "flow_directions")
+	if c.Params.Has("payment_method_types") && c.Params.Has("automatic_payment_methods") {
+		return apierr.Exclusive("automatic_payment_methods", "payment_method_types")
+	}
 	if apm, ok := c.Params.Obj("automatic_payment_methods"); ok {
 		si["automatic_payment_methods"] = automaticPaymentMethods(apm)
 	}
@@ -109,6 +120,7 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 			list[i] = t
 		}
 		si["payment_method_types"] = list
+		si["automatic_payment_methods"] = nil
 	}
 	if pmID, ok := c.Params.Str("payment_method"); ok && pmID != "" {
 		pm, err := resolvePaymentMethod(c, pmID, "payment_method")
@@ -144,7 +156,7 @@ func updateSetupIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if before["status"] == Succeeded || before["status"] == Canceled {
-		if c.Params.Has("payment_method") || c.Params.Has("payment_method_types") {
+		if c.Params.Has("payment_method") || c.Params.Has("payment_method_types") || c.Params.Has("payment_method_configuration") {
 			return nil, apierr.InvalidRequest("You cannot update this SetupIntent because it has a status of %s.", before["status"]).WithCode("setup_intent_unexpected_state")
 		}
 	}
@@ -156,6 +168,9 @@ func updateSetupIntent(c *api.Call) (any, error) {
 		after["customer"] = cus
 	}
 	if err := applySetupParams(c, after); err != nil {
+		return nil, err
+	}
+	if err := applyIntentConfiguration(c, after, false, "SetupIntent", true); err != nil {
 		return nil, err
 	}
 	return after, c.Save(before, after)
@@ -189,6 +204,10 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 		return nil, e.WithCode("setup_intent_unexpected_state")
 	}
 	pm, _ := c.Tx.Get(c.Account, "payment_method", pmID)
+	if followsConfiguration(si) && !listsType(si, api.Str(pm["type"])) {
+		// Its payment method configuration does not offer the type.
+		return nil, typeNotListed(si, api.Str(pm["type"]), "SetupIntent")
+	}
 	if isRedirect(api.Str(pm["type"])) {
 		return confirmRedirectSetup(c, si, pm)
 	}
