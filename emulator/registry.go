@@ -15,6 +15,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/files"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/meters"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/methoddomains"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/quotes"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
@@ -39,6 +40,7 @@ func kinds() []*api.Kind {
 		checkout.LinkKind,
 		taxrates.Kind,
 		shipping.Kind,
+		methoddomains.Kind,
 	}
 	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds()} {
 		out = append(out, family...)
@@ -77,5 +79,6 @@ func routes() [][]api.Route {
 		entitlements.Routes(),
 		quotes.Routes(),
 		files.Routes(),
+		methoddomains.Routes(),
 	}
 }

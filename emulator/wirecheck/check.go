@@ -67,6 +67,7 @@ func init() {
 	register("payment_link", stripe.PaymentLink{})
 	register("payment_method", stripe.PaymentMethod{})
 	register("payment_method_configuration", stripe.PaymentMethodConfiguration{})
+	register("payment_method_domain", stripe.PaymentMethodDomain{})
 	register("plan", stripe.Plan{})
 	register("price", stripe.Price{})
 	register("product", stripe.Product{})
