@@ -57,6 +57,13 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/quotes", "customer=cus_1&line_items[0][price_data][currency]=usd&line_items[0][price_data][product]=prod_1&line_items[0][price_data][unit_amount]=5&discounts[0][coupon]=c", "", "")
 	f.Add("POST", "/v1/quotes/qt_1/accept", "expand[]=invoice&expand[]=computed.upfront.line_items", "", "")
 	f.Add("GET", "/v1/quotes/qt_1/pdf", "", "", "")
+	f.Add("POST", "/v1/payment_method_configurations", "name=x&card[display_preference][preference]=off&sepa_debit[display_preference][preference]=on", "", "")
+	f.Add("GET", "/v1/payment_method_configurations?limit=1&starting_after=pmc_1&application=ca_1", "", "acct_x", "")
+	f.Add("POST", "/v1/payment_intents", "amount=500&currency=eur&payment_method_configuration=pmc_1&capture_method=manual&automatic_payment_methods[allow_redirects]=never", "", "")
+	f.Add("POST", "/v1/setup_intents/seti_1", "payment_method_configuration=pmc_1", "", "")
+	f.Add("POST", "/v1/payment_method_domains", "domain_name=shop.example.com&enabled=false", "", "")
+	f.Add("GET", "/v1/payment_method_domains?domain_name=shop.example.com&enabled=true", "", "", "")
+	f.Add("POST", "/v1/payment_method_domains/pmd_1/validate", "expand[]=x", "", "")
 	// Uploads: a body that begins with "--<boundary>" is sent as
 	// multipart/form-data with that boundary (see below).
 	f.Add("POST", "/v1/files", "--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\ndispute_evidence\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\r\n--b\r\nContent-Disposition: form-data; name=\"file_link_data[create]\"\r\n\r\ntrue\r\n--b--\r\n", "", "up1")
