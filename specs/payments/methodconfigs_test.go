@@ -210,7 +210,7 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 			se := StripeErr(err)
 			Expect(se.Code).To(Equal(stripe.ErrorCodePaymentIntentIncompatiblePaymentMethod))
 			Expect(se.Param).To(Equal("payment_method"))
-			Expect(se.Msg).To(Equal(`The PaymentMethod provided (ideal) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: card, bancontact, eps, klarna. Alternatively update the allowed payment_method_types for this PaymentIntent to include "ideal".`))
+			Expect(se.Msg).To(Equal(`The PaymentMethod provided (ideal) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: card, bancontact, eps, klarna. Alternatively, update the allowed payment_method_types for this PaymentIntent to include "ideal"`))
 			Expect(emu.EventTypes("")).To(HaveLen(mark), "nothing kept")
 
 			By("SEPA Direct Debit is off by default")

@@ -623,7 +623,7 @@ func typeNotListed(intent store.Obj, typ, object string) *apierr.Error {
 	for _, t := range intent["payment_method_types"].([]any) {
 		names = append(names, api.Str(t))
 	}
-	return apierr.InvalidRequest("The PaymentMethod provided (%s) is not allowed for this %s. Please attach a PaymentMethod of one of the following types: %s. Alternatively update the allowed payment_method_types for this %s to include \"%s\".", typ, object, strings.Join(names, ", "), object, typ).WithParam("payment_method")
+	return apierr.InvalidRequest("The PaymentMethod provided (%s) is not allowed for this %s. Please attach a PaymentMethod of one of the following types: %s. Alternatively, update the allowed payment_method_types for this %s to include \"%s\"", typ, object, strings.Join(names, ", "), object, typ).WithParam("payment_method")
 }
 
 func isSetUp(c *api.Call, pm store.Obj) bool {

@@ -273,8 +273,8 @@ func configuredTypes(c *api.Call, id, param string, f offerable) ([]any, store.O
 	return types, store.Obj{"id": id, "parent": cfg["parent"]}, nil
 }
 
-// noTypesLeft is Stripe's refusal of an intent none of whose configured
-// types fits.
+// noTypesLeft is Stripe's refusal of an intent or session (object: "Payment
+// Intent", "Checkout Session") none of whose configured types fits.
 func noTypesLeft(object string) error {
 	return apierr.InvalidRequest("No valid payment method types for this %s. Please ensure that you have activated payment methods compatible with your chosen currency in your dashboard (https://dashboard.stripe.com/settings/payment_methods).", object)
 }
@@ -290,6 +290,9 @@ func noTypesLeft(object string) error {
 func applyIntentConfiguration(c *api.Call, intent store.Obj, creating bool, obj string, setup bool) error {
 	id, sent := c.Params.Str("payment_method_configuration")
 	apm := api.Obj(intent["automatic_payment_methods"])
+	if sent && id != "" && c.Params.Has("payment_method_types") {
+		return apierr.Exclusive("payment_method_configuration", "payment_method_types")
+	}
 	if !api.Bool(apm["enabled"]) {
 		if sent && id != "" {
 			return apierr.InvalidRequest("You can only pass `payment_method_configuration` when `automatic_payment_methods[enabled]` is true; payment_method_types lists the types without one.").WithParam("payment_method_configuration")

@@ -58,7 +58,7 @@ func createSetupIntent(c *api.Call) (any, error) {
 		// account's payment method configuration turns on.
 		si["automatic_payment_methods"] = store.Obj{"allow_redirects": "always", "enabled": true}
 	}
-	if err := applyIntentConfiguration(c, si, true, "SetupIntent", true); err != nil {
+	if err := applyIntentConfiguration(c, si, true, "Setup Intent", true); err != nil {
 		return nil, err
 	}
 	if err := c.Insert(si); err != nil {
@@ -170,7 +170,7 @@ func updateSetupIntent(c *api.Call) (any, error) {
 	if err := applySetupParams(c, after); err != nil {
 		return nil, err
 	}
-	if err := applyIntentConfiguration(c, after, false, "SetupIntent", true); err != nil {
+	if err := applyIntentConfiguration(c, after, false, "Setup Intent", true); err != nil {
 		return nil, err
 	}
 	return after, c.Save(before, after)
