@@ -122,6 +122,19 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 		}
 		dflt := defaultConfig().ID
 		Expect(ids).To(Equal([]string{second.ID, cfg.ID, dflt}), "paged one by one, newest first")
+		var newer []string
+		for o, err := range sc.V1PaymentMethodConfigurations.List(Ctx, &stripe.PaymentMethodConfigurationListParams{
+			ListParams: stripe.ListParams{EndingBefore: stripe.String(dflt), Limit: stripe.Int64(1)}}) {
+			Expect(err).NotTo(HaveOccurred())
+			newer = append(newer, o.ID)
+		}
+		Expect(newer).To(Equal([]string{cfg.ID, second.ID}), "paged backwards from the default")
+		var none []string
+		for o, err := range sc.V1PaymentMethodConfigurations.List(Ctx, &stripe.PaymentMethodConfigurationListParams{ListParams: stripe.ListParams{StartingAfter: stripe.String(dflt)}}) {
+			Expect(err).NotTo(HaveOccurred())
+			none = append(none, o.ID)
+		}
+		Expect(none).To(BeEmpty(), "nothing is older than the default")
 
 		By("changing the default configuration keeps its id")
 		changed, err := sc.V1PaymentMethodConfigurations.Update(Ctx, dflt, &stripe.PaymentMethodConfigurationUpdateParams{
@@ -169,6 +182,12 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(manual.PaymentMethodTypes).To(Equal([]string{"card", "klarna"}), "only methods that can hold funds")
 
+			excluding, err := intent("eur", func(p *stripe.PaymentIntentCreateParams) {
+				p.ExcludedPaymentMethodTypes = []*string{stripe.String("eps"), stripe.String("klarna")}
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(excluding.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "ideal"}), "excluded_payment_method_types")
+
 			By("moving to another currency takes the types again")
 			moved, err := sc.V1PaymentIntents.Update(Ctx, eur.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("jpy")})
 			Expect(err).NotTo(HaveOccurred())
@@ -191,6 +210,15 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 			Expect(explicit.PaymentMethodConfigurationDetails).To(BeNil())
 			Expect(explicit.AutomaticPaymentMethods).To(BeNil())
 
+			By("confirming with explicit types leaves the configuration")
+			confirmed, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{
+				PaymentMethodTypes: []*string{stripe.String("card")}, PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(confirmed.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(confirmed.PaymentMethodConfigurationDetails).To(BeNil())
+
+			pi, err = intent("eur", func(p *stripe.PaymentIntentCreateParams) { p.PaymentMethodConfiguration = stripe.String(cfg.ID) })
+			Expect(err).NotTo(HaveOccurred())
 			By("an update naming another configuration takes its types")
 			back, err := sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{PaymentMethodConfiguration: stripe.String(defaultConfig().ID)})
 			Expect(err).NotTo(HaveOccurred())

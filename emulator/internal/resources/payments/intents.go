@@ -484,6 +484,9 @@ func confirmIntent(c *api.Call) (any, error) {
 	if err := applyIntentParams(c, pi); err != nil {
 		return nil, err
 	}
+	if err := applyIntentConfiguration(c, pi, false, "Payment Intent", false); err != nil {
+		return nil, err
+	}
 	if err := c.Put(pi); err != nil {
 		return nil, err
 	}

@@ -190,14 +190,15 @@ func listMethodConfigurations(c *api.Call) (any, error) {
 		if after != "" && before != "" {
 			return nil, apierr.Exclusive("starting_after", "ending_before")
 		}
-		limit, _ := c.Params.Int("limit")
-		if after == dflt {
-			c.Params.MarkRead("limit")
-			return &api.List{URL: url, Data: []store.Obj{}}, nil
-		}
 		q := store.Query{Limit: 10, EndingBefore: dflt, Filter: applicationFilter(app)}
-		if limit > 0 {
-			q.Limit = int(limit)
+		if n, ok := c.Params.Int("limit"); ok {
+			if n < 1 || n > 100 {
+				return nil, apierr.InvalidRequest("Invalid limit: must be between 1 and 100").WithParam("limit")
+			}
+			q.Limit = int(n)
+		}
+		if after == dflt {
+			return &api.List{URL: url, Data: []store.Obj{}}, nil
 		}
 		return c.Page("payment_method_configuration", url, q), nil
 	}
@@ -232,14 +233,18 @@ func applicationFilter(app string) func(store.Obj) bool {
 
 // offerable tells whether a configuration's type can pay an intent: in
 // its currency (any when ""), for later use when setup is asked, held for
-// a manual capture, and without a redirect when redirects are refused.
+// a manual capture, without a redirect when redirects are refused, and
+// not among the types the intent excludes.
 type offerable struct {
 	currency                      string
 	setup, manual, redirectsNever bool
+	excluded                      []any
 }
 
 func (f offerable) allows(m configuredMethod) bool {
 	switch {
+	case slices.Contains(f.excluded, any(m.typ)):
+		return false
 	case f.currency != "" && !currencyAllowed(m.typ, f.currency):
 		return false
 	case f.setup && !m.setup, f.manual && !m.manualCapture:
@@ -311,6 +316,7 @@ func applyIntentConfiguration(c *api.Call, intent store.Obj, creating bool, obj 
 	}
 	f := offerable{currency: api.Str(intent["currency"]), setup: setup || intent["setup_future_usage"] != nil,
 		manual: intent["capture_method"] == "manual", redirectsNever: apm["allow_redirects"] == "never"}
+	f.excluded, _ = intent["excluded_payment_method_types"].([]any)
 	types, shown, err := configuredTypes(c, id, "payment_method_configuration", f)
 	if err != nil {
 		return err
