@@ -55,6 +55,8 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 				p.Klarna = &stripe.PaymentMethodConfigurationCreateKlarnaParams{DisplayPreference: &stripe.PaymentMethodConfigurationCreateKlarnaDisplayPreferenceParams{Preference: off()}}
 			case "ideal":
 				p.IDEAL = &stripe.PaymentMethodConfigurationCreateIDEALParams{DisplayPreference: &stripe.PaymentMethodConfigurationCreateIDEALDisplayPreferenceParams{Preference: off()}}
+			case "sepa_debit":
+				p.SEPADebit = &stripe.PaymentMethodConfigurationCreateSEPADebitParams{DisplayPreference: &stripe.PaymentMethodConfigurationCreateSEPADebitDisplayPreferenceParams{Preference: off()}}
 			case "card":
 				p.Card = &stripe.PaymentMethodConfigurationCreateCardParams{DisplayPreference: &stripe.PaymentMethodConfigurationCreateCardDisplayPreferenceParams{Preference: off()}}
 			}
@@ -71,8 +73,9 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 		Expect(cfg.Card.Available).To(BeTrue())
 		Expect(cfg.Card.DisplayPreference.Value).To(Equal(stripe.PaymentMethodConfigurationCardDisplayPreferenceValueOn))
 		Expect(cfg.Klarna.DisplayPreference.Preference).To(Equal(stripe.PaymentMethodConfigurationKlarnaDisplayPreferencePreferenceOn))
-		Expect(cfg.SEPADebit.Available).To(BeFalse())
-		Expect(cfg.SEPADebit.DisplayPreference.Value).To(Equal(stripe.PaymentMethodConfigurationSEPADebitDisplayPreferenceValueOff))
+		Expect(cfg.SEPADebit.Available).To(BeTrue())
+		Expect(cfg.SEPADebit.DisplayPreference.Value).To(Equal(stripe.PaymentMethodConfigurationSEPADebitDisplayPreferenceValueOn))
+		Expect(cfg.USBankAccount.DisplayPreference.Value).To(Equal(stripe.PaymentMethodConfigurationUSBankAccountDisplayPreferenceValueOn))
 		Expect(cfg.Paypal.DisplayPreference.Value).To(Equal(stripe.PaymentMethodConfigurationPaypalDisplayPreferenceValueOff))
 
 		got, err := sc.V1PaymentMethodConfigurations.Retrieve(Ctx, cfg.ID, nil)
@@ -170,13 +173,13 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 		It("take their types from the default configuration, filtered by currency", func() {
 			pi, err := intent("usd", nil)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(pi.PaymentMethodTypes).To(Equal([]string{"card", "klarna"}))
+			Expect(pi.PaymentMethodTypes).To(Equal([]string{"card", "klarna", "us_bank_account"}))
 			Expect(pi.PaymentMethodConfigurationDetails.ID).To(Equal(defaultConfig().ID))
 			Expect(pi.PaymentMethodConfigurationDetails.Parent).To(BeEmpty())
 
 			eur, err := intent("eur", nil)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(eur.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "eps", "ideal", "klarna"}))
+			Expect(eur.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "eps", "ideal", "klarna", "sepa_debit"}))
 
 			manual, err := intent("eur", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
 			Expect(err).NotTo(HaveOccurred())
@@ -186,7 +189,7 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 				p.ExcludedPaymentMethodTypes = []*string{stripe.String("eps"), stripe.String("klarna")}
 			})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(excluding.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "ideal"}), "excluded_payment_method_types")
+			Expect(excluding.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "ideal", "sepa_debit"}), "excluded_payment_method_types")
 
 			By("moving to another currency takes the types again")
 			moved, err := sc.V1PaymentIntents.Update(Ctx, eur.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("jpy")})
@@ -199,7 +202,7 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			pi, err := intent("eur", func(p *stripe.PaymentIntentCreateParams) { p.PaymentMethodConfiguration = stripe.String(cfg.ID) })
 			Expect(err).NotTo(HaveOccurred())
-			Expect(pi.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "eps"}))
+			Expect(pi.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "eps", "sepa_debit"}))
 			Expect(pi.PaymentMethodConfigurationDetails.ID).To(Equal(cfg.ID))
 
 			explicit, err := intent("eur", func(p *stripe.PaymentIntentCreateParams) {
@@ -238,11 +241,22 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 			se := StripeErr(err)
 			Expect(se.Code).To(Equal(stripe.ErrorCodePaymentIntentIncompatiblePaymentMethod))
 			Expect(se.Param).To(Equal("payment_method"))
-			Expect(se.Msg).To(Equal(`The PaymentMethod provided (ideal) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: card, bancontact, eps, klarna. Alternatively, update the allowed payment_method_types for this PaymentIntent to include "ideal"`))
+			Expect(se.Msg).To(Equal(`The PaymentMethod provided (ideal) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: card, bancontact, eps, klarna, sepa_debit. Alternatively, update the allowed payment_method_types for this PaymentIntent to include "ideal"`))
 			Expect(emu.EventTypes("")).To(HaveLen(mark), "nothing kept")
 
-			By("SEPA Direct Debit is off by default")
+			By("SEPA Direct Debit is on by default, and off once a configuration turns it off")
+			debited, err := intent("eur", func(p *stripe.PaymentIntentCreateParams) {
+				p.PaymentMethod = stripe.String(sepa())
+				p.Confirm = stripe.Bool(true)
+				p.MandateData = &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
+					Type: stripe.String("offline"), Offline: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceOfflineParams{}}}
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(debited.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+			noDebits, err := sc.V1PaymentMethodConfigurations.Create(Ctx, turnOff("sepa_debit"))
+			Expect(err).NotTo(HaveOccurred())
 			_, err = intent("eur", func(p *stripe.PaymentIntentCreateParams) {
+				p.PaymentMethodConfiguration = stripe.String(noDebits.ID)
 				p.PaymentMethod = stripe.String(sepa())
 				p.Confirm = stripe.Bool(true)
 			})
@@ -286,21 +300,21 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(si.AutomaticPaymentMethods.Enabled).To(BeTrue())
-		Expect(si.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "ideal"}))
+		Expect(si.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "ideal", "sepa_debit", "us_bank_account"}))
 		Expect(si.PaymentMethodConfigurationDetails.ID).To(Equal(defaultConfig().ID))
 
+		cfg, err := sc.V1PaymentMethodConfigurations.Create(Ctx, turnOff("sepa_debit"))
+		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
-			PaymentMethod: stripe.String(sepa()), Confirm: stripe.Bool(true),
+			PaymentMethodConfiguration: stripe.String(cfg.ID), PaymentMethod: stripe.String(sepa()), Confirm: stripe.Bool(true),
+			MandateData: &stripe.SetupIntentCreateMandateDataParams{CustomerAcceptance: &stripe.SetupIntentCreateMandateDataCustomerAcceptanceParams{
+				Type: stripe.String("offline"), Offline: &stripe.SetupIntentCreateMandateDataCustomerAcceptanceOfflineParams{}}},
 		})
 		Expect(StripeErr(err).Msg).To(HavePrefix("The PaymentMethod provided (sepa_debit) is not allowed for this SetupIntent."))
 
-		cfg, err := sc.V1PaymentMethodConfigurations.Create(Ctx, &stripe.PaymentMethodConfigurationCreateParams{
-			SEPADebit: &stripe.PaymentMethodConfigurationCreateSEPADebitParams{DisplayPreference: &stripe.PaymentMethodConfigurationCreateSEPADebitDisplayPreferenceParams{Preference: stripe.String("on")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
 		upd, err := sc.V1SetupIntents.Update(Ctx, si.ID, &stripe.SetupIntentUpdateParams{PaymentMethodConfiguration: stripe.String(cfg.ID)})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(upd.PaymentMethodTypes).To(ContainElement("sepa_debit"))
+		Expect(upd.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "ideal", "us_bank_account"}))
 		Expect(upd.PaymentMethodConfigurationDetails.ID).To(Equal(cfg.ID))
 
 		explicit, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card")}})
@@ -320,7 +334,7 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: item("eur"),
 			})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(s.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "eps", "ideal", "klarna"}))
+			Expect(s.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "eps", "ideal", "klarna", "sepa_debit"}))
 			Expect(s.PaymentMethodConfigurationDetails.ID).To(Equal(defaultConfig().ID))
 
 			cfg, err := sc.V1PaymentMethodConfigurations.Create(Ctx, turnOff("klarna"))
@@ -330,14 +344,14 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 				PaymentMethodConfiguration: stripe.String(cfg.ID),
 			})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(s.PaymentMethodTypes).To(Equal([]string{"card"}))
+			Expect(s.PaymentMethodTypes).To(Equal([]string{"card", "us_bank_account"}))
 			Expect(s.PaymentMethodConfigurationDetails.ID).To(Equal(cfg.ID))
 
 			setup, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
 				Mode: stripe.String("setup"), Currency: stripe.String("eur"), SuccessURL: stripe.String("https://shop.example/ok"),
 			})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(setup.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "ideal"}), "only what can be saved")
+			Expect(setup.PaymentMethodTypes).To(Equal([]string{"card", "bancontact", "ideal", "sepa_debit"}), "only what can be saved, in the currency")
 
 			explicit, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
 				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: item("eur"),
@@ -362,7 +376,7 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			s, err := emu.OpenPaymentLink("", link.ID)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(s["payment_method_types"]).To(Equal([]any{"card", "bancontact", "eps", "ideal", "klarna"}))
+			Expect(s["payment_method_types"]).To(Equal([]any{"card", "bancontact", "eps", "ideal", "klarna", "sepa_debit"}))
 			Expect(s["payment_method_configuration_details"]).To(HaveKeyWithValue("id", defaultConfig().ID))
 		})
 	})

@@ -32,9 +32,13 @@ type configuredMethod struct {
 // configuredMethods are the types a configuration shows, card first and
 // then by name, the order payment_method_types lists them in. Stripe turns
 // cards on for every account, and the local methods its test accounts show
-// with automatic payment methods (iDEAL, Bancontact, EPS, Klarna); the
-// debits need a mandate flow and PayPal a linked PayPal account, so they
-// are off until turned on.
+// with automatic payment methods (iDEAL, Bancontact, EPS, Klarna). The
+// debits are on too: which methods an account has on is its own Dashboard
+// choice, and an app that confirms with the emulator's SEPA and ACH test
+// methods has turned them on at Stripe, so a test should not have to turn
+// them on here first. The rest (PayPal needs a linked PayPal account; the
+// others are turned on by request) stay off until a configuration turns
+// them on.
 var configuredMethods = []configuredMethod{
 	{typ: "card", onByDefault: true, setup: true, manualCapture: true},
 	{typ: "affirm", manualCapture: true},
@@ -45,8 +49,8 @@ var configuredMethods = []configuredMethod{
 	{typ: "klarna", onByDefault: true, manualCapture: true},
 	{typ: "p24"},
 	{typ: "paypal", manualCapture: true},
-	{typ: "sepa_debit", setup: true},
-	{typ: "us_bank_account", setup: true},
+	{typ: "sepa_debit", onByDefault: true, setup: true},
+	{typ: "us_bank_account", onByDefault: true, setup: true},
 }
 
 var displayPreferences = []string{"none", "off", "on"}
