@@ -666,7 +666,7 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 		pi["status"] = Succeeded
 		pi["amount_received"] = pi["amount"]
 	}
-	if redirectMethods[api.Str(pm["type"])].sepa && pi["setup_future_usage"] != nil && pi["customer"] != nil {
+	if redirectMethods[api.Str(pm["type"])].sepa && futureUsage(pi, pm) != nil && pi["customer"] != nil {
 		// iDEAL and Bancontact save the bank account behind the payment
 		// as a SEPA Direct Debit method, not themselves.
 		if err := generateSEPADebit(c, pi, pm, ch); err != nil {
@@ -714,10 +714,23 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 	return pi, nil
 }
 
+// futureUsage is the setup_future_usage that applies to paying with pm:
+// its type's own payment_method_options[…][setup_future_usage] when set
+// ("none" saving nothing), else the intent's.
+func futureUsage(pi, pm store.Obj) any {
+	if v := api.Obj(api.Obj(pi["payment_method_options"])[api.Str(pm["type"])])["setup_future_usage"]; v != nil {
+		if v == "none" {
+			return nil
+		}
+		return v
+	}
+	return pi["setup_future_usage"]
+}
+
 // setUpForFuture saves the payment method to the customer when the
 // intent asks for setup_future_usage.
 func setUpForFuture(c *api.Call, pi, pm store.Obj) error {
-	if pi["setup_future_usage"] == nil || pi["customer"] == nil {
+	if futureUsage(pi, pm) == nil || pi["customer"] == nil {
 		return nil
 	}
 	if _, err := attach(c, pm, api.Str(pi["customer"]), "customer"); err != nil {

@@ -47,7 +47,7 @@ func intentMandate(c *api.Call, owner, pm store.Obj, fromAPI bool) (store.Obj, e
 	if !mandated[typ] {
 		return nil, nil
 	}
-	setup := owner["object"] == "setup_intent" || owner["setup_future_usage"] != nil
+	setup := owner["object"] == "setup_intent" || futureUsage(owner, pm) != nil
 	md, ok := c.Params.Obj("mandate_data")
 	if !ok {
 		if setup && fromAPI {

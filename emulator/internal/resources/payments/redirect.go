@@ -165,10 +165,11 @@ func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error
 	if pi["capture_method"] == "manual" && !m.manual {
 		return apierr.InvalidRequest("The payment method type %s does not support `capture_method=manual`.", typ).WithParam("capture_method")
 	}
-	if pi["setup_future_usage"] != nil && !m.sepa {
+	usage := futureUsage(pi, pm)
+	if usage != nil && !m.sepa {
 		return apierr.InvalidRequest("stripe-emu does not emulate `setup_future_usage` with the payment method type %s: only iDEAL and Bancontact, which save a SEPA Direct Debit PaymentMethod, are emulated.", typ).WithParam("setup_future_usage")
 	}
-	if pi["setup_future_usage"] == "on_session" {
+	if usage == "on_session" {
 		return apierr.InvalidRequest("The payment method type %s only supports `setup_future_usage=off_session`.", typ).WithParam("setup_future_usage")
 	}
 	return nil
