@@ -648,20 +648,37 @@ func anchorParam(c *api.Call, now, end, trialEnd int64) (int64, error) {
 	if !ok || v == nil {
 		return 0, nil
 	}
+	return checkAnchor(v, now, end, trialEnd > 0, "billing_cycle_anchor")
+}
+
+// checkAnchor checks a billing_cycle_anchor (v, as sent) for a
+// subscription starting now whose first natural period ends at end, and
+// returns it as a time.
+func checkAnchor(v any, now, end int64, trial bool, param string) (int64, error) {
 	var t int64
 	if _, err := fmt.Sscan(fmt.Sprint(v), &t); err != nil {
-		return 0, apierr.InvalidRequest("Invalid billing_cycle_anchor: must be an integer Unix timestamp").WithParam("billing_cycle_anchor")
+		return 0, apierr.InvalidRequest("Invalid %s: must be an integer Unix timestamp", param).WithParam(param)
 	}
-	if trialEnd > 0 {
-		return 0, apierr.InvalidRequest("stripe-emu does not emulate billing_cycle_anchor together with a trial, so it refused the request rather than answer as if it had taken effect.").WithParam("billing_cycle_anchor")
+	if trial {
+		return 0, apierr.InvalidRequest("stripe-emu does not emulate %s together with a trial, so it refused the request rather than answer as if it had taken effect.", param).WithParam(param)
 	}
 	if t <= now {
-		return 0, apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("billing_cycle_anchor")
+		return 0, apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam(param)
 	}
 	if t > end {
-		return 0, apierr.InvalidRequest("billing_cycle_anchor cannot be later than next natural billing date (%d) for plan", end).WithParam("billing_cycle_anchor")
+		return 0, apierr.InvalidRequest("billing_cycle_anchor cannot be later than next natural billing date (%d) for plan", end).WithParam(param)
 	}
 	return t, nil
+}
+
+// CheckAnchor checks the billing_cycle_anchor (v, as sent, named param) of
+// a subscription to start now on price (recurring), as creating it would:
+// Checkout checks subscription_data[billing_cycle_anchor] so when a
+// session is created.
+func CheckAnchor(v any, now int64, price store.Obj, trial bool, param string) error {
+	interval, count := recurring(price)
+	_, err := checkAnchor(v, now, addInterval(now, interval, count), trial, param)
+	return err
 }
 
 // anchorConfigParam reads billing_cycle_anchor_config on create: the
