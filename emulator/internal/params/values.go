@@ -325,6 +325,11 @@ func (v Values) Raw() map[string]any {
 	return v.m
 }
 
+// Unmarked is v's typed tree without counting as reading it: for keeping
+// a request's parameters to replay later (a Checkout Session's recovery)
+// while the ones its handler never reads are still refused.
+func (v Values) Unmarked() map[string]any { return v.m }
+
 // RawAt is one top-level parameter's typed value, Unset markers included.
 func (v Values) RawAt(name string) (any, bool) {
 	v.mark(name)
