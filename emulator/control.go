@@ -60,6 +60,7 @@ func (e *Emulator) mountControl() {
 		writeCtl(w, 200, map[string]bool{"ok": true})
 	}).Methods("DELETE")
 	e.server.Router().HandleFunc("/checkout/{id}", e.checkoutPage).Methods("GET", "POST")
+	e.server.Router().HandleFunc("/checkout/{id}/recover", e.recoverPage).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.
 	e.server.Router().Handle("/links/{token}", files.ServeLink(e.env)).Methods("GET")
 }
@@ -380,6 +381,25 @@ func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
 			{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)"},
 		},
 	})
+}
+
+// recoverPage is an expired session's recovery URL
+// (after_expiration.recovery.url): it opens a copy of the session and
+// sends the customer on to its page.
+func (e *Emulator) recoverPage(w http.ResponseWriter, req *http.Request) {
+	id := mux.Vars(req)["id"]
+	account := req.URL.Query().Get("account")
+	status, body, err := e.Call("POST", "/v1/test_helpers/checkout/sessions/"+id+"/recover", url.Values{}, account)
+	if err != nil || status != 200 {
+		msg := fmt.Sprint(err)
+		if body != nil {
+			msg = fmt.Sprint(body["error"])
+		}
+		http.Error(w, "This link cannot be used: "+msg, http.StatusGone)
+		return
+	}
+	next, _ := body["url"].(string)
+	http.Redirect(w, req, next, http.StatusSeeOther)
 }
 
 // ctlBillingSettings reads (GET) or changes (POST, JSON body) an

@@ -3,6 +3,7 @@ package webhooks_test
 import (
 	"net/url"
 	"slices"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -322,7 +323,7 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
 				SubmitType: stripe.String("buy")}, "submit_type"},
 			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
-				CustomText: &stripe.PaymentLinkCreateCustomTextParams{Submit: &stripe.PaymentLinkCreateCustomTextSubmitParams{Message: stripe.String("Go")}}}, "custom_text"},
+				CustomText: &stripe.PaymentLinkCreateCustomTextParams{Submit: &stripe.PaymentLinkCreateCustomTextSubmitParams{Message: stripe.String(strings.Repeat("Go", 601))}}}, "custom_text"},
 			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(recurring.ID)},
 				InvoiceCreation: &stripe.PaymentLinkCreateInvoiceCreationParams{Enabled: stripe.Bool(true)}}, "invoice_creation"},
 			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},

@@ -21,7 +21,7 @@ var objectDataFields = map[string]struct {
 }{
 	"payment_intent_data": {"payment", []string{"application_fee_amount", "capture_method", "description", "metadata", "on_behalf_of",
 		"receipt_email", "setup_future_usage", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_data", "transfer_group"}},
-	"subscription_data": {"subscription", []string{"default_tax_rates", "description", "metadata", "proration_behavior", "trial_end", "trial_period_days", "trial_settings"}},
+	"subscription_data": {"subscription", []string{"billing_cycle_anchor", "default_tax_rates", "description", "metadata", "proration_behavior", "trial_end", "trial_period_days", "trial_settings"}},
 	"setup_intent_data": {"setup", []string{"description", "metadata"}},
 }
 

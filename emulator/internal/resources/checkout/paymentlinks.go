@@ -32,7 +32,7 @@ const MaxLinkItems = 20
 func LinkRoutes() []api.Route {
 	base := "/v1/payment_links"
 	enums := func(s *params.Schema) *params.Schema {
-		return s.Enum("billing_address_collection", "auto", "required").
+		return customFieldEnums(s).Enum("billing_address_collection", "auto", "required").
 			Enum("customer_creation", "always", "if_required").
 			Enum("submit_type", "auto", "book", "donate", "pay", "subscribe").
 			Enum("after_completion.type", "hosted_confirmation", "redirect").
@@ -303,6 +303,9 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string) error {
 	if err := applyLinkData(c, l, mode); err != nil {
 		return err
 	}
+	if err := applyLinkCustomPage(c, l); err != nil {
+		return err
+	}
 	if err := applyLinkInvoiceCreation(c, l, mode); err != nil {
 		return err
 	}
@@ -524,6 +527,7 @@ func openLinkSession(c *api.Call) (any, error) {
 	if ic := linkInvoiceCreation(l); ic != nil && mode == "payment" {
 		p["invoice_creation"] = ic
 	}
+	linkCustomPage(l, p)
 	saved := c.Params
 	c.Params = params.NewValues(p)
 	res, err := create(c)

@@ -46,9 +46,12 @@ func Routes() []api.Route {
 	complete := params.Object(map[string]*params.Schema{
 		"payment_method": params.String(), "email": params.String(), "name": params.String(),
 		"shipping_details": completeShippingSchema, "shipping_rate": params.String(), "expand": params.ArrayOf(params.String()),
+		"custom_fields":       params.ArrayOf(params.Object(map[string]*params.Schema{"key": params.String(), "value": params.String()})),
+		"optional_items":      params.ArrayOf(params.Object(map[string]*params.Schema{"price": params.String(), "quantity": params.Integer()})),
+		"save_payment_method": params.Bool(),
 	})
-	createSchema := shipping.WithEnums(params.FromStruct(stripe.CheckoutSessionCreateParams{}), "shipping_options.shipping_rate_data").
-		With("shipping_address_collection.allowed_countries", shipping.AllowedCountries())
+	createSchema := pageEnums(shipping.WithEnums(params.FromStruct(stripe.CheckoutSessionCreateParams{}), "shipping_options.shipping_rate_data").
+		With("shipping_address_collection.allowed_countries", shipping.AllowedCountries()))
 	return []api.Route{
 		api.POST(base, createSchema, create),
 		api.GET(base, params.FromStruct(stripe.CheckoutSessionListParams{}), list),
@@ -57,6 +60,7 @@ func Routes() []api.Route {
 		api.GET(base+"/{id}/line_items", params.FromStruct(stripe.CheckoutSessionListLineItemsParams{}), listLineItems),
 		api.POST(base+"/{id}/expire", params.FromStruct(stripe.CheckoutSessionExpireParams{}), expireSession),
 		api.POST("/v1/test_helpers/checkout/sessions/{id}/complete", complete, completeSession),
+		api.POST("/v1/test_helpers/checkout/sessions/{id}/recover", params.Object(map[string]*params.Schema{"expand": params.ArrayOf(params.String())}), recoverSession),
 	}
 }
 
@@ -159,11 +163,17 @@ func create(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if data, err = applyPageParams(c, s, items, data); err != nil {
+		return nil, err
+	}
 	defaultRates, err := defaultTaxRates(c, data)
 	if err != nil {
 		return nil, err
 	}
 	if err := applyTaxes(c, s, items, ownRates, defaultRates); err != nil {
+		return nil, err
+	}
+	if err := applyOptionalItems(c, s, items, ownRates, data); err != nil {
 		return nil, err
 	}
 	if err := applyShipping(c, s); err != nil {
@@ -461,6 +471,7 @@ func expire(c *api.Call, before store.Obj) (store.Obj, error) {
 	s := api.Clone(before)
 	s["status"] = "expired"
 	s["url"] = nil
+	offerRecovery(c, s)
 	if err := c.Put(s); err != nil {
 		return nil, err
 	}
@@ -506,6 +517,16 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		nameV = name
 	}
 	s["customer_details"] = store.Obj{"address": nil, "email": email, "name": nameV, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}}
+	if err := fillCustomFields(c, s); err != nil {
+		return nil, err
+	}
+	if err := addOptionalItems(c, s); err != nil {
+		return nil, err
+	}
+	save, err := saveConsent(c, s)
+	if err != nil {
+		return nil, err
+	}
 	if err := chooseShipping(c, s); err != nil {
 		return nil, err
 	}
@@ -518,9 +539,10 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		// (shipping_details left the session's top level in 2025-03-31).
 		s["collected_information"] = store.Obj{"shipping_details": details}
 	}
-	if s["customer"] == nil && (s["customer_creation"] == "always" || invoiceEnabled(s)) {
-		// A post-payment invoice is a customer's: Stripe makes one
-		// (customer_creation=if_required requires it then).
+	if s["customer"] == nil && (s["customer_creation"] == "always" || invoiceEnabled(s) || save) {
+		// A post-payment invoice is a customer's, and so is a saved
+		// payment method: Stripe makes one (customer_creation=if_required
+		// requires it then).
 		cus := customers.New(c)
 		cus["email"], cus["name"] = email, nameV
 		if err := c.Insert(cus); err != nil {
@@ -530,14 +552,14 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	}
 	switch s["mode"] {
 	case "payment":
-		return completePayment(c, s, pm)
+		return completePayment(c, s, pm, save)
 	case "subscription":
-		return completeSubscription(c, s, pm)
+		return completeSubscription(c, s, pm, save)
 	}
 	return completeSetup(c, s, pm)
 }
 
-func completePayment(c *api.Call, s, pm store.Obj) (store.Obj, error) {
+func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error) {
 	pi := payments.NewIntent(c, api.Int(s["amount_total"]), api.Str(s["currency"]), s["customer"])
 	pi["metadata"] = map[string]any{}
 	if err := payments.ApplyIntentData(c, pi, storedData(c, api.Str(s["id"]))); err != nil {
@@ -586,6 +608,11 @@ func completePayment(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 			return nil, err
 		}
 	}
+	if save {
+		if err := keepSavedMethod(c, s, api.Str(pm["id"])); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.Flush(); err != nil {
 		return nil, err
 	}
@@ -625,10 +652,15 @@ func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, err
 	return s, nil
 }
 
-func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
+func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error) {
 	cusID := api.Str(s["customer"])
 	if _, err := payments.AttachTo(c, pm, cusID); err != nil {
 		return nil, err
+	}
+	if save {
+		if err := keepSavedMethod(c, s, api.Str(pm["id"])); err != nil {
+			return nil, err
+		}
 	}
 	var items []any
 	for _, it := range storedItems(c, api.Str(s["id"])) {
@@ -651,8 +683,9 @@ func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 		"payment_behavior": "error_if_incomplete", "currency": s["currency"],
 	}
 	for k, v := range storedData(c, api.Str(s["id"])).Raw() {
-		p[k] = v // subscription_data: trial, metadata, description, default_tax_rates
+		p[k] = v // subscription_data: trial, metadata, description, default_tax_rates, billing_cycle_anchor
 	}
+	anchored := dropPassedAnchor(c, p)
 	if ids, _ := p["default_tax_rates"].([]any); len(ids) > 0 {
 		own := make([]string, 0, len(ids))
 		for _, id := range ids {
@@ -670,6 +703,9 @@ func completeSubscription(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	c.Now = c.Clock.Unix()
 	s["subscription"] = sub["id"]
 	s["invoice"] = sub["latest_invoice"]
+	if anchored {
+		firstInvoiceAmounts(c, s)
+	}
 	if err := c.Put(s); err != nil {
 		return nil, err
 	}
@@ -688,6 +724,9 @@ func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	}
 	if metadata, ok := data.Get("metadata"); ok {
 		si["metadata"] = metadata
+	}
+	if options := setupIntentOptions(data); options != nil {
+		si["payment_method_options"] = options
 	}
 	si, err := payments.SetUpAtOnce(c, si, pm)
 	if err != nil {
