@@ -211,7 +211,8 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			link, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 				LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
 				CustomFields: []*stripe.PaymentLinkCreateCustomFieldParams{{Key: stripe.String("engraving"), Type: stripe.String("text"),
-					Label: &stripe.PaymentLinkCreateCustomFieldLabelParams{Type: stripe.String("custom"), Custom: stripe.String("Engraving")}}},
+					Label: &stripe.PaymentLinkCreateCustomFieldLabelParams{Type: stripe.String("custom"), Custom: stripe.String("Engraving")},
+					Text:  &stripe.PaymentLinkCreateCustomFieldTextParams{MaximumLength: stripe.Int64(12)}}},
 				CustomText: &stripe.PaymentLinkCreateCustomTextParams{Submit: &stripe.PaymentLinkCreateCustomTextSubmitParams{Message: stripe.String("Engraved in 2 days")}},
 			})
 			Expect(err).NotTo(HaveOccurred())
@@ -222,6 +223,9 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			Expect(status).To(Equal(200), "%v", body)
 			s := retrieve(body["id"].(string))
 			Expect(s.CustomFields[0].Key).To(Equal("engraving"))
+			Expect(s.CustomFields[0].Text.MaximumLength).To(Equal(int64(12)))
+			status, body = complete(s.ID, url.Values{"custom_fields[0][key]": {"engraving"}, "custom_fields[0][value]": {"For Ada Lovelace"}})
+			Expect(status).To(Equal(400), "%v", body)
 			Expect(s.CustomText.Submit.Message).To(Equal("Engraved in 2 days"))
 			status, body = complete(s.ID, url.Values{"custom_fields[0][key]": {"engraving"}, "custom_fields[0][value]": {"For Ada"}})
 			Expect(status).To(Equal(200), "%v", body)

@@ -376,7 +376,8 @@ func applyLinkCustomPage(c *api.Call, l store.Obj) error {
 // of the session it opens.
 func linkCustomPage(l store.Obj, p map[string]any) {
 	if fields, _ := l["custom_fields"].([]any); len(fields) > 0 {
-		p["custom_fields"] = withoutNulls(fields)
+		// Stored numbers read back as floats; parameters take integers.
+		p["custom_fields"] = retype(withoutNulls(fields))
 	}
 	if text, _ := withoutNulls(l["custom_text"]).(map[string]any); len(text) > 0 {
 		p["custom_text"] = text

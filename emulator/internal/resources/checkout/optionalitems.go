@@ -149,7 +149,7 @@ func addOptionalItems(c *api.Call, s store.Obj) error {
 	if raw, ok := c.Tx.GetMeta(addedKey(c.Account, api.Str(s["id"]))); ok {
 		var before addedItems
 		_ = json.Unmarshal([]byte(raw), &before)
-		items = items[:before.Base]
+		items = items[:min(before.Base, len(items))]
 		if s["amount_total"] != nil && !free {
 			s["amount_subtotal"] = api.Int(s["amount_subtotal"]) - before.Amount
 			s["amount_total"] = api.Int(s["amount_total"]) - before.Amount
