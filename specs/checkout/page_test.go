@@ -1,6 +1,7 @@
 package checkout_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -164,6 +165,37 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			Expect(completed).NotTo(BeNil())
 			obj := completed["data"].(map[string]any)["object"].(map[string]any)
 			Expect(obj["custom_fields"].([]any)[2].(map[string]any)["text"].(map[string]any)["value"]).To(Equal("Ada"))
+		})
+		It("asks the fields, offers the optional items and the box to save on the hosted page", func() {
+			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+			Expect(err).NotTo(HaveOccurred())
+			p := paymentParams()
+			p.Customer = stripe.String(cus.ID)
+			p.CustomFields = fields()
+			p.OptionalItems = []*stripe.CheckoutSessionCreateOptionalItemParams{{Price: stripe.String(extra.ID), Quantity: stripe.Int64(1)}}
+			p.SavedPaymentMethodOptions = &stripe.CheckoutSessionCreateSavedPaymentMethodOptionsParams{PaymentMethodSave: stripe.String("enabled")}
+			s := create(p)
+			res, err := http.Get(s.URL)
+			Expect(err).NotTo(HaveOccurred())
+			page, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			Expect(string(page)).To(ContainSubstring(`name="field_size"`))
+			Expect(string(page)).To(ContainSubstring(`value="` + extra.ID + `"`))
+			Expect(string(page)).To(ContainSubstring(`name="save_payment_method"`))
+
+			noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			res, err = noRedirect.PostForm(s.URL, url.Values{"payment_method": {"pm_card_visa"}, "field_size": {"s"}, "field_nickname": {"Ada"},
+				"optional_item": {extra.ID}, "save_payment_method": {"true"}})
+			Expect(err).NotTo(HaveOccurred())
+			res.Body.Close()
+			Expect(res.StatusCode).To(Equal(http.StatusSeeOther))
+			got := retrieve(s.ID)
+			Expect(got.Status).To(Equal(stripe.CheckoutSessionStatusComplete))
+			Expect(got.CustomFields[0].Dropdown.Value).To(Equal("s"))
+			Expect(got.AmountTotal).To(Equal(int64(10500)))
+			pm, err := sc.V1PaymentMethods.Retrieve(Ctx, got.PaymentIntent.PaymentMethod.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.Customer.ID).To(Equal(cus.ID))
 		})
 		It("fills a field the customer leaves alone with its default value", func() {
 			p := paymentParams()
