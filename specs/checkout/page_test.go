@@ -539,6 +539,43 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			Expect(got.AmountTotal).To(Equal(int64(968)))
 			Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
 		})
+		It("bills a full period from payment when the anchor passed before the customer paid", func() {
+			monthly := monthlyPrice(sc, 3000)
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:        []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(1)}},
+				SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{BillingCycleAnchor: stripe.Int64(Epoch.Add(2 * time.Hour).Unix())}})
+			emu.Clock().Advance(3 * time.Hour)
+			status, body := complete(s.ID, url.Values{})
+			Expect(status).To(Equal(200), "%v", body)
+			got := retrieve(s.ID)
+			Expect(got.AmountTotal).To(Equal(int64(3000)))
+			sub, err := sc.V1Subscriptions.Retrieve(Ctx, got.Subscription.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.BillingCycleAnchor).To(Equal(emu.Clock().Unix()))
+		})
+		It("charges nothing until the anchor with proration_behavior=none", func() {
+			monthly := monthlyPrice(sc, 3000)
+			anchor := Epoch.Add(10 * 24 * time.Hour).Unix()
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(1)}},
+				SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{BillingCycleAnchor: stripe.Int64(anchor),
+					ProrationBehavior: stripe.String("none")}})
+			status, body := complete(s.ID, url.Values{})
+			Expect(status).To(Equal(200), "%v", body)
+			got := retrieve(s.ID)
+			Expect(got.AmountTotal).To(BeZero())
+			Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusNoPaymentRequired))
+			sub, err := sc.V1Subscriptions.Retrieve(Ctx, got.Subscription.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.BillingCycleAnchor).To(Equal(anchor))
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+
+			By("the first full period is billed at the anchor")
+			emu.Clock().Set(time.Unix(anchor, 0).Add(2 * time.Hour))
+			sub, err = sc.V1Subscriptions.Retrieve(Ctx, got.Subscription.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.LatestInvoice.Total).To(Equal(int64(3000)))
+		})
 		It("refuses an anchor in the past, beyond the first period, or with a trial, creating nothing", func() {
 			monthly := monthlyPrice(sc, 3000)
 			p := func(sd *stripe.CheckoutSessionCreateSubscriptionDataParams) *stripe.CheckoutSessionCreateParams {

@@ -136,5 +136,9 @@ func recoverSession(c *api.Call) (any, error) {
 	}
 	cs := res.(store.Obj)
 	cs["recovered_from"] = s["id"]
+	if s["payment_link"] != nil {
+		// A link's session: the copy is the link's too, with its metadata.
+		cs["payment_link"], cs["metadata"] = s["payment_link"], api.Clone(api.Obj(s["metadata"]))
+	}
 	return cs, c.Put(cs)
 }

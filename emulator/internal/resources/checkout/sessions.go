@@ -706,6 +706,10 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 	if anchored {
 		firstInvoiceAmounts(c, s)
 	}
+	if sub["status"] == "active" && anchored && api.Int(s["amount_total"]) == 0 {
+		// proration_behavior=none: nothing is due until the anchor.
+		return finish(c, s, "no_payment_required")
+	}
 	if err := c.Put(s); err != nil {
 		return nil, err
 	}
