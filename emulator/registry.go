@@ -19,6 +19,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/quotes"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 )
@@ -41,6 +42,8 @@ func kinds() []*api.Kind {
 		taxrates.Kind,
 		shipping.Kind,
 		methoddomains.Kind,
+		tax.RegistrationKind,
+		tax.CodeKind,
 	}
 	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds()} {
 		out = append(out, family...)
@@ -73,6 +76,9 @@ func routes() [][]api.Route {
 		coupons.Routes(),
 		taxrates.Routes(),
 		shipping.Routes(),
+		tax.SettingsRoutes(),
+		tax.RegistrationRoutes(),
+		tax.CodeRoutes(),
 		meters.Routes(),
 		credits.Routes(),
 		clientkeys.Routes(),

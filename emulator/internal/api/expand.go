@@ -186,6 +186,12 @@ func (s *Server) resolve(c *Call, v any) any {
 		if kind == nil {
 			return x
 		}
+		if kind.Static != nil {
+			if o, ok := kind.Static(x); ok {
+				return o
+			}
+			return x
+		}
 		if o, ok := c.Tx.Get(c.Account, kind.Object, x); ok {
 			return o
 		}

@@ -46,6 +46,9 @@ type Kind struct {
 	// gives Stripe's {id, object, deleted: true}, as the OpenAPI spec's
 	// deleted_… expansion resources say.
 	DeletedStub bool
+	// Static serves objects that are the same for every account and never
+	// stored (Stripe's tax codes): expansion asks it for their ids.
+	Static func(id string) (store.Obj, bool)
 }
 
 // Registry knows every Kind.

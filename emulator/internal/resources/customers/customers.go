@@ -31,16 +31,14 @@ var Kind = &api.Kind{
 			}
 			return emptyList(o, "sources"), nil
 		},
-		// Nor cash balances, invoice credit or tax locations: each is
-		// what Stripe shows for a customer that has none.
+		// Nor cash balances or invoice credit: each is what Stripe shows
+		// for a customer that has none.
 		"cash_balance": func(c *api.Call, o store.Obj) (any, error) {
 			return store.Obj{"object": "cash_balance", "available": nil, "customer": o["id"], "livemode": false,
 				"settings": store.Obj{"reconciliation_mode": "automatic", "using_merchant_default": true}}, nil
 		},
 		"invoice_credit_balance": func(c *api.Call, o store.Obj) (any, error) { return store.Obj{}, nil },
-		"tax": func(c *api.Call, o store.Obj) (any, error) {
-			return store.Obj{"automatic_tax": "unrecognized_location", "ip_address": nil, "location": nil}, nil
-		},
+		"tax":                    customerTax,
 	},
 	// discount_duration finds the customers whose discount ends by a
 	// date (repeating ones) without walking every customer.
@@ -72,11 +70,11 @@ var searchFields = search.Fields{
 // Routes is the customer endpoint table.
 func Routes() []api.Route {
 	return append(discountRoutes(),
-		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}).Enum("tax_id_data.type", taxIDTypes...), create),
+		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}).Enum("tax_id_data.type", taxIDTypes...).Enum("tax.validate_location", "deferred", "immediately"), create),
 		api.GET("/v1/customers", params.FromStruct(stripe.CustomerListParams{}), list),
 		api.GET("/v1/customers/search", params.FromStruct(stripe.CustomerSearchParams{}).Require("query"), searchCustomers),
 		api.GET("/v1/customers/{id}", params.FromStruct(stripe.CustomerRetrieveParams{}), retrieve),
-		api.POST("/v1/customers/{id}", params.FromStruct(stripe.CustomerUpdateParams{}), update),
+		api.POST("/v1/customers/{id}", params.FromStruct(stripe.CustomerUpdateParams{}).Enum("tax.validate_location", "auto", "deferred", "immediately"), update),
 		api.DELETE("/v1/customers/{id}", params.FromStruct(stripe.CustomerDeleteParams{}), remove),
 	)
 }
@@ -85,9 +83,8 @@ func Routes() []api.Route {
 var plainFields = []string{"address", "balance", "description", "name", "phone", "preferred_locales", "shipping", "tax_exempt", "next_invoice_sequence"}
 
 // inertCustomerParams change nothing observable here: validate is a
-// deprecated switch, tax[ip_address] / tax[validate_location] only feed
-// Stripe Tax's location checks.
-var inertCustomerParams = []string{"validate", "tax"}
+// deprecated switch.
+var inertCustomerParams = []string{"validate"}
 
 func create(c *api.Call) (any, error) {
 	c.Inert(inertCustomerParams...)
@@ -110,6 +107,9 @@ func create(c *api.Call) (any, error) {
 		if err := hook(c, o); err != nil {
 			return nil, err
 		}
+	}
+	if err := applyTax(c, o, true); err != nil {
+		return nil, err
 	}
 	if err := c.Insert(o); err != nil {
 		return nil, err
@@ -255,6 +255,9 @@ func update(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	if err := applyTax(c, after, false); err != nil {
+		return nil, err
+	}
 	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
@@ -274,6 +277,7 @@ func remove(c *api.Call) (any, error) {
 	if err := deleteTaxIDsOf(c, c.Var("id")); err != nil {
 		return nil, err
 	}
+	c.DeleteMeta(ipAddressKey(c.Account, c.Var("id")))
 	tomb := api.Deleted("customer", c.Var("id"))
 	if err := c.Put(tomb); err != nil {
 		return nil, err

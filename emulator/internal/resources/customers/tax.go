@@ -1,0 +1,71 @@
+package customers
+
+import (
+	"net"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Where a customer's tax[ip_address] is kept: customer.tax is computed
+// when expanded, so the one thing in it a request sets lives beside the
+// customer.
+func ipAddressKey(account, id string) string { return "custaxip:" + account + ":" + id }
+
+// customerTax is the includable customer.tax: what Stripe Tax makes of
+// the customer's addresses now.
+func customerTax(c *api.Call, o store.Obj) (any, error) {
+	ip, _ := c.Tx.GetMeta(ipAddressKey(c.Account, api.Str(o["id"])))
+	return tax.CustomerTax(c, o, ip), nil
+}
+
+// applyTax reads tax[ip_address] and tax[validate_location] for customer o
+// (about to be stored): immediately refuses an address Stripe Tax cannot
+// locate; auto (an update's default) does so only for a customer with a
+// subscription that has automatic tax; deferred never does.
+func applyTax(c *api.Call, o store.Obj, creating bool) error {
+	t, ok := c.Params.Obj("tax")
+	if t.Has("ip_address") {
+		ip, _ := t.Str("ip_address")
+		key := ipAddressKey(c.Account, api.Str(o["id"]))
+		if ip == "" {
+			c.DeleteMeta(key)
+		} else if net.ParseIP(ip) == nil {
+			return apierr.InvalidRequest("Invalid IP address: %s", ip).WithParam("tax[ip_address]")
+		} else if err := c.SetMeta(key, ip); err != nil {
+			return err
+		}
+	}
+	mode := "deferred"
+	if !creating {
+		mode = "auto"
+	}
+	if ok {
+		if v, _ := t.Str("validate_location"); v != "" {
+			mode = v
+		}
+	}
+	if mode == "deferred" || (mode == "auto" && !hasAutomaticTaxSubscription(c, api.Str(o["id"]))) {
+		return nil
+	}
+	if loc, _ := tax.Locate(c, o); loc == nil {
+		return tax.LocationError("tax[validate_location]")
+	}
+	return nil
+}
+
+// hasAutomaticTaxSubscription says whether the customer has a live
+// subscription with automatic tax.
+func hasAutomaticTaxSubscription(c *api.Call, customer string) bool {
+	found := false
+	c.Tx.EachIndexed(c.Account, "subscription", "customer", customer, func(s store.Obj) bool {
+		if s["status"] != "canceled" && s["status"] != "incomplete_expired" && api.Bool(api.Obj(s["automatic_tax"])["enabled"]) {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found
+}
