@@ -279,6 +279,9 @@ func inlineProduct(c *api.Call, pd params.Values) (store.Obj, error) {
 			return nil, apierr.InvalidRequest("Product already exists.").WithParam("product_data[id]").WithCode("resource_already_exists")
 		}
 	}
+	if err := checkTaxCode(pd, "product_data[tax_code]"); err != nil {
+		return nil, err
+	}
 	o := NewProduct(c, id, nil)
 	for _, f := range []string{"name", "active", "statement_descriptor", "tax_code", "unit_label"} {
 		if v, ok := pd.Get(f); ok {

@@ -12,6 +12,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -56,6 +57,9 @@ func createProduct(c *api.Call) (any, error) {
 			return nil, apierr.InvalidRequest("Product already exists.").WithParam("id").WithCode("resource_already_exists")
 		}
 		id = v
+	}
+	if err := checkTaxCode(c.Params, "tax_code"); err != nil {
+		return nil, err
 	}
 	o := NewProduct(c, id, nil)
 	c.Copy(o, productFields...)
@@ -127,6 +131,13 @@ func InlineTaxBehavior(price store.Obj, pd params.Values, param string) error {
 	return nil
 }
 
+// checkTaxCode refuses a tax_code in p (named param in errors) that is no
+// Stripe tax code.
+func checkTaxCode(p params.Values, param string) error {
+	code, _ := p.Str("tax_code")
+	return tax.CheckCode(code, param)
+}
+
 func loadProduct(c *api.Call) (store.Obj, error) {
 	o, err := c.Load("product", c.Var("id"), "id")
 	if err == nil && api.Bool(o["deleted"]) {
@@ -142,6 +153,9 @@ func retrieveProduct(c *api.Call) (any, error) {
 func updateProduct(c *api.Call) (any, error) {
 	before, err := loadProduct(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkTaxCode(c.Params, "tax_code"); err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)

@@ -13,6 +13,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -111,6 +112,9 @@ func Build(c *api.Call, p params.Values, prefix string) (store.Obj, error) {
 		taxBehavior = "unspecified"
 	}
 	taxCode, _ := p.Str("tax_code")
+	if err := tax.CheckCode(taxCode, name("tax_code")); err != nil {
+		return nil, err
+	}
 	o := c.Object("shipping_rate", c.NewID("shipping_rate"), store.Obj{
 		"active": true, "delivery_estimate": estimate, "display_name": display,
 		"fixed_amount": store.Obj{"amount": amount, "currency": strings.ToLower(currency)},

@@ -1,6 +1,8 @@
 package tax
 
 import (
+	"regexp"
+
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -19,30 +21,44 @@ type taxCode struct{ ID, Name, Description string }
 // Nontaxable is the tax code of products no jurisdiction taxes.
 const Nontaxable = "txcd_00000000"
 
+// ShippingCode is the tax code of shipping charges.
+const ShippingCode = "txcd_92010001"
+
 // defaultCode is the tax code of a line whose product has none on an
 // account whose settings set no default: Stripe Tax treats it as an
 // electronically supplied service.
 const defaultCode = "txcd_10000000"
 
-// codes are the common Stripe tax codes, as Stripe lists them
-// (GET /v1/tax_codes), in Stripe's order (by id).
+// codes are common Stripe tax codes with the names and descriptions
+// Stripe's GET /v1/tax_codes gives them, in its order: the four general
+// codes first, then by id. (A selection: Stripe has several hundred.)
 var codes = []taxCode{
-	{Nontaxable, "Nontaxable", "Any nontaxable good or service that can be used to ensure no tax is applied, even for jurisdictions that impose a tax."},
-	{"txcd_10000000", "General - Electronically Supplied Services", "A digital service provided mainly through the internet with minimal human involvement, relying on information technology. Consider more specific categories like software, digital goods, cloud services, or website services before using this category."},
-	{"txcd_10101000", "Video Streaming", "Streaming of a digital video (e.g. movies, TV shows, other video content) to the customer's device, without a permanent right to use the content."},
-	{"txcd_10103000", "Software as a service (SaaS) - personal use", "Pre-written software, delivered electronically, but access remotely. Personal use."},
-	{"txcd_10103001", "Software as a service (SaaS) - business use", "Pre-written software, delivered electronically, but access remotely. Business use."},
-	{"txcd_10201000", "Video Games - downloaded - non subscription - with permanent rights", "Video or electronic games in the common sense are transferred electronically. These goods are downloaded to a device with permanent access granted."},
-	{"txcd_10202000", "Infrastructure as a service (IaaS) - personal use", "Remote access to computing infrastructure: storage, servers, networking, operating systems. Personal use."},
-	{"txcd_10301000", "Digital Books - downloaded - non subscription - with permanent rights", "Works that are generally recognized in the ordinary and usual sense as books and are transferred electronically. These goods are downloaded to a device with permanent access granted."},
-	{"txcd_10401000", "Digital Audio Works - downloaded - non subscription - with permanent rights", "Works that result from the fixation of a series of musical, spoken, or other sounds that are transferred electronically. These goods are downloaded to a device with permanent access granted."},
-	{"txcd_20030000", "General - Services", "General category for services. It should be used only when there is no more specific services category. In the European Union, the default rule for business-to-consumer sales (B2C) is the location of the seller, whereas for business-to-business sales (B2B) - the location of the buyer."},
-	{"txcd_20060000", "Training Services - Live Virtual", "Live training services conducted over the internet."},
-	{"txcd_30011000", "Clothing and Footwear", "Human wearing apparel suitable for general use."},
-	{"txcd_35010000", "Books - Physical", "A book, including printed books, bound or unbound, in physical form."},
-	{"txcd_40060003", "Food and Grocery", "Food for humans consumption, unprepared."},
-	{"txcd_92010001", "Shipping", "Charges for the delivery of goods, when not included in the price of the goods and separately stated on the invoice."},
-	{"txcd_99999999", "General - Tangible Goods", "A physical good that can be moved or touched. Also known as tangible personal property."},
+	{"txcd_99999999", "General - Tangible Goods", "Any tangible or physical good. For jurisdictions that impose a tax, the standard rate is applied."},
+	{"txcd_20030000", "General - Services", "Miscellaneous services. This code will only treat services as taxable if the jurisdiction taxes services generally."},
+	{defaultCode, "General - Electronically Supplied Services", "Any electronically supplied good or service."},
+	{Nontaxable, "Nontaxable", "Any nontaxable good or service which can be used to ensure no tax is applied, even for jurisdictions that impose a tax."},
+	{"txcd_10010001", "Infrastructure as a service (IaaS) - personal use", "Cloud service offering infrastructure resources (specifically server storage, RAM, and CPU usage) over the internet. This offering is intended for personal use, rather than for use by a commercial enterprise.  Note: The distinction between business use and personal use for this product tax category is relevant only if you have sales in the US."},
+	{"txcd_10101000", "Infrastructure as a service (IaaS) - business use", "Cloud service offering infrastructure resources (specifically server storage, RAM, and CPU usage) over the internet. This offering is intended for use by a commercial enterprise.  Note: The distinction between business use and personal use for this product tax category is relevant only if you have sales in the US."},
+	{"txcd_10102000", "Platform as a service (PaaS) - business use", "Cloud service providing a platform for users to develop, run, and manage applications. This offering is intended for use by a commercial enterprise.  Note: The distinction between business use and personal use for this product tax category is relevant only if you have sales in the US."},
+	{"txcd_10102001", "Platform as a Service (PaaS) - personal use", "Cloud service providing a platform for users to develop, run, and manage applications. This offering is intended for personal use, rather than for use by a commercial enterprise.  Note: The distinction between business use and personal use for this product tax category is relevant only if you have sales in the US."},
+	{"txcd_10103000", "Software as a service (SaaS) - personal use", "Cloud services software delivered over the internet. The software isn't customized for a specific buyer and they don't download anything. The software is intended for personal use, rather than for use by a commercial enterprise.  Note: The distinction between business use and personal use for this product tax category is relevant only if you have sales in the US."},
+	{"txcd_10103001", "Software as a service (SaaS) - business use", "Cloud services software delivered over the internet. The software isn't customized for a specific buyer and they don't download anything. The software is intended for use by a commercial enterprise.  Note: The distinction between business use and personal use for this product tax category is relevant only if you have sales in the US."},
+	{"txcd_10202000", "Downloadable software - personal use", "Prewritten (\"canned\") software that the buyer downloads. The software is intended for personal use, rather than for use by a commercial enterprise.  Note: The distinction between business use and personal use for this product tax category is relevant only if you have sales in the US."},
+	{"txcd_10202003", "Downloadable software - business use", "Prewritten (\"canned\") software that the buyer downloads. The software is intended for use by a commercial enterprise.  Note: The distinction between business use and personal use for this product tax category is relevant only if you have sales in the US."},
+	{"txcd_10301000", "Audiobook", "The recording of a book read aloud and sold with unlimited usage (e.g., a downloaded audio copy of The High Growth Handbook)."},
+	{"txcd_10302000", "e-book", "An electronic book sold with unlimited usage."},
+	{"txcd_10401100", "Digital audio -- unlimited use", "A digital audio work sold with unlimited usage rights. (e.g., a downloaded song that you now own)."},
+	{"txcd_10402200", "Digital video streaming -- subscription", "Audio visual work streamed over the internet. Access to the video programming is limited to the subscription period (e.g., access to stream video programming as long as a subscription is active)."},
+	{"txcd_10501000", "Digital image", "A graphic or image that you access or receive electronically and have unlimited use of (e.g., a downloaded photograph)."},
+	{"txcd_10701100", "Website hosting", "A service to enable a customer's website to be accessible on the internet."},
+	{"txcd_20060000", "Professional services", "A charge for professional services (e.g., lawyers, dentists, engineers, physicians, etc.)."},
+	{"txcd_20060044", "Training services", "A charge for training sessions which provide instruction to the buyer."},
+	{"txcd_20060045", "Training Services - Live Virtual", "Live web based training. This does not include video replays of the instruction or course."},
+	{"txcd_30011000", "Clothing and footwear", "Apparel and footwear for people made for general use."},
+	{"txcd_35010000", "Books", "Books or booklets consisting of text or illustrations bound in a stiffer cover than the pages."},
+	{"txcd_37010000", "Personal computers, including laptops, tablets, desktops", "Personal computers, including laptops, tablets, desktops."},
+	{"txcd_40040000", "Food", "Food and food ingredients for home consumption."},
+	{ShippingCode, "Shipping", "Charges for the delivery of goods to the buyer, when stated separately from the goods."},
 }
 
 var codesByID = func() map[string]taxCode {
@@ -67,16 +83,22 @@ func staticCode(id string) (store.Obj, bool) {
 	return t.object(), true
 }
 
-// KnownCode says whether id is one of the tax codes the emulator knows.
+// KnownCode says whether id is one of the tax codes the emulator lists.
 func KnownCode(id string) bool { _, ok := codesByID[id]; return ok }
 
-// CheckCode refuses a tax_code parameter naming a code Stripe does not
-// have; param names the parameter.
+// codeForm is how every Stripe tax code id looks.
+var codeForm = regexp.MustCompile(`^txcd_[0-9]{8}$`)
+
+// CheckCode refuses a tax_code parameter (param names it) that cannot be
+// a Stripe tax code. A well-formed id the emulator does not list is taken:
+// Stripe has several hundred codes and the emulator lists the common ones,
+// so it may well be real; Stripe Tax then treats it as taxable at the
+// standard rate, as it does every code but Nontaxable.
 func CheckCode(id, param string) error {
-	if id == "" || KnownCode(id) {
+	if id == "" || KnownCode(id) || codeForm.MatchString(id) {
 		return nil
 	}
-	return apierr.InvalidRequest("Invalid tax code: %s. See https://stripe.com/docs/tax/tax-categories for the list of tax codes.", id).WithParam(param)
+	return apierr.NoSuchObject("tax code", id, param)
 }
 
 // CodeRoutes are the tax code endpoints.

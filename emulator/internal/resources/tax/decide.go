@@ -50,6 +50,12 @@ type Decision struct {
 	// not_subject_to_tax, not_supported, product_exempt, customer_exempt,
 	// reverse_charge, portion_standard_rated…
 	Reason string
+	// ZeroRates, for a decision that collects nothing, are the 0% tax_rate
+	// objects Stripe shows beside Reason on the line's taxes (an amount
+	// of 0 with taxability_reason not_collecting, customer_exempt…), for
+	// callers that list zero-amount taxes as Stripe does. Empty when Rates
+	// is not, and where the emulator has no rates for the jurisdiction.
+	ZeroRates []store.Obj
 }
 
 // Ready is nil when the account can use automatic tax, else Stripe's

@@ -55,11 +55,10 @@ func covers(reg store.Obj, loc Location) bool {
 func levies(loc Location, regs []store.Obj) []levy {
 	switch loc.Country {
 	case "US":
-		st := usStates[loc.State]
-		if st.Percentage == 0 {
-			return nil
+		if l, _ := homeLevy(loc); l.Percentage > 0 {
+			return []levy{l}
 		}
-		return []levy{{"sales_tax", "Sales Tax", st.Percentage, st.Name, "state"}}
+		return nil
 	case "CA":
 		var federal, provincial bool
 		for _, r := range regs {
@@ -101,6 +100,24 @@ func reverseCharged(buyer Buyer, headOffice string) bool {
 	return slices.ContainsFunc(buyer.TaxIDs, func(id store.Obj) bool { return id["type"] == "eu_vat" })
 }
 
+// homeLevy is the main tax of loc's jurisdiction (the one a zero-tax
+// result names at 0%): a US state's sales tax, Canada's GST or the
+// province's HST, a country's VAT or GST.
+func homeLevy(loc Location) (levy, bool) {
+	switch loc.Country {
+	case "US":
+		st, ok := usStates[loc.State]
+		return levy{"sales_tax", "Sales Tax", st.Percentage, st.Name, "state"}, ok
+	case "CA":
+		if hst, ok := canadaHST[loc.State]; ok {
+			return hst, true
+		}
+		return canadaGST, true
+	}
+	l, ok := countryLevies[loc.Country]
+	return l, ok
+}
+
 // decide answers Decide.
 func decide(c *api.Call, buyer Buyer, taxCode string, inclusive bool, at int64) (Decision, error) {
 	if err := ready(c); err != nil {
@@ -118,51 +135,66 @@ func decide(c *api.Call, buyer Buyer, taxCode string, inclusive bool, at int64) 
 	}
 	loc := *buyer.Location
 	regs := registrationsFor(c, loc, at)
+	var ls []levy
+	reason := "standard_rated"
 	switch {
 	case len(regs) == 0:
-		return Decision{Reason: "not_collecting"}, nil
+		reason = "not_collecting"
 	case buyer.Exempt == "exempt":
-		return Decision{Reason: "customer_exempt"}, nil
+		reason = "customer_exempt"
 	case reverseCharged(buyer, headOfficeCountry(settings)):
-		return Decision{Reason: "reverse_charge"}, nil
+		reason = "reverse_charge"
 	case taxCode == Nontaxable:
-		return Decision{Reason: "not_subject_to_tax"}, nil
+		reason = "not_subject_to_tax"
+	default:
+		if ls = levies(loc, regs); len(ls) == 0 {
+			reason = "not_subject_to_tax"
+		}
 	}
-	ls := levies(loc, regs)
-	if len(ls) == 0 {
-		return Decision{Reason: "not_subject_to_tax"}, nil
-	}
-	d := Decision{Reason: "standard_rated"}
+	d := Decision{Reason: reason}
 	for _, l := range ls {
-		r, err := autoRate(c, l, loc, inclusive)
+		r, err := autoRate(c, l, loc, l.Percentage, inclusive)
 		if err != nil {
 			return Decision{}, err
 		}
 		d.Rates = append(d.Rates, r)
 	}
+	if len(ls) == 0 {
+		if l, ok := homeLevy(loc); ok {
+			r, err := autoRate(c, l, loc, 0, inclusive)
+			if err != nil {
+				return Decision{}, err
+			}
+			d.ZeroRates = []store.Obj{r}
+		}
+	}
 	return d, nil
 }
 
-// autoRate is the tax_rate Stripe Tax uses for a levy in loc: made the
-// first time the account needs it, then reused (the index is in the
-// store's metadata, by jurisdiction, tax type, percentage and inclusive).
-func autoRate(c *api.Call, l levy, loc Location, inclusive bool) (store.Obj, error) {
-	state := ""
+// autoRate is the tax_rate Stripe Tax uses for a levy in loc (at
+// percentage pct: the levy's, or 0 for a zero-tax result): made the first
+// time the account needs it, then reused (the index is in the store's
+// metadata, by jurisdiction, tax type, percentage and inclusive). Like
+// Stripe's, it is archived from the start (active false: it cannot be
+// added to objects by hand), its jurisdiction is the country's or state's
+// code and its description names the tax and the place ("VAT Germany").
+func autoRate(c *api.Call, l levy, loc Location, pct float64, inclusive bool) (store.Obj, error) {
+	jurisdiction, state := loc.Country, ""
 	if l.Level == "state" {
-		state = loc.State
+		jurisdiction, state = loc.State, loc.State
 	}
-	pct := strconv.FormatFloat(l.Percentage, 'f', -1, 64)
-	key := "taxautorate:" + c.Account + ":" + loc.Country + "|" + state + "|" + l.TaxType + "|" + pct + "|" + strconv.FormatBool(inclusive)
+	key := "taxautorate:" + c.Account + ":" + loc.Country + "|" + state + "|" + l.TaxType + "|" +
+		strconv.FormatFloat(pct, 'f', -1, 64) + "|" + strconv.FormatBool(inclusive)
 	if id, ok := c.Tx.GetMeta(key); ok {
 		if o, ok := c.Tx.Get(c.Account, "tax_rate", id); ok {
 			return o, nil
 		}
 	}
 	o := c.Object("tax_rate", c.NewID("tax_rate"), store.Obj{
-		"active": true, "country": loc.Country, "description": nil, "display_name": l.DisplayName,
-		"effective_percentage": l.Percentage, "flat_amount": nil, "inclusive": inclusive,
-		"jurisdiction": l.Jurisdiction, "jurisdiction_level": l.Level, "metadata": map[string]any{},
-		"percentage": l.Percentage, "rate_type": "percentage", "state": api.NilIfEmpty(state), "tax_type": l.TaxType,
+		"active": false, "country": loc.Country, "description": l.DisplayName + " " + l.Place, "display_name": l.DisplayName,
+		"effective_percentage": pct, "flat_amount": nil, "inclusive": inclusive,
+		"jurisdiction": jurisdiction, "jurisdiction_level": l.Level, "metadata": map[string]any{},
+		"percentage": pct, "rate_type": "percentage", "state": api.NilIfEmpty(state), "tax_type": l.TaxType,
 	})
 	// Stripe Tax makes its rates without a tax_rate.created event.
 	if err := c.Put(o); err != nil {

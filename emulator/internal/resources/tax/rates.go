@@ -5,9 +5,9 @@ package tax
 type levy struct {
 	TaxType      string  // tax_rate.tax_type: vat, gst, hst, pst, qst, jct, sales_tax
 	DisplayName  string  // tax_rate.display_name
-	Percentage   float64 // the standard rate
-	Jurisdiction string  // tax_rate.jurisdiction, as Stripe names it
-	Level        string  // tax_rate.jurisdiction_level: country or state
+	Percentage float64 // the standard rate
+	Place      string  // the jurisdiction's name, for tax_rate.description ("VAT Germany")
+	Level      string  // tax_rate.jurisdiction_level: country or state
 }
 
 // euMembers are the EU member states (VAT, OSS, reverse charge).
