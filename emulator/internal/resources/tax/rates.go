@@ -3,11 +3,11 @@ package tax
 // A levy is one tax a jurisdiction charges on a standard-rated sale: what
 // the tax_rate Stripe Tax makes for it shows.
 type levy struct {
-	TaxType      string  // tax_rate.tax_type: vat, gst, hst, pst, qst, jct, sales_tax
-	DisplayName  string  // tax_rate.display_name
-	Percentage float64 // the standard rate
-	Place      string  // the jurisdiction's name, for tax_rate.description ("VAT Germany")
-	Level      string  // tax_rate.jurisdiction_level: country or state
+	TaxType     string  // tax_rate.tax_type: vat, gst, hst, pst, qst, jct, sales_tax
+	DisplayName string  // tax_rate.display_name
+	Percentage  float64 // the standard rate
+	Place       string  // the jurisdiction's name, for tax_rate.description ("VAT Germany")
+	Level       string  // tax_rate.jurisdiction_level: country or state
 }
 
 // euMembers are the EU member states (VAT, OSS, reverse charge).
