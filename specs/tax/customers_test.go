@@ -1,0 +1,107 @@
+package tax_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("customer.tax", Label("tax", "customers"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	withTax := func(id string) *stripe.Customer {
+		p := &stripe.CustomerRetrieveParams{}
+		p.AddExpand("tax")
+		cus, err := sc.V1Customers.Retrieve(Ctx, id, p)
+		Expect(err).NotTo(HaveOccurred())
+		return cus
+	}
+	registerCA := func(from int64) {
+		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{Country: stripe.String("US"), ActiveFrom: stripe.Int64(from),
+			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{US: &stripe.TaxRegistrationCreateCountryOptionsUSParams{State: stripe.String("CA"), Type: stripe.String("state_sales_tax")}}})
+		Expect(err).NotTo(HaveOccurred())
+	}
+
+	It("locates a customer by its address, else its shipping address, and says whether tax is collected there", func() {
+		none, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("a@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		t := withTax(none.ID).Tax
+		Expect(t.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxUnrecognizedLocation))
+		Expect(t.Location).To(BeNil())
+
+		byZIP, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Address: &stripe.AddressParams{Country: stripe.String("US"), PostalCode: stripe.String("94080")}})
+		Expect(err).NotTo(HaveOccurred())
+		t = withTax(byZIP.ID).Tax
+		Expect(t.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxNotCollecting))
+		Expect(t.Location.Country).To(Equal("US"))
+		Expect(t.Location.State).To(Equal("CA"))
+		Expect(t.Location.Source).To(Equal(stripe.CustomerTaxLocationSourceBillingAddress))
+
+		shipped, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Shipping: &stripe.CustomerCreateShippingParams{Name: stripe.String("Jenny"),
+			Address: &stripe.AddressParams{Country: stripe.String("DE"), City: stripe.String("Berlin"), Line1: stripe.String("Unter den Linden 1")}}})
+		Expect(err).NotTo(HaveOccurred())
+		t = withTax(shipped.ID).Tax
+		Expect(t.Location.Country).To(Equal("DE"))
+		Expect(t.Location.Source).To(Equal(stripe.CustomerTaxLocationSourceShippingDestination))
+
+		registerCA(Epoch.Add(time.Hour).Unix())
+		Expect(withTax(byZIP.ID).Tax.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxNotCollecting))
+		emu.Clock().Advance(2 * time.Hour)
+		Expect(withTax(byZIP.ID).Tax.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxSupported))
+	})
+
+	It("follows the customer's test clock", func() {
+		registerCA(Epoch.Add(24 * time.Hour).Unix())
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{TestClock: stripe.String(clk.ID),
+			Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("CA")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(withTax(cus.ID).Tax.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxNotCollecting))
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.Add(48 * time.Hour).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(func() stripe.CustomerTaxAutomaticTax { return withTax(cus.ID).Tax.AutomaticTax }).Should(Equal(stripe.CustomerTaxAutomaticTaxSupported))
+	})
+
+	It("validates the location immediately when asked, and keeps tax[ip_address]", func() {
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("Nowhere")},
+			Tax: &stripe.CustomerCreateTaxParams{ValidateLocation: stripe.String("immediately")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "customer_tax_location_invalid", "tax[validate_location]")
+		Expect(emu.Count("", "customer")).To(BeZero())
+
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("Nowhere")},
+			Tax: &stripe.CustomerCreateTaxParams{ValidateLocation: stripe.String("deferred"), IPAddress: stripe.String("203.0.113.7")}})
+		Expect(err).NotTo(HaveOccurred())
+		t := withTax(cus.ID).Tax
+		Expect(t.IPAddress).To(Equal("203.0.113.7"))
+		Expect(t.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxUnrecognizedLocation))
+
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Tax: &stripe.CustomerUpdateTaxParams{ValidateLocation: stripe.String("immediately")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "customer_tax_location_invalid", "tax[validate_location]")
+		// auto (an update's default) validates only customers with an
+		// automatic-tax subscription: this one has none.
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Name: stripe.String("Jenny")})
+		Expect(err).NotTo(HaveOccurred())
+		cus, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Address: &stripe.AddressParams{Country: stripe.String("GB"), PostalCode: stripe.String("SW1A 2AA")},
+			Tax: &stripe.CustomerUpdateTaxParams{ValidateLocation: stripe.String("immediately"), IPAddress: stripe.String("")}})
+		Expect(err).NotTo(HaveOccurred())
+		t = withTax(cus.ID).Tax
+		Expect(t.Location.Country).To(Equal("GB"))
+		Expect(t.IPAddress).To(BeEmpty())
+
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Tax: &stripe.CustomerUpdateTaxParams{IPAddress: stripe.String("not-an-ip")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "tax[ip_address]")
+	})
+})
