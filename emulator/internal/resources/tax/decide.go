@@ -43,7 +43,8 @@ type Decision struct {
 	// Rates are tax_rate objects (txr_…, with jurisdiction, tax_type,
 	// percentage and inclusive) to apply to the line with
 	// taxrates.Compute. Empty when no tax is collected; Reason then says
-	// why.
+	// why. They are the transaction's shared objects: clone one before
+	// changing it.
 	Rates []store.Obj
 	// Reason is the taxability_reason Stripe shows on the line's taxes:
 	// standard_rated, reduced_rated, zero_rated, not_collecting,

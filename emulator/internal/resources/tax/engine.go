@@ -12,9 +12,12 @@ import (
 // registrationsFor are the account's registrations in force at time at
 // that cover a sale to loc: in the US the state's state_sales_tax one; in
 // Canada a GST/HST one (standard or simplified) or the province's
-// province_standard one; in the EU one in the buyer's country or an OSS
-// registration (which covers every member state); elsewhere one in the
-// buyer's country.
+// province_standard one; in the EU one in the buyer's country, an OSS
+// registration elsewhere in the EU (union OSS covers the other member
+// states, non-union OSS all of them) or a standard registration under the
+// small_seller scheme elsewhere in the EU (below the EU's threshold a
+// seller charges its own country's VAT); elsewhere one in the buyer's
+// country.
 func registrationsFor(c *api.Call, loc Location, at int64) []store.Obj {
 	var out []store.Obj
 	c.Tx.Each(c.Account, "tax.registration", func(o store.Obj) bool {
@@ -31,11 +34,11 @@ func covers(reg store.Obj, loc Location) bool {
 	country := api.Str(reg["country"])
 	opt := api.Obj(api.Obj(reg["country_options"])[strings.ToLower(country)])
 	typ := api.Str(opt["type"])
-	if euMembers[loc.Country] && euMembers[country] && (typ == "oss_union" || typ == "oss_non_union") {
-		return true
+	if euMembers[loc.Country] && euMembers[country] && country != loc.Country {
+		return typ == "oss_union" || typ == "oss_non_union" || smallSeller(opt)
 	}
 	if country != loc.Country {
-		return false
+		return typ == "oss_non_union" && euMembers[loc.Country] && euMembers[country]
 	}
 	switch country {
 	case "US":
@@ -47,12 +50,40 @@ func covers(reg store.Obj, loc Location) bool {
 		return true
 	}
 	// An import-only (IOSS) registration collects on goods under the
-	// EU's import threshold, which the emulator does not tell apart.
-	return typ != "ioss"
+	// EU's import threshold, which the emulator does not tell apart; a
+	// union OSS one covers the other member states only.
+	return typ != "ioss" && typ != "oss_union"
 }
 
-// levies are the taxes a standard-rated sale to loc bears under regs.
-func levies(loc Location, regs []store.Obj) []levy {
+// smallSeller says whether an EU standard registration is under the
+// small_seller place of supply scheme.
+func smallSeller(opt store.Obj) bool {
+	return api.Str(opt["type"]) == "standard" && api.Str(api.Obj(opt["standard"])["place_of_supply_scheme"]) == "small_seller"
+}
+
+// levies are the taxes a standard-rated sale to loc bears under regs, and
+// the place whose rates they are: loc, except for an EU sale only a
+// small-seller registration in another member state covers, which bears
+// that state's VAT.
+func levies(loc Location, regs []store.Obj) ([]levy, Location) {
+	if euMembers[loc.Country] {
+		home := ""
+		for _, r := range regs {
+			country := api.Str(r["country"])
+			opt := api.Obj(api.Obj(r["country_options"])[strings.ToLower(country)])
+			if country == loc.Country || !smallSeller(opt) {
+				return []levy{countryLevies[loc.Country]}, loc
+			}
+			home = country
+		}
+		return []levy{countryLevies[home]}, Location{Country: home}
+	}
+	return leviesIn(loc, regs), loc
+}
+
+// leviesIn are the taxes a standard-rated sale to loc (outside the EU)
+// bears under regs.
+func leviesIn(loc Location, regs []store.Obj) []levy {
 	switch loc.Country {
 	case "US":
 		if l, _ := homeLevy(loc); l.Percentage > 0 {
@@ -136,6 +167,7 @@ func decide(c *api.Call, buyer Buyer, taxCode string, inclusive bool, at int64) 
 	loc := *buyer.Location
 	regs := registrationsFor(c, loc, at)
 	var ls []levy
+	where := loc
 	reason := "standard_rated"
 	switch {
 	case len(regs) == 0:
@@ -147,13 +179,13 @@ func decide(c *api.Call, buyer Buyer, taxCode string, inclusive bool, at int64) 
 	case taxCode == Nontaxable:
 		reason = "not_subject_to_tax"
 	default:
-		if ls = levies(loc, regs); len(ls) == 0 {
+		if ls, where = levies(loc, regs); len(ls) == 0 {
 			reason = "not_subject_to_tax"
 		}
 	}
 	d := Decision{Reason: reason}
 	for _, l := range ls {
-		r, err := autoRate(c, l, loc, l.Percentage, inclusive)
+		r, err := autoRate(c, l, where, l.Percentage, inclusive)
 		if err != nil {
 			return Decision{}, err
 		}

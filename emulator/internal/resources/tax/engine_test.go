@@ -275,3 +275,33 @@ func TestAddressLocation(t *testing.T) {
 		}
 	}
 }
+
+func TestDecideEUSchemes(t *testing.T) {
+	inCall(t, "IE", func(c *api.Call) {
+		// Union OSS covers the other member states, not its own.
+		register(t, c, "IE", store.Obj{"type": "oss_union"}, now, 0)
+		wantDecision(t, decideOK(t, c, buyer("IE", ""), "", false, now), "not_collecting")
+		wantDecision(t, decideOK(t, c, buyer("NL", ""), "", false, now), "standard_rated", "vat 21")
+	})
+	inCall(t, "AT", func(c *api.Call) {
+		// A small seller charges its own VAT across the EU.
+		register(t, c, "AT", store.Obj{"type": "standard", "standard": store.Obj{"place_of_supply_scheme": "small_seller"}}, now, 0)
+		d := decideOK(t, c, buyer("IT", ""), "", false, now)
+		wantDecision(t, d, "standard_rated", "vat 20")
+		if d.Rates[0]["country"] != "AT" || d.Rates[0]["jurisdiction"] != "AT" {
+			t.Errorf("small seller rate %v", d.Rates[0])
+		}
+		wantDecision(t, decideOK(t, c, buyer("AT", ""), "", false, now), "standard_rated", "vat 20")
+		wantDecision(t, decideOK(t, c, buyer("CH", ""), "", false, now), "not_collecting")
+		// A registration in the buyer's country wins.
+		register(t, c, "IT", store.Obj{"type": "standard", "standard": store.Obj{"place_of_supply_scheme": "standard"}}, now, 0)
+		wantDecision(t, decideOK(t, c, buyer("IT", ""), "", false, now), "standard_rated", "vat 22")
+	})
+	inCall(t, "US", func(c *api.Call) {
+		// Non-union OSS (a seller outside the EU) covers every member state.
+		register(t, c, "IE", store.Obj{"type": "oss_non_union"}, now, 0)
+		wantDecision(t, decideOK(t, c, buyer("IE", ""), "", false, now), "standard_rated", "vat 23")
+		wantDecision(t, decideOK(t, c, buyer("SE", ""), "", false, now), "standard_rated", "vat 25")
+		wantDecision(t, decideOK(t, c, buyer("SE", "", "eu_vat"), "", false, now), "reverse_charge")
+	})
+}
