@@ -154,17 +154,29 @@ func headOfficeCountry(settings store.Obj) string {
 
 // resolveBehavior answers Behavior.
 func resolveBehavior(c *api.Call, behavior any, param string) (bool, error) {
-	return resolveBehaviorIn(c, behavior, "", param)
+	return resolveBehaviorIn(c, behavior, "", "", param)
 }
 
 // BehaviorIn is Behavior for a price in currency: a default of
 // inferred_by_currency makes prices in usd and cad exclusive and every
 // other currency inclusive, as Stripe infers it.
 func BehaviorIn(c *api.Call, behavior any, currency, param string) (inclusive bool, err error) {
-	return resolveBehaviorIn(c, behavior, currency, param)
+	return resolveBehaviorIn(c, behavior, currency, "", param)
 }
 
-func resolveBehaviorIn(c *api.Call, behavior any, currency, param string) (bool, error) {
+// PriceBehavior is Behavior for a stored price or shipping rate: its own
+// tax_behavior, else the settings' default (inferred from its currency
+// when the default says so). The error names it as Stripe's does.
+func PriceBehavior(c *api.Call, o store.Obj, param string) (inclusive bool, err error) {
+	currency := api.Str(o["currency"])
+	noun := "price"
+	if o["object"] == "shipping_rate" {
+		currency, noun = api.Str(api.Obj(o["fixed_amount"])["currency"]), "shipping rate"
+	}
+	return resolveBehaviorIn(c, o["tax_behavior"], currency, noun+" `"+api.Str(o["id"])+"`", param)
+}
+
+func resolveBehaviorIn(c *api.Call, behavior any, currency, what, param string) (bool, error) {
 	switch api.Str(behavior) {
 	case "inclusive":
 		return true, nil
@@ -180,5 +192,9 @@ func resolveBehaviorIn(c *api.Call, behavior any, currency, param string) (bool,
 		cur := strings.ToLower(currency)
 		return cur != "" && cur != "usd" && cur != "cad", nil
 	}
-	return false, apierr.InvalidRequest("Stripe Tax could not determine whether the price is inclusive or exclusive of tax: set `tax_behavior` on the price or a default tax behavior in your tax settings (https://dashboard.stripe.com/settings/tax).").WithParam(param)
+	subject := "The price"
+	if what != "" {
+		subject = "The " + what
+	}
+	return false, apierr.InvalidRequest("%s does not have a `tax_behavior` set which is required for automatic tax computation. Please visit https://stripe.com/docs/tax/products-prices-tax-categories-tax-behavior#tax-behavior for more information.", subject).WithParam(param)
 }
