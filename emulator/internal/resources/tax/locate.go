@@ -130,3 +130,16 @@ func locationError(param string) error {
 	}
 	return e
 }
+
+// CheckoutLocationError is Stripe's customer_tax_location_invalid error
+// for a Checkout Session with automatic tax whose existing customer has no
+// recognised address and whose customer_update[address] is not auto (the
+// session could not save the address it collects); param names the
+// parameter the error points at.
+func CheckoutLocationError(param string) error {
+	e := apierr.InvalidRequest("Automatic tax calculation in Checkout requires a valid address on the Customer. Add a valid address to the Customer or set `customer_update[address]` to 'auto' to save the billing address entered in Checkout to the Customer.").WithCode("customer_tax_location_invalid")
+	if param != "" {
+		e = e.WithParam(param)
+	}
+	return e
+}
