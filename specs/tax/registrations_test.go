@@ -71,6 +71,20 @@ var _ = Describe("Tax registrations", Label("tax"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ny.Status).To(Equal(stripe.TaxRegistrationStatusExpired))
 		Expect(ny.ExpiresAt).To(Equal(emu.Clock().Unix()))
+		_, err = sc.V1TaxRegistrations.Update(Ctx, ny.ID, &stripe.TaxRegistrationUpdateParams{ExpiresAt: stripe.Int64(emu.Clock().Unix() + 3600)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+		// A new registration for NY now that the old one has ended is fine;
+		// a second one for the same time is not.
+		_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("US"), CountryOptions: usState("NY"), ActiveFromNow: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("US"), CountryOptions: usState("NY"), ActiveFrom: stripe.Int64(emu.Clock().Unix() + 3600)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("US"), CountryOptions: usState("TX"), ActiveFrom: stripe.Int64(Epoch.Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "active_from")
 	})
 
 	It("validates country_options as Stripe does", func() {

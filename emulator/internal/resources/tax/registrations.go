@@ -209,7 +209,7 @@ func checkOverlap(c *api.Call, id, country string, options store.Obj, from int64
 		return true
 	})
 	if clash {
-		return apierr.InvalidRequest("A registration for this jurisdiction already exists for an overlapping period. Expire it before adding another.").WithCode("tax_registration_exists")
+		return apierr.InvalidRequest("A registration for this jurisdiction already exists for an overlapping period. Expire it before adding another.")
 	}
 	return nil
 }
