@@ -118,17 +118,26 @@ func leviesIn(loc Location, regs []store.Obj) []levy {
 	return nil
 }
 
-// reverseCharged says whether the buyer accounts for the tax itself: a
-// customer marked reverse, or a business in the EU (an eu_vat id) buying
-// from a seller whose head office is in another country.
-func reverseCharged(buyer Buyer, headOffice string) bool {
-	if buyer.Exempt == "reverse" {
-		return true
-	}
+// euBusiness says whether the buyer is a business in the EU (an eu_vat
+// id) buying from a seller whose head office is in another country: the
+// buyer accounts for the VAT (reverse charge).
+func euBusiness(buyer Buyer, headOffice string) bool {
 	if buyer.Location == nil || !euMembers[buyer.Location.Country] || headOffice == buyer.Location.Country {
 		return false
 	}
 	return slices.ContainsFunc(buyer.TaxIDs, func(id store.Obj) bool { return id["type"] == "eu_vat" })
+}
+
+// registeredInEU says whether the account has a registration in force at
+// time at anywhere in the EU: what lets Stripe Tax reverse charge a sale
+// to a business in any member state, registered there or not.
+func registeredInEU(c *api.Call, at int64) bool {
+	found := false
+	c.Tx.Each(c.Account, "tax.registration", func(o store.Obj) bool {
+		found = euMembers[api.Str(o["country"])] && inForce(o, at)
+		return !found
+	})
+	return found
 }
 
 // homeLevy is the main tax of loc's jurisdiction (the one a zero-tax
@@ -170,11 +179,13 @@ func decide(c *api.Call, buyer Buyer, taxCode string, inclusive bool, at int64) 
 	where := loc
 	reason := "standard_rated"
 	switch {
+	case euBusiness(buyer, headOfficeCountry(settings)) && registeredInEU(c, at):
+		reason = "reverse_charge"
 	case len(regs) == 0:
 		reason = "not_collecting"
 	case buyer.Exempt == "exempt":
 		reason = "customer_exempt"
-	case reverseCharged(buyer, headOfficeCountry(settings)):
+	case buyer.Exempt == "reverse":
 		reason = "reverse_charge"
 	case taxCode == Nontaxable:
 		reason = "not_subject_to_tax"

@@ -178,6 +178,10 @@ func TestDecideEUVATOSSAndReverseCharge(t *testing.T) {
 		wantDecision(t, decideOK(t, c, buyer("DE", ""), "", false, now), "standard_rated", "vat 19")
 		wantDecision(t, decideOK(t, c, buyer("DE", "", "eu_vat"), "", false, now), "standard_rated", "vat 19")
 		wantDecision(t, decideOK(t, c, buyer("FR", ""), "", false, now), "not_collecting")
+		// A business elsewhere in the EU is reverse charged on the strength
+		// of the German registration alone.
+		wantDecision(t, decideOK(t, c, buyer("FR", "", "eu_vat"), "", false, now), "reverse_charge")
+		wantDecision(t, decideOK(t, c, buyer("FR", "", "eu_vat"), "", false, now-1), "not_collecting")
 
 		register(t, c, "DE", store.Obj{"type": "oss_union"}, now, 0)
 		d := decideOK(t, c, buyer("FR", ""), "", true, now)
