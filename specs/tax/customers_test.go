@@ -56,10 +56,52 @@ var _ = Describe("customer.tax", Label("tax", "customers"), func() {
 		Expect(t.Location.Country).To(Equal("DE"))
 		Expect(t.Location.Source).To(Equal(stripe.CustomerTaxLocationSourceShippingDestination))
 
+		// The shipping address comes first, and one that does not locate
+		// is the answer: Stripe does not fall back to the billing address.
+		both, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Address: &stripe.AddressParams{Country: stripe.String("US"), PostalCode: stripe.String("94080")},
+			Shipping: &stripe.CustomerCreateShippingParams{Name: stripe.String("Jenny"), Address: &stripe.AddressParams{Country: stripe.String("FR"), City: stripe.String("Paris")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(withTax(both.ID).Tax.Location.Country).To(Equal("FR"))
+		badShipping, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Address: &stripe.AddressParams{Country: stripe.String("US"), PostalCode: stripe.String("94080")},
+			Shipping: &stripe.CustomerCreateShippingParams{Name: stripe.String("Jenny"), Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("CA"), Line1: stripe.String("1 Main St")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(withTax(badShipping.ID).Tax.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxUnrecognizedLocation))
+		// A US state without a ZIP code does not locate anyone.
+		stateOnly, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("CA")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(withTax(stateOnly.ID).Tax.Location).To(BeNil())
+
 		registerCA(Epoch.Add(time.Hour).Unix())
 		Expect(withTax(byZIP.ID).Tax.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxNotCollecting))
 		emu.Clock().Advance(2 * time.Hour)
 		Expect(withTax(byZIP.ID).Tax.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxSupported))
+	})
+
+	It("falls back on the default payment method's billing details and card country", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{PaymentMethod: stripe.String("pm_card_fr")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(withTax(cus.ID).Tax.Location).To(BeNil(), "a card that is not the default one does not count")
+		var pm string
+		for m, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			pm = m.ID
+		}
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pm)}})
+		Expect(err).NotTo(HaveOccurred())
+		t := withTax(cus.ID).Tax
+		Expect(t.Location.Country).To(Equal("FR"))
+		Expect(t.Location.Source).To(Equal(stripe.CustomerTaxLocationSourcePaymentMethod))
+
+		us, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{PaymentMethod: stripe.String("pm_card_visa"),
+			InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{}})
+		Expect(err).NotTo(HaveOccurred())
+		for m, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(us.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			pm = m.ID
+		}
+		_, err = sc.V1Customers.Update(Ctx, us.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(pm)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(withTax(us.ID).Tax.Location).To(BeNil(), "a US card without a billing ZIP code does not locate its owner")
 	})
 
 	It("follows the customer's test clock", func() {
@@ -67,7 +109,7 @@ var _ = Describe("customer.tax", Label("tax", "customers"), func() {
 		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{TestClock: stripe.String(clk.ID),
-			Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("CA")}})
+			Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("CA"), PostalCode: stripe.String("90210")}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(withTax(cus.ID).Tax.AutomaticTax).To(Equal(stripe.CustomerTaxAutomaticTaxNotCollecting))
 		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.Add(48 * time.Hour).Unix())})

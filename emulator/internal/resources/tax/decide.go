@@ -64,8 +64,9 @@ type Decision struct {
 // is what every family answers when automatic_tax[enabled]=true is sent.
 func Ready(c *api.Call) error { return ready(c) }
 
-// Locate finds a stored customer's tax location (its address, else its
-// shipping address, as Stripe looks) and the status Stripe shows as
+// Locate finds a stored customer's tax location (as Stripe looks: its
+// shipping address if it has one, else its address, else its default
+// payment method's billing details) and the status Stripe shows as
 // customer.tax.automatic_tax: supported, not_collecting,
 // unrecognized_location or failed.
 func Locate(c *api.Call, customer store.Obj) (*Location, string) { return locate(c, customer) }

@@ -257,7 +257,8 @@ func TestAddressLocation(t *testing.T) {
 		addr store.Obj
 		want string // "country state", "" for none
 	}{
-		{store.Obj{"country": "US", "state": "ca"}, "US CA"},
+		{store.Obj{"country": "US", "state": "ca"}, ""},
+		{store.Obj{"country": "US", "state": "NY", "postal_code": "94080"}, "US CA"},
 		{store.Obj{"country": "US", "postal_code": "10001"}, "US NY"},
 		{store.Obj{"country": "US", "postal_code": "94080-1234"}, "US CA"},
 		{store.Obj{"country": "US", "postal_code": "ABCDE"}, ""},

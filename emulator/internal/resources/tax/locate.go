@@ -10,9 +10,10 @@ import (
 )
 
 // AddressLocation is where an address is for tax (source names where it
-// came from), nil when it does not locate anyone: it needs a country, and
-// in the US a valid state or ZIP code, in Canada a province or postal
-// code.
+// came from), nil when it does not locate anyone. As Stripe Tax reads
+// addresses: it needs a country; in the US a ZIP code (five digits or
+// ZIP+4: Stripe cannot calculate US tax from a country and state alone),
+// whose state it is; in Canada a province or a postal code.
 func AddressLocation(addr store.Obj, source string) *Location {
 	if addr == nil {
 		return nil
@@ -25,14 +26,9 @@ func AddressLocation(addr store.Obj, source string) *Location {
 	state := strings.ToUpper(strings.TrimSpace(api.Str(addr["state"])))
 	switch country {
 	case "US":
-		if _, ok := usStates[state]; ok {
-			loc.State = state
-			return loc
-		}
-		if state = zipState(loc.PostalCode); state == "" {
+		if loc.State = zipState(loc.PostalCode); loc.State == "" {
 			return nil
 		}
-		loc.State = state
 	case "CA":
 		if _, ok := canadaProvinces[state]; ok {
 			loc.State = state
@@ -73,19 +69,55 @@ func zipState(zip string) string {
 	return ""
 }
 
-// customerLocation is a customer's tax location: its address, else its
-// shipping address.
-func customerLocation(customer store.Obj) *Location {
-	if loc := AddressLocation(api.Obj(customer["address"]), "billing_address"); loc != nil {
-		return loc
+// customerLocation is a customer's tax location, found as Stripe Tax
+// looks for it: its shipping address if it has one, else its address
+// (either, when present but not locating, is the answer: Stripe does not
+// go on to the next), else the billing details of its default payment
+// method, completed with the card's country.
+func customerLocation(c *api.Call, customer store.Obj) *Location {
+	if addr := api.Obj(api.Obj(customer["shipping"])["address"]); present(addr) {
+		return AddressLocation(addr, "shipping_destination")
 	}
-	return AddressLocation(api.Obj(api.Obj(customer["shipping"])["address"]), "shipping_destination")
+	if addr := api.Obj(customer["address"]); present(addr) {
+		return AddressLocation(addr, "billing_address")
+	}
+	return paymentMethodLocation(c, api.Str(api.Obj(customer["invoice_settings"])["default_payment_method"]))
+}
+
+// present says whether an address has anything in it.
+func present(addr store.Obj) bool {
+	for _, v := range addr {
+		if api.Str(v) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// paymentMethodLocation is where a payment method's billing details put
+// its owner, its card's country filling in a missing country.
+func paymentMethodLocation(c *api.Call, id string) *Location {
+	if id == "" {
+		return nil
+	}
+	pm, ok := c.Tx.Get(c.Account, "payment_method", id)
+	if !ok {
+		return nil
+	}
+	addr := api.Clone(api.Obj(api.Obj(pm["billing_details"])["address"]))
+	if addr == nil {
+		addr = store.Obj{}
+	}
+	if api.Str(addr["country"]) == "" {
+		addr["country"] = api.Obj(pm["card"])["country"]
+	}
+	return AddressLocation(addr, "payment_method")
 }
 
 // locate answers Locate: the location, and whether the account collects
 // tax there at the customer's now.
 func locate(c *api.Call, customer store.Obj) (*Location, string) {
-	loc := customerLocation(customer)
+	loc := customerLocation(c, customer)
 	if loc == nil {
 		return nil, "unrecognized_location"
 	}
@@ -109,7 +141,7 @@ func CustomerTax(c *api.Call, customer store.Obj, ipAddress string) store.Obj {
 
 // buyerOf answers BuyerOf.
 func buyerOf(c *api.Call, customer store.Obj) Buyer {
-	b := Buyer{Location: customerLocation(customer), Exempt: api.Str(customer["tax_exempt"])}
+	b := Buyer{Location: customerLocation(c, customer), Exempt: api.Str(customer["tax_exempt"])}
 	if id := api.Str(customer["id"]); id != "" {
 		c.Tx.EachIndexed(c.Account, "tax_id", "customer", id, func(o store.Obj) bool {
 			if api.Bool(o["deleted"]) {
