@@ -109,5 +109,13 @@ var _ = Describe("Tax registrations", Label("tax"), func() {
 				Type: stripe.String("province_standard"), ProvinceStandard: &stripe.TaxRegistrationCreateCountryOptionsCaProvinceStandardParams{Province: stripe.String("BC")}}}, ActiveFromNow: stripe.Bool(true)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ca.CountryOptions.Ca.ProvinceStandard.Province).To(Equal("BC"))
+		_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("CA"), CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{Ca: &stripe.TaxRegistrationCreateCountryOptionsCaParams{
+				Type: stripe.String("province_standard"), ProvinceStandard: &stripe.TaxRegistrationCreateCountryOptionsCaProvinceStandardParams{Province: stripe.String("ON")}}}, ActiveFromNow: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "country_options[ca][province_standard][province]")
+		_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("CO"), CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{Co: &stripe.TaxRegistrationCreateCountryOptionsCoParams{Type: stripe.String("simplified")}}, ActiveFromNow: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "country")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"), "no rates for Colombia")
 	})
 })

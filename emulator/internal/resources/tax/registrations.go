@@ -112,8 +112,7 @@ func countryOptions(c *api.Call, country string) (store.Obj, error) {
 		}
 	}
 	name := func(f string) string { return "country_options[" + cc + "][" + f + "]" }
-	types, ok := registrationTypes[cc]
-	if !ok {
+	if _, ok := registrationTypes[cc]; !ok {
 		return nil, apierr.InvalidRequest("Stripe Tax does not support registrations in %s.", country).WithParam("country")
 	}
 	opt, ok := all.Obj(cc)
@@ -124,7 +123,7 @@ func countryOptions(c *api.Call, country string) (store.Obj, error) {
 	if typ == "" {
 		return nil, apierr.MissingParam(name("type"))
 	}
-	_ = types // the schema's enum refused any other type
+	// The schema's enum has refused any type the country does not take.
 	out := store.Obj{"type": typ}
 	switch cc {
 	case "us":
@@ -149,6 +148,9 @@ func countryOptions(c *api.Call, country string) (store.Obj, error) {
 			province, _ := opt.Str("province_standard.province")
 			if province == "" {
 				return nil, apierr.MissingParam(name("province_standard") + "[province]")
+			}
+			if _, ok := canadaProvincial[province]; !ok {
+				return nil, apierr.InvalidRequest("Invalid %s[province]: a provincial registration is for a province with its own sales tax (%s).", name("province_standard"), strings.Join(keys(canadaProvincial), ", ")).WithParam(name("province_standard") + "[province]")
 			}
 			out["province_standard"] = store.Obj{"province": province}
 		} else if opt.Has("province_standard") {
