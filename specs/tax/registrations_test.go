@@ -117,5 +117,19 @@ var _ = Describe("Tax registrations", Label("tax"), func() {
 			Country: stripe.String("CO"), CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{Co: &stripe.TaxRegistrationCreateCountryOptionsCoParams{Type: stripe.String("simplified")}}, ActiveFromNow: stripe.Bool(true)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "country")
 		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"), "no rates for Colombia")
+
+		au, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("AU"), CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{Au: &stripe.TaxRegistrationCreateCountryOptionsAuParams{Type: stripe.String("standard")}}, ActiveFromNow: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(au.CountryOptions.Au.Standard.PlaceOfSupplyScheme).To(Equal(stripe.TaxRegistrationCountryOptionsAuStandardPlaceOfSupplySchemeStandard))
+		at, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("AT"), CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{At: &stripe.TaxRegistrationCreateCountryOptionsAtParams{Type: stripe.String("standard"),
+				Standard: &stripe.TaxRegistrationCreateCountryOptionsAtStandardParams{PlaceOfSupplyScheme: stripe.String("small_seller")}}}, ActiveFromNow: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(at.CountryOptions.At.Standard.PlaceOfSupplyScheme).To(Equal(stripe.TaxRegistrationCountryOptionsAtStandardPlaceOfSupplySchemeSmallSeller))
+		_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("GB"), CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{GB: &stripe.TaxRegistrationCreateCountryOptionsGBParams{Type: stripe.String("standard"),
+				Standard: &stripe.TaxRegistrationCreateCountryOptionsGBStandardParams{PlaceOfSupplyScheme: stripe.String("small_seller")}}}, ActiveFromNow: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "country_options[gb][standard][place_of_supply_scheme]")
 	})
 })

@@ -35,6 +35,13 @@ func RegistrationRoutes() []api.Route {
 		create = create.Enum("country_options."+cc+".type", types...)
 	}
 	create = create.Enum("country_options.ca.province_standard.province", keys(canadaProvinces)...)
+	for cc := range standardOptions {
+		schemes := []string{"inbound_goods", "standard"}
+		if euMembers[strings.ToUpper(cc)] {
+			schemes = append(schemes, "small_seller")
+		}
+		create = create.Enum("country_options."+cc+".standard.place_of_supply_scheme", schemes...)
+	}
 	return []api.Route{
 		api.POST("/v1/tax/registrations", create, createRegistration),
 		api.GET("/v1/tax/registrations", params.FromStruct(stripe.TaxRegistrationListParams{}).Enum("status", append([]string{"all"}, RegistrationStatuses...)...), listRegistrations),
@@ -161,19 +168,34 @@ func countryOptions(c *api.Call, country string) (store.Obj, error) {
 	if _, ok := countryLevies[country]; !ok {
 		return nil, notEmulated("country", "registrations in "+country+" (the emulator has no tax rates for it)")
 	}
-	if s, ok := opt.Obj("standard"); ok {
-		if typ != "standard" {
-			return nil, apierr.InvalidRequest("%s can only be provided when %s is standard.", name("standard"), name("type")).WithParam(name("standard"))
+	s, given := opt.Obj("standard")
+	switch {
+	case given && typ != "standard":
+		return nil, apierr.InvalidRequest("%s can only be provided when %s is standard.", name("standard"), name("type")).WithParam(name("standard"))
+	case typ != "standard":
+	case !standardOptions[cc]:
+		if given {
+			return nil, notEmulated(name("standard"), "the place of supply scheme of a registration in "+country)
 		}
+	default:
+		// A standard registration shows its place of supply scheme,
+		// standard unless another is given.
 		scheme, _ := s.Str("place_of_supply_scheme")
 		if scheme == "" {
-			return nil, apierr.MissingParam(name("standard") + "[place_of_supply_scheme]")
+			scheme = "standard"
 		}
 		out["standard"] = store.Obj{"place_of_supply_scheme": scheme}
-	} else if typ == "standard" && (euMembers[country] || country == "GB") {
-		out["standard"] = store.Obj{"place_of_supply_scheme": "standard"}
 	}
 	return out, nil
+}
+
+// standardOptions are the countries whose standard registrations show
+// country_options[<country>][standard] (stripe-go v82.5.1's objects).
+var standardOptions = map[string]bool{
+	"ae": true, "at": true, "au": true, "be": true, "bg": true, "ch": true, "cy": true, "cz": true, "de": true,
+	"dk": true, "ee": true, "es": true, "fi": true, "fr": true, "gb": true, "gr": true, "hr": true, "hu": true,
+	"ie": true, "it": true, "jp": true, "lt": true, "lu": true, "lv": true, "mt": true, "nl": true, "no": true,
+	"nz": true, "pl": true, "pt": true, "ro": true, "se": true, "sg": true, "si": true, "sk": true,
 }
 
 // notEmulated refuses what the emulator does not act on.
