@@ -128,6 +128,18 @@ func euBusiness(buyer Buyer, headOffice string) bool {
 	return slices.ContainsFunc(buyer.TaxIDs, func(id store.Obj) bool { return id["type"] == "eu_vat" })
 }
 
+// foreignBusiness says whether the buyer is a business outside the EU
+// (its country's business tax ID) buying from a seller whose head office
+// is in another country: where the seller is registered, the buyer
+// accounts for the tax (reverse charge).
+func foreignBusiness(buyer Buyer, headOffice string) bool {
+	if buyer.Location == nil || headOffice == buyer.Location.Country {
+		return false
+	}
+	typ, ok := businessIDs[buyer.Location.Country]
+	return ok && slices.ContainsFunc(buyer.TaxIDs, func(id store.Obj) bool { return id["type"] == typ })
+}
+
 // registeredInEU says whether the account has a registration in force at
 // time at anywhere in the EU: what lets Stripe Tax reverse charge a sale
 // to a business in any member state, registered there or not.
@@ -185,7 +197,7 @@ func decide(c *api.Call, buyer Buyer, taxCode string, inclusive bool, at int64) 
 		reason = "not_collecting"
 	case buyer.Exempt == "exempt":
 		reason = "customer_exempt"
-	case buyer.Exempt == "reverse":
+	case buyer.Exempt == "reverse" || foreignBusiness(buyer, headOfficeCountry(settings)):
 		reason = "reverse_charge"
 	case taxCode == Nontaxable:
 		reason = "not_subject_to_tax"

@@ -215,6 +215,11 @@ func TestDecideElsewhere(t *testing.T) {
 		for cc, want := range map[string]string{"GB": "vat 20", "CH": "vat 8.1", "NO": "vat 25", "AU": "gst 10", "NZ": "gst 15", "JP": "jct 10", "SG": "gst 9"} {
 			wantDecision(t, decideOK(t, c, buyer(cc, ""), "", false, now), "standard_rated", want)
 		}
+		// A business abroad accounts for the tax itself; at home it pays it.
+		wantDecision(t, decideOK(t, c, buyer("AU", "", "au_abn"), "", false, now), "reverse_charge")
+		wantDecision(t, decideOK(t, c, buyer("CH", "", "ch_vat"), "", false, now), "reverse_charge")
+		wantDecision(t, decideOK(t, c, buyer("GB", "", "gb_vat"), "", false, now), "standard_rated", "vat 20")
+		wantDecision(t, decideOK(t, c, buyer("CH", "", "gb_vat"), "", false, now), "standard_rated", "vat 8.1")
 	})
 }
 

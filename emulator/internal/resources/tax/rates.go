@@ -149,3 +149,10 @@ var canadaPostal = map[byte]string{
 	'A': "NL", 'B': "NS", 'C': "PE", 'E': "NB", 'G': "QC", 'H': "QC", 'J': "QC", 'K': "ON", 'L': "ON",
 	'M': "ON", 'N': "ON", 'P': "ON", 'R': "MB", 'S': "SK", 'T': "AB", 'V': "BC", 'Y': "YT",
 }
+
+// businessIDs are, outside the EU, the tax ID types that make a buyer a
+// registered business to whom a foreign seller's supply is reverse
+// charged (the buyer accounts for the tax), by country.
+var businessIDs = map[string]string{
+	"GB": "gb_vat", "CH": "ch_vat", "NO": "no_vat", "AU": "au_abn", "NZ": "nz_gst", "SG": "sg_gst",
+}
