@@ -232,9 +232,9 @@ func TestTables(t *testing.T) {
 			t.Errorf("registration types of %s: %v", cc, types)
 		}
 	}
-	for _, r := range usZIPs {
-		if _, ok := usStates[r.State]; !ok || r.From > r.To {
-			t.Errorf("ZIP range %v", r)
+	for i, r := range usZIPs {
+		if _, ok := usStates[r.State]; !ok || r.From > r.To || (i > 0 && usZIPs[i-1].To >= r.From) {
+			t.Errorf("ZIP range %v (ranges must be states', in order, without overlaps)", r)
 		}
 	}
 	for p := range canadaHST {
