@@ -9,26 +9,16 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
-// currencies are the currencies Stripe names when it refuses one it does
-// not support, in the order of its message.
-var currencies = strings.Split("usd, aed, afn, all, amd, ang, aoa, ars, aud, awg, azn, bam, bbd, bdt, bgn, bhd, bif, bmd, bnd, bob, brl, bsd, bwp, byn, bzd, cad, cdf, chf, clp, cny, cop, crc, cve, czk, djf, dkk, dop, dzd, egp, etb, eur, fjd, fkp, gbp, gel, gip, gmd, gnf, gtq, gyd, hkd, hnl, hrk, htg, huf, idr, ils, inr, isk, jmd, jod, jpy, kes, kgs, khr, kmf, krw, kwd, kyd, kzt, lak, lbp, lkr, lrd, lsl, mad, mdl, mga, mkd, mmk, mnt, mop, mur, mvr, mwk, mxn, myr, mzn, nad, ngn, nio, nok, npr, nzd, omr, pab, pen, pgk, php, pkr, pln, pyg, qar, ron, rsd, rub, rwf, sar, sbd, scr, sek, sgd, shp, sle, sos, srd, std, szl, thb, tjs, tnd, top, try, ttd, twd, tzs, uah, ugx, uyu, uzs, vnd, vuv, wst, xaf, xcd, xof, xpf, yer, zar, zmw, usdc, btn, ghs, eek, lvl, svc, vef, ltl, sll, mro", ", ")
+// supportedCurrency and invalidCurrency are the currency package's
+// (whose name this package's parameters often shadow).
+func supportedCurrency(code string) bool { return currency.Supported(code) }
 
-var supported = func() map[string]bool {
-	m := make(map[string]bool, len(currencies))
-	for _, c := range currencies {
-		m[c] = true
-	}
-	return m
-}()
-
-// invalidCurrency is Stripe's refusal of a currency it does not support.
-func invalidCurrency(currency, param string) error {
-	return apierr.InvalidRequest("Invalid currency: %s. Stripe currently supports these currencies: %s", currency, strings.Join(currencies, ", ")).WithParam(param)
-}
+func invalidCurrency(code, param string) error { return currency.Invalid(code, param) }
 
 // currencyOption is what a price charges in a currency other than its
 // own, as Stripe shows it in currency_options (tiers only when
@@ -183,7 +173,7 @@ func readOptions(p params.Values, name func(string) string, price store.Obj, pre
 	for _, key := range keys {
 		cur := strings.ToLower(key)
 		at := func(f string) string { return name("currency_options." + key + "." + f) }
-		if !supported[cur] {
+		if !supportedCurrency(cur) {
 			return nil, invalidCurrency(key, name("currency_options."+key))
 		}
 		if cur == price["currency"] {

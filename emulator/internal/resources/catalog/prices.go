@@ -57,7 +57,7 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 	if currency == "" {
 		return nil, apierr.MissingParam(name("currency"))
 	}
-	if !supported[strings.ToLower(currency)] {
+	if !supportedCurrency(strings.ToLower(currency)) {
 		return nil, invalidCurrency(currency, name("currency"))
 	}
 	o := c.Object("price", c.NewID("price"), store.Obj{
