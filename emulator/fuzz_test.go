@@ -76,6 +76,10 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/payment_method_domains", "domain_name=shop.example.com&enabled=false", "", "")
 	f.Add("GET", "/v1/payment_method_domains?domain_name=shop.example.com&enabled=true", "", "", "")
 	f.Add("POST", "/v1/payment_method_domains/pmd_1/validate", "expand[]=x", "", "")
+	f.Add("POST", "/v1/tax/calculations", "currency=usd&customer_details[address][country]=US&customer_details[address][postal_code]=94080&customer_details[address_source]=shipping&customer_details[tax_ids][0][type]=eu_vat&customer_details[tax_ids][0][value]=DE1&line_items[0][amount]=1000&line_items[0][reference]=a&line_items[0][tax_behavior]=inclusive&line_items[1][amount]=5&line_items[1][tax_code]=txcd_10000000&shipping_cost[amount]=300&tax_date=1&expand[]=line_items", "", "")
+	f.Add("GET", "/v1/tax/calculations/taxcalc_1/line_items?limit=1&expand[]=data.tax_breakdown", "", "", "")
+	f.Add("POST", "/v1/tax/transactions/create_from_calculation", "calculation=taxcalc_1&reference=r&posted_at=1&metadata[k]=v", "", "")
+	f.Add("POST", "/v1/tax/transactions/create_reversal", "mode=partial&original_transaction=tax_1&reference=r2&line_items[0][amount]=-1&line_items[0][amount_tax]=0&line_items[0][original_line_item]=tax_li_1&line_items[0][reference]=x&shipping_cost[amount]=-1&shipping_cost[amount_tax]=-1&flat_amount=-5", "", "")
 	// Uploads: a body that begins with "--<boundary>" is sent as
 	// multipart/form-data with that boundary (see below).
 	f.Add("POST", "/v1/files", "--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\ndispute_evidence\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\r\n--b\r\nContent-Disposition: form-data; name=\"file_link_data[create]\"\r\n\r\ntrue\r\n--b--\r\n", "", "up1")
