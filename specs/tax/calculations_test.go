@@ -231,6 +231,27 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		Expect(items[0].AmountTax).To(Equal(int64(1900)))
 	})
 
+	It("take a taxability_override into account", func() {
+		activateTax(sc, "US", "CA", "94080")
+		registerUSState(sc, "CA")
+		for _, override := range []string{"customer_exempt", "reverse_charge"} {
+			buyer := buyerAt("CA", "94080")
+			buyer.TaxabilityOverride = stripe.String(override)
+			p := &stripe.TaxCalculationCreateParams{
+				Currency: stripe.String("usd"), CustomerDetails: buyer,
+				LineItems: []*stripe.TaxCalculationCreateLineItemParams{line(1000, "exclusive", "a")},
+			}
+			p.AddExpand("line_items")
+			calc, err := sc.V1TaxCalculations.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(calc.CustomerDetails.TaxabilityOverride)).To(Equal(override))
+			Expect(calc.AmountTotal).To(Equal(int64(1000)))
+			Expect(calc.TaxBreakdown).To(HaveLen(1))
+			Expect(string(calc.TaxBreakdown[0].TaxabilityReason)).To(Equal(override))
+			Expect(calc.LineItems.Data[0].AmountTax).To(BeZero())
+		}
+	})
+
 	It("refuse what Stripe refuses, and change nothing", func() {
 		p := func() *stripe.TaxCalculationCreateParams {
 			return &stripe.TaxCalculationCreateParams{

@@ -281,12 +281,10 @@ func shippingCost(c *api.Call, buyer Buyer, cur string, at int64) (store.Obj, ta
 			return nil, taxed{}, apierr.InvalidRequest("The shipping rate %s is in %s, but the calculation is in %s: they must be the same currency.", rateID, rc, cur).WithParam("shipping_cost[shipping_rate]")
 		}
 		amount = api.Int(api.Obj(rate["fixed_amount"])["amount"])
-		incl, err := Behavior(c, rate["tax_behavior"], "shipping_cost[shipping_rate]")
-		if err != nil {
-			return nil, taxed{}, err
-		}
+		// The rate's behavior, else the settings' default; where neither
+		// says, the Tax API's own default, exclusive.
 		behavior = "exclusive"
-		if incl {
+		if incl, err := BehaviorIn(c, rate["tax_behavior"], cur, "shipping_cost[shipping_rate]"); err == nil && incl {
 			behavior = "inclusive"
 		}
 		code = api.Str(rate["tax_code"])
