@@ -130,7 +130,7 @@ func createCalculation(c *api.Call) (any, error) {
 	seen := map[string]int{}
 	for i, li := range c.Params.Array("line_items") {
 		prefix := fmt.Sprintf("line_items[%d]", i)
-		item, t, err := calculationItem(c, li, prefix, i, buyer, cur, taxDate)
+		item, t, err := calculationItem(c, li, prefix, i, buyer, taxDate)
 		if err != nil {
 			return nil, err
 		}
@@ -183,7 +183,7 @@ func createCalculation(c *api.Call) (any, error) {
 }
 
 // calculationItem reads line item li (at prefix) and works out its tax.
-func calculationItem(c *api.Call, li params.Values, prefix string, i int, buyer Buyer, cur string, at int64) (store.Obj, taxed, error) {
+func calculationItem(c *api.Call, li params.Values, prefix string, i int, buyer Buyer, at int64) (store.Obj, taxed, error) {
 	amount, ok := li.Int("amount")
 	if !ok {
 		return nil, taxed{}, apierr.MissingParam(prefix + "[amount]")
@@ -360,10 +360,10 @@ func jurisdiction(r store.Obj) store.Obj {
 func totalBreakdown(all []taxed, loc *Location) []any {
 	out := []any{}
 	at := map[string]store.Obj{}
-	add := func(key string, make func() store.Obj, amount, taxable int64) {
+	add := func(key string, entry func() store.Obj, amount, taxable int64) {
 		e, ok := at[key]
 		if !ok {
-			e = make()
+			e = entry()
 			e["amount"], e["taxable_amount"] = int64(0), int64(0)
 			at[key] = e
 			out = append(out, e)
