@@ -11,6 +11,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
@@ -437,8 +438,8 @@ func metaList(c *api.Call, key string) []any {
 	if !ok {
 		return nil
 	}
-	var out []any
-	_ = json.Unmarshal([]byte(raw), &out)
+	v, _ := jsonenc.UnmarshalString(raw)
+	out, _ := v.([]any)
 	return out
 }
 

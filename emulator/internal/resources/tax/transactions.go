@@ -1,13 +1,13 @@
 package tax
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -64,13 +64,37 @@ func (l *ledger) save(c *api.Call, id string) error {
 	return c.SetMeta(ledgerKey(c.Account, id), mustJSON(l))
 }
 
+// loadLedger reads a transaction's ledger with the store's decoder, so
+// its line items' numbers are integers as in every stored object.
 func loadLedger(c *api.Call, id string) *ledger {
 	l := &ledger{}
-	if raw, ok := c.Tx.GetMeta(ledgerKey(c.Account, id)); ok {
-		_ = json.Unmarshal([]byte(raw), l)
+	raw, ok := c.Tx.GetMeta(ledgerKey(c.Account, id))
+	if !ok {
+		return l
+	}
+	v, _ := jsonenc.UnmarshalString(raw)
+	o := api.Obj(v)
+	for _, it := range asList(o["items"]) {
+		l.Items = append(l.Items, api.Obj(it))
+	}
+	if rem, ok := o["remaining"].(map[string]any); ok {
+		l.Remaining = make(map[string]*remains, len(rem))
+		for k, r := range rem {
+			l.Remaining[k] = remainsOf(r)
+		}
+	}
+	if o["shipping"] != nil {
+		l.Shipping = remainsOf(o["shipping"])
 	}
 	return l
 }
+
+func remainsOf(v any) *remains {
+	r := api.Obj(v)
+	return &remains{Amount: api.Int(r["amount"]), Tax: api.Int(r["tax"])}
+}
+
+func asList(v any) []any { l, _ := v.([]any); return l }
 
 // claimReference checks reference (unique across all of the account's
 // transactions, reversals included) and records it for id.
