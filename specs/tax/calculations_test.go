@@ -137,6 +137,8 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		Expect(bd[0].Jurisdiction.Country).To(Equal("US"))
 		Expect(bd[0].Jurisdiction.State).To(Equal("CA"))
 		Expect(bd[0].Jurisdiction.Level).To(Equal(stripe.TaxCalculationLineItemTaxBreakdownJurisdictionLevelState))
+		Expect(bd[0].Jurisdiction.DisplayName).To(Equal("California"))
+		Expect(bd[0].TaxRateDetails.DisplayName).To(Equal("Sales Tax"))
 		Expect(bd[0].TaxRateDetails.PercentageDecimal).To(Equal("7.25"))
 		Expect(bd[0].TaxRateDetails.TaxType).To(Equal(stripe.TaxCalculationLineItemTaxBreakdownTaxRateDetailsTaxTypeSalesTax))
 
@@ -165,6 +167,7 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		Expect(calc.TaxBreakdown[0].TaxabilityReason).To(Equal(stripe.TaxCalculationTaxBreakdownTaxabilityReasonNotCollecting))
 		Expect(calc.TaxBreakdown[0].TaxRateDetails.PercentageDecimal).To(Equal("0.0"))
 		Expect(calc.TaxBreakdown[0].TaxRateDetails.State).To(Equal("NY"))
+		Expect(calc.TaxBreakdown[0].TaxRateDetails.TaxType).To(Equal(stripe.TaxCalculationTaxBreakdownTaxRateDetailsTaxTypeSalesTax), "the tax Stripe would collect there, at 0%")
 		Expect(calc.ShippingCost.Amount).To(Equal(int64(500)))
 		Expect(calc.ShippingCost.AmountTax).To(BeZero())
 		Expect(calc.ShippingCost.TaxBehavior).To(Equal(stripe.TaxCalculationShippingCostTaxBehaviorExclusive))
@@ -178,6 +181,8 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		Expect(got.ShippingCost.TaxBreakdown).To(HaveLen(1))
 		Expect(got.ShippingCost.TaxBreakdown[0].TaxabilityReason).To(Equal(stripe.TaxCalculationShippingCostTaxBreakdownTaxabilityReasonNotCollecting))
 		Expect(got.ShippingCost.TaxBreakdown[0].TaxRateDetails).To(BeNil())
+		Expect(got.ShippingCost.TaxBreakdown[0].Jurisdiction.DisplayName).To(Equal("New York"))
+		Expect(got.ShippingCost.TaxBreakdown[0].Jurisdiction.Level).To(Equal(stripe.TaxCalculationShippingCostTaxBreakdownJurisdictionLevelState))
 	})
 
 	It("tax shipping with the goods, and copy a stored customer's address and tax ids", func() {
@@ -279,9 +284,9 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[1][reference]")
 
 		bad = p()
-		bad.LineItems[0].TaxCode = stripe.String("txcd_12345678")
+		bad.LineItems[0].TaxCode = stripe.String("txcd_pizza")
 		_, err = sc.V1TaxCalculations.Create(Ctx, bad)
-		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][tax_code]")
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "line_items[0][tax_code]")
 
 		bad = p()
 		bad.TaxDate = stripe.Int64(Epoch.Add(-72 * time.Hour).Unix())

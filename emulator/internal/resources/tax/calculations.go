@@ -13,7 +13,6 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -278,7 +277,7 @@ func shippingCost(c *api.Call, buyer Buyer, cur string, at int64) (store.Obj, ta
 		if !ok {
 			return nil, taxed{}, apierr.NoSuchObject("shipping rate", rateID, "shipping_cost[shipping_rate]")
 		}
-		if rc := shipping.Currency(rate); rc != cur {
+		if rc := api.Str(api.Obj(rate["fixed_amount"])["currency"]); rc != cur {
 			return nil, taxed{}, apierr.InvalidRequest("The shipping rate %s is in %s, but the calculation is in %s: they must be the same currency.", rateID, rc, cur).WithParam("shipping_cost[shipping_rate]")
 		}
 		amount = api.Int(api.Obj(rate["fixed_amount"])["amount"])
@@ -314,17 +313,20 @@ func shippingCost(c *api.Call, buyer Buyer, cur string, at int64) (store.Obj, ta
 }
 
 // lineBreakdown is the tax_breakdown of one line item (or of shipping):
-// one entry per tax, or, when none is collected, one saying why.
+// one entry per tax, or, when none is collected, one saying why, in the
+// jurisdiction of the 0% rate Stripe Tax names for it (tax_rate_details
+// is null where no tax is imposed).
 func lineBreakdown(t taxed, loc *Location) []any {
 	if len(t.taxes) == 0 {
-		country := ""
-		if loc != nil {
-			country = loc.Country
+		where := store.Obj{"country": "", "display_name": "", "level": "country", "state": nil}
+		if len(t.decision.ZeroRates) > 0 {
+			where = jurisdiction(t.decision.ZeroRates[0])
+		} else if loc != nil {
+			where["country"], where["display_name"] = loc.Country, placeName(loc.Country, "")
 		}
 		return []any{store.Obj{
-			"amount": int64(0), "jurisdiction": store.Obj{"country": country, "display_name": countryName(country), "level": "country", "state": nil},
-			"sourcing": "destination", "tax_rate_details": nil, "taxability_reason": reasonOr(t.decision.Reason, "not_collecting"),
-			"taxable_amount": int64(0),
+			"amount": int64(0), "jurisdiction": where, "sourcing": "destination", "tax_rate_details": nil,
+			"taxability_reason": reasonOr(t.decision.Reason, "not_collecting"), "taxable_amount": int64(0),
 		}}
 	}
 	out := make([]any, 0, len(t.taxes))
@@ -341,23 +343,24 @@ func lineBreakdown(t taxed, loc *Location) []any {
 
 // jurisdiction is where a Stripe Tax rate applies, as a breakdown shows it.
 func jurisdiction(r store.Obj) store.Obj {
+	country, state := api.Str(r["country"]), api.Str(r["state"])
 	level := api.Str(r["jurisdiction_level"])
 	if level == "" {
 		level = "country"
-		if api.Str(r["state"]) != "" {
+		if state != "" {
 			level = "state"
 		}
 	}
-	name := api.Str(r["jurisdiction"])
-	if name == "" {
-		name = countryName(api.Str(r["country"]))
+	if level == "country" {
+		state = ""
 	}
-	return store.Obj{"country": api.Str(r["country"]), "display_name": name, "level": level, "state": r["state"]}
+	return store.Obj{"country": country, "display_name": placeName(country, state), "level": level, "state": api.NilIfEmpty(state)}
 }
 
 // totalBreakdown is a calculation's tax_breakdown: the taxes of all its
 // amounts summed per rate and taxability reason, in the order first met;
-// amounts taxed by nothing are summed per reason.
+// amounts taxed by nothing are summed per reason, under the 0% rate
+// Stripe Tax names for them.
 func totalBreakdown(all []taxed, loc *Location) []any {
 	out := []any{}
 	at := map[string]store.Obj{}
@@ -375,15 +378,17 @@ func totalBreakdown(all []taxed, loc *Location) []any {
 	for _, t := range all {
 		if len(t.taxes) == 0 {
 			reason := reasonOr(t.decision.Reason, "not_collecting")
-			country, state := "", ""
-			if loc != nil {
-				country, state = loc.Country, loc.State
+			details := store.Obj{"country": nil, "flat_amount": nil, "percentage_decimal": "0.0", "rate_type": nil, "state": nil, "tax_type": nil}
+			key := "none:" + reason + ":" + strconv.FormatBool(t.inclusive)
+			if len(t.decision.ZeroRates) > 0 {
+				r := t.decision.ZeroRates[0]
+				details["country"], details["state"], details["tax_type"] = r["country"], r["state"], r["tax_type"]
+				key += ":" + api.Str(r["id"])
+			} else if loc != nil {
+				details["country"], details["state"] = loc.Country, api.NilIfEmpty(loc.State)
 			}
-			add("none:"+reason+":"+strconv.FormatBool(t.inclusive), func() store.Obj {
-				return store.Obj{"inclusive": t.inclusive, "taxability_reason": reason, "tax_rate_details": store.Obj{
-					"country": api.NilIfEmpty(country), "flat_amount": nil, "percentage_decimal": "0.0", "rate_type": nil,
-					"state": api.NilIfEmpty(state), "tax_type": nil,
-				}}
+			add(key, func() store.Obj {
+				return store.Obj{"inclusive": t.inclusive, "taxability_reason": reason, "tax_rate_details": details}
 			}, 0, 0)
 			continue
 		}

@@ -1,14 +1,13 @@
 package tax
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/country"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -146,14 +145,14 @@ func readPostalAddress(a params.Values, name string) (store.Obj, error) {
 			out[f] = nil
 		}
 	}
-	country := strings.ToUpper(api.Str(out["country"]))
+	code := strings.ToUpper(api.Str(out["country"]))
 	switch {
-	case country == "":
+	case code == "":
 		return nil, apierr.MissingParam(name + "[country]")
-	case !slices.Contains(shipping.Countries, country):
+	case !country.Known(code):
 		return nil, apierr.InvalidRequest("Invalid %s[country]: %s is not a country code Stripe knows (ISO 3166-1 alpha-2).", name, api.Str(out["country"])).WithParam(name + "[country]")
 	}
-	out["country"] = country
+	out["country"] = code
 	return out, nil
 }
 
@@ -204,16 +203,25 @@ func taxCodeFor(c *api.Call, code, param string) (string, error) {
 	return defaultCode, nil
 }
 
-// countryName is how a breakdown names a country's jurisdiction.
-func countryName(country string) string {
-	switch country {
-	case "US":
+// placeName is how a breakdown names a jurisdiction: a US state or
+// Canadian province by its name, else the country.
+func placeName(country, state string) string {
+	switch {
+	case country == "US" && state != "":
+		if st, ok := usStates[state]; ok {
+			return st.Name
+		}
+	case country == "CA" && state != "":
+		if name, ok := canadaProvinces[state]; ok {
+			return name
+		}
+	case country == "US":
 		return "United States"
-	case "CA":
+	case country == "CA":
 		return "Canada"
 	}
 	if l, ok := countryLevies[country]; ok {
-		return l.Jurisdiction
+		return l.Place
 	}
 	return country
 }
