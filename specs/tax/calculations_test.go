@@ -156,8 +156,11 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 			CustomerDetails: buyerAt("NY", "10001"),
 			LineItems:       []*stripe.TaxCalculationCreateLineItemParams{line(5000, "exclusive", "L1")},
 			ShippingCost:    &stripe.TaxCalculationCreateShippingCostParams{Amount: stripe.Int64(500)},
+			ShipFromDetails: &stripe.TaxCalculationCreateShipFromDetailsParams{Address: &stripe.AddressParams{
+				Country: stripe.String("US"), State: stripe.String("CA"), PostalCode: stripe.String("94080")}},
 		})
 		Expect(err).NotTo(HaveOccurred())
+		Expect(calc.ShipFromDetails.Address.State).To(Equal("CA"), "shipped across states, the sale is sourced at its destination")
 		Expect(calc.TaxAmountExclusive).To(BeZero())
 		Expect(calc.TaxAmountInclusive).To(BeZero())
 		Expect(calc.AmountTotal).To(Equal(int64(5500)))
@@ -304,6 +307,11 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		bad.CustomerDetails, bad.Customer = nil, stripe.String(cus.ID)
 		_, err = sc.V1TaxCalculations.Create(Ctx, bad)
 		ExpectStripeError(err, 400, "invalid_request_error", "customer_tax_location_invalid", "customer")
+
+		bad = p()
+		bad.CustomerDetails = &stripe.TaxCalculationCreateCustomerDetailsParams{IPAddress: stripe.String("8.8.8.8")}
+		_, err = sc.V1TaxCalculations.Create(Ctx, bad)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer_details[ip_address]")
 
 		bad = p()
 		bad.ShipFromDetails = &stripe.TaxCalculationCreateShipFromDetailsParams{Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("CA"), PostalCode: stripe.String("90001")}}
