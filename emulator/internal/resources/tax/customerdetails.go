@@ -183,7 +183,7 @@ func shipFromDetails(c *api.Call, buyer *Location) (any, error) {
 	}
 	from := AddressLocation(addr, "")
 	if addr["country"] == "US" && from == nil {
-		return nil, apierr.InvalidRequest("Invalid ship_from_details[address]: an address in the US needs a state or a ZIP code.").WithParam("ship_from_details[address]")
+		return nil, apierr.InvalidRequest("Invalid ship_from_details[address]: an address in the US needs its ZIP code.").WithParam("ship_from_details[address]")
 	}
 	if from != nil && buyer != nil && from.Country == "US" && buyer.Country == "US" && from.State == buyer.State && originStates[from.State] {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate origin-based sourcing (goods shipped from %s to a buyer in %s, a state that taxes at the origin), so it refused the request rather than answer as if it had taken effect. Leave out ship_from_details to tax at the destination.", from.State, buyer.State).WithParam("ship_from_details")
