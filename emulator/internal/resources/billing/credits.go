@@ -68,8 +68,7 @@ func applyPretaxCredits(c *api.Call, inv store.Obj) error {
 	for i, l := range lines {
 		off[i] = api.Int(api.Obj(l)["amount"]) - LineNet(api.Obj(l))
 	}
-	totals(c, inv, lines, api.Int(inv["subtotal"]), off, true)
-	return nil
+	return totals(c, inv, lines, api.Int(inv["subtotal"]), off, true)
 }
 
 // tookCredits reports whether an invoice took billing credits.

@@ -116,7 +116,6 @@ func newInvoiceWithID(c *api.Call, id string, cus store.Obj, currency string, no
 }
 
 func createInvoice(c *api.Call) (any, error) {
-	c.AcceptWhen("automatic_tax.enabled", false)
 	cusID, _ := c.Params.Str("customer")
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
@@ -153,7 +152,9 @@ func createInvoice(c *api.Call) (any, error) {
 		// discounts= avoids it).
 		if ids := customerDiscounts(c, cus, currency, now); len(ids) > 0 {
 			inv["discounts"] = ids
-			setLines(c, inv, asList(inv["lines"]))
+			if err := setLines(c, inv, asList(inv["lines"])); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if api.Bool(inv["auto_advance"]) {
@@ -275,8 +276,23 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 		inv["default_tax_rates"] = rates
 		reline = true
 	}
+	on, sent, err := AutoTaxParam(c, c.Params, "automatic_tax", "automatic_tax")
+	if err != nil {
+		return err
+	}
+	if sent && on != autoTaxOn(inv) {
+		inv["automatic_tax"] = invoiceAutoTax(on)
+		reline = true
+	}
+	if autoTaxOn(inv) {
+		if param := invoiceManualRates(c, inv); param != "" {
+			return ErrAutoTaxWithRates(param)
+		}
+	}
 	if reline {
-		setLines(c, inv, asList(inv["lines"]))
+		if err := setLines(c, inv, asList(inv["lines"])); err != nil {
+			return err
+		}
 	}
 	if inv["collection_method"] == "send_invoice" && inv["due_date"] == nil {
 		return apierr.InvalidRequest("Invoices with `collection_method=send_invoice` must have a `due_date` or `days_until_due`.").WithParam("days_until_due")
@@ -316,7 +332,6 @@ func editableInvoice(c *api.Call, id, param string) (store.Obj, error) {
 func retrieveInvoice(c *api.Call) (any, error) { return c.Load("invoice", c.Var("id"), "id") }
 
 func updateInvoice(c *api.Call) (any, error) {
-	c.AcceptWhen("automatic_tax.enabled", false)
 	before, err := loadInvoice(c)
 	if err != nil {
 		return nil, err
@@ -391,7 +406,14 @@ func relineInvoice(c *api.Call, inv store.Obj) error {
 		}
 		lines = append(lines, lineFromItem(c, after, ii))
 	}
-	setLines(c, after, lines)
+	if err := setLines(c, after, lines); err != nil {
+		return err
+	}
+	if autoTaxOn(after) && invoiceManualRates(c, after) != "" {
+		// An item with tax rates of its own put on an invoice that
+		// Stripe Tax taxes.
+		return ErrAutoTaxWithRates("tax_rates")
+	}
 	return c.Save(before, after)
 }
 
@@ -410,8 +432,9 @@ func lineFromItem(c *api.Call, inv, ii store.Obj) store.Obj {
 }
 
 // setLines stores lines on an invoice and recomputes every total: its
-// discounts, then its taxes on what the discounts leave.
-func setLines(c *api.Call, inv store.Obj, lines []any) {
+// discounts, then its taxes on what the discounts leave. Only automatic
+// tax can fail it (a price Stripe Tax cannot tax).
+func setLines(c *api.Call, inv store.Obj, lines []any) error {
 	if lines == nil {
 		lines = []any{}
 	}
@@ -429,7 +452,7 @@ func setLines(c *api.Call, inv store.Obj, lines []any) {
 		off = applyDiscounts(c, inv, lines)
 	}
 	pretax, _ := inv["total_pretax_credit_amounts"].([]any)
-	totals(c, inv, lines, subtotal, off, off != nil || len(pretax) > 0)
+	return totals(c, inv, lines, subtotal, off, off != nil || len(pretax) > 0)
 }
 
 // totals works out what an invoice adds up to from its lines and what
@@ -438,7 +461,7 @@ func setLines(c *api.Call, inv store.Obj, lines []any) {
 // its total and amount due. pretax says the pretax credit amounts must be
 // listed again (discounts or credits take something, or took something
 // before).
-func totals(c *api.Call, inv store.Obj, lines []any, subtotal int64, off []int64, pretax bool) {
+func totals(c *api.Call, inv store.Obj, lines []any, subtotal int64, off []int64, pretax bool) error {
 	if pretax {
 		off = pretaxEntries(inv, lines, off)
 	}
@@ -446,7 +469,10 @@ func totals(c *api.Call, inv store.Obj, lines []any, subtotal int64, off []int64
 	for _, o := range off {
 		taken += o
 	}
-	exclusive, inclusive, inclusiveBefore := applyTaxes(c, inv, lines, off)
+	exclusive, inclusive, inclusiveBefore, err := applyTaxes(c, inv, lines, off)
+	if err != nil {
+		return err
+	}
 	inv["subtotal"] = subtotal
 	inv["subtotal_excluding_tax"] = subtotal - inclusiveBefore
 	inv["total_excluding_tax"] = subtotal - taken - inclusive
@@ -455,6 +481,7 @@ func totals(c *api.Call, inv store.Obj, lines []any, subtotal int64, off []int64
 	due := max(total, 0)
 	inv["amount_due"] = due
 	inv["amount_remaining"] = max(due-api.Int(inv["amount_paid"]), 0)
+	return nil
 }
 
 func asList(v any) []any {
@@ -624,7 +651,12 @@ func updateSubscriptionLine(c *api.Call, invID, lineID string, lp params.Values,
 	if md, ok := lp.Metadata("metadata"); ok {
 		line["metadata"] = md
 	}
-	setLines(c, after, lines)
+	if autoTaxOn(after) && len(own[lineID]) > 0 {
+		return ErrAutoTaxWithRates(prefix + "[tax_rates]")
+	}
+	if err := setLines(c, after, lines); err != nil {
+		return err
+	}
 	return c.Save(before, after)
 }
 

@@ -30,6 +30,11 @@ func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 	// Changed in place and stored below: no event of finalization shows
 	// what the draft was, so there is nothing to keep a copy for.
 	inv := before
+	if autoTaxOn(inv) {
+		if err := finalizeAutoTax(c, inv); err != nil {
+			return nil, err
+		}
+	}
 	// Billing credits come off before tax, so before the customer's
 	// balance pays what is left.
 	if paidBy == nil {

@@ -59,7 +59,9 @@ func PostPaymentInvoice(c *api.Call, cusID, currency string, lines []PaidLine, d
 		items[i] = ii
 		invLines = append(invLines, lineFromItem(c, inv, ii))
 	}
-	setLines(c, inv, invLines)
+	if err := setLines(c, inv, invLines); err != nil {
+		return nil, err
+	}
 	if err := c.Insert(inv); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ import (
 // previewUnsupported are create_preview parameters stripe-emu refuses
 // rather than ignore: a preview that silently left out a discount or a
 // tax would show the wrong amount.
-var previewUnsupported = []string{"automatic_tax", "customer_details", "discounts", "invoice_items", "issuer", "on_behalf_of", "schedule", "schedule_details"}
+var previewUnsupported = []string{"customer_details.tax", "customer_details.tax_ids", "discounts", "invoice_items", "issuer", "on_behalf_of", "schedule", "schedule_details"}
 
 // previewDetails are the subscription_details a preview applies.
 var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true, "default_tax_rates": true}
@@ -28,7 +28,7 @@ var previewDetails = map[string]bool{"items": true, "proration_behavior": true, 
 func createPreview(c *api.Call) (any, error) {
 	for _, p := range previewUnsupported {
 		if c.Params.Has(p) {
-			return nil, unsupportedInPreview(p)
+			return nil, unsupportedInPreview(bracketed(p))
 		}
 	}
 	details, _ := c.Params.Obj("subscription_details")
@@ -71,13 +71,35 @@ func createPreview(c *api.Call) (any, error) {
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", cusID, "customer")
 	}
+	cus, err := previewCustomer(c, cus)
+	if err != nil {
+		return nil, err
+	}
+	autoTax, autoTaxSent, err := AutoTaxParam(c, c.Params, "automatic_tax", "automatic_tax")
+	if err != nil {
+		return nil, err
+	}
 	if sub == nil {
 		sub = nextRenewing(c, cusID)
 	}
+	if sub != nil && autoTaxSent && autoTax != autoTaxOn(sub) {
+		// The preview's automatic tax is the subscription's for this
+		// preview (thrown away with it), so every invoice it builds
+		// takes it.
+		if autoTax {
+			if param := subscriptionManualRates(sub); param != "" {
+				return nil, ErrAutoTaxWithRates(param)
+			}
+		}
+		sub = api.Clone(sub)
+		sub["automatic_tax"] = subscriptionAutoTax(autoTax)
+		if err := c.Put(sub); err != nil {
+			return nil, err
+		}
+	}
 	var inv store.Obj
-	var err error
 	if sub == nil {
-		inv, err = pendingItemsPreview(c, cus)
+		inv, err = pendingItemsPreview(c, cus, autoTaxSent && autoTax)
 	} else {
 		inv, err = subscriptionPreview(c, sub, details)
 	}
@@ -87,8 +109,49 @@ func createPreview(c *api.Call) (any, error) {
 	return api.Discard{Result: asPreview(inv)}, nil
 }
 
+// previewCustomer is the customer as customer_details would have it
+// (address, shipping, tax_exempt), stored for the preview only: Stripe
+// Tax, and the invoice's customer fields, see it as the preview's
+// customer.
+func previewCustomer(c *api.Call, cus store.Obj) (store.Obj, error) {
+	details, ok := c.Params.Obj("customer_details")
+	if !ok {
+		return cus, nil
+	}
+	next := api.Clone(cus)
+	for _, k := range []string{"address", "shipping"} {
+		if details.Has(k) {
+			v, _ := details.Get(k)
+			if details.Unset(k) {
+				v = nil
+			}
+			next[k] = v
+		}
+	}
+	if e, ok := details.Str("tax_exempt"); ok {
+		if e == "" {
+			e = "none"
+		}
+		if e != "none" && e != "exempt" && e != "reverse" {
+			return nil, apierr.InvalidRequest("Invalid customer_details[tax_exempt]: must be one of none, exempt, or reverse").WithParam("customer_details[tax_exempt]")
+		}
+		next["tax_exempt"] = e
+	}
+	return next, c.Put(next)
+}
+
 func unsupportedInPreview(param string) error {
 	return apierr.InvalidRequest("%s is not supported by stripe-emu's invoice previews.", param).WithParam(param)
+}
+
+// bracketed is a dotted parameter path as Stripe names it:
+// customer_details[tax_ids].
+func bracketed(path string) string {
+	first, rest, ok := strings.Cut(path, ".")
+	if !ok {
+		return path
+	}
+	return first + "[" + strings.ReplaceAll(rest, ".", "][") + "]"
 }
 
 // nextRenewing is the customer's subscription whose period ends first,
@@ -168,7 +231,7 @@ func nextPeriodInvoice(c *api.Call, sub store.Obj) (store.Obj, error) {
 
 // pendingItemsPreview is a customer's next invoice when no subscription
 // will invoice: the invoice items waiting for one (possibly none).
-func pendingItemsPreview(c *api.Call, cus store.Obj) (store.Obj, error) {
+func pendingItemsPreview(c *api.Call, cus store.Obj, autoTax bool) (store.Obj, error) {
 	pending := pendingItems(c, api.Str(cus["id"]))
 	currency, _ := c.Params.Str("currency")
 	if currency == "" {
@@ -181,6 +244,9 @@ func pendingItemsPreview(c *api.Call, cus store.Obj) (store.Obj, error) {
 	inv := newInvoice(c, cus, currency, now, "upcoming")
 	// The customer's discount, as the invoice would inherit it.
 	inv["discounts"] = customerDiscounts(c, cus, currency, now)
+	if autoTax {
+		inv["automatic_tax"] = invoiceAutoTax(true)
+	}
 	if err := c.Insert(inv); err != nil {
 		return nil, err
 	}

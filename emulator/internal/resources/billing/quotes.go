@@ -40,6 +40,7 @@ type QuoteTerms struct {
 	Discounts                 []string // the ids of the discounts the quote holds
 	CollectionMethod          string
 	DaysUntilDue              int64 // for send_invoice
+	AutomaticTax              bool  // Stripe Tax taxes what it bills
 	// For a subscription: its trial, description and metadata
 	// (subscription_data).
 	TrialPeriodDays int64
@@ -70,6 +71,9 @@ func InvoiceFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 	inv["parent"] = store.Obj{"type": "quote_details", "quote_details": store.Obj{"quote": t.Quote}, "subscription_details": nil}
 	inv["default_tax_rates"] = cloneRates(taxrates.Load(c, t.DefaultTaxRates))
 	inv["discounts"] = api.Anys(t.Discounts)
+	if t.AutomaticTax {
+		inv["automatic_tax"] = invoiceAutoTax(true)
+	}
 	var lines []any
 	for _, l := range t.Lines {
 		ii := newInvoiceItem(c, t.Customer, pricedAt(c, l.Price, l.Quantity, t.Currency), now)
@@ -81,7 +85,9 @@ func InvoiceFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 		}
 		lines = append(lines, lineFromItem(c, inv, ii))
 	}
-	setLines(c, inv, lines)
+	if err := setLines(c, inv, lines); err != nil {
+		return nil, err
+	}
 	if err := c.Insert(inv); err != nil {
 		return nil, err
 	}
@@ -131,6 +137,9 @@ func SubscriptionFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 	}
 	if len(t.DefaultTaxRates) > 0 {
 		p["default_tax_rates"] = api.Anys(t.DefaultTaxRates)
+	}
+	if t.AutomaticTax {
+		p["automatic_tax"] = map[string]any{"enabled": true}
 	}
 	if len(t.Discounts) > 0 {
 		var ds []any

@@ -202,6 +202,9 @@ func run(c *api.Call, a dueAction) error {
 			return nil
 		}
 		inv, err := finalize(c, inv)
+		if locationUnrecognized(err) {
+			return finalizationFailed(c, a.id, err)
+		}
 		if err != nil {
 			return err
 		}

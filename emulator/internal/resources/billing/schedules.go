@@ -136,6 +136,13 @@ func applyScheduleSettings(c *api.Call, sched store.Obj) error {
 		if d, ok := ds.Str("description"); ok {
 			settings["description"] = nilIfEmpty(d)
 		}
+		on, sent, err := AutoTaxParam(c, ds, "automatic_tax", "default_settings[automatic_tax]")
+		if err != nil {
+			return err
+		}
+		if sent {
+			settings["automatic_tax"] = subscriptionAutoTax(on)
+		}
 	}
 	return c.ApplyMetadata(sched)
 }
@@ -351,6 +358,13 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 	if ok {
 		phase["default_tax_rates"] = rates
 	}
+	on, sent, err := AutoTaxParam(c, pp, "automatic_tax", prefix+"[automatic_tax]")
+	if err != nil {
+		return err
+	}
+	if sent {
+		phase["automatic_tax"] = subscriptionAutoTax(on)
+	}
 	adds := []any{}
 	for i, entry := range pp.Array("add_invoice_items") {
 		ipre := fmt.Sprintf("%s[add_invoice_items][%d]", prefix, i)
@@ -561,6 +575,9 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 	if rates := rateIDs(phase["default_tax_rates"]); len(rates) > 0 {
 		p["default_tax_rates"] = rates
 	}
+	if phaseAutoTax(sched, phase) {
+		p["automatic_tax"] = map[string]any{"enabled": true}
+	}
 	var adds []any
 	for _, a := range asAnys(phase["add_invoice_items"]) {
 		add := map[string]any{"price": api.Obj(a)["price"], "quantity": api.Int(api.Obj(a)["quantity"])}
@@ -598,6 +615,15 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		return c.Insert(after)
 	}
 	return c.Save(sched, after)
+}
+
+// phaseAutoTax reports whether a phase's invoices have automatic tax: its
+// own automatic_tax, else the schedule's default_settings'.
+func phaseAutoTax(sched, phase store.Obj) bool {
+	if _, ok := phase["automatic_tax"]; ok {
+		return autoTaxOn(phase)
+	}
+	return autoTaxOn(api.Obj(sched["default_settings"]))
 }
 
 func firstString(vs ...any) string {
@@ -707,6 +733,9 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) err
 	if m := firstString(phase["collection_method"]); m != "" {
 		p["collection_method"] = m
 	}
+	if on := phaseAutoTax(sched, phase); on != autoTaxOn(sub) {
+		p["automatic_tax"] = map[string]any{"enabled": on}
+	}
 	keepPhaseRates(c, phase)
 	_, err := runAs(c, updateSubscription, p, map[string]string{"id": api.Str(sub["id"])}, nil)
 	return err
@@ -815,7 +844,34 @@ func updateSchedule(c *api.Call) (any, error) {
 			return out, nil
 		}
 	}
-	return after, c.Save(before, after)
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	if before["status"] == "active" {
+		// default_settings[automatic_tax] changed for the phase under way
+		// takes effect at once, as a phase's own would.
+		if err := applyAutoTaxSetting(c, after); err != nil {
+			return nil, err
+		}
+	}
+	return after, nil
+}
+
+// applyAutoTaxSetting turns automatic tax on or off on an active
+// schedule's subscription when its current phase now says otherwise.
+func applyAutoTaxSetting(c *api.Call, sched store.Obj) error {
+	sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(sched["subscription"]))
+	phase := currentPhase(sched)
+	if !ok || phase == nil {
+		return nil
+	}
+	on := phaseAutoTax(sched, phase)
+	if on == autoTaxOn(sub) {
+		return nil
+	}
+	_, err := runAs(c, updateSubscription, map[string]any{"automatic_tax": map[string]any{"enabled": on}, "proration_behavior": "none"},
+		map[string]string{"id": api.Str(sub["id"])}, nil)
+	return err
 }
 
 func cancelSchedule(c *api.Call) (any, error) {

@@ -349,7 +349,6 @@ func createSubscription(c *api.Call) (any, error) {
 	// billing_cycle_anchor (backdate_start_date is not emulated).
 	c.Inert("off_session")
 	proration, _ := c.Params.Str("proration_behavior")
-	c.AcceptWhen("automatic_tax.enabled", false)
 	currency, err := subscriptionCurrency(c, cus, prices)
 	if err != nil {
 		return nil, err
@@ -505,6 +504,9 @@ func createSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := applyDefaultTaxRates(c, sub); err != nil {
+		return nil, err
+	}
+	if err := applySubscriptionAutoTax(c, sub, cus); err != nil {
 		return nil, err
 	}
 	if err := applySubscriptionAccountTaxIDs(c, sub); err != nil {
@@ -853,6 +855,9 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
 	inv["default_tax_rates"] = cloneRates(sub["default_tax_rates"])
+	if autoTaxOn(sub) {
+		inv["automatic_tax"] = invoiceAutoTax(true)
+	}
 	currency := api.Str(sub["currency"])
 	subscriptionAccountTaxIDs(sub, inv)
 	var lines []any
@@ -922,7 +927,9 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 		}
 	}
 	inv["discounts"] = invoiceDiscounts(c, sub, cus)
-	setLines(c, inv, lines)
+	if err := setLines(c, inv, lines); err != nil {
+		return nil, err
+	}
 	if err := markOnceUsed(c, inv); err != nil {
 		return nil, err
 	}
@@ -1143,7 +1150,6 @@ func updateSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.Inert("off_session") // an update's invoice is charged the same either way
-	c.AcceptWhen("automatic_tax.enabled", false)
 	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
 		for _, k := range c.Params.Keys() {
 			if k != "metadata" && k != "cancellation_details" && k != "expand" {
@@ -1235,6 +1241,9 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	changed, err := applyItemChanges(c, before, after, behavior)
 	if err != nil {
+		return nil, err
+	}
+	if err := applySubscriptionAutoTax(c, after, cus); err != nil {
 		return nil, err
 	}
 	if reset {
@@ -1708,6 +1717,9 @@ func draftFromPending(c *api.Call, sub store.Obj) (store.Obj, error) {
 	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, "subscription_update")
 	inv["collection_method"] = sub["collection_method"]
 	inv["default_tax_rates"] = cloneRates(sub["default_tax_rates"])
+	if autoTaxOn(sub) {
+		inv["automatic_tax"] = invoiceAutoTax(true)
+	}
 	subscriptionAccountTaxIDs(sub, inv)
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
@@ -1802,8 +1814,7 @@ func listSubscriptions(c *api.Call) (any, error) {
 		}
 	}
 	if on, ok := c.Params.Bool("automatic_tax.enabled"); ok {
-		// Automatic tax is never on here: asking for it finds nothing.
-		q.Filter = api.And(q.Filter, func(store.Obj) bool { return !on })
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return autoTaxOn(o) == on })
 	}
 	if price != "" {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool {

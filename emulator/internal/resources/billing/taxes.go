@@ -98,17 +98,36 @@ func ownRates(c *api.Call, line store.Obj, subLines map[string][]string) []any {
 // discounts took from it; nil for nothing), and the invoice's
 // total_taxes. It returns the exclusive tax (added to the total), the
 // inclusive tax (contained in it), and the inclusive tax the lines hold
-// before discounts.
-func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive, inclusive, inclusiveBefore int64) {
-	defaults, _ := inv["default_tax_rates"].([]any)
-	subLines := subscriptionLineRates(c, api.Str(inv["id"]))
+// before discounts. An invoice with automatic tax has its lines' rates
+// decided by Stripe Tax (lineTaxer), not set by hand; only it can fail.
+func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive, inclusive, inclusiveBefore int64, err error) {
+	var auto *LineTaxer
+	var defaults []any
+	var subLines map[string][]string
+	if autoTaxOn(inv) {
+		auto = NewLineTaxer(c, api.Str(inv["customer"]))
+		at := api.Clone(api.Obj(inv["automatic_tax"]))
+		at["status"] = auto.Status()
+		inv["automatic_tax"] = at
+	} else {
+		defaults, _ = inv["default_tax_rates"].([]any)
+		subLines = subscriptionLineRates(c, api.Str(inv["id"]))
+	}
 	totals := []any{}
 	var byRate map[string]store.Obj
 	for i, l := range lines {
 		line := api.Obj(l)
-		rates := ownRates(c, line, subLines)
-		if len(rates) == 0 {
-			rates = defaults
+		var rates []any
+		reason := "not_available" // rates set by hand give no reason
+		switch {
+		case auto == nil:
+			if rates = ownRates(c, line, subLines); len(rates) == 0 {
+				rates = defaults
+			}
+		case auto.Located:
+			if rates, reason, err = auto.line(c, line); err != nil {
+				return 0, 0, 0, err
+			}
 		}
 		if len(rates) == 0 {
 			line["taxes"] = []any{}
@@ -122,6 +141,9 @@ func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive
 		taxes := taxrates.Compute(net, rates)
 		entries := make([]any, len(taxes))
 		for j, t := range taxes {
+			if reason == "not_collecting" {
+				t.Taxable = 0 // no tax base where nothing is collected
+			}
 			behavior := "exclusive"
 			if t.Inclusive {
 				behavior = "inclusive"
@@ -130,7 +152,7 @@ func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive
 				exclusive += t.Amount
 			}
 			id := api.Str(t.Rate["id"])
-			entries[j] = taxEntry(t.Amount, behavior, id, t.Taxable)
+			entries[j] = taxEntry(t.Amount, behavior, id, t.Taxable, reason)
 			if sum := byRate[id]; sum != nil {
 				sum["amount"] = api.Int(sum["amount"]) + t.Amount
 				sum["taxable_amount"] = api.Int(sum["taxable_amount"]) + t.Taxable
@@ -138,7 +160,7 @@ func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive
 				if byRate == nil {
 					byRate = map[string]store.Obj{}
 				}
-				sum = taxEntry(t.Amount, behavior, id, t.Taxable)
+				sum = taxEntry(t.Amount, behavior, id, t.Taxable, reason)
 				byRate[id] = sum
 				totals = append(totals, sum)
 			}
@@ -147,12 +169,12 @@ func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive
 		inclusiveBefore += taxrates.InclusiveTax(amount, rates)
 	}
 	inv["total_taxes"] = totals
-	return exclusive, inclusive, inclusiveBefore
+	return exclusive, inclusive, inclusiveBefore, nil
 }
 
-func taxEntry(amount int64, behavior, rate string, taxable int64) store.Obj {
+func taxEntry(amount int64, behavior, rate string, taxable int64, reason string) store.Obj {
 	return store.Obj{
 		"amount": amount, "tax_behavior": behavior, "tax_rate_details": store.Obj{"tax_rate": rate},
-		"taxability_reason": "not_available", "taxable_amount": taxable, "type": "tax_rate_details",
+		"taxability_reason": reason, "taxable_amount": taxable, "type": "tax_rate_details",
 	}
 }
