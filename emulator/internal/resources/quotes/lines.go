@@ -234,6 +234,10 @@ func price(c *api.Call, q store.Obj, d *data) error {
 		}
 	}
 	defaults := taxrates.Load(c, idsOf(q["default_tax_rates"]))
+	auto, err := autoTaxes(c, q, d.Lines)
+	if err != nil {
+		return err
+	}
 	trial := api.Int(api.Obj(q["subscription_data"])["trial_period_days"]) > 0
 	n := len(d.Lines)
 	full := make([]int64, n)
@@ -256,11 +260,11 @@ func price(c *api.Call, q store.Obj, d *data) error {
 			}
 		}
 	}
-	whole := priceLines(c, d.Lines, full, nil, discounts, defaults)
+	whole := priceLines(c, d.Lines, full, nil, discounts, defaults, auto)
 	for i, it := range whole.items {
 		d.Lines[i].Item = it
 	}
-	up := priceLines(c, d.Lines, upfront, nil, discounts, defaults)
+	up := priceLines(c, d.Lines, upfront, nil, discounts, defaults, auto)
 	for i, it := range up.items {
 		// The upfront items are items of their own; their ids are kept
 		// across updates (and with them what their taxes are kept under).
@@ -293,7 +297,7 @@ func price(c *api.Call, q store.Obj, d *data) error {
 		for i := range d.Lines {
 			include[i] = api.Obj(d.Lines[i].Item["price"])["type"] == "recurring"
 		}
-		rec := priceLines(c, d.Lines, recurringOnly, include, lasting, defaults)
+		rec := priceLines(c, d.Lines, recurringOnly, include, lasting, defaults, auto)
 		d.Breakdown["recurring"] = rec.breakdown
 		r := api.Obj(first["recurring"])
 		computed["recurring"] = store.Obj{"amount_subtotal": rec.subtotal, "amount_total": rec.total,
@@ -322,9 +326,49 @@ type pricedPart struct {
 	taxes [][]any
 }
 
+// lineTaxes are the rates Stripe Tax applies to each line of a quote
+// with automatic tax, and the taxability reason of each.
+type lineTaxes struct {
+	rates   [][]any
+	reasons []string
+}
+
+// autoTaxes decides the tax of each line of a quote with automatic tax
+// (nil without), as its invoices would be taxed (billing.LineTaxer), and
+// sets automatic_tax.status. Tax rates set by hand are refused with it.
+func autoTaxes(c *api.Call, q store.Obj, lines []line) (*lineTaxes, error) {
+	at := api.Obj(q["automatic_tax"])
+	if !api.Bool(at["enabled"]) {
+		return nil, nil
+	}
+	if len(asAnys(q["default_tax_rates"])) > 0 {
+		return nil, billing.ErrAutoTaxWithRates("default_tax_rates")
+	}
+	taxer := billing.NewLineTaxer(c, api.Str(q["customer"]))
+	at = api.Clone(at)
+	at["status"] = taxer.Status()
+	q["automatic_tax"] = at
+	out := &lineTaxes{rates: make([][]any, len(lines)), reasons: make([]string, len(lines))}
+	for i, l := range lines {
+		if len(l.TaxRates) > 0 {
+			return nil, billing.ErrAutoTaxWithRates(fmt.Sprintf("line_items[%d][tax_rates]", i))
+		}
+		if !taxer.Located {
+			continue
+		}
+		rates, reason, err := taxer.Price(c, api.Obj(l.Item["price"]))
+		if err != nil {
+			return nil, err
+		}
+		out.rates[i], out.reasons[i] = rates, reason
+	}
+	return out, nil
+}
+
 // priceLines prices lines at amounts (only those include says, nil: all)
-// with discounts and tax rates: each item (a copy) gets its amounts.
-func priceLines(c *api.Call, lines []line, amounts []int64, include []bool, discounts []coupons.Amount, defaults []any) pricedPart {
+// with discounts and tax rates (auto's with automatic tax): each item (a
+// copy) gets its amounts.
+func priceLines(c *api.Call, lines []line, amounts []int64, include []bool, discounts []coupons.Amount, defaults []any, auto *lineTaxes) pricedPart {
 	n := len(lines)
 	products := make([]string, n)
 	discountable := make([]bool, n)
@@ -354,17 +398,25 @@ func priceLines(c *api.Call, lines []line, amounts []int64, include []bool, disc
 		if len(l.TaxRates) > 0 {
 			rates = taxrates.Load(c, l.TaxRates)
 		}
+		var reason any // rates set by hand give none
+		if auto != nil {
+			rates = auto.rates[i]
+			reason = api.NilIfEmpty(auto.reasons[i])
+		}
 		net := amounts[i] - off
 		var lineTax, lineExclusive int64
 		for _, t := range taxrates.Compute(net, rates) {
+			if reason == "not_collecting" {
+				t.Taxable = 0 // no tax base where nothing is collected
+			}
 			lineTax += t.Amount
 			if !t.Inclusive {
 				lineExclusive += t.Amount
 			}
-			out.taxes[i] = append(out.taxes[i], store.Obj{"amount": t.Amount, "rate": api.Clone(t.Rate), "taxability_reason": nil, "taxable_amount": t.Taxable})
+			out.taxes[i] = append(out.taxes[i], store.Obj{"amount": t.Amount, "rate": api.Clone(t.Rate), "taxability_reason": reason, "taxable_amount": t.Taxable})
 			id := api.Str(t.Rate["id"])
 			if byRate[id] == nil {
-				byRate[id] = store.Obj{"amount": int64(0), "rate": id, "taxability_reason": nil, "taxable_amount": int64(0)}
+				byRate[id] = store.Obj{"amount": int64(0), "rate": id, "taxability_reason": reason, "taxable_amount": int64(0)}
 				rateOrder = append(rateOrder, id)
 			}
 			byRate[id]["amount"] = api.Int(byRate[id]["amount"]) + t.Amount
@@ -410,7 +462,7 @@ func breakdownOf(which string) func(c *api.Call, q store.Obj) (any, error) {
 			m := api.Obj(e)
 			if r, ok := c.Tx.Get(c.Account, "tax_rate", api.Str(m["rate"])); ok {
 				out["taxes"] = append(out["taxes"].([]any), store.Obj{"amount": api.Int(m["amount"]), "rate": r,
-					"taxability_reason": nil, "taxable_amount": api.Int(m["taxable_amount"])})
+					"taxability_reason": m["taxability_reason"], "taxable_amount": api.Int(m["taxable_amount"])})
 			}
 		}
 		return out, nil

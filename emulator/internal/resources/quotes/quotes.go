@@ -174,8 +174,17 @@ func now(c *api.Call, q store.Obj) int64 {
 // from_quote, line items' discounts, subscription_data[effective_date])
 // are refused as not emulated.
 func applySettings(c *api.Call, q store.Obj) error {
+	on, sent, err := billing.AutoTaxParam(c, c.Params, "automatic_tax", "automatic_tax")
+	if err != nil {
+		return err
+	}
+	if sent {
+		q["automatic_tax"] = store.Obj{"enabled": false, "liability": nil, "provider": nil, "status": nil}
+		if on {
+			q["automatic_tax"] = store.Obj{"enabled": true, "liability": store.Obj{"type": "self"}, "provider": "stripe", "status": nil}
+		}
+	}
 	// Asking for what the emulator does anyway.
-	c.AcceptWhen("automatic_tax.enabled", false)
 	c.AcceptWhen("invoice_settings.issuer.type", "self")
 	c.AcceptWhen("subscription_data.billing_mode.type", "classic")
 	for name, limit := range map[string]int{"header": maxHeader, "description": maxText, "footer": maxText} {
@@ -415,6 +424,7 @@ func acceptQuote(c *api.Call) (any, error) {
 		DefaultTaxRates: idsOf(q["default_tax_rates"]), Discounts: idsOf(q["discounts"]),
 		CollectionMethod: api.Str(q["collection_method"]),
 		DaysUntilDue:     api.Int(api.Obj(q["invoice_settings"])["days_until_due"]),
+		AutomaticTax:     api.Bool(api.Obj(q["automatic_tax"])["enabled"]),
 	}
 	recurs := false
 	for _, l := range d.Lines {
