@@ -68,6 +68,12 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/payment_links", "line_items[0][price]=price_1&line_items[0][quantity]=1&custom_fields[0][key]=k&custom_fields[0][type]=text&custom_fields[0][label][type]=custom&custom_fields[0][label][custom]=K&custom_text[after_submit][message]=x", "", "")
 	f.Add("POST", "/v1/quotes", "customer=cus_1&line_items[0][price_data][currency]=usd&line_items[0][price_data][product]=prod_1&line_items[0][price_data][unit_amount]=5&discounts[0][coupon]=c", "", "")
 	f.Add("POST", "/v1/quotes/qt_1/accept", "expand[]=invoice&expand[]=computed.upfront.line_items", "", "")
+	// Automatic tax (Stripe Tax) in billing.
+	f.Add("POST", "/v1/subscriptions", "customer=cus_1&items[0][price]=price_1&automatic_tax[enabled]=true&automatic_tax[liability][type]=self", "", "")
+	f.Add("POST", "/v1/invoices", "customer=cus_1&automatic_tax[enabled]=true&automatic_tax[liability][type]=account&automatic_tax[liability][account]=acct_1", "", "")
+	f.Add("POST", "/v1/invoices/create_preview", "subscription=sub_1&automatic_tax[enabled]=true&customer_details[address][country]=DE&customer_details[tax_exempt]=reverse&customer_details[shipping][name]=x&customer_details[shipping][address][country]=FR", "", "")
+	f.Add("POST", "/v1/subscription_schedules", "customer=cus_1&start_date=now&default_settings[automatic_tax][enabled]=true&phases[0][items][0][price]=price_1&phases[0][automatic_tax][enabled]=false&phases[0][iterations]=1", "", "")
+	f.Add("POST", "/v1/quotes", "customer=cus_1&automatic_tax[enabled]=true&line_items[0][price]=price_1", "", "")
 	f.Add("GET", "/v1/quotes/qt_1/pdf", "", "", "")
 	f.Add("POST", "/v1/payment_method_configurations", "name=x&card[display_preference][preference]=off&sepa_debit[display_preference][preference]=on", "", "")
 	f.Add("GET", "/v1/payment_method_configurations?limit=1&starting_after=pmc_1&application=ca_1", "", "acct_x", "")

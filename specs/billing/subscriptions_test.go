@@ -187,7 +187,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		_, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
 			p.AutomaticTax = &stripe.SubscriptionCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}
 		})
-		Expect(StripeErr(err).Param).To(Equal("automatic_tax"))
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCode("stripe_tax_inactive")), "automatic tax needs Stripe Tax set up")
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.Currency = stripe.String("eur") })
 		Expect(StripeErr(err).Param).To(Equal("items[0][price]"))
 		Expect(StripeErr(err).Msg).To(Equal("The price specified supports currencies of `usd` which doesn't include the expected currency of `eur`."))

@@ -1,0 +1,419 @@
+package billing_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"), func() {
+	var (
+		emu  *emulator.Emulator
+		sc   *stripe.Client
+		prod *stripe.Product
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		prod, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Hosting")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	// activate turns Stripe Tax on for an account in Berlin, its prices
+	// exclusive of tax unless they say otherwise (behavior "" sets no
+	// default), registered for VAT in Germany.
+	activate := func(behavior string) {
+		GinkgoHelper()
+		p := &stripe.TaxSettingsUpdateParams{HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{
+			Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}}}
+		if behavior != "" {
+			p.Defaults = &stripe.TaxSettingsUpdateDefaultsParams{TaxBehavior: stripe.String(behavior)}
+		}
+		settings, err := sc.V1TaxSettings.Update(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(settings.Status).To(Equal(stripe.TaxSettingsStatusActive))
+		_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
+			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}}})
+		Expect(err).NotTo(HaveOccurred())
+	}
+	// buyer is a customer with a card at address (nil: none).
+	buyer := func(address *stripe.AddressParams, taxIDs ...*stripe.CustomerCreateTaxIDDataParams) *stripe.Customer {
+		GinkgoHelper()
+		cus := customerWithCard(sc, "buyer@example.com", "pm_card_visa", "")
+		if address != nil || len(taxIDs) > 0 {
+			var err error
+			cus, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Address: address})
+			Expect(err).NotTo(HaveOccurred())
+			for _, id := range taxIDs {
+				_, err := sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Customer: stripe.String(cus.ID), Type: id.Type, Value: id.Value})
+				Expect(err).NotTo(HaveOccurred())
+			}
+		}
+		return cus
+	}
+	berlin := func() *stripe.AddressParams {
+		return &stripe.AddressParams{Line1: stripe.String("Friedrichstraße 43"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}
+	}
+	price := func(amount int64, behavior string) *stripe.Price {
+		GinkgoHelper()
+		p := &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(amount),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}}
+		if behavior != "" {
+			p.TaxBehavior = stripe.String(behavior)
+		}
+		pr, err := sc.V1Prices.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return pr
+	}
+	subscribe := func(cus *stripe.Customer, pr *stripe.Price) (*stripe.Subscription, error) {
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:        []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(pr.ID)}},
+			AutomaticTax: &stripe.SubscriptionCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}}
+		p.AddExpand("latest_invoice")
+		return sc.V1Subscriptions.Create(Ctx, p)
+	}
+	defaultIntent := func(inv *stripe.Invoice) *stripe.PaymentIntent {
+		GinkgoHelper()
+		for p, err := range sc.V1InvoicePayments.List(Ctx, &stripe.InvoicePaymentListParams{Invoice: stripe.String(inv.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			if p.IsDefault {
+				pi, err := sc.V1PaymentIntents.Retrieve(Ctx, p.Payment.PaymentIntent.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				return pi
+			}
+		}
+		Fail("no default payment")
+		return nil
+	}
+	rate := func(id string) *stripe.TaxRate {
+		GinkgoHelper()
+		r, err := sc.V1TaxRates.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return r
+	}
+
+	It("charges a German customer 19% VAT on a subscription's invoices, across a renewal", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		sub, err := subscribe(cus, price(1000, ""))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.AutomaticTax.Enabled).To(BeTrue())
+		Expect(sub.AutomaticTax.Liability.Type).To(Equal(stripe.SubscriptionAutomaticTaxLiabilityTypeSelf))
+
+		first := sub.LatestInvoice
+		Expect(first.AutomaticTax.Enabled).To(BeTrue())
+		Expect(first.AutomaticTax.Status).To(Equal(stripe.InvoiceAutomaticTaxStatusComplete))
+		Expect(first.AutomaticTax.Provider).To(Equal("stripe"))
+		Expect(first.AutomaticTax.Liability.Type).To(Equal(stripe.InvoiceAutomaticTaxLiabilityTypeSelf))
+		Expect(first.Subtotal).To(Equal(int64(1000)))
+		Expect(first.Total).To(Equal(int64(1190)))
+		Expect(first.TotalExcludingTax).To(Equal(int64(1000)))
+		Expect(first.AmountPaid).To(Equal(int64(1190)))
+		Expect(first.TotalTaxes).To(HaveLen(1))
+		tax := first.TotalTaxes[0]
+		Expect(tax.Amount).To(Equal(int64(190)))
+		Expect(tax.TaxableAmount).To(Equal(int64(1000)))
+		Expect(tax.TaxBehavior).To(Equal(stripe.InvoiceTotalTaxTaxBehaviorExclusive))
+		Expect(tax.TaxabilityReason).To(Equal(stripe.InvoiceTotalTaxTaxabilityReasonStandardRated))
+		line := first.Lines.Data[0]
+		Expect(line.Taxes).To(HaveLen(1))
+		Expect(line.Taxes[0].Amount).To(Equal(int64(190)))
+		Expect(line.Taxes[0].TaxabilityReason).To(Equal(stripe.InvoiceLineItemTaxTaxabilityReasonStandardRated))
+		vat := rate(tax.TaxRateDetails.TaxRate)
+		Expect(vat.Percentage).To(Equal(19.0))
+		Expect(vat.Country).To(Equal("DE"))
+		Expect(vat.TaxType).To(Equal(stripe.TaxRateTaxTypeVAT))
+		Expect(defaultIntent(first).Amount).To(Equal(int64(1190)))
+
+		emu.Clock().Advance(31*24*time.Hour + 2*time.Hour)
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		renewal := got.LatestInvoice
+		Expect(renewal.ID).NotTo(Equal(first.ID))
+		Expect(renewal.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(renewal.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(renewal.AutomaticTax.Status).To(Equal(stripe.InvoiceAutomaticTaxStatusComplete))
+		Expect(renewal.Total).To(Equal(int64(1190)))
+		Expect(renewal.TotalTaxes[0].TaxRateDetails.TaxRate).To(Equal(vat.ID), "Stripe Tax reuses the rate it made")
+		Expect(defaultIntent(renewal).Amount).To(Equal(int64(1190)))
+	})
+
+	It("takes the VAT out of a price that includes it", func() {
+		activate("exclusive")
+		sub, err := subscribe(buyer(berlin()), price(1190, "inclusive"))
+		Expect(err).NotTo(HaveOccurred())
+		inv := sub.LatestInvoice
+		Expect(inv.Subtotal).To(Equal(int64(1190)))
+		Expect(inv.Total).To(Equal(int64(1190)))
+		Expect(inv.TotalExcludingTax).To(Equal(int64(1000)))
+		Expect(inv.SubtotalExcludingTax).To(Equal(int64(1000)))
+		Expect(inv.TotalTaxes[0].Amount).To(Equal(int64(190)))
+		Expect(inv.TotalTaxes[0].TaxBehavior).To(Equal(stripe.InvoiceTotalTaxTaxBehaviorInclusive))
+		Expect(defaultIntent(inv).Amount).To(Equal(int64(1190)))
+	})
+
+	It("collects nothing where the account has no registration", func() {
+		activate("exclusive")
+		cus := buyer(&stripe.AddressParams{Line1: stripe.String("1 Rue de Rivoli"), City: stripe.String("Paris"), PostalCode: stripe.String("75001"), Country: stripe.String("FR")})
+		sub, err := subscribe(cus, price(1000, ""))
+		Expect(err).NotTo(HaveOccurred())
+		inv := sub.LatestInvoice
+		Expect(inv.AutomaticTax.Status).To(Equal(stripe.InvoiceAutomaticTaxStatusComplete))
+		Expect(inv.Total).To(Equal(int64(1000)))
+		for _, t := range inv.TotalTaxes {
+			Expect(t.Amount).To(BeZero())
+			Expect(t.TaxabilityReason).To(Equal(stripe.InvoiceTotalTaxTaxabilityReasonNotCollecting))
+		}
+	})
+
+	It("reverse charges a business in another EU country that gave its VAT id", func() {
+		activate("exclusive")
+		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{Country: stripe.String("FR"), ActiveFromNow: stripe.Bool(true),
+			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{FR: &stripe.TaxRegistrationCreateCountryOptionsFRParams{Type: stripe.String("oss_union")}}})
+		Expect(err).NotTo(HaveOccurred())
+		cus := buyer(&stripe.AddressParams{Line1: stripe.String("1 Rue de Rivoli"), City: stripe.String("Paris"), PostalCode: stripe.String("75001"), Country: stripe.String("FR")},
+			&stripe.CustomerCreateTaxIDDataParams{Type: stripe.String("eu_vat"), Value: stripe.String("FRAB123456789")})
+		sub, err := subscribe(cus, price(1000, ""))
+		Expect(err).NotTo(HaveOccurred())
+		inv := sub.LatestInvoice
+		Expect(inv.Total).To(Equal(int64(1000)))
+		Expect(inv.TotalTaxes).NotTo(BeEmpty())
+		for _, t := range inv.TotalTaxes {
+			Expect(t.Amount).To(BeZero())
+			Expect(t.TaxabilityReason).To(Equal(stripe.InvoiceTotalTaxTaxabilityReasonReverseCharge))
+		}
+	})
+
+	It("refuses a subscription for a customer Stripe Tax cannot locate, and makes nothing", func() {
+		activate("exclusive")
+		cus := buyer(nil)
+		_, err := subscribe(cus, price(1000, ""))
+		ExpectStripeError(err, 400, "invalid_request_error", "customer_tax_location_invalid", "customer")
+		Expect(emu.Count("", "subscription")).To(BeZero())
+		Expect(emu.Count("", "invoice")).To(BeZero())
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+	})
+
+	It("refuses automatic tax while Stripe Tax is not active, with tax rates set by hand, or for a price without tax behavior", func() {
+		cus := buyer(berlin())
+		pr := price(1000, "")
+		_, err := subscribe(cus, pr)
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCode("stripe_tax_inactive")))
+
+		activate("") // no default tax behavior
+		_, err = subscribe(cus, pr)
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		Expect(StripeErr(err).Msg).To(ContainSubstring("tax_behavior"))
+		Expect(emu.Count("", "subscription")).To(BeZero())
+
+		vat, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(19), Inclusive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:           []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price(1000, "exclusive").ID)}},
+			DefaultTaxRates: []*string{stripe.String(vat.ID)},
+			AutomaticTax:    &stripe.SubscriptionCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "default_tax_rates")
+		Expect(emu.Count("", "subscription")).To(BeZero())
+		Expect(emu.Count("", "invoice")).To(BeZero())
+	})
+
+	It("taxes a one-off invoice, and will not finalize it once the customer cannot be located", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"),
+			AutomaticTax: &stripe.InvoiceCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AutomaticTax.Enabled).To(BeTrue())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(price(2000, "exclusive").ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(2380)))
+		Expect(inv.AutomaticTax.Status).To(Equal(stripe.InvoiceAutomaticTaxStatusComplete))
+
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Address: &stripe.AddressParams{Country: stripe.String("")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "customer_tax_location_invalid", "customer")
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusDraft))
+
+		// Turned off, the invoice is finalized without tax.
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AutomaticTax: &stripe.InvoiceUpdateAutomaticTaxParams{Enabled: stripe.Bool(false)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(2000)))
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+	})
+
+	It("previews the tax a subscription would pay with automatic tax on, for a customer elsewhere", func() {
+		activate("exclusive")
+		cus := buyer(&stripe.AddressParams{Country: stripe.String("US"), PostalCode: stripe.String("94080")})
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price(1000, "").ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+			AutomaticTax:    &stripe.InvoiceCreatePreviewAutomaticTaxParams{Enabled: stripe.Bool(true)},
+			CustomerDetails: &stripe.InvoiceCreatePreviewCustomerDetailsParams{Address: berlin()}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(preview.AutomaticTax.Enabled).To(BeTrue())
+		Expect(preview.AutomaticTax.Status).To(Equal(stripe.InvoiceAutomaticTaxStatusComplete))
+		Expect(preview.CustomerAddress.Country).To(Equal("DE"))
+		Expect(preview.Total).To(Equal(int64(1190)))
+
+		// The preview changed nothing.
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.AutomaticTax.Enabled).To(BeFalse())
+		again, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Address.Country).To(Equal("US"))
+	})
+
+	It("turns automatic tax on for a schedule's phase", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		pr := price(1000, "")
+		sched, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDate: stripe.Int64(Epoch.Unix()),
+			DefaultSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsParams{AutomaticTax: &stripe.SubscriptionAutomaticTaxParams{Enabled: stripe.Bool(true)}},
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(pr.ID)}}, Iterations: stripe.Int64(1)},
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(pr.ID)}}, Iterations: stripe.Int64(1),
+					AutomaticTax: &stripe.SubscriptionScheduleCreatePhaseAutomaticTaxParams{Enabled: stripe.Bool(false)}},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.DefaultSettings.AutomaticTax.Enabled).To(BeTrue())
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sched.Subscription.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.AutomaticTax.Enabled).To(BeTrue())
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(1190)))
+
+		emu.Clock().Advance(31*24*time.Hour + 2*time.Hour)
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.AutomaticTax.Enabled).To(BeFalse(), "the second phase turns it off")
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(1000)))
+	})
+
+	It("taxes the prorations of a change the same way", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		sub, err := subscribe(cus, price(1000, ""))
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(15 * 24 * time.Hour)
+		p := &stripe.SubscriptionUpdateParams{ProrationBehavior: stripe.String("always_invoice"),
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(price(3000, "").ID)}}}
+		p.AddExpand("latest_invoice")
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		inv := sub.LatestInvoice
+		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+		Expect(inv.AutomaticTax.Status).To(Equal(stripe.InvoiceAutomaticTaxStatusComplete))
+		Expect(inv.Lines.Data).To(HaveLen(2))
+		var taxed int64
+		for _, l := range inv.Lines.Data {
+			Expect(l.Taxes).To(HaveLen(1))
+			Expect(l.Taxes[0].TaxabilityReason).To(Equal(stripe.InvoiceLineItemTaxTaxabilityReasonStandardRated))
+			taxed += l.Taxes[0].Amount
+			// 19% of each line, the unused time's credit too.
+			Expect(l.Taxes[0].Amount).To(BeNumerically("~", float64(l.Amount)*0.19, 1))
+		}
+		Expect(inv.Total).To(Equal(inv.Subtotal + taxed))
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(defaultIntent(inv).Amount).To(Equal(inv.Total))
+	})
+
+	It("finalizes a renewal without tax once the customer cannot be located, turning automatic tax off", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		sub, err := subscribe(cus, price(1000, ""))
+		Expect(err).NotTo(HaveOccurred())
+		// Its subscription has automatic tax: the update is checked
+		// unless deferred.
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Address: &stripe.AddressParams{Country: stripe.String("")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "customer_tax_location_invalid", "tax[validate_location]")
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Address: &stripe.AddressParams{Country: stripe.String("")},
+			Tax: &stripe.CustomerUpdateTaxParams{ValidateLocation: stripe.String("deferred")}})
+		Expect(err).NotTo(HaveOccurred())
+
+		emu.Clock().Advance(31*24*time.Hour + 2*time.Hour)
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		renewal := got.LatestInvoice
+		Expect(renewal.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(renewal.Total).To(Equal(int64(1000)))
+		Expect(renewal.AutomaticTax.Enabled).To(BeFalse())
+		Expect(renewal.AutomaticTax.DisabledReason).To(Equal(stripe.InvoiceAutomaticTaxDisabledReasonFinalizationRequiresLocationInputs))
+		Expect(got.AutomaticTax.Enabled).To(BeFalse())
+		Expect(got.AutomaticTax.DisabledReason).To(Equal(stripe.SubscriptionAutomaticTaxDisabledReasonRequiresLocationInputs))
+	})
+
+	It("taxes a quote's totals and what accepting it bills", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			AutomaticTax: &stripe.QuoteCreateAutomaticTaxParams{Enabled: stripe.Bool(true)},
+			LineItems:    []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(price(1000, "").ID), Quantity: stripe.Int64(2)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.AutomaticTax.Enabled).To(BeTrue())
+		Expect(q.AutomaticTax.Status).To(Equal(stripe.QuoteAutomaticTaxStatusComplete))
+		Expect(q.AmountTotal).To(Equal(int64(2380)))
+		Expect(q.TotalDetails.AmountTax).To(Equal(int64(380)))
+		Expect(q.Computed.Upfront.AmountTotal).To(Equal(int64(2380)))
+		Expect(q.Computed.Recurring.AmountTotal).To(Equal(int64(2380)))
+
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("subscription.latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Subscription.AutomaticTax.Enabled).To(BeTrue())
+		Expect(q.Subscription.LatestInvoice.Total).To(Equal(int64(2380)))
+	})
+
+	It("refuses a connected account liable for the tax, naming the parameter", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		_, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			AutomaticTax: &stripe.InvoiceCreateAutomaticTaxParams{Enabled: stripe.Bool(true),
+				Liability: &stripe.InvoiceCreateAutomaticTaxLiabilityParams{Type: stripe.String("account"), Account: stripe.String("acct_1")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "automatic_tax[liability][type]")
+		Expect(emu.Count("", "invoice")).To(BeZero())
+	})
+
+	It("reports a one-off invoice it could not finalize when due, for a customer it cannot locate", func() {
+		activate("exclusive")
+		cus := buyer(nil)
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"), AutoAdvance: stripe.Bool(true),
+			AutomaticTax: &stripe.InvoiceCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AutomaticTax.Status).To(Equal(stripe.InvoiceAutomaticTaxStatusRequiresLocationInputs))
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(price(2000, "exclusive").ID)}})
+		Expect(err).NotTo(HaveOccurred())
+
+		emu.Clock().Advance(2 * time.Hour)
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusDraft))
+		Expect(inv.Total).To(Equal(int64(2000)))
+		Expect(inv.AutomaticallyFinalizesAt).To(BeZero())
+		Expect(inv.LastFinalizationError.Code).To(Equal(stripe.ErrorCode("customer_tax_location_invalid")))
+		var failed []string
+		for ev, err := range sc.V1Events.List(Ctx, &stripe.EventListParams{Type: stripe.String("invoice.finalization_failed")}) {
+			Expect(err).NotTo(HaveOccurred())
+			failed = append(failed, ev.Data.Object["id"].(string))
+		}
+		Expect(failed).To(Equal([]string{inv.ID}))
+	})
+})
