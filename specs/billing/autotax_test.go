@@ -416,4 +416,26 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		}
 		Expect(failed).To(Equal([]string{inv.ID}))
 	})
+
+	It("taxes an invoice item of an amount alone by the tax behavior it was given, else the settings' default", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"),
+			AutomaticTax: &stripe.InvoiceCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		for _, behavior := range []string{"inclusive", ""} {
+			p := &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1190), Currency: stripe.String("eur")}
+			if behavior != "" {
+				p.TaxBehavior = stripe.String(behavior)
+			}
+			_, err = sc.V1InvoiceItems.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+		}
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Subtotal).To(Equal(int64(2380)))
+		Expect(inv.Total).To(Equal(int64(2380 + 226)), "190 inside the first, 19% of 1190 on top of the second")
+		Expect(inv.TotalExcludingTax).To(Equal(int64(2190)))
+		Expect(inv.TotalTaxes).To(HaveLen(2))
+	})
 })

@@ -1,9 +1,11 @@
 package billing
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -128,11 +130,16 @@ func (t *LineTaxer) Status() string {
 // line takes the price's tax_behavior and its product's tax_code, or the
 // tax settings' defaults.
 func (t *LineTaxer) Price(c *api.Call, price store.Obj) ([]any, string, error) {
+	return t.price(c, price, "")
+}
+
+// price is Price with a tax code of the line's own (code, "" for none)
+// before its product's.
+func (t *LineTaxer) price(c *api.Call, price store.Obj, code string) ([]any, string, error) {
 	var behavior any
-	code := ""
 	if price != nil {
 		behavior = price["tax_behavior"]
-		if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
+		if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok && code == "" {
 			code = api.Str(prod["tax_code"])
 		}
 	}
@@ -202,13 +209,78 @@ func zeroRate(c *api.Call, loc tax.Location, inclusive bool) (store.Obj, error) 
 	return o, c.SetMeta(key, api.Str(o["id"]))
 }
 
-// line is Price for an invoice line.
+// line is Price for an invoice line: an invoice item's own tax_behavior
+// and tax_code, when it was given them, come before its price's.
 func (t *LineTaxer) line(c *api.Call, line store.Obj) ([]any, string, error) {
 	var price store.Obj
 	if id := api.Str(api.Obj(api.Obj(line["pricing"])["price_details"])["price"]); id != "" {
 		price, _ = c.Tx.Get(c.Account, "price", id)
 	}
+	if ii := api.Str(api.Obj(api.Obj(line["parent"])["invoice_item_details"])["invoice_item"]); ii != "" {
+		if own := itemTax(c, ii); own != nil {
+			p := store.Obj{"tax_behavior": own["tax_behavior"]}
+			if price != nil {
+				p["product"] = price["product"]
+				if p["tax_behavior"] == nil {
+					p["tax_behavior"] = price["tax_behavior"]
+				}
+			}
+			return t.price(c, p, api.Str(own["tax_code"]))
+		}
+	}
 	return t.Price(c, price)
+}
+
+// itemTaxKey keeps what an invoice item was told for Stripe Tax (its
+// tax_behavior and tax_code), which the item does not show.
+func itemTaxKey(acct, item string) string { return "iitax:" + acct + ":" + item }
+
+func itemTax(c *api.Call, item string) store.Obj {
+	raw, ok := c.Tx.GetMeta(itemTaxKey(c.Account, item))
+	if !ok {
+		return nil
+	}
+	var m map[string]any
+	_ = json.Unmarshal([]byte(raw), &m)
+	return m
+}
+
+// applyItemTax keeps the tax_behavior and tax_code sent for an invoice
+// item, read when an invoice with automatic tax bills it.
+func applyItemTax(c *api.Call, item string) error {
+	if !c.Params.Has("tax_behavior") && !c.Params.Has("tax_code") {
+		return nil
+	}
+	own := itemTax(c, item)
+	if own == nil {
+		own = store.Obj{}
+	}
+	if b, ok := c.Params.Str("tax_behavior"); ok {
+		switch b {
+		case "exclusive", "inclusive":
+			own["tax_behavior"] = b
+		case "", "unspecified":
+			delete(own, "tax_behavior")
+		default:
+			return apierr.InvalidRequest("Invalid tax_behavior: must be one of exclusive, inclusive, or unspecified").WithParam("tax_behavior")
+		}
+	}
+	if code, ok := c.Params.Str("tax_code"); ok {
+		if code != "" && !strings.HasPrefix(code, "txcd_") {
+			return apierr.InvalidRequest("Invalid tax_code: %s is not a tax code (txcd_…).", code).WithParam("tax_code")
+		}
+		if code == "" {
+			delete(own, "tax_code")
+		} else {
+			own["tax_code"] = code
+		}
+	}
+	if len(own) == 0 {
+		c.DeleteMeta(itemTaxKey(c.Account, item))
+		return nil
+	}
+	raw, _ := json.Marshal(own)
+	return c.SetMeta(itemTaxKey(c.Account, item), string(raw))
 }
 
 // locationUnrecognized reports whether err is Stripe's

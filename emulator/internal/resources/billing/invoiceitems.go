@@ -137,7 +137,6 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 }
 
 func createInvoiceItem(c *api.Call) (any, error) {
-	c.Inert("tax_behavior") // only read by Stripe Tax, which is not emulated
 	cusID, _ := c.Params.Str("customer")
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
@@ -169,6 +168,9 @@ func createInvoiceItem(c *api.Call) (any, error) {
 		ii["tax_rates"] = rates
 	}
 	if err := c.ApplyMetadata(ii); err != nil {
+		return nil, err
+	}
+	if err := applyItemTax(c, api.Str(ii["id"])); err != nil {
 		return nil, err
 	}
 	if inv != nil {
@@ -270,9 +272,11 @@ func itemInvoice(c *api.Call, ii store.Obj) (store.Obj, error) {
 }
 
 func updateInvoiceItem(c *api.Call) (any, error) {
-	c.Inert("tax_behavior") // only read by Stripe Tax, which is not emulated
 	before, err := loadInvoiceItem(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := applyItemTax(c, api.Str(before["id"])); err != nil {
 		return nil, err
 	}
 	inv, err := itemInvoice(c, before)
