@@ -167,10 +167,12 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		inv := sub.LatestInvoice
 		Expect(inv.AutomaticTax.Status).To(Equal(stripe.InvoiceAutomaticTaxStatusComplete))
 		Expect(inv.Total).To(Equal(int64(1000)))
-		for _, t := range inv.TotalTaxes {
-			Expect(t.Amount).To(BeZero())
-			Expect(t.TaxabilityReason).To(Equal(stripe.InvoiceTotalTaxTaxabilityReasonNotCollecting))
-		}
+		Expect(inv.TotalTaxes).To(HaveLen(1), "nothing collected still shows, at a 0% rate")
+		Expect(inv.TotalTaxes[0].Amount).To(BeZero())
+		Expect(inv.TotalTaxes[0].TaxableAmount).To(BeZero())
+		Expect(inv.TotalTaxes[0].TaxabilityReason).To(Equal(stripe.InvoiceTotalTaxTaxabilityReasonNotCollecting))
+		Expect(rate(inv.TotalTaxes[0].TaxRateDetails.TaxRate).Percentage).To(BeZero())
+		Expect(inv.Lines.Data[0].Taxes[0].TaxabilityReason).To(Equal(stripe.InvoiceLineItemTaxTaxabilityReasonNotCollecting))
 	})
 
 	It("reverse charges a business in another EU country that gave its VAT id", func() {

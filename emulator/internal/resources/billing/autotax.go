@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -126,16 +124,16 @@ func (t *LineTaxer) Status() string {
 }
 
 // Price is what Stripe Tax applies to a line billing price (nil for an
-// amount alone): its rates and the taxability reason its taxes show. The
+// amount alone) in currency: its rates and the taxability reason its taxes show. The
 // line takes the price's tax_behavior and its product's tax_code, or the
 // tax settings' defaults.
-func (t *LineTaxer) Price(c *api.Call, price store.Obj) ([]any, string, error) {
-	return t.price(c, price, "")
+func (t *LineTaxer) Price(c *api.Call, price store.Obj, currency string) ([]any, string, error) {
+	return t.price(c, price, "", currency)
 }
 
 // price is Price with a tax code of the line's own (code, "" for none)
 // before its product's.
-func (t *LineTaxer) price(c *api.Call, price store.Obj, code string) ([]any, string, error) {
+func (t *LineTaxer) price(c *api.Call, price store.Obj, code, currency string) ([]any, string, error) {
 	var behavior any
 	if price != nil {
 		behavior = price["tax_behavior"]
@@ -143,7 +141,7 @@ func (t *LineTaxer) price(c *api.Call, price store.Obj, code string) ([]any, str
 			code = api.Str(prod["tax_code"])
 		}
 	}
-	inclusive, err := tax.Behavior(c, behavior, "automatic_tax[enabled]")
+	inclusive, err := tax.BehaviorIn(c, behavior, currency, "automatic_tax[enabled]")
 	if err != nil {
 		return nil, "", err
 	}
@@ -151,62 +149,17 @@ func (t *LineTaxer) price(c *api.Call, price store.Obj, code string) ([]any, str
 	if err != nil {
 		return nil, "", err
 	}
-	if len(d.Rates) == 0 {
-		// Nothing collected still shows on the line, as a 0% rate
-		// carrying the reason (Stripe's "zero tax amounts").
-		r, err := zeroRate(c, *t.buyer.Location, inclusive)
-		if err != nil {
-			return nil, "", err
-		}
-		return []any{r}, d.Reason, nil
+	found := d.Rates
+	if len(found) == 0 {
+		// Nothing collected still shows on the line: an amount of 0 at
+		// a 0% rate, carrying the reason (Stripe's "zero tax amounts").
+		found = d.ZeroRates
 	}
-	rates := make([]any, len(d.Rates))
-	for i, r := range d.Rates {
+	rates := make([]any, len(found))
+	for i, r := range found {
 		rates[i] = r
 	}
 	return rates, d.Reason, nil
-}
-
-// zeroRate is the 0% tax_rate a line Stripe Tax collects nothing on
-// shows, for the buyer's jurisdiction: made the first time the account
-// needs it (inactive, without an event, as Stripe Tax's own rates are),
-// then reused.
-// The tax package's Decision names no rate when nothing is collected; it
-// is the one that should name this one.
-func zeroRate(c *api.Call, loc tax.Location, inclusive bool) (store.Obj, error) {
-	state := ""
-	if loc.Country == "US" || loc.Country == "CA" {
-		state = loc.State
-	}
-	key := "taxzerorate:" + c.Account + ":" + loc.Country + "|" + state + "|" + strconv.FormatBool(inclusive)
-	if id, ok := c.Tx.GetMeta(key); ok {
-		if o, ok := c.Tx.Get(c.Account, "tax_rate", id); ok {
-			return o, nil
-		}
-	}
-	name, typ := "VAT", "vat"
-	switch loc.Country {
-	case "US":
-		name, typ = "Sales Tax", "sales_tax"
-	case "CA", "AU", "NZ", "SG", "IN", "MY":
-		name, typ = "GST", "gst"
-	case "JP":
-		name, typ = "JCT", "jct"
-	}
-	jurisdiction, level := loc.Country, "country"
-	if state != "" {
-		jurisdiction, level = state, "state"
-	}
-	o := c.Object("tax_rate", c.NewID("tax_rate"), store.Obj{
-		"active": false, "country": loc.Country, "description": nil, "display_name": name,
-		"effective_percentage": 0.0, "flat_amount": nil, "inclusive": inclusive,
-		"jurisdiction": jurisdiction, "jurisdiction_level": level, "metadata": map[string]any{},
-		"percentage": 0.0, "rate_type": "percentage", "state": api.NilIfEmpty(state), "tax_type": typ,
-	})
-	if err := c.Put(o); err != nil {
-		return nil, err
-	}
-	return o, c.SetMeta(key, api.Str(o["id"]))
 }
 
 // line is Price for an invoice line: an invoice item's own tax_behavior
@@ -225,10 +178,10 @@ func (t *LineTaxer) line(c *api.Call, line store.Obj) ([]any, string, error) {
 					p["tax_behavior"] = price["tax_behavior"]
 				}
 			}
-			return t.price(c, p, api.Str(own["tax_code"]))
+			return t.price(c, p, api.Str(own["tax_code"]), api.Str(line["currency"]))
 		}
 	}
-	return t.Price(c, price)
+	return t.Price(c, price, api.Str(line["currency"]))
 }
 
 // itemTaxKey keeps what an invoice item was told for Stripe Tax (its
@@ -266,8 +219,8 @@ func applyItemTax(c *api.Call, item string) error {
 		}
 	}
 	if code, ok := c.Params.Str("tax_code"); ok {
-		if code != "" && !strings.HasPrefix(code, "txcd_") {
-			return apierr.InvalidRequest("Invalid tax_code: %s is not a tax code (txcd_…).", code).WithParam("tax_code")
+		if err := tax.CheckCode(code, "tax_code"); err != nil {
+			return err
 		}
 		if code == "" {
 			delete(own, "tax_code")

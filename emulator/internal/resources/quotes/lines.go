@@ -356,7 +356,7 @@ func autoTaxes(c *api.Call, q store.Obj, lines []line) (*lineTaxes, error) {
 		if !taxer.Located {
 			continue
 		}
-		rates, reason, err := taxer.Price(c, api.Obj(l.Item["price"]))
+		rates, reason, err := taxer.Price(c, api.Obj(l.Item["price"]), api.Str(q["currency"]))
 		if err != nil {
 			return nil, err
 		}
