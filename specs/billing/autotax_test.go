@@ -436,7 +436,7 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(inv.Subtotal).To(Equal(int64(2380)))
-		Expect(inv.Total).To(Equal(int64(2380 + 226)), "190 inside the first, 19% of 1190 on top of the second")
+		Expect(inv.Total).To(Equal(int64(2380+226)), "190 inside the first, 19% of 1190 on top of the second")
 		Expect(inv.TotalExcludingTax).To(Equal(int64(2190)))
 		Expect(inv.TotalTaxes).To(HaveLen(2))
 	})
