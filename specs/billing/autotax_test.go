@@ -440,4 +440,28 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		Expect(inv.TotalExcludingTax).To(Equal(int64(2190)))
 		Expect(inv.TotalTaxes).To(HaveLen(2))
 	})
+
+	It("turns a schedule's automatic tax off with its subscription's when the customer can no longer be located", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		pr := price(1000, "")
+		sched, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDate: stripe.Int64(Epoch.Unix()),
+			DefaultSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsParams{AutomaticTax: &stripe.SubscriptionAutomaticTaxParams{Enabled: stripe.Bool(true)}},
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(pr.ID)}}, Iterations: stripe.Int64(3)},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Address: &stripe.AddressParams{Country: stripe.String("")},
+			Tax: &stripe.CustomerUpdateTaxParams{ValidateLocation: stripe.String("deferred")}})
+		Expect(err).NotTo(HaveOccurred())
+
+		emu.Clock().Advance(31*24*time.Hour + 2*time.Hour)
+		sched, err = sc.V1SubscriptionSchedules.Retrieve(Ctx, sched.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.DefaultSettings.AutomaticTax.Enabled).To(BeFalse())
+		Expect(sched.DefaultSettings.AutomaticTax.DisabledReason).To(Equal(stripe.SubscriptionAutomaticTaxDisabledReasonRequiresLocationInputs))
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sched.Subscription.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.AutomaticTax.Enabled).To(BeFalse())
+	})
 })

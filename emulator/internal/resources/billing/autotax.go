@@ -314,6 +314,29 @@ func finalizeAutoTax(c *api.Call, inv store.Obj) error {
 	off := subscriptionAutoTax(false)
 	off["disabled_reason"] = "requires_location_inputs"
 	after["automatic_tax"] = off
+	if err := c.Save(before, after); err != nil {
+		return err
+	}
+	return disableScheduleAutoTax(c, api.Str(after["schedule"]))
+}
+
+// disableScheduleAutoTax turns automatic tax off, for want of a customer
+// location, on a schedule's default settings and its current phase, as
+// Stripe does when the subscription's invoice loses it.
+func disableScheduleAutoTax(c *api.Call, id string) error {
+	before, ok := c.Tx.Get(c.Account, "subscription_schedule", id)
+	if id == "" || !ok {
+		return nil
+	}
+	after := api.Clone(before)
+	off := subscriptionAutoTax(false)
+	off["disabled_reason"] = "requires_location_inputs"
+	api.Obj(after["default_settings"])["automatic_tax"] = off
+	if phase := currentPhase(after); phase != nil {
+		if _, ok := phase["automatic_tax"]; ok {
+			phase["automatic_tax"] = api.Clone(off)
+		}
+	}
 	return c.Save(before, after)
 }
 
