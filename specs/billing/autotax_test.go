@@ -177,8 +177,10 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 
 	It("reverse charges a business in another EU country that gave its VAT id", func() {
 		activate("exclusive")
-		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{Country: stripe.String("FR"), ActiveFromNow: stripe.Bool(true),
-			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{FR: &stripe.TaxRegistrationCreateCountryOptionsFRParams{Type: stripe.String("oss_union")}}})
+		// The union OSS scheme, registered at home, covers sales to the
+		// other member states.
+		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
+			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("oss_union")}}})
 		Expect(err).NotTo(HaveOccurred())
 		cus := buyer(&stripe.AddressParams{Line1: stripe.String("1 Rue de Rivoli"), City: stripe.String("Paris"), PostalCode: stripe.String("75001"), Country: stripe.String("FR")},
 			&stripe.CustomerCreateTaxIDDataParams{Type: stripe.String("eu_vat"), Value: stripe.String("FRAB123456789")})
@@ -191,6 +193,13 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 			Expect(t.Amount).To(BeZero())
 			Expect(t.TaxabilityReason).To(Equal(stripe.InvoiceTotalTaxTaxabilityReasonReverseCharge))
 		}
+
+		// A consumer there pays French VAT.
+		consumer := buyer(&stripe.AddressParams{Line1: stripe.String("1 Rue de Rivoli"), City: stripe.String("Paris"), PostalCode: stripe.String("75001"), Country: stripe.String("FR")})
+		sub, err = subscribe(consumer, price(1000, ""))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(1200)))
+		Expect(sub.LatestInvoice.TotalTaxes[0].TaxabilityReason).To(Equal(stripe.InvoiceTotalTaxTaxabilityReasonStandardRated))
 	})
 
 	It("refuses a subscription for a customer Stripe Tax cannot locate, and makes nothing", func() {
@@ -213,6 +222,7 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		activate("") // no default tax behavior
 		_, err = subscribe(cus, pr)
 		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		Expect(StripeErr(err).Msg).To(ContainSubstring(pr.ID))
 		Expect(StripeErr(err).Msg).To(ContainSubstring("tax_behavior"))
 		Expect(emu.Count("", "subscription")).To(BeZero())
 

@@ -100,6 +100,7 @@ type LineTaxer struct {
 }
 
 // NewLineTaxer is the taxer of lines sold to customer, at the call's time
+// (the customer's test clock's)
 // (Stripe Tax uses the rates in force when an invoice is finalized; a
 // draft shows those of its last change).
 func NewLineTaxer(c *api.Call, customer string) *LineTaxer {
@@ -108,6 +109,7 @@ func NewLineTaxer(c *api.Call, customer string) *LineTaxer {
 	if cus == nil || api.Bool(cus["deleted"]) {
 		return t
 	}
+	t.at = c.ClockNow(cus) // a test clock's time for its customers
 	t.Located = located(tax.Locate(c, cus))
 	if t.Located {
 		t.buyer = tax.BuyerOf(c, cus)
@@ -141,7 +143,14 @@ func (t *LineTaxer) price(c *api.Call, price store.Obj, code, currency string) (
 			code = api.Str(prod["tax_code"])
 		}
 	}
-	inclusive, err := tax.BehaviorIn(c, behavior, currency, "automatic_tax[enabled]")
+	var inclusive bool
+	var err error
+	if price["object"] == "price" {
+		// A stored price: Stripe's error names it.
+		inclusive, err = tax.PriceBehavior(c, price, "automatic_tax[enabled]")
+	} else {
+		inclusive, err = tax.BehaviorIn(c, behavior, currency, "automatic_tax[enabled]")
+	}
 	if err != nil {
 		return nil, "", err
 	}
