@@ -82,7 +82,9 @@ func invoiceManualRates(c *api.Call, inv store.Obj) string {
 	subLines := subscriptionLineRates(c, api.Str(inv["id"]))
 	for _, l := range asList(inv["lines"]) {
 		if len(ownRates(c, api.Obj(l), subLines)) > 0 {
-			return "lines[tax_rates]"
+			// A line's rates were set by another request: this one
+			// is refused for what it turned on.
+			return "automatic_tax[enabled]"
 		}
 	}
 	return ""
