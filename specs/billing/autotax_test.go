@@ -235,6 +235,19 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		ExpectStripeError(err, 400, "invalid_request_error", "", "default_tax_rates")
 		Expect(emu.Count("", "subscription")).To(BeZero())
 		Expect(emu.Count("", "invoice")).To(BeZero())
+
+		By("on an invoice: its default tax rates, or an item's own rates put on it")
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"), DefaultTaxRates: []*string{stripe.String(vat.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AutomaticTax: &stripe.InvoiceUpdateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "default_tax_rates")
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{DefaultTaxRates: []*string{}, AutomaticTax: &stripe.InvoiceUpdateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AutomaticTax.Enabled).To(BeTrue())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Amount: stripe.Int64(500), Currency: stripe.String("eur"), TaxRates: []*string{stripe.String(vat.ID)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "tax_rates")
+		Expect(emu.Count("", "invoiceitem")).To(BeZero())
 	})
 
 	It("taxes a one-off invoice, and will not finalize it once the customer cannot be located", func() {

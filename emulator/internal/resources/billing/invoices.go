@@ -404,15 +404,15 @@ func relineInvoice(c *api.Call, inv store.Obj) error {
 		if api.Bool(ii["deleted"]) {
 			continue
 		}
+		if rates, _ := ii["tax_rates"].([]any); len(rates) > 0 && autoTaxOn(after) {
+			// An item with tax rates of its own put on an invoice that
+			// Stripe Tax taxes.
+			return ErrAutoTaxWithRates("tax_rates")
+		}
 		lines = append(lines, lineFromItem(c, after, ii))
 	}
 	if err := setLines(c, after, lines); err != nil {
 		return err
-	}
-	if autoTaxOn(after) && invoiceManualRates(c, after) != "" {
-		// An item with tax rates of its own put on an invoice that
-		// Stripe Tax taxes.
-		return ErrAutoTaxWithRates("tax_rates")
 	}
 	return c.Save(before, after)
 }
