@@ -175,6 +175,21 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		Expect(inv.Lines.Data[0].Taxes[0].TaxabilityReason).To(Equal(stripe.InvoiceLineItemTaxTaxabilityReasonNotCollecting))
 	})
 
+	It("charges a tax-exempt customer nothing, saying why", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		cus, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{TaxExempt: stripe.String("exempt")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := subscribe(cus, price(1000, ""))
+		Expect(err).NotTo(HaveOccurred())
+		inv := sub.LatestInvoice
+		Expect(*inv.CustomerTaxExempt).To(Equal(stripe.CustomerTaxExemptExempt))
+		Expect(inv.Total).To(Equal(int64(1000)))
+		Expect(inv.TotalTaxes).To(HaveLen(1))
+		Expect(inv.TotalTaxes[0].Amount).To(BeZero())
+		Expect(inv.TotalTaxes[0].TaxabilityReason).To(Equal(stripe.InvoiceTotalTaxTaxabilityReasonCustomerExempt))
+	})
+
 	It("reverse charges a business in another EU country that gave its VAT id", func() {
 		activate("exclusive")
 		// The union OSS scheme, registered at home, covers sales to the
