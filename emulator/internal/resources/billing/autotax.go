@@ -102,16 +102,16 @@ type LineTaxer struct {
 }
 
 // NewLineTaxer is the taxer of lines sold to customer, at the call's time
-// (the customer's test clock's)
-// (Stripe Tax uses the rates in force when an invoice is finalized; a
-// draft shows those of its last change).
+// (its test clock's for a customer on one): Stripe Tax uses the rates in
+// force when an invoice is finalized; a draft shows those of its last
+// change.
 func NewLineTaxer(c *api.Call, customer string) *LineTaxer {
 	t := &LineTaxer{at: c.Now}
 	cus, _ := c.Tx.Get(c.Account, "customer", customer)
 	if cus == nil || api.Bool(cus["deleted"]) {
 		return t
 	}
-	t.at = c.ClockNow(cus) // a test clock's time for its customers
+	t.at = c.ClockNow(cus)
 	t.Located = located(tax.Locate(c, cus))
 	if t.Located {
 		t.buyer = tax.BuyerOf(c, cus)
@@ -128,9 +128,9 @@ func (t *LineTaxer) Status() string {
 }
 
 // Price is what Stripe Tax applies to a line billing price (nil for an
-// amount alone) in currency: its rates and the taxability reason its taxes show. The
-// line takes the price's tax_behavior and its product's tax_code, or the
-// tax settings' defaults.
+// amount alone) in currency: its rates and the taxability reason its
+// taxes show. The line takes the price's tax_behavior and its product's
+// tax_code, or the tax settings' defaults.
 func (t *LineTaxer) Price(c *api.Call, price store.Obj, currency string) ([]any, string, error) {
 	return t.price(c, price, "", currency)
 }
