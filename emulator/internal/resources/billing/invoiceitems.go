@@ -176,6 +176,9 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	if inv != nil {
 		ii["invoice"] = inv["id"]
 	}
+	if err := invoiceItemSubscription(c, ii, cusID); err != nil {
+		return nil, err
+	}
 	// A customer's first invoice item gives it its currency.
 	if err := customers.SetCurrency(c, cusID, pr.currency); err != nil {
 		return nil, err

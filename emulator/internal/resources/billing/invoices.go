@@ -160,6 +160,9 @@ func createInvoice(c *api.Call) (any, error) {
 	if api.Bool(inv["auto_advance"]) {
 		inv["automatically_finalizes_at"] = now + AutoFinalizeDelay
 	}
+	if err := finalizesAtParam(c, inv, now); err != nil {
+		return nil, err
+	}
 	if err := c.Insert(inv); err != nil {
 		return nil, err
 	}
@@ -357,6 +360,9 @@ func updateInvoice(c *api.Call) (any, error) {
 		if !api.Bool(after["auto_advance"]) {
 			after["automatically_finalizes_at"] = nil
 		}
+		if err := finalizesAtParam(c, after, c.ClockNow(store.Obj{"test_clock": after["test_clock"]})); err != nil {
+			return nil, err
+		}
 	}
 	return after, c.Save(before, after)
 }
@@ -376,6 +382,7 @@ func deleteInvoice(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	c.DeleteMeta(intentTermsKey(c.Account, api.Str(inv["id"]))) // its PaymentIntent is never made
 	tomb := api.Deleted("invoice", api.Str(inv["id"]))
 	if err := c.Put(tomb); err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ var (
 	}
 	SubscriptionKind = &api.Kind{
 		Object: "subscription", Prefix: "sub_", Name: "subscription", EventPrefix: "customer.subscription",
-		Expandable: []string{"customer", "default_payment_method", "default_source", "latest_invoice", "pending_setup_intent", "schedule", "test_clock", "application", "on_behalf_of", "items.data.price.product", "discounts", "invoice_settings.account_tax_ids"},
+		Expandable: []string{"customer", "default_payment_method", "default_source", "latest_invoice", "pending_setup_intent", "schedule", "test_clock", "application", "on_behalf_of", "transfer_data.destination", "items.data.price.product", "discounts", "invoice_settings.account_tax_ids"},
 		Indexes: []store.Index{
 			{Name: "customer", Path: "customer"},
 			{Name: "status", Path: "status"},

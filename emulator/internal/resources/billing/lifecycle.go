@@ -110,6 +110,9 @@ func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 		pi["payment_method_types"], pi["automatic_payment_methods"] = types, nil
 	}
 	pi["created"] = c.Now
+	if err := applyIntentTerms(c, inv, pi); err != nil {
+		return nil, err
+	}
 	if savesMethodOfFirstPayment(c, inv) {
 		// The method that pays becomes the subscription's default, so
 		// it is saved to the customer as the payment succeeds.

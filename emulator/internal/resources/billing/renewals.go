@@ -25,7 +25,8 @@ type dueAction struct {
 
 // dueFields are the fields Due reads from a stored subscription.
 var dueFields = []string{"id", "pending_update.expires_at", "created", "items.data.0.current_period_end", "trial_end", "trial_start", "cancel_at", "pause_collection.resumes_at",
-	"items.data.0.current_period_start", "cancel_at_period_end", "collection_method", "pause_collection", "test_clock", "status"}
+	"items.data.0.current_period_start", "cancel_at_period_end", "collection_method", "pause_collection", "test_clock", "status",
+	"next_pending_invoice_item_invoice"}
 
 // Due lists what is due by target for objects on clockID ("" = the
 // emulator clock), earliest first. It reads the few fields it needs from
@@ -155,6 +156,11 @@ func subscriptionDue(out []dueAction, tx *store.Tx, account, clockID string, f [
 	if end := f[3].Int(); end <= target {
 		out = append(out, dueAction{end, "renew", id})
 	}
+	if at := f[14]; at.Type == gjson.Number && at.Int() <= target {
+		// After a renewal at the same moment, which takes the pending
+		// items onto its own invoice.
+		out = append(out, dueAction{at.Int(), "pending_items", id})
+	}
 	if status == "trialing" {
 		if at := f[4].Int() - TrialWillEnd; at <= target {
 			if _, warned := tx.GetMeta("twe:" + account + ":" + id); !warned {
@@ -196,6 +202,8 @@ func run(c *api.Call, a dueAction) error {
 		return c.Tx.SetMeta("twe:"+c.Account+":"+a.id, "1")
 	case "upcoming":
 		return upcoming(c, a.id)
+	case "pending_items":
+		return invoicePendingItems(c, a.id)
 	case "finalize":
 		inv, ok := c.Tx.Get(c.Account, "invoice", a.id)
 		if !ok || inv["status"] != "draft" {

@@ -306,6 +306,9 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64, cu
 	if err := phaseExtras(c, pp, prefix, phase, customer); err != nil {
 		return nil, err
 	}
+	if err := phaseAnchorParam(pp, prefix, phase); err != nil {
+		return nil, err
+	}
 	return phase, nil
 }
 
@@ -737,6 +740,9 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) err
 		p["automatic_tax"] = map[string]any{"enabled": on}
 	}
 	keepPhaseRates(c, phase)
+	if resetsCycleAt(c, sub, phase) {
+		return applyPhaseWithReset(c, sub, p, proration)
+	}
 	_, err := runAs(c, updateSubscription, p, map[string]string{"id": api.Str(sub["id"])}, nil)
 	return err
 }

@@ -346,9 +346,12 @@ func createSubscription(c *api.Call) (any, error) {
 		itemRates = append(itemRates, rates)
 	}
 	// proration_behavior on create governs the first period before a
-	// billing_cycle_anchor (backdate_start_date is not emulated).
+	// billing_cycle_anchor, and the backdated time before it.
 	c.Inert("off_session")
 	proration, _ := c.Params.Str("proration_behavior")
+	if err := billingModeParam(c); err != nil {
+		return nil, err
+	}
 	currency, err := subscriptionCurrency(c, cus, prices)
 	if err != nil {
 		return nil, err
@@ -411,6 +414,10 @@ func createSubscription(c *api.Call) (any, error) {
 			trialEnd = t
 		}
 	}
+	backdate, err := backdateParam(c, now, trialEnd > 0)
+	if err != nil {
+		return nil, err
+	}
 	id := c.NewID("subscription")
 	interval, count := recurring(prices[0])
 	start, end := now, addInterval(now, interval, count)
@@ -447,6 +454,14 @@ func createSubscription(c *api.Call) (any, error) {
 			fraction = float64(anchor-now) / float64(full)
 		}
 	}
+	if backdate > 0 && anchor > 0 {
+		// Backdated up to the anchor: one period from the backdated
+		// start, prorated against an imagined one starting then.
+		start = backdate
+		if proration != "none" {
+			fraction = backdateFraction(backdate, anchor, interval, count)
+		}
+	}
 	var items []store.Obj
 	for i, p := range prices {
 		it := newItem(c, id, p, qtys[i], start, end)
@@ -474,6 +489,9 @@ func createSubscription(c *api.Call) (any, error) {
 	})
 	if sched := c.Var("schedule"); sched != "" {
 		sub["schedule"] = sched // started by its schedule (no route has this variable)
+	}
+	if backdate > 0 {
+		sub["start_date"] = backdate
 	}
 	if trialEnd == 0 {
 		sub["billing_cycle_anchor"] = now
@@ -507,6 +525,9 @@ func createSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := applySubscriptionAutoTax(c, sub, cus); err != nil {
+		return nil, err
+	}
+	if err := applySubscriptionTerms(c, sub); err != nil {
 		return nil, err
 	}
 	if err := applySubscriptionAccountTaxIDs(c, sub); err != nil {
@@ -563,6 +584,13 @@ func createSubscription(c *api.Call) (any, error) {
 	}
 	if pendingSetup != "" {
 		if _, err := payments.InsertSetupIntent(c, pendingSetup, cusID); err != nil {
+			return nil, err
+		}
+	}
+	if backdate > 0 && anchor == 0 && proration != "none" {
+		// The backdated time before the first period is charged on the
+		// first invoice, beside that period.
+		if err := insertBackdateProrations(c, sub, itemRates, backdate, now, backdateFraction(backdate, now, interval, count)); err != nil {
 			return nil, err
 		}
 	}
@@ -766,6 +794,13 @@ func applyPaymentSettings(c *api.Call, sub store.Obj) error {
 	if types := ps.Strings("payment_method_types"); len(types) > 0 {
 		settings["payment_method_types"] = api.Anys(types)
 	}
+	opts, sent, err := methodOptionsParam(c, settings["payment_method_options"])
+	if err != nil {
+		return err
+	}
+	if sent {
+		settings["payment_method_options"] = opts
+	}
 	sub["payment_settings"] = settings
 	return nil
 }
@@ -860,6 +895,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 	}
 	currency := api.Str(sub["currency"])
 	subscriptionAccountTaxIDs(sub, inv)
+	subscriptionInvoiceTerms(sub, inv)
 	var lines []any
 	var own map[string][]string
 	for _, it := range subItems(sub) {
@@ -937,6 +973,9 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 		p.collection(inv)
 	}
 	if err := c.Insert(inv); err != nil {
+		return nil, err
+	}
+	if err := keepIntentTerms(c, sub, inv); err != nil {
 		return nil, err
 	}
 	// Prorations waiting for this subscription's next invoice.
@@ -1214,6 +1253,9 @@ func updateSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := applyPaymentSettings(c, after); err != nil {
+		return nil, err
+	}
+	if err := applySubscriptionTerms(c, after); err != nil {
 		return nil, err
 	}
 	if err := applyDefaultTaxRates(c, after); err != nil {
@@ -1713,17 +1755,30 @@ func subscriptionInvoiceFromPending(c *api.Call, sub store.Obj) (store.Obj, erro
 // draftFromPending puts a subscription's pending prorations on a new
 // draft invoice, its latest.
 func draftFromPending(c *api.Call, sub store.Obj) (store.Obj, error) {
+	return draftFromPendingAs(c, sub, "subscription_update", nil)
+}
+
+// draftFromPendingAs is draftFromPending for an invoice made for reason;
+// edit, if set, changes the draft before it is stored.
+func draftFromPendingAs(c *api.Call, sub store.Obj, reason string, edit func(inv store.Obj)) (store.Obj, error) {
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
-	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, "subscription_update")
+	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, reason)
 	inv["collection_method"] = sub["collection_method"]
 	inv["default_tax_rates"] = cloneRates(sub["default_tax_rates"])
 	if autoTaxOn(sub) {
 		inv["automatic_tax"] = invoiceAutoTax(true)
 	}
 	subscriptionAccountTaxIDs(sub, inv)
+	subscriptionInvoiceTerms(sub, inv)
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
+	if edit != nil {
+		edit(inv)
+	}
 	if err := c.Insert(inv); err != nil {
+		return nil, err
+	}
+	if err := keepIntentTerms(c, sub, inv); err != nil {
 		return nil, err
 	}
 	if _, err := attachPending(c, sub, inv); err != nil {

@@ -205,3 +205,10 @@ func SetUpAtOnce(c *api.Call, si, pm store.Obj) (store.Obj, error) {
 	}
 	return si, nil
 }
+
+// ConnectedAccount checks that id is one of the platform's connected
+// accounts, as a destination or on_behalf_of must be (kind names it in
+// the error), with the refusals PaymentIntents give.
+func ConnectedAccount(c *api.Call, kind, id, param string) error {
+	return connectedAccount(c, kind, id, param)
+}

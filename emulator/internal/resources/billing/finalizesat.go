@@ -1,0 +1,34 @@
+package billing
+
+import (
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// maxFinalizeAhead is how far ahead a draft may be scheduled to finalize
+// (Stripe: up to 5 years in the future).
+const maxFinalizeAhead = 5 * 365 * 86400
+
+// finalizesAtParam reads automatically_finalizes_at on create and update
+// of a draft: the time the clock finalizes it (billing's Timer reads the
+// field) instead of an hour after it was made. It must be in the future,
+// at most five years ahead, on an invoice that advances automatically.
+func finalizesAtParam(c *api.Call, inv store.Obj, now int64) error {
+	const name = "automatically_finalizes_at"
+	t, ok := c.Params.Int(name)
+	if !ok {
+		return nil
+	}
+	if t <= now {
+		return apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam(name)
+	}
+	if t > now+maxFinalizeAhead {
+		return apierr.InvalidRequest("Invalid %s: must be at most 5 years in the future.", name).WithParam(name)
+	}
+	if !api.Bool(inv["auto_advance"]) {
+		return apierr.InvalidRequest("You can only set `%s` on an invoice with `auto_advance` set to true.", name).WithParam(name)
+	}
+	inv[name] = t
+	return nil
+}

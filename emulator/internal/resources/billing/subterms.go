@@ -1,0 +1,321 @@
+package billing
+
+import (
+	"encoding/json"
+	"math"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Subscription terms that reach the payments of its invoices: a Connect
+// platform's destination (transfer_data), settlement merchant
+// (on_behalf_of) and cut (application_fee_percent), and the
+// payment_method_options its invoices' PaymentIntents are made with.
+
+// billingModeParam reads billing_mode on create: classic is what the
+// emulator does (the subscription shows {type: classic} either way);
+// flexible bills differently in ways not emulated.
+func billingModeParam(c *api.Call) error {
+	c.AcceptWhen("billing_mode.type", "classic")
+	if t, _ := c.Params.Str("billing_mode.type"); t == "flexible" {
+		return apierr.InvalidRequest("stripe-emu does not emulate flexible billing mode (`billing_mode[type]=flexible`), so it refused the request rather than answer as if it had taken effect. Leave it out or use `classic`.").WithParam("billing_mode[type]")
+	}
+	return nil
+}
+
+// issuerParam accepts invoice_settings[issuer][type]=self, the default
+// every invoice shows; an account issuer is left unread, so refused.
+func issuerParam(c *api.Call) { c.AcceptWhen("invoice_settings.issuer.type", "self") }
+
+// checkPercent checks a percentage parameter: at least 0, at most 100,
+// with at most two decimal places.
+func checkPercent(p float64, param string) error {
+	if p < 0 || p > 100 {
+		return apierr.InvalidRequest("Invalid %s: must be a number between 0 and 100", param).WithParam(param)
+	}
+	if math.Abs(p*100-math.Round(p*100)) > 1e-6 {
+		return apierr.InvalidRequest("Invalid %s: must have at most 2 decimal places", param).WithParam(param)
+	}
+	return nil
+}
+
+// applySubscriptionConnect sets a subscription's Connect terms on create
+// and update (an empty value clears one), with the refusals a
+// PaymentIntent's give: the destination and on_behalf_of must be the
+// platform's connected accounts, a fee needs a destination or a
+// connected account to come from.
+func applySubscriptionConnect(c *api.Call, sub store.Obj) error {
+	if c.Params.Has("transfer_data") {
+		if c.Params.Unset("transfer_data") {
+			sub["transfer_data"] = nil
+		} else {
+			td, _ := c.Params.Obj("transfer_data")
+			dest, _ := td.Str("destination")
+			if dest == "" {
+				return apierr.MissingParam("transfer_data[destination]")
+			}
+			out := store.Obj{"amount_percent": nil, "destination": dest}
+			if p, ok := td.Float("amount_percent"); ok {
+				if err := checkPercent(p, "transfer_data[amount_percent]"); err != nil {
+					return err
+				}
+				out["amount_percent"] = p
+			}
+			if err := payments.ConnectedAccount(c, "destination", dest, "transfer_data[destination]"); err != nil {
+				return err
+			}
+			sub["transfer_data"] = out
+		}
+	}
+	if c.Params.Has("on_behalf_of") {
+		if obo, _ := c.Params.Str("on_behalf_of"); obo == "" {
+			sub["on_behalf_of"] = nil
+		} else {
+			if err := payments.ConnectedAccount(c, "account", obo, "on_behalf_of"); err != nil {
+				return err
+			}
+			sub["on_behalf_of"] = obo
+		}
+	}
+	if c.Params.Has("application_fee_percent") {
+		if c.Params.Unset("application_fee_percent") {
+			sub["application_fee_percent"] = nil
+		} else {
+			p, _ := c.Params.Float("application_fee_percent")
+			if err := checkPercent(p, "application_fee_percent"); err != nil {
+				return err
+			}
+			sub["application_fee_percent"] = p
+		}
+	}
+	if sub["application_fee_percent"] != nil {
+		if sub["transfer_data"] == nil && !c.Connected {
+			return apierr.InvalidRequest("Can only apply an application_fee_percent when the request is made on behalf of another account (using an OAuth key or Stripe-Account header) or when the subscription has `transfer_data[destination]`.").WithParam("application_fee_percent")
+		}
+		if api.Obj(sub["transfer_data"])["amount_percent"] != nil {
+			// As for a PaymentIntent's transfer_data[amount] with an
+			// application_fee_amount: how the two combine is not emulated.
+			return apierr.InvalidRequest("stripe-emu does not emulate a subscription with both `transfer_data[amount_percent]` and `application_fee_percent`: use one of them.").WithParam("application_fee_percent")
+		}
+	}
+	return nil
+}
+
+// intentTerms are what a subscription invoice's PaymentIntent is made
+// with beyond its amount, kept from the subscription as the invoice is
+// made (in m:invterms:…, only for subscriptions that have any) so that
+// finalizing it an hour later needs no read of the subscription.
+type intentTerms struct {
+	Destination   string  `json:"destination,omitempty"`
+	AmountPercent float64 `json:"amount_percent,omitempty"`
+	HasPercent    bool    `json:"has_percent,omitempty"`
+	FeePercent    float64 `json:"fee_percent,omitempty"`
+	HasFee        bool    `json:"has_fee,omitempty"`
+}
+
+func intentTermsKey(account, invoice string) string { return "invterms:" + account + ":" + invoice }
+
+// keepIntentTerms records a subscription's Connect terms for an invoice
+// it makes (map lookups on the subscription at hand; nothing is written
+// for subscriptions without them).
+func keepIntentTerms(c *api.Call, sub, inv store.Obj) error {
+	td, fee := api.Obj(sub["transfer_data"]), sub["application_fee_percent"]
+	if td["destination"] == nil && fee == nil {
+		return nil
+	}
+	t := intentTerms{Destination: api.Str(td["destination"])}
+	if p, ok := td["amount_percent"].(float64); ok {
+		t.AmountPercent, t.HasPercent = p, true
+	}
+	if p, ok := fee.(float64); ok {
+		t.FeePercent, t.HasFee = p, true
+	}
+	b, _ := json.Marshal(t)
+	return c.SetMeta(intentTermsKey(c.Account, api.Str(inv["id"])), string(b))
+}
+
+// percentOf is pct percent of amount, rounded half away from zero.
+func percentOf(amount int64, pct float64) int64 {
+	return int64(math.Round(float64(amount) * pct / 100))
+}
+
+// applyIntentTerms gives a subscription invoice's new PaymentIntent what
+// the subscription asks of its payments: a destination charge for
+// transfer_data (amount_percent of the invoice's total, at most what the
+// intent collects), the platform's application_fee_percent of the total,
+// the invoice's on_behalf_of, and the payment_method_options its
+// payment_settings carry. Only subscription invoices probe for kept terms.
+func applyIntentTerms(c *api.Call, inv, pi store.Obj) error {
+	if obo := inv["on_behalf_of"]; obo != nil {
+		pi["on_behalf_of"] = obo
+	}
+	if opts := intentMethodOptions(inv); opts != nil {
+		pi["payment_method_options"] = opts
+	}
+	if api.Obj(inv["parent"])["type"] != "subscription_details" {
+		return nil
+	}
+	key := intentTermsKey(c.Account, api.Str(inv["id"]))
+	raw, ok := c.Tx.GetMeta(key)
+	if !ok {
+		return nil
+	}
+	var t intentTerms
+	if err := json.Unmarshal([]byte(raw), &t); err != nil {
+		return apierr.Internal("invoice terms: %v", err)
+	}
+	total := api.Int(inv["total"])
+	if t.Destination != "" {
+		td := store.Obj{"destination": t.Destination}
+		if t.HasPercent {
+			td["amount"] = min(percentOf(total, t.AmountPercent), api.Int(pi["amount"]))
+		}
+		pi["transfer_data"] = td
+	}
+	if t.HasFee {
+		pi["application_fee_amount"] = min(percentOf(total, t.FeePercent), api.Int(pi["amount"]))
+	}
+	c.DeleteMeta(key)
+	return nil
+}
+
+// methodOptionTypes are the payment method types a subscription's
+// payment_method_options has room for, each null unless set.
+var methodOptionTypes = []string{"acss_debit", "bancontact", "card", "customer_balance", "konbini", "sepa_debit", "us_bank_account"}
+
+// methodOptionsParam reads payment_settings[payment_method_options] (ps
+// is payment_settings) for a subscription: the options its invoices and
+// their PaymentIntents are made with. Accepted are those whose effect
+// the emulator shows, or that ask for what it does anyway: card 3D
+// Secure left to Stripe (automatic), Bancontact's page language (the
+// redirect page speaks it), automatic verification of US bank accounts,
+// and SEPA Debit (no options). The rest stay unread, so refused by name.
+// It returns the subscription's payment_method_options and whether they
+// were sent (nil: cleared).
+func methodOptionsParam(c *api.Call, current any) (any, bool, error) {
+	// Sent, not Has: asking whether an object was sent would count it as
+	// read; each type's options are opened (Obj) so that what is left
+	// unread in them is refused by its full name.
+	const name = "payment_settings.payment_method_options"
+	raw, ok := c.Params.Sent(name)
+	if !ok {
+		return current, false, nil
+	}
+	if raw == params.Unset {
+		c.Params.MarkRead(name)
+		return nil, true, nil
+	}
+	opts, _ := c.Params.Obj(name)
+	out := store.Obj{}
+	for _, t := range methodOptionTypes {
+		out[t] = nil
+	}
+	// acceptAutomatic reads field of one type's options when it asks for
+	// what the emulator does anyway.
+	acceptAutomatic := func(typ, field string) bool {
+		o, ok := opts.Obj(typ)
+		if v, _ := o.Sent(field); ok && v == "automatic" {
+			o.MarkRead(field)
+			return true
+		}
+		return false
+	}
+	if acceptAutomatic("card", "request_three_d_secure") {
+		out["card"] = store.Obj{"network": nil, "request_three_d_secure": "automatic"}
+	}
+	if b, ok := opts.Obj("bancontact"); ok {
+		if v, ok := b.Str("preferred_language"); ok {
+			switch v {
+			case "de", "en", "fr", "nl":
+			default:
+				return nil, false, apierr.InvalidRequest("Invalid payment_settings[payment_method_options][bancontact][preferred_language]: must be one of de, en, fr, or nl").WithParam("payment_settings[payment_method_options][bancontact][preferred_language]")
+			}
+			out["bancontact"] = store.Obj{"preferred_language": v}
+		}
+	}
+	if acceptAutomatic("us_bank_account", "verification_method") {
+		out["us_bank_account"] = store.Obj{"verification_method": "automatic"}
+	}
+	if _, ok := opts.Sent("sepa_debit"); ok {
+		opts.MarkRead("sepa_debit") // SEPA Debit takes no options
+		out["sepa_debit"] = store.Obj{}
+	}
+	return out, true, nil
+}
+
+// invoiceMethodOptions is a subscription's payment_method_options as its
+// invoices' payment_settings show them (nil when it has none).
+func invoiceMethodOptions(sub store.Obj) any {
+	opts, _ := api.Obj(sub["payment_settings"])["payment_method_options"].(map[string]any)
+	if opts == nil {
+		return nil
+	}
+	out := store.Obj{}
+	for _, t := range methodOptionTypes {
+		out[t] = nil
+	}
+	if card := api.Obj(opts["card"]); card["request_three_d_secure"] != nil {
+		out["card"] = store.Obj{"request_three_d_secure": card["request_three_d_secure"]}
+	}
+	for _, t := range []string{"bancontact", "us_bank_account", "sepa_debit"} {
+		if v, ok := opts[t].(map[string]any); ok {
+			out[t] = api.Clone(v)
+		}
+	}
+	return out
+}
+
+// intentMethodOptions is what an invoice's payment_settings hand its
+// PaymentIntent of their payment_method_options: the options the
+// payments family knows (nil when there are none).
+func intentMethodOptions(inv store.Obj) store.Obj {
+	opts, _ := api.Obj(inv["payment_settings"])["payment_method_options"].(map[string]any)
+	if opts == nil {
+		return nil
+	}
+	out := store.Obj{}
+	if v := api.Obj(opts["card"])["request_three_d_secure"]; v != nil {
+		out["card"] = store.Obj{"request_three_d_secure": v}
+	}
+	if v := api.Obj(opts["bancontact"])["preferred_language"]; v != nil {
+		out["bancontact"] = store.Obj{"preferred_language": v}
+	}
+	if v := api.Obj(opts["us_bank_account"])["verification_method"]; v != nil {
+		out["us_bank_account"] = store.Obj{"verification_method": v}
+	}
+	if _, ok := opts["sepa_debit"].(map[string]any); ok {
+		out["sepa_debit"] = store.Obj{}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// applySubscriptionTerms applies what create and update share of these
+// terms.
+func applySubscriptionTerms(c *api.Call, sub store.Obj) error {
+	issuerParam(c)
+	if err := applyPendingInterval(c, sub, c.Now); err != nil {
+		return err
+	}
+	return applySubscriptionConnect(c, sub)
+}
+
+// subscriptionInvoiceTerms puts a subscription's on_behalf_of and
+// payment_method_options on an invoice it makes (map lookups on the
+// subscription at hand).
+func subscriptionInvoiceTerms(sub, inv store.Obj) {
+	if obo := sub["on_behalf_of"]; obo != nil {
+		inv["on_behalf_of"] = obo
+	}
+	if opts := invoiceMethodOptions(sub); opts != nil {
+		ps := api.Clone(api.Obj(inv["payment_settings"]))
+		ps["payment_method_options"] = opts
+		inv["payment_settings"] = ps
+	}
+}
