@@ -207,7 +207,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			p.PaymentSettings = &stripe.SubscriptionCreatePaymentSettingsParams{PaymentMethodOptions: &stripe.SubscriptionCreatePaymentSettingsPaymentMethodOptionsParams{
 				Card: &stripe.SubscriptionCreatePaymentSettingsPaymentMethodOptionsCardParams{RequestThreeDSecure: stripe.String("any")}}}
 		})
-		Expect(StripeErr(err).Param).To(Equal("payment_settings[payment_method_options]"))
+		Expect(StripeErr(err).Param).To(Equal("payment_settings[payment_method_options][card][request_three_d_secure]"))
 		Expect(emu.Count("", "subscription")).To(BeZero())
 		Expect(emu.Count("", "invoice")).To(BeZero())
 	})

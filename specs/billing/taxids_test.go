@@ -283,9 +283,9 @@ var _ = Describe("Account tax IDs on invoices", Label("billing", "tax-ids"), fun
 		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
 			InvoiceSettings: &stripe.SubscriptionUpdateInvoiceSettingsParams{AccountTaxIDs: []*string{stripe.String("txi_missing")}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "invoice_settings[account_tax_ids][0]")
-		// The rest of invoice_settings is still refused by name.
+		// An issuer other than the account itself is still refused by name.
 		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{InvoiceSettings: &stripe.SubscriptionUpdateInvoiceSettingsParams{
-			AccountTaxIDs: []*string{stripe.String(vat.ID)}, Issuer: &stripe.SubscriptionUpdateInvoiceSettingsIssuerParams{Type: stripe.String("self")}}})
+			AccountTaxIDs: []*string{stripe.String(vat.ID)}, Issuer: &stripe.SubscriptionUpdateInvoiceSettingsIssuerParams{Type: stripe.String("account")}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[issuer]")
 		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
 		Expect(retrieveSub(sc, sub.ID).InvoiceSettings.AccountTaxIDs).To(BeNil(), "nothing kept")
