@@ -211,6 +211,61 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(9500)))
 	})
 
+	It("links refunds already made of a paid invoice's payments instead of refunding again", func() {
+		inv := invoice(cus.ID, true)
+		pay := defaultIntent(inv)
+		refundOf := func(amount int64) *stripe.Refund {
+			GinkgoHelper()
+			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pay.ID), Amount: stripe.Int64(amount)})
+			Expect(err).NotTo(HaveOccurred())
+			return re
+		}
+		refunded := func() int64 {
+			GinkgoHelper()
+			ch, err := sc.V1Charges.Retrieve(Ctx, pay.LatestCharge.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return ch.AmountRefunded
+		}
+		whole := refundOf(3000)
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(3000),
+			Refunds: []*stripe.CreditNoteCreateRefundParams{{Refund: stripe.String(whole.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.Refunds).To(HaveLen(1))
+		Expect(cn.Refunds[0].Refund.ID).To(Equal(whole.ID))
+		Expect(cn.Refunds[0].AmountRefunded).To(Equal(int64(3000)))
+		Expect(refunded()).To(Equal(int64(3000)), "no second refund")
+		Expect(getInvoice(inv.ID).PostPaymentCreditNotesAmount).To(Equal(int64(3000)))
+
+		// Part of a refund linked, the rest of the credit refunded now.
+		part := refundOf(1000)
+		cn, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(2500),
+			Refunds: []*stripe.CreditNoteCreateRefundParams{{Refund: stripe.String(part.ID), AmountRefunded: stripe.Int64(600)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.Refunds).To(HaveLen(2))
+		Expect(cn.Refunds[0].Refund.ID).To(Equal(part.ID))
+		Expect(cn.Refunds[0].AmountRefunded).To(Equal(int64(600)))
+		Expect(cn.Refunds[1].AmountRefunded).To(Equal(int64(1900)))
+		Expect(refunded()).To(Equal(int64(3000 + 1000 + 1900)))
+
+		By("refusing, with nothing kept, a refund used up, unknown, of another invoice, or more than the credit refunds")
+		notes, refunds := emu.Count("", "credit_note"), emu.Count("", "refund")
+		link := func(amount int64, r *stripe.CreditNoteCreateRefundParams) error {
+			_, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(amount),
+				Refunds: []*stripe.CreditNoteCreateRefundParams{r}})
+			return err
+		}
+		ExpectStripeError(link(100, &stripe.CreditNoteCreateRefundParams{Refund: stripe.String(whole.ID)}), 400, "invalid_request_error", "", "refunds[0][amount_refunded]")
+		ExpectStripeError(link(100, &stripe.CreditNoteCreateRefundParams{Refund: stripe.String("re_missing")}), 400, "invalid_request_error", "resource_missing", "refunds[0][refund]")
+		ExpectStripeError(link(100, &stripe.CreditNoteCreateRefundParams{Refund: stripe.String(part.ID)}), 400, "invalid_request_error", "", "refunds")
+		other := defaultIntent(invoice(cus.ID, true))
+		foreign, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(other.ID), Amount: stripe.Int64(100)})
+		Expect(err).NotTo(HaveOccurred())
+		refunds++
+		ExpectStripeError(link(100, &stripe.CreditNoteCreateRefundParams{Refund: stripe.String(foreign.ID)}), 400, "invalid_request_error", "", "refunds[0][refund]")
+		Expect(emu.Count("", "credit_note")).To(Equal(notes))
+		Expect(emu.Count("", "refund")).To(Equal(refunds))
+	})
+
 	It("on a paid invoice refunds the payment by default, or records credit outside Stripe", func() {
 		inv := invoice(cus.ID, true)
 		pay := defaultIntent(inv)

@@ -117,6 +117,47 @@ var _ = Describe("subscription terms for its invoices' payments", Label("billing
 			Expect(ch.ApplicationFee.Amount).To(Equal(int64(123)))
 		})
 
+		It("on a connected account (Stripe-Account) takes application_fee_percent as the platform's fee of a direct charge", func() {
+			onAcct := func(p *stripe.Params) { p.SetStripeAccount(acct) }
+			cp := &stripe.CustomerCreateParams{Email: stripe.String("direct@example.com"), PaymentMethod: stripe.String("pm_card_visa"),
+				InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String("pm_card_visa")}}
+			onAcct(&cp.Params)
+			c, err := sc.V1Customers.Create(Ctx, cp)
+			Expect(err).NotTo(HaveOccurred())
+			pp := &stripe.ProductCreateParams{Name: stripe.String("Lessons")}
+			onAcct(&pp.Params)
+			prod, err := sc.V1Products.Create(Ctx, pp)
+			Expect(err).NotTo(HaveOccurred())
+			prp := &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(2000),
+				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}}
+			onAcct(&prp.Params)
+			price, err := sc.V1Prices.Create(Ctx, prp)
+			Expect(err).NotTo(HaveOccurred())
+			sp := &stripe.SubscriptionCreateParams{Customer: stripe.String(c.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+				ApplicationFeePercent: stripe.Float64(5)}
+			onAcct(&sp.Params)
+			sub, err := sc.V1Subscriptions.Create(Ctx, sp)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.ApplicationFeePercent).To(Equal(5.0))
+			lp := &stripe.InvoicePaymentListParams{Invoice: stripe.String(sub.LatestInvoice.ID)}
+			lp.AddExpand("data.payment.payment_intent")
+			lp.SetStripeAccount(acct)
+			var pi *stripe.PaymentIntent
+			for pay, err := range sc.V1InvoicePayments.List(Ctx, lp) {
+				Expect(err).NotTo(HaveOccurred())
+				pi = pay.Payment.PaymentIntent
+			}
+			Expect(pi.ApplicationFeeAmount).To(Equal(int64(100)))
+			chp := &stripe.ChargeRetrieveParams{}
+			onAcct(&chp.Params)
+			ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, chp)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ch.ApplicationFee).NotTo(BeNil())
+			fee, err := sc.V1ApplicationFees.Retrieve(Ctx, ch.ApplicationFee.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(fee.Amount).To(Equal(int64(100)))
+		})
+
 		It("is changed by an update, for the invoices made after it", func() {
 			sub, err := subscribe(nil)
 			Expect(err).NotTo(HaveOccurred())

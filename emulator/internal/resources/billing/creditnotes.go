@@ -151,7 +151,15 @@ func createCreditNote(c *api.Call) (any, error) {
 	if refund+oob+credit != post {
 		return nil, apierr.InvalidRequest("The sum of credit amount, refund amount and out of band amount (%d) must equal the credit note's post payment amount (%d).", refund+oob+credit, post)
 	}
-	targets, err := refundTargets(c, inv, refund)
+	linked, linkedSum, err := linkedRefunds(c, inv, open)
+	if err != nil {
+		return nil, err
+	}
+	if linkedSum > refund {
+		return nil, apierr.InvalidRequest("The linked refunds (%d) are more than the credit note's refund amount (%d).", linkedSum, refund).WithParam("refunds")
+	}
+	// What the linked refunds do not cover is refunded now.
+	targets, err := refundTargets(c, inv, refund-linkedSum)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +177,7 @@ func createCreditNote(c *api.Call) (any, error) {
 	}
 
 	// Everything is checked: from here on, things change.
-	refunds := []any{}
+	refunds := append([]any{}, linked...)
 	for _, t := range targets {
 		re, err := payments.RefundIntent(c, t.intent, t.amount)
 		if err != nil {
