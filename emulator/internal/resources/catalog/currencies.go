@@ -88,6 +88,17 @@ func Supports(c *api.Call, price store.Obj, currency string) bool {
 	return ok
 }
 
+// TaxBehavior is price's tax_behavior in currency: a currency option's
+// own where it is billed in one, as Stripe Tax reads it.
+func TaxBehavior(c *api.Call, price store.Obj, currency string) any {
+	if currency != "" && currency != price["currency"] {
+		if o, ok := option(c, price, currency); ok && o.TaxBehavior != "" {
+			return o.TaxBehavior
+		}
+	}
+	return price["tax_behavior"]
+}
+
 // BillingCurrency is the currency prices billed together (a
 // subscription's items, a Checkout Session's line items) are in:
 // requested when sent; else the customer's (customer, "" for none) when

@@ -2,6 +2,7 @@ package customers
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -177,4 +178,16 @@ func settledStatus(typ, value string) string {
 		return "unverified"
 	}
 	return "verified"
+}
+
+// CheckTaxID refuses a tax ID whose type Stripe does not know, or whose
+// value is not a number of its type, as creating one on a customer would:
+// prefix names the object sent ("tax_id" for prefix[type], prefix[value]).
+// Checkout's page takes the tax ID a buyer types this way.
+func CheckTaxID(typ, value, prefix string) error {
+	if !slices.Contains(taxIDTypes, typ) {
+		return apierr.InvalidRequest("Invalid %s[type]: must be one of %s", prefix, strings.Join(taxIDTypes, ", ")).WithParam(prefix + "[type]")
+	}
+	_, err := checkTaxID(typ, value, prefix+"[value]")
+	return err
 }
