@@ -150,7 +150,7 @@ func invoiceEnabled(s store.Obj) bool {
 
 // checkInvoiceCreation refuses what a session's invoice could not show as
 // the emulator makes it (one line per item at its price): discounts, tax
-// rates, shipping, or a payment captured later.
+// rates, shipping, automatic tax, or a payment captured later.
 func checkInvoiceCreation(c *api.Call, s store.Obj, ownRates [][]any, data map[string]any) error {
 	if !invoiceEnabled(s) {
 		return nil
@@ -171,6 +171,9 @@ func checkInvoiceCreation(c *api.Call, s store.Obj, ownRates [][]any, data map[s
 	}
 	if o, _ := s["shipping_options"].([]any); len(o) > 0 {
 		return refuse("shipping options", "shipping_options")
+	}
+	if autoTaxEnabled(s) {
+		return refuse("automatic tax", "automatic_tax[enabled]")
 	}
 	if data["capture_method"] == "manual" {
 		return refuse("a payment captured later", "payment_intent_data[capture_method]")

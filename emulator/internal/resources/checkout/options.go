@@ -93,10 +93,8 @@ func retype(v any) any {
 
 // applyPageOptions records what the hosted page is asked to collect. The
 // test helper completes sessions without a form, so these show on the
-// session only; tax is refused when asked for. invoice_creation is kept
-// for completion.
+// session only. invoice_creation is kept for completion.
 func applyPageOptions(c *api.Call, s store.Obj, customer any) error {
-	c.AcceptWhen("automatic_tax.enabled", false)
 	if err := applySessionInvoiceCreation(c, s); err != nil {
 		return err
 	}
@@ -116,6 +114,11 @@ func applyPageOptions(c *api.Call, s store.Obj, customer any) error {
 			required = "never"
 		}
 		s["tax_id_collection"] = store.Obj{"enabled": enabled, "required": required}
+		if name, _ := c.Params.Str("customer_update.name"); enabled && customer != nil && name != "auto" {
+			// The business name typed beside the tax ID goes onto the
+			// customer (Stripe's answer, observed in test mode).
+			return apierr.InvalidRequest("Tax ID collection requires updating business name on the customer. To enable tax ID collection for an existing customer, please set `customer_update[name]` to `auto`.")
+		}
 	}
 	if cc, ok := c.Params.Obj("consent_collection"); ok {
 		out := store.Obj{"payment_method_reuse_agreement": nil, "promotions": nil, "terms_of_service": nil}
@@ -133,8 +136,9 @@ func applyPageOptions(c *api.Call, s store.Obj, customer any) error {
 		if customer == nil {
 			return apierr.InvalidRequest("`customer_update` can only be used with `customer`.").WithParam("customer_update")
 		}
-		// Which collected details are written back to the customer: the
-		// test helper collects none beyond email and name.
+		// Which collected details are written back to the customer:
+		// create reads shipping and address; name is inert, as the
+		// test helper's name is not written back.
 		c.Inert("customer_update")
 	}
 	return nil

@@ -142,7 +142,7 @@ func createLink(c *api.Call) (any, error) {
 	l := c.Object("payment_link", id, store.Obj{
 		"active": true, "after_completion": store.Obj{"hosted_confirmation": store.Obj{"custom_message": nil}, "type": "hosted_confirmation"},
 		"allow_promotion_codes": false, "application": nil, "application_fee_amount": nil, "application_fee_percent": nil,
-		"automatic_tax":              store.Obj{"enabled": false, "liability": nil},
+		"automatic_tax":              linkAutomaticTax(false),
 		"billing_address_collection": "auto", "consent_collection": nil, "currency": currency, "custom_fields": []any{},
 		"custom_text":       store.Obj{"after_submit": nil, "shipping_address": nil, "submit": nil, "terms_of_service_acceptance": nil},
 		"customer_creation": "if_required", "inactive_message": nil,
@@ -165,7 +165,7 @@ func createLink(c *api.Call) (any, error) {
 		return nil, err
 	}
 	l["shipping_options"] = shippingOptions(rates)
-	if err := applyLinkSettings(c, l, mode); err != nil {
+	if err := applyLinkSettings(c, l, mode, items); err != nil {
 		return nil, err
 	}
 	if err := saveLinkItems(c, id, items); err != nil {
@@ -235,8 +235,24 @@ func checkLinkPrices(items []linkItem) error {
 // applyLinkSettings sets what create and update share on l. Parameters it
 // does not read (custom fields and text, consent collection, Connect
 // fees, optional items…) are refused by name.
-func applyLinkSettings(c *api.Call, l store.Obj, mode string) error {
-	c.AcceptWhen("automatic_tax.enabled", false)
+func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) error {
+	// The sessions a link opens with automatic tax need every price to
+	// resolve to inclusive or exclusive, as a session's do.
+	enabled, sent, err := readAutomaticTax(c)
+	if err != nil {
+		return err
+	}
+	for i, it := range items {
+		if !enabled {
+			break
+		}
+		if _, err := itemBehavior(c, it.Item, fmt.Sprintf("line_items[%d][price]", i)); err != nil {
+			return err
+		}
+	}
+	if sent {
+		l["automatic_tax"] = linkAutomaticTax(enabled)
+	}
 	c.AcceptWhen("payment_method_collection", "always")
 	c.Copy(l, "allow_promotion_codes", "billing_address_collection", "customer_creation", "inactive_message", "submit_type")
 	for _, f := range []string{"billing_address_collection", "customer_creation", "submit_type", "allow_promotion_codes"} {
@@ -388,7 +404,7 @@ func updateLink(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	if err := applyLinkSettings(c, after, linkMode(items)); err != nil {
+	if err := applyLinkSettings(c, after, linkMode(items), items); err != nil {
 		return nil, err
 	}
 	return after, c.Save(before, after)
@@ -497,6 +513,9 @@ func openLinkSession(c *api.Call) (any, error) {
 	}
 	if api.Bool(api.Obj(l["phone_number_collection"])["enabled"]) {
 		p["phone_number_collection"] = map[string]any{"enabled": true}
+	}
+	if autoTaxEnabled(l) {
+		p["automatic_tax"] = map[string]any{"enabled": true}
 	}
 	if tc := api.Obj(l["tax_id_collection"]); api.Bool(tc["enabled"]) {
 		p["tax_id_collection"] = map[string]any{"enabled": true, "required": tc["required"]}

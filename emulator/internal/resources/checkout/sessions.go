@@ -49,6 +49,8 @@ func Routes() []api.Route {
 		"custom_fields":       params.ArrayOf(params.Object(map[string]*params.Schema{"key": params.String(), "value": params.String()})),
 		"optional_items":      params.ArrayOf(params.Object(map[string]*params.Schema{"price": params.String(), "quantity": params.Integer()})),
 		"save_payment_method": params.Bool(),
+		"billing_address":     completeAddressSchema,
+		"tax_id":              completeTaxIDSchema,
 	})
 	createSchema := pageEnums(shipping.WithEnums(params.FromStruct(stripe.CheckoutSessionCreateParams{}), "shipping_options.shipping_rate_data").
 		With("shipping_address_collection.allowed_countries", shipping.AllowedCountries()))
@@ -170,6 +172,15 @@ func create(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	autoTax, _, err := readAutomaticTax(c)
+	if err != nil {
+		return nil, err
+	}
+	if autoTax {
+		if err := refuseManualRates(ownRates, defaultRates); err != nil {
+			return nil, err
+		}
+	}
 	if err := applyTaxes(c, s, items, ownRates, defaultRates); err != nil {
 		return nil, err
 	}
@@ -179,15 +190,23 @@ func create(c *api.Call) (any, error) {
 	if err := applyShipping(c, s); err != nil {
 		return nil, err
 	}
-	if v, _ := c.Params.Str("customer_update.shipping"); v == "auto" {
-		if err := saveSessionShipping(c, id, sessionShipping{SaveToCustomer: true}); err != nil {
+	var updates customerUpdates
+	updates.Shipping = paramIs(c, "customer_update.shipping", "auto")
+	updates.Address = paramIs(c, "customer_update.address", "auto")
+	if updates.Shipping || updates.Address {
+		if err := saveCustomerUpdates(c, id, updates); err != nil {
+			return nil, err
+		}
+	}
+	if autoTax {
+		if err := applyAutomaticTax(c, s, items, cusObj, updates); err != nil {
 			return nil, err
 		}
 	}
 	if err := checkInvoiceCreation(c, s, ownRates, data); err != nil {
 		return nil, err
 	}
-	if _, trial := data["trial_period_days"]; trial || data["trial_end"] != nil {
+	if hasTrial(data) {
 		// Nothing is due today on a free trial: the first invoice is 0.
 		s["amount_subtotal"], s["amount_total"] = int64(0), int64(0)
 		api.Obj(s["total_details"])["amount_tax"] = int64(0)
@@ -234,6 +253,18 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 	}
 	s["payment_method_types"], s["payment_method_configuration_details"] = types, details
 	return nil
+}
+
+// hasTrial reports whether a session's subscription_data starts a free
+// trial: nothing is due today.
+func hasTrial(data map[string]any) bool {
+	_, days := data["trial_period_days"]
+	return days || data["trial_end"] != nil
+}
+
+func paramIs(c *api.Call, path, want string) bool {
+	v, _ := c.Params.Str(path)
+	return v == want
 }
 
 func nilIfSetup(mode string, total int64) any {
@@ -516,7 +547,6 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	if name != "" {
 		nameV = name
 	}
-	s["customer_details"] = store.Obj{"address": nil, "email": email, "name": nameV, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}}
 	if err := fillCustomFields(c, s); err != nil {
 		return nil, err
 	}
@@ -539,12 +569,45 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		// (shipping_details left the session's top level in 2025-03-31).
 		s["collected_information"] = store.Obj{"shipping_details": details}
 	}
+	var existing store.Obj
+	if id := api.Str(s["customer"]); id != "" {
+		existing, _ = c.Tx.Get(c.Account, "customer", id)
+	}
+	billing, err := collectBilling(c, s, existing)
+	if err != nil {
+		return nil, err
+	}
+	taxID, err := collectTaxID(c, s)
+	if err != nil {
+		return nil, err
+	}
+	cd := store.Obj{"address": nil, "email": email, "name": nameV, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}}
+	if billing != nil {
+		cd["address"] = billing
+	}
+	if existing != nil {
+		cd["tax_exempt"] = existing["tax_exempt"]
+	}
+	if taxID != nil {
+		cd["tax_ids"] = []any{taxID}
+	}
+	s["customer_details"] = cd
+	if autoTaxEnabled(s) {
+		updates := loadCustomerUpdates(c, api.Str(s["id"]))
+		if err := completeAutomaticTax(c, s, buyerAt(c, s, existing, billing, updates, taxID)); err != nil {
+			return nil, err
+		}
+	}
 	if s["customer"] == nil && (s["customer_creation"] == "always" || invoiceEnabled(s) || save) {
 		// A post-payment invoice is a customer's, and so is a saved
 		// payment method: Stripe makes one (customer_creation=if_required
-		// requires it then).
+		// requires it then), with the billing address entered, which its
+		// later invoices are taxed by.
 		cus := customers.New(c)
 		cus["email"], cus["name"] = email, nameV
+		if billing != nil {
+			cus["address"] = api.Clone(billing)
+		}
 		if err := c.Insert(cus); err != nil {
 			return nil, err
 		}
@@ -640,7 +703,7 @@ func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, err
 	if err := c.Put(s); err != nil {
 		return nil, err
 	}
-	if err := saveShippingToCustomer(c, s); err != nil {
+	if err := saveToCustomer(c, s); err != nil {
 		return nil, err
 	}
 	c.Emit("checkout.session.completed", s, nil)
@@ -695,6 +758,14 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 	}
 	if d := subscriptionDiscounts(s); len(d) > 0 {
 		p["discounts"] = d
+	}
+	if autoTaxEnabled(s) {
+		// Billing taxes the subscription's invoices for the customer's
+		// location: the address entered is saved on the customer first.
+		p["automatic_tax"] = map[string]any{"enabled": true}
+		if err := saveToCustomer(c, s); err != nil {
+			return nil, err
+		}
 	}
 	sub, err := billing.CreateSubscription(c, p)
 	if err != nil {

@@ -137,22 +137,24 @@ func chooseShipping(c *api.Call, s store.Obj) error {
 	return apierr.InvalidRequest("The shipping rate %s is not one of this Checkout Session's shipping options.", id).WithParam("shipping_rate")
 }
 
-// sessionShipping is what a session keeps, unseen, about shipping: whether
-// the shipping address collected goes onto its customer
-// (customer_update[shipping]=auto).
-type sessionShipping struct {
-	SaveToCustomer bool `json:"save_to_customer"`
+// customerUpdates is what a session keeps, unseen, about its customer:
+// whether the shipping address collected goes onto it
+// (customer_update[shipping]=auto), and the billing address
+// (customer_update[address]=auto).
+type customerUpdates struct {
+	Shipping bool `json:"save_to_customer"`
+	Address  bool `json:"save_address,omitempty"`
 }
 
 func shippingKey(acct, id string) string { return "csship:" + acct + ":" + id }
 
-func saveSessionShipping(c *api.Call, id string, v sessionShipping) error {
+func saveCustomerUpdates(c *api.Call, id string, v customerUpdates) error {
 	raw, _ := json.Marshal(v)
 	return c.Tx.SetMeta(shippingKey(c.Account, id), string(raw))
 }
 
-func loadSessionShipping(c *api.Call, id string) sessionShipping {
-	var v sessionShipping
+func loadCustomerUpdates(c *api.Call, id string) customerUpdates {
+	var v customerUpdates
 	if raw, ok := c.Tx.GetMeta(shippingKey(c.Account, id)); ok {
 		_ = json.Unmarshal([]byte(raw), &v)
 	}
@@ -228,11 +230,20 @@ func intentShipping(d store.Obj) store.Obj {
 	return store.Obj{"address": api.Clone(api.Obj(d["address"])), "carrier": nil, "name": d["name"], "phone": nil, "tracking_number": nil}
 }
 
-// saveShippingToCustomer writes the collected address onto the session's
-// customer when the session was created with customer_update[shipping]=auto.
-func saveShippingToCustomer(c *api.Call, s store.Obj) error {
+// saveToCustomer writes what the page collected onto the session's
+// customer as the session was told to: the shipping address with
+// customer_update[shipping]=auto, the billing address with
+// customer_update[address]=auto.
+func saveToCustomer(c *api.Call, s store.Obj) error {
+	if s["customer"] == nil {
+		return nil
+	}
+	updates := loadCustomerUpdates(c, api.Str(s["id"]))
 	d := shippingDetails(s)
-	if len(d) == 0 || s["customer"] == nil || !loadSessionShipping(c, api.Str(s["id"])).SaveToCustomer {
+	billing := api.Obj(api.Obj(s["customer_details"])["address"])
+	saveShipping := updates.Shipping && len(d) > 0
+	saveAddress := updates.Address && len(billing) > 0
+	if !saveShipping && !saveAddress {
 		return nil
 	}
 	before, ok := c.Tx.Get(c.Account, "customer", api.Str(s["customer"]))
@@ -240,6 +251,11 @@ func saveShippingToCustomer(c *api.Call, s store.Obj) error {
 		return nil
 	}
 	after := api.Clone(before)
-	after["shipping"] = store.Obj{"address": api.Clone(api.Obj(d["address"])), "name": d["name"], "phone": nil}
+	if saveShipping {
+		after["shipping"] = store.Obj{"address": api.Clone(api.Obj(d["address"])), "name": d["name"], "phone": nil}
+	}
+	if saveAddress {
+		after["address"] = api.Clone(billing)
+	}
 	return c.Save(before, after)
 }

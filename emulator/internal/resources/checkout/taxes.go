@@ -63,10 +63,10 @@ func defaultTaxRates(c *api.Call, data map[string]any) ([]any, error) {
 	return lineTaxRates(c, ids, "subscription_data[default_tax_rates]")
 }
 
-// applyTaxes works out each line item's taxes on what discounts leave of
-// it and the session's totals: exclusive tax is added to the item's and
-// the session's amount_total, inclusive tax is already in them;
-// amount_tax counts both.
+// applyTaxes works out each line item's taxes, by its own rates or else
+// the defaults, on what discounts leave of it, and the session's totals:
+// exclusive tax is added to the item's and the session's amount_total,
+// inclusive tax is already in them; amount_tax counts both.
 func applyTaxes(c *api.Call, s store.Obj, items []store.Obj, own [][]any, defaults []any) error {
 	var exclusive, all int64
 	for i, it := range items {
@@ -77,34 +77,53 @@ func applyTaxes(c *api.Call, s store.Obj, items []store.Obj, own [][]any, defaul
 		if len(rates) == 0 {
 			continue
 		}
-		net := api.Int(it["amount_subtotal"]) - api.Int(it["amount_discount"])
-		var itemAll, itemExclusive int64
-		entries := []any{}
-		for _, t := range taxrates.Compute(net, rates) {
-			entries = append(entries, store.Obj{"amount": t.Amount, "rate": t.Rate, "taxability_reason": nil, "taxable_amount": t.Taxable})
-			itemAll += t.Amount
-			if !t.Inclusive {
-				itemExclusive += t.Amount
-			}
-		}
-		it["amount_tax"] = itemAll
-		it["amount_total"] = net + itemExclusive
-		exclusive += itemExclusive
-		all += itemAll
 		ids := []string{}
 		for _, r := range own[i] {
 			ids = append(ids, api.Str(api.Obj(r)["id"]))
 		}
-		raw, _ := json.Marshal(itemTax{TaxRates: ids, Taxes: entries})
-		if err := c.Tx.SetMeta(itemTaxKey(c.Account, api.Str(it["id"])), string(raw)); err != nil {
+		itemAll, itemExclusive, err := taxItem(c, it, rates, nil, ids)
+		if err != nil {
 			return err
 		}
+		exclusive += itemExclusive
+		all += itemAll
 	}
 	if s["amount_total"] != nil {
 		s["amount_total"] = api.Int(s["amount_total"]) + exclusive
 		api.Obj(s["total_details"])["amount_tax"] = all
 	}
 	return nil
+}
+
+// taxItem taxes one line item by rates on what discounts leave of it,
+// setting its amount_tax and amount_total, and keeps the taxes it shows
+// (with reason as their taxability_reason: null for rates set by hand)
+// and its own rate ids. It returns all the item's tax and the exclusive
+// part of it.
+func taxItem(c *api.Call, it store.Obj, rates []any, reason any, ownIDs []string) (all, exclusive int64, err error) {
+	net := api.Int(it["amount_subtotal"]) - api.Int(it["amount_discount"])
+	entries := lineTaxes(net, rates, reason, &all, &exclusive)
+	it["amount_tax"] = all
+	it["amount_total"] = net + exclusive
+	if ownIDs == nil {
+		ownIDs = []string{}
+	}
+	raw, _ := json.Marshal(itemTax{TaxRates: ownIDs, Taxes: entries})
+	return all, exclusive, c.Tx.SetMeta(itemTaxKey(c.Account, api.Str(it["id"])), string(raw))
+}
+
+// lineTaxes is what rates put on amount as a line's taxes[] entries,
+// adding all of it and its exclusive part to the sums given.
+func lineTaxes(amount int64, rates []any, reason any, all, exclusive *int64) []any {
+	entries := []any{}
+	for _, t := range taxrates.Compute(amount, rates) {
+		entries = append(entries, store.Obj{"amount": t.Amount, "rate": t.Rate, "taxability_reason": reason, "taxable_amount": t.Taxable})
+		*all += t.Amount
+		if !t.Inclusive {
+			*exclusive += t.Amount
+		}
+	}
+	return entries
 }
 
 // SaveItemTaxes keeps, for a line item ("item") another family makes (a
