@@ -1,0 +1,296 @@
+package checkout_test
+
+import (
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Label("checkout", "tax"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	// activate turns Stripe Tax on: a head office in Berlin.
+	activate := func() {
+		_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{
+			HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{
+				Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE"),
+			}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+	}
+	// registerDE registers the account for VAT in Germany from now on.
+	registerDE := func() {
+		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
+			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+	}
+	// price is a one-time EUR price of tangible goods.
+	price := func(amount int64, behavior string) *stripe.Price {
+		p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+			Currency: stripe.String("eur"), UnitAmount: stripe.Int64(amount), TaxBehavior: stripe.String(behavior),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Kettle"), TaxCode: stripe.String("txcd_99999999")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return p
+	}
+	monthly := func(amount int64) *stripe.Price {
+		p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+			Currency: stripe.String("eur"), UnitAmount: stripe.Int64(amount), TaxBehavior: stripe.String("exclusive"),
+			Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Kettle club"), TaxCode: stripe.String("txcd_99999999")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return p
+	}
+	lines := func(p *stripe.Price, qty int64) []*stripe.CheckoutSessionCreateLineItemParams {
+		return []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(p.ID), Quantity: stripe.Int64(qty)}}
+	}
+	auto := func() *stripe.CheckoutSessionCreateAutomaticTaxParams {
+		return &stripe.CheckoutSessionCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}
+	}
+	berlin := url.Values{
+		"billing_address[line1]": {"Alexanderplatz 1"}, "billing_address[city]": {"Berlin"},
+		"billing_address[postal_code]": {"10178"}, "billing_address[country]": {"DE"},
+	}
+	complete := func(id string, form url.Values) map[string]any {
+		GinkgoHelper()
+		form.Set("payment_method", "pm_card_visa")
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+id+"/complete", form, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		return body
+	}
+	retrieve := func(id string) *stripe.CheckoutSession {
+		GinkgoHelper()
+		p := &stripe.CheckoutSessionRetrieveParams{}
+		p.AddExpand("line_items.data.taxes")
+		p.AddExpand("payment_intent")
+		s, err := sc.V1CheckoutSessions.Retrieve(Ctx, id, p)
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
+	sessions := func() int {
+		n := 0
+		for _, err := range sc.V1CheckoutSessions.List(Ctx, &stripe.CheckoutSessionListParams{}) {
+			Expect(err).NotTo(HaveOccurred())
+			n++
+		}
+		return n
+	}
+
+	It("charges a German buyer 19% VAT on the items and on shipping once the address is entered", func() {
+		activate()
+		registerDE()
+		kettle := price(2000, "exclusive")
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: lines(kettle, 2),
+			AutomaticTax:              auto(),
+			ShippingAddressCollection: &stripe.CheckoutSessionCreateShippingAddressCollectionParams{AllowedCountries: stripe.StringSlice([]string{"DE"})},
+			ShippingOptions: []*stripe.CheckoutSessionCreateShippingOptionParams{{ShippingRateData: &stripe.CheckoutSessionCreateShippingOptionShippingRateDataParams{
+				DisplayName: stripe.String("DHL"), Type: stripe.String("fixed_amount"), TaxBehavior: stripe.String("exclusive"),
+				FixedAmount: &stripe.CheckoutSessionCreateShippingOptionShippingRateDataFixedAmountParams{Amount: stripe.Int64(500), Currency: stripe.String("eur")},
+			}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.AutomaticTax.Enabled).To(BeTrue())
+		Expect(s.AutomaticTax.Provider).To(Equal("stripe"))
+		Expect(s.AutomaticTax.Liability.Type).To(Equal(stripe.CheckoutSessionAutomaticTaxLiabilityTypeSelf))
+		Expect(s.AutomaticTax.Status).To(Equal(stripe.CheckoutSessionAutomaticTaxStatusRequiresLocationInputs), "nobody is located yet")
+		Expect(s.TotalDetails.AmountTax).To(BeZero())
+		Expect(s.AmountTotal).To(Equal(int64(4500)))
+
+		complete(s.ID, url.Values{
+			"shipping_details[name]": {"Erika Mustermann"}, "shipping_details[address][line1]": {"Alexanderplatz 1"},
+			"shipping_details[address][city]": {"Berlin"}, "shipping_details[address][postal_code]": {"10178"},
+			"shipping_details[address][country]": {"DE"},
+		})
+		got := retrieve(s.ID)
+		Expect(got.AutomaticTax.Status).To(Equal(stripe.CheckoutSessionAutomaticTaxStatusComplete))
+		Expect(got.TotalDetails.AmountTax).To(Equal(int64(760 + 95)))
+		Expect(got.AmountSubtotal).To(Equal(int64(4000)))
+		Expect(got.AmountTotal).To(Equal(int64(4000 + 500 + 855)))
+		Expect(got.PaymentIntent.Amount).To(Equal(got.AmountTotal), "the buyer pays the tax")
+		Expect(got.CustomerDetails.Address.Country).To(Equal("DE"), "the billing address starts as the shipping address")
+
+		item := got.LineItems.Data[0]
+		Expect(item.AmountTax).To(Equal(int64(760)))
+		Expect(item.AmountTotal).To(Equal(int64(4760)))
+		Expect(item.Taxes).To(HaveLen(1))
+		Expect(item.Taxes[0].Amount).To(Equal(int64(760)))
+		Expect(item.Taxes[0].TaxableAmount).To(Equal(int64(4000)))
+		Expect(string(item.Taxes[0].TaxabilityReason)).To(Equal("standard_rated"))
+		Expect(item.Taxes[0].Rate.ID).To(HavePrefix("txr_"))
+		Expect(item.Taxes[0].Rate.Percentage).To(Equal(19.0))
+		Expect(item.Taxes[0].Rate.Country).To(Equal("DE"))
+
+		Expect(got.ShippingCost.AmountSubtotal).To(Equal(int64(500)))
+		Expect(got.ShippingCost.AmountTax).To(Equal(int64(95)))
+		Expect(got.ShippingCost.AmountTotal).To(Equal(int64(595)))
+		Expect(got.ShippingCost.Taxes).To(HaveLen(1))
+		Expect(string(got.ShippingCost.Taxes[0].TaxabilityReason)).To(Equal("standard_rated"))
+		Expect(got.ShippingCost.Taxes[0].Rate.ID).To(Equal(item.Taxes[0].Rate.ID), "Stripe Tax reuses the rate it made for DE VAT")
+	})
+
+	It("finds the VAT inside an inclusive price, the total unchanged", func() {
+		activate()
+		registerDE()
+		kettle := price(11900, "inclusive")
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: lines(kettle, 1), AutomaticTax: auto(),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		complete(s.ID, berlin)
+		got := retrieve(s.ID)
+		Expect(got.AmountTotal).To(Equal(int64(11900)))
+		Expect(got.TotalDetails.AmountTax).To(Equal(int64(1900)))
+		Expect(got.PaymentIntent.Amount).To(Equal(int64(11900)))
+		Expect(got.LineItems.Data[0].Taxes[0].Rate.Inclusive).To(BeTrue())
+		Expect(got.LineItems.Data[0].Taxes[0].TaxableAmount).To(Equal(int64(10000)))
+		Expect(got.CustomerDetails.Address.City).To(Equal("Berlin"))
+	})
+
+	It("collects nothing where the account is not registered: not_collecting", func() {
+		activate()
+		kettle := price(2000, "exclusive")
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: lines(kettle, 1), AutomaticTax: auto(),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		complete(s.ID, berlin)
+		got := retrieve(s.ID)
+		Expect(got.AutomaticTax.Status).To(Equal(stripe.CheckoutSessionAutomaticTaxStatusComplete))
+		Expect(got.TotalDetails.AmountTax).To(BeZero())
+		Expect(got.AmountTotal).To(Equal(int64(2000)))
+		for _, t := range got.LineItems.Data[0].Taxes {
+			Expect(t.Amount).To(BeZero())
+			Expect(string(t.TaxabilityReason)).To(Equal("not_collecting"))
+		}
+	})
+
+	It("refuses an existing customer without an address unless Checkout saves the one entered", func() {
+		activate()
+		registerDE()
+		kettle := price(2000, "exclusive")
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("erika@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		params := func() *stripe.CheckoutSessionCreateParams {
+			return &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: lines(kettle, 1),
+				AutomaticTax: auto(), Customer: stripe.String(cus.ID),
+			}
+		}
+		_, err = sc.V1CheckoutSessions.Create(Ctx, params())
+		ExpectStripeError(err, 400, "invalid_request_error", "customer_tax_location_invalid", "")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("`customer_update[address]` to 'auto'"))
+		Expect(sessions()).To(BeZero(), "nothing is created on refusal")
+
+		p := params()
+		p.CustomerUpdate = &stripe.CheckoutSessionCreateCustomerUpdateParams{Address: stripe.String("auto")}
+		s, err := sc.V1CheckoutSessions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.AutomaticTax.Status).To(Equal(stripe.CheckoutSessionAutomaticTaxStatusRequiresLocationInputs))
+		complete(s.ID, berlin)
+		got := retrieve(s.ID)
+		Expect(got.TotalDetails.AmountTax).To(Equal(int64(380)))
+		Expect(got.AmountTotal).To(Equal(int64(2380)))
+		saved, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(saved.Address.Country).To(Equal("DE"), "customer_update[address]=auto saves the billing address")
+		Expect(saved.Address.PostalCode).To(Equal("10178"))
+
+		// Now that the customer has an address, the next session knows
+		// the tax at once.
+		again, err := sc.V1CheckoutSessions.Create(Ctx, params())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.AutomaticTax.Status).To(Equal(stripe.CheckoutSessionAutomaticTaxStatusComplete))
+		Expect(again.TotalDetails.AmountTax).To(Equal(int64(380)))
+		Expect(again.AmountTotal).To(Equal(int64(2380)))
+	})
+
+	It("refuses automatic tax while Stripe Tax is inactive, beside manual tax rates, and in setup mode, creating nothing", func() {
+		kettle := price(2000, "exclusive")
+		create := func(p *stripe.CheckoutSessionCreateParams) error {
+			p.SuccessURL = stripe.String("https://shop.example/ok")
+			p.AutomaticTax = auto()
+			_, err := sc.V1CheckoutSessions.Create(Ctx, p)
+			return err
+		}
+		err := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: lines(kettle, 1)})
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		Expect(string(StripeErr(err).Code)).To(Equal("stripe_tax_inactive"))
+
+		activate()
+		rate, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(19), Inclusive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		manual := lines(kettle, 1)
+		manual[0].TaxRates = stripe.StringSlice([]string{rate.ID})
+		err = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: manual})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][tax_rates]")
+		err = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "automatic_tax[enabled]")
+		Expect(sessions()).To(BeZero())
+	})
+
+	It("carries a payment link's automatic tax to the sessions it opens", func() {
+		activate()
+		registerDE()
+		kettle := price(2000, "exclusive")
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:    []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(kettle.ID), Quantity: stripe.Int64(3)}},
+			AutomaticTax: &stripe.PaymentLinkCreateAutomaticTaxParams{Enabled: stripe.Bool(true)},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.AutomaticTax.Enabled).To(BeTrue())
+		Expect(l.AutomaticTax.Liability.Type).To(Equal(stripe.PaymentLinkAutomaticTaxLiabilityTypeSelf))
+
+		status, opened, err := emu.Call("POST", "/v1/test_helpers/payment_links/"+l.ID+"/sessions", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", opened)
+		id := opened["id"].(string)
+		Expect(retrieve(id).AutomaticTax.Enabled).To(BeTrue())
+		complete(id, berlin)
+		got := retrieve(id)
+		Expect(got.TotalDetails.AmountTax).To(Equal(int64(1140)))
+		Expect(got.PaymentIntent.Amount).To(Equal(int64(7140)))
+
+		off, err := sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{AutomaticTax: &stripe.PaymentLinkUpdateAutomaticTaxParams{Enabled: stripe.Bool(false)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(off.AutomaticTax.Enabled).To(BeFalse())
+		Expect(off.AutomaticTax.Liability).To(BeNil())
+	})
+
+	It("starts a subscription with automatic tax enabled, taxed for the address entered", func() {
+		activate()
+		registerDE()
+		club := monthly(1000)
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: lines(club, 1), AutomaticTax: auto(),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.AutomaticTax.Status).To(Equal(stripe.CheckoutSessionAutomaticTaxStatusRequiresLocationInputs))
+		complete(s.ID, berlin)
+		got := retrieve(s.ID)
+		Expect(got.TotalDetails.AmountTax).To(Equal(int64(190)))
+		Expect(got.AmountTotal).To(Equal(int64(1190)))
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, got.Subscription.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.AutomaticTax.Enabled).To(BeTrue(), "billing taxes the subscription's invoices from here")
+		cus, err := sc.V1Customers.Retrieve(Ctx, sub.Customer.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cus.Address.Country).To(Equal("DE"), "the customer Checkout made has the billing address entered")
+	})
+})
