@@ -66,6 +66,9 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/test_helpers/checkout/sessions/cs_test_1/complete", "custom_fields[0][key]=size&custom_fields[0][value]=s&optional_items[0][price]=price_2&optional_items[0][quantity]=2&save_payment_method=true", "", "")
 	f.Add("POST", "/v1/test_helpers/checkout/sessions/cs_test_1/recover", "expand[]=customer", "", "")
 	f.Add("POST", "/v1/payment_links", "line_items[0][price]=price_1&line_items[0][quantity]=1&custom_fields[0][key]=k&custom_fields[0][type]=text&custom_fields[0][label][type]=custom&custom_fields[0][label][custom]=K&custom_text[after_submit][message]=x", "", "")
+	f.Add("POST", "/v1/checkout/sessions", "mode=payment&customer=cus_1&line_items[0][price]=price_1&line_items[0][quantity]=1&automatic_tax[enabled]=true&automatic_tax[liability][type]=self&customer_update[address]=auto&customer_update[name]=auto&tax_id_collection[enabled]=true", "", "")
+	f.Add("POST", "/v1/payment_links/plink_1", "automatic_tax[enabled]=true&automatic_tax[liability][type]=account&automatic_tax[liability][account]=acct_1", "", "")
+	f.Add("POST", "/v1/test_helpers/checkout/sessions/cs_test_1/complete", "billing_address[country]=de&billing_address[postal_code]=10178&tax_id[type]=eu_vat&tax_id[value]=DE123456789", "", "")
 	f.Add("POST", "/v1/quotes", "customer=cus_1&line_items[0][price_data][currency]=usd&line_items[0][price_data][product]=prod_1&line_items[0][price_data][unit_amount]=5&discounts[0][coupon]=c", "", "")
 	f.Add("POST", "/v1/quotes/qt_1/accept", "expand[]=invoice&expand[]=computed.upfront.line_items", "", "")
 	// Automatic tax (Stripe Tax) in billing.
