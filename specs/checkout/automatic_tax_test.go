@@ -181,6 +181,50 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		}
 	})
 
+	It("charges a French consumer French VAT under OSS, and reverse charges a French business that enters its VAT number", func() {
+		activate()
+		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
+			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("oss_union")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		kettle := price(2000, "exclusive")
+		open := func() *stripe.CheckoutSession {
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: lines(kettle, 1),
+				AutomaticTax: auto(), TaxIDCollection: &stripe.CheckoutSessionCreateTaxIDCollectionParams{Enabled: stripe.Bool(true)},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return s
+		}
+		paris := url.Values{"billing_address[line1]": {"1 rue de Rivoli"}, "billing_address[city]": {"Paris"},
+			"billing_address[postal_code]": {"75001"}, "billing_address[country]": {"FR"}}
+
+		consumer := open()
+		complete(consumer.ID, paris)
+		got := retrieve(consumer.ID)
+		Expect(got.TotalDetails.AmountTax).To(Equal(int64(400)))
+		Expect(got.LineItems.Data[0].Taxes[0].Rate.Country).To(Equal("FR"))
+		Expect(got.LineItems.Data[0].Taxes[0].Rate.Percentage).To(Equal(20.0))
+
+		business := open()
+		paris.Set("tax_id[type]", "eu_vat")
+		paris.Set("tax_id[value]", "FRAB123456789")
+		complete(business.ID, paris)
+		got = retrieve(business.ID)
+		Expect(got.CustomerDetails.TaxIDs).To(HaveLen(1))
+		Expect(string(got.CustomerDetails.TaxIDs[0].Type)).To(Equal("eu_vat"))
+		Expect(got.CustomerDetails.TaxIDs[0].Value).To(Equal("FRAB123456789"))
+		Expect(got.TotalDetails.AmountTax).To(BeZero(), "the business accounts for the VAT itself")
+		Expect(got.AmountTotal).To(Equal(int64(2000)))
+
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+open().ID+"/complete",
+			url.Values{"tax_id[type]": {"eu_vat"}, "tax_id[value]": {"not a number"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(400), "%v", body)
+		Expect(body["error"].(map[string]any)["code"]).To(Equal("tax_id_invalid"))
+	})
+
 	It("refuses an existing customer without an address unless Checkout saves the one entered", func() {
 		activate()
 		registerDE()
@@ -289,6 +333,9 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		sub, err := sc.V1Subscriptions.Retrieve(Ctx, got.Subscription.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sub.AutomaticTax.Enabled).To(BeTrue(), "billing taxes the subscription's invoices from here")
+		inv, err := sc.V1Invoices.Retrieve(Ctx, got.Invoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(got.AmountTotal), "the first invoice bills what the session showed")
 		cus, err := sc.V1Customers.Retrieve(Ctx, sub.Customer.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(cus.Address.Country).To(Equal("DE"), "the customer Checkout made has the billing address entered")
