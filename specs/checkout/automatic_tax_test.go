@@ -175,10 +175,12 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(got.AutomaticTax.Status).To(Equal(stripe.CheckoutSessionAutomaticTaxStatusComplete))
 		Expect(got.TotalDetails.AmountTax).To(BeZero())
 		Expect(got.AmountTotal).To(Equal(int64(2000)))
-		for _, t := range got.LineItems.Data[0].Taxes {
-			Expect(t.Amount).To(BeZero())
-			Expect(string(t.TaxabilityReason)).To(Equal("not_collecting"))
-		}
+		taxes := got.LineItems.Data[0].Taxes
+		Expect(taxes).To(HaveLen(1), "nothing collected still shows, at 0%")
+		Expect(taxes[0].Amount).To(BeZero())
+		Expect(taxes[0].TaxableAmount).To(BeZero())
+		Expect(taxes[0].Rate.Percentage).To(BeZero())
+		Expect(string(taxes[0].TaxabilityReason)).To(Equal("not_collecting"))
 	})
 
 	It("charges a French consumer French VAT under OSS, and reverse charges a French business that enters its VAT number", func() {
@@ -216,6 +218,7 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(string(got.CustomerDetails.TaxIDs[0].Type)).To(Equal("eu_vat"))
 		Expect(got.CustomerDetails.TaxIDs[0].Value).To(Equal("FRAB123456789"))
 		Expect(got.TotalDetails.AmountTax).To(BeZero(), "the business accounts for the VAT itself")
+		Expect(string(got.LineItems.Data[0].Taxes[0].TaxabilityReason)).To(Equal("reverse_charge"))
 		Expect(got.AmountTotal).To(Equal(int64(2000)))
 
 		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+open().ID+"/complete",

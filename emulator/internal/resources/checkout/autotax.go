@@ -2,7 +2,6 @@ package checkout
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -96,11 +95,13 @@ func manualRatesError(param string) error {
 // Stripe Tax does not recognise, when the session would not save the one
 // the customer enters either.
 func locationError(collectsShipping bool) error {
-	msg := "Automatic tax calculation in Checkout requires a valid address on the Customer. Add a valid address to the Customer or set `customer_update[address]` to 'auto' to save the billing address entered in Checkout to the Customer."
-	if collectsShipping {
-		msg = "Automatic tax calculation in Checkout requires a valid address on the Customer. Add a valid address to the Customer or set either `customer_update[address]` to 'auto' or `customer_update[shipping]` to 'auto' to save the address entered in Checkout to the Customer."
+	if !collectsShipping {
+		return tax.CheckoutLocationError("")
 	}
-	return apierr.InvalidRequest("%s", msg).WithCode("customer_tax_location_invalid")
+	// Stripe's earlier wording, which names both ways out: kept where
+	// the session collects a shipping address, as customer_update[shipping]
+	// then saves one too.
+	return apierr.InvalidRequest("Automatic tax calculation in Checkout requires a valid address on the Customer. Add a valid address to the Customer or set either `customer_update[address]` to 'auto' or `customer_update[shipping]` to 'auto' to save the address entered in Checkout to the Customer.").WithCode("customer_tax_location_invalid")
 }
 
 // recognised reports whether Stripe Tax knows where a customer is.
@@ -123,7 +124,7 @@ func applyAutomaticTax(c *api.Call, s store.Obj, items []store.Obj, cus store.Ob
 	options, _ := s["shipping_options"].([]any)
 	for i, o := range options {
 		rate, _ := c.Tx.Get(c.Account, "shipping_rate", api.Str(api.Obj(o)["shipping_rate"]))
-		if _, err := tax.Behavior(c, rate["tax_behavior"], shipping.Elem("shipping_options", i, "shipping_rate")); err != nil {
+		if _, err := tax.PriceBehavior(c, rate, shipping.Elem("shipping_options", i, "shipping_rate")); err != nil {
 			return err
 		}
 	}
@@ -146,10 +147,15 @@ func applyAutomaticTax(c *api.Call, s store.Obj, items []store.Obj, cus store.Ob
 	return decideTaxes(c, s, items, *buyer)
 }
 
-// itemBehavior is whether a line item's price includes tax.
+// itemBehavior is whether a line item's price includes tax: a currency
+// option's own tax_behavior where the item is billed in one.
 func itemBehavior(c *api.Call, it store.Obj, param string) (bool, error) {
 	price := api.Obj(it["price"])
-	return tax.Behavior(c, catalog.TaxBehavior(c, price, api.Str(it["currency"])), param)
+	currency := api.Str(it["currency"])
+	if currency == "" || currency == price["currency"] {
+		return tax.PriceBehavior(c, price, param)
+	}
+	return tax.BehaviorIn(c, catalog.TaxBehavior(c, price, currency), currency, param)
 }
 
 // productTaxCode is the tax code of a price's product ("" for none: the
@@ -176,13 +182,13 @@ func decideTaxes(c *api.Call, s store.Obj, items []store.Obj, buyer tax.Buyer) e
 		if err != nil {
 			return err
 		}
-		if _, _, err := taxItem(c, it, anys(d.Rates), d.Reason, nil); err != nil {
+		if _, _, err := taxItem(c, it, decided(d), d.Reason, nil); err != nil {
 			return err
 		}
 	}
 	if cost := api.Obj(s["shipping_cost"]); len(cost) > 0 {
 		rate, _ := c.Tx.Get(c.Account, "shipping_rate", api.Str(cost["shipping_rate"]))
-		inclusive, err := tax.Behavior(c, rate["tax_behavior"], "shipping_rate")
+		inclusive, err := tax.PriceBehavior(c, rate, "shipping_rate")
 		if err != nil {
 			return err
 		}
@@ -194,7 +200,7 @@ func decideTaxes(c *api.Call, s store.Obj, items []store.Obj, buyer tax.Buyer) e
 		if err != nil {
 			return err
 		}
-		s["shipping_cost"] = shippingCost(api.Str(cost["shipping_rate"]), shipping.Amount(rate), anys(d.Rates), d.Reason)
+		s["shipping_cost"] = shippingCost(api.Str(cost["shipping_rate"]), shipping.Amount(rate), decided(d), d.Reason)
 	}
 	retotal(s, items)
 	api.Obj(s["automatic_tax"])["status"] = "complete"
@@ -235,27 +241,30 @@ func retotal(s store.Obj, items []store.Obj) {
 // entered when Checkout saves it or there is no customer yet, else the
 // customer's own address; the customer's tax exemption and tax ids, and
 // the tax id entered on the page.
-func buyerAt(c *api.Call, s store.Obj, cus store.Obj, billing store.Obj, updates customerUpdates, taxID store.Obj) tax.Buyer {
+// An address that does not locate the buyer (a US one without a valid
+// state or ZIP code) is refused, naming the parameter it came from: the
+// page would ask for more.
+func buyerAt(c *api.Call, s store.Obj, cus store.Obj, billing store.Obj, updates customerUpdates, taxID store.Obj) (tax.Buyer, error) {
 	var b tax.Buyer
 	if cus != nil {
 		b = tax.BuyerOf(c, cus)
 	}
+	param := ""
 	if d := shippingDetails(s); len(d) > 0 {
-		b.Location = locationOf(api.Obj(d["address"]), "shipping_destination")
+		b.Location, param = tax.AddressLocation(api.Obj(d["address"]), "shipping_destination"), "shipping_details[address]"
 	} else if billing != nil && (cus == nil || updates.Address) {
-		b.Location = locationOf(billing, "billing_address")
+		b.Location, param = tax.AddressLocation(billing, "billing_address"), "billing_address"
+	}
+	if b.Location == nil {
+		if param == "" {
+			return b, tax.LocationError("")
+		}
+		return b, apierr.InvalidRequest("Stripe Tax cannot locate the address entered: it needs a country, and in the US a valid state or ZIP code (in Canada a province or postal code).").WithParam(param)
 	}
 	if taxID != nil {
 		b.TaxIDs = append(append([]store.Obj{}, b.TaxIDs...), taxID)
 	}
-	return b
-}
-
-func locationOf(a store.Obj, source string) *tax.Location {
-	return &tax.Location{
-		Country: strings.ToUpper(api.Str(a["country"])), State: api.Str(a["state"]),
-		PostalCode: api.Str(a["postal_code"]), City: api.Str(a["city"]), Source: source,
-	}
+	return b, nil
 }
 
 // completeAutomaticTax decides a completing session's taxes for where the
@@ -276,7 +285,14 @@ func completeAutomaticTax(c *api.Call, s store.Obj, buyer tax.Buyer) error {
 	return saveItems(c, api.Str(s["id"]), items)
 }
 
-func anys(rates []store.Obj) []any {
+// decided are the rates a decision applies, copies of them: where it
+// collects nothing, the 0% rates Stripe still shows the line's reason
+// beside (an amount of 0).
+func decided(d tax.Decision) []any {
+	rates := d.Rates
+	if len(rates) == 0 {
+		rates = d.ZeroRates
+	}
 	out := make([]any, len(rates))
 	for i, r := range rates {
 		out[i] = api.Clone(r)

@@ -594,7 +594,11 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	s["customer_details"] = cd
 	if autoTaxEnabled(s) {
 		updates := loadCustomerUpdates(c, api.Str(s["id"]))
-		if err := completeAutomaticTax(c, s, buyerAt(c, s, existing, billing, updates, taxID)); err != nil {
+		buyer, err := buyerAt(c, s, existing, billing, updates, taxID)
+		if err != nil {
+			return nil, err
+		}
+		if err := completeAutomaticTax(c, s, buyer); err != nil {
 			return nil, err
 		}
 	}

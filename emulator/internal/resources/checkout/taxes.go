@@ -117,6 +117,9 @@ func taxItem(c *api.Call, it store.Obj, rates []any, reason any, ownIDs []string
 func lineTaxes(amount int64, rates []any, reason any, all, exclusive *int64) []any {
 	entries := []any{}
 	for _, t := range taxrates.Compute(amount, rates) {
+		if reason == "not_collecting" {
+			t.Taxable = 0 // no tax base where nothing is collected
+		}
 		entries = append(entries, store.Obj{"amount": t.Amount, "rate": t.Rate, "taxability_reason": reason, "taxable_amount": t.Taxable})
 		*all += t.Amount
 		if !t.Inclusive {
