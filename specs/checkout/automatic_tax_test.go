@@ -289,13 +289,33 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][tax_rates]")
 		err = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "automatic_tax[enabled]")
-		Expect(sessions()).To(BeZero())
+		unspecified, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(500),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Descaler")}})
+		Expect(err).NotTo(HaveOccurred())
+		err = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: append(lines(kettle, 1), lines(unspecified, 1)...)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[1][price]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("tax_behavior"))
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("erika@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		err = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: lines(kettle, 1), Customer: stripe.String(cus.ID),
+			ShippingAddressCollection: &stripe.CheckoutSessionCreateShippingAddressCollectionParams{AllowedCountries: stripe.StringSlice([]string{"DE"})}})
+		ExpectStripeError(err, 400, "invalid_request_error", "customer_tax_location_invalid", "")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("`customer_update[shipping]` to 'auto'"), "collecting shipping, saving it is the other way out")
+		Expect(create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: lines(kettle, 1), Customer: stripe.String(cus.ID),
+			CustomerUpdate:            &stripe.CheckoutSessionCreateCustomerUpdateParams{Shipping: stripe.String("auto")},
+			ShippingAddressCollection: &stripe.CheckoutSessionCreateShippingAddressCollectionParams{AllowedCountries: stripe.StringSlice([]string{"DE"})}})).To(Succeed())
+		Expect(sessions()).To(Equal(1), "only the last was created")
 	})
 
 	It("carries a payment link's automatic tax to the sessions it opens", func() {
+		kettle := price(2000, "exclusive")
+		_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:    []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(kettle.ID), Quantity: stripe.Int64(3)}},
+			AutomaticTax: &stripe.PaymentLinkCreateAutomaticTaxParams{Enabled: stripe.Bool(true)},
+		})
+		Expect(string(StripeErr(err).Code)).To(Equal("stripe_tax_inactive"))
 		activate()
 		registerDE()
-		kettle := price(2000, "exclusive")
 		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems:    []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(kettle.ID), Quantity: stripe.Int64(3)}},
 			AutomaticTax: &stripe.PaymentLinkCreateAutomaticTaxParams{Enabled: stripe.Bool(true)},
