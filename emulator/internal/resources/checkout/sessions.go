@@ -775,6 +775,11 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 	if err != nil {
 		return nil, err
 	}
+	if autoTaxEnabled(s) && !autoTaxEnabled(sub) {
+		// Billing without automatic tax would take the parameter
+		// quietly: say so rather than bill the subscription untaxed.
+		return nil, apierr.InvalidRequest("stripe-emu's billing did not turn automatic tax on for the subscription this Checkout Session creates (`automatic_tax[enabled]=true`), so it refused to complete the session rather than create the subscription untaxed.")
+	}
 	c.Now = c.Clock.Unix()
 	s["subscription"] = sub["id"]
 	s["invoice"] = sub["latest_invoice"]
