@@ -334,6 +334,8 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(got.TotalDetails.AmountTax).To(Equal(int64(1140)))
 		Expect(got.PaymentIntent.Amount).To(Equal(int64(7140)))
 
+		_, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{InvoiceCreation: &stripe.PaymentLinkUpdateInvoiceCreationParams{Enabled: stripe.Bool(true)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "automatic_tax[enabled]")
 		off, err := sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{AutomaticTax: &stripe.PaymentLinkUpdateAutomaticTaxParams{Enabled: stripe.Bool(false)}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(off.AutomaticTax.Enabled).To(BeFalse())

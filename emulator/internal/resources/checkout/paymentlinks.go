@@ -325,6 +325,11 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 	if err := applyLinkInvoiceCreation(c, l, mode); err != nil {
 		return err
 	}
+	if autoTaxEnabled(l) && invoiceEnabled(l) {
+		// The sessions it opens could not be created (see
+		// checkInvoiceCreation).
+		return apierr.InvalidRequest("stripe-emu does not emulate post-payment invoices (`invoice_creation[enabled]=true`) for sessions with automatic tax, so it refused the request rather than answer as if it had taken effect.").WithParam("automatic_tax[enabled]")
+	}
 	return c.ApplyMetadata(l)
 }
 
