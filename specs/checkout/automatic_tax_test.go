@@ -304,7 +304,12 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: lines(kettle, 1), Customer: stripe.String(cus.ID),
 			CustomerUpdate:            &stripe.CheckoutSessionCreateCustomerUpdateParams{Shipping: stripe.String("auto")},
 			ShippingAddressCollection: &stripe.CheckoutSessionCreateShippingAddressCollectionParams{AllowedCountries: stripe.StringSlice([]string{"DE"})}})).To(Succeed())
-		Expect(sessions()).To(Equal(1), "only the last was created")
+		err = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: lines(kettle, 1), Customer: stripe.String(cus.ID),
+			CustomerUpdate:  &stripe.CheckoutSessionCreateCustomerUpdateParams{Address: stripe.String("auto")},
+			TaxIDCollection: &stripe.CheckoutSessionCreateTaxIDCollectionParams{Enabled: stripe.Bool(true)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("please set `customer_update[name]` to `auto`"), "the business name typed goes onto the customer")
+		Expect(sessions()).To(Equal(1), "only the one saving the shipping address was created")
 	})
 
 	It("carries a payment link's automatic tax to the sessions it opens", func() {
