@@ -195,6 +195,7 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
 				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: lines(kettle, 1),
 				AutomaticTax: auto(), TaxIDCollection: &stripe.CheckoutSessionCreateTaxIDCollectionParams{Enabled: stripe.Bool(true)},
+				CustomerCreation: stripe.String("always"),
 			})
 			Expect(err).NotTo(HaveOccurred())
 			return s
@@ -219,6 +220,13 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(got.CustomerDetails.TaxIDs[0].Value).To(Equal("FRAB123456789"))
 		Expect(got.TotalDetails.AmountTax).To(BeZero(), "the business accounts for the VAT itself")
 		Expect(string(got.LineItems.Data[0].Taxes[0].TaxabilityReason)).To(Equal("reverse_charge"))
+		var saved []*stripe.TaxID
+		for t, err := range sc.V1TaxIDs.List(Ctx, &stripe.TaxIDListParams{Customer: stripe.String(got.Customer.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			saved = append(saved, t)
+		}
+		Expect(saved).To(HaveLen(1), "Checkout saves the tax ID on the customer it makes")
+		Expect(saved[0].Value).To(Equal("FRAB123456789"))
 		Expect(got.AmountTotal).To(Equal(int64(2000)))
 
 		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+open().ID+"/complete",

@@ -8,6 +8,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -233,10 +234,20 @@ func intentShipping(d store.Obj) store.Obj {
 // saveToCustomer writes what the page collected onto the session's
 // customer as the session was told to: the shipping address with
 // customer_update[shipping]=auto, the billing address with
-// customer_update[address]=auto.
+// customer_update[address]=auto; and the tax ID entered, as Checkout
+// saves it on the customer (an existing one only with
+// customer_update[name]=auto, which tax ID collection requires of it).
+// Run twice, it changes nothing more.
 func saveToCustomer(c *api.Call, s store.Obj) error {
 	if s["customer"] == nil {
 		return nil
+	}
+	ids, _ := api.Obj(s["customer_details"])["tax_ids"].([]any)
+	for _, id := range ids {
+		t := api.Obj(id)
+		if err := customers.AddTaxID(c, api.Str(s["customer"]), api.Str(t["type"]), api.Str(t["value"]), "tax_id[value]"); err != nil {
+			return err
+		}
 	}
 	updates := loadCustomerUpdates(c, api.Str(s["id"]))
 	d := shippingDetails(s)

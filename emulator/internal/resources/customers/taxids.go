@@ -76,6 +76,25 @@ func insertTaxID(c *api.Call, txi store.Obj) error {
 	return taxIDsChanged(c, api.Str(txi["customer"]))
 }
 
+// AddTaxID gives a customer a tax ID as POST /v1/customers/:id/tax_ids
+// does (customer.tax_id.created), unless it has one of that type and
+// value already: a tax ID the buyer typed on Checkout's page.
+func AddTaxID(c *api.Call, customer, typ, value, param string) error {
+	found := false
+	c.Tx.EachIndexed(c.Account, "tax_id", "customer", customer, func(o store.Obj) bool {
+		found = o["type"] == typ && o["value"] == value
+		return !found
+	})
+	if found {
+		return nil
+	}
+	txi, err := newTaxID(c, customer, typ, value, param)
+	if err != nil {
+		return err
+	}
+	return insertTaxID(c, txi)
+}
+
 // taxIDCustomer loads the customer in the path, which must not be
 // deleted. Stripe answers a customer that is not there with a 404 here
 // (the customer is part of the URL).
