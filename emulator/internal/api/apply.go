@@ -32,8 +32,9 @@ func (c *Call) Copy(o store.Obj, fields ...string) {
 func (c *Call) Inert(names ...string) { c.Params.MarkRead(names...) }
 
 // AcceptWhen accepts the parameter at path (dotted) when its value is
-// want: asking for what the emulator does anyway (automatic_tax[enabled]
-// =false) is fine, asking for more is refused as not emulated.
+// want: asking for what the emulator does anyway (a quote's
+// invoice_settings[issuer][type]=self) is fine, asking for more is
+// refused as not emulated.
 func (c *Call) AcceptWhen(path string, want any) {
 	if v, ok := c.Params.Sent(path); ok && v == want {
 		c.Params.MarkRead(path)
