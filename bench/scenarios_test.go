@@ -11,6 +11,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/specs/apps/organizers"
 	"github.com/stripe-emu/stripe-emu/specs/apps/pricing"
 	"github.com/stripe-emu/stripe-emu/specs/apps/shop"
+	"github.com/stripe-emu/stripe-emu/specs/apps/wholesale"
 )
 
 // BenchmarkScenarioLibrary is the wall time of the whole scenario library
@@ -24,7 +25,8 @@ func BenchmarkScenarioLibrary(b *testing.B) {
 	wrap := func(f func(harness.AppEnv, bool) http.Handler) harness.App {
 		return harness.HandlerApp(func(env harness.AppEnv) http.Handler { return f(env, true) })
 	}
-	apps := harness.Apps{"shop": wrap(shop.New), "pricing": wrap(pricing.New), "organizers": wrap(organizers.New), "bookings": wrap(bookings.New)}
+	apps := harness.Apps{"shop": wrap(shop.New), "pricing": wrap(pricing.New), "organizers": wrap(organizers.New), "bookings": wrap(bookings.New),
+		"wholesale": wrap(wholesale.New)}
 	for i := 0; i < b.N; i++ {
 		work := make(chan *scenarios.Scenario)
 		var wg sync.WaitGroup

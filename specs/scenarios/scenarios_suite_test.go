@@ -14,6 +14,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/specs/apps/organizers"
 	"github.com/stripe-emu/stripe-emu/specs/apps/pricing"
 	"github.com/stripe-emu/stripe-emu/specs/apps/shop"
+	"github.com/stripe-emu/stripe-emu/specs/apps/wholesale"
 )
 
 func TestScenarios(t *testing.T) {
@@ -28,7 +29,8 @@ func apps(fixed bool) harness.Apps {
 	wrap := func(f func(harness.AppEnv, bool) http.Handler) harness.App {
 		return harness.HandlerApp(func(env harness.AppEnv) http.Handler { return f(env, fixed) })
 	}
-	return harness.Apps{"shop": wrap(shop.New), "pricing": wrap(pricing.New), "organizers": wrap(organizers.New), "bookings": wrap(bookings.New)}
+	return harness.Apps{"shop": wrap(shop.New), "pricing": wrap(pricing.New), "organizers": wrap(organizers.New), "bookings": wrap(bookings.New),
+		"wholesale": wrap(wholesale.New)}
 }
 
 // Every scenario passes against the fixed apps.
@@ -60,5 +62,7 @@ var _ = Describe("the buggy apps", Label("buggy"), func() {
 			`app body fulfilments: want 0, got 1`),
 		Entry("story 4: fulfils a redelivered event again", "webhook-duplicate-delivery.yaml",
 			`app body fulfilments: want 1, got 3`),
+		Entry("automatic tax: books the subtotal, without the tax, as charged", "checkout-automatic-tax-po-number.yaml",
+			`app body amount_charged: want 64350, got 60000`),
 	)
 })
