@@ -1,7 +1,8 @@
 // Drives the emulator at STRIPE_EMU_URL with the official stripe-node SDK
 // through the project's four stories, the wire conventions and the
 // families beside them (shipping, quotes, billing credits, prices in
-// several currencies), asserting as it goes. Prints "all checks passed" and exits 0, or names the first
+// several currencies, Stripe Tax and automatic tax, payment method
+// configurations), asserting as it goes. Prints "all checks passed" and exits 0, or names the first
 // check that failed and exits 1.
 'use strict';
 const assert = require('node:assert/strict');
@@ -490,6 +491,180 @@ async function refused(promise) {
     assert.equal(pi.amount, 1800);
     const yen = await refused(stripe.subscriptions.create({ customer: customer.id, currency: 'jpy', items: [{ price: price.id }] }));
     assert.equal(yen.param, 'items[0][price]');
+  });
+
+  await check('Stripe Tax: settings activated by a head office, a registration, a calculation recorded and reversed', async () => {
+    let settings = await stripe.tax.settings.retrieve();
+    assert.equal(settings.object, 'tax.settings');
+    assert.equal(settings.status, 'pending');
+    assert.deepEqual(settings.status_details.pending.missing_fields, ['head_office']);
+    const inactive = await refused(stripe.tax.calculations.create({
+      currency: 'eur', line_items: [{ amount: 1000, reference: 'early' }],
+      customer_details: { address: { country: 'DE', postal_code: '10115' }, address_source: 'billing' },
+    }));
+    assert.equal(inactive.code, 'stripe_tax_inactive');
+    settings = await stripe.tax.settings.update({
+      defaults: { tax_behavior: 'exclusive', tax_code: 'txcd_10103001' },
+      head_office: { address: { line1: 'Unter den Linden 1', city: 'Berlin', postal_code: '10117', country: 'DE' } },
+    });
+    assert.equal(settings.status, 'active');
+    assert.equal(settings.defaults.tax_behavior, 'exclusive');
+    assert.equal(settings.head_office.address.city, 'Berlin');
+
+    const reg = await stripe.tax.registrations.create({ country: 'DE', country_options: { de: { type: 'standard' } }, active_from: 'now' });
+    assert.match(reg.id, /^taxreg_/);
+    assert.equal(reg.status, 'active');
+    assert.equal(reg.country_options.de.type, 'standard');
+    assert.deepEqual((await stripe.tax.registrations.list({ status: 'active' })).data.map((r) => r.id), [reg.id]);
+    const twice = await refused(stripe.tax.registrations.create({ country: 'DE', country_options: { de: { type: 'standard' } }, active_from: 'now' }));
+    assert.equal(twice.statusCode, 400, 'one registration per jurisdiction at a time');
+
+    // 100.00 of software and 5.00 of shipping to Berlin, at 19% VAT.
+    const calc = await stripe.tax.calculations.create({
+      currency: 'eur',
+      line_items: [{ amount: 10000, reference: 'seat-licence', tax_code: 'txcd_10103001', metadata: { sku: 'seat' } }],
+      customer_details: { address: { line1: 'Alexanderplatz 1', city: 'Berlin', postal_code: '10178', country: 'DE' }, address_source: 'billing' },
+      shipping_cost: { amount: 500 },
+    });
+    assert.match(calc.id, /^taxcalc_/);
+    assert.equal(calc.amount_total, 12495);
+    assert.equal(calc.tax_amount_exclusive, 1995);
+    assert.equal(calc.tax_amount_inclusive, 0);
+    assert.equal(calc.shipping_cost.amount_tax, 95);
+    assert.equal(calc.shipping_cost.tax_code, 'txcd_92010001', 'shipping\'s own tax code');
+    assert.equal(calc.tax_breakdown.length, 1);
+    assert.equal(calc.tax_breakdown[0].taxability_reason, 'standard_rated');
+    assert.equal(calc.tax_breakdown[0].taxable_amount, 10500);
+    assert.equal(calc.tax_breakdown[0].tax_rate_details.percentage_decimal, '19.0');
+    assert.equal(calc.tax_breakdown[0].tax_rate_details.country, 'DE');
+    const lines = await stripe.tax.calculations.listLineItems(calc.id);
+    assert.deepEqual(lines.data.map((l) => [l.reference, l.amount, l.amount_tax]), [['seat-licence', 10000, 1900]]);
+    assert.match(lines.data[0].id, /^tax_li_/);
+
+    const nowhere = await refused(stripe.tax.calculations.create({
+      currency: 'usd', line_items: [{ amount: 1000 }], customer_details: { address: { country: 'US', state: 'CA' }, address_source: 'shipping' },
+    }));
+    assert.equal(nowhere.code, 'customer_tax_location_invalid', 'a US address needs its ZIP code');
+
+    const tx = await stripe.tax.transactions.createFromCalculation({ calculation: calc.id, reference: 'order-1001', expand: ['line_items'] });
+    assert.match(tx.id, /^tax_/);
+    assert.equal(tx.type, 'transaction');
+    assert.equal(tx.reference, 'order-1001');
+    assert.equal(tx.line_items.data[0].amount_tax, 1900);
+    const again = await refused(stripe.tax.transactions.createFromCalculation({ calculation: calc.id, reference: 'order-1001' }));
+    assert.equal(again.code, 'resource_already_exists', 'references are unique');
+
+    const partial = await stripe.tax.transactions.createReversal({
+      original_transaction: tx.id, reference: 'order-1001-refund-1', mode: 'partial', flat_amount: -5950,
+    });
+    assert.equal(partial.type, 'reversal');
+    assert.equal(partial.reversal.original_transaction, tx.id);
+    const partialLines = await stripe.tax.transactions.listLineItems(partial.id);
+    assert.equal(partialLines.data[0].amount + partialLines.data[0].amount_tax + partial.shipping_cost.amount + partial.shipping_cost.amount_tax, -5950,
+      'a flat amount, tax included, spread over what is left');
+    const rest = await stripe.tax.transactions.createReversal({ original_transaction: tx.id, reference: 'order-1001-refund-2', mode: 'full' });
+    const restLines = await stripe.tax.transactions.listLineItems(rest.id);
+    assert.equal(restLines.data[0].amount + partialLines.data[0].amount, -10000, 'the two reversals undo the whole line');
+    assert.equal(restLines.data[0].amount_tax + partialLines.data[0].amount_tax, -1900);
+    const over = await refused(stripe.tax.transactions.createReversal({ original_transaction: tx.id, reference: 'order-1001-refund-3', mode: 'full' }));
+    assert.equal(over.statusCode, 400, 'nothing is left to reverse');
+  });
+
+  await check('automatic tax on a subscription: 19% VAT for a German consumer, reverse charge for a French business', async () => {
+    const price = await stripe.prices.create({
+      product_data: { name: 'Team plan', tax_code: 'txcd_10103001' }, currency: 'eur', unit_amount: 1000,
+      tax_behavior: 'exclusive', recurring: { interval: 'month' },
+    });
+    const lena = await stripe.customers.create({
+      email: 'lena@example.de', address: { line1: 'Marienplatz 8', city: 'München', postal_code: '80331', country: 'DE' },
+      payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' }, expand: ['tax'],
+    });
+    assert.equal(lena.tax.automatic_tax, 'supported');
+    assert.deepEqual(lena.tax.location, { country: 'DE', source: 'billing_address', state: null });
+    const sub = await stripe.subscriptions.create({
+      customer: lena.id, items: [{ price: price.id }], automatic_tax: { enabled: true },
+      expand: ['latest_invoice.payments'],
+    });
+    assert.equal(sub.automatic_tax.enabled, true);
+    const inv = sub.latest_invoice;
+    assert.equal(inv.status, 'paid');
+    assert.equal(inv.automatic_tax.status, 'complete');
+    assert.equal(inv.subtotal, 1000);
+    assert.equal(inv.total_excluding_tax, 1000);
+    assert.equal(inv.total, 1190);
+    assert.equal(inv.amount_paid, 1190);
+    assert.equal(inv.total_taxes[0].amount, 190);
+    assert.equal(inv.total_taxes[0].taxability_reason, 'standard_rated');
+    const rate = await stripe.taxRates.retrieve(inv.total_taxes[0].tax_rate_details.tax_rate);
+    assert.match(rate.id, /^txr_/);
+    assert.equal(rate.active, false, 'Stripe Tax\'s rates are archived');
+    assert.equal(rate.percentage, 19);
+    assert.equal(rate.jurisdiction, 'DE');
+    assert.equal(rate.description, 'VAT Germany');
+    assert.equal(inv.lines.data[0].taxes[0].amount, 190);
+    const pi = await stripe.paymentIntents.retrieve(inv.payments.data[0].payment.payment_intent);
+    assert.equal(pi.amount, 1190, 'the tax is charged');
+
+    const atelier = await stripe.customers.create({
+      name: 'Atelier Durand SARL', address: { line1: '10 Rue de Rivoli', city: 'Paris', postal_code: '75001', country: 'FR' },
+      tax_id_data: [{ type: 'eu_vat', value: 'FRAB123456789' }],
+      payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
+    const b2b = await stripe.subscriptions.create({
+      customer: atelier.id, items: [{ price: price.id }], automatic_tax: { enabled: true }, expand: ['latest_invoice'],
+    });
+    assert.equal(b2b.latest_invoice.total, 1000);
+    assert.equal(b2b.latest_invoice.total_taxes[0].amount, 0);
+    assert.equal(b2b.latest_invoice.total_taxes[0].taxability_reason, 'reverse_charge');
+    assert.deepEqual(b2b.latest_invoice.customer_tax_ids, [{ type: 'eu_vat', value: 'FRAB123456789' }]);
+
+    const preview = await stripe.invoices.createPreview({ subscription: sub.id });
+    assert.equal(preview.total, 1190, 'the next renewal is taxed too');
+    const manual = await stripe.taxRates.create({ display_name: 'VAT', percentage: 19, inclusive: false });
+    const mixed = await refused(stripe.subscriptions.create({
+      customer: lena.id, items: [{ price: price.id }], automatic_tax: { enabled: true }, default_tax_rates: [manual.id],
+    }));
+    assert.equal(mixed.statusCode, 400, 'rates set by hand and Stripe Tax exclude each other');
+  });
+
+  await check('payment method configurations: one without iDEAL decides a PaymentIntent\'s types', async () => {
+    const list = await stripe.paymentMethodConfigurations.list();
+    const def = list.data.find((c) => c.is_default);
+    assert.ok(def, 'every account has its default configuration');
+    assert.equal(def.name, 'Default');
+    assert.equal(def.ideal.display_preference.value, 'on');
+    let pmc = await stripe.paymentMethodConfigurations.create({ name: 'No iDEAL', ideal: { display_preference: { preference: 'off' } } });
+    assert.match(pmc.id, /^pmc_/);
+    assert.equal(pmc.active, true);
+    assert.equal(pmc.is_default, false);
+    assert.deepEqual(pmc.ideal, { available: false, display_preference: { overridable: null, preference: 'off', value: 'off' } });
+    assert.equal(pmc.card.display_preference.preference, 'none');
+    assert.equal(pmc.card.display_preference.value, 'on', 'a type without a preference of its own follows the default');
+
+    const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'eur', payment_method_configuration: pmc.id });
+    assert.deepEqual(pi.payment_method_configuration_details, { id: pmc.id, parent: null });
+    assert.ok(pi.payment_method_types.includes('card'));
+    assert.ok(pi.payment_method_types.includes('sepa_debit'));
+    assert.ok(!pi.payment_method_types.includes('ideal'), pi.payment_method_types.join());
+    const plain = await stripe.paymentIntents.create({ amount: 2000, currency: 'eur' });
+    assert.equal(plain.payment_method_configuration_details.id, def.id);
+    assert.ok(plain.payment_method_types.includes('ideal'));
+    const usd = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method_configuration: pmc.id });
+    assert.ok(!usd.payment_method_types.includes('sepa_debit'), 'SEPA takes euros only');
+
+    const e = await refused(stripe.paymentIntents.confirm(pi.id, { payment_method_data: { type: 'ideal' }, return_url: 'https://example.com/back' }));
+    assert.equal(e.code, 'payment_intent_incompatible_payment_method');
+    assert.equal(e.param, 'payment_method');
+
+    pmc = await stripe.paymentMethodConfigurations.update(pmc.id, { ideal: { display_preference: { preference: 'on' } } });
+    assert.equal(pmc.ideal.display_preference.value, 'on');
+    const updated = await stripe.paymentIntents.update(pi.id, { amount: 2500 });
+    assert.ok(updated.payment_method_types.includes('ideal'), 'an update takes the configuration\'s types again');
+    pmc = await stripe.paymentMethodConfigurations.update(pmc.id, { active: false });
+    assert.equal(pmc.active, false);
+    const off = await refused(stripe.paymentIntents.create({ amount: 2000, currency: 'eur', payment_method_configuration: pmc.id }));
+    assert.equal(off.statusCode, 400, 'an inactive configuration');
+    assert.equal((await stripe.paymentMethodConfigurations.retrieve(pmc.id)).name, 'No iDEAL');
   });
 
   console.log(`all checks passed (${passed})`);

@@ -3,8 +3,8 @@
 The SDK is Debian's python3-stripe (5.0.0: PyPI is out of reach of the
 project's machines). It predates basil, so it is pinned to the emulator's
 version by hand, as an app upgrading its API version would, and the
-resources it has no class for (InvoicePayments) are reached through its
-own requestor. What it checks is what a Python app depends on: the SDK's
+resources it has no class for (InvoicePayments, Stripe Tax, payment
+method configurations) are reached through its own requestor. What it checks is what a Python app depends on: the SDK's
 form encoding of nested dicts and lists, its error classes built from the
 emulator's error bodies, Stripe-Account and Idempotency-Key headers,
 auto-pagination, and Webhook.construct_event on a real delivery.
@@ -236,6 +236,130 @@ def _():
             pass
     finally:
         server.shutdown()
+
+
+@check("Stripe Tax: settings activated by a head office, a registration, a calculation recorded and reversed")
+def _():
+    # python3-stripe 5.0.0 predates the Stripe Tax API: its requestor reaches it.
+    settings = raw("get", "/v1/tax/settings")
+    assert settings.status == "pending" and settings.status_details.pending.missing_fields == ["head_office"]
+    settings = raw("post", "/v1/tax/settings", {
+        "defaults": {"tax_behavior": "exclusive"},
+        "head_office": {"address": {"line1": "500 Howard St", "city": "San Francisco", "state": "CA",
+                                    "postal_code": "94105", "country": "US"}},
+    })
+    assert settings.status == "active" and settings.defaults.tax_behavior == "exclusive", settings
+    reg = raw("post", "/v1/tax/registrations", {
+        "country": "US", "country_options": {"us": {"type": "state_sales_tax", "state": "CA"}}, "active_from": "now",
+    })
+    assert reg.id.startswith("taxreg_") and reg.status == "active", reg
+    assert reg.country_options.us.state == "CA"
+    assert [r.id for r in raw("get", "/v1/tax/registrations", {"status": "active"}).data] == [reg.id]
+
+    # 2 × 49.99 shipped to Los Angeles, at California's 7.25%; an inclusive
+    # line of 10.75 holds its tax inside.
+    calc = raw("post", "/v1/tax/calculations", {
+        "currency": "usd",
+        "line_items": [
+            {"amount": 9998, "quantity": 2, "reference": "tent", "tax_code": "txcd_99999999"},
+            {"amount": 1075, "reference": "stakes", "tax_behavior": "inclusive"},
+        ],
+        "customer_details": {"address": {"line1": "200 N Spring St", "city": "Los Angeles", "state": "CA",
+                                         "postal_code": "90012", "country": "US"}, "address_source": "shipping"},
+        "expand": ["line_items"],
+    })
+    assert calc.id.startswith("taxcalc_"), calc.id
+    assert [(li.reference, li.amount, li.amount_tax) for li in calc.line_items.data] == [("tent", 9998, 725), ("stakes", 1075, 73)], \
+        [(li.reference, li.amount, li.amount_tax) for li in calc.line_items.data]
+    assert calc.tax_amount_exclusive == 725 and calc.tax_amount_inclusive == 73, calc
+    assert calc.amount_total == 9998 + 725 + 1075, calc.amount_total
+    assert {(b.inclusive, b.tax_rate_details.percentage_decimal, b.tax_rate_details.state) for b in calc.tax_breakdown} == \
+        {(False, "7.25", "CA"), (True, "7.25", "CA")}, calc.tax_breakdown
+    e = refused(raw, "post", "/v1/tax/calculations", {
+        "currency": "usd", "line_items": [{"amount": 100, "reference": "a"}, {"amount": 100, "reference": "a"}],
+        "customer_details": {"address": {"country": "US", "postal_code": "90012"}, "address_source": "shipping"},
+    })
+    assert isinstance(e, stripe.error.InvalidRequestError) and e.http_status == 400, e
+
+    tx = raw("post", "/v1/tax/transactions/create_from_calculation", {"calculation": calc.id, "reference": "py-order-1"})
+    assert tx.id.startswith("tax_") and tx.type == "transaction" and tx.reference == "py-order-1", tx
+    lines = raw("get", "/v1/tax/transactions/%s/line_items" % tx.id)
+    assert [(li.reference, li.amount_tax) for li in lines.data] == [("tent", 725), ("stakes", 73)]
+    reversal = raw("post", "/v1/tax/transactions/create_reversal", {
+        "original_transaction": tx.id, "reference": "py-order-1-return", "mode": "partial",
+        "line_items": [{"original_line_item": lines.data[0].id, "reference": "tent-return",
+                        "amount": -4999, "amount_tax": -363, "quantity": 1}],
+    })
+    assert reversal.type == "reversal" and reversal.reversal.original_transaction == tx.id, reversal
+    back = raw("get", "/v1/tax/transactions/%s/line_items" % reversal.id)
+    assert [(li.amount, li.amount_tax, li.reversal.original_line_item) for li in back.data] == [(-4999, -363, lines.data[0].id)]
+    e = refused(raw, "post", "/v1/tax/transactions/create_from_calculation", {"calculation": calc.id, "reference": "py-order-1"})
+    assert e.code == "resource_already_exists", e.code
+    state["tax_price"] = stripe.Price.create(
+        product_data={"name": "Club membership"}, currency="usd", unit_amount=2000, tax_behavior="exclusive",
+        recurring={"interval": "month"},
+    )
+
+
+@check("automatic tax on a subscription: California sales tax, nothing where the account is not registered")
+def _():
+    ca = stripe.Customer.create(
+        email="ca@example.com", address={"line1": "1 Market St", "city": "San Francisco", "state": "CA",
+                                         "postal_code": "94105", "country": "US"},
+        payment_method="pm_card_visa", invoice_settings={"default_payment_method": "pm_card_visa"}, expand=["tax"],
+    )
+    assert ca.tax.automatic_tax == "supported" and ca.tax.location.state == "CA", ca.tax
+    sub = stripe.Subscription.create(customer=ca.id, items=[{"price": state["tax_price"].id}],
+                                     automatic_tax={"enabled": True}, expand=["latest_invoice.payments"])
+    assert sub.automatic_tax.enabled is True
+    inv = sub.latest_invoice
+    assert inv.status == "paid" and inv.automatic_tax.status == "complete", inv.automatic_tax
+    assert (inv.subtotal, inv.total, inv.amount_paid) == (2000, 2145, 2145), (inv.subtotal, inv.total, inv.amount_paid)
+    assert inv.total_taxes[0].amount == 145 and inv.total_taxes[0].taxability_reason == "standard_rated"
+    rate = stripe.TaxRate.retrieve(inv.total_taxes[0].tax_rate_details.tax_rate)
+    assert (rate.percentage, rate.state, rate.jurisdiction, rate.tax_type) == (7.25, "CA", "CA", "sales_tax"), rate
+    assert stripe.PaymentIntent.retrieve(inv.payments.data[0].payment.payment_intent).amount == 2145
+
+    ny = stripe.Customer.create(
+        email="ny@example.com", address={"line1": "1 Broadway", "city": "New York", "state": "NY",
+                                         "postal_code": "10004", "country": "US"},
+        payment_method="pm_card_visa", invoice_settings={"default_payment_method": "pm_card_visa"},
+    )
+    other = stripe.Subscription.create(customer=ny.id, items=[{"price": state["tax_price"].id}],
+                                       automatic_tax={"enabled": True}, expand=["latest_invoice"])
+    assert other.latest_invoice.total == 2000
+    assert other.latest_invoice.total_taxes[0].taxability_reason == "not_collecting", other.latest_invoice.total_taxes
+    nowhere = stripe.Customer.create(email="nowhere@example.com")
+    e = refused(stripe.Subscription.create, customer=nowhere.id, items=[{"price": state["tax_price"].id}],
+                automatic_tax={"enabled": True})
+    assert e.code == "customer_tax_location_invalid", e.code
+
+
+@check("payment method configurations: one without Klarna decides a PaymentIntent's types")
+def _():
+    # python3-stripe 5.0.0 has no PaymentMethodConfiguration class.
+    configs = raw("get", "/v1/payment_method_configurations")
+    default = [c for c in configs.data if c.is_default]
+    assert len(default) == 1 and default[0].name == "Default", configs
+    pmc = raw("post", "/v1/payment_method_configurations",
+              {"name": "Cards only", "klarna": {"display_preference": {"preference": "off"}},
+               "ideal": {"display_preference": {"preference": "off"}}, "bancontact": {"display_preference": {"preference": "off"}},
+               "eps": {"display_preference": {"preference": "off"}}, "sepa_debit": {"display_preference": {"preference": "off"}},
+               "us_bank_account": {"display_preference": {"preference": "off"}}})
+    assert pmc.id.startswith("pmc_") and pmc.active is True and pmc.is_default is False, pmc
+    assert pmc.klarna.available is False and pmc.klarna.display_preference.value == "off"
+    assert pmc.card.available is True and pmc.card.display_preference.preference == "none"
+    pi = stripe.PaymentIntent.create(amount=1500, currency="eur", payment_method_configuration=pmc.id)
+    assert pi.payment_method_types == ["card"], pi.payment_method_types
+    assert pi.payment_method_configuration_details.id == pmc.id
+    assert stripe.PaymentIntent.confirm(pi.id, payment_method="pm_card_visa").status == "succeeded"
+    plain = stripe.PaymentIntent.create(amount=1500, currency="eur")
+    assert plain.payment_method_configuration_details.id == default[0].id
+    assert "klarna" in plain.payment_method_types and "sepa_debit" in plain.payment_method_types, plain.payment_method_types
+    e = refused(raw, "post", "/v1/payment_method_configurations/%s" % default[0].id, {"active": False})
+    assert isinstance(e, stripe.error.InvalidRequestError) and e.http_status == 400, e
+    renamed = raw("post", "/v1/payment_method_configurations/%s" % pmc.id, {"name": "Card"})
+    assert raw("get", "/v1/payment_method_configurations/%s" % pmc.id).name == renamed.name == "Card"
 
 
 print("all checks passed (%d)" % passed)
