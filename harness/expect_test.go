@@ -97,3 +97,46 @@ steps:
 		}
 	}
 }
+
+// What the harness does itself (making the scenario's accounts, playing
+// the customer, advancing test clocks) is not the app's doing, so request
+// expectations must not count it.
+func TestHarnessCallsAreNotTheApps(t *testing.T) {
+	err := runScenario(t, `name: harness calls
+accounts:
+  coach: {email: coach@example.com}
+steps:
+  - customer: complete_onboarding
+    account: "${coach}"
+  - stripe: POST /v1/checkout/sessions
+    params:
+      mode: payment
+      success_url: https://example.com/ok
+      line_items: [{price_data: {currency: usd, unit_amount: 500, product_data: {name: Mug}}, quantity: 1}]
+    as: session
+  - customer: complete_checkout
+    session: "${session.id}"
+  - stripe: POST /v1/payment_intents
+    params: {amount: 1000, currency: usd, payment_method: pm_card_threeDSecure2Required, confirm: true, return_url: https://example.com/back}
+    as: pi
+  - customer: authenticate
+    payment_intent: "${pi.id}"
+  - stripe: POST /v1/test_helpers/test_clocks
+    params: {frozen_time: 1767225600}
+    as: test_clock
+  - clock: {advance: 1d, test_clock: "${test_clock.id}"}
+  - expect:
+      requests: {method: POST, path: /v1/accounts, none: true}
+  - expect:
+      requests: {method: POST, path: "/v1/test_helpers/accounts/${coach}/complete_onboarding", none: true}
+  - expect:
+      requests: {method: POST, path: "/v1/test_helpers/checkout/sessions/${session.id}/complete", none: true}
+  - expect:
+      requests: {method: POST, path: "/v1/test_helpers/payment_intents/${pi.id}/authenticate", none: true}
+  - expect:
+      requests: {method: POST, path: "/v1/test_helpers/test_clocks/${test_clock.id}/advance", none: true}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
