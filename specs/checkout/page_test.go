@@ -316,6 +316,24 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			p.OptionalItems = []*stripe.CheckoutSessionCreateOptionalItemParams{{Price: stripe.String("price_missing"), Quantity: stripe.Int64(1)}}
 			refused(p, "optional_items[0][price]")
 		})
+		It("refuses recovery with promotion codes beside them at creation, rather than when the customer follows the recovery URL", func() {
+			// The recovered session allows promotion codes, which the
+			// emulator does not take beside optional items.
+			p := paymentParams()
+			p.OptionalItems = []*stripe.CheckoutSessionCreateOptionalItemParams{{Price: stripe.String(extra.ID), Quantity: stripe.Int64(1)}}
+			p.AfterExpiration = &stripe.CheckoutSessionCreateAfterExpirationParams{Recovery: &stripe.CheckoutSessionCreateAfterExpirationRecoveryParams{
+				Enabled: stripe.Bool(true), AllowPromotionCodes: stripe.Bool(true)}}
+			Expect(refused(p, "after_expiration[recovery][allow_promotion_codes]").Msg).To(ContainSubstring("promotion codes"))
+
+			p.AfterExpiration.Recovery.AllowPromotionCodes = stripe.Bool(false)
+			s := create(p)
+			_, err := sc.V1CheckoutSessions.Expire(Ctx, s.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/recover", url.Values{}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["optional_items"]).To(HaveLen(1))
+		})
 		It("adds a recurring optional item to the subscription a session starts", func() {
 			monthly, addon := monthlyPrice(sc, 1000), monthlyPrice(sc, 300)
 			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"),

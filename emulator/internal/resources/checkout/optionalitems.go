@@ -41,6 +41,10 @@ func applyOptionalItems(c *api.Call, s store.Obj, items []store.Obj, ownRates []
 		return refuse("discounts", "discounts")
 	case api.Bool(s["allow_promotion_codes"]):
 		return refuse("promotion codes", "allow_promotion_codes")
+	case api.Bool(api.Obj(api.Obj(s["after_expiration"])["recovery"])["allow_promotion_codes"]):
+		// The recovered copy would allow promotion codes: refused now
+		// rather than when the customer follows the recovery URL.
+		return refuse("promotion codes", "after_expiration[recovery][allow_promotion_codes]")
 	case data["default_tax_rates"] != nil:
 		return refuse("tax rates", "subscription_data[default_tax_rates]")
 	}
