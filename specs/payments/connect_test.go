@@ -298,6 +298,8 @@ var _ = Describe("Connect money movement", Label("payments", "connect", "balance
 			pi := pay("", 5000, pm.ID, destination(acct), func(p *stripe.PaymentIntentCreateParams) {
 				p.PaymentMethodTypes = []*string{stripe.String("us_bank_account")}
 			})
+			pi, err = sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, &stripe.PaymentIntentVerifyMicrodepositsParams{DescriptorCode: stripe.String("SM11AA")})
+			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
 			Expect(emu.Count("", "transfer")).To(BeZero(), "nothing moves while the debit is processing")
 

@@ -286,7 +286,7 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(eventsSince(mark)[3:]).To(Equal([]string{"charge.failed", "payment_intent.payment_failed"}))
 		})
 
-		It("settles a US bank account debit (ACH) in usd, its charge shaped as Stripe's", func() {
+		It("settles a US bank account debit (ACH) in usd once its microdeposits are verified, its charge shaped as Stripe's", func() {
 			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
 				Type: stripe.String("us_bank_account"),
 				USBankAccount: &stripe.PaymentMethodCreateUSBankAccountParams{AccountHolderType: stripe.String("individual"),
@@ -300,8 +300,11 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 				PaymentMethod: stripe.String(pm.ID), PaymentMethodTypes: []*string{stripe.String("us_bank_account")}, Confirm: stripe.Bool(true),
 			})
 			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction), "an account entered by its numbers is verified first")
+			pi, err = sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, &stripe.PaymentIntentVerifyMicrodepositsParams{DescriptorCode: stripe.String("SM11AA")})
+			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
-			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.processing", "charge.pending"}))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action", "payment_intent.processing", "charge.pending"}))
 			ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(ch.PaymentMethodDetails.USBankAccount.Last4).To(Equal("6789"))

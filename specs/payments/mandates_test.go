@@ -102,6 +102,8 @@ var _ = Describe("Mandates", Label("payments"), func() {
 			}},
 		})
 		Expect(err).NotTo(HaveOccurred())
+		pi, err = sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, &stripe.PaymentIntentVerifyMicrodepositsParams{Amounts: []*int64{stripe.Int64(32), stripe.Int64(45)}})
+		Expect(err).NotTo(HaveOccurred())
 		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, &stripe.ChargeRetrieveParams{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ch.PaymentMethodDetails.USBankAccount.Mandate).NotTo(BeNil())

@@ -131,7 +131,7 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 			"checks":  store.Obj{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": nil},
 			"country": cd["country"], "exp_month": cd["exp_month"], "exp_year": cd["exp_year"],
 			"extended_authorization": store.Obj{"status": "disabled"}, "fingerprint": cd["fingerprint"],
-			"funding": cd["funding"], "incremental_authorization": store.Obj{"status": "unavailable"},
+			"funding": cd["funding"], "incremental_authorization": store.Obj{"status": incrementalAuthorization(pi, cd)},
 			"installments": nil, "last4": cd["last4"], "mandate": nil,
 			"multicapture": store.Obj{"status": "unavailable"}, "network": cd["brand"],
 			"network_token": store.Obj{"used": false}, "network_transaction_id": nil,

@@ -151,6 +151,12 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	if err != nil {
 		return nil, err
 	}
+	if spec[0] == "us_bank_account" {
+		// They stand for accounts Financial Connections verified at once.
+		if err := c.Tx.SetMeta(metaBankVerified(c.Account, api.Str(o["id"])), "instant"); err != nil {
+			return nil, err
+		}
+	}
 	return o, c.Put(o)
 }
 

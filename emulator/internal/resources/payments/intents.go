@@ -50,6 +50,8 @@ func intentRoutes() []api.Route {
 		api.POST("/v1/payment_intents/{id}/confirm", params.FromStruct(stripe.PaymentIntentConfirmParams{}), confirmIntent),
 		api.POST("/v1/payment_intents/{id}/capture", params.FromStruct(stripe.PaymentIntentCaptureParams{}), captureIntent),
 		api.POST("/v1/payment_intents/{id}/cancel", params.FromStruct(stripe.PaymentIntentCancelParams{}), cancelIntent),
+		api.POST("/v1/payment_intents/{id}/verify_microdeposits", params.FromStruct(stripe.PaymentIntentVerifyMicrodepositsParams{}), verifyIntentMicrodeposits),
+		api.POST("/v1/payment_intents/{id}/increment_authorization", params.FromStruct(stripe.PaymentIntentIncrementAuthorizationParams{}).Require("amount"), incrementAuthorization),
 		api.POST("/v1/test_helpers/payment_intents/{id}/authenticate", params.Object(map[string]*params.Schema{
 			"outcome": params.String(), "expand": params.ArrayOf(params.String()),
 		}).Enum("outcome", "succeed", "fail"), authenticateIntent),
@@ -173,6 +175,9 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 	// mandate_data is read when a bank debit is confirmed (a card payment
 	// has no mandate).
 	c.Inert("use_stripe_sdk", "radar_options", "mandate_data")
+	if err := checkIntentMethodOptions(c); err != nil {
+		return err
+	}
 	if err := applyConnect(c, pi); err != nil {
 		return err
 	}
@@ -537,9 +542,16 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	pi["next_action"] = nil
 
 	if delayed[api.Str(pm["type"])] {
+		verify, err := needsMicrodeposits(c, pi, pm)
+		if err != nil {
+			return nil, err
+		}
 		m, err := intentMandate(c, pi, pm, fromAPI)
 		if err != nil {
 			return nil, err
+		}
+		if verify {
+			return awaitIntentMicrodeposits(c, before, pi, pm, m)
 		}
 		return startProcessing(c, before, pi, pm, m)
 	}

@@ -119,6 +119,9 @@ func resolvePaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		m, y := defaultExpiry(c)
 		return newCardPaymentMethod(c, cd, m, y, billingDetails(params.Values{}, false))
 	}
+	if number, ok := usBankAccountTokens[id]; ok {
+		return usBankAccountToken(c, number)
+	}
 	o, ok := c.Tx.Get(c.Account, "payment_method", id)
 	if !ok {
 		return nil, apierr.NoSuchObject("PaymentMethod", id, param)

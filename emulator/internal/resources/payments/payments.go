@@ -29,8 +29,10 @@ func Routes() []api.Route {
 
 // Timers are the family's time-driven work: bank debits settling, funds
 // becoming available, uncaptured charges expiring, payouts reaching the
-// bank.
-func Timers() []api.Timer { return []api.Timer{settleTimer, availableTimer, expiryTimer, payoutTimer} }
+// bank, unverified microdeposits timing out.
+func Timers() []api.Timer {
+	return []api.Timer{settleTimer, availableTimer, expiryTimer, payoutTimer, intentMicrodepositTimer, setupMicrodepositTimer}
+}
 
 const (
 	scratchCustomerPM   = "payments.customer_payment_method"

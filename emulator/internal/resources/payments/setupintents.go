@@ -29,6 +29,7 @@ func setupIntentRoutes() []api.Route {
 		api.POST("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentUpdateParams{}), updateSetupIntent),
 		api.POST("/v1/setup_intents/{id}/confirm", params.FromStruct(stripe.SetupIntentConfirmParams{}), confirmSetupIntent),
 		api.POST("/v1/setup_intents/{id}/cancel", params.FromStruct(stripe.SetupIntentCancelParams{}), cancelSetupIntent),
+		api.POST("/v1/setup_intents/{id}/verify_microdeposits", params.FromStruct(stripe.SetupIntentVerifyMicrodepositsParams{}), verifySetupMicrodeposits),
 		api.POST("/v1/test_helpers/setup_intents/{id}/authenticate", params.Object(map[string]*params.Schema{
 			"outcome": params.String(), "expand": params.ArrayOf(params.String()),
 		}).Enum("outcome", "succeed", "fail"), authenticateSetupIntent),
@@ -98,6 +99,9 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 	// How a client handles next_action; mandate_data is read when a bank
 	// debit is set up (a card has no mandate).
 	c.Inert("use_stripe_sdk", "mandate_data")
+	if err := checkIntentMethodOptions(c); err != nil {
+		return err
+	}
 	c.Copy(si, "description", "payment_method_options", "flow_directions")
 	if c.Params.Has("payment_method_types") && c.Params.Has("automatic_payment_methods") {
 		return apierr.Exclusive("automatic_payment_methods", "payment_method_types")
@@ -238,9 +242,16 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 			return awaitSetupAction(c, si, att, returnURL)
 		}
 	}
+	verify, err := needsMicrodeposits(c, si, pm)
+	if err != nil {
+		return nil, err
+	}
 	m, err := intentMandate(c, si, pm, true)
 	if err != nil {
 		return nil, err
+	}
+	if verify {
+		return awaitSetupMicrodeposits(c, si, pm, att, m)
 	}
 	if m != nil {
 		si["mandate"] = m["id"]

@@ -209,5 +209,7 @@ var (
 		"000111111116": "insufficient_funds",
 		"000111111113": "account_closed",
 		"000222222227": "insufficient_funds",
+		"000333333335": "debit_not_authorized",
+		"000444444440": "invalid_currency",
 	}
 )
