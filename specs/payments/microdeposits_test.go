@@ -145,20 +145,32 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 		Expect(done.LastPaymentError.Code).To(Equal(stripe.ErrorCodePaymentMethodMicrodepositVerificationAttemptsExceeded))
 		Expect(eventsSince(mark)).To(Equal([]string{"mandate.updated", "payment_intent.payment_failed"}), "the pending mandate ends")
 
-		se = stripeErr(func() error { _, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, code("SM11AA")); return err }())
+		se = stripeErr(func() error {
+			_, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, code("SM11AA"))
+			return err
+		}())
 		Expect(se.Code).To(Equal(stripe.ErrorCode("payment_intent_unexpected_state")))
 	})
 
 	It("takes Stripe's test values for exceeding the attempts and for a timeout, and its descriptor code mismatch", func() {
 		pi := pay(bank("000123456789"))
-		se := stripeErr(func() error { _, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, code("SM99ZZ")); return err }())
+		se := stripeErr(func() error {
+			_, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, code("SM99ZZ"))
+			return err
+		}())
 		Expect(se.Code).To(Equal(stripe.ErrorCodePaymentMethodMicrodepositVerificationDescriptorCodeMismatch))
 		Expect(se.Msg).To(Equal("The verification code provided does not match the one sent to the bank account."))
-		se = stripeErr(func() error { _, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, code("SM33CC")); return err }())
+		se = stripeErr(func() error {
+			_, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, code("SM33CC"))
+			return err
+		}())
 		Expect(se.Code).To(Equal(stripe.ErrorCodePaymentMethodMicrodepositVerificationAttemptsExceeded))
 
 		other := pay(bank("000123456789"))
-		se = stripeErr(func() error { _, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, other.ID, amounts(40, 41)); return err }())
+		se = stripeErr(func() error {
+			_, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, other.ID, amounts(40, 41))
+			return err
+		}())
 		Expect(se.Code).To(Equal(stripe.ErrorCodePaymentMethodMicrodepositVerificationTimeout))
 		done, err := sc.V1PaymentIntents.Retrieve(Ctx, other.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
@@ -168,7 +180,10 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 
 	It("refuses malformed verifications without counting them or changing anything", func() {
 		pi := pay(bank("000123456789"))
-		se := stripeErr(func() error { _, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, amounts(32, 0)); return err }())
+		se := stripeErr(func() error {
+			_, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, amounts(32, 0))
+			return err
+		}())
 		Expect(se.Code).To(Equal(stripe.ErrorCodePaymentMethodMicrodepositVerificationAmountsInvalid))
 		Expect(se.Msg).To(Equal("You must provide exactly two microdeposit amounts."))
 		_, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, &stripe.PaymentIntentVerifyMicrodepositsParams{
