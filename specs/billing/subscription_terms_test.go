@@ -227,6 +227,25 @@ var _ = Describe("subscription terms for its invoices' payments", Label("billing
 			Expect(raw.Body["payment_settings"].(map[string]any)["payment_method_options"]).To(BeNil())
 		})
 
+		It("hands the invoices' PaymentIntents how US bank accounts are verified, and refuses a method Stripe does not have", func() {
+			sub, err := subscribe(func(p *stripe.SubscriptionCreateParams) {
+				p.PaymentSettings = &stripe.SubscriptionCreatePaymentSettingsParams{PaymentMethodOptions: &stripe.SubscriptionCreatePaymentSettingsPaymentMethodOptionsParams{
+					USBankAccount: &stripe.SubscriptionCreatePaymentSettingsPaymentMethodOptionsUSBankAccountParams{VerificationMethod: stripe.String("microdeposits")},
+				}}
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(sub.PaymentSettings.PaymentMethodOptions.USBankAccount.VerificationMethod)).To(Equal("microdeposits"))
+			pi := intentOf(sub.LatestInvoice.ID)
+			Expect(string(pi.PaymentMethodOptions.USBankAccount.VerificationMethod)).To(Equal("microdeposits"))
+
+			subs := count("subscription")
+			raw := Do(emu.URL(), http.MethodPost, "/v1/subscriptions", "customer="+cus.ID+"&items[0][price]="+monthly.ID+
+				"&payment_settings[payment_method_options][us_bank_account][verification_method]=skip")
+			Expect(raw.Status).To(Equal(400))
+			Expect(raw.Error()["param"]).To(Equal("payment_settings[payment_method_options][us_bank_account][verification_method]"))
+			Expect(count("subscription")).To(Equal(subs))
+		})
+
 		DescribeTable("refuses by full name the options whose effect is not emulated, changing nothing",
 			func(body, param string) {
 				subs := count("subscription")
@@ -240,8 +259,6 @@ var _ = Describe("subscription terms for its invoices' payments", Label("billing
 				"payment_settings[payment_method_options][card][request_three_d_secure]"),
 			Entry("a card mandate for India", "payment_settings[payment_method_options][card][mandate_options][amount]=1000",
 				"payment_settings[payment_method_options][card][mandate_options]"),
-			Entry("microdeposit verification", "payment_settings[payment_method_options][us_bank_account][verification_method]=microdeposits",
-				"payment_settings[payment_method_options][us_bank_account][verification_method]"),
 			Entry("bank transfers for the customer balance", "payment_settings[payment_method_options][customer_balance][funding_type]=bank_transfer",
 				"payment_settings[payment_method_options][customer_balance]"),
 		)

@@ -192,8 +192,8 @@ var methodOptionTypes = []string{"acss_debit", "bancontact", "card", "customer_b
 // their PaymentIntents are made with. Accepted are those whose effect
 // the emulator shows, or that ask for what it does anyway: card 3D
 // Secure left to Stripe (automatic), Bancontact's page language (the
-// redirect page speaks it), automatic verification of US bank accounts,
-// and SEPA Debit (no options). The rest stay unread, so refused by name.
+// redirect page speaks it), how US bank accounts are verified (the
+// PaymentIntents' microdeposits), and SEPA Debit (no options). The rest stay unread, so refused by name.
 // It returns the subscription's payment_method_options and whether they
 // were sent (nil: cleared).
 func methodOptionsParam(c *api.Call, current any) (any, bool, error) {
@@ -237,8 +237,17 @@ func methodOptionsParam(c *api.Call, current any) (any, bool, error) {
 			out["bancontact"] = store.Obj{"preferred_language": v}
 		}
 	}
-	if acceptAutomatic("us_bank_account", "verification_method") {
-		out["us_bank_account"] = store.Obj{"verification_method": "automatic"}
+	if u, ok := opts.Obj("us_bank_account"); ok {
+		// The invoices' PaymentIntents verify accounts as asked (payments'
+		// microdeposits).
+		if v, ok := u.Str("verification_method"); ok {
+			switch v {
+			case "automatic", "instant", "microdeposits":
+			default:
+				return nil, false, apierr.InvalidRequest("Invalid payment_settings[payment_method_options][us_bank_account][verification_method]: must be one of automatic, instant, or microdeposits").WithParam("payment_settings[payment_method_options][us_bank_account][verification_method]")
+			}
+			out["us_bank_account"] = store.Obj{"verification_method": v}
+		}
 	}
 	if _, ok := opts.Sent("sepa_debit"); ok {
 		opts.MarkRead("sepa_debit") // SEPA Debit takes no options

@@ -126,7 +126,8 @@ func incrementAuthorization(c *api.Call) (any, error) {
 	if err := c.Save(chBefore, ch); err != nil {
 		return nil, err
 	}
-	if err := saveIntentEmitting(c, before, pi, "payment_intent.amount_capturable_updated"); err != nil {
+	// Stripe tells of the new amount with this one event (no status moved).
+	if err := c.PutEmit(pi, "payment_intent.amount_capturable_updated", nil); err != nil {
 		return nil, err
 	}
 	return pi, nil
