@@ -81,6 +81,12 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/payment_method_configurations", "name=x&card[display_preference][preference]=off&sepa_debit[display_preference][preference]=on", "", "")
 	f.Add("GET", "/v1/payment_method_configurations?limit=1&starting_after=pmc_1&application=ca_1", "", "acct_x", "")
 	f.Add("POST", "/v1/payment_intents", "amount=500&currency=eur&payment_method_configuration=pmc_1&capture_method=manual&automatic_payment_methods[allow_redirects]=never", "", "")
+	// ACH microdeposits and incremental authorization.
+	f.Add("POST", "/v1/payment_intents", "amount=500&currency=usd&confirm=true&payment_method=pm_usBankAccount_success&payment_method_types[0]=us_bank_account&payment_method_options[us_bank_account][verification_method]=microdeposits&mandate_data[customer_acceptance][type]=offline", "", "")
+	f.Add("POST", "/v1/payment_intents/pi_1/verify_microdeposits", "amounts[0]=32&amounts[1]=45", "", "")
+	f.Add("POST", "/v1/setup_intents/seti_1/verify_microdeposits", "descriptor_code=SM11AA&expand[]=mandate", "", "")
+	f.Add("POST", "/v1/payment_intents", "amount=500&currency=usd&confirm=true&payment_method=pm_card_visa&capture_method=manual&payment_method_options[card][request_incremental_authorization]=if_available&payment_method_options[card][request_overcapture]=never", "", "")
+	f.Add("POST", "/v1/payment_intents/pi_1/increment_authorization", "amount=900&transfer_data[amount]=10&application_fee_amount=1&metadata[k]=v", "", "")
 	f.Add("POST", "/v1/setup_intents/seti_1", "payment_method_configuration=pmc_1", "", "")
 	f.Add("POST", "/v1/payment_method_domains", "domain_name=shop.example.com&enabled=false", "", "")
 	f.Add("POST", "/v1/subscriptions", "customer=cus_1&items[0][price]=price_1&transfer_data[destination]=acct_1&transfer_data[amount_percent]=87.5&on_behalf_of=acct_1&application_fee_percent=10&billing_mode[type]=classic&invoice_settings[issuer][type]=self", "", "")
