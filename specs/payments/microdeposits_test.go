@@ -379,6 +379,15 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 			Expect(m.Status).To(Equal(stripe.MandateStatusInactive))
 		})
 
+		It("fails the setup at once for the test account whose microdeposits cannot be sent", func() {
+			si := setup("pm_usBankAccount_failMicrodeposits")
+			Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresPaymentMethod))
+			Expect(si.LastSetupError.Code).To(Equal(stripe.ErrorCodePaymentMethodMicrodepositFailed))
+			m, err := sc.V1Mandates.Retrieve(Ctx, si.Mandate.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(m.Status).To(Equal(stripe.MandateStatusInactive))
+		})
+
 		It("times the setup out after 10 days on the clock", func() {
 			si := setup(bank("000123456789"))
 			emu.Clock().Advance(10 * 24 * time.Hour)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -117,8 +118,8 @@ func usBankAccountToken(c *api.Call, number string) (store.Obj, error) {
 // achNumber is the account number behind a us_bank_account method.
 func achNumber(c *api.Call, pm store.Obj) string {
 	ref, _ := c.Tx.GetMeta(metaCard(c.Account, api.Str(pm["id"])))
-	if len(ref) > 4 && ref[:4] == "ach:" {
-		return ref[4:]
+	if number, ok := strings.CutPrefix(ref, "ach:"); ok {
+		return number
 	}
 	return ""
 }
