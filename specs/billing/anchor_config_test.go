@@ -57,7 +57,8 @@ var _ = Describe("billing_cycle_anchor_config on subscription create", Label("bi
 		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
 		Expect(inv.AmountPaid).To(Equal(amount))
-		Expect(inv.PeriodStart).To(Equal(at.Unix()))
+		Expect(inv.PeriodEnd).To(Equal(at.Unix()), "a renewal's own period is the one that ends")
+		Expect(inv.PeriodStart).To(BeNumerically("<", at.Unix()))
 		Expect(inv.Lines.Data[0].Period.Start).To(Equal(at.Unix()))
 		Expect(inv.Lines.Data[0].Period.End).To(Equal(next.Unix()))
 		return sub

@@ -83,7 +83,8 @@ var _ = Describe("Subscription billing cycle anchors and paused collection", Lab
 			Expect(renewal.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
 			Expect(renewal.Status).To(Equal(stripe.InvoiceStatusPaid))
 			Expect(renewal.AmountPaid).To(Equal(int64(1000)))
-			Expect(renewal.PeriodStart).To(Equal(anchor.Unix()))
+			Expect(renewal.PeriodEnd).To(Equal(anchor.Unix()), "the renewal looks back at the stub that ends")
+			Expect(renewal.Lines.Data[0].Period.Start).To(Equal(anchor.Unix()))
 		})
 
 		It("charges nothing until the anchor with proration_behavior=none", func() {
@@ -141,7 +142,8 @@ var _ = Describe("Subscription billing cycle anchors and paused collection", Lab
 			emu.Clock().Set(at.AddDate(0, 1, 0).Add(2 * time.Hour))
 			renewal := invoice(retrieve(sub.ID).LatestInvoice.ID)
 			Expect(renewal.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
-			Expect(renewal.PeriodStart).To(Equal(at.AddDate(0, 1, 0).Unix()))
+			Expect(renewal.PeriodStart).To(Equal(at.Unix()), "the period the reset began, looking back")
+			Expect(renewal.PeriodEnd).To(Equal(at.AddDate(0, 1, 0).Unix()))
 			Expect(renewal.AmountPaid).To(Equal(int64(1000)))
 		})
 
@@ -246,7 +248,8 @@ var _ = Describe("Subscription billing cycle anchors and paused collection", Lab
 
 			emu.Clock().Set(renewal.AddDate(0, 1, 0).Add(2 * time.Hour))
 			next := invoice(retrieve(sub.ID).LatestInvoice.ID)
-			Expect(next.PeriodStart).To(Equal(renewal.AddDate(0, 1, 0).Unix()))
+			Expect(next.PeriodStart).To(Equal(renewal.Unix()), "the period that ends, looking back")
+			Expect(next.PeriodEnd).To(Equal(renewal.AddDate(0, 1, 0).Unix()))
 			Expect(next.Status).To(Equal(stripe.InvoiceStatusPaid))
 			Expect(next.AmountPaid).To(Equal(int64(1000)))
 		})

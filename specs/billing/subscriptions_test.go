@@ -424,7 +424,11 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(inv.AmountPaid).To(Equal(int64(1000)))
 			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
 		}
-		Expect(invoices[0].PeriodStart).To(Equal(trialEnd.AddDate(0, 3, 0).Unix()))
+		// A renewal's own period is the one that just ended (Stripe's
+		// subscription invoices look back one period); its line bills the next.
+		Expect(invoices[0].PeriodStart).To(Equal(trialEnd.AddDate(0, 2, 0).Unix()))
+		Expect(invoices[0].PeriodEnd).To(Equal(trialEnd.AddDate(0, 3, 0).Unix()))
+		Expect(invoices[0].Lines.Data[0].Period.Start).To(Equal(trialEnd.AddDate(0, 3, 0).Unix()))
 		Expect(invoices[4].AmountDue).To(BeZero())
 
 		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
@@ -855,7 +859,8 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(inv.ID).To(HavePrefix("upcoming_in_"))
 			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonUpcoming))
 			Expect(inv.Status).To(Equal(stripe.InvoiceStatusDraft))
-			Expect(inv.PeriodStart).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
+			Expect(inv.PeriodStart).To(Equal(Epoch.Unix()), "the period that ends, looking back")
+			Expect(inv.PeriodEnd).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
 
 			start, end := Epoch.Unix(), Epoch.AddDate(0, 1, 0).Unix()
 			remaining := float64(end-at) / float64(end-start)

@@ -86,8 +86,10 @@ var _ = Describe("invoice.upcoming before renewals", Label("billing", "subscript
 		Expect(u.inv.Parent.SubscriptionDetails.Subscription.ID).To(Equal(sub.ID))
 		Expect(u.inv.AmountDue).To(Equal(int64(2000)))
 		Expect(u.inv.Total).To(Equal(int64(2000)))
-		Expect(u.inv.PeriodStart).To(Equal(start.Unix()))
-		Expect(u.inv.PeriodEnd).To(Equal(end.Unix()))
+		// The invoice's own period looks back at the period that ends;
+		// its line bills the next one.
+		Expect(u.inv.PeriodStart).To(Equal(start.AddDate(0, -1, 0).Unix()))
+		Expect(u.inv.PeriodEnd).To(Equal(start.Unix()))
 		Expect(u.inv.Lines.Data).To(HaveLen(1))
 		line := u.inv.Lines.Data[0]
 		Expect(line.Amount).To(Equal(int64(2000)))

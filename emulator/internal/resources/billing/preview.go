@@ -226,7 +226,7 @@ func nextPeriodInvoice(c *api.Call, sub store.Obj) (store.Obj, error) {
 	if sub["status"] == "trialing" {
 		usageFrom = 0
 	}
-	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: cycleEnd(sub, start, interval, count), usageFrom: usageFrom})
+	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: cycleEnd(sub, start, interval, count), usageFrom: usageFrom, since: periodStart(sub)})
 }
 
 // pendingItemsPreview is a customer's next invoice when no subscription

@@ -398,7 +398,7 @@ func renew(c *api.Call, id string) error {
 	if trialEnded {
 		usageFrom = 0 // usage during a trial is free
 	}
-	inv, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_cycle", start: start, end: end, id: invID, usageFrom: usageFrom, collection: func(inv store.Obj) {
+	inv, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_cycle", start: start, end: end, id: invID, usageFrom: usageFrom, since: periodStart(before), collection: func(inv store.Obj) {
 		if unpaid || paused != "" {
 			// An unpaid subscription keeps invoicing, but its invoices stay
 			// drafts until someone turns automatic collection back on; so
@@ -444,7 +444,7 @@ func finalUsageInvoice(c *api.Call, sub store.Obj, from, to int64, withPending b
 	if used == 0 && (!withPending || len(pendingFor(c, sub)) == 0) {
 		return nil
 	}
-	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_cycle", start: to, end: to, usageFrom: from, usageOnly: true})
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_cycle", start: to, end: to, usageFrom: from, usageOnly: true, since: from})
 	if err != nil {
 		return err
 	}

@@ -871,6 +871,12 @@ type periodInvoice struct {
 	// usageOnly bills metered usage alone, nothing ahead: the final
 	// invoice of a subscription that ends.
 	usageOnly bool
+	// since, when not 0, is where the period just ended began: an invoice
+	// made as a period ends shows that period as its own (period_start
+	// to period_end), looking back one period as Stripe's subscription
+	// invoices do, while its lines show the periods they bill. Other
+	// invoices' own period is the moment they are made.
+	since int64
 }
 
 // subscriptionInvoice creates the draft invoice for a subscription's
@@ -886,7 +892,9 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 	if days := sub["days_until_due"]; days != nil {
 		inv["due_date"] = c.Now + api.Int(days)*86400
 	}
-	inv["period_start"], inv["period_end"] = p.start, p.end
+	if p.since != 0 {
+		inv["period_start"], inv["period_end"] = p.since, p.start
+	}
 	inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
 		"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
 	inv["default_tax_rates"] = cloneRates(sub["default_tax_rates"])
