@@ -19,6 +19,7 @@ type config struct {
 	httpClient *http.Client
 	apiKey     string
 	upcoming   time.Duration
+	strictVer  bool
 }
 
 // WithDataFile persists the store to a buntdb file; the default keeps
@@ -50,3 +51,9 @@ func WithUpcomingInvoiceEvents(before time.Duration) Option {
 
 // WithAPIKey sets the secret key Client() uses (default sk_test_emulator).
 func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
+
+// WithStrictAPIVersions refuses requests pinned to an API version outside
+// basil (clover and later, or before basil) instead of answering them in
+// basil's shapes, for a test suite that wants to be sure its client speaks
+// the emulator's version.
+func WithStrictAPIVersions() Option { return func(c *config) { c.strictVer = true } }

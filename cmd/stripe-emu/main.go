@@ -87,6 +87,7 @@ type serveFlags struct {
 	webhook, webhookSecret, events string
 	seed                           uint64
 	upcomingDays                   int
+	strictVersions                 bool
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -103,6 +104,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.Uint64Var(&f.seed, "seed", seed, "seed for ids and webhook ordering; 0 picks one (env STRIPE_EMU_SEED)")
 	upcoming, _ := strconv.Atoi(env("STRIPE_EMU_UPCOMING_INVOICE_DAYS", "0"))
 	fs.IntVar(&f.upcomingDays, "upcoming-invoice-days", upcoming, "send invoice.upcoming this many days before renewals; 0 sends none (env STRIPE_EMU_UPCOMING_INVOICE_DAYS)")
+	strict, _ := strconv.ParseBool(env("STRIPE_EMU_STRICT_API_VERSIONS", "false"))
+	fs.BoolVar(&f.strictVersions, "strict-api-versions", strict, "refuse requests pinned to an API version outside basil instead of answering them in basil's shapes (env STRIPE_EMU_STRICT_API_VERSIONS)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -138,8 +141,12 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready 
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	emu, err := emulator.New(emulator.WithDataFile(f.data), emulator.WithLogger(logger), emulator.WithSeed(f.seed),
-		emulator.WithUpcomingInvoiceEvents(time.Duration(f.upcomingDays)*24*time.Hour))
+	opts := []emulator.Option{emulator.WithDataFile(f.data), emulator.WithLogger(logger), emulator.WithSeed(f.seed),
+		emulator.WithUpcomingInvoiceEvents(time.Duration(f.upcomingDays) * 24 * time.Hour)}
+	if f.strictVersions {
+		opts = append(opts, emulator.WithStrictAPIVersions())
+	}
+	emu, err := emulator.New(opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
 		return 1

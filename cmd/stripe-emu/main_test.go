@@ -167,3 +167,21 @@ func TestWebhookFlagsSignWithTheGivenSecret(t *testing.T) {
 		t.Fatal("no webhook arrived")
 	}
 }
+
+// An SDK pinned to clover is answered in basil's shapes unless the binary
+// is told to be strict.
+func TestStrictAPIVersionsFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{{nil, 200}, {[]string{"--strict-api-versions"}, 400}} {
+		base, stop := startServe(t, append([]string{"--addr", "127.0.0.1:0"}, tc.args...)...)
+		req, _ := http.NewRequest("GET", base+"/v1/customers", nil)
+		req.Header.Set("Authorization", "Bearer sk_test_123")
+		req.Header.Set("Stripe-Version", "2025-09-30.clover")
+		if status, body := send(t, req); status != tc.want {
+			t.Errorf("%v: %d %s, want %d", tc.args, status, body, tc.want)
+		}
+		stop()
+	}
+}

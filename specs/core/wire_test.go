@@ -70,6 +70,27 @@ var _ = Describe("The wire", Label("wire"), func() {
 			Expect(r.Status).To(Equal(400))
 			Expect(r.Error()["message"]).To(Equal("Invalid Stripe API version: yesterday"))
 		})
+		It("answers an SDK pinned to another version in basil's shapes, and says so", func() {
+			r := Do(emu.URL(), "POST", "/v1/customers", "email=clover@example.com", "Stripe-Version", "2025-09-30.clover")
+			Expect(r.Status).To(Equal(200))
+			Expect(r.Header.Get("Stripe-Version")).To(Equal("2025-08-27.basil"))
+			Expect(r.Header.Get("Stripe-Emu-Warning")).To(Equal("Stripe-Version 2025-09-30.clover is answered in 2025-08-27.basil's shapes: stripe-emu renders the basil versions"))
+			events := emu.Events("")
+			Expect(events).NotTo(BeEmpty())
+			created := events[len(events)-1]
+			Expect(created["type"]).To(Equal("customer.created"))
+			Expect(created["api_version"]).To(Equal("2025-08-27.basil"), "the event is in the shapes it shows")
+			basil := Do(emu.URL(), "GET", "/v1/customers", "", "Stripe-Version", "2025-03-31.basil")
+			Expect(basil.Header.Get("Stripe-Emu-Warning")).To(BeEmpty())
+		})
+		It("refuses other versions when the emulator is strict", func() {
+			strict := emulator.Start(GinkgoT(), emulator.WithStrictAPIVersions())
+			r := Do(strict.URL(), "POST", "/v1/customers", "email=clover@example.com", "Stripe-Version", "2025-09-30.clover")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["message"]).To(Equal("Stripe API version 2025-09-30.clover is not supported by this emulator: it renders the basil versions (2025-03-31.basil to 2025-08-27.basil)."))
+			Expect(strict.Count("", "customer")).To(BeZero())
+			Expect(Do(strict.URL(), "GET", "/v1/customers", "", "Stripe-Version", "2025-07-30.basil").Status).To(Equal(200))
+		})
 	})
 
 	It("answers unknown routes with Stripe's 404", func() {

@@ -104,18 +104,30 @@ func pinnedVersion(r *http.Request) (string, *apierr.Error) {
 	return v, nil
 }
 
-func apiVersion(r *http.Request) (string, *apierr.Error) {
+// apiVersion is the version a request is answered in. A well-formed
+// version outside basil (an SDK newer or older than the emulator, sending
+// its own pinned version) is answered in basil's shapes, with rendered
+// true, unless strict, when it is refused: official clients used as they
+// come should work, as they do against stripe-mock, while a test that
+// depends on another version's shapes can ask to be told.
+func apiVersion(r *http.Request, strict bool) (version string, rendered bool, err *apierr.Error) {
 	v := strings.TrimSpace(r.Header.Get("Stripe-Version"))
 	switch {
 	case v == "":
-		return APIVersion, nil
+		return APIVersion, false, nil
 	case basilVersions[v]:
-		return v, nil
-	case versionShape.MatchString(v):
-		// A real Stripe version, but one whose object shapes differ from
-		// basil's: say so rather than answer in the wrong shape.
-		return "", apierr.InvalidRequest("Stripe API version %s is not supported by this emulator: it renders the basil versions (2025-03-31.basil to %s).", v, APIVersion)
+		return v, false, nil
+	case !versionShape.MatchString(v):
+		return "", false, apierr.InvalidRequest("Invalid Stripe API version: %s", v)
+	case strict:
+		return "", false, apierr.InvalidRequest("Stripe API version %s is not supported by this emulator: it renders the basil versions (2025-03-31.basil to %s).", v, APIVersion)
 	default:
-		return "", apierr.InvalidRequest("Invalid Stripe API version: %s", v)
+		return APIVersion, true, nil
 	}
+}
+
+// renderedWarning says, on an answer to another version, which shapes it
+// is in.
+func renderedWarning(asked string) string {
+	return "Stripe-Version " + asked + " is answered in " + APIVersion + "'s shapes: stripe-emu renders the basil versions"
 }

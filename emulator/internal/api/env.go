@@ -34,6 +34,11 @@ type Env struct {
 	// is sent, in seconds, as Stripe's "upcoming renewal events" setting
 	// says; 0 sends none.
 	UpcomingInvoiceLead int64
+
+	// StrictVersions refuses requests pinned to a real API version whose
+	// shapes are not basil's; by default they are answered in basil's
+	// shapes, with a Stripe-Emu-Warning header saying so.
+	StrictVersions bool
 }
 
 // APIVersion is the version the emulator renders (stripe-go v82.5.1's).

@@ -122,12 +122,16 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				}
 				return writeError(w, reqID, s.Clock.Unix(), err)
 			}
-			version, verr := apiVersion(r)
+			version, rendered, verr := apiVersion(r, s.StrictVersions)
 			if rt.PinnedVersion {
+				rendered = false
 				version, verr = pinnedVersion(r)
 			}
 			if verr != nil {
 				return writeError(w, reqID, s.Clock.Unix(), verr)
+			}
+			if rendered {
+				h.Set("Stripe-Emu-Warning", renderedWarning(strings.TrimSpace(r.Header.Get("Stripe-Version"))))
 			}
 			h.Set("Stripe-Version", version)
 			var err error
