@@ -132,4 +132,39 @@ var _ = Describe("Tax registrations", Label("tax"), func() {
 				Standard: &stripe.TaxRegistrationCreateCountryOptionsGBStandardParams{PlaceOfSupplyScheme: stripe.String("small_seller")}}}, ActiveFromNow: stripe.Bool(true)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "country_options[gb][standard][place_of_supply_scheme]")
 	})
+
+	It("refuse a change that would leave a registration ending before it starts, and keep it as it was", func() {
+		from, until := Epoch.Add(24*time.Hour).Unix(), Epoch.Add(48*time.Hour).Unix()
+		tx, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("US"), CountryOptions: usState("TX"), ActiveFrom: stripe.Int64(from)})
+		Expect(err).NotTo(HaveOccurred())
+		tx, err = sc.V1TaxRegistrations.Update(Ctx, tx.ID, &stripe.TaxRegistrationUpdateParams{ExpiresAt: stripe.Int64(until)})
+		Expect(err).NotTo(HaveOccurred())
+
+		// Moving the start past the end it already has, or to the very
+		// second it ends, would make a registration that is never active.
+		_, err = sc.V1TaxRegistrations.Update(Ctx, tx.ID, &stripe.TaxRegistrationUpdateParams{ActiveFrom: stripe.Int64(until + 3600)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "active_from")
+		_, err = sc.V1TaxRegistrations.Update(Ctx, tx.ID, &stripe.TaxRegistrationUpdateParams{ActiveFrom: stripe.Int64(until)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "active_from")
+		_, err = sc.V1TaxRegistrations.Update(Ctx, tx.ID, &stripe.TaxRegistrationUpdateParams{ExpiresAt: stripe.Int64(from)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "expires_at")
+		got, err := sc.V1TaxRegistrations.Retrieve(Ctx, tx.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.ActiveFrom).To(Equal(from))
+		Expect(got.ExpiresAt).To(Equal(until))
+
+		// One second before the end is a registration of one second.
+		got, err = sc.V1TaxRegistrations.Update(Ctx, tx.ID, &stripe.TaxRegistrationUpdateParams{ActiveFrom: stripe.Int64(until - 1)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.TaxRegistrationStatusScheduled))
+		emu.Clock().Set(time.Unix(until-1, 0))
+		got, err = sc.V1TaxRegistrations.Retrieve(Ctx, tx.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.TaxRegistrationStatusActive))
+		emu.Clock().Set(time.Unix(until, 0))
+		got, err = sc.V1TaxRegistrations.Retrieve(Ctx, tx.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.TaxRegistrationStatusExpired))
+	})
 })

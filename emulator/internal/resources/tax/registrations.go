@@ -323,10 +323,18 @@ func updateRegistration(c *api.Call) (any, error) {
 			if at < c.Now {
 				return nil, apierr.InvalidRequest("expires_at must be `now` or a time in the future.").WithParam("expires_at")
 			}
-			if at < api.Int(after["active_from"]) {
+			after["expires_at"] = at
+		}
+	}
+	// Whichever moved, a registration must end after it starts; only one
+	// active from now may end now (expires_at=now on a fresh one).
+	if until := after["expires_at"]; until != nil {
+		at, from := api.Int(until), api.Int(after["active_from"])
+		if at < from || (at == from && status == "scheduled") {
+			if c.Params.Has("expires_at") {
 				return nil, apierr.InvalidRequest("expires_at must be after active_from.").WithParam("expires_at")
 			}
-			after["expires_at"] = at
+			return nil, apierr.InvalidRequest("active_from must be before the registration's expires_at (%d).", at).WithParam("active_from")
 		}
 	}
 	if err := checkOverlap(c, api.Str(before["id"]), api.Str(after["country"]), api.Obj(after["country_options"]), api.Int(after["active_from"]), after["expires_at"]); err != nil {
