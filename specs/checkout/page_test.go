@@ -501,6 +501,42 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(status).To(Equal(400), "%v", body)
 		})
+		It("gives a connected account's session page and recovery URLs that open that account's session", func() {
+			acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+			Expect(err).NotTo(HaveOccurred())
+			pp := &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(900),
+				ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Poster")}}
+			pp.SetStripeAccount(acct.ID)
+			theirs, err := sc.V1Prices.Create(Ctx, pp)
+			Expect(err).NotTo(HaveOccurred())
+			p := paymentParams()
+			p.LineItems[0].Price = stripe.String(theirs.ID)
+			p.AfterExpiration = &stripe.CheckoutSessionCreateAfterExpirationParams{Recovery: &stripe.CheckoutSessionCreateAfterExpirationRecoveryParams{Enabled: stripe.Bool(true)}}
+			p.SetStripeAccount(acct.ID)
+			s, err := sc.V1CheckoutSessions.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+
+			noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			res, err := noRedirect.Get(s.URL)
+			Expect(err).NotTo(HaveOccurred())
+			res.Body.Close()
+			Expect(res.StatusCode).To(Equal(http.StatusOK), "the hosted page finds the connected account's session")
+
+			_, err = sc.V1CheckoutSessions.Expire(Ctx, s.ID, &stripe.CheckoutSessionExpireParams{Params: stripe.Params{StripeAccount: stripe.String(acct.ID)}})
+			Expect(err).NotTo(HaveOccurred())
+			expired, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, &stripe.CheckoutSessionRetrieveParams{Params: stripe.Params{StripeAccount: stripe.String(acct.ID)}})
+			Expect(err).NotTo(HaveOccurred())
+			res, err = noRedirect.Get(expired.AfterExpiration.Recovery.URL)
+			Expect(err).NotTo(HaveOccurred())
+			res.Body.Close()
+			Expect(res.StatusCode).To(Equal(http.StatusSeeOther))
+			Expect(emu.Count(acct.ID, "checkout.session")).To(Equal(2), "the copy is the connected account's")
+			Expect(emu.Count("", "checkout.session")).To(BeZero(), "nothing in the platform")
+			res, err = noRedirect.Get(res.Header.Get("Location"))
+			Expect(err).NotTo(HaveOccurred())
+			res.Body.Close()
+			Expect(res.StatusCode).To(Equal(http.StatusOK), "the copy's page opens too")
+		})
 		It("does not recover a session without recovery, and refuses recovery without enabled", func() {
 			s := create(paymentParams())
 			_, err := sc.V1CheckoutSessions.Expire(Ctx, s.ID, nil)
