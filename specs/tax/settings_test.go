@@ -69,6 +69,18 @@ var _ = Describe("Tax settings", Label("tax"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "head_office[address][country]")
 	})
 
+	It("refuse a head office in a country Stripe does not know (UK for GB), and stay pending", func() {
+		_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{
+			Address: &stripe.AddressParams{Country: stripe.String("UK"), City: stripe.String("London")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "head_office[address][country]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("Country 'UK' is unknown"))
+		s, err := sc.V1TaxSettings.Retrieve(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Status).To(Equal(stripe.TaxSettingsStatusPending))
+		Expect(s.HeadOffice).To(BeNil())
+		Expect(eventsOf(emu, "tax.settings.updated")).To(BeEmpty())
+	})
+
 	It("belong to each account: a connected account's are its own", func() {
 		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("DE")})
 		Expect(err).NotTo(HaveOccurred())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/country"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -117,14 +118,14 @@ func updateSettings(c *api.Call) (any, error) {
 // readAddress reads an address parameter (country required, two letters)
 // into Stripe's address shape.
 func readAddress(a params.Values, name string) (store.Obj, error) {
-	country, _ := a.Str("country")
-	if country == "" {
+	code, _ := a.Str("country")
+	if code == "" {
 		return nil, apierr.MissingParam(name + "[country]")
 	}
-	if !countryCode.MatchString(country) {
-		return nil, apierr.InvalidRequest("Country '%s' is unknown. Try using a 2-character alphanumeric country code instead, such as 'US', 'EG', or 'GB'. A full list of country codes is available at https://stripe.com/docs/api#country_codes", country).WithParam(name + "[country]")
+	if !countryCode.MatchString(code) || !country.Known(strings.ToUpper(code)) {
+		return nil, apierr.InvalidRequest("Country '%s' is unknown. Try using a 2-character alphanumeric country code instead, such as 'US', 'EG', or 'GB'. A full list of country codes is available at https://stripe.com/docs/api#country_codes", code).WithParam(name + "[country]")
 	}
-	out := store.Obj{"country": strings.ToUpper(country)}
+	out := store.Obj{"country": strings.ToUpper(code)}
 	for _, f := range []string{"city", "line1", "line2", "postal_code", "state"} {
 		v, _ := a.Str(f)
 		out[f] = api.NilIfEmpty(v)
