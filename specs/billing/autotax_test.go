@@ -502,4 +502,30 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sub.AutomaticTax.Enabled).To(BeFalse())
 	})
+
+	It("refuses automatic_tax without [enabled] rather than turning it off, and leaves it on", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		sub, err := subscribe(cus, price(1000, ""))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.AutomaticTax.Enabled).To(BeTrue())
+
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			AutomaticTax: &stripe.SubscriptionUpdateAutomaticTaxParams{Liability: &stripe.SubscriptionUpdateAutomaticTaxLiabilityParams{Type: stripe.String("self")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "automatic_tax[enabled]")
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.AutomaticTax.Enabled).To(BeTrue())
+
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AutomaticTax: &stripe.InvoiceCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		events := len(emu.Events(""))
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{
+			AutomaticTax: &stripe.InvoiceUpdateAutomaticTaxParams{Liability: &stripe.InvoiceUpdateAutomaticTaxLiabilityParams{Type: stripe.String("self")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "automatic_tax[enabled]")
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AutomaticTax.Enabled).To(BeTrue())
+		Expect(emu.Events("")).To(HaveLen(events), "a refused update sends no event")
+	})
 })

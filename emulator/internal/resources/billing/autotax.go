@@ -31,7 +31,12 @@ func AutoTaxParam(c *api.Call, p params.Values, name, prefix string) (on, sent b
 	if !ok {
 		return false, false, nil
 	}
-	on, _ = at.Bool("enabled")
+	on, ok = at.Bool("enabled")
+	if !ok {
+		// Stripe requires it: without it the object would turn
+		// automatic tax off.
+		return false, true, apierr.MissingParam(prefix + "[enabled]")
+	}
 	if lia, ok := at.Obj("liability"); ok {
 		if t, _ := lia.Str("type"); t != "self" {
 			// A connected account liable for the tax (on_behalf_of
