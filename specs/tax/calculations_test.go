@@ -322,6 +322,63 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		Expect(emu.Count("", "tax_rate")).To(BeZero())
 	})
 
+	It("page their line items, and a transaction's, both ways", func() {
+		activateTax(sc, "US", "CA", "94080")
+		registerUSState(sc, "CA")
+		p := &stripe.TaxCalculationCreateParams{Currency: stripe.String("usd"), CustomerDetails: buyerAt("CA", "94080")}
+		for i := range 5 {
+			p.LineItems = append(p.LineItems, line(int64(1000*(i+1)), "exclusive", string(rune('a'+i))))
+		}
+		calc, err := sc.V1TaxCalculations.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+
+		var all []string
+		for li, err := range sc.V1TaxCalculations.ListLineItems(Ctx, &stripe.TaxCalculationListLineItemsParams{Calculation: stripe.String(calc.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			all = append(all, li.Reference)
+		}
+		Expect(all).To(Equal([]string{"a", "b", "c", "d", "e"}))
+		ids := map[string]string{}
+		for li, err := range sc.V1TaxCalculations.ListLineItems(Ctx, &stripe.TaxCalculationListLineItemsParams{Calculation: stripe.String(calc.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			ids[li.Reference] = li.ID
+		}
+
+		// Backwards from the last, two a page: stripe-go walks back with
+		// ending_before and hands the items over nearest first.
+		var back []string
+		bp := &stripe.TaxCalculationListLineItemsParams{Calculation: stripe.String(calc.ID)}
+		bp.EndingBefore = stripe.String(ids["e"])
+		bp.Limit = stripe.Int64(2)
+		for li, err := range sc.V1TaxCalculations.ListLineItems(Ctx, bp) {
+			Expect(err).NotTo(HaveOccurred())
+			back = append(back, li.Reference)
+		}
+		Expect(back).To(Equal([]string{"d", "c", "b", "a"}))
+		bp.EndingBefore = stripe.String("tax_li_nope")
+		for _, err := range sc.V1TaxCalculations.ListLineItems(Ctx, bp) {
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "ending_before")
+			break
+		}
+
+		txn, err := sc.V1TaxTransactions.CreateFromCalculation(Ctx, &stripe.TaxTransactionCreateFromCalculationParams{
+			Calculation: stripe.String(calc.ID), Reference: stripe.String("order-both-ways")})
+		Expect(err).NotTo(HaveOccurred())
+		var last string
+		for li, err := range sc.V1TaxTransactions.ListLineItems(Ctx, &stripe.TaxTransactionListLineItemsParams{Transaction: stripe.String(txn.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			last = li.ID
+		}
+		tp := &stripe.TaxTransactionListLineItemsParams{Transaction: stripe.String(txn.ID)}
+		tp.EndingBefore = stripe.String(last)
+		back = nil
+		for li, err := range sc.V1TaxTransactions.ListLineItems(Ctx, tp) {
+			Expect(err).NotTo(HaveOccurred())
+			back = append(back, li.Reference)
+		}
+		Expect(back).To(Equal([]string{"d", "c", "b", "a"}))
+	})
+
 	It("expire after 90 days on the clock", func() {
 		activateTax(sc, "US", "CA", "94080")
 		registerUSState(sc, "CA")

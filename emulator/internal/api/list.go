@@ -195,8 +195,10 @@ func SearchResult(url string, data []any, hasMore bool, nextPage any) store.Obj 
 }
 
 // EmbeddedPage pages through items an object carries inside itself
-// (invoice and credit note lines) or computes (meter event summaries): limit and starting_after (name is
-// what an unknown cursor is called in the error), oldest first.
+// (invoice and credit note lines) or computes (meter event summaries): limit
+// and starting_after or ending_before (name is what an unknown cursor is
+// called in the error), oldest first. A page ending before a cursor holds
+// the items just before it; has_more then says there are earlier ones.
 func EmbeddedPage(c *Call, lines []any, url, name string) (any, error) {
 	limit := 10
 	if n, ok := c.Params.Int("limit"); ok {
@@ -205,19 +207,40 @@ func EmbeddedPage(c *Call, lines []any, url, name string) (any, error) {
 		}
 		limit = int(n)
 	}
-	start := 0
-	if after, _ := c.Params.Str("starting_after"); after != "" {
-		start = -1
+	after, _ := c.Params.Str("starting_after")
+	before, _ := c.Params.Str("ending_before")
+	if after != "" && before != "" {
+		return nil, apierr.Exclusive("starting_after", "ending_before")
+	}
+	at := func(id, param string) (int, error) {
 		for i, l := range lines {
-			if Obj(l)["id"] == after {
-				start = i + 1
+			if Obj(l)["id"] == id {
+				return i, nil
 			}
 		}
-		if start < 0 {
-			return nil, apierr.NoSuchObject(name, after, "starting_after")
-		}
+		return 0, apierr.NoSuchObject(name, id, param)
 	}
-	end := min(start+limit, len(lines))
+	start, end := 0, len(lines)
+	if after != "" {
+		i, err := at(after, "starting_after")
+		if err != nil {
+			return nil, err
+		}
+		start = i + 1
+	}
+	if before != "" {
+		i, err := at(before, "ending_before")
+		if err != nil {
+			return nil, err
+		}
+		start, end = max(i-limit, 0), i
+		var page []store.Obj
+		for _, l := range lines[start:end] {
+			page = append(page, Obj(l))
+		}
+		return &List{URL: url, Data: page, HasMore: start > 0}, nil
+	}
+	end = min(start+limit, end)
 	var page []store.Obj
 	for _, l := range lines[start:end] {
 		page = append(page, Obj(l))
