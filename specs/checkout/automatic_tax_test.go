@@ -320,6 +320,28 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(sessions()).To(Equal(1), "only the one saving the shipping address was created")
 	})
 
+	It("names price_data[tax_behavior] and shipping_rate_data[tax_behavior] when an inline price or rate has none", func() {
+		activate()
+		kettle := price(2000, "exclusive")
+		p := &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), AutomaticTax: auto(),
+			LineItems: append(lines(kettle, 1), &stripe.CheckoutSessionCreateLineItemParams{Quantity: stripe.Int64(1),
+				PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(500),
+					ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Descaler")}}})}
+		_, err := sc.V1CheckoutSessions.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[1][price_data][tax_behavior]")
+
+		p.LineItems = lines(kettle, 1)
+		p.ShippingAddressCollection = &stripe.CheckoutSessionCreateShippingAddressCollectionParams{AllowedCountries: stripe.StringSlice([]string{"DE"})}
+		p.ShippingOptions = []*stripe.CheckoutSessionCreateShippingOptionParams{{ShippingRateData: &stripe.CheckoutSessionCreateShippingOptionShippingRateDataParams{
+			DisplayName: stripe.String("Post"), FixedAmount: &stripe.CheckoutSessionCreateShippingOptionShippingRateDataFixedAmountParams{
+				Amount: stripe.Int64(500), Currency: stripe.String("eur")}}}}
+		_, err = sc.V1CheckoutSessions.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "shipping_options[0][shipping_rate_data][tax_behavior]")
+		Expect(sessions()).To(BeZero())
+		Expect(emu.Count("", "price")).To(Equal(1), "no inline price is left behind")
+		Expect(emu.Count("", "shipping_rate")).To(BeZero(), "nor an inline shipping rate")
+	})
+
 	It("carries a payment link's automatic tax to the sessions it opens", func() {
 		kettle := price(2000, "exclusive")
 		_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{

@@ -117,14 +117,14 @@ func applyAutomaticTax(c *api.Call, s store.Obj, items []store.Obj, cus store.Ob
 		return apierr.InvalidRequest("`automatic_tax` can only be used in `payment` or `subscription` mode: a Checkout Session in `setup` mode charges nothing.").WithParam("automatic_tax[enabled]")
 	}
 	for i, it := range items {
-		if _, err := itemBehavior(c, it, fmt.Sprintf("line_items[%d][price]", i)); err != nil {
+		if _, err := itemBehavior(c, it, inlineParam(c, "line_items", i, "price")); err != nil {
 			return err
 		}
 	}
 	options, _ := s["shipping_options"].([]any)
 	for i, o := range options {
 		rate, _ := c.Tx.Get(c.Account, "shipping_rate", api.Str(api.Obj(o)["shipping_rate"]))
-		if _, err := tax.PriceBehavior(c, rate, shipping.Elem("shipping_options", i, "shipping_rate")); err != nil {
+		if _, err := tax.PriceBehavior(c, rate, inlineParam(c, "shipping_options", i, "shipping_rate")); err != nil {
 			return err
 		}
 	}
@@ -145,6 +145,19 @@ func applyAutomaticTax(c *api.Call, s store.Obj, items []store.Obj, cus store.Ob
 		return nil
 	}
 	return decideTaxes(c, s, items, *buyer)
+}
+
+// inlineParam names what sets the tax behavior of element i of list
+// (line_items, shipping_options): <field>, or <field>_data[tax_behavior]
+// for an object the request describes inline (price_data,
+// shipping_rate_data), whose id the request never named.
+func inlineParam(c *api.Call, list string, i int, field string) string {
+	if els := c.Params.Array(list); i < len(els) {
+		if _, inline := els[i].Sent(field + "_data"); inline {
+			return shipping.Elem(list, i, field+"_data") + "[tax_behavior]"
+		}
+	}
+	return shipping.Elem(list, i, field)
 }
 
 // itemBehavior is whether a line item's price includes tax: a currency
