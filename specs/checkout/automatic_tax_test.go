@@ -340,6 +340,12 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(sessions()).To(BeZero())
 		Expect(emu.Count("", "price")).To(Equal(1), "no inline price is left behind")
 		Expect(emu.Count("", "shipping_rate")).To(BeZero(), "nor an inline shipping rate")
+
+		_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{AutomaticTax: &stripe.PaymentLinkCreateAutomaticTaxParams{Enabled: stripe.Bool(true)},
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Quantity: stripe.Int64(1), PriceData: &stripe.PaymentLinkCreateLineItemPriceDataParams{
+				Currency: stripe.String("eur"), UnitAmount: stripe.Int64(500), ProductData: &stripe.PaymentLinkCreateLineItemPriceDataProductDataParams{Name: stripe.String("Descaler")}}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][price_data][tax_behavior]")
+		Expect(emu.Count("", "payment_link")).To(BeZero())
 	})
 
 	It("carries a payment link's automatic tax to the sessions it opens", func() {
