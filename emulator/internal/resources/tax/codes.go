@@ -118,57 +118,12 @@ func retrieveCode(c *api.Call) (any, error) {
 	return t.object(), nil
 }
 
-// listCodes pages through the codes in Stripe's order.
+// listCodes pages through the codes in Stripe's order, as any list of
+// items that are not stored objects is paged.
 func listCodes(c *api.Call) (any, error) {
-	limit := 10
-	if n, ok := c.Params.Int("limit"); ok {
-		if n < 1 || n > 100 {
-			return nil, apierr.InvalidRequest("Invalid limit: must be between 1 and 100").WithParam("limit")
-		}
-		limit = int(n)
-	}
-	after, _ := c.Params.Str("starting_after")
-	before, _ := c.Params.Str("ending_before")
-	if after != "" && before != "" {
-		return nil, apierr.Exclusive("starting_after", "ending_before")
-	}
-	from, to := 0, len(codes)
-	for _, cur := range []struct{ param, id string }{{"starting_after", after}, {"ending_before", before}} {
-		if cur.id == "" {
-			continue
-		}
-		i := codeIndex(cur.id)
-		if i < 0 {
-			return nil, apierr.NoSuchObject("tax code", cur.id, cur.param)
-		}
-		if cur.param == "starting_after" {
-			from = i + 1
-		} else {
-			to = i
-		}
-	}
-	var page []taxCode
-	hasMore := false
-	if before != "" {
-		// The codes just before the cursor.
-		from = max(0, to-limit)
-		page, hasMore = codes[from:to], from > 0
-	} else {
-		end := min(len(codes), from+limit)
-		page, hasMore = codes[from:end], end < len(codes)
-	}
-	data := make([]store.Obj, len(page))
-	for i, t := range page {
-		data[i] = t.object()
-	}
-	return &api.List{URL: "/v1/tax_codes", Data: data, HasMore: hasMore}, nil
-}
-
-func codeIndex(id string) int {
+	all := make([]any, len(codes))
 	for i, t := range codes {
-		if t.ID == id {
-			return i
-		}
+		all[i] = t.object()
 	}
-	return -1
+	return api.EmbeddedPage(c, all, "/v1/tax_codes", "tax code")
 }
