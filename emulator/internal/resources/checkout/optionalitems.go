@@ -203,17 +203,8 @@ func addOptionalItems(c *api.Call, s store.Obj) error {
 		if !ok {
 			return apierr.Internal("optional item's price %s is gone", id)
 		}
-		currency := api.Str(s["currency"])
-		amount := catalog.Amount(c, price, currency, qty)
-		desc := any(nil)
-		if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
-			desc = prod["name"]
-		}
-		items = append(items, store.Obj{
-			"id": c.IDs.Long("li_"), "object": "item", "amount_discount": int64(0), "amount_subtotal": amount,
-			"amount_tax": int64(0), "amount_total": amount, "currency": currency, "description": desc,
-			"price": price, "quantity": qty,
-		})
+		item, amount := newLineItem(c, price, api.Str(s["currency"]), qty)
+		items = append(items, item)
 		added += amount
 	}
 	if err := saveItems(c, api.Str(s["id"]), items); err != nil {

@@ -552,14 +552,10 @@ func openLinkSession(c *api.Call) (any, error) {
 		p["invoice_creation"] = ic
 	}
 	linkCustomPage(l, p)
-	saved := c.Params
-	c.Params = params.NewValues(p)
-	res, err := create(c)
-	c.Params = saved
+	s, err := createFrom(c, p)
 	if err != nil {
 		return nil, err
 	}
-	s := res.(store.Obj)
 	s["payment_link"] = l["id"]
 	// Stripe copies the link's metadata to the sessions it opens.
 	md := map[string]any{}

@@ -127,14 +127,10 @@ func recoverSession(c *api.Call) (any, error) {
 	if api.Bool(r["allow_promotion_codes"]) {
 		p["allow_promotion_codes"] = true
 	}
-	saved := c.Params
-	c.Params = params.NewValues(p)
-	res, err := create(c)
-	c.Params = saved
+	cs, err := createFrom(c, p)
 	if err != nil {
 		return nil, err
 	}
-	cs := res.(store.Obj)
 	cs["recovered_from"] = s["id"]
 	if s["payment_link"] != nil {
 		// A link's session: the copy is the link's too, with its metadata.

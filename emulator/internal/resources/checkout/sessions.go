@@ -336,17 +336,9 @@ func lineItems(c *api.Call, mode, requested string, cus store.Obj) ([]store.Obj,
 			return nil, nil, "", 0, err
 		}
 		rates = append(rates, own)
-		amount := catalog.Amount(c, price, currency, qty)
+		item, amount := newLineItem(c, price, currency, qty)
+		out = append(out, item)
 		total += amount
-		desc := any(nil)
-		if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
-			desc = prod["name"]
-		}
-		out = append(out, store.Obj{
-			"id": c.IDs.Long("li_"), "object": "item", "amount_discount": int64(0), "amount_subtotal": amount,
-			"amount_tax": int64(0), "amount_total": amount, "currency": currency, "description": desc,
-			"price": price, "quantity": qty,
-		})
 	}
 	if mode == "subscription" && !recurringSeen {
 		return nil, nil, "", 0, apierr.InvalidRequest("You must provide at least one recurring price in `subscription` mode when using prices.").WithParam("line_items")
@@ -880,4 +872,32 @@ func expiryWork(account, id string, at int64) api.Due {
 		_, err := expire(c, s)
 		return err
 	}}
+}
+
+// newLineItem is a session's line item for qty of price, billed in
+// currency, before discounts and taxes, and its amount.
+func newLineItem(c *api.Call, price store.Obj, currency string, qty int64) (store.Obj, int64) {
+	amount := catalog.Amount(c, price, currency, qty)
+	desc := any(nil)
+	if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
+		desc = prod["name"]
+	}
+	return store.Obj{
+		"id": c.IDs.Long("li_"), "object": "item", "amount_discount": int64(0), "amount_subtotal": amount,
+		"amount_tax": int64(0), "amount_total": amount, "currency": currency, "description": desc,
+		"price": price, "quantity": qty,
+	}, amount
+}
+
+// createFrom creates a session from parameters the emulator wrote (a
+// payment link's, a recovered session's), as if they had been sent.
+func createFrom(c *api.Call, p map[string]any) (store.Obj, error) {
+	saved := c.Params
+	c.Params = params.NewValues(p)
+	defer func() { c.Params = saved }()
+	res, err := create(c)
+	if err != nil {
+		return nil, err
+	}
+	return res.(store.Obj), nil
 }
