@@ -791,6 +791,73 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.LatestInvoice.Lines.Data).To(HaveLen(2))
 	})
 
+	Describe("canceling with prorate=true", func() {
+		// April has 30 days: canceled halfway, half the month is unused.
+		var sub *stripe.Subscription
+		BeforeEach(func() {
+			emu.Clock().Set(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
+			var err error
+			sub, err = subscribe(customerWith("pm_card_visa", ""), nil)
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(time.Date(2026, 4, 16, 0, 0, 0, 0, time.UTC))
+		})
+		pending := func() []*stripe.InvoiceItem {
+			var out []*stripe.InvoiceItem
+			for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(sub.Customer.ID), Pending: stripe.Bool(true)}) {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, ii)
+			}
+			return out
+		}
+
+		It("credits the unused time as a proration left for the customer's next invoice", func() {
+			_, err := sc.V1Subscriptions.Cancel(Ctx, sub.ID, &stripe.SubscriptionCancelParams{Prorate: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			items := pending()
+			Expect(items).To(HaveLen(1))
+			Expect(items[0].Amount).To(Equal(int64(-500)))
+			Expect(items[0].Proration).To(BeTrue())
+			Expect(items[0].Description).To(Equal("Unused time on 1 × Pro after 16 Apr 2026"))
+			Expect(items[0].Period.Start).To(Equal(time.Date(2026, 4, 16, 0, 0, 0, 0, time.UTC).Unix()))
+			Expect(items[0].Period.End).To(Equal(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC).Unix()))
+
+			inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(sub.Customer.ID), PendingInvoiceItemsBehavior: stripe.String("include")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Total).To(Equal(int64(-500)))
+		})
+
+		It("puts the credit on the final invoice with invoice_now, crediting a negative total to the customer's balance", func() {
+			p := &stripe.SubscriptionCancelParams{Prorate: stripe.Bool(true), InvoiceNow: stripe.Bool(true)}
+			p.AddExpand("latest_invoice")
+			got, err := sc.V1Subscriptions.Cancel(Ctx, sub.ID, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+			inv := got.LatestInvoice
+			Expect(inv.ID).NotTo(Equal(sub.LatestInvoice.ID))
+			Expect(inv.Lines.Data).To(HaveLen(1))
+			Expect(inv.Lines.Data[0].Amount).To(Equal(int64(-500)))
+			Expect(inv.Total).To(Equal(int64(-500)))
+			Expect(inv.AmountDue).To(Equal(int64(0)))
+			Expect(inv.StartingBalance).To(Equal(int64(0)))
+			Expect(inv.EndingBalance).To(Equal(int64(-500)))
+			Expect(pending()).To(BeEmpty())
+			cus, err := sc.V1Customers.Retrieve(Ctx, sub.Customer.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cus.Balance).To(Equal(int64(-500)))
+		})
+
+		It("credits nothing when the period is not running (a trial)", func() {
+			trialing, err := subscribe(customerWith("pm_card_visa", ""), func(p *stripe.SubscriptionCreateParams) { p.TrialPeriodDays = stripe.Int64(7) })
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Subscriptions.Cancel(Ctx, trialing.ID, &stripe.SubscriptionCancelParams{Prorate: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(trialing.Customer.ID), Pending: stripe.Bool(true)}) {
+				Expect(err).NotTo(HaveOccurred())
+				Fail("unexpected pending item " + ii.ID)
+			}
+		})
+	})
+
 	It("lists a customer's current subscriptions when the customer is retrieved with expand[]=subscriptions", func() {
 		cus := customerWith("pm_card_visa", "")
 		kept, err := subscribe(cus, nil)

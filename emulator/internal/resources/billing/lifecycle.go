@@ -134,7 +134,8 @@ func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 
 // applyBalance uses the customer's balance on an invoice being finalized,
 // as Stripe does: credit (a negative balance) pays what it can of the
-// total, a debt (a positive balance) is added to what is due. The invoice
+// total, a debt (a positive balance) is added to what is due, and a
+// negative total is credited to the balance. The invoice
 // records starting_balance and ending_balance; an applied_to_invoice
 // transaction moves the customer's balance, changed in cus (the caller
 // stores it). It returns the customer's previous attributes when the
@@ -145,7 +146,16 @@ func applyBalance(c *api.Call, inv, cus store.Obj) (store.Obj, error) {
 	inv["starting_balance"] = bal
 	inv["ending_balance"] = bal
 	total := api.Int(inv["total"])
-	if bal == 0 || total < 0 {
+	if total < 0 {
+		// Nothing is due; what the invoice owes the customer (a credit
+		// proration, say) becomes credit on their balance.
+		if _, err := customers.MoveBalance(c, cus, total, api.Str(inv["currency"]), "applied_to_invoice", store.Obj{"invoice": inv["id"]}); err != nil {
+			return nil, err
+		}
+		inv["ending_balance"] = cus["balance"]
+		return store.Obj{"balance": bal}, nil
+	}
+	if bal == 0 {
 		return nil, nil
 	}
 	applied := bal // a debt is all added

@@ -1166,11 +1166,17 @@ func cancelSubscription(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("This subscription has already been canceled.").WithCode("resource_missing")
 	}
 	// invoice_now bills unbilled usage and pending prorations at once;
-	// crediting the unused time (prorate) is not emulated.
+	// prorate credits the unused time of the period as prorations, on
+	// that final invoice or left for the customer's next one.
 	invoiceNow, _ := c.Params.Bool("invoice_now")
-	c.AcceptWhen("prorate", false)
+	prorate, _ := c.Params.Bool("prorate")
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
 	c.Now = c.ClockNow(cus)
+	if prorate && (before["status"] == "active" || before["status"] == "past_due") {
+		if err := creditUnusedTime(c, before, before); err != nil {
+			return nil, err
+		}
+	}
 	withDetails := api.Clone(before)
 	applyCancellationDetails(c, withDetails)
 	if err := endSubscription(c, withDetails, "cancellation_requested"); err != nil {
@@ -1422,15 +1428,9 @@ func resetAnchorParam(c *api.Call, sub store.Obj, pending bool) (bool, error) {
 // resetCycle starts a new full period now (billing_cycle_anchor=now),
 // crediting the old period's unused time unless proration_behavior=none.
 func resetCycle(c *api.Call, before, after store.Obj, behavior string) error {
-	start, end := periodStart(before), periodEnd(before)
-	if behavior != "none" && end > c.Now && end > start {
-		fraction := float64(end-max(c.Now, start)) / float64(end-start)
-		for _, it := range subItems(before) {
-			rates, _ := it["tax_rates"].([]any)
-			d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), true, it["id"], rates}
-			if err := insertProration(c, after, d, c.Now, end, fraction); err != nil {
-				return err
-			}
+	if behavior != "none" {
+		if err := creditUnusedTime(c, before, after); err != nil {
+			return err
 		}
 	}
 	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
@@ -1712,6 +1712,24 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		}
 	}
 	return changed, nil
+}
+
+// creditUnusedTime records, for each item before had, a proration of
+// sub crediting its time from now to the end of the current period.
+func creditUnusedTime(c *api.Call, before, sub store.Obj) error {
+	start, end := periodStart(before), periodEnd(before)
+	if end <= c.Now || end <= start {
+		return nil
+	}
+	fraction := float64(end-max(c.Now, start)) / float64(end-start)
+	for _, it := range subItems(before) {
+		rates, _ := it["tax_rates"].([]any)
+		d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), true, it["id"], rates}
+		if err := insertProration(c, sub, d, c.Now, end, fraction); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // proration is one pending proration invoice item of a subscription:
