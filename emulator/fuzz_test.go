@@ -37,6 +37,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/transfers", "amount=100&currency=usd&destination=acct_1&source_transaction=ch_1", "", "")
 	f.Add("POST", "/v1/payouts", "amount=100&currency=usd&method=standard", "acct_x", "")
 	f.Add("POST", "/v1/payment_links", "line_items[0][price]=price_1&line_items[0][quantity]=1&restrictions[completed_sessions][limit]=1", "", "")
+	f.Add("DELETE", "/v1/subscriptions/sub_1/discount", "", "", "")
 	f.Add("POST", "/v1/customers/cus_1/tax_ids", "type=eu_vat&value=DE123456789", "", "")
 	f.Add("POST", "/v1/tax_ids", "type=eu_vat&value=DE123456789&owner[type]=account&owner[account]=acct_1", "", "")
 	f.Add("GET", "/v1/tax_ids?owner[type]=customer&owner[customer]=cus_1&expand[]=data.owner.customer", "", "", "")

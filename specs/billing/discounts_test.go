@@ -149,6 +149,36 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		Expect(promo.TimesRedeemed).To(Equal(int64(1)))
 	})
 
+	It("removes a subscription's discounts with DELETE /v1/subscriptions/{id}/discount, answering with the deleted discount", func() {
+		sub := subscribe(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(20), Duration: stripe.String("forever")}).ID)})
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(800)))
+		Expect(sub.Discounts).To(HaveLen(1))
+		seen := len(emu.Events(""))
+		del, err := sc.V1Subscriptions.DeleteDiscount(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		// stripe-go decodes Stripe's deleted_discount into a Subscription.
+		Expect(del.ID).To(Equal(sub.Discounts[0].ID))
+		Expect(del.Object).To(Equal("discount"))
+		evs := emu.Events("")[seen:]
+		Expect(evs).To(HaveLen(1))
+		Expect(evs[0]["type"]).To(Equal("customer.subscription.updated"))
+		Expect(evs[0]["data"].(map[string]any)["previous_attributes"]).To(HaveKey("discounts"))
+
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Discounts).To(BeEmpty())
+		emu.Clock().Set(time.Unix(got.Items.Data[0].CurrentPeriodEnd, 0).Add(2 * time.Hour))
+		invs := invoicesOf(sub.ID)
+		Expect(invs).To(HaveLen(2))
+		Expect(invs[1].Total).To(Equal(int64(1000)), "the renewal is no longer discounted")
+
+		_, err = sc.V1Subscriptions.DeleteDiscount(Ctx, sub.ID, nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "")
+		Expect(StripeErr(err).Msg).To(Equal("No active discount for subscription " + sub.ID + " on customer " + cus.ID))
+		_, err = sc.V1Subscriptions.DeleteDiscount(Ctx, "sub_missing", nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+	})
+
 	It("takes a once discount off the first invoice only", func() {
 		c := coupon(&stripe.CouponCreateParams{AmountOff: stripe.Int64(300), Currency: stripe.String("usd"), Duration: stripe.String("once")})
 		sub := subscribe(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(c.ID)})

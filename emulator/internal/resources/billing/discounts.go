@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -191,4 +192,35 @@ func discountTook(inv store.Obj, id string) bool {
 		}
 	}
 	return false
+}
+
+// deleteSubscriptionDiscount is DELETE /v1/subscriptions/{id}/discount.
+// Since basil a subscription holds discounts[] rather than one discount:
+// the subscription-level discounts still applying are all taken away
+// (its items' own stay), and the answer is Stripe's deleted_discount of
+// the first, the one the legacy discount field showed.
+func deleteSubscriptionDiscount(c *api.Call) (any, error) {
+	before, err := loadSubscription(c)
+	if err != nil {
+		return nil, err
+	}
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
+	c.Now = c.ClockNow(cus)
+	live := liveDiscounts(c, before)
+	if len(live) == 0 {
+		e := apierr.InvalidRequest("No active discount for subscription %s on customer %s", before["id"], before["customer"]).WithCode("resource_missing")
+		e.Status = 404
+		return nil, e
+	}
+	d, _ := c.Tx.Get(c.Account, "discount", api.Str(live[0]))
+	after := api.Clone(before)
+	after["discounts"] = []any{}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	// Stripe's deleted_discount: the discount without its end.
+	out := api.Clone(d)
+	delete(out, "end")
+	out["deleted"] = true
+	return out, nil
 }

@@ -46,6 +46,7 @@ func subscriptionRoutes() []api.Route {
 		api.GET("/v1/subscriptions/{id}", params.FromStruct(stripe.SubscriptionRetrieveParams{}), retrieveSubscription),
 		api.POST("/v1/subscriptions/{id}", update, updateSubscription),
 		api.DELETE("/v1/subscriptions/{id}", params.FromStruct(stripe.SubscriptionCancelParams{}), cancelSubscription),
+		api.DELETE("/v1/subscriptions/{id}/discount", params.FromStruct(stripe.SubscriptionDeleteDiscountParams{}), deleteSubscriptionDiscount),
 		api.POST("/v1/subscriptions/{id}/resume", params.FromStruct(stripe.SubscriptionResumeParams{}), resumeSubscription),
 		api.GET("/v1/subscription_items", params.FromStruct(stripe.SubscriptionItemListParams{}).Require("subscription"), listSubscriptionItems),
 		api.GET("/v1/subscription_items/{id}", params.FromStruct(stripe.SubscriptionItemRetrieveParams{}), retrieveSubscriptionItem),
