@@ -163,6 +163,29 @@ var _ = Describe("Prices in several currencies (currency_options)", Label("billi
 		})
 	})
 
+	It("writes a line's unit amount as Stripe does: a zero-decimal currency in whole units, the interval count spelled out", func() {
+		cus := customerWithCard(sc, "jpy@example.com", "pm_card_visa", "")
+		jpy, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(plan.Product.ID), Currency: stripe.String("jpy"), UnitAmount: stripe.Int64(3000),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(jpy.ID)}}}
+		p.AddExpand("latest_invoice")
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(3000)))
+		Expect(sub.LatestInvoice.Lines.Data[0].Description).To(Equal("1 × Pro (at ¥3,000 / month)"))
+
+		other := customerWithCard(sc, "usd@example.com", "pm_card_visa", "")
+		quarterly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(plan.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(123456),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(3)}})
+		Expect(err).NotTo(HaveOccurred())
+		p = &stripe.SubscriptionCreateParams{Customer: stripe.String(other.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(quarterly.ID)}}}
+		p.AddExpand("latest_invoice")
+		sub, err = sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.Lines.Data[0].Description).To(Equal("1 × Pro (at $1,234.56 / every 3 months)"))
+	})
+
 	It("bills a subscription in EUR at the EUR amount, and renews at it", func() {
 		cus := customerWithCard(sc, "eur@example.com", "pm_card_visa", "")
 		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"),
@@ -181,7 +204,7 @@ var _ = Describe("Prices in several currencies (currency_options)", Label("billi
 		Expect(line.Currency).To(Equal(stripe.CurrencyEUR))
 		Expect(line.Amount).To(Equal(int64(1800)))
 		Expect(line.Pricing.UnitAmountDecimal).To(Equal(float64(900)))
-		Expect(line.Description).To(Equal("2 × Pro (at 9.00 eur / month)"))
+		Expect(line.Description).To(Equal("2 × Pro (at €9.00 / month)"))
 		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, inv.Payments.Data[0].Payment.PaymentIntent.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pi.Currency).To(Equal(stripe.CurrencyEUR))

@@ -485,7 +485,7 @@ async function refused(promise) {
     assert.equal(inv.currency, 'eur');
     assert.equal(inv.total, 1800);
     assert.equal(inv.amount_paid, 1800);
-    assert.equal(inv.lines.data[0].description, '2 × Pro (at 9.00 eur / month)');
+    assert.equal(inv.lines.data[0].description, '2 × Pro (at €9.00 / month)');
     const pi = await stripe.paymentIntents.retrieve(inv.payments.data[0].payment.payment_intent);
     assert.equal(pi.currency, 'eur');
     assert.equal(pi.amount, 1800);

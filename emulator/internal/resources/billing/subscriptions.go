@@ -10,6 +10,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
@@ -663,12 +664,17 @@ func subscriptionCurrency(c *api.Call, cus store.Obj, prices []store.Obj) (strin
 // periodLine describes a subscription item's line for a period: Stripe's
 // "1 × Pro (at $10.00 / month)" for a per-unit price, at its amount in the
 // subscription's currency; a tiered price has no one unit amount to show.
-func periodLine(c *api.Call, price store.Obj, qty int64, currency string) string {
+func periodLine(c *api.Call, price store.Obj, qty int64, cur string) string {
 	if price["billing_scheme"] == "tiered" {
 		return fmt.Sprintf("%d × %v", qty, productName(c, price))
 	}
-	unit, _ := catalog.UnitAmount(c, price, currency)
-	return fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), money(unit, currency), api.Str(api.Obj(price["recurring"])["interval"]))
+	unit, _ := catalog.UnitAmount(c, price, cur)
+	interval, count := recurring(price)
+	every := interval
+	if count > 1 {
+		every = fmt.Sprintf("every %d %ss", count, interval)
+	}
+	return fmt.Sprintf("%d × %v (at %s / %s)", qty, productName(c, price), currency.Format(unit, cur), every)
 }
 
 // anchorParam reads billing_cycle_anchor on create: a future time no
@@ -1037,10 +1043,6 @@ func setLatestInvoice(c *api.Call, subID, invID string) error {
 	}
 	sub["latest_invoice"] = invID
 	return c.Put(sub)
-}
-
-func money(amount int64, currency string) string {
-	return fmt.Sprintf("%d.%02d %s", amount/100, amount%100, currency)
 }
 
 func asKept(err error, k **api.KeptError) bool {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
@@ -90,7 +91,7 @@ func (ch IntentChange) Intent() store.Obj {
 
 func checkAmount(c *api.Call, amount int64, currency string) error {
 	switch {
-	case amount < 50 && !zeroDecimal[currency]:
+	case amount < 50 && !zeroDecimal(currency):
 		return apierr.InvalidRequest("Amount must be at least 50 cents").WithParam("amount").WithCode("amount_too_small")
 	case amount < 1:
 		return apierr.InvalidRequest("Amount must be at least 1 %s", currency).WithParam("amount").WithCode("amount_too_small")
@@ -100,7 +101,8 @@ func checkAmount(c *api.Call, amount int64, currency string) error {
 	return nil
 }
 
-var zeroDecimal = map[string]bool{"jpy": true, "krw": true, "vnd": true, "clp": true, "xof": true, "xaf": true, "ugx": true}
+// zeroDecimal reports whether amounts in the currency are whole units.
+var zeroDecimal = currency.ZeroDecimal
 
 // NewIntent builds a PaymentIntent object; billing uses it for invoices.
 func NewIntent(c *api.Call, amount int64, currency string, customer any) store.Obj {

@@ -34,7 +34,7 @@ func refundRoutes() []api.Route {
 var refundReasons = map[string]bool{"duplicate": true, "fraudulent": true, "requested_by_customer": true}
 
 func money(amount int64, currency string) string {
-	if zeroDecimal[currency] {
+	if zeroDecimal(currency) {
 		return fmt.Sprintf("%d %s", amount, currency)
 	}
 	return fmt.Sprintf("$%d.%02d", amount/100, amount%100)
