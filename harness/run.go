@@ -160,6 +160,9 @@ func (r *run) setup(secret string) error {
 			typ = "express"
 		}
 		form.Set("type", typ)
+		// What a marketplace asks for its sellers; active once onboarded.
+		form.Set("capabilities[card_payments][requested]", "true")
+		form.Set("capabilities[transfers][requested]", "true")
 		status, body, err := r.callStripe("POST", "/v1/accounts", form, "", "")
 		if err != nil || status != 200 {
 			return fmt.Errorf("creating account %s: %d %v %v", a.Name, status, err, body["error"])

@@ -62,6 +62,11 @@
 //     answers a read (a balance summary, a list), field by field.
 //   - fixture: a stripe-cli fixture file run as a whole.
 //
+// accounts: {name: {email, type}} are connected accounts the harness
+// creates before the steps (express unless type says), requesting the
+// card_payments and transfers capabilities as a marketplace platform does;
+// they become active when a complete_onboarding step onboards the account.
+//
 // ${name.path} refers to what an earlier step captured with `as` (or a
 // named account, or ${env:NAME}); the loader checks the name exists by
 // then. Values in expectations may be literals or matchers: {not: x},

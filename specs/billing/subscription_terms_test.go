@@ -30,9 +30,7 @@ var _ = Describe("subscription terms for its invoices' payments", Label("billing
 		Expect(err).NotTo(HaveOccurred())
 		monthly = recurringPrice(sc, prod.ID, "month", 1000)
 		cus = customerWithCard(sc, "terms@example.com", "pm_card_visa", "")
-		a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
-		Expect(err).NotTo(HaveOccurred())
-		acct = a.ID
+		acct = Seller(emu, nil).ID
 	})
 
 	subscribe := func(edit func(*stripe.SubscriptionCreateParams)) (*stripe.Subscription, error) {

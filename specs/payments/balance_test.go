@@ -217,9 +217,7 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 	Describe("on Connect", Label("connect"), func() {
 		var acct string
 		BeforeEach(func() {
-			a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
-			Expect(err).NotTo(HaveOccurred())
-			acct = a.ID
+			acct = Seller(emu, nil).ID
 		})
 
 		It("gives a connected account a balance of its own", func() {

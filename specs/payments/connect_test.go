@@ -27,9 +27,7 @@ var _ = Describe("Connect money movement", Label("payments", "connect", "balance
 
 	connected := func() string {
 		GinkgoHelper()
-		a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
-		Expect(err).NotTo(HaveOccurred())
-		return a.ID
+		return Seller(emu, nil).ID
 	}
 	BeforeEach(func() {
 		emu = Emulator()

@@ -38,13 +38,17 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		return sc.V1PaymentIntents.Create(Ctx, p)
 	}
 	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+	product := func(sc *stripe.Client) string {
+		GinkgoHelper()
+		p, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
+		Expect(err).NotTo(HaveOccurred())
+		return p.ID
+	}
 
 	Describe("for a Connect platform", Label("connect", "story-2"), func() {
 		var acct string
 		BeforeEach(func() {
-			a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
-			Expect(err).NotTo(HaveOccurred())
-			acct = a.ID
+			acct = Seller(emu, nil).ID
 		})
 
 		It("takes a destination charge with the platform's fee, shown on the intent and its charge", func() {
@@ -101,6 +105,49 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate a destination charge with both"))
 			Expect(emu.Count("", "payment_intent")).To(Equal(before))
 			Expect(emu.Count("", "transfer")).To(BeZero())
+		})
+
+		It("refuses a destination whose transfers capability is not active, until its onboarding completes", func() {
+			requested, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"),
+				Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+			Expect(err).NotTo(HaveOccurred())
+			bare, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+			Expect(err).NotTo(HaveOccurred())
+			before := emu.Count("", "payment_intent")
+			for _, id := range []string{requested.ID, bare.ID} {
+				_, err = pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) {
+					p.TransferData = &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(id)}
+				})
+				ExpectStripeError(err, 400, "invalid_request_error", "insufficient_capabilities_for_transfer", "transfer_data[destination]")
+				Expect(StripeErr(err).Msg).To(Equal("Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments"))
+			}
+			Expect(emu.Count("", "payment_intent")).To(Equal(before))
+
+			status, body, err := emu.Call("POST", "/v1/test_helpers/accounts/"+requested.ID+"/complete_onboarding", nil, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			pi, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) {
+				p.TransferData = &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(requested.ID)}
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.TransferData.Destination.ID).To(Equal(requested.ID))
+
+			// Subscriptions and Checkout Sessions check it as they are made.
+			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{PaymentMethod: stripe.String("pm_card_visa"),
+				InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String("pm_card_visa")}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{PriceData: &stripe.SubscriptionCreateItemPriceDataParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+					Product: stripe.String(product(sc)), Recurring: &stripe.SubscriptionCreateItemPriceDataRecurringParams{Interval: stripe.String("month")}}}},
+				TransferData: &stripe.SubscriptionCreateTransferDataParams{Destination: stripe.String(bare.ID)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "insufficient_capabilities_for_transfer", "transfer_data[destination]")
+			_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://example.com/ok"),
+				LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Quantity: stripe.Int64(1), PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
+					Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500), ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Mug")}}}},
+				PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{TransferData: &stripe.CheckoutSessionCreatePaymentIntentDataTransferDataParams{Destination: stripe.String(bare.ID)}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "insufficient_capabilities_for_transfer", "payment_intent_data[transfer_data][destination]")
+			Expect(emu.Count("", "subscription")).To(BeZero())
+			Expect(emu.Count("", "checkout.session")).To(BeZero())
 		})
 	})
 

@@ -407,8 +407,7 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 		})
 
 		It("move Connect money for a destination charge through the existing Connect code", func() {
-			acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
-			Expect(err).NotTo(HaveOccurred())
+			acct := Seller(emu, nil)
 			ch, err := charge(func(p *stripe.ChargeCreateParams) {
 				from("tok_visa")(p)
 				p.TransferData = &stripe.ChargeCreateTransferDataParams{Destination: stripe.String(acct.ID)}

@@ -86,3 +86,30 @@ func ExpectStripeError(err error, status int, typ, code, param string) {
 // OnAccount returns params' Params with Stripe-Account set, for chaining in
 // stripe-go calls: support.OnAccount(&p.Params, acct).
 func OnAccount(p *stripe.Params, account string) { p.SetStripeAccount(account) }
+
+// Seller is a connected account a platform can make destination charges
+// to: p (an Express account when nil) with the card_payments and transfers
+// capabilities requested, and its onboarding completed, which makes them
+// active (Stripe refuses transfer_data[destination] to an account whose
+// transfers capability is not).
+func Seller(emu *emulator.Emulator, p *stripe.AccountCreateParams) *stripe.Account {
+	GinkgoHelper()
+	if p == nil {
+		p = &stripe.AccountCreateParams{Type: stripe.String("express")}
+	}
+	if p.Capabilities == nil {
+		p.Capabilities = &stripe.AccountCreateCapabilitiesParams{
+			CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+			Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)},
+		}
+	}
+	sc := emu.Client()
+	a, err := sc.V1Accounts.Create(Ctx, p)
+	Expect(err).NotTo(HaveOccurred())
+	status, body, err := emu.Call("POST", "/v1/test_helpers/accounts/"+a.ID+"/complete_onboarding", nil, "")
+	Expect(err).NotTo(HaveOccurred())
+	Expect(status).To(Equal(200), "%v", body)
+	a, err = sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+	Expect(err).NotTo(HaveOccurred())
+	return a
+}

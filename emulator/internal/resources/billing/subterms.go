@@ -65,7 +65,7 @@ func applySubscriptionConnect(c *api.Call, sub store.Obj) error {
 				}
 				out["amount_percent"] = p
 			}
-			if err := payments.ConnectedAccount(c, "destination", dest, "transfer_data[destination]"); err != nil {
+			if err := payments.DestinationAccount(c, dest, "transfer_data[destination]"); err != nil {
 				return err
 			}
 			sub["transfer_data"] = out

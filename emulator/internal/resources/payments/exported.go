@@ -212,6 +212,13 @@ func SetUpAtOnce(c *api.Call, si, pm store.Obj) (store.Obj, error) {
 	return si, nil
 }
 
+// DestinationAccount checks the destination of a destination charge
+// (transfer_data[destination] and the like, named by param): a connected
+// account of the platform whose transfers capability is active.
+func DestinationAccount(c *api.Call, id, param string) error {
+	return destinationAccount(c, id, param)
+}
+
 // ConnectedAccount checks that id is one of the platform's connected
 // accounts, as a destination or on_behalf_of must be (kind names it in
 // the error), with the refusals PaymentIntents give.

@@ -266,7 +266,7 @@ func applyConnectWith(c *api.Call, pi store.Obj, terms connectTerms) error {
 			if pi["transfer_data"] != nil && api.Str(api.Obj(pi["transfer_data"])["destination"]) != dest {
 				return apierr.InvalidRequest("You cannot change `transfer_data[destination]` once it is set.").WithParam("transfer_data[destination]")
 			}
-			if err := connectedAccount(c, "destination", dest, "transfer_data[destination]"); err != nil {
+			if err := destinationAccount(c, dest, "transfer_data[destination]"); err != nil {
 				return err
 			}
 		} else if pi["transfer_data"] == nil {
@@ -317,6 +317,29 @@ func connectedAccount(c *api.Call, kind, id, param string) error {
 		return apierr.NoSuchObject(kind, id, param)
 	}
 	return nil
+}
+
+// transferCapabilities are the capabilities any one of which, active,
+// lets a connected account receive funds from the platform.
+var transferCapabilities = []string{"transfers", "crypto_transfers", "legacy_payments"}
+
+// destinationAccount checks a destination charge's destination (named by
+// param): one of the platform's connected accounts that can receive
+// funds, as Stripe refuses one whose transfers capability is not active
+// (requested at creation, active once onboarding completes).
+func destinationAccount(c *api.Call, id, param string) error {
+	if err := connectedAccount(c, "destination", id, param); err != nil {
+		return err
+	}
+	acct, _ := c.Tx.Get(c.Platform, "account", id)
+	caps := api.Obj(acct["capabilities"])
+	for _, name := range transferCapabilities {
+		if caps[name] == "active" {
+			return nil
+		}
+	}
+	return apierr.InvalidRequest("Your destination account needs to have at least one of the following capabilities enabled: %s", strings.Join(transferCapabilities, ", ")).
+		WithParam(param).WithCode("insufficient_capabilities_for_transfer")
 }
 
 // paymentMethodFromData creates the PaymentMethod described inline by
