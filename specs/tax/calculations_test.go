@@ -239,6 +239,38 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		Expect(items[0].AmountTax).To(Equal(int64(1900)))
 	})
 
+	It("refuse a buyer's tax ID that creating a customer's would refuse, rather than reverse-charge it", func() {
+		activateTax(sc, "DE", "", "10117")
+		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
+			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		calculate := func(vat string) (*stripe.TaxCalculation, error) {
+			return sc.V1TaxCalculations.Create(Ctx, &stripe.TaxCalculationCreateParams{
+				Currency: stripe.String("eur"),
+				CustomerDetails: &stripe.TaxCalculationCreateCustomerDetailsParams{
+					Address:       &stripe.AddressParams{Line1: stripe.String("1 rue de Rivoli"), City: stripe.String("Paris"), PostalCode: stripe.String("75001"), Country: stripe.String("FR")},
+					AddressSource: stripe.String("billing"),
+					TaxIDs:        []*stripe.TaxCalculationCreateCustomerDetailsTaxIDParams{{Type: stripe.String("eu_vat"), Value: stripe.String(vat)}},
+				},
+				LineItems: []*stripe.TaxCalculationCreateLineItemParams{line(10000, "exclusive", "Widget")},
+			})
+		}
+		before := emu.Count("", "tax.calculation")
+		_, err = calculate("garbage")
+		ExpectStripeError(err, 400, "invalid_request_error", "tax_id_invalid", "customer_details[tax_ids][0][value]")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid value for eu_vat."))
+		_, err = calculate("DE123")
+		ExpectStripeError(err, 400, "invalid_request_error", "tax_id_invalid", "customer_details[tax_ids][0][value]")
+		Expect(emu.Count("", "tax.calculation")).To(Equal(before))
+
+		calc, err := calculate("FRAB123456789")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(calc.TaxAmountExclusive).To(BeZero(), "a business buyer's valid VAT number is reverse-charged")
+		Expect(calc.CustomerDetails.TaxIDs[0].Value).To(Equal("FRAB123456789"))
+	})
+
 	It("take a taxability_override into account", func() {
 		activateTax(sc, "US", "CA", "94080")
 		registerUSState(sc, "CA")

@@ -7,9 +7,9 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/taxid"
 )
 
 // What the customer types on the page besides shipping: a billing address
@@ -84,7 +84,7 @@ func collectTaxID(c *api.Call, s store.Obj) (store.Obj, error) {
 	if typ == "" {
 		return nil, apierr.MissingParam("tax_id[type]")
 	}
-	if err := customers.CheckTaxID(typ, value, "tax_id"); err != nil {
+	if err := taxid.CheckTyped(typ, value, "tax_id"); err != nil {
 		return nil, err
 	}
 	return store.Obj{"type": typ, "value": value}, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/taxid"
 )
 
 // Kind is the customer object.
@@ -70,7 +71,7 @@ var searchFields = search.Fields{
 // Routes is the customer endpoint table.
 func Routes() []api.Route {
 	return append(discountRoutes(),
-		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}).Enum("tax_id_data.type", taxIDTypes...).Enum("tax.validate_location", "deferred", "immediately"), create),
+		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}).Enum("tax_id_data.type", taxid.Types...).Enum("tax.validate_location", "deferred", "immediately"), create),
 		api.GET("/v1/customers", params.FromStruct(stripe.CustomerListParams{}), list),
 		api.GET("/v1/customers/search", params.FromStruct(stripe.CustomerSearchParams{}).Require("query"), searchCustomers),
 		api.GET("/v1/customers/{id}", params.FromStruct(stripe.CustomerRetrieveParams{}), retrieve),

@@ -7,6 +7,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/taxid"
 )
 
 // The top-level Tax ID API (/v1/tax_ids): tax IDs by owner. owner[type]
@@ -29,7 +30,7 @@ var ownerParam = params.Object(map[string]*params.Schema{
 func ownedTaxIDRoutes() []api.Route {
 	return []api.Route{
 		api.POST("/v1/tax_ids", params.FromStruct(stripe.TaxIDCreateParams{}).With("owner", ownerParam).
-			Require("type", "value").Enum("type", taxIDTypes...).Enum("owner.type", ownerTypes...), createOwnedTaxID),
+			Require("type", "value").Enum("type", taxid.Types...).Enum("owner.type", ownerTypes...), createOwnedTaxID),
 		api.GET("/v1/tax_ids", params.FromStruct(stripe.TaxIDListParams{}).With("owner", ownerParam).Enum("owner.type", ownerTypes...), listOwnedTaxIDs),
 		api.GET("/v1/tax_ids/{id}", params.FromStruct(stripe.TaxIDRetrieveParams{}), retrieveOwnedTaxID),
 		api.DELETE("/v1/tax_ids/{id}", params.FromStruct(stripe.TaxIDDeleteParams{}), deleteOwnedTaxID),
@@ -107,7 +108,7 @@ func createOwnedTaxID(c *api.Call) (any, error) {
 		}
 		return txi, insertTaxID(c, txi)
 	}
-	country, err := checkTaxID(typ, value, "value")
+	country, err := taxid.Check(typ, value, "value")
 	if err != nil {
 		return nil, err
 	}

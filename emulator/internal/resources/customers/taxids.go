@@ -9,6 +9,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/taxid"
 )
 
 // TaxIDKind is a tax ID: its type, value and the country they say, owned
@@ -34,7 +35,7 @@ var TaxIDKind = &api.Kind{
 func TaxIDRoutes() []api.Route {
 	base := "/v1/customers/{customer}/tax_ids"
 	return append([]api.Route{
-		api.POST(base, params.FromStruct(stripe.TaxIDCreateParams{}).Require("type", "value").Enum("type", taxIDTypes...), createTaxID),
+		api.POST(base, params.FromStruct(stripe.TaxIDCreateParams{}).Require("type", "value").Enum("type", taxid.Types...), createTaxID),
 		api.GET(base, params.FromStruct(stripe.TaxIDListParams{}), listTaxIDs),
 		api.GET(base+"/{id}", params.FromStruct(stripe.TaxIDRetrieveParams{}), retrieveTaxID),
 		api.DELETE(base+"/{id}", params.FromStruct(stripe.TaxIDDeleteParams{}), deleteTaxID),
@@ -58,13 +59,13 @@ func taxIDsChanged(c *api.Call, customer string) error {
 // newTaxID validates a tax ID for a customer and builds it; param names
 // the value in an error ("value", "tax_id_data[0][value]").
 func newTaxID(c *api.Call, customer, typ, value, param string) (store.Obj, error) {
-	country, err := checkTaxID(typ, value, param)
+	country, err := taxid.Check(typ, value, param)
 	if err != nil {
 		return nil, err
 	}
 	return c.Object("tax_id", c.NewID("tax_id"), store.Obj{
 		"country": country, "customer": customer, "owner": store.Obj{"type": "customer", "customer": customer},
-		"type": typ, "value": value, "verification": initialVerification(typ),
+		"type": typ, "value": value, "verification": taxid.InitialVerification(typ),
 	}), nil
 }
 
@@ -276,7 +277,7 @@ var TaxIDTimer = api.Timer{
 }
 
 func verificationWork(account, id string, created int64, typ, value string, target int64) (api.Due, bool) {
-	if created > target || settledStatus(typ, value) == "" {
+	if created > target || taxid.SettledStatus(typ, value) == "" {
 		return api.Due{}, false
 	}
 	return api.Due{At: created, Account: account, About: store.Ref{Type: "tax_id", ID: id}, Kind: "verify tax id", Run: func(c *api.Call) error {
@@ -285,7 +286,7 @@ func verificationWork(account, id string, created int64, typ, value string, targ
 			return nil
 		}
 		after := api.Clone(before)
-		api.Obj(after["verification"])["status"] = settledStatus(typ, value)
+		api.Obj(after["verification"])["status"] = taxid.SettledStatus(typ, value)
 		return c.Save(before, after)
 	}}, true
 }

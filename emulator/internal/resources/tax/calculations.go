@@ -15,6 +15,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/taxid"
 )
 
 // CalculationKind is the tax.calculation object of the Tax API for custom
@@ -48,15 +49,6 @@ const TaxDateWindow = 48 * 3600
 // nor its shipping rate names one (Stripe's "Shipping" code).
 const ShippingTaxCode = "txcd_92010001"
 
-// taxIDTypes are the values customer_details[tax_ids][][type] takes.
-var taxIDTypes = strings.Fields(`ad_nrt ae_trn al_tin am_tin ao_tin ar_cuit au_abn au_arn aw_tin az_tin ba_tin bb_tin bd_bin
-	bf_ifu bg_uic bh_vat bj_ifu bo_tin br_cnpj br_cpf bs_tin by_tin ca_bn ca_gst_hst ca_pst_bc ca_pst_mb ca_pst_sk ca_qst
-	cd_nif ch_uid ch_vat cl_tin cm_niu cn_tin co_nit cr_tin cv_nif de_stn do_rcn ec_ruc eg_tin es_cif et_tin eu_oss_vat
-	eu_vat gb_vat ge_vat gn_nif hk_br hr_oib hu_tin id_npwp il_vat in_gst is_vat jp_cn jp_rn jp_trn ke_pin kg_tin kh_tin
-	kr_brn kz_bin la_tin li_uid li_vat ma_vat md_vat me_pib mk_vat mr_nif mx_rfc my_frp my_itn my_sst ng_tin no_vat
-	no_voec np_pan nz_gst om_vat pe_ruc ph_tin ro_tin rs_pib ru_inn ru_kpp sa_vat sg_gst sg_uen si_tin sn_ninea sr_fin
-	sv_nit th_vat tj_tin tr_tin tw_vat tz_vat ua_vat ug_tin us_ein uy_ruc uz_tin uz_vat ve_rif vn_tin za_vat zm_tin zw_tin`)
-
 // CalculationRoutes are the endpoints of tax calculations.
 func CalculationRoutes() []api.Route {
 	base := "/v1/tax/calculations"
@@ -65,7 +57,7 @@ func CalculationRoutes() []api.Route {
 		Enum("line_items.tax_behavior", "exclusive", "inclusive").
 		Enum("customer_details.address_source", "billing", "shipping").
 		Enum("customer_details.taxability_override", "customer_exempt", "none", "reverse_charge").
-		Enum("customer_details.tax_ids.type", taxIDTypes...).
+		Enum("customer_details.tax_ids.type", taxid.Types...).
 		Enum("shipping_cost.tax_behavior", "exclusive", "inclusive")
 	return []api.Route{
 		api.POST(base, create, createCalculation),

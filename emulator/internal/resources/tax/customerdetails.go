@@ -9,6 +9,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/country"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/taxid"
 )
 
 // addressFields are the fields of a postal address, as a calculation
@@ -103,6 +104,11 @@ func detailsBuyer(c *api.Call) (Buyer, store.Obj, error) {
 			return Buyer{}, nil, apierr.MissingParam(name + "[type]")
 		case value == "":
 			return Buyer{}, nil, apierr.MissingParam(name + "[value]")
+		}
+		// A number creating a customer's tax ID would refuse is no more
+		// a tax ID here (nor reverse-charged).
+		if _, err := taxid.Check(typ, value, name+"[value]"); err != nil {
+			return Buyer{}, nil, err
 		}
 		id := store.Obj{"type": typ, "value": value}
 		buyer.TaxIDs = append(buyer.TaxIDs, id)

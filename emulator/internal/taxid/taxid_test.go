@@ -1,4 +1,4 @@
-package customers
+package taxid
 
 import (
 	"encoding/json"
@@ -34,14 +34,14 @@ func TestTaxIDTypesAreStripes(t *testing.T) {
 	if len(want) == 0 {
 		t.Fatal("no type enum in the spec")
 	}
-	got := slices.Sorted(slices.Values(taxIDTypes))
+	got := slices.Sorted(slices.Values(Types))
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("tax ID types differ from Stripe's:\n got %v\nwant %v", got, want)
 	}
 }
 
-func TestCheckTaxID(t *testing.T) {
+func TestCheck(t *testing.T) {
 	for _, tc := range []struct {
 		typ, value, country string // country "" = refused
 	}{
@@ -92,7 +92,7 @@ func TestCheckTaxID(t *testing.T) {
 		{"br_cnpj", "01.234.456/5432", ""},
 		{"jp_trn", "   ", ""},
 	} {
-		country, err := checkTaxID(tc.typ, tc.value, "value")
+		country, err := Check(tc.typ, tc.value, "value")
 		if tc.country == "" {
 			e, ok := err.(*apierr.Error)
 			if !ok || e.Code != "tax_id_invalid" || e.Message != "Invalid value for "+tc.typ+"." || e.Param != "value" {
@@ -116,11 +116,11 @@ func TestVerification(t *testing.T) {
 		{"au_abn", "111111111", "pending", "unverified"},
 		{"us_ein", "111111111", "unavailable", "verified"},
 	} {
-		if got := initialVerification(tc.typ)["status"]; got != tc.initial {
+		if got := InitialVerification(tc.typ)["status"]; got != tc.initial {
 			t.Errorf("%s %s: initial %v, want %s", tc.typ, tc.value, got, tc.initial)
 		}
 		if tc.initial == "pending" {
-			if got := settledStatus(tc.typ, tc.value); got != tc.settled {
+			if got := SettledStatus(tc.typ, tc.value); got != tc.settled {
 				t.Errorf("%s %s: settles %q, want %q", tc.typ, tc.value, got, tc.settled)
 			}
 		}

@@ -1,4 +1,8 @@
-package customers
+// Package taxid knows the tax ID types Stripe takes and the shape of
+// their numbers, for customers' tax IDs, Checkout's tax ID collection and
+// Stripe Tax calculations alike (a leaf, so that families which import
+// each other can all use it).
+package taxid
 
 import (
 	"regexp"
@@ -8,10 +12,10 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 )
 
-// taxIDTypes are the tax ID types a customer's tax ID can be created
+// Types are the tax ID types a customer's tax ID can be created
 // with: stripe-go v82.5.1's TaxIDType constants but "unknown", which
 // Stripe only returns for legacy tax IDs and refuses as input.
-var taxIDTypes = strings.Fields(`
+var Types = strings.Fields(`
 	ad_nrt ae_trn al_tin am_tin ao_tin ar_cuit au_abn au_arn aw_tin az_tin ba_tin bb_tin bd_bin bf_ifu
 	bg_uic bh_vat bj_ifu bo_tin br_cnpj br_cpf bs_tin by_tin ca_bn ca_gst_hst ca_pst_bc ca_pst_mb
 	ca_pst_sk ca_qst cd_nif ch_uid ch_vat cl_tin cm_niu cn_tin co_nit cr_tin cv_nif de_stn do_rcn
@@ -128,9 +132,9 @@ func magicNumber(typ, value string) string {
 	return digits
 }
 
-// checkTaxID validates value as a tax ID of typ and returns the country
-// the tax ID is of. param names the value in an error.
-func checkTaxID(typ, value, param string) (string, error) {
+// Check validates value as a tax ID of typ and returns the country the
+// tax ID is of. param names the value in an error.
+func Check(typ, value, param string) (string, error) {
 	if strings.TrimSpace(value) == "" {
 		return "", invalidTaxID(typ, param)
 	}
@@ -157,9 +161,9 @@ func checkTaxID(typ, value, param string) (string, error) {
 	return strings.ToUpper(typ[:2]), nil
 }
 
-// initialVerification is a new tax ID's verification: pending for the
+// InitialVerification is a new tax ID's verification: pending for the
 // types Stripe verifies, unavailable for the others.
-func initialVerification(typ string) map[string]any {
+func InitialVerification(typ string) map[string]any {
 	status := "unavailable"
 	if verifiedTypes[typ] {
 		status = "pending"
@@ -167,10 +171,10 @@ func initialVerification(typ string) map[string]any {
 	return map[string]any{"status": status, "verified_address": nil, "verified_name": nil}
 }
 
-// settledStatus is what Stripe's test-mode verification of a pending
+// SettledStatus is what Stripe's test-mode verification of a pending
 // tax ID comes to: the magic numbers decide, any other number verifies;
 // "" when it stays pending.
-func settledStatus(typ, value string) string {
+func SettledStatus(typ, value string) string {
 	switch magicNumber(typ, value) {
 	case magicPending:
 		return ""
@@ -180,14 +184,14 @@ func settledStatus(typ, value string) string {
 	return "verified"
 }
 
-// CheckTaxID refuses a tax ID whose type Stripe does not know, or whose
+// CheckTyped refuses a tax ID whose type Stripe does not know, or whose
 // value is not a number of its type, as creating one on a customer would:
 // prefix names the object sent ("tax_id" for prefix[type], prefix[value]).
 // Checkout's page takes the tax ID a buyer types this way.
-func CheckTaxID(typ, value, prefix string) error {
-	if !slices.Contains(taxIDTypes, typ) {
-		return apierr.InvalidRequest("Invalid %s[type]: must be one of %s", prefix, strings.Join(taxIDTypes, ", ")).WithParam(prefix + "[type]")
+func CheckTyped(typ, value, prefix string) error {
+	if !slices.Contains(Types, typ) {
+		return apierr.InvalidRequest("Invalid %s[type]: must be one of %s", prefix, strings.Join(Types, ", ")).WithParam(prefix + "[type]")
 	}
-	_, err := checkTaxID(typ, value, prefix+"[value]")
+	_, err := Check(typ, value, prefix+"[value]")
 	return err
 }
