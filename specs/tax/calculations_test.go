@@ -271,6 +271,27 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		Expect(calc.CustomerDetails.TaxIDs[0].Value).To(Equal("FRAB123456789"))
 	})
 
+	It("tax a line amount too large for 64-bit arithmetic exactly", func() {
+		activateTax(sc, "DE", "", "10117")
+		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+			Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
+			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		calc, err := sc.V1TaxCalculations.Create(Ctx, &stripe.TaxCalculationCreateParams{
+			Currency: stripe.String("eur"),
+			CustomerDetails: &stripe.TaxCalculationCreateCustomerDetailsParams{
+				Address:       &stripe.AddressParams{Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")},
+				AddressSource: stripe.String("billing"),
+			},
+			// 1,000,000,000,000.00 EUR: times 19% in millionths it is past int64.
+			LineItems: []*stripe.TaxCalculationCreateLineItemParams{line(100_000_000_000_000, "exclusive", "Bridge")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(calc.TaxAmountExclusive).To(Equal(int64(19_000_000_000_000)))
+		Expect(calc.AmountTotal).To(Equal(int64(119_000_000_000_000)))
+	})
+
 	It("take a taxability_override into account", func() {
 		activateTax(sc, "US", "CA", "94080")
 		registerUSState(sc, "CA")

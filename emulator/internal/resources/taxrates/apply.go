@@ -2,6 +2,7 @@ package taxrates
 
 import (
 	"fmt"
+	"math/bits"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -115,13 +116,13 @@ func Compute(amount int64, rates []any) []LineTax {
 	net := amount
 	for i := range out {
 		if out[i].Inclusive {
-			out[i].Amount = roundDiv(amount*rateMicros(out[i].Rate), whole+incl)
+			out[i].Amount = mulDivRound(amount, rateMicros(out[i].Rate), whole+incl)
 			net -= out[i].Amount
 		}
 	}
 	for i := range out {
 		if !out[i].Inclusive {
-			out[i].Amount = roundDiv(net*rateMicros(out[i].Rate), whole)
+			out[i].Amount = mulDivRound(net, rateMicros(out[i].Rate), whole)
 		}
 		out[i].Taxable = net
 	}
@@ -144,10 +145,23 @@ func rateMicros(rate store.Obj) int64 {
 	return m
 }
 
-// roundDiv is n/d rounded half away from zero (d > 0).
-func roundDiv(n, d int64) int64 {
-	if n < 0 {
-		return -roundDiv(-n, d)
+// mulDivRound is a·b/d rounded half away from zero, for 0 ≤ b ≤ d (a
+// rate's share): the product is taken in 128 bits, so that any amount
+// (Stripe Tax takes line amounts far above a charge's maximum) is taxed
+// exactly instead of overflowing.
+func mulDivRound(a, b, d int64) int64 {
+	neg := a < 0
+	ua := uint64(a)
+	if neg {
+		ua = uint64(-(a + 1)) + 1 // |a|, math.MinInt64 included
 	}
-	return (2*n + d) / (2 * d)
+	hi, lo := bits.Mul64(ua, uint64(b))
+	q, r := bits.Div64(hi, lo, uint64(d)) // hi < d as b ≤ d
+	if r >= uint64(d)-r {
+		q++ // the remainder is at least half of d
+	}
+	if neg {
+		return -int64(q)
+	}
+	return int64(q)
 }

@@ -28,6 +28,10 @@ func TestCompute(t *testing.T) {
 		{"two inclusive share one net", 1140, []any{rate("a", 9, true), rate("b", 5, true)}, []int64{90, 50}, []int64{1000, 1000}},
 		{"inclusive then exclusive on the net", 1190, []any{rate("vat", 19, true), rate("x", 10, false)}, []int64{190, 100}, []int64{1000, 1000}},
 		{"zero", 0, []any{rate("a", 19, false)}, []int64{0}, []int64{0}},
+		// Amounts whose product with a rate overflows 64 bits.
+		{"a huge exclusive amount", 100_000_000_000_000, []any{rate("a", 19, false)}, []int64{19_000_000_000_000}, []int64{100_000_000_000_000}},
+		{"a huge credit", -100_000_000_000_005, []any{rate("a", 10, false)}, []int64{-10_000_000_000_001}, []int64{-100_000_000_000_005}},
+		{"the largest amount, all inclusive", 9_223_372_036_854_775_807, []any{rate("a", 100, true)}, []int64{4_611_686_018_427_387_904}, []int64{4_611_686_018_427_387_903}},
 	} {
 		got := Compute(tc.amount, tc.rates)
 		if len(got) != len(tc.amounts) {
