@@ -838,12 +838,22 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(inv.Lines.Data[0].Amount).To(Equal(int64(-500)))
 			Expect(inv.Total).To(Equal(int64(-500)))
 			Expect(inv.AmountDue).To(Equal(int64(0)))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid), "nothing is due")
 			Expect(inv.StartingBalance).To(Equal(int64(0)))
 			Expect(inv.EndingBalance).To(Equal(int64(-500)))
 			Expect(pending()).To(BeEmpty())
 			cus, err := sc.V1Customers.Retrieve(Ctx, sub.Customer.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(cus.Balance).To(Equal(int64(-500)))
+			var txns []*stripe.CustomerBalanceTransaction
+			for t, err := range sc.V1CustomerBalanceTransactions.List(Ctx, &stripe.CustomerBalanceTransactionListParams{Customer: stripe.String(cus.ID)}) {
+				Expect(err).NotTo(HaveOccurred())
+				txns = append(txns, t)
+			}
+			Expect(txns).To(HaveLen(1))
+			Expect(txns[0].Type).To(Equal(stripe.CustomerBalanceTransactionTypeAppliedToInvoice))
+			Expect(txns[0].Amount).To(Equal(int64(-500)))
+			Expect(txns[0].Invoice.ID).To(Equal(inv.ID))
 		})
 
 		It("credits nothing when the period is not running (a trial)", func() {
