@@ -100,7 +100,10 @@ func newConfiguration(id, name string, isDefault bool) store.Obj {
 // is on is available: test mode has every capability the emulator knows.
 func methodSetting(m configuredMethod, preference string) store.Obj {
 	on := preference == "on" || (preference == "none" && m.onByDefault)
-	value := map[bool]string{true: "on", false: "off"}[on]
+	value := "off"
+	if on {
+		value = "on"
+	}
 	return store.Obj{"available": on, "display_preference": store.Obj{"overridable": nil, "preference": preference, "value": value}}
 }
 
@@ -266,16 +269,23 @@ func configuredTypes(c *api.Call, id, param string, f offerable) ([]any, store.O
 	if id == "" {
 		id = defaultConfigurationID(c.Account)
 	}
-	cfg, err := loadConfiguration(c, id, param)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !api.Bool(cfg["active"]) {
+	// Every intent asks this, so an account's default configuration that
+	// was never changed (not stored, cfg nil) is read from the table of
+	// defaults rather than built as the object loadConfiguration shows.
+	cfg, stored := c.Tx.Get(c.Account, "payment_method_configuration", id)
+	switch {
+	case !stored && id != defaultConfigurationID(c.Account):
+		return nil, nil, apierr.NoSuchObject("payment method configuration", id, param)
+	case stored && !api.Bool(cfg["active"]):
 		return nil, nil, apierr.InvalidRequest("The payment method configuration %s is inactive. Only active configurations can be used.", id).WithParam(param)
 	}
-	var types []any
+	types := make([]any, 0, len(configuredMethods))
 	for _, m := range configuredMethods {
-		if api.Obj(api.Obj(cfg[m.typ])["display_preference"])["value"] == "on" && f.allows(m) {
+		on := m.onByDefault
+		if stored {
+			on = api.Obj(api.Obj(cfg[m.typ])["display_preference"])["value"] == "on"
+		}
+		if on && f.allows(m) {
 			types = append(types, m.typ)
 		}
 	}
