@@ -148,6 +148,12 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			ExpectStripeError(err, 400, "invalid_request_error", "insufficient_capabilities_for_transfer", "payment_intent_data[transfer_data][destination]")
 			Expect(emu.Count("", "subscription")).To(BeZero())
 			Expect(emu.Count("", "checkout.session")).To(BeZero())
+
+			By("a separate transfer, too")
+			transfers := emu.Count("", "transfer")
+			_, err = sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(100), Currency: stripe.String("usd"), Destination: stripe.String(bare.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "insufficient_capabilities_for_transfer", "destination")
+			Expect(emu.Count("", "transfer")).To(Equal(transfers))
 		})
 	})
 

@@ -96,12 +96,12 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 	// custom is a connected account with a bank account from a test token.
 	custom := func(token string) string {
 		GinkgoHelper()
-		a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{
+		// Seller requests transfers (and card payments) and completes
+		// onboarding: Stripe sends transfers only to accounts that can take them.
+		return Seller(emu, &stripe.AccountCreateParams{
 			Type: stripe.String("custom"), Country: stripe.String("US"),
 			ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String(token)},
-		})
-		Expect(err).NotTo(HaveOccurred())
-		return a.ID
+		}).ID
 	}
 	transfer := func(acct string, amount int64) {
 		GinkgoHelper()

@@ -57,7 +57,7 @@ func createTransfer(c *api.Call) (any, error) {
 		return nil, err
 	}
 	dest, _ := c.Params.Str("destination")
-	if err := connectedAccount(c, "destination", dest, "destination"); err != nil {
+	if err := destinationAccount(c, dest, "destination"); err != nil {
 		return nil, err
 	}
 	t := newTransfer{amount: amount, currency: currency, destination: dest, at: availableNow(c)}
