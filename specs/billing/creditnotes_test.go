@@ -61,19 +61,6 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Fail("no line " + description)
 		return ""
 	}
-	defaultIntent := func(inv *stripe.Invoice) *stripe.PaymentIntent {
-		GinkgoHelper()
-		for p, err := range sc.V1InvoicePayments.List(Ctx, &stripe.InvoicePaymentListParams{Invoice: stripe.String(inv.ID)}) {
-			Expect(err).NotTo(HaveOccurred())
-			if p.IsDefault {
-				pi, err := sc.V1PaymentIntents.Retrieve(Ctx, p.Payment.PaymentIntent.ID, nil)
-				Expect(err).NotTo(HaveOccurred())
-				return pi
-			}
-		}
-		Fail("no default payment")
-		return nil
-	}
 	getInvoice := func(id string) *stripe.Invoice {
 		GinkgoHelper()
 		inv, err := sc.V1Invoices.Retrieve(Ctx, id, nil)
@@ -117,7 +104,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(after.PrePaymentCreditNotesAmount).To(Equal(int64(2500)))
 		Expect(after.PostPaymentCreditNotesAmount).To(Equal(int64(0)))
 		Expect(after.Total).To(Equal(int64(13000)), "a credit note does not change the invoice's total")
-		Expect(defaultIntent(inv).Amount).To(Equal(int64(10500)), "the invoice's PaymentIntent asks for what remains")
+		Expect(defaultIntent(sc, inv).Amount).To(Equal(int64(10500)), "the invoice's PaymentIntent asks for what remains")
 		types := emu.EventTypes("")
 		Expect(types).To(ContainElements("credit_note.created", "invoice.updated"))
 		ev := latestEvent(sc, "invoice.updated")
@@ -137,7 +124,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(after.AmountDue).To(Equal(int64(13000)))
 		Expect(after.AmountRemaining).To(Equal(int64(13000)))
 		Expect(after.PrePaymentCreditNotesAmount).To(Equal(int64(0)))
-		Expect(defaultIntent(inv).Amount).To(Equal(int64(13000)))
+		Expect(defaultIntent(sc, inv).Amount).To(Equal(int64(13000)))
 		Expect(emu.EventTypes("")).To(ContainElement("credit_note.voided"))
 
 		_, err = sc.V1CreditNotes.VoidCreditNote(Ctx, cn.ID, nil)
@@ -151,7 +138,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 
 	It("credits an open invoice in full: the invoice is paid and its PaymentIntent canceled", func() {
 		inv := invoice(cus.ID, false)
-		pi := defaultIntent(inv)
+		pi := defaultIntent(sc, inv)
 		_, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(13000)})
 		Expect(err).NotTo(HaveOccurred())
 		after := getInvoice(inv.ID)
@@ -213,7 +200,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 
 	It("links refunds already made of a paid invoice's payments instead of refunding again", func() {
 		inv := invoice(cus.ID, true)
-		pay := defaultIntent(inv)
+		pay := defaultIntent(sc, inv)
 		refundOf := func(amount int64) *stripe.Refund {
 			GinkgoHelper()
 			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pay.ID), Amount: stripe.Int64(amount)})
@@ -257,7 +244,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		ExpectStripeError(link(100, &stripe.CreditNoteCreateRefundParams{Refund: stripe.String(whole.ID)}), 400, "invalid_request_error", "", "refunds[0][amount_refunded]")
 		ExpectStripeError(link(100, &stripe.CreditNoteCreateRefundParams{Refund: stripe.String("re_missing")}), 400, "invalid_request_error", "resource_missing", "refunds[0][refund]")
 		ExpectStripeError(link(100, &stripe.CreditNoteCreateRefundParams{Refund: stripe.String(part.ID)}), 400, "invalid_request_error", "", "refunds")
-		other := defaultIntent(invoice(cus.ID, true))
+		other := defaultIntent(sc, invoice(cus.ID, true))
 		foreign, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(other.ID), Amount: stripe.Int64(100)})
 		Expect(err).NotTo(HaveOccurred())
 		refunds++
@@ -268,7 +255,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 
 	It("on a paid invoice refunds the payment by default, or records credit outside Stripe", func() {
 		inv := invoice(cus.ID, true)
-		pay := defaultIntent(inv)
+		pay := defaultIntent(sc, inv)
 		Expect(pay.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
 			Invoice: stripe.String(inv.ID), Reason: stripe.String("product_unsatisfactory"),
@@ -360,7 +347,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 	It("refuses what Stripe refuses and changes nothing", func() {
 		paid := invoice(cus.ID, true)
 		open := invoice(cus.ID, false)
-		pay := defaultIntent(paid)
+		pay := defaultIntent(sc, paid)
 		events := len(emu.EventTypes(""))
 		refuse := func(p *stripe.CreditNoteCreateParams, param string) {
 			GinkgoHelper()
@@ -430,7 +417,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String(pm.ID)})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(defaultIntent(inv).Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		Expect(defaultIntent(sc, inv).Status).To(Equal(stripe.PaymentIntentStatusProcessing))
 		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(5000)})
 		Expect(StripeErr(err).Param).To(Equal("invoice"))
 		Expect(getInvoice(inv.ID).AmountRemaining).To(Equal(int64(5000)))

@@ -40,3 +40,19 @@ func recurringPrice(sc *stripe.Client, product, interval string, amount int64) *
 	Expect(err).NotTo(HaveOccurred())
 	return p
 }
+
+// defaultIntent is the PaymentIntent of an invoice's default payment (the
+// one finalization made).
+func defaultIntent(sc *stripe.Client, inv *stripe.Invoice) *stripe.PaymentIntent {
+	GinkgoHelper()
+	for p, err := range sc.V1InvoicePayments.List(Ctx, &stripe.InvoicePaymentListParams{Invoice: stripe.String(inv.ID)}) {
+		Expect(err).NotTo(HaveOccurred())
+		if p.IsDefault {
+			pi, err := sc.V1PaymentIntents.Retrieve(Ctx, p.Payment.PaymentIntent.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return pi
+		}
+	}
+	Fail("no default payment")
+	return nil
+}

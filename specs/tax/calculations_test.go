@@ -34,6 +34,17 @@ func registerUSState(sc *stripe.Client, state string) {
 	Expect(err).NotTo(HaveOccurred())
 }
 
+// registerDE registers the account for German VAT (a standard
+// registration), from now.
+func registerDE(sc *stripe.Client) {
+	GinkgoHelper()
+	_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
+		Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
+		CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}},
+	})
+	Expect(err).NotTo(HaveOccurred())
+}
+
 // buyerAt is customer_details for a buyer at a US address.
 func buyerAt(state, postal string) *stripe.TaxCalculationCreateCustomerDetailsParams {
 	return &stripe.TaxCalculationCreateCustomerDetailsParams{
@@ -190,11 +201,7 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 
 	It("tax shipping with the goods, and copy a stored customer's address and tax ids", func() {
 		activateTax(sc, "DE", "", "10117")
-		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
-			Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
-			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		registerDE(sc)
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{
 			Address:   &stripe.AddressParams{Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")},
 			TaxIDData: []*stripe.CustomerCreateTaxIDDataParams{{Type: stripe.String("eu_vat"), Value: stripe.String("DE123456789")}},
@@ -241,11 +248,7 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 
 	It("refuse a buyer's tax ID that creating a customer's would refuse, rather than reverse-charge it", func() {
 		activateTax(sc, "DE", "", "10117")
-		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
-			Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
-			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		registerDE(sc)
 		calculate := func(vat string) (*stripe.TaxCalculation, error) {
 			return sc.V1TaxCalculations.Create(Ctx, &stripe.TaxCalculationCreateParams{
 				Currency: stripe.String("eur"),
@@ -258,7 +261,7 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 			})
 		}
 		before := emu.Count("", "tax.calculation")
-		_, err = calculate("garbage")
+		_, err := calculate("garbage")
 		ExpectStripeError(err, 400, "invalid_request_error", "tax_id_invalid", "customer_details[tax_ids][0][value]")
 		Expect(StripeErr(err).Msg).To(Equal("Invalid value for eu_vat."))
 		_, err = calculate("DE123")
@@ -273,11 +276,7 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 
 	It("tax a line amount too large for 64-bit arithmetic exactly", func() {
 		activateTax(sc, "DE", "", "10117")
-		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
-			Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
-			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		registerDE(sc)
 		calc, err := sc.V1TaxCalculations.Create(Ctx, &stripe.TaxCalculationCreateParams{
 			Currency: stripe.String("eur"),
 			CustomerDetails: &stripe.TaxCalculationCreateCustomerDetailsParams{

@@ -147,11 +147,7 @@ var _ = Describe("Tax transactions", Label("tax"), func() {
 
 	It("reverse a flat amount across the lines and the shipping cost, then the shipping cost", func() {
 		activateTax(sc, "DE", "", "10117")
-		_, err := sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{
-			Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
-			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		registerDE(sc)
 		calc, err := sc.V1TaxCalculations.Create(Ctx, &stripe.TaxCalculationCreateParams{
 			Currency: stripe.String("eur"),
 			CustomerDetails: &stripe.TaxCalculationCreateCustomerDetailsParams{
