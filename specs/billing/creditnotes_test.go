@@ -1,6 +1,8 @@
 package billing_test
 
 import (
+	"fmt"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -460,5 +462,69 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(up.Metadata).To(Equal(map[string]string{"k": "v"}))
 		ev := latestEvent(sc, "credit_note.updated")
 		Expect(ev.Data.Object["id"]).To(Equal(ids[0]))
+	})
+
+	It("previews the credit note the same parameters would issue, changing nothing", func() {
+		inv := invoice(cus.ID, true)
+		widget := lineOf(inv, "Widget")
+		eventsBefore := len(emu.EventTypes(""))
+		lines := []*stripe.CreditNotePreviewLineParams{
+			{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(widget), Quantity: stripe.Int64(2)},
+			{Type: stripe.String("custom_line_item"), UnitAmount: stripe.Int64(500), Description: stripe.String("Goodwill")},
+		}
+		preview, err := sc.V1CreditNotes.Preview(Ctx, &stripe.CreditNotePreviewParams{
+			Invoice: stripe.String(inv.ID), Lines: lines, Reason: stripe.String("product_unsatisfactory"),
+			CreditAmount: stripe.Int64(500), RefundAmount: stripe.Int64(2000),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(preview.Object).To(Equal("credit_note"))
+		Expect(preview.ID).To(HavePrefix("cn_"))
+		Expect(preview.Number).To(Equal(inv.Number + "-CN-01"))
+		Expect([]int64{preview.Total, preview.PostPaymentAmount, preview.PrePaymentAmount}).To(Equal([]int64{2500, 2500, 0}))
+		Expect(preview.Type).To(Equal(stripe.CreditNoteTypePostPayment))
+		Expect(preview.Lines.Data).To(HaveLen(2))
+		Expect(preview.Lines.Data[0].Amount).To(Equal(int64(2000)))
+		Expect(preview.Lines.Data[0].InvoiceLineItem).To(Equal(widget))
+		Expect(preview.Lines.URL).To(Equal("/v1/credit_notes/preview/lines"))
+		Expect(preview.CustomerBalanceTransaction).To(BeNil(), "nothing is credited by a preview")
+
+		var described []string
+		for line, err := range sc.V1CreditNotes.PreviewLines(Ctx, &stripe.CreditNotePreviewLinesParams{
+			Invoice: stripe.String(inv.ID), Lines: []*stripe.CreditNotePreviewLinesLineParams{
+				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(widget), Quantity: stripe.Int64(2)},
+				{Type: stripe.String("custom_line_item"), UnitAmount: stripe.Int64(500), Description: stripe.String("Goodwill")},
+			}, RefundAmount: stripe.Int64(2500), ListParams: stripe.ListParams{Limit: stripe.Int64(1)},
+		}) {
+			Expect(err).NotTo(HaveOccurred())
+			described = append(described, line.Description)
+		}
+		Expect(described).To(Equal([]string{"Widget", "Goodwill"}), "paged one line at a time")
+
+		Expect(creditNotes(&stripe.CreditNoteListParams{Invoice: stripe.String(inv.ID)})).To(BeEmpty())
+		Expect(emu.EventTypes("")).To(HaveLen(eventsBefore), "a preview sends no event")
+		after := getInvoice(inv.ID)
+		Expect(after.PostPaymentCreditNotesAmount).To(BeZero())
+		for _, err := range sc.V1Refunds.List(Ctx, &stripe.RefundListParams{}) {
+			Fail(fmt.Sprintf("nothing is refunded by a preview (%v)", err))
+		}
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Balance).To(BeZero(), "nothing is credited by a preview")
+
+		issued, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID), Lines: []*stripe.CreditNoteCreateLineParams{
+				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(widget), Quantity: stripe.Int64(2)},
+				{Type: stripe.String("custom_line_item"), UnitAmount: stripe.Int64(500), Description: stripe.String("Goodwill")},
+			}, Reason: stripe.String("product_unsatisfactory"), CreditAmount: stripe.Int64(500), RefundAmount: stripe.Int64(2000),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(issued.Total).To(Equal(preview.Total))
+		Expect(issued.Number).To(Equal(preview.Number), "the preview showed the number it would take")
+		Expect(issued.Refunds).To(HaveLen(1))
+
+		_, err = sc.V1CreditNotes.Preview(Ctx, &stripe.CreditNotePreviewParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(999999)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
+		_, err = sc.V1CreditNotes.Preview(Ctx, &stripe.CreditNotePreviewParams{Invoice: stripe.String("in_missing"), Amount: stripe.Int64(100)})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "invoice")
 	})
 })

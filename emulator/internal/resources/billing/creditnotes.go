@@ -3,6 +3,7 @@ package billing
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -24,10 +25,9 @@ func creditNoteRoutes() []api.Route {
 	return []api.Route{
 		api.POST("/v1/credit_notes", params.FromStruct(stripe.CreditNoteCreateParams{}).Require("invoice"), createCreditNote),
 		api.GET("/v1/credit_notes", params.FromStruct(stripe.CreditNoteListParams{}), listCreditNotes),
-		// Before {id}, which would take preview for an id: not emulated,
-		// answered as the unknown route it is here.
-		api.GET("/v1/credit_notes/preview", params.FromStruct(stripe.CreditNotePreviewParams{}), notEmulatedRoute),
-		api.GET("/v1/credit_notes/preview/lines", params.FromStruct(stripe.CreditNotePreviewLinesParams{}), notEmulatedRoute),
+		// Before {id}, which would take preview for an id.
+		api.GET("/v1/credit_notes/preview", params.FromStruct(stripe.CreditNotePreviewParams{}).Require("invoice"), previewCreditNote),
+		api.GET("/v1/credit_notes/preview/lines", params.FromStruct(stripe.CreditNotePreviewLinesParams{}).Require("invoice"), previewCreditNoteLines),
 		api.GET(id, params.FromStruct(stripe.CreditNoteRetrieveParams{}), retrieveCreditNote),
 		api.POST(id, params.FromStruct(stripe.CreditNoteUpdateParams{}), updateCreditNote),
 		api.GET(id+"/lines", params.FromStruct(stripe.CreditNoteListLinesParams{}), listCreditNoteLines),
@@ -50,7 +50,63 @@ type creditNoteLine struct {
 	amount int64
 }
 
+// creditNotePlan is a credit note checked and built but not yet issued:
+// what a preview shows, and what issuing it changes.
+type creditNotePlan struct {
+	cn, inv   store.Obj
+	pre, post int64
+	credit    int64
+	// targets are the invoice's payments refunded by issuing it.
+	targets   []refundTarget
+	cusBefore store.Obj
+}
+
 func createCreditNote(c *api.Call) (any, error) {
+	p, err := planCreditNote(c, "")
+	if err != nil {
+		return nil, err
+	}
+	return issueCreditNote(c, p)
+}
+
+// previewCreditNote answers the credit note the same parameters would
+// issue, changing nothing.
+func previewCreditNote(c *api.Call) (any, error) {
+	p, err := planPreview(c)
+	if err != nil {
+		return nil, err
+	}
+	return p.cn, nil
+}
+
+func previewCreditNoteLines(c *api.Call) (any, error) {
+	p, err := planPreview(c)
+	if err != nil {
+		return nil, err
+	}
+	return api.EmbeddedPage(c, asList(p.cn["lines"]), "/v1/credit_notes/preview/lines", "credit note line item")
+}
+
+// planPreview plans a credit note for a preview. Its lines' ids are the
+// same at every call for the same invoice, so a page's last line is a
+// cursor for the next page of the same preview.
+func planPreview(c *api.Call) (*creditNotePlan, error) {
+	p, err := planCreditNote(c, "/v1/credit_notes/preview/lines")
+	if err != nil {
+		return nil, err
+	}
+	body := strings.TrimPrefix(api.Str(p.inv["id"]), "in_")
+	body = body[:max(len(body)-2, 0)]
+	for i, l := range asList(p.cn["lines"]) {
+		api.Obj(l)["id"] = fmt.Sprintf("cnli_%s%02d", body, i)
+	}
+	return p, nil
+}
+
+// planCreditNote checks the parameters of a credit note against its
+// invoice and builds it, without changing anything. linesURL is where its
+// lines are listed; empty for an issued one's own.
+func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 	invID, _ := c.Params.Str("invoice")
 	inv, ok := c.Tx.Get(c.Account, "invoice", invID)
 	if !ok || api.Bool(inv["deleted"]) {
@@ -176,15 +232,7 @@ func createCreditNote(c *api.Call) (any, error) {
 		return nil, err
 	}
 
-	// Everything is checked: from here on, things change.
 	refunds := append([]any{}, linked...)
-	for _, t := range targets {
-		re, err := payments.RefundIntent(c, t.intent, t.amount)
-		if err != nil {
-			return nil, err
-		}
-		refunds = append(refunds, store.Obj{"amount_refunded": t.amount, "refund": re["id"]})
-	}
 	data := make([]any, len(lines))
 	for i, l := range lines {
 		data[i] = l.obj
@@ -197,6 +245,9 @@ func createCreditNote(c *api.Call) (any, error) {
 	pdf := ""
 	if c.BaseURL != nil {
 		pdf = c.BaseURL() + "/credit_notes/" + id + "/pdf"
+	}
+	if linesURL == "" {
+		linesURL = "/v1/credit_notes/" + id + "/lines"
 	}
 	var memo, reasonV, oobV any
 	if m, _ := c.Params.Str("memo"); m != "" {
@@ -216,28 +267,43 @@ func createCreditNote(c *api.Call) (any, error) {
 		"amount": total, "amount_shipping": int64(0), "currency": inv["currency"], "customer": inv["customer"],
 		"customer_balance_transaction": nil, "discount_amount": int64(0), "discount_amounts": []any{},
 		"effective_at": effective, "invoice": invID,
-		"lines": store.Obj{"object": "list", "data": data, "has_more": false, "url": "/v1/credit_notes/" + id + "/lines"},
+		"lines": store.Obj{"object": "list", "data": data, "has_more": false, "url": linesURL},
 		"memo":  memo, "metadata": mdHolder["metadata"], "number": fmt.Sprintf("%s-CN-%02d", api.Str(inv["number"]), seq),
 		"out_of_band_amount": oobV, "pdf": pdf, "post_payment_amount": post, "pre_payment_amount": pre,
 		"pretax_credit_amounts": []any{}, "reason": reasonV, "refunds": refunds, "shipping_cost": nil, "status": "issued",
 		"subtotal": total, "subtotal_excluding_tax": total, "total": total, "total_excluding_tax": total,
 		"total_taxes": []any{}, "type": typ, "voided_at": nil,
 	})
-	if cusBefore != nil {
-		cus := api.Clone(cusBefore)
-		txn, err := customers.MoveBalance(c, cus, -credit, api.Str(inv["currency"]), "credit_note", store.Obj{"credit_note": id, "invoice": invID})
+	return &creditNotePlan{cn: cn, inv: inv, pre: pre, post: post, credit: credit, targets: targets, cusBefore: cusBefore}, nil
+}
+
+// issueCreditNote refunds, credits and stores what planCreditNote built.
+func issueCreditNote(c *api.Call, p *creditNotePlan) (store.Obj, error) {
+	cn, inv := p.cn, p.inv
+	refunds, _ := cn["refunds"].([]any)
+	for _, t := range p.targets {
+		re, err := payments.RefundIntent(c, t.intent, t.amount)
+		if err != nil {
+			return nil, err
+		}
+		refunds = append(refunds, store.Obj{"amount_refunded": t.amount, "refund": re["id"]})
+	}
+	cn["refunds"] = refunds
+	if p.cusBefore != nil {
+		cus := api.Clone(p.cusBefore)
+		txn, err := customers.MoveBalance(c, cus, -p.credit, api.Str(inv["currency"]), "credit_note", store.Obj{"credit_note": cn["id"], "invoice": inv["id"]})
 		if err != nil {
 			return nil, err
 		}
 		cn["customer_balance_transaction"] = txn["id"]
-		if err := c.Save(cusBefore, cus); err != nil {
+		if err := c.Save(p.cusBefore, cus); err != nil {
 			return nil, err
 		}
 	}
 	if err := c.Insert(cn); err != nil {
 		return nil, err
 	}
-	if err := creditInvoice(c, inv, pre, post); err != nil {
+	if err := creditInvoice(c, inv, p.pre, p.post); err != nil {
 		return nil, err
 	}
 	return cn, nil
@@ -515,9 +581,6 @@ func listCreditNoteLines(c *api.Call) (any, error) {
 	cn, err := c.Load("credit_note", c.Var("id"), "id")
 	if err != nil {
 		return nil, err
-	}
-	if before, _ := c.Params.Str("ending_before"); before != "" {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate ending_before on credit note lines; page forward with starting_after.").WithParam("ending_before")
 	}
 	return api.EmbeddedPage(c, asList(cn["lines"]), "/v1/credit_notes/"+api.Str(cn["id"])+"/lines", "credit note line item")
 }
