@@ -42,6 +42,7 @@ func kinds() []*api.Kind {
 		taxrates.Kind,
 		shipping.Kind,
 		methoddomains.Kind,
+		methoddomains.ApplePayKind,
 		tax.RegistrationKind,
 		tax.CodeKind,
 	}
@@ -86,6 +87,7 @@ func routes() [][]api.Route {
 		quotes.Routes(),
 		files.Routes(),
 		methoddomains.Routes(),
+		methoddomains.ApplePayRoutes(),
 		tax.CustomRoutes(),
 	}
 }

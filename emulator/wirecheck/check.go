@@ -68,6 +68,7 @@ func init() {
 	register("payment_method", stripe.PaymentMethod{})
 	register("payment_method_configuration", stripe.PaymentMethodConfiguration{})
 	register("payment_method_domain", stripe.PaymentMethodDomain{})
+	register("apple_pay_domain", stripe.ApplePayDomain{})
 	register("plan", stripe.Plan{})
 	register("price", stripe.Price{})
 	register("product", stripe.Product{})

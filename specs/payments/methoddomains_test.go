@@ -100,4 +100,42 @@ var _ = Describe("Payment method domains", Label("payments"), func() {
 		_, err = sc.V1PaymentMethodDomains.Retrieve(Ctx, theirs.ID, nil)
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 	})
+
+	It("keeps Stripe's older Apple Pay domains API: register, retrieve, list by name and delete", func() {
+		d, err := sc.V1ApplePayDomains.Create(Ctx, &stripe.ApplePayDomainCreateParams{DomainName: stripe.String("Pay.Example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(d.ID).To(HavePrefix("apwc_"))
+		Expect(d.Object).To(Equal("apple_pay_domain"))
+		Expect(d.DomainName).To(Equal("pay.example.com"))
+		Expect(d.Created).NotTo(BeZero())
+		_, err = sc.V1ApplePayDomains.Create(Ctx, &stripe.ApplePayDomainCreateParams{DomainName: stripe.String("pay.example.com")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "domain_name")
+		_, err = sc.V1ApplePayDomains.Create(Ctx, &stripe.ApplePayDomainCreateParams{DomainName: stripe.String("https://pay.example.com/")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "domain_name")
+		other, err := sc.V1ApplePayDomains.Create(Ctx, &stripe.ApplePayDomainCreateParams{DomainName: stripe.String("example.org")})
+		Expect(err).NotTo(HaveOccurred())
+
+		got, err := sc.V1ApplePayDomains.Retrieve(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.DomainName).To(Equal("pay.example.com"))
+		list := func(p *stripe.ApplePayDomainListParams) []string {
+			var out []string
+			for d, err := range sc.V1ApplePayDomains.List(Ctx, p) {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, d.ID)
+			}
+			return out
+		}
+		Expect(list(&stripe.ApplePayDomainListParams{})).To(Equal([]string{other.ID, d.ID}), "newest first")
+		Expect(list(&stripe.ApplePayDomainListParams{DomainName: stripe.String("PAY.example.com")})).To(Equal([]string{d.ID}))
+		Expect(names(nil)).To(BeEmpty(), "payment method domains are another list")
+
+		gone, err := sc.V1ApplePayDomains.Delete(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(gone.Deleted).To(BeTrue())
+		_, err = sc.V1ApplePayDomains.Retrieve(Ctx, d.ID, nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		_, err = sc.V1ApplePayDomains.Create(Ctx, &stripe.ApplePayDomainCreateParams{DomainName: stripe.String("pay.example.com")})
+		Expect(err).NotTo(HaveOccurred(), "a deleted domain can be registered again")
+	})
 })

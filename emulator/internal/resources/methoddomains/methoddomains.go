@@ -42,14 +42,23 @@ func Routes() []api.Route {
 // alphabetic. No scheme, port, path or trailing dot.
 var hostname = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 
-func create(c *api.Call) (any, error) {
+// domainName reads and checks the domain_name parameter.
+func domainName(c *api.Call) (string, error) {
 	raw, _ := c.Params.Str("domain_name")
 	name := strings.ToLower(raw)
 	if name == "" {
-		return nil, apierr.InvalidEmpty("domain_name")
+		return "", apierr.InvalidEmpty("domain_name")
 	}
 	if len(name) > 253 || !hostname.MatchString(name) {
-		return nil, apierr.InvalidRequest("Invalid domain_name: %s is not a valid domain name. Pass the domain alone, such as example.com or shop.example.com, without a scheme, port or path.", raw).WithParam("domain_name")
+		return "", apierr.InvalidRequest("Invalid domain_name: %s is not a valid domain name. Pass the domain alone, such as example.com or shop.example.com, without a scheme, port or path.", raw).WithParam("domain_name")
+	}
+	return name, nil
+}
+
+func create(c *api.Call) (any, error) {
+	name, err := domainName(c)
+	if err != nil {
+		return nil, err
 	}
 	if p := c.Tx.List(c.Account, "payment_method_domain", store.Query{Index: "domain_name", Value: name, Limit: 1}); len(p.Data) > 0 {
 		return nil, apierr.InvalidRequest("The domain %s is already registered as a payment method domain (%s) on this account.", name, p.Data[0]["id"]).WithParam("domain_name")
