@@ -155,7 +155,7 @@ var _ = Describe("The four stories", Label("compat"), func() {
 
 		_, err = t.sc.V1Customers.Retrieve(Ctx, onA.ID, nil)
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
-		Expect(StripeErr(err).Msg).To(Equal("No such customer: '" + onA.ID + "'"), "nor on the platform")
+		Expect(StripeErr(err).Msg).To(Equal("No such customer: '"+onA.ID+"'"), "nor on the platform")
 
 		pi := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Customer: stripe.String(onA.ID)}
 		pi.SetStripeAccount(b)
