@@ -90,6 +90,9 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/setup_intents/seti_1/verify_microdeposits", "descriptor_code=SM11AA&expand[]=mandate", "", "")
 	f.Add("POST", "/v1/payment_intents", "amount=500&currency=usd&confirm=true&payment_method=pm_card_visa&capture_method=manual&payment_method_options[card][request_incremental_authorization]=if_available&payment_method_options[card][request_overcapture]=never", "", "")
 	f.Add("POST", "/v1/payment_intents/pi_1/increment_authorization", "amount=900&transfer_data[amount]=10&application_fee_amount=1&metadata[k]=v", "", "")
+	// Extended authorization, overcapture and multicapture.
+	f.Add("POST", "/v1/payment_intents", "amount=500&currency=usd&confirm=true&payment_method=pm_card_jcb&capture_method=manual&payment_method_options[card][request_extended_authorization]=if_available&payment_method_options[card][request_overcapture]=if_available&payment_method_options[card][request_multicapture]=if_available", "", "")
+	f.Add("POST", "/v1/payment_intents/pi_1/capture", "amount_to_capture=575&final_capture=false&metadata[k]=v", "", "")
 	f.Add("POST", "/v1/setup_intents/seti_1", "payment_method_configuration=pmc_1", "", "")
 	f.Add("POST", "/v1/payment_method_domains", "domain_name=shop.example.com&enabled=false", "", "")
 	f.Add("POST", "/v1/subscriptions", "customer=cus_1&items[0][price]=price_1&transfer_data[destination]=acct_1&transfer_data[amount_percent]=87.5&on_behalf_of=acct_1&application_fee_percent=10&billing_mode[type]=classic&invoice_settings[issuer][type]=self", "", "")

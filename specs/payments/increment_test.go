@@ -162,7 +162,7 @@ var _ = Describe("Incremental authorization", Label("payments"), func() {
 		Expect(still.Amount).To(Equal(int64(1500)), "the refused increment changed nothing")
 	})
 
-	DescribeTable("refuses the card requests it does not emulate, by name, and values Stripe does not take",
+	DescribeTable("refuses card request values Stripe does not take",
 		func(opts *stripe.PaymentIntentCreatePaymentMethodOptionsCardParams, param string) {
 			count := emu.Count("", "payment_intent")
 			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
@@ -172,11 +172,11 @@ var _ = Describe("Incremental authorization", Label("payments"), func() {
 			Expect(stripeErr(err).Param).To(Equal(param))
 			Expect(emu.Count("", "payment_intent")).To(Equal(count))
 		},
-		Entry("overcapture", &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{RequestOvercapture: stripe.String("if_available")},
+		Entry("overcapture", &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{RequestOvercapture: stripe.String("sometimes")},
 			"payment_method_options[card][request_overcapture]"),
-		Entry("extended authorization", &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{RequestExtendedAuthorization: stripe.String("if_available")},
+		Entry("extended authorization", &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{RequestExtendedAuthorization: stripe.String("always")},
 			"payment_method_options[card][request_extended_authorization]"),
-		Entry("multicapture", &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{RequestMulticapture: stripe.String("if_available")},
+		Entry("multicapture", &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{RequestMulticapture: stripe.String("yes")},
 			"payment_method_options[card][request_multicapture]"),
 		Entry("an unknown value", &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{RequestIncrementalAuthorization: stripe.String("always")},
 			"payment_method_options[card][request_incremental_authorization]"),

@@ -80,6 +80,9 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 	}
 	if pm["type"] == "card" {
 		applyRisk(c, ch, cardOf(c, pm))
+		if status == "succeeded" && !captured && pi["capture_method"] == "manual" {
+			setCaptureBefore(c, ch)
+		}
 	}
 	if c.BaseURL != nil && status != "failed" {
 		ch["receipt_url"] = c.BaseURL() + "/receipts/" + api.Str(ch["id"])
@@ -115,7 +118,7 @@ func chargeOutcome(status string, fail *apierr.Error) store.Obj {
 }
 
 // paymentMethodDetails renders a charge's payment_method_details; amount
-// is the charge's, all a card could capture (overcapture is unavailable).
+// is the charge's, what overcapture's maximum is worked out from.
 func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 	typ := api.Str(pm["type"])
 	d := store.Obj{"type": typ}
@@ -130,12 +133,12 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 			"amount_authorized": nil, "authorization_code": nil, "brand": cd["brand"],
 			"checks":  store.Obj{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": nil},
 			"country": cd["country"], "exp_month": cd["exp_month"], "exp_year": cd["exp_year"],
-			"extended_authorization": store.Obj{"status": "disabled"}, "fingerprint": cd["fingerprint"],
+			"extended_authorization": store.Obj{"status": extendedAuthorization(pi, cd)}, "fingerprint": cd["fingerprint"],
 			"funding": cd["funding"], "incremental_authorization": store.Obj{"status": incrementalAuthorization(pi, cd)},
 			"installments": nil, "last4": cd["last4"], "mandate": nil,
-			"multicapture": store.Obj{"status": "unavailable"}, "network": cd["brand"],
+			"multicapture": store.Obj{"status": multicapture(pi, cd)}, "network": cd["brand"],
 			"network_token": store.Obj{"used": false}, "network_transaction_id": nil,
-			"overcapture":      store.Obj{"maximum_amount_capturable": amount, "status": "unavailable"},
+			"overcapture":      overcapture(pi, cd, amount),
 			"regulated_status": "unregulated", "three_d_secure": nil, "wallet": nil,
 		}
 	case "sepa_debit":

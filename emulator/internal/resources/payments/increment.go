@@ -29,9 +29,7 @@ var cardRequestOptions = []string{"request_extended_authorization", "request_inc
 
 // checkIntentMethodOptions checks the payment_method_options the emulator
 // acts on (copied whole onto the intent): the card request options and
-// us_bank_account[verification_method] must be among Stripe's values, and
-// asking for extended authorization, overcapture or multicapture, which
-// are not emulated, is refused by name.
+// us_bank_account[verification_method] must be among Stripe's values.
 func checkIntentMethodOptions(c *api.Call) error {
 	if !c.Params.Has("payment_method_options") {
 		return nil // most intents send none: no paths built for them
@@ -45,9 +43,6 @@ func checkIntentMethodOptions(c *api.Call) error {
 		param := "payment_method_options[card][" + name + "]"
 		if v != "if_available" && v != "never" {
 			return apierr.InvalidRequest("Invalid %s: must be one of if_available or never", param).WithParam(param)
-		}
-		if v == "if_available" && name != "request_incremental_authorization" {
-			return apierr.InvalidRequest("stripe-emu does not emulate `%s`: only `request_incremental_authorization` is emulated among the card's flexible authorization options.", param).WithParam(param)
 		}
 	}
 	if v, ok := c.Params.Str("payment_method_options.us_bank_account.verification_method"); ok && v != "" {
@@ -124,7 +119,7 @@ func incrementAuthorization(c *api.Call) (any, error) {
 	ch["transfer_data"] = chargeTransferData(pi)
 	pmd := api.Clone(api.Obj(ch["payment_method_details"]))
 	cd := api.Obj(pmd["card"])
-	cd["overcapture"] = store.Obj{"maximum_amount_capturable": amount, "status": "unavailable"}
+	cd["overcapture"] = overcapture(pi, cd, amount)
 	ch["payment_method_details"] = pmd
 	if err := c.Save(chBefore, ch); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package payments
 import (
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -699,6 +700,9 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 		pi["status"] = RequiresCapture
 		pi["amount_capturable"] = pi["amount"]
 		event = "payment_intent.amount_capturable_updated"
+		if err := scheduleIntentExpiry(c, pi, ch); err != nil {
+			return nil, err
+		}
 	} else {
 		pi["status"] = Succeeded
 		pi["amount_received"] = pi["amount"]
@@ -848,57 +852,129 @@ func captureIntent(c *api.Call) (any, error) {
 		e := apierr.InvalidRequest("This PaymentIntent could not be captured because it has a status of %s. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.", before["status"])
 		return nil, e.WithCode("payment_intent_unexpected_state")
 	}
+	chBefore, _ := c.Tx.Get(c.Account, "charge", api.Str(before["latest_charge"]))
+	cardDetails := api.Obj(api.Obj(chBefore["payment_method_details"])["card"])
+	final := true
+	if v, ok := c.Params.Bool("final_capture"); ok {
+		final = v
+	}
+	multi := api.Obj(cardDetails["multicapture"])["status"] == "available"
+	if !final {
+		if err := checkPartialCapture(c, before, multi); err != nil {
+			return nil, err
+		}
+	}
 	capturable := api.Int(before["amount_capturable"])
+	capturedBefore := api.Int(before["amount_received"])
 	amount := capturable
 	if n, ok := c.Params.Int("amount_to_capture"); ok {
-		if n > capturable {
-			return nil, apierr.InvalidRequest("The amount to capture (%d) is greater than the amount capturable (%d).", n, capturable).WithParam("amount_to_capture").WithCode("amount_too_large")
-		}
 		if n < 1 {
 			return nil, apierr.InvalidRequest("The amount to capture must be at least 1.").WithParam("amount_to_capture")
 		}
+		over := api.Obj(cardDetails["overcapture"])
+		switch {
+		case n <= capturable:
+		case over["status"] == "available" && final && capturedBefore == 0:
+			// Overcapture: up to the brand's limit above the authorization.
+			if limit := api.Int(over["maximum_amount_capturable"]); n > limit {
+				return nil, apierr.InvalidRequest("The amount to capture (%d) is greater than the maximum amount capturable with overcapture (%d).", n, limit).WithParam("amount_to_capture").WithCode("amount_too_large")
+			}
+		default:
+			return nil, apierr.InvalidRequest("The amount to capture (%d) is greater than the amount capturable (%d).", n, capturable).WithParam("amount_to_capture").WithCode("amount_too_large")
+		}
 		amount = n
+	}
+	if amount >= capturable {
+		final = true // nothing would be left to capture later
 	}
 	pi := api.Clone(before)
 	if err := c.ApplyMetadata(pi); err != nil {
 		return nil, err
 	}
 	c.Copy(pi, "statement_descriptor", "statement_descriptor_suffix")
-	// final_capture=false (more captures later) needs multicapture, which
-	// is not emulated; true is what every capture here does.
-	c.AcceptWhen("final_capture", true)
 	if err := applyConnect(c, pi); err != nil {
 		return nil, err
 	}
-	chBefore, _ := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"]))
+	if multi {
+		key := metaCaptures(c.Account, api.Str(pi["id"]))
+		prev, _ := c.Tx.GetMeta(key)
+		done, _ := strconv.Atoi(prev)
+		if done >= maxCaptures {
+			return nil, apierr.InvalidRequest("This PaymentIntent has reached the maximum of %d captures.", maxCaptures).WithCode("payment_intent_unexpected_state")
+		}
+		if final {
+			c.Tx.DeleteMeta(key)
+		} else if err := c.Tx.SetMeta(key, strconv.Itoa(done+1)); err != nil {
+			return nil, err
+		}
+	}
 	ch := api.Clone(chBefore)
 	ch["application_fee_amount"] = pi["application_fee_amount"]
 	ch["captured"] = true
-	ch["amount_captured"] = amount
-	// What is not captured is released back to the customer.
-	ch["amount_refunded"] = api.Int(ch["amount"]) - amount
-	txn, err := settleFunds(c, ch)
+	total := capturedBefore + amount
+	ch["amount_captured"] = total
+	// Each capture is a balance transaction of its own; the charge names
+	// the first.
+	captured := ch
+	if capturedBefore > 0 {
+		captured = maps.Clone(ch)
+		captured["amount_captured"] = amount
+	}
+	txn, err := settleFunds(c, captured)
 	if err != nil {
 		return nil, err
 	}
-	ch["balance_transaction"] = txn["id"]
+	if capturedBefore == 0 {
+		ch["balance_transaction"] = txn["id"]
+	}
+	pi["amount_received"] = total
+	if final {
+		// What is not captured is released back to the customer.
+		ch["amount_refunded"] = api.Int(ch["amount_refunded"]) + max(api.Int(ch["amount"])-total, 0)
+		pi["status"] = Succeeded
+		pi["amount_capturable"] = int64(0)
+		c.Tx.DeleteMeta(intentExpiryKey(c.Account, api.Str(pi["id"])))
+	} else {
+		pi["amount_capturable"] = capturable - amount
+	}
 	if err := c.Put(ch); err != nil {
 		return nil, err
 	}
-	pi["status"] = Succeeded
-	pi["amount_received"] = amount
-	pi["amount_capturable"] = int64(0)
-	if err := saveIntent(c, before, pi); err != nil {
-		return nil, err
+	if final {
+		if err := saveIntent(c, before, pi); err != nil {
+			return nil, err
+		}
+		c.Emit("charge.captured", ch, api.PreviousAttributes(chBefore, ch))
+		c.Emit("payment_intent.succeeded", pi, nil)
+	} else {
+		// The intent stays requires_capture: this one event tells of what
+		// is left, as after an incremental authorization.
+		c.Emit("charge.captured", ch, api.PreviousAttributes(chBefore, ch))
+		if err := c.PutEmit(pi, "payment_intent.amount_capturable_updated", nil); err != nil {
+			return nil, err
+		}
 	}
-	c.Emit("charge.captured", ch, api.PreviousAttributes(chBefore, ch))
-	c.Emit("payment_intent.succeeded", pi, nil)
-	if api.Obj(ch["payment_method_details"])["type"] == "card" {
+	if capturedBefore == 0 && api.Obj(ch["payment_method_details"])["type"] == "card" {
 		if err := afterCapture(c, ch, cardByID(c, api.Str(ch["payment_method"]))); err != nil {
 			return nil, err
 		}
 	}
 	return pi, nil
+}
+
+// checkPartialCapture refuses final_capture=false (more captures to come)
+// on an intent without multicapture, and on the Connect payments whose
+// repeated captures the emulator does not split (a destination charge's
+// transfer, an application fee).
+func checkPartialCapture(c *api.Call, pi store.Obj, multi bool) error {
+	if !multi {
+		return apierr.InvalidRequest("This PaymentIntent cannot be partially captured more than once: its charge's `payment_method_details.card.multicapture.status` is not `available`. Confirm a manually captured card payment with `payment_method_options[card][request_multicapture]=if_available` to capture it several times.").
+			WithParam("final_capture").WithCode("payment_intent_unexpected_state")
+	}
+	if pi["transfer_data"] != nil || pi["application_fee_amount"] != nil || c.Params.Has("application_fee_amount") || c.Params.Has("transfer_data") {
+		return apierr.InvalidRequest("stripe-emu does not emulate `final_capture=false` on a destination charge or a payment with an application fee: capture it once.").WithParam("final_capture")
+	}
+	return nil
 }
 
 func cancelIntent(c *api.Call) (any, error) {
@@ -927,9 +1003,14 @@ func cancelIntent(c *api.Call) (any, error) {
 	if reason != "" {
 		pi["cancellation_reason"] = reason
 	}
+	if before["status"] == RequiresCapture && api.Int(before["amount_received"]) > 0 {
+		// Multicapture: what was captured stays; the rest is released.
+		return releaseRemainder(c, before)
+	}
 	if before["status"] == RequiresCapture {
 		// Cancelling an authorisation releases it: the charge is refunded.
 		pi["amount_capturable"] = int64(0)
+		c.Tx.DeleteMeta(intentExpiryKey(c.Account, api.Str(pi["id"])))
 		if chBefore, ok := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"])); ok {
 			ch := api.Clone(chBefore)
 			ch["amount_refunded"] = ch["amount"]
@@ -941,6 +1022,31 @@ func cancelIntent(c *api.Call) (any, error) {
 		}
 	}
 	if err := saveIntentEmitting(c, before, pi, "payment_intent.canceled"); err != nil {
+		return nil, err
+	}
+	return pi, nil
+}
+
+// releaseRemainder cancels what is left of a multicaptured intent's
+// authorization: the intent succeeds with what was captured, and the
+// charge shows the rest released.
+func releaseRemainder(c *api.Call, before store.Obj) (any, error) {
+	pi := api.Clone(before)
+	pi["amount_capturable"] = int64(0)
+	pi["status"] = Succeeded
+	id := api.Str(pi["id"])
+	c.Tx.DeleteMeta(intentExpiryKey(c.Account, id))
+	c.Tx.DeleteMeta(metaCaptures(c.Account, id))
+	if chBefore, ok := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"])); ok {
+		ch := api.Clone(chBefore)
+		// Refunds of what was captured stay counted.
+		ch["amount_refunded"] = api.Int(ch["amount_refunded"]) + max(api.Int(ch["amount"])-api.Int(ch["amount_captured"]), 0)
+		ch["refunded"] = api.Int(ch["amount_refunded"]) >= api.Int(ch["amount"])
+		if err := c.Save(chBefore, ch); err != nil {
+			return nil, err
+		}
+	}
+	if err := saveIntentEmitting(c, before, pi, "payment_intent.succeeded"); err != nil {
 		return nil, err
 	}
 	return pi, nil

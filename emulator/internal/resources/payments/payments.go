@@ -28,10 +28,10 @@ func Routes() []api.Route {
 }
 
 // Timers are the family's time-driven work: bank debits settling, funds
-// becoming available, uncaptured charges expiring, payouts reaching the
+// becoming available, uncaptured charges and PaymentIntents expiring, payouts reaching the
 // bank, unverified microdeposits timing out.
 func Timers() []api.Timer {
-	return []api.Timer{settleTimer, availableTimer, expiryTimer, payoutTimer, intentMicrodepositTimer, setupMicrodepositTimer}
+	return []api.Timer{settleTimer, availableTimer, expiryTimer, intentExpiryTimer, payoutTimer, intentMicrodepositTimer, setupMicrodepositTimer}
 }
 
 const (
