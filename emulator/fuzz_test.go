@@ -90,6 +90,12 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/setup_intents/seti_1/verify_microdeposits", "descriptor_code=SM11AA&expand[]=mandate", "", "")
 	f.Add("POST", "/v1/payment_intents", "amount=500&currency=usd&confirm=true&payment_method=pm_card_visa&capture_method=manual&payment_method_options[card][request_incremental_authorization]=if_available&payment_method_options[card][request_overcapture]=never", "", "")
 	f.Add("POST", "/v1/payment_intents/pi_1/increment_authorization", "amount=900&transfer_data[amount]=10&application_fee_amount=1&metadata[k]=v", "", "")
+	// Radar value lists.
+	f.Add("POST", "/v1/radar/value_lists", "alias=blocked_ips&name=Blocked%20IPs&item_type=ip_address&metadata[k]=v", "", "")
+	f.Add("POST", "/v1/radar/value_list_items", "value_list=rsl_1&value=1.2.3.4", "", "")
+	f.Add("GET", "/v1/radar/value_lists?alias=blocked_ips&contains=1.2.3.4&created[gte]=1&limit=3", "", "", "")
+	f.Add("GET", "/v1/radar/value_list_items?value_list=rsl_1&value=1.2&starting_after=rsli_1", "", "", "")
+	f.Add("DELETE", "/v1/radar/value_lists/rsl_1", "", "", "")
 	// Extended authorization, overcapture and multicapture.
 	f.Add("POST", "/v1/payment_intents", "amount=500&currency=usd&confirm=true&payment_method=pm_card_jcb&capture_method=manual&payment_method_options[card][request_extended_authorization]=if_available&payment_method_options[card][request_overcapture]=if_available&payment_method_options[card][request_multicapture]=if_available", "", "")
 	f.Add("POST", "/v1/payment_intents/pi_1/capture", "amount_to_capture=575&final_capture=false&metadata[k]=v", "", "")

@@ -18,6 +18,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/methoddomains"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/quotes"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/radarlists"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
@@ -46,7 +47,7 @@ func kinds() []*api.Kind {
 		tax.RegistrationKind,
 		tax.CodeKind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -89,5 +90,6 @@ func routes() [][]api.Route {
 		methoddomains.Routes(),
 		methoddomains.ApplePayRoutes(),
 		tax.CustomRoutes(),
+		radarlists.Routes(),
 	}
 }

@@ -50,6 +50,8 @@ func init() {
 	register("charge", stripe.Charge{})
 	register("review", stripe.Review{})
 	register("radar.early_fraud_warning", stripe.RadarEarlyFraudWarning{})
+	register("radar.value_list", stripe.RadarValueList{})
+	register("radar.value_list_item", stripe.RadarValueListItem{})
 	register("checkout.session", stripe.CheckoutSession{})
 	register("credit_note", stripe.CreditNote{})
 	register("credit_note_line_item", stripe.CreditNoteLineItem{})

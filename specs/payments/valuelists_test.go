@@ -1,0 +1,176 @@
+package payments_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Radar value lists", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	newList := func(alias, itemType string) *stripe.RadarValueList {
+		p := &stripe.RadarValueListCreateParams{Alias: stripe.String(alias), Name: stripe.String("List " + alias)}
+		if itemType != "" {
+			p.ItemType = stripe.String(itemType)
+		}
+		l, err := sc.V1RadarValueLists.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return l
+	}
+	add := func(list, value string) (*stripe.RadarValueListItem, error) {
+		return sc.V1RadarValueListItems.Create(Ctx, &stripe.RadarValueListItemCreateParams{ValueList: stripe.String(list), Value: stripe.String(value)})
+	}
+	listAliases := func(p *stripe.RadarValueListListParams) []string {
+		var out []string
+		for l, err := range sc.V1RadarValueLists.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append(out, l.Alias)
+		}
+		return out
+	}
+	itemValues := func(p *stripe.RadarValueListItemListParams) []string {
+		var out []string
+		for it, err := range sc.V1RadarValueListItems.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append(out, it.Value)
+		}
+		return out
+	}
+
+	It("creates, updates, lists and deletes lists and their items, with no events", func() {
+		events := len(emu.EventTypes(""))
+		p := &stripe.RadarValueListCreateParams{Alias: stripe.String("custom_ip_blocklist"), Name: stripe.String("Custom IP Blocklist"),
+			ItemType: stripe.String("ip_address")}
+		p.AddMetadata("team", "fraud")
+		l, err := sc.V1RadarValueLists.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.ID).To(HavePrefix("rsl_"))
+		Expect(l.ItemType).To(Equal(stripe.RadarValueListItemTypeIPAddress))
+		Expect(l.Metadata).To(HaveKeyWithValue("team", "fraud"))
+		Expect(l.ListItems.Data).To(BeEmpty())
+		Expect(l.ListItems.URL).To(Equal("/v1/radar/value_list_items?value_list=" + l.ID))
+
+		first, err := add(l.ID, "1.2.3.4")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(first.ID).To(HavePrefix("rsli_"))
+		Expect(first.ValueList).To(Equal(l.ID))
+		_, err = add(l.ID, "2001:db8::1")
+		Expect(err).NotTo(HaveOccurred())
+
+		got, err := sc.V1RadarValueLists.Retrieve(Ctx, l.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.ListItems.Data).To(HaveLen(2))
+		Expect(got.ListItems.Data[0].Value).To(Equal("2001:db8::1"), "newest first")
+
+		item, err := sc.V1RadarValueListItems.Retrieve(Ctx, first.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(item.Value).To(Equal("1.2.3.4"))
+		Expect(itemValues(&stripe.RadarValueListItemListParams{ValueList: stripe.String(l.ID)})).To(Equal([]string{"2001:db8::1", "1.2.3.4"}))
+		Expect(itemValues(&stripe.RadarValueListItemListParams{ValueList: stripe.String(l.ID), Value: stripe.String("2.3")})).To(Equal([]string{"1.2.3.4"}))
+
+		up, err := sc.V1RadarValueLists.Update(Ctx, l.ID, &stripe.RadarValueListUpdateParams{Name: stripe.String("Blocked IPs"), Alias: stripe.String("blocked_ips")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(up.Name).To(Equal("Blocked IPs"))
+		Expect(up.Alias).To(Equal("blocked_ips"))
+
+		gone, err := sc.V1RadarValueListItems.Delete(Ctx, first.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(gone.Deleted).To(BeTrue())
+		got, err = sc.V1RadarValueLists.Retrieve(Ctx, l.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.ListItems.Data).To(HaveLen(1))
+
+		del, err := sc.V1RadarValueLists.Delete(Ctx, l.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(del.Deleted).To(BeTrue())
+		_, err = sc.V1RadarValueLists.Retrieve(Ctx, l.ID, nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		Expect(emu.Count("", "radar.value_list_item")).To(BeZero(), "its items went with it")
+		Expect(emu.EventTypes("")).To(HaveLen(events))
+	})
+
+	It("lists by alias and by a value contained, newest first", func() {
+		emails := newList("emails", "email")
+		newList("bins", "card_bin")
+		words := newList("words", "")
+		Expect(words.ItemType).To(Equal(stripe.RadarValueListItemTypeString), "string by default")
+		_, err := add(emails.ID, "Jenny@example.com")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = add(words.ID, "jenny@example.com")
+		Expect(err).NotTo(HaveOccurred())
+
+		Expect(listAliases(&stripe.RadarValueListListParams{})).To(Equal([]string{"words", "bins", "emails"}))
+		Expect(listAliases(&stripe.RadarValueListListParams{Alias: stripe.String("bins")})).To(Equal([]string{"bins"}))
+		Expect(listAliases(&stripe.RadarValueListListParams{Contains: stripe.String("jenny@EXAMPLE.com")})).To(Equal([]string{"words", "emails"}))
+		Expect(listAliases(&stripe.RadarValueListListParams{Contains: stripe.String("nobody@example.com")})).To(BeEmpty())
+	})
+
+	It("keeps aliases unique and well formed", func() {
+		newList("vip_customers", "customer_id")
+		_, err := sc.V1RadarValueLists.Create(Ctx, &stripe.RadarValueListCreateParams{Alias: stripe.String("vip_customers"), Name: stripe.String("Again")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "alias")
+		_, err = sc.V1RadarValueLists.Create(Ctx, &stripe.RadarValueListCreateParams{Alias: stripe.String("vip customers!"), Name: stripe.String("Bad")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "alias")
+		_, err = sc.V1RadarValueLists.Create(Ctx, &stripe.RadarValueListCreateParams{Alias: stripe.String("x"), Name: stripe.String("X"), ItemType: stripe.String("phone")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "item_type")
+		other := newList("other", "")
+		_, err = sc.V1RadarValueLists.Update(Ctx, other.ID, &stripe.RadarValueListUpdateParams{Alias: stripe.String("vip_customers")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "alias")
+		same, err := sc.V1RadarValueLists.Update(Ctx, other.ID, &stripe.RadarValueListUpdateParams{Alias: stripe.String("other")})
+		Expect(err).NotTo(HaveOccurred(), "a list keeps its own alias")
+		Expect(same.Alias).To(Equal("other"))
+		Expect(emu.Count("", "radar.value_list")).To(Equal(2))
+	})
+
+	DescribeTable("checks each value against the list's item_type, and refuses a value already there",
+		func(itemType, good, bad, dup string) {
+			l := newList("l_"+itemType, itemType)
+			_, err := add(l.ID, good)
+			Expect(err).NotTo(HaveOccurred())
+			if bad != "" {
+				_, err = add(l.ID, bad)
+				ExpectStripeError(err, 400, "invalid_request_error", "", "value")
+			}
+			_, err = add(l.ID, dup)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "value")
+			Expect(emu.Count("", "radar.value_list_item")).To(Equal(1))
+		},
+		Entry(nil, "ip_address", "10.0.0.1", "10.0.0.256", "10.0.0.1"),
+		Entry(nil, "email", "jenny@example.com", "jenny.example.com", "JENNY@example.com"),
+		Entry(nil, "country", "US", "XX", "us"),
+		Entry(nil, "card_bin", "424242", "42424", "424242"),
+		Entry(nil, "customer_id", "cus_123", "123", "cus_123"),
+		Entry(nil, "card_fingerprint", "Xt5EWLLDS7FJjR1c", "not a fingerprint", "Xt5EWLLDS7FJjR1c"),
+		Entry(nil, "us_bank_account_fingerprint", "a1b2c3d4e5f6g7h8", "a-b", "a1b2c3d4e5f6g7h8"),
+		Entry(nil, "sepa_debit_fingerprint", "sepa1234", "sepa 1234", "sepa1234"),
+		Entry(nil, "string", "Hello", "", "hello"),
+	)
+
+	It("tells case_sensitive_string values apart by case", func() {
+		l := newList("codes", "case_sensitive_string")
+		_, err := add(l.ID, "AbC")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = add(l.ID, "abc")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(listAliases(&stripe.RadarValueListListParams{Contains: stripe.String("ABC")})).To(BeEmpty())
+	})
+
+	It("refuses items of a list that does not exist, and lists of items without their list", func() {
+		_, err := add("rsl_missing", "x")
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "value_list")
+		for _, err := range sc.V1RadarValueListItems.List(Ctx, &stripe.RadarValueListItemListParams{}) {
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "value_list")
+			break
+		}
+	})
+})
