@@ -72,11 +72,17 @@ var _ = Describe("Extended authorization, overcapture and multicapture", Label("
 			Expect(got.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
 			Expect(got.CancellationReason).To(Equal(stripe.PaymentIntentCancellationReasonExpired))
 			Expect(got.AmountCapturable).To(BeZero())
+			// 2025-03-31.basil: the expired authorization is released
+			// without a Refund; the charge is not marked refunded.
 			ch := chargeOf(pi)
-			Expect(ch.Refunded).To(BeTrue())
-			Expect(ch.AmountRefunded).To(Equal(int64(1000)))
+			Expect(ch.Refunded).To(BeFalse())
+			Expect(ch.AmountRefunded).To(BeZero())
+			Expect(ch.AmountCaptured).To(BeZero())
+			Expect(emu.Count("", "refund")).To(BeZero())
 			_, err = capture(pi.ID, 0, true)
 			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+			_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(ch.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "charge")
 		})
 
 		It("leaves other brands, and intents that did not ask, the standard seven days", func() {
@@ -193,7 +199,11 @@ var _ = Describe("Extended authorization, overcapture and multicapture", Label("
 			Expect(eventsSince(mark)).To(Equal([]string{"charge.captured", "payment_intent.succeeded"}))
 			ch = chargeOf(pi)
 			Expect(ch.AmountCaptured).To(Equal(int64(600)))
-			Expect(ch.AmountRefunded).To(Equal(int64(400)), "the uncaptured rest released")
+			// 2025-03-31.basil: the uncaptured rest is released without a
+			// Refund.
+			Expect(ch.AmountRefunded).To(BeZero(), "the release is no refund")
+			Expect(ch.Refunded).To(BeFalse())
+			Expect(emu.Count("", "refund")).To(BeZero())
 			Expect(ch.BalanceTransaction.ID).To(Equal(first))
 
 			var amounts []int64
@@ -214,10 +224,22 @@ var _ = Describe("Extended authorization, overcapture and multicapture", Label("
 			Expect(got.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 			Expect(got.AmountReceived).To(Equal(int64(400)))
 			Expect(got.AmountCapturable).To(BeZero())
-			Expect(eventsSince(mark)).To(Equal([]string{"charge.updated", "payment_intent.succeeded"}))
+			// 2025-03-31.basil: releasing the rest makes no Refund and
+			// changes nothing on the charge, so no charge event.
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.succeeded"}))
 			ch := chargeOf(pi)
-			Expect(ch.AmountRefunded).To(Equal(int64(600)))
+			Expect(ch.AmountCaptured).To(Equal(int64(400)))
+			Expect(ch.AmountRefunded).To(BeZero())
 			Expect(ch.Refunded).To(BeFalse())
+			Expect(emu.Count("", "refund")).To(BeZero())
+
+			// What was captured can still be refunded, all of it.
+			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.Amount).To(Equal(int64(400)))
+			ch = chargeOf(pi)
+			Expect(ch.AmountRefunded).To(Equal(int64(400)))
+			Expect(ch.Refunded).To(BeTrue())
 		})
 
 		It("releases the rest when the authorization expires", func() {
@@ -232,7 +254,12 @@ var _ = Describe("Extended authorization, overcapture and multicapture", Label("
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 			Expect(got.AmountReceived).To(Equal(int64(250)))
-			Expect(chargeOf(pi).AmountRefunded).To(Equal(int64(750)))
+			// 2025-03-31.basil: no Refund for the expired rest.
+			ch := chargeOf(pi)
+			Expect(ch.AmountCaptured).To(Equal(int64(250)))
+			Expect(ch.AmountRefunded).To(BeZero())
+			Expect(ch.Refunded).To(BeFalse())
+			Expect(emu.Count("", "refund")).To(BeZero())
 		})
 
 		It("refuses final_capture=false without multicapture, changing nothing", func() {

@@ -190,6 +190,27 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		Expect(got.PaymentMethod.Card.Fingerprint).NotTo(BeEmpty())
 	})
 
+	// refundsOf lists the refunds of a PaymentIntent (GET /v1/refunds?payment_intent=).
+	refundsOf := func(pi string) []*stripe.Refund {
+		GinkgoHelper()
+		var out []*stripe.Refund
+		for r, err := range sc.V1Refunds.List(Ctx, &stripe.RefundListParams{PaymentIntent: stripe.String(pi)}) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append(out, r)
+		}
+		return out
+	}
+	// balanceOf is the amounts of a charge's balance transactions.
+	balanceOf := func(ch string) []int64 {
+		GinkgoHelper()
+		var out []int64
+		for bt, err := range sc.V1BalanceTransactions.List(Ctx, &stripe.BalanceTransactionListParams{Source: stripe.String(ch)}) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append(out, bt.Amount)
+		}
+		return out
+	}
+
 	It("captures part of a manual authorisation", func() {
 		pi, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
 		Expect(err).NotTo(HaveOccurred())
@@ -205,8 +226,27 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ch.AmountCaptured).To(Equal(int64(1500)))
-		Expect(ch.AmountRefunded).To(Equal(int64(500)), "the uncaptured rest is released")
+		// 2025-03-31.basil: the uncaptured rest is released without a
+		// Refund; amount_refunded and refunded are left alone, and the
+		// capture is one balance transaction, of the captured amount.
+		Expect(ch.AmountRefunded).To(BeZero(), "the release is no refund")
+		Expect(ch.Refunded).To(BeFalse())
+		Expect(refundsOf(pi.ID)).To(BeEmpty())
+		Expect(balanceOf(ch.ID)).To(Equal([]int64{1500}))
 		Expect(emu.EventTypes("")[len(emu.EventTypes(""))-2:]).To(Equal([]string{"charge.captured", "payment_intent.succeeded"}))
+		Expect(emu.EventTypes("")).NotTo(ContainElement("charge.refunded"))
+
+		// What was captured is what a refund can give back, whole.
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1501)})
+		ExpectStripeError(err, 400, "invalid_request_error", "amount_too_large", "amount")
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(re.Amount).To(Equal(int64(1500)))
+		ch, err = sc.V1Charges.Retrieve(Ctx, ch.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.AmountRefunded).To(Equal(int64(1500)))
+		Expect(ch.Refunded).To(BeTrue(), "all that was captured is refunded")
+		Expect(refundsOf(pi.ID)).To(HaveLen(1))
 	})
 
 	It("refuses to capture more than was authorised, changing nothing", func() {
@@ -453,14 +493,39 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodePaymentIntentUnexpectedState))
 		})
 
-		It("cancels an authorisation and refunds its charge", func() {
+		It("cancels an authorisation, releasing it without refunding its charge", func() {
 			pi, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
 			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.EventTypes(""))
 			pi, err = sc.V1PaymentIntents.Cancel(Ctx, pi.ID, &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String("requested_by_customer")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
 			Expect(pi.CancellationReason).To(Equal(stripe.PaymentIntentCancellationReasonRequestedByCustomer))
-			Expect(emu.EventTypes("")[len(emu.EventTypes(""))-2:]).To(Equal([]string{"charge.refunded", "payment_intent.canceled"}))
+			Expect(pi.AmountCapturable).To(BeZero())
+			// 2025-03-31.basil: no Refund, no charge.refunded; the charge
+			// keeps amount_captured 0, amount_refunded 0, refunded false.
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.canceled"}))
+			ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ch.Captured).To(BeFalse())
+			Expect(ch.AmountCaptured).To(BeZero())
+			Expect(ch.AmountRefunded).To(BeZero())
+			Expect(ch.Refunded).To(BeFalse())
+			Expect(refundsOf(pi.ID)).To(BeEmpty())
+			Expect(emu.Count("", "refund")).To(BeZero())
+
+			// Nothing was taken, so nothing can be given back: refusals,
+			// changing nothing.
+			mark = len(emu.EventTypes(""))
+			_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(ch.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "charge")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("its PaymentIntent (" + pi.ID + ") was canceled"))
+			_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "payment_intent")
+			_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+			Expect(eventsSince(mark)).To(BeEmpty())
+			Expect(emu.Count("", "refund")).To(BeZero())
 		})
 
 		It("refuses amounts Stripe refuses", func() {

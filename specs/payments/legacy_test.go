@@ -257,10 +257,14 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 			Expect(err).NotTo(HaveOccurred())
 			Expect(ch.Captured).To(BeTrue())
 			Expect(ch.AmountCaptured).To(Equal(int64(1500)))
-			Expect(ch.AmountRefunded).To(Equal(int64(500)))
+			// 2025-03-31.basil: the rest is released without a Refund, and
+			// the capture is one balance transaction, of the captured amount.
+			Expect(ch.AmountRefunded).To(BeZero())
 			Expect(ch.Refunded).To(BeFalse())
 			Expect(ch.BalanceTransaction.Amount).To(Equal(int64(1500)))
 			Expect(eventsSince(mark)).To(Equal([]string{"charge.captured"}))
+			Expect(emu.Count("", "refund")).To(BeZero())
+			Expect(emu.Count("", "balance_transaction")).To(Equal(1))
 
 			_, err = sc.V1Charges.Capture(Ctx, ch.ID, nil)
 			ExpectStripeError(err, 400, "invalid_request_error", "charge_already_captured", "")
@@ -290,13 +294,23 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 			Expect(eventsSince(mark)).To(BeEmpty())
 			emu.Clock().Set(time.Unix(ch.PaymentMethodDetails.Card.CaptureBefore, 0))
 			Expect(eventsSince(mark)).To(Equal([]string{"charge.expired"}))
+			// 2025-03-31.basil: released without a Refund; the charge is not
+			// marked refunded.
 			got, err := sc.V1Charges.Retrieve(Ctx, ch.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(got.Refunded).To(BeTrue())
-			Expect(got.AmountRefunded).To(Equal(int64(2000)))
+			Expect(got.Refunded).To(BeFalse())
+			Expect(got.AmountRefunded).To(BeZero())
+			Expect(got.AmountCaptured).To(BeZero())
+			Expect(emu.Count("", "refund")).To(BeZero())
 
+			mark = len(emu.EventTypes(""))
 			_, err = sc.V1Charges.Capture(Ctx, ch.ID, nil)
 			ExpectStripeError(err, 400, "invalid_request_error", "charge_expired_for_capture", "")
+			_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(ch.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "charge")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("its authorization expired"))
+			Expect(eventsSince(mark)).To(BeEmpty())
+			Expect(emu.Count("", "refund")).To(BeZero())
 		})
 
 		It("release an authorization by refunding it, whole", func() {

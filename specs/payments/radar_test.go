@@ -152,6 +152,32 @@ var _ = Describe("Radar", Label("payments", "radar"), func() {
 			ExpectStripeError(err, http.StatusNotFound, "invalid_request_error", "resource_missing", "id")
 		})
 
+		It("is closed, canceled, when its uncaptured payment is canceled or expires", func() {
+			manual := func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") }
+			pi := mustPay("pm_card_riskLevelElevated", manual)
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+			mark := len(emu.EventTypes(""))
+			_, err := sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			// 2025-03-31.basil: canceled, not refunded, as the
+			// cancellation makes no Refund.
+			Expect(eventsSince(mark)).To(Equal([]string{"review.closed", "payment_intent.canceled"}))
+			rv, err := sc.V1Reviews.Retrieve(Ctx, pi.Review.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(rv.Open).To(BeFalse())
+			Expect(rv.ClosedReason).To(Equal(stripe.ReviewClosedReasonCanceled))
+			Expect(rv.Reason).To(Equal(stripe.ReviewReasonCanceled))
+
+			expiring := mustPay("pm_card_riskLevelElevated", manual, func(p *stripe.PaymentIntentCreateParams) { p.AddExpand("latest_charge") })
+			mark = len(emu.EventTypes(""))
+			emu.Clock().Set(time.Unix(expiring.LatestCharge.PaymentMethodDetails.Card.CaptureBefore, 0))
+			Expect(eventsSince(mark)).To(Equal([]string{"charge.expired", "review.closed", "payment_intent.canceled"}))
+			rv, err = sc.V1Reviews.Retrieve(Ctx, expiring.Review.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(rv.ClosedReason).To(Equal(stripe.ReviewClosedReasonCanceled))
+			Expect(reviews(nil)).To(BeEmpty())
+		})
+
 		It("is closed by a refund: refunded, or refunded_as_fraud", func() {
 			pi := mustPay("pm_card_riskLevelElevated")
 			mark := len(emu.EventTypes(""))

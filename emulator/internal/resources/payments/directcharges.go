@@ -211,9 +211,10 @@ func captureCharge(c *api.Call) (any, error) {
 	ch["application_fee_amount"] = spec["application_fee_amount"]
 	ch["transfer_data"] = chargeTransferData(spec)
 	ch["captured"] = true
+	// What is not captured goes back to the cardholder: since
+	// 2025-03-31.basil no Refund, amount_refunded untouched, and one
+	// balance transaction, of the amount captured.
 	ch["amount_captured"] = amount
-	// What is not captured goes back to the cardholder.
-	ch["amount_refunded"] = authorized - amount
 	txn, err := settleFunds(c, ch)
 	if err != nil {
 		return nil, err
@@ -280,19 +281,20 @@ func releaseCharge(c *api.Call, chBefore store.Obj) (any, error) {
 func expiryKey(acct, charge string) string { return "chargeexpiry:" + acct + ":" + charge }
 
 // expiryTimer releases uncaptured charges of the Charges API whose capture
-// window ended: refunded, with charge.expired.
+// window ended, with charge.expired. Since 2025-03-31.basil that makes no
+// Refund and leaves the charge as it was (not refunded, amount_refunded
+// 0); what refuses its capture or refund afterwards is its capture_before
+// in the past (captureExpired). An open Radar review closes, canceled.
 var expiryTimer = metaTimer("charge", expiryKey, expiryWork)
 
 func expiryWork(account, id string, at int64) api.Due {
 	return api.Due{At: at, Account: account, About: store.Ref{Type: "charge", ID: id}, Kind: "charge_expiry", Run: func(c *api.Call) error {
 		c.Tx.DeleteMeta(expiryKey(account, id))
-		before, ok := c.Tx.Get(account, "charge", id)
-		if !ok || api.Bool(before["captured"]) || api.Bool(before["refunded"]) || before["status"] != "succeeded" {
+		ch, ok := c.Tx.Get(account, "charge", id)
+		if !ok || api.Bool(ch["captured"]) || api.Bool(ch["refunded"]) || ch["status"] != "succeeded" {
 			return nil
 		}
-		ch := api.Clone(before)
-		ch["amount_refunded"] = ch["amount"]
-		ch["refunded"] = true
-		return c.PutEmit(ch, "charge.expired", nil)
+		c.Emit("charge.expired", ch, nil)
+		return closeReview(c, ch, "canceled")
 	}}
 }

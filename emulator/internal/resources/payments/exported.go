@@ -72,6 +72,11 @@ func Cancel(c *api.Call, pi store.Obj, reason string) (store.Obj, error) {
 	if reason != "" {
 		after["cancellation_reason"] = reason
 	}
+	if pi["status"] == RequiresCapture {
+		if err := releaseAuthorization(c, after); err != nil {
+			return nil, err
+		}
+	}
 	if err := saveIntentEmitting(c, pi, after, "payment_intent.canceled"); err != nil {
 		return nil, err
 	}

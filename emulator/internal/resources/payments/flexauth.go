@@ -124,16 +124,35 @@ func intentExpiryWork(account, id string, at int64) api.Due {
 		} else {
 			pi["status"] = Succeeded
 		}
-		if chBefore, ok := c.Tx.Get(account, "charge", api.Str(pi["latest_charge"])); ok {
-			ch := api.Clone(chBefore)
-			released := max(api.Int(ch["amount"])-api.Int(ch["amount_captured"]), 0)
-			ch["amount_refunded"] = api.Int(ch["amount_refunded"]) + released
-			ch["refunded"] = api.Int(ch["amount_refunded"]) >= api.Int(ch["amount"])
-			if err := c.PutEmit(ch, "charge.expired", nil); err != nil {
+		if ch, ok := c.Tx.Get(account, "charge", api.Str(pi["latest_charge"])); ok {
+			// The charge itself does not change (no Refund, amount_refunded
+			// and refunded untouched, since 2025-03-31.basil); the event
+			// tells of the release.
+			c.Emit("charge.expired", ch, nil)
+		}
+		if pi["status"] == Canceled {
+			if err := releaseAuthorization(c, pi); err != nil {
 				return err
 			}
 		}
 		c.Tx.DeleteMeta(metaCaptures(account, id))
 		return saveIntentEmitting(c, before, pi, event)
 	}}
+}
+
+// releaseAuthorization is what canceling an uncaptured PaymentIntent (pi,
+// status canceled, by request, by its invoice or by expiry) does beyond
+// the intent. Since 2025-03-31.basil no Refund is made and the charge is
+// left as it was: amount_captured 0, amount_refunded 0, refunded false, no
+// charge.refunded. What later refuses a refund of that charge is the
+// intent's canceled status (createRefund). An open Radar review of the
+// payment closes, canceled.
+func releaseAuthorization(c *api.Call, pi store.Obj) error {
+	pi["amount_capturable"] = int64(0)
+	c.Tx.DeleteMeta(intentExpiryKey(c.Account, api.Str(pi["id"])))
+	ch, ok := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"]))
+	if !ok {
+		return nil
+	}
+	return closeReview(c, ch, "canceled")
 }

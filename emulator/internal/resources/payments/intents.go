@@ -929,8 +929,10 @@ func captureIntent(c *api.Call) (any, error) {
 	}
 	pi["amount_received"] = total
 	if final {
-		// What is not captured is released back to the customer.
-		ch["amount_refunded"] = api.Int(ch["amount_refunded"]) + max(api.Int(ch["amount"])-total, 0)
+		// What is not captured is released back to the customer. Since
+		// 2025-03-31.basil that makes no Refund and leaves amount_refunded
+		// alone: the charge shows the release only as amount_captured
+		// below amount.
 		pi["status"] = Succeeded
 		pi["amount_capturable"] = int64(0)
 		c.Tx.DeleteMeta(intentExpiryKey(c.Account, api.Str(pi["id"])))
@@ -1008,17 +1010,8 @@ func cancelIntent(c *api.Call) (any, error) {
 		return releaseRemainder(c, before)
 	}
 	if before["status"] == RequiresCapture {
-		// Cancelling an authorisation releases it: the charge is refunded.
-		pi["amount_capturable"] = int64(0)
-		c.Tx.DeleteMeta(intentExpiryKey(c.Account, api.Str(pi["id"])))
-		if chBefore, ok := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"])); ok {
-			ch := api.Clone(chBefore)
-			ch["amount_refunded"] = ch["amount"]
-			ch["refunded"] = true
-			if err := c.Put(ch); err != nil {
-				return nil, err
-			}
-			c.Emit("charge.refunded", ch, api.PreviousAttributes(chBefore, ch))
+		if err := releaseAuthorization(c, pi); err != nil {
+			return nil, err
 		}
 	}
 	if err := saveIntentEmitting(c, before, pi, "payment_intent.canceled"); err != nil {
@@ -1028,8 +1021,9 @@ func cancelIntent(c *api.Call) (any, error) {
 }
 
 // releaseRemainder cancels what is left of a multicaptured intent's
-// authorization: the intent succeeds with what was captured, and the
-// charge shows the rest released.
+// authorization: the intent succeeds with what was captured. Since
+// 2025-03-31.basil the release is no Refund and the charge is left as it
+// was (amount_refunded counts real refunds only), so no charge event.
 func releaseRemainder(c *api.Call, before store.Obj) (any, error) {
 	pi := api.Clone(before)
 	pi["amount_capturable"] = int64(0)
@@ -1037,15 +1031,6 @@ func releaseRemainder(c *api.Call, before store.Obj) (any, error) {
 	id := api.Str(pi["id"])
 	c.Tx.DeleteMeta(intentExpiryKey(c.Account, id))
 	c.Tx.DeleteMeta(metaCaptures(c.Account, id))
-	if chBefore, ok := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"])); ok {
-		ch := api.Clone(chBefore)
-		// Refunds of what was captured stay counted.
-		ch["amount_refunded"] = api.Int(ch["amount_refunded"]) + max(api.Int(ch["amount"])-api.Int(ch["amount_captured"]), 0)
-		ch["refunded"] = api.Int(ch["amount_refunded"]) >= api.Int(ch["amount"])
-		if err := c.Save(chBefore, ch); err != nil {
-			return nil, err
-		}
-	}
 	if err := saveIntentEmitting(c, before, pi, "payment_intent.succeeded"); err != nil {
 		return nil, err
 	}

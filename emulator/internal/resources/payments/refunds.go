@@ -74,11 +74,22 @@ func createRefund(c *api.Call) (any, error) {
 	}
 	if chBefore["status"] == "succeeded" && !api.Bool(chBefore["captured"]) && chBefore["payment_intent"] == nil {
 		// An authorization of the Charges API: refunding it releases it,
-		// unless it was released already (refunded, or expired).
-		if api.Bool(chBefore["refunded"]) || captureExpired(c, chBefore) {
+		// unless it was released already: by a refund, or by expiring
+		// (which, since 2025-03-31.basil, leaves it unrefunded).
+		if api.Bool(chBefore["refunded"]) {
 			return nil, apierr.InvalidRequest("Charge %s has already been refunded.", chID).WithCode("charge_already_refunded")
 		}
+		if captureExpired(c, chBefore) {
+			return nil, released(chID, "its authorization expired")
+		}
 		return releaseCharge(c, chBefore)
+	}
+	if chBefore["status"] == "succeeded" && !api.Bool(chBefore["captured"]) {
+		// A PaymentIntent's authorization: its intent is canceled, by
+		// request or by expiry, once the hold is released.
+		if pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(chBefore["payment_intent"])); ok && pi["status"] == Canceled {
+			return nil, released(chID, "its PaymentIntent ("+api.Str(pi["id"])+") was canceled, releasing its authorization")
+		}
 	}
 	if chBefore["status"] != "succeeded" || !api.Bool(chBefore["captured"]) {
 		return nil, apierr.InvalidRequest("Charge %s has not been captured and cannot be refunded; cancel its PaymentIntent instead.", chID).WithParam("charge").WithCode("charge_not_refundable")
@@ -156,7 +167,9 @@ func createRefund(c *api.Call) (any, error) {
 	}
 	ch := api.Clone(chBefore)
 	ch["amount_refunded"] = api.Int(ch["amount_refunded"]) + amount
-	ch["refunded"] = api.Int(ch["amount_refunded"]) >= api.Int(ch["amount"])
+	// Fully refunded is all that was captured: a partial capture's
+	// release is no refund (2025-03-31.basil).
+	ch["refunded"] = api.Int(ch["amount_refunded"]) >= api.Int(ch["amount_captured"])
 	if err := c.Put(ch); err != nil {
 		return nil, err
 	}
@@ -176,6 +189,17 @@ func createRefund(c *api.Call) (any, error) {
 		}
 	}
 	return re, nil
+}
+
+// released refuses a refund of a charge never captured whose
+// authorization was released without a Refund (how, in why): since
+// 2025-03-31.basil such a charge is not marked refunded, yet nothing was
+// taken from the customer to give back. Stripe's exact wording is not
+// documented; the code is its general one for a charge that cannot be
+// refunded.
+func released(chID, why string) error {
+	return apierr.InvalidRequest("Charge %s cannot be refunded: it was never captured, and %s. There is nothing to refund.", chID, why).
+		WithParam("charge").WithCode("charge_not_refundable")
 }
 
 // share is the part of a charge's transferred amount or application fee
