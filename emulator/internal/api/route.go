@@ -19,6 +19,8 @@ type Route struct {
 	// /v1/files): its file part reaches the handler as Call.Upload and its
 	// body may be up to MaxUploadBytes.
 	Upload bool
+	// removed marks a route answered as an unknown URL (Removed).
+	removed bool
 }
 
 // GET, POST and DELETE build routes tersely for resource tables.

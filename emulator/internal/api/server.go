@@ -65,7 +65,12 @@ func NewServer(env *Env, tables ...[]Route) *Server {
 	s.static = map[string]map[string]http.Handler{}
 	for _, table := range tables {
 		for _, rt := range table {
-			h := s.endpoint(rt)
+			var h http.Handler
+			if rt.removed {
+				h = http.HandlerFunc(s.unrecognized)
+			} else {
+				h = s.endpoint(rt)
+			}
 			s.router.Handle(rt.Path, h).Methods(rt.Method)
 			if !strings.Contains(rt.Path, "{") {
 				if s.static[rt.Path] == nil {
@@ -97,8 +102,7 @@ func (s *Server) newRequestID() string { return "req_" + s.IDs.Secret(14) }
 
 func (s *Server) unrecognized(w http.ResponseWriter, r *http.Request) {
 	reqID := s.newRequestID()
-	e := apierr.InvalidRequest("Unrecognized request URL (%s: %s). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.", r.Method, r.URL.Path)
-	e.Status = 404
+	e := unrecognizedURL(r.Method, r.URL.Path)
 	s.finish(w, r, reqID, "", "", "", writeError(w, reqID, s.Clock.Unix(), e), time.Now())
 }
 

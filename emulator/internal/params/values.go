@@ -371,3 +371,19 @@ func plainMarked(x any) any {
 	}
 	return x
 }
+
+// With is v with the top-level parameters set added, as if they had been
+// sent and read: an older route names in its path what the route it is
+// another name for takes as a parameter (POST /v1/charges/{charge}/refunds
+// is POST /v1/refunds with charge=…). What v was sent is still tracked.
+func (v Values) With(set map[string]any) Values {
+	m := make(map[string]any, len(v.m)+len(set))
+	for k, x := range v.m {
+		m[k] = x
+	}
+	for k, x := range set {
+		m[k] = x
+	}
+	v.m = m
+	return v
+}
