@@ -8,6 +8,10 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	"github.com/stripe-emu/stripe-emu/emulator/wirecheck"
 )
 
 // Raw is an HTTP answer decoded for assertions.
@@ -51,4 +55,31 @@ func Do(baseURL, method, path, body string, headers ...string) Raw {
 	out := Raw{Status: resp.StatusCode, Header: resp.Header, Text: string(b)}
 	_ = json.Unmarshal(b, &out.Body)
 	return out
+}
+
+// Legacy sends a request the way stripe-go's raw requests do, for the
+// older routes Stripe still serves that stripe-go has no method for (a GET
+// carries its parameters in path's query). A success is decoded into v (a
+// stripe-go type, or nil); an error answer is returned as stripe-go's
+// *stripe.Error. Every answer is checked strictly against stripe-go's
+// types and Stripe's OpenAPI spec, as every spec's client is.
+func Legacy(emu *emulator.Emulator, method, path, body string, v any) error {
+	GinkgoHelper()
+	var problem error
+	transport := wirecheck.Transport(http.DefaultTransport, func(_, _ string, err error) { problem = err })
+	b := stripe.GetBackendWithConfig(stripe.APIBackend, &stripe.BackendConfig{
+		URL:               stripe.String(emu.URL()),
+		HTTPClient:        &http.Client{Transport: transport},
+		MaxNetworkRetries: stripe.Int64(0),
+		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
+	})
+	resp, err := b.(stripe.RawRequestBackend).RawRequest(method, path, "sk_test_spec", body, nil)
+	Expect(problem).NotTo(HaveOccurred(), "%s %s: the answer does not decode strictly into stripe-go types or breaks Stripe's OpenAPI spec", method, path)
+	if err != nil {
+		return err
+	}
+	if v != nil {
+		Expect(json.Unmarshal(resp.RawJSON, v)).To(Succeed())
+	}
+	return nil
 }

@@ -21,7 +21,7 @@ func Kinds() []*api.Kind {
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{paymentMethodRoutes(), methodConfigurationRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes(), payoutRoutes(), radarRoutes(), mandateRoutes(), setupAttemptRoutes()} {
+	for _, t := range [][]api.Route{paymentMethodRoutes(), methodConfigurationRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes(), payoutRoutes(), legacyRoutes(), radarRoutes(), mandateRoutes(), setupAttemptRoutes()} {
 		out = append(out, t...)
 	}
 	return out

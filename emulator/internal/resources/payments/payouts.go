@@ -36,6 +36,7 @@ func payoutRoutes() []api.Route {
 		api.GET("/v1/payouts/{id}", params.FromStruct(stripe.PayoutRetrieveParams{}), retrievePayout),
 		api.POST("/v1/payouts/{id}", params.FromStruct(stripe.PayoutUpdateParams{}), updatePayout),
 		api.POST("/v1/payouts/{id}/cancel", params.FromStruct(stripe.PayoutCancelParams{}), cancelPayout),
+		api.POST("/v1/payouts/{payout}/reverse", params.FromStruct(stripe.PayoutReverseParams{}), reversePayout),
 	}
 }
 
@@ -167,6 +168,90 @@ func cancelPayout(c *api.Call) (any, error) {
 	after["status"] = "canceled"
 	after["trace_id"] = store.Obj{"status": "unsupported", "value": nil}
 	return after, c.PutEmit(after, "payout.canceled", nil)
+}
+
+// Payout reversals: what Stripe documents of them (connect/payout-reversals,
+// and the reverse endpoint's description).
+const (
+	// reversalWindow is how long after its arrival date a payout can
+	// still be reversed (90 days).
+	reversalWindow = 90 * 86400
+)
+
+// reversalCountries are where the bank accounts of reversible payouts
+// are: the API reference says the US, the Connect guide the US or Canada.
+var reversalCountries = map[string]bool{"US": true, "CA": true}
+
+// reversePayout takes a paid payout to a connected account's bank account
+// back by debiting that account: a new payout, the reversal (a debit: a
+// negative amount, its original_payout the payout reversed), which credits
+// the balance once it arrives and moves on the clock as payouts do
+// (payout.created, then payout.updated and payout.paid, or payout.failed
+// as the test bank account decides); the original shows it in reversed_by
+// (payout.updated).
+func reversePayout(c *api.Call) (any, error) {
+	before, err := c.Load("payout", c.Var("payout"), "id")
+	if err != nil {
+		return nil, err
+	}
+	id := api.Str(before["id"])
+	switch {
+	case before["status"] == "pending":
+		return nil, apierr.InvalidRequest("Payout %s is pending: a pending payout is canceled (POST /v1/payouts/%s/cancel), not reversed.", id, id)
+	case !c.Connected:
+		return nil, apierr.InvalidRequest("You can only reverse payouts of connected accounts: payout %s is of your own account.", id)
+	case before["reversed_by"] != nil:
+		return nil, apierr.InvalidRequest("Payout %s has already been reversed.", id)
+	case before["original_payout"] != nil || api.Int(before["amount"]) < 0:
+		return nil, apierr.InvalidRequest("Payout %s is a debit and cannot be reversed.", id)
+	case before["method"] == "instant":
+		return nil, apierr.InvalidRequest("Payout %s is an Instant Payout and cannot be reversed.", id)
+	case before["status"] != "paid":
+		return nil, apierr.InvalidRequest("Payout %s cannot be reversed because its status is %s: only paid payouts can be reversed.", id, before["status"])
+	case c.Now-api.Int(before["arrival_date"]) >= reversalWindow:
+		return nil, apierr.InvalidRequest("Payout %s arrived more than 90 days ago and can no longer be reversed.", id)
+	}
+	ba, ok := c.Tx.Get(c.Account, "bank_account", api.Str(before["destination"]))
+	if !ok {
+		return nil, apierr.InvalidRequest("Payout %s was not paid to a bank account and cannot be reversed.", id)
+	}
+	if !reversalCountries[api.Str(ba["country"])] {
+		return nil, apierr.InvalidRequest("Payout %s cannot be reversed: only payouts to bank accounts in the US or Canada can be, and %s is in %s.", id, ba["id"], ba["country"])
+	}
+	metadata, err := requestMetadata(c)
+	if err != nil {
+		return nil, err
+	}
+	amount := api.Int(before["amount"])
+	revID := c.NewID("payout")
+	arrival := (c.Now/86400 + 1) * 86400
+	// The money is back in the balance once the debit arrives.
+	txn, err := putBalanceTransaction(c, store.Obj{
+		"amount": amount, "available_on": arrival, "currency": before["currency"], "description": before["description"],
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": amount,
+		"reporting_category": "payout_reversal", "source": revID, "status": "pending", "type": "payout",
+	})
+	if err != nil {
+		return nil, err
+	}
+	fields := api.Clone(before)
+	for k, v := range map[string]any{
+		"amount": -amount, "arrival_date": arrival, "balance_transaction": txn["id"], "failure_balance_transaction": nil,
+		"failure_code": nil, "failure_message": nil, "metadata": metadata, "original_payout": id, "reversed_by": nil,
+		"status": "pending", "trace_id": store.Obj{"status": "pending", "value": nil},
+	} {
+		fields[k] = v
+	}
+	rev := c.Object("payout", revID, fields)
+	if err := c.Insert(rev); err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	after["reversed_by"] = revID
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	return rev, c.Tx.SetMeta(payoutKey(c.Account, revID), strconv.FormatInt(min(c.Now+submitDelay, arrival), 10))
 }
 
 // givePayoutBack credits the balance with what the payout took (a

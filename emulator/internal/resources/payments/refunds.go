@@ -28,6 +28,7 @@ func refundRoutes() []api.Route {
 		api.GET("/v1/refunds/{id}", params.FromStruct(stripe.RefundRetrieveParams{}), retrieveRefund),
 		api.POST("/v1/refunds/{id}", params.FromStruct(stripe.RefundUpdateParams{}), updateRefund),
 		api.POST("/v1/refunds/{id}/cancel", params.FromStruct(stripe.RefundCancelParams{}), cancelRefund),
+		api.POST("/v1/test_helpers/refunds/{refund}/expire", params.FromStruct(stripe.TestHelpersRefundExpireParams{}), expireRefund),
 	}
 }
 
@@ -272,6 +273,19 @@ func cancelRefund(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return nil, apierr.InvalidRequest("Refund %s cannot be canceled because it has a status of %s. Only refunds with a status of requires_action can be canceled.", re["id"], re["status"])
+}
+
+// expireRefund is the test helper that expires a refund waiting for the
+// customer (status requires_action: a refund to a payment method that
+// needs the customer's details to send the money back). The emulated
+// refunds never wait (cards and the bank debits emulated take refunds
+// at once), so every refund is refused as cancelRefund refuses it.
+func expireRefund(c *api.Call) (any, error) {
+	re, err := c.Load("refund", c.Var("refund"), "id")
+	if err != nil {
+		return nil, err
+	}
+	return nil, apierr.InvalidRequest("Refund %s cannot be expired because it has a status of %s. Only refunds with a status of requires_action can be expired.", re["id"], re["status"])
 }
 
 func listRefunds(c *api.Call) (any, error) {
