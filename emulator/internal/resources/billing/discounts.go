@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -208,9 +207,7 @@ func deleteSubscriptionDiscount(c *api.Call) (any, error) {
 	c.Now = c.ClockNow(cus)
 	live := liveDiscounts(c, before)
 	if len(live) == 0 {
-		e := apierr.InvalidRequest("No active discount for subscription %s on customer %s", before["id"], before["customer"]).WithCode("resource_missing")
-		e.Status = 404
-		return nil, e
+		return nil, noSubscriptionDiscount(before)
 	}
 	d, _ := c.Tx.Get(c.Account, "discount", api.Str(live[0]))
 	after := api.Clone(before)

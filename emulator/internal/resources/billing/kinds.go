@@ -67,7 +67,7 @@ func Kinds() []*api.Kind {
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{invoiceItemRoutes(), invoiceRoutes(), invoicePaymentRoutes(), creditNoteRoutes(), subscriptionRoutes(), scheduleRoutes(), testClockRoutes()} {
+	for _, t := range [][]api.Route{invoiceItemRoutes(), invoiceRoutes(), invoicePaymentRoutes(), creditNoteRoutes(), subscriptionRoutes(), scheduleRoutes(), testClockRoutes(), legacyRoutes()} {
 		out = append(out, t...)
 	}
 	return out

@@ -24,6 +24,7 @@ import (
 
 func discountRoutes() []api.Route {
 	return []api.Route{
+		api.GET("/v1/customers/{id}/discount", params.FromStruct(stripe.CustomerRetrieveParams{}), retrieveDiscount),
 		api.DELETE("/v1/customers/{id}/discount", params.FromStruct(stripe.CustomerDeleteDiscountParams{}), deleteDiscount),
 	}
 }
@@ -110,7 +111,8 @@ func RemoveDiscount(c *api.Call, customer string) (store.Obj, error) {
 	return d, nil
 }
 
-func deleteDiscount(c *api.Call) (any, error) {
+// discounted loads the path's customer, which must have a discount.
+func discounted(c *api.Call) (store.Obj, error) {
 	cus, err := load(c)
 	if err != nil {
 		return nil, err
@@ -124,6 +126,23 @@ func deleteDiscount(c *api.Call) (any, error) {
 		e := apierr.InvalidRequest("No active discount for customer %s", c.Var("id")).WithCode("resource_missing")
 		e.Status = 404
 		return nil, e
+	}
+	return cus, nil
+}
+
+// retrieveDiscount is the older GET /v1/customers/{id}/discount: the
+// customer's discount, as the customer shows it.
+func retrieveDiscount(c *api.Call) (any, error) {
+	cus, err := discounted(c)
+	if err != nil {
+		return nil, err
+	}
+	return api.Clone(api.Obj(cus["discount"])), nil
+}
+
+func deleteDiscount(c *api.Call) (any, error) {
+	if _, err := discounted(c); err != nil {
+		return nil, err
 	}
 	d, err := RemoveDiscount(c, c.Var("id"))
 	if err != nil {
