@@ -92,10 +92,10 @@ var _ = Describe("Older routes of billing", Label("billing", "legacy"), func() {
 			mark := len(emu.EventTypes(""))
 
 			err = Legacy(emu, "GET", "/v1/customers/"+other.ID+"/subscriptions/"+sub.ID, "", nil)
-			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "subscription")
 			Expect(StripeErr(err).Msg).To(Equal("Customer " + other.ID + " does not have a subscription with ID " + sub.ID))
 			err = Legacy(emu, "DELETE", "/v1/customers/"+other.ID+"/subscriptions/"+sub.ID, "", nil)
-			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "subscription")
 
 			err = Legacy(emu, "POST", "/v1/customers/"+cus.ID+"/subscriptions", "customer="+other.ID+"&items[0][price]="+monthly.ID, nil)
 			ExpectStripeError(err, 400, "invalid_request_error", "parameter_unknown", "customer")

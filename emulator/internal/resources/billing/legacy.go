@@ -75,7 +75,8 @@ func customerSubscription(h func(*api.Call) (any, error)) func(*api.Call) (any, 
 		cusID, subID := c.Var("customer"), c.Var("subscription")
 		f, ok := c.Tx.Fields(c.Account, "subscription", subID, "customer")
 		if !ok || f[0].String() != cusID {
-			e := apierr.InvalidRequest("Customer %s does not have a subscription with ID %s", cusID, subID).WithParam("id").WithCode("resource_missing")
+			// Stripe's words and param, as quoted in public issues.
+			e := apierr.InvalidRequest("Customer %s does not have a subscription with ID %s", cusID, subID).WithParam("subscription").WithCode("resource_missing")
 			e.Status = 404
 			return nil, e
 		}
