@@ -19,6 +19,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/quotes"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/radarlists"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/reporting"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
@@ -47,7 +48,7 @@ func kinds() []*api.Kind {
 		tax.RegistrationKind,
 		tax.CodeKind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -56,7 +57,7 @@ func kinds() []*api.Kind {
 // timers are the resource families' time-driven work, run (all together,
 // in time order) whenever the clock moves.
 func timers() []api.Timer {
-	return append(payments.Timers(), billing.Timer, credits.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer, files.Timer)
+	return append(payments.Timers(), billing.Timer, credits.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer, files.Timer, reporting.Timer)
 }
 
 // routes lists every resource family's endpoint table.
@@ -91,5 +92,6 @@ func routes() [][]api.Route {
 		methoddomains.ApplePayRoutes(),
 		tax.CustomRoutes(),
 		radarlists.Routes(),
+		reporting.Routes(),
 	}
 }

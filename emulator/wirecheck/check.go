@@ -103,6 +103,8 @@ func init() {
 	register("setup_attempt", stripe.SetupAttempt{})
 	register("file", stripe.File{})
 	register("file_link", stripe.FileLink{})
+	register("reporting.report_run", stripe.ReportingReportRun{})
+	register("reporting.report_type", stripe.ReportingReportType{})
 	register("dispute", stripe.Dispute{})
 	register("transfer", stripe.Transfer{})
 	register("transfer_reversal", stripe.TransferReversal{})

@@ -68,3 +68,23 @@ func groupThousands(n int64) string {
 	}
 	return b.String()
 }
+
+// Major writes an amount in the currency's minor units as a plain decimal
+// in major units, as Stripe's CSV reports print amounts: "12.34",
+// "-0.50", "3000" (yen have no minor unit).
+func Major(amount int64, code string) string {
+	sign := ""
+	if amount < 0 {
+		sign, amount = "-", -amount
+	}
+	d := Decimals(code)
+	unit := int64(1)
+	for range d {
+		unit *= 10
+	}
+	s := fmt.Sprintf("%d", amount/unit)
+	if d > 0 {
+		s += fmt.Sprintf(".%0*d", d, amount%unit)
+	}
+	return sign + s
+}

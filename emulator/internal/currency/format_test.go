@@ -23,3 +23,22 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestMajor(t *testing.T) {
+	for _, tc := range []struct {
+		amount int64
+		code   string
+		want   string
+	}{
+		{1234, "usd", "12.34"},
+		{-50, "usd", "-0.50"},
+		{0, "eur", "0.00"},
+		{123456789, "usd", "1234567.89"},
+		{3000, "jpy", "3000"},
+		{1500, "bhd", "1.500"},
+	} {
+		if got := Major(tc.amount, tc.code); got != tc.want {
+			t.Errorf("Major(%d, %s) = %q, want %q", tc.amount, tc.code, got, tc.want)
+		}
+	}
+}

@@ -195,3 +195,24 @@ func fileLinks(c *api.Call, f store.Obj) (any, error) {
 	}
 	return store.Obj{"object": "list", "data": data, "has_more": p.HasMore, "url": "/v1/file_links?file=" + id}, nil
 }
+
+// Generated stores a file Stripe itself makes in the account in scope (a
+// report run's CSV, purpose finance_report_run): downloadable at its url
+// like an upload, expiring lifetime seconds after it is made (0: never),
+// announced with file.created as uploads are.
+func Generated(c *api.Call, purpose, typ, filename, title string, data []byte, lifetime int64) (store.Obj, error) {
+	id := c.NewID("file")
+	var expires any
+	if lifetime > 0 {
+		expires = c.Now + lifetime
+	}
+	f := c.Object("file", id, store.Obj{
+		"expires_at": expires, "filename": filename, "purpose": purpose, "size": int64(len(data)),
+		"title": api.NilIfEmpty(title), "type": typ, "url": baseURL(c) + "/v1/files/" + id + "/contents",
+	})
+	delete(f, "livemode") // a file has none at Stripe
+	if err := c.Tx.SetMeta(blobKey(c.Account, id), string(data)); err != nil {
+		return nil, err
+	}
+	return f, c.Insert(f)
+}
