@@ -328,6 +328,75 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 		}))
 	})
 
+	It("fills the itemized columns from the dispute, the invoice and the payout behind each transaction", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{
+			Email: stripe.String("grace@example.com"), PaymentMethod: stripe.String("pm_card_visa"),
+			Address: &stripe.AddressParams{Line1: stripe.String("1 Main St"), City: stripe.String("Springfield"), Country: stripe.String("US")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		var pmID string
+		for m, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			pmID = m.ID
+		}
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+			UnitAmount: stripe.Int64(4200), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			DefaultPaymentMethod: stripe.String(pmID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		disputed := pay(7000, "pm_card_createDispute")
+		pay(20000, "pm_card_bypassPending")
+		po, err := sc.V1Payouts.Create(Ctx, &stripe.PayoutCreateParams{Amount: stripe.Int64(500), Currency: stripe.String("usd"), Description: stripe.String("weekly")})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(10 * time.Minute)
+		status, body, err := emu.Call("POST", "/v1/payouts/"+po.ID+"/cancel", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		emu.Clock().Set(day2.Add(time.Hour))
+
+		r, err := run("balance_change_from_activity.itemized.3", day1, day2, columns("reporting_category", "source_id", "customer_facing_amount",
+			"charge_id", "customer_id", "customer_email", "customer_address_line1", "customer_address_city", "invoice_id", "invoice_number",
+			"subscription_id", "dispute_reason", "card_funding"))
+		Expect(err).NotTo(HaveOccurred())
+		_, data, _ := rows(finished(r))
+		Expect(data).To(HaveLen(4), "the invoice's charge, the disputed charge and its chargeback, the other charge")
+		subCharge := data[0]
+		Expect(subCharge[0]).To(Equal("charge"))
+		Expect(subCharge[2:]).To(Equal([]string{"42.00", subCharge[1], cus.ID, "grace@example.com", "1 Main St", "Springfield",
+			inv.ID, inv.Number, sub.ID, "", "credit"}))
+		var dispute []string
+		for _, d := range data {
+			if d[0] == "dispute" {
+				dispute = d
+			}
+		}
+		Expect(dispute).NotTo(BeNil())
+		Expect(dispute[1]).To(HavePrefix("dp_"))
+		Expect(dispute[2:5]).To(Equal([]string{"-70.00", disputed.LatestCharge.ID, ""}))
+		Expect(dispute[11]).To(Equal("fraudulent"))
+
+		By("itemizing a canceled payout and the reversal that gave its money back")
+		p, err := run("payouts.itemized.3", day1, day2, func(p *stripe.ReportingReportRunCreateParametersParams) {
+			p.Timezone = stripe.String("Asia/Tokyo")
+			p.Columns = stripe.StringSlice([]string{"payout_id", "effective_at", "gross", "reporting_category", "payout_status",
+				"payout_reversed_at_utc", "payout_reversed_at", "payout_type", "payout_description", "payout_destination_id"})
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, data, _ = rows(finished(p))
+		dest := po.Destination.ID
+		Expect(data).To(Equal([][]string{
+			{po.ID, "2025-09-01 21:00:00", "-5.00", "payout", "canceled", "2025-09-01 12:10:00", "2025-09-01 21:10:00", "bank_account", "weekly", dest},
+			{po.ID, "2025-09-01 21:10:00", "5.00", "payout_reversal", "canceled", "2025-09-01 12:10:00", "2025-09-01 21:10:00", "bank_account", "weekly", dest},
+		}))
+	})
+
 	It("refuses what Stripe refuses, making no run", func() {
 		emu.Clock().Set(day3)
 		refused := func(status int, code, param, msg string, reportType string, edit ...func(*stripe.ReportingReportRunCreateParametersParams)) {
