@@ -107,6 +107,10 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 			"balance.summary.1", "balance_change_from_activity.itemized.1", "balance_change_from_activity.itemized.2",
 			"balance_change_from_activity.itemized.3", "balance_change_from_activity.summary.1",
 			"payouts.itemized.1", "payouts.itemized.2", "payouts.itemized.3", "payouts.summary.1",
+			"connected_account_balance.summary.1", "connected_account_balance_change_from_activity.itemized.1",
+			"connected_account_balance_change_from_activity.itemized.2", "connected_account_balance_change_from_activity.itemized.3",
+			"connected_account_balance_change_from_activity.summary.1", "connected_account_payouts.itemized.1",
+			"connected_account_payouts.itemized.2", "connected_account_payouts.itemized.3", "connected_account_payouts.summary.1",
 		}))
 
 		emu.Clock().Set(day3.Add(5 * time.Hour))
@@ -128,7 +132,7 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 		By("answering Stripe's 404 for a report type Stripe does not have, and naming one it has but the emulator does not run")
 		_, err = sc.V1ReportingReportTypes.Retrieve(Ctx, "balance.nonsense.9", nil)
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
-		_, err = sc.V1ReportingReportTypes.Retrieve(Ctx, "payout_reconciliation.itemized.5", nil)
+		_, err = sc.V1ReportingReportTypes.Retrieve(Ctx, "connected_account_payout_reconciliation.itemized.5", nil)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "id")
 		Expect(StripeErr(err).Msg).To(ContainSubstring("automatic payouts"))
 
@@ -435,6 +439,7 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 		refused(400, "", "parameters.currency", "Invalid currency", "balance.summary.1",
 			func(p *stripe.ReportingReportRunCreateParametersParams) { p.Currency = stripe.String("zzz") })
 		refused(400, "", "report_type", "does not emulate the report type ending_balance_reconciliation.summary.1", "ending_balance_reconciliation.summary.1")
+		refused(400, "", "report_type", "does not emulate the report type payouts.itemized.5", "payouts.itemized.5")
 		refused(400, "resource_missing", "report_type", "No such report type: 'balance.nonsense.1'", "balance.nonsense.1")
 		_, err := sc.V1ReportingReportRuns.Create(Ctx, &stripe.ReportingReportRunCreateParams{})
 		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "report_type")
@@ -475,5 +480,51 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 		Expect(err).NotTo(HaveOccurred())
 		_, data, _ = rows(finished(r))
 		Expect(data).To(ContainElement([]string{"transfer", "-100.00", seller.ID, "US"}))
+
+		By("reporting the connected accounts' balances from the platform with the connected_account_ types")
+		other := Seller(emu, nil)
+		r, err = run("connected_account_balance_change_from_activity.itemized.1", day1, day2)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r.ReportType).To(Equal("connected_account_balance_change_from_activity.itemized.1"))
+		header, data, _ := rows(finished(r))
+		Expect(header).To(Equal([]string{"balance_transaction_id", "created_utc", "available_on_utc", "currency", "gross", "fee", "net", "reporting_category", "description", "connected_account"}))
+		Expect(data).To(HaveLen(1), "the seller's payment; the platform's own charge and transfer are not a connected account's")
+		Expect(data[0][7:]).To(Equal([]string{"charge", "", seller.ID}))
+		r, err = run("connected_account_balance.summary.1", day1, day2, func(p *stripe.ReportingReportRunCreateParametersParams) {
+			p.ConnectedAccount = stripe.String(other.ID)
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r.Parameters.ConnectedAccount).To(Equal(other.ID))
+		_, data, _ = rows(finished(r))
+		Expect(data).To(BeEmpty(), "nothing ever moved in the other seller's balance")
+		_, err = run("connected_account_payouts.summary.1", day1, day2, func(p *stripe.ReportingReportRunCreateParametersParams) {
+			p.ConnectedAccount = stripe.String("acct_nope")
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "parameters.connected_account")
+		_, err = run("connected_account_payouts.summary.1", day1, day2, func(p *stripe.ReportingReportRunCreateParametersParams) {
+			p.ConnectedAccount = stripe.String(emu.Platform())
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "parameters.connected_account")
+		t, err := sc.V1ReportingReportTypes.Retrieve(Ctx, "connected_account_payouts.itemized.3", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(t.Name).To(Equal("Connected account itemized payouts"))
+		Expect(t.DefaultColumns).To(ContainElement("connected_account"))
+
+		By("answering a connected account its own report types only, from the day it was made")
+		emu.Clock().Set(day3.Add(time.Hour))
+		late := Seller(emu, nil)
+		tp := &stripe.ReportingReportTypeListParams{}
+		tp.SetStripeAccount(late.ID)
+		var ids []string
+		for t, err := range sc.V1ReportingReportTypes.List(Ctx, tp) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(t.DataAvailableStart).To(Equal(day3.Unix()))
+			ids = append(ids, t.ID)
+		}
+		Expect(ids).To(HaveLen(9))
+		rp := &stripe.ReportingReportTypeRetrieveParams{}
+		rp.SetStripeAccount(late.ID)
+		_, err = sc.V1ReportingReportTypes.Retrieve(Ctx, "connected_account_balance.summary.1", rp)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "id")
 	})
 })

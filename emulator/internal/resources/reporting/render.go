@@ -16,6 +16,7 @@ import (
 
 // txn is what a report reads of a balance transaction.
 type txn struct {
+	account                                          string // whose balance it moves
 	id, currency, category, source, description, typ string
 	created, availableOn, amount, fee, net           int64
 }
@@ -25,26 +26,33 @@ type txn struct {
 // of its balance change from activity.
 func payoutCategory(cat string) bool { return cat == "payout" || cat == "payout_reversal" }
 
-// transactions are the account's balance transactions made before end,
-// in the order they were made (their ids sort so).
-func transactions(c *api.Call, end int64, cur string) []txn {
+// transactions are the accounts' balance transactions made before end,
+// in the order they were made (ids sort so in every account).
+func transactions(c *api.Call, accounts []string, end int64, cur string) []txn {
 	var out []txn
-	c.Tx.EachRaw(c.Account, "balance_transaction", func(raw string) bool {
-		f := store.Pick(raw, "id", "created", "available_on", "currency", "amount", "fee", "net", "reporting_category", "source", "description", "type")
-		t := txn{id: f[0].String(), created: f[1].Int(), availableOn: f[2].Int(), currency: f[3].String(), amount: f[4].Int(),
-			fee: f[5].Int(), net: f[6].Int(), category: f[7].String(), source: f[8].String(), description: f[9].String(), typ: f[10].String()}
-		if t.created < end && (cur == "" || t.currency == cur) {
-			out = append(out, t)
+	for _, acct := range accounts {
+		c.Tx.EachRaw(acct, "balance_transaction", func(raw string) bool {
+			f := store.Pick(raw, "id", "created", "available_on", "currency", "amount", "fee", "net", "reporting_category", "source", "description", "type")
+			t := txn{account: acct, id: f[0].String(), created: f[1].Int(), availableOn: f[2].Int(), currency: f[3].String(), amount: f[4].Int(),
+				fee: f[5].Int(), net: f[6].Int(), category: f[7].String(), source: f[8].String(), description: f[9].String(), typ: f[10].String()}
+			if t.created < end && (cur == "" || t.currency == cur) {
+				out = append(out, t)
+			}
+			return true
+		})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].created != out[j].created {
+			return out[i].created < out[j].created
 		}
-		return true
+		return out[i].id < out[j].id
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].created < out[j].created })
 	return out
 }
 
 // render computes a report run's CSV from the account's data as it is.
 func render(c *api.Call, t *reportType, rp *runParams) []byte {
-	all := transactions(c, rp.end, rp.currency)
+	all := transactions(c, rp.accounts, rp.end, rp.currency)
 	var rows [][]string
 	switch t.shape {
 	case balanceSummary:
@@ -212,7 +220,7 @@ func (r *row) get(object, id string) store.Obj {
 	if id == "" {
 		return nil
 	}
-	o, _ := r.c.Tx.Get(r.c.Account, object, id)
+	o, _ := r.c.Tx.Get(r.t.account, object, id)
 	return o
 }
 
@@ -257,7 +265,7 @@ func (r *row) load() {
 	pi := api.Str(r.charge["payment_intent"])
 	r.intent = r.get("payment_intent", pi)
 	if pi != "" {
-		p := r.c.Tx.List(r.c.Account, "invoice_payment", store.Query{Index: "payment_intent", Value: pi, Limit: 1})
+		p := r.c.Tx.List(r.t.account, "invoice_payment", store.Query{Index: "payment_intent", Value: pi, Limit: 1})
 		if len(p.Data) > 0 {
 			r.invoice = r.get("invoice", api.Str(p.Data[0]["invoice"]))
 		}
@@ -311,6 +319,8 @@ func (r *row) value(col string) string {
 		return t.source
 	case "description":
 		return t.description
+	case "connected_account":
+		return t.account
 	case "regulatory_tag", "automatic_payout_id", "automatic_payout_effective_at", "automatic_payout_effective_at_utc":
 		// Brazilian accounts only; automatic payouts are not emulated.
 		return ""

@@ -1,7 +1,8 @@
 // Package reporting serves Stripe's Reporting API (/v1/reporting): the
 // report types of the Balance report (balance summary, balance change
 // from activity, payouts), computed from the account's own balance
-// transactions, and report runs, which Stripe runs asynchronously: a run
+// transactions (and a platform's connected_account_… versions, from its
+// connected accounts'), and report runs, which Stripe runs asynchronously: a run
 // is pending when made and succeeds RunDelay later on the emulator
 // clock, its CSV a File (purpose finance_report_run) the files package
 // serves, with reporting.report_run.succeeded.
@@ -110,8 +111,12 @@ func typeObject(t *reportType, a availability) store.Obj {
 
 func listTypes(c *api.Call) (any, error) {
 	a := dataAvailable(c)
-	data := make([]any, len(reportTypes))
-	for i, t := range reportTypes {
+	types := reportTypes
+	if !c.Connected {
+		types = append(slices.Clone(types), connectedAccountTypes...)
+	}
+	data := make([]any, len(types))
+	for i, t := range types {
 		data[i] = typeObject(t, a)
 	}
 	return store.Obj{"object": "list", "data": data, "has_more": false, "url": "/v1/reporting/report_types"}, nil
@@ -119,7 +124,7 @@ func listTypes(c *api.Call) (any, error) {
 
 func retrieveType(c *api.Call) (any, error) {
 	id := c.Var("id")
-	t, err := lookupType(id, "id")
+	t, err := lookupType(c, id, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -128,8 +133,11 @@ func retrieveType(c *api.Call) (any, error) {
 
 // lookupType finds a report type the emulator runs; a Stripe report type
 // it does not run is refused by name, with why.
-func lookupType(id, param string) (*reportType, error) {
+func lookupType(c *api.Call, id, param string) (*reportType, error) {
 	if t, ok := reportTypesByID[id]; ok {
+		if t.connect && c.Connected {
+			return nil, apierr.InvalidRequest("The report type %s reports a platform's connected accounts, and %s is a connected account: run %s for its own balance.", id, c.Account, strings.TrimPrefix(id, "connected_account_")).WithParam(param)
+		}
 		return t, nil
 	}
 	if why := notEmulated(id); why != "" {
@@ -149,6 +157,7 @@ type runParams struct {
 	location          *time.Location
 	decimalSeparator  string // "," or "." (the default)
 	columns           []string
+	accounts          []string  // whose balance transactions the report reads
 	echo              store.Obj // the run's parameters as its object shows them
 }
 
@@ -186,6 +195,12 @@ func readParameters(c *api.Call, t *reportType) (*runParams, error) {
 			return nil, currency.Invalid(cur, "parameters.currency")
 		}
 		rp.currency, rp.echo["currency"] = cur, cur
+	}
+	if acct, _ := p.Str("connected_account"); acct != "" {
+		if !connectedAccount(c, acct) {
+			return nil, apierr.NoSuchObject("account", acct, "parameters.connected_account")
+		}
+		rp.echo["connected_account"] = acct
 	}
 	if cat, _ := p.Str("reporting_category"); cat != "" {
 		rp.reportingCategory, rp.echo["reporting_category"] = cat, cat
@@ -230,7 +245,7 @@ func createRun(c *api.Call) (any, error) {
 		return nil, err
 	}
 	id, _ := c.Params.Str("report_type")
-	t, err := lookupType(id, "report_type")
+	t, err := lookupType(c, id, "report_type")
 	if err != nil {
 		return nil, err
 	}
@@ -310,6 +325,10 @@ func finish(c *api.Call, id string) error {
 	sep, _ := c.Tx.GetMeta(separatorKey(c.Account, id))
 	c.Tx.DeleteMeta(separatorKey(c.Account, id))
 	rp := storedParameters(t, api.Obj(before["parameters"]), sep)
+	rp.accounts = []string{c.Account}
+	if t.connect {
+		rp.accounts = connectedAccounts(c, api.Str(api.Obj(before["parameters"])["connected_account"]))
+	}
 	data := render(c, t, rp)
 	f, err := files.Generated(c, "finance_report_run", "csv", id+".csv", "FinanceReportRun "+id, data, resultLifetime)
 	if err != nil {
@@ -318,6 +337,29 @@ func finish(c *api.Call, id string) error {
 	after := api.Clone(before)
 	after["status"], after["succeeded_at"], after["result"] = "succeeded", c.Now, api.Clone(f)
 	return c.PutEmit(after, "reporting.report_run.succeeded", nil)
+}
+
+// connectedAccount says whether id is one of the platform's connected
+// accounts.
+func connectedAccount(c *api.Call, id string) bool {
+	return id != c.Platform && c.Tx.Exists(c.Platform, "account", id)
+}
+
+// connectedAccounts are the accounts a connected_account_… report reads:
+// the one named, or every connected account the platform has when it
+// runs.
+func connectedAccounts(c *api.Call, named string) []string {
+	if named != "" {
+		return []string{named}
+	}
+	var out []string
+	c.Tx.EachRaw(c.Platform, "account", func(raw string) bool {
+		if f := store.Pick(raw, "id", "deleted"); f[0].String() != c.Platform && !f[1].Bool() {
+			out = append(out, f[0].String())
+		}
+		return true
+	})
+	return out
 }
 
 // storedParameters reads back the parameters a run was made with

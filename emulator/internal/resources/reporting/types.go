@@ -33,6 +33,10 @@ type reportType struct {
 	// metadata are the metadata column families it takes, each asked for
 	// with a key: payment_metadata[order_id].
 	metadata []string
+	// connect marks the platform's reports of its connected accounts'
+	// balances (connected_account_…): all of them, or the one
+	// parameters[connected_account] names.
+	connect bool
 }
 
 // takes reports whether runs of the type take an optional parameter.
@@ -145,9 +149,33 @@ var reportTypes = []*reportType{
 		optional: []string{"currency", "columns"}, columns: summaryColumns, defaults: summaryColumns},
 }
 
-var reportTypesByID = func() map[string]*reportType {
-	m := make(map[string]*reportType, len(reportTypes))
+// connectedAccountTypes are the platform's versions of the report types
+// for its connected accounts' balances (Stripe's Connect report type
+// reference): the same report over the accounts' transactions, taking
+// connected_account, the itemized ones with a connected_account column
+// (naming whose balance a row moves) in place of the columns about the
+// platform's own Connect activity.
+var connectedAccountTypes = func() []*reportType {
+	platformOnly := []string{"connected_account_id", "connected_account_name", "connected_account_country", "connected_account_direct_charge_id"}
+	var out []*reportType
 	for _, t := range reportTypes {
+		c := *t
+		c.id, c.name, c.connect = "connected_account_"+t.id, "Connected account "+lowerFirst(t.name), true
+		c.optional = append([]string{"connected_account"}, t.optional...)
+		if t.shape == activityItemized || t.shape == payoutsItemized {
+			c.columns = append(slices.DeleteFunc(slices.Clone(t.columns), func(col string) bool { return slices.Contains(platformOnly, col) }), "connected_account")
+			c.defaults = append(slices.Clone(t.defaults), "connected_account")
+		}
+		out = append(out, &c)
+	}
+	return out
+}()
+
+func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+
+var reportTypesByID = func() map[string]*reportType {
+	m := make(map[string]*reportType, len(reportTypes)+len(connectedAccountTypes))
+	for _, t := range append(slices.Clone(reportTypes), connectedAccountTypes...) {
 		m[t.id] = t
 	}
 	return m
@@ -159,8 +187,9 @@ var reportTypesByID = func() map[string]*reportType {
 var notEmulatedPrefixes = []struct{ prefix, why string }{
 	{"payout_reconciliation.", "it ties balance transactions to the automatic payouts that settled them, and the emulator's payouts are all manual"},
 	{"ending_balance_reconciliation.", "it ties the ending balance to the automatic payouts that will settle it, and the emulator's payouts are all manual"},
-	{"connected_account_", "it reports connected accounts' activity from the platform; run the account's own report type with the Stripe-Account header instead"},
-	{"connect.", "it reports connected accounts' activity from the platform; run the account's own report type with the Stripe-Account header instead"},
+	{"connected_account_payout_reconciliation.", "it ties balance transactions to the automatic payouts that settled them, and the emulator's payouts are all manual"},
+	{"connected_account_ending_balance_reconciliation.", "it ties the ending balance to the automatic payouts that will settle it, and the emulator's payouts are all manual"},
+	{"connect.", "the emulator keeps no record of the negative balances Stripe covers for connected accounts"},
 	{"card_payments_fees.", "the emulator does not break fees down by card network costs"},
 	{"connect_card_payments_fees.", "the emulator does not break fees down by card network costs"},
 	{"tax.", "the emulator's Stripe Tax keeps no tax reporting ledger"},
@@ -170,7 +199,7 @@ var notEmulatedPrefixes = []struct{ prefix, why string }{
 
 // laterVersion matches the other versions of the report types the
 // emulator runs (Stripe adds versions with more columns).
-var laterVersion = regexp.MustCompile(`^(balance_change_from_activity\.(itemized|summary)|payouts\.(itemized|summary)|balance\.summary)\.[0-9]+$`)
+var laterVersion = regexp.MustCompile(`^(connected_account_)?(balance_change_from_activity\.(itemized|summary)|payouts\.(itemized|summary)|balance\.summary)\.[0-9]+$`)
 
 // notEmulated says why a Stripe report type the emulator does not run is
 // left out, "" when id is no report type Stripe has.
