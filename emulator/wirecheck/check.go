@@ -114,6 +114,9 @@ func init() {
 	register("token", stripe.Token{})
 	register("payout", stripe.Payout{})
 	register("bank_account", stripe.BankAccount{})
+	register("confirmation_token", stripe.ConfirmationToken{})
+	register("topup", stripe.Topup{})
+	register("country_spec", stripe.CountrySpec{})
 }
 
 // Known reports whether an object name has a registered type.
@@ -303,7 +306,7 @@ var polymorphic = map[reflect.Type]map[string]reflect.Type{
 		"dispute": reflect.TypeOf(stripe.Dispute{}), "transfer": reflect.TypeOf(stripe.Transfer{}),
 		"transfer_reversal": reflect.TypeOf(stripe.TransferReversal{}),
 		"application_fee":   reflect.TypeOf(stripe.ApplicationFee{}), "fee_refund": reflect.TypeOf(stripe.FeeRefund{}),
-		"payout": reflect.TypeOf(stripe.Payout{}),
+		"payout": reflect.TypeOf(stripe.Payout{}), "topup": reflect.TypeOf(stripe.Topup{}),
 	},
 	// A payout's destination: the emulator pays out to bank accounts only.
 	reflect.TypeOf(stripe.PayoutDestination{}): {"bank_account": reflect.TypeOf(stripe.BankAccount{})},

@@ -151,16 +151,19 @@ func createIntent(c *api.Call) (any, error) {
 	if err := applyIntentParams(c, pi); err != nil {
 		return nil, err
 	}
-	if err := applyIntentConfiguration(c, pi, true, "Payment Intent", false); err != nil {
-		return nil, err
-	}
 	confirm, _ := c.Params.Bool("confirm")
 	if !confirm {
-		for _, p := range []string{"off_session", "return_url", "error_on_requires_action", "mandate_data"} {
+		for _, p := range []string{"off_session", "return_url", "error_on_requires_action", "mandate_data", "confirmation_token"} {
 			if c.Params.Has(p) {
 				return nil, apierr.InvalidRequest("You can only pass %s when confirm=true.", p).WithParam(p)
 			}
 		}
+	}
+	if err := applyConfirmationToken(c, pi, paymentTokenUse, true); err != nil {
+		return nil, err
+	}
+	if err := applyIntentConfiguration(c, pi, true, "Payment Intent", false); err != nil {
+		return nil, err
 	}
 	if err := c.Insert(pi); err != nil {
 		return nil, err
@@ -515,6 +518,9 @@ func confirmIntent(c *api.Call) (any, error) {
 	if err := applyIntentParams(c, pi); err != nil {
 		return nil, err
 	}
+	if err := applyConfirmationToken(c, pi, paymentTokenUse, false); err != nil {
+		return nil, err
+	}
 	if err := applyIntentConfiguration(c, pi, false, "Payment Intent", false); err != nil {
 		return nil, err
 	}
@@ -562,7 +568,7 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		return nil, apierr.InvalidRequest("The provided PaymentMethod belongs to a customer (%s) other than the one on this PaymentIntent.", owner).WithParam("payment_method")
 	}
 	offSession, _ := c.Params.Bool("off_session")
-	returnURL, _ := c.Params.Str("return_url")
+	returnURL := confirmReturnURL(c)
 	errorOnAction, _ := c.Params.Bool("error_on_requires_action")
 	pi["last_payment_error"] = nil
 	pi["next_action"] = nil

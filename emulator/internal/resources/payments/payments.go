@@ -15,13 +15,13 @@ import (
 func Kinds() []*api.Kind {
 	return []*api.Kind{PaymentMethodKind, PaymentIntentKind, ChargeKind, BalanceTransactionKind, RefundKind, SetupIntentKind, DisputeKind,
 		TransferKind, TransferReversalKind, ApplicationFeeKind, FeeRefundKind, CardKind, TokenKind, PayoutKind,
-		ReviewKind, EarlyFraudWarningKind, MandateKind, SetupAttemptKind, MethodConfigurationKind}
+		ReviewKind, EarlyFraudWarningKind, MandateKind, SetupAttemptKind, MethodConfigurationKind, ConfirmationTokenKind}
 }
 
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{paymentMethodRoutes(), methodConfigurationRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes(), payoutRoutes(), legacyRoutes(), radarRoutes(), mandateRoutes(), setupAttemptRoutes()} {
+	for _, t := range [][]api.Route{paymentMethodRoutes(), methodConfigurationRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes(), payoutRoutes(), legacyRoutes(), radarRoutes(), mandateRoutes(), setupAttemptRoutes(), confirmationTokenRoutes()} {
 		out = append(out, t...)
 	}
 	return out

@@ -54,6 +54,13 @@ func createSetupIntent(c *api.Call) (any, error) {
 	if err := applySetupParams(c, si); err != nil {
 		return nil, err
 	}
+	confirm, _ := c.Params.Bool("confirm")
+	if c.Params.Has("confirmation_token") && !confirm {
+		return nil, apierr.InvalidRequest("You can only pass confirmation_token when confirm=true.").WithParam("confirmation_token")
+	}
+	if err := applyConfirmationToken(c, si, setupTokenUse, true); err != nil {
+		return nil, err
+	}
 	if si["automatic_payment_methods"] == nil && !c.Params.Has("payment_method_types") {
 		// Without payment_method_types a SetupIntent offers what the
 		// account's payment method configuration turns on.
@@ -65,7 +72,7 @@ func createSetupIntent(c *api.Call) (any, error) {
 	if err := c.Insert(si); err != nil {
 		return nil, err
 	}
-	if confirm, _ := c.Params.Bool("confirm"); confirm {
+	if confirm {
 		return confirmSetup(c, si)
 	}
 	return si, nil
@@ -195,6 +202,9 @@ func confirmSetupIntent(c *api.Call) (any, error) {
 	if err := applySetupParams(c, si); err != nil {
 		return nil, err
 	}
+	if err := applyConfirmationToken(c, si, setupTokenUse, false); err != nil {
+		return nil, err
+	}
 	if err := c.Put(si); err != nil {
 		return nil, err
 	}
@@ -238,7 +248,7 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 			e.SetupIntent = si
 			return nil, api.Keep(e)
 		case alwaysAuthenticate, authenticateUnlessSetUp:
-			returnURL, _ := c.Params.Str("return_url")
+			returnURL := confirmReturnURL(c)
 			return awaitSetupAction(c, si, att, returnURL)
 		}
 	}
@@ -405,7 +415,7 @@ func confirmRedirectSetup(c *api.Call, si, pm store.Obj) (any, error) {
 	if !redirectMethods[typ].sepa {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate SetupIntents with PaymentMethods of type %s: only iDEAL and Bancontact, which set up SEPA Direct Debit, are emulated.", typ).WithParam("payment_method")
 	}
-	returnURL, _ := c.Params.Str("return_url")
+	returnURL := confirmReturnURL(c)
 	if returnURL == "" {
 		return nil, apierr.InvalidRequest("You must provide a `return_url` when confirming a SetupIntent with the payment method type %s.", typ).WithParam("return_url")
 	}

@@ -1,0 +1,233 @@
+package payments_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// ConfirmationTokens: what Stripe.js's Payment Element collected, made
+// here with the test helper, and used once to confirm a PaymentIntent or
+// SetupIntent on the server.
+var _ = Describe("ConfirmationTokens", Label("payments", "confirmation_tokens"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	token := func(p *stripe.TestHelpersConfirmationTokenCreateParams) *stripe.ConfirmationToken {
+		GinkgoHelper()
+		tok, err := sc.V1TestHelpersConfirmationTokens.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return tok
+	}
+	sepaData := func() *stripe.TestHelpersConfirmationTokenCreatePaymentMethodDataParams {
+		return &stripe.TestHelpersConfirmationTokenCreatePaymentMethodDataParams{
+			Type:      stripe.String("sepa_debit"),
+			SEPADebit: &stripe.TestHelpersConfirmationTokenCreatePaymentMethodDataSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")},
+			BillingDetails: &stripe.TestHelpersConfirmationTokenCreatePaymentMethodDataBillingDetailsParams{
+				Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com"),
+			},
+			Metadata: map[string]string{"from": "elements"},
+		}
+	}
+	shipping := &stripe.TestHelpersConfirmationTokenCreateShippingParams{
+		Name: stripe.String("Jenny Rosen"),
+		Address: &stripe.AddressParams{Line1: stripe.String("1 Main St"), City: stripe.String("Springfield"),
+			PostalCode: stripe.String("12345"), State: stripe.String("CA"), Country: stripe.String("US")},
+	}
+	payWith := func(tok string, edit ...func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+		p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			Confirm: stripe.Bool(true), ConfirmationToken: stripe.String(tok)}
+		for _, e := range edit {
+			e(p)
+		}
+		return sc.V1PaymentIntents.Create(Ctx, p)
+	}
+
+	It("is made from a test PaymentMethod, previews it, expires in 12 hours and is retrieved as made", func() {
+		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_visa"),
+			ReturnURL: stripe.String("https://shop.example/return"), SetupFutureUsage: stripe.String("off_session"), Shipping: shipping})
+		Expect(tok.ID).To(HavePrefix("ctoken_"))
+		Expect(tok.Created).To(Equal(Epoch.Unix()))
+		Expect(tok.ExpiresAt).To(Equal(Epoch.Add(12 * time.Hour).Unix()))
+		Expect(tok.Livemode).To(BeFalse())
+		Expect(tok.UseStripeSDK).To(BeTrue())
+		Expect(tok.PaymentIntent).To(BeEmpty())
+		Expect(tok.SetupIntent).To(BeEmpty())
+		Expect(tok.ReturnURL).To(Equal("https://shop.example/return"))
+		Expect(tok.SetupFutureUsage).To(Equal(stripe.ConfirmationTokenSetupFutureUsageOffSession))
+		Expect(tok.Shipping.Name).To(Equal("Jenny Rosen"))
+		Expect(tok.Shipping.Address.City).To(Equal("Springfield"))
+		Expect(tok.PaymentMethodPreview.Type).To(Equal(stripe.ConfirmationTokenPaymentMethodPreviewType("card")))
+		Expect(tok.PaymentMethodPreview.Card.Last4).To(Equal("4242"))
+		Expect(tok.PaymentMethodPreview.Card.Brand).To(Equal("visa"))
+
+		got, err := sc.V1ConfirmationTokens.Retrieve(Ctx, tok.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		got.APIResource, tok.APIResource = stripe.APIResource{}, stripe.APIResource{} // the HTTP exchange
+		Expect(got).To(Equal(tok))
+
+		_, err = sc.V1ConfirmationTokens.Retrieve(Ctx, "ctoken_missing", nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		Expect(emu.Events("")).To(BeEmpty(), "Stripe sends no events about ConfirmationTokens")
+	})
+
+	It("confirms a PaymentIntent with the token's payment method, shipping and setup_future_usage, and is used up", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_visa"),
+			SetupFutureUsage: stripe.String("off_session"), Shipping: shipping})
+		pi, err := payWith(tok.ID, func(p *stripe.PaymentIntentCreateParams) { p.Customer = stripe.String(cus.ID) })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(pi.SetupFutureUsage).To(Equal(stripe.PaymentIntentSetupFutureUsageOffSession))
+		Expect(pi.Shipping.Name).To(Equal("Jenny Rosen"))
+		Expect(pi.Shipping.Address.PostalCode).To(Equal("12345"))
+
+		pm, err := sc.V1PaymentMethods.Retrieve(Ctx, pi.PaymentMethod.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.Card.Last4).To(Equal("4242"))
+		Expect(pm.Customer.ID).To(Equal(cus.ID), "setup_future_usage saves the card to the customer")
+
+		used, err := sc.V1ConfirmationTokens.Retrieve(Ctx, tok.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(used.PaymentIntent).To(Equal(pi.ID))
+
+		_, err = payWith(tok.ID)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "confirmation_token")
+		Expect(emu.Count("", "payment_intent")).To(Equal(1), "the refused request made nothing")
+	})
+
+	It("creates the PaymentMethod of payment_method_data only when the token is used", func() {
+		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethodData: sepaData()})
+		Expect(tok.PaymentMethodPreview.Type).To(Equal(stripe.ConfirmationTokenPaymentMethodPreviewType("sepa_debit")))
+		Expect(tok.PaymentMethodPreview.SEPADebit.Last4).To(Equal("3000"))
+		Expect(tok.PaymentMethodPreview.BillingDetails.Name).To(Equal("Jenny Rosen"))
+		Expect(emu.Count("", "payment_method")).To(Equal(0))
+
+		pi, err := payWith(tok.ID, func(p *stripe.PaymentIntentCreateParams) {
+			p.Currency = stripe.String("eur")
+			p.PaymentMethodTypes = []*string{stripe.String("sepa_debit")}
+			p.MandateData = &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
+				Type: stripe.String("offline")}}
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		pm, err := sc.V1PaymentMethods.Retrieve(Ctx, pi.PaymentMethod.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.Type).To(Equal(stripe.PaymentMethodTypeSEPADebit))
+		Expect(pm.SEPADebit.Last4).To(Equal("3000"))
+		Expect(pm.Metadata).To(Equal(map[string]string{"from": "elements"}))
+		Expect(pm.Created).To(Equal(Epoch.Unix()))
+		Expect(emu.Count("", "payment_method")).To(Equal(1))
+	})
+
+	It("confirms an existing PaymentIntent, whose own payment method and shipping take precedence over the token's", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1500), Currency: stripe.String("usd"),
+			PaymentMethodTypes: []*string{stripe.String("card")}})
+		Expect(err).NotTo(HaveOccurred())
+		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_visa"), Shipping: shipping})
+		pi, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{ConfirmationToken: stripe.String(tok.ID),
+			PaymentMethod: stripe.String("pm_card_mastercard"),
+			Shipping:      &stripe.ShippingDetailsParams{Name: stripe.String("Sam"), Address: &stripe.AddressParams{Line1: stripe.String("2 High St"), Country: stripe.String("GB")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(pi.Shipping.Name).To(Equal("Sam"))
+		pm, err := sc.V1PaymentMethods.Retrieve(Ctx, pi.PaymentMethod.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.Card.Brand).To(Equal(stripe.PaymentMethodCardBrand("mastercard")))
+		used, err := sc.V1ConfirmationTokens.Retrieve(Ctx, tok.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(used.PaymentIntent).To(Equal(pi.ID))
+	})
+
+	It("sends the customer to the token's return_url when the card needs authentication", func() {
+		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_authenticationRequired"),
+			ReturnURL: stripe.String("https://shop.example/return")})
+		pi, err := payWith(tok.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("redirect_to_url")))
+		Expect(pi.NextAction.RedirectToURL.ReturnURL).To(Equal("https://shop.example/return"))
+	})
+
+	It("refuses an expired token, a token whose setup_future_usage is not the intent's, and a token without confirm=true", func() {
+		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_visa"), SetupFutureUsage: stripe.String("on_session")})
+		_, err := payWith(tok.ID, func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "confirmation_token")
+
+		_, err = payWith(tok.ID, func(p *stripe.PaymentIntentCreateParams) { p.Confirm = nil })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "confirmation_token")
+
+		emu.Clock().Advance(12 * time.Hour)
+		_, err = payWith(tok.ID)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "confirmation_token")
+		Expect(emu.Count("", "payment_intent")).To(Equal(0))
+		unused, err := sc.V1ConfirmationTokens.Retrieve(Ctx, tok.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(unused.PaymentIntent).To(BeEmpty())
+
+		_, err = payWith("ctoken_missing")
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "confirmation_token")
+	})
+
+	It("refuses a token without a payment method, with two, or with card details it cannot take", func() {
+		_, err := sc.V1TestHelpersConfirmationTokens.Create(Ctx, &stripe.TestHelpersConfirmationTokenCreateParams{})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "payment_method")
+		_, err = sc.V1TestHelpersConfirmationTokens.Create(Ctx, &stripe.TestHelpersConfirmationTokenCreateParams{
+			PaymentMethod: stripe.String("pm_card_visa"), PaymentMethodData: sepaData()})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "payment_method")
+		_, err = sc.V1TestHelpersConfirmationTokens.Create(Ctx, &stripe.TestHelpersConfirmationTokenCreateParams{
+			PaymentMethodData: &stripe.TestHelpersConfirmationTokenCreatePaymentMethodDataParams{Type: stripe.String("card")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_data[type]")
+		_, err = sc.V1TestHelpersConfirmationTokens.Create(Ctx, &stripe.TestHelpersConfirmationTokenCreateParams{
+			PaymentMethodData: &stripe.TestHelpersConfirmationTokenCreatePaymentMethodDataParams{Type: stripe.String("sepa_debit"),
+				SEPADebit: &stripe.TestHelpersConfirmationTokenCreatePaymentMethodDataSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "payment_method_data[billing_details]")
+		_, err = sc.V1TestHelpersConfirmationTokens.Create(Ctx, &stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_visa"),
+			Shipping: &stripe.TestHelpersConfirmationTokenCreateShippingParams{Name: stripe.String("Jenny Rosen")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "shipping[address]")
+		Expect(emu.Count("", "confirmation_token")).To(Equal(0))
+	})
+
+	It("sets up a SetupIntent with the token, which takes the token's usage", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_visa"), SetupFutureUsage: stripe.String("on_session")})
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID),
+			Confirm: stripe.Bool(true), ConfirmationToken: stripe.String(tok.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+		Expect(si.Usage).To(Equal(stripe.SetupIntentUsageOnSession))
+		pm, err := sc.V1PaymentMethods.Retrieve(Ctx, si.PaymentMethod.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.Customer.ID).To(Equal(cus.ID))
+		used, err := sc.V1ConfirmationTokens.Retrieve(Ctx, tok.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(used.SetupIntent).To(Equal(si.ID))
+
+		// An existing SetupIntent keeps its usage: a token collected for
+		// another is refused.
+		si, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		other := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_visa"), SetupFutureUsage: stripe.String("on_session")})
+		_, err = sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{ConfirmationToken: stripe.String(other.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "confirmation_token")
+		same := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethodData: sepaData()})
+		si, err = sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{ConfirmationToken: stripe.String(same.ID),
+			MandateData: &stripe.SetupIntentMandateDataParams{CustomerAcceptance: &stripe.SetupIntentMandateDataCustomerAcceptanceParams{Type: stripe.MandateCustomerAcceptanceTypeOffline}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+		Expect(si.PaymentMethod.ID).NotTo(BeEmpty())
+	})
+})
