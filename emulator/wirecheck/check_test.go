@@ -36,6 +36,7 @@ func TestStripeFixturesPass(t *testing.T) {
 		"event":   "its example wraps a legacy plan with aggregate_usage, gone in basil",
 		"invoice": "its example still carries subscription, which basil moved to parent",
 		"charge":  "its example embeds a legacy Source where stripe-go has a polymorphic PaymentSource",
+		"topup":   "its example embeds a legacy ACH Source where stripe-go has a polymorphic PaymentSource",
 	}
 	checked := 0
 	for name, obj := range loadFixtures(t) {

@@ -63,6 +63,17 @@ func testFailure(number string) string {
 	return ""
 }
 
+// TestTokenFailure is how a debit of the bank account behind one of
+// Stripe's test bank tokens ends (its failure code, "" when it succeeds);
+// ok is false for any other token.
+func TestTokenFailure(token string) (code string, ok bool) {
+	number, ok := testBankTokens[token]
+	if !ok {
+		return "", false
+	}
+	return testFailure(number), true
+}
+
 // failureKey holds how payouts to a bank account end, when they fail: the
 // account number itself is never shown once given.
 func failureKey(account, ba string) string { return "payoutfailure:" + account + ":" + ba }

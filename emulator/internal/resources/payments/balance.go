@@ -190,36 +190,92 @@ func retrieveBalance(c *api.Call) (any, error) {
 	return balanceOf(c), nil
 }
 
-// sums is one currency of an account's balance.
+// sums is one currency of an account's balance, or one source type's
+// part of it.
 type sums struct{ available, pending int64 }
 
+// currencySums is one currency of an account's balance by source type:
+// card (every payment, as Stripe counts cards and non-legacy bank debits)
+// and bank_account (top-ups, and what payouts and transfers drawing on
+// them take).
+type currencySums struct {
+	sums
+	card, bankAccount sums
+}
+
+// of is the part of the balance a payout or transfer with source_type
+// draws from.
+func (s *currencySums) of(sourceType string) sums {
+	if s == nil {
+		return sums{}
+	}
+	if sourceType == "bank_account" {
+		return s.bankAccount
+	}
+	return s.card
+}
+
+// metaTopupFunds marks an account that has had top-up funds: only then
+// are its balance transactions told apart by source type.
+func metaTopupFunds(acct string) string { return "topupfunds:" + acct }
+
 // balanceSums is the net of an account's balance transactions by
-// currency, available or still pending.
-func balanceSums(c *api.Call, account string) map[string]*sums {
-	totals := map[string]*sums{}
+// currency, available or still pending, and by source type.
+func balanceSums(c *api.Call, account string) map[string]*currencySums {
+	totals := map[string]*currencySums{}
+	_, split := c.Tx.GetMeta(metaTopupFunds(account))
 	c.Tx.EachRaw(account, "balance_transaction", func(raw string) bool {
-		f := store.Pick(raw, "currency", "status", "net")
+		f := store.Pick(raw, "currency", "status", "net", "type", "source")
 		s := totals[f[0].String()]
 		if s == nil {
-			s = &sums{}
+			s = &currencySums{}
 			totals[f[0].String()] = s
+		}
+		part := &s.card
+		if split && bankAccountFunds(c, account, f[3].String(), f[4].String()) {
+			part = &s.bankAccount
 		}
 		if f[1].String() == "available" {
 			s.available += f[2].Int()
+			part.available += f[2].Int()
 		} else {
 			s.pending += f[2].Int()
+			part.pending += f[2].Int()
 		}
 		return true
 	})
 	return totals
 }
 
+// bankAccountFunds says whether a balance transaction (its type and
+// source) moves bank_account funds: a top-up's, or a payout's or
+// transfer's (and what gives them back) made with source_type
+// bank_account.
+func bankAccountFunds(c *api.Call, account, typ, source string) bool {
+	sourceType := func(object, id string) bool {
+		f, ok := c.Tx.Fields(account, object, id, "source_type")
+		return ok && f[0].String() == "bank_account"
+	}
+	switch typ {
+	case "topup", "topup_reversal":
+		return true
+	case "payout", "payout_cancel", "payout_failure":
+		return sourceType("payout", source)
+	case "transfer":
+		return sourceType("transfer", source)
+	case "transfer_refund":
+		f, ok := c.Tx.Fields(account, "transfer_reversal", source, "transfer")
+		return ok && sourceType("transfer", f[0].String())
+	}
+	return false
+}
+
 // balanceOf is the balance of the account in scope: the net of its
-// balance transactions by currency, available or still pending. Every
-// payment method emulated counts as card, which Stripe's source_types
-// use for cards and for non-legacy bank debits alike. A currency is
-// settled as it was charged (no conversion): as for an account with a
-// bank account in each currency.
+// balance transactions by currency, available or still pending, with
+// the part of each from top-ups under source_types.bank_account and the
+// rest under card (Stripe counts cards and non-legacy bank debits alike
+// as card). A currency is settled as it was charged (no conversion): as
+// for an account with a bank account in each currency.
 func balanceOf(c *api.Call) store.Obj {
 	totals := balanceSums(c, c.Account)
 	currency := "usd"
@@ -227,25 +283,29 @@ func balanceOf(c *api.Call) store.Obj {
 		currency = f[0].String()
 	}
 	if totals[currency] == nil {
-		totals[currency] = &sums{}
+		totals[currency] = &currencySums{}
 	}
 	currencies := make([]string, 0, len(totals))
 	for cur := range totals {
 		currencies = append(currencies, cur)
 	}
 	sort.Strings(currencies)
-	amounts := func(pick func(*sums) int64) []any {
+	amounts := func(pick func(sums) int64) []any {
 		out := make([]any, len(currencies))
 		for i, cur := range currencies {
-			n := pick(totals[cur])
-			out[i] = store.Obj{"amount": n, "currency": cur, "source_types": store.Obj{"card": n}}
+			s := totals[cur]
+			types := store.Obj{"card": pick(s.card)}
+			if n := pick(s.bankAccount); n != 0 {
+				types["bank_account"] = n
+			}
+			out[i] = store.Obj{"amount": pick(s.sums), "currency": cur, "source_types": types}
 		}
 		return out
 	}
 	b := store.Obj{
 		"object": "balance", "livemode": false,
-		"available": amounts(func(s *sums) int64 { return s.available }),
-		"pending":   amounts(func(s *sums) int64 { return s.pending }),
+		"available": amounts(func(s sums) int64 { return s.available }),
+		"pending":   amounts(func(s sums) int64 { return s.pending }),
 	}
 	if !c.Connected {
 		// Funds held for connected accounts' negative balances: a

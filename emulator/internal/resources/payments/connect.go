@@ -175,6 +175,9 @@ type newTransfer struct {
 	appFee int64
 	// at is the availability of the funds moved.
 	at funds
+	// sourceType is the part of the balance it draws from: card unless
+	// bank_account (top-up funds).
+	sourceType string
 }
 
 // makeTransfer moves money from the platform to a connected account: the
@@ -233,7 +236,7 @@ func makeTransfer(c *api.Call, t newTransfer) (tr, fee store.Obj, err error) {
 		"amount": t.amount, "amount_reversed": int64(0), "balance_transaction": trTxn["id"], "currency": t.currency,
 		"description": t.description, "destination": dest, "destination_payment": pyID, "metadata": t.metadata,
 		"reversals": emptyList("/v1/transfers/" + trID + "/reversals"), "reversed": false,
-		"source_transaction": source, "source_type": "card", "transfer_group": t.group,
+		"source_transaction": source, "source_type": sourceTypeOr(t.sourceType), "transfer_group": t.group,
 	})
 	if err := c.PutIn(platform, tr); err != nil {
 		return nil, nil, err

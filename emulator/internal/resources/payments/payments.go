@@ -1,7 +1,8 @@
 // Package payments serves payment methods, PaymentIntents, charges,
 // refunds, disputes and SetupIntents with Stripe's state machine and test
-// cards, balances, and the money Connect moves: transfers and their
-// reversals, application fees and their refunds; and manual payouts.
+// cards, the ConfirmationTokens that confirm intents, balances, and the
+// money Connect moves: transfers and their reversals, application fees
+// and their refunds; manual payouts and top-ups.
 package payments
 
 import (
@@ -15,13 +16,13 @@ import (
 func Kinds() []*api.Kind {
 	return []*api.Kind{PaymentMethodKind, PaymentIntentKind, ChargeKind, BalanceTransactionKind, RefundKind, SetupIntentKind, DisputeKind,
 		TransferKind, TransferReversalKind, ApplicationFeeKind, FeeRefundKind, CardKind, TokenKind, PayoutKind,
-		ReviewKind, EarlyFraudWarningKind, MandateKind, SetupAttemptKind, MethodConfigurationKind, ConfirmationTokenKind}
+		ReviewKind, EarlyFraudWarningKind, MandateKind, SetupAttemptKind, MethodConfigurationKind, ConfirmationTokenKind, TopupKind}
 }
 
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{paymentMethodRoutes(), methodConfigurationRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes(), payoutRoutes(), legacyRoutes(), radarRoutes(), mandateRoutes(), setupAttemptRoutes(), confirmationTokenRoutes()} {
+	for _, t := range [][]api.Route{paymentMethodRoutes(), methodConfigurationRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes(), payoutRoutes(), legacyRoutes(), radarRoutes(), mandateRoutes(), setupAttemptRoutes(), confirmationTokenRoutes(), topupRoutes()} {
 		out = append(out, t...)
 	}
 	return out
@@ -29,9 +30,9 @@ func Routes() []api.Route {
 
 // Timers are the family's time-driven work: bank debits settling, funds
 // becoming available, uncaptured charges and PaymentIntents expiring, payouts reaching the
-// bank, unverified microdeposits timing out.
+// bank, unverified microdeposits timing out, top-ups' debits ending.
 func Timers() []api.Timer {
-	return []api.Timer{settleTimer, availableTimer, expiryTimer, intentExpiryTimer, payoutTimer, intentMicrodepositTimer, setupMicrodepositTimer}
+	return []api.Timer{settleTimer, availableTimer, expiryTimer, intentExpiryTimer, payoutTimer, intentMicrodepositTimer, setupMicrodepositTimer, topupTimer}
 }
 
 const (

@@ -55,8 +55,7 @@ var payoutFailureMessages = map[string]string{
 }
 
 func createPayout(c *api.Call) (any, error) {
-	// Only the card balance is emulated: drawing from it is what happens.
-	c.AcceptWhen("source_type", "card")
+	sourceType := drawnSourceType(c)
 	amount, currency, err := moneyParams(c)
 	if err != nil {
 		return nil, err
@@ -95,7 +94,7 @@ func createPayout(c *api.Call) (any, error) {
 	if s, _ := c.Params.Str("description"); s != "" {
 		description = s
 	}
-	if have := balanceSums(c, c.Account)[currency]; have == nil || have.available < amount {
+	if balanceSums(c, c.Account)[currency].of(sourceType).available < amount {
 		return nil, insufficientFunds()
 	}
 	metadata, err := requestMetadata(c)
@@ -117,7 +116,7 @@ func createPayout(c *api.Call) (any, error) {
 		"automatic": false, "balance_transaction": txn["id"], "currency": currency, "description": description,
 		"destination": dest["id"], "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
 		"metadata": metadata, "method": "standard", "original_payout": nil, "payout_method": nil,
-		"reconciliation_status": "not_applicable", "reversed_by": nil, "source_type": "card",
+		"reconciliation_status": "not_applicable", "reversed_by": nil, "source_type": sourceType,
 		"statement_descriptor": descriptor, "status": "pending",
 		"trace_id": store.Obj{"status": "pending", "value": nil}, "type": "bank_account",
 	})

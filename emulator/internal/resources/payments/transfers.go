@@ -39,6 +39,26 @@ func insufficientFunds() error {
 	return apierr.InvalidRequest("You have insufficient available funds in your Stripe account. Try adding funds directly to your available balance by creating Charges using the 4000000000000077 test card. See: https://stripe.com/docs/testing#available-balance").WithCode("balance_insufficient")
 }
 
+// drawnSourceType is the part of the balance a payout or transfer draws
+// from, its source_type: card (every payment; bank debits settle into it
+// too, as Stripe's non-legacy ones do) unless bank_account (top-ups). fpx
+// is left unread, so refused as not emulated.
+func drawnSourceType(c *api.Call) string {
+	if v, _ := c.Params.Sent("source_type"); v == "card" || v == "bank_account" {
+		c.Params.MarkRead("source_type")
+		return v.(string)
+	}
+	return "card"
+}
+
+// sourceTypeOr is a source type, card when unset.
+func sourceTypeOr(t string) string {
+	if t == "" {
+		return "card"
+	}
+	return t
+}
+
 // requestMetadata is the metadata a request sets on a new object.
 func requestMetadata(c *api.Call) (map[string]any, error) {
 	o := store.Obj{"metadata": map[string]any{}}
@@ -49,9 +69,7 @@ func requestMetadata(c *api.Call) (map[string]any, error) {
 }
 
 func createTransfer(c *api.Call) (any, error) {
-	// Only the card balance is emulated (bank debits settle into it too,
-	// as Stripe's non-legacy ones do): source_type=card is what happens.
-	c.AcceptWhen("source_type", "card")
+	sourceType := drawnSourceType(c)
 	amount, currency, err := moneyParams(c)
 	if err != nil {
 		return nil, err
@@ -60,7 +78,7 @@ func createTransfer(c *api.Call) (any, error) {
 	if err := destinationAccount(c, dest, "destination"); err != nil {
 		return nil, err
 	}
-	t := newTransfer{amount: amount, currency: currency, destination: dest, at: availableNow(c)}
+	t := newTransfer{amount: amount, currency: currency, destination: dest, at: availableNow(c), sourceType: sourceType}
 	if v, ok := c.Params.Str("transfer_group"); ok && v != "" {
 		t.group = v
 	}
@@ -90,7 +108,7 @@ func createTransfer(c *api.Call) (any, error) {
 		t.source = ch
 		// The transfer uses the charge's funds, available when they are.
 		t.at = fundsOf(c, c.Account, api.Str(ch["balance_transaction"]))
-	} else if have := balanceSums(c, c.Account)[currency]; have == nil || have.available < amount {
+	} else if balanceSums(c, c.Account)[currency].of(sourceType).available < amount {
 		return nil, insufficientFunds()
 	}
 	metadata, err := requestMetadata(c)
