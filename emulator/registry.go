@@ -8,6 +8,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/clientkeys"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/countryspecs"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/credits"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
@@ -64,6 +65,7 @@ func timers() []api.Timer {
 func routes() [][]api.Route {
 	return [][]api.Route{
 		accounts.Routes(),
+		countryspecs.Routes(),
 		customers.Routes(),
 		customers.BalanceRoutes(),
 		customers.TaxIDRoutes(),

@@ -4,6 +4,7 @@
 package currency
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -20,6 +21,10 @@ var supported = func() map[string]bool {
 	}
 	return m
 }()
+
+// Codes are the currencies Stripe supports, in the order of its refusal
+// message (usd first); a copy.
+func Codes() []string { return slices.Clone(codes) }
 
 // Supported reports whether Stripe takes the currency (lower case).
 func Supported(code string) bool { return supported[code] }

@@ -12,6 +12,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/countryspecs"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -65,18 +66,11 @@ func requirements() store.Obj {
 		"errors": []any{}, "eventually_due": []any{}, "past_due": []any{}, "pending_verification": []any{}}
 }
 
+// defaultCurrency is the country's, as its country spec says; euros for
+// a country the emulator has no spec for.
 func defaultCurrency(country string) string {
-	switch country {
-	case "GB":
-		return "gbp"
-	case "CA":
-		return "cad"
-	case "AU":
-		return "aud"
-	case "JP":
-		return "jpy"
-	case "US":
-		return "usd"
+	if cur, ok := countryspecs.DefaultCurrency(country); ok {
+		return cur
 	}
 	return "eur"
 }
