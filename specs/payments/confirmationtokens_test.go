@@ -181,6 +181,29 @@ var _ = Describe("ConfirmationTokens", Label("payments", "confirmation_tokens"),
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "confirmation_token")
 	})
 
+	It("previews a saved payment method with its customer, expandable", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		var saved string
+		for pm, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			saved = pm.ID
+		}
+		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String(saved)})
+		Expect(tok.PaymentMethodPreview.Customer.ID).To(Equal(cus.ID))
+		p := &stripe.ConfirmationTokenRetrieveParams{}
+		p.AddExpand("payment_method_preview.customer")
+		got, err := sc.V1ConfirmationTokens.Retrieve(Ctx, tok.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.PaymentMethodPreview.Customer.Created).To(Equal(cus.Created), "expanded")
+
+		// The saved method pays for its own customer's intent.
+		pi, err := payWith(tok.ID, func(p *stripe.PaymentIntentCreateParams) { p.Customer = stripe.String(cus.ID) })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethod.ID).To(Equal(saved))
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
+
 	It("refuses a token without a payment method, with two, or with card details it cannot take", func() {
 		_, err := sc.V1TestHelpersConfirmationTokens.Create(Ctx, &stripe.TestHelpersConfirmationTokenCreateParams{})
 		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "payment_method")

@@ -78,7 +78,7 @@ func createConfirmationToken(c *api.Call) (any, error) {
 	id := c.NewID("confirmation_token")
 	tok := c.Object("confirmation_token", id, store.Obj{
 		"expires_at": c.Now + confirmationTokenLifetime, "mandate_data": nil, "payment_intent": nil,
-		"payment_method_options": nil, "payment_method_preview": paymentMethodPreview(pm), "return_url": nil,
+		"payment_method_options": nil, "payment_method_preview": paymentMethodPreview(api.Clone(pm)), "return_url": nil,
 		"setup_future_usage": nil, "setup_intent": nil, "shipping": shipping, "use_stripe_sdk": true,
 	})
 	c.Copy(tok, "return_url", "setup_future_usage")
@@ -118,7 +118,8 @@ func previewPaymentMethod(c *api.Call, pmd params.Values) (store.Obj, string, er
 }
 
 // paymentMethodPreview is what a token shows of its payment method: the
-// PaymentMethod's details without its identity and metadata.
+// PaymentMethod's details without its identity and metadata (pm is a copy
+// the preview keeps).
 func paymentMethodPreview(pm store.Obj) store.Obj {
 	out := store.Obj{}
 	for k, v := range pm {
