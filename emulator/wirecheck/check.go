@@ -57,6 +57,8 @@ func init() {
 	register("credit_note_line_item", stripe.CreditNoteLineItem{})
 	register("customer", stripe.Customer{})
 	register("customer_balance_transaction", stripe.CustomerBalanceTransaction{})
+	register("customer_cash_balance_transaction", stripe.CustomerCashBalanceTransaction{})
+	register("funding_instructions", stripe.FundingInstructions{})
 	register("customer_session", stripe.CustomerSession{})
 	register("ephemeral_key", stripe.EphemeralKey{})
 	register("event", stripe.Event{})

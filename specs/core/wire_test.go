@@ -118,12 +118,12 @@ var _ = Describe("The wire", Label("wire"), func() {
 			Expect(emu.Count("", "customer")).To(BeZero())
 		})
 		It("refuses, by name, a parameter Stripe has but the emulator does not act on, keeping nothing", func() {
-			r := Do(emu.URL(), "POST", "/v1/customers", "email=a%40b.co&cash_balance[settings][reconciliation_mode]=manual")
+			r := Do(emu.URL(), "POST", "/v1/coupons", "amount_off=500&currency=usd&duration=once&currency_options[eur][amount_off]=400")
 			Expect(r.Status).To(Equal(400))
 			Expect(r.Error()["type"]).To(Equal("invalid_request_error"))
-			Expect(r.Error()["param"]).To(Equal("cash_balance"))
-			Expect(r.Error()["message"]).To(ContainSubstring("does not emulate the parameter `cash_balance` of POST /v1/customers"))
-			Expect(emu.Count("", "customer")).To(BeZero())
+			Expect(r.Error()["param"]).To(Equal("currency_options"))
+			Expect(r.Error()["message"]).To(ContainSubstring("does not emulate the parameter `currency_options` of POST /v1/coupons"))
+			Expect(emu.Count("", "coupon")).To(BeZero())
 			Expect(emu.Events("")).To(BeEmpty())
 
 			By("accepting parameters that change nothing observable in test mode")

@@ -32,12 +32,16 @@ var Kind = &api.Kind{
 			}
 			return emptyList(o, "sources"), nil
 		},
-		// Nor cash balances or invoice credit: each is what Stripe shows
-		// for a customer that has none.
+		// The cash balance bank transfers fund (the payments family
+		// keeps it).
 		"cash_balance": func(c *api.Call, o store.Obj) (any, error) {
+			if CashBalance != nil {
+				return CashBalance(c, o), nil
+			}
 			return store.Obj{"object": "cash_balance", "available": nil, "customer": o["id"], "livemode": false,
 				"settings": store.Obj{"reconciliation_mode": "automatic", "using_merchant_default": true}}, nil
 		},
+		// Invoice credit: what Stripe shows for a customer that has none.
 		"invoice_credit_balance": func(c *api.Call, o store.Obj) (any, error) { return store.Obj{}, nil },
 		"tax":                    customerTax,
 	},
@@ -195,6 +199,10 @@ func applyInvoiceSettings(c *api.Call, o store.Obj) error {
 // Sources is set by the payments family: the customer's includable
 // sources (the cards saved on it).
 var Sources func(c *api.Call, customer store.Obj) (any, error)
+
+// CashBalance renders a customer's cash balance (the includable
+// cash_balance), set by the payments family, which keeps it.
+var CashBalance func(c *api.Call, customer store.Obj) store.Obj
 
 // UpdateSources is set by the payments family: it applies an update's
 // `source` (a new card, made the default) and `default_source` to the

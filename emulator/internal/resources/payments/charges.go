@@ -141,6 +141,8 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 			"overcapture":      overcapture(pi, cd, amount),
 			"regulated_status": "unregulated", "three_d_secure": nil, "wallet": nil,
 		}
+	case "customer_balance":
+		d["customer_balance"] = store.Obj{}
 	case "sepa_debit":
 		sd := api.Obj(pm["sepa_debit"])
 		d["sepa_debit"] = store.Obj{"bank_code": sd["bank_code"], "branch_code": sd["branch_code"], "country": sd["country"],
@@ -174,6 +176,9 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 		}
 	} else if delayed[api.Str(pmd["type"])] {
 		fee = min((amount*8+500)/1000, 500)
+	} else if pmd["type"] == "customer_balance" {
+		// Bank transfers: 0.5%, capped at $5 (Stripe's US price).
+		fee = min((amount*5+500)/1000, 500)
 	} else {
 		// Redirect methods: priced per country and method at Stripe;
 		// the emulator takes the standard card rate.

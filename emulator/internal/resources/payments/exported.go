@@ -80,7 +80,7 @@ func Cancel(c *api.Call, pi store.Obj, reason string) (store.Obj, error) {
 	if err := saveIntentEmitting(c, pi, after, "payment_intent.canceled"); err != nil {
 		return nil, err
 	}
-	return after, nil
+	return after, returnCash(c, after)
 }
 
 // SetAmount changes the amount of an unpaid PaymentIntent the caller owns.

@@ -191,6 +191,9 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 		pi["excluded_payment_method_types"] = api.Anys(types)
 	}
 	c.Copy(pi, "description", "receipt_email", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_group", "setup_future_usage", "payment_method_options")
+	if err := checkCustomerBalanceOptions(c, pi); err != nil {
+		return err
+	}
 	if v, ok := c.Params.Str("capture_method"); ok && v != "" {
 		pi["capture_method"] = v
 	}
@@ -363,6 +366,9 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 		o, err = sepaFromParams(&sub, bd)
 	case "us_bank_account":
 		o, err = usBankFromParams(&sub, bd)
+	case "customer_balance":
+		pmd.MarkRead("customer_balance") // {}: nothing to read
+		o = customerBalanceMethod(c, bd)
 	case "ideal", "bancontact", "eps", "p24", "klarna", "affirm", "afterpay_clearpay", "paypal":
 		o, err = redirectFromParams(&sub, typ, bd)
 	case "":
@@ -573,6 +579,9 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	pi["last_payment_error"] = nil
 	pi["next_action"] = nil
 
+	if pm["type"] == "customer_balance" {
+		return confirmCustomerBalance(c, before, pi, pm)
+	}
 	if delayed[api.Str(pm["type"])] {
 		verify, err := needsMicrodeposits(c, pi, pm)
 		if err != nil {
@@ -719,8 +728,10 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 		if err := generateSEPADebit(c, pi, pm, ch); err != nil {
 			return nil, err
 		}
-	} else if err := setUpForFuture(c, pi, pm); err != nil {
-		return nil, err
+	} else if pm["type"] != "customer_balance" { // a cash balance is not saved for later
+		if err := setUpForFuture(c, pi, pm); err != nil {
+			return nil, err
+		}
 	}
 	if asyncCapture {
 		// Stored once, below, with its balance transaction; the event
@@ -1021,6 +1032,10 @@ func cancelIntent(c *api.Call) (any, error) {
 		}
 	}
 	if err := saveIntentEmitting(c, before, pi, "payment_intent.canceled"); err != nil {
+		return nil, err
+	}
+	// What the customer's cash balance had given it goes back.
+	if err := returnCash(c, pi); err != nil {
 		return nil, err
 	}
 	return pi, nil

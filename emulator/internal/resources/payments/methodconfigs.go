@@ -37,13 +37,15 @@ type configuredMethod struct {
 // choice, and an app that confirms with the emulator's SEPA and ACH test
 // methods has turned them on at Stripe, so a test should not have to turn
 // them on here first. The rest (PayPal needs a linked PayPal account; the
-// others are turned on by request) stay off until a configuration turns
-// them on.
+// others are turned on by request; bank transfers, customer_balance, are
+// off until the account turns them on) stay off until a configuration
+// turns them on.
 var configuredMethods = []configuredMethod{
 	{typ: "card", onByDefault: true, setup: true, manualCapture: true},
 	{typ: "affirm", manualCapture: true},
 	{typ: "afterpay_clearpay", manualCapture: true},
 	{typ: "bancontact", onByDefault: true, setup: true},
+	{typ: "customer_balance"},
 	{typ: "eps", onByDefault: true},
 	{typ: "ideal", onByDefault: true, setup: true},
 	{typ: "klarna", onByDefault: true, manualCapture: true},
@@ -246,6 +248,9 @@ type offerable struct {
 	currency                      string
 	setup, manual, redirectsNever bool
 	excluded                      []any
+	// noCustomer: paying from a customer's cash balance needs a
+	// customer (and Checkout's bank transfer page is not emulated).
+	noCustomer bool
 }
 
 func (f offerable) allows(m configuredMethod) bool {
@@ -257,6 +262,8 @@ func (f offerable) allows(m configuredMethod) bool {
 	case f.setup && !m.setup, f.manual && !m.manualCapture:
 		return false
 	case f.redirectsNever && isRedirect(m.typ):
+		return false
+	case f.noCustomer && m.typ == "customer_balance":
 		return false
 	}
 	return true
@@ -329,7 +336,8 @@ func applyIntentConfiguration(c *api.Call, intent store.Obj, creating bool, obj 
 		id = api.Str(details["id"])
 	}
 	f := offerable{currency: api.Str(intent["currency"]), setup: setup || intent["setup_future_usage"] != nil,
-		manual: intent["capture_method"] == "manual", redirectsNever: apm["allow_redirects"] == "never"}
+		manual: intent["capture_method"] == "manual", redirectsNever: apm["allow_redirects"] == "never",
+		noCustomer: intent["customer"] == nil || setup}
 	f.excluded, _ = intent["excluded_payment_method_types"].([]any)
 	types, shown, err := configuredTypes(c, id, "payment_method_configuration", f)
 	if err != nil {
@@ -348,7 +356,7 @@ func applyIntentConfiguration(c *api.Call, intent store.Obj, creating bool, obj 
 // currency (any when ""), and only types that can be saved for a
 // subscription or setup session.
 func SessionTypes(c *api.Call, id, currency string, saves bool) ([]any, store.Obj, error) {
-	types, shown, err := configuredTypes(c, id, "payment_method_configuration", offerable{currency: currency, setup: saves})
+	types, shown, err := configuredTypes(c, id, "payment_method_configuration", offerable{currency: currency, setup: saves, noCustomer: true})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -25,10 +25,10 @@ var PaymentMethodKind = &api.Kind{
 // SupportedTypes are the payment method types the emulator can create.
 var supportedTypes = map[string]bool{"card": true, "sepa_debit": true, "us_bank_account": true,
 	"ideal": true, "bancontact": true, "eps": true, "p24": true, "klarna": true,
-	"affirm": true, "afterpay_clearpay": true, "paypal": true}
+	"affirm": true, "afterpay_clearpay": true, "paypal": true, "customer_balance": true}
 
 // supportedList names the supported types in refusals.
-const supportedList = "card, sepa_debit, us_bank_account, ideal, bancontact, eps, p24, klarna, affirm, afterpay_clearpay and paypal"
+const supportedList = "card, sepa_debit, us_bank_account, ideal, bancontact, eps, p24, klarna, affirm, afterpay_clearpay, paypal and customer_balance"
 
 // delayed types settle later instead of at confirmation.
 var delayed = map[string]bool{"sepa_debit": true, "us_bank_account": true}
@@ -172,6 +172,9 @@ func createPaymentMethod(c *api.Call) (any, error) {
 		o, err = sepaFromParams(c, bd)
 	case "us_bank_account":
 		o, err = usBankFromParams(c, bd)
+	case "customer_balance":
+		c.Params.MarkRead("customer_balance") // {}: nothing to read
+		o = customerBalanceMethod(c, bd)
 	default:
 		o, err = redirectFromParams(c, typ, bd)
 	}

@@ -16,13 +16,13 @@ import (
 func Kinds() []*api.Kind {
 	return []*api.Kind{PaymentMethodKind, PaymentIntentKind, ChargeKind, BalanceTransactionKind, RefundKind, SetupIntentKind, DisputeKind,
 		TransferKind, TransferReversalKind, ApplicationFeeKind, FeeRefundKind, CardKind, TokenKind, PayoutKind,
-		ReviewKind, EarlyFraudWarningKind, MandateKind, SetupAttemptKind, MethodConfigurationKind, ConfirmationTokenKind, TopupKind}
+		ReviewKind, EarlyFraudWarningKind, MandateKind, SetupAttemptKind, MethodConfigurationKind, ConfirmationTokenKind, TopupKind, CashBalanceTransactionKind}
 }
 
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	var out []api.Route
-	for _, t := range [][]api.Route{paymentMethodRoutes(), methodConfigurationRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes(), payoutRoutes(), legacyRoutes(), radarRoutes(), mandateRoutes(), setupAttemptRoutes(), confirmationTokenRoutes(), topupRoutes()} {
+	for _, t := range [][]api.Route{paymentMethodRoutes(), methodConfigurationRoutes(), intentRoutes(), chargeRoutes(), refundRoutes(), setupIntentRoutes(), balanceRoutes(), disputeRoutes(), connectRoutes(), tokenRoutes(), payoutRoutes(), legacyRoutes(), radarRoutes(), mandateRoutes(), setupAttemptRoutes(), confirmationTokenRoutes(), topupRoutes(), cashBalanceRoutes()} {
 		out = append(out, t...)
 	}
 	return out
@@ -42,7 +42,13 @@ const (
 
 func init() {
 	customers.Sources = customerSources
-	customers.UpdateSources = updateCustomerSources
+	customers.UpdateSources = func(c *api.Call, cus store.Obj) error {
+		if err := updateCustomerSources(c, cus); err != nil {
+			return err
+		}
+		// cash_balance[settings][reconciliation_mode], as on create.
+		return applyCashSettings(c, api.Str(cus["id"]), "cash_balance.settings.reconciliation_mode")
+	}
 	// customer[source] saves a card on the new customer, its default
 	// source (customer.created shows it), with customer.source.created
 	// once the customer exists.

@@ -87,6 +87,8 @@ func methodCurrencies(typ string) []string {
 		return []string{"eur"}
 	case "us_bank_account":
 		return []string{"usd"}
+	case "customer_balance":
+		return []string{"eur", "gbp", "jpy", "mxn", "usd"}
 	}
 	return redirectMethods[typ].currencies
 }

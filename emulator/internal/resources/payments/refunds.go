@@ -159,6 +159,11 @@ func createRefund(c *api.Call) (any, error) {
 		re["destination_details"] = store.Obj{"type": "card", "card": store.Obj{
 			"reference_status": "pending", "reference_type": "acquirer_reference_number", "type": "refund"}}
 	}
+	if pmd := api.Obj(chBefore["payment_method_details"]); pmd["type"] == "customer_balance" {
+		// A bank transfer's payment is refunded to the customer's cash
+		// balance, from where it can be returned to their bank.
+		re["destination_details"] = store.Obj{"type": "customer_cash_balance", "customer_cash_balance": store.Obj{}}
+	}
 	delete(re, "livemode")
 	if err := c.ApplyMetadata(re); err != nil {
 		return nil, err
@@ -176,6 +181,11 @@ func createRefund(c *api.Call) (any, error) {
 	}
 	c.Emit("refund.created", re, nil)
 	c.Emit("charge.refunded", ch, api.PreviousAttributes(chBefore, ch))
+	if api.Obj(ch["payment_method_details"])["type"] == "customer_balance" {
+		if err := refundToCash(c, ch, re); err != nil {
+			return nil, err
+		}
+	}
 	if err := radarAfterRefund(c, ch, reason); err != nil {
 		return nil, err
 	}

@@ -125,7 +125,7 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		list := make([]any, len(types))
 		for i, t := range types {
-			if !supportedTypes[t] || (isRedirect(t) && !redirectMethods[t].sepa) {
+			if !supportedTypes[t] || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" {
 				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, ideal and bancontact.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
@@ -224,6 +224,10 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 	}
 	if isRedirect(api.Str(pm["type"])) {
 		return confirmRedirectSetup(c, si, pm)
+	}
+	if pm["type"] == "customer_balance" {
+		// Nothing to set up: each payment draws on the cash balance.
+		return nil, apierr.InvalidRequest("The PaymentMethod provided (customer_balance) cannot be used with a SetupIntent: a customer's cash balance is paid from by PaymentIntents only.").WithParam("payment_method")
 	}
 	si["last_setup_error"] = nil
 	att := newSetupAttempt(c, si, pm)

@@ -27,6 +27,9 @@ func authenticateIntent(c *api.Call) (any, error) {
 		e := apierr.InvalidRequest("This PaymentIntent has a status of %s; only a PaymentIntent with status requires_action can be authenticated.", before["status"])
 		return nil, e.WithCode("payment_intent_unexpected_state")
 	}
+	if api.Obj(before["next_action"])["type"] == "display_bank_transfer_instructions" {
+		return nil, apierr.InvalidRequest("This PaymentIntent waits for a bank transfer, not an authentication: fund the customer's cash balance with POST /v1/test_helpers/customers/%s/fund_cash_balance instead.", before["customer"]).WithCode("payment_intent_unexpected_state")
+	}
 	pi := api.Clone(before)
 	pi["next_action"] = nil
 	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))

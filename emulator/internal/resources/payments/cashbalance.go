@@ -1,0 +1,767 @@
+package payments
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math/big"
+	"slices"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// CashBalanceTransactionKind is a move of a customer's cash balance: the
+// funds a customer sent by bank transfer (funded), given to a payment
+// (applied_to_payment), given back from one (unapplied_from_payment,
+// refunded_from_payment).
+var CashBalanceTransactionKind = &api.Kind{
+	Object: "customer_cash_balance_transaction", Prefix: "ccsbtxn_", Name: "customer_cash_balance_transaction",
+	Expandable: []string{"customer", "applied_to_payment.payment_intent", "unapplied_from_payment.payment_intent", "refunded_from_payment.refund"},
+	Indexes:    []store.Index{{Name: "customer", Path: "customer"}},
+}
+
+// bankTransferTypes are the bank transfer types by the currency each
+// takes: a customer pays a cash balance in one currency through one
+// network of virtual accounts.
+var bankTransferTypes = map[string]string{
+	"usd": "us_bank_transfer", "eur": "eu_bank_transfer", "gbp": "gb_bank_transfer",
+	"jpy": "jp_bank_transfer", "mxn": "mx_bank_transfer",
+}
+
+var bankTransferTypeList = []string{"eu_bank_transfer", "gb_bank_transfer", "jp_bank_transfer", "mx_bank_transfer", "us_bank_transfer"}
+
+// euTransferCountries are the countries an eu_bank_transfer's IBAN can be
+// from.
+var euTransferCountries = []string{"BE", "DE", "ES", "FR", "IE", "NL"}
+
+var financialAddressTypes = []string{"aba", "iban", "sort_code", "spei", "swift", "zengin"}
+
+func cashBalanceRoutes() []api.Route {
+	return []api.Route{
+		api.GET("/v1/customers/{customer}/cash_balance", params.FromStruct(stripe.CashBalanceRetrieveParams{}), retrieveCashBalance),
+		api.POST("/v1/customers/{customer}/cash_balance", params.FromStruct(stripe.CashBalanceUpdateParams{}).
+			Enum("settings.reconciliation_mode", "automatic", "manual", "merchant_default"), updateCashBalance),
+		api.GET("/v1/customers/{customer}/cash_balance_transactions", params.FromStruct(stripe.CustomerCashBalanceTransactionListParams{}), listCashBalanceTransactions),
+		api.GET("/v1/customers/{customer}/cash_balance_transactions/{id}", params.FromStruct(stripe.CustomerCashBalanceTransactionRetrieveParams{}), retrieveCashBalanceTransaction),
+		api.POST("/v1/customers/{customer}/funding_instructions", params.FromStruct(stripe.CustomerCreateFundingInstructionsParams{}).
+			Require("bank_transfer", "currency", "funding_type").Enum("funding_type", "bank_transfer").
+			Enum("bank_transfer.type", bankTransferTypeList...).Enum("bank_transfer.eu_bank_transfer.country", euTransferCountries...).
+			Enum("bank_transfer.requested_address_types", financialAddressTypes...), createFundingInstructions),
+		api.POST("/v1/test_helpers/customers/{customer}/fund_cash_balance", params.FromStruct(stripe.TestHelpersCustomerFundCashBalanceParams{}).
+			Require("amount", "currency"), fundCashBalance),
+		api.POST("/v1/payment_intents/{id}/apply_customer_balance", params.FromStruct(stripe.PaymentIntentApplyCustomerBalanceParams{}), applyCustomerBalance),
+	}
+}
+
+// cashState is a customer's cash balance as the emulator keeps it, in
+// metadata (the balance has no id of its own): the funds available by
+// currency and the reconciliation mode the customer chose ("" for the
+// account's default, automatic: the Dashboard setting is not emulated).
+type cashState struct {
+	Available map[string]int64 `json:"available,omitempty"`
+	Mode      string           `json:"mode,omitempty"`
+}
+
+func metaCash(acct, cus string) string { return "cashbal:" + acct + ":" + cus }
+
+// metaCashApplied holds what a customer_balance PaymentIntent has been
+// given of the cash balance so far (given back if it is canceled).
+func metaCashApplied(acct, pi string) string { return "cashapplied:" + acct + ":" + pi }
+
+func loadCash(c *api.Call, cus string) cashState {
+	var st cashState
+	if raw, ok := c.Tx.GetMeta(metaCash(c.Account, cus)); ok {
+		_ = json.Unmarshal([]byte(raw), &st)
+	}
+	if st.Available == nil {
+		st.Available = map[string]int64{}
+	}
+	return st
+}
+
+func saveCash(c *api.Call, cus string, st cashState) error {
+	for cur, n := range st.Available {
+		if n == 0 {
+			delete(st.Available, cur)
+		}
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return c.SetMeta(metaCash(c.Account, cus), string(b))
+}
+
+// automatic tells whether funds reaching the balance pay the customer's
+// payments by themselves.
+func (st cashState) automatic() bool { return st.Mode != "manual" }
+
+// cashBalanceObject renders the cash_balance object.
+func cashBalanceObject(cus string, st cashState) store.Obj {
+	var available any
+	if len(st.Available) > 0 {
+		m := map[string]any{}
+		for cur, n := range st.Available {
+			if n != 0 {
+				m[cur] = n
+			}
+		}
+		if len(m) > 0 {
+			available = m
+		}
+	}
+	mode := st.Mode
+	if mode == "" {
+		mode = "automatic"
+	}
+	return store.Obj{"object": "cash_balance", "available": available, "customer": cus, "livemode": false,
+		"settings": store.Obj{"reconciliation_mode": mode, "using_merchant_default": st.Mode == ""}}
+}
+
+func init() {
+	customers.CashBalance = func(c *api.Call, cus store.Obj) store.Obj {
+		return cashBalanceObject(api.Str(cus["id"]), loadCash(c, api.Str(cus["id"])))
+	}
+	// cash_balance[settings][reconciliation_mode] on customer create sets
+	// what POST …/cash_balance sets (on update: payments.go's
+	// UpdateSources).
+	customers.CreateHooks = append(customers.CreateHooks, func(c *api.Call, cus store.Obj) error {
+		return applyCashSettings(c, api.Str(cus["id"]), "cash_balance.settings.reconciliation_mode")
+	})
+}
+
+// applyCashSettings sets the customer's reconciliation mode from the
+// parameter at path, if sent.
+func applyCashSettings(c *api.Call, cus, path string) error {
+	mode, ok := c.Params.Str(path)
+	if !ok || mode == "" {
+		c.Params.MarkRead(strings.SplitN(path, ".", 2)[0]) // settings={}: nothing to change
+		return nil
+	}
+	param := "settings[reconciliation_mode]"
+	if strings.HasPrefix(path, "cash_balance.") {
+		param = "cash_balance[settings][reconciliation_mode]"
+	}
+	if mode != "automatic" && mode != "manual" && mode != "merchant_default" {
+		return apierr.InvalidRequest("Invalid %s: must be one of automatic, manual, or merchant_default", param).WithParam(param)
+	}
+	st := loadCash(c, cus)
+	st.Mode = mode
+	if mode == "merchant_default" {
+		st.Mode = ""
+	}
+	return saveCash(c, cus, st)
+}
+
+// cashCustomer loads the customer a cash balance route names.
+func cashCustomer(c *api.Call) (string, error) {
+	id := c.Var("customer")
+	cus, ok := c.Tx.Get(c.Account, "customer", id)
+	if !ok || api.Bool(cus["deleted"]) {
+		return "", apierr.NoSuchObject("customer", id, "customer")
+	}
+	return id, nil
+}
+
+func retrieveCashBalance(c *api.Call) (any, error) {
+	cus, err := cashCustomer(c)
+	if err != nil {
+		return nil, err
+	}
+	return cashBalanceObject(cus, loadCash(c, cus)), nil
+}
+
+// updateCashBalance changes the customer's reconciliation mode; Stripe
+// sends no event about it.
+func updateCashBalance(c *api.Call) (any, error) {
+	cus, err := cashCustomer(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyCashSettings(c, cus, "settings.reconciliation_mode"); err != nil {
+		return nil, err
+	}
+	return cashBalanceObject(cus, loadCash(c, cus)), nil
+}
+
+func listCashBalanceTransactions(c *api.Call) (any, error) {
+	cus, err := cashCustomer(c)
+	if err != nil {
+		return nil, err
+	}
+	q, err := c.ListQuery("customer_cash_balance_transaction")
+	if err != nil {
+		return nil, err
+	}
+	q.Index, q.Value = "customer", cus
+	return c.Page("customer_cash_balance_transaction", "/v1/customers/"+cus+"/cash_balance_transactions", q), nil
+}
+
+func retrieveCashBalanceTransaction(c *api.Call) (any, error) {
+	cus, err := cashCustomer(c)
+	if err != nil {
+		return nil, err
+	}
+	txn, ok := c.Tx.Get(c.Account, "customer_cash_balance_transaction", c.Var("id"))
+	if !ok || api.Str(txn["customer"]) != cus {
+		return nil, apierr.NoSuchObject("customer_cash_balance_transaction", c.Var("id"), "id")
+	}
+	return txn, nil
+}
+
+// cashCurrency checks a currency a cash balance can hold (param names it
+// in the refusal) and answers its bank transfer type.
+func cashCurrency(cur, param string) (string, error) {
+	typ, ok := bankTransferTypes[cur]
+	if !ok {
+		return "", apierr.InvalidRequest("stripe-emu emulates cash balances funded by bank transfer in usd, eur, gbp, jpy and mxn, not %s.", cur).WithParam(param)
+	}
+	return typ, nil
+}
+
+// recordCash stores a cash balance transaction of typ moving the
+// customer's balance in cur by amount (st is changed and saved), with
+// customer_cash_balance_transaction.created; detail is the type's hash.
+func recordCash(c *api.Call, cus string, st *cashState, cur, typ string, amount int64, detail store.Obj) (store.Obj, error) {
+	st.Available[cur] += amount
+	txn := c.Object("customer_cash_balance_transaction", c.NewID("customer_cash_balance_transaction"), store.Obj{
+		"currency": cur, "customer": cus, "ending_balance": st.Available[cur], "net_amount": amount, "type": typ,
+	})
+	txn[typ] = detail
+	if err := saveCash(c, cus, *st); err != nil {
+		return nil, err
+	}
+	return txn, c.Insert(txn)
+}
+
+// virtualAccount is the digits of the customer's virtual bank account in
+// one currency (and country, for eu_bank_transfer): derived from the
+// account, customer and currency, so the same instructions come back on
+// every request without being stored.
+func virtualAccount(acct, cus, key string, digits int) string {
+	sum := sha256.Sum256([]byte(acct + ":" + cus + ":" + key))
+	n := new(big.Int).SetBytes(sum[:])
+	s := n.String()
+	return s[len(s)-digits:]
+}
+
+func stripeAddress(line1, city string, state any, postal, country string) store.Obj {
+	return store.Obj{"city": city, "country": country, "line1": line1, "line2": nil, "postal_code": postal, "state": state}
+}
+
+// financialAddresses are the virtual accounts where the customer sends
+// funds for typ (eu: an IBAN of country), of the requested address types
+// (all when none).
+func financialAddresses(c *api.Call, cus, typ, country string, requested []string) []any {
+	holder := "stripe-emu test account"
+	if f, ok := c.Tx.Fields(c.Platform, "account", c.Account, "business_profile.name"); ok && f[0].String() != "" {
+		holder = f[0].String()
+	}
+	holderAddr := stripeAddress("354 Oyster Point Blvd", "South San Francisco", "CA", "94080", "US")
+	var out []any
+	add := func(kind string, networks []any, record store.Obj) {
+		if len(requested) > 0 && !slices.Contains(requested, kind) {
+			return
+		}
+		out = append(out, store.Obj{"type": kind, "supported_networks": networks, kind: record})
+	}
+	switch typ {
+	case "us_bank_transfer":
+		bank := stripeAddress("1 Test Bank Plaza", "New York", "NY", "10001", "US")
+		number := "1" + virtualAccount(c.Account, cus, "usd", 11)
+		add("aba", []any{"ach", "domestic_wire_us"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder,
+			"account_number": number, "account_type": "checking", "bank_address": bank, "bank_name": "STRIPE TEST BANK", "routing_number": "110000000"})
+		add("swift", []any{"swift"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder,
+			"account_number": number, "account_type": "checking", "bank_address": bank, "bank_name": "STRIPE TEST BANK", "swift_code": "TSTEZ122"})
+	case "eu_bank_transfer":
+		holderAddr = stripeAddress("Unter den Linden 1", "Berlin", nil, "10117", country)
+		bank := stripeAddress("Bankstraße 1", "Frankfurt", nil, "60311", country)
+		add("iban", []any{"sepa"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder, "bank_address": bank,
+			"bic": "SXPYDEHH", "country": country, "iban": country + "00" + virtualAccount(c.Account, cus, "eur:"+country, 18)})
+	case "gb_bank_transfer":
+		holderAddr = stripeAddress("1 Test Street", "London", nil, "EC1A 1BB", "GB")
+		add("sort_code", []any{"bacs", "fps"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder,
+			"account_number": virtualAccount(c.Account, cus, "gbp", 8), "bank_address": stripeAddress("1 Bank Street", "London", nil, "E14 5JP", "GB"), "sort_code": "040075"})
+	case "jp_bank_transfer":
+		holderAddr = stripeAddress("1-1 Marunouchi", "Chiyoda-ku", "Tokyo", "100-0005", "JP")
+		add("zengin", []any{"zengin"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder,
+			"account_number": virtualAccount(c.Account, cus, "jpy", 7), "account_type": "futsu", "bank_address": holderAddr,
+			"bank_code": "0009", "bank_name": "三井住友銀行", "branch_code": "950", "branch_name": "東京第一"})
+	case "mx_bank_transfer":
+		holderAddr = stripeAddress("Paseo de la Reforma 1", "Ciudad de México", "CDMX", "06600", "MX")
+		add("spei", []any{"spei"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder, "bank_address": holderAddr,
+			"bank_code": "002", "bank_name": "BANAMEX", "clabe": "002180" + virtualAccount(c.Account, cus, "mxn", 12)})
+	}
+	if out == nil {
+		out = []any{}
+	}
+	return out
+}
+
+// checkBankTransfer reads a bank_transfer hash (funding instructions, or
+// a PaymentIntent's customer_balance options; prefix names it) for a
+// balance in cur: its type must be cur's, eu_bank_transfer names its
+// country. It answers the type, the country and the requested address
+// types.
+func checkBankTransfer(bt params.Values, cur, prefix string) (string, string, []string, error) {
+	typ, _ := bt.Str("type")
+	if typ == "" {
+		return "", "", nil, apierr.MissingParam(prefix + "[type]")
+	}
+	want, err := cashCurrency(cur, "currency")
+	if err != nil {
+		return "", "", nil, err
+	}
+	if typ != want {
+		return "", "", nil, apierr.InvalidRequest("The bank transfer type %s does not support the currency %s: it takes %s.", typ, cur, currencyOfTransfer(typ)).WithParam(prefix + "[type]")
+	}
+	country := ""
+	if typ == "eu_bank_transfer" {
+		country, _ = bt.Str("eu_bank_transfer.country")
+		if country == "" {
+			return "", "", nil, apierr.MissingParam(prefix + "[eu_bank_transfer][country]")
+		}
+	} else if bt.Has("eu_bank_transfer") {
+		return "", "", nil, apierr.InvalidRequest("%s[eu_bank_transfer] can only be set when %s[type] is eu_bank_transfer.", prefix, prefix).WithParam(prefix + "[eu_bank_transfer]")
+	}
+	return typ, country, bt.Strings("requested_address_types"), nil
+}
+
+func currencyOfTransfer(typ string) string {
+	for cur, t := range bankTransferTypes {
+		if t == typ {
+			return cur
+		}
+	}
+	return ""
+}
+
+// createFundingInstructions answers the customer's virtual account for a
+// currency: the same every time (Stripe creates it on the first request
+// and returns it after). Nothing is stored and no event is sent.
+func createFundingInstructions(c *api.Call) (any, error) {
+	cus, err := cashCustomer(c)
+	if err != nil {
+		return nil, err
+	}
+	cur, _ := c.Params.Str("currency")
+	cur = strings.ToLower(cur)
+	bt, _ := c.Params.Obj("bank_transfer")
+	typ, country, requested, err := checkBankTransfer(bt, cur, "bank_transfer")
+	if err != nil {
+		return nil, err
+	}
+	c.Params.MarkRead("funding_type")
+	if country == "" {
+		country = strings.ToUpper(typ[:2])
+	}
+	return store.Obj{"object": "funding_instructions", "currency": cur, "funding_type": "bank_transfer", "livemode": false,
+		"bank_transfer": store.Obj{"country": country, "type": typ, "financial_addresses": financialAddresses(c, cus, typ, country, requested)}}, nil
+}
+
+// fundCashBalance is what a customer's bank transfer to their virtual
+// account does: the funds reach the cash balance (funded) and, unless the
+// customer reconciles by hand, pay their waiting payments.
+func fundCashBalance(c *api.Call) (any, error) {
+	cus, err := cashCustomer(c)
+	if err != nil {
+		return nil, err
+	}
+	amount, _ := c.Params.Int("amount")
+	cur, _ := c.Params.Str("currency")
+	cur = strings.ToLower(cur)
+	if amount < 1 {
+		return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
+	}
+	typ, err := cashCurrency(cur, "currency")
+	if err != nil {
+		return nil, err
+	}
+	reference, _ := c.Params.Str("reference")
+	bank := store.Obj{"type": typ, "reference": nil}
+	if reference != "" {
+		bank["reference"] = reference
+	}
+	senderName := "Jenny Rosen"
+	switch typ {
+	case "us_bank_transfer":
+		bank[typ] = store.Obj{"network": "ach", "sender_name": senderName}
+	case "eu_bank_transfer":
+		bank[typ] = store.Obj{"bic": "BANKDEAAXXX", "iban_last4": "3000", "sender_name": senderName}
+	case "gb_bank_transfer":
+		bank[typ] = store.Obj{"account_number_last4": "2345", "sender_name": senderName, "sort_code": "108800"}
+	case "jp_bank_transfer":
+		bank[typ] = store.Obj{"sender_bank": "0001", "sender_branch": "001", "sender_name": "ｼﾞｪﾆｰ ﾛｰｾﾞﾝ"}
+	}
+	st := loadCash(c, cus)
+	txn, err := recordCash(c, cus, &st, cur, "funded", amount, store.Obj{"bank_transfer": bank})
+	if err != nil {
+		return nil, err
+	}
+	if st.automatic() {
+		if err := reconcileCash(c, cus, &st, cur, reference); err != nil {
+			return nil, err
+		}
+	}
+	if st.Available[cur] > 0 {
+		// What automatic reconciliation left, or all of it when the
+		// customer reconciles by hand: told once what the funds paid is
+		// done (invoices credited by their hooks included).
+		balance := cashBalanceObject(cus, st)
+		c.Later(func() error {
+			c.Emit("cash_balance.funds_available", balance, nil)
+			return nil
+		})
+	}
+	return txn, nil
+}
+
+// ManagedIntent tells whether another family owns a PaymentIntent and
+// takes the cash balance for it only in full (billing: an open invoice's
+// default payment). Nil means none does.
+var ManagedIntent func(c *api.Call, piID string) bool
+
+// awaitingCash tells whether a PaymentIntent waits for the customer's cash
+// balance in cur: one confirmed with customer_balance that shows the bank
+// transfer instructions, or an invoice's payment that offers
+// customer_balance (paid in full only: whole reports that).
+func awaitingCash(c *api.Call, pi store.Obj, cur string) (waiting, whole bool) {
+	if api.Str(pi["currency"]) != cur {
+		return false, false
+	}
+	switch pi["status"] {
+	case RequiresAction:
+		return api.Obj(pi["next_action"])["type"] == "display_bank_transfer_instructions", false
+	case RequiresPaymentMethod, RequiresConfirmation:
+		if listsType(pi, "customer_balance") && ManagedIntent != nil && ManagedIntent(c, api.Str(pi["id"])) {
+			return true, true
+		}
+	}
+	return false, false
+}
+
+// reconcileCash applies the customer's available funds in cur to their
+// payments waiting for them, as Stripe's automatic reconciliation does:
+// the payment whose reference the transfer quoted first, then the oldest
+// first. A payment gets what is left, partly funded if that is not
+// enough; an invoice's payment only when the funds cover it.
+func reconcileCash(c *api.Call, cus string, st *cashState, cur, reference string) error {
+	list := c.Tx.List(c.Account, "payment_intent", store.Query{Index: "customer", Value: cus}).Data
+	var waiting []store.Obj
+	for i := len(list) - 1; i >= 0; i-- { // oldest first
+		if ok, _ := awaitingCash(c, list[i], cur); ok {
+			waiting = append(waiting, list[i])
+		}
+	}
+	if reference != "" {
+		slices.SortStableFunc(waiting, func(a, b store.Obj) int {
+			ra, rb := intentReference(a) == reference, intentReference(b) == reference
+			switch {
+			case ra && !rb:
+				return -1
+			case rb && !ra:
+				return 1
+			}
+			return 0
+		})
+	}
+	for _, pi := range waiting {
+		if st.Available[cur] <= 0 {
+			break
+		}
+		if _, err := applyCash(c, cus, st, pi, st.Available[cur]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReconcileCash applies the customer's cash balance in cur to their
+// waiting payments when they reconcile automatically (billing calls it as
+// an invoice that offers customer_balance is finalized).
+func ReconcileCash(c *api.Call, cus, cur string) error {
+	st := loadCash(c, cus)
+	if !st.automatic() || st.Available[cur] <= 0 {
+		return nil
+	}
+	return reconcileCash(c, cus, &st, cur, "")
+}
+
+// intentReference is the reference a customer_balance PaymentIntent asks
+// the customer to quote on their transfer.
+func intentReference(pi store.Obj) string {
+	return api.Str(api.Obj(api.Obj(pi["next_action"])["display_bank_transfer_instructions"])["reference"])
+}
+
+// cashApplied is what a PaymentIntent has been given of the cash balance.
+func cashApplied(c *api.Call, pi string) int64 {
+	raw, _ := c.Tx.GetMeta(metaCashApplied(c.Account, pi))
+	var n int64
+	fmt.Sscan(raw, &n)
+	return n
+}
+
+// applyCash gives a waiting PaymentIntent up to limit of the customer's
+// cash balance: it succeeds once given all of its amount, else it stays
+// requires_action asking for the rest (payment_intent.partially_funded).
+// An invoice's payment takes its whole amount or nothing. It answers the
+// intent as it is after.
+func applyCash(c *api.Call, cus string, st *cashState, pi store.Obj, limit int64) (store.Obj, error) {
+	cur := api.Str(pi["currency"])
+	applied := cashApplied(c, api.Str(pi["id"]))
+	remaining := api.Int(pi["amount"]) - applied
+	n := min(limit, remaining, st.Available[cur])
+	_, whole := awaitingCash(c, pi, cur)
+	if n <= 0 || (whole && n < remaining) {
+		return pi, nil
+	}
+	if _, err := recordCash(c, cus, st, cur, "applied_to_payment", -n, store.Obj{"payment_intent": pi["id"]}); err != nil {
+		return nil, err
+	}
+	applied += n
+	if err := c.SetMeta(metaCashApplied(c.Account, api.Str(pi["id"])), fmt.Sprint(applied)); err != nil {
+		return nil, err
+	}
+	// Top-level copies: funding only sets top-level fields.
+	before, next := pi, maps.Clone(pi)
+	if applied < api.Int(pi["amount"]) {
+		// Still requires_action: Stripe tells of the funds with
+		// payment_intent.partially_funded alone.
+		next["next_action"] = bankTransferAction(c, next, api.Int(pi["amount"])-applied)
+		return next, c.PutEmit(next, "payment_intent.partially_funded", nil)
+	}
+	pm, err := cashPaymentMethod(c, next)
+	if err != nil {
+		return nil, err
+	}
+	next["next_action"] = nil
+	next["last_payment_error"] = nil
+	res, err := charge(c, before, next, pm, card{})
+	if err != nil {
+		return nil, err
+	}
+	return res.(store.Obj), nil
+}
+
+// cashPaymentMethod is the customer_balance PaymentMethod that pays an
+// intent: its own, or a new one for an invoice's payment paid from the
+// balance without being confirmed.
+func cashPaymentMethod(c *api.Call, pi store.Obj) (store.Obj, error) {
+	if pm, ok := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"])); ok && pm["type"] == "customer_balance" {
+		return pm, nil
+	}
+	pm := customerBalanceMethod(c, billingDetails(params.Values{}, false))
+	if err := c.Put(pm); err != nil {
+		return nil, err
+	}
+	pi["payment_method"] = pm["id"]
+	return pm, nil
+}
+
+// customerBalanceMethod is a new customer_balance PaymentMethod, not
+// stored: it names no account, the customer's balance being the intent's
+// customer's.
+func customerBalanceMethod(c *api.Call, bd store.Obj) store.Obj {
+	o := c.Base("payment_method", c.NewID("payment_method"))
+	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", bd, nil, map[string]any{}, "customer_balance"
+	o["customer_balance"] = store.Obj{}
+	return o
+}
+
+// bankTransferAction is the next_action of a customer_balance intent
+// waiting for remaining more: the customer's virtual account and the
+// reference to quote.
+func bankTransferAction(c *api.Call, pi store.Obj, remaining int64) store.Obj {
+	opts := api.Obj(api.Obj(api.Obj(pi["payment_method_options"])["customer_balance"])["bank_transfer"])
+	typ := api.Str(opts["type"])
+	country := api.Str(api.Obj(opts["eu_bank_transfer"])["country"])
+	if country == "" {
+		country = strings.ToUpper(typ[:2])
+	}
+	var requested []string
+	list, _ := opts["requested_address_types"].([]any)
+	for _, t := range list {
+		requested = append(requested, api.Str(t))
+	}
+	base := ""
+	if c.BaseURL != nil {
+		base = c.BaseURL()
+	}
+	return store.Obj{"type": "display_bank_transfer_instructions", "display_bank_transfer_instructions": store.Obj{
+		"amount_remaining": remaining, "currency": pi["currency"], "type": typ,
+		"financial_addresses":     financialAddresses(c, api.Str(pi["customer"]), typ, country, requested),
+		"hosted_instructions_url": base + "/bank_transfer_instructions/" + api.Str(pi["id"]),
+		"reference":               transferReference(api.Str(pi["id"])),
+	}}
+}
+
+// transferReference is the code a customer quotes on the transfer that
+// pays an intent: twelve letters and digits derived from its id.
+func transferReference(id string) string {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	sum := sha256.Sum256([]byte(id))
+	out := make([]byte, 12)
+	for i := range out {
+		out[i] = alphabet[int(sum[i])%len(alphabet)]
+	}
+	return string(out)
+}
+
+// confirmCustomerBalance confirms an intent with a customer_balance
+// method: the customer's available cash pays what it can (in automatic
+// reconciliation), and what is left waits for a bank transfer
+// (requires_action with the transfer instructions).
+func confirmCustomerBalance(c *api.Call, before, pi, pm store.Obj) (any, error) {
+	cus := api.Str(pi["customer"])
+	if cus == "" {
+		return nil, apierr.InvalidRequest("A PaymentIntent with the customer_balance payment method needs a customer: the funds come from that customer's cash balance.").WithParam("customer")
+	}
+	if pi["capture_method"] == "manual" {
+		return nil, apierr.InvalidRequest("The customer_balance payment method does not support capture_method=manual.").WithParam("capture_method")
+	}
+	opts := api.Obj(api.Obj(pi["payment_method_options"])["customer_balance"])
+	if api.Str(opts["funding_type"]) == "" {
+		return nil, apierr.MissingParam("payment_method_options[customer_balance][funding_type]")
+	}
+	if api.Obj(opts["bank_transfer"]) == nil || api.Str(api.Obj(opts["bank_transfer"])["type"]) == "" {
+		return nil, apierr.MissingParam("payment_method_options[customer_balance][bank_transfer][type]")
+	}
+	pi["payment_method"] = pm["id"]
+	st := loadCash(c, cus)
+	cur := api.Str(pi["currency"])
+	remaining := api.Int(pi["amount"]) - cashApplied(c, api.Str(pi["id"]))
+	if st.automatic() && st.Available[cur] >= remaining {
+		// Funds enough: the payment succeeds at once.
+		if _, err := recordCash(c, cus, &st, cur, "applied_to_payment", -remaining, store.Obj{"payment_intent": pi["id"]}); err != nil {
+			return nil, err
+		}
+		if err := c.SetMeta(metaCashApplied(c.Account, api.Str(pi["id"])), fmt.Sprint(api.Int(pi["amount"]))); err != nil {
+			return nil, err
+		}
+		return charge(c, before, pi, pm, card{})
+	}
+	pi["status"] = RequiresAction
+	pi["next_action"] = bankTransferAction(c, pi, remaining)
+	if err := saveIntentEmitting(c, before, pi, "payment_intent.requires_action"); err != nil {
+		return nil, err
+	}
+	if st.automatic() && st.Available[cur] > 0 {
+		return applyCash(c, cus, &st, pi, st.Available[cur])
+	}
+	return pi, nil
+}
+
+// checkCustomerBalanceOptions checks and normalizes
+// payment_method_options[customer_balance] as the intent keeps it.
+func checkCustomerBalanceOptions(c *api.Call, pi store.Obj) error {
+	cb, ok := c.Params.Obj("payment_method_options.customer_balance")
+	if !ok {
+		return nil
+	}
+	const prefix = "payment_method_options[customer_balance]"
+	out := store.Obj{"funding_type": nil}
+	if ft, ok := cb.Str("funding_type"); ok && ft != "" {
+		if ft != "bank_transfer" {
+			return apierr.InvalidRequest("Invalid %s[funding_type]: must be bank_transfer", prefix).WithParam(prefix + "[funding_type]")
+		}
+		out["funding_type"] = ft
+	}
+	if bt, ok := cb.Obj("bank_transfer"); ok {
+		typ, country, requested, err := checkBankTransfer(bt, api.Str(pi["currency"]), prefix+"[bank_transfer]")
+		if err != nil {
+			return err
+		}
+		for _, t := range requested {
+			if !slices.Contains(financialAddressTypes, t) {
+				return apierr.InvalidRequest("Invalid %s[bank_transfer][requested_address_types]: must be one of %s", prefix, strings.Join(financialAddressTypes, ", ")).WithParam(prefix + "[bank_transfer][requested_address_types]")
+			}
+		}
+		b := store.Obj{"type": typ}
+		if country != "" {
+			b["eu_bank_transfer"] = store.Obj{"country": country}
+		}
+		if len(requested) > 0 {
+			b["requested_address_types"] = api.Anys(requested)
+		}
+		out["bank_transfer"] = b
+	}
+	if sfu, ok := cb.Str("setup_future_usage"); ok && sfu != "" && sfu != "none" {
+		return apierr.InvalidRequest("The customer_balance payment method cannot be saved for future use: %s[setup_future_usage] can only be none.", prefix).WithParam(prefix + "[setup_future_usage]")
+	}
+	opts := api.Clone(api.Obj(pi["payment_method_options"]))
+	if opts == nil {
+		opts = store.Obj{}
+	}
+	opts["customer_balance"] = out
+	pi["payment_method_options"] = opts
+	return nil
+}
+
+// applyCustomerBalance is POST /v1/payment_intents/{id}/apply_customer_balance:
+// manual reconciliation, giving a waiting intent amount (by default all it
+// still needs) of its customer's cash balance.
+func applyCustomerBalance(c *api.Call) (any, error) {
+	pi, err := loadIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	cur := api.Str(pi["currency"])
+	waiting, whole := awaitingCash(c, pi, cur)
+	if !waiting {
+		return nil, apierr.InvalidRequest("This PaymentIntent is not waiting for funds from the customer's cash balance: only a customer_balance PaymentIntent in status requires_action, or an open invoice's payment offering customer_balance, can be given funds.").WithCode("payment_intent_unexpected_state")
+	}
+	if sent, ok := c.Params.Str("currency"); ok && sent != "" && strings.ToLower(sent) != cur {
+		return nil, apierr.InvalidRequest("The currency (%s) must match the PaymentIntent's currency (%s).", strings.ToLower(sent), cur).WithParam("currency")
+	}
+	cus := api.Str(pi["customer"])
+	remaining := api.Int(pi["amount"]) - cashApplied(c, api.Str(pi["id"]))
+	amount := remaining
+	if n, ok := c.Params.Int("amount"); ok && !whole {
+		// An invoice's payment is given all of its amount whatever is sent.
+		if n < 1 {
+			return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
+		}
+		if n > remaining {
+			return nil, apierr.InvalidRequest("The amount (%d) is greater than what remains to be paid on this PaymentIntent (%d).", n, remaining).WithParam("amount")
+		}
+		amount = n
+	} else {
+		c.Params.MarkRead("amount")
+	}
+	st := loadCash(c, cus)
+	if st.Available[cur] < amount {
+		return nil, apierr.InvalidRequest("The customer's cash balance has %d %s available, less than the %d to apply.", st.Available[cur], cur, amount).WithParam("amount")
+	}
+	return applyCash(c, cus, &st, pi, amount)
+}
+
+// returnCash gives back to the customer's cash balance what a canceled
+// customer_balance intent had been given (unapplied_from_payment).
+func returnCash(c *api.Call, pi store.Obj) error {
+	applied := cashApplied(c, api.Str(pi["id"]))
+	if applied <= 0 {
+		return nil
+	}
+	c.DeleteMeta(metaCashApplied(c.Account, api.Str(pi["id"])))
+	cus := api.Str(pi["customer"])
+	st := loadCash(c, cus)
+	_, err := recordCash(c, cus, &st, api.Str(pi["currency"]), "unapplied_from_payment", applied, store.Obj{"payment_intent": pi["id"]})
+	return err
+}
+
+// refundToCash credits a refund of a customer_balance payment to the
+// customer's cash balance (refunded_from_payment).
+func refundToCash(c *api.Call, ch, re store.Obj) error {
+	cus := api.Str(ch["customer"])
+	st := loadCash(c, cus)
+	_, err := recordCash(c, cus, &st, api.Str(re["currency"]), "refunded_from_payment", api.Int(re["amount"]), store.Obj{"refund": re["id"]})
+	return err
+}

@@ -1,0 +1,367 @@
+package payments_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Bank transfers into a customer's cash balance", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cus *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("ap@example.com"), Name: stripe.String("Acme Corp")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+
+	// byTransfer is a PaymentIntent paid by US bank transfer from cus's
+	// cash balance, confirmed at once.
+	byTransfer := func(amount int64, edit ...func(*stripe.PaymentIntentCreateParams)) *stripe.PaymentIntent {
+		GinkgoHelper()
+		p := &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(amount), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+			PaymentMethodTypes: []*string{stripe.String("customer_balance")},
+			PaymentMethodData:  &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("customer_balance")},
+			PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{CustomerBalance: &stripe.PaymentIntentCreatePaymentMethodOptionsCustomerBalanceParams{
+				FundingType:  stripe.String("bank_transfer"),
+				BankTransfer: &stripe.PaymentIntentCreatePaymentMethodOptionsCustomerBalanceBankTransferParams{Type: stripe.String("us_bank_transfer")},
+			}},
+			Confirm: stripe.Bool(true),
+		}
+		for _, e := range edit {
+			e(p)
+		}
+		pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+	fund := func(amount int64, reference string) *stripe.CustomerCashBalanceTransaction {
+		GinkgoHelper()
+		p := &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(amount), Currency: stripe.String("usd")}
+		if reference != "" {
+			p.Reference = stripe.String(reference)
+		}
+		txn, err := sc.V1TestHelpersCustomers.FundCashBalance(Ctx, cus.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		return txn
+	}
+	cashTxns := func() []*stripe.CustomerCashBalanceTransaction {
+		GinkgoHelper()
+		var out []*stripe.CustomerCashBalanceTransaction
+		for t, err := range sc.V1CustomerCashBalanceTransactions.List(Ctx, &stripe.CustomerCashBalanceTransactionListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append(out, t)
+		}
+		return out
+	}
+	balance := func() *stripe.CashBalance {
+		GinkgoHelper()
+		b, err := sc.V1CashBalances.Retrieve(Ctx, &stripe.CashBalanceRetrieveParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		return b
+	}
+	retrieve := func(id string) *stripe.PaymentIntent {
+		GinkgoHelper()
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+
+	It("gives each customer one virtual account per currency, the same on every request", func() {
+		instructions := func(customer string, p *stripe.CustomerCreateFundingInstructionsParams) *stripe.FundingInstructions {
+			GinkgoHelper()
+			fi, err := sc.V1Customers.CreateFundingInstructions(Ctx, customer, p)
+			Expect(err).NotTo(HaveOccurred())
+			return fi
+		}
+		us := &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("usd"), FundingType: stripe.String("bank_transfer"),
+			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("us_bank_transfer")}}
+		a := instructions(cus.ID, us)
+		Expect(a.FundingType).To(Equal(stripe.FundingInstructionsFundingTypeBankTransfer))
+		Expect(a.BankTransfer.Country).To(Equal("US"))
+		Expect(a.BankTransfer.FinancialAddresses).To(HaveLen(2))
+		aba := a.BankTransfer.FinancialAddresses[0]
+		Expect(aba.Type).To(Equal(stripe.FundingInstructionsBankTransferFinancialAddressTypeABA))
+		Expect(aba.SupportedNetworks).To(ConsistOf(stripe.FundingInstructionsBankTransferFinancialAddressSupportedNetworkACH, stripe.FundingInstructionsBankTransferFinancialAddressSupportedNetworkDomesticWireUS))
+		Expect(aba.ABA.AccountNumber).NotTo(BeEmpty())
+		Expect(instructions(cus.ID, us).BankTransfer.FinancialAddresses[0].ABA.AccountNumber).To(Equal(aba.ABA.AccountNumber))
+
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("other@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(instructions(other.ID, us).BankTransfer.FinancialAddresses[0].ABA.AccountNumber).NotTo(Equal(aba.ABA.AccountNumber))
+
+		eu := instructions(cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("eur"), FundingType: stripe.String("bank_transfer"),
+			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("eu_bank_transfer"),
+				EUBankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferEUBankTransferParams{Country: stripe.String("FR")}}})
+		Expect(eu.BankTransfer.Country).To(Equal("FR"))
+		Expect(eu.BankTransfer.FinancialAddresses[0].IBAN.IBAN).To(HavePrefix("FR"))
+
+		_, err = sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("eur"), FundingType: stripe.String("bank_transfer"),
+			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("eu_bank_transfer")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "bank_transfer[eu_bank_transfer][country]")
+		_, err = sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("eur"), FundingType: stripe.String("bank_transfer"),
+			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("us_bank_transfer")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "bank_transfer[type]")
+	})
+
+	It("keeps the reconciliation mode, the account's default unless the customer overrides it", func() {
+		b := balance()
+		Expect(b.Available).To(BeNil())
+		Expect(b.Settings.ReconciliationMode).To(Equal(stripe.CashBalanceSettingsReconciliationModeAutomatic))
+		Expect(b.Settings.UsingMerchantDefault).To(BeTrue())
+		b, err := sc.V1CashBalances.Update(Ctx, &stripe.CashBalanceUpdateParams{Customer: stripe.String(cus.ID),
+			Settings: &stripe.CashBalanceUpdateSettingsParams{ReconciliationMode: stripe.String("manual")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(b.Settings.ReconciliationMode).To(Equal(stripe.CashBalanceSettingsReconciliationModeManual))
+		Expect(b.Settings.UsingMerchantDefault).To(BeFalse())
+		Expect(balance().Settings.ReconciliationMode).To(Equal(stripe.CashBalanceSettingsReconciliationModeManual))
+		b, err = sc.V1CashBalances.Update(Ctx, &stripe.CashBalanceUpdateParams{Customer: stripe.String(cus.ID),
+			Settings: &stripe.CashBalanceUpdateSettingsParams{ReconciliationMode: stripe.String("merchant_default")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(b.Settings.ReconciliationMode).To(Equal(stripe.CashBalanceSettingsReconciliationModeAutomatic))
+		Expect(b.Settings.UsingMerchantDefault).To(BeTrue())
+
+		_, err = sc.V1CashBalances.Update(Ctx, &stripe.CashBalanceUpdateParams{Customer: stripe.String(cus.ID),
+			Settings: &stripe.CashBalanceUpdateSettingsParams{ReconciliationMode: stripe.String("sometimes")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[reconciliation_mode]")
+		_, err = sc.V1CashBalances.Retrieve(Ctx, &stripe.CashBalanceRetrieveParams{Customer: stripe.String("cus_missing")})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
+
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, &stripe.CustomerRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("cash_balance")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.CashBalance.Settings.UsingMerchantDefault).To(BeTrue())
+
+		// The customer endpoints set it too.
+		manual, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("b@example.com"),
+			CashBalance: &stripe.CustomerCreateCashBalanceParams{Settings: &stripe.CustomerCreateCashBalanceSettingsParams{ReconciliationMode: stripe.String("manual")}}})
+		Expect(err).NotTo(HaveOccurred())
+		b, err = sc.V1CashBalances.Retrieve(Ctx, &stripe.CashBalanceRetrieveParams{Customer: stripe.String(manual.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(b.Settings.ReconciliationMode).To(Equal(stripe.CashBalanceSettingsReconciliationModeManual))
+		_, err = sc.V1Customers.Update(Ctx, manual.ID, &stripe.CustomerUpdateParams{
+			CashBalance: &stripe.CustomerUpdateCashBalanceParams{Settings: &stripe.CustomerUpdateCashBalanceSettingsParams{ReconciliationMode: stripe.String("merchant_default")}}})
+		Expect(err).NotTo(HaveOccurred())
+		b, err = sc.V1CashBalances.Retrieve(Ctx, &stripe.CashBalanceRetrieveParams{Customer: stripe.String(manual.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(b.Settings.UsingMerchantDefault).To(BeTrue())
+		_, err = sc.V1Customers.Update(Ctx, manual.ID, &stripe.CustomerUpdateParams{
+			CashBalance: &stripe.CustomerUpdateCashBalanceParams{Settings: &stripe.CustomerUpdateCashBalanceSettingsParams{ReconciliationMode: stripe.String("never")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "cash_balance[settings][reconciliation_mode]")
+	})
+
+	It("waits for a transfer, is partly funded, then succeeds with a charge paid from the cash balance", func() {
+		mark := len(emu.EventTypes(""))
+		pi := byTransfer(10000)
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("display_bank_transfer_instructions")))
+		ins := pi.NextAction.DisplayBankTransferInstructions
+		Expect(ins.AmountRemaining).To(Equal(int64(10000)))
+		Expect(ins.Type).To(Equal(stripe.PaymentIntentNextActionDisplayBankTransferInstructionsType("us_bank_transfer")))
+		Expect(ins.Reference).To(MatchRegexp(`^[A-Z0-9]{12}$`))
+		Expect(ins.HostedInstructionsURL).NotTo(BeEmpty())
+		Expect(ins.FinancialAddresses[0].ABA.RoutingNumber).NotTo(BeEmpty())
+		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+
+		mark = len(emu.EventTypes(""))
+		funded := fund(4000, ins.Reference)
+		Expect(funded.Type).To(Equal(stripe.CustomerCashBalanceTransactionTypeFunded))
+		Expect(funded.ID).To(HavePrefix("ccsbtxn_"))
+		Expect(funded.NetAmount).To(Equal(int64(4000)))
+		Expect(funded.EndingBalance).To(Equal(int64(4000)))
+		Expect(funded.Funded.BankTransfer.Reference).To(Equal(ins.Reference))
+		Expect(funded.Funded.BankTransfer.Type).To(Equal(stripe.CustomerCashBalanceTransactionFundedBankTransferTypeUSBankTransfer))
+		Expect(eventsSince(mark)).To(Equal([]string{"customer_cash_balance_transaction.created", "customer_cash_balance_transaction.created", "payment_intent.partially_funded"}))
+		pi = retrieve(pi.ID)
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(6000)))
+		Expect(pi.NextAction.DisplayBankTransferInstructions.Reference).To(Equal(ins.Reference))
+		Expect(balance().Available).To(BeNil())
+
+		mark = len(emu.EventTypes(""))
+		fund(7000, "")
+		pi = retrieve(pi.ID)
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(pi.AmountReceived).To(Equal(int64(10000)))
+		Expect(pi.NextAction).To(BeNil())
+		Expect(eventsSince(mark)).To(ContainElements("payment_intent.succeeded", "charge.succeeded", "cash_balance.funds_available"))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 1000}))
+
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, &stripe.ChargeRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("balance_transaction")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.PaymentMethodDetails.Type).To(Equal(stripe.ChargePaymentMethodDetailsType("customer_balance")))
+		Expect(ch.PaymentMethodDetails.CustomerBalance).NotTo(BeNil())
+		Expect(ch.BalanceTransaction.Amount).To(Equal(int64(10000)))
+		Expect(ch.BalanceTransaction.Fee).To(Equal(int64(50)))
+
+		txns := cashTxns()
+		var types []stripe.CustomerCashBalanceTransactionType
+		for _, t := range txns {
+			types = append(types, t.Type)
+		}
+		Expect(types).To(Equal([]stripe.CustomerCashBalanceTransactionType{"applied_to_payment", "funded", "applied_to_payment", "funded"}))
+		Expect(txns[0].NetAmount).To(Equal(int64(-6000)))
+		Expect(txns[0].EndingBalance).To(Equal(int64(1000)))
+		Expect(txns[0].AppliedToPayment.PaymentIntent.ID).To(Equal(pi.ID))
+		one, err := sc.V1CustomerCashBalanceTransactions.Retrieve(Ctx, txns[1].ID, &stripe.CustomerCashBalanceTransactionRetrieveParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(one.NetAmount).To(Equal(int64(7000)))
+	})
+
+	It("succeeds at once when the balance already holds the funds, and refunds go back to the balance", func() {
+		fund(5000, "")
+		pi := byTransfer(3000)
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 2000}))
+
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(re.DestinationDetails.Type).To(Equal("customer_cash_balance"))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 3000}))
+		last := cashTxns()[0]
+		Expect(last.Type).To(Equal(stripe.CustomerCashBalanceTransactionTypeRefundedFromPayment))
+		Expect(last.RefundedFromPayment.Refund.ID).To(Equal(re.ID))
+		Expect(last.NetAmount).To(Equal(int64(1000)))
+	})
+
+	It("funds the payment whose reference the transfer quotes before older ones", func() {
+		older := byTransfer(2000)
+		newer := byTransfer(3000)
+		fund(3000, newer.NextAction.DisplayBankTransferInstructions.Reference)
+		Expect(retrieve(newer.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(retrieve(older.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(retrieve(older.ID).NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(2000)))
+
+		// Without a reference, the oldest waiting payment comes first.
+		third := byTransfer(1000)
+		fund(2500, "")
+		Expect(retrieve(older.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(retrieve(third.ID).NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(500)))
+	})
+
+	It("leaves funds in the balance under manual reconciliation until they are applied", func() {
+		_, err := sc.V1CashBalances.Update(Ctx, &stripe.CashBalanceUpdateParams{Customer: stripe.String(cus.ID),
+			Settings: &stripe.CashBalanceUpdateSettingsParams{ReconciliationMode: stripe.String("manual")}})
+		Expect(err).NotTo(HaveOccurred())
+		pi := byTransfer(5000)
+		mark := len(emu.EventTypes(""))
+		fund(4000, pi.NextAction.DisplayBankTransferInstructions.Reference)
+		Expect(eventsSince(mark)).To(Equal([]string{"customer_cash_balance_transaction.created", "cash_balance.funds_available"}))
+		Expect(retrieve(pi.ID).NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(5000)))
+
+		_, err = sc.V1PaymentIntents.ApplyCustomerBalance(Ctx, pi.ID, &stripe.PaymentIntentApplyCustomerBalanceParams{Amount: stripe.Int64(4500)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
+		pi, err = sc.V1PaymentIntents.ApplyCustomerBalance(Ctx, pi.ID, &stripe.PaymentIntentApplyCustomerBalanceParams{Amount: stripe.Int64(1500), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(3500)))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 2500}))
+
+		// Canceling gives back what the payment had been given.
+		pi, err = sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 4000}))
+		last := cashTxns()[0]
+		Expect(last.Type).To(Equal(stripe.CustomerCashBalanceTransactionTypeUnappliedFromPayment))
+		Expect(last.UnappliedFromPayment.PaymentIntent.ID).To(Equal(pi.ID))
+		Expect(last.NetAmount).To(Equal(int64(1500)))
+
+		_, err = sc.V1PaymentIntents.ApplyCustomerBalance(Ctx, pi.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+	})
+
+	It("refuses what it cannot fund", func() {
+		_, err := sc.V1TestHelpersCustomers.FundCashBalance(Ctx, cus.ID, &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(100), Currency: stripe.String("chf")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
+		_, err = sc.V1TestHelpersCustomers.FundCashBalance(Ctx, "cus_missing", &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(100), Currency: stripe.String("usd")})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
+
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("customer_balance")},
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("customer_balance")},
+			PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{CustomerBalance: &stripe.PaymentIntentCreatePaymentMethodOptionsCustomerBalanceParams{
+				FundingType: stripe.String("bank_transfer"), BankTransfer: &stripe.PaymentIntentCreatePaymentMethodOptionsCustomerBalanceBankTransferParams{Type: stripe.String("us_bank_transfer")}}},
+			Confirm: stripe.Bool(true),
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer")
+		Expect(emu.Count("", "payment_intent")).To(Equal(0))
+
+		pi := byTransfer(1000, func(p *stripe.PaymentIntentCreateParams) { p.Confirm = nil })
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresConfirmation))
+		pi, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+	})
+
+	It("pays a send_invoice invoice offering customer_balance when the funds arrive, or at once when they are there", func() {
+		invoice := func(amount int64) *stripe.Invoice {
+			GinkgoHelper()
+			inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
+				Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30),
+				PaymentSettings: &stripe.InvoiceCreatePaymentSettingsParams{PaymentMethodTypes: []*string{stripe.String("customer_balance")}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+				Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(amount), Currency: stripe.String("usd"),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return inv
+		}
+		inv := invoice(8000)
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+
+		// Not enough: an invoice is paid in full or not at all.
+		fund(5000, "")
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 5000}))
+
+		mark := len(emu.EventTypes(""))
+		fund(3000, "")
+		got, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(got.AmountPaid).To(Equal(int64(8000)))
+		Expect(eventsSince(mark)).To(ContainElements("payment_intent.succeeded", "invoice.paid"))
+		Expect(eventsSince(mark)).NotTo(ContainElement("cash_balance.funds_available"))
+		Expect(balance().Available).To(BeNil())
+
+		fund(2000, "")
+		paidAtOnce := invoice(2000)
+		Expect(paidAtOnce.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(balance().Available).To(BeNil())
+	})
+
+	It("is a payment method type configurations know, off by default", func() {
+		cfg, err := sc.V1PaymentMethodConfigurations.Create(Ctx, &stripe.PaymentMethodConfigurationCreateParams{Name: stripe.String("B2B")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cfg.CustomerBalance.Available).To(BeFalse())
+		Expect(cfg.CustomerBalance.DisplayPreference.Value).To(Equal(stripe.PaymentMethodConfigurationCustomerBalanceDisplayPreferenceValueOff))
+		cfg, err = sc.V1PaymentMethodConfigurations.Update(Ctx, cfg.ID, &stripe.PaymentMethodConfigurationUpdateParams{
+			CustomerBalance: &stripe.PaymentMethodConfigurationUpdateCustomerBalanceParams{DisplayPreference: &stripe.PaymentMethodConfigurationUpdateCustomerBalanceDisplayPreferenceParams{Preference: stripe.String("on")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cfg.CustomerBalance.Available).To(BeTrue())
+
+		withCustomer, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			Customer: stripe.String(cus.ID), PaymentMethodConfiguration: stripe.String(cfg.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(withCustomer.PaymentMethodTypes).To(ContainElement("customer_balance"))
+		without, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodConfiguration: stripe.String(cfg.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(without.PaymentMethodTypes).NotTo(ContainElement("customer_balance"))
+	})
+})
