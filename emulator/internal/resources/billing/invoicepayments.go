@@ -21,6 +21,12 @@ func init() {
 	payments.OnChange = append(payments.OnChange, onIntentChange)
 	payments.OnSetupSucceeded = append(payments.OnSetupSucceeded, onSetupSucceeded)
 	payments.Guard = guardInvoiceIntent
+	// An open invoice's default payment takes the customer's cash balance
+	// (customer_balance) only for its whole amount.
+	payments.ManagedIntent = func(c *api.Call, piID string) bool {
+		pay := paymentOf(c, piID)
+		return pay != nil && api.Bool(pay["is_default"]) && pay["status"] == "open"
+	}
 }
 
 // invoicePayments is the includable invoice.payments list.

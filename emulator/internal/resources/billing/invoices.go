@@ -222,8 +222,8 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 		if ps.Has("payment_method_types") {
 			var list []any
 			for _, t := range ps.Strings("payment_method_types") {
-				if t != "card" && t != "sepa_debit" && t != "us_bank_account" {
-					return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %q; it emulates card, sepa_debit and us_bank_account.", t).WithParam("payment_settings[payment_method_types]")
+				if t != "card" && t != "sepa_debit" && t != "us_bank_account" && t != "customer_balance" {
+					return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %q; it emulates card, sepa_debit, us_bank_account and customer_balance.", t).WithParam("payment_settings[payment_method_types]")
 				}
 				list = append(list, t)
 			}

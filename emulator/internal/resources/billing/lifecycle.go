@@ -3,6 +3,7 @@ package billing
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -129,6 +130,17 @@ func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 		return nil, err
 	}
 	c.Emit("invoice.finalized", inv, nil)
+	if types, _ := api.Obj(inv["payment_settings"])["payment_method_types"].([]any); inv["collection_method"] == "send_invoice" && slices.Contains(types, any("customer_balance")) {
+		// A customer whose cash balance already holds the funds pays
+		// at once (automatic reconciliation); the hooks crediting the
+		// invoice run now, so callers see it paid.
+		if err := payments.ReconcileCash(c, api.Str(inv["customer"]), api.Str(inv["currency"])); err != nil {
+			return nil, err
+		}
+		if err := c.Flush(); err != nil {
+			return nil, err
+		}
+	}
 	return inv, nil
 }
 
