@@ -345,6 +345,30 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(balance().Available).To(BeNil())
 	})
 
+	It("pays a send_invoice subscription's invoices from the cash balance", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Wholesale plan")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+			UnitAmount: stripe.Int64(25000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{
+			Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+			CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(14),
+			PaymentSettings: &stripe.SubscriptionCreatePaymentSettingsParams{PaymentMethodTypes: []*string{stripe.String("customer_balance")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(inv.PaymentSettings.PaymentMethodTypes).To(ConsistOf(stripe.InvoicePaymentSettingsPaymentMethodType("customer_balance")))
+
+		fund(25000, inv.Number)
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(balance().Available).To(BeNil())
+	})
+
 	It("is a payment method type configurations know, off by default", func() {
 		cfg, err := sc.V1PaymentMethodConfigurations.Create(Ctx, &stripe.PaymentMethodConfigurationCreateParams{Name: stripe.String("B2B")})
 		Expect(err).NotTo(HaveOccurred())

@@ -199,6 +199,20 @@ func includePending(c *api.Call, inv store.Obj, pending []store.Obj) (store.Obj,
 	return out, nil
 }
 
+// invoiceMethodTypes checks the payment_settings[payment_method_types] of
+// an invoice or a subscription: the types its invoices' payments can take
+// here.
+func invoiceMethodTypes(types []string) ([]any, error) {
+	var list []any
+	for _, t := range types {
+		if t != "card" && t != "sepa_debit" && t != "us_bank_account" && t != "customer_balance" {
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate the payment method type %q; it emulates card, sepa_debit, us_bank_account and customer_balance.", t).WithParam("payment_settings[payment_method_types]")
+		}
+		list = append(list, t)
+	}
+	return list, nil
+}
+
 // applyInvoiceParams sets what create and update share.
 func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 	c.Copy(inv, "description", "footer", "custom_fields", "statement_descriptor", "auto_advance", "rendering", "shipping_details")
@@ -220,12 +234,9 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 			settings = store.Obj{"default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil}
 		}
 		if ps.Has("payment_method_types") {
-			var list []any
-			for _, t := range ps.Strings("payment_method_types") {
-				if t != "card" && t != "sepa_debit" && t != "us_bank_account" && t != "customer_balance" {
-					return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %q; it emulates card, sepa_debit, us_bank_account and customer_balance.", t).WithParam("payment_settings[payment_method_types]")
-				}
-				list = append(list, t)
+			list, err := invoiceMethodTypes(ps.Strings("payment_method_types"))
+			if err != nil {
+				return err
 			}
 			settings["payment_method_types"] = list
 		}

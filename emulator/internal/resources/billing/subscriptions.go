@@ -799,7 +799,11 @@ func applyPaymentSettings(c *api.Call, sub store.Obj) error {
 		settings["save_default_payment_method"] = v
 	}
 	if types := ps.Strings("payment_method_types"); len(types) > 0 {
-		settings["payment_method_types"] = api.Anys(types)
+		list, err := invoiceMethodTypes(types)
+		if err != nil {
+			return err
+		}
+		settings["payment_method_types"] = list
 	}
 	opts, sent, err := methodOptionsParam(c, settings["payment_method_options"])
 	if err != nil {

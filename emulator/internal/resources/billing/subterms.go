@@ -3,6 +3,7 @@ package billing
 import (
 	"encoding/json"
 	"math"
+	"slices"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -316,15 +317,24 @@ func applySubscriptionTerms(c *api.Call, sub store.Obj) error {
 }
 
 // subscriptionInvoiceTerms puts a subscription's on_behalf_of and
-// payment_method_options on an invoice it makes (map lookups on the
-// subscription at hand).
+// payment_method_options and payment_method_types on an invoice it makes
+// (map lookups on the subscription at hand).
 func subscriptionInvoiceTerms(sub, inv store.Obj) {
 	if obo := sub["on_behalf_of"]; obo != nil {
 		inv["on_behalf_of"] = obo
 	}
-	if opts := invoiceMethodOptions(sub); opts != nil {
+	opts := invoiceMethodOptions(sub)
+	types, _ := api.Obj(sub["payment_settings"])["payment_method_types"].([]any)
+	if opts != nil || len(types) > 0 {
 		ps := api.Clone(api.Obj(inv["payment_settings"]))
-		ps["payment_method_options"] = opts
+		if opts != nil {
+			ps["payment_method_options"] = opts
+		}
+		if len(types) > 0 {
+			// The types its invoices' payments offer (customer_balance:
+			// paid from the cash balance).
+			ps["payment_method_types"] = slices.Clone(types)
+		}
 		inv["payment_settings"] = ps
 	}
 }
