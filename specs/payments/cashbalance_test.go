@@ -231,6 +231,13 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(last.Type).To(Equal(stripe.CustomerCashBalanceTransactionTypeRefundedFromPayment))
 		Expect(last.RefundedFromPayment.Refund.ID).To(Equal(re.ID))
 		Expect(last.NetAmount).To(Equal(int64(1000)))
+
+		// Returning the balance itself to the customer's bank is not
+		// emulated: refused, changing nothing.
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Origin: stripe.String("customer_balance"), Customer: stripe.String(cus.ID),
+			Amount: stripe.Int64(500), Currency: stripe.String("usd")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "origin")
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 3000}))
 	})
 
 	It("funds the payment whose reference the transfer quotes before older ones", func() {
@@ -343,6 +350,17 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		paidAtOnce := invoice(2000)
 		Expect(paidAtOnce.Status).To(Equal(stripe.InvoiceStatusPaid))
 		Expect(balance().Available).To(BeNil())
+
+		// A transfer quoting an invoice's number pays that invoice before
+		// older ones.
+		older, newer := invoice(3000), invoice(3000)
+		fund(3000, newer.Number)
+		got, err = sc.V1Invoices.Retrieve(Ctx, newer.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusPaid))
+		got, err = sc.V1Invoices.Retrieve(Ctx, older.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusOpen))
 	})
 
 	It("pays a send_invoice subscription's invoices from the cash balance", func() {

@@ -22,10 +22,18 @@ func init() {
 	payments.OnSetupSucceeded = append(payments.OnSetupSucceeded, onSetupSucceeded)
 	payments.Guard = guardInvoiceIntent
 	// An open invoice's default payment takes the customer's cash balance
-	// (customer_balance) only for its whole amount.
-	payments.ManagedIntent = func(c *api.Call, piID string) bool {
+	// (customer_balance) only for its whole amount; a transfer quoting the
+	// invoice's number pays it first.
+	payments.ManagedIntent = func(c *api.Call, piID string) (bool, string) {
 		pay := paymentOf(c, piID)
-		return pay != nil && api.Bool(pay["is_default"]) && pay["status"] == "open"
+		if pay == nil || !api.Bool(pay["is_default"]) || pay["status"] != "open" {
+			return false, ""
+		}
+		f, _ := c.Tx.Fields(c.Account, "invoice", api.Str(pay["invoice"]), "number")
+		if len(f) == 0 {
+			return true, ""
+		}
+		return true, f[0].String()
 	}
 }
 

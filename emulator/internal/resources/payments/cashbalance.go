@@ -426,8 +426,9 @@ func fundCashBalance(c *api.Call) (any, error) {
 
 // ManagedIntent tells whether another family owns a PaymentIntent and
 // takes the cash balance for it only in full (billing: an open invoice's
-// default payment). Nil means none does.
-var ManagedIntent func(c *api.Call, piID string) bool
+// default payment), and the reference a transfer quotes to pay it (the
+// invoice's number). Nil means none does.
+var ManagedIntent func(c *api.Call, piID string) (managed bool, reference string)
 
 // awaitingCash tells whether a PaymentIntent waits for the customer's cash
 // balance in cur: one confirmed with customer_balance that shows the bank
@@ -441,8 +442,9 @@ func awaitingCash(c *api.Call, pi store.Obj, cur string) (waiting, whole bool) {
 	case RequiresAction:
 		return api.Obj(pi["next_action"])["type"] == "display_bank_transfer_instructions", false
 	case RequiresPaymentMethod, RequiresConfirmation:
-		if listsType(pi, "customer_balance") && ManagedIntent != nil && ManagedIntent(c, api.Str(pi["id"])) {
-			return true, true
+		if listsType(pi, "customer_balance") && ManagedIntent != nil {
+			managed, _ := ManagedIntent(c, api.Str(pi["id"]))
+			return managed, managed
 		}
 	}
 	return false, false
@@ -450,8 +452,8 @@ func awaitingCash(c *api.Call, pi store.Obj, cur string) (waiting, whole bool) {
 
 // reconcileCash applies the customer's available funds in cur to their
 // payments waiting for them, as Stripe's automatic reconciliation does:
-// the payment whose reference the transfer quoted first, then the oldest
-// first. A payment gets what is left, partly funded if that is not
+// the payment whose reference the transfer quoted first (an intent's
+// reference, an invoice's number), then the oldest first. A payment gets what is left, partly funded if that is not
 // enough; an invoice's payment only when the funds cover it.
 func reconcileCash(c *api.Call, cus string, st *cashState, cur, reference string) error {
 	list := c.Tx.List(c.Account, "payment_intent", store.Query{Index: "customer", Value: cus}).Data
@@ -463,7 +465,7 @@ func reconcileCash(c *api.Call, cus string, st *cashState, cur, reference string
 	}
 	if reference != "" {
 		slices.SortStableFunc(waiting, func(a, b store.Obj) int {
-			ra, rb := intentReference(a) == reference, intentReference(b) == reference
+			ra, rb := intentReference(c, a) == reference, intentReference(c, b) == reference
 			switch {
 			case ra && !rb:
 				return -1
@@ -495,10 +497,18 @@ func ReconcileCash(c *api.Call, cus, cur string) error {
 	return reconcileCash(c, cus, &st, cur, "")
 }
 
-// intentReference is the reference a customer_balance PaymentIntent asks
-// the customer to quote on their transfer.
-func intentReference(pi store.Obj) string {
-	return api.Str(api.Obj(api.Obj(pi["next_action"])["display_bank_transfer_instructions"])["reference"])
+// intentReference is the reference a transfer quotes to pay a waiting
+// PaymentIntent: the one its bank transfer instructions show, or its
+// invoice's number.
+func intentReference(c *api.Call, pi store.Obj) string {
+	if ref := api.Str(api.Obj(api.Obj(pi["next_action"])["display_bank_transfer_instructions"])["reference"]); ref != "" {
+		return ref
+	}
+	if ManagedIntent != nil {
+		_, ref := ManagedIntent(c, api.Str(pi["id"]))
+		return ref
+	}
+	return ""
 }
 
 // cashApplied is what a PaymentIntent has been given of the cash balance.

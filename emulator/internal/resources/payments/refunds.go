@@ -45,6 +45,13 @@ func createRefund(c *api.Call) (any, error) {
 	// Where Stripe emails instructions when a card refund cannot go back
 	// to the card: never the case for test cards.
 	c.Inert("instructions_email")
+	for _, p := range []string{"origin", "customer"} {
+		if c.Params.Has(p) {
+			// Returning a cash balance to the customer's bank needs their
+			// bank details, which Stripe collects by email.
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate refunds from a customer's cash balance (`origin=customer_balance` with `customer`): refund a customer_balance payment by `charge` or `payment_intent` instead, which goes back to the cash balance.").WithParam(p)
+		}
+	}
 	chID, hasCharge := c.Params.Str("charge")
 	piID, hasPI := c.Params.Str("payment_intent")
 	var chBefore store.Obj
