@@ -42,6 +42,13 @@ var bankTransferTypeList = []string{"eu_bank_transfer", "gb_bank_transfer", "jp_
 // from.
 var euTransferCountries = []string{"BE", "DE", "ES", "FR", "IE", "NL"}
 
+// euCities are where an eu_bank_transfer's virtual IBAN account is kept,
+// by its country: a city and its postal code.
+var euCities = map[string][2]string{
+	"BE": {"Brussels", "1000"}, "DE": {"Berlin", "10117"}, "ES": {"Madrid", "28001"},
+	"FR": {"Paris", "75001"}, "IE": {"Dublin", "D02 X285"}, "NL": {"Amsterdam", "1012 AB"},
+}
+
 var financialAddressTypes = []string{"aba", "iban", "sort_code", "spei", "swift", "zengin"}
 
 func cashBalanceRoutes() []api.Route {
@@ -282,8 +289,9 @@ func financialAddresses(c *api.Call, cus, typ, country string, requested []strin
 		add("swift", []any{"swift"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder,
 			"account_number": number, "account_type": "checking", "bank_address": bank, "bank_name": "STRIPE TEST BANK", "swift_code": "TSTEZ122"})
 	case "eu_bank_transfer":
-		holderAddr = stripeAddress("Unter den Linden 1", "Berlin", nil, "10117", country)
-		bank := stripeAddress("Bankstraße 1", "Frankfurt", nil, "60311", country)
+		city := euCities[country]
+		holderAddr = stripeAddress("1 Test Street", city[0], nil, city[1], country)
+		bank := stripeAddress("2 Test Bank Street", city[0], nil, city[1], country)
 		add("iban", []any{"sepa"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder, "bank_address": bank,
 			"bic": "SXPYDEHH", "country": country, "iban": country + "00" + virtualAccount(c.Account, cus, "eur:"+country, 18)})
 	case "gb_bank_transfer":
