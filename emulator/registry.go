@@ -32,6 +32,7 @@ func kinds() []*api.Kind {
 	out := []*api.Kind{
 		accounts.Kind,
 		accounts.BankAccountKind,
+		accounts.CapabilityKind,
 		customers.Kind,
 		customers.BalanceTransactionKind,
 		customers.TaxIDKind,

@@ -34,6 +34,7 @@ func register(name string, v any) { types[name] = reflect.TypeOf(v) }
 func init() {
 	register("account", stripe.Account{})
 	register("account_link", stripe.AccountLink{})
+	register("capability", stripe.Capability{})
 	register("login_link", stripe.LoginLink{})
 	register("balance", stripe.Balance{})
 	register("balance_transaction", stripe.BalanceTransaction{})

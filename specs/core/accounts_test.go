@@ -220,10 +220,12 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		Expect(acct.PayoutsEnabled).To(BeTrue())
 		Expect(acct.DetailsSubmitted).To(BeTrue())
 		Expect(acct.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
+		Expect(emu.EventTypes(acct.ID)).To(Equal([]string{"capability.updated", "capability.updated", "account.updated"}),
+			"each capability turning active, then the account")
 		evs := emu.Events(acct.ID)
-		Expect(evs).To(HaveLen(1))
-		Expect(evs[0]["type"]).To(Equal("account.updated"))
-		Expect(evs[0]["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("charges_enabled", false))
+		Expect(evs[0]["data"].(map[string]any)["object"]).To(HaveKeyWithValue("id", "card_payments"))
+		Expect(evs[0]["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("status", "inactive"))
+		Expect(evs[2]["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("charges_enabled", false))
 
 		login, err := sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(acct.ID)})
 		Expect(err).NotTo(HaveOccurred())
@@ -241,6 +243,7 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 			},
 			Capabilities: &stripe.AccountCreateCapabilitiesParams{
 				CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+				Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)},
 			},
 		})
 		Expect(err).NotTo(HaveOccurred())

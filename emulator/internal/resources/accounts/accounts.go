@@ -29,7 +29,9 @@ func Routes() []api.Route {
 		api.GET("/v1/accounts/{id}", params.FromStruct(stripe.AccountRetrieveParams{}), retrieve),
 		api.POST("/v1/accounts/{id}", params.FromStruct(stripe.AccountUpdateParams{}).With("external_account", params.AnyParam()), update),
 		api.DELETE("/v1/accounts/{id}", params.FromStruct(stripe.AccountDeleteParams{}), remove),
-	}, append(linkRoutes(), externalRoutes()...)...)
+		api.POST("/v1/accounts/{id}/reject", params.FromStruct(stripe.AccountRejectParams{}).Require("reason").
+			Enum("reason", rejectReasons...), reject),
+	}, slices.Concat(linkRoutes(), externalRoutes(), capabilityRoutes())...)
 }
 
 // New builds an account object; the emulator also uses it for the platform.
@@ -111,16 +113,11 @@ func create(c *api.Call) (any, error) {
 	if err := applyDetails(c, o); err != nil {
 		return nil, err
 	}
-	if caps, ok := c.Params.Obj("capabilities"); ok {
-		m := store.Obj{}
-		for name := range caps.Raw() {
-			sub, _ := caps.Obj(name)
-			if req, _ := sub.Bool("requested"); req {
-				// Active once the owner completes onboarding.
-				m[name] = "inactive"
-			}
+	if changes := capabilitiesParam(c); changes != nil {
+		// Inactive until the owner completes onboarding.
+		if err := requestCapabilities(c, o, o, changes, "capabilities"); err != nil {
+			return nil, err
 		}
-		o["capabilities"] = m
 	}
 	if err := c.ApplyMetadata(o); err != nil {
 		return nil, err
@@ -203,7 +200,18 @@ func update(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
-	return save(c, before, after)
+	changes := capabilitiesParam(c)
+	var names []string
+	for name := range changes {
+		names = append(names, name)
+	}
+	was := capabilitiesOf(c.Tx, before, names...)
+	if changes != nil {
+		if err := requestCapabilities(c, before, after, changes, "capabilities"); err != nil {
+			return nil, err
+		}
+	}
+	return saveWithCapabilities(c, was, before, after)
 }
 
 // save stores a changed connected account (an object of the platform)
@@ -232,6 +240,9 @@ func remove(c *api.Call) (any, error) {
 	}
 	if err := c.Tx.Delete(c.Platform, "account", api.Str(o["id"])); err != nil {
 		return nil, err
+	}
+	for name := range api.Obj(o["capabilities"]) {
+		c.DeleteMeta(requestedKey(api.Str(o["id"]), name))
 	}
 	return api.Deleted("account", api.Str(o["id"])), nil
 }

@@ -80,6 +80,9 @@ func completeOnboarding(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rejected(before) {
+		return nil, apierr.InvalidRequest("stripe-emu: %s was rejected (%s); its onboarding cannot complete.", c.Var("id"), api.Str(api.Obj(before["requirements"])["disabled_reason"]))
+	}
 	after := api.Clone(before)
 	caps := store.Obj{}
 	requested, _ := before["capabilities"].(map[string]any)
@@ -90,5 +93,5 @@ func completeOnboarding(c *api.Call) (any, error) {
 	after["details_submitted"], after["charges_enabled"], after["payouts_enabled"] = true, true, true
 	after["requirements"], after["future_requirements"] = requirements(), requirements()
 	after["tos_acceptance"] = store.Obj{"date": c.Now, "ip": "127.0.0.1", "user_agent": "stripe-emu"}
-	return save(c, before, after)
+	return saveWithCapabilities(c, capabilitiesOf(c.Tx, before), before, after)
 }

@@ -1,0 +1,242 @@
+package core_test
+
+import (
+	"encoding/json"
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	"github.com/stripe-emu/stripe-emu/emulator/wirecheck"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Connect onboarding through the API", Label("connect"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	// custom makes a Custom account asking for card payments and transfers.
+	custom := func(businessType string) *stripe.Account {
+		GinkgoHelper()
+		a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{
+			Type: stripe.String("custom"), Country: stripe.String("US"), BusinessType: stripe.String(businessType),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+				Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return a
+	}
+	// checkEvents holds a connected account's events to stripe-go's types
+	// and the OpenAPI spec, as support does for the platform's.
+	checkEvents := func(acct string) {
+		GinkgoHelper()
+		for _, ev := range emu.Events(acct) {
+			b, _ := json.Marshal(ev)
+			Expect(wirecheck.Check(b)).To(Succeed(), "event %v", ev["type"])
+		}
+	}
+	// raw calls the API without stripe-go, checking the answer's shape.
+	raw := func(method, path string, form url.Values) (int, map[string]any) {
+		GinkgoHelper()
+		status, body, err := emu.Call(method, path, form, "")
+		Expect(err).NotTo(HaveOccurred())
+		if status == 200 {
+			b, _ := json.Marshal(body)
+			Expect(wirecheck.Check(b)).To(Succeed())
+		}
+		return status, body
+	}
+	onboard := func(id string) {
+		GinkgoHelper()
+		status, body := raw("POST", "/v1/test_helpers/accounts/"+id+"/complete_onboarding", nil)
+		Expect(status).To(Equal(200), "%v", body)
+	}
+
+	Describe("capabilities", func() {
+		It("shows every capability, the requested ones as the account does", func() {
+			a := custom("company")
+			var caps []*stripe.Capability
+			for c, err := range sc.V1Capabilities.List(Ctx, &stripe.CapabilityListParams{Account: stripe.String(a.ID)}) {
+				Expect(err).NotTo(HaveOccurred())
+				caps = append(caps, c)
+			}
+			byID := map[string]*stripe.Capability{}
+			for _, c := range caps {
+				byID[c.ID] = c
+				Expect(c.Account.ID).To(Equal(a.ID))
+			}
+			Expect(caps[0].ID).To(Equal("acss_debit_payments"), "sorted by name")
+			Expect(byID).To(HaveKey("us_bank_account_ach_payments"))
+			cp := byID["card_payments"]
+			Expect(cp.Requested).To(BeTrue())
+			Expect(cp.RequestedAt).To(Equal(a.Created))
+			Expect(cp.Status).To(Equal(stripe.CapabilityStatusInactive))
+			Expect(cp.Requirements.DisabledReason).To(Equal(stripe.CapabilityDisabledReasonPendingOnboarding))
+			ach := byID["us_bank_account_ach_payments"]
+			Expect(ach.Requested).To(BeFalse())
+			Expect(ach.RequestedAt).To(BeZero())
+			Expect(ach.Status).To(Equal(stripe.CapabilityStatusUnrequested))
+
+			got, err := sc.V1Capabilities.Retrieve(Ctx, "transfers", &stripe.CapabilityRetrieveParams{Account: stripe.String(a.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.CapabilityStatusInactive))
+
+			By("expanding the account")
+			p := &stripe.CapabilityRetrieveParams{Account: stripe.String(a.ID)}
+			p.AddExpand("account")
+			got, err = sc.V1Capabilities.Retrieve(Ctx, "transfers", p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Account.Type).To(Equal(stripe.AccountTypeCustom))
+
+			_, err = sc.V1Capabilities.Retrieve(Ctx, "teleportation", &stripe.CapabilityRetrieveParams{Account: stripe.String(a.ID)})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+			_, err = sc.V1Capabilities.Retrieve(Ctx, "transfers", &stripe.CapabilityRetrieveParams{Account: stripe.String("acct_nope")})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		})
+
+		It("requests and removes capabilities, announcing capability.updated then account.updated", func() {
+			a := custom("company")
+			emu.Clock().Advance(60 * 1e9)
+			now := emu.Clock().Now().Unix()
+			c, err := sc.V1Capabilities.Update(Ctx, "us_bank_account_ach_payments", &stripe.CapabilityUpdateParams{
+				Account: stripe.String(a.ID), Requested: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Requested).To(BeTrue())
+			Expect(c.RequestedAt).To(Equal(now))
+			Expect(c.Status).To(Equal(stripe.CapabilityStatusInactive))
+			a, err = sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(a.Capabilities.USBankAccountACHPayments).To(Equal(stripe.AccountCapabilityStatusInactive))
+			Expect(emu.EventTypes(a.ID)).To(Equal([]string{"capability.updated", "account.updated"}))
+			ev := emu.Events(a.ID)[0]
+			Expect(ev["account"]).To(Equal(a.ID))
+			Expect(ev["data"].(map[string]any)["previous_attributes"]).To(Equal(map[string]any{
+				"requested": false, "requested_at": nil, "status": "unrequested",
+				"requirements": map[string]any{"disabled_reason": nil}}))
+
+			By("asking again, which changes nothing")
+			_, err = sc.V1Capabilities.Update(Ctx, "us_bank_account_ach_payments", &stripe.CapabilityUpdateParams{
+				Account: stripe.String(a.ID), Requested: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(emu.Events(a.ID)).To(HaveLen(2))
+
+			By("refusing transfers away from card payments")
+			_, err = sc.V1Capabilities.Update(Ctx, "transfers", &stripe.CapabilityUpdateParams{
+				Account: stripe.String(a.ID), Requested: stripe.Bool(false)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "requested")
+			Expect(StripeErr(err).Msg).To(HavePrefix("Accounts do not currently support `card_payments` without `transfers`."))
+			Expect(emu.Events(a.ID)).To(HaveLen(2), "nothing changed")
+
+			By("removing card payments")
+			c, err = sc.V1Capabilities.Update(Ctx, "card_payments", &stripe.CapabilityUpdateParams{
+				Account: stripe.String(a.ID), Requested: stripe.Bool(false)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Status).To(Equal(stripe.CapabilityStatusUnrequested))
+			Expect(c.RequestedAt).To(BeZero())
+			a, err = sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(a.Capabilities.CardPayments).To(BeEmpty(), "an unrequested capability leaves the account's hash")
+
+			By("through the account's own capabilities parameter too")
+			_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Capabilities: &stripe.AccountUpdateCapabilitiesParams{
+				CardPayments: &stripe.AccountUpdateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+				Transfers:    &stripe.AccountUpdateCapabilitiesTransfersParams{Requested: stripe.Bool(false)},
+			}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "capabilities")
+			a, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Capabilities: &stripe.AccountUpdateCapabilitiesParams{
+				CardPayments: &stripe.AccountUpdateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+			}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(a.Capabilities.CardPayments).To(Equal(stripe.AccountCapabilityStatusInactive))
+			checkEvents(a.ID)
+		})
+
+		It("activates what onboarding covers and what is requested after it", func() {
+			a := custom("individual")
+			onboard(a.ID)
+			c, err := sc.V1Capabilities.Retrieve(Ctx, "card_payments", &stripe.CapabilityRetrieveParams{Account: stripe.String(a.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Status).To(Equal(stripe.CapabilityStatusActive))
+			Expect(c.Requirements.DisabledReason).To(BeEmpty())
+			c, err = sc.V1Capabilities.Update(Ctx, "link_payments", &stripe.CapabilityUpdateParams{
+				Account: stripe.String(a.ID), Requested: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Status).To(Equal(stripe.CapabilityStatusActive))
+			checkEvents(a.ID)
+		})
+
+		It("applies Stripe's rules on who may ask for what", func() {
+			_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"),
+				Capabilities: &stripe.AccountCreateCapabilitiesParams{
+					CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "capabilities")
+
+			By("a Standard account may take card payments alone, and keeps what it has")
+			std, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("standard"),
+				Capabilities: &stripe.AccountCreateCapabilitiesParams{
+					CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)}}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Capabilities.Update(Ctx, "card_payments", &stripe.CapabilityUpdateParams{
+				Account: stripe.String(std.ID), Requested: stripe.Bool(false)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "requested")
+
+			By("only the platform changes capabilities")
+			p := &stripe.CapabilityUpdateParams{Account: stripe.String(std.ID), Requested: stripe.Bool(true)}
+			p.SetStripeAccount(std.ID)
+			_, err = sc.V1Capabilities.Update(Ctx, "transfers", p)
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		})
+	})
+
+	Describe("rejecting an account", func() {
+		It("disables it, its capabilities with it, and destination charges to it", func() {
+			seller := Seller(emu, nil)
+			acct, err := sc.V1Accounts.Reject(Ctx, seller.ID, &stripe.AccountRejectParams{Reason: stripe.String("fraud")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(acct.Requirements.DisabledReason).To(Equal(stripe.AccountRequirementsDisabledReasonRejectedFraud))
+			Expect(acct.ChargesEnabled).To(BeFalse())
+			Expect(acct.PayoutsEnabled).To(BeFalse())
+			Expect(acct.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusInactive))
+			c, err := sc.V1Capabilities.Retrieve(Ctx, "transfers", &stripe.CapabilityRetrieveParams{Account: stripe.String(seller.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Requirements.DisabledReason).To(Equal(stripe.CapabilityDisabledReasonRejectedOther))
+			types := emu.EventTypes(seller.ID)
+			Expect(types[len(types)-3:]).To(Equal([]string{"capability.updated", "capability.updated", "account.updated"}))
+			checkEvents(seller.ID)
+
+			_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"),
+				TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller.ID)},
+			})
+			ExpectStripeError(err, 400, "invalid_request_error", "insufficient_capabilities_for_transfer", "transfer_data[destination]")
+
+			_, err = sc.V1Accounts.Reject(Ctx, seller.ID, &stripe.AccountRejectParams{Reason: stripe.String("other")})
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400), "once is enough")
+			status, _ := raw("POST", "/v1/test_helpers/accounts/"+seller.ID+"/complete_onboarding", nil)
+			Expect(status).To(Equal(400), "a rejected account cannot be onboarded")
+		})
+
+		It("refuses what Stripe refuses", func() {
+			std, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("standard")})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Accounts.Reject(Ctx, std.ID, &stripe.AccountRejectParams{Reason: stripe.String("fraud")})
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400), "the platform is not liable for a Standard account")
+			a := custom("company")
+			_, err = sc.V1Accounts.Reject(Ctx, a.ID, &stripe.AccountRejectParams{Reason: stripe.String("boredom")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "reason")
+			_, err = sc.V1Accounts.Reject(Ctx, a.ID, &stripe.AccountRejectParams{})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "reason")
+			Expect(emu.Events(a.ID)).To(BeEmpty())
+		})
+	})
+})
