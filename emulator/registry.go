@@ -33,6 +33,7 @@ func kinds() []*api.Kind {
 		accounts.Kind,
 		accounts.BankAccountKind,
 		accounts.CapabilityKind,
+		accounts.PersonKind,
 		customers.Kind,
 		customers.BalanceTransactionKind,
 		customers.TaxIDKind,

@@ -35,6 +35,7 @@ func init() {
 	register("account", stripe.Account{})
 	register("account_link", stripe.AccountLink{})
 	register("capability", stripe.Capability{})
+	register("person", stripe.Person{})
 	register("login_link", stripe.LoginLink{})
 	register("balance", stripe.Balance{})
 	register("balance_transaction", stripe.BalanceTransaction{})

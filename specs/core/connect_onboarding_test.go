@@ -198,6 +198,108 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 		})
 	})
 
+	Describe("persons", func() {
+		It("creates, reads, updates, lists and deletes the persons of a company", func() {
+			a := custom("company")
+			rep, err := sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{
+				Account: stripe.String(a.ID), FirstName: stripe.String("Ada"), LastName: stripe.String("Lovelace"),
+				Email: stripe.String("ada@example.com"), IDNumber: stripe.String("000000000"),
+				DOB:     &stripe.PersonCreateDOBParams{Day: stripe.Int64(10), Month: stripe.Int64(12), Year: stripe.Int64(1985)},
+				Address: &stripe.AddressParams{Line1: stripe.String("1 Main St"), City: stripe.String("Austin"), Country: stripe.String("US")},
+				Relationship: &stripe.PersonCreateRelationshipParams{Representative: stripe.Bool(true), Executive: stripe.Bool(true),
+					Title: stripe.String("CEO")},
+				Metadata: map[string]string{"crm": "42"},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(rep.ID).To(HavePrefix("person_"))
+			Expect(rep.Account).To(Equal(a.ID))
+			Expect(rep.Created).To(Equal(Epoch.Unix()))
+			Expect(rep.Email).To(Equal("ada@example.com"))
+			Expect(rep.DOB.Year).To(Equal(int64(1985)))
+			Expect(rep.Address.City).To(Equal("Austin"))
+			Expect(rep.Address.PostalCode).To(BeEmpty())
+			Expect(rep.IDNumberProvided).To(BeTrue())
+			Expect(rep.SSNLast4Provided).To(BeTrue(), "a full SSN gives its last four")
+			Expect(rep.Relationship.Representative).To(BeTrue())
+			Expect(rep.Relationship.Title).To(Equal("CEO"))
+			Expect(rep.Verification.Status).To(Equal(stripe.PersonVerificationStatusUnverified))
+			Expect(rep.Metadata).To(Equal(map[string]string{"crm": "42"}))
+
+			owner, err := sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{
+				Account: stripe.String(a.ID), FirstName: stripe.String("Bo"),
+				Relationship: &stripe.PersonCreateRelationshipParams{Owner: stripe.Bool(true), PercentOwnership: stripe.Float64(60)},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(owner.Relationship.PercentOwnership).To(Equal(60.0))
+
+			list := func(p *stripe.PersonListParams) []string {
+				GinkgoHelper()
+				p.Account = stripe.String(a.ID)
+				var ids []string
+				for person, err := range sc.V1Persons.List(Ctx, p) {
+					Expect(err).NotTo(HaveOccurred())
+					ids = append(ids, person.ID)
+				}
+				return ids
+			}
+			Expect(list(&stripe.PersonListParams{})).To(Equal([]string{owner.ID, rep.ID}), "newest first")
+			Expect(list(&stripe.PersonListParams{Relationship: &stripe.PersonListRelationshipParams{Owner: stripe.Bool(true)}})).
+				To(Equal([]string{owner.ID}))
+			Expect(list(&stripe.PersonListParams{Relationship: &stripe.PersonListRelationshipParams{
+				Representative: stripe.Bool(true), Owner: stripe.Bool(false)}})).To(Equal([]string{rep.ID}))
+
+			By("answering /people as /persons")
+			status, body := raw("GET", "/v1/accounts/"+a.ID+"/people", url.Values{"relationship[owner]": {"true"}})
+			Expect(status).To(Equal(200))
+			Expect(body["data"]).To(HaveLen(1))
+			status, body = raw("GET", "/v1/accounts/"+a.ID+"/people/"+rep.ID, nil)
+			Expect(status).To(Equal(200))
+			Expect(body["first_name"]).To(Equal("Ada"))
+
+			upd, err := sc.V1Persons.Update(Ctx, rep.ID, &stripe.PersonUpdateParams{Account: stripe.String(a.ID),
+				Phone: stripe.String("+15555550100"), Address: &stripe.AddressParams{PostalCode: stripe.String("78701")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(upd.Phone).To(Equal("+15555550100"))
+			Expect(upd.Address.City).To(Equal("Austin"), "an address merges into what was there")
+			Expect(upd.Address.PostalCode).To(Equal("78701"))
+
+			del, err := sc.V1Persons.Delete(Ctx, owner.ID, &stripe.PersonDeleteParams{Account: stripe.String(a.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(del.Deleted).To(BeTrue())
+			_, err = sc.V1Persons.Retrieve(Ctx, owner.ID, &stripe.PersonRetrieveParams{Account: stripe.String(a.ID)})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+
+			Expect(emu.EventTypes(a.ID)).To(Equal([]string{"person.created", "person.created", "person.updated", "person.deleted"}))
+			evs := emu.Events(a.ID)
+			Expect(evs[0]["account"]).To(Equal(a.ID))
+			prev := evs[2]["data"].(map[string]any)["previous_attributes"].(map[string]any)
+			Expect(prev).To(HaveKey("phone"))
+			Expect(prev["phone"]).To(BeNil())
+			Expect(prev["address"]).To(Equal(map[string]any{"postal_code": nil}))
+			checkEvents(a.ID)
+
+			By("keeping them to their account")
+			other := custom("company")
+			_, err = sc.V1Persons.Retrieve(Ctx, rep.ID, &stripe.PersonRetrieveParams{Account: stripe.String(other.ID)})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		})
+
+		It("refuses what it cannot take", func() {
+			a := custom("company")
+			_, err := sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(a.ID),
+				Relationship: &stripe.PersonCreateRelationshipParams{PercentOwnership: stripe.Float64(120)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "relationship[percent_ownership]")
+			_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(a.ID), PersonToken: stripe.String("cpt_123")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "person_token")
+			_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(a.ID),
+				Verification: &stripe.PersonCreateVerificationParams{Document: &stripe.PersonCreateVerificationDocumentParams{Front: stripe.String("file_nope")}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "verification[document][front]")
+			_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(a.ID), PoliticalExposure: stripe.String("maybe")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "political_exposure")
+			Expect(emu.Events(a.ID)).To(BeEmpty())
+		})
+	})
+
 	Describe("rejecting an account", func() {
 		It("disables it, its capabilities with it, and destination charges to it", func() {
 			seller := Seller(emu, nil)
