@@ -34,6 +34,7 @@ func register(name string, v any) { types[name] = reflect.TypeOf(v) }
 func init() {
 	register("account", stripe.Account{})
 	register("account_link", stripe.AccountLink{})
+	register("account_session", stripe.AccountSession{})
 	register("capability", stripe.Capability{})
 	register("person", stripe.Person{})
 	register("login_link", stripe.LoginLink{})

@@ -61,6 +61,7 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 		status, body := raw("POST", "/v1/test_helpers/accounts/"+id+"/complete_onboarding", nil)
 		Expect(status).To(Equal(200), "%v", body)
 	}
+	errorOf := func(body map[string]any) map[string]any { return body["error"].(map[string]any) }
 
 	Describe("capabilities", func() {
 		It("shows every capability, the requested ones as the account does", func() {
@@ -339,6 +340,68 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 			_, err = sc.V1Accounts.Reject(Ctx, a.ID, &stripe.AccountRejectParams{})
 			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "reason")
 			Expect(emu.Events(a.ID)).To(BeEmpty())
+		})
+	})
+
+	Describe("account sessions", func() {
+		It("echoes every component, with the features sent and Stripe's defaults", func() {
+			seller := Seller(emu, nil)
+			s, err := sc.V1AccountSessions.Create(Ctx, &stripe.AccountSessionCreateParams{
+				Account: stripe.String(seller.ID),
+				Components: &stripe.AccountSessionCreateComponentsParams{
+					AccountOnboarding: &stripe.AccountSessionCreateComponentsAccountOnboardingParams{Enabled: stripe.Bool(true)},
+					Payments: &stripe.AccountSessionCreateComponentsPaymentsParams{Enabled: stripe.Bool(true),
+						Features: &stripe.AccountSessionCreateComponentsPaymentsFeaturesParams{RefundManagement: stripe.Bool(false)}},
+				},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.Object).To(Equal("account_session"))
+			Expect(s.Account).To(Equal(seller.ID))
+			Expect(s.ClientSecret).To(HavePrefix("accs_secret__"))
+			Expect(s.ExpiresAt).To(Equal(Epoch.Unix() + 30*60))
+			Expect(s.Components.AccountOnboarding.Enabled).To(BeTrue())
+			Expect(s.Components.AccountOnboarding.Features.ExternalAccountCollection).To(BeTrue())
+			Expect(s.Components.AccountOnboarding.Features.DisableStripeUserAuthentication).To(BeFalse())
+			Expect(s.Components.Payments.Features.RefundManagement).To(BeFalse())
+			Expect(s.Components.Payments.Features.DisputeManagement).To(BeTrue())
+			Expect(s.Components.Payouts.Enabled).To(BeFalse())
+			Expect(s.Components.Payouts.Features.InstantPayouts).To(BeFalse(), "the platform is liable for an Express account's losses")
+			Expect(s.Components.Documents.Features).NotTo(BeNil())
+
+			By("refusing features only platforms collecting requirements may change")
+			_, err = sc.V1AccountSessions.Create(Ctx, &stripe.AccountSessionCreateParams{
+				Account: stripe.String(seller.ID),
+				Components: &stripe.AccountSessionCreateComponentsParams{AccountOnboarding: &stripe.AccountSessionCreateComponentsAccountOnboardingParams{
+					Enabled: stripe.Bool(true), Features: &stripe.AccountSessionCreateComponentsAccountOnboardingFeaturesParams{
+						ExternalAccountCollection: stripe.Bool(false)}}},
+			})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "components[account_onboarding][features][external_account_collection]")
+
+			By("taking them for a Custom account")
+			a := custom("company")
+			s, err = sc.V1AccountSessions.Create(Ctx, &stripe.AccountSessionCreateParams{
+				Account: stripe.String(a.ID),
+				Components: &stripe.AccountSessionCreateComponentsParams{AccountManagement: &stripe.AccountSessionCreateComponentsAccountManagementParams{
+					Enabled: stripe.Bool(true), Features: &stripe.AccountSessionCreateComponentsAccountManagementFeaturesParams{
+						ExternalAccountCollection: stripe.Bool(false)}}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.Components.AccountManagement.Features.DisableStripeUserAuthentication).To(BeTrue(), "the opposite of external_account_collection")
+		})
+
+		It("refuses unknown components, components without enabled and unknown accounts", func() {
+			seller := Seller(emu, nil)
+			status, body := raw("POST", "/v1/account_sessions", url.Values{"account": {seller.ID}, "components[teleporter][enabled]": {"true"}})
+			Expect(status).To(Equal(400))
+			Expect(errorOf(body)["param"]).To(Equal("components[teleporter]"))
+			status, body = raw("POST", "/v1/account_sessions", url.Values{"account": {seller.ID}, "components[payments][features][refund_management]": {"true"}})
+			Expect(status).To(Equal(400))
+			Expect(errorOf(body)["param"]).To(Equal("components[payments][enabled]"))
+			_, err := sc.V1AccountSessions.Create(Ctx, &stripe.AccountSessionCreateParams{Account: stripe.String("acct_nope"),
+				Components: &stripe.AccountSessionCreateComponentsParams{Payments: &stripe.AccountSessionCreateComponentsPaymentsParams{Enabled: stripe.Bool(true)}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "account")
+			_, err = sc.V1AccountSessions.Create(Ctx, &stripe.AccountSessionCreateParams{Account: stripe.String(seller.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "components")
 		})
 	})
 })

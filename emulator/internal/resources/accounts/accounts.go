@@ -31,7 +31,7 @@ func Routes() []api.Route {
 		api.DELETE("/v1/accounts/{id}", params.FromStruct(stripe.AccountDeleteParams{}), remove),
 		api.POST("/v1/accounts/{id}/reject", params.FromStruct(stripe.AccountRejectParams{}).Require("reason").
 			Enum("reason", rejectReasons...), reject),
-	}, slices.Concat(linkRoutes(), externalRoutes(), capabilityRoutes(), personRoutes())...)
+	}, slices.Concat(linkRoutes(), externalRoutes(), capabilityRoutes(), personRoutes(), sessionRoutes())...)
 }
 
 // New builds an account object; the emulator also uses it for the platform.
