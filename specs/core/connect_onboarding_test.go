@@ -343,6 +343,30 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 		})
 	})
 
+	It("answers /bank_accounts as the older name of /external_accounts", func() {
+		a := custom("company")
+		status, body := raw("POST", "/v1/accounts/"+a.ID+"/bank_accounts", url.Values{"bank_account": {"btok_us_verified"}})
+		Expect(status).To(Equal(200), "%v", body)
+		ba := body["id"].(string)
+		Expect(ba).To(HavePrefix("ba_"))
+		Expect(body["default_for_currency"]).To(BeTrue())
+		status, body = raw("POST", "/v1/accounts/"+a.ID+"/bank_accounts/"+ba, url.Values{"metadata[k]": {"v"}})
+		Expect(status).To(Equal(200), "%v", body)
+		got, err := sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.ExternalAccounts.Data).To(HaveLen(1))
+		Expect(got.ExternalAccounts.Data[0].ID).To(Equal(ba))
+		status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts",
+			url.Values{"bank_account": {"btok_us_verified"}, "external_account": {"btok_us_verified"}})
+		Expect(status).To(Equal(400))
+		Expect(errorOf(body)["code"]).To(Equal("parameters_exclusive"))
+		status, body = raw("GET", "/v1/accounts/"+a.ID+"/bank_accounts/"+ba, nil)
+		Expect(status).To(Equal(200))
+		Expect(body["metadata"]).To(Equal(map[string]any{"k": "v"}))
+		status, _ = raw("GET", "/v1/accounts/"+a.ID+"/bank_accounts", nil)
+		Expect(status).To(Equal(404), "Stripe has no list under the older name")
+	})
+
 	Describe("account sessions", func() {
 		It("echoes every component, with the features sent and Stripe's defaults", func() {
 			seller := Seller(emu, nil)

@@ -110,16 +110,27 @@ func externalRoutes() []api.Route {
 		"address_line2": params.String(), "address_state": params.String(), "address_zip": params.String(),
 		"documents": params.AnyParam(), "exp_month": params.String(), "exp_year": params.String(), "name": params.String(),
 	}).Enum("account_holder_type", "company", "individual")
-	return []api.Route{
-		api.POST("/v1/accounts/{id}/external_accounts", params.Object(map[string]*params.Schema{
-			"expand": params.ArrayOf(params.String()), "metadata": params.MetadataParam(),
-			"default_for_currency": params.Bool(), "external_account": params.AnyParam(),
-		}).Require("external_account"), createExternal),
+	// bank_account is the older name of external_account.
+	create := params.Object(map[string]*params.Schema{
+		"expand": params.ArrayOf(params.String()), "metadata": params.MetadataParam(),
+		"default_for_currency": params.Bool(), "external_account": params.AnyParam(), "bank_account": params.AnyParam(),
+	})
+	retrieve := params.Object(map[string]*params.Schema{"expand": params.ArrayOf(params.String())})
+	remove := params.Object(map[string]*params.Schema{})
+	routes := []api.Route{
 		api.GET("/v1/accounts/{id}/external_accounts", params.FromStruct(stripe.BankAccountListParams{}).Enum("object", "bank_account", "card"), listExternal),
-		api.GET("/v1/accounts/{id}/external_accounts/{ba}", params.Object(map[string]*params.Schema{"expand": params.ArrayOf(params.String())}), retrieveExternal),
-		api.POST("/v1/accounts/{id}/external_accounts/{ba}", update, updateExternal),
-		api.DELETE("/v1/accounts/{id}/external_accounts/{ba}", params.Object(map[string]*params.Schema{}), deleteExternal),
 	}
+	// /bank_accounts is the older name of /external_accounts, which Stripe
+	// still answers, except for the list.
+	for _, base := range []string{"/v1/accounts/{id}/external_accounts", "/v1/accounts/{id}/bank_accounts"} {
+		routes = append(routes,
+			api.POST(base, create, createExternal),
+			api.GET(base+"/{ba}", retrieve, retrieveExternal),
+			api.POST(base+"/{ba}", update, updateExternal),
+			api.DELETE(base+"/{ba}", remove, deleteExternal),
+		)
+	}
+	return routes
 }
 
 // owner is the account in the path, whose external accounts a request
@@ -145,8 +156,17 @@ func createExternal(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	param := "external_account"
+	if !c.Params.Has(param) {
+		if !c.Params.Has("bank_account") {
+			return nil, apierr.MissingParam(param)
+		}
+		param = "bank_account"
+	} else if c.Params.Has("bank_account") {
+		return nil, apierr.Exclusive("external_account", "bank_account")
+	}
 	after := api.Clone(before)
-	ba, err := addExternalAccount(c, after, "external_account", false)
+	ba, err := addExternalAccount(c, after, param, false)
 	if err != nil {
 		return nil, err
 	}
