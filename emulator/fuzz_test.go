@@ -104,6 +104,15 @@ func FuzzRequest(f *testing.F) {
 	f.Add("GET", "/v1/invoices/upcoming/lines?customer=cus_1", "", "", "")
 	f.Add("POST", "/v1/payouts/po_1/reverse", "metadata[k]=v", "acct_x", "")
 	f.Add("POST", "/v1/test_helpers/refunds/re_1/expire", "expand[]=charge", "", "")
+	// Connect onboarding: capabilities, persons, rejection, bank_accounts, account sessions.
+	f.Add("POST", "/v1/accounts", "type=custom&capabilities[card_payments][requested]=true&capabilities[transfers][requested]=false", "", "")
+	f.Add("POST", "/v1/accounts/acct_1/capabilities/card_payments", "requested=false&expand[]=account", "", "")
+	f.Add("GET", "/v1/accounts/acct_1/capabilities", "", "", "")
+	f.Add("POST", "/v1/accounts/acct_1/persons", "first_name=A&relationship[owner]=true&relationship[percent_ownership]=50.5&dob[year]=1990&address[country]=US&us_cfpb_data[race_details][race][0]=asian&verification[document][front]=file_1", "", "")
+	f.Add("GET", "/v1/accounts/acct_1/people?relationship[representative]=true&limit=2&starting_after=person_1", "", "", "")
+	f.Add("POST", "/v1/accounts/acct_1/reject", "reason=terms_of_service", "", "")
+	f.Add("POST", "/v1/accounts/acct_1/bank_accounts", "bank_account[account_number]=000123456789&bank_account[routing_number]=110000000&bank_account[country]=US", "", "")
+	f.Add("POST", "/v1/account_sessions", "account=acct_1&components[payouts][enabled]=true&components[payouts][features][instant_payouts]=true&components[account_onboarding][enabled]=false&components[account_onboarding][features][disable_stripe_user_authentication]=true", "", "")
 	// Automatic tax (Stripe Tax) in billing.
 	f.Add("POST", "/v1/subscriptions", "customer=cus_1&items[0][price]=price_1&automatic_tax[enabled]=true&automatic_tax[liability][type]=self", "", "")
 	f.Add("POST", "/v1/invoices", "customer=cus_1&automatic_tax[enabled]=true&automatic_tax[liability][type]=account&automatic_tax[liability][account]=acct_1", "", "")
