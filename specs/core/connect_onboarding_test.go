@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 
@@ -283,6 +284,32 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 			other := custom("company")
 			_, err = sc.V1Persons.Retrieve(Ctx, rep.ID, &stripe.PersonRetrieveParams{Account: stripe.String(other.ID)})
 			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		})
+
+		It("keeps identity documents uploaded to the account and the CFPB data", func() {
+			a := custom("company")
+			fp := &stripe.FileCreateParams{Purpose: stripe.String("identity_document"), Filename: stripe.String("id.png"),
+				FileReader: bytes.NewReader([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"))}
+			fp.SetStripeAccount(a.ID)
+			file, err := sc.V1Files.Create(Ctx, fp)
+			Expect(err).NotTo(HaveOccurred())
+			person, err := sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(a.ID),
+				Verification: &stripe.PersonCreateVerificationParams{Document: &stripe.PersonCreateVerificationDocumentParams{Front: stripe.String(file.ID)}},
+				USCfpbData: &stripe.PersonCreateUSCfpbDataParams{
+					RaceDetails:          &stripe.PersonCreateUSCfpbDataRaceDetailsParams{Race: []*string{stripe.String("asian")}},
+					SelfIdentifiedGender: stripe.String("woman"),
+				},
+				FullNameAliases:   []*string{stripe.String("Countess of Lovelace")},
+				PoliticalExposure: stripe.String("none"),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(person.Verification.Document.Front.ID).To(Equal(file.ID))
+			Expect(person.Verification.Document.Back).To(BeNil())
+			Expect(person.Verification.Status).To(Equal(stripe.PersonVerificationStatusUnverified), "documents are not reviewed")
+			Expect(person.USCfpbData.RaceDetails.Race).To(Equal([]stripe.PersonUSCfpbDataRaceDetailsRace{"asian"}))
+			Expect(person.USCfpbData.EthnicityDetails).To(BeNil())
+			Expect(person.FullNameAliases).To(Equal([]string{"Countess of Lovelace"}))
+			Expect(person.PoliticalExposure).To(Equal(stripe.PersonPoliticalExposureNone))
 		})
 
 		It("refuses what it cannot take", func() {

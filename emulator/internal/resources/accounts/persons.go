@@ -227,12 +227,10 @@ func applyPerson(c *api.Call, acct store.Obj, o store.Obj) error {
 			o[f] = mergeDetails(base, api.Obj(v))
 		}
 	}
-	if us, ok := p.Obj("us_cfpb_data"); ok {
-		// Each detail merges into its own null-filled shape.
-		data := api.Obj(o["us_cfpb_data"])
+	if data := api.Obj(o["us_cfpb_data"]); data != nil {
+		// Each detail sent shows all its fields, those not sent null.
 		for f, keys := range map[string][]string{"ethnicity_details": {"ethnicity", "ethnicity_other"}, "race_details": {"race", "race_other"}} {
-			if _, sent := us.Sent(f); sent && data[f] != nil {
-				d := api.Obj(data[f])
+			if d := api.Obj(data[f]); len(d) > 0 {
 				for _, k := range keys {
 					if _, has := d[k]; !has {
 						d[k] = nil
