@@ -163,7 +163,8 @@ func listPersons(c *api.Call) (any, error) {
 		}
 	}
 	p := c.Tx.List(id, "person", q)
-	return &api.List{URL: "/v1/accounts/" + id + "/persons", Data: p.Data, HasMore: p.HasMore}, nil
+	// The URL asked at: /persons or its older name /people.
+	return &api.List{URL: c.Path, Data: p.Data, HasMore: p.HasMore}, nil
 }
 
 // personStrings are the person's text fields, shown as sent (an empty
