@@ -47,6 +47,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add("GET", "/v1/country_specs/US?expand[]=x", "", "", "")
 	f.Add("POST", "/v1/payment_links", "line_items[0][price]=price_1&line_items[0][quantity]=1&restrictions[completed_sessions][limit]=1", "", "")
 	f.Add("DELETE", "/v1/subscriptions/sub_1/discount", "", "", "")
+	f.Add("POST", "/v1/external_accounts/ba_1", "account_holder_name=x&default_for_currency=true", "acct_x", "")
 	f.Add("POST", "/v1/apple_pay/domains", "domain_name=Pay.Example.com", "", "")
 	f.Add("GET", "/v1/credit_notes/preview/lines?invoice=in_1&lines[0][type]=custom_line_item&lines[0][unit_amount]=5&lines[0][description]=x&limit=1&starting_after=cnli_1", "", "", "")
 	f.Add("POST", "/v1/customers/cus_1/tax_ids", "type=eu_vat&value=DE123456789", "", "")

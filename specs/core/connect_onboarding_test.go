@@ -395,6 +395,31 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 		Expect(status).To(Equal(404), "Stripe has no list under the older name")
 	})
 
+	It("lets a connected account update its own external account at /v1/external_accounts/{id}", func() {
+		a, b := custom("company"), custom("company")
+		status, body := raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", url.Values{"external_account": {"btok_us_verified"}})
+		Expect(status).To(Equal(200), "%v", body)
+		ba := body["id"].(string)
+		status, body, err := emu.Call("POST", "/v1/external_accounts/"+ba, url.Values{"account_holder_name": {"Jenny Rosen"}, "metadata[k]": {"v"}}, a.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		b2, _ := json.Marshal(body)
+		Expect(wirecheck.Check(b2)).To(Succeed())
+		Expect(body["account_holder_name"]).To(Equal("Jenny Rosen"))
+		Expect(body["account"]).To(Equal(a.ID))
+		Expect(emu.EventTypes(a.ID)).To(ContainElement("account.external_account.updated"))
+
+		for _, acct := range []string{"", b.ID} {
+			status, body, err = emu.Call("POST", "/v1/external_accounts/"+ba, url.Values{"account_holder_name": {"Mallory"}}, acct)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(404), "not the external account of %q", acct)
+			Expect(errorOf(body)["code"]).To(Equal("resource_missing"))
+		}
+		status, body = raw("GET", "/v1/accounts/"+a.ID+"/external_accounts/"+ba, nil)
+		Expect(status).To(Equal(200))
+		Expect(body["account_holder_name"]).To(Equal("Jenny Rosen"), "the refused updates changed nothing")
+	})
+
 	Describe("account sessions", func() {
 		It("echoes every component, with the features sent and Stripe's defaults", func() {
 			seller := Seller(emu, nil)

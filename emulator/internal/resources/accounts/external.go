@@ -130,6 +130,11 @@ func externalRoutes() []api.Route {
 			api.DELETE(base+"/{ba}", remove, deleteExternal),
 		)
 	}
+	// The account in scope updates its own external account, with no
+	// account in the path: a connected account's, through Stripe-Account.
+	routes = append(routes, api.POST("/v1/external_accounts/{ba}", update, func(c *api.Call) (any, error) {
+		return c.As(updateExternal, map[string]string{"id": c.Account, "ba": c.Var("ba")}, nil)
+	}))
 	return routes
 }
 
