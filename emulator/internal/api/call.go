@@ -43,6 +43,10 @@ type Call struct {
 	// for any other request.
 	Upload *Upload
 
+	// v2 says the request came through the v2 pipeline (its errors are
+	// rendered in v2's envelope).
+	v2 bool
+
 	// contentType is what a Blob answer is served as ("" for JSON).
 	contentType string
 

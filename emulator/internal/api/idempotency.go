@@ -56,7 +56,7 @@ func (s *Server) idempotent(w http.ResponseWriter, rt Route, c *Call, key string
 	}()
 
 	canonical := c.Params.Canonical()
-	if saved, ok := s.savedResponse(name); ok {
+	if saved, ok := s.savedResponse(name, IdempotencyTTL); ok {
 		switch {
 		case saved.Path != c.Path || saved.Method != rt.Method:
 			e := &apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used for the same endpoint they were first used for ('%s' vs '%s'). Try using a key other than '%s' if you meant to execute a different request.", saved.Path, c.Path, key)}
@@ -98,7 +98,7 @@ func putSaved(tx *store.Tx, name string, saved *savedResponse) error {
 	return tx.SetMeta(name, string(b))
 }
 
-func (s *Server) savedResponse(name string) (savedResponse, bool) {
+func (s *Server) savedResponse(name string, ttl time.Duration) (savedResponse, bool) {
 	var saved savedResponse
 	found := false
 	_ = s.Store.View(func(tx *store.Tx) error {
@@ -108,7 +108,7 @@ func (s *Server) savedResponse(name string) (savedResponse, bool) {
 		}
 		return nil
 	})
-	if found && s.Clock.Now().Sub(time.Unix(saved.Created, 0)) >= IdempotencyTTL {
+	if found && s.Clock.Now().Sub(time.Unix(saved.Created, 0)) >= ttl {
 		return saved, false
 	}
 	return saved, found

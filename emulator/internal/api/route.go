@@ -21,6 +21,12 @@ type Route struct {
 	Upload bool
 	// removed marks a route answered as an unknown URL (Removed).
 	removed bool
+	// V2 marks a v2 API endpoint (/v2/…): JSON bodies, v2 errors, lists
+	// and idempotency (see v2.go).
+	V2 bool
+	// TokenAuth, on a v2 endpoint, authenticates requests by a temporary
+	// session's token instead of an API key.
+	TokenAuth TokenAuth
 }
 
 // GET, POST and DELETE build routes tersely for resource tables.

@@ -66,9 +66,12 @@ func NewServer(env *Env, tables ...[]Route) *Server {
 	for _, table := range tables {
 		for _, rt := range table {
 			var h http.Handler
-			if rt.removed {
+			switch {
+			case rt.removed:
 				h = http.HandlerFunc(s.unrecognized)
-			} else {
+			case rt.V2:
+				h = s.endpointV2(rt)
+			default:
 				h = s.endpoint(rt)
 			}
 			s.router.Handle(rt.Path, h).Methods(rt.Method)
@@ -103,6 +106,10 @@ func (s *Server) newRequestID() string { return "req_" + s.IDs.Secret(14) }
 func (s *Server) unrecognized(w http.ResponseWriter, r *http.Request) {
 	reqID := s.newRequestID()
 	e := unrecognizedURL(r.Method, r.URL.Path)
+	if strings.HasPrefix(r.URL.Path, "/v2/") {
+		s.finish(w, r, reqID, "", "", "", writeV2Error(w, e), time.Now())
+		return
+	}
 	s.finish(w, r, reqID, "", "", "", writeError(w, reqID, s.Clock.Unix(), e), time.Now())
 }
 
@@ -342,12 +349,12 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 		return 200, out
 	}
 	if err != nil {
-		return errorBody(c.RequestID, c.Now, err)
+		return errorFor(c, err)
 	}
 	c.runAfterCommit()
 	s.Events.publish(c.committed())
 	if kept != nil {
-		return errorBody(c.RequestID, c.Now, kept.Err)
+		return errorFor(c, kept.Err)
 	}
 	return 200, out
 }
@@ -407,6 +414,8 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 			return nil, err
 		}
 		return marshal(obj)
+	case *V2List:
+		return marshal(v.render())
 	case Blob:
 		// A file, not JSON: served as it is (expand[] has nothing to act on).
 		c.contentType = v.ContentType
