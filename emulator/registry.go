@@ -87,6 +87,7 @@ func routes() [][]api.Route {
 		tax.RegistrationRoutes(),
 		tax.CodeRoutes(),
 		meters.Routes(),
+		meters.V2Routes(),
 		credits.Routes(),
 		clientkeys.Routes(),
 		entitlements.Routes(),

@@ -344,6 +344,9 @@ func walk(v any, t reflect.Type, path string) error {
 		return nil // Stripe renders absent values as null everywhere
 	}
 	t = deref(t)
+	if t == timeType {
+		return checkTime(v, path) // v2's times; v1's are integers
+	}
 	if t == rawMessage {
 		// Free-form in stripe-go (an event's data.object): check it by
 		// its own "object" when it has one.

@@ -33,7 +33,11 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if cerr := Check(body); cerr != nil {
+	check := Check
+	if IsV2(req.URL.Path) {
+		check = CheckV2
+	}
+	if cerr := check(body); cerr != nil {
 		rt.report(req.Method, req.URL.Path, cerr)
 	}
 	return resp, nil
@@ -47,7 +51,11 @@ func Handler(next http.Handler, report func(method, path string, err error)) htt
 		rec := &recorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
-			if err := Check(rec.body.Bytes()); err != nil {
+			check := Check
+			if IsV2(r.URL.Path) {
+				check = CheckV2
+			}
+			if err := check(rec.body.Bytes()); err != nil {
 				report(r.Method, r.URL.Path, err)
 			}
 		}

@@ -199,31 +199,43 @@ const (
 // kept and simply counts for nothing.
 func recordEvent(c *api.Call) (any, error) {
 	eventName, _ := c.Params.Str("event_name")
-	if eventName == "" {
-		return nil, apierr.InvalidEmpty("event_name")
-	}
 	payload, _ := c.Params.Obj("payload")
 	fields := map[string]any{}
 	for _, k := range payload.Keys() {
 		v, _ := payload.Str(k)
 		fields[k] = v
 	}
+	ts, hasTS := c.Params.Int("timestamp")
+	identifier, _ := c.Params.Str("identifier")
+	ev, err := record(c, eventName, identifier, fields, ts, hasTS)
+	if err != nil {
+		return nil, err
+	}
+	return public(ev), nil
+}
+
+// record checks and stores one meter event, whichever API it came
+// through (v1, v2, the v2 stream): the same rules, the same aggregation.
+// payload holds strings; ts is the event's time when hasTS, else now.
+func record(c *api.Call, eventName, identifier string, payload map[string]any, ts int64, hasTS bool) (store.Obj, error) {
+	if eventName == "" {
+		return nil, apierr.InvalidEmpty("event_name")
+	}
 	if meter := activeMeter(c.Tx, c.Account, eventName); meter != nil {
 		valueKey := api.Str(api.Obj(meter["value_settings"])["event_payload_key"])
-		if raw, ok := fields[valueKey]; ok {
+		if raw, ok := payload[valueKey]; ok {
 			if _, err := strconv.ParseInt(raw.(string), 10, 64); err != nil {
 				return nil, apierr.InvalidRequest("Invalid payload[%s]: `%s` is not a whole number; meter event values must be integers sent as strings.", valueKey, raw).WithParam("payload[" + valueKey + "]")
 			}
 		}
 	}
 	at := c.Now
-	if ts, ok := c.Params.Int("timestamp"); ok {
+	if hasTS {
 		if ts < c.Now-maxEventAge || ts > c.Now+maxEventLead {
 			return nil, apierr.InvalidRequest("Invalid timestamp: meter events must be within the past 35 calendar days and no more than 5 minutes in the future.").WithParam("timestamp")
 		}
 		at = ts
 	}
-	identifier, _ := c.Params.Str("identifier")
 	if identifier == "" {
 		identifier = c.IDs.Long("")
 	}
@@ -238,12 +250,12 @@ func recordEvent(c *api.Call) (any, error) {
 	}
 	ev := store.Obj{
 		"id": c.NewID("billing.meter_event"), "object": "billing.meter_event", "created": c.Now, "event_name": eventName,
-		"identifier": identifier, "livemode": false, "payload": fields, "timestamp": at, "canceled": false,
+		"identifier": identifier, "livemode": false, "payload": payload, "timestamp": at, "canceled": false,
 	}
 	if err := c.Put(ev); err != nil {
 		return nil, err
 	}
-	return public(ev), nil
+	return ev, nil
 }
 
 // public is a meter event as Stripe renders it: no id, nothing internal.
@@ -264,8 +276,18 @@ func adjust(c *api.Call) (any, error) {
 	}
 	cancel, _ := c.Params.Obj("cancel")
 	identifier, _ := cancel.Str("identifier")
+	if err := cancelEvent(c, eventName, identifier); err != nil {
+		return nil, err
+	}
+	return store.Obj{"object": "billing.meter_event_adjustment", "cancel": store.Obj{"identifier": identifier},
+		"event_name": eventName, "livemode": false, "status": "complete", "type": typ}, nil
+}
+
+// cancelEvent stops the event recorded under identifier for eventName
+// from counting, within 24 hours of its recording (v1 and v2 alike).
+func cancelEvent(c *api.Call, eventName, identifier string) error {
 	if identifier == "" {
-		return nil, apierr.MissingParam("cancel[identifier]")
+		return apierr.MissingParam("cancel[identifier]")
 	}
 	var target store.Obj
 	c.Tx.EachIndexed(c.Account, "billing.meter_event", "event_name", eventName, func(ev store.Obj) bool {
@@ -276,20 +298,17 @@ func adjust(c *api.Call) (any, error) {
 		return true
 	})
 	if target == nil {
-		return nil, apierr.InvalidRequest("No meter event with identifier `%s` and event_name `%s` was found.", identifier, eventName).WithParam("cancel[identifier]")
+		return apierr.InvalidRequest("No meter event with identifier `%s` and event_name `%s` was found.", identifier, eventName).WithParam("cancel[identifier]")
 	}
 	if c.Now-api.Int(target["created"]) > identifierWindow {
-		return nil, apierr.InvalidRequest("Meter event `%s` can no longer be canceled: events can be canceled within 24 hours of being recorded.", identifier).WithParam("cancel[identifier]")
+		return apierr.InvalidRequest("Meter event `%s` can no longer be canceled: events can be canceled within 24 hours of being recorded.", identifier).WithParam("cancel[identifier]")
 	}
-	if !api.Bool(target["canceled"]) {
-		after := api.Clone(target)
-		after["canceled"] = true
-		if err := c.Put(after); err != nil {
-			return nil, err
-		}
+	if api.Bool(target["canceled"]) {
+		return nil
 	}
-	return store.Obj{"object": "billing.meter_event_adjustment", "cancel": store.Obj{"identifier": identifier},
-		"event_name": eventName, "livemode": false, "status": "complete", "type": typ}, nil
+	after := api.Clone(target)
+	after["canceled"] = true
+	return c.Put(after)
 }
 
 // summaries answers GET /v1/billing/meters/{id}/event_summaries: the

@@ -1,0 +1,212 @@
+package meters
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// sessionLifetime is how long a meter event session's token is good for.
+const sessionLifetime = 15 * 60
+
+// maxStreamEvents is how many events one meter event stream request may
+// carry.
+const maxStreamEvents = 100
+
+// V2Routes are the v2 API's meter event endpoints: one event at a time,
+// validated at once (meter_events); cancelling one (adjustments); and the
+// high-throughput stream, authenticated by a short-lived session token and
+// validated afterwards. All record into the same aggregation as v1.
+func V2Routes() []api.Route {
+	stream := api.V2POST("/v2/billing/meter_event_stream",
+		params.FromJSONStruct(stripe.V2BillingMeterEventStreamCreateParams{}), streamEvents)
+	stream.TokenAuth = sessionAccount
+	return []api.Route{
+		api.V2POST("/v2/billing/meter_events", params.FromJSONStruct(stripe.V2BillingMeterEventCreateParams{}), recordEventV2),
+		api.V2POST("/v2/billing/meter_event_adjustments", params.FromJSONStruct(stripe.V2BillingMeterEventAdjustmentCreateParams{}).
+			Enum("type", "cancel"), adjustV2),
+		api.V2POST("/v2/billing/meter_event_session", params.FromJSONStruct(stripe.V2BillingMeterEventSessionCreateParams{}), createSession),
+		stream,
+	}
+}
+
+// payloadOf reads a v2 event's payload (strings by key).
+func payloadOf(v params.Values) map[string]any {
+	payload, _ := v.Obj("payload")
+	fields := map[string]any{}
+	for _, k := range payload.Keys() {
+		s, _ := payload.Str(k)
+		fields[k] = s
+	}
+	return fields
+}
+
+func recordEventV2(c *api.Call) (any, error) {
+	eventName, _ := c.Params.Str("event_name")
+	identifier, _ := c.Params.Str("identifier")
+	ts, hasTS := c.Params.Int("timestamp")
+	ev, err := record(c, eventName, identifier, payloadOf(c.Params), ts, hasTS)
+	if err != nil {
+		return nil, err
+	}
+	return publicV2(ev), nil
+}
+
+// publicV2 is a recorded event as the v2 API renders it: v1's fields,
+// times as v2 timestamps.
+func publicV2(ev store.Obj) store.Obj {
+	return store.Obj{
+		"object": "v2.billing.meter_event", "created": api.V2Time(api.Int(ev["created"])),
+		"event_name": ev["event_name"], "identifier": ev["identifier"], "livemode": false,
+		"payload": ev["payload"], "timestamp": api.V2Time(api.Int(ev["timestamp"])),
+	}
+}
+
+// adjustV2 cancels an event as v1's adjustments do; the adjustment has an
+// id in v2 (nothing retrieves it, so it is not stored).
+func adjustV2(c *api.Call) (any, error) {
+	eventName, _ := c.Params.Str("event_name")
+	typ, _ := c.Params.Str("type")
+	cancel, _ := c.Params.Obj("cancel")
+	identifier, _ := cancel.Str("identifier")
+	if eventName == "" {
+		return nil, apierr.InvalidEmpty("event_name")
+	}
+	if err := cancelEvent(c, eventName, identifier); err != nil {
+		return nil, err
+	}
+	return store.Obj{
+		"id": c.IDs.Long("mtrea_test_"), "object": "v2.billing.meter_event_adjustment",
+		"cancel": store.Obj{"identifier": identifier}, "created": api.V2Time(c.Now), "event_name": eventName,
+		"livemode": false, "status": "complete", "type": typ,
+	}, nil
+}
+
+// session is what a meter event session's token stands for, kept under
+// m:mtrsession:<token>.
+type session struct {
+	ID        string `json:"id"`
+	Account   string `json:"account"`
+	ExpiresAt int64  `json:"expires_at"`
+}
+
+func sessionKey(token string) string { return "mtrsession:" + token }
+
+// createSession makes a meter event session: a token good for 15 minutes
+// of emulator time, for the account the request was made in.
+func createSession(c *api.Call) (any, error) {
+	s := session{ID: c.IDs.Long("mtres_test_"), Account: c.Account, ExpiresAt: c.Now + sessionLifetime}
+	token := "token_test_" + c.IDs.Secret(32)
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Tx.SetMeta(sessionKey(token), string(b)); err != nil {
+		return nil, err
+	}
+	return store.Obj{
+		"id": s.ID, "object": "v2.billing.meter_event_session", "authentication_token": token,
+		"created": api.V2Time(c.Now), "expires_at": api.V2Time(s.ExpiresAt), "livemode": false,
+	}, nil
+}
+
+// sessionAccount authenticates a meter event stream request by its
+// session token: the session's account, or Stripe's 401s (an expired
+// session is temporary_session_expired, which stripe-go answers with a
+// *TemporarySessionExpiredError).
+func sessionAccount(tx *store.Tx, now int64, token string) (string, *apierr.Error) {
+	raw, ok := tx.GetMeta(sessionKey(token))
+	var s session
+	if !ok || json.Unmarshal([]byte(raw), &s) != nil {
+		msg := "Invalid authentication token. The meter event stream is authenticated by the authentication_token of a meter event session (POST /v2/billing/meter_event_session)."
+		if strings.HasPrefix(token, "sk_") || strings.HasPrefix(token, "rk_") {
+			msg = "The meter event stream is not authenticated by an API key: create a meter event session (POST /v2/billing/meter_event_session) and send its authentication_token as the bearer token."
+		}
+		return "", &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: msg}
+	}
+	if now >= s.ExpiresAt {
+		return "", (&apierr.Error{Status: 401, Type: "temporary_session_expired",
+			Message: "The meter event session's authentication token has expired. Create a new meter event session (POST /v2/billing/meter_event_session)."}).WithCode("billing_meter_event_session_expired")
+	}
+	return s.Account, nil
+}
+
+// streamEvents records a batch of events from the stream. Stripe accepts a
+// well-formed batch at once and validates its events afterwards, so an
+// event breaking a rule (a timestamp out of range, an identifier already
+// used, a value that is not a number) is not recorded and does not fail
+// the request; it is kept as a meter error instead (see streamError). The
+// answer is an empty object.
+func streamEvents(c *api.Call) (any, error) {
+	events := c.Params.Array("events")
+	if len(events) == 0 || len(events) > maxStreamEvents {
+		return nil, apierr.InvalidRequest("Invalid events: a meter event stream request carries 1 to %d events, not %d.", maxStreamEvents, len(events)).WithCode(params.CodeInvalidFields)
+	}
+	for _, ev := range events {
+		eventName, _ := ev.Str("event_name")
+		identifier, _ := ev.Str("identifier")
+		ts, hasTS := ev.Int("timestamp")
+		payload := payloadOf(ev)
+		if identifier == "" {
+			identifier = c.IDs.Long("")
+		}
+		// record checks everything before it writes anything, so a
+		// rejected event leaves nothing behind.
+		_, err := record(c, eventName, identifier, payload, ts, hasTS)
+		var rejected *apierr.Error
+		switch {
+		case errors.As(err, &rejected):
+			if err := streamError(c, eventName, identifier, ts, rejected); err != nil {
+				return nil, err
+			}
+		case err != nil:
+			return nil, err
+		}
+	}
+	return store.Obj{}, nil
+}
+
+// StreamError is a streamed event that was not recorded, as Stripe reports
+// it afterwards: the error's code (Stripe's error report codes), its
+// message, and the event's identifier. They are kept under
+// m:mtrerr:<account>:<time>:<identifier>, by time.
+type StreamError struct {
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	EventName  string `json:"event_name"`
+	Identifier string `json:"identifier"`
+	At         int64  `json:"at"`
+}
+
+// streamError keeps a streamed event's rejection and logs it.
+func streamError(c *api.Call, eventName, identifier string, ts int64, e *apierr.Error) error {
+	code := "meter_event_invalid_value"
+	switch {
+	case e.Param == "identifier":
+		// Uniqueness of identifiers is what makes resending a batch safe:
+		// an event already recorded is a retry, not an error.
+		return nil
+	case e.Param == "event_name":
+		code = "no_meter"
+	case e.Param == "timestamp" && ts > c.Now:
+		code = "timestamp_in_future"
+	case e.Param == "timestamp":
+		code = "timestamp_too_far_in_past"
+	}
+	b, err := json.Marshal(StreamError{Code: code, Message: e.Message, EventName: eventName, Identifier: identifier, At: c.Now})
+	if err != nil {
+		return err
+	}
+	if c.Log != nil {
+		c.Log.Warn("meter event stream: event not recorded", "event_name", eventName, "identifier", identifier, "code", code, "error", e.Message)
+	}
+	return c.Tx.SetMeta("mtrerr:"+c.Account+":"+strconv.FormatInt(c.Now, 10)+":"+identifier, string(b))
+}
