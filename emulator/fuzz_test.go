@@ -171,6 +171,13 @@ func FuzzRequest(f *testing.F) {
 	f.Add("GET", "/v1/files?purpose=dispute_evidence&expand[]=data.links", "", "", "")
 	f.Add("GET", "/v1/files/file_1/contents", "", "", "")
 	f.Add("POST", "/v1/disputes/dp_1", "evidence[receipt]=file_1&evidence[uncategorized_file]=&submit=false", "", "")
+	// The v2 API: JSON bodies (sent as application/json, see below).
+	f.Add("POST", "/v2/billing/meter_events", `{"event_name":"e","payload":{"stripe_customer_id":"cus_1","value":"3"},"identifier":"i","timestamp":"2025-09-01T12:00:00.000Z"}`, "", "k2")
+	f.Add("POST", "/v2/billing/meter_events", `{"event_name":"e","payload":{"value":3},"extra":[1,{"a":null}]}`, "", "")
+	f.Add("POST", "/v2/billing/meter_event_adjustments", `{"event_name":"e","type":"cancel","cancel":{"identifier":"i"}}`, "acct_x", "")
+	f.Add("POST", "/v2/billing/meter_event_session", `{}`, "", "")
+	f.Add("POST", "/v2/billing/meter_event_stream", `{"events":[{"event_name":"e","payload":{"value":"1"},"timestamp":"2025-09-01T12:00:00Z"}]}`, "", "")
+	f.Add("GET", "/v2/billing/meter_events?limit=2&page=YTp4", "", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {
@@ -190,6 +197,9 @@ func FuzzRequest(f *testing.F) {
 		req := httptest.NewRequest(method, "http://emu"+target, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer sk_test_fuzz")
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if strings.HasPrefix(target, "/v2/") {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		if boundary, ok := multipartBoundary(body); ok {
 			req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
 		}
@@ -201,7 +211,7 @@ func FuzzRequest(f *testing.F) {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if !strings.HasPrefix(target, "/v1/") && rec.Header().Get("Content-Type") != "application/json" {
+		if !strings.HasPrefix(target, "/v1/") && !strings.HasPrefix(target, "/v2/") && rec.Header().Get("Content-Type") != "application/json" {
 			// The emulator's own pages (hosted Checkout, recovery, file
 			// links) answer in HTML or plain text; they must not fail.
 			if rec.Code >= 500 {

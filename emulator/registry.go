@@ -8,6 +8,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/clientkeys"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coreevents"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/countryspecs"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/credits"
@@ -51,7 +52,7 @@ func kinds() []*api.Kind {
 		tax.RegistrationKind,
 		tax.CodeKind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -88,6 +89,7 @@ func routes() [][]api.Route {
 		tax.CodeRoutes(),
 		meters.Routes(),
 		meters.V2Routes(),
+		coreevents.Routes(),
 		credits.Routes(),
 		clientkeys.Routes(),
 		entitlements.Routes(),

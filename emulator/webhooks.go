@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coreevents"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/tidwall/gjson"
@@ -67,6 +68,10 @@ func (e *Emulator) startWebhooks() error {
 		for _, acct := range env.Accounts() {
 			tx.Each(acct, "webhook_endpoint", func(o store.Obj) bool {
 				d.PutEndpoint(webhookendpoints.ToEndpoint(tx, acct, env.Platform, o))
+				return true
+			})
+			tx.Each(acct, "v2.core.event_destination", func(o store.Obj) bool {
+				d.PutEndpoint(coreevents.ToEndpoint(tx, acct, env.Platform, o))
 				return true
 			})
 		}
@@ -224,10 +229,12 @@ type HeldEvent struct {
 // Redeliver sends a recorded event to an endpoint again.
 func (w WebhookControl) Redeliver(eventID, endpointID string) error {
 	for _, acct := range w.e.env.Accounts() {
-		var raw string
+		var raw, thin string
 		var found bool
 		_ = w.e.env.Store.View(func(tx *store.Tx) error {
-			raw, found = tx.GetRaw(acct, "event", eventID)
+			if raw, found = tx.GetRaw(acct, "event", eventID); !found {
+				thin, found = tx.GetRaw(acct, "v2.core.event", eventID)
+			}
 			return nil
 		})
 		if !found {
@@ -236,6 +243,15 @@ func (w WebhookControl) Redeliver(eventID, endpointID string) error {
 		owner := acct
 		if acct == w.e.env.Platform {
 			owner = ""
+		}
+		if thin != "" {
+			// A thin event goes out without its data, as first sent.
+			payload, err := coreevents.Notification(thin)
+			if err != nil {
+				return err
+			}
+			return w.e.env.Webhooks.Redeliver(delivery.Event{ID: eventID, Type: gjson.Get(thin, "type").String(), Account: owner,
+				Payload: payload, Thin: true}, endpointID)
 		}
 		// Laid out from the stored bytes, as first deliveries are.
 		return w.e.env.Webhooks.Redeliver(delivery.Event{ID: eventID, Type: gjson.Get(raw, "type").String(), Account: owner,

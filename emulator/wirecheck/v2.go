@@ -21,6 +21,8 @@ var v2types = map[string]reflect.Type{
 	"v2.billing.meter_event":            reflect.TypeOf(stripe.V2BillingMeterEvent{}),
 	"v2.billing.meter_event_adjustment": reflect.TypeOf(stripe.V2BillingMeterEventAdjustment{}),
 	"v2.billing.meter_event_session":    reflect.TypeOf(stripe.V2BillingMeterEventSession{}),
+	"v2.core.event":                     reflect.TypeOf(stripe.V2RawEvent{}),
+	"v2.core.event_destination":         reflect.TypeOf(stripe.V2EventDestination{}),
 }
 
 var timeType = reflect.TypeOf(time.Time{})

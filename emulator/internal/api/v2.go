@@ -300,6 +300,11 @@ const (
 	v2MaxLimit     = 20
 )
 
+// V2ListParams is a v2 list's schema with its page token, which stripe-go
+// never sends itself: it is part of the next_page_url and
+// previous_page_url it follows.
+func V2ListParams(s *params.Schema) *params.Schema { return s.With("page", params.String()) }
+
 // V2ListQuery reads a v2 list's limit and page token: the token is where
 // the page begins, the object after (or before) which it starts.
 func (c *Call) V2ListQuery() (store.Query, error) {

@@ -30,6 +30,13 @@ type Endpoint struct {
 	Connect         bool     // a platform endpoint for connected accounts' events
 	EnabledEvents   []string // "*" = all
 	Disabled        bool
+	// Everywhere, on a platform endpoint, takes the platform's events and
+	// its connected accounts' (an event destination with events_from
+	// self and other_accounts).
+	Everywhere bool
+	// Thin marks an event destination taking thin (v2) events; every
+	// other endpoint takes snapshot (v1) events.
+	Thin bool
 }
 
 // Event is one event ready to send.
@@ -38,6 +45,8 @@ type Event struct {
 	Account  string // "" for the platform's own events
 	Created  int64
 	Payload  []byte
+	// Thin is a v2 thin event (for thin event destinations only).
+	Thin bool
 }
 
 // Order is the order a batch of deliveries starts in.
@@ -245,13 +254,13 @@ func (d *Dispatcher) Policy(endpointID string) (Policy, bool) {
 }
 
 func matches(ep Endpoint, ev Event) bool {
-	if ep.Disabled {
+	if ep.Disabled || ep.Thin != ev.Thin {
 		return false
 	}
 	switch {
 	case ep.Account != "" && ep.Account != ev.Account:
 		return false
-	case ep.Account == "" && ep.Connect != (ev.Account != ""):
+	case ep.Account == "" && !ep.Everywhere && ep.Connect != (ev.Account != ""):
 		return false
 	}
 	for _, t := range ep.EnabledEvents {

@@ -3,7 +3,7 @@ package meters
 import (
 	"encoding/json"
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -11,6 +11,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coreevents"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -141,15 +142,19 @@ func sessionAccount(tx *store.Tx, now int64, token string) (string, *apierr.Erro
 
 // streamEvents records a batch of events from the stream. Stripe accepts a
 // well-formed batch at once and validates its events afterwards, so an
-// event breaking a rule (a timestamp out of range, an identifier already
-// used, a value that is not a number) is not recorded and does not fail
-// the request; it is kept as a meter error instead (see streamError). The
-// answer is an empty object.
+// event breaking a rule (a timestamp out of range, a value that is not a
+// number) is not recorded and does not fail the request: it is reported in
+// a thin event instead, v1.billing.meter.error_report_triggered on its
+// meter, and an event no active meter takes (kept, counting for nothing,
+// as v1's are) in v1.billing.meter.no_meter_found. An identifier already
+// taken is a resent event, dropped quietly: that uniqueness is what makes
+// resending a batch safe. The answer is an empty object.
 func streamEvents(c *api.Call) (any, error) {
 	events := c.Params.Array("events")
 	if len(events) == 0 || len(events) > maxStreamEvents {
 		return nil, apierr.InvalidRequest("Invalid events: a meter event stream request carries 1 to %d events, not %d.", maxStreamEvents, len(events)).WithCode(params.CodeInvalidFields)
 	}
+	var report streamReport
 	for _, ev := range events {
 		eventName, _ := ev.Str("event_name")
 		identifier, _ := ev.Str("identifier")
@@ -164,49 +169,94 @@ func streamEvents(c *api.Call) (any, error) {
 		var rejected *apierr.Error
 		switch {
 		case errors.As(err, &rejected):
-			if err := streamError(c, eventName, identifier, ts, rejected); err != nil {
-				return nil, err
+			if code := rejectionCode(c, rejected, ts); code != "" {
+				report.add(eventName, code, rejected.Message, identifier)
 			}
 		case err != nil:
 			return nil, err
+		case activeMeter(c.Tx, c.Account, eventName) == nil:
+			report.add(eventName, "no_meter", "No active meter was found for event_name `"+eventName+"`.", identifier)
 		}
+	}
+	if err := report.emit(c); err != nil {
+		return nil, err
 	}
 	return store.Obj{}, nil
 }
 
-// StreamError is a streamed event that was not recorded, as Stripe reports
-// it afterwards: the error's code (Stripe's error report codes), its
-// message, and the event's identifier. They are kept under
-// m:mtrerr:<account>:<time>:<identifier>, by time.
-type StreamError struct {
-	Code       string `json:"code"`
-	Message    string `json:"message"`
-	EventName  string `json:"event_name"`
-	Identifier string `json:"identifier"`
-	At         int64  `json:"at"`
-}
-
-// streamError keeps a streamed event's rejection and logs it.
-func streamError(c *api.Call, eventName, identifier string, ts int64, e *apierr.Error) error {
-	code := "meter_event_invalid_value"
+// rejectionCode is the error report's code for a rejected streamed event,
+// "" for a resent one.
+func rejectionCode(c *api.Call, e *apierr.Error, ts int64) string {
 	switch {
 	case e.Param == "identifier":
-		// Uniqueness of identifiers is what makes resending a batch safe:
-		// an event already recorded is a retry, not an error.
-		return nil
+		return ""
 	case e.Param == "event_name":
-		code = "no_meter"
+		return "no_meter"
 	case e.Param == "timestamp" && ts > c.Now:
-		code = "timestamp_in_future"
+		return "timestamp_in_future"
 	case e.Param == "timestamp":
-		code = "timestamp_too_far_in_past"
+		return "timestamp_too_far_in_past"
 	}
-	b, err := json.Marshal(StreamError{Code: code, Message: e.Message, EventName: eventName, Identifier: identifier, At: c.Now})
-	if err != nil {
-		return err
+	return "meter_event_invalid_value"
+}
+
+// maxSampleErrors is how many errors of a type a report shows.
+const maxSampleErrors = 5
+
+// streamReport gathers one stream request's rejected events by event name.
+type streamReport struct {
+	names  []string
+	byName map[string][]streamError
+}
+
+type streamError struct{ code, message, identifier string }
+
+func (r *streamReport) add(eventName, code, message, identifier string) {
+	if r.byName == nil {
+		r.byName = map[string][]streamError{}
 	}
-	if c.Log != nil {
-		c.Log.Warn("meter event stream: event not recorded", "event_name", eventName, "identifier", identifier, "code", code, "error", e.Message)
+	if _, seen := r.byName[eventName]; !seen {
+		r.names = append(r.names, eventName)
 	}
-	return c.Tx.SetMeta("mtrerr:"+c.Account+":"+strconv.FormatInt(c.Now, 10)+":"+identifier, string(b))
+	r.byName[eventName] = append(r.byName[eventName], streamError{code, message, identifier})
+}
+
+// emit sends a thin event per event name: the errors on an active meter
+// as its error report, events no active meter takes as no_meter_found.
+func (r *streamReport) emit(c *api.Call) error {
+	for _, name := range r.names {
+		errs := r.byName[name]
+		var types []any
+		byCode := map[string]store.Obj{}
+		for _, e := range errs {
+			t, ok := byCode[e.code]
+			if !ok {
+				t = store.Obj{"code": e.code, "error_count": int64(0), "sample_errors": []any{}}
+				byCode[e.code] = t
+				types = append(types, t)
+			}
+			t["error_count"] = t["error_count"].(int64) + 1
+			if samples := t["sample_errors"].([]any); len(samples) < maxSampleErrors {
+				t["sample_errors"] = append(samples, store.Obj{"error_message": e.message, "request": store.Obj{"identifier": e.identifier}})
+			}
+		}
+		data := store.Obj{
+			"developer_message_summary": fmt.Sprintf("%d meter event(s) for event_name `%s` could not be recorded.", len(errs), name),
+			"reason":                    store.Obj{"error_count": int64(len(errs)), "error_types": types},
+			"validation_start":          api.V2Time(c.Now), "validation_end": api.V2Time(c.Now),
+		}
+		meter := activeMeter(c.Tx, c.Account, name)
+		if meter == nil {
+			if _, err := coreevents.Emit(c, "v1.billing.meter.no_meter_found", nil, data); err != nil {
+				return err
+			}
+			continue
+		}
+		id := api.Str(meter["id"])
+		related := &coreevents.Related{ID: id, Type: "billing.meter", URL: "/v1/billing/meters/" + id}
+		if _, err := coreevents.Emit(c, "v1.billing.meter.error_report_triggered", related, data); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,330 @@
+package webhooks_test
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	"github.com/stripe-emu/stripe-emu/emulator/wirecheck"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// thinReceiver is an app's handler for a thin event destination: it
+// checks every delivery with stripe-go's ParseThinEvent, as apps do, and
+// holds each payload strictly to stripe-go's ThinEvent.
+type thinReceiver struct {
+	srv    *httptest.Server
+	sc     *stripe.Client
+	mu     sync.Mutex
+	secret string
+	events []*stripe.ThinEvent
+	errs   []error
+}
+
+func newThinReceiver(sc *stripe.Client) *thinReceiver {
+	r := &thinReceiver{sc: sc}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		ev, err := r.sc.ParseThinEvent(body, req.Header.Get("Stripe-Signature"), r.secret)
+		if err == nil {
+			err = wirecheck.CheckAs(body, stripe.ThinEvent{})
+		}
+		if err != nil {
+			r.errs = append(r.errs, err)
+			w.WriteHeader(400)
+			return
+		}
+		r.events = append(r.events, ev)
+	}))
+	DeferCleanup(r.srv.Close)
+	return r
+}
+
+func (r *thinReceiver) setSecret(s string) { r.mu.Lock(); r.secret = s; r.mu.Unlock() }
+
+func (r *thinReceiver) got() ([]*stripe.ThinEvent, []error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*stripe.ThinEvent(nil), r.events...), append([]error(nil), r.errs...)
+}
+
+// Event destinations (/v2/core/event_destinations): webhook endpoints of
+// the v2 API taking thin events, or v1's snapshot events, delivered by the
+// same dispatcher as /v1/webhook_endpoints and under the same policies.
+var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	strs := func(s ...string) []*string {
+		out := make([]*string, len(s))
+		for i := range s {
+			out[i] = stripe.String(s[i])
+		}
+		return out
+	}
+	thinDestination := func(url string, events ...string) *stripe.V2EventDestination {
+		GinkgoHelper()
+		d, err := sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
+			Name: stripe.String("usage errors"), Type: stripe.String("webhook_endpoint"), EventPayload: stripe.String("thin"),
+			EnabledEvents: strs(events...), WebhookEndpoint: &stripe.V2CoreEventDestinationCreateWebhookEndpointParams{URL: stripe.String(url)},
+			Include: strs("webhook_endpoint.signing_secret", "webhook_endpoint.url"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return d
+	}
+	v2Err := func(err error) *stripe.V2RawError {
+		GinkgoHelper()
+		var e *stripe.V2RawError
+		Expect(errors.As(err, &e)).To(BeTrue(), "not a v2 error: %v", err)
+		return e
+	}
+
+	It("creates, shows, changes, disables, enables, lists and deletes destinations", func() {
+		d := thinDestination("https://example.com/thin", "v1.billing.meter.error_report_triggered")
+		Expect(d.ID).To(HavePrefix("ed_test_"))
+		Expect(d.Object).To(Equal("v2.core.event_destination"))
+		Expect(d.Type).To(Equal(stripe.V2EventDestinationTypeWebhookEndpoint))
+		Expect(d.EventPayload).To(Equal(stripe.V2EventDestinationEventPayloadThin))
+		Expect(d.EventsFrom).To(Equal([]stripe.V2EventDestinationEventsFrom{"self"}))
+		Expect(d.Status).To(Equal(stripe.V2EventDestinationStatusEnabled))
+		Expect(d.SnapshotAPIVersion).To(BeEmpty())
+		Expect(d.WebhookEndpoint.URL).To(Equal("https://example.com/thin"))
+		Expect(d.WebhookEndpoint.SigningSecret).To(HavePrefix("whsec_"))
+		Expect(d.Created.Equal(Epoch)).To(BeTrue())
+
+		got, err := sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.WebhookEndpoint).To(BeNil(), "url and secret are null unless included")
+		got, err = sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, &stripe.V2CoreEventDestinationRetrieveParams{Include: strs("webhook_endpoint.url")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.WebhookEndpoint.URL).To(Equal("https://example.com/thin"))
+		Expect(got.WebhookEndpoint.SigningSecret).To(BeEmpty(), "the secret is shown at creation only")
+
+		emu.Clock().Advance(time.Minute)
+		up, err := sc.V2CoreEventDestinations.Update(Ctx, d.ID, &stripe.V2CoreEventDestinationUpdateParams{
+			Name: stripe.String("meter errors"), EnabledEvents: strs("v1.billing.meter.error_report_triggered", "v1.billing.meter.no_meter_found"),
+			Metadata: map[string]string{"team": "billing"},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(up.Name).To(Equal("meter errors"))
+		Expect(up.EnabledEvents).To(HaveLen(2))
+		Expect(up.Metadata).To(Equal(map[string]string{"team": "billing"}))
+		Expect(up.Updated.Equal(Epoch.Add(time.Minute))).To(BeTrue())
+
+		off, err := sc.V2CoreEventDestinations.Disable(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(off.Status).To(Equal(stripe.V2EventDestinationStatusDisabled))
+		Expect(off.StatusDetails.Disabled.Reason).To(Equal(stripe.V2EventDestinationStatusDetailsDisabledReasonUser))
+		_, err = sc.V2CoreEventDestinations.Disable(Ctx, d.ID, nil)
+		Expect(v2Err(err).Message).To(ContainSubstring("already disabled"))
+		on, err := sc.V2CoreEventDestinations.Enable(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(on.Status).To(Equal(stripe.V2EventDestinationStatusEnabled))
+		Expect(on.StatusDetails).To(BeNil())
+
+		// Lists page through next_page_url, newest first.
+		thinDestination("https://example.com/2", "v1.billing.meter.no_meter_found")
+		thinDestination("https://example.com/3", "v1.billing.meter.no_meter_found")
+		var ids []string
+		for ed, err := range sc.V2CoreEventDestinations.List(Ctx, &stripe.V2CoreEventDestinationListParams{Limit: stripe.Int64(1)}) {
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, ed.ID)
+		}
+		Expect(ids).To(HaveLen(3))
+		Expect(ids[2]).To(Equal(d.ID))
+
+		gone, err := sc.V2CoreEventDestinations.Delete(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(gone.ID).To(Equal(d.ID))
+		_, err = sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, nil)
+		e := v2Err(err)
+		Expect(e.Code).To(Equal("resource_missing"))
+		Expect(e.Message).To(ContainSubstring(d.ID))
+	})
+
+	It("refuses what it cannot deliver", func() {
+		_, err := sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
+			Name: stripe.String("aws"), Type: stripe.String("amazon_eventbridge"), EventPayload: stripe.String("thin"),
+			EnabledEvents:     strs("v1.billing.meter.no_meter_found"),
+			AmazonEventbridge: &stripe.V2CoreEventDestinationCreateAmazonEventbridgeParams{AwsAccountID: stripe.String("1"), AwsRegion: stripe.String("us-east-1")},
+		})
+		Expect(v2Err(err).Message).To(ContainSubstring("does not emulate the parameter `type`"))
+		_, err = sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
+			Name: stripe.String("x"), Type: stripe.String("webhook_endpoint"), EventPayload: stripe.String("thin"),
+			EnabledEvents: strs("customer.created"), WebhookEndpoint: &stripe.V2CoreEventDestinationCreateWebhookEndpointParams{URL: stripe.String("https://example.com")},
+		})
+		Expect(v2Err(err).Message).To(ContainSubstring("customer.created"))
+		_, err = sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
+			Name: stripe.String("x"), Type: stripe.String("webhook_endpoint"), EventPayload: stripe.String("snapshot"),
+			SnapshotAPIVersion: stripe.String("2024-06-20"), EnabledEvents: strs("customer.created"),
+			WebhookEndpoint: &stripe.V2CoreEventDestinationCreateWebhookEndpointParams{URL: stripe.String("https://example.com")},
+		})
+		Expect(v2Err(err).Message).To(ContainSubstring("2024-06-20"))
+		_, err = sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
+			Type: stripe.String("webhook_endpoint"), EventPayload: stripe.String("thin"), EnabledEvents: strs("v1.billing.meter.no_meter_found"),
+			WebhookEndpoint: &stripe.V2CoreEventDestinationCreateWebhookEndpointParams{URL: stripe.String("https://example.com")},
+		})
+		e := v2Err(err)
+		Expect(e.Code).To(Equal("invalid_fields"))
+		Expect(e.Message).To(ContainSubstring("name"))
+		var n int
+		for _, err := range sc.V2CoreEventDestinations.List(Ctx, nil) {
+			Expect(err).NotTo(HaveOccurred())
+			n++
+		}
+		Expect(n).To(BeZero())
+	})
+
+	It("pings a destination with a signed thin event whose object can be fetched", func() {
+		rcv := newThinReceiver(sc)
+		d := thinDestination(rcv.srv.URL, "v1.billing.meter.no_meter_found")
+		rcv.setSecret(d.WebhookEndpoint.SigningSecret)
+		ev, err := sc.V2CoreEventDestinations.Ping(d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		pinged, ok := ev.(*stripe.V2CoreEventDestinationPingEvent)
+		Expect(ok).To(BeTrue(), "a %T", ev)
+		Expect(pinged.ID).To(HavePrefix("evt_test_"))
+		Expect(pinged.Type).To(Equal("v2.core.event_destination.ping"))
+		Expect(pinged.RelatedObject.ID).To(Equal(d.ID))
+		dest, err := pinged.FetchRelatedObject()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(dest.ID).To(Equal(d.ID))
+
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		got, errs := rcv.got()
+		Expect(errs).To(BeEmpty())
+		Expect(got).To(HaveLen(1))
+		Expect(got[0].ID).To(Equal(pinged.ID))
+		Expect(got[0].Type).To(Equal("v2.core.event_destination.ping"))
+		Expect(got[0].RelatedObject.URL).To(Equal("/v2/core/event_destinations/" + d.ID))
+
+		_, err = sc.V2CoreEventDestinations.Disable(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V2CoreEventDestinations.Ping(d.ID, nil)
+		Expect(v2Err(err).Message).To(ContainSubstring("disabled"))
+	})
+
+	It("reports streamed meter events that could not be recorded in thin events, under the destination's delivery policy", func() {
+		rcv := newThinReceiver(sc)
+		d := thinDestination(rcv.srv.URL, "v1.billing.meter.error_report_triggered", "v1.billing.meter.no_meter_found")
+		rcv.setSecret(d.WebhookEndpoint.SigningSecret)
+		Expect(emu.Webhooks().SetPolicy(d.ID, emulator.WebhookPolicy{Hold: true})).To(Succeed())
+		snapshots := newReceiver()
+		_, secret, err := emu.Webhooks().Listen(snapshots.srv.URL)
+		Expect(err).NotTo(HaveOccurred())
+		snapshots.secret = secret
+
+		meter, err := sc.V1BillingMeters.Create(Ctx, &stripe.BillingMeterCreateParams{
+			DisplayName: stripe.String("API calls"), EventName: stripe.String("api_call"),
+			DefaultAggregation: &stripe.BillingMeterCreateDefaultAggregationParams{Formula: stripe.String("sum")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		session, err := sc.V2BillingMeterEventSessions.Create(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		old := Epoch.Add(-40 * 24 * time.Hour)
+		err = emu.ClientWithKey(session.AuthenticationToken).V2BillingMeterEventStreams.Create(Ctx, &stripe.V2BillingMeterEventStreamCreateParams{
+			Events: []*stripe.V2BillingMeterEventStreamCreateEventParams{
+				{EventName: stripe.String("api_call"), Identifier: stripe.String("ok"), Payload: map[string]string{"stripe_customer_id": "cus_1", "value": "1"}},
+				{EventName: stripe.String("api_call"), Identifier: stripe.String("old"), Payload: map[string]string{"stripe_customer_id": "cus_1", "value": "1"}, Timestamp: &old},
+				{EventName: stripe.String("api_call"), Identifier: stripe.String("nan"), Payload: map[string]string{"stripe_customer_id": "cus_1", "value": "x"}},
+				{EventName: stripe.String("typo_call"), Identifier: stripe.String("lost"), Payload: map[string]string{"stripe_customer_id": "cus_1", "value": "1"}},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		got, _ := rcv.got()
+		Expect(got).To(BeEmpty(), "held by the destination's policy")
+		Expect(emu.Webhooks().Held(d.ID)).To(HaveLen(2))
+		Expect(emu.Webhooks().Release(d.ID)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		got, errs := rcv.got()
+		Expect(errs).To(BeEmpty())
+		Expect(got).To(HaveLen(2))
+		Expect(got[0].Type).To(Equal("v1.billing.meter.error_report_triggered"))
+		Expect(got[0].RelatedObject.ID).To(Equal(meter.ID))
+		Expect(got[1].Type).To(Equal("v1.billing.meter.no_meter_found"))
+		Expect(got[1].RelatedObject).To(BeNil())
+
+		// The thin event names its object; the app fetches the event and
+		// the object.
+		fetched, err := sc.V2CoreEvents.Retrieve(Ctx, got[0].ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		report, ok := fetched.(*stripe.V1BillingMeterErrorReportTriggeredEvent)
+		Expect(ok).To(BeTrue(), "a %T", fetched)
+		Expect(report.Data.Reason.ErrorCount).To(Equal(int64(2)))
+		codes := map[stripe.V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypeCode]int64{}
+		for _, t := range report.Data.Reason.ErrorTypes {
+			codes[t.Code] = t.ErrorCount
+			Expect(t.SampleErrors).To(HaveLen(1))
+		}
+		Expect(codes).To(Equal(map[stripe.V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypeCode]int64{
+			"timestamp_too_far_in_past": 1, "meter_event_invalid_value": 1}))
+		m, err := report.FetchRelatedObject()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m.ID).To(Equal(meter.ID))
+		lost, err := sc.V2CoreEvents.Retrieve(Ctx, got[1].ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		noMeter, ok := lost.(*stripe.V1BillingMeterNoMeterFoundEvent)
+		Expect(ok).To(BeTrue(), "a %T", lost)
+		Expect(noMeter.Data.Reason.ErrorTypes[0].Code).To(Equal(stripe.V1BillingMeterNoMeterFoundEventDataReasonErrorTypeCodeNoMeter))
+		Expect(noMeter.Data.Reason.ErrorTypes[0].SampleErrors[0].Request.Identifier).To(Equal("lost"))
+
+		var listed []string
+		for ev, err := range sc.V2CoreEvents.List(Ctx, &stripe.V2CoreEventListParams{ObjectID: stripe.String(meter.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			listed = append(listed, ev.(*stripe.V1BillingMeterErrorReportTriggeredEvent).ID)
+		}
+		Expect(listed).To(Equal([]string{got[0].ID}))
+
+		// Thin events go to thin destinations only, v1 events to v1
+		// endpoints (and snapshot destinations).
+		for _, ev := range snapshots.all() {
+			Expect(string(ev.Type)).To(HavePrefix("billing.meter"))
+		}
+		Expect(snapshots.types()).To(ContainElement("billing.meter.created"))
+	})
+
+	It("delivers v1 events to snapshot destinations signed as webhook endpoints are", func() {
+		rcv := newReceiver()
+		d, err := sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
+			Name: stripe.String("customers"), Type: stripe.String("webhook_endpoint"), EventPayload: stripe.String("snapshot"),
+			EnabledEvents: strs("customer.*"), WebhookEndpoint: &stripe.V2CoreEventDestinationCreateWebhookEndpointParams{URL: stripe.String(rcv.srv.URL)},
+			Include: strs("webhook_endpoint.signing_secret"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(d.SnapshotAPIVersion).To(Equal("2025-08-27.basil"))
+		rcv.secret = d.WebhookEndpoint.SigningSecret
+		c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("a@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("P")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V2CoreEventDestinations.Ping(d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(Equal([]string{"customer.created"}), "a ping is thin: a v1 handler refuses it")
+		Expect(rcv.rejections()).To(HaveLen(1))
+		Expect(rcv.all()[0].Data.Object["id"]).To(Equal(c.ID))
+
+		_, err = sc.V2CoreEventDestinations.Disable(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Create(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(HaveLen(1))
+	})
+})
