@@ -178,6 +178,13 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v2/billing/meter_event_session", `{}`, "", "")
 	f.Add("POST", "/v2/billing/meter_event_stream", `{"events":[{"event_name":"e","payload":{"value":"1"},"timestamp":"2025-09-01T12:00:00Z"}]}`, "", "")
 	f.Add("GET", "/v2/billing/meter_events?limit=2&page=YTp4", "", "", "")
+	f.Add("POST", "/v2/core/event_destinations", `{"name":"n","type":"webhook_endpoint","event_payload":"thin","enabled_events":["v1.billing.meter.no_meter_found"],"webhook_endpoint":{"url":"http://127.0.0.1:1/h"},"include":["webhook_endpoint.signing_secret"]}`, "", "")
+	f.Add("POST", "/v2/core/event_destinations", `{"name":"n","type":"webhook_endpoint","event_payload":"snapshot","snapshot_api_version":"2025-08-27.basil","events_from":["self","other_accounts"],"enabled_events":["customer.*"],"webhook_endpoint":{"url":"http://127.0.0.1:1/"}}`, "", "")
+	f.Add("POST", "/v2/core/event_destinations/ed_test_1", `{"name":"m","metadata":{"k":"v"},"enabled_events":["*"],"webhook_endpoint":{"url":"http://127.0.0.1:1/x"}}`, "", "")
+	f.Add("POST", "/v2/core/event_destinations/ed_test_1/ping", ``, "", "")
+	f.Add("GET", "/v2/core/event_destinations?limit=1&include=webhook_endpoint.url&page=YTplZF90ZXN0XzE", "", "", "")
+	f.Add("GET", "/v2/core/events?object_id=mtr_test_1&limit=5", "", "", "")
+	f.Add("DELETE", "/v2/core/event_destinations/ed_test_1", "", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {
