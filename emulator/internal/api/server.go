@@ -414,8 +414,6 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 			return nil, err
 		}
 		return marshal(obj)
-	case *V2List:
-		return marshal(v.render())
 	case Blob:
 		// A file, not JSON: served as it is (expand[] has nothing to act on).
 		c.contentType = v.ContentType
@@ -432,6 +430,9 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 		// validating it again.
 		out := jsonenc.IndentCompact(make([]byte, 0, len(v)*3/2+64), []byte(v), 0)
 		return append(out, '\n'), nil
+	case *V2List:
+		// Last: v1's answers are matched first.
+		return marshal(v.render())
 	}
 	return nil, fmt.Errorf("api: handler returned %T", res)
 }

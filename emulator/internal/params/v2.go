@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -22,23 +23,23 @@ const CodeInvalidFields = "invalid_fields"
 
 var timeType = reflect.TypeOf(time.Time{})
 
-var v2cache = map[reflect.Type]*Schema{}
+var v2cache sync.Map // reflect.Type → *Schema
 
 // FromJSONStruct derives a v2 endpoint's schema from a stripe-go
 // V2…Params struct, following its json tags (v2 bodies are JSON): a field
 // tagged without omitempty is one stripe-go always sends, Stripe's
 // required fields, and is required here (at every level); time.Time is a
-// timestamp. Built at start-up only, so the cache needs no lock.
+// timestamp.
 func FromJSONStruct(v any) *Schema {
 	t := reflect.TypeOf(v)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if s, ok := v2cache[t]; ok {
-		return s
+	if s, ok := v2cache.Load(t); ok {
+		return s.(*Schema)
 	}
 	s := fromJSONType(t, 0)
-	v2cache[t] = s
+	v2cache.Store(t, s)
 	return s
 }
 
@@ -87,20 +88,6 @@ func addJSONFields(s *Schema, t reflect.Type, depth int) {
 			s.Required = append(s.Required, name)
 		}
 	}
-}
-
-// Optional returns s with top-level fields no longer required (stripe-go
-// sends some optional fields as null: a field it tags without omitempty
-// that Stripe does not require).
-func (s *Schema) Optional(names ...string) *Schema {
-	cp := s.clone()
-	cp.Required = cp.Required[:0]
-	for _, r := range s.Required {
-		if !contains(names, r) {
-			cp.Required = append(cp.Required, r)
-		}
-	}
-	return cp
 }
 
 // DecodeJSON reads a v2 request body: one JSON object, numbers kept
