@@ -6,8 +6,8 @@ package harness
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -68,18 +68,25 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// Start runs the command and waits until its readiness URL answers. An
+// app that could not bind its port (another program took it meanwhile) is
+// started again on another.
+func (a CommandApp) Start(env AppEnv) (string, func() string, error) {
+	for attempt := 1; ; attempt++ {
+		base, stop, err := a.start(env)
+		var taken *portTakenError
+		if errors.As(err, &taken) && attempt < 3 {
+			continue
+		}
+		return base, stop, err
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Start runs the command and waits until its readiness URL answers.
-func (a CommandApp) Start(env AppEnv) (string, func() string, error) {
-	port, err := freePort()
+// portTakenError is an app that exited because its port was taken.
+type portTakenError struct{ error }
+
+func (a CommandApp) start(env AppEnv) (string, func() string, error) {
+	port, err := appPort()
 	if err != nil {
 		return "", nil, err
 	}
@@ -126,7 +133,11 @@ func (a CommandApp) Start(env AppEnv) (string, func() string, error) {
 		case err := <-exited:
 			output := out.String()
 			cancel()
-			return "", nil, fmt.Errorf("%q exited before it was ready (%v):\n%s", a.Command, err, output)
+			err = fmt.Errorf("%q exited before it was ready (%v):\n%s", a.Command, err, output)
+			if portTaken(output) {
+				return "", nil, &portTakenError{err}
+			}
+			return "", nil, err
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {

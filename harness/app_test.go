@@ -1,0 +1,122 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestMain lets the test binary play a command app: run with
+// HARNESS_FAKE_APP set, it serves "fake app" on $PORT, except that with
+// HARNESS_FAKE_APP_TAKEN naming a file that does not exist yet, it first
+// creates the file and fails as a server whose port is taken does.
+func TestMain(m *testing.M) {
+	if os.Getenv("HARNESS_FAKE_APP") == "" {
+		os.Exit(m.Run())
+	}
+	if marker := os.Getenv("HARNESS_FAKE_APP_TAKEN"); marker != "" {
+		if _, err := os.Stat(marker); errors.Is(err, os.ErrNotExist) {
+			_ = os.WriteFile(marker, nil, 0o644)
+			fmt.Println("listen tcp 127.0.0.1:" + os.Getenv("PORT") + ": bind: address already in use")
+			os.Exit(1)
+		}
+	}
+	_ = http.ListenAndServe("127.0.0.1:"+os.Getenv("PORT"), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "fake app")
+	}))
+	os.Exit(1)
+}
+
+func fakeApp(t *testing.T, env map[string]string) CommandApp {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env["HARNESS_FAKE_APP"] = "1"
+	return CommandApp{Command: strconv.Quote(self), Ready: "/", Env: env}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// The app's port is never one the OS hands out for port 0, which is how
+// an emulator (or anything else started while the app compiles) binds: so
+// nothing else can answer in the app's place.
+func TestAppPortIsOutsideTheEphemeralRange(t *testing.T) {
+	lo, hi := appPortRange()
+	for range 20 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ephemeral := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if ephemeral >= lo && ephemeral < hi {
+			t.Fatalf("the OS handed out %d for port 0, inside the app range %d-%d", ephemeral, lo, hi)
+		}
+		port, err := appPort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if port < lo || port >= hi {
+			t.Fatalf("app port %d outside %d-%d", port, lo, hi)
+		}
+	}
+}
+
+func TestCommandAppServesOnItsPort(t *testing.T) {
+	base, stop, err := fakeApp(t, map[string]string{}).Start(AppEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if got := get(t, base+"/"); got != "fake app" {
+		t.Fatalf("answer %q", got)
+	}
+}
+
+func TestCommandAppStartsAgainWhenItsPortWasTaken(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "taken")
+	base, stop, err := fakeApp(t, map[string]string{"HARNESS_FAKE_APP_TAKEN": marker}).Start(AppEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if _, err := os.Stat(marker); err != nil {
+		t.Fatal("the first start did not fail as the test meant it to")
+	}
+	if got := get(t, base+"/"); got != "fake app" {
+		t.Fatalf("answer %q", got)
+	}
+}
+
+func TestCommandAppThatFailsOtherwiseIsNotRetried(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "runs")
+	app := CommandApp{Command: "echo run >> " + strconv.Quote(marker) + "; echo boom; exit 3", Ready: "/"}
+	_, _, err := app.Start(AppEnv{})
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("error %v", err)
+	}
+	runs, _ := os.ReadFile(marker)
+	if n := strings.Count(string(runs), "run"); n != 1 {
+		t.Fatalf("started %d times", n)
+	}
+	if !portTaken("Error: listen EADDRINUSE: address already in use 127.0.0.1:3000") || !portTaken("OSError: [Errno 98] Address already in use") {
+		t.Fatal("Node's and Python's messages are not recognised")
+	}
+}
