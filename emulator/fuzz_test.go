@@ -185,6 +185,12 @@ func FuzzRequest(f *testing.F) {
 	f.Add("GET", "/v2/core/event_destinations?limit=1&include=webhook_endpoint.url&page=YTplZF90ZXN0XzE", "", "", "")
 	f.Add("GET", "/v2/core/events?object_id=mtr_test_1&limit=5", "", "", "")
 	f.Add("DELETE", "/v2/core/event_destinations/ed_test_1", "", "", "")
+	// Plans: the plan view of recurring prices.
+	f.Add("POST", "/v1/plans", "id=gold&currency=usd&interval=month&amount=500&product[name]=x&trial_period_days=7&transform_usage[divide_by]=4&transform_usage[round]=up", "", "")
+	f.Add("POST", "/v1/plans", "currency=usd&interval=year&product=prod_1&billing_scheme=tiered&tiers_mode=volume&tiers[0][up_to]=10&tiers[0][unit_amount]=5&tiers[1][up_to]=inf&tiers[1][flat_amount]=1", "", "")
+	f.Add("POST", "/v1/plans/gold", "nickname=n&active=false&trial_period_days=&product=prod_2", "", "")
+	f.Add("GET", "/v1/plans?active=true&product=prod_1&expand[]=data.tiers&created[gte]=1", "", "", "")
+	f.Add("DELETE", "/v1/plans/gold", "", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {

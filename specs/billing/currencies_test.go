@@ -73,8 +73,10 @@ var _ = Describe("Prices in several currencies (currency_options)", Label("billi
 			Expect(p.CurrencyOptions).To(HaveKey("gbp"))
 		}
 		ev := emu.Events("")
-		Expect(ev[len(ev)-1]["type"]).To(Equal("price.created"))
-		Expect(ev[len(ev)-1]["data"].(map[string]any)["object"]).NotTo(HaveKey("currency_options"))
+		// A recurring price is a plan too: plan.created follows.
+		Expect(ev[len(ev)-2]["type"]).To(Equal("price.created"))
+		Expect(ev[len(ev)-1]["type"]).To(Equal("plan.created"))
+		Expect(ev[len(ev)-2]["data"].(map[string]any)["object"]).NotTo(HaveKey("currency_options"))
 	})
 
 	It("adds and replaces options on update, with price.updated", func() {

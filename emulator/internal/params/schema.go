@@ -216,9 +216,10 @@ func addFields(s *Schema, t reflect.Type, depth int) {
 		s.Fields[name] = sub
 	}
 	// stripe-go writes an unbounded tier as up_to=inf (UpToInf, encoded
-	// by hand): an integer or that word.
-	if up, ok := s.Fields["up_to"]; ok && up.Kind == KindInteger {
-		if _, hasInf := t.FieldByName("UpToInf"); hasInf {
+	// by hand): an integer or that word. A plan's tiers write up_to by
+	// hand too (UpTo tagged form:"-"), so it is added here.
+	if _, hasInf := t.FieldByName("UpToInf"); hasInf {
+		if up, ok := s.Fields["up_to"]; !ok || up.Kind == KindInteger {
 			s.Fields["up_to"] = &Schema{Kind: KindInteger, Allowed: []string{"inf"}}
 		}
 	}

@@ -16,7 +16,7 @@ import (
 
 // itemFields are the parameters an item endpoint shares with
 // items[] of a subscription update.
-var itemFields = []string{"price", "price_data", "quantity", "metadata", "discounts", "tax_rates", "billing_thresholds"}
+var itemFields = []string{"price", "plan", "price_data", "quantity", "metadata", "discounts", "tax_rates", "billing_thresholds"}
 
 // updateFields are what the item endpoints pass to the subscription.
 var updateFields = []string{"proration_behavior", "proration_date", "payment_behavior"}
@@ -94,14 +94,9 @@ func updateOneItem(c *api.Call, subID string, item map[string]any) (store.Obj, e
 	return res.(store.Obj), nil
 }
 
-// itemParams are the item endpoint's parameters as an items[] entry; a
-// plan id is its price's id.
+// itemParams are the item endpoint's parameters as an items[] entry.
 func itemParams(c *api.Call) map[string]any {
-	item := pick(c.Params, itemFields)
-	if plan, ok := c.Params.Str("plan"); ok && !c.Params.Has("price") {
-		item["price"] = plan
-	}
-	return item
+	return pick(c.Params, itemFields)
 }
 
 // itemParamName names a parameter of the items[0] an item endpoint hands

@@ -150,34 +150,27 @@ func recurring(price store.Obj) (string, int64) {
 	return api.Str(r["interval"]), max(api.Int(r["interval_count"]), 1)
 }
 
-// planOf renders the legacy plan object Stripe still puts on items.
-func planOf(price store.Obj) store.Obj {
-	r := api.Obj(price["recurring"])
-	return store.Obj{
-		"id": price["id"], "object": "plan", "active": price["active"], "amount": price["unit_amount"],
-		"amount_decimal": price["unit_amount_decimal"], "billing_scheme": price["billing_scheme"], "created": price["created"],
-		"currency": price["currency"], "interval": r["interval"], "interval_count": r["interval_count"], "livemode": false,
-		"metadata": price["metadata"], "meter": r["meter"], "nickname": price["nickname"], "product": price["product"],
-		"tiers_mode": price["tiers_mode"], "transform_usage": nil, "trial_period_days": r["trial_period_days"], "usage_type": r["usage_type"],
-	}
-}
-
 // itemPrice resolves an item's price (price or price_data) and checks it
 // is an active recurring price.
 func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) {
 	id, _ := ip.Str("price")
-	param := prefix + "[price]"
+	param, kind := prefix+"[price]", "price"
 	if plan, _ := ip.Str("plan"); plan != "" {
-		// The legacy name: a plan's id is its price's id.
-		if id != "" {
+		// The legacy name: a plan's id is its price's id, so both may
+		// name the same one.
+		if id != "" && id != plan {
 			return nil, apierr.Exclusive(prefix+"[price]", prefix+"[plan]")
 		}
-		id, param = plan, prefix+"[plan]"
+		id, param, kind = plan, prefix+"[plan]", "plan"
 	}
 	if id != "" {
 		price, ok := c.Tx.Get(c.Account, "price", id)
-		if !ok {
-			return nil, apierr.NoSuchObject("price", id, param)
+		if !ok || (kind == "plan" && price["type"] != "recurring") {
+			return nil, apierr.NoSuchObject(kind, id, param)
+		}
+		if !api.Bool(price["active"]) && catalog.Gone(c, id) {
+			// Deleted as a plan: gone for new items.
+			return nil, apierr.NoSuchObject(kind, id, param)
 		}
 		if !api.Bool(price["active"]) && !quotedPrices(c) {
 			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(param)
@@ -227,7 +220,7 @@ func newItem(c *api.Call, subID string, price store.Obj, qty int64, start, end i
 	it := store.Obj{
 		"id": c.NewID("subscription_item"), "object": "subscription_item", "billing_thresholds": nil, "created": start,
 		"current_period_end": end, "current_period_start": start, "discounts": []any{}, "metadata": map[string]any{},
-		"plan": planOf(price), "price": price, "quantity": qty, "subscription": subID, "tax_rates": []any{},
+		"plan": catalog.PlanOf(price), "price": price, "quantity": qty, "subscription": subID, "tax_rates": []any{},
 	}
 	if metered(price) {
 		delete(it, "quantity") // what is billed is the usage recorded
@@ -1645,7 +1638,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 			newQty = q
 			if newPrice["id"] != oldPrice["id"] || newQty != oldQty {
 				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"], oldRates}, delta{newPrice, newQty, false, it["id"], newRates})
-				it["price"], it["plan"], it["quantity"] = newPrice, planOf(newPrice), newQty
+				it["price"], it["plan"], it["quantity"] = newPrice, catalog.PlanOf(newPrice), newQty
 				if metered(newPrice) {
 					delete(it, "quantity")
 					if newPrice["id"] != oldPrice["id"] {
@@ -1866,6 +1859,13 @@ func listSubscriptions(c *api.Call) (any, error) {
 	status, _ := c.Params.Str("status")
 	cus, _ := c.Params.Str("customer")
 	price, _ := c.Params.Str("price")
+	if plan, _ := c.Params.Str("plan"); plan != "" {
+		// A plan's id is its price's id: both filters name one object.
+		if price != "" && price != plan {
+			return nil, apierr.Exclusive("price", "plan")
+		}
+		price = plan
+	}
 	switch {
 	case cus != "":
 		q.Index, q.Value = "customer", cus

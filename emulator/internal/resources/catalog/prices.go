@@ -38,7 +38,8 @@ var priceSearchFields = search.Fields{
 func PriceRoutes() []api.Route {
 	return []api.Route{
 		api.POST("/v1/prices", params.FromStruct(stripe.PriceCreateParams{}).Require("currency").
-			Enum("billing_scheme", "per_unit", "tiered").Enum("tiers_mode", "graduated", "volume"), createPrice),
+			Enum("billing_scheme", "per_unit", "tiered").Enum("tiers_mode", "graduated", "volume").
+			Enum("transform_quantity.round", "up", "down"), createPrice),
 		api.GET("/v1/prices", params.FromStruct(stripe.PriceListParams{}), listPrices),
 		api.GET("/v1/prices/search", params.FromStruct(stripe.PriceSearchParams{}).Require("query"), searchPrices),
 		api.GET("/v1/prices/{id}", params.FromStruct(stripe.PriceRetrieveParams{}), retrievePrice),
@@ -160,6 +161,13 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 		o["recurring"] = store.Obj{"interval": interval, "interval_count": count, "meter": meter, "trial_period_days": trial, "usage_type": usage}
 		o["type"] = "recurring"
 	}
+	if tq, ok := p.Obj("transform_quantity"); ok {
+		t, err := readTransform(tq, name("transform_quantity"))
+		if err != nil {
+			return nil, err
+		}
+		o["transform_quantity"] = t
+	}
 	if md, ok := p.Metadata("metadata"); ok {
 		o["metadata"] = md
 	} else {
@@ -241,7 +249,7 @@ func createPrice(c *api.Call) (any, error) {
 	var newProduct store.Obj
 	if hasProductData {
 		var err error
-		if newProduct, err = inlineProduct(c, pd); err != nil {
+		if newProduct, err = inlineProduct(c, pd, "product_data"); err != nil {
 			return nil, err
 		}
 		productID = api.Str(newProduct["id"])
@@ -261,6 +269,7 @@ func createPrice(c *api.Call) (any, error) {
 	if err := c.Insert(o); err != nil {
 		return nil, err
 	}
+	emitPlan(c, "created", nil, o)
 	return o, nil
 }
 
@@ -269,17 +278,19 @@ func checkMetadata(c *api.Call) error {
 	return c.ApplyMetadata(store.Obj{})
 }
 
-func inlineProduct(c *api.Call, pd params.Values) (store.Obj, error) {
+// inlineProduct makes the product a price's product_data (or a plan's
+// product[…]) describes; prefix names the parameter in errors.
+func inlineProduct(c *api.Call, pd params.Values, prefix string) (store.Obj, error) {
 	id, _ := pd.Str("id")
 	if id != "" {
 		if !customID.MatchString(id) {
-			return nil, apierr.InvalidRequest("Invalid product_data[id]: may only contain letters, digits, '_' and '-'").WithParam("product_data[id]")
+			return nil, apierr.InvalidRequest("Invalid %s[id]: may only contain letters, digits, '_' and '-'", prefix).WithParam(prefix + "[id]")
 		}
 		if c.Tx.Exists(c.Account, "product", id) {
-			return nil, apierr.InvalidRequest("Product already exists.").WithParam("product_data[id]").WithCode("resource_already_exists")
+			return nil, apierr.InvalidRequest("Product already exists.").WithParam(prefix + "[id]").WithCode("resource_already_exists")
 		}
 	}
-	if err := checkTaxCode(pd, "product_data[tax_code]"); err != nil {
+	if err := checkTaxCode(pd, prefix+"[tax_code]"); err != nil {
 		return nil, err
 	}
 	o := NewProduct(c, id, nil)
@@ -323,7 +334,12 @@ func claimLookupKey(c *api.Call, price store.Obj) error {
 	return nil
 }
 
+// retrievePrice serves a price, plans' included; one deleted as a plan is
+// gone.
 func retrievePrice(c *api.Call) (any, error) {
+	if Gone(c, c.Var("id")) {
+		return nil, apierr.NoSuchObject("price", c.Var("id"), "id")
+	}
 	return c.Retrieve("price", c.Var("id"))
 }
 
@@ -332,13 +348,13 @@ func updatePrice(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !api.Bool(before["active"]) && Gone(c, c.Var("id")) {
+		return nil, apierr.NoSuchObject("price", c.Var("id"), "id")
+	}
 	after := api.Clone(before)
 	if active, ok := c.Params.Bool("active"); ok {
-		if !active && api.Bool(before["active"]) {
-			prod, _ := c.Tx.Get(c.Account, "product", api.Str(before["product"]))
-			if prod != nil && api.Str(prod["default_price"]) == api.Str(before["id"]) {
-				return nil, apierr.InvalidRequest("This price cannot be archived because it is the default price of its product.")
-			}
+		if err := checkArchivable(c, before, active); err != nil {
+			return nil, err
 		}
 		after["active"] = active
 	}
@@ -372,6 +388,7 @@ func updatePrice(c *api.Call) (any, error) {
 	} else if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
+	emitPlan(c, "updated", before, after)
 	return after, nil
 }
 
@@ -388,6 +405,8 @@ func listPrices(c *api.Call) (any, error) {
 	if active, ok := c.Params.Bool("active"); ok {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["active"] == active })
 	}
+	// Prices deleted as plans (archived ones only) are gone.
+	q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["active"] != false || !Gone(c, api.Str(o["id"])) })
 	if cur, ok := c.Params.Str("currency"); ok && cur != "" {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["currency"] == strings.ToLower(cur) })
 	}

@@ -83,6 +83,7 @@ func createProduct(c *api.Call) (any, error) {
 		if err := c.Insert(price); err != nil {
 			return nil, err
 		}
+		emitPlan(c, "created", nil, price)
 	}
 	return o, nil
 }
@@ -191,12 +192,15 @@ func updateProduct(c *api.Call) (any, error) {
 
 // deleteProduct refuses while any price (active or archived) belongs to the
 // product, as Stripe does: only archiving the product is possible then.
+// Plans deleted through /v1/plans no longer count (deleting a product's
+// plans, then the product, is the Plans API's way).
 func deleteProduct(c *api.Call) (any, error) {
 	o, err := loadProduct(c)
 	if err != nil {
 		return nil, err
 	}
-	if p := c.Tx.List(c.Account, "price", store.Query{Index: "product", Value: api.Str(o["id"]), Limit: 1}); len(p.Data) > 0 {
+	live := func(p store.Obj) bool { return p["active"] != false || !Gone(c, api.Str(p["id"])) }
+	if p := c.Tx.List(c.Account, "price", store.Query{Index: "product", Value: api.Str(o["id"]), Limit: 1, Filter: live}); len(p.Data) > 0 {
 		return nil, apierr.InvalidRequest("This product cannot be deleted because it has one or more user-created prices.")
 	}
 	tomb := api.Deleted("product", api.Str(o["id"]))

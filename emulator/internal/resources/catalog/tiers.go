@@ -197,10 +197,17 @@ func decimal(s *string) float64 {
 //     amount of every tier the quantity reaches. The first tier is always
 //     reached, so its flat amount is due even for a quantity of 0.
 //
+// A per_unit price with transform_quantity (a plan's transform_usage)
+// bills the quantity divided by divide_by, rounded up or down, first: 10
+// units of a price per package of 4 rounded up bill 3 packages.
+//
 // Fractional unit amounts are summed exactly and rounded once, half away
 // from zero.
 func Amount(c *api.Call, price store.Obj, currency string, quantity int64) int64 {
 	tiered := price["billing_scheme"] == "tiered"
+	if tq := api.Obj(price["transform_quantity"]); tq != nil && !tiered {
+		quantity = transformQuantity(quantity, api.Int(tq["divide_by"]), api.Str(tq["round"]))
+	}
 	if currency != "" && currency != price["currency"] {
 		if o, ok := option(c, price, currency); ok {
 			if tiered {
@@ -251,4 +258,16 @@ func tiersAmount(tiers []tier, mode string, quantity int64) int64 {
 		below = *t.UpTo
 	}
 	return int64(math.Round(total))
+}
+
+// transformQuantity divides quantity by divideBy, rounding up or down.
+func transformQuantity(quantity, divideBy int64, round string) int64 {
+	if divideBy < 1 {
+		return quantity
+	}
+	q := quantity / divideBy
+	if round == "up" && quantity%divideBy != 0 {
+		q++
+	}
+	return q
 }
