@@ -185,12 +185,15 @@ func FuzzRequest(f *testing.F) {
 	f.Add("GET", "/v2/core/event_destinations?limit=1&include=webhook_endpoint.url&page=YTplZF90ZXN0XzE", "", "", "")
 	f.Add("GET", "/v2/core/events?object_id=mtr_test_1&limit=5", "", "", "")
 	f.Add("DELETE", "/v2/core/event_destinations/ed_test_1", "", "", "")
-	// Plans: the plan view of recurring prices.
+	// Plans (the plan view of recurring prices) and billing alerts.
 	f.Add("POST", "/v1/plans", "id=gold&currency=usd&interval=month&amount=500&product[name]=x&trial_period_days=7&transform_usage[divide_by]=4&transform_usage[round]=up", "", "")
 	f.Add("POST", "/v1/plans", "currency=usd&interval=year&product=prod_1&billing_scheme=tiered&tiers_mode=volume&tiers[0][up_to]=10&tiers[0][unit_amount]=5&tiers[1][up_to]=inf&tiers[1][flat_amount]=1", "", "")
 	f.Add("POST", "/v1/plans/gold", "nickname=n&active=false&trial_period_days=&product=prod_2", "", "")
 	f.Add("GET", "/v1/plans?active=true&product=prod_1&expand[]=data.tiers&created[gte]=1", "", "", "")
 	f.Add("DELETE", "/v1/plans/gold", "", "", "")
+	f.Add("POST", "/v1/billing/alerts", "alert_type=usage_threshold&title=t&usage_threshold[gte]=10&usage_threshold[meter]=mtr_test_1&usage_threshold[recurrence]=one_time&usage_threshold[filters][0][type]=customer&usage_threshold[filters][0][customer]=cus_1", "", "")
+	f.Add("POST", "/v1/billing/alerts/alrt_1/archive", "", "", "")
+	f.Add("GET", "/v1/billing/alerts?meter=mtr_test_1&alert_type=usage_threshold&expand[]=data.usage_threshold.meter", "", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {

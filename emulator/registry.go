@@ -3,6 +3,7 @@ package emulator
 import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/alerts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
@@ -53,7 +54,7 @@ func kinds() []*api.Kind {
 		tax.RegistrationKind,
 		tax.CodeKind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), alerts.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -92,6 +93,7 @@ func routes() [][]api.Route {
 		meters.Routes(),
 		meters.V2Routes(),
 		coreevents.Routes(),
+		alerts.Routes(),
 		credits.Routes(),
 		clientkeys.Routes(),
 		entitlements.Routes(),

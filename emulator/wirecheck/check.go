@@ -40,6 +40,8 @@ func init() {
 	register("login_link", stripe.LoginLink{})
 	register("balance", stripe.Balance{})
 	register("balance_transaction", stripe.BalanceTransaction{})
+	register("billing.alert", stripe.BillingAlert{})
+	register("billing.alert_triggered", stripe.BillingAlertTriggered{})
 	register("billing.credit_balance_summary", stripe.BillingCreditBalanceSummary{})
 	register("billing.credit_balance_transaction", stripe.BillingCreditBalanceTransaction{})
 	register("billing.credit_grant", stripe.BillingCreditGrant{})

@@ -60,6 +60,18 @@ func (g *Generator) Observe(id string) {
 	g.mu.Unlock()
 }
 
+// Sequence is the sequence number that begins an id's body (after its
+// prefix, which ends at the last '_' before the body), as base62 digits
+// of fixed width: compared as strings, the sequences of ids of any kinds
+// tell which was made first. "" for an id not made here.
+func Sequence(id string) string {
+	i := strings.LastIndexByte(id, '_')
+	if i < 0 || len(id) < i+1+seqWidth {
+		return ""
+	}
+	return id[i+1 : i+1+seqWidth]
+}
+
 // Long makes ids like Stripe's newer objects (price_, pi_, ch_, in_, evt_…):
 // 24 characters after the prefix.
 func (g *Generator) Long(prefix string) string { return g.make(prefix, 24) }

@@ -607,4 +607,4 @@ func Describe(v any) string {
 
 // schemalessPayloads are objects Stripe sends only as an event's
 // data.object, which the spec has no schema for.
-var schemalessPayloads = map[string]bool{"entitlements.active_entitlement_summary": true}
+var schemalessPayloads = map[string]bool{"entitlements.active_entitlement_summary": true, "billing.alert_triggered": true}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -362,6 +363,21 @@ func summaries(c *api.Call) (any, error) {
 // (exclusive) by the meter's formula: the sum of the values, the count of
 // events, or the last value. found is false when the meter does not exist.
 func Usage(tx *store.Tx, account, meterID, customer string, start, end int64) (usage float64, found bool) {
+	return aggregate(tx, account, meterID, customer, func(_ string, at int64) bool { return at >= start && at < end })
+}
+
+// UsageRecordedAfter is what a customer used on a meter by the events
+// recorded after id (an id of any kind: ids sort in creation order by the
+// sequence that begins their body), whatever their timestamps: usage
+// reported since an object was made (a billing alert watches only that).
+func UsageRecordedAfter(tx *store.Tx, account, meterID, customer, id string) (usage float64, found bool) {
+	since := ids.Sequence(id)
+	return aggregate(tx, account, meterID, customer, func(evID string, _ int64) bool { return ids.Sequence(evID) > since })
+}
+
+// aggregate is a customer's usage on a meter by the meter's formula, over
+// the events (not canceled) keep takes, by id and timestamp.
+func aggregate(tx *store.Tx, account, meterID, customer string, keep func(id string, at int64) bool) (usage float64, found bool) {
 	meter, ok := tx.Get(account, "billing.meter", meterID)
 	if !ok {
 		return 0, false
@@ -371,9 +387,9 @@ func Usage(tx *store.Tx, account, meterID, customer string, start, end int64) (u
 	formula := api.Str(api.Obj(meter["default_aggregation"])["formula"])
 	lastAt := int64(math.MinInt64)
 	tx.EachIndexedRaw(account, "billing.meter_event", "event_name", api.Str(meter["event_name"]), func(raw string) bool {
-		f := store.Pick(raw, "timestamp", "canceled", "payload."+customerKey, "payload."+valueKey)
+		f := store.Pick(raw, "timestamp", "canceled", "payload."+customerKey, "payload."+valueKey, "id")
 		at := f[0].Int()
-		if f[1].Bool() || at < start || at >= end || f[2].String() != customer {
+		if f[1].Bool() || f[2].String() != customer || !keep(f[4].String(), at) {
 			return true
 		}
 		if formula == "count" {
@@ -395,4 +411,10 @@ func Usage(tx *store.Tx, account, meterID, customer string, start, end int64) (u
 		return true
 	})
 	return usage, true
+}
+
+// ActiveMeter is the account's active meter for an event name, if any:
+// the one a meter event counts for.
+func ActiveMeter(tx *store.Tx, account, eventName string) store.Obj {
+	return activeMeter(tx, account, eventName)
 }
