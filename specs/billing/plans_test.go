@@ -266,6 +266,12 @@ var _ = Describe("Plans", Label("billing", "plans"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(p.ID).NotTo(Equal("legacy"))
 		}
+		for p, err := range sc.V1Prices.Search(Ctx, &stripe.PriceSearchParams{SearchParams: stripe.SearchParams{Query: "active:'false'"}}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(p.ID).NotTo(Equal("legacy"))
+		}
+		_, err = sc.V1Plans.Delete(Ctx, "legacy", nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Plan: stripe.String("legacy")}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "items[0][plan]")
@@ -299,6 +305,22 @@ var _ = Describe("Plans", Label("billing", "plans"), func() {
 		Expect(item.Plan.ID).To(Equal("addon"))
 		Expect(item.Plan.Object).To(Equal("plan"))
 		Expect(item.Price.ID).To(Equal("addon"))
+
+		preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+			SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{ProrationBehavior: stripe.String("none"),
+				Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{ID: stripe.String(item.ID), Plan: stripe.String("seat")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		// The next period, seat once and seat again twice in the add-on's
+		// place (3000), with the add-on's pending proration from when it was
+		// added (2 × 300).
+		Expect(preview.Total).To(Equal(int64(3600)))
+		var prorated int64
+		for _, l := range preview.Lines.Data {
+			if d := l.Parent.InvoiceItemDetails; d != nil && d.Proration {
+				prorated += l.Amount
+			}
+		}
+		Expect(prorated).To(Equal(int64(600)))
 
 		oneTime, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID),
 			Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100)})

@@ -70,8 +70,10 @@ func (cl Clause) match(o store.Obj) bool {
 }
 
 // Run answers a search endpoint: it parses `query`, pages with the opaque
-// `page` token and renders Stripe's search_result.
-func Run(c *api.Call, object, url string, fields Fields) (any, error) {
+// `page` token and renders Stripe's search_result. keep, if given, leaves
+// out objects that are stored but gone for the API (a price deleted as a
+// plan).
+func Run(c *api.Call, object, url string, fields Fields, keep ...func(store.Obj) bool) (any, error) {
 	raw, _ := c.Params.Str("query")
 	q, err := Parse(raw, fields)
 	if err != nil {
@@ -94,7 +96,14 @@ func Run(c *api.Call, object, url string, fields Fields) (any, error) {
 	}
 	p := c.Tx.List(c.Account, object, store.Query{
 		StartingAfter: after, Limit: int(limit),
-		Filter: func(o store.Obj) bool { return o["deleted"] != true && q.Match(o) },
+		Filter: func(o store.Obj) bool {
+			for _, k := range keep {
+				if !k(o) {
+					return false
+				}
+			}
+			return o["deleted"] != true && q.Match(o)
+		},
 	})
 	data := make([]any, len(p.Data))
 	for i, o := range p.Data {

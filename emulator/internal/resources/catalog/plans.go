@@ -74,6 +74,12 @@ func Gone(c *api.Call, id string) bool {
 	return ok
 }
 
+// notGone keeps the prices not deleted as plans (only archived ones can
+// be: for the rest nothing is looked up).
+func notGone(c *api.Call) func(store.Obj) bool {
+	return func(o store.Obj) bool { return o["active"] != false || !Gone(c, api.Str(o["id"])) }
+}
+
 // loadPlan is the price a plan id names, or Stripe's "No such plan" for an
 // id that names no price, a one-time price or a deleted plan.
 func loadPlan(c *api.Call, id, param string) (store.Obj, error) {
@@ -461,8 +467,9 @@ func listPlans(c *api.Call) (any, error) {
 		q.Index, q.Value = "active", boolString(active)
 	}
 	q.Filter = api.And(q.Filter, func(o store.Obj) bool {
-		return o["type"] == "recurring" && (!hasActive || o["active"] == active) && !(o["active"] == false && Gone(c, api.Str(o["id"])))
+		return o["type"] == "recurring" && (!hasActive || o["active"] == active)
 	})
+	q.Filter = api.And(q.Filter, notGone(c))
 	page := c.Page("price", "/v1/plans", q)
 	for i, o := range page.Data {
 		page.Data[i] = PlanOf(o)

@@ -405,8 +405,7 @@ func listPrices(c *api.Call) (any, error) {
 	if active, ok := c.Params.Bool("active"); ok {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["active"] == active })
 	}
-	// Prices deleted as plans (archived ones only) are gone.
-	q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["active"] != false || !Gone(c, api.Str(o["id"])) })
+	q.Filter = api.And(q.Filter, notGone(c))
 	if cur, ok := c.Params.Str("currency"); ok && cur != "" {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["currency"] == strings.ToLower(cur) })
 	}
@@ -446,5 +445,5 @@ func listPrices(c *api.Call) (any, error) {
 }
 
 func searchPrices(c *api.Call) (any, error) {
-	return search.Run(c, "price", "/v1/prices/search", priceSearchFields)
+	return search.Run(c, "price", "/v1/prices/search", priceSearchFields, notGone(c))
 }

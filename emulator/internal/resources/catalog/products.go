@@ -199,8 +199,7 @@ func deleteProduct(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	live := func(p store.Obj) bool { return p["active"] != false || !Gone(c, api.Str(p["id"])) }
-	if p := c.Tx.List(c.Account, "price", store.Query{Index: "product", Value: api.Str(o["id"]), Limit: 1, Filter: live}); len(p.Data) > 0 {
+	if p := c.Tx.List(c.Account, "price", store.Query{Index: "product", Value: api.Str(o["id"]), Limit: 1, Filter: notGone(c)}); len(p.Data) > 0 {
 		return nil, apierr.InvalidRequest("This product cannot be deleted because it has one or more user-created prices.")
 	}
 	tomb := api.Deleted("product", api.Str(o["id"]))
