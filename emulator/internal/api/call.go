@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -66,6 +67,21 @@ type Call struct {
 // AfterCommit runs fn once the request's transaction has committed (to
 // tell the world outside the store, e.g. the webhook dispatcher).
 func (c *Call) AfterCommit(fn func()) { c.after = append(c.after, fn) }
+
+// PutWebhookEndpoint tells the webhook dispatcher of an endpoint made or
+// changed (a webhook endpoint, a v2 event destination) once the request
+// commits; RemoveWebhookEndpoint of one deleted.
+func (c *Call) PutWebhookEndpoint(ep delivery.Endpoint) {
+	if c.Webhooks != nil {
+		c.AfterCommit(func() { c.Webhooks.PutEndpoint(ep) })
+	}
+}
+
+func (c *Call) RemoveWebhookEndpoint(id string) {
+	if c.Webhooks != nil {
+		c.AfterCommit(func() { c.Webhooks.RemoveEndpoint(id) })
+	}
+}
 
 func (c *Call) runAfterCommit() {
 	for _, fn := range c.after {

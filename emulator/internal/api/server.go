@@ -180,19 +180,9 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			if perr != nil {
 				return writeError(w, reqID, s.Clock.Unix(), perr)
 			}
-			c := &Call{
-				Env: s.Env, Params: vals.Tracked(), Vars: mux.Vars(r),
-				Account: account, Connected: account != s.Platform,
-				RequestID: reqID, APIVersion: version, Path: r.URL.Path, Endpoint: rt.Method + " " + rt.Path,
-				ClientIP: clientIP(r), Upload: up,
-			}
-			if rt.Method == http.MethodPost {
-				idemKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-			}
-			c.IdempotencyKey = idemKey
-			if fault != nil {
-				c.stall = fault.Stall
-			}
+			c := s.newCall(rt, r, vals, account, version, reqID, fault)
+			c.Upload = up
+			idemKey = c.IdempotencyKey
 			if idemKey == "" {
 				status, out := s.execute(rt, c, nil)
 				if c.contentType != "" && status == 200 {
@@ -219,6 +209,25 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, reqID, body, acc
 		Account: account, IdempotencyKey: idemKey, UserAgent: r.Header.Get("User-Agent"), Status: status,
 		Duration: time.Since(start), At: s.Clock.Now(),
 	})
+}
+
+// newCall is the Call a request's handler runs with: its parameters, the
+// account and version in scope, its Idempotency-Key (POST only) and an
+// injected stall.
+func (s *Server) newCall(rt Route, r *http.Request, vals params.Values, account, version, reqID string, fault *faults.Action) *Call {
+	c := &Call{
+		Env: s.Env, Params: vals.Tracked(), Vars: mux.Vars(r),
+		Account: account, Connected: account != s.Platform,
+		RequestID: reqID, APIVersion: version, Path: r.URL.Path, Endpoint: rt.Method + " " + rt.Path,
+		ClientIP: clientIP(r),
+	}
+	if rt.Method == http.MethodPost {
+		c.IdempotencyKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	}
+	if fault != nil {
+		c.stall = fault.Stall
+	}
+	return c
 }
 
 // notEmulated refuses a request that sent a parameter its handler never

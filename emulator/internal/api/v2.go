@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/form"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
@@ -108,19 +106,9 @@ func (s *Server) endpointV2(rt Route) http.Handler {
 			if perr != nil {
 				return writeV2Error(w, perr)
 			}
-			c := &Call{
-				Env: s.Env, Params: vals.Tracked(), Vars: mux.Vars(r),
-				Account: account, Connected: account != s.Platform,
-				RequestID: reqID, APIVersion: version, Path: r.URL.Path, Endpoint: rt.Method + " " + rt.Path,
-				ClientIP: clientIP(r), v2: true,
-			}
-			if rt.Method == http.MethodPost {
-				idemKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-			}
-			c.IdempotencyKey = idemKey
-			if fault != nil {
-				c.stall = fault.Stall
-			}
+			c := s.newCall(rt, r, vals, account, version, reqID, fault)
+			c.v2 = true
+			idemKey = c.IdempotencyKey
 			if idemKey == "" {
 				status, out := s.execute(rt, c, nil)
 				return writeJSON(w, status, out)

@@ -134,16 +134,20 @@ var cache sync.Map // reflect.Type → *Schema
 
 // FromStruct derives an endpoint's schema from a stripe-go params struct
 // (value or pointer), following its form tags.
-func FromStruct(v any) *Schema {
+func FromStruct(v any) *Schema { return cached(&cache, v, fromType) }
+
+// cached is the schema derive builds for v's struct type, built once per
+// type.
+func cached(c *sync.Map, v any, derive func(t reflect.Type, depth int) *Schema) *Schema {
 	t := reflect.TypeOf(v)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if s, ok := cache.Load(t); ok {
+	if s, ok := c.Load(t); ok {
 		return s.(*Schema)
 	}
-	s := fromType(t, 0)
-	cache.Store(t, s)
+	s := derive(t, 0)
+	c.Store(t, s)
 	return s
 }
 

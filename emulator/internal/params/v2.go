@@ -30,18 +30,7 @@ var v2cache sync.Map // reflect.Type → *Schema
 // tagged without omitempty is one stripe-go always sends, Stripe's
 // required fields, and is required here (at every level); time.Time is a
 // timestamp.
-func FromJSONStruct(v any) *Schema {
-	t := reflect.TypeOf(v)
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if s, ok := v2cache.Load(t); ok {
-		return s.(*Schema)
-	}
-	s := fromJSONType(t, 0)
-	v2cache.Store(t, s)
-	return s
-}
+func FromJSONStruct(v any) *Schema { return cached(&v2cache, v, fromJSONType) }
 
 func fromJSONType(t reflect.Type, depth int) *Schema {
 	for t.Kind() == reflect.Pointer {

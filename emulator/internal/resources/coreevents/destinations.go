@@ -158,23 +158,14 @@ func createDestination(c *api.Call) (any, error) {
 	if err := c.Tx.SetMeta(secretKey(c.Account, api.Str(o["id"])), "whsec_"+c.IDs.Secret(32)); err != nil {
 		return nil, err
 	}
-	sync(c, o, false)
+	register(c, o)
 	return render(c, o, include), nil
 }
 
-// sync tells the dispatcher about the destination once the request
-// commits.
-func sync(c *api.Call, o store.Obj, removed bool) {
-	if c.Webhooks == nil {
-		return
-	}
-	id := api.Str(o["id"])
-	if removed {
-		c.AfterCommit(func() { c.Webhooks.RemoveEndpoint(id) })
-		return
-	}
-	ep := ToEndpoint(c.Tx, c.Account, c.Platform, o)
-	c.AfterCommit(func() { c.Webhooks.PutEndpoint(ep) })
+// register tells the dispatcher of the destination as it is now, once the
+// request commits.
+func register(c *api.Call, o store.Obj) {
+	c.PutWebhookEndpoint(ToEndpoint(c.Tx, c.Account, c.Platform, o))
 }
 
 // ToEndpoint is the dispatcher's view of a stored destination.
@@ -286,7 +277,7 @@ func saveDestination(c *api.Call, before, after store.Obj, include map[string]bo
 		if err := c.Put(after); err != nil {
 			return nil, err
 		}
-		sync(c, after, false)
+		register(c, after)
 	}
 	return render(c, after, include), nil
 }
@@ -320,7 +311,7 @@ func deleteDestination(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.Tx.DeleteMeta(secretKey(c.Account, id))
-	sync(c, o, true)
+	c.RemoveWebhookEndpoint(api.Str(o["id"]))
 	return render(c, o, nil), nil
 }
 

@@ -92,7 +92,7 @@ func Create(c *api.Call, rawURL string, events []any, secret string) (store.Obj,
 			return nil, err
 		}
 	}
-	sync(c, o, false)
+	register(c, o)
 	return o, nil
 }
 
@@ -113,25 +113,17 @@ func create(c *api.Call) (any, error) {
 	if err := c.Put(o); err != nil {
 		return nil, err
 	}
-	sync(c, o, false)
+	register(c, o)
 	// The secret is shown once, at creation.
 	shown := api.Clone(o)
 	shown["secret"] = Secret(c.Tx, c.Account, api.Str(o["id"]))
 	return shown, nil
 }
 
-// sync tells the dispatcher about the endpoint once the request commits.
-func sync(c *api.Call, o store.Obj, removed bool) {
-	if c.Webhooks == nil {
-		return
-	}
-	id := api.Str(o["id"])
-	if removed {
-		c.AfterCommit(func() { c.Webhooks.RemoveEndpoint(id) })
-		return
-	}
-	ep := ToEndpoint(c.Tx, c.Account, c.Platform, o)
-	c.AfterCommit(func() { c.Webhooks.PutEndpoint(ep) })
+// register tells the dispatcher of the endpoint as it is now, once the
+// request commits.
+func register(c *api.Call, o store.Obj) {
+	c.PutWebhookEndpoint(ToEndpoint(c.Tx, c.Account, c.Platform, o))
 }
 
 // ToEndpoint turns a stored endpoint into the dispatcher's view of it.
@@ -185,7 +177,7 @@ func update(c *api.Call) (any, error) {
 	if err := c.Put(after); err != nil {
 		return nil, err
 	}
-	sync(c, after, false)
+	register(c, after)
 	return after, nil
 }
 
@@ -199,7 +191,7 @@ func remove(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.Tx.DeleteMeta(secretKey(c.Account, id))
-	sync(c, o, true)
+	c.RemoveWebhookEndpoint(api.Str(o["id"]))
 	return api.Deleted("webhook_endpoint", id), nil
 }
 
