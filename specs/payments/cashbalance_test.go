@@ -292,6 +292,11 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
 		_, err = sc.V1TestHelpersCustomers.FundCashBalance(Ctx, "cus_missing", &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(100), Currency: stripe.String("usd")})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
+		// Past Stripe's ceiling on an amount; unchecked, two such transfers
+		// overflowed the balance into a negative one.
+		_, err = sc.V1TestHelpersCustomers.FundCashBalance(Ctx, cus.ID, &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(9_000_000_000_000_000_000), Currency: stripe.String("usd")})
+		ExpectStripeError(err, 400, "invalid_request_error", "amount_too_large", "amount")
+		Expect(cashTxns()).To(BeEmpty())
 
 		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
 			Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("customer_balance")},

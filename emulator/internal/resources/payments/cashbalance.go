@@ -389,6 +389,10 @@ func fundCashBalance(c *api.Call) (any, error) {
 	if amount < 1 {
 		return nil, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
 	}
+	// Stripe's ceiling on an amount; it also keeps the balance from overflowing.
+	if amount > 99999999 {
+		return nil, apierr.InvalidRequest("Amount must be no more than 99999999").WithParam("amount").WithCode("amount_too_large")
+	}
 	typ, err := cashCurrency(cur, "currency")
 	if err != nil {
 		return nil, err
