@@ -217,6 +217,9 @@ var _ = Describe("Top-ups", Label("payments", "topups", "balance"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor")
 		_, err = sc.V1Topups.Create(Ctx, &stripe.TopupCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
+		// Past Stripe's ceiling on an amount, which keeps the balance from overflowing.
+		_, err = sc.V1Topups.Create(Ctx, &stripe.TopupCreateParams{Amount: stripe.Int64(9_000_000_000_000_000_000), Currency: stripe.String("usd")})
+		ExpectStripeError(err, 400, "invalid_request_error", "amount_too_large", "amount")
 		_, err = sc.V1Topups.Retrieve(Ctx, "tu_missing", nil)
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 		Expect(emu.Count("", "topup")).To(BeZero())

@@ -72,6 +72,10 @@ func createTopup(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Stripe's ceiling on an amount; it also keeps the balance from overflowing.
+	if amount > 99999999 {
+		return nil, apierr.InvalidRequest("Amount must be no more than 99999999").WithParam("amount").WithCode("amount_too_large")
+	}
 	if !currency.Supported(cur) {
 		return nil, currency.Invalid(cur, "currency")
 	}
