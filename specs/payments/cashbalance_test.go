@@ -287,6 +287,17 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
 	})
 
+	It("keeps a customer holding cash from being deleted, as Stripe does", func() {
+		fund(500, "")
+		_, err := sc.V1Customers.Delete(Ctx, cus.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(err.Error()).To(ContainSubstring("You cannot delete a customer with a cash balance"))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 500}))
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Deleted).To(BeFalse())
+	})
+
 	It("refuses what it cannot fund", func() {
 		_, err := sc.V1TestHelpersCustomers.FundCashBalance(Ctx, cus.ID, &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(100), Currency: stripe.String("chf")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")

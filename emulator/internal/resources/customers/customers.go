@@ -283,6 +283,10 @@ func remove(c *api.Call) (any, error) {
 	if api.Bool(o["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", c.Var("id"), "id")
 	}
+	// Stripe refuses, rather than lose the funds the customer sent.
+	if CashBalance != nil && CashBalance(c, o)["available"] != nil {
+		return nil, apierr.InvalidRequest("You cannot delete a customer with a cash balance.")
+	}
 	if err := deleteTaxIDsOf(c, c.Var("id")); err != nil {
 		return nil, err
 	}
