@@ -162,7 +162,7 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 
 		By("refusing an interval whose data is not available yet: the account's first day is not over")
 		_, err = run("balance_change_from_activity.itemized.1", day1, day2)
-		ExpectStripeError(err, 400, "invalid_request_error", "", "parameters.interval_end")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "parameters[interval_end]")
 		Expect(StripeErr(err).Msg).To(Equal("Data for the report type balance_change_from_activity.itemized.1 is only available through 2025-09-01 00:00:00 UTC; you requested `interval_end` = 2025-09-02 00:00:00 UTC."))
 		Expect(emu.Count("", "reporting.report_run")).To(BeZero())
 
@@ -309,7 +309,7 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 		Expect(data).To(Equal([][]string{{"charge", "30,00"}, {"refund", "-30,00"}}))
 		cp.ReportType = stripe.String("balance.summary.1")
 		_, err = sc.V1ReportingReportRuns.Create(Ctx, cp)
-		ExpectStripeError(err, 400, "invalid_request_error", "", "parameters.decimal_separator")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "parameters[decimal_separator]")
 
 		e, err := run("balance_change_from_activity.itemized.3", day2, day3, func(p *stripe.ReportingReportRunCreateParametersParams) {
 			p.Currency = stripe.String("eur")
@@ -411,32 +411,32 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 				Expect(StripeErr(err).Msg).To(ContainSubstring(msg))
 			}
 		}
-		refused(400, "", "parameters.interval_start", "Data for the report type balance.summary.1 is only available starting at 2025-09-01 00:00:00 UTC; you requested `interval_start` = 2025-08-31 00:00:00 UTC.",
+		refused(400, "", "parameters[interval_start]", "Data for the report type balance.summary.1 is only available starting at 2025-09-01 00:00:00 UTC; you requested `interval_start` = 2025-08-31 00:00:00 UTC.",
 			"balance.summary.1", func(p *stripe.ReportingReportRunCreateParametersParams) {
 				p.IntervalStart = stripe.Int64(day1.AddDate(0, 0, -1).Unix())
 			})
-		refused(400, "", "parameters.interval_start", "must be before", "balance.summary.1",
+		refused(400, "", "parameters[interval_start]", "must be before", "balance.summary.1",
 			func(p *stripe.ReportingReportRunCreateParametersParams) { p.IntervalStart = stripe.Int64(day2.Unix()) })
 		refused(400, "parameter_missing", "parameters[interval_start]", "", "balance.summary.1",
 			func(p *stripe.ReportingReportRunCreateParametersParams) { p.IntervalStart = nil })
-		refused(400, "", "parameters.columns", "Invalid column for report type payouts.summary.1: net_amount", "payouts.summary.1", columns("net_amount"))
-		refused(400, "", "parameters.columns", "Invalid column", "balance_change_from_activity.itemized.1", columns("payment_metadata[order_id]"))
-		refused(400, "", "parameters.columns", "needs a metadata key", "balance_change_from_activity.itemized.3", columns("payment_metadata[]"))
-		refused(400, "", "parameters.timezone", "does not take the parameter `timezone`", "balance_change_from_activity.itemized.1",
+		refused(400, "", "parameters[columns]", "Invalid column for report type payouts.summary.1: net_amount", "payouts.summary.1", columns("net_amount"))
+		refused(400, "", "parameters[columns]", "Invalid column", "balance_change_from_activity.itemized.1", columns("payment_metadata[order_id]"))
+		refused(400, "", "parameters[columns]", "needs a metadata key", "balance_change_from_activity.itemized.3", columns("payment_metadata[]"))
+		refused(400, "", "parameters[timezone]", "does not take the parameter `timezone`", "balance_change_from_activity.itemized.1",
 			func(p *stripe.ReportingReportRunCreateParametersParams) { p.Timezone = stripe.String("Etc/UTC") })
-		refused(400, "", "parameters.payout", "", "payouts.itemized.3",
+		refused(400, "", "parameters[payout]", "", "payouts.itemized.3",
 			func(p *stripe.ReportingReportRunCreateParametersParams) { p.Payout = stripe.String("po_123") })
-		refused(400, "", "parameters.connected_account", "", "balance.summary.1",
+		refused(400, "", "parameters[connected_account]", "", "balance.summary.1",
 			func(p *stripe.ReportingReportRunCreateParametersParams) {
 				p.ConnectedAccount = stripe.String("acct_123")
 			})
-		refused(400, "", "parameters.reporting_category", "", "balance.summary.1",
+		refused(400, "", "parameters[reporting_category]", "", "balance.summary.1",
 			func(p *stripe.ReportingReportRunCreateParametersParams) {
 				p.ReportingCategory = stripe.String("charge")
 			})
-		refused(400, "", "parameters.timezone", "Invalid timezone", "balance.summary.1",
+		refused(400, "", "parameters[timezone]", "Invalid timezone", "balance.summary.1",
 			func(p *stripe.ReportingReportRunCreateParametersParams) { p.Timezone = stripe.String("Mars/Olympus") })
-		refused(400, "", "parameters.currency", "Invalid currency", "balance.summary.1",
+		refused(400, "", "parameters[currency]", "Invalid currency", "balance.summary.1",
 			func(p *stripe.ReportingReportRunCreateParametersParams) { p.Currency = stripe.String("zzz") })
 		refused(400, "", "report_type", "does not emulate the report type ending_balance_reconciliation.summary.1", "ending_balance_reconciliation.summary.1")
 		refused(400, "", "report_type", "does not emulate the report type payouts.itemized.5", "payouts.itemized.5")
@@ -500,11 +500,11 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 		_, err = run("connected_account_payouts.summary.1", day1, day2, func(p *stripe.ReportingReportRunCreateParametersParams) {
 			p.ConnectedAccount = stripe.String("acct_nope")
 		})
-		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "parameters.connected_account")
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "parameters[connected_account]")
 		_, err = run("connected_account_payouts.summary.1", day1, day2, func(p *stripe.ReportingReportRunCreateParametersParams) {
 			p.ConnectedAccount = stripe.String(emu.Platform())
 		})
-		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "parameters.connected_account")
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "parameters[connected_account]")
 		t, err := sc.V1ReportingReportTypes.Retrieve(Ctx, "connected_account_payouts.itemized.3", nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(t.Name).To(Equal("Connected account itemized payouts"))

@@ -168,7 +168,7 @@ func readParameters(c *api.Call, t *reportType) (*runParams, error) {
 	rp := &runParams{location: time.UTC, columns: t.defaults, echo: store.Obj{}}
 	for _, k := range p.Keys() {
 		if k != "interval_start" && k != "interval_end" && !t.takes(k) {
-			return nil, apierr.InvalidRequest("The report type %s does not take the parameter `%s`: it takes interval_start and interval_end, and optionally %s.", t.id, k, strings.Join(t.optional, ", ")).WithParam("parameters." + k)
+			return nil, apierr.InvalidRequest("The report type %s does not take the parameter `%s`: it takes interval_start and interval_end, and optionally %s.", t.id, k, strings.Join(t.optional, ", ")).WithParam("parameters[" + k + "]")
 		}
 	}
 	var ok bool
@@ -180,25 +180,25 @@ func readParameters(c *api.Call, t *reportType) (*runParams, error) {
 	}
 	a := dataAvailable(c)
 	if rp.start < a.start {
-		return nil, apierr.InvalidRequest("Data for the report type %s is only available starting at %s; you requested `interval_start` = %s.", t.id, utc(a.start), utc(rp.start)).WithParam("parameters.interval_start")
+		return nil, apierr.InvalidRequest("Data for the report type %s is only available starting at %s; you requested `interval_start` = %s.", t.id, utc(a.start), utc(rp.start)).WithParam("parameters[interval_start]")
 	}
 	if rp.end > a.end {
-		return nil, apierr.InvalidRequest("Data for the report type %s is only available through %s; you requested `interval_end` = %s.", t.id, utc(a.end), utc(rp.end)).WithParam("parameters.interval_end")
+		return nil, apierr.InvalidRequest("Data for the report type %s is only available through %s; you requested `interval_end` = %s.", t.id, utc(a.end), utc(rp.end)).WithParam("parameters[interval_end]")
 	}
 	if rp.start >= rp.end {
-		return nil, apierr.InvalidRequest("`interval_start` (%s) must be before `interval_end` (%s).", utc(rp.start), utc(rp.end)).WithParam("parameters.interval_start")
+		return nil, apierr.InvalidRequest("`interval_start` (%s) must be before `interval_end` (%s).", utc(rp.start), utc(rp.end)).WithParam("parameters[interval_start]")
 	}
 	rp.echo["interval_start"], rp.echo["interval_end"] = rp.start, rp.end
 	if cur, _ := p.Str("currency"); cur != "" {
 		cur = strings.ToLower(cur)
 		if !currency.Supported(cur) {
-			return nil, currency.Invalid(cur, "parameters.currency")
+			return nil, currency.Invalid(cur, "parameters[currency]")
 		}
 		rp.currency, rp.echo["currency"] = cur, cur
 	}
 	if acct, _ := p.Str("connected_account"); acct != "" {
 		if !connectedAccount(c, acct) {
-			return nil, apierr.NoSuchObject("account", acct, "parameters.connected_account")
+			return nil, apierr.NoSuchObject("account", acct, "parameters[connected_account]")
 		}
 		rp.echo["connected_account"] = acct
 	}
@@ -213,7 +213,7 @@ func readParameters(c *api.Call, t *reportType) (*runParams, error) {
 	if tz, _ := p.Str("timezone"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil || tz == "Local" {
-			return nil, apierr.InvalidRequest("Invalid timezone: %s. Use a name from the IANA Time Zone Database, such as America/New_York or Etc/UTC.", tz).WithParam("parameters.timezone")
+			return nil, apierr.InvalidRequest("Invalid timezone: %s. Use a name from the IANA Time Zone Database, such as America/New_York or Etc/UTC.", tz).WithParam("parameters[timezone]")
 		}
 		rp.location, rp.echo["timezone"] = loc, tz
 	}
@@ -231,13 +231,13 @@ func readParameters(c *api.Call, t *reportType) (*runParams, error) {
 // unknownColumn refuses a column the report type does not have.
 func unknownColumn(t *reportType, col string) error {
 	if family, key, ok := metadataColumn(col); ok && slices.Contains(t.metadata, family) && key == "" {
-		return apierr.InvalidRequest("The column %s needs a metadata key in its brackets, such as %s[order_id].", col, family).WithParam("parameters.columns")
+		return apierr.InvalidRequest("The column %s needs a metadata key in its brackets, such as %s[order_id].", col, family).WithParam("parameters[columns]")
 	}
 	valid := t.columns
 	for _, f := range t.metadata {
 		valid = append(slices.Clone(valid), f+"[key]")
 	}
-	return apierr.InvalidRequest("Invalid column for report type %s: %s. Valid columns are: %s.", t.id, col, strings.Join(valid, ", ")).WithParam("parameters.columns")
+	return apierr.InvalidRequest("Invalid column for report type %s: %s. Valid columns are: %s.", t.id, col, strings.Join(valid, ", ")).WithParam("parameters[columns]")
 }
 
 func createRun(c *api.Call) (any, error) {
