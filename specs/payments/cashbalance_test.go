@@ -112,6 +112,11 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		_, err = sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("eur"), FundingType: stripe.String("bank_transfer"),
 			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("us_bank_transfer")}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "bank_transfer[type]")
+		// Only address types the transfer type has: none of them would be
+		// instructions with nowhere to send the money.
+		_, err = sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("gbp"), FundingType: stripe.String("bank_transfer"),
+			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("gb_bank_transfer"), RequestedAddressTypes: stripe.StringSlice([]string{"zengin"})}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "bank_transfer[requested_address_types]")
 	})
 
 	It("keeps the reconciliation mode, the account's default unless the customer overrides it", func() {

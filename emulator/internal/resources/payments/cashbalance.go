@@ -340,7 +340,19 @@ func checkBankTransfer(bt params.Values, cur, prefix string) (string, string, []
 	} else if bt.Has("eu_bank_transfer") {
 		return "", "", nil, apierr.InvalidRequest("%s[eu_bank_transfer] can only be set when %s[type] is eu_bank_transfer.", prefix, prefix).WithParam(prefix + "[eu_bank_transfer]")
 	}
-	return typ, country, bt.Strings("requested_address_types"), nil
+	requested := bt.Strings("requested_address_types")
+	if len(requested) > 0 && !slices.ContainsFunc(requested, func(t string) bool { return slices.Contains(addressTypesOf[typ], t) }) {
+		return "", "", nil, apierr.InvalidRequest("None of the requested address types (%s) are available for %s, which offers %s.",
+			strings.Join(requested, ", "), typ, strings.Join(addressTypesOf[typ], ", ")).WithParam(prefix + "[requested_address_types]")
+	}
+	return typ, country, requested, nil
+}
+
+// addressTypesOf are the financial address types each bank transfer type
+// offers (what financialAddresses builds).
+var addressTypesOf = map[string][]string{
+	"us_bank_transfer": {"aba", "swift"}, "eu_bank_transfer": {"iban"}, "gb_bank_transfer": {"sort_code"},
+	"jp_bank_transfer": {"zengin"}, "mx_bank_transfer": {"spei"},
 }
 
 func currencyOfTransfer(typ string) string {
