@@ -325,6 +325,18 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "verification[document][front]")
 			_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(a.ID), PoliticalExposure: stripe.String("maybe")})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "political_exposure")
+			// A date of birth that is no date, or is yet to come, is refused.
+			for _, dob := range []*stripe.PersonCreateDOBParams{
+				{Day: stripe.Int64(40), Month: stripe.Int64(1), Year: stripe.Int64(1990)},
+				{Day: stripe.Int64(30), Month: stripe.Int64(2), Year: stripe.Int64(1990)},
+				{Day: stripe.Int64(1), Month: stripe.Int64(13), Year: stripe.Int64(1990)},
+				{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(3000)},
+			} {
+				_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(a.ID), DOB: dob})
+				ExpectStripeError(err, 400, "invalid_request_error", "", "dob")
+			}
+			_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(a.ID), Email: stripe.String("not-an-email")})
+			ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "email")
 			Expect(emu.Events(a.ID)).To(BeEmpty())
 		})
 	})

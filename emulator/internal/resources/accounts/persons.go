@@ -1,7 +1,10 @@
 package accounts
 
 import (
+	"fmt"
+	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -203,6 +206,12 @@ func applyPerson(c *api.Call, acct store.Obj, o store.Obj) error {
 	if p.Has("person_token") {
 		return apierr.InvalidRequest("stripe-emu does not emulate person tokens: send the person's details as parameters instead.").WithParam("person_token")
 	}
+	if err := checkPersonEmail(p); err != nil {
+		return err
+	}
+	if err := checkDOB(c); err != nil {
+		return err
+	}
 	for _, f := range personStrings {
 		if s, ok := p.Str(f); ok {
 			if s == "" {
@@ -331,4 +340,53 @@ func nilIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// checkPersonEmail refuses an email that is no address, as Stripe does for
+// a customer's.
+func checkPersonEmail(p params.Values) error {
+	email, ok := p.Str("email")
+	if !ok || email == "" {
+		return nil
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 512 {
+		return apierr.InvalidRequest("Invalid email address: %s", email).WithParam("email").WithCode("email_invalid")
+	}
+	return nil
+}
+
+// checkDOB refuses a date of birth that names no day of the calendar or
+// one still to come; the parts sent merge with those already stored, so
+// the date is checked once complete.
+func checkDOB(c *api.Call) error {
+	dob, ok := c.Params.Obj("dob")
+	if !ok {
+		return nil
+	}
+	day, hasDay := dob.Int("day")
+	month, hasMonth := dob.Int("month")
+	year, hasYear := dob.Int("year")
+	bad := func(why string) error {
+		return apierr.InvalidRequest("Invalid dob: %s", why).WithParam("dob")
+	}
+	if hasDay && (day < 1 || day > 31) {
+		return bad("day must be between 1 and 31")
+	}
+	if hasMonth && (month < 1 || month > 12) {
+		return bad("month must be between 1 and 12")
+	}
+	if hasYear && year < 1900 {
+		return bad("year must be 1900 or later")
+	}
+	if !hasDay || !hasMonth || !hasYear {
+		return nil
+	}
+	t := time.Date(int(year), time.Month(month), int(day), 0, 0, 0, 0, time.UTC)
+	if t.Day() != int(day) {
+		return bad(fmt.Sprintf("%d-%02d-%02d is not a date", year, month, day))
+	}
+	if t.Unix() > c.Now {
+		return bad("the date of birth is in the future")
+	}
+	return nil
 }
