@@ -306,14 +306,15 @@ var _ = Describe("Plans", Label("billing", "plans"), func() {
 		Expect(item.Plan.Object).To(Equal("plan"))
 		Expect(item.Price.ID).To(Equal("addon"))
 
+		monthly("team", 500)
 		preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
 			SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{ProrationBehavior: stripe.String("none"),
-				Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{ID: stripe.String(item.ID), Plan: stripe.String("seat")}}}})
+				Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{ID: stripe.String(item.ID), Plan: stripe.String("team")}}}})
 		Expect(err).NotTo(HaveOccurred())
-		// The next period, seat once and seat again twice in the add-on's
-		// place (3000), with the add-on's pending proration from when it was
-		// added (2 × 300).
-		Expect(preview.Total).To(Equal(int64(3600)))
+		// The next period, seat once and team twice in the add-on's place
+		// (2000), with the add-on's pending proration from when it was added
+		// (2 × 300).
+		Expect(preview.Total).To(Equal(int64(2600)))
 		var prorated int64
 		for _, l := range preview.Lines.Data {
 			if d := l.Parent.InvoiceItemDetails; d != nil && d.Proration {
@@ -345,5 +346,41 @@ var _ = Describe("Plans", Label("billing", "plans"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1Plans.Update(Ctx, "seat", &stripe.PlanUpdateParams{Product: stripe.String(other.ID)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "product")
+	})
+
+	It("refuses a second item on a plan the subscription already has, changing nothing", func() {
+		monthly("seat", 1000)
+		monthly("addon", 300)
+		cus := customerWithCard(sc, "twice@example.com", "pm_card_visa", "")
+		_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Plan: stripe.String("seat")}, {Price: stripe.String("seat")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items[1][price]")
+		Expect(StripeErr(err).Msg).To(Equal("Cannot add multiple subscription items with the same plan: seat"))
+
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Plan: stripe.String("seat")}}})
+		Expect(err).NotTo(HaveOccurred())
+		before := len(emu.Events(""))
+		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{
+			Subscription: stripe.String(sub.ID), Plan: stripe.String("seat")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "plan")
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{Price: stripe.String("seat")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items[0][price]")
+		Expect(emu.Events("")).To(HaveLen(before))
+		addon, err := sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{
+			Subscription: stripe.String(sub.ID), Plan: stripe.String("addon")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionItems.Update(Ctx, addon.ID, &stripe.SubscriptionItemUpdateParams{Plan: stripe.String("seat")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "plan")
+
+		// Removing the item and adding its plan again in one update is fine.
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{ProrationBehavior: stripe.String("none"),
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(addon.ID), Deleted: stripe.Bool(true)}, {Plan: stripe.String("addon"), Quantity: stripe.Int64(2)}}})
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data).To(HaveLen(2))
+		Expect(len(emu.Events(""))).To(BeNumerically(">", before))
 	})
 })

@@ -238,8 +238,11 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.Items.Data[2].Price.ID).To(Equal(addon.ID))
 		Expect(sub.Items.Data[2].Metadata).To(Equal(map[string]string{"kind": "addon"}))
 
+		second, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"),
+			UnitAmount: stripe.Int64(200), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
 		added, err := sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID),
-			Price: stripe.String(addon.ID), Metadata: map[string]string{"kind": "second"}, ProrationBehavior: stripe.String("none")})
+			Price: stripe.String(second.ID), Metadata: map[string]string{"kind": "second"}, ProrationBehavior: stripe.String("none")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(added.Metadata).To(Equal(map[string]string{"kind": "second"}))
 
@@ -626,8 +629,11 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 
 		// What the item endpoint hands the subscription update but the
 		// update does not act on is refused, named as sent here.
+		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"),
+			UnitAmount: stripe.Int64(100), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID),
-			Price: stripe.String(seats.ID), BillingThresholds: &stripe.SubscriptionItemCreateBillingThresholdsParams{UsageGTE: stripe.Int64(10)}})
+			Price: stripe.String(other.ID), BillingThresholds: &stripe.SubscriptionItemCreateBillingThresholdsParams{UsageGTE: stripe.Int64(10)}})
 		se := StripeErr(err)
 		Expect(se.Param).To(Equal("billing_thresholds"))
 		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `billing_thresholds` of POST /v1/subscription_items"))

@@ -320,6 +320,11 @@ func createSubscription(c *api.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		for _, p := range prices {
+			if p["id"] == price["id"] {
+				return nil, samePriceTwice(ip, fmt.Sprintf("items[%d]", i), price)
+			}
+		}
 		if len(prices) > 0 {
 			i0, c0 := recurring(prices[0])
 			i1, c1 := recurring(price)
@@ -1590,6 +1595,9 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 	changed := false
 	var kept []store.Obj
 	removed := map[string]bool{}
+	// Where each item given a price by this request was named, to name
+	// the parameter when two items end up on one price.
+	sentAt, prefixOf := map[string]params.Values{}, map[string]string{}
 	for i, ip := range c.Params.Array("items") {
 		prefix := fmt.Sprintf("items[%d]", i)
 		id, _ := ip.Str("id")
@@ -1622,6 +1630,8 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				if err != nil {
 					return false, err
 				}
+				sentAt[id] = ip
+				prefixOf[id] = prefix
 				if err := catalog.CheckCurrency(c, p, currency, prefix+"[price]"); err != nil {
 					return false, err
 				}
@@ -1676,6 +1686,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		}
 		it := newItem(c, api.Str(after["id"]), p, q, start, end)
 		it["created"] = c.Now
+		sentAt[api.Str(it["id"])], prefixOf[api.Str(it["id"])] = ip, prefix
 		it["metadata"] = itemMetadata(ip)
 		rates, ok, err := taxRatesParam(c, ip, "tax_rates", prefix+"[tax_rates]", nil)
 		if err != nil {
@@ -1701,6 +1712,17 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 	}
 	if len(kept) == 0 {
 		return false, apierr.InvalidRequest("A subscription must keep at least one item.").WithParam("items")
+	}
+	onPrice := map[any]string{}
+	for _, it := range kept {
+		price, id := api.Obj(it["price"]), api.Str(it["id"])
+		if other, dup := onPrice[price["id"]]; dup {
+			if _, sent := sentAt[id]; !sent {
+				id = other
+			}
+			return false, samePriceTwice(sentAt[id], prefixOf[id], price)
+		}
+		onPrice[price["id"]] = id
 	}
 	setItems(after, kept)
 	if behavior == "none" || fraction == 0 || after["status"] == "trialing" {
@@ -1952,4 +1974,17 @@ func CreateSubscription(c *api.Call, p map[string]any) (store.Obj, error) {
 		return nil, err
 	}
 	return res.(store.Obj), nil
+}
+
+// samePriceTwice is Stripe's refusal of a second item on a price the
+// subscription already has an item on (the quantity of that item is what
+// to change), naming the parameter the price was sent as.
+func samePriceTwice(ip params.Values, prefix string, price store.Obj) error {
+	param := prefix + "[price]"
+	if prefix == "" {
+		param = "items"
+	} else if ip.Has("plan") {
+		param = prefix + "[plan]"
+	}
+	return apierr.InvalidRequest("Cannot add multiple subscription items with the same plan: %s", api.Str(price["id"])).WithParam(param)
 }
