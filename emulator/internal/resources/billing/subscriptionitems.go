@@ -128,6 +128,8 @@ func runAs(c *api.Call, handler func(*api.Call) (any, error), p map[string]any, 
 	if e, ok := err.(*apierr.Error); ok && rename != nil && e.Param != "" {
 		cp := *e
 		cp.Param = rename(e.Param)
+		// A message quoting the parameter quotes it as sent here too.
+		cp.Message = strings.ReplaceAll(e.Message, "`"+e.Param+"`", "`"+cp.Param+"`")
 		return nil, &cp
 	}
 	if err != nil {
