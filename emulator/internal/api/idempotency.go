@@ -40,12 +40,33 @@ func idemName(account, key string) string { return "idem:" + account + ":" + key
 // differently, 409 while the first request is still running, or a fresh
 // execution whose response is saved with its effects.
 func (s *Server) idempotent(w http.ResponseWriter, rt Route, c *Call, key string) int {
-	name := idemName(c.Account, key)
+	return s.keyed(w, rt, c, key, keyRules{
+		name: idemName(c.Account, key), ttl: IdempotencyTTL, saveErrors: true,
+		fail: func(e *apierr.Error) int { return writeError(w, c.RequestID, s.Clock.Unix(), e) },
+	})
+}
+
+// keyRules are how one version of the API keeps idempotency keys.
+type keyRules struct {
+	name string // the key's metadata name
+	ttl  time.Duration
+	// saveErrors: an error answer is saved and replayed too (v1), not
+	// only a success (v2).
+	saveErrors bool
+	fail       func(*apierr.Error) int // writes an error in the version's shape
+}
+
+// keyed runs a request under an idempotency key by rules: 409 while the
+// key's first request is still running, Stripe's idempotency_error for a
+// key used on another endpoint or with other parameters, a replay of what
+// was saved, or a fresh execution whose answer is saved.
+func (s *Server) keyed(w http.ResponseWriter, rt Route, c *Call, key string, rules keyRules) int {
+	name := rules.name
 	s.idem.mu.Lock()
 	if s.idem.inFlight[name] {
 		s.idem.mu.Unlock()
 		e := &apierr.Error{Status: 409, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): %s. Please try again later.", key)}
-		return writeError(w, c.RequestID, s.Clock.Unix(), e.WithCode("idempotency_key_in_use"))
+		return rules.fail(e.WithCode("idempotency_key_in_use"))
 	}
 	s.idem.inFlight[name] = true
 	s.idem.mu.Unlock()
@@ -56,14 +77,12 @@ func (s *Server) idempotent(w http.ResponseWriter, rt Route, c *Call, key string
 	}()
 
 	canonical := c.Params.Canonical()
-	if saved, ok := s.savedResponse(name, IdempotencyTTL); ok {
+	if saved, ok := s.savedResponse(name, rules.ttl); ok {
 		switch {
 		case saved.Path != c.Path || saved.Method != rt.Method:
-			e := &apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used for the same endpoint they were first used for ('%s' vs '%s'). Try using a key other than '%s' if you meant to execute a different request.", saved.Path, c.Path, key)}
-			return writeError(w, c.RequestID, s.Clock.Unix(), e)
+			return rules.fail(&apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used for the same endpoint they were first used for ('%s' vs '%s'). Try using a key other than '%s' if you meant to execute a different request.", saved.Path, c.Path, key)})
 		case saved.Params != canonical:
-			e := &apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", key)}
-			return writeError(w, c.RequestID, s.Clock.Unix(), e)
+			return rules.fail(&apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", key)})
 		}
 		w.Header().Set("Idempotent-Replayed", "true")
 		w.Header().Set("Original-Request", saved.RequestID)
@@ -71,19 +90,20 @@ func (s *Server) idempotent(w http.ResponseWriter, rt Route, c *Call, key string
 	}
 
 	saved := savedResponse{Method: rt.Method, Path: c.Path, Params: canonical, RequestID: c.RequestID}
-	status, body := s.executeSaving(rt, c, name, &saved)
+	status, body := s.executeSaving(rt, c, name, &saved, rules.saveErrors)
 	return writeJSON(w, status, body)
 }
 
 // executeSaving runs the request and saves its response under the key: a
-// success in the same transaction as its effects; an error (whose effects
-// were rolled back) in a transaction of its own, as Stripe saves errors too.
-func (s *Server) executeSaving(rt Route, c *Call, name string, saved *savedResponse) (int, []byte) {
+// success in the same transaction as its effects; with saveErrors, an
+// error (whose effects were rolled back) in a transaction of its own, as
+// Stripe's v1 saves errors too.
+func (s *Server) executeSaving(rt Route, c *Call, name string, saved *savedResponse, saveErrors bool) (int, []byte) {
 	status, body := s.execute(rt, c, func(c *Call, body []byte) error {
 		saved.Status, saved.Body, saved.Created = 200, string(body), c.Now
 		return putSaved(c.Tx, name, saved)
 	})
-	if status != 200 {
+	if status != 200 && saveErrors {
 		saved.Status, saved.Body, saved.Created = status, string(body), s.Clock.Unix()
 		_ = s.Store.Update(func(tx *store.Tx) error { return putSaved(tx, name, saved) })
 	}

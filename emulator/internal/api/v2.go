@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -228,41 +227,10 @@ func errorFor(c *Call, err error) (int, []byte) {
 // endpoint or with other parameters is an idempotency_error, and 409 while
 // the first request is still running.
 func (s *Server) idempotentV2(w http.ResponseWriter, rt Route, c *Call, key string) int {
-	name := "idem2:" + c.Account + ":" + key
-	s.idem.mu.Lock()
-	if s.idem.inFlight[name] {
-		s.idem.mu.Unlock()
-		e := &apierr.Error{Status: 409, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): %s. Please try again later.", key)}
-		return writeV2Error(w, e.WithCode("idempotency_key_in_use"))
-	}
-	s.idem.inFlight[name] = true
-	s.idem.mu.Unlock()
-	defer func() {
-		s.idem.mu.Lock()
-		delete(s.idem.inFlight, name)
-		s.idem.mu.Unlock()
-	}()
-
-	canonical := c.Params.Canonical()
-	if saved, ok := s.savedResponse(name, IdempotencyTTLV2); ok {
-		switch {
-		case saved.Path != c.Path || saved.Method != rt.Method:
-			e := &apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used for the same endpoint they were first used for ('%s' vs '%s'). Try using a key other than '%s' if you meant to execute a different request.", saved.Path, c.Path, key)}
-			return writeV2Error(w, e)
-		case saved.Params != canonical:
-			e := &apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", key)}
-			return writeV2Error(w, e)
-		}
-		w.Header().Set("Idempotent-Replayed", "true")
-		w.Header().Set("Original-Request", saved.RequestID)
-		return writeJSON(w, saved.Status, []byte(saved.Body))
-	}
-	saved := savedResponse{Method: rt.Method, Path: c.Path, Params: canonical, RequestID: c.RequestID}
-	status, body := s.execute(rt, c, func(c *Call, body []byte) error {
-		saved.Status, saved.Body, saved.Created = 200, string(body), c.Now
-		return putSaved(c.Tx, name, &saved)
+	return s.keyed(w, rt, c, key, keyRules{
+		name: "idem2:" + c.Account + ":" + key, ttl: IdempotencyTTLV2,
+		fail: func(e *apierr.Error) int { return writeV2Error(w, e) },
 	})
-	return writeJSON(w, status, body)
 }
 
 // V2List is a page of a v2 list endpoint.
