@@ -151,7 +151,12 @@ func cached(c *sync.Map, v any, derive func(t reflect.Type, depth int) *Schema) 
 	return s
 }
 
-func fromType(t reflect.Type, depth int) *Schema {
+func fromType(t reflect.Type, depth int) *Schema { return derive(t, depth, fromType, addFields) }
+
+// derive is the schema of a parameter of Go type t. self derives the
+// types inside it and fields fills a struct's fields, by the tags of the
+// wire format (form for v1, json for v2).
+func derive(t reflect.Type, depth int, self func(reflect.Type, int) *Schema, fields func(*Schema, reflect.Type, int)) *Schema {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -168,7 +173,7 @@ func fromType(t reflect.Type, depth int) *Schema {
 	case reflect.Float32, reflect.Float64:
 		return &Schema{Kind: KindNumber}
 	case reflect.Slice, reflect.Array:
-		return ArrayOf(fromType(t.Elem(), depth+1))
+		return ArrayOf(self(t.Elem(), depth+1))
 	case reflect.Map:
 		elem := t.Elem()
 		for elem.Kind() == reflect.Pointer {
@@ -177,13 +182,11 @@ func fromType(t reflect.Type, depth int) *Schema {
 		if elem.Kind() == reflect.String {
 			return MetadataParam()
 		}
-		return &Schema{Kind: KindMapOf, Elem: fromType(elem, depth+1)}
+		return &Schema{Kind: KindMapOf, Elem: self(elem, depth+1)}
 	case reflect.Struct:
 		s := Object(map[string]*Schema{})
-		addFields(s, t, depth)
+		fields(s, t, depth)
 		return s
-	case reflect.Interface:
-		return AnyParam()
 	}
 	return AnyParam()
 }

@@ -39,27 +39,7 @@ func fromJSONType(t reflect.Type, depth int) *Schema {
 	if t == timeType {
 		return &Schema{Kind: KindTimestamp}
 	}
-	if depth > 12 {
-		return AnyParam()
-	}
-	switch t.Kind() {
-	case reflect.Slice, reflect.Array:
-		return ArrayOf(fromJSONType(t.Elem(), depth+1))
-	case reflect.Map:
-		elem := t.Elem()
-		for elem.Kind() == reflect.Pointer {
-			elem = elem.Elem()
-		}
-		if elem.Kind() == reflect.String {
-			return MetadataParam()
-		}
-		return &Schema{Kind: KindMapOf, Elem: fromJSONType(elem, depth+1)}
-	case reflect.Struct:
-		s := Object(map[string]*Schema{})
-		addJSONFields(s, t, depth)
-		return s
-	}
-	return fromType(t, depth)
+	return derive(t, depth, fromJSONType, addJSONFields)
 }
 
 func addJSONFields(s *Schema, t reflect.Type, depth int) {
