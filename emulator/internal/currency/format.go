@@ -2,6 +2,7 @@ package currency
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -38,7 +39,18 @@ var symbols = map[string]string{"usd": "$", "eur": "€", "gbp": "£", "jpy": "�
 // Format writes an amount in the currency's minor units as Stripe's
 // generated descriptions do: "$1,000.00", "€9.00", "¥3,000", "CHF 10.00".
 func Format(amount int64, code string) string {
-	sign := ""
+	sign, whole, frac := split(amount, code)
+	s := groupThousands(whole) + frac
+	if sym, ok := symbols[code]; ok {
+		return sign + sym + s
+	}
+	return sign + strings.ToUpper(code) + " " + s
+}
+
+// split is an amount in minor units as its sign ("-" or ""), its whole
+// major units and its fraction (".05", or "" for a currency without minor
+// units).
+func split(amount int64, code string) (sign string, whole int64, frac string) {
 	if amount < 0 {
 		sign, amount = "-", -amount
 	}
@@ -47,14 +59,10 @@ func Format(amount int64, code string) string {
 	for range d {
 		unit *= 10
 	}
-	s := groupThousands(amount / unit)
 	if d > 0 {
-		s += fmt.Sprintf(".%0*d", d, amount%unit)
+		frac = fmt.Sprintf(".%0*d", d, amount%unit)
 	}
-	if sym, ok := symbols[code]; ok {
-		return sign + sym + s
-	}
-	return sign + strings.ToUpper(code) + " " + s
+	return sign, amount / unit, frac
 }
 
 func groupThousands(n int64) string {
@@ -73,18 +81,6 @@ func groupThousands(n int64) string {
 // in major units, as Stripe's CSV reports print amounts: "12.34",
 // "-0.50", "3000" (yen have no minor unit).
 func Major(amount int64, code string) string {
-	sign := ""
-	if amount < 0 {
-		sign, amount = "-", -amount
-	}
-	d := Decimals(code)
-	unit := int64(1)
-	for range d {
-		unit *= 10
-	}
-	s := fmt.Sprintf("%d", amount/unit)
-	if d > 0 {
-		s += fmt.Sprintf(".%0*d", d, amount%unit)
-	}
-	return sign + s
+	sign, whole, frac := split(amount, code)
+	return sign + strconv.FormatInt(whole, 10) + frac
 }
