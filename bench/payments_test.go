@@ -21,7 +21,7 @@ import (
 func BenchmarkCreateConfirmPaymentIntent(b *testing.B) {
 	emu := emulator.Start(b)
 	hc := client()
-	body := "amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true"
+	body := "amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true&return_url=https%3A%2F%2Fexample.com%2Freturn"
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -36,7 +36,7 @@ func BenchmarkCreateConfirmPaymentIntent(b *testing.B) {
 // the emulator's own work, without HTTP (one core, one caller).
 func BenchmarkCallCreateConfirmPaymentIntent(b *testing.B) {
 	emu := emulator.Start(b)
-	form := url.Values{"amount": {"2000"}, "currency": {"usd"}, "payment_method": {"pm_card_visa"}, "confirm": {"true"}}
+	form := url.Values{"amount": {"2000"}, "currency": {"usd"}, "payment_method": {"pm_card_visa"}, "confirm": {"true"}, "return_url": {"https://example.com/return"}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -113,6 +113,6 @@ func BenchmarkServerPaymentIntentOneCore(b *testing.B) {
 	base, pid := startBinary(b)
 	hc := client()
 	measureServer(b, pid, func() {
-		do(b, hc, "POST", base+"/v1/payment_intents", "amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true")
+		do(b, hc, "POST", base+"/v1/payment_intents", "amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true&return_url=https%3A%2F%2Fexample.com%2Freturn")
 	})
 }

@@ -68,7 +68,7 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		return pi
 	}
 	confirm := func(pi *stripe.PaymentIntent) {
-		_, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+		_, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa")})
 		Expect(err).NotTo(HaveOccurred())
 	}
 

@@ -298,7 +298,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
 		secret := sub.LatestInvoice.ConfirmationSecret.ClientSecret
 		piID := secret[:len("pi_")+24]
-		_, err = sc.V1PaymentIntents.Confirm(Ctx, piID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, piID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa")})
 		Expect(err).NotTo(HaveOccurred())
 		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
@@ -336,7 +336,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(sub.PaymentSettings.SaveDefaultPaymentMethod).To(Equal(stripe.SubscriptionPaymentSettingsSaveDefaultPaymentMethodOnSubscription))
 			Expect(sub.PendingSetupIntent).To(BeNil(), "there is something to pay now")
 			secret := sub.LatestInvoice.ConfirmationSecret.ClientSecret
-			pi, err := sc.V1PaymentIntents.Confirm(Ctx, secret[:strings.Index(secret, "_secret_")], &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+			pi, err := sc.V1PaymentIntents.Confirm(Ctx, secret[:strings.Index(secret, "_secret_")], &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.SetupFutureUsage).To(Equal(stripe.PaymentIntentSetupFutureUsageOffSession))
 
@@ -362,7 +362,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(sub.PendingSetupIntent.Customer.ID).To(Equal(cus.ID))
 			Expect(sub.PendingSetupIntent.ClientSecret).To(ContainSubstring("_secret_"))
 
-			si, err := sc.V1SetupIntents.Confirm(Ctx, sub.PendingSetupIntent.ID, &stripe.SetupIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+			si, err := sc.V1SetupIntents.Confirm(Ctx, sub.PendingSetupIntent.ID, &stripe.SetupIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
 			sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)

@@ -28,7 +28,7 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 	// pay takes a card payment, on acct when it is not "".
 	pay := func(acct string, amount int64, currency, pm string, edit ...func(*stripe.PaymentIntentCreateParams)) *stripe.PaymentIntent {
 		GinkgoHelper()
-		p := &stripe.PaymentIntentCreateParams{
+		p := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Amount: stripe.Int64(amount), Currency: stripe.String(currency),
 			PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
 		}
@@ -201,7 +201,7 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 	})
 
 	It("counts an authorisation only once captured, for the amount captured", func() {
-		p := &stripe.PaymentIntentCreateParams{
+		p := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Amount: stripe.Int64(2000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"),
 			Confirm: stripe.Bool(true), CaptureMethod: stripe.String("manual"),
 		}

@@ -47,7 +47,8 @@ var _ = Describe("ConfirmationTokens", Label("payments", "confirmation_tokens"),
 	}
 	payWith := func(tok string, edit ...func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
 		p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
-			Confirm: stripe.Bool(true), ConfirmationToken: stripe.String(tok)}
+			AutomaticPaymentMethods: &stripe.PaymentIntentCreateAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true), AllowRedirects: stripe.String("never")},
+			Confirm:                 stripe.Bool(true), ConfirmationToken: stripe.String(tok)}
 		for _, e := range edit {
 			e(p)
 		}
@@ -117,6 +118,7 @@ var _ = Describe("ConfirmationTokens", Label("payments", "confirmation_tokens"),
 
 		pi, err := payWith(tok.ID, func(p *stripe.PaymentIntentCreateParams) {
 			p.Currency = stripe.String("eur")
+			p.AutomaticPaymentMethods = nil
 			p.PaymentMethodTypes = []*string{stripe.String("sepa_debit")}
 			p.MandateData = &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
 				Type: stripe.String("offline")}}
@@ -137,7 +139,7 @@ var _ = Describe("ConfirmationTokens", Label("payments", "confirmation_tokens"),
 			PaymentMethodTypes: []*string{stripe.String("card")}})
 		Expect(err).NotTo(HaveOccurred())
 		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_visa"), Shipping: shipping})
-		pi, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{ConfirmationToken: stripe.String(tok.ID),
+		pi, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), ConfirmationToken: stripe.String(tok.ID),
 			PaymentMethod: stripe.String("pm_card_mastercard"),
 			Shipping:      &stripe.ShippingDetailsParams{Name: stripe.String("Sam"), Address: &stripe.AddressParams{Line1: stripe.String("2 High St"), Country: stripe.String("GB")}}})
 		Expect(err).NotTo(HaveOccurred())
@@ -227,7 +229,7 @@ var _ = Describe("ConfirmationTokens", Label("payments", "confirmation_tokens"),
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
 		Expect(err).NotTo(HaveOccurred())
 		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_visa"), SetupFutureUsage: stripe.String("on_session")})
-		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID),
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"), Customer: stripe.String(cus.ID),
 			Confirm: stripe.Bool(true), ConfirmationToken: stripe.String(tok.ID)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
@@ -244,10 +246,10 @@ var _ = Describe("ConfirmationTokens", Label("payments", "confirmation_tokens"),
 		si, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID)})
 		Expect(err).NotTo(HaveOccurred())
 		other := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_visa"), SetupFutureUsage: stripe.String("on_session")})
-		_, err = sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{ConfirmationToken: stripe.String(other.ID)})
+		_, err = sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), ConfirmationToken: stripe.String(other.ID)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "confirmation_token")
 		same := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethodData: sepaData()})
-		si, err = sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{ConfirmationToken: stripe.String(same.ID),
+		si, err = sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), ConfirmationToken: stripe.String(same.ID),
 			MandateData: &stripe.SetupIntentMandateDataParams{CustomerAcceptance: &stripe.SetupIntentMandateDataCustomerAcceptanceParams{Type: stripe.MandateCustomerAcceptanceTypeOffline}}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))

@@ -38,7 +38,7 @@ var _ = Describe("Connect money movement", Label("payments", "connect", "balance
 	// pay takes a card payment on the platform, or on acct when it is not "".
 	pay := func(on string, amount int64, pm string, edit ...func(*stripe.PaymentIntentCreateParams)) *stripe.PaymentIntent {
 		GinkgoHelper()
-		p := &stripe.PaymentIntentCreateParams{
+		p := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Amount: stripe.Int64(amount), Currency: stripe.String("usd"),
 			PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
 		}

@@ -26,7 +26,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 
 	pay := func(pm string, edit ...func(*stripe.PaymentIntentCreateParams)) *stripe.PaymentIntent {
 		GinkgoHelper()
-		p := &stripe.PaymentIntentCreateParams{
+		p := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Amount: stripe.Int64(4200), Currency: stripe.String("usd"),
 			PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
 		}

@@ -29,7 +29,9 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 
 	pay := func(pm string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
 		p := &stripe.PaymentIntentCreateParams{
-			Amount: stripe.Int64(2000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+			// Card payments confirmed on the server: no redirect-based methods.
+			AutomaticPaymentMethods: &stripe.PaymentIntentCreateAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true), AllowRedirects: stripe.String("never")},
+			Amount:                  stripe.Int64(2000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
 			PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
 		}
 		if extra != nil {
@@ -75,7 +77,7 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		})
 
 		It("takes a direct charge's fee on the connected account", func() {
-			p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			p := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"), Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
 				PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true), ApplicationFeeAmount: stripe.Int64(100)}
 			p.SetStripeAccount(acct)
 			pi, err := sc.V1PaymentIntents.Create(Ctx, p)
@@ -279,7 +281,7 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(ch.Status).To(Equal(stripe.ChargeStatusFailed))
 			Expect(ch.FailureCode).To(Equal(code))
 
-			pi, err := sc.V1PaymentIntents.Confirm(Ctx, se.PaymentIntent.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+			pi, err := sc.V1PaymentIntents.Confirm(Ctx, se.PaymentIntent.ID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 			Expect(pi.LastPaymentError).To(BeNil())
@@ -558,7 +560,7 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 					_, err = sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
 				default:
 					op = "confirm"
-					_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+					_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa")})
 				}
 				if err == nil {
 					mu.Lock()

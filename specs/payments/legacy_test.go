@@ -272,7 +272,7 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 		})
 
 		It("leave a PaymentIntent's authorization to the PaymentIntent", func() {
-			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"), Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
 				PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true), CaptureMethod: stripe.String("manual")})
 			Expect(err).NotTo(HaveOccurred())
 			_, err = sc.V1Charges.Capture(Ctx, pi.LatestCharge.ID, nil)
@@ -556,7 +556,7 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 			Expect(pm.Customer.ID).To(Equal(cus.ID))
 			Expect(pm.Card.Last4).To(Equal("4242"))
 
-			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"), Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
 				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(card), Confirm: stripe.Bool(true)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))

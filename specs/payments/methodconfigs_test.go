@@ -248,6 +248,7 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 			debited, err := intent("eur", func(p *stripe.PaymentIntentCreateParams) {
 				p.PaymentMethod = stripe.String(sepa())
 				p.Confirm = stripe.Bool(true)
+				p.ReturnURL = stripe.String("https://example.com/return")
 				p.MandateData = &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
 					Type: stripe.String("offline"), Offline: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceOfflineParams{}}}
 			})
@@ -259,6 +260,7 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 				p.PaymentMethodConfiguration = stripe.String(noDebits.ID)
 				p.PaymentMethod = stripe.String(sepa())
 				p.Confirm = stripe.Bool(true)
+				p.ReturnURL = stripe.String("https://example.com/return")
 			})
 			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodePaymentIntentIncompatiblePaymentMethod))
 
@@ -267,6 +269,7 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 				p.PaymentMethodConfiguration = stripe.String(cfg.ID)
 				p.PaymentMethod = stripe.String("pm_card_visa")
 				p.Confirm = stripe.Bool(true)
+				p.ReturnURL = stripe.String("https://example.com/return")
 			})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
@@ -305,7 +308,7 @@ var _ = Describe("Payment method configurations", Label("payments"), func() {
 
 		cfg, err := sc.V1PaymentMethodConfigurations.Create(Ctx, turnOff("sepa_debit"))
 		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			PaymentMethodConfiguration: stripe.String(cfg.ID), PaymentMethod: stripe.String(sepa()), Confirm: stripe.Bool(true),
 			MandateData: &stripe.SetupIntentCreateMandateDataParams{CustomerAcceptance: &stripe.SetupIntentCreateMandateDataCustomerAcceptanceParams{
 				Type: stripe.String("offline"), Offline: &stripe.SetupIntentCreateMandateDataCustomerAcceptanceOfflineParams{}}},

@@ -140,7 +140,7 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 		var pi *stripe.PaymentIntent
 		BeforeEach(func() {
 			var err error
-			pi, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			pi, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 				Amount: stripe.Int64(10000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
 			})
 			Expect(err).NotTo(HaveOccurred())
@@ -189,7 +189,7 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 
 	Describe("SetupIntents", func() {
 		It("saves a card that needs authentication on setup, then pays off-session without it", func() {
-			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_authenticationRequiredOnSetup"), Confirm: stripe.Bool(true),
 			})
 			Expect(err).NotTo(HaveOccurred())
@@ -201,7 +201,7 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 			Expect(body["status"]).To(Equal("succeeded"))
 			pmID := body["payment_method"].(string)
 
-			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 				Amount: stripe.Int64(1500), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
 				PaymentMethod: stripe.String(pmID), Confirm: stripe.Bool(true), OffSession: stripe.Bool(true),
 			})
@@ -211,7 +211,7 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 		})
 
 		It("fails to set up a declining card", func() {
-			_, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+			_, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_chargeDeclined"), Confirm: stripe.Bool(true),
 			})
 			se := StripeErr(err)

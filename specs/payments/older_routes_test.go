@@ -30,7 +30,7 @@ var _ = Describe("Older routes of payments", Label("payments", "legacy"), func()
 
 	pay := func(pm string, amount int64) *stripe.PaymentIntent {
 		GinkgoHelper()
-		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Amount: stripe.Int64(amount), Currency: stripe.String("usd"),
 			PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
 		})
@@ -195,7 +195,7 @@ var _ = Describe("Older routes of payments", Label("payments", "legacy"), func()
 
 	It("refunds an application fee with the older POST /v1/application_fees/{id}/refund, answering the fee", func() {
 		seller := Seller(emu, nil)
-		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Amount: stripe.Int64(10000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
 			ApplicationFeeAmount: stripe.Int64(300), TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller.ID)},
 		})

@@ -52,7 +52,7 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 	// fund puts amount in the platform's available balance at once.
 	fund := func(amount int64) {
 		GinkgoHelper()
-		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Amount: stripe.Int64(amount), Currency: stripe.String("usd"),
 			PaymentMethod: stripe.String("pm_card_bypassPending"), Confirm: stripe.Bool(true),
 		})
@@ -112,7 +112,7 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 	}
 
 	It("pays out the platform's available funds to its bank account, on the clock", func() {
-		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Amount: stripe.Int64(10000), Currency: stripe.String("usd"),
 			PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
 		})

@@ -79,7 +79,7 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 	}
 	pay := func(amount int64, pm string, edit ...func(*stripe.PaymentIntentCreateParams)) *stripe.PaymentIntent {
 		GinkgoHelper()
-		p := &stripe.PaymentIntentCreateParams{
+		p := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Amount: stripe.Int64(amount), Currency: stripe.String("usd"), PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
 		}
 		for _, e := range edit {

@@ -47,7 +47,7 @@ var _ = Describe("SetupAttempts", Label("payments"), func() {
 	}
 
 	It("records a card setup's attempt as succeeded, named by latest_attempt", func() {
-		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
 		})
 		Expect(err).NotTo(HaveOccurred())
@@ -72,7 +72,7 @@ var _ = Describe("SetupAttempts", Label("payments"), func() {
 	})
 
 	It("keeps a 3-D Secure setup's attempt at requires_action until the customer authenticates", func() {
-		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_authenticationRequiredOnSetup"), Confirm: stripe.Bool(true),
 		})
 		Expect(err).NotTo(HaveOccurred())
@@ -95,7 +95,7 @@ var _ = Describe("SetupAttempts", Label("payments"), func() {
 	})
 
 	It("fails a 3-D Secure setup's attempt when authentication fails, and a new confirmation makes a new attempt", func() {
-		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_authenticationRequiredOnSetup"), Confirm: stripe.Bool(true),
 		})
 		Expect(err).NotTo(HaveOccurred())
@@ -106,7 +106,7 @@ var _ = Describe("SetupAttempts", Label("payments"), func() {
 		Expect(failed.Status).To(Equal(stripe.SetupAttemptStatusFailed))
 		Expect(failed.SetupError.Code).To(Equal(stripe.ErrorCodeSetupIntentAuthenticationFailure))
 
-		again, err := sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+		again, err := sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(again.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
 		Expect(again.LatestAttempt.ID).NotTo(Equal(failed.ID))
@@ -118,7 +118,7 @@ var _ = Describe("SetupAttempts", Label("payments"), func() {
 	})
 
 	It("records a declined setup's attempt as failed with its error", func() {
-		_, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+		_, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_chargeDeclined"), Confirm: stripe.Bool(true),
 		})
 		se := StripeErr(err)
@@ -172,7 +172,7 @@ var _ = Describe("SetupAttempts", Label("payments"), func() {
 	})
 
 	It("lists a SetupIntent's attempts, requiring setup_intent and filtering on created", func() {
-		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
 		})
 		Expect(err).NotTo(HaveOccurred())

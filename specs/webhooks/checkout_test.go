@@ -330,7 +330,7 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(types).To(ContainElements("setup_intent.created", "payment_method.attached", "setup_intent.succeeded", "checkout.session.completed"))
 
 		By("the card set up on the session pays off-session without asking the customer again")
-		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1200), Currency: stripe.String("eur"),
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"), Amount: stripe.Int64(1200), Currency: stripe.String("eur"),
 			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(si.PaymentMethod.ID), OffSession: stripe.Bool(true), Confirm: stripe.Bool(true)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))

@@ -252,7 +252,7 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 			}, rcv)
 			_ = old
 			for i := 0; i < 10; i++ {
-				_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)})
+				_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"), Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)})
 				Expect(err).NotTo(HaveOccurred())
 			}
 			Expect(emu.Webhooks().Release(id)).To(Succeed())

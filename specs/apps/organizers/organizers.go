@@ -90,7 +90,7 @@ func New(env harness.AppEnv, fixed bool) http.Handler {
 			customers[key] = cus
 			mu.Unlock()
 		}
-		pp := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2500), Currency: stripe.String("usd"), Customer: stripe.String(cus),
+		pp := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"), Amount: stripe.Int64(2500), Currency: stripe.String("usd"), Customer: stripe.String(cus),
 			PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)}
 		pp.SetStripeAccount(acct)
 		pi, err := sc.V1PaymentIntents.Create(r.Context(), pp)

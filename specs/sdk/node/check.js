@@ -60,9 +60,9 @@ async function refused(promise) {
   });
 
   await check('payments: a card succeeds, a decline is a card error that leaves the intent retryable', async () => {
-    const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: cus.id, payment_method: 'pm_card_visa', confirm: true });
+    const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: cus.id, payment_method: 'pm_card_visa', confirm: true, automatic_payment_methods: { enabled: true, allow_redirects: 'never' } });
     assert.equal(pi.status, 'succeeded');
-    const e = await refused(stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_chargeDeclinedInsufficientFunds', confirm: true }));
+    const e = await refused(stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_chargeDeclinedInsufficientFunds', confirm: true, automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }));
     assert.equal(e.type, 'StripeCardError');
     assert.equal(e.decline_code, 'insufficient_funds');
     assert.equal(e.raw.payment_intent.status, 'requires_payment_method');
@@ -266,7 +266,7 @@ async function refused(promise) {
     assert.equal(wrong.type, 'StripeInvalidRequestError');
     assert.equal(wrong.param, 'file');
 
-    const pi = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
+    const pi = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true, automatic_payment_methods: { enabled: true, allow_redirects: 'never' } });
     const [dispute] = (await stripe.disputes.list({ payment_intent: pi.id })).data;
     const updated = await stripe.disputes.update(dispute.id, {
       evidence: { receipt: file.id, uncategorized_text: 'winning_evidence' }, expand: ['evidence.receipt'],

@@ -105,12 +105,14 @@ def _():
 @check("payments: a card succeeds; a decline is a CardError carrying the intent")
 def _():
     pi = stripe.PaymentIntent.create(
-        amount=2000, currency="usd", customer=state["customer"].id, payment_method="pm_card_visa", confirm=True
+        amount=2000, currency="usd", customer=state["customer"].id, payment_method="pm_card_visa", confirm=True,
+        automatic_payment_methods={"enabled": True, "allow_redirects": "never"},
     )
     assert pi.status == "succeeded", pi.status
     e = refused(
         stripe.PaymentIntent.create,
         amount=2000, currency="usd", payment_method="pm_card_chargeDeclinedInsufficientFunds", confirm=True,
+        automatic_payment_methods={"enabled": True, "allow_redirects": "never"},
     )
     assert isinstance(e, stripe.error.CardError), type(e)
     assert e.code == "card_declined", e.code

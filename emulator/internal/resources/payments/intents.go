@@ -573,6 +573,11 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	if owner := api.Str(pm["customer"]); owner != "" && owner != api.Str(pi["customer"]) {
 		return nil, apierr.InvalidRequest("The provided PaymentMethod belongs to a customer (%s) other than the one on this PaymentIntent.", owner).WithParam("payment_method")
 	}
+	if fromAPI {
+		if err := checkReturnURLGiven(c, pi, "Payment Intent"); err != nil {
+			return nil, err
+		}
+	}
 	offSession, _ := c.Params.Bool("off_session")
 	returnURL := confirmReturnURL(c)
 	errorOnAction, _ := c.Params.Bool("error_on_requires_action")

@@ -152,6 +152,26 @@ func redirectFromParams(c *api.Call, typ string, bd store.Obj) (store.Obj, error
 	return o, nil
 }
 
+// checkReturnURLGiven is Stripe's refusal to confirm, through the API, an
+// intent that accepts the payment methods enabled in the Dashboard, some
+// of which redirect, without a return_url to send the customer back to,
+// whatever the payment method used (a card too): allow_redirects=never,
+// an explicit payment_method_types or a configuration offering no
+// redirect-based type lifts it. object is "Payment Intent" or "Setup
+// Intent", as the message names it.
+func checkReturnURLGiven(c *api.Call, intent store.Obj, object string) error {
+	returnURL := confirmReturnURL(c) // read first: it is taken either way
+	apm, _ := intent["automatic_payment_methods"].(store.Obj)
+	if !api.Bool(apm["enabled"]) || apm["allow_redirects"] == "never" || returnURL != "" {
+		return nil
+	}
+	types, _ := intent["payment_method_types"].([]any)
+	if !slices.ContainsFunc(types, func(t any) bool { return isRedirect(api.Str(t)) }) {
+		return nil
+	}
+	return apierr.InvalidRequest("A `return_url` must be specified because this %s is configured to automatically accept the payment methods enabled in the Dashboard, some of which may require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents.", object)
+}
+
 // checkRedirectConfirm refuses what a redirect method cannot do at
 // confirmation: no return_url to send the customer back to, an off-session
 // payment, manual capture or saving where the type has neither.

@@ -217,6 +217,9 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 		e := apierr.InvalidRequest("You cannot confirm this SetupIntent because it's missing a payment method. Update the SetupIntent with a payment method and then confirm it again.")
 		return nil, e.WithCode("setup_intent_unexpected_state")
 	}
+	if err := checkReturnURLGiven(c, si, "Setup Intent"); err != nil {
+		return nil, err
+	}
 	pm, _ := c.Tx.Get(c.Account, "payment_method", pmID)
 	if followsConfiguration(si) && !listsType(si, api.Str(pm["type"])) {
 		// Its payment method configuration does not offer the type.
