@@ -549,7 +549,21 @@ func automaticPaymentMethods(apm params.Values) store.Obj {
 
 // confirmWith runs a confirmation: the payment method is charged, sent to
 // authentication, or set processing. The intent passed is already stored.
-func confirmWith(c *api.Call, pi store.Obj) (any, error) { return confirmAs(c, pi, true) }
+func confirmWith(c *api.Call, pi store.Obj) (any, error) {
+	res, err := confirmAs(c, pi, true)
+	if err != nil {
+		return nil, err
+	}
+	if paid, _ := res.(store.Obj); paid != nil {
+		switch paid["status"] {
+		case Succeeded, RequiresCapture, Processing:
+			if err := useUp(c, paid); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res, nil
+}
 
 // confirmAs is confirmWith; fromAPI is false when Stripe itself confirms
 // (invoices, hosted pages), which never refuses for a missing mandate.
@@ -566,6 +580,9 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	pm, ok := c.Tx.Get(c.Account, "payment_method", pmID)
 	if !ok {
 		return nil, apierr.NoSuchObject("PaymentMethod", pmID, "payment_method")
+	}
+	if fromAPI && usedUp(c, pmID) {
+		return nil, apierr.InvalidRequest(reuseRefused).WithParam("payment_method")
 	}
 	if err := checkMethodAllowed(pi, pm); err != nil {
 		return nil, err

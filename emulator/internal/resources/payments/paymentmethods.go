@@ -49,6 +49,34 @@ func paymentMethodRoutes() []api.Route {
 func metaCard(acct, pm string) string  { return "pmcard:" + acct + ":" + pm }
 func metaSetUp(acct, pm string) string { return "pmsetup:" + acct + ":" + pm }
 
+// metaUsedUp marks a PaymentMethod that paid while attached to no
+// customer, or was detached from one: Stripe never lets it pay or be
+// attached again.
+func metaUsedUp(acct, pm string) string { return "pmusedup:" + acct + ":" + pm }
+
+const (
+	reuseRefused    = "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first."
+	reattachRefused = "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again."
+)
+
+func usedUp(c *api.Call, pmID string) bool {
+	_, ok := c.Tx.GetMeta(metaUsedUp(c.Account, pmID))
+	return ok
+}
+
+// useUp marks the PaymentMethod of an intent that has just paid used up,
+// unless the payment saves it to a customer (attached already, or once a
+// debit settles, with setup_future_usage).
+func useUp(c *api.Call, pi store.Obj) error {
+	pmID := api.Str(pi["payment_method"])
+	pm, ok := c.Tx.Get(c.Account, "payment_method", pmID)
+	if !ok || pm["customer"] != nil || pm["type"] == "customer_balance" ||
+		(pi["customer"] != nil && futureUsage(pi, pm) != nil) {
+		return nil
+	}
+	return c.Tx.SetMeta(metaUsedUp(c.Account, pmID), "1")
+}
+
 func emptyAddress() store.Obj {
 	return store.Obj{"city": nil, "country": nil, "line1": nil, "line2": nil, "postal_code": nil, "state": nil}
 }
@@ -421,6 +449,9 @@ func attach(c *api.Call, pm store.Obj, customerID, param string) (store.Obj, err
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", customerID, param)
 	}
+	if usedUp(c, api.Str(pm["id"])) {
+		return nil, apierr.InvalidRequest(reattachRefused)
+	}
 	if owner := api.Str(pm["customer"]); owner != "" {
 		if owner == customerID {
 			return pm, nil
@@ -469,6 +500,9 @@ func detachPaymentMethod(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.Emit("payment_method.detached", after, store.Obj{"customer": owner})
+	if err := c.Tx.SetMeta(metaUsedUp(c.Account, api.Str(pm["id"])), "1"); err != nil {
+		return nil, err
+	}
 	// Its bank debit mandates end with it.
 	if err := deactivateMandates(c, api.Str(pm["id"])); err != nil {
 		return nil, err
