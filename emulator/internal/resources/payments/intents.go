@@ -3,6 +3,7 @@ package payments
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -163,6 +164,9 @@ func createIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := applyIntentConfiguration(c, pi, true, "Payment Intent", false); err != nil {
+		return nil, err
+	}
+	if err := checkCardDescriptor(c, pi); err != nil {
 		return nil, err
 	}
 	if err := c.Insert(pi); err != nil {
@@ -455,6 +459,9 @@ func updateIntent(c *api.Call) (any, error) {
 	if err := applyIntentConfiguration(c, after, false, "Payment Intent", false); err != nil {
 		return nil, err
 	}
+	if err := checkCardDescriptor(c, after); err != nil {
+		return nil, err
+	}
 	return after, saveIntent(c, before, after)
 }
 
@@ -534,6 +541,21 @@ func confirmIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return confirmWith(c, pi)
+}
+
+// checkCardDescriptor refuses a full statement_descriptor on an intent
+// that can be paid by card: since January 2024 Stripe answers 400 and wants
+// statement_descriptor_suffix, the card's descriptor being the account's
+// prefix and that suffix.
+func checkCardDescriptor(c *api.Call, pi store.Obj) error {
+	if d, _ := c.Params.Str("statement_descriptor"); d == "" {
+		return nil
+	}
+	types, _ := pi["payment_method_types"].([]any)
+	if !slices.Contains(types, any("card")) {
+		return nil
+	}
+	return apierr.InvalidRequest("The `statement_descriptor` parameter is not supported for the `card` payment method type. Use `statement_descriptor_suffix` instead.").WithParam("statement_descriptor")
 }
 
 // automaticPaymentMethods is automatic_payment_methods as an intent shows
