@@ -1,12 +1,11 @@
 package payments
 
 import (
-	"fmt"
-
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -34,12 +33,9 @@ func refundRoutes() []api.Route {
 
 var refundReasons = map[string]bool{"duplicate": true, "fraudulent": true, "requested_by_customer": true}
 
-func money(amount int64, currency string) string {
-	if zeroDecimal(currency) {
-		return fmt.Sprintf("%d %s", amount, currency)
-	}
-	return fmt.Sprintf("$%d.%02d", amount/100, amount%100)
-}
+// money writes an amount as Stripe's refusals quote it: "$60.00",
+// "€45.00", "¥6,000".
+func money(amount int64, code string) string { return currency.Format(amount, code) }
 
 func createRefund(c *api.Call) (any, error) {
 	// Where Stripe emails instructions when a card refund cannot go back
@@ -51,6 +47,11 @@ func createRefund(c *api.Call) (any, error) {
 			// bank details, which Stripe collects by email.
 			return nil, apierr.InvalidRequest("stripe-emu does not emulate refunds from a customer's cash balance (`origin=customer_balance` with `customer`): refund a customer_balance payment by `charge` or `payment_intent` instead, which goes back to the cash balance.").WithParam(p)
 		}
+	}
+	// The amount is checked as a parameter, before anything is looked up.
+	amount, hasAmount := c.Params.Int("amount")
+	if hasAmount && amount < 1 {
+		return nil, apierr.InvalidRequest("This value must be greater than or equal to 1.").WithParam("amount").WithCode("parameter_invalid_integer")
 	}
 	chID, hasCharge := c.Params.Str("charge")
 	piID, hasPI := c.Params.Str("payment_intent")
@@ -70,11 +71,11 @@ func createRefund(c *api.Call) (any, error) {
 			return nil, apierr.NoSuchObject("payment_intent", piID, "payment_intent")
 		}
 		if pi["status"] != Succeeded {
-			return nil, apierr.InvalidRequest("This PaymentIntent does not have a successful charge to refund.").WithParam("payment_intent").WithCode("charge_not_refundable")
+			return nil, apierr.InvalidRequest("This PaymentIntent (%s) does not have a successful charge to refund.", piID).WithParam("payment_intent").WithCode("charge_not_refundable")
 		}
 		chBefore, _ = c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"]))
 	default:
-		return nil, apierr.MissingParam("charge")
+		return nil, apierr.InvalidRequest("One of the following params should be provided for this request: payment_intent or charge.")
 	}
 	chID = api.Str(chBefore["id"])
 	if api.Obj(chBefore["payment_method_details"])["type"] == "stripe_account" {
@@ -99,8 +100,14 @@ func createRefund(c *api.Call) (any, error) {
 			return nil, released(chID, "its PaymentIntent ("+api.Str(pi["id"])+") was canceled, releasing its authorization")
 		}
 	}
-	if chBefore["status"] != "succeeded" || !api.Bool(chBefore["captured"]) {
-		return nil, apierr.InvalidRequest("Charge %s has not been captured and cannot be refunded; cancel its PaymentIntent instead.", chID).WithParam("charge").WithCode("charge_not_refundable")
+	if chBefore["status"] == "succeeded" && !api.Bool(chBefore["captured"]) {
+		return nil, apierr.InvalidRequest("This uncaptured Charge was created by a PaymentIntent (%s). You must cancel the PaymentIntent to reverse the authorization instead of refunding the Charge directly. For more information, see https://stripe.com/docs/payments/place-a-hold-on-a-payment-method", chBefore["payment_intent"]).WithParam("charge").WithCode("charge_not_refundable")
+	}
+	if chBefore["status"] != "succeeded" {
+		if pi := api.Str(chBefore["payment_intent"]); pi != "" {
+			return nil, apierr.InvalidRequest("This PaymentIntent (%s) does not have a successful charge to refund.", pi).WithParam("charge").WithCode("charge_not_refundable")
+		}
+		return nil, apierr.InvalidRequest("Charge %s has not succeeded and cannot be refunded.", chID).WithParam("charge").WithCode("charge_not_refundable")
 	}
 	if chargedBack(c, chBefore) {
 		return nil, apierr.InvalidRequest("Charge %s has been charged back; cannot issue a refund.", chID).WithParam("charge").WithCode("charge_disputed")
@@ -109,16 +116,16 @@ func createRefund(c *api.Call) (any, error) {
 	if remaining <= 0 {
 		return nil, apierr.InvalidRequest("Charge %s has already been refunded.", chID).WithCode("charge_already_refunded")
 	}
-	amount := remaining
-	if n, ok := c.Params.Int("amount"); ok {
-		if n < 1 {
-			return nil, apierr.InvalidRequest("Refund amount must be at least 1.").WithParam("amount")
+	if !hasAmount {
+		amount = remaining
+	} else if amount > remaining {
+		// Stripe names what is left "charge amount" until something is
+		// refunded, and sends no code with either.
+		what, cur := "unrefunded amount on charge", api.Str(chBefore["currency"])
+		if remaining == api.Int(chBefore["amount_captured"]) {
+			what = "charge amount"
 		}
-		if n > remaining {
-			currency := api.Str(chBefore["currency"])
-			return nil, apierr.InvalidRequest("Refund amount (%s) is greater than unrefunded amount on charge (%s)", money(n, currency), money(remaining, currency)).WithParam("amount").WithCode("amount_too_large")
-		}
-		amount = n
+		return nil, apierr.InvalidRequest("Refund amount (%s) is greater than %s (%s)", money(amount, cur), what, money(remaining, cur)).WithParam("amount")
 	}
 	reason, _ := c.Params.Str("reason")
 	if reason != "" && !refundReasons[reason] {
