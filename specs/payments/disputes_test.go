@@ -288,6 +288,53 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(emu.EventTypes("")[len(emu.EventTypes(""))-1]).To(Equal("charge.dispute.closed"))
 	})
 
+	It("closes an inquiry with losing evidence, without escalating it", func() {
+		du := disputeOf(pay("pm_card_createDisputeInquiry"))
+		mark := len(emu.EventTypes(""))
+		closed, err := update(du.ID, evidence("losing_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(closed.Status).To(Equal(stripe.DisputeStatusWarningClosed))
+		Expect(closed.BalanceTransactions).To(BeEmpty())
+		Expect(closed.IsChargeRefundable).To(BeTrue())
+		Expect(balance()).To(BeZero())
+		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed"}))
+	})
+
+	It("escalates an inquiry to a chargeback with escalate_inquiry_evidence, withdrawing amount and fee", func() {
+		pi := pay("pm_card_createDisputeInquiry")
+		du := disputeOf(pi)
+		mark := len(emu.EventTypes(""))
+		esc, err := update(du.ID, evidence("escalate_inquiry_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(esc.Status).To(Equal(stripe.DisputeStatusNeedsResponse))
+		Expect(esc.PaymentMethodDetails.Card.CaseType).To(Equal(stripe.DisputePaymentMethodDetailsCardCaseTypeChargeback))
+		Expect(esc.IsChargeRefundable).To(BeFalse())
+		Expect(esc.BalanceTransactions).To(HaveLen(1))
+		out := esc.BalanceTransactions[0]
+		Expect(out.Amount).To(Equal(int64(-4200)))
+		Expect(out.Fee).To(Equal(int64(1500)))
+		Expect(out.Net).To(Equal(int64(-5700)))
+		Expect(string(out.ReportingCategory)).To(Equal("dispute"))
+		Expect(balance()).To(Equal(int64(-5700)))
+		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.updated", "charge.dispute.funds_withdrawn"}))
+
+		// Now a chargeback: the charge cannot be refunded, and the
+		// dispute is answered (and won) as any chargeback.
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCode("charge_disputed")))
+		won, err := update(du.ID, evidence("winning_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(won.Status).To(Equal(stripe.DisputeStatusWon))
+		Expect(won.BalanceTransactions).To(HaveLen(2))
+		Expect(balance()).To(BeZero())
+	})
+
+	It("sends an early fraud warning for pm_card_createIssuerFraudRecord, opening no dispute", func() {
+		pay("pm_card_createIssuerFraudRecord")
+		Expect(emu.EventTypes("")).To(ContainElement("radar.early_fraud_warning.created"))
+		Expect(disputesOf(nil)).To(BeEmpty())
+	})
+
 	It("accepts a chargeback on close (lost) and closes an inquiry (warning_closed)", func() {
 		du := disputeOf(pay("pm_card_createDispute"))
 		mark := len(emu.EventTypes(""))

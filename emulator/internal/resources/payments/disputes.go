@@ -95,6 +95,8 @@ func evidenceFilesTooLarge() error {
 const (
 	winningEvidence = "winning_evidence"
 	losingEvidence  = "losing_evidence"
+	// escalateEvidence turns an inquiry into a chargeback.
+	escalateEvidence = "escalate_inquiry_evidence"
 )
 
 func emptyEvidence() store.Obj {
@@ -126,7 +128,7 @@ func openDispute(c *api.Call, ch store.Obj, spec *disputeCard) error {
 		"amount": amount, "balance_transactions": []any{}, "charge": ch["id"], "currency": currency,
 		"enhanced_eligibility_types": []any{}, "evidence": emptyEvidence(),
 		"evidence_details": store.Obj{
-			"due_by":               (c.Now/86400+DisputeResponseDays+1)*86400 - 1,
+			"due_by":               evidenceDueBy(c),
 			"enhanced_eligibility": store.Obj{}, "has_evidence": false, "past_due": false, "submission_count": int64(0),
 		},
 		// A chargeback has already taken the money back: the charge can no
@@ -146,9 +148,23 @@ func openDispute(c *api.Call, ch store.Obj, spec *disputeCard) error {
 	if spec.Inquiry {
 		return nil
 	}
+	return withdrawFunds(c, du)
+}
+
+// evidenceDueBy is when evidence for a dispute opened now is due: the end
+// of the last day (UTC) the merchant has to answer.
+func evidenceDueBy(c *api.Call) int64 {
+	return (c.Now/86400+DisputeResponseDays+1)*86400 - 1
+}
+
+// withdrawFunds takes a chargeback's amount and the dispute fee from the
+// balance and records it on the dispute (this request's own copy, stored
+// with charge.dispute.funds_withdrawn).
+func withdrawFunds(c *api.Call, du store.Obj) error {
+	amount, currency := api.Int(du["amount"]), du["currency"]
 	txn, err := putBalanceTransaction(c, store.Obj{
 		"amount": -amount, "available_on": c.Now, "currency": currency,
-		"description": "Chargeback withdrawal for " + api.Str(ch["id"]), "exchange_rate": nil, "fee": int64(DisputeFee),
+		"description": "Chargeback withdrawal for " + api.Str(du["charge"]), "exchange_rate": nil, "fee": int64(DisputeFee),
 		"fee_details":  []any{store.Obj{"amount": int64(DisputeFee), "application": nil, "currency": currency, "description": "Dispute fee", "type": "stripe_fee"}},
 		"balance_type": "payments", "net": -amount - DisputeFee, "reporting_category": "dispute",
 		"source": du["id"], "status": "available", "type": "adjustment",
@@ -156,7 +172,8 @@ func openDispute(c *api.Call, ch store.Obj, spec *disputeCard) error {
 	if err != nil {
 		return err
 	}
-	du["balance_transactions"] = []any{api.Clone(txn)}
+	txns, _ := du["balance_transactions"].([]any)
+	du["balance_transactions"] = append(append([]any{}, txns...), api.Clone(txn))
 	return c.PutEmit(du, "charge.dispute.funds_withdrawn", nil)
 }
 
@@ -295,12 +312,14 @@ func updateDispute(c *api.Call) (any, error) {
 		return nil, err
 	}
 	// Stripe's test evidence settles the dispute at once: a chargeback is
-	// won (the funds come back) or lost; an inquiry with winning evidence
-	// is closed.
+	// won (the funds come back) or lost; an inquiry is closed, won or lost
+	// alike, or escalated to a chargeback.
 	switch text := api.Str(ev["uncategorized_text"]); {
-	case text == winningEvidence && inquiry:
+	case (text == winningEvidence || text == losingEvidence) && inquiry:
 		after["status"] = disputeWarningClosed
 		return after, c.PutEmit(after, "charge.dispute.closed", nil)
+	case text == escalateEvidence && inquiry:
+		return after, escalate(c, after)
 	case text == winningEvidence:
 		after["status"] = disputeWon
 		if err := reinstateFunds(c, after); err != nil {
@@ -315,6 +334,22 @@ func updateDispute(c *api.Call) (any, error) {
 		return after, c.PutEmit(after, "charge.dispute.closed", nil)
 	}
 	return after, nil
+}
+
+// escalate turns an inquiry whose evidence is under review (du, stored by
+// this request) into a chargeback: it needs a response again, by a new due
+// date, the charge can no longer be refunded, and the amount and the fee
+// are withdrawn.
+func escalate(c *api.Call, du store.Obj) error {
+	before := api.Clone(du)
+	du["status"] = disputeNeedsResponse
+	du["is_charge_refundable"] = false
+	api.Obj(api.Obj(du["payment_method_details"])["card"])["case_type"] = "chargeback"
+	api.Obj(du["evidence_details"])["due_by"] = evidenceDueBy(c)
+	if err := c.Save(before, du); err != nil {
+		return err
+	}
+	return withdrawFunds(c, du)
 }
 
 // setEvidenceFile sets the file evidence field f from the request: the id

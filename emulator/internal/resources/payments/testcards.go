@@ -139,6 +139,7 @@ var magicPaymentMethods = map[string]string{
 	"pm_card_createDispute":                                         "4000000000000259",
 	"pm_card_createDisputeProductNotReceived":                       "4000000000002685",
 	"pm_card_createDisputeInquiry":                                  "4000000000001976",
+	"pm_card_createIssuerFraudRecord":                               "4000000000005423",
 	"pm_card_riskLevelElevated":                                     "4000000000009235",
 	"pm_card_riskLevelHighest":                                      "4000000000004954",
 	"pm_card_chargeDeclinedFraudulent":                              "4100000000000019",
