@@ -1,6 +1,8 @@
 package payments_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -90,5 +92,111 @@ var _ = Describe("Refund refusals", Label("payments", "refunds"), func() {
 		_, err = refund(&stripe.RefundCreateParams{PaymentIntent: stripe.String(unpaid.ID)})
 		refused(err, "charge_not_refundable", "payment_intent", "This PaymentIntent ("+unpaid.ID+") does not have a successful charge to refund.")
 		Expect(emu.Count("", "refund")).To(BeZero())
+	})
+})
+
+// Stripe's asynchronous refund test cards: a refund of a payment with
+// pm_card_pendingRefund (4000000000007726) begins pending and succeeds
+// later; one with pm_card_refundFail (4000000000005126) begins succeeded
+// and fails later, giving the money back to the balance.
+var _ = Describe("Asynchronous refunds", Label("payments", "refunds"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	pay := func(pm string) *stripe.PaymentIntent {
+		GinkgoHelper()
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(5000), Currency: stripe.String("usd"), PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+	refund := func(pi *stripe.PaymentIntent, amount int64) *stripe.Refund {
+		GinkgoHelper()
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(amount)})
+		Expect(err).NotTo(HaveOccurred())
+		return re
+	}
+	getRefund := func(id string) *stripe.Refund {
+		GinkgoHelper()
+		re, err := sc.V1Refunds.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return re
+	}
+	getCharge := func(id string) *stripe.Charge {
+		GinkgoHelper()
+		ch, err := sc.V1Charges.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return ch
+	}
+	available := func() int64 {
+		GinkgoHelper()
+		b, err := sc.V1Balance.Retrieve(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return b.Available[0].Amount + b.Pending[0].Amount
+	}
+	since := func(n int) []string { return emu.EventTypes("")[n:] }
+
+	It("begins pending with pm_card_pendingRefund and succeeds later, with refund.updated", func() {
+		pi := pay("pm_card_pendingRefund")
+		mark := len(emu.EventTypes(""))
+		re := refund(pi, 2000)
+		Expect(re.Status).To(Equal(stripe.RefundStatusPending))
+		Expect(re.PendingReason).To(Equal(stripe.RefundPendingReasonProcessing))
+		Expect(re.BalanceTransaction).NotTo(BeNil(), "the balance is debited as the refund is made")
+		Expect(getCharge(pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
+		Expect(since(mark)).To(Equal([]string{"refund.created", "charge.refunded"}))
+
+		// A card refund is canceled only in the Dashboard.
+		_, err := sc.V1Refunds.Cancel(Ctx, re.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+		emu.Clock().Set(Epoch.Add(29 * time.Minute))
+		Expect(getRefund(re.ID).Status).To(Equal(stripe.RefundStatusPending))
+		mark = len(emu.EventTypes(""))
+		emu.Clock().Set(Epoch.Add(30 * time.Minute))
+		done := getRefund(re.ID)
+		Expect(done.Status).To(Equal(stripe.RefundStatusSucceeded))
+		Expect(done.PendingReason).To(BeEmpty())
+		Expect(since(mark)).To(Equal([]string{"refund.updated"}))
+		ev := emu.Events("")[mark]
+		Expect(ev["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("status", "pending"))
+		Expect(getCharge(pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
+	})
+
+	It("begins succeeded with pm_card_refundFail and fails later, giving the money back, with refund.failed", func() {
+		pi := pay("pm_card_refundFail")
+		before := available()
+		re := refund(pi, 2000)
+		Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+		Expect(available()).To(Equal(before - 2000))
+		Expect(getCharge(pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
+
+		mark := len(emu.EventTypes(""))
+		emu.Clock().Set(Epoch.Add(30 * time.Minute))
+		p := &stripe.RefundRetrieveParams{}
+		p.AddExpand("failure_balance_transaction")
+		failed, err := sc.V1Refunds.Retrieve(Ctx, re.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(failed.Status).To(Equal(stripe.RefundStatusFailed))
+		Expect(failed.FailureReason).To(Equal(stripe.RefundFailureReasonExpiredOrCanceledCard))
+		back := failed.FailureBalanceTransaction
+		Expect(back.Type).To(Equal(stripe.BalanceTransactionTypeRefundFailure))
+		Expect(back.Amount).To(Equal(int64(2000)))
+		Expect(back.Net).To(Equal(int64(2000)))
+		Expect(back.Source.ID).To(Equal(re.ID))
+		Expect(since(mark)).To(Equal([]string{"refund.failed"}))
+		Expect(available()).To(Equal(before))
+
+		ch := getCharge(pi.LatestCharge.ID)
+		Expect(ch.AmountRefunded).To(BeZero())
+		Expect(ch.Refunded).To(BeFalse())
+		// What failed can be refunded again, whole.
+		Expect(refund(pi, 5000).Status).To(Equal(stripe.RefundStatusSucceeded))
 	})
 })

@@ -1,6 +1,8 @@
 package payments
 
 import (
+	"strconv"
+
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -165,6 +167,14 @@ func createRefund(c *api.Call) (any, error) {
 	} {
 		re[k] = v
 	}
+	if async := asyncRefundOf(c, chBefore); async != refundAtOnce {
+		if async == refundPendingFirst {
+			re["status"], re["pending_reason"] = "pending", "processing"
+		}
+		if err := c.Tx.SetMeta(refundKey(c.Account, api.Str(re["id"])), strconv.FormatInt(c.Now+AsyncRefundDelay, 10)); err != nil {
+			return nil, err
+		}
+	}
 	if pmd := api.Obj(chBefore["payment_method_details"]); pmd["type"] == "card" {
 		// Where the money goes back: the card, with the acquirer's
 		// reference number still to come. The spec has no details hash
@@ -319,4 +329,78 @@ func listRefunds(c *api.Call) (any, error) {
 	}
 	q = api.IndexedFilters(c, q, "charge", "payment_intent")
 	return c.Page("refund", "/v1/refunds", q), nil
+}
+
+// AsyncRefundDelay is how long after it is made a refund to one of
+// Stripe's asynchronous refund test cards settles (pending → succeeded,
+// or succeeded → failed). Stripe says only "some time later"; its
+// testing environments let a card refund be canceled in the Dashboard for
+// 30 minutes, so it settles then.
+const AsyncRefundDelay = 30 * 60
+
+// asyncRefundOf is how a refund of the charge ends when it was paid with
+// one of Stripe's asynchronous refund test cards.
+func asyncRefundOf(c *api.Call, ch store.Obj) asyncRefund {
+	if api.Obj(ch["payment_method_details"])["type"] != "card" || ch["payment_method"] == nil {
+		return refundAtOnce
+	}
+	return cardByID(c, api.Str(ch["payment_method"])).Refund
+}
+
+// refundKey schedules when a refund to an asynchronous refund test card
+// settles (its value: when).
+func refundKey(account, id string) string { return "asyncrefund:" + account + ":" + id }
+
+// refundTimer settles refunds to Stripe's asynchronous refund test cards:
+// a pending one succeeds (refund.updated); a succeeded one fails
+// (refund.failed), its amount coming back to the balance with a
+// refund_failure balance transaction and off the charge's amount_refunded.
+var refundTimer = metaTimer("refund", refundKey, func(account, id string, at int64) api.Due {
+	return api.Due{At: at, Account: account, About: store.Ref{Type: "refund", ID: id}, Kind: "refund", Run: func(c *api.Call) error {
+		c.Tx.DeleteMeta(refundKey(account, id))
+		before, ok := c.Tx.Get(account, "refund", id)
+		if !ok {
+			return nil
+		}
+		switch before["status"] {
+		case "pending":
+			after := api.Clone(before)
+			after["status"] = "succeeded"
+			delete(after, "pending_reason")
+			return c.Save(before, after)
+		case "succeeded":
+			return failRefund(c, before)
+		}
+		return nil
+	}}
+})
+
+// failRefund fails a refund that had succeeded: the money comes back to
+// the balance and the charge counts it refunded no more. What the refund
+// reversed of a transfer or an application fee stays reversed.
+func failRefund(c *api.Call, before store.Obj) error {
+	amount := api.Int(before["amount"])
+	txn, err := putBalanceTransaction(c, store.Obj{
+		"amount": amount, "available_on": c.Now, "currency": before["currency"], "description": "REFUND FAILURE",
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": amount,
+		"reporting_category": "refund_failure", "source": before["id"], "status": "available", "type": "refund_failure",
+	})
+	if err != nil {
+		return err
+	}
+	after := api.Clone(before)
+	after["status"] = "failed"
+	after["failure_reason"] = "expired_or_canceled_card"
+	after["failure_balance_transaction"] = txn["id"]
+	if err := c.PutEmit(after, "refund.failed", nil); err != nil {
+		return err
+	}
+	ch, ok := c.Tx.Get(c.Account, "charge", api.Str(before["charge"]))
+	if !ok {
+		return apierr.Internal("the charge of refund %s is missing", before["id"])
+	}
+	ch = api.Clone(ch)
+	ch["amount_refunded"] = api.Int(ch["amount_refunded"]) - amount
+	ch["refunded"] = false
+	return c.Put(ch)
 }

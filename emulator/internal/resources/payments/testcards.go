@@ -40,7 +40,20 @@ type card struct {
 	// EarlyFraudWarning, when set, is the fraud_type of the early fraud
 	// warning the issuer sends once a payment is captured.
 	EarlyFraudWarning string
+	// Refund, when set, is how the card's refunds end some time after
+	// they are made (Stripe's asynchronous refund test cards).
+	Refund asyncRefund
 }
+
+// asyncRefund is how a refund to one of Stripe's asynchronous refund test
+// cards ends.
+type asyncRefund int
+
+const (
+	refundAtOnce       asyncRefund = iota
+	refundPendingFirst             // pending, then succeeded (…7726)
+	refundFailsLater               // succeeded, then failed (…5126)
+)
 
 // disputeCard is the dispute one of Stripe's dispute test cards opens.
 type disputeCard struct {
@@ -88,6 +101,8 @@ var testCards = map[string]card{
 	"4000000000002685": with(card{Dispute: &disputeCard{Reason: "product_not_received", NetworkCode: "13.1"}}, "visa"),
 	"4000000000001976": with(card{Dispute: &disputeCard{Reason: "general", NetworkCode: "10.4", Inquiry: true}}, "visa"),
 	"4000000000005423": with(card{EarlyFraudWarning: "made_with_stolen_card"}, "visa"),
+	"4000000000007726": with(card{Refund: refundPendingFirst}, "visa"),
+	"4000000000005126": with(card{Refund: refundFailsLater}, "visa"),
 	// Radar: elevated risk is reviewed; highest risk is blocked, by
 	// Radar's default rule (…4954) or always (…0019).
 	"4000000000009235": with(card{Risk: riskElevated}, "visa"),
@@ -140,6 +155,8 @@ var magicPaymentMethods = map[string]string{
 	"pm_card_createDisputeProductNotReceived":                       "4000000000002685",
 	"pm_card_createDisputeInquiry":                                  "4000000000001976",
 	"pm_card_createIssuerFraudRecord":                               "4000000000005423",
+	"pm_card_pendingRefund":                                         "4000000000007726",
+	"pm_card_refundFail":                                            "4000000000005126",
 	"pm_card_riskLevelElevated":                                     "4000000000009235",
 	"pm_card_riskLevelHighest":                                      "4000000000004954",
 	"pm_card_chargeDeclinedFraudulent":                              "4100000000000019",
