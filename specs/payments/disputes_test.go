@@ -335,6 +335,31 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(disputesOf(nil)).To(BeEmpty())
 	})
 
+	It("refuses Stripe's other dispute test cards, naming what is not emulated, rather than paying without a dispute", func() {
+		for _, pm := range []string{"pm_card_createMultipleDisputes", "pm_card_createCe3EligibleDispute", "pm_card_createComplianceDispute",
+			"pm_card_createMastercardComplianceDispute", "pm_card_createAutoRepresentmentEligibleDispute",
+			"pm_card_createRapidDisputeResolutionDispute", "pm_card_createCe3BlockDispute", "pm_card_createEthocaAlert"} {
+			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(4200), Currency: stripe.String("usd"), PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
+			})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"), pm)
+		}
+		for _, number := range []string{"4000000404000079", "4000000404000038", "4000008400000779", "5105008400000002",
+			"4000000001000043", "4000000404004816", "4000000404005649", "5105000300000018"} {
+			_, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"),
+				Card: &stripe.PaymentMethodCreateCardParams{Number: stripe.String(number), ExpMonth: stripe.Int64(12), ExpYear: stripe.Int64(2030)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "card[number]")
+			Expect(StripeErr(err).Msg).To(ContainSubstring(number))
+		}
+		var ch stripe.Charge
+		err := Legacy(emu, "POST", "/v1/charges", "amount=4200&currency=usd&source=tok_createMultipleDisputes", &ch)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "source")
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+		Expect(emu.Count("", "payment_method")).To(BeZero())
+		Expect(emu.Count("", "charge")).To(BeZero())
+	})
+
 	It("accepts a chargeback on close (lost) and closes an inquiry (warning_closed)", func() {
 		du := disputeOf(pay("pm_card_createDispute"))
 		mark := len(emu.EventTypes(""))

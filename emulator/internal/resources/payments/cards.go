@@ -112,10 +112,13 @@ func newCard(c *api.Call, cd card, expMonth, expYear int64, p params.Values, cvc
 
 // magicCard is the card behind one of Stripe's test tokens (tok_visa…): a
 // new card each time, as at Stripe, where they can be used repeatedly.
-func magicCard(c *api.Call, tok string) (store.Obj, bool, error) {
+func magicCard(c *api.Call, tok, param string) (store.Obj, bool, error) {
 	number, ok := testTokens[tok]
 	if !ok {
 		return nil, false, nil
+	}
+	if err := refuseUnemulated(number, param); err != nil {
+		return nil, true, err
 	}
 	cd, _ := lookupCard(number)
 	m, y := defaultExpiry(c)
@@ -144,7 +147,7 @@ func cardFromDetails(c *api.Call, p params.Values, param string) (store.Obj, err
 // tokens are single-use (Stripe's magic test tokens excepted). The card
 // is returned as a card outside a token shows it.
 func useToken(c *api.Call, id, param string) (store.Obj, error) {
-	if o, ok, err := magicCard(c, id); ok || err != nil {
+	if o, ok, err := magicCard(c, id, param); ok || err != nil {
 		return o, err
 	}
 	switch {

@@ -143,6 +143,9 @@ func defaultExpiry(c *api.Call) (int64, int64) {
 // Stripe's magic test ids (pm_card_visa…) into a fresh real one.
 func resolvePaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	if number, ok := magicPaymentMethods[id]; ok {
+		if err := refuseUnemulated(number, param); err != nil {
+			return nil, err
+		}
 		cd, _ := lookupCard(number)
 		m, y := defaultExpiry(c)
 		return newCardPaymentMethod(c, cd, m, y, billingDetails(params.Values{}, false))
@@ -229,6 +232,9 @@ func cardFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 		if !known {
 			return nil, apierr.NoSuchObject("token", tok, "card[token]")
 		}
+		if err := refuseUnemulated(number, "card[token]"); err != nil {
+			return nil, err
+		}
 		cd, _ := lookupCard(number)
 		m, y := defaultExpiry(c)
 		return newCardPaymentMethod(c, cd, m, y, bd)
@@ -261,6 +267,9 @@ func parseCardDetails(c *api.Call, p params.Values, prefix string) (card, int64,
 	cd, valid := lookupCard(number)
 	if !valid {
 		return card{}, 0, 0, cardError("incorrect_number", "", "Your card number is incorrect.", prefix+"[number]")
+	}
+	if err := refuseUnemulated(number, prefix+"[number]"); err != nil {
+		return card{}, 0, 0, err
 	}
 	if badM || expMonth < 1 || expMonth > 12 {
 		return card{}, 0, 0, cardError("invalid_expiry_month", "", "Your card's expiration month is invalid.", prefix+"[exp_month]")

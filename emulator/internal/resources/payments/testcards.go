@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 )
 
 // outcome is what happens when a test card is charged.
@@ -115,6 +117,29 @@ func with(c card, brand string) card {
 	return c
 }
 
+// unemulatedCards are Stripe's dispute test cards whose disputes
+// stripe-emu does not emulate, with what they make at Stripe: they are
+// refused, not charged as a plain card that is never disputed.
+var unemulatedCards = map[string]string{
+	"4000000404000079": "a charge disputed multiple times",
+	"4000000404000038": "a Visa Compelling Evidence 3.0 eligible dispute",
+	"4000008400000779": "a Visa compliance dispute",
+	"5105008400000002": "a Mastercard compliance dispute",
+	"4000000001000043": "a Smart Disputes eligible dispute",
+	"4000000404004816": "a dispute Visa Rapid Dispute Resolution prevents",
+	"4000000404005649": "a dispute Compelling Evidence 3.0 blocks",
+	"5105000300000018": "a dispute an Ethoca alert prevents",
+}
+
+// refuseUnemulated refuses one of unemulatedCards, named by param.
+func refuseUnemulated(number, param string) error {
+	what, ok := unemulatedCards[number]
+	if !ok {
+		return nil
+	}
+	return apierr.InvalidRequest("stripe-emu does not emulate Stripe's test card %s (%s): test disputes with pm_card_createDispute, pm_card_createDisputeProductNotReceived or pm_card_createDisputeInquiry.", number, what).WithParam(param)
+}
+
 // magicPaymentMethods maps Stripe's test PaymentMethod ids to card numbers.
 // Using one creates a fresh pm_ object, as Stripe does.
 var magicPaymentMethods = map[string]string{
@@ -156,6 +181,14 @@ var magicPaymentMethods = map[string]string{
 	"pm_card_createDisputeInquiry":                                  "4000000000001976",
 	"pm_card_createIssuerFraudRecord":                               "4000000000005423",
 	"pm_card_pendingRefund":                                         "4000000000007726",
+	"pm_card_createMultipleDisputes":                                "4000000404000079",
+	"pm_card_createCe3EligibleDispute":                              "4000000404000038",
+	"pm_card_createComplianceDispute":                               "4000008400000779",
+	"pm_card_createMastercardComplianceDispute":                     "5105008400000002",
+	"pm_card_createAutoRepresentmentEligibleDispute":                "4000000001000043",
+	"pm_card_createRapidDisputeResolutionDispute":                   "4000000404004816",
+	"pm_card_createCe3BlockDispute":                                 "4000000404005649",
+	"pm_card_createEthocaAlert":                                     "5105000300000018",
 	"pm_card_refundFail":                                            "4000000000005126",
 	"pm_card_riskLevelElevated":                                     "4000000000009235",
 	"pm_card_riskLevelHighest":                                      "4000000000004954",
