@@ -341,6 +341,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 			"pm_card_createRapidDisputeResolutionDispute", "pm_card_createCe3BlockDispute", "pm_card_createEthocaAlert"} {
 			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
 				Amount: stripe.Int64(4200), Currency: stripe.String("usd"), PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
+				ReturnURL: stripe.String("https://example.com/return"),
 			})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method")
 			Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"), pm)

@@ -27,7 +27,7 @@ var _ = Describe("Refund refusals", Label("payments", "refunds"), func() {
 		GinkgoHelper()
 		p := &stripe.PaymentIntentCreateParams{
 			Amount: stripe.Int64(amount), Currency: stripe.String(currency),
-			PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true), ReturnURL: stripe.String("https://example.com/return"),
 		}
 		for _, e := range edit {
 			e(p)
@@ -112,6 +112,7 @@ var _ = Describe("Asynchronous refunds", Label("payments", "refunds"), func() {
 		GinkgoHelper()
 		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
 			Amount: stripe.Int64(5000), Currency: stripe.String("usd"), PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
+			ReturnURL: stripe.String("https://example.com/return"),
 		})
 		Expect(err).NotTo(HaveOccurred())
 		return pi
