@@ -383,4 +383,106 @@ var _ = Describe("Plans", Label("billing", "plans"), func() {
 		Expect(got.Items.Data).To(HaveLen(2))
 		Expect(len(emu.Events(""))).To(BeNumerically(">", before))
 	})
+
+	It("reuses a deleted plan's id for a new plan, while subscriptions on the old one go on as they were", func() {
+		monthly("legacy", 2000)
+		cus := customerWithCard(sc, "reuse@example.com", "pm_card_visa", "")
+		old, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Plan: stripe.String("legacy")}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{ID: stripe.String("legacy"), Currency: stripe.String("usd"),
+			Interval: stripe.String("month"), Amount: stripe.Int64(1), ProductID: stripe.String(prod.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_already_exists", "id")
+		Expect(StripeErr(err).Msg).To(Equal("Plan already exists."))
+
+		_, err = sc.V1Plans.Delete(Ctx, "legacy", nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Plans.Retrieve(Ctx, "legacy", nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		Expect(StripeErr(err).Msg).To(Equal("No such plan: 'legacy'"))
+
+		before := len(emu.Events(""))
+		again, err := sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{ID: stripe.String("legacy"), Currency: stripe.String("usd"),
+			Interval: stripe.String("month"), Amount: stripe.Int64(3500), ProductID: stripe.String(prod.ID), Nickname: stripe.String("Legacy v2")})
+		Expect(err).NotTo(HaveOccurred(), "Stripe lets a deleted plan's id be used again")
+		Expect(again.ID).To(Equal("legacy"))
+		Expect(again.Amount).To(Equal(int64(3500)))
+		Expect(again.Active).To(BeTrue())
+		Expect(eventTypes()[before:]).To(Equal([]string{"price.created", "plan.created"}))
+		got, err := sc.V1Plans.Retrieve(Ctx, "legacy", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Nickname).To(Equal("Legacy v2"))
+		price, err := sc.V1Prices.Retrieve(Ctx, "legacy", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(price.UnitAmount).To(Equal(int64(3500)))
+		var listed []string
+		for p, err := range sc.V1Plans.List(Ctx, &stripe.PlanListParams{Product: stripe.String(prod.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			listed = append(listed, p.ID)
+		}
+		Expect(listed).To(Equal([]string{"legacy"}))
+		_, err = sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{ID: stripe.String("legacy"), Currency: stripe.String("usd"),
+			Interval: stripe.String("month"), Amount: stripe.Int64(1), ProductID: stripe.String(prod.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_already_exists", "id")
+
+		// The old subscription keeps the plan it was made with, and renews
+		// by it; a new one takes the new plan.
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, old.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Items.Data[0].Plan.ID).To(Equal("legacy"))
+		Expect(sub.Items.Data[0].Plan.Amount).To(Equal(int64(2000)))
+		Expect(sub.Items.Data[0].Price.UnitAmount).To(Equal(int64(2000)))
+		newer, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:  []*stripe.SubscriptionCreateItemParams{{Plan: stripe.String("legacy")}},
+			Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(newer.Items.Data[0].Plan.Amount).To(Equal(int64(3500)))
+		Expect(newer.LatestInvoice.Total).To(Equal(int64(3500)))
+		emu.Clock().Advance(32 * 24 * time.Hour)
+		renewed, err := sc.V1Subscriptions.Retrieve(Ctx, old.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(renewed.LatestInvoice.ID).NotTo(Equal(old.LatestInvoice.ID))
+		Expect(renewed.LatestInvoice.Total).To(Equal(int64(2000)))
+		Expect(renewed.Items.Data[0].Plan.Amount).To(Equal(int64(2000)))
+	})
+
+	It("refuses to reuse a deleted tiered plan's id while a subscription still bills its tiers, changing nothing", func() {
+		tiered := func(amount int64) (*stripe.Plan, error) {
+			return sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{ID: stripe.String("seats"), Currency: stripe.String("usd"),
+				Interval: stripe.String("month"), ProductID: stripe.String(prod.ID),
+				BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("volume"),
+				Tiers: []*stripe.PlanCreateTierParams{{UpToInf: stripe.Bool(true), UnitAmount: stripe.Int64(amount)}}})
+		}
+		_, err := tiered(700)
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWithCard(sc, "tiers@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Plan: stripe.String("seats"), Quantity: stripe.Int64(2)}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Plans.Delete(Ctx, "seats", nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		before := len(emu.Events(""))
+		_, err = tiered(900)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "id")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate"))
+		Expect(emu.Events("")).To(HaveLen(before))
+		_, err = sc.V1Plans.Retrieve(Ctx, "seats", nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		emu.Clock().Advance(32 * 24 * time.Hour)
+		renewed, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(renewed.LatestInvoice.Total).To(Equal(int64(1400)), "still billed by the deleted plan's tiers")
+
+		// Once nothing bills it, the id is free again.
+		_, err = sc.V1Subscriptions.Cancel(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		again, err := tiered(900)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.ID).To(Equal("seats"))
+		got, err := sc.V1Plans.Retrieve(Ctx, "seats", &stripe.PlanRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("tiers")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Tiers).To(HaveLen(1))
+		Expect(got.Tiers[0].UnitAmount).To(Equal(int64(900)))
+	})
 })

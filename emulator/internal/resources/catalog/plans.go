@@ -112,8 +112,13 @@ func createPlan(c *api.Call) (any, error) {
 		if !customID.MatchString(v) {
 			return nil, apierr.InvalidRequest("Invalid id: may only contain letters, digits, '_' and '-'").WithParam("id")
 		}
-		if c.Tx.Exists(c.Account, "price", v) {
-			return nil, apierr.InvalidRequest("Plan already exists.").WithParam("id").WithCode("resource_already_exists")
+		if old, ok := c.Tx.Get(c.Account, "price", v); ok {
+			if api.Bool(old["active"]) || !Gone(c, v) {
+				return nil, apierr.InvalidRequest("Plan already exists.").WithParam("id").WithCode("resource_already_exists")
+			}
+			if err := replaceDeleted(c, old); err != nil {
+				return nil, err
+			}
 		}
 		id = v
 	}
@@ -143,6 +148,38 @@ func createPlan(c *api.Call) (any, error) {
 	}
 	emitPlan(c, "created", nil, price)
 	return PlanOf(price), nil
+}
+
+// replaceDeleted makes way for a new plan under a deleted plan's id, which
+// Stripe lets a merchant reuse: the new price is stored over the old one,
+// and what is kept beside it by id (tiers, currency options, the deleted
+// mark) goes. Subscriptions still on the deleted plan keep their items'
+// copies of it, rendering and renewing as before; but a tiered or
+// multi-currency plan's amounts are read from what is kept by id, so while
+// a subscription or schedule still bills one, its id is refused rather than
+// let the new plan's tiers bill the old subscriptions.
+func replaceDeleted(c *api.Call, old store.Obj) error {
+	id := api.Str(old["id"])
+	_, hasTiers := c.Tx.GetMeta(tiersKey(c.Account, id))
+	_, hasOptions := c.Tx.GetMeta(optionsKey(c.Account, id))
+	if (hasTiers || hasOptions) && stillBilled(c, id) {
+		return apierr.InvalidRequest("stripe-emu does not emulate reusing the id of deleted plan `%s` while a subscription or subscription schedule still bills its tiers or currency options, so it refused the request rather than bill them by the new plan's.", id).WithParam("id")
+	}
+	c.DeleteMeta(tiersKey(c.Account, id))
+	c.DeleteMeta(optionsKey(c.Account, id))
+	c.DeleteMeta(deletedKey(c.Account, id))
+	return nil
+}
+
+// stillBilled reports whether a subscription that has not ended, or a
+// schedule not yet done with, has an item on the price.
+func stillBilled(c *api.Call, priceID string) bool {
+	ended := map[any]bool{"canceled": true, "incomplete_expired": true, "completed": true, "released": true}
+	live := func(o store.Obj) bool { return !ended[o["status"]] }
+	if subs := c.Tx.List(c.Account, "subscription", store.Query{Index: "price", Value: priceID, Limit: 1, Filter: live}); len(subs.Data) > 0 {
+		return true
+	}
+	return scheduledOn(c, priceID, live)
 }
 
 // planProduct is the product a new plan belongs to: an existing one by
@@ -405,8 +442,17 @@ func usedBySubscriptions(c *api.Call, priceID string) bool {
 	if subs := c.Tx.List(c.Account, "subscription", store.Query{Index: "price", Value: priceID, Limit: 1}); len(subs.Data) > 0 {
 		return true
 	}
+	return scheduledOn(c, priceID, func(store.Obj) bool { return true })
+}
+
+// scheduledOn reports whether a subscription schedule that keep accepts has
+// a phase with an item on the price (a walk: rare requests ask).
+func scheduledOn(c *api.Call, priceID string, keep func(store.Obj) bool) bool {
 	used := false
 	c.Tx.Each(c.Account, "subscription_schedule", func(o store.Obj) bool {
+		if !keep(o) {
+			return true
+		}
 		phases, _ := o["phases"].([]any)
 		for _, ph := range phases {
 			items, _ := api.Obj(ph)["items"].([]any)
