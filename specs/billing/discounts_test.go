@@ -104,6 +104,51 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
 	})
 
+	It("reuses a deleted coupon's id for a new coupon, which takes nothing from the old one", func() {
+		limited := &stripe.CouponCreateParams{ID: stripe.String("SPRING"), PercentOff: stripe.Float64(20), Duration: stripe.String("forever"),
+			AppliesTo: &stripe.CouponCreateAppliesToParams{Products: []*string{stripe.String(prod.ID)}}}
+		coupon(limited)
+		_, err := sc.V1Coupons.Create(Ctx, limited)
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_already_exists", "id")
+		Expect(StripeErr(err).Msg).To(Equal("Coupon already exists."))
+		_, err = sc.V1Coupons.Delete(Ctx, "SPRING", nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		again := coupon(&stripe.CouponCreateParams{ID: stripe.String("SPRING"), PercentOff: stripe.Float64(10), Duration: stripe.String("once")})
+		Expect(again.PercentOff).To(Equal(float64(10)))
+		got, err := sc.V1Coupons.Retrieve(Ctx, "SPRING", &stripe.CouponRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("applies_to")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.AppliesTo.Products).To(BeEmpty(), "the deleted coupon's products are not the new one's")
+	})
+
+	It("keeps what a deleted coupon's discounts take off when its id is used again", func() {
+		other, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Support")})
+		Expect(err).NotTo(HaveOccurred())
+		onProd := &stripe.CouponCreateParams{ID: stripe.String("FALL"), PercentOff: stripe.Float64(50), Duration: stripe.String("forever"),
+			AppliesTo: &stripe.CouponCreateAppliesToParams{Products: []*string{stripe.String(prod.ID)}}}
+		coupon(onProd)
+		sub := subscribe(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String("FALL")})
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(500)))
+		_, err = sc.V1Coupons.Delete(Ctx, "FALL", nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		before := len(emu.Events(""))
+		_, err = sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{ID: stripe.String("FALL"), PercentOff: stripe.Float64(50), Duration: stripe.String("forever"),
+			AppliesTo: &stripe.CouponCreateAppliesToParams{Products: []*string{stripe.String(other.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "id")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate"))
+		Expect(emu.Events("")).To(HaveLen(before))
+		_, err = sc.V1Coupons.Retrieve(Ctx, "FALL", nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+
+		// The same products: nothing the old discounts take off changes.
+		coupon(onProd)
+		emu.Clock().Advance(32 * 24 * time.Hour)
+		invs := invoicesOf(sub.ID)
+		Expect(invs).To(HaveLen(2))
+		Expect(invs[1].Total).To(Equal(int64(500)))
+	})
+
 	It("takes a repeating discount off for its months, then drops it from the subscription", func() {
 		c := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(25), Duration: stripe.String("repeating"), DurationInMonths: stripe.Int64(2)})
 		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("QUARTER")})

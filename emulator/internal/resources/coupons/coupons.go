@@ -64,6 +64,9 @@ func createCoupon(c *api.Call) (any, error) {
 		if c.Tx.Exists(c.Account, "coupon", v) {
 			return nil, apierr.InvalidRequest("Coupon already exists.").WithParam("id").WithCode("resource_already_exists")
 		}
+		if err := reuseID(c, v); err != nil {
+			return nil, err
+		}
 		id = v
 	}
 	percent, hasPercent := c.Params.Float("percent_off")
@@ -139,6 +142,35 @@ func createCoupon(c *api.Call) (any, error) {
 	return o, c.Insert(o)
 }
 
+// reuseID clears what a deleted coupon left under id, which Stripe lets a
+// new coupon take: the products it was limited to, kept while discounts
+// made from it may apply (Products reads them by coupon id). While such a
+// discount exists and the new coupon would be limited otherwise, the id is
+// refused as not emulated rather than change what those discounts take
+// off.
+func reuseID(c *api.Call, id string) error {
+	old, ok := c.Tx.GetMeta(appliesToKey(c.Account, id))
+	if !ok {
+		return nil
+	}
+	if old != strings.Join(c.Params.Strings("applies_to.products"), ",") && discounted(c, id) {
+		return apierr.InvalidRequest("stripe-emu does not emulate reusing the id of deleted coupon `%s` with other applies_to[products] while discounts made from it still apply, so it refused the request rather than change what they take off.", id).WithParam("id")
+	}
+	c.Tx.DeleteMeta(appliesToKey(c.Account, id))
+	return nil
+}
+
+// discounted reports whether a discount made from coupon id is stored (a
+// walk over discounts: only reusing a deleted coupon's id asks).
+func discounted(c *api.Call, id string) bool {
+	found := false
+	c.Tx.Each(c.Account, "discount", func(d store.Obj) bool {
+		found = api.Str(api.Obj(d["coupon"])["id"]) == id
+		return !found
+	})
+	return found
+}
+
 func appliesTo(c *api.Call, o store.Obj) (any, error) {
 	raw, _ := c.Tx.GetMeta(appliesToKey(c.Account, api.Str(o["id"])))
 	products := []any{}
@@ -208,6 +240,10 @@ func deleteCoupon(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.Tx.DeleteMeta(orderKey(c.Account, api.Str(o["id"])))
+	if api.Int(o["times_redeemed"]) == 0 {
+		// No discount needs the products it was limited to.
+		c.Tx.DeleteMeta(appliesToKey(c.Account, api.Str(o["id"])))
+	}
 	c.Emit("coupon.deleted", o, nil)
 	return store.Obj{"id": o["id"], "object": "coupon", "deleted": true}, nil
 }
