@@ -3,11 +3,12 @@ package emulator
 import (
 	"context"
 	"fmt"
-	"net/url"
+	"strings"
 	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/eventtypes"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coreevents"
@@ -114,23 +115,54 @@ func (w WebhookControl) Listen(endpointURL string, events ...string) (id, secret
 }
 
 // ListenOn creates an endpoint on a connected account (account != "") or,
-// with connect, a platform endpoint for connected accounts' events.
+// with connect, a platform endpoint for connected accounts' events. Besides
+// the event types Stripe takes (and *), events may name a group of them,
+// "customer.*": a convenience of this API, which the Stripe API's
+// enabled_events refuses. A name that is neither is an error.
 func (w WebhookControl) ListenOn(account, endpointURL string, connect bool, events ...string) (id, secret string, err error) {
-	if len(events) == 0 {
-		events = []string{"*"}
-	}
-	form := url.Values{"url": {endpointURL}, "enabled_events[]": events}
-	if connect {
-		form.Set("connect", "true")
-	}
-	status, body, err := w.e.Call("POST", "/v1/webhook_endpoints", form, account)
+	evs, err := listenEvents(events)
 	if err != nil {
 		return "", "", err
 	}
-	if status != 200 {
-		return "", "", fmt.Errorf("stripe-emu: creating the webhook endpoint answered %d: %v", status, body["error"])
+	if account == "" {
+		account = w.e.env.Platform
 	}
-	return api.Str(body["id"]), api.Str(body["secret"]), nil
+	err = w.e.env.Background(account, func(c *api.Call) error {
+		if account != w.e.env.Platform && !c.Tx.Exists(w.e.env.Platform, "account", account) {
+			return fmt.Errorf("no connected account %s", account)
+		}
+		if connect {
+			c.Params = params.NewValues(map[string]any{"connect": true})
+		}
+		o, err := webhookendpoints.Create(c, endpointURL, evs, "")
+		if err != nil {
+			return err
+		}
+		id = api.Str(o["id"])
+		secret = webhookendpoints.Secret(c.Tx, c.Account, id)
+		return nil
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("stripe-emu: creating the webhook endpoint: %w", err)
+	}
+	return id, secret, nil
+}
+
+// listenEvents checks the event types given to Listen and its kin (all
+// of them when none are).
+func listenEvents(events []string) ([]any, error) {
+	if len(events) == 0 {
+		events = []string{"*"}
+	}
+	evs := make([]any, len(events))
+	for i, e := range events {
+		group, isGroup := strings.CutSuffix(e, ".*")
+		if e != "*" && !eventtypes.IsV1(e) && !(isGroup && eventtypes.IsGroup(group)) {
+			return nil, fmt.Errorf("stripe-emu: %q is not an event type of %s, nor a group of them (customer.*)", e, api.APIVersion)
+		}
+		evs[i] = e
+	}
+	return evs, nil
 }
 
 // ListenWithSecret wires an endpoint with a secret of your choosing (the
@@ -145,15 +177,12 @@ func (w WebhookControl) ListenWithSecretOn(account string, connect bool, endpoin
 	if account == "" {
 		account = w.e.env.Platform
 	}
-	if len(events) == 0 {
-		events = []string{"*"}
-	}
-	evs := make([]any, len(events))
-	for i, e := range events {
-		evs[i] = e
+	evs, err := listenEvents(events)
+	if err != nil {
+		return "", err
 	}
 	var id string
-	err := w.e.env.Background(account, func(c *api.Call) error {
+	err = w.e.env.Background(account, func(c *api.Call) error {
 		var existing store.Obj
 		c.Tx.Each(c.Account, "webhook_endpoint", func(o store.Obj) bool {
 			if o["url"] == endpointURL {

@@ -97,6 +97,65 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(StripeErr(err).Param).To(Equal("url"))
 	})
 
+	It("takes in enabled_events only * and the event types of the pinned version, with Stripe's enum error", func() {
+		create := func(events ...string) (*stripe.WebhookEndpoint, error) {
+			p := &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL)}
+			for _, e := range events {
+				p.EnabledEvents = append(p.EnabledEvents, stripe.String(e))
+			}
+			return sc.V1WebhookEndpoints.Create(Ctx, p)
+		}
+		count := func() int {
+			n := 0
+			for _, err := range sc.V1WebhookEndpoints.List(Ctx, &stripe.WebhookEndpointListParams{}) {
+				Expect(err).NotTo(HaveOccurred())
+				n++
+			}
+			return n
+		}
+		before := count()
+		_, err := create("customer.created", "customer.exploded")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "enabled_events[1]")
+		msg := StripeErr(err).Msg
+		Expect(msg).To(HavePrefix("Invalid enabled_events[1]: must be one of account.application.authorized, account.application.deauthorized, "))
+		Expect(msg).To(ContainSubstring(", customer.created, "))
+		Expect(msg).To(HaveSuffix(", or treasury.received_debit.created"))
+		for _, bad := range []string{"customer.*", "v1.billing.meter.no_meter_found", "CUSTOMER.CREATED"} {
+			_, err = create(bad)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "enabled_events[0]")
+		}
+		Expect(count()).To(Equal(before), "nothing made")
+
+		we, err := create("customer.created", "invoice_payment.paid", "billing.meter.created")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1WebhookEndpoints.Update(Ctx, we.ID, &stripe.WebhookEndpointUpdateParams{EnabledEvents: []*string{stripe.String("*"), stripe.String("charge.sucseeded")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "enabled_events[1]")
+		got, err := sc.V1WebhookEndpoints.Retrieve(Ctx, we.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.EnabledEvents).To(Equal([]string{"customer.created", "invoice_payment.paid", "billing.meter.created"}), "nothing changed")
+		up, err := sc.V1WebhookEndpoints.Update(Ctx, we.ID, &stripe.WebhookEndpointUpdateParams{EnabledEvents: []*string{stripe.String("*")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(up.EnabledEvents).To(Equal([]string{"*"}))
+
+		// The emulator's own Listen takes groups too, and names a typo.
+		_, _, err = emu.Webhooks().Listen(rcv.srv.URL, "customer.*", "charge.succeeded")
+		Expect(err).NotTo(HaveOccurred())
+		_, _, err = emu.Webhooks().Listen(rcv.srv.URL, "custmer.created")
+		Expect(err).To(MatchError(ContainSubstring(`"custmer.created" is not an event type`)))
+		_, _, err = emu.Webhooks().ListenOn("acct_nope", rcv.srv.URL, false)
+		Expect(err).To(MatchError(ContainSubstring("no connected account acct_nope")))
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(err).NotTo(HaveOccurred())
+		id, secret, err := emu.Webhooks().ListenOn(acct.ID, rcv.srv.URL, false, "customer.*")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(id).To(HavePrefix("we_"))
+		Expect(secret).To(HavePrefix("whsec_"))
+		onAcct, err := sc.V1WebhookEndpoints.Retrieve(Ctx, id, &stripe.WebhookEndpointRetrieveParams{Params: stripe.Params{StripeAccount: stripe.String(acct.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(onAcct.EnabledEvents).To(Equal([]string{"customer.*"}))
+	})
+
 	It("retries a failing receiver on the emulator clock and logs every attempt", func() {
 		rcv.answer = func(n int, _ stripe.Event) int {
 			if n <= 2 {

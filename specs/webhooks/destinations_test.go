@@ -157,6 +157,29 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(e.Message).To(ContainSubstring(d.ID))
 	})
 
+	It("takes in enabled_events only the event types of the pinned version, v1 ones for snapshot payloads and thin ones for thin", func() {
+		snapshot := func(events ...string) (*stripe.V2EventDestination, error) {
+			return sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
+				Name: stripe.String("snap"), Type: stripe.String("webhook_endpoint"), EventPayload: stripe.String("snapshot"),
+				EnabledEvents: strs(events...), WebhookEndpoint: &stripe.V2CoreEventDestinationCreateWebhookEndpointParams{URL: stripe.String("https://example.com/h")},
+			})
+		}
+		for _, bad := range [][]string{{"customer.created", "customer.exploded"}, {"custmer.*"}, {"v1.billing.meter.no_meter_found"}} {
+			_, err := snapshot(bad...)
+			e := v2Err(err)
+			Expect(e.Code).To(Equal("invalid_fields"), "%v", bad)
+			Expect(e.Message).To(ContainSubstring(bad[len(bad)-1]))
+		}
+		d, err := snapshot("customer.created", "invoice_payment.paid", "billing.meter.created", "payment_link.*")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(d.EnabledEvents).To(HaveLen(4))
+		_, err = sc.V2CoreEventDestinations.Update(Ctx, d.ID, &stripe.V2CoreEventDestinationUpdateParams{EnabledEvents: strs("charge.sucseeded")})
+		Expect(v2Err(err).Code).To(Equal("invalid_fields"))
+		got, err := sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.EnabledEvents).To(Equal([]string{"customer.created", "invoice_payment.paid", "billing.meter.created", "payment_link.*"}), "nothing changed")
+	})
+
 	It("refuses what it cannot deliver", func() {
 		_, err := sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
 			Name: stripe.String("aws"), Type: stripe.String("amazon_eventbridge"), EventPayload: stripe.String("thin"),

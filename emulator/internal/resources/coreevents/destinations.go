@@ -2,12 +2,13 @@ package coreevents
 
 import (
 	"net/url"
-	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/eventtypes"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -16,8 +17,6 @@ import (
 // beside it (m:edsecret:<account>:<id>), shown only when asked for at
 // creation.
 var DestinationKind = &api.Kind{Object: "v2.core.event_destination", Prefix: "ed_test_", Name: "event destination"}
-
-var snapshotEventPattern = regexp.MustCompile(`^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$`)
 
 func secretKey(account, id string) string { return "edsecret:" + account + ":" + id }
 
@@ -68,7 +67,8 @@ func checkURL(raw string) error {
 }
 
 // enabledEvents checks the event types a destination takes: thin event
-// types the emulator produces, or v1 event types for snapshot payloads.
+// types the emulator produces, or, for snapshot payloads, v1 event types of
+// the pinned version, * for all of them, or a group of them (customer.*).
 func enabledEvents(c *api.Call, payload string) ([]any, error) {
 	evs := c.Params.Strings("enabled_events")
 	if len(evs) == 0 {
@@ -79,12 +79,20 @@ func enabledEvents(c *api.Call, payload string) ([]any, error) {
 		switch {
 		case payload == "thin" && !slices.Contains(ThinTypes, e):
 			return nil, invalid("Invalid enabled_events[%d]: %s is not a thin event type stripe-emu produces (%v).", i, e, ThinTypes)
-		case payload == "snapshot" && !snapshotEventPattern.MatchString(e):
+		case payload == "snapshot" && !snapshotType(e):
 			return nil, invalid("Invalid enabled_events[%d]: %s is not a valid event type.", i, e)
 		}
 		out[i] = e
 	}
 	return out, nil
+}
+
+// snapshotType reports whether a snapshot destination may take e.
+func snapshotType(e string) bool {
+	if group, ok := strings.CutSuffix(e, ".*"); ok {
+		return eventtypes.IsGroup(group)
+	}
+	return e == "*" || eventtypes.IsV1(e)
 }
 
 func createDestination(c *api.Call) (any, error) {

@@ -3,14 +3,16 @@
 package webhookendpoints
 
 import (
+	"fmt"
 	"net/url"
-	"regexp"
+	"strings"
 
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/eventtypes"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -31,8 +33,6 @@ func Routes() []api.Route {
 		api.DELETE("/v1/webhook_endpoints/{id}", params.FromStruct(stripe.WebhookEndpointDeleteParams{}), remove),
 	}
 }
-
-var eventPattern = regexp.MustCompile(`^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$`)
 
 func secretKey(acct, id string) string { return "whsec:" + acct + ":" + id }
 
@@ -57,12 +57,19 @@ func enabledEvents(c *api.Call) ([]any, error) {
 	}
 	out := make([]any, len(evs))
 	for i, e := range evs {
-		if !eventPattern.MatchString(e) {
-			return nil, apierr.InvalidRequest("Invalid enabled_events[%d]: %s is not a valid event type.", i, e).WithParam("enabled_events")
+		if e != "*" && !eventtypes.IsV1(e) {
+			// Stripe's enum error, listing every event type (and not *).
+			name := fmt.Sprintf("enabled_events[%d]", i)
+			return nil, apierr.InvalidRequest("Invalid %s: must be one of %s", name, oneOf(eventtypes.V1())).WithParam(name)
 		}
 		out[i] = e
 	}
 	return out, nil
+}
+
+// oneOf lists values as Stripe's enum errors do: "a, b, or c".
+func oneOf(values []string) string {
+	return strings.Join(values[:len(values)-1], ", ") + ", or " + values[len(values)-1]
 }
 
 // Create makes an endpoint inside a request (also used to wire endpoints
