@@ -23,6 +23,7 @@ import (
 
 	"github.com/stripe/stripe-go/v82"
 
+	"github.com/stripe-emu/stripe-emu/emulator/internal/eventtypes"
 	"github.com/stripe-emu/stripe-emu/emulator/wirecheck/openapi"
 )
 
@@ -142,6 +143,10 @@ func Check(body []byte) error {
 	}
 	if err := openapi.CheckDecoded(m); err != nil {
 		return fmt.Errorf("against the OpenAPI spec: %w", err)
+	}
+	if t, _ := m["type"].(string); m["object"] == "event" && !eventtypes.IsV1(t) {
+		// What no webhook endpoint could ask for by name.
+		return fmt.Errorf("event type %q is not one of stripe-go's EventType values", t)
 	}
 	return nil
 }

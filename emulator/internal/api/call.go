@@ -9,6 +9,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/eventtypes"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -158,7 +159,13 @@ func (c *Call) Save(before, after store.Obj) error {
 	if len(prev) == 0 {
 		return nil
 	}
-	return c.PutEmit(after, c.Registry.EventType(after["object"].(string), "updated"), prev)
+	typ := c.Registry.EventType(after["object"].(string), "updated")
+	if !eventtypes.IsV1(typ) {
+		// Stripe sends no such event (invoiceitem.updated,
+		// payment_intent.updated): the change is only stored.
+		return c.Put(after)
+	}
+	return c.PutEmit(after, typ, prev)
 }
 
 // PutEmit stores o and records eventType with o as just stored. o is

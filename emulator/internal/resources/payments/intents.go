@@ -465,9 +465,9 @@ func updateIntent(c *api.Call) (any, error) {
 	return after, saveIntent(c, before, after)
 }
 
-// saveIntent stores a changed PaymentIntent, emits payment_intent.updated
-// only for changes Stripe reports that way (not status moves, which have
-// their own events), and lets other families react.
+// saveIntent stores a changed PaymentIntent (Stripe has no
+// payment_intent.updated event: status moves have their own) and lets
+// other families react.
 func saveIntent(c *api.Call, before, after store.Obj) error {
 	return saveIntentEmitting(c, before, after, "")
 }
