@@ -159,7 +159,9 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	now := c.ClockNow(cus)
 	ii := newInvoiceItem(c, cusID, pr, now)
 	c.Copy(ii, "description", "discountable")
-	applyPeriod(c.Params, ii)
+	if err := applyPeriod(c.Params, ii, ""); err != nil {
+		return nil, err
+	}
 	rates, ok, err := taxRatesParam(c, c.Params, "tax_rates", "tax_rates", nil)
 	if err != nil {
 		return nil, err
@@ -195,13 +197,31 @@ func createInvoiceItem(c *api.Call) (any, error) {
 }
 
 // applyPeriod sets the period an item (or invoice line) covers from p's
-// period[start|end].
-func applyPeriod(p params.Values, ii store.Obj) {
-	if per, ok := p.Obj("period"); ok {
-		start, _ := per.Int("start")
-		end, _ := per.Int("end")
-		ii["period"] = store.Obj{"start": start, "end": end}
+// period[start|end], both required, the end no earlier than the start.
+// prefix is what the caller's parameter names begin with ("lines[0]").
+func applyPeriod(p params.Values, ii store.Obj, prefix string) error {
+	per, ok := p.Obj("period")
+	if !ok {
+		return nil
 	}
+	name := func(f string) string {
+		if prefix == "" {
+			return "period[" + f + "]"
+		}
+		return prefix + "[period][" + f + "]"
+	}
+	start, hasStart := per.Int("start")
+	end, hasEnd := per.Int("end")
+	switch {
+	case !hasEnd:
+		return apierr.MissingParam(name("end"))
+	case !hasStart:
+		return apierr.MissingParam(name("start"))
+	case start > end:
+		return apierr.InvalidRequest("Invalid %s: must be greater than or equal to %s.", name("end"), name("start")).WithParam(name("end"))
+	}
+	ii["period"] = store.Obj{"start": start, "end": end}
+	return nil
 }
 
 // pricingParams are the parameters resolvePricing reads, taken from p
@@ -310,7 +330,9 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 		}
 	}
 	c.Copy(after, "description", "discountable")
-	applyPeriod(c.Params, after)
+	if err := applyPeriod(c.Params, after, ""); err != nil {
+		return nil, err
+	}
 	rates, ok, err := taxRatesParam(c, c.Params, "tax_rates", "tax_rates", before["tax_rates"])
 	if err != nil {
 		return nil, err

@@ -557,7 +557,9 @@ func addLines(c *api.Call) (any, error) {
 		if v, ok := lp.Bool("discountable"); ok {
 			ii["discountable"] = v
 		}
-		applyPeriod(lp, ii)
+		if err := applyPeriod(lp, ii, prefix); err != nil {
+			return nil, err
+		}
 		rates, ok, err := taxRatesParam(c, lp, "tax_rates", prefix+"[tax_rates]", nil)
 		if err != nil {
 			return nil, err
