@@ -190,7 +190,7 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
 		Expect(pi.NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(6000)))
 		Expect(pi.NextAction.DisplayBankTransferInstructions.Reference).To(Equal(ins.Reference))
-		Expect(balance().Available).To(BeNil())
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 0}))
 
 		mark = len(emu.EventTypes(""))
 		fund(7000, "")
@@ -303,6 +303,31 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(got.Deleted).To(BeFalse())
 	})
 
+	It("keeps a customer whose cash balance was spent back to 0 from being deleted, as Stripe documents", func() {
+		Expect(balance().Available).To(BeNil(), "never funded: no balance")
+		fund(700, "")
+		pi := byTransfer(700)
+		Expect(retrieve(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 0}), "a currency once funded stays, at 0")
+		withCash, err := sc.V1Customers.Retrieve(Ctx, cus.ID, &stripe.CustomerRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("cash_balance")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(withCash.CashBalance.Available).To(Equal(map[string]int64{"usd": 0}))
+
+		before := len(emu.EventTypes(""))
+		_, err = sc.V1Customers.Delete(Ctx, cus.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("You cannot delete a customer with a cash balance."))
+		Expect(eventsSince(before)).To(BeEmpty())
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Deleted).To(BeFalse())
+
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("never@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Delete(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred(), "a customer who never had a cash balance can be deleted")
+	})
+
 	It("refuses what it cannot fund", func() {
 		_, err := sc.V1TestHelpersCustomers.FundCashBalance(Ctx, cus.ID, &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(100), Currency: stripe.String("chf")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
@@ -365,12 +390,12 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(got.AmountPaid).To(Equal(int64(8000)))
 		Expect(eventsSince(mark)).To(ContainElements("payment_intent.succeeded", "invoice.paid"))
 		Expect(eventsSince(mark)).NotTo(ContainElement("cash_balance.funds_available"))
-		Expect(balance().Available).To(BeNil())
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 0}))
 
 		fund(2000, "")
 		paidAtOnce := invoice(2000)
 		Expect(paidAtOnce.Status).To(Equal(stripe.InvoiceStatusPaid))
-		Expect(balance().Available).To(BeNil())
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 0}))
 
 		// A transfer quoting an invoice's number pays that invoice before
 		// older ones.
@@ -405,7 +430,7 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
-		Expect(balance().Available).To(BeNil())
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 0}))
 	})
 
 	It("is a payment method type configurations know, off by default", func() {

@@ -94,12 +94,10 @@ func loadCash(c *api.Call, cus string) cashState {
 	return st
 }
 
+// saveCash keeps a customer's cash balance. A currency once funded stays
+// in it at 0 when spent: Stripe shows it, and refuses to delete a customer
+// with any cash balance, "even if the balance is 0".
 func saveCash(c *api.Call, cus string, st cashState) error {
-	for cur, n := range st.Available {
-		if n == 0 {
-			delete(st.Available, cur)
-		}
-	}
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -115,15 +113,11 @@ func (st cashState) automatic() bool { return st.Mode != "manual" }
 func cashBalanceObject(cus string, st cashState) store.Obj {
 	var available any
 	if len(st.Available) > 0 {
-		m := map[string]any{}
+		m := make(map[string]any, len(st.Available))
 		for cur, n := range st.Available {
-			if n != 0 {
-				m[cur] = n
-			}
+			m[cur] = n
 		}
-		if len(m) > 0 {
-			available = m
-		}
+		available = m
 	}
 	mode := st.Mode
 	if mode == "" {
