@@ -45,7 +45,7 @@ var _ = Describe("Invoice item periods", Label("billing", "invoiceitems"), func(
 		Expect(ii.Period.Start).To(Equal(end))
 	})
 
-	It("refuses the same on invoice item update and on an invoice's add_lines and update_lines, changing nothing", func() {
+	It("refuses the same on invoice item update and on an invoice's add_lines, update_lines and line update, changing nothing", func() {
 		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(500),
 			Currency: stripe.String("usd"), Period: &stripe.InvoiceItemCreatePeriodParams{Start: stripe.Int64(start), End: stripe.Int64(end)}})
 		Expect(err).NotTo(HaveOccurred())
@@ -78,6 +78,10 @@ var _ = Describe("Invoice item periods", Label("billing", "invoiceitems"), func(
 			{ID: stripe.String(line.ID), Period: &stripe.InvoiceUpdateLinesLinePeriodParams{Start: stripe.Int64(end), End: stripe.Int64(start)}},
 		}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "lines[0][period][end]")
+		_, err = sc.V1InvoiceLineItems.Update(Ctx, line.ID, &stripe.InvoiceLineItemUpdateParams{Invoice: stripe.String(inv.ID),
+			Period: &stripe.InvoiceLineItemUpdatePeriodParams{Start: stripe.Int64(end), End: stripe.Int64(start)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "period[end]")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid period[end]: must be greater than or equal to period[start]."))
 		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(inv.Lines.Data[0].Period.Start).To(Equal(start))
