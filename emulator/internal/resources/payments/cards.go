@@ -113,6 +113,9 @@ func newCard(c *api.Call, cd card, expMonth, expYear int64, p params.Values, cvc
 // magicCard is the card behind one of Stripe's test tokens (tok_visa…): a
 // new card each time, as at Stripe, where they can be used repeatedly.
 func magicCard(c *api.Call, tok, param string) (store.Obj, bool, error) {
+	if err := refuseTestCard(tok, param); err != nil {
+		return nil, true, err
+	}
 	number, ok := testTokens[tok]
 	if !ok {
 		return nil, false, nil
@@ -122,7 +125,12 @@ func magicCard(c *api.Call, tok, param string) (store.Obj, bool, error) {
 	}
 	cd, _ := lookupCard(number)
 	m, y := defaultExpiry(c)
-	o, err := newCard(c, cd, m, y, params.Values{}, true)
+	holder := map[string]any{}
+	if addr := api.Obj(checkedAddress(cd, store.Obj{"address": emptyAddress()})["address"]); addr["line1"] != nil {
+		holder = map[string]any{"address_line1": addr["line1"], "address_city": addr["city"], "address_state": addr["state"],
+			"address_zip": addr["postal_code"], "address_country": addr["country"]}
+	}
+	o, err := newCard(c, cd, m, y, params.NewValues(holder), true)
 	return o, true, err
 }
 
@@ -191,17 +199,21 @@ func cardFromSource(c *api.Call, param string) (store.Obj, error) {
 }
 
 // checked is what a card's checks read once the card is verified (saved on
-// a customer or charged): what was given passes, except the CVC of the
-// incorrect-CVC test card.
+// a customer or charged): what was given passes, unless the test card
+// fails it or has it unavailable (checkResult).
 func checked(card store.Obj, cd card) {
-	for _, f := range []string{"cvc_check", "address_line1_check", "address_zip_check"} {
+	results := map[string]string{"cvc_check": cd.CVCCheck, "address_line1_check": cd.Line1Check, "address_zip_check": cd.ZipCheck}
+	for f, result := range results {
 		if card[f] == "unchecked" {
-			card[f] = "pass"
+			card[f] = checkResult(true, result)
 		}
 	}
-	if cd.Decline == "incorrect_cvc" && card["cvc_check"] != nil {
-		card["cvc_check"] = "fail"
-	}
+}
+
+// sourceChecks are a card source's checks as a payment's checks name them.
+func sourceChecks(card store.Obj) store.Obj {
+	return store.Obj{"address_line1_check": card["address_line1_check"],
+		"address_postal_code_check": card["address_zip_check"], "cvc_check": card["cvc_check"]}
 }
 
 // cardByID is the test card behind a card or card PaymentMethod id.
@@ -222,8 +234,7 @@ func cardPaymentMethod(c *api.Call, card store.Obj) store.Obj {
 	cd := cardByID(c, api.Str(card["id"]))
 	pm := cardPaymentMethodObject(c, api.Str(card["id"]), cd, api.Int(card["exp_month"]), api.Int(card["exp_year"]), cardBillingDetails(card))
 	pm["customer"] = card["customer"]
-	api.Obj(pm["card"])["checks"] = store.Obj{"address_line1_check": card["address_line1_check"],
-		"address_postal_code_check": card["address_zip_check"], "cvc_check": card["cvc_check"]}
+	api.Obj(pm["card"])["checks"] = sourceChecks(card)
 	return pm
 }
 
@@ -329,6 +340,11 @@ func attachable(c *api.Call, card store.Obj, cusID string) error {
 	cd := cardByID(c, api.Str(card["id"]))
 	if cd.Outcome == declines {
 		return cardError(cd.Decline, cd.Reason, cd.Message, "")
+	}
+	verified := api.Clone(card)
+	checked(verified, cd)
+	if fail := checkDecline(sourceChecks(verified), true); fail != nil {
+		return fail
 	}
 	card["customer"] = cusID
 	checked(card, cd)

@@ -79,7 +79,9 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		ch["amount_captured"] = amount
 	}
 	if pm["type"] == "card" {
-		applyRisk(c, ch, cardOf(c, pm))
+		cd := cardOf(c, pm)
+		api.Obj(api.Obj(ch["payment_method_details"])["card"])["checks"] = paymentChecks(pm, cd)
+		applyRisk(c, ch, cd)
 		if status == "succeeded" && !captured && pi["capture_method"] == "manual" {
 			setCaptureBefore(c, ch)
 		}
@@ -108,10 +110,15 @@ func chargeOutcome(status string, fail *apierr.Error) store.Obj {
 	if status == "failed" && fail != nil {
 		o["network_status"] = "declined_by_network"
 		o["reason"] = fail.DeclineCode
-		o["seller_message"] = "The bank did not return any further details with this decline."
+		o["seller_message"] = "The bank returned the decline code `" + fail.DeclineCode + "`."
 		o["type"] = "issuer_declined"
-		if fail.Code == "authentication_required" {
-			o["network_status"], o["type"], o["seller_message"] = "not_sent_to_network", "blocked", "The payment requires authentication."
+		switch fail.DeclineCode {
+		case "generic_decline":
+			o["seller_message"] = "The bank did not return any further details with this decline."
+		case "test_mode_live_card":
+			// Test mode stops a live card before the network.
+			o["network_status"], o["type"], o["risk_score"] = "not_sent_to_network", "invalid", int64(50)
+			o["seller_message"] = "This charge request was in test mode, but did not use a Stripe test card number. For the list of these numbers, see stripe.com/docs/testing"
 		}
 	}
 	return o

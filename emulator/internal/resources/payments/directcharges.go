@@ -64,7 +64,7 @@ func createCharge(c *api.Call) (any, error) {
 	cd := cardByID(c, api.Str(card["id"]))
 	checked(card, cd)
 	pm := cardPaymentMethod(c, card)
-	if fail := directChargeFailure(cd); fail != nil {
+	if fail := directChargeFailure(cd, card); fail != nil {
 		ch := newCharge(c, spec, pm, "failed", false, fail)
 		fillDirectCharge(c, ch, card)
 		if err := c.PutEmit(ch, "charge.failed", nil); err != nil {
@@ -109,24 +109,24 @@ func createCharge(c *api.Call) (any, error) {
 func fillDirectCharge(c *api.Call, ch, card store.Obj) {
 	ch["source"] = card
 	pmd := api.Obj(api.Obj(ch["payment_method_details"])["card"])
-	pmd["checks"] = store.Obj{"address_line1_check": card["address_line1_check"],
-		"address_postal_code_check": card["address_zip_check"], "cvc_check": card["cvc_check"]}
+	pmd["checks"] = sourceChecks(card)
 	if ch["transfer_data"] != nil && ch["transfer_group"] == nil {
 		ch["transfer_group"] = "group_" + api.Str(ch["id"])
 	}
 }
 
 // directChargeFailure is how a test card's charge fails on the Charges
-// API, nil if it succeeds. The Charges API cannot authenticate: a card
-// that needs 3-D Secure is declined with authentication_required.
-func directChargeFailure(cd card) *apierr.Error {
+// API, nil if it succeeds; card is the card charged, its checks run. The
+// Charges API cannot authenticate: a card that needs 3-D Secure is
+// declined with authentication_required.
+func directChargeFailure(cd card, card store.Obj) *apierr.Error {
 	switch cd.Outcome {
-	case alwaysAuthenticate, authenticateUnlessSetUp:
-		return cardError("authentication_required", "authentication_required", "Your card was declined. This transaction requires authentication.", "")
+	case alwaysAuthenticate, authenticateUnlessSetUp, authenticateOnSession:
+		return cardError("authentication_required", "authentication_required", authenticationRequiredMessage, "")
 	case declines, declinesOnCharge:
 		return cardError(cd.Decline, cd.Reason, cd.Message, "")
 	}
-	return nil
+	return checkDecline(sourceChecks(card), false)
 }
 
 // chargedCard is the card a charge request names: a token or card

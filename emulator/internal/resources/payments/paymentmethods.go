@@ -103,9 +103,14 @@ func billingDetails(p params.Values, ok bool) store.Obj {
 	return bd
 }
 
-// newCardPaymentMethod builds a card PaymentMethod for a test card.
-func newCardPaymentMethod(c *api.Call, cd card, expMonth, expYear int64, bd store.Obj) (store.Obj, error) {
+// newCardPaymentMethod builds a card PaymentMethod for a test card; cvc
+// says a CVC came with it (Stripe's test PaymentMethods and tokens have
+// one), for the CVC check to run on.
+func newCardPaymentMethod(c *api.Call, cd card, expMonth, expYear int64, bd store.Obj, cvc bool) (store.Obj, error) {
 	o := cardPaymentMethodObject(c, c.NewID("payment_method"), cd, expMonth, expYear, bd)
+	if !cvc {
+		api.Obj(api.Obj(o["card"])["checks"])["cvc_check"] = nil
+	}
 	if err := c.Put(o); err != nil {
 		return nil, err
 	}
@@ -122,13 +127,18 @@ func cardPaymentMethodObject(c *api.Call, id string, cd card, expMonth, expYear 
 	o["customer"] = nil
 	o["metadata"] = map[string]any{}
 	o["type"] = "card"
+	networks := []any{cd.Brand}
+	if cd.CoBrand != "" {
+		// A co-branded card runs on its domestic network too.
+		networks = []any{cd.CoBrand, cd.Brand}
+	}
 	o["card"] = store.Obj{
 		"brand": cd.Brand, "display_brand": cd.Brand,
 		"checks":  store.Obj{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "unchecked"},
 		"country": cd.Country, "exp_month": expMonth, "exp_year": expYear,
 		"fingerprint": fingerprint(c.Account, cd.Number), "funding": cd.Funding, "generated_from": nil,
-		"last4": cd.Number[len(cd.Number)-4:], "networks": store.Obj{"available": []any{cd.Brand}, "preferred": nil},
-		"regulated_status": "unregulated", "three_d_secure_usage": store.Obj{"supported": true}, "wallet": nil,
+		"last4": cd.Number[len(cd.Number)-4:], "networks": store.Obj{"available": networks, "preferred": nil},
+		"regulated_status": "unregulated", "three_d_secure_usage": store.Obj{"supported": !cd.NoThreeDS}, "wallet": nil,
 	}
 	return o
 }
@@ -142,13 +152,16 @@ func defaultExpiry(c *api.Call) (int64, int64) {
 // resolvePaymentMethod returns the PaymentMethod a request names, turning
 // Stripe's magic test ids (pm_card_visa…) into a fresh real one.
 func resolvePaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
+	if err := refuseTestCard(id, param); err != nil {
+		return nil, err
+	}
 	if number, ok := magicPaymentMethods[id]; ok {
 		if err := refuseUnemulated(number, param); err != nil {
 			return nil, err
 		}
 		cd, _ := lookupCard(number)
 		m, y := defaultExpiry(c)
-		return newCardPaymentMethod(c, cd, m, y, billingDetails(params.Values{}, false))
+		return newCardPaymentMethod(c, cd, m, y, checkedAddress(cd, billingDetails(params.Values{}, false)), true)
 	}
 	if number, ok := usBankAccountTokens[id]; ok {
 		return usBankAccountToken(c, number)
@@ -228,6 +241,9 @@ func cardFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 		return nil, apierr.MissingParam("card")
 	}
 	if tok, ok := cp.Str("token"); ok && tok != "" {
+		if err := refuseTestCard(tok, "card[token]"); err != nil {
+			return nil, err
+		}
 		number, known := testTokens[tok]
 		if !known {
 			return nil, apierr.NoSuchObject("token", tok, "card[token]")
@@ -237,13 +253,14 @@ func cardFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 		}
 		cd, _ := lookupCard(number)
 		m, y := defaultExpiry(c)
-		return newCardPaymentMethod(c, cd, m, y, bd)
+		return newCardPaymentMethod(c, cd, m, y, checkedAddress(cd, bd), true)
 	}
 	cd, expMonth, expYear, err := parseCardDetails(c, cp, "card")
 	if err != nil {
 		return nil, err
 	}
-	return newCardPaymentMethod(c, cd, expMonth, expYear, bd)
+	cvc, _ := cp.Str("cvc")
+	return newCardPaymentMethod(c, cd, expMonth, expYear, bd, cvc != "")
 }
 
 // parseCardDetails reads a card's number, expiry and CVC from p, the
@@ -263,6 +280,9 @@ func parseCardDetails(c *api.Call, p params.Values, prefix string) (card, int64,
 	expYear, okY, badY := expiryField(p, "exp_year")
 	if !okY {
 		return card{}, 0, 0, apierr.MissingParam(prefix + "[exp_year]")
+	}
+	if err := refuseTestCard(number, prefix+"[number]"); err != nil {
+		return card{}, 0, 0, err
 	}
 	cd, valid := lookupCard(number)
 	if !valid {
@@ -468,8 +488,12 @@ func attach(c *api.Call, pm store.Obj, customerID, param string) (store.Obj, err
 		return nil, apierr.InvalidRequest("The payment method you provided has already been attached to a customer.").WithParam("payment_method")
 	}
 	if pm["type"] == "card" {
-		if cd := cardOf(c, pm); cd.Outcome == declines {
+		cd := cardOf(c, pm)
+		if cd.Outcome == declines {
 			return nil, cardError(cd.Decline, cd.Reason, cd.Message, "")
+		}
+		if fail := checkDecline(paymentChecks(pm, cd), true); fail != nil {
+			return nil, fail
 		}
 	}
 	after := api.Clone(pm)

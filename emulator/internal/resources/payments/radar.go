@@ -60,6 +60,9 @@ func applyRisk(c *api.Call, ch store.Obj, cd card) {
 		o["reason"], o["risk_level"], o["risk_score"] = "elevated_risk_level", riskElevated, int64(70)
 		o["seller_message"], o["type"] = "Stripe evaluated this payment as having elevated risk, and placed it in your manual review queue.", "manual_review"
 		ch["review"] = c.NewID("review")
+	case cd.Risk == riskElevated:
+		// Declined all the same (a failed check): the risk shows.
+		o["risk_level"], o["risk_score"] = riskElevated, int64(70)
 	}
 }
 

@@ -23,11 +23,11 @@ var SetupIntentKind = &api.Kind{
 
 func setupIntentRoutes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/setup_intents", params.FromStruct(stripe.SetupIntentCreateParams{}), createSetupIntent),
+		api.POST("/v1/setup_intents", params.FromStruct(stripe.SetupIntentCreateParams{}).With("payment_method_data.card", cardDataParam()), createSetupIntent),
 		api.GET("/v1/setup_intents", params.FromStruct(stripe.SetupIntentListParams{}), listSetupIntents),
 		api.GET("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentRetrieveParams{}).With("client_secret", params.String()), retrieveSetupIntent),
 		api.POST("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentUpdateParams{}), updateSetupIntent),
-		api.POST("/v1/setup_intents/{id}/confirm", params.FromStruct(stripe.SetupIntentConfirmParams{}), confirmSetupIntent),
+		api.POST("/v1/setup_intents/{id}/confirm", params.FromStruct(stripe.SetupIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()), confirmSetupIntent),
 		api.POST("/v1/setup_intents/{id}/cancel", params.FromStruct(stripe.SetupIntentCancelParams{}), cancelSetupIntent),
 		api.POST("/v1/setup_intents/{id}/verify_microdeposits", params.FromStruct(stripe.SetupIntentVerifyMicrodepositsParams{}), verifySetupMicrodeposits),
 		api.POST("/v1/test_helpers/setup_intents/{id}/authenticate", params.Object(map[string]*params.Schema{
@@ -236,9 +236,13 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 	att := newSetupAttempt(c, si, pm)
 	if pm["type"] == "card" {
 		cd := cardOf(c, pm)
-		switch cd.Outcome {
-		case declines:
-			e := cardError(cd.Decline, cd.Reason, cd.Message, "")
+		fail := checkDecline(paymentChecks(pm, cd), true)
+		if cd.Outcome == declines {
+			fail = cardError(cd.Decline, cd.Reason, cd.Message, "")
+		}
+		switch {
+		case fail != nil:
+			e := fail
 			e.PaymentMethod = pm
 			lse := lastPaymentError(e, pm)
 			si["status"] = RequiresPaymentMethod
@@ -254,7 +258,7 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 			c.Emit("setup_intent.setup_failed", si, nil)
 			e.SetupIntent = si
 			return nil, api.Keep(e)
-		case alwaysAuthenticate, authenticateUnlessSetUp:
+		case cd.Outcome == alwaysAuthenticate, cd.Outcome == authenticateUnlessSetUp, cd.Outcome == authenticateOnSession:
 			returnURL := confirmReturnURL(c)
 			return awaitSetupAction(c, si, att, returnURL)
 		}

@@ -3,10 +3,16 @@ package payments
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 )
+
+// The catalogue of Stripe's test cards: the card numbers, PaymentMethods
+// (pm_card_…) and tokens (tok_…) of Stripe's Testing page
+// (docs.stripe.com/testing), each with what it does. A number not listed
+// here is a "live" card, which test mode declines (test_mode_live_card).
 
 // outcome is what happens when a test card is charged.
 type outcome int
@@ -17,21 +23,27 @@ const (
 	declinesOnCharge                // attaches fine, every charge declines (…0341)
 	alwaysAuthenticate              // 3D Secure on every payment
 	authenticateUnlessSetUp         // 3D Secure unless set up for off-session use
+	authenticateOnSession           // already set up: 3D Secure on-session, none off-session (…0446)
 )
 
 // card is one of Stripe's test cards.
 type card struct {
-	Number   string
-	Brand    string
-	Funding  string
-	Country  string
-	Outcome  outcome
-	Decline  string // error code: card_declined, expired_card, incorrect_cvc, processing_error
-	Reason   string // decline_code
-	Message  string // what Stripe says
-	ThreeDS2 bool
+	Number  string
+	Brand   string
+	Funding string
+	Country string
+	// CoBrand is the domestic network a co-branded card also runs on
+	// (cartes_bancaires, eftpos_au).
+	CoBrand string
+	Outcome outcome
+	Decline string // error code: card_declined, expired_card, incorrect_cvc, processing_error
+	Reason  string // decline_code
+	Message string // what Stripe says
+	// NoThreeDS: 3D Secure isn't supported on the card
+	// (three_d_secure_usage.supported=false).
+	NoThreeDS bool
 	// BypassPending: the payment's funds are available at once, not
-	// pending (Stripe's 4000000000000077).
+	// pending (Stripe's 4000000000000077, 4000003720000278).
 	BypassPending bool
 	// Dispute, when set, opens a dispute on the charge once it is
 	// captured (Stripe's dispute test cards).
@@ -42,9 +54,15 @@ type card struct {
 	// EarlyFraudWarning, when set, is the fraud_type of the early fraud
 	// warning the issuer sends once a payment is captured.
 	EarlyFraudWarning string
+	// CVCCheck, Line1Check and ZipCheck are what the card's checks give
+	// when not pass: fail, or unavailable. A check is only run on what was
+	// given (no CVC, no check).
+	CVCCheck, Line1Check, ZipCheck string
 	// Refund, when set, is how the card's refunds end some time after
 	// they are made (Stripe's asynchronous refund test cards).
 	Refund asyncRefund
+	// Live: a number that is no Stripe test card (test mode declines it).
+	Live bool
 }
 
 // asyncRefund is how a refund to one of Stripe's asynchronous refund test
@@ -64,57 +82,287 @@ type disputeCard struct {
 	Inquiry     bool   // an inquiry (a warning) rather than a chargeback
 }
 
+// Stripe's messages for its decline codes.
+const (
+	declinedMessage               = "Your card was declined."
+	insufficientFundsMessage      = "Your card has insufficient funds."
+	velocityMessage               = "Your card was declined for making repeated attempts too frequently or exceeding its amount limit."
+	incorrectCVCMessage           = "Your card's security code is incorrect."
+	incorrectZipMessage           = "Your card's zip code failed validation."
+	authenticationRequiredMessage = "Your card was declined. This transaction requires authentication."
+	liveCardMessage               = "Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing."
+)
+
 // radarBlocked is a card whose payments Radar blocks as too risky: they
 // fail as a fraudulent decline without reaching the network.
-var radarBlocked = card{Outcome: declinesOnCharge, Decline: "card_declined", Reason: "fraudulent", Message: "Your card was declined.", Risk: riskHighest}
+var radarBlocked = card{Outcome: declinesOnCharge, Decline: "card_declined", Reason: "fraudulent", Message: declinedMessage, Risk: riskHighest}
 
-var declined = card{Outcome: declines, Decline: "card_declined", Reason: "generic_decline", Message: "Your card was declined."}
+func declined(reason, message string) card {
+	return card{Outcome: declines, Decline: "card_declined", Reason: reason, Message: message}
+}
+
+// plain is a card that pays.
+func plain(brand, funding, country string) card {
+	return card{Brand: brand, Funding: funding, Country: country}
+}
+
+// visaUS is a US Visa credit card doing what c says.
+func visaUS(c card) card {
+	c.Brand, c.Funding, c.Country = "visa", "credit", "US"
+	return c
+}
 
 // testCards are Stripe's documented test card numbers.
 var testCards = map[string]card{
-	"4242424242424242": {Brand: "visa", Funding: "credit", Country: "US"},
-	"4000056655665556": {Brand: "visa", Funding: "debit", Country: "US"},
-	"5555555555554444": {Brand: "mastercard", Funding: "credit", Country: "US"},
-	"5200828282828210": {Brand: "mastercard", Funding: "debit", Country: "US"},
-	"378282246310005":  {Brand: "amex", Funding: "credit", Country: "US"},
-	"6011111111111117": {Brand: "discover", Funding: "credit", Country: "US"},
-	// Brands without extended authorization, overcapture or multicapture.
-	"3056930009020004": {Brand: "diners", Funding: "credit", Country: "US"},
-	"36227206271667":   {Brand: "diners", Funding: "credit", Country: "US"},
-	"3566002020360505": {Brand: "jcb", Funding: "credit", Country: "JP"},
-	"6200000000000005": {Brand: "unionpay", Funding: "credit", Country: "CN"},
-	"4000000760000002": {Brand: "visa", Funding: "credit", Country: "BR"},
-	"4000001240000000": {Brand: "visa", Funding: "credit", Country: "CA"},
-	"4000002500000003": {Brand: "visa", Funding: "credit", Country: "FR"},
-	"4000000000000002": with(declined, "visa"),
-	"4000000000009995": with(card{Outcome: declines, Decline: "card_declined", Reason: "insufficient_funds", Message: "Your card has insufficient funds."}, "visa"),
-	"4000000000009987": with(card{Outcome: declines, Decline: "card_declined", Reason: "lost_card", Message: "Your card was declined."}, "visa"),
-	"4000000000009979": with(card{Outcome: declines, Decline: "card_declined", Reason: "stolen_card", Message: "Your card was declined."}, "visa"),
-	"4000000000000069": with(card{Outcome: declines, Decline: "expired_card", Reason: "expired_card", Message: "Your card has expired."}, "visa"),
-	"4000000000000127": with(card{Outcome: declines, Decline: "incorrect_cvc", Reason: "incorrect_cvc", Message: "Your card's security code is incorrect."}, "visa"),
-	"4000000000000119": with(card{Outcome: declines, Decline: "processing_error", Reason: "processing_error", Message: "An error occurred while processing your card. Try again in a little bit."}, "visa"),
-	"4000000000000341": with(card{Outcome: declinesOnCharge, Decline: "card_declined", Reason: "generic_decline", Message: "Your card was declined."}, "visa"),
-	"4000002760003184": with(card{Outcome: alwaysAuthenticate}, "visa"),
-	"4000002500003155": with(card{Outcome: authenticateUnlessSetUp}, "visa"),
-	"4000000000003220": with(card{Outcome: alwaysAuthenticate, ThreeDS2: true}, "visa"),
-	"4000000000003063": with(card{Outcome: alwaysAuthenticate}, "visa"),
-	"4000000000000077": with(card{BypassPending: true}, "visa"),
-	"4000000000000259": with(card{Dispute: &disputeCard{Reason: "fraudulent", NetworkCode: "10.4"}}, "visa"),
-	"4000000000002685": with(card{Dispute: &disputeCard{Reason: "product_not_received", NetworkCode: "13.1"}}, "visa"),
-	"4000000000001976": with(card{Dispute: &disputeCard{Reason: "general", NetworkCode: "10.4", Inquiry: true}}, "visa"),
-	"4000000000005423": with(card{EarlyFraudWarning: "made_with_stolen_card"}, "visa"),
-	"4000000000007726": with(card{Refund: refundPendingFirst}, "visa"),
-	"4000000000005126": with(card{Refund: refundFailsLater}, "visa"),
-	// Radar: elevated risk is reviewed; highest risk is blocked, by
-	// Radar's default rule (…4954) or always (…0019).
-	"4000000000009235": with(card{Risk: riskElevated}, "visa"),
-	"4000000000004954": with(radarBlocked, "visa"),
-	"4100000000000019": with(radarBlocked, "visa"),
+	// Cards by brand (US billing country; JCB and UnionPay issued abroad).
+	"4242424242424242":    plain("visa", "credit", "US"),
+	"4000056655665556":    plain("visa", "debit", "US"),
+	"5555555555554444":    plain("mastercard", "credit", "US"),
+	"2223003122003222":    plain("mastercard", "credit", "US"),
+	"5200828282828210":    plain("mastercard", "debit", "US"),
+	"5105105105105100":    plain("mastercard", "prepaid", "US"),
+	"378282246310005":     {Brand: "amex", Funding: "credit", Country: "US", NoThreeDS: true},
+	"371449635398431":     plain("amex", "credit", "US"),
+	"6011111111111117":    plain("discover", "credit", "US"),
+	"6011000990139424":    plain("discover", "credit", "US"),
+	"6011981111111113":    plain("discover", "debit", "US"),
+	"3056930009020004":    plain("diners", "credit", "US"),
+	"36227206271667":      plain("diners", "credit", "US"),
+	"6555900000604105":    plain("discover", "credit", "US"), // BCcard and DinaCard run on Discover's network
+	"3566002020360505":    plain("jcb", "credit", "JP"),
+	"6200000000000005":    plain("unionpay", "credit", "CN"),
+	"6200000000000047":    plain("unionpay", "debit", "CN"),
+	"6205500000000000004": plain("unionpay", "credit", "CN"),
+	// Co-branded cards.
+	"4000002500001001": {Brand: "visa", Funding: "credit", Country: "FR", CoBrand: "cartes_bancaires"},
+	"5555552500001001": {Brand: "mastercard", Funding: "credit", Country: "FR", CoBrand: "cartes_bancaires"},
+	"4000050360000001": {Brand: "visa", Funding: "debit", Country: "AU", CoBrand: "eftpos_au"},
+	"5555050360000080": {Brand: "mastercard", Funding: "debit", Country: "AU", CoBrand: "eftpos_au"},
+	// HSA and FSA cards.
+	"4000051230000072": plain("visa", "debit", "US"),
+	"5200828282828897": plain("mastercard", "debit", "US"),
+	// Cards by country beyond the Visas of countryCards (init).
+	"5200007840000022": plain("mastercard", "credit", "AE"),
+	"4000058260000005": plain("visa", "debit", "GB"),
+	"5555558265554449": plain("mastercard", "credit", "GB"),
+	"3530111333300000": plain("jcb", "credit", "JP"),
+	"4000057640000008": plain("visa", "debit", "TH"),
+	// Declined payments.
+	"4000000000000002": visaUS(declined("generic_decline", declinedMessage)),
+	"4000000000009995": visaUS(declined("insufficient_funds", insufficientFundsMessage)),
+	"4000000000009987": visaUS(declined("lost_card", declinedMessage)),
+	"4000000000009979": visaUS(declined("stolen_card", declinedMessage)),
+	"4000000000000069": visaUS(card{Outcome: declines, Decline: "expired_card", Reason: "expired_card", Message: "Your card has expired."}),
+	"4000000000000127": visaUS(card{CVCCheck: "fail"}), // an issuer's decline of the CVC given (none given: no check)
+	"4000000000000119": visaUS(card{Outcome: declines, Decline: "processing_error", Reason: "processing_error", Message: "An error occurred while processing your card. Try again in a little bit."}),
+	"4000000000006975": visaUS(declined("card_velocity_exceeded", velocityMessage)),
+	"4000000000000341": visaUS(card{Outcome: declinesOnCharge, Decline: "card_declined", Reason: "generic_decline", Message: declinedMessage}),
+	// Fraud prevention: elevated risk is reviewed; highest risk is
+	// blocked, by Radar's default rule (…4954) or always (…0019); a
+	// failed CVC or postal code check declines (Radar's default rules),
+	// a failed or unavailable address line 1 check does not.
+	"4100000000000019": visaUS(radarBlocked),
+	"4000000000004954": visaUS(radarBlocked),
+	"4000000000009235": visaUS(card{Risk: riskElevated}),
+	"4000000000000101": visaUS(card{CVCCheck: "fail"}),
+	"4000000000000036": visaUS(card{ZipCheck: "fail"}),
+	"4000058400307872": visaUS(card{CVCCheck: "fail", Risk: riskElevated}),
+	"4000058400306072": visaUS(card{ZipCheck: "fail", Risk: riskElevated}),
+	"4000000000000028": visaUS(card{Line1Check: "fail"}),
+	"4000000000000010": visaUS(card{Line1Check: "fail", ZipCheck: "fail"}),
+	"4000000000000044": visaUS(card{Line1Check: "unavailable", ZipCheck: "unavailable"}),
+	// Disputes.
+	"4000000000000259": visaUS(card{Dispute: &disputeCard{Reason: "fraudulent", NetworkCode: "10.4"}}),
+	"4000000000002685": visaUS(card{Dispute: &disputeCard{Reason: "product_not_received", NetworkCode: "13.1"}}),
+	"4000000000001976": visaUS(card{Dispute: &disputeCard{Reason: "general", NetworkCode: "10.4", Inquiry: true}}),
+	"4000000000005423": visaUS(card{EarlyFraudWarning: "made_with_stolen_card"}),
+	// Refunds.
+	"4000000000007726": visaUS(card{Refund: refundPendingFirst}),
+	"4000000000005126": visaUS(card{Refund: refundFailsLater}),
+	// Available balance.
+	"4000000000000077": visaUS(card{BypassPending: true}),
+	"4000003720000278": {Brand: "visa", Funding: "credit", Country: "IE", BypassPending: true},
+	// 3D Secure: authentication and setup.
+	"4000002500003155": visaUS(card{Outcome: authenticateUnlessSetUp}),
+	"4000002760003184": visaUS(card{Outcome: alwaysAuthenticate}),
+	"4000003800000446": visaUS(card{Outcome: authenticateOnSession}),
+	"4000008260003178": visaUS(card{Outcome: alwaysAuthenticate, Decline: "card_declined", Reason: "insufficient_funds", Message: insufficientFundsMessage}),
+	// 3D Secure: support and availability. Required cards authenticate
+	// (and 1629 declines after); the lookup of 1280 fails, declining the
+	// payment; optional ones pay without it, as Radar requests none.
+	"4000000000003220": visaUS(card{Outcome: alwaysAuthenticate}),
+	"4000008400001629": visaUS(card{Outcome: alwaysAuthenticate, Decline: "card_declined", Reason: "generic_decline", Message: declinedMessage}),
+	"4000008400001280": visaUS(card{Outcome: declinesOnCharge, Decline: "card_declined", Reason: "generic_decline", Message: declinedMessage}),
+	"4000000000003055": plain("visa", "credit", "US"),
+	"4000000000003097": plain("visa", "credit", "US"),
+	"4000000000003063": visaUS(card{Outcome: alwaysAuthenticate}), // the 3D Secure 1 card of older docs
+	// 3D Secure mobile challenge flows: in API calls, required 3D Secure
+	// (the challenge UI is the SDK's); older and current numbers.
+	"4000582600000094": visaUS(card{Outcome: alwaysAuthenticate}),
+	"4000582600000045": visaUS(card{Outcome: alwaysAuthenticate}),
+	"4000582600000102": visaUS(card{Outcome: alwaysAuthenticate}),
+	"4000582600000110": visaUS(card{Outcome: alwaysAuthenticate}),
+	"4000000000003238": visaUS(card{Outcome: alwaysAuthenticate}),
+	"4000000000003246": visaUS(card{Outcome: alwaysAuthenticate}),
+	"4000000000003253": visaUS(card{Outcome: alwaysAuthenticate}),
+	// Captcha challenge: a page's challenge; in API calls they pay.
+	"4000000000001208": plain("visa", "credit", "US"),
+	"4000000000003725": plain("visa", "credit", "US"),
 }
 
-func with(c card, brand string) card {
-	c.Brand, c.Funding, c.Country = brand, "credit", "US"
-	return c
+// countryCards are the Visa cards of Stripe's cards by country, with
+// pm_card_<country> and tok_<country> (the country lowercased) unless
+// noted. AE, EE, GI, HR and LI are from an earlier revision of the page.
+var countryCards = map[string]string{
+	"US": "4242424242424242", "AR": "4000000320000021", "BR": "4000000760000002", "CA": "4000001240000000",
+	"CL": "4000001520000001", "CO": "4000001700000003", "CR": "4000001880000005", "EC": "4000002180000000",
+	"MX": "4000004840008001", "PA": "4000005910000000", "PY": "4000006000000066", "PE": "4000006040000068",
+	"UY": "4000008580000003",
+	"AE": "4000007840000001", "AT": "4000000400000008", "BE": "4000000560000004", "BG": "4000001000000000",
+	"BY": "4000001120000005", "HR": "4000001910000009", "CY": "4000001960000008", "CZ": "4000002030000002",
+	"DK": "4000002080000001", "EE": "4000002330000009", "FI": "4000002460000001", "FR": "4000002500000003",
+	"DE": "4000002760000016", "GI": "4000002920000005", "GR": "4000003000000030", "HU": "4000003480000005",
+	"IE": "4000003720000005", "IT": "4000003800000008", "LV": "4000004280000005", "LI": "4000004380000004",
+	"LT": "4000004400000000", "LU": "4000004420000006", "MT": "4000004700000007", "NL": "4000005280000002",
+	"NO": "4000005780000007", "PL": "4000006160000005", "PT": "4000006200000007", "RO": "4000006420000001",
+	"SA": "4000006820000007", "SI": "4000007050000006", "SK": "4000007030000001", "ES": "4000007240000007",
+	"SE": "4000007520000008", "CH": "4000007560000009", "GB": "4000008260000000",
+	"AU": "4000000360000006", "CN": "4000001560000002", "HK": "4000003440000004", "IN": "4000003560000008",
+	"JP": "4000003920000003", "MY": "4000004580000002", "NZ": "4000005540000008", "SG": "4000007020000003",
+	"TW": "4000001580000008", "TH": "4000007640000003",
+}
+
+// noCountryIDs are the countries whose card has no pm_card_…/tok_… (Saudi
+// Arabia's has a number only), or has other ids (Thailand's credit card:
+// pm_card_th_credit).
+var noCountryIDs = map[string]bool{"SA": true, "TH": true}
+
+// magicPaymentMethods maps Stripe's test PaymentMethod ids to card numbers.
+// Using one creates a fresh pm_ object, as Stripe does. Each also has a
+// tok_… of the same name (init), unless magicOnlyPM says otherwise.
+var magicPaymentMethods = map[string]string{
+	// Cards by brand.
+	"pm_card_visa":               "4242424242424242",
+	"pm_card_visa_debit":         "4000056655665556",
+	"pm_card_mastercard":         "5555555555554444",
+	"pm_card_mastercard_debit":   "5200828282828210",
+	"pm_card_mastercard_prepaid": "5105105105105100",
+	"pm_card_amex":               "378282246310005",
+	"pm_card_discover":           "6011111111111117",
+	"pm_card_diners":             "3056930009020004",
+	"pm_card_jcb":                "3566002020360505",
+	"pm_card_unionpay":           "6200000000000005",
+	// Co-branded cards.
+	"pm_card_visa_cartesBancaires":               "4000002500001001",
+	"pm_card_mastercard_cartesBancaires":         "5555552500001001",
+	"pm_card_visa_debit_eftposAuCoBranded":       "4000050360000001",
+	"pm_card_mastercard_debit_eftposAuCoBranded": "5555050360000080",
+	// HSA and FSA cards.
+	"pm_card_debit_visaFsaProductCode":                  "4000051230000072",
+	"pm_card_debit_visaHsaProductCode":                  "4000051230000072",
+	"pm_card_mastercard_debit_mastercardFsaProductCode": "5200828282828897",
+	// Cards by country beyond pm_card_<country> (init).
+	"pm_card_ae_mastercard": "5200007840000022",
+	"pm_card_gb_debit":      "4000058260000005",
+	"pm_card_gb_mastercard": "5555558265554449",
+	"pm_card_th_credit":     "4000007640000003",
+	"pm_card_th_debit":      "4000057640000008",
+	// Declined payments, under current and older names.
+	"pm_card_chargeDeclined":                           "4000000000000002",
+	"pm_card_visa_chargeDeclined":                      "4000000000000002",
+	"pm_card_chargeDeclinedInsufficientFunds":          "4000000000009995",
+	"pm_card_visa_chargeDeclinedInsufficientFunds":     "4000000000009995",
+	"pm_card_chargeDeclinedLostCard":                   "4000000000009987",
+	"pm_card_visa_chargeDeclinedLostCard":              "4000000000009987",
+	"pm_card_chargeDeclinedStolenCard":                 "4000000000009979",
+	"pm_card_visa_chargeDeclinedStolenCard":            "4000000000009979",
+	"pm_card_chargeDeclinedExpiredCard":                "4000000000000069",
+	"pm_card_visa_chargeDeclinedExpiredCard":           "4000000000000069",
+	"pm_card_chargeDeclinedIncorrectCvc":               "4000000000000127",
+	"pm_card_visa_chargeDeclinedIncorrectCvc":          "4000000000000127",
+	"pm_card_chargeDeclinedProcessingError":            "4000000000000119",
+	"pm_card_visa_chargeDeclinedProcessingError":       "4000000000000119",
+	"pm_card_visa_chargeDeclinedVelocityLimitExceeded": "4000000000006975",
+	"pm_card_chargeCustomerFail":                       "4000000000000341",
+	"pm_card_visa_chargeCustomerFail":                  "4000000000000341",
+	// Fraud prevention.
+	"pm_card_radarBlock":                    "4100000000000019",
+	"pm_card_chargeDeclinedFraudulent":      "4100000000000019",
+	"pm_card_visa_chargeDeclinedFraudulent": "4100000000000019",
+	"pm_card_riskLevelHighest":              "4000000000004954",
+	"pm_card_riskLevelElevated":             "4000000000009235",
+	"pm_card_cvcCheckFail":                  "4000000000000101",
+	"pm_card_avsZipFail":                    "4000000000000036",
+	"pm_card_cvcCheckFailElevatedRisk":      "4000058400307872",
+	"pm_card_avsZipFailElevatedRisk":        "4000058400306072",
+	"pm_card_avsLine1Fail":                  "4000000000000028",
+	"pm_card_avsFail":                       "4000000000000010",
+	"pm_card_avsUnchecked":                  "4000000000000044",
+	// Disputes.
+	"pm_card_createDispute":                   "4000000000000259",
+	"pm_card_createDisputeProductNotReceived": "4000000000002685",
+	"pm_card_createDisputeInquiry":            "4000000000001976",
+	"pm_card_createIssuerFraudRecord":         "4000000000005423",
+	// Disputes stripe-emu does not emulate (unemulatedCards).
+	"pm_card_createMultipleDisputes":                 "4000000404000079",
+	"pm_card_createCe3EligibleDispute":               "4000000404000038",
+	"pm_card_createComplianceDispute":                "4000008400000779",
+	"pm_card_createMastercardComplianceDispute":      "5105008400000002",
+	"pm_card_createAutoRepresentmentEligibleDispute": "4000000001000043",
+	"pm_card_createRapidDisputeResolutionDispute":    "4000000404004816",
+	"pm_card_createCe3BlockDispute":                  "4000000404005649",
+	"pm_card_createEthocaAlert":                      "5105000300000018",
+	// Refunds.
+	"pm_card_pendingRefund": "4000000000007726",
+	"pm_card_refundFail":    "4000000000005126",
+	// Available balance.
+	"pm_card_bypassPending":              "4000000000000077",
+	"pm_card_bypassPendingInternational": "4000003720000278",
+	// 3D Secure.
+	"pm_card_authenticationRequiredOnSetup":                         "4000002500003155",
+	"pm_card_authenticationRequired":                                "4000002760003184",
+	"pm_card_authenticationRequiredSetupForOffSession":              "4000003800000446",
+	"pm_card_authenticationRequiredChargeDeclinedInsufficientFunds": "4000008260003178",
+	"pm_card_threeDSecure2Required":                                 "4000000000003220",
+	"pm_card_threeDSecureRequiredChargeDeclined":                    "4000008400001629",
+	"pm_card_threeDSecureRequiredProcessingError":                   "4000008400001280",
+	"pm_card_threeDSecureOptional":                                  "4000000000003055",
+	"pm_card_threeDSecureOptionalProcessingError":                   "4000000000003097",
+	"pm_card_amex_threeDSecureNotSupported":                         "378282246310005",
+	"pm_card_threeDSecureRequired":                                  "4000000000003063",
+}
+
+// extraTokens are Stripe's test tokens with no PaymentMethod of the same
+// name.
+var extraTokens = map[string]string{
+	"tok_visa_chargeCustomerFail": "4000000000000341",
+}
+
+// testTokens maps Stripe's test card tokens to card numbers.
+var testTokens = map[string]string{}
+
+// notEmulatedCards are the other rows of Stripe's Testing page the
+// emulator refuses (the dispute cards are unemulatedCards'), by card
+// number or token: what each is and why.
+var notEmulatedCards = map[string]string{
+	"5062210000000009": "the Mexican Carnet card (its brand is not among the card brands of API version 2025-08-27.basil)",
+	"tok_visa_debit_chargeDeclinedInsufficientFunds": "the insufficient debit funds token (the card number behind it is not documented)",
+	"tok_visa_chargeCustomerFailLostCard":            "the decline-after-attaching lost card token (the card number behind it is not documented)",
+	"tok_visa_chargeCustomerFailStolenCard":          "the decline-after-attaching stolen card token (the card number behind it is not documented)",
+	"4001007020000002":                               "the offline PIN card (in-person card_present payments, Stripe Terminal, are not emulated)",
+	"4000008260000075":                               "the offline PIN retry card (in-person card_present payments, Stripe Terminal, are not emulated)",
+	"4001000360000005":                               "the online PIN card (in-person card_present payments, Stripe Terminal, are not emulated)",
+	"4000002760000008":                               "the online PIN retry card (in-person card_present payments, Stripe Terminal, are not emulated)",
+}
+
+// refuseTestCard refuses one of notEmulatedCards (id: a number, pm_card_…
+// or tok_…), named by param; nil for any other.
+func refuseTestCard(id, param string) error {
+	what, ok := notEmulatedCards[id]
+	if !ok {
+		return nil
+	}
+	return apierr.InvalidRequest("stripe-emu does not emulate %s of Stripe's test cards (%s), so it refused the request rather than answer as if it had. Use another test card, or see the README for the test cards emulated.", what, id).WithParam(param)
 }
 
 // unemulatedCards are Stripe's dispute test cards whose disputes
@@ -140,73 +388,31 @@ func refuseUnemulated(number, param string) error {
 	return apierr.InvalidRequest("stripe-emu does not emulate Stripe's test card %s (%s): test disputes with pm_card_createDispute, pm_card_createDisputeProductNotReceived or pm_card_createDisputeInquiry.", number, what).WithParam(param)
 }
 
-// magicPaymentMethods maps Stripe's test PaymentMethod ids to card numbers.
-// Using one creates a fresh pm_ object, as Stripe does.
-var magicPaymentMethods = map[string]string{
-	"pm_card_visa":                            "4242424242424242",
-	"pm_card_visa_debit":                      "4000056655665556",
-	"pm_card_mastercard":                      "5555555555554444",
-	"pm_card_mastercard_debit":                "5200828282828210",
-	"pm_card_amex":                            "378282246310005",
-	"pm_card_discover":                        "6011111111111117",
-	"pm_card_diners":                          "3056930009020004",
-	"pm_card_jcb":                             "3566002020360505",
-	"pm_card_unionpay":                        "6200000000000005",
-	"pm_card_br":                              "4000000760000002",
-	"pm_card_ca":                              "4000001240000000",
-	"pm_card_fr":                              "4000002500000003",
-	"pm_card_chargeDeclined":                  "4000000000000002",
-	"pm_card_visa_chargeDeclined":             "4000000000000002",
-	"pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
-	"pm_card_visa_chargeDeclinedInsufficientFunds":                  "4000000000009995",
-	"pm_card_chargeDeclinedLostCard":                                "4000000000009987",
-	"pm_card_visa_chargeDeclinedLostCard":                           "4000000000009987",
-	"pm_card_chargeDeclinedStolenCard":                              "4000000000009979",
-	"pm_card_visa_chargeDeclinedStolenCard":                         "4000000000009979",
-	"pm_card_chargeDeclinedExpiredCard":                             "4000000000000069",
-	"pm_card_visa_chargeDeclinedExpiredCard":                        "4000000000000069",
-	"pm_card_chargeDeclinedIncorrectCvc":                            "4000000000000127",
-	"pm_card_visa_chargeDeclinedIncorrectCvc":                       "4000000000000127",
-	"pm_card_chargeDeclinedProcessingError":                         "4000000000000119",
-	"pm_card_visa_chargeDeclinedProcessingError":                    "4000000000000119",
-	"pm_card_chargeCustomerFail":                                    "4000000000000341",
-	"pm_card_authenticationRequired":                                "4000002760003184",
-	"pm_card_authenticationRequiredOnSetup":                         "4000002500003155",
-	"pm_card_authenticationRequiredChargeDeclinedInsufficientFunds": "4000008260003178",
-	"pm_card_threeDSecure2Required":                                 "4000000000003220",
-	"pm_card_threeDSecureRequired":                                  "4000000000003063",
-	"pm_card_bypassPending":                                         "4000000000000077",
-	"pm_card_createDispute":                                         "4000000000000259",
-	"pm_card_createDisputeProductNotReceived":                       "4000000000002685",
-	"pm_card_createDisputeInquiry":                                  "4000000000001976",
-	"pm_card_createIssuerFraudRecord":                               "4000000000005423",
-	"pm_card_pendingRefund":                                         "4000000000007726",
-	"pm_card_createMultipleDisputes":                                "4000000404000079",
-	"pm_card_createCe3EligibleDispute":                              "4000000404000038",
-	"pm_card_createComplianceDispute":                               "4000008400000779",
-	"pm_card_createMastercardComplianceDispute":                     "5105008400000002",
-	"pm_card_createAutoRepresentmentEligibleDispute":                "4000000001000043",
-	"pm_card_createRapidDisputeResolutionDispute":                   "4000000404004816",
-	"pm_card_createCe3BlockDispute":                                 "4000000404005649",
-	"pm_card_createEthocaAlert":                                     "5105000300000018",
-	"pm_card_refundFail":                                            "4000000000005126",
-	"pm_card_riskLevelElevated":                                     "4000000000009235",
-	"pm_card_riskLevelHighest":                                      "4000000000004954",
-	"pm_card_chargeDeclinedFraudulent":                              "4100000000000019",
-}
-
-// testTokens maps Stripe's test card tokens to card numbers.
-var testTokens = map[string]string{}
-
 func init() {
+	for country, number := range countryCards {
+		if number != "4242424242424242" {
+			testCards[number] = plain("visa", "credit", country)
+		}
+		if !noCountryIDs[country] {
+			magicPaymentMethods["pm_card_"+strings.ToLower(country)] = number
+		}
+	}
 	for id, number := range magicPaymentMethods {
 		testTokens["tok_"+strings.TrimPrefix(id, "pm_card_")] = number
 	}
-	testCards["4000008260003178"] = with(card{Outcome: alwaysAuthenticate, Decline: "card_declined", Reason: "insufficient_funds", Message: "Your card has insufficient funds."}, "visa")
+	for id, number := range extraTokens {
+		testTokens[id] = number
+	}
+	for id, number := range magicPaymentMethods {
+		if _, ok := testCards[number]; !ok && unemulatedCards[number] == "" {
+			panic(fmt.Sprintf("payments: test PaymentMethod %s names %s, no test card", id, number))
+		}
+	}
 }
 
 // lookupCard returns the test card for a number; any other Luhn-valid
-// number behaves like a plain successful Visa-like card of its brand.
+// number is a live card of its brand, which test mode declines. ok is
+// false for a number that is no card's.
 func lookupCard(number string) (card, bool) {
 	if c, ok := testCards[number]; ok {
 		c.Number = number
@@ -215,7 +421,8 @@ func lookupCard(number string) (card, bool) {
 	if !luhn(number) || len(number) < 12 || len(number) > 19 {
 		return card{}, false
 	}
-	return card{Number: number, Brand: brandOf(number), Funding: "credit", Country: "US"}, true
+	return card{Number: number, Brand: brandOf(number), Funding: "credit", Country: "US", Live: true,
+		Outcome: declines, Decline: "card_declined", Reason: "test_mode_live_card", Message: liveCardMessage}, true
 }
 
 func brandOf(n string) string {
@@ -226,6 +433,12 @@ func brandOf(n string) string {
 		return "mastercard"
 	case strings.HasPrefix(n, "34"), strings.HasPrefix(n, "37"):
 		return "amex"
+	case strings.HasPrefix(n, "35"):
+		return "jcb"
+	case strings.HasPrefix(n, "30"), strings.HasPrefix(n, "36"), strings.HasPrefix(n, "38"):
+		return "diners"
+	case strings.HasPrefix(n, "62"):
+		return "unionpay"
 	case strings.HasPrefix(n, "6"):
 		return "discover"
 	}
