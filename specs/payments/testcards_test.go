@@ -190,6 +190,7 @@ var fraudCards = map[string]struct {
 }{
 	"Always blocked":                 {testCard{"4100000000000019", "pm_card_radarBlock", "tok_radarBlock"}, "blocked", "highest", "fraudulent", "pass", "pass", "pass"},
 	"Always blocked (older)":         {testCard{"", "pm_card_chargeDeclinedFraudulent", "tok_chargeDeclinedFraudulent"}, "blocked", "highest", "fraudulent", "pass", "pass", "pass"},
+	"Fraudulent card decline (tok)":  {testCard{"", "", "tok_visa_chargeDeclinedFraudulent"}, "blocked", "highest", "fraudulent", "pass", "pass", "pass"},
 	"Highest risk":                   {testCard{"4000000000004954", "pm_card_riskLevelHighest", "tok_riskLevelHighest"}, "blocked", "highest", "fraudulent", "pass", "pass", "pass"},
 	"Elevated risk":                  {testCard{"4000000000009235", "pm_card_riskLevelElevated", "tok_riskLevelElevated"}, "manual_review", "elevated", "", "pass", "pass", "pass"},
 	"CVC check fails":                {testCard{"4000000000000101", "pm_card_cvcCheckFail", "tok_cvcCheckFail"}, "issuer_declined", "normal", "incorrect_cvc", "fail", "pass", "pass"},
@@ -511,6 +512,22 @@ var _ = Describe("Stripe's test cards", Label("payments", "testcards"), func() {
 			})
 		}(),
 	)
+
+	It("runs the checks on the Charges API too, on the card charged", func() {
+		_, err := sc.V1Charges.Create(Ctx, &stripe.ChargeCreateParams{Amount: stripe.Int64(2500), Currency: stripe.String("usd"),
+			Source: &stripe.PaymentSourceSourceParams{Token: stripe.String("tok_cvcCheckFail")}})
+		se := StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(402))
+		Expect(string(se.Code)).To(Equal("incorrect_cvc"))
+		Expect(string(chargeOf(se.ChargeID).PaymentMethodDetails.Card.Checks.CVCCheck)).To(Equal("fail"))
+
+		ch, err := sc.V1Charges.Create(Ctx, &stripe.ChargeCreateParams{Amount: stripe.Int64(2500), Currency: stripe.String("usd"),
+			Source: &stripe.PaymentSourceSourceParams{Token: stripe.String("tok_avsLine1Fail")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(ch.Source.Card.AddressLine1Check)).To(Equal("fail"))
+		Expect(string(ch.PaymentMethodDetails.Card.Checks.AddressLine1Check)).To(Equal("fail"))
+		Expect(string(ch.PaymentMethodDetails.Card.Checks.AddressPostalCodeCheck)).To(Equal("pass"))
+	})
 
 	DescribeTable("3D Secure: on-session, once authenticated, and off-session",
 		func(way, _, onSession, authenticated, offSession string) {

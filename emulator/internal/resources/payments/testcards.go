@@ -284,20 +284,18 @@ var magicPaymentMethods = map[string]string{
 	"pm_card_visa_chargeDeclinedProcessingError":       "4000000000000119",
 	"pm_card_visa_chargeDeclinedVelocityLimitExceeded": "4000000000006975",
 	"pm_card_chargeCustomerFail":                       "4000000000000341",
-	"pm_card_visa_chargeCustomerFail":                  "4000000000000341",
 	// Fraud prevention.
-	"pm_card_radarBlock":                    "4100000000000019",
-	"pm_card_chargeDeclinedFraudulent":      "4100000000000019",
-	"pm_card_visa_chargeDeclinedFraudulent": "4100000000000019",
-	"pm_card_riskLevelHighest":              "4000000000004954",
-	"pm_card_riskLevelElevated":             "4000000000009235",
-	"pm_card_cvcCheckFail":                  "4000000000000101",
-	"pm_card_avsZipFail":                    "4000000000000036",
-	"pm_card_cvcCheckFailElevatedRisk":      "4000058400307872",
-	"pm_card_avsZipFailElevatedRisk":        "4000058400306072",
-	"pm_card_avsLine1Fail":                  "4000000000000028",
-	"pm_card_avsFail":                       "4000000000000010",
-	"pm_card_avsUnchecked":                  "4000000000000044",
+	"pm_card_radarBlock":               "4100000000000019",
+	"pm_card_chargeDeclinedFraudulent": "4100000000000019",
+	"pm_card_riskLevelHighest":         "4000000000004954",
+	"pm_card_riskLevelElevated":        "4000000000009235",
+	"pm_card_cvcCheckFail":             "4000000000000101",
+	"pm_card_avsZipFail":               "4000000000000036",
+	"pm_card_cvcCheckFailElevatedRisk": "4000058400307872",
+	"pm_card_avsZipFailElevatedRisk":   "4000058400306072",
+	"pm_card_avsLine1Fail":             "4000000000000028",
+	"pm_card_avsFail":                  "4000000000000010",
+	"pm_card_avsUnchecked":             "4000000000000044",
 	// Disputes.
 	"pm_card_createDispute":                   "4000000000000259",
 	"pm_card_createDisputeProductNotReceived": "4000000000002685",
@@ -336,6 +334,9 @@ var magicPaymentMethods = map[string]string{
 // name.
 var extraTokens = map[string]string{
 	"tok_visa_chargeCustomerFail": "4000000000000341",
+	// The page lists this fraudulent decline with error code expired_card,
+	// seemingly a slip: here it is the always-blocked card.
+	"tok_visa_chargeDeclinedFraudulent": "4100000000000019",
 }
 
 // testTokens maps Stripe's test card tokens to card numbers.
