@@ -595,7 +595,8 @@ var _ = Describe("Stripe's test cards", Label("payments", "testcards"), func() {
 		Expect(status).To(Equal(200))
 		Expect(body["status"]).To(Equal("succeeded"))
 		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2500), Currency: stripe.String("usd"),
-			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(si.PaymentMethod.ID), OffSession: stripe.Bool(true), Confirm: stripe.Bool(true)})
+			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(si.PaymentMethod.ID), OffSession: stripe.Bool(true), Confirm: stripe.Bool(true),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 	})
@@ -740,7 +741,7 @@ var _ = Describe("Stripe's test cards", Label("payments", "testcards"), func() {
 			var err error
 			if strings.HasPrefix(way, "pm_") {
 				_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2500), Currency: stripe.String("usd"),
-					PaymentMethod: stripe.String(way), Confirm: stripe.Bool(true)})
+					PaymentMethod: stripe.String(way), Confirm: stripe.Bool(true), PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
 			} else {
 				_, err = method(way)
 			}
