@@ -186,7 +186,9 @@ var testCards = map[string]card{
 	"4000002500003155": visaUS(card{Outcome: authenticateUnlessSetUp}),
 	"4000002760003184": visaUS(card{Outcome: alwaysAuthenticate}),
 	"4000003800000446": visaUS(card{Outcome: authenticateOnSession}),
-	"4000008260003178": visaUS(card{Outcome: alwaysAuthenticate, Decline: "card_declined", Reason: "insufficient_funds", Message: insufficientFundsMessage}),
+	// Authentication for one-time (on-session) payments; every payment
+	// then declines.
+	"4000008260003178": visaUS(card{Outcome: authenticateOnSession, Decline: "card_declined", Reason: "insufficient_funds", Message: insufficientFundsMessage}),
 	// 3D Secure: support and availability. Required cards authenticate
 	// (and 1629 declines after); the lookup of 1280 fails, declining the
 	// payment; optional ones pay without it, as Radar requests none.
