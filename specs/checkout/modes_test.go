@@ -1,0 +1,165 @@
+package checkout_test
+
+import (
+	"net/url"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Checkout Session modes, their parameters and their discounts", Label("checkout"), func() {
+	var (
+		emu              *emulator.Emulator
+		sc               *stripe.Client
+		ticket, monthly  *stripe.Price
+		ticketLine, plan []*stripe.CheckoutSessionCreateLineItemParams
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		ticket = oneTimePrice(sc, "Setup fee", 1500)
+		monthly = monthlyPrice(sc, 2000)
+		ticketLine = []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}}
+		plan = []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(1)}}
+	})
+
+	create := func(p *stripe.CheckoutSessionCreateParams) *stripe.CheckoutSession {
+		GinkgoHelper()
+		if p.SuccessURL == nil {
+			p.SuccessURL = stripe.String("https://shop.example/ok")
+		}
+		s, err := sc.V1CheckoutSessions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
+	refused := func(p *stripe.CheckoutSessionCreateParams, param, msg string) {
+		GinkgoHelper()
+		before := emu.Count("", "checkout.session")
+		_, err := sc.V1CheckoutSessions.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", string(StripeErr(err).Code), param)
+		Expect(StripeErr(err).Msg).To(Equal(msg))
+		Expect(emu.Count("", "checkout.session")).To(Equal(before), "a refused session creates nothing")
+	}
+	complete := func(id string) (int, map[string]any) {
+		GinkgoHelper()
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+id+"/complete", url.Values{"payment_method": {"pm_card_visa"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		return status, body
+	}
+
+	It("bills a subscription session's one-time prices once, on the first invoice, beside the subscription", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"),
+			LineItems: append(append([]*stripe.CheckoutSessionCreateLineItemParams{}, plan...), ticketLine...)})
+		Expect(s.AmountTotal).To(Equal(int64(3500)))
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["payment_status"]).To(Equal("paid"))
+
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, body["subscription"].(string), &stripe.SubscriptionRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.Items.Data).To(HaveLen(1), "only recurring prices become subscription items")
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(monthly.ID))
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(3500)))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(3500)))
+		Expect(sub.LatestInvoice.Lines.Data).To(HaveLen(2))
+
+		emu.Clock().Set(time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).Add(2 * time.Hour))
+		renewal, err := sc.V1Invoices.Retrieve(Ctx, mustSubscription(sc, sub.ID).LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(renewal.ID).NotTo(Equal(sub.LatestInvoice.ID))
+		Expect(renewal.Total).To(Equal(int64(2000)), "the one-time price is not billed again")
+	})
+
+	It("charges a subscription session's one-time prices today even during a free trial", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"),
+			LineItems:        append(append([]*stripe.CheckoutSessionCreateLineItemParams{}, plan...), ticketLine...),
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(7)}})
+		Expect(s.AmountSubtotal).To(Equal(int64(1500)))
+		Expect(s.AmountTotal).To(Equal(int64(1500)), "the trial makes the plan free today, not the setup fee")
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["payment_status"]).To(Equal("paid"))
+		sub := mustSubscription(sc, body["subscription"].(string))
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AmountPaid).To(Equal(int64(1500)))
+	})
+
+	It("refuses what a mode does not take, as Stripe words it, creating nothing", func() {
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, CustomerCreation: stripe.String("always")},
+			"", "`customer_creation` can only be used in `payment` mode.")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur"), LineItems: ticketLine},
+			"line_items", "You can not pass `line_items` in `setup` mode.")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur"), AllowPromotionCodes: stripe.Bool(true)},
+			"allow_promotion_codes", "You can not pass `allow_promotion_codes` in `setup` mode.")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup")}, "currency", "Missing required param: currency.")
+
+		// Setup mode needs no currency when the types are named.
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), PaymentMethodTypes: []*string{stripe.String("card")}})
+		Expect(s.Currency).To(BeEmpty())
+		s = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, CustomerCreation: stripe.String("always")})
+		Expect(s.CustomerCreation).To(Equal(stripe.CheckoutSessionCustomerCreationAlways))
+	})
+
+	It("expires an open session once, and says which status stops it after", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		seen := len(emu.Events(""))
+		got, err := sc.V1CheckoutSessions.Expire(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.CheckoutSessionStatusExpired))
+		Expect(emu.EventTypes("")[seen:]).To(Equal([]string{"checkout.session.expired"}))
+		_, err = sc.V1CheckoutSessions.Expire(Ctx, s.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of `expired`."))
+	})
+
+	It("expands the session's discounts' coupon and promotion code", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{ID: stripe.String("SPRING"), PercentOff: stripe.Float64(10)})
+		Expect(err).NotTo(HaveOccurred())
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("SPRING10")})
+		Expect(err).NotTo(HaveOccurred())
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{PromotionCode: stripe.String(promo.ID)}}})
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, &stripe.CheckoutSessionRetrieveParams{Params: stripe.Params{
+			Expand: []*string{stripe.String("discounts.coupon"), stripe.String("discounts.promotion_code")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Discounts[0].Coupon.PercentOff).To(Equal(float64(10)))
+		Expect(got.Discounts[0].PromotionCode.Code).To(Equal("SPRING10"))
+	})
+
+	It("does not redeem a coupon past its max_redemptions when two open sessions offered it", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), MaxRedemptions: stripe.Int64(1)})
+		Expect(err).NotTo(HaveOccurred())
+		withCoupon := func() *stripe.CheckoutSession {
+			return create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+				Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(c.ID)}}})
+		}
+		first, second := withCoupon(), withCoupon()
+		status, body := complete(first.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		status, body = complete(second.ID)
+		Expect(status).To(Equal(400), "%v", body)
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, second.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+		Expect(got.PaymentIntent).To(BeNil(), "nothing was charged")
+		c, err = sc.V1Coupons.Retrieve(Ctx, c.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.TimesRedeemed).To(Equal(int64(1)))
+	})
+})
+
+func mustSubscription(sc *stripe.Client, id string) *stripe.Subscription {
+	GinkgoHelper()
+	sub, err := sc.V1Subscriptions.Retrieve(Ctx, id, nil)
+	Expect(err).NotTo(HaveOccurred())
+	return sub
+}
