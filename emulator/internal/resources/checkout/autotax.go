@@ -292,8 +292,7 @@ func completeAutomaticTax(c *api.Call, s store.Obj, buyer tax.Buyer) error {
 		return err
 	}
 	if freeTrial(c, s) {
-		s["amount_subtotal"], s["amount_total"] = int64(0), int64(0)
-		api.Obj(s["total_details"])["amount_tax"] = int64(0)
+		trialAmounts(s, items)
 	}
 	return saveItems(c, api.Str(s["id"]), items)
 }

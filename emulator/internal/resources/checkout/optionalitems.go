@@ -222,7 +222,8 @@ func addOptionalItems(c *api.Call, s store.Obj) error {
 }
 
 // freeTrial says whether the session starts a subscription on a free
-// trial, whose first invoice (and so the session's amounts) is 0.
+// trial, whose first invoice (and so the session's amounts) bills only
+// one-time prices (optional items, recurring in this mode, add nothing).
 func freeTrial(c *api.Call, s store.Obj) bool {
 	if s["mode"] != "subscription" {
 		return false

@@ -216,9 +216,7 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if hasTrial(data) {
-		// Nothing is due today on a free trial: the first invoice is 0.
-		s["amount_subtotal"], s["amount_total"] = int64(0), int64(0)
-		api.Obj(s["total_details"])["amount_tax"] = int64(0)
+		trialAmounts(s, items)
 	}
 	if data != nil {
 		raw, _ := json.Marshal(data)
@@ -262,6 +260,25 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 	}
 	s["payment_method_types"], s["payment_method_configuration_details"] = types, details
 	return nil
+}
+
+// trialAmounts sets what a session starting a free trial charges today:
+// only its one-time prices, which the first invoice bills beside the
+// trial's free period.
+func trialAmounts(s store.Obj, items []store.Obj) {
+	var subtotal, total, discount, tax int64
+	for _, it := range items {
+		if api.Obj(it["price"])["type"] != "one_time" {
+			continue
+		}
+		subtotal += api.Int(it["amount_subtotal"])
+		total += api.Int(it["amount_total"])
+		discount += api.Int(it["amount_discount"])
+		tax += api.Int(it["amount_tax"])
+	}
+	s["amount_subtotal"], s["amount_total"] = subtotal, total
+	details := api.Obj(s["total_details"])
+	details["amount_discount"], details["amount_tax"] = discount, tax
 }
 
 // hasTrial reports whether a session's subscription_data starts a free
@@ -730,7 +747,7 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 			return nil, err
 		}
 	}
-	var items []any
+	var items, oneOff []any
 	for _, it := range storedItems(c, api.Str(s["id"])) {
 		// Stored items come back from JSON: the quantity as an integer,
 		// as the subscription's parameters take it.
@@ -744,11 +761,19 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 			// Rates the session showed still apply if archived since.
 			taxrates.Keep(c, taxrates.Load(c, own))
 		}
+		if api.Obj(it["price"])["type"] == "one_time" {
+			// Stripe bills a one-time price once, on the first invoice.
+			oneOff = append(oneOff, item)
+			continue
+		}
 		items = append(items, item)
 	}
 	p := map[string]any{
 		"customer": cusID, "items": items, "default_payment_method": pm["id"],
 		"payment_behavior": "error_if_incomplete", "currency": s["currency"],
+	}
+	if len(oneOff) > 0 {
+		p["add_invoice_items"] = oneOff
 	}
 	for k, v := range storedData(c, api.Str(s["id"])).Raw() {
 		p[k] = v // subscription_data: trial, metadata, description, default_tax_rates, billing_cycle_anchor
@@ -795,7 +820,12 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 		return nil, err
 	}
 	if sub["status"] == "trialing" {
-		return finish(c, s, "no_payment_required")
+		if api.Int(s["amount_total"]) == 0 {
+			return finish(c, s, "no_payment_required")
+		}
+		// One-time prices were charged on the trial's first invoice.
+		inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(sub["latest_invoice"]))
+		return finish(c, s, paidOrNot(inv["status"] == "paid"))
 	}
 	return finish(c, s, paidOrNot(sub["status"] == "active"))
 }
