@@ -85,6 +85,9 @@ func create(c *api.Call) (any, error) {
 	default:
 		return nil, apierr.InvalidRequest("Invalid mode: must be one of payment, setup, or subscription").WithParam("mode")
 	}
+	if err := checkModeParams(c, mode); err != nil {
+		return nil, err
+	}
 	id := c.IDs.Long("cs_test_") + c.IDs.Secret(34)
 	var customer any
 	var cusObj store.Obj
@@ -238,6 +241,30 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkModeParams refuses what the session's mode does not take, in
+// Stripe's words.
+func checkModeParams(c *api.Call, mode string) error {
+	if v, _ := c.Params.Str("customer_creation"); v != "" && mode == "subscription" {
+		// Stripe's answer names no parameter (observed).
+		return apierr.InvalidRequest("`customer_creation` can only be used in `payment` mode.")
+	}
+	if mode != "setup" {
+		return nil
+	}
+	if len(c.Params.Array("line_items")) > 0 {
+		return apierr.InvalidRequest("You can not pass `line_items` in `setup` mode.").WithParam("line_items")
+	}
+	if _, ok := c.Params.Bool("allow_promotion_codes"); ok {
+		return apierr.InvalidRequest("You can not pass `allow_promotion_codes` in `setup` mode.").WithParam("allow_promotion_codes")
+	}
+	// The currency picks the payment method types a setup session
+	// offers when none are named.
+	if cur, _ := c.Params.Str("currency"); cur == "" && len(c.Params.Strings("payment_method_types")) == 0 {
+		return apierr.MissingParam("currency")
+	}
+	return nil
 }
 
 // applyPaymentMethodTypes sets the types a session offers: those sent, or
