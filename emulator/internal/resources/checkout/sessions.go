@@ -538,7 +538,7 @@ func expireSession(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if s["status"] != "open" {
-		return nil, apierr.InvalidRequest("Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of %q.", s["status"])
+		return nil, apierr.InvalidRequest("Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of `%s`.", s["status"])
 	}
 	return expire(c, s)
 }
