@@ -215,9 +215,10 @@ func (s *Server) resolve(c *Call, v any) any {
 // one type of object whatever their ids look like: a card saved as a
 // source is a PaymentMethod of the same id (card_…) wherever a
 // PaymentMethod belongs, and a plan made with an id of its own ("gold")
-// is a price wherever a price belongs.
+// is a price wherever a price belongs; a coupon's id is the merchant's own
+// or random letters, never a prefix.
 var typedFields = map[string]string{"payment_method": "payment_method", "default_payment_method": "payment_method",
-	"price": "price", "default_price": "price"}
+	"price": "price", "default_price": "price", "coupon": "coupon"}
 
 // resolveAs is resolve for an id of an object of a known type.
 func (s *Server) resolveAs(c *Call, typ string, v any) any {

@@ -28,7 +28,7 @@ import (
 var Kind = &api.Kind{
 	Object: "checkout.session", Prefix: "cs_test_", Name: "checkout session",
 	Expandable: []string{"customer", "payment_intent", "setup_intent", "subscription", "invoice", "payment_link",
-		"shipping_cost.shipping_rate", "shipping_options.shipping_rate"},
+		"shipping_cost.shipping_rate", "shipping_options.shipping_rate", "discounts.coupon", "discounts.promotion_code"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"line_items": lineItemsList},
 	Indexes: []store.Index{
 		{Name: "payment_intent", Path: "payment_intent"},
