@@ -155,6 +155,31 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.TimesRedeemed).To(Equal(int64(1)))
 	})
+
+	It("redeems a session's promotion code once, for the attempt that pays, not for a declined card", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50)})
+		Expect(err).NotTo(HaveOccurred())
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{PromotionCode: stripe.String(promo.ID)}}})
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_chargeDeclined"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(402), "%v", body)
+		promo, err = sc.V1PromotionCodes.Retrieve(Ctx, promo.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(promo.TimesRedeemed).To(BeZero(), "the declined attempt redeemed nothing")
+		Expect(emu.Count("", "discount")).To(BeZero())
+
+		status, body = complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		promo, err = sc.V1PromotionCodes.Retrieve(Ctx, promo.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(promo.TimesRedeemed).To(Equal(int64(1)))
+		c, err = sc.V1Coupons.Retrieve(Ctx, c.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.TimesRedeemed).To(Equal(int64(1)))
+	})
 })
 
 func mustSubscription(sc *stripe.Client, id string) *stripe.Subscription {
