@@ -1,8 +1,11 @@
 package checkout
 
 import (
+	"fmt"
+
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -67,24 +70,29 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 	return nil
 }
 
-// redeemDiscounts counts the session's discount as redeemed when a
+// RedeemDiscounts counts the session's discount as redeemed when a
 // payment-mode session completes (subscription mode hands it to the
-// subscription, which redeems it).
+// subscription, which redeems it). The coupon and promotion code are
+// checked again first: another session may have used up their last
+// redemption, or their time run out, since this one showed them.
 func RedeemDiscounts(c *api.Call, s store.Obj) error {
 	list, _ := s["discounts"].([]any)
-	for _, d := range list {
+	scope := coupons.Scope{Customer: api.Str(s["customer"]), CheckoutSession: api.Str(s["id"]), Currency: api.Str(s["currency"])}
+	for i, d := range list {
 		entry := api.Obj(d)
-		src := coupons.Source{}
-		if cp, ok := c.Tx.Get(c.Account, "coupon", api.Str(entry["coupon"])); ok {
-			src.Coupon = cp
-		} else {
+		if !c.Tx.Exists(c.Account, "coupon", api.Str(entry["coupon"])) {
 			// Deleted since: the session keeps the discount it showed.
 			continue
 		}
+		ref := map[string]any{"coupon": entry["coupon"]}
 		if pc := api.Str(entry["promotion_code"]); pc != "" {
-			src.PromotionCode, _ = c.Tx.Get(c.Account, "promotion_code", pc)
+			ref = map[string]any{"promotion_code": pc}
 		}
-		if _, err := coupons.Redeem(c, src, coupons.Scope{Customer: api.Str(s["customer"]), CheckoutSession: api.Str(s["id"])}); err != nil {
+		src, _, err := coupons.Resolve(c, params.NewValues(ref), fmt.Sprintf("discounts[%d]", i), scope)
+		if err != nil {
+			return err
+		}
+		if _, err := coupons.Redeem(c, src, scope); err != nil {
 			return err
 		}
 	}
