@@ -682,9 +682,6 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 		// payment_intent_data[shipping] said.
 		pi["shipping"] = intentShipping(d)
 	}
-	if err := RedeemDiscounts(c, s); err != nil {
-		return nil, err
-	}
 	list := []any{"card"}
 	if t := api.Str(pm["type"]); t != "card" {
 		list = []any{t}
@@ -711,6 +708,11 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 		return nil, err
 	}
 	if err != nil {
+		return nil, err
+	}
+	// Only now: a declined attempt redeems nothing. A discount that can
+	// no longer be redeemed fails the completion, the charge with it.
+	if err := RedeemDiscounts(c, s); err != nil {
 		return nil, err
 	}
 	if after["status"] == payments.RequiresAction {
