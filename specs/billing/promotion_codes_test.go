@@ -1,0 +1,97 @@
+package billing_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Promotion codes as customers type them", Label("billing", "discounts"), func() {
+	var (
+		emu    *emulator.Emulator
+		sc     *stripe.Client
+		coupon *stripe.Coupon
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		coupon, err = sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+	promotion := func(p *stripe.PromotionCodeCreateParams) (*stripe.PromotionCode, error) {
+		p.Coupon = stripe.String(coupon.ID)
+		return sc.V1PromotionCodes.Create(Ctx, p)
+	}
+
+	It("keeps a code unique among active codes whatever its case, and finds it by code whatever the case", func() {
+		summer, err := promotion(&stripe.PromotionCodeCreateParams{Code: stripe.String("SUMMER")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = promotion(&stripe.PromotionCodeCreateParams{Code: stripe.String("summer")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "code")
+		Expect(emu.Count("", "promotion_code")).To(Equal(1))
+
+		var found []string
+		for p, err := range sc.V1PromotionCodes.List(Ctx, &stripe.PromotionCodeListParams{Code: stripe.String("Summer")}) {
+			Expect(err).NotTo(HaveOccurred())
+			found = append(found, p.ID)
+		}
+		Expect(found).To(Equal([]string{summer.ID}), "the code filter is case-insensitive")
+
+		// Once the first is inactive, the code may be used again, and
+		// the first cannot come back beside it.
+		_, err = sc.V1PromotionCodes.Update(Ctx, summer.ID, &stripe.PromotionCodeUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = promotion(&stripe.PromotionCodeCreateParams{Code: stripe.String("Summer")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PromotionCodes.Update(Ctx, summer.ID, &stripe.PromotionCodeUpdateParams{Active: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "active")
+	})
+
+	It("lets two customers each have their own code of the same name", func() {
+		var ids []string
+		for _, email := range []string{"a@example.com", "b@example.com"} {
+			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String(email)})
+			Expect(err).NotTo(HaveOccurred())
+			p, err := promotion(&stripe.PromotionCodeCreateParams{Code: stripe.String("WELCOME"), Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, p.ID)
+		}
+		_, err := promotion(&stripe.PromotionCodeCreateParams{Code: stripe.String("welcome")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "code")
+	})
+
+	It("takes only letters and digits in a code", func() {
+		for _, bad := range []string{"SUMMER-25", "10%OFF", "spring sale"} {
+			_, err := promotion(&stripe.PromotionCodeCreateParams{Code: stripe.String(bad)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "code")
+		}
+		Expect(emu.Count("", "promotion_code")).To(BeZero())
+		p, err := promotion(&stripe.PromotionCodeCreateParams{Code: stripe.String("Summer25")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(p.Code).To(Equal("Summer25"))
+	})
+
+	It("refuses a code with a minimum amount on a subscription update, where the amount may change", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWithCard(sc, "min@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(recurringPrice(sc, prod.ID, "month", 5000).ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		min, err := promotion(&stripe.PromotionCodeCreateParams{Restrictions: &stripe.PromotionCodeCreateRestrictionsParams{
+			MinimumAmount: stripe.Int64(1000), MinimumAmountCurrency: stripe.String("usd")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Discounts: []*stripe.SubscriptionUpdateDiscountParams{{PromotionCode: stripe.String(min.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "discounts[0][promotion_code]")
+		Expect(StripeErr(err).Msg).To(Equal("This promotion code cannot be redeemed on a subscription update because it uses the `minimum_amount` restriction and the amount may change."))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Discounts).To(BeEmpty())
+		Expect(emu.Count("", "discount")).To(BeZero())
+	})
+})
