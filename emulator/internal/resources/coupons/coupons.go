@@ -24,7 +24,7 @@ var (
 		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"applies_to": appliesTo}}
 	PromotionCodeKind = &api.Kind{Object: "promotion_code", Prefix: "promo_", Name: "promotion code",
 		Expandable: []string{"customer"},
-		Indexes:    []store.Index{{Name: "code", Path: "code"}, {Name: "coupon", Path: "coupon.id"}}}
+		Indexes:    []store.Index{{Name: "coupon", Path: "coupon.id"}}}
 	// Discounts live on what they discount; the kind gives ids and lets
 	// subscriptions' and invoices' discounts[] expand.
 	DiscountKind = &api.Kind{Object: "discount", Prefix: "di_", Name: "discount",

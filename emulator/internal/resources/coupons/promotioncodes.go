@@ -1,6 +1,7 @@
 package coupons
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -18,14 +19,15 @@ func createPromotionCode(c *api.Call) (any, error) {
 	if code == "" {
 		code = strings.ToUpper(c.IDs.Secret(8))
 	}
-	if len(code) > 500 || strings.ContainsAny(code, " \t\n") {
-		return nil, apierr.InvalidRequest("Invalid code: must be at most 500 characters without spaces").WithParam("code")
+	if len(code) > 500 || !validCode.MatchString(code) {
+		return nil, apierr.InvalidRequest("Invalid code: must be at most 500 characters, each a letter (a-z, A-Z) or a digit (0-9).").WithParam("code")
 	}
 	active := true
 	if v, ok := c.Params.Bool("active"); ok {
 		active = v
 	}
-	if active && activeCode(c, code) != nil {
+	customer, _ := c.Params.Str("customer")
+	if active && activeCode(c, code, customer, "") != nil {
 		return nil, apierr.InvalidRequest("An active promotion code with `code: %s` already exists.", code).WithParam("code")
 	}
 	o := c.Object("promotion_code", c.NewID("promotion_code"), store.Obj{
@@ -33,11 +35,11 @@ func createPromotionCode(c *api.Call) (any, error) {
 		"metadata": map[string]any{}, "restrictions": store.Obj{"first_time_transaction": false, "minimum_amount": nil, "minimum_amount_currency": nil},
 		"times_redeemed": int64(0),
 	})
-	if cus, _ := c.Params.Str("customer"); cus != "" {
-		if !c.Tx.Exists(c.Account, "customer", cus) {
-			return nil, apierr.NoSuchObject("customer", cus, "customer")
+	if customer != "" {
+		if !c.Tx.Exists(c.Account, "customer", customer) {
+			return nil, apierr.NoSuchObject("customer", customer, "customer")
 		}
-		o["customer"] = cus
+		o["customer"] = customer
 	}
 	if at, ok := c.Params.Int("expires_at"); ok {
 		if at <= c.Now {
@@ -76,14 +78,24 @@ func createPromotionCode(c *api.Call) (any, error) {
 	return o, c.Insert(o)
 }
 
-// activeCode finds the active promotion code with this code, if any.
-func activeCode(c *api.Call, code string) store.Obj {
-	for _, p := range c.Tx.List(c.Account, "promotion_code", store.Query{Index: "code", Value: code}).Data {
-		if api.Bool(p["active"]) {
-			return p
+// validCode is what Stripe takes in a code: letters and digits.
+var validCode = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
+// activeCode finds another active promotion code (not except) that a
+// customer could type as code: Stripe keeps codes unique whatever their
+// case among the active codes open to each customer, so two customers'
+// own codes may share one. A walk: codes are few, and the index is exact.
+func activeCode(c *api.Call, code, customer, except string) store.Obj {
+	var found store.Obj
+	c.Tx.Each(c.Account, "promotion_code", func(p store.Obj) bool {
+		other := api.Str(p["customer"])
+		if api.Bool(p["active"]) && p["id"] != except && strings.EqualFold(api.Str(p["code"]), code) &&
+			(customer == "" || other == "" || other == customer) {
+			found = p
 		}
-	}
-	return nil
+		return found == nil
+	})
+	return found
 }
 
 func retrievePromotionCode(c *api.Call) (any, error) {
@@ -98,7 +110,7 @@ func updatePromotionCode(c *api.Call) (any, error) {
 	after := api.Clone(before)
 	if v, ok := c.Params.Bool("active"); ok {
 		if v && !api.Bool(before["active"]) {
-			if other := activeCode(c, api.Str(before["code"])); other != nil {
+			if other := activeCode(c, api.Str(before["code"]), api.Str(before["customer"]), api.Str(before["id"])); other != nil {
 				return nil, apierr.InvalidRequest("An active promotion code with `code: %s` already exists.", before["code"]).WithParam("active")
 			}
 			if !api.Bool(api.Obj(before["coupon"])["valid"]) {
@@ -121,7 +133,10 @@ func listPromotionCodes(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	q = api.IndexedFilters(c, q, "code")
+	if code, _ := c.Params.Str("code"); code != "" {
+		// Case-insensitive, as Stripe's filter is: no exact index lookup.
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return strings.EqualFold(api.Str(o["code"]), code) })
+	}
 	if coupon, _ := c.Params.Str("coupon"); coupon != "" {
 		if q.Index == "" {
 			q.Index, q.Value = "coupon", coupon
