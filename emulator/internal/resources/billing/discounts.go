@@ -4,14 +4,26 @@ import (
 	"fmt"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
+// Amounts RedeemDiscounts is given where there is none to check a
+// promotion code's minimum_amount against.
+const (
+	// MinimumNotChecked is for quotes and invoices, whose amounts
+	// are not known yet.
+	MinimumNotChecked = -1
+	// MinimumRefused is for a subscription update, whose amount may
+	// change later: Stripe refuses codes with a minimum amount there.
+	MinimumRefused = -2
+)
+
 // RedeemDiscounts turns the request's discounts[] into discount ids for
 // scope. amount is what a promotion code's minimum_amount is checked
-// against (-1: not checked: on updates, and on quotes).
+// against, or one of the constants above.
 func RedeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, error) {
 	ids := []any{}
 	if c.Params.Unset("discounts") {
@@ -31,6 +43,9 @@ func RedeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, err
 			if err := coupons.CheckMinimum(src, amount, scope.Currency, param+"[promotion_code]"); err != nil {
 				return nil, err
 			}
+		}
+		if amount == MinimumRefused && src.PromotionCode != nil && api.Obj(src.PromotionCode["restrictions"])["minimum_amount"] != nil {
+			return nil, apierr.InvalidRequest("This promotion code cannot be redeemed on a subscription update because it uses the `minimum_amount` restriction and the amount may change.").WithParam(param + "[promotion_code]")
 		}
 		d, err := coupons.Redeem(c, src, scope)
 		if err != nil {

@@ -1286,7 +1286,7 @@ func updateSubscription(c *api.Call) (any, error) {
 	if c.Params.Has("discounts") {
 		// The list sent replaces the subscription's discounts (empty
 		// clears them); a kept one is passed as discounts[][discount].
-		ids, err := RedeemDiscounts(c, coupons.Scope{Customer: api.Str(before["customer"]), Subscription: api.Str(before["id"]), Currency: api.Str(before["currency"])}, -1)
+		ids, err := RedeemDiscounts(c, coupons.Scope{Customer: api.Str(before["customer"]), Subscription: api.Str(before["id"]), Currency: api.Str(before["currency"])}, MinimumRefused)
 		if err != nil {
 			return nil, err
 		}
