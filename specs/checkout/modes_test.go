@@ -180,6 +180,26 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.TimesRedeemed).To(Equal(int64(1)))
 	})
+
+	It("completes a no-cost order without a payment: no PaymentIntent, no_payment_required, a customer made", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(100)})
+		Expect(err).NotTo(HaveOccurred())
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(c.ID)}}})
+		Expect(s.AmountTotal).To(BeZero())
+		seen := len(emu.Events(""))
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["status"]).To(Equal("complete"))
+		Expect(body["payment_status"]).To(Equal("no_payment_required"))
+		Expect(body["payment_intent"]).To(BeNil(), "nothing to charge, so no PaymentIntent")
+		Expect(body["customer"]).To(HavePrefix("cus_"), "guest customers are not supported for no-cost orders")
+		Expect(emu.EventTypes("")[seen:]).To(Equal([]string{"customer.created", "checkout.session.completed"}))
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+		c, err = sc.V1Coupons.Retrieve(Ctx, c.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.TimesRedeemed).To(Equal(int64(1)))
+	})
 })
 
 func mustSubscription(sc *stripe.Client, id string) *stripe.Subscription {
