@@ -647,7 +647,7 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 			return nil, err
 		}
 	}
-	if s["customer"] == nil && (s["customer_creation"] == "always" || invoiceEnabled(s) || save) {
+	if s["customer"] == nil && (s["customer_creation"] == "always" || invoiceEnabled(s) || save || noCost(s)) {
 		// A post-payment invoice is a customer's, and so is a saved
 		// payment method: Stripe makes one (customer_creation=if_required
 		// requires it then), with the billing address entered, which its
@@ -671,7 +671,20 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	return completeSetup(c, s, pm)
 }
 
+// noCost reports a payment-mode session with nothing to pay (free prices,
+// a 100% discount): Stripe collects no payment method, makes no
+// PaymentIntent, and supports no guest customers for it.
+func noCost(s store.Obj) bool {
+	return s["mode"] == "payment" && api.Int(s["amount_total"]) == 0
+}
+
 func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error) {
+	if noCost(s) {
+		if err := RedeemDiscounts(c, s); err != nil {
+			return nil, err
+		}
+		return finish(c, s, "no_payment_required")
+	}
 	pi := payments.NewIntent(c, api.Int(s["amount_total"]), api.Str(s["currency"]), s["customer"])
 	pi["metadata"] = map[string]any{}
 	if err := payments.ApplyIntentData(c, pi, storedData(c, api.Str(s["id"]))); err != nil {
