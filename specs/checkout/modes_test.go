@@ -200,6 +200,48 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.TimesRedeemed).To(Equal(int64(1)))
 	})
+
+	Describe("payment_method_collection", func() {
+		It("starts a free trial without a payment method when asked only if required", func() {
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan,
+				PaymentMethodCollection: stripe.String("if_required"),
+				SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(14),
+					TrialSettings: &stripe.CheckoutSessionCreateSubscriptionDataTrialSettingsParams{EndBehavior: &stripe.CheckoutSessionCreateSubscriptionDataTrialSettingsEndBehaviorParams{
+						MissingPaymentMethod: stripe.String("cancel")}}}})
+			Expect(s.PaymentMethodCollection).To(Equal(stripe.CheckoutSessionPaymentMethodCollectionIfRequired))
+			status, body := complete(s.ID)
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_status"]).To(Equal("no_payment_required"))
+			sub := mustSubscription(sc, body["subscription"].(string))
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+			Expect(sub.DefaultPaymentMethod).To(BeNil(), "the page asked for no payment method")
+			Expect(emu.EventTypes("")).NotTo(ContainElement("payment_method.attached"))
+
+			emu.Clock().Set(time.Unix(sub.TrialEnd, 0).Add(time.Hour))
+			Expect(mustSubscription(sc, sub.ID).Status).To(Equal(stripe.SubscriptionStatusCanceled), "the trial ended without a payment method")
+		})
+
+		It("still collects a payment method when something is due today, and by default", func() {
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan,
+				PaymentMethodCollection: stripe.String("if_required")})
+			status, body := complete(s.ID)
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_status"]).To(Equal("paid"))
+			Expect(mustSubscription(sc, body["subscription"].(string)).DefaultPaymentMethod).NotTo(BeNil())
+
+			s = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, PaymentMethodCollection: stripe.String("always"),
+				SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(14)}})
+			Expect(s.PaymentMethodCollection).To(Equal(stripe.CheckoutSessionPaymentMethodCollectionAlways))
+			status, body = complete(s.ID)
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(mustSubscription(sc, body["subscription"].(string)).DefaultPaymentMethod).NotTo(BeNil())
+		})
+
+		It("is refused outside subscription mode, creating nothing", func() {
+			refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, PaymentMethodCollection: stripe.String("if_required")},
+				"payment_method_collection", "`payment_method_collection` can only be used in `subscription` mode.")
+		})
+	})
 })
 
 func mustSubscription(sc *stripe.Client, id string) *stripe.Subscription {
