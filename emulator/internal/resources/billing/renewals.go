@@ -372,10 +372,16 @@ func renew(c *api.Call, id string) error {
 	trialEnded := before["status"] == "trialing"
 	if trialEnded {
 		after["status"] = "active"
-		if payingMethodForSub(c, before) == "" && api.Obj(api.Obj(before["trial_settings"])["end_behavior"])["missing_payment_method"] == "pause" {
-			after["status"] = "paused"
-			after["pause_collection"] = nil
-			return c.Save(before, after)
+		if payingMethodForSub(c, before) == "" {
+			switch api.Obj(api.Obj(before["trial_settings"])["end_behavior"])["missing_payment_method"] {
+			case "pause":
+				after["status"] = "paused"
+				after["pause_collection"] = nil
+				return c.Save(before, after)
+			case "cancel":
+				// Nothing is invoiced for the period that never starts.
+				return endSubscription(c, before, "cancellation_requested")
+			}
 		}
 	}
 	for _, it := range subItems(after) {
