@@ -154,7 +154,8 @@ func create(c *api.Call) (any, error) {
 	} {
 		s[k] = v
 	}
-	c.Copy(s, "success_url", "cancel_url", "client_reference_id", "customer_email", "allow_promotion_codes", "locale", "submit_type", "billing_address_collection")
+	c.Copy(s, "success_url", "cancel_url", "client_reference_id", "customer_email", "allow_promotion_codes", "locale", "submit_type", "billing_address_collection",
+		"payment_method_collection")
 	if err := applyDiscounts(c, s, items, customer); err != nil {
 		return nil, err
 	}
@@ -249,6 +250,13 @@ func checkModeParams(c *api.Call, mode string) error {
 	if v, _ := c.Params.Str("customer_creation"); v != "" && mode == "subscription" {
 		// Stripe's answer names no parameter (observed).
 		return apierr.InvalidRequest("`customer_creation` can only be used in `payment` mode.")
+	}
+	switch v, _ := c.Params.Str("payment_method_collection"); {
+	case v == "":
+	case mode != "subscription":
+		return apierr.InvalidRequest("`payment_method_collection` can only be used in `subscription` mode.").WithParam("payment_method_collection")
+	case v != "always" && v != "if_required":
+		return apierr.InvalidRequest("Invalid payment_method_collection: must be one of always or if_required").WithParam("payment_method_collection")
 	}
 	if mode != "setup" {
 		return nil
@@ -781,10 +789,15 @@ func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, err
 
 func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error) {
 	cusID := api.Str(s["customer"])
-	if _, err := payments.AttachTo(c, pm, cusID); err != nil {
-		return nil, err
+	// payment_method_collection=if_required: with nothing due today (a
+	// free trial) the page asks for no payment method at all.
+	collect := s["payment_method_collection"] != "if_required" || api.Int(s["amount_total"]) > 0
+	if collect {
+		if _, err := payments.AttachTo(c, pm, cusID); err != nil {
+			return nil, err
+		}
 	}
-	if save {
+	if save && collect {
 		if err := keepSavedMethod(c, s, api.Str(pm["id"])); err != nil {
 			return nil, err
 		}
@@ -811,8 +824,11 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 		items = append(items, item)
 	}
 	p := map[string]any{
-		"customer": cusID, "items": items, "default_payment_method": pm["id"],
+		"customer": cusID, "items": items,
 		"payment_behavior": "error_if_incomplete", "currency": s["currency"],
+	}
+	if collect {
+		p["default_payment_method"] = pm["id"]
 	}
 	if len(oneOff) > 0 {
 		p["add_invoice_items"] = oneOff
