@@ -242,6 +242,49 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 				"payment_method_collection", "`payment_method_collection` can only be used in `subscription` mode.")
 		})
 	})
+
+	It("pages through a session's line items as Stripe lists do, ten at a time unless asked", func() {
+		var lines []*stripe.CheckoutSessionCreateLineItemParams
+		for i := 0; i < 12; i++ {
+			lines = append(lines, &stripe.CheckoutSessionCreateLineItemParams{Quantity: stripe.Int64(1),
+				PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(int64(100 + i)),
+					ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Item")}}})
+		}
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: lines})
+		var amounts []int64
+		for li, err := range sc.V1CheckoutSessions.ListLineItems(Ctx, &stripe.CheckoutSessionListLineItemsParams{Session: stripe.String(s.ID),
+			ListParams: stripe.ListParams{Limit: stripe.Int64(5)}}) {
+			Expect(err).NotTo(HaveOccurred())
+			amounts = append(amounts, li.AmountSubtotal)
+		}
+		Expect(amounts).To(HaveLen(12))
+		Expect(amounts[0]).To(Equal(int64(100)), "in the order they were given")
+		Expect(amounts[11]).To(Equal(int64(111)))
+
+		status, page, err := emu.Call("GET", "/v1/checkout/sessions/"+s.ID+"/line_items", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", page)
+		Expect(page["data"]).To(HaveLen(10))
+		Expect(page["has_more"]).To(BeTrue())
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, &stripe.CheckoutSessionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("line_items")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LineItems.Data).To(HaveLen(10), "the expanded list is its first page")
+		Expect(got.LineItems.HasMore).To(BeTrue())
+
+		var linkLines []*stripe.PaymentLinkCreateLineItemParams
+		for i := 0; i < 12; i++ {
+			linkLines = append(linkLines, &stripe.PaymentLinkCreateLineItemParams{Price: stripe.String(oneTimePrice(sc, "Item", int64(100+i)).ID), Quantity: stripe.Int64(1)})
+		}
+		link, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: linkLines})
+		Expect(err).NotTo(HaveOccurred())
+		n := 0
+		for _, err := range sc.V1PaymentLinks.ListLineItems(Ctx, &stripe.PaymentLinkListLineItemsParams{PaymentLink: stripe.String(link.ID),
+			ListParams: stripe.ListParams{Limit: stripe.Int64(5)}}) {
+			Expect(err).NotTo(HaveOccurred())
+			n++
+		}
+		Expect(n).To(Equal(12))
+	})
 })
 
 func mustSubscription(sc *stripe.Client, id string) *stripe.Subscription {
