@@ -83,7 +83,7 @@ func linkLineItemsList(c *api.Call, o store.Obj) (any, error) {
 	for i, it := range items {
 		data[i] = it.Item
 	}
-	return store.Obj{"object": "list", "data": data, "has_more": false, "url": "/v1/payment_links/" + api.Str(o["id"]) + "/line_items"}, nil
+	return firstPage(data, "/v1/payment_links/"+api.Str(o["id"])+"/line_items"), nil
 }
 
 // linkMode is the mode of the sessions a link opens: subscription when
@@ -471,11 +471,11 @@ func listLinkLineItems(c *api.Call) (any, error) {
 		return nil, err
 	}
 	items := storedLinkItems(c, api.Str(l["id"]))
-	data := make([]store.Obj, len(items))
+	data := make([]any, len(items))
 	for i, it := range items {
 		data[i] = it.Item
 	}
-	return &api.List{URL: "/v1/payment_links/" + api.Str(l["id"]) + "/line_items", Data: data}, nil
+	return api.EmbeddedPage(c, data, "/v1/payment_links/"+api.Str(l["id"])+"/line_items", ItemKind.Name)
 }
 
 // openLinkSession is a customer opening the link's URL: a Checkout

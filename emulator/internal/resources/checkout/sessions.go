@@ -486,7 +486,18 @@ func lineItemsList(c *api.Call, s store.Obj) (any, error) {
 	for i, it := range items {
 		data[i] = it
 	}
-	return store.Obj{"object": "list", "data": data, "has_more": false, "url": "/v1/checkout/sessions/" + api.Str(s["id"]) + "/line_items"}, nil
+	return firstPage(data, "/v1/checkout/sessions/"+api.Str(s["id"])+"/line_items"), nil
+}
+
+// firstPage is an expanded list of line items: its first page of ten,
+// as the list endpoint answers without a limit.
+func firstPage(data []any, url string) store.Obj {
+	const pageSize = 10
+	more := len(data) > pageSize
+	if more {
+		data = data[:pageSize]
+	}
+	return store.Obj{"object": "list", "data": data, "has_more": more, "url": url}
 }
 
 func load(c *api.Call) (store.Obj, error) {
@@ -512,7 +523,12 @@ func listLineItems(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &api.List{URL: "/v1/checkout/sessions/" + api.Str(s["id"]) + "/line_items", Data: storedItems(c, api.Str(s["id"]))}, nil
+	items := storedItems(c, api.Str(s["id"]))
+	data := make([]any, len(items))
+	for i, it := range items {
+		data[i] = it
+	}
+	return api.EmbeddedPage(c, data, "/v1/checkout/sessions/"+api.Str(s["id"])+"/line_items", ItemKind.Name)
 }
 
 func list(c *api.Call) (any, error) {
