@@ -109,6 +109,16 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.CustomerCreation).To(Equal(stripe.CheckoutSessionCustomerCreationAlways))
 	})
 
+	It("refuses an expires_at outside 30 minutes to 24 hours, saying which bound it missed", func() {
+		now := Epoch.Unix()
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, ExpiresAt: stripe.Int64(now + 29*60)},
+			"expires_at", "The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, ExpiresAt: stripe.Int64(now + 24*3600 + 1)},
+			"expires_at", "The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.")
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, ExpiresAt: stripe.Int64(now + 30*60)})
+		Expect(s.ExpiresAt).To(Equal(now + 30*60))
+	})
+
 	It("expires an open session once, and says which status stops it after", func() {
 		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
 		seen := len(emu.Events(""))
