@@ -114,8 +114,12 @@ func create(c *api.Call) (any, error) {
 	}
 	expires := c.Now + DefaultLifetime
 	if e, ok := c.Params.Int("expires_at"); ok {
-		if e < c.Now+30*60 || e > c.Now+DefaultLifetime {
-			return nil, apierr.InvalidRequest("The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.").WithParam("expires_at")
+		// Stripe's two messages, as observed.
+		if e < c.Now+30*60 {
+			return nil, apierr.InvalidRequest("The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.").WithParam("expires_at")
+		}
+		if e > c.Now+DefaultLifetime {
+			return nil, apierr.InvalidRequest("The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.").WithParam("expires_at")
 		}
 		expires = e
 	}
