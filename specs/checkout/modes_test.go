@@ -191,6 +191,32 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(c.TimesRedeemed).To(Equal(int64(1)))
 	})
 
+	It("retries a declined payment on the session's one PaymentIntent", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_chargeDeclined"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(402), "%v", body)
+		declined, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(declined.PaymentIntent).NotTo(BeNil(), "the attempt made the session's PaymentIntent")
+
+		status, body = complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["payment_intent"]).To(Equal(declined.PaymentIntent.ID))
+		Expect(emu.Count("", "payment_intent")).To(Equal(1))
+		created := 0
+		for _, t := range emu.EventTypes("") {
+			if t == "payment_intent.created" {
+				created++
+			}
+		}
+		Expect(created).To(Equal(1))
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, declined.PaymentIntent.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(pi.Amount).To(Equal(int64(1500)))
+	})
+
 	It("completes a no-cost order without a payment: no PaymentIntent, no_payment_required, a customer made", func() {
 		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(100)})
 		Expect(err).NotTo(HaveOccurred())
