@@ -713,10 +713,18 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 		}
 		return finish(c, s, "no_payment_required")
 	}
-	pi := payments.NewIntent(c, api.Int(s["amount_total"]), api.Str(s["currency"]), s["customer"])
-	pi["metadata"] = map[string]any{}
-	if err := payments.ApplyIntentData(c, pi, storedData(c, api.Str(s["id"]))); err != nil {
-		return nil, err
+	// An attempt after a declined one pays the session's PaymentIntent
+	// again, as Stripe's page does, for what this attempt adds up to.
+	var pi store.Obj
+	if declined, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(s["payment_intent"])); ok && declined["status"] == payments.RequiresPaymentMethod {
+		pi = api.Clone(declined)
+		pi["amount"], pi["customer"] = s["amount_total"], s["customer"]
+	} else {
+		pi = payments.NewIntent(c, api.Int(s["amount_total"]), api.Str(s["currency"]), s["customer"])
+		pi["metadata"] = map[string]any{}
+		if err := payments.ApplyIntentData(c, pi, storedData(c, api.Str(s["id"]))); err != nil {
+			return nil, err
+		}
 	}
 	if d := shippingDetails(s); len(d) > 0 {
 		// What the customer entered is where the order goes, whatever
@@ -728,7 +736,12 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 		list = []any{t}
 	}
 	pi["payment_method_types"], pi["automatic_payment_methods"] = list, nil
-	if err := payments.InsertIntent(c, pi); err != nil {
+	if s["payment_intent"] == pi["id"] {
+		// No event: Stripe has no payment_intent.updated.
+		if err := c.Put(pi); err != nil {
+			return nil, err
+		}
+	} else if err := payments.InsertIntent(c, pi); err != nil {
 		return nil, err
 	}
 	s["payment_intent"] = pi["id"]
