@@ -93,6 +93,24 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(inv.AmountPaid).To(Equal(int64(1500)))
 	})
 
+	It("checks a promotion code's minimum amount in subscription mode as the subscription it starts will", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID),
+			Restrictions: &stripe.PromotionCodeCreateRestrictionsParams{MinimumAmount: stripe.Int64(3000), MinimumAmountCurrency: stripe.String("eur")}})
+		Expect(err).NotTo(HaveOccurred())
+		both := append(append([]*stripe.CheckoutSessionCreateLineItemParams{}, plan...), ticketLine...)
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: both, SuccessURL: stripe.String("https://shop.example/ok"),
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{PromotionCode: stripe.String(promo.ID)}}},
+			"discounts[0][promotion_code]", "This promotion code ("+promo.Code+") requires a minimum amount of 3000 eur.")
+
+		two := []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(2)}}
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: append(two, ticketLine...),
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{PromotionCode: stripe.String(promo.ID)}}})
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+	})
+
 	It("refuses what a mode does not take, as Stripe words it, creating nothing", func() {
 		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, CustomerCreation: stripe.String("always")},
 			"", "`customer_creation` can only be used in `payment` mode.")
