@@ -35,7 +35,7 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 	if existing != nil {
 		return apierr.InvalidRequest("Checkout Sessions take a coupon or a promotion code, not an existing discount.").WithParam("discounts[0][discount]")
 	}
-	if err := coupons.CheckMinimum(src, api.Int(s["amount_subtotal"]), scope.Currency, "discounts[0][promotion_code]"); err != nil {
+	if err := coupons.CheckMinimum(src, minimumBase(s, items), scope.Currency, "discounts[0][promotion_code]"); err != nil {
 		return err
 	}
 	cp := src.Coupon
@@ -68,6 +68,22 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 	}
 	api.Obj(s["total_details"])["amount_discount"] = off
 	return nil
+}
+
+// minimumBase is what a promotion code's minimum_amount is held to: the
+// session's subtotal, or in subscription mode its recurring items', which
+// the subscription it starts checks the code against again.
+func minimumBase(s store.Obj, items []store.Obj) int64 {
+	if s["mode"] != "subscription" {
+		return api.Int(s["amount_subtotal"])
+	}
+	var total int64
+	for _, it := range items {
+		if api.Obj(it["price"])["type"] == "recurring" {
+			total += api.Int(it["amount_subtotal"])
+		}
+	}
+	return total
 }
 
 // RedeemDiscounts counts the session's discount as redeemed when a
