@@ -111,6 +111,22 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(status).To(Equal(200), "%v", body)
 	})
 
+	It("refuses a first-time-customer code on a session that makes no customer", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
+		Expect(err).NotTo(HaveOccurred())
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID),
+			Restrictions: &stripe.PromotionCodeCreateRestrictionsParams{FirstTimeTransaction: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		firstTime := []*stripe.CheckoutSessionCreateDiscountParams{{PromotionCode: stripe.String(promo.ID)}}
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, SuccessURL: stripe.String("https://shop.example/ok"), Discounts: firstTime},
+			"discounts[0][promotion_code]", "This promotion code cannot be redeemed because the associated customer has prior transactions.")
+
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, CustomerCreation: stripe.String("always"), Discounts: firstTime})
+		Expect(s.TotalDetails.AmountDiscount).To(Equal(int64(150)))
+		s = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, Discounts: firstTime})
+		Expect(s.TotalDetails.AmountDiscount).To(Equal(int64(200)))
+	})
+
 	It("refuses what a mode does not take, as Stripe words it, creating nothing", func() {
 		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, CustomerCreation: stripe.String("always")},
 			"", "`customer_creation` can only be used in `payment` mode.")
