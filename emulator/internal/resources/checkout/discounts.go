@@ -35,6 +35,11 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 	if existing != nil {
 		return apierr.InvalidRequest("Checkout Sessions take a coupon or a promotion code, not an existing discount.").WithParam("discounts[0][discount]")
 	}
+	if guest(s) && src.PromotionCode != nil && api.Bool(api.Obj(src.PromotionCode["restrictions"])["first_time_transaction"]) {
+		// Stripe: codes limited to first-time customers are invalid for
+		// sessions that create no customer (its answer, observed).
+		return apierr.InvalidRequest("This promotion code cannot be redeemed because the associated customer has prior transactions.").WithParam("discounts[0][promotion_code]")
+	}
 	if err := coupons.CheckMinimum(src, minimumBase(s, items), scope.Currency, "discounts[0][promotion_code]"); err != nil {
 		return err
 	}
@@ -68,6 +73,11 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 	}
 	api.Obj(s["total_details"])["amount_discount"] = off
 	return nil
+}
+
+// guest reports a payment-mode session that makes no customer.
+func guest(s store.Obj) bool {
+	return s["mode"] == "payment" && s["customer"] == nil && s["customer_creation"] != "always"
 }
 
 // minimumBase is what a promotion code's minimum_amount is held to: the
