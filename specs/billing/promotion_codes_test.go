@@ -75,6 +75,35 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 		Expect(p.Code).To(Equal("Summer25"))
 	})
 
+	It("allows a code no more redemptions than its coupon", func() {
+		limited, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), MaxRedemptions: stripe.Int64(5)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(limited.ID), MaxRedemptions: stripe.Int64(6)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "max_redemptions")
+		Expect(emu.Count("", "promotion_code")).To(BeZero())
+		p, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(limited.ID), MaxRedemptions: stripe.Int64(5)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(p.MaxRedemptions).To(Equal(int64(5)))
+	})
+
+	It("counts a paid invoice, a free trial's too, as a customer's prior transaction", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		price := recurringPrice(sc, prod.ID, "month", 1000)
+		cus := customerWithCard(sc, "returning@example.com", "pm_card_visa", "")
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}, TrialPeriodDays: stripe.Int64(7)})
+		Expect(err).NotTo(HaveOccurred())
+		first, err := promotion(&stripe.PromotionCodeCreateParams{Restrictions: &stripe.PromotionCodeCreateRestrictionsParams{FirstTimeTransaction: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		other := recurringPrice(sc, prod.ID, "year", 10000)
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:     []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(other.ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{PromotionCode: stripe.String(first.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "discounts[0][promotion_code]")
+		Expect(StripeErr(err).Msg).To(Equal("This promotion code cannot be redeemed because the associated customer has prior transactions."))
+	})
+
 	It("refuses a code with a minimum amount on a subscription update, where the amount may change", func() {
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
 		Expect(err).NotTo(HaveOccurred())
