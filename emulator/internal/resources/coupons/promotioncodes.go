@@ -54,6 +54,9 @@ func createPromotionCode(c *api.Call) (any, error) {
 		if n < 1 {
 			return nil, apierr.InvalidRequest("Invalid max_redemptions: must be at least 1").WithParam("max_redemptions")
 		}
+		if m := coupon["max_redemptions"]; m != nil && n > api.Int(m) {
+			return nil, apierr.InvalidRequest("The promotion code's max_redemptions cannot be greater than its coupon's max_redemptions (%d).", api.Int(m)).WithParam("max_redemptions")
+		}
 		o["max_redemptions"] = n
 	}
 	if r, ok := c.Params.Obj("restrictions"); ok {
