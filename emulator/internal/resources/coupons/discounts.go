@@ -108,10 +108,17 @@ func redeemable(c *api.Call, p store.Obj, param string, scope Scope) error {
 	return nil
 }
 
-// hasPaid reports whether a customer already paid anything.
+// hasPaid reports whether a customer has a prior transaction: Stripe's
+// first-time codes are for "Customers without any successful payments or
+// invoices" (a paid invoice counts, a free trial's too).
 func hasPaid(c *api.Call, customer string) bool {
 	for _, ch := range c.Tx.List(c.Account, "charge", store.Query{Index: "customer", Value: customer}).Data {
 		if ch["status"] == "succeeded" {
+			return true
+		}
+	}
+	for _, inv := range c.Tx.List(c.Account, "invoice", store.Query{Index: "customer", Value: customer}).Data {
+		if inv["status"] == "paid" {
 			return true
 		}
 	}
