@@ -75,6 +75,18 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 		Expect(p.Code).To(Equal("Summer25"))
 	})
 
+	It("refuses a coupon name over 40 characters, quoting it as Stripe does", func() {
+		_, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(5),
+			Name: stripe.String("Kineo — first month intro (basic/USD/value)")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "name")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: Kine...lue); must be at most 40 characters"))
+		_, err = sc.V1Coupons.Update(Ctx, coupon.ID, &stripe.CouponUpdateParams{Name: stripe.String("Kineo — first month intro (basic/USD/value)")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "name")
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(5), Name: stripe.String("Kineo — first month intro (basic/USD)")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Name).To(HaveLen(len("Kineo — first month intro (basic/USD)")))
+	})
+
 	It("allows a code no more redemptions than its coupon", func() {
 		limited, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), MaxRedemptions: stripe.Int64(5)})
 		Expect(err).NotTo(HaveOccurred())

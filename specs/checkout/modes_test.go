@@ -127,6 +127,14 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.TotalDetails.AmountDiscount).To(Equal(int64(200)))
 	})
 
+	It("takes one discount, refusing more in Stripe's words", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
+		Expect(err).NotTo(HaveOccurred())
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, SuccessURL: stripe.String("https://shop.example/ok"),
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(c.ID)}, {Coupon: stripe.String(c.ID)}}},
+			"discounts", "Array discounts exceeded maximum 1 allowed elements.")
+	})
+
 	It("refuses what a mode does not take, as Stripe words it, creating nothing", func() {
 		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, CustomerCreation: stripe.String("always")},
 			"", "`customer_creation` can only be used in `payment` mode.")
