@@ -93,6 +93,23 @@ func Exclusive(params ...string) *Error {
 	return InvalidRequest("You may only specify one of these parameters: %s.", strings.Join(params, ", ")).WithCode("parameters_exclusive").WithParam(params[0])
 }
 
+// TooLong is Stripe's 400 for a string over its length limit (in
+// characters), quoting its first and last four: "Invalid string:
+// Kine...lue); must be at most 40 characters" (observed).
+func TooLong(param, value string, limit int) *Error {
+	r := []rune(value)
+	quoted := value
+	if len(r) > 8 {
+		quoted = string(r[:4]) + "..." + string(r[len(r)-4:])
+	}
+	return InvalidRequest("Invalid string: %s; must be at most %d characters", quoted, limit).WithParam(param)
+}
+
+// TooMany is Stripe's 400 for an array over its length limit (observed).
+func TooMany(param string, limit int) *Error {
+	return InvalidRequest("Array %s exceeded maximum %d allowed elements.", param, limit).WithParam(param)
+}
+
 // Internal is a 500 api_error for a failure of the emulator itself.
 func Internal(format string, args ...any) *Error {
 	return &Error{Status: 500, Type: TypeAPI, Message: fmt.Sprintf(format, args...)}

@@ -22,7 +22,7 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 		return apierr.Exclusive("allow_promotion_codes", "discounts")
 	}
 	if len(entries) > 1 {
-		return apierr.InvalidRequest("Checkout Sessions accept at most one discount.").WithParam("discounts")
+		return apierr.TooMany("discounts", 1)
 	}
 	if s["mode"] == "setup" {
 		return apierr.InvalidRequest("You can not pass `discounts` in `setup` mode.").WithParam("discounts")
