@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -120,7 +121,9 @@ func createCoupon(c *api.Call) (any, error) {
 		}
 		o["redeem_by"] = at
 	}
-	c.Copy(o, "name")
+	if err := copyName(c, o); err != nil {
+		return nil, err
+	}
 	if err := c.ApplyMetadata(o); err != nil {
 		return nil, err
 	}
@@ -169,6 +172,19 @@ func discounted(c *api.Call, id string) bool {
 		return !found
 	})
 	return found
+}
+
+// maxName is the longest name a coupon may have, in characters.
+const maxName = 40
+
+// copyName sets the coupon's name from the request, held to Stripe's
+// limit.
+func copyName(c *api.Call, o store.Obj) error {
+	if name, _ := c.Params.Str("name"); utf8.RuneCountInString(name) > maxName {
+		return apierr.TooLong("name", name, maxName)
+	}
+	c.Copy(o, "name")
+	return nil
 }
 
 func appliesTo(c *api.Call, o store.Obj) (any, error) {
@@ -222,7 +238,9 @@ func updateCoupon(c *api.Call) (any, error) {
 		return nil, err
 	}
 	after := api.Clone(before)
-	c.Copy(after, "name")
+	if err := copyName(c, after); err != nil {
+		return nil, err
+	}
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
