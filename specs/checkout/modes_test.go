@@ -127,6 +127,20 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.TotalDetails.AmountDiscount).To(Equal(int64(200)))
 	})
 
+	It("ends a trial no sooner than two days after the session is made", func() {
+		now := Epoch.Unix()
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, SuccessURL: stripe.String("https://shop.example/ok"),
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{TrialEnd: stripe.Int64(now + 47*3600 + 59*60)}},
+			"subscription_data[trial_end]", "The `trial_end` date has to be at least 2 days in the future.")
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan,
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{TrialEnd: stripe.Int64(now + 48*3600 + 60)}})
+		Expect(s.AmountTotal).To(BeZero())
+		Expect(s.PaymentMethodCollection).To(Equal(stripe.CheckoutSessionPaymentMethodCollectionAlways))
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(mustSubscription(sc, body["subscription"].(string)).TrialEnd).To(Equal(now + 48*3600 + 60))
+	})
+
 	It("takes one discount, refusing more in Stripe's words", func() {
 		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
 		Expect(err).NotTo(HaveOccurred())
