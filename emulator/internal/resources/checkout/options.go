@@ -47,6 +47,10 @@ func objectData(c *api.Call, mode string) (map[string]any, error) {
 		if d, ok := m["trial_period_days"].(int64); ok && d < 1 {
 			return nil, apierr.InvalidRequest("The trial period must be at least one day.").WithParam(name + "[trial_period_days]")
 		}
+		if end, ok := m["trial_end"].(int64); ok && end < c.Now+2*24*3600 {
+			// Stripe's bound and words (observed: 47h59m refused, 48h01m taken).
+			return nil, apierr.InvalidRequest("The `trial_end` date has to be at least 2 days in the future.").WithParam(name + "[trial_end]")
+		}
 		out = m
 	}
 	return out, nil
