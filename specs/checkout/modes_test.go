@@ -141,6 +141,31 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(mustSubscription(sc, body["subscription"].(string)).TrialEnd).To(Equal(now + 48*3600 + 60))
 	})
 
+	It("refuses at creation what the subscription could not be made of, and more line items than Stripe takes", func() {
+		twice := []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(1)}, {Price: stripe.String(monthly.ID), Quantity: stripe.Int64(2)}}
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: twice, SuccessURL: stripe.String("https://shop.example/ok")},
+			"line_items[1][price]", "Cannot add multiple subscription items with the same plan: "+monthly.ID)
+
+		lines := func(n int, recurring bool) []*stripe.CheckoutSessionCreateLineItemParams {
+			var out []*stripe.CheckoutSessionCreateLineItemParams
+			for i := 0; i < n; i++ {
+				pd := &stripe.CheckoutSessionCreateLineItemPriceDataParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(int64(100 + i)),
+					ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Item")}}
+				if recurring {
+					pd.Recurring = &stripe.CheckoutSessionCreateLineItemPriceDataRecurringParams{Interval: stripe.String("month")}
+				}
+				out = append(out, &stripe.CheckoutSessionCreateLineItemParams{PriceData: pd, Quantity: stripe.Int64(1)})
+			}
+			return out
+		}
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: lines(101, false), SuccessURL: stripe.String("https://shop.example/ok")},
+			"line_items", "Array line_items exceeded maximum 100 allowed elements.")
+		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: lines(21, true), SuccessURL: stripe.String("https://shop.example/ok")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items")
+		create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: lines(100, false)})
+		create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: append(lines(20, true), lines(20, false)...)})
+	})
+
 	It("takes one discount, refusing more in Stripe's words", func() {
 		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
 		Expect(err).NotTo(HaveOccurred())
