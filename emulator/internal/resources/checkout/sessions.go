@@ -40,6 +40,13 @@ var Kind = &api.Kind{
 // DefaultLifetime is how long a session stays open (Stripe: 24 hours).
 const DefaultLifetime = 24 * 3600
 
+// Stripe's limits on line items: 100 in payment mode, 20 recurring and 20
+// one-time ones in subscription mode.
+const (
+	maxPaymentItems      = 100
+	maxSubscriptionItems = 20
+)
+
 // Routes is the endpoint table.
 func Routes() []api.Route {
 	base := "/v1/checkout/sessions"
@@ -360,11 +367,16 @@ func lineItems(c *api.Call, mode, requested string, cus store.Obj) ([]store.Obj,
 	if mode != "setup" && len(raw) == 0 {
 		return nil, nil, "", 0, apierr.MissingParam("line_items")
 	}
+	if mode == "payment" && len(raw) > maxPaymentItems {
+		return nil, nil, "", 0, apierr.TooMany("line_items", maxPaymentItems)
+	}
 	var out []store.Obj
 	var rates [][]any
 	var total int64
 	recurringSeen := false
 	prices := make([]store.Obj, len(raw))
+	byType := map[any]int{}
+	planned := map[string]bool{} // the subscription's items, by price
 	for i, li := range raw {
 		prefix := fmt.Sprintf("line_items[%d]", i)
 		// A control on the hosted page; the test helper completes with
@@ -379,6 +391,15 @@ func lineItems(c *api.Call, mode, requested string, cus store.Obj) ([]store.Obj,
 			if mode == "payment" {
 				return nil, nil, "", 0, apierr.InvalidRequest("You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.").WithParam(prefix + "[price]")
 			}
+			// Each becomes an item of the subscription, which takes a
+			// price once: refused now rather than when the customer pays.
+			if id := api.Str(price["id"]); planned[id] {
+				return nil, nil, "", 0, apierr.InvalidRequest("Cannot add multiple subscription items with the same plan: %s", id).WithParam(prefix + "[price]")
+			}
+			planned[api.Str(price["id"])] = true
+		}
+		if byType[price["type"]]++; mode == "subscription" && byType[price["type"]] > maxSubscriptionItems {
+			return nil, nil, "", 0, apierr.InvalidRequest("In `subscription` mode a Checkout Session takes at most %d line items with recurring prices and %d with one-time prices.", maxSubscriptionItems, maxSubscriptionItems).WithParam("line_items")
 		}
 		prices[i] = price
 	}
