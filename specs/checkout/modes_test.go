@@ -166,6 +166,27 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: append(lines(20, true), lines(20, false)...)})
 	})
 
+	It("shows an existing customer's email, and gives a customer without one the email typed", func() {
+		known, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("known@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, Customer: stripe.String(known.ID)})
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"email": {"other@example.com"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["customer_details"].(map[string]any)["email"]).To(Equal("known@example.com"), "prefilled and not editable")
+
+		anonymous, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String("No email")})
+		Expect(err).NotTo(HaveOccurred())
+		s = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, Customer: stripe.String(anonymous.ID)})
+		status, body, err = emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"email": {"typed@example.com"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["customer_details"].(map[string]any)["email"]).To(Equal("typed@example.com"))
+		got, err := sc.V1Customers.Retrieve(Ctx, anonymous.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Email).To(Equal("typed@example.com"), "Checkout sets the email entered on a customer without one")
+	})
+
 	It("takes one discount, refusing more in Stripe's words", func() {
 		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
 		Expect(err).NotTo(HaveOccurred())
