@@ -629,12 +629,28 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		return nil, err
 	}
 	s := api.Clone(before)
+	var existing store.Obj
+	if id := api.Str(s["customer"]); id != "" {
+		existing, _ = c.Tx.Get(c.Account, "customer", id)
+	}
 	email, _ := c.Params.Str("email")
 	if email == "" {
 		email = api.Str(s["customer_email"])
 	}
 	if email == "" {
 		email = "customer@example.com"
+	}
+	if known := api.Str(existing["email"]); known != "" {
+		// Stripe prefills a customer's email and does not let it change.
+		email = known
+	} else if existing != nil {
+		// A customer without an email gets the one entered.
+		after := api.Clone(existing)
+		after["email"] = email
+		if err := c.Save(existing, after); err != nil {
+			return nil, err
+		}
+		existing = after
 	}
 	name, _ := c.Params.Str("name")
 	var nameV any
@@ -662,10 +678,6 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		// Basil keeps what the page collected under collected_information
 		// (shipping_details left the session's top level in 2025-03-31).
 		s["collected_information"] = store.Obj{"shipping_details": details}
-	}
-	var existing store.Obj
-	if id := api.Str(s["customer"]); id != "" {
-		existing, _ = c.Tx.Get(c.Account, "customer", id)
 	}
 	billing, err := collectBilling(c, s, existing)
 	if err != nil {
