@@ -2,6 +2,7 @@ package checkout_test
 
 import (
 	"net/url"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -185,6 +186,14 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		got, err := sc.V1Customers.Retrieve(Ctx, anonymous.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Email).To(Equal("typed@example.com"), "Checkout sets the email entered on a customer without one")
+	})
+
+	It("takes a client_reference_id of up to 200 characters", func() {
+		long := strings.Repeat("order-", 33) + "123" // 201
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, SuccessURL: stripe.String("https://shop.example/ok"),
+			ClientReferenceID: stripe.String(long)}, "client_reference_id", "Invalid string: orde...-123; must be at most 200 characters")
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, ClientReferenceID: stripe.String(long[:200])})
+		Expect(s.ClientReferenceID).To(Equal(long[:200]))
 	})
 
 	It("takes one discount, refusing more in Stripe's words", func() {
