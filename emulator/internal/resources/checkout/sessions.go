@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -39,6 +40,9 @@ var Kind = &api.Kind{
 
 // DefaultLifetime is how long a session stays open (Stripe: 24 hours).
 const DefaultLifetime = 24 * 3600
+
+// maxClientReference is the longest client_reference_id Stripe takes.
+const maxClientReference = 200
 
 // Stripe's limits on line items: 100 in payment mode, 20 recurring and 20
 // one-time ones in subscription mode.
@@ -164,6 +168,9 @@ func create(c *api.Call) (any, error) {
 		"success_url": nil, "total_details": totalDetails(mode), "ui_mode": "hosted", "url": url, "wallet_options": nil,
 	} {
 		s[k] = v
+	}
+	if ref, _ := c.Params.Str("client_reference_id"); utf8.RuneCountInString(ref) > maxClientReference {
+		return nil, apierr.TooLong("client_reference_id", ref, maxClientReference)
 	}
 	c.Copy(s, "success_url", "cancel_url", "client_reference_id", "customer_email", "allow_promotion_codes", "locale", "submit_type", "billing_address_collection",
 		"payment_method_collection")
