@@ -196,6 +196,74 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.ClientReferenceID).To(Equal(long[:200]))
 	})
 
+	Describe("a promotion code the customer types (allow_promotion_codes)", func() {
+		var promo *stripe.PromotionCode
+		BeforeEach(func() {
+			c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(20), Duration: stripe.String("forever")})
+			Expect(err).NotTo(HaveOccurred())
+			promo, err = sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("SUMMER20")})
+			Expect(err).NotTo(HaveOccurred())
+		})
+		typed := func(id, code string) (int, map[string]any) {
+			GinkgoHelper()
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+id+"/complete", url.Values{"payment_method": {"pm_card_visa"}, "promotion_code": {code}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			return status, body
+		}
+
+		It("takes the code off what the customer pays, whatever its case, and redeems it", func() {
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, AllowPromotionCodes: stripe.Bool(true)})
+			status, body := typed(s.ID, "summer20")
+			Expect(status).To(Equal(200), "%v", body)
+			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, &stripe.CheckoutSessionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("payment_intent"), stripe.String("line_items")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.AmountTotal).To(Equal(int64(1200)))
+			Expect(got.TotalDetails.AmountDiscount).To(Equal(int64(300)))
+			Expect(got.Discounts[0].PromotionCode.ID).To(Equal(promo.ID))
+			Expect(got.LineItems.Data[0].AmountDiscount).To(Equal(int64(300)))
+			Expect(got.PaymentIntent.Amount).To(Equal(int64(1200)))
+			promo, err = sc.V1PromotionCodes.Retrieve(Ctx, promo.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(promo.TimesRedeemed).To(Equal(int64(1)))
+		})
+
+		It("hands the code to the subscription a session starts", func() {
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, AllowPromotionCodes: stripe.Bool(true)})
+			status, body := typed(s.ID, "SUMMER20")
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["amount_total"]).To(BeNumerically("==", 1600))
+			sub, err := sc.V1Subscriptions.Retrieve(Ctx, body["subscription"].(string), &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("discounts"), stripe.String("latest_invoice")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.Discounts[0].PromotionCode.ID).To(Equal(promo.ID))
+			Expect(sub.LatestInvoice.Total).To(Equal(int64(1600)))
+		})
+
+		It("refuses a code the session does not take or the customer cannot redeem, keeping the session open", func() {
+			other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("vip@example.com")})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(promo.Coupon.ID), Code: stripe.String("VIPONLY"), Customer: stripe.String(other.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(promo.Coupon.ID), Code: stripe.String("BIGORDER"),
+				Restrictions: &stripe.PromotionCodeCreateRestrictionsParams{MinimumAmount: stripe.Int64(5000), MinimumAmountCurrency: stripe.String("eur")}})
+			Expect(err).NotTo(HaveOccurred())
+
+			closed := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+			status, body := typed(closed.ID, "SUMMER20")
+			Expect(status).To(Equal(400), "%v", body)
+			open := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, AllowPromotionCodes: stripe.Bool(true)})
+			for _, code := range []string{"NOSUCHCODE", "VIPONLY", "BIGORDER"} {
+				status, body = typed(open.ID, code)
+				Expect(status).To(Equal(400), "%s: %v", code, body)
+				Expect(body["error"].(map[string]any)["param"]).To(Equal("promotion_code"), code)
+			}
+			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, open.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+			Expect(got.Discounts).To(BeEmpty())
+			Expect(emu.Count("", "discount")).To(BeZero())
+		})
+	})
+
 	It("takes one discount, refusing more in Stripe's words", func() {
 		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
 		Expect(err).NotTo(HaveOccurred())
