@@ -35,12 +35,19 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 	if existing != nil {
 		return apierr.InvalidRequest("Checkout Sessions take a coupon or a promotion code, not an existing discount.").WithParam("discounts[0][discount]")
 	}
+	return discount(s, items, src, "discounts[0][promotion_code]", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon))
+}
+
+// discount applies a checked coupon or promotion code to the session:
+// the promotion code's own rules that depend on the session first (param
+// names it in errors), then its amount off each line item and the totals.
+func discount(s store.Obj, items []store.Obj, src coupons.Source, param string, amount coupons.Amount) error {
 	if guest(s) && src.PromotionCode != nil && api.Bool(api.Obj(src.PromotionCode["restrictions"])["first_time_transaction"]) {
 		// Stripe: codes limited to first-time customers are invalid for
 		// sessions that create no customer (its answer, observed).
-		return apierr.InvalidRequest("This promotion code cannot be redeemed because the associated customer has prior transactions.").WithParam("discounts[0][promotion_code]")
+		return apierr.InvalidRequest("This promotion code cannot be redeemed because the associated customer has prior transactions.").WithParam(param)
 	}
-	if err := coupons.CheckMinimum(src, minimumBase(s, items), scope.Currency, "discounts[0][promotion_code]"); err != nil {
+	if err := coupons.CheckMinimum(src, minimumBase(s, items), api.Str(s["currency"]), param); err != nil {
 		return err
 	}
 	cp := src.Coupon
@@ -57,7 +64,7 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 		products[i] = api.Str(api.Obj(it["price"])["product"])
 		discountable[i] = true
 	}
-	spread := coupons.Spread([]coupons.Amount{coupons.AmountOf(c, api.Str(cp["id"]), cp)}, amounts, products, discountable)
+	spread := coupons.Spread([]coupons.Amount{amount}, amounts, products, discountable)
 	var off int64
 	for i, it := range items {
 		var lineOff int64
@@ -73,6 +80,62 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 	}
 	api.Obj(s["total_details"])["amount_discount"] = off
 	return nil
+}
+
+// applyTypedCode applies the promotion code the customer types on the
+// page of a session with allow_promotion_codes (the complete helper's
+// promotion_code): the active code of that name, whatever its case, open
+// to the session's customer, checked as Stripe checks codes.
+func applyTypedCode(c *api.Call, s store.Obj) error {
+	code, _ := c.Params.Str("promotion_code")
+	if code == "" {
+		return nil
+	}
+	switch {
+	case !api.Bool(s["allow_promotion_codes"]):
+		return apierr.InvalidRequest("This Checkout Session does not let the customer enter a promotion code (`allow_promotion_codes` is not set).").WithParam("promotion_code")
+	case hasDiscount(s):
+		return apierr.InvalidRequest("This Checkout Session already has a discount.").WithParam("promotion_code")
+	case autoTaxEnabled(s) || api.Int(api.Obj(s["total_details"])["amount_tax"]) != 0 || hasTaxRates(c, s):
+		// The taxes were worked out on the amounts before the code.
+		return apierr.InvalidRequest("stripe-emu does not emulate a promotion code typed on a Checkout Session with tax rates or automatic tax, so it refused the completion rather than tax the wrong amounts.").WithParam("promotion_code")
+	}
+	promo := coupons.FindCode(c, code, api.Str(s["customer"]))
+	if promo == nil {
+		// Stripe's page says the code is invalid; its wording is not known.
+		return apierr.InvalidRequest("This code is invalid: no active promotion code `%s` can be redeemed here.", code).WithParam("promotion_code")
+	}
+	scope := coupons.Scope{Customer: api.Str(s["customer"]), Currency: api.Str(s["currency"])}
+	src, _, err := coupons.Resolve(c, params.NewValues(map[string]any{"promotion_code": promo["id"]}), "", scope)
+	if err != nil {
+		return err
+	}
+	items := storedItems(c, api.Str(s["id"]))
+	for _, it := range items {
+		it["quantity"] = api.Int(it["quantity"])
+	}
+	if err := discount(s, items, src, "promotion_code", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon)); err != nil {
+		return err
+	}
+	return saveItems(c, api.Str(s["id"]), items)
+}
+
+func hasDiscount(s store.Obj) bool {
+	list, _ := s["discounts"].([]any)
+	return len(list) > 0
+}
+
+// hasTaxRates reports whether a session's line items or subscription
+// carry tax rates set by hand.
+func hasTaxRates(c *api.Call, s store.Obj) bool {
+	for _, it := range storedItems(c, api.Str(s["id"])) {
+		if len(loadItemTax(c, api.Str(it["id"])).TaxRates) > 0 {
+			return true
+		}
+	}
+	rates, _ := storedData(c, api.Str(s["id"])).Get("default_tax_rates")
+	list, _ := rates.([]any)
+	return len(list) > 0
 }
 
 // guest reports a payment-mode session that makes no customer.

@@ -59,6 +59,7 @@ func Routes() []api.Route {
 		"shipping_details": completeShippingSchema, "shipping_rate": params.String(), "expand": params.ArrayOf(params.String()),
 		"custom_fields":       params.ArrayOf(params.Object(map[string]*params.Schema{"key": params.String(), "value": params.String()})),
 		"optional_items":      params.ArrayOf(params.Object(map[string]*params.Schema{"price": params.String(), "quantity": params.Integer()})),
+		"promotion_code":      params.String(),
 		"save_payment_method": params.Bool(),
 		"billing_address":     completeAddressSchema,
 		"tax_id":              completeTaxIDSchema,
@@ -668,6 +669,9 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		return nil, err
 	}
 	if err := addOptionalItems(c, s); err != nil {
+		return nil, err
+	}
+	if err := applyTypedCode(c, s); err != nil {
 		return nil, err
 	}
 	save, err := saveConsent(c, s)

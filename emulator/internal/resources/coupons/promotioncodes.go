@@ -81,6 +81,20 @@ func createPromotionCode(c *api.Call) (any, error) {
 	return o, c.Insert(o)
 }
 
+// FindCode finds the active promotion code a customer types as code
+// (whatever its case): one open to every customer, or that customer's
+// own ("" for a customer not known yet: only codes open to everyone).
+func FindCode(c *api.Call, code, customer string) store.Obj {
+	var found store.Obj
+	c.Tx.Each(c.Account, "promotion_code", func(p store.Obj) bool {
+		if api.Bool(p["active"]) && strings.EqualFold(api.Str(p["code"]), code) && (p["customer"] == nil || api.Str(p["customer"]) == customer && customer != "") {
+			found = p
+		}
+		return found == nil
+	})
+	return found
+}
+
 // validCode is what Stripe takes in a code: letters and digits.
 var validCode = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 
