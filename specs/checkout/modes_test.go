@@ -1,6 +1,8 @@
 package checkout_test
 
 import (
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -225,6 +227,23 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 			promo, err = sc.V1PromotionCodes.Retrieve(Ctx, promo.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(promo.TimesRedeemed).To(Equal(int64(1)))
+		})
+
+		It("asks for the code on the hosted page", func() {
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, AllowPromotionCodes: stripe.Bool(true)})
+			res, err := http.Get(s.URL)
+			Expect(err).NotTo(HaveOccurred())
+			page, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			Expect(string(page)).To(ContainSubstring(`name="promotion_code"`))
+			noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			res, err = noRedirect.PostForm(s.URL, url.Values{"payment_method": {"pm_card_visa"}, "promotion_code": {"Summer20"}})
+			Expect(err).NotTo(HaveOccurred())
+			res.Body.Close()
+			Expect(res.StatusCode).To(Equal(http.StatusSeeOther))
+			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.AmountTotal).To(Equal(int64(1200)))
 		})
 
 		It("hands the code to the subscription a session starts", func() {
