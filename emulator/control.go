@@ -342,6 +342,7 @@ var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
 {{else}}<input name="field_{{.Key}}" value="{{.Default}}"{{if eq .Type "numeric"}} inputmode="numeric"{{end}}>{{end}}</label></p>{{end}}
 {{range .Optional}}<p><label><input type="checkbox" name="optional_item" value="{{.Price}}"> Add {{.Quantity}} × {{.Price}}</label></p>{{end}}
 {{if .Save}}<p><label><input type="checkbox" name="save_payment_method" value="true"> Save my payment details for future purchases</label></p>{{end}}
+{{if .Codes}}<p><label>Promotion code <input name="promotion_code"></label></p>{{end}}
 {{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}
 </form>{{else}}<p>This session is {{.Status}}.</p>{{end}}
 </body></html>`))
@@ -419,6 +420,9 @@ func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
 		if req.PostForm.Get("save_payment_method") == "true" {
 			form.Set("save_payment_method", "true")
 		}
+		if code := req.PostForm.Get("promotion_code"); code != "" {
+			form.Set("promotion_code", code)
+		}
 		status, body, err := e.Call("POST", "/v1/test_helpers/checkout/sessions/"+id+"/complete", form, account)
 		if err != nil || status != 200 {
 			msg := fmt.Sprint(err)
@@ -438,7 +442,7 @@ func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
 	fields, optional, save := pageInputs(s)
 	_ = checkoutTmpl.Execute(w, map[string]any{
 		"ID": s["id"], "Mode": s["mode"], "Status": s["status"], "Total": s["amount_total"], "Currency": s["currency"],
-		"Fields": fields, "Optional": optional, "Save": save,
+		"Fields": fields, "Optional": optional, "Save": save, "Codes": s["allow_promotion_codes"] == true,
 		"Methods": []pageMethod{
 			{"pm_card_visa", "Pay with Visa 4242"}, {"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card"},
 			{"pm_card_chargeDeclined", "Pay with a declining card"}, {"pm_sepa_debit", "Pay by SEPA Direct Debit (settles later)"},
