@@ -59,3 +59,97 @@ var _ = Describe("A trial that ends without a payment method", Label("billing"),
 		Expect(got.Status).To(Equal(stripe.SubscriptionStatusPaused))
 	})
 })
+
+// How a trial ends: by itself without a payment method, as
+// trial_settings[end_behavior][missing_payment_method] says, or early with
+// trial_end=now.
+var _ = Describe("The end of a subscription's trial", Label("billing", "subscriptions", "trials"), func() {
+	var (
+		emu     *emulator.Emulator
+		sc      *stripe.Client
+		monthly *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Trial plan")})
+		Expect(err).NotTo(HaveOccurred())
+		monthly = recurringPrice(sc, prod.ID, "month", 1000)
+	})
+
+	// cardless is a 3-day trial of a customer without any payment method.
+	cardless := func(missing string) *stripe.Subscription {
+		GinkgoHelper()
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("trial@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{
+			Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+			TrialPeriodDays: stripe.Int64(3),
+			TrialSettings: &stripe.SubscriptionCreateTrialSettingsParams{EndBehavior: &stripe.SubscriptionCreateTrialSettingsEndBehaviorParams{
+				MissingPaymentMethod: stripe.String(missing)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		return sub
+	}
+	eventsOf := func(id string) []string {
+		var out []string
+		for _, ev := range emu.Events("") {
+			if obj, _ := ev["data"].(map[string]any)["object"].(map[string]any); obj["id"] == id {
+				out = append(out, ev["type"].(string))
+			}
+		}
+		return out
+	}
+
+	It("cancels the subscription when it ends without a payment method and missing_payment_method is cancel", func() {
+		sub := cardless("cancel")
+		trialEnd := time.Unix(sub.TrialEnd, 0)
+		emu.Clock().Set(trialEnd.Add(2 * time.Hour))
+
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(sub.EndedAt).To(Equal(trialEnd.Unix()))
+		Expect(sub.CanceledAt).To(Equal(trialEnd.Unix()))
+		Expect(eventsOf(sub.ID)).To(Equal([]string{"customer.subscription.created", "customer.subscription.trial_will_end", "customer.subscription.deleted"}))
+		n := 0
+		for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Total).To(BeZero(), "only the trial's own $0 invoice: nothing is billed after it")
+			n++
+		}
+		Expect(n).To(Equal(1))
+	})
+
+	It("pauses the subscription with customer.subscription.paused when missing_payment_method is pause", func() {
+		sub := cardless("pause")
+		emu.Clock().Set(time.Unix(sub.TrialEnd, 0).Add(2 * time.Hour))
+
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusPaused))
+		Expect(eventsOf(sub.ID)).To(Equal([]string{"customer.subscription.created", "customer.subscription.trial_will_end",
+			"customer.subscription.updated", "customer.subscription.paused"}))
+	})
+
+	It("starts the billing cycle at the moment trial_end=now ends the trial", func() {
+		cus := customerWithCard(sc, "early@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{
+			Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+			TrialPeriodDays: stripe.Int64(10),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.BillingCycleAnchor).To(Equal(sub.TrialEnd), "a trial anchors the cycle on its end")
+
+		now := Epoch.AddDate(0, 0, 3)
+		emu.Clock().Set(now)
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{TrialEndNow: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.TrialEnd).To(Equal(now.Unix()))
+		Expect(sub.BillingCycleAnchor).To(Equal(now.Unix()))
+		Expect(sub.Items.Data[0].CurrentPeriodStart).To(Equal(now.Unix()))
+		Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(now.AddDate(0, 1, 0).Unix()))
+	})
+})

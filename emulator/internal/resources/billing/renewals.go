@@ -377,7 +377,11 @@ func renew(c *api.Call, id string) error {
 			case "pause":
 				after["status"] = "paused"
 				after["pause_collection"] = nil
-				return c.Save(before, after)
+				if err := c.Save(before, after); err != nil {
+					return err
+				}
+				c.Emit("customer.subscription.paused", after, nil)
+				return nil
 			case "cancel":
 				// Nothing is invoiced for the period that never starts.
 				return endSubscription(c, before, "cancellation_requested")

@@ -1313,6 +1313,10 @@ func updateSubscription(c *api.Call) (any, error) {
 		}
 	}
 	if v, ok := c.Params.Get("trial_end"); ok && fmt.Sprint(v) == "now" && before["status"] == "trialing" {
+		if api.Int(before["billing_cycle_anchor"]) == api.Int(before["trial_end"]) {
+			// The cycle anchored on the trial's end starts now instead.
+			after["billing_cycle_anchor"] = c.Now
+		}
 		after["trial_end"] = c.Now
 		for _, it := range subItems(after) {
 			it["current_period_end"] = c.Now
