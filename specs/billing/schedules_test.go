@@ -135,6 +135,44 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(sub.EndedAt).To(Equal(Epoch.AddDate(0, 3, 0).Unix()))
 	})
 
+	It("sets its subscription's cancel_at to the last phase's end while end_behavior is cancel", func() {
+		s := twoPhases("cancel")
+		end := s.Phases[1].EndDate
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.CancelAt).To(Equal(end))
+		Expect(sub.CancelAtPeriodEnd).To(BeFalse())
+		Expect(sub.CanceledAt).To(Equal(Epoch.Unix()))
+
+		emu.Clock().Set(Epoch.AddDate(0, 0, 5))
+		s, err := sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{EndBehavior: stripe.String("release")})
+		Expect(err).NotTo(HaveOccurred())
+		sub = subscription(s.Subscription.ID)
+		Expect(sub.CancelAt).To(BeZero(), "released at the end, nothing cancels it")
+		Expect(sub.CanceledAt).To(BeZero())
+
+		s, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{EndBehavior: stripe.String("cancel")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(subscription(s.Subscription.ID).CancelAt).To(Equal(end))
+
+		// Released, the subscription forgets the schedule's cancellation
+		// unless asked to keep it.
+		s, err = sc.V1SubscriptionSchedules.Release(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		sub = subscription(s.ReleasedSubscription.ID)
+		Expect(sub.CancelAt).To(BeZero())
+		Expect(sub.CanceledAt).To(BeZero())
+
+		kept := twoPhases("cancel")
+		_, err = sc.V1SubscriptionSchedules.Release(Ctx, kept.ID, &stripe.SubscriptionScheduleReleaseParams{PreserveCancelDate: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		sub = subscription(kept.Subscription.ID)
+		Expect(sub.CancelAt).To(Equal(kept.Phases[1].EndDate))
+		emu.Clock().Set(time.Unix(sub.CancelAt, 0).Add(time.Hour))
+		sub = subscription(sub.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(sub.EndedAt).To(Equal(kept.Phases[1].EndDate))
+	})
+
 	It("starts at a later start_date, with no subscription until then", func() {
 		start := Epoch.AddDate(0, 0, 10)
 		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{

@@ -914,6 +914,37 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
 		Expect(sub.EndedAt).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
+		Expect(sub.CanceledAt).To(Equal(Epoch.Unix()), "the time of the request that asked for it, not the period's end")
+	})
+
+	It("records a requested cancellation's time and reason at once, and forgets them when it is taken back", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		asked := Epoch.AddDate(0, 0, 3)
+		emu.Clock().Set(asked)
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.CanceledAt).To(Equal(asked.Unix()))
+		Expect(sub.CancellationDetails.Reason).To(Equal(stripe.SubscriptionCancellationDetailsReasonCancellationRequested))
+
+		emu.Clock().Set(asked.AddDate(0, 0, 1))
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.CanceledAt).To(BeZero())
+		Expect(sub.CancellationDetails.Reason).To(BeEmpty())
+
+		at := Epoch.AddDate(0, 0, 20)
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(at.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.CanceledAt).To(Equal(asked.AddDate(0, 0, 1).Unix()))
+		Expect(sub.CancellationDetails.Reason).To(Equal(stripe.SubscriptionCancellationDetailsReasonCancellationRequested))
+		emu.Clock().Set(at.Add(time.Hour))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(sub.EndedAt).To(Equal(at.Unix()))
+		Expect(sub.CanceledAt).To(Equal(asked.AddDate(0, 0, 1).Unix()))
 	})
 
 	Describe("invoice previews (POST /v1/invoices/create_preview)", func() {

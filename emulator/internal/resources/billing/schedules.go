@@ -602,6 +602,11 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 	if d := firstString(phase["description"], settings["description"]); d != "" {
 		p["description"] = d
 	}
+	if sched["end_behavior"] == "cancel" {
+		// The subscription is created to end with the schedule.
+		phases := asAnys(sched["phases"])
+		p["cancel_at"] = api.Int(api.Obj(phases[len(phases)-1])["end_date"])
+	}
 	keepPhaseRates(c, phase)
 	res, err := runAs(c, createSubscription, p, map[string]string{"schedule": api.Str(sched["id"])}, nil)
 	if err != nil {
@@ -618,6 +623,39 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		return c.Insert(after)
 	}
 	return c.Save(sched, after)
+}
+
+// syncScheduleCancel shows on an active schedule's subscription the
+// cancellation its end_behavior makes (see scheduleCancel).
+func syncScheduleCancel(c *api.Call, sched store.Obj) error {
+	before, ok := c.Tx.Get(c.Account, "subscription", api.Str(sched["subscription"]))
+	if !ok {
+		return nil
+	}
+	after := api.Clone(before)
+	scheduleCancel(c, sched, after, false)
+	return c.Save(before, after)
+}
+
+// scheduleCancel sets on sub the cancellation its schedule makes: while
+// the schedule is active with end_behavior cancel, cancel_at is the end
+// of its last phase (canceled_at the time that was set); otherwise none,
+// unless keep (a release with preserve_cancel_date) leaves it in place.
+func scheduleCancel(c *api.Call, sched, sub store.Obj, keep bool) {
+	if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
+		return
+	}
+	phases := asAnys(sched["phases"])
+	if sched["status"] == "active" && sched["end_behavior"] == "cancel" && len(phases) > 0 {
+		end := api.Int(api.Obj(phases[len(phases)-1])["end_date"])
+		if sub["cancel_at"] == nil || api.Int(sub["cancel_at"]) != end {
+			sub["cancel_at"], sub["cancel_at_period_end"] = end, false
+			markCancellation(sub, c.Now)
+		}
+	} else if sub["cancel_at"] != nil && !keep {
+		sub["cancel_at"] = nil
+		markCancellation(sub, nil)
+	}
 }
 
 // phaseAutoTax reports whether a phase's invoices have automatic tax: its
@@ -847,7 +885,7 @@ func updateSchedule(c *api.Call) (any, error) {
 				return nil, err
 			}
 			out, _ := c.Tx.Get(c.Account, "subscription_schedule", api.Str(before["id"]))
-			return out, nil
+			return out, syncScheduleCancel(c, out)
 		}
 	}
 	if err := c.Save(before, after); err != nil {
@@ -857,6 +895,9 @@ func updateSchedule(c *api.Call) (any, error) {
 		// default_settings[automatic_tax] changed for the phase under way
 		// takes effect at once, as a phase's own would.
 		if err := applyAutoTaxSetting(c, after); err != nil {
+			return nil, err
+		}
+		if err := syncScheduleCancel(c, after); err != nil {
 			return nil, err
 		}
 	}
@@ -914,9 +955,9 @@ func releaseSchedule(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The emulator's schedules never set a cancellation on their
-	// subscription, so there is none to preserve or drop.
-	c.Inert("preserve_cancel_date")
+	// The cancellation end_behavior=cancel set on the subscription goes,
+	// unless preserve_cancel_date keeps it.
+	preserve, _ := c.Params.Bool("preserve_cancel_date")
 	subID := api.Str(before["subscription"])
 	after := api.Clone(before)
 	after["status"], after["released_at"], after["current_phase"], after["subscription"] = "released", c.Now, nil, nil
@@ -926,8 +967,11 @@ func releaseSchedule(c *api.Call) (any, error) {
 	if err := c.PutEmit(after, "subscription_schedule.released", nil); err != nil {
 		return nil, err
 	}
-	if subID != "" {
-		if err := linkSubscription(c, subID, nil); err != nil {
+	if sub, ok := c.Tx.Get(c.Account, "subscription", subID); ok {
+		released := api.Clone(sub)
+		released["schedule"] = nil
+		scheduleCancel(c, after, released, preserve)
+		if err := c.Save(sub, released); err != nil {
 			return nil, err
 		}
 	}

@@ -510,6 +510,7 @@ func createSubscription(c *api.Call) (any, error) {
 	if err := applyCancelAt(c, sub); err != nil {
 		return nil, err
 	}
+	noteCancellation(c, nil, sub)
 	if ts, ok := c.Params.Obj("trial_settings"); ok {
 		if b, _ := ts.Str("end_behavior.missing_payment_method"); b != "" {
 			sub["trial_settings"] = store.Obj{"end_behavior": store.Obj{"missing_payment_method": b}}
@@ -1146,7 +1147,9 @@ func endSubscription(c *api.Call, before store.Obj, reason string) error {
 	}
 	after := api.Clone(before)
 	after["status"] = "canceled"
-	after["canceled_at"] = c.Now
+	if !endsAsAsked(before, c.Now) {
+		after["canceled_at"] = c.Now
+	}
 	after["ended_at"] = c.Now
 	api.Obj(after["cancellation_details"])["reason"] = reason
 	if err := c.Put(after); err != nil {
@@ -1238,6 +1241,7 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err := applyCancelAt(c, after); err != nil {
 		return nil, err
 	}
+	noteCancellation(c, before, after)
 	applyCancellationDetails(c, after)
 	if err := applyPauseCollection(c, after); err != nil {
 		return nil, err
@@ -1521,6 +1525,49 @@ func applyCancelAt(c *api.Call, sub store.Obj) error {
 		sub["cancel_at"] = at
 	}
 	return nil
+}
+
+// cancelAsked reports whether a subscription is to be canceled later
+// (cancel_at_period_end or cancel_at).
+func cancelAsked(sub store.Obj) bool {
+	return sub != nil && (api.Bool(sub["cancel_at_period_end"]) || sub["cancel_at"] != nil)
+}
+
+// noteCancellation records a cancellation to come as Stripe shows it:
+// canceled_at is the time of the latest request that asked for it (kept
+// once the subscription ends), the reason cancellation_requested; taking
+// it back clears both.
+func noteCancellation(c *api.Call, before, after store.Obj) {
+	switch {
+	case cancelAsked(after) && (c.Params.Has("cancel_at_period_end") || c.Params.Has("cancel_at")):
+		markCancellation(after, c.Now)
+	case cancelAsked(before) && !cancelAsked(after):
+		markCancellation(after, nil)
+	}
+}
+
+// markCancellation sets (at a time) or clears (nil) a requested
+// cancellation's canceled_at and reason.
+func markCancellation(sub store.Obj, at any) {
+	details := api.Clone(api.Obj(sub["cancellation_details"]))
+	details["reason"] = nil
+	if at != nil {
+		details["reason"] = "cancellation_requested"
+	}
+	sub["canceled_at"], sub["cancellation_details"] = at, details
+}
+
+// endsAsAsked reports whether a subscription ending now ends when a
+// requested cancellation said, keeping the request's canceled_at.
+func endsAsAsked(sub store.Obj, now int64) bool {
+	switch {
+	case sub["canceled_at"] == nil:
+		return false
+	case api.Bool(sub["cancel_at_period_end"]):
+		return periodEnd(sub) <= now
+	default:
+		return sub["cancel_at"] != nil && api.Int(sub["cancel_at"]) <= now
+	}
 }
 
 // applyCancellationDetails records why the customer left, as the
