@@ -173,6 +173,49 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(sub.EndedAt).To(Equal(kept.Phases[1].EndDate))
 	})
 
+	It("takes its phases back with the past ones included, and refuses to move the current phase's start or end it in the past", func() {
+		s := twoPhases("release")
+		emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+		s = retrieve(s.ID)
+		Expect(s.CurrentPhase.StartDate).To(Equal(s.Phases[1].StartDate))
+		past, current := s.Phases[0], s.Phases[1]
+		phase := func(p *stripe.SubscriptionSchedulePhase) *stripe.SubscriptionScheduleUpdatePhaseParams {
+			return &stripe.SubscriptionScheduleUpdatePhaseParams{StartDate: stripe.Int64(p.StartDate), EndDate: stripe.Int64(p.EndDate),
+				Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(p.Items[0].Price.ID), Quantity: stripe.Int64(p.Items[0].Quantity)}}}
+		}
+		// A phase added after the ones retrieved, all sent back as they are.
+		s, err := sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+			phase(past), phase(current),
+			{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1)},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases).To(HaveLen(3))
+		Expect(s.Phases[0].StartDate).To(Equal(past.StartDate))
+		Expect(s.Phases[0].Items[0].Price.ID).To(Equal(basic.ID))
+		Expect(s.CurrentPhase.StartDate).To(Equal(current.StartDate))
+		Expect(s.Phases[2].StartDate).To(Equal(current.EndDate))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID), "the current phase goes on as it was")
+		Expect(sub.Items.Data[0].Quantity).To(Equal(int64(2)))
+
+		refused := func(param string, phases ...*stripe.SubscriptionScheduleUpdatePhaseParams) *stripe.Error {
+			GinkgoHelper()
+			_, err := sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: phases})
+			ExpectStripeError(err, 400, "invalid_request_error", "", param)
+			Expect(retrieve(s.ID).Phases).To(HaveLen(3), "nothing changed")
+			return StripeErr(err)
+		}
+		moved := phase(past)
+		moved.EndDate = stripe.Int64(past.EndDate - 86400)
+		refused("phases[0][end_date]", moved, phase(current))
+		now := phase(current)
+		now.StartDate, now.StartDateNow = nil, stripe.Bool(true)
+		Expect(refused("phases[0][start_date]", now).Msg).To(Equal("You can not modify the start date of the current phase."))
+		ended := phase(current)
+		ended.EndDate = stripe.Int64(Epoch.AddDate(0, 1, 0).Add(time.Hour).Unix())
+		refused("phases[1][end_date]", phase(past), ended)
+	})
+
 	It("starts at a later start_date, with no subscription until then", func() {
 		start := Epoch.AddDate(0, 0, 10)
 		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{

@@ -95,7 +95,7 @@ func createSchedule(c *api.Call) (any, error) {
 	if err := applyScheduleSettings(c, sched); err != nil {
 		return nil, err
 	}
-	phases, err := schedulePhases(c, start, nil, cusID)
+	phases, err := schedulePhases(c, start, nil, nil, cusID)
 	if err != nil {
 		return nil, err
 	}
@@ -171,17 +171,28 @@ func ownPaymentMethod(c *api.Call, customer, pm, param string) error {
 // its iterations (or duration) of its prices' interval, one interval if
 // neither is given. current, on an update of an active schedule, is the
 // phase under way: phases[0] is it, and keeps its start.
-func schedulePhases(c *api.Call, start int64, current store.Obj, customer string) ([]any, error) {
+func schedulePhases(c *api.Call, start int64, current store.Obj, stored []any, customer string) ([]any, error) {
 	var out []any
 	at := start
 	ps := c.Params.Array("phases")
 	if len(ps) == 0 {
 		return nil, apierr.InvalidRequest("A subscription schedule needs at least one phase.").WithParam("phases")
 	}
-	for i, pp := range ps {
+	first := 0 // the phase that starts at start
+	if current != nil {
+		var err error
+		if out, first, err = pastPhases(c, ps, current, stored, customer); err != nil {
+			return nil, err
+		}
+		if first == len(ps) {
+			return nil, apierr.InvalidRequest("The phases must include the current phase, which started at %d.", start).WithParam("phases")
+		}
+	}
+	for i, pp := range ps[first:] {
+		i += first
 		prefix := fmt.Sprintf("phases[%d]", i)
-		if i == 0 && current != nil {
-			if v, ok := pp.Get("start_date"); ok && v != "now" && fmt.Sprint(v) != strconv.FormatInt(start, 10) {
+		if i == first && current != nil {
+			if v, ok := pp.Get("start_date"); ok && fmt.Sprint(v) != strconv.FormatInt(start, 10) {
 				return nil, apierr.InvalidRequest("You can not modify the start date of the current phase.").WithParam(prefix + "[start_date]")
 			}
 		} else if pp.Has("start_date") {
@@ -193,7 +204,10 @@ func schedulePhases(c *api.Call, start int64, current store.Obj, customer string
 		if err != nil {
 			return nil, err
 		}
-		if i > 0 {
+		if i == first && current != nil && api.Int(phase["end_date"]) <= c.Now {
+			return nil, apierr.InvalidRequest("The end date of the current phase must be in the future.").WithParam(prefix + "[end_date]")
+		}
+		if i > first {
 			// A phase after the first would start its trial or bill its
 			// one-off items on a subscription already running.
 			if phase["trial_end"] != nil {
@@ -203,13 +217,52 @@ func schedulePhases(c *api.Call, start int64, current store.Obj, customer string
 				return nil, apierr.InvalidRequest("stripe-emu does not emulate add_invoice_items on a phase after the first, so it refused the request rather than answer as if it had taken effect.").WithParam(prefix + "[add_invoice_items]")
 			}
 		}
-		if len(out) > 0 && phase["currency"] != api.Obj(out[0])["currency"] {
+		if len(out) > 0 && phase["currency"] != api.Obj(out[len(out)-1])["currency"] {
 			return nil, apierr.InvalidRequest("All phases of a subscription schedule must use the same currency.").WithParam(prefix + "[items]")
 		}
 		out = append(out, phase)
 		at = api.Int(phase["end_date"])
 	}
 	return out, nil
+}
+
+// pastPhases reads the phases an update of an active schedule sends
+// before its current phase (stored: the schedule's phases): each must be
+// one of those that have ended, as it was, since the past is not changed,
+// and is kept as stored. first is the index of the phase sent for the
+// current one.
+func pastPhases(c *api.Call, ps []params.Values, current store.Obj, stored []any, customer string) (kept []any, first int, err error) {
+	start := api.Int(current["start_date"])
+	for ; first < len(ps); first++ {
+		v, ok := ps[first].Get("start_date")
+		at, perr := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+		if !ok || perr != nil || at >= start {
+			return kept, first, nil
+		}
+		prefix := fmt.Sprintf("phases[%d]", first)
+		var was store.Obj
+		for _, p := range stored {
+			if api.Int(api.Obj(p)["start_date"]) == at && api.Int(api.Obj(p)["end_date"]) <= start {
+				was = api.Obj(p)
+			}
+		}
+		if was == nil {
+			return nil, 0, apierr.InvalidRequest("You can not add a phase that starts before the current phase.").WithParam(prefix + "[start_date]")
+		}
+		if len(kept) > 0 && api.Int(api.Obj(kept[len(kept)-1])["end_date"]) != at {
+			return nil, 0, apierr.InvalidRequest("Each phase must start when the one before it ends (%d).", api.Int(api.Obj(kept[len(kept)-1])["end_date"])).WithParam(prefix + "[start_date]")
+		}
+		// Read as any phase is, so a bad parameter is refused the same way.
+		sent, err := schedulePhase(c, ps[first], prefix, at, customer)
+		if err != nil {
+			return nil, 0, err
+		}
+		if api.Int(sent["end_date"]) != api.Int(was["end_date"]) {
+			return nil, 0, apierr.InvalidRequest("You can not modify the end date of a phase that has already ended.").WithParam(prefix + "[end_date]")
+		}
+		kept = append(kept, was)
+	}
+	return kept, first, nil
 }
 
 func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64, customer string) (store.Obj, error) {
@@ -425,12 +478,12 @@ func currentPhase(sched store.Obj) store.Obj {
 
 // keepsStarted refuses an update of the current phase that changes what
 // took effect when it began: its trial and its one-off items.
-func keepsStarted(phase, old store.Obj) error {
+func keepsStarted(phase, old store.Obj, prefix string) error {
 	if api.Int(phase["trial_end"]) != api.Int(old["trial_end"]) {
-		return apierr.InvalidRequest("stripe-emu does not emulate changing the trial of the current phase, so it refused the request rather than answer as if it had taken effect.").WithParam("phases[0][trial_end]")
+		return apierr.InvalidRequest("stripe-emu does not emulate changing the trial of the current phase, so it refused the request rather than answer as if it had taken effect.").WithParam(prefix + "[trial_end]")
 	}
 	if len(asAnys(phase["add_invoice_items"])) > 0 && !sameJSON(phase["add_invoice_items"], old["add_invoice_items"]) {
-		return apierr.InvalidRequest("stripe-emu does not emulate add_invoice_items on the current phase, so it refused the request rather than answer as if it had taken effect.").WithParam("phases[0][add_invoice_items]")
+		return apierr.InvalidRequest("stripe-emu does not emulate add_invoice_items on the current phase, so it refused the request rather than answer as if it had taken effect.").WithParam(prefix + "[add_invoice_items]")
 	}
 	return nil
 }
@@ -865,15 +918,19 @@ func updateSchedule(c *api.Call) (any, error) {
 			current = api.Obj(before["current_phase"])
 			start = api.Int(current["start_date"])
 		}
-		phases, err := schedulePhases(c, start, current, api.Str(before["customer"]))
+		phases, err := schedulePhases(c, start, current, asAnys(before["phases"]), api.Str(before["customer"]))
 		if err != nil {
 			return nil, err
 		}
 		after["phases"] = phases
 		if current != nil {
-			first := api.Obj(phases[0])
+			k := 0 // the current phase, after the past ones sent
+			for api.Int(api.Obj(phases[k])["start_date"]) != start {
+				k++
+			}
+			first := api.Obj(phases[k])
 			old := currentPhase(before)
-			if err := keepsStarted(first, old); err != nil {
+			if err := keepsStarted(first, old, fmt.Sprintf("phases[%d]", k)); err != nil {
 				return nil, err
 			}
 			after["current_phase"] = store.Obj{"start_date": first["start_date"], "end_date": first["end_date"]}
