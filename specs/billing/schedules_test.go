@@ -303,6 +303,37 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(third.CurrentPhase).To(BeNil())
 	})
 
+	It("credits the unused time on a final invoice when canceled, by default, as its prorate and invoice_now default to true", func() {
+		s := twoPhases("release")
+		first := subscription(s.Subscription.ID).LatestInvoice.ID
+		emu.Clock().Set(Epoch.AddDate(0, 0, 15)) // half of September's 30 days
+		_, err := sc.V1SubscriptionSchedules.Cancel(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		inv := sub.LatestInvoice
+		Expect(inv.ID).NotTo(Equal(first))
+		Expect(inv.Total).To(Equal(int64(-500)))
+		Expect(inv.Lines.Data).To(HaveLen(1))
+		Expect(inv.Lines.Data[0].Description).To(HavePrefix("Unused time on 1 × Plan"))
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Balance).To(Equal(int64(-500)))
+
+		// prorate=false credits nothing.
+		other := twoPhases("release") // its first invoice takes the credit
+		emu.Clock().Set(Epoch.AddDate(0, 0, 20))
+		_, err = sc.V1SubscriptionSchedules.Cancel(Ctx, other.ID, &stripe.SubscriptionScheduleCancelParams{Prorate: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		got, err = sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Balance).To(BeZero())
+		for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Fail("a proration was left: " + ii.ID)
+		}
+	})
+
 	It("is aborted when failed payments cancel its subscription", func() {
 		s := twoPhases("release")
 		failing, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})

@@ -983,17 +983,25 @@ func cancelSchedule(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	invoiceNow := true
+	// Unlike a subscription's own cancellation, both default to true.
+	invoiceNow, prorate := true, true
 	if v, ok := c.Params.Bool("invoice_now"); ok {
 		invoiceNow = v
 	}
-	c.AcceptWhen("prorate", false)
+	if v, ok := c.Params.Bool("prorate"); ok {
+		prorate = v
+	}
 	after := api.Clone(before)
 	after["status"], after["canceled_at"], after["current_phase"] = "canceled", c.Now, nil
 	if err := c.PutEmit(after, "subscription_schedule.canceled", nil); err != nil {
 		return nil, err
 	}
 	if sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(before["subscription"])); ok && sub["status"] != "canceled" {
+		if prorate && (sub["status"] == "active" || sub["status"] == "past_due") {
+			if err := creditUnusedTime(c, sub, sub); err != nil {
+				return nil, err
+			}
+		}
 		if err := endSubscription(c, sub, "cancellation_requested"); err != nil {
 			return nil, err
 		}
