@@ -679,6 +679,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
 			Expect(inv.AmountPaid).To(BeNumerically(">", 0))
 			Expect(count(emu.EventTypes(""), "customer.subscription.updated")).To(Equal(updates + 1))
+			Expect(emu.EventTypes("")).NotTo(ContainElement("customer.subscription.pending_update_applied"), "no pending update was ever seen")
 		})
 
 		It("keeps the subscription as it was until the update's invoice is paid", func() {
@@ -699,6 +700,8 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 			Expect(got.Items.Data[0].Quantity).To(Equal(int64(3)))
 			Expect(got.PendingUpdate).To(BeNil())
+			types := emu.EventTypes("")
+			Expect(types[len(types)-2:]).To(Equal([]string{"customer.subscription.updated", "customer.subscription.pending_update_applied"}))
 		})
 
 		It("voids the invoice and drops the update once it expires unpaid", func() {
@@ -714,6 +717,8 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
 			inv, _ := sc.V1Invoices.Retrieve(Ctx, invID, nil)
 			Expect(inv.Status).To(Equal(stripe.InvoiceStatusVoid))
+			Expect(count(emu.EventTypes(""), "customer.subscription.pending_update_expired")).To(Equal(1))
+			Expect(emu.EventTypes("")).NotTo(ContainElement("customer.subscription.pending_update_applied"))
 		})
 
 		It("refuses parameters a pending update cannot carry, changing nothing", func() {

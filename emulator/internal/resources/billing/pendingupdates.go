@@ -131,7 +131,12 @@ func applyPendingUpdate(c *api.Call, before store.Obj) error {
 		c.Emit("customer.subscription.updated", after, prev)
 		return nil
 	}
-	return c.Save(before, after)
+	// A pending update the subscription showed is announced as applied.
+	if err := c.Save(before, after); err != nil {
+		return err
+	}
+	c.Emit("customer.subscription.pending_update_applied", after, nil)
+	return nil
 }
 
 // expirePendingUpdate drops an unpaid pending update and voids its invoice.
@@ -148,5 +153,9 @@ func expirePendingUpdate(c *api.Call, id string) error {
 	before, _ = c.Tx.Get(c.Account, "subscription", id)
 	after := api.Clone(before)
 	after["pending_update"] = nil
-	return c.Save(before, after)
+	if err := c.Save(before, after); err != nil {
+		return err
+	}
+	c.Emit("customer.subscription.pending_update_expired", after, nil)
+	return nil
 }
