@@ -241,6 +241,39 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
 	})
 
+	It("moves a schedule that has not started to another start date, or starts it now, on update", func() {
+		start := Epoch.AddDate(0, 0, 10)
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDate: stripe.Int64(start.Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		later := Epoch.AddDate(0, 0, 20)
+		items := []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}}
+		s, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+			{Items: items, StartDate: stripe.Int64(later.Unix())}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusNotStarted))
+		Expect(s.Phases[0].StartDate).To(Equal(later.Unix()))
+		Expect(s.Phases[0].EndDate).To(Equal(later.AddDate(0, 1, 0).Unix()))
+
+		emu.Clock().Set(start.Add(time.Hour))
+		Expect(retrieve(s.ID).Status).To(Equal(stripe.SubscriptionScheduleStatusNotStarted), "no longer starting then")
+
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+			{Items: items, StartDate: stripe.Int64(Epoch.Unix())}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][start_date]")
+
+		s, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+			{Items: items, StartDateNow: stripe.Bool(true)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+		Expect(s.Phases[0].StartDate).To(Equal(start.Add(time.Hour).Unix()))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.StartDate).To(Equal(start.Add(time.Hour).Unix()))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
+	})
+
 	It("takes over an existing subscription and plans a downgrade for its period end", func() {
 		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(plus.ID)}}}
 		sub, err := sc.V1Subscriptions.Create(Ctx, p)

@@ -80,16 +80,9 @@ func createSchedule(c *api.Call) (any, error) {
 	if !c.Params.Has("phases") {
 		return nil, apierr.MissingParam("phases")
 	}
-	start := c.Now
-	if v, ok := c.Params.Get("start_date"); ok && v != "now" {
-		n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
-		switch {
-		case err != nil:
-			return nil, apierr.InvalidRequest("Invalid start_date: must be an integer Unix timestamp or `now`").WithParam("start_date")
-		case n < c.Now:
-			return nil, apierr.InvalidRequest("stripe-emu does not emulate backdated subscription schedules: start_date must be `now` or a time to come.").WithParam("start_date")
-		}
-		start = n
+	start, err := startDate(c, c.Params, "start_date")
+	if err != nil {
+		return nil, err
 	}
 	sched := newSchedule(c, cus)
 	if err := applyScheduleSettings(c, sched); err != nil {
@@ -110,6 +103,23 @@ func createSchedule(c *api.Call) (any, error) {
 		return sched, startSchedule(c, sched, true)
 	}
 	return sched, c.Insert(sched)
+}
+
+// startDate reads a schedule's start_date (of p, named param): now, or
+// a time to come.
+func startDate(c *api.Call, p params.Values, param string) (int64, error) {
+	v, ok := p.Get("start_date")
+	if !ok || v == "now" {
+		return c.Now, nil
+	}
+	n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+	switch {
+	case err != nil:
+		return 0, apierr.InvalidRequest("Invalid %s: must be an integer Unix timestamp or `now`", param).WithParam(param)
+	case n < c.Now:
+		return 0, apierr.InvalidRequest("stripe-emu does not emulate backdated subscription schedules: %s must be `now` or a time to come.", param).WithParam(param)
+	}
+	return n, nil
 }
 
 // applyScheduleSettings sets what create and update share: end_behavior,
@@ -195,7 +205,8 @@ func schedulePhases(c *api.Call, start int64, current store.Obj, stored []any, c
 			if v, ok := pp.Get("start_date"); ok && fmt.Sprint(v) != strconv.FormatInt(start, 10) {
 				return nil, apierr.InvalidRequest("You can not modify the start date of the current phase.").WithParam(prefix + "[start_date]")
 			}
-		} else if pp.Has("start_date") {
+		} else if i > 0 && pp.Has("start_date") {
+			// The first phase's start is start, which its caller read.
 			if v, _ := pp.Get("start_date"); fmt.Sprint(v) != strconv.FormatInt(at, 10) {
 				return nil, apierr.InvalidRequest("Each phase must start when the one before it ends (%d).", at).WithParam(prefix + "[start_date]")
 			}
@@ -917,6 +928,11 @@ func updateSchedule(c *api.Call) (any, error) {
 		if before["status"] == "active" {
 			current = api.Obj(before["current_phase"])
 			start = api.Int(current["start_date"])
+		} else if ps := c.Params.Array("phases"); len(ps) > 0 && ps[0].Has("start_date") {
+			// A schedule yet to start may be moved, to now too.
+			if start, err = startDate(c, ps[0], "phases[0][start_date]"); err != nil {
+				return nil, err
+			}
 		}
 		phases, err := schedulePhases(c, start, current, asAnys(before["phases"]), api.Str(before["customer"]))
 		if err != nil {
@@ -947,6 +963,14 @@ func updateSchedule(c *api.Call) (any, error) {
 	}
 	if err := c.Save(before, after); err != nil {
 		return nil, err
+	}
+	if before["status"] == "not_started" && api.Int(api.Obj(asAnys(after["phases"])[0])["start_date"]) <= c.Now {
+		// Moved to now: its subscription starts with the request.
+		if err := startSchedule(c, after, false); err != nil {
+			return nil, err
+		}
+		out, _ := c.Tx.Get(c.Account, "subscription_schedule", api.Str(before["id"]))
+		return out, nil
 	}
 	if before["status"] == "active" {
 		// default_settings[automatic_tax] changed for the phase under way
