@@ -124,6 +124,28 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		}
 	})
 
+	It("warns again a week before the new end when an update extends it after the warning", func() {
+		s := twoPhases("release")
+		emu.Clock().Set(Epoch.AddDate(0, 3, -5))
+		Expect(count(emu.EventTypes(""), "subscription_schedule.expiring")).To(Equal(1))
+		s = retrieve(s.ID)
+		phase := func(p *stripe.SubscriptionSchedulePhase) *stripe.SubscriptionScheduleUpdatePhaseParams {
+			return &stripe.SubscriptionScheduleUpdatePhaseParams{StartDate: stripe.Int64(p.StartDate), EndDate: stripe.Int64(p.EndDate),
+				Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(p.Items[0].Price.ID), Quantity: stripe.Int64(p.Items[0].Quantity)}}}
+		}
+		_, err := sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+			phase(s.Phases[1]), {Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1)}}})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 4, -6))
+		Expect(count(emu.EventTypes(""), "subscription_schedule.expiring")).To(Equal(2))
+		last := emu.Events("")
+		for _, ev := range last {
+			if ev["type"] == "subscription_schedule.expiring" {
+				Expect(ev["created"]).To(BeNumerically("<=", Epoch.AddDate(0, 4, -7).Unix()))
+			}
+		}
+	})
+
 	It("cancels its subscription after the last phase when end_behavior is cancel, and is then completed", func() {
 		s := twoPhases("cancel")
 		emu.Clock().Set(Epoch.AddDate(0, 3, 0).Add(2 * time.Hour))

@@ -192,7 +192,9 @@ func run(c *api.Call, a dueAction) error {
 			return nil
 		}
 		c.Emit("subscription_schedule.expiring", sched, nil)
-		return c.Tx.SetMeta(expiringKey(c.Account, a.id), "1")
+		phases := asAnys(sched["phases"])
+		end := api.Int(api.Obj(phases[len(phases)-1])["end_date"])
+		return c.Tx.SetMeta(expiringKey(c.Account, a.id), strconv.FormatInt(end, 10))
 	case "trial_will_end":
 		sub, ok := c.Tx.Get(c.Account, "subscription", a.id)
 		if !ok {

@@ -1083,6 +1083,7 @@ func listSchedules(c *api.Call) (any, error) {
 // Stripe sends subscription_schedule.expiring.
 const ScheduleExpiring = 7 * 86400
 
+// expiringKey holds the end date a schedule's warning was sent for.
 func expiringKey(account, id string) string { return "schexp:" + account + ":" + id }
 
 // scheduleDue appends a schedule's start or phase change, and its
@@ -1103,8 +1104,10 @@ func scheduleDue(out []dueAction, tx *store.Tx, account, clockID string, f []gjs
 	}
 	ends := f[5].Array()
 	if len(ends) > 0 {
-		warn := max(ends[len(ends)-1].Int()-ScheduleExpiring, f[4].Int())
-		if _, sent := tx.GetMeta(expiringKey(account, id)); !sent && warn <= target {
+		// Sent once per end: an update that moves the end warns again.
+		end := ends[len(ends)-1].Int()
+		warn := max(end-ScheduleExpiring, f[4].Int())
+		if sentFor, _ := tx.GetMeta(expiringKey(account, id)); sentFor != strconv.FormatInt(end, 10) && warn <= target {
 			out = append(out, dueAction{warn, "schedule_expiring", id})
 		}
 	}
