@@ -777,6 +777,34 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
 	})
 
+	It("starts a new cycle at once when the price changes to another interval, crediting the unused time", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		now := Epoch.AddDate(0, 0, 15) // half of September's 30 days
+		emu.Clock().Set(now)
+		item := []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(yearly.ID)}}
+
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{Items: item, BillingCycleAnchorUnchanged: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "billing_cycle_anchor")
+
+		p := &stripe.SubscriptionUpdateParams{Items: item}
+		p.AddExpand("latest_invoice")
+		got, err := sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.BillingCycleAnchor).To(Equal(now.Unix()))
+		Expect(got.Items.Data[0].CurrentPeriodStart).To(Equal(now.Unix()))
+		Expect(got.Items.Data[0].CurrentPeriodEnd).To(Equal(now.AddDate(1, 0, 0).Unix()))
+		inv := got.LatestInvoice
+		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+		Expect(inv.Total).To(Equal(int64(10000-500)), "the year in full, less the unused half of September")
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Fail("a proration was left: " + ii.ID)
+		}
+	})
+
 	It("invoices an upgrade at once with always_invoice, and refuses mixing intervals", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)

@@ -1308,6 +1308,13 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !reset && before["status"] != "trialing" && intervalChanged(before, after) {
+		// Another interval starts a new billing cycle now, as
+		// billing_cycle_anchor=now does (a trial's end anchors it anyway).
+		if reset, err = intervalReset(c, before, pending); err != nil {
+			return nil, err
+		}
+	}
 	if err := applySubscriptionAutoTax(c, after, cus); err != nil {
 		return nil, err
 	}
@@ -1332,7 +1339,7 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
-	if changed && behavior == "always_invoice" {
+	if changed && behavior == "always_invoice" && !reset {
 		inv, err := subscriptionInvoiceFromPending(c, after)
 		if err != nil {
 			return nil, err
@@ -1434,6 +1441,35 @@ func resetAnchorParam(c *api.Call, sub store.Obj, pending bool) (bool, error) {
 	}
 	if sub["status"] != "active" && sub["status"] != "past_due" {
 		return false, apierr.InvalidRequest("The billing cycle of a subscription whose status is %s cannot be reset.", sub["status"]).WithParam("billing_cycle_anchor")
+	}
+	return true, nil
+}
+
+// intervalChanged reports whether an update moves a subscription's
+// prices to another recurring interval.
+func intervalChanged(before, after store.Obj) bool {
+	i0, c0 := recurring(api.Obj(subItems(before)[0]["price"]))
+	i1, c1 := recurring(api.Obj(subItems(after)[0]["price"]))
+	return i0 != i1 || c0 != c1
+}
+
+// intervalReset decides an update changing the interval resets the
+// billing cycle, refusing what keeps it or what the emulator does not
+// reset.
+func intervalReset(c *api.Call, sub store.Obj, pending bool) (bool, error) {
+	if v, _ := c.Params.Get("billing_cycle_anchor"); fmt.Sprint(v) == "unchanged" {
+		return false, apierr.InvalidRequest("The billing cycle anchor cannot be left unchanged when the prices change to another billing interval: the cycle starts again now.").WithParam("billing_cycle_anchor")
+	}
+	for _, p := range []string{"proration_date", "cancel_at", "trial_end"} {
+		if c.Params.Has(p) {
+			return false, apierr.InvalidRequest("stripe-emu does not emulate a change of billing interval together with %s, so it refused the request rather than answer as if it had taken effect.", p).WithParam(p)
+		}
+	}
+	if pending {
+		return false, apierr.InvalidRequest("stripe-emu does not emulate a change of billing interval in a pending update, so it refused the request rather than answer as if it had taken effect.").WithParam("payment_behavior")
+	}
+	if sub["status"] != "active" && sub["status"] != "past_due" {
+		return false, apierr.InvalidRequest("stripe-emu does not emulate changing the billing interval of a subscription whose status is %s, so it refused the request rather than answer as if it had taken effect.", sub["status"]).WithParam("items")
 	}
 	return true, nil
 }
@@ -1776,7 +1812,9 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		onPrice[price["id"]] = id
 	}
 	setItems(after, kept)
-	if behavior == "none" || fraction == 0 || after["status"] == "trialing" {
+	if behavior == "none" || fraction == 0 || after["status"] == "trialing" || intervalChanged(before, after) {
+		// (A new interval starts a new cycle, whose reset credits the
+		// old period instead.)
 		return changed, nil
 	}
 	for _, d := range deltas {
