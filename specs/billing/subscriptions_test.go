@@ -950,6 +950,31 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.CanceledAt).To(Equal(Epoch.Unix()), "the time of the request that asked for it, not the period's end")
 	})
 
+	It("prorates the renewal of a period that cancel_at ends early", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		at := time.Date(2025, 10, 16, 12, 0, 0, 0, time.UTC) // 15 of October's 31 days into the period
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(at.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+
+		emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		inv := got.LatestInvoice
+		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(inv.Lines.Data).To(HaveLen(1))
+		Expect(inv.Lines.Data[0].Amount).To(Equal(int64(484)), "1000 × 15 of October's 31 days")
+		Expect(inv.Lines.Data[0].Period.End).To(Equal(at.Unix()))
+		Expect(inv.AmountPaid).To(Equal(int64(484)))
+
+		emu.Clock().Set(at.Add(time.Hour))
+		got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(got.EndedAt).To(Equal(at.Unix()))
+	})
+
 	It("records a requested cancellation's time and reason at once, and forgets them when it is taken back", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)

@@ -410,7 +410,12 @@ func renew(c *api.Call, id string) error {
 	if trialEnded {
 		usageFrom = 0 // usage during a trial is free
 	}
-	inv, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_cycle", start: start, end: end, id: invID, usageFrom: usageFrom, since: periodStart(before), collection: func(inv store.Obj) {
+	period := periodInvoice{reason: "subscription_cycle", start: start, end: end, id: invID, usageFrom: usageFrom, since: periodStart(before)}
+	if at := api.Int(before["cancel_at"]); before["cancel_at"] != nil && at > start && at < end {
+		// A period cancel_at ends early is billed only up to it.
+		period.partial, period.fraction, period.end = true, float64(at-start)/float64(end-start), at
+	}
+	period.collection = func(inv store.Obj) {
 		if unpaid || paused != "" {
 			// An unpaid subscription keeps invoicing, but its invoices stay
 			// drafts until someone turns automatic collection back on; so
@@ -425,7 +430,8 @@ func renew(c *api.Call, id string) error {
 			// The first real invoice after a trial is collected at once.
 			inv["automatically_finalizes_at"] = c.Now
 		}
-	}})
+	}
+	inv, err := subscriptionInvoice(c, after, period)
 	if err != nil || (paused != "mark_uncollectible" && paused != "void") {
 		return err
 	}
