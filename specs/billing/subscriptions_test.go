@@ -950,6 +950,46 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.CanceledAt).To(Equal(Epoch.Unix()), "the time of the request that asked for it, not the period's end")
 	})
 
+	It("credits the time a cancel_at set within the period takes off it, and charges back what moving or removing it gives back", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		pending := func() map[string]int64 {
+			GinkgoHelper()
+			out := map[string]int64{}
+			for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+				Expect(err).NotTo(HaveOccurred())
+				Expect(ii.Proration).To(BeTrue())
+				out[ii.Description] = ii.Amount
+			}
+			return out
+		}
+		day := func(d int) time.Time { return Epoch.AddDate(0, 0, d) } // September has 30 days
+		emu.Clock().Set(day(10))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(day(20).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pending()).To(Equal(map[string]int64{"Unused time on 1 × Pro after 21 Sep 2025": -333}))
+
+		emu.Clock().Set(day(14))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(day(25).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		status, _, err := emu.Call("POST", "/v1/subscriptions/"+sub.ID, url.Values{"cancel_at": {""}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		Expect(pending()).To(Equal(map[string]int64{
+			"Unused time on 1 × Pro after 21 Sep 2025":    -333,
+			"Remaining time on 1 × Pro after 21 Sep 2025": 167,
+			"Remaining time on 1 × Pro after 26 Sep 2025": 167,
+		}))
+
+		// proration_behavior=none leaves the period as it was billed.
+		other, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Update(Ctx, other.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(day(20).Unix()), ProrationBehavior: stripe.String("none")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pending()).To(HaveLen(3))
+	})
+
 	It("prorates the renewal of a period that cancel_at ends early", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
@@ -1304,6 +1305,10 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	cancelProrated, err := prorateCancelAt(c, before, after, behavior)
+	if err != nil {
+		return nil, err
+	}
 	changed, err := applyItemChanges(c, before, after, behavior)
 	if err != nil {
 		return nil, err
@@ -1339,7 +1344,7 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
-	if changed && behavior == "always_invoice" && !reset {
+	if (changed || cancelProrated) && behavior == "always_invoice" && !reset {
 		inv, err := subscriptionInvoiceFromPending(c, after)
 		if err != nil {
 			return nil, err
@@ -1444,6 +1449,56 @@ func resetAnchorParam(c *api.Call, sub store.Obj, pending bool) (bool, error) {
 	}
 	return true, nil
 }
+
+// prorateCancelAt credits the part of the current period a cancel_at
+// now cuts off, or charges back what moving it later (or dropping it)
+// gives back, as Stripe does unless proration_behavior is none. What the
+// period is billed up to is kept in paidThroughKey while it is not the
+// period's end. It reports whether it made prorations.
+func prorateCancelAt(c *api.Call, before, after store.Obj, behavior string) (bool, error) {
+	if !c.Params.Has("cancel_at") || behavior == "none" || (before["status"] != "active" && before["status"] != "past_due") {
+		return false, nil
+	}
+	start, end := periodStart(before), periodEnd(before)
+	if end <= start || c.Now >= end {
+		return false, nil
+	}
+	key := paidThroughKey(c.Account, api.Str(before["id"]))
+	paid := end
+	if v, ok := c.Tx.GetMeta(key); ok {
+		if from, through, ok := strings.Cut(v, ":"); ok && from == strconv.FormatInt(start, 10) {
+			paid, _ = strconv.ParseInt(through, 10, 64)
+		}
+	}
+	through := end
+	if at := api.Int(after["cancel_at"]); after["cancel_at"] != nil && at < end {
+		through = max(at, c.Now)
+	}
+	if through == paid {
+		return false, nil
+	}
+	from, to, credit := through, paid, true
+	if through > paid {
+		from, to, credit = paid, through, false
+	}
+	fraction := float64(to-from) / float64(end-start)
+	for _, it := range subItems(after) {
+		rates, _ := it["tax_rates"].([]any)
+		d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), credit, it["id"], rates}
+		if err := insertProration(c, after, d, from, to, fraction); err != nil {
+			return false, err
+		}
+	}
+	if through == end {
+		c.Tx.DeleteMeta(key)
+		return true, nil
+	}
+	return true, c.Tx.SetMeta(key, fmt.Sprintf("%d:%d", start, through))
+}
+
+// paidThroughKey holds "<period start>:<time>": how far into the period
+// starting then a subscription is billed, once a cancel_at cut it short.
+func paidThroughKey(account, id string) string { return "paidthrough:" + account + ":" + id }
 
 // intervalChanged reports whether an update moves a subscription's
 // prices to another recurring interval.
