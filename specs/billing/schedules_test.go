@@ -349,6 +349,19 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(other.CanceledAt).To(Equal(Epoch.Unix()))
 		Expect(subscription(other.Subscription.ID).Status).To(Equal(stripe.SubscriptionStatusCanceled))
 
+		listed := func(p *stripe.SubscriptionScheduleListParams) []string {
+			GinkgoHelper()
+			var ids []string
+			for x, err := range sc.V1SubscriptionSchedules.List(Ctx, p) {
+				Expect(err).NotTo(HaveOccurred())
+				ids = append(ids, x.ID)
+			}
+			return ids
+		}
+		Expect(listed(&stripe.SubscriptionScheduleListParams{CanceledAtRange: &stripe.RangeQueryParams{GreaterThanOrEqual: Epoch.Unix()}})).To(Equal([]string{other.ID}))
+		Expect(listed(&stripe.SubscriptionScheduleListParams{ReleasedAt: stripe.Int64(Epoch.Unix())})).To(Equal([]string{s.ID}))
+		Expect(listed(&stripe.SubscriptionScheduleListParams{CompletedAtRange: &stripe.RangeQueryParams{GreaterThan: 1}})).To(BeEmpty())
+
 		// Canceling the subscription itself cancels the schedule managing it.
 		third := twoPhases("release")
 		_, err = sc.V1Subscriptions.Cancel(Ctx, third.Subscription.ID, nil)

@@ -1076,6 +1076,16 @@ func listSchedules(c *api.Call) (any, error) {
 	if scheduled, ok := c.Params.Bool("scheduled"); ok {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return (o["status"] == "not_started") == scheduled })
 	}
+	// A schedule that never ended so has none of these times.
+	for _, f := range []string{"canceled_at", "completed_at", "released_at"} {
+		match, err := c.RangeFilter(f)
+		if err != nil {
+			return nil, err
+		}
+		if match != nil {
+			q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o[f] != nil && match(api.Int(o[f])) })
+		}
+	}
 	return c.Page("subscription_schedule", "/v1/subscription_schedules", q), nil
 }
 
