@@ -296,6 +296,45 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
 	})
 
+	It("mirrors the subscription it takes over in its phase: discounts and tax rates, which the next phase replaces", func() {
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		vat, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(20), Inclusive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:           []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(plus.ID), TaxRates: []*string{stripe.String(vat.ID)}}},
+			DefaultTaxRates: []*string{stripe.String(vat.ID)},
+			Discounts:       []*stripe.SubscriptionCreateDiscountParams{{Coupon: stripe.String(coupon.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		phase := s.Phases[0]
+		Expect(phase.Discounts).To(HaveLen(1))
+		Expect(phase.Discounts[0].Discount.ID).To(Equal(sub.Discounts[0].ID))
+		Expect(phase.DefaultTaxRates).To(HaveLen(1))
+		Expect(phase.DefaultTaxRates[0].ID).To(Equal(vat.ID))
+		Expect(phase.Items[0].TaxRates).To(HaveLen(1))
+
+		// The next phase, with neither, leaves the subscription without them.
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID), TaxRates: []*string{stripe.String(vat.ID)}}},
+					StartDate: stripe.Int64(phase.StartDate), EndDate: stripe.Int64(phase.EndDate),
+					Discounts:       []*stripe.SubscriptionScheduleUpdatePhaseDiscountParams{{Discount: stripe.String(phase.Discounts[0].Discount.ID)}},
+					DefaultTaxRates: []*string{stripe.String(vat.ID)}},
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(subscription(sub.ID).Discounts).To(HaveLen(1), "the current phase keeps them")
+
+		emu.Clock().Set(time.Unix(phase.EndDate, 0).Add(2 * time.Hour))
+		after := subscription(sub.ID)
+		Expect(after.Discounts).To(BeEmpty())
+		Expect(after.DefaultTaxRates).To(BeEmpty())
+		Expect(after.LatestInvoice.Total).To(Equal(int64(1000)), "full price, untaxed")
+	})
+
 	It("takes over an existing subscription and plans a downgrade for its period end", func() {
 		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(plus.ID)}}}
 		sub, err := sc.V1Subscriptions.Create(Ctx, p)

@@ -577,12 +577,24 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 	if err := c.ApplyMetadata(sched); err != nil {
 		return nil, err
 	}
+	// The phase mirrors the subscription: its items with their tax
+	// rates, its default tax rates and discounts, which a later phase
+	// without them then takes away.
 	var items []any
 	for _, it := range subItems(sub) {
-		items = append(items, phaseItem(api.Obj(it["price"]), api.Int(it["quantity"]), it["metadata"]))
+		item := phaseItem(api.Obj(it["price"]), api.Int(it["quantity"]), it["metadata"])
+		item["tax_rates"] = cloneRates(it["tax_rates"])
+		items = append(items, item)
 	}
 	start, end := periodStart(sub), periodEnd(sub)
-	sched["phases"] = []any{newPhase(sub["currency"], start, end, items, "create_prorations")}
+	phase := newPhase(sub["currency"], start, end, items, "create_prorations")
+	phase["default_tax_rates"] = cloneRates(sub["default_tax_rates"])
+	discounts := []any{}
+	for _, id := range asAnys(sub["discounts"]) {
+		discounts = append(discounts, store.Obj{"coupon": nil, "discount": id, "promotion_code": nil})
+	}
+	phase["discounts"] = discounts
+	sched["phases"] = []any{phase}
 	sched["status"], sched["subscription"] = "active", sub["id"]
 	sched["current_phase"] = store.Obj{"start_date": start, "end_date": end}
 	if err := c.Insert(sched); err != nil {
