@@ -1025,10 +1025,12 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sub.CanceledAt).To(Equal(asked.Unix()))
 		Expect(sub.CancellationDetails.Reason).To(Equal(stripe.SubscriptionCancellationDetailsReasonCancellationRequested))
+		Expect(sub.CancelAt).To(Equal(sub.Items.Data[0].CurrentPeriodEnd), "the period's end, when it cancels")
 
 		emu.Clock().Set(asked.AddDate(0, 0, 1))
 		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(false)})
 		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.CancelAt).To(BeZero())
 		Expect(sub.CanceledAt).To(BeZero())
 		Expect(sub.CancellationDetails.Reason).To(BeEmpty())
 

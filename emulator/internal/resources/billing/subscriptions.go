@@ -511,6 +511,7 @@ func createSubscription(c *api.Call) (any, error) {
 	if err := applyCancelAt(c, sub); err != nil {
 		return nil, err
 	}
+	periodEndCancel(c, nil, sub)
 	noteCancellation(c, nil, sub)
 	if ts, ok := c.Params.Obj("trial_settings"); ok {
 		if b, _ := ts.Str("end_behavior.missing_payment_method"); b != "" {
@@ -1242,6 +1243,7 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err := applyCancelAt(c, after); err != nil {
 		return nil, err
 	}
+	periodEndCancel(c, before, after)
 	noteCancellation(c, before, after)
 	applyCancellationDetails(c, after)
 	if err := applyPauseCollection(c, after); err != nil {
@@ -1338,6 +1340,7 @@ func updateSubscription(c *api.Call) (any, error) {
 			it["current_period_end"] = c.Now
 		}
 	}
+	periodEndCancel(c, before, after) // again, the period may have moved
 	if pending && changed && behavior == "always_invoice" {
 		return updatePending(c, before, after)
 	}
@@ -1616,6 +1619,18 @@ func applyCancelAt(c *api.Call, sub store.Obj) error {
 		sub["cancel_at"] = at
 	}
 	return nil
+}
+
+// periodEndCancel shows, as Stripe does, the end of the period as the
+// cancel_at of a subscription canceling at its period's end, and drops
+// it when that is taken back (unless the request names another).
+func periodEndCancel(c *api.Call, before, after store.Obj) {
+	switch {
+	case api.Bool(after["cancel_at_period_end"]):
+		after["cancel_at"] = periodEnd(after)
+	case before != nil && api.Bool(before["cancel_at_period_end"]) && !c.Params.Has("cancel_at"):
+		after["cancel_at"] = nil
+	}
 }
 
 // cancelAsked reports whether a subscription is to be canceled later
