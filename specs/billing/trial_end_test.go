@@ -152,4 +152,53 @@ var _ = Describe("The end of a subscription's trial", Label("billing", "subscrip
 		Expect(sub.Items.Data[0].CurrentPeriodStart).To(Equal(now.Unix()))
 		Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(now.AddDate(0, 1, 0).Unix()))
 	})
+
+	It("moves a trial's end with trial_end, warning three days before the new end, and warns at once when trial_end=now ends it", func() {
+		cus := customerWithCard(sc, "moved@example.com", "pm_card_visa", "")
+		trial := func() *stripe.Subscription {
+			GinkgoHelper()
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{
+				Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+				TrialPeriodDays: stripe.Int64(10),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return sub
+		}
+		warnings := func(id string) int {
+			n := 0
+			for _, t := range eventsOf(id) {
+				if t == "customer.subscription.trial_will_end" {
+					n++
+				}
+			}
+			return n
+		}
+		sub := trial()
+		emu.Clock().Set(Epoch.AddDate(0, 0, 2))
+		newEnd := Epoch.AddDate(0, 0, 20)
+		sub, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{TrialEnd: stripe.Int64(newEnd.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.TrialEnd).To(Equal(newEnd.Unix()))
+		Expect(sub.BillingCycleAnchor).To(Equal(newEnd.Unix()))
+		Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(newEnd.Unix()))
+
+		emu.Clock().Set(Epoch.AddDate(0, 0, 12))
+		Expect(warnings(sub.ID)).To(BeZero(), "not three days before the old end")
+		emu.Clock().Set(newEnd.Add(2 * time.Hour))
+		Expect(warnings(sub.ID)).To(Equal(1))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
+		Expect(sub.LatestInvoice.Created).To(Equal(newEnd.Unix()))
+
+		early := trial()
+		_, err = sc.V1Subscriptions.Update(Ctx, early.ID, &stripe.SubscriptionUpdateParams{TrialEndNow: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(warnings(early.ID)).To(Equal(1))
+
+		_, err = sc.V1Subscriptions.Update(Ctx, early.ID, &stripe.SubscriptionUpdateParams{TrialEnd: stripe.Int64(newEnd.AddDate(0, 1, 0).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "trial_end")
+	})
 })

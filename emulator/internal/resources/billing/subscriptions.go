@@ -1330,15 +1330,8 @@ func updateSubscription(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	if v, ok := c.Params.Get("trial_end"); ok && fmt.Sprint(v) == "now" && before["status"] == "trialing" {
-		if api.Int(before["billing_cycle_anchor"]) == api.Int(before["trial_end"]) {
-			// The cycle anchored on the trial's end starts now instead.
-			after["billing_cycle_anchor"] = c.Now
-		}
-		after["trial_end"] = c.Now
-		for _, it := range subItems(after) {
-			it["current_period_end"] = c.Now
-		}
+	if err := moveTrialEnd(c, before, after); err != nil {
+		return nil, err
 	}
 	periodEndCancel(c, before, after) // again, the period may have moved
 	if pending && changed && behavior == "always_invoice" {
@@ -1619,6 +1612,50 @@ func applyCancelAt(c *api.Call, sub store.Obj) error {
 		sub["cancel_at"] = at
 	}
 	return nil
+}
+
+// moveTrialEnd applies trial_end on update to a trial: now ends it (its
+// renewal then runs), a time to come moves its end, the billing cycle
+// anchor and the period's end with it. customer.subscription.trial_will_end
+// is sent at once when the trial ends now or is left under three days,
+// and again three days before a later end.
+func moveTrialEnd(c *api.Call, before, after store.Obj) error {
+	v, ok := c.Params.Get("trial_end")
+	if !ok || v == nil {
+		return nil
+	}
+	end := c.Now
+	if s := fmt.Sprint(v); s != "now" {
+		if _, err := fmt.Sscan(s, &end); err != nil {
+			return apierr.InvalidRequest("Invalid trial_end: must be an integer Unix timestamp or `now`").WithParam("trial_end")
+		}
+		if end <= c.Now {
+			return apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("trial_end")
+		}
+		if before["status"] != "trialing" {
+			return apierr.InvalidRequest("stripe-emu does not emulate starting a trial on a subscription whose status is %s, so it refused the request rather than answer as if it had taken effect.", before["status"]).WithParam("trial_end")
+		}
+	} else if before["status"] != "trialing" {
+		return nil // no trial to end
+	}
+	if api.Int(before["billing_cycle_anchor"]) == api.Int(before["trial_end"]) || end != c.Now {
+		// The cycle anchored on the trial's end moves with it.
+		after["billing_cycle_anchor"] = end
+	}
+	after["trial_end"] = end
+	for _, it := range subItems(after) {
+		it["current_period_end"] = end
+	}
+	warned := "twe:" + c.Account + ":" + api.Str(before["id"])
+	if end-c.Now >= TrialWillEnd {
+		c.Tx.DeleteMeta(warned) // warned again before the new end
+		return nil
+	}
+	if _, done := c.Tx.GetMeta(warned); done {
+		return nil
+	}
+	c.Emit("customer.subscription.trial_will_end", after, nil)
+	return c.Tx.SetMeta(warned, "1")
 }
 
 // periodEndCancel shows, as Stripe does, the end of the period as the
