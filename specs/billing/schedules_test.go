@@ -441,6 +441,48 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		}
 	})
 
+	It("invoices by email with default_settings or a phase's invoice_settings[days_until_due]", func() {
+		_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			DefaultSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsParams{CollectionMethod: stripe.String("send_invoice")},
+			Phases:          []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}}},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "default_settings[invoice_settings][days_until_due]")
+		Expect(emu.Count("", "subscription")).To(BeZero())
+
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			DefaultSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsParams{CollectionMethod: stripe.String("send_invoice"),
+				InvoiceSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsInvoiceSettingsParams{DaysUntilDue: stripe.Int64(30)}},
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1)},
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1),
+					InvoiceSettings: &stripe.SubscriptionScheduleCreatePhaseInvoiceSettingsParams{DaysUntilDue: stripe.Int64(10)}},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.DefaultSettings.InvoiceSettings.DaysUntilDue).To(Equal(int64(30)))
+		Expect(s.Phases[1].InvoiceSettings.DaysUntilDue).To(Equal(int64(10)))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.CollectionMethod).To(Equal(stripe.SubscriptionCollectionMethodSendInvoice))
+		Expect(sub.DaysUntilDue).To(Equal(int64(30)))
+		Expect(sub.LatestInvoice.DueDate).To(Equal(Epoch.AddDate(0, 0, 30).Unix()))
+
+		emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+		sub = subscription(sub.ID)
+		Expect(sub.DaysUntilDue).To(Equal(int64(10)))
+
+		// Taken over, a subscription invoiced by email is the default.
+		emailed, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:            []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(plus.ID)}},
+			CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(14)})
+		Expect(err).NotTo(HaveOccurred())
+		taken, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(emailed.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(*taken.DefaultSettings.CollectionMethod).To(Equal(stripe.SubscriptionCollectionMethodSendInvoice))
+		Expect(taken.DefaultSettings.InvoiceSettings.DaysUntilDue).To(Equal(int64(14)))
+	})
+
 	It("is aborted when failed payments cancel its subscription", func() {
 		s := twoPhases("release")
 		failing, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})

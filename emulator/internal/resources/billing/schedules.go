@@ -93,6 +93,9 @@ func createSchedule(c *api.Call) (any, error) {
 		return nil, err
 	}
 	sched["phases"] = phases
+	if err := checkPhaseBilling(sched); err != nil {
+		return nil, err
+	}
 	// A schedule, like a subscription, makes its currency the customer's
 	// (refused while the customer has anything active in its own).
 	if err := customers.AdoptCurrency(c, cusID, api.Str(api.Obj(phases[0])["currency"]), "phases[0][currency]"); err != nil {
@@ -132,6 +135,11 @@ func applyScheduleSettings(c *api.Call, sched store.Obj) error {
 		settings := api.Obj(sched["default_settings"])
 		if m, _ := ds.Str("collection_method"); m != "" {
 			settings["collection_method"] = m
+		}
+		if d, ok := ds.Int("invoice_settings.days_until_due"); ok {
+			is := api.Clone(api.Obj(settings["invoice_settings"]))
+			is["days_until_due"] = d
+			settings["invoice_settings"] = is
 		}
 		if pm, ok := ds.Str("default_payment_method"); ok {
 			if pm == "" {
@@ -364,6 +372,9 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64, cu
 	if m, _ := pp.Str("collection_method"); m != "" {
 		phase["collection_method"] = m
 	}
+	if d, ok := pp.Int("invoice_settings.days_until_due"); ok {
+		phase["invoice_settings"] = store.Obj{"account_tax_ids": nil, "days_until_due": d, "issuer": nil}
+	}
 	if d, ok := pp.Str("description"); ok {
 		phase["description"] = nilIfEmpty(d)
 	}
@@ -595,6 +606,9 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 	}
 	phase["discounts"] = discounts
 	sched["phases"] = []any{phase}
+	settings := api.Obj(sched["default_settings"])
+	settings["collection_method"] = sub["collection_method"]
+	api.Obj(settings["invoice_settings"])["days_until_due"] = sub["days_until_due"]
 	sched["status"], sched["subscription"] = "active", sub["id"]
 	sched["current_phase"] = store.Obj{"start_date": start, "end_date": end}
 	if err := c.Insert(sched); err != nil {
@@ -672,8 +686,11 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 	if pm := settings["default_payment_method"]; pm != nil {
 		p["default_payment_method"] = pm
 	}
-	if m := firstString(phase["collection_method"], settings["collection_method"]); m != "" {
+	if m, days := phaseBilling(sched, phase); m != "" {
 		p["collection_method"] = m
+		if m == "send_invoice" {
+			p["days_until_due"] = api.Int(days)
+		}
 	}
 	if d := firstString(phase["description"], settings["description"]); d != "" {
 		p["description"] = d
@@ -732,6 +749,29 @@ func scheduleCancel(c *api.Call, sched, sub store.Obj, keep bool) {
 		sub["cancel_at"] = nil
 		markCancellation(sub, nil)
 	}
+}
+
+// phaseBilling is how a phase's invoices are collected: its own
+// collection_method and days_until_due, else the schedule's defaults.
+func phaseBilling(sched, phase store.Obj) (method string, days any) {
+	settings := api.Obj(sched["default_settings"])
+	method = firstString(phase["collection_method"], settings["collection_method"])
+	days = api.Obj(phase["invoice_settings"])["days_until_due"]
+	if days == nil {
+		days = api.Obj(settings["invoice_settings"])["days_until_due"]
+	}
+	return method, days
+}
+
+// checkPhaseBilling refuses a schedule whose phases would be invoiced by
+// email without saying when their invoices are due.
+func checkPhaseBilling(sched store.Obj) error {
+	for _, p := range asAnys(sched["phases"]) {
+		if method, days := phaseBilling(sched, api.Obj(p)); method == "send_invoice" && days == nil {
+			return apierr.MissingParam("default_settings[invoice_settings][days_until_due]")
+		}
+	}
+	return nil
 }
 
 // phaseAutoTax reports whether a phase's invoices have automatic tax: its
@@ -850,6 +890,9 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) err
 	if m := firstString(phase["collection_method"]); m != "" {
 		p["collection_method"] = m
 	}
+	if m, days := phaseBilling(sched, phase); m == "send_invoice" && api.Int(days) != api.Int(sub["days_until_due"]) {
+		p["collection_method"], p["days_until_due"] = m, api.Int(days)
+	}
 	if on := phaseAutoTax(sched, phase); on != autoTaxOn(sub) {
 		p["automatic_tax"] = map[string]any{"enabled": on}
 	}
@@ -934,6 +977,11 @@ func updateSchedule(c *api.Call) (any, error) {
 	if proration == "" {
 		proration = "create_prorations"
 	}
+	if !c.Params.Has("phases") {
+		if err := checkPhaseBilling(after); err != nil {
+			return nil, err
+		}
+	}
 	if c.Params.Has("phases") {
 		start := api.Int(api.Obj(asAnys(before["phases"])[0])["start_date"])
 		var current store.Obj
@@ -951,6 +999,9 @@ func updateSchedule(c *api.Call) (any, error) {
 			return nil, err
 		}
 		after["phases"] = phases
+		if err := checkPhaseBilling(after); err != nil {
+			return nil, err
+		}
 		if current != nil {
 			k := 0 // the current phase, after the past ones sent
 			for api.Int(api.Obj(phases[k])["start_date"]) != start {
