@@ -380,6 +380,9 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(sub.Schedule).To(BeNil())
 		_, err = sc.V1SubscriptionSchedules.Release(Ctx, s.ID, nil)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(HavePrefix("You cannot release a subscription schedule that is currently in the `released` status."))
+		_, err = sc.V1SubscriptionSchedules.Cancel(Ctx, s.ID, nil)
+		Expect(StripeErr(err).Msg).To(Equal("You cannot cancel a subscription schedule that is currently in the `released` status. It must be in `not_started, active` status to be canceled."))
 
 		other := twoPhases("release")
 		other, err = sc.V1SubscriptionSchedules.Cancel(Ctx, other.ID, nil)

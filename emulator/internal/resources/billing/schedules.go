@@ -957,7 +957,8 @@ func loadOpenSchedule(c *api.Call, verb string) (store.Obj, error) {
 		return nil, err
 	}
 	if s := sched["status"]; s != "not_started" && s != "active" {
-		return nil, apierr.InvalidRequest("You cannot %s a subscription schedule that is %s.", verb, s)
+		done := map[string]string{"update": "updated", "cancel": "canceled", "release": "released"}[verb]
+		return nil, apierr.InvalidRequest("You cannot %s a subscription schedule that is currently in the `%s` status. It must be in `not_started, active` status to be %s.", verb, s, done)
 	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sched["customer"]))
 	c.Now = c.ClockNow(cus)
