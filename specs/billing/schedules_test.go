@@ -238,6 +238,21 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		refused("phases[1][end_date]", phase(past), ended)
 	})
 
+	It("leaves a cancellation the subscription had before it was taken over to the subscription", func() {
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}, CancelAtPeriodEnd: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Metadata: map[string]string{"k": "v"}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionSchedules.Release(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		got := subscription(sub.ID)
+		Expect(got.CancelAtPeriodEnd).To(BeTrue())
+		Expect(got.CancelAt).To(Equal(got.Items.Data[0].CurrentPeriodEnd))
+	})
+
 	It("starts at a later start_date, with no subscription until then", func() {
 		start := Epoch.AddDate(0, 0, 10)
 		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{

@@ -719,22 +719,25 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 }
 
 // syncScheduleCancel shows on an active schedule's subscription the
-// cancellation its end_behavior makes (see scheduleCancel).
-func syncScheduleCancel(c *api.Call, sched store.Obj) error {
+// cancellation its end_behavior makes (see scheduleCancel); was is the
+// schedule before the change.
+func syncScheduleCancel(c *api.Call, was, sched store.Obj) error {
 	before, ok := c.Tx.Get(c.Account, "subscription", api.Str(sched["subscription"]))
 	if !ok {
 		return nil
 	}
 	after := api.Clone(before)
-	scheduleCancel(c, sched, after, false)
+	scheduleCancel(c, was, sched, after, false)
 	return c.Save(before, after)
 }
 
 // scheduleCancel sets on sub the cancellation its schedule makes: while
 // the schedule is active with end_behavior cancel, cancel_at is the end
-// of its last phase (canceled_at the time that was set); otherwise none,
-// unless keep (a release with preserve_cancel_date) leaves it in place.
-func scheduleCancel(c *api.Call, sched, sub store.Obj, keep bool) {
+// of its last phase (canceled_at the time that was set). One the schedule
+// (as it was) set goes when it no longer does, unless keep (a release
+// with preserve_cancel_date) leaves it in place; the subscription's own
+// are not the schedule's to drop.
+func scheduleCancel(c *api.Call, was, sched, sub store.Obj, keep bool) {
 	if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
 		return
 	}
@@ -745,7 +748,7 @@ func scheduleCancel(c *api.Call, sched, sub store.Obj, keep bool) {
 			sub["cancel_at"], sub["cancel_at_period_end"] = end, false
 			markCancellation(sub, c.Now)
 		}
-	} else if sub["cancel_at"] != nil && !keep {
+	} else if was["end_behavior"] == "cancel" && sub["cancel_at"] != nil && !api.Bool(sub["cancel_at_period_end"]) && !keep {
 		sub["cancel_at"] = nil
 		markCancellation(sub, nil)
 	}
@@ -1022,7 +1025,7 @@ func updateSchedule(c *api.Call) (any, error) {
 				return nil, err
 			}
 			out, _ := c.Tx.Get(c.Account, "subscription_schedule", api.Str(before["id"]))
-			return out, syncScheduleCancel(c, out)
+			return out, syncScheduleCancel(c, before, out)
 		}
 	}
 	if err := c.Save(before, after); err != nil {
@@ -1042,7 +1045,7 @@ func updateSchedule(c *api.Call) (any, error) {
 		if err := applyAutoTaxSetting(c, after); err != nil {
 			return nil, err
 		}
-		if err := syncScheduleCancel(c, after); err != nil {
+		if err := syncScheduleCancel(c, before, after); err != nil {
 			return nil, err
 		}
 	}
@@ -1123,7 +1126,7 @@ func releaseSchedule(c *api.Call) (any, error) {
 	if sub, ok := c.Tx.Get(c.Account, "subscription", subID); ok {
 		released := api.Clone(sub)
 		released["schedule"] = nil
-		scheduleCancel(c, after, released, preserve)
+		scheduleCancel(c, before, after, released, preserve)
 		if err := c.Save(sub, released); err != nil {
 			return nil, err
 		}
