@@ -990,6 +990,28 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(pending()).To(HaveLen(3))
 	})
 
+	It("prorates the first invoice up to a cancel_at within the first period", func() {
+		cus := customerWith("pm_card_visa", "")
+		at := Epoch.AddDate(0, 0, 10) // 10 of September's 30 days
+		sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.CancelAt = stripe.Int64(at.Unix()) })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(333)))
+		Expect(sub.LatestInvoice.Lines.Data[0].Period.End).To(Equal(at.Unix()))
+
+		full, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.CancelAt = stripe.Int64(at.Unix())
+			p.ProrationBehavior = stripe.String("none")
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(full.LatestInvoice.Total).To(Equal(int64(1000)))
+
+		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.CancelAt = stripe.Int64(at.Unix())
+			p.BillingCycleAnchor = stripe.Int64(Epoch.AddDate(0, 0, 20).Unix())
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "cancel_at")
+	})
+
 	It("prorates the renewal of a period that cancel_at ends early", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)

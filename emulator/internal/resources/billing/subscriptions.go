@@ -601,7 +601,18 @@ func createSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_create", start: start, end: end, trial: trialEnd > 0, oneOff: oneOff, partial: anchor > 0, fraction: fraction})
+	first := periodInvoice{reason: "subscription_create", start: start, end: end, trial: trialEnd > 0, oneOff: oneOff, partial: anchor > 0, fraction: fraction}
+	if at := api.Int(sub["cancel_at"]); sub["cancel_at"] != nil && at < end && trialEnd == 0 {
+		// A first period cancel_at cuts short is billed up to it (with
+		// prorations on).
+		if anchor > 0 || backdate > 0 {
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate a cancel_at within the first period together with billing_cycle_anchor or backdate_start_date, so it refused the request rather than answer as if it had taken effect.").WithParam("cancel_at")
+		}
+		if proration != "none" {
+			first.partial, first.fraction, first.end = true, float64(at-start)/float64(end-start), at
+		}
+	}
+	inv, err := subscriptionInvoice(c, sub, first)
 	if err != nil {
 		return nil, err
 	}
