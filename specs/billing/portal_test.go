@@ -1,6 +1,8 @@
 package billing_test
 
 import (
+	"net/url"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -15,6 +17,8 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 		sc  *stripe.Client
 		cus *stripe.Customer
 		sub *stripe.Subscription
+		// switching offers plan changes, which the update flows need.
+		switching *stripe.BillingPortalConfiguration
 	)
 	BeforeEach(func() {
 		emu = Emulator()
@@ -28,6 +32,12 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		sub, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(prod.DefaultPrice.ID)}}, PaymentBehavior: stripe.String("default_incomplete")})
+		Expect(err).NotTo(HaveOccurred())
+		switching, err = sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+			SubscriptionUpdate: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateParams{Enabled: stripe.Bool(true),
+				DefaultAllowedUpdates: []*string{stripe.String("price"), stripe.String("quantity")},
+				Products: []*stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateProductParams{{Product: stripe.String(prod.ID),
+					Prices: []*string{stripe.String(prod.DefaultPrice.ID)}}}}}})
 		Expect(err).NotTo(HaveOccurred())
 	})
 
@@ -63,7 +73,7 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 
 		other, err := sc.V1Customers.Create(Ctx, nil)
 		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(other.ID),
+		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(other.ID), Configuration: stripe.String(switching.ID),
 			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_update"),
 				SubscriptionUpdate: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateParams{Subscription: stripe.String(sub.ID)}}})
 		se := StripeErr(err)
@@ -90,7 +100,7 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 
 		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(coupon.ID), Code: stripe.String("STAY20")})
 		Expect(err).NotTo(HaveOccurred())
-		s, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID),
+		s, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Configuration: stripe.String(switching.ID),
 			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_update_confirm"),
 				SubscriptionUpdateConfirm: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmParams{Subscription: stripe.String(sub.ID),
 					Items:     []*stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}},
@@ -154,5 +164,185 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 		Expect(defaults).To(HaveLen(1))
 		_, err = sc.V1BillingPortalConfigurations.Update(Ctx, defaults[0], &stripe.BillingPortalConfigurationUpdateParams{Active: stripe.Bool(false)})
 		Expect(StripeErr(err).Param).To(Equal("active"))
+	})
+})
+
+var _ = Describe("Customer portal configurations and flows, held to Stripe's rules", Label("billing", "portal"), func() {
+	var (
+		emu        *emulator.Emulator
+		sc         *stripe.Client
+		cus        *stripe.Customer
+		prod       *stripe.Product
+		basic, pro *stripe.Price
+		sub        *stripe.Subscription
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("switch@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		prod, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plans")})
+		Expect(err).NotTo(HaveOccurred())
+		monthly := func(amount int64) *stripe.Price {
+			p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+				UnitAmount: stripe.Int64(amount), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+			Expect(err).NotTo(HaveOccurred())
+			return p
+		}
+		basic, pro = monthly(900), monthly(2900)
+		sub, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}, PaymentBehavior: stripe.String("default_incomplete")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	switcher := func(prices ...string) *stripe.BillingPortalConfigurationCreateParams {
+		ps := make([]*string, len(prices))
+		for i := range prices {
+			ps[i] = stripe.String(prices[i])
+		}
+		return &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+			SubscriptionUpdate: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateParams{Enabled: stripe.Bool(true),
+				DefaultAllowedUpdates: []*string{stripe.String("price")},
+				Products:              []*stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateProductParams{{Product: stripe.String(prod.ID), Prices: ps}}}}}
+	}
+
+	It("keeps the products a customer may switch between, shown only when expanded", func() {
+		p := switcher(basic.ID, pro.ID)
+		p.AddExpand("features.subscription_update.products")
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cfg.Features.SubscriptionUpdate.Products).To(HaveLen(1))
+		Expect(cfg.Features.SubscriptionUpdate.Products[0].Product).To(Equal(prod.ID))
+		Expect(cfg.Features.SubscriptionUpdate.Products[0].Prices).To(Equal([]string{basic.ID, pro.ID}))
+		Expect(cfg.Features.SubscriptionUpdate.Products[0].AdjustableQuantity.Enabled).To(BeTrue())
+
+		got, err := sc.V1BillingPortalConfigurations.Retrieve(Ctx, cfg.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Features.SubscriptionUpdate.Products).To(BeNil(), "left out unless expanded")
+
+		up := &stripe.BillingPortalConfigurationUpdateParams{Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{
+			SubscriptionUpdate: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateParams{
+				Products: []*stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductParams{{Product: stripe.String(prod.ID),
+					Prices:             []*string{stripe.String(pro.ID)},
+					AdjustableQuantity: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductAdjustableQuantityParams{Enabled: stripe.Bool(false)}}}}}}
+		up.AddExpand("features.subscription_update.products")
+		got, err = sc.V1BillingPortalConfigurations.Update(Ctx, cfg.ID, up)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Features.SubscriptionUpdate.Products[0].Prices).To(Equal([]string{pro.ID}))
+		Expect(got.Features.SubscriptionUpdate.Products[0].AdjustableQuantity.Enabled).To(BeFalse())
+		Expect(emu.EventTypes("")).To(ContainElement("billing_portal.configuration.created"))
+		Expect(emu.EventTypes("")).To(ContainElement("billing_portal.configuration.updated"))
+
+		// Only the listed prices may be offered in a deep link.
+		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Configuration: stripe.String(cfg.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_update_confirm"),
+				SubscriptionUpdateConfirm: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmParams{Subscription: stripe.String(sub.ID),
+					Items: []*stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(basic.ID)}}}}})
+		se := StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(400))
+		Expect(se.Msg).To(Equal("The item `" + sub.Items.Data[0].ID + "` cannot be updated to price `" + basic.ID + "` because the configuration `" + cfg.ID +
+			"` does not include the price in its `features[subscription_update][products]`."))
+		s, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Configuration: stripe.String(cfg.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_update_confirm"),
+				SubscriptionUpdateConfirm: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmParams{Subscription: stripe.String(sub.ID),
+					Items: []*stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(pro.ID)}}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Flow.SubscriptionUpdateConfirm.Items[0].Price).To(Equal(pro.ID))
+
+		// An item of another subscription is not this subscription's.
+		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Configuration: stripe.String(cfg.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_update_confirm"),
+				SubscriptionUpdateConfirm: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmParams{Subscription: stripe.String(sub.ID),
+					Items: []*stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmItemParams{{ID: stripe.String("si_nope"), Quantity: stripe.Int64(2)}}}}})
+		se = StripeErr(err)
+		Expect(se.Code).To(Equal(stripe.ErrorCodeResourceMissing))
+		Expect(se.Param).To(Equal("flow_data[subscription_update_confirm][items][0][id]"))
+
+		// Stripe: "subscriptions with multiple items are not updatable".
+		other, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Add-on")})
+		Expect(err).NotTo(HaveOccurred())
+		addon, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(other.ID), Currency: stripe.String("usd"),
+			UnitAmount: stripe.Int64(100), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID), Price: stripe.String(addon.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Configuration: stripe.String(cfg.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_update"),
+				SubscriptionUpdate: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateParams{Subscription: stripe.String(sub.ID)}}})
+		se = StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(400))
+		Expect(se.Param).To(Equal("flow_data[subscription_update][subscription]"))
+	})
+
+	It("refuses configurations Stripe refuses, keeping nothing", func() {
+		oneTime, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500)})
+		Expect(err).NotTo(HaveOccurred())
+		noProducts := switcher()
+		noProducts.Features.SubscriptionUpdate.Products = nil
+		for _, tc := range []struct {
+			p     *stripe.BillingPortalConfigurationCreateParams
+			param string
+		}{
+			{noProducts, "features[subscription_update][products]"},
+			{switcher(oneTime.ID), "features[subscription_update][products][0][prices][0]"},
+			{switcher("price_nope"), "features[subscription_update][products][0][prices][0]"},
+			{&stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+				SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{Enabled: stripe.Bool(true), Mode: stripe.String("whenever")}}},
+				"features[subscription_cancel][mode]"},
+			{&stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+				SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{Enabled: stripe.Bool(true),
+					CancellationReason: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelCancellationReasonParams{Enabled: stripe.Bool(true)}}}},
+				"features[subscription_cancel][cancellation_reason][options]"},
+			{&stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+				SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{Mode: stripe.String("immediately")}}},
+				"features[subscription_cancel][enabled]"},
+			{&stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+				CustomerUpdate: &stripe.BillingPortalConfigurationCreateFeaturesCustomerUpdateParams{Enabled: stripe.Bool(true), AllowedUpdates: []*string{stripe.String("email"), stripe.String("password")}}}},
+				"features[customer_update][allowed_updates][1]"},
+		} {
+			_, err := sc.V1BillingPortalConfigurations.Create(Ctx, tc.p)
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Param).To(Equal(tc.param), "%v", err)
+		}
+		Expect(emu.Count("", "billing_portal.configuration")).To(BeZero())
+		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.configuration.created"))
+
+		// Emptying a list leaves an empty list.
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+			CustomerUpdate: &stripe.BillingPortalConfigurationCreateFeaturesCustomerUpdateParams{Enabled: stripe.Bool(true), AllowedUpdates: []*string{stripe.String("email")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cfg.Features.CustomerUpdate.AllowedUpdates).To(Equal([]stripe.BillingPortalConfigurationFeaturesCustomerUpdateAllowedUpdate{"email"}))
+		status, body, err := emu.Call("POST", "/v1/billing_portal/configurations/"+cfg.ID, url.Values{"features[customer_update][allowed_updates]": {""}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		Expect(body["features"].(map[string]any)["customer_update"].(map[string]any)["allowed_updates"]).To(Equal([]any{}))
+	})
+
+	It("opens a flow only where the configuration offers it, in a locale Stripe has", func() {
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+			InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}}})
+		Expect(err).NotTo(HaveOccurred())
+		for _, fd := range []*stripe.BillingPortalSessionCreateFlowDataParams{
+			{Type: stripe.String("payment_method_update")},
+			{Type: stripe.String("subscription_cancel"), SubscriptionCancel: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelParams{Subscription: stripe.String(sub.ID)}},
+			{Type: stripe.String("subscription_update"), SubscriptionUpdate: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateParams{Subscription: stripe.String(sub.ID)}},
+		} {
+			_, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Configuration: stripe.String(cfg.ID), FlowData: fd})
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Param).To(Equal("flow_data[type]"), "%v", err)
+		}
+		// The Dashboard's default configuration offers card updates and
+		// cancellations.
+		s, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Locale: stripe.String("fr-CA"),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("payment_method_update")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Locale).To(Equal("fr-CA"))
+		Expect(s.Flow.Type).To(Equal(stripe.BillingPortalSessionFlowTypePaymentMethodUpdate))
+
+		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Locale: stripe.String("klingon")})
+		Expect(StripeErr(err).Param).To(Equal("locale"))
 	})
 })

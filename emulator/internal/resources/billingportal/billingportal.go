@@ -6,6 +6,7 @@
 package billingportal
 
 import (
+	"reflect"
 	"strconv"
 
 	"github.com/stripe/stripe-go/v82"
@@ -27,6 +28,14 @@ var (
 	SessionKind = &api.Kind{Object: "billing_portal.session", Prefix: "bps_", Name: "session", Expandable: []string{"configuration"}}
 )
 
+func init() {
+	// Stripe leaves a configuration's products out unless expanded
+	// (expand[]=features.subscription_update.products).
+	ConfigurationKind.Includable = map[string]func(c *api.Call, o store.Obj) (any, error){
+		productsPath: func(c *api.Call, o store.Obj) (any, error) { return storedProducts(c, api.Str(o["id"])), nil },
+	}
+}
+
 // Kinds lists the family's objects.
 func Kinds() []*api.Kind { return []*api.Kind{ConfigurationKind, SessionKind} }
 
@@ -34,12 +43,35 @@ func Kinds() []*api.Kind { return []*api.Kind{ConfigurationKind, SessionKind} }
 func Routes() []api.Route {
 	cfg := "/v1/billing_portal/configurations"
 	return []api.Route{
-		api.POST(cfg, params.FromStruct(stripe.BillingPortalConfigurationCreateParams{}).Require("features"), createConfiguration),
+		api.POST(cfg, featureEnums(params.FromStruct(stripe.BillingPortalConfigurationCreateParams{})).Require("features"), createConfiguration),
 		api.GET(cfg, params.FromStruct(stripe.BillingPortalConfigurationListParams{}), listConfigurations),
 		api.GET(cfg+"/{id}", params.FromStruct(stripe.BillingPortalConfigurationRetrieveParams{}), retrieveConfiguration),
-		api.POST(cfg+"/{id}", params.FromStruct(stripe.BillingPortalConfigurationUpdateParams{}), updateConfiguration),
-		api.POST("/v1/billing_portal/sessions", params.FromStruct(stripe.BillingPortalSessionCreateParams{}).Require("customer"), createSession),
+		api.POST(cfg+"/{id}", featureEnums(params.FromStruct(stripe.BillingPortalConfigurationUpdateParams{})), updateConfiguration),
+		api.POST("/v1/billing_portal/sessions", params.FromStruct(stripe.BillingPortalSessionCreateParams{}).Require("customer").
+			Enum("locale", locales...), createSession),
 	}
+}
+
+// locales are the languages Stripe shows the portal in.
+var locales = []string{"auto", "bg", "cs", "da", "de", "el", "en", "en-AU", "en-CA", "en-GB", "en-IE", "en-IN", "en-NZ", "en-SG",
+	"es", "es-419", "et", "fi", "fil", "fr", "fr-CA", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl",
+	"pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK", "zh-TW"}
+
+// featureEnums restricts the configuration's feature settings to Stripe's
+// values, lists of them included.
+func featureEnums(s *params.Schema) *params.Schema {
+	list := func(values ...string) *params.Schema {
+		return params.ArrayOf(&params.Schema{Kind: params.KindString, Allowed: values})
+	}
+	prorations := []string{"always_invoice", "create_prorations", "none"}
+	return s.With("features.customer_update.allowed_updates", list("address", "email", "name", "phone", "shipping", "tax_id")).
+		Enum("features.subscription_cancel.mode", "at_period_end", "immediately").
+		Enum("features.subscription_cancel.proration_behavior", prorations...).
+		With("features.subscription_cancel.cancellation_reason.options", list("customer_service", "low_quality", "missing_features",
+			"other", "switched_service", "too_complex", "too_expensive", "unused")).
+		With("features.subscription_update.default_allowed_updates", list("price", "promotion_code", "quantity")).
+		Enum("features.subscription_update.proration_behavior", prorations...).
+		Enum("features.subscription_update.schedule_at_period_end.conditions.type", "decreasing_item_amount", "shortening_interval")
 }
 
 // newConfiguration is a configuration with Stripe's defaults: invoice
@@ -75,15 +107,34 @@ func defaultConfiguration(c *api.Call) (store.Obj, error) {
 		return p.Data[0], nil
 	}
 	cfg := newConfiguration(c, true)
+	// The Dashboard's portal settings start with payment method updates
+	// and cancellations (at period end) on, so its deep links to them work.
+	features := api.Obj(cfg["features"])
+	api.Obj(features["payment_method_update"])["enabled"] = true
+	api.Obj(features["subscription_cancel"])["enabled"] = true
 	return cfg, c.Insert(cfg)
 }
 
 // apply merges the request's configuration fields into cfg, nested
-// objects field by field (a feature sent alone keeps the others).
-func apply(c *api.Call, cfg store.Obj) error {
+// objects field by field (a feature sent alone keeps the others). isNew
+// holds a create to the fields Stripe requires there.
+func apply(c *api.Call, cfg store.Obj, isNew bool) error {
+	products, productsSent, err := readProducts(c)
+	if err != nil {
+		return err
+	}
+	if isNew {
+		if err := requireFeatureFields(c); err != nil {
+			return err
+		}
+	}
 	for _, f := range []string{"business_profile", "features", "login_page"} {
 		if v, ok := c.Params.Obj(f); ok {
-			cfg[f] = merge(api.Obj(cfg[f]), v.Raw())
+			raw := v.Raw()
+			if f == "features" {
+				raw = withoutProducts(raw)
+			}
+			cfg[f] = merge(api.Obj(cfg[f]), raw)
 		}
 	}
 	c.Copy(cfg, "default_return_url", "name")
@@ -97,7 +148,38 @@ func apply(c *api.Call, cfg store.Obj) error {
 	if lp := api.Obj(cfg["login_page"]); api.Bool(lp["enabled"]) && lp["url"] == nil {
 		lp["url"] = "https://billing.stripe.com/p/login/test_" + c.IDs.Secret(20)
 	}
+	if !productsSent {
+		products = storedProducts(c, api.Str(cfg["id"]))
+	}
+	// Switching plans needs the products a customer may switch between
+	// (Stripe: "Missing required param: features[subscription_update][products].").
+	if api.Bool(api.Obj(api.Obj(cfg["features"])["subscription_update"])["enabled"]) && len(products) == 0 {
+		return apierr.MissingParam("features[subscription_update][products]")
+	}
+	if productsSent {
+		if err := saveProducts(c, api.Str(cfg["id"]), products); err != nil {
+			return err
+		}
+	}
 	return c.ApplyMetadata(cfg)
+}
+
+// requireFeatureFields refuses, on create, a feature sent without the
+// fields Stripe requires with it.
+func requireFeatureFields(c *api.Call) error {
+	for _, f := range []string{"customer_update", "invoice_history", "payment_method_update", "subscription_cancel", "subscription_update"} {
+		if _, ok := c.Params.Obj("features." + f); ok && !c.Params.Has("features."+f+".enabled") {
+			return apierr.MissingParam("features[" + f + "][enabled]")
+		}
+	}
+	if _, ok := c.Params.Obj("features.subscription_cancel.cancellation_reason"); ok {
+		for _, f := range []string{"enabled", "options"} {
+			if !c.Params.Has("features.subscription_cancel.cancellation_reason." + f) {
+				return apierr.MissingParam("features[subscription_cancel][cancellation_reason][" + f + "]")
+			}
+		}
+	}
+	return nil
 }
 
 func merge(into store.Obj, from map[string]any) store.Obj {
@@ -107,8 +189,13 @@ func merge(into store.Obj, from map[string]any) store.Obj {
 			out[k] = merge(api.Obj(out[k]), sub)
 			continue
 		}
-		if s, ok := v.(string); ok && s == "" {
-			out[k] = nil
+		if v == params.Unset {
+			// An emptied list is an empty list, anything else null.
+			if _, isList := out[k].([]any); isList {
+				out[k] = []any{}
+			} else {
+				out[k] = nil
+			}
 			continue
 		}
 		out[k] = v
@@ -118,7 +205,7 @@ func merge(into store.Obj, from map[string]any) store.Obj {
 
 func createConfiguration(c *api.Call) (any, error) {
 	cfg := newConfiguration(c, false)
-	if err := apply(c, cfg); err != nil {
+	if err := apply(c, cfg, true); err != nil {
 		return nil, err
 	}
 	return cfg, c.Insert(cfg)
@@ -134,14 +221,27 @@ func updateConfiguration(c *api.Call) (any, error) {
 		return nil, err
 	}
 	after := api.Clone(before)
-	if err := apply(c, after); err != nil {
+	oldProducts := storedProducts(c, api.Str(before["id"]))
+	if err := apply(c, after, false); err != nil {
 		return nil, err
 	}
-	if len(api.PreviousAttributes(before, after)) == 0 {
+	prev := api.PreviousAttributes(before, after)
+	if prev == nil {
+		prev = store.Obj{}
+	}
+	if !reflect.DeepEqual(oldProducts, storedProducts(c, api.Str(before["id"]))) {
+		// The products are kept beside the object: their change is one
+		// of the configuration's too.
+		prev = merge(prev, map[string]any{"features": map[string]any{"subscription_update": map[string]any{"products": oldProducts}}})
+	}
+	if len(prev) == 0 {
 		return before, nil
 	}
 	after["updated"] = c.Now
-	return after, c.Save(before, after)
+	if before["updated"] != after["updated"] {
+		prev["updated"] = before["updated"]
+	}
+	return after, c.PutEmit(after, "billing_portal.configuration.updated", prev)
 }
 
 func listConfigurations(c *api.Call) (any, error) {
@@ -191,7 +291,7 @@ func createSession(c *api.Call) (any, error) {
 	if u, _ := c.Params.Str("return_url"); u != "" {
 		returnURL = u
 	}
-	flow, err := sessionFlow(c, cusID)
+	flow, err := sessionFlow(c, cusID, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +314,7 @@ func createSession(c *api.Call) (any, error) {
 }
 
 // sessionFlow checks flow_data and renders it as the session's flow.
-func sessionFlow(c *api.Call, cusID string) (any, error) {
+func sessionFlow(c *api.Call, cusID string, cfg store.Obj) (any, error) {
 	fd, ok := c.Params.Obj("flow_data")
 	if !ok {
 		return nil, nil
@@ -223,6 +323,13 @@ func sessionFlow(c *api.Call, cusID string) (any, error) {
 	field, known := flowTypes[typ]
 	if !known {
 		return nil, apierr.InvalidRequest("Invalid flow_data[type]: must be one of payment_method_update, subscription_cancel, subscription_update, or subscription_update_confirm").WithParam("flow_data[type]")
+	}
+	// A flow opens a page of the portal, which the configuration must
+	// offer (the update flows the plan switcher, the others their own).
+	feature := map[string]string{"payment_method_update": "payment_method_update", "subscription_cancel": "subscription_cancel",
+		"subscription_update": "subscription_update", "subscription_update_confirm": "subscription_update"}[typ]
+	if !api.Bool(api.Obj(api.Obj(cfg["features"])[feature])["enabled"]) {
+		return nil, apierr.InvalidRequest("The `%s` flow cannot be used with the configuration %s: it does not have `features[%s][enabled]` set to true.", typ, cfg["id"], feature).WithParam("flow_data[type]")
 	}
 	flow := store.Obj{"type": typ, "subscription_cancel": nil, "subscription_update": nil, "subscription_update_confirm": nil,
 		"after_completion": store.Obj{"type": "portal_homepage", "hosted_confirmation": nil, "redirect": nil}}
@@ -259,6 +366,12 @@ func sessionFlow(c *api.Call, cusID string) (any, error) {
 	}
 	if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
 		return nil, apierr.InvalidRequest("The subscription %s has ended; a portal flow cannot act on it.", subID).WithParam(param)
+	}
+	if field != "subscription_cancel" {
+		// Stripe: "subscriptions with multiple items are not updatable".
+		if items, _ := api.Obj(sub["items"])["data"].([]any); len(items) > 1 {
+			return nil, apierr.InvalidRequest("The subscription %s has more than one item; the portal can only update subscriptions with a single item.", subID).WithParam(param)
+		}
 	}
 	detail := store.Obj{"subscription": subID}
 	// Offers and discounts are shown on the portal page the session opens;
@@ -308,14 +421,22 @@ func sessionFlow(c *api.Call, cusID string) (any, error) {
 		}
 		var items []any
 		for i, it := range fd.Array("subscription_update_confirm.items") {
+			prefix := "flow_data[subscription_update_confirm][items][" + strconv.Itoa(i) + "]"
 			id, _ := it.Str("id")
 			if id == "" {
-				return nil, apierr.MissingParam("flow_data[subscription_update_confirm][items][" + strconv.Itoa(i) + "][id]")
+				return nil, apierr.MissingParam(prefix + "[id]")
 			}
-			item := store.Obj{"id": id, "price": nil, "quantity": nil}
+			if !hasItem(sub, id) {
+				return nil, apierr.NoSuchObject("subscription_item", id, prefix+"[id]")
+			}
+			// quantity is never null at Stripe: left out when not sent.
+			item := store.Obj{"id": id, "price": nil}
 			if p, ok := it.Str("price"); ok && p != "" {
 				if !c.Tx.Exists(c.Account, "price", p) {
-					return nil, apierr.NoSuchObject("price", p, "flow_data[subscription_update_confirm][items]["+strconv.Itoa(i)+"][price]")
+					return nil, apierr.NoSuchObject("price", p, prefix+"[price]")
+				}
+				if !allowsPrice(c, cfg, p) {
+					return nil, apierr.InvalidRequest("The item `%s` cannot be updated to price `%s` because the configuration `%s` does not include the price in its `features[subscription_update][products]`.", id, p, cfg["id"]).WithParam(prefix + "[price]")
 				}
 				item["price"] = p
 			}
@@ -327,8 +448,22 @@ func sessionFlow(c *api.Call, cusID string) (any, error) {
 		if len(items) == 0 {
 			return nil, apierr.MissingParam("flow_data[subscription_update_confirm][items]")
 		}
+		if len(items) > 1 {
+			return nil, apierr.InvalidRequest("Only one item can be updated in a subscription update flow.").WithParam("flow_data[subscription_update_confirm][items]")
+		}
 		detail["items"], detail["discounts"] = items, discounts
 	}
 	flow[field] = detail
 	return flow, nil
+}
+
+// hasItem reports whether id is one of the subscription's items.
+func hasItem(sub store.Obj, id string) bool {
+	items, _ := api.Obj(sub["items"])["data"].([]any)
+	for _, it := range items {
+		if api.Obj(it)["id"] == id {
+			return true
+		}
+	}
+	return false
 }
