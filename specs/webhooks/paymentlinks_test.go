@@ -288,6 +288,57 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(status).To(Equal(400))
 	})
 
+	It("pages its line items, and its sessions' line items, in their order", func() {
+		var items []*stripe.PaymentLinkCreateLineItemParams
+		for i := range 12 {
+			p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(int64(100 + i))})
+			Expect(err).NotTo(HaveOccurred())
+			items = append(items, &stripe.PaymentLinkCreateLineItemParams{Price: stripe.String(p.ID), Quantity: stripe.Int64(1)})
+		}
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: items})
+		Expect(err).NotTo(HaveOccurred())
+		amounts := func(limit *int64) ([]int64, int) {
+			var got []int64
+			pages := 0
+			p := &stripe.PaymentLinkListLineItemsParams{PaymentLink: stripe.String(l.ID)}
+			p.Limit = limit
+			list := sc.V1PaymentLinks.ListLineItems(Ctx, p)
+			for it, err := range list {
+				Expect(err).NotTo(HaveOccurred())
+				got = append(got, it.AmountTotal)
+			}
+			for _, r := range emu.Requests() {
+				if strings.HasSuffix(r.Path, l.ID+"/line_items") {
+					pages++
+				}
+			}
+			return got, pages
+		}
+		want := make([]int64, 12)
+		for i := range want {
+			want[i] = int64(100 + i)
+		}
+		got, pages := amounts(nil)
+		Expect(got).To(Equal(want))
+		Expect(pages).To(Equal(2), "ten a page by default, as at Stripe")
+		got, pages = amounts(stripe.Int64(5))
+		Expect(got).To(Equal(want))
+		Expect(pages).To(Equal(2 + 3))
+
+		status, body, err := emu.Call("GET", "/v1/payment_links/"+l.ID+"/line_items", url.Values{"limit": {"0"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(400), "%v", body)
+
+		s, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		var fromSession []int64
+		for it, err := range sc.V1CheckoutSessions.ListLineItems(Ctx, &stripe.CheckoutSessionListLineItemsParams{Session: stripe.String(s["id"].(string))}) {
+			Expect(err).NotTo(HaveOccurred())
+			fromSession = append(fromSession, it.AmountTotal)
+		}
+		Expect(fromSession).To(Equal(want))
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})
