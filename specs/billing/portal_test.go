@@ -309,6 +309,18 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		Expect(emu.Count("", "billing_portal.configuration")).To(BeZero())
 		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.configuration.created"))
 
+		// Disabling the login page deactivates its URL.
+		withLogin, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{
+			Features:  &stripe.BillingPortalConfigurationCreateFeaturesParams{InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}},
+			LoginPage: &stripe.BillingPortalConfigurationCreateLoginPageParams{Enabled: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(withLogin.LoginPage.URL).To(HavePrefix("https://billing.stripe.com/p/login/test_"))
+		withLogin, err = sc.V1BillingPortalConfigurations.Update(Ctx, withLogin.ID, &stripe.BillingPortalConfigurationUpdateParams{
+			LoginPage: &stripe.BillingPortalConfigurationUpdateLoginPageParams{Enabled: stripe.Bool(false)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(withLogin.LoginPage.Enabled).To(BeFalse())
+		Expect(withLogin.LoginPage.URL).To(BeEmpty())
+
 		// Emptying a list leaves an empty list.
 		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
 			CustomerUpdate: &stripe.BillingPortalConfigurationCreateFeaturesCustomerUpdateParams{Enabled: stripe.Bool(true), AllowedUpdates: []*string{stripe.String("email")}}}})

@@ -145,7 +145,11 @@ func apply(c *api.Call, cfg store.Obj, isNew bool) error {
 		}
 		cfg["active"] = active
 	}
-	if lp := api.Obj(cfg["login_page"]); api.Bool(lp["enabled"]) && lp["url"] == nil {
+	// Stripe: disabling the login page deactivates its URL; enabling it
+	// again makes a new one.
+	if lp := api.Obj(cfg["login_page"]); !api.Bool(lp["enabled"]) {
+		lp["url"] = nil
+	} else if lp["url"] == nil {
 		lp["url"] = "https://billing.stripe.com/p/login/test_" + c.IDs.Secret(20)
 	}
 	if !productsSent {
