@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"net/url"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -298,6 +299,10 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 				SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{Mode: stripe.String("immediately")}}},
 				"features[subscription_cancel][enabled]"},
 			{&stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+				InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}},
+				BusinessProfile: &stripe.BillingPortalConfigurationCreateBusinessProfileParams{Headline: stripe.String(strings.Repeat("h", 61))}},
+				"business_profile[headline]"},
+			{&stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
 				CustomerUpdate: &stripe.BillingPortalConfigurationCreateFeaturesCustomerUpdateParams{Enabled: stripe.Bool(true), AllowedUpdates: []*string{stripe.String("email"), stripe.String("password")}}}},
 				"features[customer_update][allowed_updates][1]"},
 		} {
@@ -356,5 +361,12 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 
 		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Locale: stripe.String("klingon")})
 		Expect(StripeErr(err).Param).To(Equal("locale"))
+		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("payment_method_update"),
+				AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{Type: stripe.String("hosted_confirmation"),
+					HostedConfirmation: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionHostedConfirmationParams{CustomMessage: stripe.String(strings.Repeat("x", 501))}}}})
+		se := StripeErr(err)
+		Expect(se.Param).To(Equal("flow_data[after_completion][hosted_confirmation][custom_message]"))
+		Expect(se.Msg).To(Equal("Invalid string: xxxx...xxxx; must be at most 500 characters"))
 	})
 })

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
@@ -120,4 +121,27 @@ func (c *Call) UpdateFields(object string, fields ...string) (any, error) {
 		return nil, err
 	}
 	return after, c.Save(before, after)
+}
+
+// MaxLength is a string parameter's longest length in Stripe's OpenAPI
+// spec (its maxLength), by dotted path.
+type MaxLength struct {
+	Path  string
+	Limit int
+}
+
+// CheckLengths refuses, with Stripe's message, the first string sent at
+// one of the paths that is longer than its limit.
+func (c *Call) CheckLengths(limits ...MaxLength) error {
+	for _, l := range limits {
+		v, _ := c.Params.Sent(l.Path)
+		if s, ok := v.(string); ok && utf8.RuneCountInString(s) > l.Limit {
+			name, rest, _ := strings.Cut(l.Path, ".")
+			if rest != "" {
+				name += "[" + strings.ReplaceAll(rest, ".", "][") + "]"
+			}
+			return apierr.TooLong(name, s, l.Limit)
+		}
+	}
+	return nil
 }

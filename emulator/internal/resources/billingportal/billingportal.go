@@ -119,6 +119,9 @@ func defaultConfiguration(c *api.Call) (store.Obj, error) {
 // objects field by field (a feature sent alone keeps the others). isNew
 // holds a create to the fields Stripe requires there.
 func apply(c *api.Call, cfg store.Obj, isNew bool) error {
+	if err := c.CheckLengths(api.MaxLength{Path: "business_profile.headline", Limit: 60}); err != nil {
+		return err
+	}
 	products, productsSent, err := readProducts(c)
 	if err != nil {
 		return err
@@ -322,6 +325,9 @@ func sessionFlow(c *api.Call, cusID string, cfg store.Obj) (any, error) {
 	fd, ok := c.Params.Obj("flow_data")
 	if !ok {
 		return nil, nil
+	}
+	if err := c.CheckLengths(api.MaxLength{Path: "flow_data.after_completion.hosted_confirmation.custom_message", Limit: 500}); err != nil {
+		return nil, err
 	}
 	typ, _ := fd.Str("type")
 	field, known := flowTypes[typ]

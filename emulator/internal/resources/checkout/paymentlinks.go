@@ -232,10 +232,26 @@ func checkLinkPrices(items []linkItem) error {
 	return nil
 }
 
+// linkLengths are the longest strings Stripe takes for a link's settings
+// (its OpenAPI spec's maxLength).
+var linkLengths = []api.MaxLength{
+	{Path: "inactive_message", Limit: 500},
+	{Path: "after_completion.hosted_confirmation.custom_message", Limit: 500},
+	{Path: "after_completion.redirect.url", Limit: 2048},
+	{Path: "payment_intent_data.description", Limit: 1000},
+	{Path: "payment_intent_data.statement_descriptor", Limit: 22},
+	{Path: "payment_intent_data.statement_descriptor_suffix", Limit: 22},
+	{Path: "subscription_data.description", Limit: 500},
+	{Path: "invoice_creation.invoice_data.description", Limit: 1500},
+}
+
 // applyLinkSettings sets what create and update share on l. Parameters it
 // does not read (custom fields and text, consent collection, Connect
 // fees, optional items…) are refused by name.
 func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) error {
+	if err := c.CheckLengths(linkLengths...); err != nil {
+		return err
+	}
 	// The sessions a link opens with automatic tax need every price to
 	// resolve to inclusive or exclusive, as a session's do.
 	enabled, sent, err := readAutomaticTax(c)
