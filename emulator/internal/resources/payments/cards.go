@@ -113,14 +113,14 @@ func newCard(c *api.Call, cd card, expMonth, expYear int64, p params.Values, cvc
 // magicCard is the card behind one of Stripe's test tokens (tok_visa…): a
 // new card each time, as at Stripe, where they can be used repeatedly.
 func magicCard(c *api.Call, tok, param string) (store.Obj, bool, error) {
-	if err := refuseTestCard(tok, param); err != nil {
+	if err := refuseCard(tok, param); err != nil {
 		return nil, true, err
 	}
 	number, ok := testTokens[tok]
 	if !ok {
 		return nil, false, nil
 	}
-	if err := refuseUnemulated(number, param); err != nil {
+	if err := refuseCard(number, param); err != nil {
 		return nil, true, err
 	}
 	cd, _ := lookupCard(number)

@@ -152,11 +152,11 @@ func defaultExpiry(c *api.Call) (int64, int64) {
 // resolvePaymentMethod returns the PaymentMethod a request names, turning
 // Stripe's magic test ids (pm_card_visa…) into a fresh real one.
 func resolvePaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
-	if err := refuseTestCard(id, param); err != nil {
+	if err := refuseCard(id, param); err != nil {
 		return nil, err
 	}
 	if number, ok := magicPaymentMethods[id]; ok {
-		if err := refuseUnemulated(number, param); err != nil {
+		if err := refuseCard(number, param); err != nil {
 			return nil, err
 		}
 		cd, _ := lookupCard(number)
@@ -241,14 +241,14 @@ func cardFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 		return nil, apierr.MissingParam("card")
 	}
 	if tok, ok := cp.Str("token"); ok && tok != "" {
-		if err := refuseTestCard(tok, "card[token]"); err != nil {
+		if err := refuseCard(tok, "card[token]"); err != nil {
 			return nil, err
 		}
 		number, known := testTokens[tok]
 		if !known {
 			return nil, apierr.NoSuchObject("token", tok, "card[token]")
 		}
-		if err := refuseUnemulated(number, "card[token]"); err != nil {
+		if err := refuseCard(number, "card[token]"); err != nil {
 			return nil, err
 		}
 		cd, _ := lookupCard(number)
@@ -281,14 +281,14 @@ func parseCardDetails(c *api.Call, p params.Values, prefix string) (card, int64,
 	if !okY {
 		return card{}, 0, 0, apierr.MissingParam(prefix + "[exp_year]")
 	}
-	if err := refuseTestCard(number, prefix+"[number]"); err != nil {
+	if err := refuseCard(number, prefix+"[number]"); err != nil {
 		return card{}, 0, 0, err
 	}
 	cd, valid := lookupCard(number)
 	if !valid {
 		return card{}, 0, 0, cardError("incorrect_number", "", "Your card number is incorrect.", prefix+"[number]")
 	}
-	if err := refuseUnemulated(number, prefix+"[number]"); err != nil {
+	if err := refuseCard(number, prefix+"[number]"); err != nil {
 		return card{}, 0, 0, err
 	}
 	if badM || expMonth < 1 || expMonth > 12 {

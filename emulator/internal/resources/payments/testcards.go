@@ -303,7 +303,7 @@ var magicPaymentMethods = map[string]string{
 	"pm_card_createDisputeProductNotReceived": "4000000000002685",
 	"pm_card_createDisputeInquiry":            "4000000000001976",
 	"pm_card_createIssuerFraudRecord":         "4000000000005423",
-	// Disputes stripe-emu does not emulate (unemulatedCards).
+	// Disputes stripe-emu does not emulate (refusedCards).
 	"pm_card_createMultipleDisputes":                 "4000000404000079",
 	"pm_card_createCe3EligibleDispute":               "4000000404000038",
 	"pm_card_createComplianceDispute":                "4000008400000779",
@@ -344,51 +344,44 @@ var extraTokens = map[string]string{
 // testTokens maps Stripe's test card tokens to card numbers.
 var testTokens = map[string]string{}
 
-// notEmulatedCards are the other rows of Stripe's Testing page the
-// emulator refuses (the dispute cards are unemulatedCards'), by card
-// number or token: what each is and why.
-var notEmulatedCards = map[string]string{
-	"5062210000000009": "the Mexican Carnet card (its brand is not among the card brands of API version 2025-08-27.basil)",
-	"tok_visa_debit_chargeDeclinedInsufficientFunds": "the insufficient debit funds token (the card number behind it is not documented)",
-	"tok_visa_chargeCustomerFailLostCard":            "the decline-after-attaching lost card token (the card number behind it is not documented)",
-	"tok_visa_chargeCustomerFailStolenCard":          "the decline-after-attaching stolen card token (the card number behind it is not documented)",
-	"4001007020000002":                               "the offline PIN card (in-person card_present payments, Stripe Terminal, are not emulated)",
-	"4000008260000075":                               "the offline PIN retry card (in-person card_present payments, Stripe Terminal, are not emulated)",
-	"4001000360000005":                               "the online PIN card (in-person card_present payments, Stripe Terminal, are not emulated)",
-	"4000002760000008":                               "the online PIN retry card (in-person card_present payments, Stripe Terminal, are not emulated)",
+// refusedCards are the rows of Stripe's Testing page the emulator cannot
+// give, by card number or token: what each is, and what to test with
+// instead. They are refused, never charged as a plain card.
+var refusedCards = map[string]refusedCard{
+	"5062210000000009": {"the Mexican Carnet card (its brand is not among the card brands of API version 2025-08-27.basil)", useAnother},
+	"tok_visa_debit_chargeDeclinedInsufficientFunds": {"the insufficient debit funds token (the card number behind it is not documented)", useAnother},
+	"tok_visa_chargeCustomerFailLostCard":            {"the decline-after-attaching lost card token (the card number behind it is not documented)", useAnother},
+	"tok_visa_chargeCustomerFailStolenCard":          {"the decline-after-attaching stolen card token (the card number behind it is not documented)", useAnother},
+	"4001007020000002":                               {"the offline PIN card (in-person card_present payments, Stripe Terminal, are not emulated)", useAnother},
+	"4000008260000075":                               {"the offline PIN retry card (in-person card_present payments, Stripe Terminal, are not emulated)", useAnother},
+	"4001000360000005":                               {"the online PIN card (in-person card_present payments, Stripe Terminal, are not emulated)", useAnother},
+	"4000002760000008":                               {"the online PIN retry card (in-person card_present payments, Stripe Terminal, are not emulated)", useAnother},
+	// Dispute cards whose disputes are not emulated.
+	"4000000404000079": {"a charge disputed multiple times", useDisputeCards},
+	"4000000404000038": {"a Visa Compelling Evidence 3.0 eligible dispute", useDisputeCards},
+	"4000008400000779": {"a Visa compliance dispute", useDisputeCards},
+	"5105008400000002": {"a Mastercard compliance dispute", useDisputeCards},
+	"4000000001000043": {"a Smart Disputes eligible dispute", useDisputeCards},
+	"4000000404004816": {"a dispute Visa Rapid Dispute Resolution prevents", useDisputeCards},
+	"4000000404005649": {"a dispute Compelling Evidence 3.0 blocks", useDisputeCards},
+	"5105000300000018": {"a dispute an Ethoca alert prevents", useDisputeCards},
 }
 
-// refuseTestCard refuses one of notEmulatedCards (id: a number, pm_card_…
-// or tok_…), named by param; nil for any other.
-func refuseTestCard(id, param string) error {
-	what, ok := notEmulatedCards[id]
+type refusedCard struct{ what, instead string }
+
+const (
+	useAnother      = "Use another test card, or see the README for the test cards emulated."
+	useDisputeCards = "Test disputes with pm_card_createDispute, pm_card_createDisputeProductNotReceived or pm_card_createDisputeInquiry."
+)
+
+// refuseCard refuses one of refusedCards (key: a number or tok_…), named
+// by param; nil for any other.
+func refuseCard(key, param string) error {
+	r, ok := refusedCards[key]
 	if !ok {
 		return nil
 	}
-	return apierr.InvalidRequest("stripe-emu does not emulate %s of Stripe's test cards (%s), so it refused the request rather than answer as if it had. Use another test card, or see the README for the test cards emulated.", what, id).WithParam(param)
-}
-
-// unemulatedCards are Stripe's dispute test cards whose disputes
-// stripe-emu does not emulate, with what they make at Stripe: they are
-// refused, not charged as a plain card that is never disputed.
-var unemulatedCards = map[string]string{
-	"4000000404000079": "a charge disputed multiple times",
-	"4000000404000038": "a Visa Compelling Evidence 3.0 eligible dispute",
-	"4000008400000779": "a Visa compliance dispute",
-	"5105008400000002": "a Mastercard compliance dispute",
-	"4000000001000043": "a Smart Disputes eligible dispute",
-	"4000000404004816": "a dispute Visa Rapid Dispute Resolution prevents",
-	"4000000404005649": "a dispute Compelling Evidence 3.0 blocks",
-	"5105000300000018": "a dispute an Ethoca alert prevents",
-}
-
-// refuseUnemulated refuses one of unemulatedCards, named by param.
-func refuseUnemulated(number, param string) error {
-	what, ok := unemulatedCards[number]
-	if !ok {
-		return nil
-	}
-	return apierr.InvalidRequest("stripe-emu does not emulate Stripe's test card %s (%s): test disputes with pm_card_createDispute, pm_card_createDisputeProductNotReceived or pm_card_createDisputeInquiry.", number, what).WithParam(param)
+	return apierr.InvalidRequest("stripe-emu does not emulate Stripe's test card %s: %s. It refused the request rather than answer as if it had. %s", key, r.what, r.instead).WithParam(param)
 }
 
 func init() {
@@ -407,7 +400,7 @@ func init() {
 		testTokens[id] = number
 	}
 	for id, number := range magicPaymentMethods {
-		if _, ok := testCards[number]; !ok && unemulatedCards[number] == "" {
+		if _, ok := testCards[number]; !ok && refusedCards[number] == (refusedCard{}) {
 			panic(fmt.Sprintf("payments: test PaymentMethod %s names %s, no test card", id, number))
 		}
 	}
