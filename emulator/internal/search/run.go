@@ -11,10 +11,17 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
+// Paths says where an object keeps a search field that is not at its top
+// level under the field's name (an invoice's subscription is
+// parent.subscription_details.subscription).
+type Paths map[string][]string
+
 // Match reports whether an object satisfies the query.
-func (q Query) Match(o store.Obj) bool {
+func (q Query) Match(o store.Obj) bool { return q.matchAt(o, nil) }
+
+func (q Query) matchAt(o store.Obj, paths Paths) bool {
 	for _, cl := range q.Clauses {
-		ok := cl.match(o)
+		ok := cl.match(o, paths)
 		if cl.Negated {
 			ok = !ok
 		}
@@ -28,8 +35,14 @@ func (q Query) Match(o store.Obj) bool {
 	return !q.Or
 }
 
-func (cl Clause) match(o store.Obj) bool {
+func (cl Clause) match(o store.Obj, paths Paths) bool {
 	v := o[cl.Field]
+	if path, ok := paths[cl.Field]; ok {
+		v = o
+		for _, k := range path {
+			v = api.Obj(v)[k]
+		}
+	}
 	if cl.Key != "" {
 		md, _ := v.(map[string]any)
 		v = md[cl.Key]
@@ -74,6 +87,11 @@ func (cl Clause) match(o store.Obj) bool {
 // out objects that are stored but gone for the API (a price deleted as a
 // plan).
 func Run(c *api.Call, object, url string, fields Fields, keep ...func(store.Obj) bool) (any, error) {
+	return RunAt(c, object, url, fields, nil, keep...)
+}
+
+// RunAt is Run for a resource with fields kept below its top level.
+func RunAt(c *api.Call, object, url string, fields Fields, paths Paths, keep ...func(store.Obj) bool) (any, error) {
 	raw, _ := c.Params.Str("query")
 	q, err := Parse(raw, fields)
 	if err != nil {
@@ -102,7 +120,7 @@ func Run(c *api.Call, object, url string, fields Fields, keep ...func(store.Obj)
 					return false
 				}
 			}
-			return o["deleted"] != true && q.Match(o)
+			return o["deleted"] != true && q.matchAt(o, paths)
 		},
 	})
 	data := make([]any, len(p.Data))

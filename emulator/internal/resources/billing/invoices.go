@@ -19,6 +19,16 @@ import (
 var invoiceSearchFields = search.Fields{
 	"customer": search.String, "status": search.String, "total": search.Number, "number": search.String,
 	"currency": search.String, "created": search.Number, "metadata": search.Metadata,
+	"subscription": search.String, "receipt_number": search.String,
+	"last_finalization_error_code": search.String, "last_finalization_error_type": search.String,
+}
+
+// invoiceSearchPaths are where basil keeps the invoice search fields that
+// are not top-level fields of that name.
+var invoiceSearchPaths = search.Paths{
+	"subscription":                 {"parent", "subscription_details", "subscription"},
+	"last_finalization_error_code": {"last_finalization_error", "code"},
+	"last_finalization_error_type": {"last_finalization_error", "type"},
 }
 
 // AutoFinalizeDelay is how long after creation Stripe finalizes a draft
@@ -351,10 +361,15 @@ func updateInvoice(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if before["status"] != "draft" {
-		// Finalized invoices only take descriptive changes.
+		// Finalized invoices only take descriptive changes, and the
+		// payment method their next attempt uses.
 		for _, k := range c.Params.Keys() {
 			switch k {
 			case "metadata", "description", "footer", "auto_advance", "custom_fields", "expand", "rendering":
+			case "default_payment_method":
+				if before["status"] != "open" && before["status"] != "uncollectible" {
+					return nil, notEditable(before)
+				}
 			default:
 				return nil, notEditable(before)
 			}
@@ -763,5 +778,5 @@ func listInvoices(c *api.Call) (any, error) {
 }
 
 func searchInvoices(c *api.Call) (any, error) {
-	return search.Run(c, "invoice", "/v1/invoices/search", invoiceSearchFields)
+	return search.RunAt(c, "invoice", "/v1/invoices/search", invoiceSearchFields, invoiceSearchPaths)
 }

@@ -187,6 +187,26 @@ func applyBalance(c *api.Call, inv, cus store.Obj) (store.Obj, error) {
 	return store.Obj{"balance": bal}, nil
 }
 
+// unapplyBalance gives a voided invoice's customer back the balance its
+// finalization applied (credit it used, or a debt it took on), as Stripe
+// has since 2019-12-03: an unapplied_from_invoice transaction of the
+// opposite of what applied_to_invoice moved.
+func unapplyBalance(c *api.Call, inv store.Obj) error {
+	moved := api.Int(inv["ending_balance"]) - api.Int(inv["starting_balance"])
+	if moved == 0 || inv["ending_balance"] == nil {
+		return nil
+	}
+	cus, ok := c.Tx.Get(c.Account, "customer", api.Str(inv["customer"]))
+	if !ok || api.Bool(cus["deleted"]) {
+		return nil
+	}
+	prev := store.Obj{"balance": cus["balance"]}
+	if _, err := customers.MoveBalance(c, cus, -moved, api.Str(inv["currency"]), "unapplied_from_invoice", store.Obj{"invoice": inv["id"]}); err != nil {
+		return err
+	}
+	return c.PutEmit(cus, "customer.updated", prev)
+}
+
 // savesMethodOfFirstPayment reports whether an invoice is one a client
 // pays by hand for a subscription that keeps the paying method (its first
 // invoice, or one an update made), where Stripe asks the intent to set
@@ -438,6 +458,9 @@ func void(c *api.Call, before store.Obj) (store.Obj, error) {
 		return nil, err
 	}
 	c.Emit("invoice.voided", inv, nil)
+	if err := unapplyBalance(c, inv); err != nil {
+		return nil, err
+	}
 	if tookCredits(inv) {
 		for _, hook := range VoidCreditHooks {
 			if err := hook(c, inv); err != nil {
@@ -490,8 +513,10 @@ func sendInvoice(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	if inv["status"] != "open" {
-		return nil, apierr.InvalidRequest("You can only send open invoices; this one is %s.", inv["status"])
+	// A paid invoice can be sent again (Stripe's reference: its email
+	// then makes no reference to the payment).
+	if inv["status"] != "open" && inv["status"] != "paid" {
+		return nil, apierr.InvalidRequest("You can only send open or paid invoices; this one is %s.", inv["status"])
 	}
 	c.Emit("invoice.sent", inv, nil)
 	return inv, nil

@@ -1,0 +1,276 @@
+package billing_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// One-off invoices as a merchant drives them by hand: numbering, sending,
+// voiding, updating after finalization, finding them again.
+var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cus *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		cus = customerWithCard(sc, "oneoff@example.com", "pm_card_visa", "")
+	})
+
+	// draft is a draft invoice of one item of amount, made with p.
+	draft := func(p *stripe.InvoiceCreateParams, amount int64) *stripe.Invoice {
+		GinkgoHelper()
+		p.Customer = stripe.String(cus.ID)
+		inv, err := sc.V1Invoices.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(amount), Currency: stripe.String("usd"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return inv
+	}
+	emailed := func(amount int64) *stripe.Invoice {
+		GinkgoHelper()
+		inv := draft(&stripe.InvoiceCreateParams{CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(14)}, amount)
+		inv, err := sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return inv
+	}
+	balance := func() int64 {
+		GinkgoHelper()
+		c, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return c.Balance
+	}
+	newestTransaction := func() *stripe.CustomerBalanceTransaction {
+		GinkgoHelper()
+		for t, err := range sc.V1CustomerBalanceTransactions.List(Ctx, &stripe.CustomerBalanceTransactionListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			return t
+		}
+		Fail("no balance transaction")
+		return nil
+	}
+
+	It("numbers invoices by the customer's prefix and sequence, as they are finalized", func() {
+		_, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String("ACME")})
+		Expect(err).NotTo(HaveOccurred())
+		first := draft(&stripe.InvoiceCreateParams{}, 1000)
+		Expect(first.Number).To(BeEmpty(), "a draft has no number yet")
+		gone := draft(&stripe.InvoiceCreateParams{}, 1000)
+		_, err = sc.V1Invoices.Delete(Ctx, gone.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		second := draft(&stripe.InvoiceCreateParams{}, 1000)
+
+		second, err = sc.V1Invoices.FinalizeInvoice(Ctx, second.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		first, err = sc.V1Invoices.FinalizeInvoice(Ctx, first.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(second.Number).To(Equal("ACME-0001"), "numbered in the order finalized; a deleted draft uses none")
+		Expect(first.Number).To(Equal("ACME-0002"))
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.NextInvoiceSequence).To(Equal(int64(3)))
+	})
+
+	It("shows the hosted page and PDF once finalized, not on a draft", func() {
+		inv := draft(&stripe.InvoiceCreateParams{CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)}, 1000)
+		Expect(inv.HostedInvoiceURL).To(BeEmpty())
+		Expect(inv.InvoicePDF).To(BeEmpty())
+		Expect(inv.DueDate).To(Equal(inv.Created + 30*86400))
+		inv, err := sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.HostedInvoiceURL).NotTo(BeEmpty())
+		Expect(inv.InvoicePDF).NotTo(BeEmpty())
+	})
+
+	Describe("sending", func() {
+		It("sends an open invoice, and a paid one again, each with invoice.sent", func() {
+			inv := emailed(2500)
+			sent, err := sc.V1Invoices.SendInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sent.Status).To(Equal(stripe.InvoiceStatusOpen))
+			_, err = sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaidOutOfBand: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+
+			By("sending the paid invoice too, as Stripe's reference allows (the email then leaves the payment out)")
+			sent, err = sc.V1Invoices.SendInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sent.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(count(emu.EventTypes(""), "invoice.sent")).To(Equal(2))
+		})
+
+		It("finalizes a draft it is asked to send", func() {
+			inv := draft(&stripe.InvoiceCreateParams{CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(7)}, 900)
+			sent, err := sc.V1Invoices.SendInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sent.Status).To(Equal(stripe.InvoiceStatusOpen))
+			Expect(sent.Number).NotTo(BeEmpty())
+			types := emu.EventTypes("")
+			Expect(count(types, "invoice.finalized")).To(Equal(1))
+			Expect(count(types, "invoice.sent")).To(Equal(1))
+		})
+
+		It("won't send a void invoice, nor one charged automatically", func() {
+			inv := emailed(900)
+			_, err := sc.V1Invoices.VoidInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Invoices.SendInvoice(Ctx, inv.ID, nil)
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+			auto := draft(&stripe.InvoiceCreateParams{}, 900)
+			_, err = sc.V1Invoices.SendInvoice(Ctx, auto.ID, nil)
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+			Expect(emu.EventTypes("")).NotTo(ContainElement("invoice.sent"))
+		})
+	})
+
+	Describe("voiding", func() {
+		It("gives back the credit an invoice used, as Stripe has since 2019-12-03", func() {
+			_, err := sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{
+				Customer: stripe.String(cus.ID), Amount: stripe.Int64(-500), Currency: stripe.String("usd"),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			inv := emailed(2000)
+			Expect(inv.AmountDue).To(Equal(int64(1500)))
+			Expect(balance()).To(BeZero())
+
+			_, err = sc.V1Invoices.VoidInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(balance()).To(Equal(int64(-500)))
+			txn := newestTransaction()
+			Expect(txn.Type).To(Equal(stripe.CustomerBalanceTransactionTypeUnappliedFromInvoice))
+			Expect(txn.Amount).To(Equal(int64(-500)))
+			Expect(txn.EndingBalance).To(Equal(int64(-500)))
+			Expect(txn.Invoice.ID).To(Equal(inv.ID))
+			ev := latestEvent(sc, "customer.updated")
+			Expect(ev.Data.PreviousAttributes).To(HaveKeyWithValue("balance", BeNumerically("==", 0)))
+		})
+
+		It("gives back a debt an invoice took on, after it was marked uncollectible too", func() {
+			_, err := sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{
+				Customer: stripe.String(cus.ID), Amount: stripe.Int64(700), Currency: stripe.String("usd"),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			inv := emailed(2000)
+			Expect(inv.AmountDue).To(Equal(int64(2700)))
+			_, err = sc.V1Invoices.MarkUncollectible(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Invoices.VoidInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(balance()).To(Equal(int64(700)))
+			Expect(newestTransaction().Amount).To(Equal(int64(700)))
+		})
+
+		It("moves no balance for an invoice that used none", func() {
+			inv := emailed(2000)
+			updates := count(emu.EventTypes(""), "customer.updated")
+			_, err := sc.V1Invoices.VoidInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(count(emu.EventTypes(""), "customer.updated")).To(Equal(updates))
+			n := 0
+			for _, err := range sc.V1CustomerBalanceTransactions.List(Ctx, &stripe.CustomerBalanceTransactionListParams{Customer: stripe.String(cus.ID)}) {
+				Expect(err).NotTo(HaveOccurred())
+				n++
+			}
+			Expect(n).To(BeZero())
+		})
+	})
+
+	It("pays an invoice marked uncollectible", func() {
+		inv := emailed(1200)
+		inv, err := sc.V1Invoices.MarkUncollectible(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusUncollectible))
+		paid, err := sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(paid.StatusTransitions.MarkedUncollectibleAt).NotTo(BeZero())
+		Expect(paid.AmountPaid).To(Equal(int64(1200)))
+	})
+
+	Describe("updating a finalized invoice", func() {
+		It("takes a new default payment method, which paying then uses", func() {
+			inv := draft(&stripe.InvoiceCreateParams{}, 1800)
+			inv, err := sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			pm, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_mastercard", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{DefaultPaymentMethod: stripe.String(pm.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.DefaultPaymentMethod.ID).To(Equal(pm.ID))
+			paid, err := sc.V1Invoices.Pay(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+			pi := defaultIntent(sc, paid)
+			Expect(pi.PaymentMethod.ID).To(Equal(pm.ID))
+		})
+
+		It("refuses a due date, which only a draft takes, changing nothing", func() {
+			inv := emailed(1800)
+			_, err := sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{DueDate: stripe.Int64(inv.DueDate + 86400)})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeInvoiceNotEditable))
+			got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.DueDate).To(Equal(inv.DueDate))
+		})
+	})
+
+	It("puts a deleted draft's items back to pending, for the next invoice that includes them", func() {
+		inv := draft(&stripe.InvoiceCreateParams{}, 1300)
+		_, err := sc.V1Invoices.Delete(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		plain, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(plain.Total).To(BeZero(), "pending items are excluded unless asked for")
+		with, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), PendingInvoiceItemsBehavior: stripe.String("include")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(with.Total).To(Equal(int64(1300)))
+	})
+
+	It("finalizes an auto-advancing emailed invoice an hour after creation on its clock, and sends it", func() {
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		cus = customerWithCard(sc, "clocked@example.com", "pm_card_visa", clk.ID)
+		inv := draft(&stripe.InvoiceCreateParams{AutoAdvance: stripe.Bool(true), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)}, 4000)
+		Expect(inv.AutomaticallyFinalizesAt).To(Equal(Epoch.Unix() + 3600))
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.Add(59 * time.Minute).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusDraft))
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.Add(61 * time.Minute).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		got, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(got.Number).NotTo(BeEmpty())
+		types := emu.EventTypes("")
+		Expect(count(types, "invoice.finalized")).To(Equal(1))
+		Expect(count(types, "invoice.sent")).To(Equal(1))
+	})
+
+	It("finds a subscription's invoices by search", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
+		Expect(err).NotTo(HaveOccurred())
+		price := recurringPrice(sc, prod.ID, "month", 1500)
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		emailed(700) // another invoice of the same customer
+		var found []string
+		for inv, err := range sc.V1Invoices.Search(Ctx, &stripe.InvoiceSearchParams{SearchParams: stripe.SearchParams{Query: "subscription:'" + sub.ID + "'"}}) {
+			Expect(err).NotTo(HaveOccurred())
+			found = append(found, inv.ID)
+		}
+		Expect(found).To(Equal([]string{sub.LatestInvoice.ID}))
+	})
+})
