@@ -225,6 +225,61 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		})
 	})
 
+	It("refuses a due date already past, on create and on a draft's update, changing nothing", func() {
+		past := Epoch.Add(-time.Hour).Unix()
+		_, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DueDate: stripe.Int64(past)})
+		se := StripeErr(err)
+		Expect(se.Param).To(Equal("due_date"))
+		Expect(se.Msg).To(Equal("Invalid timestamp: must be an integer Unix timestamp in the future."))
+		Expect(emu.EventTypes("")).NotTo(ContainElement("invoice.created"))
+
+		inv := draft(&stripe.InvoiceCreateParams{CollectionMethod: stripe.String("send_invoice"), DueDate: stripe.Int64(Epoch.Add(48 * time.Hour).Unix())}, 500)
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{DueDate: stripe.Int64(Epoch.Unix())})
+		Expect(StripeErr(err).Param).To(Equal("due_date"), "now is not in the future either")
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.DueDate).To(Equal(Epoch.Add(48 * time.Hour).Unix()))
+	})
+
+	Describe("automatic advancement", func() {
+		It("is turned off once an invoice is paid, void or uncollectible, and can't be turned back on", func() {
+			advancing := func() *stripe.Invoice {
+				GinkgoHelper()
+				inv := draft(&stripe.InvoiceCreateParams{AutoAdvance: stripe.Bool(true), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(10)}, 800)
+				inv, err := sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(inv.AutoAdvance).To(BeTrue())
+				return inv
+			}
+			paid, err := sc.V1Invoices.Pay(Ctx, advancing().ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(paid.AutoAdvance).To(BeFalse(), "paid by card")
+			oob, err := sc.V1Invoices.Pay(Ctx, advancing().ID, &stripe.InvoicePayParams{PaidOutOfBand: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(oob.AutoAdvance).To(BeFalse(), "paid out of band")
+			voided, err := sc.V1Invoices.VoidInvoice(Ctx, advancing().ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(voided.AutoAdvance).To(BeFalse(), "void")
+			bad, err := sc.V1Invoices.MarkUncollectible(Ctx, advancing().ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(bad.AutoAdvance).To(BeFalse(), "uncollectible")
+
+			_, err = sc.V1Invoices.Update(Ctx, paid.ID, &stripe.InvoiceUpdateParams{AutoAdvance: stripe.Bool(true)})
+			se := StripeErr(err)
+			Expect(se.Code).To(Equal(stripe.ErrorCodeInvoiceNotEditable))
+			Expect(se.Param).To(Equal("auto_advance"))
+			got, err := sc.V1Invoices.Retrieve(Ctx, paid.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.AutoAdvance).To(BeFalse())
+
+			By("an open invoice still takes it either way")
+			open := advancing()
+			open, err = sc.V1Invoices.Update(Ctx, open.ID, &stripe.InvoiceUpdateParams{AutoAdvance: stripe.Bool(false)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(open.AutoAdvance).To(BeFalse())
+		})
+	})
+
 	It("puts a deleted draft's items back to pending, for the next invoice that includes them", func() {
 		inv := draft(&stripe.InvoiceCreateParams{}, 1300)
 		_, err := sc.V1Invoices.Delete(Ctx, inv.ID, nil)

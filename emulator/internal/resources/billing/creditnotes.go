@@ -495,6 +495,7 @@ func creditInvoice(c *api.Call, before store.Obj, pre, post int64) error {
 			}
 			after["status"] = "paid"
 			after["next_payment_attempt"] = nil
+			after["auto_advance"] = false
 			api.Obj(after["status_transitions"])["paid_at"] = c.Now
 		}
 	}

@@ -187,6 +187,7 @@ func credit(c *api.Call, pay, pi store.Obj) error {
 	if paid >= due {
 		inv["status"] = "paid"
 		inv["next_payment_attempt"] = nil
+		inv["auto_advance"] = false // Stripe: never on a paid, void or uncollectible invoice
 		api.Obj(inv["status_transitions"])["paid_at"] = c.Now
 		if err := c.Put(inv); err != nil {
 			return err

@@ -275,6 +275,10 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 		}
 	}
 	if d, ok := c.Params.Int("due_date"); ok {
+		// Stripe takes no due date already past (on the invoice's clock).
+		if d <= c.ClockNow(store.Obj{"test_clock": inv["test_clock"]}) {
+			return apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("due_date")
+		}
 		inv["due_date"] = d
 	}
 	if days, ok := c.Params.Int("days_until_due"); ok {
@@ -365,7 +369,13 @@ func updateInvoice(c *api.Call) (any, error) {
 		// payment method their next attempt uses.
 		for _, k := range c.Params.Keys() {
 			switch k {
-			case "metadata", "description", "footer", "auto_advance", "custom_fields", "expand", "rendering":
+			case "metadata", "description", "footer", "custom_fields", "expand", "rendering":
+			case "auto_advance":
+				// Stripe: automatic advancement is always off on a paid,
+				// void or uncollectible invoice.
+				if before["status"] != "open" {
+					return nil, apierr.InvalidRequest("You can only update `auto_advance` on draft or open invoices; this invoice (%s) has status %s.", before["id"], before["status"]).WithCode("invoice_not_editable").WithParam("auto_advance")
+				}
 			case "default_payment_method":
 				if before["status"] != "open" && before["status"] != "uncollectible" {
 					return nil, notEditable(before)

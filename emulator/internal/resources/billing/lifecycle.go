@@ -90,6 +90,7 @@ func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 	due := api.Int(inv["amount_due"])
 	if due == 0 {
 		inv["status"] = "paid"
+		inv["auto_advance"] = false
 		api.Obj(inv["status_transitions"])["paid_at"] = c.Now
 		if err := c.Put(inv); err != nil {
 			return nil, err
@@ -391,6 +392,7 @@ func payOutOfBand(c *api.Call, before store.Obj) (any, error) {
 	inv["amount_remaining"] = int64(0)
 	inv["status"] = "paid"
 	inv["next_payment_attempt"] = nil
+	inv["auto_advance"] = false
 	api.Obj(inv["status_transitions"])["paid_at"] = c.Now
 	if err := c.Put(inv); err != nil {
 		return nil, err
@@ -453,6 +455,7 @@ func void(c *api.Call, before store.Obj) (store.Obj, error) {
 	inv = api.Clone(inv)
 	inv["status"] = "void"
 	inv["next_payment_attempt"] = nil
+	inv["auto_advance"] = false
 	api.Obj(inv["status_transitions"])["voided_at"] = c.Now
 	if err := c.Put(inv); err != nil {
 		return nil, err
@@ -492,6 +495,7 @@ func uncollectible(c *api.Call, before store.Obj) (store.Obj, error) {
 	inv := api.Clone(before)
 	inv["status"] = "uncollectible"
 	inv["next_payment_attempt"] = nil
+	inv["auto_advance"] = false // Stripe: never on a paid, void or uncollectible invoice
 	api.Obj(inv["status_transitions"])["marked_uncollectible_at"] = c.Now
 	if err := c.Put(inv); err != nil {
 		return nil, err
