@@ -215,6 +215,20 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 			Expect(pi.PaymentMethod.ID).To(Equal(pm.ID))
 		})
 
+		It("refuses a payment method the customer does not have", func() {
+			inv := draft(&stripe.InvoiceCreateParams{}, 1800)
+			inv, err := sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			loose, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"), Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_visa")}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{DefaultPaymentMethod: stripe.String(loose.ID)})
+			se := StripeErr(err)
+			Expect(se.Param).To(Equal("default_payment_method"))
+			Expect(se.Msg).To(Equal("The customer does not have a payment method with the ID " + loose.ID + ". The payment method must be attached to the customer."))
+			_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), DefaultPaymentMethod: stripe.String(loose.ID)})
+			Expect(StripeErr(err).Param).To(Equal("default_payment_method"))
+		})
+
 		It("refuses a due date, which only a draft takes, changing nothing", func() {
 			inv := emailed(1800)
 			_, err := sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{DueDate: stripe.Int64(inv.DueDate + 86400)})

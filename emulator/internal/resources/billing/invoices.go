@@ -268,8 +268,12 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 		if pm == "" {
 			inv["default_payment_method"] = nil
 		} else {
-			if !c.Tx.Exists(c.Account, "payment_method", pm) {
+			o, ok := c.Tx.Get(c.Account, "payment_method", pm)
+			if !ok {
 				return apierr.NoSuchObject("PaymentMethod", pm, "default_payment_method")
+			}
+			if o["customer"] != inv["customer"] {
+				return apierr.InvalidRequest("The customer does not have a payment method with the ID %s. The payment method must be attached to the customer.", pm).WithParam("default_payment_method")
 			}
 			inv["default_payment_method"] = pm
 		}
