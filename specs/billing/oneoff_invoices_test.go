@@ -134,6 +134,29 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		})
 	})
 
+	It("shows the customer's balance as it is on a draft, and as it was applied once finalized", func() {
+		inv := draft(&stripe.InvoiceCreateParams{}, 2000)
+		Expect(inv.StartingBalance).To(BeZero())
+		Expect(inv.EndingBalance).To(BeZero(), "null until finalized")
+		_, err := sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{
+			Customer: stripe.String(cus.ID), Amount: stripe.Int64(-300), Currency: stripe.String("usd"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.StartingBalance).To(Equal(int64(-300)), "a draft shows the current balance")
+		other := draft(&stripe.InvoiceCreateParams{}, 100)
+
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.StartingBalance).To(Equal(int64(-300)))
+		Expect(inv.EndingBalance).To(BeZero())
+		Expect(inv.AmountDue).To(Equal(int64(1700)))
+		other, err = sc.V1Invoices.Retrieve(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.StartingBalance).To(BeZero(), "the other draft follows the balance the finalized one used up")
+	})
+
 	Describe("voiding", func() {
 		It("gives back the credit an invoice used, as Stripe has since 2019-12-03", func() {
 			_, err := sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{

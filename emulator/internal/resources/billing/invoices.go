@@ -61,6 +61,25 @@ func invoiceRoutes() []api.Route {
 
 func init() {
 	customers.TaxIDsChangedHooks = append(customers.TaxIDsChangedHooks, refreshDraftTaxIDs)
+	customers.BalanceMovedHooks = append(customers.BalanceMovedHooks, refreshDraftBalance)
+}
+
+// refreshDraftBalance keeps the starting_balance of a customer's drafts
+// the customer's balance, as Stripe's is until an invoice is finalized
+// (finalization applies the balance and freezes it). Like
+// refreshDraftTaxIDs it records no event.
+func refreshDraftBalance(c *api.Call, customer string, balance int64, invoice string) error {
+	drafts := c.Tx.List(c.Account, "invoice", store.Query{Index: "customer", Value: customer, Filter: func(o store.Obj) bool {
+		return o["status"] == "draft" && o["id"] != invoice && api.Int(o["starting_balance"]) != balance
+	}})
+	for _, inv := range drafts.Data {
+		next := api.Clone(inv)
+		next["starting_balance"] = balance
+		if err := c.Put(next); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // refreshDraftTaxIDs keeps the customer_tax_ids of a customer's draft
