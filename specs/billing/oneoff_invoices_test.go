@@ -209,6 +209,28 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		})
 	})
 
+	It("pays a draft by finalizing it, even one with nothing due", func() {
+		inv := draft(&stripe.InvoiceCreateParams{}, 1500)
+		paid, err := sc.V1Invoices.Pay(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(paid.AmountPaid).To(Equal(int64(1500)))
+
+		_, err = sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{
+			Customer: stripe.String(cus.ID), Amount: stripe.Int64(-5000), Currency: stripe.String("usd"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		covered := draft(&stripe.InvoiceCreateParams{}, 1500)
+		paid, err = sc.V1Invoices.Pay(Ctx, covered.ID, nil)
+		Expect(err).NotTo(HaveOccurred(), "the credit pays it as it is finalized")
+		Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(paid.AmountDue).To(BeZero())
+		Expect(paid.Number).NotTo(BeEmpty())
+
+		_, err = sc.V1Invoices.Pay(Ctx, covered.ID, nil)
+		Expect(StripeErr(err).Msg).To(Equal("Invoice is already paid"), "paying it again is refused")
+	})
+
 	It("pays an invoice marked uncollectible", func() {
 		inv := emailed(1200)
 		inv, err := sc.V1Invoices.MarkUncollectible(Ctx, inv.ID, nil)

@@ -341,6 +341,13 @@ func payInvoice(c *api.Call) (any, error) {
 		if inv, err = finalize(c, inv); err != nil {
 			return nil, err
 		}
+		if inv["status"] == "paid" {
+			// Nothing was due (the customer's credit, say): finalizing
+			// paid it, which is what was asked.
+			c.AcceptWhen("off_session", true)
+			c.Inert("paid_out_of_band", "payment_method")
+			return inv, nil
+		}
 	}
 	switch inv["status"] {
 	case "open", "uncollectible":
