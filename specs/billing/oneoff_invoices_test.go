@@ -373,6 +373,30 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(count(types, "invoice.sent")).To(Equal(1))
 	})
 
+	It("won't delete a subscription's draft renewal", func() {
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		cus = customerWithCard(sc, "renewing@example.com", "pm_card_visa", clk.ID)
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(recurringPrice(sc, prod.ID, "month", 1500).ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(sub.Items.Data[0].CurrentPeriodEnd + 60)})
+		Expect(err).NotTo(HaveOccurred())
+		var renewal *stripe.Invoice
+		for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub.ID), Status: stripe.String("draft")}) {
+			Expect(err).NotTo(HaveOccurred())
+			renewal = inv
+		}
+		Expect(renewal).NotTo(BeNil())
+		_, err = sc.V1Invoices.Delete(Ctx, renewal.ID, nil)
+		Expect(StripeErr(err).Msg).To(Equal("You can't delete invoices created by subscriptions."))
+		got, err := sc.V1Invoices.Retrieve(Ctx, renewal.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusDraft))
+	})
+
 	It("finds a subscription's invoices by search", func() {
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
 		Expect(err).NotTo(HaveOccurred())

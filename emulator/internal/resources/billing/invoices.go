@@ -434,6 +434,10 @@ func deleteInvoice(c *api.Call) (any, error) {
 	if inv["status"] != "draft" {
 		return nil, apierr.InvalidRequest("You can only delete draft invoices. Finalized invoices can be voided instead.").WithCode("invoice_not_editable")
 	}
+	if api.Obj(inv["parent"])["type"] == "subscription_details" {
+		// They keep the subscription's history: Stripe has them voided.
+		return nil, apierr.InvalidRequest("You can't delete invoices created by subscriptions.")
+	}
 	for _, ii := range c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "invoice", Value: api.Str(inv["id"])}).Data {
 		next := api.Clone(ii)
 		next["invoice"] = nil
@@ -441,7 +445,6 @@ func deleteInvoice(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	c.DeleteMeta(intentTermsKey(c.Account, api.Str(inv["id"]))) // its PaymentIntent is never made
 	tomb := api.Deleted("invoice", api.Str(inv["id"]))
 	if err := c.Put(tomb); err != nil {
 		return nil, err
