@@ -157,6 +157,26 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(other.StartingBalance).To(BeZero(), "the other draft follows the balance the finalized one used up")
 	})
 
+	It("shows the customer's details as they are on a draft, and as they were once finalized", func() {
+		inv := draft(&stripe.InvoiceCreateParams{}, 2000)
+		_, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Email: stripe.String("billing@example.com"), Name: stripe.String("Acme Ltd"),
+			Address: &stripe.AddressParams{Line1: stripe.String("1 Main St"), City: stripe.String("Springfield"), Country: stripe.String("US")}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.CustomerEmail).To(Equal("billing@example.com"))
+		Expect(inv.CustomerName).To(Equal("Acme Ltd"))
+		Expect(inv.CustomerAddress.Line1).To(Equal("1 Main St"))
+
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Email: stripe.String("new@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.CustomerEmail).To(Equal("billing@example.com"), "finalized: no longer updated")
+	})
+
 	Describe("voiding", func() {
 		It("gives back the credit an invoice used, as Stripe has since 2019-12-03", func() {
 			_, err := sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{

@@ -62,6 +62,39 @@ func invoiceRoutes() []api.Route {
 func init() {
 	customers.TaxIDsChangedHooks = append(customers.TaxIDsChangedHooks, refreshDraftTaxIDs)
 	customers.BalanceMovedHooks = append(customers.BalanceMovedHooks, refreshDraftBalance)
+	customers.DetailsChangedHooks = append(customers.DetailsChangedHooks, refreshDraftCustomer)
+}
+
+// refreshDraftCustomer keeps the customer_address, customer_email and the
+// other customer details of a customer's drafts the customer's, as
+// Stripe's are until an invoice is finalized (finalize takes them as they
+// are then). Like refreshDraftTaxIDs it records no event.
+func refreshDraftCustomer(c *api.Call, cus store.Obj) error {
+	drafts := c.Tx.List(c.Account, "invoice", store.Query{Index: "customer", Value: api.Str(cus["id"]), Filter: func(o store.Obj) bool {
+		return o["status"] == "draft"
+	}})
+	for _, inv := range drafts.Data {
+		next := api.Clone(inv)
+		copyCustomerDetails(next, cus)
+		if len(api.PreviousAttributes(inv, next)) == 0 {
+			continue
+		}
+		if err := c.Put(next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyCustomerDetails sets an invoice's customer_<field> to the customer's.
+func copyCustomerDetails(inv, cus store.Obj) {
+	for _, k := range customers.InvoiceDetails {
+		v := cus[k]
+		if m, ok := v.(map[string]any); ok {
+			v = api.Clone(m) // the invoice's own copy of an address
+		}
+		inv["customer_"+k] = v
+	}
 }
 
 // refreshDraftBalance keeps the starting_balance of a customer's drafts

@@ -53,6 +53,7 @@ func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 			// The customer's tax IDs as they are now stay on the
 			// invoice: later changes to them no longer show.
 			inv["customer_tax_ids"] = customers.InvoiceTaxIDs(c, api.Str(cus["id"]))
+			copyCustomerDetails(inv, cus)
 		}
 		seq := max(api.Int(cus["next_invoice_sequence"]), 1)
 		if inv["number"] == nil {

@@ -3,6 +3,7 @@ package customers
 
 import (
 	"net/mail"
+	"reflect"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -270,8 +271,26 @@ func update(c *api.Call) (any, error) {
 	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
+	for _, k := range InvoiceDetails {
+		if !reflect.DeepEqual(before[k], after[k]) {
+			for _, hook := range DetailsChangedHooks {
+				if err := hook(c, after); err != nil {
+					return nil, err
+				}
+			}
+			break
+		}
+	}
 	return after, nil
 }
+
+// InvoiceDetails are the customer's fields an invoice shows as
+// customer_<field>: the customer's own until the invoice is finalized.
+var InvoiceDetails = []string{"address", "email", "name", "phone", "shipping", "tax_exempt"}
+
+// DetailsChangedHooks run, in the same transaction, after an update changed
+// one of a customer's InvoiceDetails: billing keeps its drafts showing them.
+var DetailsChangedHooks []func(c *api.Call, cus store.Obj) error
 
 // remove deletes a customer. Stripe keeps answering GETs of a deleted
 // customer with a {"deleted": true} stub, so a tombstone stays behind.
