@@ -304,6 +304,15 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		})
 	})
 
+	It("drops the due date of a draft switched to charge automatically", func() {
+		inv := draft(&stripe.InvoiceCreateParams{CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)}, 500)
+		Expect(inv.DueDate).NotTo(BeZero())
+		inv, err := sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{CollectionMethod: stripe.String("charge_automatically")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.CollectionMethod).To(Equal(stripe.InvoiceCollectionMethodChargeAutomatically))
+		Expect(inv.DueDate).To(BeZero(), "null: an automatically charged invoice has no due date")
+	})
+
 	It("refuses a due date already past, on create and on a draft's update, changing nothing", func() {
 		past := Epoch.Add(-time.Hour).Unix()
 		_, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DueDate: stripe.Int64(past)})

@@ -315,6 +315,9 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 			return apierr.InvalidRequest("Invalid collection_method: must be one of charge_automatically or send_invoice").WithParam("collection_method")
 		}
 		inv["collection_method"] = m
+		if m == "charge_automatically" {
+			inv["due_date"] = nil // Stripe: null unless the invoice is sent
+		}
 	}
 	if pm, ok := c.Params.Str("default_payment_method"); ok {
 		if pm == "" {
