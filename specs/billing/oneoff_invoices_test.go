@@ -83,6 +83,21 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(got.NextInvoiceSequence).To(Equal(int64(3)))
 	})
 
+	It("refuses an invoice prefix that is not 3-12 uppercase letters or digits", func() {
+		for _, bad := range []string{"AB", "ABCDEFGHIJKLM", "acme", "AC-ME", ""} {
+			_, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String(bad)})
+			Expect(StripeErr(err).Param).To(Equal("invoice_prefix"), bad)
+			_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{InvoicePrefix: stripe.String(bad)})
+			Expect(StripeErr(err).Param).To(Equal("invoice_prefix"), bad)
+		}
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.InvoicePrefix).To(Equal(cus.InvoicePrefix))
+		Expect(got.InvoicePrefix).To(MatchRegexp(`^[A-Z0-9]{3,12}$`), "the one Stripe makes up fits too")
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String("ACME2026")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
 	It("shows the hosted page and PDF once finalized, not on a draft", func() {
 		inv := draft(&stripe.InvoiceCreateParams{CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)}, 1000)
 		Expect(inv.HostedInvoiceURL).To(BeEmpty())

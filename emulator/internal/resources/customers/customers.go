@@ -4,6 +4,7 @@ package customers
 import (
 	"net/mail"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -95,6 +96,9 @@ var inertCustomerParams = []string{"validate"}
 func create(c *api.Call) (any, error) {
 	c.Inert(inertCustomerParams...)
 	if err := checkEmail(c); err != nil {
+		return nil, err
+	}
+	if err := checkInvoicePrefix(c); err != nil {
 		return nil, err
 	}
 	o := New(c)
@@ -214,6 +218,18 @@ var UpdateSources func(c *api.Call, customer store.Obj) error
 // default payment method must exist and be attached to that customer.
 var DefaultPaymentMethodCheck func(c *api.Call, customer store.Obj, pm string) error
 
+// invoicePrefix is what Stripe takes as a customer's invoice_prefix.
+var invoicePrefix = regexp.MustCompile(`^[A-Z0-9]{3,12}$`)
+
+// checkInvoicePrefix refuses an invoice_prefix that is not 3–12
+// uppercase letters or digits (stripe-go's parameter doc).
+func checkInvoicePrefix(c *api.Call) error {
+	if p, ok := c.Params.Str("invoice_prefix"); ok && !invoicePrefix.MatchString(p) {
+		return apierr.InvalidRequest("Invalid invoice_prefix: must be 3-12 uppercase letters or numbers.").WithParam("invoice_prefix")
+	}
+	return nil
+}
+
 func checkEmail(c *api.Call) error {
 	email, ok := c.Params.Str("email")
 	if !ok || email == "" {
@@ -246,6 +262,9 @@ func update(c *api.Call) (any, error) {
 		return nil, apierr.NoSuchObject("customer", c.Var("id"), "id")
 	}
 	if err := checkEmail(c); err != nil {
+		return nil, err
+	}
+	if err := checkInvoicePrefix(c); err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)
