@@ -333,6 +333,9 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 			inv["default_payment_method"] = pm
 		}
 	}
+	if c.Params.Has("due_date") && c.Params.Has("days_until_due") {
+		return apierr.Exclusive("days_until_due", "due_date")
+	}
 	if d, ok := c.Params.Int("due_date"); ok {
 		// Stripe takes no due date already past (on the invoice's clock).
 		if d <= c.ClockNow(store.Obj{"test_clock": inv["test_clock"]}) {
