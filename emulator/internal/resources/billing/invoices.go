@@ -70,20 +70,7 @@ func init() {
 // Stripe's are until an invoice is finalized (finalize takes them as they
 // are then). Like refreshDraftTaxIDs it records no event.
 func refreshDraftCustomer(c *api.Call, cus store.Obj) error {
-	drafts := c.Tx.List(c.Account, "invoice", store.Query{Index: "customer", Value: api.Str(cus["id"]), Filter: func(o store.Obj) bool {
-		return o["status"] == "draft"
-	}})
-	for _, inv := range drafts.Data {
-		next := api.Clone(inv)
-		copyCustomerDetails(next, cus)
-		if len(api.PreviousAttributes(inv, next)) == 0 {
-			continue
-		}
-		if err := c.Put(next); err != nil {
-			return err
-		}
-	}
-	return nil
+	return changeDrafts(c, api.Str(cus["id"]), func(next store.Obj) { copyCustomerDetails(next, cus) })
 }
 
 // copyCustomerDetails sets an invoice's customer_<field> to the customer's.
@@ -102,17 +89,11 @@ func copyCustomerDetails(inv, cus store.Obj) {
 // (finalization applies the balance and freezes it). Like
 // refreshDraftTaxIDs it records no event.
 func refreshDraftBalance(c *api.Call, customer string, balance int64, invoice string) error {
-	drafts := c.Tx.List(c.Account, "invoice", store.Query{Index: "customer", Value: customer, Filter: func(o store.Obj) bool {
-		return o["status"] == "draft" && o["id"] != invoice && api.Int(o["starting_balance"]) != balance
-	}})
-	for _, inv := range drafts.Data {
-		next := api.Clone(inv)
-		next["starting_balance"] = balance
-		if err := c.Put(next); err != nil {
-			return err
+	return changeDrafts(c, customer, func(next store.Obj) {
+		if next["id"] != invoice {
+			next["starting_balance"] = balance
 		}
-	}
-	return nil
+	})
 }
 
 // refreshDraftTaxIDs keeps the customer_tax_ids of a customer's draft
@@ -121,12 +102,19 @@ func refreshDraftBalance(c *api.Call, customer string, balance int64, invoice st
 // draft shows the customer's tax IDs, nothing about it was changed.
 func refreshDraftTaxIDs(c *api.Call, customer string) error {
 	ids := customers.InvoiceTaxIDs(c, customer)
+	return changeDrafts(c, customer, func(next store.Obj) { next["customer_tax_ids"] = ids })
+}
+
+// changeDrafts applies change to a copy of each of a customer's draft
+// invoices and stores those it changed, with no event: a draft shows what
+// the customer has now until it is finalized.
+func changeDrafts(c *api.Call, customer string, change func(next store.Obj)) error {
 	drafts := c.Tx.List(c.Account, "invoice", store.Query{Index: "customer", Value: customer, Filter: func(o store.Obj) bool {
 		return o["status"] == "draft"
 	}})
 	for _, inv := range drafts.Data {
 		next := api.Clone(inv)
-		next["customer_tax_ids"] = ids
+		change(next)
 		if len(api.PreviousAttributes(inv, next)) == 0 {
 			continue
 		}
