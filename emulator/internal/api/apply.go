@@ -136,11 +136,7 @@ func (c *Call) CheckLengths(limits ...MaxLength) error {
 	for _, l := range limits {
 		v, _ := c.Params.Sent(l.Path)
 		if s, ok := v.(string); ok && utf8.RuneCountInString(s) > l.Limit {
-			name, rest, _ := strings.Cut(l.Path, ".")
-			if rest != "" {
-				name += "[" + strings.ReplaceAll(rest, ".", "][") + "]"
-			}
-			return apierr.TooLong(name, s, l.Limit)
+			return apierr.TooLong(params.Namer("")(l.Path), s, l.Limit)
 		}
 	}
 	return nil
