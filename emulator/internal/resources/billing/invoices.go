@@ -63,6 +63,7 @@ func init() {
 	customers.TaxIDsChangedHooks = append(customers.TaxIDsChangedHooks, refreshDraftTaxIDs)
 	customers.BalanceMovedHooks = append(customers.BalanceMovedHooks, refreshDraftBalance)
 	customers.DetailsChangedHooks = append(customers.DetailsChangedHooks, refreshDraftCustomer)
+	customers.DeleteHooks = append(customers.DeleteHooks, cancelSubscriptionsOf)
 }
 
 // refreshDraftCustomer keeps the customer_address, customer_email and the

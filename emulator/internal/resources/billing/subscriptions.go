@@ -1172,6 +1172,26 @@ func endSubscription(c *api.Call, before store.Obj, reason string) error {
 	return nil
 }
 
+// cancelSubscriptionsOf ends, at once and without a final invoice, every
+// subscription of a customer being deleted: Stripe's "Delete a customer"
+// immediately cancels any active subscriptions on the customer.
+func cancelSubscriptionsOf(c *api.Call, cus store.Obj) error {
+	live := c.Tx.List(c.Account, "subscription", store.Query{Index: "customer", Value: api.Str(cus["id"]),
+		Filter: func(o store.Obj) bool { return o["status"] != "canceled" && o["status"] != "incomplete_expired" }})
+	if len(live.Data) == 0 {
+		return nil
+	}
+	now := c.Now
+	defer func() { c.Now = now }()
+	c.Now = c.ClockNow(cus)
+	for _, sub := range live.Data {
+		if err := endSubscription(c, api.Clone(sub), "cancellation_requested"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func loadSubscription(c *api.Call) (store.Obj, error) {
 	return c.Load("subscription", c.Var("id"), "id")
 }

@@ -311,6 +311,10 @@ var InvoiceDetails = []string{"address", "email", "name", "phone", "shipping", "
 // one of a customer's InvoiceDetails: billing keeps its drafts showing them.
 var DetailsChangedHooks []func(c *api.Call, cus store.Obj) error
 
+// DeleteHooks run, in the same transaction, before a customer is deleted:
+// billing cancels its subscriptions, as Stripe does at once.
+var DeleteHooks []func(c *api.Call, cus store.Obj) error
+
 // remove deletes a customer. Stripe keeps answering GETs of a deleted
 // customer with a {"deleted": true} stub, so a tombstone stays behind.
 func remove(c *api.Call) (any, error) {
@@ -324,6 +328,11 @@ func remove(c *api.Call) (any, error) {
 	// Stripe refuses, rather than lose the funds the customer sent.
 	if CashBalance != nil && CashBalance(c, o)["available"] != nil {
 		return nil, apierr.InvalidRequest("You cannot delete a customer with a cash balance.")
+	}
+	for _, hook := range DeleteHooks {
+		if err := hook(c, o); err != nil {
+			return nil, err
+		}
 	}
 	if err := deleteTaxIDsOf(c, c.Var("id")); err != nil {
 		return nil, err
