@@ -48,7 +48,7 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 		})
 
 		It("updates a card's expiry and preferred network, keeping a network the card is not on as invalid_preference", func() {
-			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"), Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_visa")}})
+			pm, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_visa", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
 			Expect(err).NotTo(HaveOccurred())
 			pm, err = sc.V1PaymentMethods.Update(Ctx, pm.ID, &stripe.PaymentMethodUpdateParams{Card: &stripe.PaymentMethodUpdateCardParams{
 				ExpYear: stripe.Int64(2031), Networks: &stripe.PaymentMethodUpdateCardNetworksParams{Preferred: stripe.String("visa")}}})
@@ -60,6 +60,41 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pm.Card.Networks.Preferred).To(Equal(stripe.PaymentMethodCardNetworksPreferred("invalid_preference")))
 			Expect(pm.Card.Networks.Available).To(Equal([]stripe.PaymentMethodCardNetworksAvailable{"visa"}))
+		})
+
+		It("updates only a PaymentMethod saved to a customer, and only to an expiry that is a month and has not passed", func() {
+			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"), Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_visa")}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PaymentMethods.Update(Ctx, pm.ID, &stripe.PaymentMethodUpdateParams{Metadata: map[string]string{"k": "v"}})
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Type).To(Equal(stripe.ErrorTypeInvalidRequest))
+			Expect(se.Msg).To(Equal("You must save this PaymentMethod to a customer before you can update it."))
+
+			pm, err = sc.V1PaymentMethods.Attach(Ctx, pm.ID, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PaymentMethods.Update(Ctx, pm.ID, &stripe.PaymentMethodUpdateParams{Card: &stripe.PaymentMethodUpdateCardParams{ExpMonth: stripe.Int64(13)}})
+			se = StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(402))
+			Expect(se.Code).To(Equal(stripe.ErrorCodeInvalidExpiryMonth))
+			Expect(se.Param).To(Equal("card[exp_month]"))
+			_, err = sc.V1PaymentMethods.Update(Ctx, pm.ID, &stripe.PaymentMethodUpdateParams{Card: &stripe.PaymentMethodUpdateCardParams{ExpYear: stripe.Int64(int64(emu.Clock().Now().Year() - 1))}})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeInvalidExpiryYear))
+			got, err := sc.V1PaymentMethods.Retrieve(Ctx, pm.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Card.ExpMonth).To(Equal(pm.Card.ExpMonth))
+			Expect(got.Card.ExpYear).To(Equal(pm.Card.ExpYear))
+
+			_, err = sc.V1PaymentMethods.Update(Ctx, pm.ID, &stripe.PaymentMethodUpdateParams{Card: &stripe.PaymentMethodUpdateCardParams{ExpMonth: stripe.Int64(1)}})
+			Expect(err).NotTo(HaveOccurred())
+			var updated []emulator.Object
+			for _, ev := range emu.Events("") {
+				if ev["type"] == "payment_method.updated" {
+					updated = append(updated, ev)
+				}
+			}
+			Expect(updated).To(HaveLen(1), "the refused updates sent none")
+			Expect(updated[0]["data"].(map[string]any)["previous_attributes"]).To(Equal(map[string]any{"card": map[string]any{"exp_month": float64(pm.Card.ExpMonth)}}))
 		})
 
 		It("refuses a bad card number with a card_error", func() {

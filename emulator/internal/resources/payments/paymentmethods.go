@@ -428,6 +428,9 @@ func updatePaymentMethod(c *api.Call) (any, error) {
 	if strings.HasPrefix(api.Str(before["id"]), CardKind.Prefix) {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate updating a card saved as a source through the PaymentMethods API: update it with POST /v1/customers/%s/sources/%s.", before["customer"], before["id"]).WithParam("id")
 	}
+	if before["customer"] == nil {
+		return nil, apierr.InvalidRequest("You must save this PaymentMethod to a customer before you can update it.")
+	}
 	after := api.Clone(before)
 	if bdp, ok := c.Params.Obj("billing_details"); ok {
 		bd, _ := after["billing_details"].(map[string]any)
@@ -444,8 +447,14 @@ func updatePaymentMethod(c *api.Call) (any, error) {
 		}
 		for _, f := range []string{"exp_month", "exp_year"} {
 			if v, ok := cp.Int(f); ok {
+				if f == "exp_year" && v < 100 {
+					v += 2000 // as a card created with a two-digit year
+				}
 				cardObj[f] = v
 			}
+		}
+		if err := checkNewExpiry(c, cardObj); err != nil {
+			return nil, err
 		}
 		if pref, ok := cp.Str("networks.preferred"); ok {
 			// A network the card is not on is kept as invalid_preference.
@@ -469,6 +478,20 @@ func updatePaymentMethod(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return after, c.Save(before, after)
+}
+
+// checkNewExpiry refuses an updated expiry that is no month or has passed,
+// with the card errors a card created with it would get.
+func checkNewExpiry(c *api.Call, card store.Obj) error {
+	month, year := api.Int(card["exp_month"]), api.Int(card["exp_year"])
+	if month < 1 || month > 12 {
+		return cardError("invalid_expiry_month", "", "Your card's expiration month is invalid.", "card[exp_month]")
+	}
+	now := c.Clock.Now()
+	if year < int64(now.Year()) || (year == int64(now.Year()) && month < int64(now.Month())) {
+		return cardError("invalid_expiry_year", "", "Your card's expiration year is invalid.", "card[exp_year]")
+	}
+	return nil
 }
 
 // attach links a PaymentMethod to a customer, running the card check a
