@@ -135,6 +135,40 @@ var _ = Describe("Customers", Label("customers"), func() {
 		Expect(se.Param).To(Equal("query"))
 	})
 
+	It("requires a shipping's name and address, renders every address field, and takes tax_exempt from its values", func() {
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Shipping: &stripe.CustomerCreateShippingParams{
+			Address: &stripe.AddressParams{Line1: stripe.String("1 Main St")}}})
+		se := StripeErr(err)
+		Expect(se.Code).To(Equal(stripe.ErrorCodeParameterMissing))
+		Expect(se.Param).To(Equal("shipping[name]"))
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Shipping: &stripe.CustomerCreateShippingParams{Name: stripe.String("Jenny")}})
+		Expect(StripeErr(err).Param).To(Equal("shipping[address]"))
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{TaxExempt: stripe.String("sometimes")})
+		se = StripeErr(err)
+		Expect(se.Param).To(Equal("tax_exempt"))
+		Expect(se.Msg).To(Equal("Invalid tax_exempt: must be one of exempt, none, or reverse"))
+		Expect(emu.Count("", "customer")).To(BeZero())
+
+		c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{
+			Address:   &stripe.AddressParams{Line1: stripe.String("1 Main St"), Country: stripe.String("US")},
+			Shipping:  &stripe.CustomerCreateShippingParams{Name: stripe.String("Jenny"), Address: &stripe.AddressParams{PostalCode: stripe.String("94107")}},
+			TaxExempt: stripe.String("reverse"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		stored, _ := emu.Get(c.ID)
+		Expect(stored["address"]).To(Equal(map[string]any{"city": nil, "country": "US", "line1": "1 Main St", "line2": nil, "postal_code": nil, "state": nil}))
+		Expect(stored["shipping"]).To(Equal(map[string]any{"name": "Jenny", "phone": nil,
+			"address": map[string]any{"city": nil, "country": nil, "line1": nil, "line2": nil, "postal_code": "94107", "state": nil}}))
+		Expect(c.TaxExempt).To(Equal(stripe.CustomerTaxExemptReverse))
+
+		_, err = sc.V1Customers.Update(Ctx, c.ID, &stripe.CustomerUpdateParams{Shipping: &stripe.CustomerUpdateShippingParams{Name: stripe.String("Jen")}})
+		Expect(StripeErr(err).Param).To(Equal("shipping[address]"), "an update replaces the whole shipping")
+		c, err = sc.V1Customers.Update(Ctx, c.ID, &stripe.CustomerUpdateParams{TaxExempt: stripe.String("")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.TaxExempt).To(Equal(stripe.CustomerTaxExemptNone), "emptied, it is back to none")
+		Expect(c.Shipping.Name).To(Equal("Jenny"))
+	})
+
 	It("validates email addresses", func() {
 		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("not an email")})
 		se := StripeErr(err)

@@ -77,14 +77,17 @@ var searchFields = search.Fields{
 // Routes is the customer endpoint table.
 func Routes() []api.Route {
 	return append(discountRoutes(),
-		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}).Enum("tax_id_data.type", taxid.Types...).Enum("tax.validate_location", "deferred", "immediately"), create),
+		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}).Enum("tax_id_data.type", taxid.Types...).Enum("tax.validate_location", "deferred", "immediately").Enum("tax_exempt", taxExempt...), create),
 		api.GET("/v1/customers", params.FromStruct(stripe.CustomerListParams{}), list),
 		api.GET("/v1/customers/search", params.FromStruct(stripe.CustomerSearchParams{}).Require("query"), searchCustomers),
 		api.GET("/v1/customers/{id}", params.FromStruct(stripe.CustomerRetrieveParams{}), retrieve),
-		api.POST("/v1/customers/{id}", params.FromStruct(stripe.CustomerUpdateParams{}).Enum("tax.validate_location", "auto", "deferred", "immediately"), update),
+		api.POST("/v1/customers/{id}", params.FromStruct(stripe.CustomerUpdateParams{}).Enum("tax.validate_location", "auto", "deferred", "immediately").Enum("tax_exempt", taxExempt...), update),
 		api.DELETE("/v1/customers/{id}", params.FromStruct(stripe.CustomerDeleteParams{}), remove),
 	)
 }
+
+// taxExempt are the values of a customer's tax_exempt.
+var taxExempt = []string{"exempt", "none", "reverse"}
 
 // fields copied from params as they are.
 var plainFields = []string{"address", "balance", "description", "name", "phone", "preferred_locales", "shipping", "tax_exempt", "next_invoice_sequence"}
@@ -104,6 +107,9 @@ func create(c *api.Call) (any, error) {
 	o := New(c)
 	c.Copy(o, plainFields...)
 	c.Copy(o, "email", "invoice_prefix")
+	if err := completeAddresses(o); err != nil {
+		return nil, err
+	}
 	if err := applyInvoiceSettings(c, o); err != nil {
 		return nil, err
 	}
@@ -133,6 +139,41 @@ func create(c *api.Call) (any, error) {
 		}
 	}
 	return o, nil
+}
+
+// addressFields are what Stripe renders of every address, null when not
+// given.
+var addressFields = []string{"city", "country", "line1", "line2", "postal_code", "state"}
+
+func fullAddress(a any) store.Obj {
+	given, _ := a.(map[string]any)
+	out := store.Obj{}
+	for _, f := range addressFields {
+		out[f] = given[f]
+	}
+	return out
+}
+
+// completeAddresses renders the address and shipping just copied from the
+// parameters as Stripe does, every field present, after refusing a
+// shipping without the name and address Stripe requires of it. An emptied
+// tax_exempt is back to none.
+func completeAddresses(o store.Obj) error {
+	if o["address"] != nil {
+		o["address"] = fullAddress(o["address"])
+	}
+	if sh, ok := o["shipping"].(map[string]any); ok {
+		for _, f := range []string{"address", "name"} {
+			if sh[f] == nil {
+				return apierr.MissingParam("shipping[" + f + "]")
+			}
+		}
+		o["shipping"] = store.Obj{"address": fullAddress(sh["address"]), "name": sh["name"], "phone": sh["phone"]}
+	}
+	if o["tax_exempt"] == nil {
+		o["tax_exempt"] = "none"
+	}
+	return nil
 }
 
 // New builds a customer with Stripe's defaults (Checkout creates them too).
@@ -270,6 +311,9 @@ func update(c *api.Call) (any, error) {
 	after := api.Clone(before)
 	c.Copy(after, plainFields...)
 	c.Copy(after, "email", "invoice_prefix")
+	if err := completeAddresses(after); err != nil {
+		return nil, err
+	}
 	if err := applyInvoiceSettings(c, after); err != nil {
 		return nil, err
 	}
