@@ -1,6 +1,8 @@
 package core_test
 
 import (
+	"net/url"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -124,6 +126,16 @@ var _ = Describe("Customers", Label("customers"), func() {
 		// Single quotes, as Stripe's own API reference writes its example.
 		Expect(search(`name:'Ann Lee' AND metadata['plan']:'pro'`)).To(Equal([]string{"Ann Lee"}))
 		Expect(search(`name:"Bob's" OR name:'Bob Stone'`)).To(Equal([]string{"Bob Stone"}), "each quote closes only its own kind")
+
+		// total_count is left out unless expanded, and then counts every
+		// match, not just the page's.
+		var page stripe.CustomerSearchResult
+		Expect(Legacy(emu, "GET", "/v1/customers/search?limit=1&query="+url.QueryEscape(`email:"ann@example.com"`), "", &page)).To(Succeed())
+		Expect(page.Data).To(HaveLen(1))
+		Expect(page.TotalCount).To(BeNil())
+		Expect(Legacy(emu, "GET", "/v1/customers/search?limit=1&expand[]=total_count&query="+url.QueryEscape(`email:"ann@example.com"`), "", &page)).To(Succeed())
+		Expect(page.HasMore).To(BeTrue())
+		Expect(page.TotalCount).To(HaveValue(BeEquivalentTo(2)))
 
 		_, err := func() (*stripe.Customer, error) {
 			for c, err := range sc.V1Customers.Search(Ctx, &stripe.CustomerSearchParams{SearchParams: stripe.SearchParams{Query: `shoe_size:"9"`}}) {

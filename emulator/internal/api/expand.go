@@ -39,6 +39,9 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 		return nil
 	}
 	typ, _ := obj["object"].(string)
+	if typ == "search_result" && full == "total_count" && obj["total_count"] != nil {
+		return nil // the search counted its matches (search.RunAt)
+	}
 	if typ == "list" || typ == "search_result" {
 		if parts[0] != "data" {
 			return cannotExpand(full)

@@ -2,6 +2,7 @@ package search
 
 import (
 	"encoding/base64"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -112,17 +113,15 @@ func RunAt(c *api.Call, object, url string, fields Fields, paths Paths, keep ...
 		}
 		after = strings.TrimPrefix(string(b), object+":")
 	}
-	p := c.Tx.List(c.Account, object, store.Query{
-		StartingAfter: after, Limit: int(limit),
-		Filter: func(o store.Obj) bool {
-			for _, k := range keep {
-				if !k(o) {
-					return false
-				}
+	match := func(o store.Obj) bool {
+		for _, k := range keep {
+			if !k(o) {
+				return false
 			}
-			return o["deleted"] != true && q.matchAt(o, paths)
-		},
-	})
+		}
+		return o["deleted"] != true && q.matchAt(o, paths)
+	}
+	p := c.Tx.List(c.Account, object, store.Query{StartingAfter: after, Limit: int(limit), Filter: match})
 	data := make([]any, len(p.Data))
 	for i, o := range p.Data {
 		data[i] = o
@@ -132,7 +131,12 @@ func RunAt(c *api.Call, object, url string, fields Fields, paths Paths, keep ...
 		last := api.Str(p.Data[len(p.Data)-1]["id"])
 		next = base64.RawURLEncoding.EncodeToString([]byte(object + ":" + last))
 	}
-	return api.SearchResult(url, data, p.HasMore, next), nil
+	result := api.SearchResult(url, data, p.HasMore, next)
+	if slices.Contains(c.Params.Strings("expand"), "total_count") {
+		// Shown only when asked for: every match, not the page's.
+		result["total_count"] = int64(len(c.Tx.List(c.Account, object, store.Query{Filter: match}).Data))
+	}
+	return result, nil
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
