@@ -27,6 +27,13 @@ var ChargeKind = &api.Kind{
 var chargeSearchFields = search.Fields{
 	"amount": search.Number, "currency": search.String, "customer": search.String,
 	"refunded": search.Bool, "status": search.String, "created": search.Number, "metadata": search.Metadata, "payment_intent": search.String,
+	"disputed": search.Bool, "billing_details.address.postal_code": search.String, "payment_method_details.card.last4": search.String,
+}
+
+// chargeSearchPaths are where a charge keeps its dotted search fields.
+var chargeSearchPaths = search.Paths{
+	"billing_details.address.postal_code": {"billing_details", "address", "postal_code"},
+	"payment_method_details.card.last4":   {"payment_method_details", "card", "last4"},
 }
 
 func chargeRoutes() []api.Route {
@@ -268,5 +275,5 @@ func listCharges(c *api.Call) (any, error) {
 }
 
 func searchCharges(c *api.Call) (any, error) {
-	return search.Run(c, "charge", "/v1/charges/search", chargeSearchFields)
+	return search.RunAt(c, "charge", "/v1/charges/search", chargeSearchFields, chargeSearchPaths)
 }

@@ -1,0 +1,58 @@
+package payments_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Charge search", Label("payments", "search"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	pay := func(pm string) *stripe.PaymentIntent {
+		GinkgoHelper()
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(4200), Currency: stripe.String("usd"), PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
+			AutomaticPaymentMethods: &stripe.PaymentIntentCreateAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true), AllowRedirects: stripe.String("never")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+	search := func(q string) []string {
+		GinkgoHelper()
+		var out []string
+		for ch, err := range sc.V1Charges.Search(Ctx, &stripe.ChargeSearchParams{SearchParams: stripe.SearchParams{Query: q}}) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append(out, ch.PaymentIntent.ID)
+		}
+		return out
+	}
+
+	// Stripe's search guide looks charges up by the card's last 4 digits
+	// (payment_method_details.card.last4:4242, unquoted), and lists
+	// disputed and billing_details.address.postal_code among the charge's
+	// query fields.
+	It("finds charges by card last4, billing postal code and whether they are disputed", func() {
+		withZip, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"),
+			Card:           &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_mastercard")},
+			BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Address: &stripe.AddressParams{PostalCode: stripe.String("94107")}}})
+		Expect(err).NotTo(HaveOccurred())
+		visa, mastercard, disputed := pay("pm_card_visa"), pay(withZip.ID), pay("pm_card_createDispute")
+
+		Expect(search(`payment_method_details.card.last4:4242`)).To(Equal([]string{visa.ID}))
+		Expect(search(`payment_method_details.card.last4:"4444"`)).To(Equal([]string{mastercard.ID}))
+		Expect(search(`billing_details.address.postal_code:"94107"`)).To(Equal([]string{mastercard.ID}))
+		Expect(search(`disputed:"true"`)).To(Equal([]string{disputed.ID}))
+		Expect(search(`disputed:"false" AND amount>=4200`)).To(ConsistOf(visa.ID, mastercard.ID))
+	})
+})
