@@ -129,6 +129,31 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 			Expect(after.InvoiceSettings.DefaultPaymentMethod).To(BeNil(), "a detached method stops being the default")
 		})
 
+		It("lists a customer's PaymentMethods by allow_redisplay, as Checkout and Elements ask for the ones they may show again", func() {
+			_, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_visa", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			shown, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"),
+				Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_mastercard")}, AllowRedisplay: stripe.String("always")})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PaymentMethods.Attach(Ctx, shown.ID, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			list := func(redisplay string) []string {
+				var ids []string
+				for m, err := range sc.V1Customers.ListPaymentMethods(Ctx, &stripe.CustomerListPaymentMethodsParams{Customer: stripe.String(cus.ID), AllowRedisplay: stripe.String(redisplay)}) {
+					Expect(err).NotTo(HaveOccurred())
+					ids = append(ids, m.ID)
+				}
+				return ids
+			}
+			Expect(list("always")).To(Equal([]string{shown.ID}))
+			Expect(list("unspecified")).To(HaveLen(1))
+			Expect(list("unspecified")).NotTo(ContainElement(shown.ID))
+			Expect(list("limited")).To(BeEmpty())
+			for _, err := range sc.V1Customers.ListPaymentMethods(Ctx, &stripe.CustomerListPaymentMethodsParams{Customer: stripe.String(cus.ID), AllowRedisplay: stripe.String("never")}) {
+				Expect(StripeErr(err).Param).To(Equal("allow_redisplay"))
+			}
+		})
+
 		It("refuses a default payment method that isn't the customer's", func() {
 			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"), Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_visa")}})
 			Expect(err).NotTo(HaveOccurred())

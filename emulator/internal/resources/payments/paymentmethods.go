@@ -41,7 +41,7 @@ func paymentMethodRoutes() []api.Route {
 		api.POST("/v1/payment_methods/{id}", params.FromStruct(stripe.PaymentMethodUpdateParams{}), updatePaymentMethod),
 		api.POST("/v1/payment_methods/{id}/attach", params.FromStruct(stripe.PaymentMethodAttachParams{}).Require("customer"), attachPaymentMethod),
 		api.POST("/v1/payment_methods/{id}/detach", params.FromStruct(stripe.PaymentMethodDetachParams{}), detachPaymentMethod),
-		api.GET("/v1/customers/{customer}/payment_methods", params.FromStruct(stripe.CustomerListPaymentMethodsParams{}), listCustomerPaymentMethods),
+		api.GET("/v1/customers/{customer}/payment_methods", params.FromStruct(stripe.CustomerListPaymentMethodsParams{}).Enum("allow_redisplay", "always", "limited", "unspecified"), listCustomerPaymentMethods),
 		api.GET("/v1/customers/{customer}/payment_methods/{id}", params.FromStruct(stripe.CustomerRetrievePaymentMethodParams{}), retrieveCustomerPaymentMethod),
 	}
 }
@@ -626,6 +626,11 @@ func listCustomerPaymentMethods(c *api.Call) (any, error) {
 	q.Index, q.Value = "customer", cus
 	if typ, ok := c.Params.Str("type"); ok && typ != "" {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["type"] == typ })
+	}
+	// What a checkout flow may show again: Checkout and Elements ask
+	// for allow_redisplay=always.
+	if shown, ok := c.Params.Str("allow_redisplay"); ok && shown != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["allow_redisplay"] == shown })
 	}
 	return c.Page("payment_method", "/v1/customers/"+cus+"/payment_methods", q), nil
 }
