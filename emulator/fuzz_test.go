@@ -20,6 +20,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/prices", "currency=usd&unit_amount=5&product_data[name]=x&recurring[interval]=month", "", "k1")
 	f.Add("POST", "/v1/products", "name=x&default_price_data[currency]=usd&default_price_data[unit_amount]=1", "acct_x", "")
 	f.Add("GET", "/v1/customers/search?query=email%3A%22a%22", "", "", "")
+	f.Add("GET", "/v1/products/search?query=name%3A%22a%22%20AND&expand[]=total_count", "", "", "")
 	f.Add("DELETE", "/v1/customers/cus_123", "", "", "")
 	f.Add("POST", "/v1/customers", "a[b][c][d][e][f]=1&expand[0]=x.y.z", "", "")
 	f.Add("GET", "/v1/events?types[]=customer.created&created[gte]=1", "", "", "")

@@ -137,14 +137,19 @@ var _ = Describe("Customers", Label("customers"), func() {
 		Expect(page.HasMore).To(BeTrue())
 		Expect(page.TotalCount).To(HaveValue(BeEquivalentTo(2)))
 
-		_, err := func() (*stripe.Customer, error) {
-			for c, err := range sc.V1Customers.Search(Ctx, &stripe.CustomerSearchParams{SearchParams: stripe.SearchParams{Query: `shoe_size:"9"`}}) {
-				return c, err
+		refused := func(q string) *stripe.Error {
+			GinkgoHelper()
+			for _, err := range sc.V1Customers.Search(Ctx, &stripe.CustomerSearchParams{SearchParams: stripe.SearchParams{Query: q}}) {
+				return StripeErr(err)
 			}
-			return nil, nil
-		}()
-		se := StripeErr(err)
+			Fail("no answer")
+			return nil
+		}
+		Expect(refused(`shoe_size:"9"`).Param).To(Equal("query"))
+		se := refused(`email:"ann@example.com" AND`)
+		Expect(se.HTTPStatusCode).To(Equal(400), "a query ending in AND is a syntax error, not a dropped connection")
 		Expect(se.Param).To(Equal("query"))
+		Expect(refused(`name:"Ann Lee" OR`).Param).To(Equal("query"))
 	})
 
 	It("requires a shipping's name and address, renders every address field, and takes tax_exempt from its values", func() {

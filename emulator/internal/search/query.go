@@ -138,6 +138,10 @@ func (p *parser) peekWord() string {
 
 func (p *parser) clause() (Clause, error) {
 	var cl Clause
+	if p.eof() {
+		// A query ending in AND or OR.
+		return cl, fmt.Errorf("expected a clause after the last AND or OR")
+	}
 	if p.s[p.pos] == '-' {
 		cl.Negated = true
 		p.pos++
