@@ -109,6 +109,25 @@ var _ = Describe("Invoices using the customer balance", Label("billing", "custom
 		Expect(next.AmountDue).To(Equal(int64(1000)), "the debt was used once")
 	})
 
+	It("takes an adjustment's currency in either case, and only one Stripe supports", func() {
+		create := func(cur string) (*stripe.CustomerBalanceTransaction, error) {
+			return sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{
+				Customer: stripe.String(cus.ID), Amount: stripe.Int64(-300), Currency: stripe.String(cur)})
+		}
+		_, err := create("xyz")
+		se := StripeErr(err)
+		Expect(se.Param).To(Equal("currency"))
+		Expect(se.Msg).To(HavePrefix("Invalid currency: xyz. Stripe currently supports these currencies: usd, "))
+		Expect(transactions()).To(BeEmpty())
+
+		txn, err := create("USD")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(txn.Currency).To(Equal(stripe.CurrencyUSD))
+		Expect(balance()).To(Equal(int64(-300)))
+		_, err = create("EUR")
+		Expect(StripeErr(err).Msg).To(Equal("The currency eur does not match the customer's currency usd."))
+	})
+
 	It("records the balance set directly on the customer", func() {
 		c, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Balance: stripe.Int64(-250)})
 		Expect(err).NotTo(HaveOccurred())

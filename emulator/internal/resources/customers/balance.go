@@ -1,10 +1,13 @@
 package customers
 
 import (
+	"strings"
+
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -89,16 +92,21 @@ func createBalanceTransaction(c *api.Call) (any, error) {
 	if amount == 0 {
 		return nil, apierr.InvalidRequest("Amount must be non-zero.").WithParam("amount")
 	}
-	currency, _ := c.Params.Str("currency")
-	if cur := api.Str(before["currency"]); cur != "" && cur != currency {
-		return nil, apierr.InvalidRequest("The currency %s does not match the customer's currency %s.", currency, cur).WithParam("currency")
+	sent, _ := c.Params.Str("currency")
+	// Stripe takes a currency in either case, and only one it supports.
+	cur := strings.ToLower(sent)
+	if !currency.Supported(cur) {
+		return nil, currency.Invalid(sent, "currency")
+	}
+	if own := api.Str(before["currency"]); own != "" && own != cur {
+		return nil, apierr.InvalidRequest("The currency %s does not match the customer's currency %s.", cur, own).WithParam("currency")
 	}
 	cus := api.Clone(before)
 	if cus["currency"] == nil {
 		// Like Stripe: the transaction's currency becomes the customer's.
-		cus["currency"] = currency
+		cus["currency"] = cur
 	}
-	txn, err := MoveBalance(c, cus, amount, currency, "adjustment", nil)
+	txn, err := MoveBalance(c, cus, amount, cur, "adjustment", nil)
 	if err != nil {
 		return nil, err
 	}
