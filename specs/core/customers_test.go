@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"net/url"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -191,6 +192,21 @@ var _ = Describe("Customers", Label("customers"), func() {
 		se := StripeErr(err)
 		Expect(se.Param).To(Equal("email"))
 		Expect(emu.Count("", "customer")).To(BeZero())
+	})
+
+	It("refuses strings longer than Stripe's OpenAPI spec allows, with Stripe's message", func() {
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String(strings.Repeat("n", 257))})
+		se := StripeErr(err)
+		Expect(se.Param).To(Equal("name"))
+		Expect(se.Msg).To(Equal("Invalid string: nnnn...nnnn; must be at most 256 characters"))
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String(strings.Repeat("a", 508) + "@b.co")})
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: aaaa...b.co; must be at most 512 characters"))
+		Expect(emu.Count("", "customer")).To(BeZero())
+
+		c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String(strings.Repeat("n", 256)), Phone: stripe.String("+1 555 123 4567")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Update(Ctx, c.ID, &stripe.CustomerUpdateParams{Phone: stripe.String("+1 555 123 4567 ext 890")})
+		Expect(StripeErr(err).Param).To(Equal("phone"))
 	})
 
 	It("enforces Stripe's metadata limits", func() {

@@ -92,12 +92,22 @@ var taxExempt = []string{"exempt", "none", "reverse"}
 // fields copied from params as they are.
 var plainFields = []string{"address", "balance", "description", "name", "phone", "preferred_locales", "shipping", "tax_exempt", "next_invoice_sequence"}
 
+// customerLengths are the longest strings Stripe's OpenAPI spec lets a
+// customer's create and update send.
+var customerLengths = []api.MaxLength{
+	{Path: "name", Limit: 256}, {Path: "phone", Limit: 20}, {Path: "email", Limit: 512}, {Path: "description", Limit: 5000},
+	{Path: "shipping.name", Limit: 5000}, {Path: "shipping.phone", Limit: 5000},
+}
+
 // inertCustomerParams change nothing observable here: validate is a
 // deprecated switch.
 var inertCustomerParams = []string{"validate"}
 
 func create(c *api.Call) (any, error) {
 	c.Inert(inertCustomerParams...)
+	if err := c.CheckLengths(customerLengths...); err != nil {
+		return nil, err
+	}
 	if err := checkEmail(c); err != nil {
 		return nil, err
 	}
@@ -276,9 +286,6 @@ func checkEmail(c *api.Call) error {
 	if !ok || email == "" {
 		return nil
 	}
-	if len(email) > 512 {
-		return apierr.InvalidRequest("Invalid email address: %s", email).WithParam("email").WithCode("email_invalid")
-	}
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
 		return apierr.InvalidRequest("Invalid email address: %s", email).WithParam("email").WithCode("email_invalid")
 	}
@@ -301,6 +308,9 @@ func update(c *api.Call) (any, error) {
 	}
 	if api.Bool(before["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", c.Var("id"), "id")
+	}
+	if err := c.CheckLengths(customerLengths...); err != nil {
+		return nil, err
 	}
 	if err := checkEmail(c); err != nil {
 		return nil, err
