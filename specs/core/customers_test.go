@@ -146,11 +146,18 @@ var _ = Describe("Customers", Label("customers"), func() {
 			Fail("no answer")
 			return nil
 		}
-		Expect(refused(`shoe_size:"9"`).Param).To(Equal("query"))
-		se := refused(`email:"ann@example.com" AND`)
+		// Stripe's words, as stripe-ruby-mock's search specs quote them.
+		se := refused(`shoe_size:"9"`)
+		Expect(se.Param).To(Equal("query"))
+		Expect(se.Msg).To(Equal("Field `shoe_size` is an unsupported search field for resource `customers`. See http://stripe.com/docs/search#query-fields-for-customers for a list of supported fields."))
+		unparsable := "We were unable to parse your search query. Try using the format `metadata[\"key\"]:\"value\"` to query for metadata or key:\"value\" to query for other fields."
+		se = refused(`email:"ann@example.com" AND`)
 		Expect(se.HTTPStatusCode).To(Equal(400), "a query ending in AND is a syntax error, not a dropped connection")
 		Expect(se.Param).To(Equal("query"))
-		Expect(refused(`name:"Ann Lee" OR`).Param).To(Equal("query"))
+		Expect(se.Msg).To(Equal(unparsable))
+		for _, q := range []string{`name:"Ann Lee" OR`, `asdf`, `name:Ann`, `metadata:"pro"`, `name:"Ann`} {
+			Expect(refused(q).Msg).To(Equal(unparsable), q)
+		}
 	})
 
 	It("requires a shipping's name and address, renders every address field, and takes tax_exempt from its values", func() {

@@ -54,5 +54,9 @@ var _ = Describe("Charge search", Label("payments", "search"), func() {
 		Expect(search(`billing_details.address.postal_code:"94107"`)).To(Equal([]string{mastercard.ID}))
 		Expect(search(`disputed:"true"`)).To(Equal([]string{disputed.ID}))
 		Expect(search(`disputed:"false" AND amount>=4200`)).To(ConsistOf(visa.ID, mastercard.ID))
+
+		for _, err := range sc.V1Charges.Search(Ctx, &stripe.ChargeSearchParams{SearchParams: stripe.SearchParams{Query: `billing_details.name:"Jenny"`}}) {
+			Expect(StripeErr(err).Msg).To(Equal("Field `billing_details.name` is an unsupported search field for resource `charges`. See http://stripe.com/docs/search#query-fields-for-charges for a list of supported fields."))
+		}
 	})
 })

@@ -41,6 +41,22 @@ type Query struct {
 // MaxClauses is Stripe's limit on clauses per query.
 const MaxClauses = 10
 
+// SyntaxError is a query that does not parse. Stripe answers every such
+// query with one message (Unparsable), whatever the mistake; Detail says
+// what it was, for the emulator's own tests.
+type SyntaxError struct{ Detail string }
+
+func (e SyntaxError) Error() string { return e.Detail }
+
+// Unparsable is Stripe's answer to a query it cannot parse.
+const Unparsable = "We were unable to parse your search query. Try using the format `metadata[\"key\"]:\"value\"` to query for metadata or key:\"value\" to query for other fields."
+
+// UnsupportedField is a query naming a field the resource cannot be
+// searched by.
+type UnsupportedField struct{ Field string }
+
+func (e UnsupportedField) Error() string { return "unsupported search field " + e.Field }
+
 // Parse parses a query, checking fields against the resource's.
 func Parse(q string, fields Fields) (Query, error) {
 	p := &parser{s: q}
@@ -65,14 +81,14 @@ func Parse(q string, fields Fields) (Query, error) {
 		}
 		cl, err := p.clause()
 		if err != nil {
-			return out, err
+			return out, SyntaxError{err.Error()}
 		}
 		ft, ok := fields[cl.Field]
 		if !ok {
-			return out, fmt.Errorf("Field `%s` is an unsupported search field. Supported fields are: %s", cl.Field, fieldList(fields))
+			return out, UnsupportedField{cl.Field}
 		}
 		if (ft == Metadata) != (cl.Key != "") {
-			return out, fmt.Errorf("`%s` must be written as %s", cl.Field, map[bool]string{true: `metadata["key"]:"value"`, false: cl.Field + `:"value"`}[ft == Metadata])
+			return out, SyntaxError{fmt.Sprintf("`%s` must be written as %s", cl.Field, map[bool]string{true: `metadata["key"]:"value"`, false: cl.Field + `:"value"`}[ft == Metadata])}
 		}
 		if cl.Op == "~" && ft != String {
 			return out, fmt.Errorf("the substring operator ~ only applies to string fields, not `%s`", cl.Field)
@@ -91,7 +107,7 @@ func Parse(q string, fields Fields) (Query, error) {
 		out.Clauses = append(out.Clauses, cl)
 	}
 	if len(out.Clauses) == 0 {
-		return out, fmt.Errorf("the query is empty")
+		return out, SyntaxError{"the query is empty"}
 	}
 	if sawAnd && sawOr {
 		return out, fmt.Errorf("a query cannot mix AND and OR")
@@ -101,15 +117,6 @@ func Parse(q string, fields Fields) (Query, error) {
 	}
 	out.Or = sawOr
 	return out, nil
-}
-
-func fieldList(f Fields) string {
-	names := make([]string, 0, len(f))
-	for n := range f {
-		names = append(names, n)
-	}
-	sortStrings(names)
-	return strings.Join(names, ", ")
 }
 
 type parser struct {

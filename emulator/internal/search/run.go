@@ -2,8 +2,8 @@ package search
 
 import (
 	"encoding/base64"
+	"errors"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -96,7 +96,7 @@ func RunAt(c *api.Call, object, url string, fields Fields, paths Paths, keep ...
 	raw, _ := c.Params.Str("query")
 	q, err := Parse(raw, fields)
 	if err != nil {
-		return nil, apierr.InvalidRequest("Invalid query: %v", err).WithParam("query")
+		return nil, queryError(err, url).WithParam("query")
 	}
 	limit := int64(10)
 	if n, ok := c.Params.Int("limit"); ok {
@@ -139,4 +139,19 @@ func RunAt(c *api.Call, object, url string, fields Fields, paths Paths, keep ...
 	return result, nil
 }
 
-func sortStrings(s []string) { sort.Strings(s) }
+// queryError is Stripe's refusal of a query: one message for any that does
+// not parse, and one naming the resource for a field it cannot be searched
+// by (/v1/payment_intents/search is payment_intents, its fields listed at
+// #query-fields-for-payment-intents).
+func queryError(err error, url string) *apierr.Error {
+	var unsupported UnsupportedField
+	switch {
+	case errors.As(err, new(SyntaxError)):
+		return apierr.InvalidRequest("%s", Unparsable)
+	case errors.As(err, &unsupported):
+		resource := strings.TrimSuffix(strings.TrimPrefix(url, "/v1/"), "/search")
+		return apierr.InvalidRequest("Field `%s` is an unsupported search field for resource `%s`. See http://stripe.com/docs/search#query-fields-for-%s for a list of supported fields.",
+			unsupported.Field, resource, strings.ReplaceAll(resource, "_", "-"))
+	}
+	return apierr.InvalidRequest("Invalid query: %v", err)
+}
