@@ -105,6 +105,17 @@ var _ = Describe("The wire", Label("wire"), func() {
 		Expect(r.Error()["message"]).To(HavePrefix("Unrecognized request URL (POST: /v1/./customers)."))
 	})
 
+	It("sends an unknown route's 404 as JSON with a request id, as every other answer", func() {
+		for _, method := range []string{"GET", "PUT"} {
+			r := Do(emu.URL(), method, "/v1/missing", "")
+			Expect(r.Status).To(Equal(404))
+			Expect(r.Header.Get("Content-Type")).To(Equal("application/json"), method)
+			id := r.Header.Get("Request-Id")
+			Expect(id).To(HavePrefix("req_"), method)
+			Expect(r.Error()["request_log_url"]).To(ContainSubstring(id))
+		}
+	})
+
 	Describe("parameters", func() {
 		It("names an unknown parameter, nested ones in full", func() {
 			r := Do(emu.URL(), "POST", "/v1/customers", "email=a%40b.co&favourite_colour=blue")

@@ -105,6 +105,7 @@ func (s *Server) newRequestID() string { return "req_" + s.IDs.Secret(14) }
 
 func (s *Server) unrecognized(w http.ResponseWriter, r *http.Request) {
 	reqID := s.newRequestID()
+	stamp(w.Header(), reqID)
 	e := unrecognizedURL(r.Method, r.URL.Path)
 	if strings.HasPrefix(r.URL.Path, "/v2/") {
 		s.finish(w, r, reqID, "", "", "", writeV2Error(w, e), time.Now())
@@ -119,11 +120,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 		start := time.Now()
 		reqID := s.newRequestID()
 		h := w.Header()
-		// Keys already canonical: assigned directly, skipping Set's
-		// canonicalization on every request.
-		h["Request-Id"] = []string{reqID}
-		h["Content-Type"] = jsonContentType
-		h["Access-Control-Allow-Origin"] = anyOrigin
+		stamp(h, reqID)
 
 		body, account, idemKey := "", "", ""
 		status := func() int {
@@ -469,6 +466,16 @@ var (
 	jsonContentType = []string{"application/json"}
 	anyOrigin       = []string{"*"}
 )
+
+// stamp sets the headers every answer carries, an unknown URL's 404
+// included: its request id and JSON's content type. Keys already
+// canonical are assigned directly, skipping Set's canonicalization on
+// every request.
+func stamp(h http.Header, reqID string) {
+	h["Request-Id"] = []string{reqID}
+	h["Content-Type"] = jsonContentType
+	h["Access-Control-Allow-Origin"] = anyOrigin
+}
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) int {
 	// With its length known, net/http writes the body as is rather than

@@ -61,9 +61,7 @@ func (s *Server) endpointV2(rt Route) http.Handler {
 		start := time.Now()
 		reqID := s.newRequestID()
 		h := w.Header()
-		h["Request-Id"] = []string{reqID}
-		h["Content-Type"] = jsonContentType
-		h["Access-Control-Allow-Origin"] = anyOrigin
+		stamp(h, reqID)
 
 		body, account, idemKey := "", "", ""
 		status := func() int {
