@@ -1,7 +1,10 @@
 package core_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -39,6 +42,60 @@ var _ = Describe("Idempotency keys", Label("wire", "idempotency"), func() {
 		Expect(emu.Count("", "customer")).To(Equal(1))
 		Expect(emu.EventTypes("")).To(Equal([]string{"customer.created"}))
 		Expect(string(second.LastResponse.RawJSON)).To(Equal(string(first.LastResponse.RawJSON)), "byte for byte")
+	})
+
+	It("names the first request on every answer under a key, and says no retry is needed", func() {
+		first, err := create("key-headers", "a@example.com")
+		Expect(err).NotTo(HaveOccurred())
+		h := first.LastResponse.Header
+		Expect(h.Get("Idempotency-Key")).To(Equal("key-headers"))
+		Expect(h.Get("Original-Request")).To(Equal(first.LastResponse.RequestID), "the first request is its own original")
+		Expect(h.Get("Idempotent-Replayed")).To(BeEmpty())
+		Expect(h.Get("Stripe-Should-Retry")).To(Equal("false"))
+
+		second, err := create("key-headers", "a@example.com")
+		Expect(err).NotTo(HaveOccurred())
+		h = second.LastResponse.Header
+		Expect(h.Get("Original-Request")).To(Equal(first.LastResponse.RequestID))
+		Expect(second.LastResponse.RequestID).NotTo(Equal(first.LastResponse.RequestID))
+		Expect(h.Get("Stripe-Should-Retry")).To(Equal("false"))
+
+		By("echoing the key on an answer refused before the endpoint ran")
+		r := Do(emu.URL(), "POST", "/v1/customers", "favourite_colour=blue", "Idempotency-Key", "key-refused")
+		Expect(r.Status).To(Equal(400))
+		Expect(r.Header.Get("Idempotency-Key")).To(Equal("key-refused"))
+		Expect(r.Header.Get("Original-Request")).To(Equal(r.Header.Get("Request-Id")))
+	})
+
+	It("refuses a key outside 1-255 characters, doing nothing", func() {
+		refusal := func(n int) string {
+			return fmt.Sprintf("Idempotent key length is %d characters long, which is outside accepted lengths. Idempotent Keys must be 1-255 characters long. If you're looking for a decent generator, try using a UUID defined by IETF RFC 4122.", n)
+		}
+		r := Do(emu.URL(), "POST", "/v1/customers", "email=a%40example.com", "Idempotency-Key", strings.Repeat("k", 256))
+		Expect(r.Status).To(Equal(400))
+		Expect(r.Error()["type"]).To(Equal("idempotency_error"))
+		Expect(r.Error()["message"]).To(Equal(refusal(256)))
+
+		By("counting a header sent empty as a key of no characters")
+		req, err := http.NewRequest("POST", emu.URL()+"/v1/customers", strings.NewReader("email=a%40example.com"))
+		Expect(err).NotTo(HaveOccurred())
+		req.Header.Set("Authorization", "Bearer sk_test_spec")
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header["Idempotency-Key"] = []string{""}
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		var body struct{ Error map[string]any }
+		Expect(json.NewDecoder(resp.Body).Decode(&body)).To(Succeed())
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(400))
+		Expect(body.Error["type"]).To(Equal("idempotency_error"))
+		Expect(body.Error["message"]).To(Equal(refusal(0)))
+		Expect(emu.Count("", "customer")).To(BeZero())
+	})
+
+	It("takes a key of exactly 255 characters", func() {
+		_, err := create(strings.Repeat("k", 255), "a@example.com")
+		Expect(err).NotTo(HaveOccurred())
 	})
 
 	It("refuses the same key with other parameters", func() {

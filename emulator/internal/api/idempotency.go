@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -34,6 +36,25 @@ type savedResponse struct {
 }
 
 func idemName(account, key string) string { return "idem:" + account + ":" + key }
+
+// keyHeaders checks a v1 POST's Idempotency-Key and, when one was sent,
+// echoes it with the request it was first used by (this one, unless a
+// replay says otherwise), as Stripe does on every answer under a key. A
+// header sent empty is a key of no characters, which Stripe refuses as
+// it does one over 255.
+func keyHeaders(h http.Header, r *http.Request, reqID string) error {
+	sent, ok := r.Header["Idempotency-Key"]
+	if !ok {
+		return nil
+	}
+	key := strings.TrimSpace(sent[0])
+	if n := utf8.RuneCountInString(key); n < 1 || n > 255 {
+		return &apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Idempotent key length is %d characters long, which is outside accepted lengths. Idempotent Keys must be 1-255 characters long. If you're looking for a decent generator, try using a UUID defined by IETF RFC 4122.", n)}
+	}
+	h["Idempotency-Key"] = []string{key}
+	h["Original-Request"] = []string{reqID}
+	return nil
+}
 
 // idempotent answers a POST carrying an Idempotency-Key: a replay of the
 // saved response, Stripe's idempotency_error when the key was used
@@ -65,6 +86,8 @@ func (s *Server) keyed(w http.ResponseWriter, rt Route, c *Call, key string, rul
 	s.idem.mu.Lock()
 	if s.idem.inFlight[name] {
 		s.idem.mu.Unlock()
+		// The first request may yet fail in a way its retry would not.
+		w.Header().Del("Stripe-Should-Retry")
 		e := &apierr.Error{Status: 409, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): %s. Please try again later.", key)}
 		return rules.fail(e.WithCode("idempotency_key_in_use"))
 	}

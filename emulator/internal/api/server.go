@@ -147,6 +147,11 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			if err != nil {
 				return writeError(w, reqID, s.Clock.Unix(), err)
 			}
+			if r.Method == http.MethodPost {
+				if err := keyHeaders(h, r, reqID); err != nil {
+					return writeError(w, reqID, s.Clock.Unix(), err)
+				}
+			}
 			fault := s.Faults.Match(r.Method, r.URL.Path)
 			switch {
 			case fault == nil:
@@ -157,6 +162,11 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			case fault.Drop:
 				dropConnection(w)
 				return 0
+			}
+			if r.Method == http.MethodPost {
+				// Whatever this POST answers, a retry under its key
+				// would be answered the same: Stripe tells clients so.
+				h["Stripe-Should-Retry"] = shouldNotRetry
 			}
 			var raw string
 			var up *Upload
@@ -187,7 +197,6 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				}
 				return writeJSON(w, status, out)
 			}
-			h.Set("Idempotency-Key", idemKey)
 			return s.idempotent(w, rt, c, idemKey)
 		}()
 		s.finish(w, r, reqID, body, account, idemKey, status, start)
@@ -465,6 +474,7 @@ func dropConnection(w http.ResponseWriter) {
 var (
 	jsonContentType = []string{"application/json"}
 	anyOrigin       = []string{"*"}
+	shouldNotRetry  = []string{"false"}
 )
 
 // stamp sets the headers every answer carries, an unknown URL's 404
