@@ -194,6 +194,28 @@ var _ = Describe("Customers", Label("customers"), func() {
 		Expect(c.Shipping.Name).To(Equal("Jenny"))
 	})
 
+	It("counts every match of a search when asked to expand total_count, and only then", func() {
+		for i := 0; i < 3; i++ {
+			_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String("Counted")})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String("Other")})
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.CustomerSearchParams{SearchParams: stripe.SearchParams{Query: `name:"Counted"`, Limit: stripe.Int64(2)}}
+		p.AddExpand("total_count")
+		page := sc.V1Customers.Search(Ctx, p)
+		for _, err := range page {
+			Expect(err).NotTo(HaveOccurred())
+			break
+		}
+		r := Do(emu.URL(), "GET", `/v1/customers/search?limit=2&expand[]=total_count&query=name:"Counted"`, "")
+		Expect(r.Status).To(Equal(200))
+		Expect(r.Body["total_count"]).To(BeEquivalentTo(3), "all the matches, not the page's")
+		Expect(r.Body["data"]).To(HaveLen(2))
+		r = Do(emu.URL(), "GET", `/v1/customers/search?query=name:"Counted"`, "")
+		Expect(r.Body).NotTo(HaveKey("total_count"))
+	})
+
 	It("validates email addresses", func() {
 		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("not an email")})
 		se := StripeErr(err)
