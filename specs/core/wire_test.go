@@ -105,6 +105,35 @@ var _ = Describe("The wire", Label("wire"), func() {
 		Expect(r.Error()["message"]).To(HavePrefix("Unrecognized request URL (POST: /v1/./customers)."))
 	})
 
+	Describe("browsers (CORS)", func() {
+		It("lets a page read every answer and the headers Stripe exposes, never cached", func() {
+			for _, r := range []Raw{
+				Do(emu.URL(), "GET", "/v1/customers", ""),
+				Do(emu.URL(), "GET", "/v1/customers/cus_missing", ""),
+				Do(emu.URL(), "GET", "/v1/missing", ""),
+			} {
+				Expect(r.Header.Get("Access-Control-Allow-Origin")).To(Equal("*"))
+				Expect(r.Header.Get("Access-Control-Allow-Credentials")).To(Equal("true"))
+				Expect(r.Header.Get("Access-Control-Allow-Methods")).To(Equal("GET,HEAD,PUT,PATCH,POST,DELETE"))
+				Expect(r.Header.Get("Access-Control-Expose-Headers")).To(Equal("Request-Id, Stripe-Manage-Version, X-Stripe-External-Auth-Required, X-Stripe-Privileged-Session-Required"))
+				Expect(r.Header.Get("Access-Control-Max-Age")).To(Equal("300"))
+				Expect(r.Header.Get("Cache-Control")).To(Equal("no-cache, no-store"))
+			}
+		})
+		It("answers a preflight (an official SDK in a browser sends one) instead of a 404", func() {
+			r := Do(emu.URL(), "OPTIONS", "/v1/customers", "",
+				"Origin", "http://localhost:3000", "Access-Control-Request-Method", "POST",
+				"Access-Control-Request-Headers", "authorization,stripe-version,idempotency-key")
+			Expect(r.Status).To(Equal(200))
+			Expect(r.Text).To(BeEmpty())
+			Expect(r.Header.Get("Access-Control-Allow-Origin")).To(Equal("*"))
+			Expect(r.Header.Get("Access-Control-Allow-Methods")).To(Equal("GET,HEAD,PUT,PATCH,POST,DELETE"))
+			Expect(r.Header.Get("Access-Control-Allow-Headers")).To(Equal("authorization,stripe-version,idempotency-key"))
+			Expect(r.Header.Get("Request-Id")).To(HavePrefix("req_"))
+			Expect(emu.Count("", "customer")).To(BeZero())
+		})
+	})
+
 	It("sends an unknown route's 404 as JSON with a request id, as every other answer", func() {
 		for _, method := range []string{"GET", "PUT"} {
 			r := Do(emu.URL(), method, "/v1/missing", "")

@@ -92,6 +92,10 @@ func NewServer(env *Env, tables ...[]Route) *Server {
 func (s *Server) Router() *mux.Router { return s.router }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodOptions {
+		s.preflight(w, r)
+		return
+	}
 	// A path without variables is found by a map lookup rather than by
 	// trying the routes' patterns one after the other, as mux does.
 	if h, ok := s.static[r.URL.Path][r.Method]; ok {
@@ -102,6 +106,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) newRequestID() string { return "req_" + s.IDs.Secret(14) }
+
+// preflight answers a browser's CORS preflight, which an official SDK
+// running in a page sends before its requests: any path, any of the
+// headers it asks for, no body. Nothing is run.
+func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	stamp(h, s.newRequestID())
+	delete(h, "Content-Type")
+	if asked := r.Header.Get("Access-Control-Request-Headers"); asked != "" {
+		h.Set("Access-Control-Allow-Headers", asked)
+	}
+	h["Content-Length"] = []string{"0"}
+	w.WriteHeader(http.StatusOK)
+}
 
 func (s *Server) unrecognized(w http.ResponseWriter, r *http.Request) {
 	reqID := s.newRequestID()
@@ -470,21 +488,32 @@ func dropConnection(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
-// Header values every response shares (net/http only reads them).
+// Header values every response shares (net/http only reads them). The
+// CORS and caching ones are those api.stripe.com sends.
 var (
 	jsonContentType = []string{"application/json"}
 	anyOrigin       = []string{"*"}
 	shouldNotRetry  = []string{"false"}
+	yes             = []string{"true"}
+	corsMethods     = []string{"GET,HEAD,PUT,PATCH,POST,DELETE"}
+	corsExposed     = []string{"Request-Id, Stripe-Manage-Version, X-Stripe-External-Auth-Required, X-Stripe-Privileged-Session-Required"}
+	corsMaxAge      = []string{"300"}
+	neverCache      = []string{"no-cache, no-store"}
 )
 
 // stamp sets the headers every answer carries, an unknown URL's 404
-// included: its request id and JSON's content type. Keys already
-// canonical are assigned directly, skipping Set's canonicalization on
-// every request.
+// included: its request id, JSON's content type, and what lets a page in
+// a browser read it. Keys already canonical are assigned directly,
+// skipping Set's canonicalization on every request.
 func stamp(h http.Header, reqID string) {
 	h["Request-Id"] = []string{reqID}
 	h["Content-Type"] = jsonContentType
 	h["Access-Control-Allow-Origin"] = anyOrigin
+	h["Access-Control-Allow-Credentials"] = yes
+	h["Access-Control-Allow-Methods"] = corsMethods
+	h["Access-Control-Expose-Headers"] = corsExposed
+	h["Access-Control-Max-Age"] = corsMaxAge
+	h["Cache-Control"] = neverCache
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) int {
