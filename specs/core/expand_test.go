@@ -68,6 +68,14 @@ var _ = Describe("expand[]", Label("wire", "expand"), func() {
 		Expect(r.Error()["message"]).To(Equal("This property cannot be expanded (product). You may want to try expanding 'data.product' instead."))
 	})
 
+	It("counts data. as one of a list's four levels, as Stripe's reference does", func() {
+		r := Do(emu.URL(), "GET", "/v1/prices?expand[]=data.product.default_price.product", "")
+		Expect(r.Status).To(Equal(200), "four properties, data included")
+		r = Do(emu.URL(), "GET", "/v1/prices?expand[]=data.product.default_price.product.default_price", "")
+		Expect(r.Status).To(Equal(400), "five are not")
+		Expect(r.Error()["param"]).To(Equal("expand"))
+	})
+
 	It("refuses fields that can't be expanded, on create too", func() {
 		r := Do(emu.URL(), "GET", "/v1/prices/"+prod.DefaultPrice.ID+"?expand[]=currency", "")
 		Expect(r.Status).To(Equal(400))

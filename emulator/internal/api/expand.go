@@ -14,11 +14,9 @@ const MaxExpandDepth = 4
 func (s *Server) expandAll(c *Call, obj store.Obj, paths []string, isList bool) error {
 	for _, p := range paths {
 		parts := strings.Split(p, ".")
-		levels := len(parts)
-		if isList && parts[0] == "data" {
-			levels--
-		}
-		if levels > MaxExpandDepth {
+		// A list's data. is one of the four: the deepest path on a list
+		// of charges is data.payment_intent.customer.default_source.
+		if len(parts) > MaxExpandDepth {
 			return apierr.InvalidRequest("You cannot expand more than %d levels of a property. Property: %s", MaxExpandDepth, p).WithParam("expand")
 		}
 		if isList && parts[0] != "data" {
