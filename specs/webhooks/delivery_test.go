@@ -156,6 +156,45 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(onAcct.EnabledEvents).To(Equal([]string{"customer.*"}))
 	})
 
+	It("refuses to configure webhook endpoints on a connected account, as Stripe does, pointing at Connect endpoints", func() {
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+		Expect(err).NotTo(HaveOccurred())
+		refused := func(err error) {
+			GinkgoHelper()
+			ExpectStripeError(err, 403, "invalid_request_error", "", "")
+			Expect(StripeErr(err).Msg).To(Equal("You are not permitted to configure webhook endpoints on a connected account. Did you mean to create a Connect webhook on your account instead?"))
+		}
+		p := &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL), EnabledEvents: []*string{stripe.String("customer.created")}}
+		p.SetStripeAccount(acct.ID)
+		_, err = sc.V1WebhookEndpoints.Create(Ctx, p)
+		refused(err)
+		p.SetStripeAccount(acct.ID)
+		p.Connect = stripe.Bool(true)
+		_, err = sc.V1WebhookEndpoints.Create(Ctx, p)
+		refused(err)
+
+		By("leaving an endpoint the account has (made in its Dashboard) unchanged")
+		id, _, err := emu.Webhooks().ListenOn(acct.ID, rcv.srv.URL, false, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		up := &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(true)}
+		up.SetStripeAccount(acct.ID)
+		_, err = sc.V1WebhookEndpoints.Update(Ctx, id, up)
+		refused(err)
+		del := &stripe.WebhookEndpointDeleteParams{}
+		del.SetStripeAccount(acct.ID)
+		_, err = sc.V1WebhookEndpoints.Delete(Ctx, id, del)
+		refused(err)
+		get := &stripe.WebhookEndpointRetrieveParams{}
+		get.SetStripeAccount(acct.ID)
+		we, err := sc.V1WebhookEndpoints.Retrieve(Ctx, id, get)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(we.Status).To(Equal("enabled"))
+
+		By("taking the Connect endpoint on the platform")
+		_, err = sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL), EnabledEvents: []*string{stripe.String("customer.created")}, Connect: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
 	It("retries a failing receiver on the emulator clock and logs every attempt", func() {
 		rcv.answer = func(n int, _ stripe.Event) int {
 			if n <= 2 {

@@ -103,7 +103,23 @@ func Create(c *api.Call, rawURL string, events []any, secret string) (store.Obj,
 	return o, nil
 }
 
+// platformOnly refuses configuring endpoints through Stripe-Account: a
+// connected account's events reach the platform through a Connect
+// endpoint (connect=true) of its own. An endpoint the account has (made in
+// its Dashboard, Webhooks().ListenOn) can still be read.
+func platformOnly(c *api.Call) error {
+	if !c.Connected {
+		return nil
+	}
+	e := apierr.InvalidRequest("You are not permitted to configure webhook endpoints on a connected account. Did you mean to create a Connect webhook on your account instead?")
+	e.Status = 403
+	return e
+}
+
 func create(c *api.Call) (any, error) {
+	if err := platformOnly(c); err != nil {
+		return nil, err
+	}
 	events, err := enabledEvents(c)
 	if err != nil {
 		return nil, err
@@ -156,6 +172,9 @@ func load(c *api.Call) (store.Obj, error) {
 func retrieve(c *api.Call) (any, error) { return load(c) }
 
 func update(c *api.Call) (any, error) {
+	if err := platformOnly(c); err != nil {
+		return nil, err
+	}
 	before, err := load(c)
 	if err != nil {
 		return nil, err
@@ -189,6 +208,9 @@ func update(c *api.Call) (any, error) {
 }
 
 func remove(c *api.Call) (any, error) {
+	if err := platformOnly(c); err != nil {
+		return nil, err
+	}
 	o, err := load(c)
 	if err != nil {
 		return nil, err
