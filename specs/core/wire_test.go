@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -190,6 +191,36 @@ var _ = Describe("The wire", Label("wire"), func() {
 				Expect(r.Error()["type"]).To(Equal("invalid_request_error"), body)
 			}
 			Expect(emu.Count("", "customer")).To(BeZero())
+		})
+		It("holds metadata nested in another parameter to Stripe's limits too, keeping nothing", func() {
+			long := strings.Repeat("k", 41)
+			r := Do(emu.URL(), "POST", "/v1/products", "name=Hat&default_price_data[currency]=usd&default_price_data[unit_amount]=100&default_price_data[metadata]["+long+"]=v")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["type"]).To(Equal("invalid_request_error"))
+			Expect(r.Error()["param"]).To(Equal("default_price_data[metadata][" + long + "]"))
+			Expect(r.Error()["message"]).To(Equal("Metadata keys can have up to 40 characters, but the key '" + long + "' has 41 characters."))
+
+			r = Do(emu.URL(), "POST", "/v1/products", "name=Hat&default_price_data[currency]=usd&default_price_data[unit_amount]=100&default_price_data[metadata][k]="+strings.Repeat("v", 501))
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["param"]).To(Equal("default_price_data[metadata][k]"))
+			Expect(r.Error()["message"]).To(Equal("Metadata values can have up to 500 characters, but the value for key 'k' has 501 characters."))
+
+			many := "name=Hat&default_price_data[currency]=usd&default_price_data[unit_amount]=100"
+			for i := 0; i < 51; i++ {
+				many += fmt.Sprintf("&default_price_data[metadata][k%d]=v", i)
+			}
+			r = Do(emu.URL(), "POST", "/v1/products", many)
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["param"]).To(Equal("default_price_data[metadata]"))
+			Expect(r.Error()["message"]).To(Equal("Invalid metadata: metadata can have up to 50 keys, but you passed in 51 keys."))
+			Expect(emu.Count("", "product")).To(BeZero())
+			Expect(emu.Count("", "price")).To(BeZero())
+
+			By("leaving other maps of strings, which are not metadata, alone")
+			r = Do(emu.URL(), "POST", "/v1/billing/meters", "display_name=Calls&event_name=api_call&default_aggregation[formula]=sum")
+			Expect(r.Status).To(Equal(200))
+			r = Do(emu.URL(), "POST", "/v1/billing/meter_events", "event_name=api_call&payload[stripe_customer_id]=cus_x&payload[value]=1&payload["+long+"]=x")
+			Expect(r.Text).NotTo(ContainSubstring("Metadata keys"))
 		})
 		It("refuses an oversize body", func() {
 			r := Do(emu.URL(), "POST", "/v1/customers", "description="+strings.Repeat("x", 2<<20))

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -44,9 +42,9 @@ func (c *Call) AcceptWhen(path string, want any) {
 
 // Metadata limits, as Stripe enforces them.
 const (
-	MaxMetadataKeys  = 50
-	MaxMetadataKey   = 40
-	MaxMetadataValue = 500
+	MaxMetadataKeys  = params.MaxMetadataKeys
+	MaxMetadataKey   = params.MaxMetadataKey
+	MaxMetadataValue = params.MaxMetadataValue
 )
 
 // ApplyMetadata merges the request's metadata into o: keys sent with an
@@ -90,15 +88,8 @@ func ApplyMetadataFrom(o store.Obj, p params.Values) error {
 }
 
 func checkMetadataEntry(k, v string) error {
-	switch {
-	case k == "":
-		return apierr.InvalidRequest("Invalid metadata: metadata keys must not be empty.").WithParam("metadata")
-	case len(k) > MaxMetadataKey:
-		return apierr.InvalidRequest("Metadata keys can have up to %d characters, but the key '%s' has %d characters.", MaxMetadataKey, k, len(k)).WithParam(fmt.Sprintf("metadata[%s]", k))
-	case strings.ContainsAny(k, "[]"):
-		return apierr.InvalidRequest("Metadata keys cannot contain square brackets ('[' or ']'): '%s'.", k).WithParam("metadata")
-	case len(v) > MaxMetadataValue:
-		return apierr.InvalidRequest("Metadata values can have up to %d characters, but the value for key '%s' has %d characters.", MaxMetadataValue, k, len(v)).WithParam(fmt.Sprintf("metadata[%s]", k))
+	if err := params.MetadataEntry("metadata", k, v); err != nil {
+		return err
 	}
 	return nil
 }

@@ -164,6 +164,11 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 			}
 			out[k] = str
 		}
+		if isMetadata(name) {
+			if err := checkMetadata(name, out); err != nil {
+				return nil, err
+			}
+		}
 		return out, nil
 	case KindMapOf:
 		m, ok := raw.(map[string]any)
@@ -271,4 +276,56 @@ func Namer(prefix string) func(path string) string {
 		}
 		return prefix + "[" + strings.ReplaceAll(path, ".", "][") + "]"
 	}
+}
+
+// Metadata limits, as Stripe enforces them wherever metadata is sent.
+const (
+	MaxMetadataKeys  = 50
+	MaxMetadataKey   = 40
+	MaxMetadataValue = 500
+)
+
+// isMetadata reports whether the string map a parameter names is metadata
+// (at the top level or inside another parameter: default_price_data's),
+// rather than a map that is not (a meter event's payload).
+func isMetadata(name string) bool {
+	last := name
+	if i := strings.LastIndexByte(name, '['); i >= 0 {
+		last = strings.TrimSuffix(name[i+1:], "]")
+	}
+	return last == "metadata" || last == "invoice_metadata"
+}
+
+// checkMetadata holds the metadata sent as name to Stripe's limits: the
+// keys it sets (an empty value unsets one), each key and each value.
+func checkMetadata(name string, m map[string]any) *apierr.Error {
+	set := 0
+	for _, k := range sortedKeys(m) {
+		v, _ := m[k].(string)
+		if err := MetadataEntry(name, k, v); err != nil {
+			return err
+		}
+		if v != "" {
+			set++
+		}
+	}
+	if set > MaxMetadataKeys {
+		return apierr.InvalidRequest("Invalid metadata: metadata can have up to %d keys, but you passed in %d keys.", MaxMetadataKeys, set).WithParam(name)
+	}
+	return nil
+}
+
+// MetadataEntry checks one key and value of the metadata sent as name.
+func MetadataEntry(name, k, v string) *apierr.Error {
+	switch {
+	case k == "":
+		return apierr.InvalidRequest("Invalid metadata: metadata keys must not be empty.").WithParam(name)
+	case len(k) > MaxMetadataKey:
+		return apierr.InvalidRequest("Metadata keys can have up to %d characters, but the key '%s' has %d characters.", MaxMetadataKey, k, len(k)).WithParam(join(name, k))
+	case strings.ContainsAny(k, "[]"):
+		return apierr.InvalidRequest("Metadata keys cannot contain square brackets ('[' or ']'): '%s'.", k).WithParam(name)
+	case len(v) > MaxMetadataValue:
+		return apierr.InvalidRequest("Metadata values can have up to %d characters, but the value for key '%s' has %d characters.", MaxMetadataValue, k, len(v)).WithParam(join(name, k))
+	}
+	return nil
 }
