@@ -251,6 +251,22 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(StripeErr(err).Param).To(Equal("items[0][plan]"))
 	})
 
+	It("names what an item's price_data lacks, as Stripe's required parameters", func() {
+		cus := customerWith("pm_card_visa", "")
+		_, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.Items = []*stripe.SubscriptionCreateItemParams{{PriceData: &stripe.SubscriptionCreateItemPriceDataParams{Currency: stripe.String("usd"),
+				UnitAmount: stripe.Int64(500), Recurring: &stripe.SubscriptionCreateItemPriceDataRecurringParams{Interval: stripe.String("month")}}}}
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "items[0][price_data][product]")
+		Expect(StripeErr(err).Msg).To(Equal("Missing required param: items[0][price_data][product]."))
+		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.Items = []*stripe.SubscriptionCreateItemParams{{PriceData: &stripe.SubscriptionCreateItemPriceDataParams{Product: stripe.String(monthly.Product.ID),
+				UnitAmount: stripe.Int64(500), Recurring: &stripe.SubscriptionCreateItemPriceDataRecurringParams{Interval: stripe.String("month")}}}}
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "items[0][price_data][currency]")
+		Expect(emu.Count("", "subscription")).To(BeZero())
+	})
+
 	It("creates and pays the first invoice, announcing incomplete before active", func() {
 		cus := customerWith("pm_card_visa", "")
 		mark := len(emu.EventTypes(""))
