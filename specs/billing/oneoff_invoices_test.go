@@ -62,6 +62,16 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		return nil
 	}
 
+	It("refuses an invoice item's price_data by name, as not emulated, rather than asking for an amount", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Setup")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+			PriceData: &stripe.InvoiceItemCreatePriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(500)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "price_data")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate the parameter `price_data` of POST /v1/invoiceitems"))
+		Expect(emu.Count("", "invoiceitem")).To(BeZero())
+	})
+
 	It("numbers invoices by the customer's prefix and sequence, as they are finalized", func() {
 		_, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String("ACME")})
 		Expect(err).NotTo(HaveOccurred())

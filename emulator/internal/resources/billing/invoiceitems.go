@@ -127,6 +127,9 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 		out.unitAmount = int64(d)
 		cur, _ := p.Str("currency")
 		out.currency = cur
+	case p.Has("price_data"):
+		// Stripe takes it; asking for an amount instead would mislead.
+		return out, api.NotEmulated(name("price_data"), c.Endpoint)
 	default:
 		return out, apierr.MissingParam(name("amount"))
 	}
