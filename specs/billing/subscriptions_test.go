@@ -251,6 +251,31 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(StripeErr(err).Param).To(Equal("items[0][plan]"))
 	})
 
+	It("leaves what a test clock made out of a list of all, showing it under its customer, subscription or clock", func() {
+		clock, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		onClock, err := subscribe(customerWith("pm_card_visa", clock.ID), nil)
+		Expect(err).NotTo(HaveOccurred())
+		plain, err := subscribe(customerWith("pm_card_visa", ""), nil)
+		Expect(err).NotTo(HaveOccurred())
+		ids := func(path string) []string {
+			GinkgoHelper()
+			r := Do(emu.URL(), "GET", path, "")
+			Expect(r.Status).To(Equal(200), r.Text)
+			var out []string
+			for _, o := range r.Body["data"].([]any) {
+				out = append(out, o.(map[string]any)["id"].(string))
+			}
+			return out
+		}
+		Expect(ids("/v1/subscriptions")).To(Equal([]string{plain.ID}))
+		Expect(ids("/v1/subscriptions?customer=" + onClock.Customer.ID)).To(Equal([]string{onClock.ID}))
+		Expect(ids("/v1/subscriptions?test_clock=" + clock.ID)).To(Equal([]string{onClock.ID}))
+		Expect(ids("/v1/invoices")).To(Equal([]string{plain.LatestInvoice.ID}))
+		Expect(ids("/v1/invoices?subscription=" + onClock.ID)).To(Equal([]string{onClock.LatestInvoice.ID}))
+		Expect(ids("/v1/invoices?customer=" + onClock.Customer.ID)).To(Equal([]string{onClock.LatestInvoice.ID}))
+	})
+
 	It("names what an item's price_data lacks, as Stripe's required parameters", func() {
 		cus := customerWith("pm_card_visa", "")
 		_, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {

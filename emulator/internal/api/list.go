@@ -51,6 +51,19 @@ func (c *Call) ListQuery(object string) (store.Query, error) {
 	return q, nil
 }
 
+// OmitClockObjects leaves out of a "list all" the objects a test clock
+// made, as Stripe does: they are listed only under one of parents (the
+// filters naming a customer, subscription, test clock… the request sent).
+func OmitClockObjects(c *Call, q store.Query, parents ...string) store.Query {
+	for _, p := range parents {
+		if v, _ := c.Params.Str(p); v != "" {
+			return q
+		}
+	}
+	q.Filter = And(q.Filter, func(o store.Obj) bool { return o["test_clock"] == nil })
+	return q
+}
+
 // IndexedFilters applies equality filters on indexed string fields: the
 // first one sent walks its index, and every one sent checks each object,
 // so filters combine instead of the first silently winning.

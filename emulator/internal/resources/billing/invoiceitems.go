@@ -388,5 +388,6 @@ func listInvoiceItems(c *api.Call) (any, error) {
 	if pending, ok := c.Params.Bool("pending"); ok {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return (o["invoice"] == nil) == pending })
 	}
+	q = api.OmitClockObjects(c, q, "customer", "invoice")
 	return c.Page("invoiceitem", "/v1/invoiceitems", q), nil
 }

@@ -838,6 +838,7 @@ func listInvoices(c *api.Call) (any, error) {
 	if due != nil {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["due_date"] != nil && due(api.Int(o["due_date"])) })
 	}
+	q = api.OmitClockObjects(c, q, "customer", "subscription")
 	return c.Page("invoice", "/v1/invoices", q), nil
 }
 

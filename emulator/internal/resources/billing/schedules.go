@@ -1153,6 +1153,7 @@ func listSchedules(c *api.Call) (any, error) {
 			q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o[f] != nil && match(api.Int(o[f])) })
 		}
 	}
+	q = api.OmitClockObjects(c, q, "customer")
 	return c.Page("subscription_schedule", "/v1/subscription_schedules", q), nil
 }
 

@@ -2175,6 +2175,7 @@ func listSubscriptions(c *api.Call) (any, error) {
 	if m, ok := c.Params.Str("collection_method"); ok && m != "" {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["collection_method"] == m })
 	}
+	q = api.OmitClockObjects(c, q, "customer", "test_clock")
 	return c.Page("subscription", "/v1/subscriptions", q), nil
 }
 

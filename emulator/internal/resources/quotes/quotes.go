@@ -482,6 +482,7 @@ func listQuotes(c *api.Call) (any, error) {
 		return nil, err
 	}
 	q = api.IndexedFilters(c, q, "customer", "status", "test_clock")
+	q = api.OmitClockObjects(c, q, "customer", "test_clock")
 	return c.Page("quote", "/v1/quotes", q), nil
 }
 
