@@ -62,14 +62,64 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		return nil
 	}
 
-	It("refuses an invoice item's price_data by name, as not emulated, rather than asking for an amount", func() {
+	It("bills an invoice item's price_data through an archived one-time price of the product, as Stripe makes one inline", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Setup")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Quantity: stripe.Int64(2),
+			PriceData: &stripe.InvoiceItemCreatePriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(500)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Amount).To(Equal(int64(1000)))
+		Expect(ii.Quantity).To(Equal(int64(2)))
+		Expect(ii.Pricing.PriceDetails.Product).To(Equal(prod.ID))
+		price, err := sc.V1Prices.Retrieve(Ctx, ii.Pricing.PriceDetails.Price, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(price.Active).To(BeFalse())
+		Expect(price.Type).To(Equal(stripe.PriceTypeOneTime))
+		Expect(price.UnitAmount).To(Equal(int64(500)))
+
+		half, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Quantity: stripe.Int64(3),
+			PriceData: &stripe.InvoiceItemCreatePriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmountDecimal: stripe.Float64(12.5)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(half.Amount).To(Equal(int64(38)), "3 × 12.5 rounds to 38")
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AmountDue).To(Equal(int64(1038)))
+	})
+
+	It("refuses a price_data without its product or amount, or beside an amount, and makes nothing", func() {
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Setup")})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+			PriceData: &stripe.InvoiceItemCreatePriceDataParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "price_data[product]")
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+			PriceData: &stripe.InvoiceItemCreatePriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "price_data[unit_amount]")
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+			PriceData: &stripe.InvoiceItemCreatePriceDataParams{Currency: stripe.String("usd"), Product: stripe.String("prod_missing"), UnitAmount: stripe.Int64(500)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "price_data[product]")
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(500), Currency: stripe.String("usd"),
 			PriceData: &stripe.InvoiceItemCreatePriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(500)}})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "price_data")
-		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate the parameter `price_data` of POST /v1/invoiceitems"))
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "amount")
 		Expect(emu.Count("", "invoiceitem")).To(BeZero())
+		Expect(emu.Count("", "price")).To(BeZero())
+	})
+
+	It("bills a subscription's add_invoice_items price_data once, on its first invoice", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
+		Expect(err).NotTo(HaveOccurred())
+		monthly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(900),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+			AddInvoiceItems: []*stripe.SubscriptionCreateAddInvoiceItemParams{{Quantity: stripe.Int64(1),
+				PriceData: &stripe.InvoiceItemPriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(2500)}}},
+			Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(3400)))
 	})
 
 	It("numbers invoices by the customer's prefix and sequence, as they are finalized", func() {

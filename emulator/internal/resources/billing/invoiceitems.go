@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -98,6 +99,12 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 	switch {
 	case priceID != "" && hasAmount:
 		return out, apierr.Exclusive(name("amount"), name("pricing"))
+	case p.Has("price_data") && (priceID != "" || hasAmount):
+		other := "amount"
+		if priceID != "" {
+			other = "pricing"
+		}
+		return out, apierr.Exclusive(name(other), name("price_data"))
 	case priceID != "":
 		price, ok := c.Tx.Get(c.Account, "price", priceID)
 		if !ok {
@@ -128,8 +135,12 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 		cur, _ := p.Str("currency")
 		out.currency = cur
 	case p.Has("price_data"):
-		// Stripe takes it; asking for an amount instead would mislead.
-		return out, api.NotEmulated(name("price_data"), c.Endpoint)
+		pd, _ := p.Obj("price_data")
+		price, err := inlineOneTimePrice(c, pd, name("price_data"))
+		if err != nil {
+			return out, err
+		}
+		out = pricedBy(c, price, api.Str(price["currency"]), out.quantity)
 	default:
 		return out, apierr.MissingParam(name("amount"))
 	}
@@ -137,6 +148,54 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 		return out, apierr.MissingParam(name("currency"))
 	}
 	return out, nil
+}
+
+// inlineOneTimePrice makes the archived one-time price a price_data
+// (product, currency, unit_amount or unit_amount_decimal, tax_behavior)
+// describes, as Stripe does for invoice items and invoice lines; param
+// names price_data in errors.
+func inlineOneTimePrice(c *api.Call, pd params.Values, param string) (store.Obj, error) {
+	if pd.Has("product_data") {
+		// Invoice lines may describe the product inline too.
+		return nil, api.NotEmulated(param+"[product_data]", c.Endpoint)
+	}
+	for _, f := range []string{"product", "currency"} {
+		if v, _ := pd.Str(f); v == "" {
+			return nil, apierr.MissingParam(param + "[" + f + "]")
+		}
+	}
+	prod, _ := pd.Str("product")
+	if !c.Tx.Exists(c.Account, "product", prod) {
+		return nil, apierr.NoSuchObject("product", prod, param+"[product]")
+	}
+	cur, _ := pd.Str("currency")
+	cur = strings.ToLower(cur)
+	amount, hasAmount := pd.Int("unit_amount")
+	dec, hasDecimal := pd.Float("unit_amount_decimal")
+	switch {
+	case hasAmount && hasDecimal:
+		return nil, apierr.Exclusive(param+"[unit_amount]", param+"[unit_amount_decimal]")
+	case !hasAmount && !hasDecimal:
+		return nil, apierr.MissingParam(param + "[unit_amount]")
+	case hasAmount && amount < 0:
+		return nil, apierr.InvalidRequest("Invalid %s[unit_amount]: must be greater than or equal to 0", param).WithParam(param + "[unit_amount]")
+	}
+	price := catalog.NewInlinePrice(c, prod, cur, amount, nil)
+	if hasDecimal {
+		if dec < 0 {
+			return nil, apierr.InvalidRequest("Invalid %s[unit_amount_decimal]: must be greater than or equal to 0", param).WithParam(param + "[unit_amount_decimal]")
+		}
+		price["unit_amount_decimal"] = strconv.FormatFloat(dec, 'f', -1, 64)
+		price["unit_amount"] = nil
+		if dec == math.Trunc(dec) {
+			price["unit_amount"] = int64(dec)
+		}
+	}
+	if err := catalog.InlineTaxBehavior(price, pd, param+"[tax_behavior]"); err != nil {
+		return nil, err
+	}
+	// Inline prices exist but are archived at once, as Stripe does.
+	return price, c.Put(price)
 }
 
 func createInvoiceItem(c *api.Call) (any, error) {

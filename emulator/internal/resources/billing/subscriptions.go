@@ -1586,12 +1586,12 @@ func oneOffItems(c *api.Call, customer, currency string, now int64) ([]store.Obj
 	var out []store.Obj
 	for i, entry := range c.Params.Array("add_invoice_items") {
 		prefix := fmt.Sprintf("add_invoice_items[%d]", i)
-		for _, f := range []string{"price_data", "discounts", "period"} {
+		for _, f := range []string{"discounts", "period"} {
 			if entry.Has(f) {
 				return nil, apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s[%s]`, so it refused the request rather than answer as if it had taken effect.", prefix, f).WithParam(prefix + "[" + f + "]")
 			}
 		}
-		if !entry.Has("price") {
+		if !entry.Has("price") && !entry.Has("price_data") {
 			return nil, apierr.MissingParam(prefix + "[price]")
 		}
 		pr, err := resolvePricing(c, entry, prefix, currency)
