@@ -1,6 +1,8 @@
 package billing_test
 
 import (
+	"encoding/json"
+	"slices"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -44,11 +46,12 @@ var _ = Describe("Work that time causes runs in time order", Label("billing", "s
 	// invoice (invoice.created with billing_reason subscription_cycle)
 	// belonged to, checking on the way that the log is in time order from
 	// since on (events of API calls are at the emulator clock's time,
-	// while a test clock's own events are at its time, as at Stripe).
+	// while a test clock's own events are at its time, as at Stripe). It
+	// reads the whole log: /v1/events lists only the last 30 days.
 	renewals := func(since int64) []string {
 		var newestFirst []*stripe.Event
-		for ev, err := range sc.V1Events.List(Ctx, &stripe.EventListParams{}) {
-			Expect(err).NotTo(HaveOccurred())
+		for _, o := range slices.Backward(emu.Events("")) {
+			ev := asEvent(o)
 			if ev.Created >= since {
 				newestFirst = append(newestFirst, ev)
 			}
@@ -112,10 +115,12 @@ var _ = Describe("Work that time causes runs in time order", Label("billing", "s
 
 		// The first payment and three renewals, each available at midnight
 		// UTC two days after it was taken.
+		// The whole log: /v1/events lists only the last 30 days.
 		var at []time.Time
-		for ev, err := range sc.V1Events.List(Ctx, &stripe.EventListParams{Type: stripe.String("balance.available")}) {
-			Expect(err).NotTo(HaveOccurred())
-			at = append([]time.Time{time.Unix(ev.Created, 0).UTC()}, at...)
+		for _, o := range emu.Events("") {
+			if ev := asEvent(o); ev.Type == "balance.available" {
+				at = append(at, time.Unix(ev.Created, 0).UTC())
+			}
 		}
 		Expect(at).To(Equal([]time.Time{
 			time.Date(2025, 9, 3, 0, 0, 0, 0, time.UTC), time.Date(2025, 10, 3, 0, 0, 0, 0, time.UTC),
@@ -123,3 +128,13 @@ var _ = Describe("Work that time causes runs in time order", Label("billing", "s
 		}))
 	})
 })
+
+// asEvent decodes an event of the emulator's log as stripe-go does.
+func asEvent(o emulator.Object) *stripe.Event {
+	GinkgoHelper()
+	b, err := json.Marshal(o)
+	Expect(err).NotTo(HaveOccurred())
+	var ev stripe.Event
+	Expect(json.Unmarshal(b, &ev)).To(Succeed())
+	return &ev
+}

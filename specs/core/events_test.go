@@ -1,6 +1,8 @@
 package core_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -52,5 +54,19 @@ var _ = Describe("Events", Label("events"), func() {
 		Expect(ev.Data.Object["email"]).To(Equal("e@example.com"))
 		Expect(ev.Request.ID).To(HavePrefix("req_"))
 		Expect(ev.Created).To(Equal(Epoch.Unix()))
+	})
+
+	It("keeps events 30 days, as Stripe lists and retrieves them, then forgets them", func() {
+		first := emu.Events("")[0]["id"].(string)
+		emu.Clock().Advance(30*24*time.Hour - 61*time.Second)
+		Expect(types(nil)).To(HaveLen(4), "all younger than 30 days")
+		emu.Clock().Advance(time.Second)
+		Expect(types(nil)).To(Equal([]string{"customer.updated"}), "the first three are 30 days old")
+		_, err := sc.V1Events.Retrieve(Ctx, first, nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		Expect(StripeErr(err).Msg).To(Equal("No such event: '" + first + "'"))
+		emu.Clock().Advance(time.Minute)
+		Expect(types(nil)).To(BeEmpty())
+		Expect(types(&stripe.EventListParams{Type: stripe.String("customer.*")})).To(BeEmpty())
 	})
 })

@@ -26,8 +26,20 @@ func Routes() []api.Route {
 	}
 }
 
+// Retention is how far back Stripe keeps events to list or retrieve:
+// "List events, going back up to 30 days", and retrieve "if it was
+// created in the last 30 days" (its API reference).
+const Retention = 30 * 24 * 60 * 60
+
+// retained tells whether an event is still within Retention of now.
+func retained(c *api.Call, o store.Obj) bool { return api.Int(o["created"]) > c.Now-Retention }
+
 func retrieve(c *api.Call) (any, error) {
-	return c.Load("event", c.Var("id"), "id")
+	o, err := c.Load("event", c.Var("id"), "id")
+	if err == nil && !retained(c, o) {
+		return nil, apierr.NoSuchObject("event", c.Var("id"), "id")
+	}
+	return o, err
 }
 
 // MaxTypes is how many types[] Stripe takes at once.
@@ -58,6 +70,7 @@ func list(c *api.Call) (any, error) {
 		}
 		q.RawFilter = func(raw string) bool { return want[eventType(raw)] }
 	}
+	q.Filter = api.And(q.Filter, func(o store.Obj) bool { return retained(c, o) })
 	if ds, ok := c.Params.Bool("delivery_success"); ok {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return (api.Int(o["pending_webhooks"]) == 0) == ds })
 	}
