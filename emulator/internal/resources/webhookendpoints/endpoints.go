@@ -116,12 +116,25 @@ func platformOnly(c *api.Call) error {
 	return e
 }
 
+// checkAPIVersion refuses an api_version other than the pinned one:
+// Stripe renders the endpoint's events in that version, which the
+// emulator cannot (every event it records is in api.APIVersion).
+func checkAPIVersion(c *api.Call) error {
+	if v, ok := c.Params.Str("api_version"); ok && v != api.APIVersion {
+		return apierr.InvalidRequest("Invalid api_version: %s. stripe-emu renders events in %s only; other versions are not emulated.", v, api.APIVersion).WithParam("api_version")
+	}
+	return nil
+}
+
 func create(c *api.Call) (any, error) {
 	if err := platformOnly(c); err != nil {
 		return nil, err
 	}
 	events, err := enabledEvents(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkAPIVersion(c); err != nil {
 		return nil, err
 	}
 	rawURL, _ := c.Params.Str("url")
