@@ -2,6 +2,8 @@ package webhooks_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sync"
 	"time"
@@ -95,6 +97,32 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 
 		_, err = sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String("ftp://nope"), EnabledEvents: []*string{stripe.String("*")}})
 		Expect(StripeErr(err).Param).To(Equal("url"))
+	})
+
+	It("takes api_version only as the pinned version, the one its events are rendered in, refusing others as not emulated", func() {
+		create := func(version string) (*stripe.WebhookEndpoint, error) {
+			return sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL),
+				EnabledEvents: []*string{stripe.String("customer.created")}, APIVersion: stripe.String(version)})
+		}
+		for _, v := range []string{"2024-06-20", "2025-03-31.basil", "nonsense"} {
+			_, err := create(v)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "api_version")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("Invalid api_version: " + v + "."))
+		}
+		for _, err := range sc.V1WebhookEndpoints.List(Ctx, &stripe.WebhookEndpointListParams{}) {
+			Fail(fmt.Sprintf("an endpoint was made (%v)", err))
+		}
+		we, err := create(stripe.APIVersion)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(we.APIVersion).To(Equal(stripe.APIVersion))
+		rcv.mu.Lock()
+		rcv.secret = we.Secret
+		rcv.mu.Unlock()
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.rejections()).To(BeEmpty())
+		Expect(rcv.all()).To(HaveLen(1))
+		Expect(rcv.all()[0].APIVersion).To(Equal(we.APIVersion))
 	})
 
 	It("takes in enabled_events only * and the event types of the pinned version, with Stripe's enum error", func() {
@@ -231,6 +259,25 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(attempts[2].OK).To(BeTrue())
 		Expect(rcv.types()).To(Equal([]string{"customer.created"}))
 		Eventually(func() any { return emu.Events("")[0]["pending_webhooks"] }).Should(BeNumerically("==", 0))
+	})
+
+	It("counts a redirect as a failed delivery, as Stripe does, and retries it without following it", func() {
+		moved := httptest.NewServer(http.RedirectHandler(rcv.srv.URL, http.StatusTemporaryRedirect))
+		DeferCleanup(moved.Close)
+		_, secret, err := emu.Webhooks().Listen(moved.URL, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		rcv.mu.Lock()
+		rcv.secret = secret
+		rcv.mu.Unlock()
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(BeEmpty(), "the redirect is not followed")
+		attempts := emu.Webhooks().Attempts()
+		Expect(attempts).To(HaveLen(1))
+		Expect(attempts[0].Status).To(Equal(http.StatusTemporaryRedirect))
+		Expect(attempts[0].OK).To(BeFalse())
+		Expect(attempts[0].NextRetry).NotTo(BeNil())
+		Expect(emu.Events("")[0]["pending_webhooks"]).To(BeNumerically("==", 1))
 	})
 
 	It("sends connected accounts' events to Connect endpoints with account set", func() {

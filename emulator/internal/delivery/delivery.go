@@ -149,7 +149,9 @@ func New(cfg Config) *Dispatcher {
 		cfg.Clock = clock.New()
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
+		// Stripe "considers any redirect response to be a failure": the
+		// 3xx is the answer, not a hop to follow.
+		cfg.HTTPClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if cfg.RetrySchedule == nil {
 		cfg.RetrySchedule = DefaultRetrySchedule
