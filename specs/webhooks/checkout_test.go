@@ -108,6 +108,32 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusUnpaid))
 	})
 
+	It("completes an ACH session unpaid while the microdeposits wait, then debits once they are verified", func() {
+		usd, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4500)})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(usd.ID), Quantity: stripe.Int64(1)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		body := complete(s.ID, "pm_usBankAccount_success")
+		Expect(body["status"]).To(Equal("complete"))
+		Expect(body["payment_status"]).To(Equal("unpaid"), "no bank debit succeeds at once")
+		Expect(delivered()).To(Equal([]string{"checkout.session.completed"}))
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeVerifyWithMicrodeposits))
+
+		pi, err = sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, &stripe.PaymentIntentVerifyMicrodepositsParams{Amounts: []*int64{stripe.Int64(32), stripe.Int64(45)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		emu.Clock().Advance(5 * time.Minute)
+		Expect(delivered()).To(Equal([]string{"checkout.session.completed", "payment_intent.processing", "payment_intent.succeeded", "checkout.session.async_payment_succeeded"}))
+		got, _ := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+	})
+
 	It("keeps the session open when the card declines", func() {
 		s := session()
 		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_chargeDeclined"}}, "")

@@ -813,9 +813,12 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 	if err := RedeemDiscounts(c, s); err != nil {
 		return nil, err
 	}
-	if after["status"] == payments.RequiresAction {
+	if after["status"] == payments.RequiresAction && api.Obj(after["next_action"])["type"] != "verify_with_microdeposits" {
 		// The customer passes 3-D Secure on the page, or authorizes
-		// the redirect method's payment.
+		// the redirect method's payment. A bank account entered by hand
+		// waits for its microdeposits: the session completes unpaid, and
+		// the debit starts once the customer verifies them, as a bank
+		// debit never succeeds at once.
 		if after, err = payments.Authenticate(c, after); err != nil {
 			return nil, err
 		}
