@@ -74,6 +74,35 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(emu.Webhooks().Redeliver("evt_nope", id)).NotTo(Succeed())
 	})
 
+	It("counts pending_webhooks down once per endpoint that got the event, however often it is resent", func() {
+		ok := listen("customer.created")
+		failing := newReceiver()
+		failing.answer = func(int, stripe.Event) int { return 500 }
+		bad, secret, err := emu.Webhooks().Listen(failing.srv.URL, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		failing.mu.Lock()
+		failing.secret = secret
+		failing.mu.Unlock()
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		ev := emu.Events("")[0]
+		Expect(rcv.all()[0].PendingWebhooks).To(BeNumerically("==", 2), "as sent")
+		pending := func() any { return emu.Events("")[0]["pending_webhooks"] }
+		Eventually(pending).Should(BeNumerically("==", 1), "one endpoint got it")
+
+		Expect(emu.Webhooks().Redeliver(ev["id"].(string), ok)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(HaveLen(2))
+		Consistently(pending, "50ms").Should(BeNumerically("==", 1), "the other one still has not")
+
+		failing.mu.Lock()
+		failing.answer = nil
+		failing.mu.Unlock()
+		Expect(emu.Webhooks().Redeliver(ev["id"].(string), bad)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Eventually(pending).Should(BeNumerically("==", 0))
+	})
+
 	It("creates endpoints over the API, showing the secret only once", func() {
 		we, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL), EnabledEvents: []*string{stripe.String("*")}})
 		Expect(err).NotTo(HaveOccurred())

@@ -101,7 +101,9 @@ type Config struct {
 	// SignTime stamps signatures; receivers check it against their wall
 	// clock, so it is the wall clock by default.
 	SignTime func() time.Time
-	// OnResult hears every final outcome (for pending_webhooks).
+	// OnResult hears the final outcome of each event's delivery to each
+	// endpoint it was sent to (for pending_webhooks): once, and only for
+	// endpoints the event was published to.
 	OnResult func(ev Event, endpointID string, ok bool)
 }
 
@@ -114,6 +116,9 @@ type delivery struct {
 	attempt int // attempts made so far
 	due     time.Time
 	seq     int
+	// resent marks a redelivery to an endpoint the event was not
+	// published to: its outcome changes no pending_webhooks.
+	resent bool
 }
 
 type endpointState struct {
@@ -135,6 +140,7 @@ type Dispatcher struct {
 	endpoints  map[string]*endpointState
 	defaultP   Policy
 	attempts   []Attempt
+	reported   map[[2]string]bool // event and endpoint ids whose success OnResult heard
 	inflight   int
 	seq        int
 	created    int
@@ -165,7 +171,7 @@ func New(cfg Config) *Dispatcher {
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64()
 	}
-	d := &Dispatcher{cfg: cfg, endpoints: map[string]*endpointState{}}
+	d := &Dispatcher{cfg: cfg, endpoints: map[string]*endpointState{}, reported: map[[2]string]bool{}}
 	d.cond = sync.NewCond(&d.mu)
 	d.removeTick = cfg.Clock.OnTick(d.tick)
 	return d
@@ -456,8 +462,14 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	st.running--
 	d.inflight--
 	d.pumpLocked()
+	// A success is reported once per event and endpoint: a resend of
+	// what already arrived counts nothing down again.
+	report := final && dl.copy == 0 && !dl.resent && !d.reported[[2]string{dl.ev.ID, ep.ID}]
+	if report && ok {
+		d.reported[[2]string{dl.ev.ID, ep.ID}] = true
+	}
 	d.mu.Unlock()
-	if final && d.cfg.OnResult != nil && dl.copy == 0 {
+	if report && d.cfg.OnResult != nil {
 		d.cfg.OnResult(dl.ev, ep.ID, ok)
 	}
 }
@@ -562,7 +574,7 @@ func (d *Dispatcher) Redeliver(ev Event, endpointID string) error {
 		return fmt.Errorf("no webhook endpoint %s", endpointID)
 	}
 	d.seq++
-	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq})
+	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq, resent: !matches(st.ep, ev)})
 	d.pumpLocked()
 	return nil
 }
