@@ -324,6 +324,15 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		evs := rcv.all()
 		Expect(evs).To(HaveLen(1))
 		Expect(evs[0].Account).To(Equal(acct.ID))
+		Expect(evs[0].Context).To(Equal(acct.ID), "basil's context beside account")
+		listed := &stripe.EventListParams{}
+		listed.SetStripeAccount(acct.ID)
+		for ev, err := range sc.V1Events.List(Ctx, listed) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ev.Account).To(Equal(acct.ID))
+			Expect(ev.Context).To(Equal(acct.ID))
+		}
+		Expect(emu.Events("")[0]).NotTo(HaveKey("context"), "the platform's own events have neither")
 	})
 
 	Describe("policies", func() {

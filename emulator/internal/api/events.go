@@ -70,6 +70,12 @@ func (l *EventLog) open(c *Call, account string, connected bool, eventType strin
 	}
 	b = append(b, `"api_version":`...)
 	b = jsonenc.AppendString(b, APIVersion)
+	if connected {
+		// The account to act as to fetch what the event names (basil
+		// added context beside account on Connect events, 2025-04-30).
+		b = append(b, `,"context":`...)
+		b = jsonenc.AppendString(b, account)
+	}
 	b = append(b, `,"created":`...)
 	b = strconv.AppendInt(b, c.Now, 10)
 	b = append(b, `,"data":{"object":`...)

@@ -49,7 +49,7 @@ func TestBuildWritesWhatMarshalWould(t *testing.T) {
 			want := store.Obj{"id": ev.ID, "object": "event", "api_version": APIVersion, "created": int64(1700000000),
 				"data": data, "livemode": false, "pending_webhooks": tc.pending, "request": req, "type": tc.eventType}
 			if tc.connected {
-				want["account"] = tc.accountID
+				want["account"], want["context"] = tc.accountID, tc.accountID
 			}
 			wantJSON, err := jsonenc.Marshal(want)
 			if err != nil {
