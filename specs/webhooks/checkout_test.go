@@ -134,6 +134,24 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
 	})
 
+	It("reports an ACH session's failed microdeposit verification as its async payment failing", func() {
+		usd, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4500)})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(usd.ID), Quantity: stripe.Int64(1)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		body := complete(s.ID, "pm_usBankAccount_success")
+		// Stripe's test amounts for a customer out of attempts.
+		_, err = sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, body["payment_intent"].(string), &stripe.PaymentIntentVerifyMicrodepositsParams{Amounts: []*int64{stripe.Int64(10), stripe.Int64(11)}})
+		Expect(err).To(HaveOccurred())
+		Expect(delivered()).To(Equal([]string{"checkout.session.completed", "payment_intent.payment_failed", "checkout.session.async_payment_failed"}))
+		failed := sessionFromEvent(2)
+		Expect(failed.Status).To(Equal(stripe.CheckoutSessionStatusComplete))
+		Expect(failed.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusUnpaid))
+	})
+
 	It("keeps the session open when the card declines", func() {
 		s := session()
 		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_chargeDeclined"}}, "")

@@ -989,13 +989,15 @@ func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	return finish(c, s, "no_payment_required")
 }
 
-// onIntentChange reports a delayed payment's outcome on its session.
+// onIntentChange reports a delayed payment's outcome on its completed
+// session: the debit's end, or the failed microdeposit verification of
+// an account entered by hand (its debit never starts).
 func onIntentChange(c *api.Call, ch payments.IntentChange) error {
-	if ch.From != payments.Processing {
+	if ch.From != payments.Processing && !(ch.From == payments.RequiresAction && ch.To == payments.RequiresPaymentMethod) {
 		return nil
 	}
 	p := c.Tx.List(c.Account, "checkout.session", store.Query{Index: "payment_intent", Value: ch.ID, Limit: 1})
-	if len(p.Data) == 0 {
+	if len(p.Data) == 0 || p.Data[0]["status"] != "complete" {
 		return nil
 	}
 	s := api.Clone(p.Data[0])
