@@ -65,6 +65,11 @@ var _ = Describe("Events", Label("events"), func() {
 		_, err := sc.V1Events.Retrieve(Ctx, first, nil)
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 		Expect(StripeErr(err).Msg).To(Equal("No such event: '" + first + "'"))
+		err = nil
+		for _, err = range sc.V1Events.List(Ctx, &stripe.EventListParams{ListParams: stripe.ListParams{StartingAfter: stripe.String(first)}}) {
+			break
+		}
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "starting_after")
 		emu.Clock().Advance(time.Minute)
 		Expect(types(nil)).To(BeEmpty())
 		Expect(types(&stripe.EventListParams{Type: stripe.String("customer.*")})).To(BeEmpty())

@@ -50,6 +50,12 @@ func list(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A cursor names an event as retrieve does: one past retention is gone.
+	for param, id := range map[string]string{"starting_after": q.StartingAfter, "ending_before": q.EndingBefore} {
+		if o, ok := c.Tx.Get(c.Account, "event", id); ok && !retained(c, o) {
+			return nil, apierr.NoSuchObject("event", id, param)
+		}
+	}
 	typ, hasType := c.Params.Str("type")
 	types := c.Params.Strings("types")
 	if hasType && typ != "" && len(types) > 0 {
