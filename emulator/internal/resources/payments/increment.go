@@ -76,7 +76,7 @@ func incrementAuthorization(c *api.Call) (any, error) {
 	}
 	if before["status"] != RequiresCapture {
 		e := apierr.InvalidRequest("This PaymentIntent could not be incremented because it has a status of %s. Only a PaymentIntent with one of the following statuses may be incremented: requires_capture.", before["status"])
-		return nil, e.WithCode("payment_intent_unexpected_state")
+		return nil, aboutIntent(e.WithCode("payment_intent_unexpected_state"), before)
 	}
 	chBefore, _ := c.Tx.Get(c.Account, "charge", api.Str(before["latest_charge"]))
 	card := api.Obj(api.Obj(chBefore["payment_method_details"])["card"])

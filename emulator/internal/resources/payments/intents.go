@@ -91,14 +91,15 @@ func (ch IntentChange) Intent() store.Obj {
 	return o
 }
 
-func checkAmount(c *api.Call, amount int64, currency string) error {
+// checkAmount refuses an amount below the currency's minimum charge or
+// above eight digits, in Stripe's words: "Amount must be at least $0.50
+// usd".
+func checkAmount(c *api.Call, amount int64, code string) error {
 	switch {
-	case amount < 50 && !zeroDecimal(currency):
-		return apierr.InvalidRequest("Amount must be at least 50 cents").WithParam("amount").WithCode("amount_too_small")
-	case amount < 1:
-		return apierr.InvalidRequest("Amount must be at least 1 %s", currency).WithParam("amount").WithCode("amount_too_small")
-	case amount > 99999999:
-		return apierr.InvalidRequest("Amount must be no more than 99999999").WithParam("amount").WithCode("amount_too_large")
+	case amount < currency.Minimum(code):
+		return apierr.InvalidRequest("Amount must be at least %s %s", currency.Format(currency.Minimum(code), code), code).WithParam("amount").WithCode("amount_too_small")
+	case amount > currency.MaxAmount:
+		return apierr.InvalidRequest("Amount must be no more than %s %s", currency.Format(currency.MaxAmount, code), code).WithParam("amount").WithCode("amount_too_large")
 	}
 	return nil
 }
@@ -414,8 +415,20 @@ func retrieveIntent(c *api.Call) (any, error) {
 func unexpectedState(verb string, pi store.Obj, allowed ...string) error {
 	e := apierr.InvalidRequest("You cannot %s this PaymentIntent because it has a status of %s. Only a PaymentIntent with one of the following statuses may be %s: %s.",
 		verb, pi["status"], pastTense(verb), strings.Join(allowed, ", "))
-	return e.WithCode("payment_intent_unexpected_state")
+	return aboutIntent(e.WithCode("payment_intent_unexpected_state"), pi)
 }
+
+// aboutIntent adds the PaymentIntent a refusal is about to its body, as
+// Stripe's errors on an intent's endpoints carry it (error.payment_intent).
+func aboutIntent(e *apierr.Error, pi store.Obj) *apierr.Error {
+	e.PaymentIntent = pi
+	return e
+}
+
+// captureTooLarge is Stripe's refusal of an amount_to_capture above what
+// is left to capture (observed, amount_too_large).
+const captureTooLarge = "The payment could not be captured because the requested capture amount is greater than the amount you can capture for this charge. " +
+	"If you are trying to collect a tip or over-capture, your account might not be configured for those features. Contact us via https://support.stripe.com/contact/"
 
 func pastTense(verb string) string {
 	switch verb {
@@ -441,7 +454,7 @@ func updateIntent(c *api.Call) (any, error) {
 	editable := map[string]bool{RequiresPaymentMethod: true, RequiresConfirmation: true, RequiresAction: true}
 	for _, p := range []string{"amount", "currency", "payment_method", "payment_method_types", "payment_method_configuration", "capture_method", "setup_future_usage", "customer"} {
 		if c.Params.Has(p) && !editable[api.Str(before["status"])] {
-			return nil, apierr.InvalidRequest("This PaymentIntent's %s could not be updated because it has a status of %s. You may only update the %s of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action.", p, before["status"], p).WithParam(p).WithCode("payment_intent_unexpected_state")
+			return nil, aboutIntent(apierr.InvalidRequest("This PaymentIntent's %s could not be updated because it has a status of %s. You may only update the %s of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action.", p, before["status"], p).WithParam(p).WithCode("payment_intent_unexpected_state"), before)
 		}
 	}
 	if cur, ok := c.Params.Str("currency"); ok && cur != "" {
@@ -923,7 +936,7 @@ func captureIntent(c *api.Call) (any, error) {
 	}
 	if before["status"] != RequiresCapture {
 		e := apierr.InvalidRequest("This PaymentIntent could not be captured because it has a status of %s. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.", before["status"])
-		return nil, e.WithCode("payment_intent_unexpected_state")
+		return nil, aboutIntent(e.WithCode("payment_intent_unexpected_state"), before)
 	}
 	chBefore, _ := c.Tx.Get(c.Account, "charge", api.Str(before["latest_charge"]))
 	cardDetails := api.Obj(api.Obj(chBefore["payment_method_details"])["card"])
@@ -953,7 +966,7 @@ func captureIntent(c *api.Call) (any, error) {
 				return nil, apierr.InvalidRequest("The amount to capture (%d) is greater than the maximum amount capturable with overcapture (%d).", n, limit).WithParam("amount_to_capture").WithCode("amount_too_large")
 			}
 		default:
-			return nil, apierr.InvalidRequest("The amount to capture (%d) is greater than the amount capturable (%d).", n, capturable).WithParam("amount_to_capture").WithCode("amount_too_large")
+			return nil, aboutIntent(apierr.InvalidRequest("%s", captureTooLarge).WithParam("amount_to_capture").WithCode("amount_too_large"), before)
 		}
 		amount = n
 	}

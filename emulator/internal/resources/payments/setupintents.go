@@ -28,7 +28,7 @@ func setupIntentRoutes() []api.Route {
 		api.GET("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentRetrieveParams{}).With("client_secret", params.String()), retrieveSetupIntent),
 		api.POST("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentUpdateParams{}), updateSetupIntent),
 		api.POST("/v1/setup_intents/{id}/confirm", params.FromStruct(stripe.SetupIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()), confirmSetupIntent),
-		api.POST("/v1/setup_intents/{id}/cancel", params.FromStruct(stripe.SetupIntentCancelParams{}), cancelSetupIntent),
+		api.POST("/v1/setup_intents/{id}/cancel", params.FromStruct(stripe.SetupIntentCancelParams{}).Enum("cancellation_reason", "abandoned", "duplicate", "requested_by_customer"), cancelSetupIntent),
 		api.POST("/v1/setup_intents/{id}/verify_microdeposits", params.FromStruct(stripe.SetupIntentVerifyMicrodepositsParams{}), verifySetupMicrodeposits),
 		api.POST("/v1/test_helpers/setup_intents/{id}/authenticate", params.Object(map[string]*params.Schema{
 			"outcome": params.String(), "expand": params.ArrayOf(params.String()),
@@ -155,6 +155,13 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 	return c.ApplyMetadata(si)
 }
 
+// aboutSetupIntent adds the SetupIntent a refusal is about to its body
+// (error.setup_intent), as aboutIntent does for a PaymentIntent.
+func aboutSetupIntent(e *apierr.Error, si store.Obj) *apierr.Error {
+	e.SetupIntent = si
+	return e
+}
+
 func loadSetupIntent(c *api.Call) (store.Obj, error) {
 	return c.Load("setup_intent", c.Var("id"), "id")
 }
@@ -168,7 +175,8 @@ func updateSetupIntent(c *api.Call) (any, error) {
 	}
 	if before["status"] == Succeeded || before["status"] == Canceled {
 		if c.Params.Has("payment_method") || c.Params.Has("payment_method_types") || c.Params.Has("payment_method_configuration") {
-			return nil, apierr.InvalidRequest("You cannot update this SetupIntent because it has a status of %s.", before["status"]).WithCode("setup_intent_unexpected_state")
+			e := apierr.InvalidRequest("You cannot update this SetupIntent because it has a status of %s.", before["status"])
+			return nil, aboutSetupIntent(e.WithCode("setup_intent_unexpected_state"), before)
 		}
 	}
 	after := api.Clone(before)
@@ -196,7 +204,7 @@ func confirmSetupIntent(c *api.Call) (any, error) {
 	case RequiresPaymentMethod, RequiresConfirmation, RequiresAction:
 	default:
 		e := apierr.InvalidRequest("You cannot confirm this SetupIntent because it has a status of %s. Only a SetupIntent with one of the following statuses may be confirmed: requires_confirmation, requires_payment_method, requires_action.", before["status"])
-		return nil, e.WithCode("setup_intent_unexpected_state")
+		return nil, aboutSetupIntent(e.WithCode("setup_intent_unexpected_state"), before)
 	}
 	si := api.Clone(before)
 	if err := applySetupParams(c, si); err != nil {
@@ -391,7 +399,7 @@ func cancelSetupIntent(c *api.Call) (any, error) {
 	}
 	if si["status"] == Succeeded || si["status"] == Canceled {
 		e := apierr.InvalidRequest("You cannot cancel this SetupIntent because it has a status of %s. Only a SetupIntent with one of the following statuses may be canceled: requires_payment_method, requires_confirmation, requires_action.", si["status"])
-		return nil, e.WithCode("setup_intent_unexpected_state")
+		return nil, aboutSetupIntent(e.WithCode("setup_intent_unexpected_state"), si)
 	}
 	si = api.Clone(si)
 	si["status"] = Canceled

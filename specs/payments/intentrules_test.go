@@ -1,0 +1,131 @@
+package payments_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// What Stripe refuses along a PaymentIntent's or SetupIntent's life, in
+// Stripe's words, as an integration meets it beyond the plain card payment.
+var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	card := func(extra func(*stripe.PaymentIntentCreateParams)) *stripe.PaymentIntent {
+		GinkgoHelper()
+		p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: []*string{stripe.String("card")}, PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)}
+		if extra != nil {
+			extra(p)
+		}
+		pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+	manual := func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") }
+
+	DescribeTable("refuses an amount below the currency's minimum charge, or above eight digits, in Stripe's words, creating nothing",
+		func(amount int64, cur, code, message string) {
+			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(amount), Currency: stripe.String(cur)})
+			ExpectStripeError(err, 400, "invalid_request_error", code, "amount")
+			Expect(StripeErr(err).Msg).To(Equal(message))
+			Expect(emu.Count("", "payment_intent")).To(BeZero())
+		},
+		Entry("49 cents", int64(49), "usd", "amount_too_small", "Amount must be at least $0.50 usd"),
+		Entry("29 pence", int64(29), "gbp", "amount_too_small", "Amount must be at least £0.30 gbp"),
+		Entry("¥49: yen are whole units, with a minimum of ¥50", int64(49), "jpy", "amount_too_small", "Amount must be at least ¥50 jpy"),
+		Entry("HK$3.99", int64(399), "hkd", "amount_too_small", "Amount must be at least HK$4.00 hkd"),
+		Entry("nine digits", int64(100000000), "usd", "amount_too_large", "Amount must be no more than $999,999.99 usd"),
+	)
+
+	It("takes each currency's minimum itself", func() {
+		for cur, min := range map[string]int64{"usd": 50, "gbp": 30, "jpy": 50, "hkd": 400, "eur": 50} {
+			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(min), Currency: stripe.String(cur)})
+			Expect(err).NotTo(HaveOccurred(), cur)
+		}
+	})
+
+	It("refuses to lower an intent's amount below the minimum on update, keeping the amount", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("jpy")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Amount: stripe.Int64(10)})
+		ExpectStripeError(err, 400, "invalid_request_error", "amount_too_small", "amount")
+		Expect(StripeErr(err).Msg).To(Equal("Amount must be at least ¥50 jpy"))
+		again, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Amount).To(Equal(int64(5000)))
+	})
+
+	It("refuses to capture more than is capturable in Stripe's words, with the intent, changing nothing", func() {
+		pi := card(manual)
+		mark := len(emu.EventTypes(""))
+		_, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(2001)})
+		ExpectStripeError(err, 400, "invalid_request_error", "amount_too_large", "amount_to_capture")
+		se := StripeErr(err)
+		Expect(se.Msg).To(HavePrefix("The payment could not be captured because the requested capture amount is greater than the amount you can capture for this charge."))
+		Expect(se.PaymentIntent).NotTo(BeNil())
+		Expect(se.PaymentIntent.ID).To(Equal(pi.ID))
+		Expect(se.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+		Expect(emu.EventTypes("")).To(HaveLen(mark))
+	})
+
+	It("names the intent in its unexpected-state refusals, as Stripe's error bodies do", func() {
+		pi := card(nil)
+		for _, call := range []func() error{
+			func() error { _, err := sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil); return err },
+			func() error { _, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil); return err },
+			func() error { _, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil); return err },
+		} {
+			err := call()
+			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+			se := StripeErr(err)
+			Expect(se.PaymentIntent).NotTo(BeNil(), se.Msg)
+			Expect(se.PaymentIntent.ID).To(Equal(pi.ID))
+			Expect(se.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		}
+		_, err := sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+		Expect(StripeErr(err).Msg).To(Equal("You cannot cancel this PaymentIntent because it has a status of succeeded. " +
+			"Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing."))
+	})
+
+	Describe("SetupIntents", func() {
+		It("take only Stripe's cancellation reasons for a SetupIntent, changing nothing otherwise", func() {
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card")}})
+			Expect(err).NotTo(HaveOccurred())
+			for _, reason := range []string{"fraudulent", "bogus"} {
+				_, err = sc.V1SetupIntents.Cancel(Ctx, si.ID, &stripe.SetupIntentCancelParams{CancellationReason: stripe.String(reason)})
+				ExpectStripeError(err, 400, "invalid_request_error", "", "cancellation_reason")
+			}
+			again, err := sc.V1SetupIntents.Retrieve(Ctx, si.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.Status).To(Equal(stripe.SetupIntentStatusRequiresPaymentMethod))
+
+			si, err = sc.V1SetupIntents.Cancel(Ctx, si.ID, &stripe.SetupIntentCancelParams{CancellationReason: stripe.String("requested_by_customer")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(si.CancellationReason).To(Equal(stripe.SetupIntentCancellationReasonRequestedByCustomer))
+		})
+
+		It("name the SetupIntent in their unexpected-state refusals", func() {
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card")},
+				PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+			_, err = sc.V1SetupIntents.Cancel(Ctx, si.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "setup_intent_unexpected_state", "")
+			Expect(StripeErr(err).SetupIntent).NotTo(BeNil())
+			Expect(StripeErr(err).SetupIntent.ID).To(Equal(si.ID))
+			_, err = sc.V1SetupIntents.Confirm(Ctx, si.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "setup_intent_unexpected_state", "")
+			Expect(StripeErr(err).SetupIntent).NotTo(BeNil())
+		})
+	})
+})
