@@ -97,6 +97,39 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 			"Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing."))
 	})
 
+	It("refuses values Stripe does not take for the settings an intent keeps, creating nothing", func() {
+		refused := func(param string, set func(*stripe.PaymentIntentCreateParams)) {
+			GinkgoHelper()
+			p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd")}
+			set(p)
+			_, err := sc.V1PaymentIntents.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", param)
+			Expect(StripeErr(err).Msg).To(HavePrefix("Invalid " + param + ": must be one of"))
+		}
+		refused("capture_method", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("later") })
+		refused("confirmation_method", func(p *stripe.PaymentIntentCreateParams) { p.ConfirmationMethod = stripe.String("sometimes") })
+		refused("setup_future_usage", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("forever") })
+		refused("automatic_payment_methods[allow_redirects]", func(p *stripe.PaymentIntentCreateParams) {
+			p.AutomaticPaymentMethods = &stripe.PaymentIntentCreateAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true), AllowRedirects: stripe.String("sometimes")}
+		})
+		refused("payment_method_options[card][request_three_d_secure]", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Card: &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{RequestThreeDSecure: stripe.String("always")}}
+		})
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{CaptureMethod: stripe.String("later")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{CaptureMethod: stripe.String("manual")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.CaptureMethod).To(Equal(stripe.PaymentIntentCaptureMethodManual))
+
+		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{FlowDirections: []*string{stripe.String("sideways")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "flow_directions[0]")
+		Expect(emu.Count("", "setup_intent")).To(BeZero())
+	})
+
 	Describe("SetupIntents", func() {
 		It("take only Stripe's cancellation reasons for a SetupIntent, changing nothing otherwise", func() {
 			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card")}})

@@ -117,6 +117,20 @@ func (s *Schema) Require(names ...string) *Schema {
 	return cp
 }
 
+// Has reports whether the endpoint takes a parameter at the dotted path,
+// so a table can restrict only the parameters an endpoint has.
+func (s *Schema) Has(path string) bool {
+	for name := range strings.SplitSeq(path, ".") {
+		if s.Kind == KindArray && s.Elem != nil {
+			s = s.Elem
+		}
+		if s = s.Fields[name]; s == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // Enum restricts the string at a dotted path to the given values.
 func (s *Schema) Enum(path string, values ...string) *Schema {
 	return s.at(path, func(p *Schema, name string) {

@@ -45,12 +45,12 @@ const (
 
 func intentRoutes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/payment_intents", params.FromStruct(stripe.PaymentIntentCreateParams{}).With("payment_method_data.card", cardDataParam()).Require("amount", "currency"), createIntent),
+		api.POST("/v1/payment_intents", intentEnums(params.FromStruct(stripe.PaymentIntentCreateParams{}).With("payment_method_data.card", cardDataParam()).Require("amount", "currency")), createIntent),
 		api.GET("/v1/payment_intents", params.FromStruct(stripe.PaymentIntentListParams{}), listIntents),
 		api.GET("/v1/payment_intents/search", params.FromStruct(stripe.PaymentIntentSearchParams{}).Require("query"), searchIntents),
 		api.GET("/v1/payment_intents/{id}", params.FromStruct(stripe.PaymentIntentRetrieveParams{}).With("client_secret", params.String()), retrieveIntent),
-		api.POST("/v1/payment_intents/{id}", params.FromStruct(stripe.PaymentIntentUpdateParams{}), updateIntent),
-		api.POST("/v1/payment_intents/{id}/confirm", params.FromStruct(stripe.PaymentIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()), confirmIntent),
+		api.POST("/v1/payment_intents/{id}", intentEnums(params.FromStruct(stripe.PaymentIntentUpdateParams{})), updateIntent),
+		api.POST("/v1/payment_intents/{id}/confirm", intentEnums(params.FromStruct(stripe.PaymentIntentConfirmParams{}).With("payment_method_data.card", cardDataParam())), confirmIntent),
 		api.POST("/v1/payment_intents/{id}/capture", params.FromStruct(stripe.PaymentIntentCaptureParams{}), captureIntent),
 		api.POST("/v1/payment_intents/{id}/cancel", params.FromStruct(stripe.PaymentIntentCancelParams{}), cancelIntent),
 		api.POST("/v1/payment_intents/{id}/verify_microdeposits", params.FromStruct(stripe.PaymentIntentVerifyMicrodepositsParams{}), verifyIntentMicrodeposits),
@@ -63,6 +63,34 @@ func intentRoutes() []api.Route {
 		}).Enum("outcome", "succeed", "fail"), settleIntent),
 	}
 }
+
+// intentEnums holds a PaymentIntent's create, update and confirm
+// parameters that the intent keeps to Stripe's values for them (the
+// OpenAPI spec's enums), refused otherwise as Stripe refuses them: "Invalid
+// capture_method: must be one of …". A parameter an endpoint does not take
+// is left out.
+func intentEnums(s *params.Schema) *params.Schema {
+	for path, values := range map[string][]string{
+		"capture_method":                                            {"automatic", "automatic_async", "manual"},
+		"confirmation_method":                                       {"automatic", "manual"},
+		"setup_future_usage":                                        {"off_session", "on_session"},
+		"automatic_payment_methods.allow_redirects":                 {"always", "never"},
+		"payment_method_options.card.capture_method":                {"manual"},
+		"payment_method_options.card.request_three_d_secure":        {"any", "automatic", "challenge"},
+		"payment_method_options.card.setup_future_usage":            futureUsages,
+		"payment_method_options.sepa_debit.setup_future_usage":      futureUsages,
+		"payment_method_options.us_bank_account.setup_future_usage": futureUsages,
+	} {
+		if s.Has(path) {
+			s = s.Enum(path, values...)
+		}
+	}
+	return s
+}
+
+// futureUsages are the values of a payment method type's own
+// setup_future_usage ("none" saving nothing).
+var futureUsages = []string{"none", "off_session", "on_session"}
 
 // Guard lets another resource family veto direct changes to a
 // PaymentIntent it owns (an invoice's default payment): it returns an

@@ -23,17 +23,34 @@ var SetupIntentKind = &api.Kind{
 
 func setupIntentRoutes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/setup_intents", params.FromStruct(stripe.SetupIntentCreateParams{}).With("payment_method_data.card", cardDataParam()), createSetupIntent),
+		api.POST("/v1/setup_intents", setupEnums(params.FromStruct(stripe.SetupIntentCreateParams{}).With("payment_method_data.card", cardDataParam())), createSetupIntent),
 		api.GET("/v1/setup_intents", params.FromStruct(stripe.SetupIntentListParams{}), listSetupIntents),
 		api.GET("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentRetrieveParams{}).With("client_secret", params.String()), retrieveSetupIntent),
-		api.POST("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentUpdateParams{}), updateSetupIntent),
-		api.POST("/v1/setup_intents/{id}/confirm", params.FromStruct(stripe.SetupIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()), confirmSetupIntent),
+		api.POST("/v1/setup_intents/{id}", setupEnums(params.FromStruct(stripe.SetupIntentUpdateParams{})), updateSetupIntent),
+		api.POST("/v1/setup_intents/{id}/confirm", setupEnums(params.FromStruct(stripe.SetupIntentConfirmParams{}).With("payment_method_data.card", cardDataParam())), confirmSetupIntent),
 		api.POST("/v1/setup_intents/{id}/cancel", params.FromStruct(stripe.SetupIntentCancelParams{}).Enum("cancellation_reason", "abandoned", "duplicate", "requested_by_customer"), cancelSetupIntent),
 		api.POST("/v1/setup_intents/{id}/verify_microdeposits", params.FromStruct(stripe.SetupIntentVerifyMicrodepositsParams{}), verifySetupMicrodeposits),
 		api.POST("/v1/test_helpers/setup_intents/{id}/authenticate", params.Object(map[string]*params.Schema{
 			"outcome": params.String(), "expand": params.ArrayOf(params.String()),
 		}).Enum("outcome", "succeed", "fail"), authenticateSetupIntent),
 	}
+}
+
+// setupEnums holds a SetupIntent's parameters that it keeps to Stripe's
+// values, as intentEnums does a PaymentIntent's.
+func setupEnums(s *params.Schema) *params.Schema {
+	for path, values := range map[string][]string{
+		"automatic_payment_methods.allow_redirects":          {"always", "never"},
+		"payment_method_options.card.request_three_d_secure": {"any", "automatic", "challenge"},
+	} {
+		if s.Has(path) {
+			s = s.Enum(path, values...)
+		}
+	}
+	if s.Has("flow_directions") {
+		s = s.With("flow_directions", params.ArrayOf(&params.Schema{Kind: params.KindString, Allowed: []string{"inbound", "outbound"}}))
+	}
+	return s
 }
 
 func createSetupIntent(c *api.Call) (any, error) {
