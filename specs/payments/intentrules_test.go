@@ -9,6 +9,10 @@ import (
 	. "github.com/stripe-emu/stripe-emu/specs/support"
 )
 
+// eventsSinceIn are the types of the events emu recorded after the first
+// mark ones.
+func eventsSinceIn(emu *emulator.Emulator, mark int) []string { return emu.EventTypes("")[mark:] }
+
 // What Stripe refuses along a PaymentIntent's or SetupIntent's life, in
 // Stripe's words, as an integration meets it beyond the plain card payment.
 var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
@@ -128,6 +132,52 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{FlowDirections: []*string{stripe.String("sideways")}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "flow_directions[0]")
 		Expect(emu.Count("", "setup_intent")).To(BeZero())
+	})
+
+	Describe("manual confirmation", func() {
+		authenticate := func(id, outcome string) *stripe.PaymentIntent {
+			GinkgoHelper()
+			var pi stripe.PaymentIntent
+			Expect(Legacy(emu, "POST", "/v1/test_helpers/payment_intents/"+id+"/authenticate", "outcome="+outcome, &pi)).To(Succeed())
+			return &pi
+		}
+
+		It("comes back to requires_confirmation once the customer authenticated, and the server's confirmation then charges without asking again", func() {
+			pi := card(func(p *stripe.PaymentIntentCreateParams) {
+				p.ConfirmationMethod = stripe.String("manual")
+				p.PaymentMethod = stripe.String("pm_card_threeDSecure2Required")
+			})
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			mark := len(emu.EventTypes(""))
+
+			pi = authenticate(pi.ID, "succeed")
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresConfirmation))
+			Expect(pi.NextAction).To(BeNil())
+			Expect(pi.LatestCharge).To(BeNil(), "nothing is charged before the server confirms")
+			Expect(eventsSinceIn(emu, mark)).To(BeEmpty())
+
+			pi, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(eventsSinceIn(emu, mark)).To(ContainElements("charge.succeeded", "payment_intent.succeeded"))
+			Expect(eventsSinceIn(emu, mark)).NotTo(ContainElement("payment_intent.requires_action"))
+		})
+
+		It("asks again for a different payment method, and fails as automatic confirmation does", func() {
+			pi := card(func(p *stripe.PaymentIntentCreateParams) {
+				p.ConfirmationMethod = stripe.String("manual")
+				p.PaymentMethod = stripe.String("pm_card_threeDSecure2Required")
+			})
+			pi = authenticate(pi.ID, "succeed")
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresConfirmation))
+			pi, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_threeDSecure2Required")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction), "a new card authenticates anew")
+
+			pi = authenticate(pi.ID, "fail")
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			Expect(string(pi.LastPaymentError.Code)).To(Equal("payment_intent_authentication_failure"))
+		})
 	})
 
 	Describe("SetupIntents", func() {

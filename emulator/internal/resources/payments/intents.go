@@ -669,6 +669,15 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	errorOnAction, _ := c.Params.Bool("error_on_requires_action")
 	pi["last_payment_error"] = nil
 	pi["next_action"] = nil
+	authKey := metaAuthenticated(c.Account, api.Str(pi["id"]))
+	if authed, ok := c.Tx.GetMeta(authKey); ok {
+		c.Tx.DeleteMeta(authKey)
+		if authed == pmID {
+			// The customer already authenticated this method for this
+			// manually confirmed intent.
+			return chargeAuthenticated(c, before, pi, pm)
+		}
+	}
 
 	if pm["type"] == "customer_balance" {
 		return confirmCustomerBalance(c, before, pi, pm)
@@ -1116,6 +1125,7 @@ func cancelIntent(c *api.Call) (any, error) {
 	pi["status"] = Canceled
 	pi["canceled_at"] = c.Now
 	pi["next_action"] = nil
+	c.Tx.DeleteMeta(metaAuthenticated(c.Account, api.Str(pi["id"])))
 	if reason != "" {
 		pi["cancellation_reason"] = reason
 	}

@@ -43,13 +43,16 @@ func authenticateIntent(c *api.Call) (any, error) {
 		}
 		return pi, nil
 	}
-	// Authenticating on-session also sets the card up for later
-	// off-session use when the intent asked for it.
-	cd := card{} // a redirect method's authorized payment charges as is
-	if pm["type"] == "card" {
-		cd = authenticated(cardOf(c, pm))
+	if pi["confirmation_method"] == "manual" {
+		// Manual confirmation: the intent waits for the server to confirm
+		// it again, which charges the method without asking anew.
+		pi["status"] = RequiresConfirmation
+		if err := c.Tx.SetMeta(metaAuthenticated(c.Account, api.Str(pi["id"])), api.Str(pm["id"])); err != nil {
+			return nil, err
+		}
+		return pi, saveIntent(c, before, pi)
 	}
-	res, err := charge(c, before, pi, pm, cd)
+	res, err := chargeAuthenticated(c, before, pi, pm)
 	if _, kept := err.(*api.KeptError); kept {
 		// The decline after authentication is the intent's state, not an
 		// error of this helper call.
@@ -57,6 +60,23 @@ func authenticateIntent(c *api.Call) (any, error) {
 		return o, nil
 	}
 	return res, err
+}
+
+// metaAuthenticated names the payment method the customer authenticated
+// (or authorized) for a manually confirmed intent, until the server's
+// confirmation charges it.
+func metaAuthenticated(acct, pi string) string { return "piauthed:" + acct + ":" + pi }
+
+// chargeAuthenticated charges pm for pi once the customer authenticated
+// or authorized the payment.
+func chargeAuthenticated(c *api.Call, before, pi, pm store.Obj) (any, error) {
+	// Authenticating on-session also sets the card up for later
+	// off-session use when the intent asked for it.
+	cd := card{} // a redirect method's authorized payment charges as is
+	if pm["type"] == "card" {
+		cd = authenticated(cardOf(c, pm))
+	}
+	return charge(c, before, pi, pm, cd)
 }
 
 // authenticated is the card once its 3-D Secure challenge passed: it
