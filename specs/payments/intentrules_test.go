@@ -69,6 +69,29 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		Expect(again.Amount).To(Equal(int64(5000)))
 	})
 
+	It("refuses a currency Stripe does not support, and one the intent's payment method types do not take, on create and update alike", func() {
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("xyz")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
+		Expect(StripeErr(err).Msg).To(HavePrefix("Invalid currency: xyz. Stripe currently supports these currencies: usd, aed,"))
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("eur"),
+			PaymentMethodTypes: []*string{stripe.String("sepa_debit")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("xyz")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("usd")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
+		Expect(StripeErr(err).Msg).To(Equal("The currency provided (usd) is invalid for one or more payment method types on this PaymentIntent. The payment method type sepa_debit only supports the following currencies: eur."))
+		again, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Currency).To(Equal(stripe.CurrencyEUR))
+
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("card")}})
+		Expect(err).NotTo(HaveOccurred(), "the types and the currency change together")
+		Expect(pi.Currency).To(Equal(stripe.CurrencyUSD))
+	})
+
 	It("refuses to capture more than is capturable in Stripe's words, with the intent, changing nothing", func() {
 		pi := card(manual)
 		mark := len(emu.EventTypes(""))

@@ -162,11 +162,11 @@ func NewIntent(c *api.Call, amount int64, currency string, customer any) store.O
 
 func createIntent(c *api.Call) (any, error) {
 	amount, _ := c.Params.Int("amount")
-	currency, _ := c.Params.Str("currency")
-	if len(currency) != 3 {
-		return nil, apierr.InvalidRequest("Invalid currency: %s", currency).WithParam("currency")
+	cur, _ := c.Params.Str("currency")
+	if !currency.Supported(strings.ToLower(cur)) {
+		return nil, currency.Invalid(cur, "currency")
 	}
-	if err := checkAmount(c, amount, strings.ToLower(currency)); err != nil {
+	if err := checkAmount(c, amount, strings.ToLower(cur)); err != nil {
 		return nil, err
 	}
 	var customer any
@@ -177,7 +177,7 @@ func createIntent(c *api.Call) (any, error) {
 		}
 		customer = cus
 	}
-	pi := NewIntent(c, amount, currency, customer)
+	pi := NewIntent(c, amount, cur, customer)
 	if err := applyIntentParams(c, pi); err != nil {
 		return nil, err
 	}
@@ -245,10 +245,10 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 			if !supportedTypes[t] {
 				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports "+supportedList+".", t).WithParam("payment_method_types")
 			}
-			if !currencyAllowed(t, pi["currency"]) {
-				return apierr.InvalidRequest("The currency provided (%s) is invalid for one or more payment method types on this PaymentIntent. The payment method type %s only supports the following currencies: %s.", pi["currency"], t, strings.Join(methodCurrencies(t), ", ")).WithParam("payment_method_types")
-			}
 			list[i] = t
+		}
+		if err := checkTypesCurrency(pi, list, "payment_method_types"); err != nil {
+			return err
 		}
 		pi["payment_method_types"] = list
 		pi["automatic_payment_methods"] = nil
@@ -275,6 +275,18 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 		}
 	}
 	return c.ApplyMetadata(pi)
+}
+
+// checkTypesCurrency refuses an intent's currency that one of its
+// payment method types does not take (param names what changed: the
+// types or the currency).
+func checkTypesCurrency(pi store.Obj, types []any, param string) error {
+	for _, t := range types {
+		if typ := api.Str(t); !currencyAllowed(typ, pi["currency"]) {
+			return apierr.InvalidRequest("The currency provided (%s) is invalid for one or more payment method types on this PaymentIntent. The payment method type %s only supports the following currencies: %s.", pi["currency"], typ, strings.Join(methodCurrencies(typ), ", ")).WithParam(param)
+		}
+	}
+	return nil
 }
 
 // connectTerms are how Stripe's Connect refusals name what is paid for:
@@ -486,6 +498,9 @@ func updateIntent(c *api.Call) (any, error) {
 		}
 	}
 	if cur, ok := c.Params.Str("currency"); ok && cur != "" {
+		if !currency.Supported(strings.ToLower(cur)) {
+			return nil, currency.Invalid(cur, "currency")
+		}
 		after["currency"] = strings.ToLower(cur)
 	}
 	if amount, ok := c.Params.Int("amount"); ok {
@@ -505,6 +520,13 @@ func updateIntent(c *api.Call) (any, error) {
 	}
 	if err := applyIntentConfiguration(c, after, false, "Payment Intent", false); err != nil {
 		return nil, err
+	}
+	if c.Params.Has("currency") && !api.Bool(api.Obj(after["automatic_payment_methods"])["enabled"]) {
+		// The types listed stay; the new currency must suit them.
+		types, _ := after["payment_method_types"].([]any)
+		if err := checkTypesCurrency(after, types, "currency"); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkCardDescriptor(c, after); err != nil {
 		return nil, err
