@@ -1,6 +1,8 @@
 package payments_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -202,6 +204,48 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 			Expect(string(pi.LastPaymentError.Code)).To(Equal("payment_intent_authentication_failure"))
 		})
 	})
+
+	DescribeTable("settles Stripe's SEPA Direct Debit test IBANs of each country as Stripe's testing page says",
+		func(iban, failure string) {
+			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+			Expect(err).NotTo(HaveOccurred())
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(5000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID), Confirm: stripe.Bool(true),
+				PaymentMethodTypes: []*string{stripe.String("sepa_debit")},
+				PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("sepa_debit"),
+					SEPADebit:      &stripe.PaymentMethodSEPADebitParams{IBAN: stripe.String(iban)},
+					BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com")}},
+				MandateData: &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
+					Type: stripe.String("offline")}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+			emu.Clock().Advance(10 * time.Minute)
+			pi, err = sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			if failure == "" {
+				Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+				return
+			}
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			Expect(string(pi.LastPaymentError.Code)).To(Equal(failure))
+			ch, err := sc.V1Charges.Retrieve(Ctx, pi.LastPaymentError.ChargeID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ch.FailureCode).To(Equal(failure))
+		},
+		Entry("DE, succeeding", "DE89370400440532013000", ""),
+		Entry("DE, succeeding after three minutes", "DE08370400440532013003", ""),
+		Entry("DE, failing after three minutes", "DE78370400440532013004", "insufficient_funds"),
+		Entry("DE, insufficient funds", "DE65370400440002222227", "insufficient_funds"),
+		Entry("DE, over the weekly volume limit", "DE65370400440000343434", "charge_exceeds_source_limit"),
+		Entry("DE, over the transaction limit", "DE27370400440000121212", "charge_exceeds_weekly_limit"),
+		Entry("FR, failing", "FR8420041010050500013M02607", "insufficient_funds"),
+		Entry("NL, failing", "NL91ABNA0417164300", "insufficient_funds"),
+		Entry("BE, failing", "BE68539007547034", "insufficient_funds"),
+		Entry("ES, over the weekly volume limit", "ES1700120345000000343434", "charge_exceeds_source_limit"),
+		Entry("IE, failing after three minutes", "IE94AIBK93115212345672", "insufficient_funds"),
+		Entry("AT, succeeding", "AT611904300234573201", ""),
+	)
 
 	Describe("SetupIntents", func() {
 		It("take only Stripe's cancellation reasons for a SetupIntent, changing nothing otherwise", func() {

@@ -468,10 +468,72 @@ func fingerprint(account, number string) string {
 
 // Bank test numbers: settle successfully unless listed here.
 var (
+	// failingIBANs are Stripe's SEPA Direct Debit test accounts whose
+	// debits fail (docs.stripe.com/testing#sepa-direct-debit), by country:
+	// failed, failed after three minutes (the settle delay is three minutes
+	// for every debit here), over the weekly volume limit, over the
+	// transaction limit, insufficient funds. Stripe's page gives no code
+	// for the first two; they fail with insufficient_funds.
 	failingIBANs = map[string]string{
+		// AT
+		"AT861904300235473202": "insufficient_funds",
+		"AT051904300235473205": "insufficient_funds",
+		"AT981904300000343434": "charge_exceeds_source_limit",
+		"AT601904300000121212": "charge_exceeds_weekly_limit",
+		"AT981904300002222227": "insufficient_funds",
+		// BE
+		"BE68539007547034": "insufficient_funds",
+		"BE51510007547065": "insufficient_funds",
+		"BE90510000343434": "charge_exceeds_source_limit",
+		"BE52510000121212": "charge_exceeds_weekly_limit",
+		"BE90510002222227": "insufficient_funds",
+		// DE
 		"DE62370400440532013001": "insufficient_funds",
-		"AT861904300235473202":   "insufficient_funds",
-		"NL55RABO0123456789":     "insufficient_funds",
+		"DE78370400440532013004": "insufficient_funds",
+		"DE65370400440000343434": "charge_exceeds_source_limit",
+		"DE27370400440000121212": "charge_exceeds_weekly_limit",
+		"DE65370400440002222227": "insufficient_funds",
+		// ES
+		"ES9121000418450200051332": "insufficient_funds",
+		"ES9300120345030000067894": "insufficient_funds",
+		"ES1700120345000000343434": "charge_exceeds_source_limit",
+		// FI
+		"FI9112345600000786": "insufficient_funds",
+		"FI1012345600000789": "insufficient_funds",
+		"FI6712345600343434": "charge_exceeds_source_limit",
+		"FI2912345600121212": "charge_exceeds_weekly_limit",
+		"FI6712345602222227": "insufficient_funds",
+		// FR
+		"FR8420041010050500013M02607": "insufficient_funds",
+		"FR7920041010050500013M02600": "insufficient_funds",
+		"FR9720041010050000000343434": "charge_exceeds_source_limit",
+		"FR5920041010050000000121212": "charge_exceeds_weekly_limit",
+		"FR9720041010050000002222227": "insufficient_funds",
+		// IE
+		"IE02AIBK93115212345679": "insufficient_funds",
+		"IE94AIBK93115212345672": "insufficient_funds",
+		"IE10AIBK93115200343434": "charge_exceeds_source_limit",
+		"IE69AIBK93115200121212": "charge_exceeds_weekly_limit",
+		"IE10AIBK93115202222227": "insufficient_funds",
+		// LU
+		"LU980019400644750001": "insufficient_funds",
+		"LU170019400644750004": "insufficient_funds",
+		"LU900010000000343434": "charge_exceeds_source_limit",
+		"LU520010000000121212": "charge_exceeds_weekly_limit",
+		"LU900010000002222227": "insufficient_funds",
+		// NL
+		"NL91ABNA0417164300": "insufficient_funds",
+		"NL28RABO0300065268": "insufficient_funds",
+		"NL27RABO0000343434": "charge_exceeds_source_limit",
+		"NL86RABO0000121212": "charge_exceeds_weekly_limit",
+		"NL27RABO0002222227": "insufficient_funds",
+		// PT
+		"PT23000201231234567890155": "insufficient_funds",
+		"PT39000201231234567890158": "insufficient_funds",
+		"PT05000201230000000343434": "charge_exceeds_source_limit",
+		"PT64000201230000000121212": "charge_exceeds_weekly_limit",
+		"PT05000201230000002222227": "insufficient_funds",
+		"NL55RABO0123456789":        "insufficient_funds",
 	}
 	failingUSBankAccounts = map[string]string{
 		"000111111116": "insufficient_funds",

@@ -173,6 +173,10 @@ func bankFailureMessage(code string) string {
 		return "The customer notified their bank that this payment was unauthorized."
 	case "invalid_currency":
 		return "The bank was unable to process this payment because of its currency."
+	case "charge_exceeds_source_limit":
+		return "This payment would exceed the weekly payment volume allowed for this bank account."
+	case "charge_exceeds_weekly_limit":
+		return "This payment exceeds the amount allowed for a single debit from this bank account."
 	}
 	return "The customer's bank could not process this payment."
 }
