@@ -159,6 +159,31 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		Expect(emu.Count("", "setup_intent")).To(BeZero())
 	})
 
+	It("needs confirming again once its payment method changes while it waits for authentication", func() {
+		pi := card(func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethod = stripe.String("pm_card_threeDSecure2Required")
+		})
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		pi, err := sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresConfirmation))
+		Expect(pi.NextAction).To(BeNil())
+		err = Legacy(emu, "POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/authenticate", "", nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+		pi, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card")},
+			PaymentMethod: stripe.String("pm_card_threeDSecure2Required"), Confirm: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresAction))
+		si, err = sc.V1SetupIntents.Update(Ctx, si.ID, &stripe.SetupIntentUpdateParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresConfirmation))
+		Expect(si.NextAction).To(BeNil())
+	})
+
 	Describe("manual confirmation", func() {
 		authenticate := func(id, outcome string) *stripe.PaymentIntent {
 			GinkgoHelper()

@@ -261,18 +261,14 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 			return err
 		}
 		pi["payment_method"] = pm["id"]
-		if pi["status"] == RequiresPaymentMethod {
-			pi["status"] = RequiresConfirmation
-		}
+		methodChosen(pi)
 	} else if pmd, ok := c.Params.Obj("payment_method_data"); ok {
 		pm, err := paymentMethodFromData(c, pmd)
 		if err != nil {
 			return err
 		}
 		pi["payment_method"] = pm["id"]
-		if pi["status"] == RequiresPaymentMethod {
-			pi["status"] = RequiresConfirmation
-		}
+		methodChosen(pi)
 	}
 	return c.ApplyMetadata(pi)
 }
@@ -287,6 +283,18 @@ func checkTypesCurrency(pi store.Obj, types []any, param string) error {
 		}
 	}
 	return nil
+}
+
+// methodChosen moves an intent (PaymentIntent or SetupIntent) that was
+// given a payment method to requires_confirmation: Stripe has an intent
+// confirmed again whenever its payment method is set, even one that was
+// waiting for the customer's action on the method it had.
+func methodChosen(intent store.Obj) {
+	switch intent["status"] {
+	case RequiresPaymentMethod, RequiresAction:
+		intent["status"] = RequiresConfirmation
+		intent["next_action"] = nil
+	}
 }
 
 // connectTerms are how Stripe's Connect refusals name what is paid for:

@@ -156,18 +156,14 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 			return err
 		}
 		si["payment_method"] = pm["id"]
-		if si["status"] == RequiresPaymentMethod {
-			si["status"] = RequiresConfirmation
-		}
+		methodChosen(si)
 	} else if pmd, ok := c.Params.Obj("payment_method_data"); ok {
 		pm, err := paymentMethodFromData(c, pmd)
 		if err != nil {
 			return err
 		}
 		si["payment_method"] = pm["id"]
-		if si["status"] == RequiresPaymentMethod {
-			si["status"] = RequiresConfirmation
-		}
+		methodChosen(si)
 	}
 	return c.ApplyMetadata(si)
 }
