@@ -289,6 +289,20 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 			Expect(si.CancellationReason).To(Equal(stripe.SetupIntentCancellationReasonRequestedByCustomer))
 		})
 
+		It("refuse what only a confirmation uses on a creation that does not confirm, as PaymentIntents do", func() {
+			_, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "return_url")
+			Expect(StripeErr(err).Msg).To(Equal("You can only pass return_url when confirm=true."))
+			_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+				ReturnURL: stripe.String("https://example.com/return")})
+			Expect(StripeErr(err).Msg).To(Equal("You can only pass return_url when confirm=true."))
+
+			_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{MandateData: &stripe.SetupIntentCreateMandateDataParams{
+				CustomerAcceptance: &stripe.SetupIntentCreateMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "mandate_data")
+			Expect(emu.Count("", "setup_intent")).To(BeZero())
+		})
+
 		It("name the SetupIntent in their unexpected-state refusals", func() {
 			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card")},
 				PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)})

@@ -72,8 +72,13 @@ func createSetupIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	confirm, _ := c.Params.Bool("confirm")
-	if c.Params.Has("confirmation_token") && !confirm {
-		return nil, apierr.InvalidRequest("You can only pass confirmation_token when confirm=true.").WithParam("confirmation_token")
+	if !confirm {
+		// As a PaymentIntent's: what only a confirmation uses.
+		for _, p := range []string{"return_url", "mandate_data", "confirmation_token"} {
+			if c.Params.Has(p) {
+				return nil, apierr.InvalidRequest("You can only pass %s when confirm=true.", p).WithParam(p)
+			}
+		}
 	}
 	if err := applyConfirmationToken(c, si, setupTokenUse, true); err != nil {
 		return nil, err
