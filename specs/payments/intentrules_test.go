@@ -230,6 +230,28 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		})
 	})
 
+	It("refuses manual capture for a bank debit, which holds nothing to capture later, leaving the intent to confirm", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("eur"),
+			Customer: stripe.String(cus.ID), CaptureMethod: stripe.String("manual"), PaymentMethodTypes: []*string{stripe.String("sepa_debit")},
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("sepa_debit"),
+				SEPADebit:      &stripe.PaymentMethodSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")},
+				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		mark := len(emu.EventTypes(""))
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{MandateData: &stripe.PaymentIntentMandateDataParams{
+			CustomerAcceptance: &stripe.PaymentIntentMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
+		Expect(StripeErr(err).Msg).To(Equal("The payment method type sepa_debit does not support `capture_method=manual`."))
+		Expect(eventsSinceIn(emu, mark)).To(BeEmpty())
+		Expect(emu.Count("", "charge")).To(BeZero())
+		again, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Status).To(Equal(stripe.PaymentIntentStatusRequiresConfirmation))
+	})
+
 	DescribeTable("settles Stripe's SEPA Direct Debit test IBANs of each country as Stripe's testing page says",
 		func(iban, failure string) {
 			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})

@@ -709,6 +709,11 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		}
 	}
 
+	if typ := api.Str(pm["type"]); delayed[typ] && pi["capture_method"] == "manual" {
+		// A bank debit is collected whole: nothing is held to capture
+		// later.
+		return nil, apierr.InvalidRequest("The payment method type %s does not support `capture_method=manual`.", typ).WithParam("capture_method")
+	}
 	if pm["type"] == "customer_balance" {
 		return confirmCustomerBalance(c, before, pi, pm)
 	}
