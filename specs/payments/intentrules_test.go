@@ -94,6 +94,28 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		Expect(pi.Currency).To(Equal(stripe.CurrencyUSD))
 	})
 
+	It("holds a card payment for capture when the card's own capture_method says manual, whatever the intent's", func() {
+		pi := card(func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Card: &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{
+				CaptureMethod: stripe.String("manual")}}
+			p.AddExpand("latest_charge")
+		})
+		Expect(pi.CaptureMethod).To(Equal(stripe.PaymentIntentCaptureMethodAutomaticAsync))
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+		Expect(pi.AmountCapturable).To(Equal(int64(2000)))
+		Expect(pi.LatestCharge.Captured).To(BeFalse())
+		Expect(pi.LatestCharge.PaymentMethodDetails.Card.CaptureBefore).NotTo(BeZero())
+		pi, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(1500)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(pi.AmountReceived).To(Equal(int64(1500)))
+
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Card: &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{
+				CaptureMethod: stripe.String("automatic")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_options[card][capture_method]")
+	})
+
 	It("refuses to capture more than is capturable in Stripe's words, with the intent, changing nothing", func() {
 		pi := card(manual)
 		mark := len(emu.EventTypes(""))

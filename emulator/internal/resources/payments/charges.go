@@ -89,7 +89,7 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		cd := cardOf(c, pm)
 		api.Obj(api.Obj(ch["payment_method_details"])["card"])["checks"] = paymentChecks(pm, cd)
 		applyRisk(c, ch, cd)
-		if status == "succeeded" && !captured && pi["capture_method"] == "manual" {
+		if status == "succeeded" && !captured && captureMethodFor(pi, "card") == "manual" {
 			setCaptureBefore(c, ch)
 		}
 	}

@@ -39,7 +39,7 @@ var overcapturePercent = map[any]int64{"visa": 15, "mastercard": 20, "amex": 15,
 // (request_extended_authorization…) on a manual capture, the only kind
 // these options apply to.
 func requested(pi store.Obj, option string) bool {
-	if pi["capture_method"] != "manual" {
+	if captureMethodFor(pi, "card") != "manual" {
 		return false
 	}
 	return api.Obj(api.Obj(pi["payment_method_options"])["card"])[option] == "if_available"

@@ -59,7 +59,7 @@ func checkIntentMethodOptions(c *api.Call) error {
 // manually, asked for it, and the card's brand offers it.
 func incrementalAuthorization(pi, cd store.Obj) string {
 	opts := api.Obj(api.Obj(pi["payment_method_options"])["card"])
-	if pi["capture_method"] == "manual" && opts["request_incremental_authorization"] == "if_available" && incrementalBrands[cd["brand"]] {
+	if captureMethodFor(pi, "card") == "manual" && opts["request_incremental_authorization"] == "if_available" && incrementalBrands[cd["brand"]] {
 		return "available"
 	}
 	return "unavailable"

@@ -85,7 +85,24 @@ func intentEnums(s *params.Schema) *params.Schema {
 			s = s.Enum(path, values...)
 		}
 	}
+	for typ := range redirectMethods {
+		// A type that can hold funds may be captured manually on its own.
+		if path := "payment_method_options." + typ + ".capture_method"; s.Has(path) {
+			s = s.Enum(path, "manual")
+		}
+	}
 	return s
+}
+
+// captureMethodFor is how a payment by a method of the type is captured:
+// payment_method_options[<type>][capture_method] (manual) when set, as
+// it overrides the intent's capture_method for that type, else the
+// intent's.
+func captureMethodFor(pi store.Obj, typ string) string {
+	if v := api.Str(api.Obj(api.Obj(pi["payment_method_options"])[typ])["capture_method"]); v != "" {
+		return v
+	}
+	return api.Str(pi["capture_method"])
 }
 
 // futureUsages are the values of a payment method type's own
@@ -709,7 +726,7 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		}
 	}
 
-	if typ := api.Str(pm["type"]); delayed[typ] && pi["capture_method"] == "manual" {
+	if typ := api.Str(pm["type"]); delayed[typ] && captureMethodFor(pi, typ) == "manual" {
 		// A bank debit is collected whole: nothing is held to capture
 		// later.
 		return nil, apierr.InvalidRequest("The payment method type %s does not support `capture_method=manual`.", typ).WithParam("capture_method")
@@ -834,11 +851,12 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 			return decline(c, before, pi, pm, fail)
 		}
 	}
-	manual := pi["capture_method"] == "manual"
+	capture := captureMethodFor(pi, api.Str(pm["type"]))
+	manual := capture == "manual"
 	ch := newCharge(c, pi, pm, "succeeded", !manual, nil)
 	// With asynchronous capture the balance transaction arrives just after
 	// the payment succeeded, as a charge.updated.
-	asyncCapture := pi["capture_method"] == "automatic_async"
+	asyncCapture := capture == "automatic_async"
 	if !manual && !asyncCapture {
 		txn, err := settleFunds(c, ch)
 		if err != nil {

@@ -184,7 +184,7 @@ func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error
 	if off, _ := c.Params.Bool("off_session"); off {
 		return apierr.InvalidRequest("A PaymentIntent with a %s PaymentMethod can't be confirmed off-session: the customer must authorize it on a redirect.", typ).WithParam("off_session")
 	}
-	if pi["capture_method"] == "manual" && !m.manual {
+	if captureMethodFor(pi, typ) == "manual" && !m.manual {
 		return apierr.InvalidRequest("The payment method type %s does not support `capture_method=manual`.", typ).WithParam("capture_method")
 	}
 	usage := futureUsage(pi, pm)
