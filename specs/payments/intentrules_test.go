@@ -206,6 +206,22 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		Expect(si.NextAction).To(BeNil())
 	})
 
+	It("fails a redirect payment's attempt with payment_intent_action_required when error_on_requires_action is set", func() {
+		mark := len(emu.EventTypes(""))
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("eur"),
+			PaymentMethodTypes: []*string{stripe.String("ideal")}, Confirm: stripe.Bool(true), ErrorOnRequiresAction: stripe.Bool(true),
+			ReturnURL:         stripe.String("https://example.com/return"),
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("ideal")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_action_required", "")
+		se := StripeErr(err)
+		Expect(se.Msg).To(HavePrefix("The provided payment method requires customer actions to complete, but `error_on_requires_action` was set."))
+		Expect(se.PaymentIntent).NotTo(BeNil())
+		Expect(se.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(string(se.PaymentIntent.LastPaymentError.Code)).To(Equal("payment_intent_action_required"))
+		Expect(se.PaymentIntent.NextAction).To(BeNil())
+		Expect(eventsSinceIn(emu, mark)).To(Equal([]string{"payment_intent.created", "payment_intent.payment_failed"}))
+	})
+
 	Describe("manual confirmation", func() {
 		authenticate := func(id, outcome string) *stripe.PaymentIntent {
 			GinkgoHelper()

@@ -739,6 +739,9 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if verify && errorOnAction {
+			return actionRefused(c, before, pi, pm)
+		}
 		m, err := intentMandate(c, pi, pm, fromAPI)
 		if err != nil {
 			return nil, err
@@ -751,6 +754,9 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	if isRedirect(api.Str(pm["type"])) {
 		if err := checkRedirectConfirm(c, pi, pm, returnURL); err != nil {
 			return nil, err
+		}
+		if errorOnAction {
+			return actionRefused(c, before, pi, pm)
 		}
 		pi["status"] = RequiresAction
 		pi["next_action"] = redirectAction(c, pi, returnURL)
@@ -776,6 +782,27 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		return pi, nil
 	}
 	return charge(c, before, pi, pm, cd)
+}
+
+// actionRefused fails a payment attempt that would wait for the
+// customer's action (a redirect, microdeposits) when the confirmation set
+// error_on_requires_action: the intent needs a new payment method, as
+// after a decline, and the refusal carries it. (A card needing 3-D Secure
+// is declined with authentication_required instead, as at Stripe.)
+func actionRefused(c *api.Call, before, pi, pm store.Obj) (any, error) {
+	e := apierr.InvalidRequest("The provided payment method requires customer actions to complete, but `error_on_requires_action` was set. " +
+		"If you'd like to add this payment method to your integration, we recommend that you first upgrade your integration to handle actions.").
+		WithCode("payment_intent_action_required")
+	e.PaymentMethod = pm
+	pi["status"] = RequiresPaymentMethod
+	pi["last_payment_error"] = lastPaymentError(e, pm)
+	pi["payment_method"] = nil
+	pi["next_action"] = nil
+	if err := saveIntentEmitting(c, before, pi, "payment_intent.payment_failed"); err != nil {
+		return nil, err
+	}
+	e.PaymentIntent = pi
+	return nil, api.Keep(e)
 }
 
 func nextAction(c *api.Call, pi store.Obj, returnURL string) store.Obj {
