@@ -222,6 +222,30 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		Expect(eventsSinceIn(emu, mark)).To(Equal([]string{"payment_intent.created", "payment_intent.payment_failed"}))
 	})
 
+	It("authenticates a card that supports 3-D Secure when the intent asks for it with request_three_d_secure", func() {
+		ask := &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Card: &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{
+			RequestThreeDSecure: stripe.String("any")}}
+		pi := card(func(p *stripe.PaymentIntentCreateParams) { p.PaymentMethodOptions = ask })
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction), "4242… supports 3-D Secure")
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeUseStripeSDK))
+		var done stripe.PaymentIntent
+		Expect(Legacy(emu, "POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/authenticate", "outcome=succeed", &done)).To(Succeed())
+		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+		pi = card(func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodOptions = ask
+			p.PaymentMethod = stripe.String("pm_card_amex_threeDSecureNotSupported")
+		})
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded), "a card without 3-D Secure is charged as it is")
+
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card")},
+			PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			PaymentMethodOptions: &stripe.SetupIntentCreatePaymentMethodOptionsParams{Card: &stripe.SetupIntentCreatePaymentMethodOptionsCardParams{
+				RequestThreeDSecure: stripe.String("challenge")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresAction))
+	})
+
 	Describe("manual confirmation", func() {
 		authenticate := func(id, outcome string) *stripe.PaymentIntent {
 			GinkgoHelper()

@@ -768,7 +768,8 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	cd := cardOf(c, pm)
 	needsAuth := cd.Outcome == alwaysAuthenticate ||
 		(cd.Outcome == authenticateUnlessSetUp && !(offSession && isSetUp(c, pm))) ||
-		(cd.Outcome == authenticateOnSession && !offSession)
+		(cd.Outcome == authenticateOnSession && !offSession) ||
+		(asksThreeDSecure(pi, cd) && !offSession)
 	if needsAuth {
 		if offSession || errorOnAction {
 			fail := cardError("authentication_required", "authentication_required", authenticationRequiredMessage, "")
@@ -782,6 +783,15 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		return pi, nil
 	}
 	return charge(c, before, pi, pm, cd)
+}
+
+// asksThreeDSecure reports whether an intent's
+// payment_method_options[card][request_three_d_secure] (any, challenge)
+// has a card that supports 3-D Secure authenticate, whether or not the
+// card itself would ask.
+func asksThreeDSecure(intent store.Obj, cd card) bool {
+	v := api.Obj(api.Obj(intent["payment_method_options"])["card"])["request_three_d_secure"]
+	return (v == "any" || v == "challenge") && !cd.NoThreeDS
 }
 
 // actionRefused fails a payment attempt that would wait for the

@@ -284,7 +284,8 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 			c.Emit("setup_intent.setup_failed", si, nil)
 			e.SetupIntent = si
 			return nil, api.Keep(e)
-		case cd.Outcome == alwaysAuthenticate, cd.Outcome == authenticateUnlessSetUp, cd.Outcome == authenticateOnSession:
+		case cd.Outcome == alwaysAuthenticate, cd.Outcome == authenticateUnlessSetUp, cd.Outcome == authenticateOnSession,
+			asksThreeDSecure(si, cd):
 			returnURL := confirmReturnURL(c)
 			return awaitSetupAction(c, si, att, returnURL)
 		}
