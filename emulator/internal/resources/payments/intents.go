@@ -149,9 +149,6 @@ func checkAmount(c *api.Call, amount int64, code string) error {
 	return nil
 }
 
-// zeroDecimal reports whether amounts in the currency are whole units.
-var zeroDecimal = currency.ZeroDecimal
-
 // NewIntent builds a PaymentIntent object; billing uses it for invoices.
 func NewIntent(c *api.Call, amount int64, currency string, customer any) store.Obj {
 	id := c.NewID("payment_intent")
