@@ -227,7 +227,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 
 		// Part of a refund linked, the rest of the credit refunded now.
 		part := refundOf(1000)
-		cn, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(2500),
+		cn, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(2500), RefundAmount: stripe.Int64(2500),
 			Refunds: []*stripe.CreditNoteCreateRefundParams{{Refund: stripe.String(part.ID), AmountRefunded: stripe.Int64(600)}}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(cn.Refunds).To(HaveLen(2))
@@ -239,7 +239,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		By("refusing, with nothing kept, a refund used up, unknown, of another invoice, or more than the credit refunds")
 		notes, refunds := emu.Count("", "credit_note"), emu.Count("", "refund")
 		link := func(amount int64, r *stripe.CreditNoteCreateRefundParams) error {
-			_, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(amount),
+			_, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(amount), RefundAmount: stripe.Int64(amount),
 				Refunds: []*stripe.CreditNoteCreateRefundParams{r}})
 			return err
 		}
@@ -255,12 +255,12 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(emu.Count("", "refund")).To(Equal(refunds))
 	})
 
-	It("on a paid invoice refunds the payment by default, or records credit outside Stripe", func() {
+	It("on a paid invoice refunds the payment, or records credit outside Stripe", func() {
 		inv := invoice(cus.ID, true)
 		pay := defaultIntent(sc, inv)
 		Expect(pay.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
-			Invoice: stripe.String(inv.ID), Reason: stripe.String("product_unsatisfactory"),
+			Invoice: stripe.String(inv.ID), Reason: stripe.String("product_unsatisfactory"), RefundAmount: stripe.Int64(4000),
 			Lines: []*stripe.CreditNoteCreateLineParams{
 				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(lineOf(inv, "Consulting")), Amount: stripe.Int64(4000)},
 			},
@@ -346,6 +346,62 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(next.AmountDue).To(Equal(int64(7000)))
 	})
 
+	// since returns the event types recorded after the first n.
+	since := func(n int) []string {
+		GinkgoHelper()
+		return emu.EventTypes("")[n:]
+	}
+
+	It("sends invoice.updated before credit_note.created and credit_note.voided, as Stripe does", func() {
+		open := invoice(cus.ID, false)
+		n := len(emu.EventTypes(""))
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Amount: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(since(n)).To(Equal([]string{"invoice.updated", "credit_note.created"}))
+		n = len(emu.EventTypes(""))
+		_, err = sc.V1CreditNotes.VoidCreditNote(Ctx, cn.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(since(n)).To(Equal([]string{"invoice.updated", "credit_note.voided"}))
+
+		By("refunding and crediting the customer's balance before the note is created")
+		paid := invoice(cus.ID, true)
+		n = len(emu.EventTypes(""))
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(paid.ID), Amount: stripe.Int64(3000), RefundAmount: stripe.Int64(1000), CreditAmount: stripe.Int64(2000),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		got := since(n)
+		Expect(got[len(got)-3:]).To(Equal([]string{"invoice.updated", "customer.updated", "credit_note.created"}))
+		Expect(got).To(ContainElements("refund.created", "charge.refunded"))
+	})
+
+	It("refuses to void a note on an invoice that is no longer open, in Stripe's words", func() {
+		open := invoice(cus.ID, false)
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Amount: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.Pay(Ctx, open.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CreditNotes.VoidCreditNote(Ctx, cn.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("You can only void a credit note if the associated invoice is open."))
+	})
+
+	It("on a paid invoice needs the whole amount refunded, credited or recorded out of band", func() {
+		paid := invoice(cus.ID, true)
+		events, refunds := len(emu.EventTypes("")), emu.Count("", "refund")
+		_, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(1000)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("The sum of credit amount, refund amount and out of band amount ($0.00) must equal the credit note amount ($10.00)."))
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(1000),
+			RefundAmount: stripe.Int64(100), CreditAmount: stripe.Int64(200)})
+		Expect(StripeErr(err).Msg).To(Equal("The sum of credit amount, refund amount and out of band amount ($3.00) must equal the credit note amount ($10.00)."))
+		_, err = sc.V1CreditNotes.Preview(Ctx, &stripe.CreditNotePreviewParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(1000)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(emu.EventTypes("")).To(HaveLen(events))
+		Expect(emu.Count("", "refund")).To(Equal(refunds), "nothing refunded")
+		Expect(getInvoice(paid.ID).PostPaymentCreditNotesAmount).To(BeZero())
+	})
+
 	It("refuses what Stripe refuses and changes nothing", func() {
 		paid := invoice(cus.ID, true)
 		open := invoice(cus.ID, false)
@@ -381,7 +437,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		draft, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
 		Expect(err).NotTo(HaveOccurred())
 		events = len(emu.EventTypes(""))
-		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(2000)}, "refund_amount")
+		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(2000), RefundAmount: stripe.Int64(2000)}, "refund_amount")
 		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(draft.ID), Amount: stripe.Int64(100)}, "invoice")
 
 		Expect(creditNotes(&stripe.CreditNoteListParams{})).To(BeEmpty())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
@@ -192,7 +193,7 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 	// How the post-payment part is given back.
 	refund, hasRefund := c.Params.Int("refund_amount")
 	oob, hasOOB := c.Params.Int("out_of_band_amount")
-	credit, hasCredit := c.Params.Int("credit_amount")
+	credit, _ := c.Params.Int("credit_amount")
 	for _, p := range []struct {
 		name string
 		v    int64
@@ -201,15 +202,20 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 			return nil, apierr.InvalidRequest("Invalid %s: must be at least 0.", p.name).WithParam(p.name)
 		}
 	}
-	if !open && !hasRefund && !hasOOB && !hasCredit {
-		refund = post // a paid invoice's credit is refunded by default
-	}
-	if refund+oob+credit != post {
-		return nil, apierr.InvalidRequest("The sum of credit amount, refund amount and out of band amount (%d) must equal the credit note's post payment amount (%d).", refund+oob+credit, post)
-	}
 	linked, linkedSum, err := linkedRefunds(c, inv, open)
 	if err != nil {
 		return nil, err
+	}
+	if !hasRefund {
+		// refund_amount counts the linked refunds too; without it, they
+		// are all that is refunded. Nothing is refunded by default: since
+		// 2019-12-03 Stripe wants every part of a paid invoice's credit said.
+		refund = linkedSum
+	}
+	if refund+oob+credit != post {
+		cur := api.Str(inv["currency"])
+		return nil, apierr.InvalidRequest("The sum of credit amount, refund amount and out of band amount (%s) must equal the credit note amount (%s).",
+			currency.Format(refund+oob+credit, cur), currency.Format(post, cur))
 	}
 	if linkedSum > refund {
 		return nil, apierr.InvalidRequest("The linked refunds (%d) are more than the credit note's refund amount (%d).", linkedSum, refund).WithParam("refunds")
@@ -277,7 +283,9 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 	return &creditNotePlan{cn: cn, inv: inv, pre: pre, post: post, credit: credit, targets: targets, cusBefore: cusBefore}, nil
 }
 
-// issueCreditNote refunds, credits and stores what planCreditNote built.
+// issueCreditNote refunds, credits and stores what planCreditNote built,
+// in Stripe's order of events: the refunds', invoice.updated,
+// customer.updated, then credit_note.created.
 func issueCreditNote(c *api.Call, p *creditNotePlan) (store.Obj, error) {
 	cn, inv := p.cn, p.inv
 	refunds, _ := cn["refunds"].([]any)
@@ -289,6 +297,9 @@ func issueCreditNote(c *api.Call, p *creditNotePlan) (store.Obj, error) {
 		refunds = append(refunds, store.Obj{"amount_refunded": t.amount, "refund": re["id"]})
 	}
 	cn["refunds"] = refunds
+	if err := creditInvoice(c, inv, p.pre, p.post); err != nil {
+		return nil, err
+	}
 	if p.cusBefore != nil {
 		cus := api.Clone(p.cusBefore)
 		txn, err := customers.MoveBalance(c, cus, -p.credit, api.Str(inv["currency"]), "credit_note", store.Obj{"credit_note": cn["id"], "invoice": inv["id"]})
@@ -300,13 +311,7 @@ func issueCreditNote(c *api.Call, p *creditNotePlan) (store.Obj, error) {
 			return nil, err
 		}
 	}
-	if err := c.Insert(cn); err != nil {
-		return nil, err
-	}
-	if err := creditInvoice(c, inv, p.pre, p.post); err != nil {
-		return nil, err
-	}
-	return cn, nil
+	return cn, c.Insert(cn)
 }
 
 func amountParam(hasAmount bool) string {
@@ -543,30 +548,24 @@ func voidCreditNote(c *api.Call) (any, error) {
 	}
 	inv, ok := c.Tx.Get(c.Account, "invoice", api.Str(before["invoice"]))
 	if !ok || inv["status"] != "open" {
-		status := any("missing")
-		if ok {
-			status = inv["status"]
-		}
-		return nil, apierr.InvalidRequest("You can only void a credit note if its invoice is open; invoice %s has status %s.", before["invoice"], status)
+		return nil, apierr.InvalidRequest("You can only void a credit note if the associated invoice is open.")
 	}
 	pre := api.Int(before["pre_payment_amount"])
 	invAfter := api.Clone(inv)
 	invAfter["amount_due"] = api.Int(invAfter["amount_due"]) + pre
 	invAfter["amount_remaining"] = api.Int(invAfter["amount_remaining"]) + pre
 	invAfter["pre_payment_credit_notes_amount"] = api.Int(invAfter["pre_payment_credit_notes_amount"]) - pre
-	after := api.Clone(before)
-	after["status"] = "void"
-	after["voided_at"] = c.Now
-	if err := c.PutEmit(after, "credit_note.voided", api.PreviousAttributes(before, after)); err != nil {
-		return nil, err
-	}
+	// As at Stripe, invoice.updated comes before credit_note.voided.
 	if err := c.Save(inv, invAfter); err != nil {
 		return nil, err
 	}
 	if err := syncDefault(c, invAfter); err != nil {
 		return nil, err
 	}
-	return after, nil
+	after := api.Clone(before)
+	after["status"] = "void"
+	after["voided_at"] = c.Now
+	return after, c.PutEmit(after, "credit_note.voided", api.PreviousAttributes(before, after))
 }
 
 func listCreditNotes(c *api.Call) (any, error) {
