@@ -51,7 +51,7 @@ var (
 	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"pricing.price_details.price", "pretax_credit_amounts.discount", "pretax_credit_amounts.credit_balance_transaction"}}
 	CreditNoteKind = &api.Kind{
 		Object: "credit_note", Prefix: "cn_", Name: "credit note",
-		Expandable: []string{"customer", "invoice", "customer_balance_transaction"},
+		Expandable: []string{"customer", "invoice", "customer_balance_transaction", "refunds.refund"},
 		Indexes:    []store.Index{{Name: "invoice", Path: "invoice"}, {Name: "customer", Path: "customer"}},
 	}
 	// Credit note lines live inside their credit note.
