@@ -89,6 +89,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/test_helpers/checkout/sessions/cs_test_1/complete", "billing_address[country]=de&billing_address[postal_code]=10178&tax_id[type]=eu_vat&tax_id[value]=DE123456789", "", "")
 	f.Add("POST", "/v1/quotes", "customer=cus_1&line_items[0][price_data][currency]=usd&line_items[0][price_data][product]=prod_1&line_items[0][price_data][unit_amount]=5&discounts[0][coupon]=c", "", "")
 	f.Add("POST", "/v1/quotes/qt_1/accept", "expand[]=invoice&expand[]=computed.upfront.line_items", "", "")
+	f.Add("POST", "/v1/quotes", "from_quote[quote]=qt_1&from_quote[is_revision]=true&expires_at=1900000000&expand[]=from_quote.quote", "", "")
 	// Older routes basil still serves, run through the newer ones' handlers.
 	f.Add("POST", "/v1/charges/ch_1/refunds", "amount=100&reason=duplicate&metadata[k]=v&expand[]=charge", "", "")
 	f.Add("POST", "/v1/charges/ch_1/refund", "amount=100&refund_application_fee=true&reverse_transfer=true", "", "")

@@ -325,6 +325,82 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(emu.EventTypes("")).NotTo(ContainElement("quote.created"))
 	})
 
+	It("duplicates a quote with from_quote: a new draft of its lines and terms, naming the quote it came from", func() {
+		q := oneTimeQuote()
+		q, err := sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		dup, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{FromQuote: &stripe.QuoteCreateFromQuoteParams{Quote: stripe.String(q.ID)},
+			Params: stripe.Params{Expand: []*string{stripe.String("from_quote.quote"), stripe.String("line_items")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(dup.ID).NotTo(Equal(q.ID))
+		Expect(dup.Status).To(Equal(stripe.QuoteStatusDraft))
+		Expect(dup.Number).To(BeEmpty())
+		Expect(dup.FromQuote.IsRevision).To(BeFalse())
+		Expect(dup.FromQuote.Quote.Number).To(Equal(q.Number), "from_quote.quote expands")
+		Expect(dup.Customer.ID).To(Equal(cus.ID))
+		Expect(dup.Header).To(Equal("Spring work"))
+		Expect([]int64{dup.AmountSubtotal, dup.AmountTotal, dup.TotalDetails.AmountTax}).To(Equal([]int64{q.AmountSubtotal, q.AmountTotal, q.TotalDetails.AmountTax}))
+		Expect(dup.ExpiresAt).To(Equal(Epoch.Unix() + 30*86400))
+		Expect(dup.LineItems.Data).To(HaveLen(2))
+		var original []string
+		for li, err := range sc.V1Quotes.ListLineItems(Ctx, &stripe.QuoteListLineItemsParams{Quote: stripe.String(q.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			original = append(original, li.ID)
+			Expect(li.ID).NotTo(BeElementOf(dup.LineItems.Data[0].ID, dup.LineItems.Data[1].ID), "the copy's lines are its own")
+		}
+		Expect(dup.LineItems.Data[1].AmountTax).To(Equal(int64(50)), "a line keeps its own tax rates")
+		Expect(latestEvent(sc, "quote.created").Data.Object["id"]).To(Equal(dup.ID))
+
+		// The copy is a quote of its own: finalized under the customer's
+		// next number, the original left open.
+		dup, err = sc.V1Quotes.FinalizeQuote(Ctx, dup.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(dup.Number).To(Equal(strings.TrimSuffix(q.Number, "0001-1") + "0002-1"))
+		got, err := sc.V1Quotes.Retrieve(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.QuoteStatusOpen))
+	})
+
+	It("revises an open quote: the revision is numbered after it, and finalizing it cancels the original", func() {
+		q := oneTimeQuote()
+		q, err := sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		expires := Epoch.Add(10 * 24 * time.Hour).Unix()
+		rev, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{ExpiresAt: stripe.Int64(expires),
+			FromQuote: &stripe.QuoteCreateFromQuoteParams{Quote: stripe.String(q.ID), IsRevision: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rev.FromQuote.IsRevision).To(BeTrue())
+		Expect(rev.FromQuote.Quote.ID).To(Equal(q.ID))
+		Expect(rev.ExpiresAt).To(Equal(expires))
+		rev, err = sc.V1Quotes.Update(Ctx, rev.ID, &stripe.QuoteUpdateParams{Header: stripe.String("Spring work, revised")})
+		Expect(err).NotTo(HaveOccurred())
+		rev, err = sc.V1Quotes.FinalizeQuote(Ctx, rev.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rev.Number).To(Equal(strings.TrimSuffix(q.Number, "-1") + "-2"))
+		got, err := sc.V1Quotes.Retrieve(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.QuoteStatusCanceled), "the revision replaces it")
+		Expect(latestEvent(sc, "quote.canceled").Data.Object["id"]).To(Equal(q.ID))
+
+		By("refusing, with nothing kept, what from_quote cannot take")
+		quotes := emu.Count("", "quote")
+		draft := oneTimeQuote()
+		quotes++
+		from := func(id string, revise bool, extra func(*stripe.QuoteCreateParams)) error {
+			p := &stripe.QuoteCreateParams{FromQuote: &stripe.QuoteCreateFromQuoteParams{Quote: stripe.String(id), IsRevision: stripe.Bool(revise)}}
+			if extra != nil {
+				extra(p)
+			}
+			_, err := sc.V1Quotes.Create(Ctx, p)
+			return err
+		}
+		ExpectStripeError(from(draft.ID, true, nil), 400, "invalid_request_error", "", "from_quote[is_revision]")
+		ExpectStripeError(from(q.ID, false, nil), 400, "invalid_request_error", "", "from_quote[quote]")
+		ExpectStripeError(from("qt_missing", false, nil), 400, "invalid_request_error", "resource_missing", "from_quote[quote]")
+		ExpectStripeError(from(rev.ID, false, func(p *stripe.QuoteCreateParams) { p.Header = stripe.String("x") }), 400, "invalid_request_error", "", "header")
+		Expect(emu.Count("", "quote")).To(Equal(quotes))
+	})
+
 	It("is canceled by request while draft or open, and not after", func() {
 		q := oneTimeQuote()
 		q, err := sc.V1Quotes.Cancel(Ctx, q.ID, nil)

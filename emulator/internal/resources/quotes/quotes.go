@@ -24,7 +24,7 @@ import (
 var Kind = &api.Kind{
 	Object: "quote", Prefix: "qt_", Name: "quote",
 	Expandable: []string{"customer", "invoice", "subscription", "subscription_schedule", "test_clock", "application",
-		"on_behalf_of", "default_tax_rates", "discounts"},
+		"on_behalf_of", "default_tax_rates", "discounts", "from_quote.quote"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
 		"line_items":                                 lineItemsList,
 		"computed.upfront.line_items":                upfrontItemsList,
@@ -108,6 +108,9 @@ func newQuote(c *api.Call, now int64) store.Obj {
 }
 
 func createQuote(c *api.Call) (any, error) {
+	if c.Params.Has("from_quote") {
+		return cloneQuote(c)
+	}
 	clockID, _ := c.Params.Str("test_clock")
 	var cus store.Obj
 	if id, _ := c.Params.Str("customer"); id != "" {
@@ -171,8 +174,8 @@ func now(c *api.Call, q store.Obj) int64 {
 // items and the customer: the texts, collection, expiry, tax rates,
 // discounts, subscription_data and metadata. The parameters Stripe has
 // that are not read here (application fees, on_behalf_of, transfer_data,
-// from_quote, line items' discounts, subscription_data[effective_date])
-// are refused as not emulated.
+// line items' discounts, subscription_data[effective_date]) are refused
+// as not emulated.
 func applySettings(c *api.Call, q store.Obj) error {
 	on, sent, err := billing.AutoTaxParam(c, c.Params, "automatic_tax", "automatic_tax")
 	if err != nil {
@@ -369,7 +372,12 @@ func finalizeQuote(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	number, err := nextNumber(c, api.Str(q["customer"]))
+	var number string
+	if api.Bool(api.Obj(q["from_quote"])["is_revision"]) {
+		number, err = finalizeRevision(c, q)
+	} else {
+		number, err = nextNumber(c, api.Str(q["customer"]))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,90 @@
+package quotes
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// POST /v1/quotes with from_quote copies a quote into a new draft
+// (Stripe's "duplicate"), or, with from_quote[is_revision]=true, into a
+// revision of an open quote: numbered after it (…-0001-2) and canceling
+// it once finalized. Nothing else may be sent but expires_at, as Stripe's
+// parameter says.
+
+// clonedSettings are the quote's fields a copy takes as they are; the
+// lines, totals and from_quote are worked out again.
+var clonedSettings = []string{"automatic_tax", "collection_method", "currency", "customer", "default_tax_rates",
+	"description", "discounts", "footer", "header", "invoice_settings", "metadata", "subscription_data", "test_clock"}
+
+func cloneQuote(c *api.Call) (any, error) {
+	for _, k := range c.Params.Keys() {
+		if k != "from_quote" && k != "expires_at" && k != "expand" {
+			return nil, apierr.InvalidRequest("You cannot pass `%s` with `from_quote`: a quote cloned from another takes everything from it but `expires_at`. Update the new draft instead.", k).WithParam(k)
+		}
+	}
+	id, _ := c.Params.Str("from_quote.quote")
+	if id == "" {
+		return nil, apierr.MissingParam("from_quote[quote]")
+	}
+	revise, _ := c.Params.Bool("from_quote.is_revision")
+	src, ok := c.Tx.Get(c.Account, "quote", id)
+	if !ok {
+		return nil, apierr.NoSuchObject("quote", id, "from_quote[quote]")
+	}
+	switch status := src["status"]; {
+	case revise && status != "open":
+		return nil, apierr.InvalidRequest("Only an open quote can be revised; quote %s is `%s`. Leave out `from_quote[is_revision]` to duplicate it instead.", id, status).WithParam("from_quote[is_revision]")
+	case status == "canceled":
+		return nil, apierr.InvalidRequest("Quote %s is canceled: only a draft, open or accepted quote can be duplicated.", id).WithParam("from_quote[quote]")
+	}
+	c.Now = now(c, src)
+	q := newQuote(c, c.Now)
+	for _, f := range clonedSettings {
+		q[f] = api.Clone(store.Obj{f: src[f]})[f]
+	}
+	q["from_quote"] = store.Obj{"is_revision": revise, "quote": id}
+	d := load(c, id)
+	for i, l := range d.Lines {
+		it := api.Clone(l.Item)
+		it["id"] = c.IDs.Long("li_")
+		d.Lines[i] = line{Item: it, TaxRates: l.TaxRates}
+	}
+	// The copy's upfront items get ids of their own as it is priced.
+	d.Upfront = nil
+	if err := settle(c, q, &d); err != nil {
+		return nil, err
+	}
+	return q, c.Insert(q)
+}
+
+// finalizeRevision numbers a revision after the quote it revises (its
+// sequence, the next revision) and cancels that quote, which the revision
+// replaces. A quote accepted meanwhile cannot be replaced.
+func finalizeRevision(c *api.Call, q store.Obj) (string, error) {
+	from := api.Obj(q["from_quote"])
+	id := api.Str(from["quote"])
+	src, ok := c.Tx.Get(c.Account, "quote", id)
+	if !ok {
+		return "", apierr.NoSuchObject("quote", id, "from_quote[quote]")
+	}
+	if src["status"] == "accepted" {
+		return "", apierr.InvalidRequest("This quote revises quote %s, which was accepted: it can no longer be finalized. Duplicate the accepted quote instead.", id)
+	}
+	number := api.Str(src["number"])
+	cut := strings.LastIndexByte(number, '-')
+	rev, err := strconv.Atoi(number[cut+1:])
+	if cut < 0 || err != nil {
+		return "", fmt.Errorf("quotes: quote %s has number %q, without a revision", id, number)
+	}
+	if src["status"] == "open" {
+		if _, err := cancel(c, src); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("%s-%d", number[:cut], rev+1), nil
+}
