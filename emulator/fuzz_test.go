@@ -90,6 +90,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/quotes", "customer=cus_1&line_items[0][price_data][currency]=usd&line_items[0][price_data][product]=prod_1&line_items[0][price_data][unit_amount]=5&discounts[0][coupon]=c", "", "")
 	f.Add("POST", "/v1/quotes/qt_1/accept", "expand[]=invoice&expand[]=computed.upfront.line_items", "", "")
 	f.Add("POST", "/v1/quotes", "from_quote[quote]=qt_1&from_quote[is_revision]=true&expires_at=1900000000&expand[]=from_quote.quote", "", "")
+	f.Add("POST", "/v1/quotes/qt_1", "subscription_data[effective_date]=1900000000&subscription_data[trial_period_days]=7", "", "")
 	// Older routes basil still serves, run through the newer ones' handlers.
 	f.Add("POST", "/v1/charges/ch_1/refunds", "amount=100&reason=duplicate&metadata[k]=v&expand[]=charge", "", "")
 	f.Add("POST", "/v1/charges/ch_1/refund", "amount=100&refund_application_fee=true&reverse_transfer=true", "", "")

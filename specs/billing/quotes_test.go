@@ -198,6 +198,69 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(slicesIndex(types, "quote.accepted")).To(BeNumerically(">", slicesIndex(types, "invoice.paid")), "accepted once what it made exists")
 	})
 
+	It("accepts into a subscription schedule starting at subscription_data[effective_date] when that is to come", func() {
+		start := Epoch.AddDate(0, 0, 10)
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{
+				{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(2)},
+				{PriceData: &stripe.QuoteCreateLineItemPriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(500)}},
+			},
+			SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{EffectiveDate: stripe.Int64(start.Unix()), Metadata: map[string]string{"deal": "7"}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.SubscriptionData.EffectiveDate).To(Equal(start.Unix()))
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("subscription_schedule")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusAccepted))
+		Expect(q.Subscription).To(BeNil(), "nothing is billed before the schedule starts")
+		Expect(q.Invoice).To(BeNil())
+		sched := q.SubscriptionSchedule
+		Expect(sched.ID).To(HavePrefix("sub_sched_"))
+		Expect(sched.Status).To(Equal(stripe.SubscriptionScheduleStatusNotStarted))
+		Expect(sched.Customer.ID).To(Equal(cus.ID))
+		Expect(sched.Phases).To(HaveLen(1))
+		phase := sched.Phases[0]
+		Expect(phase.StartDate).To(Equal(start.Unix()))
+		Expect(phase.Items).To(HaveLen(1))
+		Expect(phase.Items[0].Price.ID).To(Equal(monthly.ID))
+		Expect(phase.Items[0].Quantity).To(Equal(int64(2)))
+		Expect(phase.AddInvoiceItems).To(HaveLen(1), "the one-time line is billed as the schedule starts")
+		Expect(emu.EventTypes("")).To(ContainElement("subscription_schedule.created"))
+
+		emu.Clock().Set(start.Add(2 * time.Hour))
+		sched, err = sc.V1SubscriptionSchedules.Retrieve(Ctx, sched.ID, &stripe.SubscriptionScheduleRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("subscription.latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+		sub := sched.Subscription
+		Expect(sub.StartDate).To(Equal(start.Unix()))
+		Expect(sub.Metadata).To(Equal(map[string]string{"deal": "7"}))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(q.Computed.Upfront.AmountTotal))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(2500)))
+
+		By("creating the subscription at once when the effective date has passed by acceptance")
+		q, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			Customer:         stripe.String(cus.ID),
+			LineItems:        []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}},
+			SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{EffectiveDate: stripe.Int64(start.Add(4 * time.Hour).Unix())},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(start.Add(5 * time.Hour))
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.SubscriptionSchedule).To(BeNil())
+		Expect(q.Subscription.ID).To(HavePrefix("sub_"))
+
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{EffectiveDateCurrentPeriodEnd: stripe.Bool(true)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "subscription_data[effective_date]")
+	})
+
 	It("puts nothing but the one-time lines upfront during a trial", func() {
 		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
 			Customer:         stripe.String(cus.ID),

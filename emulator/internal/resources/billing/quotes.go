@@ -115,18 +115,7 @@ func pricedAt(c *api.Call, price store.Obj, qty int64, currency string) priced {
 // incomplete, on its open first invoice (default_incomplete), as a quote
 // accepted before the customer gave a card does.
 func SubscriptionFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
-	var items, oneOff []any
-	for _, l := range t.Lines {
-		entry := map[string]any{"price": l.Price["id"], "quantity": l.Quantity}
-		if len(l.TaxRates) > 0 {
-			entry["tax_rates"] = api.Anys(l.TaxRates)
-		}
-		if l.Price["type"] == "recurring" {
-			items = append(items, entry)
-		} else {
-			oneOff = append(oneOff, entry)
-		}
-	}
+	items, oneOff := t.entries()
 	p := map[string]any{"customer": t.Customer, "items": items, "collection_method": t.CollectionMethod}
 	if t.Currency != "" {
 		// The quote's, rather than the customer's a price may also have.
@@ -167,4 +156,87 @@ func SubscriptionFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 		return nil, err
 	}
 	return res.(store.Obj), nil
+}
+
+// entries are the quote's recurring lines as subscription items and its
+// one-time lines as items added to the first invoice.
+func (t QuoteTerms) entries() (items, oneOff []any) {
+	for _, l := range t.Lines {
+		entry := map[string]any{"price": l.Price["id"], "quantity": l.Quantity}
+		if len(l.TaxRates) > 0 {
+			entry["tax_rates"] = api.Anys(l.TaxRates)
+		}
+		if l.Price["type"] == "recurring" {
+			items = append(items, entry)
+		} else {
+			oneOff = append(oneOff, entry)
+		}
+	}
+	return items, oneOff
+}
+
+// ScheduleFromQuote creates the subscription schedule accepting a quote
+// whose subscription_data[effective_date] is still to come makes, as POST
+// /v1/subscription_schedules would: one phase from start, of the
+// recurring lines, the one-time lines added to its first invoice, with
+// the quote's discounts, tax rates, collection method and
+// subscription_data (a trial from start), released after it. The quote
+// is kept for the schedule (m:quotesched:…), so its prices apply when the
+// schedule starts even if inactive, as the inline ones its price_data
+// made are.
+func ScheduleFromQuote(c *api.Call, t QuoteTerms, start int64) (store.Obj, error) {
+	items, oneOff := t.entries()
+	phase := map[string]any{"items": items, "collection_method": t.CollectionMethod}
+	if t.Currency != "" {
+		phase["currency"] = t.Currency
+	}
+	if len(oneOff) > 0 {
+		phase["add_invoice_items"] = oneOff
+	}
+	if len(t.DefaultTaxRates) > 0 {
+		phase["default_tax_rates"] = api.Anys(t.DefaultTaxRates)
+	}
+	if t.AutomaticTax {
+		phase["automatic_tax"] = map[string]any{"enabled": true}
+	}
+	if len(t.Discounts) > 0 {
+		var ds []any
+		for _, id := range t.Discounts {
+			ds = append(ds, map[string]any{"discount": id})
+		}
+		phase["discounts"] = ds
+	}
+	if t.CollectionMethod == "send_invoice" {
+		phase["invoice_settings"] = map[string]any{"days_until_due": t.DaysUntilDue}
+	}
+	if t.TrialPeriodDays > 0 {
+		trialEnd := start + t.TrialPeriodDays*86400
+		phase["trial_end"] = trialEnd
+		// The phase lasts a period of its prices, or the trial if longer.
+		for _, l := range t.Lines {
+			if l.Price["type"] == "recurring" {
+				if interval, count := recurring(l.Price); trialEnd > addInterval(start, interval, count) {
+					phase["end_date"] = trialEnd
+				}
+				break
+			}
+		}
+	}
+	if t.Description != "" {
+		phase["description"] = t.Description
+	}
+	if len(t.Metadata) > 0 {
+		phase["metadata"] = t.Metadata
+	}
+	p := map[string]any{"customer": t.Customer, "start_date": start, "phases": []any{phase}}
+	res, err := runAs(c, createSchedule, p, map[string]string{quoteVar: t.Quote}, nil)
+	if err != nil {
+		return nil, err
+	}
+	sched := res.(store.Obj)
+	return sched, c.Tx.SetMeta(quoteScheduleKey(c.Account, api.Str(sched["id"])), t.Quote)
+}
+
+func quoteScheduleKey(account, schedule string) string {
+	return "quotesched:" + account + ":" + schedule
 }

@@ -459,7 +459,7 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 		switch {
 		case !ok:
 			return apierr.NoSuchObject("price", id, ipre+"[price]")
-		case !api.Bool(price["active"]):
+		case !api.Bool(price["active"]) && !quotedPrices(c):
 			return apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(ipre + "[price]")
 		case price["type"] != "one_time":
 			return apierr.InvalidRequest("The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.").WithParam(ipre + "[price]")
@@ -701,7 +701,11 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		p["cancel_at"] = api.Int(api.Obj(phases[len(phases)-1])["end_date"])
 	}
 	keepPhaseRates(c, phase)
-	res, err := runAs(c, createSubscription, p, map[string]string{"schedule": api.Str(sched["id"])}, nil)
+	vars := map[string]string{"schedule": api.Str(sched["id"])}
+	if quote, ok := c.Tx.GetMeta(quoteScheduleKey(c.Account, api.Str(sched["id"]))); ok {
+		vars[quoteVar] = quote // the quote's prices apply, even inactive
+	}
+	res, err := runAs(c, createSubscription, p, vars, nil)
 	if err != nil {
 		return err
 	}

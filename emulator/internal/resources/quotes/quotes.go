@@ -174,8 +174,8 @@ func now(c *api.Call, q store.Obj) int64 {
 // items and the customer: the texts, collection, expiry, tax rates,
 // discounts, subscription_data and metadata. The parameters Stripe has
 // that are not read here (application fees, on_behalf_of, transfer_data,
-// line items' discounts, subscription_data[effective_date]) are refused
-// as not emulated.
+// line items' discounts, subscription_data[effective_date]=current_period_end)
+// are refused as not emulated.
 func applySettings(c *api.Call, q store.Obj) error {
 	on, sent, err := billing.AutoTaxParam(c, c.Params, "automatic_tax", "automatic_tax")
 	if err != nil {
@@ -264,11 +264,34 @@ func applySettings(c *api.Call, q store.Obj) error {
 				out["metadata"] = md
 			}
 		}
-		if v, ok := sd.Sent("effective_date"); ok && v == "" {
-			sd.MarkRead("effective_date") // unsetting what cannot be set
+		if err := effectiveDate(sd, out); err != nil {
+			return err
 		}
 	}
 	return c.ApplyMetadata(q)
+}
+
+// effectiveDate reads subscription_data[effective_date]: when the
+// subscription an accepted quote makes starts (a subscription schedule
+// waits for it if it is still to come then). `current_period_end`, for
+// quotes that change an existing subscription, is not emulated: left
+// unread, it is refused by name.
+func effectiveDate(sd params.Values, out store.Obj) error {
+	v, ok := sd.Sent("effective_date")
+	if !ok || v == "current_period_end" {
+		return nil
+	}
+	sd.MarkRead("effective_date")
+	if sd.Unset("effective_date") {
+		out["effective_date"] = nil
+		return nil
+	}
+	at, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+	if err != nil {
+		return apierr.InvalidRequest("Invalid subscription_data[effective_date]: must be an integer Unix timestamp or `current_period_end`.").WithParam("subscription_data[effective_date]")
+	}
+	out["effective_date"] = at
+	return nil
 }
 
 // checkExpiry refuses an expires_at that is not in the quote's future.
@@ -445,11 +468,21 @@ func acceptQuote(c *api.Call) (any, error) {
 		terms.TrialPeriodDays = api.Int(sd["trial_period_days"])
 		terms.Description = api.Str(sd["description"])
 		terms.Metadata, _ = sd["metadata"].(map[string]any)
-		sub, err := billing.SubscriptionFromQuote(c, terms)
-		if err != nil {
-			return nil, err
+		// An effective date still to come waits in a subscription
+		// schedule; one gone by is ignored, as at Stripe.
+		if at := api.Int(sd["effective_date"]); at > now(c, q) {
+			sched, err := billing.ScheduleFromQuote(c, terms, at)
+			if err != nil {
+				return nil, err
+			}
+			q["subscription_schedule"] = sched["id"]
+		} else {
+			sub, err := billing.SubscriptionFromQuote(c, terms)
+			if err != nil {
+				return nil, err
+			}
+			q["subscription"], q["invoice"] = sub["id"], sub["latest_invoice"]
 		}
-		q["subscription"], q["invoice"] = sub["id"], sub["latest_invoice"]
 	} else {
 		inv, err := billing.InvoiceFromQuote(c, terms)
 		if err != nil {
