@@ -405,6 +405,62 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(getInvoice(paid.ID).PostPaymentCreditNotesAmount).To(BeZero())
 	})
 
+	It("credits what the customer's balance paid back to the balance, past what is left to pay", func() {
+		balance := func() int64 {
+			GinkgoHelper()
+			c, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return c.Balance
+		}
+		fund := func(amount int64) {
+			GinkgoHelper()
+			_, err := sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{
+				Customer: stripe.String(cus.ID), Amount: stripe.Int64(-amount), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		sent := func() *stripe.Invoice {
+			GinkgoHelper()
+			inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+				CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+				Amount: stripe.Int64(10000), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+			inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return inv
+		}
+
+		By("an invoice the balance paid whole: nothing was charged, everything is creditable")
+		fund(10000)
+		paid := sent()
+		Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(paid.AmountPaid).To(BeZero())
+		Expect(balance()).To(BeZero())
+		_, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(1000), RefundAmount: stripe.Int64(1000)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "refund_amount")
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(4000), CreditAmount: stripe.Int64(4000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.Type).To(Equal(stripe.CreditNoteTypePostPayment))
+		Expect(balance()).To(Equal(int64(-4000)))
+		Expect(getInvoice(paid.ID).PostPaymentCreditNotesAmount).To(Equal(int64(4000)))
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(paid.ID), Amount: stripe.Int64(6001), CreditAmount: stripe.Int64(6001)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
+
+		By("an open invoice the balance paid part of: what is left to pay first, the rest after payment")
+		open := sent()
+		Expect(open.AmountRemaining).To(Equal(int64(6000)))
+		Expect(balance()).To(BeZero())
+		cn, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Amount: stripe.Int64(7000), CreditAmount: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.Type).To(Equal(stripe.CreditNoteTypePrePayment))
+		Expect([]int64{cn.PrePaymentAmount, cn.PostPaymentAmount}).To(Equal([]int64{6000, 1000}))
+		after := getInvoice(open.ID)
+		Expect(after.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect([]int64{after.AmountRemaining, after.PrePaymentCreditNotesAmount, after.PostPaymentCreditNotesAmount}).To(Equal([]int64{0, 6000, 1000}))
+		Expect(balance()).To(Equal(int64(-1000)))
+	})
+
 	It("refuses what Stripe refuses and changes nothing", func() {
 		paid := invoice(cus.ID, true)
 		open := invoice(cus.ID, false)

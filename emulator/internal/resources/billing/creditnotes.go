@@ -175,20 +175,18 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 		return nil, apierr.InvalidRequest("The credit note must credit a positive amount.").WithParam("lines")
 	}
 
-	var pre, post int64
-	if open {
-		left := api.Int(inv["amount_remaining"])
-		if total > left {
-			return nil, apierr.InvalidRequest("The credit note's total (%d) is greater than the invoice's amount remaining (%d).", total, left).WithParam(amountParam(hasAmount))
-		}
-		pre = total
-	} else {
-		left := api.Int(inv["amount_paid"]) - api.Int(inv["post_payment_credit_notes_amount"])
-		if total > left {
-			return nil, apierr.InvalidRequest("The credit note's total (%d) is greater than what is left to credit on the invoice (%d).", total, left).WithParam(amountParam(hasAmount))
-		}
-		post = total
+	// All credit notes together credit at most the invoice's total. A
+	// note takes first what is left to pay (pre_payment_amount), the rest
+	// (what was paid, by payments or the customer's balance) after payment.
+	left := api.Int(inv["total"]) - api.Int(inv["pre_payment_credit_notes_amount"]) - api.Int(inv["post_payment_credit_notes_amount"])
+	if total > left {
+		return nil, apierr.InvalidRequest("The credit note's total (%d) is greater than what is left to credit on the invoice (%d).", total, left).WithParam(amountParam(hasAmount))
 	}
+	var pre int64
+	if open {
+		pre = min(total, api.Int(inv["amount_remaining"]))
+	}
+	post := total - pre
 
 	// How the post-payment part is given back.
 	refund, hasRefund := c.Params.Int("refund_amount")
