@@ -190,14 +190,32 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 			},
 		})
 		Expect(StripeErr(err).Param).To(Equal("lines[0]"))
+		// A line credited by quantity is credited by quantity from then on,
+		// and one credited by amount by amount, as Stripe documents.
 		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
 			Invoice: stripe.String(inv.ID),
 			Lines: []*stripe.CreditNoteCreateLineParams{
 				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(widgets), Amount: stripe.Int64(1000)},
 			},
 		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "lines[0][amount]")
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID),
+			Lines: []*stripe.CreditNoteCreateLineParams{
+				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(widgets), Quantity: stripe.Int64(1)},
+				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(lineOf(inv, "Consulting")), Amount: stripe.Int64(500)},
+			},
+		})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(9500)))
+		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(9000)))
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID),
+			Lines: []*stripe.CreditNoteCreateLineParams{
+				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(lineOf(inv, "Consulting")), Quantity: stripe.Int64(1)},
+			},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "lines[0][quantity]")
+		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(9000)))
 	})
 
 	It("links refunds already made of a paid invoice's payments instead of refunding again", func() {

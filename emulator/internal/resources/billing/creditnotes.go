@@ -323,7 +323,7 @@ func amountParam(hasAmount bool) string {
 // invoice's lines and what earlier credit notes took from them.
 func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 	var out []creditNoteLine
-	credited := creditedByLine(c, api.Str(inv["id"]))
+	credited, byQuantity := creditedByLine(c, api.Str(inv["id"]))
 	for i, lp := range c.Params.Array("lines") {
 		prefix := fmt.Sprintf("lines[%d]", i)
 		typ, _ := lp.Str("type")
@@ -353,6 +353,15 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 				return nil, apierr.NoSuchObject("line item", ilID, prefix+"[invoice_line_item]")
 			}
 			amt, hasAmt := lp.Int("amount")
+			// Stripe: a line credited by quantity is credited by quantity
+			// from then on, one credited by amount by amount.
+			if was, ok := byQuantity[ilID]; ok && hasQ != was && (hasQ || hasAmt) {
+				way, other := "amount", "quantity"
+				if was {
+					way, other = "quantity", "amount"
+				}
+				return nil, apierr.InvalidRequest("Invoice line item %s was credited by %s: later credit notes can only credit it by %s too, not by %s.", ilID, way, way, other).WithParam(prefix + "[" + other + "]")
+			}
 			switch {
 			case hasAmt && hasQ:
 				return nil, apierr.Exclusive(prefix+"[amount]", prefix+"[quantity]")
@@ -377,6 +386,7 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 				return nil, apierr.InvalidRequest("The amount to credit (%d) is greater than what is left to credit on invoice line item %s (%d).", amount, ilID, left).WithParam(prefix)
 			}
 			credited[ilID] += amount
+			byQuantity[ilID] = hasQ
 			line["invoice_line_item"] = ilID
 			line["description"] = il["description"]
 		case "custom_line_item":
@@ -420,20 +430,23 @@ func unitAmountOf(il store.Obj) int64 {
 	return api.Int(il["amount"])
 }
 
-// creditedByLine is what issued credit notes took from each invoice line.
-func creditedByLine(c *api.Call, invID string) map[string]int64 {
-	out := map[string]int64{}
+// creditedByLine is what issued credit notes took from each invoice line,
+// and whether they credited it by quantity (a line credited by amount
+// shows none).
+func creditedByLine(c *api.Call, invID string) (amounts map[string]int64, byQuantity map[string]bool) {
+	amounts, byQuantity = map[string]int64{}, map[string]bool{}
 	for _, cn := range c.Tx.List(c.Account, "credit_note", store.Query{Index: "invoice", Value: invID}).Data {
 		if cn["status"] != "issued" {
 			continue
 		}
 		for _, l := range asList(cn["lines"]) {
 			if il := api.Str(api.Obj(l)["invoice_line_item"]); il != "" {
-				out[il] += api.Int(api.Obj(l)["amount"])
+				amounts[il] += api.Int(api.Obj(l)["amount"])
+				byQuantity[il] = api.Obj(l)["quantity"] != nil
 			}
 		}
 	}
-	return out
+	return amounts, byQuantity
 }
 
 type refundTarget struct {
