@@ -592,6 +592,12 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(string(body)).To(HavePrefix("%PDF-1."))
 		Expect(string(body)).To(HaveSuffix("%%EOF\n"))
 		Expect(string(body)).To(ContainSubstring(q.Number))
+
+		// A draft canceled before it was finalized never had one either.
+		canceled, err := sc.V1Quotes.Cancel(Ctx, oneTimeQuote().ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Quotes.PDF(Ctx, canceled.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 	})
 })
 

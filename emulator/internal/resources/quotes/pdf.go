@@ -15,15 +15,15 @@ import (
 // stripe-go asks its uploads backend for it. A client pointed at the
 // emulator for every backend (emulator.Client does) gets it from the
 // emulator: a small, valid one-page PDF of the quote's number, customer,
-// lines and totals (not Stripe's layout). As at Stripe, a draft quote has
-// none.
+// lines and totals (not Stripe's layout). As at Stripe, only a quote that
+// was finalized has one: not a draft, nor a draft canceled.
 func quotePDF(c *api.Call) (any, error) {
 	q, err := loadQuote(c)
 	if err != nil {
 		return nil, err
 	}
-	if q["status"] == "draft" {
-		return nil, apierr.InvalidRequest("This quote (%s) is a draft: finalize it before downloading its PDF.", q["id"])
+	if q["number"] == nil {
+		return nil, apierr.InvalidRequest("This quote (%s) was never finalized: finalize a draft before downloading its PDF.", q["id"])
 	}
 	return api.Blob{ContentType: "application/pdf", Body: renderPDF(c, q, load(c, api.Str(q["id"])))}, nil
 }
