@@ -16,10 +16,10 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
-// Credit notes adjust a finalized invoice: on an open invoice they reduce
-// what is due (pre_payment), on a paid one they record money given back
-// (post_payment: a refund of the invoice's payments, or credit outside
-// Stripe).
+// Credit notes adjust a finalized invoice: they reduce first what is left
+// to pay on an open one (pre_payment), and record the rest as given back
+// after payment (post_payment: a refund of the invoice's payments, credit
+// to the customer's balance, or credit outside Stripe).
 
 func creditNoteRoutes() []api.Route {
 	id := "/v1/credit_notes/{id}"
