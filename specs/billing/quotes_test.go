@@ -432,6 +432,9 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		rev, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{ExpiresAt: stripe.Int64(expires),
 			FromQuote: &stripe.QuoteCreateFromQuoteParams{Quote: stripe.String(q.ID), IsRevision: stripe.Bool(true)}})
 		Expect(err).NotTo(HaveOccurred())
+		other, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			FromQuote: &stripe.QuoteCreateFromQuoteParams{Quote: stripe.String(q.ID), IsRevision: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
 		Expect(rev.FromQuote.IsRevision).To(BeTrue())
 		Expect(rev.FromQuote.Quote.ID).To(Equal(q.ID))
 		Expect(rev.ExpiresAt).To(Equal(expires))
@@ -444,6 +447,9 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Status).To(Equal(stripe.QuoteStatusCanceled), "the revision replaces it")
 		Expect(latestEvent(sc, "quote.canceled").Data.Object["id"]).To(Equal(q.ID))
+		other, err = sc.V1Quotes.FinalizeQuote(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.Number).To(Equal(strings.TrimSuffix(q.Number, "-1")+"-3"), "the revision after the one finalized first")
 
 		By("refusing, with nothing kept, what from_quote cannot take")
 		quotes := emu.Count("", "quote")

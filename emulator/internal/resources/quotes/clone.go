@@ -77,8 +77,7 @@ func finalizeRevision(c *api.Call, q store.Obj) (string, error) {
 	}
 	number := api.Str(src["number"])
 	cut := strings.LastIndexByte(number, '-')
-	rev, err := strconv.Atoi(number[cut+1:])
-	if cut < 0 || err != nil {
+	if cut < 0 {
 		return "", fmt.Errorf("quotes: quote %s has number %q, without a revision", id, number)
 	}
 	if src["status"] == "open" {
@@ -86,5 +85,15 @@ func finalizeRevision(c *api.Call, q store.Obj) (string, error) {
 			return "", err
 		}
 	}
-	return fmt.Sprintf("%s-%d", number[:cut], rev+1), nil
+	// The next revision of that quote's sequence: another revision of the
+	// same quote may have been finalized already.
+	base, rev := number[:cut+1], 0
+	for _, o := range c.Tx.List(c.Account, "quote", store.Query{Index: "customer", Value: api.Str(src["customer"])}).Data {
+		if n, ok := strings.CutPrefix(api.Str(o["number"]), base); ok {
+			if r, err := strconv.Atoi(n); err == nil {
+				rev = max(rev, r)
+			}
+		}
+	}
+	return base + strconv.Itoa(rev+1), nil
 }
