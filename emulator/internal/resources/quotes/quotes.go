@@ -1,7 +1,8 @@
 // Package quotes serves /v1/quotes: a draft quote of line items for a
-// customer, finalized (open, numbered), then accepted (which bills it: a
-// draft invoice for one-time lines, a subscription when a line recurs) or
-// canceled, and canceled by the clock once it expires.
+// customer (or a copy of another quote), finalized (open, numbered), then
+// accepted (which bills it: a draft invoice for one-time lines, a
+// subscription when a line recurs, or a subscription schedule when it is
+// to start later) or canceled, and canceled by the clock once it expires.
 package quotes
 
 import (
