@@ -506,6 +506,21 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		}}, "lines[0][quantity]")
 		refuse(&stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Amount: stripe.Int64(100),
 			ShippingCost: &stripe.CreditNoteCreateShippingCostParams{ShippingRate: stripe.String("shr_x")}}, "shipping_cost")
+		// Parameters of the other type of line are refused as Stripe's
+		// reference says they are only valid for it, not as not emulated.
+		for _, l := range []struct {
+			line  *stripe.CreditNoteCreateLineParams
+			param string
+		}{
+			{&stripe.CreditNoteCreateLineParams{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(lineOf(open, "Widget")),
+				Quantity: stripe.Int64(1), Description: stripe.String("One widget")}, "lines[0][description]"},
+			{&stripe.CreditNoteCreateLineParams{Type: stripe.String("custom_line_item"), UnitAmount: stripe.Int64(100),
+				Description: stripe.String("Goodwill"), Amount: stripe.Int64(100)}, "lines[0][amount]"},
+		} {
+			_, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Lines: []*stripe.CreditNoteCreateLineParams{l.line}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", l.param)
+			Expect(StripeErr(err).Msg).To(ContainSubstring("only valid when"))
+		}
 		Expect(emu.EventTypes("")).To(HaveLen(events), "refusals record no event")
 		// A refund the payments can't cover is refused after everything
 		// else was checked: no refund is kept either.

@@ -337,6 +337,11 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 			"taxes": []any{}, "type": typ,
 		}
 		var amount int64
+		for _, f := range lineOnlyFor {
+			if typ != "" && typ != f.typ && lp.Has(f.name) {
+				return nil, apierr.InvalidRequest("Invalid %s[%s]: it is only valid when `type` is `%s`.", prefix, f.name, f.typ).WithParam(prefix + "[" + f.name + "]")
+			}
+		}
 		switch typ {
 		case "invoice_line_item":
 			ilID, _ := lp.Str("invoice_line_item")
@@ -415,6 +420,14 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 		out = append(out, creditNoteLine{line, amount})
 	}
 	return out, nil
+}
+
+// lineOnlyFor are the line parameters Stripe's reference says are only
+// valid on one type of credit note line.
+var lineOnlyFor = []struct{ name, typ string }{
+	{"amount", "invoice_line_item"}, {"invoice_line_item", "invoice_line_item"},
+	{"description", "custom_line_item"}, {"unit_amount", "custom_line_item"},
+	{"unit_amount_decimal", "custom_line_item"}, {"tax_rates", "custom_line_item"},
 }
 
 // unitAmountOf is an invoice line's unit amount.
