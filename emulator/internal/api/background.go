@@ -18,8 +18,6 @@ func (e *Env) background(account string, track []string, fn func(c *Call) error,
 	var written []store.Ref
 	err := e.Store.Update(func(tx *store.Tx) error {
 		c.Tx = tx
-		// Background work keeps no object past its transaction.
-		tx.KeepWarm()
 		c.Now = e.Clock.Unix()
 		c.events = c.events[:0]
 		c.stored.reset()

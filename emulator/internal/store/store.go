@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/tidwall/buntdb"
@@ -38,78 +37,7 @@ type Index struct {
 type Store struct {
 	db      *buntdb.DB
 	indexes map[string][]Index // by object type
-	// write serialises write transactions (buntdb does too) and guards
-	// warm, which only they touch: it must also cover the moment after
-	// buntdb commits, when a transaction's objects join warm.
-	write sync.Mutex
-	// warm are decoded objects exactly as stored, by key, left by write
-	// transactions that asked to (KeepWarm): background work reads the
-	// subscription, customer and invoice it wrote an hour or a month
-	// before, and taking them here saves decoding them again. A
-	// transaction takes an object out (it is then the transaction's to
-	// change) and gives it back only if it commits; any write of a key
-	// drops its entry.
-	warm warmSet
 }
-
-// warmSet keeps about the most recently used objects: a young and an old
-// generation, the old one dropped whole when the young one fills (an
-// approximate LRU without a list to maintain). Objects are weighed by
-// their JSON's length; decoded, they take some four to seven times that.
-type warmSet struct {
-	young, old warmGeneration
-}
-
-type warmGeneration struct {
-	objs  map[string]warmObj
-	bytes int
-}
-
-type warmObj struct {
-	o    Obj
-	size int
-}
-
-// warmBytes bounds each generation's JSON: 8 MB, so warm keeps at most
-// some 100 MB of decoded objects, about the month's work of a thousand
-// subscriptions. Small suites keep far less.
-const warmBytes = 8 << 20
-
-func (w *warmSet) take(key string) (warmObj, bool) {
-	if o, ok := w.young.take(key); ok {
-		return o, true
-	}
-	return w.old.take(key)
-}
-
-func (g *warmGeneration) take(key string) (warmObj, bool) {
-	o, ok := g.objs[key]
-	if ok {
-		delete(g.objs, key)
-		g.bytes -= o.size
-	}
-	return o, ok
-}
-
-func (w *warmSet) put(key string, o warmObj) {
-	w.old.take(key)
-	if w.young.objs == nil {
-		w.young.objs = map[string]warmObj{}
-	}
-	w.young.take(key)
-	w.young.objs[key] = o
-	w.young.bytes += o.size
-	if w.young.bytes >= warmBytes {
-		w.old, w.young = w.young, warmGeneration{}
-	}
-}
-
-func (w *warmSet) drop(key string) {
-	w.young.take(key)
-	w.old.take(key)
-}
-
-func (w *warmSet) clear() { *w = warmSet{} }
 
 // Open opens a store. An empty path or ":memory:" keeps everything in memory;
 // otherwise buntdb's append-only file at path persists it.
@@ -140,19 +68,7 @@ func (s *Store) Close() error {
 // Update runs fn in a write transaction: everything fn does is committed
 // together, or nothing is if it returns an error.
 func (s *Store) Update(fn func(tx *Tx) error) error {
-	s.write.Lock()
-	defer s.write.Unlock()
-	t := &Tx{s: s, writable: true}
-	err := s.db.Update(func(btx *buntdb.Tx) error {
-		t.tx = btx
-		return run(t, fn)
-	})
-	if err == nil && t.keepWarm && !t.noCache {
-		for k, o := range t.objs {
-			s.warm.put(k, warmObj{o, t.sizes[k]})
-		}
-	}
-	return err
+	return s.db.Update(func(btx *buntdb.Tx) error { return run(&Tx{tx: btx, s: s}, fn) })
 }
 
 // View runs fn in a read-only transaction.
@@ -172,9 +88,6 @@ func run(t *Tx, fn func(tx *Tx) error) error {
 
 // Reset deletes everything.
 func (s *Store) Reset() error {
-	s.write.Lock()
-	defer s.write.Unlock()
-	s.warm.clear()
 	return s.db.Update(func(tx *buntdb.Tx) error { return tx.DeleteAll() })
 }
 
@@ -187,11 +100,6 @@ type Tx struct {
 	// once. They are shared: whoever changes one must store it again.
 	objs    map[string]Obj
 	noCache bool
-	// writable: an Update, which may take objects from the store's warm
-	// ones; keepWarm: it gives what it holds back when it commits.
-	writable, keepWarm bool
-	// sizes are the JSON lengths of what objs holds, kept for warm.
-	sizes map[string]int
 	// settled: every held object is as stored (see Settle).
 	settled bool
 	// indexed are the index values (one list per index of the type) of
@@ -202,15 +110,6 @@ type Tx struct {
 	tracked   map[string]bool
 	written   []Ref
 	writtenAt map[Ref]bool
-}
-
-// KeepWarm asks that the objects this transaction holds when it commits
-// stay decoded for later write transactions. Only for work that keeps no
-// object past its transaction and never calls EndWrites: a request's
-// response is rendered from objects it held, changing them in place.
-func (t *Tx) KeepWarm() {
-	t.keepWarm = true
-	t.sizes = make(map[string]int, 8)
 }
 
 // Ref names a stored object.
@@ -275,31 +174,8 @@ func (t *Tx) checkHeld() {
 	}
 }
 
-// warm takes the store's warm object for key, if this transaction may
-// (views never touch warm: they run beside writes).
-func (t *Tx) warm(key string) (warmObj, bool) {
-	if !t.writable || t.noCache {
-		return warmObj{}, false
-	}
-	return t.s.warm.take(key)
-}
-
-// checkWarm panics unless a warm object is what is stored: a write that
-// bypassed set would leave it stale.
-func (t *Tx) checkWarm(key string, o Obj) {
-	raw, err := t.tx.Get(key)
-	if err != nil {
-		panic(fmt.Sprintf("store: %s is warm but not stored", key))
-	}
-	warm, _ := jsonenc.Marshal(o)
-	stored, _ := jsonenc.Marshal(decode(raw))
-	if string(warm) != string(stored) {
-		panic(fmt.Sprintf("store: warm %s differs from what is stored\nwarm:   %s\nstored: %s", key, warm, stored))
-	}
-}
-
-// hold keeps o, whose JSON is size bytes long, for reuse under key.
-func (t *Tx) hold(key string, o Obj, size int) {
+// hold keeps o for reuse under key.
+func (t *Tx) hold(key string, o Obj) {
 	if t.noCache {
 		return
 	}
@@ -307,9 +183,6 @@ func (t *Tx) hold(key string, o Obj, size int) {
 		t.objs = make(map[string]Obj, 8)
 	}
 	t.objs[key] = o
-	if t.sizes != nil {
-		t.sizes[key] = size
-	}
 }
 
 // ErrNotFound is returned when an object is absent.
@@ -337,21 +210,12 @@ func (t *Tx) Get(acct, typ, id string) (Obj, bool) {
 	if o, ok := t.objs[key]; ok {
 		return o, true
 	}
-	var o Obj
-	if w, ok := t.warm(key); ok {
-		if CheckShared {
-			t.checkWarm(key, w.o)
-		}
-		o = w.o
-		t.hold(key, o, w.size)
-	} else {
-		raw, err := t.tx.Get(key)
-		if err != nil {
-			return nil, false
-		}
-		o = decode(raw)
-		t.hold(key, o, len(raw))
+	raw, err := t.tx.Get(key)
+	if err != nil {
+		return nil, false
 	}
+	o := decode(raw)
+	t.hold(key, o)
 	if ixs := t.s.indexes[typ]; len(ixs) > 0 && !t.noCache {
 		vals := make([][]string, len(ixs))
 		for i, ix := range ixs {
@@ -457,7 +321,7 @@ func (t *Tx) PutAppend(acct string, o Obj, dst []byte) ([]byte, error) {
 	if err := t.set(acct, typ, id, key, b[len(dst):], func(path string) []string { return objIndexValues(o, path) }); err != nil {
 		return nil, err
 	}
-	t.hold(key, o, len(b)-len(dst))
+	t.hold(key, o)
 	return b, nil
 }
 
@@ -481,7 +345,6 @@ func (t *Tx) PutRaw(acct, typ, id string, raw []byte, known func(path string) (s
 // set stores b under key, the object key of acct, typ and id.
 func (t *Tx) set(acct, typ, id, key string, b []byte, values func(path string) []string) error {
 	raw := unsafe.String(unsafe.SliceData(b), len(b))
-	t.s.warm.drop(key)
 	prev, replaced, err := t.tx.Set(key, raw, nil)
 	if err != nil {
 		return err
@@ -529,7 +392,6 @@ func (t *Tx) set(acct, typ, id, key string, b []byte, values func(path string) [
 func (t *Tx) Delete(acct, typ, id string) error {
 	key := objKey(acct, typ, id)
 	delete(t.objs, key)
-	t.s.warm.drop(key)
 	known, haveKnown := t.indexed[key]
 	delete(t.indexed, key)
 	prev, err := t.tx.Delete(key)
