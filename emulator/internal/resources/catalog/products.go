@@ -34,7 +34,8 @@ var productSearchFields = search.Fields{
 // ProductRoutes is the product endpoint table.
 func ProductRoutes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/products", params.FromStruct(stripe.ProductCreateParams{}).Require("name"), createProduct),
+		api.POST("/v1/products", params.FromStruct(stripe.ProductCreateParams{}).Require("name").
+			Enum("default_price_data.tax_behavior", taxBehaviors...), createProduct),
 		api.GET("/v1/products", params.FromStruct(stripe.ProductListParams{}), listProducts),
 		api.GET("/v1/products/search", params.FromStruct(stripe.ProductSearchParams{}).Require("query"), searchProducts),
 		api.GET("/v1/products/{id}", params.FromStruct(stripe.ProductRetrieveParams{}), retrieveProduct),
@@ -46,6 +47,30 @@ func ProductRoutes() []api.Route {
 var productFields = []string{"active", "description", "images", "marketing_features", "name", "package_dimensions", "shippable", "statement_descriptor", "tax_code", "unit_label", "url"}
 
 var customID = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,255}$`)
+
+// productLengths are the string limits of a product's parameters in
+// Stripe's OpenAPI spec; a price's product_data has the same.
+var productLengths = []api.MaxLength{{Path: "statement_descriptor", Limit: 22}, {Path: "unit_label", Limit: 12}}
+
+// checkProduct refuses what Stripe's API reference limits a product to: up
+// to 8 images and 15 marketing features, and the string lengths above.
+// prefix names the parameters in errors ("" for a product's own).
+func checkProduct(p params.Values, prefix string) error {
+	name := params.Namer(prefix)
+	for _, l := range productLengths {
+		if s, _ := p.Str(l.Path); len([]rune(s)) > l.Limit {
+			return apierr.TooLong(name(l.Path), s, l.Limit)
+		}
+	}
+	for f, limit := range map[string]int{"images": 8, "marketing_features": 15} {
+		if v, ok := p.Sent(f); ok {
+			if list, _ := v.([]any); len(list) > limit {
+				return apierr.TooMany(name(f), limit)
+			}
+		}
+	}
+	return nil
+}
 
 func createProduct(c *api.Call) (any, error) {
 	id := c.NewID("product")
@@ -59,6 +84,9 @@ func createProduct(c *api.Call) (any, error) {
 		id = v
 	}
 	if err := checkTaxCode(c.Params, "tax_code"); err != nil {
+		return nil, err
+	}
+	if err := checkProduct(c.Params, ""); err != nil {
 		return nil, err
 	}
 	o := NewProduct(c, id, nil)
@@ -159,8 +187,23 @@ func updateProduct(c *api.Call) (any, error) {
 	if err := checkTaxCode(c.Params, "tax_code"); err != nil {
 		return nil, err
 	}
+	if err := checkProduct(c.Params, ""); err != nil {
+		return nil, err
+	}
+	// Stripe's spec lets neither be emptied (it does the other strings).
+	for _, f := range []string{"name", "statement_descriptor"} {
+		if c.Params.Unset(f) {
+			return nil, apierr.InvalidEmpty(f)
+		}
+	}
 	after := api.Clone(before)
 	c.Copy(after, productFields...)
+	// Emptied lists are empty, never null.
+	for _, f := range []string{"images", "marketing_features"} {
+		if after[f] == nil {
+			after[f] = []any{}
+		}
+	}
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
