@@ -40,6 +40,29 @@ type customUnitAmount struct {
 	Preset  *int64 `json:"preset"`
 }
 
+// readCustomAmount reads a custom_unit_amount (at names its fields in
+// errors): enabled must be true, and the amounts given must keep
+// minimum ≤ preset ≤ maximum.
+func readCustomAmount(cua params.Values, at func(string) string) (*customUnitAmount, error) {
+	if enabled, _ := cua.Bool("enabled"); !enabled {
+		return nil, apierr.InvalidRequest("%s must be true to create a price with a customer-chosen amount.", at("enabled")).WithParam(at("enabled"))
+	}
+	cu := &customUnitAmount{}
+	for f, dst := range map[string]**int64{"maximum": &cu.Maximum, "minimum": &cu.Minimum, "preset": &cu.Preset} {
+		if v, ok := cua.Int(f); ok {
+			*dst = &v
+		}
+	}
+	below := func(a, b *int64) bool { return a != nil && b != nil && *a < *b }
+	switch {
+	case below(cu.Maximum, cu.Minimum):
+		return nil, apierr.InvalidRequest("%s must be less than or equal to %s.", at("minimum"), at("maximum")).WithParam(at("minimum"))
+	case below(cu.Preset, cu.Minimum), below(cu.Maximum, cu.Preset):
+		return nil, apierr.InvalidRequest("%s must be between %s and %s.", at("preset"), at("minimum"), at("maximum")).WithParam(at("preset"))
+	}
+	return cu, nil
+}
+
 func (cu *customUnitAmount) render() any {
 	if cu == nil {
 		return nil
@@ -258,17 +281,9 @@ func readOption(op params.Values, at func(string) string, price store.Obj) (curr
 		if !ok {
 			return o, apierr.MissingParam(at("custom_unit_amount"))
 		}
-		if enabled, _ := cua.Bool("enabled"); !enabled {
-			return o, apierr.InvalidRequest("%s must be true to create a price with a customer-chosen amount.", at("custom_unit_amount[enabled]")).WithParam(at("custom_unit_amount[enabled]"))
-		}
-		cu := &customUnitAmount{}
-		for f, dst := range map[string]**int64{"maximum": &cu.Maximum, "minimum": &cu.Minimum, "preset": &cu.Preset} {
-			if v, ok := cua.Int(f); ok {
-				*dst = &v
-			}
-		}
+		cu, err := readCustomAmount(cua, func(f string) string { return at("custom_unit_amount[" + f + "]") })
 		o.CustomUnitAmount = cu
-		return o, nil
+		return o, err
 	}
 	if _, sent := op.Sent("custom_unit_amount"); sent {
 		return o, apierr.InvalidRequest("You may only specify `%s` on a price with `custom_unit_amount`.", at("custom_unit_amount")).WithParam(at("custom_unit_amount"))
@@ -288,8 +303,8 @@ func readOption(op params.Values, at func(string) string, price store.Obj) (curr
 		if !ok {
 			return o, apierr.MissingParam(at("unit_amount"))
 		}
-		if d < 0 {
-			return o, apierr.InvalidRequest("Invalid %s: must be at least 0.", at("unit_amount_decimal")).WithParam(at("unit_amount_decimal"))
+		if err := checkDecimal(d, at("unit_amount_decimal")); err != nil {
+			return o, err
 		}
 		s := strconv.FormatFloat(d, 'f', -1, 64)
 		o.UnitAmountDecimal = &s

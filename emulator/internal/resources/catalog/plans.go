@@ -257,8 +257,8 @@ func buildPlanPrice(c *api.Call, id, productID string) (store.Obj, []tier, error
 		o["unit_amount"], o["unit_amount_decimal"] = amount, strconv.FormatInt(amount, 10)
 	case p.Has("amount_decimal"):
 		d, _ := p.Float("amount_decimal")
-		if d < 0 {
-			return nil, nil, apierr.InvalidRequest("Invalid amount_decimal: must be at least 0.").WithParam("amount_decimal")
+		if err := checkDecimal(d, "amount_decimal"); err != nil {
+			return nil, nil, err
 		}
 		o["unit_amount_decimal"] = strconv.FormatFloat(d, 'f', -1, 64)
 		if d == float64(int64(d)) {

@@ -39,13 +39,16 @@ func PriceRoutes() []api.Route {
 	return []api.Route{
 		api.POST("/v1/prices", params.FromStruct(stripe.PriceCreateParams{}).Require("currency").
 			Enum("billing_scheme", "per_unit", "tiered").Enum("tiers_mode", "graduated", "volume").
-			Enum("transform_quantity.round", "up", "down"), createPrice),
+			Enum("transform_quantity.round", "up", "down").Enum("tax_behavior", taxBehaviors...).
+			Enum("recurring.usage_type", "licensed", "metered"), createPrice),
 		api.GET("/v1/prices", params.FromStruct(stripe.PriceListParams{}), listPrices),
 		api.GET("/v1/prices/search", params.FromStruct(stripe.PriceSearchParams{}).Require("query"), searchPrices),
 		api.GET("/v1/prices/{id}", params.FromStruct(stripe.PriceRetrieveParams{}), retrievePrice),
-		api.POST("/v1/prices/{id}", params.FromStruct(stripe.PriceUpdateParams{}), updatePrice),
+		api.POST("/v1/prices/{id}", params.FromStruct(stripe.PriceUpdateParams{}).Enum("tax_behavior", taxBehaviors...), updatePrice),
 	}
 }
+
+var taxBehaviors = []string{"exclusive", "inclusive", "unspecified"}
 
 var intervals = map[string]int64{"day": 365, "week": 52, "month": 12, "year": 1}
 
@@ -102,22 +105,24 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 		o["unit_amount_decimal"] = strconv.FormatInt(amount, 10)
 	case p.Has("unit_amount_decimal"):
 		d, _ := p.Float("unit_amount_decimal")
+		if err := checkDecimal(d, name("unit_amount_decimal")); err != nil {
+			return nil, err
+		}
 		o["unit_amount_decimal"] = strconv.FormatFloat(d, 'f', -1, 64)
 		if d == float64(int64(d)) {
 			o["unit_amount"] = int64(d)
 		}
 	case p.Has("custom_unit_amount"):
+		if _, sent := p.Sent("recurring"); sent {
+			// Stripe: customers choose what to pay only in one-time payments.
+			return nil, apierr.InvalidRequest("`%s` is not supported for recurring prices.", name("custom_unit_amount")).WithParam(name("custom_unit_amount"))
+		}
 		cua, _ := p.Obj("custom_unit_amount")
-		if enabled, _ := cua.Bool("enabled"); !enabled {
-			return nil, apierr.InvalidRequest("custom_unit_amount[enabled] must be true to create a price with a customer-chosen amount.").WithParam(name("custom_unit_amount[enabled]"))
+		cu, err := readCustomAmount(cua, func(f string) string { return name("custom_unit_amount." + f) })
+		if err != nil {
+			return nil, err
 		}
-		m := store.Obj{"maximum": nil, "minimum": nil, "preset": nil}
-		for _, f := range []string{"maximum", "minimum", "preset"} {
-			if v, ok := cua.Int(f); ok {
-				m[f] = v
-			}
-		}
-		o["custom_unit_amount"] = m
+		o["custom_unit_amount"] = cu.render()
 	default:
 		return nil, apierr.MissingParam(name("unit_amount"))
 	}
@@ -291,6 +296,9 @@ func inlineProduct(c *api.Call, pd params.Values, prefix string) (store.Obj, err
 		}
 	}
 	if err := checkTaxCode(pd, prefix+"[tax_code]"); err != nil {
+		return nil, err
+	}
+	if err := checkProduct(pd, prefix); err != nil {
 		return nil, err
 	}
 	o := NewProduct(c, id, nil)

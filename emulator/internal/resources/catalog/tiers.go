@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -103,8 +104,8 @@ func tierAmount(tp params.Values, f string, field func(string) string, whole boo
 		if !ok {
 			return nil, nil, nil // sent empty: not given
 		}
-		if d < 0 {
-			return nil, nil, apierr.InvalidRequest("Invalid %s: must be at least 0.", field(f+"_decimal")).WithParam(field(f + "_decimal"))
+		if err := checkDecimal(d, field(f+"_decimal")); err != nil {
+			return nil, nil, err
 		}
 		s := strconv.FormatFloat(d, 'f', -1, 64)
 		if d != math.Trunc(d) {
@@ -117,6 +118,19 @@ func tierAmount(tp params.Values, f string, field func(string) string, whole boo
 		return &i, &s, nil
 	}
 	return nil, nil, nil
+}
+
+// checkDecimal refuses an amount's decimal form (param names it) that
+// Stripe does not take: below 0, or with more than 12 decimal places (the
+// API reference's limit).
+func checkDecimal(d float64, param string) error {
+	if d < 0 {
+		return apierr.InvalidRequest("Invalid %s: must be at least 0.", param).WithParam(param)
+	}
+	if _, frac, _ := strings.Cut(strconv.FormatFloat(d, 'f', -1, 64), "."); len(frac) > 12 {
+		return apierr.InvalidRequest("Invalid %s: must have at most 12 decimal places.", param).WithParam(param)
+	}
+	return nil
 }
 
 // storeTiers keeps a new price's tiers.
