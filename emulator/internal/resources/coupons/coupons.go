@@ -38,7 +38,7 @@ func Kinds() []*api.Kind { return []*api.Kind{CouponKind, PromotionCodeKind, Dis
 // Routes are this family's endpoints.
 func Routes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/coupons", params.FromStruct(stripe.CouponCreateParams{}), createCoupon),
+		api.POST("/v1/coupons", params.FromStruct(stripe.CouponCreateParams{}).Enum("duration", "forever", "once", "repeating"), createCoupon),
 		api.GET("/v1/coupons", params.FromStruct(stripe.CouponListParams{}), listCoupons),
 		api.GET("/v1/coupons/{id}", params.FromStruct(stripe.CouponRetrieveParams{}), retrieveCoupon),
 		api.POST("/v1/coupons/{id}", params.FromStruct(stripe.CouponUpdateParams{}), updateCoupon),

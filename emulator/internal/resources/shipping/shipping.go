@@ -7,11 +7,13 @@ package shipping
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	stripecurrency "github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -76,8 +78,8 @@ func Build(c *api.Call, p params.Values, prefix string) (store.Obj, error) {
 		return nil, apierr.MissingParam(name("display_name"))
 	case display == "":
 		return nil, apierr.InvalidEmpty(name("display_name"))
-	case len(display) > MaxDisplayName:
-		return nil, apierr.InvalidRequest("Invalid %s: must be at most %d characters", name("display_name"), MaxDisplayName).WithParam(name("display_name"))
+	case utf8.RuneCountInString(display) > MaxDisplayName:
+		return nil, apierr.TooLong(name("display_name"), display, MaxDisplayName)
 	}
 	// type has one value, fixed_amount, which is also what a rate is
 	// without one; fixed_amount "must be present if type is fixed_amount".
@@ -100,8 +102,8 @@ func Build(c *api.Call, p params.Values, prefix string) (store.Obj, error) {
 	if currency == "" {
 		return nil, apierr.MissingParam(name("fixed_amount.currency"))
 	}
-	if len(currency) != 3 {
-		return nil, apierr.InvalidRequest("Invalid currency: %s. Stripe currently supports these currencies: usd, eur, gbp, … (three-letter ISO codes).", currency).WithParam(name("fixed_amount.currency"))
+	if !stripecurrency.Supported(strings.ToLower(currency)) {
+		return nil, stripecurrency.Invalid(currency, name("fixed_amount.currency"))
 	}
 	estimate, err := deliveryEstimate(p, name)
 	if err != nil {

@@ -58,13 +58,13 @@ func create(c *api.Call) (any, error) {
 
 // apply sets what create and update share.
 func apply(c *api.Call, o store.Obj) error {
+	if err := c.CheckLengths(api.MaxLength{Path: "display_name", Limit: 50}, api.MaxLength{Path: "jurisdiction", Limit: 50}); err != nil {
+		return err
+	}
 	if c.Params.Has("display_name") {
 		name, _ := c.Params.Str("display_name")
 		if name == "" {
 			return apierr.InvalidEmpty("display_name")
-		}
-		if len(name) > 50 {
-			return apierr.InvalidRequest("Invalid display_name: must be at most 50 characters").WithParam("display_name")
 		}
 		o["display_name"] = name
 	}
