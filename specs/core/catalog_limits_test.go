@@ -1,0 +1,214 @@
+package core_test
+
+import (
+	"fmt"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// What the catalog's objects refuse or keep as Stripe does, beyond the
+// rules of story 3 (catalog_test.go): the documented limits of a product,
+// the enumerations and amounts of a price, a coupon's duration, a shipping
+// rate's currency and a tax rate's jurisdiction.
+var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	countOf := func(object string) int {
+		GinkgoHelper()
+		return emu.Count("", object)
+	}
+
+	Describe("products", func() {
+		It("refuses more than 8 images or 15 marketing features, a unit_label over 12 or a statement_descriptor over 22 characters, creating nothing", func() {
+			var images []*string
+			for i := range 9 {
+				images = append(images, stripe.String(fmt.Sprintf("https://example.com/%d.png", i)))
+			}
+			_, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Poster"), Images: images})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "images")
+			Expect(StripeErr(err).Msg).To(Equal("Array images exceeded maximum 8 allowed elements."))
+
+			var features []*stripe.ProductCreateMarketingFeatureParams
+			for i := range 16 {
+				features = append(features, &stripe.ProductCreateMarketingFeatureParams{Name: stripe.String(fmt.Sprintf("Feature %d", i))})
+			}
+			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan"), MarketingFeatures: features})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "marketing_features")
+
+			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Water"), UnitLabel: stripe.String("thirteen char")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "unit_label")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid string: thir...char; must be at most 12 characters"))
+
+			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Water"), StatementDescriptor: stripe.String(strings.Repeat("W", 23))})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor")
+
+			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100),
+				ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Water"), UnitLabel: stripe.String("thirteen char")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "product_data[unit_label]")
+			Expect(countOf("product")).To(BeZero())
+			Expect(countOf("price")).To(BeZero())
+
+			ok, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Poster"), Images: images[:8], MarketingFeatures: features[:15],
+				UnitLabel: stripe.String("twelve chars"), StatementDescriptor: stripe.String(strings.Repeat("W", 22))})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ok.Images).To(HaveLen(8))
+			Expect(ok.MarketingFeatures).To(HaveLen(15))
+
+			_, err = sc.V1Products.Update(Ctx, ok.ID, &stripe.ProductUpdateParams{Images: images})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "images")
+			_, err = sc.V1Products.Update(Ctx, ok.ID, &stripe.ProductUpdateParams{UnitLabel: stripe.String("thirteen char")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "unit_label")
+		})
+
+		It("refuses to unset a name or statement descriptor, and unsets images and marketing features to empty lists", func() {
+			prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Poster"), StatementDescriptor: stripe.String("POSTER"),
+				Images:            []*string{stripe.String("https://example.com/poster.png")},
+				MarketingFeatures: []*stripe.ProductCreateMarketingFeatureParams{{Name: stripe.String("Framed")}}})
+			Expect(err).NotTo(HaveOccurred())
+
+			for _, field := range []string{"name", "statement_descriptor"} {
+				p := &stripe.ProductUpdateParams{}
+				p.AddExtra(field, "")
+				_, err = sc.V1Products.Update(Ctx, prod.ID, p)
+				ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_empty", field)
+			}
+			again, err := sc.V1Products.Retrieve(Ctx, prod.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.Name).To(Equal("Poster"))
+			Expect(again.StatementDescriptor).To(Equal("POSTER"))
+
+			// stripe-go sends an empty slice set on purpose as `images=`.
+			cleared, err := sc.V1Products.Update(Ctx, prod.ID, &stripe.ProductUpdateParams{
+				Images: []*string{}, MarketingFeatures: []*stripe.ProductUpdateMarketingFeatureParams{}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cleared.Images).To(BeEmpty())
+			Expect(cleared.MarketingFeatures).To(BeEmpty())
+			stored, _ := emu.Get(prod.ID)
+			Expect(stored["images"]).To(Equal([]any{}), "an empty list, never null")
+			Expect(stored["marketing_features"]).To(Equal([]any{}))
+		})
+	})
+
+	Describe("prices", func() {
+		var prodID string
+		BeforeEach(func() {
+			prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Tea")})
+			Expect(err).NotTo(HaveOccurred())
+			prodID = prod.ID
+		})
+
+		It("refuses a tax_behavior or recurring[usage_type] Stripe does not have, default_price_data's too", func() {
+			_, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				UnitAmount: stripe.Int64(100), TaxBehavior: stripe.String("included")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "tax_behavior")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid tax_behavior: must be one of exclusive, inclusive, or unspecified"))
+
+			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				UnitAmount: stripe.Int64(100), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("prepaid")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "recurring[usage_type]")
+
+			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Coffee"), DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{
+				Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100), TaxBehavior: stripe.String("included")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "default_price_data[tax_behavior]")
+
+			p := &stripe.PriceUpdateParams{}
+			p.AddExtra("tax_behavior", "included")
+			price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Prices.Update(Ctx, price.ID, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "tax_behavior")
+			Expect(countOf("price")).To(Equal(1))
+		})
+
+		It("takes unit_amount_decimal with up to 12 decimal places, never negative", func() {
+			_, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				UnitAmountDecimal: stripe.Float64(-1)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "unit_amount_decimal")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid unit_amount_decimal: must be at least 0."))
+
+			p := &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd")}
+			p.AddExtra("unit_amount_decimal", "0.1234567890123")
+			_, err = sc.V1Prices.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "unit_amount_decimal")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid unit_amount_decimal: must have at most 12 decimal places."))
+
+			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("volume"), Tiers: []*stripe.PriceCreateTierParams{
+					{UpToInf: stripe.Bool(true), UnitAmountDecimal: stripe.Float64(0.1234567890123)}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "tiers[0][unit_amount_decimal]")
+			Expect(countOf("price")).To(BeZero())
+
+			fine, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				UnitAmountDecimal: stripe.Float64(0.123456789012)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(fine.UnitAmountDecimal).To(Equal(0.123456789012))
+		})
+
+		It("takes custom_unit_amount on one-time prices only, with minimum, preset and maximum in order", func() {
+			_, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true)},
+				Recurring:        &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "custom_unit_amount")
+
+			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true), Minimum: stripe.Int64(5000), Maximum: stripe.Int64(1000)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "custom_unit_amount[minimum]")
+
+			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true), Minimum: stripe.Int64(500), Preset: stripe.Int64(100)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "custom_unit_amount[preset]")
+
+			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true), Maximum: stripe.Int64(500), Preset: stripe.Int64(900)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "custom_unit_amount[preset]")
+			Expect(countOf("price")).To(BeZero())
+
+			ok, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true), Minimum: stripe.Int64(500), Preset: stripe.Int64(500), Maximum: stripe.Int64(5000)}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ok.CustomUnitAmount.Preset).To(Equal(int64(500)))
+		})
+	})
+
+	It("refuses a coupon duration Stripe does not have", func() {
+		_, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("weekly")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "duration")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid duration: must be one of forever, once, or repeating"))
+		Expect(countOf("coupon")).To(BeZero())
+	})
+
+	It("refuses a shipping rate in a currency Stripe does not support", func() {
+		_, err := sc.V1ShippingRates.Create(Ctx, &stripe.ShippingRateCreateParams{DisplayName: stripe.String("Ground"),
+			FixedAmount: &stripe.ShippingRateCreateFixedAmountParams{Amount: stripe.Int64(500), Currency: stripe.String("zzz")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "fixed_amount[currency]")
+		Expect(StripeErr(err).Msg).To(HavePrefix("Invalid currency: zzz."))
+		Expect(countOf("shipping_rate")).To(BeZero())
+	})
+
+	It("refuses a tax rate jurisdiction or display name over 50 characters, in Stripe's words", func() {
+		long := strings.Repeat("J", 51)
+		_, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Inclusive: stripe.Bool(false),
+			Percentage: stripe.Float64(20), Jurisdiction: stripe.String(long)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "jurisdiction")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: JJJJ...JJJJ; must be at most 50 characters"))
+
+		_, err = sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String(long), Inclusive: stripe.Bool(false),
+			Percentage: stripe.Float64(20)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "display_name")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: JJJJ...JJJJ; must be at most 50 characters"))
+		Expect(countOf("tax_rate")).To(BeZero())
+	})
+})
