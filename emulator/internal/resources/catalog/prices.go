@@ -41,7 +41,8 @@ func PriceRoutes() []api.Route {
 			Enum("billing_scheme", "per_unit", "tiered").Enum("tiers_mode", "graduated", "volume").
 			Enum("transform_quantity.round", "up", "down").Enum("tax_behavior", taxBehaviors...).
 			Enum("recurring.usage_type", "licensed", "metered"), createPrice),
-		api.GET("/v1/prices", params.FromStruct(stripe.PriceListParams{}), listPrices),
+		api.GET("/v1/prices", params.FromStruct(stripe.PriceListParams{}).Enum("type", "one_time", "recurring").
+			Enum("recurring.interval", "day", "week", "month", "year").Enum("recurring.usage_type", "licensed", "metered"), listPrices),
 		api.GET("/v1/prices/search", params.FromStruct(stripe.PriceSearchParams{}).Require("query"), searchPrices),
 		api.GET("/v1/prices/{id}", params.FromStruct(stripe.PriceRetrieveParams{}), retrievePrice),
 		api.POST("/v1/prices/{id}", params.FromStruct(stripe.PriceUpdateParams{}).Enum("tax_behavior", taxBehaviors...), updatePrice),
