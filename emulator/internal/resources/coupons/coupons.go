@@ -15,6 +15,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	stripecurrency "github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -86,12 +87,18 @@ func createCoupon(c *api.Call) (any, error) {
 	if hasAmount && currency == "" {
 		return nil, apierr.InvalidRequest("You must pass currency when passing amount_off").WithParam("currency")
 	}
+	if currency != "" && !stripecurrency.Supported(strings.ToLower(currency)) {
+		return nil, stripecurrency.Invalid(currency, "currency")
+	}
 	duration, _ := c.Params.Str("duration")
 	if duration == "" {
 		duration = "once"
 	}
 	months, hasMonths := c.Params.Int("duration_in_months")
-	if duration == "repeating" && (!hasMonths || months < 1) {
+	if hasMonths && months < 1 {
+		return nil, apierr.InvalidRequest("Invalid duration_in_months: must be at least 1").WithParam("duration_in_months")
+	}
+	if duration == "repeating" && !hasMonths {
 		return nil, apierr.InvalidRequest("You must pass duration_in_months when duration is repeating").WithParam("duration_in_months")
 	}
 	if duration != "repeating" && hasMonths {
@@ -178,8 +185,11 @@ func discounted(c *api.Call, id string) bool {
 const maxName = 40
 
 // copyName sets the coupon's name from the request, held to Stripe's
-// limit.
+// limit; Stripe's spec does not let it be emptied.
 func copyName(c *api.Call, o store.Obj) error {
+	if c.Params.Unset("name") {
+		return apierr.InvalidEmpty("name")
+	}
 	if name, _ := c.Params.Str("name"); utf8.RuneCountInString(name) > maxName {
 		return apierr.TooLong("name", name, maxName)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	stripecurrency "github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -64,11 +65,18 @@ func createPromotionCode(c *api.Call) (any, error) {
 		if v, ok := r.Bool("first_time_transaction"); ok {
 			rest["first_time_transaction"] = v
 		}
-		if n, ok := r.Int("minimum_amount"); ok {
-			cur, _ := r.Str("minimum_amount_currency")
-			if cur == "" {
-				return nil, apierr.MissingParam("restrictions[minimum_amount_currency]")
-			}
+		n, hasMin := r.Int("minimum_amount")
+		cur, _ := r.Str("minimum_amount_currency")
+		switch {
+		case hasMin && n < 0:
+			return nil, apierr.InvalidRequest("Invalid non-negative integer: %d", n).WithParam("restrictions[minimum_amount]").WithCode("parameter_invalid_integer")
+		case hasMin && cur == "":
+			return nil, apierr.MissingParam("restrictions[minimum_amount_currency]")
+		case !hasMin && cur != "":
+			return nil, apierr.MissingParam("restrictions[minimum_amount]")
+		case cur != "" && !stripecurrency.Supported(strings.ToLower(cur)):
+			return nil, stripecurrency.Invalid(cur, "restrictions[minimum_amount_currency]")
+		case hasMin:
 			rest["minimum_amount"], rest["minimum_amount_currency"] = n, strings.ToLower(cur)
 		}
 		if r.Has("currency_options") {
