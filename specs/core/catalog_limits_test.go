@@ -181,13 +181,63 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(ok.CustomUnitAmount.Preset).To(Equal(int64(500)))
 		})
+
+		It("refuses list filters Stripe does not have", func() {
+			for _, p := range []*stripe.PriceListParams{
+				{Type: stripe.String("subscription")},
+				{Recurring: &stripe.PriceListRecurringParams{Interval: stripe.String("fortnight")}},
+				{Recurring: &stripe.PriceListRecurringParams{UsageType: stripe.String("prepaid")}},
+			} {
+				var listErr error
+				for _, err := range sc.V1Prices.List(Ctx, p) {
+					listErr = err
+					break
+				}
+				ExpectStripeError(listErr, 400, "invalid_request_error", "", StripeErr(listErr).Param)
+				Expect(StripeErr(listErr).Msg).To(HavePrefix("Invalid "))
+			}
+		})
 	})
 
-	It("refuses a coupon duration Stripe does not have", func() {
+	It("refuses a coupon duration, currency or duration_in_months Stripe does not have, or an emptied name", func() {
 		_, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("weekly")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "duration")
 		Expect(StripeErr(err).Msg).To(Equal("Invalid duration: must be one of forever, once, or repeating"))
+
+		_, err = sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{AmountOff: stripe.Int64(500), Currency: stripe.String("zzz")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
+		Expect(StripeErr(err).Msg).To(HavePrefix("Invalid currency: zzz."))
+
+		_, err = sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("repeating"), DurationInMonths: stripe.Int64(0)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "duration_in_months")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid duration_in_months: must be at least 1"))
 		Expect(countOf("coupon")).To(BeZero())
+
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Name: stripe.String("Spring")})
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.CouponUpdateParams{}
+		p.AddExtra("name", "")
+		_, err = sc.V1Coupons.Update(Ctx, coupon.ID, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_empty", "name")
+		again, err := sc.V1Coupons.Retrieve(Ctx, coupon.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Name).To(Equal("Spring"))
+	})
+
+	It("refuses a promotion code's minimum amount that is negative, in an unsupported currency, or without its amount", func() {
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
+		Expect(err).NotTo(HaveOccurred())
+		for param, r := range map[string]*stripe.PromotionCodeCreateRestrictionsParams{
+			"restrictions[minimum_amount]":          {MinimumAmount: stripe.Int64(-1), MinimumAmountCurrency: stripe.String("usd")},
+			"restrictions[minimum_amount_currency]": {MinimumAmount: stripe.Int64(1000), MinimumAmountCurrency: stripe.String("zzz")},
+		} {
+			_, err = sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(coupon.ID), Restrictions: r})
+			Expect(StripeErr(err).Param).To(Equal(param))
+		}
+		_, err = sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(coupon.ID),
+			Restrictions: &stripe.PromotionCodeCreateRestrictionsParams{MinimumAmountCurrency: stripe.String("usd")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "restrictions[minimum_amount]")
+		Expect(countOf("promotion_code")).To(BeZero())
 	})
 
 	It("refuses a shipping rate in a currency Stripe does not support", func() {
