@@ -174,6 +174,11 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
 				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true), Maximum: stripe.Int64(500), Preset: stripe.Int64(900)}})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "custom_unit_amount[preset]")
+
+			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				UnitAmount: stripe.Int64(500), CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "custom_unit_amount")
+			Expect(StripeErr(err).Msg).To(Equal("You may only specify one of these parameters: custom_unit_amount, unit_amount."))
 			Expect(countOf("price")).To(BeZero())
 
 			ok, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),

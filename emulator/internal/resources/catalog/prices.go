@@ -87,6 +87,14 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 	if err := checkScheme(p, name, tiered); err != nil {
 		return nil, err
 	}
+	if _, custom := p.Sent("custom_unit_amount"); custom && !tiered {
+		// A price has one amount: its own, or the one its customer names.
+		for _, f := range []string{"unit_amount", "unit_amount_decimal"} {
+			if p.Has(f) {
+				return nil, apierr.Exclusive(name("custom_unit_amount"), name(f))
+			}
+		}
+	}
 	switch amount, hasAmount := p.Int("unit_amount"); {
 	case tiered:
 		// Tiered prices carry their amounts in tiers.
