@@ -187,6 +187,24 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			Expect(ok.CustomUnitAmount.Preset).To(Equal(int64(500)))
 		})
 
+		It("refuses a currency option in the price's own currency in Stripe's words, before looking at amounts", func() {
+			_, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Tip jar"), DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{
+				Currency: stripe.String("usd"), CurrencyOptions: map[string]*stripe.ProductCreateDefaultPriceDataCurrencyOptionsParams{
+					"usd": {CustomUnitAmount: &stripe.ProductCreateDefaultPriceDataCurrencyOptionsCustomUnitAmountParams{Enabled: stripe.Bool(true)}}}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "default_price_data[currency_options][usd]")
+			Expect(StripeErr(err).Msg).To(Equal("You are specifying a currency option that matches the top-level currency for this price. " +
+				"Please remove this currency option and it will be added automatically on creation."))
+			Expect(countOf("product")).To(Equal(1), "only the product of the BeforeEach")
+
+			price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Prices.Update(Ctx, price.ID, &stripe.PriceUpdateParams{CurrencyOptions: map[string]*stripe.PriceUpdateCurrencyOptionsParams{
+				"usd": {UnitAmount: stripe.Int64(600)}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "currency_options[usd]")
+			Expect(StripeErr(err).Msg).To(Equal("You are specifying an update to a currency option that matches the top-level currency for this price. " +
+				"Please remove this currency option and update the top-level params instead."))
+		})
+
 		It("refuses list filters Stripe does not have", func() {
 			for _, p := range []*stripe.PriceListParams{
 				{Type: stripe.String("subscription")},

@@ -188,9 +188,30 @@ func UnitAmountDecimal(c *api.Call, price store.Obj, currency string) any {
 	return strOrNil(o.UnitAmountDecimal)
 }
 
+// Stripe's words for currency_options naming the price's own currency,
+// as a price is created and as it is updated (observed).
+const (
+	ownOptionCreated = "You are specifying a currency option that matches the top-level currency for this price. Please remove this currency option and it will be added automatically on creation."
+	ownOptionUpdated = "You are specifying an update to a currency option that matches the top-level currency for this price. Please remove this currency option and update the top-level params instead."
+)
+
+// checkOwnOption refuses currency_options (name turns a dotted path into
+// its full name) with an option in the price's own currency, with
+// message: Stripe looks at that before the price's amounts.
+func checkOwnOption(p params.Values, name func(string) string, currency, message string) error {
+	raw, _ := p.Sent("currency_options")
+	sent, _ := raw.(map[string]any)
+	for key := range sent {
+		if strings.ToLower(key) == currency {
+			return apierr.InvalidRequest("%s", message).WithParam(name("currency_options." + key))
+		}
+	}
+	return nil
+}
+
 // readOptions reads currency_options (create-style) for price, which
 // has its own fields set: each key a supported currency other than the
-// price's, each option priced the way the price is (tiers for a tiered
+// price's (checkOwnOption has made sure), each option priced the way the price is (tiers for a tiered
 // price, a customer-chosen amount for a customer-chosen price, a unit
 // amount otherwise). prev are the options the price has (an update),
 // whose tax behavior an option keeps unless sent. name turns a dotted
@@ -209,9 +230,6 @@ func readOptions(p params.Values, name func(string) string, price store.Obj, pre
 		at := func(f string) string { return name("currency_options." + key + "." + f) }
 		if !supportedCurrency(cur) {
 			return nil, invalidCurrency(key, name("currency_options."+key))
-		}
-		if cur == price["currency"] {
-			return nil, apierr.InvalidRequest("`currency_options` cannot include the price's own currency (%s): its amounts are the price's.", cur).WithParam(name("currency_options." + key))
 		}
 		if _, dup := out[cur]; dup {
 			return nil, apierr.InvalidRequest("The currency %s is given twice in `currency_options`.", cur).WithParam(name("currency_options." + key))
@@ -368,6 +386,9 @@ func updateOptions(c *api.Call, price store.Obj) (bool, error) {
 			return false, apierr.InvalidRequest("The currency options of this price cannot be removed: the subscription `%s` is billed in %s with it.", sub["id"], sub["currency"]).WithParam("currency_options")
 		}
 		return true, storeOptions(c, id, nil)
+	}
+	if err := checkOwnOption(c.Params, params.Namer(""), api.Str(price["currency"]), ownOptionUpdated); err != nil {
+		return false, err
 	}
 	sent, err := readOptions(c.Params, params.Namer(""), price, prev)
 	if err != nil {

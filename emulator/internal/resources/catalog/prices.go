@@ -65,6 +65,9 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 	if !supportedCurrency(strings.ToLower(currency)) {
 		return nil, invalidCurrency(currency, name("currency"))
 	}
+	if err := checkOwnOption(p, name, strings.ToLower(currency), ownOptionCreated); err != nil {
+		return nil, err
+	}
 	o := c.Object("price", c.NewID("price"), store.Obj{
 		"active": true, "billing_scheme": "per_unit", "currency": strings.ToLower(currency), "custom_unit_amount": nil,
 		"lookup_key": nil, "nickname": nil, "product": productID, "recurring": nil, "tax_behavior": "unspecified",
