@@ -1,6 +1,8 @@
 package billing_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -114,6 +116,52 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 			Discounts: []*stripe.SubscriptionCreateDiscountParams{{PromotionCode: stripe.String(first.ID)}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "discounts[0][promotion_code]")
 		Expect(StripeErr(err).Msg).To(Equal("This promotion code cannot be redeemed because the associated customer has prior transactions."))
+	})
+
+	It("shows its coupon as the coupon now is: renamed, redeemed to its limit, past its redeem_by", func() {
+		limited, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), MaxRedemptions: stripe.Int64(1),
+			Name: stripe.String("Spring")})
+		Expect(err).NotTo(HaveOccurred())
+		code, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(limited.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Coupons.Update(Ctx, limited.ID, &stripe.CouponUpdateParams{Name: stripe.String("Summer"), Metadata: map[string]string{"season": "summer"}})
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1PromotionCodes.Retrieve(Ctx, code.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Coupon.Name).To(Equal("Summer"))
+		Expect(got.Coupon.Metadata).To(Equal(map[string]string{"season": "summer"}))
+
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWithCard(sc, "spring@example.com", "pm_card_visa", "")
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:     []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(recurringPrice(sc, prod.ID, "month", 1000).ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{PromotionCode: stripe.String(code.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		got, err = sc.V1PromotionCodes.Retrieve(Ctx, code.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.TimesRedeemed).To(Equal(int64(1)))
+		Expect(got.Coupon.TimesRedeemed).To(Equal(int64(1)))
+		Expect(got.Coupon.Valid).To(BeFalse(), "its coupon has been redeemed as often as it may be")
+
+		_, err = sc.V1PromotionCodes.Update(Ctx, code.ID, &stripe.PromotionCodeUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PromotionCodes.Update(Ctx, code.ID, &stripe.PromotionCodeUpdateParams{Active: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "active")
+
+		dated, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), RedeemBy: stripe.Int64(emu.Clock().Now().Add(time.Hour).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		datedCode, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(dated.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(datedCode.Coupon.Valid).To(BeTrue())
+		emu.Clock().Advance(2 * time.Hour)
+		listed := 0
+		for p, err := range sc.V1PromotionCodes.List(Ctx, &stripe.PromotionCodeListParams{Coupon: stripe.String(dated.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(p.Coupon.Valid).To(BeFalse(), "past its coupon's redeem_by")
+			listed++
+		}
+		Expect(listed).To(Equal(1))
 	})
 
 	It("refuses a code with a minimum amount on a subscription update, where the amount may change", func() {

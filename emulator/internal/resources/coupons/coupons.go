@@ -254,7 +254,10 @@ func updateCoupon(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
-	return after, c.Save(before, after)
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	return after, syncCodes(c, after)
 }
 
 func deleteCoupon(c *api.Call) (any, error) {

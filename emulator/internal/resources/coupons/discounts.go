@@ -181,7 +181,10 @@ func countRedemption(c *api.Call, cp store.Obj) error {
 	if m := stored["max_redemptions"]; m != nil && api.Int(stored["times_redeemed"]) >= api.Int(m) {
 		stored["valid"] = false
 	}
-	return c.Put(stored)
+	if err := c.Put(stored); err != nil {
+		return err
+	}
+	return syncCodes(c, stored)
 }
 
 // Amount is what a discount takes off amount (in currency), for

@@ -124,7 +124,43 @@ func activeCode(c *api.Call, code, customer, except string) store.Obj {
 }
 
 func retrievePromotionCode(c *api.Call) (any, error) {
-	return c.Load("promotion_code", c.Var("id"), "id")
+	o, err := c.Load("promotion_code", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	return withCurrentValidity(c, o), nil
+}
+
+// syncCodes shows cp, as it now is, in every promotion code made from it:
+// Stripe's codes show their coupon's current name, metadata, redemptions
+// and validity. The codes themselves did not change, so no event.
+func syncCodes(c *api.Call, cp store.Obj) error {
+	var codes []store.Obj
+	c.Tx.EachIndexed(c.Account, "promotion_code", "coupon", api.Str(cp["id"]), func(p store.Obj) bool {
+		codes = append(codes, p)
+		return true
+	})
+	for _, p := range codes {
+		after := api.Clone(p)
+		after["coupon"] = api.Clone(cp)
+		if err := c.Put(after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withCurrentValidity is p showing its coupon invalid once the coupon's
+// redeem_by has passed, as the coupon itself then shows (a copy: p may be
+// the stored object).
+func withCurrentValidity(c *api.Call, p store.Obj) store.Obj {
+	cp := api.Obj(p["coupon"])
+	if at := cp["redeem_by"]; at == nil || api.Int(at) > c.Now || cp["valid"] == false {
+		return p
+	}
+	out := api.Clone(p)
+	refreshValidity(c, api.Obj(out["coupon"]))
+	return out
 }
 
 func updatePromotionCode(c *api.Call) (any, error) {
@@ -138,7 +174,7 @@ func updatePromotionCode(c *api.Call) (any, error) {
 			if other := activeCode(c, api.Str(before["code"]), api.Str(before["customer"]), api.Str(before["id"])); other != nil {
 				return nil, apierr.InvalidRequest("An active promotion code with `code: %s` already exists.", before["code"]).WithParam("active")
 			}
-			if !api.Bool(api.Obj(before["coupon"])["valid"]) {
+			if !api.Bool(api.Obj(withCurrentValidity(c, before)["coupon"])["valid"]) {
 				return nil, apierr.InvalidRequest("This promotion code's coupon is no longer valid, so it cannot be reactivated.").WithParam("active")
 			}
 		}
@@ -150,7 +186,10 @@ func updatePromotionCode(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
-	return after, c.Save(before, after)
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	return withCurrentValidity(c, after), nil
 }
 
 func listPromotionCodes(c *api.Call) (any, error) {
@@ -174,5 +213,9 @@ func listPromotionCodes(c *api.Call) (any, error) {
 	if active, ok := c.Params.Bool("active"); ok {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Bool(o["active"]) == active })
 	}
-	return c.Page("promotion_code", "/v1/promotion_codes", q), nil
+	page := c.Page("promotion_code", "/v1/promotion_codes", q)
+	for i, p := range page.Data {
+		page.Data[i] = withCurrentValidity(c, p)
+	}
+	return page, nil
 }
