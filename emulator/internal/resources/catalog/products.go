@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 
@@ -35,14 +36,16 @@ var productSearchFields = search.Fields{
 func ProductRoutes() []api.Route {
 	return []api.Route{
 		api.POST("/v1/products", params.FromStruct(stripe.ProductCreateParams{}).Require("name").
-			Enum("default_price_data.tax_behavior", taxBehaviors...), createProduct),
-		api.GET("/v1/products", params.FromStruct(stripe.ProductListParams{}), listProducts),
+			Enum("default_price_data.tax_behavior", taxBehaviors...).Enum("type", productTypes...), createProduct),
+		api.GET("/v1/products", params.FromStruct(stripe.ProductListParams{}).Enum("type", productTypes...), listProducts),
 		api.GET("/v1/products/search", params.FromStruct(stripe.ProductSearchParams{}).Require("query"), searchProducts),
 		api.GET("/v1/products/{id}", params.FromStruct(stripe.ProductRetrieveParams{}), retrieveProduct),
 		api.POST("/v1/products/{id}", params.FromStruct(stripe.ProductUpdateParams{}), updateProduct),
 		api.DELETE("/v1/products/{id}", params.FromStruct(stripe.ProductDeleteParams{}), deleteProduct),
 	}
 }
+
+var productTypes = []string{"good", "service"}
 
 var productFields = []string{"active", "description", "images", "marketing_features", "name", "package_dimensions", "shippable", "statement_descriptor", "tax_code", "unit_label", "url"}
 
@@ -66,6 +69,33 @@ func checkProduct(p params.Values, prefix string) error {
 		if v, ok := p.Sent(f); ok {
 			if list, _ := v.([]any); len(list) > limit {
 				return apierr.TooMany(name(f), limit)
+			}
+		}
+	}
+	if v, ok := p.Sent("images"); ok {
+		list, _ := v.([]any)
+		for i, url := range list {
+			if url == params.Unset {
+				return apierr.InvalidEmpty(name(fmt.Sprintf("images.%d", i)))
+			}
+		}
+	}
+	// Each feature is named, and package dimensions come whole (Stripe's
+	// spec requires every field of both).
+	for i, f := range p.Array("marketing_features") {
+		field := name(fmt.Sprintf("marketing_features.%d.name", i))
+		switch n, ok := f.Str("name"); {
+		case !ok:
+			return apierr.MissingParam(field)
+		case n == "":
+			return apierr.InvalidEmpty(field)
+		}
+	}
+	if v, _ := p.Sent("package_dimensions"); v != nil {
+		pd, whole := v.(map[string]any) // not whole: emptied, package_dimensions=
+		for _, f := range []string{"height", "length", "weight", "width"} {
+			if _, ok := pd[f]; whole && !ok {
+				return apierr.MissingParam(name("package_dimensions." + f))
 			}
 		}
 	}
@@ -273,6 +303,9 @@ func listProducts(c *api.Call) (any, error) {
 	}
 	if url, ok := c.Params.Str("url"); ok {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Str(o["url"]) == url })
+	}
+	if typ, ok := c.Params.Str("type"); ok && typ != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["type"] == typ })
 	}
 	return c.Page("product", "/v1/products", q), nil
 }
