@@ -73,6 +73,41 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			ExpectStripeError(err, 400, "invalid_request_error", "", "unit_label")
 		})
 
+		It("takes a type of good or service, whole package dimensions and named marketing features, and lists by type", func() {
+			_, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Box"), Type: stripe.String("bundle")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid type: must be one of good or service"))
+
+			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Box"),
+				PackageDimensions: &stripe.ProductCreatePackageDimensionsParams{Height: stripe.Float64(10), Length: stripe.Float64(20), Weight: stripe.Float64(5)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "package_dimensions[width]")
+
+			unnamed := &stripe.ProductCreateParams{Name: stripe.String("Box"),
+				MarketingFeatures: []*stripe.ProductCreateMarketingFeatureParams{{Name: stripe.String("Sturdy")}}}
+			unnamed.AddExtra("marketing_features[1][name]", "")
+			_, err = sc.V1Products.Create(Ctx, unnamed)
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_empty", "marketing_features[1][name]")
+
+			p := &stripe.ProductCreateParams{Name: stripe.String("Box")}
+			p.AddExtra("images[0]", "")
+			_, err = sc.V1Products.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_empty", "images[0]")
+			Expect(countOf("product")).To(BeZero())
+
+			box, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Box"), Type: stripe.String("good"),
+				PackageDimensions: &stripe.ProductCreatePackageDimensionsParams{Height: stripe.Float64(10), Length: stripe.Float64(20), Weight: stripe.Float64(5), Width: stripe.Float64(15)}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(box.PackageDimensions.Width).To(Equal(15.0))
+			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Support")})
+			Expect(err).NotTo(HaveOccurred())
+			var goods []string
+			for prod, err := range sc.V1Products.List(Ctx, &stripe.ProductListParams{Type: stripe.String("good")}) {
+				Expect(err).NotTo(HaveOccurred())
+				goods = append(goods, prod.ID)
+			}
+			Expect(goods).To(Equal([]string{box.ID}))
+		})
+
 		It("refuses to unset a name or statement descriptor, and unsets images and marketing features to empty lists", func() {
 			prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Poster"), StatementDescriptor: stripe.String("POSTER"),
 				Images:            []*string{stripe.String("https://example.com/poster.png")},
@@ -205,6 +240,13 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 				"Please remove this currency option and update the top-level params instead."))
 		})
 
+		It("refuses a lookup_key over 200 characters in Stripe's usual words", func() {
+			_, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				UnitAmount: stripe.Int64(100), LookupKey: stripe.String(strings.Repeat("k", 201))})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "lookup_key")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid string: kkkk...kkkk; must be at most 200 characters"))
+		})
+
 		It("refuses list filters Stripe does not have", func() {
 			for _, p := range []*stripe.PriceListParams{
 				{Type: stripe.String("subscription")},
@@ -234,6 +276,14 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 		_, err = sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("repeating"), DurationInMonths: stripe.Int64(0)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "duration_in_months")
 		Expect(StripeErr(err).Msg).To(Equal("Invalid duration_in_months: must be at least 1"))
+
+		gone, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Gone")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Products.Delete(Ctx, gone.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10),
+			AppliesTo: &stripe.CouponCreateAppliesToParams{Products: []*string{stripe.String(gone.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "applies_to[products]")
 		Expect(countOf("coupon")).To(BeZero())
 
 		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Name: stripe.String("Spring")})

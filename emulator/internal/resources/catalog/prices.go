@@ -3,6 +3,7 @@ package catalog
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -333,8 +334,8 @@ func claimLookupKey(c *api.Call, price store.Obj) error {
 	if !ok || key == "" {
 		return nil
 	}
-	if len(key) > 200 {
-		return apierr.InvalidRequest("Invalid lookup_key: must be at most 200 characters").WithParam("lookup_key")
+	if utf8.RuneCountInString(key) > 200 {
+		return apierr.TooLong("lookup_key", key, 200)
 	}
 	price["lookup_key"] = key
 	holders := c.Tx.List(c.Account, "price", store.Query{Index: "lookup_key", Value: key})

@@ -141,7 +141,7 @@ func createCoupon(c *api.Call) (any, error) {
 	}
 	if products := c.Params.Strings("applies_to.products"); len(products) > 0 {
 		for _, p := range products {
-			if !c.Tx.Exists(c.Account, "product", p) {
+			if prod, ok := c.Tx.Get(c.Account, "product", p); !ok || api.Bool(prod["deleted"]) {
 				return nil, apierr.NoSuchObject("product", p, "applies_to[products]")
 			}
 		}
