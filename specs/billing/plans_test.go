@@ -47,6 +47,37 @@ var _ = Describe("Plans", Label("billing", "plans"), func() {
 		return out
 	}
 
+	It("bills for up to three years at once, as a price or a plan, and renews a two-year subscription after two years", func() {
+		_, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(37)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "recurring[interval_count]")
+		_, err = sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{Currency: stripe.String("usd"), Interval: stripe.String("week"),
+			IntervalCount: stripe.Int64(157), Amount: stripe.Int64(100), ProductID: stripe.String(prod.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "interval_count")
+		plan, err := sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{Currency: stripe.String("usd"), Interval: stripe.String("year"),
+			IntervalCount: stripe.Int64(3), Amount: stripe.Int64(100), ProductID: stripe.String(prod.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(plan.IntervalCount).To(Equal(int64(3)))
+
+		biennial, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(20000),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(24)}})
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWithCard(sc, "biennial@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(biennial.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(Epoch.AddDate(2, 0, 0).Unix()))
+
+		emu.Clock().Set(Epoch.AddDate(2, 0, 0).Add(2 * time.Hour))
+		paid := 0
+		for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.AmountPaid).To(Equal(int64(20000)))
+			paid++
+		}
+		Expect(paid).To(Equal(2), "the first invoice and the renewal two years on")
+	})
+
 	It("creates a plan that is a recurring price, under its own id or a price_ one", func() {
 		plan, err := sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{
 			ID: stripe.String("gold-monthly"), Currency: stripe.String("USD"), Interval: stripe.String("month"),

@@ -336,8 +336,8 @@ func planRecurring(c *api.Call) (store.Obj, error) {
 	if n, ok := p.Int("interval_count"); ok {
 		count = n
 	}
-	if maxCount := intervals[interval]; count < 1 || count > maxCount {
-		return nil, apierr.InvalidRequest("Invalid interval_count: the maximum billing period is one year (%d %ss).", maxCount, interval).WithParam("interval_count")
+	if err := checkPeriod(interval, count, "interval_count"); err != nil {
+		return nil, err
 	}
 	usage := "licensed"
 	if u, _ := p.Str("usage_type"); u != "" {

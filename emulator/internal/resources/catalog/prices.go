@@ -52,7 +52,22 @@ func PriceRoutes() []api.Route {
 
 var taxBehaviors = []string{"exclusive", "inclusive", "unspecified"}
 
-var intervals = map[string]int64{"day": 365, "week": 52, "month": 12, "year": 1}
+// intervals are the most of each interval a price (or plan) may bill for
+// at once: three years, as stripe-go's interval_count doc says at the
+// pinned version ("3 years, 36 months, or 156 weeks"; days likewise).
+var intervals = map[string]int64{"day": 1095, "week": 156, "month": 36, "year": 3}
+
+// checkPeriod refuses an interval_count (param names it) below 1 or over
+// intervals' most for interval.
+func checkPeriod(interval string, count int64, param string) error {
+	switch {
+	case count < 1:
+		return apierr.InvalidRequest("Invalid %s: must be at least 1", param).WithParam(param)
+	case count > intervals[interval]:
+		return apierr.InvalidRequest("Invalid %s: the maximum billing period is three years (3 years, 36 months, or 156 weeks).", param).WithParam(param)
+	}
+	return nil
+}
 
 // buildPrice makes a price object from create-style parameters (a price
 // create, or a product's default_price_data). prefix names the parameter
@@ -144,16 +159,15 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 		if interval == "" {
 			return nil, apierr.MissingParam(name("recurring.interval"))
 		}
-		maxCount, known := intervals[interval]
-		if !known {
+		if _, known := intervals[interval]; !known {
 			return nil, apierr.InvalidRequest("Invalid recurring[interval]: must be one of day, week, month, or year").WithParam(name("recurring.interval"))
 		}
 		count := int64(1)
 		if n, ok := rec.Int("interval_count"); ok {
 			count = n
 		}
-		if count < 1 || count > maxCount {
-			return nil, apierr.InvalidRequest("Invalid recurring[interval_count]: the maximum billing period is one year (%d %ss).", maxCount, interval).WithParam(name("recurring.interval_count"))
+		if err := checkPeriod(interval, count, name("recurring.interval_count")); err != nil {
+			return nil, err
 		}
 		usage := "licensed"
 		if u, ok := rec.Str("usage_type"); ok && u != "" {
