@@ -164,6 +164,35 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 		Expect(listed).To(Equal(1))
 	})
 
+	It("reactivates a code only while it could still be redeemed", func() {
+		expiring, err := promotion(&stripe.PromotionCodeCreateParams{ExpiresAt: stripe.Int64(emu.Clock().Now().Add(time.Hour).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PromotionCodes.Update(Ctx, expiring.ID, &stripe.PromotionCodeUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(2 * time.Hour)
+		_, err = sc.V1PromotionCodes.Update(Ctx, expiring.ID, &stripe.PromotionCodeUpdateParams{Active: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "active")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("expired"))
+
+		once, err := promotion(&stripe.PromotionCodeCreateParams{MaxRedemptions: stripe.Int64(1)})
+		Expect(err).NotTo(HaveOccurred())
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWithCard(sc, "once@example.com", "pm_card_visa", "")
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:     []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(recurringPrice(sc, prod.ID, "month", 1000).ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{PromotionCode: stripe.String(once.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PromotionCodes.Update(Ctx, once.ID, &stripe.PromotionCodeUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PromotionCodes.Update(Ctx, once.ID, &stripe.PromotionCodeUpdateParams{Active: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "active")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("maximum number of times"))
+		got, err := sc.V1PromotionCodes.Retrieve(Ctx, once.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Active).To(BeFalse())
+	})
+
 	It("refuses a code with a minimum amount on a subscription update, where the amount may change", func() {
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
 		Expect(err).NotTo(HaveOccurred())

@@ -88,6 +88,14 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			_, err = sc.V1Products.Create(Ctx, unnamed)
 			ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_empty", "marketing_features[1][name]")
 
+			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Box"),
+				MarketingFeatures: []*stripe.ProductCreateMarketingFeatureParams{{Name: stripe.String(strings.Repeat("f", 81))}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "marketing_features[0][name]")
+
+			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Box"),
+				PackageDimensions: &stripe.ProductCreatePackageDimensionsParams{Height: stripe.Float64(10.125), Length: stripe.Float64(20), Weight: stripe.Float64(5), Width: stripe.Float64(15)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "package_dimensions[height]")
+
 			p := &stripe.ProductCreateParams{Name: stripe.String("Box")}
 			p.AddExtra("images[0]", "")
 			_, err = sc.V1Products.Create(Ctx, p)
@@ -98,6 +106,9 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 				PackageDimensions: &stripe.ProductCreatePackageDimensionsParams{Height: stripe.Float64(10), Length: stripe.Float64(20), Weight: stripe.Float64(5), Width: stripe.Float64(15)}})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(box.PackageDimensions.Width).To(Equal(15.0))
+			_, err = sc.V1Products.Update(Ctx, box.ID, &stripe.ProductUpdateParams{
+				PackageDimensions: &stripe.ProductUpdatePackageDimensionsParams{Height: stripe.Float64(10.25), Length: stripe.Float64(20), Weight: stripe.Float64(5), Width: stripe.Float64(15)}})
+			Expect(err).NotTo(HaveOccurred(), "two decimal places are fine")
 			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Support")})
 			Expect(err).NotTo(HaveOccurred())
 			var goods []string
@@ -252,6 +263,7 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 				{Type: stripe.String("subscription")},
 				{Recurring: &stripe.PriceListRecurringParams{Interval: stripe.String("fortnight")}},
 				{Recurring: &stripe.PriceListRecurringParams{UsageType: stripe.String("prepaid")}},
+				{LookupKeys: stripe.StringSlice([]string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"})},
 			} {
 				var listErr error
 				for _, err := range sc.V1Prices.List(Ctx, p) {
@@ -259,7 +271,7 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 					break
 				}
 				ExpectStripeError(listErr, 400, "invalid_request_error", "", StripeErr(listErr).Param)
-				Expect(StripeErr(listErr).Msg).To(HavePrefix("Invalid "))
+				Expect(StripeErr(listErr).Msg).To(Or(HavePrefix("Invalid "), Equal("Array lookup_keys exceeded maximum 10 allowed elements.")))
 			}
 		})
 	})

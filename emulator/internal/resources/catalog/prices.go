@@ -447,7 +447,9 @@ func listPrices(c *api.Call) (any, error) {
 	if typ, ok := c.Params.Str("type"); ok && typ != "" {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["type"] == typ })
 	}
-	if keys := c.Params.Strings("lookup_keys"); len(keys) > 0 {
+	if keys := c.Params.Strings("lookup_keys"); len(keys) > 10 {
+		return nil, apierr.TooMany("lookup_keys", 10)
+	} else if len(keys) > 0 {
 		want := map[string]bool{}
 		for _, k := range keys {
 			want[k] = true

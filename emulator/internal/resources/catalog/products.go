@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -89,13 +90,21 @@ func checkProduct(p params.Values, prefix string) error {
 			return apierr.MissingParam(field)
 		case n == "":
 			return apierr.InvalidEmpty(field)
+		case utf8.RuneCountInString(n) > 80:
+			return apierr.TooLong(field, n, 80)
 		}
 	}
 	if v, _ := p.Sent("package_dimensions"); v != nil {
 		pd, whole := v.(map[string]any) // not whole: emptied, package_dimensions=
 		for _, f := range []string{"height", "length", "weight", "width"} {
-			if _, ok := pd[f]; whole && !ok {
+			v, ok := pd[f]
+			if whole && !ok {
 				return apierr.MissingParam(name("package_dimensions." + f))
+			}
+			// "Maximum precision is 2 decimal places."
+			if d, _ := v.(float64); decimalPlaces(d) > 2 {
+				field := name("package_dimensions." + f)
+				return apierr.InvalidRequest("Invalid %s: must have at most 2 decimal places", field).WithParam(field)
 			}
 		}
 	}

@@ -127,10 +127,16 @@ func checkDecimal(d float64, param string) error {
 	if d < 0 {
 		return apierr.InvalidRequest("Invalid %s: must be at least 0.", param).WithParam(param)
 	}
-	if _, frac, _ := strings.Cut(strconv.FormatFloat(d, 'f', -1, 64), "."); len(frac) > 12 {
+	if decimalPlaces(d) > 12 {
 		return apierr.InvalidRequest("Invalid %s: must have at most 12 decimal places.", param).WithParam(param)
 	}
 	return nil
+}
+
+// decimalPlaces is how many decimal places d is written with.
+func decimalPlaces(d float64) int {
+	_, frac, _ := strings.Cut(strconv.FormatFloat(d, 'f', -1, 64), ".")
+	return len(frac)
 }
 
 // storeTiers keeps a new price's tiers.

@@ -174,8 +174,15 @@ func updatePromotionCode(c *api.Call) (any, error) {
 			if other := activeCode(c, api.Str(before["code"]), api.Str(before["customer"]), api.Str(before["id"])); other != nil {
 				return nil, apierr.InvalidRequest("An active promotion code with `code: %s` already exists.", before["code"]).WithParam("active")
 			}
-			if !api.Bool(api.Obj(withCurrentValidity(c, before)["coupon"])["valid"]) {
+			// Stripe: only while the coupon is valid and the code otherwise
+			// redeemable.
+			switch {
+			case !api.Bool(api.Obj(withCurrentValidity(c, before)["coupon"])["valid"]):
 				return nil, apierr.InvalidRequest("This promotion code's coupon is no longer valid, so it cannot be reactivated.").WithParam("active")
+			case before["expires_at"] != nil && api.Int(before["expires_at"]) <= c.Now:
+				return nil, apierr.InvalidRequest("This promotion code has expired, so it cannot be reactivated.").WithParam("active")
+			case before["max_redemptions"] != nil && api.Int(before["times_redeemed"]) >= api.Int(before["max_redemptions"]):
+				return nil, apierr.InvalidRequest("This promotion code has been redeemed the maximum number of times, so it cannot be reactivated.").WithParam("active")
 			}
 		}
 		after["active"] = v
