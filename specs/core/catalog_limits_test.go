@@ -233,6 +233,33 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			Expect(ok.CustomUnitAmount.Preset).To(Equal(int64(500)))
 		})
 
+		It("refuses to bill a price whose customer chooses the amount, rather than bill it as 0", func() {
+			chosen, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true), Preset: stripe.Int64(500)}})
+			Expect(err).NotTo(HaveOccurred())
+			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("tipper@example.com")})
+			Expect(err).NotTo(HaveOccurred())
+
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+				Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(chosen.ID)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "pricing[price]")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
+
+			_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://example.com"),
+				LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(chosen.ID), Quantity: stripe.Int64(1)}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][price]")
+
+			_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+				LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(chosen.ID), Quantity: stripe.Int64(1)}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][price]")
+
+			_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+				LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(chosen.ID)}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][price]")
+
+			Expect(countOf("invoiceitem") + countOf("checkout.session") + countOf("payment_link") + countOf("quote")).To(BeZero())
+		})
+
 		It("refuses a currency option in the price's own currency in Stripe's words, before looking at amounts", func() {
 			_, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Tip jar"), DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{
 				Currency: stripe.String("usd"), CurrencyOptions: map[string]*stripe.ProductCreateDefaultPriceDataCurrencyOptionsParams{

@@ -144,8 +144,13 @@ func BillingCurrency(c *api.Call, requested, customer string, prices []store.Obj
 }
 
 // CheckCurrency refuses, as Stripe does, a price used in a currency it
-// has no option for (param names where the price was given).
+// has no option for (param names where the price was given). Every place
+// that bills a price asks it first, so it refuses a customer-chosen
+// price there too (CheckChosenAmount).
 func CheckCurrency(c *api.Call, price store.Obj, currency, param string) error {
+	if err := CheckChosenAmount(price, param); err != nil {
+		return err
+	}
 	if Supports(c, price, currency) {
 		return nil
 	}
@@ -155,6 +160,17 @@ func CheckCurrency(c *api.Call, price store.Obj, currency, param string) error {
 	}
 	slices.Sort(all)
 	return apierr.InvalidRequest("The price specified supports currencies of `%s` which doesn't include the expected currency of `%s`.", strings.Join(all, ", "), currency).WithParam(param)
+}
+
+// CheckChosenAmount refuses, as not emulated, billing a price whose amount
+// its customer chooses (custom_unit_amount, which Stripe's Checkout and
+// Payment Links ask the customer for): the emulator takes no such amount,
+// and billing the price as 0 would be a wrong answer.
+func CheckChosenAmount(price store.Obj, param string) error {
+	if price["custom_unit_amount"] == nil {
+		return nil
+	}
+	return apierr.InvalidRequest("stripe-emu does not emulate billing a price with `custom_unit_amount` (an amount the customer chooses), so it refused the request rather than bill it as 0. Use a price with a `unit_amount`.").WithParam(param)
 }
 
 // UnitAmount is what one unit of a per-unit price costs in currency, in

@@ -214,6 +214,9 @@ func checkLinkPrices(items []linkItem) error {
 	oneTime, recurring := -1, -1
 	for i, it := range items {
 		price := api.Obj(it.Item["price"])
+		if err := catalog.CheckChosenAmount(price, fmt.Sprintf("line_items[%d][price]", i)); err != nil {
+			return err
+		}
 		if price["type"] != "recurring" {
 			oneTime = i
 			continue

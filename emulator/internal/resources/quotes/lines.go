@@ -120,6 +120,9 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 		if !api.Bool(p["active"]) {
 			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(prefix + "[price]")
 		}
+		if err := catalog.CheckChosenAmount(p, prefix+"[price]"); err != nil {
+			return nil, err
+		}
 		price = p
 	} else {
 		pd, ok := li.Obj("price_data")
