@@ -278,6 +278,20 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 				"Please remove this currency option and update the top-level params instead."))
 		})
 
+		It("names every parameter a price update does not take, as Stripe does", func() {
+			price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100)})
+			Expect(err).NotTo(HaveOccurred())
+			p := &stripe.PriceUpdateParams{Nickname: stripe.String("Tea")}
+			p.AddExtra("unit_amount", "120")
+			p.AddExtra("currency", "eur")
+			_, err = sc.V1Prices.Update(Ctx, price.ID, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_unknown", "currency")
+			Expect(StripeErr(err).Msg).To(Equal("Received unknown parameters: currency, unit_amount"))
+			again, err := sc.V1Prices.Retrieve(Ctx, price.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.Nickname).To(BeEmpty())
+		})
+
 		It("refuses a lookup_key over 200 characters in Stripe's usual words", func() {
 			_, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
 				UnitAmount: stripe.Int64(100), LookupKey: stripe.String(strings.Repeat("k", 201))})

@@ -68,9 +68,14 @@ func NoSuchObject(kind, id, param string) *Error {
 	return e.WithCode("resource_missing")
 }
 
-// UnknownParam is the 400 for a parameter the endpoint does not take.
-func UnknownParam(name string) *Error {
-	return InvalidRequest("Received unknown parameter: %s", name).WithCode("parameter_unknown").WithParam(name)
+// UnknownParam is the 400 for parameters the endpoint does not take, named
+// in the order given: several are "Received unknown parameters: currency,
+// unit_amount", param the first (observed).
+func UnknownParam(names ...string) *Error {
+	if len(names) > 1 {
+		return InvalidRequest("Received unknown parameters: %s", strings.Join(names, ", ")).WithCode("parameter_unknown").WithParam(names[0])
+	}
+	return InvalidRequest("Received unknown parameter: %s", names[0]).WithCode("parameter_unknown").WithParam(names[0])
 }
 
 // MissingParam is the 400 for a required parameter left out.

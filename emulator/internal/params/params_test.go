@@ -94,6 +94,7 @@ func TestErrors(t *testing.T) {
 	cases := []struct{ body, param, msg string }{
 		{"favourite=x", "favourite", "Received unknown parameter: favourite"},
 		{"address[planet]=mars", "address[planet]", "Received unknown parameter: address[planet]"},
+		{"unit_amount=6&currency=eur&balance=lots", "currency", "Received unknown parameters: currency, unit_amount"},
 		{"balance=lots", "balance", "Invalid integer: lots"},
 		{"validate=maybe", "validate", "Invalid boolean: maybe"},
 		{"address=x", "address", "Invalid object"},

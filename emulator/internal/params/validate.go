@@ -55,12 +55,19 @@ func sortedKeys(m map[string]any) []string {
 }
 
 func validateObject(s *Schema, raw map[string]any, prefix string) (map[string]any, *apierr.Error) {
-	out := make(map[string]any, len(raw))
-	for _, k := range sortedKeys(raw) {
-		sub, ok := s.Fields[k]
-		if !ok {
-			return nil, apierr.UnknownParam(join(prefix, k))
+	keys := sortedKeys(raw)
+	var unknown []string
+	for _, k := range keys {
+		if _, ok := s.Fields[k]; !ok {
+			unknown = append(unknown, join(prefix, k))
 		}
+	}
+	if len(unknown) > 0 {
+		return nil, apierr.UnknownParam(unknown...)
+	}
+	out := make(map[string]any, len(raw))
+	for _, k := range keys {
+		sub := s.Fields[k]
 		v, err := validateValue(sub, raw[k], join(prefix, k))
 		if err != nil {
 			return nil, err
