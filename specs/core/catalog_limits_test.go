@@ -119,13 +119,13 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			Expect(goods).To(Equal([]string{box.ID}))
 		})
 
-		It("refuses to unset a name or statement descriptor, and unsets images and marketing features to empty lists", func() {
+		It("refuses to unset a name, statement descriptor, active or shippable, and unsets images and marketing features to empty lists", func() {
 			prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Poster"), StatementDescriptor: stripe.String("POSTER"),
 				Images:            []*string{stripe.String("https://example.com/poster.png")},
 				MarketingFeatures: []*stripe.ProductCreateMarketingFeatureParams{{Name: stripe.String("Framed")}}})
 			Expect(err).NotTo(HaveOccurred())
 
-			for _, field := range []string{"name", "statement_descriptor"} {
+			for _, field := range []string{"name", "statement_descriptor", "active", "shippable"} {
 				p := &stripe.ProductUpdateParams{}
 				p.AddExtra(field, "")
 				_, err = sc.V1Products.Update(Ctx, prod.ID, p)
@@ -135,6 +135,7 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(again.Name).To(Equal("Poster"))
 			Expect(again.StatementDescriptor).To(Equal("POSTER"))
+			Expect(again.Active).To(BeTrue())
 
 			// stripe-go sends an empty slice set on purpose as `images=`.
 			cleared, err := sc.V1Products.Update(Ctx, prod.ID, &stripe.ProductUpdateParams{

@@ -61,6 +61,12 @@ var productLengths = []api.MaxLength{{Path: "statement_descriptor", Limit: 22}, 
 // prefix names the parameters in errors ("" for a product's own).
 func checkProduct(p params.Values, prefix string) error {
 	name := params.Namer(prefix)
+	// Stripe's spec lets none of these be emptied (it does the others).
+	for _, f := range []string{"active", "name", "shippable", "statement_descriptor"} {
+		if p.Unset(f) {
+			return apierr.InvalidEmpty(name(f))
+		}
+	}
 	for _, l := range productLengths {
 		if s, _ := p.Str(l.Path); len([]rune(s)) > l.Limit {
 			return apierr.TooLong(name(l.Path), s, l.Limit)
@@ -228,12 +234,6 @@ func updateProduct(c *api.Call) (any, error) {
 	}
 	if err := checkProduct(c.Params, ""); err != nil {
 		return nil, err
-	}
-	// Stripe's spec lets neither be emptied (it does the other strings).
-	for _, f := range []string{"name", "statement_descriptor"} {
-		if c.Params.Unset(f) {
-			return nil, apierr.InvalidEmpty(f)
-		}
 	}
 	after := api.Clone(before)
 	c.Copy(after, productFields...)
