@@ -279,6 +279,22 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 				"Please remove this currency option and update the top-level params instead."))
 		})
 
+		It("refuses an emptied flag instead of ignoring it", func() {
+			price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100)})
+			Expect(err).NotTo(HaveOccurred())
+			p := &stripe.PriceUpdateParams{}
+			p.AddExtra("active", "")
+			_, err = sc.V1Prices.Update(Ctx, price.ID, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_empty", "active")
+
+			rate, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Inclusive: stripe.Bool(false), Percentage: stripe.Float64(20)})
+			Expect(err).NotTo(HaveOccurred())
+			tp := &stripe.TaxRateUpdateParams{}
+			tp.AddExtra("active", "")
+			_, err = sc.V1TaxRates.Update(Ctx, rate.ID, tp)
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_empty", "active")
+		})
+
 		It("names every parameter a price update does not take, as Stripe does", func() {
 			price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100)})
 			Expect(err).NotTo(HaveOccurred())

@@ -97,6 +97,7 @@ func TestErrors(t *testing.T) {
 		{"unit_amount=6&currency=eur&balance=lots", "currency", "Received unknown parameters: currency, unit_amount"},
 		{"balance=lots", "balance", "Invalid integer: lots"},
 		{"validate=maybe", "validate", "Invalid boolean: maybe"},
+		{"validate=", "validate", "You passed an empty string for 'validate'."},
 		{"address=x", "address", "Invalid object"},
 		{"metadata=x", "metadata", "Invalid hash"},
 		{"preferred_locales=x", "preferred_locales", "Invalid array"},

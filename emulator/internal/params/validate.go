@@ -79,6 +79,11 @@ func validateObject(s *Schema, raw map[string]any, prefix string) (map[string]an
 
 func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 	if str, ok := raw.(string); ok && str == "" {
+		if s.Kind == KindBoolean {
+			// A flag has no empty value to go back to: Stripe refuses
+			// active= as it does a required string sent empty.
+			return nil, apierr.InvalidEmpty(name)
+		}
 		return Unset, nil
 	}
 	switch s.Kind {
