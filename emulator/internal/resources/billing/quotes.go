@@ -106,19 +106,15 @@ func pricedAt(c *api.Call, price store.Obj, qty int64, currency string) priced {
 	return pr
 }
 
-// SubscriptionFromQuote creates the subscription accepting a quote with
-// recurring lines makes, as POST /v1/subscriptions would: the recurring
-// lines are its items, the one-time lines go on its first invoice
-// (add_invoice_items), with the quote's discounts, default tax rates,
-// collection method and subscription_data. A customer with a payment
-// method is charged at once; without one the subscription waits,
-// incomplete, on its open first invoice (default_incomplete), as a quote
-// accepted before the customer gave a card does.
-func SubscriptionFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
+// billing is what a subscription and a schedule phase made from the quote
+// both take: its recurring lines as items, its one-time lines on the
+// first invoice, its currency (rather than the customer's a price may also
+// have), collection method, default tax rates, automatic tax and
+// discounts.
+func (t QuoteTerms) billing() map[string]any {
 	items, oneOff := t.entries()
-	p := map[string]any{"customer": t.Customer, "items": items, "collection_method": t.CollectionMethod}
+	p := map[string]any{"items": items, "collection_method": t.CollectionMethod}
 	if t.Currency != "" {
-		// The quote's, rather than the customer's a price may also have.
 		p["currency"] = t.Currency
 	}
 	if len(oneOff) > 0 {
@@ -137,6 +133,20 @@ func SubscriptionFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 		}
 		p["discounts"] = ds
 	}
+	return p
+}
+
+// SubscriptionFromQuote creates the subscription accepting a quote with
+// recurring lines makes, as POST /v1/subscriptions would: the recurring
+// lines are its items, the one-time lines go on its first invoice
+// (add_invoice_items), with the quote's discounts, default tax rates,
+// collection method and subscription_data. A customer with a payment
+// method is charged at once; without one the subscription waits,
+// incomplete, on its open first invoice (default_incomplete), as a quote
+// accepted before the customer gave a card does.
+func SubscriptionFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
+	p := t.billing()
+	p["customer"] = t.Customer
 	if t.CollectionMethod == "send_invoice" {
 		p["days_until_due"] = t.DaysUntilDue
 	} else if payments.DefaultPaymentMethod(c, t.Customer) == "" {
@@ -185,27 +195,7 @@ func (t QuoteTerms) entries() (items, oneOff []any) {
 // schedule starts even if inactive, as the inline ones its price_data
 // made are.
 func ScheduleFromQuote(c *api.Call, t QuoteTerms, start int64) (store.Obj, error) {
-	items, oneOff := t.entries()
-	phase := map[string]any{"items": items, "collection_method": t.CollectionMethod}
-	if t.Currency != "" {
-		phase["currency"] = t.Currency
-	}
-	if len(oneOff) > 0 {
-		phase["add_invoice_items"] = oneOff
-	}
-	if len(t.DefaultTaxRates) > 0 {
-		phase["default_tax_rates"] = api.Anys(t.DefaultTaxRates)
-	}
-	if t.AutomaticTax {
-		phase["automatic_tax"] = map[string]any{"enabled": true}
-	}
-	if len(t.Discounts) > 0 {
-		var ds []any
-		for _, id := range t.Discounts {
-			ds = append(ds, map[string]any{"discount": id})
-		}
-		phase["discounts"] = ds
-	}
+	phase := t.billing()
 	if t.CollectionMethod == "send_invoice" {
 		phase["invoice_settings"] = map[string]any{"days_until_due": t.DaysUntilDue}
 	}
