@@ -801,15 +801,22 @@ func actionRefused(c *api.Call, before, pi, pm store.Obj) (any, error) {
 		"If you'd like to add this payment method to your integration, we recommend that you first upgrade your integration to handle actions.").
 		WithCode("payment_intent_action_required")
 	e.PaymentMethod = pm
-	pi["status"] = RequiresPaymentMethod
-	pi["last_payment_error"] = lastPaymentError(e, pm)
-	pi["payment_method"] = nil
-	pi["next_action"] = nil
-	if err := saveIntentEmitting(c, before, pi, "payment_intent.payment_failed"); err != nil {
+	if err := failAttempt(c, before, pi, pm, e); err != nil {
 		return nil, err
 	}
 	e.PaymentIntent = pi
 	return nil, api.Keep(e)
+}
+
+// failAttempt ends an attempt to pay with pm in e: the intent needs a new
+// payment method, shows e as its last_payment_error and says
+// payment_intent.payment_failed.
+func failAttempt(c *api.Call, before, pi, pm store.Obj, e *apierr.Error) error {
+	pi["status"] = RequiresPaymentMethod
+	pi["last_payment_error"] = lastPaymentError(e, pm)
+	pi["payment_method"] = nil
+	pi["next_action"] = nil
+	return saveIntentEmitting(c, before, pi, "payment_intent.payment_failed")
 }
 
 func nextAction(c *api.Call, pi store.Obj, returnURL string) store.Obj {

@@ -239,11 +239,7 @@ func failIntentMicrodeposits(c *api.Call, before, pi, pm store.Obj, e *apierr.Er
 	id := api.Str(pi["id"])
 	forgetMicrodeposits(c, intentMicrodepositKey(c.Account, id), id)
 	e.PaymentMethod = pm
-	pi["status"] = RequiresPaymentMethod
-	pi["last_payment_error"] = lastPaymentError(e, pm)
-	pi["payment_method"] = nil
-	pi["next_action"] = nil
-	if err := saveIntentEmitting(c, before, pi, "payment_intent.payment_failed"); err != nil {
+	if err := failAttempt(c, before, pi, pm, e); err != nil {
 		return nil, err
 	}
 	e.PaymentIntent = pi

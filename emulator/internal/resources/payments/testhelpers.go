@@ -35,10 +35,7 @@ func authenticateIntent(c *api.Call) (any, error) {
 	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
 	if outcome, _ := c.Params.Str("outcome"); outcome == "fail" {
 		e := apierr.InvalidRequest("The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.").WithCode("payment_intent_authentication_failure")
-		pi["status"] = RequiresPaymentMethod
-		pi["last_payment_error"] = lastPaymentError(e, pm)
-		pi["payment_method"] = nil
-		if err := saveIntentEmitting(c, before, pi, "payment_intent.payment_failed"); err != nil {
+		if err := failAttempt(c, before, pi, pm, e); err != nil {
 			return nil, err
 		}
 		return pi, nil
