@@ -150,6 +150,23 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 	return out, nil
 }
 
+// inlinePriceOf reads the product and currency every price_data (named
+// param in errors) must give, the product one of the account's.
+func inlinePriceOf(c *api.Call, pd params.Values, param string) (product, currency string, err error) {
+	// Both are required by Stripe's schema (stripe-go cannot say so).
+	for _, f := range []string{"product", "currency"} {
+		if v, _ := pd.Str(f); v == "" {
+			return "", "", apierr.MissingParam(param + "[" + f + "]")
+		}
+	}
+	product, _ = pd.Str("product")
+	if !c.Tx.Exists(c.Account, "product", product) {
+		return "", "", apierr.NoSuchObject("product", product, param+"[product]")
+	}
+	currency, _ = pd.Str("currency")
+	return product, currency, nil
+}
+
 // inlineOneTimePrice makes the archived one-time price a price_data
 // (product, currency, unit_amount or unit_amount_decimal, tax_behavior)
 // describes, as Stripe does for invoice items and invoice lines; param
@@ -159,16 +176,10 @@ func inlineOneTimePrice(c *api.Call, pd params.Values, param string) (store.Obj,
 		// Invoice lines may describe the product inline too.
 		return nil, api.NotEmulated(param+"[product_data]", c.Endpoint)
 	}
-	for _, f := range []string{"product", "currency"} {
-		if v, _ := pd.Str(f); v == "" {
-			return nil, apierr.MissingParam(param + "[" + f + "]")
-		}
+	prod, cur, err := inlinePriceOf(c, pd, param)
+	if err != nil {
+		return nil, err
 	}
-	prod, _ := pd.Str("product")
-	if !c.Tx.Exists(c.Account, "product", prod) {
-		return nil, apierr.NoSuchObject("product", prod, param+"[product]")
-	}
-	cur, _ := pd.Str("currency")
 	cur = strings.ToLower(cur)
 	amount, hasAmount := pd.Int("unit_amount")
 	dec, hasDecimal := pd.Float("unit_amount_decimal")

@@ -185,17 +185,10 @@ func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) 
 	if !ok {
 		return nil, apierr.MissingParam(prefix + "[price]")
 	}
-	// Both are required by Stripe's schema (stripe-go cannot say so).
-	for _, f := range []string{"product", "currency"} {
-		if v, _ := pd.Str(f); v == "" {
-			return nil, apierr.MissingParam(prefix + "[price_data][" + f + "]")
-		}
+	prod, cur, err := inlinePriceOf(c, pd, prefix+"[price_data]")
+	if err != nil {
+		return nil, err
 	}
-	prod, _ := pd.Str("product")
-	if !c.Tx.Exists(c.Account, "product", prod) {
-		return nil, apierr.NoSuchObject("product", prod, prefix+"[price_data][product]")
-	}
-	cur, _ := pd.Str("currency")
 	amount, _ := pd.Int("unit_amount")
 	rec, _ := pd.Obj("recurring")
 	interval, _ := rec.Str("interval")
