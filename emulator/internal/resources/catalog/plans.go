@@ -126,9 +126,6 @@ func createPlan(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkMetadata(c); err != nil {
-		return nil, err
-	}
 	price, tiers, err := buildPlanPrice(c, id, productID)
 	if err != nil {
 		return nil, err

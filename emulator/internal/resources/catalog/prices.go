@@ -275,9 +275,6 @@ func createPrice(c *api.Call) (any, error) {
 	default:
 		return nil, apierr.MissingParam("product")
 	}
-	if err := checkMetadata(c); err != nil {
-		return nil, err
-	}
 	var newProduct store.Obj
 	if hasProductData {
 		var err error
@@ -303,11 +300,6 @@ func createPrice(c *api.Call) (any, error) {
 	}
 	emitPlan(c, "created", nil, o)
 	return o, nil
-}
-
-// checkMetadata runs the shared metadata limits on a scratch object.
-func checkMetadata(c *api.Call) error {
-	return c.ApplyMetadata(store.Obj{})
 }
 
 // inlineProduct makes the product a price's product_data (or a plan's
