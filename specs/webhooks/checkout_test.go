@@ -48,6 +48,17 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(s.PaymentIntent).To(BeNil(), "no PaymentIntent before the customer confirms")
 		return s
 	}
+	// usdSession is a session of one ticket in dollars, which ACH debits.
+	usdSession := func() *stripe.CheckoutSession {
+		usd, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4500)})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(usd.ID), Quantity: stripe.Int64(1)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
 	complete := func(id, pm string) map[string]any {
 		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+id+"/complete", url.Values{"payment_method": {pm}}, "")
 		Expect(err).NotTo(HaveOccurred())
@@ -109,13 +120,7 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 	})
 
 	It("completes an ACH session unpaid while the microdeposits wait, then debits once they are verified", func() {
-		usd, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4500)})
-		Expect(err).NotTo(HaveOccurred())
-		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
-			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
-			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(usd.ID), Quantity: stripe.Int64(1)}},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		s := usdSession()
 		body := complete(s.ID, "pm_usBankAccount_success")
 		Expect(body["status"]).To(Equal("complete"))
 		Expect(body["payment_status"]).To(Equal("unpaid"), "no bank debit succeeds at once")
@@ -135,16 +140,10 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 	})
 
 	It("reports an ACH session's failed microdeposit verification as its async payment failing", func() {
-		usd, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4500)})
-		Expect(err).NotTo(HaveOccurred())
-		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
-			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
-			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(usd.ID), Quantity: stripe.Int64(1)}},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		s := usdSession()
 		body := complete(s.ID, "pm_usBankAccount_success")
 		// Stripe's test amounts for a customer out of attempts.
-		_, err = sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, body["payment_intent"].(string), &stripe.PaymentIntentVerifyMicrodepositsParams{Amounts: []*int64{stripe.Int64(10), stripe.Int64(11)}})
+		_, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, body["payment_intent"].(string), &stripe.PaymentIntentVerifyMicrodepositsParams{Amounts: []*int64{stripe.Int64(10), stripe.Int64(11)}})
 		Expect(err).To(HaveOccurred())
 		Expect(delivered()).To(Equal([]string{"checkout.session.completed", "payment_intent.payment_failed", "checkout.session.async_payment_failed"}))
 		failed := sessionFromEvent(2)
