@@ -19,3 +19,19 @@ func TestEventTypeReadsTheEventsOwnType(t *testing.T) {
 		}
 	}
 }
+
+// An event's created time is read from the start of its stored JSON,
+// before any "created" inside its object.
+func TestEventCreatedReadsTheEventsOwnTime(t *testing.T) {
+	cases := map[string]int64{
+		`{"api_version":"2025-08-27.basil","created":1700000000,"data":{"object":{"created":5}},"id":"evt_1"}`: 1700000000,
+		`{"account":"acct_1","api_version":"x","created":42,"data":{}}`:                                        42,
+		`{"id":"evt_1"}`: 0,
+		``:               0,
+	}
+	for raw, want := range cases {
+		if got := eventCreated(raw); got != want {
+			t.Errorf("eventCreated(%s) = %d, want %d", raw, got, want)
+		}
+	}
+}
