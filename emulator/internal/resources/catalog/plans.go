@@ -352,8 +352,13 @@ func planRecurring(c *api.Call) (store.Obj, error) {
 		if usage != "metered" {
 			return nil, apierr.InvalidRequest("meter can only be set on a plan whose usage_type is `metered`.").WithParam("meter")
 		}
-		if _, ok := c.Tx.Get(c.Account, "billing.meter", m); !ok {
+		mo, ok := c.Tx.Get(c.Account, "billing.meter", m)
+		if !ok {
 			return nil, apierr.NoSuchObject("billing meter", m, "meter")
+		}
+		if mo["status"] != "active" {
+			// Stripe: a deactivated meter cannot be attached to a price.
+			return nil, apierr.InvalidRequest("The meter %s is inactive: a deactivated meter cannot be attached to a price. Reactivate it first.", m).WithParam("meter")
 		}
 		meter = m
 	} else if usage == "metered" {

@@ -182,8 +182,13 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 			if usage != "metered" {
 				return nil, apierr.InvalidRequest("recurring[meter] can only be set on a price whose recurring[usage_type] is `metered`.").WithParam(name("recurring.meter"))
 			}
-			if _, ok := c.Tx.Get(c.Account, "billing.meter", m); !ok {
+			mo, ok := c.Tx.Get(c.Account, "billing.meter", m)
+			if !ok {
 				return nil, apierr.NoSuchObject("billing meter", m, name("recurring.meter"))
+			}
+			if mo["status"] != "active" {
+				// Stripe: a deactivated meter cannot be attached to a price.
+				return nil, apierr.InvalidRequest("The meter %s is inactive: a deactivated meter cannot be attached to a price. Reactivate it first.", m).WithParam(name("recurring.meter"))
 			}
 			meter = m
 		} else if usage == "metered" {
