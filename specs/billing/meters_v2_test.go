@@ -314,6 +314,12 @@ var _ = Describe("Billing meter events through the v2 API", Label("billing", "me
 			mp.SetStripeAccount(acct.ID)
 			theirs, err := sc.V1BillingMeters.Create(Ctx, mp)
 			Expect(err).NotTo(HaveOccurred())
+			// The events name the account's own customer.
+			platformCus := cus
+			cp := &stripe.CustomerCreateParams{Email: stripe.String("theirs@example.com")}
+			cp.SetStripeAccount(acct.ID)
+			cus, err = sc.V1Customers.Create(Ctx, cp)
+			Expect(err).NotTo(HaveOccurred())
 
 			sp := &stripe.V2BillingMeterEventSessionCreateParams{}
 			sp.StripeContext = stripe.String(acct.ID)
@@ -325,7 +331,7 @@ var _ = Describe("Billing meter events through the v2 API", Label("billing", "me
 			_, err = sc.V2BillingMeterEvents.Create(Ctx, ep)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(usage(sc, theirs.ID, cus.ID, acct.ID)).To(Equal(7.0))
-			Expect(usage(sc, meter.ID, cus.ID, "")).To(BeZero())
+			Expect(usage(sc, meter.ID, platformCus.ID, "")).To(BeZero())
 
 			ep.StripeContext = stripe.String("acct_unknown")
 			_, err = sc.V2BillingMeterEvents.Create(Ctx, ep)

@@ -53,8 +53,8 @@ func create(c *api.Call) (any, error) {
 	if title == "" {
 		return nil, apierr.InvalidEmpty("title")
 	}
-	if len(title) > maxTitle {
-		return nil, apierr.InvalidRequest("Invalid title: must be at most %d characters", maxTitle).WithParam("title")
+	if err := c.CheckLengths(api.MaxLength{Path: "title", Limit: maxTitle}); err != nil {
+		return nil, err
 	}
 	alertType, _ := c.Params.Str("alert_type") // usage_threshold, the one type (Enum)
 	ut, ok := c.Params.Obj("usage_threshold")
@@ -167,8 +167,8 @@ func evaluate(c *api.Call, account string, ev store.Obj) error {
 	if some := c.Tx.List(account, "billing.alert", store.Query{Limit: 1}); len(some.Data) == 0 {
 		return nil // the common case: the account has no alerts
 	}
-	meter := meters.ActiveMeter(c.Tx, account, api.Str(ev["event_name"]))
-	if meter == nil {
+	meter, ok := c.Tx.Get(account, "billing.meter", api.Str(ev["meter"])) // the meter that took it
+	if !ok {
 		return nil
 	}
 	customerKey := api.Str(api.Obj(meter["customer_mapping"])["event_payload_key"])

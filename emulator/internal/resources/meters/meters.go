@@ -47,17 +47,24 @@ func Routes() []api.Route {
 		api.POST("/v1/billing/meter_events", params.FromStruct(stripe.BillingMeterEventCreateParams{}).
 			Require("event_name", "payload"), recordEvent),
 		api.POST("/v1/billing/meter_event_adjustments", params.FromStruct(stripe.BillingMeterEventAdjustmentCreateParams{}).
-			Require("event_name").Enum("type", "cancel"), adjust),
+			Require("event_name", "type").Enum("type", "cancel"), adjust),
 	}
 }
+
+// meterLengths are the meter parameters' limits in Stripe's API reference.
+var meterLengths = []api.MaxLength{{Path: "display_name", Limit: 250}, {Path: "event_name", Limit: 100},
+	{Path: "customer_mapping.event_payload_key", Limit: 100}, {Path: "value_settings.event_payload_key", Limit: 100}}
+
+// eventLengths are a meter event's and an adjustment's limits there.
+var eventLengths = []api.MaxLength{{Path: "event_name", Limit: 100}, {Path: "identifier", Limit: 100}, {Path: "cancel.identifier", Limit: 100}}
 
 func create(c *api.Call) (any, error) {
 	eventName, _ := c.Params.Str("event_name")
 	if eventName == "" {
 		return nil, apierr.InvalidEmpty("event_name")
 	}
-	if len(eventName) > 100 {
-		return nil, apierr.InvalidRequest("Invalid event_name: must be at most 100 characters").WithParam("event_name")
+	if err := c.CheckLengths(meterLengths...); err != nil {
+		return nil, err
 	}
 	if other := activeMeter(c.Tx, c.Account, eventName); other != nil {
 		return nil, apierr.InvalidRequest("A meter with event_name `%s` already exists (%s). Each active meter needs its own event_name.", eventName, other["id"]).WithParam("event_name")
@@ -111,6 +118,9 @@ func retrieve(c *api.Call) (any, error) { return c.Retrieve("billing.meter", c.V
 func update(c *api.Call) (any, error) {
 	before, err := c.Load("billing.meter", c.Var("id"), "id")
 	if err != nil {
+		return nil, err
+	}
+	if err := c.CheckLengths(meterLengths...); err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)
@@ -185,6 +195,23 @@ func activeMeter(tx *store.Tx, account, eventName string) store.Obj {
 	return found
 }
 
+// meterNamed is the account's active meter for an event name, else the
+// one of that name deactivated last, if any.
+func meterNamed(tx *store.Tx, account, eventName string) store.Obj {
+	if m := activeMeter(tx, account, eventName); m != nil {
+		return m
+	}
+	var found store.Obj
+	tx.Each(account, "billing.meter", func(o store.Obj) bool {
+		if o["event_name"] == eventName && (found == nil ||
+			api.Int(api.Obj(o["status_transitions"])["deactivated_at"]) >= api.Int(api.Obj(found["status_transitions"])["deactivated_at"])) {
+			found = o
+		}
+		return true
+	})
+	return found
+}
+
 // maxEventAge and maxEventLead bound a meter event's timestamp, as Stripe
 // does: within the past 35 days, at most 5 minutes ahead.
 const (
@@ -199,6 +226,9 @@ const (
 // name, no such customer) asynchronously; here an event no meter takes is
 // kept and simply counts for nothing.
 func recordEvent(c *api.Call) (any, error) {
+	if err := c.CheckLengths(eventLengths...); err != nil {
+		return nil, err
+	}
 	eventName, _ := c.Params.Str("event_name")
 	payload, _ := c.Params.Obj("payload")
 	fields := map[string]any{}
@@ -222,7 +252,12 @@ func record(c *api.Call, eventName, identifier string, payload map[string]any, t
 	if eventName == "" {
 		return nil, apierr.InvalidEmpty("event_name")
 	}
-	if meter := activeMeter(c.Tx, c.Account, eventName); meter != nil {
+	// The meter that takes the event, if any: the event counts for it
+	// alone, never for a meter reactivated or made later under its name.
+	var meterID any
+	meter := activeMeter(c.Tx, c.Account, eventName)
+	if meter != nil {
+		meterID = meter["id"]
 		valueKey := api.Str(api.Obj(meter["value_settings"])["event_payload_key"])
 		if raw, ok := payload[valueKey]; ok {
 			if _, err := strconv.ParseInt(raw.(string), 10, 64); err != nil {
@@ -251,7 +286,7 @@ func record(c *api.Call, eventName, identifier string, payload map[string]any, t
 	}
 	ev := store.Obj{
 		"id": c.NewID("billing.meter_event"), "object": "billing.meter_event", "created": c.Now, "event_name": eventName,
-		"identifier": identifier, "livemode": false, "payload": payload, "timestamp": at, "canceled": false,
+		"identifier": identifier, "livemode": false, "payload": payload, "timestamp": at, "canceled": false, "meter": meterID,
 	}
 	if err := c.Put(ev); err != nil {
 		return nil, err
@@ -270,11 +305,11 @@ func public(ev store.Obj) store.Obj {
 
 // adjust cancels a recorded event by its identifier: it stops counting.
 func adjust(c *api.Call) (any, error) {
-	eventName, _ := c.Params.Str("event_name")
-	typ, _ := c.Params.Str("type")
-	if typ == "" {
-		typ = "cancel"
+	if err := c.CheckLengths(eventLengths...); err != nil {
+		return nil, err
 	}
+	eventName, _ := c.Params.Str("event_name")
+	typ, _ := c.Params.Str("type") // cancel, the one type (required)
 	cancel, _ := c.Params.Obj("cancel")
 	identifier, _ := cancel.Str("identifier")
 	if err := cancelEvent(c, eventName, identifier); err != nil {
@@ -321,6 +356,9 @@ func summaries(c *api.Call) (any, error) {
 		return nil, err
 	}
 	customer, _ := c.Params.Str("customer")
+	if _, ok := c.Tx.Get(c.Account, "customer", customer); !ok {
+		return nil, apierr.NoSuchObject("customer", customer, "customer")
+	}
 	start, _ := c.Params.Int("start_time")
 	end, _ := c.Params.Int("end_time")
 	step := int64(60)
@@ -375,8 +413,22 @@ func UsageRecordedAfter(tx *store.Tx, account, meterID, customer, id string) (us
 	return aggregate(tx, account, meterID, customer, func(evID string, _ int64) bool { return ids.Sequence(evID) > since })
 }
 
+// eventWindows are the pre-aggregation windows a meter's
+// event_time_window names, in seconds.
+var eventWindows = map[string]int64{"hour": 3600, "day": 86400}
+
+// counted is a meter event aggregation looks at.
+type counted struct {
+	id    string
+	at    int64
+	value string
+}
+
 // aggregate is a customer's usage on a meter by the meter's formula, over
-// the events (not canceled) keep takes, by id and timestamp.
+// the events (not canceled) the meter took that keep takes, by id and
+// timestamp. A pre-aggregated meter (event_time_window) counts only the
+// event sent last in each hour or day, as Stripe documents: a newer event
+// in the window overwrites the ones before it.
 func aggregate(tx *store.Tx, account, meterID, customer string, keep func(id string, at int64) bool) (usage float64, found bool) {
 	meter, ok := tx.Get(account, "billing.meter", meterID)
 	if !ok {
@@ -385,36 +437,52 @@ func aggregate(tx *store.Tx, account, meterID, customer string, keep func(id str
 	customerKey := api.Str(api.Obj(meter["customer_mapping"])["event_payload_key"])
 	valueKey := api.Str(api.Obj(meter["value_settings"])["event_payload_key"])
 	formula := api.Str(api.Obj(meter["default_aggregation"])["formula"])
-	lastAt := int64(math.MinInt64)
+	window := eventWindows[api.Str(meter["event_time_window"])]
+	var events []counted
+	latest := map[int64]int{} // a window's start → its event in events
 	tx.EachIndexedRaw(account, "billing.meter_event", "event_name", api.Str(meter["event_name"]), func(raw string) bool {
-		f := store.Pick(raw, "timestamp", "canceled", "payload."+customerKey, "payload."+valueKey, "id")
-		at := f[0].Int()
-		if f[1].Bool() || f[2].String() != customer || !keep(f[4].String(), at) {
+		f := store.Pick(raw, "timestamp", "canceled", "payload."+customerKey, "payload."+valueKey, "id", "meter")
+		// An event counts for the meter that took it; one stored before
+		// events named their meter counts for any meter of its name.
+		if f[1].Bool() || f[2].String() != customer || (f[5].Exists() && f[5].String() != meterID) {
 			return true
+		}
+		ev := counted{id: f[4].String(), at: f[0].Int(), value: f[3].String()}
+		if window == 0 {
+			events = append(events, ev)
+			return true
+		}
+		// Events are visited in the order they were sent.
+		start := ev.at - ev.at%window
+		if i, seen := latest[start]; seen {
+			events[i] = ev
+			return true
+		}
+		latest[start] = len(events)
+		events = append(events, ev)
+		return true
+	})
+	lastAt := int64(math.MinInt64)
+	for _, ev := range events {
+		if !keep(ev.id, ev.at) {
+			continue
 		}
 		if formula == "count" {
 			usage++ // counting needs no value
-			return true
+			continue
 		}
-		v, err := strconv.ParseFloat(f[3].String(), 64)
+		v, err := strconv.ParseFloat(ev.value, 64)
 		if err != nil {
-			return true // never valid: not counted, as Stripe reports it later
+			continue // never valid: not counted, as Stripe reports it later
 		}
 		switch formula {
 		case "last":
-			if at >= lastAt {
-				usage, lastAt = v, at
+			if ev.at >= lastAt {
+				usage, lastAt = v, ev.at
 			}
 		default:
 			usage += v
 		}
-		return true
-	})
+	}
 	return usage, true
-}
-
-// ActiveMeter is the account's active meter for an event name, if any:
-// the one a meter event counts for.
-func ActiveMeter(tx *store.Tx, account, eventName string) store.Obj {
-	return activeMeter(tx, account, eventName)
 }

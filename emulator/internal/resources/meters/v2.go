@@ -175,6 +175,10 @@ func streamEvents(c *api.Call) (any, error) {
 		case err != nil:
 			return nil, err
 		case activeMeter(c.Tx, c.Account, eventName) == nil:
+			if inactive := meterNamed(c.Tx, c.Account, eventName); inactive != nil {
+				report.add(eventName, "archived_meter", "The meter "+api.Str(inactive["id"])+" for event_name `"+eventName+"` is inactive.", identifier)
+				continue
+			}
 			report.add(eventName, "no_meter", "No active meter was found for event_name `"+eventName+"`.", identifier)
 		}
 	}
@@ -221,8 +225,9 @@ func (r *streamReport) add(eventName, code, message, identifier string) {
 	r.byName[eventName] = append(r.byName[eventName], streamError{code, message, identifier})
 }
 
-// emit sends a thin event per event name: the errors on an active meter
-// as its error report, events no active meter takes as no_meter_found.
+// emit sends a thin event per event name: the errors on a meter (the
+// active one of the name, else the one deactivated last) as its error
+// report, events no meter of the name takes as no_meter_found.
 func (r *streamReport) emit(c *api.Call) error {
 	for _, name := range r.names {
 		errs := r.byName[name]
@@ -245,7 +250,7 @@ func (r *streamReport) emit(c *api.Call) error {
 			"reason":                    store.Obj{"error_count": int64(len(errs)), "error_types": types},
 			"validation_start":          api.V2Time(c.Now), "validation_end": api.V2Time(c.Now),
 		}
-		meter := activeMeter(c.Tx, c.Account, name)
+		meter := meterNamed(c.Tx, c.Account, name)
 		if meter == nil {
 			if _, err := coreevents.Emit(c, "v1.billing.meter.no_meter_found", nil, data); err != nil {
 				return err

@@ -1,0 +1,199 @@
+package billing_test
+
+import (
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// Usage-based billing rules as Stripe documents them, beyond the happy
+// path: which meter an event counts for, pre-aggregated meters, and the
+// limits Stripe's API reference sets on meters, events and adjustments.
+var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cus *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("usage@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+	day := Epoch.Truncate(24 * time.Hour) // 2025-09-01 00:00 UTC; the clock is at 12:00
+
+	meterParams := func(eventName, formula string) *stripe.BillingMeterCreateParams {
+		return &stripe.BillingMeterCreateParams{DisplayName: stripe.String("Usage"), EventName: stripe.String(eventName),
+			DefaultAggregation: &stripe.BillingMeterCreateDefaultAggregationParams{Formula: stripe.String(formula)}}
+	}
+	newMeter := func(p *stripe.BillingMeterCreateParams) *stripe.BillingMeter {
+		GinkgoHelper()
+		m, err := sc.V1BillingMeters.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return m
+	}
+	record := func(eventName, value string, at time.Time) {
+		GinkgoHelper()
+		_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String(eventName),
+			Payload: map[string]string{"stripe_customer_id": cus.ID, "value": value}, Timestamp: stripe.Int64(at.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+	}
+	total := func(meter string, from, to time.Time) float64 {
+		GinkgoHelper()
+		var sum float64
+		for s, err := range sc.V1BillingMeterEventSummaries.List(Ctx, &stripe.BillingMeterEventSummaryListParams{ID: stripe.String(meter),
+			Customer: stripe.String(cus.ID), StartTime: stripe.Int64(from.Unix()), EndTime: stripe.Int64(to.Unix())}) {
+			Expect(err).NotTo(HaveOccurred())
+			sum += s.AggregatedValue
+		}
+		return sum
+	}
+
+	It("counts an event only for the meter that took it: none while the meter is inactive, none for a later meter of the name", func() {
+		first := newMeter(meterParams("calls", "sum"))
+		record("calls", "5", Epoch.Add(-time.Hour))
+		_, err := sc.V1BillingMeters.Deactivate(Ctx, first.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		record("calls", "7", Epoch.Add(-time.Hour)) // accepted; Stripe reports it later, no meter takes it
+		_, err = sc.V1BillingMeters.Reactivate(Ctx, first.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(total(first.ID, day, day.Add(24*time.Hour))).To(Equal(5.0), "the event sent while the meter was inactive")
+
+		_, err = sc.V1BillingMeters.Deactivate(Ctx, first.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		second := newMeter(meterParams("calls", "sum"))
+		record("calls", "3", Epoch.Add(-time.Hour))
+		Expect(total(second.ID, day, day.Add(24*time.Hour))).To(Equal(3.0))
+		Expect(total(first.ID, day, day.Add(24*time.Hour))).To(Equal(5.0))
+	})
+
+	It("refuses to attach a deactivated meter to a new price or plan", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		_, err := sc.V1BillingMeters.Deactivate(Ctx, m.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "recurring[meter]")
+		_, err = sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{ProductID: stripe.String(prod.ID),
+			Currency: stripe.String("usd"), Amount: stripe.Int64(3), Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "meter")
+		Expect(emu.Count("", "price")).To(BeZero())
+
+		_, err = sc.V1BillingMeters.Reactivate(Ctx, m.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("pre-aggregates by event_time_window: the event sent last in an hour or a day stands for it", func() {
+		p := meterParams("gpu_hours", "sum")
+		p.EventTimeWindow = stripe.String("hour")
+		hourly := newMeter(p)
+		Expect(hourly.EventTimeWindow).To(Equal(stripe.BillingMeterEventTimeWindowHour))
+		p = meterParams("storage_gb", "sum")
+		p.EventTimeWindow = stripe.String("day")
+		daily := newMeter(p)
+		raw := newMeter(meterParams("requests", "sum"))
+
+		base := day.Add(-48 * time.Hour)
+		for _, name := range []string{"gpu_hours", "storage_gb", "requests"} {
+			record(name, "9", base.Add(50*time.Minute))
+			record(name, "4", base.Add(10*time.Minute)) // sent later, earlier in the hour: it overwrites
+			record(name, "6", base.Add(65*time.Minute))
+		}
+		from, to := base, base.Add(24*time.Hour)
+		Expect(total(hourly.ID, from, to)).To(Equal(10.0), "4 for the first hour, 6 for the second")
+		Expect(total(daily.ID, from, to)).To(Equal(6.0), "the day's last event")
+		Expect(total(raw.ID, from, to)).To(Equal(19.0), "raw events each count")
+	})
+
+	It("requires the type of a meter event adjustment", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+			Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "2"}, Identifier: stripe.String("e-1")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingMeterEventAdjustments.Create(Ctx, &stripe.BillingMeterEventAdjustmentCreateParams{EventName: stripe.String("calls"),
+			Cancel: &stripe.BillingMeterEventAdjustmentCreateCancelParams{Identifier: stripe.String("e-1")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "type")
+		Expect(total(m.ID, day, day.Add(24*time.Hour))).To(Equal(2.0), "nothing canceled")
+	})
+
+	It("holds names, payload keys and identifiers to the lengths in Stripe's API reference", func() {
+		long := func(n int) string { return strings.Repeat("a", n) }
+		tooLong := func(err error, param string, limit int) {
+			GinkgoHelper()
+			ExpectStripeError(err, 400, "invalid_request_error", "", param)
+			Expect(StripeErr(err).Msg).To(Equal("Invalid string: aaaa...aaaa; must be at most " + map[int]string{100: "100", 250: "250", 256: "256"}[limit] + " characters"))
+		}
+		p := meterParams("calls", "sum")
+		p.DisplayName = stripe.String(long(251))
+		_, err := sc.V1BillingMeters.Create(Ctx, p)
+		tooLong(err, "display_name", 250)
+		_, err = sc.V1BillingMeters.Create(Ctx, meterParams(long(101), "sum"))
+		tooLong(err, "event_name", 100)
+		p = meterParams("calls", "sum")
+		p.CustomerMapping = &stripe.BillingMeterCreateCustomerMappingParams{EventPayloadKey: stripe.String(long(101)), Type: stripe.String("by_id")}
+		_, err = sc.V1BillingMeters.Create(Ctx, p)
+		tooLong(err, "customer_mapping[event_payload_key]", 100)
+		p = meterParams("calls", "sum")
+		p.ValueSettings = &stripe.BillingMeterCreateValueSettingsParams{EventPayloadKey: stripe.String(long(101))}
+		_, err = sc.V1BillingMeters.Create(Ctx, p)
+		tooLong(err, "value_settings[event_payload_key]", 100)
+		Expect(emu.Count("", "billing.meter")).To(BeZero())
+
+		m := newMeter(meterParams("calls", "sum"))
+		_, err = sc.V1BillingMeters.Update(Ctx, m.ID, &stripe.BillingMeterUpdateParams{DisplayName: stripe.String(long(251))})
+		tooLong(err, "display_name", 250)
+		_, err = sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+			Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "1"}, Identifier: stripe.String(long(101))})
+		tooLong(err, "identifier", 100)
+		_, err = sc.V1BillingMeterEventAdjustments.Create(Ctx, &stripe.BillingMeterEventAdjustmentCreateParams{EventName: stripe.String("calls"),
+			Type: stripe.String("cancel"), Cancel: &stripe.BillingMeterEventAdjustmentCreateCancelParams{Identifier: stripe.String(long(101))}})
+		tooLong(err, "cancel[identifier]", 100)
+		_, err = sc.V1BillingAlerts.Create(Ctx, &stripe.BillingAlertCreateParams{AlertType: stripe.String("usage_threshold"), Title: stripe.String(long(257)),
+			UsageThreshold: &stripe.BillingAlertCreateUsageThresholdParams{GTE: stripe.Int64(1), Meter: stripe.String(m.ID), Recurrence: stripe.String("one_time")}})
+		tooLong(err, "title", 256)
+	})
+
+	It("answers event summaries of an unknown customer with No such customer", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		for _, err := range sc.V1BillingMeterEventSummaries.List(Ctx, &stripe.BillingMeterEventSummaryListParams{ID: stripe.String(m.ID),
+			Customer: stripe.String("cus_nope"), StartTime: stripe.Int64(day.Unix()), EndTime: stripe.Int64(day.Add(time.Hour).Unix())}) {
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
+			Expect(StripeErr(err).Msg).To(Equal("No such customer: 'cus_nope'"))
+		}
+	})
+
+	It("reports a streamed event for a deactivated meter as archived_meter on that meter", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		_, err := sc.V1BillingMeters.Deactivate(Ctx, m.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		session, err := sc.V2BillingMeterEventSessions.Create(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.ClientWithKey(session.AuthenticationToken).V2BillingMeterEventStreams.Create(Ctx, &stripe.V2BillingMeterEventStreamCreateParams{
+			Events: []*stripe.V2BillingMeterEventStreamCreateEventParams{{EventName: stripe.String("calls"), Identifier: stripe.String("s-1"),
+				Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "1"}}}})).To(Succeed())
+		var reports []*stripe.V1BillingMeterErrorReportTriggeredEvent
+		for ev, err := range sc.V2CoreEvents.List(Ctx, &stripe.V2CoreEventListParams{ObjectID: stripe.String(m.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			if r, ok := ev.(*stripe.V1BillingMeterErrorReportTriggeredEvent); ok {
+				reports = append(reports, r)
+			}
+		}
+		Expect(reports).To(HaveLen(1))
+		Expect(reports[0].Data.Reason.ErrorTypes).To(HaveLen(1))
+		Expect(string(reports[0].Data.Reason.ErrorTypes[0].Code)).To(Equal("archived_meter"))
+		Expect(total(m.ID, day, day.Add(24*time.Hour))).To(BeZero())
+	})
+})
