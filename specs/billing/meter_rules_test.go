@@ -125,6 +125,44 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(StripeErr(err).Msg).To(Equal("An event already exists with identifier calls:org_1:1756000000."))
 	})
 
+	It("bills usage reported in the renewal's finalization grace hour for the period that ended", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		payer := customerWithCard(sc, "payer@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(payer.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		send := func(value string, at time.Time) {
+			GinkgoHelper()
+			_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+				Payload: map[string]string{"stripe_customer_id": payer.ID, "value": value}, Timestamp: stripe.Int64(at.Unix())})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		send("10", Epoch)
+		periodEnd := time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0)
+		emu.Clock().Set(periodEnd.Add(time.Minute)) // the renewal's draft is made
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		draft, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(draft.Status).To(Equal(stripe.InvoiceStatusDraft))
+		Expect(draft.AmountDue).To(Equal(int64(30)))
+
+		send("5", periodEnd.Add(-time.Minute)) // late, for the period that ended
+		send("7", periodEnd.Add(time.Minute))  // the new period's
+		emu.Clock().Set(periodEnd.Add(2 * time.Hour))
+		inv, err := sc.V1Invoices.Retrieve(Ctx, draft.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(inv.Lines.Data[0].Quantity).To(Equal(int64(15)))
+		Expect(inv.Lines.Data[0].Amount).To(Equal(int64(45)))
+		Expect(inv.AmountPaid).To(Equal(int64(45)))
+	})
+
 	It("requires the type of a meter event adjustment", func() {
 		m := newMeter(meterParams("calls", "sum"))
 		_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),

@@ -31,6 +31,9 @@ func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 	// Changed in place and stored below: no event of finalization shows
 	// what the draft was, so there is nothing to keep a copy for.
 	inv := before
+	if err := refreshUsageLines(c, inv); err != nil {
+		return nil, err
+	}
 	if autoTaxOn(inv) {
 		if err := finalizeAutoTax(c, inv); err != nil {
 			return nil, err
