@@ -163,6 +163,28 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(inv.AmountPaid).To(Equal(int64(45)))
 	})
 
+	It("names the meter's old updated time among the previous attributes of each change", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		emu.Clock().Advance(time.Hour)
+		m, err := sc.V1BillingMeters.Update(Ctx, m.ID, &stripe.BillingMeterUpdateParams{DisplayName: stripe.String("Requests")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m.Updated).To(Equal(Epoch.Add(time.Hour).Unix()))
+		emu.Clock().Advance(time.Hour)
+		_, err = sc.V1BillingMeters.Deactivate(Ctx, m.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		var prevs []map[string]any
+		for _, ev := range emu.Events("") {
+			if t := ev["type"].(string); t == "billing.meter.updated" || t == "billing.meter.deactivated" {
+				prevs = append(prevs, ev["data"].(map[string]any)["previous_attributes"].(map[string]any))
+			}
+		}
+		Expect(prevs).To(HaveLen(2))
+		Expect(prevs[0]).To(HaveKeyWithValue("display_name", "Usage"))
+		Expect(prevs[0]).To(HaveKeyWithValue("updated", BeNumerically("==", Epoch.Unix())))
+		Expect(prevs[1]).To(HaveKeyWithValue("status", "active"))
+		Expect(prevs[1]).To(HaveKeyWithValue("updated", BeNumerically("==", Epoch.Add(time.Hour).Unix())))
+	})
+
 	It("requires the type of a meter event adjustment", func() {
 		m := newMeter(meterParams("calls", "sum"))
 		_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),

@@ -138,13 +138,17 @@ func update(c *api.Call) (any, error) {
 }
 
 // saveMeter stores a changed meter with its event (updated, deactivated,
-// reactivated), its updated time moved on.
+// reactivated), its updated time moved on and the old one among the
+// previous attributes.
 func saveMeter(c *api.Call, before, after store.Obj, action string) (any, error) {
 	prev := api.PreviousAttributes(before, after)
 	if len(prev) == 0 {
 		return after, nil
 	}
 	after["updated"] = c.Now
+	if before["updated"] != after["updated"] {
+		prev["updated"] = before["updated"]
+	}
 	return after, c.PutEmit(after, "billing.meter."+action, prev)
 }
 
