@@ -197,4 +197,28 @@ var _ = Describe("Billing alerts", Label("billing", "meters", "alerts"), func() 
 		record(cus.ID, "10")
 		Expect(triggered()).To(BeEmpty())
 	})
+
+	It("takes at most 25 alerts for a meter and customer, as Stripe documents, archived ones not counting", func() {
+		cus := newCustomer()
+		var first *stripe.BillingAlert
+		for i := 0; i < 25; i++ {
+			a := newAlert(int64(i+1), cus)
+			if first == nil {
+				first = a
+			}
+		}
+		newAlert(1, "")            // every customer: another combination
+		newAlert(1, newCustomer()) // another customer
+		p := &stripe.BillingAlertCreateParams{AlertType: stripe.String("usage_threshold"), Title: stripe.String("One too many"),
+			UsageThreshold: &stripe.BillingAlertCreateUsageThresholdParams{GTE: stripe.Int64(99), Meter: stripe.String(meter.ID), Recurrence: stripe.String("one_time"),
+				Filters: []*stripe.BillingAlertCreateUsageThresholdFilterParams{{Type: stripe.String("customer"), Customer: stripe.String(cus)}}}}
+		_, err := sc.V1BillingAlerts.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "usage_threshold[meter]")
+		Expect(emu.Count("", "billing.alert")).To(Equal(27))
+
+		_, err = sc.V1BillingAlerts.Archive(Ctx, first.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingAlerts.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+	})
 })

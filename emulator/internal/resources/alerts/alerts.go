@@ -100,12 +100,41 @@ func create(c *api.Call) (any, error) {
 		}
 		filters = []any{store.Obj{"customer": cus, "type": typ}}
 	}
+	scope := ""
+	if filters != nil {
+		scope = api.Str(api.Obj(filters.([]any)[0])["customer"])
+	}
+	if n := alertsFor(c, meterID, scope); n >= maxAlertsPerScope {
+		return nil, apierr.InvalidRequest("You can create at most %d alerts for each combination of a meter and a customer: meter %s already has %d for %s.",
+			maxAlertsPerScope, meterID, n, map[bool]string{true: "every customer", false: "customer " + scope}[scope == ""]).WithParam("usage_threshold[meter]")
+	}
 	o := store.Obj{
 		"id": c.NewID("billing.alert"), "object": "billing.alert", "alert_type": alertType, "livemode": false,
 		"status": "active", "title": title,
 		"usage_threshold": store.Obj{"filters": filters, "gte": gte, "meter": meterID, "recurrence": recurrence},
 	}
 	return o, c.Put(o)
+}
+
+// maxAlertsPerScope is how many alerts Stripe lets a meter have for one
+// customer (or for every customer).
+const maxAlertsPerScope = 25
+
+// alertsFor counts the alerts on a meter for a customer's usage ("": every
+// customer's) that are not archived: an archived alert is gone for good.
+func alertsFor(c *api.Call, meterID, customer string) int {
+	n := 0
+	for _, a := range c.Tx.List(c.Account, "billing.alert", store.Query{Index: "meter", Value: meterID}).Data {
+		filters, _ := api.Obj(a["usage_threshold"])["filters"].([]any)
+		scope := ""
+		if len(filters) > 0 {
+			scope = api.Str(api.Obj(filters[0])["customer"])
+		}
+		if a["status"] != "archived" && scope == customer {
+			n++
+		}
+	}
+	return n
 }
 
 func retrieve(c *api.Call) (any, error) { return c.Retrieve("billing.alert", c.Var("id")) }
