@@ -231,6 +231,13 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		_, err = sc.V1BillingAlerts.Create(Ctx, &stripe.BillingAlertCreateParams{AlertType: stripe.String("usage_threshold"), Title: stripe.String(long(257)),
 			UsageThreshold: &stripe.BillingAlertCreateUsageThresholdParams{GTE: stripe.Int64(1), Meter: stripe.String(m.ID), Recurrence: stripe.String("one_time")}})
 		tooLong(err, "title", 256)
+		_, err = sc.V1BillingCreditGrants.Create(Ctx, &stripe.BillingCreditGrantCreateParams{Customer: stripe.String(cus.ID), Category: stripe.String("promotional"),
+			Name: stripe.String(long(101)),
+			Amount: &stripe.BillingCreditGrantCreateAmountParams{Type: stripe.String("monetary"),
+				Monetary: &stripe.BillingCreditGrantCreateAmountMonetaryParams{Currency: stripe.String("usd"), Value: stripe.Int64(500)}},
+			ApplicabilityConfig: &stripe.BillingCreditGrantCreateApplicabilityConfigParams{
+				Scope: &stripe.BillingCreditGrantCreateApplicabilityConfigScopeParams{PriceType: stripe.String("metered")}}})
+		tooLong(err, "name", 100)
 	})
 
 	It("answers event summaries of an unknown customer with No such customer", func() {

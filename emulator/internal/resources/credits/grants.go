@@ -61,8 +61,8 @@ func createGrant(c *api.Call) (any, error) {
 	}
 	var name any
 	if v, _ := c.Params.Str("name"); v != "" {
-		if len(v) > maxName {
-			return nil, apierr.InvalidRequest("Invalid name: must be at most %d characters", maxName).WithParam("name")
+		if err := c.CheckLengths(api.MaxLength{Path: "name", Limit: maxName}); err != nil {
+			return nil, err
 		}
 		name = v
 	}
