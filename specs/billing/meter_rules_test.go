@@ -249,6 +249,34 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		}
 	})
 
+	It("reports streamed events naming no customer or an unknown one, with Stripe's summary, and counts neither", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		session, err := sc.V2BillingMeterEventSessions.Create(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.ClientWithKey(session.AuthenticationToken).V2BillingMeterEventStreams.Create(Ctx, &stripe.V2BillingMeterEventStreamCreateParams{
+			Events: []*stripe.V2BillingMeterEventStreamCreateEventParams{
+				{EventName: stripe.String("calls"), Identifier: stripe.String("nobody"), Payload: map[string]string{"value": "1"}},
+				{EventName: stripe.String("calls"), Identifier: stripe.String("stranger"), Payload: map[string]string{"stripe_customer_id": "cus_nope", "value": "1"}},
+				{EventName: stripe.String("calls"), Identifier: stripe.String("fine"), Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "2"}},
+			}})).To(Succeed())
+		var reports []*stripe.V1BillingMeterErrorReportTriggeredEvent
+		for ev, err := range sc.V2CoreEvents.List(Ctx, &stripe.V2CoreEventListParams{ObjectID: stripe.String(m.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			reports = append(reports, ev.(*stripe.V1BillingMeterErrorReportTriggeredEvent))
+		}
+		Expect(reports).To(HaveLen(1))
+		data := reports[0].Data
+		Expect(data.DeveloperMessageSummary).To(Equal("There are 2 invalid events"))
+		Expect(data.Reason.ErrorCount).To(Equal(int64(2)))
+		byCode := map[string]string{}
+		for _, t := range data.Reason.ErrorTypes {
+			byCode[string(t.Code)] = t.SampleErrors[0].ErrorMessage
+		}
+		Expect(byCode).To(HaveKeyWithValue("meter_event_no_customer_defined", "Customer mapping key stripe_customer_id not found in payload."))
+		Expect(byCode).To(HaveKey("meter_event_customer_not_found"))
+		Expect(total(m.ID, day, day.Add(24*time.Hour))).To(Equal(2.0))
+	})
+
 	It("reports a streamed event for a deactivated meter as archived_meter on that meter", func() {
 		m := newMeter(meterParams("calls", "sum"))
 		_, err := sc.V1BillingMeters.Deactivate(Ctx, m.ID, nil)

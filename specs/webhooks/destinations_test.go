@@ -243,6 +243,10 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 	})
 
 	It("reports streamed meter events that could not be recorded in thin events, under the destination's delivery policy", func() {
+		// The streamed events' customer, made before the snapshot
+		// destination listens: it sees only the meter's events.
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("usage@example.com")})
+		Expect(err).NotTo(HaveOccurred())
 		rcv := newThinReceiver(sc)
 		d := thinDestination(rcv.srv.URL, "v1.billing.meter.error_report_triggered", "v1.billing.meter.no_meter_found")
 		rcv.setSecret(d.WebhookEndpoint.SigningSecret)
@@ -262,9 +266,9 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		old := Epoch.Add(-40 * 24 * time.Hour)
 		err = emu.ClientWithKey(session.AuthenticationToken).V2BillingMeterEventStreams.Create(Ctx, &stripe.V2BillingMeterEventStreamCreateParams{
 			Events: []*stripe.V2BillingMeterEventStreamCreateEventParams{
-				{EventName: stripe.String("api_call"), Identifier: stripe.String("ok"), Payload: map[string]string{"stripe_customer_id": "cus_1", "value": "1"}},
-				{EventName: stripe.String("api_call"), Identifier: stripe.String("old"), Payload: map[string]string{"stripe_customer_id": "cus_1", "value": "1"}, Timestamp: &old},
-				{EventName: stripe.String("api_call"), Identifier: stripe.String("nan"), Payload: map[string]string{"stripe_customer_id": "cus_1", "value": "x"}},
+				{EventName: stripe.String("api_call"), Identifier: stripe.String("ok"), Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "1"}},
+				{EventName: stripe.String("api_call"), Identifier: stripe.String("old"), Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "1"}, Timestamp: &old},
+				{EventName: stripe.String("api_call"), Identifier: stripe.String("nan"), Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "x"}},
 				{EventName: stripe.String("typo_call"), Identifier: stripe.String("lost"), Payload: map[string]string{"stripe_customer_id": "cus_1", "value": "1"}},
 			}})
 		Expect(err).NotTo(HaveOccurred())

@@ -163,6 +163,10 @@ func streamEvents(c *api.Call) (any, error) {
 		if identifier == "" {
 			identifier = c.IDs.Long("")
 		}
+		if code, msg := payloadProblem(c, eventName, payload); code != "" {
+			report.add(eventName, code, msg, identifier)
+			continue
+		}
 		// record checks everything before it writes anything, so a
 		// rejected event leaves nothing behind.
 		_, err := record(c, eventName, identifier, payload, ts, hasTS)
@@ -186,6 +190,31 @@ func streamEvents(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return store.Obj{}, nil
+}
+
+// payloadProblem is what an active meter finds wrong with a streamed
+// event's payload, as an error report's code and message ("" when
+// nothing): no customer under its customer mapping key, a customer that
+// does not exist, no value under its value key (a count needs none).
+func payloadProblem(c *api.Call, eventName string, payload map[string]any) (code, message string) {
+	meter := activeMeter(c.Tx, c.Account, eventName)
+	if meter == nil {
+		return "", ""
+	}
+	customerKey := api.Str(api.Obj(meter["customer_mapping"])["event_payload_key"])
+	cus, _ := payload[customerKey].(string)
+	if cus == "" {
+		// Stripe's message (its Event object's example).
+		return "meter_event_no_customer_defined", "Customer mapping key " + customerKey + " not found in payload."
+	}
+	if o, ok := c.Tx.Get(c.Account, "customer", cus); !ok || api.Bool(o["deleted"]) {
+		return "meter_event_customer_not_found", "Customer " + cus + " not found."
+	}
+	valueKey := api.Str(api.Obj(meter["value_settings"])["event_payload_key"])
+	if _, ok := payload[valueKey]; !ok && api.Obj(meter["default_aggregation"])["formula"] != "count" {
+		return "meter_event_invalid_value", "Value key " + valueKey + " not found in payload."
+	}
+	return "", ""
 }
 
 // rejectionCode is the error report's code for a rejected streamed event,
@@ -246,7 +275,7 @@ func (r *streamReport) emit(c *api.Call) error {
 			}
 		}
 		data := store.Obj{
-			"developer_message_summary": fmt.Sprintf("%d meter event(s) for event_name `%s` could not be recorded.", len(errs), name),
+			"developer_message_summary": invalidSummary(len(errs)),
 			"reason":                    store.Obj{"error_count": int64(len(errs)), "error_types": types},
 			"validation_start":          api.V2Time(c.Now), "validation_end": api.V2Time(c.Now),
 		}
@@ -264,4 +293,13 @@ func (r *streamReport) emit(c *api.Call) error {
 		}
 	}
 	return nil
+}
+
+// invalidSummary is an error report's developer_message_summary, as
+// Stripe's Event object's example words it ("There is 1 invalid event").
+func invalidSummary(n int) string {
+	if n == 1 {
+		return "There is 1 invalid event"
+	}
+	return fmt.Sprintf("There are %d invalid events", n)
 }
