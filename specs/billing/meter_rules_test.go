@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -183,6 +184,25 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(prevs[0]).To(HaveKeyWithValue("updated", BeNumerically("==", Epoch.Unix())))
 		Expect(prevs[1]).To(HaveKeyWithValue("status", "active"))
 		Expect(prevs[1]).To(HaveKeyWithValue("updated", BeNumerically("==", Epoch.Add(time.Hour).Unix())))
+	})
+
+	It("refuses a timestamp more than 35 days old in Stripe's words, naming the earliest it takes", func() {
+		newMeter(meterParams("calls", "sum"))
+		send := func(at time.Time) error {
+			_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+				Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "1"}, Timestamp: stripe.Int64(at.Unix())})
+			return err
+		}
+		earliest := Epoch.Add(-35 * 24 * time.Hour)
+		Expect(send(earliest)).To(Succeed())
+		err := send(earliest.Add(-time.Second))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "timestamp")
+		// As Stripe answers it (quoted in the-answerai/theanswer#624).
+		Expect(StripeErr(err).Msg).To(Equal(fmt.Sprintf("The event timestamp cannot be more than 35 days in past. Expected a timestamp greater than or equal to %d.", earliest.Unix())))
+		Expect(send(Epoch.Add(5 * time.Minute))).To(Succeed())
+		err = send(Epoch.Add(5*time.Minute + time.Second))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "timestamp")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("5 minutes in the future"))
 	})
 
 	It("requires the type of a meter event adjustment", func() {

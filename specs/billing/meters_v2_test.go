@@ -101,7 +101,7 @@ var _ = Describe("Billing meter events through the v2 API", Label("billing", "me
 		p := event("1", "")
 		p.Timestamp = &old
 		_, err = sc.V2BillingMeterEvents.Create(Ctx, p)
-		Expect(v2Err(err).Message).To(ContainSubstring("35 calendar days"))
+		Expect(v2Err(err).Message).To(ContainSubstring("cannot be more than 35 days in past"))
 		ahead := Epoch.Add(6 * time.Minute)
 		p.Timestamp = &ahead
 		_, err = sc.V2BillingMeterEvents.Create(Ctx, p)

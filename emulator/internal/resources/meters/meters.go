@@ -274,8 +274,13 @@ func record(c *api.Call, eventName, identifier string, payload map[string]any, t
 	}
 	at := c.Now
 	if hasTS {
-		if ts < c.Now-maxEventAge || ts > c.Now+maxEventLead {
-			return nil, apierr.InvalidRequest("Invalid timestamp: meter events must be within the past 35 calendar days and no more than 5 minutes in the future.").WithParam("timestamp")
+		// Stripe's words for an old event (quoted from a real answer);
+		// those for one ahead are written the same way, not verified.
+		if ts < c.Now-maxEventAge {
+			return nil, apierr.InvalidRequest("The event timestamp cannot be more than 35 days in past. Expected a timestamp greater than or equal to %d.", c.Now-maxEventAge).WithParam("timestamp")
+		}
+		if ts > c.Now+maxEventLead {
+			return nil, apierr.InvalidRequest("The event timestamp cannot be more than 5 minutes in the future. Expected a timestamp less than or equal to %d.", c.Now+maxEventLead).WithParam("timestamp")
 		}
 		at = ts
 	}
