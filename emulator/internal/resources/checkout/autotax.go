@@ -286,7 +286,9 @@ func buyerAt(c *api.Call, s store.Obj, cus store.Obj, billing store.Obj, updates
 func completeAutomaticTax(c *api.Call, s store.Obj, buyer tax.Buyer) error {
 	items := storedItems(c, api.Str(s["id"]))
 	for _, it := range items {
-		it["quantity"] = api.Int(it["quantity"])
+		if it["quantity"] != nil { // a metered price's item has none
+			it["quantity"] = api.Int(it["quantity"])
+		}
 	}
 	if err := decideTaxes(c, s, items, buyer); err != nil {
 		return err

@@ -112,7 +112,9 @@ func applyTypedCode(c *api.Call, s store.Obj) error {
 	}
 	items := storedItems(c, api.Str(s["id"]))
 	for _, it := range items {
-		it["quantity"] = api.Int(it["quantity"])
+		if it["quantity"] != nil { // a metered price's item has none
+			it["quantity"] = api.Int(it["quantity"])
+		}
 	}
 	if err := discount(s, items, src, "promotion_code", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon)); err != nil {
 		return err

@@ -419,10 +419,16 @@ func lineItems(c *api.Call, mode, requested string, cus store.Obj) ([]store.Obj,
 			return nil, nil, "", 0, err
 		}
 		qty, ok := li.Int("quantity")
-		if !ok {
+		metered := isMetered(price)
+		switch {
+		case metered && ok:
+			// Stripe: "Quantity should not be defined when
+			// recurring.usage_type=metered" (worded as subscriptions refuse it).
+			return nil, nil, "", 0, apierr.InvalidRequest("Quantity should not be specified where usage_type is `metered`. Remove quantity from `%s`.", prefix).WithParam(prefix + "[quantity]")
+		case metered:
+		case !ok:
 			return nil, nil, "", 0, apierr.MissingParam(prefix + "[quantity]")
-		}
-		if qty < 1 {
+		case qty < 1:
 			return nil, nil, "", 0, apierr.InvalidRequest("Quantity must be at least 1.").WithParam(prefix + "[quantity]")
 		}
 		own, err := lineTaxRates(c, li.Strings("tax_rates"), prefix+"[tax_rates]")
@@ -887,6 +893,9 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 		// Stored items come back from JSON: the quantity as an integer,
 		// as the subscription's parameters take it.
 		item := map[string]any{"price": api.Str(api.Obj(it["price"])["id"]), "quantity": api.Int(it["quantity"])}
+		if isMetered(api.Obj(it["price"])) {
+			delete(item, "quantity")
+		}
 		if own := loadItemTax(c, api.Str(it["id"])).TaxRates; len(own) > 0 {
 			ids := make([]any, len(own))
 			for i, id := range own {
@@ -1056,7 +1065,13 @@ func expiryWork(account, id string, at int64) api.Due {
 // newLineItem is a session's line item for qty of price, billed in
 // currency, before discounts and taxes, and its amount.
 func newLineItem(c *api.Call, price store.Obj, currency string, qty int64) (store.Obj, int64) {
-	amount := catalog.Amount(c, price, currency, qty)
+	var quantity any = qty
+	var amount int64
+	if isMetered(price) {
+		quantity = nil // usage, billed by the subscription in arrears: nothing now
+	} else {
+		amount = catalog.Amount(c, price, currency, qty)
+	}
 	desc := any(nil)
 	if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
 		desc = prod["name"]
@@ -1064,8 +1079,14 @@ func newLineItem(c *api.Call, price store.Obj, currency string, qty int64) (stor
 	return store.Obj{
 		"id": c.IDs.Long("li_"), "object": "item", "amount_discount": int64(0), "amount_subtotal": amount,
 		"amount_tax": int64(0), "amount_total": amount, "currency": currency, "description": desc,
-		"price": price, "quantity": qty,
+		"price": price, "quantity": quantity,
 	}, amount
+}
+
+// isMetered tells whether a price bills the usage a meter records (its
+// line items and subscription items take no quantity).
+func isMetered(price store.Obj) bool {
+	return api.Obj(price["recurring"])["usage_type"] == "metered"
 }
 
 // createFrom creates a session from parameters the emulator wrote (a
