@@ -205,6 +205,42 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(StripeErr(err).Msg).To(ContainSubstring("5 minutes in the future"))
 	})
 
+	It("shows in create_preview the billing credits the next invoice will take, taking none", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		payer := customerWithCard(sc, "payer@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(payer.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingCreditGrants.Create(Ctx, &stripe.BillingCreditGrantCreateParams{Customer: stripe.String(payer.ID), Category: stripe.String("promotional"),
+			Amount: &stripe.BillingCreditGrantCreateAmountParams{Type: stripe.String("monetary"),
+				Monetary: &stripe.BillingCreditGrantCreateAmountMonetaryParams{Currency: stripe.String("usd"), Value: stripe.Int64(200)}},
+			ApplicabilityConfig: &stripe.BillingCreditGrantCreateApplicabilityConfigParams{
+				Scope: &stripe.BillingCreditGrantCreateApplicabilityConfigScopeParams{PriceType: stripe.String("metered")}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+			Payload: map[string]string{"stripe_customer_id": payer.ID, "value": "100"}})
+		Expect(err).NotTo(HaveOccurred())
+
+		preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(preview.Subtotal).To(Equal(int64(300)))
+		Expect(preview.AmountDue).To(Equal(int64(100)), "200 of credit off the 300 of usage")
+		Expect(preview.TotalPretaxCreditAmounts).To(HaveLen(1))
+		Expect(preview.TotalPretaxCreditAmounts[0].Amount).To(Equal(int64(200)))
+		Expect(preview.TotalPretaxCreditAmounts[0].Type).To(Equal(stripe.InvoiceTotalPretaxCreditAmountTypeCreditBalanceTransaction))
+
+		summary, err := sc.V1BillingCreditBalanceSummary.Retrieve(Ctx, &stripe.BillingCreditBalanceSummaryRetrieveParams{Customer: stripe.String(payer.ID),
+			Filter: &stripe.BillingCreditBalanceSummaryRetrieveFilterParams{Type: stripe.String("applicability_scope"),
+				ApplicabilityScope: &stripe.BillingCreditBalanceSummaryRetrieveFilterApplicabilityScopeParams{PriceType: stripe.String("metered")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(summary.Balances[0].AvailableBalance.Monetary.Value).To(Equal(int64(200)), "a preview takes nothing")
+	})
+
 	It("requires the type of a meter event adjustment", func() {
 		m := newMeter(meterParams("calls", "sum"))
 		_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),

@@ -71,6 +71,29 @@ func applyPretaxCredits(c *api.Call, inv store.Obj) error {
 	return totals(c, inv, lines, api.Int(inv["subtotal"]), off, true)
 }
 
+// previewPretaxCredits shows on a previewed invoice (thrown away with
+// everything its building wrote) the billing credits it would take: the
+// amounts as finalization would work them out, with no credit balance
+// transaction behind them, since a preview takes nothing.
+func previewPretaxCredits(c *api.Call, inv store.Obj) error {
+	if err := applyPretaxCredits(c, inv); err != nil || !tookCredits(inv) {
+		return err
+	}
+	unlink := func(entries any) {
+		list, _ := entries.([]any)
+		for _, e := range list {
+			if o := api.Obj(e); o["type"] == "credit_balance_transaction" {
+				o["credit_balance_transaction"] = nil
+			}
+		}
+	}
+	for _, l := range asList(inv["lines"]) {
+		unlink(api.Obj(l)["pretax_credit_amounts"])
+	}
+	unlink(inv["total_pretax_credit_amounts"])
+	return c.Put(inv) // changed since it was stored
+}
+
 // tookCredits reports whether an invoice took billing credits.
 func tookCredits(inv store.Obj) bool {
 	entries, _ := inv["total_pretax_credit_amounts"].([]any)

@@ -226,7 +226,11 @@ func nextPeriodInvoice(c *api.Call, sub store.Obj) (store.Obj, error) {
 	if sub["status"] == "trialing" {
 		usageFrom = 0
 	}
-	return subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: cycleEnd(sub, start, interval, count), usageFrom: usageFrom, since: periodStart(sub)})
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: cycleEnd(sub, start, interval, count), usageFrom: usageFrom, since: periodStart(sub)})
+	if err != nil {
+		return nil, err
+	}
+	return inv, previewPretaxCredits(c, inv)
 }
 
 // pendingItemsPreview is a customer's next invoice when no subscription
