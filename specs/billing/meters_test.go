@@ -175,6 +175,7 @@ var _ = Describe("Billing meters and metered prices", Label("billing", "meters")
 			})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(adj.Cancel.Identifier).To(Equal("req-1"))
+			Expect(adj.Status).To(Equal(stripe.BillingMeterEventAdjustmentStatusPending), "as Stripe's answer shows it")
 			Expect(summary(m.ID, cus.ID, day, day.Add(24*time.Hour), "")).To(Equal([]float64{4}))
 		})
 

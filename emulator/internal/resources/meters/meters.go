@@ -315,7 +315,9 @@ func public(ev store.Obj) store.Obj {
 	return out
 }
 
-// adjust cancels a recorded event by its identifier: it stops counting.
+// adjust cancels a recorded event by its identifier: it stops counting at
+// once, though the answer says pending, as Stripe's does (it processes
+// adjustments after answering; there is no endpoint to see one again).
 func adjust(c *api.Call) (any, error) {
 	if err := c.CheckLengths(eventLengths...); err != nil {
 		return nil, err
@@ -328,7 +330,7 @@ func adjust(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return store.Obj{"object": "billing.meter_event_adjustment", "cancel": store.Obj{"identifier": identifier},
-		"event_name": eventName, "livemode": false, "status": "complete", "type": typ}, nil
+		"event_name": eventName, "livemode": false, "status": "pending", "type": typ}, nil
 }
 
 // cancelEvent stops the event recorded under identifier for eventName

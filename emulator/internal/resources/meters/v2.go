@@ -87,7 +87,7 @@ func adjustV2(c *api.Call) (any, error) {
 	return store.Obj{
 		"id": c.IDs.Long("mtrea_test_"), "object": "v2.billing.meter_event_adjustment",
 		"cancel": store.Obj{"identifier": identifier}, "created": api.V2Time(c.Now), "event_name": eventName,
-		"livemode": false, "status": "complete", "type": typ,
+		"livemode": false, "status": "pending", "type": typ,
 	}, nil
 }
 
