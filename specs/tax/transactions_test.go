@@ -130,11 +130,21 @@ var _ = Describe("Tax transactions", Label("tax"), func() {
 		Expect([]int64{fl[1].Amount, fl[1].AmountTax}).To(Equal([]int64{-1000, -73}))
 		Expect(fl[1].Reference).To(Equal("B"))
 
+		// Nothing is left: Stripe's answer, whatever the mode (its
+		// wording, as integrators have met it in production).
+		fully := "You can't reverse transaction '" + txn.ID + "' because it has been fully reversed."
 		_, err = sc.V1TaxTransactions.CreateReversal(Ctx, &stripe.TaxTransactionCreateReversalParams{
 			Mode: stripe.String("full"), OriginalTransaction: stripe.String(txn.ID), Reference: stripe.String("order_1-refund_3")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "original_transaction")
+		Expect(StripeErr(err).Msg).To(Equal(fully))
 		_, err = reverseLine(txn.ID, "order_1-refund_3", lb.ID, -1, 0)
-		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][amount]")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "original_transaction")
+		Expect(StripeErr(err).Msg).To(Equal(fully))
+		_, err = sc.V1TaxTransactions.CreateReversal(Ctx, &stripe.TaxTransactionCreateReversalParams{
+			Mode: stripe.String("partial"), OriginalTransaction: stripe.String(txn.ID), Reference: stripe.String("order_1-refund_3"),
+			FlatAmount: stripe.Int64(-1)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "original_transaction")
+		Expect(StripeErr(err).Msg).To(Equal(fully))
 		_, err = sc.V1TaxTransactions.CreateReversal(Ctx, &stripe.TaxTransactionCreateReversalParams{
 			Mode: stripe.String("full"), OriginalTransaction: stripe.String(part.ID), Reference: stripe.String("order_1-refund_3")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "original_transaction")

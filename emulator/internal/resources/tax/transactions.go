@@ -208,6 +208,9 @@ func createReversal(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("The tax transaction %s is itself a reversal: only a transaction of type transaction can be reversed.", origID).WithParam("original_transaction")
 	}
 	l := loadLedger(c, origID)
+	if l.fullyReversed() {
+		return nil, fullyReversed(origID, "original_transaction")
+	}
 	mode, _ := c.Params.Str("mode")
 	var lines []reversed
 	var ship *remains
@@ -224,9 +227,6 @@ func createReversal(c *api.Call) (any, error) {
 		}
 		if l.Shipping != nil && (l.Shipping.Amount != 0 || l.Shipping.Tax != 0) {
 			ship = &remains{Amount: -l.Shipping.Amount, Tax: -l.Shipping.Tax}
-		}
-		if len(lines) == 0 && ship == nil {
-			return nil, fullyReversed(origID, "original_transaction")
 		}
 	} else {
 		if lines, ship, err = partialReversal(c, orig, l); err != nil {
@@ -403,8 +403,21 @@ func capitalize(s string) string {
 	return string(s[0]-'a'+'A') + s[1:]
 }
 
+// fullyReversed is Stripe's refusal to reverse a transaction nothing is
+// left of, in the words integrators have met it in.
 func fullyReversed(id, param string) error {
-	return apierr.InvalidRequest("The tax transaction %s has already been fully reversed: nothing is left of it to reverse.", id).WithParam(param)
+	return apierr.InvalidRequest("You can't reverse transaction '%s' because it has been fully reversed.", id).WithParam(param)
+}
+
+// fullyReversed says whether nothing is left to reverse of any line item
+// or of the shipping cost.
+func (l *ledger) fullyReversed() bool {
+	for _, r := range l.Remaining {
+		if r.Amount != 0 || r.Tax != 0 {
+			return false
+		}
+	}
+	return l.Shipping == nil || (l.Shipping.Amount == 0 && l.Shipping.Tax == 0)
 }
 
 // flatReversal spreads a flat amount (negative, tax included) over what is
