@@ -195,3 +195,22 @@ func CheckTyped(typ, value, prefix string) error {
 	_, err := Check(typ, value, prefix+"[value]")
 	return err
 }
+
+// CollectedIn says whether Checkout collects a business tax ID from a
+// buyer in country (ISO 3166-1 alpha-2): a country with a tax ID type of
+// its own (us_ein, gb_vat…) or an EU member state (eu_vat). Stripe
+// publishes its list as a table of examples; this is the emulator's
+// reading of it by type, not Stripe's own list.
+func CollectedIn(country string) bool {
+	country = strings.ToUpper(country)
+	if len(country) != 2 || country == "EU" { // eu_oss_vat names no country
+		return false
+	}
+	for _, c := range euVATCountries {
+		if c.country == country && country != "GB" {
+			return true
+		}
+	}
+	prefix := strings.ToLower(country) + "_"
+	return slices.ContainsFunc(Types, func(t string) bool { return strings.HasPrefix(t, prefix) })
+}

@@ -126,3 +126,14 @@ func TestVerification(t *testing.T) {
 		}
 	}
 }
+
+func TestCollectedIn(t *testing.T) {
+	for country, want := range map[string]bool{
+		"FR": true, "gr": true, "GB": true, "DE": true, "US": true, "AU": true, "CH": true,
+		"XI": false, "EU": false, "AQ": false, "": false, "FRA": false,
+	} {
+		if got := CollectedIn(country); got != want {
+			t.Errorf("CollectedIn(%q) = %v, want %v", country, got, want)
+		}
+	}
+}

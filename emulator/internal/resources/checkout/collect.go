@@ -25,10 +25,12 @@ var completeAddressSchema = params.Object(map[string]*params.Schema{
 var completeTaxIDSchema = params.Object(map[string]*params.Schema{"type": params.String(), "value": params.String()})
 
 // collectsBilling reports whether the page asks for a billing address:
-// always for automatic tax, which needs the buyer's location, or when
+// always for automatic tax, which needs the buyer's location, and for tax
+// ID collection, which shows its form by where the buyer is (the shipping
+// address, else the billing address), or when
 // billing_address_collection=required.
 func collectsBilling(s store.Obj) bool {
-	return autoTaxEnabled(s) || s["billing_address_collection"] == "required"
+	return autoTaxEnabled(s) || api.Bool(api.Obj(s["tax_id_collection"])["enabled"]) || s["billing_address_collection"] == "required"
 }
 
 // collectBilling is the billing address the customer enters
@@ -70,10 +72,17 @@ func collectBilling(c *api.Call, s, cus store.Obj) (store.Obj, error) {
 }
 
 // collectTaxID is the tax ID the customer enters, as customer_details
-// shows it: only on a session with tax_id_collection enabled.
-func collectTaxID(c *api.Call, s store.Obj) (store.Obj, error) {
+// shows it: only on a session with tax_id_collection enabled. where is
+// the address that places the buyer (the shipping address, else the
+// billing address): with tax_id_collection[required]=if_supported, a
+// buyer in a country Checkout collects tax IDs in must give one.
+func collectTaxID(c *api.Call, s, where store.Obj) (store.Obj, error) {
 	given, sent := c.Params.Obj("tax_id")
 	if !sent {
+		tic := api.Obj(s["tax_id_collection"])
+		if country := api.Str(where["country"]); api.Bool(tic["enabled"]) && tic["required"] == "if_supported" && taxid.CollectedIn(country) {
+			return nil, apierr.InvalidRequest("This Checkout Session requires a tax ID from a buyer in %s (tax_id_collection[required]=if_supported): pass tax_id[type] and tax_id[value] to complete it.", country).WithParam("tax_id")
+		}
 		return nil, nil
 	}
 	if !api.Bool(api.Obj(s["tax_id_collection"])["enabled"]) {

@@ -21,7 +21,8 @@ func pageEnums(s *params.Schema) *params.Schema {
 		Enum("saved_payment_method_options.payment_method_remove", "disabled", "enabled").
 		Enum("permissions.update_shipping_details", "client_only", "server_only").
 		Enum("wallet_options.link.display", "auto", "never").
-		Enum("origin_context", "mobile_app", "web")
+		Enum("origin_context", "mobile_app", "web").
+		Enum("tax_id_collection.required", "if_supported", "never")
 }
 
 // applyPageParams reads what a new session's page shows and asks beyond

@@ -700,7 +700,17 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	taxID, err := collectTaxID(c, s)
+	// Where the buyer is, for tax ID collection: the shipping address,
+	// else the billing address, as entered (or the customer's own); an
+	// address the helper made up itself places nobody.
+	var where store.Obj
+	switch {
+	case c.Params.Has("shipping_details"):
+		where = api.Obj(details["address"])
+	case c.Params.Has("billing_address") || api.Str(api.Obj(existing["address"])["country"]) != "":
+		where = billing
+	}
+	taxID, err := collectTaxID(c, s, where)
 	if err != nil {
 		return nil, err
 	}
