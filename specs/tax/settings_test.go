@@ -69,6 +69,35 @@ var _ = Describe("Tax settings", Label("tax"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "head_office[address][country]")
 	})
 
+	It("let nothing be removed once set: a default tax code, the defaults, the head office", func() {
+		// Stripe's reference: "All parameters are editable but none can be
+		// removed once set."
+		_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{
+			Defaults: &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("txcd_10000000")},
+			HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{Country: stripe.String("DE")}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{Defaults: &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "defaults[tax_code]")
+		for _, body := range []string{"head_office=", "defaults="} {
+			r := Do(emu.URL(), "POST", "/v1/tax/settings", body)
+			Expect(r.Status).To(Equal(400), body+": %s", r.Text)
+			Expect(r.Error()["param"]).To(Equal(body[:len(body)-1]))
+		}
+		got, err := sc.V1TaxSettings.Retrieve(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Defaults.TaxCode).To(Equal("txcd_10000000"))
+		Expect(got.HeadOffice.Address.Country).To(Equal("DE"))
+		Expect(got.Status).To(Equal(stripe.TaxSettingsStatusActive))
+		Expect(eventsOf(emu, "tax.settings.updated")).To(HaveLen(1))
+
+		// Nothing set yet: an empty value removes nothing, and changes nothing.
+		other := Emulator()
+		r := Do(other.URL(), "POST", "/v1/tax/settings", "head_office=&defaults[tax_code]=")
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body["status"]).To(Equal("pending"))
+		Expect(eventsOf(other, "tax.settings.updated")).To(BeEmpty())
+	})
+
 	It("refuse a head office in a country Stripe does not know (UK for GB), and stay pending", func() {
 		_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{
 			Address: &stripe.AddressParams{Country: stripe.String("UK"), City: stripe.String("London")}}})

@@ -67,6 +67,18 @@ var countryCode = regexp.MustCompile(`^[A-Za-z]{2}$`)
 func updateSettings(c *api.Call) (any, error) {
 	before := Settings(c)
 	after := api.Clone(before)
+	// Stripe: "All parameters are editable but none can be removed once
+	// set." An empty defaults or head_office removes nothing when nothing
+	// is set.
+	if c.Params.Unset("defaults") {
+		d := api.Obj(before["defaults"])
+		if d["tax_behavior"] != nil || d["tax_code"] != nil {
+			return nil, cannotRemove("defaults")
+		}
+	}
+	if c.Params.Unset("head_office") && before["head_office"] != nil {
+		return nil, cannotRemove("head_office")
+	}
 	if d, ok := c.Params.Obj("defaults"); ok {
 		defaults := api.Clone(api.Obj(after["defaults"]))
 		if d.Has("tax_behavior") {
@@ -83,6 +95,9 @@ func updateSettings(c *api.Call) (any, error) {
 			v, _ := d.Str("tax_code")
 			if err := CheckCode(v, "defaults[tax_code]"); err != nil {
 				return nil, err
+			}
+			if v == "" && defaults["tax_code"] != nil {
+				return nil, cannotRemove("defaults[tax_code]")
 			}
 			defaults["tax_code"] = api.NilIfEmpty(v)
 		}
@@ -113,6 +128,12 @@ func updateSettings(c *api.Call) (any, error) {
 	}
 	c.Emit("tax.settings.updated", after, prev)
 	return after, nil
+}
+
+// cannotRemove refuses emptying a setting that is set: Stripe lets every
+// setting change but none be removed.
+func cannotRemove(param string) error {
+	return apierr.InvalidRequest("%s cannot be removed once it is set: tax settings can be changed, but not removed.", param).WithParam(param)
 }
 
 // readAddress reads an address parameter (country required, two letters)
