@@ -73,7 +73,7 @@ var _ = Describe("Tax settings", Label("tax"), func() {
 		// Stripe's reference: "All parameters are editable but none can be
 		// removed once set."
 		_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{
-			Defaults: &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("txcd_10000000")},
+			Defaults:   &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("txcd_10000000")},
 			HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{Country: stripe.String("DE")}}})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{Defaults: &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("")}})
