@@ -302,7 +302,7 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(err).NotTo(HaveOccurred())
 		err = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: append(lines(kettle, 1), lines(unspecified, 1)...)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[1][price]")
-		Expect(StripeErr(err).Msg).To(ContainSubstring("tax_behavior"))
+		Expect(StripeErr(err).Msg).To(Equal("The price `" + unspecified.ID + "` does not have a tax behavior set, which is required for automatic tax computation."))
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("erika@example.com")})
 		Expect(err).NotTo(HaveOccurred())
 		err = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: lines(kettle, 1), Customer: stripe.String(cus.ID),

@@ -218,5 +218,6 @@ func resolveBehaviorIn(c *api.Call, behavior any, currency, what, param string) 
 	if what != "" {
 		subject = "The " + what
 	}
-	return false, apierr.InvalidRequest("%s does not have a `tax_behavior` set which is required for automatic tax computation. Please visit https://stripe.com/docs/tax/products-prices-tax-categories-tax-behavior#tax-behavior for more information.", subject).WithParam(param)
+	// Stripe's words, as integrators have logged them from live requests.
+	return false, apierr.InvalidRequest("%s does not have a tax behavior set, which is required for automatic tax computation.", subject).WithParam(param)
 }

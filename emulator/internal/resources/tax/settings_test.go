@@ -1,7 +1,6 @@
 package tax
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -25,7 +24,7 @@ func TestBehavior(t *testing.T) {
 		price := store.Obj{"id": "price_1", "object": "price", "currency": "eur", "tax_behavior": "unspecified"}
 		_, err := PriceBehavior(c, price, "items[0][price]")
 		var e *apierr.Error
-		if !asAPIErr(err, &e) || e.Param != "items[0][price]" || !strings.HasPrefix(e.Message, "The price `price_1` does not have a `tax_behavior` set") {
+		if !asAPIErr(err, &e) || e.Param != "items[0][price]" || e.Message != "The price `price_1` does not have a tax behavior set, which is required for automatic tax computation." {
 			t.Errorf("no behavior anywhere: %v", err)
 		}
 		if incl, err := Behavior(c, "inclusive", "x"); err != nil || !incl {
