@@ -27,13 +27,16 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 
 	// activate turns Stripe Tax on for an account in Berlin, its prices
 	// exclusive of tax unless they say otherwise (behavior "" sets no
-	// default), registered for VAT in Germany.
+	// default), products without a tax code of their own taxed by the
+	// preset code (General - Electronically Supplied Services),
+	// registered for VAT in Germany.
 	activate := func(behavior string) {
 		GinkgoHelper()
 		p := &stripe.TaxSettingsUpdateParams{HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{
-			Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}}}
+			Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}},
+			Defaults: &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("txcd_10000000")}}
 		if behavior != "" {
-			p.Defaults = &stripe.TaxSettingsUpdateDefaultsParams{TaxBehavior: stripe.String(behavior)}
+			p.Defaults.TaxBehavior = stripe.String(behavior)
 		}
 		settings, err := sc.V1TaxSettings.Update(Ctx, p)
 		Expect(err).NotTo(HaveOccurred())
@@ -212,6 +215,29 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		Expect(emu.Count("", "subscription")).To(BeZero())
 		Expect(emu.Count("", "invoice")).To(BeZero())
 		Expect(emu.Count("", "payment_intent")).To(BeZero())
+	})
+
+	It("refuses automatic tax for a product without a tax code on an account whose settings preset none, in Stripe's words", func() {
+		_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{
+			Address: &stripe.AddressParams{City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
+			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}}})
+		Expect(err).NotTo(HaveOccurred())
+		cus := buyer(berlin())
+		pr := price(1000, "exclusive")
+		_, err = subscribe(cus, pr)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("You must specify a tax code in all line items to calculate taxes. Alternatively you can set a default tax code on your tax settings."))
+		Expect(emu.Count("", "subscription")).To(BeZero(), "nothing is made")
+		Expect(emu.Count("", "invoice")).To(BeZero())
+
+		// The product's own code is enough.
+		_, err = sc.V1Products.Update(Ctx, prod.ID, &stripe.ProductUpdateParams{TaxCode: stripe.String("txcd_10103001")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := subscribe(cus, pr)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(1190)))
 	})
 
 	It("refuses automatic tax while Stripe Tax is not active, with tax rates set by hand, or for a price without tax behavior", func() {

@@ -348,6 +348,35 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(emu.Count("", "payment_link")).To(BeZero())
 	})
 
+	It("refuses a line item without a tax code on an account whose settings preset none, for sessions and payment links alike", func() {
+		activate()
+		registerDE()
+		bare, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(500), TaxBehavior: stripe.String("exclusive"),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Descaler")}})
+		Expect(err).NotTo(HaveOccurred())
+		missing := "You must specify a tax code in all line items to calculate taxes. Alternatively you can set a default tax code on your tax settings."
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: append(lines(price(2000, "exclusive"), 1), lines(bare, 1)...), AutomaticTax: auto()})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal(missing))
+		_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:    []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(bare.ID), Quantity: stripe.Int64(1)}},
+			AutomaticTax: &stripe.PaymentLinkCreateAutomaticTaxParams{Enabled: stripe.Bool(true)},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal(missing))
+		Expect(sessions()).To(BeZero())
+
+		// A preset code in the settings covers every product without one.
+		_, err = sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{Defaults: &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("txcd_99999999")}})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: lines(bare, 1), AutomaticTax: auto()})
+		Expect(err).NotTo(HaveOccurred())
+		complete(s.ID, berlin)
+		Expect(retrieve(s.ID).TotalDetails.AmountTax).To(Equal(int64(95)))
+	})
+
 	It("carries a payment link's automatic tax to the sessions it opens", func() {
 		kettle := price(2000, "exclusive")
 		_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{

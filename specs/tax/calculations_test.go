@@ -12,12 +12,14 @@ import (
 )
 
 // activateTax sets a head office (in country, state) so the account's
-// tax settings are active.
+// tax settings are active, and the preset tax code (General -
+// Electronically Supplied Services) Stripe applies to lines with none.
 func activateTax(sc *stripe.Client, country, state, postal string) {
 	GinkgoHelper()
 	_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{
 		HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{
 			Country: stripe.String(country), State: stripe.String(state), PostalCode: stripe.String(postal)}},
+		Defaults: &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("txcd_10000000")},
 	})
 	Expect(err).NotTo(HaveOccurred())
 }
@@ -310,6 +312,36 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 			Expect(string(calc.TaxBreakdown[0].TaxabilityReason)).To(Equal(override))
 			Expect(calc.LineItems.Data[0].AmountTax).To(BeZero())
 		}
+	})
+
+	It("need a tax code for every line: its own, its product's, or the settings' preset", func() {
+		_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{
+			Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("CA"), PostalCode: stripe.String("94080")}}})
+		Expect(err).NotTo(HaveOccurred())
+		registerUSState(sc, "CA")
+		calc := func(items ...*stripe.TaxCalculationCreateLineItemParams) (*stripe.TaxCalculation, error) {
+			p := &stripe.TaxCalculationCreateParams{Currency: stripe.String("usd"), CustomerDetails: buyerAt("CA", "94080"), LineItems: items}
+			p.AddExpand("line_items")
+			return sc.V1TaxCalculations.Create(Ctx, p)
+		}
+		coded := line(1000, "exclusive", "coded")
+		coded.TaxCode = stripe.String("txcd_99999999")
+		_, err = calc(coded, line(1000, "exclusive", "bare"))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("You must specify a tax code in all line items to calculate taxes. Alternatively you can set a default tax code on your tax settings."))
+		Expect(emu.Count("", "tax.calculation")).To(BeZero())
+
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Tent"), TaxCode: stripe.String("txcd_99999999")})
+		Expect(err).NotTo(HaveOccurred())
+		byProduct := line(1000, "exclusive", "tent")
+		byProduct.Product = stripe.String(prod.ID)
+		got, err := calc(coded, byProduct)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LineItems.Data[1].TaxCode).To(Equal("txcd_99999999"))
+		// Shipping has a code of its own (Shipping) when none is given.
+		_, err = sc.V1TaxCalculations.Create(Ctx, &stripe.TaxCalculationCreateParams{Currency: stripe.String("usd"), CustomerDetails: buyerAt("CA", "94080"),
+			LineItems: []*stripe.TaxCalculationCreateLineItemParams{coded}, ShippingCost: &stripe.TaxCalculationCreateShippingCostParams{Amount: stripe.Int64(500)}})
+		Expect(err).NotTo(HaveOccurred())
 	})
 
 	It("refuse what Stripe refuses, and change nothing", func() {

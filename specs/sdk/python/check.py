@@ -246,7 +246,7 @@ def _():
     settings = raw("get", "/v1/tax/settings")
     assert settings.status == "pending" and settings.status_details.pending.missing_fields == ["head_office"]
     settings = raw("post", "/v1/tax/settings", {
-        "defaults": {"tax_behavior": "exclusive"},
+        "defaults": {"tax_behavior": "exclusive", "tax_code": "txcd_10000000"},
         "head_office": {"address": {"line1": "500 Howard St", "city": "San Francisco", "state": "CA",
                                     "postal_code": "94105", "country": "US"}},
     })

@@ -117,7 +117,7 @@ func applyAutomaticTax(c *api.Call, s store.Obj, items []store.Obj, cus store.Ob
 		return apierr.InvalidRequest("`automatic_tax` can only be used in `payment` or `subscription` mode: a Checkout Session in `setup` mode charges nothing.").WithParam("automatic_tax[enabled]")
 	}
 	for i, it := range items {
-		if _, err := itemBehavior(c, it, inlineParam(c, "line_items", i, "price")); err != nil {
+		if err := checkTaxable(c, it, inlineParam(c, "line_items", i, "price")); err != nil {
 			return err
 		}
 	}
@@ -158,6 +158,17 @@ func inlineParam(c *api.Call, list string, i int, field string) string {
 		}
 	}
 	return shipping.Elem(list, i, field)
+}
+
+// checkTaxable refuses, as Stripe does on creating a session or payment
+// link with automatic tax, a line item Stripe Tax could not tax: its price
+// resolves to no tax behavior, or neither its product nor the settings
+// name a tax code.
+func checkTaxable(c *api.Call, it store.Obj, param string) error {
+	if _, err := itemBehavior(c, it, param); err != nil {
+		return err
+	}
+	return tax.CheckLineCode(c, productTaxCode(c, api.Obj(it["price"])))
 }
 
 // itemBehavior is whether a line item's price includes tax: a currency

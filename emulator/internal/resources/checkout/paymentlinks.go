@@ -265,7 +265,7 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 		if !enabled {
 			break
 		}
-		if _, err := itemBehavior(c, it.Item, inlineParam(c, "line_items", i, "price")); err != nil {
+		if err := checkTaxable(c, it.Item, inlineParam(c, "line_items", i, "price")); err != nil {
 			return err
 		}
 	}

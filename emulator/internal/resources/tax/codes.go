@@ -24,10 +24,31 @@ const Nontaxable = "txcd_00000000"
 // ShippingCode is the tax code of shipping charges.
 const ShippingCode = "txcd_92010001"
 
-// defaultCode is the tax code of a line whose product has none on an
-// account whose settings set no default: Stripe Tax treats it as an
-// electronically supplied service.
+// defaultCode is the code Stripe's Dashboard proposes as an account's
+// preset (General - Electronically Supplied Services).
 const defaultCode = "txcd_10000000"
+
+// codeOrPreset is the tax code a line is taxed by: its own (or its
+// product's), else the preset in the tax settings. With neither Stripe
+// Tax cannot tax the line, and refuses it in the words integrators have
+// logged from live requests.
+func codeOrPreset(c *api.Call, code string) (string, error) {
+	if code != "" {
+		return code, nil
+	}
+	if preset := api.Str(api.Obj(Settings(c)["defaults"])["tax_code"]); preset != "" {
+		return preset, nil
+	}
+	return "", apierr.InvalidRequest("You must specify a tax code in all line items to calculate taxes. Alternatively you can set a default tax code on your tax settings.")
+}
+
+// CheckLineCode refuses, as Stripe does when an object with automatic
+// tax is created, a line whose product has no tax code (code "") on an
+// account whose settings preset none.
+func CheckLineCode(c *api.Call, code string) error {
+	_, err := codeOrPreset(c, code)
+	return err
+}
 
 // codes are common Stripe tax codes with the names and descriptions
 // Stripe's GET /v1/tax_codes gives them, in its order: the four general

@@ -198,15 +198,12 @@ func shipFromDetails(c *api.Call, buyer *Location) (any, error) {
 }
 
 // taxCodeFor is the tax code to apply: code when given (it must be one
-// Stripe has), else the settings' default, else Stripe's default code.
+// Stripe has), else the settings' preset; with neither, Stripe's refusal.
 func taxCodeFor(c *api.Call, code, param string) (string, error) {
 	if code != "" {
 		return code, CheckCode(code, param)
 	}
-	if d := api.Str(api.Obj(Settings(c)["defaults"])["tax_code"]); d != "" {
-		return d, nil
-	}
-	return defaultCode, nil
+	return codeOrPreset(c, "")
 }
 
 // placeName is how a breakdown names a jurisdiction: a US state or

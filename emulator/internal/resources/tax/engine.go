@@ -179,11 +179,9 @@ func decide(c *api.Call, buyer Buyer, taxCode string, inclusive bool, at int64) 
 		return Decision{}, locationError("")
 	}
 	settings := Settings(c)
-	if taxCode == "" {
-		taxCode = api.Str(api.Obj(settings["defaults"])["tax_code"])
-	}
-	if taxCode == "" {
-		taxCode = defaultCode
+	taxCode, err := codeOrPreset(c, taxCode)
+	if err != nil {
+		return Decision{}, err
 	}
 	loc := *buyer.Location
 	regs := registrationsFor(c, loc, at)

@@ -15,7 +15,8 @@ import (
 const now = int64(1_750_000_000)
 
 // inCall runs fn with a Call on a fresh in-memory store whose account has
-// its head office in headOffice ("" leaves the settings pending).
+// its head office in headOffice ("" leaves the settings pending) and the
+// preset tax code Stripe's Dashboard proposes.
 func inCall(t *testing.T, headOffice string, fn func(c *api.Call)) {
 	t.Helper()
 	st, err := store.Open("", []store.Index{{Type: "tax_id", Name: "customer", Path: "customer"}})
@@ -29,6 +30,7 @@ func inCall(t *testing.T, headOffice string, fn func(c *api.Call)) {
 		if headOffice != "" {
 			s := Settings(c)
 			s["head_office"] = store.Obj{"address": store.Obj{"country": headOffice}}
+			s["defaults"] = store.Obj{"tax_behavior": nil, "tax_code": defaultCode}
 			setStatus(s)
 			b, _ := jsonenc.Marshal(s)
 			if err := c.SetMeta(settingsKey(c.Account), string(b)); err != nil {
@@ -316,5 +318,23 @@ func TestDecideEUSchemes(t *testing.T) {
 		wantDecision(t, decideOK(t, c, buyer("IE", ""), "", false, now), "standard_rated", "vat 23")
 		wantDecision(t, decideOK(t, c, buyer("SE", ""), "", false, now), "standard_rated", "vat 25")
 		wantDecision(t, decideOK(t, c, buyer("SE", "", "eu_vat"), "", false, now), "reverse_charge")
+	})
+}
+
+func TestDecideNeedsATaxCode(t *testing.T) {
+	inCall(t, "US", func(c *api.Call) {
+		register(t, c, "US", store.Obj{"type": "state_sales_tax", "state": "CA"}, now, 0)
+		s := Settings(c)
+		s["defaults"] = store.Obj{"tax_behavior": nil, "tax_code": nil}
+		b, _ := jsonenc.Marshal(s)
+		if err := c.SetMeta(settingsKey(c.Account), string(b)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Decide(c, buyer("US", "CA"), "", false, now); err == nil || !strings.HasPrefix(err.Error(), "400 invalid_request_error: You must specify a tax code in all line items") {
+			t.Errorf("no code anywhere: %v", err)
+		}
+		if d := decideOK(t, c, buyer("US", "CA"), "txcd_99999999", false, now); d.Reason != "standard_rated" {
+			t.Errorf("the line's own code: %+v", d)
+		}
 	})
 }
