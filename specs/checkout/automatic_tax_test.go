@@ -317,6 +317,13 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 			TaxIDCollection: &stripe.CheckoutSessionCreateTaxIDCollectionParams{Enabled: stripe.Bool(true)}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 		Expect(StripeErr(err).Msg).To(ContainSubstring("please set `customer_update[name]` to `auto`"), "the business name typed goes onto the customer")
+		// customer_update saves what the page collects on an existing
+		// customer: without one Stripe refuses it (its words, as
+		// integrators have met them).
+		err = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: lines(kettle, 1), CustomerEmail: stripe.String("erika@example.com"),
+			CustomerUpdate: &stripe.CheckoutSessionCreateCustomerUpdateParams{Address: stripe.String("auto")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer_update")
+		Expect(StripeErr(err).Msg).To(Equal("You cannot use customer_update without setting customer."))
 		Expect(sessions()).To(Equal(1), "only the one saving the shipping address was created")
 	})
 

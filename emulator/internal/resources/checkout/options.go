@@ -138,7 +138,9 @@ func applyPageOptions(c *api.Call, s store.Obj, customer any) error {
 	}
 	if c.Params.Has("customer_update") {
 		if customer == nil {
-			return apierr.InvalidRequest("`customer_update` can only be used with `customer`.").WithParam("customer_update")
+			// Stripe's words, as integrators have met them (the closing
+			// period is not verified).
+			return apierr.InvalidRequest("You cannot use customer_update without setting customer.").WithParam("customer_update")
 		}
 		// Which collected details are written back to the customer:
 		// create reads shipping and address; name is inert, as the
