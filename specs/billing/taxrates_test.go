@@ -427,6 +427,67 @@ var _ = Describe("Tax rates", Label("billing", "tax"), func() {
 		Expect(renewal.Total).To(Equal(int64(1200)))
 		Expect(renewal.Status).To(Equal(stripe.InvoiceStatusPaid))
 	})
+
+	It("refuses a rate whose inclusive flag conflicts with the tax behavior of the price it applies to, in Stripe's words", func() {
+		// Stripe's words, as integrators have logged them from a live
+		// subscription create.
+		conflict := "One or more prices has a `tax_behavior` that conflicts with the tax rates that apply to the corresponding line item."
+		included, added := taxRate("VAT", 20, true), taxRate("VAT", 20, false)
+		monthly := func(behavior string) *stripe.Price {
+			p := &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+				ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Pro")},
+				Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}}
+			if behavior != "" {
+				p.TaxBehavior = stripe.String(behavior)
+			}
+			pr, err := sc.V1Prices.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			return pr
+		}
+		exclusive, inclusive, unspecified := monthly("exclusive"), monthly("inclusive"), monthly("")
+		subscribe := func(pr *stripe.Price, own, defaults *stripe.TaxRate) error {
+			p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(pr.ID)}}}
+			if own != nil {
+				p.Items[0].TaxRates = []*string{stripe.String(own.ID)}
+			}
+			if defaults != nil {
+				p.DefaultTaxRates = []*string{stripe.String(defaults.ID)}
+			}
+			_, err := sc.V1Subscriptions.Create(Ctx, p)
+			return err
+		}
+		for _, bad := range []error{subscribe(exclusive, included, nil), subscribe(inclusive, added, nil), subscribe(exclusive, nil, included)} {
+			ExpectStripeError(bad, 400, "invalid_request_error", "", "")
+			Expect(StripeErr(bad).Msg).To(Equal(conflict))
+		}
+		Expect(emu.Count("", "subscription")).To(BeZero(), "nothing is made")
+		Expect(emu.Count("", "invoice")).To(BeZero())
+
+		// A price's own rates win over the defaults; a price with no
+		// behavior takes either kind.
+		Expect(subscribe(exclusive, added, included)).To(Succeed())
+		Expect(subscribe(inclusive, included, nil)).To(Succeed())
+		Expect(subscribe(unspecified, included, nil)).To(Succeed())
+		Expect(subscribe(unspecified, added, nil)).To(Succeed())
+
+		// A quote's lines, likewise.
+		_, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(exclusive.ID), TaxRates: []*string{stripe.String(included.ID)}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal(conflict))
+		Expect(emu.Count("", "quote")).To(BeZero())
+
+		// An invoice item of a price, likewise.
+		oneOff, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500), TaxBehavior: stripe.String("exclusive"),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Setup")}})
+		Expect(err).NotTo(HaveOccurred())
+		inv := draft()
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(oneOff.ID)}, TaxRates: []*string{stripe.String(included.ID)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal(conflict))
+		Expect(retrieve(inv.ID).Lines.Data).To(BeEmpty())
+	})
 })
 
 func retrieveSub(sc *stripe.Client, id string) *stripe.Subscription {

@@ -384,6 +384,18 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(retrieve(s.ID).TotalDetails.AmountTax).To(Equal(int64(95)))
 	})
 
+	It("refuses a tax rate set by hand that conflicts with its price's tax behavior", func() {
+		kettle := price(2000, "exclusive")
+		included, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(19), Inclusive: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		manual := lines(kettle, 1)
+		manual[0].TaxRates = stripe.StringSlice([]string{included.ID})
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), LineItems: manual})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("One or more prices has a `tax_behavior` that conflicts with the tax rates that apply to the corresponding line item."))
+		Expect(sessions()).To(BeZero())
+	})
+
 	It("carries a payment link's automatic tax to the sessions it opens", func() {
 		kettle := price(2000, "exclusive")
 		_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{

@@ -124,6 +124,9 @@ func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive
 			if rates = ownRates(c, line, subLines); len(rates) == 0 {
 				rates = defaults
 			}
+			if err := checkLineBehavior(c, line, rates); err != nil {
+				return 0, 0, 0, err
+			}
 		case auto.Located:
 			if rates, reason, err = auto.line(c, line); err != nil {
 				return 0, 0, 0, err
@@ -170,6 +173,22 @@ func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive
 	}
 	inv["total_taxes"] = totals
 	return exclusive, inclusive, inclusiveBefore, nil
+}
+
+// checkLineBehavior refuses, as a request that bills it, a line whose
+// price's tax behavior the rates applied to it contradict. Work made due
+// (a renewal) is not refused: a price with no behavior may have been given
+// one since its rates were set.
+func checkLineBehavior(c *api.Call, line store.Obj, rates []any) error {
+	id := api.Str(api.Obj(api.Obj(line["pricing"])["price_details"])["price"])
+	if c.NowFixed || id == "" || len(rates) == 0 {
+		return nil
+	}
+	f, ok := c.Tx.Fields(c.Account, "price", id, "tax_behavior")
+	if !ok {
+		return nil
+	}
+	return taxrates.CheckBehavior(f[0].String(), rates)
 }
 
 func taxEntry(amount int64, behavior, rate string, taxable int64, reason string) store.Obj {

@@ -213,6 +213,15 @@ func create(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	for i, it := range items {
+		rates := ownRates[i]
+		if len(rates) == 0 {
+			rates = defaultRates
+		}
+		if err := taxrates.CheckBehavior(api.Obj(it["price"])["tax_behavior"], rates); err != nil {
+			return nil, err
+		}
+	}
 	if err := applyTaxes(c, s, items, ownRates, defaultRates); err != nil {
 		return nil, err
 	}

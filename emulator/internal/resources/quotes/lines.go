@@ -241,6 +241,19 @@ func price(c *api.Call, q store.Obj, d *data) error {
 	if err != nil {
 		return err
 	}
+	if auto == nil {
+		// Rates set by hand must agree with the tax behavior of the
+		// prices they apply to, as the invoices the quote makes would.
+		for _, l := range d.Lines {
+			rates := defaults
+			if len(l.TaxRates) > 0 {
+				rates = taxrates.Load(c, l.TaxRates)
+			}
+			if err := taxrates.CheckBehavior(api.Obj(l.Item["price"])["tax_behavior"], rates); err != nil {
+				return err
+			}
+		}
+	}
 	trial := api.Int(api.Obj(q["subscription_data"])["trial_period_days"]) > 0
 	n := len(d.Lines)
 	full := make([]int64, n)

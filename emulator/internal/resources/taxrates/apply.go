@@ -42,6 +42,24 @@ func Resolve(c *api.Call, ids []string, param string, kept []any) ([]any, error)
 	return out, nil
 }
 
+// CheckBehavior refuses rates that contradict the tax behavior of the
+// price they apply to (behavior: the price's tax_behavior): an inclusive
+// rate on a price exclusive of tax, or an exclusive one on a price that
+// includes it. A price whose behavior is unspecified takes either. The
+// message is Stripe's, as integrators have logged it.
+func CheckBehavior(behavior any, rates []any) error {
+	b := api.Str(behavior)
+	if b != "inclusive" && b != "exclusive" {
+		return nil
+	}
+	for _, r := range rates {
+		if api.Bool(api.Obj(r)["inclusive"]) != (b == "inclusive") {
+			return apierr.InvalidRequest("One or more prices has a `tax_behavior` that conflicts with the tax rates that apply to the corresponding line item.")
+		}
+	}
+	return nil
+}
+
 // Has reports whether a list of rendered tax rates holds the rate id.
 func Has(rates []any, id string) bool {
 	for _, r := range rates {
