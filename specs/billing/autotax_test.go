@@ -244,9 +244,8 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		cus := buyer(berlin())
 		pr := price(1000, "")
 		_, err := subscribe(cus, pr)
-		ExpectStripeError(err, 400, "invalid_request_error", "stripe_tax_inactive", "automatic_tax[enabled]")
-		// Stripe's words, as integrators have met them probing an account.
-		Expect(StripeErr(err).Msg).To(Equal("Stripe Tax has not been activated on your account."))
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCode("stripe_tax_inactive")))
 
 		activate("") // no default tax behavior
 		_, err = subscribe(cus, pr)

@@ -353,7 +353,6 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		}
 		_, err := sc.V1TaxCalculations.Create(Ctx, p())
 		ExpectStripeError(err, 400, "invalid_request_error", "stripe_tax_inactive", "")
-		Expect(StripeErr(err).Msg).To(Equal("Stripe Tax has not been activated on your account."))
 
 		activateTax(sc, "US", "CA", "94080")
 		bad := p()

@@ -46,7 +46,7 @@ func AutoTaxParam(c *api.Call, p params.Values, name, prefix string) (on, sent b
 		}
 	}
 	if on {
-		if err := tax.ReadyFor(c, prefix+"[enabled]"); err != nil {
+		if err := tax.Ready(c); err != nil {
 			return false, true, err
 		}
 	}

@@ -50,7 +50,7 @@ func readAutomaticTax(c *api.Call) (enabled, sent bool, err error) {
 		}
 	}
 	if enabled {
-		if err := tax.ReadyFor(c, "automatic_tax[enabled]"); err != nil {
+		if err := tax.Ready(c); err != nil {
 			return false, true, err
 		}
 	}

@@ -64,15 +64,6 @@ type Decision struct {
 // is what every family answers when automatic_tax[enabled]=true is sent.
 func Ready(c *api.Call) error { return ready(c) }
 
-// ReadyFor is Ready for a request that turned automatic tax on with
-// param (automatic_tax[enabled]…), which Stripe's error names.
-func ReadyFor(c *api.Call, param string) error {
-	if err := ready(c); err != nil {
-		return inactiveError().WithParam(param)
-	}
-	return nil
-}
-
 // Locate finds a stored customer's tax location (as Stripe looks: its
 // shipping address if it has one, else its address, else its default
 // payment method's billing details) and the status Stripe shows as

@@ -163,9 +163,9 @@ func ready(c *api.Call) error {
 }
 
 // inactiveError is Stripe's answer to automatic tax on an account whose
-// tax settings are not active, in its words as integrators have met them.
-func inactiveError() *apierr.Error {
-	return apierr.InvalidRequest("Stripe Tax has not been activated on your account.").WithCode("stripe_tax_inactive")
+// tax settings are not active.
+func inactiveError() error {
+	return apierr.InvalidRequest("Stripe Tax has not been activated on your account. Please visit https://stripe.com/docs/tax/set-up to get started.").WithCode("stripe_tax_inactive")
 }
 
 // headOfficeCountry is the country of the account's head office ("" when
