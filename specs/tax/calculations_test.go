@@ -353,6 +353,8 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		}
 		_, err := sc.V1TaxCalculations.Create(Ctx, p())
 		ExpectStripeError(err, 400, "invalid_request_error", "stripe_tax_inactive", "")
+		// Stripe's words, as users of an integration reported them.
+		Expect(StripeErr(err).Msg).To(Equal("Stripe Tax has not been activated on your account. Please visit https://stripe.com/docs/tax/set-up to get started."))
 
 		activateTax(sc, "US", "CA", "94080")
 		bad := p()
