@@ -366,6 +366,9 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		bad.CustomerDetails = &stripe.TaxCalculationCreateCustomerDetailsParams{Address: &stripe.AddressParams{Country: stripe.String("US"), Line1: stripe.String("1 Main Street")}}
 		_, err = sc.V1TaxCalculations.Create(Ctx, bad)
 		ExpectStripeError(err, 400, "invalid_request_error", "customer_tax_location_invalid", "customer_details[address]")
+		// The Tax API's own words, as Stripe's guide to it shows them.
+		Expect(StripeErr(err).Msg).To(Equal("We could not determine the customer's tax location based on the provided customer address."))
+		Expect(StripeErr(err).DocURL).To(Equal("https://stripe.com/docs/error-codes/customer-tax-location-invalid"))
 
 		bad = p()
 		bad.LineItems = append(bad.LineItems, line(500, "exclusive", "a"))

@@ -123,7 +123,7 @@ func detailsBuyer(c *api.Call) (Buyer, store.Obj, error) {
 		if ip != "" {
 			return Buyer{}, nil, apierr.InvalidRequest("stripe-emu does not emulate locating a customer by IP address (customer_details[ip_address] without customer_details[address]), so it refused the request rather than answer as if it had taken effect. Send customer_details[address] as well.").WithParam("customer_details[ip_address]")
 		}
-		return Buyer{}, nil, LocationError("customer_details[address]")
+		return Buyer{}, nil, addressLocationError()
 	}
 	addr, err := readPostalAddress(a, "customer_details[address]")
 	if err != nil {
@@ -135,9 +135,17 @@ func detailsBuyer(c *api.Call) (Buyer, store.Obj, error) {
 		where = "shipping_destination"
 	}
 	if buyer.Location = AddressLocation(addr, where); buyer.Location == nil {
-		return Buyer{}, nil, LocationError("customer_details[address]")
+		return Buyer{}, nil, addressLocationError()
 	}
 	return buyer, details, nil
+}
+
+// addressLocationError is the Tax API's customer_tax_location_invalid
+// for customer_details[address], in the words Stripe's guide to the Tax
+// API shows.
+func addressLocationError() error {
+	return apierr.InvalidRequest("We could not determine the customer's tax location based on the provided customer address.").
+		WithCode("customer_tax_location_invalid").WithParam("customer_details[address]")
 }
 
 // readPostalAddress reads an address parameter (name is its name): a
