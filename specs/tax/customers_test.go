@@ -146,4 +146,33 @@ var _ = Describe("customer.tax", Label("tax", "customers"), func() {
 		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Tax: &stripe.CustomerUpdateTaxParams{IPAddress: stripe.String("not-an-ip")}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "tax[ip_address]")
 	})
+
+	It("refuses by name what only locating by IP address would answer, rather than calling the customer unlocatable", func() {
+		// Stripe's guide: "Instead of a physical address, you can provide
+		// their IP address", validated immediately. Stripe geolocates it;
+		// the emulator does not.
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{
+			Tax: &stripe.CustomerCreateTaxParams{IPAddress: stripe.String("203.0.113.0"), ValidateLocation: stripe.String("immediately")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "tax[ip_address]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate locating a customer by IP address"))
+		Expect(emu.Count("", "customer")).To(BeZero())
+
+		_, err = sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{
+			HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("CA"), PostalCode: stripe.String("94080")}},
+			Defaults:   &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("txcd_10000000"), TaxBehavior: stripe.String("exclusive")}})
+		Expect(err).NotTo(HaveOccurred())
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{PaymentMethod: stripe.String("pm_card_visa"),
+			InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String("pm_card_visa")},
+			Tax:             &stripe.CustomerCreateTaxParams{IPAddress: stripe.String("203.0.113.0")}})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Plan")}, Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:        []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+			AutomaticTax: &stripe.SubscriptionCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate locating a customer by IP address"))
+		Expect(emu.Count("", "subscription")).To(BeZero())
+	})
 })

@@ -287,7 +287,7 @@ func finalizationFailed(c *api.Call, id string, err error) error {
 // created or updated with it.
 func checkTaxLocation(c *api.Call, cus store.Obj) error {
 	if !located(tax.Locate(c, cus)) {
-		return tax.LocationError("customer")
+		return tax.CustomerLocationError(c, cus, "customer")
 	}
 	return nil
 }
@@ -314,6 +314,12 @@ func finalizeAutoTax(c *api.Call, inv store.Obj) error {
 	}
 	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
 	if subID == "" {
+		// A request is refused by name where only geolocating an IP
+		// address would locate the customer; work made due records
+		// Stripe's error as a failed finalization.
+		if cus, ok := c.Tx.Get(c.Account, "customer", api.Str(inv["customer"])); ok && !c.NowFixed {
+			return tax.CustomerLocationError(c, cus, "customer")
+		}
 		return tax.LocationError("customer")
 	}
 	at := invoiceAutoTax(false)

@@ -9,10 +9,9 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
-// Where a customer's tax[ip_address] is kept: customer.tax is computed
-// when expanded, so the one thing in it a request sets lives beside the
-// customer.
-func ipAddressKey(account, id string) string { return "custaxip:" + account + ":" + id }
+// ipAddressKey is where a customer's tax[ip_address] is kept (Stripe Tax
+// reads it too).
+func ipAddressKey(account, id string) string { return tax.IPAddressKey(account, id) }
 
 // customerTax is the includable customer.tax: what Stripe Tax makes of
 // the customer's addresses now.
@@ -51,6 +50,9 @@ func applyTax(c *api.Call, o store.Obj, creating bool) error {
 		return nil
 	}
 	if loc, _ := tax.Locate(c, o); loc == nil {
+		if err := tax.CustomerLocationError(c, o, "tax[ip_address]"); !isLocationInvalid(err) {
+			return err
+		}
 		return tax.LocationError("tax[validate_location]")
 	}
 	return nil
@@ -68,4 +70,10 @@ func hasAutomaticTaxSubscription(c *api.Call, customer string) bool {
 		return true
 	})
 	return found
+}
+
+// isLocationInvalid says whether err is Stripe's customer_tax_location_invalid.
+func isLocationInvalid(err error) bool {
+	e, ok := err.(*apierr.Error)
+	return ok && e.Code == "customer_tax_location_invalid"
 }

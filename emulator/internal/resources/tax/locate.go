@@ -154,6 +154,24 @@ func buyerOf(c *api.Call, customer store.Obj) Buyer {
 	return b
 }
 
+// IPAddressKey is where a customer's tax[ip_address] is kept: customer.tax
+// is computed when expanded, so the one thing in it a request sets lives
+// beside the customer.
+func IPAddressKey(account, id string) string { return "custaxip:" + account + ":" + id }
+
+// CustomerLocationError is the refusal for a stored customer Stripe Tax
+// cannot locate: Stripe's customer_tax_location_invalid (param names the
+// parameter), unless the customer has no address of any kind but a
+// tax[ip_address], which Stripe would geolocate and the emulator cannot:
+// that is refused by name instead.
+func CustomerLocationError(c *api.Call, customer store.Obj, param string) error {
+	_, ip := c.Tx.GetMeta(IPAddressKey(c.Account, api.Str(customer["id"])))
+	if ip && !present(api.Obj(api.Obj(customer["shipping"])["address"])) && !present(api.Obj(customer["address"])) {
+		return apierr.InvalidRequest("stripe-emu does not emulate locating a customer by IP address (tax[ip_address], a customer with no address), so it refused the request rather than answer as if the location were unknown. Give the customer an address.").WithParam(param)
+	}
+	return locationError(param)
+}
+
 // locationError answers LocationError.
 func locationError(param string) error {
 	e := apierr.InvalidRequest("The customer's location isn't recognized. Set a valid customer address in order to automatically calculate tax.").WithCode("customer_tax_location_invalid")
