@@ -302,6 +302,9 @@ func createSubscription(c *api.Call) (any, error) {
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", cusID, "customer")
 	}
+	if err := checkClockSubscriptions(c, cus); err != nil {
+		return nil, err
+	}
 	now := c.ClockNow(cus)
 	c.Now = now
 	itemParams := c.Params.Array("items")

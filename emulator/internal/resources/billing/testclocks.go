@@ -17,6 +17,13 @@ const ClockLifetime = 30 * 86400
 // may jump at once (two years).
 const MaxAdvanceWithoutSubscriptions = 2 * 366 * 86400
 
+// What one test clock takes (Stripe's documented limits: three customers
+// per clock, three subscriptions per customer).
+const (
+	MaxClockCustomers                = 3
+	MaxClockSubscriptionsPerCustomer = 3
+)
+
 func testClockRoutes() []api.Route {
 	base := "/v1/test_helpers/test_clocks"
 	return []api.Route{
@@ -37,6 +44,9 @@ func init() {
 		clk, ok := c.Tx.Get(c.Account, "test_helpers.test_clock", id)
 		if !ok || api.Bool(clk["deleted"]) {
 			return apierr.NoSuchObject("test_clock", id, "test_clock")
+		}
+		if n := len(clockCustomers(c, id)); n >= MaxClockCustomers {
+			return apierr.InvalidRequest("The test clock %s already has the maximum of %d customers. Create another test clock for more customers.", id, MaxClockCustomers).WithParam("test_clock")
 		}
 		cus["test_clock"] = id
 		cus["created"] = clk["frozen_time"]
@@ -65,6 +75,36 @@ func loadClock(c *api.Call) (store.Obj, error) {
 	return clk, err
 }
 
+// clockCustomers are the customers on a test clock (deleted ones keep no
+// clock).
+func clockCustomers(c *api.Call, clockID string) []string {
+	var ids []string
+	c.Tx.EachIndexedRaw(c.Account, "customer", "test_clock", clockID, func(raw string) bool {
+		ids = append(ids, store.Pick(raw, "id")[0].String())
+		return true
+	})
+	return ids
+}
+
+// checkClockSubscriptions refuses a subscription more for a customer on a
+// test clock that has as many live ones as a clock takes.
+func checkClockSubscriptions(c *api.Call, cus store.Obj) error {
+	if cus["test_clock"] == nil {
+		return nil
+	}
+	n := 0
+	c.Tx.EachIndexedRaw(c.Account, "subscription", "customer", api.Str(cus["id"]), func(raw string) bool {
+		if s := store.Pick(raw, "status")[0].String(); s != "canceled" && s != "incomplete_expired" {
+			n++
+		}
+		return true
+	})
+	if n >= MaxClockSubscriptionsPerCustomer {
+		return apierr.InvalidRequest("The customer %s is on a test clock and already has the maximum of %d subscriptions. Cancel one, or use another customer.", cus["id"], MaxClockSubscriptionsPerCustomer).WithParam("customer")
+	}
+	return nil
+}
+
 func retrieveClock(c *api.Call) (any, error) { return loadClock(c) }
 
 func listClocks(c *api.Call) (any, error) {
@@ -84,15 +124,8 @@ func deleteClock(c *api.Call) (any, error) {
 		return nil, err
 	}
 	id := api.Str(clk["id"])
-	var doomed []store.Obj
-	c.Tx.Each(c.Account, "customer", func(o store.Obj) bool {
-		if o["test_clock"] == id {
-			doomed = append(doomed, o)
-		}
-		return true
-	})
-	for _, cus := range doomed {
-		if err := c.Put(api.Deleted("customer", api.Str(cus["id"]))); err != nil {
+	for _, cus := range clockCustomers(c, id) {
+		if err := c.Put(api.Deleted("customer", cus)); err != nil {
 			return nil, err
 		}
 	}

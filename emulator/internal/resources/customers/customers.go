@@ -48,8 +48,9 @@ var Kind = &api.Kind{
 		"tax":                    customerTax,
 	},
 	// discount_duration finds the customers whose discount ends by a
-	// date (repeating ones) without walking every customer.
-	Indexes: []store.Index{{Name: "email", Path: "email"}, {Name: "discount_duration", Path: "discount.coupon.duration"}},
+	// date (repeating ones) without walking every customer; test_clock
+	// the customers a test clock holds (customers on none index nothing).
+	Indexes: []store.Index{{Name: "email", Path: "email"}, {Name: "discount_duration", Path: "discount.coupon.duration"}, {Name: "test_clock", Path: "test_clock"}},
 }
 
 // currentSubscriptions is the includable customer.subscriptions: the
