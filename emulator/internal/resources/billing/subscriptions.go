@@ -1220,24 +1220,42 @@ func cancelSubscription(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	if before["status"] == "incomplete" {
+		return cancelIncomplete(c, before)
+	}
 	withDetails := api.Clone(before)
 	applyCancellationDetails(c, withDetails)
 	if err := endSubscription(c, withDetails, "cancellation_requested"); err != nil {
 		return nil, err
 	}
-	if invoiceNow && before["status"] != "incomplete" {
+	if invoiceNow {
 		if err := finalUsageInvoice(c, before, periodStart(before), c.Now, true); err != nil {
-			return nil, err
-		}
-	}
-	// An unpaid first invoice goes with it.
-	if inv, ok := c.Tx.Get(c.Account, "invoice", api.Str(before["latest_invoice"])); ok && inv["status"] == "open" && before["status"] == "incomplete" {
-		if _, err := void(c, inv); err != nil {
 			return nil, err
 		}
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
 	return out, nil
+}
+
+// cancelIncomplete ends a subscription whose first invoice was never paid:
+// as at Stripe, it becomes incomplete_expired (announced as an update, as
+// its expiry after 23 hours is), not canceled, and the unpaid first invoice
+// is voided.
+func cancelIncomplete(c *api.Call, before store.Obj) (any, error) {
+	if inv, ok := c.Tx.Get(c.Account, "invoice", api.Str(before["latest_invoice"])); ok && inv["status"] == "open" {
+		if _, err := void(c, inv); err != nil {
+			return nil, err
+		}
+	}
+	after := api.Clone(before)
+	applyCancellationDetails(c, after)
+	after["status"] = "incomplete_expired"
+	after["canceled_at"], after["ended_at"] = c.Now, c.Now
+	api.Obj(after["cancellation_details"])["reason"] = "cancellation_requested"
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	return after, nil
 }
 
 func updateSubscription(c *api.Call) (any, error) {
@@ -1249,7 +1267,9 @@ func updateSubscription(c *api.Call) (any, error) {
 	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
 		for _, k := range c.Params.Keys() {
 			if k != "metadata" && k != "cancellation_details" && k != "expand" {
-				return nil, apierr.InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.").WithParam(k)
+				// Stripe's own words (seen in client error reports); only
+				// metadata and cancellation_details stay editable.
+				return nil, apierr.InvalidRequest("You cannot update a subscription that is `canceled` or `incomplete_expired`.").WithParam(k)
 			}
 		}
 		after := api.Clone(before)
