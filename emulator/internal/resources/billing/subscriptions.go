@@ -2096,6 +2096,12 @@ func resumeSubscription(c *api.Call) (any, error) {
 	if before["status"] != "paused" {
 		return nil, apierr.InvalidRequest("Subscription %s is not paused; only paused subscriptions can be resumed (its status is %s).", before["id"], before["status"])
 	}
+	// A new cycle starting now is Stripe's default (billing_cycle_anchor
+	// =now), which leaves nothing to prorate; unchanged is not emulated.
+	if anchor, sent := c.Params.Sent("billing_cycle_anchor"); !sent || anchor == "now" {
+		c.AcceptWhen("billing_cycle_anchor", "now")
+		c.Inert("proration_behavior")
+	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
 	c.Now = c.ClockNow(cus)
 	after := api.Clone(before)
