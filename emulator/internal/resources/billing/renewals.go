@@ -49,7 +49,7 @@ func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []du
 	}
 	for _, status := range []string{"draft", "open"} {
 		tx.EachIndexedRaw(account, "invoice", "status", status, func(raw string) bool {
-			out = invoiceDue(out, clockID, store.Pick(raw, invoiceDueFields...), target)
+			out = invoiceDue(out, tx, account, clockID, store.Pick(raw, invoiceDueFields...), target)
 			return true
 		})
 	}
@@ -79,7 +79,7 @@ func dueOf(tx *store.Tx, account, clockID string, ref store.Ref, target, upcomin
 	}
 	switch ref.Type {
 	case "invoice":
-		return invoiceDue(nil, clockID, f, target)
+		return invoiceDue(nil, tx, account, clockID, f, target)
 	case "customer":
 		return customerDue(nil, clockID, f, target)
 	case "subscription_schedule":
@@ -89,13 +89,13 @@ func dueOf(tx *store.Tx, account, clockID string, ref store.Ref, target, upcomin
 }
 
 var (
-	invoiceDueFields  = []string{"id", "status", "test_clock", "automatically_finalizes_at", "next_payment_attempt"}
+	invoiceDueFields  = []string{"id", "status", "test_clock", "automatically_finalizes_at", "next_payment_attempt", "collection_method", "due_date", "parent.subscription_details.subscription"}
 	customerDueFields = []string{"id", "test_clock", "discount.end"}
 )
 
 // invoiceDue appends an invoice's automatic finalization or payment
-// retry, if due.
-func invoiceDue(out []dueAction, clockID string, f []gjson.Result, target int64) []dueAction {
+// retry, or a subscription's emailed invoice falling past due, if due.
+func invoiceDue(out []dueAction, tx *store.Tx, account, clockID string, f []gjson.Result, target int64) []dueAction {
 	if f[2].String() != clockID {
 		return out
 	}
@@ -105,6 +105,15 @@ func invoiceDue(out []dueAction, clockID string, f []gjson.Result, target int64)
 	case "draft":
 	case "open":
 		at, kind = f[4], "retry"
+		if f[5].String() == "send_invoice" {
+			if f[7].String() == "" || f[6].Type != gjson.Number {
+				return out
+			}
+			if _, done := tx.GetMeta(overdueKey(account, f[0].String())); done {
+				return out
+			}
+			at, kind = f[6], "overdue"
+		}
 	default:
 		return out
 	}
@@ -227,6 +236,8 @@ func run(c *api.Call, a dueAction) error {
 		return collect(c, inv)
 	case "expire":
 		return expire(c, a.id)
+	case "overdue":
+		return invoiceOverdue(c, a.id)
 	case "discount_end":
 		cus, ok := c.Tx.Get(c.Account, "customer", a.id)
 		if d := api.Obj(cus["discount"]); !ok || d["end"] == nil || api.Int(d["end"]) > c.Now {
@@ -479,6 +490,31 @@ func payingMethodForSub(c *api.Call, sub store.Obj) string {
 	return payingMethod(c, store.Obj{"customer": sub["customer"]})
 }
 
+func overdueKey(account, invoice string) string { return "overdue:" + account + ":" + invoice }
+
+// invoiceOverdue is a subscription's emailed invoice (send_invoice) still
+// unpaid at its due date: the invoice stays open, and an active
+// subscription becomes past_due, as Stripe documents for send_invoice
+// subscriptions. What Stripe then does after a further deadline (cancel or
+// mark unpaid, a Dashboard setting) is not emulated: it stays past_due.
+func invoiceOverdue(c *api.Call, invID string) error {
+	inv, ok := c.Tx.Get(c.Account, "invoice", invID)
+	if !ok || inv["status"] != "open" || inv["due_date"] == nil || api.Int(inv["due_date"]) > c.Now {
+		return nil
+	}
+	if err := c.Tx.SetMeta(overdueKey(c.Account, invID), "1"); err != nil {
+		return err
+	}
+	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
+	before, ok := c.Tx.Get(c.Account, "subscription", subID)
+	if !ok || before["status"] != "active" {
+		return nil
+	}
+	after := api.Clone(before)
+	after["status"] = "past_due"
+	return c.Save(before, after)
+}
+
 // expire gives up on a subscription whose first invoice was never paid.
 func expire(c *api.Call, id string) error {
 	before, ok := c.Tx.Get(c.Account, "subscription", id)
@@ -570,7 +606,7 @@ func asWork(account string, actions []dueAction) []api.Due {
 	for i, a := range actions {
 		typ := "subscription"
 		switch a.kind {
-		case "finalize", "retry":
+		case "finalize", "retry", "overdue":
 			typ = "invoice"
 		case "schedule", "schedule_expiring":
 			typ = "subscription_schedule"
