@@ -1,0 +1,258 @@
+package billing_test
+
+import (
+	"net/http"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// What an integrator meets driving subscriptions through time on test
+// clocks: the clock's own object and limits, and what time does to
+// subscriptions that are not simply paid.
+var _ = Describe("Test clocks and subscriptions over time", Label("billing", "subscriptions", "clock"), func() {
+	var (
+		emu     *emulator.Emulator
+		sc      *stripe.Client
+		monthly *stripe.Price
+		clock   *stripe.TestHelpersTestClock
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		monthly = recurringPrice(sc, prod.ID, "month", 1000)
+		clock, err = sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix()), Name: stripe.String("lifecycle")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+	advance := func(to time.Time) {
+		GinkgoHelper()
+		_, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+	}
+	clockCustomer := func() *stripe.Customer {
+		GinkgoHelper()
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("clock@example.com"), TestClock: stripe.String(clock.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		return cus
+	}
+	subscribe := func(cus *stripe.Customer) (*stripe.Subscription, error) {
+		return sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}})
+	}
+
+	Describe("the clock itself", func() {
+		It("is created ready, announced, and deleted thirty days after creation", func() {
+			Expect(clock.Status).To(Equal(stripe.TestHelpersTestClockStatusReady))
+			Expect(clock.FrozenTime).To(Equal(Epoch.Unix()))
+			Expect(clock.DeletesAfter).To(Equal(clock.Created + 30*86400))
+			Expect(clock.Name).To(Equal("lifecycle"))
+			created := latestEvent(sc, "test_helpers.test_clock.created")
+			Expect(created.Data.Object["id"]).To(Equal(clock.ID))
+		})
+
+		It("answers an advance advancing to its target, then announces advancing and ready in that order", func() {
+			to := Epoch.Add(48 * time.Hour)
+			got, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.TestHelpersTestClockStatusAdvancing))
+			Expect(got.StatusDetails.Advancing.TargetFrozenTime).To(Equal(to.Unix()))
+			ready, err := sc.V1TestHelpersTestClocks.Retrieve(Ctx, clock.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ready.Status).To(Equal(stripe.TestHelpersTestClockStatusReady))
+			Expect(ready.FrozenTime).To(Equal(to.Unix()))
+			Expect(ready.StatusDetails.Advancing).To(BeNil())
+			types := emu.EventTypes("")
+			Expect(types).To(ContainElements("test_helpers.test_clock.advancing", "test_helpers.test_clock.ready"))
+			Expect(latestEvent(sc, "test_helpers.test_clock.ready").Data.Object["status_details"]).To(BeEmpty())
+		})
+
+		It("takes three customers at most, refusing a fourth and creating nothing", func() {
+			for range 3 {
+				clockCustomer()
+			}
+			before := emu.Count("", "customer")
+			_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{TestClock: stripe.String(clock.ID)})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "test_clock")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("3 customers"))
+			Expect(emu.Count("", "customer")).To(Equal(before))
+		})
+
+		It("takes three subscriptions per customer at most, refusing a fourth and creating nothing", func() {
+			cus := customerWithCard(sc, "three@example.com", "pm_card_visa", clock.ID)
+			for range 3 {
+				_, err := subscribe(cus)
+				Expect(err).NotTo(HaveOccurred())
+			}
+			before := emu.Count("", "subscription")
+			_, err := subscribe(cus)
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "customer")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("3 subscriptions"))
+			Expect(emu.Count("", "subscription")).To(Equal(before))
+		})
+
+		It("deletes its customers with it, and is gone for every later request", func() {
+			cus := customerWithCard(sc, "gone@example.com", "pm_card_visa", clock.ID)
+			_, err := subscribe(cus)
+			Expect(err).NotTo(HaveOccurred())
+			del, err := sc.V1TestHelpersTestClocks.Delete(Ctx, clock.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(del.Deleted).To(BeTrue())
+			got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Deleted).To(BeTrue())
+			_, err = sc.V1TestHelpersTestClocks.Retrieve(Ctx, clock.ID, nil)
+			ExpectStripeError(err, http.StatusNotFound, "invalid_request_error", "resource_missing", "id")
+			_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.Add(time.Hour).Unix())})
+			ExpectStripeError(err, http.StatusNotFound, "invalid_request_error", "resource_missing", "id")
+			_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{TestClock: stripe.String(clock.ID)})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "resource_missing", "test_clock")
+		})
+	})
+
+	Describe("an incomplete subscription", func() {
+		incomplete := func() *stripe.Subscription {
+			GinkgoHelper()
+			cus := customerWithCard(sc, "declined@example.com", "pm_card_chargeCustomerFail", clock.ID)
+			sub, err := subscribe(cus)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
+			return sub
+		}
+
+		It("expires 23 hours after creation, voiding its first invoice", func() {
+			sub := incomplete()
+			advance(Epoch.Add(22*time.Hour + 59*time.Minute))
+			got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
+			advance(Epoch.Add(23 * time.Hour))
+			got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusIncompleteExpired))
+			Expect(got.EndedAt).To(Equal(Epoch.Add(23 * time.Hour).Unix()))
+			inv, err := sc.V1Invoices.Retrieve(Ctx, got.LatestInvoice.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusVoid))
+		})
+
+		It("becomes incomplete_expired, not canceled, when it is canceled, its first invoice voided", func() {
+			sub := incomplete()
+			seen := len(emu.Events(""))
+			got, err := sc.V1Subscriptions.Cancel(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusIncompleteExpired))
+			Expect(got.CanceledAt).To(Equal(Epoch.Unix()))
+			Expect(got.EndedAt).To(Equal(Epoch.Unix()))
+			inv, err := sc.V1Invoices.Retrieve(Ctx, got.LatestInvoice.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusVoid))
+			types := emu.EventTypes("")[seen:]
+			Expect(types).To(ContainElement("customer.subscription.updated"))
+			Expect(types).NotTo(ContainElement("customer.subscription.deleted"))
+
+			// It has ended: it cannot be canceled again, nor changed.
+			_, err = sc.V1Subscriptions.Cancel(Ctx, sub.ID, nil)
+			Expect(err).To(HaveOccurred())
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "cancel_at_period_end")
+			Expect(StripeErr(err).Msg).To(Equal("You cannot update a subscription that is `canceled` or `incomplete_expired`."))
+		})
+	})
+
+	It("refuses to change a canceled subscription with Stripe's message, still taking its metadata", func() {
+		cus := customerWithCard(sc, "ended@example.com", "pm_card_visa", clock.ID)
+		sub, err := subscribe(cus)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Cancel(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{Items: []*stripe.SubscriptionUpdateItemParams{{Price: stripe.String(monthly.ID)}}})
+		ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "items")
+		Expect(StripeErr(err).Msg).To(Equal("You cannot update a subscription that is `canceled` or `incomplete_expired`."))
+		p := &stripe.SubscriptionUpdateParams{}
+		p.AddMetadata("kept", "yes")
+		got, err := sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Metadata).To(HaveKeyWithValue("kept", "yes"))
+	})
+
+	Describe("a subscription invoiced by email (send_invoice)", func() {
+		It("goes past_due once its invoice is unpaid past its due date, and active again when it is paid", func() {
+			cus := clockCustomer()
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items:            []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+				CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(5)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+			inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+			Expect(inv.DueDate).To(Equal(Epoch.AddDate(0, 0, 5).Unix()))
+
+			advance(Epoch.AddDate(0, 0, 5).Add(-time.Minute))
+			got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive), "not yet due")
+
+			advance(Epoch.AddDate(0, 0, 5).Add(time.Minute))
+			got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+			updated := latestEvent(sc, "customer.subscription.updated")
+			Expect(updated.Data.PreviousAttributes).To(HaveKeyWithValue("status", "active"))
+			Expect(updated.Created).To(Equal(Epoch.AddDate(0, 0, 5).Unix()), "at the due date, on the clock")
+			inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen), "the invoice itself stays open")
+
+			_, err = sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaidOutOfBand: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+		})
+
+		It("stays active when its invoice is paid before the due date", func() {
+			cus := clockCustomer()
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items:            []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+				CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(5)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Invoices.Pay(Ctx, sub.LatestInvoice.ID, &stripe.InvoicePayParams{PaidOutOfBand: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			advance(Epoch.AddDate(0, 0, 10))
+			got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+		})
+	})
+
+	It("resumes a paused subscription with billing_cycle_anchor=now, Stripe's default, and refuses unchanged by name", func() {
+		cus := clockCustomer()
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}, TrialPeriodDays: stripe.Int64(7),
+			TrialSettings: &stripe.SubscriptionCreateTrialSettingsParams{EndBehavior: &stripe.SubscriptionCreateTrialSettingsEndBehaviorParams{
+				MissingPaymentMethod: stripe.String("pause")}}})
+		Expect(err).NotTo(HaveOccurred())
+		advance(Epoch.AddDate(0, 0, 8))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SubscriptionStatusPaused))
+
+		_, err = sc.V1Subscriptions.Resume(Ctx, sub.ID, &stripe.SubscriptionResumeParams{BillingCycleAnchor: stripe.String("unchanged")})
+		ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "billing_cycle_anchor")
+		_, err = sc.V1PaymentMethods.Attach(Ctx, "pm_card_visa", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		got, err = sc.V1Subscriptions.Resume(Ctx, sub.ID, &stripe.SubscriptionResumeParams{BillingCycleAnchor: stripe.String("now")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).NotTo(Equal(stripe.SubscriptionStatusPaused))
+		Expect(got.BillingCycleAnchor).To(Equal(Epoch.AddDate(0, 0, 8).Unix()))
+		Expect(emu.EventTypes("")).To(ContainElement("customer.subscription.resumed"))
+	})
+})
