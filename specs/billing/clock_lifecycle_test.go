@@ -73,6 +73,24 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(latestEvent(sc, "test_helpers.test_clock.ready").Data.Object["status_details"]).To(BeEmpty())
 		})
 
+		It("moves at most two intervals of a subscription schedule yet to start, as of a subscription", func() {
+			cus := customerWithCard(sc, "scheduled@example.com", "pm_card_visa", clock.ID)
+			_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
+				StartDate: stripe.Int64(Epoch.AddDate(0, 0, 20).Unix()),
+				Phases:    []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(monthly.ID)}}, Iterations: stripe.Int64(3)}}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.AddDate(0, 3, 0).Unix())})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "frozen_time")
+			advance(Epoch.AddDate(0, 2, 0))
+		})
+
+		It("moves up to two years at once with no subscriptions, and no further", func() {
+			clockCustomer()
+			_, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.AddDate(2, 0, 1).Unix())})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "frozen_time")
+			advance(Epoch.AddDate(2, 0, 0))
+		})
+
 		It("takes three customers at most, refusing a fourth and creating nothing", func() {
 			for range 3 {
 				clockCustomer()

@@ -13,10 +13,6 @@ import (
 // ClockLifetime is how long a test clock lives before Stripe deletes it.
 const ClockLifetime = 30 * 86400
 
-// MaxAdvanceWithoutSubscriptions is how far a clock with no subscriptions
-// may jump at once (two years).
-const MaxAdvanceWithoutSubscriptions = 2 * 366 * 86400
-
 // What one test clock takes (Stripe's documented limits: three customers
 // per clock, three subscriptions per customer).
 const (
@@ -182,7 +178,8 @@ func advanceClock(c *api.Call) (any, error) {
 
 // advanceLimit is the latest time a clock may jump to from current.
 func advanceLimit(c *api.Call, clockID string, current int64) int64 {
-	limit := current + MaxAdvanceWithoutSubscriptions
+	// Without subscriptions a clock may jump two calendar years.
+	limit := addInterval(current, "year", 2)
 	c.Tx.Each(c.Account, "subscription", func(sub store.Obj) bool {
 		if sub["test_clock"] != clockID || sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
 			return true
@@ -192,6 +189,28 @@ func advanceLimit(c *api.Call, clockID string, current int64) int64 {
 			return true
 		}
 		interval, count := recurring(api.Obj(items[0]["price"]))
+		limit = min(limit, addInterval(current, interval, 2*count))
+		return true
+	})
+	// A schedule yet to start counts with its first phase's interval: its
+	// subscription begins within the jump.
+	c.Tx.EachIndexed(c.Account, "subscription_schedule", "status", "not_started", func(sched store.Obj) bool {
+		if sched["test_clock"] != clockID {
+			return true
+		}
+		phases := asAnys(sched["phases"])
+		if len(phases) == 0 {
+			return true
+		}
+		items := asAnys(api.Obj(phases[0])["items"])
+		if len(items) == 0 {
+			return true
+		}
+		price, ok := c.Tx.Get(c.Account, "price", api.Str(api.Obj(items[0])["price"]))
+		if !ok {
+			return true
+		}
+		interval, count := recurring(price)
 		limit = min(limit, addInterval(current, interval, 2*count))
 		return true
 	})
