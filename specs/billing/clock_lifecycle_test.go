@@ -57,6 +57,27 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(created.Data.Object["id"]).To(Equal(clock.ID))
 		})
 
+		It("is deleted with its customers at deletes_after, on the emulator's clock, as Stripe deletes it after thirty days", func() {
+			cus := customerWithCard(sc, "expiring@example.com", "pm_card_visa", clock.ID)
+			sub, err := subscribe(cus)
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(time.Unix(clock.DeletesAfter, 0).Add(-time.Minute))
+			_, err = sc.V1TestHelpersTestClocks.Retrieve(Ctx, clock.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(time.Unix(clock.DeletesAfter, 0))
+			_, err = sc.V1TestHelpersTestClocks.Retrieve(Ctx, clock.ID, nil)
+			ExpectStripeError(err, http.StatusNotFound, "invalid_request_error", "resource_missing", "id")
+			deleted := latestEvent(sc, "test_helpers.test_clock.deleted")
+			Expect(deleted.Data.Object["id"]).To(Equal(clock.ID))
+			Expect(deleted.Created).To(Equal(clock.DeletesAfter))
+			got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Deleted).To(BeTrue())
+			ended, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ended.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		})
+
 		It("answers an advance advancing to its target, then announces advancing and ready in that order", func() {
 			to := Epoch.Add(48 * time.Hour)
 			got, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"github.com/stripe/stripe-go/v82"
+	"github.com/tidwall/gjson"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -119,26 +120,77 @@ func deleteClock(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return removeClock(c, clk)
+}
+
+// removeClock deletes a test clock, its customers with it, and ends their
+// subscriptions.
+func removeClock(c *api.Call, clk store.Obj) (store.Obj, error) {
 	id := api.Str(clk["id"])
 	for _, cus := range clockCustomers(c, id) {
+		var live []store.Obj
+		c.Tx.EachIndexed(c.Account, "subscription", "customer", cus, func(o store.Obj) bool {
+			if o["status"] != "canceled" && o["status"] != "incomplete_expired" {
+				live = append(live, o)
+			}
+			return true
+		})
+		for _, o := range live {
+			next := api.Clone(o)
+			next["status"], next["ended_at"], next["canceled_at"] = "canceled", clk["frozen_time"], clk["frozen_time"]
+			if err := c.Put(next); err != nil {
+				return nil, err
+			}
+		}
 		if err := c.Put(api.Deleted("customer", cus)); err != nil {
 			return nil, err
 		}
 	}
-	c.Tx.Each(c.Account, "subscription", func(o store.Obj) bool {
-		if o["test_clock"] == id && o["status"] != "canceled" {
-			next := api.Clone(o)
-			next["status"], next["ended_at"], next["canceled_at"] = "canceled", clk["frozen_time"], clk["frozen_time"]
-			_ = c.Put(next)
-		}
-		return true
-	})
 	tomb := api.Deleted("test_helpers.test_clock", id)
 	if err := c.Put(tomb); err != nil {
 		return nil, err
 	}
 	c.Emit("test_helpers.test_clock.deleted", clk, nil)
 	return tomb, nil
+}
+
+// ClockExpiry is test clocks' own time-driven work, on the emulator's
+// clock: Stripe deletes a clock (and its customers) at its deletes_after,
+// thirty days after it was created.
+var ClockExpiry = api.Timer{
+	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
+		var out []api.Due
+		tx.EachRaw(account, "test_helpers.test_clock", func(raw string) bool {
+			out = clockExpiryDue(out, account, raw, target)
+			return true
+		})
+		return out
+	},
+	Watch: []string{"test_helpers.test_clock"},
+	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
+		raw, ok := tx.GetRaw(account, ref.Type, ref.ID)
+		if !ok {
+			return nil
+		}
+		return clockExpiryDue(nil, account, raw, target)
+	},
+}
+
+func clockExpiryDue(out []api.Due, account, raw string, target int64) []api.Due {
+	f := store.Pick(raw, "id", "deleted", "deletes_after")
+	if f[1].Bool() || f[2].Type != gjson.Number || f[2].Int() > target {
+		return out
+	}
+	id := f[0].String()
+	return append(out, api.Due{At: f[2].Int(), Account: account, About: store.Ref{Type: "test_helpers.test_clock", ID: id}, Kind: "test_clock_expire",
+		Run: func(c *api.Call) error {
+			clk, ok := c.Tx.Get(c.Account, "test_helpers.test_clock", id)
+			if !ok || api.Bool(clk["deleted"]) || api.Int(clk["deletes_after"]) > c.Now {
+				return nil
+			}
+			_, err := removeClock(c, clk)
+			return err
+		}})
 }
 
 // advanceClock moves a test clock forward and runs everything that falls
