@@ -22,6 +22,12 @@ type BillingSettings struct {
 	// "unpaid" (it stays; later invoices stay drafts and are not charged)
 	// or "past_due" (it stays past_due and keeps renewing).
 	SubscriptionAfterRetries string `json:"subscription_after_retries"`
+	// RetryDays is the custom retry schedule of failed automatic payments:
+	// for each retry, the days after the previous attempt (1 to 60, at
+	// most 8 retries). nil keeps the default, 3, 2, 2 (retries 3, 5 and 7
+	// days after the first attempt); an empty slice retries never. Stripe's
+	// Smart Retries choose their own times and are not emulated.
+	RetryDays []int `json:"retry_days"`
 }
 
 // BillingSettings returns an account's settings ("" = the platform).

@@ -272,6 +272,89 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		})
 	})
 
+	Describe("a renewal whose payments keep failing", func() {
+		// failing is a subscription on the clock whose renewal will decline.
+		failing := func() *stripe.Subscription {
+			GinkgoHelper()
+			cus := customerWithCard(sc, "dunning@example.com", "pm_card_visa", clock.ID)
+			sub, err := subscribe(cus)
+			Expect(err).NotTo(HaveOccurred())
+			bad, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			return sub
+		}
+		renewal := func(sub *stripe.Subscription) (*stripe.Subscription, *stripe.Invoice) {
+			GinkgoHelper()
+			got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			inv, err := sc.V1Invoices.Retrieve(Ctx, got.LatestInvoice.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return got, inv
+		}
+
+		It("is retried 3, 5 and 7 days after its first attempt by default, then the subscription is canceled", func() {
+			sub := failing()
+			firstAttempt := Epoch.AddDate(0, 1, 0).Add(time.Hour)
+			advance(firstAttempt)
+			got, inv := renewal(sub)
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+			Expect(inv.AttemptCount).To(Equal(int64(1)))
+			Expect(inv.NextPaymentAttempt).To(Equal(firstAttempt.AddDate(0, 0, 3).Unix()))
+			advance(firstAttempt.AddDate(0, 0, 3))
+			_, inv = renewal(sub)
+			Expect(inv.AttemptCount).To(Equal(int64(2)))
+			Expect(inv.NextPaymentAttempt).To(Equal(firstAttempt.AddDate(0, 0, 5).Unix()))
+			advance(firstAttempt.AddDate(0, 0, 5))
+			_, inv = renewal(sub)
+			Expect(inv.AttemptCount).To(Equal(int64(3)))
+			Expect(inv.NextPaymentAttempt).To(Equal(firstAttempt.AddDate(0, 0, 7).Unix()))
+			advance(firstAttempt.AddDate(0, 0, 7))
+			got, inv = renewal(sub)
+			Expect(inv.AttemptCount).To(Equal(int64(4)))
+			Expect(inv.NextPaymentAttempt).To(BeZero())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+			Expect(got.CancellationDetails.Reason).To(Equal(stripe.SubscriptionCancellationDetailsReasonPaymentFailed))
+		})
+
+		It("follows the account's custom retry schedule", func() {
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{1, 10}, SubscriptionAfterRetries: emulator.UnpaidAfterRetries})).To(Succeed())
+			Expect(emu.BillingSettings("").RetryDays).To(Equal([]int{1, 10}))
+			sub := failing()
+			firstAttempt := Epoch.AddDate(0, 1, 0).Add(time.Hour)
+			advance(firstAttempt)
+			_, inv := renewal(sub)
+			Expect(inv.NextPaymentAttempt).To(Equal(firstAttempt.AddDate(0, 0, 1).Unix()))
+			advance(firstAttempt.AddDate(0, 0, 1))
+			_, inv = renewal(sub)
+			Expect(inv.AttemptCount).To(Equal(int64(2)))
+			Expect(inv.NextPaymentAttempt).To(Equal(firstAttempt.AddDate(0, 0, 11).Unix()))
+			advance(firstAttempt.AddDate(0, 0, 11))
+			got, inv := renewal(sub)
+			Expect(inv.AttemptCount).To(Equal(int64(3)))
+			Expect(inv.NextPaymentAttempt).To(BeZero())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusUnpaid))
+		})
+
+		It("is not retried with an empty schedule, the subscription ending at the first failure", func() {
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{}})).To(Succeed())
+			sub := failing()
+			advance(Epoch.AddDate(0, 1, 0).Add(time.Hour))
+			got, inv := renewal(sub)
+			Expect(inv.AttemptCount).To(Equal(int64(1)))
+			Expect(inv.NextPaymentAttempt).To(BeZero())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		})
+
+		It("refuses a schedule it cannot keep, keeping the old one", func() {
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{0}})).NotTo(Succeed())
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: make([]int, 9)})).NotTo(Succeed())
+			Expect(emu.BillingSettings("").RetryDays).To(Equal([]int{3, 2, 2}))
+		})
+	})
+
 	It("resumes a paused subscription with billing_cycle_anchor=now, Stripe's default, and refuses unchanged by name", func() {
 		cus := clockCustomer()
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),

@@ -83,6 +83,15 @@ var _ = Describe("The control surface over HTTP", Label("control"), func() {
 		r = ctl(emu.URL(), "POST", "/_emu/billing/settings", `{"subscription_after_retries": "shrug"}`)
 		Expect(r["_status"]).To(BeNumerically("==", 400))
 		Expect(emu.BillingSettings("").SubscriptionAfterRetries).To(Equal("unpaid"))
+		Expect(r["retry_days"]).To(BeNil(), "an error answer")
+		r = ctl(emu.URL(), "GET", "/_emu/billing/settings", "")
+		Expect(r["retry_days"]).To(Equal([]any{3.0, 2.0, 2.0}))
+		r = ctl(emu.URL(), "POST", "/_emu/billing/settings", `{"retry_days": [1, 4]}`)
+		Expect(r["retry_days"]).To(Equal([]any{1.0, 4.0}))
+		Expect(r["subscription_after_retries"]).To(Equal("unpaid"), "what the body leaves out stays")
+		r = ctl(emu.URL(), "POST", "/_emu/billing/settings", `{"retry_days": [0]}`)
+		Expect(r["_status"]).To(BeNumerically("==", 400))
+		Expect(emu.BillingSettings("").RetryDays).To(Equal([]int{1, 4}))
 	})
 
 	It("serves the Checkout page a session's url points at", func() {

@@ -314,8 +314,8 @@ func recordFailedAttempt(c *api.Call, invID string) error {
 	inv["attempt_count"] = n
 	inv["attempted"] = true
 	inv["next_payment_attempt"] = nil
-	if int(n) <= len(RetrySchedule) && inv["collection_method"] == "charge_automatically" {
-		inv["next_payment_attempt"] = c.Now + int64(RetrySchedule[n-1].Seconds())
+	if days := LoadSettings(c.Tx, c.Account).RetryDays; int(n) <= len(days) && inv["collection_method"] == "charge_automatically" {
+		inv["next_payment_attempt"] = c.Now + int64(days[n-1])*86400
 	}
 	if err := c.Put(inv); err != nil {
 		return err

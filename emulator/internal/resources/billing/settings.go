@@ -3,6 +3,7 @@ package billing
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -19,10 +20,26 @@ const (
 // Settings are one account's Billing settings.
 type Settings struct {
 	SubscriptionAfterRetries string `json:"subscription_after_retries"`
+	// RetryDays is the custom retry schedule: for each automatic retry of
+	// a failed invoice, the days after the previous attempt. Stripe's
+	// Smart Retries pick their own times, which cannot be emulated; this
+	// schedule stands for them.
+	RetryDays []int `json:"retry_days"`
 }
 
+// DefaultRetryDays retry a failed invoice 3, 5 and 7 days after its first
+// attempt: four attempts in all.
+var DefaultRetryDays = []int{3, 2, 2}
+
+// MaxRetries is how many retries a schedule may have (Smart Retries retry
+// up to eight times).
+const MaxRetries = 8
+
 // DefaultSettings are a new Stripe account's.
-func DefaultSettings() Settings { return Settings{SubscriptionAfterRetries: AfterRetriesCancel} }
+func DefaultSettings() Settings {
+	// A copy: settings read from JSON are decoded over these.
+	return Settings{SubscriptionAfterRetries: AfterRetriesCancel, RetryDays: slices.Clone(DefaultRetryDays)}
+}
 
 func settingsKey(account string) string { return "billing_settings:" + account }
 
@@ -36,7 +53,7 @@ func LoadSettings(tx *store.Tx, account string) Settings {
 }
 
 // SaveSettings checks and stores an account's settings; an empty field
-// keeps its default.
+// keeps its default (an empty, not absent, retry_days: no retries).
 func SaveSettings(tx *store.Tx, account string, s Settings) error {
 	switch s.SubscriptionAfterRetries {
 	case "":
@@ -44,6 +61,17 @@ func SaveSettings(tx *store.Tx, account string, s Settings) error {
 	case AfterRetriesCancel, AfterRetriesUnpaid, AfterRetriesPastDue:
 	default:
 		return fmt.Errorf("subscription_after_retries %q: must be one of cancel, unpaid, past_due", s.SubscriptionAfterRetries)
+	}
+	if s.RetryDays == nil {
+		s.RetryDays = slices.Clone(DefaultRetryDays)
+	}
+	if len(s.RetryDays) > MaxRetries {
+		return fmt.Errorf("retry_days: at most %d retries", MaxRetries)
+	}
+	for _, d := range s.RetryDays {
+		if d < 1 || d > 60 {
+			return fmt.Errorf("retry_days: %d: each retry comes 1 to 60 days after the previous attempt", d)
+		}
 	}
 	raw, err := json.Marshal(s)
 	if err != nil {

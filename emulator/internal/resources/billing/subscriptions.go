@@ -22,11 +22,6 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
-// RetrySchedule is how long after each failed automatic attempt the next
-// one comes (Stripe's default: retries on days 3, 5 and 7); once it is
-// exhausted the subscription is canceled.
-var RetrySchedule = []time.Duration{3 * 24 * time.Hour, 2 * 24 * time.Hour, 2 * 24 * time.Hour}
-
 // IncompleteExpiry is how long a first invoice may stay unpaid before its
 // subscription becomes incomplete_expired.
 const IncompleteExpiry = 23 * 3600
