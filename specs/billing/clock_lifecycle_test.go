@@ -94,6 +94,22 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(latestEvent(sc, "test_helpers.test_clock.ready").Data.Object["status_details"]).To(BeEmpty())
 		})
 
+		It("records what its advance causes as Stripe's automatic work, naming no request, as the advance itself does", func() {
+			cus := customerWithCard(sc, "auto@example.com", "pm_card_visa", clock.ID)
+			sub, err := subscribe(cus)
+			Expect(err).NotTo(HaveOccurred())
+			advance(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+			Expect(latestEvent(sc, "test_helpers.test_clock.advancing").Request.ID).To(HavePrefix("req_"))
+			for _, t := range []string{"invoice.created", "invoice.paid", "customer.subscription.updated", "test_helpers.test_clock.ready"} {
+				ev := latestEvent(sc, t)
+				Expect(ev.Request.ID).To(BeEmpty(), t)
+				Expect(ev.Request.IdempotencyKey).To(BeEmpty(), t)
+			}
+			renewed, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(latestEvent(sc, "invoice.created").Data.Object["id"]).To(Equal(renewed.LatestInvoice.ID))
+		})
+
 		It("moves at most two intervals of a subscription schedule yet to start, as of a subscription", func() {
 			cus := customerWithCard(sc, "scheduled@example.com", "pm_card_visa", clock.ID)
 			_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),

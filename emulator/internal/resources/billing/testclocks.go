@@ -214,6 +214,12 @@ func advanceClock(c *api.Call) (any, error) {
 	advancing["status"] = "advancing"
 	advancing["status_details"] = store.Obj{"advancing": store.Obj{"target_frozen_time": target}}
 	c.Emit("test_helpers.test_clock.advancing", advancing, nil)
+	// Stripe does the clock's work after answering, as its own automatic
+	// work: the events it causes (renewals, retries, ready) name no
+	// request, as those of the emulator's clock do not.
+	requestID := c.RequestID
+	c.RequestID = ""
+	defer func() { c.RequestID = requestID }()
 	if err := Advance(c, api.Str(before["id"]), target); err != nil {
 		return nil, err
 	}
