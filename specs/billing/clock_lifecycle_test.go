@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -55,6 +56,12 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(clock.Name).To(Equal("lifecycle"))
 			created := latestEvent(sc, "test_helpers.test_clock.created")
 			Expect(created.Data.Object["id"]).To(Equal(clock.ID))
+
+			before := emu.Count("", "test_helpers.test_clock")
+			_, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix()), Name: stripe.String(strings.Repeat("n", 301))})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "name")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid string: nnnn...nnnn; must be at most 300 characters"))
+			Expect(emu.Count("", "test_helpers.test_clock")).To(Equal(before))
 		})
 
 		It("is deleted with its customers at deletes_after, on the emulator's clock, as Stripe deletes it after thirty days", func() {

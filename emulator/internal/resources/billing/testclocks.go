@@ -1,6 +1,8 @@
 package billing
 
 import (
+	"unicode/utf8"
+
 	"github.com/stripe/stripe-go/v82"
 	"github.com/tidwall/gjson"
 
@@ -13,6 +15,10 @@ import (
 
 // ClockLifetime is how long a test clock lives before Stripe deletes it.
 const ClockLifetime = 30 * 86400
+
+// MaxClockName is the longest name a test clock takes (Stripe's OpenAPI
+// spec).
+const MaxClockName = 300
 
 // What one test clock takes (Stripe's documented limits: three customers
 // per clock, three subscriptions per customer).
@@ -53,6 +59,9 @@ func init() {
 
 func createClock(c *api.Call) (any, error) {
 	frozen, _ := c.Params.Int("frozen_time")
+	if name, _ := c.Params.Str("name"); utf8.RuneCountInString(name) > MaxClockName {
+		return nil, apierr.TooLong("name", name, MaxClockName)
+	}
 	clk := c.Object("test_helpers.test_clock", c.NewID("test_helpers.test_clock"), store.Obj{
 		"deletes_after": c.Now + ClockLifetime, "frozen_time": frozen, "name": nil,
 		"status": "ready", "status_details": store.Obj{},
