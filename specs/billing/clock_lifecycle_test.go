@@ -378,6 +378,31 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		})
 	})
 
+	It("starts a scheduled subscription for a customer with no payment method incomplete, rather than failing the clock's advance", func() {
+		cus := clockCustomer()
+		sched, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
+			StartDate: stripe.Int64(Epoch.AddDate(0, 0, 10).Unix()),
+			Phases:    []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(monthly.ID)}}, Iterations: stripe.Int64(3)}}})
+		Expect(err).NotTo(HaveOccurred())
+		advance(Epoch.AddDate(0, 0, 10).Add(time.Hour))
+		sched, err = sc.V1SubscriptionSchedules.Retrieve(Ctx, sched.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sched.Subscription.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
+		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+		// Unpaid, it expires as any incomplete subscription; the schedule's
+		// end passes without failing the clock.
+		advance(Epoch.AddDate(0, 2, 10))
+		advance(Epoch.AddDate(0, 3, 11))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncompleteExpired))
+	})
+
 	It("resumes a paused subscription with billing_cycle_anchor=now, Stripe's default, and refuses unchanged by name", func() {
 		cus := clockCustomer()
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
