@@ -228,7 +228,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		})
 	})
 
-	It("refuses to change a canceled subscription with Stripe's message, still taking its metadata", func() {
+	It("refuses to change a canceled subscription or its metadata, with Stripe's message", func() {
 		cus := customerWithCard(sc, "ended@example.com", "pm_card_visa", clock.ID)
 		sub, err := subscribe(cus)
 		Expect(err).NotTo(HaveOccurred())
@@ -238,10 +238,45 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "items")
 		Expect(StripeErr(err).Msg).To(Equal("You cannot update a subscription that is `canceled` or `incomplete_expired`."))
 		p := &stripe.SubscriptionUpdateParams{}
-		p.AddMetadata("kept", "yes")
-		got, err := sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		p.AddMetadata("kept", "no")
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "metadata")
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(got.Metadata).To(HaveKeyWithValue("kept", "yes"))
+		Expect(got.Metadata).NotTo(HaveKey("kept"))
+	})
+
+	It("stops automatic collection of the customer's open invoices when a subscription is canceled", func() {
+		cus := customerWithCard(sc, "stop@example.com", "pm_card_visa", clock.ID)
+		sub, err := subscribe(cus)
+		Expect(err).NotTo(HaveOccurred())
+		bad, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		advance(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+		failed, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(failed.NextPaymentAttempt).NotTo(BeZero())
+
+		_, err = sc.V1Subscriptions.Cancel(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		failed, err = sc.V1Invoices.Retrieve(Ctx, failed.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(failed.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(failed.AutoAdvance).To(BeFalse())
+		Expect(failed.NextPaymentAttempt).To(BeZero())
+		updated := latestEvent(sc, "invoice.updated")
+		Expect(updated.Data.Object["id"]).To(Equal(failed.ID))
+		Expect(updated.Data.PreviousAttributes).To(HaveKeyWithValue("auto_advance", true))
+
+		advance(Epoch.AddDate(0, 1, 10))
+		failed, err = sc.V1Invoices.Retrieve(Ctx, failed.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(failed.AttemptCount).To(Equal(int64(1)), "no retry after the cancellation")
 	})
 
 	Describe("a subscription invoiced by email (send_invoice)", func() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
+	"github.com/tidwall/gjson"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -1166,6 +1167,33 @@ func endSubscription(c *api.Call, before store.Obj, reason string) error {
 		return err
 	}
 	c.Emit("customer.subscription.deleted", after, nil)
+	return stopCollection(c, api.Str(before["customer"]))
+}
+
+// stopCollection turns off automatic collection of the customer's open
+// invoices as a subscription is canceled: Stripe's documented default,
+// so nothing is charged after the customer canceled (collection can be
+// turned back on with auto_advance).
+func stopCollection(c *api.Call, customer string) error {
+	var ids []string
+	c.Tx.EachIndexedRaw(c.Account, "invoice", "customer", customer, func(raw string) bool {
+		f := store.Pick(raw, "id", "status", "auto_advance", "next_payment_attempt")
+		if f[1].String() == "open" && (f[2].Bool() || f[3].Exists() && f[3].Type != gjson.Null) {
+			ids = append(ids, f[0].String())
+		}
+		return true
+	})
+	for _, id := range ids {
+		before, ok := c.Tx.Get(c.Account, "invoice", id)
+		if !ok {
+			continue
+		}
+		after := api.Clone(before)
+		after["auto_advance"], after["next_payment_attempt"] = false, nil
+		if err := c.Save(before, after); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -1260,19 +1288,15 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	c.Inert("off_session") // an update's invoice is charged the same either way
 	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
+		// Stripe's reference: once canceled, neither the subscription nor
+		// its metadata can be updated; the message is Stripe's own (seen
+		// in client error reports).
 		for _, k := range c.Params.Keys() {
-			if k != "metadata" && k != "cancellation_details" && k != "expand" {
-				// Stripe's own words (seen in client error reports); only
-				// metadata and cancellation_details stay editable.
+			if k != "expand" {
 				return nil, apierr.InvalidRequest("You cannot update a subscription that is `canceled` or `incomplete_expired`.").WithParam(k)
 			}
 		}
-		after := api.Clone(before)
-		applyCancellationDetails(c, after)
-		if err := c.ApplyMetadata(after); err != nil {
-			return nil, err
-		}
-		return after, c.Save(before, after)
+		return before, nil
 	}
 	pending := false
 	if pb, _ := c.Params.Str("payment_behavior"); pb == "pending_if_incomplete" {
