@@ -14,6 +14,12 @@ const (
 	PastDueAfterRetries = billing.AfterRetriesPastDue
 )
 
+// Outcomes for BillingSettings.InvoiceAfterRetries.
+const (
+	InvoicePastDueAfterRetries       = billing.InvoiceAfterRetriesPastDue
+	InvoiceUncollectibleAfterRetries = billing.InvoiceAfterRetriesUncollectible
+)
+
 // BillingSettings are an account's Billing settings that Stripe keeps in
 // its Dashboard rather than the API, so tests set them here.
 type BillingSettings struct {
@@ -22,6 +28,10 @@ type BillingSettings struct {
 	// "unpaid" (it stays; later invoices stay drafts and are not charged)
 	// or "past_due" (it stays past_due and keeps renewing).
 	SubscriptionAfterRetries string `json:"subscription_after_retries"`
+	// InvoiceAfterRetries is what happens to the invoice whose every
+	// automatic attempt failed: "past_due" (Stripe's default: it stays
+	// open) or "uncollectible" (it is marked uncollectible).
+	InvoiceAfterRetries string `json:"invoice_after_retries"`
 	// RetryDays is the custom retry schedule of failed automatic payments:
 	// for each retry, the days after the previous attempt (1 to 60, at
 	// most 8 retries). nil keeps the default, 3, 2, 2 (retries 3, 5 and 7

@@ -396,6 +396,24 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(got.Status).To(Equal(stripe.SubscriptionStatusUnpaid))
 		})
 
+		It("leaves the invoice open past due by default, or marks it uncollectible when the account's settings say so", func() {
+			Expect(emu.BillingSettings("").InvoiceAfterRetries).To(Equal(emulator.InvoicePastDueAfterRetries))
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{1}, InvoiceAfterRetries: emulator.InvoiceUncollectibleAfterRetries})).To(Succeed())
+			sub := failing()
+			firstAttempt := Epoch.AddDate(0, 1, 0).Add(time.Hour)
+			advance(firstAttempt)
+			_, inv := renewal(sub)
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen), "retries remain")
+			advance(firstAttempt.AddDate(0, 0, 1))
+			got, inv := renewal(sub)
+			Expect(inv.AttemptCount).To(Equal(int64(2)))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusUncollectible))
+			Expect(inv.StatusTransitions.MarkedUncollectibleAt).To(Equal(firstAttempt.AddDate(0, 0, 1).Unix()))
+			Expect(latestEvent(sc, "invoice.marked_uncollectible").Data.Object["id"]).To(Equal(inv.ID))
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{InvoiceAfterRetries: "void"})).NotTo(Succeed())
+		})
+
 		It("is not retried with an empty schedule, the subscription ending at the first failure", func() {
 			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{}})).To(Succeed())
 			sub := failing()

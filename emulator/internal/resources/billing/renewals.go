@@ -337,7 +337,7 @@ func collect(c *api.Call, inv store.Obj) error {
 	}
 	pm := payingMethod(c, inv)
 	if pm == "" {
-		return recordFailedAttempt(c, api.Str(inv["id"]))
+		return automaticAttemptFailed(c, api.Str(inv["id"]))
 	}
 	err := attempt(c, api.Str(inv["id"]), pm)
 	if ferr := c.Flush(); ferr != nil {
@@ -345,8 +345,24 @@ func collect(c *api.Call, inv store.Obj) error {
 	}
 	var kept *api.KeptError
 	if asKept(err, &kept) {
-		return recordFailedAttempt(c, api.Str(inv["id"]))
+		return automaticAttemptFailed(c, api.Str(inv["id"]))
 	}
+	return err
+}
+
+// automaticAttemptFailed records a failed automatic attempt and, when it
+// was the last the retry schedule allows, marks the invoice uncollectible
+// if the account's settings say so.
+func automaticAttemptFailed(c *api.Call, id string) error {
+	if err := recordFailedAttempt(c, id); err != nil {
+		return err
+	}
+	inv, ok := c.Tx.Get(c.Account, "invoice", id)
+	if !ok || inv["status"] != "open" || inv["next_payment_attempt"] != nil || inv["collection_method"] != "charge_automatically" ||
+		LoadSettings(c.Tx, c.Account).InvoiceAfterRetries != InvoiceAfterRetriesUncollectible {
+		return nil
+	}
+	_, err := uncollectible(c, inv)
 	return err
 }
 

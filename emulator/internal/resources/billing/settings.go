@@ -17,9 +17,17 @@ const (
 	AfterRetriesPastDue = "past_due" // it stays past_due and keeps renewing
 )
 
+// What happens to the invoice itself once every retry failed (the same
+// Dashboard section's "invoice status" choice).
+const (
+	InvoiceAfterRetriesPastDue       = "past_due"      // Stripe's default: it stays open, past due
+	InvoiceAfterRetriesUncollectible = "uncollectible" // it is marked uncollectible
+)
+
 // Settings are one account's Billing settings.
 type Settings struct {
 	SubscriptionAfterRetries string `json:"subscription_after_retries"`
+	InvoiceAfterRetries      string `json:"invoice_after_retries"`
 	// RetryDays is the custom retry schedule: for each automatic retry of
 	// a failed invoice, the days after the previous attempt. Stripe's
 	// Smart Retries pick their own times, which cannot be emulated; this
@@ -38,7 +46,7 @@ const MaxRetries = 8
 // DefaultSettings are a new Stripe account's.
 func DefaultSettings() Settings {
 	// A copy: settings read from JSON are decoded over these.
-	return Settings{SubscriptionAfterRetries: AfterRetriesCancel, RetryDays: slices.Clone(DefaultRetryDays)}
+	return Settings{SubscriptionAfterRetries: AfterRetriesCancel, InvoiceAfterRetries: InvoiceAfterRetriesPastDue, RetryDays: slices.Clone(DefaultRetryDays)}
 }
 
 func settingsKey(account string) string { return "billing_settings:" + account }
@@ -61,6 +69,13 @@ func SaveSettings(tx *store.Tx, account string, s Settings) error {
 	case AfterRetriesCancel, AfterRetriesUnpaid, AfterRetriesPastDue:
 	default:
 		return fmt.Errorf("subscription_after_retries %q: must be one of cancel, unpaid, past_due", s.SubscriptionAfterRetries)
+	}
+	switch s.InvoiceAfterRetries {
+	case "":
+		s.InvoiceAfterRetries = InvoiceAfterRetriesPastDue
+	case InvoiceAfterRetriesPastDue, InvoiceAfterRetriesUncollectible:
+	default:
+		return fmt.Errorf("invoice_after_retries %q: must be past_due or uncollectible", s.InvoiceAfterRetries)
 	}
 	if s.RetryDays == nil {
 		s.RetryDays = slices.Clone(DefaultRetryDays)
