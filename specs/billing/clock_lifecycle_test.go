@@ -414,6 +414,39 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(emu.SetBillingSettings("", emulator.BillingSettings{InvoiceAfterRetries: "void"})).NotTo(Succeed())
 		})
 
+		It("leaves the subscription as it is when an older invoice's retries end after the latest invoice was paid", func() {
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{5, 5}})).To(Succeed())
+			weekly := recurringPrice(sc, monthly.Product.ID, "week", 300)
+			cus := customerWithCard(sc, "overlap@example.com", "pm_card_visa", clock.ID)
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(weekly.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			bad, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
+			Expect(err).NotTo(HaveOccurred())
+
+			advance(Epoch.AddDate(0, 0, 7).Add(2 * time.Hour))
+			got, older := renewal(sub)
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+			advance(Epoch.AddDate(0, 0, 14).Add(2 * time.Hour))
+			got, latest := renewal(sub)
+			Expect(latest.ID).NotTo(Equal(older.ID))
+			Expect(latest.Status).To(Equal(stripe.InvoiceStatusOpen))
+			_, err = sc.V1Invoices.Pay(Ctx, latest.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			got, _ = renewal(sub)
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+
+			advance(Epoch.AddDate(0, 0, 18))
+			older, err = sc.V1Invoices.Retrieve(Ctx, older.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(older.AttemptCount).To(Equal(int64(3)))
+			Expect(older.NextPaymentAttempt).To(BeZero())
+			got, _ = renewal(sub)
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive), "the latest invoice is paid")
+		})
+
 		It("is not retried with an empty schedule, the subscription ending at the first failure", func() {
 			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{}})).To(Succeed())
 			sub := failing()

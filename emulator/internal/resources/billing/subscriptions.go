@@ -1121,6 +1121,14 @@ func subscriptionPaymentFailed(c *api.Call, inv store.Obj) error {
 		// it was: it keeps cycling and the update waits.
 		return nil
 	}
+	if inv["next_payment_attempt"] == nil && before["latest_invoice"] != inv["id"] {
+		// Retries outlasting a period: what counts is the latest invoice.
+		// Paid, the subscription is left as it is (Stripe's support article
+		// on retry schedules longer than a billing period).
+		if latest, ok := c.Tx.Fields(c.Account, "invoice", api.Str(before["latest_invoice"]), "status"); ok && latest[0].String() == "paid" {
+			return nil
+		}
+	}
 	if inv["next_payment_attempt"] == nil {
 		switch LoadSettings(c.Tx, c.Account).SubscriptionAfterRetries {
 		case AfterRetriesUnpaid:
