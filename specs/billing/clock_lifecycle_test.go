@@ -49,7 +49,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 	}
 
 	Describe("the clock itself", func() {
-		It("is created ready, announced, and deleted thirty days after creation", func() {
+		It("is created ready and announced, to be deleted thirty days later, refusing a name over 300 characters", func() {
 			Expect(clock.Status).To(Equal(stripe.TestHelpersTestClockStatusReady))
 			Expect(clock.FrozenTime).To(Equal(Epoch.Unix()))
 			Expect(clock.DeletesAfter).To(Equal(clock.Created + 30*86400))
