@@ -1286,6 +1286,9 @@ func cancelIncomplete(c *api.Call, before store.Obj) (any, error) {
 	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
+	if err := stopCollection(c, api.Str(before["customer"])); err != nil {
+		return nil, err
+	}
 	return after, nil
 }
 
