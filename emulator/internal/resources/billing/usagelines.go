@@ -2,6 +2,7 @@ package billing
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
@@ -18,10 +19,13 @@ func refreshUsageLines(c *api.Call, inv store.Obj) error {
 	if subID == "" {
 		return nil
 	}
-	sub, ok := c.Tx.Get(c.Account, "subscription", subID)
-	if !ok {
+	// Most subscriptions bill no usage: look before decoding the whole
+	// subscription on every renewal's finalization.
+	usage, ok := c.Tx.Fields(c.Account, "subscription", subID, "items.data.#.price.recurring.usage_type")
+	if !ok || !strings.Contains(usage[0].Raw, `"metered"`) {
 		return nil
 	}
+	sub, _ := c.Tx.Get(c.Account, "subscription", subID)
 	items := map[string]store.Obj{}
 	for _, it := range subItems(sub) {
 		if metered(api.Obj(it["price"])) {
