@@ -45,10 +45,13 @@ func notEmulatedRoute(c *api.Call) (any, error) {
 
 var creditNoteReasons = map[string]bool{"duplicate": true, "fraudulent": true, "order_change": true, "product_unsatisfactory": true}
 
-// creditNoteLine is one line asked for, before anything is stored.
+// creditNoteLine is one line asked for, before anything is stored:
+// amount is its gross amount, noteAmounts what discounts take off it and
+// the tax it credits.
 type creditNoteLine struct {
 	obj    store.Obj
 	amount int64
+	noteAmounts
 }
 
 // creditNotePlan is a credit note checked and built but not yet issued:
@@ -120,11 +123,11 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 	default:
 		return nil, apierr.InvalidRequest("Credit notes can only be issued for finalized invoices (open or paid); invoice %s has status %s.", invID, inv["status"]).WithParam("invoice").WithCode("invoice_not_editable")
 	}
-	if taxes, _ := inv["total_taxes"].([]any); len(taxes) > 0 {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with taxes (invoice %s has tax rates applied).", invID).WithParam("invoice")
-	}
-	if off, _ := inv["total_discount_amounts"].([]any); len(off) > 0 {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with discounts (invoice %s has discounts).", invID).WithParam("invoice")
+	taxed := len(asAnys(inv["total_taxes"])) > 0
+	if autoTaxOn(inv) {
+		// Stripe Tax works out a credit note's tax again (and its line
+		// amounts are then tax exclusive); that is not emulated.
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with automatic tax (invoice %s has automatic_tax[enabled]=true); it emulates them on invoices taxed at tax rates.", invID).WithParam("invoice")
 	}
 	if tookCredits(inv) {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with billing credits applied (invoice %s took credit grants).", invID).WithParam("invoice")
@@ -155,21 +158,32 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	var total int64
+	// subtotal is the lines' gross amounts; total what the note credits,
+	// after discounts and with exclusive tax.
+	var subtotal, discount, exclusive, inclusive, inclusiveBefore int64
 	for _, l := range lines {
-		total += l.amount
+		subtotal += l.amount
+		discount += l.discount
+		exclusive += l.exclusive
+		inclusive += l.inclusive
+		inclusiveBefore += l.inclusiveBefore
 	}
+	total := subtotal - discount + exclusive
 	amount, hasAmount := c.Params.Int("amount")
 	switch {
 	case !hasAmount && !c.Params.Has("lines"):
 		return nil, apierr.InvalidRequest("One of `amount`, `lines`, or `shipping_cost` must be provided.")
 	case hasAmount && c.Params.Has("lines") && amount != total:
 		return nil, apierr.InvalidRequest("The credit note amount (%d) must equal the sum of its lines (%d).", amount, total).WithParam("amount")
+	case hasAmount && !c.Params.Has("lines") && taxed:
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate a credit note by amount alone on an invoice with taxes (invoice %s): which tax it credits is not emulated; credit the invoice's lines with `lines` instead.", invID).WithParam("amount")
 	case hasAmount:
 		if amount < 1 {
 			return nil, apierr.InvalidRequest("Invalid amount: must be at least 1.").WithParam("amount")
 		}
-		total = amount
+		if !c.Params.Has("lines") {
+			total, subtotal = amount, amount
+		}
 	}
 	if total < 1 {
 		return nil, apierr.InvalidRequest("The credit note must credit a positive amount.").WithParam("lines")
@@ -267,16 +281,17 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 	if e, ok := c.Params.Int("effective_at"); ok {
 		effective = e
 	}
+	discounts, pretax, taxes := noteTotals(data)
 	cn := c.Object("credit_note", id, store.Obj{
 		"amount": total, "amount_shipping": int64(0), "currency": inv["currency"], "customer": inv["customer"],
-		"customer_balance_transaction": nil, "discount_amount": int64(0), "discount_amounts": []any{},
+		"customer_balance_transaction": nil, "discount_amount": discount, "discount_amounts": discounts,
 		"effective_at": effective, "invoice": invID,
 		"lines": store.Obj{"object": "list", "data": data, "has_more": false, "url": linesURL},
 		"memo":  memo, "metadata": mdHolder["metadata"], "number": fmt.Sprintf("%s-CN-%02d", api.Str(inv["number"]), seq),
 		"out_of_band_amount": oobV, "pdf": pdf, "post_payment_amount": post, "pre_payment_amount": pre,
-		"pretax_credit_amounts": []any{}, "reason": reasonV, "refunds": refunds, "shipping_cost": nil, "status": "issued",
-		"subtotal": total, "subtotal_excluding_tax": total, "total": total, "total_excluding_tax": total,
-		"total_taxes": []any{}, "type": typ, "voided_at": nil,
+		"pretax_credit_amounts": pretax, "reason": reasonV, "refunds": refunds, "shipping_cost": nil, "status": "issued",
+		"subtotal": subtotal, "subtotal_excluding_tax": subtotal - inclusiveBefore, "total": total,
+		"total_excluding_tax": total - exclusive - inclusive, "total_taxes": taxes, "type": typ, "voided_at": nil,
 	})
 	return &creditNotePlan{cn: cn, inv: inv, pre: pre, post: post, credit: credit, targets: targets, cusBefore: cusBefore}, nil
 }
@@ -323,7 +338,7 @@ func amountParam(hasAmount bool) string {
 // invoice's lines and what earlier credit notes took from them.
 func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 	var out []creditNoteLine
-	credited, byQuantity := creditedByLine(c, api.Str(inv["id"]))
+	credited := creditedByLine(c, api.Str(inv["id"]))
 	for i, lp := range c.Params.Array("lines") {
 		prefix := fmt.Sprintf("lines[%d]", i)
 		typ, _ := lp.Str("type")
@@ -337,6 +352,7 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 			"taxes": []any{}, "type": typ,
 		}
 		var amount int64
+		var shares noteAmounts
 		for _, f := range lineOnlyFor {
 			if typ != "" && typ != f.typ && lp.Has(f.name) {
 				return nil, apierr.InvalidRequest("Invalid %s[%s]: it is only valid when `type` is `%s`.", prefix, f.name, f.typ).WithParam(prefix + "[" + f.name + "]")
@@ -360,7 +376,8 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 			amt, hasAmt := lp.Int("amount")
 			// Stripe: a line credited by quantity is credited by quantity
 			// from then on, one credited by amount by amount.
-			if was, ok := byQuantity[ilID]; ok && hasQ != was && (hasQ || hasAmt) {
+			done := creditOf(credited, ilID)
+			if was := done.byQuantity; done.amount > 0 && hasQ != was && (hasQ || hasAmt) {
 				way, other := "amount", "quantity"
 				if was {
 					way, other = "quantity", "amount"
@@ -387,11 +404,14 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 			default:
 				return nil, apierr.InvalidRequest("A line of type invoice_line_item needs a quantity or an amount to credit.").WithParam(prefix + "[quantity]")
 			}
-			if left := api.Int(il["amount"]) - credited[ilID]; amount > left {
+			if left := api.Int(il["amount"]) - done.amount; amount > left {
 				return nil, apierr.InvalidRequest("The amount to credit (%d) is greater than what is left to credit on invoice line item %s (%d).", amount, ilID, left).WithParam(prefix)
 			}
-			credited[ilID] += amount
-			byQuantity[ilID] = hasQ
+			shares = shareOfInvoiceLine(c, line, il, amount, done)
+			// A later line of the same note crediting the same invoice
+			// line counts this one as done.
+			line["amount"] = amount
+			done.add(line)
 			line["invoice_line_item"] = ilID
 			line["description"] = il["description"]
 		case "custom_line_item":
@@ -411,13 +431,18 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 			}
 			amount = unit * q
 			line["description"], line["quantity"], line["unit_amount"], line["unit_amount_decimal"] = d, q, unit, strconv.FormatInt(unit, 10)
+			rates, _, err := taxRatesParam(c, lp, "tax_rates", prefix+"[tax_rates]", nil)
+			if err != nil {
+				return nil, err
+			}
+			shares = taxCustomLine(line, amount, rates)
 		case "":
 			return nil, apierr.MissingParam(prefix + "[type]")
 		default:
 			return nil, apierr.InvalidRequest("Invalid %s[type]: must be one of invoice_line_item or custom_line_item", prefix).WithParam(prefix + "[type]")
 		}
 		line["amount"] = amount
-		out = append(out, creditNoteLine{line, amount})
+		out = append(out, creditNoteLine{line, amount, shares})
 	}
 	return out, nil
 }
@@ -441,25 +466,6 @@ func unitAmountOf(il store.Obj) int64 {
 		return api.Int(il["amount"]) / q
 	}
 	return api.Int(il["amount"])
-}
-
-// creditedByLine is what issued credit notes took from each invoice line,
-// and whether they credited it by quantity (a line credited by amount
-// shows none).
-func creditedByLine(c *api.Call, invID string) (amounts map[string]int64, byQuantity map[string]bool) {
-	amounts, byQuantity = map[string]int64{}, map[string]bool{}
-	for _, cn := range c.Tx.List(c.Account, "credit_note", store.Query{Index: "invoice", Value: invID}).Data {
-		if cn["status"] != "issued" {
-			continue
-		}
-		for _, l := range asList(cn["lines"]) {
-			if il := api.Str(api.Obj(l)["invoice_line_item"]); il != "" {
-				amounts[il] += api.Int(api.Obj(l)["amount"])
-				byQuantity[il] = api.Obj(l)["quantity"] != nil
-			}
-		}
-	}
-	return amounts, byQuantity
 }
 
 type refundTarget struct {

@@ -1,0 +1,195 @@
+package billing
+
+import (
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// What a credit note line takes of its invoice line's discounts and taxes.
+// Part of a line credits its share of each discount (rounded half away
+// from zero) and is taxed at the line's rates on what is left after them,
+// as the invoice taxed the line; the credit that takes what is left of a
+// line takes exactly what is left of its discounts and taxes, so a line
+// credited in parts gives back what the invoice charged for it, no cent
+// more or less.
+
+// lineCredit is what issued credit notes took from one invoice line.
+type lineCredit struct {
+	amount     int64
+	byQuantity bool
+	discounts  map[string]int64
+	taxes      map[string]lineTaxCredit
+}
+
+type lineTaxCredit struct{ amount, taxable int64 }
+
+// noteAmounts are a credit note line's amounts beyond its gross amount.
+type noteAmounts struct {
+	discount, exclusive, inclusive int64
+	// inclusiveBefore is the inclusive tax the gross amount holds before
+	// discounts (subtotal_excluding_tax leaves it out).
+	inclusiveBefore int64
+}
+
+// creditedByLine is what issued credit notes took from each invoice line.
+func creditedByLine(c *api.Call, invID string) map[string]*lineCredit {
+	out := map[string]*lineCredit{}
+	for _, cn := range c.Tx.List(c.Account, "credit_note", store.Query{Index: "invoice", Value: invID}).Data {
+		if cn["status"] != "issued" {
+			continue
+		}
+		for _, l := range asList(cn["lines"]) {
+			line := api.Obj(l)
+			il := api.Str(line["invoice_line_item"])
+			if il == "" {
+				continue
+			}
+			creditOf(out, il).add(line)
+		}
+	}
+	return out
+}
+
+// add counts a credit note line crediting the invoice line.
+func (lc *lineCredit) add(line store.Obj) {
+	lc.amount += api.Int(line["amount"])
+	lc.byQuantity = line["quantity"] != nil
+	for _, d := range asAnys(line["discount_amounts"]) {
+		lc.discounts[api.Str(api.Obj(d)["discount"])] += api.Int(api.Obj(d)["amount"])
+	}
+	for _, t := range asAnys(line["taxes"]) {
+		id := taxRateOf(api.Obj(t))
+		sum := lc.taxes[id]
+		sum.amount += api.Int(api.Obj(t)["amount"])
+		sum.taxable += api.Int(api.Obj(t)["taxable_amount"])
+		lc.taxes[id] = sum
+	}
+}
+
+func creditOf(m map[string]*lineCredit, il string) *lineCredit {
+	if m[il] == nil {
+		m[il] = &lineCredit{discounts: map[string]int64{}, taxes: map[string]lineTaxCredit{}}
+	}
+	return m[il]
+}
+
+func taxRateOf(tax store.Obj) string {
+	return api.Str(api.Obj(tax["tax_rate_details"])["tax_rate"])
+}
+
+// shareOfInvoiceLine sets on line (a credit note line crediting amount of
+// the invoice line il, of which earlier notes took done) its discounts,
+// pretax credits, taxes and tax rates.
+func shareOfInvoiceLine(c *api.Call, line, il store.Obj, amount int64, done *lineCredit) noteAmounts {
+	gross := api.Int(il["amount"])
+	last := amount == gross-done.amount
+	var n noteAmounts
+	var discounts, pretax []any
+	for _, d := range asAnys(il["discount_amounts"]) {
+		id, of := api.Str(api.Obj(d)["discount"]), api.Int(api.Obj(d)["amount"])
+		share := shareOf(of, amount, gross)
+		if last {
+			share = of - done.discounts[id]
+		}
+		n.discount += share
+		discounts = append(discounts, store.Obj{"amount": share, "discount": id})
+		pretax = append(pretax, store.Obj{"amount": share, "discount": id, "type": "discount"})
+	}
+	line["discount_amount"], line["discount_amounts"], line["pretax_credit_amounts"] = n.discount, orEmpty(discounts), orEmpty(pretax)
+
+	invTaxes := asAnys(il["taxes"])
+	ids := make([]string, len(invTaxes))
+	for i, t := range invTaxes {
+		ids[i] = taxRateOf(api.Obj(t))
+	}
+	rates := taxrates.Load(c, ids)
+	computed := taxrates.Compute(amount-n.discount, rates)
+	taxes := make([]any, len(invTaxes))
+	for i, t := range invTaxes {
+		tax := api.Obj(t)
+		amt, taxable := api.Int(tax["amount"])-done.taxes[ids[i]].amount, api.Int(tax["taxable_amount"])-done.taxes[ids[i]].taxable
+		if !last && i < len(computed) {
+			amt, taxable = computed[i].Amount, computed[i].Taxable
+		}
+		if tax["tax_behavior"] == "inclusive" {
+			n.inclusive += amt
+		} else {
+			n.exclusive += amt
+		}
+		taxes[i] = taxEntry(amt, api.Str(tax["tax_behavior"]), ids[i], taxable, api.Str(tax["taxability_reason"]))
+	}
+	n.inclusiveBefore = taxrates.InclusiveTax(amount, rates)
+	line["taxes"], line["tax_rates"] = taxes, cloneRates(rates)
+	return n
+}
+
+// taxCustomLine taxes a custom credit note line at the rates it names.
+func taxCustomLine(line store.Obj, amount int64, rates []any) noteAmounts {
+	var n noteAmounts
+	taxes := []any{}
+	for _, t := range taxrates.Compute(amount, rates) {
+		behavior := "exclusive"
+		if t.Inclusive {
+			behavior = "inclusive"
+			n.inclusive += t.Amount
+		} else {
+			n.exclusive += t.Amount
+		}
+		taxes = append(taxes, taxEntry(t.Amount, behavior, api.Str(t.Rate["id"]), t.Taxable, "not_available"))
+	}
+	n.inclusiveBefore = n.inclusive
+	line["taxes"], line["tax_rates"] = taxes, cloneRates(rates)
+	return n
+}
+
+// shareOf is part/whole of of, rounded half away from zero (of ≥ 0,
+// 0 < part ≤ whole).
+func shareOf(of, part, whole int64) int64 {
+	if whole == 0 {
+		return 0
+	}
+	return (2*of*part + whole) / (2 * whole)
+}
+
+func orEmpty(list []any) []any {
+	if list == nil {
+		return []any{}
+	}
+	return list
+}
+
+// noteTotals sums a credit note's lines into its own discount_amounts,
+// pretax_credit_amounts and total_taxes (per discount and per rate, in
+// the order they first appear).
+func noteTotals(lines []any) (discounts, pretax, taxes []any) {
+	discounts, pretax, taxes = []any{}, []any{}, []any{}
+	byDiscount, byRate := map[string]store.Obj{}, map[string]store.Obj{}
+	for _, l := range lines {
+		line := api.Obj(l)
+		for _, d := range asAnys(line["discount_amounts"]) {
+			id := api.Str(api.Obj(d)["discount"])
+			if sum := byDiscount[id]; sum != nil {
+				sum["amount"] = api.Int(sum["amount"]) + api.Int(api.Obj(d)["amount"])
+				continue
+			}
+			byDiscount[id] = store.Obj{"amount": api.Obj(d)["amount"], "discount": id}
+			discounts = append(discounts, byDiscount[id])
+		}
+		for _, t := range asAnys(line["taxes"]) {
+			tax := api.Obj(t)
+			id := taxRateOf(tax)
+			if sum := byRate[id]; sum != nil {
+				sum["amount"] = api.Int(sum["amount"]) + api.Int(tax["amount"])
+				sum["taxable_amount"] = api.Int(sum["taxable_amount"]) + api.Int(tax["taxable_amount"])
+				continue
+			}
+			byRate[id] = api.Clone(tax)
+			taxes = append(taxes, byRate[id])
+		}
+	}
+	for _, d := range discounts {
+		pretax = append(pretax, store.Obj{"amount": api.Obj(d)["amount"], "discount": api.Obj(d)["discount"], "type": "discount"})
+	}
+	return discounts, pretax, taxes
+}
