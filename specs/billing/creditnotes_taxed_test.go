@@ -121,6 +121,10 @@ var _ = Describe("Credit notes on taxed and discounted invoices", Label("billing
 		Expect(line.TaxRates).To(HaveLen(1))
 		Expect(line.TaxRates[0].ID).To(Equal(tr.ID))
 
+		got, err := sc.V1CreditNotes.Retrieve(Ctx, cn.ID, &stripe.CreditNoteRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("discount_amounts.discount")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.DiscountAmounts[0].Discount.Coupon.ID).To(Equal(cp.ID), "expanded")
+
 		after := getInvoice(inv.ID)
 		Expect([]int64{after.AmountDue, after.AmountRemaining, after.PrePaymentCreditNotesAmount, after.Total}).To(Equal([]int64{825, 825, 825, 1650}))
 
@@ -131,6 +135,56 @@ var _ = Describe("Credit notes on taxed and discounted invoices", Label("billing
 		after = getInvoice(inv.ID)
 		Expect(after.Status).To(Equal(stripe.InvoiceStatusPaid))
 		Expect([]int64{after.AmountRemaining, after.PrePaymentCreditNotesAmount}).To(Equal([]int64{0, 1650}))
+	})
+
+	It("gives back exactly what a line charged when it is credited unit by unit, its rounding on the last", func() {
+		// 3 seats at 10.00, 33.33% off (10.00 of 30.00), 8.25% on 20.00
+		// (1.65): 21.65.
+		inv := invoice(1000, 3, rate(8.25, false), coupon(33.33), false)
+		Expect([]int64{inv.Subtotal, inv.Total}).To(Equal([]int64{3000, 2165}))
+		// Each seat takes a third of the discount, 3.33, and 8.25% of the
+		// 6.67 left, 0.55: 7.22. The last takes what is left: 3.34 of the
+		// discount, 0.55 of the tax, 7.21; together 21.65.
+		var totals, discounts []int64
+		for range 3 {
+			cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: byQuantity(inv, 1)})
+			Expect(err).NotTo(HaveOccurred())
+			totals, discounts = append(totals, cn.Total), append(discounts, cn.DiscountAmount)
+			Expect(cn.TotalTaxes[0].Amount).To(Equal(int64(55)))
+		}
+		Expect(totals).To(Equal([]int64{722, 722, 721}))
+		Expect(discounts).To(Equal([]int64{333, 333, 334}))
+		after := getInvoice(inv.ID)
+		Expect(after.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(after.PrePaymentCreditNotesAmount).To(Equal(int64(2165)))
+	})
+
+	It("refunds a subscription's first invoice, taxed at its default rate and discounted by its coupon", func() {
+		// 30.00 a month, 10% off (3.00), 8.25% on 27.00 (2.2275, 2.23):
+		// 29.23 charged.
+		tr, cp := rate(8.25, false), coupon(10)
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:           []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(recurringPrice(sc, prod.ID, "month", 3000).ID)}},
+			DefaultTaxRates: []*string{stripe.String(tr.ID)}, Discounts: []*stripe.SubscriptionCreateDiscountParams{{Coupon: stripe.String(cp.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		inv := getInvoice(sub.LatestInvoice.ID)
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect([]int64{inv.Subtotal, inv.Total, inv.AmountPaid}).To(Equal([]int64{3000, 2923, 2923}))
+
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: byQuantity(inv, 1),
+			RefundAmount: stripe.Int64(2923), Reason: stripe.String("product_unsatisfactory")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(amounts(cn)).To(Equal([]int64{2923, 3000, 3000, 2923, 2700, 300}))
+		Expect(cn.TotalTaxes[0].Amount).To(Equal(int64(223)))
+		ch, err := sc.V1Charges.Retrieve(Ctx, defaultIntent(sc, inv).LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.AmountRefunded).To(Equal(int64(2923)))
+		Expect(getInvoice(inv.ID).PostPaymentCreditNotesAmount).To(Equal(int64(2923)))
+		// Nothing is left of the invoice to credit.
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: byQuantity(inv, 1), RefundAmount: stripe.Int64(1)})
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
 	})
 
 	It("credits a paid invoice with inclusive tax and a coupon by amount, refunding what the note totals", func() {
@@ -226,5 +280,31 @@ var _ = Describe("Credit notes on taxed and discounted invoices", Label("billing
 		Expect(err).NotTo(HaveOccurred())
 		Expect(amounts(cn)).To(Equal([]int64{500, 500, 500, 500, 500, 0}))
 		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(2200)))
+	})
+
+	It("refuses an invoice with automatic tax by name, as Stripe Tax would work the note's tax out again", func() {
+		_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{
+			Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}},
+			Defaults: &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("txcd_10000000"), TaxBehavior: stripe.String("exclusive")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
+			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Address: &stripe.AddressParams{
+			Line1: stripe.String("Friedrichstraße 43"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"),
+			CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30), AutomaticTax: &stripe.InvoiceCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Amount: stripe.Int64(2000), Currency: stripe.String("eur")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(2380)), "19% German VAT")
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: byAmount(inv, 1000)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate credit notes on invoices with automatic tax"))
+		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(2380)))
 	})
 })

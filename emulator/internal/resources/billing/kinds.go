@@ -51,11 +51,11 @@ var (
 	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"pricing.price_details.price", "pretax_credit_amounts.discount", "pretax_credit_amounts.credit_balance_transaction"}}
 	CreditNoteKind = &api.Kind{
 		Object: "credit_note", Prefix: "cn_", Name: "credit note",
-		Expandable: []string{"customer", "invoice", "customer_balance_transaction", "refunds.refund"},
+		Expandable: []string{"customer", "invoice", "customer_balance_transaction", "refunds.refund", "discount_amounts.discount", "pretax_credit_amounts.discount"},
 		Indexes:    []store.Index{{Name: "invoice", Path: "invoice"}, {Name: "customer", Path: "customer"}},
 	}
 	// Credit note lines live inside their credit note.
-	CreditNoteLineItemKind = &api.Kind{Object: "credit_note_line_item", Prefix: "cnli_", Name: "credit note line item"}
+	CreditNoteLineItemKind = &api.Kind{Object: "credit_note_line_item", Prefix: "cnli_", Name: "credit note line item", Expandable: []string{"discount_amounts.discount", "pretax_credit_amounts.discount"}}
 	TestClockKind          = &api.Kind{Object: "test_helpers.test_clock", Prefix: "clock_", Name: "test_clock"}
 )
 
