@@ -51,6 +51,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/external_accounts/ba_1", "account_holder_name=x&default_for_currency=true", "acct_x", "")
 	f.Add("POST", "/v1/apple_pay/domains", "domain_name=Pay.Example.com", "", "")
 	f.Add("GET", "/v1/credit_notes/preview/lines?invoice=in_1&lines[0][type]=custom_line_item&lines[0][unit_amount]=5&lines[0][description]=x&limit=1&starting_after=cnli_1", "", "", "")
+	f.Add("POST", "/v1/credit_notes", "invoice=in_1&lines[0][type]=custom_line_item&lines[0][unit_amount]=5&lines[0][description]=x&lines[0][tax_rates][0]=txr_1&lines[1][type]=invoice_line_item&lines[1][invoice_line_item]=il_1&lines[1][amount]=3&expand[]=discount_amounts.discount", "", "")
 	f.Add("POST", "/v1/customers/cus_1/tax_ids", "type=eu_vat&value=DE123456789", "", "")
 	f.Add("POST", "/v1/tax_ids", "type=eu_vat&value=DE123456789&owner[type]=account&owner[account]=acct_1", "", "")
 	f.Add("GET", "/v1/tax_ids?owner[type]=customer&owner[customer]=cus_1&expand[]=data.owner.customer", "", "", "")
