@@ -30,6 +30,34 @@ type Timer struct {
 	DueOf func(env *Env, tx *store.Tx, account string, ref store.Ref, target int64) []Due
 }
 
+// RawDue is what one object has due by target, read from its stored JSON
+// (out with that work appended).
+type RawDue func(out []Due, account, raw string, target int64) []Due
+
+// RawTimer is a Timer whose work is read from the stored JSON of objects
+// of typ: each, in Due, walks the ones that may have work (all of them,
+// or an index of those still waiting); due reads one.
+func RawTimer(typ string, each func(tx *store.Tx, account string, fn func(raw string) bool), due RawDue) Timer {
+	return Timer{
+		Due: func(_ *Env, tx *store.Tx, account string, target int64) []Due {
+			var out []Due
+			each(tx, account, func(raw string) bool {
+				out = due(out, account, raw, target)
+				return true
+			})
+			return out
+		},
+		Watch: []string{typ},
+		DueOf: func(_ *Env, tx *store.Tx, account string, ref store.Ref, target int64) []Due {
+			raw, ok := tx.GetRaw(account, ref.Type, ref.ID)
+			if !ok {
+				return nil
+			}
+			return due(nil, account, raw, target)
+		},
+	}
+}
+
 // RunDue runs all the work due by now, in every account and family, in
 // time order, each piece in a transaction of its own at its own time.
 // What a piece makes due by now (a renewal's invoice to finalize, a bank

@@ -166,24 +166,9 @@ func removeClock(c *api.Call, clk store.Obj) (store.Obj, error) {
 // ClockExpiry is test clocks' own time-driven work, on the emulator's
 // clock: Stripe deletes a clock (and its customers) at its deletes_after,
 // thirty days after it was created.
-var ClockExpiry = api.Timer{
-	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
-		var out []api.Due
-		tx.EachRaw(account, "test_helpers.test_clock", func(raw string) bool {
-			out = clockExpiryDue(out, account, raw, target)
-			return true
-		})
-		return out
-	},
-	Watch: []string{"test_helpers.test_clock"},
-	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
-		raw, ok := tx.GetRaw(account, ref.Type, ref.ID)
-		if !ok {
-			return nil
-		}
-		return clockExpiryDue(nil, account, raw, target)
-	},
-}
+var ClockExpiry = api.RawTimer("test_helpers.test_clock", func(tx *store.Tx, account string, fn func(raw string) bool) {
+	tx.EachRaw(account, "test_helpers.test_clock", fn)
+}, clockExpiryDue)
 
 func clockExpiryDue(out []api.Due, account, raw string, target int64) []api.Due {
 	f := store.Pick(raw, "id", "deleted", "deletes_after")

@@ -151,24 +151,9 @@ func listLinks(c *api.Call) (any, error) {
 
 // Timer marks links expired when their expires_at comes on the emulator
 // clock (no event: Stripe has none for file links).
-var Timer = api.Timer{
-	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
-		var out []api.Due
-		tx.EachIndexedRaw(account, "file_link", "expired", "false", func(raw string) bool {
-			out = expiryDue(out, account, raw, target)
-			return true
-		})
-		return out
-	},
-	Watch: []string{"file_link"},
-	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
-		raw, ok := tx.GetRaw(account, ref.Type, ref.ID)
-		if !ok {
-			return nil
-		}
-		return expiryDue(nil, account, raw, target)
-	},
-}
+var Timer = api.RawTimer("file_link", func(tx *store.Tx, account string, fn func(raw string) bool) {
+	tx.EachIndexedRaw(account, "file_link", "expired", "false", fn)
+}, expiryDue)
 
 func expiryDue(out []api.Due, account, raw string, target int64) []api.Due {
 	f := store.Pick(raw, "id", "expired", "expires_at")
