@@ -23,11 +23,13 @@ var Kind = &api.Kind{Object: "account", Prefix: "acct_", ShortID: true}
 func Routes() []api.Route {
 	return append([]api.Route{
 		// external_account is a token (btok_…) or the bank details themselves.
-		api.POST("/v1/accounts", params.FromStruct(stripe.AccountCreateParams{}).With("external_account", params.AnyParam()), create),
+		api.POST("/v1/accounts", params.FromStruct(stripe.AccountCreateParams{}).With("external_account", params.AnyParam()).
+			With("settings.payouts.schedule.delay_days", params.AnyParam()), create),
 		api.GET("/v1/accounts", params.FromStruct(stripe.AccountListParams{}), list),
 		api.GET("/v1/account", params.FromStruct(stripe.AccountRetrieveParams{}), retrieveOwn),
 		api.GET("/v1/accounts/{id}", params.FromStruct(stripe.AccountRetrieveParams{}), retrieve),
-		api.POST("/v1/accounts/{id}", params.FromStruct(stripe.AccountUpdateParams{}).With("external_account", params.AnyParam()), update),
+		api.POST("/v1/accounts/{id}", params.FromStruct(stripe.AccountUpdateParams{}).With("external_account", params.AnyParam()).
+			With("settings.payouts.schedule.delay_days", params.AnyParam()), update),
 		api.DELETE("/v1/accounts/{id}", params.FromStruct(stripe.AccountDeleteParams{}), remove),
 		api.POST("/v1/accounts/{id}/reject", params.FromStruct(stripe.AccountRejectParams{}).Require("reason").
 			Enum("reason", rejectReasons...), reject),
@@ -58,7 +60,7 @@ func New(id string, created int64, country, email, typ string) store.Obj {
 		"country":    country, "created": created, "default_currency": defaultCurrency(country), "details_submitted": false,
 		"email": emailV, "external_accounts": store.Obj{"object": "list", "data": []any{}, "has_more": false, "url": "/v1/accounts/" + id + "/external_accounts"},
 		"future_requirements": requirements(), "metadata": map[string]any{}, "payouts_enabled": false,
-		"requirements": requirements(), "settings": nil,
+		"requirements": requirements(), "settings": defaultSettings(country, typ),
 		"tos_acceptance": store.Obj{"date": nil, "ip": nil, "user_agent": nil}, "type": typ,
 	}
 }
@@ -107,9 +109,10 @@ func create(c *api.Call) (any, error) {
 	country, _ := c.Params.Str("country")
 	email, _ := c.Params.Str("email")
 	o := New(c.NewID("account"), c.Now, country, email, typ)
-	if controller != nil {
-		o["controller"] = controller
+	if controller == nil {
+		controller = typeController(typ)
 	}
+	o["controller"] = controller
 	if err := applyDetails(c, o); err != nil {
 		return nil, err
 	}
@@ -164,6 +167,26 @@ func fromController(ctl params.Values) (string, store.Obj, error) {
 		"requirement_collection": chosen["requirement_collection"],
 		"stripe_dashboard":       store.Obj{"type": chosen["stripe_dashboard.type"]}, "type": "application",
 	}, nil
+}
+
+// typeController is the controller an account created by type has: the
+// controller properties Stripe documents each type as standing for, which
+// it sets on such accounts (Express and Custom fees show as their legacy
+// application_express and application_custom payers).
+func typeController(typ string) store.Obj {
+	props := map[string][4]string{ // fees payer, losses, requirement collection, dashboard
+		"standard": {"account", "stripe", "stripe", "full"},
+		"express":  {"application_express", "application", "stripe", "express"},
+		"custom":   {"application_custom", "application", "application", "none"},
+	}[typ]
+	controllerType := "application"
+	if typ == "standard" {
+		controllerType = "account"
+	}
+	return store.Obj{
+		"fees": store.Obj{"payer": props[0]}, "is_controller": true, "losses": store.Obj{"payments": props[1]},
+		"requirement_collection": props[2], "stripe_dashboard": store.Obj{"type": props[3]}, "type": controllerType,
+	}
 }
 
 // load fetches an account (an object of the platform) named by param.
@@ -269,9 +292,14 @@ func applyDetails(c *api.Call, o store.Obj) error {
 	if cur, _ := c.Params.Str("default_currency"); cur != "" {
 		o["default_currency"] = strings.ToLower(cur)
 	}
-	for _, f := range []string{"business_profile", "tos_acceptance", "settings", "company"} {
+	for _, f := range []string{"business_profile", "tos_acceptance", "company"} {
 		if v, ok := c.Params.Get(f); ok {
 			o[f] = mergeDetails(api.Obj(o[f]), api.Obj(v))
+		}
+	}
+	if v, ok := c.Params.Get("settings"); ok {
+		if err := applySettings(o, api.Obj(v)); err != nil {
+			return err
 		}
 	}
 	if v, ok := c.Params.Get("individual"); ok {

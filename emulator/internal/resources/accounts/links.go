@@ -49,7 +49,8 @@ func createAccountLink(c *api.Call) (any, error) {
 	}
 	typ, _ := c.Params.Str("type")
 	if typ == "account_update" && acct["type"] != "custom" {
-		return nil, apierr.InvalidRequest("You cannot create `account_update` type Account Links for accounts with access to a Stripe-hosted Dashboard (%s is a %s account).", id, api.Str(acct["type"])).WithParam("type")
+		// Accounts with a Stripe-hosted Dashboard update their details there.
+		return nil, apierr.InvalidRequest("You cannot create `account_update` type Account Links for this account. Valid types for this account are [\"account_onboarding\"].").WithParam("type")
 	}
 	// Where the owner lands afterwards, and which requirements the hosted
 	// pages ask for, show nowhere in the API: the link is only a URL.
@@ -69,7 +70,11 @@ func createLoginLink(c *api.Call) (any, error) {
 	if acct["type"] != "express" {
 		return nil, apierr.InvalidRequest("Login links can only be created for Express accounts; %s is a %s account.", c.Var("id"), api.Str(acct["type"]))
 	}
-	return store.Obj{"object": "login_link", "created": c.Now, "url": "https://connect.stripe.com/express/" + c.IDs.Secret(24)}, nil
+	if !api.Bool(acct["details_submitted"]) {
+		return nil, apierr.InvalidRequest("Cannot create a login link for an account that has not completed onboarding.")
+	}
+	return store.Obj{"object": "login_link", "created": c.Now,
+		"url": "https://connect.stripe.com/express/" + api.Str(acct["id"]) + "/" + c.IDs.Secret(12)}, nil
 }
 
 // completeOnboarding is the account's owner finishing Connect

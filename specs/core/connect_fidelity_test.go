@@ -1,0 +1,137 @@
+package core_test
+
+import (
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// What an integrator reads back from a connected account as Stripe shows
+// it: the controller properties an account type stands for, the settings
+// every account has, and the refusals of links Stripe answers with.
+var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	create := func(p *stripe.AccountCreateParams) *stripe.Account {
+		GinkgoHelper()
+		a, err := sc.V1Accounts.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return a
+	}
+
+	It("sets the controller properties an account type stands for", func() {
+		express := create(&stripe.AccountCreateParams{Type: stripe.String("express")})
+		Expect(express.Controller.Type).To(Equal(stripe.AccountControllerTypeApplication))
+		Expect(express.Controller.IsController).To(BeTrue())
+		Expect(express.Controller.Fees.Payer).To(Equal(stripe.AccountControllerFeesPayerApplicationExpress))
+		Expect(express.Controller.Losses.Payments).To(Equal(stripe.AccountControllerLossesPaymentsApplication))
+		Expect(express.Controller.RequirementCollection).To(Equal(stripe.AccountControllerRequirementCollectionStripe))
+		Expect(express.Controller.StripeDashboard.Type).To(Equal(stripe.AccountControllerStripeDashboardTypeExpress))
+
+		custom := create(&stripe.AccountCreateParams{Type: stripe.String("custom")})
+		Expect(custom.Controller.Type).To(Equal(stripe.AccountControllerTypeApplication))
+		Expect(custom.Controller.Fees.Payer).To(Equal(stripe.AccountControllerFeesPayerApplicationCustom))
+		Expect(custom.Controller.Losses.Payments).To(Equal(stripe.AccountControllerLossesPaymentsApplication))
+		Expect(custom.Controller.RequirementCollection).To(Equal(stripe.AccountControllerRequirementCollectionApplication))
+		Expect(custom.Controller.StripeDashboard.Type).To(Equal(stripe.AccountControllerStripeDashboardTypeNone))
+
+		standard := create(&stripe.AccountCreateParams{Type: stripe.String("standard")})
+		Expect(standard.Controller.Type).To(Equal(stripe.AccountControllerTypeAccount))
+		Expect(standard.Controller.IsController).To(BeTrue())
+		Expect(standard.Controller.Fees.Payer).To(Equal(stripe.AccountControllerFeesPayerAccount))
+		Expect(standard.Controller.Losses.Payments).To(Equal(stripe.AccountControllerLossesPaymentsStripe))
+		Expect(standard.Controller.RequirementCollection).To(Equal(stripe.AccountControllerRequirementCollectionStripe))
+		Expect(standard.Controller.StripeDashboard.Type).To(Equal(stripe.AccountControllerStripeDashboardTypeFull))
+
+		got, err := sc.V1Accounts.GetByID(Ctx, express.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Controller.Fees.Payer).To(Equal(stripe.AccountControllerFeesPayerApplicationExpress))
+	})
+
+	It("gives every new account Stripe's default settings, which settings[…] changes in part", func() {
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("US")})
+		Expect(a.Settings).NotTo(BeNil())
+		Expect(a.Settings.Payouts.Schedule.Interval).To(Equal(stripe.AccountSettingsPayoutsScheduleIntervalDaily))
+		Expect(a.Settings.Payouts.Schedule.DelayDays).To(Equal(int64(2)))
+		Expect(a.Settings.Payouts.DebitNegativeBalances).To(BeTrue())
+		Expect(a.Settings.Dashboard.Timezone).To(Equal("Etc/UTC"))
+		Expect(a.Settings.CardPayments.DeclineOn).NotTo(BeNil())
+		Expect(a.Settings.Branding).NotTo(BeNil())
+		Expect(a.Settings.Payments).NotTo(BeNil())
+
+		de := create(&stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("DE")})
+		Expect(de.Settings.Payouts.Schedule.DelayDays).To(Equal(int64(7)))
+
+		weekly, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Payouts: &stripe.AccountUpdateSettingsPayoutsParams{Schedule: &stripe.AccountUpdateSettingsPayoutsScheduleParams{
+				Interval: stripe.String("weekly"), WeeklyAnchor: stripe.String("friday")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(weekly.Settings.Payouts.Schedule.Interval).To(Equal(stripe.AccountSettingsPayoutsScheduleIntervalWeekly))
+		Expect(weekly.Settings.Payouts.Schedule.WeeklyAnchor).To(Equal("friday"))
+		Expect(weekly.Settings.Payouts.Schedule.DelayDays).To(Equal(int64(2)), "what is not sent stays")
+		Expect(weekly.Settings.Dashboard.Timezone).To(Equal("Etc/UTC"))
+	})
+
+	It("takes delay_days=minimum, as stripe-go sends it, and refuses delay_days on a manual schedule", func() {
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			Settings: &stripe.AccountCreateSettingsParams{Payouts: &stripe.AccountCreateSettingsPayoutsParams{
+				Schedule: &stripe.AccountCreateSettingsPayoutsScheduleParams{DelayDays: stripe.Int64(5), Interval: stripe.String("daily")}}}})
+		Expect(a.Settings.Payouts.Schedule.DelayDays).To(Equal(int64(5)))
+
+		a, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Payouts: &stripe.AccountUpdateSettingsPayoutsParams{Schedule: &stripe.AccountUpdateSettingsPayoutsScheduleParams{DelayDaysMinimum: stripe.Bool(true)}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Settings.Payouts.Schedule.DelayDays).To(Equal(int64(2)), "the country's minimum")
+
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Payouts: &stripe.AccountUpdateSettingsPayoutsParams{Schedule: &stripe.AccountUpdateSettingsPayoutsScheduleParams{
+				Interval: stripe.String("manual"), DelayDays: stripe.Int64(4)}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][delay_days]")
+		got, err := sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Settings.Payouts.Schedule.Interval).To(Equal(stripe.AccountSettingsPayoutsScheduleIntervalDaily), "nothing changed")
+
+		manual, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Payouts: &stripe.AccountUpdateSettingsPayoutsParams{Schedule: &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("manual")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(manual.Settings.Payouts.Schedule.Interval).To(Equal(stripe.AccountSettingsPayoutsScheduleIntervalManual))
+		Expect(manual.Settings.Payouts.Schedule.DelayDays).To(Equal(int64(2)), "delay_days stays as last set")
+
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Payouts: &stripe.AccountUpdateSettingsPayoutsParams{Schedule: &stripe.AccountUpdateSettingsPayoutsScheduleParams{DelayDays: stripe.Int64(4)}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][delay_days]")
+
+		status, body, err := emu.Call("POST", "/v1/accounts/"+a.ID, url.Values{"settings[payouts][schedule][delay_days]": {"soon"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(400))
+		Expect(body["error"]).To(HaveKeyWithValue("param", "settings[payouts][schedule][delay_days]"))
+	})
+
+	It("refuses a login link before onboarding and an update link to a Dashboard account with Stripe's words", func() {
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("express"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		_, err := sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(a.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("Cannot create a login link for an account that has not completed onboarding."))
+
+		_, err = sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String(a.ID), Type: stripe.String("account_update")})
+		Expect(StripeErr(err).Msg).To(Equal("You cannot create `account_update` type Account Links for this account. Valid types for this account are [\"account_onboarding\"]."))
+		Expect(StripeErr(err).Param).To(Equal("type"))
+
+		done := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("express")})
+		login, err := sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(done.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(login.URL).To(MatchRegexp(`^https://connect\.stripe\.com/express/` + done.ID + `/[A-Za-z0-9]{12}$`))
+	})
+})
