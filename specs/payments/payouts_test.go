@@ -14,6 +14,11 @@ import (
 	. "github.com/stripe-emu/stripe-emu/specs/support"
 )
 
+// payoutInsufficient is Stripe's refusal of a payout the available card
+// balance cannot cover (two spaces after "too low." as Stripe writes it).
+const payoutInsufficient = "You have insufficient funds in your Stripe account for this transfer. Your card balance is too low.  " +
+	"You can use the /v1/balance endpoint to view your Stripe balance (for more details, see stripe.com/docs/api#balance)."
+
 // Manual payouts from the available balance to a bank account, moving on
 // the emulator clock: pending, in transit, then paid or failed as Stripe's
 // test bank account numbers decide.
@@ -122,7 +127,7 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 		By("refusing while the funds are pending, keeping nothing")
 		_, err = payOut("", 5000)
 		ExpectStripeError(err, 400, "invalid_request_error", "balance_insufficient", "")
-		Expect(StripeErr(err).Msg).To(ContainSubstring("You have insufficient available funds in your Stripe account."))
+		Expect(StripeErr(err).Msg).To(Equal(payoutInsufficient))
 		Expect(emu.Count("", "payout")).To(BeZero())
 
 		emu.Clock().Set(time.Date(2025, 9, 3, 0, 0, 0, 0, time.UTC))
@@ -333,6 +338,22 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 		Expect(got.Metadata).To(Equal(map[string]string{"order": "42"}))
 		types := emu.EventTypes("")
 		Expect(types[len(types)-1]).To(Equal("payout.updated"))
+	})
+
+	It("refuses a payout in a currency without a bank account, or beyond the balance, with Stripe's words", func() {
+		acct := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US")}).ID
+		fund(10000)
+		transfer(acct, 3000)
+		_, err := payOut(acct, 1000)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
+		Expect(StripeErr(err).Msg).To(Equal("Sorry, you don't have any external accounts in that currency (usd)."))
+
+		withBank := custom("btok_us_verified")
+		transfer(withBank, 3000)
+		_, err = payOut(withBank, 3001)
+		ExpectStripeError(err, 400, "invalid_request_error", "balance_insufficient", "")
+		Expect(StripeErr(err).Msg).To(Equal(payoutInsufficient))
+		Expect(emu.Count(withBank, "payout")).To(BeZero())
 	})
 
 	It("refuses what it does not pay out: Instant Payouts to a bank account, unknown destinations", func() {

@@ -40,6 +40,15 @@ func payoutRoutes() []api.Route {
 	}
 }
 
+// payoutInsufficient is Stripe's refusal of a payout the available balance
+// of its source type cannot cover (transfers have a refusal of their own).
+func payoutInsufficient(sourceType string) error {
+	// Stripe's words name the card balance; a bank_account one's wording
+	// is the emulator's guess.
+	balance := map[string]string{"card": "card", "bank_account": "bank account"}[sourceType]
+	return apierr.InvalidRequest("You have insufficient funds in your Stripe account for this transfer. Your %s balance is too low.  You can use the /v1/balance endpoint to view your Stripe balance (for more details, see stripe.com/docs/api#balance).", balance).WithCode("balance_insufficient")
+}
+
 // submitDelay is how long a payout stays pending (cancelable) before it
 // is submitted to the bank.
 const submitDelay = 3600
@@ -73,7 +82,7 @@ func createPayout(c *api.Call) (any, error) {
 	} else {
 		o, ok := accounts.DefaultBankAccount(c.Tx, c.Account, currency)
 		if !ok {
-			return nil, apierr.InvalidRequest("You do not have a default external account for %s: add a bank account in %s to pay out to.", currency, currency).WithParam("currency")
+			return nil, apierr.InvalidRequest("Sorry, you don't have any external accounts in that currency (%s).", currency).WithParam("currency")
 		}
 		dest = o
 	}
@@ -95,7 +104,7 @@ func createPayout(c *api.Call) (any, error) {
 		description = s
 	}
 	if balanceSums(c, c.Account)[currency].of(sourceType).available < amount {
-		return nil, insufficientFunds()
+		return nil, payoutInsufficient(sourceType)
 	}
 	metadata, err := requestMetadata(c)
 	if err != nil {
