@@ -136,8 +136,8 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 		})
 
 		It("shares a platform customer's card with a connected account as a token there", func() {
-			acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("standard")})
-			Expect(err).NotTo(HaveOccurred())
+			// Onboarded, with card_payments active: Stripe charges on no other.
+			acct := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("standard")})
 			cus := newCustomer("tok_amex")
 			p := &stripe.TokenCreateParams{Customer: stripe.String(cus.ID)}
 			p.SetStripeAccount(acct.ID)

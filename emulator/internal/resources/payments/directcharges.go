@@ -54,6 +54,12 @@ func createCharge(c *api.Call) (any, error) {
 	if err := applyConnectWith(c, spec, chargeTerms); err != nil {
 		return nil, err
 	}
+	if err := checkSettlementMerchant(spec); err != nil {
+		return nil, err
+	}
+	if e := checkMerchantCapabilities(c, spec, "card"); e != nil {
+		return nil, e
+	}
 	if err := c.ApplyMetadata(spec); err != nil {
 		return nil, err
 	}

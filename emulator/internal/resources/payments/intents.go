@@ -212,6 +212,9 @@ func createIntent(c *api.Call) (any, error) {
 	if err := checkCardDescriptor(c, pi); err != nil {
 		return nil, err
 	}
+	if err := checkSettlementMerchant(pi); err != nil {
+		return nil, err
+	}
 	if err := c.Insert(pi); err != nil {
 		return nil, err
 	}
@@ -649,6 +652,46 @@ func checkCardDescriptor(c *api.Call, pi store.Obj) error {
 	return apierr.InvalidRequest("The `statement_descriptor` parameter is not supported for the `card` payment method type. Use `statement_descriptor_suffix` instead.").WithParam("statement_descriptor")
 }
 
+// checkSettlementMerchant refuses a card payment settled by one connected
+// account (on_behalf_of) and transferred to another: card networks need the
+// settlement merchant to be the business paid. pi is an intent, or a
+// Charges API charge's spec (a card, with no payment_method_types).
+func checkSettlementMerchant(pi store.Obj) error {
+	obo := api.Str(pi["on_behalf_of"])
+	dest := api.Str(api.Obj(pi["transfer_data"])["destination"])
+	if obo == "" || dest == "" || obo == dest {
+		return nil
+	}
+	if types, listed := pi["payment_method_types"].([]any); listed &&
+		!slices.Contains(types, any("card")) && !slices.Contains(types, any("card_present")) {
+		return nil
+	}
+	// Stripe's message goes on to explain why; only this much of it is known.
+	return apierr.InvalidRequest("You cannot specify an `on_behalf_of` value that is different from the `transfer_data[destination]` value when using `card` or `card_present` in `payment_method_types`.").WithParam("on_behalf_of")
+}
+
+// checkMerchantCapabilities refuses a charge by an account that cannot
+// take it, as Stripe does when the charge is made: a card payment made
+// directly on a connected account needs its card_payments capability
+// active, and a payment settled by a connected account (on_behalf_of)
+// needs that account's card_payments active whatever the method.
+func checkMerchantCapabilities(c *api.Call, pi store.Obj, methodType string) *apierr.Error {
+	if obo := api.Str(pi["on_behalf_of"]); obo != "" && !capabilityActive(c, obo, "card_payments") {
+		return apierr.InvalidRequest("You cannot create a charge with the `on_behalf_of` parameter set to a connected account with `transfers` but without the `card_payments` capability enabled.")
+	}
+	if c.Connected && methodType == "card" && !capabilityActive(c, c.Account, "card_payments") {
+		return apierr.InvalidRequest("You cannot create a charge on a connected account without the `card_payments` capability enabled.")
+	}
+	return nil
+}
+
+// capabilityActive reports whether the platform's connected account has
+// the capability active.
+func capabilityActive(c *api.Call, account, name string) bool {
+	acct, ok := c.Tx.Get(c.Platform, "account", account)
+	return ok && api.Obj(acct["capabilities"])[name] == "active"
+}
+
 // automaticPaymentMethods is automatic_payment_methods as an intent shows
 // it (redirects allowed unless the request says never).
 func automaticPaymentMethods(apm params.Values) store.Obj {
@@ -699,6 +742,13 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	}
 	if err := checkMethodAllowed(pi, pm); err != nil {
 		return nil, err
+	}
+	if fromAPI {
+		// Time-driven payments (renewals) are not refused here: what an
+		// account cannot charge is refused when a request asks for it.
+		if e := checkMerchantCapabilities(c, pi, api.Str(pm["type"])); e != nil {
+			return nil, aboutIntent(e, before)
+		}
 	}
 	if owner := api.Str(pm["customer"]); owner != "" && owner != api.Str(pi["customer"]) {
 		return nil, apierr.InvalidRequest("The provided PaymentMethod belongs to a customer (%s) other than the one on this PaymentIntent.", owner).WithParam("payment_method")

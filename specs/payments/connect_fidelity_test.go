@@ -1,0 +1,99 @@
+package payments_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// Connect money as an integrator meets Stripe's refusals and shapes.
+var _ = Describe("Connect money refusals and shapes", Label("payments", "connect"), func() {
+	var (
+		emu           *emulator.Emulator
+		sc            *stripe.Client
+		seller, other string
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		seller = Seller(emu, nil).ID
+		other = Seller(emu, nil).ID
+	})
+
+	It("refuses a card payment settled by one account and transferred to another, keeping nothing", func() {
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethodTypes: stripe.StringSlice([]string{"card"}),
+			OnBehalfOf:   stripe.String(other),
+			TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "on_behalf_of")
+		Expect(StripeErr(err).Msg).To(HavePrefix("You cannot specify an `on_behalf_of` value that is different from the `transfer_data[destination]` value when using `card` or `card_present` in `payment_method_types`."))
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethodTypes: stripe.StringSlice([]string{"card"}),
+			OnBehalfOf:   stripe.String(seller),
+			TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)},
+		})
+		Expect(err).NotTo(HaveOccurred(), "the account settling is the one paid")
+		Expect(pi.OnBehalfOf.ID).To(Equal(seller))
+
+		_, err = sc.V1Charges.Create(Ctx, &stripe.ChargeCreateParams{
+			Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Source: &stripe.PaymentSourceSourceParams{Token: stripe.String("tok_visa")},
+			OnBehalfOf:   stripe.String(other),
+			TransferData: &stripe.ChargeCreateTransferDataParams{Destination: stripe.String(seller)},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "on_behalf_of")
+		Expect(emu.Count("", "charge")).To(BeZero())
+	})
+
+	It("refuses a charge by an account whose card_payments capability is not active, keeping nothing", func() {
+		transfersOnly, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(err).NotTo(HaveOccurred())
+		status, body, err := emu.Call("POST", "/v1/test_helpers/accounts/"+transfersOnly.ID+"/complete_onboarding", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+
+		By("a direct charge")
+		p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)}
+		p.SetStripeAccount(transfersOnly.ID)
+		_, err = sc.V1PaymentIntents.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("You cannot create a charge on a connected account without the `card_payments` capability enabled."))
+		Expect(emu.Count(transfersOnly.ID, "payment_intent")).To(BeZero())
+		Expect(emu.Count(transfersOnly.ID, "charge")).To(BeZero())
+		cp := &stripe.ChargeCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			Source: &stripe.PaymentSourceSourceParams{Token: stripe.String("tok_visa")}}
+		cp.SetStripeAccount(transfersOnly.ID)
+		_, err = sc.V1Charges.Create(Ctx, cp)
+		Expect(StripeErr(err).Msg).To(Equal("You cannot create a charge on a connected account without the `card_payments` capability enabled."))
+
+		By("a payment settled by it (on_behalf_of)")
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			OnBehalfOf: stripe.String(transfersOnly.ID), TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(transfersOnly.ID)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("You cannot create a charge with the `on_behalf_of` parameter set to a connected account with `transfers` but without the `card_payments` capability enabled."))
+		Expect(emu.Count("", "charge")).To(BeZero())
+
+		By("a destination charge to it without on_behalf_of needs only transfers")
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(transfersOnly.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+		By("and a direct charge on an account that has it")
+		p = &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)}
+		p.SetStripeAccount(seller)
+		pi, err = sc.V1PaymentIntents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
+})
