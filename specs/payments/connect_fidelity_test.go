@@ -96,4 +96,21 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 	})
+
+	It("answers a refund of a fully refunded fee with Stripe's amount message", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			ApplicationFeeAmount: stripe.Int64(100), TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}})
+		Expect(err).NotTo(HaveOccurred())
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		fee := ch.ApplicationFee.ID
+		_, err = sc.V1FeeRefunds.Create(Ctx, &stripe.FeeRefundCreateParams{ID: stripe.String(fee)})
+		Expect(err).NotTo(HaveOccurred())
+
+		_, err = sc.V1FeeRefunds.Create(Ctx, &stripe.FeeRefundCreateParams{ID: stripe.String(fee), Amount: stripe.Int64(10)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
+		Expect(StripeErr(err).Msg).To(Equal("Refund amount ($0.10) is greater than unrefunded amount on fee ($0.00)"))
+	})
 })
+

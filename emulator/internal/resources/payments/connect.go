@@ -422,12 +422,14 @@ func refundFee(c *api.Call, before store.Obj, amount int64, metadata any) (store
 	platform, account := c.Platform, api.Str(before["account"])
 	id := api.Str(before["id"])
 	remaining := api.Int(before["amount"]) - api.Int(before["amount_refunded"])
-	if remaining <= 0 {
-		return nil, apierr.InvalidRequest("Application fee %s has already been refunded.", id)
-	}
+	// An amount too large is refused by it, on a fee fully refunded too
+	// (Stripe's "… on fee ($0.00)").
 	if amount > remaining {
 		currency := api.Str(before["currency"])
 		return nil, apierr.InvalidRequest("Refund amount (%s) is greater than unrefunded amount on fee (%s)", money(amount, currency), money(remaining, currency)).WithParam("amount")
+	}
+	if remaining <= 0 {
+		return nil, apierr.InvalidRequest("Application fee %s has already been refunded.", id)
 	}
 	at := fundsOf(c, platform, api.Str(before["balance_transaction"]))
 	frID := c.NewID("fee_refund")
