@@ -356,6 +356,18 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 		Expect(emu.Count(withBank, "payout")).To(BeZero())
 	})
 
+	It("refuses a payout from a connected account whose payouts are disabled, keeping nothing", func() {
+		acct := custom("btok_us_verified")
+		fund(10000)
+		transfer(acct, 3000)
+		_, err := sc.V1Accounts.Reject(Ctx, acct, &stripe.AccountRejectParams{Reason: stripe.String("fraud")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = payOut(acct, 1000)
+		ExpectStripeError(err, 400, "invalid_request_error", "payouts_not_allowed", "")
+		Expect(emu.Count(acct, "payout")).To(BeZero())
+		Expect(available(acct)).To(Equal(int64(3000)))
+	})
+
 	It("refuses what it does not pay out: Instant Payouts to a bank account, unknown destinations", func() {
 		fund(10000)
 		_, err := payOut("", 1000, func(p *stripe.PayoutCreateParams) { p.Method = stripe.String("instant") })

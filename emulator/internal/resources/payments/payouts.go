@@ -69,6 +69,13 @@ func createPayout(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.Connected {
+		// A connected account pays out only while Stripe lets it: not
+		// before onboarding completes, nor once rejected.
+		if acct, ok := c.Tx.Get(c.Platform, "account", c.Account); ok && !api.Bool(acct["payouts_enabled"]) {
+			return nil, apierr.InvalidRequest("Payouts have been disabled on the connected account %s: its payouts_enabled is false.", c.Account).WithCode("payouts_not_allowed")
+		}
+	}
 	var dest store.Obj
 	if id, _ := c.Params.Str("destination"); id != "" {
 		o, ok := c.Tx.Get(c.Account, "bank_account", id)
