@@ -134,4 +134,74 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(err).NotTo(HaveOccurred())
 		Expect(login.URL).To(MatchRegexp(`^https://connect\.stripe\.com/express/` + done.ID + `/[A-Za-z0-9]{12}$`))
 	})
+
+	It("lists what an account must still provide until onboarding completes, as Stripe's requirements", func() {
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+				Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(a.Requirements.DisabledReason).To(Equal(stripe.AccountRequirementsDisabledReasonRequirementsPastDue))
+		Expect(a.Requirements.CurrentlyDue).To(ContainElements("business_profile.mcc", "business_profile.url", "business_type",
+			"external_account", "representative.first_name", "settings.payments.statement_descriptor", "tos_acceptance.date", "tos_acceptance.ip"))
+		Expect(a.Requirements.EventuallyDue).To(Equal(a.Requirements.CurrentlyDue))
+		Expect(a.Requirements.PastDue).To(Equal(a.Requirements.CurrentlyDue))
+		Expect(a.Requirements.Alternatives).To(HaveLen(1))
+		Expect(a.Requirements.Alternatives[0].OriginalFieldsDue).To(Equal([]string{"business_profile.url"}))
+		Expect(a.Requirements.Alternatives[0].AlternativeFieldsDue).To(Equal([]string{"business_profile.product_description"}))
+		Expect(a.ChargesEnabled).To(BeFalse())
+
+		By("dropping what the platform provides, with account.updated")
+		a, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{
+			BusinessType:    stripe.String("individual"),
+			BusinessProfile: &stripe.AccountUpdateBusinessProfileParams{MCC: stripe.String("5734"), ProductDescription: stripe.String("Tickets")},
+			Individual:      &stripe.PersonParams{FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen")},
+			TOSAcceptance:   &stripe.AccountUpdateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("8.8.8.8")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Requirements.CurrentlyDue).NotTo(ContainElements("business_profile.mcc", "business_profile.url", "business_type",
+			"tos_acceptance.date", "individual.first_name"))
+		Expect(a.Requirements.CurrentlyDue).To(ContainElements("external_account", "individual.dob.day", "individual.email"))
+		Expect(a.Requirements.CurrentlyDue).NotTo(ContainElement(HavePrefix("representative.")))
+		Expect(a.Requirements.Alternatives).To(BeEmpty())
+		evs := emu.Events(a.ID)
+		Expect(evs[len(evs)-1]["type"]).To(Equal("account.updated"))
+		Expect(evs[len(evs)-1]["data"].(map[string]any)["previous_attributes"]).To(HaveKey("requirements"))
+
+		ba, err := sc.V1BankAccounts.Create(Ctx, &stripe.BankAccountCreateParams{Account: stripe.String(a.ID), Token: stripe.String("btok_us_verified")})
+		Expect(err).NotTo(HaveOccurred())
+		a, err = sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Requirements.CurrentlyDue).NotTo(ContainElement("external_account"))
+		Expect(emu.EventTypes(a.ID)).To(ContainElement("account.updated"))
+		Expect(ba.ID).To(HavePrefix("ba_"))
+
+		By("clearing everything once onboarding completes")
+		status, body, err := emu.Call("POST", "/v1/test_helpers/accounts/"+a.ID+"/complete_onboarding", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		a, err = sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Requirements.CurrentlyDue).To(BeEmpty())
+		Expect(a.Requirements.DisabledReason).To(BeEmpty())
+		Expect(a.ChargesEnabled).To(BeTrue())
+
+		By("counting a company's representative among its persons")
+		co := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("company"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(co.Requirements.CurrentlyDue).To(ContainElement("representative.first_name"))
+		_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(co.ID),
+			FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen"), Email: stripe.String("jenny@example.com"),
+			DOB:          &stripe.PersonCreateDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(1990)},
+			Relationship: &stripe.PersonCreateRelationshipParams{Representative: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		co, err = sc.V1Accounts.GetByID(Ctx, co.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(co.Requirements.CurrentlyDue).NotTo(ContainElement(HavePrefix("representative.")))
+
+		By("asking nothing of an account with no capability requested")
+		bare := create(&stripe.AccountCreateParams{Type: stripe.String("custom")})
+		Expect(bare.Requirements.CurrentlyDue).To(BeEmpty())
+		Expect(bare.Requirements.DisabledReason).To(BeEmpty())
+	})
 })
+

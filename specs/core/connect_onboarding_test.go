@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -272,8 +273,20 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 			_, err = sc.V1Persons.Retrieve(Ctx, owner.ID, &stripe.PersonRetrieveParams{Account: stripe.String(a.ID)})
 			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 
-			Expect(emu.EventTypes(a.ID)).To(Equal([]string{"person.created", "person.created", "person.updated", "person.deleted"}))
-			evs := emu.Events(a.ID)
+			// A person changing what the account still owes updates the
+			// account too (its requirements): only the persons' own here.
+			var evs []emulator.Object
+			for _, ev := range emu.Events(a.ID) {
+				if strings.HasPrefix(ev["type"].(string), "person.") {
+					evs = append(evs, ev)
+				}
+			}
+			types := make([]string, len(evs))
+			for i, ev := range evs {
+				types[i] = ev["type"].(string)
+			}
+			Expect(types).To(Equal([]string{"person.created", "person.created", "person.updated", "person.deleted"}))
+			Expect(emu.EventTypes(a.ID)).To(ContainElement("account.updated"), "the representative gave what was due")
 			Expect(evs[0]["account"]).To(Equal(a.ID))
 			prev := evs[2]["data"].(map[string]any)["previous_attributes"].(map[string]any)
 			Expect(prev).To(HaveKey("phone"))

@@ -125,6 +125,7 @@ func create(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(o); err != nil {
 		return nil, err
 	}
+	refreshRequirements(c.Tx, o)
 	// Stripe emits no account.created; the account exists once created.
 	if err := c.Put(o); err != nil {
 		return nil, err
@@ -234,6 +235,7 @@ func update(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	refreshRequirements(c.Tx, after)
 	return saveWithCapabilities(c, was, before, after)
 }
 

@@ -175,7 +175,7 @@ func createExternal(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Tx.Put(c.Platform, after); err != nil {
+	if err := saveRequirements(c, before, after); err != nil {
 		return nil, err
 	}
 	c.EmitIn(api.Str(after["id"]), "account.external_account.created", ba, nil)
@@ -298,7 +298,7 @@ func clearDefault(c *api.Call, account, currency string) error {
 func syncList(c *api.Call, before store.Obj) error {
 	after := api.Clone(before)
 	refreshList(c.Tx, after)
-	return c.Tx.Put(c.Platform, after)
+	return saveRequirements(c, before, after)
 }
 
 // refreshList sets an account's external_accounts list (its first page,

@@ -67,7 +67,7 @@ func createPerson(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.EmitIn(id, "person.created", o, nil)
-	return o, nil
+	return o, saveRequirements(c, acct, api.Clone(acct))
 }
 
 func retrievePerson(c *api.Call) (any, error) {
@@ -100,7 +100,7 @@ func updatePerson(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.EmitIn(id, "person.updated", after, prev)
-	return after, nil
+	return after, saveRequirements(c, acct, api.Clone(acct))
 }
 
 func deletePerson(c *api.Call) (any, error) {
@@ -117,7 +117,7 @@ func deletePerson(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.EmitIn(id, "person.deleted", o, nil)
-	return api.Deleted("person", api.Str(o["id"])), nil
+	return api.Deleted("person", api.Str(o["id"])), saveRequirements(c, acct, api.Clone(acct))
 }
 
 func listPersons(c *api.Call) (any, error) {

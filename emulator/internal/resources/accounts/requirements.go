@@ -1,0 +1,145 @@
+package accounts
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// What Stripe asks of an account before it can use the capabilities it
+// requested, as its answers show a new US account's (business details, a
+// bank account, terms acceptance, and the person behind it: the
+// representative of a company, the individual of an individual's account),
+// and a German one's for elsewhere (the person's address and phone, no
+// statement descriptor). A field leaves the list once the account has it;
+// onboarding completing (the test helper) clears the list. Which fields
+// each country and capability really ask for is not emulated.
+var (
+	businessFields = []string{"business_profile.mcc", "business_profile.url", "business_type", "external_account"}
+	personFields   = []string{"dob.day", "dob.month", "dob.year", "email", "first_name", "last_name"}
+	usFields       = []string{"settings.payments.statement_descriptor"}
+	abroadPerson   = []string{"address.city", "address.line1", "address.postal_code", "phone"}
+	termsFields    = []string{"tos_acceptance.date", "tos_acceptance.ip"}
+)
+
+// has reports whether the dotted path of o holds a value.
+func has(o store.Obj, path string) bool {
+	var v any = o
+	for part := range strings.SplitSeq(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		v = m[part]
+	}
+	return v != nil && v != ""
+}
+
+// representative is the person the account names as its representative,
+// if any.
+func representative(tx *store.Tx, account string) store.Obj {
+	var found store.Obj
+	tx.Each(account, "person", func(p store.Obj) bool {
+		if api.Bool(api.Obj(p["relationship"])["representative"]) {
+			found = p
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// dueFields is what the account must still provide, sorted as Stripe
+// sorts it; nothing once onboarding completed or while no capability is
+// requested.
+func dueFields(tx *store.Tx, acct store.Obj) []string {
+	if api.Bool(acct["details_submitted"]) || len(api.Obj(acct["capabilities"])) == 0 {
+		return nil
+	}
+	us := api.Str(acct["country"]) == "US"
+	var due []string
+	for _, f := range businessFields {
+		switch f {
+		case "business_profile.url":
+			if has(acct, f) || has(acct, "business_profile.product_description") {
+				continue
+			}
+		case "external_account":
+			if banks, _ := api.Obj(acct["external_accounts"])["data"].([]any); len(banks) > 0 {
+				continue
+			}
+		default:
+			if has(acct, f) {
+				continue
+			}
+		}
+		due = append(due, f)
+	}
+	prefix, person := "representative.", representative(tx, api.Str(acct["id"]))
+	if acct["business_type"] == "individual" {
+		prefix, person = "individual.", api.Obj(acct["individual"])
+	}
+	fields := personFields
+	if !us {
+		fields = append(append([]string{}, abroadPerson...), personFields...)
+	}
+	for _, f := range fields {
+		if person == nil || !has(person, f) {
+			due = append(due, prefix+f)
+		}
+	}
+	if us {
+		for _, f := range usFields {
+			if !has(acct, f) {
+				due = append(due, f)
+			}
+		}
+	}
+	for _, f := range termsFields {
+		if !has(acct, f) {
+			due = append(due, f)
+		}
+	}
+	slices.Sort(due)
+	return due
+}
+
+// refreshRequirements sets the account's requirements from what it still
+// has to provide: due now and past due (Stripe sets no deadline on a new
+// account), the account disabled for it. A rejection's reason stays.
+func refreshRequirements(tx *store.Tx, acct store.Obj) {
+	due := dueFields(tx, acct)
+	reqs := requirements()
+	if len(due) > 0 {
+		list := func() []any { return api.Anys(due) }
+		reqs["currently_due"], reqs["eventually_due"], reqs["past_due"] = list(), list(), list()
+		reqs["disabled_reason"] = "requirements.past_due"
+		if api.Str(acct["country"]) == "US" && slices.Contains(due, "business_profile.url") {
+			reqs["alternatives"] = []any{store.Obj{
+				"alternative_fields_due": []any{"business_profile.product_description"},
+				"original_fields_due":    []any{"business_profile.url"},
+			}}
+		}
+	}
+	if rejected(acct) {
+		reqs["disabled_reason"] = api.Obj(acct["requirements"])["disabled_reason"]
+	}
+	acct["requirements"] = reqs
+}
+
+// saveRequirements stores a connected account whose requirements may have
+// changed by something stored beside it (a bank account, a person): the
+// account is stored again, and account.updated sent, only when they did.
+func saveRequirements(c *api.Call, before, after store.Obj) error {
+	refreshRequirements(c.Tx, after)
+	if err := c.Tx.Put(c.Platform, after); err != nil {
+		return err
+	}
+	prev := api.PreviousAttributes(store.Obj{"requirements": before["requirements"]}, store.Obj{"requirements": after["requirements"]})
+	if len(prev) > 0 {
+		c.EmitIn(api.Str(after["id"]), "account.updated", after, prev)
+	}
+	return nil
+}
