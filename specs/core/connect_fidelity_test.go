@@ -203,5 +203,29 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(bare.Requirements.CurrentlyDue).To(BeEmpty())
 		Expect(bare.Requirements.DisabledReason).To(BeEmpty())
 	})
+
+	It("refuses terms acceptance sent for an account whose requirements Stripe collects", func() {
+		const refusal = "You cannot accept the Terms of Service on behalf of accounts where controller[requirement_collection]=stripe, which includes Standard and Express accounts."
+		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"),
+			TOSAcceptance: &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal(refusal))
+		Expect(emu.Count("", "account")).To(Equal(1), "only the platform")
+
+		std := create(&stripe.AccountCreateParams{Type: stripe.String("standard")})
+		_, err = sc.V1Accounts.Update(Ctx, std.ID, &stripe.AccountUpdateParams{
+			TOSAcceptance: &stripe.AccountUpdateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")}})
+		Expect(StripeErr(err).Msg).To(Equal(refusal))
+
+		By("taking the service agreement, which is the platform's to choose")
+		ex := create(&stripe.AccountCreateParams{Type: stripe.String("express"),
+			TOSAcceptance: &stripe.AccountCreateTOSAcceptanceParams{ServiceAgreement: stripe.String("recipient")}})
+		Expect(ex.TOSAcceptance.ServiceAgreement).To(Equal(stripe.AccountTOSAcceptanceServiceAgreementRecipient))
+
+		By("and terms accepted for a Custom account")
+		custom := create(&stripe.AccountCreateParams{Type: stripe.String("custom"),
+			TOSAcceptance: &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")}})
+		Expect(custom.TOSAcceptance.Date).To(Equal(int64(1700000000)))
+	})
 })
 

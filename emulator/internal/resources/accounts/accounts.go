@@ -294,6 +294,15 @@ func applyDetails(c *api.Call, o store.Obj) error {
 	if cur, _ := c.Params.Str("default_currency"); cur != "" {
 		o["default_currency"] = strings.ToLower(cur)
 	}
+	if requirementCollection(o) == "stripe" {
+		// Stripe's onboarding, not the platform, has the owner accept its
+		// terms; the service agreement is still the platform's to choose.
+		for _, f := range []string{"date", "ip", "user_agent"} {
+			if _, sent := c.Params.Sent("tos_acceptance." + f); sent {
+				return apierr.InvalidRequest("You cannot accept the Terms of Service on behalf of accounts where controller[requirement_collection]=stripe, which includes Standard and Express accounts.")
+			}
+		}
+	}
 	for _, f := range []string{"business_profile", "tos_acceptance", "company"} {
 		if v, ok := c.Params.Get(f); ok {
 			o[f] = mergeDetails(api.Obj(o[f]), api.Obj(v))
