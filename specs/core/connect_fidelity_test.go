@@ -228,4 +228,3 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(custom.TOSAcceptance.Date).To(Equal(int64(1700000000)))
 	})
 })
-

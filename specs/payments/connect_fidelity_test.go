@@ -113,4 +113,3 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(StripeErr(err).Msg).To(Equal("Refund amount ($0.10) is greater than unrefunded amount on fee ($0.00)"))
 	})
 })
-
