@@ -227,4 +227,44 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 			TOSAcceptance: &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")}})
 		Expect(custom.TOSAcceptance.Date).To(Equal(int64(1700000000)))
 	})
+
+	It("activates a Custom account once the platform has provided everything due, as test mode does", func() {
+		p := &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"), BusinessType: stripe.String("individual"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+				Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
+			BusinessProfile: &stripe.AccountCreateBusinessProfileParams{MCC: stripe.String("5734"), URL: stripe.String("https://tickets.example")},
+			Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen"), Email: stripe.String("jenny@example.com"),
+				DOB: &stripe.PersonDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(1990)}},
+			Settings:      &stripe.AccountCreateSettingsParams{Payments: &stripe.AccountCreateSettingsPaymentsParams{StatementDescriptor: stripe.String("TICKETS")}},
+			TOSAcceptance: &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")},
+		}
+		a := create(p)
+		Expect(a.Requirements.CurrentlyDue).To(Equal([]string{"external_account"}))
+		Expect(a.ChargesEnabled).To(BeFalse())
+
+		_, err := sc.V1BankAccounts.Create(Ctx, &stripe.BankAccountCreateParams{Account: stripe.String(a.ID), Token: stripe.String("btok_us_verified")})
+		Expect(err).NotTo(HaveOccurred())
+		a, err = sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Requirements.CurrentlyDue).To(BeEmpty())
+		Expect(a.Requirements.DisabledReason).To(BeEmpty())
+		Expect(a.DetailsSubmitted).To(BeTrue())
+		Expect(a.ChargesEnabled).To(BeTrue())
+		Expect(a.PayoutsEnabled).To(BeTrue())
+		Expect(a.Capabilities.CardPayments).To(Equal(stripe.AccountCapabilityStatusActive))
+		Expect(a.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
+		Expect(emu.EventTypes(a.ID)).To(ContainElements("capability.updated", "account.updated"))
+
+		By("at once when created with everything")
+		p.ExternalAccount = &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified")}
+		b := create(p)
+		Expect(b.ChargesEnabled).To(BeTrue())
+		Expect(b.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
+
+		By("but not an Express account, whose owner onboards with Stripe")
+		ex := create(&stripe.AccountCreateParams{Type: stripe.String("express"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(ex.Requirements.CurrentlyDue).To(ContainElement("tos_acceptance.date"))
+	})
 })

@@ -125,7 +125,7 @@ func create(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(o); err != nil {
 		return nil, err
 	}
-	refreshRequirements(c.Tx, o)
+	settleRequirements(c.Tx, o)
 	// Stripe emits no account.created; the account exists once created.
 	if err := c.Put(o); err != nil {
 		return nil, err
@@ -235,7 +235,7 @@ func update(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	refreshRequirements(c.Tx, after)
+	settleRequirements(c.Tx, after)
 	return saveWithCapabilities(c, was, before, after)
 }
 

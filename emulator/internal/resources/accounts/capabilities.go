@@ -154,7 +154,7 @@ func updateCapability(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	refreshRequirements(c.Tx, after)
+	settleRequirements(c.Tx, after)
 	if _, err := saveWithCapabilities(c, was, before, after); err != nil {
 		return nil, err
 	}

@@ -89,14 +89,7 @@ func completeOnboarding(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("stripe-emu: %s was rejected (%s); its onboarding cannot complete.", c.Var("id"), api.Str(api.Obj(before["requirements"])["disabled_reason"]))
 	}
 	after := api.Clone(before)
-	caps := store.Obj{}
-	requested, _ := before["capabilities"].(map[string]any)
-	for name := range requested {
-		caps[name] = "active"
-	}
-	after["capabilities"] = caps
-	after["details_submitted"], after["charges_enabled"], after["payouts_enabled"] = true, true, true
-	after["requirements"], after["future_requirements"] = requirements(), requirements()
+	onboard(after)
 	after["tos_acceptance"] = store.Obj{"date": c.Now, "ip": "127.0.0.1", "user_agent": "stripe-emu"}
 	return saveWithCapabilities(c, capabilitiesOf(c.Tx, before), before, after)
 }
