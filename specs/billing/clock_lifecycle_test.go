@@ -47,6 +47,15 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		return sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}})
 	}
+	// subscribedOnClock is a new customer on the clock paying by card,
+	// subscribed monthly.
+	subscribedOnClock := func(email, card string) (*stripe.Customer, *stripe.Subscription) {
+		GinkgoHelper()
+		cus := customerWithCard(sc, email, card, clock.ID)
+		sub, err := subscribe(cus)
+		Expect(err).NotTo(HaveOccurred())
+		return cus, sub
+	}
 
 	Describe("the clock itself", func() {
 		It("is created ready and announced, to be deleted thirty days later, refusing a name over 300 characters", func() {
@@ -65,11 +74,9 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		})
 
 		It("is deleted with its customers at deletes_after, on the emulator's clock, as Stripe deletes it after thirty days", func() {
-			cus := customerWithCard(sc, "expiring@example.com", "pm_card_visa", clock.ID)
-			sub, err := subscribe(cus)
-			Expect(err).NotTo(HaveOccurred())
+			cus, sub := subscribedOnClock("expiring@example.com", "pm_card_visa")
 			emu.Clock().Set(time.Unix(clock.DeletesAfter, 0).Add(-time.Minute))
-			_, err = sc.V1TestHelpersTestClocks.Retrieve(Ctx, clock.ID, nil)
+			_, err := sc.V1TestHelpersTestClocks.Retrieve(Ctx, clock.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			emu.Clock().Set(time.Unix(clock.DeletesAfter, 0))
 			_, err = sc.V1TestHelpersTestClocks.Retrieve(Ctx, clock.ID, nil)
@@ -102,9 +109,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		})
 
 		It("records what its advance causes as Stripe's automatic work, naming no request, as the advance itself does", func() {
-			cus := customerWithCard(sc, "auto@example.com", "pm_card_visa", clock.ID)
-			sub, err := subscribe(cus)
-			Expect(err).NotTo(HaveOccurred())
+			_, sub := subscribedOnClock("auto@example.com", "pm_card_visa")
 			advance(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
 			Expect(latestEvent(sc, "test_helpers.test_clock.advancing").Request.ID).To(HavePrefix("req_"))
 			for _, t := range []string{"invoice.created", "invoice.paid", "customer.subscription.updated", "test_helpers.test_clock.ready"} {
@@ -160,9 +165,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		})
 
 		It("deletes its customers with it, and is gone for every later request", func() {
-			cus := customerWithCard(sc, "gone@example.com", "pm_card_visa", clock.ID)
-			_, err := subscribe(cus)
-			Expect(err).NotTo(HaveOccurred())
+			cus, _ := subscribedOnClock("gone@example.com", "pm_card_visa")
 			del, err := sc.V1TestHelpersTestClocks.Delete(Ctx, clock.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(del.Deleted).To(BeTrue())
@@ -181,9 +184,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 	Describe("an incomplete subscription", func() {
 		incomplete := func() *stripe.Subscription {
 			GinkgoHelper()
-			cus := customerWithCard(sc, "declined@example.com", "pm_card_chargeCustomerFail", clock.ID)
-			sub, err := subscribe(cus)
-			Expect(err).NotTo(HaveOccurred())
+			_, sub := subscribedOnClock("declined@example.com", "pm_card_chargeCustomerFail")
 			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
 			return sub
 		}
@@ -229,10 +230,8 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 	})
 
 	It("refuses to change a canceled subscription or its metadata, with Stripe's message", func() {
-		cus := customerWithCard(sc, "ended@example.com", "pm_card_visa", clock.ID)
-		sub, err := subscribe(cus)
-		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1Subscriptions.Cancel(Ctx, sub.ID, nil)
+		_, sub := subscribedOnClock("ended@example.com", "pm_card_visa")
+		_, err := sc.V1Subscriptions.Cancel(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{Items: []*stripe.SubscriptionUpdateItemParams{{Price: stripe.String(monthly.ID)}}})
 		ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "items")
@@ -247,9 +246,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 	})
 
 	It("stops automatic collection of the customer's open invoices when a subscription is canceled", func() {
-		cus := customerWithCard(sc, "stop@example.com", "pm_card_visa", clock.ID)
-		sub, err := subscribe(cus)
-		Expect(err).NotTo(HaveOccurred())
+		cus, sub := subscribedOnClock("stop@example.com", "pm_card_visa")
 		bad, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
@@ -334,9 +331,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		// failing is a subscription on the clock whose renewal will decline.
 		failing := func() *stripe.Subscription {
 			GinkgoHelper()
-			cus := customerWithCard(sc, "dunning@example.com", "pm_card_visa", clock.ID)
-			sub, err := subscribe(cus)
-			Expect(err).NotTo(HaveOccurred())
+			cus, sub := subscribedOnClock("dunning@example.com", "pm_card_visa")
 			bad, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
 			Expect(err).NotTo(HaveOccurred())
 			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})

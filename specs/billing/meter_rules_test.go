@@ -57,6 +57,22 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		}
 		return sum
 	}
+	// meteredSubscription subscribes a new card customer to 3 cents a call,
+	// counted by a new "calls" meter.
+	meteredSubscription := func() (*stripe.Customer, *stripe.Subscription) {
+		GinkgoHelper()
+		m := newMeter(meterParams("calls", "sum"))
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		payer := customerWithCard(sc, "payer@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(payer.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		return payer, sub
+	}
 
 	It("counts no event sent while its meter was inactive, once the meter is active again", func() {
 		first := newMeter(meterParams("calls", "sum"))
@@ -127,16 +143,8 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 	})
 
 	It("bills usage reported in the renewal's finalization grace hour for the period that ended", func() {
-		m := newMeter(meterParams("calls", "sum"))
-		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
-		Expect(err).NotTo(HaveOccurred())
-		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
-			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
-		Expect(err).NotTo(HaveOccurred())
-		payer := customerWithCard(sc, "payer@example.com", "pm_card_visa", "")
-		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(payer.ID),
-			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
-		Expect(err).NotTo(HaveOccurred())
+		payer, sub := meteredSubscription()
+		var err error
 		send := func(value string, at time.Time) {
 			GinkgoHelper()
 			_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
@@ -206,17 +214,8 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 	})
 
 	It("shows in create_preview the billing credits the next invoice will take, taking none", func() {
-		m := newMeter(meterParams("calls", "sum"))
-		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
-		Expect(err).NotTo(HaveOccurred())
-		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
-			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
-		Expect(err).NotTo(HaveOccurred())
-		payer := customerWithCard(sc, "payer@example.com", "pm_card_visa", "")
-		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(payer.ID),
-			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
-		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1BillingCreditGrants.Create(Ctx, &stripe.BillingCreditGrantCreateParams{Customer: stripe.String(payer.ID), Category: stripe.String("promotional"),
+		payer, sub := meteredSubscription()
+		_, err := sc.V1BillingCreditGrants.Create(Ctx, &stripe.BillingCreditGrantCreateParams{Customer: stripe.String(payer.ID), Category: stripe.String("promotional"),
 			Amount: &stripe.BillingCreditGrantCreateAmountParams{Type: stripe.String("monetary"),
 				Monetary: &stripe.BillingCreditGrantCreateAmountMonetaryParams{Currency: stripe.String("usd"), Value: stripe.Int64(200)}},
 			ApplicabilityConfig: &stripe.BillingCreditGrantCreateApplicabilityConfigParams{
