@@ -35,3 +35,11 @@ func (s *Server) accountFor(r *http.Request) (string, error) {
 	}
 	return acct, nil
 }
+
+// echoAccount repeats a request's Stripe-Account on its answer, as Stripe
+// does: stripe-node reads it back as lastResponse.stripeAccount.
+func echoAccount(h http.Header, r *http.Request) {
+	if acct := strings.TrimSpace(r.Header.Get("Stripe-Account")); acct != "" {
+		h["Stripe-Account"] = []string{acct}
+	}
+}

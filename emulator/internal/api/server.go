@@ -165,6 +165,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			if err != nil {
 				return writeError(w, reqID, s.Clock.Unix(), err)
 			}
+			echoAccount(h, r)
 			if r.Method == http.MethodPost {
 				if err := keyHeaders(h, r, reqID); err != nil {
 					return writeError(w, reqID, s.Clock.Unix(), err)
@@ -176,6 +177,9 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			case fault.Err != nil:
 				// Injected failures happen before the endpoint runs, so
 				// (as with Stripe) the idempotency key is not used up.
+				if fault.ShouldRetry != "" {
+					h["Stripe-Should-Retry"] = []string{fault.ShouldRetry}
+				}
 				return writeError(w, reqID, s.Clock.Unix(), fault.Err)
 			case fault.Drop:
 				dropConnection(w)

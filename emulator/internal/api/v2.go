@@ -88,11 +88,15 @@ func (s *Server) endpointV2(rt Route) http.Handler {
 				if account, err = s.accountFor(r); err != nil {
 					return writeV2Error(w, err)
 				}
+				echoAccount(h, r)
 			}
 			fault := s.Faults.Match(r.Method, r.URL.Path)
 			switch {
 			case fault == nil:
 			case fault.Err != nil:
+				if fault.ShouldRetry != "" {
+					h["Stripe-Should-Retry"] = []string{fault.ShouldRetry}
+				}
 				return writeV2Error(w, fault.Err)
 			case fault.Drop:
 				dropConnection(w)
@@ -156,7 +160,7 @@ func readV2Params(rt Route, r *http.Request) (raw string, vals params.Values, er
 		if len(strings.TrimSpace(string(b))) > 0 {
 			return string(b), vals, apierr.InvalidRequest("A %s request to the v2 API takes its parameters in the query string; this one had a body.", rt.Method).WithCode(params.CodeInvalidFields)
 		}
-		tree, ferr := form.Parse(r.URL.RawQuery)
+		tree, ferr := form.ParseRepeated(r.URL.RawQuery)
 		if ferr != nil {
 			return r.URL.RawQuery, vals, apierr.InvalidRequest("Invalid request: %v", ferr).WithCode(params.CodeInvalidFields)
 		}

@@ -46,9 +46,13 @@ type Fault struct {
 
 // Action is what the pipeline must do with a request that a fault hit.
 type Action struct {
-	Err   *apierr.Error // answer this instead
-	Drop  bool          // close the connection
-	Stall func()        // call before executing the request (delay, hold)
+	Err *apierr.Error // answer this instead
+	// ShouldRetry is the Stripe-Should-Retry header to send with Err ("" for
+	// none): Stripe advises retrying a lock timeout, which stripe-node and
+	// stripe-python follow only on that advice (stripe-go by its code).
+	ShouldRetry string
+	Drop        bool   // close the connection
+	Stall       func() // call before executing the request (delay, hold)
 }
 
 // Set is the faults of one emulator.
@@ -189,7 +193,7 @@ func (s *Set) action(f *Fault) *Action {
 		return &Action{Err: e.WithCode("rate_limit")}
 	case LockTimeout:
 		e := &apierr.Error{Status: 429, Type: apierr.TypeInvalidRequest, Message: "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate."}
-		return &Action{Err: e.WithCode("lock_timeout")}
+		return &Action{Err: e.WithCode("lock_timeout"), ShouldRetry: "true"}
 	case Drop:
 		return &Action{Drop: true}
 	case Delay:

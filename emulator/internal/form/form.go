@@ -17,8 +17,18 @@ const (
 	MaxDepth = 10
 )
 
-// Parse decodes a form body or query string.
-func Parse(raw string) (map[string]any, error) {
+// Parse decodes a form body or query string. A plain key given twice
+// keeps its last value, as Stripe's v1 API takes it.
+func Parse(raw string) (map[string]any, error) { return parser{}.parse(raw) }
+
+// ParseRepeated decodes a v2 query string, where a key given more than
+// once is an array of its values in order (a=x&a=y): stripe-node sends a
+// v2 query's arrays so, as the v2 API takes them.
+func ParseRepeated(raw string) (map[string]any, error) { return parser{repeat: true}.parse(raw) }
+
+type parser struct{ repeat bool }
+
+func (p parser) parse(raw string) (map[string]any, error) {
 	root := map[string]any{}
 	if raw == "" {
 		return root, nil
@@ -46,7 +56,7 @@ func Parse(raw string) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := insert(root, parts, val, key); err != nil {
+		if err := p.insert(root, parts, val, key); err != nil {
 			return nil, err
 		}
 	}
@@ -98,10 +108,20 @@ func isTokenOf(existing any, val string) bool {
 }
 
 // insert places val at parts under m.
-func insert(m map[string]any, parts []string, val, key string) error {
+func (p parser) insert(m map[string]any, parts []string, val, key string) error {
 	name := parts[0]
 	if len(parts) == 1 {
 		if existing, ok := m[name]; ok {
+			if p.repeat {
+				switch x := existing.(type) {
+				case string:
+					m[name] = []any{x, val}
+					return nil
+				case []any:
+					m[name] = append(x, val)
+					return nil
+				}
+			}
 			if _, isLeaf := existing.(string); !isLeaf && !isTokenOf(existing, val) {
 				return fmt.Errorf("parameter %q is given both as a value and as a hash or array", key)
 			}
@@ -110,13 +130,13 @@ func insert(m map[string]any, parts []string, val, key string) error {
 		return nil
 	}
 	if parts[1] == "" {
-		return appendTo(m, name, parts[2:], val, key)
+		return p.appendTo(m, name, parts[2:], val, key)
 	}
 	child, ok := m[name]
 	if !ok {
 		next := map[string]any{}
 		m[name] = next
-		return insert(next, parts[1:], val, key)
+		return p.insert(next, parts[1:], val, key)
 	}
 	sub, isMap := child.(map[string]any)
 	if !isMap && len(parts) == 2 && parts[1] == "token" && child == val {
@@ -125,12 +145,12 @@ func insert(m map[string]any, parts []string, val, key string) error {
 	if !isMap {
 		return fmt.Errorf("parameter %q is given both as a value and as a hash or array", key)
 	}
-	return insert(sub, parts[1:], val, key)
+	return p.insert(sub, parts[1:], val, key)
 }
 
 // appendTo handles a[]=v and a[][b]=v. For the latter, a new element starts
 // whenever the last one already has the key (Rack's convention).
-func appendTo(m map[string]any, name string, rest []string, val, key string) error {
+func (p parser) appendTo(m map[string]any, name string, rest []string, val, key string) error {
 	var list []any
 	switch existing := m[name].(type) {
 	case nil:
@@ -155,7 +175,7 @@ func appendTo(m map[string]any, name string, rest []string, val, key string) err
 		list = append(list, last)
 	}
 	m[name] = list
-	return insert(last, rest, val, key)
+	return p.insert(last, rest, val, key)
 }
 
 func has(m map[string]any, parts []string) bool {

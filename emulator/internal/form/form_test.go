@@ -33,6 +33,30 @@ func TestParseShapes(t *testing.T) {
 	}
 }
 
+// A v2 query's arrays come as repeated keys from stripe-node (qs's
+// "repeat" format); in v1 a repeated key keeps its last value.
+func TestParseRepeated(t *testing.T) {
+	cases := map[string]map[string]any{
+		"include=a":                             {"include": "a"},
+		"include=a&include=b":                   {"include": []any{"a", "b"}},
+		"include=a&limit=2&include=b&include=c": {"include": []any{"a", "b", "c"}, "limit": "2"},
+		"o[k]=1&o[k]=2":                         {"o": map[string]any{"k": []any{"1", "2"}}},
+	}
+	for in, want := range cases {
+		got, err := ParseRepeated(in)
+		if err != nil {
+			t.Errorf("ParseRepeated(%q): %v", in, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseRepeated(%q) = %#v, want %#v", in, got, want)
+		}
+	}
+	if got, _ := Parse("include=a&include=b"); !reflect.DeepEqual(got, map[string]any{"include": "b"}) {
+		t.Errorf("Parse kept %#v of a repeated key, want its last value", got)
+	}
+}
+
 func TestParseRejectsMalformed(t *testing.T) {
 	for _, in := range []string{
 		"email=%zz", "%zz=1", "a[b=1", "a]=1", "[a]=1", "a[b]c=1", "a=1&a[b]=2", "a[b]=2&a=1",

@@ -83,7 +83,7 @@ func DecodeJSON(body []byte) (map[string]any, *apierr.Error) {
 
 // ValidateV2 checks a v2 request's fields against s: a JSON body's
 // (query false), whose leaves keep their JSON types, or a query string's
-// decoded by form.Parse (query true), whose leaves are strings read as the
+// decoded by form.ParseRepeated (query true), whose leaves are strings read as the
 // schema says. null is a field not sent. Leaves become what Validate makes
 // of v1 parameters (string, int64, bool, float64; a timestamp is Unix
 // seconds), so handlers read both alike.
@@ -258,6 +258,11 @@ func (v v2validator) value(s *Schema, raw any, name string) (any, *apierr.Error)
 			if items, err = arrayItems(x, name); err != nil {
 				return nil, invalidField("Invalid %s: expected an array.", name).WithParam(name)
 			}
+		case string:
+			if !v.query {
+				return nil, wrongType(name, "an array", raw)
+			}
+			items = []any{x} // one value of a repeated key (a=x)
 		default:
 			return nil, wrongType(name, "an array", raw)
 		}

@@ -14,10 +14,14 @@ failed and exits 1.
 """
 
 import http.server
+import io
+import json
 import os
 import sys
 import threading
+import time
 import traceback
+import urllib.request
 
 import stripe
 from stripe import util
@@ -362,6 +366,151 @@ def _():
     assert isinstance(e, stripe.error.InvalidRequestError) and e.http_status == 400, e
     renamed = raw("post", "/v1/payment_method_configurations/%s" % pmc.id, {"name": "Card"})
     assert raw("get", "/v1/payment_method_configurations/%s" % pmc.id).name == renamed.name == "Card"
+
+
+class Watching(stripe.http_client.RequestsClient):
+    """The SDK's own HTTP client, keeping the headers of each request and
+    calling on_answer with each answer before the SDK sees it."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent = []
+        self.on_answer = None
+
+    def request(self, method, url, headers, post_data=None):
+        self.sent.append(dict(headers))
+        answer = super().request(method, url, headers, post_data)
+        if self.on_answer:
+            self.on_answer(answer)
+        return answer
+
+
+def control(method, path, body=None):
+    """The emulator's control surface (faults), beside the API."""
+    req = urllib.request.Request(stripe.api_base + path, method=method, data=json.dumps(body).encode() if body else None)
+    with urllib.request.urlopen(req) as res:
+        return json.loads(res.read() or b"null")
+
+
+@check("pagination as the SDK walks it: backwards from ending_before, search by next_page, expand through a list")
+def _():
+    made = [stripe.Customer.create(email="walk-py-%d@example.com" % i, metadata={"tag": "walk-py"}).id for i in range(5)]
+    back = [c.id for c in stripe.Customer.list(limit=2, ending_before=made[0]).auto_paging_iter()]
+    assert back == made[1:], (back, made)
+    first = stripe.Customer.search(query="metadata['tag']:'walk-py'", limit=2)
+    assert first.object == "search_result" and first.has_more and isinstance(first.next_page, str), first
+    found = [c.id for c in first.auto_paging_iter()]
+    assert sorted(found) == sorted(made), found
+    pi = stripe.PaymentIntent.create(amount=1200, currency="usd", customer=made[4], payment_method="pm_card_visa", confirm=True,
+                                     automatic_payment_methods={"enabled": True, "allow_redirects": "never"})
+    page = stripe.PaymentIntent.list(customer=made[4], expand=["data.customer", "data.latest_charge.balance_transaction"])
+    assert page.data[0].id == pi.id and page.data[0].customer.email == "walk-py-4@example.com"
+    assert page.data[0].latest_charge.balance_transaction.amount == 1200
+
+
+@check("errors: a decline is a CardError with Stripe's fields, headers and request log")
+def _():
+    e = refused(stripe.PaymentIntent.create, amount=2000, currency="usd", payment_method="pm_card_chargeDeclinedExpiredCard",
+                confirm=True, automatic_payment_methods={"enabled": True, "allow_redirects": "never"})
+    assert isinstance(e, stripe.error.CardError), type(e)
+    assert (e.http_status, e.code, e.error.decline_code) == (402, "expired_card", "expired_card"), e
+    assert e.request_id.startswith("req_") and e.headers["request-id"] == e.request_id
+    assert e.error.request_log_url.startswith("https://dashboard.stripe.com/test/logs/%s?t=" % e.request_id), e.error.request_log_url
+    assert e.error.doc_url == "https://stripe.com/docs/error-codes/expired-card"
+    assert e.error.payment_intent.status == "requires_payment_method" and e.error.charge.startswith("ch_")
+    assert e.user_message == "Your card has expired.", e.user_message
+    missing = refused(stripe.Customer.retrieve, "cus_missing")
+    assert isinstance(missing, stripe.error.InvalidRequestError) and (missing.http_status, missing.code, missing.param) == (404, "resource_missing", "id")
+
+
+@check("headers: the SDK unpinned gets the default version; the account and key come back; telemetry accepted")
+def _():
+    watching = Watching()
+    stripe.default_http_client, stripe.api_version = watching, None
+    try:
+        acct = stripe.Account.create(type="express")
+        cus = stripe.Customer.create(email="echo-py@example.com", stripe_account=acct.id, idempotency_key="py-echo-1")
+        stripe.Customer.list(limit=1)
+    finally:
+        stripe.default_http_client, stripe.api_version = None, "2025-08-27.basil"
+    # python3-stripe 5.0.0 as it comes sends no Stripe-Version: the
+    # account's default answers, which is the emulator's version.
+    assert all("Stripe-Version" not in h for h in watching.sent), watching.sent
+    got = cus.last_response.headers
+    assert got["Stripe-Version"] == "2025-08-27.basil" and "Stripe-Emu-Warning" not in got, dict(got)
+    assert got["Idempotency-Key"] == "py-echo-1"
+    assert got.get("Stripe-Account") == acct.id, "Stripe-Account comes back on the answer"
+    assert json.loads(watching.sent[0]["X-Stripe-Client-User-Agent"])["bindings_version"] == "5.0.0"
+    telemetry = [json.loads(h["X-Stripe-Client-Telemetry"]) for h in watching.sent if "X-Stripe-Client-Telemetry" in h]
+    assert telemetry and telemetry[0]["last_request_metrics"]["request_id"].startswith("req_"), watching.sent
+
+
+@check("retries the SDK makes on its own: a lost connection, a lock timeout, a key still in flight")
+def _():
+    watching = Watching()
+    stripe.default_http_client, stripe.max_network_retries = watching, 2
+    try:
+        control("POST", "/_emu/faults", {"method": "POST", "path": "/v1/customers", "kind": "drop", "times": 1})
+        dropped = stripe.Customer.create(email="retry-drop-py@example.com")
+        keys = [h.get("Idempotency-Key") for h in watching.sent]
+        assert len(keys) == 2 and keys[0] and keys[0] == keys[1], keys
+        assert dropped.last_response.headers["Idempotency-Key"] == keys[0]
+
+        # Stripe advises a retry of a lock timeout (Stripe-Should-Retry: true).
+        watching.sent.clear()
+        control("POST", "/_emu/faults", {"method": "POST", "path": "/v1/customers", "kind": "lock_timeout", "times": 1})
+        stripe.Customer.create(email="retry-lock-py@example.com")
+        assert len(watching.sent) == 2, watching.sent
+
+        # A request whose key is still running is answered 409, which the
+        # SDK retries: the first request, held, is let go when the 409 comes.
+        held = control("POST", "/_emu/faults", {"method": "POST", "path": "/v1/customers", "kind": "hold", "times": 1})["id"]
+        first = {}
+
+        def send_first():
+            req = urllib.request.Request(stripe.api_base + "/v1/customers", data=b"email=retry-held-py%40example.com", headers={
+                "Authorization": "Bearer " + stripe.api_key, "Idempotency-Key": "py-held-1"})
+            with urllib.request.urlopen(req) as res:
+                first["status"] = res.status
+
+        sender = threading.Thread(target=send_first)
+        sender.start()
+        while [f for f in control("GET", "/_emu/faults") if f["id"] == held][0]["hits"] < 1:
+            time.sleep(0)  # until the emulator holds it
+        conflicts = []
+
+        def release_on_conflict(answer):
+            _, status, headers = answer
+            if status == 409:
+                conflicts.append(headers.get("Stripe-Should-Retry"))
+                control("DELETE", "/_emu/faults/" + held)
+                sender.join()
+
+        watching.on_answer = release_on_conflict
+        stripe.max_network_retries = 1
+        replayed = stripe.Customer.create(email="retry-held-py@example.com", idempotency_key="py-held-1")
+        assert conflicts == [None], conflicts  # a 409 is not final
+        assert first["status"] == 200 and replayed.last_response.headers["Idempotent-Replayed"] == "true"
+    finally:
+        stripe.default_http_client, stripe.max_network_retries = None, 0
+    for email in ("retry-drop-py@example.com", "retry-lock-py@example.com", "retry-held-py@example.com"):
+        assert len(stripe.Customer.list(email=email).data) == 1, email
+    control("POST", "/_emu/faults", {"method": "POST", "path": "/v1/customers", "kind": "lock_timeout", "times": 1})
+    once = refused(stripe.Customer.create, email="no-retry-py@example.com")
+    # 5.0.0 builds a RateLimitError without its code; the error object has it.
+    assert isinstance(once, stripe.error.RateLimitError) and once.error.code == "lock_timeout", once
+    assert once.headers["Stripe-Should-Retry"] == "true"
+
+
+@check("files: a multipart upload to upload_api_base, pointed at the emulator")
+def _():
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    stripe.upload_api_base = stripe.api_base  # the SDK sends uploads to files.stripe.com otherwise
+    f = stripe.File.create(purpose="dispute_evidence", file=io.BytesIO(pdf), file_link_data={"create": True})
+    assert f.id.startswith("file_") and (f.type, f.size, f.purpose) == ("pdf", len(pdf), "dispute_evidence"), f
+    assert stripe.File.retrieve(f.id, expand=["links"]).links.data[0].file == f.id
+    e = refused(stripe.File.create, purpose="dispute_evidence", file=io.BytesIO(b"just text"))
+    assert isinstance(e, stripe.error.InvalidRequestError) and e.param == "file", e
 
 
 print("all checks passed (%d)" % passed)
