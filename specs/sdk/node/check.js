@@ -691,6 +691,15 @@ async function refused(promise) {
     assert.equal(page.data[0].customer.email, `${tag}-4@example.com`);
     assert.equal(page.data[0].latest_charge.balance_transaction.object, 'balance_transaction');
     assert.equal(page.data[0].latest_charge.balance_transaction.amount, 1200);
+
+    const prices = [];
+    for (const amount of [100, 200, 300]) prices.push(await stripe.prices.create({ product: prod.id, currency: 'usd', unit_amount: amount, recurring: { interval: 'month' } }));
+    const sub = await stripe.subscriptions.create({
+      customer: made[4], items: prices.map((p) => ({ price: p.id })), payment_behavior: 'default_incomplete',
+    });
+    const items = await stripe.subscriptionItems.list({ subscription: sub.id, limit: 1, expand: ['data.price.product'] }).autoPagingToArray({ limit: 10 });
+    assert.deepEqual(items.map((i) => i.id), sub.items.data.map((i) => i.id), 'a subscription\'s items, a page of one at a time');
+    assert.equal(items[2].price.product.name, 'Pro');
   });
 
   await check('errors: a decline is a StripeCardError with Stripe\'s fields, headers and request log', async () => {

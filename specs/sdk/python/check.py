@@ -406,6 +406,11 @@ def _():
     page = stripe.PaymentIntent.list(customer=made[4], expand=["data.customer", "data.latest_charge.balance_transaction"])
     assert page.data[0].id == pi.id and page.data[0].customer.email == "walk-py-4@example.com"
     assert page.data[0].latest_charge.balance_transaction.amount == 1200
+    prices = [stripe.Price.create(product=state["price"].product, currency="usd", unit_amount=n, recurring={"interval": "month"})
+              for n in (100, 200, 300)]
+    sub = stripe.Subscription.create(customer=made[4], items=[{"price": p.id} for p in prices], payment_behavior="default_incomplete")
+    items = [i.id for i in stripe.SubscriptionItem.list(subscription=sub.id, limit=1).auto_paging_iter()]
+    assert items == [i.id for i in sub["items"].data], items  # a page of one at a time
 
 
 @check("errors: a decline is a CardError with Stripe's fields, headers and request log")

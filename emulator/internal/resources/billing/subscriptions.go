@@ -2241,7 +2241,9 @@ func listSubscriptionItems(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &api.List{URL: "/v1/subscription_items", Data: subItems(sub)}, nil
+	// Paged like the subscription's own items list (oldest first), which
+	// an SDK auto-paging sub.items asks this endpoint for.
+	return api.EmbeddedPage(c, asList(sub["items"]), "/v1/subscription_items", SubscriptionItemKind.Name)
 }
 
 func retrieveSubscriptionItem(c *api.Call) (any, error) {
