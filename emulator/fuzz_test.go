@@ -181,6 +181,8 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v2/billing/meter_events", `{"event_name":"e","payload":{"value":3},"extra":[1,{"a":null}]}`, "", "")
 	f.Add("POST", "/v2/billing/meter_event_adjustments", `{"event_name":"e","type":"cancel","cancel":{"identifier":"i"}}`, "acct_x", "")
 	f.Add("POST", "/v2/billing/meter_event_session", `{}`, "", "")
+	f.Add("GET", "/v2/core/event_destinations?include=webhook_endpoint.url&include=webhook_endpoint.url&limit=2&limit=3", "", "", "")
+	f.Add("GET", "/v1/subscription_items?subscription=sub_1&limit=1&ending_before=si_1", "", "", "")
 	f.Add("POST", "/v2/billing/meter_event_stream", `{"events":[{"event_name":"e","payload":{"value":"1"},"timestamp":"2025-09-01T12:00:00Z"}]}`, "", "")
 	f.Add("GET", "/v2/billing/meter_events?limit=2&page=YTp4", "", "", "")
 	f.Add("POST", "/v2/core/event_destinations", `{"name":"n","type":"webhook_endpoint","event_payload":"thin","enabled_events":["v1.billing.meter.no_meter_found"],"webhook_endpoint":{"url":"http://127.0.0.1:1/h"},"include":["webhook_endpoint.signing_secret"]}`, "", "")
