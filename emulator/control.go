@@ -318,9 +318,9 @@ func (e *Emulator) ctlAddFault(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	switch faults.Kind(fr.Kind) {
-	case faults.ServerError, faults.RateLimit, faults.LockTimeout, faults.Drop, faults.Delay, faults.Hold:
+	case faults.ServerError, faults.RateLimit, faults.LockTimeout, faults.Drop, faults.DropAnswer, faults.Delay, faults.Hold:
 	default:
-		ctlError(w, 400, "kind %q: must be one of server_error, rate_limit, lock_timeout, delay, drop, hold", fr.Kind)
+		ctlError(w, 400, "kind %q: must be one of server_error, rate_limit, lock_timeout, delay, drop, drop_answer, hold", fr.Kind)
 		return
 	}
 	f := Fault{Method: fr.Method, Path: fr.Path, Kind: faults.Kind(fr.Kind), Times: fr.Times}

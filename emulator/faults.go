@@ -19,6 +19,7 @@ const (
 	FaultLockTimeout = faults.LockTimeout // 429 lock_timeout
 	FaultDelay       = faults.Delay       // answer after a delay
 	FaultDrop        = faults.Drop        // close the connection unanswered
+	FaultDropAnswer  = faults.DropAnswer  // run the request, then close the connection unanswered
 	FaultHold        = faults.Hold        // wait until released
 )
 
@@ -34,7 +35,8 @@ func (e *Emulator) Faults() FaultControl { return FaultControl{set: e.server.Fau
 func (f FaultControl) Add(fault Fault) string { return f.set.Add(fault) }
 
 // Fail makes the next n requests to method+path fail with kind (server
-// error, rate limit, lock timeout or drop).
+// error, rate limit, lock timeout, drop, or drop_answer: the request runs
+// and its answer is lost).
 func (f FaultControl) Fail(method, path string, kind FaultKind, n int) string {
 	return f.set.Add(Fault{Method: method, Path: path, Kind: kind, Times: n})
 }

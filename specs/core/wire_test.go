@@ -249,4 +249,29 @@ var _ = Describe("The wire", Label("wire"), func() {
 		_, err = emu.Client().V1Customers.Create(Ctx, nil)
 		Expect(err).NotTo(HaveOccurred(), "only the next request was hit")
 	})
+
+	It("advises a retry of an injected lock timeout, as Stripe does", func() {
+		emu.Faults().Fail("POST", "/v1/customers", emulator.FaultLockTimeout, 1)
+		r := Do(emu.URL(), "POST", "/v1/customers", "email=a%40example.com")
+		Expect(r.Status).To(Equal(429))
+		Expect(r.Error()["code"]).To(Equal("lock_timeout"))
+		Expect(r.Header.Get("Stripe-Should-Retry")).To(Equal("true"))
+		Expect(emu.Count("", "customer")).To(BeZero(), "the endpoint never ran")
+	})
+
+	It("loses an answer after the request ran, which a retry under its key replays", func() {
+		emu.Faults().Fail("POST", "/v1/customers", emulator.FaultDropAnswer, 1)
+		create := func() (*stripe.Customer, error) {
+			p := &stripe.CustomerCreateParams{Email: stripe.String("lost@example.com")}
+			p.SetIdempotencyKey("lost-answer-1")
+			return emu.Client().V1Customers.Create(Ctx, p)
+		}
+		_, err := create()
+		Expect(err).To(HaveOccurred(), "the connection closed without an answer")
+		Expect(emu.Count("", "customer")).To(Equal(1), "but the customer was made")
+		again, err := create()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.LastResponse.Header.Get("Idempotent-Replayed")).To(Equal("true"))
+		Expect(emu.Count("", "customer")).To(Equal(1))
+	})
 })

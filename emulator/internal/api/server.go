@@ -184,6 +184,8 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			case fault.Drop:
 				dropConnection(w)
 				return 0
+			case fault.DropAnswer:
+				w = &lostAnswer{conn: w, header: http.Header{}}
 			}
 			if r.Method == http.MethodPost {
 				// Whatever this POST answers, a retry under its key
@@ -222,6 +224,9 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			return s.idempotent(w, rt, c, idemKey)
 		}()
 		s.finish(w, r, reqID, body, account, idemKey, status, start)
+		if lost, ok := w.(*lostAnswer); ok {
+			dropConnection(lost.conn)
+		}
 	})
 }
 
@@ -478,6 +483,18 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 func marshal(v any) ([]byte, error) {
 	return jsonenc.MarshalIndent(v)
 }
+
+// lostAnswer is where the answer of a request whose answer is to be lost
+// goes: the request runs as usual, what it answers is thrown away, and
+// then the client's connection (conn) is closed.
+type lostAnswer struct {
+	conn   http.ResponseWriter
+	header http.Header
+}
+
+func (l *lostAnswer) Header() http.Header         { return l.header }
+func (l *lostAnswer) WriteHeader(int)             {}
+func (l *lostAnswer) Write(b []byte) (int, error) { return len(b), nil }
 
 // dropConnection closes the client's connection without an answer.
 func dropConnection(w http.ResponseWriter) {

@@ -101,6 +101,8 @@ func (s *Server) endpointV2(rt Route) http.Handler {
 			case fault.Drop:
 				dropConnection(w)
 				return 0
+			case fault.DropAnswer:
+				w = &lostAnswer{conn: w, header: http.Header{}}
 			}
 			raw, vals, perr := readV2Params(rt, r)
 			body = raw
@@ -118,6 +120,9 @@ func (s *Server) endpointV2(rt Route) http.Handler {
 			return s.idempotentV2(w, rt, c, idemKey)
 		}()
 		s.finish(w, r, reqID, body, account, idemKey, status, start)
+		if lost, ok := w.(*lostAnswer); ok {
+			dropConnection(lost.conn)
+		}
 	})
 }
 

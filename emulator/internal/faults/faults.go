@@ -23,6 +23,7 @@ const (
 	LockTimeout Kind = "lock_timeout" // 429 lock_timeout (stripe-go retries it)
 	Delay       Kind = "delay"        // answer normally after Duration
 	Drop        Kind = "drop"         // close the connection without answering
+	DropAnswer  Kind = "drop_answer"  // run the request, then close the connection without its answer
 	Hold        Kind = "hold"         // wait until Release, then answer normally
 )
 
@@ -51,8 +52,12 @@ type Action struct {
 	// none): Stripe advises retrying a lock timeout, which stripe-node and
 	// stripe-python follow only on that advice (stripe-go by its code).
 	ShouldRetry string
-	Drop        bool   // close the connection
-	Stall       func() // call before executing the request (delay, hold)
+	Drop        bool // close the connection
+	// DropAnswer: run the request as usual, then close the connection
+	// instead of answering (an answer lost on its way back, which an SDK
+	// retries under the same idempotency key).
+	DropAnswer bool
+	Stall      func() // call before executing the request (delay, hold)
 }
 
 // Set is the faults of one emulator.
@@ -196,6 +201,8 @@ func (s *Set) action(f *Fault) *Action {
 		return &Action{Err: e.WithCode("lock_timeout"), ShouldRetry: "true"}
 	case Drop:
 		return &Action{Drop: true}
+	case DropAnswer:
+		return &Action{DropAnswer: true}
 	case Delay:
 		d := f.Duration
 		return &Action{Stall: func() { time.Sleep(d) }}

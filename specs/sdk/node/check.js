@@ -757,7 +757,7 @@ async function refused(promise) {
     assert.match(telemetry[0].last_request_metrics.request_id, /^req_/);
   });
 
-  await check('retries the SDK makes on its own: a lost connection, a lock timeout, a key still in flight', async () => {
+  await check('retries the SDK makes on its own: a lost connection, a lost answer, a lock timeout, a key still in flight', async () => {
     const fault = async (f) => {
       const res = await fetch(new URL('/_emu/faults', base), { method: 'POST', body: JSON.stringify(f) });
       assert.equal(res.status, 200, await res.clone().text());
@@ -775,6 +775,16 @@ async function refused(promise) {
     assert.equal(attempts[1], attempts[0], 'under the key it made for the first attempt');
     assert.equal(dropped.lastResponse.idempotencyKey, attempts[0]);
     assert.equal(await countOf('retry-drop@example.com'), 1);
+
+    // An answer lost after the request ran: the retry is answered with the
+    // first attempt's result, not a second customer.
+    attempts.length = 0;
+    await fault({ method: 'POST', path: '/v1/customers', kind: 'drop_answer', times: 1 });
+    const lost = await retrying.customers.create({ email: 'retry-lost@example.com' });
+    assert.equal(attempts.length, 2);
+    assert.equal(attempts[1], attempts[0]);
+    assert.equal(lost.lastResponse.headers['idempotent-replayed'], 'true');
+    assert.equal(await countOf('retry-lost@example.com'), 1);
 
     // Stripe advises a retry of a lock timeout (Stripe-Should-Retry: true),
     // which stripe-node follows as stripe-go does.

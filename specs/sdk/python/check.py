@@ -450,7 +450,7 @@ def _():
     assert telemetry and telemetry[0]["last_request_metrics"]["request_id"].startswith("req_"), watching.sent
 
 
-@check("retries the SDK makes on its own: a lost connection, a lock timeout, a key still in flight")
+@check("retries the SDK makes on its own: a lost connection, a lost answer, a lock timeout, a key still in flight")
 def _():
     watching = Watching()
     stripe.default_http_client, stripe.max_network_retries = watching, 2
@@ -460,6 +460,15 @@ def _():
         keys = [h.get("Idempotency-Key") for h in watching.sent]
         assert len(keys) == 2 and keys[0] and keys[0] == keys[1], keys
         assert dropped.last_response.headers["Idempotency-Key"] == keys[0]
+
+        # An answer lost after the request ran: the retry under the same key
+        # is answered with the first attempt's result.
+        watching.sent.clear()
+        control("POST", "/_emu/faults", {"method": "POST", "path": "/v1/customers", "kind": "drop_answer", "times": 1})
+        lost = stripe.Customer.create(email="retry-lost-py@example.com")
+        keys = [h.get("Idempotency-Key") for h in watching.sent]
+        assert len(keys) == 2 and keys[0] == keys[1], keys
+        assert lost.last_response.headers["Idempotent-Replayed"] == "true"
 
         # Stripe advises a retry of a lock timeout (Stripe-Should-Retry: true).
         watching.sent.clear()
@@ -498,7 +507,7 @@ def _():
         assert first["status"] == 200 and replayed.last_response.headers["Idempotent-Replayed"] == "true"
     finally:
         stripe.default_http_client, stripe.max_network_retries = None, 0
-    for email in ("retry-drop-py@example.com", "retry-lock-py@example.com", "retry-held-py@example.com"):
+    for email in ("retry-drop-py@example.com", "retry-lost-py@example.com", "retry-lock-py@example.com", "retry-held-py@example.com"):
         assert len(stripe.Customer.list(email=email).data) == 1, email
     control("POST", "/_emu/faults", {"method": "POST", "path": "/v1/customers", "kind": "lock_timeout", "times": 1})
     once = refused(stripe.Customer.create, email="no-retry-py@example.com")
