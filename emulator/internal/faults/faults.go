@@ -40,9 +40,11 @@ type Fault struct {
 	Times    int           `json:"times"`
 	Duration time.Duration `json:"duration,omitempty"`
 	Hits     int           `json:"hits"`
+	// Waiting is how many requests a hold is holding now (in a listing),
+	// so a client of the control surface can wait until one is held.
+	Waiting int `json:"waiting,omitempty"`
 
 	release chan struct{}
-	waiting int
 }
 
 // Action is what the pipeline must do with a request that a fault hit.
@@ -82,7 +84,7 @@ func (s *Set) Add(f Fault) string {
 	s.next++
 	f.ID = "fault_" + strconv.Itoa(s.next)
 	f.Method = strings.ToUpper(f.Method)
-	f.Hits = 0
+	f.Hits, f.Waiting = 0, 0
 	if f.Kind == Hold {
 		f.release = make(chan struct{})
 	}
@@ -140,7 +142,7 @@ func (s *Set) Waiting(id string) int {
 	defer s.mu.Unlock()
 	for _, f := range s.faults {
 		if f.ID == id {
-			return f.waiting
+			return f.Waiting
 		}
 	}
 	return 0
@@ -152,7 +154,7 @@ func (s *Set) WaitFor(id string, n int) {
 	defer s.mu.Unlock()
 	for {
 		f := s.find(id)
-		if f == nil || f.waiting >= n {
+		if f == nil || f.Waiting >= n {
 			return
 		}
 		s.cond.Wait()
@@ -213,12 +215,12 @@ func (s *Set) action(f *Fault) *Action {
 			// Counted only once the request is really waiting, inside the
 			// endpoint, so WaitFor means "it is held now".
 			s.mu.Lock()
-			held.waiting++
+			held.Waiting++
 			s.cond.Broadcast()
 			s.mu.Unlock()
 			<-release
 			s.mu.Lock()
-			held.waiting--
+			held.Waiting--
 			s.cond.Broadcast()
 			s.mu.Unlock()
 		}}

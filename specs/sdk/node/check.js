@@ -729,7 +729,7 @@ async function refused(promise) {
     assert.ok(bad instanceof Stripe.errors.StripeAuthenticationError);
   });
 
-  await check('headers: the pinned version, the account and the key echoed on lastResponse; telemetry accepted', async () => {
+  await check('headers: the pinned version, the account and the key echoed on lastResponse; telemetry accepted; other versions', async () => {
     // A client that keeps the headers of every request it sends.
     const sent = [];
     const inner = Stripe.createNodeHttpClient();
@@ -755,6 +755,13 @@ async function refused(promise) {
     const telemetry = sent.filter((h) => h['X-Stripe-Client-Telemetry']).map((h) => JSON.parse(h['X-Stripe-Client-Telemetry']));
     assert.ok(telemetry.length >= 2, 'each request after the first reports the one before');
     assert.match(telemetry[0].last_request_metrics.request_id, /^req_/);
+    // Another version asked for per request: within basil it is answered
+    // as asked; outside, in basil's shapes, which the answer says.
+    const march = await s.customers.retrieve(cus.id, {}, { stripeAccount: acct.id, apiVersion: '2025-03-31.basil' });
+    assert.equal(march.lastResponse.apiVersion, '2025-03-31.basil');
+    const clover = await s.customers.retrieve(cus.id, {}, { stripeAccount: acct.id, apiVersion: '2025-09-30.clover' });
+    assert.equal(clover.lastResponse.apiVersion, '2025-08-27.basil');
+    assert.match(clover.lastResponse.headers['stripe-emu-warning'], /^Stripe-Version 2025-09-30\.clover is answered in 2025-08-27\.basil's shapes/);
   });
 
   await check('retries the SDK makes on its own: a lost connection, a lost answer, a lock timeout, a key still in flight', async () => {
@@ -806,9 +813,9 @@ async function refused(promise) {
       method: 'POST', body: 'email=retry-held%40example.com',
       headers: { Authorization: 'Bearer sk_test_sdk_check', 'Content-Type': 'application/x-www-form-urlencoded', 'Idempotency-Key': 'sdk-held-1' },
     });
-    for (;;) { // until the emulator holds it
+    for (;;) { // until the emulator holds it, its key in flight
       const [f] = (await (await fetch(new URL('/_emu/faults', base))).json()).filter((x) => x.id === held);
-      if (f.hits === 1) break;
+      if (f.waiting === 1) break;
       await new Promise((r) => setImmediate(r));
     }
     const inner = Stripe.createNodeHttpClient();

@@ -489,8 +489,8 @@ def _():
 
         sender = threading.Thread(target=send_first)
         sender.start()
-        while [f for f in control("GET", "/_emu/faults") if f["id"] == held][0]["hits"] < 1:
-            time.sleep(0)  # until the emulator holds it
+        while [f for f in control("GET", "/_emu/faults") if f["id"] == held][0].get("waiting", 0) < 1:
+            time.sleep(0)  # until the emulator holds it, its key in flight
         conflicts = []
 
         def release_on_conflict(answer):
