@@ -877,7 +877,7 @@ async function refused(promise) {
       assert.equal((await event.fetchRelatedObject()).id, dest.id);
 
       for (let i = 0; i < 2; i++) {
-        await stripe.v2.core.eventDestinations.create({ name: `Node ${i}`, type: 'webhook_endpoint', event_payload: 'thin', enabled_events: ['v1.billing.meter.no_meter_found'], webhook_endpoint: { url: 'https://example.com/thin' } });
+        await stripe.v2.core.eventDestinations.create({ name: `Node ${i}`, type: 'webhook_endpoint', event_payload: 'thin', enabled_events: ['v1.billing.meter.no_meter_found'], webhook_endpoint: { url: 'http://127.0.0.1:9/thin' } });
       }
       const page = await stripe.v2.core.eventDestinations.list({ limit: 2 });
       assert.match(page.next_page_url, /^\/v2\/core\/event_destinations\?/);
