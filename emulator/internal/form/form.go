@@ -18,7 +18,7 @@ const (
 )
 
 // Parse decodes a form body or query string. A plain key given twice
-// keeps its last value, as Stripe's v1 API takes it.
+// keeps its last value.
 func Parse(raw string) (map[string]any, error) { return parser{}.parse(raw) }
 
 // ParseRepeated decodes a v2 query string, where a key given more than
