@@ -292,6 +292,62 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
 	})
 
+	It("shows what remains of a changed amount, and keeps funds a payment was given from being lost or moved", func() {
+		pi := byTransfer(5000, func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodTypes = append(p.PaymentMethodTypes, stripe.String("card"))
+		})
+		// Not yet funded: the instructions follow the new amount.
+		pi, err := sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Amount: stripe.Int64(6000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(6000)))
+		// Nor can the currency leave the transfer type behind.
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("eur")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_options[customer_balance][bank_transfer][type]")
+		Expect(retrieve(pi.ID).Currency).To(Equal(stripe.CurrencyUSD))
+
+		fund(1000, pi.NextAction.DisplayBankTransferInstructions.Reference)
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Amount: stripe.Int64(4000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(3000)))
+
+		// What was given of the cash balance stays the intent's until it
+		// succeeds or is canceled: no amount below it, no other currency,
+		// customer or kind of payment method.
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Amount: stripe.Int64(800)})
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "amount")
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("eur")})
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "currency")
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("other@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Customer: stripe.String(other.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "customer")
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "payment_method")
+		got := retrieve(pi.ID)
+		Expect(got.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(got.Amount).To(Equal(int64(4000)))
+		Expect(got.NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(3000)))
+
+		fund(3000, "")
+		Expect(retrieve(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 0}))
+	})
+
+	It("refuses to confirm a bank transfer whose type does not take the intent's currency", func() {
+		pi := byTransfer(1000, func(p *stripe.PaymentIntentCreateParams) { p.Confirm = nil })
+		_, err := sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("gbp")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_options[customer_balance][bank_transfer][type]")
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("gbp"),
+			PaymentMethodOptions: &stripe.PaymentIntentUpdatePaymentMethodOptionsParams{CustomerBalance: &stripe.PaymentIntentUpdatePaymentMethodOptionsCustomerBalanceParams{
+				FundingType: stripe.String("bank_transfer"), BankTransfer: &stripe.PaymentIntentUpdatePaymentMethodOptionsCustomerBalanceBankTransferParams{Type: stripe.String("gb_bank_transfer")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		pi, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.NextAction.DisplayBankTransferInstructions.Type).To(Equal(stripe.PaymentIntentNextActionDisplayBankTransferInstructionsType("gb_bank_transfer")))
+		Expect(pi.NextAction.DisplayBankTransferInstructions.Currency).To(Equal(stripe.CurrencyGBP))
+	})
+
 	It("keeps a customer holding cash from being deleted, as Stripe does", func() {
 		fund(500, "")
 		_, err := sc.V1Customers.Delete(Ctx, cus.ID, nil)

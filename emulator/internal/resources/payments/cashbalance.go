@@ -662,6 +662,9 @@ func confirmCustomerBalance(c *api.Call, before, pi, pm store.Obj) (any, error) 
 	if api.Obj(opts["bank_transfer"]) == nil || api.Str(api.Obj(opts["bank_transfer"])["type"]) == "" {
 		return nil, apierr.MissingParam("payment_method_options[customer_balance][bank_transfer][type]")
 	}
+	if typ, cur := transferTypeOf(pi), api.Str(pi["currency"]); bankTransferTypes[cur] != typ {
+		return nil, apierr.InvalidRequest("The bank transfer type %s does not support the currency %s: it takes %s.", typ, cur, currencyOfTransfer(typ)).WithParam("payment_method_options[customer_balance][bank_transfer][type]")
+	}
 	pi["payment_method"] = pm["id"]
 	st := loadCash(c, cus)
 	cur := api.Str(pi["currency"])
@@ -685,6 +688,58 @@ func confirmCustomerBalance(c *api.Call, before, pi, pm store.Obj) (any, error) 
 		return applyCash(c, cus, &st, pi, st.Available[cur])
 	}
 	return pi, nil
+}
+
+// checkIntentCashChange keeps a customer_balance PaymentIntent true to
+// its bank transfer when it is updated or confirmed anew (before is the
+// stored intent, after the changed one): the transfer type must still
+// take its currency; what it was already given of the cash balance stays
+// bound to its customer, currency and payment method, and under its
+// amount (cancel gives it back); the instructions it shows ask for what
+// remains of a new amount.
+func checkIntentCashChange(c *api.Call, before, after store.Obj) error {
+	cur := api.Str(after["currency"])
+	applied := cashApplied(c, api.Str(before["id"]))
+	if applied > 0 {
+		refuse := func(change, param string) error {
+			e := apierr.InvalidRequest("This PaymentIntent has already been funded with %d %s from the customer's cash balance, so %s. Cancel it to return those funds to the cash balance.", applied, before["currency"], change)
+			return aboutIntent(e.WithParam(param).WithCode("payment_intent_unexpected_state"), before)
+		}
+		switch {
+		case cur != api.Str(before["currency"]):
+			return refuse("its currency cannot be changed", "currency")
+		case after["customer"] != before["customer"]:
+			return refuse("its customer cannot be changed", "customer")
+		case api.Int(after["amount"]) <= applied:
+			return refuse(fmt.Sprintf("its amount must stay greater than %d", applied), "amount")
+		}
+		if pmID := api.Str(after["payment_method"]); pmID != api.Str(before["payment_method"]) {
+			if pm, _ := c.Tx.Get(c.Account, "payment_method", pmID); pm["type"] != "customer_balance" {
+				param := "payment_method"
+				if c.Params.Has("payment_method_data") {
+					param = "payment_method_data[type]"
+				}
+				return refuse("it can only be paid with a customer_balance payment method", param)
+			}
+		}
+	}
+	if cur != api.Str(before["currency"]) {
+		if typ := transferTypeOf(after); typ != "" && bankTransferTypes[cur] != typ {
+			const param = "payment_method_options[customer_balance][bank_transfer][type]"
+			return apierr.InvalidRequest("The bank transfer type %s does not support the currency %s: it takes %s. Set %s to one for %s as well.", typ, cur, currencyOfTransfer(typ), param, cur).WithParam(param)
+		}
+	}
+	waiting := after["status"] == RequiresAction && api.Obj(after["next_action"])["type"] == "display_bank_transfer_instructions"
+	if waiting && api.Int(after["amount"]) != api.Int(before["amount"]) {
+		after["next_action"] = bankTransferAction(c, after, api.Int(after["amount"])-applied)
+	}
+	return nil
+}
+
+// transferTypeOf is the bank transfer type an intent's customer_balance
+// options name ("" for none).
+func transferTypeOf(pi store.Obj) string {
+	return api.Str(api.Obj(api.Obj(api.Obj(pi["payment_method_options"])["customer_balance"])["bank_transfer"])["type"])
 }
 
 // checkCustomerBalanceOptions checks and normalizes

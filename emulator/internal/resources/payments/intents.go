@@ -556,6 +556,9 @@ func updateIntent(c *api.Call) (any, error) {
 	if err := checkCardDescriptor(c, after); err != nil {
 		return nil, err
 	}
+	if err := checkIntentCashChange(c, before, after); err != nil {
+		return nil, err
+	}
 	return after, saveIntent(c, before, after)
 }
 
@@ -629,6 +632,9 @@ func confirmIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := applyIntentConfiguration(c, pi, false, "Payment Intent", false); err != nil {
+		return nil, err
+	}
+	if err := checkIntentCashChange(c, before, pi); err != nil {
 		return nil, err
 	}
 	if err := c.Put(pi); err != nil {
