@@ -119,6 +119,49 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		ExpectStripeError(err, 400, "invalid_request_error", "", "bank_transfer[requested_address_types]")
 	})
 
+	It("gives virtual accounts whose IBAN and CLABE pass their check digits, as a bank's form checks them", func() {
+		// ISO 13616: each country's IBAN length, and mod 97 of the
+		// rearranged IBAN is 1.
+		lengths := map[string]int{"BE": 16, "DE": 22, "ES": 24, "FR": 27, "IE": 22, "NL": 18}
+		ibanValid := func(iban string) bool {
+			r := iban[4:] + iban[:4]
+			n := 0
+			for _, ch := range r {
+				switch {
+				case ch >= '0' && ch <= '9':
+					n = (n*10 + int(ch-'0')) % 97
+				case ch >= 'A' && ch <= 'Z':
+					n = (n*100 + int(ch-'A') + 10) % 97
+				default:
+					return false
+				}
+			}
+			return n == 1
+		}
+		for country, length := range lengths {
+			fi, err := sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("eur"), FundingType: stripe.String("bank_transfer"),
+				BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("eu_bank_transfer"),
+					EUBankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferEUBankTransferParams{Country: stripe.String(country)}}})
+			Expect(err).NotTo(HaveOccurred())
+			iban := fi.BankTransfer.FinancialAddresses[0].IBAN.IBAN
+			Expect(iban).To(HavePrefix(country))
+			Expect(iban).To(HaveLen(length), "%s IBAN %s", country, iban)
+			Expect(ibanValid(iban)).To(BeTrue(), "%s IBAN %s fails its check digits", country, iban)
+		}
+
+		// A CLABE's 18th digit checks the first 17 (weights 3, 7, 1).
+		fi, err := sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("mxn"), FundingType: stripe.String("bank_transfer"),
+			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("mx_bank_transfer")}})
+		Expect(err).NotTo(HaveOccurred())
+		clabe := fi.BankTransfer.FinancialAddresses[0].Spei.Clabe
+		Expect(clabe).To(MatchRegexp(`^\d{18}$`))
+		sum := 0
+		for i := 0; i < 17; i++ {
+			sum += int(clabe[i]-'0') * []int{3, 7, 1}[i%3] % 10
+		}
+		Expect(int(clabe[17] - '0')).To(Equal((10-sum%10)%10), "CLABE %s fails its check digit", clabe)
+	})
+
 	It("keeps the reconciliation mode, the account's default unless the customer overrides it", func() {
 		b := balance()
 		Expect(b.Available).To(BeNil())

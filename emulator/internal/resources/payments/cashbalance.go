@@ -254,6 +254,81 @@ func virtualAccount(acct, cus, key string, digits int) string {
 	return s[len(s)-digits:]
 }
 
+// virtualIBAN is the IBAN of a virtual account in country with account
+// number digits (11): each country's own layout of bank code and account,
+// with the national check digits where the country has them and the
+// IBAN's own, so that the forms and libraries that validate an IBAN take
+// it.
+func virtualIBAN(country, digits string) string {
+	var bban string
+	switch country {
+	case "BE": // bank (3), account (7), mod 97 of those ten
+		n := new(big.Int)
+		n.SetString("967"+digits[:7], 10)
+		check := new(big.Int).Mod(n, big.NewInt(97)).Int64()
+		if check == 0 {
+			check = 97
+		}
+		bban = fmt.Sprintf("967%s%02d", digits[:7], check)
+	case "DE": // Bankleitzahl (8), account (10)
+		bban = "10010178" + digits[:10]
+	case "ES": // bank (4), branch (4), two control digits, account (10)
+		bank, account := "6713"+"0001", digits[:10]
+		bban = bank + spanishControl("00"+bank) + spanishControl(account) + account
+	case "FR": // bank (5), branch (5), account (11), RIB key
+		bank, branch, account := "17418", "00001", digits
+		n := new(big.Int)
+		n.SetString(bank+branch+account+"00", 10)
+		key := 97 - new(big.Int).Mod(n, big.NewInt(97)).Int64()
+		bban = fmt.Sprintf("%s%s%s%02d", bank, branch, account, key)
+	case "IE": // the BIC's bank code (4), sort code (6), account (8)
+		bban = "SXPY" + "990500" + digits[:8]
+	case "NL": // bank code (4), account (10)
+		bban = "SXPY" + digits[:10]
+	}
+	// ISO 13616: the check digits make the rearranged IBAN 1 modulo 97.
+	var numeric strings.Builder
+	for _, ch := range bban + country + "00" {
+		if ch >= 'A' && ch <= 'Z' {
+			fmt.Fprint(&numeric, int(ch-'A')+10)
+		} else {
+			numeric.WriteRune(ch)
+		}
+	}
+	n := new(big.Int)
+	n.SetString(numeric.String(), 10)
+	return fmt.Sprintf("%s%02d%s", country, 98-new(big.Int).Mod(n, big.NewInt(97)).Int64(), bban)
+}
+
+// spanishControl is the control digit of a Spanish account's digits
+// (the bank and branch padded to ten, or the account): weights 1, 2, 4,
+// 8, 5, 10, 9, 7, 3, 6 modulo 11.
+func spanishControl(digits string) string {
+	weights := []int{1, 2, 4, 8, 5, 10, 9, 7, 3, 6}
+	sum := 0
+	for i, ch := range digits {
+		sum += int(ch-'0') * weights[i]
+	}
+	d := 11 - sum%11
+	switch d {
+	case 11:
+		d = 0
+	case 10:
+		d = 1
+	}
+	return fmt.Sprint(d)
+}
+
+// withCLABECheck appends a CLABE's control digit to its first 17: the
+// digits weighted 3, 7, 1 in turn, each product modulo 10.
+func withCLABECheck(digits string) string {
+	sum := 0
+	for i, ch := range digits {
+		sum += int(ch-'0') * []int{3, 7, 1}[i%3] % 10
+	}
+	return digits + fmt.Sprint((10-sum%10)%10)
+}
+
 func stripeAddress(line1, city string, state any, postal, country string) store.Obj {
 	return store.Obj{"city": city, "country": country, "line1": line1, "line2": nil, "postal_code": postal, "state": state}
 }
@@ -287,7 +362,7 @@ func financialAddresses(c *api.Call, cus, typ, country string, requested []strin
 		holderAddr = stripeAddress("1 Test Street", city[0], nil, city[1], country)
 		bank := stripeAddress("2 Test Bank Street", city[0], nil, city[1], country)
 		add("iban", []any{"sepa"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder, "bank_address": bank,
-			"bic": "SXPYDEHH", "country": country, "iban": country + "00" + virtualAccount(c.Account, cus, "eur:"+country, 18)})
+			"bic": "SXPYDEHH", "country": country, "iban": virtualIBAN(country, virtualAccount(c.Account, cus, "eur:"+country, 11))})
 	case "gb_bank_transfer":
 		holderAddr = stripeAddress("1 Test Street", "London", nil, "EC1A 1BB", "GB")
 		add("sort_code", []any{"bacs", "fps"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder,
@@ -300,7 +375,7 @@ func financialAddresses(c *api.Call, cus, typ, country string, requested []strin
 	case "mx_bank_transfer":
 		holderAddr = stripeAddress("Paseo de la Reforma 1", "Ciudad de México", "CDMX", "06600", "MX")
 		add("spei", []any{"spei"}, store.Obj{"account_holder_address": holderAddr, "account_holder_name": holder, "bank_address": holderAddr,
-			"bank_code": "002", "bank_name": "BANAMEX", "clabe": "002180" + virtualAccount(c.Account, cus, "mxn", 12)})
+			"bank_code": "002", "bank_name": "BANAMEX", "clabe": withCLABECheck("002180" + virtualAccount(c.Account, cus, "mxn", 11))})
 	}
 	if out == nil {
 		out = []any{}
