@@ -61,6 +61,10 @@ func (e *Emulator) mountControl() {
 	}).Methods("DELETE")
 	e.server.Router().HandleFunc("/checkout/{id}", e.checkoutPage).Methods("GET", "POST")
 	e.server.Router().HandleFunc("/checkout/{id}/recover", e.recoverPage).Methods("GET")
+	// The API answers POST on these paths (the authenticate test helpers);
+	// a browser following next_action GETs the test page.
+	e.server.Router().HandleFunc("/v1/test_helpers/payment_intents/{id}/authenticate", e.intentPage("payment_intent")).Methods("GET")
+	e.server.Router().HandleFunc("/v1/test_helpers/setup_intents/{id}/authenticate", e.intentPage("setup_intent")).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.
 	e.server.Router().Handle("/links/{token}", files.ServeLink(e.env)).Methods("GET")
 }

@@ -1,6 +1,8 @@
 package payments_test
 
 import (
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -200,6 +202,57 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 		Expect(paid.LastPaymentError).To(BeNil())
 	})
 
+	It("sends a browser that opens redirect_to_url to a test page, and back to return_url with the intent's parameters", func() {
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		page := func(u string) (int, string, string) {
+			GinkgoHelper()
+			res, err := noRedirect.Get(u)
+			Expect(err).NotTo(HaveOccurred())
+			defer res.Body.Close()
+			b, err := io.ReadAll(res.Body)
+			Expect(err).NotTo(HaveOccurred())
+			return res.StatusCode, string(b), res.Header.Get("Location")
+		}
+		pi, err := create("ideal", "eur", func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = stripe.String(returnURL + "?order=42") })
+		Expect(err).NotTo(HaveOccurred())
+		status, body, _ := page(pi.NextAction.RedirectToURL.URL)
+		Expect(status).To(Equal(200), body)
+		Expect(body).To(ContainSubstring(pi.ID))
+		Expect(body).To(ContainSubstring("outcome"))
+		Expect(retrieveIntent(sc, pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresAction), "opening the page decides nothing")
+
+		u, err := url.Parse(pi.NextAction.RedirectToURL.URL)
+		Expect(err).NotTo(HaveOccurred())
+		q := u.Query()
+		q.Set("outcome", "succeed")
+		u.RawQuery = q.Encode()
+		status, body, location := page(u.String())
+		Expect(status).To(Equal(http.StatusSeeOther), body)
+		back, err := url.Parse(location)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(back.Host).To(Equal("shop.example"))
+		Expect(back.Path).To(Equal("/return"))
+		Expect(back.Query().Get("order")).To(Equal("42"))
+		Expect(back.Query().Get("payment_intent")).To(Equal(pi.ID))
+		Expect(back.Query().Get("payment_intent_client_secret")).To(Equal(pi.ClientSecret))
+		Expect(back.Query().Get("redirect_status")).To(Equal("succeeded"))
+		Expect(retrieveIntent(sc, pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+		failing, err := create("klarna", "eur", nil)
+		Expect(err).NotTo(HaveOccurred())
+		status, body, location = page(failing.NextAction.RedirectToURL.URL + "?outcome=fail")
+		Expect(status).To(Equal(http.StatusSeeOther), body)
+		back, err = url.Parse(location)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(back.Query().Get("redirect_status")).To(Equal("failed"))
+		Expect(retrieveIntent(sc, failing.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+
+		// Done once: coming back to the page changes nothing.
+		status, _, _ = page(failing.NextAction.RedirectToURL.URL + "?outcome=succeed")
+		Expect(status).To(Equal(http.StatusConflict))
+		Expect(retrieveIntent(sc, failing.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+	})
+
 	It("refuses to confirm without a return_url, keeping nothing", func() {
 		mark := len(emu.EventTypes(""))
 		_, err := create("bancontact", "eur", func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = nil })
@@ -376,3 +429,10 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 		Expect(strings.Join(emu.EventTypes(""), " ")).To(ContainSubstring("payment_intent.requires_action"))
 	})
 })
+
+func retrieveIntent(sc *stripe.Client, id string) *stripe.PaymentIntent {
+	GinkgoHelper()
+	pi, err := sc.V1PaymentIntents.Retrieve(Ctx, id, nil)
+	Expect(err).NotTo(HaveOccurred())
+	return pi
+}

@@ -876,11 +876,7 @@ func failAttempt(c *api.Call, before, pi, pm store.Obj, e *apierr.Error) error {
 }
 
 func nextAction(c *api.Call, pi store.Obj, returnURL string) store.Obj {
-	base := ""
-	if c.BaseURL != nil {
-		base = c.BaseURL()
-	}
-	authURL := base + "/v1/test_helpers/payment_intents/" + api.Str(pi["id"]) + "/authenticate"
+	authURL := testPageURL(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate")
 	if returnURL != "" {
 		return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": authURL}}
 	}

@@ -200,12 +200,22 @@ func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error
 // redirectAction is the next_action sending the customer to the test
 // page where they authorize or fail the payment.
 func redirectAction(c *api.Call, pi store.Obj, returnURL string) store.Obj {
+	url := testPageURL(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate")
+	return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": url}}
+}
+
+// testPageURL is the address of the emulator's test page at path about
+// an object of the request's account: a connected account's names the
+// account, the browser sending no API key to tell it.
+func testPageURL(c *api.Call, path string) string {
 	base := ""
 	if c.BaseURL != nil {
 		base = c.BaseURL()
 	}
-	url := base + "/v1/test_helpers/payment_intents/" + api.Str(pi["id"]) + "/authenticate"
-	return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": url}}
+	if c.Connected {
+		return base + path + "?account=" + c.Account
+	}
+	return base + path
 }
 
 // redirectDetails is a charge's payment_method_details for a redirect

@@ -308,11 +308,7 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 }
 
 func setupNextAction(c *api.Call, si store.Obj, returnURL string) store.Obj {
-	base := ""
-	if c.BaseURL != nil {
-		base = c.BaseURL()
-	}
-	url := base + "/v1/test_helpers/setup_intents/" + api.Str(si["id"]) + "/authenticate"
+	url := testPageURL(c, "/v1/test_helpers/setup_intents/"+api.Str(si["id"])+"/authenticate")
 	if returnURL != "" {
 		return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": url}}
 	}

@@ -1,0 +1,77 @@
+package emulator
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/gorilla/mux"
+)
+
+// intentPage is the test page a PaymentIntent's or SetupIntent's
+// next_action sends the customer's browser to (redirect_to_url.url, or
+// use_stripe_sdk's stripe_js): Stripe's page for a redirect method's test
+// payment or a 3-D Secure test challenge. Opening it decides nothing;
+// its buttons (?outcome=succeed|fail) do what the authenticate test
+// helper does and send the browser back to the return_url with the
+// parameters Stripe adds: payment_intent (setup_intent), its client
+// secret and redirect_status.
+func (e *Emulator) intentPage(object string) http.HandlerFunc {
+	return func(w http.ResponseWriter, req *http.Request) {
+		id := mux.Vars(req)["id"]
+		account := req.URL.Query().Get("account")
+		intent, ok := e.GetIn(account, id)
+		if !ok || intent["object"] != object {
+			http.Error(w, "No such "+object+": "+id, http.StatusNotFound)
+			return
+		}
+		outcome := req.URL.Query().Get("outcome")
+		if outcome == "" {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_ = intentPageTmpl.Execute(w, map[string]any{"ID": id, "Object": object, "Status": intent["status"],
+				"Amount": intent["amount"], "Currency": intent["currency"], "Account": account,
+				"Waiting": intent["status"] == "requires_action"})
+			return
+		}
+		next, _ := intent["next_action"].(map[string]any)
+		redirect, _ := next["redirect_to_url"].(map[string]any)
+		returnURL, _ := redirect["return_url"].(string)
+		status, body, err := e.Call("POST", "/v1/test_helpers/"+object+"s/"+id+"/authenticate", url.Values{"outcome": {outcome}}, account)
+		if err != nil || status != http.StatusOK {
+			msg := fmt.Sprint(err)
+			if body != nil {
+				msg = fmt.Sprint(body["error"])
+			}
+			http.Error(w, "This test payment cannot be completed: "+msg, http.StatusConflict)
+			return
+		}
+		redirectStatus := "succeeded"
+		if body["status"] == "requires_payment_method" {
+			redirectStatus = "failed"
+		}
+		back, err := url.Parse(returnURL)
+		if returnURL == "" || err != nil {
+			// 3-D Secure in Stripe.js's frame: nowhere to go back to.
+			fmt.Fprintf(w, "%s %s: %s (%s)\n", object, id, body["status"], redirectStatus)
+			return
+		}
+		q := back.Query()
+		q.Set(object, id)
+		q.Set(object+"_client_secret", fmt.Sprint(intent["client_secret"]))
+		q.Set("redirect_status", redirectStatus)
+		back.RawQuery = q.Encode()
+		http.Redirect(w, req, back.String(), http.StatusSeeOther)
+	}
+}
+
+var intentPageTmpl = template.Must(template.New("intent").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>stripe-emu test payment page</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}button{display:block;margin:.4rem 0;padding:.6rem 1rem;width:100%}</style></head>
+<body><h1>Test payment page (stripe-emu)</h1>
+<p>{{.Object}} <code>{{.ID}}</code>: {{.Status}}{{if .Amount}}, {{.Amount}} {{.Currency}}{{end}}.</p>
+{{if .Waiting}}<form method="get">{{if .Account}}<input type="hidden" name="account" value="{{.Account}}">{{end}}<input type="hidden" name="outcome" value="succeed"><button>Authorize test payment</button></form>
+<form method="get">{{if .Account}}<input type="hidden" name="account" value="{{.Account}}">{{end}}<input type="hidden" name="outcome" value="fail"><button>Fail test payment</button></form>
+{{else}}<p>Nothing to authorize.</p>{{end}}
+</body></html>
+`))
