@@ -65,6 +65,7 @@ func (e *Emulator) mountControl() {
 	// a browser following next_action GETs the test page.
 	e.server.Router().HandleFunc("/v1/test_helpers/payment_intents/{id}/authenticate", e.intentPage("payment_intent")).Methods("GET")
 	e.server.Router().HandleFunc("/v1/test_helpers/setup_intents/{id}/authenticate", e.intentPage("setup_intent")).Methods("GET")
+	e.server.Router().HandleFunc("/bank_transfer_instructions/{id}", e.transferInstructionsPage).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.
 	e.server.Router().Handle("/links/{token}", files.ServeLink(e.env)).Methods("GET")
 }

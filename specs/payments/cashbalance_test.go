@@ -1,6 +1,9 @@
 package payments_test
 
 import (
+	"io"
+	"net/http"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -217,6 +220,21 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(ins.Type).To(Equal(stripe.PaymentIntentNextActionDisplayBankTransferInstructionsType("us_bank_transfer")))
 		Expect(ins.Reference).To(MatchRegexp(`^[A-Z0-9]{12}$`))
 		Expect(ins.HostedInstructionsURL).NotTo(BeEmpty())
+		hosted := func() string {
+			GinkgoHelper()
+			res, err := http.Get(ins.HostedInstructionsURL)
+			Expect(err).NotTo(HaveOccurred())
+			defer res.Body.Close()
+			Expect(res.StatusCode).To(Equal(200))
+			b, err := io.ReadAll(res.Body)
+			Expect(err).NotTo(HaveOccurred())
+			return string(b)
+		}
+		page := hosted()
+		Expect(page).To(ContainSubstring(ins.Reference))
+		Expect(page).To(ContainSubstring(ins.FinancialAddresses[0].ABA.AccountNumber))
+		Expect(page).To(ContainSubstring(ins.FinancialAddresses[0].ABA.RoutingNumber))
+		Expect(page).To(ContainSubstring("100.00 USD"))
 		Expect(ins.FinancialAddresses[0].ABA.RoutingNumber).NotTo(BeEmpty())
 		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
 
@@ -234,6 +252,7 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(pi.NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(6000)))
 		Expect(pi.NextAction.DisplayBankTransferInstructions.Reference).To(Equal(ins.Reference))
 		Expect(balance().Available).To(Equal(map[string]int64{"usd": 0}))
+		Expect(hosted()).To(ContainSubstring("60.00 USD"), "the page asks for what remains")
 
 		mark = len(emu.EventTypes(""))
 		fund(7000, "")

@@ -694,14 +694,10 @@ func bankTransferAction(c *api.Call, pi store.Obj, remaining int64) store.Obj {
 	for _, t := range list {
 		requested = append(requested, api.Str(t))
 	}
-	base := ""
-	if c.BaseURL != nil {
-		base = c.BaseURL()
-	}
 	return store.Obj{"type": "display_bank_transfer_instructions", "display_bank_transfer_instructions": store.Obj{
 		"amount_remaining": remaining, "currency": pi["currency"], "type": typ,
 		"financial_addresses":     financialAddresses(c, api.Str(pi["customer"]), typ, country, requested),
-		"hosted_instructions_url": base + "/bank_transfer_instructions/" + api.Str(pi["id"]),
+		"hosted_instructions_url": testPageURL(c, "/bank_transfer_instructions/"+api.Str(pi["id"])),
 		"reference":               transferReference(api.Str(pi["id"])),
 	}}
 }

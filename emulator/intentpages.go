@@ -3,10 +3,15 @@ package emulator
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/gorilla/mux"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 )
 
 // intentPage is the test page a PaymentIntent's or SetupIntent's
@@ -73,5 +78,73 @@ var intentPageTmpl = template.Must(template.New("intent").Parse(`<!doctype html>
 {{if .Waiting}}<form method="get">{{if .Account}}<input type="hidden" name="account" value="{{.Account}}">{{end}}<input type="hidden" name="outcome" value="succeed"><button>Authorize test payment</button></form>
 <form method="get">{{if .Account}}<input type="hidden" name="account" value="{{.Account}}">{{end}}<input type="hidden" name="outcome" value="fail"><button>Fail test payment</button></form>
 {{else}}<p>Nothing to authorize.</p>{{end}}
+</body></html>
+`))
+
+// transferInstructionsPage is a customer_balance PaymentIntent's
+// hosted_instructions_url: what its bank transfer instructions say (the
+// amount still to send, the reference to quote, where to send it), as the
+// page Stripe hosts for the customer shows them.
+func (e *Emulator) transferInstructionsPage(w http.ResponseWriter, req *http.Request) {
+	id := mux.Vars(req)["id"]
+	intent, ok := e.GetIn(req.URL.Query().Get("account"), id)
+	if !ok || intent["object"] != "payment_intent" {
+		http.Error(w, "No such payment_intent: "+id, http.StatusNotFound)
+		return
+	}
+	next, _ := intent["next_action"].(map[string]any)
+	ins, _ := next["display_bank_transfer_instructions"].(map[string]any)
+	data := map[string]any{"ID": id, "Status": intent["status"], "Waiting": ins != nil}
+	if ins != nil {
+		cur := fmt.Sprint(ins["currency"])
+		remaining, _ := ins["amount_remaining"].(int64)
+		if f, ok := ins["amount_remaining"].(float64); ok {
+			remaining = int64(f)
+		}
+		data["Amount"] = currency.Major(remaining, cur) + " " + strings.ToUpper(cur)
+		data["Reference"] = ins["reference"]
+		var addresses []transferAddress
+		list, _ := ins["financial_addresses"].([]any)
+		for _, a := range list {
+			fa, _ := a.(map[string]any)
+			kind := fmt.Sprint(fa["type"])
+			fields, _ := fa[kind].(map[string]any)
+			addr := transferAddress{Type: kind}
+			for _, k := range slices.Sorted(maps.Keys(fields)) {
+				switch v := fields[k].(type) {
+				case string:
+					addr.Fields = append(addr.Fields, [2]string{k, v})
+				case map[string]any: // a postal address
+					var parts []string
+					for _, p := range []string{"line1", "line2", "postal_code", "city", "state", "country"} {
+						if s, ok := v[p].(string); ok && s != "" {
+							parts = append(parts, s)
+						}
+					}
+					addr.Fields = append(addr.Fields, [2]string{k, strings.Join(parts, ", ")})
+				}
+			}
+			addresses = append(addresses, addr)
+		}
+		data["Addresses"] = addresses
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = transferTmpl.Execute(w, data)
+}
+
+// transferAddress is one financial address on the instructions page: its
+// type (aba, iban…) and its fields by name.
+type transferAddress struct {
+	Type   string
+	Fields [][2]string
+}
+
+var transferTmpl = template.Must(template.New("transfer").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Bank transfer instructions (stripe-emu)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto}th{text-align:left;padding-right:1rem}</style></head>
+<body><h1>Bank transfer instructions (stripe-emu)</h1>
+{{if .Waiting}}<p>Send <strong>{{.Amount}}</strong> quoting the reference <code>{{.Reference}}</code> to:</p>
+{{range .Addresses}}<h2>{{.Type}}</h2><table>{{range .Fields}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>
+{{end}}{{else}}<p>Payment <code>{{.ID}}</code> is {{.Status}}: nothing to transfer.</p>{{end}}
 </body></html>
 `))
