@@ -66,6 +66,7 @@ func (e *Emulator) mountControl() {
 	e.server.Router().HandleFunc("/v1/test_helpers/payment_intents/{id}/authenticate", e.intentPage("payment_intent")).Methods("GET")
 	e.server.Router().HandleFunc("/v1/test_helpers/setup_intents/{id}/authenticate", e.intentPage("setup_intent")).Methods("GET")
 	e.server.Router().HandleFunc("/bank_transfer_instructions/{id}", e.transferInstructionsPage).Methods("GET")
+	e.server.Router().HandleFunc("/microdeposit/{token}", e.microdepositPage).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.
 	e.server.Router().Handle("/links/{token}", files.ServeLink(e.env)).Methods("GET")
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
 // intentPage is the test page a PaymentIntent's or SetupIntent's
@@ -146,5 +148,59 @@ var transferTmpl = template.Must(template.New("transfer").Parse(`<!doctype html>
 {{if .Waiting}}<p>Send <strong>{{.Amount}}</strong> quoting the reference <code>{{.Reference}}</code> to:</p>
 {{range .Addresses}}<h2>{{.Type}}</h2><table>{{range .Fields}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>
 {{end}}{{else}}<p>Payment <code>{{.ID}}</code> is {{.Status}}: nothing to transfer.</p>{{end}}
+</body></html>
+`))
+
+// microdepositPage is verify_with_microdeposits' hosted_verification_url:
+// the customer enters the descriptor code (?descriptor_code=) or the two
+// amounts (?amounts=32&amounts=45) of the microdeposits, which the
+// intent's verify_microdeposits endpoint checks.
+func (e *Emulator) microdepositPage(w http.ResponseWriter, req *http.Request) {
+	token := mux.Vars(req)["token"]
+	var account, object, id string
+	found := false
+	_ = e.env.Store.View(func(tx *store.Tx) error {
+		account, object, id, found = payments.MicrodepositPage(tx, token)
+		return nil
+	})
+	if !found {
+		http.Error(w, "No such verification page", http.StatusNotFound)
+		return
+	}
+	q := req.URL.Query()
+	data := map[string]any{"Object": object, "ID": id}
+	status := http.StatusOK
+	if q.Has("descriptor_code") || q.Has("amounts") {
+		form := url.Values{}
+		if q.Has("descriptor_code") {
+			form.Set("descriptor_code", q.Get("descriptor_code"))
+		}
+		for i, a := range q["amounts"] {
+			form.Set(fmt.Sprintf("amounts[%d]", i), a)
+		}
+		code, body, err := e.Call("POST", "/v1/"+object+"s/"+id+"/verify_microdeposits", form, account)
+		switch {
+		case err != nil:
+			status, data["Error"] = http.StatusInternalServerError, err.Error()
+		case code != http.StatusOK:
+			msg, _ := body["error"].(map[string]any)
+			status, data["Error"] = code, msg["message"]
+		default:
+			data["Verified"] = body["status"]
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = microdepositTmpl.Execute(w, data)
+}
+
+var microdepositTmpl = template.Must(template.New("microdeposit").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Verify your bank account (stripe-emu)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}input,button{display:block;margin:.4rem 0;padding:.5rem}</style></head>
+<body><h1>Verify your bank account (stripe-emu)</h1>
+{{if .Verified}}<p>Verified: {{.Object}} <code>{{.ID}}</code> is {{.Verified}}.</p>{{else}}
+{{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
+<form method="get"><label>Code of the 0.01 deposit's statement descriptor (SM11AA in test mode)<input name="descriptor_code" placeholder="SM11AA"></label><button>Verify</button></form>
+{{end}}
 </body></html>
 `))

@@ -162,7 +162,7 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		for i := 0; i < 17; i++ {
 			sum += int(clabe[i]-'0') * []int{3, 7, 1}[i%3] % 10
 		}
-		Expect(int(clabe[17] - '0')).To(Equal((10-sum%10)%10), "CLABE %s fails its check digit", clabe)
+		Expect(int(clabe[17]-'0')).To(Equal((10-sum%10)%10), "CLABE %s fails its check digit", clabe)
 	})
 
 	It("keeps the reconciliation mode, the account's default unless the customer overrides it", func() {

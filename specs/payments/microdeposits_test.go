@@ -1,7 +1,10 @@
 package payments_test
 
 import (
+	"io"
+	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -73,6 +76,39 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 		Expect(err).NotTo(HaveOccurred())
 		return m
 	}
+
+	It("serves hosted_verification_url, a page where the customer enters the descriptor code", func() {
+		page := func(u string) (int, string) {
+			GinkgoHelper()
+			res, err := http.Get(u)
+			Expect(err).NotTo(HaveOccurred())
+			defer res.Body.Close()
+			b, err := io.ReadAll(res.Body)
+			Expect(err).NotTo(HaveOccurred())
+			return res.StatusCode, string(b)
+		}
+		pi := pay(bank("000123456789"))
+		hosted := pi.NextAction.VerifyWithMicrodeposits.HostedVerificationURL
+		status, body := page(hosted)
+		Expect(status).To(Equal(200), body)
+		Expect(body).To(ContainSubstring("descriptor_code"))
+
+		status, body = page(hosted + "?descriptor_code=SM99ZZ")
+		Expect(status).To(Equal(400), body)
+		Expect(body).To(ContainSubstring("does not match"))
+		got, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+
+		status, body = page(hosted + "?descriptor_code=SM11AA")
+		Expect(status).To(Equal(200), body)
+		got, err = sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+
+		status, _ = page(strings.Replace(hosted, "pacs_test_", "pacs_test_x", 1))
+		Expect(status).To(Equal(404))
+	})
 
 	It("waits for microdeposits on an account entered by its numbers, then debits it and settles on the clock", func() {
 		mark := len(emu.EventTypes(""))

@@ -152,18 +152,36 @@ func verificationMethod(owner store.Obj) string {
 	return api.Str(api.Obj(api.Obj(owner["payment_method_options"])["us_bank_account"])["verification_method"])
 }
 
-// microdepositAction is next_action while the customer verifies; prefix
-// is the hosted page's (pacs for a payment, sacs for a setup).
-func microdepositAction(c *api.Call, prefix string) store.Obj {
+// microdepositAction is next_action while the customer verifies the
+// intent (object, id); prefix is the hosted page's (pacs for a payment,
+// sacs for a setup). The page's token names the intent (MicrodepositPage).
+func microdepositAction(c *api.Call, prefix, object, id string) (store.Obj, error) {
 	base := ""
 	if c.BaseURL != nil {
 		base = c.BaseURL()
 	}
+	token := prefix + "_test_" + c.IDs.Secret(24)
+	if err := c.Tx.SetMeta(metaMicrodepositPage(token), c.Account+" "+object+" "+id); err != nil {
+		return nil, err
+	}
 	return store.Obj{"type": "verify_with_microdeposits", "verify_with_microdeposits": store.Obj{
 		"arrival_date":            c.Now + int64(microdepositArrival.Seconds()),
-		"hosted_verification_url": base + "/microdeposit/" + prefix + "_test_" + c.IDs.Secret(24),
+		"hosted_verification_url": base + "/microdeposit/" + token,
 		"microdeposit_type":       "descriptor_code",
-	}}
+	}}, nil
+}
+
+func metaMicrodepositPage(token string) string { return "mdpage:" + token }
+
+// MicrodepositPage is the account and the intent (payment_intent or
+// setup_intent, and its id) a hosted verification page's token names.
+func MicrodepositPage(tx *store.Tx, token string) (account, object, id string, ok bool) {
+	raw, found := tx.GetMeta(metaMicrodepositPage(token))
+	parts := strings.Fields(raw)
+	if !found || len(parts) != 3 {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], parts[2], true
 }
 
 // awaitIntentMicrodeposits sends microdeposits for a PaymentIntent: it
@@ -193,7 +211,10 @@ func awaitIntentMicrodeposits(c *api.Call, before, pi, pm, m store.Obj) (any, er
 		return nil, err
 	}
 	pi["status"] = RequiresAction
-	pi["next_action"] = microdepositAction(c, "pacs")
+	var err error
+	if pi["next_action"], err = microdepositAction(c, "pacs", "payment_intent", id); err != nil {
+		return nil, err
+	}
 	if err := saveIntentEmitting(c, before, pi, "payment_intent.requires_action"); err != nil {
 		return nil, err
 	}
@@ -222,7 +243,10 @@ func awaitSetupMicrodeposits(c *api.Call, si, pm, att, m store.Obj) (any, error)
 		return nil, err
 	}
 	si["status"] = RequiresAction
-	si["next_action"] = microdepositAction(c, "sacs")
+	var err error
+	if si["next_action"], err = microdepositAction(c, "sacs", "setup_intent", id); err != nil {
+		return nil, err
+	}
 	att["status"] = RequiresAction
 	if err := c.Put(att); err != nil {
 		return nil, err
