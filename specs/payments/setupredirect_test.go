@@ -1,6 +1,7 @@
 package payments_test
 
 import (
+	"net/http"
 	"net/url"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -69,6 +70,24 @@ var _ = Describe("SetupIntents authorized with iDEAL or Bancontact", Label("paym
 		}
 		return list
 	}
+
+	It("sends a browser that opens redirect_to_url back to return_url with setup_intent, its client secret and redirect_status", func() {
+		si, err := create("ideal", nil)
+		Expect(err).NotTo(HaveOccurred())
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := noRedirect.Get(si.NextAction.RedirectToURL.URL + "?outcome=succeed")
+		Expect(err).NotTo(HaveOccurred())
+		res.Body.Close()
+		Expect(res.StatusCode).To(Equal(http.StatusSeeOther))
+		back, err := url.Parse(res.Header.Get("Location"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(back.Query().Get("setup_intent")).To(Equal(si.ID))
+		Expect(back.Query().Get("setup_intent_client_secret")).To(Equal(si.ClientSecret))
+		Expect(back.Query().Get("redirect_status")).To(Equal("succeeded"))
+		got, err := sc.V1SetupIntents.Retrieve(Ctx, si.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+	})
 
 	DescribeTable("authorized, saves a generated SEPA Direct Debit method under a multi-use mandate that pays off-session",
 		func(typ, last4 string) {
