@@ -3,6 +3,7 @@ package payments_test
 import (
 	"io"
 	"net/http"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -525,6 +526,50 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		got, err = sc.V1Invoices.Retrieve(Ctx, older.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Status).To(Equal(stripe.InvoiceStatusOpen))
+	})
+
+	It("leaves an invoice overdue for more than 30 days to manual reconciliation, as Stripe's automatic reconciliation does", func() {
+		invoice := func() *stripe.Invoice {
+			GinkgoHelper()
+			inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
+				Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(1),
+				PaymentSettings: &stripe.InvoiceCreatePaymentSettingsParams{PaymentMethodTypes: []*string{stripe.String("customer_balance")}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+				Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(3000), Currency: stripe.String("usd"),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return inv
+		}
+		statusOf := func(id string) stripe.InvoiceStatus {
+			GinkgoHelper()
+			inv, err := sc.V1Invoices.Retrieve(Ctx, id, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return inv.Status
+		}
+		stale := invoice()
+		emu.Clock().Advance(32 * 24 * time.Hour)
+		mark := len(emu.EventTypes(""))
+		fund(3000, stale.Number)
+		Expect(statusOf(stale.ID)).To(Equal(stripe.InvoiceStatusOpen), "overdue for 31 days: not awaiting funding")
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 3000}))
+		Expect(eventsSince(mark)).To(ContainElement("cash_balance.funds_available"))
+
+		// Applying the funds by hand still pays it.
+		got, err := sc.V1Invoices.Retrieve(Ctx, stale.ID, &stripe.InvoiceRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("payments")}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.ApplyCustomerBalance(Ctx, got.Payments.Data[0].Payment.PaymentIntent.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(statusOf(stale.ID)).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 0}))
+
+		recent := invoice()
+		emu.Clock().Advance(10 * 24 * time.Hour)
+		fund(3000, "")
+		Expect(statusOf(recent.ID)).To(Equal(stripe.InvoiceStatusPaid), "overdue for 9 days: still awaiting funding")
 	})
 
 	It("pays a send_invoice subscription's invoices from the cash balance", func() {

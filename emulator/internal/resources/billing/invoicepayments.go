@@ -24,16 +24,16 @@ func init() {
 	// An open invoice's default payment takes the customer's cash balance
 	// (customer_balance) only for its whole amount; a transfer quoting the
 	// invoice's number pays it first.
-	payments.ManagedIntent = func(c *api.Call, piID string) (bool, string) {
+	payments.ManagedIntent = func(c *api.Call, piID string) (bool, string, int64) {
 		pay := paymentOf(c, piID)
 		if pay == nil || !api.Bool(pay["is_default"]) || pay["status"] != "open" {
-			return false, ""
+			return false, "", 0
 		}
-		f, _ := c.Tx.Fields(c.Account, "invoice", api.Str(pay["invoice"]), "number")
-		if len(f) == 0 {
-			return true, ""
+		f, _ := c.Tx.Fields(c.Account, "invoice", api.Str(pay["invoice"]), "number", "due_date")
+		if len(f) < 2 {
+			return true, "", 0
 		}
-		return true, f[0].String()
+		return true, f[0].String(), f[1].Int()
 	}
 }
 

@@ -519,9 +519,15 @@ func fundCashBalance(c *api.Call) (any, error) {
 
 // ManagedIntent tells whether another family owns a PaymentIntent and
 // takes the cash balance for it only in full (billing: an open invoice's
-// default payment), and the reference a transfer quotes to pay it (the
-// invoice's number). Nil means none does.
-var ManagedIntent func(c *api.Call, piID string) (managed bool, reference string)
+// default payment), the reference a transfer quotes to pay it (the
+// invoice's number) and when it falls due (0: no due date). Nil means
+// none does.
+var ManagedIntent func(c *api.Call, piID string) (managed bool, reference string, dueDate int64)
+
+// staleAfter is how long after its due date an invoice stops awaiting
+// funding: Stripe's automatic reconciliation pays open invoices not past
+// due or overdue for at most 30 days; older ones are applied by hand.
+const staleAfter = 30 * 24 * 60 * 60
 
 // awaitingCash tells whether a PaymentIntent waits for the customer's cash
 // balance in cur: one confirmed with customer_balance that shows the bank
@@ -536,7 +542,7 @@ func awaitingCash(c *api.Call, pi store.Obj, cur string) (waiting, whole bool) {
 		return api.Obj(pi["next_action"])["type"] == "display_bank_transfer_instructions", false
 	case RequiresPaymentMethod, RequiresConfirmation:
 		if listsType(pi, "customer_balance") && ManagedIntent != nil {
-			managed, _ := ManagedIntent(c, api.Str(pi["id"]))
+			managed, _, _ := ManagedIntent(c, api.Str(pi["id"]))
 			return managed, managed
 		}
 	}
@@ -552,7 +558,13 @@ func reconcileCash(c *api.Call, cus string, st *cashState, cur, reference string
 	list := c.Tx.List(c.Account, "payment_intent", store.Query{Index: "customer", Value: cus}).Data
 	var waiting []store.Obj
 	for i := len(list) - 1; i >= 0; i-- { // oldest first
-		if ok, _ := awaitingCash(c, list[i], cur); ok {
+		ok, whole := awaitingCash(c, list[i], cur)
+		if ok && whole {
+			if _, _, due := ManagedIntent(c, api.Str(list[i]["id"])); due > 0 && c.Now > due+staleAfter {
+				continue
+			}
+		}
+		if ok {
 			waiting = append(waiting, list[i])
 		}
 	}
@@ -598,7 +610,7 @@ func intentReference(c *api.Call, pi store.Obj) string {
 		return ref
 	}
 	if ManagedIntent != nil {
-		_, ref := ManagedIntent(c, api.Str(pi["id"]))
+		_, ref, _ := ManagedIntent(c, api.Str(pi["id"]))
 		return ref
 	}
 	return ""
