@@ -43,7 +43,14 @@ func (e *Emulator) mountControl() {
 	r.HandleFunc("/webhooks/flush", e.ctlFlush).Methods("POST")
 	r.HandleFunc("/webhooks/endpoints/{id}/policy", e.ctlPolicy).Methods("POST")
 	r.HandleFunc("/webhooks/endpoints/{id}/held", func(w http.ResponseWriter, req *http.Request) {
-		writeCtl(w, 200, e.Webhooks().Held(mux.Vars(req)["id"]))
+		if id := mux.Vars(req)["id"]; e.endpointFound(w, id) {
+			writeCtl(w, 200, e.Webhooks().Held(id))
+		}
+	}).Methods("GET")
+	r.HandleFunc("/webhooks/endpoints/{id}/waiting", func(w http.ResponseWriter, req *http.Request) {
+		if id := mux.Vars(req)["id"]; e.endpointFound(w, id) {
+			writeCtl(w, 200, e.Webhooks().Waiting(id))
+		}
 	}).Methods("GET")
 	r.HandleFunc("/webhooks/endpoints/{id}/release", e.ctlRelease).Methods("POST")
 	r.HandleFunc("/webhooks/redeliver", e.ctlRedeliver).Methods("POST")
@@ -207,6 +214,15 @@ func (e *Emulator) ctlFlush(w http.ResponseWriter, req *http.Request) {
 	writeCtl(w, 200, map[string]bool{"ok": true})
 }
 
+// endpointFound answers 404 for an endpoint the dispatcher does not know.
+func (e *Emulator) endpointFound(w http.ResponseWriter, id string) bool {
+	if !e.Webhooks().hasEndpoint(id) {
+		ctlError(w, 404, "no webhook endpoint %s", id)
+		return false
+	}
+	return true
+}
+
 // PolicyJSON is a webhook policy as JSON (durations as strings).
 type PolicyJSON struct {
 	Order             string              `json:"order,omitempty"`
@@ -221,21 +237,13 @@ type PolicyJSON struct {
 func (p PolicyJSON) Policy() (WebhookPolicy, error) {
 	out := WebhookPolicy{Order: delivery.Order(p.Order), Duplicate: p.Duplicate, DuplicateFraction: p.DuplicateFraction,
 		Hold: p.Hold, Concurrency: p.Concurrency}
-	switch out.Order {
-	case "", InOrder, Reverse, Shuffle:
-	default:
-		return out, fmt.Errorf("order %q: must be one of inorder, reverse, shuffle", p.Order)
-	}
-	if p.Duplicate < 0 || p.Concurrency < 0 || p.DuplicateFraction < 0 || p.DuplicateFraction > 1 {
-		return out, fmt.Errorf("duplicate, duplicate_fraction (0..1) and concurrency must not be negative")
-	}
 	if len(p.Delay) > 0 {
 		out.Delay = map[string]time.Duration{}
 		for k, v := range p.Delay {
 			out.Delay[k] = time.Duration(v)
 		}
 	}
-	return out, nil
+	return out, CheckWebhookPolicy(out)
 }
 
 func policyJSON(p WebhookPolicy) PolicyJSON {
@@ -277,8 +285,14 @@ func (e *Emulator) ctlRelease(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	id := mux.Vars(req)["id"]
+	if !e.endpointFound(w, id) {
+		return
+	}
 	var err error
 	switch {
+	case len(rr.EventIDs) > 0 && len(rr.Types) > 0:
+		ctlError(w, 400, "give event_ids or types, not both: event_ids release in exactly their order")
+		return
 	case len(rr.EventIDs) > 0:
 		err = e.Webhooks().ReleaseInOrder(id, rr.EventIDs...)
 	case len(rr.Types) > 0:

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -156,13 +157,56 @@ func listenEvents(events []string) ([]any, error) {
 	}
 	evs := make([]any, len(events))
 	for i, e := range events {
-		group, isGroup := strings.CutSuffix(e, ".*")
-		if e != "*" && !eventtypes.IsV1(e) && !(isGroup && eventtypes.IsGroup(group)) {
-			return nil, fmt.Errorf("stripe-emu: %q is not an event type of %s, nor a group of them (customer.*)", e, api.APIVersion)
+		if err := CheckEventType(e); err != nil {
+			return nil, fmt.Errorf("stripe-emu: %w", err)
 		}
 		evs[i] = e
 	}
 	return evs, nil
+}
+
+// CheckEventType says whether name is an event type of the pinned API
+// version, a group of them ("customer.*") or "*": what Listen and a
+// policy's Delay take.
+func CheckEventType(name string) error {
+	group, isGroup := strings.CutSuffix(name, ".*")
+	if name != "*" && !eventtypes.IsV1(name) && !(isGroup && eventtypes.IsGroup(group)) {
+		return fmt.Errorf("%q is not an event type of %s, nor a group of them (customer.*) or *", name, api.APIVersion)
+	}
+	return nil
+}
+
+// CheckWebhookPolicy refuses a policy the dispatcher would not apply as
+// written: an unknown order, negative counts or delays, a delay for an
+// event type that does not exist.
+func CheckWebhookPolicy(p WebhookPolicy) error {
+	switch p.Order {
+	case "", InOrder, Reverse, Shuffle:
+	default:
+		return fmt.Errorf("order %q: must be one of inorder, reverse, shuffle", p.Order)
+	}
+	switch {
+	case p.Duplicate < 0:
+		return fmt.Errorf("duplicate must not be negative, got %d", p.Duplicate)
+	case p.DuplicateFraction < 0 || p.DuplicateFraction > 1:
+		return fmt.Errorf("duplicate_fraction must be between 0 and 1, got %v", p.DuplicateFraction)
+	case p.Concurrency < 0:
+		return fmt.Errorf("concurrency must not be negative, got %d", p.Concurrency)
+	}
+	types := make([]string, 0, len(p.Delay))
+	for t := range p.Delay {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		if err := CheckEventType(t); err != nil {
+			return fmt.Errorf("delay: %w", err)
+		}
+		if p.Delay[t] < 0 {
+			return fmt.Errorf("delay of %s must not be negative, got %s", t, p.Delay[t])
+		}
+	}
+	return nil
 }
 
 // ListenWithSecret wires an endpoint with a secret of your choosing (the
@@ -217,6 +261,9 @@ func (w WebhookControl) ListenWithSecretOn(account string, connect bool, endpoin
 
 // SetPolicy changes how an endpoint receives events from now on.
 func (w WebhookControl) SetPolicy(endpointID string, p WebhookPolicy) error {
+	if err := CheckWebhookPolicy(p); err != nil {
+		return fmt.Errorf("stripe-emu: %w", err)
+	}
 	return w.e.env.Webhooks.SetPolicy(endpointID, p)
 }
 
@@ -240,13 +287,42 @@ func (w WebhookControl) ReleaseInOrder(endpointID string, eventIDs ...string) er
 	return w.e.env.Webhooks.ReleaseInOrder(endpointID, eventIDs...)
 }
 
-// Held lists the ids and types of the events held for an endpoint.
+// Held lists the ids and types of the events held for an endpoint, in
+// the order a Release would start from (one entry per duplicate copy).
 func (w WebhookControl) Held(endpointID string) []HeldEvent {
-	var out []HeldEvent
-	for _, ev := range w.e.env.Webhooks.Held(endpointID) {
+	held, _ := w.e.env.Webhooks.Held(endpointID)
+	out := []HeldEvent{}
+	for _, ev := range held {
 		out = append(out, HeldEvent{ID: ev.ID, Type: ev.Type})
 	}
 	return out
+}
+
+// WaitingDelivery is a delivery waiting on the emulator clock: delayed by
+// the policy (Attempts 0) or failed and waiting for its retry.
+type WaitingDelivery struct {
+	ID       string    `json:"id"`
+	Type     string    `json:"type"`
+	Copy     int       `json:"copy"`
+	Attempts int       `json:"attempts"`
+	Due      time.Time `json:"due"`
+}
+
+// Waiting lists an endpoint's deliveries waiting on the clock, soonest
+// first: advancing the clock to Due sends them.
+func (w WebhookControl) Waiting(endpointID string) []WaitingDelivery {
+	pending, _ := w.e.env.Webhooks.Waiting(endpointID)
+	out := []WaitingDelivery{}
+	for _, p := range pending {
+		out = append(out, WaitingDelivery{ID: p.Event.ID, Type: p.Event.Type, Copy: p.Copy, Attempts: p.Attempts, Due: p.Due})
+	}
+	return out
+}
+
+// hasEndpoint says whether the dispatcher knows an endpoint.
+func (w WebhookControl) hasEndpoint(endpointID string) bool {
+	_, ok := w.e.env.Webhooks.Policy(endpointID)
+	return ok
 }
 
 // HeldEvent names an event waiting for release.

@@ -15,6 +15,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -348,16 +349,31 @@ func (d *Dispatcher) order(st *endpointState, batch []delivery) {
 	}
 }
 
+// delayFor is the delay of an event type: the most specific entry naming
+// it wins (the type, then the longest group such as "checkout.session.*",
+// then "*"), as endpoints name the events they take.
+func (p Policy) delayFor(eventType string) time.Duration {
+	if d, ok := p.Delay[eventType]; ok {
+		return d
+	}
+	best, bestLen := time.Duration(0), -1
+	for k, d := range p.Delay {
+		if prefix, ok := strings.CutSuffix(k, "*"); ok && strings.HasSuffix(prefix, ".") && strings.HasPrefix(eventType, prefix) && len(k) > bestLen {
+			best, bestLen = d, len(k)
+		}
+	}
+	if bestLen >= 0 {
+		return best
+	}
+	return p.Delay["*"]
+}
+
 func (d *Dispatcher) enqueue(st *endpointState, dl delivery, now time.Time) {
 	if st.policy.Hold {
 		st.held = append(st.held, dl)
 		return
 	}
-	delay := st.policy.Delay[dl.ev.Type]
-	if delay == 0 {
-		delay = st.policy.Delay["*"]
-	}
-	if delay > 0 {
+	if delay := st.policy.delayFor(dl.ev.Type); delay > 0 {
 		dl.due = now.Add(delay)
 		st.waiting = append(st.waiting, dl)
 		return
@@ -531,37 +547,81 @@ func (d *Dispatcher) ReleaseInOrder(endpointID string, eventIDs ...string) error
 	if !ok {
 		return fmt.Errorf("no webhook endpoint %s", endpointID)
 	}
+	// All or nothing: an id that is not held releases none of the others.
+	held := slices.Clone(st.held)
+	var released []delivery
 	for _, id := range eventIDs {
-		found := false
-		for i, dl := range st.held {
-			if dl.ev.ID == id {
-				st.ready = append(st.ready, dl)
-				st.held = append(st.held[:i:i], st.held[i+1:]...)
-				found = true
-				break
-			}
+		i := slices.IndexFunc(held, func(dl delivery) bool { return dl.ev.ID == id })
+		if i < 0 {
+			return fmt.Errorf("event %s is not held for %s; held: %s", id, endpointID, describeHeld(st.held))
 		}
-		if !found {
-			return fmt.Errorf("event %s is not held for %s", id, endpointID)
-		}
+		released = append(released, held[i])
+		held = slices.Delete(held, i, i+1)
 	}
+	st.held = held
+	st.ready = append(st.ready, released...)
 	d.pumpLocked()
 	return nil
 }
 
-// Held lists the events held for an endpoint, in queue order.
-func (d *Dispatcher) Held(endpointID string) []Event {
+// describeHeld lists held events as "evt_… (type)", for errors.
+func describeHeld(held []delivery) string {
+	if len(held) == 0 {
+		return "nothing"
+	}
+	parts := make([]string, len(held))
+	for i, dl := range held {
+		parts[i] = fmt.Sprintf("%s (%s)", dl.ev.ID, dl.ev.Type)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Held lists the events held for an endpoint, in queue order (one entry
+// per copy); ok is false when there is no such endpoint.
+func (d *Dispatcher) Held(endpointID string) (held []Event, ok bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st, ok := d.endpoints[endpointID]
 	if !ok {
-		return nil
+		return nil, false
 	}
 	out := make([]Event, len(st.held))
 	for i, dl := range st.held {
 		out[i] = dl.ev
 	}
-	return out
+	return out, true
+}
+
+// Pending is a delivery waiting on the clock: delayed by the policy, or
+// failed and waiting for its retry.
+type Pending struct {
+	Event    Event
+	Copy     int
+	Attempts int // attempts made so far (0: delayed, not yet tried)
+	Due      time.Time
+}
+
+// Waiting lists an endpoint's deliveries waiting on the clock, soonest
+// first; ok is false when there is no such endpoint.
+func (d *Dispatcher) Waiting(endpointID string) (waiting []Pending, ok bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, ok := d.endpoints[endpointID]
+	if !ok {
+		return nil, false
+	}
+	dls := slices.Clone(st.waiting)
+	sort.SliceStable(dls, func(i, j int) bool {
+		if !dls[i].due.Equal(dls[j].due) {
+			return dls[i].due.Before(dls[j].due)
+		}
+		return dls[i].seq < dls[j].seq
+	})
+	out := make([]Pending, len(dls))
+	for i, dl := range dls {
+		out[i] = Pending{Event: dl.ev, Copy: dl.copy, Attempts: dl.attempt, Due: dl.due}
+	}
+	return out, true
 }
 
 // Redeliver sends an event to an endpoint again, as a new series of

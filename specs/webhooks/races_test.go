@@ -1,0 +1,138 @@
+package webhooks_test
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// What a team reproducing webhook races relies on: a policy does what it
+// says or is refused, a release is all or nothing, and the control surface
+// answers like the Go API.
+var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
+	var (
+		emu *emulator.Emulator
+		rcv *receiver
+		id  string
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		rcv = newReceiver()
+		var secret string
+		var err error
+		id, secret, err = emu.Webhooks().Listen(rcv.srv.URL, "customer.*")
+		Expect(err).NotTo(HaveOccurred())
+		rcv.secret = secret
+	})
+	customer := func(email string) string {
+		GinkgoHelper()
+		status, out, err := emu.Call("POST", "/v1/customers", url.Values{"email": {email}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		return out["id"].(string)
+	}
+
+	DescribeTable("refuses a policy it would not apply as written",
+		func(p emulator.WebhookPolicy, want string) {
+			err := emu.Webhooks().SetPolicy(id, p)
+			Expect(err).To(MatchError(ContainSubstring(want)))
+			got, _ := emu.Webhooks().Policy(id)
+			Expect(got).To(Equal(emulator.WebhookPolicy{}), "a refused policy changes nothing")
+		},
+		Entry("a misspelt order", emulator.WebhookPolicy{Order: "shuffled"}, `order "shuffled": must be one of inorder, reverse, shuffle`),
+		Entry("a negative duplicate", emulator.WebhookPolicy{Duplicate: -1}, "duplicate must not be negative"),
+		Entry("a fraction above one", emulator.WebhookPolicy{DuplicateFraction: 1.5}, "duplicate_fraction must be between 0 and 1"),
+		Entry("a negative concurrency", emulator.WebhookPolicy{Concurrency: -3}, "concurrency must not be negative"),
+		Entry("a delay for an event type that does not exist", emulator.WebhookPolicy{Delay: map[string]time.Duration{"customer.create": time.Minute}},
+			`delay: "customer.create" is not an event type of 2025-08-27.basil`),
+		Entry("a negative delay", emulator.WebhookPolicy{Delay: map[string]time.Duration{"customer.created": -time.Minute}},
+			`delay of customer.created must not be negative`),
+	)
+
+	It("delays a group of event types named as endpoints name them, the most specific delay winning", func() {
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Delay: map[string]time.Duration{
+			"customer.*": time.Hour, "customer.updated": time.Minute, "*": 24 * time.Hour}})).To(Succeed())
+		c := customer("late@example.com")
+		_, _, err := emu.Call("POST", "/v1/customers/"+c, url.Values{"name": {"Late"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(BeEmpty())
+		emu.Clock().Advance(time.Minute)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(Equal([]string{"customer.updated"}))
+		emu.Clock().Advance(time.Hour)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(Equal([]string{"customer.updated", "customer.created"}))
+	})
+
+	It("releases nothing when an order names an event that is not held, and says what is", func() {
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
+		customer("a@example.com")
+		customer("b@example.com")
+		held := emu.Webhooks().Held(id)
+		Expect(held).To(HaveLen(2))
+		err := emu.Webhooks().ReleaseInOrder(id, held[1].ID, "evt_missing")
+		Expect(err).To(MatchError(fmt.Sprintf("event evt_missing is not held for %s; held: %s (customer.created), %s (customer.created)", id, held[0].ID, held[1].ID)))
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.ids()).To(BeEmpty(), "nothing was released")
+		Expect(emu.Webhooks().Held(id)).To(Equal(held))
+	})
+
+	It("lists deliveries waiting on the clock, delayed or retrying, with when they fall due", func() {
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Delay: map[string]time.Duration{"customer.created": time.Minute}})).To(Succeed())
+		customer("w@example.com")
+		waiting := emu.Webhooks().Waiting(id)
+		Expect(waiting).To(HaveLen(1))
+		Expect(waiting[0].Type).To(Equal("customer.created"))
+		Expect(waiting[0].Attempts).To(Equal(0))
+		Expect(waiting[0].Due).To(Equal(emu.Clock().Now().Add(time.Minute)))
+		r := ctl(emu.URL(), "GET", "/_emu/webhooks/endpoints/"+id+"/waiting", "")
+		Expect(r["_status"]).To(BeNumerically("==", 200))
+		Expect(r["list"]).To(HaveLen(1))
+	})
+
+	Describe("over HTTP", func() {
+		It("answers 404 for the held events of an endpoint that does not exist", func() {
+			r := ctl(emu.URL(), "GET", "/_emu/webhooks/endpoints/we_nope/held", "")
+			Expect(r["_status"]).To(BeNumerically("==", 404))
+			Expect(ctlMessage(r)).To(ContainSubstring("no webhook endpoint we_nope"))
+			r = ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/we_nope/release", "")
+			Expect(r["_status"]).To(BeNumerically("==", 404))
+		})
+
+		It("answers an endpoint with nothing held with an empty list", func() {
+			r := ctl(emu.URL(), "GET", "/_emu/webhooks/endpoints/"+id+"/held", "")
+			Expect(r["_status"]).To(BeNumerically("==", 200))
+			Expect(r["list"]).To(Equal([]any{}))
+		})
+
+		It("refuses a release naming both events and types, rather than ignoring the types", func() {
+			Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
+			customer("x@example.com")
+			ev := emu.Webhooks().Held(id)[0].ID
+			r := ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/"+id+"/release", `{"event_ids": ["`+ev+`"], "types": ["customer.updated"]}`)
+			Expect(r["_status"]).To(BeNumerically("==", 400))
+			Expect(ctlMessage(r)).To(ContainSubstring("give event_ids or types, not both"))
+			Expect(emu.Webhooks().Held(id)).To(HaveLen(1))
+		})
+
+		It("refuses a delay for an event type that does not exist, with 400 and not 404", func() {
+			r := ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/"+id+"/policy", `{"delay": {"customer.create": "1m"}}`)
+			Expect(r["_status"]).To(BeNumerically("==", 400))
+			Expect(ctlMessage(r)).To(ContainSubstring(`"customer.create" is not an event type`))
+		})
+	})
+})
+
+// ctlMessage is the message of a control surface error.
+func ctlMessage(r map[string]any) string {
+	e, _ := r["error"].(map[string]any)
+	s, _ := e["message"].(string)
+	return s
+}
