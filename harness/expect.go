@@ -3,9 +3,12 @@ package harness
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -95,15 +98,20 @@ func (r *run) expect(c *scenarios.Check) error {
 		if !ok {
 			return fmt.Errorf("no object %s in %s", id, accountName(acct))
 		}
-		for k, want := range c.State.Fields {
-			want, err := r.resolveAll(want)
+		// Every mismatch, in a stable order: one run shows them all.
+		var mismatches []string
+		for _, k := range slices.Sorted(maps.Keys(c.State.Fields)) {
+			want, err := r.resolveAll(c.State.Fields[k])
 			if err != nil {
 				return err
 			}
 			got, present := lookup(obj, k)
 			if err := match(want, got, present); err != nil {
-				return fmt.Errorf("%s %s: %v", id, k, err)
+				mismatches = append(mismatches, fmt.Sprintf("%s %s: %v", id, k, err))
 			}
+		}
+		if len(mismatches) > 0 {
+			return errors.New(strings.Join(mismatches, "; "))
 		}
 		return nil
 	case c.Count != nil:

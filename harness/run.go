@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,13 +45,32 @@ type StepError struct {
 	Seed     uint64
 	Requests []emulator.Request
 	Attempts []emulator.WebhookAttempt
-	AppLog   string
+	// Endpoints are the scenario's webhook endpoints, in declared order,
+	// with what is still held or waiting on the clock for each.
+	Endpoints []EndpointState
+	AppLog    string
+}
+
+// EndpointState is one webhook endpoint of a run when a step failed.
+type EndpointState struct {
+	Path, ID string
+	Held     []emulator.HeldEvent
+	Waiting  []emulator.WaitingDelivery
+}
+
+func (e *StepError) endpointPath(id string) string {
+	for _, ep := range e.Endpoints {
+		if ep.ID == id {
+			return ep.Path
+		}
+	}
+	return id
 }
 
 func (e *StepError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "scenario %q failed at step %d (%s, %s:%d): %v\n", e.Scenario, e.Index+1, e.Step, e.File, e.Line, e.Err)
-	fmt.Fprintf(&b, "replay with seed %d\n", e.Seed)
+	fmt.Fprintf(&b, "replay with seed %d: add \"seed: %d\" to %s, or run stripe-emu test --seed %d\n", e.Seed, e.Seed, e.File, e.Seed)
 	if len(e.Requests) > 0 {
 		b.WriteString("requests to the emulator (most recent last):\n")
 		for _, r := range tail(e.Requests, 25) {
@@ -68,7 +88,34 @@ func (e *StepError) Error() string {
 	if len(e.Attempts) > 0 {
 		b.WriteString("webhook deliveries:\n")
 		for _, a := range tail(e.Attempts, 25) {
-			fmt.Fprintf(&b, "  %s %s (copy %d, attempt %d) → %d %s\n", a.EventType, a.EventID, a.Copy, a.Number, a.Status, strings.TrimSpace(a.ResponseBody))
+			answer := fmt.Sprintf("%d %s", a.Status, strings.TrimSpace(a.ResponseBody))
+			if a.Error != "" {
+				answer = "no answer: " + a.Error
+			}
+			retry := ""
+			if a.NextRetry != nil {
+				retry = "; next retry at " + a.NextRetry.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(&b, "  %s %s %s (copy %d, attempt %d) → %s%s\n", e.endpointPath(a.EndpointID), a.EventType, a.EventID, a.Copy, a.Number,
+				strings.TrimSpace(answer), retry)
+		}
+	}
+	for _, ep := range e.Endpoints {
+		if len(ep.Held) > 0 {
+			fmt.Fprintf(&b, "held for %s:\n", ep.Path)
+			for _, h := range tail(ep.Held, 25) {
+				fmt.Fprintf(&b, "  %s %s\n", h.Type, h.ID)
+			}
+		}
+		if len(ep.Waiting) > 0 {
+			fmt.Fprintf(&b, "waiting for %s:\n", ep.Path)
+			for _, w := range tail(ep.Waiting, 25) {
+				what := fmt.Sprintf("copy %d", w.Copy)
+				if w.Attempts > 0 {
+					what += fmt.Sprintf(", retry after attempt %d", w.Attempts)
+				}
+				fmt.Fprintf(&b, "  %s %s (%s), due at %s\n", w.Type, w.ID, what, w.Due.UTC().Format(time.RFC3339))
+			}
 		}
 	}
 	if strings.TrimSpace(e.AppLog) != "" {
@@ -132,8 +179,14 @@ func Execute(s *scenarios.Scenario, app App, opts Options) (err error) {
 	r := &run{s: s, emu: emu, appURL: appURL, endpoints: map[string]string{}, vars: map[string]any{"app": map[string]any{"url": appURL}},
 		accounts: map[string]string{}, http: &http.Client{Timeout: 30 * time.Second}}
 	fail := func(i int, st scenarios.Step, e error) error {
-		return &StepError{Scenario: s.Name, File: s.File, Index: i, Line: st.Line, Step: scenarios.Describe(st), Err: e, Seed: seed,
+		se := &StepError{Scenario: s.Name, File: s.File, Index: i, Line: st.Line, Step: scenarios.Describe(st), Err: e, Seed: seed,
 			Requests: emu.Requests(), Attempts: emu.Webhooks().Attempts()}
+		for _, w := range s.Webhooks {
+			if id := r.endpoints[w.Path]; id != "" {
+				se.Endpoints = append(se.Endpoints, EndpointState{Path: w.Path, ID: id, Held: emu.Webhooks().Held(id), Waiting: emu.Webhooks().Waiting(id)})
+			}
+		}
+		return se
 	}
 	if err := r.setup(secret); err != nil {
 		return fail(-1, scenarios.Step{Kind: "setup"}, err)
@@ -511,15 +564,14 @@ func (r *run) webhooks(st scenarios.Step) error {
 	case "release":
 		switch {
 		case len(st.Order) > 0:
-			var ids []string
-			for _, o := range st.Order {
-				v, err := r.resolveString(o)
-				if err != nil {
-					return err
-				}
-				ids = append(ids, v)
+			ids, err := r.heldOrder(id, st.Order)
+			if err != nil {
+				return err
 			}
 			err = w.ReleaseInOrder(id, ids...)
+			if err != nil {
+				return err
+			}
 		case len(st.Types) > 0:
 			err = w.ReleaseTypes(id, st.Types...)
 		default:
@@ -542,6 +594,65 @@ func (r *run) webhooks(st scenarios.Step) error {
 		return w.SetPolicy(id, policy(*st.Policy))
 	}
 	return fmt.Errorf("unknown webhooks action %q", st.WebhookAction)
+}
+
+// heldOrder turns a release order into the held events' ids: an entry is
+// an event (evt_… or a reference to one) or an event type, which stands
+// for every held event of that type (each duplicate copy), in queue order.
+func (r *run) heldOrder(endpointID string, order []string) ([]string, error) {
+	held := r.emu.Webhooks().Held(endpointID)
+	left := slices.Clone(held)
+	var ids []string
+	for _, o := range order {
+		v, err := r.resolveString(o)
+		if err != nil {
+			return nil, err
+		}
+		n := len(ids)
+		if strings.HasPrefix(v, "evt_") {
+			if i := slices.IndexFunc(left, func(h emulator.HeldEvent) bool { return h.ID == v }); i >= 0 {
+				ids = append(ids, v)
+				left = slices.Delete(left, i, i+1)
+			}
+		} else {
+			left = slices.DeleteFunc(left, func(h emulator.HeldEvent) bool {
+				if h.Type == v {
+					ids = append(ids, h.ID)
+					return true
+				}
+				return false
+			})
+		}
+		if len(ids) == n {
+			what := "no " + v + " event is"
+			if strings.HasPrefix(v, "evt_") {
+				what = "event " + v + " is not"
+			}
+			return nil, fmt.Errorf("%s held for %s; held there: %s", what, r.endpointPath(endpointID), describeHeld(held))
+		}
+	}
+	return ids, nil
+}
+
+func describeHeld(held []emulator.HeldEvent) string {
+	if len(held) == 0 {
+		return "nothing"
+	}
+	parts := make([]string, len(held))
+	for i, h := range held {
+		parts[i] = fmt.Sprintf("%s (%s)", h.Type, h.ID)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// endpointPath is the webhooks entry's path of an endpoint id.
+func (r *run) endpointPath(id string) string {
+	for p, eid := range r.endpoints {
+		if eid == id {
+			return p
+		}
+	}
+	return id
 }
 
 func (r *run) fixture(file string) (any, error) {

@@ -113,7 +113,7 @@ func TestMalformedScenarios(t *testing.T) {
 		{"duplicate as", "name: x\nsteps:\n  - app: GET /\n    as: a\n  - app: GET /\n    as: a\n", "already defined", 5},
 		{"bad policy order", "name: x\nwebhooks:\n  - path: /wh\n    policy: {order: sideways}\nsteps:\n  - webhooks: deliver\n", `unknown order "sideways"; allowed: inorder, reverse, shuffle`, 4},
 		{"bad fault kind", "name: x\nsteps:\n  - fault: {method: POST, path: /v1/x, kind: meteor}\n", `unknown fault kind "meteor"`, 3},
-		{"wrong type", "name: x\nseed: lots\nsteps:\n  - webhooks: deliver\n", `want a whole number, got "lots"`, 2},
+		{"wrong type", "name: x\nseed: lots\nsteps:\n  - webhooks: deliver\n", `want a whole number from 1 to 18446744073709551615, got "lots"`, 2},
 		{"unknown endpoint", "name: x\nsteps:\n  - webhooks: hold\n    endpoint: /nope\n", `no webhooks entry has path "/nope"`, 4},
 		{"bad customer action", "name: x\nsteps:\n  - customer: pay_cash\n", `unknown customer action "pay_cash"`, 3},
 		{"events expecting nothing", "name: x\nsteps:\n  - expect:\n      events: {types: [invoice.paid]}\n", "say what to expect: equals, contains or not_contains", 4},

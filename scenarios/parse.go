@@ -2,10 +2,15 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
 )
 
 // StepKinds are the kinds a step may have.
@@ -23,7 +28,12 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 	s.Description = p.str(f["description"], "description")
 	s.Labels = p.strings(f["labels"], "labels")
 	if v := f["seed"]; v != nil {
-		s.Seed = uint64(p.integer(v, "seed"))
+		// The whole range: a failure prints seeds drawn from all of it.
+		seed, err := strconv.ParseUint(v.Value, 10, 64)
+		if v.Kind != yaml.ScalarNode || err != nil || seed == 0 {
+			p.fail(v, "seed", "want a whole number from 1 to %d, got %q", uint64(math.MaxUint64), v.Value)
+		}
+		s.Seed = seed
 	}
 	if v := f["app"]; v != nil {
 		af := p.fields(v, "app", "handler", "command", "ready", "env")
@@ -105,13 +115,23 @@ func (p *parser) policy(n *yaml.Node, path string) *Policy {
 	if pol.DuplicateFraction < 0 || pol.DuplicateFraction > 1 {
 		p.fail(f["duplicate_fraction"], path+".duplicate_fraction", "want a fraction between 0 and 1")
 	}
+	if pol.Duplicate < 0 {
+		p.fail(f["duplicate"], path+".duplicate", "want 0 or more, got %d", pol.Duplicate)
+	}
+	if pol.Concurrency < 0 {
+		p.fail(f["concurrency"], path+".concurrency", "want 0 or more, got %d", pol.Concurrency)
+	}
 	if d := f["delay"]; d != nil {
 		pol.Delay = map[string]time.Duration{}
 		if d.Kind != yaml.MappingNode {
 			p.fail(d, path+".delay", "want a mapping of event type to duration")
 		} else {
 			for i := 0; i+1 < len(d.Content); i += 2 {
-				pol.Delay[d.Content[i].Value] = p.duration(d.Content[i+1], path+".delay."+d.Content[i].Value)
+				t := d.Content[i].Value
+				if err := emulator.CheckEventType(t); err != nil {
+					p.fail(d.Content[i], path+".delay", "%v", err)
+				}
+				pol.Delay[t] = p.duration(d.Content[i+1], path+".delay."+t)
 			}
 		}
 	}
@@ -205,6 +225,9 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		st.PaymentMethod = p.str(f["payment_method"], path+".payment_method")
 		st.Outcome = p.str(f["outcome"], path+".outcome")
 		st.Account = p.str(f["account"], path+".account")
+		if takes, known := customerTakes[st.Action]; known {
+			p.unused(n, f, path, st.Action, takes, "session", "payment_intent", "payment_method", "outcome")
+		}
 		switch st.Action {
 		case "complete_checkout":
 			if st.Session == "" {
@@ -251,8 +274,18 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		if v := f["policy"]; v != nil {
 			st.Policy = p.policy(v, path+".policy")
 		}
+		if takes, known := webhooksTakes[st.WebhookAction]; known {
+			p.unused(n, f, path, st.WebhookAction, takes, "endpoint", "types", "order", "event", "policy")
+		}
 		switch st.WebhookAction {
-		case "deliver", "hold", "release":
+		case "deliver", "hold":
+		case "release":
+			if f["types"] != nil && f["order"] != nil {
+				p.fail(n, path, "give release either types or an order, not both: an order releases in exactly its order, types in the policy's")
+			}
+			for i, o := range st.Order {
+				p.heldName(f["order"].Content[i], fmt.Sprintf("%s.order[%d]", path, i), o)
+			}
 		case "redeliver":
 			if st.Event == "" {
 				p.fail(n, path+".event", "redeliver needs an event")
@@ -292,6 +325,59 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 	return st
 }
 
+// What each customer and webhooks action reads besides its kind; the
+// loader refuses the rest rather than ignore them.
+var (
+	customerTakes = map[string][]string{
+		"complete_checkout":   {"session", "payment_method", "account"},
+		"authenticate":        {"payment_intent", "outcome", "account"},
+		"settle":              {"payment_intent", "outcome", "account"},
+		"complete_onboarding": {"account"},
+	}
+	webhooksTakes = map[string][]string{
+		"deliver":   {},
+		"hold":      {"endpoint"},
+		"release":   {"endpoint", "types", "order"},
+		"redeliver": {"endpoint", "event"},
+		"policy":    {"endpoint", "policy"},
+	}
+)
+
+// unused reports each of fields given to a step whose action does not
+// take it.
+func (p *parser) unused(n *yaml.Node, f map[string]*yaml.Node, path, action string, takes []string, fields ...string) {
+	for _, k := range fields {
+		if f[k] != nil && !slices.Contains(takes, k) {
+			p.fail(keyNode(n, k), path+"."+k, "%s does not take %s", action, k)
+		}
+	}
+}
+
+// keyNode is the node of a mapping's key (for where a problem is).
+func keyNode(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i]
+		}
+	}
+	return n
+}
+
+// heldName checks an entry of a release order: a reference, an event id
+// (evt_…), or an event type, which stands for the held events of that type.
+func (p *parser) heldName(n *yaml.Node, path, name string) {
+	if strings.Contains(name, "${") || strings.HasPrefix(name, "evt_") {
+		return
+	}
+	if strings.Contains(name, "*") {
+		p.fail(n, path, "name an event type or an event (evt_… or a reference), not a group: %q", name)
+		return
+	}
+	if err := emulator.CheckEventType(name); err != nil {
+		p.fail(n, path, "%v", err)
+	}
+}
+
 func hasWebhook(s *Scenario, path string) bool {
 	for _, w := range s.Webhooks {
 		if w.Path == path {
@@ -304,6 +390,17 @@ func hasWebhook(s *Scenario, path string) bool {
 func (p *parser) common(f map[string]*yaml.Node, st *Step, path string) {
 	st.Name = p.str(f["name"], path+".name")
 	st.As = p.str(f["as"], path+".as")
+}
+
+// mapping decodes a value that must be a mapping (fields or params to
+// check), reporting anything else: a list there would check nothing.
+func (p *parser) mapping(n *yaml.Node, path, want string) map[string]any {
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, path, "%s", want)
+		return nil
+	}
+	m, _ := p.value(n, path).(map[string]any)
+	return m
 }
 
 func (p *parser) appExpect(f map[string]*yaml.Node, path string) *AppExpect {
@@ -337,14 +434,23 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		f := p.fields(n, path, "state")
 		sf := p.fields(f["state"], path+".state", "object", "account", "fields")
 		c.State = &StateCheck{Object: p.str(sf["object"], path+".state.object"), Account: p.str(sf["account"], path+".state.account")}
+		if c.State.Object == "" {
+			p.fail(f["state"], path+".state.object", "say which object (an id or a reference)")
+		}
 		if v := sf["fields"]; v != nil {
-			c.State.Fields, _ = p.value(v, path+".state.fields").(map[string]any)
+			c.State.Fields = p.mapping(v, path+".state.fields", "want a mapping of dotted paths to values")
 		}
 	case keys["count"]:
 		f := p.fields(n, path, "count")
 		cf := p.fields(f["count"], path+".count", "object", "account", "equals")
 		c.Count = &CountCheck{Object: p.str(cf["object"], path+".count.object"), Account: p.str(cf["account"], path+".count.account"),
 			Equals: p.integer(cf["equals"], path+".count.equals")}
+		if c.Count.Object == "" {
+			p.fail(f["count"], path+".count.object", "say which type of object to count (customer, invoice, …)")
+		}
+		if cf["equals"] == nil {
+			p.fail(f["count"], path+".count.equals", "say how many to expect")
+		}
 	case keys["webhooks"]:
 		f := p.fields(n, path, "webhooks")
 		wf := p.fields(f["webhooks"], path+".webhooks", "endpoint", "delivered", "contains", "not_contains", "app_status")
@@ -363,7 +469,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		c.Requests = &RequestCheck{Method: p.str(rf["method"], path+".requests.method"), Path: p.str(rf["path"], path+".requests.path"),
 			Account: p.str(rf["account"], path+".requests.account"), None: p.boolean(rf["none"], path+".requests.none")}
 		if v := rf["params"]; v != nil {
-			c.Requests.Params, _ = p.value(v, path+".requests.params").(map[string]any)
+			c.Requests.Params = p.mapping(v, path+".requests.params", "want a mapping of parameters")
 		}
 		if v := rf["count"]; v != nil {
 			n := p.integer(v, path+".requests.count")
@@ -386,9 +492,9 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 			}
 		}
 		if v := f["fields"]; v != nil {
-			c.Stripe.Fields, _ = p.value(v, path+".fields").(map[string]any)
+			c.Stripe.Fields = p.mapping(v, path+".fields", "want a mapping of dotted paths to values")
 		}
-		if len(c.Stripe.Fields) == 0 {
+		if f["fields"] == nil || len(c.Stripe.Fields) == 0 && f["fields"].Kind == yaml.MappingNode {
 			p.fail(n, path+".fields", "say which fields of the answer to check")
 		}
 	case keys["events"]:
