@@ -6,7 +6,7 @@
 //
 //	name: A SEPA checkout is not fulfilled before the money arrives
 //	labels: [story-4, checkout]
-//	seed: 7                        # webhook shuffles/duplicates replay from it
+//	seed: 7                        # webhook shuffles/duplicates replay from it (1 to 2^64-1)
 //	app:
 //	  handler: shop                # an in-process app registered from Go, or
 //	  # command: go run ./specs/apps/shop-fixed
@@ -40,19 +40,32 @@
 //   - stripe: "METHOD /v1/..." with params, account, idempotency_key,
 //     expect_error {status, type, code, message, param}: a call to Stripe as
 //     the app's back office would make it.
+//
 //   - app: "METHOD /path" with json or form, headers, expect: a call to the
 //     app; its answer is captured as {status, headers, body}.
+//
 //   - customer: complete_checkout {session, payment_method}, authenticate
 //     {payment_intent, outcome}, settle {payment_intent, outcome},
 //     complete_onboarding {account}: what the customer (or a connected
-//     account's owner) does in the browser or the bank does later.
+//     account's owner) does in the browser or the bank does later. Each
+//     action takes only its own fields (and account).
+//
 //   - clock: {advance: 3d} or {set: RFC3339}, optionally test_clock.
-//   - webhooks: deliver | hold | release | redeliver | policy, with endpoint
-//     (the webhooks entry's path; default the first), types, order (event
-//     references), event, policy.
+//
+//   - webhooks: deliver (every due delivery lands) | hold | release |
+//     redeliver {event} | policy {policy}, with endpoint (the webhooks
+//     entry's path; default the first). hold holds every delivery from then
+//     on, until a policy step without hold replaces the policy. release sends
+//     what is held so far: all of it in the policy's order, the held events
+//     of some types, or an order of events (evt_… or references) and event types, a
+//     type standing for its held events, in exactly that order: a race
+//     reproduced on purpose, e.g. order: [checkout.session.async_payment_succeeded,
+//     checkout.session.completed].
+//
 //   - fault: {method, path, kind, times, duration}.
+//
 //   - expect: one of app {status, json, within}, state {object, account,
-//     fields} or count {object, account, equals}, webhooks {delivered,
+//     fields: every mismatch is reported} or count {object, account, equals}, webhooks {delivered,
 //     contains, not_contains, app_status}, requests {method, path, params,
 //     account, count | at_least | none}, events {account, types, equals,
 //     contains, not_contains}: the events the emulator recorded (whether
@@ -60,6 +73,7 @@
 //     [quote.*, invoice.paid]; all when left out) exactly in order or in
 //     part, or stripe "GET /v1/..." {params, account, fields}: what Stripe
 //     answers a read (a balance summary, a list), field by field.
+//
 //   - fixture: a stripe-cli fixture file run as a whole.
 //
 // accounts: {name: {email, type}} are connected accounts the harness
