@@ -53,6 +53,7 @@ func (e *Emulator) mountControl() {
 		}
 	}).Methods("GET")
 	r.HandleFunc("/webhooks/endpoints/{id}/release", e.ctlRelease).Methods("POST")
+	r.HandleFunc("/webhooks/endpoints/{id}/roll_secret", e.ctlRollSecret).Methods("POST")
 	r.HandleFunc("/webhooks/redeliver", e.ctlRedeliver).Methods("POST")
 	r.HandleFunc("/billing/settings", e.ctlBillingSettings).Methods("GET", "POST")
 	r.HandleFunc("/customers/{id}/discount", e.ctlCustomerDiscount).Methods("POST")
@@ -305,6 +306,27 @@ func (e *Emulator) ctlRelease(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	writeCtl(w, 200, map[string]bool{"ok": true})
+}
+
+type rollRequest struct {
+	ExpiresIn Duration `json:"expires_in"`
+}
+
+func (e *Emulator) ctlRollSecret(w http.ResponseWriter, req *http.Request) {
+	var rr rollRequest
+	if !decodeCtl(w, req, &rr) {
+		return
+	}
+	id := mux.Vars(req)["id"]
+	if !e.endpointFound(w, id) {
+		return
+	}
+	secret, err := e.Webhooks().RollSecret(id, time.Duration(rr.ExpiresIn))
+	if err != nil {
+		ctlError(w, 400, "%v", err)
+		return
+	}
+	writeCtl(w, 200, map[string]any{"secret": secret, "previous_secret_expires": e.Clock().Now().Add(time.Duration(rr.ExpiresIn)).Unix()})
 }
 
 type redeliverRequest struct {

@@ -267,6 +267,42 @@ func (w WebhookControl) SetPolicy(endpointID string, p WebhookPolicy) error {
 	return w.e.env.Webhooks.SetPolicy(endpointID, p)
 }
 
+// RollSecret is the Dashboard's "Roll secret" on a webhook endpoint: it
+// returns the new signing secret; the old one keeps signing deliveries
+// beside it (a second v1 signature) for keepOld on the emulator clock, at
+// most 24 hours, 0 ending it at once.
+func (w WebhookControl) RollSecret(endpointID string, keepOld time.Duration) (string, error) {
+	if keepOld < 0 || keepOld > webhookendpoints.MaxPreviousSecretLife {
+		return "", fmt.Errorf("stripe-emu: the previous secret expires within 24 hours, got %s", keepOld)
+	}
+	var ep *delivery.Endpoint
+	for _, e := range w.e.env.Webhooks.Endpoints() {
+		if e.ID == endpointID {
+			ep = &e
+		}
+	}
+	switch {
+	case ep == nil:
+		return "", fmt.Errorf("stripe-emu: no webhook endpoint %s", endpointID)
+	case !strings.HasPrefix(endpointID, "we_"):
+		return "", fmt.Errorf("stripe-emu: rolling the secret of %s is not emulated: only webhook endpoints' secrets roll", endpointID)
+	}
+	account := ep.Account
+	if account == "" {
+		account = w.e.env.Platform
+	}
+	var secret string
+	err := w.e.env.Background(account, func(c *api.Call) error {
+		var err error
+		secret, err = webhookendpoints.RollSecret(c, endpointID, w.e.Clock().Now().Add(keepOld))
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("stripe-emu: %w", err)
+	}
+	return secret, nil
+}
+
 // SetDefaultPolicy sets the policy of endpoints created from now on.
 func (w WebhookControl) SetDefaultPolicy(p WebhookPolicy) { w.e.env.Webhooks.SetDefaultPolicy(p) }
 

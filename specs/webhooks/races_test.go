@@ -2,11 +2,16 @@ package webhooks_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82/webhook"
 
 	"github.com/stripe-emu/stripe-emu/emulator"
 	. "github.com/stripe-emu/stripe-emu/specs/support"
@@ -95,6 +100,99 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		r := ctl(emu.URL(), "GET", "/_emu/webhooks/endpoints/"+id+"/waiting", "")
 		Expect(r["_status"]).To(BeNumerically("==", 200))
 		Expect(r["list"]).To(HaveLen(1))
+	})
+
+	Describe("rolling the signing secret", func() {
+		var (
+			mu      sync.Mutex
+			headers []string
+			bodies  [][]byte
+			raw     *httptest.Server
+			rawID   string
+			first   string
+		)
+		BeforeEach(func() {
+			headers, bodies = nil, nil
+			raw = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				headers, bodies = append(headers, r.Header.Get("Stripe-Signature")), append(bodies, b)
+				mu.Unlock()
+			}))
+			DeferCleanup(raw.Close)
+			var err error
+			rawID, first, err = emu.Webhooks().Listen(raw.URL, "customer.created")
+			Expect(err).NotTo(HaveOccurred())
+		})
+		last := func() (string, []byte) {
+			GinkgoHelper()
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			mu.Lock()
+			defer mu.Unlock()
+			Expect(headers).NotTo(BeEmpty())
+			return headers[len(headers)-1], bodies[len(bodies)-1]
+		}
+
+		It("signs with the test-mode v0 scheme beside v1, as Stripe's test mode does", func() {
+			customer("v0@example.com")
+			h, body := last()
+			Expect(h).To(MatchRegexp(`^t=\d+,v1=[0-9a-f]{64},v0=[0-9a-f]{64}$`))
+			_, err := webhook.ConstructEvent(body, h, first)
+			Expect(err).NotTo(HaveOccurred())
+		})
+
+		It("signs with the new and the old secret until the old one expires on the emulator clock", func() {
+			second, err := emu.Webhooks().RollSecret(rawID, time.Hour)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(second).To(HavePrefix("whsec_"))
+			Expect(second).NotTo(Equal(first))
+
+			customer("rolling@example.com")
+			h, body := last()
+			Expect(h).To(MatchRegexp(`^t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64},v0=[0-9a-f]{64}$`))
+			for _, secret := range []string{first, second} {
+				_, err := webhook.ConstructEvent(body, h, secret)
+				Expect(err).NotTo(HaveOccurred(), "a receiver on either secret verifies while the old one lives")
+			}
+
+			emu.Clock().Advance(time.Hour)
+			customer("rolled@example.com")
+			h, body = last()
+			Expect(h).To(MatchRegexp(`^t=\d+,v1=[0-9a-f]{64},v0=[0-9a-f]{64}$`))
+			_, err = webhook.ConstructEvent(body, h, second)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = webhook.ConstructEvent(body, h, first)
+			Expect(err).To(MatchError(webhook.ErrNoValidSignature))
+		})
+
+		It("expires the old secret at once, or keeps it at most 24 hours, as the Dashboard offers", func() {
+			second, err := emu.Webhooks().RollSecret(rawID, 0)
+			Expect(err).NotTo(HaveOccurred())
+			customer("now@example.com")
+			h, body := last()
+			_, err = webhook.ConstructEvent(body, h, first)
+			Expect(err).To(MatchError(webhook.ErrNoValidSignature))
+			_, err = webhook.ConstructEvent(body, h, second)
+			Expect(err).NotTo(HaveOccurred())
+
+			_, err = emu.Webhooks().RollSecret(rawID, 25*time.Hour)
+			Expect(err).To(MatchError(ContainSubstring("the previous secret expires within 24 hours, got 25h0m0s")))
+			_, err = emu.Webhooks().RollSecret("we_nope", time.Hour)
+			Expect(err).To(MatchError(ContainSubstring("no webhook endpoint we_nope")))
+		})
+
+		It("rolls over HTTP", func() {
+			r := ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/"+rawID+"/roll_secret", `{"expires_in": "2h"}`)
+			Expect(r["_status"]).To(BeNumerically("==", 200))
+			Expect(r["secret"]).To(HavePrefix("whsec_"))
+			Expect(r["previous_secret_expires"]).To(BeNumerically("==", emu.Clock().Now().Add(2*time.Hour).Unix()))
+			customer("http@example.com")
+			h, body := last()
+			_, err := webhook.ConstructEvent(body, h, r["secret"].(string))
+			Expect(err).NotTo(HaveOccurred())
+			r = ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/we_nope/roll_secret", ``)
+			Expect(r["_status"]).To(BeNumerically("==", 404))
+		})
 	})
 
 	Describe("over HTTP", func() {

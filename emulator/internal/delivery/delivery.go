@@ -38,6 +38,10 @@ type Endpoint struct {
 	// Thin marks an event destination taking thin (v2) events; every
 	// other endpoint takes snapshot (v1) events.
 	Thin bool
+	// PreviousSecret, after a roll, still signs deliveries until
+	// PreviousSecretExpires on the emulator clock.
+	PreviousSecret        string
+	PreviousSecretExpires time.Time
 }
 
 // Event is one event ready to send.
@@ -437,12 +441,32 @@ func (d *Dispatcher) pumpLocked() {
 	d.cond.Broadcast()
 }
 
-// Sign computes Stripe's signature header for a payload.
-func Sign(secret string, t time.Time, payload []byte) string {
+// Sign computes Stripe's test-mode signature header for a payload: a v1
+// signature per live secret (two while one is rolled), then the fake v0
+// signature Stripe adds to test-mode events, which no secret verifies.
+func Sign(t time.Time, payload []byte, secrets ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "t=%d", t.Unix())
+	for _, secret := range secrets {
+		b.WriteString(",v1=" + signature(secret, t, payload))
+	}
+	b.WriteString(",v0=" + signature("v0 is not verified: "+strings.Join(secrets, ","), t, payload))
+	return b.String()
+}
+
+func signature(secret string, t time.Time, payload []byte) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	fmt.Fprintf(mac, "%d.", t.Unix())
 	mac.Write(payload)
-	return fmt.Sprintf("t=%d,v1=%s", t.Unix(), hex.EncodeToString(mac.Sum(nil)))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// secrets are the secrets signing a delivery to ep now.
+func (d *Dispatcher) secrets(ep Endpoint) []string {
+	if ep.PreviousSecret != "" && d.cfg.Clock.Now().Before(ep.PreviousSecretExpires) {
+		return []string{ep.Secret, ep.PreviousSecret}
+	}
+	return []string{ep.Secret}
 }
 
 func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
@@ -499,7 +523,7 @@ func (d *Dispatcher) post(ep Endpoint, payload []byte) (int, string, error) {
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
-	req.Header.Set("Stripe-Signature", Sign(ep.Secret, d.cfg.SignTime(), payload))
+	req.Header.Set("Stripe-Signature", Sign(d.cfg.SignTime(), payload, d.secrets(ep)...))
 	resp, err := d.cfg.HTTPClient.Do(req)
 	if err != nil {
 		return 0, "", err

@@ -5,7 +5,9 @@ package webhookendpoints
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -40,6 +42,32 @@ func secretKey(acct, id string) string { return "whsec:" + acct + ":" + id }
 func Secret(tx *store.Tx, acct, id string) string {
 	s, _ := tx.GetMeta(secretKey(acct, id))
 	return s
+}
+
+func previousSecretKey(acct, id string) string { return "whsec_previous:" + acct + ":" + id }
+
+// MaxPreviousSecretLife is the longest the Dashboard's "Roll secret" keeps
+// the old secret signing beside the new one.
+const MaxPreviousSecretLife = 24 * time.Hour
+
+// RollSecret is the Dashboard's "Roll secret" on an endpoint: a new
+// signing secret, the old one still signing deliveries beside it until
+// expires (now: at once).
+func RollSecret(c *api.Call, id string, expires time.Time) (string, error) {
+	o, ok := c.Tx.Get(c.Account, "webhook_endpoint", id)
+	if !ok {
+		return "", fmt.Errorf("no webhook endpoint %s", id)
+	}
+	old := Secret(c.Tx, c.Account, id)
+	secret := "whsec_" + c.IDs.Secret(32)
+	if err := c.Tx.SetMeta(secretKey(c.Account, id), secret); err != nil {
+		return "", err
+	}
+	if err := c.Tx.SetMeta(previousSecretKey(c.Account, id), fmt.Sprintf("%d|%s", expires.Unix(), old)); err != nil {
+		return "", err
+	}
+	register(c, o)
+	return secret, nil
 }
 
 func checkURL(raw string) error {
@@ -174,8 +202,15 @@ func ToEndpoint(tx *store.Tx, acct, platform string, o store.Obj) delivery.Endpo
 	if acct == platform {
 		owner = ""
 	}
-	return delivery.Endpoint{ID: id, URL: api.Str(o["url"]), Secret: Secret(tx, acct, id), Account: owner,
+	ep := delivery.Endpoint{ID: id, URL: api.Str(o["url"]), Secret: Secret(tx, acct, id), Account: owner,
 		Connect: connect, EnabledEvents: events, Disabled: o["status"] == "disabled"}
+	if prev, ok := tx.GetMeta(previousSecretKey(acct, id)); ok {
+		expires, secret, _ := strings.Cut(prev, "|")
+		if unix, err := strconv.ParseInt(expires, 10, 64); err == nil {
+			ep.PreviousSecret, ep.PreviousSecretExpires = secret, time.Unix(unix, 0)
+		}
+	}
+	return ep
 }
 
 func load(c *api.Call) (store.Obj, error) {
