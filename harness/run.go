@@ -69,7 +69,11 @@ func (e *StepError) endpointPath(id string) string {
 
 func (e *StepError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "scenario %q failed at step %d (%s, %s:%d): %v\n", e.Scenario, e.Index+1, e.Step, e.File, e.Line, e.Err)
+	if e.Index < 0 {
+		fmt.Fprintf(&b, "scenario %q failed setting up (%s): %v\n", e.Scenario, e.File, e.Err)
+	} else {
+		fmt.Fprintf(&b, "scenario %q failed at step %d (%s, %s:%d): %v\n", e.Scenario, e.Index+1, e.Step, e.File, e.Line, e.Err)
+	}
 	fmt.Fprintf(&b, "replay with seed %d: add \"seed: %d\" to %s, or run stripe-emu test --seed %d\n", e.Seed, e.Seed, e.File, e.Seed)
 	if len(e.Requests) > 0 {
 		b.WriteString("requests to the emulator (most recent last):\n")
@@ -223,7 +227,10 @@ func (r *run) setup(secret string) error {
 		r.accounts[a.Name] = body["id"].(string)
 		r.vars[a.Name] = body["id"]
 	}
-	for _, w := range r.s.Webhooks {
+	for i, w := range r.s.Webhooks {
+		if r.appURL == "" {
+			return fmt.Errorf("webhooks[%d] (%s) needs an app to deliver to: give app.handler or app.command, or run with --app", i, w.Path)
+		}
 		id, err := r.emu.Webhooks().ListenWithSecretOn("", w.Connect, r.appURL+w.Path, secret, w.Events...)
 		if err != nil {
 			return fmt.Errorf("webhook endpoint %s: %w", w.Path, err)

@@ -74,6 +74,7 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 				if len(wh.Events) == 0 {
 					wh.Events = []string{"*"}
 				}
+				p.eventTypes(wf["events"], path+".events", true)
 				if pv := wf["policy"]; pv != nil {
 					wh.Policy = p.policy(pv, path+".policy")
 				}
@@ -363,6 +364,29 @@ func keyNode(n *yaml.Node, key string) *yaml.Node {
 	return n
 }
 
+// eventTypes checks event type names (a list node, or one scalar): a
+// misspelt one would make a check pass, or fail, for nothing. groups
+// allows "customer.*" and "*".
+func (p *parser) eventTypes(n *yaml.Node, path string, groups bool) {
+	if n == nil {
+		return
+	}
+	items, at := []*yaml.Node{n}, func(int) string { return path }
+	if n.Kind == yaml.SequenceNode {
+		items, at = n.Content, func(i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+	}
+	for i, c := range items {
+		if c.Kind != yaml.ScalarNode || strings.Contains(c.Value, "${") {
+			continue
+		}
+		if !groups && strings.Contains(c.Value, "*") {
+			p.fail(c, at(i), "want an event type, got %q", c.Value)
+		} else if err := emulator.CheckEventType(c.Value); err != nil {
+			p.fail(c, at(i), "%v", err)
+		}
+	}
+}
+
 // heldName checks an entry of a release order: a reference, an event id
 // (evt_…), or an event type, which stands for the held events of that type.
 func (p *parser) heldName(n *yaml.Node, path, name string) {
@@ -457,6 +481,9 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		c.Webhooks = &WebhookCheck{Endpoint: p.str(wf["endpoint"], path+".webhooks.endpoint"),
 			Delivered: p.strings(wf["delivered"], path+".webhooks.delivered"), Contains: p.strings(wf["contains"], path+".webhooks.contains"),
 			NotContains: p.strings(wf["not_contains"], path+".webhooks.not_contains"), AppStatus: p.integer(wf["app_status"], path+".webhooks.app_status")}
+		for _, k := range []string{"delivered", "contains", "not_contains"} {
+			p.eventTypes(wf[k], path+".webhooks."+k, false)
+		}
 		if wf["delivered"] != nil && c.Webhooks.Delivered == nil {
 			c.Webhooks.Delivered = []string{} // delivered: [] expects no delivery
 		}
@@ -512,7 +539,12 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		for i, t := range c.Events.Types {
 			if strings.Contains(strings.TrimSuffix(t, "*"), "*") || strings.HasSuffix(t, "*") && t != "*" && !strings.HasSuffix(t, ".*") {
 				p.fail(ef["types"].Content[i], fmt.Sprintf("%s.events.types[%d]", path, i), "want an event type, a prefix ending in .* (invoice.*) or *, got %q", t)
+			} else {
+				p.eventTypes(ef["types"].Content[i], fmt.Sprintf("%s.events.types[%d]", path, i), true)
 			}
+		}
+		for _, k := range []string{"equals", "contains", "not_contains"} {
+			p.eventTypes(ef[k], path+".events."+k, false)
 		}
 	default:
 		key := ""

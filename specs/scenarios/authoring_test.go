@@ -62,6 +62,22 @@ var _ = Describe("Writing scenarios", Label("scenarios"), func() {
 			`steps[0].expect.fields: want a mapping of dotted paths to values`),
 	)
 
+	DescribeTable("refuses a misspelt event type where it would make a check pass or fail for nothing",
+		func(yaml, want string) {
+			Expect(problem(yaml)).To(ContainSubstring(want))
+		},
+		Entry("an endpoint's events", "name: x\nwebhooks:\n  - path: /hooks\n    events: [checkout.session.complete]\nsteps:\n  - webhooks: deliver\n",
+			`story.yaml:4:14: webhooks[0].events[0]: "checkout.session.complete" is not an event type of 2025-08-27.basil`),
+		Entry("events not_contains", "name: x\nsteps:\n  - expect:\n      events: {not_contains: [invoice.payed]}\n",
+			`steps[0].expect.events.not_contains[0]: "invoice.payed" is not an event type of 2025-08-27.basil`),
+		Entry("events types", "name: x\nsteps:\n  - expect:\n      events: {types: [invoice.payed], equals: []}\n",
+			`steps[0].expect.events.types[0]: "invoice.payed" is not an event type of 2025-08-27.basil`),
+		Entry("webhooks not_contains", "name: x\nwebhooks:\n  - path: /hooks\nsteps:\n  - expect:\n      webhooks: {not_contains: [checkout.session.complete]}\n",
+			`steps[0].expect.webhooks.not_contains[0]: "checkout.session.complete" is not an event type of 2025-08-27.basil`),
+		Entry("webhooks delivered", "name: x\nwebhooks:\n  - path: /hooks\nsteps:\n  - expect:\n      webhooks: {delivered: [customer.create]}\n",
+			`steps[0].expect.webhooks.delivered[0]: "customer.create" is not an event type of 2025-08-27.basil`),
+	)
+
 	DescribeTable("refuses a delivery policy the emulator would not apply as written",
 		func(policy, want string) {
 			Expect(problem("name: x\nwebhooks:\n  - path: /hooks\n    policy: " + policy + "\nsteps:\n  - webhooks: deliver\n")).To(ContainSubstring(want))
@@ -217,6 +233,14 @@ steps:
 		Expect(seed).NotTo(BeNil(), out)
 		replayed, _ := runOnce(seed[1] + "\n" + story)
 		Expect(replayed).To(Equal(first))
+	})
+
+	It("says it failed setting the scenario up, not at a step 0", func() {
+		s, err := scenarios.Parse("story.yaml", []byte("name: x\nwebhooks:\n  - path: /hooks\nsteps:\n  - clock: {advance: 1m}\n"))
+		Expect(err).NotTo(HaveOccurred())
+		err = harness.Execute(s, nil, harness.Options{})
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(HavePrefix(`scenario "x" failed setting up (story.yaml): webhooks[0] (/hooks) needs an app to deliver to: give app.handler or app.command, or run with --app`))
 	})
 
 	It("takes back any seed it prints, the whole range of a uint64", func() {
