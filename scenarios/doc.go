@@ -55,7 +55,8 @@
 //   - webhooks: deliver (every due delivery lands) | hold | release |
 //     redeliver {event} | policy {policy}, with endpoint (the webhooks
 //     entry's path; default the first). hold holds every delivery from then
-//     on, until a policy step without hold replaces the policy. release sends
+//     on, until a policy step without hold replaces the policy (and sends
+//     what is held). release sends
 //     what is held so far: all of it in the policy's order, the held events
 //     of some types, or an order of events (evt_… or references) and event types, a
 //     type standing for its held events, in exactly that order: a race

@@ -212,6 +212,9 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			st.JSON = p.value(v, path+".json")
 		}
 		st.Form = p.stringMap(f["form"], path+".form")
+		if f["json"] != nil && f["form"] != nil {
+			p.fail(n, path, "give an app call json or form, not both")
+		}
 		st.Headers = p.stringMap(f["headers"], path+".headers")
 		if v := f["expect"]; v != nil {
 			ef := p.fields(v, path+".expect", "status", "json", "within")
@@ -253,6 +256,9 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		f := p.fields(n, path, common...)
 		cf := p.fields(f["clock"], path+".clock", "advance", "set", "test_clock")
 		st.Advance = p.duration(cf["advance"], path+".clock.advance")
+		if st.Advance < 0 {
+			p.fail(cf["advance"], path+".clock.advance", "the clock only moves forward, got %s; use set", st.Advance)
+		}
 		if v := cf["set"]; v != nil {
 			t, err := time.Parse(time.RFC3339, v.Value)
 			if err != nil {

@@ -30,7 +30,7 @@ var _ = Describe("Writing scenarios", Label("scenarios"), func() {
 		return err.Error()
 	}
 
-	DescribeTable("refuses a field the step's action never reads, instead of ignoring it",
+	DescribeTable("refuses a step that would not do what it says: a field its action never reads, two bodies, time going back",
 		func(step, want string) {
 			Expect(problem("name: x\nwebhooks:\n  - path: /hooks\nsteps:\n" + step)).To(ContainSubstring(want))
 		},
@@ -42,6 +42,10 @@ var _ = Describe("Writing scenarios", Label("scenarios"), func() {
 			`story.yaml:6:5: steps[0].types: hold does not take types`),
 		Entry("an event on release", "  - webhooks: release\n    event: evt_1\n",
 			`story.yaml:6:5: steps[0].event: release does not take event`),
+		Entry("both a JSON and a form body on an app call", "  - app: POST /orders\n    json: {sku: ticket}\n    form: {sku: ticket}\n",
+			`story.yaml:5:5: steps[0]: give an app call json or form, not both`),
+		Entry("a clock moved back", "  - clock: {advance: -5m}\n",
+			`story.yaml:5:22: steps[0].clock.advance: the clock only moves forward, got -5m0s; use set`),
 		Entry("both types and an order on release", "  - webhooks: release\n    types: [invoice.paid]\n    order: [invoice.created]\n",
 			`steps[0]: give release either types or an order, not both`),
 	)
