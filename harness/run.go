@@ -86,7 +86,11 @@ func (e *StepError) Error() string {
 			if r.Account != "" {
 				acct = " as " + r.Account
 			}
-			fmt.Fprintf(&b, "  %-7s %s %s%s → %d (%s)\n", who, r.Method, r.Path, acct, r.Status, r.RequestID)
+			why := ""
+			if r.Error != "" {
+				why = ": " + r.Error
+			}
+			fmt.Fprintf(&b, "  %-7s %s %s%s → %d (%s)%s\n", who, r.Method, r.Path, acct, r.Status, r.RequestID, why)
 		}
 	}
 	if len(e.Attempts) > 0 {

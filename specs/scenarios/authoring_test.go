@@ -180,6 +180,25 @@ steps:
 		Expect(out).To(MatchRegexp(`webhook deliveries:\n  /hooks customer.created evt_\w+ \(copy 0, attempt 1\) → no answer: .*EOF.*; next retry at `), out)
 	})
 
+	It("shows why Stripe refused a request of the app's, when the app hides it", func() {
+		hiding := harness.HandlerApp(func(env harness.AppEnv) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				req, _ := http.NewRequest("POST", env.StripeAPIBase+"/v1/refunds", strings.NewReader("payment_intent=pi_nope"))
+				req.SetBasicAuth(env.SecretKey, "")
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+				}
+				http.Error(w, "something went wrong", 500)
+			})
+		})
+		s, err := scenarios.Parse("story.yaml", []byte("name: a refund\nsteps:\n  - app: POST /refunds\n    expect: {status: 200}\n"))
+		Expect(err).NotTo(HaveOccurred())
+		err = harness.Execute(s, hiding, harness.Options{})
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(MatchRegexp(`app     POST /v1/refunds → 400 \(req_\w+\): No such payment_intent: 'pi_nope'`))
+	})
+
 	It("tells how to replay the seed it prints, from a file or the command line", func() {
 		out := run(`name: replay
 app: {handler: shop}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/tidwall/gjson"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/faults"
@@ -41,17 +42,19 @@ type Server struct {
 
 // Logged is one finished request, for logs and inspection.
 type Logged struct {
-	RequestID      string        `json:"request_id"`
-	Method         string        `json:"method"`
-	Path           string        `json:"path"`
-	Query          string        `json:"query,omitempty"`
-	Body           string        `json:"body,omitempty"`
-	Account        string        `json:"account,omitempty"`
-	IdempotencyKey string        `json:"idempotency_key,omitempty"`
-	UserAgent      string        `json:"user_agent,omitempty"`
-	Status         int           `json:"status"`
-	Duration       time.Duration `json:"duration_ns"`
-	At             time.Time     `json:"at"`
+	RequestID      string `json:"request_id"`
+	Method         string `json:"method"`
+	Path           string `json:"path"`
+	Query          string `json:"query,omitempty"`
+	Body           string `json:"body,omitempty"`
+	Account        string `json:"account,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	UserAgent      string `json:"user_agent,omitempty"`
+	Status         int    `json:"status"`
+	// Error is the message of an error answer: why the request failed.
+	Error    string        `json:"error,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+	At       time.Time     `json:"at"`
 }
 
 // NewServer builds the API from resource route tables.
@@ -121,7 +124,8 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (s *Server) unrecognized(w http.ResponseWriter, r *http.Request) {
+func (s *Server) unrecognized(rw http.ResponseWriter, r *http.Request) {
+	w := &errorAnswer{ResponseWriter: rw}
 	reqID := s.newRequestID()
 	stamp(w.Header(), reqID)
 	e := unrecognizedURL(r.Method, r.URL.Path)
@@ -134,11 +138,12 @@ func (s *Server) unrecognized(w http.ResponseWriter, r *http.Request) {
 
 // endpoint wraps one route in the request pipeline.
 func (s *Server) endpoint(rt Route) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		reqID := s.newRequestID()
-		h := w.Header()
+		h := rw.Header()
 		stamp(h, reqID)
+		w := &errorAnswer{ResponseWriter: rw}
 
 		body, account, idemKey := "", "", ""
 		status := func() int {
@@ -182,7 +187,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				}
 				return writeError(w, reqID, s.Clock.Unix(), fault.Err)
 			case fault.Drop:
-				dropConnection(w)
+				dropConnection(rw)
 				return 0
 			case fault.DropAnswer:
 				w = &lostAnswer{conn: w, header: http.Header{}}
@@ -237,11 +242,35 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, reqID, body, acc
 	if account == s.Platform {
 		account = ""
 	}
+	var message string
+	if ea, ok := w.(*errorAnswer); ok && len(ea.body) > 0 {
+		message = gjson.GetBytes(ea.body, "error.message").String()
+	}
 	s.Observe(Logged{
 		RequestID: reqID, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body,
 		Account: account, IdempotencyKey: idemKey, UserAgent: r.Header.Get("User-Agent"), Status: status,
-		Duration: time.Since(start), At: s.Clock.Now(),
+		Error: message, Duration: time.Since(start), At: s.Clock.Now(),
 	})
+}
+
+// errorAnswer keeps the body of an error answer (a status of 400 or
+// more), for the request log to say why the request failed.
+type errorAnswer struct {
+	http.ResponseWriter
+	status int
+	body   []byte
+}
+
+func (e *errorAnswer) WriteHeader(status int) {
+	e.status = status
+	e.ResponseWriter.WriteHeader(status)
+}
+
+func (e *errorAnswer) Write(b []byte) (int, error) {
+	if e.status >= 400 && len(e.body) < 8<<10 {
+		e.body = append(e.body, b...)
+	}
+	return e.ResponseWriter.Write(b)
 }
 
 // newCall is the Call a request's handler runs with: its parameters, the
