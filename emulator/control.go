@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -339,8 +340,19 @@ func (e *Emulator) ctlRedeliver(w http.ResponseWriter, req *http.Request) {
 	if !decodeCtl(w, req, &rr) {
 		return
 	}
+	if rr.Event == "" || rr.Endpoint == "" {
+		ctlError(w, 400, `give the event to redeliver and the endpoint to send it to: {"event": "evt_…", "endpoint": "we_…"}`)
+		return
+	}
+	if !e.endpointFound(w, rr.Endpoint) {
+		return
+	}
 	if err := e.Webhooks().Redeliver(rr.Event, rr.Endpoint); err != nil {
-		ctlError(w, 400, "%v", err)
+		status := 400
+		if errors.Is(err, errNoEvent) {
+			status = 404
+		}
+		ctlError(w, status, "%v", err)
 		return
 	}
 	writeCtl(w, 200, map[string]bool{"ok": true})

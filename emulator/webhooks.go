@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -398,8 +399,11 @@ func (w WebhookControl) Redeliver(eventID, endpointID string) error {
 		return w.e.env.Webhooks.Redeliver(delivery.Event{ID: eventID, Type: gjson.Get(raw, "type").String(), Account: owner,
 			Payload: jsonenc.IndentCompact(nil, raw, 0)}, endpointID)
 	}
-	return fmt.Errorf("stripe-emu: no event %s", eventID)
+	return fmt.Errorf("stripe-emu: %w %s", errNoEvent, eventID)
 }
+
+// errNoEvent is a redelivery of an event the emulator never recorded.
+var errNoEvent = errors.New("no event")
 
 // Flush waits until every delivery that is due has been attempted; held,
 // delayed and retrying ones wait for a release or the clock.

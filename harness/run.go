@@ -597,6 +597,11 @@ func (r *run) webhooks(st scenarios.Step) error {
 		if err != nil {
 			return err
 		}
+		if !strings.HasPrefix(ev, "evt_") {
+			if ev, err = r.latestEvent(st.Endpoint, ev); err != nil {
+				return err
+			}
+		}
 		if err := w.Redeliver(ev, id); err != nil {
 			return err
 		}
@@ -605,6 +610,35 @@ func (r *run) webhooks(st scenarios.Step) error {
 		return w.SetPolicy(id, policy(*st.Policy))
 	}
 	return fmt.Errorf("unknown webhooks action %q", st.WebhookAction)
+}
+
+// latestEvent is the id of the latest event of a type an endpoint could
+// have received: the platform's, and for a Connect endpoint its connected
+// accounts' too.
+func (r *run) latestEvent(endpointPath, eventType string) (string, error) {
+	accounts := []string{""}
+	for _, w := range r.s.Webhooks {
+		if w.Connect && (endpointPath == "" && w.Path == r.s.Webhooks[0].Path || w.Path == endpointPath) {
+			for _, a := range r.s.Accounts {
+				accounts = append(accounts, r.accounts[a.Name])
+			}
+		}
+	}
+	var id string
+	var created float64
+	for _, acct := range accounts {
+		for _, ev := range r.emu.Events(acct) {
+			if ev["type"] == eventType {
+				if c, _ := ev["created"].(float64); id == "" || c >= created {
+					id, created = ev["id"].(string), c
+				}
+			}
+		}
+	}
+	if id == "" {
+		return "", fmt.Errorf("no %s event to redeliver", eventType)
+	}
+	return id, nil
 }
 
 // heldOrder turns a release order into the held events' ids: an entry is

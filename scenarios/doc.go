@@ -53,7 +53,8 @@
 //   - clock: {advance: 3d} or {set: RFC3339}, optionally test_clock.
 //
 //   - webhooks: deliver (every due delivery lands) | hold | release |
-//     redeliver {event} | policy {policy}, with endpoint (the webhooks
+//     redeliver {event: evt_…, a reference, or a type: its latest event} |
+//     policy {policy}, with endpoint (the webhooks
 //     entry's path; default the first). hold holds every delivery from then
 //     on, until a policy step without hold replaces the policy (and sends
 //     what is held). release sends

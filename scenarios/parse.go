@@ -295,7 +295,9 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			}
 		case "redeliver":
 			if st.Event == "" {
-				p.fail(n, path+".event", "redeliver needs an event")
+				p.fail(n, path+".event", "redeliver needs an event: an evt_… id, a reference, or an event type (its latest event)")
+			} else if !strings.Contains(st.Event, "${") && !strings.HasPrefix(st.Event, "evt_") {
+				p.eventTypes(f["event"], path+".event", false)
 			}
 		case "policy":
 			if st.Policy == nil {

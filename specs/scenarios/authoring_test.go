@@ -110,6 +110,37 @@ var _ = Describe("Writing scenarios", Label("scenarios"), func() {
 		return err.Error()
 	}
 
+	It("redelivers the latest event of a type, as a story says it (Stripe's resend)", func() {
+		s, err := scenarios.Parse("story.yaml", []byte(`name: resend
+app: {handler: shop}
+webhooks:
+  - path: /webhooks/stripe
+    events: ["checkout.session.*"]
+steps:
+  - app: POST /orders
+    json: {sku: ticket}
+    as: order
+  - customer: complete_checkout
+    session: ${order.body.checkout_session}
+  - webhooks: redeliver
+    event: checkout.session.completed
+  - expect:
+      webhooks: {delivered: [checkout.session.completed, checkout.session.completed]}
+  - expect:
+      app: GET /orders/${order.body.id}
+      json: {status: paid, fulfilments: 1}
+`))
+		Expect(err).NotTo(HaveOccurred())
+		app, err := harness.AppFor(s, apps(true))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(harness.Execute(s, app, harness.Options{})).To(Succeed())
+
+		Expect(problem("name: x\nwebhooks:\n  - path: /hooks\nsteps:\n  - webhooks: redeliver\n    event: checkout.session.complete\n")).
+			To(ContainSubstring(`story.yaml:6:12: steps[0].event: "checkout.session.complete" is not an event type of 2025-08-27.basil`))
+		out := run("name: x\napp: {handler: shop}\nwebhooks:\n  - path: /webhooks/stripe\nsteps:\n  - webhooks: redeliver\n    event: invoice.paid\n")
+		Expect(out).To(ContainSubstring("failed at step 1 (webhooks redeliver, story.yaml:6): no invoice.paid event to redeliver"))
+	})
+
 	It("says which events are held when a release names one that is not", func() {
 		out := run(`name: held
 app: {handler: shop}

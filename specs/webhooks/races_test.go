@@ -220,6 +220,25 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 			Expect(emu.Webhooks().Held(id)).To(HaveLen(1))
 		})
 
+		It("redelivers with 404 for an unknown event or endpoint and 400 for one left out", func() {
+			customer("r@example.com")
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			ev := rcv.ids()[0]
+			r := ctl(emu.URL(), "POST", "/_emu/webhooks/redeliver", `{"event": "`+ev+`"}`)
+			Expect(r["_status"]).To(BeNumerically("==", 400))
+			Expect(ctlMessage(r)).To(Equal("give the event to redeliver and the endpoint to send it to: {\"event\": \"evt_…\", \"endpoint\": \"we_…\"}"))
+			r = ctl(emu.URL(), "POST", "/_emu/webhooks/redeliver", `{"event": "evt_nope", "endpoint": "`+id+`"}`)
+			Expect(r["_status"]).To(BeNumerically("==", 404))
+			Expect(ctlMessage(r)).To(ContainSubstring("no event evt_nope"))
+			r = ctl(emu.URL(), "POST", "/_emu/webhooks/redeliver", `{"event": "`+ev+`", "endpoint": "we_nope"}`)
+			Expect(r["_status"]).To(BeNumerically("==", 404))
+			Expect(ctlMessage(r)).To(ContainSubstring("no webhook endpoint we_nope"))
+			r = ctl(emu.URL(), "POST", "/_emu/webhooks/redeliver", `{"event": "`+ev+`", "endpoint": "`+id+`"}`)
+			Expect(r["_status"]).To(BeNumerically("==", 200))
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(rcv.ids()).To(Equal([]string{ev, ev}))
+		})
+
 		It("refuses a delay for an event type that does not exist, with 400 and not 404", func() {
 			r := ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/"+id+"/policy", `{"delay": {"customer.create": "1m"}}`)
 			Expect(r["_status"]).To(BeNumerically("==", 400))
