@@ -304,8 +304,15 @@ func (w WebhookControl) RollSecret(endpointID string, keepOld time.Duration) (st
 	return secret, nil
 }
 
-// SetDefaultPolicy sets the policy of endpoints created from now on.
-func (w WebhookControl) SetDefaultPolicy(p WebhookPolicy) { w.e.env.Webhooks.SetDefaultPolicy(p) }
+// SetDefaultPolicy sets the policy of endpoints created from now on,
+// refusing one SetPolicy would.
+func (w WebhookControl) SetDefaultPolicy(p WebhookPolicy) error {
+	if err := CheckWebhookPolicy(p); err != nil {
+		return fmt.Errorf("stripe-emu: %w", err)
+	}
+	w.e.env.Webhooks.SetDefaultPolicy(p)
+	return nil
+}
 
 // Release sends everything held for an endpoint, in policy order.
 func (w WebhookControl) Release(endpointID string) error { return w.e.env.Webhooks.Release(endpointID) }

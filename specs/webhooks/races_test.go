@@ -47,6 +47,7 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		func(p emulator.WebhookPolicy, want string) {
 			err := emu.Webhooks().SetPolicy(id, p)
 			Expect(err).To(MatchError(ContainSubstring(want)))
+			Expect(emu.Webhooks().SetDefaultPolicy(p)).To(MatchError(ContainSubstring(want)))
 			got, _ := emu.Webhooks().Policy(id)
 			Expect(got).To(Equal(emulator.WebhookPolicy{}), "a refused policy changes nothing")
 		},
