@@ -11,6 +11,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
 	"github.com/stripe/stripe-go/v82/webhook"
 
 	"github.com/stripe-emu/stripe-emu/emulator"
@@ -88,6 +89,41 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
 		Expect(rcv.ids()).To(BeEmpty(), "nothing was released")
 		Expect(emu.Webhooks().Held(id)).To(Equal(held))
+	})
+
+	It("holds a retry or a delayed delivery falling due while the endpoint is on hold, as it holds everything", func() {
+		rcv.answer = func(n int, _ stripe.Event) int {
+			if n == 1 {
+				return 500
+			}
+			return 200
+		}
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Delay: map[string]time.Duration{"customer.updated": time.Minute}})).To(Succeed())
+		c := customer("retry@example.com")
+		_, _, err := emu.Call("POST", "/v1/customers/"+c, url.Values{"name": {"Later"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Waiting(id)).To(HaveLen(2), "the failed customer.created waits for its retry, customer.updated for its delay")
+
+		p, _ := emu.Webhooks().Policy(id)
+		p.Hold = true
+		Expect(emu.Webhooks().SetPolicy(id, p)).To(Succeed())
+		emu.Clock().Advance(5 * time.Minute)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(BeEmpty(), "nothing goes out while held")
+		held := emu.Webhooks().Held(id)
+		Expect(held).To(HaveLen(2))
+
+		Expect(emu.Webhooks().Release(id)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(ConsistOf("customer.created", "customer.updated"))
+		var retried []int
+		for _, a := range emu.Webhooks().Attempts() {
+			if a.EventType == "customer.created" {
+				retried = append(retried, a.Number)
+			}
+		}
+		Expect(retried).To(Equal([]int{1, 2}), "the held retry goes out as the second attempt")
 	})
 
 	It("lists deliveries waiting on the clock, delayed or retrying, with when they fall due", func() {

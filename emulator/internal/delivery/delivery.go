@@ -418,7 +418,12 @@ func (d *Dispatcher) tick(now time.Time) {
 			if group[0].attempt == 0 {
 				d.order(st, group)
 			}
-			st.ready = append(st.ready, group...)
+			if st.policy.Hold {
+				// A hold keeps everything, retries and delays ending too.
+				st.held = append(st.held, group...)
+			} else {
+				st.ready = append(st.ready, group...)
+			}
 			i = j
 		}
 	}
