@@ -131,7 +131,18 @@ func Start(t TB, opts ...Option) *Emulator {
 	e.httpSrv = httptest.NewServer(e.Handler())
 	e.url = e.httpSrv.URL
 	e.mu.Unlock()
-	t.Cleanup(func() { _ = e.Close() })
+	t.Cleanup(func() {
+		// A failed test says which seed ordered its deliveries: without
+		// it, a random shuffle that broke the app could not be replayed.
+		if ft, ok := t.(interface {
+			Failed() bool
+			Logf(format string, args ...any)
+		}); ok && ft.Failed() {
+			seed := e.Webhooks().Seed()
+			ft.Logf("stripe-emu: webhook deliveries were ordered by seed %d; replay them with emulator.WithSeed(%d)", seed, seed)
+		}
+		_ = e.Close()
+	})
 	return e
 }
 

@@ -139,6 +139,20 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		Expect(r["list"]).To(HaveLen(1))
 	})
 
+	It("logs the seed that replays a failed test's deliveries, with how to use it", func() {
+		for _, failed := range []bool{true, false} {
+			t := &fakeTB{failed: failed}
+			e := emulator.Start(t)
+			seed := e.Webhooks().Seed()
+			t.cleanup()
+			if failed {
+				Expect(t.logs).To(ConsistOf(fmt.Sprintf("stripe-emu: webhook deliveries were ordered by seed %d; replay them with emulator.WithSeed(%d)", seed, seed)))
+			} else {
+				Expect(t.logs).To(BeEmpty(), "a passing test stays quiet")
+			}
+		}
+	})
+
 	Describe("rolling the signing secret", func() {
 		var (
 			mu      sync.Mutex
@@ -289,4 +303,22 @@ func ctlMessage(r map[string]any) string {
 	e, _ := r["error"].(map[string]any)
 	s, _ := e["message"].(string)
 	return s
+}
+
+// fakeTB is a test that failed, or not, for what Start logs at its end.
+type fakeTB struct {
+	failed   bool
+	logs     []string
+	cleanups []func()
+}
+
+func (t *fakeTB) Helper()                      {}
+func (t *fakeTB) Cleanup(f func())             { t.cleanups = append(t.cleanups, f) }
+func (t *fakeTB) Fatalf(f string, args ...any) { Fail(fmt.Sprintf(f, args...)) }
+func (t *fakeTB) Failed() bool                 { return t.failed }
+func (t *fakeTB) Logf(f string, args ...any)   { t.logs = append(t.logs, fmt.Sprintf(f, args...)) }
+func (t *fakeTB) cleanup() {
+	for i := len(t.cleanups) - 1; i >= 0; i-- {
+		t.cleanups[i]()
+	}
 }
