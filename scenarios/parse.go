@@ -422,6 +422,14 @@ func hasWebhook(s *Scenario, path string) bool {
 func (p *parser) common(f map[string]*yaml.Node, st *Step, path string) {
 	st.Name = p.str(f["name"], path+".name")
 	st.As = p.str(f["as"], path+".as")
+	switch st.Kind {
+	case "stripe", "app", "customer", "fixture":
+	default:
+		if st.As != "" {
+			// A reference to it would read nothing, silently.
+			p.fail(f["as"], path+".as", "a %s step answers nothing to capture; as goes on stripe, app, customer and fixture steps", st.Kind)
+		}
+	}
 }
 
 // mapping decodes a value that must be a mapping (fields or params to

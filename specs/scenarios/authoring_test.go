@@ -46,6 +46,8 @@ var _ = Describe("Writing scenarios", Label("scenarios"), func() {
 			`story.yaml:5:5: steps[0]: give an app call json or form, not both`),
 		Entry("a clock moved back", "  - clock: {advance: -5m}\n",
 			`story.yaml:5:22: steps[0].clock.advance: the clock only moves forward, got -5m0s; use set`),
+		Entry("a capture on a step that answers nothing", "  - clock: {advance: 1m}\n    as: later\n",
+			`story.yaml:6:9: steps[0].as: a clock step answers nothing to capture; as goes on stripe, app, customer and fixture steps`),
 		Entry("both types and an order on release", "  - webhooks: release\n    types: [invoice.paid]\n    order: [invoice.created]\n",
 			`steps[0]: give release either types or an order, not both`),
 	)
