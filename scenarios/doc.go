@@ -66,7 +66,8 @@
 //
 //   - fault: {method, path, kind, times, duration}.
 //
-//   - expect: one of app {status, json, within}, state {object, account,
+//   - expect: one of app {status, json, within: GET only, as it asks
+//     again until the answer holds}, state {object, account,
 //     fields: every mismatch is reported} or count {object, account, equals}, webhooks {delivered,
 //     contains, not_contains, app_status}, requests {method, path, params,
 //     account, count | at_least | none}, events {account, types, equals,

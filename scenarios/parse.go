@@ -219,6 +219,7 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		if v := f["expect"]; v != nil {
 			ef := p.fields(v, path+".expect", "status", "json", "within")
 			st.Expect = p.appExpect(ef, path+".expect")
+			p.withinOnGET(ef["within"], path+".expect.within", st.Method)
 		}
 		p.common(f, &st, path)
 	case "customer":
@@ -432,6 +433,14 @@ func (p *parser) common(f map[string]*yaml.Node, st *Step, path string) {
 	}
 }
 
+// withinOnGET refuses within on a call that is not a read: asking again
+// would run it again (a second order, a second refund).
+func (p *parser) withinOnGET(n *yaml.Node, path, method string) {
+	if n != nil && method != "" && method != "GET" {
+		p.fail(n, path, "within asks again until the answer holds, so it goes on GET calls only: asking again would %s again", method)
+	}
+}
+
 // mapping decodes a value that must be a mapping (fields or params to
 // check), reporting anything else: a list there would check nothing.
 func (p *parser) mapping(n *yaml.Node, path, want string) map[string]any {
@@ -470,6 +479,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		f := p.fields(n, path, "app", "headers", "status", "json", "within")
 		m, t := p.methodPath(f["app"], path+".app", false)
 		c.App = &AppCheck{Method: m, Path: t, Headers: p.stringMap(f["headers"], path+".headers"), AppExpect: *p.appExpect(f, path)}
+		p.withinOnGET(f["within"], path+".within", m)
 	case keys["state"]:
 		f := p.fields(n, path, "state")
 		sf := p.fields(f["state"], path+".state", "object", "account", "fields")

@@ -48,6 +48,8 @@ var _ = Describe("Writing scenarios", Label("scenarios"), func() {
 			`story.yaml:5:22: steps[0].clock.advance: the clock only moves forward, got -5m0s; use set`),
 		Entry("a capture on a step that answers nothing", "  - clock: {advance: 1m}\n    as: later\n",
 			`story.yaml:6:9: steps[0].as: a clock step answers nothing to capture; as goes on stripe, app, customer and fixture steps`),
+		Entry("within on a POST, which asking again would repeat", "  - app: POST /orders\n    json: {sku: ticket}\n    expect: {status: 201, within: 5s}\n",
+			`story.yaml:7:35: steps[0].expect.within: within asks again until the answer holds, so it goes on GET calls only: asking again would POST again`),
 		Entry("both types and an order on release", "  - webhooks: release\n    types: [invoice.paid]\n    order: [invoice.created]\n",
 			`steps[0]: give release either types or an order, not both`),
 	)
