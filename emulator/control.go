@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -81,6 +82,10 @@ func (e *Emulator) mountControl() {
 }
 
 func writeCtl(w http.ResponseWriter, status int, v any) {
+	// A list with nothing in it yet is [], not null: clients iterate it.
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice && rv.IsNil() {
+		v = []any{}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)

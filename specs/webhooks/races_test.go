@@ -255,10 +255,16 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 			Expect(r["_status"]).To(BeNumerically("==", 404))
 		})
 
-		It("answers an endpoint with nothing held with an empty list", func() {
+		It("answers an empty list, not null, where there is nothing yet", func() {
 			r := ctl(emu.URL(), "GET", "/_emu/webhooks/endpoints/"+id+"/held", "")
 			Expect(r["_status"]).To(BeNumerically("==", 200))
 			Expect(r["list"]).To(Equal([]any{}))
+			fresh := Emulator()
+			for _, path := range []string{"/_emu/webhooks/endpoints", "/_emu/webhooks/attempts", "/_emu/requests", "/_emu/events", "/_emu/faults"} {
+				r := ctl(fresh.URL(), "GET", path, "")
+				Expect(r["_status"]).To(BeNumerically("==", 200), path)
+				Expect(r["list"]).To(Equal([]any{}), path)
+			}
 		})
 
 		It("refuses a release naming both events and types, rather than ignoring the types", func() {
