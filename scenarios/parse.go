@@ -317,6 +317,13 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		st.Fault = &Fault{Method: p.str(ff["method"], path+".fault.method"), Path: p.str(ff["path"], path+".fault.path"),
 			Kind: p.str(ff["kind"], path+".fault.kind"), Times: p.integer(ff["times"], path+".fault.times"),
 			Duration: p.duration(ff["duration"], path+".fault.duration")}
+		// A fault on a method or path no request has would never fire.
+		if m := st.Fault.Method; m != "" && !methods[m] {
+			p.fail(ff["method"], path+".fault.method", "want one of DELETE, GET, POST (or none: any), got %q", m)
+		}
+		if fp := st.Fault.Path; fp != "" && fp != "*" && !strings.HasPrefix(fp, "/v1/") && !strings.HasPrefix(fp, "/v2/") && !strings.HasPrefix(fp, "${") {
+			p.fail(ff["path"], path+".fault.path", "want a path starting with /v1/ or /v2/ (* matches one segment), got %q", fp)
+		}
 		switch st.Fault.Kind {
 		case "server_error", "rate_limit", "lock_timeout", "delay", "drop", "hold":
 		default:

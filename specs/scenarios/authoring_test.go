@@ -50,6 +50,10 @@ var _ = Describe("Writing scenarios", Label("scenarios"), func() {
 			`story.yaml:6:9: steps[0].as: a clock step answers nothing to capture; as goes on stripe, app, customer and fixture steps`),
 		Entry("within on a POST, which asking again would repeat", "  - app: POST /orders\n    json: {sku: ticket}\n    expect: {status: 201, within: 5s}\n",
 			`story.yaml:7:35: steps[0].expect.within: within asks again until the answer holds, so it goes on GET calls only: asking again would POST again`),
+		Entry("a fault on a method no request has", "  - fault: {method: post, path: /v1/refunds, kind: rate_limit}\n",
+			`story.yaml:5:21: steps[0].fault.method: want one of DELETE, GET, POST (or none: any), got "post"`),
+		Entry("a fault on a path no request has", "  - fault: {method: POST, path: v1/refunds, kind: rate_limit}\n",
+			`story.yaml:5:33: steps[0].fault.path: want a path starting with /v1/ or /v2/ (* matches one segment), got "v1/refunds"`),
 		Entry("both types and an order on release", "  - webhooks: release\n    types: [invoice.paid]\n    order: [invoice.created]\n",
 			`steps[0]: give release either types or an order, not both`),
 	)
