@@ -296,6 +296,16 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 			Expect(rcv.ids()).To(Equal([]string{ev, ev}))
 		})
 
+		It("refuses a fault that would never fire, on a method or path no request has", func() {
+			r := ctl(emu.URL(), "POST", "/_emu/faults", `{"method": "post", "path": "/v1/refunds", "kind": "rate_limit"}`)
+			Expect(r["_status"]).To(BeNumerically("==", 400))
+			Expect(ctlMessage(r)).To(Equal(`method "post": must be one of DELETE, GET, POST, or left out for any`))
+			r = ctl(emu.URL(), "POST", "/_emu/faults", `{"method": "POST", "path": "v1/refunds", "kind": "rate_limit"}`)
+			Expect(r["_status"]).To(BeNumerically("==", 400))
+			Expect(ctlMessage(r)).To(Equal(`path "v1/refunds": must start with / (* matches one segment), or be left out for any`))
+			Expect(ctl(emu.URL(), "GET", "/_emu/faults", "")["list"]).To(BeEmpty())
+		})
+
 		It("refuses a delay for an event type that does not exist, with 400 and not 404", func() {
 			r := ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/"+id+"/policy", `{"delay": {"customer.create": "1m"}}`)
 			Expect(r["_status"]).To(BeNumerically("==", 400))
