@@ -16,8 +16,11 @@ type Problem struct {
 
 func (p Problem) String() string {
 	loc := p.File
-	if p.Line > 0 {
+	switch {
+	case p.Line > 0 && p.Column > 0:
 		loc = fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+	case p.Line > 0:
+		loc = fmt.Sprintf("%s:%d", p.File, p.Line) // YAML's own errors name a line only
 	}
 	if p.Path != "" {
 		return fmt.Sprintf("%s: %s: %s", loc, p.Path, p.Message)

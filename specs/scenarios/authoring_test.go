@@ -74,6 +74,11 @@ var _ = Describe("Writing scenarios", Label("scenarios"), func() {
 			`steps[0].expect.fields: want a mapping of dotted paths to values`),
 	)
 
+	It("points at the line of a YAML syntax error, without a column it does not know", func() {
+		out := problem("name: x\nsteps:\n  - clock: {advance: 1m\n  - clock: {advance: 2m}\n")
+		Expect(out).To(MatchRegexp(`^story.yaml:\d+: invalid YAML: `))
+	})
+
 	DescribeTable("refuses a misspelt event type where it would make a check pass or fail for nothing",
 		func(yaml, want string) {
 			Expect(problem(yaml)).To(ContainSubstring(want))
