@@ -69,6 +69,30 @@ func (e *Emulator) EventTypes(account string) []string {
 	return out
 }
 
+// CheckObjectType says whether name is an object type Count knows: the
+// singular "object" value of Stripe's objects ("customer",
+// "checkout.session"). A count of anything else is always 0.
+func CheckObjectType(name string) error {
+	objectTypesOnce.Do(func() {
+		objectTypes = map[string]bool{}
+		for _, k := range kinds() {
+			objectTypes[k.Object] = true
+		}
+	})
+	if objectTypes[name] {
+		return nil
+	}
+	if singular := strings.TrimSuffix(name, "s"); objectTypes[singular] {
+		return fmt.Errorf("%q is not an object type (its \"object\" field, singular): did you mean %q?", name, singular)
+	}
+	return fmt.Errorf("%q is not an object type (its \"object\" field, singular, as customer or checkout.session)", name)
+}
+
+var (
+	objectTypesOnce sync.Once
+	objectTypes     map[string]bool
+)
+
 // Count is how many live objects of a type ("customer", "price", …) an
 // account holds ("" = platform).
 func (e *Emulator) Count(account, object string) int {

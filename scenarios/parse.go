@@ -504,6 +504,8 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 			Equals: p.integer(cf["equals"], path+".count.equals")}
 		if c.Count.Object == "" {
 			p.fail(f["count"], path+".count.object", "say which type of object to count (customer, invoice, …)")
+		} else if err := emulator.CheckObjectType(c.Count.Object); err != nil {
+			p.fail(cf["object"], path+".count.object", "%v", err)
 		}
 		if cf["equals"] == nil {
 			p.fail(f["count"], path+".count.equals", "say how many to expect")

@@ -68,6 +68,8 @@ var _ = Describe("Writing scenarios", Label("scenarios"), func() {
 			`steps[0].expect.state.object: say which object (an id or a reference)`),
 		Entry("count without equals", "  - expect:\n      count: {object: customer}\n",
 			`steps[0].expect.count.equals: say how many to expect`),
+		Entry("a count of an object type that does not exist", "  - expect:\n      count: {object: customers, equals: 0}\n",
+			`story.yaml:4:23: steps[0].expect.count.object: "customers" is not an object type (its "object" field, singular): did you mean "customer"?`),
 		Entry("request params as a list", "  - expect:\n      requests: {path: /v1/refunds, params: [amount]}\n",
 			`steps[0].expect.requests.params: want a mapping of parameters`),
 		Entry("Stripe read fields as a list", "  - expect:\n      stripe: GET /v1/balance\n      fields: [available]\n",
