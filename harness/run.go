@@ -127,10 +127,22 @@ func (e *StepError) Error() string {
 		}
 	}
 	if strings.TrimSpace(e.AppLog) != "" {
-		fmt.Fprintf(&b, "app output:\n%s\n", e.AppLog)
+		// The end of a long log is where the failure is; all of it would
+		// bury the report.
+		lines := strings.Split(strings.TrimRight(e.AppLog, "\n"), "\n")
+		if len(lines) > appLogLines {
+			fmt.Fprintf(&b, "app output (its last %d lines; %d before them are left out):\n", appLogLines, len(lines)-appLogLines)
+			lines = lines[len(lines)-appLogLines:]
+		} else {
+			b.WriteString("app output:\n")
+		}
+		b.WriteString(strings.Join(lines, "\n") + "\n")
 	}
 	return b.String()
 }
+
+// appLogLines is how much of the app's output a failure shows.
+const appLogLines = 80
 
 func tail[T any](s []T, n int) []T {
 	if len(s) > n {

@@ -245,6 +245,17 @@ steps:
 		Expect(err.Error()).To(MatchRegexp(`app     POST /v1/refunds → 400 \(req_\w+\): No such payment_intent: 'pi_nope'`))
 	})
 
+	It("keeps a chatty app's output to its last lines, saying how many came before", func() {
+		var log strings.Builder
+		for i := 1; i <= 500; i++ {
+			fmt.Fprintf(&log, "line %d\n", i)
+		}
+		out := (&harness.StepError{Scenario: "x", File: "story.yaml", Line: 3, Step: "app GET /", Err: errors.New("boom"), AppLog: log.String()}).Error()
+		Expect(out).To(ContainSubstring("app output (its last 80 lines; 420 before them are left out):\nline 421\n"))
+		Expect(out).To(HaveSuffix("line 500\n"))
+		Expect(out).NotTo(ContainSubstring("line 420\n"))
+	})
+
 	It("tells how to replay the seed it prints, from a file or the command line", func() {
 		out := run(`name: replay
 app: {handler: shop}
