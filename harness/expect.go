@@ -96,7 +96,7 @@ func (r *run) expect(c *scenarios.Check) error {
 		}
 		obj, ok := r.emu.GetIn(acct, id)
 		if !ok {
-			return fmt.Errorf("no object %s in %s", id, accountName(acct))
+			return fmt.Errorf("no object %s in %s%s", id, accountName(acct), r.elsewhere(acct, id))
 		}
 		// Every mismatch, in a stable order: one run shows them all.
 		var mismatches []string
@@ -157,6 +157,28 @@ func (r *run) expectStripe(c *scenarios.StripeCheck) error {
 		}
 	}
 	return nil
+}
+
+// elsewhere says which other account of the scenario holds an object a
+// check looked for in the wrong one ("" when none does).
+func (r *run) elsewhere(acct, id string) string {
+	candidates := []string{""}
+	for _, a := range r.s.Accounts {
+		candidates = append(candidates, a.Name)
+	}
+	for _, name := range candidates {
+		other := r.accounts[name]
+		if other == acct {
+			continue
+		}
+		if _, ok := r.emu.GetIn(other, id); ok {
+			if name == "" {
+				return "; it is in the platform account: leave account out"
+			}
+			return fmt.Sprintf("; it is in %s (%s): give account: %s", name, other, name)
+		}
+	}
+	return ""
 }
 
 func accountName(acct string) string {

@@ -245,6 +245,24 @@ steps:
 		Expect(err.Error()).To(MatchRegexp(`app     POST /v1/refunds → 400 \(req_\w+\): No such payment_intent: 'pi_nope'`))
 	})
 
+	It("says which account holds an object a state check looked for in another", func() {
+		s, err := scenarios.Parse("story.yaml", []byte(`name: where
+accounts:
+  seller: {email: seller@example.com}
+steps:
+  - stripe: POST /v1/customers
+    account: seller
+    params: {email: buyer@example.com}
+    as: buyer
+  - expect:
+      state: {object: "${buyer.id}", fields: {email: buyer@example.com}}
+`))
+		Expect(err).NotTo(HaveOccurred())
+		err = harness.Execute(s, nil, harness.Options{})
+		Expect(err).To(HaveOccurred())
+		Expect(firstLine(err.Error())).To(MatchRegexp(`no object cus_\w+ in the platform account; it is in seller \(acct_\w+\): give account: seller$`))
+	})
+
 	It("keeps a chatty app's output to its last lines, saying how many came before", func() {
 		var log strings.Builder
 		for i := 1; i <= 500; i++ {
