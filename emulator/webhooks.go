@@ -317,13 +317,22 @@ func (w WebhookControl) SetDefaultPolicy(p WebhookPolicy) error {
 // Release sends everything held for an endpoint, in policy order.
 func (w WebhookControl) Release(endpointID string) error { return w.e.env.Webhooks.Release(endpointID) }
 
-// ReleaseTypes sends the held events of the given types.
+// ReleaseTypes sends the held events of the given types or groups of
+// them ("customer.*"), in policy order.
 func (w WebhookControl) ReleaseTypes(endpointID string, types ...string) error {
-	want := map[string]bool{}
 	for _, t := range types {
-		want[t] = true
+		if err := CheckEventType(t); err != nil {
+			return fmt.Errorf("stripe-emu: %w", err) // it would release nothing
+		}
 	}
-	return w.e.env.Webhooks.ReleaseMatching(endpointID, func(ev delivery.Event) bool { return want[ev.Type] })
+	return w.e.env.Webhooks.ReleaseMatching(endpointID, func(ev delivery.Event) bool {
+		for _, t := range types {
+			if t == "*" || t == ev.Type || strings.HasSuffix(t, ".*") && strings.HasPrefix(ev.Type, strings.TrimSuffix(t, "*")) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // ReleaseInOrder sends held events in exactly the order given.

@@ -294,6 +294,7 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			for i, o := range st.Order {
 				p.heldName(f["order"].Content[i], fmt.Sprintf("%s.order[%d]", path, i), o)
 			}
+			p.eventTypes(f["types"], path+".types", true)
 		case "redeliver":
 			if st.Event == "" {
 				p.fail(n, path+".event", "redeliver needs an event: an evt_… id, a reference, or an event type (its latest event)")

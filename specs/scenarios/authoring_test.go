@@ -87,6 +87,8 @@ var _ = Describe("Writing scenarios", Label("scenarios"), func() {
 		},
 		Entry("an endpoint's events", "name: x\nwebhooks:\n  - path: /hooks\n    events: [checkout.session.complete]\nsteps:\n  - webhooks: deliver\n",
 			`story.yaml:4:14: webhooks[0].events[0]: "checkout.session.complete" is not an event type of 2025-08-27.basil`),
+		Entry("a release of types", "name: x\nwebhooks:\n  - path: /hooks\nsteps:\n  - webhooks: release\n    types: [customer.create]\n",
+			`story.yaml:6:13: steps[0].types[0]: "customer.create" is not an event type of 2025-08-27.basil`),
 		Entry("events not_contains", "name: x\nsteps:\n  - expect:\n      events: {not_contains: [invoice.payed]}\n",
 			`steps[0].expect.events.not_contains[0]: "invoice.payed" is not an event type of 2025-08-27.basil`),
 		Entry("events types", "name: x\nsteps:\n  - expect:\n      events: {types: [invoice.payed], equals: []}\n",

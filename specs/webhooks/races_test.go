@@ -126,6 +126,16 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		Expect(retried).To(Equal([]int{1, 2}), "the held retry goes out as the second attempt")
 	})
 
+	It("refuses to release held events of a type that does not exist, which would release nothing", func() {
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
+		customer("t@example.com")
+		Expect(emu.Webhooks().ReleaseTypes(id, "customer.create")).To(MatchError(ContainSubstring(`"customer.create" is not an event type of 2025-08-27.basil`)))
+		Expect(emu.Webhooks().Held(id)).To(HaveLen(1))
+		Expect(emu.Webhooks().ReleaseTypes(id, "customer.*")).To(Succeed(), "a group releases its types")
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(Equal([]string{"customer.created"}))
+	})
+
 	It("lists deliveries waiting on the clock, delayed or retrying, with when they fall due", func() {
 		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Delay: map[string]time.Duration{"customer.created": time.Minute}})).To(Succeed())
 		customer("w@example.com")
