@@ -2,6 +2,9 @@ package harness
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -19,7 +22,7 @@ func AppFor(s *scenarios.Scenario, apps Apps) (App, error) {
 			return app, nil
 		}
 		if s.App.Command == "" {
-			return nil, fmt.Errorf("%s: no app registered as %q", s.File, s.App.Handler)
+			return nil, fmt.Errorf("%s: no app registered as %q (registered: %s)", s.File, s.App.Handler, strings.Join(slices.Sorted(maps.Keys(apps)), ", "))
 		}
 	}
 	if s.App.Command != "" {

@@ -265,6 +265,13 @@ steps:
 		Expect(firstLine(err.Error())).To(MatchRegexp(`no object cus_\w+ in the platform account; it is in seller \(acct_\w+\): give account: seller$`))
 	})
 
+	It("names the apps registered when a scenario names another", func() {
+		s, err := scenarios.Parse("story.yaml", []byte("name: x\napp: {handler: shops}\nsteps:\n  - clock: {advance: 1m}\n"))
+		Expect(err).NotTo(HaveOccurred())
+		_, err = harness.AppFor(s, apps(true))
+		Expect(err).To(MatchError(`story.yaml: no app registered as "shops" (registered: bookings, organizers, pricing, shop, wholesale)`))
+	})
+
 	It("keeps a chatty app's output to its last lines, saying how many came before", func() {
 		var log strings.Builder
 		for i := 1; i <= 500; i++ {
