@@ -1,7 +1,11 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"os"
+	"strconv"
 	"maps"
 	"slices"
 	"strings"
@@ -35,8 +39,13 @@ func AppFor(s *scenarios.Scenario, apps Apps) (App, error) {
 // labels become Ginkgo labels, steps are reported with By, and a failure
 // prints the step, the emulator's request and delivery logs and the seed.
 // Each spec has its own emulator, so specs run in parallel safely.
+//
+// STRIPE_EMU_SEED, when set, replays one seed in every scenario, as a
+// failure's report suggests.
 func DescribeScenarios(dir string, apps Apps) bool {
 	all, err := scenarios.LoadDir(dir)
+	seed, serr := SeedFromEnv()
+	err = errors.Join(err, serr)
 	return Describe("scenarios in "+dir, func() {
 		if err != nil {
 			It("load", func() { Fail(err.Error()) })
@@ -49,11 +58,25 @@ func DescribeScenarios(dir string, apps Apps) bool {
 				if err != nil {
 					Fail(err.Error())
 				}
-				err = Execute(s, app, Options{Step: func(_ int, d string) { By(d) }})
+				err = Execute(s, app, Options{Seed: seed, Step: func(_ int, d string) { By(d) }})
 				if err != nil {
 					Fail(err.Error())
 				}
 			})
 		}
 	})
+}
+
+// SeedFromEnv reads STRIPE_EMU_SEED, the seed a failure's report says to
+// replay with (0 when unset: each scenario's own, else random).
+func SeedFromEnv() (uint64, error) {
+	v := os.Getenv("STRIPE_EMU_SEED")
+	if v == "" {
+		return 0, nil
+	}
+	seed, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || seed == 0 {
+		return 0, fmt.Errorf("STRIPE_EMU_SEED=%q: want a whole number from 1 to %d", v, uint64(math.MaxUint64))
+	}
+	return seed, nil
 }

@@ -74,7 +74,7 @@ func (e *StepError) Error() string {
 	} else {
 		fmt.Fprintf(&b, "scenario %q failed at step %d (%s, %s:%d): %v\n", e.Scenario, e.Index+1, e.Step, e.File, e.Line, e.Err)
 	}
-	fmt.Fprintf(&b, "replay with seed %d: add \"seed: %d\" to %s, or run stripe-emu test --seed %d\n", e.Seed, e.Seed, e.File, e.Seed)
+	fmt.Fprintf(&b, "replay with seed %d: add \"seed: %d\" to %s, or run with STRIPE_EMU_SEED=%d (stripe-emu test --seed %d)\n", e.Seed, e.Seed, e.File, e.Seed, e.Seed)
 	if len(e.Requests) > 0 {
 		b.WriteString("requests to the emulator (most recent last):\n")
 		for _, r := range tail(e.Requests, 25) {

@@ -155,7 +155,12 @@ func test(args []string, stdout, stderr io.Writer) int {
 	ready := fs.String("ready", "/healthz", "path on the app that answers once it is ready")
 	focus := fs.String("focus", "", "run only scenarios whose name matches this regular expression")
 	labels := fs.String("label-filter", "", "run only scenarios whose labels match, e.g. 'story-4,billing' or 'checkout&&!slow'")
-	seed := fs.Uint64("seed", 0, "seed for webhook ordering (default: each scenario's, else random)")
+	envSeed, err := harness.SeedFromEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
+		return 2
+	}
+	seed := fs.Uint64("seed", envSeed, "seed for webhook ordering (default: STRIPE_EMU_SEED, else each scenario's, else random)")
 	junit := fs.String("junit-report", "", "write a JUnit XML report to this file")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -291,7 +292,7 @@ steps:
       app: GET /orders/ord_404
       json: {status: paid}
 `)
-		Expect(out).To(MatchRegexp(`replay with seed (\d+): add "seed: (\d+)" to story.yaml, or run stripe-emu test --seed (\d+)`))
+		Expect(out).To(MatchRegexp(`replay with seed (\d+): add "seed: (\d+)" to story.yaml, or run with STRIPE_EMU_SEED=(\d+) \(stripe-emu test --seed (\d+)\)`))
 	})
 
 	It("replays a shuffled delivery order from the seed a failure prints, written into the file", func() {
@@ -348,6 +349,17 @@ steps:
 		err = harness.Execute(s, nil, harness.Options{})
 		Expect(err).To(HaveOccurred())
 		Expect(err.Error()).To(HavePrefix(`scenario "x" failed setting up (story.yaml): webhooks[0] (/hooks) needs an app to deliver to: give app.handler or app.command, or run with --app`))
+	})
+
+	It("replays a seed from STRIPE_EMU_SEED for every scenario of a Ginkgo suite, as the binary does", func() {
+		DeferCleanup(os.Setenv, "STRIPE_EMU_SEED", os.Getenv("STRIPE_EMU_SEED"))
+		Expect(os.Setenv("STRIPE_EMU_SEED", "18446744073709551615")).To(Succeed())
+		Expect(harness.SeedFromEnv()).To(Equal(uint64(18446744073709551615)))
+		Expect(os.Setenv("STRIPE_EMU_SEED", "")).To(Succeed())
+		Expect(harness.SeedFromEnv()).To(BeZero())
+		Expect(os.Setenv("STRIPE_EMU_SEED", "lots")).To(Succeed())
+		_, err := harness.SeedFromEnv()
+		Expect(err).To(MatchError(`STRIPE_EMU_SEED="lots": want a whole number from 1 to 18446744073709551615`))
 	})
 
 	It("takes back any seed it prints, the whole range of a uint64", func() {
