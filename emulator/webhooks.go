@@ -335,7 +335,9 @@ func (w WebhookControl) ReleaseTypes(endpointID string, types ...string) error {
 	})
 }
 
-// ReleaseInOrder sends held events in exactly the order given.
+// ReleaseInOrder sends held events in exactly the order given, all or
+// none: an id not held releases nothing. An id names one copy of a
+// duplicated event; name it again for the next.
 func (w WebhookControl) ReleaseInOrder(endpointID string, eventIDs ...string) error {
 	return w.e.env.Webhooks.ReleaseInOrder(endpointID, eventIDs...)
 }
