@@ -3,11 +3,11 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
-	"strconv"
-	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
