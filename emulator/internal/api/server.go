@@ -143,7 +143,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 		reqID := s.newRequestID()
 		h := rw.Header()
 		stamp(h, reqID)
-		w := &errorAnswer{ResponseWriter: rw}
+		var w http.ResponseWriter = &errorAnswer{ResponseWriter: rw}
 
 		body, account, idemKey := "", "", ""
 		status := func() int {
@@ -190,7 +190,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				dropConnection(rw)
 				return 0
 			case fault.DropAnswer:
-				w = &lostAnswer{conn: w, header: http.Header{}}
+				w = &lostAnswer{conn: rw, header: http.Header{}}
 			}
 			if r.Method == http.MethodPost {
 				// Whatever this POST answers, a retry under its key
