@@ -24,6 +24,7 @@ var (
 			{Name: "customer", Path: "customer"},
 			{Name: "status", Path: "status"},
 			{Name: "subscription", Path: "parent.subscription_details.subscription"},
+			{Name: "test_clock", Path: "test_clock"},
 		},
 	}
 	InvoicePaymentKind = &api.Kind{
@@ -42,6 +43,7 @@ var (
 			{Name: "status", Path: "status"},
 			{Name: "item", Path: "items.data.#.id"},
 			{Name: "price", Path: "items.data.#.price.id"},
+			{Name: "test_clock", Path: "test_clock"},
 		},
 	}
 	// Subscription items live inside their subscription; the kind exists

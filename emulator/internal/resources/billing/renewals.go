@@ -33,32 +33,58 @@ var dueFields = []string{"id", "pending_update.expires_at", "created", "items.da
 // the stored JSON, in one walk of each document.
 func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []dueAction {
 	var out []dueAction
+	each := dueScan(tx, account, clockID)
 	// Schedules first: a phase that begins as a period ends changes the
 	// subscription before it renews.
-	for _, status := range []string{"not_started", "active"} {
-		tx.EachIndexedRaw(account, "subscription_schedule", "status", status, func(raw string) bool {
-			out = scheduleDue(out, tx, account, clockID, store.Pick(raw, scheduleDueFields...), target)
-			return true
-		})
-	}
-	for _, status := range []string{"active", "trialing", "past_due", "unpaid", "incomplete"} {
-		tx.EachIndexedRaw(account, "subscription", "status", status, func(raw string) bool {
-			out = subscriptionDue(out, tx, account, clockID, store.Pick(raw, dueFields...), target, upcomingLead)
-			return true
-		})
-	}
-	for _, status := range []string{"draft", "open"} {
-		tx.EachIndexedRaw(account, "invoice", "status", status, func(raw string) bool {
-			out = invoiceDue(out, tx, account, clockID, store.Pick(raw, invoiceDueFields...), target)
-			return true
-		})
-	}
-	tx.EachIndexedRaw(account, "customer", "discount_duration", "repeating", func(raw string) bool {
-		out = customerDue(out, clockID, store.Pick(raw, customerDueFields...), target)
-		return true
+	each("subscription_schedule", []string{"not_started", "active"}, func(raw string) {
+		out = scheduleDue(out, tx, account, clockID, store.Pick(raw, scheduleDueFields...), target)
 	})
+	each("subscription", []string{"active", "trialing", "past_due", "unpaid", "incomplete"}, func(raw string) {
+		out = subscriptionDue(out, tx, account, clockID, store.Pick(raw, dueFields...), target, upcomingLead)
+	})
+	each("invoice", []string{"draft", "open"}, func(raw string) {
+		out = invoiceDue(out, tx, account, clockID, store.Pick(raw, invoiceDueFields...), target)
+	})
+	if clockID == "" {
+		tx.EachIndexedRaw(account, "customer", "discount_duration", "repeating", func(raw string) bool {
+			out = customerDue(out, clockID, store.Pick(raw, customerDueFields...), target)
+			return true
+		})
+	} else {
+		tx.EachIndexedRaw(account, "customer", "test_clock", clockID, func(raw string) bool {
+			out = customerDue(out, clockID, store.Pick(raw, customerDueFields...), target)
+			return true
+		})
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
 	return out
+}
+
+// dueScan walks the objects of a type that may have work due, in the
+// given statuses, status by status: on the emulator's clock through the
+// status index; on a test clock through the clock's own objects, so that
+// advancing one clock reads none of the others'.
+func dueScan(tx *store.Tx, account, clockID string) func(typ string, statuses []string, fn func(raw string)) {
+	return func(typ string, statuses []string, fn func(raw string)) {
+		if clockID == "" {
+			for _, status := range statuses {
+				tx.EachIndexedRaw(account, typ, "status", status, func(raw string) bool { fn(raw); return true })
+			}
+			return
+		}
+		var mine []string
+		tx.EachIndexedRaw(account, typ, "test_clock", clockID, func(raw string) bool {
+			mine = append(mine, raw)
+			return true
+		})
+		for _, status := range statuses {
+			for _, raw := range mine {
+				if store.Pick(raw, "status")[0].String() == status {
+					fn(raw)
+				}
+			}
+		}
+	}
 }
 
 // dueOf lists what is due by target for one subscription, invoice,

@@ -30,7 +30,7 @@ import (
 var ScheduleKind = &api.Kind{
 	Object: "subscription_schedule", Prefix: "sub_sched_", Name: "subscription schedule",
 	Expandable: []string{"customer", "subscription", "test_clock", "application", "default_settings.default_payment_method"},
-	Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}},
+	Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}, {Name: "test_clock", Path: "test_clock"}},
 }
 
 func scheduleRoutes() []api.Route {

@@ -232,8 +232,8 @@ func advanceClock(c *api.Call) (any, error) {
 func advanceLimit(c *api.Call, clockID string, current int64) int64 {
 	// Without subscriptions a clock may jump two calendar years.
 	limit := addInterval(current, "year", 2)
-	c.Tx.Each(c.Account, "subscription", func(sub store.Obj) bool {
-		if sub["test_clock"] != clockID || sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
+	c.Tx.EachIndexed(c.Account, "subscription", "test_clock", clockID, func(sub store.Obj) bool {
+		if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
 			return true
 		}
 		items := subItems(sub)
@@ -246,8 +246,8 @@ func advanceLimit(c *api.Call, clockID string, current int64) int64 {
 	})
 	// A schedule yet to start counts with its first phase's interval: its
 	// subscription begins within the jump.
-	c.Tx.EachIndexed(c.Account, "subscription_schedule", "status", "not_started", func(sched store.Obj) bool {
-		if sched["test_clock"] != clockID {
+	c.Tx.EachIndexed(c.Account, "subscription_schedule", "test_clock", clockID, func(sched store.Obj) bool {
+		if sched["status"] != "not_started" {
 			return true
 		}
 		phases := asAnys(sched["phases"])
