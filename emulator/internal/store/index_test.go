@@ -81,3 +81,68 @@ func TestIndexesFollowChangesWithinTransaction(t *testing.T) {
 		}
 	}
 }
+
+// A data file written with other indexes is reindexed when opened: an
+// index added since finds the older objects, and a dropped one leaves no
+// entries behind.
+func TestOpenReindexesDataFileWrittenWithOtherIndexes(t *testing.T) {
+	path := t.TempDir() + "/emu.db"
+	status := Index{Type: "subscription", Name: "status", Path: "status"}
+	clock := Index{Type: "subscription", Name: "test_clock", Path: "test_clock"}
+	ids := func(s *Store, index, value string) []string {
+		var out []string
+		_ = s.View(func(tx *Tx) error {
+			tx.EachIndexedRaw("acct_1", "subscription", index, value, func(raw string) bool {
+				out = append(out, Pick(raw, "id")[0].String())
+				return true
+			})
+			return nil
+		})
+		return out
+	}
+
+	s, err := Open(path, []Index{status})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error {
+		for _, o := range []Obj{
+			{"id": "sub_1", "object": "subscription", "status": "active", "test_clock": "clock_1"},
+			{"id": "sub_2", "object": "subscription", "status": "active", "test_clock": nil},
+		} {
+			if err := tx.Put("acct_1", o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(path, []Index{status, clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(s, "test_clock", "clock_1"); !slices.Equal(got, []string{"sub_1"}) {
+		t.Errorf("added index: got %q, want [sub_1]", got)
+	}
+	if got := ids(s, "status", "active"); !slices.Equal(got, []string{"sub_1", "sub_2"}) {
+		t.Errorf("kept index: got %q, want [sub_1 sub_2]", got)
+	}
+	_ = s.Close()
+
+	s, err = Open(path, []Index{clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := ids(s, "status", "active"); len(got) != 0 {
+		t.Errorf("dropped index still lists %q", got)
+	}
+	if got := ids(s, "test_clock", "clock_1"); !slices.Equal(got, []string{"sub_1"}) {
+		t.Errorf("after dropping another index: got %q, want [sub_1]", got)
+	}
+}

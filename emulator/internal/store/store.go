@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -53,7 +54,59 @@ func Open(path string, indexes []Index) (*Store, error) {
 	for _, ix := range indexes {
 		s.indexes[ix.Type] = append(s.indexes[ix.Type], ix)
 	}
+	if err := s.reindex(indexes); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	return s, nil
+}
+
+// indexesKey holds the declarations a data file's index entries were made
+// for.
+const indexesKey = "m:store.indexes"
+
+// reindex makes the index entries of a data file written by a version
+// with other indexes match these: an index added since then would miss
+// every older object (a test clock's subscriptions would never renew).
+func (s *Store) reindex(indexes []Index) error {
+	decl := make([]string, 0, len(indexes))
+	for _, ix := range indexes {
+		decl = append(decl, ix.Type+" "+ix.Name+" "+ix.Path)
+	}
+	slices.Sort(decl)
+	signature := strings.Join(decl, "\n")
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		if v, err := tx.Get(indexesKey); err == nil && v == signature {
+			return nil
+		}
+		// buntdb's walks cannot write: list first, then change.
+		var stale, fresh []string
+		_ = tx.AscendRange("", "i:", "i;", func(k, _ string) bool { stale = append(stale, k); return true })
+		_ = tx.AscendRange("", "o:", "o;", func(k, raw string) bool {
+			acct, typ, id, ok := splitObjKey(k)
+			if !ok {
+				return true
+			}
+			for _, ix := range s.indexes[typ] {
+				for _, v := range indexValues(raw, ix.Path) {
+					fresh = append(fresh, indexPrefix(acct, typ, ix.Name, v)+id)
+				}
+			}
+			return true
+		})
+		for _, k := range stale {
+			if _, err := tx.Delete(k); err != nil {
+				return err
+			}
+		}
+		for _, k := range fresh {
+			if _, _, err := tx.Set(k, "", nil); err != nil {
+				return err
+			}
+		}
+		_, _, err := tx.Set(indexesKey, signature, nil)
+		return err
+	})
 }
 
 // Close flushes and closes the store. Safe to call twice.
@@ -189,6 +242,15 @@ func (t *Tx) hold(key string, o Obj) {
 var ErrNotFound = errors.New("not found")
 
 func objKey(acct, typ, id string) string { return "o:" + acct + ":" + typ + ":" + id }
+
+// splitObjKey is objKey undone (accounts, types and ids have no colons).
+func splitObjKey(key string) (acct, typ, id string, ok bool) {
+	parts := strings.SplitN(strings.TrimPrefix(key, "o:"), ":", 3)
+	if len(parts) != 3 || !strings.HasPrefix(key, "o:") {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], parts[2], true
+}
 
 func objPrefix(acct, typ string) string { return "o:" + acct + ":" + typ + ":" }
 
