@@ -103,7 +103,7 @@ func invoiceItemSubscription(c *api.Call, ii store.Obj, customer string) error {
 	if f[0].String() != customer {
 		return apierr.InvalidRequest("The subscription %s belongs to another customer.", id).WithParam("subscription")
 	}
-	if s := f[1].String(); s == "canceled" || s == "incomplete_expired" {
+	if s := f[1].String(); subscriptionEnded(s) {
 		return apierr.InvalidRequest("The subscription %s is %s: invoice items cannot be added to it.", id, s).WithParam("subscription")
 	}
 	ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": id}}

@@ -178,7 +178,7 @@ func nextRenewing(c *api.Call, cusID string) store.Obj {
 // with always_invoice the prorations invoiced at once, otherwise the next
 // period's invoice, which carries any prorations.
 func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (store.Obj, error) {
-	if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" || api.Bool(sub["cancel_at_period_end"]) {
+	if subscriptionEnded(sub["status"]) || api.Bool(sub["cancel_at_period_end"]) {
 		return nil, apierr.InvalidRequest("No upcoming invoices for subscription %s: it is canceled or cancels at the end of its period.", api.Str(sub["id"])).
 			WithCode("invoice_upcoming_none").WithParam("subscription")
 	}

@@ -580,7 +580,7 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 	if s := api.Str(sub["schedule"]); s != "" {
 		return nil, apierr.InvalidRequest("You cannot migrate a subscription that is already attached to a schedule: `%s`.", s).WithParam("from_subscription")
 	}
-	if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
+	if subscriptionEnded(sub["status"]) {
 		return nil, apierr.InvalidRequest("You cannot create a subscription schedule from a canceled subscription.").WithParam("from_subscription")
 	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
@@ -750,7 +750,7 @@ func syncScheduleCancel(c *api.Call, was, sched store.Obj) error {
 // with preserve_cancel_date) leaves it in place; the subscription's own
 // are not the schedule's to drop.
 func scheduleCancel(c *api.Call, was, sched, sub store.Obj, keep bool) {
-	if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
+	if subscriptionEnded(sub["status"]) {
 		return
 	}
 	phases := asAnys(sched["phases"])

@@ -225,6 +225,12 @@ func newItem(c *api.Call, subID string, price store.Obj, qty int64, start, end i
 }
 
 // metered tells whether a price bills the usage a meter records.
+// subscriptionEnded says whether a subscription's status is one it never
+// leaves: canceled, or incomplete_expired.
+func subscriptionEnded(status any) bool {
+	return status == "canceled" || status == "incomplete_expired"
+}
+
 func metered(price store.Obj) bool { return api.Obj(price["recurring"])["usage_type"] == "metered" }
 
 // itemQuantity reads an items[] entry's quantity: def when not sent;
@@ -1210,7 +1216,7 @@ func stopCollection(c *api.Call, customer string) error {
 // immediately cancels any active subscriptions on the customer.
 func cancelSubscriptionsOf(c *api.Call, cus store.Obj) error {
 	live := c.Tx.List(c.Account, "subscription", store.Query{Index: "customer", Value: api.Str(cus["id"]),
-		Filter: func(o store.Obj) bool { return o["status"] != "canceled" && o["status"] != "incomplete_expired" }})
+		Filter: func(o store.Obj) bool { return !subscriptionEnded(o["status"]) }})
 	if len(live.Data) == 0 {
 		return nil
 	}
@@ -1236,7 +1242,7 @@ func cancelSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
+	if subscriptionEnded(before["status"]) {
 		return nil, apierr.InvalidRequest("This subscription has already been canceled.").WithCode("resource_missing")
 	}
 	// invoice_now bills unbilled usage and pending prorations at once;
@@ -1298,7 +1304,7 @@ func updateSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.Inert("off_session") // an update's invoice is charged the same either way
-	if before["status"] == "canceled" || before["status"] == "incomplete_expired" {
+	if subscriptionEnded(before["status"]) {
 		// Stripe's reference: once canceled, neither the subscription nor
 		// its metadata can be updated; the message is Stripe's own (seen
 		// in client error reports).
@@ -2187,11 +2193,11 @@ func listSubscriptions(c *api.Call) (any, error) {
 	q.Filter = api.And(q.Filter, func(o store.Obj) bool {
 		switch status {
 		case "":
-			return o["status"] != "canceled" && o["status"] != "incomplete_expired"
+			return !subscriptionEnded(o["status"])
 		case "all":
 			return true
 		case "ended":
-			return o["status"] == "canceled" || o["status"] == "incomplete_expired"
+			return subscriptionEnded(o["status"])
 		}
 		return o["status"] == status
 	})

@@ -100,7 +100,7 @@ func checkClockSubscriptions(c *api.Call, cus store.Obj) error {
 	}
 	n := 0
 	c.Tx.EachIndexedRaw(c.Account, "subscription", "customer", api.Str(cus["id"]), func(raw string) bool {
-		if s := store.Pick(raw, "status")[0].String(); s != "canceled" && s != "incomplete_expired" {
+		if !subscriptionEnded(store.Pick(raw, "status")[0].String()) {
 			n++
 		}
 		return true
@@ -139,7 +139,7 @@ func removeClock(c *api.Call, clk store.Obj) (store.Obj, error) {
 	for _, cus := range clockCustomers(c, id) {
 		var live []store.Obj
 		c.Tx.EachIndexed(c.Account, "subscription", "customer", cus, func(o store.Obj) bool {
-			if o["status"] != "canceled" && o["status"] != "incomplete_expired" {
+			if !subscriptionEnded(o["status"]) {
 				live = append(live, o)
 			}
 			return true
@@ -233,7 +233,7 @@ func advanceLimit(c *api.Call, clockID string, current int64) int64 {
 	// Without subscriptions a clock may jump two calendar years.
 	limit := addInterval(current, "year", 2)
 	c.Tx.EachIndexed(c.Account, "subscription", "test_clock", clockID, func(sub store.Obj) bool {
-		if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
+		if subscriptionEnded(sub["status"]) {
 			return true
 		}
 		items := subItems(sub)
