@@ -45,17 +45,15 @@ func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []du
 	each("invoice", []string{"draft", "open"}, func(raw string) {
 		out = invoiceDue(out, tx, account, clockID, store.Pick(raw, invoiceDueFields...), target)
 	})
-	if clockID == "" {
-		tx.EachIndexedRaw(account, "customer", "discount_duration", "repeating", func(raw string) bool {
-			out = customerDue(out, clockID, store.Pick(raw, customerDueFields...), target)
-			return true
-		})
-	} else {
-		tx.EachIndexedRaw(account, "customer", "test_clock", clockID, func(raw string) bool {
-			out = customerDue(out, clockID, store.Pick(raw, customerDueFields...), target)
-			return true
-		})
+	// Customers whose repeating discount ends: on a test clock, its own.
+	index, value := "discount_duration", "repeating"
+	if clockID != "" {
+		index, value = "test_clock", clockID
 	}
+	tx.EachIndexedRaw(account, "customer", index, value, func(raw string) bool {
+		out = customerDue(out, clockID, store.Pick(raw, customerDueFields...), target)
+		return true
+	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
 	return out
 }
