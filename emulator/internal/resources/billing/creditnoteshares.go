@@ -2,6 +2,7 @@ package billing
 
 import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -88,7 +89,7 @@ func shareOfInvoiceLine(c *api.Call, line, il store.Obj, amount int64, done *lin
 	var discounts, pretax []any
 	for _, d := range asAnys(il["discount_amounts"]) {
 		id, of := api.Str(api.Obj(d)["discount"]), api.Int(api.Obj(d)["amount"])
-		share := shareOf(of, amount, gross)
+		share := currency.Share(of, amount, gross)
 		if last {
 			share = of - done.discounts[id]
 		}
@@ -141,15 +142,6 @@ func taxCustomLine(line store.Obj, amount int64, rates []any) noteAmounts {
 	n.inclusiveBefore = n.inclusive
 	line["taxes"], line["tax_rates"] = taxes, cloneRates(rates)
 	return n
-}
-
-// shareOf is part/whole of of, rounded half away from zero (of ≥ 0,
-// 0 < part ≤ whole).
-func shareOf(of, part, whole int64) int64 {
-	if whole == 0 {
-		return 0
-	}
-	return (2*of*part + whole) / (2 * whole)
 }
 
 func orEmpty(list []any) []any {

@@ -153,14 +153,6 @@ func replaceInList(list any, o store.Obj) (store.Obj, bool) {
 	return l, false
 }
 
-// proportion is part/whole of amount, rounded half up.
-func proportion(amount, part, whole int64) int64 {
-	if whole <= 0 {
-		return 0
-	}
-	return (2*amount*part + whole) / (2 * whole)
-}
-
 // newTransfer is what a transfer is made of.
 type newTransfer struct {
 	amount      int64

@@ -245,7 +245,7 @@ func share(ch store.Obj, amount, total, left int64) int64 {
 	if ch["refunded"] == true {
 		return left
 	}
-	return min(proportion(total, amount, api.Int(ch["amount_captured"])), left)
+	return min(currency.Share(total, amount, api.Int(ch["amount_captured"])), left)
 }
 
 // reverseForRefund reverses a destination charge's transfer in proportion

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -164,7 +165,7 @@ func createReversal(c *api.Call) (any, error) {
 			ch, _ := c.Tx.Get(c.Account, "charge", src)
 			if fee, ok := c.Tx.Get(c.Account, "application_fee", api.Str(ch["application_fee"])); ok {
 				left := api.Int(fee["amount"]) - api.Int(fee["amount_refunded"])
-				n := min(proportion(api.Int(fee["amount"]), amount, api.Int(tr["amount"])), left)
+				n := min(currency.Share(api.Int(fee["amount"]), amount, api.Int(tr["amount"])), left)
 				if api.Bool(tr["reversed"]) {
 					n = left
 				}
