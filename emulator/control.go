@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -20,21 +21,35 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/files"
 )
 
+// page is one of the emulator's own paths, served beside Stripe's API:
+// the control surface and the pages a customer's browser opens.
+type page func(e *Emulator, w http.ResponseWriter, req *http.Request)
+
+// ServeHTTP is never called: pages are matched in pageRoutes and served
+// with their emulator (see servePage).
+func (page) ServeHTTP(http.ResponseWriter, *http.Request) {
+	panic("emulator: a page is served with its emulator")
+}
+
+// pageRoutes are the pages, compiled once and shared by every emulator
+// (compiling a route's pattern costs more than the rest of New).
+//
 // The control surface: what a test written in any language (or the
 // scenario harness driving an external app) needs besides Stripe's own
 // API. JSON over HTTP under /_emu/, no API key. The same operations are
 // methods on Emulator for Go tests.
-func (e *Emulator) mountControl() {
-	r := e.server.Router().PathPrefix("/_emu").Subrouter()
-	r.HandleFunc("/health", e.ctlHealth).Methods("GET")
-	r.HandleFunc("/reset", e.ctlReset).Methods("POST")
-	r.HandleFunc("/clock", e.ctlClock).Methods("GET", "POST")
-	r.HandleFunc("/requests", func(w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Requests()) }).Methods("GET")
-	r.HandleFunc("/events", func(w http.ResponseWriter, req *http.Request) {
+var pageRoutes = sync.OnceValue(func() *mux.Router {
+	root := mux.NewRouter()
+	r := root.PathPrefix("/_emu").Subrouter()
+	r.Handle("/health", page((*Emulator).ctlHealth)).Methods("GET")
+	r.Handle("/reset", page((*Emulator).ctlReset)).Methods("POST")
+	r.Handle("/clock", page((*Emulator).ctlClock)).Methods("GET", "POST")
+	r.Handle("/requests", page(func(e *Emulator, w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Requests()) })).Methods("GET")
+	r.Handle("/events", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
 		writeCtl(w, 200, e.Events(req.URL.Query().Get("account")))
-	}).Methods("GET")
-	r.HandleFunc("/webhooks/attempts", func(w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Webhooks().Attempts()) }).Methods("GET")
-	r.HandleFunc("/webhooks/endpoints", func(w http.ResponseWriter, _ *http.Request) {
+	})).Methods("GET")
+	r.Handle("/webhooks/attempts", page(func(e *Emulator, w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Webhooks().Attempts()) })).Methods("GET")
+	r.Handle("/webhooks/endpoints", page(func(e *Emulator, w http.ResponseWriter, _ *http.Request) {
 		var out []map[string]any
 		for _, ep := range e.env.Webhooks.Endpoints() {
 			p, _ := e.env.Webhooks.Policy(ep.ID)
@@ -42,44 +57,65 @@ func (e *Emulator) mountControl() {
 				"enabled_events": ep.EnabledEvents, "disabled": ep.Disabled, "policy": policyJSON(p)})
 		}
 		writeCtl(w, 200, out)
-	}).Methods("GET")
-	r.HandleFunc("/webhooks/flush", e.ctlFlush).Methods("POST")
-	r.HandleFunc("/webhooks/endpoints/{id}/policy", e.ctlPolicy).Methods("POST")
-	r.HandleFunc("/webhooks/endpoints/{id}/held", func(w http.ResponseWriter, req *http.Request) {
+	})).Methods("GET")
+	r.Handle("/webhooks/flush", page((*Emulator).ctlFlush)).Methods("POST")
+	r.Handle("/webhooks/endpoints/{id}/policy", page((*Emulator).ctlPolicy)).Methods("POST")
+	r.Handle("/webhooks/endpoints/{id}/held", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
 		if id := mux.Vars(req)["id"]; e.endpointFound(w, id) {
 			writeCtl(w, 200, e.Webhooks().Held(id))
 		}
-	}).Methods("GET")
-	r.HandleFunc("/webhooks/endpoints/{id}/waiting", func(w http.ResponseWriter, req *http.Request) {
+	})).Methods("GET")
+	r.Handle("/webhooks/endpoints/{id}/waiting", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
 		if id := mux.Vars(req)["id"]; e.endpointFound(w, id) {
 			writeCtl(w, 200, e.Webhooks().Waiting(id))
 		}
-	}).Methods("GET")
-	r.HandleFunc("/webhooks/endpoints/{id}/release", e.ctlRelease).Methods("POST")
-	r.HandleFunc("/webhooks/endpoints/{id}/roll_secret", e.ctlRollSecret).Methods("POST")
-	r.HandleFunc("/webhooks/redeliver", e.ctlRedeliver).Methods("POST")
-	r.HandleFunc("/billing/settings", e.ctlBillingSettings).Methods("GET", "POST")
-	r.HandleFunc("/customers/{id}/discount", e.ctlCustomerDiscount).Methods("POST")
-	r.HandleFunc("/faults", func(w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Faults().List()) }).Methods("GET")
-	r.HandleFunc("/faults", e.ctlAddFault).Methods("POST")
-	r.HandleFunc("/faults", func(w http.ResponseWriter, _ *http.Request) {
+	})).Methods("GET")
+	r.Handle("/webhooks/endpoints/{id}/release", page((*Emulator).ctlRelease)).Methods("POST")
+	r.Handle("/webhooks/endpoints/{id}/roll_secret", page((*Emulator).ctlRollSecret)).Methods("POST")
+	r.Handle("/webhooks/redeliver", page((*Emulator).ctlRedeliver)).Methods("POST")
+	r.Handle("/billing/settings", page((*Emulator).ctlBillingSettings)).Methods("GET", "POST")
+	r.Handle("/customers/{id}/discount", page((*Emulator).ctlCustomerDiscount)).Methods("POST")
+	r.Handle("/faults", page(func(e *Emulator, w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Faults().List()) })).Methods("GET")
+	r.Handle("/faults", page((*Emulator).ctlAddFault)).Methods("POST")
+	r.Handle("/faults", page(func(e *Emulator, w http.ResponseWriter, _ *http.Request) {
 		e.Faults().Clear()
 		writeCtl(w, 200, map[string]bool{"ok": true})
-	}).Methods("DELETE")
-	r.HandleFunc("/faults/{id}", func(w http.ResponseWriter, req *http.Request) {
+	})).Methods("DELETE")
+	r.Handle("/faults/{id}", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
 		e.Faults().Remove(mux.Vars(req)["id"])
 		writeCtl(w, 200, map[string]bool{"ok": true})
-	}).Methods("DELETE")
-	e.server.Router().HandleFunc("/checkout/{id}", e.checkoutPage).Methods("GET", "POST")
-	e.server.Router().HandleFunc("/checkout/{id}/recover", e.recoverPage).Methods("GET")
+	})).Methods("DELETE")
+	root.Handle("/checkout/{id}", page((*Emulator).checkoutPage)).Methods("GET", "POST")
+	root.Handle("/checkout/{id}/recover", page((*Emulator).recoverPage)).Methods("GET")
 	// The API answers POST on these paths (the authenticate test helpers);
 	// a browser following next_action GETs the test page.
-	e.server.Router().HandleFunc("/v1/test_helpers/payment_intents/{id}/authenticate", e.intentPage("payment_intent")).Methods("GET")
-	e.server.Router().HandleFunc("/v1/test_helpers/setup_intents/{id}/authenticate", e.intentPage("setup_intent")).Methods("GET")
-	e.server.Router().HandleFunc("/bank_transfer_instructions/{id}", e.transferInstructionsPage).Methods("GET")
-	e.server.Router().HandleFunc("/microdeposit/{token}", e.microdepositPage).Methods("GET")
+	root.Handle("/v1/test_helpers/payment_intents/{id}/authenticate", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
+		e.intentPage("payment_intent")(w, req)
+	})).Methods("GET")
+	root.Handle("/v1/test_helpers/setup_intents/{id}/authenticate", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
+		e.intentPage("setup_intent")(w, req)
+	})).Methods("GET")
+	root.Handle("/bank_transfer_instructions/{id}", page((*Emulator).transferInstructionsPage)).Methods("GET")
+	root.Handle("/microdeposit/{token}", page((*Emulator).microdepositPage)).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.
-	e.server.Router().Handle("/links/{token}", files.ServeLink(e.env)).Methods("GET")
+	root.Handle("/links/{token}", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
+		files.ServeLink(e.env).ServeHTTP(w, req)
+	})).Methods("GET")
+	return root
+})
+
+// servePage serves one of the emulator's own pages, if the request is for
+// one.
+func (e *Emulator) servePage(w http.ResponseWriter, req *http.Request) bool {
+	var m mux.RouteMatch
+	if !pageRoutes().Match(req, &m) || m.MatchErr != nil {
+		return false
+	}
+	p, ok := m.Handler.(page)
+	if ok {
+		p(e, w, mux.SetURLVars(req, m.Vars))
+	}
+	return ok
 }
 
 func writeCtl(w http.ResponseWriter, status int, v any) {

@@ -81,13 +81,13 @@ func New(opts ...Option) (*Emulator, error) {
 	env.Platform = platform
 	e := &Emulator{cfg: cfg, env: env, log: newRequestLog(1000)}
 	env.BaseURL = e.URL
-	e.server = api.NewServer(env, routes()...)
+	e.server = api.NewServer(env, compiledRoutes())
 	e.server.Observe = e.observe
+	e.server.Pages = e.servePage
 	if err := e.startWebhooks(); err != nil {
 		st.Close()
 		return nil, err
 	}
-	e.mountControl()
 	due := timers()
 	e.removeHooks = append(e.removeHooks, cfg.clock.OnTick(func(now time.Time) { env.RunDue(due, now) }))
 	return e, nil

@@ -180,19 +180,21 @@ func (e *Emulator) observe(r api.Logged) {
 type requestLog struct {
 	mu   sync.Mutex
 	max  int
-	next int
-	full bool
+	next int // where the next request goes once the ring is full
 	reqs []Request
 }
 
-func newRequestLog(max int) *requestLog { return &requestLog{max: max, reqs: make([]Request, max)} }
+// newRequestLog keeps up to max requests. The ring grows as requests come
+// (most emulators in tests see a few dozen), rather than starting full size.
+func newRequestLog(max int) *requestLog { return &requestLog{max: max} }
 
 func (l *requestLog) add(r Request) {
 	l.mu.Lock()
-	l.reqs[l.next] = r
-	l.next = (l.next + 1) % l.max
-	if l.next == 0 {
-		l.full = true
+	if len(l.reqs) < l.max {
+		l.reqs = append(l.reqs, r)
+	} else {
+		l.reqs[l.next] = r
+		l.next = (l.next + 1) % l.max
 	}
 	l.mu.Unlock()
 }
@@ -200,14 +202,12 @@ func (l *requestLog) add(r Request) {
 func (l *requestLog) all() []Request {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.full {
-		return append([]Request(nil), l.reqs[:l.next]...)
-	}
+	// next is the oldest once the ring is full, and 0 until then.
 	return append(append([]Request(nil), l.reqs[l.next:]...), l.reqs[:l.next]...)
 }
 
 func (l *requestLog) clear() {
 	l.mu.Lock()
-	l.next, l.full = 0, false
+	l.reqs, l.next = l.reqs[:0], 0
 	l.mu.Unlock()
 }

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"sync"
+
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/alerts"
@@ -67,6 +69,10 @@ func timers() []api.Timer {
 }
 
 // routes lists every resource family's endpoint table.
+// compiledRoutes are routes compiled once per process and shared by every
+// emulator: compiling them was most of what starting one cost.
+var compiledRoutes = sync.OnceValue(func() *api.Routes { return api.Compile(routes()...) })
+
 func routes() [][]api.Route {
 	return [][]api.Route{
 		accounts.Routes(),

@@ -30,11 +30,11 @@ func TestRouting(t *testing.T) {
 			return store.Obj{"object": "thing", "handler": name, "id": c.Var("id")}, nil
 		}
 	}
-	s := NewServer(env, []Route{
+	s := NewServer(env, Compile([]Route{
 		GET("/v1/things/{id}", params.Object(map[string]*params.Schema{}), answer("retrieve")),
 		GET("/v1/things/search", params.Object(map[string]*params.Schema{}), answer("search")),
 		POST("/v1/things", params.Object(map[string]*params.Schema{}), answer("create")),
-	})
+	}))
 	for _, tc := range []struct{ method, path, want string }{
 		{"GET", "/v1/things/search", `"handler": "search"`},
 		{"GET", "/v1/things/th_1", `"id": "th_1"`},

@@ -30,12 +30,15 @@ const MaxBodyBytes = 1 << 20
 // expansion, rendering) and dispatches to the resource handlers.
 type Server struct {
 	*Env
-	router *mux.Router
-	// static are the routes without path variables, by path and method.
-	static map[string]map[string]http.Handler
-	idem   *idempotency
+	routes *Routes
+	// handlers serve routes.table, slot by slot.
+	handlers []http.Handler
+	idem     *idempotency
 	// Faults are failures a test asked for on chosen routes.
 	Faults *faults.Set
+	// Pages, if set, serves a request no API route matched (the emulator's
+	// own pages and control surface), reporting whether it did.
+	Pages func(w http.ResponseWriter, r *http.Request) bool
 	// Observe, if set, sees every finished request (request log).
 	Observe func(Logged)
 }
@@ -57,42 +60,64 @@ type Logged struct {
 	At       time.Time     `json:"at"`
 }
 
-// NewServer builds the API from resource route tables.
-func NewServer(env *Env, tables ...[]Route) *Server {
-	s := &Server{Env: env, router: mux.NewRouter(), idem: newIdempotency(), Faults: faults.NewSet()}
-	// Stripe answers a path like /v1/./customers as an unrecognized URL;
-	// mux would redirect it (301, no body) to its cleaned form.
-	s.router.SkipClean(true)
-	s.router.NotFoundHandler = http.HandlerFunc(s.unrecognized)
-	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.unrecognized)
-	s.static = map[string]map[string]http.Handler{}
+// Routes are resource route tables compiled for matching. Compiling a
+// pattern is most of what building a server costs (a regular expression
+// per route), and the tables are the same for every emulator in a
+// process, so they are compiled once and shared: matching only reads them.
+type Routes struct {
+	table  []Route
+	router *mux.Router // each route's handler is its routeSlot
+	// static are the routes without path variables, by path and method.
+	static map[string]map[string]int
+}
+
+// routeSlot stands for table[i] in the shared router; the server that
+// matched it serves its own handler for that route.
+type routeSlot int
+
+func (routeSlot) ServeHTTP(http.ResponseWriter, *http.Request) {
+	panic("api: a shared route is served through its Server")
+}
+
+// Compile compiles route tables for NewServer. The tables must not change
+// afterwards.
+func Compile(tables ...[]Route) *Routes {
+	rs := &Routes{router: mux.NewRouter(), static: map[string]map[string]int{}}
 	for _, table := range tables {
 		for _, rt := range table {
-			var h http.Handler
-			switch {
-			case rt.removed:
-				h = http.HandlerFunc(s.unrecognized)
-			case rt.V2:
-				h = s.endpointV2(rt)
-			default:
-				h = s.endpoint(rt)
+			slot := len(rs.table)
+			rs.table = append(rs.table, rt)
+			rs.router.Handle(rt.Path, routeSlot(slot)).Methods(rt.Method)
+			if strings.Contains(rt.Path, "{") {
+				continue
 			}
-			s.router.Handle(rt.Path, h).Methods(rt.Method)
-			if !strings.Contains(rt.Path, "{") {
-				if s.static[rt.Path] == nil {
-					s.static[rt.Path] = map[string]http.Handler{}
-				}
-				if _, taken := s.static[rt.Path][rt.Method]; !taken {
-					s.static[rt.Path][rt.Method] = h
-				}
+			if rs.static[rt.Path] == nil {
+				rs.static[rt.Path] = map[string]int{}
 			}
+			if _, taken := rs.static[rt.Path][rt.Method]; !taken {
+				rs.static[rt.Path][rt.Method] = slot
+			}
+		}
+	}
+	return rs
+}
+
+// NewServer builds the API from compiled resource route tables.
+func NewServer(env *Env, routes *Routes) *Server {
+	s := &Server{Env: env, routes: routes, idem: newIdempotency(), Faults: faults.NewSet()}
+	s.handlers = make([]http.Handler, len(routes.table))
+	for i, rt := range routes.table {
+		switch {
+		case rt.removed:
+			s.handlers[i] = http.HandlerFunc(s.unrecognized)
+		case rt.V2:
+			s.handlers[i] = s.endpointV2(rt)
+		default:
+			s.handlers[i] = s.endpoint(rt)
 		}
 	}
 	return s
 }
-
-// Router exposes the mux so the emulator can mount extra, non-Stripe paths.
-func (s *Server) Router() *mux.Router { return s.router }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodOptions {
@@ -101,11 +126,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// A path without variables is found by a map lookup rather than by
 	// trying the routes' patterns one after the other, as mux does.
-	if h, ok := s.static[r.URL.Path][r.Method]; ok {
-		h.ServeHTTP(w, r)
+	if slot, ok := s.routes.static[r.URL.Path][r.Method]; ok {
+		s.handlers[slot].ServeHTTP(w, r)
 		return
 	}
-	s.router.ServeHTTP(w, r)
+	// Matching never cleans the path (mux's ServeHTTP would redirect
+	// /v1/./customers, which Stripe answers as an unrecognized URL).
+	var m mux.RouteMatch
+	if s.routes.router.Match(r, &m) && m.MatchErr == nil {
+		if slot, ok := m.Handler.(routeSlot); ok {
+			s.handlers[slot].ServeHTTP(w, mux.SetURLVars(r, m.Vars))
+			return
+		}
+	}
+	if s.Pages != nil && s.Pages(w, r) {
+		return
+	}
+	s.unrecognized(w, r)
 }
 
 func (s *Server) newRequestID() string { return "req_" + s.IDs.Secret(14) }

@@ -67,10 +67,10 @@ func v2Server(t *testing.T) *Server {
 		}
 		return c.V2Page("thing", "/v2/things", q, url.Values{}, nil), nil
 	}
-	return NewServer(env, []Route{
+	return NewServer(env, Compile([]Route{
 		V2POST("/v2/things", params.FromJSONStruct(thingParams{}), create),
 		V2GET("/v2/things", V2ListParams(params.FromJSONStruct(thingListParams{})), list),
-	})
+	}))
 }
 
 func v2Do(t *testing.T, s *Server, method, target, body string, headers ...string) (int, map[string]any, string) {
