@@ -355,6 +355,8 @@ func refundKey(account, id string) string { return "asyncrefund:" + account + ":
 // a pending one succeeds (refund.updated); a succeeded one fails
 // (refund.failed), its amount coming back to the balance with a
 // refund_failure balance transaction and off the charge's amount_refunded.
+// Either change is also told the older way, with charge.refund.updated,
+// which Stripe still sends when a card refund changes.
 var refundTimer = metaTimer("refund", refundKey, func(account, id string, at int64) api.Due {
 	return api.Due{At: at, Account: account, About: store.Ref{Type: "refund", ID: id}, Kind: "refund", Run: func(c *api.Call) error {
 		c.Tx.DeleteMeta(refundKey(account, id))
@@ -367,7 +369,11 @@ var refundTimer = metaTimer("refund", refundKey, func(account, id string, at int
 			after := api.Clone(before)
 			after["status"] = "succeeded"
 			delete(after, "pending_reason")
-			return c.Save(before, after)
+			if err := c.Save(before, after); err != nil {
+				return err
+			}
+			c.Emit("charge.refund.updated", after, api.PreviousAttributes(before, after))
+			return nil
 		case "succeeded":
 			return failRefund(c, before)
 		}
@@ -395,6 +401,7 @@ func failRefund(c *api.Call, before store.Obj) error {
 	if err := c.PutEmit(after, "refund.failed", nil); err != nil {
 		return err
 	}
+	c.Emit("charge.refund.updated", after, api.PreviousAttributes(before, after))
 	ch, ok := c.Tx.Get(c.Account, "charge", api.Str(before["charge"]))
 	if !ok {
 		return apierr.Internal("the charge of refund %s is missing", before["id"])
