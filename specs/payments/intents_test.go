@@ -261,8 +261,11 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		Expect(again.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
 	})
 
+	// param names the card field a decline blames, as Stripe's error bodies
+	// do for an expired card (exp_month) and a wrong CVC (cvc); others name
+	// none.
 	DescribeTable("declines each test card with Stripe's codes and leaves the intent retryable",
-		func(pm, code, declineCode string) {
+		func(pm, code, declineCode, param string) {
 			mark := len(emu.EventTypes(""))
 			_, err := pay(pm, nil)
 			se := StripeErr(err)
@@ -275,6 +278,8 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(se.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
 			Expect(se.PaymentIntent.LastPaymentError).NotTo(BeNil())
 			Expect(string(se.PaymentIntent.LastPaymentError.Code)).To(Equal(code))
+			Expect(se.Param).To(Equal(param))
+			Expect(se.PaymentIntent.LastPaymentError.Param).To(Equal(param))
 			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "charge.failed", "payment_intent.payment_failed"}))
 
 			ch, err := sc.V1Charges.Retrieve(Ctx, se.ChargeID, nil)
@@ -288,14 +293,14 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(pi.LastPaymentError).To(BeNil())
 			Expect(pi.LatestCharge.ID).NotTo(Equal(se.ChargeID))
 		},
-		Entry("generic decline", "pm_card_chargeDeclined", "card_declined", "generic_decline"),
-		Entry("insufficient funds", "pm_card_visa_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds"),
-		Entry("lost card", "pm_card_visa_chargeDeclinedLostCard", "card_declined", "lost_card"),
-		Entry("stolen card", "pm_card_visa_chargeDeclinedStolenCard", "card_declined", "stolen_card"),
-		Entry("expired card", "pm_card_chargeDeclinedExpiredCard", "expired_card", "expired_card"),
-		Entry("incorrect CVC", "pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc", "incorrect_cvc"),
-		Entry("processing error", "pm_card_chargeDeclinedProcessingError", "processing_error", "processing_error"),
-		Entry("customer fail", "pm_card_chargeCustomerFail", "card_declined", "generic_decline"),
+		Entry("generic decline", "pm_card_chargeDeclined", "card_declined", "generic_decline", ""),
+		Entry("insufficient funds", "pm_card_visa_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds", ""),
+		Entry("lost card", "pm_card_visa_chargeDeclinedLostCard", "card_declined", "lost_card", ""),
+		Entry("stolen card", "pm_card_visa_chargeDeclinedStolenCard", "card_declined", "stolen_card", ""),
+		Entry("expired card", "pm_card_chargeDeclinedExpiredCard", "expired_card", "expired_card", "exp_month"),
+		Entry("incorrect CVC", "pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc", "incorrect_cvc", "cvc"),
+		Entry("processing error", "pm_card_chargeDeclinedProcessingError", "processing_error", "processing_error", ""),
+		Entry("customer fail", "pm_card_chargeCustomerFail", "card_declined", "generic_decline", ""),
 	)
 
 	Describe("3-D Secure", func() {

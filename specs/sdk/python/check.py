@@ -419,6 +419,7 @@ def _():
                 confirm=True, automatic_payment_methods={"enabled": True, "allow_redirects": "never"})
     assert isinstance(e, stripe.error.CardError), type(e)
     assert (e.http_status, e.code, e.error.decline_code) == (402, "expired_card", "expired_card"), e
+    assert e.param == "exp_month", e.param  # the card field an expired card blames
     assert e.request_id.startswith("req_") and e.headers["request-id"] == e.request_id
     assert e.error.request_log_url.startswith("https://dashboard.stripe.com/test/logs/%s?t=" % e.request_id), e.error.request_log_url
     assert e.error.doc_url == "https://stripe.com/docs/error-codes/expired-card"

@@ -339,7 +339,7 @@ func customerCard(c *api.Call, cusID, id string) (store.Obj, error) {
 func attachable(c *api.Call, card store.Obj, cusID string) error {
 	cd := cardByID(c, api.Str(card["id"]))
 	if cd.Outcome == declines {
-		return cardError(cd.Decline, cd.Reason, cd.Message, "")
+		return declineOf(cd)
 	}
 	verified := api.Clone(card)
 	checked(verified, cd)

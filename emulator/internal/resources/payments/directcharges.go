@@ -130,7 +130,7 @@ func directChargeFailure(cd card, card store.Obj) *apierr.Error {
 	case alwaysAuthenticate, authenticateUnlessSetUp, authenticateOnSession:
 		return cardError("authentication_required", "authentication_required", authenticationRequiredMessage, "")
 	case declines, declinesOnCharge:
-		return cardError(cd.Decline, cd.Reason, cd.Message, "")
+		return declineOf(cd)
 	}
 	return checkDecline(sourceChecks(card), false)
 }

@@ -936,7 +936,7 @@ func isSetUp(c *api.Call, pm store.Obj) bool {
 // charge runs a card payment after any authentication.
 func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 	if cd.Decline != "" && cd.Outcome != succeeds {
-		fail := cardError(cd.Decline, cd.Reason, cd.Message, "")
+		fail := declineOf(cd)
 		return decline(c, before, pi, pm, fail)
 	}
 	if pm["type"] == "card" {
@@ -1082,6 +1082,9 @@ func lastPaymentError(e *apierr.Error, pm store.Obj) store.Obj {
 	}
 	if e.DeclineCode != "" {
 		lpe["decline_code"] = e.DeclineCode
+	}
+	if e.Param != "" {
+		lpe["param"] = e.Param
 	}
 	if pm != nil {
 		lpe["payment_method_type"] = pm["type"]

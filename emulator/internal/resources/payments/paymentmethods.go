@@ -340,6 +340,16 @@ func cardError(code, declineCode, message, param string) *apierr.Error {
 	return e.WithCode(code)
 }
 
+// declineParams is the card field a decline blames, as Stripe's error
+// bodies name it in param: an expired card its expiry month, a wrong
+// security code the CVC. Other declines name none.
+var declineParams = map[string]string{"expired_card": "exp_month", "incorrect_cvc": "cvc"}
+
+// declineOf is the error of a test card that declines.
+func declineOf(cd card) *apierr.Error {
+	return cardError(cd.Decline, cd.Reason, cd.Message, declineParams[cd.Decline])
+}
+
 func sepaFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 	sp, _ := c.Params.Obj("sepa_debit")
 	iban, _ := sp.Str("iban")
@@ -513,7 +523,7 @@ func attach(c *api.Call, pm store.Obj, customerID, param string) (store.Obj, err
 	if pm["type"] == "card" {
 		cd := cardOf(c, pm)
 		if cd.Outcome == declines {
-			return nil, cardError(cd.Decline, cd.Reason, cd.Message, "")
+			return nil, declineOf(cd)
 		}
 		if fail := checkDecline(paymentChecks(pm, cd), true); fail != nil {
 			return nil, fail

@@ -264,7 +264,7 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 		cd := cardOf(c, pm)
 		fail := checkDecline(paymentChecks(pm, cd), true)
 		if cd.Outcome == declines {
-			fail = cardError(cd.Decline, cd.Reason, cd.Message, "")
+			fail = declineOf(cd)
 		}
 		switch {
 		case fail != nil:
