@@ -69,6 +69,17 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 	evidence := func(text string) *stripe.DisputeUpdateParams {
 		return &stripe.DisputeUpdateParams{Evidence: &stripe.DisputeUpdateEvidenceParams{UncategorizedText: stripe.String(text)}}
 	}
+	// stripeFees are the account's separately billed Stripe fees, oldest
+	// first: where the dispute countered fee, and its return, are.
+	stripeFees := func() []*stripe.BalanceTransaction {
+		GinkgoHelper()
+		var out []*stripe.BalanceTransaction
+		for t, err := range sc.V1BalanceTransactions.List(Ctx, &stripe.BalanceTransactionListParams{Type: stripe.String("stripe_fee")}) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append([]*stripe.BalanceTransaction{t}, out...)
+		}
+		return out
+	}
 
 	It("opens a fraudulent chargeback on a payment with pm_card_createDispute, withdrawing amount and fee", func() {
 		mark := len(emu.EventTypes(""))
@@ -184,7 +195,10 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(emu.Count("", "refund")).To(BeZero())
 	})
 
-	It("wins a chargeback with winning_evidence: the amount and the fee come back", func() {
+	// Since 17 June 2025 Stripe keeps its dispute received fee whatever the
+	// outcome; countering a chargeback costs a dispute countered fee, which
+	// comes back only when the dispute is won.
+	It("wins a chargeback with winning_evidence: the amount and the countered fee come back, the dispute fee does not", func() {
 		du := disputeOf(pay("pm_card_createDispute"))
 		mark := len(emu.EventTypes(""))
 		p := evidence("winning_evidence")
@@ -204,8 +218,21 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(back.Type).To(Equal(stripe.BalanceTransactionTypeAdjustment))
 		Expect(string(back.ReportingCategory)).To(Equal("dispute_reversal"))
 		Expect(back.Amount).To(Equal(int64(4200)))
-		Expect(back.Net).To(Equal(int64(5700)))
-		Expect(balance()).To(BeZero())
+		Expect(back.Fee).To(BeZero())
+		Expect(back.FeeDetails).To(BeEmpty())
+		Expect(back.Net).To(Equal(int64(4200)))
+		fees := stripeFees()
+		Expect(fees).To(HaveLen(2))
+		for i, want := range []int64{-1500, 1500} {
+			Expect(fees[i].Amount).To(Equal(want))
+			Expect(fees[i].Net).To(Equal(want))
+			Expect(fees[i].Fee).To(BeZero())
+			Expect(string(fees[i].ReportingCategory)).To(Equal("fee"))
+			Expect(fees[i].Currency).To(Equal(stripe.CurrencyUSD))
+			Expect(fees[i].Status).To(Equal(stripe.BalanceTransactionStatusAvailable))
+		}
+		Expect(fees[0].Description).To(Equal("Card Dispute Countered Fee (2025-09-01)"))
+		Expect(balance()).To(Equal(int64(-1500)), "only the dispute received fee is kept")
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_reinstated"}))
 		evs := emu.Events("")
 		upd := evs[mark]
@@ -224,14 +251,50 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(StripeErr(err).Msg).To(ContainSubstring("closed"))
 	})
 
-	It("loses a chargeback with losing_evidence: nothing comes back", func() {
+	It("takes no countered fee from a business in Japan or Mexico, where Stripe's docs exempt it", func() {
+		for _, country := range []string{"JP", "MX"} {
+			acct := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String(country)})
+			p := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
+				Amount: stripe.Int64(4200), Currency: stripe.String("usd"),
+				PaymentMethod: stripe.String("pm_card_createDispute"), Confirm: stripe.Bool(true),
+			}
+			p.SetStripeAccount(acct.ID)
+			pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			lp := &stripe.DisputeListParams{PaymentIntent: stripe.String(pi.ID)}
+			lp.SetStripeAccount(acct.ID)
+			var du *stripe.Dispute
+			for d, err := range sc.V1Disputes.List(Ctx, lp) {
+				Expect(err).NotTo(HaveOccurred())
+				du = d
+			}
+			Expect(du).NotTo(BeNil())
+			up := evidence("winning_evidence")
+			up.SetStripeAccount(acct.ID)
+			won, err := sc.V1Disputes.Update(Ctx, du.ID, up)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(won.Status).To(Equal(stripe.DisputeStatusWon))
+			tp := &stripe.BalanceTransactionListParams{Type: stripe.String("stripe_fee")}
+			tp.SetStripeAccount(acct.ID)
+			for t, err := range sc.V1BalanceTransactions.List(Ctx, tp) {
+				Expect(err).NotTo(HaveOccurred())
+				Fail(country + ": a countered fee was taken: " + t.ID)
+			}
+		}
+		Expect(stripeFees()).To(BeEmpty())
+	})
+
+	It("loses a chargeback with losing_evidence: nothing comes back, the countered fee neither", func() {
 		du := disputeOf(pay("pm_card_createDispute"))
 		mark := len(emu.EventTypes(""))
 		lost, err := update(du.ID, evidence("losing_evidence"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(lost.Status).To(Equal(stripe.DisputeStatusLost))
 		Expect(lost.BalanceTransactions).To(HaveLen(1))
-		Expect(balance()).To(Equal(int64(-5700)))
+		fees := stripeFees()
+		Expect(fees).To(HaveLen(1))
+		Expect(fees[0].Amount).To(Equal(int64(-1500)))
+		Expect(balance()).To(Equal(int64(-7200)))
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed"}))
 	})
 
@@ -244,6 +307,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(staged.Status).To(Equal(stripe.DisputeStatusNeedsResponse))
 		Expect(staged.EvidenceDetails.HasEvidence).To(BeTrue())
 		Expect(staged.EvidenceDetails.SubmissionCount).To(BeZero())
+		Expect(stripeFees()).To(BeEmpty(), "staged evidence counters nothing yet")
 
 		mark := len(emu.EventTypes(""))
 		sub, err := update(du.ID, &stripe.DisputeUpdateParams{Submit: stripe.Bool(true)})
@@ -252,6 +316,8 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(sub.Evidence.UncategorizedText).To(Equal("The customer signed for it."))
 		Expect(sub.EvidenceDetails.SubmissionCount).To(Equal(int64(1)))
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated"}))
+		Expect(stripeFees()).To(HaveLen(1), "submitting evidence counters the chargeback")
+		Expect(balance()).To(Equal(int64(-7200)))
 
 		_, err = update(du.ID, evidence("winning_evidence"))
 		Expect(StripeErr(err).Msg).To(ContainSubstring("under review"))
@@ -297,6 +363,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(closed.BalanceTransactions).To(BeEmpty())
 		Expect(closed.IsChargeRefundable).To(BeTrue())
 		Expect(balance()).To(BeZero())
+		Expect(stripeFees()).To(BeEmpty(), "answering an inquiry costs nothing")
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed"}))
 	})
 
@@ -326,7 +393,8 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(won.Status).To(Equal(stripe.DisputeStatusWon))
 		Expect(won.BalanceTransactions).To(HaveLen(2))
-		Expect(balance()).To(BeZero())
+		Expect(stripeFees()).To(HaveLen(2))
+		Expect(balance()).To(Equal(int64(-1500)))
 	})
 
 	It("sends an early fraud warning for pm_card_createIssuerFraudRecord, opening no dispute", func() {
@@ -475,6 +543,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 			Expect(staged.Evidence.ShippingDocumentation).To(BeNil())
 			Expect(staged.EvidenceDetails.HasEvidence).To(BeTrue(), "files are evidence")
 			Expect(staged.EvidenceDetails.SubmissionCount).To(BeZero())
+			Expect(stripeFees()).To(BeEmpty(), "staged evidence counters nothing yet")
 
 			p := &stripe.DisputeRetrieveParams{}
 			p.AddExpand("evidence.receipt")

@@ -1,6 +1,8 @@
 package payments
 
 import (
+	"time"
+
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -54,8 +56,19 @@ func disputeClosed(status any) bool {
 }
 
 // DisputeFee is what Stripe takes for a chargeback ($15), in the minor
-// unit of the charge's currency (no conversion is emulated).
+// unit of the charge's currency (no conversion is emulated): its dispute
+// received fee, which Stripe never returns, even when the dispute is won.
 const DisputeFee = 1500
+
+// DisputeCounteredFee is what Stripe takes when a chargeback is countered
+// (evidence submitted: $15 in the US, in the same minor unit as
+// DisputeFee), on disputes opened since 17 June 2025. It comes back if
+// the dispute is won.
+const DisputeCounteredFee = 1500
+
+// noCounteredFeeCountries are where Stripe's docs say the dispute
+// countered fee does not apply.
+var noCounteredFeeCountries = map[string]bool{"MX": true, "JP": true}
 
 // DisputeResponseDays is how long a merchant has to answer a dispute:
 // evidence is due at the end of that day (UTC).
@@ -177,15 +190,16 @@ func withdrawFunds(c *api.Call, du store.Obj) error {
 	return c.PutEmit(du, "charge.dispute.funds_withdrawn", nil)
 }
 
-// reinstateFunds gives back what a won chargeback withdrew, the dispute
-// fee included, and records it on the dispute (this request's own copy).
+// reinstateFunds gives back the amount a won chargeback withdrew, not the
+// dispute fee (Stripe keeps its dispute received fee whatever the
+// outcome), and records it on the dispute (this request's own copy).
 func reinstateFunds(c *api.Call, du store.Obj) error {
 	amount, currency := api.Int(du["amount"]), du["currency"]
 	txn, err := putBalanceTransaction(c, store.Obj{
 		"amount": amount, "available_on": c.Now, "currency": currency,
-		"description": "Chargeback reversal for " + api.Str(du["charge"]), "exchange_rate": nil, "fee": int64(-DisputeFee),
-		"fee_details":  []any{store.Obj{"amount": int64(-DisputeFee), "application": nil, "currency": currency, "description": "Dispute fee refund", "type": "stripe_fee"}},
-		"balance_type": "payments", "net": amount + DisputeFee, "reporting_category": "dispute_reversal",
+		"description": "Chargeback reversal for " + api.Str(du["charge"]), "exchange_rate": nil, "fee": int64(0),
+		"fee_details":  []any{},
+		"balance_type": "payments", "net": amount, "reporting_category": "dispute_reversal",
 		"source": du["id"], "status": "available", "type": "adjustment",
 	})
 	if err != nil {
@@ -194,6 +208,35 @@ func reinstateFunds(c *api.Call, du store.Obj) error {
 	txns, _ := du["balance_transactions"].([]any)
 	du["balance_transactions"] = append(append([]any{}, txns...), api.Clone(txn))
 	return nil
+}
+
+// counteredFeeApplies reports whether countering a chargeback costs the
+// account the dispute countered fee: everywhere but where Stripe's docs
+// exempt.
+func counteredFeeApplies(c *api.Call) bool {
+	country := "US"
+	if f, ok := c.Tx.Fields(c.Platform, "account", c.Account, "country"); ok && f[0].String() != "" {
+		country = f[0].String()
+	}
+	return !noCounteredFeeCountries[country]
+}
+
+// counteredFee takes the dispute countered fee for du (sign -1), or gives
+// it back once du is won (sign 1). Stripe bills it apart from the
+// dispute's own balance transactions (those are the withdrawal and the
+// reinstatement): a Stripe fee, in the fee reporting category, named
+// by day.
+func counteredFee(c *api.Call, du store.Obj, sign int64) error {
+	description := "Card Dispute Countered Fee (" + time.Unix(c.Now, 0).UTC().Format(time.DateOnly) + ")"
+	if sign > 0 {
+		description = "Card Dispute Countered Fee refund (" + time.Unix(c.Now, 0).UTC().Format(time.DateOnly) + ")"
+	}
+	_, err := putBalanceTransaction(c, store.Obj{
+		"amount": sign * DisputeCounteredFee, "available_on": c.Now, "currency": du["currency"], "description": description,
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": sign * DisputeCounteredFee,
+		"reporting_category": "fee", "source": nil, "status": "available", "type": "stripe_fee",
+	})
+	return err
 }
 
 // chargedBack reports whether a charge has a chargeback that forbids
@@ -311,6 +354,14 @@ func updateDispute(c *api.Call) (any, error) {
 	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
+	// Countering a chargeback costs the countered fee (an inquiry is no
+	// chargeback yet: answering it costs nothing).
+	countered := !inquiry && counteredFeeApplies(c)
+	if countered {
+		if err := counteredFee(c, after, -1); err != nil {
+			return nil, err
+		}
+	}
 	// Stripe's test evidence settles the dispute at once: a chargeback is
 	// won (the funds come back) or lost; an inquiry is closed, won or lost
 	// alike, or escalated to a chargeback.
@@ -324,6 +375,11 @@ func updateDispute(c *api.Call) (any, error) {
 		after["status"] = disputeWon
 		if err := reinstateFunds(c, after); err != nil {
 			return nil, err
+		}
+		if countered {
+			if err := counteredFee(c, after, 1); err != nil {
+				return nil, err
+			}
 		}
 		if err := c.PutEmit(after, "charge.dispute.closed", nil); err != nil {
 			return nil, err
