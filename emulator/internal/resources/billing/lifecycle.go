@@ -278,9 +278,16 @@ func payingMethod(c *api.Call, inv store.Obj) string {
 	return payments.DefaultPaymentMethod(c, api.Str(inv["customer"]))
 }
 
+// errAwaitingAction is attempt's answer when the card asked for 3-D
+// Secure: the invoice's PaymentIntent waits in requires_action for the
+// customer. The attempt counts (invoice.payment_failed), but Stripe does
+// not retry it: the payment "has not technically failed" (Stripe's support
+// article on subscription retries for 3D Secure).
+var errAwaitingAction = errors.New("billing: the invoice's payment waits for the customer's authentication")
+
 // attempt charges an open invoice's default payment. It returns the
-// decline (a *api.KeptError) if the card declined, after recording the
-// failed attempt on the invoice.
+// decline (a *api.KeptError) if the card declined, or errAwaitingAction
+// if the card waits for 3-D Secure; the caller records either attempt.
 func attempt(c *api.Call, invID, pmID string) error {
 	pay := defaultPayment(c, invID)
 	if pay == nil || pay["status"] != "open" {
@@ -296,15 +303,30 @@ func attempt(c *api.Call, invID, pmID string) error {
 		return err
 	}
 	if err == nil && after["status"] == payments.RequiresAction {
+		if api.Obj(after["next_action"])["type"] == "use_stripe_sdk" {
+			return errAwaitingAction
+		}
+		// A bank transfer or a redirect waits for the customer too, but
+		// is no failed attempt.
 		inv, _ := c.Tx.Get(c.Account, "invoice", invID)
 		c.Emit("invoice.payment_action_required", inv, nil)
 	}
 	return err
 }
 
+// failedAttempt reports whether attempt's error is an attempt to record
+// on the invoice (a decline, or a payment waiting for 3-D Secure) rather
+// than an error of the request.
+func failedAttempt(err error) bool {
+	var kept *api.KeptError
+	return err == errAwaitingAction || errors.As(err, &kept)
+}
+
 // recordFailedAttempt counts an automatic attempt that failed and
-// schedules the next one per the retry schedule.
-func recordFailedAttempt(c *api.Call, invID string) error {
+// schedules the next one per the retry schedule. An attempt waiting for
+// the customer's authentication (awaiting) is not retried, and says
+// invoice.payment_action_required after invoice.payment_failed.
+func recordFailedAttempt(c *api.Call, invID string, awaiting bool) error {
 	before, _ := c.Tx.Get(c.Account, "invoice", invID)
 	if before == nil || before["status"] != "open" {
 		return nil
@@ -314,14 +336,30 @@ func recordFailedAttempt(c *api.Call, invID string) error {
 	inv["attempt_count"] = n
 	inv["attempted"] = true
 	inv["next_payment_attempt"] = nil
-	if days := LoadSettings(c.Tx, c.Account).RetryDays; int(n) <= len(days) && inv["collection_method"] == "charge_automatically" {
+	if days := LoadSettings(c.Tx, c.Account).RetryDays; !awaiting && int(n) <= len(days) && inv["collection_method"] == "charge_automatically" {
 		inv["next_payment_attempt"] = c.Now + int64(days[n-1])*86400
 	}
 	if err := c.Put(inv); err != nil {
 		return err
 	}
 	c.Emit("invoice.payment_failed", inv, nil)
-	return subscriptionPaymentFailed(c, inv)
+	if awaiting {
+		c.Emit("invoice.payment_action_required", inv, nil)
+	}
+	return subscriptionPaymentFailed(c, inv, awaiting)
+}
+
+// actionRequiredOnPay is POST /v1/invoices/:id/pay's answer when the card
+// asked for 3-D Secure: a 402 whose payment_intent is the invoice's, left
+// in requires_action for the customer to complete on-session.
+func actionRequiredOnPay(c *api.Call, invID string) error {
+	e := &apierr.Error{Status: 402, Type: apierr.TypeCard, Message: "This payment requires additional user action before it can be completed successfully. " +
+		"Payment can be completed using the PaymentIntent associated with the invoice. For more details see: https://stripe.com/docs/billing/subscriptions/payment#handling-action-required"}
+	e.WithCode("invoice_payment_intent_requires_action")
+	if pay := defaultPayment(c, invID); pay != nil {
+		e.PaymentIntent, _ = c.Tx.Get(c.Account, "payment_intent", api.Str(api.Obj(pay["payment"])["payment_intent"]))
+	}
+	return api.Keep(e)
 }
 
 func finalizeInvoice(c *api.Call) (any, error) {
@@ -377,11 +415,13 @@ func payInvoice(c *api.Call) (any, error) {
 		return nil, ferr
 	}
 	if err != nil {
-		var kept *api.KeptError
-		if errors.As(err, &kept) {
-			if ferr := recordFailedAttempt(c, api.Str(inv["id"])); ferr != nil {
+		if failedAttempt(err) {
+			if ferr := recordFailedAttempt(c, api.Str(inv["id"]), err == errAwaitingAction); ferr != nil {
 				return nil, ferr
 			}
+		}
+		if err == errAwaitingAction {
+			return nil, actionRequiredOnPay(c, api.Str(inv["id"]))
 		}
 		return nil, err
 	}

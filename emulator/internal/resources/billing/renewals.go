@@ -361,28 +361,28 @@ func collect(c *api.Call, inv store.Obj) error {
 	}
 	pm := payingMethod(c, inv)
 	if pm == "" {
-		return automaticAttemptFailed(c, api.Str(inv["id"]))
+		return automaticAttemptFailed(c, api.Str(inv["id"]), false)
 	}
 	err := attempt(c, api.Str(inv["id"]), pm)
 	if ferr := c.Flush(); ferr != nil {
 		return ferr
 	}
-	var kept *api.KeptError
-	if asKept(err, &kept) {
-		return automaticAttemptFailed(c, api.Str(inv["id"]))
+	if failedAttempt(err) {
+		return automaticAttemptFailed(c, api.Str(inv["id"]), err == errAwaitingAction)
 	}
 	return err
 }
 
 // automaticAttemptFailed records a failed automatic attempt and, when it
 // was the last the retry schedule allows, marks the invoice uncollectible
-// if the account's settings say so.
-func automaticAttemptFailed(c *api.Call, id string) error {
-	if err := recordFailedAttempt(c, id); err != nil {
+// if the account's settings say so. One waiting for the customer's
+// authentication (awaiting) is no last attempt: the invoice stays open.
+func automaticAttemptFailed(c *api.Call, id string, awaiting bool) error {
+	if err := recordFailedAttempt(c, id, awaiting); err != nil {
 		return err
 	}
 	inv, ok := c.Tx.Get(c.Account, "invoice", id)
-	if !ok || inv["status"] != "open" || inv["next_payment_attempt"] != nil || inv["collection_method"] != "charge_automatically" ||
+	if awaiting || !ok || inv["status"] != "open" || inv["next_payment_attempt"] != nil || inv["collection_method"] != "charge_automatically" ||
 		LoadSettings(c.Tx, c.Account).InvoiceAfterRetries != InvoiceAfterRetriesUncollectible {
 		return nil
 	}

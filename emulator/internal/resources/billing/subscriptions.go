@@ -631,13 +631,15 @@ func createSubscription(c *api.Call) (any, error) {
 		var kept *api.KeptError
 		switch {
 		case err == nil:
+		case err == errAwaitingAction && behavior == "error_if_incomplete":
+			return nil, errSubscriptionActionRequired() // roll everything back
 		case asKept(err, &kept) && behavior == "error_if_incomplete":
 			return nil, kept.Err // roll everything back
-		case asKept(err, &kept):
+		case failedAttempt(err):
 			if err := c.Flush(); err != nil {
 				return nil, err
 			}
-			if err := recordFailedAttempt(c, api.Str(inv["id"])); err != nil {
+			if err := recordFailedAttempt(c, api.Str(inv["id"]), err == errAwaitingAction); err != nil {
 				return nil, err
 			}
 		default:
@@ -649,6 +651,21 @@ func createSubscription(c *api.Call) (any, error) {
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", id)
 	return out, nil
+}
+
+// errSubscriptionActionRequired is the answer to creating (or updating)
+// a subscription under payment_behavior=error_if_incomplete when the
+// invoice's card asks for 3-D Secure: a 402 card_error, and nothing is
+// created or changed (Stripe's documentation of error_if_incomplete; the
+// wording is Stripe's answer to a create as recorded by others, not seen
+// by us).
+func errSubscriptionActionRequired() error {
+	e := &apierr.Error{Status: 402, Type: apierr.TypeCard, Message: "Payment for this subscription requires additional user action, but the requested payment behavior doesn't save the invoice or PaymentIntent. " +
+		"Retry the request with `payment_behavior=allow_incomplete` or `payment_behavior=default_incomplete`, then complete the PaymentIntent on the subscription's latest invoice. " +
+		"Additional information is available here: https://stripe.com/docs/billing/subscriptions/overview#requires-action"}
+	// Code without a doc_url: Stripe's answer, as recorded, has none.
+	e.Code = "subscription_payment_intent_requires_action"
+	return e
 }
 
 func itemsTotal(c *api.Call, prices []store.Obj, qtys []int64, currency string) int64 {
@@ -1115,8 +1132,9 @@ func subscriptionInvoicePaid(c *api.Call, inv store.Obj, paidWith string) error 
 
 // subscriptionPaymentFailed moves a renewing subscription to past_due,
 // and once every retry failed does what the account's settings say:
-// cancel it, mark it unpaid, or leave it past_due.
-func subscriptionPaymentFailed(c *api.Call, inv store.Obj) error {
+// cancel it, mark it unpaid, or leave it past_due. A payment awaiting the
+// customer's 3-D Secure only makes it past_due.
+func subscriptionPaymentFailed(c *api.Call, inv store.Obj, awaiting bool) error {
 	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
 	if subID == "" || inv["billing_reason"] == "subscription_create" {
 		return nil
@@ -1135,7 +1153,9 @@ func subscriptionPaymentFailed(c *api.Call, inv store.Obj) error {
 			return nil
 		}
 	}
-	if inv["next_payment_attempt"] == nil {
+	if inv["next_payment_attempt"] == nil && !awaiting {
+		// Every retry failed. (A payment waiting for 3-D Secure is never
+		// retried, and never ends the subscription this way.)
 		switch LoadSettings(c.Tx, c.Account).SubscriptionAfterRetries {
 		case AfterRetriesUnpaid:
 			after := api.Clone(before)
@@ -1316,7 +1336,9 @@ func updateSubscription(c *api.Call) (any, error) {
 		return before, nil
 	}
 	pending := false
-	if pb, _ := c.Params.Str("payment_behavior"); pb == "pending_if_incomplete" {
+	pb, _ := c.Params.Str("payment_behavior")
+	errorIfIncomplete := pb == "error_if_incomplete"
+	if pb == "pending_if_incomplete" {
 		if err := checkPendingParams(c, before); err != nil {
 			return nil, err
 		}
@@ -1434,7 +1456,7 @@ func updateSubscription(c *api.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := collectNow(c, inv); err != nil {
+		if err := collectUpdate(c, inv, errorIfIncomplete); err != nil {
 			return nil, err
 		}
 	}
@@ -1453,7 +1475,7 @@ func updateSubscription(c *api.Call) (any, error) {
 		if inv, err = finalize(c, inv); err != nil {
 			return nil, err
 		}
-		if err := collectNow(c, inv); err != nil {
+		if err := collectUpdate(c, inv, errorIfIncomplete); err != nil {
 			return nil, err
 		}
 	}
@@ -1837,14 +1859,37 @@ func collectNow(c *api.Call, inv store.Obj) error {
 	if err == nil {
 		return nil
 	}
+	if !failedAttempt(err) {
+		return err
+	}
+	if ferr := c.Flush(); ferr != nil {
+		return ferr
+	}
+	return recordFailedAttempt(c, api.Str(inv["id"]), err == errAwaitingAction)
+}
+
+// collectUpdate is collectNow for the invoice an update makes at once.
+// Under payment_behavior=error_if_incomplete an invoice its card cannot
+// pay now refuses the whole update instead, as Stripe documents: a 402
+// with the decline, or for a card asking for 3-D Secure
+// subscription_payment_intent_requires_action, and nothing changed.
+func collectUpdate(c *api.Call, inv store.Obj, errorIfIncomplete bool) error {
+	if !errorIfIncomplete || inv == nil || inv["status"] != "open" || inv["collection_method"] != "charge_automatically" {
+		return collectNow(c, inv)
+	}
+	pm := payingMethod(c, inv)
+	if pm == "" {
+		return collectNow(c, inv)
+	}
+	err := attempt(c, api.Str(inv["id"]), pm)
 	var kept *api.KeptError
-	if !asKept(err, &kept) {
-		return err
+	switch {
+	case err == errAwaitingAction:
+		return errSubscriptionActionRequired()
+	case asKept(err, &kept):
+		return kept.Err // not kept: the update rolls back
 	}
-	if err := c.Flush(); err != nil {
-		return err
-	}
-	return recordFailedAttempt(c, api.Str(inv["id"]))
+	return err
 }
 
 // applyItemChanges applies items[] to the subscription and, per the

@@ -13,9 +13,11 @@ import (
 // InsertIntent stores a new PaymentIntent and emits payment_intent.created.
 func InsertIntent(c *api.Call, pi store.Obj) error { return c.Insert(pi) }
 
-// Charge confirms a stored PaymentIntent with a payment method as the
-// merchant would off-session (renewals, invoice payment): it returns the
-// intent after the attempt, and a *api.KeptError when it declined.
+// Charge confirms a stored PaymentIntent with a payment method as Stripe
+// Billing does off-session (renewals, invoice payment): it returns the
+// intent after the attempt, and a *api.KeptError when it declined. A card
+// that needs 3-D Secure (and was not set up for off-session use) leaves
+// the intent in requires_action for the customer instead of declining.
 func Charge(c *api.Call, pi store.Obj, pmID string, offSession bool) (store.Obj, error) {
 	return chargeWith(c, pi, pmID, offSession, "")
 }

@@ -824,7 +824,12 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		(cd.Outcome == authenticateOnSession && !offSession) ||
 		(asksThreeDSecure(pi, cd) && !offSession)
 	if needsAuth {
-		if offSession || errorOnAction {
+		// Stripe Billing collecting an invoice off-session (Stripe itself
+		// confirming) does not decline a card that asks for 3-D Secure: the
+		// intent waits in requires_action for the customer, whom the
+		// invoice's payment_action_required tells. A merchant's own
+		// off-session confirmation is declined.
+		if (offSession && fromAPI) || errorOnAction {
 			fail := cardError("authentication_required", "authentication_required", authenticationRequiredMessage, "")
 			return decline(c, before, pi, pm, fail)
 		}
