@@ -261,20 +261,54 @@ var _ = Describe("Credit notes on taxed and discounted invoices", Label("billing
 		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(0)))
 	})
 
+	It("credits an amount alone of a taxed invoice with each rate's share of the tax left, the last note all of it", func() {
+		// 2 seats at 10.00 and 10% exclusive tax: 22.00, 2.00 of it tax.
+		tr := rate(10, false)
+		inv := invoice(1000, 2, tr, nil, false)
+		Expect([]int64{inv.Total, inv.AmountDue}).To(Equal([]int64{2200, 2200}))
+
+		// 3.33 of 22.00: 2.00 × 333/2200 = 0.3027, 0.30 tax, on 20.00 ×
+		// 333/2200 = 3.027, 3.03 taxed.
+		preview, err := sc.V1CreditNotes.Preview(Ctx, &stripe.CreditNotePreviewParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(333)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(amounts(preview)).To(Equal([]int64{333, 303, 303, 333, 303, 0}))
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(333)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(amounts(cn)).To(Equal([]int64{333, 303, 303, 333, 303, 0}))
+		Expect(cn.Lines.Data).To(BeEmpty(), "no line credited")
+		Expect(cn.TotalTaxes).To(HaveLen(1))
+		Expect([]int64{cn.TotalTaxes[0].Amount, cn.TotalTaxes[0].TaxableAmount}).To(Equal([]int64{30, 303}))
+		Expect(cn.TotalTaxes[0].TaxRateDetails.TaxRate).To(Equal(tr.ID))
+		Expect(cn.TotalTaxes[0].TaxBehavior).To(Equal(stripe.CreditNoteTotalTaxTaxBehaviorExclusive))
+		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(1867)))
+
+		// What is left, 18.67, credits the 1.70 of tax left on 16.97.
+		rest, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1867)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect([]int64{rest.TotalTaxes[0].Amount, rest.TotalTaxes[0].TaxableAmount}).To(Equal([]int64{170, 1697}))
+		Expect(getInvoice(inv.ID).Status).To(Equal(stripe.InvoiceStatusPaid))
+
+		By("an inclusive rate: the amount holds its share of the tax")
+		// 12.00 with 20% inclusive tax (2.00): 6.00 credits 1.00 of it.
+		incl := invoice(1200, 1, rate(20, true), nil, true)
+		cn, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(incl.ID), Amount: stripe.Int64(600), RefundAmount: stripe.Int64(600)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(amounts(cn)).To(Equal([]int64{600, 600, 500, 600, 500, 0}))
+		Expect([]int64{cn.TotalTaxes[0].Amount, cn.TotalTaxes[0].TaxableAmount}).To(Equal([]int64{100, 500}))
+		Expect(cn.TotalTaxes[0].TaxBehavior).To(Equal(stripe.CreditNoteTotalTaxTaxBehaviorInclusive))
+		Expect(cn.Refunds[0].AmountRefunded).To(Equal(int64(600)))
+	})
+
 	It("refuses what it does not emulate on taxed invoices by name, changing nothing", func() {
 		tr := rate(10, false)
 		inv := invoice(1000, 2, tr, nil, false)
-		// An amount alone does not say which line's tax it credits.
-		_, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(500)})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
-		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
 		// tax_amounts on a line are not emulated.
-		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: []*stripe.CreditNoteCreateLineParams{{
+		_, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: []*stripe.CreditNoteCreateLineParams{{
 			Type: stripe.String("custom_line_item"), UnitAmount: stripe.Int64(500), Description: stripe.String("Goodwill"),
 			TaxAmounts: []*stripe.CreditNoteCreateLineTaxAmountParams{{Amount: stripe.Int64(50), TaxRate: stripe.String(tr.ID), TaxableAmount: stripe.Int64(500)}}}}})
 		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
 		Expect(StripeErr(err).Param).To(HavePrefix("lines[0][tax_amounts]"))
-		// The same amount on an untaxed, discounted invoice is a credit.
+		// An amount on an untaxed, discounted invoice is a credit of its total.
 		disc := invoice(1000, 2, nil, coupon(25), false)
 		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(disc.ID), Amount: stripe.Int64(500)})
 		Expect(err).NotTo(HaveOccurred())
@@ -282,29 +316,83 @@ var _ = Describe("Credit notes on taxed and discounted invoices", Label("billing
 		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(2200)))
 	})
 
-	It("refuses an invoice with automatic tax by name, as Stripe Tax would work the note's tax out again", func() {
-		_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{
-			Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}},
-			Defaults: &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("txcd_10000000"), TaxBehavior: stripe.String("exclusive")}})
-		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
-			CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}}})
-		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Address: &stripe.AddressParams{
-			Line1: stripe.String("Friedrichstraße 43"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}})
-		Expect(err).NotTo(HaveOccurred())
-		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"),
-			CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30), AutomaticTax: &stripe.InvoiceCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
-		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
-			Amount: stripe.Int64(2000), Currency: stripe.String("eur")})
-		Expect(err).NotTo(HaveOccurred())
-		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(inv.Total).To(Equal(int64(2380)), "19% German VAT")
-		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: byAmount(inv, 1000)})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice")
-		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate credit notes on invoices with automatic tax"))
-		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(2380)))
+	Context("on an invoice with automatic tax (Stripe Tax: 19% German VAT)", func() {
+		// autoInvoice finalizes an invoice of one 20.00 item (in eur, the
+		// tax settings' behavior) to a Berlin customer, Stripe Tax on.
+		autoInvoice := func(behavior string) *stripe.Invoice {
+			GinkgoHelper()
+			_, err := sc.V1TaxSettings.Update(Ctx, &stripe.TaxSettingsUpdateParams{HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{
+				Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}},
+				Defaults: &stripe.TaxSettingsUpdateDefaultsParams{TaxCode: stripe.String("txcd_10000000"), TaxBehavior: stripe.String(behavior)}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TaxRegistrations.Create(Ctx, &stripe.TaxRegistrationCreateParams{Country: stripe.String("DE"), ActiveFromNow: stripe.Bool(true),
+				CountryOptions: &stripe.TaxRegistrationCreateCountryOptionsParams{DE: &stripe.TaxRegistrationCreateCountryOptionsDEParams{Type: stripe.String("standard")}}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Address: &stripe.AddressParams{
+				Line1: stripe.String("Friedrichstraße 43"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}})
+			Expect(err).NotTo(HaveOccurred())
+			inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"),
+				CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30), AutomaticTax: &stripe.InvoiceCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+				Amount: stripe.Int64(2000), Currency: stripe.String("eur")})
+			Expect(err).NotTo(HaveOccurred())
+			inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return inv
+		}
+
+		It("credits a line by amount with the tax Stripe Tax charged on it, a custom line taxed as the customer is, and an amount alone", func() {
+			inv := autoInvoice("exclusive")
+			Expect([]int64{inv.Subtotal, inv.Total}).To(Equal([]int64{2000, 2380}))
+			vat := inv.Lines.Data[0].Taxes[0]
+			Expect(vat.TaxabilityReason).To(Equal(stripe.InvoiceLineItemTaxTaxabilityReasonStandardRated))
+
+			// 10.00 of the line: 1.90 VAT.
+			cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: byAmount(inv, 1000)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(amounts(cn)).To(Equal([]int64{1190, 1000, 1000, 1190, 1000, 0}))
+			line := cn.Lines.Data[0]
+			Expect(line.Taxes).To(HaveLen(1))
+			Expect([]int64{line.Taxes[0].Amount, line.Taxes[0].TaxableAmount}).To(Equal([]int64{190, 1000}))
+			Expect(string(line.Taxes[0].TaxabilityReason)).To(Equal("standard_rated"))
+			Expect(line.Taxes[0].TaxRateDetails.TaxRate).To(Equal(vat.TaxRateDetails.TaxRate))
+			Expect(cn.TotalTaxes[0].Amount).To(Equal(int64(190)))
+
+			// A custom line of 5.00: 0.95 VAT; tax rates by hand are refused.
+			custom := []*stripe.CreditNoteCreateLineParams{{Type: stripe.String("custom_line_item"), UnitAmount: stripe.Int64(500), Description: stripe.String("Goodwill")}}
+			preview, err := sc.V1CreditNotes.Preview(Ctx, &stripe.CreditNotePreviewParams{Invoice: stripe.String(inv.ID), Lines: []*stripe.CreditNotePreviewLineParams{
+				{Type: stripe.String("custom_line_item"), UnitAmount: stripe.Int64(500), Description: stripe.String("Goodwill")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(amounts(preview)).To(Equal([]int64{595, 500, 500, 595, 500, 0}))
+			Expect(preview.Lines.Data[0].Taxes[0].TaxRateDetails.TaxRate).To(Equal(vat.TaxRateDetails.TaxRate))
+			custom[0].TaxRates = []*string{stripe.String(rate(10, false).ID)}
+			_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: custom})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "lines[0][tax_rates]")
+
+			// An amount alone: 5.95 of the 11.90 left, half the 1.90 of VAT left.
+			cn, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(595)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect([]int64{cn.TotalTaxes[0].Amount, cn.TotalTaxes[0].TaxableAmount}).To(Equal([]int64{95, 500}))
+			after := getInvoice(inv.ID)
+			Expect([]int64{after.AmountDue, after.PrePaymentCreditNotesAmount}).To(Equal([]int64{595, 1785}))
+		})
+
+		It("takes a line's amount as tax exclusive where the price includes tax, as Stripe documents", func() {
+			inv := autoInvoice("inclusive")
+			// 20.00 holds 19% VAT: 3.19.
+			Expect([]int64{inv.Total, inv.Lines.Data[0].Taxes[0].Amount}).To(Equal([]int64{2000, 319}))
+			// 10.00 before tax: 11.90 of the line, of which 1.90 VAT.
+			cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: byAmount(inv, 1000)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(amounts(cn)).To(Equal([]int64{1190, 1190, 1000, 1190, 1000, 0}))
+			Expect(cn.Lines.Data[0].Amount).To(Equal(int64(1190)))
+			Expect(cn.TotalTaxes[0].TaxBehavior).To(Equal(stripe.CreditNoteTotalTaxTaxBehaviorInclusive))
+			Expect(cn.TotalTaxes[0].Amount).To(Equal(int64(190)))
+			// The rest of the line, 8.10 with its VAT, is more than 6.81 before tax can take.
+			_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: byAmount(inv, 700)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "lines[0]")
+			Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(810)))
+		})
 	})
 })

@@ -471,7 +471,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(balance()).To(BeZero())
 		cn, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(open.ID), Amount: stripe.Int64(7000), CreditAmount: stripe.Int64(1000)})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(cn.Type).To(Equal(stripe.CreditNoteTypePrePayment))
+		Expect(cn.Type).To(Equal(stripe.CreditNoteTypeMixed), "both before and after payment")
 		Expect([]int64{cn.PrePaymentAmount, cn.PostPaymentAmount}).To(Equal([]int64{6000, 1000}))
 		after := getInvoice(open.ID)
 		Expect(after.Status).To(Equal(stripe.InvoiceStatusPaid))

@@ -13,15 +13,15 @@ import (
 // for instead of refunding again, each for its amount_refunded (by
 // default the whole refund), never more of a refund than other credit
 // notes have left of it. It returns the credit note's refunds entries
-// and their sum; only a post-payment credit note (a paid invoice) links
-// refunds.
-func linkedRefunds(c *api.Call, inv store.Obj, open bool) ([]any, int64, error) {
+// and their sum; only a note with a post-payment part (post, what it
+// credits past what remains to pay) links refunds.
+func linkedRefunds(c *api.Call, inv store.Obj, post int64) ([]any, int64, error) {
 	entries := c.Params.Array("refunds")
 	if len(entries) == 0 {
 		return nil, 0, nil
 	}
-	if open {
-		return nil, 0, apierr.InvalidRequest("Refunds can only be linked to a credit note on a paid invoice: invoice %s is open.", inv["id"]).WithParam("refunds")
+	if post == 0 {
+		return nil, 0, apierr.InvalidRequest("Refunds can only be linked to the part of a credit note credited after payment: this credit note only lowers what remains to pay on invoice %s.", inv["id"]).WithParam("refunds")
 	}
 	intents := map[string]bool{}
 	for _, p := range c.Tx.List(c.Account, "invoice_payment", store.Query{Index: "invoice", Value: api.Str(inv["id"])}).Data {

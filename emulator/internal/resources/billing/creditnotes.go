@@ -124,17 +124,14 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 		return nil, apierr.InvalidRequest("Credit notes can only be issued for finalized invoices (open or paid); invoice %s has status %s.", invID, inv["status"]).WithParam("invoice").WithCode("invoice_not_editable")
 	}
 	taxed := len(asAnys(inv["total_taxes"])) > 0
-	if autoTaxOn(inv) {
-		// Stripe Tax works out a credit note's tax again (and its line
-		// amounts are then tax exclusive); that is not emulated.
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with automatic tax (invoice %s has automatic_tax[enabled]=true); it emulates them on invoices taxed at tax rates.", invID).WithParam("invoice")
-	}
 	if tookCredits(inv) {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on invoices with billing credits applied (invoice %s took credit grants).", invID).WithParam("invoice")
 	}
 	open := inv["status"] == "open"
-	if open && (api.Int(inv["amount_paid"]) > 0 || blockingPayments(c, invID)) {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on open invoices with payments paid or attached (invoice %s has %d paid).", invID, api.Int(inv["amount_paid"])).WithParam("invoice")
+	if open && attachedInFlight(c, invID) {
+		// What such a payment pays once a note lowered what remains is
+		// not emulated; paid ones are (the note's post-payment part).
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate credit notes on an open invoice with an attached payment still in flight (invoice %s); wait for it to succeed or cancel it.", invID).WithParam("invoice")
 	}
 	if open {
 		if pay := defaultPayment(c, invID); pay != nil && pay["status"] == "open" {
@@ -175,8 +172,6 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 		return nil, apierr.InvalidRequest("One of `amount`, `lines`, or `shipping_cost` must be provided.")
 	case hasAmount && c.Params.Has("lines") && amount != total:
 		return nil, apierr.InvalidRequest("The credit note amount (%d) must equal the sum of its lines (%d).", amount, total).WithParam("amount")
-	case hasAmount && !c.Params.Has("lines") && taxed:
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate a credit note by amount alone on an invoice with taxes (invoice %s): which tax it credits is not emulated; credit the invoice's lines with `lines` instead.", invID).WithParam("amount")
 	case hasAmount:
 		if amount < 1 {
 			return nil, apierr.InvalidRequest("Invalid amount: must be at least 1.").WithParam("amount")
@@ -196,10 +191,19 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 	if total > left {
 		return nil, apierr.InvalidRequest("The credit note's total (%d) is greater than what is left to credit on the invoice (%d).", total, left).WithParam(amountParam(hasAmount))
 	}
+	var amountTaxes []any
+	if !c.Params.Has("lines") && taxed {
+		var n noteAmounts
+		amountTaxes, n = taxOfAmount(c, inv, total, left)
+		exclusive, inclusive, inclusiveBefore = n.exclusive, n.inclusive, n.inclusive
+		subtotal = total - exclusive
+	}
 	var pre int64
 	if open {
 		pre = min(total, api.Int(inv["amount_remaining"]))
 	}
+	// Stripe (basil): a note first lowers what remains to pay, not below
+	// zero; the rest is credited after payment.
 	post := total - pre
 
 	// How the post-payment part is given back.
@@ -214,7 +218,7 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 			return nil, apierr.InvalidRequest("Invalid %s: must be at least 0.", p.name).WithParam(p.name)
 		}
 	}
-	linked, linkedSum, err := linkedRefunds(c, inv, open)
+	linked, linkedSum, err := linkedRefunds(c, inv, post)
 	if err != nil {
 		return nil, err
 	}
@@ -255,8 +259,11 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 	for i, l := range lines {
 		data[i] = l.obj
 	}
-	typ := "pre_payment"
-	if !open {
+	typ := "mixed"
+	switch {
+	case post == 0:
+		typ = "pre_payment"
+	case pre == 0:
 		typ = "post_payment"
 	}
 	seq := len(c.Tx.List(c.Account, "credit_note", store.Query{Index: "invoice", Value: invID}).Data) + 1
@@ -282,6 +289,9 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 		effective = e
 	}
 	discounts, pretax, taxes := noteTotals(data)
+	if amountTaxes != nil {
+		taxes = amountTaxes
+	}
 	cn := c.Object("credit_note", id, store.Obj{
 		"amount": total, "amount_shipping": int64(0), "currency": inv["currency"], "customer": inv["customer"],
 		"customer_balance_transaction": nil, "discount_amount": discount, "discount_amounts": discounts,
@@ -400,6 +410,11 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 					return nil, apierr.InvalidRequest("Invalid %s[amount]: must be at least 1.", prefix).WithParam(prefix + "[amount]")
 				}
 				amount = amt
+				if autoTaxOn(inv) {
+					// Stripe: with automatic tax the amount is tax
+					// exclusive; the line's gross holds its inclusive tax.
+					amount += inclusiveTaxAdded(c, il, amt)
+				}
 				line["quantity"], line["unit_amount"], line["unit_amount_decimal"] = nil, nil, nil
 			default:
 				return nil, apierr.InvalidRequest("A line of type invoice_line_item needs a quantity or an amount to credit.").WithParam(prefix + "[quantity]")
@@ -431,11 +446,27 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 			}
 			amount = unit * q
 			line["description"], line["quantity"], line["unit_amount"], line["unit_amount_decimal"] = d, q, unit, strconv.FormatInt(unit, 10)
-			rates, _, err := taxRatesParam(c, lp, "tax_rates", prefix+"[tax_rates]", nil)
-			if err != nil {
-				return nil, err
+			var rates []any
+			reason := "not_available"
+			if autoTaxOn(inv) {
+				if lp.Has("tax_rates") {
+					return nil, ErrAutoTaxWithRates(prefix + "[tax_rates]")
+				}
+				// Stripe Tax taxes the line as it would an amount
+				// alone sold to the invoice's customer.
+				if t := NewLineTaxer(c, api.Str(inv["customer"])); t.Located {
+					var err error
+					if rates, reason, err = t.Price(c, nil, api.Str(inv["currency"])); err != nil {
+						return nil, err
+					}
+				}
+			} else {
+				var err error
+				if rates, _, err = taxRatesParam(c, lp, "tax_rates", prefix+"[tax_rates]", nil); err != nil {
+					return nil, err
+				}
 			}
-			shares = taxCustomLine(line, amount, rates)
+			shares = taxCustomLine(line, amount, rates, reason)
 		case "":
 			return nil, apierr.MissingParam(prefix + "[type]")
 		default:
@@ -613,4 +644,15 @@ func listCreditNoteLines(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return api.EmbeddedPage(c, asList(cn["lines"]), "/v1/credit_notes/"+api.Str(cn["id"])+"/lines", "credit note line item")
+}
+
+// attachedInFlight reports whether an invoice has an attached payment
+// (not its default one) that is neither paid nor canceled.
+func attachedInFlight(c *api.Call, invID string) bool {
+	for _, p := range c.Tx.List(c.Account, "invoice_payment", store.Query{Index: "invoice", Value: invID}).Data {
+		if p["status"] == "open" && !api.Bool(p["is_default"]) {
+			return true
+		}
+	}
+	return false
 }

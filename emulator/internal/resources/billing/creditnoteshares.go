@@ -112,6 +112,9 @@ func shareOfInvoiceLine(c *api.Call, line, il store.Obj, amount int64, done *lin
 		amt, taxable := api.Int(tax["amount"])-done.taxes[ids[i]].amount, api.Int(tax["taxable_amount"])-done.taxes[ids[i]].taxable
 		if !last && i < len(computed) {
 			amt, taxable = computed[i].Amount, computed[i].Taxable
+			if tax["taxability_reason"] == "not_collecting" {
+				taxable = 0 // as the invoice shows it
+			}
 		}
 		if tax["tax_behavior"] == "inclusive" {
 			n.inclusive += amt
@@ -126,7 +129,7 @@ func shareOfInvoiceLine(c *api.Call, line, il store.Obj, amount int64, done *lin
 }
 
 // taxCustomLine taxes a custom credit note line at the rates it names.
-func taxCustomLine(line store.Obj, amount int64, rates []any) noteAmounts {
+func taxCustomLine(line store.Obj, amount int64, rates []any, reason string) noteAmounts {
 	var n noteAmounts
 	taxes := []any{}
 	for _, t := range taxrates.Compute(amount, rates) {
@@ -137,7 +140,10 @@ func taxCustomLine(line store.Obj, amount int64, rates []any) noteAmounts {
 		} else {
 			n.exclusive += t.Amount
 		}
-		taxes = append(taxes, taxEntry(t.Amount, behavior, api.Str(t.Rate["id"]), t.Taxable, "not_available"))
+		if reason == "not_collecting" {
+			t.Taxable = 0 // as on invoices: no tax base where nothing is collected
+		}
+		taxes = append(taxes, taxEntry(t.Amount, behavior, api.Str(t.Rate["id"]), t.Taxable, reason))
 	}
 	n.inclusiveBefore = n.inclusive
 	line["taxes"], line["tax_rates"] = taxes, cloneRates(rates)
@@ -184,4 +190,65 @@ func noteTotals(lines []any) (discounts, pretax, taxes []any) {
 		pretax = append(pretax, store.Obj{"amount": api.Obj(d)["amount"], "discount": api.Obj(d)["discount"], "type": "discount"})
 	}
 	return discounts, pretax, taxes
+}
+
+// taxOfAmount is the tax a credit note of amount alone (no lines, tax
+// included) credits of a taxed invoice, of which left is still to be
+// credited: each rate's share of its tax and taxable amount not yet
+// credited, in proportion amount/left (rounded half away from zero), so
+// that the note crediting all that is left credits all the tax left.
+func taxOfAmount(c *api.Call, inv store.Obj, amount, left int64) ([]any, noteAmounts) {
+	credited := map[string]lineTaxCredit{}
+	for _, cn := range c.Tx.List(c.Account, "credit_note", store.Query{Index: "invoice", Value: api.Str(inv["id"])}).Data {
+		if cn["status"] != "issued" {
+			continue
+		}
+		for _, t := range asAnys(cn["total_taxes"]) {
+			id := taxRateOf(api.Obj(t))
+			sum := credited[id]
+			sum.amount += api.Int(api.Obj(t)["amount"])
+			sum.taxable += api.Int(api.Obj(t)["taxable_amount"])
+			credited[id] = sum
+		}
+	}
+	var n noteAmounts
+	taxes := []any{}
+	for _, t := range asAnys(inv["total_taxes"]) {
+		tax := api.Obj(t)
+		id := taxRateOf(tax)
+		amt := currency.Share(api.Int(tax["amount"])-credited[id].amount, amount, left)
+		taxable := currency.Share(api.Int(tax["taxable_amount"])-credited[id].taxable, amount, left)
+		if tax["tax_behavior"] == "inclusive" {
+			n.inclusive += amt
+		} else {
+			n.exclusive += amt
+		}
+		taxes = append(taxes, taxEntry(amt, api.Str(tax["tax_behavior"]), id, taxable, api.Str(tax["taxability_reason"])))
+	}
+	return taxes, n
+}
+
+// inclusiveTaxAdded is the inclusive tax on amount (tax exclusive, as
+// Stripe takes a line's amount on an invoice with automatic tax) at the
+// inclusive rates the invoice line il was taxed at: what the credit note
+// line's gross amount holds on top of it.
+func inclusiveTaxAdded(c *api.Call, il store.Obj, amount int64) int64 {
+	var ids []string
+	for _, t := range asAnys(il["taxes"]) {
+		if api.Obj(t)["tax_behavior"] == "inclusive" {
+			ids = append(ids, taxRateOf(api.Obj(t)))
+		}
+	}
+	rates := taxrates.Load(c, ids)
+	asExclusive := make([]any, len(rates))
+	for i, r := range rates {
+		o := api.Clone(api.Obj(r))
+		o["inclusive"] = false
+		asExclusive[i] = o
+	}
+	var sum int64
+	for _, t := range taxrates.Compute(amount, asExclusive) {
+		sum += t.Amount
+	}
+	return sum
 }
