@@ -32,6 +32,16 @@ type BillingSettings struct {
 	// automatic attempt failed: "past_due" (Stripe's default: it stays
 	// open) or "uncollectible" (it is marked uncollectible).
 	InvoiceAfterRetries string `json:"invoice_after_retries"`
+	// SubscriptionAfterDue is what happens to a subscription invoiced by
+	// email (send_invoice) once an invoice of it is still unpaid
+	// DaysAfterDue days after its due date (it went past_due at the due
+	// date): "cancel" (the default), "unpaid" or "past_due", as
+	// SubscriptionAfterRetries. The Dashboard's "Manage invoices sent to
+	// customers" setting.
+	SubscriptionAfterDue string `json:"subscription_after_due"`
+	// DaysAfterDue is that deadline in days after the due date, 1 to 365;
+	// 0 keeps the default, 30.
+	DaysAfterDue int `json:"days_after_due"`
 	// RetryDays is the custom retry schedule of failed automatic payments:
 	// for each retry, the days after the previous attempt (1 to 60, at
 	// most 8 retries). nil keeps the default, 3, 2, 2 (retries 3, 5 and 7

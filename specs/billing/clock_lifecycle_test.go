@@ -312,6 +312,65 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
 		})
 
+		emailed := func() *stripe.Subscription {
+			GinkgoHelper()
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(clockCustomer().ID),
+				Items:            []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+				CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(5)})
+			Expect(err).NotTo(HaveOccurred())
+			return sub
+		}
+		status := func(sub *stripe.Subscription) stripe.SubscriptionStatus {
+			GinkgoHelper()
+			got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return got.Status
+		}
+
+		It("is canceled by default once its invoice is still unpaid 30 days after the due date, the invoice left open", func() {
+			Expect(emu.BillingSettings("").SubscriptionAfterDue).To(Equal(emulator.CancelAfterRetries))
+			Expect(emu.BillingSettings("").DaysAfterDue).To(Equal(30))
+			sub := emailed()
+			due := Epoch.AddDate(0, 0, 5)
+			advance(due.AddDate(0, 0, 30).Add(-time.Minute))
+			Expect(status(sub)).To(Equal(stripe.SubscriptionStatusPastDue), "not yet at the deadline")
+
+			advance(due.AddDate(0, 0, 30).Add(time.Minute))
+			got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+			Expect(got.EndedAt).To(Equal(due.AddDate(0, 0, 30).Unix()))
+			Expect(got.CancellationDetails.Reason).To(Equal(stripe.SubscriptionCancellationDetailsReasonPaymentFailed))
+			deleted := latestEvent(sc, "customer.subscription.deleted")
+			Expect(deleted.Data.Object["id"]).To(Equal(sub.ID))
+			Expect(deleted.Created).To(Equal(due.AddDate(0, 0, 30).Unix()))
+			inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen), "the invoice itself stays open")
+		})
+
+		It("is marked unpaid, or left past_due, after the account's own deadline, as its settings say", func() {
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterDue: emulator.UnpaidAfterRetries, DaysAfterDue: 7})).To(Succeed())
+			sub := emailed()
+			due := Epoch.AddDate(0, 0, 5)
+			advance(due.AddDate(0, 0, 7).Add(-time.Minute))
+			Expect(status(sub)).To(Equal(stripe.SubscriptionStatusPastDue))
+			advance(due.AddDate(0, 0, 7))
+			Expect(status(sub)).To(Equal(stripe.SubscriptionStatusUnpaid))
+			updated := latestEvent(sc, "customer.subscription.updated")
+			Expect(updated.Data.PreviousAttributes).To(HaveKeyWithValue("status", "past_due"))
+			Expect(updated.Created).To(Equal(due.AddDate(0, 0, 7).Unix()))
+
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterDue: emulator.PastDueAfterRetries})).To(Succeed())
+			kept := emailed()
+			advance(Epoch.AddDate(0, 2, 0).Add(-time.Hour))
+			Expect(status(kept)).To(Equal(stripe.SubscriptionStatusPastDue), "left past_due however long it stays unpaid")
+
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterDue: "void"})).To(MatchError(ContainSubstring("subscription_after_due")))
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{DaysAfterDue: -1})).To(MatchError(ContainSubstring("days_after_due")))
+			Expect(emu.BillingSettings("").SubscriptionAfterDue).To(Equal(emulator.PastDueAfterRetries), "a refused change changes nothing")
+		})
+
 		It("stays active when its invoice is paid before the due date", func() {
 			cus := clockCustomer()
 			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),

@@ -133,6 +133,17 @@ func invoiceDue(out []dueAction, tx *store.Tx, account, clockID string, f []gjso
 			if f[7].String() == "" || f[6].Type != gjson.Number {
 				return out
 			}
+			// The due date makes the subscription past_due; the account's
+			// deadline after it, if it has one, does the rest. Both are
+			// listed at once: going past_due writes no invoice, so the
+			// deadline would not be looked for again in this advance.
+			if settings := LoadSettings(tx, account); settings.SubscriptionAfterDue != AfterRetriesPastDue {
+				if _, done := tx.GetMeta(deadlineKey(account, f[0].String())); !done {
+					if deadline := f[6].Int() + int64(settings.DaysAfterDue)*86400; deadline <= target {
+						out = append(out, dueAction{deadline, "overdue_deadline", f[0].String()})
+					}
+				}
+			}
 			if _, done := tx.GetMeta(overdueKey(account, f[0].String())); done {
 				return out
 			}
@@ -262,6 +273,8 @@ func run(c *api.Call, a dueAction) error {
 		return expire(c, a.id)
 	case "overdue":
 		return invoiceOverdue(c, a.id)
+	case "overdue_deadline":
+		return overdueDeadline(c, a.id)
 	case "discount_end":
 		cus, ok := c.Tx.Get(c.Account, "customer", a.id)
 		if d := api.Obj(cus["discount"]); !ok || d["end"] == nil || api.Int(d["end"]) > c.Now {
@@ -532,11 +545,14 @@ func payingMethodForSub(c *api.Call, sub store.Obj) string {
 
 func overdueKey(account, invoice string) string { return "overdue:" + account + ":" + invoice }
 
+func deadlineKey(account, invoice string) string {
+	return "overdue_deadline:" + account + ":" + invoice
+}
+
 // invoiceOverdue is a subscription's emailed invoice (send_invoice) still
 // unpaid at its due date: the invoice stays open, and an active
 // subscription becomes past_due, as Stripe documents for send_invoice
-// subscriptions. What Stripe then does after a further deadline (cancel or
-// mark unpaid, a Dashboard setting) is not emulated: it stays past_due.
+// subscriptions. What happens after a further deadline is overdueDeadline.
 func invoiceOverdue(c *api.Call, invID string) error {
 	inv, ok := c.Tx.Get(c.Account, "invoice", invID)
 	if !ok || inv["status"] != "open" || inv["due_date"] == nil || api.Int(inv["due_date"]) > c.Now {
@@ -553,6 +569,41 @@ func invoiceOverdue(c *api.Call, invID string) error {
 	after := api.Clone(before)
 	after["status"] = "past_due"
 	return c.Save(before, after)
+}
+
+// overdueDeadline is a subscription's emailed invoice still unpaid the
+// account's days_after_due after its due date: the "additional deadline"
+// Stripe documents for send_invoice subscriptions, after which the
+// subscription is canceled or marked unpaid as the account's settings say
+// (or left past_due). The invoice itself stays open. As with retries, an
+// older invoice counts no more once the subscription's latest is paid.
+func overdueDeadline(c *api.Call, invID string) error {
+	inv, ok := c.Tx.Get(c.Account, "invoice", invID)
+	if !ok || inv["status"] != "open" {
+		return nil
+	}
+	if err := c.Tx.SetMeta(deadlineKey(c.Account, invID), "1"); err != nil {
+		return err
+	}
+	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
+	before, ok := c.Tx.Get(c.Account, "subscription", subID)
+	if !ok || (before["status"] != "past_due" && before["status"] != "active") {
+		return nil
+	}
+	if before["latest_invoice"] != inv["id"] {
+		if latest, ok := c.Tx.Fields(c.Account, "invoice", api.Str(before["latest_invoice"]), "status"); ok && latest[0].String() == "paid" {
+			return nil
+		}
+	}
+	switch LoadSettings(c.Tx, c.Account).SubscriptionAfterDue {
+	case AfterRetriesUnpaid:
+		after := api.Clone(before)
+		after["status"] = "unpaid"
+		return c.Save(before, after)
+	case AfterRetriesPastDue:
+		return nil
+	}
+	return endSubscription(c, before, "payment_failed")
 }
 
 // expire gives up on a subscription whose first invoice was never paid.
@@ -646,7 +697,7 @@ func asWork(account string, actions []dueAction) []api.Due {
 	for i, a := range actions {
 		typ := "subscription"
 		switch a.kind {
-		case "finalize", "retry", "overdue":
+		case "finalize", "retry", "overdue", "overdue_deadline":
 			typ = "invoice"
 		case "schedule", "schedule_expiring":
 			typ = "subscription_schedule"

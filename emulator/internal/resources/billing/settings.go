@@ -28,6 +28,12 @@ const (
 type Settings struct {
 	SubscriptionAfterRetries string `json:"subscription_after_retries"`
 	InvoiceAfterRetries      string `json:"invoice_after_retries"`
+	// SubscriptionAfterDue is what happens to a subscription invoiced by
+	// email (send_invoice) whose invoice is still unpaid DaysAfterDue days
+	// after its due date (the Dashboard's "Manage invoices sent to
+	// customers" choice): cancel, unpaid or past_due, as after retries.
+	SubscriptionAfterDue string `json:"subscription_after_due"`
+	DaysAfterDue         int    `json:"days_after_due"`
 	// RetryDays is the custom retry schedule: for each automatic retry of
 	// a failed invoice, the days after the previous attempt. Stripe's
 	// Smart Retries pick their own times, which cannot be emulated; this
@@ -39,6 +45,13 @@ type Settings struct {
 // attempt: four attempts in all.
 var DefaultRetryDays = []int{3, 2, 2}
 
+// DefaultDaysAfterDue is how long past its due date an emailed
+// subscription invoice may stay unpaid before SubscriptionAfterDue applies.
+const DefaultDaysAfterDue = 30
+
+// MaxDaysAfterDue bounds DaysAfterDue: a year.
+const MaxDaysAfterDue = 365
+
 // MaxRetries is how many retries a schedule may have (Smart Retries retry
 // up to eight times).
 const MaxRetries = 8
@@ -46,7 +59,8 @@ const MaxRetries = 8
 // DefaultSettings are a new Stripe account's.
 func DefaultSettings() Settings {
 	// A copy: settings read from JSON are decoded over these.
-	return Settings{SubscriptionAfterRetries: AfterRetriesCancel, InvoiceAfterRetries: InvoiceAfterRetriesPastDue, RetryDays: slices.Clone(DefaultRetryDays)}
+	return Settings{SubscriptionAfterRetries: AfterRetriesCancel, InvoiceAfterRetries: InvoiceAfterRetriesPastDue, RetryDays: slices.Clone(DefaultRetryDays),
+		SubscriptionAfterDue: AfterRetriesCancel, DaysAfterDue: DefaultDaysAfterDue}
 }
 
 func settingsKey(account string) string { return "billing_settings:" + account }
@@ -76,6 +90,19 @@ func SaveSettings(tx *store.Tx, account string, s Settings) error {
 	case InvoiceAfterRetriesPastDue, InvoiceAfterRetriesUncollectible:
 	default:
 		return fmt.Errorf("invoice_after_retries %q: must be past_due or uncollectible", s.InvoiceAfterRetries)
+	}
+	switch s.SubscriptionAfterDue {
+	case "":
+		s.SubscriptionAfterDue = AfterRetriesCancel
+	case AfterRetriesCancel, AfterRetriesUnpaid, AfterRetriesPastDue:
+	default:
+		return fmt.Errorf("subscription_after_due %q: must be one of cancel, unpaid, past_due", s.SubscriptionAfterDue)
+	}
+	switch {
+	case s.DaysAfterDue == 0:
+		s.DaysAfterDue = DefaultDaysAfterDue
+	case s.DaysAfterDue < 0 || s.DaysAfterDue > MaxDaysAfterDue:
+		return fmt.Errorf("days_after_due: %d: must be 1 to %d days", s.DaysAfterDue, MaxDaysAfterDue)
 	}
 	if s.RetryDays == nil {
 		s.RetryDays = slices.Clone(DefaultRetryDays)
