@@ -350,6 +350,34 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(after.LatestInvoice.Total).To(Equal(int64(1000)), "full price, untaxed")
 	})
 
+	It("takes over a trialing subscription with its trial in the phase, which an update sending the phase back keeps", func() {
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}, TrialPeriodDays: stripe.Int64(14)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		phase := s.Phases[0]
+		Expect(phase.TrialEnd).To(Equal(sub.TrialEnd))
+		Expect(phase.EndDate).To(Equal(sub.TrialEnd), "the phase is the trial period")
+
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}},
+					StartDate: stripe.Int64(phase.StartDate), EndDate: stripe.Int64(phase.EndDate), TrialEnd: stripe.Int64(phase.TrialEnd)},
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID)}}, Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(subscription(sub.ID).Status).To(Equal(stripe.SubscriptionStatusTrialing), "still in its trial")
+
+		emu.Clock().Set(time.Unix(phase.TrialEnd, 0).Add(2 * time.Hour))
+		after := subscription(sub.ID)
+		Expect(after.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(after.Items.Data[0].Price.ID).To(Equal(plus.ID))
+		Expect(after.LatestInvoice.AmountPaid).To(Equal(int64(2500)), "the first paid period at the next phase's price")
+	})
+
 	It("takes over an existing subscription and plans a downgrade for its period end", func() {
 		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(plus.ID)}}}
 		sub, err := sc.V1Subscriptions.Create(Ctx, p)
@@ -360,6 +388,7 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(s.Phases).To(HaveLen(1))
 		Expect(s.Phases[0].StartDate).To(Equal(sub.Items.Data[0].CurrentPeriodStart))
 		Expect(s.Phases[0].EndDate).To(Equal(sub.Items.Data[0].CurrentPeriodEnd))
+		Expect(s.Phases[0].TrialEnd).To(BeZero(), "no trial to carry")
 
 		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "from_subscription")

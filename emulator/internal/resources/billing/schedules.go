@@ -591,7 +591,7 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 	}
 	// The phase mirrors the subscription: its items with their tax
 	// rates, its default tax rates and discounts, which a later phase
-	// without them then takes away.
+	// without them then takes away, and its trial.
 	var items []any
 	for _, it := range subItems(sub) {
 		item := phaseItem(api.Obj(it["price"]), api.Int(it["quantity"]), it["metadata"])
@@ -606,6 +606,11 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 		discounts = append(discounts, store.Obj{"coupon": nil, "discount": id, "promotion_code": nil})
 	}
 	phase["discounts"] = discounts
+	if sub["status"] == "trialing" {
+		// A trialing subscription's period is its trial: the phase carries
+		// it, so the phase sent back on an update keeps the trial as is.
+		phase["trial_end"] = sub["trial_end"]
+	}
 	sched["phases"] = []any{phase}
 	settings := api.Obj(sched["default_settings"])
 	settings["collection_method"] = sub["collection_method"]
