@@ -503,6 +503,40 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 				"invoice_payment.paid", "invoice.paid", "invoice.payment_succeeded", "checkout.session.async_payment_succeeded"}))
 		})
 
+		It("makes a no-cost order's invoice too, for nothing due and paid without a payment, before checkout.session.completed", func() {
+			free, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(0)})
+			Expect(err).NotTo(HaveOccurred())
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:       []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(free.ID), Quantity: stripe.Int64(2)}},
+				InvoiceCreation: &stripe.CheckoutSessionCreateInvoiceCreationParams{Enabled: stripe.Bool(true)},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.AmountTotal).To(BeZero())
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_status"]).To(Equal("no_payment_required"))
+			Expect(body["payment_intent"]).To(BeNil())
+			Expect(body["invoice"]).To(HavePrefix("in_"))
+
+			got, err := sc.V1Invoices.Retrieve(Ctx, body["invoice"].(string), &stripe.InvoiceRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("payments")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(got.Customer.ID).To(Equal(body["customer"]))
+			Expect(got.Total).To(BeZero())
+			Expect(got.AmountPaid).To(BeZero())
+			Expect(got.StatusTransitions.PaidAt).To(Equal(got.StatusTransitions.FinalizedAt))
+			Expect(got.Lines.Data).To(HaveLen(1))
+			Expect(got.Lines.Data[0].Quantity).To(Equal(int64(2)))
+			Expect(got.Lines.Data[0].Pricing.PriceDetails.Price).To(Equal(free.ID))
+			Expect(got.Payments.Data).To(BeEmpty(), "nothing was paid")
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(inv.types()).To(Equal([]string{"invoice.created", "invoiceitem.created", "invoice.finalized",
+				"invoice.paid", "invoice.payment_succeeded", "checkout.session.completed"}))
+			Expect(emu.Count("", "payment_intent")).To(BeZero())
+		})
+
 		It("makes no invoice when the session does not ask for one, and shows invoice_creation disabled", func() {
 			s := session()
 			Expect(s.InvoiceCreation.Enabled).To(BeFalse())

@@ -16,15 +16,22 @@ import (
 // default InvoicePayment (and PaymentIntent), or straight into a paid one
 // when nothing is due.
 func finalize(c *api.Call, before store.Obj) (store.Obj, error) {
-	return finalizePaidBy(c, before, nil)
+	return finalizeWith(c, before, nil, false)
 }
 
 // finalizePaidBy is finalize for an invoice a payment already made pays
 // (paidBy, a PaymentIntent: a Checkout Session's post-payment invoice):
 // no PaymentIntent of its own, paidBy attached instead (the caller credits
 // it), and neither billing credits nor the customer's balance taken, the
-// amount being what was paid.
+// amount being what was paid. paidBy nil is a purchase that cost nothing:
+// the invoice, with nothing due, is paid as it is finalized.
 func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
+	return finalizeWith(c, before, paidBy, true)
+}
+
+// finalizeWith finalizes; settled says a purchase already paid for (or
+// free) is invoiced, so neither credits nor the balance apply.
+func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Obj, error) {
 	if before["status"] != "draft" {
 		return nil, apierr.InvalidRequest("This invoice is already finalized, you can't re-finalize a non-draft invoice.").WithCode("invoice_not_editable")
 	}
@@ -41,7 +48,7 @@ func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 	}
 	// Billing credits come off before tax, so before the customer's
 	// balance pays what is left.
-	if paidBy == nil {
+	if !settled {
 		if err := applyPretaxCredits(c, inv); err != nil {
 			return nil, err
 		}
@@ -65,7 +72,7 @@ func finalizePaidBy(c *api.Call, before, paidBy store.Obj) (store.Obj, error) {
 		cus["next_invoice_sequence"] = seq + 1
 		var prev store.Obj
 		var err error
-		if paidBy == nil {
+		if !settled {
 			prev, err = applyBalance(c, inv, cus)
 		} else {
 			inv["starting_balance"], inv["ending_balance"] = api.Int(cus["balance"]), api.Int(cus["balance"])

@@ -24,6 +24,8 @@ type PaidLine struct {
 // payment and paid by it at once: invoice.created, invoiceitem.created,
 // invoice.finalized, invoice_payment.paid, invoice.paid and
 // invoice.payment_succeeded, as an invoice paid by an attached payment.
+// A purchase that cost nothing (pi nil: a no-cost order) gets its invoice
+// all the same, for nothing due, paid as it is finalized with no payment.
 func PostPaymentInvoice(c *api.Call, cusID, currency string, lines []PaidLine, data store.Obj, pi store.Obj) (store.Obj, error) {
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
@@ -77,8 +79,10 @@ func PostPaymentInvoice(c *api.Call, cusID, currency string, lines []PaidLine, d
 	if err != nil {
 		return nil, err
 	}
-	if err := credit(c, paymentOf(c, api.Str(pi["id"])), pi); err != nil {
-		return nil, err
+	if pi != nil {
+		if err := credit(c, paymentOf(c, api.Str(pi["id"])), pi); err != nil {
+			return nil, err
+		}
 	}
 	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
 	return out, nil

@@ -17,7 +17,9 @@ import (
 // made at completion unless customer_creation already makes one), and
 // when its payment succeeds (at completion for a card, later for a bank
 // debit) the invoice is made, already paid by the session's
-// PaymentIntent, and the session's invoice field names it.
+// PaymentIntent, and the session's invoice field names it. A no-cost
+// order (free prices) gets its invoice as it completes, for nothing due
+// and paid without a payment.
 
 // defaultInvoiceData is invoice_data as a payment-mode session or a
 // payment link shows it when nothing was set.
@@ -182,11 +184,16 @@ func checkInvoiceCreation(c *api.Call, s store.Obj, ownRates [][]any, data map[s
 }
 
 // postPaymentInvoice makes the invoice of a session whose payment just
-// succeeded and names it on s (a copy the caller stores).
+// succeeded, or of a no-cost order as it completes (no PaymentIntent: the
+// invoice, for nothing, is paid without one), and names it on s (a copy
+// the caller stores).
 func postPaymentInvoice(c *api.Call, s store.Obj) error {
-	pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(s["payment_intent"]))
-	if !ok {
-		return apierr.Internal("checkout session without its PaymentIntent")
+	var pi store.Obj
+	if !noCost(s) {
+		var ok bool
+		if pi, ok = c.Tx.Get(c.Account, "payment_intent", api.Str(s["payment_intent"])); !ok {
+			return apierr.Internal("checkout session without its PaymentIntent")
+		}
 	}
 	var lines []billing.PaidLine
 	for _, it := range storedItems(c, api.Str(s["id"])) {

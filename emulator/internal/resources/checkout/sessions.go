@@ -870,9 +870,9 @@ func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, err
 	s["status"] = "complete"
 	s["url"] = nil
 	s["payment_status"] = paymentStatus
-	if paymentStatus == "paid" && invoiceEnabled(s) {
-		// The invoice is made as the payment succeeds, so the
-		// completed event names it.
+	if invoiceEnabled(s) && (paymentStatus == "paid" || noCost(s)) {
+		// The invoice is made as the payment succeeds (or a no-cost
+		// order completes), so the completed event names it.
 		if err := postPaymentInvoice(c, s); err != nil {
 			return nil, err
 		}
