@@ -92,6 +92,13 @@ var _ = Describe("The control surface over HTTP", Label("control"), func() {
 		r = ctl(emu.URL(), "POST", "/_emu/billing/settings", `{"retry_days": [0]}`)
 		Expect(r["_status"]).To(BeNumerically("==", 400))
 		Expect(emu.BillingSettings("").RetryDays).To(Equal([]int{1, 4}))
+		Expect(r["subscription_after_due"]).To(BeNil(), "an error answer")
+		r = ctl(emu.URL(), "POST", "/_emu/billing/settings", `{"subscription_after_due": "unpaid", "days_after_due": 14}`)
+		Expect(r["subscription_after_due"]).To(Equal("unpaid"))
+		Expect(r["days_after_due"]).To(BeNumerically("==", 14))
+		r = ctl(emu.URL(), "POST", "/_emu/billing/settings", `{"days_after_due": 400}`)
+		Expect(r["_status"]).To(BeNumerically("==", 400))
+		Expect(emu.BillingSettings("").DaysAfterDue).To(Equal(14))
 	})
 
 	It("serves the Checkout page a session's url points at", func() {
