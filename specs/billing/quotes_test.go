@@ -109,7 +109,7 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(q.StatusTransitions.FinalizedAt).To(Equal(Epoch.Unix()))
 
 		_, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{Description: stripe.String("late change")})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
 
 		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("invoice")}})
 		Expect(err).NotTo(HaveOccurred())
@@ -468,6 +468,40 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		ExpectStripeError(from("qt_missing", false, nil), 400, "invalid_request_error", "resource_missing", "from_quote[quote]")
 		ExpectStripeError(from(rev.ID, false, func(p *stripe.QuoteCreateParams) { p.Header = stripe.String("x") }), 400, "invalid_request_error", "", "header")
 		Expect(emu.Count("", "quote")).To(Equal(quotes))
+	})
+
+	It("takes a new expires_at while open, and nothing else (Stripe: an open quote's expiration date is all that can be edited)", func() {
+		q := oneTimeQuote()
+		q, err := sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		later := Epoch.AddDate(0, 0, 45).Unix()
+		q, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{ExpiresAt: stripe.Int64(later)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusOpen))
+		Expect(q.ExpiresAt).To(Equal(later))
+
+		_, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{ExpiresAt: stripe.Int64(Epoch.Add(-time.Hour).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "expires_at")
+		_, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{ExpiresAt: stripe.Int64(later + 60), Footer: stripe.String("late change")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "footer")
+		q, err = sc.V1Quotes.Retrieve(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.ExpiresAt).To(Equal(later), "a refused update changes nothing")
+		Expect(q.Footer).To(BeEmpty())
+
+		// The clock cancels it at the new date, not the old one.
+		emu.Clock().Set(Epoch.AddDate(0, 0, 31))
+		q, err = sc.V1Quotes.Retrieve(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusOpen))
+		emu.Clock().Set(Epoch.AddDate(0, 0, 46))
+		q, err = sc.V1Quotes.Retrieve(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Status).To(Equal(stripe.QuoteStatusCanceled))
+		Expect(q.StatusTransitions.CanceledAt).To(Equal(later))
+
+		_, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{ExpiresAt: stripe.Int64(Epoch.AddDate(0, 0, 60).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 	})
 
 	It("is canceled by request while draft or open, and not after", func() {

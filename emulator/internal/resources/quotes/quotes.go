@@ -321,8 +321,12 @@ func updateQuote(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if before["status"] == "open" {
+		c.Now = now(c, before)
+		return updateOpenQuote(c, before)
+	}
 	if before["status"] != "draft" {
-		return nil, apierr.InvalidRequest("You can only update a quote in status `draft`; this quote (%s) is `%s`.", before["id"], before["status"])
+		return nil, apierr.InvalidRequest("You can only update a quote in status `draft` or `open`; this quote (%s) is `%s`.", before["id"], before["status"])
 	}
 	c.Now = now(c, before)
 	q := api.Clone(before)
@@ -349,6 +353,26 @@ func updateQuote(c *api.Call) (any, error) {
 		return nil, err
 	}
 	// Stripe has no quote.updated event.
+	return q, c.Put(q)
+}
+
+// updateOpenQuote changes what Stripe lets change once a quote is sent:
+// its expiration date, nothing else.
+func updateOpenQuote(c *api.Call, before store.Obj) (any, error) {
+	for _, name := range c.Params.Keys() {
+		if name != "expires_at" && name != "expand" {
+			return nil, apierr.InvalidRequest("You can only update `expires_at` on an open quote; this quote (%s) is finalized, so `%s` cannot change.", before["id"], name).WithParam(name)
+		}
+	}
+	at, ok := c.Params.Int("expires_at")
+	if !ok {
+		return before, nil
+	}
+	if err := checkExpiry(c, before, at); err != nil {
+		return nil, err
+	}
+	q := api.Clone(before)
+	q["expires_at"] = at
 	return q, c.Put(q)
 }
 
