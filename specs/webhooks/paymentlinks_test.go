@@ -339,6 +339,19 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(fromSession).To(Equal(want))
 	})
 
+	It("takes an adjustable quantity's maximum up to 999999, as Stripe's parameter says", func() {
+		adjustable := func(max int64) *stripe.PaymentLinkCreateParams {
+			return &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1),
+				AdjustableQuantity: &stripe.PaymentLinkCreateLineItemAdjustableQuantityParams{Enabled: stripe.Bool(true), Maximum: stripe.Int64(max)}}}}
+		}
+		l, err := sc.V1PaymentLinks.Create(Ctx, adjustable(999999))
+		Expect(err).NotTo(HaveOccurred())
+		status, _ := open(l.ID)
+		Expect(status).To(Equal(200), "its sessions open")
+		_, err = sc.V1PaymentLinks.Create(Ctx, adjustable(1000000))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][adjustable_quantity][maximum]")
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

@@ -182,6 +182,10 @@ func emptySubscriptionData() store.Obj {
 		"metadata": map[string]any{}, "trial_period_days": nil, "trial_settings": nil}
 }
 
+// maxAdjustableQuantity is the largest maximum an adjustable quantity
+// takes (Stripe: "You can specify a value up to 999999").
+const maxAdjustableQuantity = 999999
+
 func checkAdjustable(a params.Values, prefix string) (map[string]any, error) {
 	enabled, ok := a.Bool("enabled")
 	if !ok {
@@ -190,8 +194,8 @@ func checkAdjustable(a params.Values, prefix string) (map[string]any, error) {
 	out := map[string]any{"enabled": enabled}
 	lo, hasLo := a.Int("minimum")
 	hi, hasHi := a.Int("maximum")
-	if hasHi && (hi < 1 || hi > 999) {
-		return nil, apierr.InvalidRequest("The maximum adjustable quantity must be between 1 and 999.").WithParam(prefix + "[maximum]")
+	if hasHi && (hi < 1 || hi > maxAdjustableQuantity) {
+		return nil, apierr.InvalidRequest("The maximum adjustable quantity must be between 1 and %d.", maxAdjustableQuantity).WithParam(prefix + "[maximum]")
 	}
 	if hasLo && (lo < 0 || (hasHi && lo > hi)) {
 		return nil, apierr.InvalidRequest("The minimum adjustable quantity must be between 0 and the maximum.").WithParam(prefix + "[minimum]")
