@@ -307,6 +307,27 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(q.Invoice.TotalDiscountAmounts[0].Amount).To(Equal(int64(600)))
 	})
 
+	It("counts only forever coupons in computed.recurring, as Stripe documents", func() {
+		for _, tc := range []struct {
+			params   *stripe.CouponCreateParams
+			discount int64
+		}{
+			{&stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("once")}, 0},
+			{&stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("repeating"), DurationInMonths: stripe.Int64(3)}, 0},
+			{&stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever")}, 500},
+		} {
+			cp, err := sc.V1Coupons.Create(Ctx, tc.params)
+			Expect(err).NotTo(HaveOccurred())
+			q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+				LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}},
+				Discounts: []*stripe.QuoteCreateDiscountParams{{Coupon: stripe.String(cp.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(q.Computed.Upfront.TotalDetails.AmountDiscount).To(Equal(int64(500)), "%s: the first invoice is discounted", cp.Duration)
+			Expect(q.Computed.Recurring.TotalDetails.AmountDiscount).To(Equal(tc.discount), "%s", cp.Duration)
+			Expect(q.Computed.Recurring.AmountTotal).To(Equal(1000-tc.discount), "%s", cp.Duration)
+		}
+	})
+
 	It("changes lines by id while a draft, and takes a customer only once", func() {
 		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}, {Price: stripe.String(monthly.ID)}}})
 		Expect(err).NotTo(HaveOccurred())

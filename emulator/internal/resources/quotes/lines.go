@@ -300,11 +300,11 @@ func price(c *api.Call, q store.Obj, d *data) error {
 	computed["upfront"] = store.Obj{"amount_subtotal": up.subtotal, "amount_total": up.total, "total_details": totalDetails(up.discount, up.tax)}
 	computed["recurring"] = nil
 	if recurs {
-		// What each period after the first charges: once discounts were
-		// used up by the first invoice.
+		// What each period after the first charges: Stripe counts only
+		// forever coupons here (a repeating one ends some period).
 		var lasting []coupons.Amount
 		for _, dc := range discounts {
-			if dd, ok := c.Tx.Get(c.Account, "discount", dc.ID); ok && api.Obj(dd["coupon"])["duration"] == "once" {
+			if dd, ok := c.Tx.Get(c.Account, "discount", dc.ID); ok && api.Obj(dd["coupon"])["duration"] != "forever" {
 				continue
 			}
 			lasting = append(lasting, dc)
