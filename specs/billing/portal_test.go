@@ -337,6 +337,31 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		Expect(body["features"].(map[string]any)["customer_update"].(map[string]any)["allowed_updates"]).To(Equal([]any{}))
 	})
 
+	It("prorates cancellations only when they are immediate, and never invoices them at once", func() {
+		cancel := func(mode, proration string) *stripe.BillingPortalConfigurationCreateParams {
+			return &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+				SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{Enabled: stripe.Bool(true),
+					Mode: stripe.String(mode), ProrationBehavior: stripe.String(proration)}}}
+		}
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, cancel("immediately", "create_prorations"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cfg.Features.SubscriptionCancel.ProrationBehavior).To(Equal(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelProrationBehaviorCreateProrations))
+
+		_, err = sc.V1BillingPortalConfigurations.Create(Ctx, cancel("immediately", "always_invoice"))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "features[subscription_cancel][proration_behavior]")
+		_, err = sc.V1BillingPortalConfigurations.Create(Ctx, cancel("at_period_end", "create_prorations"))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "features[subscription_cancel][proration_behavior]")
+		// Moving an immediate, prorating cancellation to the period's end
+		// is refused too, and changes nothing.
+		_, err = sc.V1BillingPortalConfigurations.Update(Ctx, cfg.ID, &stripe.BillingPortalConfigurationUpdateParams{Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{
+			SubscriptionCancel: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionCancelParams{Mode: stripe.String("at_period_end")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "features[subscription_cancel][proration_behavior]")
+		cfg, err = sc.V1BillingPortalConfigurations.Retrieve(Ctx, cfg.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cfg.Features.SubscriptionCancel.Mode).To(Equal(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelModeImmediately))
+		Expect(emu.Count("", "billing_portal.configuration")).To(Equal(1))
+	})
+
 	It("opens a flow only where the configuration offers it, in a locale Stripe has", func() {
 		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
 			InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}}})

@@ -66,7 +66,8 @@ func featureEnums(s *params.Schema) *params.Schema {
 	prorations := []string{"always_invoice", "create_prorations", "none"}
 	return s.With("features.customer_update.allowed_updates", list("address", "email", "name", "phone", "shipping", "tax_id")).
 		Enum("features.subscription_cancel.mode", "at_period_end", "immediately").
-		Enum("features.subscription_cancel.proration_behavior", prorations...).
+		// Stripe: "Passing `always_invoice` will result in an error."
+		Enum("features.subscription_cancel.proration_behavior", "create_prorations", "none").
 		With("features.subscription_cancel.cancellation_reason.options", list("customer_service", "low_quality", "missing_features",
 			"other", "switched_service", "too_complex", "too_expensive", "unused")).
 		With("features.subscription_update.default_allowed_updates", list("price", "promotion_code", "quantity")).
@@ -139,6 +140,11 @@ func apply(c *api.Call, cfg store.Obj, isNew bool) error {
 			}
 			cfg[f] = merge(api.Obj(cfg[f]), raw)
 		}
+	}
+	// Stripe: create_prorations "is only compatible with mode=immediately"
+	// (a cancellation at the period's end leaves nothing to prorate).
+	if cancel := api.Obj(api.Obj(cfg["features"])["subscription_cancel"]); cancel["proration_behavior"] == "create_prorations" && cancel["mode"] != "immediately" {
+		return apierr.InvalidRequest("`features[subscription_cancel][proration_behavior]=create_prorations` is only compatible with `features[subscription_cancel][mode]=immediately`.").WithParam("features[subscription_cancel][proration_behavior]")
 	}
 	c.Copy(cfg, "default_return_url", "name")
 	if c.Params.Has("active") {
