@@ -256,6 +256,32 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(sub.Items.Data[0].Price.ID).To(Equal(recurring.ID))
 	})
 
+	It("collects a payment method only if required when told, in subscription mode only", func() {
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:               []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(recurring.ID), Quantity: stripe.Int64(1)}},
+			SubscriptionData:        &stripe.PaymentLinkCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(7)},
+			PaymentMethodCollection: stripe.String("if_required"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.PaymentMethodCollection).To(Equal(stripe.PaymentLinkPaymentMethodCollectionIfRequired))
+		s, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s["payment_method_collection"]).To(Equal("if_required"), "the sessions it opens ask for no card during the trial")
+
+		l, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{PaymentMethodCollection: stripe.String("always")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.PaymentMethodCollection).To(Equal(stripe.PaymentLinkPaymentMethodCollectionAlways))
+		s, err = emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s["payment_method_collection"]).To(Equal("always"))
+
+		_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:               []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodCollection: stripe.String("always"),
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_collection")
+	})
+
 	It("deactivates itself once the completed-sessions limit is reached", func() {
 		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems:    []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},

@@ -276,7 +276,13 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 	if sent {
 		l["automatic_tax"] = linkAutomaticTax(enabled)
 	}
-	c.AcceptWhen("payment_method_collection", "always")
+	if v, ok := c.Params.Str("payment_method_collection"); ok {
+		// Stripe: "Can only be set in `subscription` mode."
+		if mode != "subscription" {
+			return apierr.InvalidRequest("`payment_method_collection` can only be used with payment links that have a recurring price.").WithParam("payment_method_collection")
+		}
+		l["payment_method_collection"] = v
+	}
 	c.Copy(l, "allow_promotion_codes", "billing_address_collection", "customer_creation", "inactive_message", "submit_type")
 	for _, f := range []string{"billing_address_collection", "customer_creation", "submit_type", "allow_promotion_codes"} {
 		if l[f] == nil {
@@ -538,6 +544,8 @@ func openLinkSession(c *api.Call) (any, error) {
 	if mode == "payment" {
 		p["customer_creation"] = l["customer_creation"]
 		p["submit_type"] = l["submit_type"]
+	} else {
+		p["payment_method_collection"] = l["payment_method_collection"]
 	}
 	if api.Bool(api.Obj(l["phone_number_collection"])["enabled"]) {
 		p["phone_number_collection"] = map[string]any{"enabled": true}
