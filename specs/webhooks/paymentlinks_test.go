@@ -256,7 +256,7 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(sub.Items.Data[0].Price.ID).To(Equal(recurring.ID))
 	})
 
-	It("collects a payment method only if required when told, in subscription mode only", func() {
+	It("collects a payment method only if required when told, in subscription mode only, and hands its submit_type on", func() {
 		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems:               []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(recurring.ID), Quantity: stripe.Int64(1)}},
 			SubscriptionData:        &stripe.PaymentLinkCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(7)},
@@ -274,6 +274,14 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		s, err = emu.OpenPaymentLink("", l.ID)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(s["payment_method_collection"]).To(Equal("always"))
+
+		// Its submit button says what the link says (Checkout takes
+		// submit_type in subscription mode too).
+		l, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{SubmitType: stripe.String("subscribe")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err = emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s["submit_type"]).To(Equal("subscribe"))
 
 		_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems:               []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},

@@ -541,9 +541,10 @@ func openLinkSession(c *api.Call) (any, error) {
 		p["allow_promotion_codes"] = true
 	}
 	p["billing_address_collection"] = l["billing_address_collection"]
+	// Checkout takes submit_type in payment and subscription mode alike.
+	p["submit_type"] = l["submit_type"]
 	if mode == "payment" {
 		p["customer_creation"] = l["customer_creation"]
-		p["submit_type"] = l["submit_type"]
 	} else {
 		p["payment_method_collection"] = l["payment_method_collection"]
 	}
