@@ -92,6 +92,9 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/quotes/qt_1/accept", "expand[]=invoice&expand[]=computed.upfront.line_items", "", "")
 	f.Add("POST", "/v1/quotes", "from_quote[quote]=qt_1&from_quote[is_revision]=true&expires_at=1900000000&expand[]=from_quote.quote", "", "")
 	f.Add("POST", "/v1/quotes/qt_1", "subscription_data[effective_date]=1900000000&subscription_data[trial_period_days]=7", "", "")
+	f.Add("POST", "/v1/quotes/qt_1", "expires_at=1900000000&expand[]=customer", "", "")
+	f.Add("POST", "/v1/payment_links", "line_items[0][price]=price_1&line_items[0][quantity]=1&payment_method_collection=if_required&submit_type=subscribe&line_items[0][adjustable_quantity][enabled]=true&line_items[0][adjustable_quantity][maximum]=999999", "", "")
+	f.Add("POST", "/v1/billing_portal/configurations", "features[subscription_cancel][enabled]=true&features[subscription_cancel][mode]=at_period_end&features[subscription_cancel][proration_behavior]=create_prorations", "", "")
 	// Older routes basil still serves, run through the newer ones' handlers.
 	f.Add("POST", "/v1/charges/ch_1/refunds", "amount=100&reason=duplicate&metadata[k]=v&expand[]=charge", "", "")
 	f.Add("POST", "/v1/charges/ch_1/refund", "amount=100&refund_application_fee=true&reverse_transfer=true", "", "")
