@@ -290,6 +290,32 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_collection")
 	})
 
+	It("sells a price_data line: its sessions bill the inline price the link made", func() {
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{{
+			PriceData: &stripe.PaymentLinkCreateLineItemPriceDataParams{Currency: stripe.String("eur"), Product: stripe.String(price.Product.ID), UnitAmount: stripe.Int64(700)},
+			Quantity:  stripe.Int64(2)}}})
+		Expect(err).NotTo(HaveOccurred())
+		var linkPrice *stripe.Price
+		for it, err := range sc.V1PaymentLinks.ListLineItems(Ctx, &stripe.PaymentLinkListLineItemsParams{PaymentLink: stripe.String(l.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			linkPrice = it.Price
+		}
+		Expect(linkPrice.Active).To(BeFalse(), "an inline price is archived from the start")
+
+		s, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s["amount_total"]).To(BeNumerically("==", 1400))
+		var sessionPrice string
+		for it, err := range sc.V1CheckoutSessions.ListLineItems(Ctx, &stripe.CheckoutSessionListLineItemsParams{Session: stripe.String(s["id"].(string))}) {
+			Expect(err).NotTo(HaveOccurred())
+			sessionPrice = it.Price.ID
+		}
+		Expect(sessionPrice).To(Equal(linkPrice.ID))
+		done, err := emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done["payment_status"]).To(Equal("paid"))
+	})
+
 	It("deactivates itself once the completed-sessions limit is reached", func() {
 		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems:    []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},

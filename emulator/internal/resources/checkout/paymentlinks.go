@@ -58,6 +58,10 @@ func LinkRoutes() []api.Route {
 type linkItem struct {
 	Item       store.Obj      `json:"item"`
 	Adjustable map[string]any `json:"adjustable,omitempty"`
+	// Inline: the price was made from the link's price_data, archived
+	// from the start as Stripe's inline prices are; the link's sessions
+	// still bill it.
+	Inline bool `json:"inline,omitempty"`
 }
 
 func linkItemsKey(acct, id string) string { return "plitems:" + acct + ":" + id }
@@ -132,7 +136,7 @@ func createLink(c *api.Call) (any, error) {
 	}
 	items := make([]linkItem, len(checked))
 	for i, it := range checked {
-		items[i] = linkItem{Item: it, Adjustable: adjustable[i]}
+		items[i] = linkItem{Item: it, Adjustable: adjustable[i], Inline: raw[i].Has("price_data")}
 	}
 	if err := checkLinkPrices(items); err != nil {
 		return nil, err
@@ -521,7 +525,11 @@ func openLinkSession(c *api.Call) (any, error) {
 	items := storedLinkItems(c, api.Str(l["id"]))
 	mode := linkMode(items)
 	lines := make([]any, len(items))
+	inline := map[string]bool{}
 	for i, it := range items {
+		if it.Inline {
+			inline[api.Str(api.Obj(it.Item["price"])["id"])] = true
+		}
 		line := map[string]any{"price": api.Str(api.Obj(it.Item["price"])["id"]), "quantity": api.Int(it.Item["quantity"])}
 		if it.Adjustable != nil {
 			line["adjustable_quantity"] = it.Adjustable
@@ -584,6 +592,8 @@ func openLinkSession(c *api.Call) (any, error) {
 		p["invoice_creation"] = ic
 	}
 	linkCustomPage(l, p)
+	c.SetScratch(scratchLinkPrices, inline)
+	defer c.SetScratch(scratchLinkPrices, nil)
 	s, err := createFrom(c, p)
 	if err != nil {
 		return nil, err
@@ -597,6 +607,11 @@ func openLinkSession(c *api.Call) (any, error) {
 	s["metadata"] = md
 	return s, c.Put(s)
 }
+
+// scratchLinkPrices holds, while a payment link opens a session, the
+// inline prices the link made from price_data: inactive, yet the prices
+// its sessions bill.
+const scratchLinkPrices = "checkout.linkInlinePrices"
 
 // linkObjectData is the link's payment_intent_data or subscription_data
 // as Checkout's parameter of the same name, without unset fields.

@@ -461,7 +461,7 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 		if !ok {
 			return nil, apierr.NoSuchObject("price", id, prefix+"[price]")
 		}
-		if !api.Bool(price["active"]) {
+		if inline, _ := c.Scratch(scratchLinkPrices).(map[string]bool); !api.Bool(price["active"]) && !inline[id] {
 			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(prefix + "[price]")
 		}
 		return price, nil
