@@ -80,6 +80,33 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(renewal.Total).To(Equal(int64(2000)), "the one-time price is not billed again")
 	})
 
+	It("starts a subscription of price_data lines: the inline prices, inactive from the start, are billed and renewed", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: []*stripe.CheckoutSessionCreateLineItemParams{
+			{PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(monthly.Product.ID),
+				UnitAmount: stripe.Int64(2500), Recurring: &stripe.CheckoutSessionCreateLineItemPriceDataRecurringParams{Interval: stripe.String("month")}}, Quantity: stripe.Int64(1)},
+			{PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(ticket.Product.ID),
+				UnitAmount: stripe.Int64(900)}, Quantity: stripe.Int64(1)},
+		}})
+		Expect(s.AmountTotal).To(Equal(int64(3400)))
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["payment_status"]).To(Equal("paid"))
+
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, body["subscription"].(string), &stripe.SubscriptionRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.Items.Data).To(HaveLen(1))
+		Expect(sub.Items.Data[0].Price.Active).To(BeFalse())
+		Expect(sub.Items.Data[0].Price.UnitAmount).To(Equal(int64(2500)))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(3400)), "the one-time inline price on the first invoice")
+
+		emu.Clock().Set(time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).Add(2 * time.Hour))
+		renewal, err := sc.V1Invoices.Retrieve(Ctx, mustSubscription(sc, sub.ID).LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(renewal.Total).To(Equal(int64(2500)))
+	})
+
 	It("charges a subscription session's one-time prices today even during a free trial", func() {
 		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"),
 			LineItems:        append(append([]*stripe.CheckoutSessionCreateLineItemParams{}, plan...), ticketLine...),

@@ -314,6 +314,22 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		done, err := emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(done["payment_status"]).To(Equal("paid"))
+
+		// A recurring one starts a subscription on it.
+		l, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{{
+			PriceData: &stripe.PaymentLinkCreateLineItemPriceDataParams{Currency: stripe.String("eur"), Product: stripe.String(price.Product.ID), UnitAmount: stripe.Int64(400),
+				Recurring: &stripe.PaymentLinkCreateLineItemPriceDataRecurringParams{Interval: stripe.String("week")}},
+			Quantity: stripe.Int64(1)}}})
+		Expect(err).NotTo(HaveOccurred())
+		s, err = emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s["mode"]).To(Equal("subscription"))
+		done, err = emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, done["subscription"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.Items.Data[0].Price.Recurring.Interval).To(Equal(stripe.PriceRecurringIntervalWeek))
 	})
 
 	It("deactivates itself once the completed-sessions limit is reached", func() {

@@ -110,7 +110,7 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 		if !ok {
 			return out, apierr.NoSuchObject("price", priceID, name("pricing[price]"))
 		}
-		if !api.Bool(price["active"]) && !quotedPrices(c) {
+		if !api.Bool(price["active"]) && !billsInactive(c, priceID) {
 			return out, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(name("pricing[price]"))
 		}
 		// currency, when sent, picks one of the price's currency_options.

@@ -23,6 +23,27 @@ const quoteVar = "quote"
 
 func quotedPrices(c *api.Call) bool { return c.Var(quoteVar) != "" }
 
+// scratchSoldPrices names, while Checkout creates the subscription a
+// session sold, the prices the session showed: its price_data made inline
+// ones, inactive from the start as Stripe's are, which it still bills.
+const scratchSoldPrices = "billing.soldPrices"
+
+// billsInactive reports whether this call may bill the inactive price id:
+// a quote's prices, or those of the Checkout Session being completed.
+func billsInactive(c *api.Call, id string) bool {
+	sold, _ := c.Scratch(scratchSoldPrices).(map[string]bool)
+	return quotedPrices(c) || sold[id]
+}
+
+// CreateSoldSubscription creates the subscription a Checkout Session
+// sold: as CreateSubscription, its items and one-off invoice items may
+// name the session's prices (sold) though they are inactive.
+func CreateSoldSubscription(c *api.Call, p map[string]any, sold map[string]bool) (store.Obj, error) {
+	c.SetScratch(scratchSoldPrices, sold)
+	defer c.SetScratch(scratchSoldPrices, nil)
+	return CreateSubscription(c, p)
+}
+
 // QuoteLine is one line of a quote being accepted.
 type QuoteLine struct {
 	Price    store.Obj

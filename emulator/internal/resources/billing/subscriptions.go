@@ -169,7 +169,7 @@ func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) 
 			// Deleted as a plan: gone for new items.
 			return nil, apierr.NoSuchObject(kind, id, param)
 		}
-		if !api.Bool(price["active"]) && !quotedPrices(c) {
+		if !api.Bool(price["active"]) && !billsInactive(c, id) {
 			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(param)
 		}
 		if price["type"] != "recurring" {

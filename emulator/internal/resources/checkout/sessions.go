@@ -908,7 +908,9 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 		}
 	}
 	var items, oneOff []any
+	sold := map[string]bool{} // the session bills what it showed, inline prices included
 	for _, it := range storedItems(c, api.Str(s["id"])) {
+		sold[api.Str(api.Obj(it["price"])["id"])] = true
 		// Stored items come back from JSON: the quantity as an integer,
 		// as the subscription's parameters take it.
 		item := map[string]any{"price": api.Str(api.Obj(it["price"])["id"]), "quantity": api.Int(it["quantity"])}
@@ -963,7 +965,7 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 			return nil, err
 		}
 	}
-	sub, err := billing.CreateSubscription(c, p)
+	sub, err := billing.CreateSoldSubscription(c, p, sold)
 	if err != nil {
 		return nil, err
 	}
