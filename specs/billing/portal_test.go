@@ -362,6 +362,18 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		Expect(emu.Count("", "billing_portal.configuration")).To(Equal(1))
 	})
 
+	It("says a flow's type and its after_completion's type are missing when they are, as Stripe requires them", func() {
+		_, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{Type: stripe.String("portal_homepage")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "flow_data[type]")
+		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("payment_method_update"),
+				AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{
+					HostedConfirmation: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionHostedConfirmationParams{CustomMessage: stripe.String("Thanks!")}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "flow_data[after_completion][type]")
+		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.session.created"))
+	})
+
 	It("opens a flow only where the configuration offers it, in a locale Stripe has", func() {
 		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
 			InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}}})

@@ -336,6 +336,9 @@ func sessionFlow(c *api.Call, cusID string, cfg store.Obj) (any, error) {
 		return nil, err
 	}
 	typ, _ := fd.Str("type")
+	if typ == "" {
+		return nil, apierr.MissingParam("flow_data[type]") // required, in Stripe's spec
+	}
 	field, known := flowTypes[typ]
 	if !known {
 		return nil, apierr.InvalidRequest("Invalid flow_data[type]: must be one of payment_method_update, subscription_cancel, subscription_update, or subscription_update_confirm").WithParam("flow_data[type]")
@@ -351,6 +354,9 @@ func sessionFlow(c *api.Call, cusID string, cfg store.Obj) (any, error) {
 		"after_completion": store.Obj{"type": "portal_homepage", "hosted_confirmation": nil, "redirect": nil}}
 	if ac, ok := fd.Obj("after_completion"); ok {
 		acType, _ := ac.Str("type")
+		if acType == "" {
+			return nil, apierr.MissingParam("flow_data[after_completion][type]")
+		}
 		done := store.Obj{"type": acType, "hosted_confirmation": nil, "redirect": nil}
 		switch acType {
 		case "portal_homepage":
