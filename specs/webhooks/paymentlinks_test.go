@@ -462,6 +462,9 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 				AfterCompletion: &stripe.PaymentLinkCreateAfterCompletionParams{Type: stripe.String("redirect")}}, "after_completion[redirect][url]"},
 			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
 				SubmitType: stripe.String("buy")}, "submit_type"},
+			// Stripe's spec requires tax_id_collection[enabled] with the object.
+			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
+				TaxIDCollection: &stripe.PaymentLinkCreateTaxIDCollectionParams{Required: stripe.String("if_supported")}}, "tax_id_collection[enabled]"},
 			// Stripe's longest strings (its OpenAPI spec's maxLength).
 			{&stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{item(price.ID)},
 				InactiveMessage: stripe.String(strings.Repeat("x", 501))}, "inactive_message"},

@@ -313,6 +313,9 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 	if enabled, ok := c.Params.Bool("phone_number_collection.enabled"); ok {
 		l["phone_number_collection"] = store.Obj{"enabled": enabled}
 	}
+	if c.Params.Has("tax_id_collection") && !c.Params.Has("tax_id_collection.enabled") {
+		return apierr.MissingParam("tax_id_collection[enabled]")
+	}
 	if enabled, ok := c.Params.Bool("tax_id_collection.enabled"); ok {
 		required, _ := c.Params.Str("tax_id_collection.required")
 		if required == "" {
