@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -282,6 +283,29 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		s, err = emu.OpenPaymentLink("", l.ID)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(s["submit_type"]).To(Equal("subscribe"))
+
+		// A trial taken without a card ends as the link's trial_settings say.
+		l, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(recurring.ID), Quantity: stripe.Int64(1)}},
+			SubscriptionData: &stripe.PaymentLinkCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(7),
+				TrialSettings: &stripe.PaymentLinkCreateSubscriptionDataTrialSettingsParams{EndBehavior: &stripe.PaymentLinkCreateSubscriptionDataTrialSettingsEndBehaviorParams{
+					MissingPaymentMethod: stripe.String("cancel")}}},
+			PaymentMethodCollection: stripe.String("if_required"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		s, err = emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		done, err := emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done["payment_status"]).To(Equal("no_payment_required"))
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, done["subscription"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.DefaultPaymentMethod).To(BeNil(), "the page asked for no card")
+		emu.Clock().Set(time.Unix(sub.TrialEnd, 0).Add(time.Hour))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
 
 		_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems:               []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
