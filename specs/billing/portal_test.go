@@ -337,7 +337,7 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		Expect(body["features"].(map[string]any)["customer_update"].(map[string]any)["allowed_updates"]).To(Equal([]any{}))
 	})
 
-	It("prorates cancellations only when they are immediate, and never invoices them at once", func() {
+	It("prorates cancellations only when they are immediate, never invoices them at once, and asks for what Stripe requires", func() {
 		cancel := func(mode, proration string) *stripe.BillingPortalConfigurationCreateParams {
 			return &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
 				SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{Enabled: stripe.Bool(true),
@@ -360,6 +360,18 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		Expect(err).NotTo(HaveOccurred())
 		Expect(cfg.Features.SubscriptionCancel.Mode).To(Equal(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelModeImmediately))
 		Expect(emu.Count("", "billing_portal.configuration")).To(Equal(1))
+
+		// An update may send a cancellation reason's options alone only
+		// with its enabled, which Stripe's spec requires there too.
+		_, err = sc.V1BillingPortalConfigurations.Update(Ctx, cfg.ID, &stripe.BillingPortalConfigurationUpdateParams{Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{
+			SubscriptionCancel: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionCancelParams{CancellationReason: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionCancelCancellationReasonParams{
+				Options: []*string{stripe.String("too_expensive")}}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "features[subscription_cancel][cancellation_reason][enabled]")
+		cfg, err = sc.V1BillingPortalConfigurations.Update(Ctx, cfg.ID, &stripe.BillingPortalConfigurationUpdateParams{Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{
+			SubscriptionCancel: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionCancelParams{CancellationReason: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionCancelCancellationReasonParams{
+				Enabled: stripe.Bool(true)}}}})
+		Expect(err).NotTo(HaveOccurred(), "options are not required on update")
+		Expect(cfg.Features.SubscriptionCancel.CancellationReason.Enabled).To(BeTrue())
 	})
 
 	It("says a flow's type and its after_completion's type are missing when they are, as Stripe requires them", func() {

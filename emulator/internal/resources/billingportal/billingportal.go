@@ -127,10 +127,8 @@ func apply(c *api.Call, cfg store.Obj, isNew bool) error {
 	if err != nil {
 		return err
 	}
-	if isNew {
-		if err := requireFeatureFields(c); err != nil {
-			return err
-		}
+	if err := requireFeatureFields(c, isNew); err != nil {
+		return err
 	}
 	for _, f := range []string{"business_profile", "features", "login_page"} {
 		if v, ok := c.Params.Obj(f); ok {
@@ -177,16 +175,22 @@ func apply(c *api.Call, cfg store.Obj, isNew bool) error {
 	return c.ApplyMetadata(cfg)
 }
 
-// requireFeatureFields refuses, on create, a feature sent without the
-// fields Stripe requires with it.
-func requireFeatureFields(c *api.Call) error {
-	for _, f := range []string{"customer_update", "invoice_history", "payment_method_update", "subscription_cancel", "subscription_update"} {
-		if _, ok := c.Params.Obj("features." + f); ok && !c.Params.Has("features."+f+".enabled") {
-			return apierr.MissingParam("features[" + f + "][enabled]")
+// requireFeatureFields refuses a feature sent without the fields Stripe's
+// spec requires with it: on create each feature's enabled and a
+// cancellation reason's enabled and options, on update the cancellation
+// reason's enabled (an update may change a feature's other fields alone).
+func requireFeatureFields(c *api.Call, isNew bool) error {
+	reasonFields := []string{"enabled"}
+	if isNew {
+		for _, f := range []string{"customer_update", "invoice_history", "payment_method_update", "subscription_cancel", "subscription_update"} {
+			if _, ok := c.Params.Obj("features." + f); ok && !c.Params.Has("features."+f+".enabled") {
+				return apierr.MissingParam("features[" + f + "][enabled]")
+			}
 		}
+		reasonFields = append(reasonFields, "options")
 	}
 	if _, ok := c.Params.Obj("features.subscription_cancel.cancellation_reason"); ok {
-		for _, f := range []string{"enabled", "options"} {
+		for _, f := range reasonFields {
 			if !c.Params.Has("features.subscription_cancel.cancellation_reason." + f) {
 				return apierr.MissingParam("features[subscription_cancel][cancellation_reason][" + f + "]")
 			}
