@@ -35,16 +35,19 @@ var delayed = map[string]bool{"sepa_debit": true, "us_bank_account": true}
 
 func paymentMethodRoutes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/payment_methods", params.FromStruct(stripe.PaymentMethodCreateParams{}), createPaymentMethod),
+		api.POST("/v1/payment_methods", params.FromStruct(stripe.PaymentMethodCreateParams{}).Enum("allow_redisplay", redisplay...), createPaymentMethod),
 		api.GET("/v1/payment_methods", params.FromStruct(stripe.PaymentMethodListParams{}), listPaymentMethods),
 		api.GET("/v1/payment_methods/{id}", params.FromStruct(stripe.PaymentMethodRetrieveParams{}), retrievePaymentMethod),
-		api.POST("/v1/payment_methods/{id}", params.FromStruct(stripe.PaymentMethodUpdateParams{}), updatePaymentMethod),
+		api.POST("/v1/payment_methods/{id}", params.FromStruct(stripe.PaymentMethodUpdateParams{}).Enum("allow_redisplay", redisplay...), updatePaymentMethod),
 		api.POST("/v1/payment_methods/{id}/attach", params.FromStruct(stripe.PaymentMethodAttachParams{}).Require("customer"), attachPaymentMethod),
 		api.POST("/v1/payment_methods/{id}/detach", params.FromStruct(stripe.PaymentMethodDetachParams{}), detachPaymentMethod),
-		api.GET("/v1/customers/{customer}/payment_methods", params.FromStruct(stripe.CustomerListPaymentMethodsParams{}).Enum("allow_redisplay", "always", "limited", "unspecified"), listCustomerPaymentMethods),
+		api.GET("/v1/customers/{customer}/payment_methods", params.FromStruct(stripe.CustomerListPaymentMethodsParams{}).Enum("allow_redisplay", redisplay...), listCustomerPaymentMethods),
 		api.GET("/v1/customers/{customer}/payment_methods/{id}", params.FromStruct(stripe.CustomerRetrievePaymentMethodParams{}), retrieveCustomerPaymentMethod),
 	}
 }
+
+// redisplay are the values of a PaymentMethod's allow_redisplay.
+var redisplay = []string{"always", "limited", "unspecified"}
 
 func metaCard(acct, pm string) string  { return "pmcard:" + acct + ":" + pm }
 func metaSetUp(acct, pm string) string { return "pmsetup:" + acct + ":" + pm }
