@@ -199,7 +199,8 @@ func updateSetupIntent(c *api.Call) (any, error) {
 	}
 	after := api.Clone(before)
 	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
-		if !c.Tx.Exists(c.Account, "customer", cus) {
+		o, ok := c.Tx.Get(c.Account, "customer", cus)
+		if !ok || api.Bool(o["deleted"]) {
 			return nil, apierr.NoSuchObject("customer", cus, "customer")
 		}
 		after["customer"] = cus
