@@ -65,4 +65,37 @@ var _ = Describe("Saving payment methods for later", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(after.Customer).To(BeNil())
 	})
+
+	It("won't set up a PaymentMethod that was detached or paid without a customer, changing nothing", func() {
+		const reuse = "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first."
+		pm, err := sc.V1PaymentMethods.Attach(Ctx, card().ID, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentMethods.Detach(Ctx, pm.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		paid := card()
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(900), Currency: stripe.String("usd"),
+			PaymentMethod: stripe.String(paid.ID), Confirm: stripe.Bool(true), PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+
+		for _, used := range []string{pm.ID, paid.ID} {
+			for _, customer := range []*string{nil, stripe.String(cus.ID)} {
+				intents, attempts, events := emu.Count("", "setup_intent"), emu.Count("", "setup_attempt"), len(emu.EventTypes(""))
+				_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: customer, PaymentMethod: stripe.String(used),
+					Confirm: stripe.Bool(true), PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+				ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method")
+				Expect(StripeErr(err).Msg).To(Equal(reuse))
+				Expect(emu.Count("", "setup_intent")).To(Equal(intents))
+				Expect(emu.Count("", "setup_attempt")).To(Equal(attempts))
+				Expect(emu.EventTypes("")).To(HaveLen(events))
+			}
+			open, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1SetupIntents.Confirm(Ctx, open.ID, &stripe.SetupIntentConfirmParams{PaymentMethod: stripe.String(used)})
+			Expect(StripeErr(err).Msg).To(Equal(reuse))
+			after, err := sc.V1SetupIntents.Retrieve(Ctx, open.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(after.Status).To(Equal(stripe.SetupIntentStatusRequiresPaymentMethod))
+			Expect(after.PaymentMethod).To(BeNil())
+		}
+	})
 })

@@ -244,6 +244,10 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 		e := apierr.InvalidRequest("You cannot confirm this SetupIntent because it's missing a payment method. Update the SetupIntent with a payment method and then confirm it again.")
 		return nil, e.WithCode("setup_intent_unexpected_state")
 	}
+	if usedUp(c, pmID) {
+		// As a payment's: a detached or once-used method is never set up.
+		return nil, apierr.InvalidRequest(reuseRefused).WithParam("payment_method")
+	}
 	if err := checkReturnURLGiven(c, si, "Setup Intent"); err != nil {
 		return nil, err
 	}
