@@ -495,7 +495,7 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 			gone, err := sc.V1PaymentSources.Delete(Ctx, first.ID, &stripe.PaymentSourceDeleteParams{Customer: stripe.String(cus.ID)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(gone.Deleted).To(BeTrue())
-			Expect(eventsSince(mark)).To(Equal([]string{"customer.source.deleted", "customer.updated"}))
+			Expect(eventsSince(mark)).To(Equal([]string{"customer.source.deleted", "payment_method.detached", "customer.updated"}))
 			Expect(customer(cus.ID).DefaultSource.ID).To(Equal(third.ID), "the most recently added card left")
 			_, err = sc.V1PaymentSources.Retrieve(Ctx, first.ID, &stripe.PaymentSourceRetrieveParams{Customer: stripe.String(cus.ID)})
 			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
@@ -533,7 +533,7 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 			cus, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Source: stripe.String("tok_mastercard")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(cus.DefaultSource.ID).NotTo(Equal(old))
-			Expect(eventsSince(mark)).To(Equal([]string{"customer.source.created", "customer.source.deleted", "customer.updated"}))
+			Expect(eventsSince(mark)).To(Equal([]string{"customer.source.created", "customer.source.deleted", "payment_method.detached", "customer.updated"}))
 			_, err = sc.V1PaymentSources.Retrieve(Ctx, old, &stripe.PaymentSourceRetrieveParams{Customer: stripe.String(cus.ID)})
 			Expect(StripeErr(err).HTTPStatusCode).To(Equal(404))
 

@@ -98,4 +98,32 @@ var _ = Describe("Saving payment methods for later", Label("payments"), func() {
 			Expect(after.PaymentMethod).To(BeNil())
 		}
 	})
+
+	It("tells of a card source deleted from its customer with payment_method.detached, as its PaymentMethod view goes too", func() {
+		src, err := sc.V1PaymentSources.Create(Ctx, &stripe.PaymentSourceCreateParams{Customer: stripe.String(cus.ID), Source: &stripe.PaymentSourceSourceParams{Token: stripe.String("tok_visa")}})
+		Expect(err).NotTo(HaveOccurred())
+		mark := len(emu.EventTypes(""))
+		_, err = sc.V1PaymentSources.Delete(Ctx, src.ID, &stripe.PaymentSourceDeleteParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.EventTypes("")[mark:]).To(ContainElements("customer.source.deleted", "payment_method.detached"))
+		var detached map[string]any
+		for _, e := range emu.Events("")[mark:] {
+			if e["type"] == "payment_method.detached" {
+				detached = e["data"].(map[string]any)
+			}
+		}
+		Expect(detached["object"]).To(HaveKeyWithValue("id", src.ID))
+		Expect(detached["object"]).To(HaveKeyWithValue("customer", BeNil()))
+		Expect(detached["previous_attributes"]).To(HaveKeyWithValue("customer", cus.ID))
+		_, err = sc.V1PaymentMethods.Retrieve(Ctx, src.ID, nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+
+		// Detached through the PaymentMethods API, it is told once.
+		src, err = sc.V1PaymentSources.Create(Ctx, &stripe.PaymentSourceCreateParams{Customer: stripe.String(cus.ID), Source: &stripe.PaymentSourceSourceParams{Token: stripe.String("tok_mastercard")}})
+		Expect(err).NotTo(HaveOccurred())
+		mark = len(emu.EventTypes(""))
+		_, err = sc.V1PaymentMethods.Detach(Ctx, src.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.EventTypes("")[mark:]).To(ConsistOf("customer.source.deleted", "payment_method.detached", "customer.updated"))
+	})
 })

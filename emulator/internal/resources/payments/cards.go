@@ -510,10 +510,19 @@ func removeCard(c *api.Call, card, cus store.Obj) error {
 	if err := c.Tx.Delete(c.Account, "card", id); err != nil {
 		return err
 	}
+	view, ok := c.Tx.Get(c.Account, "payment_method", id)
+	if !ok {
+		view = cardPaymentMethod(c, card)
+	}
 	if err := c.Tx.Delete(c.Account, "payment_method", id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	c.Emit("customer.source.deleted", card, nil)
+	// Its PaymentMethod view leaves the customer with it: Stripe tells
+	// payment_method.detached, under the card's id.
+	view = api.Clone(view)
+	view["customer"] = nil
+	c.Emit("payment_method.detached", view, store.Obj{"customer": card["customer"]})
 	if cus["default_source"] == id {
 		cus["default_source"] = nil
 		p := c.Tx.List(c.Account, "card", store.Query{Index: "customer", Value: api.Str(cus["id"]), Limit: 1})

@@ -592,8 +592,7 @@ func detachPaymentMethod(c *api.Call) (any, error) {
 // detachCardSource detaches a card saved as a source, through the
 // PaymentMethods API: the source is deleted from its customer.
 func detachCardSource(c *api.Call, card, pm store.Obj) (any, error) {
-	owner := api.Str(card["customer"])
-	cus, ok := c.Tx.Get(c.Account, "customer", owner)
+	cus, ok := c.Tx.Get(c.Account, "customer", api.Str(card["customer"]))
 	if !ok {
 		return nil, apierr.Internal("the customer of card %s is missing", card["id"])
 	}
@@ -604,9 +603,9 @@ func detachCardSource(c *api.Call, card, pm store.Obj) (any, error) {
 	if err := c.Save(cus, next); err != nil {
 		return nil, err
 	}
+	// removeCard told payment_method.detached.
 	after := api.Clone(pm)
 	after["customer"] = nil
-	c.Emit("payment_method.detached", after, store.Obj{"customer": owner})
 	return after, nil
 }
 
