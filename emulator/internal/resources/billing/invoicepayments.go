@@ -20,6 +20,7 @@ func invoicePaymentRoutes() []api.Route {
 func init() {
 	payments.OnChange = append(payments.OnChange, onIntentChange)
 	payments.OnSetupSucceeded = append(payments.OnSetupSucceeded, onSetupSucceeded)
+	payments.OnDetached = append(payments.OnDetached, onPaymentMethodDetached)
 	payments.Guard = guardInvoiceIntent
 	// An open invoice's default payment takes the customer's cash balance
 	// (customer_balance) only for its whole amount; a transfer quoting the

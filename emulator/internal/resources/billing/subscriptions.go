@@ -889,6 +889,25 @@ func onSetupSucceeded(c *api.Call, si store.Obj) error {
 	return nil
 }
 
+// onPaymentMethodDetached clears the default_payment_method of the
+// customer's subscriptions that named pmID, now detached: as the
+// customer's invoice_settings, they fall back to the customer's default.
+func onPaymentMethodDetached(c *api.Call, pmID, customer string) error {
+	p := c.Tx.List(c.Account, "subscription", store.Query{Index: "customer", Value: customer, Limit: 1000,
+		Filter: func(o store.Obj) bool {
+			// An ended subscription is left as it ended.
+			return o["default_payment_method"] == pmID && o["status"] != "canceled" && o["status"] != "incomplete_expired"
+		}})
+	for _, before := range p.Data {
+		after := api.Clone(before)
+		after["default_payment_method"] = nil
+		if err := c.Save(before, after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // subscriptionInvoice creates the invoice for one period of a
 // subscription, with its pending invoice items (prorations) attached.
 // periodInvoice says which invoice subscriptionInvoice makes.

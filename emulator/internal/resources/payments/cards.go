@@ -523,6 +523,9 @@ func removeCard(c *api.Call, card, cus store.Obj) error {
 	view = api.Clone(view)
 	view["customer"] = nil
 	c.Emit("payment_method.detached", view, store.Obj{"customer": card["customer"]})
+	if err := tellDetached(c, id, api.Str(card["customer"])); err != nil {
+		return err
+	}
 	if cus["default_source"] == id {
 		cus["default_source"] = nil
 		p := c.Tx.List(c.Account, "card", store.Query{Index: "customer", Value: api.Str(cus["id"]), Limit: 1})

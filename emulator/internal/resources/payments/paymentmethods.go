@@ -572,6 +572,9 @@ func detachPaymentMethod(c *api.Call) (any, error) {
 	if err := c.Tx.SetMeta(metaUsedUp(c.Account, api.Str(pm["id"])), "1"); err != nil {
 		return nil, err
 	}
+	if err := tellDetached(c, api.Str(pm["id"]), owner); err != nil {
+		return nil, err
+	}
 	// Its bank debit mandates end with it.
 	if err := deactivateMandates(c, api.Str(pm["id"])); err != nil {
 		return nil, err
@@ -587,6 +590,20 @@ func detachPaymentMethod(c *api.Call) (any, error) {
 		}
 	}
 	return after, nil
+}
+
+// OnDetached is called inside the transaction when a PaymentMethod
+// (or a card source's view) leaves customer: billing stops naming it as a
+// subscription's default, since a detached method can no longer pay.
+var OnDetached []func(c *api.Call, pmID, customer string) error
+
+func tellDetached(c *api.Call, pmID, customer string) error {
+	for _, fn := range OnDetached {
+		if err := fn(c, pmID, customer); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // detachCardSource detaches a card saved as a source, through the
