@@ -126,4 +126,29 @@ var _ = Describe("Saving payment methods for later", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(emu.EventTypes("")[mark:]).To(ConsistOf("customer.source.deleted", "payment_method.detached", "customer.updated"))
 	})
+
+	It("shows a card SetupIntent's card options with their defaults, as Stripe's reference does", func() {
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.PaymentMethodOptions.Card).NotTo(BeNil())
+		Expect(si.PaymentMethodOptions.Card.RequestThreeDSecure).To(Equal(stripe.SetupIntentPaymentMethodOptionsCardRequestThreeDSecureAutomatic))
+		Expect(si.PaymentMethodOptions.Card.MandateOptions).To(BeNil())
+		Expect(string(si.PaymentMethodOptions.Card.Network)).To(BeEmpty())
+		raw, ok := emu.Get(si.ID)
+		Expect(ok).To(BeTrue())
+		Expect(raw["payment_method_options"]).To(Equal(map[string]any{"card": map[string]any{"mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}}))
+
+		// What the request asks for is kept over the defaults.
+		si, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"card"}),
+			PaymentMethodOptions: &stripe.SetupIntentCreatePaymentMethodOptionsParams{Card: &stripe.SetupIntentCreatePaymentMethodOptionsCardParams{RequestThreeDSecure: stripe.String("any")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.PaymentMethodOptions.Card.RequestThreeDSecure).To(Equal(stripe.SetupIntentPaymentMethodOptionsCardRequestThreeDSecureAny))
+		raw, _ = emu.Get(si.ID)
+		Expect(raw["payment_method_options"]).To(HaveKeyWithValue("card", HaveKeyWithValue("network", BeNil())))
+
+		// Offering no card, it shows no card options.
+		si, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"})})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.PaymentMethodOptions.Card).To(BeNil())
+	})
 })

@@ -3,6 +3,7 @@ package payments
 import (
 	"encoding/json"
 	"maps"
+	"slices"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -91,6 +92,7 @@ func createSetupIntent(c *api.Call) (any, error) {
 	if err := applyIntentConfiguration(c, si, true, "Setup Intent", true); err != nil {
 		return nil, err
 	}
+	cardOptionDefaults(si)
 	if err := c.Insert(si); err != nil {
 		return nil, err
 	}
@@ -114,7 +116,7 @@ func InsertSetupIntent(c *api.Call, id, customer string) (store.Obj, error) {
 }
 
 func newSetupIntent(c *api.Call, id string) store.Obj {
-	return c.Object("setup_intent", id, store.Obj{
+	si := c.Object("setup_intent", id, store.Obj{
 		"application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
 		"client_secret": id + "_secret_" + c.IDs.Secret(32), "customer": nil, "description": nil,
 		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "mandate": nil,
@@ -122,6 +124,34 @@ func newSetupIntent(c *api.Call, id string) store.Obj {
 		"payment_method_configuration_details": nil, "payment_method_options": store.Obj{},
 		"payment_method_types": []any{"card"}, "single_use_mandate": nil, "status": RequiresPaymentMethod, "usage": "off_session",
 	})
+	cardOptionDefaults(si)
+	return si
+}
+
+// cardOptionDefaults shows the card options of a SetupIntent offering
+// cards with Stripe's defaults for what the request left out, as the
+// API reference's SetupIntent does; one offering no card shows none.
+func cardOptionDefaults(si store.Obj) {
+	opts := api.Clone(api.Obj(si["payment_method_options"]))
+	defaults := store.Obj{"mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}
+	types, _ := si["payment_method_types"].([]any)
+	card, given := opts["card"].(map[string]any)
+	switch {
+	case slices.Contains(types, any("card")):
+		card = api.Clone(card)
+		if card == nil {
+			card = store.Obj{}
+		}
+		for k, v := range defaults {
+			if _, ok := card[k]; !ok {
+				card[k] = v
+			}
+		}
+		opts["card"] = card
+	case given && maps.Equal(card, defaults):
+		delete(opts, "card")
+	}
+	si["payment_method_options"] = opts
 }
 
 func applySetupParams(c *api.Call, si store.Obj) error {
@@ -211,6 +241,7 @@ func updateSetupIntent(c *api.Call) (any, error) {
 	if err := applyIntentConfiguration(c, after, false, "Setup Intent", true); err != nil {
 		return nil, err
 	}
+	cardOptionDefaults(after)
 	return after, c.Save(before, after)
 }
 
@@ -232,6 +263,7 @@ func confirmSetupIntent(c *api.Call) (any, error) {
 	if err := applyConfirmationToken(c, si, setupTokenUse, false); err != nil {
 		return nil, err
 	}
+	cardOptionDefaults(si)
 	if err := c.Put(si); err != nil {
 		return nil, err
 	}
