@@ -151,4 +151,17 @@ var _ = Describe("Saving payment methods for later", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(si.PaymentMethodOptions.Card).To(BeNil())
 	})
+
+	It("takes attach_to_self=false, what a SetupIntent for a customer is anyway, and refuses true by name", func() {
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID), AttachToSelf: stripe.Bool(false),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Customer.ID).To(Equal(cus.ID))
+
+		intents := emu.Count("", "setup_intent")
+		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{AttachToSelf: stripe.Bool(true), PaymentMethodTypes: stripe.StringSlice([]string{"us_bank_account"})})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "attach_to_self")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
+		Expect(emu.Count("", "setup_intent")).To(Equal(intents))
+	})
 })

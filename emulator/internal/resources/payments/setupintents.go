@@ -55,6 +55,10 @@ func setupEnums(s *params.Schema) *params.Schema {
 }
 
 func createSetupIntent(c *api.Call) (any, error) {
+	if self, ok := c.Params.Bool("attach_to_self"); ok && self {
+		// Methods set up for the account's own Treasury money movement.
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate attach_to_self=true (payment methods set up for the account's own InboundTransfers and OutboundTransfers); leave it out or send false.").WithParam("attach_to_self")
+	}
 	si := newSetupIntent(c, c.NewID("setup_intent"))
 	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
 		o, ok := c.Tx.Get(c.Account, "customer", cus)
