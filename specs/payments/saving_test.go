@@ -164,4 +164,27 @@ var _ = Describe("Saving payment methods for later", Label("payments"), func() {
 		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
 		Expect(emu.Count("", "setup_intent")).To(Equal(intents))
 	})
+
+	It("keeps payment_method_data[allow_redisplay] of a SetupIntent or PaymentIntent to Stripe's values too", func() {
+		data := func(redisplay string) *stripe.SetupIntentCreatePaymentMethodDataParams {
+			return &stripe.SetupIntentCreatePaymentMethodDataParams{Type: stripe.String("sepa_debit"), AllowRedisplay: stripe.String(redisplay),
+				SEPADebit:      &stripe.SetupIntentCreatePaymentMethodDataSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")},
+				BillingDetails: &stripe.SetupIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny"), Email: stripe.String("jenny@example.com")}}
+		}
+		methods := emu.Count("", "payment_method")
+		_, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"}), PaymentMethodData: data("sometimes")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_data[allow_redisplay]")
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"}),
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("sepa_debit"), AllowRedisplay: stripe.String("sometimes"),
+				SEPADebit:      &stripe.PaymentMethodSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")},
+				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny"), Email: stripe.String("jenny@example.com")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_data[allow_redisplay]")
+		Expect(emu.Count("", "payment_method")).To(Equal(methods))
+
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"}), PaymentMethodData: data("always"),
+			Params: stripe.Params{Expand: []*string{stripe.String("payment_method")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.PaymentMethod.AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayAlways))
+	})
 })

@@ -80,6 +80,7 @@ func intentEnums(s *params.Schema) *params.Schema {
 		"payment_method_options.card.setup_future_usage":            futureUsages,
 		"payment_method_options.sepa_debit.setup_future_usage":      futureUsages,
 		"payment_method_options.us_bank_account.setup_future_usage": futureUsages,
+		"payment_method_data.allow_redisplay":                       redisplay,
 	} {
 		if s.Has(path) {
 			s = s.Enum(path, values...)

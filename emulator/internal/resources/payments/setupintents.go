@@ -43,6 +43,7 @@ func setupEnums(s *params.Schema) *params.Schema {
 	for path, values := range map[string][]string{
 		"automatic_payment_methods.allow_redirects":          {"always", "never"},
 		"payment_method_options.card.request_three_d_secure": {"any", "automatic", "challenge"},
+		"payment_method_data.allow_redisplay":                redisplay,
 	} {
 		if s.Has(path) {
 			s = s.Enum(path, values...)
