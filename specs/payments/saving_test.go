@@ -187,4 +187,21 @@ var _ = Describe("Saving payment methods for later", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(si.PaymentMethod.AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayAlways))
 	})
+
+	It("answers for a deleted customer's PaymentMethods as for a customer that is not there, as its sources do", func() {
+		pm, err := sc.V1PaymentMethods.Attach(Ctx, card().ID, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Delete(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		answers := 0
+		for _, err := range sc.V1Customers.ListPaymentMethods(Ctx, &stripe.CustomerListPaymentMethodsParams{Customer: stripe.String(cus.ID)}) {
+			answers++
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+			Expect(StripeErr(err).Msg).To(Equal("No such customer: '" + cus.ID + "'"))
+		}
+		Expect(answers).To(Equal(1))
+		_, err = sc.V1Customers.RetrievePaymentMethod(Ctx, pm.ID, &stripe.CustomerRetrievePaymentMethodParams{Customer: stripe.String(cus.ID)})
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		Expect(StripeErr(err).Msg).To(Equal("No such customer: '" + cus.ID + "'"))
+	})
 })

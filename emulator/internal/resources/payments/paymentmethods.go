@@ -645,7 +645,7 @@ func listPaymentMethods(c *api.Call) (any, error) {
 
 func listCustomerPaymentMethods(c *api.Call) (any, error) {
 	cus := c.Var("customer")
-	if _, err := c.Load("customer", cus, "id"); err != nil {
+	if err := liveCustomer(c, cus); err != nil {
 		return nil, err
 	}
 	q, err := c.ListQuery("payment_method")
@@ -664,7 +664,20 @@ func listCustomerPaymentMethods(c *api.Call) (any, error) {
 	return c.Page("payment_method", "/v1/customers/"+cus+"/payment_methods", q), nil
 }
 
+// liveCustomer refuses the customer of a customer's PaymentMethods URL
+// when it is not there or was deleted, as its sources URLs do.
+func liveCustomer(c *api.Call, id string) error {
+	cus, ok := c.Tx.Get(c.Account, "customer", id)
+	if !ok || api.Bool(cus["deleted"]) {
+		return apierr.NoSuchObject("customer", id, "id")
+	}
+	return nil
+}
+
 func retrieveCustomerPaymentMethod(c *api.Call) (any, error) {
+	if err := liveCustomer(c, c.Var("customer")); err != nil {
+		return nil, err
+	}
 	pm, err := resolvePaymentMethodRead(c, c.Var("id"))
 	if err != nil {
 		return nil, err
