@@ -429,15 +429,24 @@ func listPrices(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// "Returns a list of your active prices, excluding inline prices. For
+	// the list of inactive prices, set active to false." (API reference)
+	active := true
+	if v, ok := c.Params.Bool("active"); ok {
+		active = v
+	}
 	if product, ok := c.Params.Str("product"); ok && product != "" {
 		q.Index, q.Value = "product", product
-	} else if active, ok := c.Params.Bool("active"); ok {
+	} else {
 		q.Index, q.Value = "active", boolString(active)
 	}
-	if active, ok := c.Params.Bool("active"); ok {
-		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["active"] == active })
+	q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["active"] == active })
+	if !active {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool {
+			_, inline := c.Tx.GetMeta(inlineKey(c.Account, api.Str(o["id"])))
+			return !inline && !Gone(c, api.Str(o["id"]))
+		})
 	}
-	q.Filter = api.And(q.Filter, notGone(c))
 	if cur, ok := c.Params.Str("currency"); ok && cur != "" {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["currency"] == strings.ToLower(cur) })
 	}

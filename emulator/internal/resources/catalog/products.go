@@ -182,7 +182,11 @@ func NewInlinePrice(c *api.Call, productID, currency string, unitAmount int64, r
 	if recurring != nil {
 		typ, rec = "recurring", recurring
 	}
-	p := c.Object("price", c.NewID("price"), store.Obj{
+	id := c.NewID("price")
+	// Stripe's price list leaves inline prices out; a write transaction's
+	// Set cannot fail, and a failing request rolls the mark back.
+	_ = c.SetMeta(inlineKey(c.Account, id), "1")
+	p := c.Object("price", id, store.Obj{
 		"active": false, "billing_scheme": "per_unit", "currency": currency, "custom_unit_amount": nil, "lookup_key": nil,
 		"metadata": map[string]any{}, "nickname": nil, "product": productID, "recurring": rec, "tax_behavior": "unspecified",
 		"tiers_mode": nil, "transform_quantity": nil, "type": typ, "unit_amount": unitAmount,
@@ -190,6 +194,10 @@ func NewInlinePrice(c *api.Call, productID, currency string, unitAmount int64, r
 	})
 	return p
 }
+
+// inlineKey marks a price made from price_data: Stripe's price list
+// never shows one (its search does).
+func inlineKey(account, id string) string { return "inlineprice:" + account + ":" + id }
 
 // InlineTaxBehavior sets a price_data's tax_behavior on the inline price
 // made from it (param names it in errors).

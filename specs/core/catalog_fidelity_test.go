@@ -1,0 +1,81 @@
+package core_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// Details of products and prices as Stripe's API reference describes
+// them at the pinned version, checked the way an integration meets them.
+var _ = Describe("Catalog fidelity", Label("catalog"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	priceIDs := func(p *stripe.PriceListParams) []string {
+		GinkgoHelper()
+		ids := []string{}
+		for pr, err := range sc.V1Prices.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, pr.ID)
+		}
+		return ids
+	}
+
+	// "Returns a list of your active prices, excluding inline prices. For
+	// the list of inactive prices, set active to false." (API reference,
+	// List all prices.)
+	It("lists active prices unless asked for inactive ones, and never the inline prices price_data made", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat")})
+		Expect(err).NotTo(HaveOccurred())
+		mk := func(key string) *stripe.Price {
+			pr, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+				Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500), LookupKey: stripe.String(key),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return pr
+		}
+		live, old := mk("seat_current"), mk("seat_2024")
+		_, err = sc.V1Prices.Update(Ctx, old.ID, &stripe.PriceUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		item, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID),
+			PriceData: &stripe.InvoiceItemCreatePriceDataParams{
+				Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(700),
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inline := item.Pricing.PriceDetails.Price
+		Expect(inline).NotTo(BeEmpty())
+
+		Expect(priceIDs(&stripe.PriceListParams{})).To(Equal([]string{live.ID}))
+		Expect(priceIDs(&stripe.PriceListParams{Product: stripe.String(prod.ID)})).To(Equal([]string{live.ID}))
+		Expect(priceIDs(&stripe.PriceListParams{Active: stripe.Bool(true)})).To(Equal([]string{live.ID}))
+		Expect(priceIDs(&stripe.PriceListParams{Active: stripe.Bool(false)})).To(Equal([]string{old.ID}))
+		Expect(priceIDs(&stripe.PriceListParams{Active: stripe.Bool(false), Product: stripe.String(prod.ID)})).To(Equal([]string{old.ID}))
+
+		By("looking a price up by its key, as integrations do, finding only a live one")
+		Expect(priceIDs(&stripe.PriceListParams{LookupKeys: stripe.StringSlice([]string{"seat_current", "seat_2024"})})).To(Equal([]string{live.ID}))
+		Expect(priceIDs(&stripe.PriceListParams{Active: stripe.Bool(false), LookupKeys: stripe.StringSlice([]string{"seat_2024"})})).To(Equal([]string{old.ID}))
+
+		By("searching, which does find inline prices (stripe-python#1724)")
+		var found []string
+		for pr, err := range sc.V1Prices.Search(Ctx, &stripe.PriceSearchParams{SearchParams: stripe.SearchParams{Query: "active:'false'"}}) {
+			Expect(err).NotTo(HaveOccurred())
+			found = append(found, pr.ID)
+		}
+		Expect(found).To(ConsistOf(old.ID, inline))
+	})
+})
