@@ -78,4 +78,31 @@ var _ = Describe("Catalog fidelity", Label("catalog"), func() {
 		}
 		Expect(found).To(ConsistOf(old.ID, inline))
 	})
+	It("moves a lookup key on update with transfer_lookup_key, and takes the flag alone as a no-op", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat")})
+		Expect(err).NotTo(HaveOccurred())
+		mk := func(key *string) *stripe.Price {
+			pr, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+				Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500), LookupKey: key,
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return pr
+		}
+		holder, next := mk(stripe.String("seat")), mk(nil)
+
+		_, err = sc.V1Prices.Update(Ctx, next.ID, &stripe.PriceUpdateParams{LookupKey: stripe.String("seat")})
+		Expect(StripeErr(err).Msg).To(Equal("A price (`" + holder.ID + "`) already uses that lookup key."))
+		Expect(StripeErr(err).Param).To(Equal("lookup_key"))
+
+		moved, err := sc.V1Prices.Update(Ctx, next.ID, &stripe.PriceUpdateParams{LookupKey: stripe.String("seat"), TransferLookupKey: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(moved.LookupKey).To(Equal("seat"))
+		got, err := sc.V1Prices.Retrieve(Ctx, holder.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LookupKey).To(BeEmpty())
+
+		same, err := sc.V1Prices.Update(Ctx, moved.ID, &stripe.PriceUpdateParams{TransferLookupKey: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(same.LookupKey).To(Equal("seat"))
+	})
 })

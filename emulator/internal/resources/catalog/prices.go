@@ -397,6 +397,10 @@ func updatePrice(c *api.Call) (any, error) {
 		}
 		after["tax_behavior"] = v
 	}
+	// transfer_lookup_key only says how to take a lookup_key sent with
+	// it (claimLookupKey): alone, or with one emptied, it changes nothing
+	// and is no error.
+	c.Params.Bool("transfer_lookup_key")
 	if c.Params.Has("lookup_key") {
 		if c.Params.Unset("lookup_key") {
 			after["lookup_key"] = nil
