@@ -46,6 +46,10 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 		}
 		return s.expandEach(c, obj["data"], parts[1:], full)
 	}
+	if deletedStub(obj) {
+		// Nothing in it to expand or include.
+		return nil
+	}
 	kind := s.Registry.Kind(typ)
 	if kind == nil {
 		return cannotExpand(full)
@@ -244,6 +248,20 @@ func (s *Server) resolveIn(c *Call, account string, v any) any {
 		}
 	}
 	return id
+}
+
+// deletedStub reports whether obj is the bare {id, object, deleted} a
+// deleted object answers as (a deleted_discount is whole, and expands).
+func deletedStub(obj store.Obj) bool {
+	if !Bool(obj["deleted"]) {
+		return false
+	}
+	for k := range obj {
+		if k != "id" && k != "object" && k != "deleted" {
+			return false
+		}
+	}
+	return true
 }
 
 func cannotExpand(path string) error {
