@@ -47,4 +47,17 @@ var _ = Describe("Customer fidelity", Label("customers"), func() {
 			Expect(r.Body).To(Equal(map[string]any{"id": cus.ID, "object": "customer", "deleted": true}), path)
 		}
 	})
+	// Stripe's example customer shows preferred_locales as [] when none
+	// are set; emptying them sets none.
+	It("keeps preferred_locales a list, empty once emptied", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{PreferredLocales: stripe.StringSlice([]string{"fr", "en"})})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cus.PreferredLocales).To(Equal([]string{"fr", "en"}))
+
+		r := Do(emu.URL(), "POST", "/v1/customers/"+cus.ID, "preferred_locales=")
+		Expect(r.Status).To(Equal(200))
+		Expect(r.Body["preferred_locales"]).To(Equal([]any{}))
+		r = Do(emu.URL(), "GET", "/v1/customers/"+cus.ID, "")
+		Expect(r.Body["preferred_locales"]).To(Equal([]any{}))
+	})
 })

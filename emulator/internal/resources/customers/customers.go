@@ -168,7 +168,7 @@ func fullAddress(a any) store.Obj {
 // completeAddresses renders the address and shipping just copied from the
 // parameters as Stripe does, every field present, after refusing a
 // shipping without the name and address Stripe requires of it. An emptied
-// tax_exempt is back to none.
+// tax_exempt is back to none, emptied preferred_locales an empty list.
 func completeAddresses(o store.Obj) error {
 	if o["address"] != nil {
 		o["address"] = fullAddress(o["address"])
@@ -183,6 +183,10 @@ func completeAddresses(o store.Obj) error {
 	}
 	if o["tax_exempt"] == nil {
 		o["tax_exempt"] = "none"
+	}
+	// Emptied locales are none, an empty list as on a new customer.
+	if o["preferred_locales"] == nil {
+		o["preferred_locales"] = []any{}
 	}
 	return nil
 }
