@@ -1,6 +1,8 @@
 package core_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -59,5 +61,46 @@ var _ = Describe("Customer fidelity", Label("customers"), func() {
 		Expect(r.Body["preferred_locales"]).To(Equal([]any{}))
 		r = Do(emu.URL(), "GET", "/v1/customers/"+cus.ID, "")
 		Expect(r.Body["preferred_locales"]).To(Equal([]any{}))
+	})
+	// stripe-go's parameter docs: "The list of up to 4 default custom
+	// fields", a name "up to 40 characters", a value "up to 140"; both
+	// required by Stripe's OpenAPI spec; amount_tax_display "One of
+	// exclude_tax or include_inclusive_tax".
+	It("holds invoice_settings' custom fields and rendering options to Stripe's limits, creating nothing", func() {
+		field := func(name, value string) *stripe.CustomerCreateInvoiceSettingsCustomFieldParams {
+			return &stripe.CustomerCreateInvoiceSettingsCustomFieldParams{Name: stripe.String(name), Value: stripe.String(value)}
+		}
+		create := func(is *stripe.CustomerCreateInvoiceSettingsParams) error {
+			_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{InvoiceSettings: is})
+			return err
+		}
+		four := []*stripe.CustomerCreateInvoiceSettingsCustomFieldParams{field("PO", "1"), field("VAT", "2"), field("Ref", "3"), field("Dept", "4")}
+
+		err := create(&stripe.CustomerCreateInvoiceSettingsParams{CustomFields: append(four, field("Extra", "5"))})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[custom_fields]")
+		err = create(&stripe.CustomerCreateInvoiceSettingsParams{CustomFields: []*stripe.CustomerCreateInvoiceSettingsCustomFieldParams{field(strings.Repeat("n", 41), "1")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[custom_fields][0][name]")
+		err = create(&stripe.CustomerCreateInvoiceSettingsParams{CustomFields: []*stripe.CustomerCreateInvoiceSettingsCustomFieldParams{field("PO", "1"), field("VAT", strings.Repeat("v", 141))}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[custom_fields][1][value]")
+		err = create(&stripe.CustomerCreateInvoiceSettingsParams{CustomFields: []*stripe.CustomerCreateInvoiceSettingsCustomFieldParams{{Name: stripe.String("PO")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "invoice_settings[custom_fields][0][value]")
+		err = create(&stripe.CustomerCreateInvoiceSettingsParams{RenderingOptions: &stripe.CustomerCreateInvoiceSettingsRenderingOptionsParams{AmountTaxDisplay: stripe.String("with_tax")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[rendering_options][amount_tax_display]")
+		Expect(emu.Count("", "customer")).To(BeZero())
+
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{
+			CustomFields:     append(four[:3:3], field(strings.Repeat("n", 40), strings.Repeat("v", 140))),
+			RenderingOptions: &stripe.CustomerCreateInvoiceSettingsRenderingOptionsParams{AmountTaxDisplay: stripe.String("include_inclusive_tax")},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cus.InvoiceSettings.CustomFields).To(HaveLen(4))
+
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{
+			CustomFields: []*stripe.CustomerUpdateInvoiceSettingsCustomFieldParams{{Name: stripe.String(strings.Repeat("n", 41)), Value: stripe.String("1")}},
+		}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[custom_fields][0][name]")
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.InvoiceSettings.CustomFields).To(HaveLen(4))
 	})
 })

@@ -2,10 +2,12 @@
 package customers
 
 import (
+	"fmt"
 	"net/mail"
 	"reflect"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -78,14 +80,19 @@ var searchFields = search.Fields{
 // Routes is the customer endpoint table.
 func Routes() []api.Route {
 	return append(discountRoutes(),
-		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}).Enum("tax_id_data.type", taxid.Types...).Enum("tax.validate_location", "deferred", "immediately").Enum("tax_exempt", taxExempt...), create),
+		api.POST("/v1/customers", params.FromStruct(stripe.CustomerCreateParams{}).Enum("tax_id_data.type", taxid.Types...).Enum("tax.validate_location", "deferred", "immediately").Enum("tax_exempt", taxExempt...).Enum(amountTaxDisplay, amountTaxDisplays...), create),
 		api.GET("/v1/customers", params.FromStruct(stripe.CustomerListParams{}), list),
 		api.GET("/v1/customers/search", params.FromStruct(stripe.CustomerSearchParams{}).Require("query"), searchCustomers),
 		api.GET("/v1/customers/{id}", params.FromStruct(stripe.CustomerRetrieveParams{}), retrieve),
-		api.POST("/v1/customers/{id}", params.FromStruct(stripe.CustomerUpdateParams{}).Enum("tax.validate_location", "auto", "deferred", "immediately").Enum("tax_exempt", taxExempt...), update),
+		api.POST("/v1/customers/{id}", params.FromStruct(stripe.CustomerUpdateParams{}).Enum("tax.validate_location", "auto", "deferred", "immediately").Enum("tax_exempt", taxExempt...).Enum(amountTaxDisplay, amountTaxDisplays...), update),
 		api.DELETE("/v1/customers/{id}", params.FromStruct(stripe.CustomerDeleteParams{}), remove),
 	)
 }
+
+// amountTaxDisplay takes one of amountTaxDisplays (stripe-go's docs).
+const amountTaxDisplay = "invoice_settings.rendering_options.amount_tax_display"
+
+var amountTaxDisplays = []string{"exclude_tax", "include_inclusive_tax"}
 
 // taxExempt are the values of a customer's tax_exempt.
 var taxExempt = []string{"exempt", "none", "reverse"}
@@ -223,6 +230,9 @@ func applyInvoiceSettings(c *api.Call, o store.Obj) error {
 		is = defaultInvoiceSettings()
 	}
 	sub, _ := c.Params.Obj("invoice_settings")
+	if err := checkCustomFields(sub); err != nil {
+		return err
+	}
 	for _, f := range []string{"custom_fields", "footer", "rendering_options"} {
 		if sub.Has(f) {
 			if sub.Unset(f) {
@@ -254,6 +264,31 @@ func applyInvoiceSettings(c *api.Call, o store.Obj) error {
 		}
 	}
 	o["invoice_settings"] = is
+	return nil
+}
+
+// checkCustomFields holds invoice_settings' custom fields to what
+// stripe-go's parameter docs give: up to 4, each with a name of up to 40
+// characters and a value of up to 140, both required (OpenAPI spec).
+func checkCustomFields(is params.Values) error {
+	const param = "invoice_settings[custom_fields]"
+	fields := is.Array("custom_fields")
+	if len(fields) > 4 {
+		return apierr.TooMany(param, 4)
+	}
+	for i, f := range fields {
+		for _, l := range []api.MaxLength{{Path: "name", Limit: 40}, {Path: "value", Limit: 140}} {
+			name := fmt.Sprintf("%s[%d][%s]", param, i, l.Path)
+			switch v, ok := f.Str(l.Path); {
+			case !ok:
+				return apierr.MissingParam(name)
+			case v == "":
+				return apierr.InvalidEmpty(name)
+			case utf8.RuneCountInString(v) > l.Limit:
+				return apierr.TooLong(name, v, l.Limit)
+			}
+		}
+	}
 	return nil
 }
 
