@@ -103,4 +103,20 @@ var _ = Describe("Customer fidelity", Label("customers"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.InvoiceSettings.CustomFields).To(HaveLen(4))
 	})
+	It("holds addresses, the invoice footer and the email list filter to the lengths of Stripe's OpenAPI spec", func() {
+		long := strings.Repeat("x", 5001)
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Address: &stripe.AddressParams{Line1: stripe.String(long)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "address[line1]")
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Shipping: &stripe.CustomerCreateShippingParams{
+			Name: stripe.String("Jenny"), Address: &stripe.AddressParams{City: stripe.String(long)},
+		}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "shipping[address][city]")
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{Footer: stripe.String(long)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[footer]")
+		Expect(emu.Count("", "customer")).To(BeZero())
+
+		for _, err := range sc.V1Customers.List(Ctx, &stripe.CustomerListParams{Email: stripe.String(strings.Repeat("e", 507) + "@x.co")}) {
+			ExpectStripeError(err, 400, "invalid_request_error", "", "email")
+		}
+	})
 })

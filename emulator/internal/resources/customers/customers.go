@@ -102,10 +102,25 @@ var plainFields = []string{"address", "balance", "description", "name", "phone",
 
 // customerLengths are the longest strings Stripe's OpenAPI spec lets a
 // customer's create and update send.
-var customerLengths = []api.MaxLength{
+var customerLengths = append([]api.MaxLength{
 	{Path: "name", Limit: 256}, {Path: "phone", Limit: 20}, {Path: "email", Limit: 512}, {Path: "description", Limit: 5000},
-	{Path: "shipping.name", Limit: 5000}, {Path: "shipping.phone", Limit: 5000},
+	{Path: "shipping.name", Limit: 5000}, {Path: "shipping.phone", Limit: 5000}, {Path: "invoice_settings.footer", Limit: 5000},
+}, addressLengths()...)
+
+// addressLengths are the limits of the fields of a customer's address and
+// its shipping's: 5000 characters each.
+func addressLengths() []api.MaxLength {
+	var out []api.MaxLength
+	for _, p := range []string{"address", "shipping.address"} {
+		for _, f := range addressFields {
+			out = append(out, api.MaxLength{Path: p + "." + f, Limit: 5000})
+		}
+	}
+	return out
 }
+
+// listLengths are the list filters' (Stripe's OpenAPI spec).
+var listLengths = []api.MaxLength{{Path: "email", Limit: 512}}
 
 // inertCustomerParams change nothing observable here: validate is a
 // deprecated switch.
@@ -441,6 +456,9 @@ func remove(c *api.Call) (any, error) {
 }
 
 func list(c *api.Call) (any, error) {
+	if err := c.CheckLengths(listLengths...); err != nil {
+		return nil, err
+	}
 	q, err := c.ListQuery("customer")
 	if err != nil {
 		return nil, err
