@@ -1,6 +1,8 @@
 package core_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -104,5 +106,26 @@ var _ = Describe("Catalog fidelity", Label("catalog"), func() {
 		same, err := sc.V1Prices.Update(Ctx, moved.ID, &stripe.PriceUpdateParams{TransferLookupKey: stripe.Bool(true)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(same.LookupKey).To(Equal("seat"))
+	})
+	It("holds a product's description, name and url and a price's nickname to the lengths of Stripe's OpenAPI spec", func() {
+		_, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat"), Description: stripe.String(strings.Repeat("d", 40001))})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String(strings.Repeat("n", 5001))})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "name")
+		_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String(strings.Repeat("n", 5001))}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "product_data[name]")
+		Expect(emu.Count("", "product")).To(BeZero())
+
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat"), Description: stripe.String(strings.Repeat("d", 5000))})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Products.Update(Ctx, prod.ID, &stripe.ProductUpdateParams{URL: stripe.String("https://example.com/" + strings.Repeat("u", 5000))})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "url")
+		_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1), Nickname: stripe.String(strings.Repeat("n", 5001))})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "nickname")
+		pr, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Prices.Update(Ctx, pr.ID, &stripe.PriceUpdateParams{Nickname: stripe.String(strings.Repeat("n", 5001))})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "nickname")
 	})
 })

@@ -52,6 +52,10 @@ func PriceRoutes() []api.Route {
 
 var taxBehaviors = []string{"exclusive", "inclusive", "unspecified"}
 
+// maxNickname is the longest nickname Stripe's OpenAPI spec lets a price
+// have.
+const maxNickname = 5000
+
 // intervals are the most of each interval a price (or plan) may bill for
 // at once: three years, as stripe-go's interval_count doc says at the
 // pinned version ("3 years, 36 months, or 156 weeks"; days likewise).
@@ -93,6 +97,9 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 		o["active"] = v
 	}
 	if v, ok := p.Str("nickname"); ok && v != "" {
+		if utf8.RuneCountInString(v) > maxNickname {
+			return nil, apierr.TooLong(name("nickname"), v, maxNickname)
+		}
 		o["nickname"] = v
 	}
 	if v, ok := p.Str("tax_behavior"); ok && v != "" {
@@ -389,6 +396,9 @@ func updatePrice(c *api.Call) (any, error) {
 			return nil, err
 		}
 		after["active"] = active
+	}
+	if err := c.CheckLengths(api.MaxLength{Path: "nickname", Limit: maxNickname}); err != nil {
+		return nil, err
 	}
 	c.Copy(after, "nickname")
 	if v, ok := c.Params.Str("tax_behavior"); ok && v != "" {

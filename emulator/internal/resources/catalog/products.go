@@ -53,8 +53,12 @@ var productFields = []string{"active", "description", "images", "marketing_featu
 var customID = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,255}$`)
 
 // productLengths are the string limits of a product's parameters in
-// Stripe's OpenAPI spec; a price's product_data has the same.
-var productLengths = []api.MaxLength{{Path: "statement_descriptor", Limit: 22}, {Path: "unit_label", Limit: 12}}
+// Stripe's OpenAPI spec; a price's product_data has the same (it takes no
+// description or url).
+var productLengths = []api.MaxLength{
+	{Path: "statement_descriptor", Limit: 22}, {Path: "unit_label", Limit: 12},
+	{Path: "description", Limit: 40000}, {Path: "name", Limit: 5000}, {Path: "url", Limit: 5000},
+}
 
 // checkProduct refuses what Stripe's API reference limits a product to: up
 // to 8 images and 15 marketing features, and the string lengths above.
