@@ -128,4 +128,29 @@ var _ = Describe("Catalog fidelity", Label("catalog"), func() {
 		_, err = sc.V1Prices.Update(Ctx, pr.ID, &stripe.PriceUpdateParams{Nickname: stripe.String(strings.Repeat("n", 5001))})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "nickname")
 	})
+	// Stripe's OpenAPI spec answers GET /v1/products/{id} with a product
+	// only (a customer's may be a deleted_customer): a deleted product is
+	// gone.
+	It("finds a deleted product no more, by retrieve, update, delete or list", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Bare")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Products.Delete(Ctx, prod.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		_, err = sc.V1Products.Retrieve(Ctx, prod.ID, nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		Expect(StripeErr(err).Msg).To(Equal("No such product: '" + prod.ID + "'"))
+		p := &stripe.ProductRetrieveParams{}
+		p.AddExpand("default_price")
+		_, err = sc.V1Products.Retrieve(Ctx, prod.ID, p)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		_, err = sc.V1Products.Update(Ctx, prod.ID, &stripe.ProductUpdateParams{Name: stripe.String("Again")})
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		_, err = sc.V1Products.Delete(Ctx, prod.ID, nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		for _, err := range sc.V1Products.List(Ctx, &stripe.ProductListParams{IDs: stripe.StringSlice([]string{prod.ID})}) {
+			Expect(err).NotTo(HaveOccurred())
+			Fail("a deleted product listed")
+		}
+	})
 })

@@ -232,8 +232,11 @@ func loadProduct(c *api.Call) (store.Obj, error) {
 	return o, err
 }
 
+// retrieveProduct serves a product; a deleted one is gone (Stripe's
+// OpenAPI spec answers this route with a product only, never a
+// deleted_product as a customer's can).
 func retrieveProduct(c *api.Call) (any, error) {
-	return c.Retrieve("product", c.Var("id"))
+	return loadProduct(c)
 }
 
 func updateProduct(c *api.Call) (any, error) {
