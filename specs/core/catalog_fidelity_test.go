@@ -153,4 +153,27 @@ var _ = Describe("Catalog fidelity", Label("catalog"), func() {
 			Fail("a deleted product listed")
 		}
 	})
+	// Stripe names an enum's values in its spec's order: "Invalid
+	// interval: must be one of day, month, week, or year" for a plan's
+	// (the message stripe-ruby-mock copies).
+	It("names the parameter and Stripe's intervals in order when an interval is not one", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat")})
+		Expect(err).NotTo(HaveOccurred())
+		expectInterval := func(err error, param string) {
+			GinkgoHelper()
+			ExpectStripeError(err, 400, "invalid_request_error", "", param)
+			Expect(StripeErr(err).Msg).To(Equal("Invalid " + param + ": must be one of day, month, week, or year"))
+		}
+		_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("fortnight")}})
+		expectInterval(err, "recurring[interval]")
+		_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat"), DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{
+			Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1), Recurring: &stripe.ProductCreateDefaultPriceDataRecurringParams{Interval: stripe.String("fortnight")}}})
+		expectInterval(err, "default_price_data[recurring][interval]")
+		_, err = sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{Product: &stripe.PlanCreateProductParams{ID: stripe.String(prod.ID)}, Currency: stripe.String("usd"), Amount: stripe.Int64(1), Interval: stripe.String("fortnight")})
+		expectInterval(err, "interval")
+		for _, err := range sc.V1Prices.List(Ctx, &stripe.PriceListParams{Recurring: &stripe.PriceListRecurringParams{Interval: stripe.String("fortnight")}}) {
+			expectInterval(err, "recurring[interval]")
+		}
+	})
 })

@@ -35,7 +35,7 @@ func PlanRoutes() []api.Route {
 		// for each form, both named product.
 		With("product", params.StringOrObject(params.FromStruct(stripe.PlanCreateProductParams{}).Fields)).
 		Require("currency", "interval").
-		Enum("interval", "day", "week", "month", "year").Enum("billing_scheme", "per_unit", "tiered").
+		Enum("interval", intervalNames...).Enum("billing_scheme", "per_unit", "tiered").
 		Enum("tiers_mode", "graduated", "volume").Enum("usage_type", "licensed", "metered").
 		Enum("transform_usage.round", "up", "down")
 	return []api.Route{

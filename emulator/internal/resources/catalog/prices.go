@@ -38,12 +38,12 @@ var priceSearchFields = search.Fields{
 // PriceRoutes is the price endpoint table. Stripe has no DELETE for prices.
 func PriceRoutes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/prices", params.FromStruct(stripe.PriceCreateParams{}).Require("currency").
+		api.POST("/v1/prices", params.FromStruct(stripe.PriceCreateParams{}).Require("currency").Enum("recurring.interval", intervalNames...).
 			Enum("billing_scheme", "per_unit", "tiered").Enum("tiers_mode", "graduated", "volume").
 			Enum("transform_quantity.round", "up", "down").Enum("tax_behavior", taxBehaviors...).
 			Enum("recurring.usage_type", "licensed", "metered"), createPrice),
 		api.GET("/v1/prices", params.FromStruct(stripe.PriceListParams{}).Enum("type", "one_time", "recurring").
-			Enum("recurring.interval", "day", "week", "month", "year").Enum("recurring.usage_type", "licensed", "metered"), listPrices),
+			Enum("recurring.interval", intervalNames...).Enum("recurring.usage_type", "licensed", "metered"), listPrices),
 		api.GET("/v1/prices/search", params.FromStruct(stripe.PriceSearchParams{}).Require("query"), searchPrices),
 		api.GET("/v1/prices/{id}", params.FromStruct(stripe.PriceRetrieveParams{}), retrievePrice),
 		api.POST("/v1/prices/{id}", params.FromStruct(stripe.PriceUpdateParams{}).Enum("tax_behavior", taxBehaviors...), updatePrice),
@@ -60,6 +60,10 @@ const maxNickname = 5000
 // at once: three years, as stripe-go's interval_count doc says at the
 // pinned version ("3 years, 36 months, or 156 weeks"; days likewise).
 var intervals = map[string]int64{"day": 1095, "week": 156, "month": 36, "year": 3}
+
+// intervalNames are intervals' keys in the order Stripe's spec, and so its
+// "must be one of" messages, name them.
+var intervalNames = []string{"day", "month", "week", "year"}
 
 // checkPeriod refuses an interval_count (param names it) below 1 or over
 // intervals' most for interval.
@@ -167,7 +171,8 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 			return nil, apierr.MissingParam(name("recurring.interval"))
 		}
 		if _, known := intervals[interval]; !known {
-			return nil, apierr.InvalidRequest("Invalid recurring[interval]: must be one of day, week, month, or year").WithParam(name("recurring.interval"))
+			// The routes' Enum refuses it first; kept for other callers.
+			return nil, apierr.InvalidRequest("Invalid %s: must be one of day, month, week, or year", name("recurring.interval")).WithParam(name("recurring.interval"))
 		}
 		count := int64(1)
 		if n, ok := rec.Int("interval_count"); ok {

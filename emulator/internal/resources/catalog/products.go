@@ -37,7 +37,8 @@ var productSearchFields = search.Fields{
 func ProductRoutes() []api.Route {
 	return []api.Route{
 		api.POST("/v1/products", params.FromStruct(stripe.ProductCreateParams{}).Require("name").
-			Enum("default_price_data.tax_behavior", taxBehaviors...).Enum("type", productTypes...), createProduct),
+			Enum("default_price_data.tax_behavior", taxBehaviors...).Enum("default_price_data.recurring.interval", intervalNames...).
+			Enum("type", productTypes...), createProduct),
 		api.GET("/v1/products", params.FromStruct(stripe.ProductListParams{}).Enum("type", productTypes...), listProducts),
 		api.GET("/v1/products/search", params.FromStruct(stripe.ProductSearchParams{}).Require("query"), searchProducts),
 		api.GET("/v1/products/{id}", params.FromStruct(stripe.ProductRetrieveParams{}), retrieveProduct),
