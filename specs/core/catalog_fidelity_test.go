@@ -176,4 +176,11 @@ var _ = Describe("Catalog fidelity", Label("catalog"), func() {
 			expectInterval(err, "recurring[interval]")
 		}
 	})
+	It("names Stripe's rounding directions in its order when transform_quantity[round] is not one", func() {
+		_, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Seat")},
+			Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1),
+			TransformQuantity: &stripe.PriceCreateTransformQuantityParams{DivideBy: stripe.Int64(10), Round: stripe.String("nearest")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "transform_quantity[round]")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid transform_quantity[round]: must be one of down or up"))
+	})
 })

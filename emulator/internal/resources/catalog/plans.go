@@ -37,7 +37,7 @@ func PlanRoutes() []api.Route {
 		Require("currency", "interval").
 		Enum("interval", intervalNames...).Enum("billing_scheme", "per_unit", "tiered").
 		Enum("tiers_mode", "graduated", "volume").Enum("usage_type", "licensed", "metered").
-		Enum("transform_usage.round", "up", "down")
+		Enum("transform_usage.round", "down", "up")
 	return []api.Route{
 		api.POST("/v1/plans", create, createPlan),
 		api.GET("/v1/plans", params.FromStruct(stripe.PlanListParams{}), listPlans),

@@ -40,7 +40,7 @@ func PriceRoutes() []api.Route {
 	return []api.Route{
 		api.POST("/v1/prices", params.FromStruct(stripe.PriceCreateParams{}).Require("currency").Enum("recurring.interval", intervalNames...).
 			Enum("billing_scheme", "per_unit", "tiered").Enum("tiers_mode", "graduated", "volume").
-			Enum("transform_quantity.round", "up", "down").Enum("tax_behavior", taxBehaviors...).
+			Enum("transform_quantity.round", "down", "up").Enum("tax_behavior", taxBehaviors...).
 			Enum("recurring.usage_type", "licensed", "metered"), createPrice),
 		api.GET("/v1/prices", params.FromStruct(stripe.PriceListParams{}).Enum("type", "one_time", "recurring").
 			Enum("recurring.interval", intervalNames...).Enum("recurring.usage_type", "licensed", "metered"), listPrices),
