@@ -183,4 +183,22 @@ var _ = Describe("Catalog fidelity", Label("catalog"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "transform_quantity[round]")
 		Expect(StripeErr(err).Msg).To(Equal("Invalid transform_quantity[round]: must be one of down or up"))
 	})
+	// A recurring price is a plan, whose trial_period_days is 0 to 730.
+	It("holds a recurring price's trial_period_days to what a plan's takes, 0 to 730", func() {
+		mk := func(days int64) (*stripe.Price, error) {
+			return sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Seat")},
+				Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1),
+				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), TrialPeriodDays: stripe.Int64(days)}})
+		}
+		for _, days := range []int64{-1, 731} {
+			_, err := mk(days)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "recurring[trial_period_days]")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid recurring[trial_period_days]: must be between 0 and 730"))
+		}
+		Expect(emu.Count("", "price")).To(BeZero())
+
+		pr, err := mk(730)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pr.Recurring.TrialPeriodDays).To(Equal(int64(730)))
+	})
 })

@@ -187,6 +187,11 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 		}
 		var trial any
 		if d, ok := rec.Int("trial_period_days"); ok {
+			// A recurring price is a plan: its trial is a plan's, 0 to 730 days.
+			if d < 0 || d > 730 {
+				field := name("recurring.trial_period_days")
+				return nil, apierr.InvalidRequest("Invalid %s: must be between 0 and 730", field).WithParam(field)
+			}
 			trial = d
 		}
 		var meter any
