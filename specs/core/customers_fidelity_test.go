@@ -119,4 +119,30 @@ var _ = Describe("Customer fidelity", Label("customers"), func() {
 			ExpectStripeError(err, 400, "invalid_request_error", "", "email")
 		}
 	})
+	// A customer named in the path is part of the URL: one that is not
+	// there (or deleted) is a 404, as for its tax IDs and discount.
+	It("answers balance transactions of a customer not there, or deleted, with a 404", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Balance: stripe.Int64(500)})
+		Expect(err).NotTo(HaveOccurred())
+		var txn string
+		for t, err := range sc.V1CustomerBalanceTransactions.List(Ctx, &stripe.CustomerBalanceTransactionListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			txn = t.ID
+		}
+		Expect(txn).To(HavePrefix("cbtxn_"))
+		_, err = sc.V1Customers.Delete(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		for _, id := range []string{"cus_missing", cus.ID} {
+			_, err = sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{
+				Customer: stripe.String(id), Amount: stripe.Int64(100), Currency: stripe.String("usd")})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "customer")
+			Expect(StripeErr(err).Msg).To(Equal("No such customer: '" + id + "'"))
+			for _, err := range sc.V1CustomerBalanceTransactions.List(Ctx, &stripe.CustomerBalanceTransactionListParams{Customer: stripe.String(id)}) {
+				ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "customer")
+			}
+			_, err = sc.V1CustomerBalanceTransactions.Retrieve(Ctx, txn, &stripe.CustomerBalanceTransactionRetrieveParams{Customer: stripe.String(id)})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "customer")
+		}
+	})
 })

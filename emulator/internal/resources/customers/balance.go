@@ -72,19 +72,21 @@ func balanceCurrency(cus store.Obj) string {
 	return "usd"
 }
 
-func loadLiveCustomer(c *api.Call) (store.Obj, error) {
-	cus, err := c.Load("customer", c.Var("customer"), "customer")
-	if err != nil {
-		return nil, err
-	}
-	if api.Bool(cus["deleted"]) {
-		return nil, apierr.NoSuchObject("customer", c.Var("customer"), "customer")
+// pathCustomer loads the customer in the path ({customer}), which must
+// not be deleted. Stripe answers a customer that is not there with a 404
+// (the customer is part of the URL), naming it.
+func pathCustomer(c *api.Call) (store.Obj, error) {
+	cus, ok := c.Tx.Get(c.Account, "customer", c.Var("customer"))
+	if !ok || api.Bool(cus["deleted"]) {
+		e := apierr.NoSuchObject("customer", c.Var("customer"), "customer")
+		e.Status = 404
+		return nil, e
 	}
 	return cus, nil
 }
 
 func createBalanceTransaction(c *api.Call) (any, error) {
-	before, err := loadLiveCustomer(c)
+	before, err := pathCustomer(c)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +126,7 @@ func createBalanceTransaction(c *api.Call) (any, error) {
 }
 
 func loadBalanceTransaction(c *api.Call) (store.Obj, error) {
-	if _, err := c.Load("customer", c.Var("customer"), "customer"); err != nil {
+	if _, err := pathCustomer(c); err != nil {
 		return nil, err
 	}
 	txn, ok := c.Tx.Get(c.Account, "customer_balance_transaction", c.Var("id"))
@@ -156,7 +158,7 @@ func updateBalanceTransaction(c *api.Call) (any, error) {
 }
 
 func listBalanceTransactions(c *api.Call) (any, error) {
-	if _, err := c.Load("customer", c.Var("customer"), "customer"); err != nil {
+	if _, err := pathCustomer(c); err != nil {
 		return nil, err
 	}
 	q, err := c.ListQuery("customer_balance_transaction")

@@ -96,21 +96,8 @@ func AddTaxID(c *api.Call, customer, typ, value, param string) error {
 	return insertTaxID(c, txi)
 }
 
-// taxIDCustomer loads the customer in the path, which must not be
-// deleted. Stripe answers a customer that is not there with a 404 here
-// (the customer is part of the URL).
-func taxIDCustomer(c *api.Call) (store.Obj, error) {
-	cus, err := loadLiveCustomer(c)
-	if e, ok := err.(*apierr.Error); ok && e.Code == "resource_missing" {
-		cp := *e
-		cp.Status = 404
-		return nil, &cp
-	}
-	return cus, err
-}
-
 func createTaxID(c *api.Call) (any, error) {
-	cus, err := taxIDCustomer(c)
+	cus, err := pathCustomer(c)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +137,7 @@ func createTaxIDData(c *api.Call, cus store.Obj) error {
 }
 
 func loadTaxID(c *api.Call) (store.Obj, error) {
-	if _, err := taxIDCustomer(c); err != nil {
+	if _, err := pathCustomer(c); err != nil {
 		return nil, err
 	}
 	txi, ok := c.Tx.Get(c.Account, "tax_id", c.Var("id"))
@@ -187,7 +174,7 @@ func removeTaxID(c *api.Call, txi store.Obj) (any, error) {
 }
 
 func listTaxIDs(c *api.Call) (any, error) {
-	cus, err := taxIDCustomer(c)
+	cus, err := pathCustomer(c)
 	if err != nil {
 		return nil, err
 	}
