@@ -145,4 +145,24 @@ var _ = Describe("Customer fidelity", Label("customers"), func() {
 			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "customer")
 		}
 	})
+	It("answers the cash balance of a customer not there, or deleted, with a 404", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		bal, err := sc.V1CashBalances.Retrieve(Ctx, &stripe.CashBalanceRetrieveParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(bal.Customer).To(Equal(cus.ID))
+		_, err = sc.V1Customers.Delete(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		for _, id := range []string{"cus_missing", cus.ID} {
+			_, err = sc.V1CashBalances.Retrieve(Ctx, &stripe.CashBalanceRetrieveParams{Customer: stripe.String(id)})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "customer")
+			_, err = sc.V1CashBalances.Update(Ctx, &stripe.CashBalanceUpdateParams{Customer: stripe.String(id),
+				Settings: &stripe.CashBalanceUpdateSettingsParams{ReconciliationMode: stripe.String("manual")}})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "customer")
+			for _, err := range sc.V1CustomerCashBalanceTransactions.List(Ctx, &stripe.CustomerCashBalanceTransactionListParams{Customer: stripe.String(id)}) {
+				ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "customer")
+			}
+		}
+	})
 })

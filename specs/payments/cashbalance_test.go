@@ -187,7 +187,7 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 			Settings: &stripe.CashBalanceUpdateSettingsParams{ReconciliationMode: stripe.String("sometimes")}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[reconciliation_mode]")
 		_, err = sc.V1CashBalances.Retrieve(Ctx, &stripe.CashBalanceRetrieveParams{Customer: stripe.String("cus_missing")})
-		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "customer")
 
 		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, &stripe.CustomerRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("cash_balance")}}})
 		Expect(err).NotTo(HaveOccurred())
@@ -451,7 +451,7 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		_, err := sc.V1TestHelpersCustomers.FundCashBalance(Ctx, cus.ID, &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(100), Currency: stripe.String("chf")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
 		_, err = sc.V1TestHelpersCustomers.FundCashBalance(Ctx, "cus_missing", &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(100), Currency: stripe.String("usd")})
-		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "customer")
 		// Past Stripe's ceiling on an amount; unchecked, two such transfers
 		// overflowed the balance into a negative one.
 		_, err = sc.V1TestHelpersCustomers.FundCashBalance(Ctx, cus.ID, &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(9_000_000_000_000_000_000), Currency: stripe.String("usd")})

@@ -162,12 +162,15 @@ func applyCashSettings(c *api.Call, cus, path string) error {
 	return saveCash(c, cus, st)
 }
 
-// cashCustomer loads the customer a cash balance route names.
+// cashCustomer loads the customer a cash balance route names: one not
+// there (or deleted) is a 404, the customer being part of the URL.
 func cashCustomer(c *api.Call) (string, error) {
 	id := c.Var("customer")
 	cus, ok := c.Tx.Get(c.Account, "customer", id)
 	if !ok || api.Bool(cus["deleted"]) {
-		return "", apierr.NoSuchObject("customer", id, "customer")
+		e := apierr.NoSuchObject("customer", id, "customer")
+		e.Status = 404
+		return "", e
 	}
 	return id, nil
 }
