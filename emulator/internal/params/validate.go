@@ -26,16 +26,25 @@ func Validate(s *Schema, raw map[string]any) (Values, *apierr.Error) {
 	if err != nil {
 		return Values{}, err
 	}
+	if err := checkRequired(s, out, ""); err != nil {
+		return Values{}, err
+	}
+	return Values{m: out}, nil
+}
+
+// checkRequired answers Stripe's error for the first of s's required
+// fields missing, or sent empty, in the validated object out.
+func checkRequired(s *Schema, out map[string]any, prefix string) *apierr.Error {
 	for _, name := range s.Required {
 		v, ok := out[name]
 		if !ok {
-			return Values{}, apierr.MissingParam(name)
+			return apierr.MissingParam(join(prefix, name))
 		}
 		if v == Unset {
-			return Values{}, apierr.InvalidEmpty(name)
+			return apierr.InvalidEmpty(join(prefix, name))
 		}
 	}
-	return Values{m: out}, nil
+	return nil
 }
 
 func join(prefix, name string) string {
@@ -73,6 +82,19 @@ func validateObject(s *Schema, raw map[string]any, prefix string) (map[string]an
 			return nil, err
 		}
 		out[k] = v
+	}
+	return out, nil
+}
+
+// validateNested validates an object inside the request, required
+// fields included (the request's own are checked once all of it is valid).
+func validateNested(s *Schema, m map[string]any, name string) (any, *apierr.Error) {
+	out, err := validateObject(s, m, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRequired(s, out, name); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -140,7 +162,7 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		if !ok {
 			return nil, apierr.InvalidRequest("Invalid object").WithParam(name)
 		}
-		return validateObject(s, m, name)
+		return validateNested(s, m, name)
 	case KindIntegerOrObject:
 		if str, ok := raw.(string); ok {
 			n, err := strconv.ParseInt(str, 10, 64)
@@ -153,7 +175,7 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		if !ok {
 			return nil, apierr.InvalidRequest("Invalid object").WithParam(name)
 		}
-		return validateObject(&Schema{Kind: KindObject, Fields: s.Fields}, m, name)
+		return validateNested(&Schema{Kind: KindObject, Fields: s.Fields, Required: s.Required}, m, name)
 	case KindStringOrObject:
 		if str, ok := raw.(string); ok {
 			return str, nil
@@ -162,7 +184,7 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		if !ok {
 			return nil, apierr.InvalidRequest("Invalid object").WithParam(name)
 		}
-		return validateObject(&Schema{Kind: KindObject, Fields: s.Fields}, m, name)
+		return validateNested(&Schema{Kind: KindObject, Fields: s.Fields, Required: s.Required}, m, name)
 	case KindMap:
 		m, ok := raw.(map[string]any)
 		if !ok {
