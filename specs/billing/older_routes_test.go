@@ -213,7 +213,8 @@ var _ = Describe("Older routes of billing", Label("billing", "legacy"), func() {
 			_, err := sc.V1InvoiceLineItems.Update(Ctx, "il_missing", &stripe.InvoiceLineItemUpdateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1)})
 			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 			_, err = sc.V1InvoiceLineItems.Update(Ctx, line.ID, &stripe.InvoiceLineItemUpdateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1),
-				TaxAmounts: []*stripe.InvoiceLineItemUpdateTaxAmountParams{{Amount: stripe.Int64(10), TaxableAmount: stripe.Int64(100)}}})
+				TaxAmounts: []*stripe.InvoiceLineItemUpdateTaxAmountParams{{Amount: stripe.Int64(10), TaxableAmount: stripe.Int64(100),
+					TaxRateData: &stripe.InvoiceLineItemUpdateTaxAmountTaxRateDataParams{DisplayName: stripe.String("VAT"), Inclusive: stripe.Bool(true), Percentage: stripe.Float64(20)}}}})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "tax_amounts")
 			// The message names the parameter as sent here too, not as the
 			// update_lines it runs as.

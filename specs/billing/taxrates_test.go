@@ -205,7 +205,8 @@ var _ = Describe("Tax rates", Label("billing", "tax"), func() {
 		Expect(taxes(inv)).To(Equal(map[string][2]int64{salesTax.ID: {178 + 370, 2000 + 4167}, vat.ID: {833, 4167}}))
 		Expect(inv.Total).To(Equal(int64(7000 + 178 + 370)))
 		_, err = sc.V1Invoices.UpdateLines(Ctx, inv.ID, &stripe.InvoiceUpdateLinesParams{Lines: []*stripe.InvoiceUpdateLinesLineParams{
-			{ID: stripe.String(vatLine), TaxAmounts: []*stripe.InvoiceUpdateLinesLineTaxAmountParams{{Amount: stripe.Int64(1), TaxableAmount: stripe.Int64(5000)}}}}})
+			{ID: stripe.String(vatLine), TaxAmounts: []*stripe.InvoiceUpdateLinesLineTaxAmountParams{{Amount: stripe.Int64(1), TaxableAmount: stripe.Int64(5000),
+				TaxRateData: &stripe.InvoiceUpdateLinesLineTaxAmountTaxRateDataParams{DisplayName: stripe.String("VAT"), Inclusive: stripe.Bool(true), Percentage: stripe.Float64(20)}}}}}})
 		se := StripeErr(err)
 		Expect(se.Param).To(Equal("lines[0][tax_amounts]"), "what the line update does not act on is named in full")
 		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `lines[0][tax_amounts]`"))
