@@ -80,14 +80,14 @@ func (routeSlot) ServeHTTP(http.ResponseWriter, *http.Request) {
 }
 
 // Compile compiles route tables for NewServer. The tables must not change
-// afterwards. A v1 POST route's parameters gain the requirements Stripe's
-// spec declares (params.RequireSpec).
+// afterwards. A v1 POST route's parameters gain the requirements and enum
+// values Stripe's spec declares (params.ApplySpec).
 func Compile(tables ...[]Route) *Routes {
 	rs := &Routes{router: mux.NewRouter(), static: map[string]map[string]int{}}
 	for _, table := range tables {
 		for _, rt := range table {
 			if rt.Method == http.MethodPost && !rt.V2 && rt.Params != nil {
-				rt.Params = rt.Params.RequireSpec(rt.Path)
+				rt.Params = rt.Params.ApplySpec(rt.Path)
 			}
 			slot := len(rs.table)
 			rs.table = append(rs.table, rt)

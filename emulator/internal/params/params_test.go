@@ -305,8 +305,8 @@ func TestStringOrObject(t *testing.T) {
 
 // The spec's requirements reach inside objects, array elements and
 // id-or-object parameters, and only where the endpoint takes the field.
-func TestRequireSpecNested(t *testing.T) {
-	s := FromStruct(stripe.CheckoutSessionCreateParams{}).RequireSpec("/v1/checkout/sessions")
+func TestApplySpecRequiresNested(t *testing.T) {
+	s := FromStruct(stripe.CheckoutSessionCreateParams{}).ApplySpec("/v1/checkout/sessions")
 	cases := []struct{ body, param, msg string }{
 		{"tax_id_collection[required]=never", "tax_id_collection[enabled]", "Missing required param: tax_id_collection[enabled]."},
 		{"tax_id_collection[enabled]=", "tax_id_collection[enabled]", "You passed an empty string for 'tax_id_collection[enabled]'"},
@@ -322,12 +322,12 @@ func TestRequireSpecNested(t *testing.T) {
 	}
 	// The derived schema, shared by every route using the struct, is left as it was.
 	if _, param, _ := validate(t, FromStruct(stripe.CheckoutSessionCreateParams{}), "tax_id_collection[required]=never"); param != "" {
-		t.Errorf("RequireSpec changed the shared schema: %s is required", param)
+		t.Errorf("ApplySpec changed the shared schema: %s is required", param)
 	}
 	// An id-or-object's fields are required only in its object form.
 	charge := FromStruct(stripe.ChargeCreateParams{}).
 		With("card", StringOrObject(map[string]*Schema{"number": String(), "exp_month": Integer(), "exp_year": Integer()})).
-		RequireSpec("/v1/charges")
+		ApplySpec("/v1/charges")
 	for body, want := range map[string]string{"card=tok_visa": "", "card[number]=4242424242424242&card[exp_month]=12": "card[exp_year]"} {
 		if _, param, msg := validate(t, charge, body); param != want {
 			t.Errorf("%s: %s %q, want %s", body, param, msg, want)

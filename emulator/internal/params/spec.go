@@ -5,17 +5,19 @@ import (
 	"slices"
 )
 
-//go:generate go run ./genrequired -o required_gen.go
+//go:generate go run ./genspec -o spec_gen.go
 
 var pathVariable = regexp.MustCompile(`\{[^}]*\}`)
 
-// RequireSpec returns s with the parameters Stripe's OpenAPI spec requires
-// on the v1 POST endpoint at path (a route template) marked required,
-// nested ones included (tax_id_collection[enabled]), wherever s takes
-// them. stripe-go's params structs do not say which fields are required,
-// so the spec's list is generated into required_gen.go.
-func (s *Schema) RequireSpec(path string) *Schema {
-	for _, p := range specRequired[pathVariable.ReplaceAllString(path, "{}")] {
+// ApplySpec returns s with what Stripe's OpenAPI spec says of the
+// parameters of the v1 POST endpoint at path (a route template), wherever
+// s takes them: the parameters it requires, nested ones included
+// (tax_id_collection[enabled]), and the values of its enums, for strings
+// the endpoint's table does not restrict itself. stripe-go's params
+// structs say neither, so the spec's tables are generated into spec_gen.go.
+func (s *Schema) ApplySpec(path string) *Schema {
+	key := pathVariable.ReplaceAllString(path, "{}")
+	for _, p := range specRequired[key] {
 		if !s.Has(p) {
 			continue
 		}
@@ -23,6 +25,30 @@ func (s *Schema) RequireSpec(path string) *Schema {
 			if !slices.Contains(parent.Required, name) {
 				parent.Required = append(parent.Required, name)
 			}
+		})
+	}
+	enums := specEnums[key]
+	names := make([]string, 0, len(enums))
+	for p := range enums {
+		names = append(names, p)
+	}
+	slices.Sort(names)
+	for _, p := range names {
+		if !s.Has(p) {
+			continue
+		}
+		s = s.at(p, func(parent *Schema, name string) {
+			f := parent.Fields[name]
+			switch {
+			case f.Kind == KindString && len(f.Allowed) == 0:
+				f = f.clone()
+				f.Allowed = enums[p]
+			case f.Kind == KindArray && f.Elem != nil && f.Elem.Kind == KindString && len(f.Elem.Allowed) == 0:
+				f = f.clone()
+				f.Elem = f.Elem.clone()
+				f.Elem.Allowed = enums[p]
+			}
+			parent.Fields[name] = f
 		})
 	}
 	return s
