@@ -9,25 +9,91 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/wirecheck/openapi"
 )
 
-// requiredExceptions are the required parameters of Stripe's spec that the
-// sweep below cannot check, by "path param" (Stripe's bracket form, arrays
-// at index 0), each with the reason.
-var requiredExceptions = map[string]string{}
-
 // For every v1 POST endpoint the emulator serves, every parameter Stripe's
 // OpenAPI spec marks required — top-level or inside an object the request
 // sends — that the endpoint's own schema takes is left out of an otherwise
-// complete request, which must fail as Stripe's does: 400
-// parameter_missing naming that parameter, and nothing created.
+// complete request (its other required fields given values of their
+// types), which must fail as Stripe's does: 400 parameter_missing naming
+// that parameter, and nothing created. A field that is all its object
+// holds (country_options[ph][type]) cannot be left out of a sent object,
+// so it is counted and skipped.
 func TestSpecRequiredParamsAreRequired(t *testing.T) {
+	checked, unsendable := 0, 0
+	sweepPOSTs(t, func(rt api.Route, body *openapi.Param, call func(url.Values) (int, map[string]any, bool)) {
+		for _, target := range requiredPaths(body, rt.Params, nil) {
+			want := formName(rt.Params, target)
+			form := url.Values{}
+			fillObject(form, "", body, rt.Params, target)
+			if !sends(form, want) {
+				unsendable++
+				continue
+			}
+			status, e, served := call(form)
+			if !served {
+				return
+			}
+			checked++
+			if status != 400 || e["type"] != "invalid_request_error" || e["code"] != "parameter_missing" || e["param"] != want ||
+				e["message"] != "Missing required param: "+want+"." {
+				t.Errorf("POST %s without %s (%s): %d %v", rt.Path, want, form.Encode(), status, e)
+			}
+		}
+	})
+	t.Logf("%d required params checked, %d in objects that cannot be sent without them", checked, unsendable)
+}
+
+// ownEnumChecks are the spec's enums the emulator checks in its handler
+// instead, with the reason (genspec's ownEnumCheck leaves them out).
+var ownEnumChecks = map[string]string{
+	"/v1/reporting/report_runs parameters[timezone]": "checked against the IANA database, answering Stripe's " +
+		"\"Invalid timezone: …\" naming the value, after the report type is found",
+}
+
+// Likewise every string parameter (or array of strings) whose values the
+// spec lists, and Stripe validates, is sent a value outside them, in an
+// otherwise complete request: 400 "Invalid <param>: must be one of …".
+func TestSpecEnumsAreEnforced(t *testing.T) {
+	checked := 0
+	sweepPOSTs(t, func(rt api.Route, body *openapi.Param, call func(url.Values) (int, map[string]any, bool)) {
+		for _, target := range enumPaths(body, rt.Params, nil) {
+			want := formName(rt.Params, target)
+			if _, own := ownEnumChecks[rt.Path+" "+want]; own {
+				continue
+			}
+			form := url.Values{}
+			fillObject(form, "", body, rt.Params, append(slices.Clone(target), ""))
+			if leaf := leafSchema(rt.Params, target); leaf.Kind == params.KindArray {
+				want += "[0]"
+			}
+			form.Set(want, "zz_not_a_value")
+			status, e, served := call(form)
+			if !served {
+				return
+			}
+			checked++
+			msg, _ := e["message"].(string)
+			if status != 400 || e["type"] != "invalid_request_error" || e["param"] != want || !strings.HasPrefix(msg, "Invalid "+want+": must be one of ") {
+				t.Errorf("POST %s with %s=zz_not_a_value (%s): %d %v", rt.Path, want, form.Encode(), status, e)
+			}
+		}
+	})
+	t.Logf("%d enum params checked", checked)
+}
+
+// sweepPOSTs runs check on every v1 POST route the emulator serves that
+// Stripe's spec describes, with call sending a form to it (path variables
+// x_123); call reports served=false for a route the emulator answers as
+// unrecognized (a removed one). Nothing the checks send may create an
+// object.
+func sweepPOSTs(t *testing.T, check func(rt api.Route, body *openapi.Param, call func(url.Values) (status int, err map[string]any, served bool))) {
 	emu := Start(t)
 	before := countObjects(emu)
 	variable := regexp.MustCompile(`\{[^}]*\}`)
-	checked, unsendable := 0, 0
 	for _, table := range routes() {
 		for _, rt := range table {
 			if rt.Method != "POST" || rt.V2 || rt.Params == nil {
@@ -41,41 +107,57 @@ func TestSpecRequiredParamsAreRequired(t *testing.T) {
 				continue
 			}
 			path := variable.ReplaceAllString(rt.Path, "x_123")
-			for _, target := range requiredPaths(body, rt.Params, nil) {
-				want := formName(rt.Params, target)
-				if _, skip := requiredExceptions[rt.Path+" "+want]; skip {
-					continue
-				}
-				form := url.Values{}
-				fillObject(form, "", body, rt.Params, target)
-				if !sends(form, want) {
-					// The object holding the field has no other field
-					// (country_options[ph] is just its type): it cannot
-					// be sent without it, so there is nothing to check.
-					unsendable++
-					continue
-				}
+			check(rt, body, func(form url.Values) (int, map[string]any, bool) {
 				status, out, err := emu.Call("POST", path, form, "")
 				if err != nil {
-					t.Errorf("POST %s without %s: %v", rt.Path, want, err)
-					continue
+					t.Fatalf("POST %s: %v", rt.Path, err)
 				}
 				e, _ := out["error"].(map[string]any)
-				if msg, _ := e["message"].(string); strings.HasPrefix(msg, "Unrecognized request URL") {
-					break // a route the emulator answers as removed
-				}
-				checked++
-				if status != 400 || e["type"] != "invalid_request_error" || e["code"] != "parameter_missing" || e["param"] != want ||
-					e["message"] != "Missing required param: "+want+"." {
-					t.Errorf("POST %s without %s (%s): %d %v", rt.Path, want, form.Encode(), status, e)
-				}
-			}
+				msg, _ := e["message"].(string)
+				return status, e, !strings.HasPrefix(msg, "Unrecognized request URL")
+			})
 		}
 	}
 	if after := countObjects(emu); !maps.Equal(before, after) {
-		t.Errorf("requests missing a required param created objects: %v → %v", before, after)
+		t.Errorf("refused requests created objects: %v → %v", before, after)
 	}
-	t.Logf("%d required params checked, %d in objects that cannot be sent without them", checked, unsendable)
+}
+
+// enumPaths lists the string (or string array) parameters under spec
+// whose values Stripe validates and that the emulator's schema s takes.
+func enumPaths(spec *openapi.Param, s *params.Schema, at []string) [][]string {
+	so, eo := specObject(spec), objectOf(s)
+	if so == nil || eo == nil {
+		return nil
+	}
+	var out [][]string
+	for _, name := range sortedKeys(so.Fields) {
+		f, ef := so.Fields[name], eo.Fields[name]
+		if ef == nil {
+			continue
+		}
+		leaf := ef
+		if leaf.Kind == params.KindArray && leaf.Elem != nil {
+			leaf = leaf.Elem
+		}
+		items := f
+		if items.Type == "array" && items.Items != nil {
+			items = items.Items
+		}
+		if leaf.Kind == params.KindString && !items.Bypass && slices.ContainsFunc(items.Enum, func(v string) bool { return v != "" }) {
+			out = append(out, append(slices.Clone(at), name))
+		}
+		out = append(out, enumPaths(f, ef, append(slices.Clone(at), name))...)
+	}
+	return out
+}
+
+// leafSchema is the emulator's schema of the parameter at target.
+func leafSchema(s *params.Schema, target []string) *params.Schema {
+	for _, name := range target {
+		s = objectOf(s).Fields[name]
+	}
+	return s
 }
 
 // requiredPaths lists the required fields of the object spec (and of the

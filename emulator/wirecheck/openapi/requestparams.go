@@ -17,6 +17,7 @@ import (
 type Param struct {
 	Type     string // string, integer, boolean, number, object, array
 	Enum     []string
+	Bypass   bool              // the enum is documentation only: Stripe takes other values
 	Required []string          // object: the fields the spec requires
 	Fields   map[string]*Param // object: its fields
 	Items    *Param            // array: its items
@@ -30,6 +31,7 @@ type bodySchema struct {
 	Required   []string               `json:"required"`
 	AnyOf      []*bodySchema          `json:"anyOf"`
 	Items      *bodySchema            `json:"items"`
+	Bypass     bool                   `json:"x-stripeBypassValidation"`
 }
 
 var (
@@ -94,7 +96,7 @@ func parseBodies(raw []byte) (map[string]*Param, error) {
 			}
 			return pick
 		}
-		p := &Param{Type: s.Type, Required: s.Required}
+		p := &Param{Type: s.Type, Required: s.Required, Bypass: s.Bypass}
 		for _, e := range s.Enum {
 			if str, ok := e.(string); ok {
 				p.Enum = append(p.Enum, str)
