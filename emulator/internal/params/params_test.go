@@ -334,3 +334,24 @@ func TestApplySpecRequiresNested(t *testing.T) {
 		}
 	}
 }
+
+// The spec's enums restrict strings and arrays of strings the table left
+// open; a table's own list stays.
+func TestApplySpecEnums(t *testing.T) {
+	s := FromStruct(stripe.CheckoutSessionCreateParams{}).Enum("mode", "payment").ApplySpec("/v1/checkout/sessions")
+	cases := []struct{ body, param, msg string }{
+		{"billing_address_collection=sometimes", "billing_address_collection", "Invalid billing_address_collection: must be one of auto or required"},
+		{"payment_method_options[card][restrictions][brands_blocked][0]=visa&payment_method_options[card][restrictions][brands_blocked][1]=nope",
+			"payment_method_options[card][restrictions][brands_blocked][1]", "Invalid payment_method_options[card][restrictions][brands_blocked][1]: must be one of american_express, "},
+		// An enum Stripe does not validate (x-stripeBypassValidation) takes any value.
+		{"payment_method_types[0]=card&payment_method_types[1]=new_method", "", ""},
+		{"mode=setup", "mode", "Invalid mode: must be one of payment"},
+		{"billing_address_collection=auto&payment_method_types[0]=card&mode=payment", "", ""},
+	}
+	for _, c := range cases {
+		_, param, msg := validate(t, s, c.body)
+		if param != c.param || !strings.HasPrefix(msg, c.msg) {
+			t.Errorf("%s: got %s %q, want %s %q", c.body, param, msg, c.param, c.msg)
+		}
+	}
+}

@@ -309,7 +309,13 @@ var goEnums map[string][]string
 // holding all of them: values added after the spec's version.
 func withNewer(values []string) []string {
 	var best []string
-	for _, set := range goEnums {
+	types := make([]string, 0, len(goEnums))
+	for name := range goEnums {
+		types = append(types, name)
+	}
+	sort.Strings(types) // of two as small, the first by name, so the output is stable
+	for _, name := range types {
+		set := goEnums[name]
 		if len(set) < len(values) || (best != nil && len(set) >= len(best)) {
 			continue
 		}
