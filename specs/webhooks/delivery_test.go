@@ -128,6 +128,42 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(StripeErr(err).Param).To(Equal("url"))
 	})
 
+	It("refuses a URL without a scheme and a 17th endpoint with Stripe's messages, making nothing", func() {
+		create := func(u string) (*stripe.WebhookEndpoint, error) {
+			return sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(u), EnabledEvents: []*string{stripe.String("customer.created")}})
+		}
+		for _, u := range []string{"example.com/stripe/webhook", "localhost:3000/webhook"} {
+			_, err := create(u)
+			ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "url")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid URL: An explicit scheme (such as https) must be provided."), u)
+		}
+		we, err := create(rcv.srv.URL)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1WebhookEndpoints.Update(Ctx, we.ID, &stripe.WebhookEndpointUpdateParams{URL: stripe.String("example.com/other")})
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "url")
+		got, err := sc.V1WebhookEndpoints.Retrieve(Ctx, we.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.URL).To(Equal(rcv.srv.URL), "nothing changed")
+
+		for i := 1; i < 16; i++ {
+			_, err = create(rcv.srv.URL)
+			Expect(err).NotTo(HaveOccurred())
+		}
+		_, err = create(rcv.srv.URL)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("You have reached the maximum of 16 test webhook endpoints."))
+		n := 0
+		for _, err := range sc.V1WebhookEndpoints.List(Ctx, &stripe.WebhookEndpointListParams{}) {
+			Expect(err).NotTo(HaveOccurred())
+			n++
+		}
+		Expect(n).To(Equal(16))
+		_, err = sc.V1WebhookEndpoints.Delete(Ctx, we.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = create(rcv.srv.URL)
+		Expect(err).NotTo(HaveOccurred(), "deleting one makes room")
+	})
+
 	It("takes api_version only as the pinned version, the one its events are rendered in, refusing others as not emulated", func() {
 		create := func(version string) (*stripe.WebhookEndpoint, error) {
 			return sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL),
