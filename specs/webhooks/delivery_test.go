@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -162,6 +163,26 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		_, err = create(rcv.srv.URL)
 		Expect(err).NotTo(HaveOccurred(), "deleting one makes room")
+	})
+
+	It("keeps a description of up to 5000 characters, as Stripe's spec allows, refusing a longer one and unsetting it with an empty string", func() {
+		long := strings.Repeat("d", 5001)
+		_, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL),
+			EnabledEvents: []*string{stripe.String("customer.created")}, Description: stripe.String(long)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: dddd...dddd; must be at most 5000 characters"))
+		for _, err := range sc.V1WebhookEndpoints.List(Ctx, &stripe.WebhookEndpointListParams{}) {
+			Fail(fmt.Sprintf("an endpoint was made (%v)", err))
+		}
+		we, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL),
+			EnabledEvents: []*string{stripe.String("customer.created")}, Description: stripe.String(long[:5000])})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(we.Description).To(HaveLen(5000))
+		_, err = sc.V1WebhookEndpoints.Update(Ctx, we.ID, &stripe.WebhookEndpointUpdateParams{Description: stripe.String(long)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		r := Do(emu.URL(), "POST", "/v1/webhook_endpoints/"+we.ID, "description=")
+		Expect(r.Status).To(Equal(200))
+		Expect(r.Body).To(HaveKeyWithValue("description", BeNil()))
 	})
 
 	It("takes api_version only as the pinned version, the one its events are rendered in, refusing others as not emulated", func() {

@@ -160,8 +160,15 @@ func checkAPIVersion(c *api.Call) error {
 	return nil
 }
 
+// lengths are the longest strings Stripe's OpenAPI spec lets an endpoint's
+// create and update send (url has no limit there).
+var lengths = []api.MaxLength{{Path: "description", Limit: 5000}}
+
 func create(c *api.Call) (any, error) {
 	if err := platformOnly(c); err != nil {
+		return nil, err
+	}
+	if err := c.CheckLengths(lengths...); err != nil {
 		return nil, err
 	}
 	events, err := enabledEvents(c)
@@ -231,6 +238,9 @@ func update(c *api.Call) (any, error) {
 	}
 	before, err := load(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.CheckLengths(lengths...); err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)
