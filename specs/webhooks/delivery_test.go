@@ -129,7 +129,7 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(StripeErr(err).Param).To(Equal("url"))
 	})
 
-	It("refuses a URL without a scheme and a 17th endpoint with Stripe's messages, making nothing", func() {
+	It("refuses a URL without a scheme or not over http(s), and a 17th endpoint with Stripe's messages, making nothing", func() {
 		create := func(u string) (*stripe.WebhookEndpoint, error) {
 			return sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(u), EnabledEvents: []*string{stripe.String("customer.created")}})
 		}
@@ -137,6 +137,11 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 			_, err := create(u)
 			ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "url")
 			Expect(StripeErr(err).Msg).To(Equal("Invalid URL: An explicit scheme (such as https) must be provided."), u)
+		}
+		for _, u := range []string{"ftp://example.com/hook", "https://", "http://exa mple.com/hook"} {
+			_, err := create(u)
+			ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "url")
+			Expect(StripeErr(err).Msg).To(Equal("Not a valid URL"), u)
 		}
 		we, err := create(rcv.srv.URL)
 		Expect(err).NotTo(HaveOccurred())

@@ -79,7 +79,9 @@ func checkURL(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return apierr.InvalidRequest("Invalid URL: %s. URLs must begin with http:// or https://", raw).WithParam("url").WithCode("url_invalid")
+		// Stripe's answer to a URL it cannot take (success_url,
+		// return_url): a webhook is delivered over http or https only.
+		return apierr.InvalidRequest("Not a valid URL").WithParam("url").WithCode("url_invalid")
 	}
 	return nil
 }
