@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -43,6 +44,21 @@ var _ = Describe("Events", Label("events"), func() {
 		Expect(types(&stripe.EventListParams{Type: stripe.String("customer.*")})).To(Equal([]string{"customer.updated", "customer.created"}))
 		Expect(types(&stripe.EventListParams{Types: []*string{stripe.String("price.created"), stripe.String("product.created")}})).To(Equal([]string{"price.created", "product.created"}))
 		Expect(types(&stripe.EventListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThan: Epoch.Unix()}})).To(Equal([]string{"customer.updated"}))
+	})
+
+	It("refuses a type, or one of types[], longer than the 5000 characters of Stripe's spec", func() {
+		long := strings.Repeat("x", 5001)
+		var err error
+		for _, err = range sc.V1Events.List(Ctx, &stripe.EventListParams{Type: stripe.String(long)}) {
+			break
+		}
+		ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: xxxx...xxxx; must be at most 5000 characters"))
+		for _, err = range sc.V1Events.List(Ctx, &stripe.EventListParams{Types: []*string{stripe.String("customer.created"), stripe.String(long)}}) {
+			break
+		}
+		ExpectStripeError(err, 400, "invalid_request_error", "", "types[1]")
+		Expect(types(&stripe.EventListParams{Type: stripe.String(long[:5000])})).To(BeEmpty())
 	})
 
 	It("retrieves one event with its object and request", func() {

@@ -2,7 +2,9 @@
 package events
 
 import (
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -45,6 +47,10 @@ func retrieve(c *api.Call) (any, error) {
 // MaxTypes is how many types[] Stripe takes at once.
 const MaxTypes = 20
 
+// MaxTypeLength is the maxLength of type and of each types[] in Stripe's
+// OpenAPI spec.
+const MaxTypeLength = 5000
+
 func list(c *api.Call) (any, error) {
 	q, err := c.ListQuery("event")
 	if err != nil {
@@ -58,6 +64,15 @@ func list(c *api.Call) (any, error) {
 	}
 	typ, hasType := c.Params.Str("type")
 	types := c.Params.Strings("types")
+	// Stripe's spec takes event type strings of at most MaxTypeLength.
+	if utf8.RuneCountInString(typ) > MaxTypeLength {
+		return nil, apierr.TooLong("type", typ, MaxTypeLength)
+	}
+	for i, t := range types {
+		if utf8.RuneCountInString(t) > MaxTypeLength {
+			return nil, apierr.TooLong(fmt.Sprintf("types[%d]", i), t, MaxTypeLength)
+		}
+	}
 	if hasType && typ != "" && len(types) > 0 {
 		return nil, apierr.Exclusive("type", "types")
 	}
