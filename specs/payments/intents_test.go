@@ -192,6 +192,24 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		Expect(got.PaymentMethod.Card.Fingerprint).NotTo(BeEmpty())
 	})
 
+	It("names the confirming request in a card payment's events, but not in the charge.updated of its balance transaction, which Stripe records on its own", func() {
+		mark := len(emu.EventTypes(""))
+		_, err := pay("pm_card_visa", nil)
+		Expect(err).NotTo(HaveOccurred())
+		evs := emu.Events("")[mark:]
+		Expect(evs).To(HaveLen(4))
+		for _, ev := range evs {
+			req := ev["request"].(map[string]any)
+			if ev["type"] == "charge.updated" {
+				Expect(req).To(Equal(map[string]any{"id": nil, "idempotency_key": nil}))
+				Expect(ev["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("balance_transaction", BeNil()))
+				continue
+			}
+			Expect(req["id"]).To(HavePrefix("req_"), ev["type"])
+			Expect(req["idempotency_key"]).NotTo(BeNil(), "stripe-go sends one on every POST")
+		}
+	})
+
 	// refundsOf lists the refunds of a PaymentIntent (GET /v1/refunds?payment_intent=).
 	refundsOf := func(pi string) []*stripe.Refund {
 		GinkgoHelper()

@@ -96,6 +96,47 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(n).To(Equal(1))
 	})
 
+	It("names no request of the merchant's in the events of a completion, which is the customer's on Stripe's page", func() {
+		s := session()
+		emu.Clock().Advance(time.Minute) // apart from the merchant's setup
+		paid := emu.Clock().Now().Unix()
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_visa"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(delivered()).To(Equal([]string{"payment_intent.succeeded", "checkout.session.completed"}))
+		succeeded, completed := rcv.all()[0], rcv.all()[1]
+		// As in Stripe's own: the payment's events carry the page's
+		// idempotency key, the completion neither request nor key.
+		Expect(succeeded.Request.ID).To(BeEmpty())
+		Expect(succeeded.Request.IdempotencyKey).To(MatchRegexp(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`))
+		Expect(completed.Request.ID).To(BeEmpty())
+		Expect(completed.Request.IdempotencyKey).To(BeEmpty())
+		var payment []string
+		for ev, err := range sc.V1Events.List(Ctx, &stripe.EventListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: paid}}) {
+			Expect(err).NotTo(HaveOccurred())
+			if ev.Type == "checkout.session.completed" || ev.Type == "charge.updated" {
+				// Stripe's own work: neither request nor key.
+				Expect(ev.Request.ID).To(BeEmpty(), string(ev.Type))
+				Expect(ev.Request.IdempotencyKey).To(BeEmpty(), string(ev.Type))
+				continue
+			}
+			Expect(ev.Request.ID).To(BeEmpty(), string(ev.Type))
+			Expect(ev.Request.IdempotencyKey).To(Equal(succeeded.Request.IdempotencyKey), string(ev.Type))
+			payment = append(payment, string(ev.Type))
+		}
+		Expect(payment).To(ContainElements("payment_intent.created", "charge.succeeded", "payment_intent.succeeded"))
+
+		By("leaving the merchant's own requests named")
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		for ev, err := range sc.V1Events.List(Ctx, &stripe.EventListParams{Type: stripe.String("customer.created")}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ev.Request.ID).To(HavePrefix("req_"))
+			Expect(ev.Request.IdempotencyKey).NotTo(BeEmpty(), "stripe-go sends one on every POST")
+			break
+		}
+	})
+
 	It("completes a SEPA session unpaid first, then reports the payment that arrives later", func() {
 		s := session()
 		body := complete(s.ID, "pm_sepa_debit")

@@ -307,6 +307,16 @@ func (c *Call) putAppend(account string, o store.Obj, dst []byte) ([]byte, error
 // are registered at init and must stay cheap.
 var WriteHooks = map[string][]func(c *Call, account string, o store.Obj){}
 
+// Automatic runs fn as Stripe's own work that a request only set off
+// (what Stripe does moments after answering): the events it records name
+// no request and no idempotency key, as automatic events do.
+func (c *Call) Automatic(fn func() error) error {
+	requestID, key := c.RequestID, c.IdempotencyKey
+	c.RequestID, c.IdempotencyKey = "", ""
+	defer func() { c.RequestID, c.IdempotencyKey = requestID, key }()
+	return fn()
+}
+
 // Emit records an event for obj in this request's transaction, in the
 // account in scope.
 func (c *Call) Emit(eventType string, obj store.Obj, previous store.Obj) {

@@ -99,15 +99,13 @@ func (l *EventLog) close(c *Call, ev Committed, b []byte, previous store.Obj) Co
 	b = jsonenc.AppendString(b, ev.ID)
 	b = append(b, `,"livemode":false,"object":"event","pending_webhooks":`...)
 	b = strconv.AppendInt(b, int64(pending), 10)
-	// Events caused by time passing (renewals, retries) have no request.
+	// Events caused by time passing (renewals, retries) have no request
+	// and no key; those of a customer on Stripe's pages (Checkout) have
+	// the page's key but no request of the merchant's.
 	b = append(b, `,"request":{"id":`...)
 	b = appendStringOrNull(b, c.RequestID)
 	b = append(b, `,"idempotency_key":`...)
-	if c.RequestID == "" {
-		b = append(b, "null"...)
-	} else {
-		b = appendStringOrNull(b, c.IdempotencyKey)
-	}
+	b = appendStringOrNull(b, c.IdempotencyKey)
 	b = append(b, `},"type":`...)
 	b = jsonenc.AppendString(b, ev.Type)
 	ev.JSON = append(b, '}')

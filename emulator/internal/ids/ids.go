@@ -6,6 +6,7 @@
 package ids
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -78,6 +79,20 @@ func (g *Generator) Long(prefix string) string { return g.make(prefix, 24) }
 
 // Short makes ids like Stripe's older objects (cus_, prod_): 14 characters.
 func (g *Generator) Short(prefix string) string { return g.make(prefix, 14) }
+
+// UUID makes a random (version 4) UUID, as the idempotency keys Stripe's
+// own pages send.
+func (g *Generator) UUID() string {
+	var b [16]byte
+	g.mu.Lock()
+	for i := range b {
+		b[i] = byte(g.rnd.IntN(256))
+	}
+	g.mu.Unlock()
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
 
 // Secret makes an opaque random token (client secrets, webhook secrets).
 func (g *Generator) Secret(n int) string {

@@ -211,9 +211,9 @@ func advanceClock(c *api.Call) (any, error) {
 	// Stripe does the clock's work after answering, as its own automatic
 	// work: the events it causes (renewals, retries, ready) name no
 	// request, as those of the emulator's clock do not.
-	requestID := c.RequestID
-	c.RequestID = ""
-	defer func() { c.RequestID = requestID }()
+	requestID, key := c.RequestID, c.IdempotencyKey
+	c.RequestID, c.IdempotencyKey = "", ""
+	defer func() { c.RequestID, c.IdempotencyKey = requestID, key }()
 	if err := Advance(c, api.Str(before["id"]), target); err != nil {
 		return nil, err
 	}

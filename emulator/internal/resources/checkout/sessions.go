@@ -635,6 +635,13 @@ func completeSession(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// This stands in for the customer paying on Stripe's page, not for a
+	// request of the merchant's: as in a real completion's events, none
+	// names a request, and those of the payment carry the page's own
+	// idempotency key (checkout.session.completed none: see finish).
+	requestID, key := c.RequestID, c.IdempotencyKey
+	c.RequestID, c.IdempotencyKey = "", c.IDs.UUID()
+	defer func() { c.RequestID, c.IdempotencyKey = requestID, key }()
 	return Complete(c, s)
 }
 
@@ -883,7 +890,8 @@ func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, err
 	if err := saveToCustomer(c, s); err != nil {
 		return nil, err
 	}
-	c.Emit("checkout.session.completed", s, nil)
+	// Stripe records the completion itself as its own automatic work.
+	_ = c.Automatic(func() error { c.Emit("checkout.session.completed", s, nil); return nil })
 	if s["payment_link"] != nil {
 		if err := linkSessionCompleted(c, s); err != nil {
 			return nil, err

@@ -1013,7 +1013,9 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 				prev[f] = nil // what the Connect funds moved
 			}
 		}
-		if err := c.PutEmit(ch, "charge.updated", prev); err != nil {
+		// Stripe attaches the balance transaction moments after answering,
+		// as its own work: this charge.updated names no request.
+		if err := c.Automatic(func() error { return c.PutEmit(ch, "charge.updated", prev) }); err != nil {
 			return nil, err
 		}
 	}
