@@ -107,6 +107,24 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(emu.Count("", "price")).To(BeZero())
 	})
 
+	It("refuses an amount beside a quantity, as Stripe does (the amount is the item's total), and makes nothing", func() {
+		_, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Quantity: stripe.Int64(3)})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "amount")
+		Expect(StripeErr(err).Msg).To(Equal("You may only specify one of these parameters: amount, quantity."))
+		Expect(emu.Count("", "invoiceitem")).To(BeZero())
+	})
+
+	It("bills a unit_amount_decimal times the quantity, rounded, and refuses it beside an amount", func() {
+		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), UnitAmountDecimal: stripe.Float64(10.5), Currency: stripe.String("usd"), Quantity: stripe.Int64(3)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Amount).To(Equal(int64(32)), "3 × 10.5 = 31.5 rounds to 32")
+		Expect(ii.Quantity).To(Equal(int64(3)))
+
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), UnitAmountDecimal: stripe.Float64(10.5), Amount: stripe.Int64(5), Currency: stripe.String("usd")})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "amount")
+		Expect(emu.Count("", "invoiceitem")).To(Equal(1))
+	})
+
 	It("bills a subscription's add_invoice_items price_data once, on its first invoice", func() {
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
 		Expect(err).NotTo(HaveOccurred())

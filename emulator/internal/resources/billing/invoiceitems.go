@@ -31,9 +31,10 @@ type priced struct {
 	quantity   int64
 	currency   string
 	price      store.Obj // nil for a bare amount
-	// byPrice: the amount is the price (its tiers, a fractional unit
-	// amount, in currency) applied to the quantity, and unitDecimal the
-	// price's unit amount in currency (null for a tiered price).
+	// byPrice: the amount is total, the price (its tiers, a fractional
+	// unit amount, in currency) or a bare unit_amount_decimal applied to
+	// the quantity, and unitDecimal the unit amount in currency (null for
+	// a tiered price).
 	byPrice     bool
 	total       int64
 	unitDecimal any
@@ -96,9 +97,23 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 		}
 	}
 	amount, hasAmount := p.Int("amount")
+	hasDecimal := p.Has("unit_amount_decimal")
 	switch {
 	case priceID != "" && hasAmount:
 		return out, apierr.Exclusive(name("amount"), name("pricing"))
+	case hasAmount && p.Has("quantity"):
+		// The amount is the item's total: Stripe takes a quantity only
+		// with a unit price (issues stripe-php#777, cashier-stripe#1153).
+		return out, apierr.Exclusive(name("amount"), name("quantity"))
+	case hasDecimal && (hasAmount || priceID != "" || p.Has("price_data")):
+		other := "amount"
+		if !hasAmount {
+			other = "pricing"
+			if priceID == "" {
+				other = "price_data"
+			}
+		}
+		return out, apierr.Exclusive(name(other), name("unit_amount_decimal"))
 	case p.Has("price_data") && (priceID != "" || hasAmount):
 		other := "amount"
 		if priceID != "" {
@@ -129,9 +144,12 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 		out.unitAmount, out.quantity = amount, 1
 		cur, _ := p.Str("currency")
 		out.currency = cur
-	case p.Has("unit_amount_decimal"):
+	case hasDecimal:
+		// A fractional unit amount times the quantity, rounded to the
+		// nearest unit as a price's unit_amount_decimal is billed.
 		d, _ := p.Float("unit_amount_decimal")
-		out.unitAmount = int64(d)
+		out.byPrice, out.total = true, int64(math.Round(d*float64(out.quantity)))
+		out.unitDecimal = strconv.FormatFloat(d, 'f', -1, 64)
 		cur, _ := p.Str("currency")
 		out.currency = cur
 	case p.Has("price_data"):
