@@ -475,6 +475,21 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		with, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), PendingInvoiceItemsBehavior: stripe.String("include")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(with.Total).To(Equal(int64(1300)))
+
+		// The invoice is made with its items: invoice.created shows them,
+		// and no invoice.updated follows as if they were added after.
+		var created []map[string]any
+		for _, ev := range emu.Events("") {
+			obj := ev["data"].(map[string]any)["object"].(map[string]any)
+			if obj["id"] != with.ID {
+				continue
+			}
+			Expect(ev["type"]).To(Equal("invoice.created"))
+			created = append(created, obj)
+		}
+		Expect(created).To(HaveLen(1))
+		Expect(created[0]["total"]).To(BeNumerically("==", 1300))
+		Expect(created[0]["lines"].(map[string]any)["data"]).To(HaveLen(1))
 	})
 
 	It("finalizes an auto-advancing emailed invoice an hour after creation on its clock, and sends it", func() {

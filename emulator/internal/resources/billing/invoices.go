@@ -214,11 +214,15 @@ func createInvoice(c *api.Call) (any, error) {
 	if err := finalizesAtParam(c, inv, now); err != nil {
 		return nil, err
 	}
+	if include {
+		// Taken before the invoice is stored, so that invoice.created
+		// shows the invoice with the lines it was made with.
+		if err := includePending(c, inv, pending); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.Insert(inv); err != nil {
 		return nil, err
-	}
-	if include {
-		return includePending(c, inv, pending)
 	}
 	return inv, nil
 }
@@ -231,8 +235,8 @@ func pendingItems(c *api.Call, cusID string) []store.Obj {
 }
 
 // includePending moves the pending items of the invoice's currency onto
-// a stored draft and returns the draft with its lines recomputed.
-func includePending(c *api.Call, inv store.Obj, pending []store.Obj) (store.Obj, error) {
+// a draft not yet stored, and recomputes its lines and totals in inv.
+func includePending(c *api.Call, inv store.Obj, pending []store.Obj) error {
 	for _, ii := range pending {
 		if ii["currency"] != inv["currency"] {
 			continue
@@ -240,14 +244,14 @@ func includePending(c *api.Call, inv store.Obj, pending []store.Obj) (store.Obj,
 		next := api.Clone(ii)
 		next["invoice"] = inv["id"]
 		if err := c.Save(ii, next); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := relineInvoice(c, inv); err != nil {
-		return nil, err
+	lines, err := itemLines(c, inv)
+	if err != nil {
+		return err
 	}
-	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
-	return out, nil
+	return setLines(c, inv, lines)
 }
 
 // invoiceMethodTypes checks the payment_settings[payment_method_types] of
@@ -489,29 +493,39 @@ func relineInvoice(c *api.Call, inv store.Obj) error {
 		before = inv
 	}
 	after := api.Clone(before)
-	var lines []any
-	for _, l := range asList(after["lines"]) {
-		if p := api.Obj(api.Obj(l)["parent"]); p["type"] == "subscription_item_details" {
-			lines = append(lines, l)
-		}
-	}
-	items := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "invoice", Value: api.Str(after["id"])})
-	for i := len(items.Data) - 1; i >= 0; i-- { // oldest first
-		ii := items.Data[i]
-		if api.Bool(ii["deleted"]) {
-			continue
-		}
-		if rates, _ := ii["tax_rates"].([]any); len(rates) > 0 && autoTaxOn(after) {
-			// An item with tax rates of its own put on an invoice that
-			// Stripe Tax taxes.
-			return ErrAutoTaxWithRates("tax_rates")
-		}
-		lines = append(lines, lineFromItem(c, after, ii))
+	lines, err := itemLines(c, after)
+	if err != nil {
+		return err
 	}
 	if err := setLines(c, after, lines); err != nil {
 		return err
 	}
 	return c.Save(before, after)
+}
+
+// itemLines are a draft's lines as its invoice items make them now, after
+// the subscription lines it keeps.
+func itemLines(c *api.Call, inv store.Obj) ([]any, error) {
+	var lines []any
+	for _, l := range asList(inv["lines"]) {
+		if p := api.Obj(api.Obj(l)["parent"]); p["type"] == "subscription_item_details" {
+			lines = append(lines, l)
+		}
+	}
+	items := c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "invoice", Value: api.Str(inv["id"])})
+	for i := len(items.Data) - 1; i >= 0; i-- { // oldest first
+		ii := items.Data[i]
+		if api.Bool(ii["deleted"]) {
+			continue
+		}
+		if rates, _ := ii["tax_rates"].([]any); len(rates) > 0 && autoTaxOn(inv) {
+			// An item with tax rates of its own put on an invoice that
+			// Stripe Tax taxes.
+			return nil, ErrAutoTaxWithRates("tax_rates")
+		}
+		lines = append(lines, lineFromItem(c, inv, ii))
+	}
+	return lines, nil
 }
 
 func lineFromItem(c *api.Call, inv, ii store.Obj) store.Obj {

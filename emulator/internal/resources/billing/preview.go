@@ -251,10 +251,10 @@ func pendingItemsPreview(c *api.Call, cus store.Obj, autoTax bool) (store.Obj, e
 	if autoTax {
 		inv["automatic_tax"] = invoiceAutoTax(true)
 	}
-	if err := c.Insert(inv); err != nil {
+	if err := includePending(c, inv, pending); err != nil {
 		return nil, err
 	}
-	return includePending(c, inv, pending)
+	return inv, c.Insert(inv)
 }
 
 // asPreview renames the draft as Stripe names previews (upcoming_in_…):
