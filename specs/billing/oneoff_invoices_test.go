@@ -514,6 +514,25 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(count(types, "invoice.sent")).To(Equal(1))
 	})
 
+	It("finalizes a draft turned auto-advancing an hour later on its clock, not on the wall clock", func() {
+		// The clock stands ten days before the emulator's own time.
+		start := Epoch.AddDate(0, 0, -10)
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(start.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		cus = customerWithCard(sc, "turned@example.com", "pm_card_visa", clk.ID)
+		inv := draft(&stripe.InvoiceCreateParams{CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)}, 2500)
+		Expect(inv.AutoAdvance).To(BeFalse(), "an invoice made through the API does not advance unless asked")
+		Expect(inv.AutomaticallyFinalizesAt).To(BeZero())
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AutoAdvance: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AutomaticallyFinalizesAt).To(Equal(start.Unix() + 3600))
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(start.Add(61 * time.Minute).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusOpen))
+	})
+
 	It("won't delete a subscription's draft renewal", func() {
 		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())

@@ -445,13 +445,15 @@ func updateInvoice(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if after["status"] == "draft" {
+		// An hour on the invoice's clock (its customer's test clock).
+		now := c.ClockNow(store.Obj{"test_clock": after["test_clock"]})
 		if api.Bool(after["auto_advance"]) && after["automatically_finalizes_at"] == nil {
-			after["automatically_finalizes_at"] = c.Now + AutoFinalizeDelay
+			after["automatically_finalizes_at"] = now + AutoFinalizeDelay
 		}
 		if !api.Bool(after["auto_advance"]) {
 			after["automatically_finalizes_at"] = nil
 		}
-		if err := finalizesAtParam(c, after, c.ClockNow(store.Obj{"test_clock": after["test_clock"]})); err != nil {
+		if err := finalizesAtParam(c, after, now); err != nil {
 			return nil, err
 		}
 	}
