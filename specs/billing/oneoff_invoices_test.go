@@ -533,6 +533,32 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(got.Status).To(Equal(stripe.InvoiceStatusOpen))
 	})
 
+	It("dates what is done to a test-clock customer's invoice by the clock's time, not the wall clock", func() {
+		start := Epoch.AddDate(0, 0, -10)
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(start.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		cus = customerWithCard(sc, "dated@example.com", "pm_card_visa", clk.ID)
+		inv := draft(&stripe.InvoiceCreateParams{CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)}, 1200)
+		Expect(inv.Created).To(Equal(start.Unix()))
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.EffectiveAt).To(Equal(start.Unix()))
+		Expect(inv.StatusTransitions.FinalizedAt).To(Equal(start.Unix()))
+		inv, err = sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaidOutOfBand: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.StatusTransitions.PaidAt).To(Equal(start.Unix()))
+
+		other := draft(&stripe.InvoiceCreateParams{CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)}, 800)
+		other, err = sc.V1Invoices.FinalizeInvoice(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		other, err = sc.V1Invoices.MarkUncollectible(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.StatusTransitions.MarkedUncollectibleAt).To(Equal(start.Unix()))
+		other, err = sc.V1Invoices.VoidInvoice(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.StatusTransitions.VoidedAt).To(Equal(start.Unix()))
+	})
+
 	It("won't delete a subscription's draft renewal", func() {
 		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())

@@ -89,6 +89,7 @@ func attachPayment(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	onInvoiceClock(c, inv)
 	if inv["status"] != "open" {
 		return nil, apierr.InvalidRequest("You can only attach payments to open invoices; this invoice has status %s.", inv["status"]).WithCode("invoice_not_editable")
 	}

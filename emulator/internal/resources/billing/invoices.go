@@ -419,6 +419,7 @@ func updateInvoice(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	onInvoiceClock(c, before)
 	if before["status"] != "draft" {
 		// Finalized invoices only take descriptive changes, and the
 		// payment method their next attempt uses.
@@ -445,15 +446,13 @@ func updateInvoice(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if after["status"] == "draft" {
-		// An hour on the invoice's clock (its customer's test clock).
-		now := c.ClockNow(store.Obj{"test_clock": after["test_clock"]})
 		if api.Bool(after["auto_advance"]) && after["automatically_finalizes_at"] == nil {
-			after["automatically_finalizes_at"] = now + AutoFinalizeDelay
+			after["automatically_finalizes_at"] = c.Now + AutoFinalizeDelay
 		}
 		if !api.Bool(after["auto_advance"]) {
 			after["automatically_finalizes_at"] = nil
 		}
-		if err := finalizesAtParam(c, after, now); err != nil {
+		if err := finalizesAtParam(c, after, c.Now); err != nil {
 			return nil, err
 		}
 	}
@@ -615,6 +614,7 @@ func addLines(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	onInvoiceClock(c, inv)
 	if inv["status"] != "draft" {
 		return nil, notEditable(inv)
 	}

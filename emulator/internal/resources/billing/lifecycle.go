@@ -369,11 +369,18 @@ func actionRequiredOnPay(c *api.Call, invID string) error {
 	return api.Keep(e)
 }
 
+// onInvoiceClock dates what a request does to an invoice by the
+// invoice's clock: its customer's test clock when it has one.
+func onInvoiceClock(c *api.Call, inv store.Obj) {
+	c.Now = c.ClockNow(store.Obj{"test_clock": inv["test_clock"]})
+}
+
 func finalizeInvoice(c *api.Call) (any, error) {
 	inv, err := loadInvoice(c)
 	if err != nil {
 		return nil, err
 	}
+	onInvoiceClock(c, inv)
 	if v, ok := c.Params.Bool("auto_advance"); ok {
 		inv = api.Clone(inv)
 		inv["auto_advance"] = v
@@ -386,6 +393,7 @@ func payInvoice(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	onInvoiceClock(c, inv)
 	if inv["status"] == "draft" {
 		if inv, err = finalize(c, inv); err != nil {
 			return nil, err
@@ -494,6 +502,7 @@ func voidInvoice(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	onInvoiceClock(c, inv)
 	return void(c, inv)
 }
 
@@ -537,6 +546,7 @@ func markUncollectible(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	onInvoiceClock(c, before)
 	return uncollectible(c, before)
 }
 
@@ -567,6 +577,7 @@ func sendInvoice(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	onInvoiceClock(c, inv)
 	if inv["collection_method"] != "send_invoice" {
 		return nil, apierr.InvalidRequest("You can only manually send an invoice if its collection method is 'send_invoice'.")
 	}
