@@ -125,6 +125,31 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(emu.Count("", "invoiceitem")).To(Equal(1))
 	})
 
+	It("leaves a negative item out of discounts unless told otherwise, as Stripe's discountable defaults", func() {
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String(coupon.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		charge, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(charge.Discountable).To(BeTrue())
+		credit, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(-200), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(credit.Discountable).To(BeFalse())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(300)), "half off the 10.00 charge, the 2.00 credit in full")
+
+		inv, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{
+			{Amount: stripe.Int64(-100)}, {Amount: stripe.Int64(-100), Discountable: stripe.Bool(true)}}})
+		Expect(err).NotTo(HaveOccurred())
+		lines := inv.Lines.Data
+		Expect(lines).To(HaveLen(4))
+		Expect(lines[2].Discountable).To(BeFalse(), "a negative line added is not discountable by default")
+		Expect(lines[3].Discountable).To(BeTrue(), "unless it says so")
+	})
+
 	It("bills a subscription's add_invoice_items price_data once, on its first invoice", func() {
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
 		Expect(err).NotTo(HaveOccurred())

@@ -249,6 +249,7 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	}
 	now := c.ClockNow(cus)
 	ii := newInvoiceItem(c, cusID, pr, now)
+	ii["discountable"] = creditNotDiscountable(ii)
 	c.Copy(ii, "description", "discountable")
 	if err := applyPeriod(c.Params, ii, ""); err != nil {
 		return nil, err
@@ -343,6 +344,11 @@ func newInvoiceItem(c *api.Call, customer string, pr priced, now int64) store.Ob
 	}
 	return ii
 }
+
+// creditNotDiscountable is the discountable an item made by hand starts
+// with: Stripe's default is false for a negative item (a credit), true
+// otherwise.
+func creditNotDiscountable(ii store.Obj) bool { return api.Int(ii["amount"]) >= 0 }
 
 // itemPriceOf is the price an invoice item bills, or nil: a new quantity
 // is priced by it (its tiers, a fractional unit amount), in the item's
