@@ -584,6 +584,34 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(other.StatusTransitions.VoidedAt).To(Equal(start.Unix()))
 	})
 
+	It("charges an auto-advancing invoice finalized by hand an hour later on its clock, unless advancement is turned off", func() {
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		cus = customerWithCard(sc, "collected@example.com", "pm_card_visa", clk.ID)
+		inv := draft(&stripe.InvoiceCreateParams{}, 1500)
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, &stripe.InvoiceFinalizeInvoiceParams{AutoAdvance: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.NextPaymentAttempt).To(Equal(Epoch.Unix() + 3600))
+		paused := draft(&stripe.InvoiceCreateParams{}, 700)
+		paused, err = sc.V1Invoices.FinalizeInvoice(Ctx, paused.ID, &stripe.InvoiceFinalizeInvoiceParams{AutoAdvance: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		paused, err = sc.V1Invoices.Update(Ctx, paused.ID, &stripe.InvoiceUpdateParams{AutoAdvance: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paused.NextPaymentAttempt).To(BeZero(), "no attempt is planned once advancement is off")
+		manual := draft(&stripe.InvoiceCreateParams{}, 900)
+		manual, err = sc.V1Invoices.FinalizeInvoice(Ctx, manual.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(manual.NextPaymentAttempt).To(BeZero())
+
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.Add(61 * time.Minute).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		for id, want := range map[string]stripe.InvoiceStatus{inv.ID: stripe.InvoiceStatusPaid, paused.ID: stripe.InvoiceStatusOpen, manual.ID: stripe.InvoiceStatusOpen} {
+			got, err := sc.V1Invoices.Retrieve(Ctx, id, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(want), id)
+		}
+	})
+
 	It("won't delete a subscription's draft renewal", func() {
 		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())

@@ -445,6 +445,10 @@ func updateInvoice(c *api.Call) (any, error) {
 	if err := applyInvoiceParams(c, after); err != nil {
 		return nil, err
 	}
+	if after["status"] == "open" && !api.Bool(after["auto_advance"]) {
+		// Without automatic collection no attempt is planned.
+		after["next_payment_attempt"] = nil
+	}
 	if after["status"] == "draft" {
 		if api.Bool(after["auto_advance"]) && after["automatically_finalizes_at"] == nil {
 			after["automatically_finalizes_at"] = c.Now + AutoFinalizeDelay

@@ -102,6 +102,7 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 	if due == 0 {
 		inv["status"] = "paid"
 		inv["auto_advance"] = false
+		inv["next_payment_attempt"] = nil
 		api.Obj(inv["status_transitions"])["paid_at"] = c.Now
 		if err := c.Put(inv); err != nil {
 			return nil, err
@@ -381,9 +382,16 @@ func finalizeInvoice(c *api.Call) (any, error) {
 		return nil, err
 	}
 	onInvoiceClock(c, inv)
+	inv = api.Clone(inv)
 	if v, ok := c.Params.Bool("auto_advance"); ok {
-		inv = api.Clone(inv)
 		inv["auto_advance"] = v
+	}
+	if inv["status"] == "draft" && api.Bool(inv["auto_advance"]) && inv["collection_method"] == "charge_automatically" {
+		// Automatic collection charges it in an hour (Stripe's wait
+		// before it attempts an invoice finalized with auto_advance on;
+		// the clock's retry work makes the attempt). Finalizing an
+		// invoice with nothing due clears it again.
+		inv["next_payment_attempt"] = c.Now + AutoFinalizeDelay
 	}
 	return finalize(c, inv)
 }
