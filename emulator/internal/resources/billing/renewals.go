@@ -590,20 +590,10 @@ func overdueDeadline(c *api.Call, invID string) error {
 	if !ok || (before["status"] != "past_due" && before["status"] != "active") {
 		return nil
 	}
-	if before["latest_invoice"] != inv["id"] {
-		if latest, ok := c.Tx.Fields(c.Account, "invoice", api.Str(before["latest_invoice"]), "status"); ok && latest[0].String() == "paid" {
-			return nil
-		}
-	}
-	switch LoadSettings(c.Tx, c.Account).SubscriptionAfterDue {
-	case AfterRetriesUnpaid:
-		after := api.Clone(before)
-		after["status"] = "unpaid"
-		return c.Save(before, after)
-	case AfterRetriesPastDue:
+	if recoveredSince(c, before, inv) {
 		return nil
 	}
-	return endSubscription(c, before, "payment_failed")
+	return lapse(c, before, LoadSettings(c.Tx, c.Account).SubscriptionAfterDue)
 }
 
 // expire gives up on a subscription whose first invoice was never paid.

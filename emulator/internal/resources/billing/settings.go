@@ -74,15 +74,24 @@ func LoadSettings(tx *store.Tx, account string) Settings {
 	return s
 }
 
+// lapseAction checks a setting saying what becomes of a subscription left
+// unpaid (see lapse); empty is the default, cancel.
+func lapseAction(setting, v string) (string, error) {
+	switch v {
+	case "":
+		return AfterRetriesCancel, nil
+	case AfterRetriesCancel, AfterRetriesUnpaid, AfterRetriesPastDue:
+		return v, nil
+	}
+	return "", fmt.Errorf("%s %q: must be one of cancel, unpaid, past_due", setting, v)
+}
+
 // SaveSettings checks and stores an account's settings; an empty field
 // keeps its default (an empty, not absent, retry_days: no retries).
 func SaveSettings(tx *store.Tx, account string, s Settings) error {
-	switch s.SubscriptionAfterRetries {
-	case "":
-		s.SubscriptionAfterRetries = AfterRetriesCancel
-	case AfterRetriesCancel, AfterRetriesUnpaid, AfterRetriesPastDue:
-	default:
-		return fmt.Errorf("subscription_after_retries %q: must be one of cancel, unpaid, past_due", s.SubscriptionAfterRetries)
+	var err error
+	if s.SubscriptionAfterRetries, err = lapseAction("subscription_after_retries", s.SubscriptionAfterRetries); err != nil {
+		return err
 	}
 	switch s.InvoiceAfterRetries {
 	case "":
@@ -91,12 +100,8 @@ func SaveSettings(tx *store.Tx, account string, s Settings) error {
 	default:
 		return fmt.Errorf("invoice_after_retries %q: must be past_due or uncollectible", s.InvoiceAfterRetries)
 	}
-	switch s.SubscriptionAfterDue {
-	case "":
-		s.SubscriptionAfterDue = AfterRetriesCancel
-	case AfterRetriesCancel, AfterRetriesUnpaid, AfterRetriesPastDue:
-	default:
-		return fmt.Errorf("subscription_after_due %q: must be one of cancel, unpaid, past_due", s.SubscriptionAfterDue)
+	if s.SubscriptionAfterDue, err = lapseAction("subscription_after_due", s.SubscriptionAfterDue); err != nil {
+		return err
 	}
 	switch {
 	case s.DaysAfterDue == 0:

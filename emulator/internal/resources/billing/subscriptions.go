@@ -1149,6 +1149,33 @@ func subscriptionInvoicePaid(c *api.Call, inv store.Obj, paidWith string) error 
 	return c.Save(before, after)
 }
 
+// recoveredSince reports whether the subscription's latest invoice, a
+// later one than inv, is paid: an older invoice running out of retries or
+// past its deadline then leaves the subscription as it is (Stripe's
+// support article on retry schedules longer than a billing period).
+func recoveredSince(c *api.Call, sub, inv store.Obj) bool {
+	if sub["latest_invoice"] == inv["id"] {
+		return false
+	}
+	latest, ok := c.Tx.Fields(c.Account, "invoice", api.Str(sub["latest_invoice"]), "status")
+	return ok && latest[0].String() == "paid"
+}
+
+// lapse does to a subscription whose invoice stayed unpaid to the end (its
+// retries, or a send_invoice deadline) what the account's settings say:
+// mark it unpaid, leave it past_due, or cancel it.
+func lapse(c *api.Call, before store.Obj, action string) error {
+	switch action {
+	case AfterRetriesUnpaid:
+		after := api.Clone(before)
+		after["status"] = "unpaid"
+		return c.Save(before, after)
+	case AfterRetriesPastDue:
+		return nil
+	}
+	return endSubscription(c, before, "payment_failed")
+}
+
 // subscriptionPaymentFailed moves a renewing subscription to past_due,
 // and once every retry failed does what the account's settings say:
 // cancel it, mark it unpaid, or leave it past_due. A payment awaiting the
@@ -1164,25 +1191,14 @@ func subscriptionPaymentFailed(c *api.Call, inv store.Obj, awaiting bool) error 
 		// it was: it keeps cycling and the update waits.
 		return nil
 	}
-	if inv["next_payment_attempt"] == nil && before["latest_invoice"] != inv["id"] {
-		// Retries outlasting a period: what counts is the latest invoice.
-		// Paid, the subscription is left as it is (Stripe's support article
-		// on retry schedules longer than a billing period).
-		if latest, ok := c.Tx.Fields(c.Account, "invoice", api.Str(before["latest_invoice"]), "status"); ok && latest[0].String() == "paid" {
-			return nil
-		}
+	if inv["next_payment_attempt"] == nil && recoveredSince(c, before, inv) {
+		return nil
 	}
 	if inv["next_payment_attempt"] == nil && !awaiting {
 		// Every retry failed. (A payment waiting for 3-D Secure is never
 		// retried, and never ends the subscription this way.)
-		switch LoadSettings(c.Tx, c.Account).SubscriptionAfterRetries {
-		case AfterRetriesUnpaid:
-			after := api.Clone(before)
-			after["status"] = "unpaid"
-			return c.Save(before, after)
-		case AfterRetriesPastDue:
-		default:
-			return endSubscription(c, before, "payment_failed")
+		if action := LoadSettings(c.Tx, c.Account).SubscriptionAfterRetries; action != AfterRetriesPastDue {
+			return lapse(c, before, action)
 		}
 	}
 	if before["status"] == "active" || before["status"] == "trialing" {
