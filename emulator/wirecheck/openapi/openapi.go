@@ -33,7 +33,7 @@ import (
 const Version = "2025-05-28.basil"
 
 // schema is the part of an OpenAPI 3.0 schema object that Stripe's
-// response schemas use.
+// response and request body schemas use.
 type schema struct {
 	Ref                  string             `json:"$ref"`
 	Type                 string             `json:"type"`

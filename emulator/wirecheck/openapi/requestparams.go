@@ -23,17 +23,6 @@ type Param struct {
 	Items    *Param            // array: its items
 }
 
-type bodySchema struct {
-	Ref        string                 `json:"$ref"`
-	Type       string                 `json:"type"`
-	Enum       []any                  `json:"enum"`
-	Properties map[string]*bodySchema `json:"properties"`
-	Required   []string               `json:"required"`
-	AnyOf      []*bodySchema          `json:"anyOf"`
-	Items      *bodySchema            `json:"items"`
-	Bypass     bool                   `json:"x-stripeBypassValidation"`
-}
-
 var (
 	bodiesOnce sync.Once
 	bodies     map[string]*Param // by POST path, variables written {}
@@ -55,25 +44,25 @@ func parseBodies(raw []byte) (map[string]*Param, error) {
 		Paths map[string]map[string]struct {
 			RequestBody struct {
 				Content map[string]struct {
-					Schema *bodySchema `json:"schema"`
+					Schema *schema `json:"schema"`
 				} `json:"content"`
 			} `json:"requestBody"`
 		} `json:"paths"`
 		Components struct {
-			Schemas map[string]*bodySchema `json:"schemas"`
+			Schemas map[string]*schema `json:"schemas"`
 		} `json:"components"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
 	}
-	resolve := func(s *bodySchema) *bodySchema {
+	resolve := func(s *schema) *schema {
 		for s != nil && s.Ref != "" {
 			s = doc.Components.Schemas[strings.TrimPrefix(s.Ref, "#/components/schemas/")]
 		}
 		return s
 	}
-	var convert func(s *bodySchema, depth int) *Param
-	convert = func(s *bodySchema, depth int) *Param {
+	var convert func(s *schema, depth int) *Param
+	convert = func(s *schema, depth int) *Param {
 		s = resolve(s)
 		if s == nil || depth > 10 {
 			return nil
