@@ -174,6 +174,15 @@ func (c *Call) Save(before, after store.Obj) error {
 // bytes instead of holding two copies. previous is the event's
 // previous_attributes, if any.
 func (c *Call) PutEmit(o store.Obj, eventType string, previous store.Obj) error {
+	if c.Registry.overLimit(Str(o["object"]), o) {
+		// The event shows a list cut to its first page: stored whole,
+		// encoded apart.
+		if _, err := c.put(o); err != nil {
+			return err
+		}
+		c.EmitIn(c.Account, eventType, o, previous)
+		return nil
+	}
 	ev, b := c.openEvent(c.Account, eventType, o, previous)
 	b, err := c.putAppend(c.Account, o, b)
 	if err != nil {
@@ -326,6 +335,13 @@ func (c *Call) Emit(eventType string, obj store.Obj, previous store.Obj) {
 // EmitIn records an event in another account's namespace (account.updated
 // belongs to the connected account even though the platform made it).
 func (c *Call) EmitIn(account, eventType string, obj store.Obj, previous store.Obj) {
+	if typ := Str(obj["object"]); c.Registry.overLimit(typ, obj) || c.Registry.overLimit(typ, previous) {
+		// Stripe's payload shows the first page of a long embedded
+		// list (an invoice's lines), as its answers do.
+		obj, previous = c.Registry.limited(typ, obj), c.Registry.limited(typ, previous)
+		c.emitEncoded(account, eventType, obj, previous)
+		return
+	}
 	// Snapshot the object now: the handler may change it again before the
 	// request ends, and the event must show this moment's state. An
 	// object just stored is that state, already encoded (an object is
@@ -342,6 +358,11 @@ func (c *Call) EmitIn(account, eventType string, obj store.Obj, previous store.O
 	}
 	// Not stored as it is now (a charge shown before its balance
 	// transaction arrives): encoded straight into the event.
+	c.emitEncoded(account, eventType, obj, previous)
+}
+
+// emitEncoded records an event about obj, encoded into the event.
+func (c *Call) emitEncoded(account, eventType string, obj, previous store.Obj) {
 	ev, b := c.openEvent(account, eventType, obj, previous)
 	b, err := jsonenc.Append(b, obj)
 	if err != nil {
@@ -430,7 +451,10 @@ func (c *Call) Retrieve(object, id string) (any, error) {
 		if !ok {
 			return nil, apierr.NoSuchObject(c.Registry.Kind(object).Name, id, "id")
 		}
-		return json.RawMessage(raw), nil
+		if k := c.Registry.Kind(object); len(k.EmbeddedLists) == 0 || !rawOverLimit(k, raw) {
+			return json.RawMessage(raw), nil
+		}
+		// A list to cut to its first page (render does): decoded.
 	}
 	return c.Load(object, id, "id")
 }

@@ -39,6 +39,10 @@ type Kind struct {
 	// currency_options.*.tiers: expand[]=currency_options.eur.tiers). The
 	// function is given the entry's key; expanding one includes the map.
 	IncludableIn map[string]func(c *Call, o store.Obj, key string) (any, error)
+	// EmbeddedLists are fields holding a list the object stores whole but
+	// Stripe shows only the first EmbeddedListLimit elements of (an
+	// invoice's lines): answers, expansions and events cut them.
+	EmbeddedLists []EmbeddedList
 	// Indexes lets lists filter without walking every object.
 	Indexes []store.Index
 	// DeletedStub marks kinds deleted for good that other objects may

@@ -516,16 +516,19 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 	expand := c.Params.Strings("expand")
 	switch v := res.(type) {
 	case store.Obj:
+		// Long embedded lists are cut first, so expansion works on the
+		// page shown, then again in what expansion brought in.
+		v = s.Registry.limitTop(v)
 		if err := s.expandAll(c, v, expand, false); err != nil {
 			return nil, err
 		}
-		return marshal(v)
+		return marshal(s.limitExpanded(v, expand))
 	case *List:
-		obj := v.render()
+		obj := s.Registry.limitTop(v.render())
 		if err := s.expandAll(c, obj, expand, true); err != nil {
 			return nil, err
 		}
-		return marshal(obj)
+		return marshal(s.limitExpanded(obj, expand))
 	case Blob:
 		// A file, not JSON: served as it is (expand[] has nothing to act on).
 		c.contentType = v.ContentType
@@ -547,6 +550,17 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 		return marshal(v.render())
 	}
 	return nil, fmt.Errorf("api: handler returned %T", res)
+}
+
+// limitExpanded cuts the lists of the objects expansion put inside an
+// answer (a subscription's latest_invoice) to the first page Stripe shows
+// (Kind.EmbeddedLists).
+func (s *Server) limitExpanded(o store.Obj, expand []string) store.Obj {
+	if len(expand) == 0 {
+		return o
+	}
+	out, _ := s.Registry.limitDeep(o)
+	return out.(store.Obj)
 }
 
 // marshal renders an answer the way Stripe does: indented JSON.

@@ -20,6 +20,8 @@ var (
 		Expandable: []string{"customer", "default_payment_method", "default_source", "test_clock", "on_behalf_of", "application", "latest_revision", "account_tax_ids", "parent.subscription_details.subscription", "discounts", "total_discount_amounts.discount",
 			"total_pretax_credit_amounts.discount", "total_pretax_credit_amounts.credit_balance_transaction", "lines.data.pretax_credit_amounts.credit_balance_transaction"},
 		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"payments": invoicePayments, "confirmation_secret": confirmationSecret},
+		// Stripe shows the first ten lines; GET /v1/invoices/{id}/lines pages the rest.
+		EmbeddedLists: []api.EmbeddedList{{Field: "lines", Element: "line_item"}},
 		Indexes: []store.Index{
 			{Name: "customer", Path: "customer"},
 			{Name: "status", Path: "status"},
@@ -54,7 +56,9 @@ var (
 	CreditNoteKind = &api.Kind{
 		Object: "credit_note", Prefix: "cn_", Name: "credit note",
 		Expandable: []string{"customer", "invoice", "customer_balance_transaction", "refunds.refund", "discount_amounts.discount", "pretax_credit_amounts.discount"},
-		Indexes:    []store.Index{{Name: "invoice", Path: "invoice"}, {Name: "customer", Path: "customer"}},
+		// The first ten lines, as an invoice's; GET /v1/credit_notes/{id}/lines pages the rest.
+		EmbeddedLists: []api.EmbeddedList{{Field: "lines", Element: "credit_note_line_item"}},
+		Indexes:       []store.Index{{Name: "invoice", Path: "invoice"}, {Name: "customer", Path: "customer"}},
 	}
 	// Credit note lines live inside their credit note.
 	CreditNoteLineItemKind = &api.Kind{Object: "credit_note_line_item", Prefix: "cnli_", Name: "credit note line item", Expandable: []string{"discount_amounts.discount", "pretax_credit_amounts.discount"}}
