@@ -207,3 +207,33 @@ var _ = Describe("Asynchronous refunds", Label("payments", "refunds"), func() {
 		Expect(refund(pi, 5000).Status).To(Equal(stripe.RefundStatusSucceeded))
 	})
 })
+
+// A charge shows its ten most recent refunds when refunds is expanded, as
+// Stripe's docs say; GET /v1/charges/{id}/refunds pages the rest.
+var _ = Describe("A charge's expanded refunds", Label("payments", "refunds"), func() {
+	It("shows the ten most recent of twelve, has_more and the url paging all twelve", func() {
+		sc := Emulator().Client()
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
+			PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true), ReturnURL: stripe.String("https://example.com/return")})
+		Expect(err).NotTo(HaveOccurred())
+		var ids []string
+		for range 12 {
+			r, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(100)})
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, r.ID)
+		}
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, &stripe.ChargeRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("refunds")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.AmountRefunded).To(Equal(int64(1200)))
+		Expect(ch.Refunds.Data).To(HaveLen(10))
+		Expect(ch.Refunds.HasMore).To(BeTrue())
+		Expect(ch.Refunds.URL).To(Equal("/v1/charges/" + ch.ID + "/refunds"))
+		Expect(ch.Refunds.Data[0].ID).To(Equal(ids[11]), "newest first")
+		var paged int
+		for _, err := range sc.V1Refunds.List(Ctx, &stripe.RefundListParams{Charge: stripe.String(ch.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			paged++
+		}
+		Expect(paged).To(Equal(12))
+	})
+})

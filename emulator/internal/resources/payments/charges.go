@@ -220,8 +220,10 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	return txn, moveChargeFunds(c, ch, txn, appFee)
 }
 
+// chargeRefunds is the includable charge.refunds: the ten most recent, as
+// Stripe's docs say, the rest at the list's url.
 func chargeRefunds(c *api.Call, ch store.Obj) (any, error) {
-	p := c.Tx.List(c.Account, "refund", store.Query{Index: "charge", Value: api.Str(ch["id"]), Limit: 100})
+	p := c.Tx.List(c.Account, "refund", store.Query{Index: "charge", Value: api.Str(ch["id"]), Limit: api.EmbeddedListLimit})
 	data := make([]any, len(p.Data))
 	for i, o := range p.Data {
 		data[i] = o
