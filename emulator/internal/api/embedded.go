@@ -89,8 +89,9 @@ func (r *Registry) limitTop(o store.Obj) store.Obj {
 		data, _ := o["data"].([]any)
 		for i, e := range data {
 			if eo, ok := e.(map[string]any); ok {
-				t, _ := eo["object"].(string)
-				data[i] = r.limited(t, eo)
+				if t, _ := eo["object"].(string); r.overLimit(t, eo) {
+					data[i] = r.limited(t, eo)
+				}
 			}
 		}
 		return o
