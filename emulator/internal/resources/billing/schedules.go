@@ -972,7 +972,7 @@ func retrieveSchedule(c *api.Call) (any, error) {
 // cancel, release), which must not have ended, and takes its customer's
 // time.
 func loadOpenSchedule(c *api.Call, verb string) (store.Obj, error) {
-	sched, err := c.Load("subscription_schedule", c.Var("id"), "schedule")
+	sched, err := c.Load("subscription_schedule", c.Var("id"), "")
 	if err != nil {
 		return nil, err
 	}
