@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/wirecheck/openapi"
 )
 
 // The Connect story: what is made with a Stripe-Account header lives in
@@ -447,6 +448,12 @@ func TestConnectedAccountObjectsStayInTheirAccount(t *testing.T) {
 	}
 	before := snapshot()
 
+	byPath := map[string]api.Route{}
+	for _, table := range routes() {
+		for _, rt := range table {
+			byPath[rt.Method+" "+rt.Path] = rt
+		}
+	}
 	viewers := map[string]string{b: "B", platform: "the platform"}
 	checked := map[string]int{}
 	for _, fam := range families {
@@ -499,6 +506,37 @@ func TestConnectedAccountObjectsStayInTheirAccount(t *testing.T) {
 				checked["reference"]++
 			}
 		}
+		// Every other route under the object (its actions, its nested
+		// lists) finds no such object either.
+		for _, rt := range scopeSubRoutes(byPath, fam) {
+			path := scopeFill(rt.Path, id)
+			var form url.Values
+			if rt.Method == "POST" {
+				form = scopeRequired(t, rt)
+			}
+			for viewer, who := range viewers {
+				as := viewer
+				if viewer == platform {
+					as = ""
+				}
+				status, out, _ := emu.Call(rt.Method, path, form, as)
+				e, _ := out["error"].(map[string]any)
+				// What the emulator requires beyond the spec's body
+				// (a GET's query, a source) is given a value too.
+				for tries := 0; status == 400 && e["code"] == "parameter_missing" && tries < 5; tries++ {
+					if form == nil {
+						form = url.Values{}
+					}
+					form.Set(api.Str(e["param"]), "1")
+					status, out, _ = emu.Call(rt.Method, path, form, as)
+					e, _ = out["error"].(map[string]any)
+				}
+				if status != 404 || e["code"] != "resource_missing" || e["message"] != missing {
+					t.Errorf("%s %s from %s: %d %v, want 404 %q", rt.Method, rt.Path, who, status, e, missing)
+				}
+				checked["action"]++
+			}
+		}
 		if _, now, _ := emu.Call("GET", fam.path, nil, a); !scopeSame(now, seen) {
 			t.Errorf("%s on A changed: %v → %v", id, seen, now)
 		}
@@ -511,12 +549,6 @@ func TestConnectedAccountObjectsStayInTheirAccount(t *testing.T) {
 	// the platform, never names A's objects; on A the list shows them.
 	lists, searches := scopeListRoutes()
 	unlisted := map[string]string{} // lists refused without a filter
-	byPath := map[string]api.Route{}
-	for _, table := range routes() {
-		for _, rt := range table {
-			byPath[rt.Method+" "+rt.Path] = rt
-		}
-	}
 	// One of A's objects of each type, for list filters.
 	aByObject := map[string]string{}
 	for id := range aIDs {
@@ -748,6 +780,53 @@ func scopeListRoutes() (lists, searches []string) {
 	sort(lists)
 	sort(searches)
 	return lists, searches
+}
+
+// scopeSubRoutes are the v1 routes under fam's object other than its
+// own (POST /v1/invoices/{invoice}/finalize, GET
+// /v1/customers/{customer}/payment_methods), for top-level families.
+func scopeSubRoutes(byPath map[string]api.Route, fam *scopeFamily) []api.Route {
+	if strings.Count(fam.create, "{") > 0 {
+		return nil
+	}
+	var out []api.Route
+	under := regexp.MustCompile("^" + regexp.QuoteMeta(fam.create) + `/\{[a-z_]+\}/`)
+	for _, key := range sortedKeys(byPath) {
+		if rt := byPath[key]; !rt.V2 && under.MatchString(rt.Path) {
+			out = append(out, rt)
+		}
+	}
+	return out
+}
+
+// scopeFill fills a route template's first variable with id and the
+// rest with an id of nothing.
+func scopeFill(path, id string) string {
+	n := 0
+	return regexp.MustCompile(`\{[a-z_]+\}`).ReplaceAllStringFunc(path, func(string) string {
+		n++
+		if n == 1 {
+			return id
+		}
+		return "x_123"
+	})
+}
+
+// scopeRequired is a form with the parameters Stripe's spec requires of
+// a POST route, so a refusal is about the object, not the request.
+func scopeRequired(t *testing.T, rt api.Route) url.Values {
+	form := url.Values{}
+	if rt.Params == nil {
+		return form
+	}
+	body, err := openapi.RequestBody(rt.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		fillObject(form, "", body, rt.Params, nil)
+	}
+	return form
 }
 
 // scopeFilters are the list's parameters that name an object by its
