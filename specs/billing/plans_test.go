@@ -348,7 +348,7 @@ var _ = Describe("Plans", Label("billing", "plans"), func() {
 		Expect(preview.Total).To(Equal(int64(2600)))
 		var prorated int64
 		for _, l := range preview.Lines.Data {
-			if d := l.Parent.InvoiceItemDetails; d != nil && d.Proration {
+			if d := l.Parent.SubscriptionItemDetails; d != nil && d.Proration {
 				prorated += l.Amount
 			}
 		}

@@ -185,7 +185,7 @@ func (t *LineTaxer) line(c *api.Call, line store.Obj) ([]any, string, error) {
 	if id := api.Str(api.Obj(api.Obj(line["pricing"])["price_details"])["price"]); id != "" {
 		price, _ = c.Tx.Get(c.Account, "price", id)
 	}
-	if ii := api.Str(api.Obj(api.Obj(line["parent"])["invoice_item_details"])["invoice_item"]); ii != "" {
+	if ii := lineInvoiceItem(line); ii != "" {
 		if own := itemTax(c, ii); own != nil {
 			p := store.Obj{"tax_behavior": own["tax_behavior"]}
 			if price != nil {

@@ -513,7 +513,7 @@ func relineInvoice(c *api.Call, inv store.Obj) error {
 func itemLines(c *api.Call, inv store.Obj) ([]any, error) {
 	var lines []any
 	for _, l := range asList(inv["lines"]) {
-		if p := api.Obj(api.Obj(l)["parent"]); p["type"] == "subscription_item_details" {
+		if lineInvoiceItem(api.Obj(l)) == "" {
 			lines = append(lines, l)
 		}
 	}
@@ -534,17 +534,70 @@ func itemLines(c *api.Call, inv store.Obj) ([]any, error) {
 }
 
 func lineFromItem(c *api.Call, inv, ii store.Obj) store.Obj {
-	sub := api.Obj(api.Obj(ii["parent"])["subscription_details"])["subscription"]
+	details := api.Obj(api.Obj(ii["parent"])["subscription_details"])
+	sub := details["subscription"]
+	parent := store.Obj{"type": "invoice_item_details", "subscription_item_details": nil, "invoice_item_details": store.Obj{
+		"invoice_item": ii["id"], "proration": ii["proration"], "proration_details": store.Obj{"credited_items": nil}, "subscription": sub,
+	}}
+	if item := details["subscription_item"]; item != nil && api.Bool(ii["proration"]) {
+		// In basil a subscription item's proration is a line of that item,
+		// naming the invoice item behind it and, for a credit, the line
+		// that charged the time it gives back.
+		parent = store.Obj{"type": "subscription_item_details", "invoice_item_details": nil, "subscription_item_details": store.Obj{
+			"invoice_item": ii["id"], "proration": true, "proration_details": store.Obj{"credited_items": creditedItems(c, inv, ii)},
+			"subscription": sub, "subscription_item": item,
+		}}
+	}
 	return store.Obj{
 		"id": "il_" + api.Str(ii["id"])[3:], "object": "line_item", "amount": ii["amount"], "currency": ii["currency"],
 		"description": ii["description"], "discount_amounts": []any{}, "discountable": ii["discountable"], "discounts": []any{},
-		"invoice": inv["id"], "livemode": false, "metadata": ii["metadata"],
-		"parent": store.Obj{"type": "invoice_item_details", "subscription_item_details": nil, "invoice_item_details": store.Obj{
-			"invoice_item": ii["id"], "proration": ii["proration"], "proration_details": store.Obj{"credited_items": nil}, "subscription": sub,
-		}},
+		"invoice": inv["id"], "livemode": false, "metadata": ii["metadata"], "parent": parent,
 		"period": ii["period"], "pretax_credit_amounts": []any{}, "pricing": ii["pricing"], "quantity": ii["quantity"],
 		"subscription": sub, "taxes": []any{},
 	}
+}
+
+// lineInvoiceItem is the invoice item behind an invoice line, "" for a
+// subscription item's own line: a proration names it under
+// subscription_item_details, any other item under invoice_item_details.
+func lineInvoiceItem(line store.Obj) string {
+	parent := api.Obj(line["parent"])
+	if id := api.Str(api.Obj(parent["invoice_item_details"])["invoice_item"]); id != "" {
+		return id
+	}
+	return api.Str(api.Obj(parent["subscription_item_details"])["invoice_item"])
+}
+
+// creditedItems is a credit proration's proration_details.credited_items:
+// the latest other finalized invoice whose own line for the subscription
+// item charged the period the credit starts in (nil for a charge, or when
+// no such line is found).
+func creditedItems(c *api.Call, inv, ii store.Obj) any {
+	if api.Int(ii["amount"]) >= 0 {
+		return nil
+	}
+	details := api.Obj(api.Obj(ii["parent"])["subscription_details"])
+	item, at := api.Str(details["subscription_item"]), api.Int(api.Obj(ii["period"])["start"])
+	invoices := c.Tx.List(c.Account, "invoice", store.Query{Index: "customer", Value: api.Str(ii["customer"])})
+	for _, o := range invoices.Data { // newest first
+		if o["id"] == inv["id"] || o["status"] == "draft" {
+			continue
+		}
+		var ids []any
+		for _, l := range asList(o["lines"]) {
+			line := api.Obj(l)
+			d := api.Obj(api.Obj(line["parent"])["subscription_item_details"])
+			period := api.Obj(line["period"])
+			if api.Str(d["subscription_item"]) == item && d["invoice_item"] == nil &&
+				api.Int(period["start"]) <= at && at < api.Int(period["end"]) {
+				ids = append(ids, line["id"])
+			}
+		}
+		if len(ids) > 0 {
+			return store.Obj{"invoice": o["id"], "invoice_line_items": ids}
+		}
+	}
+	return nil
 }
 
 // setLines stores lines on an invoice and recomputes every total: its
@@ -708,8 +761,8 @@ func updateLines(c *api.Call) (any, error) {
 		if line == nil {
 			return nil, apierr.NoSuchObject("line item", id, prefix+"[id]")
 		}
-		parent := api.Obj(line["parent"])
-		if parent["type"] != "invoice_item_details" {
+		iiID := lineInvoiceItem(line)
+		if iiID == "" {
 			if err := updateSubscriptionLine(c, invID, id, lp, prefix); err != nil {
 				return nil, err
 			}
@@ -721,7 +774,6 @@ func updateLines(c *api.Call) (any, error) {
 				sent[k] = v
 			}
 		}
-		iiID := api.Str(api.Obj(parent["invoice_item_details"])["invoice_item"])
 		if _, err := runAs(c, updateInvoiceItem, sent, map[string]string{"id": iiID}, func(name string) string {
 			first, rest, _ := strings.Cut(name, "[")
 			if rest != "" {
@@ -798,7 +850,7 @@ func removeLines(c *api.Call) (any, error) {
 		var item store.Obj
 		for _, l := range asList(inv["lines"]) {
 			if api.Obj(l)["id"] == id {
-				item, _ = c.Tx.Get(c.Account, "invoiceitem", api.Str(api.Obj(api.Obj(api.Obj(l)["parent"])["invoice_item_details"])["invoice_item"]))
+				item, _ = c.Tx.Get(c.Account, "invoiceitem", lineInvoiceItem(api.Obj(l)))
 			}
 		}
 		if item == nil {

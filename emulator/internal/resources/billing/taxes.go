@@ -78,18 +78,15 @@ func idStrings(rates any) []string {
 // ownRates are the tax rates a line has of its own (none: the invoice's
 // defaults apply).
 func ownRates(c *api.Call, line store.Obj, subLines map[string][]string) []any {
-	parent := api.Obj(line["parent"])
-	switch parent["type"] {
-	case "invoice_item_details":
-		id := api.Str(api.Obj(parent["invoice_item_details"])["invoice_item"])
+	if id := lineInvoiceItem(line); id != "" {
 		if ii, ok := c.Tx.Get(c.Account, "invoiceitem", id); ok {
 			rates, _ := ii["tax_rates"].([]any)
 			return rates
 		}
-	case "subscription_item_details":
-		if ids := subLines[api.Str(line["id"])]; len(ids) > 0 {
-			return taxrates.Load(c, ids)
-		}
+		return nil
+	}
+	if ids := subLines[api.Str(line["id"])]; len(ids) > 0 {
+		return taxrates.Load(c, ids)
 	}
 	return nil
 }

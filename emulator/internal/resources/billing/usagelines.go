@@ -40,8 +40,8 @@ func refreshUsageLines(c *api.Call, inv store.Obj) error {
 	for _, raw := range lines {
 		l := api.Obj(raw)
 		it := items[api.Str(api.Obj(api.Obj(l["parent"])["subscription_item_details"])["subscription_item"])]
-		if it == nil {
-			continue
+		if it == nil || lineInvoiceItem(l) != "" {
+			continue // not the item's own line
 		}
 		price := api.Obj(it["price"])
 		period := api.Obj(l["period"])

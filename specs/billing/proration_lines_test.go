@@ -1,0 +1,125 @@
+package billing_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// The shape of the lines a subscription update's prorations make, as
+// basil shows them: a proration's line hangs under
+// parent.subscription_item_details (naming its invoice item), not
+// invoice_item_details.
+var _ = Describe("Proration lines", Label("billing", "subscriptions", "prorations"), func() {
+	var (
+		emu         *emulator.Emulator
+		sc          *stripe.Client
+		basic, plus *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		basic = recurringPrice(sc, prod.ID, "month", 1000)
+		plus = recurringPrice(sc, prod.ID, "month", 2000)
+	})
+
+	It("credits -5.00 and charges 10.00 for an upgrade from 10.00 to 20.00 half-way through September, each line under subscription_item_details", func() {
+		cus := customerWithCard(sc, "shape@example.com", "pm_card_visa", "")
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}}
+		p.AddExpand("latest_invoice")
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		first := sub.LatestInvoice
+		item := sub.Items.Data[0].ID
+
+		// September has 30 days: on the 16th at noon, 15 days are left.
+		half := Epoch.AddDate(0, 0, 15)
+		end := Epoch.AddDate(0, 1, 0)
+		emu.Clock().Set(half)
+		up := &stripe.SubscriptionUpdateParams{ProrationBehavior: stripe.String("always_invoice"),
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(item), Price: stripe.String(plus.ID)}}}
+		up.AddExpand("latest_invoice")
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, up)
+		Expect(err).NotTo(HaveOccurred())
+		inv := sub.LatestInvoice
+		Expect(inv.Total).To(Equal(int64(500)), "-5.00 + 10.00")
+		Expect(inv.Lines.Data).To(HaveLen(2))
+
+		credit, charge := inv.Lines.Data[0], inv.Lines.Data[1]
+		Expect(credit.Amount).To(Equal(int64(-500)))
+		Expect(credit.Description).To(Equal("Unused time on 1 × Pro after 16 Sep 2025"))
+		Expect(credit.Pricing.PriceDetails.Price).To(Equal(basic.ID))
+		Expect(charge.Amount).To(Equal(int64(1000)))
+		Expect(charge.Description).To(Equal("Remaining time on 1 × Pro after 16 Sep 2025"))
+		Expect(charge.Pricing.PriceDetails.Price).To(Equal(plus.ID))
+		for _, l := range []*stripe.InvoiceLineItem{credit, charge} {
+			Expect(l.Parent.Type).To(Equal(stripe.InvoiceLineItemParentTypeSubscriptionItemDetails))
+			Expect(l.Parent.InvoiceItemDetails).To(BeNil())
+			d := l.Parent.SubscriptionItemDetails
+			Expect(d.Proration).To(BeTrue())
+			Expect(d.InvoiceItem).To(HavePrefix("ii_"), "a proration's line names its invoice item")
+			Expect(d.Subscription).To(Equal(sub.ID))
+			Expect(d.SubscriptionItem).To(Equal(item))
+			Expect(l.Period.Start).To(Equal(half.Unix()))
+			Expect(l.Period.End).To(Equal(end.Unix()))
+			Expect(l.Quantity).To(Equal(int64(1)))
+
+			ii, err := sc.V1InvoiceItems.Retrieve(Ctx, d.InvoiceItem, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ii.Amount).To(Equal(l.Amount))
+			Expect(ii.Proration).To(BeTrue())
+			Expect(ii.Parent.SubscriptionDetails.SubscriptionItem).To(Equal(item))
+		}
+		// The credit names what it credits: the first invoice's line for
+		// the item; the charge credits nothing.
+		Expect(credit.Parent.SubscriptionItemDetails.ProrationDetails.CreditedItems).NotTo(BeNil())
+		Expect(credit.Parent.SubscriptionItemDetails.ProrationDetails.CreditedItems.Invoice).To(Equal(first.ID))
+		Expect(credit.Parent.SubscriptionItemDetails.ProrationDetails.CreditedItems.InvoiceLineItems).To(Equal([]string{first.Lines.Data[0].ID}))
+		Expect(charge.Parent.SubscriptionItemDetails.ProrationDetails.CreditedItems).To(BeNil())
+
+		// Listed on their own, the lines are the same.
+		var listed []*stripe.InvoiceLineItem
+		for l, err := range sc.V1Invoices.ListLines(Ctx, &stripe.InvoiceListLinesParams{Invoice: stripe.String(inv.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			listed = append(listed, l)
+		}
+		Expect(listed).To(HaveLen(2))
+		Expect(listed[0].Parent.SubscriptionItemDetails.InvoiceItem).To(Equal(credit.Parent.SubscriptionItemDetails.InvoiceItem))
+	})
+
+	It("keeps a proration line a proration line when the invoice is recomputed (an item added to its draft)", func() {
+		cus := customerWithCard(sc, "draft@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}}})
+		Expect(err).NotTo(HaveOccurred())
+		// A one-off invoice of the customer's pending items takes the
+		// prorations (+5.00 for a second seat for half of September).
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			PendingInvoiceItemsBehavior: stripe.String("include")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+			Invoice: stripe.String(inv.ID), Amount: stripe.Int64(300), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(-500 + 1000 + 300)))
+		Expect(inv.Lines.Data).To(HaveLen(3))
+		kinds := map[stripe.InvoiceLineItemParentType]int{}
+		for _, l := range inv.Lines.Data {
+			kinds[l.Parent.Type]++
+		}
+		Expect(kinds).To(Equal(map[stripe.InvoiceLineItemParentType]int{
+			stripe.InvoiceLineItemParentTypeSubscriptionItemDetails: 2,
+			stripe.InvoiceLineItemParentTypeInvoiceItemDetails:      1,
+		}))
+	})
+})
