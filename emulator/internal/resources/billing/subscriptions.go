@@ -3,6 +3,7 @@ package billing
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -1298,7 +1299,9 @@ func cancelSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if subscriptionEnded(before["status"]) {
-		return nil, apierr.InvalidRequest("This subscription has already been canceled.").WithCode("resource_missing")
+		// Stripe answers as if an ended subscription were gone (its staff
+		// on stripe-go#1887: "akin to being deleted already").
+		return nil, apierr.NoSuchObject("subscription", api.Str(before["id"]), "id")
 	}
 	// invoice_now bills unbilled usage and pending prorations at once;
 	// prorate credits the unused time of the period as prorations, on
@@ -1316,7 +1319,9 @@ func cancelSubscription(c *api.Call) (any, error) {
 		return cancelIncomplete(c, before)
 	}
 	withDetails := api.Clone(before)
-	applyCancellationDetails(c, withDetails)
+	if err := applyCancellationDetails(c, withDetails); err != nil {
+		return nil, err
+	}
 	if err := endSubscription(c, withDetails, "cancellation_requested"); err != nil {
 		return nil, err
 	}
@@ -1340,7 +1345,9 @@ func cancelIncomplete(c *api.Call, before store.Obj) (any, error) {
 		}
 	}
 	after := api.Clone(before)
-	applyCancellationDetails(c, after)
+	if err := applyCancellationDetails(c, after); err != nil {
+		return nil, err
+	}
 	after["status"] = "incomplete_expired"
 	after["canceled_at"], after["ended_at"] = c.Now, c.Now
 	api.Obj(after["cancellation_details"])["reason"] = "cancellation_requested"
@@ -1391,7 +1398,9 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	periodEndCancel(c, before, after)
 	noteCancellation(c, before, after)
-	applyCancellationDetails(c, after)
+	if err := applyCancellationDetails(c, after); err != nil {
+		return nil, err
+	}
 	if err := applyPauseCollection(c, after); err != nil {
 		return nil, err
 	}
@@ -1859,12 +1868,21 @@ func endsAsAsked(sub store.Obj, now int64) bool {
 	}
 }
 
+// cancellationFeedback are the values Stripe takes for
+// cancellation_details[feedback] (the DELETE's parameters are not checked
+// against the spec's enums as a POST's are).
+var cancellationFeedback = []string{"customer_service", "low_quality", "missing_features", "other", "switched_service", "too_complex", "too_expensive", "unused"}
+
 // applyCancellationDetails records why the customer left, as the
 // merchant tells it (comment, feedback); reason is Stripe's own.
-func applyCancellationDetails(c *api.Call, sub store.Obj) {
+func applyCancellationDetails(c *api.Call, sub store.Obj) error {
 	cd, ok := c.Params.Obj("cancellation_details")
 	if !ok {
-		return
+		return nil
+	}
+	if f, _ := cd.Str("feedback"); f != "" && !slices.Contains(cancellationFeedback, f) {
+		return apierr.InvalidRequest("Invalid cancellation_details[feedback]: must be one of %s, or %s",
+			strings.Join(cancellationFeedback[:len(cancellationFeedback)-1], ", "), cancellationFeedback[len(cancellationFeedback)-1]).WithParam("cancellation_details[feedback]")
 	}
 	out := api.Clone(api.Obj(sub["cancellation_details"]))
 	for _, k := range []string{"comment", "feedback"} {
@@ -1877,6 +1895,7 @@ func applyCancellationDetails(c *api.Call, sub store.Obj) {
 		}
 	}
 	sub["cancellation_details"] = out
+	return nil
 }
 
 // collectNow tries to pay a subscription's freshly finalized invoice
