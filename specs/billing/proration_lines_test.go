@@ -122,4 +122,32 @@ var _ = Describe("Proration lines", Label("billing", "subscriptions", "proration
 			stripe.InvoiceLineItemParentTypeInvoiceItemDetails:      1,
 		}))
 	})
+
+	It("prorates as of proration_date (20 of September's 30 days left: -6.67 and +13.33), refusing a date before the subscription started", func() {
+		cus := customerWithCard(sc, "date@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+		item := []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(plus.ID)}}
+
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{Items: item, ProrationDate: stripe.Int64(Epoch.Unix() - 1)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "proration_date")
+		Expect(StripeErr(err).Msg).To(Equal("Cannot specify proration date before the current subscription started"))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data[0].Price.ID).To(Equal(basic.ID), "nothing changed")
+
+		at := Epoch.AddDate(0, 0, 10)
+		p := &stripe.SubscriptionUpdateParams{Items: item, ProrationDate: stripe.Int64(at.Unix()), ProrationBehavior: stripe.String("always_invoice")}
+		p.AddExpand("latest_invoice")
+		got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		lines := got.LatestInvoice.Lines.Data
+		Expect(lines).To(HaveLen(2))
+		Expect([]int64{lines[0].Amount, lines[1].Amount}).To(Equal([]int64{-667, 1333}))
+		Expect(lines[0].Period.Start).To(Equal(at.Unix()))
+		Expect(lines[0].Description).To(Equal("Unused time on 1 × Pro after 11 Sep 2025"))
+		Expect(got.LatestInvoice.Total).To(Equal(int64(666)))
+	})
 })

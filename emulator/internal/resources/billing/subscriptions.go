@@ -1966,6 +1966,11 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 	// preview and the update it previewed agree to the second.
 	at := c.Now
 	if d, ok := c.Params.Int("proration_date"); ok {
+		if d < api.Int(before["start_date"]) {
+			// Stripe's words (seen by its users); a date since, even
+			// before the current period, is taken.
+			return false, apierr.InvalidRequest("Cannot specify proration date before the current subscription started").WithParam("proration_date")
+		}
 		at = d
 	}
 	fraction := 0.0
