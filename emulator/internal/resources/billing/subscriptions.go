@@ -1470,10 +1470,11 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !reset && before["status"] != "trialing" && intervalChanged(before, after) {
-		// Another interval starts a new billing cycle now, as
-		// billing_cycle_anchor=now does (a trial's end anchors it anyway).
-		if reset, err = intervalReset(c, before, pending); err != nil {
+	if why := cycleReset(c, before, after); !reset && before["status"] != "trialing" && why != "" {
+		// Another interval, or a move between free and paid, starts a new
+		// billing cycle now, as billing_cycle_anchor=now does (a trial's
+		// end anchors it anyway).
+		if reset, err = intervalReset(c, before, pending, why); err != nil {
 			return nil, err
 		}
 	}
@@ -1659,23 +1660,58 @@ func intervalChanged(before, after store.Obj) bool {
 	return i0 != i1 || c0 != c1
 }
 
-// intervalReset decides an update changing the interval resets the
-// billing cycle, refusing what keeps it or what the emulator does not
-// reset.
-func intervalReset(c *api.Call, sub store.Obj, pending bool) (bool, error) {
+// cycleReset says why an update's prices start a new billing cycle, ""
+// when they do not. Stripe's reference names the cases: another interval
+// (billing_cycle_anchor=unchanged is refused then, see intervalReset), or
+// a move from free to paid or back, which unchanged keeps in the cycle,
+// prorated as any change. Metered prices bill what is used, so whether
+// such a subscription is free is not known ahead: only the interval counts.
+func cycleReset(c *api.Call, before, after store.Obj) string {
+	if intervalChanged(before, after) {
+		return "a change of billing interval"
+	}
+	if v, _ := c.Params.Get("billing_cycle_anchor"); fmt.Sprint(v) == "unchanged" {
+		return ""
+	}
+	was, wasMetered := upfrontAmount(c, before)
+	now, nowMetered := upfrontAmount(c, after)
+	if !wasMetered && !nowMetered && (was == 0) != (now == 0) {
+		return "a move between free and paid prices"
+	}
+	return ""
+}
+
+// upfrontAmount is what a subscription's items bill for a period, and
+// whether any is metered.
+func upfrontAmount(c *api.Call, sub store.Obj) (int64, bool) {
+	var total int64
+	for _, it := range subItems(sub) {
+		price := api.Obj(it["price"])
+		if metered(price) {
+			return 0, true
+		}
+		total += catalog.Amount(c, price, api.Str(sub["currency"]), api.Int(it["quantity"]))
+	}
+	return total, false
+}
+
+// intervalReset decides an update changing the interval (or moving
+// between free and paid: why) resets the billing cycle, refusing what
+// keeps it or what the emulator does not reset.
+func intervalReset(c *api.Call, sub store.Obj, pending bool, why string) (bool, error) {
 	if v, _ := c.Params.Get("billing_cycle_anchor"); fmt.Sprint(v) == "unchanged" {
 		return false, apierr.InvalidRequest("The billing cycle anchor cannot be left unchanged when the prices change to another billing interval: the cycle starts again now.").WithParam("billing_cycle_anchor")
 	}
 	for _, p := range []string{"proration_date", "cancel_at", "trial_end"} {
 		if c.Params.Has(p) {
-			return false, apierr.InvalidRequest("stripe-emu does not emulate a change of billing interval together with %s, so it refused the request rather than answer as if it had taken effect.", p).WithParam(p)
+			return false, apierr.InvalidRequest("stripe-emu does not emulate %s together with %s, so it refused the request rather than answer as if it had taken effect.", why, p).WithParam(p)
 		}
 	}
 	if pending {
-		return false, apierr.InvalidRequest("stripe-emu does not emulate a change of billing interval in a pending update, so it refused the request rather than answer as if it had taken effect.").WithParam("payment_behavior")
+		return false, apierr.InvalidRequest("stripe-emu does not emulate %s in a pending update, so it refused the request rather than answer as if it had taken effect.", why).WithParam("payment_behavior")
 	}
 	if sub["status"] != "active" && sub["status"] != "past_due" {
-		return false, apierr.InvalidRequest("stripe-emu does not emulate changing the billing interval of a subscription whose status is %s, so it refused the request rather than answer as if it had taken effect.", sub["status"]).WithParam("items")
+		return false, apierr.InvalidRequest("stripe-emu does not emulate %s on a subscription whose status is %s, so it refused the request rather than answer as if it had taken effect.", why, sub["status"]).WithParam("items")
 	}
 	return true, nil
 }
@@ -2112,9 +2148,9 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		onPrice[price["id"]] = id
 	}
 	setItems(after, kept)
-	if behavior == "none" || fraction == 0 || after["status"] == "trialing" || intervalChanged(before, after) {
-		// (A new interval starts a new cycle, whose reset credits the
-		// old period instead.)
+	if behavior == "none" || fraction == 0 || after["status"] == "trialing" || cycleReset(c, before, after) != "" {
+		// (A new interval, or a move between free and paid, starts a new
+		// cycle, whose reset credits the old period instead.)
 		return changed, nil
 	}
 	for _, d := range deltas {
