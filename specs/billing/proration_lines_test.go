@@ -52,10 +52,10 @@ var _ = Describe("Proration lines", Label("billing", "subscriptions", "proration
 
 		credit, charge := inv.Lines.Data[0], inv.Lines.Data[1]
 		Expect(credit.Amount).To(Equal(int64(-500)))
-		Expect(credit.Description).To(Equal("Unused time on 1 × Pro after 16 Sep 2025"))
+		Expect(credit.Description).To(Equal("Unused time on Pro after 16 Sep 2025"))
 		Expect(credit.Pricing.PriceDetails.Price).To(Equal(basic.ID))
 		Expect(charge.Amount).To(Equal(int64(1000)))
-		Expect(charge.Description).To(Equal("Remaining time on 1 × Pro after 16 Sep 2025"))
+		Expect(charge.Description).To(Equal("Remaining time on Pro after 16 Sep 2025"))
 		Expect(charge.Pricing.PriceDetails.Price).To(Equal(plus.ID))
 		for _, l := range []*stripe.InvoiceLineItem{credit, charge} {
 			Expect(l.Parent.Type).To(Equal(stripe.InvoiceLineItemParentTypeSubscriptionItemDetails))
@@ -114,9 +114,14 @@ var _ = Describe("Proration lines", Label("billing", "subscriptions", "proration
 		Expect(inv.Total).To(Equal(int64(-500 + 1000 + 300)))
 		Expect(inv.Lines.Data).To(HaveLen(3))
 		kinds := map[stripe.InvoiceLineItemParentType]int{}
+		descriptions := map[string]int64{}
 		for _, l := range inv.Lines.Data {
 			kinds[l.Parent.Type]++
+			descriptions[l.Description] = l.Amount
 		}
+		// Stripe shows the quantity only when it is not one.
+		Expect(descriptions).To(HaveKeyWithValue("Unused time on Pro after 16 Sep 2025", int64(-500)))
+		Expect(descriptions).To(HaveKeyWithValue("Remaining time on 2 × Pro after 16 Sep 2025", int64(1000)))
 		Expect(kinds).To(Equal(map[stripe.InvoiceLineItemParentType]int{
 			stripe.InvoiceLineItemParentTypeSubscriptionItemDetails: 2,
 			stripe.InvoiceLineItemParentTypeInvoiceItemDetails:      1,
@@ -147,7 +152,7 @@ var _ = Describe("Proration lines", Label("billing", "subscriptions", "proration
 		Expect(lines).To(HaveLen(2))
 		Expect([]int64{lines[0].Amount, lines[1].Amount}).To(Equal([]int64{-667, 1333}))
 		Expect(lines[0].Period.Start).To(Equal(at.Unix()))
-		Expect(lines[0].Description).To(Equal("Unused time on 1 × Pro after 11 Sep 2025"))
+		Expect(lines[0].Description).To(Equal("Unused time on Pro after 11 Sep 2025"))
 		Expect(got.LatestInvoice.Total).To(Equal(int64(666)))
 	})
 })

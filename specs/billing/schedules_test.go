@@ -469,7 +469,7 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(inv.ID).NotTo(Equal(first))
 		Expect(inv.Total).To(Equal(int64(-500)))
 		Expect(inv.Lines.Data).To(HaveLen(1))
-		Expect(inv.Lines.Data[0].Description).To(HavePrefix("Unused time on 1 × Plan"))
+		Expect(inv.Lines.Data[0].Description).To(HavePrefix("Unused time on Plan"))
 		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Balance).To(Equal(int64(-500)))

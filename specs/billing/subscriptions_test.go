@@ -897,7 +897,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(items).To(HaveLen(1))
 			Expect(items[0].Amount).To(Equal(int64(-500)))
 			Expect(items[0].Proration).To(BeTrue())
-			Expect(items[0].Description).To(Equal("Unused time on 1 × Pro after 16 Apr 2026"))
+			Expect(items[0].Description).To(Equal("Unused time on Pro after 16 Apr 2026"))
 			Expect(items[0].Period.Start).To(Equal(time.Date(2026, 4, 16, 0, 0, 0, 0, time.UTC).Unix()))
 			Expect(items[0].Period.End).To(Equal(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC).Unix()))
 
@@ -1009,7 +1009,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		emu.Clock().Set(day(10))
 		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(day(20).Unix())})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(pending()).To(Equal(map[string]int64{"Unused time on 1 × Pro after 21 Sep 2025": -333}))
+		Expect(pending()).To(Equal(map[string]int64{"Unused time on Pro after 21 Sep 2025": -333}))
 
 		emu.Clock().Set(day(14))
 		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(day(25).Unix())})
@@ -1018,9 +1018,9 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(status).To(Equal(200))
 		Expect(pending()).To(Equal(map[string]int64{
-			"Unused time on 1 × Pro after 21 Sep 2025":    -333,
-			"Remaining time on 1 × Pro after 21 Sep 2025": 167,
-			"Remaining time on 1 × Pro after 26 Sep 2025": 167,
+			"Unused time on Pro after 21 Sep 2025":    -333,
+			"Remaining time on Pro after 21 Sep 2025": 167,
+			"Remaining time on Pro after 26 Sep 2025": 167,
 		}))
 
 		// proration_behavior=none leaves the period as it was billed.

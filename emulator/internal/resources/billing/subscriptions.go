@@ -997,7 +997,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 		}
 		if p.partial && !isMetered {
 			amount = int64(math.Round(float64(amount) * p.fraction))
-			desc = fmt.Sprintf("Remaining time on %d × %v after %s", qty, productName(c, price), time.Unix(p.start, 0).UTC().Format("02 Jan 2006"))
+			desc = prorationDescription("Remaining time on", c, price, qty, p.start)
 		}
 		lineID := "il_" + c.IDs.Secret(24)
 		if ids := idStrings(it["tax_rates"]); len(ids) > 0 {
@@ -2198,10 +2198,10 @@ func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fra
 	}
 	currency := api.Str(sub["currency"])
 	amount := int64(math.Round(float64(catalog.Amount(c, d.price, currency, d.qty)) * fraction))
-	desc := fmt.Sprintf("Remaining time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
+	desc := prorationDescription("Remaining time on", c, d.price, d.qty, at)
 	if d.credit {
 		amount = -amount
-		desc = fmt.Sprintf("Unused time on %d × %v after %s", d.qty, productName(c, d.price), time.Unix(at, 0).UTC().Format("02 Jan 2006"))
+		desc = prorationDescription("Unused time on", c, d.price, d.qty, at)
 	}
 	ii := newInvoiceItem(c, api.Str(sub["customer"]), priced{unitAmount: amount, quantity: 1, currency: currency, price: d.price}, c.Now)
 	ii["amount"] = amount
@@ -2213,6 +2213,17 @@ func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fra
 	ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": sub["id"], "subscription_item": d.item}}
 	ii["test_clock"] = sub["test_clock"]
 	return c.Insert(ii)
+}
+
+// prorationDescription is Stripe's wording of a proration: "Unused time
+// on Pro after 16 Sep 2025", the quantity shown only when it is not one
+// ("Remaining time on 2 × Pro after …"), as Stripe's own lines read.
+func prorationDescription(what string, c *api.Call, price store.Obj, qty, at int64) string {
+	name := fmt.Sprint(productName(c, price))
+	if qty != 1 {
+		name = fmt.Sprintf("%d × %s", qty, name)
+	}
+	return fmt.Sprintf("%s %s after %s", what, name, time.Unix(at, 0).UTC().Format("02 Jan 2006"))
 }
 
 // subscriptionInvoiceFromPending invoices a subscription's pending
