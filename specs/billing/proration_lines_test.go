@@ -122,6 +122,13 @@ var _ = Describe("Proration lines", Label("billing", "subscriptions", "proration
 		// Stripe shows the quantity only when it is not one.
 		Expect(descriptions).To(HaveKeyWithValue("Unused time on Pro after 16 Sep 2025", int64(-500)))
 		Expect(descriptions).To(HaveKeyWithValue("Remaining time on 2 × Pro after 16 Sep 2025", int64(1000)))
+		for _, l := range inv.Lines.Data {
+			if l.Parent.SubscriptionItemDetails != nil {
+				// The unit amount is the prorated amount's share per unit:
+				// -500 for one, 1000 / 2 = 500 for two.
+				Expect(l.Pricing.UnitAmountDecimal * float64(l.Quantity)).To(Equal(float64(l.Amount)))
+			}
+		}
 		Expect(kinds).To(Equal(map[stripe.InvoiceLineItemParentType]int{
 			stripe.InvoiceLineItemParentTypeSubscriptionItemDetails: 2,
 			stripe.InvoiceLineItemParentTypeInvoiceItemDetails:      1,

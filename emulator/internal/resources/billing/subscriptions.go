@@ -3,6 +3,7 @@ package billing
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -2206,6 +2207,11 @@ func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fra
 	ii := newInvoiceItem(c, api.Str(sub["customer"]), priced{unitAmount: amount, quantity: 1, currency: currency, price: d.price}, c.Now)
 	ii["amount"] = amount
 	ii["quantity"] = d.qty
+	if pricing := api.Obj(ii["pricing"]); pricing != nil {
+		// The unit is the prorated amount's share per unit (Stripe's
+		// proration items: a quantity one's unit amount is its amount).
+		pricing["unit_amount_decimal"] = perUnit(amount, d.qty)
+	}
 	ii["description"] = desc
 	ii["proration"] = true
 	ii["tax_rates"] = cloneRates(d.rates)
@@ -2213,6 +2219,17 @@ func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fra
 	ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": sub["id"], "subscription_item": d.item}}
 	ii["test_clock"] = sub["test_clock"]
 	return c.Insert(ii)
+}
+
+// perUnit is amount / qty as a decimal string of at most 12 places, as
+// Stripe writes unit_amount_decimal.
+func perUnit(amount, qty int64) string {
+	if qty <= 0 {
+		qty = 1
+	}
+	out := new(big.Rat).SetFrac64(amount, qty).FloatString(12)
+	out = strings.TrimRight(out, "0")
+	return strings.TrimSuffix(out, ".")
 }
 
 // prorationDescription is Stripe's wording of a proration: "Unused time
