@@ -174,7 +174,7 @@ var _ = Describe("Subscription billing cycle anchors and paused collection", Lab
 		sub, err := subscribe(nil)
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{BillingCycleAnchorNow: stripe.Bool(true),
-			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}}})
+			ProrationDate: stripe.Int64(Epoch.Unix()), Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}}})
 		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor"))
 		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{BillingCycleAnchor: stripe.Int64(Epoch.Unix() + 86400)})
 		Expect(StripeErr(err).Param).To(Equal("billing_cycle_anchor"))

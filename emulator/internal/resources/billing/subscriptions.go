@@ -1586,7 +1586,7 @@ func resetAnchorParam(c *api.Call, sub store.Obj, pending bool) (bool, error) {
 	}
 	// What stripe-emu does not emulate together with a reset is refused
 	// rather than half done.
-	for _, p := range []string{"items", "trial_end", "trial_from_plan", "trial_period_days", "proration_date", "cancel_at"} {
+	for _, p := range []string{"trial_end", "trial_from_plan", "trial_period_days", "proration_date", "cancel_at"} {
 		if c.Params.Has(p) {
 			return false, apierr.InvalidRequest("stripe-emu does not emulate billing_cycle_anchor=now together with %s, so it refused the request rather than answer as if it had taken effect.", p).WithParam("billing_cycle_anchor")
 		}
@@ -2149,9 +2149,14 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		onPrice[price["id"]] = id
 	}
 	setItems(after, kept)
-	if behavior == "none" || fraction == 0 || after["status"] == "trialing" || cycleReset(c, before, after) != "" {
-		// (A new interval, or a move between free and paid, starts a new
-		// cycle, whose reset credits the old period instead.)
+	anchorNow := false
+	if v, _ := c.Params.Get("billing_cycle_anchor"); fmt.Sprint(v) == "now" {
+		anchorNow = true
+	}
+	if behavior == "none" || fraction == 0 || after["status"] == "trialing" || anchorNow || cycleReset(c, before, after) != "" {
+		// (billing_cycle_anchor=now, a new interval, or a move between
+		// free and paid starts a new cycle, whose reset credits the old
+		// items' unused time instead.)
 		return changed, nil
 	}
 	for _, d := range deltas {
