@@ -150,6 +150,12 @@ var _ = Describe("Proration lines", Label("billing", "subscriptions", "proration
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Items.Data[0].Price.ID).To(Equal(basic.ID), "nothing changed")
 
+		// Sent with nothing to prorate, it changes nothing.
+		got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{ProrationDate: stripe.Int64(Epoch.AddDate(0, 0, 10).Unix()),
+			Metadata: map[string]string{"plan": "basic"}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Metadata).To(HaveKeyWithValue("plan", "basic"))
+
 		at := Epoch.AddDate(0, 0, 10)
 		p := &stripe.SubscriptionUpdateParams{Items: item, ProrationDate: stripe.Int64(at.Unix()), ProrationBehavior: stripe.String("always_invoice")}
 		p.AddExpand("latest_invoice")

@@ -1367,6 +1367,11 @@ func updateSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.Inert("off_session") // an update's invoice is charged the same either way
+	if !c.Params.Has("items") && !c.Params.Has("cancel_at") && !c.Params.Has("billing_cycle_anchor") {
+		// With nothing that prorates, Stripe takes proration_date and
+		// has nothing to date by it.
+		c.Inert("proration_date")
+	}
 	if subscriptionEnded(before["status"]) {
 		// Stripe's reference: once canceled, neither the subscription nor
 		// its metadata can be updated; the message is Stripe's own (seen
