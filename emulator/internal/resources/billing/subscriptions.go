@@ -1502,13 +1502,24 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
+	paused := pausedCollection(after, c.Now)
 	if (changed || cancelProrated) && behavior == "always_invoice" && !reset {
-		inv, err := subscriptionInvoiceFromPending(c, after)
-		if err != nil {
-			return nil, err
-		}
-		if err := collectUpdate(c, inv, errorIfIncomplete); err != nil {
-			return nil, err
+		if paused != "" {
+			inv, err := draftFromPending(c, after)
+			if err != nil {
+				return nil, err
+			}
+			if err := holdPaused(c, inv, paused); err != nil {
+				return nil, err
+			}
+		} else {
+			inv, err := subscriptionInvoiceFromPending(c, after)
+			if err != nil {
+				return nil, err
+			}
+			if err := collectUpdate(c, inv, errorIfIncomplete); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if after["trial_end"] == c.Now && before["status"] == "trialing" {
@@ -1523,11 +1534,17 @@ func updateSubscription(c *api.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if inv, err = finalize(c, inv); err != nil {
-			return nil, err
-		}
-		if err := collectUpdate(c, inv, errorIfIncomplete); err != nil {
-			return nil, err
+		if paused != "" {
+			if err := holdPaused(c, inv, paused); err != nil {
+				return nil, err
+			}
+		} else {
+			if inv, err = finalize(c, inv); err != nil {
+				return nil, err
+			}
+			if err := collectUpdate(c, inv, errorIfIncomplete); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := c.Flush(); err != nil {
@@ -1535,6 +1552,27 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
 	return out, nil
+}
+
+// holdPaused handles an update's draft invoice as paused collection says,
+// collecting nothing: kept a draft that does not finalize itself, or
+// finalized and at once marked uncollectible or voided, as a renewal's.
+func holdPaused(c *api.Call, inv store.Obj, paused string) error {
+	if paused == "keep_as_draft" {
+		after := api.Clone(inv)
+		after["auto_advance"], after["automatically_finalizes_at"] = false, nil
+		return c.Save(inv, after)
+	}
+	inv, err := finalize(c, inv)
+	if err != nil || inv["status"] != "open" {
+		return err
+	}
+	if paused == "void" {
+		_, err = void(c, inv)
+	} else {
+		_, err = uncollectible(c, inv)
+	}
+	return err
 }
 
 // applyPauseCollection sets or (sent empty) clears pause_collection:
