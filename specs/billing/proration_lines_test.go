@@ -168,4 +168,27 @@ var _ = Describe("Proration lines", Label("billing", "subscriptions", "proration
 		Expect(lines[0].Description).To(Equal("Unused time on Pro after 11 Sep 2025"))
 		Expect(got.LatestInvoice.Total).To(Equal(int64(666)))
 	})
+
+	It("nets a subscription's 50% discount into the prorations, which are not discountable: -2.50 and +5.00 for the half-month upgrade", func() {
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWithCard(sc, "half@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:     []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{Coupon: stripe.String(coupon.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+		p := &stripe.SubscriptionUpdateParams{ProrationBehavior: stripe.String("always_invoice"),
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(plus.ID)}}}
+		p.AddExpand("latest_invoice")
+		got, err := sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		inv := got.LatestInvoice
+		Expect(inv.Lines.Data).To(HaveLen(2))
+		Expect([]int64{inv.Lines.Data[0].Amount, inv.Lines.Data[1].Amount}).To(Equal([]int64{-250, 500}))
+		for _, l := range inv.Lines.Data {
+			Expect(l.Discountable).To(BeFalse(), "Stripe: always false for prorations")
+		}
+		Expect(inv.Total).To(Equal(int64(250)), "half of the undiscounted 5.00")
+	})
 })

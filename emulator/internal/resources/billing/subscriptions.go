@@ -2246,7 +2246,12 @@ func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fra
 		return nil // usage is billed as recorded, never prorated
 	}
 	currency := api.Str(sub["currency"])
-	amount := int64(math.Round(float64(catalog.Amount(c, d.price, currency, d.qty)) * fraction))
+	full := catalog.Amount(c, d.price, currency, d.qty)
+	// Basil prorates the discounted amount, and the proration is not
+	// discounted again on its invoice (discountable is "always false for
+	// prorations"), so a credit gives back what was paid.
+	full -= prorationDiscount(c, sub, d, full)
+	amount := int64(math.Round(float64(full) * fraction))
 	desc := prorationDescription("Remaining time on", c, d.price, d.qty, at)
 	if d.credit {
 		amount = -amount
@@ -2262,11 +2267,41 @@ func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fra
 	}
 	ii["description"] = desc
 	ii["proration"] = true
+	ii["discountable"] = false
 	ii["tax_rates"] = cloneRates(d.rates)
 	ii["period"] = store.Obj{"start": at, "end": end}
 	ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": sub["id"], "subscription_item": d.item}}
 	ii["test_clock"] = sub["test_clock"]
 	return c.Insert(ii)
+}
+
+// prorationDiscount is what the discounts a subscription's invoice would
+// carry take off a period of d's item (full), its share when spread over
+// the subscription's other items as on an invoice.
+func prorationDiscount(c *api.Call, sub store.Obj, d proration, full int64) int64 {
+	if full <= 0 {
+		return 0
+	}
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
+	found := coupons.Load(c, invoiceDiscounts(c, sub, cus))
+	if len(found) == 0 {
+		return 0
+	}
+	amounts, products, discountable := []int64{full}, []string{api.Str(d.price["product"])}, []bool{true}
+	for _, it := range subItems(sub) {
+		price := api.Obj(it["price"])
+		if it["id"] == d.item || metered(price) {
+			continue
+		}
+		amounts = append(amounts, catalog.Amount(c, price, api.Str(sub["currency"]), api.Int(it["quantity"])))
+		products = append(products, api.Str(price["product"]))
+		discountable = append(discountable, true)
+	}
+	var off int64
+	for _, share := range coupons.Spread(found, amounts, products, discountable)[0] {
+		off += api.Int(share["amount"])
+	}
+	return off
 }
 
 // perUnit is amount / qty as a decimal string of at most 12 places, as
