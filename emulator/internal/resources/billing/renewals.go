@@ -499,17 +499,7 @@ func renew(c *api.Call, id string) error {
 	if err != nil || (paused != "mark_uncollectible" && paused != "void") {
 		return err
 	}
-	// Paused collection that does not keep drafts finalizes the invoice
-	// and at once marks it uncollectible or voids it: nothing is charged.
-	if inv, err = finalize(c, inv); err != nil || inv["status"] != "open" {
-		return err
-	}
-	if paused == "void" {
-		_, err = void(c, inv)
-	} else {
-		_, err = uncollectible(c, inv)
-	}
-	return err
+	return closePaused(c, inv, paused)
 }
 
 // finalUsageInvoice bills an ending subscription's unbilled metered usage

@@ -1563,6 +1563,13 @@ func holdPaused(c *api.Call, inv store.Obj, paused string) error {
 		after["auto_advance"], after["automatically_finalizes_at"] = false, nil
 		return c.Save(inv, after)
 	}
+	return closePaused(c, inv, paused)
+}
+
+// closePaused finalizes the invoice of a subscription whose collection is
+// paused and at once marks it uncollectible or voids it, as paused says:
+// nothing is charged.
+func closePaused(c *api.Call, inv store.Obj, paused string) error {
 	inv, err := finalize(c, inv)
 	if err != nil || inv["status"] != "open" {
 		return err
