@@ -93,6 +93,67 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 		})
 	})
 
+	Describe("consent_collection and phone_number_collection", func() {
+		It("shows the terms accepted and the promotions choice on the completed session", func() {
+			p := paymentParams()
+			p.ConsentCollection = &stripe.CheckoutSessionCreateConsentCollectionParams{TermsOfService: stripe.String("required"), Promotions: stripe.String("auto")}
+			s := create(p)
+			Expect(s.Consent).To(BeNil(), "nothing is consented to before the customer pays")
+			Expect(s.ConsentCollection.TermsOfService).To(Equal(stripe.CheckoutSessionConsentCollectionTermsOfServiceRequired))
+
+			status, body := complete(s.ID, url.Values{"consent[promotions]": {"maybe"}})
+			Expect(status).To(Equal(400), "%v", body)
+			Expect(errorParam(body)).To(Equal("consent[promotions]"))
+			status, body = complete(s.ID, url.Values{"consent[promotions]": {"opt_in"}})
+			Expect(status).To(Equal(200), "%v", body)
+			got := retrieve(s.ID)
+			Expect(got.Consent.TermsOfService).To(Equal(stripe.CheckoutSessionConsentTermsOfServiceAccepted), "the page takes no payment until the box is ticked")
+			Expect(got.Consent.Promotions).To(Equal(stripe.CheckoutSessionConsentPromotionsOptIn))
+
+			By("a session that asks for neither shows no consent, and takes no promotions choice")
+			s = create(paymentParams())
+			status, body = complete(s.ID, url.Values{"consent[promotions]": {"opt_in"}})
+			Expect(status).To(Equal(400), "%v", body)
+			Expect(errorParam(body)).To(Equal("consent[promotions]"))
+			status, body = complete(s.ID, url.Values{})
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(retrieve(s.ID).Consent).To(BeNil())
+		})
+
+		It("takes the phone number the customer types, onto the session and the customer it makes", func() {
+			p := paymentParams()
+			p.PhoneNumberCollection = &stripe.CheckoutSessionCreatePhoneNumberCollectionParams{Enabled: stripe.Bool(true)}
+			p.CustomerCreation = stripe.String("always")
+			s := create(p)
+			Expect(s.PhoneNumberCollection.Enabled).To(BeTrue())
+
+			status, body := complete(s.ID, url.Values{"phone": {"+14155550123"}})
+			Expect(status).To(Equal(200), "%v", body)
+			got := retrieve(s.ID)
+			Expect(got.CustomerDetails.Phone).To(Equal("+14155550123"))
+			cus, err := sc.V1Customers.Retrieve(Ctx, got.Customer.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cus.Phone).To(Equal("+14155550123"))
+
+			By("the required field left to the helper gets a sample number")
+			s = create(p)
+			status, body = complete(s.ID, url.Values{})
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(retrieve(s.ID).CustomerDetails.Phone).To(Equal("+15555550100"))
+
+			By("a session that does not ask for a phone number takes none")
+			s = create(paymentParams())
+			status, body = complete(s.ID, url.Values{"phone": {"+14155550123"}})
+			Expect(status).To(Equal(400), "%v", body)
+			Expect(errorParam(body)).To(Equal("phone"))
+		})
+
+		It("refuses phone number collection in setup mode, creating nothing", func() {
+			refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("usd"), SuccessURL: stripe.String("https://shop.example/ok"),
+				PhoneNumberCollection: &stripe.CheckoutSessionCreatePhoneNumberCollectionParams{Enabled: stripe.Bool(true)}}, "phone_number_collection")
+		})
+	})
+
 	Describe("custom_fields", func() {
 		fields := func() []*stripe.CheckoutSessionCreateCustomFieldParams {
 			return []*stripe.CheckoutSessionCreateCustomFieldParams{

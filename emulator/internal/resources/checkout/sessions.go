@@ -63,6 +63,8 @@ func Routes() []api.Route {
 		"save_payment_method": params.Bool(),
 		"billing_address":     completeAddressSchema,
 		"tax_id":              completeTaxIDSchema,
+		"consent":             completeConsentSchema,
+		"phone":               params.String(),
 	})
 	createSchema := pageEnums(shipping.WithEnums(params.FromStruct(stripe.CheckoutSessionCreateParams{}), "shipping_options.shipping_rate_data").
 		With("shipping_address_collection.allowed_countries", shipping.AllowedCountries()))
@@ -288,6 +290,11 @@ func checkModeParams(c *api.Call, mode string) error {
 	}
 	if mode != "setup" {
 		return nil
+	}
+	if enabled, _ := c.Params.Bool("phone_number_collection.enabled"); enabled {
+		// Stripe's docs: phone numbers are not collected in setup mode
+		// (the wording of its refusal is not verified).
+		return apierr.InvalidRequest("`phone_number_collection` cannot be used in `setup` mode.").WithParam("phone_number_collection")
 	}
 	if len(c.Params.Array("line_items")) > 0 {
 		return apierr.InvalidRequest("You can not pass `line_items` in `setup` mode.").WithParam("line_items")
@@ -700,6 +707,13 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := collectConsent(c, s); err != nil {
+		return nil, err
+	}
+	phone, err := collectPhone(c, s)
+	if err != nil {
+		return nil, err
+	}
 	if err := chooseShipping(c, s); err != nil {
 		return nil, err
 	}
@@ -730,7 +744,7 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	cd := store.Obj{"address": nil, "email": email, "name": nameV, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}}
+	cd := store.Obj{"address": nil, "email": email, "name": nameV, "phone": phone, "tax_exempt": "none", "tax_ids": []any{}}
 	if billing != nil {
 		cd["address"] = billing
 	}
@@ -757,7 +771,7 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		// requires it then), with the billing address entered, which its
 		// later invoices are taxed by.
 		cus := customers.New(c)
-		cus["email"], cus["name"] = email, nameV
+		cus["email"], cus["name"], cus["phone"] = email, nameV, phone
 		if billing != nil {
 			cus["address"] = api.Clone(billing)
 		}
