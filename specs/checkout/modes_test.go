@@ -334,6 +334,35 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.CustomerCreation).To(Equal(stripe.CheckoutSessionCustomerCreationAlways))
 	})
 
+	It("refuses submit_type in setup mode, which pays nothing, creating nothing", func() {
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur"), SubmitType: stripe.String("donate")},
+			"submit_type", "You can not pass `submit_type` in `setup` mode.")
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, SubmitType: stripe.String("donate")})
+		Expect(s.SubmitType).To(Equal(stripe.CheckoutSessionSubmitTypeDonate))
+		s = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, SubmitType: stripe.String("subscribe")})
+		Expect(s.SubmitType).To(Equal(stripe.CheckoutSessionSubmitTypeSubscribe))
+	})
+
+	It("takes the locales Checkout is shown in, refusing others in Stripe's words", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, Locale: stripe.String("pt-BR")})
+		Expect(s.Locale).To(Equal("pt-BR"))
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, Locale: stripe.String("ku")},
+			"locale", "Invalid locale: must be one of auto, bg, cs, da, de, el, en, en-GB, es, es-419, et, fi, fil, fr, fr-CA, hr, hu, id, it, ja, ko, lt, lv, ms, mt, nb, nl, pl, pt, pt-BR, ro, ru, sk, sl, sv, th, tr, vi, zh, zh-HK, or zh-TW")
+	})
+
+	It("refuses at creation a statement descriptor or description longer than the objects it makes take", func() {
+		long := strings.Repeat("A", 23)
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{StatementDescriptor: stripe.String(long)}},
+			"payment_intent_data[statement_descriptor]", "Invalid string: AAAA...AAAA; must be at most 22 characters")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{StatementDescriptorSuffix: stripe.String(long)}},
+			"payment_intent_data[statement_descriptor_suffix]", "Invalid string: AAAA...AAAA; must be at most 22 characters")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan,
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{Description: stripe.String(strings.Repeat("d", 501))}},
+			"subscription_data[description]", "Invalid string: dddd...dddd; must be at most 500 characters")
+	})
+
 	It("refuses an expires_at outside 30 minutes to 24 hours, saying which bound it missed", func() {
 		now := Epoch.Unix()
 		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, ExpiresAt: stripe.Int64(now + 29*60)},

@@ -22,7 +22,26 @@ func pageEnums(s *params.Schema) *params.Schema {
 		Enum("permissions.update_shipping_details", "client_only", "server_only").
 		Enum("wallet_options.link.display", "auto", "never").
 		Enum("origin_context", "mobile_app", "web").
-		Enum("tax_id_collection.required", "if_supported", "never")
+		Enum("tax_id_collection.required", "if_supported", "never").
+		Enum("locale", checkoutLocales...)
+}
+
+// checkoutLocales are the locales Checkout is shown in. Stripe's OpenAPI
+// spec marks this enum as not validated, yet Stripe refuses other values
+// ("Invalid locale: must be one of auto, bg, …", as integrators met it).
+var checkoutLocales = []string{"auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr", "fr-CA",
+	"hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv", "th",
+	"tr", "vi", "zh", "zh-HK", "zh-TW"}
+
+// sessionLengths are the longest strings Stripe takes for what a session
+// hands to the objects it makes (its OpenAPI spec's maxLength), checked
+// at creation, as Stripe does, rather than when the session completes.
+var sessionLengths = []api.MaxLength{
+	{Path: "payment_intent_data.description", Limit: 1000},
+	{Path: "payment_intent_data.statement_descriptor", Limit: 22},
+	{Path: "payment_intent_data.statement_descriptor_suffix", Limit: 22},
+	{Path: "subscription_data.description", Limit: 500},
+	{Path: "setup_intent_data.description", Limit: 1000},
 }
 
 // applyPageParams reads what a new session's page shows and asks beyond

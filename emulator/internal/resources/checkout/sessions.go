@@ -102,6 +102,9 @@ func create(c *api.Call) (any, error) {
 	if err := checkModeParams(c, mode); err != nil {
 		return nil, err
 	}
+	if err := c.CheckLengths(sessionLengths...); err != nil {
+		return nil, err
+	}
 	id := c.IDs.Long("cs_test_") + c.IDs.Secret(34)
 	var customer any
 	var cusObj store.Obj
@@ -301,6 +304,11 @@ func checkModeParams(c *api.Call, mode string) error {
 	}
 	if _, ok := c.Params.Bool("allow_promotion_codes"); ok {
 		return apierr.InvalidRequest("You can not pass `allow_promotion_codes` in `setup` mode.").WithParam("allow_promotion_codes")
+	}
+	if v, _ := c.Params.Str("submit_type"); v != "" {
+		// Stripe: submit_type is for payment and subscription mode only
+		// (the wording, that of the two refusals above, is not verified).
+		return apierr.InvalidRequest("You can not pass `submit_type` in `setup` mode.").WithParam("submit_type")
 	}
 	// The currency picks the payment method types a setup session
 	// offers when none are named.
