@@ -81,6 +81,19 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			Expect(s.CustomText.ShippingAddress).To(BeNil())
 			Expect(s.CustomText.TermsOfServiceAcceptance).To(BeNil())
 		})
+		It("shows every position, null where no message is given, as Stripe's object does", func() {
+			status, body, err := emu.Call("POST", "/v1/checkout/sessions", url.Values{"mode": {"payment"}, "success_url": {"https://shop.example/ok"},
+				"line_items[0][price]": {price.ID}, "line_items[0][quantity]": {"1"}, "custom_text[submit][message]": {"Thanks"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["custom_text"]).To(Equal(map[string]any{"after_submit": nil, "shipping_address": nil,
+				"submit": map[string]any{"message": "Thanks"}, "terms_of_service_acceptance": nil}))
+			status, body, err = emu.Call("POST", "/v1/checkout/sessions", url.Values{"mode": {"payment"}, "success_url": {"https://shop.example/ok"},
+				"line_items[0][price]": {price.ID}, "line_items[0][quantity]": {"1"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["custom_text"]).To(Equal(map[string]any{"after_submit": nil, "shipping_address": nil, "submit": nil, "terms_of_service_acceptance": nil}))
+		})
 		It("refuses a message over 1200 characters, and terms text without terms to accept", func() {
 			p := paymentParams()
 			p.CustomText = &stripe.CheckoutSessionCreateCustomTextParams{Submit: &stripe.CheckoutSessionCreateCustomTextSubmitParams{Message: stripe.String(strings.Repeat("a", 1201))}}

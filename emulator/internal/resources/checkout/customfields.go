@@ -47,9 +47,10 @@ func tooLong(param string, limit int) error {
 // page asks the customer to accept terms of service, without which a
 // terms_of_service_acceptance text has nowhere to show.
 func readCustomText(c *api.Call, base store.Obj, termsRequired bool) (store.Obj, error) {
-	out := api.Clone(base)
-	if out == nil {
-		out = emptyCustomText()
+	out := emptyCustomText()
+	if base != nil {
+		// Clone(nil) is an empty map, which would lose the null positions.
+		out = api.Clone(base)
 	}
 	if c.Params.Unset("custom_text") {
 		return emptyCustomText(), nil
