@@ -451,6 +451,26 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			}
 			return out
 		}
+		It("shows Stripe's defaults when not sent: saved methods with allow_redisplay=always shown, removing them disabled", func() {
+			want := map[string]any{"allow_redisplay_filters": []any{"always"}, "payment_method_remove": "disabled", "payment_method_save": nil}
+			for _, form := range []url.Values{
+				{"mode": {"payment"}, "line_items[0][price]": {price.ID}, "line_items[0][quantity]": {"1"}},
+				{"mode": {"payment"}, "line_items[0][price]": {price.ID}, "line_items[0][quantity]": {"1"}, "customer": {cus.ID}},
+				{"mode": {"subscription"}, "line_items[0][price]": {monthlyPrice(sc, 900).ID}, "line_items[0][quantity]": {"1"}},
+			} {
+				form.Set("success_url", "https://shop.example/ok")
+				status, body, err := emu.Call("POST", "/v1/checkout/sessions", form, "")
+				Expect(err).NotTo(HaveOccurred())
+				Expect(status).To(Equal(200), "%v", body)
+				Expect(body["saved_payment_method_options"]).To(Equal(want), "%v", form)
+			}
+			By("what is sent replaces the defaults it names")
+			p := paymentParams()
+			p.SavedPaymentMethodOptions = &stripe.CheckoutSessionCreateSavedPaymentMethodOptionsParams{PaymentMethodSave: stripe.String("enabled")}
+			s := create(p)
+			Expect(s.SavedPaymentMethodOptions.PaymentMethodRemove).To(Equal(stripe.CheckoutSessionSavedPaymentMethodOptionsPaymentMethodRemoveDisabled))
+			Expect(s.SavedPaymentMethodOptions.AllowRedisplayFilters).To(ConsistOf(stripe.CheckoutSessionSavedPaymentMethodOptionsAllowRedisplayFilterAlways))
+		})
 		It("saves the payment method to the customer, redisplayable, when the customer ticks the box", func() {
 			s := savingSession()
 			status, body := complete(s.ID, url.Values{"save_payment_method": {"true"}})

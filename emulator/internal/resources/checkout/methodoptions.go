@@ -42,12 +42,19 @@ func applyPagePresentation(c *api.Call, s store.Obj) error {
 // default those with allow_redisplay=always), whether they may remove
 // them, and whether a checkbox lets them save the new one
 // (payment_method_save, acted on at completion: see saveConsent).
+//
+// Payment and subscription sessions show Stripe's defaults when none are
+// sent (basil sessions, with and without a customer, as Stripe answered
+// them); a setup-mode session's are not verified and stay null.
 func applySavedMethodOptions(c *api.Call, s store.Obj, data map[string]any) error {
+	out := store.Obj{"allow_redisplay_filters": []any{"always"}, "payment_method_remove": "disabled", "payment_method_save": nil}
 	o, ok := c.Params.Obj("saved_payment_method_options")
 	if !ok {
+		if s["mode"] != "setup" {
+			s["saved_payment_method_options"] = out
+		}
 		return nil
 	}
-	out := store.Obj{"allow_redisplay_filters": []any{"always"}, "payment_method_remove": nil, "payment_method_save": nil}
 	if o.Has("allow_redisplay_filters") {
 		filters := o.Strings("allow_redisplay_filters")
 		for i, f := range filters {
