@@ -507,6 +507,22 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 	})
 
 	Describe("payment_method_options", func() {
+		It("shows the card's default 3D Secure option where the session offers cards and none are sent", func() {
+			s := create(paymentParams())
+			Expect(s.PaymentMethodTypes).To(ContainElement("card"))
+			Expect(s.PaymentMethodOptions.Card).NotTo(BeNil())
+			Expect(s.PaymentMethodOptions.Card.RequestThreeDSecure).To(Equal(stripe.CheckoutSessionPaymentMethodOptionsCardRequestThreeDSecureAutomatic))
+			sub, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthlyPrice(sc, 900).ID), Quantity: stripe.Int64(1)}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.PaymentMethodOptions.Card.RequestThreeDSecure).To(Equal(stripe.CheckoutSessionPaymentMethodOptionsCardRequestThreeDSecureAutomatic))
+			By("a session without cards shows no card options")
+			status, body, err := emu.Call("POST", "/v1/checkout/sessions", url.Values{"mode": {"payment"}, "success_url": {"https://shop.example/ok"},
+				"line_items[0][price]": {price.ID}, "line_items[0][quantity]": {"1"}, "payment_method_types[0]": {"sepa_debit"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_method_options"]).To(Equal(map[string]any{}))
+		})
 		It("hands card options to the PaymentIntent, which saves the card for later", func() {
 			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
 			Expect(err).NotTo(HaveOccurred())

@@ -185,6 +185,21 @@ func readMethodOptions(c *api.Call, mode string) (shown store.Obj, handed map[st
 	return shown, handed, nil
 }
 
+// defaultCardOptions shows, on a payment or subscription session that
+// offers cards and was sent no payment_method_options, the card's 3D
+// Secure default, as Stripe's basil sessions do (a setup-mode session's
+// defaults are not verified and are left empty).
+func defaultCardOptions(s store.Obj) {
+	opts := api.Obj(s["payment_method_options"])
+	if s["mode"] == "setup" || len(opts) > 0 {
+		return
+	}
+	types, _ := s["payment_method_types"].([]any)
+	if slices.Contains(types, any("card")) {
+		s["payment_method_options"] = store.Obj{"card": store.Obj{"request_three_d_secure": "automatic"}}
+	}
+}
+
 func allowedMethods(m map[string][]string) map[string]any {
 	out := map[string]any{}
 	for k := range m {

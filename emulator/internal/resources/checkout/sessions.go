@@ -264,6 +264,7 @@ func create(c *api.Call) (any, error) {
 	if err := applyPaymentMethodTypes(c, s, currency); err != nil {
 		return nil, err
 	}
+	defaultCardOptions(s)
 	if err := c.ApplyMetadata(s); err != nil {
 		return nil, err
 	}
