@@ -343,6 +343,15 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.SubmitType).To(Equal(stripe.CheckoutSessionSubmitTypeSubscribe))
 	})
 
+	It("refuses to expand total_details.breakdown by name, as not emulated, rather than as not expandable", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		p := &stripe.CheckoutSessionRetrieveParams{}
+		p.AddExpand("total_details.breakdown")
+		_, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, p)
+		Expect(err).To(HaveOccurred())
+		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate `total_details.breakdown`"))
+	})
+
 	It("takes the locales Checkout is shown in, refusing others in Stripe's words", func() {
 		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, Locale: stripe.String("pt-BR")})
 		Expect(s.Locale).To(Equal("pt-BR"))
