@@ -403,6 +403,34 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(disputesOf(nil)).To(BeEmpty())
 	})
 
+	It("records disputes and early fraud warnings as the card network's doing: their events name no request and no idempotency key", func() {
+		since := emu.Clock().Now().Unix()
+		for _, pm := range []string{"pm_card_createDispute", "pm_card_createIssuerFraudRecord"} {
+			p := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
+				Amount: stripe.Int64(4200), Currency: stripe.String("usd"),
+				PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
+			}
+			p.SetIdempotencyKey("pay-" + pm)
+			_, err := sc.V1PaymentIntents.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+		}
+		network := map[string]bool{}
+		for ev, err := range sc.V1Events.List(Ctx, &stripe.EventListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: since}}) {
+			Expect(err).NotTo(HaveOccurred())
+			switch ev.Type {
+			case "charge.dispute.created", "charge.dispute.funds_withdrawn", "radar.early_fraud_warning.created":
+				network[string(ev.Type)] = true
+				Expect(ev.Request.ID).To(BeEmpty(), string(ev.Type))
+				Expect(ev.Request.IdempotencyKey).To(BeEmpty(), string(ev.Type))
+			case "payment_intent.succeeded":
+				// The merchant's own payment still names its request.
+				Expect(ev.Request.ID).To(HavePrefix("req_"))
+				Expect(ev.Request.IdempotencyKey).To(HavePrefix("pay-pm_card_"))
+			}
+		}
+		Expect(network).To(HaveLen(3))
+	})
+
 	It("refuses Stripe's other dispute test cards, naming what is not emulated, rather than paying without a dispute", func() {
 		for _, pm := range []string{"pm_card_createMultipleDisputes", "pm_card_createCe3EligibleDispute", "pm_card_createComplianceDispute",
 			"pm_card_createMastercardComplianceDispute", "pm_card_createAutoRepresentmentEligibleDispute",

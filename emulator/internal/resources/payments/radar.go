@@ -119,15 +119,18 @@ func issueEarlyFraudWarning(c *api.Call, ch store.Obj, cd card) error {
 }
 
 // afterCapture is what Stripe's test cards set off once a charge is
-// captured: a dispute, an early fraud warning.
+// captured: a dispute, an early fraud warning. The card network raises
+// them, not the merchant's request, so their events name no request.
 func afterCapture(c *api.Call, ch store.Obj, cd card) error {
-	if err := issueEarlyFraudWarning(c, ch, cd); err != nil {
-		return err
-	}
-	if cd.Dispute != nil {
-		return openDispute(c, ch, cd.Dispute)
-	}
-	return nil
+	return c.Automatic(func() error {
+		if err := issueEarlyFraudWarning(c, ch, cd); err != nil {
+			return err
+		}
+		if cd.Dispute != nil {
+			return openDispute(c, ch, cd.Dispute)
+		}
+		return nil
+	})
 }
 
 // radarAfterRefund closes the charge's open review (refunded, or
