@@ -2,6 +2,7 @@ package payments_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -429,6 +430,33 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 			}
 		}
 		Expect(network).To(HaveLen(3))
+	})
+
+	It("records the network's decision on submitted evidence as its own: closing, reinstating and escalating events name no request", func() {
+		won := disputeOf(pay("pm_card_createDispute"))
+		inquiry := disputeOf(pay("pm_card_createDisputeInquiry"))
+		emu.Clock().Advance(time.Minute)
+		since := emu.Clock().Now().Unix()
+		_, err := update(won.ID, evidence("winning_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		_, err = update(inquiry.ID, evidence("escalate_inquiry_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		var seen []string
+		for ev, err := range sc.V1Events.List(Ctx, &stripe.EventListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: since}}) {
+			Expect(err).NotTo(HaveOccurred())
+			var du stripe.Dispute
+			Expect(json.Unmarshal(ev.Data.Raw, &du)).To(Succeed())
+			status := string(ev.Type) + " " + string(du.Status)
+			seen = append(seen, status)
+			if status == "charge.dispute.updated under_review" || status == "charge.dispute.updated warning_under_review" {
+				// The merchant's submission names its request.
+				Expect(ev.Request.ID).To(HavePrefix("req_"), status)
+				continue
+			}
+			Expect(ev.Request.ID).To(BeEmpty(), status)
+		}
+		Expect(seen).To(ConsistOf("charge.dispute.updated under_review", "charge.dispute.closed won", "charge.dispute.funds_reinstated won",
+			"charge.dispute.updated warning_under_review", "charge.dispute.updated needs_response", "charge.dispute.funds_withdrawn needs_response"))
 	})
 
 	It("refuses Stripe's other dispute test cards, naming what is not emulated, rather than paying without a dispute", func() {

@@ -364,32 +364,39 @@ func updateDispute(c *api.Call) (any, error) {
 	}
 	// Stripe's test evidence settles the dispute at once: a chargeback is
 	// won (the funds come back) or lost; an inquiry is closed, won or lost
-	// alike, or escalated to a chargeback.
-	switch text := api.Str(ev["uncategorized_text"]); {
+	// alike, or escalated to a chargeback. That is the card network's
+	// decision, not the merchant's request: its events name no request.
+	return after, c.Automatic(func() error { return settleOnEvidence(c, after, api.Str(ev["uncategorized_text"]), inquiry, countered) })
+}
+
+// settleOnEvidence is the network's answer to the test evidence text
+// submitted on after, the dispute this request stored (changed in place).
+func settleOnEvidence(c *api.Call, after store.Obj, text string, inquiry, countered bool) error {
+	switch {
 	case (text == winningEvidence || text == losingEvidence) && inquiry:
 		after["status"] = disputeWarningClosed
-		return after, c.PutEmit(after, "charge.dispute.closed", nil)
+		return c.PutEmit(after, "charge.dispute.closed", nil)
 	case text == escalateEvidence && inquiry:
-		return after, escalate(c, after)
+		return escalate(c, after)
 	case text == winningEvidence:
 		after["status"] = disputeWon
 		if err := reinstateFunds(c, after); err != nil {
-			return nil, err
+			return err
 		}
 		if countered {
 			if err := counteredFee(c, after, 1); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if err := c.PutEmit(after, "charge.dispute.closed", nil); err != nil {
-			return nil, err
+			return err
 		}
 		c.Emit("charge.dispute.funds_reinstated", after, nil)
 	case text == losingEvidence && !inquiry:
 		after["status"] = disputeLost
-		return after, c.PutEmit(after, "charge.dispute.closed", nil)
+		return c.PutEmit(after, "charge.dispute.closed", nil)
 	}
-	return after, nil
+	return nil
 }
 
 // escalate turns an inquiry whose evidence is under review (du, stored by
