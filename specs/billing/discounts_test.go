@@ -224,6 +224,21 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 	})
 
+	It("shows on a new discount its coupon with that redemption counted, as Stripe's discount shows it", func() {
+		c := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever"), MaxRedemptions: stripe.Int64(1)})
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{Coupon: stripe.String(c.ID)}}}
+		p.AddExpand("discounts")
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Discounts).To(HaveLen(1))
+		Expect(sub.Discounts[0].Coupon.TimesRedeemed).To(Equal(int64(1)))
+		Expect(sub.Discounts[0].Coupon.Valid).To(BeFalse(), "its one redemption is used")
+		now, err := sc.V1Coupons.Retrieve(Ctx, c.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Discounts[0].Coupon.TimesRedeemed).To(Equal(now.TimesRedeemed))
+	})
+
 	It("takes a once discount off the first invoice only", func() {
 		c := coupon(&stripe.CouponCreateParams{AmountOff: stripe.Int64(300), Currency: stripe.String("usd"), Duration: stripe.String("once")})
 		sub := subscribe(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(c.ID)})

@@ -141,9 +141,21 @@ func CheckMinimum(src Source, amount int64, currency, param string) error {
 // Redeem turns a checked source into a discount for scope, counting the
 // redemption on the coupon and the promotion code.
 func Redeem(c *api.Call, src Source, scope Scope) (store.Obj, error) {
-	cp := src.Coupon
+	if p := src.PromotionCode; p != nil {
+		after := api.Clone(p)
+		after["times_redeemed"] = api.Int(p["times_redeemed"]) + 1
+		if err := c.Put(after); err != nil {
+			return nil, err
+		}
+	}
+	// The discount shows its coupon with this redemption counted (and
+	// no longer valid if it was the last), as Stripe's does; counting it
+	// after the code's own count shows the coupon so in the code too.
+	cp, err := countRedemption(c, src.Coupon)
+	if err != nil {
+		return nil, err
+	}
 	d := c.Object("discount", c.NewID("discount"), store.Obj{
-		// A copy: the coupon itself is about to count this redemption.
 		"checkout_session": api.NilIfEmpty(scope.CheckoutSession), "coupon": api.Clone(cp), "customer": api.NilIfEmpty(scope.Customer),
 		"end": nil, "invoice": api.NilIfEmpty(scope.Invoice), "invoice_item": nil, "promotion_code": nil,
 		"start": c.Now, "subscription": api.NilIfEmpty(scope.Subscription), "subscription_item": nil,
@@ -152,39 +164,33 @@ func Redeem(c *api.Call, src Source, scope Scope) (store.Obj, error) {
 	// its own in Stripe's shape.
 	delete(d, "created")
 	delete(d, "livemode")
+	if p := src.PromotionCode; p != nil {
+		d["promotion_code"] = p["id"]
+	}
 	if cp["duration"] == "repeating" {
 		d["end"] = time.Unix(c.Now, 0).UTC().AddDate(0, int(api.Int(cp["duration_in_months"])), 0).Unix()
 	}
-	if p := src.PromotionCode; p != nil {
-		d["promotion_code"] = p["id"]
-		after := api.Clone(p)
-		after["times_redeemed"] = api.Int(p["times_redeemed"]) + 1
-		if err := c.Put(after); err != nil {
-			return nil, err
-		}
-	}
 	if err := c.Put(d); err != nil {
-		return nil, err
-	}
-	if err := countRedemption(c, cp); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-func countRedemption(c *api.Call, cp store.Obj) error {
+// countRedemption counts one redemption on the stored coupon and returns
+// it as it now is (cp itself when it is not stored).
+func countRedemption(c *api.Call, cp store.Obj) (store.Obj, error) {
 	stored, ok := c.Tx.Get(c.Account, "coupon", api.Str(cp["id"]))
 	if !ok {
-		return nil
+		return cp, nil
 	}
 	stored["times_redeemed"] = api.Int(stored["times_redeemed"]) + 1
 	if m := stored["max_redemptions"]; m != nil && api.Int(stored["times_redeemed"]) >= api.Int(m) {
 		stored["valid"] = false
 	}
 	if err := c.Put(stored); err != nil {
-		return err
+		return nil, err
 	}
-	return syncCodes(c, stored)
+	return stored, syncCodes(c, stored)
 }
 
 // Amount is what a discount takes off amount (in currency), for
