@@ -314,7 +314,12 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		c, err = sc.V1Coupons.Retrieve(Ctx, c.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.Valid).To(BeFalse(), "its one redemption is used")
-		Expect(try(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(c.ID)}).Param).To(Equal("discounts[0][coupon]"))
+		spent := try(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(c.ID)})
+		Expect(spent.Param).To(Equal("discounts[0][coupon]"))
+		// Stripe's code for a coupon that can no longer be redeemed, and
+		// its message's start (apps match on "Coupon expired").
+		Expect(spent.Code).To(Equal(stripe.ErrorCodeCouponExpired))
+		Expect(spent.Msg).To(Equal("Coupon expired: " + c.ID))
 	})
 
 	It("discounts a Checkout Session and redeems the code when it completes", func() {

@@ -165,8 +165,8 @@ var _ = Describe("A customer's own discount", Label("customers", "discounts"), f
 			what string
 		}{
 			{emulator.CustomerDiscount{Coupon: "NOPE"}, "No such coupon: 'NOPE'"},
-			{emulator.CustomerDiscount{Coupon: spent.ID}, "no longer valid"},
-			{emulator.CustomerDiscount{Coupon: expired.ID}, "no longer valid"},
+			{emulator.CustomerDiscount{Coupon: spent.ID}, "Coupon expired: " + spent.ID},
+			{emulator.CustomerDiscount{Coupon: expired.ID}, "Coupon expired: " + expired.ID},
 			{emulator.CustomerDiscount{PromotionCode: theirs.ID}, "cannot be redeemed by this customer"},
 			{emulator.CustomerDiscount{Coupon: spent.ID, PromotionCode: theirs.ID}, "coupon, promotion_code"},
 			{emulator.CustomerDiscount{}, "needs a `coupon` or a `promotion_code`"},

@@ -72,7 +72,9 @@ func Resolve(c *api.Call, entry params.Values, param string, scope Scope) (Sourc
 	}
 	refreshValidity(c, cp)
 	if !api.Bool(cp["valid"]) {
-		return Source{}, nil, apierr.InvalidRequest("Coupon %s is no longer valid: it has expired or reached its max_redemptions.", coupon).WithParam(couponParam)
+		// Stripe answers both a passed redeem_by and a spent
+		// max_redemptions with its coupon_expired code.
+		return Source{}, nil, apierr.InvalidRequest("Coupon expired: %s", coupon).WithParam(couponParam).WithCode("coupon_expired")
 	}
 	if cur := api.Str(cp["currency"]); cur != "" && scope.Currency != "" && cur != scope.Currency {
 		return Source{}, nil, apierr.InvalidRequest("The coupon %s is in %s and cannot be applied to an amount in %s.", coupon, cur, scope.Currency).WithParam(couponParam)
