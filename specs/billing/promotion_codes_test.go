@@ -143,6 +143,8 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 		Expect(got.TimesRedeemed).To(Equal(int64(1)))
 		Expect(got.Coupon.TimesRedeemed).To(Equal(int64(1)))
 		Expect(got.Coupon.Valid).To(BeFalse(), "its coupon has been redeemed as often as it may be")
+		// stripe-go: "A promotion code is only active if the coupon is also valid."
+		Expect(got.Active).To(BeFalse())
 
 		_, err = sc.V1PromotionCodes.Update(Ctx, code.ID, &stripe.PromotionCodeUpdateParams{Active: stripe.Bool(false)})
 		Expect(err).NotTo(HaveOccurred())
@@ -159,9 +161,33 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 		for p, err := range sc.V1PromotionCodes.List(Ctx, &stripe.PromotionCodeListParams{Coupon: stripe.String(dated.ID)}) {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(p.Coupon.Valid).To(BeFalse(), "past its coupon's redeem_by")
+			Expect(p.Active).To(BeFalse())
 			listed++
 		}
 		Expect(listed).To(Equal(1))
+		for range sc.V1PromotionCodes.List(Ctx, &stripe.PromotionCodeListParams{Coupon: stripe.String(dated.ID), Active: stripe.Bool(true)}) {
+			Fail("a code whose coupon is past its redeem_by is not active")
+		}
+	})
+
+	It("deactivates the codes of a deleted coupon, freeing their code for a new one", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
+		Expect(err).NotTo(HaveOccurred())
+		code, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("AUTUMN")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Coupons.Delete(Ctx, c.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1PromotionCodes.Retrieve(Ctx, code.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Active).To(BeFalse())
+		_, err = sc.V1PromotionCodes.Update(Ctx, code.ID, &stripe.PromotionCodeUpdateParams{Active: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "active")
+
+		other, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(20)})
+		Expect(err).NotTo(HaveOccurred())
+		again, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(other.ID), Code: stripe.String("autumn")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Active).To(BeTrue())
 	})
 
 	It("reactivates a code only while it could still be redeemed", func() {

@@ -275,6 +275,12 @@ func deleteCoupon(c *api.Call) (any, error) {
 		// No discount needs the products it was limited to.
 		c.Tx.DeleteMeta(appliesToKey(c.Account, api.Str(o["id"])))
 	}
+	// Its codes are only active while it is valid: deleted, it is not.
+	gone := api.Clone(o)
+	gone["valid"] = false
+	if err := syncCodes(c, gone); err != nil {
+		return nil, err
+	}
 	c.Emit("coupon.deleted", o, nil)
 	return store.Obj{"id": o["id"], "object": "coupon", "deleted": true}, nil
 }

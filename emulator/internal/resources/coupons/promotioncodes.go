@@ -95,7 +95,7 @@ func createPromotionCode(c *api.Call) (any, error) {
 func FindCode(c *api.Call, code, customer string) store.Obj {
 	var found store.Obj
 	c.Tx.Each(c.Account, "promotion_code", func(p store.Obj) bool {
-		if api.Bool(p["active"]) && strings.EqualFold(api.Str(p["code"]), code) && (p["customer"] == nil || api.Str(p["customer"]) == customer && customer != "") {
+		if isActive(c, p) && strings.EqualFold(api.Str(p["code"]), code) && (p["customer"] == nil || api.Str(p["customer"]) == customer && customer != "") {
 			found = p
 		}
 		return found == nil
@@ -114,7 +114,7 @@ func activeCode(c *api.Call, code, customer, except string) store.Obj {
 	var found store.Obj
 	c.Tx.Each(c.Account, "promotion_code", func(p store.Obj) bool {
 		other := api.Str(p["customer"])
-		if api.Bool(p["active"]) && p["id"] != except && strings.EqualFold(api.Str(p["code"]), code) &&
+		if isActive(c, p) && p["id"] != except && strings.EqualFold(api.Str(p["code"]), code) &&
 			(customer == "" || other == "" || other == customer) {
 			found = p
 		}
@@ -133,7 +133,8 @@ func retrievePromotionCode(c *api.Call) (any, error) {
 
 // syncCodes shows cp, as it now is, in every promotion code made from it:
 // Stripe's codes show their coupon's current name, metadata, redemptions
-// and validity. The codes themselves did not change, so no event.
+// and validity, and are only active while it is valid. No event: none is
+// documented for a code following its coupon.
 func syncCodes(c *api.Call, cp store.Obj) error {
 	var codes []store.Obj
 	c.Tx.EachIndexed(c.Account, "promotion_code", "coupon", api.Str(cp["id"]), func(p store.Obj) bool {
@@ -143,6 +144,9 @@ func syncCodes(c *api.Call, cp store.Obj) error {
 	for _, p := range codes {
 		after := api.Clone(p)
 		after["coupon"] = api.Clone(cp)
+		if !api.Bool(cp["valid"]) {
+			after["active"] = false
+		}
 		if err := c.Put(after); err != nil {
 			return err
 		}
@@ -150,9 +154,9 @@ func syncCodes(c *api.Call, cp store.Obj) error {
 	return nil
 }
 
-// withCurrentValidity is p showing its coupon invalid once the coupon's
-// redeem_by has passed, as the coupon itself then shows (a copy: p may be
-// the stored object).
+// withCurrentValidity is p showing its coupon invalid, and itself
+// inactive, once the coupon's redeem_by has passed, as the coupon itself
+// then shows (a copy: p may be the stored object).
 func withCurrentValidity(c *api.Call, p store.Obj) store.Obj {
 	cp := api.Obj(p["coupon"])
 	if at := cp["redeem_by"]; at == nil || api.Int(at) > c.Now || cp["valid"] == false {
@@ -160,7 +164,15 @@ func withCurrentValidity(c *api.Call, p store.Obj) store.Obj {
 	}
 	out := api.Clone(p)
 	refreshValidity(c, api.Obj(out["coupon"]))
+	out["active"] = false
 	return out
+}
+
+// isActive reports whether p is active now: stored active, and its coupon
+// not past its redeem_by (a code is only active while its coupon is
+// valid; redeem_by passes without a write).
+func isActive(c *api.Call, p store.Obj) bool {
+	return api.Bool(withCurrentValidity(c, p)["active"])
 }
 
 func updatePromotionCode(c *api.Call) (any, error) {
@@ -170,7 +182,7 @@ func updatePromotionCode(c *api.Call) (any, error) {
 	}
 	after := api.Clone(before)
 	if v, ok := c.Params.Bool("active"); ok {
-		if v && !api.Bool(before["active"]) {
+		if v && !isActive(c, before) {
 			if other := activeCode(c, api.Str(before["code"]), api.Str(before["customer"]), api.Str(before["id"])); other != nil {
 				return nil, apierr.InvalidRequest("An active promotion code with `code: %s` already exists.", before["code"]).WithParam("active")
 			}
@@ -218,7 +230,7 @@ func listPromotionCodes(c *api.Call) (any, error) {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return o["customer"] == cus })
 	}
 	if active, ok := c.Params.Bool("active"); ok {
-		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Bool(o["active"]) == active })
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return isActive(c, o) == active })
 	}
 	page := c.Page("promotion_code", "/v1/promotion_codes", q)
 	for i, p := range page.Data {
