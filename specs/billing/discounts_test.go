@@ -314,6 +314,14 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		c, err = sc.V1Coupons.Retrieve(Ctx, c.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.Valid).To(BeFalse(), "its one redemption is used")
+		once, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(5)}).ID),
+			MaxRedemptions: stripe.Int64(1)})
+		Expect(err).NotTo(HaveOccurred())
+		subscribe(&stripe.SubscriptionCreateDiscountParams{PromotionCode: stripe.String(once.ID)})
+		used := try(&stripe.SubscriptionCreateDiscountParams{PromotionCode: stripe.String(once.ID)})
+		Expect(used.Param).To(Equal("discounts[0][promotion_code]"))
+		Expect(used.Msg).To(Equal("This promotion code cannot be redeemed because it has been used the maximum number of times."))
+
 		spent := try(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(c.ID)})
 		Expect(spent.Param).To(Equal("discounts[0][coupon]"))
 		// Stripe's code for a coupon that can no longer be redeemed, and

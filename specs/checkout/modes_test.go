@@ -132,7 +132,7 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		both := append(append([]*stripe.CheckoutSessionCreateLineItemParams{}, plan...), ticketLine...)
 		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: both, SuccessURL: stripe.String("https://shop.example/ok"),
 			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{PromotionCode: stripe.String(promo.ID)}}},
-			"discounts[0][promotion_code]", "This promotion code ("+promo.Code+") requires a minimum amount of 3000 eur.")
+			"discounts[0][promotion_code]", "This promotion code cannot be redeemed because the associated purchase does not meet the minimum amount requirement.")
 
 		two := []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(2)}}
 		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: append(two, ticketLine...),

@@ -100,7 +100,7 @@ func redeemable(c *api.Call, p store.Obj, param string, scope Scope) error {
 	case p["expires_at"] != nil && api.Int(p["expires_at"]) <= c.Now:
 		return apierr.InvalidRequest("This promotion code (%s) has expired.", p["code"]).WithParam(param)
 	case p["max_redemptions"] != nil && api.Int(p["times_redeemed"]) >= api.Int(p["max_redemptions"]):
-		return apierr.InvalidRequest("This promotion code (%s) has been redeemed the maximum number of times.", p["code"]).WithParam(param)
+		return apierr.InvalidRequest("This promotion code cannot be redeemed because it has been used the maximum number of times.").WithParam(param)
 	case p["customer"] != nil && scope.Customer != "" && p["customer"] != scope.Customer:
 		return apierr.InvalidRequest("This promotion code (%s) cannot be redeemed by this customer.", p["code"]).WithParam(param)
 	}
@@ -135,7 +135,8 @@ func CheckMinimum(src Source, amount int64, currency, param string) error {
 		return nil
 	}
 	if api.Str(r["minimum_amount_currency"]) != currency || amount < api.Int(r["minimum_amount"]) {
-		return apierr.InvalidRequest("This promotion code (%s) requires a minimum amount of %d %s.", src.PromotionCode["code"], api.Int(r["minimum_amount"]), r["minimum_amount_currency"]).WithParam(param)
+		// Stripe's words, which name neither the code nor the minimum.
+		return apierr.InvalidRequest("This promotion code cannot be redeemed because the associated purchase does not meet the minimum amount requirement.").WithParam(param)
 	}
 	return nil
 }
