@@ -290,6 +290,7 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 
 		_, err = cancel(po.ID)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("Payouts can only be canceled while they are pending."), "Stripe's words")
 
 		emu.Clock().Set(arrival)
 		Expect(get("", po.ID).Status).To(Equal(stripe.PayoutStatusCanceled), "a canceled payout goes nowhere")
@@ -301,6 +302,7 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 		Expect(get("", later.ID).Status).To(Equal(stripe.PayoutStatusInTransit))
 		_, err = cancel(later.ID)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("Payouts can only be canceled while they are pending."), "Stripe's words")
 	})
 
 	It("lists payouts by status, destination and arrival date, and updates their metadata", func() {

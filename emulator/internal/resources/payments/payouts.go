@@ -173,7 +173,8 @@ func cancelPayout(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if before["status"] != "pending" {
-		return nil, apierr.InvalidRequest("Payouts can only be canceled while they are pending: this payout's status is %s.", before["status"])
+		// Stripe's words, as its client libraries' tests quote them.
+		return nil, apierr.InvalidRequest("Payouts can only be canceled while they are pending.")
 	}
 	c.Tx.DeleteMeta(payoutKey(c.Account, api.Str(before["id"])))
 	after, err := givePayoutBack(c, before, "payout_cancel")
