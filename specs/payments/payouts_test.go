@@ -350,6 +350,12 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
 		Expect(StripeErr(err).Msg).To(Equal("Sorry, you don't have any external accounts in that currency (usd)."))
 
+		By("refusing a currency Stripe does not support as such, not as one without a bank account")
+		_, err = payOut("", 1000, func(p *stripe.PayoutCreateParams) { p.Currency = stripe.String("xyz") })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
+		Expect(StripeErr(err).Msg).To(HavePrefix("Invalid currency: xyz. Stripe currently supports these currencies: "))
+		Expect(emu.Count("", "payout")).To(BeZero())
+
 		withBank := custom("btok_us_verified")
 		transfer(withBank, 3000)
 		_, err = payOut(withBank, 3001)

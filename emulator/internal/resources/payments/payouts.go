@@ -7,6 +7,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	currencies "github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -68,6 +69,11 @@ func createPayout(c *api.Call) (any, error) {
 	amount, currency, err := moneyParams(c)
 	if err != nil {
 		return nil, err
+	}
+	// An unknown currency is refused as such before any bank account is
+	// looked for in it.
+	if !currencies.Supported(currency) {
+		return nil, currencies.Invalid(currency, "currency")
 	}
 	if c.Connected {
 		// A connected account pays out only while Stripe lets it: not
