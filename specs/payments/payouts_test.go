@@ -272,6 +272,43 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 	})
 
+	// Stripe's "Testing payouts" account numbers, each with the failure
+	// code it produces and the explanation Stripe's payout failure
+	// reference gives for that code.
+	DescribeTable("fails a payout to each of Stripe's failing test account numbers as that number says",
+		func(number string, code stripe.PayoutFailureCode, message string) {
+			acct := custom("btok_us_verified")
+			fund(10000)
+			transfer(acct, 3000)
+			bad, err := sc.V1BankAccounts.Create(Ctx, &stripe.BankAccountCreateParams{
+				Account: stripe.String(acct), Country: stripe.String("US"), Currency: stripe.String("usd"),
+				AccountNumber: stripe.String(number), RoutingNumber: stripe.String("110000000"),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			po, err := payOut(acct, 1200, func(p *stripe.PayoutCreateParams) { p.Destination = stripe.String(bad.ID) })
+			Expect(err).NotTo(HaveOccurred())
+
+			emu.Clock().Set(arrival)
+			got := get(acct, po.ID)
+			Expect(got.Status).To(Equal(stripe.PayoutStatusFailed))
+			Expect(got.FailureCode).To(Equal(code))
+			Expect(got.FailureMessage).To(Equal(message))
+			Expect(got.FailureBalanceTransaction.Type).To(Equal(stripe.BalanceTransactionTypePayoutFailure))
+			Expect(got.FailureBalanceTransaction.ReportingCategory).To(Equal(stripe.BalanceTransactionReportingCategoryPayoutReversal))
+			Expect(got.FailureBalanceTransaction.Amount).To(Equal(int64(1200)))
+			Expect(available(acct)).To(Equal(int64(3000)), "the money is back")
+		},
+		Entry("no account", "000111111116", stripe.PayoutFailureCodeNoAccount,
+			"The bank account details on file are probably incorrect. No bank account could be located with those details."),
+		Entry("account closed", "000111111113", stripe.PayoutFailureCodeAccountClosed, "The bank account has been closed."),
+		Entry("insufficient funds", "000222222227", stripe.PayoutFailureCodeInsufficientFunds,
+			"Your Stripe account has insufficient funds to cover the payout."),
+		Entry("debit not authorized", "000333333335", stripe.PayoutFailureCodeDebitNotAuthorized,
+			"Debit transactions are not approved on the bank account. (Stripe requires bank accounts to be set up for both credit and debit payouts.)"),
+		Entry("invalid currency", "000444444440", stripe.PayoutFailureCodeInvalidCurrency,
+			"The bank was unable to process this payout because of its currency. This is probably because the bank account cannot accept payments in that currency."),
+	)
+
 	It("cancels a pending payout, giving the money back, and only a pending one", func() {
 		fund(10000)
 		before := available("")
