@@ -191,6 +191,7 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 	})
 
 	It("adds a payment on the card that bypasses the pending balance to the available balance at once", func() {
+		mark := len(emu.EventTypes(""))
 		pi := pay("", 2000, "usd", "pm_card_bypassPending")
 		txn := txnOf("", pi.LatestCharge.ID)
 		Expect(txn.Status).To(Equal(stripe.BalanceTransactionStatusAvailable))
@@ -198,6 +199,16 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 		b := balance("")
 		Expect(in(b.Available, "usd")).To(Equal(int64(1912)))
 		Expect(in(b.Pending, "usd")).To(BeZero())
+
+		By("telling the account with balance.available, as Stripe does for such a payment")
+		Expect(emu.EventTypes("")[mark:]).To(ContainElement("balance.available"))
+		var obj map[string]any
+		for _, ev := range emu.Events("") {
+			if ev["type"] == "balance.available" {
+				obj = ev["data"].(map[string]any)["object"].(map[string]any)
+			}
+		}
+		Expect(obj["available"].([]any)[0].(map[string]any)["amount"]).To(BeEquivalentTo(1912))
 	})
 
 	It("counts an authorisation only once captured, for the amount captured", func() {

@@ -217,7 +217,17 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	return txn, moveChargeFunds(c, ch, txn, appFee)
+	if err := moveChargeFunds(c, ch, txn, appFee); err != nil {
+		return nil, err
+	}
+	if status == "available" && api.Int(txn["net"]) > 0 {
+		// Funds available at once grow the available balance now: Stripe
+		// tells the account as it does when pending funds become available
+		// (seen after a pm_card_bypassPending payment in stripe-cli's
+		// payout triggers).
+		c.Emit("balance.available", balanceOf(c), nil)
+	}
+	return txn, nil
 }
 
 // chargeRefunds is the includable charge.refunds: the ten most recent, as
