@@ -57,6 +57,7 @@ var _ = Describe("Radar value lists", Label("payments"), func() {
 		Expect(l.ID).To(HavePrefix("rsl_"))
 		Expect(l.ItemType).To(Equal(stripe.RadarValueListItemTypeIPAddress))
 		Expect(l.Metadata).To(HaveKeyWithValue("team", "fraud"))
+		Expect(l.CreatedBy).To(Equal("API"), "Stripe names the API as the maker of what a request creates")
 		Expect(l.ListItems.Data).To(BeEmpty())
 		Expect(l.ListItems.URL).To(Equal("/v1/radar/value_list_items?value_list=" + l.ID))
 
@@ -64,6 +65,7 @@ var _ = Describe("Radar value lists", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(first.ID).To(HavePrefix("rsli_"))
 		Expect(first.ValueList).To(Equal(l.ID))
+		Expect(first.CreatedBy).To(Equal("API"))
 		_, err = add(l.ID, "2001:db8::1")
 		Expect(err).NotTo(HaveOccurred())
 

@@ -42,6 +42,10 @@ func Kinds() []*api.Kind { return []*api.Kind{ListKind, ItemKind} }
 var ItemTypes = []string{"card_bin", "card_fingerprint", "case_sensitive_string", "country", "customer_id", "email",
 	"ip_address", "sepa_debit_fingerprint", "string", "us_bank_account_fingerprint"}
 
+// madeByAPI is the created_by Stripe gives a list or item a request makes
+// (a Dashboard user's email is shown for what they make there).
+const madeByAPI = "API"
+
 // maxName is the longest alias or name Stripe takes.
 const maxName = 100
 
@@ -114,9 +118,7 @@ func createList(c *api.Call) (any, error) {
 	}
 	id := c.NewID("radar.value_list")
 	l := c.Object("radar.value_list", id, store.Obj{
-		// Who made it: a Dashboard user's email at Stripe; an API request
-		// names nobody.
-		"alias": alias, "created_by": "", "item_type": itemType, "list_items": embedded(id, nil, false),
+		"alias": alias, "created_by": madeByAPI, "item_type": itemType, "list_items": embedded(id, nil, false),
 		"metadata": map[string]any{}, "name": name,
 	})
 	if err := c.ApplyMetadata(l); err != nil {
@@ -296,7 +298,7 @@ func createItem(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("The value %s is already in the value list %s.", value, listID).WithParam("value")
 	}
 	item := c.Object("radar.value_list_item", c.NewID("radar.value_list_item"), store.Obj{
-		"created_by": "", "value": value, "value_list": listID,
+		"created_by": madeByAPI, "value": value, "value_list": listID,
 	})
 	if err := c.Put(item); err != nil {
 		return nil, err
