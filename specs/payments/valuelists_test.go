@@ -1,6 +1,9 @@
 package payments_test
 
 import (
+	"fmt"
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -157,6 +160,37 @@ var _ = Describe("Radar value lists", Label("payments"), func() {
 		Entry(nil, "sepa_debit_fingerprint", "sepa1234", "sepa 1234", "sepa1234"),
 		Entry(nil, "string", "Hello", "", "hello"),
 	)
+
+	It("takes values, aliases and names no longer than Stripe does", func() {
+		l := newList("long", "")
+		_, err := add(l.ID, strings.Repeat("v", 800))
+		Expect(err).NotTo(HaveOccurred())
+		_, err = add(l.ID, strings.Repeat("w", 801))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "value")
+		for _, err := range sc.V1RadarValueListItems.List(Ctx, &stripe.RadarValueListItemListParams{ValueList: stripe.String(l.ID), Value: stripe.String(strings.Repeat("v", 801))}) {
+			ExpectStripeError(err, 400, "invalid_request_error", "", "value")
+			break
+		}
+		_, err = sc.V1RadarValueLists.Create(Ctx, &stripe.RadarValueListCreateParams{Alias: stripe.String(strings.Repeat("a", 101)), Name: stripe.String("A")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "alias")
+		_, err = sc.V1RadarValueLists.Create(Ctx, &stripe.RadarValueListCreateParams{Alias: stripe.String("a"), Name: stripe.String(strings.Repeat("n", 101))})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "name")
+		Expect(emu.Count("", "radar.value_list_item")).To(Equal(1))
+		Expect(emu.Count("", "radar.value_list")).To(Equal(1))
+	})
+
+	It("shows a list's ten newest items in list_items, and whether there are more", func() {
+		l := newList("many", "")
+		for i := range 11 {
+			_, err := add(l.ID, fmt.Sprintf("value_%02d", i))
+			Expect(err).NotTo(HaveOccurred())
+		}
+		got, err := sc.V1RadarValueLists.Retrieve(Ctx, l.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.ListItems.Data).To(HaveLen(10))
+		Expect(got.ListItems.HasMore).To(BeTrue())
+		Expect(got.ListItems.Data[0].Value).To(Equal("value_10"))
+	})
 
 	It("tells case_sensitive_string values apart by case", func() {
 		l := newList("codes", "case_sensitive_string")

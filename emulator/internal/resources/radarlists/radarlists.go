@@ -11,6 +11,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -48,6 +49,10 @@ const madeByAPI = "API"
 
 // maxName is the longest alias or name Stripe takes.
 const maxName = 100
+
+// maxValue is the longest item value Stripe takes (and the longest value
+// filter of a listing of items).
+const maxValue = 800
 
 // embeddedItems is how many of its items, newest first, a list shows in
 // list_items.
@@ -281,6 +286,9 @@ func createItem(c *api.Call) (any, error) {
 	if value == "" {
 		return nil, apierr.InvalidEmpty("value")
 	}
+	if utf8.RuneCountInString(value) > maxValue {
+		return nil, apierr.TooLong("value", value, maxValue)
+	}
 	l, err := c.Load("radar.value_list", listID, "value_list")
 	if err != nil {
 		return nil, err
@@ -338,6 +346,9 @@ func listItems(c *api.Call) (any, error) {
 	}
 	q.Index, q.Value = "value_list", listID
 	if value, _ := c.Params.Str("value"); value != "" {
+		if utf8.RuneCountInString(value) > maxValue {
+			return nil, apierr.TooLong("value", value, maxValue)
+		}
 		like := strings.ToLower(value)
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return strings.Contains(strings.ToLower(api.Str(o["value"])), like) })
 	}
