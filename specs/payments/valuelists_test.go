@@ -173,10 +173,13 @@ var _ = Describe("Radar value lists", Label("payments"), func() {
 		}
 		_, err = sc.V1RadarValueLists.Create(Ctx, &stripe.RadarValueListCreateParams{Alias: stripe.String(strings.Repeat("a", 101)), Name: stripe.String("A")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "alias")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: aaaa...aaaa; must be at most 100 characters"), "Stripe's wording for any over-long string")
 		_, err = sc.V1RadarValueLists.Create(Ctx, &stripe.RadarValueListCreateParams{Alias: stripe.String("a"), Name: stripe.String(strings.Repeat("n", 101))})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "name")
+		_, err = sc.V1RadarValueLists.Create(Ctx, &stripe.RadarValueListCreateParams{Alias: stripe.String("accented"), Name: stripe.String(strings.Repeat("é", 100))})
+		Expect(err).NotTo(HaveOccurred(), "the limit counts characters, not bytes")
 		Expect(emu.Count("", "radar.value_list_item")).To(Equal(1))
-		Expect(emu.Count("", "radar.value_list")).To(Equal(1))
+		Expect(emu.Count("", "radar.value_list")).To(Equal(2))
 	})
 
 	It("shows a list's ten newest items in list_items, and whether there are more", func() {

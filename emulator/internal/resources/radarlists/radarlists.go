@@ -82,8 +82,8 @@ func checkAlias(c *api.Call, alias, self string) error {
 	switch {
 	case alias == "":
 		return apierr.InvalidEmpty("alias")
-	case len(alias) > maxName:
-		return apierr.InvalidRequest("Invalid alias: must be at most %d characters", maxName).WithParam("alias")
+	case utf8.RuneCountInString(alias) > maxName:
+		return apierr.TooLong("alias", alias, maxName)
 	case !aliasPattern.MatchString(alias):
 		return apierr.InvalidRequest("Invalid alias: %s. An alias may only contain letters, numbers and underscores.", alias).WithParam("alias")
 	}
@@ -102,8 +102,8 @@ func checkName(name string) error {
 	switch {
 	case name == "":
 		return apierr.InvalidEmpty("name")
-	case len(name) > maxName:
-		return apierr.InvalidRequest("Invalid name: must be at most %d characters", maxName).WithParam("name")
+	case utf8.RuneCountInString(name) > maxName:
+		return apierr.TooLong("name", name, maxName)
 	}
 	return nil
 }
