@@ -62,6 +62,7 @@ var _ = Describe("Radar value lists", Label("payments"), func() {
 		Expect(l.Metadata).To(HaveKeyWithValue("team", "fraud"))
 		Expect(l.CreatedBy).To(Equal("API"), "Stripe names the API as the maker of what a request creates")
 		Expect(l.ListItems.Data).To(BeEmpty())
+		Expect(l.ListItems.TotalCount).To(BeZero())
 		Expect(l.ListItems.URL).To(Equal("/v1/radar/value_list_items?value_list=" + l.ID))
 
 		first, err := add(l.ID, "1.2.3.4")
@@ -192,6 +193,7 @@ var _ = Describe("Radar value lists", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.ListItems.Data).To(HaveLen(10))
 		Expect(got.ListItems.HasMore).To(BeTrue())
+		Expect(got.ListItems.TotalCount).To(BeEquivalentTo(11), "Stripe's examples count the items")
 		Expect(got.ListItems.Data[0].Value).To(Equal("value_10"))
 	})
 

@@ -123,7 +123,7 @@ func createList(c *api.Call) (any, error) {
 	}
 	id := c.NewID("radar.value_list")
 	l := c.Object("radar.value_list", id, store.Obj{
-		"alias": alias, "created_by": madeByAPI, "item_type": itemType, "list_items": embedded(id, nil, false),
+		"alias": alias, "created_by": madeByAPI, "item_type": itemType, "list_items": embedded(id, nil, false, 0),
 		"metadata": map[string]any{}, "name": name,
 	})
 	if err := c.ApplyMetadata(l); err != nil {
@@ -132,13 +132,15 @@ func createList(c *api.Call) (any, error) {
 	return l, c.Put(l)
 }
 
-// embedded is a list's list_items.
-func embedded(id string, items []store.Obj, more bool) store.Obj {
+// embedded is a list's list_items. Stripe's examples show it with a
+// total_count (one of the legacy places that still carry one).
+func embedded(id string, items []store.Obj, more bool, total int) store.Obj {
 	data := make([]any, len(items))
 	for i, o := range items {
 		data[i] = api.Clone(o) // the item may be the one this request stores
 	}
-	return store.Obj{"object": "list", "data": data, "has_more": more, "url": "/v1/radar/value_list_items?value_list=" + id}
+	return store.Obj{"object": "list", "data": data, "has_more": more, "total_count": int64(total),
+		"url": "/v1/radar/value_list_items?value_list=" + id}
 }
 
 // refreshItems shows a list's newest items in its list_items once they
@@ -149,8 +151,13 @@ func refreshItems(c *api.Call, listID string) error {
 		return nil
 	}
 	p := c.Tx.List(c.Account, "radar.value_list_item", store.Query{Index: "value_list", Value: listID, Limit: embeddedItems})
+	total := 0
+	c.Tx.EachIndexedRaw(c.Account, "radar.value_list_item", "value_list", listID, func(string) bool {
+		total++
+		return true
+	})
 	l := api.Clone(before)
-	l["list_items"] = embedded(listID, p.Data, p.HasMore)
+	l["list_items"] = embedded(listID, p.Data, p.HasMore, total)
 	return c.Put(l)
 }
 
