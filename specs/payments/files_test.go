@@ -197,6 +197,41 @@ var _ = Describe("Files and file links", Label("payments", "files"), func() {
 		Expect(resp.StatusCode).To(Equal(200))
 	})
 
+	It("takes uploads made with the publishable key, as Stripe's browser uploads are, but nothing else with it", func() {
+		// Stripe's file upload guide: files can be uploaded from the browser
+		// with the publishable key, but creating a file link while uploading
+		// needs the secret key.
+		pk := emu.ClientWithKey("pk_test_browser")
+		f, err := pk.V1Files.Create(Ctx, &stripe.FileCreateParams{
+			Purpose: stripe.String("identity_document"), Filename: stripe.String("id.png"), FileReader: bytes.NewReader(pngOf(300)),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.Purpose).To(Equal(stripe.FilePurposeIdentityDocument))
+		got, err := sc.V1Files.Retrieve(Ctx, f.ID, nil)
+		Expect(err).NotTo(HaveOccurred(), "the file is the account's, as if the secret key had uploaded it")
+		Expect(got.Size).To(Equal(int64(300)))
+
+		publishableRefusal := "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."
+		_, err = pk.V1Files.Create(Ctx, &stripe.FileCreateParams{
+			Purpose: stripe.String("dispute_evidence"), Filename: stripe.String("e.pdf"), FileReader: bytes.NewReader(pdfOf(300)),
+			FileLinkData: &stripe.FileCreateFileLinkDataParams{Create: stripe.Bool(true)},
+		})
+		ExpectStripeError(err, 401, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal(publishableRefusal))
+
+		_, err = pk.V1Files.Retrieve(Ctx, f.ID, nil)
+		ExpectStripeError(err, 401, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal(publishableRefusal))
+		_, err = emu.ClientWithKey("pk_live_browser").V1Files.Create(Ctx, &stripe.FileCreateParams{
+			Purpose: stripe.String("identity_document"), Filename: stripe.String("id.png"), FileReader: bytes.NewReader(pngOf(300)),
+		})
+		ExpectStripeError(err, 401, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid API Key provided: pk_live_***wser"))
+
+		Expect(emu.Count("", "file")).To(Equal(1))
+		Expect(emu.Count("", "file_link")).To(BeZero())
+	})
+
 	It("refuses types a purpose does not take and files over its limit, keeping nothing", func() {
 		_, err := upload("dispute_evidence", "notes.txt", []byte("plain words"))
 		ExpectStripeError(err, 400, "invalid_request_error", "", "file")

@@ -29,7 +29,7 @@ func (s *Server) accountFor(r *http.Request) (string, error) {
 		return "", err
 	}
 	if !found {
-		key, _ := apiKey(r)
+		key, _ := apiKey(r, true)
 		e := &apierr.Error{Status: 403, Type: apierr.TypeInvalidRequest, Message: fmt.Sprintf("The provided key '%s' does not have access to account '%s' (or that account does not exist). Application access may have been revoked.", maskKey(key), acct)}
 		return "", e.WithCode("account_invalid")
 	}

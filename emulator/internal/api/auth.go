@@ -16,7 +16,17 @@ func isTestKey(key string) bool {
 	if !ok {
 		rest, ok = strings.CutPrefix(key, "rk_test_")
 	}
-	if !ok || rest == "" {
+	return ok && keyChars(rest)
+}
+
+// isPublishableTestKey is ^pk_test_[A-Za-z0-9_]+$.
+func isPublishableTestKey(key string) bool {
+	rest, ok := strings.CutPrefix(key, "pk_test_")
+	return ok && keyChars(rest)
+}
+
+func keyChars(rest string) bool {
+	if rest == "" {
 		return false
 	}
 	for i := 0; i < len(rest); i++ {
@@ -29,8 +39,9 @@ func isTestKey(key string) bool {
 }
 
 // apiKey extracts and checks the key, as Bearer or as the user of HTTP
-// basic auth (curl -u sk_test_…:), answering Stripe's 401s.
-func apiKey(r *http.Request) (string, *apierr.Error) {
+// basic auth (curl -u sk_test_…:), answering Stripe's 401s. publishable
+// says the endpoint also takes a publishable test key (Route.Publishable).
+func apiKey(r *http.Request, publishable bool) (string, *apierr.Error) {
 	h := r.Header.Get("Authorization")
 	var key string
 	switch {
@@ -48,15 +59,26 @@ func apiKey(r *http.Request) (string, *apierr.Error) {
 	default:
 		return "", invalidAuthHeader()
 	}
-	if strings.HasPrefix(key, "pk_") {
-		return "", &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."}
-	}
-	if !isTestKey(key) {
+	switch {
+	case publishable && isPublishableTestKey(key):
+		return key, nil
+	case !publishable && strings.HasPrefix(key, "pk_"):
+		return "", publishableRefused()
+	case !isTestKey(key):
 		// Live keys are refused too: the emulator has only test mode.
 		return "", &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "Invalid API Key provided: " + maskKey(key)}
 	}
 	return key, nil
 }
+
+// publishableRefused answers a publishable key where only a secret key will do.
+func publishableRefused() *apierr.Error {
+	return &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."}
+}
+
+// PublishableRefused is that refusal for a handler, when a publishable key
+// asks a Route.Publishable endpoint for what only a secret key may do.
+func PublishableRefused() error { return publishableRefused() }
 
 func invalidAuthHeader() *apierr.Error {
 	return &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "Invalid Authorization header. Use Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY') or HTTP Basic auth with your API key as the username."}
@@ -66,7 +88,7 @@ func invalidAuthHeader() *apierr.Error {
 // characters, as Stripe does in its messages.
 func maskKey(key string) string {
 	prefix := ""
-	for _, p := range []string{"sk_test_", "sk_live_", "rk_test_", "rk_live_"} {
+	for _, p := range []string{"sk_test_", "sk_live_", "rk_test_", "rk_live_", "pk_test_", "pk_live_"} {
 		if strings.HasPrefix(key, p) {
 			prefix = p
 			break

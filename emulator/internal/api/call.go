@@ -44,6 +44,9 @@ type Call struct {
 	// Upload is the file a multipart request carried (Route.Upload), nil
 	// for any other request.
 	Upload *Upload
+	// Publishable says a publishable key made the request (only on a
+	// Route.Publishable endpoint).
+	Publishable bool
 
 	// v2 says the request came through the v2 pipeline (its errors are
 	// rendered in v2's envelope).

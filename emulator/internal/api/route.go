@@ -19,6 +19,10 @@ type Route struct {
 	// /v1/files): its file part reaches the handler as Call.Upload and its
 	// body may be up to MaxUploadBytes.
 	Upload bool
+	// Publishable marks an endpoint Stripe also answers for a publishable
+	// test key (pk_test_…), as it does the browser's file uploads; the
+	// handler sees Call.Publishable and refuses what needs the secret key.
+	Publishable bool
 	// removed marks a route answered as an unknown URL (Removed).
 	removed bool
 	// V2 marks a v2 API endpoint (/v2/…): JSON bodies, v2 errors, lists

@@ -188,11 +188,12 @@ func (s *Server) endpoint(rt Route) http.Handler {
 
 		body, account, idemKey := "", "", ""
 		status := func() int {
-			if _, err := apiKey(r); err != nil {
+			key, kerr := apiKey(r, rt.Publishable)
+			if kerr != nil {
 				if r.Header.Get("Authorization") == "" {
 					h.Set("WWW-Authenticate", `Basic realm="Stripe"`)
 				}
-				return writeError(w, reqID, s.Clock.Unix(), err)
+				return writeError(w, reqID, s.Clock.Unix(), kerr)
 			}
 			version, rendered, verr := apiVersion(r, s.StrictVersions)
 			if rt.PinnedVersion {
@@ -258,6 +259,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				return writeError(w, reqID, s.Clock.Unix(), perr)
 			}
 			c := s.newCall(rt, r, vals, account, version, reqID, fault)
+			c.Publishable = strings.HasPrefix(key, "pk_")
 			c.Upload = up
 			idemKey = c.IdempotencyKey
 			if idemKey == "" {

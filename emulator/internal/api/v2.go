@@ -70,7 +70,7 @@ func (s *Server) endpointV2(rt Route) http.Handler {
 				if account, err = s.tokenAccount(rt.TokenAuth, r); err != nil {
 					return writeV2Error(w, err)
 				}
-			} else if _, kerr := apiKey(r); kerr != nil {
+			} else if _, kerr := apiKey(r, false); kerr != nil {
 				if r.Header.Get("Authorization") == "" {
 					h.Set("WWW-Authenticate", `Basic realm="Stripe"`)
 				}

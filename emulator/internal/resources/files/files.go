@@ -42,6 +42,8 @@ func Routes() []api.Route {
 	}).Enum("purpose", uploadPurposes()...)
 	create := api.POST("/v1/files", upload, createFile)
 	create.Upload = true
+	// Browsers upload with the publishable key (Stripe's file upload guide).
+	create.Publishable = true
 	linkUpdate := params.FromStruct(stripe.FileLinkUpdateParams{}).
 		With("expires_at", &params.Schema{Kind: params.KindInteger, Allowed: []string{"now"}})
 	return []api.Route{
@@ -61,6 +63,12 @@ func Routes() []api.Route {
 func blobKey(account, id string) string { return "filedata:" + account + ":" + id }
 
 func createFile(c *api.Call) (any, error) {
+	if fl, ok := c.Params.Obj("file_link_data"); ok && c.Publishable {
+		// Stripe: creating a file link while uploading needs the secret key.
+		if create, _ := fl.Bool("create"); create {
+			return nil, api.PublishableRefused()
+		}
+	}
 	if err := c.Require("file", "purpose"); err != nil {
 		return nil, err
 	}
