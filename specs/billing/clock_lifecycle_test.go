@@ -32,11 +32,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		clock, err = sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix()), Name: stripe.String("lifecycle")})
 		Expect(err).NotTo(HaveOccurred())
 	})
-	advance := func(to time.Time) {
-		GinkgoHelper()
-		_, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})
-		Expect(err).NotTo(HaveOccurred())
-	}
+	advance := func(to time.Time) { GinkgoHelper(); advanceClock(sc, clock.ID, to) }
 	clockCustomer := func() *stripe.Customer {
 		GinkgoHelper()
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("clock@example.com"), TestClock: stripe.String(clock.ID)})

@@ -197,8 +197,7 @@ var _ = Describe("A customer's discount on its invoices", Label("billing", "disc
 		Expect(sub.LatestInvoice.Total).To(Equal(int64(750)))
 		seen := len(emu.Events(""))
 		for _, to := range []time.Time{Epoch.AddDate(0, 1, 0).Add(2 * time.Hour), Epoch.AddDate(0, 2, 0).Add(2 * time.Hour)} {
-			_, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})
-			Expect(err).NotTo(HaveOccurred())
+			advanceClock(sc, clk.ID, to)
 		}
 		invs := invoicesOf(sub.ID)
 		Expect(totals(invs)).To(Equal([]int64{750, 750, 1000}), "two months of 25% off, then the full price")

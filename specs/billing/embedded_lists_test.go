@@ -162,8 +162,7 @@ var _ = Describe("Long embedded lists", Label("billing", "invoices"), func() {
 		n, more, _ := shownLines(payloads("invoice.paid", first)[0])
 		Expect([]any{n, more}).To(Equal([]any{10, true}))
 
-		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour).Unix())})
-		Expect(err).NotTo(HaveOccurred())
+		advanceClock(sc, clock.ID, Epoch.AddDate(0, 1, 0).Add(2*time.Hour))
 		renewed, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(renewed.LatestInvoice.ID).NotTo(Equal(first))

@@ -1,6 +1,8 @@
 package billing_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -55,4 +57,11 @@ func defaultIntent(sc *stripe.Client, inv *stripe.Invoice) *stripe.PaymentIntent
 	}
 	Fail("no default payment")
 	return nil
+}
+
+// advanceClock moves a test clock to to; the advance must be taken.
+func advanceClock(sc *stripe.Client, clockID string, to time.Time) {
+	GinkgoHelper()
+	_, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clockID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})
+	Expect(err).NotTo(HaveOccurred())
 }

@@ -36,11 +36,7 @@ var _ = Describe("Subscription invoices needing 3-D Secure", Label("billing", "s
 		clock, err = sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())
 	})
-	advance := func(to time.Time) {
-		GinkgoHelper()
-		_, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})
-		Expect(err).NotTo(HaveOccurred())
-	}
+	advance := func(to time.Time) { GinkgoHelper(); advanceClock(sc, clock.ID, to) }
 	subscribe := func(cus *stripe.Customer, behavior string) (*stripe.Subscription, error) {
 		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}}
@@ -63,6 +59,15 @@ var _ = Describe("Subscription invoices needing 3-D Secure", Label("billing", "s
 		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		return sub, inv, defaultIntent(sc, inv)
+	}
+	// authenticatedPays passes 3-D Secure on the intent and expects the
+	// subscription's latest invoice paid and the subscription active.
+	authenticatedPays := func(piID string, sub *stripe.Subscription) {
+		GinkgoHelper()
+		authenticate(piID, "succeed")
+		got, inv, _ := retrieve(sub)
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
 	}
 	// renewingWith is a subscription paid for its first month by card,
 	// whose default payment method is then pm (attached) for the renewal.
@@ -189,10 +194,7 @@ var _ = Describe("Subscription invoices needing 3-D Secure", Label("billing", "s
 		sub := renewingWith("pm_card_authenticationRequiredOnSetup")
 		advance(renewal.Add(2 * time.Hour))
 		_, pi := awaitingAuthentication(sub)
-		authenticate(pi.ID, "succeed")
-		sub, inv, _ := retrieve(sub)
-		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
-		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		authenticatedPays(pi.ID, sub)
 	})
 
 	It("renews off-session without authentication with a 4000002500003155 card set up for later use", func() {
@@ -239,10 +241,7 @@ var _ = Describe("Subscription invoices needing 3-D Secure", Label("billing", "s
 			Expect(emu.EventTypes("")).To(ContainElements("invoice.payment_failed", "invoice.payment_action_required"))
 			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
 
-			authenticate(pi.ID, "succeed")
-			sub, inv, _ = retrieve(sub)
-			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
-			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+			authenticatedPays(pi.ID, sub)
 		})
 
 		It("expires 23 hours later if the customer never authenticates, its intent canceled", func() {
@@ -269,10 +268,7 @@ var _ = Describe("Subscription invoices needing 3-D Secure", Label("billing", "s
 			sub, _, _ = retrieve(sub)
 			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
 
-			authenticate(pi.ID, "succeed")
-			sub, inv, _ := retrieve(sub)
-			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
-			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+			authenticatedPays(pi.ID, sub)
 		})
 
 		It("is refused with a 402 and nothing is created (error_if_incomplete)", func() {
@@ -310,10 +306,7 @@ var _ = Describe("Subscription invoices needing 3-D Secure", Label("billing", "s
 			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
 			Expect(inv.NextPaymentAttempt).To(BeZero())
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
-			authenticate(pi.ID, "succeed")
-			got, inv, _ = retrieve(updated)
-			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
-			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+			authenticatedPays(pi.ID, updated)
 		})
 
 		It("is refused whole with a 402 under error_if_incomplete, the subscription unchanged", func() {

@@ -82,15 +82,13 @@ var _ = Describe("Work that time causes runs in time order", Label("billing", "s
 		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())
 		a := subscribe("a@example.com", clk.ID)
-		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.AddDate(0, 0, 10).Unix())})
-		Expect(err).NotTo(HaveOccurred())
+		advanceClock(sc, clk.ID, Epoch.AddDate(0, 0, 10))
 		Eventually(func() stripe.TestHelpersTestClockStatus {
 			c, _ := sc.V1TestHelpersTestClocks.Retrieve(Ctx, clk.ID, nil)
 			return c.Status
 		}).Should(Equal(stripe.TestHelpersTestClockStatusReady))
 		b := subscribe("b@example.com", clk.ID)
-		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(Epoch.AddDate(0, 2, 5).Unix())})
-		Expect(err).NotTo(HaveOccurred())
+		advanceClock(sc, clk.ID, Epoch.AddDate(0, 2, 5))
 		Eventually(func() stripe.TestHelpersTestClockStatus {
 			c, _ := sc.V1TestHelpersTestClocks.Retrieve(Ctx, clk.ID, nil)
 			return c.Status

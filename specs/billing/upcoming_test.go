@@ -206,8 +206,7 @@ var _ = Describe("invoice.upcoming before renewals", Label("billing", "subscript
 		sub := subscribe(cus)
 		renewal := Epoch.AddDate(0, 1, 0)
 		advance := func(to time.Time) {
-			_, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clock.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})
-			Expect(err).NotTo(HaveOccurred())
+			advanceClock(sc, clock.ID, to)
 		}
 		advance(renewal.Add(-lead + time.Minute))
 		got := upcomings()
