@@ -63,7 +63,7 @@ func apiKey(r *http.Request, publishable bool) (string, *apierr.Error) {
 	case publishable && isPublishableTestKey(key):
 		return key, nil
 	case !publishable && strings.HasPrefix(key, "pk_"):
-		return "", publishableRefused()
+		return "", PublishableRefused()
 	case !isTestKey(key):
 		// Live keys are refused too: the emulator has only test mode.
 		return "", &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "Invalid API Key provided: " + maskKey(key)}
@@ -71,14 +71,12 @@ func apiKey(r *http.Request, publishable bool) (string, *apierr.Error) {
 	return key, nil
 }
 
-// publishableRefused answers a publishable key where only a secret key will do.
-func publishableRefused() *apierr.Error {
+// PublishableRefused answers a publishable key where only a secret key
+// will do: in the pipeline, or in a Route.Publishable handler asked for
+// what only a secret key may do.
+func PublishableRefused() *apierr.Error {
 	return &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."}
 }
-
-// PublishableRefused is that refusal for a handler, when a publishable key
-// asks a Route.Publishable endpoint for what only a secret key may do.
-func PublishableRefused() error { return publishableRefused() }
 
 func invalidAuthHeader() *apierr.Error {
 	return &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "Invalid Authorization header. Use Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY') or HTTP Basic auth with your API key as the username."}
