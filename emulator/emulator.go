@@ -71,7 +71,7 @@ func New(opts ...Option) (*Emulator, error) {
 	env := &api.Env{
 		Store: st, Clock: cfg.clock, IDs: gen, Registry: reg,
 		Events: &api.EventLog{}, Log: cfg.logger, UpcomingInvoiceLead: int64(cfg.upcoming / time.Second),
-		StrictVersions: cfg.strictVer,
+		StrictVersions: cfg.strictVer, RefuseRawCardData: cfg.noRawCard,
 	}
 	platform, err := ensurePlatform(env)
 	if err != nil {

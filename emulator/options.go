@@ -20,6 +20,7 @@ type config struct {
 	apiKey     string
 	upcoming   time.Duration
 	strictVer  bool
+	noRawCard  bool
 }
 
 // WithDataFile persists the store to a buntdb file; the default keeps
@@ -57,3 +58,11 @@ func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 // basil's shapes, for a test suite that wants to be sure its client speaks
 // the emulator's version.
 func WithStrictAPIVersions() Option { return func(c *config) { c.strictVer = true } }
+
+// WithRawCardDataRefused refuses card numbers sent to the API (a
+// PaymentMethod, token, source or payment_method_data of card[number]),
+// as Stripe does for an account without access to its raw card data
+// APIs, which new accounts lack in test mode too: for a suite that wants
+// to be sure its app sends test PaymentMethods or tokens (pm_card_visa,
+// tok_visa) rather than numbers. By default numbers are accepted.
+func WithRawCardDataRefused() Option { return func(c *config) { c.noRawCard = true } }

@@ -88,6 +88,7 @@ type serveFlags struct {
 	seed                           uint64
 	upcomingDays                   int
 	strictVersions                 bool
+	refuseRawCardData              bool
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -106,6 +107,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.IntVar(&f.upcomingDays, "upcoming-invoice-days", upcoming, "send invoice.upcoming this many days before renewals; 0 sends none (env STRIPE_EMU_UPCOMING_INVOICE_DAYS)")
 	strict, _ := strconv.ParseBool(env("STRIPE_EMU_STRICT_API_VERSIONS", "false"))
 	fs.BoolVar(&f.strictVersions, "strict-api-versions", strict, "refuse requests pinned to an API version outside basil instead of answering them in basil's shapes (env STRIPE_EMU_STRICT_API_VERSIONS)")
+	noRawCard, _ := strconv.ParseBool(env("STRIPE_EMU_REFUSE_RAW_CARD_DATA", "false"))
+	fs.BoolVar(&f.refuseRawCardData, "refuse-raw-card-data", noRawCard, "refuse card numbers sent to the API, as Stripe does for an account without raw card data access (env STRIPE_EMU_REFUSE_RAW_CARD_DATA)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -145,6 +148,9 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready 
 		emulator.WithUpcomingInvoiceEvents(time.Duration(f.upcomingDays) * 24 * time.Hour)}
 	if f.strictVersions {
 		opts = append(opts, emulator.WithStrictAPIVersions())
+	}
+	if f.refuseRawCardData {
+		opts = append(opts, emulator.WithRawCardDataRefused())
 	}
 	emu, err := emulator.New(opts...)
 	if err != nil {

@@ -185,3 +185,24 @@ func TestStrictAPIVersionsFlag(t *testing.T) {
 		stop()
 	}
 }
+
+// Card numbers are taken unless the binary is told to refuse them, as
+// Stripe does for an account without raw card data access; the variable
+// works as the flag does.
+func TestRefuseRawCardDataFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  string
+		want int
+	}{{nil, "", 200}, {[]string{"--refuse-raw-card-data"}, "", 402}, {nil, "true", 402}} {
+		t.Setenv("STRIPE_EMU_REFUSE_RAW_CARD_DATA", tc.env)
+		base, stop := startServe(t, append([]string{"--addr", "127.0.0.1:0"}, tc.args...)...)
+		req, _ := http.NewRequest("POST", base+"/v1/payment_methods", strings.NewReader("type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2034"))
+		req.Header.Set("Authorization", "Bearer sk_test_123")
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if status, body := send(t, req); status != tc.want {
+			t.Errorf("%v %q: %d %s, want %d", tc.args, tc.env, status, body, tc.want)
+		}
+		stop()
+	}
+}

@@ -39,6 +39,12 @@ type Env struct {
 	// shapes are not basil's; by default they are answered in basil's
 	// shapes, with a Stripe-Emu-Warning header saying so.
 	StrictVersions bool
+
+	// RefuseRawCardData refuses card numbers sent to the API, as a Stripe
+	// account without access to the raw card data APIs does (new accounts,
+	// test mode included); by default they are accepted, as stripe-mock
+	// and older accounts do.
+	RefuseRawCardData bool
 }
 
 // APIVersion is the version the emulator renders (stripe-go v82.5.1's).

@@ -276,6 +276,9 @@ func parseCardDetails(c *api.Call, p params.Values, prefix string) (card, int64,
 	if number == "" {
 		return card{}, 0, 0, apierr.MissingParam(prefix + "[number]")
 	}
+	if c.RefuseRawCardData {
+		return card{}, 0, 0, rawCardDataRefused()
+	}
 	expMonth, okM, badM := expiryField(p, "exp_month")
 	if !okM {
 		return card{}, 0, 0, apierr.MissingParam(prefix + "[exp_month]")
@@ -291,9 +294,6 @@ func parseCardDetails(c *api.Call, p params.Values, prefix string) (card, int64,
 	if !valid {
 		return card{}, 0, 0, cardError("incorrect_number", "", "Your card number is incorrect.", prefix+"[number]")
 	}
-	if err := refuseCard(number, prefix+"[number]"); err != nil {
-		return card{}, 0, 0, err
-	}
 	if badM || expMonth < 1 || expMonth > 12 {
 		return card{}, 0, 0, cardError("invalid_expiry_month", "", "Your card's expiration month is invalid.", prefix+"[exp_month]")
 	}
@@ -308,6 +308,14 @@ func parseCardDetails(c *api.Call, p params.Values, prefix string) (card, int64,
 		return card{}, 0, 0, cardError("invalid_expiry_year", "", "Your card's expiration year is invalid.", prefix+"[exp_year]")
 	}
 	return cd, expMonth, expYear, nil
+}
+
+// rawCardDataRefused is Stripe's answer to a card number sent by an
+// account without access to the raw card data APIs: 402, as integrators
+// report it (stripe-python raises it as a CardError), of type
+// invalid_request_error, with neither code nor param.
+func rawCardDataRefused() error {
+	return &apierr.Error{Status: 402, Type: apierr.TypeInvalidRequest, Message: "Sending credit card numbers directly to the Stripe API is generally unsafe. We suggest you use test tokens that map to the test card you are using, see https://stripe.com/docs/testing. To enable raw card data APIs in test mode, see https://support.stripe.com/questions/enabling-access-to-raw-card-data-apis."}
 }
 
 // expiryField reads exp_month or exp_year sent as an integer or as a
