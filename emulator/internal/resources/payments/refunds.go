@@ -299,7 +299,26 @@ func retrieveRefund(c *api.Call) (any, error) {
 	return c.Load("refund", c.Var("id"), "id")
 }
 
-func updateRefund(c *api.Call) (any, error) { return c.UpdateFields("refund") }
+// updateRefund changes a refund's metadata. A refund of a charge is told
+// the older way too, with charge.refund.updated, as its settlement is
+// (Stripe CLI's trigger for that event is this very update).
+func updateRefund(c *api.Call) (any, error) {
+	before, err := c.Load("refund", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	if err := c.ApplyMetadata(after); err != nil {
+		return nil, err
+	}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	if prev := api.PreviousAttributes(before, after); len(prev) > 0 && after["charge"] != nil {
+		c.Emit("charge.refund.updated", after, prev)
+	}
+	return after, nil
+}
 
 func cancelRefund(c *api.Call) (any, error) {
 	re, err := c.Load("refund", c.Var("id"), "id")
