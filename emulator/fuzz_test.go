@@ -84,6 +84,8 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/test_helpers/checkout/sessions/cs_test_1/complete", "custom_fields[0][key]=size&custom_fields[0][value]=s&optional_items[0][price]=price_2&optional_items[0][quantity]=2&save_payment_method=true", "", "")
 	f.Add("POST", "/v1/test_helpers/checkout/sessions/cs_test_1/complete", "payment_method=pm_card_visa&promotion_code=summer20", "", "")
 	f.Add("POST", "/v1/test_helpers/checkout/sessions/cs_test_1/recover", "expand[]=customer", "", "")
+	f.Add("POST", "/v1/payment_pages/cs_test_1/confirm", "payment_method=pm_card_visa&expected_amount=3000&expected_payment_method_type=card", "", "")
+	f.Add("GET", "/v1/payment_pages/cs_test_1", "", "", "")
 	f.Add("POST", "/v1/payment_links", "line_items[0][price]=price_1&line_items[0][quantity]=1&custom_fields[0][key]=k&custom_fields[0][type]=text&custom_fields[0][label][type]=custom&custom_fields[0][label][custom]=K&custom_text[after_submit][message]=x", "", "")
 	f.Add("POST", "/v1/checkout/sessions", "mode=payment&customer=cus_1&line_items[0][price]=price_1&line_items[0][quantity]=1&automatic_tax[enabled]=true&automatic_tax[liability][type]=self&customer_update[address]=auto&customer_update[name]=auto&tax_id_collection[enabled]=true", "", "")
 	f.Add("POST", "/v1/payment_links/plink_1", "automatic_tax[enabled]=true&automatic_tax[liability][type]=account&automatic_tax[liability][account]=acct_1", "", "")

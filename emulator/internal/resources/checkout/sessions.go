@@ -68,7 +68,7 @@ func Routes() []api.Route {
 	})
 	createSchema := pageEnums(shipping.WithEnums(params.FromStruct(stripe.CheckoutSessionCreateParams{}), "shipping_options.shipping_rate_data").
 		With("shipping_address_collection.allowed_countries", shipping.AllowedCountries()))
-	return []api.Route{
+	return append([]api.Route{
 		api.POST(base, createSchema, create),
 		api.GET(base, params.FromStruct(stripe.CheckoutSessionListParams{}), list),
 		api.GET(base+"/{id}", params.FromStruct(stripe.CheckoutSessionRetrieveParams{}), retrieve),
@@ -77,7 +77,7 @@ func Routes() []api.Route {
 		api.POST(base+"/{id}/expire", params.FromStruct(stripe.CheckoutSessionExpireParams{}), expireSession),
 		api.POST("/v1/test_helpers/checkout/sessions/{id}/complete", complete, completeSession),
 		api.POST("/v1/test_helpers/checkout/sessions/{id}/recover", params.Object(map[string]*params.Schema{"expand": params.ArrayOf(params.String())}), recoverSession),
-	}
+	}, paymentPageRoutes()...)
 }
 
 func init() {
