@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"strings"
@@ -42,4 +43,18 @@ func echoAccount(h http.Header, r *http.Request) {
 	if acct := strings.TrimSpace(r.Header.Get("Stripe-Account")); acct != "" {
 		h["Stripe-Account"] = []string{acct}
 	}
+}
+
+// ConnectApplication is the platform's Connect application (ca_…): the
+// application of its application fees, of what it creates on connected
+// accounts, and the one a connected account deauthorizes. It is derived
+// from the platform's id, so it never changes.
+func (e *Env) ConnectApplication() string {
+	sum := sha256.Sum256([]byte("connect-application:" + e.Platform))
+	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, 32)
+	for i := range b {
+		b[i] = digits[int(sum[i])%len(digits)]
+	}
+	return "ca_" + string(b)
 }

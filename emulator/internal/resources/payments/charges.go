@@ -75,7 +75,7 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 	if c.Connected {
 		// Made by the platform on its connected account: the platform's
 		// Connect application created it.
-		ch["application"] = connectApplication(c)
+		ch["application"] = c.ConnectApplication()
 	}
 	if fail != nil {
 		ch["failure_code"] = fail.Code
@@ -203,7 +203,7 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	if c.Connected && appFee > 0 {
 		// A direct charge: the platform's fee is taken out of the
 		// connected account's charge, next to Stripe's.
-		details = append(details, applicationFeeDetail(appFee, ch["currency"], connectApplication(c)))
+		details = append(details, applicationFeeDetail(appFee, ch["currency"], c.ConnectApplication()))
 	}
 	var total int64
 	for _, d := range details {

@@ -1,8 +1,6 @@
 package payments
 
 import (
-	"crypto/sha256"
-
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -66,19 +64,6 @@ const (
 // embeddedListSize is how many reversals (refunds) a transfer (an
 // application fee) shows in its own list, newest first: Stripe's 10.
 const embeddedListSize = 10
-
-// connectApplication is the platform's Connect application (ca_…): the
-// application of its application fees and of what it creates on connected
-// accounts. It is derived from the platform's id, so it never changes.
-func connectApplication(c *api.Call) string {
-	sum := sha256.Sum256([]byte("connect-application:" + c.Platform))
-	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	b := make([]byte, 32)
-	for i := range b {
-		b[i] = digits[int(sum[i])%len(digits)]
-	}
-	return "ca_" + string(b)
-}
 
 // funds is when money a balance transaction moves can be paid out: it
 // follows the funds it came from (a transfer made from a pending charge is
@@ -181,7 +166,7 @@ type newTransfer struct {
 // transfer is returned stored, for the caller to edit and store again.
 func makeTransfer(c *api.Call, t newTransfer) (tr, fee store.Obj, err error) {
 	platform, dest := c.Platform, t.destination
-	application := connectApplication(c)
+	application := c.ConnectApplication()
 	trID, pyID := c.NewID("transfer"), c.IDs.Long(paymentPrefix)
 	trTxn, err := connectTxn(c, platform, -t.amount, 0, nil, t.currency, "transfer", "transfer", trID, t.description, t.at)
 	if err != nil {
@@ -253,7 +238,7 @@ func makeTransfer(c *api.Call, t newTransfer) (tr, fee store.Obj, err error) {
 // transaction on the platform, with application_fee.created.
 // originating is the platform's charge for a destination charge.
 func collectFee(c *api.Call, id, account, chargeID string, originating any, amount int64, currency any, at funds) (store.Obj, error) {
-	platform, application := c.Platform, connectApplication(c)
+	platform, application := c.Platform, c.ConnectApplication()
 	txn, err := connectTxn(c, platform, amount, 0, nil, currency, "application_fee", "platform_earning", id, nil, at)
 	if err != nil {
 		return nil, err

@@ -170,7 +170,7 @@ func NewIntent(c *api.Call, amount int64, currency string, customer any) store.O
 	if c.Connected {
 		// The platform creates it on its connected account: its Connect
 		// application is the intent's application.
-		pi["application"] = connectApplication(c)
+		pi["application"] = c.ConnectApplication()
 	}
 	return pi
 }
