@@ -190,6 +190,25 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		Expect(StripeErr(err).HTTPStatusCode).To(Equal(403))
 	})
 
+	It("tells the platform a deleted Standard account deauthorized its application", func() {
+		standard, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("standard")})
+		Expect(err).NotTo(HaveOccurred())
+		express, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("US")})
+		Expect(err).NotTo(HaveOccurred())
+		for _, id := range []string{standard.ID, express.ID} {
+			_, err := sc.V1Accounts.Delete(Ctx, id, nil)
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Expect(emu.EventTypes(standard.ID)).To(Equal([]string{"account.application.deauthorized"}))
+		ev := emu.Events(standard.ID)[0]
+		Expect(ev["account"]).To(Equal(standard.ID))
+		app := ev["data"].(map[string]any)["object"].(map[string]any)
+		Expect(app["object"]).To(Equal("application"))
+		Expect(app["id"]).To(HavePrefix("ca_"))
+		Expect(emu.EventTypes(express.ID)).To(BeEmpty(), "the emulator sends it for Standard accounts only, as Stripe CLI's trigger shows")
+		Expect(emu.EventTypes("")).NotTo(ContainElement("account.application.deauthorized"), "the event is the account's")
+	})
+
 	It("onboards an Express account through an account link, announcing account.updated", func() {
 		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{
 			Type: stripe.String("express"), Country: stripe.String("US"),

@@ -269,6 +269,14 @@ func remove(c *api.Call) (any, error) {
 	for name := range api.Obj(o["capabilities"]) {
 		c.DeleteMeta(requestedKey(api.Str(o["id"]), name))
 	}
+	if o["type"] == "standard" {
+		// A Standard account, which has its own Stripe account and
+		// Dashboard, leaves the platform's application: the event Stripe
+		// CLI's trigger for it sets off this way, told to the platform's
+		// Connect endpoints.
+		c.EmitIn(api.Str(o["id"]), "account.application.deauthorized",
+			store.Obj{"id": c.ConnectApplication(), "name": nil, "object": "application"}, nil)
+	}
 	return api.Deleted("account", api.Str(o["id"])), nil
 }
 
