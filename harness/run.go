@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -160,6 +159,7 @@ type run struct {
 	vars      map[string]any
 	accounts  map[string]string
 	http      *http.Client
+	seed      uint64 // the run's, which replays it
 }
 
 // Execute runs one scenario against app with a fresh emulator.
@@ -197,7 +197,7 @@ func Execute(s *scenarios.Scenario, app App, opts Options) (err error) {
 		}()
 	}
 	r := &run{s: s, emu: emu, appURL: appURL, endpoints: map[string]string{}, vars: map[string]any{"app": map[string]any{"url": appURL}},
-		accounts: map[string]string{}, http: &http.Client{Timeout: 30 * time.Second}}
+		accounts: map[string]string{}, http: &http.Client{Timeout: 30 * time.Second}, seed: seed}
 	fail := func(i int, st scenarios.Step, e error) error {
 		se := &StepError{Scenario: s.Name, File: s.File, Index: i, Line: st.Line, Step: scenarios.Describe(st), Err: e, Seed: seed,
 			Requests: emu.Requests(), Attempts: emu.Webhooks().Attempts()}
@@ -344,6 +344,20 @@ func (r *run) step(st scenarios.Step) error {
 	return nil
 }
 
+// newStripeRequest is a request to the emulator's API as the harness
+// makes it: its own key, its User-Agent (which keeps its calls apart from
+// the app's).
+func newStripeRequest(method, target string, body io.Reader, contentType string) (*http.Request, error) {
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer sk_test_harness")
+	req.Header.Set("User-Agent", HarnessUserAgent)
+	req.Header.Set("Content-Type", contentType)
+	return req, nil
+}
+
 // callStripe calls the emulator's API as the harness.
 func (r *run) callStripe(method, p string, form url.Values, account, idemKey string) (int, map[string]any, error) {
 	var body io.Reader = strings.NewReader("")
@@ -353,13 +367,10 @@ func (r *run) callStripe(method, p string, form url.Values, account, idemKey str
 	} else if len(form) > 0 {
 		target += "?" + form.Encode()
 	}
-	req, err := http.NewRequest(method, target, body)
+	req, err := newStripeRequest(method, target, body, "application/x-www-form-urlencoded")
 	if err != nil {
 		return 0, nil, err
 	}
-	req.Header.Set("Authorization", "Bearer sk_test_harness")
-	req.Header.Set("User-Agent", HarnessUserAgent)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if account != "" {
 		req.Header.Set("Stripe-Account", account)
 	}
@@ -710,44 +721,6 @@ func (r *run) endpointPath(id string) string {
 		}
 	}
 	return id
-}
-
-func (r *run) fixture(file string) (any, error) {
-	p := file
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(filepath.Dir(r.s.File), file)
-	}
-	f, err := scenarios.LoadFixture(p)
-	if err != nil {
-		return nil, err
-	}
-	results := map[string]any{}
-	sub := func(s string) string {
-		for _, m := range scenarios.FixtureRefs(s) {
-			v, _ := lookup(results[m[1]], m[2])
-			s = strings.Replace(s, m[0], scalar(v), 1)
-		}
-		return s
-	}
-	for _, req := range f.Requests {
-		flat := map[string]string{}
-		flatten("", any(req.Params), flat)
-		form := url.Values{}
-		for k, v := range flat {
-			form.Set(k, sub(v))
-		}
-		status, body, err := r.callStripe(req.Method, sub(req.Path), form, "", "")
-		if err != nil {
-			return nil, err
-		}
-		if status != 200 {
-			return nil, fmt.Errorf("fixture %s (%s %s) answered %d: %s", req.Name, req.Method, req.Path, status, brief(body["error"]))
-		}
-		if req.Name != "" {
-			results[req.Name] = body
-		}
-	}
-	return results, nil
 }
 
 // pathMatch matches request paths with * for one segment.

@@ -77,7 +77,15 @@
 //     part, or stripe "GET /v1/..." {params, account, fields}: what Stripe
 //     answers a read (a balance summary, a list), field by field.
 //
-//   - fixture: a stripe-cli fixture file run as a whole.
+//   - fixture: a stripe-cli fixture file (`stripe fixtures FILE`; Stripe
+//     CLI's triggers are such files) run as a whole, as stripe-cli runs it:
+//     ${name:path} and ${name:path|default} read earlier answers with
+//     gjson paths, ${.env:NAME} the environment, ${time-now-RFC3339} the
+//     emulator's clock, ${generate-uuid} a UUID from the run's seed;
+//     expected_error_type passes over the failure it names;
+//     idempotency_key and headers are sent; v2 POST bodies are JSON;
+//     api_base is accepted (every host is the emulator), env is not
+//     written. As `as`, it answers each named request's answer by name.
 //
 // accounts: {name: {email, type}} are connected accounts the harness
 // creates before the steps (express unless type says), requesting the

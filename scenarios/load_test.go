@@ -170,6 +170,24 @@ func TestFixture(t *testing.T) {
 	if _, err := ParseFixture("f.json", []byte(`{"fixtures": [{"name": "pi", "path": "/v1/payment_intents", "params": {"customer": "${cus:id}"}}]}`)); err == nil {
 		t.Error("a dangling reference was accepted")
 	}
+	// Every field of stripe-cli's format is read; environment queries and
+	// defaults name no fixture; v2 paths are Stripe's too.
+	if _, err := ParseFixture("f.json", []byte(`{"_meta": {"template_version": 0, "exclude_metadata": false, "aliases": ["x.y"]},
+		"env": {"ID": "${session:id}"},
+		"fixtures": [{"name": "session", "path": "/v2/billing/meter_event_session", "method": "post", "headers": {"Stripe-Version": "${.env:VERSION|2025-08-27.preview}"},
+			"idempotency_key": "${generate-uuid}", "expected_error_type": "invalid_request_error", "api_base": "https://meter-events.stripe.com", "context": ""}]}`)); err != nil {
+		t.Errorf("stripe-cli's format refused: %v", err)
+	}
+	for name, c := range map[string]struct{ fixture, want string }{
+		"a newer template":        {`{"_meta": {"template_version": 1}, "fixtures": [{"path": "/v1/customers"}]}`, "template_version 1: stripe-cli fixtures are version 0"},
+		"a misspelt field":        {`{"fixtures": [{"path": "/v1/customers", "paramz": {}}]}`, `unknown field "paramz"`},
+		"a dangling header query": {`{"fixtures": [{"path": "/v1/customers", "headers": {"Stripe-Account": "${acct:id}"}}]}`, `no earlier fixture is named "acct"`},
+		"a path outside the API":  {`{"fixtures": [{"path": "/v3/customers"}]}`, "Stripe paths start with /v1/ or /v2/"},
+	} {
+		if _, err := ParseFixture("f.json", []byte(c.fixture)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: want an error containing %q, got %v", name, c.want, err)
+		}
+	}
 }
 
 // The scenario library beside this package must always load.
