@@ -116,6 +116,12 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		_, err = sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("eur"), FundingType: stripe.String("bank_transfer"),
 			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("us_bank_transfer")}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "bank_transfer[type]")
+		Expect(StripeErr(err).Msg).To(Equal("The bank transfer type us_bank_transfer does not support the currency eur: it takes usd."))
+		_, err = sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("jpy"), FundingType: stripe.String("bank_transfer"),
+			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("jp_bank_account")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "bank_transfer[type]")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid bank_transfer[type]: must be one of eu_bank_transfer, gb_bank_transfer, jp_bank_transfer, mx_bank_transfer, or us_bank_transfer"),
+			"a name that is no transfer type is told the names there are")
 		// Only address types the transfer type has: none of them would be
 		// instructions with nowhere to send the money.
 		_, err = sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("gbp"), FundingType: stripe.String("bank_transfer"),

@@ -401,7 +401,7 @@ func checkBankTransfer(bt params.Values, cur, prefix string) (string, string, []
 		return "", "", nil, err
 	}
 	if typ != want {
-		return "", "", nil, apierr.InvalidRequest("The bank transfer type %s does not support the currency %s: it takes %s.", typ, cur, currencyOfTransfer(typ)).WithParam(prefix + "[type]")
+		return "", "", nil, transferTypeRefused(typ, cur, prefix+"[type]")
 	}
 	country := ""
 	if typ == "eu_bank_transfer" {
@@ -425,6 +425,17 @@ func checkBankTransfer(bt params.Values, cur, prefix string) (string, string, []
 var addressTypesOf = map[string][]string{
 	"us_bank_transfer": {"aba", "swift"}, "eu_bank_transfer": {"iban"}, "gb_bank_transfer": {"sort_code"},
 	"jp_bank_transfer": {"zengin"}, "mx_bank_transfer": {"spei"},
+}
+
+// transferTypeRefused refuses a bank transfer type for a balance in cur:
+// one that is not a type at all (Stripe's spec does not hold the field to
+// its values, so the pipeline lets it through) with the values there are,
+// as Stripe words an enum's refusal; one of another currency naming its.
+func transferTypeRefused(typ, cur, param string) error {
+	if currencyOfTransfer(typ) == "" {
+		return apierr.InvalidRequest("Invalid %s: must be one of eu_bank_transfer, gb_bank_transfer, jp_bank_transfer, mx_bank_transfer, or us_bank_transfer", param).WithParam(param)
+	}
+	return apierr.InvalidRequest("The bank transfer type %s does not support the currency %s: it takes %s.", typ, cur, currencyOfTransfer(typ)).WithParam(param)
 }
 
 func currencyOfTransfer(typ string) string {
@@ -749,7 +760,7 @@ func confirmCustomerBalance(c *api.Call, before, pi, pm store.Obj) (any, error) 
 		return nil, apierr.MissingParam("payment_method_options[customer_balance][bank_transfer][type]")
 	}
 	if typ, cur := transferTypeOf(pi), api.Str(pi["currency"]); bankTransferTypes[cur] != typ {
-		return nil, apierr.InvalidRequest("The bank transfer type %s does not support the currency %s: it takes %s.", typ, cur, currencyOfTransfer(typ)).WithParam("payment_method_options[customer_balance][bank_transfer][type]")
+		return nil, transferTypeRefused(typ, cur, "payment_method_options[customer_balance][bank_transfer][type]")
 	}
 	pi["payment_method"] = pm["id"]
 	st := loadCash(c, cus)
