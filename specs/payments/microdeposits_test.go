@@ -284,6 +284,7 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 			Expect(done.LastPaymentError.Code).To(Equal(stripe.ErrorCode(failure)))
 		},
 		Entry("closed account", "000111111113", "account_closed"),
+		Entry("no account found", "000111111116", "no_account"),
 		Entry("debits not authorized", "000333333335", "debit_not_authorized"),
 		Entry("invalid currency", "000444444440", "invalid_currency"),
 	)

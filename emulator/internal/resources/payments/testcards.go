@@ -536,8 +536,8 @@ var (
 		"NL55RABO0123456789":        "insufficient_funds",
 	}
 	failingUSBankAccounts = map[string]string{
-		"000111111116": "insufficient_funds",
 		"000111111113": "account_closed",
+		"000111111116": "no_account",
 		"000222222227": "insufficient_funds",
 		"000333333335": "debit_not_authorized",
 		"000444444440": "invalid_currency",

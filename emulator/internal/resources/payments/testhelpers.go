@@ -164,6 +164,8 @@ func bankFailureMessage(code string) string {
 	switch code {
 	case "account_closed":
 		return "The customer's bank account has been closed."
+	case "no_account":
+		return "The customer's bank account could not be located."
 	case "insufficient_funds":
 		return "The customer's account has insufficient funds to cover this payment."
 	case "debit_not_authorized":
