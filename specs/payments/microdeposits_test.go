@@ -282,6 +282,12 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 			done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(done.LastPaymentError.Code).To(Equal(stripe.ErrorCode(failure)))
+			ch, err := sc.V1Charges.Retrieve(Ctx, done.LatestCharge.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ch.FailureCode).To(Equal(failure))
+			Expect(ch.Outcome.NetworkStatus).To(Equal("declined_by_network"))
+			Expect(ch.Outcome.Reason).To(Equal(failure))
+			Expect(ch.Outcome.SellerMessage).To(Equal("The bank returned the decline code `" + failure + "`."))
 		},
 		Entry("closed account", "000111111113", "account_closed"),
 		Entry("no account found", "000111111116", "no_account"),

@@ -122,7 +122,9 @@ func settle(c *api.Call, before store.Obj, failCode string) (store.Obj, error) {
 		ch["amount_captured"] = int64(0)
 		ch["failure_code"] = failCode
 		ch["failure_message"] = e.Message
-		ch["outcome"] = chargeOutcome("failed", e)
+		// A bank's return has no decline code of its own: the outcome
+		// names the failure code, as a declined card's names its decline.
+		ch["outcome"] = chargeOutcome("failed", &apierr.Error{DeclineCode: failCode})
 		e.Charge = api.Str(ch["id"])
 		pi["status"] = RequiresPaymentMethod
 		pi["last_payment_error"] = lastPaymentError(e, pm)
