@@ -137,7 +137,7 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		"pm_sepa_debit":           {"sepa_debit", "DE89370400440532013000"},
 		"pm_sepa_debit_fail":      {"sepa_debit", "DE62370400440532013001"},
 		"pm_us_bank_account":      {"us_bank_account", "000123456789"},
-		"pm_us_bank_account_fail": {"us_bank_account", "000111111116"},
+		"pm_us_bank_account_fail": {"us_bank_account", "000222222227"},
 	}
 	spec, ok := bank[id]
 	if !ok {
