@@ -405,6 +405,48 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(eventsSince(mark)[3:]).To(Equal([]string{"charge.failed", "payment_intent.payment_failed"}))
 		})
 
+		DescribeTable("takes Stripe's SEPA test PaymentMethods, each standing for its test IBAN",
+			func(token, iban, failure string) {
+				pi := payEUR(token)
+				Expect(pi.PaymentMethod.ID).To(HavePrefix("pm_"))
+				Expect(pi.PaymentMethod.ID).NotTo(Equal(token))
+				pm, err := sc.V1PaymentMethods.Retrieve(Ctx, pi.PaymentMethod.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(pm.SEPADebit.Country).To(Equal(iban[:2]))
+				Expect(pm.SEPADebit.Last4).To(Equal(iban[len(iban)-4:]))
+				Expect(pm.BillingDetails.Email).NotTo(BeEmpty())
+				emu.Clock().Advance(10 * time.Minute)
+				done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				if failure == "" {
+					Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+					return
+				}
+				Expect(done.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+				Expect(done.LastPaymentError.Code).To(Equal(stripe.ErrorCode(failure)))
+			},
+			Entry("success (DE)", "pm_success_de", "DE89370400440532013000", ""),
+			Entry("delayed success (AT)", "pm_successDelayed_at", "AT321904300235473204", ""),
+			Entry("failure (FR)", "pm_failed_fr", "FR8420041010050500013M02607", "insufficient_funds"),
+			Entry("weekly volume limit (NL)", "pm_exceedsWeeklyVolumeLimit_nl", "NL27RABO0000343434", "charge_exceeds_source_limit"),
+			Entry("transaction limit (ES)", "pm_exceedsWeeklyTransactionLimit_es", "ES7600120345000000121212", "charge_exceeds_weekly_limit"),
+			Entry("insufficient funds (ES)", "pm_insufficientFunds_es", "ES1700120345000002222227", "insufficient_funds"),
+		)
+
+		It("refuses Stripe's disputed SEPA test PaymentMethods, whose disputes are not emulated", func() {
+			count := emu.Count("", "payment_intent")
+			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(5000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+				PaymentMethod: stripe.String("pm_disputed_de"), PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
+			})
+			Expect(err).To(HaveOccurred())
+			se := err.(*stripe.Error)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Param).To(Equal("payment_method"))
+			Expect(se.Msg).To(ContainSubstring("not emulate"))
+			Expect(emu.Count("", "payment_intent")).To(Equal(count))
+		})
+
 		It("settles a US bank account debit (ACH) in usd once its microdeposits are verified, its charge shaped as Stripe's", func() {
 			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
 				Type: stripe.String("us_bank_account"),

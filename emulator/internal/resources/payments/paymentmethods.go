@@ -169,6 +169,12 @@ func resolvePaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	if number, ok := usBankAccountTokens[id]; ok {
 		return usBankAccountToken(c, number)
 	}
+	if err := refuseDisputedSEPA(id, param); err != nil {
+		return nil, err
+	}
+	if iban, ok := sepaDebitTokens[id]; ok {
+		return sepaDebitToken(c, iban)
+	}
 	o, ok := c.Tx.Get(c.Account, "payment_method", id)
 	if !ok {
 		return nil, apierr.NoSuchObject("PaymentMethod", id, param)
@@ -382,6 +388,19 @@ func sepaFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 		"last4": iban[len(iban)-4:],
 	}
 	return o, c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), "iban:"+iban)
+}
+
+// sepaDebitToken makes the PaymentMethod a SEPA test token stands for.
+func sepaDebitToken(c *api.Call, iban string) (store.Obj, error) {
+	saved := c.Params
+	defer func() { c.Params = saved }()
+	c.Params = params.NewValues(map[string]any{"sepa_debit": map[string]any{"iban": iban}})
+	bd := store.Obj{"address": emptyAddress(), "email": "jenny.rosen@example.com", "name": "Jenny Rosen", "phone": nil, "tax_id": nil}
+	o, err := sepaFromParams(c, bd)
+	if err != nil {
+		return nil, err
+	}
+	return o, c.Put(o)
 }
 
 func usBankFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {

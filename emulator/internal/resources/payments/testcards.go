@@ -497,6 +497,8 @@ var (
 		"ES9121000418450200051332": "insufficient_funds",
 		"ES9300120345030000067894": "insufficient_funds",
 		"ES1700120345000000343434": "charge_exceeds_source_limit",
+		"ES7600120345000000121212": "charge_exceeds_weekly_limit",
+		"ES1700120345000002222227": "insufficient_funds",
 		// FI
 		"FI9112345600000786": "insufficient_funds",
 		"FI1012345600000789": "insufficient_funds",
@@ -543,3 +545,49 @@ var (
 		"000444444440": "invalid_currency",
 	}
 )
+
+// sepaTestIBANs are Stripe's SEPA Direct Debit test IBANs by country, in
+// the order of its test PaymentMethods' scenarios (sepaScenarios); ""
+// marks one the emulator has no IBAN for.
+var (
+	sepaScenarios = []string{"success", "successDelayed", "failed", "failedDelayed", "disputed",
+		"exceedsWeeklyVolumeLimit", "exceedsWeeklyTransactionLimit", "insufficientFunds"}
+	sepaTestIBANs = map[string][]string{
+		"at": {"AT611904300234573201", "AT321904300235473204", "AT861904300235473202", "AT051904300235473205", "AT591904300235473203", "AT981904300000343434", "AT601904300000121212", "AT981904300002222227"},
+		"be": {"BE62510007547061", "BE78510007547064", "BE68539007547034", "BE51510007547065", "BE08510007547063", "BE90510000343434", "BE52510000121212", "BE90510002222227"},
+		"de": {"DE89370400440532013000", "DE08370400440532013003", "DE62370400440532013001", "DE78370400440532013004", "DE35370400440532013002", "DE65370400440000343434", "DE27370400440000121212", "DE65370400440002222227"},
+		"es": {"ES0700120345030000067890", "ES2300120345030000067893", "ES9121000418450200051332", "ES9300120345030000067894", "ES5000120345030000067892", "ES1700120345000000343434", "ES7600120345000000121212", "ES1700120345000002222227"},
+		"fi": {"FI2112345600000785", "FI3712345600000788", "FI9112345600000786", "FI1012345600000789", "FI6412345600000787", "FI6712345600343434", "FI2912345600121212", "FI6712345602222227"},
+		"fr": {"FR1420041010050500013M02606", "FR3020041010050500013M02609", "FR8420041010050500013M02607", "FR7920041010050500013M02600", "FR5720041010050500013M02608", "FR9720041010050000000343434", "FR5920041010050000000121212", "FR9720041010050000002222227"},
+		"ie": {"IE29AIBK93115212345678", "IE24AIBK93115212345671", "IE02AIBK93115212345679", "IE94AIBK93115212345672", "IE51AIBK93115212345670", "IE10AIBK93115200343434", "IE69AIBK93115200121212", "IE10AIBK93115202222227"},
+		"lu": {"LU280019400644750000", "LU440019400644750003", "LU980019400644750001", "LU170019400644750004", "LU710019400644750002", "LU900010000000343434", "LU520010000000121212", "LU900010000002222227"},
+		// Stripe's page gives NL's insufficient-funds token the delayed
+		// success IBAN; the emulator keeps its own insufficient-funds one.
+		"nl": {"NL39RABO0300065264", "NL55RABO0300065267", "NL91ABNA0417164300", "NL28RABO0300065268", "NL82RABO0300065266", "NL27RABO0000343434", "NL86RABO0000121212", "NL27RABO0002222227"},
+		"pt": {"PT50000201231234567890154", "PT66000201231234567890157", "PT23000201231234567890155", "PT39000201231234567890158", "PT93000201231234567890156", "PT05000201230000000343434", "PT64000201230000000121212", "PT05000201230000002222227"},
+	}
+	// sepaDebitTokens are Stripe's SEPA test PaymentMethods
+	// (pm_<scenario>_<country>), by the IBAN each stands for.
+	sepaDebitTokens = map[string]string{}
+)
+
+// refuseDisputedSEPA refuses a disputed SEPA test PaymentMethod: the
+// dispute Stripe opens at once on its debit is not emulated.
+func refuseDisputedSEPA(id, param string) error {
+	if !strings.HasPrefix(id, "pm_disputed_") || sepaDebitTokens[id] == "" {
+		return nil
+	}
+	return apierr.InvalidRequest("stripe-emu does not emulate Stripe's test PaymentMethod %s: the dispute Stripe opens at once on its SEPA Direct Debit payment (disputes of bank debits are not emulated). It refused the request rather than answer as if it had. Use another SEPA test PaymentMethod, or test disputes with pm_card_createDispute.", id).WithParam(param)
+}
+
+func init() {
+	for country, ibans := range sepaTestIBANs {
+		for i, iban := range ibans {
+			if iban == "" {
+				continue
+			}
+			token := "pm_" + sepaScenarios[i] + "_" + country
+			sepaDebitTokens[token] = iban
+		}
+	}
+}
