@@ -314,6 +314,25 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 		Expect(done.LastPaymentError.Code).To(Equal(stripe.ErrorCode("insufficient_funds")))
 	})
 
+	It("shows Stripe's us_bank_account options, verification_method automatic, on intents offering it, and none once it is not offered", func() {
+		pi := pay(bank("000123456789"))
+		Expect(pi.PaymentMethodOptions.USBankAccount).NotTo(BeNil())
+		Expect(pi.PaymentMethodOptions.USBankAccount.VerificationMethod).To(Equal(stripe.PaymentIntentPaymentMethodOptionsUSBankAccountVerificationMethodAutomatic))
+		Expect(pi.PaymentMethodOptions.USBankAccount.MandateOptions).NotTo(BeNil())
+
+		card, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(5000), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("card"), stripe.String("us_bank_account")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(card.PaymentMethodOptions.USBankAccount.VerificationMethod).To(Equal(stripe.PaymentIntentPaymentMethodOptionsUSBankAccountVerificationMethodAutomatic))
+		card, err = sc.V1PaymentIntents.Update(Ctx, card.ID, &stripe.PaymentIntentUpdateParams{PaymentMethodTypes: []*string{stripe.String("card")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(card.PaymentMethodOptions.USBankAccount).To(BeNil())
+
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("us_bank_account")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.PaymentMethodOptions.USBankAccount.VerificationMethod).To(Equal(stripe.SetupIntentPaymentMethodOptionsUSBankAccountVerificationMethodAutomatic))
+	})
+
 	It("refuses verification_method=instant for an account entered by its numbers, and an unknown method, changing nothing", func() {
 		pm := bank("000123456789")
 		count := emu.Count("", "payment_intent")

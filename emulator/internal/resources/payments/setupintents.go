@@ -135,28 +135,66 @@ func newSetupIntent(c *api.Call, id string) store.Obj {
 
 // cardOptionDefaults shows the card options of a SetupIntent offering
 // cards with Stripe's defaults for what the request left out, as the
-// API reference's SetupIntent does; one offering no card shows none.
+// API reference's SetupIntent does, and its us_bank_account options as
+// bankOptionDefaults does; one offering neither shows none.
 func cardOptionDefaults(si store.Obj) {
-	opts := api.Clone(api.Obj(si["payment_method_options"]))
-	defaults := store.Obj{"mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}
-	types, _ := si["payment_method_types"].([]any)
-	card, given := opts["card"].(map[string]any)
+	typeOptionDefaults(si, "card", store.Obj{"mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"})
+	bankOptionDefaults(si)
+}
+
+// bankOptionDefaults shows the us_bank_account options of an intent
+// offering ACH Direct Debit with Stripe's defaults (verification_method
+// automatic), as Stripe's intents do and its mobile SDKs read.
+func bankOptionDefaults(intent store.Obj) {
+	typeOptionDefaults(intent, "us_bank_account", store.Obj{"mandate_options": store.Obj{}, "verification_method": "automatic"})
+}
+
+// typeOptionDefaults fills in intent's payment_method_options[typ] with
+// defaults for what the request left out while the intent offers typ, and
+// drops options that are only those defaults once it does not.
+func typeOptionDefaults(intent store.Obj, typ string, defaults store.Obj) {
+	opts := api.Clone(api.Obj(intent["payment_method_options"]))
+	types, _ := intent["payment_method_types"].([]any)
+	given, _ := opts[typ].(map[string]any)
 	switch {
-	case slices.Contains(types, any("card")):
-		card = api.Clone(card)
-		if card == nil {
-			card = store.Obj{}
+	case slices.Contains(types, any(typ)):
+		given = api.Clone(given)
+		if given == nil {
+			given = store.Obj{}
 		}
 		for k, v := range defaults {
-			if _, ok := card[k]; !ok {
-				card[k] = v
+			if _, ok := given[k]; !ok {
+				given[k] = v
 			}
 		}
-		opts["card"] = card
-	case given && maps.Equal(card, defaults):
-		delete(opts, "card")
+		opts[typ] = given
+	case given != nil && onlyDefaults(given, defaults):
+		delete(opts, typ)
 	}
-	si["payment_method_options"] = opts
+	intent["payment_method_options"] = opts
+}
+
+func onlyDefaults(given, defaults store.Obj) bool {
+	if len(given) != len(defaults) {
+		return false
+	}
+	for k, v := range defaults {
+		g, ok := given[k]
+		if !ok {
+			return false
+		}
+		if m, isMap := v.(store.Obj); isMap {
+			gm, _ := g.(map[string]any)
+			if gm == nil || len(gm) != len(m) {
+				return false
+			}
+			continue
+		}
+		if g != v {
+			return false
+		}
+	}
+	return true
 }
 
 func applySetupParams(c *api.Call, si store.Obj) error {
