@@ -314,6 +314,20 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 		Expect(done.LastPaymentError.Code).To(Equal(stripe.ErrorCode("insufficient_funds")))
 	})
 
+	It("refuses Stripe's disputed ACH test PaymentMethod, whose dispute is not emulated, changing nothing", func() {
+		count := emu.Count("", "payment_intent")
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(5000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+			PaymentMethod: stripe.String("pm_usBankAccount_dispute"), PaymentMethodTypes: []*string{stripe.String("us_bank_account")},
+			MandateData: online, Confirm: stripe.Bool(true),
+		})
+		se := stripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(400))
+		Expect(se.Param).To(Equal("payment_method"))
+		Expect(se.Msg).To(ContainSubstring("not emulate"))
+		Expect(emu.Count("", "payment_intent")).To(Equal(count))
+	})
+
 	It("shows Stripe's us_bank_account options, verification_method automatic, on intents offering it, and none once it is not offered", func() {
 		pi := pay(bank("000123456789"))
 		Expect(pi.PaymentMethodOptions.USBankAccount).NotTo(BeNil())

@@ -166,11 +166,11 @@ func resolvePaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		m, y := defaultExpiry(c)
 		return newCardPaymentMethod(c, cd, m, y, checkedAddress(cd, billingDetails(params.Values{}, false)), true)
 	}
+	if err := refuseDisputedBankDebit(id, param); err != nil {
+		return nil, err
+	}
 	if number, ok := usBankAccountTokens[id]; ok {
 		return usBankAccountToken(c, number)
-	}
-	if err := refuseDisputedSEPA(id, param); err != nil {
-		return nil, err
 	}
 	if iban, ok := sepaDebitTokens[id]; ok {
 		return sepaDebitToken(c, iban)

@@ -571,9 +571,12 @@ var (
 	sepaDebitTokens = map[string]string{}
 )
 
-// refuseDisputedSEPA refuses a disputed SEPA test PaymentMethod: the
-// dispute Stripe opens at once on its debit is not emulated.
-func refuseDisputedSEPA(id, param string) error {
+// refuseDisputedBankDebit refuses a disputed SEPA or ACH test
+// PaymentMethod: the dispute Stripe opens on its debit is not emulated.
+func refuseDisputedBankDebit(id, param string) error {
+	if id == "pm_usBankAccount_dispute" {
+		return apierr.InvalidRequest("stripe-emu does not emulate Stripe's test PaymentMethod %s: the dispute Stripe opens on its ACH Direct Debit payment (disputes of bank debits are not emulated). It refused the request rather than answer as if it had. Use another us_bank_account test PaymentMethod, or test disputes with pm_card_createDispute.", id).WithParam(param)
+	}
 	if !strings.HasPrefix(id, "pm_disputed_") || sepaDebitTokens[id] == "" {
 		return nil
 	}
