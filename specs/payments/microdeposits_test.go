@@ -1,6 +1,7 @@
 package payments_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -164,7 +165,7 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 			se := stripeErr(func() error { _, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, amounts(1, 2)); return err }())
 			Expect(se.HTTPStatusCode).To(Equal(400))
 			Expect(se.Code).To(Equal(stripe.ErrorCodePaymentMethodMicrodepositVerificationAmountsMismatch))
-			Expect(se.Msg).To(Equal("The amounts provided do not match the amounts that were sent to the bank account."))
+			Expect(se.Msg).To(Equal(fmt.Sprintf("The amounts provided do not match the amounts that were sent to the bank account. You have %d verification attempts remaining.", 2-i)))
 			still, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(still.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))

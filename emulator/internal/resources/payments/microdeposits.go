@@ -352,7 +352,13 @@ func checkMicrodeposits(c *api.Call, id string) (string, error) {
 	if err := c.Tx.SetMeta(key, strconv.Itoa(tries)); err != nil {
 		return "", err
 	}
-	return "", api.Keep(microdepositError(wrong))
+	e := microdepositError(wrong)
+	if wrong == codeAmountsMismatch {
+		// Stripe's mismatch counts down what is left (its template's
+		// wording, plural even for one).
+		e.Message += fmt.Sprintf(" You have %d verification attempts remaining.", limit-tries)
+	}
+	return "", api.Keep(e)
 }
 
 // awaitsMicrodeposits tells whether an intent waits for its customer to
