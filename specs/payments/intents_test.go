@@ -395,6 +395,15 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(evs[len(evs)-1]["request"].(map[string]any)["id"]).To(BeNil(), "settlement is not a request")
 		})
 
+		It("refuses to cancel a processing SEPA debit, which only ACH debits allow", func() {
+			pi := payEUR(sepa("DE89370400440532013000"))
+			_, err := sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+			Expect(err).To(HaveOccurred())
+			Expect(err.(*stripe.Error).Code).To(Equal(stripe.ErrorCode("payment_intent_unexpected_state")))
+			still, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(still.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		})
+
 		It("fails a SEPA debit later for the failing test IBAN", func() {
 			mark := len(emu.EventTypes(""))
 			pi := payEUR(sepa("DE62370400440532013001"))

@@ -274,6 +274,28 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 		Expect(body["status"]).To(Equal("succeeded"))
 	})
 
+	It("cancels a processing debit of the test account 000000000009, which Stripe offers for testing cancellation", func() {
+		pi := pay(bank("000000000009"))
+		pi, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, code("SM11AA"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		mark := len(emu.EventTypes(""))
+		canceled, err := sc.V1PaymentIntents.Cancel(Ctx, pi.ID, &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String("requested_by_customer")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(canceled.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+		Expect(canceled.CancellationReason).To(Equal(stripe.PaymentIntentCancellationReasonRequestedByCustomer))
+		Expect(canceled.AmountReceived).To(BeZero())
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.Status).To(Equal(stripe.ChargeStatusFailed))
+		Expect(ch.Paid).To(BeFalse())
+		Expect(eventsSince(mark)).To(ConsistOf("charge.failed", "payment_intent.canceled"))
+		emu.Clock().Advance(5 * 24 * time.Hour)
+		still, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(still.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+	})
+
 	DescribeTable("fails the debits of Stripe's failing test accounts once verified",
 		func(number, failure string) {
 			pi := pay(bank(number))

@@ -1274,6 +1274,13 @@ func cancelIntent(c *api.Call) (any, error) {
 	}
 	switch before["status"] {
 	case RequiresPaymentMethod, RequiresCapture, RequiresConfirmation, RequiresAction:
+	case Processing:
+		// Stripe's "rare cases": an ACH debit not yet settled can be
+		// called back (its test account 000000000009 stays processing
+		// for testing this); other processing payments cannot.
+		if !cancelsWhileProcessing(c, before) {
+			return nil, unexpectedState("cancel", before, RequiresPaymentMethod, RequiresCapture, RequiresConfirmation, RequiresAction, Processing)
+		}
 	default:
 		return nil, unexpectedState("cancel", before, RequiresPaymentMethod, RequiresCapture, RequiresConfirmation, RequiresAction, Processing)
 	}
@@ -1298,6 +1305,11 @@ func cancelIntent(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	if before["status"] == Processing {
+		if err := callBackDebit(c, pi); err != nil {
+			return nil, err
+		}
+	}
 	if err := saveIntentEmitting(c, before, pi, "payment_intent.canceled"); err != nil {
 		return nil, err
 	}
@@ -1306,6 +1318,30 @@ func cancelIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return pi, nil
+}
+
+// cancelsWhileProcessing tells whether a processing PaymentIntent can be
+// canceled: a us_bank_account debit can.
+func cancelsWhileProcessing(c *api.Call, pi store.Obj) bool {
+	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
+	return pm["type"] == "us_bank_account"
+}
+
+// callBackDebit ends the pending charge of a bank debit canceled before it
+// settled: it fails (charge.failed) and will not settle.
+func callBackDebit(c *api.Call, pi store.Obj) error {
+	c.Tx.DeleteMeta(settleKey(c.Account, api.Str(pi["id"])))
+	chBefore, ok := c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"]))
+	if !ok || chBefore["status"] != "pending" {
+		return nil
+	}
+	ch := api.Clone(chBefore)
+	ch["status"], ch["paid"], ch["captured"], ch["amount_captured"] = "failed", false, false, int64(0)
+	if err := c.Put(ch); err != nil {
+		return err
+	}
+	c.Emit("charge.failed", ch, nil)
+	return nil
 }
 
 // releaseRemainder cancels what is left of a multicaptured intent's
