@@ -1004,6 +1004,9 @@ func updateSchedule(c *api.Call) (any, error) {
 		}
 	}
 	if c.Params.Has("phases") {
+		if !anchored(c.Params.Array("phases")) {
+			return nil, apierr.InvalidRequest("The subscription schedule update is missing at least one phase with a `start_date` to anchor end dates to.").WithParam("phases")
+		}
 		start := api.Int(api.Obj(asAnys(before["phases"])[0])["start_date"])
 		var current store.Obj
 		if before["status"] == "active" {
@@ -1067,6 +1070,18 @@ func updateSchedule(c *api.Call) (any, error) {
 		}
 	}
 	return after, nil
+}
+
+// anchored reports whether an update's phases say when one of them
+// starts: Stripe works their dates out from such a phase, so it refuses
+// phases with none.
+func anchored(ps []params.Values) bool {
+	for _, p := range ps {
+		if p.Has("start_date") {
+			return true
+		}
+	}
+	return false
 }
 
 // applyAutoTaxSetting turns automatic tax on or off on an active
