@@ -33,6 +33,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add("GET", "/v1/billing/credit_balance_transactions?customer=cus_1&credit_grant=credgr_test_1&expand[]=data.credit_grant", "", "", "")
 	f.Add("POST", "/v1/subscription_schedules", "customer=cus_1&start_date=now&phases[0][items][0][price]=price_1&phases[0][iterations]=2", "", "")
 	f.Add("POST", "/v1/subscription_schedules", "customer=cus_1&start_date=now&phases[0][items][0][price]=price_1&phases[0][items][0][tax_rates][0]=txr_1&phases[0][iterations]=3&phases[0][discounts][0][coupon]=c_1&phases[0][trial]=true&phases[0][default_tax_rates][0]=txr_1&phases[0][add_invoice_items][0][price]=price_2&phases[1][items][0][price]=price_1&phases[1][trial_end]=1", "", "")
+	f.Add("POST", "/v1/subscription_schedules/sub_sched_1", "phases[0][start_date]=1&phases[0][end_date]=now&phases[0][items][0][price]=price_1&phases[1][items][0][price]=price_1", "", "")
 	f.Add("POST", "/v1/tokens", "card[number]=4242424242424242&card[exp_month]=1&card[exp_year]=2040&card[cvc]=123", "", "")
 	f.Add("POST", "/v1/charges", "amount=100&currency=usd&source=tok_visa&capture=false", "", "")
 	f.Add("POST", "/v1/transfers", "amount=100&currency=usd&destination=acct_1&source_transaction=ch_1", "", "")

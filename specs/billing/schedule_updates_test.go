@@ -9,7 +9,8 @@ import (
 	. "github.com/stripe-emu/stripe-emu/specs/support"
 )
 
-// Updating a schedule's phases: what Stripe asks of the phases sent.
+// Updating a schedule's phases: what Stripe asks of the phases sent, and
+// ending the current phase now.
 var _ = Describe("Subscription schedule updates", Label("billing", "subscriptions", "schedules"), func() {
 	var (
 		emu         *emulator.Emulator
@@ -42,6 +43,12 @@ var _ = Describe("Subscription schedule updates", Label("billing", "subscription
 	items := func(p *stripe.Price) []*stripe.SubscriptionScheduleUpdatePhaseItemParams {
 		return []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(p.ID)}}
 	}
+	retrieveSub := func() *stripe.Subscription {
+		GinkgoHelper()
+		s, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
 
 	It("refuses phases none of which has a start_date to anchor the others to, changing nothing", func() {
 		// Stripe's message, as quoted in stripe/stripe-dotnet#1754.
@@ -55,5 +62,68 @@ var _ = Describe("Subscription schedule updates", Label("billing", "subscription
 		s, err := sc.V1SubscriptionSchedules.Retrieve(Ctx, sched.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(s.Phases).To(HaveLen(1))
+	})
+
+	It("ends the current phase at once with end_date=now: the next phase begins with the request, prorated", func() {
+		now := Epoch.AddDate(0, 0, 10)
+		emu.Clock().Set(now)
+		s, err := sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: items(basic), StartDate: stripe.Int64(sched.Phases[0].StartDate), EndDateNow: stripe.Bool(true)},
+				{Items: items(plus), Iterations: stripe.Int64(1)},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+		Expect(s.Phases).To(HaveLen(2))
+		Expect(s.Phases[0].EndDate).To(Equal(now.Unix()))
+		Expect(s.Phases[1].StartDate).To(Equal(now.Unix()))
+		Expect(s.Phases[1].EndDate).To(Equal(now.AddDate(0, 1, 0).Unix()))
+		Expect(s.CurrentPhase.StartDate).To(Equal(now.Unix()))
+		Expect(s.CurrentPhase.EndDate).To(Equal(s.Phases[1].EndDate))
+
+		after := retrieveSub()
+		Expect(after.Items.Data).To(HaveLen(1))
+		Expect(after.Items.Data[0].Price.ID).To(Equal(plus.ID), "the next phase's items, at once")
+		var pending []*stripe.InvoiceItem
+		for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+			Expect(err).NotTo(HaveOccurred())
+			pending = append(pending, ii)
+		}
+		Expect(pending).To(HaveLen(2), "the unused basic time credited, the rest of the period on plus charged")
+		var net int64
+		for _, ii := range pending {
+			Expect(ii.Proration).To(BeTrue())
+			net += ii.Amount
+		}
+		Expect(net).To(BeNumerically(">", 0))
+		Expect(count(emu.EventTypes(""), "subscription_schedule.updated")).To(Equal(1), "one update, the phase change included")
+	})
+
+	It("ends the schedule at once when the last phase ends now, as its end_behavior says", func() {
+		now := Epoch.AddDate(0, 0, 10)
+		emu.Clock().Set(now)
+		s, err := sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: items(basic), StartDate: stripe.Int64(sched.Phases[0].StartDate), EndDateNow: stripe.Bool(true)},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusReleased))
+		Expect(s.ReleasedAt).To(Equal(now.Unix()))
+		Expect(s.ReleasedSubscription.ID).To(Equal(sub.ID))
+		Expect(s.CurrentPhase).To(BeNil())
+		after := retrieveSub()
+		Expect(after.Schedule).To(BeNil())
+		Expect(after.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(emu.EventTypes("")).To(ContainElement("subscription_schedule.released"))
+	})
+
+	It("still refuses an end_date before now for the current phase", func() {
+		emu.Clock().Set(Epoch.AddDate(0, 0, 10))
+		_, err := sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: items(basic), StartDate: stripe.Int64(sched.Phases[0].StartDate), EndDate: stripe.Int64(Epoch.AddDate(0, 0, 9).Unix())},
+			}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][end_date]")
+		Expect(retrieveSub().Schedule.ID).To(Equal(sched.ID))
 	})
 })

@@ -224,7 +224,7 @@ func schedulePhases(c *api.Call, start int64, current store.Obj, stored []any, c
 		if err != nil {
 			return nil, err
 		}
-		if i == first && current != nil && api.Int(phase["end_date"]) <= c.Now {
+		if i == first && current != nil && api.Int(phase["end_date"]) < c.Now {
 			return nil, apierr.InvalidRequest("The end date of the current phase must be in the future.").WithParam(prefix + "[end_date]")
 		}
 		if i > first {
@@ -335,8 +335,12 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64, cu
 		return nil, apierr.Exclusive(prefix+"[end_date]", prefix+"[iterations]")
 	case hasEnd:
 		n, err := strconv.ParseInt(fmt.Sprint(endDate), 10, 64)
-		if err != nil {
-			return nil, apierr.InvalidRequest("Invalid %s[end_date]: must be an integer Unix timestamp", prefix).WithParam(prefix + "[end_date]")
+		switch {
+		case endDate == "now":
+			// Only an update takes it: the current phase ends now.
+			n = c.Now
+		case err != nil:
+			return nil, apierr.InvalidRequest("Invalid %s[end_date]: must be an integer Unix timestamp or `now`", prefix).WithParam(prefix + "[end_date]")
 		}
 		end = n
 	case hasIterations && hasDuration:
@@ -1036,6 +1040,10 @@ func updateSchedule(c *api.Call) (any, error) {
 			if err := keepsStarted(first, old, fmt.Sprintf("phases[%d]", k)); err != nil {
 				return nil, err
 			}
+			if api.Int(first["end_date"]) <= c.Now {
+				// end_date=now: the current phase ends with the request.
+				return endCurrentPhase(c, before, after, old, phases[k+1:])
+			}
 			after["current_phase"] = store.Obj{"start_date": first["start_date"], "end_date": first["end_date"]}
 			if err := c.Save(before, after); err != nil {
 				return nil, err
@@ -1070,6 +1078,33 @@ func updateSchedule(c *api.Call) (any, error) {
 		}
 	}
 	return after, nil
+}
+
+// endCurrentPhase carries out an update ending the current phase now
+// (old, as stored): the next phase begins with the request, prorated as
+// that phase says, as it would on the clock; with none left the schedule
+// ends as its end_behavior says.
+func endCurrentPhase(c *api.Call, before, after, old store.Obj, rest []any) (any, error) {
+	if len(rest) == 0 {
+		if err := c.Save(before, after); err != nil {
+			return nil, err
+		}
+		if err := endSchedule(c, after); err != nil {
+			return nil, err
+		}
+		out, _ := c.Tx.Get(c.Account, "subscription_schedule", api.Str(before["id"]))
+		return out, nil
+	}
+	next := api.Obj(rest[0])
+	after["current_phase"] = store.Obj{"start_date": next["start_date"], "end_date": next["end_date"]}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	if err := applyPhase(c, after, old, next, api.Str(next["proration_behavior"])); err != nil {
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "subscription_schedule", api.Str(before["id"]))
+	return out, syncScheduleCancel(c, before, out)
 }
 
 // anchored reports whether an update's phases say when one of them
