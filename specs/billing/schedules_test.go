@@ -558,6 +558,34 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(emu.Count("", "subscription")).To(BeZero())
 	})
 
+	It("expands its phases' prices, discounts' coupons and one-off items' prices, in a list too", func() {
+		co, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		once, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(basic.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500)})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDate: stripe.Int64(Epoch.AddDate(0, 0, 3).Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{
+				Items:           []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}},
+				Discounts:       []*stripe.SubscriptionScheduleCreatePhaseDiscountParams{{Coupon: stripe.String(co.ID)}},
+				AddInvoiceItems: []*stripe.SubscriptionScheduleCreatePhaseAddInvoiceItemParams{{Price: stripe.String(once.ID)}},
+			}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1SubscriptionSchedules.Retrieve(Ctx, s.ID, &stripe.SubscriptionScheduleRetrieveParams{Expand: []*string{
+			stripe.String("phases.items.price.product"), stripe.String("phases.discounts.coupon"), stripe.String("phases.add_invoice_items.price")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Phases[0].Items[0].Price.UnitAmount).To(Equal(int64(1000)))
+		Expect(got.Phases[0].Items[0].Price.Product.Name).To(Equal("Plan"))
+		Expect(got.Phases[0].Discounts[0].Coupon.PercentOff).To(Equal(float64(10)))
+		Expect(got.Phases[0].AddInvoiceItems[0].Price.UnitAmount).To(Equal(int64(500)))
+		for listed, err := range sc.V1SubscriptionSchedules.List(Ctx, &stripe.SubscriptionScheduleListParams{Customer: stripe.String(cus.ID),
+			ListParams: stripe.ListParams{Expand: []*string{stripe.String("data.phases.items.price")}}}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(listed.Phases[0].Items[0].Price.Currency).To(Equal(stripe.CurrencyUSD))
+		}
+	})
+
 	It("follows a test clock's time", func() {
 		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())

@@ -29,8 +29,10 @@ import (
 // ScheduleKind is the subscription_schedule object.
 var ScheduleKind = &api.Kind{
 	Object: "subscription_schedule", Prefix: "sub_sched_", Name: "subscription schedule",
-	Expandable: []string{"customer", "subscription", "test_clock", "application", "default_settings.default_payment_method"},
-	Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}, {Name: "test_clock", Path: "test_clock"}},
+	Expandable: []string{"customer", "subscription", "test_clock", "application", "default_settings.default_payment_method",
+		"default_settings.on_behalf_of", "phases.items.price", "phases.add_invoice_items.price", "phases.discounts.coupon",
+		"phases.discounts.promotion_code", "phases.discounts.discount", "phases.default_payment_method", "phases.on_behalf_of"},
+	Indexes: []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}, {Name: "test_clock", Path: "test_clock"}},
 }
 
 func scheduleRoutes() []api.Route {
