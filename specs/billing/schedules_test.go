@@ -550,6 +550,11 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 				Iterations: stripe.Int64(1), EndDate: stripe.Int64(Epoch.AddDate(0, 2, 0).Unix())}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "phases[0][end_date]")
 		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}},
+				Duration: &stripe.SubscriptionScheduleCreatePhaseDurationParams{Interval: stripe.String("month")}, EndDate: stripe.Int64(Epoch.AddDate(0, 2, 0).Unix())}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "phases[0][end_date]")
+		Expect(StripeErr(err).Msg).To(Equal("You may only specify one of these parameters: phases[0][end_date], phases[0][duration]."), "names the two sent")
+		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
 			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String("price_nope")}}}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "phases[0][items][0][price]")
 		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID)})

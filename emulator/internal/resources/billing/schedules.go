@@ -333,8 +333,10 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64, cu
 	iterations, hasIterations := pp.Int("iterations")
 	duration, hasDuration := pp.Obj("duration")
 	switch {
-	case hasEnd && (hasIterations || hasDuration):
+	case hasEnd && hasIterations:
 		return nil, apierr.Exclusive(prefix+"[end_date]", prefix+"[iterations]")
+	case hasEnd && hasDuration:
+		return nil, apierr.Exclusive(prefix+"[end_date]", prefix+"[duration]")
 	case hasEnd:
 		n, err := strconv.ParseInt(fmt.Sprint(endDate), 10, 64)
 		switch {
