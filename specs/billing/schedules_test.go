@@ -559,6 +559,14 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "phases[0][items][0][price]")
 		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID)})
 		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "phases")
+		// Stripe still takes its older end behaviors; the emulator says it
+		// does not carry them out rather than call them invalid.
+		for _, eb := range []string{"none", "renew"} {
+			_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), EndBehavior: stripe.String(eb),
+				Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "end_behavior")
+			Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate end_behavior=" + eb))
+		}
 		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
 		Expect(emu.Count("", "subscription")).To(BeZero())
 	})

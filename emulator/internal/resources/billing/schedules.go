@@ -37,10 +37,10 @@ var ScheduleKind = &api.Kind{
 
 func scheduleRoutes() []api.Route {
 	create := params.FromStruct(stripe.SubscriptionScheduleCreateParams{}).With("start_date", params.AnyParam()).
-		Enum("end_behavior", "cancel", "release").Enum("phases.proration_behavior", "always_invoice", "create_prorations", "none")
+		Enum("end_behavior", "cancel", "none", "release", "renew").Enum("phases.proration_behavior", "always_invoice", "create_prorations", "none")
 	update := params.FromStruct(stripe.SubscriptionScheduleUpdateParams{}).
 		With("phases.start_date", params.AnyParam()).With("phases.end_date", params.AnyParam()).
-		Enum("end_behavior", "cancel", "release").Enum("phases.proration_behavior", "always_invoice", "create_prorations", "none")
+		Enum("end_behavior", "cancel", "none", "release", "renew").Enum("phases.proration_behavior", "always_invoice", "create_prorations", "none")
 	return []api.Route{
 		api.POST("/v1/subscription_schedules", create, createSchedule),
 		api.GET("/v1/subscription_schedules", params.FromStruct(stripe.SubscriptionScheduleListParams{}), listSchedules),
@@ -132,6 +132,10 @@ func startDate(c *api.Call, p params.Values, param string) (int64, error) {
 // metadata and the default settings the emulator acts on.
 func applyScheduleSettings(c *api.Call, sched store.Obj) error {
 	if eb, _ := c.Params.Str("end_behavior"); eb != "" {
+		if eb != "cancel" && eb != "release" {
+			// Older behaviors Stripe's API still takes.
+			return apierr.InvalidRequest("stripe-emu does not emulate end_behavior=%s (only release and cancel), so it refused the request rather than answer as if it had taken effect.", eb).WithParam("end_behavior")
+		}
 		sched["end_behavior"] = eb
 	}
 	if ds, ok := c.Params.Obj("default_settings"); ok {
