@@ -1,6 +1,8 @@
 package billing_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -125,5 +127,19 @@ var _ = Describe("Subscription schedule updates", Label("billing", "subscription
 			}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][end_date]")
 		Expect(retrieveSub().Schedule.ID).To(Equal(sched.ID))
+	})
+
+	It("merges the next phase's metadata into the subscription's as it begins, an empty value unsetting a key", func() {
+		_, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{Metadata: map[string]string{"plan": "basic", "promo": "spring"}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: items(basic), StartDate: stripe.Int64(sched.Phases[0].StartDate), EndDate: stripe.Int64(sched.Phases[0].EndDate)},
+				{Items: items(plus), Iterations: stripe.Int64(1), Metadata: map[string]string{"plan": "plus", "promo": ""}},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(retrieveSub().Metadata).To(Equal(map[string]string{"plan": "basic", "promo": "spring"}), "the current phase adds nothing")
+		emu.Clock().Set(time.Unix(sched.Phases[0].EndDate, 0).Add(time.Hour))
+		Expect(retrieveSub().Metadata).To(Equal(map[string]string{"plan": "plus"}))
 	})
 })

@@ -379,8 +379,15 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64, cu
 		proration = "create_prorations"
 	}
 	phase := newPhase(currency, start, end, rendered, proration)
-	if md, ok := pp.Metadata("metadata"); ok {
-		phase["metadata"] = md
+	if md, ok := pp.Map("metadata"); ok {
+		// Kept as sent, empty values too: the phase's metadata is merged
+		// into the subscription's as it begins, and an empty value unsets
+		// that key there (stripe-go's doc of the parameter).
+		kept := make(map[string]any, len(md))
+		for k, v := range md {
+			kept[k] = v
+		}
+		phase["metadata"] = kept
 	}
 	if m, _ := pp.Str("collection_method"); m != "" {
 		phase["collection_method"] = m
