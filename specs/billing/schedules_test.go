@@ -361,6 +361,17 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(phase.TrialEnd).To(Equal(sub.TrialEnd))
 		Expect(phase.EndDate).To(Equal(sub.TrialEnd), "the phase is the trial period")
 
+		// Ending the trial now is changing what the phase began with.
+		emu.Clock().Set(Epoch.AddDate(0, 0, 3))
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}},
+					StartDate: stripe.Int64(phase.StartDate), EndDate: stripe.Int64(phase.EndDate), TrialEndNow: stripe.Bool(true)},
+			},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][trial_end]")
+		Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate changing the trial of the current phase"))
+
 		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
 			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
 				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}},

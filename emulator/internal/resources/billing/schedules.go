@@ -39,7 +39,7 @@ func scheduleRoutes() []api.Route {
 	create := params.FromStruct(stripe.SubscriptionScheduleCreateParams{}).With("start_date", params.AnyParam()).
 		Enum("end_behavior", "cancel", "none", "release", "renew").Enum("phases.proration_behavior", "always_invoice", "create_prorations", "none")
 	update := params.FromStruct(stripe.SubscriptionScheduleUpdateParams{}).
-		With("phases.start_date", params.AnyParam()).With("phases.end_date", params.AnyParam()).
+		With("phases.start_date", params.AnyParam()).With("phases.end_date", params.AnyParam()).With("phases.trial_end", params.AnyParam()).
 		Enum("end_behavior", "cancel", "none", "release", "renew").Enum("phases.proration_behavior", "always_invoice", "create_prorations", "none")
 	return []api.Route{
 		api.POST("/v1/subscription_schedules", create, createSchedule),
@@ -439,8 +439,11 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 			return apierr.Exclusive(prefix+"[trial]", prefix+"[trial_end]")
 		}
 		t, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
-		if err != nil {
-			return apierr.InvalidRequest("Invalid %s[trial_end]: must be an integer Unix timestamp", prefix).WithParam(prefix + "[trial_end]")
+		switch {
+		case v == "now":
+			t = c.Now // only an update takes it
+		case err != nil:
+			return apierr.InvalidRequest("Invalid %s[trial_end]: must be an integer Unix timestamp or `now`", prefix).WithParam(prefix + "[trial_end]")
 		}
 		if t <= start || t > end {
 			return apierr.InvalidRequest("The trial end of a phase must be after its start date and no later than its end date.").WithParam(prefix + "[trial_end]")
