@@ -142,4 +142,27 @@ var _ = Describe("Subscription schedule updates", Label("billing", "subscription
 		emu.Clock().Set(time.Unix(sched.Phases[0].EndDate, 0).Add(time.Hour))
 		Expect(retrieveSub().Metadata).To(Equal(map[string]string{"plan": "plus"}))
 	})
+
+	It("ends a phase sent without a length where the next phase sent starts", func() {
+		switchAt := time.Unix(sched.Phases[0].StartDate, 0).AddDate(0, 0, 20)
+		s, err := sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: items(basic), StartDate: stripe.Int64(sched.Phases[0].StartDate)},
+				{Items: items(plus), StartDate: stripe.Int64(switchAt.Unix()), Iterations: stripe.Int64(1)},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases[0].EndDate).To(Equal(switchAt.Unix()))
+		Expect(s.CurrentPhase.EndDate).To(Equal(switchAt.Unix()))
+		Expect(s.Phases[1].StartDate).To(Equal(switchAt.Unix()))
+		emu.Clock().Set(switchAt.Add(time.Hour))
+		Expect(retrieveSub().Items.Data[0].Price.ID).To(Equal(plus.ID))
+
+		// A phase that says how long it lasts must still end where the next starts.
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: items(plus), StartDate: stripe.Int64(switchAt.Unix()), Iterations: stripe.Int64(1)},
+				{Items: items(basic), StartDate: stripe.Int64(switchAt.AddDate(0, 0, 3).Unix())},
+			}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][start_date]")
+	})
 })

@@ -226,7 +226,7 @@ func schedulePhases(c *api.Call, start int64, current store.Obj, stored []any, c
 				return nil, apierr.InvalidRequest("Each phase must start when the one before it ends (%d).", at).WithParam(prefix + "[start_date]")
 			}
 		}
-		phase, err := schedulePhase(c, pp, prefix, at, customer)
+		phase, err := schedulePhase(c, pp, prefix, at, nextStart(ps, i, at), customer)
 		if err != nil {
 			return nil, err
 		}
@@ -279,7 +279,7 @@ func pastPhases(c *api.Call, ps []params.Values, current store.Obj, stored []any
 			return nil, 0, apierr.InvalidRequest("Each phase must start when the one before it ends (%d).", api.Int(api.Obj(kept[len(kept)-1])["end_date"])).WithParam(prefix + "[start_date]")
 		}
 		// Read as any phase is, so a bad parameter is refused the same way.
-		sent, err := schedulePhase(c, ps[first], prefix, at, customer)
+		sent, err := schedulePhase(c, ps[first], prefix, at, nextStart(ps, first, at), customer)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -291,7 +291,24 @@ func pastPhases(c *api.Call, ps []params.Values, current store.Obj, stored []any
 	return kept, first, nil
 }
 
-func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64, customer string) (store.Obj, error) {
+// nextStart is the start_date sent for the phase after ps[i], if it is
+// a time after start: where ps[i] ends when it does not say how long it
+// lasts. 0 if there is none.
+func nextStart(ps []params.Values, i int, start int64) int64 {
+	if i+1 >= len(ps) {
+		return 0
+	}
+	v, ok := ps[i+1].Get("start_date")
+	n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+	if !ok || err != nil || n <= start {
+		return 0
+	}
+	return n
+}
+
+// schedulePhase reads phases[i] (prefix), starting at start; until, if
+// not 0, is where it ends if it does not say (the next phase's start).
+func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until int64, customer string) (store.Obj, error) {
 	items := pp.Array("items")
 	if len(items) == 0 {
 		return nil, apierr.MissingParam(prefix + "[items]")
@@ -368,6 +385,8 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start int64, cu
 			return nil, apierr.InvalidRequest("Invalid %s[duration]: interval must be day, week, month or year and interval_count at least 1.", prefix).WithParam(prefix + "[duration][interval]")
 		}
 		end = addInterval(start, di, dc)
+	case until != 0:
+		end = until
 	default:
 		end = addInterval(start, interval, count)
 	}
