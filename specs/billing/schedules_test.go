@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -426,9 +427,19 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 
 	It("is released or canceled on request, with its subscription kept or canceled", func() {
 		s := twoPhases("release")
+		mark := len(emu.Events(""))
 		s, err := sc.V1SubscriptionSchedules.Release(Ctx, s.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusReleased))
+		// As Stripe's event stream shows a release: updated, then released.
+		var released []string
+		for _, ev := range emu.Events("")[mark:] {
+			if t := ev["type"].(string); strings.HasPrefix(t, "subscription_schedule.") {
+				released = append(released, t)
+				Expect(ev["data"].(map[string]any)["object"].(map[string]any)["status"]).To(Equal("released"))
+			}
+		}
+		Expect(released).To(Equal([]string{"subscription_schedule.updated", "subscription_schedule.released"}))
 		Expect(s.Subscription).To(BeNil())
 		sub := subscription(s.ReleasedSubscription.ID)
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))

@@ -1224,9 +1224,12 @@ func releaseSchedule(c *api.Call) (any, error) {
 	if subID != "" {
 		after["released_subscription"] = subID
 	}
-	if err := c.PutEmit(after, "subscription_schedule.released", nil); err != nil {
+	// Stripe's event stream shows a release as an update, then the
+	// release itself.
+	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
+	c.Emit("subscription_schedule.released", after, nil)
 	if sub, ok := c.Tx.Get(c.Account, "subscription", subID); ok {
 		released := api.Clone(sub)
 		released["schedule"] = nil
