@@ -117,6 +117,26 @@ var _ = Describe("Subscription schedule updates", Label("billing", "subscription
 		Expect(after.Schedule).To(BeNil())
 		Expect(after.Status).To(Equal(stripe.SubscriptionStatusActive))
 		Expect(emu.EventTypes("")).To(ContainElement("subscription_schedule.released"))
+
+		// With end_behavior=cancel the subscription ends with it.
+		other, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(plus.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		s, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(other.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		now = now.Add(time.Hour)
+		emu.Clock().Set(now)
+		s, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{EndBehavior: stripe.String("cancel"),
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: items(plus), StartDate: stripe.Int64(s.Phases[0].StartDate), EndDateNow: stripe.Bool(true)},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusCompleted))
+		Expect(s.CompletedAt).To(Equal(now.Unix()))
+		ended, err := sc.V1Subscriptions.Retrieve(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ended.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(ended.EndedAt).To(Equal(now.Unix()))
 	})
 
 	It("still refuses an end_date before now for the current phase", func() {

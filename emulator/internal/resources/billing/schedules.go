@@ -1123,6 +1123,7 @@ func updateSchedule(c *api.Call) (any, error) {
 // ends as its end_behavior says.
 func endCurrentPhase(c *api.Call, before, after, old store.Obj, rest []any) (any, error) {
 	if len(rest) == 0 {
+		after["current_phase"] = store.Obj{"start_date": old["start_date"], "end_date": c.Now}
 		if err := c.Save(before, after); err != nil {
 			return nil, err
 		}
