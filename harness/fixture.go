@@ -233,29 +233,5 @@ func (fx *fixtureRun) formValue(v any, key string, out *[]string) error {
 
 // queryJSON fills in the queries of every string in a v2 body.
 func (fx *fixtureRun) queryJSON(v any) (any, error) {
-	switch x := v.(type) {
-	case string:
-		return fx.query(x)
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			q, err := fx.queryJSON(e)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = q
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			q, err := fx.queryJSON(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = q
-		}
-		return out, nil
-	}
-	return v, nil
+	return mapStrings(v, func(s string) (any, error) { return fx.query(s) })
 }

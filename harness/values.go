@@ -82,14 +82,18 @@ func (r *run) resolveString(s string) (string, error) {
 }
 
 // resolveAll resolves references inside nested values.
-func (r *run) resolveAll(v any) (any, error) {
+func (r *run) resolveAll(v any) (any, error) { return mapStrings(v, r.resolve) }
+
+// mapStrings copies nested maps and lists with each string replaced by
+// what fn makes of it.
+func mapStrings(v any, fn func(string) (any, error)) (any, error) {
 	switch x := v.(type) {
 	case string:
-		return r.resolve(x)
+		return fn(x)
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			rv, err := r.resolveAll(e)
+			rv, err := mapStrings(e, fn)
 			if err != nil {
 				return nil, err
 			}
@@ -99,7 +103,7 @@ func (r *run) resolveAll(v any) (any, error) {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			rv, err := r.resolveAll(e)
+			rv, err := mapStrings(e, fn)
 			if err != nil {
 				return nil, err
 			}
