@@ -547,6 +547,16 @@ func (s *Server) render(c *Call, res any) ([]byte, error) {
 		// validating it again.
 		out := jsonenc.IndentCompact(make([]byte, 0, len(v)*3/2+64), []byte(v), 0)
 		return append(out, '\n'), nil
+	case ClientView:
+		full, err := s.render(c, v.Result)
+		if err != nil {
+			return nil, err
+		}
+		var o store.Obj
+		if err := json.Unmarshal(full, &o); err != nil {
+			return nil, err
+		}
+		return marshal(v.restrict(o))
 	case *V2List:
 		// Last: v1's answers are matched first.
 		return marshal(v.render())

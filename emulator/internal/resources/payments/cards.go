@@ -68,7 +68,7 @@ func sourceParam() *params.Schema { return params.StringOrObject(cardDetailField
 
 func tokenRoutes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/tokens", params.FromStruct(stripe.TokenCreateParams{}).With("card", sourceParam()), createToken),
+		publishable(api.POST("/v1/tokens", params.FromStruct(stripe.TokenCreateParams{}).With("card", sourceParam()), createToken)),
 		api.GET("/v1/tokens/{id}", params.FromStruct(stripe.TokenRetrieveParams{}), retrieveToken),
 		api.GET("/v1/customers/{customer}/sources", params.FromStruct(stripe.PaymentSourceListParams{}), listSources),
 		api.POST("/v1/customers/{customer}/sources", params.FromStruct(stripe.PaymentSourceCreateParams{}).With("source", sourceParam()).Require("source"), createSource),
@@ -242,6 +242,11 @@ func cardPaymentMethod(c *api.Call, card store.Obj) store.Obj {
 
 func createToken(c *api.Call) (any, error) {
 	cusID, _ := c.Params.Str("customer")
+	if cusID != "" && c.Publishable {
+		// Sharing a customer's card with a connected account is the
+		// platform's, with its secret key.
+		return nil, api.PublishableRefused()
+	}
 	raw, hasCard := c.Params.Sent("card")
 	if _, isObj := raw.(map[string]any); hasCard && isObj {
 		if cusID != "" {

@@ -35,7 +35,7 @@ var delayed = map[string]bool{"sepa_debit": true, "us_bank_account": true}
 
 func paymentMethodRoutes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/payment_methods", params.FromStruct(stripe.PaymentMethodCreateParams{}).Enum("allow_redisplay", redisplay...), createPaymentMethod),
+		publishable(api.POST("/v1/payment_methods", params.FromStruct(stripe.PaymentMethodCreateParams{}).Enum("allow_redisplay", redisplay...), createPaymentMethod)),
 		api.GET("/v1/payment_methods", params.FromStruct(stripe.PaymentMethodListParams{}), listPaymentMethods),
 		api.GET("/v1/payment_methods/{id}", params.FromStruct(stripe.PaymentMethodRetrieveParams{}), retrievePaymentMethod),
 		api.POST("/v1/payment_methods/{id}", params.FromStruct(stripe.PaymentMethodUpdateParams{}).Enum("allow_redisplay", redisplay...), updatePaymentMethod),
@@ -195,6 +195,10 @@ func cardOf(c *api.Call, pm store.Obj) card {
 func createPaymentMethod(c *api.Call) (any, error) {
 	typ, _ := c.Params.Str("type")
 	if pmID, ok := c.Params.Str("payment_method"); ok && pmID != "" {
+		if c.Publishable {
+			// Only the platform's secret key may share its PaymentMethods.
+			return nil, api.PublishableRefused()
+		}
 		// Cloning a platform PaymentMethod onto a connected account.
 		src, ok := c.Tx.Get(c.Platform, "payment_method", pmID)
 		if !ok {
@@ -282,7 +286,9 @@ func parseCardDetails(c *api.Call, p params.Values, prefix string) (card, int64,
 	if number == "" {
 		return card{}, 0, 0, apierr.MissingParam(prefix + "[number]")
 	}
-	if c.RefuseRawCardData {
+	if c.RefuseRawCardData && !c.Publishable {
+		// Stripe.js sends the numbers customers type with the publishable
+		// key: the restriction is on secret keys.
 		return card{}, 0, 0, rawCardDataRefused()
 	}
 	expMonth, okM, badM := expiryField(p, "exp_month")

@@ -26,9 +26,9 @@ func setupIntentRoutes() []api.Route {
 	return []api.Route{
 		api.POST("/v1/setup_intents", setupEnums(params.FromStruct(stripe.SetupIntentCreateParams{}).With("payment_method_data.card", cardDataParam())), createSetupIntent),
 		api.GET("/v1/setup_intents", params.FromStruct(stripe.SetupIntentListParams{}), listSetupIntents),
-		api.GET("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentRetrieveParams{}).With("client_secret", params.String()), retrieveSetupIntent),
+		publishable(api.GET("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentRetrieveParams{}).With("client_secret", params.String()), withClientSecret(setupSide, retrieveSetupIntent))),
 		api.POST("/v1/setup_intents/{id}", setupEnums(params.FromStruct(stripe.SetupIntentUpdateParams{})), updateSetupIntent),
-		api.POST("/v1/setup_intents/{id}/confirm", setupEnums(params.FromStruct(stripe.SetupIntentConfirmParams{}).With("payment_method_data.card", cardDataParam())), confirmSetupIntent),
+		publishable(api.POST("/v1/setup_intents/{id}/confirm", setupEnums(params.FromStruct(stripe.SetupIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()).With("client_secret", params.String())), withClientSecret(setupSide, confirmSetupIntent))),
 		api.POST("/v1/setup_intents/{id}/cancel", params.FromStruct(stripe.SetupIntentCancelParams{}).Enum("cancellation_reason", "abandoned", "duplicate", "requested_by_customer"), cancelSetupIntent),
 		api.POST("/v1/setup_intents/{id}/verify_microdeposits", params.FromStruct(stripe.SetupIntentVerifyMicrodepositsParams{}), verifySetupMicrodeposits),
 		api.POST("/v1/test_helpers/setup_intents/{id}/authenticate", params.Object(map[string]*params.Schema{
