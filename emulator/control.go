@@ -19,6 +19,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/faults"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/files"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/stripejs"
 )
 
 // page is one of the emulator's own paths, served beside Stripe's API:
@@ -95,6 +96,9 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	root.Handle("/v1/test_helpers/setup_intents/{id}/authenticate", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
 		e.intentPage("setup_intent")(w, req)
 	})).Methods("GET")
+	for _, path := range stripejs.Paths {
+		root.Handle(path, page(func(_ *Emulator, w http.ResponseWriter, req *http.Request) { stripejs.Serve(w, req) })).Methods("GET")
+	}
 	root.Handle("/bank_transfer_instructions/{id}", page((*Emulator).transferInstructionsPage)).Methods("GET")
 	root.Handle("/microdeposit/{token}", page((*Emulator).microdepositPage)).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.

@@ -1,0 +1,644 @@
+/*
+ * stripe-emu's stand-in for Stripe.js (https://js.stripe.com/v3/), for
+ * browser tests run offline against the emulator. Written for the emulator:
+ * plain JavaScript, no build step. It defines window.Stripe with the calls
+ * most integrations make, talking to the emulator that served it with the
+ * publishable key, as Stripe.js talks to api.stripe.com. Elements are plain
+ * <input>s in the page (no iframes): a test types into them by name
+ * (cardnumber, exp-date, cvc, postal). Anything else says it is not emulated.
+ */
+(function () {
+  'use strict';
+
+  // The emulator that served this file (filled in when it is served, from
+  // the request's host, so it holds when a test routes js.stripe.com here).
+  var ORIGIN = '__STRIPE_EMU_ORIGIN__';
+  if (ORIGIN.indexOf('__') === 0 && document.currentScript) {
+    ORIGIN = new URL(document.currentScript.src).origin;
+  }
+  var NOT_EMULATED = "stripe-emu's Stripe.js does not emulate ";
+
+  function integrationError(message) {
+    var e = new Error(message);
+    e.name = 'IntegrationError';
+    return e;
+  }
+
+  // encode writes params as Stripe's form encoding: a[b][c]=v, a[0]=v.
+  function encode(params) {
+    var parts = [];
+    (function walk(prefix, v) {
+      if (v === undefined) return;
+      if (v === null) { parts.push(encodeURIComponent(prefix) + '='); return; }
+      if (Array.isArray(v)) {
+        v.forEach(function (x, i) { walk(prefix + '[' + i + ']', x); });
+        return;
+      }
+      if (typeof v === 'object') {
+        Object.keys(v).forEach(function (k) { walk(prefix ? prefix + '[' + k + ']' : k, v[k]); });
+        return;
+      }
+      parts.push(encodeURIComponent(prefix) + '=' + encodeURIComponent(String(v)));
+    })('', params);
+    return parts.join('&');
+  }
+
+  function intentIdOf(clientSecret) {
+    var m = /^((pi|seti)_[A-Za-z0-9]+)_secret_/.exec(clientSecret || '');
+    if (!m) throw integrationError('Invalid value for clientSecret: expected a PaymentIntent or SetupIntent client secret of the form ${id}_secret_${secret}. You specified: ' + clientSecret + '.');
+    return { id: m[1], setup: m[2] === 'seti' };
+  }
+
+  // ---- card fields -----------------------------------------------------
+
+  function digits(s) { return String(s || '').replace(/\D/g, ''); }
+
+  function luhn(n) {
+    var sum = 0;
+    for (var i = 0; i < n.length; i++) {
+      var d = +n[n.length - 1 - i];
+      if (i % 2) { d *= 2; if (d > 9) d -= 9; }
+      sum += d;
+    }
+    return sum % 10 === 0;
+  }
+
+  function brandOf(n) {
+    if (/^4/.test(n)) return 'visa';
+    if (/^(5[1-5]|2[2-7])/.test(n)) return 'mastercard';
+    if (/^3[47]/.test(n)) return 'amex';
+    if (/^(6011|65|64[4-9])/.test(n)) return 'discover';
+    if (/^3(0[0-5]|[689])/.test(n)) return 'diners';
+    if (/^35/.test(n)) return 'jcb';
+    if (/^62/.test(n)) return 'unionpay';
+    return 'unknown';
+  }
+
+  function validationError(code, message) {
+    return { type: 'validation_error', code: code, message: message };
+  }
+
+  // Each field: its input's name and placeholder, and how it checks what
+  // was typed (Stripe.js's validation errors).
+  var FIELDS = {
+    number: {
+      name: 'cardnumber', placeholder: 'Card number', autocomplete: 'cc-number',
+      check: function (v) {
+        var n = digits(v);
+        if (!n) return { empty: true };
+        var want = brandOf(n) === 'amex' ? 15 : (brandOf(n) === 'diners' ? 14 : 16);
+        if (n.length < want) return { error: validationError('incomplete_number', 'Your card number is incomplete.') };
+        if (!luhn(n)) return { error: validationError('invalid_number', 'Your card number is invalid.') };
+        return { complete: true };
+      }
+    },
+    expiry: {
+      name: 'exp-date', placeholder: 'MM / YY', autocomplete: 'cc-exp',
+      check: function (v) {
+        var d = digits(v);
+        if (!d) return { empty: true };
+        if (d.length < 4) return { error: validationError('incomplete_expiry', "Your card's expiration date is incomplete.") };
+        var month = +d.slice(0, 2), year = 2000 + +d.slice(2, 4);
+        if (month < 1 || month > 12) return { error: validationError('invalid_expiry_month', "Your card's expiration date is invalid.") };
+        var now = new Date();
+        if (year < now.getFullYear()) return { error: validationError('invalid_expiry_year_past', "Your card's expiration year is in the past.") };
+        if (year === now.getFullYear() && month < now.getMonth() + 1) return { error: validationError('invalid_expiry_month_past', "Your card's expiration date is in the past.") };
+        return { complete: true };
+      }
+    },
+    cvc: {
+      name: 'cvc', placeholder: 'CVC', autocomplete: 'cc-csc',
+      check: function (v) {
+        var d = digits(v);
+        if (!d) return { empty: true };
+        if (d.length < 3) return { error: validationError('incomplete_cvc', "Your card's security code is incomplete.") };
+        return { complete: true };
+      }
+    },
+    postal: {
+      name: 'postal', placeholder: 'ZIP', autocomplete: 'postal-code',
+      check: function (v) {
+        var s = String(v || '').trim();
+        if (!s) return { empty: true };
+        if (s.length < 3) return { error: validationError('incomplete_zip', 'Your postal code is incomplete.') };
+        return { complete: true };
+      }
+    }
+  };
+
+  // What each Element type shows, and the fields it collects.
+  var ELEMENT_FIELDS = {
+    card: ['number', 'expiry', 'cvc', 'postal'],
+    cardNumber: ['number'],
+    cardExpiry: ['expiry'],
+    cardCvc: ['cvc'],
+    payment: ['number', 'expiry', 'cvc', 'postal']
+  };
+
+  // ---- Elements --------------------------------------------------------
+
+  function Element(group, type, options) {
+    this._group = group;
+    this._type = type;
+    this._options = options || {};
+    this._handlers = {};
+    this._inputs = {};
+    this._fields = ELEMENT_FIELDS[type].slice();
+    if (type === 'card' && this._options.hidePostalCode) this._fields.pop();
+    this._root = null;
+    this._destroyed = false;
+  }
+
+  Element.prototype.mount = function (target) {
+    if (this._destroyed) throw integrationError('This Element has already been destroyed. Please create a new one.');
+    var node = typeof target === 'string' ? document.querySelector(target) : target;
+    if (!node || !node.appendChild) throw integrationError('Invalid DOM element. Make sure to call mount() with a valid DOM element or selector.');
+    if (this._root) this.unmount();
+    var self = this;
+    var root = document.createElement('div');
+    root.className = 'StripeElement StripeElement--empty __stripe-emu-element';
+    root.setAttribute('data-stripe-emu-element', this._type);
+    this._fields.forEach(function (f) {
+      var spec = FIELDS[f];
+      var input = document.createElement('input');
+      input.name = spec.name;
+      input.placeholder = spec.placeholder;
+      input.autocomplete = spec.autocomplete;
+      input.setAttribute('aria-label', spec.placeholder);
+      input.inputMode = f === 'postal' ? 'text' : 'numeric';
+      input.style.cssText = 'border:0;outline:0;font:inherit;background:transparent;margin-right:.5em;' +
+        (f === 'number' ? 'width:12em' : 'width:5em');
+      if (self._values && self._values[f]) input.value = self._values[f];
+      input.addEventListener('input', function () { self._changed(); });
+      input.addEventListener('focus', function () { root.classList.add('StripeElement--focus'); self._emit('focus', { elementType: self._type }); });
+      input.addEventListener('blur', function () { root.classList.remove('StripeElement--focus'); self._emit('blur', { elementType: self._type }); });
+      self._inputs[f] = input;
+      root.appendChild(input);
+    });
+    node.appendChild(root);
+    this._root = root;
+    this._applyDisabled();
+    setTimeout(function () { self._emit('ready', { elementType: self._type }); }, 0);
+  };
+
+  Element.prototype.unmount = function () {
+    if (!this._root) return;
+    this._values = this._read();
+    this._root.parentNode && this._root.parentNode.removeChild(this._root);
+    this._root = null;
+    this._inputs = {};
+  };
+
+  Element.prototype.destroy = function () {
+    this.unmount();
+    this._destroyed = true;
+    this._group._forget(this);
+  };
+
+  Element.prototype.on = function (event, handler) {
+    (this._handlers[event] = this._handlers[event] || []).push(handler);
+    return this;
+  };
+  Element.prototype.addEventListener = Element.prototype.on;
+  Element.prototype.once = function (event, handler) {
+    var self = this;
+    function once(e) { self.off(event, once); handler(e); }
+    return this.on(event, once);
+  };
+  Element.prototype.off = function (event, handler) {
+    var hs = this._handlers[event] || [];
+    this._handlers[event] = handler ? hs.filter(function (h) { return h !== handler; }) : [];
+    return this;
+  };
+  Element.prototype.removeEventListener = Element.prototype.off;
+
+  Element.prototype.update = function (options) {
+    Object.keys(options || {}).forEach(function (k) { this._options[k] = options[k]; }, this);
+    if (options && 'value' in options && options.value && options.value.postalCode !== undefined && this._inputs.postal) {
+      this._inputs.postal.value = options.value.postalCode;
+    }
+    this._applyDisabled();
+  };
+  Element.prototype.focus = function () { var f = this._inputs[this._fields[0]]; f && f.focus(); };
+  Element.prototype.blur = function () { Object.keys(this._inputs).forEach(function (k) { this._inputs[k].blur(); }, this); };
+  Element.prototype.clear = function () {
+    Object.keys(this._inputs).forEach(function (k) { this._inputs[k].value = ''; }, this);
+    this._changed();
+  };
+  Element.prototype.collapse = function () {};
+
+  Element.prototype._applyDisabled = function () {
+    var off = !!this._options.disabled || !!this._options.readOnly;
+    Object.keys(this._inputs).forEach(function (k) { this._inputs[k].disabled = off; }, this);
+  };
+
+  Element.prototype._emit = function (event, payload) {
+    (this._handlers[event] || []).slice().forEach(function (h) { h(payload); });
+  };
+
+  Element.prototype._read = function () {
+    var out = {};
+    Object.keys(this._inputs).forEach(function (k) { out[k] = this._inputs[k].value; }, this);
+    return out;
+  };
+
+  // _state is what a change event tells: empty, complete, the first error.
+  Element.prototype._state = function () {
+    var values = this._root ? this._read() : (this._values || {});
+    var empty = true, complete = true, error;
+    this._fields.forEach(function (f) {
+      var r = FIELDS[f].check(values[f]);
+      if (!r.empty) empty = false;
+      if (!r.complete) complete = false;
+      if (r.error && !error) error = r.error;
+    });
+    return { empty: empty, complete: complete, error: error, values: values };
+  };
+
+  Element.prototype._changed = function () {
+    var s = this._state();
+    if (this._root) {
+      this._root.classList.toggle('StripeElement--empty', s.empty);
+      this._root.classList.toggle('StripeElement--complete', s.complete);
+      this._root.classList.toggle('StripeElement--invalid', !!s.error);
+    }
+    var ev = { elementType: this._type, empty: s.empty, complete: s.complete, error: s.error };
+    if (s.values.number !== undefined) ev.brand = brandOf(digits(s.values.number));
+    if (this._type === 'card') ev.value = { postalCode: s.values.postal || '' };
+    if (this._type === 'payment') { ev.value = { type: 'card' }; ev.collapsed = false; }
+    this._emit('change', ev);
+  };
+
+  // Every Element a card's details come from: a card or payment Element,
+  // or the split ones of its group.
+  function cardParts(element) {
+    if (!element || !(element instanceof Element)) return null;
+    if (element._type === 'card' || element._type === 'payment') return [element];
+    var group = element._group;
+    return ['cardNumber', 'cardExpiry', 'cardCvc'].map(function (t) { return group.getElement(t); }).filter(Boolean);
+  }
+
+  // cardDetails reads the card typed into element (and its split
+  // siblings): the API's card[...] and the billing postal code, or the
+  // validation error Stripe.js answers without calling the API.
+  function cardDetails(element) {
+    var parts = cardParts(element);
+    if (!parts || !parts.length) return { error: validationError('incomplete_number', 'Your card number is incomplete.') };
+    var values = {};
+    for (var i = 0; i < parts.length; i++) {
+      var s = parts[i]._state();
+      if (s.error) return { error: s.error };
+      Object.keys(s.values).forEach(function (k) { values[k] = s.values[k]; });
+      if (!s.complete) {
+        var missing = parts[i]._fields.filter(function (f) { return !FIELDS[f].check(s.values[f]).complete; })[0];
+        var msg = {
+          number: ['incomplete_number', 'Your card number is incomplete.'],
+          expiry: ['incomplete_expiry', "Your card's expiration date is incomplete."],
+          cvc: ['incomplete_cvc', "Your card's security code is incomplete."],
+          postal: ['incomplete_zip', 'Your postal code is incomplete.']
+        }[missing];
+        return { error: validationError(msg[0], msg[1]) };
+      }
+    }
+    var exp = digits(values.expiry);
+    var card = { number: digits(values.number) };
+    if (exp) { card.exp_month = +exp.slice(0, 2); card.exp_year = 2000 + +exp.slice(2, 4); }
+    if (values.cvc) card.cvc = digits(values.cvc);
+    return { card: card, postalCode: values.postal };
+  }
+
+  function ElementsGroup(stripe, options) {
+    this._stripe = stripe;
+    this._options = options || {};
+    this._elements = [];
+    this._submitted = false;
+  }
+
+  ElementsGroup.prototype.create = function (type, options) {
+    if (!ELEMENT_FIELDS[type]) {
+      throw integrationError(NOT_EMULATED + "the '" + type + "' Element: it emulates card, cardNumber, cardExpiry, cardCvc and payment (cards only).");
+    }
+    if (this.getElement(type)) throw integrationError('Can only create one Element of type ' + type + '.');
+    var el = new Element(this, type, options);
+    this._elements.push(el);
+    return el;
+  };
+  ElementsGroup.prototype.getElement = function (type) {
+    return this._elements.filter(function (e) { return e._type === type; })[0] || null;
+  };
+  ElementsGroup.prototype._forget = function (el) {
+    this._elements = this._elements.filter(function (e) { return e !== el; });
+  };
+  ElementsGroup.prototype.update = function (options) {
+    Object.keys(options || {}).forEach(function (k) { this._options[k] = options[k]; }, this);
+  };
+  ElementsGroup.prototype.fetchUpdates = function () { return Promise.resolve({}); };
+  // submit validates the Payment Element, as Stripe.js does before
+  // confirmPayment in a deferred-intent integration.
+  ElementsGroup.prototype.submit = function () {
+    var el = this.getElement('payment');
+    if (!el) return Promise.resolve({ error: { type: 'validation_error', message: 'elements.submit() needs a mounted Payment Element.' } });
+    var d = cardDetails(el);
+    if (d.error) return Promise.resolve({ error: d.error });
+    this._submitted = true;
+    return Promise.resolve({});
+  };
+
+  // ---- Stripe ----------------------------------------------------------
+
+  function StripeEmu(key, options) {
+    if (typeof key !== 'string' || !key) throw integrationError('Invalid value for Stripe(): apiKey should be a string. You specified: ' + key + '.');
+    if (/^sk_|^rk_/.test(key)) throw integrationError('You should not use your secret key with Stripe.js. Please pass a publishable key instead.');
+    if (!/^pk_test_/.test(key)) throw integrationError('Invalid value for Stripe(): stripe-emu takes test publishable keys (pk_test_…) only. You specified: ' + key + '.');
+    this._key = key;
+    this._account = options && options.stripeAccount;
+  }
+
+  StripeEmu.prototype._request = function (method, path, params) {
+    var headers = { Authorization: 'Bearer ' + this._key };
+    if (this._account) headers['Stripe-Account'] = this._account;
+    var url = ORIGIN + path, body;
+    var form = encode(params || {});
+    if (method === 'GET') {
+      if (form) url += '?' + form;
+    } else {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = form;
+    }
+    return fetch(url, { method: method, headers: headers, body: body }).then(function (resp) {
+      return resp.json().then(function (json) {
+        if (resp.ok) return { object: json };
+        return { error: json.error || { type: 'api_error', message: 'The emulator answered ' + resp.status + '.' } };
+      });
+    }, function (e) {
+      return { error: { type: 'api_connection_error', message: 'Could not reach stripe-emu at ' + ORIGIN + ': ' + e.message } };
+    });
+  };
+
+  StripeEmu.prototype.elements = function (options) { return new ElementsGroup(this, options); };
+
+  // _paymentMethodParams turns Stripe.js's payment_method argument (an id,
+  // or {card: element, billing_details}) into the API's parameters, or an
+  // error.
+  StripeEmu.prototype._paymentMethodParams = function (pm, element) {
+    if (typeof pm === 'string') return { payment_method: pm };
+    pm = pm || {};
+    var card = pm.card || element;
+    if (card && !(card instanceof Element)) {
+      if (card.token) return { payment_method_data: { type: 'card', card: { token: card.token }, billing_details: pm.billing_details } };
+      return { error: { type: 'invalid_request_error', message: NOT_EMULATED + 'card details passed as data: pass a card Element.' } };
+    }
+    var d = cardDetails(card);
+    if (d.error) return { error: d.error };
+    var bd = JSON.parse(JSON.stringify(pm.billing_details || {}));
+    if (d.postalCode) { bd.address = bd.address || {}; if (!bd.address.postal_code) bd.address.postal_code = d.postalCode; }
+    var data = { type: 'card', card: d.card };
+    if (Object.keys(bd).length) data.billing_details = bd;
+    if (pm.metadata) data.metadata = pm.metadata;
+    return { payment_method_data: data };
+  };
+
+  StripeEmu.prototype.createPaymentMethod = function (a, b, c) {
+    var opts;
+    if (typeof a === 'string') opts = Object.assign({ type: a, card: b }, c || {});
+    else opts = a || {};
+    if (opts.elements) {
+      var params = opts.params || {};
+      opts = Object.assign({ type: 'card', card: opts.elements.getElement('payment') }, params);
+    }
+    if (opts.type !== 'card') return Promise.resolve({ error: { type: 'invalid_request_error', message: NOT_EMULATED + "createPaymentMethod for type '" + opts.type + "': it creates cards only." } });
+    var p = this._paymentMethodParams(opts);
+    if (p.error) return Promise.resolve({ error: p.error });
+    return this._request('POST', '/v1/payment_methods', p.payment_method_data).then(function (r) {
+      return r.error ? { error: r.error } : { paymentMethod: r.object };
+    });
+  };
+
+  StripeEmu.prototype.createToken = function (what, data) {
+    var self = this;
+    if (what instanceof Element) {
+      var d = cardDetails(what);
+      if (d.error) return Promise.resolve({ error: d.error });
+      var card = Object.assign({}, d.card);
+      data = data || {};
+      ['name', 'address_line1', 'address_line2', 'address_city', 'address_state', 'address_zip', 'address_country', 'currency'].forEach(function (k) {
+        if (data[k] !== undefined) card[k] = data[k];
+      });
+      if (d.postalCode && !card.address_zip) card.address_zip = d.postalCode;
+      return self._request('POST', '/v1/tokens', { card: card }).then(function (r) {
+        return r.error ? { error: r.error } : { token: r.object };
+      });
+    }
+    if (what === 'bank_account' || what === 'pii' || what === 'account' || what === 'person' || what === 'cvc_update') {
+      var params = {};
+      params[what] = data;
+      return self._request('POST', '/v1/tokens', params).then(function (r) {
+        return r.error ? { error: r.error } : { token: r.object };
+      });
+    }
+    return Promise.resolve({ error: { type: 'invalid_request_error', message: NOT_EMULATED + 'createToken(' + what + '): pass a card Element or a token type.' } });
+  };
+
+  StripeEmu.prototype._retrieve = function (clientSecret) {
+    var ref = intentIdOf(clientSecret);
+    var path = ref.setup ? '/v1/setup_intents/' : '/v1/payment_intents/';
+    return this._request('GET', path + ref.id, { client_secret: clientSecret }).then(function (r) {
+      if (r.error) return { error: r.error };
+      return ref.setup ? { setupIntent: r.object } : { paymentIntent: r.object };
+    });
+  };
+  StripeEmu.prototype.retrievePaymentIntent = function (clientSecret) { return this._retrieve(clientSecret); };
+  StripeEmu.prototype.retrieveSetupIntent = function (clientSecret) { return this._retrieve(clientSecret); };
+
+  // _confirm confirms the intent of clientSecret with params, then
+  // handles what it asks next: a redirect leaves the page (the promise
+  // never settles, as in Stripe.js); 3-D Secure opens the emulator's test
+  // page in a modal frame. It resolves {paymentIntent} / {setupIntent} or
+  // {error}.
+  StripeEmu.prototype._confirm = function (clientSecret, params, handleActions) {
+    var self = this;
+    var ref = intentIdOf(clientSecret);
+    var path = (ref.setup ? '/v1/setup_intents/' : '/v1/payment_intents/') + ref.id + '/confirm';
+    params.client_secret = clientSecret;
+    return this._request('POST', path, params).then(function (r) {
+      if (r.error) return { error: r.error };
+      if (handleActions === false || r.object.status !== 'requires_action') return wrap(ref, r.object);
+      return self._handleAction(clientSecret, r.object);
+    });
+  };
+
+  function wrap(ref, intent) { return ref.setup ? { setupIntent: intent } : { paymentIntent: intent }; }
+
+  // _handleAction follows an intent's next_action.
+  StripeEmu.prototype._handleAction = function (clientSecret, intent) {
+    var self = this;
+    var ref = intentIdOf(clientSecret);
+    var next = intent.next_action || {};
+    if (next.type === 'redirect_to_url') {
+      window.location.assign(next.redirect_to_url.url);
+      return new Promise(function () {});
+    }
+    if (next.type !== 'use_stripe_sdk') {
+      return Promise.resolve({ error: { type: 'invalid_request_error', message: NOT_EMULATED + "next_action '" + next.type + "'." } });
+    }
+    return authenticateInFrame(next.use_stripe_sdk.stripe_js).then(function () {
+      return self._retrieve(clientSecret);
+    }).then(function (r) {
+      if (r.error) return r;
+      var got = r.paymentIntent || r.setupIntent;
+      var failed = ref.setup ? got.last_setup_error : got.last_payment_error;
+      if (got.status === 'requires_payment_method' && failed) {
+        var e = Object.assign({}, failed);
+        e[ref.setup ? 'setup_intent' : 'payment_intent'] = got;
+        return { error: e };
+      }
+      return r;
+    });
+  };
+
+  // authenticateInFrame shows the emulator's 3-D Secure test page in a
+  // modal frame, as Stripe.js shows the issuer's challenge; it settles when
+  // the page has been answered (the frame's second load).
+  function authenticateInFrame(url) {
+    return new Promise(function (resolve) {
+      var overlay = document.createElement('div');
+      overlay.className = '__stripe-emu-3ds';
+      overlay.style.cssText = 'position:fixed;inset:0;background:rgba(0,0,0,.4);z-index:2147483647;display:flex;align-items:center;justify-content:center';
+      var frame = document.createElement('iframe');
+      frame.name = 'stripe-emu-3ds';
+      frame.title = '3D Secure test page (stripe-emu)';
+      frame.style.cssText = 'width:min(36rem,95vw);height:min(32rem,90vh);border:0;background:#fff;border-radius:8px';
+      var loads = 0;
+      frame.addEventListener('load', function () {
+        if (++loads < 2) return;
+        overlay.parentNode && overlay.parentNode.removeChild(overlay);
+        resolve();
+      });
+      frame.src = url;
+      overlay.appendChild(frame);
+      document.body.appendChild(overlay);
+    });
+  }
+
+  function confirmOptions(data) {
+    var out = {};
+    ['return_url', 'setup_future_usage', 'receipt_email', 'shipping', 'save_payment_method', 'mandate_data', 'payment_method_options'].forEach(function (k) {
+      if (data && data[k] !== undefined) out[k] = data[k];
+    });
+    return out;
+  }
+
+  StripeEmu.prototype.confirmCardPayment = function (clientSecret, data, options) {
+    try { intentIdOf(clientSecret); } catch (e) { return Promise.reject(e); }
+    data = data || {};
+    var params = confirmOptions(data);
+    if (data.payment_method !== undefined) {
+      var p = this._paymentMethodParams(data.payment_method);
+      if (p.error) return Promise.resolve({ error: p.error });
+      Object.assign(params, p);
+    }
+    return this._confirm(clientSecret, params, !options || options.handleActions !== false);
+  };
+  StripeEmu.prototype.confirmCardSetup = StripeEmu.prototype.confirmCardPayment;
+
+  // confirmPayment / confirmSetup: the Payment Element's card, then, as
+  // Stripe.js does, the customer is sent to return_url unless
+  // redirect: 'if_required' and nothing needs a redirect.
+  StripeEmu.prototype._confirmWithElements = function (opts, setup) {
+    var self = this;
+    opts = opts || {};
+    var elements = opts.elements;
+    var clientSecret = opts.clientSecret || (elements && elements._options.clientSecret);
+    var confirmParams = opts.confirmParams || {};
+    if (!clientSecret) return Promise.reject(integrationError('Invalid value for ' + (setup ? 'confirmSetup' : 'confirmPayment') + '(): clientSecret should be a client secret, passed here or to stripe.elements().'));
+    if (opts.redirect !== 'if_required' && !confirmParams.return_url) {
+      return Promise.reject(integrationError('Invalid value for ' + (setup ? 'confirmSetup' : 'confirmPayment') + '(): confirmParams.return_url should be a URL. You specified: undefined.'));
+    }
+    if (elements && !elements._options.clientSecret && !elements._submitted) {
+      return Promise.resolve({ error: { type: 'invalid_request_error', code: 'elements_submit_required', message: 'elements.submit() must be called before stripe.' + (setup ? 'confirmSetup' : 'confirmPayment') + '().' } });
+    }
+    var params = confirmOptions(confirmParams);
+    var pm = confirmParams.payment_method;
+    var p = typeof pm === 'string' ? { payment_method: pm } :
+      this._paymentMethodParams(Object.assign({}, confirmParams.payment_method_data || {}), elements && elements.getElement('payment'));
+    if (p.error) return Promise.resolve({ error: p.error });
+    Object.assign(params, p);
+    var ref;
+    try { ref = intentIdOf(clientSecret); } catch (e) { return Promise.reject(e); }
+    return this._confirm(clientSecret, params, true).then(function (r) {
+      var intent = r.paymentIntent || r.setupIntent;
+      if (r.error || opts.redirect === 'if_required' || !intent) return r;
+      var back = new URL(confirmParams.return_url, window.location.href);
+      var name = ref.setup ? 'setup_intent' : 'payment_intent';
+      back.searchParams.set(name, intent.id);
+      back.searchParams.set(name + '_client_secret', clientSecret);
+      back.searchParams.set('redirect_status', intent.status === 'requires_payment_method' ? 'failed' : 'succeeded');
+      window.location.assign(back.toString());
+      return new Promise(function () {});
+    });
+  };
+  StripeEmu.prototype.confirmPayment = function (opts) { return this._confirmWithElements(opts, false); };
+  StripeEmu.prototype.confirmSetup = function (opts) { return this._confirmWithElements(opts, true); };
+
+  StripeEmu.prototype.handleNextAction = function (opts) {
+    var self = this;
+    var clientSecret = opts && opts.clientSecret;
+    return this._retrieve(clientSecret).then(function (r) {
+      if (r.error) return r;
+      var intent = r.paymentIntent || r.setupIntent;
+      if (intent.status !== 'requires_action') return r;
+      return self._handleAction(clientSecret, intent);
+    });
+  };
+  StripeEmu.prototype.handleCardAction = function (clientSecret) { return this.handleNextAction({ clientSecret: clientSecret }); };
+  StripeEmu.prototype.handleCardSetup = StripeEmu.prototype.confirmCardSetup;
+  StripeEmu.prototype.handleCardPayment = StripeEmu.prototype.confirmCardPayment;
+
+  StripeEmu.prototype.redirectToCheckout = function (opts) {
+    if (!opts || !opts.sessionId) {
+      return Promise.resolve({ error: { type: 'invalid_request_error', message: NOT_EMULATED + 'redirectToCheckout without a sessionId (client-only Checkout): create the session on your server.' } });
+    }
+    var url = ORIGIN + '/checkout/' + encodeURIComponent(opts.sessionId);
+    if (this._account) url += '?account=' + encodeURIComponent(this._account);
+    window.location.assign(url);
+    return new Promise(function () {});
+  };
+
+  // What @stripe/stripe-js calls on the instance it loads.
+  StripeEmu.prototype._registerWrapper = function () {};
+  StripeEmu.prototype.registerAppInfo = function () {};
+
+  // Stripe.js calls the emulator does not emulate: they answer {error}
+  // (or throw, for those that answer at once) saying so.
+  ['confirmAcssDebitPayment', 'confirmAffirmPayment', 'confirmAfterpayClearpayPayment', 'confirmAlipayPayment',
+    'confirmAuBecsDebitPayment', 'confirmBancontactPayment', 'confirmBlikPayment', 'confirmBoletoPayment',
+    'confirmCashappPayment', 'confirmCustomerBalancePayment', 'confirmEpsPayment', 'confirmFpxPayment',
+    'confirmGiropayPayment', 'confirmGrabPayPayment', 'confirmIdealPayment', 'confirmKlarnaPayment',
+    'confirmKonbiniPayment', 'confirmMobilepayPayment', 'confirmOxxoPayment', 'confirmP24Payment',
+    'confirmPayNowPayment', 'confirmPayPalPayment', 'confirmPixPayment', 'confirmPromptPayPayment',
+    'confirmSepaDebitPayment', 'confirmSofortPayment', 'confirmUsBankAccountPayment', 'confirmWechatPayPayment',
+    'confirmZipPayment', 'confirmAcssDebitSetup', 'confirmAuBecsDebitSetup', 'confirmBacsDebitSetup',
+    'confirmBancontactSetup', 'confirmCashappSetup', 'confirmIdealSetup', 'confirmPayPalSetup',
+    'confirmSepaDebitSetup', 'confirmSofortSetup', 'confirmUsBankAccountSetup', 'collectBankAccountForPayment',
+    'collectBankAccountForSetup', 'collectBankAccountToken', 'collectFinancialConnectionsAccounts',
+    'verifyMicrodepositsForPayment', 'verifyMicrodepositsForSetup', 'verifyIdentity', 'createSource',
+    'retrieveSource', 'createRadarSession', 'createConfirmationToken', 'initEmbeddedCheckout', 'initCheckout',
+    'retrieveOrder', 'processOrder', 'createEphemeralKeyNonce'
+  ].forEach(function (name) {
+    StripeEmu.prototype[name] = function () {
+      return Promise.resolve({ error: { type: 'invalid_request_error', code: 'not_emulated', message: NOT_EMULATED + 'stripe.' + name + '().' } });
+    };
+  });
+  ['paymentRequest', 'linkAuthentication', 'customCheckout', 'embeddedCheckout'].forEach(function (name) {
+    StripeEmu.prototype[name] = function () { throw integrationError(NOT_EMULATED + 'stripe.' + name + '().'); };
+  });
+
+  function Stripe(key, options) {
+    if (!(this instanceof Stripe)) return new Stripe(key, options);
+    StripeEmu.call(this, key, options);
+  }
+  Stripe.prototype = StripeEmu.prototype;
+  Stripe.version = 3;
+  Stripe.emulated = true;
+  window.Stripe = Stripe;
+})();

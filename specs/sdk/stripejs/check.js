@@ -1,0 +1,185 @@
+// Drives the shop page at APP_URL (page.html, served by stripejs_test.go)
+// in headless Chromium with playwright-core: a customer types test cards
+// into the Elements of the emulator's Stripe.js stand-in and pays, and the
+// outcome is checked on the page and in the emulator at EMU_URL with the
+// secret key. Prints "all checks passed" and exits 0, or names the first
+// check that failed and exits 1.
+'use strict';
+const assert = require('node:assert/strict');
+const { chromium } = require('playwright-core');
+
+const APP = process.env.APP_URL;
+const EMU = process.env.EMU_URL;
+const SECRET = process.env.SECRET_KEY;
+
+async function api(path) {
+  const r = await fetch(EMU + path, { headers: { Authorization: 'Bearer ' + SECRET } });
+  assert.equal(r.status, 200, path);
+  return r.json();
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM,
+    // The machine's network is closed: no background connections.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage();
+  page.setDefaultTimeout(15000);
+  const logs = [];
+  page.on('console', (m) => logs.push(m.type() + ': ' + m.text()));
+  page.on('pageerror', (e) => logs.push('pageerror: ' + e.message));
+  let passed = 0;
+  async function check(name, fn) {
+    try {
+      await fn();
+      passed++;
+    } catch (e) {
+      console.error(`FAIL ${name}: ${e && e.stack ? e.stack : e}\npage console:\n${logs.join('\n')}`);
+      await browser.close();
+      process.exit(1);
+    }
+  }
+  async function open(flow) {
+    await page.goto(APP + '/?flow=' + flow);
+    await page.locator('#pay:not([disabled])').waitFor();
+  }
+  async function typeCard(number, { exp = '12 / 34', cvc = '123', zip = '42424' } = {}) {
+    await page.locator('[name=cardnumber]').pressSequentially(number);
+    await page.locator('[name=exp-date]').fill(exp);
+    await page.locator('[name=cvc]').fill(cvc);
+    if (zip !== null && await page.locator('[name=postal]').count()) await page.locator('[name=postal]').fill(zip);
+  }
+  async function pay() {
+    await page.locator('#pay').click();
+    await page.waitForFunction(() => !['', 'working'].includes(document.getElementById('result').textContent));
+    return page.locator('#result').textContent();
+  }
+  const threeDS = () => page.frameLocator('iframe[name=stripe-emu-3ds]');
+
+  await check('a test card pays a PaymentIntent with confirmCardPayment', async () => {
+    await open('card');
+    await typeCard('4242 4242 4242 4242');
+    const result = await pay();
+    const m = /^payment_intent:(pi_\w+):succeeded$/.exec(result);
+    assert.ok(m, result);
+    const pi = await api('/v1/payment_intents/' + m[1] + '?expand[]=payment_method');
+    assert.equal(pi.status, 'succeeded');
+    assert.equal(pi.amount_received, 2000);
+    assert.equal(pi.payment_method.card.last4, '4242');
+    assert.equal(pi.payment_method.billing_details.name, 'Jenny Rosen');
+    assert.equal(pi.payment_method.billing_details.address.postal_code, '42424');
+  });
+
+  await check('a declined card shows the decline', async () => {
+    await open('card');
+    await typeCard('4000000000000002');
+    assert.equal(await pay(), 'error:generic_decline');
+    assert.equal(await page.locator('#errors').textContent(), 'Your card was declined.');
+  });
+
+  await check('a mistyped number is refused on the page, as Stripe.js validates it', async () => {
+    await open('card');
+    await typeCard('4242424242424241');
+    assert.equal(await page.locator('#errors').textContent(), 'Your card number is invalid.');
+    assert.equal(await pay(), 'error:invalid_number');
+  });
+
+  await check('a 3-D Secure card authenticates in the test page frame', async () => {
+    await open('card');
+    await typeCard('4000002760003184');
+    await page.locator('#pay').click();
+    await threeDS().getByRole('button', { name: 'Authorize test payment' }).click();
+    await page.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
+    const result = await page.locator('#result').textContent();
+    const m = /^payment_intent:(pi_\w+):succeeded$/.exec(result);
+    assert.ok(m, result);
+    assert.equal((await api('/v1/payment_intents/' + m[1])).status, 'succeeded');
+    assert.equal(await page.locator('iframe[name=stripe-emu-3ds]').count(), 0, 'the frame is gone');
+  });
+
+  await check('a failed 3-D Secure authentication answers the error', async () => {
+    await open('card');
+    await typeCard('4000002760003184');
+    await page.locator('#pay').click();
+    await threeDS().getByRole('button', { name: 'Fail test payment' }).click();
+    await page.waitForFunction(() => /^error:/.test(document.getElementById('result').textContent));
+    assert.equal(await page.locator('#result').textContent(), 'error:payment_intent_authentication_failure');
+  });
+
+  await check('confirmCardSetup saves a card on a SetupIntent', async () => {
+    await open('setup');
+    await typeCard('4242424242424242');
+    assert.match(await pay(), /^setup_intent:seti_\w+:succeeded$/);
+  });
+
+  await check('split card Elements make a PaymentMethod', async () => {
+    await open('split');
+    await typeCard('5555555555554444', { zip: null });
+    const m = /^payment_method:(pm_\w+):card$/.exec(await pay());
+    assert.ok(m);
+    const pm = await api('/v1/payment_methods/' + m[1]);
+    assert.equal(pm.card.brand, 'mastercard');
+    assert.equal(pm.card.exp_month, 12);
+    assert.equal(pm.card.exp_year, 2034);
+  });
+
+  await check('createToken makes a card token', async () => {
+    await open('token');
+    await typeCard('4242424242424242');
+    const m = /^token:(tok_\w+):card$/.exec(await pay());
+    assert.ok(m);
+    assert.equal((await api('/v1/tokens/' + m[1])).card.address_zip, '42424');
+  });
+
+  await check('the Payment Element pays with confirmPayment (redirect: if_required)', async () => {
+    await open('payment');
+    await typeCard('4242424242424242');
+    const m = /^payment_intent:(pi_\w+):succeeded$/.exec(await pay());
+    assert.ok(m);
+    assert.equal((await api('/v1/payment_intents/' + m[1])).amount_received, 1500);
+  });
+
+  await check('elements.submit() refuses an incomplete Payment Element', async () => {
+    await open('payment');
+    await page.locator('[name=cardnumber]').fill('4242');
+    assert.equal(await pay(), 'error:incomplete_number');
+  });
+
+  await check('confirmPayment redirects through 3-D Secure to the return_url', async () => {
+    await open('payment-redirect');
+    await typeCard('4000002760003184');
+    await page.locator('#pay').click();
+    await page.waitForURL(EMU + '/**');
+    await page.getByRole('button', { name: 'Authorize test payment' }).click();
+    await page.waitForURL(APP + '/done?**');
+    const q = new URL(page.url()).searchParams;
+    assert.equal(q.get('redirect_status'), 'succeeded');
+    assert.equal((await api('/v1/payment_intents/' + q.get('payment_intent'))).status, 'succeeded');
+    assert.match(q.get('payment_intent_client_secret'), /_secret_/);
+  });
+
+  await check('retrievePaymentIntent shows the client-side view', async () => {
+    await open('retrieve');
+    assert.match(await pay(), /^payment_intent:pi_\w+:requires_payment_method$/);
+  });
+
+  await check('redirectToCheckout opens the emulator\'s hosted Checkout page', async () => {
+    await open('checkout');
+    await page.locator('#pay').click();
+    await page.waitForURL(EMU + '/checkout/cs_test_**');
+  });
+
+  await check('a Stripe.js call the emulator does not emulate says so', async () => {
+    await open('unsupported');
+    assert.equal(await pay(), 'error:not_emulated');
+    assert.match(await page.locator('#errors').textContent(), /stripe-emu's Stripe.js does not emulate stripe.confirmIdealPayment/);
+  });
+
+  await browser.close();
+  console.log(`all checks passed (${passed})`);
+})().catch((e) => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});

@@ -1,0 +1,133 @@
+package sdk_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+)
+
+// The emulator's Stripe.js stand-in, in a real browser: a small shop page
+// (stripejs/page.html) loads it from the emulator, as an app under test
+// would once its script URL is swapped, and stripejs/check.js drives the
+// page in Debian's Chromium with playwright-core.
+var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
+	It("pays, declines and authenticates test cards typed into its Elements (stripejs/check.js)", func(ctx SpecContext) {
+		node, err := exec.LookPath("node")
+		if err != nil {
+			Skip("node is not installed")
+		}
+		npm, err := exec.LookPath("npm")
+		if err != nil {
+			Skip("npm is not installed")
+		}
+		chromium := os.Getenv("CHROMIUM")
+		if chromium == "" {
+			chromium, err = exec.LookPath("chromium")
+			if err != nil {
+				Skip("chromium is not installed (make sdk-deps installs Debian's chromium when it can): the browser check is skipped")
+			}
+		}
+		dir, _ := filepath.Abs("stripejs")
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core", "package.json")); err != nil {
+			install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+			install.Dir = dir
+			if out, err := install.CombinedOutput(); err != nil {
+				Skip("could not install playwright-core (no npm registry?): " + firstLine(string(out)))
+			}
+		}
+		page, err := os.ReadFile(filepath.Join(dir, "page.html"))
+		Expect(err).NotTo(HaveOccurred())
+
+		emu := emulator.Start(GinkgoT(), emulator.WithAPIKey("sk_test_shop"))
+		sc := emu.Client()
+		app := httptest.NewServer(shop(sc, strings.ReplaceAll(string(page), "{{EMU}}", emu.URL())))
+		DeferCleanup(app.Close)
+
+		run := exec.CommandContext(ctx, node, "check.js")
+		run.Dir = dir
+		run.Env = append(os.Environ(), "APP_URL="+app.URL, "EMU_URL="+emu.URL(), "SECRET_KEY=sk_test_shop", "CHROMIUM="+chromium)
+		out, err := run.CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), "%s", out)
+		GinkgoWriter.Printf("%s", out)
+		Expect(string(out)).To(ContainSubstring("all checks passed (14)"))
+
+		// What the page did reached the emulator with the publishable key.
+		browserCalls := 0
+		for _, r := range emu.Requests() {
+			if r.Path == "/v1/payment_methods" || strings.HasSuffix(r.Path, "/confirm") {
+				browserCalls++
+			}
+		}
+		Expect(browserCalls).To(BeNumerically(">=", 8))
+	}, SpecTimeout(3*time.Minute))
+})
+
+// shop is the app's server: the page, and the intents and Checkout
+// session it pays, made with the secret key.
+func shop(sc *stripe.Client, page string) http.Handler {
+	mux := http.NewServeMux()
+	reply := func(w http.ResponseWriter, v any, err error) {
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(page))
+	})
+	mux.HandleFunc("GET /done", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("thanks")) })
+	mux.HandleFunc("POST /intent", func(w http.ResponseWriter, r *http.Request) {
+		amount := int64(2000)
+		if r.URL.Query().Get("amount") == "1500" {
+			amount = 1500
+		}
+		pi, err := sc.V1PaymentIntents.Create(r.Context(), &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(amount), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("card")},
+		})
+		if err != nil {
+			reply(w, nil, err)
+			return
+		}
+		reply(w, map[string]string{"clientSecret": pi.ClientSecret}, nil)
+	})
+	mux.HandleFunc("POST /setup", func(w http.ResponseWriter, r *http.Request) {
+		si, err := sc.V1SetupIntents.Create(r.Context(), &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card")}})
+		if err != nil {
+			reply(w, nil, err)
+			return
+		}
+		reply(w, map[string]string{"clientSecret": si.ClientSecret}, nil)
+	})
+	mux.HandleFunc("POST /checkout", func(w http.ResponseWriter, r *http.Request) {
+		s, err := sc.V1CheckoutSessions.Create(r.Context(), &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("http://" + r.Host + "/done"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{
+				Quantity: stripe.Int64(1),
+				PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
+					Currency: stripe.String("usd"), UnitAmount: stripe.Int64(2000),
+					ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("T-shirt")},
+				},
+			}},
+		})
+		if err != nil {
+			reply(w, nil, err)
+			return
+		}
+		reply(w, map[string]string{"id": s.ID}, nil)
+	})
+	return mux
+}
