@@ -27,14 +27,20 @@ vet:
 lint: vet
 
 ## sdk-deps: stripe-python for the Python SDK check, from Debian (python3-stripe;
-## PyPI is out of reach of our machines), installed when root with apt-get, else
-## that check says it skipped. stripe-node comes from npm inside its own check.
+## PyPI is out of reach of our machines), and Debian's Chromium for the browser
+## check of the Stripe.js stand-in (test tools cannot download their own browser
+## here), installed when root with apt-get, else those checks say they skipped.
+## stripe-node and playwright-core come from npm inside their own checks.
 SYSPYTHON ?= /usr/bin/python3
 sdk-deps:
 	@$(SYSPYTHON) -c 'import stripe' 2>/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  { apt-get install -y -qq python3-stripe >/dev/null 2>&1 || \
 	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq python3-stripe >/dev/null 2>&1; }; }; } || \
 	  echo "stripe-python could not be installed: the Python SDK check will be skipped"
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }; }; } || \
+	  echo "chromium could not be installed: the browser check of the Stripe.js stand-in will be skipped"
 
 ## bench: throughput and allocation benchmarks, printed as a table (one package
 ## at a time: packages benchmarked side by side would share the CPUs)

@@ -207,6 +207,8 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/billing/alerts", "alert_type=usage_threshold&title=t&usage_threshold[gte]=10&usage_threshold[meter]=mtr_test_1&usage_threshold[recurrence]=one_time&usage_threshold[filters][0][type]=customer&usage_threshold[filters][0][customer]=cus_1", "", "")
 	f.Add("POST", "/v1/billing/alerts/alrt_1/archive", "", "", "")
 	f.Add("GET", "/v1/billing/alerts?meter=mtr_test_1&alert_type=usage_threshold&expand[]=data.usage_threshold.meter", "", "", "")
+	f.Add("POST", "/v1/payment_intents/pi_1/confirm", "client_secret=pi_1_secret_x&payment_method=pm_card_visa", "", "")
+	f.Add("GET", "/v1/setup_intents/seti_1?client_secret=seti_1_secret_x&expand[]=payment_method", "", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {
