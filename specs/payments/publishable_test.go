@@ -166,6 +166,40 @@ var _ = Describe("The publishable key", Label("payments", "publishable"), func()
 		Expect(r.Body).NotTo(HaveKey("metadata"))
 	})
 
+	It("does not confirm a PaymentIntent the server confirms (confirmation_method manual), but handles its action", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(2000), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("card")},
+			ConfirmationMethod: stripe.String("manual"), PaymentMethod: stripe.String("pm_card_authenticationRequired"), Confirm: stripe.Bool(true),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		r := browser("POST", "/v1/payment_intents/"+pi.ID+"/confirm", withSecret(pi.ClientSecret))
+		Expect(r.Status).To(Equal(400), r.Text)
+		Expect(r.Error()["message"]).To(Equal("This PaymentIntent " + pi.ID + " cannot be confirmed using your publishable key because its `confirmation_method` is set to `manual`. Please use your secret key instead, or create a PaymentIntent with `confirmation_method` set to `automatic`."))
+		r = browser("GET", "/v1/payment_intents/"+pi.ID+"?"+withSecret(pi.ClientSecret), "")
+		Expect(r.Status).To(Equal(200), "Stripe.js's handleCardAction reads it")
+		Expect(r.Body).To(HaveKeyWithValue("confirmation_method", "manual"))
+		Expect(r.Body["next_action"]).To(HaveKeyWithValue("type", "use_stripe_sdk"))
+	})
+
+	It("works on a connected account named in Stripe-Account, as Stripe.js's stripeAccount sends it", func() {
+		acct := Seller(emu, nil).ID
+		p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("card")}}
+		p.SetStripeAccount(acct)
+		pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		onAccount := func(method, path, body string) Raw {
+			return Do(emu.URL(), method, path, body, "Authorization", "Bearer "+pk, "Stripe-Account", acct)
+		}
+		Expect(browser("GET", "/v1/payment_intents/"+pi.ID+"?"+withSecret(pi.ClientSecret), "").Status).To(Equal(404), "not on the platform")
+		r := onAccount("POST", "/v1/payment_intents/"+pi.ID+"/confirm", withSecret(pi.ClientSecret)+"&payment_method_data[type]=card&payment_method_data[card][number]=4242424242424242&payment_method_data[card][exp_month]=12&payment_method_data[card][exp_year]=2034")
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body).To(HaveKeyWithValue("status", "succeeded"))
+		got, ok := emu.GetIn(acct, pi.ID)
+		Expect(ok).To(BeTrue())
+		Expect(got["status"]).To(Equal("succeeded"))
+	})
+
 	It("is refused everywhere else, with Stripe's message", func() {
 		pi := newIntent()
 		pm := browser("POST", "/v1/payment_methods", "type=card&"+card)

@@ -60,7 +60,7 @@ var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
 		out, err := run.CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), "%s", out)
 		GinkgoWriter.Printf("%s", out)
-		Expect(string(out)).To(ContainSubstring("all checks passed (14)"))
+		Expect(string(out)).To(ContainSubstring("all checks passed (16)"))
 
 		// What the page did reached the emulator with the publishable key.
 		browserCalls := 0
@@ -95,9 +95,17 @@ func shop(sc *stripe.Client, page string) http.Handler {
 		if r.URL.Query().Get("amount") == "1500" {
 			amount = 1500
 		}
-		pi, err := sc.V1PaymentIntents.Create(r.Context(), &stripe.PaymentIntentCreateParams{
+		p := &stripe.PaymentIntentCreateParams{
 			Amount: stripe.Int64(amount), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("card")},
-		})
+		}
+		if how := r.URL.Query().Get("confirm"); how != "" {
+			// Confirmed here, with a card that needs 3-D Secure, for the
+			// page to handle the action (handleCardAction, handleNextAction).
+			p.ConfirmationMethod = stripe.String(how)
+			p.PaymentMethod = stripe.String("pm_card_authenticationRequired")
+			p.Confirm = stripe.Bool(true)
+		}
+		pi, err := sc.V1PaymentIntents.Create(r.Context(), p)
 		if err != nil {
 			reply(w, nil, err)
 			return

@@ -12,8 +12,8 @@ const APP = process.env.APP_URL;
 const EMU = process.env.EMU_URL;
 const SECRET = process.env.SECRET_KEY;
 
-async function api(path) {
-  const r = await fetch(EMU + path, { headers: { Authorization: 'Bearer ' + SECRET } });
+async function api(path, method = 'GET') {
+  const r = await fetch(EMU + path, { method, headers: { Authorization: 'Bearer ' + SECRET } });
   assert.equal(r.status, 200, path);
   return r.json();
 }
@@ -158,6 +158,24 @@ async function api(path) {
     assert.equal(q.get('redirect_status'), 'succeeded');
     assert.equal((await api('/v1/payment_intents/' + q.get('payment_intent'))).status, 'succeeded');
     assert.match(q.get('payment_intent_client_secret'), /_secret_/);
+  });
+
+  await check('handleCardAction authenticates an intent the server confirms, which the server then confirms', async () => {
+    await open('card-action');
+    await page.locator('#pay').click();
+    await threeDS().getByRole('button', { name: 'Authorize test payment' }).click();
+    await page.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
+    const m = /^payment_intent:(pi_\w+):requires_confirmation$/.exec(await page.locator('#result').textContent());
+    assert.ok(m, await page.locator('#result').textContent());
+    assert.equal((await api('/v1/payment_intents/' + m[1] + '/confirm', 'POST')).status, 'succeeded');
+  });
+
+  await check('handleNextAction authenticates an intent confirmed on the server', async () => {
+    await open('next-action');
+    await page.locator('#pay').click();
+    await threeDS().getByRole('button', { name: 'Authorize test payment' }).click();
+    await page.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
+    assert.match(await page.locator('#result').textContent(), /^payment_intent:pi_\w+:succeeded$/);
   });
 
   await check('retrievePaymentIntent shows the client-side view', async () => {

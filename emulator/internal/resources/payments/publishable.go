@@ -53,6 +53,17 @@ var (
 // too. Without one, a publishable key is refused as on any secret-key
 // route; with another intent's, Stripe's mismatch error.
 func withClientSecret(side intentSide, h func(*api.Call) (any, error)) func(*api.Call) (any, error) {
+	return clientSecretChecked(side, false, h)
+}
+
+// confirmWithClientSecret is withClientSecret for a confirm, which Stripe
+// refuses to a publishable key when the PaymentIntent is to be confirmed
+// on the server (confirmation_method manual).
+func confirmWithClientSecret(side intentSide, h func(*api.Call) (any, error)) func(*api.Call) (any, error) {
+	return clientSecretChecked(side, true, h)
+}
+
+func clientSecretChecked(side intentSide, confirming bool, h func(*api.Call) (any, error)) func(*api.Call) (any, error) {
 	return func(c *api.Call) (any, error) {
 		secret, sent := c.Params.Str("client_secret")
 		if c.Publishable && !sent {
@@ -66,6 +77,10 @@ func withClientSecret(side intentSide, h func(*api.Call) (any, error)) func(*api
 			if secret != api.Str(intent["client_secret"]) {
 				e := apierr.InvalidRequest("The client_secret provided does not match any associated %s on this account. Ensure the publishable key used belongs to the same account that created the %s.", side.name, side.name)
 				return nil, e.WithCode(side.code).WithParam("client_secret")
+			}
+			if confirming && c.Publishable && intent["confirmation_method"] == "manual" {
+				// Stripe's words (quoted in stripe/stripe-php#1109).
+				return nil, apierr.InvalidRequest("This PaymentIntent %s cannot be confirmed using your publishable key because its `confirmation_method` is set to `manual`. Please use your secret key instead, or create a PaymentIntent with `confirmation_method` set to `automatic`.", intent["id"])
 			}
 		}
 		res, err := h(c)

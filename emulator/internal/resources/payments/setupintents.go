@@ -28,7 +28,7 @@ func setupIntentRoutes() []api.Route {
 		api.GET("/v1/setup_intents", params.FromStruct(stripe.SetupIntentListParams{}), listSetupIntents),
 		publishable(api.GET("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentRetrieveParams{}).With("client_secret", params.String()), withClientSecret(setupSide, retrieveSetupIntent))),
 		api.POST("/v1/setup_intents/{id}", setupEnums(params.FromStruct(stripe.SetupIntentUpdateParams{})), updateSetupIntent),
-		publishable(api.POST("/v1/setup_intents/{id}/confirm", setupEnums(params.FromStruct(stripe.SetupIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()).With("client_secret", params.String())), withClientSecret(setupSide, confirmSetupIntent))),
+		publishable(api.POST("/v1/setup_intents/{id}/confirm", setupEnums(params.FromStruct(stripe.SetupIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()).With("client_secret", params.String())), confirmWithClientSecret(setupSide, confirmSetupIntent))),
 		api.POST("/v1/setup_intents/{id}/cancel", params.FromStruct(stripe.SetupIntentCancelParams{}).Enum("cancellation_reason", "abandoned", "duplicate", "requested_by_customer"), cancelSetupIntent),
 		api.POST("/v1/setup_intents/{id}/verify_microdeposits", params.FromStruct(stripe.SetupIntentVerifyMicrodepositsParams{}), verifySetupMicrodeposits),
 		api.POST("/v1/test_helpers/setup_intents/{id}/authenticate", params.Object(map[string]*params.Schema{
