@@ -51,7 +51,7 @@ var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
 
 		emu := emulator.Start(GinkgoT(), emulator.WithAPIKey("sk_test_shop"))
 		sc := emu.Client()
-		app := httptest.NewServer(shop(sc, strings.ReplaceAll(string(page), "{{EMU}}", emu.URL())))
+		app := httptest.NewServer(shop(sc, string(page), emu.URL()))
 		DeferCleanup(app.Close)
 
 		run := exec.CommandContext(ctx, node, "check.js")
@@ -60,7 +60,7 @@ var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
 		out, err := run.CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), "%s", out)
 		GinkgoWriter.Printf("%s", out)
-		Expect(string(out)).To(ContainSubstring("all checks passed (16)"))
+		Expect(string(out)).To(ContainSubstring("all checks passed (17)"))
 
 		// What the page did reached the emulator with the publishable key.
 		browserCalls := 0
@@ -74,8 +74,10 @@ var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
 })
 
 // shop is the app's server: the page, and the intents and Checkout
-// session it pays, made with the secret key.
-func shop(sc *stripe.Client, page string) http.Handler {
+// session it pays, made with the secret key. The page loads Stripe.js from
+// the emulator, or (?real=1) from js.stripe.com's own URL, for a test that
+// routes it to the emulator.
+func shop(sc *stripe.Client, page, emuURL string) http.Handler {
 	mux := http.NewServeMux()
 	reply := func(w http.ResponseWriter, v any, err error) {
 		if err != nil {
@@ -85,9 +87,13 @@ func shop(sc *stripe.Client, page string) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(v)
 	}
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		script := emuURL + "/js.stripe.com"
+		if r.URL.Query().Get("real") == "1" {
+			script = "https://js.stripe.com"
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(page))
+		_, _ = w.Write([]byte(strings.ReplaceAll(page, "{{STRIPE_JS}}", script)))
 	})
 	mux.HandleFunc("GET /done", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("thanks")) })
 	mux.HandleFunc("POST /intent", func(w http.ResponseWriter, r *http.Request) {

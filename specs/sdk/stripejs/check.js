@@ -72,6 +72,24 @@ async function api(path, method = 'GET') {
     assert.equal(pi.payment_method.billing_details.address.postal_code, '42424');
   });
 
+  await check('js.stripe.com\'s own URL, routed to the emulator, loads the stand-in', async () => {
+    const context = await browser.newContext();
+    const routed = await context.newPage();
+    routed.setDefaultTimeout(15000);
+    await routed.route('https://js.stripe.com/**', async (r) =>
+      r.fulfill({ response: await r.fetch({ url: EMU + '/js.stripe.com' + new URL(r.request().url()).pathname }) }));
+    await routed.goto(APP + '/?flow=card&real=1');
+    await routed.locator('#pay:not([disabled])').waitFor();
+    await routed.locator('[name=cardnumber]').fill('4242424242424242');
+    await routed.locator('[name=exp-date]').fill('12/34');
+    await routed.locator('[name=cvc]').fill('123');
+    await routed.locator('[name=postal]').fill('10001');
+    await routed.locator('#pay').click();
+    await routed.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
+    assert.match(await routed.locator('#result').textContent(), /^payment_intent:pi_\w+:succeeded$/);
+    await context.close();
+  });
+
   await check('a declined card shows the decline', async () => {
     await open('card');
     await typeCard('4000000000000002');
