@@ -173,6 +173,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready 
 		storage = f.data
 	}
 	fmt.Fprintf(stdout, "stripe-emu listening on %s (Stripe API %s, platform %s, state %s, webhook seed %d)\n", base, emulator.APIVersion, emu.Platform(), storage, emu.Webhooks().Seed())
+	fmt.Fprintf(stdout, "Stripe.js for browser tests: %s/js.stripe.com/v3/\n", base)
 	if f.webhook != "" {
 		secret := f.webhookSecret
 		if secret == "" {

@@ -206,3 +206,15 @@ func TestRefuseRawCardDataFlag(t *testing.T) {
 		stop()
 	}
 }
+
+// The binary serves the Stripe.js stand-in, telling it where the browser
+// reached the emulator, so its API calls come back here.
+func TestServesStripeJS(t *testing.T) {
+	base, stop := startServe(t, "--addr", "127.0.0.1:0")
+	defer stop()
+	req, _ := http.NewRequest("GET", base+"/js.stripe.com/v3/", nil)
+	status, body := send(t, req)
+	if status != 200 || !strings.Contains(body, `var ORIGIN = "`+base+`";`) {
+		t.Fatalf("GET /js.stripe.com/v3/: %d, origin not %s", status, base)
+	}
+}
