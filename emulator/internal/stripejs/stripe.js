@@ -633,6 +633,11 @@
     StripeEmu.prototype[name] = function () { throw integrationError(NOT_EMULATED + 'stripe.' + name + '().'); };
   });
 
+  if (window.Stripe && !window.Stripe.emulated) {
+    console.warn("stripe-emu: Stripe.js from js.stripe.com was loaded before this stand-in, which now replaces it: Elements made with it before are Stripe's, not the emulator's.");
+  }
+  console.info("stripe-emu: Stripe.js stand-in loaded; its API calls go to " + ORIGIN + '.');
+
   function Stripe(key, options) {
     if (!(this instanceof Stripe)) return new Stripe(key, options);
     StripeEmu.call(this, key, options);
