@@ -159,6 +159,15 @@ async function api(path, method = 'GET') {
     assert.equal((await api('/v1/payment_intents/' + m[1])).amount_received, 1500);
   });
 
+  await check('the Payment Element saves a card with confirmSetup, the client secret given to elements()', async () => {
+    await open('setup-element');
+    await typeCard('4242424242424242');
+    const m = /^setup_intent:(seti_\w+):succeeded$/.exec(await pay());
+    assert.ok(m);
+    const si = await api('/v1/setup_intents/' + m[1] + '?expand[]=payment_method');
+    assert.equal(si.payment_method.card.last4, '4242');
+  });
+
   await check('elements.submit() refuses an incomplete Payment Element', async () => {
     await open('payment');
     await page.locator('[name=cardnumber]').fill('4242');
