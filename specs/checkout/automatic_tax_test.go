@@ -143,6 +143,16 @@ var _ = Describe("Automatic tax (Stripe Tax) in Checkout and Payment Links", Lab
 		Expect(got.ShippingCost.Taxes).To(HaveLen(1))
 		Expect(string(got.ShippingCost.Taxes[0].TaxabilityReason)).To(Equal("standard_rated"))
 		Expect(got.ShippingCost.Taxes[0].Rate.ID).To(Equal(item.Taxes[0].Rate.ID), "Stripe Tax reuses the rate it made for DE VAT")
+
+		bp := &stripe.CheckoutSessionRetrieveParams{}
+		bp.AddExpand("total_details.breakdown")
+		got, err = sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, bp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.TotalDetails.Breakdown.Taxes).To(HaveLen(1), "the items' and shipping's VAT under the one rate")
+		t := got.TotalDetails.Breakdown.Taxes[0]
+		Expect(t.Rate.ID).To(Equal(item.Taxes[0].Rate.ID))
+		Expect([]int64{t.Amount, t.TaxableAmount}).To(Equal([]int64{760 + 95, 4000 + 500}))
+		Expect(string(t.TaxabilityReason)).To(Equal("standard_rated"))
 	})
 
 	It("finds the VAT inside an inclusive price, the total unchanged", func() {

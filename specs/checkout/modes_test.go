@@ -343,13 +343,53 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.SubmitType).To(Equal(stripe.CheckoutSessionSubmitTypeSubscribe))
 	})
 
-	It("refuses to expand total_details.breakdown by name, as not emulated, rather than as not expandable", func() {
-		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
-		p := &stripe.CheckoutSessionRetrieveParams{}
+	It("shows a session's taxes by rate in total_details.breakdown, and refuses it by name, as not emulated, where the session has discounts", func() {
+		rate := func(name string, pct float64, inclusive bool) *stripe.TaxRate {
+			r, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String(name), Percentage: stripe.Float64(pct), Inclusive: stripe.Bool(inclusive)})
+			Expect(err).NotTo(HaveOccurred())
+			return r
+		}
+		gst, vat := rate("GST", 10, false), rate("VAT", 20, true)
+		poster := oneTimePrice(sc, "Poster", 1200)
+		p := &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: []*stripe.CheckoutSessionCreateLineItemParams{
+			{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1), TaxRates: []*string{stripe.String(gst.ID)}},
+			{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(2), TaxRates: []*string{stripe.String(gst.ID), stripe.String(vat.ID)}},
+			{Price: stripe.String(poster.ID), Quantity: stripe.Int64(1)},
+		}}
 		p.AddExpand("total_details.breakdown")
-		_, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, p)
+		s := create(p)
+		// 10% on 15.00 is 1.50; 20% inside 30.00 is 5.00, and 10% on the
+		// 25.00 left is 2.50; the poster has no rate.
+		Expect(s.TotalDetails.AmountTax).To(Equal(int64(150 + 500 + 250)))
+		b := s.TotalDetails.Breakdown
+		Expect(b).NotTo(BeNil())
+		Expect(b.Discounts).To(BeEmpty())
+		Expect(b.Taxes).To(HaveLen(2), "one entry a rate, summed over the line items")
+		Expect(b.Taxes[0].Rate.ID).To(Equal(gst.ID))
+		Expect(b.Taxes[0].Rate.DisplayName).To(Equal("GST"))
+		Expect([]int64{b.Taxes[0].Amount, b.Taxes[0].TaxableAmount}).To(Equal([]int64{150 + 250, 1500 + 2500}))
+		Expect(b.Taxes[1].Rate.ID).To(Equal(vat.ID))
+		Expect([]int64{b.Taxes[1].Amount, b.Taxes[1].TaxableAmount}).To(Equal([]int64{500, 2500}))
+
+		s, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.TotalDetails.Breakdown).To(BeNil(), "only sent when expanded")
+		untaxed := &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine}
+		untaxed.AddExpand("total_details.breakdown")
+		s = create(untaxed)
+		Expect(s.TotalDetails.Breakdown.Taxes).To(BeEmpty())
+		Expect(s.TotalDetails.Breakdown.Discounts).To(BeEmpty())
+
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		discounted := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(coupon.ID)}}})
+		rp := &stripe.CheckoutSessionRetrieveParams{}
+		rp.AddExpand("total_details.breakdown")
+		_, err = sc.V1CheckoutSessions.Retrieve(Ctx, discounted.ID, rp)
 		Expect(err).To(HaveOccurred())
 		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate `total_details.breakdown`"))
+		Expect(StripeErr(err).Msg).To(ContainSubstring("discounts"))
 	})
 
 	It("takes the locales Checkout is shown in, refusing others in Stripe's words", func() {

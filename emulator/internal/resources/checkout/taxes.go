@@ -139,3 +139,50 @@ func SaveItemTaxes(c *api.Call, item string, rates []string, taxes []any) error 
 	raw, _ := json.Marshal(itemTax{TaxRates: rates, Taxes: taxes})
 	return c.Tx.SetMeta(itemTaxKey(c.Account, item), string(raw))
 }
+
+// breakdown answers expand[]=total_details.breakdown: the session's taxes
+// by rate, in the order the rates first apply, summed over its line items
+// and its shipping cost, each rate shown as it is now. Its discounts would
+// be Discount objects, which the emulator keeps none of for a session's
+// coupons, so a session with discounts is refused rather than shown
+// without them.
+func breakdown(c *api.Call, s store.Obj) (any, error) {
+	if s["total_details"] == nil {
+		return nil, nil
+	}
+	if list, _ := s["discounts"].([]any); len(list) > 0 {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate `total_details.breakdown` of Checkout Sessions with discounts (the Discount objects behind the totals), so it refused the expansion rather than answer without them.").WithParam("expand")
+	}
+	var order []string
+	byRate := map[string]store.Obj{}
+	add := func(entries []any) {
+		for _, e := range entries {
+			t := api.Obj(e)
+			rate := api.Obj(t["rate"])
+			id := api.Str(rate["id"])
+			sum, ok := byRate[id]
+			if !ok {
+				if current, found := c.Tx.Get(c.Account, "tax_rate", id); found {
+					rate = current
+				}
+				sum = store.Obj{"amount": int64(0), "rate": rate, "taxability_reason": t["taxability_reason"], "taxable_amount": int64(0)}
+				byRate[id] = sum
+				order = append(order, id)
+			}
+			sum["amount"] = api.Int(sum["amount"]) + api.Int(t["amount"])
+			sum["taxable_amount"] = api.Int(sum["taxable_amount"]) + api.Int(t["taxable_amount"])
+		}
+	}
+	for _, it := range storedItems(c, api.Str(s["id"])) {
+		add(loadItemTax(c, api.Str(it["id"])).Taxes)
+	}
+	if cost := api.Obj(s["shipping_cost"]); cost != nil {
+		list, _ := cost["taxes"].([]any)
+		add(list)
+	}
+	taxes := make([]any, len(order))
+	for i, id := range order {
+		taxes[i] = byRate[id]
+	}
+	return store.Obj{"discounts": []any{}, "taxes": taxes}, nil
+}
