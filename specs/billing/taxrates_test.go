@@ -429,6 +429,61 @@ var _ = Describe("Tax rates", Label("billing", "tax"), func() {
 		Expect(renewal.Status).To(Equal(stripe.InvoiceStatusPaid))
 	})
 
+	It("accepts a quote finalized with rates archived since, into a subscription and an invoice that keep them", func() {
+		vat, gst := taxRate("VAT", 20, false), taxRate("GST", 10, false)
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		monthly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		setup, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500)})
+		Expect(err).NotTo(HaveOccurred())
+		finalized := func(price *stripe.Price) *stripe.Quote {
+			q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID), DefaultTaxRates: []*string{stripe.String(gst.ID)},
+				LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(price.ID), TaxRates: []*string{stripe.String(vat.ID)}}, {Price: stripe.String(setup.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			q, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return q
+		}
+		subscribing, invoicing := finalized(monthly), finalized(setup)
+		scheduled, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID), DefaultTaxRates: []*string{stripe.String(gst.ID)},
+			LineItems:        []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID), TaxRates: []*string{stripe.String(vat.ID)}}},
+			SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{EffectiveDate: stripe.Int64(emu.Clock().Now().Add(10 * 24 * time.Hour).Unix())}})
+		Expect(err).NotTo(HaveOccurred())
+		scheduled, err = sc.V1Quotes.FinalizeQuote(Ctx, scheduled.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		for _, r := range []*stripe.TaxRate{vat, gst} {
+			_, err = sc.V1TaxRates.Update(Ctx, r.ID, &stripe.TaxRateUpdateParams{Active: stripe.Bool(false)})
+			Expect(err).NotTo(HaveOccurred())
+		}
+
+		q, err := sc.V1Quotes.Accept(Ctx, subscribing.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		sub := retrieveSub(sc, q.Subscription.ID)
+		Expect(sub.DefaultTaxRates).To(HaveLen(1))
+		Expect(sub.DefaultTaxRates[0].ID).To(Equal(gst.ID))
+		Expect(sub.Items.Data[0].TaxRates[0].ID).To(Equal(vat.ID))
+		// 20% on 10.00 and 10% on the 5.00 setup fee.
+		Expect(taxes(retrieve(sub.LatestInvoice.ID))).To(Equal(map[string][2]int64{vat.ID: {200, 1000}, gst.ID: {50, 500}}))
+
+		q, err = sc.V1Quotes.Accept(Ctx, invoicing.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(taxes(retrieve(q.Invoice.ID))).To(Equal(map[string][2]int64{vat.ID: {100, 500}, gst.ID: {50, 500}}))
+
+		By("and into a schedule whose subscription, when it starts, keeps them")
+		q, err = sc.V1Quotes.Accept(Ctx, scheduled.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.SubscriptionSchedule).NotTo(BeNil())
+		emu.Clock().Advance(10*24*time.Hour + time.Hour)
+		sched, err := sc.V1SubscriptionSchedules.Retrieve(Ctx, q.SubscriptionSchedule.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.Subscription).NotTo(BeNil())
+		sub = retrieveSub(sc, sched.Subscription.ID)
+		Expect(sub.DefaultTaxRates[0].ID).To(Equal(gst.ID))
+		Expect(taxes(retrieve(sub.LatestInvoice.ID))).To(Equal(map[string][2]int64{vat.ID: {200, 1000}}))
+	})
+
 	It("refuses a rate whose inclusive flag conflicts with the tax behavior of the price it applies to, in Stripe's words", func() {
 		// Stripe's words, as integrators have logged them from a live
 		// subscription create.

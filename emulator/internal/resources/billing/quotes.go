@@ -182,11 +182,25 @@ func SubscriptionFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 	if len(t.Metadata) > 0 {
 		p["metadata"] = t.Metadata
 	}
+	t.keepRates(c)
 	res, err := runAs(c, createSubscription, p, map[string]string{quoteVar: t.Quote}, nil)
 	if err != nil {
 		return nil, err
 	}
 	return res.(store.Obj), nil
+}
+
+// keepRates lets what accepting the quote makes take the quote's tax
+// rates even if archived since it was finalized: the quote already has
+// them set, as its one-off invoice keeps them too.
+func (t QuoteTerms) keepRates(c *api.Call) {
+	ids := append([]string{}, t.DefaultTaxRates...)
+	for _, l := range t.Lines {
+		ids = append(ids, l.TaxRates...)
+	}
+	if len(ids) > 0 {
+		taxrates.Keep(c, taxrates.Load(c, ids))
+	}
 }
 
 // entries are the quote's recurring lines as subscription items and its
@@ -240,6 +254,7 @@ func ScheduleFromQuote(c *api.Call, t QuoteTerms, start int64) (store.Obj, error
 		phase["metadata"] = t.Metadata
 	}
 	p := map[string]any{"customer": t.Customer, "start_date": start, "phases": []any{phase}}
+	t.keepRates(c)
 	res, err := runAs(c, createSchedule, p, map[string]string{quoteVar: t.Quote}, nil)
 	if err != nil {
 		return nil, err
