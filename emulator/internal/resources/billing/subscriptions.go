@@ -1086,11 +1086,20 @@ func attachPending(c *api.Call, sub, inv store.Obj) (bool, error) {
 	return true, relineInvoice(c, inv)
 }
 
-// pendingFor lists a subscription's invoice items (prorations) waiting
-// for its next invoice.
+// pendingFor lists the invoice items waiting for a subscription's next
+// invoice: its own (prorations, add_invoice_items, items made for it) and
+// the customer's that name no subscription, which Stripe adds "to the
+// next upcoming scheduled invoice" (those in another currency wait for
+// an invoice in theirs).
 func pendingFor(c *api.Call, sub store.Obj) []store.Obj {
 	return c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: api.Str(sub["customer"]), Filter: func(o store.Obj) bool {
-		return o["invoice"] == nil && o["deleted"] != true && api.Obj(api.Obj(o["parent"])["subscription_details"])["subscription"] == sub["id"]
+		if o["invoice"] != nil || o["deleted"] == true {
+			return false
+		}
+		if owner := api.Obj(api.Obj(o["parent"])["subscription_details"])["subscription"]; owner != nil {
+			return owner == sub["id"]
+		}
+		return o["currency"] == sub["currency"]
 	}}).Data
 }
 

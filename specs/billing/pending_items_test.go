@@ -1,0 +1,101 @@
+package billing_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// An invoice item made for a customer without naming a subscription is
+// added "to the next upcoming scheduled invoice" (Stripe's invoice item
+// reference): a subscription's first invoice, or its next renewal. One
+// made for a subscription waits for that subscription's invoice only.
+var _ = Describe("A customer's pending invoice items on subscription invoices", Label("billing", "invoiceitems"), func() {
+	var (
+		emu   *emulator.Emulator
+		sc    *stripe.Client
+		cus   *stripe.Customer
+		price *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		cus = customerWithCard(sc, "pending@example.com", "pm_card_visa", "")
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
+		Expect(err).NotTo(HaveOccurred())
+		price = recurringPrice(sc, prod.ID, "month", 900)
+	})
+
+	item := func(amount int64, currency string, sub string) *stripe.InvoiceItem {
+		GinkgoHelper()
+		p := &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(amount), Currency: stripe.String(currency),
+			Description: stripe.String("Setup fee")}
+		if sub != "" {
+			p.Subscription = stripe.String(sub)
+		}
+		ii, err := sc.V1InvoiceItems.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return ii
+	}
+	subscribe := func() *stripe.Subscription {
+		GinkgoHelper()
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{
+			Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return sub
+	}
+	invoiceOf := func(ii *stripe.InvoiceItem) string {
+		GinkgoHelper()
+		got, err := sc.V1InvoiceItems.Retrieve(Ctx, ii.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		if got.Invoice == nil {
+			return ""
+		}
+		return got.Invoice.ID
+	}
+	invoice := func(id string) *stripe.Invoice {
+		GinkgoHelper()
+		inv, err := sc.V1Invoices.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return inv
+	}
+
+	It("puts what is pending on a new subscription's first invoice, and charges it with the first period", func() {
+		fee := item(500, "usd", "")
+		inEuros := item(700, "eur", "")
+		sub := subscribe()
+		first := invoice(sub.LatestInvoice.ID)
+		Expect(first.Total).To(Equal(int64(1400)))
+		Expect(first.AmountPaid).To(Equal(int64(1400)))
+		Expect(first.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(first.Lines.Data).To(HaveLen(2))
+		Expect(invoiceOf(fee)).To(Equal(first.ID))
+		Expect(invoiceOf(inEuros)).To(BeEmpty(), "an item in another currency waits for an invoice in euros")
+	})
+
+	It("puts an item made between renewals on the next renewal, and one for another subscription on that one's", func() {
+		sub := subscribe()
+		other := subscribe()
+		fee := item(500, "usd", "")
+		theirs := item(300, "usd", other.ID)
+		Expect(invoiceOf(fee)).To(BeEmpty(), "pending until a scheduled invoice")
+
+		emu.Clock().Advance(32 * 24 * time.Hour)
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		other, err = sc.V1Subscriptions.Retrieve(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		renewals := map[string]string{sub.LatestInvoice.ID: sub.ID, other.LatestInvoice.ID: other.ID}
+		Expect(renewals).To(HaveKey(invoiceOf(fee)), "the customer's item joins one of the renewals")
+		Expect(invoiceOf(theirs)).To(Equal(other.LatestInvoice.ID))
+		Expect(invoice(other.LatestInvoice.ID).Total).To(BeNumerically(">=", 1200))
+		total := invoice(sub.LatestInvoice.ID).Total + invoice(other.LatestInvoice.ID).Total
+		Expect(total).To(Equal(int64(900 + 900 + 500 + 300)))
+	})
+})
