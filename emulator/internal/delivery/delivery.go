@@ -526,8 +526,11 @@ func (d *Dispatcher) post(ep Endpoint, payload []byte) (int, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
+	// The headers Stripe's deliveries carry, as receivers log them.
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+	req.Header.Set("Cache-Control", "no-cache")
+	req.Header.Set("Accept", "*/*; q=0.5, application/xml")
 	req.Header.Set("Stripe-Signature", Sign(d.cfg.SignTime(), payload, d.secrets(ep)...))
 	resp, err := d.cfg.HTTPClient.Do(req)
 	if err != nil {

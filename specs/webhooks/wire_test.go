@@ -1,0 +1,101 @@
+package webhooks_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+	"github.com/stripe/stripe-go/v82/webhook"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// captured is one request as a webhook handler's server sees it.
+type captured struct {
+	Method string
+	Header http.Header
+	Body   []byte
+}
+
+// capture records every request it gets and answers 200.
+type capture struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	reqs []captured
+}
+
+func newCapture() *capture {
+	c := &capture{}
+	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		c.mu.Lock()
+		c.reqs = append(c.reqs, captured{Method: req.Method, Header: req.Header.Clone(), Body: body})
+		c.mu.Unlock()
+	}))
+	DeferCleanup(c.srv.Close)
+	return c
+}
+
+func (c *capture) all() []captured {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]captured(nil), c.reqs...)
+}
+
+var _ = Describe("A delivery on the wire, as a webhook handler sees it", Label("webhooks"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cap *capture
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		cap = newCapture()
+	})
+
+	It("is a POST with Stripe's headers, its body the event as the Events API shows it, verifiable by stripe-go", func() {
+		_, secret, err := emu.Webhooks().Listen(cap.srv.URL, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("a@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		reqs := cap.all()
+		Expect(reqs).To(HaveLen(1))
+		r := reqs[0]
+		Expect(r.Method).To(Equal(http.MethodPost))
+		Expect(r.Header.Get("Content-Type")).To(Equal("application/json; charset=utf-8"))
+		Expect(r.Header.Get("User-Agent")).To(Equal("Stripe/1.0 (+https://stripe.com/docs/webhooks)"))
+		Expect(r.Header.Get("Cache-Control")).To(Equal("no-cache"))
+		Expect(r.Header.Get("Accept")).To(Equal("*/*; q=0.5, application/xml"))
+		Expect(r.Header.Get("Stripe-Signature")).To(MatchRegexp(`^t=\d+,v1=[0-9a-f]{64},v0=[0-9a-f]{64}$`))
+
+		Expect(webhook.ValidatePayload(r.Body, r.Header.Get("Stripe-Signature"), secret)).To(Succeed())
+		ev, err := webhook.ConstructEvent(r.Body, r.Header.Get("Stripe-Signature"), secret)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ev.APIVersion).To(Equal(stripe.APIVersion))
+		Expect(ev.PendingWebhooks).To(BeNumerically("==", 1), "as sent, before it arrived")
+		_, err = webhook.ConstructEvent(r.Body, r.Header.Get("Stripe-Signature"), "whsec_wrong")
+		Expect(err).To(MatchError(webhook.ErrNoValidSignature))
+
+		Eventually(func() any { return emu.Events("")[0]["pending_webhooks"] }).Should(BeNumerically("==", 0))
+		api := Do(emu.URL(), "GET", "/v1/events/"+ev.ID, "")
+		Expect(api.Status).To(Equal(200))
+		Expect(api.Body["pending_webhooks"]).To(BeNumerically("==", 0), "once it arrived")
+		api.Body["pending_webhooks"] = float64(1)
+		Expect(r.Body).To(MatchJSON(mustJSON(api.Body)), "the event as the Events API shows it")
+	})
+})
+
+func mustJSON(v any) []byte {
+	GinkgoHelper()
+	b, err := json.Marshal(v)
+	Expect(err).NotTo(HaveOccurred())
+	return b
+}
