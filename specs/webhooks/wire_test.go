@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -99,3 +100,64 @@ func mustJSON(v any) []byte {
 	Expect(err).NotTo(HaveOccurred())
 	return b
 }
+
+var _ = Describe("Retries of an endpoint disabled in between", Label("webhooks"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		rcv *receiver
+		we  *stripe.WebhookEndpoint
+	)
+	disable := func(disabled bool) {
+		GinkgoHelper()
+		_, err := sc.V1WebhookEndpoints.Update(Ctx, we.ID, &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(disabled)})
+		Expect(err).NotTo(HaveOccurred())
+	}
+	advance := func(d time.Duration) {
+		GinkgoHelper()
+		emu.Clock().Advance(d)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+	}
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		rcv = newReceiver()
+		rcv.answer = func(n int, _ stripe.Event) int {
+			if n == 1 {
+				return 500
+			}
+			return 200
+		}
+		var err error
+		we, err = sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL), EnabledEvents: []*string{stripe.String("customer.created")}})
+		Expect(err).NotTo(HaveOccurred())
+		rcv.secret = we.Secret
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Attempts()).To(HaveLen(1))
+		Expect(emu.Webhooks().Waiting(we.ID)).To(HaveLen(1), "the retry, due in 5 minutes")
+	})
+
+	It("still retries when the endpoint was disabled and enabled again before the retry fell due, as Stripe does", func() {
+		disable(true)
+		disable(false)
+		advance(5 * time.Minute)
+		Expect(emu.Webhooks().Attempts()).To(HaveLen(2))
+		Expect(rcv.types()).To(Equal([]string{"customer.created"}))
+		Eventually(func() any { return emu.Events("")[0]["pending_webhooks"] }).Should(BeNumerically("==", 0))
+	})
+
+	It("drops the event's retries when the endpoint is disabled as they fall due, and sends nothing once enabled again", func() {
+		disable(true)
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		advance(5 * time.Minute)
+		Expect(emu.Webhooks().Attempts()).To(HaveLen(1))
+		Expect(emu.Webhooks().Waiting(we.ID)).To(BeEmpty())
+		disable(false)
+		advance(4 * time.Hour)
+		Expect(emu.Webhooks().Attempts()).To(HaveLen(1), "neither the retry nor the event made while disabled")
+		Expect(rcv.types()).To(BeEmpty())
+	})
+})

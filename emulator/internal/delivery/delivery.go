@@ -199,7 +199,10 @@ func (d *Dispatcher) PutEndpoint(ep Endpoint) {
 	if st, ok := d.endpoints[ep.ID]; ok {
 		st.ep = ep
 		if ep.Disabled {
-			st.waiting, st.held, st.ready = nil, nil, nil
+			// Retries and delays stay on the clock: Stripe drops an event's
+			// retries only if the endpoint is still disabled when one falls
+			// due, and keeps them when it was enabled again before.
+			st.held, st.ready = nil, nil
 		}
 		return
 	}
@@ -402,6 +405,9 @@ func (d *Dispatcher) tick(now time.Time) {
 			continue
 		}
 		st.waiting = still
+		if st.ep.Disabled {
+			continue // disabled as they fall due: no more attempts
+		}
 		sort.SliceStable(due, func(i, j int) bool {
 			if !due[i].due.Equal(due[j].due) {
 				return due[i].due.Before(due[j].due)
@@ -492,7 +498,7 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	final := ok
 	d.mu.Lock()
 	if !ok && dl.attempt <= len(d.cfg.RetrySchedule) && !d.closed {
-		if cur, still := d.endpoints[ep.ID]; still && cur == st && !cur.ep.Disabled {
+		if cur, still := d.endpoints[ep.ID]; still && cur == st {
 			next := d.cfg.Clock.Now().Add(d.cfg.RetrySchedule[dl.attempt-1])
 			att.NextRetry = &next
 			dl.due = next
