@@ -161,3 +161,82 @@ var _ = Describe("Retries of an endpoint disabled in between", Label("webhooks")
 		Expect(rcv.types()).To(BeEmpty())
 	})
 })
+
+var _ = Describe("Which endpoints get an event", Label("webhooks"), func() {
+	It("sends the platform's events to its endpoints only, and connected accounts' to Connect endpoints only, counting each in pending_webhooks", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		own, conn := newCapture(), newCapture()
+		_, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(own.srv.URL), EnabledEvents: []*string{stripe.String("*")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(conn.srv.URL), EnabledEvents: []*string{stripe.String("*")}, Connect: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		ownBefore := len(own.all())
+		connBefore := len(conn.all())
+
+		p := &stripe.CustomerCreateParams{}
+		p.SetStripeAccount(acct.ID)
+		_, err = sc.V1Customers.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(own.all()).To(HaveLen(ownBefore), "not the connected account's event")
+		got := conn.all()[connBefore:]
+		Expect(got).To(HaveLen(1))
+		var ev map[string]any
+		Expect(json.Unmarshal(got[0].Body, &ev)).To(Succeed())
+		Expect(ev["account"]).To(Equal(acct.ID))
+		Expect(ev["type"]).To(Equal("customer.created"))
+		Expect(ev["pending_webhooks"]).To(BeNumerically("==", 1))
+
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(own.all()).To(HaveLen(ownBefore + 1))
+		Expect(conn.all()).To(HaveLen(connBefore+1), "not the platform's own event")
+	})
+})
+
+var _ = Describe("What counts as delivered", Label("webhooks"), func() {
+	It("takes any 2xx as delivered, and gives up after test mode's three retries, leaving the event undelivered", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		rcv := newReceiver()
+		statuses := map[string]int{"created@example.com": 201, "accepted@example.com": 202, "empty@example.com": 204, "gone@example.com": 404}
+		rcv.answer = func(_ int, ev stripe.Event) int { return statuses[ev.Data.Object["email"].(string)] }
+		id, secret, err := emu.Webhooks().Listen(rcv.srv.URL, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		rcv.secret = secret
+		for email := range statuses {
+			_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String(email)})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.types()).To(HaveLen(3))
+		for _, wait := range []time.Duration{5 * time.Minute, time.Hour, 3 * time.Hour, 72 * time.Hour} {
+			emu.Clock().Advance(wait)
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		}
+		var gone []emulator.WebhookAttempt
+		for _, a := range emu.Webhooks().Attempts() {
+			if a.Status == 404 {
+				gone = append(gone, a)
+			}
+		}
+		Expect(gone).To(HaveLen(4), "the first attempt and three retries")
+		Expect(gone[3].NextRetry).To(BeNil())
+		Expect(gone[3].At.Sub(gone[0].At)).To(Equal(4*time.Hour + 5*time.Minute))
+		Expect(emu.Webhooks().Waiting(id)).To(BeEmpty())
+
+		undelivered := &stripe.EventListParams{DeliverySuccess: stripe.Bool(false)}
+		var ids []string
+		for ev, err := range sc.V1Events.List(Ctx, undelivered) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ev.PendingWebhooks).To(BeNumerically("==", 1))
+			ids = append(ids, ev.ID)
+		}
+		Expect(ids).To(Equal([]string{gone[0].EventID}))
+	})
+})
