@@ -240,3 +240,14 @@ var _ = Describe("What counts as delivered", Label("webhooks"), func() {
 		Expect(ids).To(Equal([]string{gone[0].EventID}))
 	})
 })
+
+var _ = Describe("Creating a webhook endpoint", Label("webhooks"), func() {
+	It("refuses an api_version sent empty as a parameter that cannot be unset, making nothing", func() {
+		emu := Emulator()
+		r := Do(emu.URL(), "POST", "/v1/webhook_endpoints", "url=https://example.com/hook&enabled_events[]=*&api_version=")
+		Expect(r.Status).To(Equal(400))
+		Expect(r.Error()["code"]).To(Equal("parameter_invalid_empty"))
+		Expect(r.Error()["param"]).To(Equal("api_version"))
+		Expect(emu.Count("", "webhook_endpoint")).To(BeZero())
+	})
+})

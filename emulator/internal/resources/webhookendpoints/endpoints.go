@@ -156,6 +156,9 @@ func platformOnly(c *api.Call) error {
 // Stripe renders the endpoint's events in that version, which the
 // emulator cannot (every event it records is in api.APIVersion).
 func checkAPIVersion(c *api.Call) error {
+	if c.Params.Unset("api_version") {
+		return apierr.InvalidEmpty("api_version") // not nullable: Stripe's answer to ""
+	}
 	if v, ok := c.Params.Str("api_version"); ok && v != api.APIVersion {
 		return apierr.InvalidRequest("Invalid api_version: %s. stripe-emu renders events in %s only; other versions are not emulated.", v, api.APIVersion).WithParam("api_version")
 	}
