@@ -104,7 +104,10 @@ var scopeFixtures = map[string]scopeFixture{
 		return "/v1/payouts", url.Values{"amount": {"100"}, "currency": {"usd"}}
 	},
 	"/v1/invoiceitems": func(f *scopeMaker) (string, url.Values) {
-		return "/v1/invoiceitems", url.Values{"customer": {f.customer()}, "amount": {"500"}, "currency": {"usd"}}
+		// A customer of its own: the shared one's subscriptions would take
+		// the pending item onto their first invoice, no longer editable.
+		cus := f.mk("/v1/customers", url.Values{})
+		return "/v1/invoiceitems", url.Values{"customer": {cus}, "amount": {"500"}, "currency": {"usd"}}
 	},
 	"/v1/invoices": func(f *scopeMaker) (string, url.Values) {
 		return "/v1/invoices", url.Values{"customer": {f.customer()}}
