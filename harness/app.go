@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -42,9 +43,12 @@ func (h HandlerApp) Start(env AppEnv) (string, func() string, error) {
 // CommandApp is an app started as a process per run (through sh -c).
 type CommandApp struct {
 	Command string
-	Ready   string // path polled until it answers < 500
-	Dir     string
-	Env     map[string]string
+	// Ready is the path polled until it answers below 400 (5xx: still
+	// starting; 4xx: the wrong path, failed at once); when empty, any
+	// answer below 500 on / will do.
+	Ready string
+	Dir   string
+	Env   map[string]string
 	// ReadyTimeout bounds the wait for readiness (default 60 s: a `go run`
 	// may compile first).
 	ReadyTimeout time.Duration
@@ -121,12 +125,20 @@ func (a CommandApp) start(env AppEnv) (string, func() string, error) {
 		timeout = 60 * time.Second
 	}
 	deadline := time.Now().Add(timeout)
+	var lastErr error
 	for {
 		resp, err := http.Get(base + a.Ready)
+		lastErr = err
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode < 500 {
+			if resp.StatusCode < 500 && (a.Ready == "" || resp.StatusCode < 400) {
 				return base, stop, nil
+			}
+			// An app that is up but refuses its ready path will not
+			// change its mind: the path is wrong, not the app slow.
+			if resp.StatusCode < 500 {
+				return "", nil, fmt.Errorf("%q is up but answers GET %s with %s, so it is never ready: is the ready path (app.ready, or --ready) one your app serves?\n%s",
+					a.Command, a.Ready, resp.Status, stop())
 			}
 		}
 		select {
@@ -141,7 +153,11 @@ func (a CommandApp) start(env AppEnv) (string, func() string, error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return "", nil, fmt.Errorf("%q was not ready at %s%s within %s:\n%s", a.Command, base, a.Ready, timeout, stop())
+			hint := ""
+			if errors.Is(lastErr, syscall.ECONNREFUSED) {
+				hint = fmt.Sprintf(" (nothing listens on port %d: does your app listen on the port in $PORT?)", port)
+			}
+			return "", nil, fmt.Errorf("%q was not ready at %s%s within %s%s:\n%s", a.Command, base, a.Ready, timeout, hint, stop())
 		}
 	}
 }

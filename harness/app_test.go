@@ -11,10 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMain lets the test binary play a command app: run with
-// HARNESS_FAKE_APP set, it serves "fake app" on $PORT, except that with
+// HARNESS_FAKE_APP set, it serves "fake app" on $PORT (or on
+// HARNESS_FAKE_APP_PORT, as an app ignoring $PORT does; only on the path
+// HARNESS_FAKE_APP_ONLY when that is set, 404 elsewhere), except that with
 // HARNESS_FAKE_APP_TAKEN naming a file that does not exist yet, it first
 // creates the file and fails as a server whose port is taken does.
 func TestMain(m *testing.M) {
@@ -28,7 +31,15 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 	}
-	_ = http.ListenAndServe("127.0.0.1:"+os.Getenv("PORT"), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	port := os.Getenv("PORT")
+	if p := os.Getenv("HARNESS_FAKE_APP_PORT"); p != "" {
+		port = p
+	}
+	_ = http.ListenAndServe("127.0.0.1:"+port, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if only := os.Getenv("HARNESS_FAKE_APP_ONLY"); only != "" && r.URL.Path != only {
+			http.NotFound(w, r)
+			return
+		}
 		_, _ = io.WriteString(w, "fake app")
 	}))
 	os.Exit(1)
@@ -118,5 +129,53 @@ func TestCommandAppThatFailsOtherwiseIsNotRetried(t *testing.T) {
 	}
 	if !portTaken("Error: listen EADDRINUSE: address already in use 127.0.0.1:3000") || !portTaken("OSError: [Errno 98] Address already in use") {
 		t.Fatal("Node's and Python's messages are not recognised")
+	}
+}
+
+// A ready path the app does not serve is a mistake in the scenario, not
+// an app still starting: it fails at once, saying what the app answered.
+func TestCommandAppWithAReadyPathItDoesNotServeFailsAtOnce(t *testing.T) {
+	app := fakeApp(t, map[string]string{"HARNESS_FAKE_APP_ONLY": "/healthz"})
+	app.Ready = "/health"
+	app.ReadyTimeout = time.Minute
+	start := time.Now()
+	_, stop, err := app.Start(AppEnv{})
+	if err == nil {
+		stop()
+		t.Fatal("an app answering 404 on its ready path was taken as ready")
+	}
+	if time.Since(start) > 30*time.Second {
+		t.Fatalf("waited %s for a path the app does not serve", time.Since(start))
+	}
+	for _, want := range []string{"GET /health", "404", "ready path"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("error %q does not say %q", err, want)
+		}
+	}
+	app.Ready = "/healthz"
+	_, stop, err = app.Start(AppEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+}
+
+// An app listening elsewhere than $PORT is told so when it is never ready.
+func TestCommandAppNotListeningOnPortSaysSo(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	app := fakeApp(t, map[string]string{"HARNESS_FAKE_APP_PORT": elsewhere})
+	app.ReadyTimeout = 2 * time.Second
+	_, stop, err := app.Start(AppEnv{})
+	if err == nil {
+		stop()
+		t.Fatal("started")
+	}
+	if !strings.Contains(err.Error(), "nothing listens on port") || !strings.Contains(err.Error(), "$PORT") {
+		t.Fatalf("error %q does not point at $PORT", err)
 	}
 }

@@ -152,7 +152,7 @@ func test(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	app := fs.String("app", "", "command that starts the app under test (gets STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, PORT); default: each scenario's app.command")
-	ready := fs.String("ready", "/healthz", "path on the app that answers once it is ready")
+	ready := fs.String("ready", "/healthz", "path on the app that answers 2xx or 3xx once it is ready (a 4xx fails at once: the wrong path)")
 	focus := fs.String("focus", "", "run only scenarios whose name matches this regular expression")
 	labels := fs.String("label-filter", "", "run only scenarios whose labels match, e.g. 'story-4,billing' or 'checkout&&!slow'")
 	envSeed, err := harness.SeedFromEnv()
