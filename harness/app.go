@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -47,7 +48,7 @@ type CommandApp struct {
 	// starting; 4xx: the wrong path, failed at once); when empty, any
 	// answer below 500 on / will do.
 	Ready string
-	Dir   string
+	Dir   string // where it runs ("": the current directory)
 	Env   map[string]string
 	// ReadyTimeout bounds the wait for readiness (default 60 s: a `go run`
 	// may compile first).
@@ -84,6 +85,18 @@ func (a CommandApp) Start(env AppEnv) (string, func() string, error) {
 		}
 		return base, stop, err
 	}
+}
+
+// workDir is where the command runs, for messages.
+func (a CommandApp) workDir() string {
+	if a.Dir != "" {
+		if abs, err := filepath.Abs(a.Dir); err == nil {
+			return abs
+		}
+		return a.Dir
+	}
+	wd, _ := os.Getwd()
+	return wd
 }
 
 // portTakenError is an app that exited because its port was taken.
@@ -145,7 +158,7 @@ func (a CommandApp) start(env AppEnv) (string, func() string, error) {
 		case err := <-exited:
 			output := out.String()
 			cancel()
-			err = fmt.Errorf("%q exited before it was ready (%v):\n%s", a.Command, err, output)
+			err = fmt.Errorf("%q exited before it was ready (%v; it ran in %s: set app.dir, relative to the scenario file, to run it elsewhere):\n%s", a.Command, err, a.workDir(), output)
 			if portTaken(output) {
 				return "", nil, &portTakenError{err}
 			}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stripe-emu/stripe-emu/scenarios"
 )
 
 // TestMain lets the test binary play a command app: run with
@@ -177,5 +179,32 @@ func TestCommandAppNotListeningOnPortSaysSo(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "nothing listens on port") || !strings.Contains(err.Error(), "$PORT") {
 		t.Fatalf("error %q does not point at $PORT", err)
+	}
+}
+
+// A command that fails says where it ran, since `go test` runs it in the
+// suite's package directory and `stripe-emu test` where it is called.
+func TestCommandAppRunsInItsDirAndSaysWhere(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "here"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	app := CommandApp{Command: "test -e here || { echo no such file; exit 1; }; exit 2", Ready: "/", Dir: dir}
+	_, _, err := app.Start(AppEnv{})
+	if err == nil || !strings.Contains(err.Error(), "exit status 2") {
+		t.Fatalf("the command did not run in %s: %v", dir, err)
+	}
+	app.Dir = ""
+	_, _, err = app.Start(AppEnv{})
+	wd, _ := os.Getwd()
+	if err == nil || !strings.Contains(err.Error(), "ran in "+wd) || !strings.Contains(err.Error(), "app.dir") {
+		t.Fatalf("error %v does not say where the command ran", err)
+	}
+}
+
+func TestAppForRunsACommandInTheScenariosDir(t *testing.T) {
+	app, err := AppFor(&scenarios.Scenario{App: scenarios.App{Command: "true", Dir: "somewhere"}}, nil)
+	if err != nil || app.(CommandApp).Dir != "somewhere" {
+		t.Fatalf("app %#v, %v", app, err)
 	}
 }

@@ -30,7 +30,7 @@ func AppFor(s *scenarios.Scenario, apps Apps) (App, error) {
 		}
 	}
 	if s.App.Command != "" {
-		return CommandApp{Command: s.App.Command, Ready: s.App.Ready, Env: s.App.Env}, nil
+		return CommandApp{Command: s.App.Command, Ready: s.App.Ready, Env: s.App.Env, Dir: s.App.Dir}, nil
 	}
 	return nil, nil // a scenario of Stripe calls and expectations only
 }

@@ -10,7 +10,8 @@
 //	app:
 //	  handler: shop                # an in-process app registered from Go, or
 //	  # command: go run ./specs/apps/shop-fixed
-//	  # ready: /healthz
+//	  # ready: /healthz            # answers 2xx/3xx once the app is up
+//	  # dir: ..                    # where the command runs, relative to this file
 //	webhooks:
 //	  - path: /webhooks/stripe     # on the app
 //	    events: ["*"]

@@ -209,3 +209,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// app.dir is relative to the scenario file, so a command runs in the same
+// place from `stripe-emu test` and from a Ginkgo suite in another package.
+func TestAppDirIsRelativeToTheScenarioFile(t *testing.T) {
+	s, err := Parse("shop/scenarios/a.yaml", []byte("name: x\napp:\n  command: go run ./cmd/shop\n  dir: ..\nsteps:\n  - app: GET /\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.App.Dir != "shop" {
+		t.Fatalf("app.dir %q, want shop", s.App.Dir)
+	}
+	_, err = Parse("a.yaml", []byte("name: x\napp:\n  handler: shop\n  dir: ..\nsteps:\n  - app: GET /\n"))
+	if err == nil || !strings.Contains(err.Error(), "a.yaml:4:8: app.dir: a dir is for a command") {
+		t.Fatalf("error %v", err)
+	}
+}

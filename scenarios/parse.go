@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,9 +37,20 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 		s.Seed = seed
 	}
 	if v := f["app"]; v != nil {
-		af := p.fields(v, "app", "handler", "command", "ready", "env")
+		af := p.fields(v, "app", "handler", "command", "ready", "env", "dir")
 		s.App = App{Handler: p.str(af["handler"], "app.handler"), Command: p.str(af["command"], "app.command"),
 			Ready: p.str(af["ready"], "app.ready"), Env: p.stringMap(af["env"], "app.env")}
+		if d := p.str(af["dir"], "app.dir"); d != "" {
+			// Relative to the file: the CLI and a Ginkgo suite run from
+			// different directories, the file stays where it is.
+			s.App.Dir = filepath.Join(filepath.Dir(s.File), d)
+			if filepath.IsAbs(d) {
+				s.App.Dir = d
+			}
+			if s.App.Command == "" {
+				p.fail(af["dir"], "app.dir", "a dir is for a command; an in-process handler has none")
+			}
+		}
 		if s.App.Handler == "" && s.App.Command == "" {
 			p.fail(v, "app", "give a handler (an app registered from Go), a command, or both")
 		}

@@ -21,6 +21,7 @@ type App struct {
 	Command string            // external command
 	Ready   string            // readiness path for a command
 	Env     map[string]string // extra environment for a command
+	Dir     string            // where a command runs: app.dir joined to the file's directory ("" = the current one)
 }
 
 // Webhook is an endpoint on the app that receives events.

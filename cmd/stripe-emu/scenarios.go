@@ -195,7 +195,7 @@ func test(args []string, stdout, stderr io.Writer) int {
 		case *app != "":
 			a = harness.CommandApp{Command: *app, Ready: *ready}
 		case s.App.Command != "":
-			a = harness.CommandApp{Command: s.App.Command, Ready: s.App.Ready, Env: s.App.Env}
+			a, err = harness.AppFor(s, nil)
 		case s.App.Handler != "":
 			err = fmt.Errorf("%s names only an in-process app (%q): pass --app", s.File, s.App.Handler)
 		}
