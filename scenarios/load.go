@@ -91,6 +91,9 @@ type parser struct {
 	file     string
 	problems []Problem
 	defined  map[string]bool
+	// appAnswers are the names of app steps' answers, whose fields are
+	// status, headers and body: ${order.id} is a slip for ${order.body.id}.
+	appAnswers map[string]bool
 }
 
 func (p *parser) err() error {
@@ -276,7 +279,11 @@ func (p *parser) refs(n *yaml.Node, path, s string) {
 		if strings.HasPrefix(ref, "env:") {
 			continue
 		}
-		name, _, _ := strings.Cut(ref, ".")
+		name, rest, _ := strings.Cut(ref, ".")
+		if field, _, _ := strings.Cut(rest, "."); p.appAnswers[name] && rest != "" && field != "status" && field != "headers" && field != "body" {
+			p.fail(n, path, "reference ${%s}: an app step's answer is {status, headers, body}; did you mean ${%s.body.%s}?", ref, name, rest)
+			continue
+		}
 		if name == "" {
 			p.fail(n, path, "empty reference ${}")
 			continue

@@ -122,6 +122,8 @@ func TestMalformedScenarios(t *testing.T) {
 		{"stripe expectation writes", "name: x\nsteps:\n  - expect:\n      stripe: POST /v1/customers\n      fields: {id: x}\n", "an expectation only reads: want GET, got POST", 4},
 		{"stripe expectation checks nothing", "name: x\nsteps:\n  - expect:\n      stripe: GET /v1/customers\n", "say which fields of the answer to check", 4},
 		{"unknown expectation", "name: x\nsteps:\n  - expect:\n      evnts: {equals: []}\n", `unknown expectation "evnts"; allowed: app, count, events, requests, state, stripe, webhooks`, 4},
+		{"app answer read as its body", "name: x\nsteps:\n  - app: POST /orders\n    as: order\n  - app: GET /orders/${order.id}\n", "reference ${order.id}: an app step's answer is {status, headers, body}; did you mean ${order.body.id}?", 5},
+		{"redeliver as a mapping", "name: x\nsteps:\n  - webhooks: {redeliver: invoice.paid}\n", "write the action as the value and its fields beside it: `webhooks: redeliver` with `event: …` on the next line", 3},
 		{"onboarding without its account", "name: x\nsteps:\n  - customer: complete_onboarding\n", `complete_onboarding needs the account that onboards`, 3},
 	}
 	for _, tc := range cases {
@@ -223,5 +225,16 @@ func TestAppDirIsRelativeToTheScenarioFile(t *testing.T) {
 	_, err = Parse("a.yaml", []byte("name: x\napp:\n  handler: shop\n  dir: ..\nsteps:\n  - app: GET /\n"))
 	if err == nil || !strings.Contains(err.Error(), "a.yaml:4:8: app.dir: a dir is for a command") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// An action written as a mapping is one mistake, reported once.
+func TestActionAsMappingIsOneProblem(t *testing.T) {
+	for _, y := range []string{"  - webhooks: {redeliver: invoice.paid}\n", "  - customer: {complete_checkout: cs_1}\n", "  - webhooks: {resend: x}\n"} {
+		_, err := Parse("bad.yaml", []byte("name: x\nsteps:\n"+y))
+		ve, ok := err.(*ValidationError)
+		if !ok || len(ve.Problems) != 1 {
+			t.Errorf("%s: want one problem, got %v", y, err)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -22,6 +23,7 @@ var methods = map[string]bool{"GET": true, "POST": true, "DELETE": true}
 func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 	f := p.fields(n, "", "name", "description", "labels", "seed", "app", "webhooks", "accounts", "steps")
 	p.defined = map[string]bool{"app": true}
+	p.appAnswers = map[string]bool{}
 	s.Name = p.str(f["name"], "name")
 	if strings.TrimSpace(s.Name) == "" {
 		p.fail(n, "name", "a scenario needs a name")
@@ -110,6 +112,9 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 				p.fail(sn, fmt.Sprintf("steps[%d].as", i), "%q is already defined; pick another name", st.As)
 			}
 			p.defined[st.As] = true
+			if st.Kind == "app" {
+				p.appAnswers[st.As] = true
+			}
 		}
 		s.Steps = append(s.Steps, st)
 	}
@@ -235,6 +240,9 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		}
 		p.common(f, &st, path)
 	case "customer":
+		if p.actionAsMapping(n, path, "customer", customerTakes) {
+			return st
+		}
 		f := p.fields(n, path, append(common, "session", "payment_intent", "payment_method", "outcome", "account")...)
 		st.Action = p.str(f["customer"], path+".customer")
 		st.Session = p.str(f["session"], path+".session")
@@ -285,6 +293,9 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		st.TestClock = p.str(cf["test_clock"], path+".clock.test_clock")
 		p.common(f, &st, path)
 	case "webhooks":
+		if p.actionAsMapping(n, path, "webhooks", webhooksTakes) {
+			return st
+		}
 		f := p.fields(n, path, append(common, "endpoint", "types", "order", "event", "policy")...)
 		st.WebhookAction = p.str(f["webhooks"], path+".webhooks")
 		st.Endpoint = p.str(f["endpoint"], path+".endpoint")
@@ -372,6 +383,36 @@ var (
 		"policy":    {"endpoint", "policy"},
 	}
 )
+
+// actionAsMapping reports a customer or webhooks step written as
+// `webhooks: {redeliver: x}`, as clock steps are, when the action is the
+// value and its fields sit beside it: one problem that shows the form.
+func (p *parser) actionAsMapping(n *yaml.Node, path, kind string, takes map[string][]string) bool {
+	v := keyNode(n, kind)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == kind {
+			v = n.Content[i+1]
+		}
+	}
+	if v.Kind != yaml.MappingNode {
+		return false
+	}
+	action := ""
+	if len(v.Content) > 0 {
+		action = v.Content[0].Value
+	}
+	fields, known := takes[action]
+	if !known {
+		p.fail(v, path+"."+kind, "want an action, one of %s, as a string, with its fields beside it (not a mapping)", allowed(slices.Sorted(maps.Keys(takes))))
+		return true
+	}
+	example := fmt.Sprintf("`%s: %s`", kind, action)
+	if i := slices.IndexFunc(fields, func(f string) bool { return f != "endpoint" && f != "account" }); i >= 0 {
+		example += fmt.Sprintf(" with `%s: …` on the next line", fields[i])
+	}
+	p.fail(v, path+"."+kind, "write the action as the value and its fields beside it: %s", example)
+	return true
+}
 
 // unused reports each of fields given to a step whose action does not
 // take it.
