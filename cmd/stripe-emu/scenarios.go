@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -164,6 +165,12 @@ func test(args []string, stdout, stderr io.Writer) int {
 	junit := fs.String("junit-report", "", "write a JUnit XML report to this file")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
+		return 2
+	}
+	seedGiven := false
+	fs.Visit(func(f *flag.Flag) { seedGiven = seedGiven || f.Name == "seed" })
+	if seedGiven && *seed == 0 {
+		fmt.Fprintf(stderr, "stripe-emu: --seed 0: want a whole number from 1 to %d (leave it out for each scenario's seed, else a random one)\n", uint64(math.MaxUint64))
 		return 2
 	}
 	all, err := loadScenarios(paths)

@@ -60,3 +60,15 @@ func TestTestRunsScenariosAgainstACommand(t *testing.T) {
 		t.Fatalf("the buggy shop was not caught (exit %d):\n%s", code, out.String())
 	}
 }
+
+// --seed 0 is refused as STRIPE_EMU_SEED=0 and a file's seed: 0 are,
+// rather than quietly running with a random seed.
+func TestTestRefusesSeedZero(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"test", "../../scenarios", "--seed", "0"}, &out, &errOut); code != 2 {
+		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+	if !strings.Contains(errOut.String(), "--seed 0: want a whole number from 1 to 18446744073709551615") {
+		t.Fatalf("message %q", errOut.String())
+	}
+}
