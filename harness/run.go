@@ -66,6 +66,31 @@ func (e *StepError) endpointPath(id string) string {
 	return id
 }
 
+// deliveryHints names the newcomer's mistakes that deliveries betray: a
+// webhook path the app does not serve, a secret it does not verify with.
+func (e *StepError) deliveryHints() string {
+	var b strings.Builder
+	for i, ep := range e.Endpoints {
+		notFound, badSignature := 0, false
+		for _, a := range e.Attempts {
+			if a.EndpointID != ep.ID || a.Error != "" {
+				continue
+			}
+			if a.Status == http.StatusNotFound || a.Status == http.StatusMethodNotAllowed {
+				notFound = a.Status
+			}
+			badSignature = badSignature || a.Status >= 400 && a.Status < 500 && strings.Contains(strings.ToLower(a.ResponseBody), "signature")
+		}
+		if notFound != 0 {
+			fmt.Fprintf(&b, "hint: %s answered %d to a delivery: is webhooks[%d].path in %s the path your app receives Stripe events on?\n", ep.Path, notFound, i, e.File)
+		}
+		if badSignature {
+			fmt.Fprintf(&b, "hint: %s refused a delivery's signature: does your app verify with the secret in $STRIPE_WEBHOOK_SECRET?\n", ep.Path)
+		}
+	}
+	return b.String()
+}
+
 func (e *StepError) Error() string {
 	var b strings.Builder
 	if e.Index < 0 {
@@ -106,6 +131,7 @@ func (e *StepError) Error() string {
 			fmt.Fprintf(&b, "  %s %s %s (copy %d, attempt %d) → %s%s\n", e.endpointPath(a.EndpointID), a.EventType, a.EventID, a.Copy, a.Number,
 				strings.TrimSpace(answer), retry)
 		}
+		b.WriteString(e.deliveryHints())
 	}
 	for _, ep := range e.Endpoints {
 		if len(ep.Held) > 0 {
