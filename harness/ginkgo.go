@@ -6,11 +6,13 @@ import (
 	"maps"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/stripe-emu/stripe-emu/scenarios"
 )
@@ -53,7 +55,13 @@ func DescribeScenarios(dir string, apps Apps) bool {
 		}
 		for _, s := range all {
 			s := s
-			It(s.Name, Label(s.Labels...), func() {
+			// The spec sits at its file, where a reader of the report
+			// (or an editor following it) should land.
+			at := types.CodeLocation{FileName: s.File, LineNumber: 1}
+			if abs, err := filepath.Abs(s.File); err == nil {
+				at.FileName = abs
+			}
+			It(s.Name, Label(s.Labels...), at, func() {
 				app, err := AppFor(s, apps)
 				if err != nil {
 					Fail(err.Error())

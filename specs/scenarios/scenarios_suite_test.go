@@ -1,8 +1,10 @@
 package scenarios_test
 
 import (
+	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -35,6 +37,17 @@ func apps(fixed bool) harness.Apps {
 
 // Every scenario passes against the fixed apps.
 var _ = harness.DescribeScenarios(library, apps(true))
+
+// Each scenario's spec is placed at its file, where an editor or CI
+// annotation should lead, not in the harness's source.
+var _ = ReportAfterEach(func(r SpecReport) {
+	if len(r.ContainerHierarchyTexts) == 0 || r.ContainerHierarchyTexts[0] != "scenarios in "+library || r.LeafNodeText == "load" {
+		return
+	}
+	if !strings.HasSuffix(r.LeafNodeLocation.FileName, ".yaml") || !filepath.IsAbs(r.LeafNodeLocation.FileName) {
+		Fail(fmt.Sprintf("spec %q is located at %s, not at its scenario file", r.LeafNodeText, r.LeafNodeLocation))
+	}
+})
 
 // And every story's scenario catches its bug in the buggy app, with a
 // message that points at it.
