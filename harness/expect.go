@@ -225,21 +225,6 @@ func (r *run) expectWebhooks(w *scenarios.WebhookCheck) error {
 	return nil
 }
 
-// eventTypeMatches says whether an event type is one of patterns: a type,
-// a prefix ending in .* or *, as webhook endpoints name the events they
-// receive.
-func eventTypeMatches(patterns []string, t string) bool {
-	if len(patterns) == 0 {
-		return true
-	}
-	for _, p := range patterns {
-		if p == "*" || p == t || strings.HasSuffix(p, ".*") && strings.HasPrefix(t, strings.TrimSuffix(p, "*")) {
-			return true
-		}
-	}
-	return false
-}
-
 func (r *run) expectEvents(e *scenarios.EventCheck) error {
 	acct, err := r.account(e.Account)
 	if err != nil {
@@ -247,7 +232,7 @@ func (r *run) expectEvents(e *scenarios.EventCheck) error {
 	}
 	var got []string
 	for _, t := range r.emu.EventTypes(acct) {
-		if eventTypeMatches(e.Types, t) {
+		if scenarios.EventTypeMatches(e.Types, t) {
 			got = append(got, t)
 		}
 	}

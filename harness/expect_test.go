@@ -21,8 +21,8 @@ func TestEventTypeMatches(t *testing.T) {
 		{[]string{"quote.*", "invoice.paid"}, "invoice.created", false},
 		{[]string{"checkout.session.*"}, "checkout.session.async_payment_failed", true},
 	} {
-		if got := eventTypeMatches(c.patterns, c.typ); got != c.want {
-			t.Errorf("eventTypeMatches(%v, %q) = %v, want %v", c.patterns, c.typ, got, c.want)
+		if got := scenarios.EventTypeMatches(c.patterns, c.typ); got != c.want {
+			t.Errorf("EventTypeMatches(%v, %q) = %v, want %v", c.patterns, c.typ, got, c.want)
 		}
 	}
 }

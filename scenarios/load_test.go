@@ -124,6 +124,10 @@ func TestMalformedScenarios(t *testing.T) {
 		{"unknown expectation", "name: x\nsteps:\n  - expect:\n      evnts: {equals: []}\n", `unknown expectation "evnts"; allowed: app, count, events, requests, state, stripe, webhooks`, 4},
 		{"app answer read as its body", "name: x\nsteps:\n  - app: POST /orders\n    as: order\n  - app: GET /orders/${order.id}\n", "reference ${order.id}: an app step's answer is {status, headers, body}; did you mean ${order.body.id}?", 5},
 		{"redeliver as a mapping", "name: x\nsteps:\n  - webhooks: {redeliver: invoice.paid}\n", "write the action as the value and its fields beside it: `webhooks: redeliver` with `event: …` on the next line", 3},
+		{"expecting a delivery the endpoint does not subscribe to", "name: x\nwebhooks:\n  - path: /wh\n    events: [checkout.session.*]\nsteps:\n  - expect:\n      webhooks: {contains: [payment_intent.succeeded]}\n",
+			"payment_intent.succeeded is never delivered to /wh: its webhooks entry takes only checkout.session.*; add the type to its events, or check the events recorded with `expect: events:`", 7},
+		{"not expecting a delivery the endpoint does not subscribe to", "name: x\nwebhooks:\n  - path: /wh\n    events: [checkout.session.*]\nsteps:\n  - expect:\n      webhooks: {not_contains: [charge.refunded]}\n",
+			"charge.refunded is never delivered to /wh (its webhooks entry takes only checkout.session.*), so this could never fail", 7},
 		{"onboarding without its account", "name: x\nsteps:\n  - customer: complete_onboarding\n", `complete_onboarding needs the account that onboards`, 3},
 	}
 	for _, tc := range cases {

@@ -414,6 +414,53 @@ func (p *parser) actionAsMapping(n *yaml.Node, path, kind string, takes map[stri
 	return true
 }
 
+// subscribed refuses a delivery expectation naming a type its endpoint
+// does not take: the check could only fail (or, unexpected, never fail),
+// whatever the app does.
+func (p *parser) subscribed(s *Scenario, endpoint string, wf map[string]*yaml.Node, path string) {
+	var w *Webhook
+	for i := range s.Webhooks {
+		if endpoint == "" || s.Webhooks[i].Path == endpoint {
+			w = &s.Webhooks[i]
+			break
+		}
+	}
+	if w == nil {
+		return
+	}
+	for _, k := range []string{"delivered", "contains", "not_contains"} {
+		n := wf[k]
+		if n == nil || n.Kind != yaml.SequenceNode {
+			continue
+		}
+		for i, c := range n.Content {
+			if c.Kind != yaml.ScalarNode || strings.Contains(c.Value, "${") || EventTypeMatches(w.Events, c.Value) {
+				continue
+			}
+			at, takes := fmt.Sprintf("%s.%s[%d]", path, k, i), strings.Join(w.Events, ", ")
+			if k == "not_contains" {
+				p.fail(c, at, "%s is never delivered to %s (its webhooks entry takes only %s), so this could never fail", c.Value, w.Path, takes)
+			} else {
+				p.fail(c, at, "%s is never delivered to %s: its webhooks entry takes only %s; add the type to its events, or check the events recorded with `expect: events:`", c.Value, w.Path, takes)
+			}
+		}
+	}
+}
+
+// EventTypeMatches reports whether an event type is among patterns: types,
+// groups (customer.*) or *; no patterns match every type.
+func EventTypeMatches(patterns []string, t string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if p == "*" || p == t || strings.HasSuffix(p, ".*") && strings.HasPrefix(t, strings.TrimSuffix(p, "*")) {
+			return true
+		}
+	}
+	return false
+}
+
 // unused reports each of fields given to a step whose action does not
 // take it.
 func (p *parser) unused(n *yaml.Node, f map[string]*yaml.Node, path, action string, takes []string, fields ...string) {
@@ -579,6 +626,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		if c.Webhooks.Endpoint != "" && !hasWebhook(s, c.Webhooks.Endpoint) {
 			p.fail(wf["endpoint"], path+".webhooks.endpoint", "no webhooks entry has path %q", c.Webhooks.Endpoint)
 		}
+		p.subscribed(s, c.Webhooks.Endpoint, wf, path+".webhooks")
 	case keys["requests"]:
 		f := p.fields(n, path, "requests")
 		rf := p.fields(f["requests"], path+".requests", "method", "path", "params", "account", "count", "at_least", "none")
