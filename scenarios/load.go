@@ -62,7 +62,7 @@ func Parse(file string, data []byte) (s *Scenario, err error) {
 	}()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &ValidationError{Problems: []Problem{{File: file, Line: yamlLine(err), Message: "invalid YAML: " + err.Error()}}}
+		return nil, &ValidationError{Problems: []Problem{yamlProblem(file, data, err)}}
 	}
 	p := &parser{file: file}
 	s = &Scenario{File: file}
@@ -78,6 +78,31 @@ func Parse(file string, data []byte) (s *Scenario, err error) {
 }
 
 var yamlLineRe = regexp.MustCompile(`line (\d+)`)
+
+// unquotedFlowRef is a ${reference} left bare inside { } or [ ], which
+// YAML reads as a nested mapping and refuses.
+var unquotedFlowRef = regexp.MustCompile(`[{\[][^"']*?(\$\{[^}]*\})`)
+
+// yamlProblem reports a YAML syntax error. The parser names a flow
+// mapping's error a line early (the line before its "{"), so a bare
+// reference there, the usual cause, is found and pointed at itself.
+func yamlProblem(file string, data []byte, err error) Problem {
+	line := yamlLine(err)
+	msg := err.Error()
+	if strings.Contains(msg, "did not find expected ',' or") {
+		lines := strings.Split(string(data), "\n")
+		for _, l := range []int{line, line + 1} {
+			if l < 1 || l > len(lines) {
+				continue
+			}
+			if m := unquotedFlowRef.FindStringSubmatch(lines[l-1]); m != nil {
+				_, problem, _ := strings.Cut(msg, fmt.Sprintf("line %d: ", line))
+				return Problem{File: file, Line: l, Message: fmt.Sprintf("invalid YAML: %s: inside { } or [ ], quote a reference: \"%s\"", problem, m[1])}
+			}
+		}
+	}
+	return Problem{File: file, Line: line, Message: "invalid YAML: " + msg}
+}
 
 func yamlLine(err error) int {
 	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {

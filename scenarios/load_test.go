@@ -128,6 +128,8 @@ func TestMalformedScenarios(t *testing.T) {
 			"payment_intent.succeeded is never delivered to /wh: its webhooks entry takes only checkout.session.*; add the type to its events, or check the events recorded with `expect: events:`", 7},
 		{"not expecting a delivery the endpoint does not subscribe to", "name: x\nwebhooks:\n  - path: /wh\n    events: [checkout.session.*]\nsteps:\n  - expect:\n      webhooks: {not_contains: [charge.refunded]}\n",
 			"charge.refunded is never delivered to /wh (its webhooks entry takes only checkout.session.*), so this could never fail", 7},
+		{"unquoted reference in a flow mapping", "name: x\nsteps:\n  - app: POST /orders\n    as: order\n  - app: POST /orders/pay\n    json: {order: ${order.body.id}}\n",
+			`invalid YAML: did not find expected ',' or '}': inside { } or [ ], quote a reference: "${order.body.id}"`, 6},
 		{"onboarding without its account", "name: x\nsteps:\n  - customer: complete_onboarding\n", `complete_onboarding needs the account that onboards`, 3},
 	}
 	for _, tc := range cases {
