@@ -23,8 +23,12 @@ func Load(path string) (*Scenario, error) {
 }
 
 // LoadDir loads every *.yaml / *.yml scenario in dir, sorted by name.
-// All files' problems are reported together.
+// All files' problems are reported together. A directory without any is
+// an error: a mistyped path would otherwise run nothing and pass.
 func LoadDir(dir string) ([]*Scenario, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, err
+	}
 	var files []string
 	for _, pat := range []string{"*.yaml", "*.yml"} {
 		m, err := filepath.Glob(filepath.Join(dir, pat))
@@ -34,6 +38,9 @@ func LoadDir(dir string) ([]*Scenario, error) {
 		files = append(files, m...)
 	}
 	sort.Strings(files)
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no scenario files (*.yaml, *.yml) in %s", dir)
+	}
 	var out []*Scenario
 	var all ValidationError
 	for _, f := range files {

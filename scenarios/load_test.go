@@ -244,3 +244,15 @@ func TestActionAsMappingIsOneProblem(t *testing.T) {
 		}
 	}
 }
+
+// A directory with no scenario (a path mistyped from a test package) is
+// an error, not a suite that passes having run nothing.
+func TestLoadDirWithoutScenariosFails(t *testing.T) {
+	if _, err := LoadDir("no-such-dir"); err == nil || !strings.Contains(err.Error(), "no-such-dir") {
+		t.Fatalf("a missing directory: %v", err)
+	}
+	empty := t.TempDir()
+	if _, err := LoadDir(empty); err == nil || !strings.Contains(err.Error(), "no scenario files (*.yaml, *.yml) in "+empty) {
+		t.Fatalf("an empty directory: %v", err)
+	}
+}

@@ -229,6 +229,10 @@ func test(args []string, stdout, stderr io.Writer) int {
 	suite.Time = time.Since(start).Seconds()
 	ran := suite.Tests - suite.Skipped
 	fmt.Fprintf(stdout, "%d passed, %d failed, %d skipped\n", ran-failed, failed, suite.Skipped)
+	nothingRan := ran == 0
+	if nothingRan {
+		fmt.Fprintf(stderr, "stripe-emu: no scenario ran: --focus and --label-filter left none of the %d\n", suite.Tests)
+	}
 	if *junit != "" {
 		b, _ := xml.MarshalIndent(junitSuites{Suites: []junitSuite{suite}}, "", "  ")
 		if err := os.WriteFile(*junit, append([]byte(xml.Header), b...), 0o644); err != nil {
@@ -236,7 +240,7 @@ func test(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	if failed > 0 {
+	if failed > 0 || nothingRan {
 		return 1
 	}
 	return 0

@@ -72,3 +72,15 @@ func TestTestRefusesSeedZero(t *testing.T) {
 		t.Fatalf("message %q", errOut.String())
 	}
 }
+
+// A --focus or --label-filter that leaves nothing to run fails, as a
+// typo in a CI job's filter would otherwise pass it.
+func TestTestFailsWhenNothingRuns(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"test", "../../scenarios", "--focus", "no scenario is named this"}, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+	if !strings.Contains(errOut.String(), "no scenario ran: --focus and --label-filter left none of the") {
+		t.Fatalf("message %q", errOut.String())
+	}
+}
