@@ -84,3 +84,36 @@ func TestTestFailsWhenNothingRuns(t *testing.T) {
 		t.Fatalf("message %q", errOut.String())
 	}
 }
+
+// The README's example scenario loads, passes against the fixed example
+// shop and catches the buggy one: it means what it says.
+func TestReadmeExampleScenarioMeansWhatItSays(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the example app")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "## Scenarios: a payment story")
+	_, example, ok2 := strings.Cut(section, "```yaml\n")
+	example, _, ok3 := strings.Cut(example, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("the README's scenario section has no YAML example")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "checkout.yaml"), []byte(example), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"validate", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("the README's example does not load:\n%s", errOut.String())
+	}
+	if code := run([]string{"test", dir, "--app", "go run ../../specs/apps/shop-fixed"}, &out, &errOut); code != 0 {
+		t.Fatalf("the fixed shop fails the README's example (exit %d):\n%s%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	if code := run([]string{"test", dir, "--app", "go run ../../specs/apps/shop-buggy"}, &out, &errOut); code != 1 || !strings.Contains(out.String(), "fulfilments: want 0, got 1") {
+		t.Fatalf("the buggy shop passes the README's example (exit %d):\n%s", code, out.String())
+	}
+}
