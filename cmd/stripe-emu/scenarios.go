@@ -207,6 +207,7 @@ func test(args []string, stdout, stderr io.Writer) int {
 			err = fmt.Errorf("%s names only an in-process app (%q): pass --app", s.File, s.App.Handler)
 		}
 		t0 := time.Now()
+		fmt.Fprintf(stdout, "RUN  %s (%s)\n", s.Name, s.File)
 		if err == nil {
 			err = harness.Execute(s, a, harness.Options{Seed: *seed, Step: func(i int, d string) {
 				fmt.Fprintf(stdout, "  %2d. %s\n", i+1, d)

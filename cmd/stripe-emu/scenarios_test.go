@@ -117,3 +117,19 @@ func TestReadmeExampleScenarioMeansWhatItSays(t *testing.T) {
 		t.Fatalf("the buggy shop passes the README's example (exit %d):\n%s", code, out.String())
 	}
 }
+
+// Each scenario's steps are listed under its name, not above it.
+func TestTestNamesEachScenarioBeforeItsSteps(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("name: A customer signs up\nsteps:\n  - stripe: POST /v1/customers\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"test", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+	want := "RUN  A customer signs up (" + filepath.Join(dir, "a.yaml") + ")\n   1. Stripe POST /v1/customers\nok   A customer signs up"
+	if !strings.HasPrefix(out.String(), want) {
+		t.Fatalf("output:\n%s\nwant it to start:\n%s", out.String(), want)
+	}
+}
