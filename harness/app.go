@@ -129,7 +129,17 @@ func (a CommandApp) start(env AppEnv) (string, func() string, error) {
 	stop := func() string {
 		killGroup(cmd)
 		cancel()
-		<-exited
+		err := <-exited
+		// Killed, it ends by a signal; an exit status (or none) means
+		// it had ended before: a crash the report must not hide.
+		var exit *exec.ExitError
+		if err == nil || errors.As(err, &exit) && exit.Exited() {
+			status := "exit status 0"
+			if err != nil {
+				status = err.Error()
+			}
+			fmt.Fprintf(out, "\nharness: the app exited on its own before the scenario ended (%s)\n", status)
+		}
 		return out.String()
 	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)

@@ -19,7 +19,8 @@ import (
 // TestMain lets the test binary play a command app: run with
 // HARNESS_FAKE_APP set, it serves "fake app" on $PORT (or on
 // HARNESS_FAKE_APP_PORT, as an app ignoring $PORT does; only on the path
-// HARNESS_FAKE_APP_ONLY when that is set, 404 elsewhere), except that with
+// HARNESS_FAKE_APP_ONLY when that is set, 404 elsewhere; asked for /exit,
+// it exits with status 4), except that with
 // HARNESS_FAKE_APP_TAKEN naming a file that does not exist yet, it first
 // creates the file and fails as a server whose port is taken does.
 func TestMain(m *testing.M) {
@@ -38,6 +39,9 @@ func TestMain(m *testing.M) {
 		port = p
 	}
 	_ = http.ListenAndServe("127.0.0.1:"+port, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/exit" {
+			os.Exit(4)
+		}
 		if only := os.Getenv("HARNESS_FAKE_APP_ONLY"); only != "" && r.URL.Path != only {
 			http.NotFound(w, r)
 			return
@@ -206,5 +210,31 @@ func TestAppForRunsACommandInTheScenariosDir(t *testing.T) {
 	app, err := AppFor(&scenarios.Scenario{App: scenarios.App{Command: "true", Dir: "somewhere"}}, nil)
 	if err != nil || app.(CommandApp).Dir != "somewhere" {
 		t.Fatalf("app %#v, %v", app, err)
+	}
+}
+
+// An app that dies during a scenario says so at the end of its output,
+// where the report shows it, rather than only refusing connections.
+func TestCommandAppThatExitsOnItsOwnSaysSo(t *testing.T) {
+	// exec, so the app is the process the harness waits for: once its
+	// connection drops it has exited, before stop kills anything.
+	app := fakeApp(t, map[string]string{})
+	app.Command = "exec " + app.Command
+	base, stop, err := app.Start(AppEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.Get(base + "/exit"); err == nil {
+		resp.Body.Close()
+	}
+	if out := stop(); !strings.Contains(out, "the app exited on its own before the scenario ended (exit status 4)") {
+		t.Fatalf("output %q", out)
+	}
+	_, stop, err = fakeApp(t, map[string]string{}).Start(AppEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := stop(); strings.Contains(out, "exited on its own") {
+		t.Fatalf("an app stopped by the harness: %q", out)
 	}
 }
