@@ -128,7 +128,11 @@ func (e *StepError) Error() string {
 			if a.NextRetry != nil {
 				retry = "; next retry at " + a.NextRetry.UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(&b, "  %s %s %s (copy %d, attempt %d) → %s%s\n", e.endpointPath(a.EndpointID), a.EventType, a.EventID, a.Copy, a.Number,
+			which := fmt.Sprintf("copy %d", a.Copy)
+			if a.Redelivery {
+				which = "redelivered"
+			}
+			fmt.Fprintf(&b, "  %s %s %s (%s, attempt %d) → %s%s\n", e.endpointPath(a.EndpointID), a.EventType, a.EventID, which, a.Number,
 				strings.TrimSpace(answer), retry)
 		}
 		b.WriteString(e.deliveryHints())

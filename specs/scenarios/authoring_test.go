@@ -159,6 +159,27 @@ steps:
 		Expect(out).To(ContainSubstring("failed at step 1 (webhooks redeliver, story.yaml:6): no invoice.paid event to redeliver"))
 	})
 
+	It("tells a redelivery from the delivery it repeats in a failure's report", func() {
+		out := run(`name: resent
+app: {handler: shop}
+webhooks:
+  - path: /webhooks/stripe
+    events: ["checkout.session.*"]
+steps:
+  - app: POST /orders
+    json: {sku: ticket}
+    as: order
+  - customer: complete_checkout
+    session: ${order.body.checkout_session}
+  - webhooks: redeliver
+    event: checkout.session.completed
+  - expect:
+      app: GET /orders/${order.body.id}
+      json: {status: shipped}
+`)
+		Expect(out).To(MatchRegexp(`checkout.session.completed (evt_\w+) \(copy 0, attempt 1\) → 200\n  /webhooks/stripe checkout.session.completed (evt_\w+) \(redelivered, attempt 1\) → 200\n`))
+	})
+
 	It("says which events are held when a release names one that is not", func() {
 		out := run(`name: held
 app: {handler: shop}

@@ -84,6 +84,7 @@ type Attempt struct {
 	EventType    string        `json:"event_type"`
 	EndpointID   string        `json:"endpoint_id"`
 	Copy         int           `json:"copy"`
+	Redelivery   bool          `json:"redelivery,omitempty"` // a resend asked for, not a copy the policy made
 	Number       int           `json:"attempt"`
 	At           time.Time     `json:"at"`
 	Status       int           `json:"status"`
@@ -124,6 +125,8 @@ type delivery struct {
 	// resent marks a redelivery to an endpoint the event was not
 	// published to: its outcome changes no pending_webhooks.
 	resent bool
+	// redelivery marks any resend, so attempts tell it from the original.
+	redelivery bool
 }
 
 type endpointState struct {
@@ -490,7 +493,7 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	start := time.Now()
 	status, body, err := d.post(ep, dl.ev.Payload)
 	ok := err == nil && status >= 200 && status < 300
-	att := Attempt{EventID: dl.ev.ID, EventType: dl.ev.Type, EndpointID: ep.ID, Copy: dl.copy, Number: dl.attempt,
+	att := Attempt{EventID: dl.ev.ID, EventType: dl.ev.Type, EndpointID: ep.ID, Copy: dl.copy, Redelivery: dl.redelivery, Number: dl.attempt,
 		At: at, Status: status, ResponseBody: body, Duration: time.Since(start), OK: ok}
 	if err != nil {
 		att.Error = err.Error()
@@ -672,7 +675,7 @@ func (d *Dispatcher) Redeliver(ev Event, endpointID string) error {
 		return fmt.Errorf("no webhook endpoint %s", endpointID)
 	}
 	d.seq++
-	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq, resent: !matches(st.ep, ev)})
+	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq, resent: !matches(st.ep, ev), redelivery: true})
 	d.pumpLocked()
 	return nil
 }
