@@ -16,6 +16,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coreevents"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/stripe-emu/stripe-emu/internal/suggest"
 	"github.com/tidwall/gjson"
 )
 
@@ -172,7 +173,7 @@ func listenEvents(events []string) ([]any, error) {
 func CheckEventType(name string) error {
 	group, isGroup := strings.CutSuffix(name, ".*")
 	if name != "*" && !eventtypes.IsV1(name) && !(isGroup && eventtypes.IsGroup(group)) {
-		return fmt.Errorf("%q is not an event type of %s, nor a group of them (customer.*) or *", name, api.APIVersion)
+		return fmt.Errorf("%q is not an event type of %s, nor a group of them (customer.*) or *%s", name, api.APIVersion, suggest.Hint(name, eventtypes.V1()))
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/stripe-emu/stripe-emu/internal/suggest"
 )
 
 // Load reads and validates a scenario file.
@@ -155,7 +157,7 @@ func (p *parser) fields(n *yaml.Node, path string, keys ...string) map[string]*y
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if !ok[k.Value] {
-			p.fail(k, path, "unknown key %q; allowed: %s", k.Value, allowed(keys))
+			p.fail(k, path, "unknown key %q; allowed: %s%s", k.Value, allowed(keys), suggest.Hint(k.Value, keys))
 			continue
 		}
 		if _, dup := out[k.Value]; dup {

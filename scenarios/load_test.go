@@ -256,3 +256,21 @@ func TestLoadDirWithoutScenariosFails(t *testing.T) {
 		t.Fatalf("an empty directory: %v", err)
 	}
 }
+
+// A misspelt name is answered with the one it was surely meant to be.
+func TestMisspeltNamesSuggestTheirFix(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"  - costumer: complete_checkout\n", `unknown step kind "costumer"; allowed: app, clock, customer, expect, fault, fixture, stripe, webhooks; did you mean "customer"?`},
+		{"  - customer: complete_checkout\n    sesion: cs_1\n", `unknown key "sesion"; allowed: account, as, customer, name, outcome, payment_intent, payment_method, session; did you mean "session"?`},
+		{"  - customer: complete_chekout\n", `; did you mean "complete_checkout"?`},
+		{"  - webhooks: releas\n", `unknown webhooks action "releas"; allowed: deliver, hold, policy, redeliver, release; did you mean "release"?`},
+		{"  - expect:\n      evnts: {equals: []}\n", `; did you mean "events"?`},
+		{"  - fault: {kind: rate_limt}\n", `; did you mean "rate_limit"?`},
+		{"  - expect:\n      events: {contains: [checkout.session.complete]}\n", `"checkout.session.complete" is not an event type of 2025-08-27.basil, nor a group of them (customer.*) or *; did you mean "checkout.session.completed"?`},
+	} {
+		_, err := Parse("bad.yaml", []byte("name: x\nsteps:\n"+c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: want %q in:\n%v", c.yaml, c.want, err)
+		}
+	}
+}

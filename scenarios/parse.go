@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/stripe-emu/stripe-emu/emulator"
+	"github.com/stripe-emu/stripe-emu/internal/suggest"
 )
 
 // StepKinds are the kinds a step may have.
@@ -195,7 +196,7 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			if len(n.Content) > 0 {
 				key = n.Content[0].Value
 			}
-			p.fail(n, path, "unknown step kind %q; allowed: %s", key, allowed(StepKinds))
+			p.fail(n, path, "unknown step kind %q; allowed: %s%s", key, allowed(StepKinds), suggest.Hint(key, StepKinds))
 		} else {
 			p.fail(n, path, "a step has exactly one kind, this one has %s", strings.Join(kinds, " and "))
 		}
@@ -267,7 +268,8 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 				p.fail(n, path+".account", "complete_onboarding needs the account that onboards")
 			}
 		default:
-			p.fail(f["customer"], path+".customer", "unknown customer action %q; allowed: authenticate, complete_checkout, complete_onboarding, settle", st.Action)
+			p.fail(f["customer"], path+".customer", "unknown customer action %q; allowed: authenticate, complete_checkout, complete_onboarding, settle%s", st.Action,
+				suggest.Hint(st.Action, slices.Collect(maps.Keys(customerTakes))))
 		}
 		if st.Outcome != "" && st.Outcome != "succeed" && st.Outcome != "fail" {
 			p.fail(f["outcome"], path+".outcome", "unknown outcome %q; allowed: fail, succeed", st.Outcome)
@@ -329,7 +331,8 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 				p.fail(n, path+".policy", "policy needs a policy")
 			}
 		default:
-			p.fail(f["webhooks"], path+".webhooks", "unknown webhooks action %q; allowed: deliver, hold, policy, redeliver, release", st.WebhookAction)
+			p.fail(f["webhooks"], path+".webhooks", "unknown webhooks action %q; allowed: deliver, hold, policy, redeliver, release%s", st.WebhookAction,
+				suggest.Hint(st.WebhookAction, slices.Collect(maps.Keys(webhooksTakes))))
 		}
 		if st.Endpoint != "" && !hasWebhook(s, st.Endpoint) {
 			p.fail(f["endpoint"], path+".endpoint", "no webhooks entry has path %q", st.Endpoint)
@@ -351,7 +354,8 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		switch st.Fault.Kind {
 		case "server_error", "rate_limit", "lock_timeout", "delay", "drop", "hold":
 		default:
-			p.fail(ff["kind"], path+".fault.kind", "unknown fault kind %q; allowed: delay, drop, hold, lock_timeout, rate_limit, server_error", st.Fault.Kind)
+			p.fail(ff["kind"], path+".fault.kind", "unknown fault kind %q; allowed: delay, drop, hold, lock_timeout, rate_limit, server_error%s", st.Fault.Kind,
+				suggest.Hint(st.Fault.Kind, []string{"delay", "drop", "hold", "lock_timeout", "rate_limit", "server_error"}))
 		}
 		p.common(f, &st, path)
 	case "expect":
@@ -688,7 +692,8 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		if len(n.Content) > 0 {
 			key = n.Content[0].Value
 		}
-		p.fail(n, path, "unknown expectation %q; allowed: app, count, events, requests, state, stripe, webhooks", key)
+		p.fail(n, path, "unknown expectation %q; allowed: app, count, events, requests, state, stripe, webhooks%s", key,
+			suggest.Hint(key, []string{"app", "count", "events", "requests", "state", "stripe", "webhooks"}))
 	}
 	return c
 }
