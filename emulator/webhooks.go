@@ -16,7 +16,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coreevents"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
-	"github.com/stripe-emu/stripe-emu/internal/suggest"
+	"github.com/stripe-emu/stripe-emu/emulator/suggest"
 	"github.com/tidwall/gjson"
 )
 

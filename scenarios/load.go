@@ -12,7 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/stripe-emu/stripe-emu/internal/suggest"
+	"github.com/stripe-emu/stripe-emu/emulator/suggest"
 )
 
 // Load reads and validates a scenario file.

@@ -13,7 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/stripe-emu/stripe-emu/emulator"
-	"github.com/stripe-emu/stripe-emu/internal/suggest"
+	"github.com/stripe-emu/stripe-emu/emulator/suggest"
 )
 
 // StepKinds are the kinds a step may have.
