@@ -1,10 +1,12 @@
 package sdk_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,6 +56,32 @@ func runCheck(run *exec.Cmd) {
 	defer mu.Unlock()
 	Expect(bad).To(BeEmpty(), "answers that do not match Stripe's shapes")
 	Expect(answered.Load()).To(BeNumerically(">", 20), "the SDK's requests went through the checking server")
+}
+
+// nodePackage is node, and the check directory dir (under this package)
+// with its npm packages installed: pkg comes from the registry the first
+// time (the lock file fixes the exact packages). Without node, npm or the
+// registry there is nothing to drive, which is said (the spec is skipped)
+// rather than failed.
+func nodePackage(ctx context.Context, dir, pkg string) (node, abs string) {
+	GinkgoHelper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		Skip("node is not installed")
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		Skip("npm is not installed")
+	}
+	abs, _ = filepath.Abs(dir)
+	if _, err := os.Stat(filepath.Join(abs, "node_modules", pkg, "package.json")); err != nil {
+		install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+		install.Dir = abs
+		if out, err := install.CombinedOutput(); err != nil {
+			Skip("could not install " + pkg + " (no npm registry?): " + firstLine(string(out)))
+		}
+	}
+	return node, abs
 }
 
 func firstLine(s string) string {

@@ -23,29 +23,15 @@ import (
 // page in Debian's Chromium with playwright-core.
 var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
 	It("pays, declines and authenticates test cards typed into its Elements (stripejs/check.js)", func(ctx SpecContext) {
-		node, err := exec.LookPath("node")
-		if err != nil {
-			Skip("node is not installed")
-		}
-		npm, err := exec.LookPath("npm")
-		if err != nil {
-			Skip("npm is not installed")
-		}
 		chromium := os.Getenv("CHROMIUM")
 		if chromium == "" {
-			chromium, err = exec.LookPath("chromium")
+			found, err := exec.LookPath("chromium")
 			if err != nil {
 				Skip("chromium is not installed (make sdk-deps installs Debian's chromium when it can): the browser check is skipped")
 			}
+			chromium = found
 		}
-		dir, _ := filepath.Abs("stripejs")
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core", "package.json")); err != nil {
-			install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
-			install.Dir = dir
-			if out, err := install.CombinedOutput(); err != nil {
-				Skip("could not install playwright-core (no npm registry?): " + firstLine(string(out)))
-			}
-		}
+		node, dir := nodePackage(ctx, "stripejs", "playwright-core")
 		page, err := os.ReadFile(filepath.Join(dir, "page.html"))
 		Expect(err).NotTo(HaveOccurred())
 
