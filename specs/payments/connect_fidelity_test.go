@@ -112,4 +112,32 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
 		Expect(StripeErr(err).Msg).To(Equal("Refund amount ($0.10) is greater than unrefunded amount on fee ($0.00)"))
 	})
+	It("refuses refund_application_fee on a charge that collected no application fee, keeping nothing", func() {
+		// Stripe refuses the flag outright there (its words, as
+		// integrations meet them): refunding without it succeeds.
+		direct := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)}
+		direct.SetStripeAccount(seller)
+		pi, err := sc.V1PaymentIntents.Create(Ctx, direct)
+		Expect(err).NotTo(HaveOccurred())
+		rp := &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), RefundApplicationFee: stripe.Bool(true)}
+		rp.SetStripeAccount(seller)
+		_, err = sc.V1Refunds.Create(Ctx, rp)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "refund_application_fee")
+		Expect(StripeErr(err).Msg).To(Equal("Attempting to refund_application_fee on " + pi.LatestCharge.ID + ", but it has no application fee"))
+		Expect(emu.Count(seller, "refund")).To(BeZero())
+
+		dest, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(dest.ID), Amount: stripe.Int64(400),
+			ReverseTransfer: stripe.Bool(true), RefundApplicationFee: stripe.Bool(true)})
+		Expect(StripeErr(err).Msg).To(Equal("Attempting to refund_application_fee on " + dest.LatestCharge.ID + ", but it has no application fee"))
+		Expect(emu.Count("", "refund")).To(BeZero())
+		Expect(emu.Count("", "transfer_reversal")).To(BeZero())
+
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(dest.ID), Amount: stripe.Int64(400), ReverseTransfer: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred(), "without the flag the refund goes through")
+	})
 })

@@ -138,6 +138,11 @@ func createRefund(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("Charge %s has no transfer to reverse: `reverse_transfer` is for destination charges (`transfer_data[destination]`).", chID).WithParam("reverse_transfer")
 	}
 	refundFeeToo, _ := c.Params.Bool("refund_application_fee")
+	if refundFeeToo && chBefore["application_fee"] == nil {
+		// Stripe refuses the flag on a charge without a fee (one made
+		// with application_fee_amount 0 too) rather than ignoring it.
+		return nil, apierr.InvalidRequest("Attempting to refund_application_fee on %s, but it has no application fee", chID).WithParam("refund_application_fee")
+	}
 	re := c.Base("refund", c.NewID("refund"))
 	// A refund is taken from the balance at once: available when made.
 	description := "REFUND FOR CHARGE"
@@ -265,12 +270,9 @@ func reverseForRefund(c *api.Call, ch store.Obj, reversalID, refundID string, am
 }
 
 // refundFeeForRefund refunds a charge's application fee in proportion to a
-// refund of it (refund_application_fee=true); a charge without one has
-// nothing to refund.
+// refund of it (refund_application_fee=true, refused before on a charge
+// without one).
 func refundFeeForRefund(c *api.Call, ch store.Obj, amount int64) error {
-	if ch["application_fee"] == nil {
-		return nil
-	}
 	fee, ok := c.Tx.Get(c.Platform, "application_fee", api.Str(ch["application_fee"]))
 	if !ok {
 		return apierr.Internal("the application fee of charge %s is missing", ch["id"])
