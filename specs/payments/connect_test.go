@@ -755,4 +755,38 @@ var _ = Describe("Connect money movement", Label("payments", "connect", "balance
 		slices.Sort(acctTypes)
 		Expect(acctTypes).To(Equal([]string{"application_fee_refund", "payment", "payment_refund"}))
 	})
+	It("categorizes every Connect movement for reporting, as each side's books see it", func() {
+		// The platform earns fees (platform_earning, their refunds
+		// platform_earning_refund); the connected account paid them, so a
+		// fee given back to it is a fee (Stripe's reporting categories:
+		// "Connect platform fee refunds" are reporting_category=fee).
+		pi := pay("", 2000, "pm_card_visa", destination(acct), fee(150))
+		_, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(500),
+			ReverseTransfer: stripe.Bool(true), RefundApplicationFee: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		direct := pay(acct, 1000, "pm_card_visa", fee(100))
+		_, err = sc.V1FeeRefunds.Create(Ctx, &stripe.FeeRefundCreateParams{ID: stripe.String(charge(acct, direct.LatestCharge.ID).ApplicationFee.ID), Amount: stripe.Int64(40)})
+		Expect(err).NotTo(HaveOccurred())
+
+		categories := func(on string) map[string]string {
+			GinkgoHelper()
+			out := map[string]string{}
+			for _, t := range txns(on, nil) {
+				if seen, ok := out[string(t.Type)]; ok {
+					Expect(string(t.ReportingCategory)).To(Equal(seen), "one category per type")
+				}
+				out[string(t.Type)] = string(t.ReportingCategory)
+			}
+			return out
+		}
+		Expect(categories("")).To(Equal(map[string]string{
+			"charge": "charge", "refund": "refund", "transfer": "transfer", "transfer_refund": "transfer_reversal",
+			"application_fee": "platform_earning", "application_fee_refund": "platform_earning_refund",
+		}))
+		mixed := categories(acct)
+		Expect(mixed).To(HaveKeyWithValue("payment", "charge"))
+		Expect(mixed).To(HaveKeyWithValue("payment_refund", "refund"))
+		Expect(mixed).To(HaveKeyWithValue("charge", "charge"))
+		Expect(mixed).To(HaveKeyWithValue("application_fee_refund", "fee"))
+	})
 })

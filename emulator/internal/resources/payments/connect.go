@@ -414,7 +414,10 @@ func refundFee(c *api.Call, before store.Obj, amount int64, metadata any) (store
 	if err != nil {
 		return nil, err
 	}
-	if _, err := connectTxn(c, account, amount, 0, nil, before["currency"], "application_fee_refund", "platform_earning_refund", frID, nil, at); err != nil {
+	// The account the fee was collected from books it back as a fee
+	// returned: Stripe's reporting categories file "Connect platform fee
+	// refunds" under fee.
+	if _, err := connectTxn(c, account, amount, 0, nil, before["currency"], "application_fee_refund", "fee", frID, nil, at); err != nil {
 		return nil, err
 	}
 	fr := c.Base("fee_refund", frID)
