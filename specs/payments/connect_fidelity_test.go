@@ -140,4 +140,39 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(dest.ID), Amount: stripe.Int64(400), ReverseTransfer: stripe.Bool(true)})
 		Expect(err).NotTo(HaveOccurred(), "without the flag the refund goes through")
 	})
+	It("refuses a new application_fee_amount or transfer_data[amount] once the payment is captured, and takes one before", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			ApplicationFeeAmount: stripe.Int64(150), TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		mark := len(emu.EventTypes(""))
+
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{ApplicationFeeAmount: stripe.Int64(300)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "application_fee_amount")
+		Expect(StripeErr(err).Msg).To(Equal("The parameter application_fee_amount cannot be updated on a PaymentIntent after a capture has already been made."))
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{
+			TransferData: &stripe.PaymentIntentUpdateTransferDataParams{Amount: stripe.Int64(1000)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "transfer_data[amount]")
+		got, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.ApplicationFeeAmount).To(Equal(int64(150)), "the fee collected stays what the intent shows")
+		Expect(got.TransferData.Amount).To(BeZero())
+		Expect(emu.EventTypes("")[mark:]).To(BeEmpty())
+
+		held, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			CaptureMethod: stripe.String("manual"), ApplicationFeeAmount: stripe.Int64(150),
+			TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Update(Ctx, held.ID, &stripe.PaymentIntentUpdateParams{ApplicationFeeAmount: stripe.Int64(300)})
+		Expect(err).NotTo(HaveOccurred(), "an authorization not yet captured takes a new fee")
+		_, err = sc.V1PaymentIntents.Capture(Ctx, held.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		cp := &stripe.ChargeRetrieveParams{}
+		cp.AddExpand("application_fee")
+		ch, err := sc.V1Charges.Retrieve(Ctx, held.LatestCharge.ID, cp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.ApplicationFee.Amount).To(Equal(int64(300)))
+	})
 })

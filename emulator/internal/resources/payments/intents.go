@@ -524,6 +524,16 @@ func updateIntent(c *api.Call) (any, error) {
 			return nil, aboutIntent(apierr.InvalidRequest("This PaymentIntent's %s could not be updated because it has a status of %s. You may only update the %s of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action.", p, before["status"], p).WithParam(p).WithCode("payment_intent_unexpected_state"), before)
 		}
 	}
+	if captured := before["status"] == Succeeded || before["status"] == Processing; captured {
+		// The fee and the transfer were settled with the capture (a
+		// processing debit's charge is captured, its money moving when it
+		// settles): a new value would show money that never moved.
+		for _, p := range [][2]string{{"application_fee_amount", "application_fee_amount"}, {"transfer_data.amount", "transfer_data[amount]"}} {
+			if c.Params.Has(p[0]) {
+				return nil, aboutIntent(apierr.InvalidRequest("The parameter %s cannot be updated on a PaymentIntent after a capture has already been made.", p[1]).WithParam(p[1]), before)
+			}
+		}
+	}
 	if cur, ok := c.Params.Str("currency"); ok && cur != "" {
 		if !currency.Supported(strings.ToLower(cur)) {
 			return nil, currency.Invalid(cur, "currency")
