@@ -175,4 +175,15 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ch.ApplicationFee.Amount).To(Equal(int64(300)))
 	})
+	It("refuses an account debit (a connected account's transfer to its platform) as not emulated, keeping nothing", func() {
+		// Stripe makes one for platforms liable for negative balances: a
+		// transfer on the connected account, a payment on the platform.
+		p := &stripe.TransferCreateParams{Amount: stripe.Int64(100), Currency: stripe.String("usd"), Destination: stripe.String(emu.Platform())}
+		p.SetStripeAccount(seller)
+		_, err := sc.V1Transfers.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "destination")
+		Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate account debits"))
+		Expect(emu.Count(seller, "transfer")).To(BeZero())
+		Expect(emu.Count("", "charge")).To(BeZero())
+	})
 })

@@ -76,6 +76,11 @@ func createTransfer(c *api.Call) (any, error) {
 		return nil, err
 	}
 	dest, _ := c.Params.Str("destination")
+	if c.Connected && dest == c.Platform {
+		// Stripe's account debits (platforms liable for a connected
+		// account's negative balance) are a money flow of their own.
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate account debits (a transfer from a connected account to its platform): reverse a transfer to the account instead (POST /v1/transfers/{id}/reversals).").WithParam("destination")
+	}
 	if err := destinationAccount(c, dest, "destination"); err != nil {
 		return nil, err
 	}
