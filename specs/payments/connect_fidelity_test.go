@@ -186,4 +186,29 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(emu.Count(seller, "transfer")).To(BeZero())
 		Expect(emu.Count("", "charge")).To(BeZero())
 	})
+	It("refuses an amount below 1 for transfers, their reversals and fee refunds with Stripe's words, keeping nothing", func() {
+		// Stripe answers a transfer's negative amount so (as integrations
+		// quote it), as it does a refund's.
+		const below = "This value must be greater than or equal to 1."
+		for _, n := range []int64{0, -500} {
+			_, err := sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(n), Currency: stripe.String("usd"), Destination: stripe.String(seller)})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "amount")
+			Expect(StripeErr(err).Msg).To(Equal(below))
+		}
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			ApplicationFeeAmount: stripe.Int64(100), TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}})
+		Expect(err).NotTo(HaveOccurred())
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TransferReversals.Create(Ctx, &stripe.TransferReversalCreateParams{ID: stripe.String(ch.Transfer.ID), Amount: stripe.Int64(0)})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "amount")
+		Expect(StripeErr(err).Msg).To(Equal(below))
+		_, err = sc.V1FeeRefunds.Create(Ctx, &stripe.FeeRefundCreateParams{ID: stripe.String(ch.ApplicationFee.ID), Amount: stripe.Int64(-1)})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "amount")
+		Expect(StripeErr(err).Msg).To(Equal(below))
+		Expect(emu.Count("", "transfer")).To(Equal(1), "the destination charge's own")
+		Expect(emu.Count("", "transfer_reversal")).To(BeZero())
+		Expect(emu.Count("", "fee_refund")).To(BeZero())
+	})
 })

@@ -216,7 +216,7 @@ var _ = Describe("Older routes of payments", Label("payments", "legacy"), func()
 
 		By("refusing what /v1/application_fees/{id}/refunds refuses, and the parameters this route has no use for")
 		err = Legacy(emu, "POST", "/v1/application_fees/"+fee+"/refund", "amount=0", nil)
-		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "amount")
 		err = Legacy(emu, "POST", "/v1/application_fees/"+fee+"/refund", "directive=x", nil)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "directive")
 		err = Legacy(emu, "POST", "/v1/application_fees/"+fee+"/refund", "metadata[k]=v", nil)

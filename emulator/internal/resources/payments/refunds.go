@@ -53,7 +53,7 @@ func createRefund(c *api.Call) (any, error) {
 	// The amount is checked as a parameter, before anything is looked up.
 	amount, hasAmount := c.Params.Int("amount")
 	if hasAmount && amount < 1 {
-		return nil, apierr.InvalidRequest("This value must be greater than or equal to 1.").WithParam("amount").WithCode("parameter_invalid_integer")
+		return nil, amountBelowOne()
 	}
 	chID, hasCharge := c.Params.Str("charge")
 	piID, hasPI := c.Params.Str("payment_intent")

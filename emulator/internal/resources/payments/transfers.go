@@ -296,9 +296,15 @@ func amountParam(c *api.Call, left int64) (int64, error) {
 		return left, nil
 	}
 	if n < 1 {
-		return 0, apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
+		return 0, amountBelowOne()
 	}
 	return n, nil
+}
+
+// amountBelowOne is Stripe's refusal of an amount of money below 1 (0 or
+// negative), as its transfers, payouts and refunds answer it.
+func amountBelowOne() error {
+	return apierr.InvalidRequest("This value must be greater than or equal to 1.").WithParam("amount").WithCode("parameter_invalid_integer")
 }
 
 // moneyParams reads a money movement's amount (a positive integer) and
@@ -309,7 +315,7 @@ func moneyParams(c *api.Call) (int64, string, error) {
 		return 0, "", apierr.MissingParam("amount")
 	}
 	if amount < 1 {
-		return 0, "", apierr.InvalidRequest("Invalid positive integer").WithParam("amount")
+		return 0, "", amountBelowOne()
 	}
 	currency, _ := c.Params.Str("currency")
 	currency = strings.ToLower(currency)
