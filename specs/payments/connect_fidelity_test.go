@@ -211,4 +211,34 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(emu.Count("", "transfer_reversal")).To(BeZero())
 		Expect(emu.Count("", "fee_refund")).To(BeZero())
 	})
+	It("refuses a transfer_data[amount] below 1 and a negative application_fee_amount, and takes a fee of 0 as no fee", func() {
+		create := func(edit func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+			p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+				PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+				TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}}
+			edit(p)
+			return sc.V1PaymentIntents.Create(Ctx, p)
+		}
+		for _, n := range []int64{0, -100} {
+			_, err := create(func(p *stripe.PaymentIntentCreateParams) { p.TransferData.Amount = stripe.Int64(n) })
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "transfer_data[amount]")
+			Expect(StripeErr(err).Msg).To(Equal("This value must be greater than or equal to 1."))
+		}
+		_, err := create(func(p *stripe.PaymentIntentCreateParams) { p.ApplicationFeeAmount = stripe.Int64(-1) })
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "application_fee_amount")
+		Expect(StripeErr(err).Msg).To(Equal("This value must be greater than or equal to 0."))
+		_, err = sc.V1Charges.Create(Ctx, &stripe.ChargeCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			Source: &stripe.PaymentSourceSourceParams{Token: stripe.String("tok_visa")}, TransferData: &stripe.ChargeCreateTransferDataParams{
+				Destination: stripe.String(seller), Amount: stripe.Int64(-5)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "transfer_data[amount]")
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+		Expect(emu.Count("", "transfer")).To(BeZero())
+
+		pi, err := create(func(p *stripe.PaymentIntentCreateParams) { p.ApplicationFeeAmount = stripe.Int64(0) })
+		Expect(err).NotTo(HaveOccurred(), "Stripe takes a fee of 0, and collects none")
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.ApplicationFee).To(BeNil())
+		Expect(emu.Count("", "application_fee")).To(BeZero())
+	})
 })

@@ -355,6 +355,11 @@ func applyConnectWith(c *api.Call, pi store.Obj, terms connectTerms) error {
 		}
 		out := store.Obj{"destination": dest}
 		if amount, ok := td.Int("amount"); ok {
+			if amount < 1 {
+				// A destination charge transfers something (Stripe takes
+				// no empty or negative transfer).
+				return apierr.InvalidRequest("This value must be greater than or equal to 1.").WithParam("transfer_data[amount]").WithCode("parameter_invalid_integer")
+			}
 			if amount > api.Int(pi["amount"]) {
 				return apierr.InvalidRequest("The amount to transfer (`transfer_data[amount]`) cannot be greater than the %s's amount.", terms.object).WithParam("transfer_data[amount]")
 			}
@@ -369,6 +374,10 @@ func applyConnectWith(c *api.Call, pi store.Obj, terms connectTerms) error {
 		pi["on_behalf_of"] = obo
 	}
 	if fee, ok := c.Params.Int("application_fee_amount"); ok {
+		if fee < 0 {
+			// 0 is taken: no fee is collected then.
+			return apierr.InvalidRequest("This value must be greater than or equal to 0.").WithParam("application_fee_amount").WithCode("parameter_invalid_integer")
+		}
 		if pi["transfer_data"] == nil && !c.Connected {
 			return apierr.InvalidRequest("%s", terms.feeWithoutConnect).WithParam("application_fee_amount")
 		}
