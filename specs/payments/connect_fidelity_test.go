@@ -241,4 +241,26 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(ch.ApplicationFee).To(BeNil())
 		Expect(emu.Count("", "application_fee")).To(BeZero())
 	})
+	It("sets a PaymentIntent's transfer_group by update only while it has none, as Stripe's reference says", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{TransferGroup: stripe.String("ORDER1")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.TransferGroup).To(Equal("ORDER1"))
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{TransferGroup: stripe.String("ORDER1")})
+		Expect(err).NotTo(HaveOccurred(), "the same group again changes nothing")
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{TransferGroup: stripe.String("ORDER2")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "transfer_group")
+
+		dest, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Update(Ctx, dest.ID, &stripe.PaymentIntentUpdateParams{TransferGroup: stripe.String("ORDER3")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "transfer_group")
+		got, err := sc.V1PaymentIntents.Retrieve(Ctx, dest.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.TransferGroup).To(Equal("group_"+dest.ID), "the group its charge and transfer are in")
+	})
 })

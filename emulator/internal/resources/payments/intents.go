@@ -543,6 +543,12 @@ func updateIntent(c *api.Call) (any, error) {
 			}
 		}
 	}
+	if g, ok := c.Params.Str("transfer_group"); ok && before["transfer_group"] != nil && g != api.Str(before["transfer_group"]) {
+		// Stripe's reference: transfer_group can be provided only while
+		// it is not set (a destination charge sets its own); the wording
+		// is the emulator's.
+		return nil, aboutIntent(apierr.InvalidRequest("You cannot change `transfer_group` once it is set (it is %s).", before["transfer_group"]).WithParam("transfer_group"), before)
+	}
 	if cur, ok := c.Params.Str("currency"); ok && cur != "" {
 		if !currency.Supported(strings.ToLower(cur)) {
 			return nil, currency.Invalid(cur, "currency")
