@@ -353,8 +353,9 @@ var _ = Describe("Connect money movement", Label("payments", "connect", "balance
 			Expect(t.Fee).To(Equal(int64(59 + 100)))
 			Expect(t.Net).To(Equal(int64(1000 - 159)))
 			types := []string{t.FeeDetails[0].Type, t.FeeDetails[1].Type}
-			Expect(types).To(Equal([]string{"stripe_fee", "application_fee"}))
-			Expect(t.FeeDetails[1].Amount).To(Equal(int64(100)))
+			Expect(types).To(Equal([]string{"application_fee", "stripe_fee"}), "the platform's fee listed first, as Stripe's charges list it")
+			Expect(t.FeeDetails[0].Amount).To(Equal(int64(100)))
+			Expect(t.FeeDetails[1].Amount).To(Equal(int64(59)))
 
 			f := appFee(ch.ApplicationFee.ID)
 			Expect(f.Account.ID).To(Equal(acct))

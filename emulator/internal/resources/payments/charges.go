@@ -202,8 +202,9 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	appFee := appFeeOf(ch)
 	if c.Connected && appFee > 0 {
 		// A direct charge: the platform's fee is taken out of the
-		// connected account's charge, next to Stripe's.
-		details = append(details, applicationFeeDetail(appFee, ch["currency"], c.ConnectApplication()))
+		// connected account's charge, listed before Stripe's as Stripe's
+		// charges list it.
+		details = append([]any{applicationFeeDetail(appFee, ch["currency"], c.ConnectApplication())}, details...)
 	}
 	var total int64
 	for _, d := range details {
