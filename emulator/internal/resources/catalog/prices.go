@@ -32,7 +32,7 @@ var PriceKind = &api.Kind{
 
 var priceSearchFields = search.Fields{
 	"active": search.Bool, "currency": search.String, "lookup_key": search.String, "product": search.String,
-	"type": search.String, "created": search.Number, "metadata": search.Metadata,
+	"type": search.String, "metadata": search.Metadata,
 }
 
 // PriceRoutes is the price endpoint table. Stripe has no DELETE for prices.

@@ -30,7 +30,7 @@ var ProductKind = &api.Kind{
 
 var productSearchFields = search.Fields{
 	"active": search.Bool, "description": search.String, "name": search.String,
-	"shippable": search.Bool, "url": search.String, "created": search.Number, "metadata": search.Metadata,
+	"shippable": search.Bool, "url": search.String, "metadata": search.Metadata,
 }
 
 // ProductRoutes is the product endpoint table.

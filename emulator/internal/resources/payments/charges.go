@@ -26,7 +26,7 @@ var ChargeKind = &api.Kind{
 
 var chargeSearchFields = search.Fields{
 	"amount": search.Number, "currency": search.String, "customer": search.String,
-	"refunded": search.Bool, "status": search.String, "created": search.Number, "metadata": search.Metadata, "payment_intent": search.String,
+	"refunded": search.Bool, "status": search.String, "created": search.Number, "metadata": search.Metadata,
 	"disputed": search.Bool, "billing_details.address.postal_code": search.String, "payment_method_details.card.last4": search.String,
 }
 

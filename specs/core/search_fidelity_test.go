@@ -1,0 +1,86 @@
+package core_test
+
+import (
+	"net/url"
+	"strconv"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// The search query language and the query fields of each resource as
+// Stripe's search guide (docs.stripe.com/search) lists them: its
+// "Supported query fields for each resource" tables, its field types
+// (token: exact match; string: exact match by words and substring;
+// numeric: exact match and comparisons) and its examples.
+var _ = Describe("Search fidelity", Label("search"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	// search answers GET path?query=q over HTTP, as curl would send it.
+	search := func(path, q string) Raw {
+		GinkgoHelper()
+		return Do(emu.URL(), "GET", path+"?query="+url.QueryEscape(q), "")
+	}
+	unsupported := func(path, q, field, resource string) {
+		GinkgoHelper()
+		r := search(path, q)
+		Expect(r.Status).To(Equal(400), q)
+		Expect(r.Error()["param"]).To(Equal("query"))
+		Expect(r.Error()["message"]).To(Equal("Field `" + field + "` is an unsupported search field for resource `" + resource +
+			"`. See http://stripe.com/docs/search#query-fields-for-" + resource + " for a list of supported fields."))
+	}
+	found := func(path, q string) []any {
+		GinkgoHelper()
+		r := search(path, q)
+		Expect(r.Status).To(Equal(200), "%s: %s", q, r.Text)
+		var ids []any
+		for _, o := range r.Body["data"].([]any) {
+			ids = append(ids, o.(map[string]any)["id"])
+		}
+		return ids
+	}
+
+	// Prices: active, currency, lookup_key, metadata, product, type.
+	// Products: active, description, metadata, name, shippable, url.
+	// Subscriptions: created, metadata, status and (since 2024)
+	// canceled_at. Charges: no payment_intent. Neither created on a price
+	// or product nor customer on a subscription is among them.
+	It("takes each resource's fields from Stripe's tables and refuses the others", func() {
+		unsupported("/v1/prices/search", "created>0", "created", "prices")
+		unsupported("/v1/products/search", "created>0", "created", "products")
+		unsupported("/v1/subscriptions/search", `customer:"cus_123"`, "customer", "subscriptions")
+		unsupported("/v1/charges/search", `payment_intent:"pi_123"`, "payment_intent", "charges")
+
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{PaymentMethod: stripe.String("pm_card_visa"),
+			InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String("pm_card_visa")}})
+		Expect(err).NotTo(HaveOccurred())
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+			UnitAmount: stripe.Int64(900), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		kept, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		ended, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		ended, err = sc.V1Subscriptions.Cancel(Ctx, ended.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		Expect(found("/v1/subscriptions/search", "canceled_at>0")).To(Equal([]any{ended.ID}))
+		Expect(found("/v1/subscriptions/search", "canceled_at:null")).To(Equal([]any{kept.ID}))
+		Expect(found("/v1/subscriptions/search", "canceled_at>="+strconv.FormatInt(ended.CanceledAt, 10)+` AND status:"canceled"`)).To(Equal([]any{ended.ID}))
+	})
+})
