@@ -1,6 +1,8 @@
 package payments_test
 
 import (
+	"fmt"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -57,6 +59,28 @@ var _ = Describe("Charge search", Label("payments", "search"), func() {
 
 		for _, err := range sc.V1Charges.Search(Ctx, &stripe.ChargeSearchParams{SearchParams: stripe.SearchParams{Query: `billing_details.name:"Jenny"`}}) {
 			Expect(StripeErr(err).Msg).To(Equal("Field `billing_details.name` is an unsupported search field for resource `charges`. See http://stripe.com/docs/search#query-fields-for-charges for a list of supported fields."))
+		}
+	})
+
+	// The guide's table: payment_method_details.{SOURCE}.last4, exp_month,
+	// exp_year, brand and fingerprint, SOURCE being card online and
+	// card_present or interac_present for Terminal's charges; all tokens,
+	// matched whole and case-insensitively.
+	It("finds charges by the card's brand, expiry and fingerprint, and takes the Terminal sources' fields", func() {
+		visa, mastercard := pay("pm_card_visa"), pay("pm_card_mastercard")
+		ch, err := sc.V1Charges.Retrieve(Ctx, visa.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		card := ch.PaymentMethodDetails.Card
+
+		Expect(search(`payment_method_details.card.brand:"VISA"`)).To(Equal([]string{visa.ID}))
+		Expect(search(`payment_method_details.card.brand:"mastercard"`)).To(Equal([]string{mastercard.ID}))
+		Expect(search(`payment_method_details.card.fingerprint:"` + card.Fingerprint + `"`)).To(Equal([]string{visa.ID}))
+		Expect(search(fmt.Sprintf(`payment_method_details.card.exp_month:%d AND payment_method_details.card.exp_year:"%d"`, card.ExpMonth, card.ExpYear))).To(ContainElement(visa.ID))
+		Expect(search(`payment_method_details.card_present.last4:4242`)).To(BeEmpty())
+		Expect(search(`payment_method_details.interac_present.brand:"interac"`)).To(BeEmpty())
+
+		for _, err := range sc.V1Charges.Search(Ctx, &stripe.ChargeSearchParams{SearchParams: stripe.SearchParams{Query: `payment_method_details.card.funding:"credit"`}}) {
+			Expect(StripeErr(err).Msg).To(HavePrefix("Field `payment_method_details.card.funding` is an unsupported search field for resource `charges`."))
 		}
 	})
 })

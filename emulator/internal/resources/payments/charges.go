@@ -24,16 +24,27 @@ var ChargeKind = &api.Kind{
 	},
 }
 
-var chargeSearchFields = search.Fields{
-	"amount": search.Number, "currency": search.String, "customer": search.String,
-	"refunded": search.Bool, "status": search.String, "created": search.Number, "metadata": search.Metadata,
-	"disputed": search.Bool, "billing_details.address.postal_code": search.String, "payment_method_details.card.last4": search.String,
-}
+var chargeSearchFields, chargeSearchPaths = chargeSearch()
 
-// chargeSearchPaths are where a charge keeps its dotted search fields.
-var chargeSearchPaths = search.Paths{
-	"billing_details.address.postal_code": {"billing_details", "address", "postal_code"},
-	"payment_method_details.card.last4":   {"payment_method_details", "card", "last4"},
+// chargeSearch gives a charge's query fields and where it keeps the dotted
+// ones. Stripe's guide lists payment_method_details.{SOURCE}.last4,
+// exp_month, exp_year, brand and fingerprint, SOURCE being card for online
+// charges and card_present or interac_present for Terminal's.
+func chargeSearch() (search.Fields, search.Paths) {
+	fields := search.Fields{
+		"amount": search.Number, "currency": search.String, "customer": search.String,
+		"refunded": search.Bool, "status": search.String, "created": search.Number, "metadata": search.Metadata,
+		"disputed": search.Bool, "billing_details.address.postal_code": search.String,
+	}
+	paths := search.Paths{"billing_details.address.postal_code": {"billing_details", "address", "postal_code"}}
+	for _, source := range []string{"card", "card_present", "interac_present"} {
+		for _, field := range []string{"last4", "exp_month", "exp_year", "brand", "fingerprint"} {
+			name := "payment_method_details." + source + "." + field
+			fields[name] = search.String
+			paths[name] = []string{"payment_method_details", source, field}
+		}
+	}
+	return fields, paths
 }
 
 func chargeRoutes() []api.Route {
