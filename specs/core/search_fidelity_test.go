@@ -83,4 +83,31 @@ var _ = Describe("Search fidelity", Label("search"), func() {
 		Expect(found("/v1/subscriptions/search", "canceled_at:null")).To(Equal([]any{kept.ID}))
 		Expect(found("/v1/subscriptions/search", "canceled_at>="+strconv.FormatInt(ended.CanceledAt, 10)+` AND status:"canceled"`)).To(Equal([]any{ended.ID}))
 	})
+
+	// Field types: a token (currency, status, customer, a price's type)
+	// takes only an exact match, case-insensitive; the substring operator
+	// ~ is for string fields (email, name, description…). "Using an
+	// unsupported operator … returns an error."
+	It("matches token fields whole and case-insensitively, and refuses substrings on them", func() {
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("amy@rocketrides.io")})
+		Expect(err).NotTo(HaveOccurred())
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+
+		Expect(found("/v1/payment_intents/search", `currency:"USD"`)).To(Equal([]any{pi.ID}))
+		Expect(found("/v1/payment_intents/search", `status:"REQUIRES_PAYMENT_METHOD"`)).To(Equal([]any{pi.ID}))
+		Expect(found("/v1/payment_intents/search", `currency:"us"`)).To(BeEmpty())
+		Expect(found("/v1/customers/search", `email~"rocketrides"`)).To(HaveLen(1))
+		for path, q := range map[string]string{
+			"/v1/payment_intents/search": `currency~"usd"`,
+			"/v1/subscriptions/search":   `status~"active"`,
+			"/v1/prices/search":          `type~"recurring"`,
+			"/v1/charges/search":         `payment_method_details.card.brand~"visa"`,
+			"/v1/invoices/search":        `customer~"cus_123"`,
+		} {
+			r := search(path, q)
+			Expect(r.Status).To(Equal(400), q)
+			Expect(r.Error()["param"]).To(Equal("query"), q)
+		}
+	})
 })

@@ -14,6 +14,7 @@ type FieldType int
 
 const (
 	String   FieldType = iota // exact (:) or substring (~), case-insensitive
+	Token                     // exact (:) only, case-insensitive
 	Number                    // : = > < >= <=
 	Metadata                  // metadata["key"]:"value"
 	Bool                      // active:"true"

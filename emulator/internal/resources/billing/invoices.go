@@ -17,10 +17,10 @@ import (
 )
 
 var invoiceSearchFields = search.Fields{
-	"customer": search.String, "status": search.String, "total": search.Number, "number": search.String,
-	"currency": search.String, "created": search.Number, "metadata": search.Metadata,
+	"customer": search.Token, "status": search.String, "total": search.Number, "number": search.String,
+	"currency": search.Token, "created": search.Number, "metadata": search.Metadata,
 	"subscription": search.String, "receipt_number": search.String,
-	"last_finalization_error_code": search.String, "last_finalization_error_type": search.String,
+	"last_finalization_error_code": search.Token, "last_finalization_error_type": search.Token,
 }
 
 // invoiceSearchPaths are where basil keeps the invoice search fields that

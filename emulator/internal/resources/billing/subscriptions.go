@@ -32,7 +32,7 @@ const IncompleteExpiry = 23 * 3600
 // TrialWillEnd is how long before a trial ends Stripe warns.
 const TrialWillEnd = 3 * 86400
 
-var subscriptionSearchFields = search.Fields{"status": search.String, "created": search.Number, "canceled_at": search.Number, "metadata": search.Metadata}
+var subscriptionSearchFields = search.Fields{"status": search.Token, "created": search.Number, "canceled_at": search.Number, "metadata": search.Metadata}
 
 func subscriptionRoutes() []api.Route {
 	create := params.FromStruct(stripe.SubscriptionCreateParams{}).Require("customer", "items").

@@ -31,8 +31,8 @@ var PriceKind = &api.Kind{
 }
 
 var priceSearchFields = search.Fields{
-	"active": search.Bool, "currency": search.String, "lookup_key": search.String, "product": search.String,
-	"type": search.String, "metadata": search.Metadata,
+	"active": search.Bool, "currency": search.Token, "lookup_key": search.String, "product": search.String,
+	"type": search.Token, "metadata": search.Metadata,
 }
 
 // PriceRoutes is the price endpoint table. Stripe has no DELETE for prices.

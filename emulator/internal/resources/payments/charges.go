@@ -32,15 +32,15 @@ var chargeSearchFields, chargeSearchPaths = chargeSearch()
 // charges and card_present or interac_present for Terminal's.
 func chargeSearch() (search.Fields, search.Paths) {
 	fields := search.Fields{
-		"amount": search.Number, "currency": search.String, "customer": search.String,
-		"refunded": search.Bool, "status": search.String, "created": search.Number, "metadata": search.Metadata,
-		"disputed": search.Bool, "billing_details.address.postal_code": search.String,
+		"amount": search.Number, "currency": search.Token, "customer": search.Token,
+		"refunded": search.Bool, "status": search.Token, "created": search.Number, "metadata": search.Metadata,
+		"disputed": search.Bool, "billing_details.address.postal_code": search.Token,
 	}
 	paths := search.Paths{"billing_details.address.postal_code": {"billing_details", "address", "postal_code"}}
 	for _, source := range []string{"card", "card_present", "interac_present"} {
 		for _, field := range []string{"last4", "exp_month", "exp_year", "brand", "fingerprint"} {
 			name := "payment_method_details." + source + "." + field
-			fields[name] = search.String
+			fields[name] = search.Token
 			paths[name] = []string{"payment_method_details", source, field}
 		}
 	}

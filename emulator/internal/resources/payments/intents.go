@@ -28,7 +28,7 @@ var PaymentIntentKind = &api.Kind{
 }
 
 var intentSearchFields = search.Fields{
-	"amount": search.Number, "currency": search.String, "customer": search.String, "status": search.String,
+	"amount": search.Number, "currency": search.Token, "customer": search.Token, "status": search.Token,
 	"created": search.Number, "metadata": search.Metadata,
 }
 
