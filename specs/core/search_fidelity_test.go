@@ -110,4 +110,37 @@ var _ = Describe("Search fidelity", Label("search"), func() {
 			Expect(r.Error()["param"]).To(Equal("query"), q)
 		}
 	})
+
+	// "An exact match on a string type returns any record where that
+	// record contains all of the words from the query in the same order.
+	// For example the query name:"one two three" would match both a result
+	// with the name "one two three" and a result with the name "one two
+	// three four"." A token stays matched whole.
+	It("matches a string field exactly by its words in order, not by the whole value", func() {
+		named := func(name string) string {
+			GinkgoHelper()
+			c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String(name)})
+			Expect(err).NotTo(HaveOccurred())
+			return c.ID
+		}
+		three, four, other := named("one two three"), named("One Two Three Four"), named("three two one")
+
+		Expect(found("/v1/customers/search", `name:"one two three"`)).To(ConsistOf(three, four))
+		Expect(found("/v1/customers/search", `name:"TWO THREE"`)).To(ConsistOf(three, four))
+		Expect(found("/v1/customers/search", `name:"one"`)).To(ConsistOf(three, four, other))
+		Expect(found("/v1/customers/search", `name:"two one"`)).To(ConsistOf(other))
+		Expect(found("/v1/customers/search", `name:"one three"`)).To(BeEmpty(), "the words stand together")
+		Expect(found("/v1/customers/search", `name:"tw"`)).To(BeEmpty(), "a part of a word is a substring search")
+		Expect(found("/v1/customers/search", `-name:"four"`)).To(ConsistOf(three, other))
+
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Sky"),
+			Description: stripe.String(`the story called "The Sky and the Sea."`)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(found("/v1/products/search", `description:"the story called \"The Sky and the Sea.\""`)).To(Equal([]any{prod.ID}))
+		Expect(found("/v1/products/search", `description:"sky and the sea"`)).To(Equal([]any{prod.ID}))
+
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(found("/v1/payment_intents/search", `status:"requires"`)).To(BeEmpty(), "a token is matched whole")
+	})
 })

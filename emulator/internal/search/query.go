@@ -26,6 +26,7 @@ type Fields map[string]FieldType
 // Clause is one `field op value` term.
 type Clause struct {
 	Field   string
+	Type    FieldType
 	Key     string // metadata key
 	Op      string // ":", "~", ">", "<", ">=", "<=", "="
 	Value   string
@@ -88,6 +89,7 @@ func Parse(q string, fields Fields) (Query, error) {
 		if !ok {
 			return out, UnsupportedField{cl.Field}
 		}
+		cl.Type = ft
 		if (ft == Metadata) != (cl.Key != "") {
 			return out, SyntaxError{fmt.Sprintf("`%s` must be written as %s", cl.Field, map[bool]string{true: `metadata["key"]:"value"`, false: cl.Field + `:"value"`}[ft == Metadata])}
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -56,8 +57,11 @@ func (cl Clause) match(o store.Obj, paths Paths) bool {
 	}
 	switch x := v.(type) {
 	case string:
-		if cl.Op == "~" {
+		switch {
+		case cl.Op == "~":
 			return strings.Contains(strings.ToLower(x), strings.ToLower(cl.Value))
+		case cl.Type == String:
+			return hasPhrase(words(x), words(cl.Value))
 		}
 		return strings.EqualFold(x, cl.Value)
 	case bool:
@@ -79,6 +83,27 @@ func (cl Clause) match(o store.Obj, paths Paths) bool {
 		return n >= want
 	case "<=":
 		return n <= want
+	}
+	return false
+}
+
+// words splits a string field's value into its lower-cased words, as a
+// search index tokenizes text: runs of letters and digits.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// hasPhrase reports whether phrase stands, word for word and in order,
+// somewhere in text: Stripe's exact match on a string field ("name:"one
+// two three" would match … "one two three four"").
+func hasPhrase(text, phrase []string) bool {
+	if len(phrase) == 0 {
+		return len(text) == 0
+	}
+	for i := 0; i+len(phrase) <= len(text); i++ {
+		if slices.Equal(text[i:i+len(phrase)], phrase) {
+			return true
+		}
 	}
 	return false
 }
