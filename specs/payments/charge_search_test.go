@@ -83,4 +83,22 @@ var _ = Describe("Charge search", Label("payments", "search"), func() {
 			Expect(StripeErr(err).Msg).To(HavePrefix("Field `payment_method_details.card.funding` is an unsupported search field for resource `charges`."))
 		}
 	})
+
+	// "refunded:"true" filters for fully-refunded charges,
+	// refunded:"false" filters for partially-refunded charges, and
+	// refunded:null filters for non-refunded charges." (Stripe's search
+	// guide; integrations find the charges they may still refund with
+	// status:'succeeded' AND refunded:null.)
+	It("tells fully, partially and non-refunded charges apart by refunded", func() {
+		none, part, full := pay("pm_card_visa"), pay("pm_card_visa"), pay("pm_card_visa")
+		_, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(part.ID), Amount: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(full.ID)})
+		Expect(err).NotTo(HaveOccurred())
+
+		Expect(search(`refunded:"true"`)).To(Equal([]string{full.ID}))
+		Expect(search(`refunded:"false"`)).To(Equal([]string{part.ID}))
+		Expect(search(`status:"succeeded" AND refunded:null`)).To(Equal([]string{none.ID}))
+		Expect(search(`-refunded:null`)).To(ConsistOf(part.ID, full.ID))
+	})
 })

@@ -18,12 +18,31 @@ import (
 // parent.subscription_details.subscription).
 type Paths map[string][]string
 
+// Values computes the search fields an object does not hold as such (a
+// charge's refunded is null in Stripe's index until something is refunded).
+type Values map[string]func(store.Obj) any
+
+// Values reads each path's field where the path says.
+func (p Paths) Values() Values {
+	out := Values{}
+	for field, path := range p {
+		out[field] = func(o store.Obj) any {
+			var v any = o
+			for _, k := range path {
+				v = api.Obj(v)[k]
+			}
+			return v
+		}
+	}
+	return out
+}
+
 // Match reports whether an object satisfies the query.
 func (q Query) Match(o store.Obj) bool { return q.matchAt(o, nil) }
 
-func (q Query) matchAt(o store.Obj, paths Paths) bool {
+func (q Query) matchAt(o store.Obj, values Values) bool {
 	for _, cl := range q.Clauses {
-		ok := cl.match(o, paths)
+		ok := cl.match(o, values)
 		if cl.Negated {
 			ok = !ok
 		}
@@ -37,13 +56,10 @@ func (q Query) matchAt(o store.Obj, paths Paths) bool {
 	return !q.Or
 }
 
-func (cl Clause) match(o store.Obj, paths Paths) bool {
+func (cl Clause) match(o store.Obj, values Values) bool {
 	v := o[cl.Field]
-	if path, ok := paths[cl.Field]; ok {
-		v = o
-		for _, k := range path {
-			v = api.Obj(v)[k]
-		}
+	if value, ok := values[cl.Field]; ok {
+		v = value(o)
 	}
 	if cl.Key != "" {
 		md, _ := v.(map[string]any)
@@ -118,6 +134,11 @@ func Run(c *api.Call, object, url string, fields Fields, keep ...func(store.Obj)
 
 // RunAt is Run for a resource with fields kept below its top level.
 func RunAt(c *api.Call, object, url string, fields Fields, paths Paths, keep ...func(store.Obj) bool) (any, error) {
+	return RunWith(c, object, url, fields, paths.Values(), keep...)
+}
+
+// RunWith is Run for a resource with fields computed from its objects.
+func RunWith(c *api.Call, object, url string, fields Fields, values Values, keep ...func(store.Obj) bool) (any, error) {
 	raw, _ := c.Params.Str("query")
 	q, err := Parse(raw, fields)
 	if err != nil {
@@ -144,7 +165,7 @@ func RunAt(c *api.Call, object, url string, fields Fields, paths Paths, keep ...
 				return false
 			}
 		}
-		return o["deleted"] != true && q.matchAt(o, paths)
+		return o["deleted"] != true && q.matchAt(o, values)
 	}
 	p := c.Tx.List(c.Account, object, store.Query{StartingAfter: after, Limit: int(limit), Filter: match})
 	data := make([]any, len(p.Data))

@@ -24,13 +24,15 @@ var ChargeKind = &api.Kind{
 	},
 }
 
-var chargeSearchFields, chargeSearchPaths = chargeSearch()
+var chargeSearchFields, chargeSearchValues = chargeSearch()
 
 // chargeSearch gives a charge's query fields and where it keeps the dotted
-// ones. Stripe's guide lists payment_method_details.{SOURCE}.last4,
+// ones. A charge's refunded is, to search, true once fully refunded, false
+// while partially refunded and null before any refund: "refunded:null
+// filters for non-refunded charges". Stripe's guide lists payment_method_details.{SOURCE}.last4,
 // exp_month, exp_year, brand and fingerprint, SOURCE being card for online
 // charges and card_present or interac_present for Terminal's.
-func chargeSearch() (search.Fields, search.Paths) {
+func chargeSearch() (search.Fields, search.Values) {
 	fields := search.Fields{
 		"amount": search.Number, "currency": search.Token, "customer": search.Token,
 		"refunded": search.Bool, "status": search.Token, "created": search.Number, "metadata": search.Metadata,
@@ -44,7 +46,14 @@ func chargeSearch() (search.Fields, search.Paths) {
 			paths[name] = []string{"payment_method_details", source, field}
 		}
 	}
-	return fields, paths
+	values := paths.Values()
+	values["refunded"] = func(ch store.Obj) any {
+		if api.Int(ch["amount_refunded"]) == 0 {
+			return nil
+		}
+		return ch["refunded"]
+	}
+	return fields, values
 }
 
 func chargeRoutes() []api.Route {
@@ -299,5 +308,5 @@ func listCharges(c *api.Call) (any, error) {
 }
 
 func searchCharges(c *api.Call) (any, error) {
-	return search.RunAt(c, "charge", "/v1/charges/search", chargeSearchFields, chargeSearchPaths)
+	return search.RunWith(c, "charge", "/v1/charges/search", chargeSearchFields, chargeSearchValues)
 }
