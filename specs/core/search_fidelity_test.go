@@ -143,4 +143,18 @@ var _ = Describe("Search fidelity", Label("search"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(found("/v1/payment_intents/search", `status:"requires"`)).To(BeEmpty(), "a token is matched whole")
 	})
+
+	// "NULL, null — field:null — A special token used for field presence
+	// (case insensitive)": url:null finds products without a URL.
+	It("takes null in either case for a field's absence", func() {
+		bare, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Bare")})
+		Expect(err).NotTo(HaveOccurred())
+		linked, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Linked"), URL: stripe.String("https://example.com/dinosaur_swag")})
+		Expect(err).NotTo(HaveOccurred())
+
+		Expect(found("/v1/products/search", `url:null`)).To(Equal([]any{bare.ID}))
+		Expect(found("/v1/products/search", `url:NULL`)).To(Equal([]any{bare.ID}))
+		Expect(found("/v1/products/search", `-url:Null`)).To(Equal([]any{linked.ID}))
+		Expect(found("/v1/products/search", `url~"/dinosaur_swag"`)).To(Equal([]any{linked.ID}))
+	})
 })

@@ -199,7 +199,7 @@ func (p *parser) clause() (Clause, error) {
 	switch {
 	case cl.Value == "":
 		return cl, fmt.Errorf("expected a value after `%s%s`", cl.Field, cl.Op)
-	case cl.Value == "null":
+	case strings.EqualFold(cl.Value, "null"): // NULL or null, Stripe's guide says
 		cl.Null = true
 	default:
 		if _, err := strconv.ParseFloat(cl.Value, 64); err != nil {
