@@ -132,6 +132,12 @@ var _ = Describe("Search fidelity", Label("search"), func() {
 		Expect(found("/v1/customers/search", `name:"one three"`)).To(BeEmpty(), "the words stand together")
 		Expect(found("/v1/customers/search", `name:"tw"`)).To(BeEmpty(), "a part of a word is a substring search")
 		Expect(found("/v1/customers/search", `-name:"four"`)).To(ConsistOf(three, other))
+		// Words as a search index splits them (Unicode's word boundaries):
+		// an underscore, or a dot between letters, does not break a word.
+		snake, dotted := named("jane_doe"), named("jane.doe")
+		Expect(found("/v1/customers/search", `name:"jane"`)).To(BeEmpty())
+		Expect(found("/v1/customers/search", `name:"jane_doe"`)).To(Equal([]any{snake}))
+		Expect(found("/v1/customers/search", `name:"jane.doe"`)).To(Equal([]any{dotted}))
 
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Sky"),
 			Description: stripe.String(`the story called "The Sky and the Sea."`)})

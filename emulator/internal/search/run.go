@@ -104,9 +104,31 @@ func (cl Clause) match(o store.Obj, values Values) bool {
 }
 
 // words splits a string field's value into its lower-cased words, as a
-// search index tokenizes text: runs of letters and digits.
+// search index's tokenizer does by Unicode's word boundaries, roughly:
+// letters, digits and underscores make words, and a dot or apostrophe
+// between two of them does not end one (jane_doe, rocketrides.io and bob's
+// are one word each; amy@rocketrides.io is two).
 func words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	rs := []rune(strings.ToLower(s))
+	inWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' }
+	var out []string
+	start := -1
+	for i, r := range rs {
+		joins := (r == '.' || r == '\'') && i > 0 && i+1 < len(rs) && inWord(rs[i-1]) && inWord(rs[i+1])
+		switch {
+		case inWord(r) || (joins && start >= 0):
+			if start < 0 {
+				start = i
+			}
+		case start >= 0:
+			out = append(out, string(rs[start:i]))
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, string(rs[start:]))
+	}
+	return out
 }
 
 // hasPhrase reports whether phrase stands, word for word and in order,
