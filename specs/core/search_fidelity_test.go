@@ -98,6 +98,10 @@ var _ = Describe("Search fidelity", Label("search"), func() {
 		Expect(found("/v1/payment_intents/search", `status:"REQUIRES_PAYMENT_METHOD"`)).To(Equal([]any{pi.ID}))
 		Expect(found("/v1/payment_intents/search", `currency:"us"`)).To(BeEmpty())
 		Expect(found("/v1/customers/search", `email~"rocketrides"`)).To(HaveLen(1))
+		// "substrings must be a minimum of 3 characters": characters, not bytes.
+		Expect(search("/v1/customers/search", `name~"ßa"`).Status).To(Equal(400))
+		Expect(search("/v1/customers/search", `name~"am"`).Status).To(Equal(400))
+		Expect(found("/v1/customers/search", `name~"zoë"`)).To(BeEmpty())
 		for path, q := range map[string]string{
 			"/v1/payment_intents/search": `currency~"usd"`,
 			"/v1/subscriptions/search":   `status~"active"`,

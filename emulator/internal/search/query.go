@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // FieldType says how a field is compared.
@@ -96,7 +97,7 @@ func Parse(q string, fields Fields) (Query, error) {
 		if cl.Op == "~" && ft != String {
 			return out, fmt.Errorf("the substring operator ~ only applies to string fields, not `%s`", cl.Field)
 		}
-		if cl.Op == "~" && len(cl.Value) < 3 {
+		if cl.Op == "~" && utf8.RuneCountInString(cl.Value) < 3 {
 			return out, fmt.Errorf("substring search on `%s` needs at least 3 characters", cl.Field)
 		}
 		if cl.Op != ":" && cl.Op != "~" && ft != Number {
