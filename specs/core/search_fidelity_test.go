@@ -167,4 +167,41 @@ var _ = Describe("Search fidelity", Label("search"), func() {
 		Expect(found("/v1/products/search", `-url:Null`)).To(Equal([]any{linked.ID}))
 		Expect(found("/v1/products/search", `url~"/dinosaur_swag"`)).To(Equal([]any{linked.ID}))
 	})
+
+	// A search result expands like a list ("data.customer"), pages with
+	// next_page until has_more is false, and is the account's own.
+	It("expands through data, pages with next_page, and keeps to the account searched", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("amy@rocketrides.io")})
+		Expect(err).NotTo(HaveOccurred())
+		var made []string
+		for i := 0; i < 3; i++ {
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			made = append(made, pi.ID)
+		}
+		p := &stripe.PaymentIntentSearchParams{SearchParams: stripe.SearchParams{Query: `customer:"` + cus.ID + `"`, Limit: stripe.Int64(2)}}
+		p.AddExpand("data.customer")
+		var seen []string
+		for pi, err := range sc.V1PaymentIntents.Search(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Customer.Email).To(Equal("amy@rocketrides.io"))
+			seen = append(seen, pi.ID)
+		}
+		Expect(seen).To(Equal([]string{made[2], made[1], made[0]}), "newest first, across two pages")
+
+		r := Do(emu.URL(), "GET", "/v1/payment_intents/search?limit=2&query="+url.QueryEscape(`customer:"`+cus.ID+`"`), "")
+		Expect(r.Body["has_more"]).To(BeTrue())
+		last := Do(emu.URL(), "GET", "/v1/payment_intents/search?limit=2&page="+r.Body["next_page"].(string)+"&query="+url.QueryEscape(`customer:"`+cus.ID+`"`), "")
+		Expect(last.Body["has_more"]).To(BeFalse())
+		Expect(last.Body).To(HaveKeyWithValue("next_page", BeNil()))
+		Expect(last.Body["url"]).To(Equal("/v1/payment_intents/search"))
+
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(err).NotTo(HaveOccurred())
+		other := Do(emu.URL(), "GET", "/v1/customers/search?query="+url.QueryEscape(`email:"amy@rocketrides.io"`), "", "Stripe-Account", acct.ID)
+		Expect(other.Status).To(Equal(200), other.Text)
+		Expect(other.Body["data"]).To(BeEmpty(), "the platform's customer is not the connected account's")
+	})
 })
