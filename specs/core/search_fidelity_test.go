@@ -204,4 +204,22 @@ var _ = Describe("Search fidelity", Label("search"), func() {
 		Expect(other.Status).To(Equal(200), other.Text)
 		Expect(other.Body["data"]).To(BeEmpty(), "the platform's customer is not the connected account's")
 	})
+
+	// "You can combine multiple query clauses in a search by either
+	// separating them with a space, or using the AND or OR keywords …
+	// AND and OR operators are mutually exclusive." A space is an AND, so
+	// it cannot stand in a query of ORs either.
+	It("takes a space between clauses as AND, which an OR cannot join", func() {
+		ann, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String("Ann Lee"), Email: stripe.String("ann@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String("Bob Stone"), Email: stripe.String("ann@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+
+		Expect(found("/v1/customers/search", `email:"ann@example.com" name:"lee"`)).To(Equal([]any{ann.ID}))
+		for _, q := range []string{`email:"ann@example.com" name:"lee" OR name:"stone"`, `name:"lee" OR name:"stone" email:"ann@example.com"`} {
+			r := search("/v1/customers/search", q)
+			Expect(r.Status).To(Equal(400), q)
+			Expect(r.Error()["param"]).To(Equal("query"))
+		}
+	})
 })

@@ -80,6 +80,8 @@ func Parse(q string, fields Fields) (Query, error) {
 				sawOr = true
 				p.pos += 2
 				p.skipSpace()
+			default: // clauses side by side are ANDed
+				sawAnd = true
 			}
 		}
 		cl, err := p.clause()
