@@ -547,7 +547,7 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
 			se := StripeErr(err)
 			Expect(se.Code).To(Equal(stripe.ErrorCodePaymentIntentUnexpectedState))
-			Expect(se.Msg).To(ContainSubstring("because it has a status of succeeded"))
+			Expect(se.Msg).To(Equal("This PaymentIntent could not be captured because it has already been captured."))
 
 			_, err = sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
 			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodePaymentIntentUnexpectedState))

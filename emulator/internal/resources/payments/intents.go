@@ -1156,6 +1156,11 @@ func captureIntent(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if before["status"] == Succeeded {
+		// Stripe words this status apart from the others (observed).
+		e := apierr.InvalidRequest("This PaymentIntent could not be captured because it has already been captured.")
+		return nil, aboutIntent(e.WithCode("payment_intent_unexpected_state"), before)
+	}
 	if before["status"] != RequiresCapture {
 		e := apierr.InvalidRequest("This PaymentIntent could not be captured because it has a status of %s. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.", before["status"])
 		return nil, aboutIntent(e.WithCode("payment_intent_unexpected_state"), before)

@@ -1,0 +1,76 @@
+package payments_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// The capture and cancellation lifecycle of a PaymentIntent, where the
+// other payment suites leave it: Stripe's refusals and what each step
+// leaves on the intent and its charge.
+var _ = Describe("Capturing and canceling a PaymentIntent", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+	// pay confirms a 10.00 card payment captured as captureMethod says.
+	pay := func(captureMethod string) *stripe.PaymentIntent {
+		GinkgoHelper()
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"),
+			PaymentMethodTypes: []*string{stripe.String("card")}, CaptureMethod: stripe.String(captureMethod), Confirm: stripe.Bool(true),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+
+	Describe("capturing an intent that was captured already", func() {
+		// Stripe's own words for it (payment_intent_unexpected_state,
+		// with the intent), not the status refusal other statuses get.
+		const already = "This PaymentIntent could not be captured because it has already been captured."
+
+		It("is refused in Stripe's words after an automatic capture, changing nothing", func() {
+			pi := pay("automatic")
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			mark := len(emu.EventTypes(""))
+			_, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+			se := StripeErr(err)
+			Expect(se.Msg).To(Equal(already))
+			Expect(se.PaymentIntent).NotTo(BeNil())
+			Expect(se.PaymentIntent.ID).To(Equal(pi.ID))
+			Expect(se.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(eventsSince(mark)).To(BeEmpty())
+		})
+
+		It("is refused in Stripe's words after a manual capture", func() {
+			pi := pay("manual")
+			_, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(600)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+			Expect(StripeErr(err).Msg).To(Equal(already))
+			again, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.AmountReceived).To(Equal(int64(600)))
+		})
+
+		It("keeps the status refusal for the statuses that were never captured", func() {
+			pi := pay("manual")
+			_, err := sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+			Expect(StripeErr(err).Msg).To(Equal("This PaymentIntent could not be captured because it has a status of canceled. Only a PaymentIntent with one of the following statuses may be captured: requires_capture."))
+		})
+	})
+})
