@@ -73,4 +73,22 @@ var _ = Describe("Capturing and canceling a PaymentIntent", Label("payments"), f
 			Expect(StripeErr(err).Msg).To(Equal("This PaymentIntent could not be captured because it has a status of canceled. Only a PaymentIntent with one of the following statuses may be captured: requires_capture."))
 		})
 	})
+
+	It("refuses statement_descriptor on the capture of a card payment, as Stripe's reference says, changing nothing", func() {
+		pi := pay("manual")
+		mark := len(emu.EventTypes(""))
+		_, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{StatementDescriptor: stripe.String("HOTEL STAY")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("statement_descriptor_suffix"))
+		again, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+		Expect(again.StatementDescriptor).To(BeEmpty())
+		Expect(eventsSince(mark)).To(BeEmpty())
+
+		// The suffix is what a card statement takes.
+		done, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{StatementDescriptorSuffix: stripe.String("ROOM 12")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.StatementDescriptorSuffix).To(Equal("ROOM 12"))
+	})
 })

@@ -1204,6 +1204,10 @@ func captureIntent(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(pi); err != nil {
 		return nil, err
 	}
+	if d, _ := c.Params.Str("statement_descriptor"); d != "" && api.Obj(chBefore["payment_method_details"])["type"] == "card" {
+		// Stripe's reference: setting it for a card charge is an error.
+		return nil, apierr.InvalidRequest("The `statement_descriptor` parameter is not supported for the `card` payment method type. Use `statement_descriptor_suffix` instead.").WithParam("statement_descriptor")
+	}
 	c.Copy(pi, "statement_descriptor", "statement_descriptor_suffix")
 	if err := applyConnect(c, pi); err != nil {
 		return nil, err
