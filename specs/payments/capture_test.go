@@ -91,4 +91,28 @@ var _ = Describe("Capturing and canceling a PaymentIntent", Label("payments"), f
 		Expect(err).NotTo(HaveOccurred())
 		Expect(done.StatementDescriptorSuffix).To(Equal("ROOM 12"))
 	})
+
+	It("refuses to increment an authorization once part of it was captured with multicapture, as Stripe's docs say, changing nothing", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"),
+			PaymentMethodTypes: []*string{stripe.String("card")}, CaptureMethod: stripe.String("manual"), Confirm: stripe.Bool(true),
+			PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Card: &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{
+				RequestMulticapture: stripe.String("if_available"), RequestIncrementalAuthorization: stripe.String("if_available"),
+			}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		pi, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(300), FinalCapture: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.AmountCapturable).To(Equal(int64(700)))
+		mark := len(emu.EventTypes(""))
+		_, err = sc.V1PaymentIntents.IncrementAuthorization(Ctx, pi.ID, &stripe.PaymentIntentIncrementAuthorizationParams{Amount: stripe.Int64(1500)})
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+		Expect(StripeErr(err).PaymentIntent).NotTo(BeNil())
+		again, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Amount).To(Equal(int64(1000)))
+		Expect(again.AmountCapturable).To(Equal(int64(700)))
+		Expect(again.AmountReceived).To(Equal(int64(300)))
+		Expect(eventsSince(mark)).To(BeEmpty())
+	})
 })

@@ -78,6 +78,13 @@ func incrementAuthorization(c *api.Call) (any, error) {
 		e := apierr.InvalidRequest("This PaymentIntent could not be incremented because it has a status of %s. Only a PaymentIntent with one of the following statuses may be incremented: requires_capture.", before["status"])
 		return nil, aboutIntent(e.WithCode("payment_intent_unexpected_state"), before)
 	}
+	if api.Int(before["amount_received"]) > 0 {
+		// Stripe's docs: the intent must be wholly uncaptured; once part
+		// of it was captured with multicapture it can no longer be
+		// incremented (the wording is the emulator's).
+		e := apierr.InvalidRequest("This PaymentIntent could not be incremented because part of it has already been captured. Incremental authorization is only available on a PaymentIntent that is completely uncaptured.")
+		return nil, aboutIntent(e.WithCode("payment_intent_unexpected_state"), before)
+	}
 	chBefore, _ := c.Tx.Get(c.Account, "charge", api.Str(before["latest_charge"]))
 	card := api.Obj(api.Obj(chBefore["payment_method_details"])["card"])
 	if api.Obj(card["incremental_authorization"])["status"] != "available" {
