@@ -115,4 +115,36 @@ var _ = Describe("Capturing and canceling a PaymentIntent", Label("payments"), f
 		Expect(again.AmountReceived).To(Equal(int64(300)))
 		Expect(eventsSince(mark)).To(BeEmpty())
 	})
+
+	It("keeps a card's capture_method through updates of its other options, and unsets it with an empty value, as Stripe's update reference says", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"),
+			PaymentMethodTypes: []*string{stripe.String("card")},
+			PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Card: &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{
+				CaptureMethod: stripe.String("manual"),
+			}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.CaptureMethod).To(Equal(stripe.PaymentIntentCaptureMethodAutomaticAsync))
+
+		// Another of the card's options changes; the hold stays asked for.
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{
+			PaymentMethodOptions: &stripe.PaymentIntentUpdatePaymentMethodOptionsParams{Card: &stripe.PaymentIntentUpdatePaymentMethodOptionsCardParams{RequestThreeDSecure: stripe.String("automatic")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodOptions.Card.CaptureMethod).To(Equal(stripe.PaymentIntentPaymentMethodOptionsCardCaptureMethodManual))
+		Expect(pi.PaymentMethodOptions.Card.RequestThreeDSecure).To(Equal(stripe.PaymentIntentPaymentMethodOptionsCardRequestThreeDSecureAutomatic))
+
+		// An empty value unsets it (the field is then absent, which the
+		// strict response check holds the emulator to, not null).
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{
+			PaymentMethodOptions: &stripe.PaymentIntentUpdatePaymentMethodOptionsParams{Card: &stripe.PaymentIntentUpdatePaymentMethodOptionsCardParams{CaptureMethod: stripe.String("")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodOptions.Card.CaptureMethod).To(BeEmpty())
+		Expect(pi.PaymentMethodOptions.Card.RequestThreeDSecure).To(Equal(stripe.PaymentIntentPaymentMethodOptionsCardRequestThreeDSecureAutomatic))
+		pi, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
 })

@@ -242,7 +242,10 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 	if types := c.Params.Strings("excluded_payment_method_types"); len(types) > 0 {
 		pi["excluded_payment_method_types"] = api.Anys(types)
 	}
-	c.Copy(pi, "description", "receipt_email", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_group", "setup_future_usage", "payment_method_options")
+	c.Copy(pi, "description", "receipt_email", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_group", "setup_future_usage")
+	if v, ok := c.Params.Get("payment_method_options"); ok {
+		pi["payment_method_options"] = mergeMethodOptions(api.Obj(pi["payment_method_options"]), api.Obj(v))
+	}
 	if err := checkCustomerBalanceOptions(c, pi); err != nil {
 		return err
 	}
@@ -290,6 +293,38 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 		methodChosen(pi)
 	}
 	return c.ApplyMetadata(pi)
+}
+
+// mergeMethodOptions is an intent's payment_method_options after a
+// request: each type's options are merged into what is stored,
+// as Stripe's update reference describes (an option not sent stays; one
+// sent empty is unset, so absent rather than null; a type sent empty
+// drops all its options).
+func mergeMethodOptions(stored, sent store.Obj) store.Obj {
+	out := api.Clone(stored)
+	if out == nil {
+		out = store.Obj{}
+	}
+	for typ, v := range sent {
+		opts, isObj := v.(map[string]any)
+		if !isObj {
+			delete(out, typ) // payment_method_options[<type>]= unsets them all
+			continue
+		}
+		merged := api.Clone(api.Obj(out[typ]))
+		if merged == nil {
+			merged = store.Obj{}
+		}
+		for k, o := range opts {
+			if o == nil || o == "" {
+				delete(merged, k)
+			} else {
+				merged[k] = o
+			}
+		}
+		out[typ] = merged
+	}
+	return out
 }
 
 // checkTypesCurrency refuses an intent's currency that one of its
