@@ -520,6 +520,36 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(pi.Amount).To(Equal(int64(1500)))
 	})
 
+	It("refuses to cancel the session's PaymentIntent directly unless it awaits capture, as Stripe's cancel reference says, changing nothing", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_chargeDeclined"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(402), "%v", body)
+		declined, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		mark := len(emu.EventTypes(""))
+		_, err = sc.V1PaymentIntents.Cancel(Ctx, declined.PaymentIntent.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("You cannot perform this action on PaymentIntents created by Checkout. (Hint: The feature you are trying to use is deprecated.)"))
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, declined.PaymentIntent.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(emu.EventTypes("")[mark:]).To(BeEmpty())
+		// Expiring the session is the way to end it.
+		expired, err := sc.V1CheckoutSessions.Expire(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(expired.Status).To(Equal(stripe.CheckoutSessionStatusExpired))
+
+		// A held payment can be canceled directly.
+		held := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{CaptureMethod: stripe.String("manual")}})
+		status, body = complete(held.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		pi, err = sc.V1PaymentIntents.Cancel(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+	})
+
 	It("completes a no-cost order without a payment: no PaymentIntent, no_payment_required, a customer made", func() {
 		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(100)})
 		Expect(err).NotTo(HaveOccurred())

@@ -21,7 +21,7 @@ func init() {
 	payments.OnChange = append(payments.OnChange, onIntentChange)
 	payments.OnSetupSucceeded = append(payments.OnSetupSucceeded, onSetupSucceeded)
 	payments.OnDetached = append(payments.OnDetached, onPaymentMethodDetached)
-	payments.Guard = guardInvoiceIntent
+	payments.Guards = append(payments.Guards, guardInvoiceIntent)
 	// An open invoice's default payment takes the customer's cash balance
 	// (customer_balance) only for its whole amount; a transfer quoting the
 	// invoice's number pays it first.

@@ -82,6 +82,27 @@ func Routes() []api.Route {
 
 func init() {
 	payments.OnChange = append(payments.OnChange, onIntentChange)
+	payments.Guards = append(payments.Guards, guardSessionIntent)
+}
+
+// guardSessionIntent refuses to cancel a Checkout Session's PaymentIntent
+// directly unless it holds an authorization to release (requires_capture):
+// Stripe's cancel reference says to expire the session instead, and
+// answers with this message (observed). A succeeded or canceled intent
+// gets the status refusal any intent gets.
+func guardSessionIntent(c *api.Call, pi store.Obj, action string) error {
+	switch pi["status"] {
+	case payments.RequiresPaymentMethod, payments.RequiresConfirmation, payments.RequiresAction, payments.Processing:
+	default:
+		return nil
+	}
+	if action != "cancel" {
+		return nil
+	}
+	if p := c.Tx.List(c.Account, "checkout.session", store.Query{Index: "payment_intent", Value: api.Str(pi["id"]), Limit: 1}); len(p.Data) == 0 {
+		return nil
+	}
+	return apierr.InvalidRequest("You cannot perform this action on PaymentIntents created by Checkout. (Hint: The feature you are trying to use is deprecated.)")
 }
 
 func itemsKey(acct, id string) string { return "csitems:" + acct + ":" + id }

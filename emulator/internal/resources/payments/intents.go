@@ -110,10 +110,21 @@ func captureMethodFor(pi store.Obj, typ string) string {
 // setup_future_usage ("none" saving nothing).
 var futureUsages = []string{"none", "off_session", "on_session"}
 
-// Guard lets another resource family veto direct changes to a
-// PaymentIntent it owns (an invoice's default payment): it returns an
-// error for the action ("update", "cancel", "confirm") or nil.
-var Guard func(c *api.Call, pi store.Obj, action string) error
+// Guards let other resource families veto direct changes to a
+// PaymentIntent they own (an invoice's default payment, a Checkout
+// Session's payment): each returns an error for the action ("update",
+// "cancel", "confirm") or nil.
+var Guards []func(c *api.Call, pi store.Obj, action string) error
+
+// guard runs the Guards; the first refusal wins.
+func guard(c *api.Call, pi store.Obj, action string) error {
+	for _, g := range Guards {
+		if err := g(c, pi, action); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // OnChange is called inside the transaction whenever a PaymentIntent
 // changes status (billing credits invoices when their payments succeed).
@@ -556,10 +567,8 @@ func updateIntent(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if Guard != nil {
-		if err := Guard(c, before, "update"); err != nil {
-			return nil, err
-		}
+	if err := guard(c, before, "update"); err != nil {
+		return nil, err
 	}
 	after := api.Clone(before)
 	editable := map[string]bool{RequiresPaymentMethod: true, RequiresConfirmation: true, RequiresAction: true}
@@ -677,10 +686,8 @@ func confirmIntent(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if Guard != nil {
-		if err := Guard(c, before, "confirm"); err != nil {
-			return nil, err
-		}
+	if err := guard(c, before, "confirm"); err != nil {
+		return nil, err
 	}
 	switch before["status"] {
 	case RequiresPaymentMethod, RequiresConfirmation, RequiresAction:
@@ -1336,10 +1343,8 @@ func cancelIntent(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if Guard != nil {
-		if err := Guard(c, before, "cancel"); err != nil {
-			return nil, err
-		}
+	if err := guard(c, before, "cancel"); err != nil {
+		return nil, err
 	}
 	switch before["status"] {
 	case RequiresPaymentMethod, RequiresCapture, RequiresConfirmation, RequiresAction:
