@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -397,6 +398,25 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 		Entry("Afterpay / Clearpay", "afterpay_clearpay", "aud"),
 		Entry("PayPal", "paypal", "gbp"),
 	)
+
+	It("holds a redirect payment's authorization for the API reference's default seven days, not until the clock next moves", func() {
+		pi, err := create("klarna", "eur", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(visit(pi, "succeed")["status"]).To(Equal("requires_capture"))
+		emu.Clock().Advance(6 * 24 * time.Hour)
+		held, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(held.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+		Expect(held.AmountCapturable).To(Equal(int64(2500)))
+
+		mark := len(emu.EventTypes(""))
+		emu.Clock().Advance(24 * time.Hour)
+		expired, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(expired.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+		Expect(expired.CancellationReason).To(Equal(stripe.PaymentIntentCancellationReasonExpired))
+		Expect(eventsSince(mark)).To(ContainElements("charge.expired", "payment_intent.canceled"))
+	})
 
 	It("refuses saving an Affirm, Afterpay or PayPal method for later, which stripe-emu does not emulate", func() {
 		mark := len(emu.EventTypes(""))

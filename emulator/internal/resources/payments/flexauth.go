@@ -88,10 +88,16 @@ func setCaptureBefore(c *api.Call, ch store.Obj) {
 // authorization.
 func intentExpiryKey(acct, pi string) string { return "piexpiry:" + acct + ":" + pi }
 
-// scheduleIntentExpiry records when the intent's authorization, shown on
-// its charge, expires.
+// scheduleIntentExpiry records when the intent's authorization expires:
+// a card's capture_before, shown on its charge. Other methods that hold
+// funds (Klarna, Affirm, Afterpay / Clearpay, PayPal) show no such field;
+// their hold lasts the API reference's default seven days (their own
+// windows are not emulated).
 func scheduleIntentExpiry(c *api.Call, pi, ch store.Obj) error {
 	until := api.Int(api.Obj(api.Obj(ch["payment_method_details"])["card"])["capture_before"])
+	if until == 0 {
+		until = c.Now + CaptureWindowDays*86400
+	}
 	return c.Tx.SetMeta(intentExpiryKey(c.Account, api.Str(pi["id"])), strconv.FormatInt(until, 10))
 }
 
