@@ -1,6 +1,8 @@
 package payments_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -146,5 +148,38 @@ var _ = Describe("Capturing and canceling a PaymentIntent", Label("payments"), f
 		pi, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
+
+	It("gives a merchant-initiated (off-session) Visa authorization Stripe's 4 days and 18 hours, other brands their seven days", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		offSession := func(card string) *stripe.PaymentIntent {
+			GinkgoHelper()
+			pm, err := sc.V1PaymentMethods.Attach(Ctx, card, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			p := &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(pm.ID),
+				PaymentMethodTypes: []*string{stripe.String("card")}, CaptureMethod: stripe.String("manual"), Confirm: stripe.Bool(true), OffSession: stripe.Bool(true),
+			}
+			p.AddExpand("latest_charge")
+			pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+			return pi
+		}
+		const window = 4*86400 + 18*3600
+		visa := offSession("pm_card_visa")
+		Expect(visa.LatestCharge.PaymentMethodDetails.Card.CaptureBefore).To(Equal(visa.Created + window))
+		mastercard := offSession("pm_card_mastercard")
+		Expect(mastercard.LatestCharge.PaymentMethodDetails.Card.CaptureBefore).To(Equal(mastercard.Created + 7*86400))
+
+		emu.Clock().Advance(window * time.Second)
+		v, err := sc.V1PaymentIntents.Retrieve(Ctx, visa.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(v.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+		Expect(v.CancellationReason).To(Equal(stripe.PaymentIntentCancellationReasonExpired))
+		m, err := sc.V1PaymentIntents.Retrieve(Ctx, mastercard.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
 	})
 })
