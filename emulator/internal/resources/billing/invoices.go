@@ -42,7 +42,11 @@ func invoiceRoutes() []api.Route {
 		api.GET("/v1/invoices", params.FromStruct(stripe.InvoiceListParams{}), listInvoices),
 		api.GET("/v1/invoices/search", params.FromStruct(stripe.InvoiceSearchParams{}).Require("query"), searchInvoices),
 		// Before POST {id}, which would take create_preview for an id.
-		api.POST("/v1/invoices/create_preview", params.FromStruct(stripe.InvoiceCreatePreviewParams{}), createPreview),
+		api.POST("/v1/invoices/create_preview", params.FromStruct(stripe.InvoiceCreatePreviewParams{}).
+			With("schedule_details.phases.start_date", params.AnyParam()).With("schedule_details.phases.end_date", params.AnyParam()).
+			With("schedule_details.phases.trial_end", params.AnyParam()).Enum("schedule_details.end_behavior", "cancel", "release").
+			Enum("schedule_details.proration_behavior", "always_invoice", "create_prorations", "none").
+			Enum("schedule_details.phases.proration_behavior", "always_invoice", "create_prorations", "none"), createPreview),
 		api.GET(id, params.FromStruct(stripe.InvoiceRetrieveParams{}), retrieveInvoice),
 		api.POST(id, params.FromStruct(stripe.InvoiceUpdateParams{}), updateInvoice),
 		api.DELETE(id, params.FromStruct(stripe.InvoiceDeleteParams{}), deleteInvoice),

@@ -20,7 +20,7 @@ import (
 // previewUnsupported are create_preview parameters stripe-emu refuses
 // rather than ignore: a preview that silently left out a discount or a
 // tax would show the wrong amount.
-var previewUnsupported = []string{"customer_details.tax", "customer_details.tax_ids", "discounts", "invoice_items", "issuer", "on_behalf_of", "schedule", "schedule_details"}
+var previewUnsupported = []string{"customer_details.tax", "customer_details.tax_ids", "discounts", "invoice_items", "issuer", "on_behalf_of"}
 
 // previewDetails are the subscription_details a preview applies.
 var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true, "default_tax_rates": true}
@@ -30,6 +30,9 @@ func createPreview(c *api.Call) (any, error) {
 		if c.Params.Has(p) {
 			return nil, unsupportedInPreview(bracketed(p))
 		}
+	}
+	if err := scheduleExclusive(c); err != nil {
+		return nil, err
 	}
 	details, _ := c.Params.Obj("subscription_details")
 	sent, _ := details.Sent("")
@@ -53,6 +56,16 @@ func createPreview(c *api.Call) (any, error) {
 			return nil, apierr.InvalidRequest("Previewing a new subscription (subscription_details[%s] without subscription) is not supported by stripe-emu.", k).WithParam("subscription_details[" + k + "]")
 		}
 	}
+	if schedID, _ := c.Params.Str("schedule"); schedID != "" && subID == "" {
+		sched, ok := c.Tx.Get(c.Account, "subscription_schedule", schedID)
+		if !ok {
+			return nil, apierr.NoSuchObject("subscription schedule", schedID, "schedule")
+		}
+		if cusID != "" && cusID != api.Str(sched["customer"]) {
+			return nil, apierr.InvalidRequest("The subscription schedule %s does not belong to the customer %s.", schedID, cusID).WithParam("schedule")
+		}
+		cusID = api.Str(sched["customer"])
+	}
 	if subID == "" && cusID == "" {
 		return nil, apierr.MissingParam("customer")
 	}
@@ -74,6 +87,13 @@ func createPreview(c *api.Call) (any, error) {
 	cus, err := previewCustomer(c, cus)
 	if err != nil {
 		return nil, err
+	}
+	if c.Params.Has("schedule") || c.Params.Has("schedule_details") {
+		inv, err := schedulePreview(c, cusID)
+		if err != nil {
+			return nil, err
+		}
+		return api.Discard{Result: asPreview(inv)}, nil
 	}
 	autoTax, autoTaxSent, err := AutoTaxParam(c, c.Params, "automatic_tax", "automatic_tax")
 	if err != nil {

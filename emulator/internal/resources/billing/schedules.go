@@ -756,6 +756,9 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 	}
 	keepPhaseRates(c, phase)
 	vars := map[string]string{"schedule": api.Str(sched["id"])}
+	if c.Var(previewVar) != "" {
+		vars[previewVar] = "1"
+	}
 	if quote, ok := c.Tx.GetMeta(quoteScheduleKey(c.Account, api.Str(sched["id"]))); ok {
 		vars[quoteVar] = quote // the quote's prices apply, even inactive
 	}

@@ -378,6 +378,11 @@ func createSubscription(c *api.Call) (any, error) {
 	if behavior == "pending_if_incomplete" {
 		return nil, apierr.InvalidRequest("payment_behavior=pending_if_incomplete is only supported when updating a subscription.").WithParam("payment_behavior")
 	}
+	preview := c.Var(previewVar) != ""
+	if preview {
+		// A preview's subscription asks no one to pay.
+		behavior = "default_incomplete"
+	}
 	var defaultPM any
 	if pm, _ := c.Params.Str("default_payment_method"); pm != "" {
 		o, ok := c.Tx.Get(c.Account, "payment_method", pm)
@@ -621,6 +626,14 @@ func createSubscription(c *api.Call) (any, error) {
 	inv, err := subscriptionInvoice(c, sub, first)
 	if err != nil {
 		return nil, err
+	}
+	if preview {
+		// The first invoice, as a preview shows it: a draft.
+		if err := c.Flush(); err != nil {
+			return nil, err
+		}
+		out, _ := c.Tx.Get(c.Account, "subscription", id)
+		return out, nil
 	}
 	if inv, err = finalize(c, inv); err != nil {
 		return nil, err
