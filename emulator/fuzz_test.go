@@ -128,6 +128,8 @@ func FuzzRequest(f *testing.F) {
 	// Automatic tax (Stripe Tax) in billing.
 	f.Add("POST", "/v1/subscriptions", "customer=cus_1&items[0][price]=price_1&automatic_tax[enabled]=true&automatic_tax[liability][type]=self", "", "")
 	f.Add("POST", "/v1/invoices", "customer=cus_1&automatic_tax[enabled]=true&automatic_tax[liability][type]=account&automatic_tax[liability][account]=acct_1", "", "")
+	f.Add("POST", "/v1/invoices/create_preview", "schedule=sub_sched_1&schedule_details[end_behavior]=cancel&schedule_details[phases][0][items][0][price]=price_1&schedule_details[phases][0][start_date]=now&schedule_details[phases][0][iterations]=2", "", "")
+	f.Add("POST", "/v1/invoices/create_preview", "customer=cus_1&schedule_details[phases][0][items][0][price]=price_1&schedule_details[phases][0][duration][interval]=month&schedule_details[phases][0][duration][interval_count]=x&subscription=sub_1", "", "")
 	f.Add("POST", "/v1/invoices/create_preview", "subscription=sub_1&automatic_tax[enabled]=true&customer_details[address][country]=DE&customer_details[tax_exempt]=reverse&customer_details[shipping][name]=x&customer_details[shipping][address][country]=FR", "", "")
 	f.Add("POST", "/v1/subscription_schedules", "customer=cus_1&start_date=now&default_settings[automatic_tax][enabled]=true&phases[0][items][0][price]=price_1&phases[0][automatic_tax][enabled]=false&phases[0][iterations]=1", "", "")
 	f.Add("POST", "/v1/quotes", "customer=cus_1&automatic_tax[enabled]=true&line_items[0][price]=price_1", "", "")
