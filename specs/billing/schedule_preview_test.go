@@ -193,6 +193,68 @@ var _ = Describe("Invoice previews of subscription schedules", Label("billing", 
 		Expect(again.Phases[1].Items[0].Quantity).To(Equal(int64(2)), "the schedule itself is unchanged")
 	})
 
+	It("shows the proration invoice an always_invoice change of the current phase makes, as the update then bills it", func() {
+		s := twoPhases(&stripe.SubscriptionScheduleCreatePhaseParams{Items: item(basic, 1), Iterations: stripe.Int64(1)}, "release", 0)
+		emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+		before := snapshot()
+		phases := []*stripe.InvoiceCreatePreviewScheduleDetailsPhaseParams{
+			{Items: detailItem(basic, 2), StartDate: stripe.Int64(Epoch.Unix()), EndDate: stripe.Int64(Epoch.AddDate(0, 1, 0).Unix())},
+			{Items: detailItem(plus, 2), Iterations: stripe.Int64(2)},
+		}
+		inv, err := preview(&stripe.InvoiceCreatePreviewParams{Schedule: stripe.String(s.ID), ScheduleDetails: &stripe.InvoiceCreatePreviewScheduleDetailsParams{
+			ProrationBehavior: stripe.String("always_invoice"), Phases: phases}})
+		Expect(err).NotTo(HaveOccurred())
+		expectPreview(inv)
+		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+		Expect(inv.Lines.Data).To(HaveLen(2), "a credit and a debit, no next period")
+		start, end, at := Epoch.Unix(), Epoch.AddDate(0, 1, 0).Unix(), Epoch.AddDate(0, 0, 15).Unix()
+		Expect(inv.AmountDue).To(BeNumerically("~", 1000*float64(end-at)/float64(end-start), 2))
+		Expect(snapshot()).To(Equal(before), "nothing charged or kept")
+
+		var real []*stripe.SubscriptionScheduleUpdatePhaseParams
+		for _, p := range phases {
+			up := &stripe.SubscriptionScheduleUpdatePhaseParams{StartDate: p.StartDate, EndDate: p.EndDate, Iterations: p.Iterations,
+				Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: p.Items[0].Price, Quantity: p.Items[0].Quantity}}}
+			real = append(real, up)
+		}
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{ProrationBehavior: stripe.String("always_invoice"), Phases: real})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, s.Subscription.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+		Expect(sub.LatestInvoice.AmountDue).To(Equal(inv.AmountDue), "the update bills what the preview showed")
+	})
+
+	It("shows the first invoice of a schedule schedule_details moves to start now, with its phase's discount", func() {
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		s := twoPhases(&stripe.SubscriptionScheduleCreatePhaseParams{Items: item(basic, 1), Iterations: stripe.Int64(1)}, "release", Epoch.AddDate(0, 0, 3).Unix())
+		before := snapshot()
+		inv, err := preview(&stripe.InvoiceCreatePreviewParams{Schedule: stripe.String(s.ID), ScheduleDetails: &stripe.InvoiceCreatePreviewScheduleDetailsParams{
+			Phases: []*stripe.InvoiceCreatePreviewScheduleDetailsPhaseParams{{Items: detailItem(basic, 4), StartDateNow: stripe.Bool(true), Iterations: stripe.Int64(1),
+				Discounts: []*stripe.InvoiceCreatePreviewScheduleDetailsPhaseDiscountParams{{Coupon: stripe.String(coupon.ID)}}}}}})
+		Expect(err).NotTo(HaveOccurred())
+		expectPreview(inv)
+		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCreate))
+		Expect(inv.Lines.Data[0].Period.Start).To(Equal(Epoch.Unix()))
+		Expect(inv.Subtotal).To(Equal(int64(4000)))
+		Expect(inv.AmountDue).To(Equal(int64(2000)), "half off")
+		Expect(snapshot()).To(Equal(before))
+	})
+
+	It("refuses to preview a phase that resets the billing cycle before the next renewal", func() {
+		mid := Epoch.AddDate(0, 0, 10).Unix()
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: item(basic, 1), EndDate: stripe.Int64(mid)},
+				{Items: item(plus, 1), Iterations: stripe.Int64(1), BillingCycleAnchor: stripe.String("phase_start")}}})
+		Expect(err).NotTo(HaveOccurred())
+		before := snapshot()
+		_, err = preview(&stripe.InvoiceCreatePreviewParams{Schedule: stripe.String(s.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "schedule")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("billing_cycle_anchor=phase_start"))
+		Expect(snapshot()).To(Equal(before))
+	})
+
 	It("answers invoice_upcoming_none when the schedule cancels its subscription before it would invoice again", func() {
 		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
 			StartDateNow: stripe.Bool(true), EndBehavior: stripe.String("cancel"),

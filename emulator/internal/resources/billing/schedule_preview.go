@@ -73,11 +73,27 @@ func schedulePreview(c *api.Call, cusID string) (store.Obj, error) {
 			return nil, apierr.NoSuchObject("subscription schedule", id, "schedule")
 		}
 		if hasDetails {
+			started := sched["status"] == "active"
+			alwaysInvoice := update["proration_behavior"] == "always_invoice"
+			if alwaysInvoice {
+				// Prorated as for create_prorations and invoiced below, as
+				// a draft: a preview charges nothing.
+				update["proration_behavior"] = "create_prorations"
+			}
 			res, err := runAs(c, updateSchedule, update, map[string]string{"id": id, previewVar: "1"}, rename)
 			if err != nil {
 				return nil, err
 			}
 			sched = res.(store.Obj)
+			switch {
+			case sched["status"] != "active":
+			case !started:
+				// Moved to start now: its first invoice is the next.
+				return startedInvoice(c, sched)
+			case alwaysInvoice:
+				sub, _ := c.Tx.Get(c.Account, "subscription", api.Str(sched["subscription"]))
+				return draftFromPending(c, sub)
+			}
 		}
 	} else {
 		if cusID == "" {
