@@ -448,6 +448,33 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 		Expect(pi.LatestCharge.PaymentMethodDetails.IDEAL.BIC).To(BeEquivalentTo("INGBNL2A"))
 		Expect(strings.Join(emu.EventTypes(""), " ")).To(ContainSubstring("payment_intent.requires_action"))
 	})
+
+	// Stripe's Refund object tells where the money goes back with a
+	// destination_details hash keyed by the payment method's type (stripe-go
+	// v82.5.1's RefundDestinationDetails): empty for these, with the bank's
+	// reference still to come for Przelewy24.
+	DescribeTable("tells where a refund goes back, by the payment method's type",
+		func(typ, currency string, check func(*stripe.RefundDestinationDetails)) {
+			pi, err := create(typ, currency, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(visit(pi, "succeed")["status"]).To(Equal("succeeded"))
+			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(500)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.DestinationDetails).NotTo(BeNil())
+			Expect(re.DestinationDetails.Type).To(Equal(typ))
+			check(re.DestinationDetails)
+		},
+		Entry("Klarna", "klarna", "eur", func(d *stripe.RefundDestinationDetails) { Expect(d.Klarna).NotTo(BeNil()) }),
+		Entry("Affirm", "affirm", "usd", func(d *stripe.RefundDestinationDetails) { Expect(d.Affirm).NotTo(BeNil()) }),
+		Entry("Clearpay", "afterpay_clearpay", "gbp", func(d *stripe.RefundDestinationDetails) { Expect(d.AfterpayClearpay).NotTo(BeNil()) }),
+		Entry("PayPal", "paypal", "eur", func(d *stripe.RefundDestinationDetails) { Expect(d.Paypal).NotTo(BeNil()) }),
+		Entry("EPS", "eps", "eur", func(d *stripe.RefundDestinationDetails) { Expect(d.EPS).NotTo(BeNil()) }),
+		Entry("Przelewy24", "p24", "pln", func(d *stripe.RefundDestinationDetails) {
+			Expect(d.P24).NotTo(BeNil())
+			Expect(d.P24.ReferenceStatus).To(Equal("pending"))
+			Expect(d.P24.Reference).To(BeEmpty())
+		}),
+	)
 })
 
 func retrieveIntent(sc *stripe.Client, id string) *stripe.PaymentIntent {

@@ -180,18 +180,8 @@ func createRefund(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	if pmd := api.Obj(chBefore["payment_method_details"]); pmd["type"] == "card" {
-		// Where the money goes back: the card, with the acquirer's
-		// reference number still to come. The spec has no details hash
-		// for the bank debits emulated, and the field is optional: it is
-		// left out for them.
-		re["destination_details"] = store.Obj{"type": "card", "card": store.Obj{
-			"reference_status": "pending", "reference_type": "acquirer_reference_number", "type": "refund"}}
-	}
-	if pmd := api.Obj(chBefore["payment_method_details"]); pmd["type"] == "customer_balance" {
-		// A bank transfer's payment is refunded to the customer's cash
-		// balance, from where it can be returned to their bank.
-		re["destination_details"] = store.Obj{"type": "customer_cash_balance", "customer_cash_balance": store.Obj{}}
+	if d := refundDestination(api.Str(api.Obj(chBefore["payment_method_details"])["type"])); d != nil {
+		re["destination_details"] = d
 	}
 	delete(re, "livemode")
 	if err := c.ApplyMetadata(re); err != nil {
@@ -229,6 +219,30 @@ func createRefund(c *api.Call) (any, error) {
 		}
 	}
 	return re, nil
+}
+
+// refundDestination is where a refund of a payment of this type goes
+// back, as the Refund's destination_details tells it (nil where Stripe's
+// spec has no hash for the type: the bank debits and iDEAL / Bancontact,
+// whose refunds are bank transfers; the field is optional).
+func refundDestination(typ string) store.Obj {
+	switch typ {
+	case "card":
+		// The card, with the acquirer's reference number still to come.
+		return store.Obj{"type": "card", "card": store.Obj{
+			"reference_status": "pending", "reference_type": "acquirer_reference_number", "type": "refund"}}
+	case "customer_balance":
+		// A bank transfer's payment is refunded to the customer's cash
+		// balance, from where it can be returned to their bank.
+		return store.Obj{"type": "customer_cash_balance", "customer_cash_balance": store.Obj{}}
+	case "p24":
+		// The bank's reference for the refund comes later.
+		return store.Obj{"type": "p24", "p24": store.Obj{"reference": nil, "reference_status": "pending"}}
+	case "klarna", "affirm", "afterpay_clearpay", "paypal", "eps":
+		// Stripe's spec gives these an empty hash.
+		return store.Obj{"type": typ, typ: store.Obj{}}
+	}
+	return nil
 }
 
 // released refuses a refund of a charge never captured whose
