@@ -95,6 +95,42 @@ var _ = Describe("Refund refusals", Label("payments", "refunds"), func() {
 	})
 })
 
+// A refund with reason fraudulent reports the payment as fraud, as a
+// charge update with fraud_details[user_report]=fraudulent does (Stripe's
+// support pages give the two as the API's ways to block a card).
+var _ = Describe("A refund as fraud", Label("payments", "refunds"), func() {
+	It("marks the charge's fraud_details user_report fraudulent, told in charge.refunded; other reasons leave it", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		pay := func() *stripe.PaymentIntent {
+			GinkgoHelper()
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+				PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true), ReturnURL: stripe.String("https://example.com/return")})
+			Expect(err).NotTo(HaveOccurred())
+			return pi
+		}
+		fraud := pay()
+		mark := len(emu.EventTypes(""))
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(fraud.ID), Amount: stripe.Int64(500), Reason: stripe.String("fraudulent")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(re.Reason).To(Equal(stripe.RefundReasonFraudulent))
+		ch, err := sc.V1Charges.Retrieve(Ctx, fraud.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.FraudDetails.UserReport).To(BeEquivalentTo("fraudulent"))
+		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"refund.created", "charge.refunded"}))
+		refunded := emu.Events("")[mark+1]["data"].(map[string]any)
+		Expect(refunded["object"]).To(HaveKeyWithValue("fraud_details", map[string]any{"user_report": "fraudulent"}))
+		Expect(refunded["previous_attributes"]).To(HaveKeyWithValue("fraud_details", map[string]any{"user_report": nil}))
+
+		other := pay()
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(other.ID), Reason: stripe.String("requested_by_customer")})
+		Expect(err).NotTo(HaveOccurred())
+		ch, err = sc.V1Charges.Retrieve(Ctx, other.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.FraudDetails.UserReport).To(BeEmpty())
+	})
+})
+
 // Stripe's asynchronous refund test cards: a refund of a payment with
 // pm_card_pendingRefund (4000000000007726) begins pending and succeeds
 // later; one with pm_card_refundFail (4000000000005126) begins succeeded

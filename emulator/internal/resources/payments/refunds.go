@@ -195,6 +195,13 @@ func createRefund(c *api.Call) (any, error) {
 	// Fully refunded is all that was captured: a partial capture's
 	// release is no refund (2025-03-31.basil).
 	ch["refunded"] = api.Int(ch["amount_refunded"]) >= api.Int(ch["amount_captured"])
+	if reason == "fraudulent" {
+		// Refunding as fraud reports the payment as fraud, as a charge
+		// update with fraud_details[user_report]=fraudulent does.
+		fd := api.Clone(api.Obj(ch["fraud_details"]))
+		fd["user_report"] = "fraudulent"
+		ch["fraud_details"] = fd
+	}
 	if err := c.Put(ch); err != nil {
 		return nil, err
 	}
