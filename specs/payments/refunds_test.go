@@ -72,6 +72,18 @@ var _ = Describe("Refund refusals", Label("payments", "refunds"), func() {
 		Expect(emu.Count("", "refund")).To(BeZero())
 	})
 
+	It("refuses a reason Stripe does not know as a parameter, before looking at the charge", func() {
+		ch := pay(2000, "usd").LatestCharge.ID
+		_, err := refund(&stripe.RefundCreateParams{Charge: stripe.String(ch)})
+		Expect(err).NotTo(HaveOccurred())
+		const msg = "Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer"
+		for _, target := range []string{ch, "ch_missing"} {
+			_, err = refund(&stripe.RefundCreateParams{Charge: stripe.String(target), Reason: stripe.String("changed_mind")})
+			refused(err, "", "reason", msg)
+		}
+		Expect(emu.Count("", "refund")).To(Equal(1))
+	})
+
 	It("asks for a charge or a PaymentIntent when given neither", func() {
 		_, err := refund(&stripe.RefundCreateParams{Amount: stripe.Int64(100)})
 		refused(err, "", "", "One of the following params should be provided for this request: payment_intent or charge.")
