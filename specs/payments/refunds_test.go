@@ -1,6 +1,7 @@
 package payments_test
 
 import (
+	"net/url"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -283,5 +284,104 @@ var _ = Describe("A charge's expanded refunds", Label("payments", "refunds"), fu
 			paged++
 		}
 		Expect(paged).To(Equal(12))
+	})
+})
+
+// A bank debit can be refunded while it is still processing: the refund
+// waits, pending with pending_reason charge_pending (stripe-go v82.5.1's
+// RefundPendingReasonChargePending), for the payment to finish; it succeeds
+// when the payment does, and is canceled when the payment fails, as
+// Stripe's support page on ACH refunds says ("if the payment fails, the
+// full or partial refund will be marked as cancelled").
+var _ = Describe("A refund of a processing bank debit", Label("payments", "refunds"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	debit := func() *stripe.PaymentIntent {
+		GinkgoHelper()
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("eur"),
+			PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("sepa_debit"),
+				SEPADebit:      &stripe.PaymentMethodSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")},
+				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com")}},
+			MandateData: &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		return pi
+	}
+	settle := func(pi *stripe.PaymentIntent, outcome string) {
+		GinkgoHelper()
+		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/settle", url.Values{"outcome": {outcome}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+	}
+	getRefund := func(id string) *stripe.Refund {
+		GinkgoHelper()
+		re, err := sc.V1Refunds.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return re
+	}
+	getCharge := func(id string) *stripe.Charge {
+		GinkgoHelper()
+		ch, err := sc.V1Charges.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return ch
+	}
+
+	It("waits for the payment, then succeeds with it, taking the money from the balance only then", func() {
+		pi := debit()
+		mark := len(emu.EventTypes(""))
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(2000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(re.Status).To(Equal(stripe.RefundStatusPending))
+		Expect(re.PendingReason).To(Equal(stripe.RefundPendingReasonChargePending))
+		Expect(re.BalanceTransaction).To(BeNil(), "nothing is taken from the balance for a payment not yet received")
+		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"refund.created", "charge.refunded"}))
+		Expect(getCharge(pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(pi.LatestCharge.ID), Amount: stripe.Int64(3001)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
+		Expect(StripeErr(err).Msg).To(Equal("Refund amount (€30.01) is greater than unrefunded amount on charge (€30.00)"))
+
+		mark = len(emu.EventTypes(""))
+		settle(pi, "succeed")
+		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "refund.updated"}))
+		p := &stripe.RefundRetrieveParams{}
+		p.AddExpand("balance_transaction")
+		done, err := sc.V1Refunds.Retrieve(Ctx, re.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.Status).To(Equal(stripe.RefundStatusSucceeded))
+		Expect(done.PendingReason).To(BeEmpty())
+		Expect(done.BalanceTransaction.Amount).To(Equal(int64(-2000)))
+		Expect(done.BalanceTransaction.Type).To(Equal(stripe.BalanceTransactionTypeRefund))
+		Expect(getCharge(pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
+	})
+
+	It("is canceled when the payment fails, the charge counting it refunded no more", func() {
+		pi := debit()
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(getCharge(pi.LatestCharge.ID).Refunded).To(BeTrue())
+
+		mark := len(emu.EventTypes(""))
+		settle(pi, "fail")
+		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"charge.failed", "payment_intent.payment_failed", "refund.updated"}))
+		canceled := getRefund(re.ID)
+		Expect(canceled.Status).To(Equal(stripe.RefundStatusCanceled))
+		Expect(canceled.PendingReason).To(BeEmpty())
+		Expect(canceled.BalanceTransaction).To(BeNil())
+		ch := getCharge(pi.LatestCharge.ID)
+		Expect(ch.AmountRefunded).To(BeZero())
+		Expect(ch.Refunded).To(BeFalse())
+		b, err := sc.V1Balance.Retrieve(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		for _, m := range append(b.Available, b.Pending...) {
+			Expect(m.Amount).To(BeZero())
+		}
 	})
 })

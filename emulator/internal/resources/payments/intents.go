@@ -1411,11 +1411,12 @@ func callBackDebit(c *api.Call, pi store.Obj) error {
 	}
 	ch := api.Clone(chBefore)
 	ch["status"], ch["paid"], ch["captured"], ch["amount_captured"] = "failed", false, false, int64(0)
+	unrefundWaiting(c, ch)
 	if err := c.Put(ch); err != nil {
 		return err
 	}
 	c.Emit("charge.failed", ch, nil)
-	return nil
+	return endWaitingRefunds(c, ch, false)
 }
 
 // releaseRemainder cancels what is left of a multicaptured intent's

@@ -72,7 +72,7 @@ func createRefund(c *api.Call) (any, error) {
 		if !ok {
 			return nil, apierr.NoSuchObject("payment_intent", piID, "payment_intent")
 		}
-		if pi["status"] != Succeeded {
+		if pi["status"] != Succeeded && pi["status"] != Processing {
 			return nil, apierr.InvalidRequest("This PaymentIntent (%s) does not have a successful charge to refund.", piID).WithParam("payment_intent").WithCode("charge_not_refundable")
 		}
 		chBefore, _ = c.Tx.Get(c.Account, "charge", api.Str(pi["latest_charge"]))
@@ -105,7 +105,10 @@ func createRefund(c *api.Call) (any, error) {
 	if chBefore["status"] == "succeeded" && !api.Bool(chBefore["captured"]) {
 		return nil, apierr.InvalidRequest("This uncaptured Charge was created by a PaymentIntent (%s). You must cancel the PaymentIntent to reverse the authorization instead of refunding the Charge directly. For more information, see https://stripe.com/docs/payments/place-a-hold-on-a-payment-method", chBefore["payment_intent"]).WithParam("charge").WithCode("charge_not_refundable")
 	}
-	if chBefore["status"] != "succeeded" {
+	// A bank debit still processing can be refunded: the refund waits
+	// for the payment (see chargePending).
+	waits := chargePending(chBefore)
+	if chBefore["status"] != "succeeded" && !waits {
 		if pi := api.Str(chBefore["payment_intent"]); pi != "" {
 			return nil, apierr.InvalidRequest("This PaymentIntent (%s) does not have a successful charge to refund.", pi).WithParam("charge").WithCode("charge_not_refundable")
 		}
@@ -138,24 +141,29 @@ func createRefund(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("Charge %s has no transfer to reverse: `reverse_transfer` is for destination charges (`transfer_data[destination]`).", chID).WithParam("reverse_transfer")
 	}
 	refundFeeToo, _ := c.Params.Bool("refund_application_fee")
+	if waits && (reverse || refundFeeToo) {
+		// The transfer and the application fee are made as the payment
+		// settles; undoing them from a refund waiting for it is not
+		// emulated.
+		p := "reverse_transfer"
+		if !reverse {
+			p = "refund_application_fee"
+		}
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate `%s` on a refund of %s, a payment still processing: refund it once it has succeeded.", p, chID).WithParam(p)
+	}
 	if refundFeeToo && chBefore["application_fee"] == nil {
 		// Stripe refuses the flag on a charge without a fee (one made
 		// with application_fee_amount 0 too) rather than ignoring it.
 		return nil, apierr.InvalidRequest("Attempting to refund_application_fee on %s, but it has no application fee", chID).WithParam("refund_application_fee")
 	}
 	re := c.Base("refund", c.NewID("refund"))
-	// A refund is taken from the balance at once: available when made.
-	description := "REFUND FOR CHARGE"
-	if d := api.Str(chBefore["description"]); d != "" {
-		description += " (" + d + ")"
-	}
-	txn, err := putBalanceTransaction(c, store.Obj{
-		"amount": -amount, "available_on": c.Now, "currency": chBefore["currency"], "description": description,
-		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": -amount, "reporting_category": "refund",
-		"source": re["id"], "status": "available", "type": "refund",
-	})
-	if err != nil {
-		return nil, err
+	var txnID any
+	if !waits {
+		txn, err := refundBalanceTransaction(c, chBefore, api.Str(re["id"]), amount)
+		if err != nil {
+			return nil, err
+		}
+		txnID = txn["id"]
 	}
 	var reasonV any
 	if reason != "" {
@@ -166,11 +174,14 @@ func createRefund(c *api.Call) (any, error) {
 		reversalID = c.NewID("transfer_reversal")
 	}
 	for k, v := range map[string]any{
-		"amount": amount, "balance_transaction": txn["id"], "charge": chID, "currency": chBefore["currency"],
+		"amount": amount, "balance_transaction": txnID, "charge": chID, "currency": chBefore["currency"],
 		"metadata": map[string]any{}, "payment_intent": chBefore["payment_intent"],
 		"reason": reasonV, "receipt_number": nil, "source_transfer_reversal": nil, "status": "succeeded", "transfer_reversal": reversalID,
 	} {
 		re[k] = v
+	}
+	if waits {
+		re["status"], re["pending_reason"] = "pending", "charge_pending"
 	}
 	if async := asyncRefundOf(c, chBefore); async != refundAtOnce {
 		if async == refundPendingFirst {
@@ -248,6 +259,72 @@ func refundDestination(typ string) store.Obj {
 	case "klarna", "affirm", "afterpay_clearpay", "paypal", "eps":
 		// Stripe's spec gives these an empty hash.
 		return store.Obj{"type": typ, typ: store.Obj{}}
+	}
+	return nil
+}
+
+// refundBalanceTransaction takes a refund from the balance: at once,
+// available when made.
+func refundBalanceTransaction(c *api.Call, ch store.Obj, refundID string, amount int64) (store.Obj, error) {
+	description := "REFUND FOR CHARGE"
+	if d := api.Str(ch["description"]); d != "" {
+		description += " (" + d + ")"
+	}
+	return putBalanceTransaction(c, store.Obj{
+		"amount": -amount, "available_on": c.Now, "currency": ch["currency"], "description": description,
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": -amount, "reporting_category": "refund",
+		"source": refundID, "status": "available", "type": "refund",
+	})
+}
+
+// chargePending tells whether a charge is a bank debit still processing,
+// which Stripe lets be refunded: the refund is pending (pending_reason
+// charge_pending) until the payment finishes, taking nothing from the
+// balance meanwhile; endWaitingRefunds finishes it.
+func chargePending(ch store.Obj) bool {
+	return ch["status"] == "pending" && api.Bool(ch["captured"]) && delayed[api.Str(api.Obj(ch["payment_method_details"])["type"])]
+}
+
+// waitingRefunds are the refunds of a charge waiting for it to finish.
+func waitingRefunds(c *api.Call, chargeID string) []store.Obj {
+	var out []store.Obj
+	for _, r := range c.Tx.List(c.Account, "refund", store.Query{Index: "charge", Value: chargeID}).Data {
+		if r["status"] == "pending" && r["pending_reason"] == "charge_pending" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// unrefundWaiting takes the refunds waiting for a charge that failed off
+// its amount_refunded; the caller stores the charge, then calls
+// endWaitingRefunds.
+func unrefundWaiting(c *api.Call, ch store.Obj) {
+	for _, r := range waitingRefunds(c, api.Str(ch["id"])) {
+		ch["amount_refunded"] = api.Int(ch["amount_refunded"]) - api.Int(r["amount"])
+		ch["refunded"] = false
+	}
+}
+
+// endWaitingRefunds finishes the refunds that waited for a bank debit
+// (refund.updated each): they succeed with it, taken from the balance
+// now, or are canceled when it failed ("marked as cancelled", Stripe's
+// support page on ACH refunds says), the money never having come in.
+func endWaitingRefunds(c *api.Call, ch store.Obj, succeeded bool) error {
+	for _, before := range waitingRefunds(c, api.Str(ch["id"])) {
+		after := api.Clone(before)
+		delete(after, "pending_reason")
+		after["status"] = "canceled"
+		if succeeded {
+			txn, err := refundBalanceTransaction(c, ch, api.Str(before["id"]), api.Int(before["amount"]))
+			if err != nil {
+				return err
+			}
+			after["status"], after["balance_transaction"] = "succeeded", txn["id"]
+		}
+		if err := c.Save(before, after); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -129,6 +129,7 @@ func settle(c *api.Call, before store.Obj, failCode string) (store.Obj, error) {
 		pi["status"] = RequiresPaymentMethod
 		pi["last_payment_error"] = lastPaymentError(e, pm)
 		pi["payment_method"] = nil
+		unrefundWaiting(c, ch)
 		if err := c.Put(ch); err != nil {
 			return nil, err
 		}
@@ -137,7 +138,7 @@ func settle(c *api.Call, before store.Obj, failCode string) (store.Obj, error) {
 		}
 		c.Emit("charge.failed", ch, nil)
 		c.Emit("payment_intent.payment_failed", pi, nil)
-		return pi, nil
+		return pi, endWaitingRefunds(c, ch, false)
 	}
 	txn, err := settleFunds(c, ch)
 	if err != nil {
@@ -159,7 +160,7 @@ func settle(c *api.Call, before store.Obj, failCode string) (store.Obj, error) {
 	}
 	c.Emit("charge.succeeded", ch, nil)
 	c.Emit("payment_intent.succeeded", pi, nil)
-	return pi, nil
+	return pi, endWaitingRefunds(c, ch, true)
 }
 
 func bankFailureMessage(code string) string {
