@@ -296,6 +296,25 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 		Expect(still.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
 	})
 
+	It("cancels a refund waiting for a processing debit when the debit is canceled", func() {
+		pi := pay(bank("000000000009"))
+		pi, err := sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, code("SM11AA"))
+		Expect(err).NotTo(HaveOccurred())
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(100)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(re.PendingReason).To(Equal(stripe.RefundPendingReasonChargePending))
+		mark := len(emu.EventTypes(""))
+		_, err = sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(eventsSince(mark)).To(ConsistOf("charge.failed", "refund.updated", "payment_intent.canceled"))
+		got, err := sc.V1Refunds.Retrieve(Ctx, re.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.RefundStatusCanceled))
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.AmountRefunded).To(BeZero())
+	})
+
 	DescribeTable("fails the debits of Stripe's failing test accounts once verified",
 		func(number, failure string) {
 			pi := pay(bank(number))
