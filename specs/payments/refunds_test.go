@@ -172,18 +172,6 @@ var _ = Describe("Asynchronous refunds", Label("payments", "refunds"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		return re
 	}
-	getRefund := func(id string) *stripe.Refund {
-		GinkgoHelper()
-		re, err := sc.V1Refunds.Retrieve(Ctx, id, nil)
-		Expect(err).NotTo(HaveOccurred())
-		return re
-	}
-	getCharge := func(id string) *stripe.Charge {
-		GinkgoHelper()
-		ch, err := sc.V1Charges.Retrieve(Ctx, id, nil)
-		Expect(err).NotTo(HaveOccurred())
-		return ch
-	}
 	available := func() int64 {
 		GinkgoHelper()
 		b, err := sc.V1Balance.Retrieve(Ctx, nil)
@@ -199,7 +187,7 @@ var _ = Describe("Asynchronous refunds", Label("payments", "refunds"), func() {
 		Expect(re.Status).To(Equal(stripe.RefundStatusPending))
 		Expect(re.PendingReason).To(Equal(stripe.RefundPendingReasonProcessing))
 		Expect(re.BalanceTransaction).NotTo(BeNil(), "the balance is debited as the refund is made")
-		Expect(getCharge(pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
+		Expect(retrieveCharge(sc, pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
 		Expect(since(mark)).To(Equal([]string{"refund.created", "charge.refunded"}))
 
 		// A card refund is canceled only in the Dashboard.
@@ -207,10 +195,10 @@ var _ = Describe("Asynchronous refunds", Label("payments", "refunds"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 
 		emu.Clock().Set(Epoch.Add(29 * time.Minute))
-		Expect(getRefund(re.ID).Status).To(Equal(stripe.RefundStatusPending))
+		Expect(retrieveRefund(sc, re.ID).Status).To(Equal(stripe.RefundStatusPending))
 		mark = len(emu.EventTypes(""))
 		emu.Clock().Set(Epoch.Add(30 * time.Minute))
-		done := getRefund(re.ID)
+		done := retrieveRefund(sc, re.ID)
 		Expect(done.Status).To(Equal(stripe.RefundStatusSucceeded))
 		Expect(done.PendingReason).To(BeEmpty())
 		// Stripe still tells a card refund's change the older way too.
@@ -219,7 +207,7 @@ var _ = Describe("Asynchronous refunds", Label("payments", "refunds"), func() {
 			Expect(ev["data"].(map[string]any)["object"]).To(HaveKeyWithValue("id", re.ID))
 			Expect(ev["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("status", "pending"))
 		}
-		Expect(getCharge(pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
+		Expect(retrieveCharge(sc, pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
 	})
 
 	It("begins succeeded with pm_card_refundFail and fails later, giving the money back, with refund.failed and charge.refund.updated", func() {
@@ -228,7 +216,7 @@ var _ = Describe("Asynchronous refunds", Label("payments", "refunds"), func() {
 		re := refund(pi, 2000)
 		Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
 		Expect(available()).To(Equal(before - 2000))
-		Expect(getCharge(pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
+		Expect(retrieveCharge(sc, pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
 
 		mark := len(emu.EventTypes(""))
 		emu.Clock().Set(Epoch.Add(30 * time.Minute))
@@ -249,7 +237,7 @@ var _ = Describe("Asynchronous refunds", Label("payments", "refunds"), func() {
 		Expect(updated["previous_attributes"]).To(HaveKeyWithValue("status", "succeeded"))
 		Expect(available()).To(Equal(before))
 
-		ch := getCharge(pi.LatestCharge.ID)
+		ch := retrieveCharge(sc, pi.LatestCharge.ID)
 		Expect(ch.AmountRefunded).To(BeZero())
 		Expect(ch.Refunded).To(BeFalse())
 		// What failed can be refunded again, whole.
@@ -321,18 +309,6 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 		Expect(err).NotTo(HaveOccurred())
 		Expect(status).To(Equal(200), "%v", body)
 	}
-	getRefund := func(id string) *stripe.Refund {
-		GinkgoHelper()
-		re, err := sc.V1Refunds.Retrieve(Ctx, id, nil)
-		Expect(err).NotTo(HaveOccurred())
-		return re
-	}
-	getCharge := func(id string) *stripe.Charge {
-		GinkgoHelper()
-		ch, err := sc.V1Charges.Retrieve(Ctx, id, nil)
-		Expect(err).NotTo(HaveOccurred())
-		return ch
-	}
 
 	It("waits for the payment, then succeeds with it, taking the money from the balance only then", func() {
 		pi := debit()
@@ -343,7 +319,7 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 		Expect(re.PendingReason).To(Equal(stripe.RefundPendingReasonChargePending))
 		Expect(re.BalanceTransaction).To(BeNil(), "nothing is taken from the balance for a payment not yet received")
 		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"refund.created", "charge.refunded"}))
-		Expect(getCharge(pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
+		Expect(retrieveCharge(sc, pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
 		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(pi.LatestCharge.ID), Amount: stripe.Int64(3001)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
 		Expect(StripeErr(err).Msg).To(Equal("Refund amount (€30.01) is greater than unrefunded amount on charge (€30.00)"))
@@ -359,23 +335,23 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 		Expect(done.PendingReason).To(BeEmpty())
 		Expect(done.BalanceTransaction.Amount).To(Equal(int64(-2000)))
 		Expect(done.BalanceTransaction.Type).To(Equal(stripe.BalanceTransactionTypeRefund))
-		Expect(getCharge(pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
+		Expect(retrieveCharge(sc, pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
 	})
 
 	It("is canceled when the payment fails, the charge counting it refunded no more", func() {
 		pi := debit()
 		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(getCharge(pi.LatestCharge.ID).Refunded).To(BeTrue())
+		Expect(retrieveCharge(sc, pi.LatestCharge.ID).Refunded).To(BeTrue())
 
 		mark := len(emu.EventTypes(""))
 		settle(pi, "fail")
 		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"charge.failed", "payment_intent.payment_failed", "refund.updated"}))
-		canceled := getRefund(re.ID)
+		canceled := retrieveRefund(sc, re.ID)
 		Expect(canceled.Status).To(Equal(stripe.RefundStatusCanceled))
 		Expect(canceled.PendingReason).To(BeEmpty())
 		Expect(canceled.BalanceTransaction).To(BeNil())
-		ch := getCharge(pi.LatestCharge.ID)
+		ch := retrieveCharge(sc, pi.LatestCharge.ID)
 		Expect(ch.AmountRefunded).To(BeZero())
 		Expect(ch.Refunded).To(BeFalse())
 		b, err := sc.V1Balance.Retrieve(Ctx, nil)
@@ -385,3 +361,17 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 		}
 	})
 })
+
+func retrieveRefund(sc *stripe.Client, id string) *stripe.Refund {
+	GinkgoHelper()
+	re, err := sc.V1Refunds.Retrieve(Ctx, id, nil)
+	Expect(err).NotTo(HaveOccurred())
+	return re
+}
+
+func retrieveCharge(sc *stripe.Client, id string) *stripe.Charge {
+	GinkgoHelper()
+	ch, err := sc.V1Charges.Retrieve(Ctx, id, nil)
+	Expect(err).NotTo(HaveOccurred())
+	return ch
+}
