@@ -135,6 +135,30 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(login.URL).To(MatchRegexp(`^https://connect\.stripe\.com/express/` + done.ID + `/[A-Za-z0-9]{12}$`))
 	})
 
+	It("gives update links only to accounts whose requirements the platform collects, whatever dashboard they lack", func() {
+		// No Stripe-hosted Dashboard, but Stripe collects requirements (and
+		// bears losses): such an account updates its details through
+		// embedded components, never an account_update link.
+		a := create(&stripe.AccountCreateParams{Controller: &stripe.AccountCreateControllerParams{
+			Fees:            &stripe.AccountCreateControllerFeesParams{Payer: stripe.String("application")},
+			StripeDashboard: &stripe.AccountCreateControllerStripeDashboardParams{Type: stripe.String("none")},
+		}})
+		Expect(a.Controller.RequirementCollection).To(Equal(stripe.AccountControllerRequirementCollectionStripe))
+		_, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String(a.ID), Type: stripe.String("account_update")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+		Expect(StripeErr(err).Msg).To(Equal("You cannot create `account_update` type Account Links for this account. Valid types for this account are [\"account_onboarding\"]."))
+
+		collected := create(&stripe.AccountCreateParams{Controller: &stripe.AccountCreateControllerParams{
+			Fees:                  &stripe.AccountCreateControllerFeesParams{Payer: stripe.String("application")},
+			Losses:                &stripe.AccountCreateControllerLossesParams{Payments: stripe.String("application")},
+			RequirementCollection: stripe.String("application"),
+			StripeDashboard:       &stripe.AccountCreateControllerStripeDashboardParams{Type: stripe.String("none")},
+		}})
+		link, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String(collected.ID), Type: stripe.String("account_update")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(link.ExpiresAt).To(Equal(link.Created + 300))
+	})
+
 	It("lists what an account must still provide until onboarding completes, as Stripe's requirements", func() {
 		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
 			Capabilities: &stripe.AccountCreateCapabilitiesParams{

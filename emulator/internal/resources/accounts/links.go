@@ -48,8 +48,12 @@ func createAccountLink(c *api.Call) (any, error) {
 		return nil, err
 	}
 	typ, _ := c.Params.Str("type")
-	if typ == "account_update" && acct["type"] != "custom" {
-		// Accounts with a Stripe-hosted Dashboard update their details there.
+	dashboard := api.Str(api.Obj(api.Obj(acct["controller"])["stripe_dashboard"])["type"])
+	if typ == "account_update" && (requirementCollection(acct) != "application" || dashboard == "full" || dashboard == "express") {
+		// Only the platform collecting requirements may send the owner to
+		// update them; accounts with a Stripe-hosted Dashboard update their
+		// details there, those without one where Stripe collects through
+		// embedded components.
 		return nil, apierr.InvalidRequest("You cannot create `account_update` type Account Links for this account. Valid types for this account are [\"account_onboarding\"].").WithParam("type")
 	}
 	// Where the owner lands afterwards, and which requirements the hosted
