@@ -159,6 +159,20 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(link.ExpiresAt).To(Equal(link.Created + 300))
 	})
 
+	It("refuses a platform liable for losses on a Dashboard-less account whose requirements Stripe collects, in Stripe's words", func() {
+		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Controller: &stripe.AccountCreateControllerParams{
+			Fees:            &stripe.AccountCreateControllerFeesParams{Payer: stripe.String("application")},
+			Losses:          &stripe.AccountCreateControllerLossesParams{Payments: stripe.String("application")},
+			StripeDashboard: &stripe.AccountCreateControllerStripeDashboardParams{Type: stripe.String("none")},
+		}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("When stripe_dashboard[type]=none and requirement_collection=stripe, Stripe must be liable for negative balances or refunds and chargebacks."))
+		for a, err := range sc.V1Accounts.List(Ctx, nil) {
+			Expect(err).NotTo(HaveOccurred())
+			Fail("nothing should have been created, found " + a.ID)
+		}
+	})
+
 	It("lists what an account must still provide until onboarding completes, as Stripe's requirements", func() {
 		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
 			Capabilities: &stripe.AccountCreateCapabilitiesParams{

@@ -161,6 +161,12 @@ func fromController(ctl params.Values) (string, store.Obj, error) {
 		}
 		chosen[ch.path] = v
 	}
+	if chosen["stripe_dashboard.type"] == "none" && chosen["requirement_collection"] == "stripe" && chosen["losses.payments"] == "application" {
+		// Without a Dashboard, an account whose requirements Stripe collects
+		// updates them through embedded components, and Stripe carries its
+		// losses (Stripe's words, as its API answers them).
+		return "", nil, apierr.InvalidRequest("When stripe_dashboard[type]=none and requirement_collection=stripe, Stripe must be liable for negative balances or refunds and chargebacks.")
+	}
 	typ := map[string]string{"full": "standard", "express": "express", "none": "custom"}[chosen["stripe_dashboard.type"]]
 	return typ, store.Obj{
 		"fees": store.Obj{"payer": chosen["fees.payer"]}, "is_controller": true,
