@@ -268,6 +268,9 @@ var _ = Describe("Billing credits", Label("billing", "credits"), func() {
 				{func(p *stripe.BillingCreditGrantCreateParams) { p.Customer = stripe.String("cus_nope") }, "resource_missing", "customer"},
 				{func(p *stripe.BillingCreditGrantCreateParams) { p.Amount.Monetary.Value = stripe.Int64(0) }, "", "amount[monetary][value]"},
 				{func(p *stripe.BillingCreditGrantCreateParams) { p.Amount.Monetary = nil }, "parameter_missing", "amount[monetary]"},
+				{func(p *stripe.BillingCreditGrantCreateParams) {
+					p.Amount.Monetary.Currency = stripe.String("zzz") // three letters, but no currency Stripe supports
+				}, "", "amount[monetary][currency]"},
 				{func(p *stripe.BillingCreditGrantCreateParams) { p.Priority = stripe.Int64(101) }, "", "priority"},
 				{func(p *stripe.BillingCreditGrantCreateParams) {
 					p.ExpiresAt = stripe.Int64(Epoch.Add(-time.Hour).Unix())

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	currencies "github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -121,8 +122,9 @@ func amountParam(c *api.Call) (store.Obj, error) {
 	if currency == "" {
 		return nil, apierr.MissingParam("amount[monetary][currency]")
 	}
-	if len(currency) != 3 {
-		return nil, apierr.InvalidRequest("Invalid currency: %s", currency).WithParam("amount[monetary][currency]")
+	currency = strings.ToLower(currency)
+	if !currencies.Supported(currency) {
+		return nil, currencies.Invalid(currency, "amount[monetary][currency]")
 	}
 	value, ok := mon.Int("value")
 	if !ok {
@@ -131,7 +133,7 @@ func amountParam(c *api.Call) (store.Obj, error) {
 	if value <= 0 {
 		return nil, apierr.InvalidRequest("Invalid amount[monetary][value]: must be a positive integer.").WithParam("amount[monetary][value]")
 	}
-	return money(strings.ToLower(currency), value), nil
+	return money(currency, value), nil
 }
 
 // money is a monetary amount as the credit objects show one.
