@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -272,6 +273,7 @@ var _ = Describe("Billing credits", Label("billing", "credits"), func() {
 					p.Amount.Monetary.Currency = stripe.String("zzz") // three letters, but no currency Stripe supports
 				}, "", "amount[monetary][currency]"},
 				{func(p *stripe.BillingCreditGrantCreateParams) { p.Priority = stripe.Int64(101) }, "", "priority"},
+				{func(p *stripe.BillingCreditGrantCreateParams) { p.Name = stripe.String(strings.Repeat("n", 101)) }, "", "name"}, // 100 at most
 				{func(p *stripe.BillingCreditGrantCreateParams) {
 					p.ExpiresAt = stripe.Int64(Epoch.Add(-time.Hour).Unix())
 				}, "", "expires_at"},
@@ -514,6 +516,34 @@ var _ = Describe("Billing credits", Label("billing", "credits"), func() {
 			Expect(back.Credit.Amount.Monetary.Value).To(Equal(int64(300)))
 			Expect(back.Credit.CreditsApplicationInvoiceVoided.Invoice.ID).To(Equal(inv.ID))
 			Expect(back.Credit.CreditsApplicationInvoiceVoided.InvoiceLineItem).To(Equal(inv.Lines.Data[1].ID))
+		})
+
+		It("come back to an expired grant only to expire again at once, as Stripe's changelog says", func() {
+			cus := newCustomer("a@example.com")
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30),
+				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(base.ID)}, {Price: stripe.String(perCall.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			end := time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0)
+			g := grant(cus.ID, grantOpts{value: 500, expires: end.Add(5 * 24 * time.Hour)})
+			record("api_call", cus.ID, "100")
+			inv := renew(sub)
+			Expect(inv.TotalPretaxCreditAmounts[0].Amount).To(Equal(int64(300)))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen), "the licensed 1000 is due")
+			emu.Clock().Advance(10 * 24 * time.Hour) // past the grant's expiry: its 200 left expire
+			Expect(available(cus.ID, "")).To(BeZero())
+
+			inv, err = sc.V1Invoices.VoidInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(available(cus.ID, "")).To(BeZero(), "the reinstated 300 expire with their grant")
+			txns := transactions(cus.ID, g.ID)
+			Expect(txns).To(HaveLen(5))
+			Expect(txns[0].Debit.Type).To(Equal(stripe.BillingCreditBalanceTransactionDebitTypeCreditsExpired))
+			Expect(txns[0].Debit.Amount.Monetary.Value).To(Equal(int64(300)))
+			Expect(txns[1].Credit.Type).To(Equal(stripe.BillingCreditBalanceTransactionCreditTypeCreditsApplicationInvoiceVoided))
+			Expect(txns[1].Credit.Amount.Monetary.Value).To(Equal(int64(300)))
+			Expect(txns[2].Debit.Type).To(Equal(stripe.BillingCreditBalanceTransactionDebitTypeCreditsExpired))
+			Expect(txns[2].Debit.Amount.Monetary.Value).To(Equal(int64(200)))
 		})
 
 		It("follow a test clock: applied at its renewal, expired as it moves", func() {
