@@ -26,13 +26,7 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		sc = emu.Client()
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
 		Expect(err).NotTo(HaveOccurred())
-		price := func(amount int64) *stripe.Price {
-			p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
-				UnitAmount: stripe.Int64(amount), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
-			Expect(err).NotTo(HaveOccurred())
-			return p
-		}
-		basic, plus = price(1000), price(2500)
+		basic, plus = recurringPrice(sc, prod.ID, "month", 1000), recurringPrice(sc, prod.ID, "month", 2500)
 		cus = customerWithCard(sc, "sched@example.com", "pm_card_visa", "")
 	})
 
