@@ -61,9 +61,7 @@ var _ = Describe("Checkout Sessions with metered prices", Label("checkout", "met
 		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_visa"}}, "")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(status).To(Equal(200), "%v", body)
-		sub, err := sc.V1Subscriptions.Retrieve(Ctx, body["subscription"].(string), &stripe.SubscriptionRetrieveParams{
-			Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
-		Expect(err).NotTo(HaveOccurred())
+		sub := mustSubscription(sc, body["subscription"].(string), "latest_invoice")
 		Expect(sub.Items.Data).To(HaveLen(2))
 		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(2000)))
 		raw, _ := emu.Get(sub.ID)

@@ -63,9 +63,7 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(status).To(Equal(200), "%v", body)
 		Expect(body["payment_status"]).To(Equal("paid"))
 
-		sub, err := sc.V1Subscriptions.Retrieve(Ctx, body["subscription"].(string), &stripe.SubscriptionRetrieveParams{
-			Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
-		Expect(err).NotTo(HaveOccurred())
+		sub := mustSubscription(sc, body["subscription"].(string), "latest_invoice")
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
 		Expect(sub.Items.Data).To(HaveLen(1), "only recurring prices become subscription items")
 		Expect(sub.Items.Data[0].Price.ID).To(Equal(monthly.ID))
@@ -92,9 +90,7 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(status).To(Equal(200), "%v", body)
 		Expect(body["payment_status"]).To(Equal("paid"))
 
-		sub, err := sc.V1Subscriptions.Retrieve(Ctx, body["subscription"].(string), &stripe.SubscriptionRetrieveParams{
-			Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
-		Expect(err).NotTo(HaveOccurred())
+		sub := mustSubscription(sc, body["subscription"].(string), "latest_invoice")
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
 		Expect(sub.Items.Data).To(HaveLen(1))
 		Expect(sub.Items.Data[0].Price.Active).To(BeFalse())
@@ -656,9 +652,15 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 	})
 })
 
-func mustSubscription(sc *stripe.Client, id string) *stripe.Subscription {
+// mustSubscription retrieves a subscription, with expand[] of the paths
+// given.
+func mustSubscription(sc *stripe.Client, id string, expand ...string) *stripe.Subscription {
 	GinkgoHelper()
-	sub, err := sc.V1Subscriptions.Retrieve(Ctx, id, nil)
+	p := &stripe.SubscriptionRetrieveParams{}
+	for _, e := range expand {
+		p.AddExpand(e)
+	}
+	sub, err := sc.V1Subscriptions.Retrieve(Ctx, id, p)
 	Expect(err).NotTo(HaveOccurred())
 	return sub
 }

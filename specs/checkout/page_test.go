@@ -693,8 +693,7 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			status, body := complete(s.ID, url.Values{})
 			Expect(status).To(Equal(200), "%v", body)
 			got := retrieve(s.ID)
-			sub, err := sc.V1Subscriptions.Retrieve(Ctx, got.Subscription.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
-			Expect(err).NotTo(HaveOccurred())
+			sub := mustSubscription(sc, got.Subscription.ID, "latest_invoice")
 			Expect(sub.BillingCycleAnchor).To(Equal(anchor))
 			Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(anchor))
 			// 10 days of the 31-day period that would end at the anchor
@@ -736,8 +735,7 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 
 			By("the first full period is billed at the anchor")
 			emu.Clock().Set(time.Unix(anchor, 0).Add(2 * time.Hour))
-			sub, err = sc.V1Subscriptions.Retrieve(Ctx, got.Subscription.ID, &stripe.SubscriptionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_invoice")}}})
-			Expect(err).NotTo(HaveOccurred())
+			sub = mustSubscription(sc, got.Subscription.ID, "latest_invoice")
 			Expect(sub.LatestInvoice.Total).To(Equal(int64(3000)))
 		})
 		It("refuses an anchor in the past, beyond the first period, or with a trial, creating nothing", func() {
