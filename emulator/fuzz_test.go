@@ -130,6 +130,8 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/invoices", "customer=cus_1&automatic_tax[enabled]=true&automatic_tax[liability][type]=account&automatic_tax[liability][account]=acct_1", "", "")
 	f.Add("POST", "/v1/invoices/create_preview", "schedule=sub_sched_1&schedule_details[end_behavior]=cancel&schedule_details[phases][0][items][0][price]=price_1&schedule_details[phases][0][start_date]=now&schedule_details[phases][0][iterations]=2", "", "")
 	f.Add("POST", "/v1/invoices/create_preview", "customer=cus_1&schedule_details[phases][0][items][0][price]=price_1&schedule_details[phases][0][duration][interval]=month&schedule_details[phases][0][duration][interval_count]=x&subscription=sub_1", "", "")
+	f.Add("POST", "/v1/invoices/create_preview", "customer=cus_1&subscription_details[items][0][price]=price_1&subscription_details[trial_end]=1&invoice_items[0][invoiceitem]=ii_1&invoice_items[0][unit_amount]=-5&discounts=", "", "")
+	f.Add("POST", "/v1/invoices/create_preview", "customer=cus_1&invoice_items[0][price]=price_1&invoice_items[0][quantity]=2&discounts[0][coupon]=x", "", "")
 	f.Add("POST", "/v1/invoices/create_preview", "subscription=sub_1&automatic_tax[enabled]=true&customer_details[address][country]=DE&customer_details[tax_exempt]=reverse&customer_details[shipping][name]=x&customer_details[shipping][address][country]=FR", "", "")
 	f.Add("POST", "/v1/subscription_schedules", "customer=cus_1&start_date=now&default_settings[automatic_tax][enabled]=true&phases[0][items][0][price]=price_1&phases[0][automatic_tax][enabled]=false&phases[0][iterations]=1", "", "")
 	f.Add("POST", "/v1/quotes", "customer=cus_1&automatic_tax[enabled]=true&line_items[0][price]=price_1", "", "")

@@ -129,11 +129,15 @@ var _ = Describe("A customer's discount on its invoices", Label("billing", "disc
 
 	It("discounts a one-off invoice that does not say otherwise, and its preview", func() {
 		di := discountCustomer(cus.ID, &stripe.CouponCreateParams{AmountOff: stripe.Int64(150), Currency: stripe.String("usd"), Duration: stripe.String("forever")})
-		pendingItem(cus.ID, 500)
-		preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID)})
+		oneOff := []*stripe.InvoiceCreatePreviewInvoiceItemParams{{Amount: stripe.Int64(500), Currency: stripe.String("usd")}}
+		preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID), InvoiceItems: oneOff})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(preview.Total).To(Equal(int64(350)))
 		Expect(discountIDs(preview)).To(Equal([]string{di}))
+		res := Do(emu.URL(), "POST", "/v1/invoices/create_preview", "customer="+cus.ID+"&invoice_items[0][amount]=500&invoice_items[0][currency]=usd&discounts=")
+		Expect(res.Status).To(Equal(200), res.Text)
+		Expect(res.Body["total"]).To(BeNumerically("==", 500), "an empty discounts= inherits none, the customer's neither")
+		pendingItem(cus.ID, 500)
 
 		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), PendingInvoiceItemsBehavior: stripe.String("include"), AutoAdvance: stripe.Bool(false)})
 		Expect(err).NotTo(HaveOccurred())

@@ -1199,31 +1199,130 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(emu.Count("", "payment_intent")).To(Equal(intents))
 		})
 
-		It("shows a customer's next renewal, or its pending invoice items when nothing renews", func() {
+		It("refuses a preview of a customer as a whole, as basil does, and takes invoice_items to preview pending items", func() {
 			cus := customerWith("pm_card_visa", "")
-			inv, err := preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID)})
-			Expect(err).NotTo(HaveOccurred())
-			Expect(inv.Lines.Data).To(BeEmpty())
-			Expect(inv.AmountDue).To(BeZero())
-
-			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(700), Currency: stripe.String("usd")})
-			Expect(err).NotTo(HaveOccurred())
-			inv, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID)})
-			Expect(err).NotTo(HaveOccurred())
-			Expect(inv.AmountDue).To(Equal(int64(700)))
-
 			sub, err := subscribe(cus, nil)
 			Expect(err).NotTo(HaveOccurred())
-			inv, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID)})
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID)})
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Type).To(Equal(stripe.ErrorTypeInvalidRequest))
+			Expect(se.Msg).To(Equal("You must provide at least one of: `subscription`, `schedule`, `subscription_details.items`, `schedule_details.phases`, `invoice_items`."))
+			renewal, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				InvoiceItems: []*stripe.InvoiceCreatePreviewInvoiceItemParams{{UnitAmount: stripe.Int64(125), Quantity: stripe.Int64(2), Currency: stripe.String("usd")}}})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(inv.Parent.SubscriptionDetails.Subscription.ID).To(Equal(sub.ID))
-			Expect(inv.AmountDue).To(Equal(int64(1000)), "the pending item went on the first invoice")
+			Expect(renewal.BillingReason).To(Equal(stripe.InvoiceBillingReasonUpcoming))
+			Expect(renewal.AmountDue).To(Equal(int64(1000+250)), "the renewal and the item")
 
-			// Without items there is no change for proration settings to shape.
-			again, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
-				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{ProrationBehavior: stripe.String("none"), ProrationDate: stripe.Int64(Epoch.Unix())}})
+			pending, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(700), Currency: stripe.String("usd")})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(again.AmountDue).To(Equal(inv.AmountDue))
+			items := emu.Count("", "invoiceitem")
+			inv, err := preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID), InvoiceItems: []*stripe.InvoiceCreatePreviewInvoiceItemParams{
+				{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(2)},
+				{InvoiceItem: stripe.String(pending.ID), Amount: stripe.Int64(300)},
+			}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.ID).To(HavePrefix("upcoming_in_"))
+			Expect(inv.Parent).To(BeNil(), "no subscription makes it")
+			Expect(inv.Lines.Data).To(HaveLen(2))
+			Expect(inv.AmountDue).To(Equal(int64(2*1000 + 300)))
+			Expect(emu.Count("", "invoiceitem")).To(Equal(items), "the preview's items are not kept")
+			kept, err := sc.V1InvoiceItems.Retrieve(Ctx, pending.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(kept.Amount).To(Equal(int64(700)), "nor its change to a pending one")
+
+			By("naming the invoice item a bad entry is in")
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID), InvoiceItems: []*stripe.InvoiceCreatePreviewInvoiceItemParams{
+				{Amount: stripe.Int64(100), Currency: stripe.String("usd")}, {Price: stripe.String("price_nope")},
+			}})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+			Expect(StripeErr(err).Param).To(Equal("invoice_items[1][price]"))
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID), InvoiceItems: []*stripe.InvoiceCreatePreviewInvoiceItemParams{{InvoiceItem: stripe.String("ii_nope"), Amount: stripe.Int64(1)}}})
+			Expect(StripeErr(err).Param).To(Equal("invoice_items[0][invoiceitem]"))
+			Expect(emu.Count("", "invoiceitem")).To(Equal(items))
+		})
+
+		It("previews the first invoice of a subscription not yet created, with its trial, and adds invoice_items to it", func() {
+			cus := customerWith("pm_card_visa", "")
+			objects := func() int {
+				return emu.Count("", "subscription") + emu.Count("", "invoice") + emu.Count("", "invoiceitem") + emu.Count("", "payment_intent")
+			}
+			before, events := objects(), len(emu.EventTypes(""))
+			inv, err := preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{
+					Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(3)}}},
+				InvoiceItems: []*stripe.InvoiceCreatePreviewInvoiceItemParams{{Amount: stripe.Int64(250), Currency: stripe.String("usd"), Description: stripe.String("Setup fee")}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.ID).To(HavePrefix("upcoming_in_"))
+			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCreate))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusDraft))
+			Expect(inv.AmountDue).To(Equal(int64(3*1000 + 250)))
+			Expect(inv.PeriodStart).To(Equal(Epoch.Unix()))
+			Expect(objects()).To(Equal(before), "nothing is kept")
+			Expect(emu.EventTypes("")).To(HaveLen(events), "and nothing is told")
+
+			By("matching what the subscription then really bills")
+			sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.Items[0].Quantity = stripe.Int64(3) })
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.LatestInvoice.AmountDue).To(Equal(int64(3 * 1000)))
+
+			By("with a trial, the trial's free first invoice")
+			trial, err := preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{
+					Items:    []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{Price: stripe.String(monthly.ID)}},
+					TrialEnd: stripe.Int64(Epoch.AddDate(0, 0, 7).Unix())}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(trial.AmountDue).To(BeZero())
+			Expect(trial.Lines.Data).To(HaveLen(1))
+			Expect(trial.Lines.Data[0].Description).To(HavePrefix("Trial period for"))
+
+			By("naming a bad parameter as the preview was sent it")
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{
+					Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{Price: stripe.String("price_nope")}}}})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
+			Expect(StripeErr(err).Param).To(Equal("subscription_details[items][0][price]"))
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{
+					Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{Price: stripe.String(monthly.ID)}}}})
+			Expect(StripeErr(err).Param).To(Equal("customer"))
+		})
+
+		It("takes the discounts to preview with, or none with an empty discounts", func() {
+			coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(25), Duration: stripe.String("forever")})
+			Expect(err).NotTo(HaveOccurred())
+			other, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever")})
+			Expect(err).NotTo(HaveOccurred())
+			cus := customerWith("pm_card_visa", "")
+			sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+				p.Discounts = []*stripe.SubscriptionCreateDiscountParams{{Coupon: stripe.String(coupon.ID)}}
+			})
+			Expect(err).NotTo(HaveOccurred())
+			discounts := emu.Count("", "discount")
+
+			inv, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.AmountDue).To(Equal(int64(750)), "the subscription's own")
+			inv, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				Discounts: []*stripe.InvoiceCreatePreviewDiscountParams{{Coupon: stripe.String(other.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.AmountDue).To(Equal(int64(500)), "the preview's in its place")
+			body := "subscription=" + sub.ID + "&discounts="
+			res := Do(emu.URL(), "POST", "/v1/invoices/create_preview", body)
+			Expect(res.Status).To(Equal(200), res.Text)
+			Expect(res.Body["amount_due"]).To(BeNumerically("==", 1000), "none at all")
+
+			inv, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{
+					Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{Price: stripe.String(yearly.ID)}}},
+				Discounts: []*stripe.InvoiceCreatePreviewDiscountParams{{Coupon: stripe.String(other.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.AmountDue).To(Equal(int64(5000)), "a new subscription's")
+			Expect(emu.Count("", "discount")).To(Equal(discounts), "no discount is kept")
+			kept, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(kept.Discounts).To(HaveLen(1))
 		})
 
 		It("replays a preview under its idempotency key, still keeping nothing", func() {
@@ -1243,9 +1342,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		It("refuses what it cannot preview, naming the parameter", func() {
 			cus := customerWith("pm_card_visa", "")
 			_, err := preview(&stripe.InvoiceCreatePreviewParams{})
-			Expect(StripeErr(err).Param).To(Equal("customer"))
-			_, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID), Discounts: []*stripe.InvoiceCreatePreviewDiscountParams{{Coupon: stripe.String("X")}}})
-			Expect(StripeErr(err).Param).To(Equal("discounts"))
+			Expect(StripeErr(err).Msg).To(HavePrefix("You must provide at least one of"))
 			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String("sub_nope")})
 			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
 

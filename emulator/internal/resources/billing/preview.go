@@ -8,6 +8,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -18,11 +19,12 @@ import (
 // previews cannot disagree.
 
 // previewUnsupported are create_preview parameters stripe-emu refuses
-// rather than ignore: a preview that silently left out a discount or a
-// tax would show the wrong amount.
-var previewUnsupported = []string{"customer_details.tax", "customer_details.tax_ids", "discounts", "invoice_items", "issuer", "on_behalf_of"}
+// rather than ignore: a preview that silently left out a tax or an
+// issuer would show the wrong invoice.
+var previewUnsupported = []string{"customer_details.tax", "customer_details.tax_ids", "issuer", "on_behalf_of"}
 
-// previewDetails are the subscription_details a preview applies.
+// previewDetails are the subscription_details a preview of a
+// subscription's update applies.
 var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true, "default_tax_rates": true}
 
 func createPreview(c *api.Call) (any, error) {
@@ -35,10 +37,21 @@ func createPreview(c *api.Call) (any, error) {
 		return nil, err
 	}
 	details, _ := c.Params.Obj("subscription_details")
+	if !previewNames(c, details) {
+		return nil, errNothingToPreview
+	}
+	subID, _ := c.Params.Str("subscription")
+	allowed := previewDetails
+	if subID == "" {
+		allowed = map[string]bool{"proration_date": true} // refused below, in Stripe's terms
+		for _, k := range newSubscriptionDetails {
+			allowed[k] = true
+		}
+	}
 	sent, _ := details.Sent("")
 	m, _ := sent.(map[string]any)
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if !previewDetails[k] {
+		if !allowed[k] {
 			return nil, unsupportedInPreview("subscription_details[" + k + "]")
 		}
 	}
@@ -50,11 +63,8 @@ func createPreview(c *api.Call) (any, error) {
 		return nil, unsupportedInPreview("preview_mode")
 	}
 	cusID, _ := c.Params.Str("customer")
-	subID, _ := c.Params.Str("subscription")
-	for _, k := range []string{"items", "default_tax_rates"} {
-		if subID == "" && details.Has(k) {
-			return nil, apierr.InvalidRequest("Previewing a new subscription (subscription_details[%s] without subscription) is not supported by stripe-emu.", k).WithParam("subscription_details[" + k + "]")
-		}
+	if subID == "" && details.Has("default_tax_rates") && !details.Has("items") {
+		return nil, apierr.InvalidRequest("Previewing subscription_details[default_tax_rates] needs `subscription` or `subscription_details[items]`.").WithParam("subscription_details[default_tax_rates]")
 	}
 	if schedID, _ := c.Params.Str("schedule"); schedID != "" && subID == "" {
 		sched, ok := c.Tx.Get(c.Account, "subscription_schedule", schedID)
@@ -88,8 +98,31 @@ func createPreview(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.Params.Unset("discounts") {
+		if cus, err = dropCustomerDiscount(c, cus); err != nil {
+			return nil, err
+		}
+	}
 	if c.Params.Has("schedule") || c.Params.Has("schedule_details") {
+		if c.Params.Has("discounts") {
+			// A schedule's discounts are its phases', which
+			// schedule_details sets.
+			return nil, unsupportedInPreview("discounts")
+		}
+		if err := previewInvoiceItems(c, cusID, ""); err != nil {
+			return nil, err
+		}
 		inv, err := schedulePreview(c, cusID)
+		if err != nil {
+			return nil, err
+		}
+		return api.Discard{Result: asPreview(inv)}, nil
+	}
+	if sub == nil && details.Has("items") {
+		if err := previewInvoiceItems(c, cusID, ""); err != nil {
+			return nil, err
+		}
+		inv, err := newSubscriptionPreview(c, cusID, details)
 		if err != nil {
 			return nil, err
 		}
@@ -98,9 +131,6 @@ func createPreview(c *api.Call) (any, error) {
 	autoTax, autoTaxSent, err := AutoTaxParam(c, c.Params, "automatic_tax", "automatic_tax")
 	if err != nil {
 		return nil, err
-	}
-	if sub == nil {
-		sub = nextRenewing(c, cusID)
 	}
 	if sub != nil && autoTaxSent && autoTax != autoTaxOn(sub) {
 		// The preview's automatic tax is the subscription's for this
@@ -117,11 +147,18 @@ func createPreview(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	if err := previewInvoiceItems(c, cusID, subID); err != nil {
+		return nil, err
+	}
 	var inv store.Obj
 	if sub == nil {
 		inv, err = pendingItemsPreview(c, cus, autoTaxSent && autoTax)
 	} else {
-		inv, err = subscriptionPreview(c, sub, details)
+		own := map[string]any{}
+		if v, ok := c.Params.RawAt("discounts"); ok {
+			own["discounts"] = v // the subscription's, for this preview
+		}
+		inv, err = subscriptionPreview(c, sub, details, own)
 	}
 	if err != nil {
 		return nil, err
@@ -174,37 +211,24 @@ func bracketed(path string) string {
 	return first + "[" + strings.ReplaceAll(rest, ".", "][") + "]"
 }
 
-// nextRenewing is the customer's subscription whose period ends first,
-// among those that will invoice again.
-func nextRenewing(c *api.Call, cusID string) store.Obj {
-	var next store.Obj
-	for _, s := range c.Tx.List(c.Account, "subscription", store.Query{Index: "customer", Value: cusID, Limit: 100}).Data {
-		switch s["status"] {
-		case "canceled", "incomplete_expired", "paused":
-			continue
-		}
-		if api.Bool(s["cancel_at_period_end"]) {
-			continue
-		}
-		if next == nil || periodEnd(s) < periodEnd(next) {
-			next = s
-		}
-	}
-	return next
-}
-
 // subscriptionPreview applies the change asked for (as
 // POST /v1/subscriptions/:id would) and builds the invoice it leads to:
 // with always_invoice the prorations invoiced at once, otherwise the next
 // period's invoice, which carries any prorations.
-func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (store.Obj, error) {
+//
+// own are parameters of the preview's own to apply with the change
+// (discounts), named as sent.
+func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own map[string]any) (store.Obj, error) {
 	if subscriptionEnded(sub["status"]) || api.Bool(sub["cancel_at_period_end"]) {
 		return nil, apierr.InvalidRequest("No upcoming invoices for subscription %s: it is canceled or cancels at the end of its period.", api.Str(sub["id"])).
 			WithCode("invoice_upcoming_none").WithParam("subscription")
 	}
 	behavior := "create_prorations"
-	if details.Has("items") || details.Has("default_tax_rates") {
-		update := map[string]any{}
+	if details.Has("items") || details.Has("default_tax_rates") || len(own) > 0 {
+		update := maps.Clone(own)
+		if update == nil {
+			update = map[string]any{}
+		}
 		for k := range previewDetails {
 			if v, ok := details.RawAt(k); ok {
 				update[k] = v
@@ -220,6 +244,9 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values) (sto
 		}
 		updated, err := runAs(c, updateSubscription, update, map[string]string{"id": api.Str(sub["id"])}, func(name string) string {
 			first, rest, _ := strings.Cut(name, "[")
+			if _, ok := own[first]; ok {
+				return name
+			}
 			if rest != "" {
 				rest = "[" + rest
 			}
@@ -253,8 +280,8 @@ func nextPeriodInvoice(c *api.Call, sub store.Obj) (store.Obj, error) {
 	return inv, previewPretaxCredits(c, inv)
 }
 
-// pendingItemsPreview is a customer's next invoice when no subscription
-// will invoice: the invoice items waiting for one (possibly none).
+// pendingItemsPreview is the invoice of a customer's pending invoice
+// items (invoice_items among them) when no subscription is previewed.
 func pendingItemsPreview(c *api.Call, cus store.Obj, autoTax bool) (store.Obj, error) {
 	pending := pendingItems(c, api.Str(cus["id"]))
 	currency, _ := c.Params.Str("currency")
@@ -266,8 +293,16 @@ func pendingItemsPreview(c *api.Call, cus store.Obj, autoTax bool) (store.Obj, e
 	}
 	now := c.ClockNow(cus)
 	inv := newInvoice(c, cus, currency, now, "upcoming")
-	// The customer's discount, as the invoice would inherit it.
+	// The customer's discount, as the invoice would inherit it, unless
+	// the preview names its own.
 	inv["discounts"] = customerDiscounts(c, cus, currency, now)
+	if c.Params.Has("discounts") {
+		ids, err := RedeemDiscounts(c, coupons.Scope{Customer: api.Str(cus["id"]), Invoice: api.Str(inv["id"]), Currency: currency}, MinimumNotChecked)
+		if err != nil {
+			return nil, err
+		}
+		inv["discounts"] = ids
+	}
 	if autoTax {
 		inv["automatic_tax"] = invoiceAutoTax(true)
 	}

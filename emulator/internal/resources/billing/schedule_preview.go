@@ -191,5 +191,5 @@ func scheduleNextInvoice(c *api.Call, sched store.Obj) (store.Obj, error) {
 		// A phase that resets the billing cycle invoices as it begins.
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate previews of a schedule whose next phase invoices as it begins (billing_cycle_anchor=phase_start), so it refused the request rather than answer as if it had taken effect.").WithParam("schedule")
 	}
-	return subscriptionPreview(c, sub, params.NewValues(map[string]any{}))
+	return subscriptionPreview(c, sub, params.NewValues(map[string]any{}), nil)
 }
