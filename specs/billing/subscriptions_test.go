@@ -1325,6 +1325,49 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(kept.Discounts).To(HaveLen(1))
 		})
 
+		It("previews a change that starts a new billing cycle as the invoice the change makes at once", func() {
+			cus := customerWith("pm_card_visa", "")
+			sub, err := subscribe(cus, nil)
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(Epoch.AddDate(0, 0, 10))
+			toYearly := []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(yearly.ID)}}
+			intents := emu.Count("", "payment_intent")
+			inv, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{Items: toYearly}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.ID).To(HavePrefix("upcoming_in_"))
+			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusDraft))
+			Expect(emu.Count("", "payment_intent")).To(Equal(intents), "nothing is charged")
+			var credit int64
+			for _, l := range inv.Lines.Data {
+				if l.Amount < 0 {
+					credit += l.Amount
+				}
+			}
+			Expect(credit).To(BeNumerically("<", 0), "the unused month is credited")
+			Expect(inv.AmountDue).To(Equal(10000 + credit))
+
+			By("billing what the update then bills (the clock stands still in between)")
+			updated, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+				Items:  []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(yearly.ID)}},
+				Expand: []*string{stripe.String("latest_invoice")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(updated.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+			Expect(updated.LatestInvoice.AmountPaid).To(Equal(inv.AmountDue))
+
+			By("and billing_cycle_anchor=now alike")
+			emu.Clock().Set(Epoch.AddDate(0, 0, 40))
+			now, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{BillingCycleAnchorNow: stripe.Bool(true)}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(now.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+			reset, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{BillingCycleAnchorNow: stripe.Bool(true),
+				Expand: []*string{stripe.String("latest_invoice")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(reset.LatestInvoice.AmountPaid).To(Equal(now.AmountDue))
+		})
+
 		It("replays a preview under its idempotency key, still keeping nothing", func() {
 			cus := customerWith("pm_card_visa", "")
 			sub, err := subscribe(cus, nil)
@@ -1356,6 +1399,9 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			se := StripeErr(err)
 			Expect(se.Param).To(Equal("subscription_details[items][0][discounts]"))
 			Expect(se.Msg).To(ContainSubstring("POST /v1/invoices/create_preview"))
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{TrialEndNow: stripe.Bool(true)}})
+			Expect(StripeErr(err).Param).To(Equal("subscription_details[trial_end]"), "an existing subscription's trial is not previewed")
 		})
 	})
 })

@@ -45,6 +45,8 @@ func invoiceRoutes() []api.Route {
 		api.POST("/v1/invoices/create_preview", params.FromStruct(stripe.InvoiceCreatePreviewParams{}).
 			With("schedule_details.phases.start_date", params.AnyParam()).With("schedule_details.phases.end_date", params.AnyParam()).
 			With("schedule_details.phases.trial_end", params.AnyParam()).Enum("schedule_details.end_behavior", "cancel", "release").
+			With("subscription_details.trial_end", params.AnyParam()).With("subscription_details.billing_cycle_anchor", params.AnyParam()).
+			With("subscription_details.cancel_at", params.AnyParam()).
 			Enum("schedule_details.proration_behavior", "always_invoice", "create_prorations", "none").
 			Enum("schedule_details.phases.proration_behavior", "always_invoice", "create_prorations", "none"), createPreview),
 		api.GET(id, params.FromStruct(stripe.InvoiceRetrieveParams{}), retrieveInvoice),

@@ -25,7 +25,7 @@ var previewUnsupported = []string{"customer_details.tax", "customer_details.tax_
 
 // previewDetails are the subscription_details a preview of a
 // subscription's update applies.
-var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true, "default_tax_rates": true}
+var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true, "default_tax_rates": true, "billing_cycle_anchor": true}
 
 func createPreview(c *api.Call) (any, error) {
 	for _, p := range previewUnsupported {
@@ -224,7 +224,7 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 			WithCode("invoice_upcoming_none").WithParam("subscription")
 	}
 	behavior := "create_prorations"
-	if details.Has("items") || details.Has("default_tax_rates") || len(own) > 0 {
+	if details.Has("items") || details.Has("default_tax_rates") || details.Has("billing_cycle_anchor") || len(own) > 0 {
 		update := maps.Clone(own)
 		if update == nil {
 			update = map[string]any{}
@@ -242,7 +242,8 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 			// invoiced below, as a draft: a preview charges nothing.
 			update["proration_behavior"] = "create_prorations"
 		}
-		updated, err := runAs(c, updateSubscription, update, map[string]string{"id": api.Str(sub["id"])}, func(name string) string {
+		latest := sub["latest_invoice"]
+		updated, err := runAs(c, updateSubscription, update, map[string]string{"id": api.Str(sub["id"]), previewVar: "1"}, func(name string) string {
 			first, rest, _ := strings.Cut(name, "[")
 			if _, ok := own[first]; ok {
 				return name
@@ -256,6 +257,13 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 			return nil, err
 		}
 		sub = updated.(store.Obj) // the subscription as the update stored it
+		if sub["latest_invoice"] != latest {
+			// The change started a new billing cycle (another interval,
+			// billing_cycle_anchor…): the invoice it made at once, left
+			// a draft, is the next one.
+			inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(sub["latest_invoice"]))
+			return inv, previewPretaxCredits(c, inv)
+		}
 	}
 	if behavior == "always_invoice" {
 		return draftFromPending(c, sub)

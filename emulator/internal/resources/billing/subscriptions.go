@@ -1556,7 +1556,9 @@ func updateSubscription(c *api.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if paused != "" {
+		if c.Var(previewVar) != "" {
+			// A preview shows this invoice as it is made: a draft.
+		} else if paused != "" {
 			if err := holdPaused(c, inv, paused); err != nil {
 				return nil, err
 			}
