@@ -99,6 +99,9 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	for _, path := range stripejs.Paths {
 		root.Handle(path, page(func(_ *Emulator, w http.ResponseWriter, req *http.Request) { stripejs.Serve(w, req) })).Methods("GET")
 	}
+	root.Handle("/invoices/{id}", page((*Emulator).invoicePage)).Methods("GET", "POST")
+	root.Handle("/invoices/{id}/pdf", page((*Emulator).invoicePDF)).Methods("GET")
+	root.Handle("/receipts/{id}", page((*Emulator).receiptPage)).Methods("GET")
 	root.Handle("/bank_transfer_instructions/{id}", page((*Emulator).transferInstructionsPage)).Methods("GET")
 	root.Handle("/microdeposit/{token}", page((*Emulator).microdepositPage)).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.

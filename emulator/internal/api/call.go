@@ -68,6 +68,17 @@ type Call struct {
 	journal *journal
 }
 
+// PageURL is the address of one of the emulator's own pages (Checkout,
+// hosted invoices, receipts) for an object of the call's account: a
+// connected account's carries ?account=, as Stripe's hosted pages carry
+// the account in their URLs.
+func (c *Call) PageURL(path string) string {
+	if c.Connected {
+		return c.BaseURL() + path + "?account=" + c.Account
+	}
+	return c.BaseURL() + path
+}
+
 // AfterCommit runs fn once the request's transaction has committed (to
 // tell the world outside the store, e.g. the webhook dispatcher).
 func (c *Call) AfterCommit(fn func()) { c.after = append(c.after, fn) }

@@ -94,9 +94,8 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 	inv["effective_at"] = c.Now
 	api.Obj(inv["status_transitions"])["finalized_at"] = c.Now
 	if c.BaseURL != nil {
-		base := c.BaseURL()
-		inv["hosted_invoice_url"] = base + "/invoices/" + api.Str(inv["id"])
-		inv["invoice_pdf"] = base + "/invoices/" + api.Str(inv["id"]) + "/pdf"
+		inv["hosted_invoice_url"] = c.PageURL("/invoices/" + api.Str(inv["id"]))
+		inv["invoice_pdf"] = c.PageURL("/invoices/" + api.Str(inv["id"]) + "/pdf")
 	}
 	due := api.Int(inv["amount_due"])
 	if due == 0 {

@@ -91,7 +91,7 @@ func offerRecovery(c *api.Call, s store.Obj) {
 		return
 	}
 	r = api.Clone(r)
-	r["url"] = pageURL(c, "/checkout/"+api.Str(s["id"])+"/recover")
+	r["url"] = c.PageURL("/checkout/" + api.Str(s["id"]) + "/recover")
 	r["expires_at"] = c.Now + RecoveryLifetime
 	s["after_expiration"] = store.Obj{"recovery": r}
 }
@@ -137,14 +137,4 @@ func recoverSession(c *api.Call) (any, error) {
 		cs["payment_link"], cs["metadata"] = s["payment_link"], api.Clone(api.Obj(s["metadata"]))
 	}
 	return cs, c.Put(cs)
-}
-
-// pageURL is the address of one of the emulator's hosted pages for the
-// call's account: a connected account's session is found only with its
-// account named (?account=), as the page handlers read it.
-func pageURL(c *api.Call, path string) string {
-	if c.Connected {
-		return c.BaseURL() + path + "?account=" + c.Account
-	}
-	return c.BaseURL() + path
 }

@@ -175,7 +175,7 @@ func create(c *api.Call) (any, error) {
 	}
 	url := ""
 	if c.BaseURL != nil {
-		url = pageURL(c, "/checkout/"+id)
+		url = c.PageURL("/checkout/" + id)
 	}
 	for k, v := range map[string]any{
 		"adaptive_pricing": nil, "after_expiration": nil, "allow_promotion_codes": nil,

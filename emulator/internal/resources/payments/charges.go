@@ -114,7 +114,7 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		}
 	}
 	if c.BaseURL != nil && status != "failed" {
-		ch["receipt_url"] = c.BaseURL() + "/receipts/" + api.Str(ch["id"])
+		ch["receipt_url"] = c.PageURL("/receipts/" + api.Str(ch["id"]))
 	}
 	return ch
 }

@@ -1,0 +1,229 @@
+package emulator
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/pdf"
+)
+
+// The pages behind the URLs the API hands out for a finalized invoice and
+// a charge: hosted_invoice_url (where the customer sees and pays the
+// invoice), invoice_pdf and receipt_url. Paying on the page confirms the
+// invoice's own PaymentIntent with the card picked, as Stripe's page does
+// with the card entered, so the invoice is paid by the same rules (and
+// events) as any payment of it.
+
+// invoicePageMethods are the test cards the hosted invoice page offers.
+var invoicePageMethods = []pageMethod{
+	{"pm_card_visa", "Pay with Visa 4242"},
+	{"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card"},
+	{"pm_card_chargeDeclined", "Pay with a declining card"},
+}
+
+// pageInvoice is the finalized invoice a page is for, or false (and a
+// 404 written) when there is none: drafts have no hosted page at Stripe.
+func (e *Emulator) pageInvoice(w http.ResponseWriter, req *http.Request) (Object, string, bool) {
+	id := mux.Vars(req)["id"]
+	account := req.URL.Query().Get("account")
+	inv, ok := e.GetIn(account, id)
+	if !ok || inv["object"] != "invoice" || inv["status"] == "draft" {
+		http.Error(w, "No such invoice: "+id, http.StatusNotFound)
+		return nil, "", false
+	}
+	return inv, account, true
+}
+
+// invoicePage is an invoice's hosted_invoice_url: what it bills, what is
+// due and, while it is open, the test cards to pay it with (POST).
+func (e *Emulator) invoicePage(w http.ResponseWriter, req *http.Request) {
+	inv, account, ok := e.pageInvoice(w, req)
+	if !ok {
+		return
+	}
+	id := api.Str(inv["id"])
+	var failure string
+	if req.Method == http.MethodPost {
+		_ = req.ParseForm()
+		next, msg := e.payInvoiceOnPage(inv, account, req.PostForm.Get("payment_method"), pageSelf(req))
+		if next != "" {
+			http.Redirect(w, req, next, http.StatusSeeOther)
+			return
+		}
+		failure = msg
+		inv, _ = e.GetIn(account, id)
+	}
+	cur := api.Str(inv["currency"])
+	money := func(v any) string { return currency.Major(api.Int(v), cur) + " " + strings.ToUpper(cur) }
+	var lines [][2]string
+	list, _ := api.Obj(inv["lines"])["data"].([]any)
+	for _, l := range list {
+		line := api.Obj(l)
+		lines = append(lines, [2]string{api.Str(line["description"]), money(line["amount"])})
+	}
+	if more, _ := api.Obj(inv["lines"])["has_more"].(bool); more {
+		lines = append(lines, [2]string{"… and more lines", ""})
+	}
+	data := map[string]any{
+		"Number": inv["number"], "ID": id, "Status": inv["status"], "Account": inv["account_name"],
+		"Customer": firstString(inv["customer_name"], inv["customer_email"], inv["customer"]),
+		"Lines":    lines, "Total": money(inv["total"]), "Paid": money(inv["amount_paid"]),
+		"Remaining": money(inv["amount_remaining"]), "PDF": inv["invoice_pdf"], "Failure": failure,
+		"Payable": inv["status"] == "open" && api.Int(inv["amount_remaining"]) > 0, "Methods": invoicePageMethods,
+	}
+	if due := api.Int(inv["due_date"]); due > 0 {
+		data["Due"] = time.Unix(due, 0).UTC().Format("January 2, 2006")
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if failure != "" {
+		w.WriteHeader(http.StatusPaymentRequired)
+	}
+	_ = invoicePageTmpl.Execute(w, data)
+}
+
+// payInvoiceOnPage confirms the invoice's open default PaymentIntent with
+// pm, coming back to returnURL from a 3-D Secure page. It answers where
+// to send the browser next, or why the payment failed.
+func (e *Emulator) payInvoiceOnPage(inv Object, account, pm, returnURL string) (next, failure string) {
+	if inv["status"] != "open" {
+		return "", fmt.Sprintf("This invoice is %s: there is nothing to pay.", inv["status"])
+	}
+	status, body, err := e.Call("GET", "/v1/invoice_payments", url.Values{"invoice": {api.Str(inv["id"])}, "status": {"open"}}, account)
+	if err != nil || status != http.StatusOK {
+		return "", fmt.Sprint("The invoice's payments cannot be read: ", err, body["error"])
+	}
+	var intent string
+	data, _ := body["data"].([]any)
+	for _, p := range data {
+		if ip := api.Obj(p); api.Bool(ip["is_default"]) {
+			intent = api.Str(api.Obj(ip["payment"])["payment_intent"])
+		}
+	}
+	if intent == "" {
+		return "", "This invoice has no payment open to pay it with."
+	}
+	status, body, err = e.Call("POST", "/v1/payment_intents/"+intent+"/confirm", url.Values{"payment_method": {pm}, "return_url": {returnURL}}, account)
+	if err != nil {
+		return "", err.Error()
+	}
+	if status != http.StatusOK {
+		return "", fmt.Sprint(api.Obj(body["error"])["message"])
+	}
+	if u := api.Str(api.Obj(api.Obj(body["next_action"])["redirect_to_url"])["url"]); u != "" {
+		return u, "" // 3-D Secure: its page sends the browser back to returnURL
+	}
+	if body["status"] == "requires_payment_method" {
+		return "", fmt.Sprint(api.Obj(body["last_payment_error"])["message"])
+	}
+	return returnURL, ""
+}
+
+// pageSelf is the absolute URL the request was for, for coming back to it.
+func pageSelf(req *http.Request) string {
+	u := *req.URL
+	u.Scheme, u.Host = "http", req.Host
+	return u.String()
+}
+
+func firstString(vs ...any) string {
+	for _, v := range vs {
+		if s, _ := v.(string); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+var invoicePageTmpl = template.Must(template.New("invoice").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Invoice {{.Number}} (stripe-emu)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto}td{padding:.2rem 1rem .2rem 0}td+td{text-align:right}button{display:block;margin:.4rem 0;padding:.6rem 1rem;width:100%}.failure{color:#b00}</style></head>
+<body><h1>Invoice {{.Number}}</h1>
+<p>{{if .Account}}From {{.Account}} to {{end}}{{.Customer}}. Invoice <code>{{.ID}}</code> is <strong class="status">{{.Status}}</strong>{{if .Due}}, due {{.Due}}{{end}}.</p>
+<table>{{range .Lines}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}
+<tr><td>Total</td><td>{{.Total}}</td></tr><tr><td>Amount paid</td><td>{{.Paid}}</td></tr>
+<tr><td><strong>Amount remaining</strong></td><td><strong class="remaining">{{.Remaining}}</strong></td></tr></table>
+{{if .Failure}}<p class="failure">{{.Failure}}</p>{{end}}
+{{if .Payable}}<form method="post">{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}</form>{{end}}
+{{if .PDF}}<p><a href="{{.PDF}}">Download invoice (PDF)</a></p>{{end}}
+</body></html>
+`))
+
+// invoicePDF is an invoice's invoice_pdf: the invoice as a one-page PDF.
+func (e *Emulator) invoicePDF(w http.ResponseWriter, req *http.Request) {
+	inv, _, ok := e.pageInvoice(w, req)
+	if !ok {
+		return
+	}
+	cur := api.Str(inv["currency"])
+	money := func(v any) string { return currency.Major(api.Int(v), cur) + " " + strings.ToUpper(cur) }
+	doc := pdf.Doc{Title: "Invoice " + api.Str(inv["number"])}
+	add := func(format string, args ...any) { doc.Lines = append(doc.Lines, fmt.Sprintf(format, args...)) }
+	if name := api.Str(inv["account_name"]); name != "" {
+		add("From: %s", name)
+	}
+	add("Bill to: %s", firstString(inv["customer_name"], inv["customer_email"], inv["customer"]))
+	add("Date of issue: %s", time.Unix(api.Int(inv["effective_at"]), 0).UTC().Format("January 2, 2006"))
+	if due := api.Int(inv["due_date"]); due > 0 {
+		add("Date due: %s", time.Unix(due, 0).UTC().Format("January 2, 2006"))
+	}
+	add("")
+	list, _ := api.Obj(inv["lines"])["data"].([]any)
+	for _, l := range list {
+		line := api.Obj(l)
+		add("%s    %s", api.Str(line["description"]), money(line["amount"]))
+	}
+	add("")
+	add("Subtotal: %s", money(inv["subtotal"]))
+	add("Total: %s", money(inv["total"]))
+	add("Amount paid: %s", money(inv["amount_paid"]))
+	add("Amount due: %s", money(inv["amount_remaining"]))
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="Invoice-%s.pdf"`, api.Str(inv["number"])))
+	_, _ = w.Write(doc.Bytes())
+}
+
+// receiptPage is a charge's receipt_url: what was paid, when and how, and
+// what was refunded since.
+func (e *Emulator) receiptPage(w http.ResponseWriter, req *http.Request) {
+	id := mux.Vars(req)["id"]
+	ch, ok := e.GetIn(req.URL.Query().Get("account"), id)
+	if !ok || ch["object"] != "charge" || ch["status"] == "failed" {
+		http.Error(w, "No such receipt: "+id, http.StatusNotFound)
+		return
+	}
+	cur := api.Str(ch["currency"])
+	money := func(v any) string { return currency.Major(api.Int(v), cur) + " " + strings.ToUpper(cur) }
+	method := api.Str(api.Obj(ch["payment_method_details"])["type"])
+	if card := api.Obj(api.Obj(ch["payment_method_details"])["card"]); api.Str(card["last4"]) != "" {
+		method = fmt.Sprintf("%s •••• %s", api.Str(card["brand"]), api.Str(card["last4"]))
+	}
+	data := map[string]any{
+		"ID": id, "Number": ch["receipt_number"], "Amount": money(ch["amount"]), "Method": method,
+		"Date":        time.Unix(api.Int(ch["created"]), 0).UTC().Format("January 2, 2006"),
+		"Description": ch["description"], "Refunded": "",
+	}
+	if r := api.Int(ch["amount_refunded"]); r > 0 {
+		data["Refunded"] = money(r)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = receiptTmpl.Execute(w, data)
+}
+
+var receiptTmpl = template.Must(template.New("receipt").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Receipt (stripe-emu)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}th{text-align:left;padding-right:1rem}</style></head>
+<body><h1>Receipt{{if .Number}} #{{.Number}}{{end}}</h1>
+<table><tr><th>Amount paid</th><td class="amount">{{.Amount}}</td></tr><tr><th>Date paid</th><td>{{.Date}}</td></tr>
+<tr><th>Payment method</th><td>{{.Method}}</td></tr>{{if .Description}}<tr><th>Description</th><td>{{.Description}}</td></tr>{{end}}
+{{if .Refunded}}<tr><th>Refunded</th><td class="refunded">{{.Refunded}}</td></tr>{{end}}</table>
+<p>Charge <code>{{.ID}}</code>.</p>
+</body></html>
+`))
