@@ -156,7 +156,8 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		Expect(a.Individual.DOB.Year).To(Equal(int64(1990)))
 		Expect(a.Individual.Verification.Status).To(Equal(stripe.PersonVerificationStatusUnverified))
 		Expect(a.Individual.Verification.Document).NotTo(BeNil(), "a person has their documents' slots, empty")
-		Expect(a.Individual.Requirements.CurrentlyDue).To(BeEmpty())
+		Expect(a.Individual.Requirements.CurrentlyDue).To(Equal([]string{"verification.document"}),
+			"a date of birth other than Stripe's test ones fails the keyed identity check")
 		Expect(a.Individual.Relationship.Owner).To(BeFalse())
 		Expect(a.Individual.IDNumberProvided).To(BeFalse())
 		Expect(a.ExternalAccounts.Data).To(HaveLen(1))

@@ -266,14 +266,15 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(custom.TOSAcceptance.Date).To(Equal(int64(1700000000)))
 	})
 
-	It("activates a Custom account once the platform has provided everything due, as test mode does", func() {
+	It("activates a Custom account once the platform has provided everything due, verified, as test mode does", func() {
 		p := &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"), BusinessType: stripe.String("individual"),
 			Capabilities: &stripe.AccountCreateCapabilitiesParams{
 				CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
 				Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
 			BusinessProfile: &stripe.AccountCreateBusinessProfileParams{MCC: stripe.String("5734"), URL: stripe.String("https://tickets.example")},
+			// 1901-01-01 is the date of birth Stripe's test mode verifies.
 			Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen"), Email: stripe.String("jenny@example.com"),
-				DOB: &stripe.PersonDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(1990)}},
+				DOB: &stripe.PersonDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(1901)}},
 			Settings:      &stripe.AccountCreateSettingsParams{Payments: &stripe.AccountCreateSettingsPaymentsParams{StatementDescriptor: stripe.String("TICKETS")}},
 			TOSAcceptance: &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")},
 		}

@@ -222,8 +222,8 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 		company := func(taxID string) *stripe.Account {
 			GinkgoHelper()
 			a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
-				BusinessType: stripe.String("company"),
-				Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
+				BusinessType:    stripe.String("company"),
+				Capabilities:    &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
 				BusinessProfile: &stripe.AccountCreateBusinessProfileParams{MCC: stripe.String("5734"), URL: stripe.String("https://tickets.example")},
 				Company:         &stripe.AccountCreateCompanyParams{Name: stripe.String("Tickets Inc"), TaxID: stripe.String(taxID)},
 				Settings:        &stripe.AccountCreateSettingsParams{Payments: &stripe.AccountCreateSettingsPaymentsParams{StatementDescriptor: stripe.String("TICKETS")}},

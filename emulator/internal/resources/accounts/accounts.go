@@ -322,6 +322,11 @@ func applyDetails(c *api.Call, o store.Obj) error {
 			o[f] = mergeDetails(api.Obj(o[f]), api.Obj(v))
 		}
 	}
+	if v, ok := c.Params.Get("company"); ok {
+		if err := recordTaxID(c, api.Str(o["id"]), api.Obj(v)); err != nil {
+			return err
+		}
+	}
 	if v, ok := c.Params.Get("settings"); ok {
 		if err := applySettings(o, api.Obj(v)); err != nil {
 			return err
@@ -332,7 +337,21 @@ func applyDetails(c *api.Call, o store.Obj) error {
 		if len(person) == 0 {
 			person = newPerson(c.IDs.Long("person_"), api.Str(o["id"]), c.Now)
 		}
-		o["individual"] = mergeDetails(person, api.Obj(v))
+		sent := api.Obj(v)
+		for doc, sides := range api.Obj(sent["verification"]) {
+			for side, file := range api.Obj(sides) {
+				if err := checkDocumentFile(c, api.Str(o["id"]), api.Str(file), "individual[verification]["+doc+"]["+side+"]"); err != nil {
+					return err
+				}
+			}
+		}
+		n, hasNumber := sent["id_number"].(string)
+		if err := recordIDNumber(c, api.Str(person["id"]), n, hasNumber); err != nil {
+			return err
+		}
+		person = mergeDetails(person, sent)
+		verifyPerson(c.Tx, person)
+		o["individual"] = person
 	}
 	if c.Params.Has("external_account") {
 		if _, err := addExternalAccount(c, o, "external_account", true); err != nil {

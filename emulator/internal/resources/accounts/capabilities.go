@@ -90,7 +90,19 @@ func capabilityObject(tx *store.Tx, acct store.Obj, name string) store.Obj {
 		// The capability's own reasons have no rejected.fraud or
 		// rejected.terms_of_service: a rejection shows as rejected.other.
 		reqs["disabled_reason"] = "rejected.other"
-	case status != "active" && !api.Bool(acct["details_submitted"]):
+	case status == "active":
+	case api.Obj(acct["requirements"])["disabled_reason"] == "listed":
+		// Stripe reviews a watchlist alert before the account may go on.
+		reqs["disabled_reason"] = "pending.review"
+	case hasErrors(acct):
+		// A verification failed: what it asks again is the capability's
+		// requirement too.
+		areqs := api.Obj(acct["requirements"])
+		for _, f := range []string{"currently_due", "errors", "eventually_due", "past_due"} {
+			reqs[f] = areqs[f]
+		}
+		reqs["disabled_reason"] = "requirements.fields_needed"
+	case !api.Bool(acct["details_submitted"]):
 		reqs["disabled_reason"] = "pending.onboarding"
 	}
 	if requested {
@@ -248,6 +260,13 @@ func capabilitiesOf(tx *store.Tx, acct store.Obj, names ...string) map[string]st
 // (was holds them as they were: capabilitiesOf before the change) before
 // the account's own account.updated, as Stripe does.
 func saveWithCapabilities(c *api.Call, was map[string]store.Obj, before, after store.Obj) (store.Obj, error) {
+	emitCapabilityChanges(c, was, before, after)
+	return save(c, before, after)
+}
+
+// emitCapabilityChanges sends capability.updated for every capability of
+// the account whose object changed from what was holds.
+func emitCapabilityChanges(c *api.Call, was map[string]store.Obj, before, after store.Obj) {
 	names := make([]string, 0, len(was))
 	for name := range was {
 		names = append(names, name)
@@ -269,5 +288,10 @@ func saveWithCapabilities(c *api.Call, was map[string]store.Obj, before, after s
 			c.EmitIn(id, "capability.updated", now, prev)
 		}
 	}
-	return save(c, before, after)
+}
+
+// hasErrors reports whether a verification of the account failed.
+func hasErrors(acct store.Obj) bool {
+	errs, _ := api.Obj(acct["requirements"])["errors"].([]any)
+	return len(errs) > 0
 }

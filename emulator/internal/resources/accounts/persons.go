@@ -116,6 +116,7 @@ func deletePerson(c *api.Call) (any, error) {
 	if err := c.Tx.Delete(id, "person", api.Str(o["id"])); err != nil {
 		return nil, err
 	}
+	c.DeleteMeta(idMismatchKey(api.Str(o["id"])))
 	c.EmitIn(id, "person.deleted", o, nil)
 	return api.Deleted("person", api.Str(o["id"])), saveRequirements(c, acct, api.Clone(acct))
 }
@@ -297,6 +298,11 @@ func applyPerson(c *api.Call, acct store.Obj, o store.Obj) error {
 	if err := applyVerification(c, acct, o); err != nil {
 		return err
 	}
+	n, hasNumber := p.Str("id_number")
+	if err := recordIDNumber(c, api.Str(o["id"]), n, hasNumber); err != nil {
+		return err
+	}
+	verifyPerson(c.Tx, o)
 	// Documents (passport, visa, company authorization) only ever serve
 	// Stripe's verification requirements, which are not emulated: nothing
 	// shows them.
@@ -324,8 +330,8 @@ func applyVerification(c *api.Call, acct store.Obj, o store.Obj) error {
 			if !ok {
 				continue
 			}
-			if file != "" && !c.Tx.Exists(api.Str(acct["id"]), "file", file) && !c.Tx.Exists(c.Platform, "file", file) {
-				return apierr.NoSuchObject("file", file, "verification["+doc+"]["+side+"]")
+			if err := checkDocumentFile(c, api.Str(acct["id"]), file, "verification["+doc+"]["+side+"]"); err != nil {
+				return err
 			}
 			slot[side] = nilIfEmpty(file)
 		}

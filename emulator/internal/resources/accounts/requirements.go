@@ -108,9 +108,25 @@ func dueFields(tx *store.Tx, acct store.Obj) []string {
 
 // refreshRequirements sets the account's requirements from what it still
 // has to provide: due now and past due (Stripe sets no deadline on a new
-// account), the account disabled for it. A rejection's reason stays.
+// account), the account disabled for it. What failed verification is due
+// again, with Stripe's errors, on an account not yet onboarded and, after,
+// on one whose requirements the platform collects (Stripe's onboarding
+// answers for the others); a person on a watchlist disables the account as
+// listed. A rejection's reason stays.
 func refreshRequirements(tx *store.Tx, acct store.Obj) {
 	due := dueFields(tx, acct)
+	var errs []any
+	listed := false
+	if len(api.Obj(acct["capabilities"])) > 0 && (!api.Bool(acct["details_submitted"]) || requirementCollection(acct) == "application") {
+		var failed []string
+		failed, errs, listed = verificationDue(tx, acct)
+		for _, f := range failed {
+			if !slices.Contains(due, f) {
+				due = append(due, f)
+			}
+		}
+		slices.Sort(due)
+	}
 	reqs := requirements()
 	if len(due) > 0 {
 		list := func() []any { return api.Anys(due) }
@@ -123,6 +139,12 @@ func refreshRequirements(tx *store.Tx, acct store.Obj) {
 			}}
 		}
 	}
+	if len(errs) > 0 {
+		reqs["errors"] = errs
+	}
+	if listed {
+		reqs["disabled_reason"] = "listed"
+	}
 	if rejected(acct) {
 		reqs["disabled_reason"] = api.Obj(acct["requirements"])["disabled_reason"]
 	}
@@ -130,11 +152,13 @@ func refreshRequirements(tx *store.Tx, acct store.Obj) {
 }
 
 // requirementsMet reports whether the platform has now provided everything
-// due on an account whose requirements it collects (Custom): in test mode
-// Stripe then verifies it at once, so it is onboarded without its owner.
-func requirementsMet(tx *store.Tx, acct store.Obj) bool {
-	return requirementCollection(acct) == "application" && !api.Bool(acct["details_submitted"]) && !rejected(acct) &&
-		len(api.Obj(acct["capabilities"])) > 0 && len(dueFields(tx, acct)) == 0
+// due, verified, on an account whose requirements it collects (Custom): in
+// test mode Stripe then verifies it at once, so it is onboarded without its
+// owner (again, after a failed verification was corrected).
+func requirementsMet(acct store.Obj) bool {
+	reqs := api.Obj(acct["requirements"])
+	return requirementCollection(acct) == "application" && len(api.Obj(acct["capabilities"])) > 0 &&
+		len(strs(reqs["currently_due"])) == 0 && reqs["disabled_reason"] == nil
 }
 
 // onboard makes an account what finished onboarding makes it: every
@@ -149,26 +173,49 @@ func onboard(acct store.Obj) {
 	acct["requirements"], acct["future_requirements"] = requirements(), requirements()
 }
 
+// hold disables an onboarded account whose platform-collected requirements
+// are due again (a verification failed) or that is listed: every
+// capability inactive, no charges or payouts, until they are met.
+func hold(acct store.Obj) {
+	caps := store.Obj{}
+	for name := range api.Obj(acct["capabilities"]) {
+		caps[name] = "inactive"
+	}
+	acct["capabilities"] = caps
+	acct["charges_enabled"], acct["payouts_enabled"] = false, false
+}
+
 // settleRequirements refreshes the requirements of after (a changed
-// account) and onboards it when they are all met.
+// account) and onboards it when they are all met, or holds it when a
+// verification failed after onboarding.
 func settleRequirements(tx *store.Tx, after store.Obj) {
 	refreshRequirements(tx, after)
-	if requirementsMet(tx, after) {
+	switch {
+	case rejected(after):
+	case requirementsMet(after):
 		onboard(after)
+	case api.Bool(after["details_submitted"]) && requirementCollection(after) == "application" &&
+		api.Obj(after["requirements"])["disabled_reason"] != nil:
+		hold(after)
 	}
 }
 
 // saveRequirements stores a connected account whose requirements may have
 // changed by something stored beside it (a bank account, a person): the
-// account is stored again, and account.updated sent, only when they did
-// (with capability.updated too when that onboards it).
+// account is stored again, capability.updated sent for every capability
+// that changed with them, and account.updated when they did (showing all
+// that changed when the account was onboarded or held by it).
 func saveRequirements(c *api.Call, before, after store.Obj) error {
-	refreshRequirements(c.Tx, after)
-	if requirementsMet(c.Tx, after) {
-		onboard(after)
-		_, err := saveWithCapabilities(c, capabilitiesOf(c.Tx, before), before, after)
+	was := capabilitiesOf(c.Tx, before)
+	settleRequirements(c.Tx, after)
+	enabled := func(o store.Obj) []any {
+		return []any{o["charges_enabled"], o["payouts_enabled"], o["details_submitted"], o["capabilities"]}
+	}
+	if len(api.PreviousAttributes(store.Obj{"e": enabled(before)}, store.Obj{"e": enabled(after)})) > 0 {
+		_, err := saveWithCapabilities(c, was, before, after)
 		return err
 	}
+	emitCapabilityChanges(c, was, before, after)
 	if err := c.Tx.Put(c.Platform, after); err != nil {
 		return err
 	}
