@@ -19,9 +19,10 @@ import (
 // the account they belong to, as its bank accounts do, and their events
 // (person.created/updated/deleted) belong to that account.
 //
-// Stripe's requirements (which persons an account still needs, what a
-// person must still provide) are not emulated: an account never has
-// anything due, so persons and their documents satisfy nothing there.
+// A person is verified by Stripe's test values (verification.go): what its
+// verification fails is its own requirement and its account's
+// (person_….verification.document). Which persons an account needs, and
+// what else a person must provide, are not emulated.
 var PersonKind = &api.Kind{Object: "person", Prefix: "person_"}
 
 // relationships are the roles a person can have, each a boolean of
@@ -310,9 +311,9 @@ func applyPerson(c *api.Call, acct store.Obj, o store.Obj) error {
 	return api.ApplyMetadataFrom(o, p)
 }
 
-// applyVerification records the identity documents (uploaded files) sent
-// for the person. Their review is not emulated: the person stays
-// unverified.
+// applyVerification records the identity documents sent for the person:
+// uploaded files, or Stripe's test file tokens, the only documents whose
+// review is emulated (verifyPerson).
 func applyVerification(c *api.Call, acct store.Obj, o store.Obj) error {
 	ver, ok := c.Params.Obj("verification")
 	if !ok {
