@@ -275,6 +275,7 @@ func remove(c *api.Call) (any, error) {
 	for name := range api.Obj(o["capabilities"]) {
 		c.DeleteMeta(requestedKey(api.Str(o["id"]), name))
 	}
+	forgetVerification(c, o)
 	if o["type"] == "standard" {
 		// A Standard account, which has its own Stripe account and
 		// Dashboard, leaves the platform's application: the event Stripe

@@ -87,6 +87,20 @@ func recordTaxID(c *api.Call, account string, company store.Obj) error {
 	return nil
 }
 
+// forgetVerification drops what was kept of a deleted account's test
+// values.
+func forgetVerification(c *api.Call, acct store.Obj) {
+	id := api.Str(acct["id"])
+	c.DeleteMeta(taxIDKey(id))
+	if ind := api.Obj(acct["individual"]); len(ind) > 0 {
+		c.DeleteMeta(idMismatchKey(api.Str(ind["id"])))
+	}
+	c.Tx.Each(id, "person", func(p store.Obj) bool {
+		c.DeleteMeta(idMismatchKey(api.Str(p["id"])))
+		return true
+	})
+}
+
 // checkDocumentFile refuses an identity document sent for a person that is
 // neither a file uploaded by the platform or the account nor one of
 // Stripe's test file tokens; param names it.
