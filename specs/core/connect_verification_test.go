@@ -216,6 +216,20 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 		})
 	})
 
+	It("settles a failed address check with an additional document token", func() {
+		a := mustIndividual(&stripe.PersonParams{DOB: dob(1901, 1, 1), Address: &stripe.AddressParams{Line1: stripe.String("address_no_match")}})
+		expectFailed(a, "individual.verification.additional_document", "verification_failed_address_match")
+		failure := &stripe.PersonVerificationParams{AdditionalDocument: &stripe.PersonVerificationDocumentParams{Front: stripe.String("file_identity_document_failure")}}
+		a = update(a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{Verification: failure}})
+		expectFailed(a, "individual.verification.additional_document", "verification_document_failed_test_mode")
+		Expect(a.Individual.Verification.AdditionalDocument.DetailsCode).To(Equal(stripe.PersonVerificationDocumentDetailsCodeDocumentFailedTestMode))
+		success := &stripe.PersonVerificationParams{AdditionalDocument: &stripe.PersonVerificationDocumentParams{Front: stripe.String("file_identity_document_success")}}
+		a = update(a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{Verification: success}})
+		expectVerified(a)
+		Expect(a.Individual.Address.Line1).To(Equal("address_no_match"))
+		Expect(a.Individual.Verification.AdditionalDocument.DetailsCode).To(BeEmpty())
+	})
+
 	Describe("companies", func() {
 		// company makes a US Custom company account with everything due but
 		// its representative, whose details are rep.
@@ -274,6 +288,52 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 			evs := emu.EventTypes(a.ID)
 			Expect(evs[len(evs)-3:]).To(Equal([]string{"person.updated", "capability.updated", "account.updated"}))
 			checkWire(a.ID)
+
+			By("refusing a document that is neither a file nor a test token, changing nothing")
+			_, err = sc.V1Persons.Update(Ctx, rep.ID, &stripe.PersonUpdateParams{Account: stripe.String(a.ID),
+				DOB:          &stripe.PersonUpdateDOBParams{Day: stripe.Int64(2), Month: stripe.Int64(2), Year: stripe.Int64(1990)},
+				Verification: &stripe.PersonUpdateVerificationParams{Document: &stripe.PersonUpdateVerificationDocumentParams{Front: stripe.String("file_identity_document")}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "verification[document][front]")
+			Expect(emu.EventTypes(a.ID)).To(HaveLen(len(evs)))
+			rep, err = sc.V1Persons.Retrieve(Ctx, rep.ID, &stripe.PersonRetrieveParams{Account: stripe.String(a.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(rep.Verification.Status).To(Equal(stripe.PersonVerificationStatusVerified))
+
+			By("holding the account for any of its persons, an owner too")
+			owner, err := sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(a.ID), FirstName: stripe.String("Bo"),
+				IDNumber:     stripe.String("111111111"),
+				Relationship: &stripe.PersonCreateRelationshipParams{Owner: stripe.Bool(true), PercentOwnership: stripe.Float64(60)}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(owner.Verification.Status).To(Equal(stripe.PersonVerificationStatusUnverified))
+			a, err = sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(a.Requirements.CurrentlyDue).To(Equal([]string{owner.ID + ".verification.document"}))
+			Expect(a.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusInactive))
+			Expect(a.PayoutsEnabled).To(BeFalse())
+
+			By("and releasing it when that person is removed")
+			_, err = sc.V1Persons.Delete(Ctx, owner.ID, &stripe.PersonDeleteParams{Account: stripe.String(a.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			a, err = sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(a.Requirements.CurrentlyDue).To(BeEmpty())
+			Expect(a.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
+			checkWire(a.ID)
+		})
+
+		It("shows the failures of an account whose requirements Stripe collects until its onboarding completes", func() {
+			a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), BusinessType: stripe.String("individual"),
+				Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
+				Individual:   &stripe.PersonParams{DOB: dob(1990, 1, 1)}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(a.Requirements.CurrentlyDue).To(ContainElement("individual.verification.document"))
+			Expect(a.Requirements.Errors).To(HaveLen(1))
+			status, body, err := emu.Call("POST", "/v1/test_helpers/accounts/"+a.ID+"/complete_onboarding", nil, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			a = update(a.ID, &stripe.AccountUpdateParams{Metadata: map[string]string{"k": "v"}})
+			Expect(a.Requirements.Errors).To(BeEmpty(), "Stripe's onboarding answers for it")
+			Expect(a.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
 		})
 
 		It("fails the business tax IDs 111111111 and 111111112, and verifies 000000000, 000000001 and 222222222", func() {
