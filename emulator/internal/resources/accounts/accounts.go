@@ -339,9 +339,10 @@ func applyDetails(c *api.Call, o store.Obj) error {
 			person = newPerson(c.IDs.Long("person_"), api.Str(o["id"]), c.Now)
 		}
 		sent := api.Obj(v)
-		for doc, sides := range api.Obj(sent["verification"]) {
-			for side, file := range api.Obj(sides) {
-				if err := checkDocumentFile(c, api.Str(o["id"]), api.Str(file), "individual[verification]["+doc+"]["+side+"]"); err != nil {
+		for _, doc := range []string{"document", "additional_document"} {
+			for _, side := range []string{"front", "back"} {
+				file := api.Str(api.Obj(api.Obj(sent["verification"])[doc])[side])
+				if err := checkDocumentFile(c, api.Str(o["id"]), file, "individual[verification]["+doc+"]["+side+"]"); err != nil {
 					return err
 				}
 			}
