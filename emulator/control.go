@@ -99,6 +99,9 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	for _, path := range stripejs.Paths {
 		root.Handle(path, page(func(_ *Emulator, w http.ResponseWriter, req *http.Request) { stripejs.Serve(w, req) })).Methods("GET")
 	}
+	root.Handle("/connect.stripe.com/setup/{flow}/{account}/{token}", page((*Emulator).accountLinkPage)).Methods("GET", "POST")
+	root.Handle("/buy.stripe.com/{token}", page((*Emulator).paymentLinkPage)).Methods("GET")
+	root.Handle("/donate.stripe.com/{token}", page((*Emulator).paymentLinkPage)).Methods("GET")
 	root.Handle("/invoices/{id}", page((*Emulator).invoicePage)).Methods("GET", "POST")
 	root.Handle("/invoices/{id}/pdf", page((*Emulator).invoicePDF)).Methods("GET")
 	root.Handle("/receipts/{id}", page((*Emulator).receiptPage)).Methods("GET")

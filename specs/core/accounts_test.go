@@ -1,6 +1,11 @@
 package core_test
 
 import (
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -228,12 +233,26 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(link.Object).To(Equal("account_link"))
-		Expect(link.URL).To(HavePrefix("https://connect.stripe.com/setup/e/" + acct.ID + "/"))
+		Expect(link.URL).To(HavePrefix(emu.URL() + "/connect.stripe.com/setup/e/" + acct.ID + "/"))
 		Expect(link.ExpiresAt).To(Equal(link.Created + 300))
 
-		status, body, err := emu.Call("POST", "/v1/test_helpers/accounts/"+acct.ID+"/complete_onboarding", nil, "")
+		By("the owner finishing onboarding on the link's page")
+		// browser follows no redirect, so each answer can be checked.
+		browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := browser.Get(link.URL)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(status).To(Equal(200), "%v", body)
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		Expect(res.StatusCode).To(Equal(200))
+		Expect(string(page)).To(ContainSubstring("<code>tos_acceptance.date</code>"), "what Stripe still needs")
+		opened, err := sc.V1Accounts.GetByID(Ctx, acct.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(opened.DetailsSubmitted).To(BeFalse(), "opening the page finishes nothing")
+		res, err = browser.PostForm(link.URL, url.Values{})
+		Expect(err).NotTo(HaveOccurred())
+		res.Body.Close()
+		Expect(res.StatusCode).To(Equal(303))
+		Expect(res.Header.Get("Location")).To(Equal("https://example.com/return"))
 		acct, err = sc.V1Accounts.GetByID(Ctx, acct.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(acct.ChargesEnabled).To(BeTrue())
@@ -250,6 +269,28 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		login, err := sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(acct.ID)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(login.URL).To(HavePrefix("https://connect.stripe.com/express/"))
+
+		By("an expired link sending the owner to refresh_url")
+		update, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{
+			Account: stripe.String(acct.ID), Type: stripe.String("account_onboarding"),
+			RefreshURL: stripe.String("https://example.com/reauth"), ReturnURL: stripe.String("https://example.com/return"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(301 * time.Second)
+		for _, send := range []func() (*http.Response, error){
+			func() (*http.Response, error) { return browser.Get(update.URL) },
+			func() (*http.Response, error) { return browser.PostForm(update.URL, url.Values{}) },
+		} {
+			res, err := send()
+			Expect(err).NotTo(HaveOccurred())
+			res.Body.Close()
+			Expect(res.StatusCode).To(Equal(303))
+			Expect(res.Header.Get("Location")).To(Equal("https://example.com/reauth"))
+		}
+		res, err = browser.Get(emu.URL() + "/connect.stripe.com/setup/e/" + acct.ID + "/nope")
+		Expect(err).NotTo(HaveOccurred())
+		res.Body.Close()
+		Expect(res.StatusCode).To(Equal(404))
 	})
 
 	It("creates accounts from controller properties, rendering the whole controller", func() {

@@ -2,6 +2,7 @@ package webhooks_test
 
 import (
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -109,7 +110,7 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(l.ID).To(HavePrefix("plink_"))
-		Expect(l.URL).To(MatchRegexp(`^https://buy\.stripe\.com/test_[A-Za-z0-9]+$`))
+		Expect(l.URL).To(MatchRegexp(`^`+regexp.QuoteMeta(emu.URL())+`/buy\.stripe\.com/test_[A-Za-z0-9]+$`), "Stripe's host as a path of the emulator's page")
 		Expect(l.Active).To(BeTrue())
 		Expect(l.Currency).To(Equal(stripe.CurrencyEUR))
 		Expect(l.LineItems).To(BeNil(), "line_items only with expand")

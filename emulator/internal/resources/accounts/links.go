@@ -1,6 +1,8 @@
 package accounts
 
 import (
+	"encoding/json"
+
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -10,10 +12,12 @@ import (
 )
 
 // Account links and login links are the Stripe-hosted pages a platform
-// sends a connected account's owner to. The emulator hosts no pages: a
-// link has Stripe's shape and lifetime, and a test helper does what the
-// owner finishing onboarding would (capabilities active, charges and
-// payouts enabled, account.updated).
+// sends a connected account's owner to. An account link's page is the
+// emulator's (AccountLinkPage): the owner finishes onboarding there, as
+// the complete_onboarding test helper does (capabilities active, charges
+// and payouts enabled, account.updated), and is sent to return_url; an
+// expired link sends them to refresh_url. Login links keep Stripe's
+// address: the Express Dashboard is not emulated.
 
 // AccountLinkLifetime is how long an account link stays valid.
 const AccountLinkLifetime = 300
@@ -56,14 +60,46 @@ func createAccountLink(c *api.Call) (any, error) {
 		// embedded components.
 		return nil, apierr.InvalidRequest("You cannot create `account_update` type Account Links for this account. Valid types for this account are [\"account_onboarding\"].").WithParam("type")
 	}
-	// Where the owner lands afterwards, and which requirements the hosted
-	// pages ask for, show nowhere in the API: the link is only a URL.
-	c.Params.MarkRead("refresh_url", "return_url", "collect", "collection_options")
+	// Which requirements the hosted pages ask for shows nowhere in the
+	// API: the page asks for what is due.
+	c.Params.MarkRead("collect", "collection_options")
 	flow := map[string]string{"express": "e", "standard": "s", "custom": "c"}[api.Str(acct["type"])]
-	return store.Obj{
-		"object": "account_link", "created": c.Now, "expires_at": c.Now + AccountLinkLifetime,
-		"url": "https://connect.stripe.com/setup/" + flow + "/" + id + "/" + c.IDs.Secret(12),
-	}, nil
+	token := c.IDs.Secret(12)
+	path := "/setup/" + flow + "/" + id + "/" + token
+	url := "https://connect.stripe.com" + path
+	page := LinkPage{Account: id, Type: typ, ExpiresAt: c.Now + AccountLinkLifetime}
+	page.ReturnURL, _ = c.Params.Str("return_url")
+	page.RefreshURL, _ = c.Params.Str("refresh_url")
+	if c.BaseURL != nil {
+		raw, _ := json.Marshal(page)
+		if err := c.Tx.SetMeta(metaLinkPage(token), string(raw)); err != nil {
+			return nil, err
+		}
+		url = c.BaseURL() + "/connect.stripe.com" + path
+	}
+	return store.Obj{"object": "account_link", "created": c.Now, "expires_at": c.Now + AccountLinkLifetime, "url": url}, nil
+}
+
+// LinkPage is what an account link's page needs of the link: whose it
+// is, where the owner goes when done or when it expired, and when.
+type LinkPage struct {
+	Account    string `json:"account"`
+	Type       string `json:"type"`
+	ReturnURL  string `json:"return_url"`
+	RefreshURL string `json:"refresh_url"`
+	ExpiresAt  int64  `json:"expires_at"`
+}
+
+func metaLinkPage(token string) string { return "acctlink:" + token }
+
+// AccountLinkPage is the account link a page's token names.
+func AccountLinkPage(tx *store.Tx, token string) (LinkPage, bool) {
+	var page LinkPage
+	raw, ok := tx.GetMeta(metaLinkPage(token))
+	if !ok || json.Unmarshal([]byte(raw), &page) != nil {
+		return LinkPage{}, false
+	}
+	return page, true
 }
 
 func createLoginLink(c *api.Call) (any, error) {

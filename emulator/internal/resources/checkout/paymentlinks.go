@@ -41,7 +41,8 @@ func LinkRoutes() []api.Route {
 			With("shipping_address_collection.allowed_countries", shipping.AllowedCountries())
 	}
 	open := params.Object(map[string]*params.Schema{
-		"customer_email": params.String(), "expand": params.ArrayOf(params.String()),
+		"customer_email": params.String(), "client_reference_id": params.String(), "locale": params.String(),
+		"expand": params.ArrayOf(params.String()),
 	})
 	return []api.Route{
 		api.POST(base, enums(params.FromStruct(stripe.PaymentLinkCreateParams{})), createLink),
@@ -101,13 +102,27 @@ func linkMode(items []linkItem) string {
 	return "payment"
 }
 
-func linkURL(submitType, token string) string {
+// linkURL is a link's address: Stripe's host as a path of the emulator's
+// (its page opens a Checkout Session, see Emulator's paymentLinkPage),
+// or Stripe's own when the emulator's address is not known.
+func linkURL(c *api.Call, submitType, token string) string {
 	host := "buy.stripe.com"
 	if submitType == "donate" {
 		// Stripe: submit_type also affects the url's hostname.
 		host = "donate.stripe.com"
 	}
-	return "https://" + host + "/test_" + token
+	if c.BaseURL == nil {
+		return "https://" + host + "/test_" + token
+	}
+	return c.PageURL("/" + host + "/test_" + token)
+}
+
+// LinkToken is the token a link's url ends with ("test_…" less the
+// prefix), which its page is found by.
+func LinkToken(url string) string {
+	_, token, _ := strings.Cut(url, "/test_")
+	token, _, _ = strings.Cut(token, "?")
+	return token
 }
 
 func createLink(c *api.Call) (any, error) {
@@ -158,7 +173,7 @@ func createLink(c *api.Call) (any, error) {
 		"payment_method_collection": "always", "payment_method_types": nil, "phone_number_collection": store.Obj{"enabled": false},
 		"restrictions": nil, "shipping_address_collection": nil, "shipping_options": []any{}, "submit_type": "auto",
 		"subscription_data": nil, "tax_id_collection": store.Obj{"enabled": false, "required": "never"}, "transfer_data": nil,
-		"url": linkURL("", c.IDs.Secret(18)),
+		"url": linkURL(c, "", c.IDs.Secret(18)),
 	})
 	delete(l, "created") // a payment link has no created timestamp
 	if mode == "subscription" {
@@ -293,7 +308,7 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 			return apierr.InvalidEmpty(f)
 		}
 	}
-	l["url"] = linkURL(api.Str(l["submit_type"]), strings.TrimPrefix(api.Str(l["url"])[strings.LastIndex(api.Str(l["url"]), "/")+1:], "test_"))
+	l["url"] = linkURL(c, api.Str(l["submit_type"]), LinkToken(api.Str(l["url"])))
 	if ac, ok := c.Params.Obj("after_completion"); ok {
 		typ, _ := ac.Str("type")
 		switch typ {
@@ -542,8 +557,12 @@ func openLinkSession(c *api.Call) (any, error) {
 	// The sessions a link opens are in its currency (a currency option's
 	// amounts when it was made with one).
 	p := map[string]any{"mode": mode, "line_items": lines, "currency": l["currency"]}
-	if email, _ := c.Params.Str("customer_email"); email != "" {
-		p["customer_email"] = email
+	// What the link's URL can carry (?prefilled_email=, ?client_reference_id=,
+	// ?locale=), as Stripe's payment links take them.
+	for _, k := range []string{"customer_email", "client_reference_id", "locale"} {
+		if v, _ := c.Params.Str(k); v != "" {
+			p[k] = v
+		}
 	}
 	if ac := api.Obj(l["after_completion"]); ac["type"] == "redirect" {
 		p["success_url"] = api.Obj(ac["redirect"])["url"]

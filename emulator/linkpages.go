@@ -1,0 +1,162 @@
+package emulator
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// The pages behind the links a platform or a merchant hands out: an
+// account link's (Connect onboarding, hosted by Stripe) and a payment
+// link's (buy.stripe.com). Their URLs keep Stripe's host as a path of the
+// emulator's, so they read as what they stand for.
+
+// accountLinkPage is where an account link sends the connected account's
+// owner: what Stripe still needs of the account, a button that finishes
+// onboarding (as the complete_onboarding test helper does) and sends the
+// owner to return_url, and a way back without finishing. An expired link
+// sends the owner to refresh_url, as Stripe's does.
+func (e *Emulator) accountLinkPage(w http.ResponseWriter, req *http.Request) {
+	vars := mux.Vars(req)
+	var link accounts.LinkPage
+	var found bool
+	_ = e.env.Store.View(func(tx *store.Tx) error {
+		link, found = accounts.AccountLinkPage(tx, vars["token"])
+		return nil
+	})
+	if !found || link.Account != vars["account"] {
+		http.Error(w, "This account link does not exist.", http.StatusNotFound)
+		return
+	}
+	if e.env.Clock.Unix() > link.ExpiresAt {
+		if link.RefreshURL == "" {
+			http.Error(w, "This account link has expired.", http.StatusGone)
+			return
+		}
+		http.Redirect(w, req, link.RefreshURL, http.StatusSeeOther)
+		return
+	}
+	var failure string
+	if req.Method == http.MethodPost {
+		status, body, err := e.Call("POST", "/v1/test_helpers/accounts/"+link.Account+"/complete_onboarding", nil, "")
+		switch {
+		case err != nil:
+			failure = err.Error()
+		case status != http.StatusOK:
+			failure = fmt.Sprint(api.Obj(body["error"])["message"])
+		case link.ReturnURL != "":
+			http.Redirect(w, req, link.ReturnURL, http.StatusSeeOther)
+			return
+		}
+	}
+	acct, _ := e.GetIn("", link.Account)
+	due := asStrings(api.Obj(acct["requirements"])["currently_due"])
+	data := map[string]any{
+		"Account": link.Account, "Type": acct["type"], "Update": link.Type == "account_update",
+		"Email": acct["email"], "Country": acct["country"], "Due": due, "Failure": failure,
+		"Done":   api.Bool(acct["details_submitted"]) && failure == "" && req.Method == http.MethodPost,
+		"Return": link.ReturnURL,
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if failure != "" {
+		w.WriteHeader(http.StatusBadRequest)
+	}
+	_ = accountLinkTmpl.Execute(w, data)
+}
+
+func asStrings(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		out = append(out, fmt.Sprint(x))
+	}
+	return out
+}
+
+var accountLinkTmpl = template.Must(template.New("accountlink").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Connect onboarding (stripe-emu)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}button{display:block;margin:.4rem 0;padding:.6rem 1rem;width:100%}.failure{color:#b00}</style></head>
+<body><h1>{{if .Update}}Update your account{{else}}Set up your account{{end}} (stripe-emu)</h1>
+<p>Connected account <code>{{.Account}}</code> ({{.Type}}{{if .Country}}, {{.Country}}{{end}}{{if .Email}}, {{.Email}}{{end}}).</p>
+{{if .Done}}<p class="done">Onboarding is complete.</p>{{else}}
+{{if .Due}}<p>Stripe still needs:</p><ul>{{range .Due}}<li><code>{{.}}</code></li>{{end}}</ul>{{else}}<p>Nothing is due.</p>{{end}}
+{{if .Failure}}<p class="failure">{{.Failure}}</p>{{end}}
+<form method="post"><button>Submit the account's details and finish</button></form>{{end}}
+{{if .Return}}<p><a href="{{.Return}}">Return to the platform</a></p>{{end}}
+</body></html>
+`))
+
+// clientReference is what a payment link's URL may carry as
+// client_reference_id: letters, digits, dashes and underscores, up to 200.
+var clientReference = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
+
+// paymentLinkPage is a payment link's url: opening it opens a Checkout
+// Session of the link (as the payment link test helper does) and sends
+// the customer to its page, with what the URL prefills
+// (?prefilled_email=, ?client_reference_id=, ?locale=). A deactivated
+// link shows its inactive_message.
+func (e *Emulator) paymentLinkPage(w http.ResponseWriter, req *http.Request) {
+	token := strings.TrimPrefix(mux.Vars(req)["token"], "test_")
+	account := req.URL.Query().Get("account")
+	if account == "" {
+		account = e.env.Platform
+	}
+	var link store.Obj
+	_ = e.env.Store.View(func(tx *store.Tx) error {
+		tx.Each(account, "payment_link", func(o store.Obj) bool {
+			if checkout.LinkToken(api.Str(o["url"])) == token {
+				link = o
+				return false
+			}
+			return true
+		})
+		return nil
+	})
+	if link == nil {
+		http.Error(w, "This payment link does not exist.", http.StatusNotFound)
+		return
+	}
+	if !api.Bool(link["active"]) {
+		msg := api.Str(link["inactive_message"])
+		if msg == "" {
+			msg = "This link is no longer active."
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusGone)
+		fmt.Fprintln(w, msg)
+		return
+	}
+	// Stripe drops what the URL carries that is not valid ("Invalid values
+	// are silently dropped"), and the page opens as usual.
+	q := req.URL.Query()
+	form := url.Values{}
+	if ref := q.Get("client_reference_id"); clientReference.MatchString(ref) {
+		form.Set("client_reference_id", ref)
+	}
+	if email := q.Get("prefilled_email"); strings.Contains(email, "@") {
+		form.Set("customer_email", email)
+	}
+	if locale := q.Get("locale"); locale != "" {
+		form.Set("locale", locale)
+	}
+	status, body, err := e.Call("POST", "/v1/test_helpers/payment_links/"+api.Str(link["id"])+"/sessions", form, req.URL.Query().Get("account"))
+	if err != nil || status != http.StatusOK {
+		msg := fmt.Sprint(err)
+		if body != nil {
+			msg = fmt.Sprint(api.Obj(body["error"])["message"])
+		}
+		http.Error(w, "This link cannot be opened: "+msg, http.StatusBadRequest)
+		return
+	}
+	http.Redirect(w, req, api.Str(body["url"]), http.StatusSeeOther)
+}

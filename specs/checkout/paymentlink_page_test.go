@@ -1,0 +1,95 @@
+package checkout_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("A payment link's URL", Label("checkout", "payment-links"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	// browser follows no redirect, so each answer can be checked.
+	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	open := func(u string) (int, string, string) {
+		GinkgoHelper()
+		res, err := browser.Get(u)
+		Expect(err).NotTo(HaveOccurred())
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		Expect(err).NotTo(HaveOccurred())
+		return res.StatusCode, res.Header.Get("Location"), string(b)
+	}
+	newLink := func(p *stripe.PaymentLinkCreateParams) *stripe.PaymentLink {
+		GinkgoHelper()
+		price := oneTimePrice(sc, "Concert ticket", 4500)
+		p.LineItems = []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}}
+		l, err := sc.V1PaymentLinks.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return l
+	}
+
+	It("opens a Checkout Session of the link, with what the URL prefills, and sends the customer to its page", func() {
+		l := newLink(&stripe.PaymentLinkCreateParams{})
+		Expect(l.URL).To(HavePrefix(emu.URL() + "/buy.stripe.com/test_"))
+		sessions := emu.Count("", "checkout.session")
+		status, location, _ := open(l.URL + "?prefilled_email=jenny%40example.com&client_reference_id=order-42")
+		Expect(status).To(Equal(303))
+		Expect(location).To(HavePrefix(emu.URL() + "/checkout/cs_test_"))
+		Expect(emu.Count("", "checkout.session")).To(Equal(sessions + 1))
+		id := strings.TrimPrefix(location, emu.URL()+"/checkout/")
+		s, err := sc.V1CheckoutSessions.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.PaymentLink.ID).To(Equal(l.ID))
+		Expect(s.CustomerEmail).To(Equal("jenny@example.com"))
+		Expect(s.ClientReferenceID).To(Equal("order-42"))
+		Expect(s.AmountTotal).To(Equal(int64(4500)))
+
+		By("each visit opening a session of its own")
+		_, again, _ := open(l.URL)
+		Expect(again).NotTo(Equal(location))
+	})
+
+	It("keeps a donation link's host, and shows a deactivated link's message", func() {
+		l := newLink(&stripe.PaymentLinkCreateParams{SubmitType: stripe.String("donate"), InactiveMessage: stripe.String("Sold out, see you next year!")})
+		Expect(l.URL).To(HavePrefix(emu.URL() + "/donate.stripe.com/test_"))
+		status, _, _ := open(l.URL)
+		Expect(status).To(Equal(303))
+		_, err := sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		sessions := emu.Count("", "checkout.session")
+		status, _, body := open(l.URL)
+		Expect(status).To(Equal(410))
+		Expect(body).To(ContainSubstring("Sold out, see you next year!"))
+		Expect(emu.Count("", "checkout.session")).To(Equal(sessions), "no session opens")
+
+		status, _, _ = open(emu.URL() + "/buy.stripe.com/test_nope")
+		Expect(status).To(Equal(404))
+	})
+
+	It("drops what the URL prefills that is not valid, as Stripe does, and opens the page anyway", func() {
+		l := newLink(&stripe.PaymentLinkCreateParams{})
+		for _, ref := range []string{strings.Repeat("x", 201), "order 42!"} {
+			status, location, _ := open(l.URL + "?" + url.Values{"client_reference_id": {ref}, "prefilled_email": {"not-an-email"}}.Encode())
+			Expect(status).To(Equal(303))
+			s, err := sc.V1CheckoutSessions.Retrieve(Ctx, strings.TrimPrefix(location, emu.URL()+"/checkout/"), nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.ClientReferenceID).To(BeEmpty())
+			Expect(s.CustomerEmail).To(BeEmpty())
+		}
+	})
+})
