@@ -101,7 +101,9 @@ async function refused(promise) {
   await check('story 2: customers live in their connected account', async () => {
     const acct = await stripe.accounts.create({ type: 'express', capabilities: { transfers: { requested: true } } });
     const link = await stripe.accountLinks.create({ account: acct.id, type: 'account_onboarding', refresh_url: 'https://example.com/r', return_url: 'https://example.com/x' });
-    assert.match(link.url, /^https:\/\/connect\.stripe\.com\//);
+    assert.ok(link.url.includes(`/connect.stripe.com/setup/e/${acct.id}/`), link.url); // the emulator's onboarding page
+    const page = await fetch(link.url);
+    assert.equal(page.status, 200);
     const there = await stripe.customers.create({ email: 'node@example.com' }, { stripeAccount: acct.id });
     assert.notEqual(there.id, cus.id);
     const e = await refused(stripe.customers.retrieve(cus.id, {}, { stripeAccount: acct.id }));
