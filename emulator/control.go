@@ -105,6 +105,8 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	root.Handle("/invoices/{id}", page((*Emulator).invoicePage)).Methods("GET", "POST")
 	root.Handle("/invoices/{id}/pdf", page((*Emulator).invoicePDF)).Methods("GET")
 	root.Handle("/receipts/{id}", page((*Emulator).receiptPage)).Methods("GET")
+	root.Handle("/credit_notes/{id}/pdf", page((*Emulator).creditNotePDF)).Methods("GET")
+	root.Handle("/mandates/{id}", page((*Emulator).mandatePage)).Methods("GET")
 	root.Handle("/bank_transfer_instructions/{id}", page((*Emulator).transferInstructionsPage)).Methods("GET")
 	root.Handle("/microdeposit/{token}", page((*Emulator).microdepositPage)).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.

@@ -227,3 +227,85 @@ var receiptTmpl = template.Must(template.New("receipt").Parse(`<!doctype html>
 <p>Charge <code>{{.ID}}</code>.</p>
 </body></html>
 `))
+
+// creditNotePDF is a credit note's pdf: the note as a one-page PDF.
+func (e *Emulator) creditNotePDF(w http.ResponseWriter, req *http.Request) {
+	id := mux.Vars(req)["id"]
+	account := req.URL.Query().Get("account")
+	cn, ok := e.GetIn(account, id)
+	if !ok || cn["object"] != "credit_note" {
+		http.Error(w, "No such credit note: "+id, http.StatusNotFound)
+		return
+	}
+	cur := api.Str(cn["currency"])
+	money := func(v any) string { return currency.Major(api.Int(v), cur) + " " + strings.ToUpper(cur) }
+	doc := pdf.Doc{Title: "Credit note " + api.Str(cn["number"])}
+	add := func(format string, args ...any) { doc.Lines = append(doc.Lines, fmt.Sprintf(format, args...)) }
+	if inv, ok := e.GetIn(account, api.Str(cn["invoice"])); ok {
+		add("Invoice: %s", api.Str(inv["number"]))
+		add("Bill to: %s", firstString(inv["customer_name"], inv["customer_email"], inv["customer"]))
+	}
+	add("Date of issue: %s", time.Unix(api.Int(cn["created"]), 0).UTC().Format("January 2, 2006"))
+	if reason := api.Str(cn["reason"]); reason != "" {
+		add("Reason: %s", strings.ReplaceAll(reason, "_", " "))
+	}
+	if memo := api.Str(cn["memo"]); memo != "" {
+		add("Memo: %s", memo)
+	}
+	add("")
+	list, _ := api.Obj(cn["lines"])["data"].([]any)
+	for _, l := range list {
+		line := api.Obj(l)
+		add("%s    %s", api.Str(line["description"]), money(line["amount"]))
+	}
+	add("")
+	add("Subtotal: %s", money(cn["subtotal"]))
+	add("Total credited: %s", money(cn["total"]))
+	if cn["status"] == "void" {
+		add("This credit note is void.")
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="CreditNote-%s.pdf"`, api.Str(cn["number"])))
+	_, _ = w.Write(doc.Bytes())
+}
+
+// mandatePage is a SEPA Direct Debit mandate's url: the mandate the
+// customer accepted, with its reference, as Stripe's page shows it.
+func (e *Emulator) mandatePage(w http.ResponseWriter, req *http.Request) {
+	id := mux.Vars(req)["id"]
+	account := req.URL.Query().Get("account")
+	m, ok := e.GetIn(account, id)
+	if !ok || m["object"] != "mandate" {
+		http.Error(w, "No such mandate: "+id, http.StatusNotFound)
+		return
+	}
+	details := api.Obj(api.Obj(m["payment_method_details"])["sepa_debit"])
+	pm, _ := e.GetIn(account, api.Str(m["payment_method"]))
+	sepa := api.Obj(pm["sepa_debit"])
+	creditor, _ := e.GetIn("", firstString(account, e.env.Platform))
+	name := firstString(api.Obj(creditor["business_profile"])["name"], api.Obj(api.Obj(creditor["settings"])["dashboard"])["display_name"], creditor["id"])
+	accepted := api.Obj(m["customer_acceptance"])
+	data := map[string]any{
+		"ID": id, "Reference": details["reference"], "Status": m["status"], "Creditor": name,
+		"Debtor": api.Str(api.Obj(pm["billing_details"])["name"]), "Last4": sepa["last4"], "Country": sepa["country"],
+		"Type": accepted["type"], "Multi": m["type"] == "multi_use",
+	}
+	if at := api.Int(accepted["accepted_at"]); at > 0 {
+		data["Accepted"] = time.Unix(at, 0).UTC().Format("January 2, 2006")
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = mandateTmpl.Execute(w, data)
+}
+
+var mandateTmpl = template.Must(template.New("mandate").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>SEPA Direct Debit mandate (stripe-emu)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto}th{text-align:left;padding-right:1rem}</style></head>
+<body><h1>SEPA Direct Debit mandate</h1>
+<table><tr><th>Mandate reference</th><td class="reference">{{.Reference}}</td></tr><tr><th>Status</th><td>{{.Status}}</td></tr>
+<tr><th>Creditor</th><td>{{.Creditor}}</td></tr>{{if .Debtor}}<tr><th>Account holder</th><td>{{.Debtor}}</td></tr>{{end}}
+<tr><th>Account</th><td>{{.Country}} •••• {{.Last4}}</td></tr><tr><th>Payment type</th><td>{{if .Multi}}Recurring{{else}}One-off{{end}}</td></tr>
+{{if .Accepted}}<tr><th>Accepted</th><td>{{.Accepted}} ({{.Type}})</td></tr>{{end}}</table>
+<p>By accepting this mandate, the account holder authorised (A) {{.Creditor}} and Stripe, its payment service provider, to send instructions to the bank to debit the account and (B) the bank to debit the account in accordance with those instructions. The account holder is entitled to a refund from the bank under the terms and conditions of the agreement with the bank; a refund must be claimed within 8 weeks starting from the date on which the account was debited.</p>
+<p>Mandate <code>{{.ID}}</code>.</p>
+</body></html>
+`))

@@ -15,7 +15,7 @@ import (
 	. "github.com/stripe-emu/stripe-emu/specs/support"
 )
 
-var _ = Describe("Hosted invoice pages, invoice PDFs and receipts", Label("billing", "invoices"), func() {
+var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receipts", Label("billing", "invoices"), func() {
 	var (
 		emu *emulator.Emulator
 		sc  *stripe.Client
@@ -151,6 +151,23 @@ var _ = Describe("Hosted invoice pages, invoice PDFs and receipts", Label("billi
 			Expect(p.body[off:]).To(HavePrefix(strconv.Itoa(i+1) + " 0 obj\n"))
 		}
 		Expect(visit("GET", emu.URL()+"/invoices/in_nope/pdf", nil).status).To(Equal(404))
+	})
+
+	It("serves a credit note's pdf", func() {
+		inv := openInvoice("")
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(500),
+			Reason: stripe.String("order_change"), Memo: stripe.String("One hour less")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.PDF).To(Equal(emu.URL() + "/credit_notes/" + cn.ID + "/pdf"))
+		p := visit("GET", cn.PDF, nil)
+		Expect(p.status).To(Equal(200))
+		Expect(p.header.Get("Content-Type")).To(Equal("application/pdf"))
+		Expect(p.body).To(HavePrefix("%PDF-1.4\n"))
+		Expect(p.body).To(ContainSubstring("(Credit note " + cn.Number + ")"))
+		Expect(p.body).To(ContainSubstring("(Invoice: " + inv.Number + ")"))
+		Expect(p.body).To(ContainSubstring("(Reason: order change)"))
+		Expect(p.body).To(ContainSubstring("(Total credited: 5.00 USD)"))
+		Expect(visit("GET", emu.URL()+"/credit_notes/cn_nope/pdf", nil).status).To(Equal(404))
 	})
 
 	It("serves a charge's receipt_url, with what was refunded since", func() {

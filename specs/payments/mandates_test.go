@@ -68,7 +68,12 @@ var _ = Describe("Mandates", Label("payments"), func() {
 		Expect(m.CustomerAcceptance.AcceptedAt).To(BeNumerically(">", 0))
 		Expect(m.PaymentMethodDetails.Type).To(Equal(stripe.MandatePaymentMethodDetailsTypeSEPADebit))
 		Expect(m.PaymentMethodDetails.SEPADebit.Reference).NotTo(BeEmpty())
-		Expect(m.PaymentMethodDetails.SEPADebit.URL).NotTo(BeEmpty())
+		Expect(m.PaymentMethodDetails.SEPADebit.URL).To(Equal(emu.URL() + "/mandates/" + id))
+		page := Do(m.PaymentMethodDetails.SEPADebit.URL, "GET", "", "")
+		Expect(page.Status).To(Equal(200))
+		Expect(page.Text).To(ContainSubstring(`class="reference">` + m.PaymentMethodDetails.SEPADebit.Reference))
+		Expect(page.Text).To(ContainSubstring("DE •••• 3000"))
+		Expect(page.Text).To(ContainSubstring("Recurring"))
 
 		expanded, err := sc.V1Mandates.Retrieve(Ctx, id, &stripe.MandateRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("payment_method")}}})
 		Expect(err).NotTo(HaveOccurred())

@@ -269,7 +269,7 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 	seq := len(c.Tx.List(c.Account, "credit_note", store.Query{Index: "invoice", Value: invID}).Data) + 1
 	pdf := ""
 	if c.BaseURL != nil {
-		pdf = c.BaseURL() + "/credit_notes/" + id + "/pdf"
+		pdf = c.PageURL("/credit_notes/" + id + "/pdf")
 	}
 	if linesURL == "" {
 		linesURL = "/v1/credit_notes/" + id + "/lines"

@@ -115,11 +115,11 @@ func putMandate(c *api.Call, owner store.Obj, pmID, typ string, acceptance store
 	details := store.Obj{"type": typ}
 	switch typ {
 	case "sepa_debit":
-		base := ""
+		url := "/mandates/" + id
 		if c.BaseURL != nil {
-			base = c.BaseURL()
+			url = c.PageURL(url)
 		}
-		details["sepa_debit"] = store.Obj{"reference": strings.ToUpper(c.IDs.Secret(16)), "url": base + "/mandates/" + id}
+		details["sepa_debit"] = store.Obj{"reference": strings.ToUpper(c.IDs.Secret(16)), "url": url}
 	case "us_bank_account":
 		details["us_bank_account"] = store.Obj{}
 	}
