@@ -29,17 +29,24 @@ var invoicePageMethods = []pageMethod{
 	{"pm_card_chargeDeclined", "Pay with a declining card"},
 }
 
-// pageInvoice is the finalized invoice a page is for, or false (and a
-// 404 written) when there is none: drafts have no hosted page at Stripe.
-func (e *Emulator) pageInvoice(w http.ResponseWriter, req *http.Request) (Object, string, bool) {
+// pageObject is the object of type object a page is for (its {id}, in
+// the account ?account= names), if shown says it has a page, or false
+// (and a 404 written naming it as name).
+func (e *Emulator) pageObject(w http.ResponseWriter, req *http.Request, object, name string, shown func(Object) bool) (Object, string, bool) {
 	id := mux.Vars(req)["id"]
 	account := req.URL.Query().Get("account")
-	inv, ok := e.GetIn(account, id)
-	if !ok || inv["object"] != "invoice" || inv["status"] == "draft" {
-		http.Error(w, "No such invoice: "+id, http.StatusNotFound)
+	o, ok := e.GetIn(account, id)
+	if !ok || o["object"] != object || (shown != nil && !shown(o)) {
+		http.Error(w, "No such "+name+": "+id, http.StatusNotFound)
 		return nil, "", false
 	}
-	return inv, account, true
+	return o, account, true
+}
+
+// pageInvoice is the finalized invoice a page is for: drafts have no
+// hosted page at Stripe.
+func (e *Emulator) pageInvoice(w http.ResponseWriter, req *http.Request) (Object, string, bool) {
+	return e.pageObject(w, req, "invoice", "invoice", func(inv Object) bool { return inv["status"] != "draft" })
 }
 
 // invoicePage is an invoice's hosted_invoice_url: what it bills, what is
@@ -62,7 +69,7 @@ func (e *Emulator) invoicePage(w http.ResponseWriter, req *http.Request) {
 		inv, _ = e.GetIn(account, id)
 	}
 	cur := api.Str(inv["currency"])
-	money := func(v any) string { return currency.Major(api.Int(v), cur) + " " + strings.ToUpper(cur) }
+	money := moneyIn(cur)
 	var lines [][2]string
 	list, _ := api.Obj(inv["lines"])["data"].([]any)
 	for _, l := range list {
@@ -80,7 +87,7 @@ func (e *Emulator) invoicePage(w http.ResponseWriter, req *http.Request) {
 		"Payable": inv["status"] == "open" && api.Int(inv["amount_remaining"]) > 0, "Methods": invoicePageMethods,
 	}
 	if due := api.Int(inv["due_date"]); due > 0 {
-		data["Due"] = time.Unix(due, 0).UTC().Format("January 2, 2006")
+		data["Due"] = pageDate(due)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if failure != "" {
@@ -133,6 +140,26 @@ func pageSelf(req *http.Request) string {
 	return u.String()
 }
 
+// moneyIn renders amounts of cur as the pages show them: "19.99 USD".
+func moneyIn(cur string) func(any) string {
+	return func(v any) string { return currency.Major(api.Int(v), cur) + " " + strings.ToUpper(cur) }
+}
+
+// pageDate is a Unix time as the pages show dates: "November 28, 2026".
+func pageDate(unix int64) string { return time.Unix(unix, 0).UTC().Format("January 2, 2006") }
+
+// addLines adds an invoice's or credit note's lines (the list in lines)
+// to doc, between blank lines: each one's description and amount.
+func addLines(doc *pdf.Doc, lines any, money func(any) string) {
+	doc.Addf("")
+	list, _ := api.Obj(lines)["data"].([]any)
+	for _, l := range list {
+		line := api.Obj(l)
+		doc.Addf("%s    %s", api.Str(line["description"]), money(line["amount"]))
+	}
+	doc.Addf("")
+}
+
 func firstString(vs ...any) string {
 	for _, v := range vs {
 		if s, _ := v.(string); s != "" {
@@ -163,24 +190,18 @@ func (e *Emulator) invoicePDF(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	cur := api.Str(inv["currency"])
-	money := func(v any) string { return currency.Major(api.Int(v), cur) + " " + strings.ToUpper(cur) }
+	money := moneyIn(cur)
 	doc := pdf.Doc{Title: "Invoice " + api.Str(inv["number"])}
-	add := func(format string, args ...any) { doc.Lines = append(doc.Lines, fmt.Sprintf(format, args...)) }
+	add := doc.Addf
 	if name := api.Str(inv["account_name"]); name != "" {
 		add("From: %s", name)
 	}
 	add("Bill to: %s", firstString(inv["customer_name"], inv["customer_email"], inv["customer"]))
-	add("Date of issue: %s", time.Unix(api.Int(inv["effective_at"]), 0).UTC().Format("January 2, 2006"))
+	add("Date of issue: %s", pageDate(api.Int(inv["effective_at"])))
 	if due := api.Int(inv["due_date"]); due > 0 {
-		add("Date due: %s", time.Unix(due, 0).UTC().Format("January 2, 2006"))
+		add("Date due: %s", pageDate(due))
 	}
-	add("")
-	list, _ := api.Obj(inv["lines"])["data"].([]any)
-	for _, l := range list {
-		line := api.Obj(l)
-		add("%s    %s", api.Str(line["description"]), money(line["amount"]))
-	}
-	add("")
+	addLines(&doc, inv["lines"], money)
 	add("Subtotal: %s", money(inv["subtotal"]))
 	add("Total: %s", money(inv["total"]))
 	add("Amount paid: %s", money(inv["amount_paid"]))
@@ -193,21 +214,20 @@ func (e *Emulator) invoicePDF(w http.ResponseWriter, req *http.Request) {
 // receiptPage is a charge's receipt_url: what was paid, when and how, and
 // what was refunded since.
 func (e *Emulator) receiptPage(w http.ResponseWriter, req *http.Request) {
-	id := mux.Vars(req)["id"]
-	ch, ok := e.GetIn(req.URL.Query().Get("account"), id)
-	if !ok || ch["object"] != "charge" || ch["status"] == "failed" {
-		http.Error(w, "No such receipt: "+id, http.StatusNotFound)
+	ch, _, ok := e.pageObject(w, req, "charge", "receipt", func(ch Object) bool { return ch["status"] != "failed" })
+	if !ok {
 		return
 	}
+	id := api.Str(ch["id"])
 	cur := api.Str(ch["currency"])
-	money := func(v any) string { return currency.Major(api.Int(v), cur) + " " + strings.ToUpper(cur) }
+	money := moneyIn(cur)
 	method := api.Str(api.Obj(ch["payment_method_details"])["type"])
 	if card := api.Obj(api.Obj(ch["payment_method_details"])["card"]); api.Str(card["last4"]) != "" {
 		method = fmt.Sprintf("%s •••• %s", api.Str(card["brand"]), api.Str(card["last4"]))
 	}
 	data := map[string]any{
 		"ID": id, "Number": ch["receipt_number"], "Amount": money(ch["amount"]), "Method": method,
-		"Date":        time.Unix(api.Int(ch["created"]), 0).UTC().Format("January 2, 2006"),
+		"Date":        pageDate(api.Int(ch["created"])),
 		"Description": ch["description"], "Refunded": "",
 	}
 	if r := api.Int(ch["amount_refunded"]); r > 0 {
@@ -230,35 +250,26 @@ var receiptTmpl = template.Must(template.New("receipt").Parse(`<!doctype html>
 
 // creditNotePDF is a credit note's pdf: the note as a one-page PDF.
 func (e *Emulator) creditNotePDF(w http.ResponseWriter, req *http.Request) {
-	id := mux.Vars(req)["id"]
-	account := req.URL.Query().Get("account")
-	cn, ok := e.GetIn(account, id)
-	if !ok || cn["object"] != "credit_note" {
-		http.Error(w, "No such credit note: "+id, http.StatusNotFound)
+	cn, account, ok := e.pageObject(w, req, "credit_note", "credit note", nil)
+	if !ok {
 		return
 	}
 	cur := api.Str(cn["currency"])
-	money := func(v any) string { return currency.Major(api.Int(v), cur) + " " + strings.ToUpper(cur) }
+	money := moneyIn(cur)
 	doc := pdf.Doc{Title: "Credit note " + api.Str(cn["number"])}
-	add := func(format string, args ...any) { doc.Lines = append(doc.Lines, fmt.Sprintf(format, args...)) }
+	add := doc.Addf
 	if inv, ok := e.GetIn(account, api.Str(cn["invoice"])); ok {
 		add("Invoice: %s", api.Str(inv["number"]))
 		add("Bill to: %s", firstString(inv["customer_name"], inv["customer_email"], inv["customer"]))
 	}
-	add("Date of issue: %s", time.Unix(api.Int(cn["created"]), 0).UTC().Format("January 2, 2006"))
+	add("Date of issue: %s", pageDate(api.Int(cn["created"])))
 	if reason := api.Str(cn["reason"]); reason != "" {
 		add("Reason: %s", strings.ReplaceAll(reason, "_", " "))
 	}
 	if memo := api.Str(cn["memo"]); memo != "" {
 		add("Memo: %s", memo)
 	}
-	add("")
-	list, _ := api.Obj(cn["lines"])["data"].([]any)
-	for _, l := range list {
-		line := api.Obj(l)
-		add("%s    %s", api.Str(line["description"]), money(line["amount"]))
-	}
-	add("")
+	addLines(&doc, cn["lines"], money)
 	add("Subtotal: %s", money(cn["subtotal"]))
 	add("Total credited: %s", money(cn["total"]))
 	if cn["status"] == "void" {
@@ -272,13 +283,11 @@ func (e *Emulator) creditNotePDF(w http.ResponseWriter, req *http.Request) {
 // mandatePage is a SEPA Direct Debit mandate's url: the mandate the
 // customer accepted, with its reference, as Stripe's page shows it.
 func (e *Emulator) mandatePage(w http.ResponseWriter, req *http.Request) {
-	id := mux.Vars(req)["id"]
-	account := req.URL.Query().Get("account")
-	m, ok := e.GetIn(account, id)
-	if !ok || m["object"] != "mandate" {
-		http.Error(w, "No such mandate: "+id, http.StatusNotFound)
+	m, account, ok := e.pageObject(w, req, "mandate", "mandate", nil)
+	if !ok {
 		return
 	}
+	id := api.Str(m["id"])
 	details := api.Obj(api.Obj(m["payment_method_details"])["sepa_debit"])
 	pm, _ := e.GetIn(account, api.Str(m["payment_method"]))
 	sepa := api.Obj(pm["sepa_debit"])
@@ -291,7 +300,7 @@ func (e *Emulator) mandatePage(w http.ResponseWriter, req *http.Request) {
 		"Type": accepted["type"], "Multi": m["type"] == "multi_use",
 	}
 	if at := api.Int(accepted["accepted_at"]); at > 0 {
-		data["Accepted"] = time.Unix(at, 0).UTC().Format("January 2, 2006")
+		data["Accepted"] = pageDate(at)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = mandateTmpl.Execute(w, data)

@@ -15,14 +15,19 @@ type Doc struct {
 	Lines []string
 }
 
-// linesPerPage is what fits under the title on an A4 page at 11 points;
-// the rest is cut with a note saying so.
-const linesPerPage = 52
+// Addf adds a line of text, formatted as fmt.Sprintf does.
+func (d *Doc) Addf(format string, args ...any) {
+	d.Lines = append(d.Lines, fmt.Sprintf(format, args...))
+}
+
+// linesPerPage is what fits under the title on a US Letter page at 11
+// points; the rest is cut with a note saying so.
+const linesPerPage = 48
 
 // Bytes renders the document as a PDF 1.4 file.
 func (d Doc) Bytes() []byte {
 	var content bytes.Buffer
-	content.WriteString("BT\n/F1 16 Tf\n56 790 Td\n")
+	content.WriteString("BT\n/F1 16 Tf\n72 740 Td\n")
 	fmt.Fprintf(&content, "(%s) Tj\n/F1 11 Tf\n0 -28 Td\n14 TL\n", escape(d.Title))
 	lines := d.Lines
 	if len(lines) > linesPerPage {
@@ -36,7 +41,7 @@ func (d Doc) Bytes() []byte {
 	objects := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
 		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()),
 	}

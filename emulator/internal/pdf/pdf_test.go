@@ -20,10 +20,10 @@ func TestCutsALongDocumentSayingSo(t *testing.T) {
 		lines = append(lines, fmt.Sprintf("line %d", i))
 	}
 	out := string(Doc{Title: "T", Lines: lines}.Bytes())
-	if !strings.Contains(out, "(line 50) Tj") || strings.Contains(out, "(line 51) Tj") {
-		t.Fatalf("want lines up to 50 shown:\n%s", out)
+	if !strings.Contains(out, "(line 46) Tj") || strings.Contains(out, "(line 47) Tj") {
+		t.Fatalf("want lines up to 46 shown:\n%s", out)
 	}
-	if !strings.Contains(out, "(... and 9 more lines) Tj") {
+	if !strings.Contains(out, "(... and 13 more lines) Tj") {
 		t.Fatalf("want the cut said:\n%s", out)
 	}
 	if !strings.HasPrefix(out, "%PDF-1.4\n") || !strings.HasSuffix(out, "%%EOF\n") {

@@ -1,13 +1,13 @@
 package quotes
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/pdf"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -68,7 +68,7 @@ func renderPDF(c *api.Call, q store.Obj, d data) []byte {
 	if f := api.Str(q["footer"]); f != "" {
 		text = append(text, "", f)
 	}
-	return onePagePDF(text)
+	return pdf.Doc{Title: text[0], Lines: text[1:]}.Bytes()
 }
 
 func abs(n int64) int64 {
@@ -85,54 +85,4 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
-}
-
-// onePagePDF writes lines of Helvetica text on a US Letter page: the
-// five objects a PDF needs and a cross-reference table of their offsets.
-func onePagePDF(lines []string) []byte {
-	var content bytes.Buffer
-	content.WriteString("BT /F1 11 Tf 14 TL 72 740 Td\n")
-	for _, l := range lines {
-		fmt.Fprintf(&content, "(%s) Tj T*\n", pdfString(l))
-	}
-	content.WriteString("ET\n")
-	objects := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()),
-	}
-	var out bytes.Buffer
-	out.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = out.Len()
-		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := out.Len()
-	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&out, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return out.Bytes()
-}
-
-// pdfString escapes text for a PDF literal string; what is not printable
-// ASCII becomes '?'.
-func pdfString(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '(' || r == ')' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r > 0x7e:
-			b.WriteByte('?')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
