@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -562,6 +563,8 @@ func (r *run) customer(st scenarios.Step) (any, error) {
 			return nil, fmt.Errorf("complete_onboarding answered %d: %s", status, brief(body["error"]))
 		}
 		return body, nil
+	case "pay_invoice":
+		return r.payInvoice(st, acct)
 	case "authenticate", "settle":
 		pi, err := r.resolveString(st.PaymentIntent)
 		if err != nil {
@@ -581,6 +584,58 @@ func (r *run) customer(st scenarios.Step) (any, error) {
 		return body, nil
 	}
 	return nil, fmt.Errorf("unknown customer action %q", st.Action)
+}
+
+// payInvoice is the customer paying an open invoice on the page its
+// hosted_invoice_url opens, with a test card (pm_card_visa unless the
+// step names one). The step's result is the invoice as it then is; a
+// card asking for 3-D Secure leaves it open for an authenticate step (its
+// payment_intent is the invoice's default payment's).
+func (r *run) payInvoice(st scenarios.Step, acct string) (any, error) {
+	id, err := r.resolveString(st.Invoice)
+	if err != nil {
+		return nil, err
+	}
+	status, inv, err := r.callStripe("GET", "/v1/invoices/"+id, nil, acct, "")
+	if err != nil {
+		return nil, err
+	}
+	if status != 200 {
+		return nil, fmt.Errorf("retrieving %s answered %d: %s", id, status, brief(inv["error"]))
+	}
+	page, _ := inv["hosted_invoice_url"].(string)
+	if page == "" {
+		return nil, fmt.Errorf("invoice %s has no hosted page: it is %v (only a finalized invoice has one)", id, inv["status"])
+	}
+	pm := st.PaymentMethod
+	if pm == "" {
+		pm = "pm_card_visa"
+	}
+	// The page's answer is what the browser gets: a redirect once the
+	// card went through (back to the page, or on to 3-D Secure), else
+	// the page again saying why not.
+	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := browser.PostForm(page, url.Values{"payment_method": {pm}})
+	if err != nil {
+		return nil, fmt.Errorf("the hosted invoice page of %s did not answer: %w", id, err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("paying %s on its hosted page with %s failed (%d): %s", id, pm, resp.StatusCode, pageFailure(string(answer)))
+	}
+	_, inv, err = r.callStripe("GET", "/v1/invoices/"+id, url.Values{"expand[]": {"payments"}}, acct, "")
+	return inv, err
+}
+
+// pageFailure is the reason an emulator page gives for refusing (its
+// class="failure" paragraph), or the page's text when it has none.
+func pageFailure(page string) string {
+	if _, rest, ok := strings.Cut(page, `class="failure">`); ok {
+		msg, _, _ := strings.Cut(rest, "<")
+		return html.UnescapeString(msg)
+	}
+	return strings.TrimSpace(page)
 }
 
 func (r *run) clock(st scenarios.Step) error {

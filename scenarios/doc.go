@@ -48,7 +48,8 @@
 //
 //   - customer: complete_checkout {session, payment_method}, authenticate
 //     {payment_intent, outcome}, settle {payment_intent, outcome},
-//     complete_onboarding {account}: what the customer (or a connected
+//     complete_onboarding {account}, pay_invoice {invoice, payment_method}
+//     (on its hosted invoice page): what the customer (or a connected
 //     account's owner) does in the browser or the bank does later. Each
 //     action takes only its own fields (and account).
 //

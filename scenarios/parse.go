@@ -244,15 +244,16 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		if p.actionAsMapping(n, path, "customer", customerTakes) {
 			return st
 		}
-		f := p.fields(n, path, append(common, "session", "payment_intent", "payment_method", "outcome", "account")...)
+		f := p.fields(n, path, append(common, "session", "invoice", "payment_intent", "payment_method", "outcome", "account")...)
 		st.Action = p.str(f["customer"], path+".customer")
 		st.Session = p.str(f["session"], path+".session")
+		st.Invoice = p.str(f["invoice"], path+".invoice")
 		st.PaymentIntent = p.str(f["payment_intent"], path+".payment_intent")
 		st.PaymentMethod = p.str(f["payment_method"], path+".payment_method")
 		st.Outcome = p.str(f["outcome"], path+".outcome")
 		st.Account = p.str(f["account"], path+".account")
 		if takes, known := customerTakes[st.Action]; known {
-			p.unused(n, f, path, st.Action, takes, "session", "payment_intent", "payment_method", "outcome")
+			p.unused(n, f, path, st.Action, takes, "session", "invoice", "payment_intent", "payment_method", "outcome")
 		}
 		switch st.Action {
 		case "complete_checkout":
@@ -267,8 +268,12 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			if st.Account == "" {
 				p.fail(n, path+".account", "complete_onboarding needs the account that onboards")
 			}
+		case "pay_invoice":
+			if st.Invoice == "" {
+				p.fail(n, path+".invoice", "pay_invoice needs the invoice the customer pays")
+			}
 		default:
-			p.fail(f["customer"], path+".customer", "unknown customer action %q; allowed: authenticate, complete_checkout, complete_onboarding, settle%s", st.Action,
+			p.fail(f["customer"], path+".customer", "unknown customer action %q; allowed: authenticate, complete_checkout, complete_onboarding, pay_invoice, settle%s", st.Action,
 				suggest.Hint(st.Action, slices.Collect(maps.Keys(customerTakes))))
 		}
 		if st.Outcome != "" && st.Outcome != "succeed" && st.Outcome != "fail" {
@@ -378,6 +383,7 @@ var (
 		"authenticate":        {"payment_intent", "outcome", "account"},
 		"settle":              {"payment_intent", "outcome", "account"},
 		"complete_onboarding": {"account"},
+		"pay_invoice":         {"invoice", "payment_method", "account"},
 	}
 	webhooksTakes = map[string][]string{
 		"deliver":   {},

@@ -68,8 +68,9 @@ type Step struct {
 	Expect         *AppExpect // inline expectation of an app call
 
 	// customer
-	Action        string // complete_checkout, authenticate, settle, complete_onboarding
+	Action        string // complete_checkout, authenticate, settle, complete_onboarding, pay_invoice
 	Session       string
+	Invoice       string
 	PaymentIntent string
 	PaymentMethod string
 	Outcome       string // succeed, fail
