@@ -100,6 +100,7 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 		root.Handle(path, page(func(_ *Emulator, w http.ResponseWriter, req *http.Request) { stripejs.Serve(w, req) })).Methods("GET")
 	}
 	root.Handle("/connect.stripe.com/setup/{flow}/{account}/{token}", page((*Emulator).accountLinkPage)).Methods("GET", "POST")
+	root.Handle("/connect.stripe.com/express/{account}/{token}", page((*Emulator).expressDashboardPage)).Methods("GET")
 	root.Handle("/buy.stripe.com/{token}", page((*Emulator).paymentLinkPage)).Methods("GET")
 	root.Handle("/donate.stripe.com/{token}", page((*Emulator).paymentLinkPage)).Methods("GET")
 	root.Handle("/invoices/{id}", page((*Emulator).invoicePage)).Methods("GET", "POST")

@@ -96,6 +96,53 @@ var accountLinkTmpl = template.Must(template.New("accountlink").Parse(`<!doctype
 </body></html>
 `))
 
+// expressDashboardPage is a login link's url: a stand-in for the Express
+// Dashboard, showing what its owner checks there first, the account's
+// balance and latest payouts (read through the API as the account).
+func (e *Emulator) expressDashboardPage(w http.ResponseWriter, req *http.Request) {
+	id := mux.Vars(req)["account"]
+	acct, ok := e.GetIn("", id)
+	if !ok || acct["object"] != "account" || acct["type"] != "express" {
+		http.Error(w, "This login link does not exist.", http.StatusNotFound)
+		return
+	}
+	_, balance, err := e.Call("GET", "/v1/balance", nil, id)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	_, payouts, err := e.Call("GET", "/v1/payouts", url.Values{"limit": {"5"}}, id)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	var funds, paid [][2]string
+	for _, kind := range []string{"available", "pending"} {
+		list, _ := balance[kind].([]any)
+		for _, f := range list {
+			fund := api.Obj(f)
+			funds = append(funds, [2]string{kind, moneyIn(api.Str(fund["currency"]))(fund["amount"])})
+		}
+	}
+	list, _ := payouts["data"].([]any)
+	for _, p := range list {
+		po := api.Obj(p)
+		paid = append(paid, [2]string{moneyIn(api.Str(po["currency"]))(po["amount"]), api.Str(po["status"]) + ", arriving " + pageDate(api.Int(po["arrival_date"]))})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = expressTmpl.Execute(w, map[string]any{"Account": id, "Email": acct["email"], "Funds": funds, "Payouts": paid})
+}
+
+var expressTmpl = template.Must(template.New("express").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Express Dashboard (stripe-emu)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}th{text-align:left;padding-right:1rem}</style></head>
+<body><h1>Express Dashboard (stripe-emu)</h1>
+<p>Account <code>{{.Account}}</code>{{if .Email}} ({{.Email}}){{end}}.</p>
+<h2>Balance</h2><table>{{range .Funds}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>
+<h2>Payouts</h2>{{if .Payouts}}<table>{{range .Payouts}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}</table>{{else}}<p>No payouts yet.</p>{{end}}
+</body></html>
+`))
+
 // clientReference is what a payment link's URL may carry as
 // client_reference_id: letters, digits, dashes and underscores, up to 200.
 var clientReference = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)

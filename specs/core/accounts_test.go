@@ -268,7 +268,14 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 
 		login, err := sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(acct.ID)})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(login.URL).To(HavePrefix("https://connect.stripe.com/express/"))
+		Expect(login.URL).To(HavePrefix(emu.URL() + "/connect.stripe.com/express/" + acct.ID + "/"))
+		res, err = browser.Get(login.URL)
+		Expect(err).NotTo(HaveOccurred())
+		dashboard, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		Expect(res.StatusCode).To(Equal(200))
+		Expect(string(dashboard)).To(ContainSubstring("Express Dashboard"))
+		Expect(string(dashboard)).To(ContainSubstring("No payouts yet."))
 
 		By("an expired link sending the owner to refresh_url")
 		update, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{

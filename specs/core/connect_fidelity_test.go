@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"net/url"
+	"regexp"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -132,7 +133,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		done := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("express")})
 		login, err := sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(done.ID)})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(login.URL).To(MatchRegexp(`^https://connect\.stripe\.com/express/` + done.ID + `/[A-Za-z0-9]{12}$`))
+		Expect(login.URL).To(MatchRegexp(`^`+regexp.QuoteMeta(emu.URL())+`/connect\.stripe\.com/express/`+done.ID+`/[A-Za-z0-9]{12}$`), "Stripe's address as a path of the emulator's page")
 	})
 
 	It("gives update links only to accounts whose requirements the platform collects, whatever dashboard they lack", func() {

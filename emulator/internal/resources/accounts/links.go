@@ -16,8 +16,8 @@ import (
 // emulator's (AccountLinkPage): the owner finishes onboarding there, as
 // the complete_onboarding test helper does (capabilities active, charges
 // and payouts enabled, account.updated), and is sent to return_url; an
-// expired link sends them to refresh_url. Login links keep Stripe's
-// address: the Express Dashboard is not emulated.
+// expired link sends them to refresh_url. A login link's page stands in
+// for the Express Dashboard: the account's balance and latest payouts.
 
 // AccountLinkLifetime is how long an account link stays valid.
 const AccountLinkLifetime = 300
@@ -113,8 +113,12 @@ func createLoginLink(c *api.Call) (any, error) {
 	if !api.Bool(acct["details_submitted"]) {
 		return nil, apierr.InvalidRequest("Cannot create a login link for an account that has not completed onboarding.")
 	}
-	return store.Obj{"object": "login_link", "created": c.Now,
-		"url": "https://connect.stripe.com/express/" + api.Str(acct["id"]) + "/" + c.IDs.Secret(12)}, nil
+	path := "/express/" + api.Str(acct["id"]) + "/" + c.IDs.Secret(12)
+	url := "https://connect.stripe.com" + path
+	if c.BaseURL != nil {
+		url = c.BaseURL() + "/connect.stripe.com" + path // the emulator's stand-in Dashboard page
+	}
+	return store.Obj{"object": "login_link", "created": c.Now, "url": url}, nil
 }
 
 // completeOnboarding is the account's owner finishing Connect
