@@ -514,7 +514,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		})
 	})
 
-	It("starts a scheduled subscription for a customer with no payment method incomplete, rather than failing the clock's advance", func() {
+	It("starts a scheduled subscription for a customer with no payment method anyway, its first invoice open and its attempt failed", func() {
 		cus := clockCustomer()
 		sched, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
 			StartDate: stripe.Int64(Epoch.AddDate(0, 0, 10).Unix()),
@@ -526,17 +526,39 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		Expect(sched.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
 		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sched.Subscription.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusPastDue), "started, with nothing to charge")
 		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
-		// Unpaid, it expires as any incomplete subscription; the schedule's
-		// end passes without failing the clock.
+		Expect(inv.AttemptCount).To(Equal(int64(1)))
+		Expect(emu.EventTypes("")).To(ContainElement("invoice.payment_failed"))
+
+		By("retrying it until the retries run out and the subscription is canceled, the schedule with it, as the account's settings say")
 		advance(Epoch.AddDate(0, 2, 10))
 		advance(Epoch.AddDate(0, 3, 11))
 		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncompleteExpired))
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		sched, err = sc.V1SubscriptionSchedules.Retrieve(Ctx, sched.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.Status).To(Equal(stripe.SubscriptionScheduleStatusCanceled))
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AttemptCount).To(BeNumerically(">", 1), "retried on the account's schedule")
+	})
+
+	It("takes a schedule starting now for a customer with no payment method, as Stripe CLI's subscription_schedule triggers make one", func() {
+		cus := clockCustomer()
+		sched, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
+			StartDate: stripe.Int64(Epoch.Unix()), EndBehavior: stripe.String("release"),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(monthly.ID)}}, Iterations: stripe.Int64(1)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sched.Subscription.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+		advance(Epoch.AddDate(0, 1, 0))
+		Expect(emu.EventTypes("")).To(ContainElement("subscription_schedule.released"), "its one phase over")
 	})
 
 	It("resumes a paused subscription with billing_cycle_anchor=now, Stripe's default, and refuses unchanged by name", func() {

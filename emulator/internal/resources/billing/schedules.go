@@ -14,7 +14,6 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/tidwall/gjson"
@@ -746,13 +745,6 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		// The subscription is created to end with the schedule.
 		phases := asAnys(sched["phases"])
 		p["cancel_at"] = api.Int(api.Obj(phases[len(phases)-1])["end_date"])
-	}
-	if !insert && p["default_payment_method"] == nil && p["collection_method"] != "send_invoice" && p["trial_end"] == nil &&
-		payments.DefaultPaymentMethod(c, api.Str(sched["customer"])) == "" {
-		// Starting on the clock there is no request to refuse: with
-		// nothing to charge the subscription starts incomplete, its first
-		// invoice open (Stripe's exact outcome is not verified).
-		p["payment_behavior"] = "default_incomplete"
 	}
 	keepPhaseRates(c, phase)
 	vars := map[string]string{"schedule": api.Str(sched["id"])}

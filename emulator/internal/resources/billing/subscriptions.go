@@ -561,6 +561,12 @@ func createSubscription(c *api.Call) (any, error) {
 		sub["status"] = "active"
 	}
 	payWith := ""
+	// unpaidStart: a schedule's subscription with nothing to charge starts
+	// anyway (Stripe CLI's subscription_schedule.* triggers start one for
+	// a customer without a payment method, and run to completion): active,
+	// its first invoice open with its automatic attempt failed, as a
+	// renewal's would be, where a subscription created directly is refused.
+	unpaidStart := false
 	switch {
 	case behavior == "default_incomplete":
 	case sub["status"] == "incomplete":
@@ -568,7 +574,9 @@ func createSubscription(c *api.Call) (any, error) {
 		if payWith == "" {
 			payWith = payments.DefaultPaymentMethod(c, cusID)
 		}
-		if payWith == "" {
+		if payWith == "" && c.Var("schedule") != "" {
+			sub["status"], unpaidStart = "active", true
+		} else if payWith == "" {
 			return nil, errNoPaymentMethod()
 		}
 	case sub["status"] == "trialing":
@@ -640,6 +648,14 @@ func createSubscription(c *api.Call) (any, error) {
 	}
 	if collection == "send_invoice" && inv["status"] == "open" {
 		c.Emit("invoice.sent", inv, nil)
+	}
+	if unpaidStart && inv["status"] == "open" {
+		if err := c.Flush(); err != nil {
+			return nil, err
+		}
+		if err := automaticAttemptFailed(c, api.Str(inv["id"]), false); err != nil {
+			return nil, err
+		}
 	}
 	if payWith != "" && inv["status"] == "open" {
 		err := attempt(c, api.Str(inv["id"]), payWith)
@@ -1206,10 +1222,17 @@ func lapse(c *api.Call, before store.Obj, action string) error {
 // customer's 3-D Secure only makes it past_due.
 func subscriptionPaymentFailed(c *api.Call, inv store.Obj, awaiting bool) error {
 	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
-	if subID == "" || inv["billing_reason"] == "subscription_create" {
+	if subID == "" {
 		return nil
 	}
 	before, ok := c.Tx.Get(c.Account, "subscription", subID)
+	if ok && inv["billing_reason"] == "subscription_create" && before["status"] != "active" {
+		// An incomplete subscription's first invoice failing is its own
+		// state (incomplete, then incomplete_expired), and a trial's
+		// one-off items wait; only an active one (started by a schedule
+		// with nothing to charge) goes past due.
+		return nil
+	}
 	if !ok || before["status"] == "canceled" || pendingUpdateFor(before, inv) {
 		// A pending update's failed payment leaves the subscription as
 		// it was: it keeps cycling and the update waits.
