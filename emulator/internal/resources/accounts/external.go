@@ -349,7 +349,11 @@ func addExternalAccount(c *api.Call, o store.Obj, param string, replace bool) (s
 			if s, _ := p.Str("account_holder_type"); s != "" {
 				holderType = s
 			}
+			// The hash is taken as sent (any shape): its flag is text.
 			makeDefault, _ = p.Bool("default_for_currency")
+			if s, _ := p.Str("default_for_currency"); s == "true" {
+				makeDefault = true
+			}
 		}
 	}
 	if number == "" {
