@@ -4,7 +4,9 @@
 package accounts
 
 import (
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -242,7 +244,47 @@ func update(c *api.Call) (any, error) {
 		}
 	}
 	settleRequirements(c.Tx, after)
+	if err := watchForPayouts(c, before, after); err != nil {
+		return nil, err
+	}
 	return saveWithCapabilities(c, was, before, after)
+}
+
+// watchForPayouts has the funds an account holds looked at on its next
+// payout day when its schedule changes (none when it becomes manual):
+// funds otherwise wait for an automatic payout only from when they come in.
+func watchForPayouts(c *api.Call, before, after store.Obj) error {
+	now, was := payoutSchedule(after), payoutSchedule(before)
+	if reflect.DeepEqual(now, was) {
+		return nil
+	}
+	key := AutoPayoutKey(api.Str(after["id"]))
+	next, ok := NextPayoutDay(now, c.Now+1)
+	if !ok {
+		c.DeleteMeta(key)
+		return nil
+	}
+	return c.SetMeta(key, strconv.FormatInt(next, 10))
+}
+
+// lookForPayouts has the funds an account holds looked at on its next
+// payout day, if its schedule is automatic (and none is sooner).
+func lookForPayouts(c *api.Call, acct store.Obj) error {
+	next, ok := NextPayoutDay(payoutSchedule(acct), c.Now+1)
+	if !ok {
+		return nil
+	}
+	key := AutoPayoutKey(api.Str(acct["id"]))
+	if v, ok := c.Tx.GetMeta(key); ok {
+		if at, _ := strconv.ParseInt(v, 10, 64); at <= next {
+			return nil
+		}
+	}
+	return c.SetMeta(key, strconv.FormatInt(next, 10))
+}
+
+func payoutSchedule(acct store.Obj) store.Obj {
+	return api.Obj(api.Obj(api.Obj(acct["settings"])["payouts"])["schedule"])
 }
 
 // save stores a changed connected account (an object of the platform)

@@ -412,6 +412,11 @@ func addExternalAccount(c *api.Call, o store.Obj, param string, replace bool) (s
 			return nil, err
 		}
 	}
+	// Funds waiting for a bank account (or left by a failed payout) go
+	// out on the next payout day.
+	if err := lookForPayouts(c, o); err != nil {
+		return nil, err
+	}
 	refreshList(c.Tx, o)
 	return ba, nil
 }

@@ -72,6 +72,12 @@ func applySettings(o store.Obj, sent store.Obj) error {
 	if delaySent && after["interval"] == "manual" {
 		return apierr.InvalidRequest("You cannot set `delay_days` on a manual payout schedule: manual payouts always use the minimum delay.").WithParam(delayDaysParam)
 	}
+	if len(schedule) > 0 {
+		if err := checkSchedule(after); err != nil {
+			return err
+		}
+		tidySchedule(after)
+	}
 	o["settings"] = settings
 	return nil
 }
