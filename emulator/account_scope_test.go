@@ -371,7 +371,9 @@ func TestConnectedAccountObjectsStayInTheirAccount(t *testing.T) {
 	connected := func() string {
 		status, out, err := emu.Call("POST", "/v1/accounts", url.Values{"type": {"custom"}, "country": {"US"},
 			"capabilities[card_payments][requested]": {"true"}, "capabilities[transfers][requested]": {"true"},
-			"external_account": {"btok_us_verified"}}, "")
+			"external_account": {"btok_us_verified"},
+			// Payouts made by hand (one is swept) are for manual schedules.
+			"settings[payouts][schedule][interval]": {"manual"}}, "")
 		if err != nil || status != 200 {
 			t.Fatalf("connected account: %d %v %v", status, out, err)
 		}

@@ -19,6 +19,8 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 	BeforeEach(func() {
 		emu = Emulator()
 		sc = emu.Client()
+		// The balance stays as the specs leave it, paid out by no schedule.
+		ManualPayouts(emu, "")
 	})
 
 	// The spec clock starts at 2025-09-01 12:00 UTC: a payment's funds are

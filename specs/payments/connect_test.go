@@ -32,6 +32,8 @@ var _ = Describe("Connect money movement", Label("payments", "connect", "balance
 	BeforeEach(func() {
 		emu = Emulator()
 		sc = emu.Client()
+		// The balance stays as the specs leave it, paid out by no schedule.
+		ManualPayouts(emu, "")
 		acct = connected()
 	})
 

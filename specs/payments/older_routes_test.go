@@ -312,10 +312,13 @@ var _ = Describe("Older routes of payments", Label("payments", "legacy"), func()
 		// its balance funded by a transfer.
 		custom := func() string {
 			GinkgoHelper()
+			// Both pay out by hand: manual payout schedules.
+			ManualPayouts(emu, "")
 			acct := Seller(emu, &stripe.AccountCreateParams{
 				Type: stripe.String("custom"), Country: stripe.String("US"),
 				ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified")},
 			}).ID
+			ManualPayouts(emu, acct)
 			pay("pm_card_bypassPending", 10000)
 			_, err := sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{
 				Amount: stripe.Int64(5000), Currency: stripe.String("usd"), Destination: stripe.String(acct)})

@@ -27,6 +27,8 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 	BeforeEach(func() {
 		emu = Emulator()
 		sc = emu.Client()
+		// The balance stays as the specs leave it, paid out by no schedule.
+		ManualPayouts(emu, "")
 	})
 
 	// The spec clock starts at 2025-09-01 12:00 UTC, the day the platform

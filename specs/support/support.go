@@ -113,3 +113,18 @@ func Seller(emu *emulator.Emulator, p *stripe.AccountCreateParams) *stripe.Accou
 	Expect(err).NotTo(HaveOccurred())
 	return a
 }
+
+// ManualPayouts puts account ("" the platform) on a manual payout schedule,
+// as a test account must be whose available balance a spec reads (or
+// spends) after moving the clock past a day: on Stripe's default daily
+// schedule the balance is paid out automatically each day.
+func ManualPayouts(emu *emulator.Emulator, account string) {
+	GinkgoHelper()
+	if account == "" {
+		account = emu.Platform()
+	}
+	_, err := emu.Client().V1Accounts.Update(Ctx, account, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+		Payouts: &stripe.AccountUpdateSettingsPayoutsParams{Schedule: &stripe.AccountUpdateSettingsPayoutsScheduleParams{
+			Interval: stripe.String("manual")}}}})
+	Expect(err).NotTo(HaveOccurred())
+}

@@ -76,6 +76,13 @@ func putBalanceTransactionIn(c *api.Call, account string, fields store.Obj) (sto
 		if err := c.SetMeta(availableKey(api.Int(txn["available_on"]), account, api.Str(txn["id"])), ""); err != nil {
 			return nil, err
 		}
+	} else if api.Int(txn["net"]) > 0 && txn["type"] != "payout_failure" {
+		// A failed payout's money is not sent straight back to the bank
+		// account that failed: it goes with the next funds that come in,
+		// or once a bank account is added.
+		if err := expectPayout(c, account, c.Now+1); err != nil {
+			return nil, err
+		}
 	}
 	return txn, nil
 }
@@ -176,7 +183,12 @@ func availableWork(account string, at int64) api.Due {
 			if err := c.Put(after); err != nil {
 				return err
 			}
-			grew = grew || api.Int(after["net"]) > 0
+			if api.Int(after["net"]) > 0 {
+				grew = true
+				if err := expectPayout(c, account, at); err != nil {
+					return err
+				}
+			}
 		}
 		if grew {
 			// Stripe sends no balance.available for negative transactions.
@@ -326,12 +338,17 @@ func listBalanceTransactions(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if po, _ := c.Params.Str("payout"); po != "" {
-		// Only automatic payouts list what they paid out, and those are
-		// not emulated: every payout here is manual.
-		if !c.Tx.Exists(c.Account, "payout", po) {
+		// Only automatic payouts list what they paid out: a manual one's
+		// amount is the caller's, paying out no transactions in particular.
+		f, ok := c.Tx.Fields(c.Account, "payout", po, "automatic")
+		if !ok {
 			return nil, apierr.NoSuchObject("payout", po, "payout")
 		}
-		return nil, apierr.InvalidRequest("Balance transaction history can only be filtered on automatic transfers, not manual.").WithParam("payout")
+		if !f[0].Bool() {
+			return nil, apierr.InvalidRequest("Balance transaction history can only be filtered on automatic transfers, not manual.").WithParam("payout")
+		}
+		paid := payoutTxns(c.Tx, c.Account, po)
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return paid[api.Str(o["id"])] })
 	}
 	q = api.IndexedFilters(c, q, "source")
 	for _, f := range []string{"type", "currency"} {

@@ -19,7 +19,8 @@ import (
 // date, if sooner), then in transit until its arrival date: the start of
 // the next day (UTC), as in Stripe's test mode examples. It is then paid,
 // or failed as its test bank account decides, the money given back.
-// Automatic payouts (payout schedules) are not emulated.
+// Automatic payouts, made on the account's payout schedule, are in
+// autopayouts.go.
 
 // PayoutKind is the payout object.
 var PayoutKind = &api.Kind{
@@ -80,6 +81,12 @@ func createPayout(c *api.Call) (any, error) {
 		// before onboarding completes, nor once rejected.
 		if acct, ok := c.Tx.Get(c.Platform, "account", c.Account); ok && !api.Bool(acct["payouts_enabled"]) {
 			return nil, apierr.InvalidRequest("Payouts have been disabled on the connected account %s: its payouts_enabled is false.", c.Account).WithCode("payouts_not_allowed")
+		}
+		// Stripe pays a connected account on an automatic schedule itself
+		// and refuses standard payouts made through the API (its error
+		// code; the wording is the emulator's).
+		if schedule := accounts.Schedule(c.Tx, c.Platform, c.Account); accounts.Automatic(schedule) {
+			return nil, apierr.InvalidRequest("You cannot create standard payouts through the API for the connected account %s: it is on an automatic payout schedule (settings[payouts][schedule][interval] is %s). Set its interval to manual to create payouts yourself.", c.Account, schedule["interval"]).WithCode("cannot_create_connect_standard_payouts_through_api")
 		}
 	}
 	var dest store.Obj
@@ -177,6 +184,11 @@ func cancelPayout(c *api.Call) (any, error) {
 	before, err := c.Load("payout", c.Var("id"), "id")
 	if err != nil {
 		return nil, err
+	}
+	if api.Bool(before["automatic"]) {
+		// Stripe's API reference: automatic payouts cannot be canceled
+		// (the wording is the emulator's).
+		return nil, apierr.InvalidRequest("Payout %s is an automatic payout: automatic payouts cannot be canceled.", before["id"])
 	}
 	if before["status"] != "pending" {
 		// Stripe's words, as its client libraries' tests quote them.
@@ -316,7 +328,17 @@ func payoutWork(account, id string, at int64) api.Due {
 			if err := c.Tx.SetMeta(key, strconv.FormatInt(api.Int(before["arrival_date"]), 10)); err != nil {
 				return err
 			}
-			return c.Save(before, after)
+			if before["reconciliation_status"] != "in_progress" {
+				return c.Save(before, after)
+			}
+			// An automatic payout's transactions are settled by the time
+			// it goes to the bank (Stripe's example: in transit, completed).
+			after["reconciliation_status"] = "completed"
+			if err := c.Save(before, after); err != nil {
+				return err
+			}
+			c.Emit("payout.reconciliation_completed", after, nil)
+			return nil
 		case "in_transit":
 			c.Tx.DeleteMeta(key)
 			code := accounts.PayoutFailure(c.Tx, account, api.Str(before["destination"]))

@@ -1,0 +1,223 @@
+package payments
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Automatic payouts: on each day of an account's payout schedule (at the
+// day's start, UTC, once that day's funds have become available) Stripe
+// pays the whole available balance of each currency with a default bank
+// account out to it: a payout with automatic true, made and moving on the
+// clock as a manual one does. Its reconciliation is in progress until it
+// is submitted to the bank, then completed
+// (payout.reconciliation_completed); the balance transactions it paid out
+// are listed by GET /v1/balance_transactions?payout=.
+//
+// Work is looked for only where funds came in: a positive balance
+// transaction becoming (or made) available sets the account's
+// accounts.AutoPayoutKey to its next payout day, and that day's work
+// clears it.
+
+// autoPayoutDescription is what Stripe writes on automatic payouts.
+const autoPayoutDescription = "STRIPE PAYOUT"
+
+// paidOutKey marks a balance transaction an automatic payout paid out
+// (its value: the payout).
+func paidOutKey(account, txn string) string { return "paidout:" + account + ":" + txn }
+
+// payoutTxnKey lists the balance transactions of an automatic payout, by
+// payout (its own among them).
+func payoutTxnKey(account, payout, txn string) string {
+	return "payouttxn:" + account + ":" + payout + ":" + txn
+}
+
+// expectPayout has funds that came into account looked at on the
+// account's first payout day at or after `from`, if its schedule is
+// automatic: funds becoming available at a day's start go out that day,
+// those made available later in a day (or at its start by a request, after
+// the day's payouts) on the next.
+func expectPayout(c *api.Call, account string, from int64) error {
+	next, ok := accounts.NextPayoutDay(accounts.Schedule(c.Tx, c.Platform, account), from)
+	if !ok {
+		return nil
+	}
+	key := accounts.AutoPayoutKey(account)
+	if v, ok := c.Tx.GetMeta(key); ok {
+		if at, _ := strconv.ParseInt(v, 10, 64); at <= next {
+			return nil
+		}
+	}
+	return c.SetMeta(key, strconv.FormatInt(next, 10))
+}
+
+// autoPayoutTimer makes the automatic payouts due.
+var autoPayoutTimer = api.Timer{
+	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
+		if at, ok := autoPayoutAt(tx, account); ok && at <= target {
+			return []api.Due{autoPayoutWork(account, at)}
+		}
+		return nil
+	},
+	// Funds becoming available during a clock jump are paid out in it.
+	Watch: []string{"balance_transaction"},
+	DueOf: func(_ *api.Env, tx *store.Tx, _ string, _ store.Ref, target int64) []api.Due {
+		// The funds may be another account's (Connect): the few accounts
+		// with funds waiting are all looked at.
+		var out []api.Due
+		tx.ScanMeta(accounts.AutoPayoutKey(""), func(name, value string) bool {
+			if at, _ := strconv.ParseInt(value, 10, 64); at <= target {
+				out = append(out, autoPayoutWork(strings.TrimPrefix(name, accounts.AutoPayoutKey("")), at))
+			}
+			return true
+		})
+		return out
+	},
+}
+
+func autoPayoutAt(tx *store.Tx, account string) (int64, bool) {
+	v, ok := tx.GetMeta(accounts.AutoPayoutKey(account))
+	if !ok {
+		return 0, false
+	}
+	at, err := strconv.ParseInt(v, 10, 64)
+	return at, err == nil
+}
+
+// autoPayoutWork pays out, on a payout day, the account's available
+// balance in each currency it has a default bank account in.
+func autoPayoutWork(account string, at int64) api.Due {
+	return api.Due{At: at, Account: account, Kind: "automatic_payout", Run: func(c *api.Call) error {
+		key := accounts.AutoPayoutKey(account)
+		if stored, ok := autoPayoutAt(c.Tx, account); !ok || stored != at {
+			return nil // already done, or moved
+		}
+		schedule := accounts.Schedule(c.Tx, c.Platform, account)
+		next, ok := accounts.NextPayoutDay(schedule, at)
+		switch {
+		case !ok:
+			c.DeleteMeta(key) // the schedule became manual
+			return nil
+		case next != at:
+			// The schedule changed: not a payout day any more.
+			return c.SetMeta(key, strconv.FormatInt(next, 10))
+		}
+		c.DeleteMeta(key)
+		if c.Connected {
+			if f, ok := c.Tx.Fields(c.Platform, "account", account, "payouts_enabled"); !ok || !f[0].Bool() {
+				return nil
+			}
+		}
+		funds := unpaid(c, account)
+		for _, cur := range sortedCurrencies(funds) {
+			if err := payOutAutomatically(c, account, cur, funds[cur]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+}
+
+// unpaidTxn is an available balance transaction no automatic payout has
+// paid out yet.
+type unpaidTxn struct {
+	id  string
+	net int64
+}
+
+// unpaid are the account's available card funds (what automatic payouts
+// take; top-up funds stay for transfers) no automatic payout took yet, by
+// currency. Each automatic payout nets to zero with its own transaction,
+// so their sum is the available balance.
+func unpaid(c *api.Call, account string) map[string][]unpaidTxn {
+	out := map[string][]unpaidTxn{}
+	_, split := c.Tx.GetMeta(metaTopupFunds(account))
+	c.Tx.EachRaw(account, "balance_transaction", func(raw string) bool {
+		f := store.Pick(raw, "id", "currency", "status", "net", "type", "source")
+		if f[2].String() != "available" {
+			return true
+		}
+		if split && bankAccountFunds(c, account, f[4].String(), f[5].String()) {
+			return true
+		}
+		if _, paid := c.Tx.GetMeta(paidOutKey(account, f[0].String())); paid {
+			return true
+		}
+		out[f[1].String()] = append(out[f[1].String()], unpaidTxn{f[0].String(), f[3].Int()})
+		return true
+	})
+	return out
+}
+
+func sortedCurrencies(m map[string][]unpaidTxn) []string {
+	out := make([]string, 0, len(m))
+	for cur := range m {
+		out = append(out, cur)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// payOutAutomatically pays out what is available in currency, if it is
+// positive and the account has a default bank account in it.
+func payOutAutomatically(c *api.Call, account, currency string, txns []unpaidTxn) error {
+	var amount int64
+	for _, t := range txns {
+		amount += t.net
+	}
+	if amount <= 0 {
+		return nil
+	}
+	dest, ok := accounts.DefaultBankAccount(c.Tx, account, currency)
+	if !ok {
+		return nil // the funds wait for a bank account in their currency
+	}
+	id := c.NewID("payout")
+	arrival := (c.Now/86400 + 1) * 86400
+	txn, err := putBalanceTransaction(c, store.Obj{
+		"amount": -amount, "available_on": arrival, "currency": currency, "description": autoPayoutDescription,
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": -amount,
+		"reporting_category": "payout", "source": id, "status": "available", "type": "payout",
+	})
+	if err != nil {
+		return err
+	}
+	po := c.Object("payout", id, store.Obj{
+		"amount": amount, "application_fee": nil, "application_fee_amount": nil, "arrival_date": arrival,
+		"automatic": true, "balance_transaction": txn["id"], "currency": currency, "description": autoPayoutDescription,
+		"destination": dest["id"], "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
+		"metadata": store.Obj{}, "method": "standard", "original_payout": nil, "payout_method": nil,
+		"reconciliation_status": "in_progress", "reversed_by": nil, "source_type": "card",
+		"statement_descriptor": nil, "status": "pending",
+		"trace_id": store.Obj{"status": "pending", "value": nil}, "type": "bank_account",
+	})
+	if err := c.Insert(po); err != nil {
+		return err
+	}
+	for _, t := range append(txns, unpaidTxn{id: api.Str(txn["id"])}) {
+		if err := c.SetMeta(paidOutKey(account, t.id), id); err != nil {
+			return err
+		}
+		if err := c.SetMeta(payoutTxnKey(account, id, t.id), ""); err != nil {
+			return err
+		}
+	}
+	return c.SetMeta(payoutKey(account, id), strconv.FormatInt(min(c.Now+submitDelay, arrival), 10))
+}
+
+// payoutTxns are the balance transactions an automatic payout paid out,
+// its own among them.
+func payoutTxns(tx *store.Tx, account, payout string) map[string]bool {
+	out := map[string]bool{}
+	prefix := payoutTxnKey(account, payout, "")
+	tx.ScanMeta(prefix, func(name, _ string) bool {
+		out[strings.TrimPrefix(name, prefix)] = true
+		return true
+	})
+	return out
+}

@@ -1,0 +1,335 @@
+package payments_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// Automatic payouts: on each day of an account's payout schedule Stripe
+// pays its whole available balance out to its default bank account, and
+// lists what each such payout paid out for reconciliation.
+var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	manual := func(acct string) { ManualPayouts(emu, acct) }
+
+	// The spec clock starts on Monday 2025-09-01 at 12:00 UTC.
+	day := func(d int) time.Time { return time.Date(2025, 9, d, 0, 0, 0, 0, time.UTC) }
+
+	onAcct := func(p interface{ SetStripeAccount(string) }, acct string) {
+		if acct != "" {
+			p.SetStripeAccount(acct)
+		}
+	}
+	available := func(acct string) int64 {
+		GinkgoHelper()
+		p := &stripe.BalanceRetrieveParams{}
+		onAcct(p, acct)
+		b, err := sc.V1Balance.Retrieve(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		for _, a := range b.Available {
+			if a.Currency == "usd" {
+				return a.Amount
+			}
+		}
+		return 0
+	}
+	payouts := func(acct string) []*stripe.Payout {
+		GinkgoHelper()
+		p := &stripe.PayoutListParams{}
+		onAcct(p, acct)
+		var out []*stripe.Payout
+		for po, err := range sc.V1Payouts.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			out = append(out, po)
+		}
+		return out
+	}
+	paidOut := func(acct, payout string) ([]*stripe.BalanceTransaction, error) {
+		p := &stripe.BalanceTransactionListParams{Payout: stripe.String(payout)}
+		onAcct(p, acct)
+		var out []*stripe.BalanceTransaction
+		for txn, err := range sc.V1BalanceTransactions.List(Ctx, p) {
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, txn)
+		}
+		return out, nil
+	}
+	schedule := func(acct string, s *stripe.AccountUpdateSettingsPayoutsScheduleParams) (*stripe.Account, error) {
+		if acct == "" {
+			acct = emu.Platform()
+		}
+		return sc.V1Accounts.Update(Ctx, acct, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Payouts: &stripe.AccountUpdateSettingsPayoutsParams{Schedule: s}}})
+	}
+	// fund puts amount in the platform's available balance at once.
+	fund := func(amount int64) string {
+		GinkgoHelper()
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
+			Amount: stripe.Int64(amount), Currency: stripe.String("usd"),
+			PaymentMethod: stripe.String("pm_card_bypassPending"), Confirm: stripe.Bool(true),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return pi.LatestCharge.ID
+	}
+	custom := func(token string) string {
+		GinkgoHelper()
+		return Seller(emu, &stripe.AccountCreateParams{
+			Type: stripe.String("custom"), Country: stripe.String("US"),
+			ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String(token)},
+		}).ID
+	}
+	transfer := func(acct string, amount int64) *stripe.Transfer {
+		GinkgoHelper()
+		tr, err := sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{
+			Amount: stripe.Int64(amount), Currency: stripe.String("usd"), Destination: stripe.String(acct),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return tr
+	}
+	eventsOf := func(acct, typ string) []emulator.Object {
+		var out []emulator.Object
+		for _, ev := range emu.Events(acct) {
+			if ev["type"] == typ {
+				out = append(out, ev)
+			}
+		}
+		return out
+	}
+
+	It("pays a connected account's available balance out on the next day of its daily schedule, and lists what it paid out", func() {
+		manual("")
+		acct := custom("btok_us_verified")
+		fund(10000)
+		first := transfer(acct, 3000)
+		second := transfer(acct, 1500)
+		Expect(available(acct)).To(Equal(int64(4500)))
+		Expect(payouts(acct)).To(BeEmpty(), "nothing is paid out before the payout day")
+
+		emu.Clock().Set(day(2))
+		list := payouts(acct)
+		Expect(list).To(HaveLen(1))
+		po := list[0]
+		Expect(po.Automatic).To(BeTrue())
+		Expect(po.Amount).To(Equal(int64(4500)), "the whole available balance")
+		Expect(po.Currency).To(Equal(stripe.Currency("usd")))
+		Expect(po.Method).To(Equal(stripe.PayoutMethodStandard))
+		Expect(po.SourceType).To(Equal(stripe.PayoutSourceTypeCard))
+		Expect(po.Description).To(Equal("STRIPE PAYOUT"))
+		Expect(po.Status).To(Equal(stripe.PayoutStatusPending))
+		Expect(po.ReconciliationStatus).To(Equal(stripe.PayoutReconciliationStatusInProgress))
+		Expect(po.Created).To(Equal(day(2).Unix()))
+		Expect(po.ArrivalDate).To(Equal(day(3).Unix()))
+		Expect(po.Destination.ID).To(HavePrefix("ba_"))
+		Expect(available(acct)).To(BeZero())
+		Expect(eventsOf(acct, "payout.created")).To(HaveLen(1))
+
+		By("listing the transactions it paid out, and its own")
+		txns, err := paidOut(acct, po.ID)
+		Expect(err).NotTo(HaveOccurred())
+		var sources []string
+		var sum int64
+		for _, t := range txns {
+			sources = append(sources, t.Source.ID)
+			sum += t.Net
+		}
+		Expect(sources).To(ConsistOf(first.DestinationPayment.ID, second.DestinationPayment.ID, po.ID))
+		Expect(sum).To(BeZero(), "what it paid out nets against the payout")
+
+		By("completing its reconciliation once submitted to the bank, then paying it")
+		emu.Clock().Set(day(2).Add(time.Hour))
+		got, err := sc.V1Payouts.Retrieve(Ctx, po.ID, &stripe.PayoutRetrieveParams{Params: stripe.Params{StripeAccount: stripe.String(acct)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.PayoutStatusInTransit))
+		Expect(got.ReconciliationStatus).To(Equal(stripe.PayoutReconciliationStatusCompleted))
+		Expect(eventsOf(acct, "payout.reconciliation_completed")).To(HaveLen(1))
+
+		emu.Clock().Set(day(3))
+		got, err = sc.V1Payouts.Retrieve(Ctx, po.ID, &stripe.PayoutRetrieveParams{Params: stripe.Params{StripeAccount: stripe.String(acct)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.PayoutStatusPaid))
+		Expect(eventsOf(acct, "payout.paid")).To(HaveLen(1))
+		Expect(payouts(acct)).To(HaveLen(1), "no funds came in since: no more payouts")
+
+		By("refusing to cancel an automatic payout")
+		later := transfer(acct, 700)
+		emu.Clock().Set(day(4))
+		list = payouts(acct)
+		Expect(list).To(HaveLen(2))
+		Expect(list[0].Amount).To(Equal(int64(700)))
+		txns, err = paidOut(acct, list[0].ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(txns).To(HaveLen(2))
+		Expect(txns[1].Source.ID).To(Equal(later.DestinationPayment.ID), "oldest last, as every list")
+		_, err = cancelPayout(emu, acct, list[0].ID)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("automatic"))
+	})
+
+	It("pays out on a weekly schedule's weekday and a monthly schedule's day only", func() {
+		manual("")
+		acct := custom("btok_us_verified")
+		a, err := schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("weekly"), WeeklyAnchor: stripe.String("friday")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Settings.Payouts.Schedule.WeeklyAnchor).To(Equal("friday"))
+		fund(10000)
+		transfer(acct, 2000)
+
+		emu.Clock().Set(day(4)) // Thursday
+		Expect(payouts(acct)).To(BeEmpty())
+		emu.Clock().Set(day(5)) // Friday
+		list := payouts(acct)
+		Expect(list).To(HaveLen(1))
+		Expect(list[0].Created).To(Equal(day(5).Unix()))
+		Expect(list[0].Amount).To(Equal(int64(2000)))
+
+		By("the 31st of a month of 30 days falling on its last day")
+		a, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("monthly"), MonthlyAnchor: stripe.Int64(31)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Settings.Payouts.Schedule.MonthlyAnchor).To(Equal(int64(31)))
+		Expect(a.Settings.Payouts.Schedule.WeeklyAnchor).To(BeEmpty(), "shown for weekly schedules only")
+		transfer(acct, 900)
+		emu.Clock().Set(day(29))
+		Expect(payouts(acct)).To(HaveLen(1))
+		emu.Clock().Set(day(30))
+		list = payouts(acct)
+		Expect(list).To(HaveLen(2))
+		Expect(list[0].Created).To(Equal(day(30).Unix()))
+		Expect(list[0].Amount).To(Equal(int64(900)))
+	})
+
+	It("refuses a schedule without its days or with an unknown interval, changing nothing", func() {
+		acct := custom("btok_us_verified")
+		_, err := schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("weekly")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][weekly_anchor]")
+		_, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("monthly")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][monthly_anchor]")
+		_, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("monthly"), MonthlyAnchor: stripe.Int64(32)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][monthly_anchor]")
+		_, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("hourly")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][interval]")
+		a, err := sc.V1Accounts.GetByID(Ctx, acct, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Settings.Payouts.Schedule.Interval).To(Equal(stripe.AccountSettingsPayoutsScheduleIntervalDaily))
+	})
+
+	It("makes none on a manual schedule, where manual payouts are the account's to make and list nothing", func() {
+		manual("")
+		acct := custom("btok_us_verified")
+		fund(10000)
+		transfer(acct, 3000)
+
+		By("refusing a manual payout while the schedule is automatic, keeping nothing")
+		p := &stripe.PayoutCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd")}
+		p.SetStripeAccount(acct)
+		_, err := sc.V1Payouts.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "cannot_create_connect_standard_payouts_through_api", "")
+		Expect(available(acct)).To(Equal(int64(3000)))
+
+		manual(acct)
+		emu.Clock().Set(day(10))
+		Expect(payouts(acct)).To(BeEmpty())
+		Expect(available(acct)).To(Equal(int64(3000)))
+
+		po, err := sc.V1Payouts.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(po.Automatic).To(BeFalse())
+		Expect(po.ReconciliationStatus).To(Equal(stripe.PayoutReconciliationStatusNotApplicable))
+		_, err = paidOut(acct, po.ID)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payout")
+		Expect(StripeErr(err).Msg).To(Equal("Balance transaction history can only be filtered on automatic transfers, not manual."))
+
+		By("paying what is left once the schedule is automatic again, on its next day")
+		_, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("daily")})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(day(11))
+		list := payouts(acct)
+		Expect(list).To(HaveLen(2))
+		Expect(list[0].Automatic).To(BeTrue())
+		Expect(list[0].Amount).To(Equal(int64(2000)))
+		Expect(available(acct)).To(BeZero())
+	})
+
+	It("gives a failed automatic payout's money back and pays it out again on the next day", func() {
+		manual("")
+		acct := custom("btok_us_verified_noAccount")
+		fund(10000)
+		transfer(acct, 2500)
+		emu.Clock().Set(day(3))
+		list := payouts(acct)
+		Expect(list).To(HaveLen(1))
+		Expect(list[0].Status).To(Equal(stripe.PayoutStatusFailed))
+		Expect(list[0].FailureCode).To(Equal(stripe.PayoutFailureCodeNoAccount))
+		Expect(eventsOf(acct, "payout.failed")).To(HaveLen(1))
+		Expect(available(acct)).To(Equal(int64(2500)))
+
+		emu.Clock().Set(day(4))
+		Expect(payouts(acct)).To(HaveLen(1), "not sent straight back to the bank account that failed")
+
+		By("paying it to a new default bank account on the next payout day")
+		ba, err := sc.V1BankAccounts.Create(Ctx, &stripe.BankAccountCreateParams{
+			Account: stripe.String(acct), Country: stripe.String("US"), Currency: stripe.String("usd"),
+			AccountNumber: stripe.String("000123456789"), RoutingNumber: stripe.String("110000000"),
+			DefaultForCurrency: stripe.Bool(true),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ba.DefaultForCurrency).To(BeTrue())
+		emu.Clock().Set(day(5))
+		list = payouts(acct)
+		Expect(list).To(HaveLen(2))
+		Expect(list[0].Automatic).To(BeTrue())
+		Expect(list[0].Amount).To(Equal(int64(2500)))
+		Expect(list[0].Destination.ID).To(Equal(ba.ID))
+		txns, err := paidOut(acct, list[0].ID)
+		Expect(err).NotTo(HaveOccurred())
+		var types []stripe.BalanceTransactionType
+		for _, t := range txns {
+			types = append(types, t.Type)
+		}
+		Expect(types).To(ConsistOf(stripe.BalanceTransactionTypePayout, stripe.BalanceTransactionTypePayoutFailure))
+	})
+
+	It("pays the platform's own available funds out on its default daily schedule, after the funds' delay", func() {
+		a, err := sc.V1Accounts.GetByID(Ctx, emu.Platform(), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Settings.Payouts.Schedule.Interval).To(Equal(stripe.AccountSettingsPayoutsScheduleIntervalDaily), "Stripe's default")
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
+			Amount: stripe.Int64(10000), Currency: stripe.String("usd"),
+			PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(day(2))
+		Expect(payouts("")).To(BeEmpty(), "the charge's funds are still pending")
+		emu.Clock().Set(day(3))
+		list := payouts("")
+		Expect(list).To(HaveLen(1))
+		Expect(list[0].Automatic).To(BeTrue())
+		txns, err := paidOut("", list[0].ID)
+		Expect(err).NotTo(HaveOccurred())
+		var sources []string
+		var charged int64
+		for _, t := range txns {
+			sources = append(sources, t.Source.ID)
+			if t.Source.ID == pi.LatestCharge.ID {
+				charged = t.Net
+			}
+		}
+		Expect(sources).To(ConsistOf(pi.LatestCharge.ID, list[0].ID))
+		Expect(list[0].Amount).To(Equal(charged), "the charge's net, less nothing")
+		Expect(available("")).To(BeZero())
+	})
+})
