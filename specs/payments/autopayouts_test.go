@@ -197,6 +197,18 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(list[0].Created).To(Equal(day(5).Unix()))
 		Expect(list[0].Amount).To(Equal(int64(2000)))
 
+		By("paying on each of weekly_payout_days")
+		_, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("weekly"),
+			WeeklyPayoutDays: []*string{stripe.String("tuesday"), stripe.String("wednesday")}})
+		Expect(err).NotTo(HaveOccurred())
+		transfer(acct, 400)
+		emu.Clock().Set(day(9)) // Tuesday
+		Expect(payouts(acct)).To(HaveLen(2))
+		transfer(acct, 300)
+		emu.Clock().Set(day(10))
+		Expect(payouts(acct)).To(HaveLen(3))
+		Expect(payouts(acct)[0].Amount).To(Equal(int64(300)))
+
 		By("the 31st of a month of 30 days falling on its last day")
 		a, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("monthly"), MonthlyAnchor: stripe.Int64(31)})
 		Expect(err).NotTo(HaveOccurred())
@@ -204,18 +216,54 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(a.Settings.Payouts.Schedule.WeeklyAnchor).To(BeEmpty(), "shown for weekly schedules only")
 		transfer(acct, 900)
 		emu.Clock().Set(day(29))
-		Expect(payouts(acct)).To(HaveLen(1))
+		Expect(payouts(acct)).To(HaveLen(3))
 		emu.Clock().Set(day(30))
 		list = payouts(acct)
-		Expect(list).To(HaveLen(2))
+		Expect(list).To(HaveLen(4))
 		Expect(list[0].Created).To(Equal(day(30).Unix()))
 		Expect(list[0].Amount).To(Equal(int64(900)))
+	})
+
+	It("holds a connected account's charge funds for its delay_days, then pays them out that day; a manual schedule holds them for the minimum", func() {
+		acct := custom("btok_us_verified")
+		_, err := schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{DelayDays: stripe.Int64(5)})
+		Expect(err).NotTo(HaveOccurred())
+		charge := func() *stripe.BalanceTransaction {
+			GinkgoHelper()
+			p := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
+				Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+				PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			}
+			p.SetStripeAccount(acct)
+			p.AddExpand("latest_charge.balance_transaction")
+			pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			return pi.LatestCharge.BalanceTransaction
+		}
+		txn := charge()
+		Expect(txn.AvailableOn).To(Equal(day(6).Unix()), "five days after the day of the charge")
+
+		emu.Clock().Set(day(5))
+		Expect(payouts(acct)).To(BeEmpty())
+		emu.Clock().Set(day(6))
+		list := payouts(acct)
+		Expect(list).To(HaveLen(1))
+		Expect(list[0].Amount).To(Equal(txn.Net))
+		Expect(list[0].Created).To(Equal(day(6).Unix()))
+
+		manual(acct)
+		a, err := sc.V1Accounts.GetByID(Ctx, acct, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Settings.Payouts.Schedule.DelayDays).To(Equal(int64(5)), "kept as last set")
+		Expect(charge().AvailableOn).To(Equal(day(8).Unix()), "the US minimum of two days")
 	})
 
 	It("refuses a schedule without its days or with an unknown interval, changing nothing", func() {
 		acct := custom("btok_us_verified")
 		_, err := schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("weekly")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][weekly_anchor]")
+		_, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("weekly"), WeeklyPayoutDays: []*string{stripe.String("funday")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][weekly_payout_days]")
 		_, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("monthly")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][monthly_anchor]")
 		_, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("monthly"), MonthlyAnchor: stripe.Int64(32)})

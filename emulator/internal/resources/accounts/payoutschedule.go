@@ -33,6 +33,21 @@ func Schedule(tx *store.Tx, platform, account string) store.Obj {
 	return payoutSchedule(o)
 }
 
+// DelayDays is how many days an account's charge funds stay pending: its
+// schedule's delay_days, or its country's minimum on a manual schedule
+// (Stripe's 2015-06-15 changelog: manual payouts always use the minimum).
+func DelayDays(tx *store.Tx, platform, account string) int64 {
+	o, ok := tx.Get(platform, "account", account)
+	if !ok {
+		return minimumDelayDays("US")
+	}
+	schedule := payoutSchedule(o)
+	if _, set := schedule["delay_days"]; !set || !Automatic(schedule) {
+		return minimumDelayDays(api.Str(o["country"]))
+	}
+	return api.Int(schedule["delay_days"])
+}
+
 // Automatic says whether a schedule pays out on its own.
 func Automatic(schedule store.Obj) bool {
 	switch schedule["interval"] {

@@ -47,14 +47,15 @@ func balanceRoutes() []api.Route {
 	}
 }
 
-// PayoutDelayDays is how many days a payment's funds stay pending: Stripe's
-// standard schedule for US accounts. They become available at midnight UTC
-// that many days after the day of the payment, as Stripe's available_on
-// always falls on a day's start.
+// PayoutDelayDays is how many days a top-up's funds stay pending (Stripe's
+// standard delay for US accounts).
 const PayoutDelayDays = 2
 
-func fundsAvailableOn(now int64) int64 {
-	return (now/86400 + PayoutDelayDays) * 86400
+// fundsAvailableOn is when funds that came in at now become available:
+// midnight UTC that many days after the day they came in, as Stripe's
+// available_on always falls on a day's start.
+func fundsAvailableOn(now, delayDays int64) int64 {
+	return (now/86400 + delayDays) * 86400
 }
 
 // putBalanceTransaction stores a new balance transaction (fields are its

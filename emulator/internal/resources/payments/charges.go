@@ -6,6 +6,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -202,7 +203,8 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	amount := api.Int(ch["amount_captured"])
 	var fee int64
-	status, availableOn := "pending", fundsAvailableOn(c.Now)
+	// The account's payout delay (delay_days) holds the charge's funds.
+	status, availableOn := "pending", fundsAvailableOn(c.Now, accounts.DelayDays(c.Tx, c.Platform, c.Account))
 	if pmd := api.Obj(ch["payment_method_details"]); pmd["type"] == "card" {
 		fee = (amount*29+500)/1000 + 30
 		if cardByID(c, api.Str(ch["payment_method"])).BypassPending {

@@ -102,7 +102,7 @@ func createTopup(c *api.Call) (any, error) {
 	id := c.NewID("topup")
 	tu := c.Object("topup", id, store.Obj{
 		"amount": amount, "balance_transaction": nil, "currency": cur, "description": api.NilIfEmpty(description),
-		"expected_availability_date": fundsAvailableOn(c.Now), "failure_code": nil, "failure_message": nil,
+		"expected_availability_date": fundsAvailableOn(c.Now, PayoutDelayDays), "failure_code": nil, "failure_message": nil,
 		"metadata": metadata, "source": nil, "statement_descriptor": descriptor, "status": "pending",
 		"transfer_group": api.NilIfEmpty(group),
 	})
