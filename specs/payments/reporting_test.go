@@ -144,6 +144,32 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 		Expect(status).To(Equal(400), "%v", body)
 	})
 
+	It("names the automatic payout that paid each transaction out, and when it leaves the balance", func() {
+		_, err := sc.V1Accounts.Update(Ctx, emu.Platform(), &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Payouts: &stripe.AccountUpdateSettingsPayoutsParams{Schedule: &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("daily")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		paid := pay(5000, "pm_card_bypassPending")
+		pending := pay(3000, "pm_card_visa")
+		emu.Clock().Set(day3) // each payment's funds paid out on the day they became available
+		var pos []*stripe.Payout
+		for p, err := range sc.V1Payouts.List(Ctx, &stripe.PayoutListParams{}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(p.Automatic).To(BeTrue())
+			pos = append(pos, p)
+		}
+		Expect(pos).To(HaveLen(2))
+
+		r, err := run("balance_change_from_activity.itemized.3", day1, day2, columns(
+			"source_id", "automatic_payout_id", "automatic_payout_effective_at_utc"))
+		Expect(err).NotTo(HaveOccurred())
+		header, data, _ := rows(finished(r))
+		Expect(header).To(Equal([]string{"source_id", "automatic_payout_id", "automatic_payout_effective_at_utc"}))
+		Expect(data).To(ConsistOf(
+			[]string{paid.LatestCharge.ID, pos[1].ID, "2025-09-03 00:00:00"},
+			[]string{pending.LatestCharge.ID, pos[0].ID, "2025-09-04 00:00:00"},
+		))
+	})
+
 	It("runs an itemized balance change from activity that matches the charges, refunds and payouts made, succeeding on the clock", func() {
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("ada@example.com"), Name: stripe.String("Ada Lovelace")})
 		Expect(err).NotTo(HaveOccurred())

@@ -221,3 +221,9 @@ func payoutTxns(tx *store.Tx, account, payout string) map[string]bool {
 	})
 	return out
 }
+
+// AutomaticPayoutOf is the automatic payout that paid a balance
+// transaction of account out, if one did (reports show it).
+func AutomaticPayoutOf(tx *store.Tx, account, txn string) (string, bool) {
+	return tx.GetMeta(paidOutKey(account, txn))
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -224,6 +225,24 @@ func (r *row) get(object, id string) store.Obj {
 	return o
 }
 
+// automaticPayout is what a column says of the automatic payout that paid
+// the transaction out: its id, or its arrival (when the funds leave the
+// balance); empty until one did.
+func (r *row) automaticPayout(col string) string {
+	id, ok := payments.AutomaticPayoutOf(r.c.Tx, r.t.account, r.t.id)
+	if !ok {
+		return ""
+	}
+	if col == "automatic_payout_id" {
+		return id
+	}
+	loc := r.loc
+	if col == "automatic_payout_effective_at_utc" {
+		loc = time.UTC
+	}
+	return timestamp(api.Int(r.get("payout", id)["arrival_date"]), loc)
+}
+
 // load finds what the transaction's source is and what it relates to:
 // the charge behind a charge, refund or dispute (and its customer,
 // PaymentIntent and invoice), the transfer behind a transfer or its
@@ -321,9 +340,10 @@ func (r *row) value(col string) string {
 		return t.description
 	case "connected_account":
 		return t.account
-	case "regulatory_tag", "automatic_payout_id", "automatic_payout_effective_at", "automatic_payout_effective_at_utc":
-		// Brazilian accounts only; automatic payouts are not emulated.
-		return ""
+	case "regulatory_tag":
+		return "" // Brazilian accounts only
+	case "automatic_payout_id", "automatic_payout_effective_at", "automatic_payout_effective_at_utc":
+		return r.automaticPayout(col)
 	}
 	r.load()
 	if strings.HasPrefix(col, "payout_") {

@@ -185,10 +185,10 @@ var reportTypesByID = func() map[string]*reportType {
 // emulator does not run, each with why: a run of one is refused by name
 // rather than answered as if the type did not exist.
 var notEmulatedPrefixes = []struct{ prefix, why string }{
-	{"payout_reconciliation.", "it ties balance transactions to the automatic payouts that settled them, and the emulator's payouts are all manual"},
-	{"ending_balance_reconciliation.", "it ties the ending balance to the automatic payouts that will settle it, and the emulator's payouts are all manual"},
-	{"connected_account_payout_reconciliation.", "it ties balance transactions to the automatic payouts that settled them, and the emulator's payouts are all manual"},
-	{"connected_account_ending_balance_reconciliation.", "it ties the ending balance to the automatic payouts that will settle it, and the emulator's payouts are all manual"},
+	{"payout_reconciliation.", "it reports by the automatic payouts that settled balance transactions, which the emulator lists (GET /v1/balance_transactions?payout=, the automatic_payout_id column) but does not report on"},
+	{"ending_balance_reconciliation.", "it ties the ending balance to the automatic payouts that will settle it, which the emulator does not forecast"},
+	{"connected_account_payout_reconciliation.", "it reports by the automatic payouts that settled balance transactions, which the emulator lists (GET /v1/balance_transactions?payout=, the automatic_payout_id column) but does not report on"},
+	{"connected_account_ending_balance_reconciliation.", "it ties the ending balance to the automatic payouts that will settle it, which the emulator does not forecast"},
 	{"connect.", "the emulator keeps no record of the negative balances Stripe covers for connected accounts"},
 	{"card_payments_fees.", "the emulator does not break fees down by card network costs"},
 	{"connect_card_payments_fees.", "the emulator does not break fees down by card network costs"},
