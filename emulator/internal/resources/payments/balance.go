@@ -184,14 +184,13 @@ func availableWork(account string, at int64) api.Due {
 			if err := c.Put(after); err != nil {
 				return err
 			}
-			if api.Int(after["net"]) > 0 {
-				grew = true
-				if err := expectPayout(c, account, at); err != nil {
-					return err
-				}
-			}
+			grew = grew || api.Int(after["net"]) > 0
 		}
 		if grew {
+			// Funds available at a payout day's start go out that day.
+			if err := expectPayout(c, account, at); err != nil {
+				return err
+			}
 			// Stripe sends no balance.available for negative transactions.
 			c.Emit("balance.available", balanceOf(c), nil)
 		}
