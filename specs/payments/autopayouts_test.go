@@ -258,6 +258,46 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(charge().AvailableOn).To(Equal(day(8).Unix()), "the US minimum of two days")
 	})
 
+	It("holds the funds of an account whose payouts are disabled, paying them out on the first payout day after they are enabled again", func() {
+		manual("")
+		dob := func(y int64) *stripe.PersonDOBParams {
+			return &stripe.PersonDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(y)}
+		}
+		// 1901-01-01 is a date of birth Stripe's test mode verifies; others fail.
+		a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			BusinessType: stripe.String("individual"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+				Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
+			BusinessProfile: &stripe.AccountCreateBusinessProfileParams{MCC: stripe.String("5734"), URL: stripe.String("https://tickets.example")},
+			Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen"),
+				Email: stripe.String("jenny@example.com"), DOB: dob(1901)},
+			Settings:        &stripe.AccountCreateSettingsParams{Payments: &stripe.AccountCreateSettingsPaymentsParams{StatementDescriptor: stripe.String("TICKETS")}},
+			TOSAcceptance:   &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")},
+			ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.PayoutsEnabled).To(BeTrue())
+		fund(10000)
+		transfer(a.ID, 1200)
+		a, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{DOB: dob(1980)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.PayoutsEnabled).To(BeFalse())
+
+		emu.Clock().Set(day(3))
+		Expect(payouts(a.ID)).To(BeEmpty())
+		Expect(available(a.ID)).To(Equal(int64(1200)))
+
+		a, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{DOB: dob(1902)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.PayoutsEnabled).To(BeTrue())
+		emu.Clock().Set(day(4))
+		list := payouts(a.ID)
+		Expect(list).To(HaveLen(1))
+		Expect(list[0].Amount).To(Equal(int64(1200)))
+		Expect(list[0].Created).To(Equal(day(4).Unix()))
+	})
+
 	It("refuses a schedule without its days or with an unknown interval, changing nothing", func() {
 		acct := custom("btok_us_verified")
 		_, err := schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{Interval: stripe.String("weekly")})

@@ -299,6 +299,12 @@ func save(c *api.Call, before, after store.Obj) (store.Obj, error) {
 	if err := c.Tx.Put(c.Platform, after); err != nil {
 		return nil, err
 	}
+	if api.Bool(after["payouts_enabled"]) && !api.Bool(before["payouts_enabled"]) {
+		// Funds held while payouts were disabled go out on the next payout day.
+		if err := lookForPayouts(c, after); err != nil {
+			return nil, err
+		}
+	}
 	c.EmitIn(api.Str(after["id"]), "account.updated", after, prev)
 	return after, nil
 }
