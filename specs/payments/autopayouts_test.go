@@ -258,6 +258,39 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(charge().AvailableOn).To(Equal(day(8).Unix()), "the US minimum of two days")
 	})
 
+	It("pays out funds that become available after newer ones did, on their own day", func() {
+		acct := custom("btok_us_verified")
+		charge := func(amount int64) *stripe.BalanceTransaction {
+			GinkgoHelper()
+			p := &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
+				Amount: stripe.Int64(amount), Currency: stripe.String("usd"),
+				PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			}
+			p.SetStripeAccount(acct)
+			p.AddExpand("latest_charge.balance_transaction")
+			pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			return pi.LatestCharge.BalanceTransaction
+		}
+		_, err := schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{DelayDays: stripe.Int64(7)})
+		Expect(err).NotTo(HaveOccurred())
+		slow := charge(3000)
+		_, err = schedule(acct, &stripe.AccountUpdateSettingsPayoutsScheduleParams{DelayDays: stripe.Int64(2)})
+		Expect(err).NotTo(HaveOccurred())
+		fast := charge(1000)
+		Expect(fast.AvailableOn).To(BeNumerically("<", slow.AvailableOn), "the newer funds are available first")
+
+		emu.Clock().Set(time.Unix(fast.AvailableOn, 0))
+		list := payouts(acct)
+		Expect(list).To(HaveLen(1))
+		Expect(list[0].Amount).To(Equal(fast.Net))
+		emu.Clock().Set(time.Unix(slow.AvailableOn, 0))
+		list = payouts(acct)
+		Expect(list).To(HaveLen(2))
+		Expect(list[0].Amount).To(Equal(slow.Net), "the older funds, on the day they became available")
+		Expect(available(acct)).To(BeZero())
+	})
+
 	It("holds the funds of an account whose payouts are disabled, paying them out on the first payout day after they are enabled again", func() {
 		manual("")
 		dob := func(y int64) *stripe.PersonDOBParams {

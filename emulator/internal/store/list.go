@@ -92,6 +92,13 @@ func (t *Tx) EachRaw(acct, typ string, fn func(raw string) bool) {
 	_ = t.tx.AscendRange("", prefix, prefix+"\xff", func(_, v string) bool { return fn(v) })
 }
 
+// EachRawFrom is EachRaw from the object with id from on (ids sort in
+// creation order, so: that object and every one made after it).
+func (t *Tx) EachRawFrom(acct, typ, from string, fn func(id, raw string) bool) {
+	prefix := objPrefix(acct, typ)
+	_ = t.tx.AscendRange("", prefix+from, prefix+"\xff", func(k, v string) bool { return fn(strings.TrimPrefix(k, prefix), v) })
+}
+
 // EachIndexed calls fn for every object of typ whose index has value, oldest
 // first, until fn returns false.
 func (t *Tx) EachIndexed(acct, typ, index, value string, fn func(Obj) bool) {

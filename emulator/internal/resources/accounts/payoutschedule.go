@@ -36,16 +36,17 @@ func Schedule(tx *store.Tx, platform, account string) store.Obj {
 // DelayDays is how many days an account's charge funds stay pending: its
 // schedule's delay_days, or its country's minimum on a manual schedule
 // (Stripe's 2015-06-15 changelog: manual payouts always use the minimum).
+//
+// Every charge asks, so only the three fields are read, not the account.
 func DelayDays(tx *store.Tx, platform, account string) int64 {
-	o, ok := tx.Get(platform, "account", account)
+	f, ok := tx.Fields(platform, "account", account, "country", "settings.payouts.schedule.interval", "settings.payouts.schedule.delay_days")
 	if !ok {
 		return minimumDelayDays("US")
 	}
-	schedule := payoutSchedule(o)
-	if _, set := schedule["delay_days"]; !set || !Automatic(schedule) {
-		return minimumDelayDays(api.Str(o["country"]))
+	if !f[2].Exists() || !Automatic(store.Obj{"interval": f[1].String()}) {
+		return minimumDelayDays(f[0].String())
 	}
-	return api.Int(schedule["delay_days"])
+	return f[2].Int()
 }
 
 // Automatic says whether a schedule pays out on its own.

@@ -31,6 +31,13 @@ const autoPayoutDescription = "STRIPE PAYOUT"
 // (its value: the payout).
 func paidOutKey(account, txn string) string { return "paidout:" + account + ":" + txn }
 
+// unpaidFromKey holds the oldest balance transaction of an account an
+// automatic payout may still take (one pending, or available but left
+// unpaid): every older one was paid out or is not for payouts, so a
+// payout day reads the few days' transactions since, not the account's
+// whole history.
+func unpaidFromKey(account string) string { return "unpaidfrom:" + account }
+
 // payoutTxnKey lists the balance transactions of an automatic payout, by
 // payout (its own among them).
 func payoutTxnKey(account, payout, txn string) string {
@@ -113,14 +120,30 @@ func autoPayoutWork(account string, at int64) api.Due {
 				return nil
 			}
 		}
-		funds := unpaid(c, account)
+		funds, from := unpaid(c, account)
 		for _, cur := range sortedCurrencies(funds) {
-			if err := payOutAutomatically(c, account, cur, funds[cur]); err != nil {
+			paid, err := payOutAutomatically(c, account, cur, funds[cur])
+			if err != nil {
 				return err
 			}
+			if !paid && len(funds[cur]) > 0 {
+				// Left for a later day: its oldest holds the place.
+				from = minID(from, funds[cur][0].id)
+			}
 		}
-		return nil
+		if from == "" {
+			return nil // nothing scanned: the place stays
+		}
+		return c.SetMeta(unpaidFromKey(account), from)
 	}}
+}
+
+// minID is the older of two balance transaction ids ("" is none).
+func minID(a, b string) string {
+	if a == "" || (b != "" && b < a) {
+		return b
+	}
+	return a
 }
 
 // unpaidTxn is an available balance transaction no automatic payout has
@@ -134,12 +157,19 @@ type unpaidTxn struct {
 // take; top-up funds stay for transfers) no automatic payout took yet, by
 // currency. Each automatic payout nets to zero with its own transaction,
 // so their sum is the available balance.
-func unpaid(c *api.Call, account string) map[string][]unpaidTxn {
-	out := map[string][]unpaidTxn{}
+//
+// from is where the next payout day is to start reading: the oldest
+// transaction still pending, or else the newest read ("" when none was).
+func unpaid(c *api.Call, account string) (out map[string][]unpaidTxn, from string) {
+	out = map[string][]unpaidTxn{}
 	_, split := c.Tx.GetMeta(metaTopupFunds(account))
-	c.Tx.EachRaw(account, "balance_transaction", func(raw string) bool {
+	start, _ := c.Tx.GetMeta(unpaidFromKey(account))
+	pending, last := "", ""
+	c.Tx.EachRawFrom(account, "balance_transaction", start, func(id, raw string) bool {
+		last = id
 		f := store.Pick(raw, "id", "currency", "status", "net", "type", "source")
 		if f[2].String() != "available" {
+			pending = minID(pending, id)
 			return true
 		}
 		if split && bankAccountFunds(c, account, f[4].String(), f[5].String()) {
@@ -151,7 +181,10 @@ func unpaid(c *api.Call, account string) map[string][]unpaidTxn {
 		out[f[1].String()] = append(out[f[1].String()], unpaidTxn{f[0].String(), f[3].Int()})
 		return true
 	})
-	return out
+	if pending != "" {
+		return out, pending
+	}
+	return out, last
 }
 
 func sortedCurrencies(m map[string][]unpaidTxn) []string {
@@ -165,17 +198,18 @@ func sortedCurrencies(m map[string][]unpaidTxn) []string {
 
 // payOutAutomatically pays out what is available in currency, if it is
 // positive and the account has a default bank account in it.
-func payOutAutomatically(c *api.Call, account, currency string, txns []unpaidTxn) error {
+// It says whether it did.
+func payOutAutomatically(c *api.Call, account, currency string, txns []unpaidTxn) (bool, error) {
 	var amount int64
 	for _, t := range txns {
 		amount += t.net
 	}
 	if amount <= 0 {
-		return nil
+		return false, nil
 	}
 	dest, ok := accounts.DefaultBankAccount(c.Tx, account, currency)
 	if !ok {
-		return nil // the funds wait for a bank account in their currency
+		return false, nil // the funds wait for a bank account in their currency
 	}
 	id := c.NewID("payout")
 	arrival := (c.Now/86400 + 1) * 86400
@@ -185,7 +219,7 @@ func payOutAutomatically(c *api.Call, account, currency string, txns []unpaidTxn
 		"reporting_category": "payout", "source": id, "status": "available", "type": "payout",
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
 	po := c.Object("payout", id, store.Obj{
 		"amount": amount, "application_fee": nil, "application_fee_amount": nil, "arrival_date": arrival,
@@ -197,17 +231,17 @@ func payOutAutomatically(c *api.Call, account, currency string, txns []unpaidTxn
 		"trace_id": store.Obj{"status": "pending", "value": nil}, "type": "bank_account",
 	})
 	if err := c.Insert(po); err != nil {
-		return err
+		return false, err
 	}
 	for _, t := range append(txns, unpaidTxn{id: api.Str(txn["id"])}) {
 		if err := c.SetMeta(paidOutKey(account, t.id), id); err != nil {
-			return err
+			return false, err
 		}
 		if err := c.SetMeta(payoutTxnKey(account, id, t.id), ""); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return c.SetMeta(payoutKey(account, id), strconv.FormatInt(min(c.Now+submitDelay, arrival), 10))
+	return true, c.SetMeta(payoutKey(account, id), strconv.FormatInt(min(c.Now+submitDelay, arrival), 10))
 }
 
 // payoutTxns are the balance transactions an automatic payout paid out,
