@@ -73,7 +73,7 @@ func New(opts ...Option) (*Emulator, error) {
 		Events: &api.EventLog{}, Log: cfg.logger, UpcomingInvoiceLead: int64(cfg.upcoming / time.Second),
 		StrictVersions: cfg.strictVer, RefuseRawCardData: cfg.noRawCard,
 	}
-	platform, err := ensurePlatform(env)
+	platform, err := ensurePlatform(env, cfg.manualPay)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -94,8 +94,8 @@ func New(opts ...Option) (*Emulator, error) {
 }
 
 // ensurePlatform finds the platform account of a persisted store or makes
-// one for a new store.
-func ensurePlatform(env *api.Env) (string, error) {
+// one for a new store (on a manual payout schedule if asked).
+func ensurePlatform(env *api.Env, manualPayouts bool) (string, error) {
 	var id string
 	err := env.Store.Update(func(tx *store.Tx) error {
 		if v, ok := tx.GetMeta("platform"); ok {
@@ -103,7 +103,7 @@ func ensurePlatform(env *api.Env) (string, error) {
 			return nil
 		}
 		id = env.IDs.Short("acct_")
-		if err := accounts.PutPlatform(tx, env.IDs, id, env.Clock.Unix()); err != nil {
+		if err := accounts.PutPlatform(tx, env.IDs, id, env.Clock.Unix(), manualPayouts); err != nil {
 			return err
 		}
 		return tx.SetMeta("platform", id)

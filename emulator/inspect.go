@@ -160,7 +160,7 @@ func (e *Emulator) Reset() error {
 	e.log.clear()
 	id := e.env.Platform
 	return e.env.Store.Update(func(tx *store.Tx) error {
-		if err := accounts.PutPlatform(tx, e.env.IDs, id, e.env.Clock.Unix()); err != nil {
+		if err := accounts.PutPlatform(tx, e.env.IDs, id, e.env.Clock.Unix(), e.cfg.manualPay); err != nil {
 			return err
 		}
 		return tx.SetMeta("platform", id)

@@ -21,6 +21,7 @@ type config struct {
 	upcoming   time.Duration
 	strictVer  bool
 	noRawCard  bool
+	manualPay  bool
 }
 
 // WithDataFile persists the store to a buntdb file; the default keeps
@@ -66,3 +67,13 @@ func WithStrictAPIVersions() Option { return func(c *config) { c.strictVer = tru
 // to be sure its app sends test PaymentMethods or tokens (pm_card_visa,
 // tok_visa) rather than numbers. By default numbers are accepted.
 func WithRawCardDataRefused() Option { return func(c *config) { c.noRawCard = true } }
+
+// WithManualPayouts starts the platform on a manual payout schedule, as an
+// account set to manual payouts in its Dashboard: its available balance
+// stays until a payout is made with POST /v1/payouts. By default the
+// platform pays out daily on its own, as a Stripe test account does, so a
+// suite that funds the platform and reads its balance days later would
+// find it paid out. (Connected accounts keep Stripe's default; set theirs
+// with settings[payouts][schedule][interval]=manual.) A data file's
+// existing platform is left as it is.
+func WithManualPayouts() Option { return func(c *config) { c.manualPay = true } }

@@ -89,6 +89,7 @@ type serveFlags struct {
 	upcomingDays                   int
 	strictVersions                 bool
 	refuseRawCardData              bool
+	manualPayouts                  bool
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -109,6 +110,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.BoolVar(&f.strictVersions, "strict-api-versions", strict, "refuse requests pinned to an API version outside basil instead of answering them in basil's shapes (env STRIPE_EMU_STRICT_API_VERSIONS)")
 	noRawCard, _ := strconv.ParseBool(env("STRIPE_EMU_REFUSE_RAW_CARD_DATA", "false"))
 	fs.BoolVar(&f.refuseRawCardData, "refuse-raw-card-data", noRawCard, "refuse card numbers sent to the API, as Stripe does for an account without raw card data access (env STRIPE_EMU_REFUSE_RAW_CARD_DATA)")
+	manualPay, _ := strconv.ParseBool(env("STRIPE_EMU_MANUAL_PAYOUTS", "false"))
+	fs.BoolVar(&f.manualPayouts, "manual-payouts", manualPay, "start the platform on a manual payout schedule, so its balance stays until a payout is made (env STRIPE_EMU_MANUAL_PAYOUTS)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -151,6 +154,9 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready 
 	}
 	if f.refuseRawCardData {
 		opts = append(opts, emulator.WithRawCardDataRefused())
+	}
+	if f.manualPayouts {
+		opts = append(opts, emulator.WithManualPayouts())
 	}
 	emu, err := emulator.New(opts...)
 	if err != nil {

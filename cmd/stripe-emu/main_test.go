@@ -207,6 +207,27 @@ func TestRefuseRawCardDataFlag(t *testing.T) {
 	}
 }
 
+// The platform pays out daily, as a Stripe test account does, unless the
+// binary is told to start it on a manual schedule; the variable works as
+// the flag does.
+func TestManualPayoutsFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  string
+		want string
+	}{{nil, "", "daily"}, {[]string{"--manual-payouts"}, "", "manual"}, {nil, "true", "manual"}} {
+		t.Setenv("STRIPE_EMU_MANUAL_PAYOUTS", tc.env)
+		base, stop := startServe(t, append([]string{"--addr", "127.0.0.1:0"}, tc.args...)...)
+		req, _ := http.NewRequest("GET", base+"/v1/account", nil)
+		req.Header.Set("Authorization", "Bearer sk_test_123")
+		status, body := send(t, req)
+		if want := `"interval": "` + tc.want + `"`; status != 200 || !strings.Contains(body, want) {
+			t.Errorf("%v %q: %d, want %s in %s", tc.args, tc.env, status, want, body)
+		}
+		stop()
+	}
+}
+
 // The binary serves the Stripe.js stand-in, telling it where the browser
 // reached the emulator, so its API calls come back here.
 func TestServesStripeJS(t *testing.T) {

@@ -453,4 +453,26 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(list[0].Amount).To(Equal(charged), "the charge's net, less nothing")
 		Expect(available("")).To(BeZero())
 	})
+
+	It("keeps the platform's balance when the emulator starts it on a manual schedule (WithManualPayouts)", func() {
+		emu = Emulator(emulator.WithManualPayouts())
+		sc = emu.Client()
+		a, err := sc.V1Accounts.GetByID(Ctx, emu.Platform(), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Settings.Payouts.Schedule.Interval).To(Equal(stripe.AccountSettingsPayoutsScheduleIntervalManual))
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
+			Amount: stripe.Int64(10000), Currency: stripe.String("usd"),
+			PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(day(10))
+		Expect(payouts("")).To(BeEmpty())
+		Expect(available("")).To(BeNumerically(">", 9000))
+
+		By("and after Reset too")
+		Expect(emu.Reset()).To(Succeed())
+		a, err = sc.V1Accounts.GetByID(Ctx, emu.Platform(), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Settings.Payouts.Schedule.Interval).To(Equal(stripe.AccountSettingsPayoutsScheduleIntervalManual))
+	})
 })

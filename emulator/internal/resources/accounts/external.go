@@ -436,8 +436,11 @@ func newBankAccount(g *ids.Generator, acct, country, currency, number string, ro
 // PutPlatform stores the platform account: as a Stripe test mode account
 // has one, it has a bank account to pay out to, the emulator's (the
 // success test number, in its default currency).
-func PutPlatform(tx *store.Tx, g *ids.Generator, id string, created int64) error {
+func PutPlatform(tx *store.Tx, g *ids.Generator, id string, created int64, manualPayouts bool) error {
 	o := New(id, created, "US", "", "standard")
+	if manualPayouts {
+		payoutSchedule(o)["interval"] = "manual"
+	}
 	ba := newBankAccount(g, id, "US", api.Str(o["default_currency"]), "000123456789", "110000000", true)
 	if err := tx.Put(id, ba); err != nil {
 		return err
