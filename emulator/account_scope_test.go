@@ -156,6 +156,17 @@ var scopeFixtures = map[string]scopeFixture{
 		return "/v1/shipping_rates", url.Values{"display_name": {"Ground"}, "type": {"fixed_amount"},
 			"fixed_amount[amount]": {"500"}, "fixed_amount[currency]": {"usd"}}
 	},
+	"/v1/terminal/locations": func(f *scopeMaker) (string, url.Values) {
+		return "/v1/terminal/locations", url.Values{"display_name": {"Front desk"}, "address[country]": {"US"},
+			"address[line1]": {"1 Main St"}, "address[city]": {"Austin"}, "address[state]": {"TX"}, "address[postal_code]": {"78701"}}
+	},
+	"/v1/terminal/readers": func(f *scopeMaker) (string, url.Values) {
+		loc := f.mk("/v1/terminal/locations", url.Values{"display_name": {"Back office"}, "address[country]": {"US"}})
+		return "/v1/terminal/readers", url.Values{"registration_code": {"simulated-wpe"}, "location": {loc}}
+	},
+	"/v1/terminal/configurations": func(f *scopeMaker) (string, url.Values) {
+		return "/v1/terminal/configurations", url.Values{"name": {"Tips"}, "tipping[usd][percentages][0]": {"15"}}
+	},
 	"/v1/tax/registrations": func(f *scopeMaker) (string, url.Values) {
 		return "/v1/tax/registrations", url.Values{"country": {"US"}, "country_options[us][state]": {"CA"},
 			"country_options[us][type]": {"state_sales_tax"}, "active_from": {"now"}}
@@ -257,6 +268,12 @@ var scopeReferences = map[string]func(id string, own map[string]string) (path st
 	},
 	"coupon": func(id string, _ map[string]string) (string, url.Values, string) {
 		return "/v1/promotion_codes", url.Values{"coupon": {id}}, "coupon"
+	},
+	"terminal.location": func(id string, _ map[string]string) (string, url.Values, string) {
+		return "/v1/terminal/readers", url.Values{"registration_code": {"simulated-s700"}, "location": {id}}, "location"
+	},
+	"terminal.configuration": func(id string, _ map[string]string) (string, url.Values, string) {
+		return "/v1/terminal/locations", url.Values{"display_name": {"X"}, "address[country]": {"US"}, "configuration_overrides": {id}}, "configuration_overrides"
 	},
 	"charge": func(id string, _ map[string]string) (string, url.Values, string) {
 		return "/v1/refunds", url.Values{"charge": {id}}, "charge"

@@ -28,6 +28,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/terminal"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 )
 
@@ -56,7 +57,7 @@ func kinds() []*api.Kind {
 		tax.RegistrationKind,
 		tax.CodeKind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), alerts.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), alerts.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds(), terminal.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -110,5 +111,6 @@ func routes() [][]api.Route {
 		tax.CustomRoutes(),
 		radarlists.Routes(),
 		reporting.Routes(),
+		terminal.Routes(),
 	}
 }

@@ -114,6 +114,9 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 			setCaptureBefore(c, ch)
 		}
 	}
+	if pm["type"] == "card_present" && status == "succeeded" && !captured {
+		api.Obj(api.Obj(ch["payment_method_details"])["card_present"])["capture_before"] = c.Now + CardPresentCaptureDays*86400
+	}
 	if c.BaseURL != nil && status != "failed" {
 		ch["receipt_url"] = c.PageURL("/receipts/" + api.Str(ch["id"]))
 	}
@@ -176,6 +179,8 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 			"overcapture":      overcapture(pi, cd, amount),
 			"regulated_status": "unregulated", "three_d_secure": nil, "wallet": nil,
 		}
+	case "card_present":
+		d["card_present"] = cardPresentDetails(pm, pi)
 	case "customer_balance":
 		d["customer_balance"] = store.Obj{}
 	case "sepa_debit":
@@ -210,6 +215,9 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 		if cardByID(c, api.Str(ch["payment_method"])).BypassPending {
 			status, availableOn = "available", c.Now
 		}
+	} else if pmd["type"] == "card_present" {
+		// In person: 2.7% + 5¢ (Stripe Terminal's US price).
+		fee = (amount*27+500)/1000 + 5
 	} else if delayed[api.Str(pmd["type"])] {
 		fee = min((amount*8+500)/1000, 500)
 	} else if pmd["type"] == "customer_balance" {

@@ -104,7 +104,11 @@ func intentExpiryKey(acct, pi string) string { return "piexpiry:" + acct + ":" +
 // their hold lasts the API reference's default seven days (their own
 // windows are not emulated).
 func scheduleIntentExpiry(c *api.Call, pi, ch store.Obj) error {
-	until := api.Int(api.Obj(api.Obj(ch["payment_method_details"])["card"])["capture_before"])
+	pmd := api.Obj(ch["payment_method_details"])
+	until := api.Int(api.Obj(pmd["card"])["capture_before"])
+	if pmd["type"] == "card_present" {
+		until = api.Int(api.Obj(pmd["card_present"])["capture_before"])
+	}
 	if until == 0 {
 		until = c.Now + CaptureWindowDays*86400
 	}

@@ -275,8 +275,8 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		list := make([]any, len(types))
 		for i, t := range types {
-			if !supportedTypes[t] {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports "+supportedList+".", t).WithParam("payment_method_types")
+			if !supportedTypes[t] && !readerTypes[t] {
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports "+supportedList+" and, paid on a Terminal reader, card_present.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
@@ -890,6 +890,10 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		return pi, nil
 	}
 	cd := cardOf(c, pm)
+	if pm["type"] == "card_present" {
+		// The card was in the reader: no 3-D Secure in person.
+		return charge(c, before, pi, pm, cd)
+	}
 	needsAuth := cd.Outcome == alwaysAuthenticate ||
 		(cd.Outcome == authenticateUnlessSetUp && !(offSession && isSetUp(c, pm))) ||
 		(cd.Outcome == authenticateOnSession && !offSession) ||

@@ -187,7 +187,7 @@ func createRefund(c *api.Call) (any, error) {
 		if async == refundPendingFirst {
 			re["status"], re["pending_reason"] = "pending", "processing"
 		}
-		if err := c.Tx.SetMeta(refundKey(c.Account, api.Str(re["id"])), strconv.FormatInt(c.Now+AsyncRefundDelay, 10)); err != nil {
+		if err := c.SetMeta(refundKey(c.Account, api.Str(re["id"])), strconv.FormatInt(c.Now+AsyncRefundDelay, 10)); err != nil {
 			return nil, err
 		}
 	}

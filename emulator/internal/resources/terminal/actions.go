@@ -1,0 +1,352 @@
+package terminal
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// Reader actions: the server tells a reader what to do (process a
+// payment, refund one, show a cart) and the reader's action shows it
+// in_progress until the customer acts. On a simulated reader the
+// customer's card is the present_payment_method test helper, which
+// finishes the action: succeeded (terminal.reader.action_succeeded) or
+// failed with the decline (terminal.reader.action_failed).
+
+func actionRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/terminal/readers/{id}/process_payment_intent", params.FromStruct(stripe.TerminalReaderProcessPaymentIntentParams{}).Without("metadata").
+			Enum("process_config.allow_redisplay", "always", "limited", "unspecified"), processPaymentIntent),
+		api.POST("/v1/terminal/readers/{id}/process_setup_intent", params.FromStruct(stripe.TerminalReaderProcessSetupIntentParams{}).Without("metadata"), processSetupIntent),
+		api.POST("/v1/terminal/readers/{id}/refund_payment", params.FromStruct(stripe.TerminalReaderRefundPaymentParams{}), refundPayment),
+		api.POST("/v1/terminal/readers/{id}/set_reader_display", params.FromStruct(stripe.TerminalReaderSetReaderDisplayParams{}).Without("metadata").Enum("type", "cart"), setReaderDisplay),
+		api.POST("/v1/terminal/readers/{id}/cancel_action", params.FromStruct(stripe.TerminalReaderCancelActionParams{}).Without("metadata"), cancelAction),
+		api.POST("/v1/terminal/readers/{id}/collect_inputs", params.FromStruct(stripe.TerminalReaderCollectInputsParams{}), collectInputs),
+		api.POST("/v1/test_helpers/terminal/readers/{id}/present_payment_method", params.FromStruct(stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{}).Without("metadata"), presentPaymentMethod),
+		api.POST("/v1/test_helpers/terminal/readers/{id}/succeed_input_collection", params.FromStruct(stripe.TestHelpersTerminalReaderSucceedInputCollectionParams{}).Without("metadata").Enum("skip_non_required_inputs", "all", "none"), inputCollectionHelper),
+		api.POST("/v1/test_helpers/terminal/readers/{id}/timeout_input_collection", params.FromStruct(stripe.TestHelpersTerminalReaderTimeoutInputCollectionParams{}).Without("metadata"), inputCollectionHelper),
+	}
+}
+
+// readerBusy is Stripe's answer to an action sent to a reader already
+// busy with another.
+func readerBusy() error {
+	return apierr.InvalidRequest("Reader is currently busy processing another request. Please reference the integration guide at https://stripe.com/docs/terminal/payments/collect-payment?terminal-sdk-platform=server-driven#handle-errors for details on how to handle this error.").WithCode("terminal_reader_busy")
+}
+
+// loadIdle loads the reader in the path for a new action: one busy with a
+// payment, setup or refund is refused. A cart on its display is not a
+// task: the next action replaces it.
+func loadIdle(c *api.Call) (before, after store.Obj, err error) {
+	before, err = c.Load("terminal.reader", c.Var("id"), "id")
+	if err != nil {
+		return nil, nil, err
+	}
+	if a := api.Obj(before["action"]); a["status"] == "in_progress" && a["type"] != "set_reader_display" {
+		return nil, nil, readerBusy()
+	}
+	return before, api.Clone(before), nil
+}
+
+// newAction is an action of the type, in progress, with its details.
+func newAction(typ string, details store.Obj) store.Obj {
+	return store.Obj{"type": typ, "status": "in_progress", "failure_code": nil, "failure_message": nil, typ: details}
+}
+
+func processPaymentIntent(c *api.Call) (any, error) {
+	_, reader, err := loadIdle(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Require("payment_intent"); err != nil {
+		return nil, err
+	}
+	piID, _ := c.Params.Str("payment_intent")
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
+	if !ok {
+		return nil, apierr.NoSuchObject("payment_intent", piID, "payment_intent")
+	}
+	if err := processable(pi); err != nil {
+		return nil, err
+	}
+	details := store.Obj{"payment_intent": piID}
+	if pc, ok := c.Params.Obj("process_config"); ok {
+		// allow_redisplay is for the card a payment saves, which a
+		// card_present payment here never does (refused above).
+		pc.MarkRead("allow_redisplay")
+		config := store.Obj{}
+		for _, f := range []string{"enable_customer_cancellation", "skip_tipping"} {
+			if v, ok := pc.Bool(f); ok {
+				config[f] = v
+			}
+		}
+		if v, _ := pc.Str("return_url"); v != "" {
+			config["return_url"] = v
+		}
+		if n, ok := pc.Int("tipping.amount_eligible"); ok {
+			if n < 1 {
+				return nil, apierr.InvalidRequest("Invalid process_config[tipping][amount_eligible]: must be a positive integer").WithParam("process_config[tipping][amount_eligible]")
+			}
+			config["tipping"] = store.Obj{"amount_eligible": n}
+		}
+		details["process_config"] = config
+	}
+	reader["action"] = newAction("process_payment_intent", details)
+	return reader, c.Put(reader)
+}
+
+// processable checks that a reader can take pi's payment: it lists
+// card_present, waits for a payment method or confirmation, and saves no
+// card (not emulated).
+func processable(pi store.Obj) error {
+	if !payments.ReaderCanPay(pi) {
+		return apierr.InvalidRequest("This PaymentIntent (%s) cannot be processed on a reader: its payment_method_types do not include card_present. Create it with payment_method_types[]=card_present.", pi["id"]).WithParam("payment_intent")
+	}
+	switch pi["status"] {
+	case payments.RequiresPaymentMethod, payments.RequiresConfirmation:
+	default:
+		return apierr.InvalidRequest("This PaymentIntent's status is %s, but it must be requires_payment_method or requires_confirmation to be processed on a reader.", pi["status"]).WithParam("payment_intent").WithCode("payment_intent_unexpected_state")
+	}
+	return payments.CardPresentSavingRefused(pi)
+}
+
+func processSetupIntent(c *api.Call) (any, error) {
+	if _, _, err := loadIdle(c); err != nil {
+		return nil, err
+	}
+	return nil, apierr.InvalidRequest("stripe-emu does not emulate saving a card on a Terminal reader (process_setup_intent, which Stripe saves as a generated card PaymentMethod), so it refused the request rather than answer as if the reader had it. Save cards with a SetupIntent confirmed through the API instead.")
+}
+
+func collectInputs(c *api.Call) (any, error) {
+	if _, _, err := loadIdle(c); err != nil {
+		return nil, err
+	}
+	return nil, apierr.InvalidRequest("stripe-emu does not emulate collecting inputs on a Terminal reader (collect_inputs: forms, signatures, selections), so it refused the request rather than answer as if the reader showed them.")
+}
+
+// inputCollectionHelper answers the collect_inputs test helpers: no
+// reader of the emulator ever collects inputs.
+func inputCollectionHelper(c *api.Call) (any, error) {
+	if _, err := c.Load("terminal.reader", c.Var("id"), "id"); err != nil {
+		return nil, err
+	}
+	c.Params.MarkRead("skip_non_required_inputs")
+	return nil, apierr.InvalidRequest("stripe-emu does not emulate collecting inputs on a Terminal reader (collect_inputs), so this reader has no input collection to finish.")
+}
+
+// refundPayment starts an in-person refund of a charge (by charge or
+// payment_intent). The refund is checked now, as POST /v1/refunds would
+// check it, and made when the card is presented.
+func refundPayment(c *api.Call) (any, error) {
+	_, reader, err := loadIdle(c)
+	if err != nil {
+		return nil, err
+	}
+	raw := refundParams(c)
+	var check store.Obj
+	// Made and thrown away: the refund's own checks, nothing kept.
+	if err := c.Sandbox(func() error {
+		r, err := payments.RefundWith(c, raw)
+		check = r
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	ch, _ := c.Tx.Get(c.Account, "charge", api.Str(check["charge"]))
+	details := store.Obj{"amount": check["amount"], "charge": ch["id"], "metadata": map[string]any{}}
+	if ch["payment_intent"] != nil {
+		details["payment_intent"] = ch["payment_intent"]
+	}
+	if md, ok := c.Params.Metadata("metadata"); ok {
+		details["metadata"] = md
+	}
+	for _, f := range []string{"refund_application_fee", "reverse_transfer"} {
+		if v, ok := c.Params.Bool(f); ok {
+			details[f] = v
+		}
+	}
+	if v, ok := c.Params.Bool("refund_payment_config.enable_customer_cancellation"); ok {
+		details["refund_payment_config"] = store.Obj{"enable_customer_cancellation": v}
+	}
+	reader["action"] = newAction("refund_payment", details)
+	return reader, c.Put(reader)
+}
+
+// refundParams are the refund_payment parameters POST /v1/refunds takes.
+func refundParams(c *api.Call) map[string]any {
+	raw := map[string]any{}
+	for _, f := range []string{"charge", "payment_intent", "amount", "metadata", "refund_application_fee", "reverse_transfer"} {
+		if v, ok := c.Params.Get(f); ok {
+			raw[f] = v
+		}
+	}
+	return raw
+}
+
+func setReaderDisplay(c *api.Call) (any, error) {
+	_, reader, err := loadIdle(c)
+	if err != nil {
+		return nil, err
+	}
+	c.Params.MarkRead("type") // cart, the only value
+	cart, ok := c.Params.Obj("cart")
+	if !ok {
+		return nil, apierr.MissingParam("cart")
+	}
+	cur, _ := cart.Str("currency")
+	if !currency.Supported(strings.ToLower(cur)) {
+		return nil, currency.Invalid(cur, "cart[currency]")
+	}
+	var items []any
+	for i, li := range cart.Array("line_items") {
+		amount, _ := li.Int("amount")
+		qty, _ := li.Int("quantity")
+		desc, _ := li.Str("description")
+		if qty < 1 {
+			param := "cart[line_items][" + strconv.Itoa(i) + "][quantity]"
+			return nil, apierr.InvalidRequest("Invalid %s: must be a positive integer", param).WithParam(param)
+		}
+		items = append(items, store.Obj{"amount": amount, "description": desc, "quantity": qty})
+	}
+	total, _ := cart.Int("total")
+	out := store.Obj{"currency": strings.ToLower(cur), "line_items": items, "tax": nil, "total": total}
+	if tax, ok := cart.Int("tax"); ok {
+		out["tax"] = tax
+	}
+	reader["action"] = newAction("set_reader_display", store.Obj{"type": "cart", "cart": out})
+	return reader, c.Put(reader)
+}
+
+// cancelAction clears the reader's action, as Stripe answers it (action
+// null): a payment it was taking waits for a payment method again.
+func cancelAction(c *api.Call) (any, error) {
+	before, err := c.Load("terminal.reader", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	after := api.Clone(before)
+	after["action"] = nil
+	return after, c.Put(after)
+}
+
+// presentPaymentMethod is the customer presenting a card to a simulated
+// reader: it finishes the payment or refund the reader is taking.
+func presentPaymentMethod(c *api.Call) (any, error) {
+	before, err := c.Load("terminal.reader", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	typ, _ := c.Params.Str("type")
+	switch typ {
+	case "", "card_present":
+	case "interac_present":
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate Interac (interac_present) payments on Terminal readers, so it refused the request rather than answer as if the card was read. Present a card_present card instead.").WithParam("type")
+	default:
+		return nil, apierr.InvalidRequest("Invalid type: must be one of card_present or interac_present").WithParam("type")
+	}
+	if c.Params.Has("card") || c.Params.Has("interac_present") {
+		param := "card"
+		if !c.Params.Has("card") {
+			param = "interac_present"
+		}
+		return nil, apierr.InvalidRequest("You passed %s, but type is card_present: pass card_present[number] instead.", param).WithParam(param)
+	}
+	action := api.Obj(before["action"])
+	if action["status"] != "in_progress" || (action["type"] != "process_payment_intent" && action["type"] != "refund_payment") {
+		return nil, apierr.InvalidRequest("This reader (%s) is not waiting for a payment method: present one after process_payment_intent or refund_payment.", before["id"])
+	}
+	number, _ := c.Params.Str("card_present.number")
+	if number == "" {
+		number = "4242424242424242"
+	}
+	tip, hasTip := c.Params.Int("amount_tip")
+	if hasTip && tip < 0 {
+		return nil, apierr.InvalidRequest("Invalid amount_tip: must be a non-negative integer").WithParam("amount_tip")
+	}
+	after := api.Clone(before)
+	next := api.Obj(after["action"])
+	var failure *apierr.Error
+	if action["type"] == "refund_payment" {
+		if hasTip && tip > 0 {
+			return nil, apierr.InvalidRequest("A tip can only be added to a payment: this reader is taking a refund.").WithParam("amount_tip")
+		}
+		failure, err = presentForRefund(c, next)
+	} else {
+		failure, err = presentForPayment(c, next, number, tip)
+	}
+	if err != nil {
+		return nil, err
+	}
+	event := "terminal.reader.action_succeeded"
+	if failure != nil {
+		next["status"], next["failure_code"], next["failure_message"] = "failed", failure.Code, failure.Message
+		event = "terminal.reader.action_failed"
+	} else {
+		next["status"] = "succeeded"
+	}
+	return after, c.PutEmit(after, event, nil)
+}
+
+// presentForPayment pays the action's PaymentIntent with the card: the
+// decline, when it declined, fails the action.
+func presentForPayment(c *api.Call, action store.Obj, number string, tip int64) (*apierr.Error, error) {
+	details := api.Obj(action["process_payment_intent"])
+	piID := api.Str(details["payment_intent"])
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
+	if !ok {
+		return nil, apierr.NoSuchObject("payment_intent", piID, "payment_intent")
+	}
+	if err := processable(pi); err != nil {
+		return nil, err
+	}
+	if api.Bool(api.Obj(details["process_config"])["skip_tipping"]) && tip > 0 {
+		return nil, apierr.InvalidRequest("This payment skips tipping (process_config[skip_tipping]): no tip can be added.").WithParam("amount_tip")
+	}
+	_, decline, err := payments.PresentCard(c, pi, number, tip, "card_present[number]")
+	if err != nil {
+		return nil, err
+	}
+	return decline, nil
+}
+
+// presentForRefund makes the action's refund: a refund the charge no
+// longer allows fails the action with Stripe's error.
+func presentForRefund(c *api.Call, action store.Obj) (*apierr.Error, error) {
+	details := api.Obj(action["refund_payment"])
+	raw := map[string]any{"charge": details["charge"], "amount": details["amount"]}
+	if md := api.Obj(details["metadata"]); len(md) > 0 {
+		raw["metadata"] = md
+	}
+	for _, f := range []string{"refund_application_fee", "reverse_transfer"} {
+		if v, ok := details[f]; ok {
+			raw[f] = v
+		}
+	}
+	var failed *apierr.Error
+	if err := c.Sandbox(func() error {
+		_, err := payments.RefundWith(c, raw)
+		return err
+	}); err != nil {
+		if !errors.As(err, &failed) {
+			return nil, err
+		}
+	}
+	if failed != nil {
+		return failed, nil
+	}
+	refund, err := payments.RefundWith(c, raw)
+	if err != nil {
+		return nil, err
+	}
+	details["refund"] = refund["id"]
+	return nil, nil
+}

@@ -1,0 +1,40 @@
+// Package terminal serves Stripe Terminal's server-driven integration as
+// test mode has it: locations, simulated readers (registered with Stripe's
+// simulated registration codes), reader actions that a simulated card
+// presented through the test helper completes, connection tokens and
+// reader configurations. Physical readers (any other registration code)
+// are not emulated.
+package terminal
+
+import (
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// LocationKind is the terminal.location object.
+var LocationKind = &api.Kind{Object: "terminal.location", Prefix: "tml_", Name: "terminal.location"}
+
+// ReaderKind is the terminal.reader object.
+var ReaderKind = &api.Kind{
+	Object: "terminal.reader", Prefix: "tmr_", Name: "terminal.reader",
+	Expandable: []string{"location", "action.process_payment_intent.payment_intent",
+		"action.process_setup_intent.setup_intent", "action.refund_payment.payment_intent",
+		"action.refund_payment.charge", "action.refund_payment.refund"},
+	Indexes: []store.Index{{Name: "location", Path: "location"}},
+}
+
+// ConfigurationKind is the terminal.configuration object.
+var ConfigurationKind = &api.Kind{Object: "terminal.configuration", Prefix: "tmc_", Name: "terminal.configuration"}
+
+// Kinds are the family's objects. (Connection tokens are never stored:
+// the secret is the whole of one.)
+func Kinds() []*api.Kind { return []*api.Kind{LocationKind, ReaderKind, ConfigurationKind} }
+
+// Routes are the endpoints.
+func Routes() []api.Route {
+	var out []api.Route
+	for _, part := range [][]api.Route{locationRoutes(), readerRoutes(), actionRoutes(), configurationRoutes(), tokenRoutes()} {
+		out = append(out, part...)
+	}
+	return out
+}
