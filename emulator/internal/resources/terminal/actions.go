@@ -322,7 +322,7 @@ func presentForPayment(c *api.Call, action store.Obj, number string, tip int64) 
 // longer allows fails the action with Stripe's error.
 func presentForRefund(c *api.Call, action store.Obj) (*apierr.Error, error) {
 	details := api.Obj(action["refund_payment"])
-	raw := map[string]any{"charge": details["charge"], "amount": details["amount"]}
+	raw := map[string]any{"charge": details["charge"], "amount": api.Int(details["amount"])}
 	if md := api.Obj(details["metadata"]); len(md) > 0 {
 		raw["metadata"] = md
 	}

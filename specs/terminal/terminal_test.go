@@ -1,0 +1,526 @@
+package terminal_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+	"github.com/stripe/stripe-go/v82/webhook"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// A server-driven Terminal integration as Stripe's test mode lets one be
+// built without hardware: a location, a simulated reader, a PaymentIntent
+// the reader processes, and the customer's card presented through the
+// test helper.
+var _ = Describe("Terminal's server-driven integration", Label("terminal"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+
+	location := func() *stripe.TerminalLocation {
+		GinkgoHelper()
+		loc, err := sc.V1TerminalLocations.Create(Ctx, &stripe.TerminalLocationCreateParams{
+			DisplayName: stripe.String("Main Street"),
+			Address: &stripe.AddressParams{Line1: stripe.String("1 Main St"), City: stripe.String("Austin"),
+				State: stripe.String("TX"), PostalCode: stripe.String("78701"), Country: stripe.String("US")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return loc
+	}
+	reader := func(loc string) *stripe.TerminalReader {
+		GinkgoHelper()
+		r, err := sc.V1TerminalReaders.Create(Ctx, &stripe.TerminalReaderCreateParams{
+			RegistrationCode: stripe.String("simulated-wpe"), Location: stripe.String(loc), Label: stripe.String("Till 1"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return r
+	}
+	intent := func(amount int64, capture string) *stripe.PaymentIntent {
+		GinkgoHelper()
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(amount), Currency: stripe.String("usd"),
+			PaymentMethodTypes: []*string{stripe.String("card_present")}, CaptureMethod: stripe.String(capture),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+	process := func(readerID, piID string) *stripe.TerminalReader {
+		GinkgoHelper()
+		r, err := sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, readerID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(piID)})
+		Expect(err).NotTo(HaveOccurred())
+		return r
+	}
+	present := func(readerID, number string) *stripe.TerminalReader {
+		GinkgoHelper()
+		p := &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{}
+		if number != "" {
+			p.CardPresent = &stripe.TestHelpersTerminalReaderPresentPaymentMethodCardPresentParams{Number: stripe.String(number)}
+		}
+		r, err := sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, readerID, p)
+		Expect(err).NotTo(HaveOccurred())
+		return r
+	}
+	getIntent := func(id string) *stripe.PaymentIntent {
+		GinkgoHelper()
+		p := &stripe.PaymentIntentRetrieveParams{}
+		p.AddExpand("latest_charge")
+		p.AddExpand("payment_method")
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, id, p)
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+
+	Describe("locations", func() {
+		It("are created, read, changed, listed and deleted", func() {
+			loc := location()
+			Expect(loc.ID).To(HavePrefix("tml_"))
+			Expect(loc.DisplayName).To(Equal("Main Street"))
+			Expect(loc.Address.Country).To(Equal("US"))
+			Expect(loc.Address.State).To(Equal("TX"))
+
+			up, err := sc.V1TerminalLocations.Update(Ctx, loc.ID, &stripe.TerminalLocationUpdateParams{
+				DisplayName: stripe.String("Main St."), Address: &stripe.AddressParams{Line2: stripe.String("Suite 5")},
+				Metadata: map[string]string{"store": "7"},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(up.DisplayName).To(Equal("Main St."))
+			Expect(up.Address.Line1).To(Equal("1 Main St"), "the fields not sent are kept")
+			Expect(up.Address.Line2).To(Equal("Suite 5"))
+			Expect(up.Metadata).To(Equal(map[string]string{"store": "7"}))
+
+			var ids []string
+			for l, err := range sc.V1TerminalLocations.List(Ctx, &stripe.TerminalLocationListParams{}) {
+				Expect(err).NotTo(HaveOccurred())
+				ids = append(ids, l.ID)
+			}
+			Expect(ids).To(Equal([]string{loc.ID}))
+
+			del, err := sc.V1TerminalLocations.Delete(Ctx, loc.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(del.Deleted).To(BeTrue())
+			_, err = sc.V1TerminalLocations.Retrieve(Ctx, loc.ID, nil)
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		})
+
+		It("need a display name and an address with a country Stripe knows, and nothing is made otherwise", func() {
+			_, err := sc.V1TerminalLocations.Create(Ctx, &stripe.TerminalLocationCreateParams{DisplayName: stripe.String("X")})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "address")
+			_, err = sc.V1TerminalLocations.Create(Ctx, &stripe.TerminalLocationCreateParams{
+				DisplayName: stripe.String("X"), Address: &stripe.AddressParams{City: stripe.String("Paris")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "address[country]")
+			_, err = sc.V1TerminalLocations.Create(Ctx, &stripe.TerminalLocationCreateParams{
+				DisplayName: stripe.String("X"), Address: &stripe.AddressParams{Country: stripe.String("XX")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "address[country]")
+			Expect(StripeErr(err).Msg).To(HavePrefix("Country 'XX' is unknown."))
+			Expect(emu.Count("", "terminal.location")).To(BeZero())
+		})
+
+		It("cannot be deleted while readers are registered to them", func() {
+			loc := location()
+			r := reader(loc.ID)
+			_, err := sc.V1TerminalLocations.Delete(Ctx, loc.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+			_, err = sc.V1TerminalReaders.Delete(Ctx, r.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TerminalLocations.Delete(Ctx, loc.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+		})
+	})
+
+	Describe("simulated readers", func() {
+		It("are registered with Stripe's simulated codes, online, with their device type", func() {
+			loc := location()
+			wpe := reader(loc.ID)
+			Expect(wpe.ID).To(HavePrefix("tmr_"))
+			Expect(wpe.DeviceType).To(Equal(stripe.TerminalReaderDeviceTypeSimulatedWisePOSE))
+			Expect(wpe.Status).To(Equal(stripe.TerminalReaderStatusOnline))
+			Expect(wpe.Label).To(Equal("Till 1"))
+			Expect(wpe.Location.ID).To(Equal(loc.ID))
+			Expect(wpe.SerialNumber).To(MatchRegexp(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`))
+			Expect(wpe.Action).To(BeNil())
+
+			s700, err := sc.V1TerminalReaders.Create(Ctx, &stripe.TerminalReaderCreateParams{RegistrationCode: stripe.String("simulated-s700")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s700.DeviceType).To(Equal(stripe.TerminalReaderDeviceTypeSimulatedStripeS700))
+			Expect(s700.Label).To(Equal("simulated-s700"), "a reader without a label is labelled with its code")
+			Expect(s700.Location).To(BeNil())
+
+			list := func(p *stripe.TerminalReaderListParams) []string {
+				GinkgoHelper()
+				var ids []string
+				for r, err := range sc.V1TerminalReaders.List(Ctx, p) {
+					Expect(err).NotTo(HaveOccurred())
+					ids = append(ids, r.ID)
+				}
+				return ids
+			}
+			Expect(list(&stripe.TerminalReaderListParams{})).To(Equal([]string{s700.ID, wpe.ID}))
+			Expect(list(&stripe.TerminalReaderListParams{Location: stripe.String(loc.ID)})).To(Equal([]string{wpe.ID}))
+			Expect(list(&stripe.TerminalReaderListParams{DeviceType: stripe.String("simulated_stripe_s700")})).To(Equal([]string{s700.ID}))
+			Expect(list(&stripe.TerminalReaderListParams{SerialNumber: stripe.String(wpe.SerialNumber)})).To(Equal([]string{wpe.ID}))
+			Expect(list(&stripe.TerminalReaderListParams{Status: stripe.String("offline")})).To(BeEmpty())
+
+			up, err := sc.V1TerminalReaders.Update(Ctx, wpe.ID, &stripe.TerminalReaderUpdateParams{
+				Label: stripe.String("Till 2"), Metadata: map[string]string{"lane": "2"}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(up.Label).To(Equal("Till 2"))
+			Expect(up.Metadata).To(Equal(map[string]string{"lane": "2"}))
+
+			del, err := sc.V1TerminalReaders.Delete(Ctx, s700.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(del.Deleted).To(BeTrue())
+			Expect(list(&stripe.TerminalReaderListParams{})).To(Equal([]string{wpe.ID}))
+		})
+
+		It("refuse any other registration code, an unknown location, and an unknown reader, making nothing", func() {
+			_, err := sc.V1TerminalReaders.Create(Ctx, &stripe.TerminalReaderCreateParams{RegistrationCode: stripe.String("sepia-cerulean-aqua")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "registration_code")
+			_, err = sc.V1TerminalReaders.Create(Ctx, &stripe.TerminalReaderCreateParams{})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "registration_code")
+			_, err = sc.V1TerminalReaders.Create(Ctx, &stripe.TerminalReaderCreateParams{
+				RegistrationCode: stripe.String("simulated-wpe"), Location: stripe.String("tml_missing")})
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "location")
+			Expect(emu.Count("", "terminal.reader")).To(BeZero())
+
+			_, err = sc.V1TerminalReaders.Retrieve(Ctx, "tmr_missing", nil)
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, "tmr_missing", &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String("pi_x")})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		})
+	})
+
+	Describe("an in-person payment", func() {
+		var (
+			rcv *receiver
+			rdr *stripe.TerminalReader
+		)
+		BeforeEach(func() {
+			rcv = newReceiver()
+			_, secret, err := emu.Webhooks().Listen(rcv.srv.URL, "terminal.reader.action_succeeded", "terminal.reader.action_failed")
+			Expect(err).NotTo(HaveOccurred())
+			rcv.mu.Lock()
+			rcv.secret = secret
+			rcv.mu.Unlock()
+			rdr = reader(location().ID)
+		})
+
+		It("is processed on the reader, paid by the presented card, captured, and refunded on the reader", func() {
+			pi := intent(2500, "manual")
+			r := process(rdr.ID, pi.ID)
+			Expect(r.Action.Type).To(Equal(stripe.TerminalReaderActionTypeProcessPaymentIntent))
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusInProgress))
+			Expect(r.Action.ProcessPaymentIntent.PaymentIntent.ID).To(Equal(pi.ID))
+			Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod), "nothing is paid before the card is presented")
+
+			mark := len(emu.EventTypes(""))
+			r = present(rdr.ID, "")
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+			Expect(eventsSince(mark)).To(Equal([]string{"charge.succeeded", "payment_intent.amount_capturable_updated", "terminal.reader.action_succeeded"}))
+
+			paid := getIntent(pi.ID)
+			Expect(paid.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture), "a manual capture waits, as Stripe's do")
+			Expect(paid.AmountCapturable).To(Equal(int64(2500)))
+			Expect(paid.PaymentMethod.Type).To(Equal(stripe.PaymentMethodTypeCardPresent))
+			Expect(paid.PaymentMethod.CardPresent.Last4).To(Equal("4242"))
+			ch := paid.LatestCharge
+			Expect(ch.PaymentMethodDetails.Type).To(Equal(stripe.ChargePaymentMethodDetailsTypeCardPresent))
+			cp := ch.PaymentMethodDetails.CardPresent
+			Expect(cp.Brand).To(BeEquivalentTo("visa"))
+			Expect(cp.Last4).To(Equal("4242"))
+			Expect(cp.AmountAuthorized).To(Equal(int64(2500)))
+			Expect(cp.CaptureBefore).To(Equal(emu.Clock().Now().Unix() + 2*86400))
+			Expect(ch.Captured).To(BeFalse())
+
+			Eventually(rcv.types).Should(Equal([]string{"terminal.reader.action_succeeded"}))
+			ev := rcv.all()[0]
+			Expect(ev.Data.Object["id"]).To(Equal(rdr.ID))
+			Expect(ev.Data.Object["action"].(map[string]any)["status"]).To(Equal("succeeded"))
+
+			captured, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(captured.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+			r, err = sc.V1TerminalReaders.RefundPayment(Ctx, rdr.ID, &stripe.TerminalReaderRefundPaymentParams{
+				PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Type).To(Equal(stripe.TerminalReaderActionTypeRefundPayment))
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusInProgress))
+			Expect(r.Action.RefundPayment.Charge.ID).To(Equal(ch.ID))
+			Expect(r.Action.RefundPayment.Amount).To(Equal(int64(1000)))
+			Expect(emu.Count("", "refund")).To(BeZero(), "the refund waits for the card")
+
+			r = present(rdr.ID, "")
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+			Expect(r.Action.RefundPayment.Refund).NotTo(BeNil())
+			re, err := sc.V1Refunds.Retrieve(Ctx, r.Action.RefundPayment.Refund.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.Amount).To(Equal(int64(1000)))
+			Expect(re.Charge.ID).To(Equal(ch.ID))
+			Eventually(rcv.types).Should(HaveLen(2))
+		})
+
+		It("adds the tip the customer chose to an automatically captured payment", func() {
+			pi := intent(1000, "automatic")
+			process(rdr.ID, pi.ID)
+			_, err := sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{
+				AmountTip: stripe.Int64(150), Type: stripe.String("card_present"),
+				CardPresent: &stripe.TestHelpersTerminalReaderPresentPaymentMethodCardPresentParams{Number: stripe.String("5555555555554444")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			paid := getIntent(pi.ID)
+			Expect(paid.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(paid.Amount).To(Equal(int64(1150)))
+			Expect(paid.AmountReceived).To(Equal(int64(1150)))
+			Expect(paid.AmountDetails.Tip.Amount).To(Equal(int64(150)))
+			Expect(paid.LatestCharge.PaymentMethodDetails.CardPresent.Brand).To(BeEquivalentTo("mastercard"))
+		})
+
+		It("fails the action with the decline when the card declines, and the intent can be tried again", func() {
+			pi := intent(1000, "automatic")
+			process(rdr.ID, pi.ID)
+			mark := len(emu.EventTypes(""))
+			r := present(rdr.ID, "4000000000009995")
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusFailed))
+			Expect(r.Action.FailureCode).To(Equal("card_declined"))
+			Expect(r.Action.FailureMessage).To(Equal("Your card has insufficient funds."))
+			Expect(eventsSince(mark)).To(Equal([]string{"charge.failed", "payment_intent.payment_failed", "terminal.reader.action_failed"}))
+			failed := getIntent(pi.ID)
+			Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			Expect(failed.LastPaymentError.DeclineCode).To(Equal(stripe.DeclineCodeInsufficientFunds))
+			Expect(failed.LatestCharge.Status).To(Equal(stripe.ChargeStatusFailed))
+			Eventually(rcv.types).Should(Equal([]string{"terminal.reader.action_failed"}))
+
+			_, err := sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+			process(rdr.ID, pi.ID)
+			Expect(present(rdr.ID, "").Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+			Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		})
+
+		It("answers terminal_reader_busy while the reader takes another payment, changing nothing", func() {
+			first, second := intent(1000, "automatic"), intent(2000, "automatic")
+			process(rdr.ID, first.ID)
+			_, err := sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(second.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "terminal_reader_busy", "")
+			_, err = sc.V1TerminalReaders.SetReaderDisplay(Ctx, rdr.ID, &stripe.TerminalReaderSetReaderDisplayParams{Type: stripe.String("cart"),
+				Cart: &stripe.TerminalReaderSetReaderDisplayCartParams{Currency: stripe.String("usd"), Total: stripe.Int64(1),
+					LineItems: []*stripe.TerminalReaderSetReaderDisplayCartLineItemParams{{Amount: stripe.Int64(1), Description: stripe.String("x"), Quantity: stripe.Int64(1)}}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "terminal_reader_busy", "")
+			r, err := sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.ProcessPaymentIntent.PaymentIntent.ID).To(Equal(first.ID))
+		})
+
+		It("is canceled with cancel_action, leaving the intent to pay another way", func() {
+			pi := intent(1000, "automatic")
+			process(rdr.ID, pi.ID)
+			r, err := sc.V1TerminalReaders.CancelAction(Ctx, rdr.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action).To(BeNil())
+			Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+			Expect(rcv.types()).To(BeEmpty())
+		})
+
+		It("shows a cart, which the payment then replaces", func() {
+			r, err := sc.V1TerminalReaders.SetReaderDisplay(Ctx, rdr.ID, &stripe.TerminalReaderSetReaderDisplayParams{Type: stripe.String("cart"),
+				Cart: &stripe.TerminalReaderSetReaderDisplayCartParams{Currency: stripe.String("usd"), Tax: stripe.Int64(100), Total: stripe.Int64(5200),
+					LineItems: []*stripe.TerminalReaderSetReaderDisplayCartLineItemParams{{Amount: stripe.Int64(5100), Description: stripe.String("Red t-shirt"), Quantity: stripe.Int64(1)}}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Type).To(Equal(stripe.TerminalReaderActionTypeSetReaderDisplay))
+			Expect(r.Action.SetReaderDisplay.Cart.Total).To(Equal(int64(5200)))
+			Expect(r.Action.SetReaderDisplay.Cart.LineItems[0].Description).To(Equal("Red t-shirt"))
+			pi := intent(5200, "automatic")
+			Expect(process(rdr.ID, pi.ID).Action.Type).To(Equal(stripe.TerminalReaderActionTypeProcessPaymentIntent))
+		})
+
+		It("refuses intents the reader cannot pay, and bad input, changing nothing", func() {
+			_, err := sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "payment_intent")
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String("pi_missing")})
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "payment_intent")
+			online, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+				PaymentMethodTypes: []*string{stripe.String("card")}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(online.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
+			done := intent(1000, "automatic")
+			_, err = sc.V1PaymentIntents.Cancel(Ctx, done.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(done.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "payment_intent")
+			r, err := sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action).To(BeNil())
+
+			pi := intent(1000, "automatic")
+			process(rdr.ID, pi.ID)
+			_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{
+				CardPresent: &stripe.TestHelpersTerminalReaderPresentPaymentMethodCardPresentParams{Number: stripe.String("1234")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "invalid_number", "card_present[number]")
+			_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{
+				Type: stripe.String("interac_present")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+			Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			Expect(emu.Count("", "charge")).To(BeZero())
+		})
+
+		It("is the only way to pay a card_present intent: the API cannot confirm it with a card", func() {
+			pi := intent(1000, "automatic")
+			_, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_incompatible_payment_method", "payment_method")
+			_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+			_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card_present")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+
+			process(rdr.ID, pi.ID)
+			present(rdr.ID, "")
+			paid := getIntent(pi.ID)
+			_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(500), Currency: stripe.String("usd"),
+				PaymentMethodTypes: []*string{stripe.String("card_present")}, PaymentMethod: stripe.String(paid.PaymentMethod.ID), Confirm: stripe.Bool(true)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method")
+		})
+	})
+
+	Describe("features not emulated", func() {
+		It("are refused by name: saving a card on the reader, collecting inputs", func() {
+			rdr := reader(location().ID)
+			_, err := sc.V1TerminalReaders.ProcessSetupIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessSetupIntentParams{
+				SetupIntent: stripe.String("seti_x"), AllowRedisplay: stripe.String("always")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
+			_, err = sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, &stripe.TerminalReaderCollectInputsParams{
+				Inputs: []*stripe.TerminalReaderCollectInputsInputParams{{Type: stripe.String("signature"),
+					CustomText: &stripe.TerminalReaderCollectInputsInputCustomTextParams{Title: stripe.String("Sign")}}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("collect_inputs"))
+			pi := intent(1000, "automatic")
+			_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{SetupFutureUsage: stripe.String("off_session")})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(pi.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("setup_future_usage"))
+		})
+	})
+
+	Describe("connection tokens", func() {
+		It("are test secrets, scoped to a location when one is named", func() {
+			tok, err := sc.V1TerminalConnectionTokens.Create(Ctx, &stripe.TerminalConnectionTokenCreateParams{})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(tok.Secret).To(HavePrefix("pst_test_"))
+			loc := location()
+			tok, err = sc.V1TerminalConnectionTokens.Create(Ctx, &stripe.TerminalConnectionTokenCreateParams{Location: stripe.String(loc.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(tok.Location).To(Equal(loc.ID))
+			_, err = sc.V1TerminalConnectionTokens.Create(Ctx, &stripe.TerminalConnectionTokenCreateParams{Location: stripe.String("tml_missing")})
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "location")
+		})
+	})
+
+	Describe("configurations", func() {
+		It("keep tipping, offline and reboot settings, and locations use them", func() {
+			cfg, err := sc.V1TerminalConfigurations.Create(Ctx, &stripe.TerminalConfigurationCreateParams{
+				Name: stripe.String("Tips"),
+				Tipping: &stripe.TerminalConfigurationCreateTippingParams{USD: &stripe.TerminalConfigurationCreateTippingUSDParams{
+					Percentages: []*int64{stripe.Int64(15), stripe.Int64(18), stripe.Int64(20)}, SmartTipThreshold: stripe.Int64(1000)}},
+				Offline:      &stripe.TerminalConfigurationCreateOfflineParams{Enabled: stripe.Bool(true)},
+				RebootWindow: &stripe.TerminalConfigurationCreateRebootWindowParams{StartHour: stripe.Int64(2), EndHour: stripe.Int64(4)},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cfg.ID).To(HavePrefix("tmc_"))
+			Expect(cfg.IsAccountDefault).To(BeFalse())
+			Expect(cfg.Tipping.USD.Percentages).To(Equal([]int64{15, 18, 20}))
+			Expect(cfg.Tipping.USD.SmartTipThreshold).To(Equal(int64(1000)))
+			Expect(cfg.Offline.Enabled).To(BeTrue())
+			Expect(cfg.RebootWindow.EndHour).To(Equal(int64(4)))
+
+			up, err := sc.V1TerminalConfigurations.Update(Ctx, cfg.ID, &stripe.TerminalConfigurationUpdateParams{Name: stripe.String("Renamed")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(up.Name).To(Equal("Renamed"))
+			Expect(up.Tipping.USD.Percentages).To(Equal([]int64{15, 18, 20}), "what is not sent is kept")
+
+			loc, err := sc.V1TerminalLocations.Create(Ctx, &stripe.TerminalLocationCreateParams{DisplayName: stripe.String("Bar"),
+				Address: &stripe.AddressParams{Country: stripe.String("US")}, ConfigurationOverrides: stripe.String(cfg.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(loc.ConfigurationOverrides).To(Equal(cfg.ID))
+			_, err = sc.V1TerminalConfigurations.Delete(Ctx, cfg.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+			_, err = sc.V1TerminalLocations.Delete(Ctx, loc.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			del, err := sc.V1TerminalConfigurations.Delete(Ctx, cfg.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(del.Deleted).To(BeTrue())
+		})
+
+		It("refuse by name what needs an uploaded file, and bad values, making nothing", func() {
+			_, err := sc.V1TerminalConfigurations.Create(Ctx, &stripe.TerminalConfigurationCreateParams{
+				BBPOSWisePOSE: &stripe.TerminalConfigurationCreateBBPOSWisePOSEParams{Splashscreen: stripe.String("file_x")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "bbpos_wisepos_e[splashscreen]")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
+			_, err = sc.V1TerminalConfigurations.Create(Ctx, &stripe.TerminalConfigurationCreateParams{
+				RebootWindow: &stripe.TerminalConfigurationCreateRebootWindowParams{StartHour: stripe.Int64(25), EndHour: stripe.Int64(4)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "reboot_window[start_hour]")
+			Expect(emu.Count("", "terminal.configuration")).To(BeZero())
+		})
+	})
+})
+
+// receiver is an app's webhook handler: it verifies every delivery with
+// stripe-go's webhook.ConstructEvent, as real apps do.
+type receiver struct {
+	srv    *httptest.Server
+	secret string
+
+	mu     sync.Mutex
+	events []stripe.Event
+}
+
+func newReceiver() *receiver {
+	r := &receiver{}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		ev, err := webhook.ConstructEvent(body, req.Header.Get("Stripe-Signature"), r.secret)
+		if err != nil {
+			w.WriteHeader(400)
+			return
+		}
+		r.events = append(r.events, ev)
+	}))
+	DeferCleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) types() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, len(r.events))
+	for i, ev := range r.events {
+		out[i] = string(ev.Type)
+	}
+	return out
+}
+
+func (r *receiver) all() []stripe.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]stripe.Event(nil), r.events...)
+}
+
