@@ -523,4 +523,3 @@ func (r *receiver) all() []stripe.Event {
 	defer r.mu.Unlock()
 	return append([]stripe.Event(nil), r.events...)
 }
-
