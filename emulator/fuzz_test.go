@@ -216,6 +216,15 @@ func FuzzRequest(f *testing.F) {
 	f.Add("GET", "/v1/billing/alerts?meter=mtr_test_1&alert_type=usage_threshold&expand[]=data.usage_threshold.meter", "", "", "")
 	f.Add("POST", "/v1/payment_intents/pi_1/confirm", "client_secret=pi_1_secret_x&payment_method=pm_card_visa", "", "")
 	f.Add("GET", "/v1/setup_intents/seti_1?client_secret=seti_1_secret_x&expand[]=payment_method", "", "", "")
+	f.Add("POST", "/v1/terminal/locations", "display_name=x&address[country]=US&address[line1]=1&configuration_overrides=tmc_1&metadata[k]=v", "", "")
+	f.Add("POST", "/v1/terminal/readers", "registration_code=simulated-wpe&location=tml_1&label=x", "", "")
+	f.Add("GET", "/v1/terminal/readers?location=tml_1&device_type=simulated_wisepos_e&status=online&serial_number=x&expand[]=data.location", "", "", "")
+	f.Add("POST", "/v1/terminal/readers/tmr_1/process_payment_intent", "payment_intent=pi_1&process_config[skip_tipping]=true&process_config[tipping][amount_eligible]=5", "", "")
+	f.Add("POST", "/v1/terminal/readers/tmr_1/refund_payment", "payment_intent=pi_1&amount=5&metadata[k]=v&refund_payment_config[enable_customer_cancellation]=true", "", "")
+	f.Add("POST", "/v1/terminal/readers/tmr_1/set_reader_display", "type=cart&cart[currency]=usd&cart[total]=5&cart[tax]=1&cart[line_items][0][amount]=4&cart[line_items][0][description]=x&cart[line_items][0][quantity]=1", "", "")
+	f.Add("POST", "/v1/test_helpers/terminal/readers/tmr_1/present_payment_method", "type=card_present&card_present[number]=4000000000000002&amount_tip=100", "", "")
+	f.Add("POST", "/v1/terminal/configurations", "name=x&tipping[usd][percentages][0]=15&tipping[usd][smart_tip_threshold]=1&offline[enabled]=true&reboot_window[start_hour]=1&reboot_window[end_hour]=2&wifi[type]=personal_psk&wifi[personal_psk][ssid]=s&wifi[personal_psk][password]=p", "", "")
+	f.Add("POST", "/v1/terminal/connection_tokens", "location=tml_1", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {

@@ -151,8 +151,14 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(wpe.Location.ID).To(Equal(loc.ID))
 			Expect(wpe.SerialNumber).To(MatchRegexp(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`))
 			Expect(wpe.Action).To(BeNil())
+			rp := &stripe.TerminalReaderRetrieveParams{}
+			rp.AddExpand("location")
+			expanded, err := sc.V1TerminalReaders.Retrieve(Ctx, wpe.ID, rp)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(expanded.Location.DisplayName).To(Equal("Main Street"))
 
-			s700, err := sc.V1TerminalReaders.Create(Ctx, &stripe.TerminalReaderCreateParams{RegistrationCode: stripe.String("simulated-s700")})
+			var s700 *stripe.TerminalReader
+			s700, err = sc.V1TerminalReaders.Create(Ctx, &stripe.TerminalReaderCreateParams{RegistrationCode: stripe.String("simulated-s700")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(s700.DeviceType).To(Equal(stripe.TerminalReaderDeviceTypeSimulatedStripeS700))
 			Expect(s700.Label).To(Equal("simulated-s700"), "a reader without a label is labelled with its code")

@@ -167,6 +167,10 @@ func wifiOf(c *api.Call) (store.Obj, error) {
 	if typ == "" {
 		return nil, apierr.MissingParam("wifi[type]")
 	}
+	if typ == "enterprise_eap_tls" {
+		// Its certificate and key are uploaded files (refused above).
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate Wi-Fi of type enterprise_eap_tls in Terminal configurations: its certificate and key are uploaded files of Terminal's purposes, which the emulator's files API does not take.").WithParam("wifi[type]")
+	}
 	settings, ok := c.Params.Obj("wifi." + typ)
 	if !ok {
 		return nil, apierr.MissingParam("wifi[" + typ + "]")
