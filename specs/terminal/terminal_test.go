@@ -422,6 +422,17 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(pi.ID)})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
 			Expect(StripeErr(err).Msg).To(ContainSubstring("setup_future_usage"))
+			incremental, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+				PaymentMethodTypes: []*string{stripe.String("card_present")}, CaptureMethod: stripe.String("manual"),
+				PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{CardPresent: &stripe.PaymentIntentCreatePaymentMethodOptionsCardPresentParams{
+					RequestIncrementalAuthorizationSupport: stripe.Bool(true)}}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(incremental.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("request_incremental_authorization_support"))
+			r, err := sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action).To(BeNil())
 		})
 	})
 

@@ -125,6 +125,19 @@ func CardPresentSavingRefused(pi store.Obj) error {
 	return apierr.InvalidRequest("stripe-emu does not emulate saving a card read by a Terminal reader (`setup_future_usage` on a card_present payment, which Stripe saves as a generated card PaymentMethod), so it refused the request rather than answer as if it had. Process the payment without `setup_future_usage`.").WithParam("payment_intent")
 }
 
+// CardPresentOptionsRefused refuses an intent asking for what in-person
+// card payments offer beyond a plain authorization: extended and
+// incremental authorizations of card_present payments are not emulated.
+func CardPresentOptionsRefused(pi store.Obj) error {
+	opts := api.Obj(api.Obj(pi["payment_method_options"])["card_present"])
+	for _, o := range []string{"request_extended_authorization", "request_incremental_authorization_support"} {
+		if api.Bool(opts[o]) {
+			return apierr.InvalidRequest("stripe-emu does not emulate `payment_method_options[card_present][%s]` (extended and incremental authorizations of in-person payments), so it refused to process this PaymentIntent rather than answer as if the reader had it. Process it without the option.", o).WithParam("payment_intent")
+		}
+	}
+	return nil
+}
+
 // PaysOnlyOnReader reports whether an intent lists only types a reader
 // pays with.
 func PaysOnlyOnReader(pi store.Obj) bool {

@@ -105,8 +105,9 @@ func processPaymentIntent(c *api.Call) (any, error) {
 }
 
 // processable checks that a reader can take pi's payment: it lists
-// card_present, waits for a payment method or confirmation, and saves no
-// card (not emulated).
+// card_present, waits for a payment method or confirmation, and asks for
+// nothing not emulated (saving the card, extended or incremental
+// authorization).
 func processable(pi store.Obj) error {
 	if !payments.ReaderCanPay(pi) {
 		return apierr.InvalidRequest("This PaymentIntent (%s) cannot be processed on a reader: its payment_method_types do not include card_present. Create it with payment_method_types[]=card_present.", pi["id"]).WithParam("payment_intent")
@@ -115,6 +116,9 @@ func processable(pi store.Obj) error {
 	case payments.RequiresPaymentMethod, payments.RequiresConfirmation:
 	default:
 		return apierr.InvalidRequest("This PaymentIntent's status is %s, but it must be requires_payment_method or requires_confirmation to be processed on a reader.", pi["status"]).WithParam("payment_intent").WithCode("payment_intent_unexpected_state")
+	}
+	if err := payments.CardPresentOptionsRefused(pi); err != nil {
+		return err
 	}
 	return payments.CardPresentSavingRefused(pi)
 }
