@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -276,6 +277,40 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(re.Amount).To(Equal(int64(1000)))
 			Expect(re.Charge.ID).To(Equal(ch.ID))
 			Eventually(rcv.types).Should(HaveLen(2))
+		})
+
+		It("releases an in-person authorization left uncaptured at its capture_before, two days on", func() {
+			pi := intent(1800, "manual")
+			process(rdr.ID, pi.ID)
+			present(rdr.ID, "")
+			held := getIntent(pi.ID)
+			until := held.LatestCharge.PaymentMethodDetails.CardPresent.CaptureBefore
+			Expect(until).To(Equal(emu.Clock().Now().Unix() + 2*86400))
+			emu.Clock().Set(time.Unix(until-1, 0))
+			Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+			emu.Clock().Set(time.Unix(until, 0))
+			expired := getIntent(pi.ID)
+			Expect(expired.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+			Expect(expired.CancellationReason).To(Equal(stripe.PaymentIntentCancellationReasonExpired))
+		})
+
+		It("shows the intent and charge behind the reader's action when expanded", func() {
+			pi := intent(1000, "automatic")
+			process(rdr.ID, pi.ID)
+			rp := &stripe.TerminalReaderRetrieveParams{}
+			rp.AddExpand("action.process_payment_intent.payment_intent")
+			r, err := sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, rp)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.ProcessPaymentIntent.PaymentIntent.Amount).To(Equal(int64(1000)))
+			present(rdr.ID, "")
+			_, err = sc.V1TerminalReaders.RefundPayment(Ctx, rdr.ID, &stripe.TerminalReaderRefundPaymentParams{PaymentIntent: stripe.String(pi.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			rp = &stripe.TerminalReaderRetrieveParams{}
+			rp.AddExpand("action.refund_payment.charge")
+			r, err = sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, rp)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.RefundPayment.Charge.Amount).To(Equal(int64(1000)))
+			Expect(r.Action.RefundPayment.Amount).To(Equal(int64(1000)), "the whole charge when no amount is given")
 		})
 
 		It("adds the tip the customer chose to an automatically captured payment", func() {
