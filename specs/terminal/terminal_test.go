@@ -261,11 +261,12 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(captured.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 
 			r, err = sc.V1TerminalReaders.RefundPayment(Ctx, rdr.ID, &stripe.TerminalReaderRefundPaymentParams{
-				PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+				PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000), Metadata: map[string]string{"return": "R-7"}})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(r.Action.Type).To(Equal(stripe.TerminalReaderActionTypeRefundPayment))
 			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusInProgress))
-			Expect(r.Action.RefundPayment.Charge.ID).To(Equal(ch.ID))
+			Expect(r.Action.RefundPayment.PaymentIntent.ID).To(Equal(pi.ID))
+			Expect(r.Action.RefundPayment.Charge).To(BeNil(), "the action shows what was sent, as Stripe's example does")
 			Expect(r.Action.RefundPayment.Amount).To(Equal(int64(1000)))
 			Expect(emu.Count("", "refund")).To(BeZero(), "the refund waits for the card")
 
@@ -275,6 +276,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			re, err := sc.V1Refunds.Retrieve(Ctx, r.Action.RefundPayment.Refund.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(re.Amount).To(Equal(int64(1000)))
+			Expect(re.Metadata).To(Equal(map[string]string{"return": "R-7"}))
 			Expect(re.Charge.ID).To(Equal(ch.ID))
 			Eventually(rcv.types).Should(HaveLen(2))
 		})
@@ -303,7 +305,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(err).NotTo(HaveOccurred())
 			Expect(r.Action.ProcessPaymentIntent.PaymentIntent.Amount).To(Equal(int64(1000)))
 			present(rdr.ID, "")
-			_, err = sc.V1TerminalReaders.RefundPayment(Ctx, rdr.ID, &stripe.TerminalReaderRefundPaymentParams{PaymentIntent: stripe.String(pi.ID)})
+			_, err = sc.V1TerminalReaders.RefundPayment(Ctx, rdr.ID, &stripe.TerminalReaderRefundPaymentParams{Charge: stripe.String(getIntent(pi.ID).LatestCharge.ID)})
 			Expect(err).NotTo(HaveOccurred())
 			rp = &stripe.TerminalReaderRetrieveParams{}
 			rp.AddExpand("action.refund_payment.charge")

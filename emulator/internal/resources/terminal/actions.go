@@ -165,10 +165,13 @@ func refundPayment(c *api.Call) (any, error) {
 	}); err != nil {
 		return nil, err
 	}
-	ch, _ := c.Tx.Get(c.Account, "charge", api.Str(check["charge"]))
-	details := store.Obj{"amount": check["amount"], "charge": ch["id"], "metadata": map[string]any{}}
-	if ch["payment_intent"] != nil {
-		details["payment_intent"] = ch["payment_intent"]
+	// The action shows what was sent (the charge or the intent, as
+	// Stripe's example shows the intent alone) and the amount refunded.
+	details := store.Obj{"amount": check["amount"]}
+	for _, f := range []string{"charge", "payment_intent"} {
+		if v, _ := c.Params.Str(f); v != "" {
+			details[f] = v
+		}
 	}
 	if md, ok := c.Params.Metadata("metadata"); ok {
 		details["metadata"] = md
@@ -326,7 +329,12 @@ func presentForPayment(c *api.Call, action store.Obj, number string, tip int64) 
 // longer allows fails the action with Stripe's error.
 func presentForRefund(c *api.Call, action store.Obj) (*apierr.Error, error) {
 	details := api.Obj(action["refund_payment"])
-	raw := map[string]any{"charge": details["charge"], "amount": api.Int(details["amount"])}
+	raw := map[string]any{"amount": api.Int(details["amount"])}
+	for _, f := range []string{"charge", "payment_intent"} {
+		if v := api.Str(details[f]); v != "" {
+			raw[f] = v
+		}
+	}
 	if md := api.Obj(details["metadata"]); len(md) > 0 {
 		raw["metadata"] = md
 	}
