@@ -441,13 +441,85 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 		})
 	})
 
-	Describe("features not emulated", func() {
-		It("are refused by name: saving a card on the reader, collecting inputs", func() {
+	Describe("saving a card on the reader", func() {
+		It("sets the SetupIntent up with the card read and attaches a generated card to the customer", func() {
 			rdr := reader(location().ID)
-			_, err := sc.V1TerminalReaders.ProcessSetupIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessSetupIntentParams{
-				SetupIntent: stripe.String("seti_x"), AllowRedisplay: stripe.String("always")})
-			ExpectStripeError(err, 400, "invalid_request_error", "", "")
-			Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
+			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("walkin@example.com")})
+			Expect(err).NotTo(HaveOccurred())
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID),
+				PaymentMethodTypes: []*string{stripe.String("card_present")}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method")
+
+			r, err := sc.V1TerminalReaders.ProcessSetupIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessSetupIntentParams{
+				SetupIntent: stripe.String(si.ID), AllowRedisplay: stripe.String("always")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Type).To(Equal(stripe.TerminalReaderActionTypeProcessSetupIntent))
+			Expect(r.Action.ProcessSetupIntent.SetupIntent.ID).To(Equal(si.ID))
+
+			mark := len(emu.EventTypes(""))
+			r = present(rdr.ID, "5555555555554444")
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+			generated := r.Action.ProcessSetupIntent.GeneratedCard
+			Expect(generated).To(HavePrefix("pm_"))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_method.attached", "setup_intent.succeeded", "terminal.reader.action_succeeded"}))
+
+			sp := &stripe.SetupIntentRetrieveParams{}
+			sp.AddExpand("latest_attempt")
+			done, err := sc.V1SetupIntents.Retrieve(Ctx, si.ID, sp)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(done.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+			Expect(done.LatestAttempt.PaymentMethodDetails.CardPresent.GeneratedCard.ID).To(Equal(generated))
+			card, err := sc.V1PaymentMethods.Retrieve(Ctx, generated, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(card.Type).To(Equal(stripe.PaymentMethodTypeCard))
+			Expect(card.Customer.ID).To(Equal(cus.ID))
+			Expect(card.AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayAlways))
+			Expect(card.Card.Last4).To(Equal("4444"))
+			Expect(card.Card.GeneratedFrom.SetupAttempt.ID).To(Equal(done.LatestAttempt.ID))
+			Expect(card.Card.GeneratedFrom.PaymentMethodDetails.CardPresent.Last4).To(Equal("4444"))
+
+			// The saved card pays online, off-session.
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(700), Currency: stripe.String("usd"),
+				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(generated), PaymentMethodTypes: []*string{stripe.String("card")},
+				OffSession: stripe.Bool(true), Confirm: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		})
+
+		It("fails the action when the card declines, leaving the SetupIntent to try again", func() {
+			rdr := reader(location().ID)
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card_present")}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TerminalReaders.ProcessSetupIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessSetupIntentParams{
+				SetupIntent: stripe.String(si.ID), AllowRedisplay: stripe.String("limited")})
+			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.EventTypes(""))
+			r := present(rdr.ID, "4000000000000002")
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusFailed))
+			Expect(r.Action.FailureCode).To(Equal("card_declined"))
+			Expect(eventsSince(mark)).To(Equal([]string{"setup_intent.setup_failed", "terminal.reader.action_failed"}))
+			failed, err := sc.V1SetupIntents.Retrieve(Ctx, si.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(failed.Status).To(Equal(stripe.SetupIntentStatusRequiresPaymentMethod))
+			Expect(failed.LastSetupError.Code).To(Equal(stripe.ErrorCodeCardDeclined))
+
+			_, err = sc.V1TerminalReaders.ProcessSetupIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessSetupIntentParams{
+				SetupIntent: stripe.String("seti_missing"), AllowRedisplay: stripe.String("limited")})
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "setup_intent")
+			plain, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card")}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TerminalReaders.ProcessSetupIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessSetupIntentParams{
+				SetupIntent: stripe.String(plain.ID), AllowRedisplay: stripe.String("limited")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "setup_intent")
+		})
+	})
+
+	Describe("features not emulated", func() {
+		It("are refused by name: collecting inputs, saving the card of a payment, extended authorizations", func() {
+			rdr := reader(location().ID)
+			var err error
 			_, err = sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, &stripe.TerminalReaderCollectInputsParams{
 				Inputs: []*stripe.TerminalReaderCollectInputsInputParams{{Type: stripe.String("signature"),
 					CustomText: &stripe.TerminalReaderCollectInputsInputCustomTextParams{Title: stripe.String("Sign")}}}})

@@ -31,12 +31,9 @@ const CardPresentCaptureDays = 2
 // confirmed. It answers the intent after the attempt and, when the card
 // declined, the decline (whose charge, intent and events are kept).
 func PresentCard(c *api.Call, pi store.Obj, number string, tip int64, param string) (store.Obj, *apierr.Error, error) {
-	if err := refuseCard(number, param); err != nil {
+	cd, err := readCard(number, param)
+	if err != nil {
 		return nil, nil, err
-	}
-	cd, ok := lookupCard(number)
-	if !ok {
-		return nil, nil, apierr.InvalidRequest("Your card number is incorrect.").WithParam(param).WithCode("invalid_number")
 	}
 	next := maps.Clone(pi) // top-level copy: confirmation sets top-level fields
 	if tip > 0 {
@@ -47,27 +44,8 @@ func PresentCard(c *api.Call, pi store.Obj, number string, tip int64, param stri
 		next["amount"] = total
 		next["amount_details"] = store.Obj{"tip": store.Obj{"amount": tip}}
 	}
-	m, y := defaultExpiry(c)
-	pm := c.Base("payment_method", c.NewID("payment_method"))
-	pm["allow_redisplay"] = "unspecified"
-	pm["billing_details"] = store.Obj{"address": emptyAddress(), "email": nil, "name": nil, "phone": nil, "tax_id": nil}
-	pm["customer"] = nil
-	pm["metadata"] = map[string]any{}
-	pm["type"] = "card_present"
-	pm["card_present"] = store.Obj{
-		"brand": cd.Brand, "brand_product": nil, "cardholder_name": nil, "country": cd.Country, "description": nil,
-		"exp_month": m, "exp_year": y, "fingerprint": fingerprint(c.Account, cd.Number), "funding": cd.Funding,
-		"issuer": nil, "last4": cd.Number[len(cd.Number)-4:], "networks": store.Obj{"available": []any{cd.Brand}, "preferred": nil},
-		"offline": nil, "preferred_locales": []any{"en"}, "read_method": "contactless_emv",
-	}
-	if err := c.Put(pm); err != nil {
-		return nil, nil, err
-	}
-	if err := c.Tx.SetMeta(metaCard(c.Account, api.Str(pm["id"])), cd.Number); err != nil {
-		return nil, nil, err
-	}
-	// A card read in person pays once: the API cannot use it again.
-	if err := c.Tx.SetMeta(metaUsedUp(c.Account, api.Str(pm["id"])), "1"); err != nil {
+	pm, err := newCardPresentMethod(c, cd)
+	if err != nil {
 		return nil, nil, err
 	}
 	next["payment_method"] = pm["id"]
@@ -85,6 +63,45 @@ func PresentCard(c *api.Call, pi store.Obj, number string, tip int64, param stri
 		return nil, nil, err
 	}
 	return res.(store.Obj), nil, nil
+}
+
+// newCardPresentMethod stores the card_present PaymentMethod of a test
+// card a simulated reader read: single-use, as the API can never pay
+// with it again.
+func newCardPresentMethod(c *api.Call, cd card) (store.Obj, error) {
+	m, y := defaultExpiry(c)
+	pm := c.Base("payment_method", c.NewID("payment_method"))
+	pm["allow_redisplay"] = "unspecified"
+	pm["billing_details"] = store.Obj{"address": emptyAddress(), "email": nil, "name": nil, "phone": nil, "tax_id": nil}
+	pm["customer"] = nil
+	pm["metadata"] = map[string]any{}
+	pm["type"] = "card_present"
+	pm["card_present"] = store.Obj{
+		"brand": cd.Brand, "brand_product": nil, "cardholder_name": nil, "country": cd.Country, "description": nil,
+		"exp_month": m, "exp_year": y, "fingerprint": fingerprint(c.Account, cd.Number), "funding": cd.Funding,
+		"issuer": nil, "last4": cd.Number[len(cd.Number)-4:], "networks": store.Obj{"available": []any{cd.Brand}, "preferred": nil},
+		"offline": nil, "preferred_locales": []any{"en"}, "read_method": "contactless_emv",
+	}
+	if err := c.Put(pm); err != nil {
+		return nil, err
+	}
+	if err := c.Tx.SetMeta(metaCard(c.Account, api.Str(pm["id"])), cd.Number); err != nil {
+		return nil, err
+	}
+	return pm, c.Tx.SetMeta(metaUsedUp(c.Account, api.Str(pm["id"])), "1")
+}
+
+// readCard is the test card a simulated reader reads: one of Stripe's
+// (a "live" number declines in test mode), not one refused.
+func readCard(number, param string) (card, error) {
+	if err := refuseCard(number, param); err != nil {
+		return card{}, err
+	}
+	cd, ok := lookupCard(number)
+	if !ok {
+		return card{}, apierr.InvalidRequest("Your card number is incorrect.").WithParam(param).WithCode("invalid_number")
+	}
+	return cd, nil
 }
 
 // cardPresentDetails is a card_present charge's payment_method_details:
@@ -111,9 +128,9 @@ func cardPresentDetails(pm, pi store.Obj) store.Obj {
 	}
 }
 
-// CardPresentSavingRefused refuses an intent that would save the card it
-// is paid with: Stripe saves a card read in person as a generated card
-// PaymentMethod, which is not emulated.
+// CardPresentSavingRefused refuses a PaymentIntent that would save the
+// card it is paid with (a payment's generated card is not emulated; a
+// SetupIntent's is, PresentCardForSetup).
 func CardPresentSavingRefused(pi store.Obj) error {
 	usage := pi["setup_future_usage"]
 	if v := api.Obj(api.Obj(pi["payment_method_options"])["card_present"])["setup_future_usage"]; v != nil {
@@ -122,7 +139,7 @@ func CardPresentSavingRefused(pi store.Obj) error {
 	if usage == nil || usage == "none" {
 		return nil
 	}
-	return apierr.InvalidRequest("stripe-emu does not emulate saving a card read by a Terminal reader (`setup_future_usage` on a card_present payment, which Stripe saves as a generated card PaymentMethod), so it refused the request rather than answer as if it had. Process the payment without `setup_future_usage`.").WithParam("payment_intent")
+	return apierr.InvalidRequest("stripe-emu does not emulate saving the card of an in-person payment (`setup_future_usage` on a card_present payment, which Stripe saves as a generated card PaymentMethod), so it refused the request rather than answer as if it had. Process the payment without `setup_future_usage`, or save a card with process_setup_intent.").WithParam("payment_intent")
 }
 
 // CardPresentOptionsRefused refuses an intent asking for what in-person
@@ -174,3 +191,74 @@ func RefundWith(c *api.Call, raw map[string]any) (store.Obj, error) {
 	}
 	return res.(store.Obj), nil
 }
+
+// PresentCardForSetup saves the test card number a simulated reader reads
+// for si, a SetupIntent listing card_present, as Stripe saves a card read
+// in person: the card_present PaymentMethod sets the intent up, and a
+// generated card PaymentMethod (allowRedisplay, attached to the intent's
+// customer) is what later payments use, named by the attempt's
+// payment_method_details.card_present.generated_card. It answers the
+// intent, the generated card's id, and the decline when the card
+// declined (the failed attempt and setup_intent.setup_failed kept).
+func PresentCardForSetup(c *api.Call, before store.Obj, number, allowRedisplay, param string) (store.Obj, string, *apierr.Error, error) {
+	cd, err := readCard(number, param)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	pm, err := newCardPresentMethod(c, cd)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	si := api.Clone(before)
+	si["payment_method"] = pm["id"]
+	si["last_setup_error"] = nil
+	si["next_action"] = nil
+	att := newSetupAttempt(c, si, pm)
+	if cd.Outcome == declines {
+		e := declineOf(cd)
+		e.PaymentMethod = pm
+		lse := lastPaymentError(e, pm)
+		si["status"], si["last_setup_error"], si["payment_method"] = RequiresPaymentMethod, lse, nil
+		att["status"], att["setup_error"] = "failed", lse
+		if err := c.Put(att); err != nil {
+			return nil, "", nil, err
+		}
+		if err := c.Put(si); err != nil {
+			return nil, "", nil, err
+		}
+		c.Emit("setup_intent.setup_failed", si, nil)
+		return si, "", e, nil
+	}
+	m, y := defaultExpiry(c)
+	gen := cardPaymentMethodObject(c, c.NewID("payment_method"), cd, m, y, api.Clone(api.Obj(pm["billing_details"])))
+	gen["allow_redisplay"] = allowRedisplay
+	card := api.Obj(gen["card"])
+	card["checks"] = store.Obj{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": nil}
+	card["generated_from"] = store.Obj{"charge": nil, "setup_attempt": att["id"], "payment_method_details": store.Obj{
+		"type": "card_present", "card_present": cardPresentDetails(pm, store.Obj{"amount": nil}),
+	}}
+	if err := c.Put(gen); err != nil {
+		return nil, "", nil, err
+	}
+	if err := c.Tx.SetMeta(metaCard(c.Account, api.Str(gen["id"])), cd.Number); err != nil {
+		return nil, "", nil, err
+	}
+	if cus := api.Str(si["customer"]); cus != "" {
+		if _, err := attach(c, gen, cus, "customer"); err != nil {
+			return nil, "", nil, err
+		}
+	}
+	if err := c.Tx.SetMeta(metaSetUp(c.Account, api.Str(gen["id"])), "1"); err != nil {
+		return nil, "", nil, err
+	}
+	att["payment_method_details"] = store.Obj{"type": "card_present",
+		"card_present": store.Obj{"generated_card": gen["id"], "offline": nil}}
+	res, err := finishSetup(c, si, att)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return res.(store.Obj), api.Str(gen["id"]), nil, nil
+}
+
+// ReaderCanSetUp reports whether a SetupIntent lists card_present.
+func ReaderCanSetUp(si store.Obj) bool { return ReaderCanPay(si) }

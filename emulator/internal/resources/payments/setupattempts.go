@@ -18,7 +18,8 @@ var SetupAttemptKind = &api.Kind{
 	Name:   "setupattempt",
 	Expandable: []string{"application", "customer", "on_behalf_of", "payment_method", "setup_intent",
 		"payment_method_details.ideal.generated_sepa_debit", "payment_method_details.ideal.generated_sepa_debit_mandate",
-		"payment_method_details.bancontact.generated_sepa_debit", "payment_method_details.bancontact.generated_sepa_debit_mandate"},
+		"payment_method_details.bancontact.generated_sepa_debit", "payment_method_details.bancontact.generated_sepa_debit_mandate",
+		"payment_method_details.card_present.generated_card"},
 	Indexes: []store.Index{{Name: "setup_intent", Path: "setup_intent"}},
 }
 

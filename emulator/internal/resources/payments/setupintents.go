@@ -220,8 +220,8 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		list := make([]any, len(types))
 		for i, t := range types {
-			if !supportedTypes[t] || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, ideal and bancontact.", t).WithParam("payment_method_types")
+			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" {
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, ideal and bancontact, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
@@ -327,8 +327,9 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 		return nil, err
 	}
 	pm, _ := c.Tx.Get(c.Account, "payment_method", pmID)
-	if followsConfiguration(si) && !listsType(si, api.Str(pm["type"])) {
-		// Its payment method configuration does not offer the type.
+	if (followsConfiguration(si) || ReaderCanSetUp(si)) && !listsType(si, api.Str(pm["type"])) {
+		// Its payment method configuration does not offer the type, or
+		// it is a Terminal reader's, which saves only what a reader reads.
 		return nil, typeNotListed(si, api.Str(pm["type"]), "SetupIntent")
 	}
 	if isRedirect(api.Str(pm["type"])) {
@@ -424,6 +425,14 @@ func succeedSetup(c *api.Call, si, pm, att store.Obj) (any, error) {
 			return nil, err
 		}
 	}
+	return finishSetup(c, si, att)
+}
+
+// finishSetup stores si succeeded with its attempt att, says
+// setup_intent.succeeded and queues the OnSetupSucceeded hooks.
+func finishSetup(c *api.Call, si, att store.Obj) (any, error) {
+	si["status"] = Succeeded
+	si["next_action"] = nil
 	if att != nil {
 		att["status"] = Succeeded
 		if err := c.Put(att); err != nil {

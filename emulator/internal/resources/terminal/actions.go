@@ -123,11 +123,54 @@ func processable(pi store.Obj) error {
 	return payments.CardPresentSavingRefused(pi)
 }
 
+// setupRedisplay keeps a process_setup_intent's allow_redisplay until the
+// card is presented: the action does not show it.
+func setupRedisplay(acct, reader string) string { return "tmrredisplay:" + acct + ":" + reader }
+
+// processSetupIntent has the reader save the card presented for a
+// SetupIntent listing card_present.
 func processSetupIntent(c *api.Call) (any, error) {
-	if _, _, err := loadIdle(c); err != nil {
+	_, reader, err := loadIdle(c)
+	if err != nil {
 		return nil, err
 	}
-	return nil, apierr.InvalidRequest("stripe-emu does not emulate saving a card on a Terminal reader (process_setup_intent, which Stripe saves as a generated card PaymentMethod), so it refused the request rather than answer as if the reader had it. Save cards with a SetupIntent confirmed through the API instead.")
+	if err := c.Require("setup_intent", "allow_redisplay"); err != nil {
+		return nil, err
+	}
+	siID, _ := c.Params.Str("setup_intent")
+	si, ok := c.Tx.Get(c.Account, "setup_intent", siID)
+	if !ok {
+		return nil, apierr.NoSuchObject("setupintent", siID, "setup_intent")
+	}
+	if err := settable(si); err != nil {
+		return nil, err
+	}
+	redisplay, _ := c.Params.Str("allow_redisplay")
+	if err := c.SetMeta(setupRedisplay(c.Account, api.Str(reader["id"])), redisplay); err != nil {
+		return nil, err
+	}
+	details := store.Obj{"setup_intent": siID}
+	if v, ok := c.Params.Bool("process_config.enable_customer_cancellation"); ok {
+		details["process_config"] = store.Obj{"enable_customer_cancellation": v}
+	} else if c.Params.Has("process_config") {
+		c.Params.MarkRead("process_config")
+		details["process_config"] = store.Obj{}
+	}
+	reader["action"] = newAction("process_setup_intent", details)
+	return reader, c.Put(reader)
+}
+
+// settable checks that a reader can save si's card: it lists card_present
+// and waits for a payment method or confirmation.
+func settable(si store.Obj) error {
+	if !payments.ReaderCanSetUp(si) {
+		return apierr.InvalidRequest("This SetupIntent (%s) cannot be processed on a reader: its payment_method_types do not include card_present. Create it with payment_method_types[]=card_present.", si["id"]).WithParam("setup_intent")
+	}
+	switch si["status"] {
+	case payments.RequiresPaymentMethod, payments.RequiresConfirmation:
+		return nil
+	}
+	return apierr.InvalidRequest("This SetupIntent's status is %s, but it must be requires_payment_method or requires_confirmation to be processed on a reader.", si["status"]).WithParam("setup_intent").WithCode("setup_intent_unexpected_state")
 }
 
 func collectInputs(c *api.Call) (any, error) {
@@ -242,6 +285,7 @@ func cancelAction(c *api.Call) (any, error) {
 	}
 	after := api.Clone(before)
 	after["action"] = nil
+	c.DeleteMeta(setupRedisplay(c.Account, api.Str(before["id"])))
 	return after, c.Put(after)
 }
 
@@ -268,8 +312,13 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("You passed %s, but type is card_present: pass card_present[number] instead.", param).WithParam(param)
 	}
 	action := api.Obj(before["action"])
-	if action["status"] != "in_progress" || (action["type"] != "process_payment_intent" && action["type"] != "refund_payment") {
-		return nil, apierr.InvalidRequest("This reader (%s) is not waiting for a payment method: present one after process_payment_intent or refund_payment.", before["id"])
+	switch action["type"] {
+	case "process_payment_intent", "process_setup_intent", "refund_payment":
+	default:
+		action = nil
+	}
+	if action["status"] != "in_progress" {
+		return nil, apierr.InvalidRequest("This reader (%s) is not waiting for a payment method: present one after process_payment_intent, process_setup_intent or refund_payment.", before["id"])
 	}
 	number, _ := c.Params.Str("card_present.number")
 	if number == "" {
@@ -282,12 +331,15 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 	after := api.Clone(before)
 	next := api.Obj(after["action"])
 	var failure *apierr.Error
-	if action["type"] == "refund_payment" {
-		if hasTip && tip > 0 {
-			return nil, apierr.InvalidRequest("A tip can only be added to a payment: this reader is taking a refund.").WithParam("amount_tip")
-		}
+	if action["type"] != "process_payment_intent" && hasTip && tip > 0 {
+		return nil, apierr.InvalidRequest("A tip can only be added to a payment: this reader is not taking one.").WithParam("amount_tip")
+	}
+	switch action["type"] {
+	case "refund_payment":
 		failure, err = presentForRefund(c, next)
-	} else {
+	case "process_setup_intent":
+		failure, err = presentForSetup(c, next, api.Str(before["id"]), number)
+	default:
 		failure, err = presentForPayment(c, next, number, tip)
 	}
 	if err != nil {
@@ -321,6 +373,30 @@ func presentForPayment(c *api.Call, action store.Obj, number string, tip int64) 
 	_, decline, err := payments.PresentCard(c, pi, number, tip, "card_present[number]")
 	if err != nil {
 		return nil, err
+	}
+	return decline, nil
+}
+
+// presentForSetup saves the card for the action's SetupIntent: the
+// generated card is named on the action.
+func presentForSetup(c *api.Call, action store.Obj, reader, number string) (*apierr.Error, error) {
+	details := api.Obj(action["process_setup_intent"])
+	siID := api.Str(details["setup_intent"])
+	si, ok := c.Tx.Get(c.Account, "setup_intent", siID)
+	if !ok {
+		return nil, apierr.NoSuchObject("setupintent", siID, "setup_intent")
+	}
+	if err := settable(si); err != nil {
+		return nil, err
+	}
+	redisplay, _ := c.Tx.GetMeta(setupRedisplay(c.Account, reader))
+	c.DeleteMeta(setupRedisplay(c.Account, reader))
+	_, generated, decline, err := payments.PresentCardForSetup(c, si, number, redisplay, "card_present[number]")
+	if err != nil {
+		return nil, err
+	}
+	if generated != "" {
+		details["generated_card"] = generated
 	}
 	return decline, nil
 }
