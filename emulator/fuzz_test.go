@@ -225,6 +225,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/test_helpers/terminal/readers/tmr_1/present_payment_method", "type=card_present&card_present[number]=4000000000000002&amount_tip=100", "", "")
 	f.Add("POST", "/v1/terminal/configurations", "name=x&tipping[usd][percentages][0]=15&tipping[usd][smart_tip_threshold]=1&offline[enabled]=true&reboot_window[start_hour]=1&reboot_window[end_hour]=2&wifi[type]=personal_psk&wifi[personal_psk][ssid]=s&wifi[personal_psk][password]=p", "", "")
 	f.Add("POST", "/v1/terminal/connection_tokens", "location=tml_1", "", "")
+	f.Add("POST", "/v1/terminal/readers/tmr_1/process_setup_intent", "setup_intent=seti_1&allow_redisplay=always&process_config[enable_customer_cancellation]=true", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {
