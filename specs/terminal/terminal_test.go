@@ -204,6 +204,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 
 			_, err = sc.V1TerminalReaders.Retrieve(Ctx, "tmr_missing", nil)
 			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+			Expect(StripeErr(err).Msg).To(Equal("No such terminal reader: 'tmr_missing'"))
 			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, "tmr_missing", &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String("pi_x")})
 			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 		})

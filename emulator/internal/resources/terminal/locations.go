@@ -106,7 +106,7 @@ func applyOverrides(c *api.Call, o store.Obj) error {
 		return nil
 	}
 	if _, ok := c.Tx.Get(c.Account, "terminal.configuration", id); !ok {
-		return apierr.NoSuchObject("terminal.configuration", id, "configuration_overrides")
+		return apierr.NoSuchObject("terminal configuration", id, "configuration_overrides")
 	}
 	o["configuration_overrides"] = id
 	return nil

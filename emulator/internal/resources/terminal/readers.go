@@ -54,7 +54,7 @@ func createReader(c *api.Call) (any, error) {
 	var location any
 	if id, _ := c.Params.Str("location"); id != "" {
 		if _, ok := c.Tx.Get(c.Account, "terminal.location", id); !ok {
-			return nil, apierr.NoSuchObject("terminal.location", id, "location")
+			return nil, apierr.NoSuchObject("terminal location", id, "location")
 		}
 		location = id
 	}
@@ -126,7 +126,7 @@ func listReaders(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if id, _ := c.Params.Str("location"); id != "" && !c.Tx.Exists(c.Account, "terminal.location", id) {
-		return nil, apierr.NoSuchObject("terminal.location", id, "location")
+		return nil, apierr.NoSuchObject("terminal location", id, "location")
 	}
 	q = api.IndexedFilters(c, q, "location")
 	for _, f := range []string{"status", "device_type", "serial_number"} {

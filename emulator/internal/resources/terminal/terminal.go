@@ -12,11 +12,11 @@ import (
 )
 
 // LocationKind is the terminal.location object.
-var LocationKind = &api.Kind{Object: "terminal.location", Prefix: "tml_", Name: "terminal.location"}
+var LocationKind = &api.Kind{Object: "terminal.location", Prefix: "tml_", Name: "terminal location"}
 
 // ReaderKind is the terminal.reader object.
 var ReaderKind = &api.Kind{
-	Object: "terminal.reader", Prefix: "tmr_", Name: "terminal.reader",
+	Object: "terminal.reader", Prefix: "tmr_", Name: "terminal reader",
 	Expandable: []string{"location", "action.process_payment_intent.payment_intent",
 		"action.process_setup_intent.setup_intent", "action.refund_payment.payment_intent",
 		"action.refund_payment.charge", "action.refund_payment.refund"},
@@ -24,7 +24,7 @@ var ReaderKind = &api.Kind{
 }
 
 // ConfigurationKind is the terminal.configuration object.
-var ConfigurationKind = &api.Kind{Object: "terminal.configuration", Prefix: "tmc_", Name: "terminal.configuration"}
+var ConfigurationKind = &api.Kind{Object: "terminal.configuration", Prefix: "tmc_", Name: "terminal configuration"}
 
 // Kinds are the family's objects. (Connection tokens are never stored:
 // the secret is the whole of one.)

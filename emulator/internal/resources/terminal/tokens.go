@@ -25,7 +25,7 @@ func createToken(c *api.Call) (any, error) {
 	o := store.Obj{"object": "terminal.connection_token", "secret": "pst_test_" + c.IDs.Secret(30)}
 	if id, _ := c.Params.Str("location"); id != "" {
 		if _, ok := c.Tx.Get(c.Account, "terminal.location", id); !ok {
-			return nil, apierr.NoSuchObject("terminal.location", id, "location")
+			return nil, apierr.NoSuchObject("terminal location", id, "location")
 		}
 		o["location"] = id
 	}
