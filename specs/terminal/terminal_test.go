@@ -442,6 +442,37 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 		})
 	})
 
+	Describe("on a connected account", func() {
+		It("keeps the reader, the payment and the action's event in the account that made them", func() {
+			seller := Seller(emu, nil)
+			locParams := &stripe.TerminalLocationCreateParams{DisplayName: stripe.String("Stall"), Address: &stripe.AddressParams{Country: stripe.String("US")}}
+			locParams.SetStripeAccount(seller.ID)
+			loc, err := sc.V1TerminalLocations.Create(Ctx, locParams)
+			Expect(err).NotTo(HaveOccurred())
+			rp := &stripe.TerminalReaderCreateParams{RegistrationCode: stripe.String("simulated-s700"), Location: stripe.String(loc.ID)}
+			rp.SetStripeAccount(seller.ID)
+			rdr, err := sc.V1TerminalReaders.Create(Ctx, rp)
+			Expect(err).NotTo(HaveOccurred())
+			pp := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(900), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("card_present")}}
+			pp.SetStripeAccount(seller.ID)
+			pi, err := sc.V1PaymentIntents.Create(Ctx, pp)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(pi.ID)})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+			proc := &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(pi.ID)}
+			proc.SetStripeAccount(seller.ID)
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, proc)
+			Expect(err).NotTo(HaveOccurred())
+			tap := &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{}
+			tap.SetStripeAccount(seller.ID)
+			r, err := sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, tap)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+			Expect(emu.EventTypes(seller.ID)).To(ContainElement("terminal.reader.action_succeeded"))
+			Expect(emu.EventTypes("")).NotTo(ContainElement("terminal.reader.action_succeeded"))
+		})
+	})
+
 	Describe("saving a card on the reader", func() {
 		It("sets the SetupIntent up with the card read and attaches a generated card to the customer", func() {
 			rdr := reader(location().ID)
