@@ -211,28 +211,12 @@ func payOutAutomatically(c *api.Call, account, currency string, txns []unpaidTxn
 	if !ok {
 		return false, nil // the funds wait for a bank account in their currency
 	}
-	id := c.NewID("payout")
-	arrival := (c.Now/86400 + 1) * 86400
-	txn, err := putBalanceTransaction(c, store.Obj{
-		"amount": -amount, "available_on": arrival, "currency": currency, "description": autoPayoutDescription,
-		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": -amount,
-		"reporting_category": "payout", "source": id, "status": "available", "type": "payout",
-	})
+	po, txn, err := putPayout(c, account, payoutDraft{amount: amount, currency: currency, description: autoPayoutDescription,
+		destination: dest["id"], sourceType: "card", metadata: store.Obj{}, reconciliation: "in_progress", automatic: true})
 	if err != nil {
 		return false, err
 	}
-	po := c.Object("payout", id, store.Obj{
-		"amount": amount, "application_fee": nil, "application_fee_amount": nil, "arrival_date": arrival,
-		"automatic": true, "balance_transaction": txn["id"], "currency": currency, "description": autoPayoutDescription,
-		"destination": dest["id"], "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
-		"metadata": store.Obj{}, "method": "standard", "original_payout": nil, "payout_method": nil,
-		"reconciliation_status": "in_progress", "reversed_by": nil, "source_type": "card",
-		"statement_descriptor": nil, "status": "pending",
-		"trace_id": store.Obj{"status": "pending", "value": nil}, "type": "bank_account",
-	})
-	if err := c.Insert(po); err != nil {
-		return false, err
-	}
+	id := api.Str(po["id"])
 	for _, t := range append(txns, unpaidTxn{id: api.Str(txn["id"])}) {
 		if err := c.SetMeta(paidOutKey(account, t.id), id); err != nil {
 			return false, err
@@ -241,7 +225,7 @@ func payOutAutomatically(c *api.Call, account, currency string, txns []unpaidTxn
 			return false, err
 		}
 	}
-	return true, c.SetMeta(payoutKey(account, id), strconv.FormatInt(min(c.Now+submitDelay, arrival), 10))
+	return true, nil
 }
 
 // payoutTxns are the balance transactions an automatic payout paid out,

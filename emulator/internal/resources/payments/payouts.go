@@ -130,29 +130,49 @@ func createPayout(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	po, _, err := putPayout(c, c.Account, payoutDraft{amount: amount, currency: currency, description: description,
+		destination: dest["id"], sourceType: sourceType, metadata: metadata, descriptor: descriptor,
+		reconciliation: "not_applicable"})
+	return po, err
+}
+
+// payoutDraft is what tells payouts apart: the manual ones an account
+// makes and the automatic ones its schedule makes.
+type payoutDraft struct {
+	amount                               int64
+	currency, sourceType, reconciliation string
+	description, destination, descriptor any
+	metadata                             store.Obj
+	automatic                            bool
+}
+
+// putPayout stores a payout of account leaving its balance now: its payout
+// balance transaction, and the payout, pending, to arrive at the next
+// day's start and be submitted to the bank on the clock (payoutKey).
+func putPayout(c *api.Call, account string, d payoutDraft) (po, txn store.Obj, err error) {
 	id := c.NewID("payout")
 	arrival := (c.Now/86400 + 1) * 86400
-	txn, err := putBalanceTransaction(c, store.Obj{
-		"amount": -amount, "available_on": arrival, "currency": currency, "description": description,
-		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": -amount,
+	txn, err = putBalanceTransaction(c, store.Obj{
+		"amount": -d.amount, "available_on": arrival, "currency": d.currency, "description": d.description,
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": -d.amount,
 		"reporting_category": "payout", "source": id, "status": "available", "type": "payout",
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	po := c.Object("payout", id, store.Obj{
-		"amount": amount, "application_fee": nil, "application_fee_amount": nil, "arrival_date": arrival,
-		"automatic": false, "balance_transaction": txn["id"], "currency": currency, "description": description,
-		"destination": dest["id"], "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
-		"metadata": metadata, "method": "standard", "original_payout": nil, "payout_method": nil,
-		"reconciliation_status": "not_applicable", "reversed_by": nil, "source_type": sourceType,
-		"statement_descriptor": descriptor, "status": "pending",
+	po = c.Object("payout", id, store.Obj{
+		"amount": d.amount, "application_fee": nil, "application_fee_amount": nil, "arrival_date": arrival,
+		"automatic": d.automatic, "balance_transaction": txn["id"], "currency": d.currency, "description": d.description,
+		"destination": d.destination, "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
+		"metadata": d.metadata, "method": "standard", "original_payout": nil, "payout_method": nil,
+		"reconciliation_status": d.reconciliation, "reversed_by": nil, "source_type": d.sourceType,
+		"statement_descriptor": d.descriptor, "status": "pending",
 		"trace_id": store.Obj{"status": "pending", "value": nil}, "type": "bank_account",
 	})
 	if err := c.Insert(po); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return po, c.Tx.SetMeta(payoutKey(c.Account, id), strconv.FormatInt(min(c.Now+submitDelay, arrival), 10))
+	return po, txn, c.SetMeta(payoutKey(account, id), strconv.FormatInt(min(c.Now+submitDelay, arrival), 10))
 }
 
 func listPayouts(c *api.Call) (any, error) {
