@@ -189,8 +189,7 @@ func (e *Emulator) invoicePDF(w http.ResponseWriter, req *http.Request) {
 	if !ok {
 		return
 	}
-	cur := api.Str(inv["currency"])
-	money := moneyIn(cur)
+	money := moneyIn(api.Str(inv["currency"]))
 	doc := pdf.Doc{Title: "Invoice " + api.Str(inv["number"])}
 	add := doc.Addf
 	if name := api.Str(inv["account_name"]); name != "" {
@@ -206,8 +205,13 @@ func (e *Emulator) invoicePDF(w http.ResponseWriter, req *http.Request) {
 	add("Total: %s", money(inv["total"]))
 	add("Amount paid: %s", money(inv["amount_paid"]))
 	add("Amount due: %s", money(inv["amount_remaining"]))
+	servePDF(w, "Invoice-"+api.Str(inv["number"]), doc)
+}
+
+// servePDF answers doc as a PDF a browser shows, named name.pdf.
+func servePDF(w http.ResponseWriter, name string, doc pdf.Doc) {
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="Invoice-%s.pdf"`, api.Str(inv["number"])))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.pdf"`, name))
 	_, _ = w.Write(doc.Bytes())
 }
 
@@ -254,8 +258,7 @@ func (e *Emulator) creditNotePDF(w http.ResponseWriter, req *http.Request) {
 	if !ok {
 		return
 	}
-	cur := api.Str(cn["currency"])
-	money := moneyIn(cur)
+	money := moneyIn(api.Str(cn["currency"]))
 	doc := pdf.Doc{Title: "Credit note " + api.Str(cn["number"])}
 	add := doc.Addf
 	if inv, ok := e.GetIn(account, api.Str(cn["invoice"])); ok {
@@ -275,9 +278,7 @@ func (e *Emulator) creditNotePDF(w http.ResponseWriter, req *http.Request) {
 	if cn["status"] == "void" {
 		add("This credit note is void.")
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="CreditNote-%s.pdf"`, api.Str(cn["number"])))
-	_, _ = w.Write(doc.Bytes())
+	servePDF(w, "CreditNote-"+api.Str(cn["number"]), doc)
 }
 
 // mandatePage is a SEPA Direct Debit mandate's url: the mandate the
