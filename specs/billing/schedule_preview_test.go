@@ -172,6 +172,15 @@ var _ = Describe("Invoice previews of subscription schedules", Label("billing", 
 		Expect(err).NotTo(HaveOccurred())
 		expectPreview(inv)
 		Expect(inv.Lines.Data[0].Period.Start).To(Equal(later))
+
+		By("with invoice_items, on that first invoice")
+		inv, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID), ScheduleDetails: details,
+			InvoiceItems: []*stripe.InvoiceCreatePreviewInvoiceItemParams{{Amount: stripe.Int64(499), Currency: stripe.String("usd"), Description: stripe.String("Setup")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AmountDue).To(Equal(int64(2000 + 499)))
+		_, err = preview(&stripe.InvoiceCreatePreviewParams{Customer: stripe.String(cus.ID), ScheduleDetails: details,
+			Discounts: []*stripe.InvoiceCreatePreviewDiscountParams{{Coupon: stripe.String("X")}}})
+		Expect(StripeErr(err).Param).To(Equal("discounts"), "a schedule's discounts are its phases'")
 		Expect(snapshot()).To(Equal(before), "no schedule, subscription, invoice or event left behind")
 	})
 
