@@ -18,6 +18,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/faults"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/files"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/stripejs"
 )
@@ -105,6 +106,7 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	root.Handle("/donate.stripe.com/{token}", page((*Emulator).paymentLinkPage)).Methods("GET")
 	root.Handle("/invoices/{id}", page((*Emulator).invoicePage)).Methods("GET", "POST")
 	root.Handle("/invoices/{id}/pdf", page((*Emulator).invoicePDF)).Methods("GET")
+	root.Handle(billingportal.SessionPath+"{id}", page((*Emulator).portalPage)).Methods("GET", "POST")
 	root.Handle("/receipts/{id}", page((*Emulator).receiptPage)).Methods("GET")
 	root.Handle("/credit_notes/{id}/pdf", page((*Emulator).creditNotePDF)).Methods("GET")
 	root.Handle("/mandates/{id}", page((*Emulator).mandatePage)).Methods("GET")

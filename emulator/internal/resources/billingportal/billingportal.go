@@ -1,8 +1,8 @@
 // Package billingportal serves the customer portal's API: portal
 // configurations and the sessions an app redirects its customer to
-// ("Manage billing"). The emulator hosts no portal pages; what a customer
-// does there (cancel, change plan, update a card) a test does through the
-// API, which emits the same events.
+// ("Manage billing"). A session is stored so the emulator's portal page
+// (its url, served by package emulator) can find it; what a customer does
+// there goes through the API, which emits the same events.
 package billingportal
 
 import (
@@ -51,6 +51,15 @@ func Routes() []api.Route {
 			Enum("locale", locales...), createSession),
 	}
 }
+
+// SessionPath is where the emulator serves a session's portal page
+// (followed by the session's id), as Stripe's are under /p/session/.
+const SessionPath = "/p/session/"
+
+// SessionLifetime is how long a session's page stays open after it is
+// made. Stripe says only that sessions are short-lived and expire if not
+// visited; the emulator keeps each for an hour of its clock.
+const SessionLifetime = 3600
 
 // locales are the languages Stripe shows the portal in.
 var locales = []string{"auto", "bg", "cs", "da", "de", "el", "en", "en-AU", "en-CA", "en-GB", "en-IE", "en-IN", "en-NZ", "en-SG",
@@ -313,10 +322,16 @@ func createSession(c *api.Call) (any, error) {
 		return nil, err
 	}
 	locale, _ := c.Params.Str("locale")
-	session := c.Object("billing_portal.session", c.NewID("billing_portal.session"), store.Obj{
+	id := c.NewID("billing_portal.session")
+	// The emulator serves the portal page when it knows where it is
+	// served; else the URL has Stripe's shape and leads nowhere.
+	pageURL := "https://billing.stripe.com/p/session/test_" + c.IDs.Secret(48)
+	if c.BaseURL != nil && c.BaseURL() != "" {
+		pageURL = c.PageURL(SessionPath + id)
+	}
+	session := c.Object("billing_portal.session", id, store.Obj{
 		"configuration": cfg["id"], "customer": cusID, "flow": flow, "locale": api.NilIfEmpty(locale),
-		"on_behalf_of": nil, "return_url": returnURL,
-		"url": "https://billing.stripe.com/p/session/test_" + c.IDs.Secret(48),
+		"on_behalf_of": nil, "return_url": returnURL, "url": pageURL,
 	})
 	if obo, _ := c.Params.Str("on_behalf_of"); obo != "" {
 		if !c.Tx.Exists(c.Platform, "account", obo) {
@@ -324,10 +339,10 @@ func createSession(c *api.Call) (any, error) {
 		}
 		session["on_behalf_of"] = obo
 	}
-	// Sessions are short-lived links, not objects the API can fetch again;
-	// Stripe still announces each one.
-	c.Emit("billing_portal.session.created", session, nil)
-	return session, nil
+	// Sessions are short-lived links, not objects the API can fetch again
+	// (no route reads them); stored for the portal page, and announced as
+	// Stripe announces each one.
+	return session, c.Insert(session)
 }
 
 // sessionFlow checks flow_data and renders it as the session's flow.
