@@ -256,7 +256,7 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 			Expect(visit("GET", s.URL, nil).body).To(ContainSubstring("Stay and get Half off."))
 			p := visit("POST", s.URL, url.Values{"action": {"accept_offer"}, "subscription": {sub.ID}})
 			Expect(p.status).To(Equal(303))
-			Expect(p.location).To(Equal(s.URL + "?view=home"), "after_completion defaults to the portal homepage")
+			Expect(p.location).To(Equal(s.URL+"?view=home"), "after_completion defaults to the portal homepage")
 			got := subscription()
 			Expect(got.CancelAtPeriodEnd).To(BeFalse())
 			Expect(got.Discounts).To(HaveLen(1))

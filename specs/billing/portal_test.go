@@ -48,7 +48,7 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 		s, err := sc.V1BillingPortalSessions.Create(Ctx, p)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(s.ID).To(HavePrefix("bps_"))
-		Expect(s.URL).To(Equal(emu.URL() + "/p/session/" + s.ID), "the emulator's portal page")
+		Expect(s.URL).To(Equal(emu.URL()+"/p/session/"+s.ID), "the emulator's portal page")
 		Expect(s.ReturnURL).To(Equal("https://example.com/account"))
 		Expect(s.Customer).To(Equal(cus.ID))
 		Expect(s.Flow).To(BeNil())
