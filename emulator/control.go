@@ -107,6 +107,7 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	root.Handle("/invoices/{id}", page((*Emulator).invoicePage)).Methods("GET", "POST")
 	root.Handle("/invoices/{id}/pdf", page((*Emulator).invoicePDF)).Methods("GET")
 	root.Handle(billingportal.SessionPath+"{id}", page((*Emulator).portalPage)).Methods("GET", "POST")
+	root.Handle(billingportal.LoginPath+"{token}", page((*Emulator).portalLoginPage)).Methods("GET", "POST")
 	root.Handle("/receipts/{id}", page((*Emulator).receiptPage)).Methods("GET")
 	root.Handle("/credit_notes/{id}/pdf", page((*Emulator).creditNotePDF)).Methods("GET")
 	root.Handle("/mandates/{id}", page((*Emulator).mandatePage)).Methods("GET")

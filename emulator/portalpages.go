@@ -1008,3 +1008,87 @@ var portalTmpl = template.Must(template.New("portal").Parse(`<!doctype html>
 {{if eq .View "done"}}<section id="done"><p class="message">{{.Message}}</p><p><a href="{{.Home}}">Back to the portal</a></p></section>{{end}}
 </body></html>
 `))
+
+// portalLoginPage is a configuration's login_page.url: the customer types
+// their email and is sent into a new portal session of that
+// configuration. Stripe first emails a one-time code to that address;
+// the emulator, sending no email, lets the customer straight in.
+func (e *Emulator) portalLoginPage(w http.ResponseWriter, req *http.Request) {
+	token := mux.Vars(req)["token"]
+	account := req.URL.Query().Get("account")
+	var cfg Object
+	for after := ""; cfg == nil; {
+		q := url.Values{"limit": {"100"}}
+		if after != "" {
+			q.Set("starting_after", after)
+		}
+		status, body, err := e.Call("GET", "/v1/billing_portal/configurations", q, account)
+		if err != nil || status != http.StatusOK {
+			http.Error(w, fmt.Sprint("The portal's configurations cannot be read: ", err, body["error"]), http.StatusInternalServerError)
+			return
+		}
+		data, _ := body["data"].([]any)
+		for _, o := range data {
+			u, err := url.Parse(api.Str(api.Obj(api.Obj(o)["login_page"])["url"]))
+			if err == nil && u.Path == billingportal.LoginPath+token {
+				cfg = api.Obj(o)
+			}
+		}
+		if !api.Bool(body["has_more"]) || len(data) == 0 {
+			break
+		}
+		after = api.Str(api.Obj(data[len(data)-1])["id"])
+	}
+	if cfg == nil {
+		http.Error(w, "This login link is not active.", http.StatusNotFound)
+		return
+	}
+	var failure string
+	status := http.StatusOK
+	if req.Method == http.MethodPost {
+		_ = req.ParseForm()
+		next, code, msg := e.portalLogin(cfg, account, strings.TrimSpace(req.PostForm.Get("email")))
+		if next != "" {
+			http.Redirect(w, req, next, http.StatusSeeOther)
+			return
+		}
+		status, failure = code, msg
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = portalLoginTmpl.Execute(w, map[string]any{"Headline": api.Obj(cfg["business_profile"])["headline"], "Failure": failure})
+}
+
+// portalLogin opens a session of cfg for the newest customer with email,
+// answering its URL, or the status and message of a refusal.
+func (e *Emulator) portalLogin(cfg Object, account, email string) (string, int, string) {
+	if email == "" {
+		return "", http.StatusBadRequest, "Enter your email."
+	}
+	status, body, err := e.Call("GET", "/v1/customers", url.Values{"email": {email}, "limit": {"1"}}, account)
+	if err != nil || status != http.StatusOK {
+		return "", http.StatusInternalServerError, fmt.Sprint("The customers cannot be read: ", err, body["error"])
+	}
+	data, _ := body["data"].([]any)
+	if len(data) == 0 {
+		return "", http.StatusNotFound, "No customer has the email " + email + "."
+	}
+	status, body, err = e.Call("POST", "/v1/billing_portal/sessions", url.Values{"customer": {api.Str(api.Obj(data[0])["id"])},
+		"configuration": {api.Str(cfg["id"])}}, account)
+	if err != nil {
+		return "", http.StatusInternalServerError, err.Error()
+	}
+	if status != http.StatusOK {
+		return "", status, fmt.Sprint(api.Obj(body["error"])["message"])
+	}
+	return api.Str(body["url"]), 0, ""
+}
+
+var portalLoginTmpl = template.Must(template.New("portal-login").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Customer portal login (stripe-emu)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}.failure{color:#b00}</style></head>
+<body><h1>{{if .Headline}}{{.Headline}}{{else}}Manage your billing{{end}}</h1>
+{{if .Failure}}<p class="failure">{{.Failure}}</p>{{end}}
+<form method="post"><label>Email <input type="email" name="email"></label> <button>Continue</button></form>
+</body></html>
+`))

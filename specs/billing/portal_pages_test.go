@@ -373,6 +373,37 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(lastEvent("customer.updated").Data.PreviousAttributes).To(HaveKeyWithValue("email", "portal@example.com"))
 	})
 
+	It("serves a configuration's login page, letting a customer in by email", func() {
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{
+			Features:         &stripe.BillingPortalConfigurationCreateFeaturesParams{InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}},
+			DefaultReturnURL: stripe.String("https://example.com/home"),
+			LoginPage:        &stripe.BillingPortalConfigurationCreateLoginPageParams{Enabled: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		login := cfg.LoginPage.URL
+		Expect(login).To(HavePrefix(emu.URL() + "/p/login/test_"))
+		p := visit("GET", login, nil)
+		Expect(p.status).To(Equal(200))
+		Expect(p.body).To(ContainSubstring(`name="email"`))
+		p = visit("POST", login, url.Values{"email": {"nobody@example.com"}})
+		Expect(p.status).To(Equal(404))
+		Expect(p.body).To(ContainSubstring("No customer has the email nobody@example.com."))
+
+		p = visit("POST", login, url.Values{"email": {"portal@example.com"}})
+		Expect(p.status).To(Equal(303))
+		Expect(p.location).To(HavePrefix(emu.URL() + "/p/session/bps_"))
+		ev := lastEvent("billing_portal.session.created")
+		Expect(ev.Data.Object).To(HaveKeyWithValue("customer", cus.ID))
+		Expect(ev.Data.Object).To(HaveKeyWithValue("configuration", cfg.ID))
+		Expect(ev.Data.Object).To(HaveKeyWithValue("return_url", "https://example.com/home"))
+		Expect(visit("GET", p.location, nil).body).To(ContainSubstring("Pro, 9.00 USD / month"))
+
+		By("the link dying with the login page")
+		_, err = sc.V1BillingPortalConfigurations.Update(Ctx, cfg.ID, &stripe.BillingPortalConfigurationUpdateParams{
+			LoginPage: &stripe.BillingPortalConfigurationUpdateLoginPageParams{Enabled: stripe.Bool(false)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(visit("GET", login, nil).status).To(Equal(404))
+	})
+
 	It("answers an unknown session 404 and an expired one 410", func() {
 		Expect(visit("GET", emu.URL()+"/p/session/bps_nope", nil).status).To(Equal(404))
 		s := open("", nil)

@@ -319,7 +319,7 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 			Features:  &stripe.BillingPortalConfigurationCreateFeaturesParams{InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}},
 			LoginPage: &stripe.BillingPortalConfigurationCreateLoginPageParams{Enabled: stripe.Bool(true)}})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(withLogin.LoginPage.URL).To(HavePrefix("https://billing.stripe.com/p/login/test_"))
+		Expect(withLogin.LoginPage.URL).To(HavePrefix(emu.URL() + "/p/login/test_"))
 		withLogin, err = sc.V1BillingPortalConfigurations.Update(Ctx, withLogin.ID, &stripe.BillingPortalConfigurationUpdateParams{
 			LoginPage: &stripe.BillingPortalConfigurationUpdateLoginPageParams{Enabled: stripe.Bool(false)}})
 		Expect(err).NotTo(HaveOccurred())

@@ -56,6 +56,20 @@ func Routes() []api.Route {
 // (followed by the session's id), as Stripe's are under /p/session/.
 const SessionPath = "/p/session/"
 
+// LoginPath is where the emulator serves a configuration's login page
+// (followed by its token).
+const LoginPath = "/p/login/"
+
+// pageURL is the address of the emulator's portal page at path+name when
+// the emulator knows where it is served; else one of Stripe's shape
+// ending in secret, which leads nowhere.
+func pageURL(c *api.Call, path, name, secret string) string {
+	if c.BaseURL == nil || c.BaseURL() == "" {
+		return "https://billing.stripe.com" + path + secret
+	}
+	return c.PageURL(path + name)
+}
+
 // SessionLifetime is how long a session's page stays open after it is
 // made. Stripe says only that sessions are short-lived and expire if not
 // visited; the emulator keeps each for an hour of its clock.
@@ -166,7 +180,8 @@ func apply(c *api.Call, cfg store.Obj, isNew bool) error {
 	if lp := api.Obj(cfg["login_page"]); !api.Bool(lp["enabled"]) {
 		lp["url"] = nil
 	} else if lp["url"] == nil {
-		lp["url"] = "https://billing.stripe.com/p/login/test_" + c.IDs.Secret(20)
+		token := "test_" + c.IDs.Secret(20)
+		lp["url"] = pageURL(c, LoginPath, token, token)
 	}
 	if !productsSent {
 		products = storedProducts(c, api.Str(cfg["id"]))
@@ -323,15 +338,9 @@ func createSession(c *api.Call) (any, error) {
 	}
 	locale, _ := c.Params.Str("locale")
 	id := c.NewID("billing_portal.session")
-	// The emulator serves the portal page when it knows where it is
-	// served; else the URL has Stripe's shape and leads nowhere.
-	pageURL := "https://billing.stripe.com/p/session/test_" + c.IDs.Secret(48)
-	if c.BaseURL != nil && c.BaseURL() != "" {
-		pageURL = c.PageURL(SessionPath + id)
-	}
 	session := c.Object("billing_portal.session", id, store.Obj{
 		"configuration": cfg["id"], "customer": cusID, "flow": flow, "locale": api.NilIfEmpty(locale),
-		"on_behalf_of": nil, "return_url": returnURL, "url": pageURL,
+		"on_behalf_of": nil, "return_url": returnURL, "url": pageURL(c, SessionPath, id, "test_"+c.IDs.Secret(48)),
 	})
 	if obo, _ := c.Params.Str("on_behalf_of"); obo != "" {
 		if !c.Tx.Exists(c.Platform, "account", obo) {
