@@ -215,6 +215,13 @@ func subItems(sub Object) []Object {
 	return out
 }
 
+// live is whether a subscription is one the portal lets the customer
+// change (an incomplete one waits for its first payment).
+func live(sub Object) bool {
+	st := sub["status"]
+	return st == "active" || st == "trialing" || st == "past_due"
+}
+
 func canceling(sub Object) bool {
 	return api.Bool(sub["cancel_at_period_end"]) || sub["cancel_at"] != nil
 }
@@ -233,6 +240,9 @@ func (p *portal) act(form url.Values) (string, *refusal) {
 		if failed != nil {
 			return "", failed
 		}
+		if !live(sub) {
+			return "", refuse(http.StatusBadRequest, "The subscription %s is %s: the portal cannot change it.", sub["id"], sub["status"])
+		}
 		switch action {
 		case "cancel":
 			return p.cancel(sub, form)
@@ -248,6 +258,9 @@ func (p *portal) act(form url.Values) (string, *refusal) {
 		sub, failed := p.subscription(form.Get("subscription"))
 		if failed != nil {
 			return "", failed
+		}
+		if !live(sub) {
+			return "", refuse(http.StatusBadRequest, "The subscription %s is %s: the portal cannot change it.", sub["id"], sub["status"])
 		}
 		if action == "confirm_update" {
 			return p.confirmUpdate(sub)
@@ -803,20 +816,20 @@ func (p *portal) describe(sub Object) portalSub {
 		out.Items = append(out.Items, p.priceLabel(api.Obj(it["price"]))+fmt.Sprintf(" × %d", api.Int(it["quantity"])))
 		end = api.Int(it["current_period_end"])
 	}
-	live := out.Status == "active" || out.Status == "trialing" || out.Status == "past_due"
+	changeable := live(sub)
 	switch {
 	case sub["cancel_at"] != nil:
 		out.When = "Cancels on " + pageDate(api.Int(sub["cancel_at"]))
 	case out.Status == "trialing" && sub["trial_end"] != nil:
 		out.When = "Trial ends on " + pageDate(api.Int(sub["trial_end"]))
-	case live && end > 0:
+	case changeable && end > 0:
 		out.When = "Renews on " + pageDate(end)
 	}
-	if live && !out.Canceling && p.enabled("subscription_cancel") {
+	if changeable && !out.Canceling && p.enabled("subscription_cancel") {
 		out.CancelURL = p.url("cancel", out.ID)
 	}
-	out.Renew = live && out.Canceling && p.enabled("subscription_cancel")
-	if live && !out.Canceling && len(items) == 1 && p.enabled("subscription_update") {
+	out.Renew = changeable && out.Canceling && p.enabled("subscription_cancel")
+	if changeable && !out.Canceling && len(items) == 1 && p.enabled("subscription_update") {
 		out.UpdateURL = p.url("update", out.ID)
 	}
 	return out

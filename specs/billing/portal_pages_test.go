@@ -404,6 +404,45 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(visit("GET", login, nil).status).To(Equal(404))
 	})
 
+	It("keeps a connected account's portal on its account", func() {
+		acct := Seller(emu, nil)
+		cp := &stripe.CustomerCreateParams{Email: stripe.String("shop@example.com")}
+		cp.SetStripeAccount(acct.ID)
+		shopper, err := sc.V1Customers.Create(Ctx, cp)
+		Expect(err).NotTo(HaveOccurred())
+		pp := &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500),
+			Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Shop plan")}}
+		pp.SetStripeAccount(acct.ID)
+		price, err := sc.V1Prices.Create(Ctx, pp)
+		Expect(err).NotTo(HaveOccurred())
+		sp := &stripe.SubscriptionCreateParams{Customer: stripe.String(shopper.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+			CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)}
+		sp.SetStripeAccount(acct.ID)
+		shopSub, err := sc.V1Subscriptions.Create(Ctx, sp)
+		Expect(err).NotTo(HaveOccurred())
+		bp := &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(shopper.ID)}
+		bp.SetStripeAccount(acct.ID)
+		s, err := sc.V1BillingPortalSessions.Create(Ctx, bp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.URL).To(Equal(emu.URL() + "/p/session/" + s.ID + "?account=" + acct.ID))
+		Expect(visit("GET", emu.URL()+"/p/session/"+s.ID, nil).status).To(Equal(404), "not the platform's")
+		p := visit("GET", s.URL, nil)
+		Expect(p.body).To(ContainSubstring("Shop plan, 5.00 USD / month"))
+		Expect(p.body).To(ContainSubstring(`class="status">active`))
+		Expect(p.body).NotTo(ContainSubstring(`class="return"`), "no return_url, no link back")
+		p = visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {shopSub.ID}})
+		Expect(p.status).To(Equal(303))
+		Expect(p.location).To(Equal(emu.URL() + "/p/session/" + s.ID + "?account=" + acct.ID + "&view=home"))
+		gp := &stripe.SubscriptionRetrieveParams{}
+		gp.SetStripeAccount(acct.ID)
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, shopSub.ID, gp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.CancelAtPeriodEnd).To(BeTrue())
+		Expect(emu.EventTypes(acct.ID)).To(ContainElement("customer.subscription.updated"))
+		Expect(visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}}).status).To(Equal(404), "the platform's subscription is not the shopper's")
+	})
+
 	It("answers an unknown session 404 and an expired one 410", func() {
 		Expect(visit("GET", emu.URL()+"/p/session/bps_nope", nil).status).To(Equal(404))
 		s := open("", nil)
