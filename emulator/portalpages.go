@@ -523,11 +523,11 @@ func (p *portal) scheduledChange(item Object, price string, qty int64) *refusal 
 		switch api.Obj(c)["type"] {
 		case "decreasing_item_amount":
 			if api.Int(next["unit_amount"])*qty < api.Int(cur["unit_amount"])*api.Int(item["quantity"]) {
-				return refuse(http.StatusNotImplemented, "stripe-emu does not emulate changes the portal schedules for the end of the period (features[subscription_update][schedule_at_period_end]): this one lowers the item's amount.")
+				return refuse(http.StatusBadRequest, "stripe-emu does not emulate changes the portal schedules for the end of the period (features[subscription_update][schedule_at_period_end]): this one lowers the item's amount.")
 			}
 		case "shortening_interval":
 			if intervalDays(next) < intervalDays(cur) {
-				return refuse(http.StatusNotImplemented, "stripe-emu does not emulate changes the portal schedules for the end of the period (features[subscription_update][schedule_at_period_end]): this one shortens the billing interval.")
+				return refuse(http.StatusBadRequest, "stripe-emu does not emulate changes the portal schedules for the end of the period (features[subscription_update][schedule_at_period_end]): this one shortens the billing interval.")
 			}
 		}
 	}

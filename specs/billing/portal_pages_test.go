@@ -214,6 +214,36 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(lastEvent("customer.subscription.updated").Data.PreviousAttributes).To(HaveKey("items"))
 	})
 
+	It("takes a promotion code with the change when allowed, and refuses a change it would schedule for the period's end", func() {
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(coupon.ID), Code: stripe.String("SAVE10")})
+		Expect(err).NotTo(HaveOccurred())
+		update := switching("price", "promotion_code")
+		update.ScheduleAtPeriodEnd = &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateScheduleAtPeriodEndParams{
+			Conditions: []*stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateScheduleAtPeriodEndConditionParams{{Type: stripe.String("decreasing_item_amount")}}}
+		s := open(configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{SubscriptionUpdate: update}), nil)
+		u := view(s, "update", sub.ID)
+		Expect(visit("GET", u, nil).body).To(ContainSubstring(`name="promotion_code"`))
+		p := visit("POST", u, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}, "promotion_code": {"NOPE"}})
+		Expect(p.status).To(Equal(400))
+		Expect(p.body).To(ContainSubstring(`The promotion code &#34;NOPE&#34; is invalid.`))
+		p = visit("POST", u, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}, "promotion_code": {"SAVE10"}})
+		Expect(p.status).To(Equal(303))
+		got := subscription()
+		Expect(got.Items.Data[0].Price.ID).To(Equal(team.ID))
+		Expect(got.Discounts).To(HaveLen(1))
+		d, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("discounts")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(d.Discounts[0].PromotionCode.ID).To(Equal(promo.ID))
+
+		By("a move back down, which Stripe would schedule for the period's end, refused as not emulated")
+		p = visit("POST", u, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {pro.ID}})
+		Expect(p.status).To(Equal(400))
+		Expect(p.body).To(ContainSubstring("does not emulate changes the portal schedules for the end of the period"))
+		Expect(subscription().Items.Data[0].Price.ID).To(Equal(team.ID))
+	})
+
 	It("offers nothing the configuration leaves off, and refuses it", func() {
 		off := &stripe.BillingPortalConfigurationCreateFeaturesParams{InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(false)}}
 		s := open(configure(off), nil)
