@@ -226,6 +226,9 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1/terminal/configurations", "name=x&tipping[usd][percentages][0]=15&tipping[usd][smart_tip_threshold]=1&offline[enabled]=true&reboot_window[start_hour]=1&reboot_window[end_hour]=2&wifi[type]=personal_psk&wifi[personal_psk][ssid]=s&wifi[personal_psk][password]=p", "", "")
 	f.Add("POST", "/v1/terminal/connection_tokens", "location=tml_1", "", "")
 	f.Add("POST", "/v1/terminal/readers/tmr_1/process_setup_intent", "setup_intent=seti_1&allow_redisplay=always&process_config[enable_customer_cancellation]=true", "", "")
+	// The customer portal's pages: a session's and a configuration's login page.
+	f.Add("POST", "/p/session/bps_1?view=cancel&subscription=sub_1", "action=cancel&subscription=sub_1&reason=too_expensive", "", "")
+	f.Add("POST", "/p/login/test_1", "email=a%40b.co", "", "")
 
 	emu, err := emulator.New()
 	if err != nil {

@@ -551,7 +551,8 @@ func (p *portal) confirmUpdate(sub Object) (string, *refusal) {
 		return "", refuse(http.StatusBadRequest, "This portal session has no update of %s to confirm.", id)
 	}
 	call := url.Values{"proration_behavior": {api.Str(p.feature("subscription_update")["proration_behavior"])}}
-	for i, raw := range detail["items"].([]any) {
+	items, _ := detail["items"].([]any)
+	for i, raw := range items {
 		it := api.Obj(raw)
 		prefix := fmt.Sprintf("items[%d]", i)
 		call.Set(prefix+"[id]", api.Str(it["id"]))
@@ -732,8 +733,9 @@ type portalField struct {
 // render writes a view of the page, with why a change was refused.
 func (p *portal) render(w http.ResponseWriter, view, subID string, failure *refusal) {
 	status := http.StatusOK
+	profile := api.Obj(p.cfg["business_profile"])
 	data := map[string]any{"View": view, "Return": p.session["return_url"], "Home": p.url("home", ""),
-		"Headline": api.Obj(p.cfg["business_profile"])["headline"]}
+		"Headline": profile["headline"], "Privacy": profile["privacy_policy_url"], "Terms": profile["terms_of_service_url"]}
 	if failure != nil {
 		status, data["Failure"] = failure.status, failure.msg
 	}
@@ -950,7 +952,8 @@ func (p *portal) confirmView(data map[string]any, sub Object) {
 		return
 	}
 	var lines []string
-	for _, raw := range detail["items"].([]any) {
+	items, _ := detail["items"].([]any)
+	for _, raw := range items {
 		it := api.Obj(raw)
 		line := "Item " + api.Str(it["id"])
 		if pr := api.Str(it["price"]); pr != "" {
@@ -1019,6 +1022,7 @@ var portalTmpl = template.Must(template.New("portal").Parse(`<!doctype html>
 <form method="post"><input type="hidden" name="subscription" value="{{.Subscription.ID}}"><button name="action" value="confirm_update">Confirm</button></form>{{end}}</section>
 {{end}}
 {{if eq .View "done"}}<section id="done"><p class="message">{{.Message}}</p><p><a href="{{.Home}}">Back to the portal</a></p></section>{{end}}
+{{if or .Privacy .Terms}}<footer>{{if .Terms}}<a class="terms" href="{{.Terms}}">Terms</a> {{end}}{{if .Privacy}}<a class="privacy" href="{{.Privacy}}">Privacy</a>{{end}}</footer>{{end}}
 </body></html>
 `))
 

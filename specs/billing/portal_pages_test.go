@@ -246,9 +246,15 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 
 	It("offers nothing the configuration leaves off, and refuses it", func() {
 		off := &stripe.BillingPortalConfigurationCreateFeaturesParams{InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(false)}}
-		s := open(configure(off), nil)
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{Features: off,
+			BusinessProfile: &stripe.BillingPortalConfigurationCreateBusinessProfileParams{Headline: stripe.String("Acme billing"),
+				PrivacyPolicyURL: stripe.String("https://example.com/privacy")}})
+		Expect(err).NotTo(HaveOccurred())
+		s := open(cfg.ID, nil)
 		p := visit("GET", s.URL, nil)
 		Expect(p.status).To(Equal(200))
+		Expect(p.body).To(ContainSubstring("<h1>Acme billing</h1>"))
+		Expect(p.body).To(ContainSubstring(`<a class="privacy" href="https://example.com/privacy">`))
 		for _, absent := range []string{`class="cancel"`, `class="update"`, `id="payment_methods"`, `id="invoices"`, `id="customer"`} {
 			Expect(p.body).NotTo(ContainSubstring(absent))
 		}
@@ -384,6 +390,19 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(visit("POST", s.URL, url.Values{"action": {"detach"}, "payment_method": {added}}).status).To(Equal(303))
 		Expect(lastEvent("payment_method.detached").Data.Object["id"]).To(Equal(added))
 		Expect(visit("POST", s.URL, url.Values{"action": {"set_default"}, "payment_method": {"pm_nope"}}).status).To(Equal(404))
+
+		By("a 3-D Secure card failing its authentication, saving nothing")
+		p = visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_threeDSecure2Required"}})
+		Expect(p.status).To(Equal(303))
+		p = visit("GET", p.location+"?outcome=fail", nil)
+		Expect(p.status).To(Equal(303))
+		Expect(p.location).To(ContainSubstring("redirect_status=failed"))
+		p = visit("GET", p.location, nil)
+		Expect(p.status).To(Equal(402))
+		Expect(p.body).To(ContainSubstring(`class="failure"`))
+		got, err = sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.InvoiceSettings.DefaultPaymentMethod.ID).To(Equal(old))
 	})
 
 	It("updates the customer's details the configuration allows", func() {
