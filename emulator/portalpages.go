@@ -99,7 +99,7 @@ func (e *Emulator) portalPage(w http.ResponseWriter, req *http.Request) {
 			sub = s
 		}
 		next, failure = p.act(req.PostForm)
-	case q.Get("setup_intent") != "":
+	case q.Get("setup_intent") != "" && p.enabled("payment_method_update"):
 		// Back from a card's 3-D Secure page.
 		next, failure = p.afterSetup(q.Get("setup_intent"))
 	}
