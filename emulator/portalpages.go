@@ -8,12 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
 )
 
@@ -225,8 +223,6 @@ func live(sub Object) bool {
 func canceling(sub Object) bool {
 	return api.Bool(sub["cancel_at_period_end"]) || sub["cancel_at"] != nil
 }
-
-func pageDate(unix int64) string { return time.Unix(unix, 0).UTC().Format("January 2, 2006") }
 
 // act makes the change a form asks for and answers where the browser goes
 // next.
@@ -756,9 +752,8 @@ func (p *portal) render(w http.ResponseWriter, view, subID string, failure *refu
 				if inv["status"] == "draft" {
 					continue
 				}
-				cur := api.Str(inv["currency"])
 				invoices = append(invoices, portalInvoice{Number: api.Str(inv["number"]), Date: pageDate(api.Int(inv["created"])),
-					Total: currency.Major(api.Int(inv["total"]), cur) + " " + strings.ToUpper(cur), Status: api.Str(inv["status"]),
+					Total: moneyIn(api.Str(inv["currency"]))(inv["total"]), Status: api.Str(inv["status"]),
 					URL: api.Str(inv["hosted_invoice_url"])})
 			}
 			data["Invoices"], data["InvoiceHistory"] = invoices, true
@@ -843,8 +838,7 @@ func (p *portal) priceLabel(price Object) string {
 	if prod, ok := p.e.GetIn(p.account, api.Str(price["product"])); ok && name == "" {
 		name = api.Str(prod["name"])
 	}
-	cur := api.Str(price["currency"])
-	label := name + ", " + currency.Major(api.Int(price["unit_amount"]), cur) + " " + strings.ToUpper(cur)
+	label := name + ", " + moneyIn(api.Str(price["currency"]))(price["unit_amount"])
 	if r := api.Obj(price["recurring"]); r != nil {
 		if n := api.Int(r["interval_count"]); n > 1 {
 			label += fmt.Sprintf(" every %d %ss", n, api.Str(r["interval"]))
