@@ -18,8 +18,10 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/faults"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/pages"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/files"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/stripejs"
 )
 
@@ -100,17 +102,17 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	for _, path := range stripejs.Paths {
 		root.Handle(path, page(func(_ *Emulator, w http.ResponseWriter, req *http.Request) { stripejs.Serve(w, req) })).Methods("GET")
 	}
-	root.Handle("/connect.stripe.com/setup/{flow}/{account}/{token}", page((*Emulator).accountLinkPage)).Methods("GET", "POST")
-	root.Handle("/connect.stripe.com/express/{account}/{token}", page((*Emulator).expressDashboardPage)).Methods("GET")
-	root.Handle("/buy.stripe.com/{token}", page((*Emulator).paymentLinkPage)).Methods("GET")
-	root.Handle("/donate.stripe.com/{token}", page((*Emulator).paymentLinkPage)).Methods("GET")
-	root.Handle("/invoices/{id}", page((*Emulator).invoicePage)).Methods("GET", "POST")
-	root.Handle("/invoices/{id}/pdf", page((*Emulator).invoicePDF)).Methods("GET")
-	root.Handle(billingportal.SessionPath+"{id}", page((*Emulator).portalPage)).Methods("GET", "POST")
-	root.Handle(billingportal.LoginPath+"{token}", page((*Emulator).portalLoginPage)).Methods("GET", "POST")
-	root.Handle("/receipts/{id}", page((*Emulator).receiptPage)).Methods("GET")
-	root.Handle("/credit_notes/{id}/pdf", page((*Emulator).creditNotePDF)).Methods("GET")
-	root.Handle("/mandates/{id}", page((*Emulator).mandatePage)).Methods("GET")
+	root.Handle("/connect.stripe.com/setup/{flow}/{account}/{token}", served(pages.AccountLink)).Methods("GET", "POST")
+	root.Handle("/connect.stripe.com/express/{account}/{token}", served(pages.ExpressDashboard)).Methods("GET")
+	root.Handle("/buy.stripe.com/{token}", served(pages.PaymentLink)).Methods("GET")
+	root.Handle("/donate.stripe.com/{token}", served(pages.PaymentLink)).Methods("GET")
+	root.Handle("/invoices/{id}", served(pages.Invoice)).Methods("GET", "POST")
+	root.Handle("/invoices/{id}/pdf", served(pages.InvoicePDF)).Methods("GET")
+	root.Handle(billingportal.SessionPath+"{id}", served(pages.Portal)).Methods("GET", "POST")
+	root.Handle(billingportal.LoginPath+"{token}", served(pages.PortalLogin)).Methods("GET", "POST")
+	root.Handle("/receipts/{id}", served(pages.Receipt)).Methods("GET")
+	root.Handle("/credit_notes/{id}/pdf", served(pages.CreditNotePDF)).Methods("GET")
+	root.Handle("/mandates/{id}", served(pages.Mandate)).Methods("GET")
 	root.Handle("/bank_transfer_instructions/{id}", page((*Emulator).transferInstructionsPage)).Methods("GET")
 	root.Handle("/microdeposit/{token}", page((*Emulator).microdepositPage)).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.
@@ -119,6 +121,16 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	})).Methods("GET")
 	return root
 })
+
+// served is a page of package pages, served with this emulator behind it.
+func served(fn func(pages.Backend, http.ResponseWriter, *http.Request)) page {
+	return func(e *Emulator, w http.ResponseWriter, req *http.Request) { fn(pageBackend{e}, w, req) }
+}
+
+// pageBackend is the emulator as package pages sees it.
+type pageBackend struct{ *Emulator }
+
+func (b pageBackend) View(fn func(tx *store.Tx) error) error { return b.env.Store.View(fn) }
 
 // servePage serves one of the emulator's own pages, if the request is for
 // one.

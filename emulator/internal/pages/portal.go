@@ -1,4 +1,4 @@
-package emulator
+package pages
 
 import (
 	"fmt"
@@ -24,7 +24,7 @@ import (
 // rules and events follow; a refused change shows the API's message.
 
 // portalCards are the test cards the portal offers to add.
-var portalCards = []pageMethod{
+var portalCards = []method{
 	{"pm_card_visa", "Add Visa 4242"},
 	{"pm_card_threeDSecure2Required", "Add a 3-D Secure card"},
 	{"pm_card_chargeDeclined", "Add a declining card"},
@@ -39,7 +39,7 @@ var portalReasons = map[string]string{
 
 // portal is one request to a session's page.
 type portal struct {
-	e        *Emulator
+	e        Backend
 	req      *http.Request
 	account  string
 	session  Object
@@ -59,7 +59,7 @@ func refuse(status int, format string, args ...any) *refusal {
 
 // openPortal is the session the page is for, or false (and a 404 or 410
 // written) when there is none or it has expired.
-func (e *Emulator) openPortal(w http.ResponseWriter, req *http.Request) (*portal, bool) {
+func openPortal(e Backend, w http.ResponseWriter, req *http.Request) (*portal, bool) {
 	id := mux.Vars(req)["id"]
 	account := req.URL.Query().Get("account")
 	s, ok := e.GetIn(account, id)
@@ -80,9 +80,9 @@ func (e *Emulator) openPortal(w http.ResponseWriter, req *http.Request) (*portal
 	return &portal{e: e, req: req, account: account, session: s, cfg: cfg, customer: api.Str(s["customer"])}, true
 }
 
-// portalPage serves GET (a view) and POST (a change) on a session's page.
-func (e *Emulator) portalPage(w http.ResponseWriter, req *http.Request) {
-	p, ok := e.openPortal(w, req)
+// Portal serves GET (a view) and POST (a change) on a session's page.
+func Portal(e Backend, w http.ResponseWriter, req *http.Request) {
+	p, ok := openPortal(e, w, req)
 	if !ok {
 		return
 	}
@@ -578,7 +578,7 @@ func (p *portal) confirmUpdate(sub Object) (string, *refusal) {
 // confirmed for the customer (3-D Secure through the test page and back
 // here), then makes it the default for the customer's invoices.
 func (p *portal) addCard(pm string) (string, *refusal) {
-	if !slices.ContainsFunc(portalCards, func(m pageMethod) bool { return m.ID == pm }) {
+	if !slices.ContainsFunc(portalCards, func(m method) bool { return m.ID == pm }) {
 		return "", refuse(http.StatusBadRequest, "Unknown test card %q.", pm)
 	}
 	si, failed := p.call("POST", "/v1/setup_intents", url.Values{"customer": {p.customer}, "payment_method": {pm}, "confirm": {"true"},
@@ -1020,11 +1020,11 @@ var portalTmpl = template.Must(template.New("portal").Parse(`<!doctype html>
 </body></html>
 `))
 
-// portalLoginPage is a configuration's login_page.url: the customer types
+// PortalLogin is a configuration's login_page.url: the customer types
 // their email and is sent into a new portal session of that
 // configuration. Stripe first emails a one-time code to that address;
 // the emulator, sending no email, lets the customer straight in.
-func (e *Emulator) portalLoginPage(w http.ResponseWriter, req *http.Request) {
+func PortalLogin(e Backend, w http.ResponseWriter, req *http.Request) {
 	token := mux.Vars(req)["token"]
 	account := req.URL.Query().Get("account")
 	var cfg Object
@@ -1058,7 +1058,7 @@ func (e *Emulator) portalLoginPage(w http.ResponseWriter, req *http.Request) {
 	status := http.StatusOK
 	if req.Method == http.MethodPost {
 		_ = req.ParseForm()
-		next, code, msg := e.portalLogin(cfg, account, strings.TrimSpace(req.PostForm.Get("email")))
+		next, code, msg := portalLogin(e, cfg, account, strings.TrimSpace(req.PostForm.Get("email")))
 		if next != "" {
 			http.Redirect(w, req, next, http.StatusSeeOther)
 			return
@@ -1072,7 +1072,7 @@ func (e *Emulator) portalLoginPage(w http.ResponseWriter, req *http.Request) {
 
 // portalLogin opens a session of cfg for the newest customer with email,
 // answering its URL, or the status and message of a refusal.
-func (e *Emulator) portalLogin(cfg Object, account, email string) (string, int, string) {
+func portalLogin(e Backend, cfg Object, account, email string) (string, int, string) {
 	if email == "" {
 		return "", http.StatusBadRequest, "Enter your email."
 	}

@@ -1,4 +1,4 @@
-package emulator
+package pages
 
 import (
 	"fmt"
@@ -21,16 +21,16 @@ import (
 // link's (buy.stripe.com). Their URLs keep Stripe's host as a path of the
 // emulator's, so they read as what they stand for.
 
-// accountLinkPage is where an account link sends the connected account's
+// AccountLink is where an account link sends the connected account's
 // owner: what Stripe still needs of the account, a button that finishes
 // onboarding (as the complete_onboarding test helper does) and sends the
 // owner to return_url, and a way back without finishing. An expired link
 // sends the owner to refresh_url, as Stripe's does.
-func (e *Emulator) accountLinkPage(w http.ResponseWriter, req *http.Request) {
+func AccountLink(e Backend, w http.ResponseWriter, req *http.Request) {
 	vars := mux.Vars(req)
 	var link accounts.LinkPage
 	var found bool
-	_ = e.env.Store.View(func(tx *store.Tx) error {
+	_ = e.View(func(tx *store.Tx) error {
 		link, found = accounts.AccountLinkPage(tx, vars["token"])
 		return nil
 	})
@@ -38,7 +38,7 @@ func (e *Emulator) accountLinkPage(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "This account link does not exist.", http.StatusNotFound)
 		return
 	}
-	if e.env.Clock.Unix() > link.ExpiresAt {
+	if e.Clock().Now().Unix() > link.ExpiresAt {
 		if link.RefreshURL == "" {
 			http.Error(w, "This account link has expired.", http.StatusGone)
 			return
@@ -96,10 +96,10 @@ var accountLinkTmpl = template.Must(template.New("accountlink").Parse(`<!doctype
 </body></html>
 `))
 
-// expressDashboardPage is a login link's url: a stand-in for the Express
+// ExpressDashboard is a login link's url: a stand-in for the Express
 // Dashboard, showing what its owner checks there first, the account's
 // balance and latest payouts (read through the API as the account).
-func (e *Emulator) expressDashboardPage(w http.ResponseWriter, req *http.Request) {
+func ExpressDashboard(e Backend, w http.ResponseWriter, req *http.Request) {
 	id := mux.Vars(req)["account"]
 	acct, ok := e.GetIn("", id)
 	if !ok || acct["object"] != "account" || acct["type"] != "express" {
@@ -147,19 +147,19 @@ var expressTmpl = template.Must(template.New("express").Parse(`<!doctype html>
 // client_reference_id: letters, digits, dashes and underscores, up to 200.
 var clientReference = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 
-// paymentLinkPage is a payment link's url: opening it opens a Checkout
+// PaymentLink is a payment link's url: opening it opens a Checkout
 // Session of the link (as the payment link test helper does) and sends
 // the customer to its page, with what the URL prefills
 // (?prefilled_email=, ?client_reference_id=, ?locale=). A deactivated
 // link shows its inactive_message.
-func (e *Emulator) paymentLinkPage(w http.ResponseWriter, req *http.Request) {
+func PaymentLink(e Backend, w http.ResponseWriter, req *http.Request) {
 	token := strings.TrimPrefix(mux.Vars(req)["token"], "test_")
 	account := req.URL.Query().Get("account")
 	if account == "" {
-		account = e.env.Platform
+		account = e.Platform()
 	}
 	var link store.Obj
-	_ = e.env.Store.View(func(tx *store.Tx) error {
+	_ = e.View(func(tx *store.Tx) error {
 		tx.Each(account, "payment_link", func(o store.Obj) bool {
 			if checkout.LinkToken(api.Str(o["url"])) == token {
 				link = o

@@ -1,4 +1,4 @@
-package emulator
+package pages
 
 import (
 	"fmt"
@@ -23,7 +23,7 @@ import (
 // events) as any payment of it.
 
 // invoicePageMethods are the test cards the hosted invoice page offers.
-var invoicePageMethods = []pageMethod{
+var invoicePageMethods = []method{
 	{"pm_card_visa", "Pay with Visa 4242"},
 	{"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card"},
 	{"pm_card_chargeDeclined", "Pay with a declining card"},
@@ -32,7 +32,7 @@ var invoicePageMethods = []pageMethod{
 // pageObject is the object of type object a page is for (its {id}, in
 // the account ?account= names), if shown says it has a page, or false
 // (and a 404 written naming it as name).
-func (e *Emulator) pageObject(w http.ResponseWriter, req *http.Request, object, name string, shown func(Object) bool) (Object, string, bool) {
+func pageObject(e Backend, w http.ResponseWriter, req *http.Request, object, name string, shown func(Object) bool) (Object, string, bool) {
 	id := mux.Vars(req)["id"]
 	account := req.URL.Query().Get("account")
 	o, ok := e.GetIn(account, id)
@@ -45,14 +45,14 @@ func (e *Emulator) pageObject(w http.ResponseWriter, req *http.Request, object, 
 
 // pageInvoice is the finalized invoice a page is for: drafts have no
 // hosted page at Stripe.
-func (e *Emulator) pageInvoice(w http.ResponseWriter, req *http.Request) (Object, string, bool) {
-	return e.pageObject(w, req, "invoice", "invoice", func(inv Object) bool { return inv["status"] != "draft" })
+func pageInvoice(e Backend, w http.ResponseWriter, req *http.Request) (Object, string, bool) {
+	return pageObject(e, w, req, "invoice", "invoice", func(inv Object) bool { return inv["status"] != "draft" })
 }
 
-// invoicePage is an invoice's hosted_invoice_url: what it bills, what is
+// Invoice is an invoice's hosted_invoice_url: what it bills, what is
 // due and, while it is open, the test cards to pay it with (POST).
-func (e *Emulator) invoicePage(w http.ResponseWriter, req *http.Request) {
-	inv, account, ok := e.pageInvoice(w, req)
+func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
+	inv, account, ok := pageInvoice(e, w, req)
 	if !ok {
 		return
 	}
@@ -60,7 +60,7 @@ func (e *Emulator) invoicePage(w http.ResponseWriter, req *http.Request) {
 	var failure string
 	if req.Method == http.MethodPost {
 		_ = req.ParseForm()
-		next, msg := e.payInvoiceOnPage(inv, account, req.PostForm.Get("payment_method"), pageSelf(req))
+		next, msg := payInvoiceOnPage(e, inv, account, req.PostForm.Get("payment_method"), pageSelf(req))
 		if next != "" {
 			http.Redirect(w, req, next, http.StatusSeeOther)
 			return
@@ -99,7 +99,7 @@ func (e *Emulator) invoicePage(w http.ResponseWriter, req *http.Request) {
 // payInvoiceOnPage confirms the invoice's open default PaymentIntent with
 // pm, coming back to returnURL from a 3-D Secure page. It answers where
 // to send the browser next, or why the payment failed.
-func (e *Emulator) payInvoiceOnPage(inv Object, account, pm, returnURL string) (next, failure string) {
+func payInvoiceOnPage(e Backend, inv Object, account, pm, returnURL string) (next, failure string) {
 	if inv["status"] != "open" {
 		return "", fmt.Sprintf("This invoice is %s: there is nothing to pay.", inv["status"])
 	}
@@ -183,9 +183,9 @@ var invoicePageTmpl = template.Must(template.New("invoice").Parse(`<!doctype htm
 </body></html>
 `))
 
-// invoicePDF is an invoice's invoice_pdf: the invoice as a one-page PDF.
-func (e *Emulator) invoicePDF(w http.ResponseWriter, req *http.Request) {
-	inv, _, ok := e.pageInvoice(w, req)
+// InvoicePDF is an invoice's invoice_pdf: the invoice as a one-page PDF.
+func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
+	inv, _, ok := pageInvoice(e, w, req)
 	if !ok {
 		return
 	}
@@ -215,10 +215,10 @@ func servePDF(w http.ResponseWriter, name string, doc pdf.Doc) {
 	_, _ = w.Write(doc.Bytes())
 }
 
-// receiptPage is a charge's receipt_url: what was paid, when and how, and
+// Receipt is a charge's receipt_url: what was paid, when and how, and
 // what was refunded since.
-func (e *Emulator) receiptPage(w http.ResponseWriter, req *http.Request) {
-	ch, _, ok := e.pageObject(w, req, "charge", "receipt", func(ch Object) bool { return ch["status"] != "failed" })
+func Receipt(e Backend, w http.ResponseWriter, req *http.Request) {
+	ch, _, ok := pageObject(e, w, req, "charge", "receipt", func(ch Object) bool { return ch["status"] != "failed" })
 	if !ok {
 		return
 	}
@@ -252,9 +252,9 @@ var receiptTmpl = template.Must(template.New("receipt").Parse(`<!doctype html>
 </body></html>
 `))
 
-// creditNotePDF is a credit note's pdf: the note as a one-page PDF.
-func (e *Emulator) creditNotePDF(w http.ResponseWriter, req *http.Request) {
-	cn, account, ok := e.pageObject(w, req, "credit_note", "credit note", nil)
+// CreditNotePDF is a credit note's pdf: the note as a one-page PDF.
+func CreditNotePDF(e Backend, w http.ResponseWriter, req *http.Request) {
+	cn, account, ok := pageObject(e, w, req, "credit_note", "credit note", nil)
 	if !ok {
 		return
 	}
@@ -281,10 +281,10 @@ func (e *Emulator) creditNotePDF(w http.ResponseWriter, req *http.Request) {
 	servePDF(w, "CreditNote-"+api.Str(cn["number"]), doc)
 }
 
-// mandatePage is a SEPA Direct Debit mandate's url: the mandate the
+// Mandate is a SEPA Direct Debit mandate's url: the mandate the
 // customer accepted, with its reference, as Stripe's page shows it.
-func (e *Emulator) mandatePage(w http.ResponseWriter, req *http.Request) {
-	m, account, ok := e.pageObject(w, req, "mandate", "mandate", nil)
+func Mandate(e Backend, w http.ResponseWriter, req *http.Request) {
+	m, account, ok := pageObject(e, w, req, "mandate", "mandate", nil)
 	if !ok {
 		return
 	}
@@ -292,7 +292,7 @@ func (e *Emulator) mandatePage(w http.ResponseWriter, req *http.Request) {
 	details := api.Obj(api.Obj(m["payment_method_details"])["sepa_debit"])
 	pm, _ := e.GetIn(account, api.Str(m["payment_method"]))
 	sepa := api.Obj(pm["sepa_debit"])
-	creditor, _ := e.GetIn("", firstString(account, e.env.Platform))
+	creditor, _ := e.GetIn("", firstString(account, e.Platform()))
 	name := firstString(api.Obj(creditor["business_profile"])["name"], api.Obj(api.Obj(creditor["settings"])["dashboard"])["display_name"], creditor["id"])
 	accepted := api.Obj(m["customer_acceptance"])
 	data := map[string]any{
