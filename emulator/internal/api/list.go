@@ -163,6 +163,16 @@ func Str(v any) string {
 	return s
 }
 
+// Strs reads a JSON array of strings ("" for an element that is not one).
+func Strs(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		out = append(out, Str(x))
+	}
+	return out
+}
+
 // Bool reads a JSON boolean.
 func Bool(v any) bool {
 	b, _ := v.(bool)

@@ -60,7 +60,7 @@ func AccountLink(e Backend, w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	acct, _ := e.GetIn("", link.Account)
-	due := asStrings(api.Obj(acct["requirements"])["currently_due"])
+	due := api.Strs(api.Obj(acct["requirements"])["currently_due"])
 	data := map[string]any{
 		"Account": link.Account, "Type": acct["type"], "Update": link.Type == "account_update",
 		"Email": acct["email"], "Country": acct["country"], "Due": due, "Failure": failure,
@@ -72,15 +72,6 @@ func AccountLink(e Backend, w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 	}
 	_ = accountLinkTmpl.Execute(w, data)
-}
-
-func asStrings(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		out = append(out, fmt.Sprint(x))
-	}
-	return out
 }
 
 var accountLinkTmpl = template.Must(template.New("accountlink").Parse(`<!doctype html>

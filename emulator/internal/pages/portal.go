@@ -151,16 +151,6 @@ func (p *portal) feature(name string) Object {
 
 func (p *portal) enabled(name string) bool { return api.Bool(p.feature(name)["enabled"]) }
 
-// strs is a configuration's list of strings.
-func strs(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, s := range list {
-		out = append(out, api.Str(s))
-	}
-	return out
-}
-
 // call makes one API request for the customer; a refusal carries the
 // API's status and message.
 func (p *portal) call(method, path string, form url.Values) (Object, *refusal) {
@@ -224,20 +214,30 @@ func canceling(sub Object) bool {
 	return api.Bool(sub["cancel_at_period_end"]) || sub["cancel_at"] != nil
 }
 
+// changeable is the live subscription form names, if the portal offers
+// feature (what, in its refusal) at all.
+func (p *portal) changeable(feature, what string, form url.Values) (Object, *refusal) {
+	if !p.enabled(feature) {
+		return nil, refuse(http.StatusForbidden, "This portal does not offer %s (features[%s][enabled] is false).", what, feature)
+	}
+	sub, failed := p.subscription(form.Get("subscription"))
+	if failed != nil {
+		return nil, failed
+	}
+	if !live(sub) {
+		return nil, refuse(http.StatusBadRequest, "The subscription %s is %s: the portal cannot change it.", sub["id"], sub["status"])
+	}
+	return sub, nil
+}
+
 // act makes the change a form asks for and answers where the browser goes
 // next.
 func (p *portal) act(form url.Values) (string, *refusal) {
 	switch action := form.Get("action"); action {
 	case "cancel", "renew", "accept_offer":
-		if !p.enabled("subscription_cancel") {
-			return "", refuse(http.StatusForbidden, "This portal does not offer cancellations (features[subscription_cancel][enabled] is false).")
-		}
-		sub, failed := p.subscription(form.Get("subscription"))
+		sub, failed := p.changeable("subscription_cancel", "cancellations", form)
 		if failed != nil {
 			return "", failed
-		}
-		if !live(sub) {
-			return "", refuse(http.StatusBadRequest, "The subscription %s is %s: the portal cannot change it.", sub["id"], sub["status"])
 		}
 		switch action {
 		case "cancel":
@@ -248,15 +248,9 @@ func (p *portal) act(form url.Values) (string, *refusal) {
 			return p.acceptOffer(sub)
 		}
 	case "update", "confirm_update":
-		if !p.enabled("subscription_update") {
-			return "", refuse(http.StatusForbidden, "This portal does not offer plan changes (features[subscription_update][enabled] is false).")
-		}
-		sub, failed := p.subscription(form.Get("subscription"))
+		sub, failed := p.changeable("subscription_update", "plan changes", form)
 		if failed != nil {
 			return "", failed
-		}
-		if !live(sub) {
-			return "", refuse(http.StatusBadRequest, "The subscription %s is %s: the portal cannot change it.", sub["id"], sub["status"])
 		}
 		if action == "confirm_update" {
 			return p.confirmUpdate(sub)
@@ -323,7 +317,7 @@ func (p *portal) cancel(sub Object, form url.Values) (string, *refusal) {
 	reasons := api.Obj(cfg["cancellation_reason"])
 	call := url.Values{}
 	if reason := form.Get("reason"); reason != "" {
-		if !api.Bool(reasons["enabled"]) || !slices.Contains(strs(reasons["options"]), reason) {
+		if !api.Bool(reasons["enabled"]) || !slices.Contains(api.Strs(reasons["options"]), reason) {
 			return "", refuse(http.StatusBadRequest, "%q is not one of the cancellation reasons this portal offers.", reason)
 		}
 		call.Set("cancellation_details[feedback]", reason)
@@ -399,7 +393,7 @@ func (p *portal) products() []switchable {
 	for _, raw := range list {
 		o := api.Obj(raw)
 		adj := api.Obj(o["adjustable_quantity"])
-		out = append(out, switchable{product: api.Str(o["product"]), prices: strs(o["prices"]), adjustable: api.Bool(adj["enabled"]),
+		out = append(out, switchable{product: api.Str(o["product"]), prices: api.Strs(o["prices"]), adjustable: api.Bool(adj["enabled"]),
 			min: api.Int(adj["minimum"]), max: api.Int(adj["maximum"]), hasPriceList: true})
 	}
 	return out
@@ -427,7 +421,7 @@ func (p *portal) update(sub Object, form url.Values) (string, *refusal) {
 	if canceling(sub) {
 		return "", refuse(http.StatusBadRequest, "The subscription %s is set to cancel; renew it before changing the plan.", id)
 	}
-	allowed := strs(p.feature("subscription_update")["default_allowed_updates"])
+	allowed := api.Strs(p.feature("subscription_update")["default_allowed_updates"])
 	item := items[0]
 	curPrice, curQty := api.Str(api.Obj(item["price"])["id"]), api.Int(item["quantity"])
 	price, qty := curPrice, curQty
@@ -656,7 +650,7 @@ var customerFields = []struct{ update, param, label string }{
 // updateCustomer saves the details the customer changed, each one the
 // configuration's allowed_updates allows; a tax ID is added beside them.
 func (p *portal) updateCustomer(form url.Values) (string, *refusal) {
-	allowed := strs(p.feature("customer_update")["allowed_updates"])
+	allowed := api.Strs(p.feature("customer_update")["allowed_updates"])
 	cus, _ := p.e.GetIn(p.account, p.customer)
 	call := url.Values{}
 	for _, f := range customerFields {
@@ -869,7 +863,7 @@ func (p *portal) details(data map[string]any, cus Object) {
 	if !p.enabled("customer_update") {
 		return
 	}
-	allowed := strs(p.feature("customer_update")["allowed_updates"])
+	allowed := api.Strs(p.feature("customer_update")["allowed_updates"])
 	var fields []portalField
 	for _, f := range customerFields {
 		if slices.Contains(allowed, f.update) {
@@ -900,7 +894,7 @@ func (p *portal) cancelView(data map[string]any, sub Object) {
 	}
 	if reasons := api.Obj(cfg["cancellation_reason"]); api.Bool(reasons["enabled"]) {
 		var opts [][2]string
-		for _, o := range strs(reasons["options"]) {
+		for _, o := range api.Strs(reasons["options"]) {
 			opts = append(opts, [2]string{o, portalReasons[o]})
 		}
 		data["Reasons"] = opts
@@ -913,7 +907,7 @@ func (p *portal) cancelView(data map[string]any, sub Object) {
 }
 
 func (p *portal) updateView(data map[string]any, sub Object) {
-	allowed := strs(p.feature("subscription_update")["default_allowed_updates"])
+	allowed := api.Strs(p.feature("subscription_update")["default_allowed_updates"])
 	items := subItems(sub)
 	if len(items) != 1 {
 		data["UpdateNote"] = "This subscription has more than one item; it cannot be changed here."

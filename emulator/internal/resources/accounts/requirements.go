@@ -158,7 +158,7 @@ func refreshRequirements(tx *store.Tx, acct store.Obj) {
 func requirementsMet(acct store.Obj) bool {
 	reqs := api.Obj(acct["requirements"])
 	return requirementCollection(acct) == "application" && len(api.Obj(acct["capabilities"])) > 0 &&
-		len(strs(reqs["currently_due"])) == 0 && reqs["disabled_reason"] == nil
+		len(api.Strs(reqs["currently_due"])) == 0 && reqs["disabled_reason"] == nil
 }
 
 // onboard makes an account what finished onboarding makes it: every

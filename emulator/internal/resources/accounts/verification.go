@@ -124,16 +124,6 @@ func dobOf(p store.Obj) (y, m, d int64, ok bool) {
 	return api.Int(dob["year"]), api.Int(dob["month"]), api.Int(dob["day"]), true
 }
 
-// strs reads a JSON array of strings.
-func strs(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, s := range list {
-		out = append(out, api.Str(s))
-	}
-	return out
-}
-
 // watchlisted reports whether the person's date of birth is Stripe's test
 // value for an OFAC (watchlist) alert, 1900-01-01.
 func watchlisted(p store.Obj) bool {
@@ -221,7 +211,7 @@ func verifyPerson(tx *store.Tx, p store.Obj) {
 func verificationDue(tx *store.Tx, acct store.Obj) (due []string, errs []any, listed bool) {
 	add := func(prefix string, p store.Obj) {
 		reqs := api.Obj(p["requirements"])
-		for _, r := range strs(reqs["currently_due"]) {
+		for _, r := range api.Strs(reqs["currently_due"]) {
 			due = append(due, prefix+r)
 		}
 		errList, _ := reqs["errors"].([]any)

@@ -236,7 +236,7 @@ func price(c *api.Call, q store.Obj, d *data) error {
 			}
 		}
 	}
-	defaults := taxrates.Load(c, idsOf(q["default_tax_rates"]))
+	defaults := taxrates.Load(c, api.Strs(q["default_tax_rates"]))
 	auto, err := autoTaxes(c, q, d.Lines)
 	if err != nil {
 		return err

@@ -224,7 +224,7 @@ func applySettings(c *api.Call, q store.Obj) error {
 		q["expires_at"] = at
 	}
 	if c.Params.Has("default_tax_rates") {
-		rates, err := taxRates(c, c.Params.Strings("default_tax_rates"), "default_tax_rates", idsOf(q["default_tax_rates"]))
+		rates, err := taxRates(c, c.Params.Strings("default_tax_rates"), "default_tax_rates", api.Strs(q["default_tax_rates"]))
 		if err != nil {
 			return err
 		}
@@ -301,15 +301,6 @@ func checkExpiry(c *api.Call, q store.Obj, at int64) error {
 		return apierr.InvalidRequest("Invalid expires_at: must be a timestamp in the future.").WithParam("expires_at")
 	}
 	return nil
-}
-
-func idsOf(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		out = append(out, api.Str(x))
-	}
-	return out
 }
 
 func retrieveQuote(c *api.Call) (any, error) { return c.Retrieve("quote", c.Var("id")) }
@@ -477,7 +468,7 @@ func acceptQuote(c *api.Call) (any, error) {
 	d := load(c, api.Str(q["id"]))
 	terms := billing.QuoteTerms{
 		Quote: api.Str(q["id"]), Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"]),
-		DefaultTaxRates: idsOf(q["default_tax_rates"]), Discounts: idsOf(q["discounts"]),
+		DefaultTaxRates: api.Strs(q["default_tax_rates"]), Discounts: api.Strs(q["discounts"]),
 		CollectionMethod: api.Str(q["collection_method"]),
 		DaysUntilDue:     api.Int(api.Obj(q["invoice_settings"])["days_until_due"]),
 		AutomaticTax:     api.Bool(api.Obj(q["automatic_tax"])["enabled"]),
@@ -627,7 +618,7 @@ func load(c *api.Call, id string) data {
 			m := api.Obj(v)
 			for _, l := range asAnys(m["lines"]) {
 				lm := api.Obj(l)
-				d.Lines = append(d.Lines, line{Item: api.Obj(lm["item"]), TaxRates: idsOf(lm["tax_rates"])})
+				d.Lines = append(d.Lines, line{Item: api.Obj(lm["item"]), TaxRates: api.Strs(lm["tax_rates"])})
 			}
 			d.Upfront = asAnys(m["upfront"])
 			d.Breakdown = map[string]breakdown{}
