@@ -170,6 +170,32 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 		}
 	})
 
+	It("refuses a new code for a coupon that can no longer be redeemed, making nothing", func() {
+		// stripe-go: "A promotion code is only active if the coupon is also
+		// valid"; a code for a spent coupon could never be redeemed.
+		spent, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), MaxRedemptions: stripe.Int64(1)})
+		Expect(err).NotTo(HaveOccurred())
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("spent@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String(spent.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		dated, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), RedeemBy: stripe.Int64(emu.Clock().Now().Add(time.Hour).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(2 * time.Hour)
+
+		for _, id := range []string{spent.ID, dated.ID} {
+			_, err = sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(id), Code: stripe.String("LATECOMER")})
+			ExpectStripeError(err, 400, "invalid_request_error", "coupon_expired", "coupon")
+			Expect(StripeErr(err).Msg).To(Equal("Coupon expired: " + id))
+		}
+		Expect(emu.Count("", "promotion_code")).To(BeZero())
+		// Its code stays free for a coupon that can be redeemed.
+		fresh, err := promotion(&stripe.PromotionCodeCreateParams{Code: stripe.String("LATECOMER")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fresh.Active).To(BeTrue())
+	})
+
 	It("deactivates the codes of a deleted coupon, freeing their code for a new one", func() {
 		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
 		Expect(err).NotTo(HaveOccurred())

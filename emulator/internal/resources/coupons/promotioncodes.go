@@ -16,6 +16,12 @@ func createPromotionCode(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A code is only active while its coupon is valid, so one for a coupon
+	// spent or past its redeem_by could never be redeemed: refused as
+	// redeeming that coupon is (Stripe's answer here is unconfirmed).
+	if !api.Bool(refreshValidity(c, api.Clone(coupon))["valid"]) {
+		return nil, apierr.InvalidRequest("Coupon expired: %s", couponID).WithParam("coupon").WithCode("coupon_expired")
+	}
 	code, _ := c.Params.Str("code")
 	if code == "" {
 		code = strings.ToUpper(c.IDs.Secret(8))
