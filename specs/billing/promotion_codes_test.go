@@ -66,6 +66,17 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 		ExpectStripeError(err, 400, "invalid_request_error", "", "code")
 	})
 
+	It("refuses a code for a deleted customer, as for an unknown one", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("gone@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Delete(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = promotion(&stripe.PromotionCodeCreateParams{Customer: stripe.String(cus.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
+		Expect(StripeErr(err).Msg).To(Equal("No such customer: '" + cus.ID + "'"))
+		Expect(emu.Count("", "promotion_code")).To(BeZero())
+	})
+
 	It("takes only letters and digits in a code", func() {
 		for _, bad := range []string{"SUMMER-25", "10%OFF", "spring sale"} {
 			_, err := promotion(&stripe.PromotionCodeCreateParams{Code: stripe.String(bad)})

@@ -43,7 +43,7 @@ func createPromotionCode(c *api.Call) (any, error) {
 		"times_redeemed": int64(0),
 	})
 	if customer != "" {
-		if !c.Tx.Exists(c.Account, "customer", customer) {
+		if cus, ok := c.Tx.Get(c.Account, "customer", customer); !ok || api.Bool(cus["deleted"]) {
 			return nil, apierr.NoSuchObject("customer", customer, "customer")
 		}
 		o["customer"] = customer
