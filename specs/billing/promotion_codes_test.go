@@ -275,4 +275,27 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 		Expect(got.Discounts).To(BeEmpty())
 		Expect(emu.Count("", "discount")).To(BeZero())
 	})
+
+	It("refuses a code with a minimum amount on invoices and quotes as not emulated, redeeming nothing", func() {
+		// Their amount is not known when the code is redeemed; what Stripe
+		// answers there is unconfirmed, so the code is not redeemed unchecked.
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("minimum@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		min, err := promotion(&stripe.PromotionCodeCreateParams{Restrictions: &stripe.PromotionCodeCreateRestrictionsParams{
+			MinimumAmount: stripe.Int64(1000), MinimumAmountCurrency: stripe.String("usd")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			Discounts: []*stripe.InvoiceCreateDiscountParams{{PromotionCode: stripe.String(min.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "discounts[0][promotion_code]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			Discounts: []*stripe.QuoteCreateDiscountParams{{PromotionCode: stripe.String(min.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "discounts[0][promotion_code]")
+		Expect(emu.Count("", "invoice")).To(BeZero())
+		Expect(emu.Count("", "quote")).To(BeZero())
+		Expect(emu.Count("", "discount")).To(BeZero())
+		got, err := sc.V1PromotionCodes.Retrieve(Ctx, min.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.TimesRedeemed).To(BeZero())
+	})
 })

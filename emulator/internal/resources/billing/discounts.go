@@ -13,9 +13,10 @@ import (
 // Amounts RedeemDiscounts is given where there is none to check a
 // promotion code's minimum_amount against.
 const (
-	// MinimumNotChecked is for quotes and invoices, whose amounts
-	// are not known yet.
-	MinimumNotChecked = -1
+	// MinimumUnknown is for quotes and invoices, whose amounts are not
+	// known yet: a code with a minimum amount is refused there as not
+	// emulated rather than redeemed unchecked.
+	MinimumUnknown = -1
 	// MinimumRefused is for a subscription update, whose amount may
 	// change later: Stripe refuses codes with a minimum amount there.
 	MinimumRefused = -2
@@ -44,7 +45,11 @@ func RedeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, err
 				return nil, err
 			}
 		}
-		if amount == MinimumRefused && src.PromotionCode != nil && api.Obj(src.PromotionCode["restrictions"])["minimum_amount"] != nil {
+		hasMinimum := src.PromotionCode != nil && api.Obj(src.PromotionCode["restrictions"])["minimum_amount"] != nil
+		if amount == MinimumUnknown && hasMinimum {
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate the `minimum_amount` restriction of promotion codes on invoices and quotes, whose amount is not known when the code is redeemed, so it refused the request rather than redeem the code unchecked.").WithParam(param + "[promotion_code]")
+		}
+		if amount == MinimumRefused && hasMinimum {
 			return nil, apierr.InvalidRequest("This promotion code cannot be redeemed on a subscription update because it uses the `minimum_amount` restriction and the amount may change.").WithParam(param + "[promotion_code]")
 		}
 		d, err := coupons.Redeem(c, src, scope)

@@ -347,7 +347,7 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 	}
 	reline := false
 	if c.Params.Has("discounts") {
-		ids, err := RedeemDiscounts(c, coupons.Scope{Customer: api.Str(inv["customer"]), Invoice: api.Str(inv["id"]), Currency: api.Str(inv["currency"])}, MinimumNotChecked)
+		ids, err := RedeemDiscounts(c, coupons.Scope{Customer: api.Str(inv["customer"]), Invoice: api.Str(inv["id"]), Currency: api.Str(inv["currency"])}, MinimumUnknown)
 		if err != nil {
 			return err
 		}

@@ -305,7 +305,7 @@ func pendingItemsPreview(c *api.Call, cus store.Obj, autoTax bool) (store.Obj, e
 	// the preview names its own.
 	inv["discounts"] = customerDiscounts(c, cus, currency, now)
 	if c.Params.Has("discounts") {
-		ids, err := RedeemDiscounts(c, coupons.Scope{Customer: api.Str(cus["id"]), Invoice: api.Str(inv["id"]), Currency: currency}, MinimumNotChecked)
+		ids, err := RedeemDiscounts(c, coupons.Scope{Customer: api.Str(cus["id"]), Invoice: api.Str(inv["id"]), Currency: currency}, MinimumUnknown)
 		if err != nil {
 			return nil, err
 		}

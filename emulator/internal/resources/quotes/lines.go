@@ -203,7 +203,7 @@ func taxRates(c *api.Call, ids []string, param string, kept []string) ([]string,
 // existing discount of the customer is reused, a coupon or promotion
 // code is redeemed for the quote's customer.
 func redeem(c *api.Call, q store.Obj) ([]any, error) {
-	return billing.RedeemDiscounts(c, coupons.Scope{Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"])}, billing.MinimumNotChecked)
+	return billing.RedeemDiscounts(c, coupons.Scope{Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"])}, billing.MinimumUnknown)
 }
 
 // part is one of a quote's totals worked out: the whole quote, what the
