@@ -153,6 +153,28 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.TotalDetails.AmountDiscount).To(Equal(int64(200)))
 	})
 
+	It("refuses a code kept for one customer on a session without that customer, in either mode", func() {
+		owner, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("owner@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
+		Expect(err).NotTo(HaveOccurred())
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("OWNERONLY"),
+			Customer: stripe.String(owner.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		theirs := []*stripe.CheckoutSessionCreateDiscountParams{{PromotionCode: stripe.String(promo.ID)}}
+		// The buyer of a session without a customer would be a new one.
+		for _, p := range []*stripe.CheckoutSessionCreateParams{
+			{Mode: stripe.String("payment"), LineItems: ticketLine, Discounts: theirs},
+			{Mode: stripe.String("payment"), LineItems: ticketLine, CustomerCreation: stripe.String("always"), Discounts: theirs},
+			{Mode: stripe.String("subscription"), LineItems: plan, Discounts: theirs},
+		} {
+			p.SuccessURL = stripe.String("https://shop.example/ok")
+			refused(p, "discounts[0][promotion_code]", "This promotion code (OWNERONLY) cannot be redeemed by this customer.")
+		}
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, Customer: stripe.String(owner.ID), Discounts: theirs})
+		Expect(s.TotalDetails.AmountDiscount).To(Equal(int64(150)))
+	})
+
 	It("ends a trial no sooner than two days after the session is made", func() {
 		now := Epoch.Unix()
 		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, SuccessURL: stripe.String("https://shop.example/ok"),

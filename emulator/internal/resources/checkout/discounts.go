@@ -42,6 +42,12 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 // the promotion code's own rules that depend on the session first (param
 // names it in errors), then its amount off each line item and the totals.
 func discount(s store.Obj, items []store.Obj, src coupons.Source, param string, amount coupons.Amount) error {
+	if pc := src.PromotionCode; pc != nil && pc["customer"] != nil && s["customer"] == nil {
+		// A code kept for one customer: a session without a customer
+		// would be paid by a new one (another customer's is refused as
+		// the code is resolved).
+		return apierr.InvalidRequest("This promotion code (%s) cannot be redeemed by this customer.", pc["code"]).WithParam(param)
+	}
 	if guest(s) && src.PromotionCode != nil && api.Bool(api.Obj(src.PromotionCode["restrictions"])["first_time_transaction"]) {
 		// Stripe: codes limited to first-time customers are invalid for
 		// sessions that create no customer (its answer, observed).
