@@ -156,6 +156,10 @@ var _ = Describe("A customer's own discount", Label("customers", "discounts"), f
 			Customer: stripe.String(other.ID)})
 		Expect(err).NotTo(HaveOccurred())
 		expired := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(15), RedeemBy: stripe.Int64(emu.Clock().Unix() + 60)})
+		// A customer's discount has no amount to hold a minimum to.
+		minimum, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(5)}).ID),
+			Restrictions: &stripe.PromotionCodeCreateRestrictionsParams{MinimumAmount: stripe.Int64(1000), MinimumAmountCurrency: stripe.String("usd")}})
+		Expect(err).NotTo(HaveOccurred())
 		emu.Clock().Advance(time.Minute)
 		seen := len(emu.Events(""))
 		discounts := emu.Count("", "discount")
@@ -168,6 +172,7 @@ var _ = Describe("A customer's own discount", Label("customers", "discounts"), f
 			{emulator.CustomerDiscount{Coupon: spent.ID}, "Coupon expired: " + spent.ID},
 			{emulator.CustomerDiscount{Coupon: expired.ID}, "Coupon expired: " + expired.ID},
 			{emulator.CustomerDiscount{PromotionCode: theirs.ID}, "cannot be redeemed by this customer"},
+			{emulator.CustomerDiscount{PromotionCode: minimum.ID}, "stripe-emu does not emulate the `minimum_amount` restriction"},
 			{emulator.CustomerDiscount{Coupon: spent.ID, PromotionCode: theirs.ID}, "coupon, promotion_code"},
 			{emulator.CustomerDiscount{}, "needs a `coupon` or a `promotion_code`"},
 		} {

@@ -55,6 +55,11 @@ func ApplyDiscount(c *api.Call, customer, coupon, promotionCode string) (store.O
 	if err != nil {
 		return nil, err
 	}
+	if src.PromotionCode != nil && api.Obj(src.PromotionCode["restrictions"])["minimum_amount"] != nil {
+		// A customer's discount has no amount of its own to hold the
+		// minimum to, and when Stripe checks it is not known.
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate the `minimum_amount` restriction of promotion codes on a customer's own discount, so it refused the request rather than redeem the code unchecked.").WithParam("promotion_code")
+	}
 	// An amount-off coupon is in a currency: the customer's, which it
 	// sets when the customer has none. One in another is refused, with
 	// Stripe's "cannot combine currencies" while the customer has
