@@ -485,6 +485,40 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(emu.Count("", "charge")).To(BeZero())
 	})
 
+	// Stripe's is_charge_refundable: "After the payment has been fully
+	// refunded, no further funds are withdrawn from your Stripe account as
+	// a result of this dispute."
+	It("withdraws nothing when an inquiry on a fully refunded charge escalates, and gives nothing back when it is won", func() {
+		pi := pay("pm_card_createDisputeInquiry")
+		du := disputeOf(pi)
+		mark := len(emu.EventTypes(""))
+		_, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(eventsSince(mark)).To(Equal([]string{"refund.created", "charge.refunded", "charge.dispute.updated"}))
+		refunded, err := sc.V1Disputes.Retrieve(Ctx, du.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(refunded.IsChargeRefundable).To(BeFalse(), "nothing is left to refund")
+		Expect(refunded.Status).To(Equal(stripe.DisputeStatusWarningNeedsResponse))
+		Expect(balance()).To(Equal(int64(-4200)), "the refund")
+
+		mark = len(emu.EventTypes(""))
+		esc, err := update(du.ID, evidence("escalate_inquiry_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(esc.Status).To(Equal(stripe.DisputeStatusNeedsResponse))
+		Expect(esc.PaymentMethodDetails.Card.CaseType).To(Equal(stripe.DisputePaymentMethodDetailsCardCaseTypeChargeback))
+		Expect(esc.BalanceTransactions).To(BeEmpty())
+		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.updated"}))
+		Expect(balance()).To(Equal(int64(-4200)), "neither the amount nor the dispute fee is taken again")
+
+		mark = len(emu.EventTypes(""))
+		won, err := update(du.ID, evidence("winning_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(won.Status).To(Equal(stripe.DisputeStatusWon))
+		Expect(won.BalanceTransactions).To(BeEmpty(), "nothing was withdrawn, so nothing is reinstated")
+		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed"}))
+		Expect(balance()).To(Equal(int64(-4200)), "the countered fee was taken and returned")
+	})
+
 	It("accepts a chargeback on close (lost) and closes an inquiry (warning_closed)", func() {
 		du := disputeOf(pay("pm_card_createDispute"))
 		mark := len(emu.EventTypes(""))

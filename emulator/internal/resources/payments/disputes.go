@@ -190,11 +190,28 @@ func withdrawFunds(c *api.Call, du store.Obj) error {
 	return c.PutEmit(du, "charge.dispute.funds_withdrawn", nil)
 }
 
+// withdrawnAmount is what a dispute's withdrawal took from the balance
+// (the fee aside): 0 when nothing was withdrawn.
+func withdrawnAmount(du store.Obj) int64 {
+	txns, _ := du["balance_transactions"].([]any)
+	for _, t := range txns {
+		if txn := api.Obj(t); txn["reporting_category"] == "dispute" {
+			return -api.Int(txn["amount"])
+		}
+	}
+	return 0
+}
+
 // reinstateFunds gives back the amount a won chargeback withdrew, not the
 // dispute fee (Stripe keeps its dispute received fee whatever the
-// outcome), and records it on the dispute (this request's own copy).
-func reinstateFunds(c *api.Call, du store.Obj) error {
-	amount, currency := api.Int(du["amount"]), du["currency"]
+// outcome), and records it on the dispute (this request's own copy). It
+// reports whether anything came back: a chargeback on a charge already
+// fully refunded withdrew nothing.
+func reinstateFunds(c *api.Call, du store.Obj) (bool, error) {
+	amount, currency := withdrawnAmount(du), du["currency"]
+	if amount == 0 {
+		return false, nil
+	}
 	txn, err := putBalanceTransaction(c, store.Obj{
 		"amount": amount, "available_on": c.Now, "currency": currency,
 		"description": "Chargeback reversal for " + api.Str(du["charge"]), "exchange_rate": nil, "fee": int64(0),
@@ -203,11 +220,39 @@ func reinstateFunds(c *api.Call, du store.Obj) error {
 		"source": du["id"], "status": "available", "type": "adjustment",
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
 	txns, _ := du["balance_transactions"].([]any)
 	du["balance_transactions"] = append(append([]any{}, txns...), api.Clone(txn))
+	return true, nil
+}
+
+// disputesAfterFullRefund marks the open disputes of ch, a charge this
+// request has just fully refunded, as no longer refundable (only an
+// inquiry's charge can be refunded while disputed), with
+// charge.dispute.updated.
+func disputesAfterFullRefund(c *api.Call, ch store.Obj) error {
+	if !api.Bool(ch["disputed"]) || !api.Bool(ch["refunded"]) {
+		return nil
+	}
+	for _, du := range c.Tx.List(c.Account, "dispute", store.Query{Index: "charge", Value: api.Str(ch["id"])}).Data {
+		if !api.Bool(du["is_charge_refundable"]) {
+			continue
+		}
+		after := api.Clone(du)
+		after["is_charge_refundable"] = false
+		if err := c.Save(du, after); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// chargeFullyRefunded reports whether the charge of a dispute has been
+// refunded in full.
+func chargeFullyRefunded(c *api.Call, du store.Obj) bool {
+	ch, ok := c.Tx.Get(c.Account, "charge", api.Str(du["charge"]))
+	return ok && api.Bool(ch["refunded"])
 }
 
 // counteredFeeApplies reports whether countering a chargeback costs the
@@ -380,7 +425,8 @@ func settleOnEvidence(c *api.Call, after store.Obj, text string, inquiry, counte
 		return escalate(c, after)
 	case text == winningEvidence:
 		after["status"] = disputeWon
-		if err := reinstateFunds(c, after); err != nil {
+		reinstated, err := reinstateFunds(c, after)
+		if err != nil {
 			return err
 		}
 		if countered {
@@ -391,7 +437,9 @@ func settleOnEvidence(c *api.Call, after store.Obj, text string, inquiry, counte
 		if err := c.PutEmit(after, "charge.dispute.closed", nil); err != nil {
 			return err
 		}
-		c.Emit("charge.dispute.funds_reinstated", after, nil)
+		if reinstated {
+			c.Emit("charge.dispute.funds_reinstated", after, nil)
+		}
 	case text == losingEvidence && !inquiry:
 		after["status"] = disputeLost
 		return c.PutEmit(after, "charge.dispute.closed", nil)
@@ -402,7 +450,9 @@ func settleOnEvidence(c *api.Call, after store.Obj, text string, inquiry, counte
 // escalate turns an inquiry whose evidence is under review (du, stored by
 // this request) into a chargeback: it needs a response again, by a new due
 // date, the charge can no longer be refunded, and the amount and the fee
-// are withdrawn.
+// are withdrawn, unless the charge was refunded in full (Stripe: "After
+// the payment has been fully refunded, no further funds are withdrawn
+// from your Stripe account as a result of this dispute").
 func escalate(c *api.Call, du store.Obj) error {
 	before := api.Clone(du)
 	du["status"] = disputeNeedsResponse
@@ -411,6 +461,9 @@ func escalate(c *api.Call, du store.Obj) error {
 	api.Obj(du["evidence_details"])["due_by"] = evidenceDueBy(c)
 	if err := c.Save(before, du); err != nil {
 		return err
+	}
+	if chargeFullyRefunded(c, du) {
+		return nil
 	}
 	return withdrawFunds(c, du)
 }

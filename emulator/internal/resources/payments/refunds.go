@@ -218,6 +218,9 @@ func createRefund(c *api.Call) (any, error) {
 	}
 	c.Emit("refund.created", re, nil)
 	c.Emit("charge.refunded", ch, api.PreviousAttributes(chBefore, ch))
+	if err := disputesAfterFullRefund(c, ch); err != nil {
+		return nil, err
+	}
 	if api.Obj(ch["payment_method_details"])["type"] == "customer_balance" {
 		if err := refundToCash(c, ch, re); err != nil {
 			return nil, err
