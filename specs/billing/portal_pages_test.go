@@ -1,8 +1,6 @@
 package billing_test
 
 import (
-	"io"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -22,28 +20,6 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		sub       *stripe.Subscription
 		pro, team *stripe.Price
 	)
-	// browser follows no redirect, so each step's answer can be checked.
-	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	type page struct {
-		status   int
-		location string
-		body     string
-	}
-	visit := func(method, u string, form url.Values) page {
-		GinkgoHelper()
-		var res *http.Response
-		var err error
-		if method == http.MethodPost {
-			res, err = browser.PostForm(u, form)
-		} else {
-			res, err = browser.Get(u)
-		}
-		Expect(err).NotTo(HaveOccurred())
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		Expect(err).NotTo(HaveOccurred())
-		return page{res.StatusCode, res.Header.Get("Location"), string(b)}
-	}
 	BeforeEach(func() {
 		emu = Emulator()
 		sc = emu.Client()
@@ -106,23 +82,23 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 
 	It("shows the customer's plans, payment methods and invoices, with a link back to the app", func() {
 		s := open("", nil)
-		p := visit("GET", s.URL, nil)
-		Expect(p.status).To(Equal(200))
-		Expect(p.body).To(ContainSubstring(`<a class="return" href="https://example.com/account">`))
-		Expect(p.body).To(ContainSubstring("Pro, 9.00 USD / month × 1"))
-		Expect(p.body).To(ContainSubstring(`class="status">active`))
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Status).To(Equal(200))
+		Expect(p.Body).To(ContainSubstring(`<a class="return" href="https://example.com/account">`))
+		Expect(p.Body).To(ContainSubstring("Pro, 9.00 USD / month × 1"))
+		Expect(p.Body).To(ContainSubstring(`class="status">active`))
 		end := time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).UTC().Format("January 2, 2006")
-		Expect(p.body).To(ContainSubstring("Renews on " + end))
-		Expect(p.body).To(ContainSubstring("visa •••• 4242"))
-		Expect(p.body).To(ContainSubstring(`class="default">Default`))
-		Expect(p.body).To(ContainSubstring(`class="cancel"`), "the default configuration lets customers cancel")
-		Expect(p.body).NotTo(ContainSubstring(`class="update"`), "nor switch plans")
+		Expect(p.Body).To(ContainSubstring("Renews on " + end))
+		Expect(p.Body).To(ContainSubstring("visa •••• 4242"))
+		Expect(p.Body).To(ContainSubstring(`class="default">Default`))
+		Expect(p.Body).To(ContainSubstring(`class="cancel"`), "the default configuration lets customers cancel")
+		Expect(p.Body).NotTo(ContainSubstring(`class="update"`), "nor switch plans")
 
 		By("invoice history linking each invoice's hosted page")
 		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(p.body).To(ContainSubstring(`<a href="` + inv.HostedInvoiceURL + `">` + inv.Number + `</a>`))
-		Expect(visit("GET", inv.HostedInvoiceURL, nil).status).To(Equal(200))
+		Expect(p.Body).To(ContainSubstring(`<a href="` + inv.HostedInvoiceURL + `">` + inv.Number + `</a>`))
+		Expect(Visit("GET", inv.HostedInvoiceURL, nil).Status).To(Equal(200))
 	})
 
 	It("cancels at the period's end with the customer's reason, and renews", func() {
@@ -132,19 +108,19 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 					Options: stripe.StringSlice([]string{"too_expensive", "unused"})}}})
 		s := open(cfg, nil)
 		cancel := view(s, "cancel", sub.ID)
-		p := visit("GET", cancel, nil)
-		Expect(p.status).To(Equal(200))
-		Expect(p.body).To(ContainSubstring(`value="too_expensive"> It&#39;s too expensive`))
-		Expect(p.body).NotTo(ContainSubstring(`value="missing_features"`), "only the configured reasons")
+		p := Visit("GET", cancel, nil)
+		Expect(p.Status).To(Equal(200))
+		Expect(p.Body).To(ContainSubstring(`value="too_expensive"> It&#39;s too expensive`))
+		Expect(p.Body).NotTo(ContainSubstring(`value="missing_features"`), "only the configured reasons")
 
 		By("a reason the configuration does not offer being refused")
-		p = visit("POST", cancel, url.Values{"action": {"cancel"}, "subscription": {sub.ID}, "reason": {"missing_features"}})
-		Expect(p.status).To(Equal(400))
+		p = Visit("POST", cancel, url.Values{"action": {"cancel"}, "subscription": {sub.ID}, "reason": {"missing_features"}})
+		Expect(p.Status).To(Equal(400))
 		Expect(subscription().CancelAtPeriodEnd).To(BeFalse())
 
-		p = visit("POST", cancel, url.Values{"action": {"cancel"}, "subscription": {sub.ID}, "reason": {"too_expensive"}})
-		Expect(p.status).To(Equal(303))
-		Expect(p.location).To(Equal(s.URL + "?view=home"))
+		p = Visit("POST", cancel, url.Values{"action": {"cancel"}, "subscription": {sub.ID}, "reason": {"too_expensive"}})
+		Expect(p.Status).To(Equal(303))
+		Expect(p.Location).To(Equal(s.URL + "?view=home"))
 		got := subscription()
 		Expect(got.CancelAtPeriodEnd).To(BeTrue())
 		Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
@@ -156,11 +132,11 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(ev.Data.PreviousAttributes).To(HaveKeyWithValue("cancel_at_period_end", false))
 
 		By("the homepage offering to renew it")
-		p = visit("GET", s.URL, nil)
-		Expect(p.body).To(ContainSubstring(`value="renew"`))
-		Expect(p.body).NotTo(ContainSubstring(`class="cancel"`))
-		p = visit("POST", s.URL, url.Values{"action": {"renew"}, "subscription": {sub.ID}})
-		Expect(p.status).To(Equal(303))
+		p = Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring(`value="renew"`))
+		Expect(p.Body).NotTo(ContainSubstring(`class="cancel"`))
+		p = Visit("POST", s.URL, url.Values{"action": {"renew"}, "subscription": {sub.ID}})
+		Expect(p.Status).To(Equal(303))
 		Expect(subscription().CancelAtPeriodEnd).To(BeFalse())
 	})
 
@@ -170,9 +146,9 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 				Mode: stripe.String("immediately"), ProrationBehavior: stripe.String("create_prorations")}})
 		emu.Clock().Advance(10 * 24 * time.Hour) // two thirds of the month left unused
 		s := open(cfg, nil)
-		Expect(visit("GET", view(s, "cancel", sub.ID), nil).body).To(ContainSubstring("canceled now"))
-		p := visit("POST", view(s, "cancel", sub.ID), url.Values{"action": {"cancel"}, "subscription": {sub.ID}})
-		Expect(p.status).To(Equal(303))
+		Expect(Visit("GET", view(s, "cancel", sub.ID), nil).Body).To(ContainSubstring("canceled now"))
+		p := Visit("POST", view(s, "cancel", sub.ID), url.Values{"action": {"cancel"}, "subscription": {sub.ID}})
+		Expect(p.Status).To(Equal(303))
 		got := subscription()
 		Expect(got.Status).To(Equal(stripe.SubscriptionStatusCanceled))
 		Expect(got.CancellationDetails.Reason).To(Equal(stripe.SubscriptionCancellationDetailsReasonCancellationRequested))
@@ -183,28 +159,28 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 			credit += ii.Amount
 		}
 		Expect(credit).To(BeNumerically("<", 0), "the unused time credited")
-		Expect(visit("GET", s.URL, nil).body).To(ContainSubstring("No subscriptions."))
+		Expect(Visit("GET", s.URL, nil).Body).To(ContainSubstring("No subscriptions."))
 	})
 
 	It("switches to a configured price, billing the proration as configured", func() {
 		s := open(configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{SubscriptionUpdate: switching("price")}), nil)
-		home := visit("GET", s.URL, nil)
-		Expect(home.body).To(ContainSubstring(`class="update"`))
+		home := Visit("GET", s.URL, nil)
+		Expect(home.Body).To(ContainSubstring(`class="update"`))
 		update := view(s, "update", sub.ID)
-		p := visit("GET", update, nil)
-		Expect(p.body).To(ContainSubstring(`value="` + pro.ID + `" checked> Pro, 9.00 USD / month (current)`))
-		Expect(p.body).To(ContainSubstring(`value="` + team.ID + `"> Team, 29.00 USD / month`))
-		Expect(p.body).NotTo(ContainSubstring(`name="quantity"`), "quantity is not among default_allowed_updates")
+		p := Visit("GET", update, nil)
+		Expect(p.Body).To(ContainSubstring(`value="` + pro.ID + `" checked> Pro, 9.00 USD / month (current)`))
+		Expect(p.Body).To(ContainSubstring(`value="` + team.ID + `"> Team, 29.00 USD / month`))
+		Expect(p.Body).NotTo(ContainSubstring(`name="quantity"`), "quantity is not among default_allowed_updates")
 
 		By("a price the configuration does not list, or a quantity it does not let change, being refused")
 		other := recurringPrice(sc, team.Product.ID, "month", 4900)
-		Expect(visit("POST", update, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {other.ID}}).status).To(Equal(400))
-		p = visit("POST", update, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}, "quantity": {"3"}})
-		Expect(p.status).To(Equal(403))
+		Expect(Visit("POST", update, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {other.ID}}).Status).To(Equal(400))
+		p = Visit("POST", update, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}, "quantity": {"3"}})
+		Expect(p.Status).To(Equal(403))
 		Expect(subscription().Items.Data[0].Price.ID).To(Equal(pro.ID))
 
-		p = visit("POST", update, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}})
-		Expect(p.status).To(Equal(303))
+		p = Visit("POST", update, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}})
+		Expect(p.Status).To(Equal(303))
 		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Items.Data[0].Price.ID).To(Equal(team.ID))
@@ -224,12 +200,12 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 			Conditions: []*stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateScheduleAtPeriodEndConditionParams{{Type: stripe.String("decreasing_item_amount")}}}
 		s := open(configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{SubscriptionUpdate: update}), nil)
 		u := view(s, "update", sub.ID)
-		Expect(visit("GET", u, nil).body).To(ContainSubstring(`name="promotion_code"`))
-		p := visit("POST", u, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}, "promotion_code": {"NOPE"}})
-		Expect(p.status).To(Equal(400))
-		Expect(p.body).To(ContainSubstring(`The promotion code &#34;NOPE&#34; is invalid.`))
-		p = visit("POST", u, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}, "promotion_code": {"SAVE10"}})
-		Expect(p.status).To(Equal(303))
+		Expect(Visit("GET", u, nil).Body).To(ContainSubstring(`name="promotion_code"`))
+		p := Visit("POST", u, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}, "promotion_code": {"NOPE"}})
+		Expect(p.Status).To(Equal(400))
+		Expect(p.Body).To(ContainSubstring(`The promotion code &#34;NOPE&#34; is invalid.`))
+		p = Visit("POST", u, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}, "promotion_code": {"SAVE10"}})
+		Expect(p.Status).To(Equal(303))
 		got := subscription()
 		Expect(got.Items.Data[0].Price.ID).To(Equal(team.ID))
 		Expect(got.Discounts).To(HaveLen(1))
@@ -238,9 +214,9 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(d.Discounts[0].PromotionCode.ID).To(Equal(promo.ID))
 
 		By("a move back down, which Stripe would schedule for the period's end, refused as not emulated")
-		p = visit("POST", u, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {pro.ID}})
-		Expect(p.status).To(Equal(400))
-		Expect(p.body).To(ContainSubstring("does not emulate changes the portal schedules for the end of the period"))
+		p = Visit("POST", u, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {pro.ID}})
+		Expect(p.Status).To(Equal(400))
+		Expect(p.Body).To(ContainSubstring("does not emulate changes the portal schedules for the end of the period"))
 		Expect(subscription().Items.Data[0].Price.ID).To(Equal(team.ID))
 	})
 
@@ -251,19 +227,19 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 				PrivacyPolicyURL: stripe.String("https://example.com/privacy")}})
 		Expect(err).NotTo(HaveOccurred())
 		s := open(cfg.ID, nil)
-		p := visit("GET", s.URL, nil)
-		Expect(p.status).To(Equal(200))
-		Expect(p.body).To(ContainSubstring("<h1>Acme billing</h1>"))
-		Expect(p.body).To(ContainSubstring(`<a class="privacy" href="https://example.com/privacy">`))
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Status).To(Equal(200))
+		Expect(p.Body).To(ContainSubstring("<h1>Acme billing</h1>"))
+		Expect(p.Body).To(ContainSubstring(`<a class="privacy" href="https://example.com/privacy">`))
 		for _, absent := range []string{`class="cancel"`, `class="update"`, `id="payment_methods"`, `id="invoices"`, `id="customer"`} {
-			Expect(p.body).NotTo(ContainSubstring(absent))
+			Expect(p.Body).NotTo(ContainSubstring(absent))
 		}
-		Expect(visit("GET", view(s, "cancel", sub.ID), nil).status).To(Equal(403))
-		p = visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}})
-		Expect(p.status).To(Equal(403))
-		Expect(p.body).To(ContainSubstring("features[subscription_cancel][enabled] is false"))
-		Expect(visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_visa"}}).status).To(Equal(403))
-		Expect(visit("POST", s.URL, url.Values{"action": {"update_customer"}, "email": {"x@example.com"}}).status).To(Equal(403))
+		Expect(Visit("GET", view(s, "cancel", sub.ID), nil).Status).To(Equal(403))
+		p = Visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}})
+		Expect(p.Status).To(Equal(403))
+		Expect(p.Body).To(ContainSubstring("features[subscription_cancel][enabled] is false"))
+		Expect(Visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_visa"}}).Status).To(Equal(403))
+		Expect(Visit("POST", s.URL, url.Values{"action": {"update_customer"}, "email": {"x@example.com"}}).Status).To(Equal(403))
 		Expect(subscription().CancelAtPeriodEnd).To(BeFalse())
 	})
 
@@ -273,12 +249,12 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 				SubscriptionCancel: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelParams{Subscription: stripe.String(sub.ID)},
 				AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{Type: stripe.String("redirect"),
 					Redirect: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionRedirectParams{ReturnURL: stripe.String("https://example.com/bye")}}})
-			p := visit("GET", s.URL, nil)
-			Expect(p.body).To(ContainSubstring(`id="cancel"`))
-			Expect(p.body).NotTo(ContainSubstring(`id="subscriptions"`))
-			p = visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}})
-			Expect(p.status).To(Equal(303))
-			Expect(p.location).To(Equal("https://example.com/bye"))
+			p := Visit("GET", s.URL, nil)
+			Expect(p.Body).To(ContainSubstring(`id="cancel"`))
+			Expect(p.Body).NotTo(ContainSubstring(`id="subscriptions"`))
+			p = Visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}})
+			Expect(p.Status).To(Equal(303))
+			Expect(p.Location).To(Equal("https://example.com/bye"))
 			Expect(subscription().CancelAtPeriodEnd).To(BeTrue())
 		})
 
@@ -289,10 +265,10 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 				SubscriptionCancel: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelParams{Subscription: stripe.String(sub.ID),
 					Retention: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelRetentionParams{Type: stripe.String("coupon_offer"),
 						CouponOffer: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelRetentionCouponOfferParams{Coupon: stripe.String(coupon.ID)}}}})
-			Expect(visit("GET", s.URL, nil).body).To(ContainSubstring("Stay and get Half off."))
-			p := visit("POST", s.URL, url.Values{"action": {"accept_offer"}, "subscription": {sub.ID}})
-			Expect(p.status).To(Equal(303))
-			Expect(p.location).To(Equal(s.URL+"?view=home"), "after_completion defaults to the portal homepage")
+			Expect(Visit("GET", s.URL, nil).Body).To(ContainSubstring("Stay and get Half off."))
+			p := Visit("POST", s.URL, url.Values{"action": {"accept_offer"}, "subscription": {sub.ID}})
+			Expect(p.Status).To(Equal(303))
+			Expect(p.Location).To(Equal(s.URL+"?view=home"), "after_completion defaults to the portal homepage")
 			got := subscription()
 			Expect(got.CancelAtPeriodEnd).To(BeFalse())
 			Expect(got.Discounts).To(HaveLen(1))
@@ -304,13 +280,13 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 					SubscriptionUpdate: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateParams{Subscription: stripe.String(sub.ID)},
 					AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{Type: stripe.String("hosted_confirmation"),
 						HostedConfirmation: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionHostedConfirmationParams{CustomMessage: stripe.String("Welcome to Team!")}}})
-			p := visit("GET", s.URL, nil)
-			Expect(p.body).To(ContainSubstring(`id="update"`))
-			Expect(p.body).To(ContainSubstring(`name="quantity" value="1"`))
-			p = visit("POST", s.URL, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}, "quantity": {"2"}})
-			Expect(p.status).To(Equal(303))
-			Expect(p.location).To(Equal(s.URL + "?view=done"))
-			Expect(visit("GET", p.location, nil).body).To(ContainSubstring(`class="message">Welcome to Team!`))
+			p := Visit("GET", s.URL, nil)
+			Expect(p.Body).To(ContainSubstring(`id="update"`))
+			Expect(p.Body).To(ContainSubstring(`name="quantity" value="1"`))
+			p = Visit("POST", s.URL, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {team.ID}, "quantity": {"2"}})
+			Expect(p.Status).To(Equal(303))
+			Expect(p.Location).To(Equal(s.URL + "?view=done"))
+			Expect(Visit("GET", p.Location, nil).Body).To(ContainSubstring(`class="message">Welcome to Team!`))
 			item := subscription().Items.Data[0]
 			Expect(item.Price.ID).To(Equal(team.ID))
 			Expect(item.Quantity).To(Equal(int64(2)))
@@ -321,11 +297,11 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 				&stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_update_confirm"),
 					SubscriptionUpdateConfirm: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmParams{Subscription: stripe.String(sub.ID),
 						Items: []*stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(team.ID)}}}})
-			p := visit("GET", s.URL, nil)
-			Expect(p.body).To(ContainSubstring("Team, 29.00 USD / month"))
-			p = visit("POST", s.URL, url.Values{"action": {"confirm_update"}, "subscription": {sub.ID}})
-			Expect(p.status).To(Equal(303))
-			Expect(p.location).To(Equal(s.URL + "?view=home"))
+			p := Visit("GET", s.URL, nil)
+			Expect(p.Body).To(ContainSubstring("Team, 29.00 USD / month"))
+			p = Visit("POST", s.URL, url.Values{"action": {"confirm_update"}, "subscription": {sub.ID}})
+			Expect(p.Status).To(Equal(303))
+			Expect(p.Location).To(Equal(s.URL + "?view=home"))
 			Expect(subscription().Items.Data[0].Price.ID).To(Equal(team.ID))
 		})
 
@@ -333,9 +309,9 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 			s := open("", &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("payment_method_update"),
 				AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{Type: stripe.String("redirect"),
 					Redirect: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionRedirectParams{ReturnURL: stripe.String("https://example.com/card-saved")}}})
-			p := visit("GET", s.URL, nil)
-			Expect(p.body).To(ContainSubstring(`id="payment_methods"`))
-			Expect(p.body).NotTo(ContainSubstring(`id="subscriptions"`))
+			p := Visit("GET", s.URL, nil)
+			Expect(p.Body).To(ContainSubstring(`id="payment_methods"`))
+			Expect(p.Body).NotTo(ContainSubstring(`id="subscriptions"`))
 
 			By("a declining card refused, saving nothing")
 			saved := func() int {
@@ -347,22 +323,22 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 				return n
 			}
 			before := saved()
-			p = visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_chargeDeclined"}})
-			Expect(p.status).To(Equal(402))
-			Expect(p.body).To(ContainSubstring("Your card was declined."))
+			p = Visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_chargeDeclined"}})
+			Expect(p.Status).To(Equal(402))
+			Expect(p.Body).To(ContainSubstring("Your card was declined."))
 			Expect(saved()).To(Equal(before))
 
 			By("a 3-D Secure card going through the test page and back")
-			p = visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_threeDSecure2Required"}})
-			Expect(p.status).To(Equal(303))
-			Expect(p.location).To(ContainSubstring("/v1/test_helpers/setup_intents/"))
-			p = visit("GET", p.location+"?outcome=succeed", nil)
-			Expect(p.status).To(Equal(303))
-			Expect(p.location).To(HavePrefix(s.URL + "?"))
-			Expect(p.location).To(ContainSubstring("setup_intent="))
-			p = visit("GET", p.location, nil)
-			Expect(p.status).To(Equal(303))
-			Expect(p.location).To(Equal("https://example.com/card-saved"))
+			p = Visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_threeDSecure2Required"}})
+			Expect(p.Status).To(Equal(303))
+			Expect(p.Location).To(ContainSubstring("/v1/test_helpers/setup_intents/"))
+			p = Visit("GET", p.Location+"?outcome=succeed", nil)
+			Expect(p.Status).To(Equal(303))
+			Expect(p.Location).To(HavePrefix(s.URL + "?"))
+			Expect(p.Location).To(ContainSubstring("setup_intent="))
+			p = Visit("GET", p.Location, nil)
+			Expect(p.Status).To(Equal(303))
+			Expect(p.Location).To(Equal("https://example.com/card-saved"))
 			Expect(saved()).To(Equal(before + 1))
 			got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
@@ -374,9 +350,9 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 
 	It("adds a test card and switches the default on the homepage", func() {
 		s := open("", nil)
-		p := visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_visa"}})
-		Expect(p.status).To(Equal(303))
-		Expect(p.location).To(Equal(s.URL + "?view=home"))
+		p := Visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_visa"}})
+		Expect(p.Status).To(Equal(303))
+		Expect(p.Location).To(Equal(s.URL + "?view=home"))
 		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		added := got.InvoiceSettings.DefaultPaymentMethod.ID
@@ -385,21 +361,21 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 
 		By("the old card made the default again, then the new one removed")
 		old := cus.InvoiceSettings.DefaultPaymentMethod.ID
-		Expect(visit("POST", s.URL, url.Values{"action": {"detach"}, "payment_method": {added}}).status).To(Equal(400), "not the default")
-		Expect(visit("POST", s.URL, url.Values{"action": {"set_default"}, "payment_method": {old}}).status).To(Equal(303))
-		Expect(visit("POST", s.URL, url.Values{"action": {"detach"}, "payment_method": {added}}).status).To(Equal(303))
+		Expect(Visit("POST", s.URL, url.Values{"action": {"detach"}, "payment_method": {added}}).Status).To(Equal(400), "not the default")
+		Expect(Visit("POST", s.URL, url.Values{"action": {"set_default"}, "payment_method": {old}}).Status).To(Equal(303))
+		Expect(Visit("POST", s.URL, url.Values{"action": {"detach"}, "payment_method": {added}}).Status).To(Equal(303))
 		Expect(lastEvent("payment_method.detached").Data.Object["id"]).To(Equal(added))
-		Expect(visit("POST", s.URL, url.Values{"action": {"set_default"}, "payment_method": {"pm_nope"}}).status).To(Equal(404))
+		Expect(Visit("POST", s.URL, url.Values{"action": {"set_default"}, "payment_method": {"pm_nope"}}).Status).To(Equal(404))
 
 		By("a 3-D Secure card failing its authentication, saving nothing")
-		p = visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_threeDSecure2Required"}})
-		Expect(p.status).To(Equal(303))
-		p = visit("GET", p.location+"?outcome=fail", nil)
-		Expect(p.status).To(Equal(303))
-		Expect(p.location).To(ContainSubstring("redirect_status=failed"))
-		p = visit("GET", p.location, nil)
-		Expect(p.status).To(Equal(402))
-		Expect(p.body).To(ContainSubstring(`class="failure"`))
+		p = Visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_threeDSecure2Required"}})
+		Expect(p.Status).To(Equal(303))
+		p = Visit("GET", p.Location+"?outcome=fail", nil)
+		Expect(p.Status).To(Equal(303))
+		Expect(p.Location).To(ContainSubstring("redirect_status=failed"))
+		p = Visit("GET", p.Location, nil)
+		Expect(p.Status).To(Equal(402))
+		Expect(p.Body).To(ContainSubstring(`class="failure"`))
 		got, err = sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.InvoiceSettings.DefaultPaymentMethod.ID).To(Equal(old))
@@ -408,12 +384,12 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 	It("updates the customer's details the configuration allows", func() {
 		s := open(configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{CustomerUpdate: &stripe.BillingPortalConfigurationCreateFeaturesCustomerUpdateParams{
 			Enabled: stripe.Bool(true), AllowedUpdates: stripe.StringSlice([]string{"email", "address"})}}), nil)
-		p := visit("GET", s.URL, nil)
-		Expect(p.body).To(ContainSubstring(`name="email" value="portal@example.com"`))
-		Expect(p.body).NotTo(ContainSubstring(`name="name"`))
-		Expect(visit("POST", s.URL, url.Values{"action": {"update_customer"}, "name": {"Jenny"}}).status).To(Equal(403))
-		p = visit("POST", s.URL, url.Values{"action": {"update_customer"}, "email": {"jenny@example.com"}, "address[country]": {"US"}, "address[postal_code]": {"94103"}})
-		Expect(p.status).To(Equal(303))
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring(`name="email" value="portal@example.com"`))
+		Expect(p.Body).NotTo(ContainSubstring(`name="name"`))
+		Expect(Visit("POST", s.URL, url.Values{"action": {"update_customer"}, "name": {"Jenny"}}).Status).To(Equal(403))
+		p = Visit("POST", s.URL, url.Values{"action": {"update_customer"}, "email": {"jenny@example.com"}, "address[country]": {"US"}, "address[postal_code]": {"94103"}})
+		Expect(p.Status).To(Equal(303))
 		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Email).To(Equal("jenny@example.com"))
@@ -422,7 +398,7 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(lastEvent("customer.updated").Data.PreviousAttributes).To(HaveKeyWithValue("email", "portal@example.com"))
 	})
 
-	It("serves a configuration's login page, letting a customer in by email", func() {
+	It("serves a configuration's login Page, letting a customer in by email", func() {
 		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{
 			Features:         &stripe.BillingPortalConfigurationCreateFeaturesParams{InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}},
 			DefaultReturnURL: stripe.String("https://example.com/home"),
@@ -430,27 +406,27 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		login := cfg.LoginPage.URL
 		Expect(login).To(HavePrefix(emu.URL() + "/p/login/test_"))
-		p := visit("GET", login, nil)
-		Expect(p.status).To(Equal(200))
-		Expect(p.body).To(ContainSubstring(`name="email"`))
-		p = visit("POST", login, url.Values{"email": {"nobody@example.com"}})
-		Expect(p.status).To(Equal(404))
-		Expect(p.body).To(ContainSubstring("No customer has the email nobody@example.com."))
+		p := Visit("GET", login, nil)
+		Expect(p.Status).To(Equal(200))
+		Expect(p.Body).To(ContainSubstring(`name="email"`))
+		p = Visit("POST", login, url.Values{"email": {"nobody@example.com"}})
+		Expect(p.Status).To(Equal(404))
+		Expect(p.Body).To(ContainSubstring("No customer has the email nobody@example.com."))
 
-		p = visit("POST", login, url.Values{"email": {"portal@example.com"}})
-		Expect(p.status).To(Equal(303))
-		Expect(p.location).To(HavePrefix(emu.URL() + "/p/session/bps_"))
+		p = Visit("POST", login, url.Values{"email": {"portal@example.com"}})
+		Expect(p.Status).To(Equal(303))
+		Expect(p.Location).To(HavePrefix(emu.URL() + "/p/session/bps_"))
 		ev := lastEvent("billing_portal.session.created")
 		Expect(ev.Data.Object).To(HaveKeyWithValue("customer", cus.ID))
 		Expect(ev.Data.Object).To(HaveKeyWithValue("configuration", cfg.ID))
 		Expect(ev.Data.Object).To(HaveKeyWithValue("return_url", "https://example.com/home"))
-		Expect(visit("GET", p.location, nil).body).To(ContainSubstring("Pro, 9.00 USD / month"))
+		Expect(Visit("GET", p.Location, nil).Body).To(ContainSubstring("Pro, 9.00 USD / month"))
 
 		By("the link dying with the login page")
 		_, err = sc.V1BillingPortalConfigurations.Update(Ctx, cfg.ID, &stripe.BillingPortalConfigurationUpdateParams{
 			LoginPage: &stripe.BillingPortalConfigurationUpdateLoginPageParams{Enabled: stripe.Bool(false)}})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(visit("GET", login, nil).status).To(Equal(404))
+		Expect(Visit("GET", login, nil).Status).To(Equal(404))
 	})
 
 	It("keeps a connected account's portal on its account", func() {
@@ -475,32 +451,32 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		s, err := sc.V1BillingPortalSessions.Create(Ctx, bp)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(s.URL).To(Equal(emu.URL() + "/p/session/" + s.ID + "?account=" + acct.ID))
-		Expect(visit("GET", emu.URL()+"/p/session/"+s.ID, nil).status).To(Equal(404), "not the platform's")
-		p := visit("GET", s.URL, nil)
-		Expect(p.body).To(ContainSubstring("Shop plan, 5.00 USD / month"))
-		Expect(p.body).To(ContainSubstring(`class="status">active`))
-		Expect(p.body).NotTo(ContainSubstring(`class="return"`), "no return_url, no link back")
-		p = visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {shopSub.ID}})
-		Expect(p.status).To(Equal(303))
-		Expect(p.location).To(Equal(emu.URL() + "/p/session/" + s.ID + "?account=" + acct.ID + "&view=home"))
+		Expect(Visit("GET", emu.URL()+"/p/session/"+s.ID, nil).Status).To(Equal(404), "not the platform's")
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring("Shop plan, 5.00 USD / month"))
+		Expect(p.Body).To(ContainSubstring(`class="status">active`))
+		Expect(p.Body).NotTo(ContainSubstring(`class="return"`), "no return_url, no link back")
+		p = Visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {shopSub.ID}})
+		Expect(p.Status).To(Equal(303))
+		Expect(p.Location).To(Equal(emu.URL() + "/p/session/" + s.ID + "?account=" + acct.ID + "&view=home"))
 		gp := &stripe.SubscriptionRetrieveParams{}
 		gp.SetStripeAccount(acct.ID)
 		got, err := sc.V1Subscriptions.Retrieve(Ctx, shopSub.ID, gp)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.CancelAtPeriodEnd).To(BeTrue())
 		Expect(emu.EventTypes(acct.ID)).To(ContainElement("customer.subscription.updated"))
-		Expect(visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}}).status).To(Equal(404), "the platform's subscription is not the shopper's")
+		Expect(Visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}}).Status).To(Equal(404), "the platform's subscription is not the shopper's")
 	})
 
 	It("answers an unknown session 404 and an expired one 410", func() {
-		Expect(visit("GET", emu.URL()+"/p/session/bps_nope", nil).status).To(Equal(404))
+		Expect(Visit("GET", emu.URL()+"/p/session/bps_nope", nil).Status).To(Equal(404))
 		s := open("", nil)
-		Expect(visit("GET", s.URL, nil).status).To(Equal(200))
+		Expect(Visit("GET", s.URL, nil).Status).To(Equal(200))
 		emu.Clock().Advance(time.Hour)
-		p := visit("GET", s.URL, nil)
-		Expect(p.status).To(Equal(410))
-		Expect(p.body).To(ContainSubstring("expired"))
-		Expect(visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}}).status).To(Equal(410))
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Status).To(Equal(410))
+		Expect(p.Body).To(ContainSubstring("expired"))
+		Expect(Visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}}).Status).To(Equal(410))
 		Expect(subscription().CancelAtPeriodEnd).To(BeFalse())
 	})
 })

@@ -1,8 +1,6 @@
 package checkout_test
 
 import (
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -19,20 +17,14 @@ var _ = Describe("A payment link's URL", Label("checkout", "payment-links"), fun
 		emu *emulator.Emulator
 		sc  *stripe.Client
 	)
-	// browser follows no redirect, so each answer can be checked.
-	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	BeforeEach(func() {
 		emu = Emulator()
 		sc = emu.Client()
 	})
 	open := func(u string) (int, string, string) {
 		GinkgoHelper()
-		res, err := browser.Get(u)
-		Expect(err).NotTo(HaveOccurred())
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		Expect(err).NotTo(HaveOccurred())
-		return res.StatusCode, res.Header.Get("Location"), string(b)
+		p := Visit("GET", u, nil)
+		return p.Status, p.Location, p.Body
 	}
 	newLink := func(p *stripe.PaymentLinkCreateParams) *stripe.PaymentLink {
 		GinkgoHelper()

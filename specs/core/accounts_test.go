@@ -1,8 +1,6 @@
 package core_test
 
 import (
-	"io"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -237,22 +235,15 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		Expect(link.ExpiresAt).To(Equal(link.Created + 300))
 
 		By("the owner finishing onboarding on the link's page")
-		// browser follows no redirect, so each answer can be checked.
-		browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		res, err := browser.Get(link.URL)
-		Expect(err).NotTo(HaveOccurred())
-		page, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		Expect(res.StatusCode).To(Equal(200))
-		Expect(string(page)).To(ContainSubstring("<code>tos_acceptance.date</code>"), "what Stripe still needs")
+		page := Visit("GET", link.URL, nil)
+		Expect(page.Status).To(Equal(200))
+		Expect(page.Body).To(ContainSubstring("<code>tos_acceptance.date</code>"), "what Stripe still needs")
 		opened, err := sc.V1Accounts.GetByID(Ctx, acct.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(opened.DetailsSubmitted).To(BeFalse(), "opening the page finishes nothing")
-		res, err = browser.PostForm(link.URL, url.Values{})
-		Expect(err).NotTo(HaveOccurred())
-		res.Body.Close()
-		Expect(res.StatusCode).To(Equal(303))
-		Expect(res.Header.Get("Location")).To(Equal("https://example.com/return"))
+		page = Visit("POST", link.URL, url.Values{})
+		Expect(page.Status).To(Equal(303))
+		Expect(page.Location).To(Equal("https://example.com/return"))
 		acct, err = sc.V1Accounts.GetByID(Ctx, acct.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(acct.ChargesEnabled).To(BeTrue())
@@ -269,13 +260,10 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		login, err := sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(acct.ID)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(login.URL).To(HavePrefix(emu.URL() + "/connect.stripe.com/express/" + acct.ID + "/"))
-		res, err = browser.Get(login.URL)
-		Expect(err).NotTo(HaveOccurred())
-		dashboard, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		Expect(res.StatusCode).To(Equal(200))
-		Expect(string(dashboard)).To(ContainSubstring("Express Dashboard"))
-		Expect(string(dashboard)).To(ContainSubstring("No payouts yet."))
+		dashboard := Visit("GET", login.URL, nil)
+		Expect(dashboard.Status).To(Equal(200))
+		Expect(dashboard.Body).To(ContainSubstring("Express Dashboard"))
+		Expect(dashboard.Body).To(ContainSubstring("No payouts yet."))
 
 		By("an expired link sending the owner to refresh_url")
 		update, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{
@@ -284,20 +272,12 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		})
 		Expect(err).NotTo(HaveOccurred())
 		emu.Clock().Advance(301 * time.Second)
-		for _, send := range []func() (*http.Response, error){
-			func() (*http.Response, error) { return browser.Get(update.URL) },
-			func() (*http.Response, error) { return browser.PostForm(update.URL, url.Values{}) },
-		} {
-			res, err := send()
-			Expect(err).NotTo(HaveOccurred())
-			res.Body.Close()
-			Expect(res.StatusCode).To(Equal(303))
-			Expect(res.Header.Get("Location")).To(Equal("https://example.com/reauth"))
+		for _, method := range []string{"GET", "POST"} {
+			expired := Visit(method, update.URL, url.Values{})
+			Expect(expired.Status).To(Equal(303))
+			Expect(expired.Location).To(Equal("https://example.com/reauth"))
 		}
-		res, err = browser.Get(emu.URL() + "/connect.stripe.com/setup/e/" + acct.ID + "/nope")
-		Expect(err).NotTo(HaveOccurred())
-		res.Body.Close()
-		Expect(res.StatusCode).To(Equal(404))
+		Expect(Visit("GET", emu.URL()+"/connect.stripe.com/setup/e/"+acct.ID+"/nope", nil).Status).To(Equal(404))
 	})
 
 	It("creates accounts from controller properties, rendering the whole controller", func() {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -82,4 +83,33 @@ func Legacy(emu *emulator.Emulator, method, path, body string, v any) error {
 		Expect(json.Unmarshal(resp.RawJSON, v)).To(Succeed())
 	}
 	return nil
+}
+
+// Page is what a browser gets from one of the emulator's pages: the
+// answer itself, redirects not followed, so each step can be checked.
+type Page struct {
+	Status   int
+	Location string // a redirect's target
+	Body     string
+	Header   http.Header
+}
+
+// browser follows no redirect.
+var browser = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// Visit GETs u, or POSTs form to it, as a browser would.
+func Visit(method, u string, form url.Values) Page {
+	GinkgoHelper()
+	var res *http.Response
+	var err error
+	if method == http.MethodPost {
+		res, err = browser.PostForm(u, form)
+	} else {
+		res, err = browser.Get(u)
+	}
+	Expect(err).NotTo(HaveOccurred())
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	Expect(err).NotTo(HaveOccurred())
+	return Page{res.StatusCode, res.Header.Get("Location"), string(b), res.Header}
 }
