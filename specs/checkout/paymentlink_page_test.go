@@ -56,6 +56,16 @@ var _ = Describe("A payment link's URL", Label("checkout", "payment-links"), fun
 		Expect(again).NotTo(Equal(location))
 	})
 
+	It("carries the URL's UTM codes over to the link's redirect after payment, dropping invalid ones", func() {
+		l := newLink(&stripe.PaymentLinkCreateParams{AfterCompletion: &stripe.PaymentLinkCreateAfterCompletionParams{
+			Type: stripe.String("redirect"), Redirect: &stripe.PaymentLinkCreateAfterCompletionRedirectParams{URL: stripe.String("https://shop.example/thanks?order=1")}}})
+		status, location, _ := open(l.URL + "?utm_source=newsletter&utm_campaign=black-friday&utm_medium=bad%20value")
+		Expect(status).To(Equal(303))
+		page := Visit("POST", location, url.Values{"payment_method": {"pm_card_visa"}, "email": {"jenny@example.com"}})
+		Expect(page.Status).To(Equal(303))
+		Expect(page.Location).To(Equal("https://shop.example/thanks?order=1&utm_campaign=black-friday&utm_source=newsletter"))
+	})
+
 	It("keeps a donation link's host, and shows a deactivated link's message", func() {
 		l := newLink(&stripe.PaymentLinkCreateParams{SubmitType: stripe.String("donate"), InactiveMessage: stripe.String("Sold out, see you next year!")})
 		Expect(l.URL).To(HavePrefix(emu.URL() + "/donate.stripe.com/test_"))

@@ -138,10 +138,15 @@ var expressTmpl = template.Must(template.New("express").Parse(`<!doctype html>
 // client_reference_id: letters, digits, dashes and underscores, up to 200.
 var clientReference = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 
+// utmCode is what a UTM code may be: letters, digits, dashes and
+// underscores, up to 150.
+var utmCode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,150}$`)
+
 // PaymentLink is a payment link's url: opening it opens a Checkout
 // Session of the link (as the payment link test helper does) and sends
 // the customer to its page, with what the URL prefills
-// (?prefilled_email=, ?client_reference_id=, ?locale=). A deactivated
+// (?prefilled_email=, ?client_reference_id=, ?locale=, and utm_* codes
+// carried over to a redirect after payment). A deactivated
 // link shows its inactive_message.
 func PaymentLink(e Backend, w http.ResponseWriter, req *http.Request) {
 	token := strings.TrimPrefix(mux.Vars(req)["token"], "test_")
@@ -186,6 +191,11 @@ func PaymentLink(e Backend, w http.ResponseWriter, req *http.Request) {
 	}
 	if locale := q.Get("locale"); locale != "" {
 		form.Set("locale", locale)
+	}
+	for _, k := range checkout.UTMCodes {
+		if v := q.Get(k); utmCode.MatchString(v) {
+			form.Set(k, v)
+		}
 	}
 	status, body, err := e.Call("POST", "/v1/test_helpers/payment_links/"+api.Str(link["id"])+"/sessions", form, req.URL.Query().Get("account"))
 	if err != nil || status != http.StatusOK {

@@ -3,6 +3,7 @@ package checkout
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -42,6 +43,8 @@ func LinkRoutes() []api.Route {
 	}
 	open := params.Object(map[string]*params.Schema{
 		"customer_email": params.String(), "client_reference_id": params.String(), "locale": params.String(),
+		"utm_source": params.String(), "utm_medium": params.String(), "utm_campaign": params.String(),
+		"utm_term": params.String(), "utm_content": params.String(),
 		"expand": params.ArrayOf(params.String()),
 	})
 	return []api.Route{
@@ -532,6 +535,29 @@ func listLinkLineItems(c *api.Call) (any, error) {
 // openLinkSession is a customer opening the link's URL: a Checkout
 // Session for its line items, with its settings, and payment_link set.
 // A deactivated link opens nothing.
+// UTMCodes are the campaign parameters a payment link's URL may carry:
+// with a redirect after payment, Stripe carries them over to its URL.
+var UTMCodes = []string{"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"}
+
+// withUTM is the redirect URL u with the UTM codes the link was opened
+// with added to its query.
+func withUTM(c *api.Call, u string) string {
+	extra := url.Values{}
+	for _, k := range UTMCodes {
+		if v, _ := c.Params.Str(k); v != "" {
+			extra.Set(k, v)
+		}
+	}
+	if len(extra) == 0 {
+		return u
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + extra.Encode()
+}
+
 func openLinkSession(c *api.Call) (any, error) {
 	l, err := loadLink(c)
 	if err != nil {
@@ -565,7 +591,9 @@ func openLinkSession(c *api.Call) (any, error) {
 		}
 	}
 	if ac := api.Obj(l["after_completion"]); ac["type"] == "redirect" {
-		p["success_url"] = api.Obj(ac["redirect"])["url"]
+		p["success_url"] = withUTM(c, api.Str(api.Obj(ac["redirect"])["url"]))
+	} else {
+		c.Params.MarkRead(UTMCodes...) // no redirect to carry them to
 	}
 	if api.Bool(l["allow_promotion_codes"]) {
 		p["allow_promotion_codes"] = true
