@@ -1,16 +1,11 @@
 package terminal_test
 
 import (
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
-	"github.com/stripe/stripe-go/v82/webhook"
 
 	"github.com/stripe-emu/stripe-emu/emulator"
 	. "github.com/stripe-emu/stripe-emu/specs/support"
@@ -212,16 +207,16 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 
 	Describe("an in-person payment", func() {
 		var (
-			rcv *receiver
+			rcv *Receiver
 			rdr *stripe.TerminalReader
 		)
 		BeforeEach(func() {
-			rcv = newReceiver()
-			_, secret, err := emu.Webhooks().Listen(rcv.srv.URL, "terminal.reader.action_succeeded", "terminal.reader.action_failed")
+			rcv = NewReceiver()
+			_, secret, err := emu.Webhooks().Listen(rcv.Srv.URL, "terminal.reader.action_succeeded", "terminal.reader.action_failed")
 			Expect(err).NotTo(HaveOccurred())
-			rcv.mu.Lock()
-			rcv.secret = secret
-			rcv.mu.Unlock()
+			rcv.Lock()
+			rcv.Secret = secret
+			rcv.Unlock()
 			rdr = reader(location().ID)
 		})
 
@@ -252,8 +247,8 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(cp.CaptureBefore).To(Equal(emu.Clock().Now().Unix() + 2*86400))
 			Expect(ch.Captured).To(BeFalse())
 
-			Eventually(rcv.types).Should(Equal([]string{"terminal.reader.action_succeeded"}))
-			ev := rcv.all()[0]
+			Eventually(rcv.Types).Should(Equal([]string{"terminal.reader.action_succeeded"}))
+			ev := rcv.All()[0]
 			Expect(ev.Data.Object["id"]).To(Equal(rdr.ID))
 			Expect(ev.Data.Object["action"].(map[string]any)["status"]).To(Equal("succeeded"))
 
@@ -279,7 +274,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(re.Amount).To(Equal(int64(1000)))
 			Expect(re.Metadata).To(Equal(map[string]string{"return": "R-7"}))
 			Expect(re.Charge.ID).To(Equal(ch.ID))
-			Eventually(rcv.types).Should(HaveLen(2))
+			Eventually(rcv.Types).Should(HaveLen(2))
 		})
 
 		It("releases an in-person authorization left uncaptured at its capture_before, two days on", func() {
@@ -345,7 +340,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
 			Expect(failed.LastPaymentError.DeclineCode).To(Equal(stripe.DeclineCodeInsufficientFunds))
 			Expect(failed.LatestCharge.Status).To(Equal(stripe.ChargeStatusFailed))
-			Eventually(rcv.types).Should(Equal([]string{"terminal.reader.action_failed"}))
+			Eventually(rcv.Types).Should(Equal([]string{"terminal.reader.action_failed"}))
 
 			_, err := sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, nil)
 			ExpectStripeError(err, 400, "invalid_request_error", "", "")
@@ -378,7 +373,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
 			_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, nil)
 			ExpectStripeError(err, 400, "invalid_request_error", "", "")
-			Expect(rcv.types()).To(BeEmpty())
+			Expect(rcv.Types()).To(BeEmpty())
 		})
 
 		It("shows a cart, which the payment then replaces", func() {
@@ -638,46 +633,3 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 		})
 	})
 })
-
-// receiver is an app's webhook handler: it verifies every delivery with
-// stripe-go's webhook.ConstructEvent, as real apps do.
-type receiver struct {
-	srv    *httptest.Server
-	secret string
-
-	mu     sync.Mutex
-	events []stripe.Event
-}
-
-func newReceiver() *receiver {
-	r := &receiver{}
-	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		ev, err := webhook.ConstructEvent(body, req.Header.Get("Stripe-Signature"), r.secret)
-		if err != nil {
-			w.WriteHeader(400)
-			return
-		}
-		r.events = append(r.events, ev)
-	}))
-	DeferCleanup(r.srv.Close)
-	return r
-}
-
-func (r *receiver) types() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]string, len(r.events))
-	for i, ev := range r.events {
-		out[i] = string(ev.Type)
-	}
-	return out
-}
-
-func (r *receiver) all() []stripe.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]stripe.Event(nil), r.events...)
-}

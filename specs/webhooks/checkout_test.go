@@ -23,9 +23,9 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		emu = Emulator()
 		sc = emu.Client()
 		rcv = newReceiver()
-		_, secret, err := emu.Webhooks().Listen(rcv.srv.URL, "checkout.session.*", "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.processing")
+		_, secret, err := emu.Webhooks().Listen(rcv.Srv.URL, "checkout.session.*", "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.processing")
 		Expect(err).NotTo(HaveOccurred())
-		rcv.secret = secret
+		rcv.Secret = secret
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Concert ticket"),
 			DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(4500)}})
 		Expect(err).NotTo(HaveOccurred())
@@ -67,10 +67,10 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 	}
 	delivered := func() []string {
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		return rcv.types()
+		return rcv.Types()
 	}
 	sessionFromEvent := func(i int) *stripe.CheckoutSession {
-		ev := rcv.all()[i]
+		ev := rcv.All()[i]
 		var s stripe.CheckoutSession
 		Expect(s.UnmarshalJSON(ev.Data.Raw)).To(Succeed())
 		return &s
@@ -104,7 +104,7 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(status).To(Equal(200), "%v", body)
 		Expect(delivered()).To(Equal([]string{"payment_intent.succeeded", "checkout.session.completed"}))
-		succeeded, completed := rcv.all()[0], rcv.all()[1]
+		succeeded, completed := rcv.All()[0], rcv.All()[1]
 		// As in Stripe's own: the payment's events carry the page's
 		// idempotency key, the completion neither request nor key.
 		Expect(succeeded.Request.ID).To(BeEmpty())
@@ -443,9 +443,9 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		var inv *receiver
 		BeforeEach(func() {
 			inv = newReceiver()
-			_, secret, err := emu.Webhooks().Listen(inv.srv.URL, "invoice.*", "invoice_payment.paid", "invoiceitem.created", "checkout.session.completed", "checkout.session.async_payment_succeeded")
+			_, secret, err := emu.Webhooks().Listen(inv.Srv.URL, "invoice.*", "invoice_payment.paid", "invoiceitem.created", "checkout.session.completed", "checkout.session.async_payment_succeeded")
 			Expect(err).NotTo(HaveOccurred())
-			inv.secret = secret
+			inv.Secret = secret
 		})
 		invoicing := func() *stripe.CheckoutSession {
 			vat, err := sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("eu_vat"), Value: stripe.String("DE123456789")})
@@ -518,10 +518,10 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			invoice := checkInvoice(got)
 			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-			Expect(inv.types()).To(Equal([]string{"invoice.created", "invoiceitem.created", "invoice.finalized", "invoice_payment.paid",
+			Expect(inv.Types()).To(Equal([]string{"invoice.created", "invoiceitem.created", "invoice.finalized", "invoice_payment.paid",
 				"invoice.paid", "invoice.payment_succeeded", "checkout.session.completed"}))
 			var completed stripe.CheckoutSession
-			Expect(completed.UnmarshalJSON(inv.all()[6].Data.Raw)).To(Succeed())
+			Expect(completed.UnmarshalJSON(inv.All()[6].Data.Raw)).To(Succeed())
 			Expect(completed.Invoice.ID).To(Equal(invoice.ID), "the completed event names the invoice")
 			Expect(emu.Count("", "payment_intent")).To(Equal(1), "no PaymentIntent of the invoice's own")
 		})
@@ -540,7 +540,7 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 			Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
 			checkInvoice(got)
 			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-			Expect(inv.types()).To(Equal([]string{"checkout.session.completed", "invoice.created", "invoiceitem.created", "invoice.finalized",
+			Expect(inv.Types()).To(Equal([]string{"checkout.session.completed", "invoice.created", "invoiceitem.created", "invoice.finalized",
 				"invoice_payment.paid", "invoice.paid", "invoice.payment_succeeded", "checkout.session.async_payment_succeeded"}))
 		})
 
@@ -573,7 +573,7 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 			Expect(got.Lines.Data[0].Pricing.PriceDetails.Price).To(Equal(free.ID))
 			Expect(got.Payments.Data).To(BeEmpty(), "nothing was paid")
 			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-			Expect(inv.types()).To(Equal([]string{"invoice.created", "invoiceitem.created", "invoice.finalized",
+			Expect(inv.Types()).To(Equal([]string{"invoice.created", "invoiceitem.created", "invoice.finalized",
 				"invoice.paid", "invoice.payment_succeeded", "checkout.session.completed"}))
 			Expect(emu.Count("", "payment_intent")).To(BeZero())
 		})

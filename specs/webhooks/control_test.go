@@ -42,9 +42,9 @@ var _ = Describe("The control surface over HTTP", Label("control"), func() {
 	})
 
 	It("moves the clock, holds and releases webhooks, injects faults", func() {
-		id, secret, err := emu.Webhooks().Listen(rcv.srv.URL, "customer.created")
+		id, secret, err := emu.Webhooks().Listen(rcv.Srv.URL, "customer.created")
 		Expect(err).NotTo(HaveOccurred())
-		rcv.secret = secret
+		rcv.Secret = secret
 
 		r := ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/"+id+"/policy", `{"hold": true}`)
 		Expect(r["_status"]).To(BeNumerically("==", 200))
@@ -59,7 +59,7 @@ var _ = Describe("The control surface over HTTP", Label("control"), func() {
 		first := held[0].(map[string]any)["id"].(string)
 		ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/"+id+"/release", `{"event_ids": ["`+second+`", "`+first+`"]}`)
 		ctl(emu.URL(), "POST", "/_emu/webhooks/flush", "")
-		Expect(rcv.ids()).To(Equal([]string{second, first}))
+		Expect(rcv.IDs()).To(Equal([]string{second, first}))
 
 		before := emu.Clock().Unix()
 		r = ctl(emu.URL(), "POST", "/_emu/clock", `{"advance": "1d"}`)
@@ -103,7 +103,7 @@ var _ = Describe("The control surface over HTTP", Label("control"), func() {
 
 	It("serves the Checkout page a session's url points at", func() {
 		sc := emu.Client()
-		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String(rcv.srv.URL + "/ok"),
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String(rcv.Srv.URL + "/ok"),
 			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
 				Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1200), ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Mug")}},
 				Quantity: stripe.Int64(1)}}})
@@ -117,7 +117,7 @@ var _ = Describe("The control surface over HTTP", Label("control"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		resp.Body.Close()
 		Expect(resp.StatusCode).To(Equal(303))
-		Expect(resp.Header.Get("Location")).To(Equal(rcv.srv.URL + "/ok"))
+		Expect(resp.Header.Get("Location")).To(Equal(rcv.Srv.URL + "/ok"))
 		got, _ := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
 		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
 	})

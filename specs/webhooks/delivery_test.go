@@ -24,12 +24,12 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		rcv *receiver
 	)
 	listen := func(events ...string) string {
-		id, secret, err := emu.Webhooks().Listen(rcv.srv.URL, events...)
+		id, secret, err := emu.Webhooks().Listen(rcv.Srv.URL, events...)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(secret).To(HavePrefix("whsec_"))
-		rcv.mu.Lock()
-		rcv.secret = secret
-		rcv.mu.Unlock()
+		rcv.Lock()
+		rcv.Secret = secret
+		rcv.Unlock()
 		return id
 	}
 	customers := func(n int) {
@@ -53,21 +53,21 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("P")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.rejections()).To(BeEmpty())
-		Expect(rcv.types()).To(Equal([]string{"customer.created", "customer.created", "customer.created", "product.created"}))
-		Expect(rcv.all()[0].APIVersion).To(Equal("2025-08-27.basil"))
+		Expect(rcv.Rejections()).To(BeEmpty())
+		Expect(rcv.Types()).To(Equal([]string{"customer.created", "customer.created", "customer.created", "product.created"}))
+		Expect(rcv.All()[0].APIVersion).To(Equal("2025-08-27.basil"))
 	})
 
 	It("redelivers a recorded event on request, signed, exactly as first sent", func() {
 		id := listen("customer.created")
 		customers(1)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		first := rcv.all()
+		first := rcv.All()
 		Expect(first).To(HaveLen(1))
 		Expect(emu.Webhooks().Redeliver(first[0].ID, id)).To(Succeed())
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.rejections()).To(BeEmpty())
-		both := rcv.all()
+		Expect(rcv.Rejections()).To(BeEmpty())
+		both := rcv.All()
 		Expect(both).To(HaveLen(2))
 		Expect(both[1].ID).To(Equal(first[0].ID))
 		Expect(both[1].Type).To(Equal(first[0].Type))
@@ -78,52 +78,52 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 	It("counts pending_webhooks down once per endpoint that got the event, however often it is resent", func() {
 		ok := listen("customer.created")
 		failing := newReceiver()
-		failing.answer = func(int, stripe.Event) int { return 500 }
-		bad, secret, err := emu.Webhooks().Listen(failing.srv.URL, "customer.created")
+		failing.Answer = func(int, stripe.Event) int { return 500 }
+		bad, secret, err := emu.Webhooks().Listen(failing.Srv.URL, "customer.created")
 		Expect(err).NotTo(HaveOccurred())
-		failing.mu.Lock()
-		failing.secret = secret
-		failing.mu.Unlock()
+		failing.Lock()
+		failing.Secret = secret
+		failing.Unlock()
 		customers(1)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
 		ev := emu.Events("")[0]
-		Expect(rcv.all()[0].PendingWebhooks).To(BeNumerically("==", 2), "as sent")
+		Expect(rcv.All()[0].PendingWebhooks).To(BeNumerically("==", 2), "as sent")
 		pending := func() any { return emu.Events("")[0]["pending_webhooks"] }
 		Eventually(pending).Should(BeNumerically("==", 1), "one endpoint got it")
 
 		Expect(emu.Webhooks().Redeliver(ev["id"].(string), ok)).To(Succeed())
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(HaveLen(2))
+		Expect(rcv.Types()).To(HaveLen(2))
 		Consistently(pending, "50ms").Should(BeNumerically("==", 1), "the other one still has not")
 
-		failing.mu.Lock()
-		failing.answer = nil
-		failing.mu.Unlock()
+		failing.Lock()
+		failing.Answer = nil
+		failing.Unlock()
 		Expect(emu.Webhooks().Redeliver(ev["id"].(string), bad)).To(Succeed())
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
 		Eventually(pending).Should(BeNumerically("==", 0))
 	})
 
 	It("creates endpoints over the API, showing the secret only once", func() {
-		we, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL), EnabledEvents: []*string{stripe.String("*")}})
+		we, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL), EnabledEvents: []*string{stripe.String("*")}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(we.Secret).To(HavePrefix("whsec_"))
 		Expect(we.Status).To(Equal("enabled"))
 		got, err := sc.V1WebhookEndpoints.Retrieve(Ctx, we.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Secret).To(BeEmpty())
-		rcv.mu.Lock()
-		rcv.secret = we.Secret
-		rcv.mu.Unlock()
+		rcv.Lock()
+		rcv.Secret = we.Secret
+		rcv.Unlock()
 		customers(1)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(Equal([]string{"customer.created"}))
+		Expect(rcv.Types()).To(Equal([]string{"customer.created"}))
 
 		_, err = sc.V1WebhookEndpoints.Update(Ctx, we.ID, &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(true)})
 		Expect(err).NotTo(HaveOccurred())
 		customers(1)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(HaveLen(1), "a disabled endpoint gets nothing")
+		Expect(rcv.Types()).To(HaveLen(1), "a disabled endpoint gets nothing")
 
 		_, err = sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String("ftp://nope"), EnabledEvents: []*string{stripe.String("*")}})
 		Expect(StripeErr(err).Param).To(Equal("url"))
@@ -143,19 +143,19 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 			ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "url")
 			Expect(StripeErr(err).Msg).To(Equal("Not a valid URL"), u)
 		}
-		we, err := create(rcv.srv.URL)
+		we, err := create(rcv.Srv.URL)
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1WebhookEndpoints.Update(Ctx, we.ID, &stripe.WebhookEndpointUpdateParams{URL: stripe.String("example.com/other")})
 		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "url")
 		got, err := sc.V1WebhookEndpoints.Retrieve(Ctx, we.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(got.URL).To(Equal(rcv.srv.URL), "nothing changed")
+		Expect(got.URL).To(Equal(rcv.Srv.URL), "nothing changed")
 
 		for i := 1; i < 16; i++ {
-			_, err = create(rcv.srv.URL)
+			_, err = create(rcv.Srv.URL)
 			Expect(err).NotTo(HaveOccurred())
 		}
-		_, err = create(rcv.srv.URL)
+		_, err = create(rcv.Srv.URL)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 		Expect(StripeErr(err).Msg).To(Equal("You have reached the maximum of 16 test webhook endpoints."))
 		n := 0
@@ -166,20 +166,20 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(n).To(Equal(16))
 		_, err = sc.V1WebhookEndpoints.Delete(Ctx, we.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		_, err = create(rcv.srv.URL)
+		_, err = create(rcv.Srv.URL)
 		Expect(err).NotTo(HaveOccurred(), "deleting one makes room")
 	})
 
 	It("keeps a description of up to 5000 characters, as Stripe's spec allows, refusing a longer one and unsetting it with an empty string", func() {
 		long := strings.Repeat("d", 5001)
-		_, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL),
+		_, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL),
 			EnabledEvents: []*string{stripe.String("customer.created")}, Description: stripe.String(long)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
 		Expect(StripeErr(err).Msg).To(Equal("Invalid string: dddd...dddd; must be at most 5000 characters"))
 		for _, err := range sc.V1WebhookEndpoints.List(Ctx, &stripe.WebhookEndpointListParams{}) {
 			Fail(fmt.Sprintf("an endpoint was made (%v)", err))
 		}
-		we, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL),
+		we, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL),
 			EnabledEvents: []*string{stripe.String("customer.created")}, Description: stripe.String(long[:5000])})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(we.Description).To(HaveLen(5000))
@@ -192,7 +192,7 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 
 	It("takes api_version only as the pinned version, the one its events are rendered in, refusing others as not emulated", func() {
 		create := func(version string) (*stripe.WebhookEndpoint, error) {
-			return sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL),
+			return sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL),
 				EnabledEvents: []*string{stripe.String("customer.created")}, APIVersion: stripe.String(version)})
 		}
 		for _, v := range []string{"2024-06-20", "2025-03-31.basil", "nonsense"} {
@@ -206,19 +206,19 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		we, err := create(stripe.APIVersion)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(we.APIVersion).To(Equal(stripe.APIVersion))
-		rcv.mu.Lock()
-		rcv.secret = we.Secret
-		rcv.mu.Unlock()
+		rcv.Lock()
+		rcv.Secret = we.Secret
+		rcv.Unlock()
 		customers(1)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.rejections()).To(BeEmpty())
-		Expect(rcv.all()).To(HaveLen(1))
-		Expect(rcv.all()[0].APIVersion).To(Equal(we.APIVersion))
+		Expect(rcv.Rejections()).To(BeEmpty())
+		Expect(rcv.All()).To(HaveLen(1))
+		Expect(rcv.All()[0].APIVersion).To(Equal(we.APIVersion))
 	})
 
 	It("takes in enabled_events only * and the event types of the pinned version, with Stripe's enum error", func() {
 		create := func(events ...string) (*stripe.WebhookEndpoint, error) {
-			p := &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL)}
+			p := &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL)}
 			for _, e := range events {
 				p.EnabledEvents = append(p.EnabledEvents, stripe.String(e))
 			}
@@ -257,16 +257,16 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(up.EnabledEvents).To(Equal([]string{"*"}))
 
 		// The emulator's own Listen takes groups too, and names a typo.
-		_, _, err = emu.Webhooks().Listen(rcv.srv.URL, "customer.*", "charge.succeeded")
+		_, _, err = emu.Webhooks().Listen(rcv.Srv.URL, "customer.*", "charge.succeeded")
 		Expect(err).NotTo(HaveOccurred())
-		_, _, err = emu.Webhooks().Listen(rcv.srv.URL, "custmer.created")
+		_, _, err = emu.Webhooks().Listen(rcv.Srv.URL, "custmer.created")
 		Expect(err).To(MatchError(ContainSubstring(`"custmer.created" is not an event type`)))
-		_, _, err = emu.Webhooks().ListenOn("acct_nope", rcv.srv.URL, false)
+		_, _, err = emu.Webhooks().ListenOn("acct_nope", rcv.Srv.URL, false)
 		Expect(err).To(MatchError(ContainSubstring("no connected account acct_nope")))
 		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
 			Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
 		Expect(err).NotTo(HaveOccurred())
-		id, secret, err := emu.Webhooks().ListenOn(acct.ID, rcv.srv.URL, false, "customer.*")
+		id, secret, err := emu.Webhooks().ListenOn(acct.ID, rcv.Srv.URL, false, "customer.*")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(id).To(HavePrefix("we_"))
 		Expect(secret).To(HavePrefix("whsec_"))
@@ -283,7 +283,7 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 			ExpectStripeError(err, 403, "invalid_request_error", "", "")
 			Expect(StripeErr(err).Msg).To(Equal("You are not permitted to configure webhook endpoints on a connected account. Did you mean to create a Connect webhook on your account instead?"))
 		}
-		p := &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL), EnabledEvents: []*string{stripe.String("customer.created")}}
+		p := &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL), EnabledEvents: []*string{stripe.String("customer.created")}}
 		p.SetStripeAccount(acct.ID)
 		_, err = sc.V1WebhookEndpoints.Create(Ctx, p)
 		refused(err)
@@ -293,7 +293,7 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		refused(err)
 
 		By("leaving an endpoint the account has (made in its Dashboard) unchanged")
-		id, _, err := emu.Webhooks().ListenOn(acct.ID, rcv.srv.URL, false, "customer.created")
+		id, _, err := emu.Webhooks().ListenOn(acct.ID, rcv.Srv.URL, false, "customer.created")
 		Expect(err).NotTo(HaveOccurred())
 		up := &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(true)}
 		up.SetStripeAccount(acct.ID)
@@ -310,12 +310,12 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(we.Status).To(Equal("enabled"))
 
 		By("taking the Connect endpoint on the platform")
-		_, err = sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL), EnabledEvents: []*string{stripe.String("customer.created")}, Connect: stripe.Bool(true)})
+		_, err = sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL), EnabledEvents: []*string{stripe.String("customer.created")}, Connect: stripe.Bool(true)})
 		Expect(err).NotTo(HaveOccurred())
 	})
 
 	It("retries a failing receiver on the emulator clock and logs every attempt", func() {
-		rcv.answer = func(n int, _ stripe.Event) int {
+		rcv.Answer = func(n int, _ stripe.Event) int {
 			if n <= 2 {
 				return 500
 			}
@@ -324,7 +324,7 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		id := listen()
 		customers(1)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(BeEmpty())
+		Expect(rcv.Types()).To(BeEmpty())
 		Expect(emu.Webhooks().Attempts()).To(HaveLen(1))
 		evID := emu.Events("")[0]["id"].(string)
 		Expect(emu.Events("")[0]["pending_webhooks"]).To(BeNumerically("==", 1))
@@ -348,21 +348,21 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(attempts[0].Status).To(Equal(500))
 		Expect(attempts[1].At.Sub(attempts[0].At)).To(Equal(5 * time.Minute))
 		Expect(attempts[2].OK).To(BeTrue())
-		Expect(rcv.types()).To(Equal([]string{"customer.created"}))
+		Expect(rcv.Types()).To(Equal([]string{"customer.created"}))
 		Eventually(func() any { return emu.Events("")[0]["pending_webhooks"] }).Should(BeNumerically("==", 0))
 	})
 
 	It("counts a redirect as a failed delivery, as Stripe does, and retries it without following it", func() {
-		moved := httptest.NewServer(http.RedirectHandler(rcv.srv.URL, http.StatusTemporaryRedirect))
+		moved := httptest.NewServer(http.RedirectHandler(rcv.Srv.URL, http.StatusTemporaryRedirect))
 		DeferCleanup(moved.Close)
 		_, secret, err := emu.Webhooks().Listen(moved.URL, "customer.created")
 		Expect(err).NotTo(HaveOccurred())
-		rcv.mu.Lock()
-		rcv.secret = secret
-		rcv.mu.Unlock()
+		rcv.Lock()
+		rcv.Secret = secret
+		rcv.Unlock()
 		customers(1)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(BeEmpty(), "the redirect is not followed")
+		Expect(rcv.Types()).To(BeEmpty(), "the redirect is not followed")
 		attempts := emu.Webhooks().Attempts()
 		Expect(attempts).To(HaveLen(1))
 		Expect(attempts[0].Status).To(Equal(http.StatusTemporaryRedirect))
@@ -374,16 +374,16 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 	It("sends connected accounts' events to Connect endpoints with account set", func() {
 		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
 		Expect(err).NotTo(HaveOccurred())
-		_, secret, err := emu.Webhooks().ListenOn("", rcv.srv.URL, true, "customer.created")
+		_, secret, err := emu.Webhooks().ListenOn("", rcv.Srv.URL, true, "customer.created")
 		Expect(err).NotTo(HaveOccurred())
-		rcv.secret = secret
+		rcv.Secret = secret
 		customers(1) // the platform's own: not for a Connect endpoint
 		p := &stripe.CustomerCreateParams{}
 		p.SetStripeAccount(acct.ID)
 		_, err = sc.V1Customers.Create(Ctx, p)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		evs := rcv.all()
+		evs := rcv.All()
 		Expect(evs).To(HaveLen(1))
 		Expect(evs[0].Account).To(Equal(acct.ID))
 		Expect(evs[0].Context).To(Equal(acct.ID), "basil's context beside account")
@@ -401,9 +401,9 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		orderWith := func(seed uint64, p emulator.WebhookPolicy) []string {
 			e := Emulator(emulator.WithSeed(seed))
 			r := newReceiver()
-			id, secret, err := e.Webhooks().Listen(r.srv.URL, "customer.created")
+			id, secret, err := e.Webhooks().Listen(r.Srv.URL, "customer.created")
 			Expect(err).NotTo(HaveOccurred())
-			r.secret = secret
+			r.Secret = secret
 			Expect(e.Webhooks().SetPolicy(id, p)).To(Succeed())
 			// One request whose events come as one batch: a product with
 			// a default price would be two; customers one each, so use a
@@ -418,7 +418,7 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 			Expect(e.Webhooks().SetPolicy(id, p)).To(Succeed()) // releases in policy order
 			Expect(e.Webhooks().WaitIdle()).To(Succeed())
 			var emails []string
-			for _, ev := range r.all() {
+			for _, ev := range r.All() {
 				emails = append(emails, ev.Data.Object["email"].(string))
 			}
 			return emails
@@ -446,12 +446,12 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 			Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
 			customers(3)
 			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-			Expect(rcv.types()).To(BeEmpty())
+			Expect(rcv.Types()).To(BeEmpty())
 			held := emu.Webhooks().Held(id)
 			Expect(held).To(HaveLen(3))
 			Expect(emu.Webhooks().ReleaseInOrder(id, held[2].ID, held[0].ID, held[1].ID)).To(Succeed())
 			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-			Expect(rcv.ids()).To(Equal([]string{held[2].ID, held[0].ID, held[1].ID}))
+			Expect(rcv.IDs()).To(Equal([]string{held[2].ID, held[0].ID, held[1].ID}))
 		})
 
 		It("duplicates and delays by type on the emulator clock", func() {
@@ -461,10 +461,10 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 			_, err := sc.V1Customers.Update(Ctx, c.ID, &stripe.CustomerUpdateParams{Name: stripe.String("late")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-			Expect(rcv.types()).To(Equal([]string{"customer.created", "customer.created"}))
+			Expect(rcv.Types()).To(Equal([]string{"customer.created", "customer.created"}))
 			emu.Clock().Advance(time.Minute)
 			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-			Expect(rcv.types()).To(Equal([]string{"customer.created", "customer.created", "customer.updated", "customer.updated"}))
+			Expect(rcv.Types()).To(Equal([]string{"customer.created", "customer.created", "customer.updated", "customer.updated"}))
 		})
 
 		It("keeps an idempotent receiver at one fulfilment per payment under 20 concurrent deliveries with duplicates", func() {
@@ -473,11 +473,11 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 			fulfilled := map[string]int{}
 			inFlight, peak := 0, 0
 			gate := make(chan struct{})
-			rcv.answer = func(n int, ev stripe.Event) int { return 200 }
+			rcv.Answer = func(n int, ev stripe.Event) int { return 200 }
 			id := listen("payment_intent.succeeded")
 			Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Concurrency: 20, Duplicate: 2, Hold: true})).To(Succeed())
-			old := rcv.srv.Config.Handler
-			rcv.srv.Config.Handler = handlerFunc(func(ev stripe.Event, ok bool) {
+			old := rcv.Srv.Config.Handler
+			rcv.Srv.Config.Handler = handlerFunc(func(ev stripe.Event, ok bool) {
 				mu.Lock()
 				inFlight++
 				peak = max(peak, inFlight)

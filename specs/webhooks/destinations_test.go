@@ -252,9 +252,9 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		rcv.setSecret(d.WebhookEndpoint.SigningSecret)
 		Expect(emu.Webhooks().SetPolicy(d.ID, emulator.WebhookPolicy{Hold: true})).To(Succeed())
 		snapshots := newReceiver()
-		_, secret, err := emu.Webhooks().Listen(snapshots.srv.URL)
+		_, secret, err := emu.Webhooks().Listen(snapshots.Srv.URL)
 		Expect(err).NotTo(HaveOccurred())
-		snapshots.secret = secret
+		snapshots.Secret = secret
 
 		meter, err := sc.V1BillingMeters.Create(Ctx, &stripe.BillingMeterCreateParams{
 			DisplayName: stripe.String("API calls"), EventName: stripe.String("api_call"),
@@ -320,22 +320,22 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 
 		// Thin events go to thin destinations only, v1 events to v1
 		// endpoints (and snapshot destinations).
-		for _, ev := range snapshots.all() {
+		for _, ev := range snapshots.All() {
 			Expect(string(ev.Type)).To(HavePrefix("billing.meter"))
 		}
-		Expect(snapshots.types()).To(ContainElement("billing.meter.created"))
+		Expect(snapshots.Types()).To(ContainElement("billing.meter.created"))
 	})
 
 	It("delivers v1 events to snapshot destinations signed as webhook endpoints are", func() {
 		rcv := newReceiver()
 		d, err := sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
 			Name: stripe.String("customers"), Type: stripe.String("webhook_endpoint"), EventPayload: stripe.String("snapshot"),
-			EnabledEvents: strs("customer.*"), WebhookEndpoint: &stripe.V2CoreEventDestinationCreateWebhookEndpointParams{URL: stripe.String(rcv.srv.URL)},
+			EnabledEvents: strs("customer.*"), WebhookEndpoint: &stripe.V2CoreEventDestinationCreateWebhookEndpointParams{URL: stripe.String(rcv.Srv.URL)},
 			Include: strs("webhook_endpoint.signing_secret"),
 		})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(d.SnapshotAPIVersion).To(Equal("2025-08-27.basil"))
-		rcv.secret = d.WebhookEndpoint.SigningSecret
+		rcv.Secret = d.WebhookEndpoint.SigningSecret
 		c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("a@example.com")})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("P")})
@@ -343,15 +343,15 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		_, err = sc.V2CoreEventDestinations.Ping(d.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(Equal([]string{"customer.created"}), "a ping is thin: a v1 handler refuses it")
-		Expect(rcv.rejections()).To(HaveLen(1))
-		Expect(rcv.all()[0].Data.Object["id"]).To(Equal(c.ID))
+		Expect(rcv.Types()).To(Equal([]string{"customer.created"}), "a ping is thin: a v1 handler refuses it")
+		Expect(rcv.Rejections()).To(HaveLen(1))
+		Expect(rcv.All()[0].Data.Object["id"]).To(Equal(c.ID))
 
 		_, err = sc.V2CoreEventDestinations.Disable(Ctx, d.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1Customers.Create(Ctx, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(HaveLen(1))
+		Expect(rcv.Types()).To(HaveLen(1))
 	})
 })

@@ -12,9 +12,9 @@ import (
 func handlerFunc(fn func(ev stripe.Event, ok bool), r *receiver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
-		r.mu.Lock()
-		secret := r.secret
-		r.mu.Unlock()
+		r.Lock()
+		secret := r.Secret
+		r.Unlock()
 		ev, err := webhook.ConstructEvent(body, req.Header.Get("Stripe-Signature"), secret)
 		fn(ev, err == nil)
 		if err != nil {

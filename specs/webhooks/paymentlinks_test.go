@@ -26,9 +26,9 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		emu = Emulator()
 		sc = emu.Client()
 		rcv = newReceiver()
-		_, secret, err := emu.Webhooks().Listen(rcv.srv.URL, "payment_link.*", "checkout.session.completed")
+		_, secret, err := emu.Webhooks().Listen(rcv.Srv.URL, "payment_link.*", "checkout.session.completed")
 		Expect(err).NotTo(HaveOccurred())
-		rcv.secret = secret
+		rcv.Secret = secret
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Poster"),
 			DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(1500)}})
 		Expect(err).NotTo(HaveOccurred())
@@ -41,7 +41,7 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 
 	delivered := func() []string {
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		return rcv.types()
+		return rcv.Types()
 	}
 	open := func(id string) (int, map[string]any) {
 		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_links/"+id+"/sessions", url.Values{}, "")
@@ -166,7 +166,7 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		}
 
 		Expect(delivered()).To(Equal([]string{"payment_link.created", "payment_link.updated", "payment_link.updated"}))
-		ev := rcv.all()[2]
+		ev := rcv.All()[2]
 		Expect(ev.Data.PreviousAttributes).To(HaveKeyWithValue("active", true))
 
 		status, body := open(l.ID)
@@ -217,7 +217,7 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(done["payment_status"]).To(Equal("paid"))
 		Expect(delivered()).To(Equal([]string{"payment_link.created", "checkout.session.completed"}))
 		var fromEvent stripe.CheckoutSession
-		Expect(fromEvent.UnmarshalJSON(rcv.all()[1].Data.Raw)).To(Succeed())
+		Expect(fromEvent.UnmarshalJSON(rcv.All()[1].Data.Raw)).To(Succeed())
 		Expect(fromEvent.PaymentLink.ID).To(Equal(l.ID))
 
 		p := &stripe.CheckoutSessionRetrieveParams{}
@@ -383,7 +383,7 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(got.Active).To(BeFalse(), "the limit reached, the link deactivates")
 		types := delivered()
 		Expect(types[len(types)-1]).To(Equal("payment_link.updated"))
-		Expect(rcv.all()[len(types)-1].Data.PreviousAttributes).To(HaveKeyWithValue("active", true))
+		Expect(rcv.All()[len(types)-1].Data.PreviousAttributes).To(HaveKeyWithValue("active", true))
 
 		status, _ := open(l.ID)
 		Expect(status).To(Equal(400))

@@ -32,9 +32,9 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		rcv = newReceiver()
 		var secret string
 		var err error
-		id, secret, err = emu.Webhooks().Listen(rcv.srv.URL, "customer.*")
+		id, secret, err = emu.Webhooks().Listen(rcv.Srv.URL, "customer.*")
 		Expect(err).NotTo(HaveOccurred())
-		rcv.secret = secret
+		rcv.Secret = secret
 	})
 	customer := func(email string) string {
 		GinkgoHelper()
@@ -69,13 +69,13 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		_, _, err := emu.Call("POST", "/v1/customers/"+c, url.Values{"name": {"Late"}}, "")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(BeEmpty())
+		Expect(rcv.Types()).To(BeEmpty())
 		emu.Clock().Advance(time.Minute)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(Equal([]string{"customer.updated"}))
+		Expect(rcv.Types()).To(Equal([]string{"customer.updated"}))
 		emu.Clock().Advance(time.Hour)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(Equal([]string{"customer.updated", "customer.created"}))
+		Expect(rcv.Types()).To(Equal([]string{"customer.updated", "customer.created"}))
 	})
 
 	It("releases nothing when an order names an event that is not held, and says what is", func() {
@@ -87,12 +87,12 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		err := emu.Webhooks().ReleaseInOrder(id, held[1].ID, "evt_missing")
 		Expect(err).To(MatchError(fmt.Sprintf("event evt_missing is not held for %s; held: %s (customer.created), %s (customer.created)", id, held[0].ID, held[1].ID)))
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.ids()).To(BeEmpty(), "nothing was released")
+		Expect(rcv.IDs()).To(BeEmpty(), "nothing was released")
 		Expect(emu.Webhooks().Held(id)).To(Equal(held))
 	})
 
 	It("holds a retry or a delayed delivery falling due while the endpoint is on hold, as it holds everything", func() {
-		rcv.answer = func(n int, _ stripe.Event) int {
+		rcv.Answer = func(n int, _ stripe.Event) int {
 			if n == 1 {
 				return 500
 			}
@@ -110,13 +110,13 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		Expect(emu.Webhooks().SetPolicy(id, p)).To(Succeed())
 		emu.Clock().Advance(5 * time.Minute)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(BeEmpty(), "nothing goes out while held")
+		Expect(rcv.Types()).To(BeEmpty(), "nothing goes out while held")
 		held := emu.Webhooks().Held(id)
 		Expect(held).To(HaveLen(2))
 
 		Expect(emu.Webhooks().Release(id)).To(Succeed())
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(ConsistOf("customer.created", "customer.updated"))
+		Expect(rcv.Types()).To(ConsistOf("customer.created", "customer.updated"))
 		var retried []int
 		for _, a := range emu.Webhooks().Attempts() {
 			if a.EventType == "customer.created" {
@@ -133,7 +133,7 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		Expect(emu.Webhooks().Held(id)).To(HaveLen(1))
 		Expect(emu.Webhooks().ReleaseTypes(id, "customer.*")).To(Succeed(), "a group releases its types")
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(Equal([]string{"customer.created"}))
+		Expect(rcv.Types()).To(Equal([]string{"customer.created"}))
 	})
 
 	It("lists deliveries waiting on the clock, delayed or retrying, with when they fall due", func() {
@@ -290,7 +290,7 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		It("redelivers with 404 for an unknown event or endpoint and 400 for one left out", func() {
 			customer("r@example.com")
 			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-			ev := rcv.ids()[0]
+			ev := rcv.IDs()[0]
 			r := ctl(emu.URL(), "POST", "/_emu/webhooks/redeliver", `{"event": "`+ev+`"}`)
 			Expect(r["_status"]).To(BeNumerically("==", 400))
 			Expect(ctlMessage(r)).To(Equal("give the event to redeliver and the endpoint to send it to: {\"event\": \"evt_…\", \"endpoint\": \"we_…\"}"))
@@ -303,7 +303,7 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 			r = ctl(emu.URL(), "POST", "/_emu/webhooks/redeliver", `{"event": "`+ev+`", "endpoint": "`+id+`"}`)
 			Expect(r["_status"]).To(BeNumerically("==", 200))
 			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-			Expect(rcv.ids()).To(Equal([]string{ev, ev}))
+			Expect(rcv.IDs()).To(Equal([]string{ev, ev}))
 		})
 
 		It("refuses a fault that would never fire, on a method or path no request has", func() {

@@ -23,9 +23,9 @@ var _ = Describe("Shipping in Checkout and Payment Links", Label("checkout", "sh
 		emu = Emulator()
 		sc = emu.Client()
 		rcv = newReceiver()
-		_, secret, err := emu.Webhooks().Listen(rcv.srv.URL, "checkout.session.completed", "customer.updated")
+		_, secret, err := emu.Webhooks().Listen(rcv.Srv.URL, "checkout.session.completed", "customer.updated")
 		Expect(err).NotTo(HaveOccurred())
-		rcv.secret = secret
+		rcv.Secret = secret
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Espresso machine"),
 			DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4500)}})
 		Expect(err).NotTo(HaveOccurred())
@@ -153,9 +153,9 @@ var _ = Describe("Shipping in Checkout and Payment Links", Label("checkout", "sh
 		Expect(pi.LatestCharge.Amount).To(Equal(int64(9500)))
 
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(Equal([]string{"checkout.session.completed"}))
+		Expect(rcv.Types()).To(Equal([]string{"checkout.session.completed"}))
 		var fromEvent stripe.CheckoutSession
-		Expect(fromEvent.UnmarshalJSON(rcv.all()[0].Data.Raw)).To(Succeed())
+		Expect(fromEvent.UnmarshalJSON(rcv.All()[0].Data.Raw)).To(Succeed())
 		Expect(fromEvent.CollectedInformation.ShippingDetails.Address.PostalCode).To(Equal("M5V 2T6"))
 		Expect(fromEvent.ShippingCost.AmountTotal).To(Equal(int64(500)))
 	})
@@ -214,7 +214,7 @@ var _ = Describe("Shipping in Checkout and Payment Links", Label("checkout", "sh
 		Expect(got.Shipping.Name).To(Equal("Ada Lovelace"), "the helper's name is the one shipped to")
 		Expect(got.Shipping.Address.Country).To(Equal("US"))
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(Equal([]string{"customer.updated", "checkout.session.completed"}))
+		Expect(rcv.Types()).To(Equal([]string{"customer.updated", "checkout.session.completed"}))
 	})
 
 	It("refuses what Stripe refuses, and an address the session does not ship to, keeping nothing", func() {

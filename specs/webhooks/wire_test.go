@@ -122,16 +122,16 @@ var _ = Describe("Retries of an endpoint disabled in between", Label("webhooks")
 		emu = Emulator()
 		sc = emu.Client()
 		rcv = newReceiver()
-		rcv.answer = func(n int, _ stripe.Event) int {
+		rcv.Answer = func(n int, _ stripe.Event) int {
 			if n == 1 {
 				return 500
 			}
 			return 200
 		}
 		var err error
-		we, err = sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.srv.URL), EnabledEvents: []*string{stripe.String("customer.created")}})
+		we, err = sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL), EnabledEvents: []*string{stripe.String("customer.created")}})
 		Expect(err).NotTo(HaveOccurred())
-		rcv.secret = we.Secret
+		rcv.Secret = we.Secret
 		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
@@ -144,7 +144,7 @@ var _ = Describe("Retries of an endpoint disabled in between", Label("webhooks")
 		disable(false)
 		advance(5 * time.Minute)
 		Expect(emu.Webhooks().Attempts()).To(HaveLen(2))
-		Expect(rcv.types()).To(Equal([]string{"customer.created"}))
+		Expect(rcv.Types()).To(Equal([]string{"customer.created"}))
 		Eventually(func() any { return emu.Events("")[0]["pending_webhooks"] }).Should(BeNumerically("==", 0))
 	})
 
@@ -158,7 +158,7 @@ var _ = Describe("Retries of an endpoint disabled in between", Label("webhooks")
 		disable(false)
 		advance(4 * time.Hour)
 		Expect(emu.Webhooks().Attempts()).To(HaveLen(1), "neither the retry nor the event made while disabled")
-		Expect(rcv.types()).To(BeEmpty())
+		Expect(rcv.Types()).To(BeEmpty())
 	})
 })
 
@@ -205,16 +205,16 @@ var _ = Describe("What counts as delivered", Label("webhooks"), func() {
 		sc := emu.Client()
 		rcv := newReceiver()
 		statuses := map[string]int{"created@example.com": 201, "accepted@example.com": 202, "empty@example.com": 204, "gone@example.com": 404}
-		rcv.answer = func(_ int, ev stripe.Event) int { return statuses[ev.Data.Object["email"].(string)] }
-		id, secret, err := emu.Webhooks().Listen(rcv.srv.URL, "customer.created")
+		rcv.Answer = func(_ int, ev stripe.Event) int { return statuses[ev.Data.Object["email"].(string)] }
+		id, secret, err := emu.Webhooks().Listen(rcv.Srv.URL, "customer.created")
 		Expect(err).NotTo(HaveOccurred())
-		rcv.secret = secret
+		rcv.Secret = secret
 		for email := range statuses {
 			_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String(email)})
 			Expect(err).NotTo(HaveOccurred())
 		}
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
-		Expect(rcv.types()).To(HaveLen(3))
+		Expect(rcv.Types()).To(HaveLen(3))
 		for _, wait := range []time.Duration{5 * time.Minute, time.Hour, 3 * time.Hour, 72 * time.Hour} {
 			emu.Clock().Advance(wait)
 			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
