@@ -38,15 +38,6 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 		Expect(err).NotTo(HaveOccurred())
 		return a
 	}
-	// checkEvents holds a connected account's events to stripe-go's types
-	// and the OpenAPI spec, as support does for the platform's.
-	checkEvents := func(acct string) {
-		GinkgoHelper()
-		for _, ev := range emu.Events(acct) {
-			b, _ := json.Marshal(ev)
-			Expect(wirecheck.Check(b)).To(Succeed(), "event %v", ev["type"])
-		}
-	}
 	// raw calls the API without stripe-go, checking the answer's shape.
 	raw := func(method, path string, form url.Values) (int, map[string]any) {
 		GinkgoHelper()
@@ -161,7 +152,7 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 			}})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(a.Capabilities.CardPayments).To(Equal(stripe.AccountCapabilityStatusInactive))
-			checkEvents(a.ID)
+			CheckAccountEvents(emu, a.ID)
 		})
 
 		It("activates what onboarding covers and what is requested after it", func() {
@@ -175,7 +166,7 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 				Account: stripe.String(a.ID), Requested: stripe.Bool(true)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.Status).To(Equal(stripe.CapabilityStatusActive))
-			checkEvents(a.ID)
+			CheckAccountEvents(emu, a.ID)
 		})
 
 		It("applies Stripe's rules on who may ask for what", func() {
@@ -292,7 +283,7 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 			Expect(prev).To(HaveKey("phone"))
 			Expect(prev["phone"]).To(BeNil())
 			Expect(prev["address"]).To(Equal(map[string]any{"postal_code": nil}))
-			checkEvents(a.ID)
+			CheckAccountEvents(emu, a.ID)
 
 			By("keeping them to their account")
 			other := custom("company")
@@ -368,7 +359,7 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 			Expect(c.Requirements.DisabledReason).To(Equal(stripe.CapabilityDisabledReasonRejectedOther))
 			types := emu.EventTypes(seller.ID)
 			Expect(types[len(types)-3:]).To(Equal([]string{"capability.updated", "capability.updated", "account.updated"}))
-			checkEvents(seller.ID)
+			CheckAccountEvents(emu, seller.ID)
 
 			_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
 				Amount: stripe.Int64(1000), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"),

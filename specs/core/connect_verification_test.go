@@ -1,14 +1,11 @@
 package core_test
 
 import (
-	"encoding/json"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator"
-	"github.com/stripe-emu/stripe-emu/emulator/wirecheck"
 	. "github.com/stripe-emu/stripe-emu/specs/support"
 )
 
@@ -56,15 +53,6 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 		a, err := sc.V1Accounts.Update(Ctx, id, p)
 		Expect(err).NotTo(HaveOccurred())
 		return a
-	}
-	// checkWire holds every event of the account to stripe-go's types and
-	// Stripe's OpenAPI spec.
-	checkWire := func(acct string) {
-		GinkgoHelper()
-		for _, ev := range emu.Events(acct) {
-			b, _ := json.Marshal(ev)
-			Expect(wirecheck.Check(b)).To(Succeed(), "event %v", ev["type"])
-		}
 	}
 	expectVerified := func(a *stripe.Account) {
 		GinkgoHelper()
@@ -132,7 +120,7 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 			Expect(a.Individual.Verification.Details).To(BeEmpty())
 			evs := emu.EventTypes(a.ID)
 			Expect(evs[len(evs)-3:]).To(Equal([]string{"capability.updated", "capability.updated", "account.updated"}))
-			checkWire(a.ID)
+			CheckAccountEvents(emu, a.ID)
 		})
 
 		It("holds an account whose person's date of birth is 1900-01-01 for Stripe's OFAC watchlist review", func() {
@@ -159,7 +147,7 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 			Expect(evs[len(evs)-3:]).To(Equal([]string{"capability.updated", "capability.updated", "account.updated"}))
 			a = update(a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{DOB: dob(1902, 1, 1)}})
 			expectVerified(a)
-			checkWire(a.ID)
+			CheckAccountEvents(emu, a.ID)
 		})
 	})
 
@@ -203,7 +191,7 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 			b = update(b.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{Verification: success}})
 			expectVerified(b)
 			Expect(b.Individual.Verification.Document.DetailsCode).To(BeEmpty())
-			checkWire(b.ID)
+			CheckAccountEvents(emu, b.ID)
 
 			By("refusing a document that is neither an uploaded file nor a test token, changing nothing")
 			_, err := sc.V1Accounts.Update(Ctx, b.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{DOB: dob(1990, 1, 1),
@@ -287,7 +275,7 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 			Expect(a.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
 			evs := emu.EventTypes(a.ID)
 			Expect(evs[len(evs)-3:]).To(Equal([]string{"person.updated", "capability.updated", "account.updated"}))
-			checkWire(a.ID)
+			CheckAccountEvents(emu, a.ID)
 
 			By("refusing a document that is neither a file nor a test token, changing nothing")
 			_, err = sc.V1Persons.Update(Ctx, rep.ID, &stripe.PersonUpdateParams{Account: stripe.String(a.ID),
@@ -318,7 +306,7 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 			Expect(err).NotTo(HaveOccurred())
 			Expect(a.Requirements.CurrentlyDue).To(BeEmpty())
 			Expect(a.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
-			checkWire(a.ID)
+			CheckAccountEvents(emu, a.ID)
 		})
 
 		It("shows the failures of an account whose requirements Stripe collects until its onboarding completes", func() {

@@ -26,6 +26,17 @@ var Epoch = time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC)
 // Ctx is the context specs pass to stripe-go.
 var Ctx = context.Background()
 
+// CheckAccountEvents holds a connected account's events to stripe-go's
+// types and Stripe's OpenAPI spec, as Emulator does for the platform's
+// when the spec ends.
+func CheckAccountEvents(emu *emulator.Emulator, acct string) {
+	GinkgoHelper()
+	for _, ev := range emu.Events(acct) {
+		b, _ := json.Marshal(ev)
+		Expect(wirecheck.Check(b)).To(Succeed(), "event %v", ev["type"])
+	}
+}
+
 // Emulator starts an emulator for the current spec. Every JSON response its
 // Client() receives must decode strictly into the stripe-go v82 type of its
 // "object" and satisfy Stripe's OpenAPI spec (required fields, nulls, enum
