@@ -73,6 +73,8 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(p.Status).To(Equal(402))
 		Expect(p.Body).To(ContainSubstring("Your card was declined."))
 		Expect(invoice(inv.ID).Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(invoice(inv.ID).AttemptCount).To(Equal(int64(1)))
+		Expect(emu.EventTypes("")).To(ContainElement("invoice.payment_failed"), "an attempt on the page that fails is a failed invoice payment")
 
 		By("a good card paying it, through the invoice's own PaymentIntent")
 		p = Visit("POST", inv.HostedInvoiceURL, url.Values{"payment_method": {"pm_card_visa"}})

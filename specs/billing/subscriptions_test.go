@@ -346,6 +346,51 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
 	})
 
+	It("counts a declined client confirmation of the first invoice's intent as an attempt, saying invoice.payment_failed once", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
+			p.PaymentBehavior = stripe.String("default_incomplete")
+			p.AddExpand("latest_invoice.confirmation_secret")
+		})
+		Expect(err).NotTo(HaveOccurred())
+		secret := sub.LatestInvoice.ConfirmationSecret.ClientSecret
+		piID := secret[:strings.Index(secret, "_secret_")]
+		Expect(emu.EventTypes("")).NotTo(ContainElement("invoice.payment_failed"))
+
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, piID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_chargeDeclined")})
+		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeCardDeclined))
+		Expect(count(emu.EventTypes(""), "invoice.payment_failed")).To(Equal(1))
+		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(inv.Attempted).To(BeTrue())
+		Expect(inv.AttemptCount).To(Equal(int64(1)), "any attempt counts as the first")
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
+
+		By("a second decline: another invoice.payment_failed, but only automatic retries count further attempts")
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, piID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa_chargeDeclinedInsufficientFunds")})
+		Expect(StripeErr(err).DeclineCode).To(Equal(stripe.DeclineCodeInsufficientFunds))
+		Expect(count(emu.EventTypes(""), "invoice.payment_failed")).To(Equal(2))
+		inv, _ = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(inv.AttemptCount).To(Equal(int64(1)))
+
+		By("a failed 3-D Secure authentication is a failed attempt too")
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, piID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_threeDSecure2Required")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(count(emu.EventTypes(""), "invoice.payment_failed")).To(Equal(2), "waiting for the customer is no failure of an on-session attempt")
+		_, _, err = emu.Call("POST", "/v1/test_helpers/payment_intents/"+piID+"/authenticate", url.Values{"outcome": {"fail"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(count(emu.EventTypes(""), "invoice.payment_failed")).To(Equal(3))
+
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, piID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(count(emu.EventTypes(""), "invoice.payment_failed")).To(Equal(3))
+	})
+
 	Describe("the basil integration: the client pays, the subscription keeps the card", func() {
 		var cus *stripe.Customer
 		BeforeEach(func() {

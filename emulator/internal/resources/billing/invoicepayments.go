@@ -19,6 +19,9 @@ func invoicePaymentRoutes() []api.Route {
 
 func init() {
 	payments.OnChange = append(payments.OnChange, onIntentChange)
+	payments.OnConfirmFailed = append(payments.OnConfirmFailed, func(c *api.Call, pi store.Obj) error {
+		return customerAttemptFailed(c, api.Str(pi["id"]))
+	})
 	payments.OnSetupSucceeded = append(payments.OnSetupSucceeded, onSetupSucceeded)
 	payments.OnDetached = append(payments.OnDetached, onPaymentMethodDetached)
 	payments.Guards = append(payments.Guards, guardInvoiceIntent)
@@ -152,14 +155,56 @@ func onIntentChange(c *api.Call, ch payments.IntentChange) error {
 		api.Obj(next["status_transitions"])["canceled_at"] = c.Now
 		return c.Put(next)
 	case payments.RequiresPaymentMethod:
-		if ch.From == payments.Processing && !api.Bool(pay["is_default"]) {
+		switch {
+		case ch.From == payments.Processing && !api.Bool(pay["is_default"]):
 			// An attached bank debit that failed: the invoice says so.
 			inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(pay["invoice"]))
 			c.Emit("invoice.payment_failed", inv, nil)
+		case ch.From == payments.RequiresAction:
+			// The customer failed 3-D Secure, or the card declined once
+			// authenticated.
+			return customerAttemptFailed(c, ch.ID)
 		}
 	}
 	return nil
 }
+
+// customerAttemptFailed records a failed attempt to pay an invoice that
+// the customer (or the merchant's client) made by confirming one of its
+// PaymentIntents: Stripe says invoice.payment_failed "whenever an invoice
+// payment attempt fails". Any attempt counts as the first; further ones
+// count only when automatic (attempt_count's reference), so no retry is
+// scheduled here. Billing's own attempts are recorded by
+// recordFailedAttempt instead, once per request and intent.
+func customerAttemptFailed(c *api.Call, piID string) error {
+	key := attemptKey(piID)
+	if c.Scratch(key) != nil {
+		return nil
+	}
+	c.SetScratch(key, true)
+	pay := paymentOf(c, piID)
+	if pay == nil || pay["status"] != "open" {
+		return nil
+	}
+	inv, ok := c.Tx.Get(c.Account, "invoice", api.Str(pay["invoice"]))
+	if !ok || inv["status"] != "open" {
+		return nil
+	}
+	if api.Int(inv["attempt_count"]) == 0 {
+		inv = api.Clone(inv)
+		inv["attempt_count"] = int64(1)
+		inv["attempted"] = true
+		if err := c.Put(inv); err != nil {
+			return err
+		}
+	}
+	c.Emit("invoice.payment_failed", inv, nil)
+	return nil
+}
+
+// attemptKey marks, for one request, an intent whose failed attempt is
+// already recorded on its invoice.
+func attemptKey(piID string) string { return "billing.attempt:" + piID }
 
 // credit books a succeeded PaymentIntent on its invoice: the payment turns
 // paid, the invoice's amounts move, and the invoice turns paid when

@@ -304,6 +304,7 @@ func attempt(c *api.Call, invID, pmID string) error {
 	if !ok {
 		return apierr.Internal("invoice payment without its PaymentIntent")
 	}
+	c.SetScratch(attemptKey(api.Str(pi["id"])), true) // recorded by the caller, not as the customer's
 	after, err := payments.Charge(c, pi, pmID, true)
 	var kept *api.KeptError
 	if err != nil && !errors.As(err, &kept) {

@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -129,6 +130,12 @@ func guard(c *api.Call, pi store.Obj, action string) error {
 // OnChange is called inside the transaction whenever a PaymentIntent
 // changes status (billing credits invoices when their payments succeed).
 var OnChange []func(c *api.Call, ch IntentChange) error
+
+// OnConfirmFailed is called, after OnChange, when a confirmation through
+// the API (a client's, or a hosted page's) ends in a failed attempt: the
+// intent, with its last_payment_error, needs a new payment method.
+// Billing counts it as a payment attempt of the invoice the intent pays.
+var OnConfirmFailed []func(c *api.Call, pi store.Obj) error
 
 // IntentChange is a PaymentIntent's move from one status to another, as
 // the hooks see it once the request's own work is done.
@@ -711,7 +718,22 @@ func confirmIntent(c *api.Call) (any, error) {
 	if err := c.Put(pi); err != nil {
 		return nil, err
 	}
-	return confirmWith(c, pi)
+	res, err := confirmWith(c, pi)
+	var kept *api.KeptError
+	if errors.As(err, &kept) && len(OnConfirmFailed) > 0 {
+		if ferr := c.Flush(); ferr != nil {
+			return nil, ferr
+		}
+		after, _ := c.Tx.Get(c.Account, "payment_intent", api.Str(pi["id"]))
+		if after["status"] == RequiresPaymentMethod {
+			for _, fn := range OnConfirmFailed {
+				if ferr := fn(c, after); ferr != nil {
+					return nil, ferr
+				}
+			}
+		}
+	}
+	return res, err
 }
 
 // checkCardDescriptor refuses a full statement_descriptor on an intent
