@@ -130,7 +130,8 @@ func served(fn func(pages.Backend, http.ResponseWriter, *http.Request)) page {
 // pageBackend is the emulator as package pages sees it.
 type pageBackend struct{ *Emulator }
 
-func (b pageBackend) View(fn func(tx *store.Tx) error) error { return b.env.Store.View(fn) }
+func (b pageBackend) View(fn func(tx *store.Tx) error) error   { return b.env.Store.View(fn) }
+func (b pageBackend) Update(fn func(tx *store.Tx) error) error { return b.env.Store.Update(fn) }
 
 // servePage serves one of the emulator's own pages, if the request is for
 // one.

@@ -257,6 +257,23 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		Expect(evs[0]["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("status", "inactive"))
 		Expect(evs[2]["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("charges_enabled", false))
 
+		By("a used link sending the owner to refresh_url: Stripe's are single-use")
+		for _, method := range []string{"GET", "POST"} {
+			used := Visit(method, link.URL, url.Values{})
+			Expect(used.Status).To(Equal(303))
+			Expect(used.Location).To(Equal("https://example.com/reauth"))
+		}
+		again, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{
+			Account: stripe.String(acct.ID), Type: stripe.String("account_onboarding"),
+			RefreshURL: stripe.String("https://example.com/reauth"), ReturnURL: stripe.String("https://example.com/return"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(Visit("GET", again.URL, nil).Status).To(Equal(200))
+		reopened := Visit("GET", again.URL, nil)
+		Expect(reopened.Status).To(Equal(303), "opened a second time")
+		Expect(reopened.Location).To(Equal("https://example.com/reauth"))
+		Expect(Visit("POST", again.URL, url.Values{}).Location).To(Equal("https://example.com/return"), "the page once opened can still be sent")
+
 		login, err := sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(acct.ID)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(login.URL).To(HavePrefix(emu.URL() + "/connect.stripe.com/express/" + acct.ID + "/"))

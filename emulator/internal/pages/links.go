@@ -24,23 +24,35 @@ import (
 // AccountLink is where an account link sends the connected account's
 // owner: what Stripe still needs of the account, a button that finishes
 // onboarding (as the complete_onboarding test helper does) and sends the
-// owner to return_url, and a way back without finishing. An expired link
-// sends the owner to refresh_url, as Stripe's does.
+// owner to return_url, and a way back without finishing. A link is
+// single-use: opened again, finished, or expired, it sends the owner to
+// refresh_url, as stripe-go's refresh_url documents ("expired,
+// previously-visited, or otherwise invalid"). Its own form may be sent
+// until it finishes.
 func AccountLink(e Backend, w http.ResponseWriter, req *http.Request) {
 	vars := mux.Vars(req)
+	token := vars["token"]
 	var link accounts.LinkPage
-	var found bool
-	_ = e.View(func(tx *store.Tx) error {
-		link, found = accounts.AccountLinkPage(tx, vars["token"])
-		return nil
+	var found, spent bool
+	_ = e.Update(func(tx *store.Tx) error {
+		link, found = accounts.AccountLinkPage(tx, token)
+		if !found || link.Account != vars["account"] {
+			return nil
+		}
+		spent = link.Finished || (link.Visited && req.Method == http.MethodGet)
+		if spent || e.Clock().Now().Unix() > link.ExpiresAt {
+			return nil
+		}
+		link.Visited = true
+		return accounts.SaveAccountLinkPage(tx, token, link)
 	})
 	if !found || link.Account != vars["account"] {
 		http.Error(w, "This account link does not exist.", http.StatusNotFound)
 		return
 	}
-	if e.Clock().Now().Unix() > link.ExpiresAt {
+	if spent || e.Clock().Now().Unix() > link.ExpiresAt {
 		if link.RefreshURL == "" {
-			http.Error(w, "This account link has expired.", http.StatusGone)
+			http.Error(w, "This account link has expired or was already used.", http.StatusGone)
 			return
 		}
 		http.Redirect(w, req, link.RefreshURL, http.StatusSeeOther)
@@ -54,9 +66,13 @@ func AccountLink(e Backend, w http.ResponseWriter, req *http.Request) {
 			failure = err.Error()
 		case status != http.StatusOK:
 			failure = fmt.Sprint(api.Obj(body["error"])["message"])
-		case link.ReturnURL != "":
-			http.Redirect(w, req, link.ReturnURL, http.StatusSeeOther)
-			return
+		default:
+			link.Finished = true
+			_ = e.Update(func(tx *store.Tx) error { return accounts.SaveAccountLinkPage(tx, token, link) })
+			if link.ReturnURL != "" {
+				http.Redirect(w, req, link.ReturnURL, http.StatusSeeOther)
+				return
+			}
 		}
 	}
 	acct, _ := e.GetIn("", link.Account)

@@ -33,6 +33,9 @@ type Backend interface {
 	// View reads the store directly, for what no API route shows (a
 	// link's token, its return URLs).
 	View(fn func(tx *store.Tx) error) error
+	// Update writes what a page keeps outside any API object (an account
+	// link's visits).
+	Update(fn func(tx *store.Tx) error) error
 }
 
 // method is a test payment method a page offers, by id.

@@ -71,8 +71,7 @@ func createAccountLink(c *api.Call) (any, error) {
 	page.ReturnURL, _ = c.Params.Str("return_url")
 	page.RefreshURL, _ = c.Params.Str("refresh_url")
 	if c.BaseURL != nil {
-		raw, _ := json.Marshal(page)
-		if err := c.Tx.SetMeta(metaLinkPage(token), string(raw)); err != nil {
+		if err := SaveAccountLinkPage(c.Tx, token, page); err != nil {
 			return nil, err
 		}
 		url = c.BaseURL() + "/connect.stripe.com" + path
@@ -88,9 +87,20 @@ type LinkPage struct {
 	ReturnURL  string `json:"return_url"`
 	RefreshURL string `json:"refresh_url"`
 	ExpiresAt  int64  `json:"expires_at"`
+	// Visited says the page was opened: Stripe's links are single-use,
+	// and a link "previously-visited" sends the owner to refresh_url.
+	Visited bool `json:"visited,omitempty"`
+	// Finished says the owner finished on the page: its form is spent.
+	Finished bool `json:"finished,omitempty"`
 }
 
 func metaLinkPage(token string) string { return "acctlink:" + token }
+
+// SaveAccountLinkPage keeps what the page's visits did to the link.
+func SaveAccountLinkPage(tx *store.Tx, token string, page LinkPage) error {
+	raw, _ := json.Marshal(page)
+	return tx.SetMeta(metaLinkPage(token), string(raw))
+}
 
 // AccountLinkPage is the account link a page's token names.
 func AccountLinkPage(tx *store.Tx, token string) (LinkPage, bool) {
