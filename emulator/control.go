@@ -21,6 +21,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/pages"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/files"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/identity"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/stripejs"
 )
@@ -113,6 +114,7 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	root.Handle("/receipts/{id}", served(pages.Receipt)).Methods("GET")
 	root.Handle("/credit_notes/{id}/pdf", served(pages.CreditNotePDF)).Methods("GET")
 	root.Handle("/mandates/{id}", served(pages.Mandate)).Methods("GET")
+	root.Handle(identity.PagePath+"{token}", served(pages.Identity)).Methods("GET", "POST")
 	root.Handle("/bank_transfer_instructions/{id}", page((*Emulator).transferInstructionsPage)).Methods("GET")
 	root.Handle("/microdeposit/{token}", page((*Emulator).microdepositPage)).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.

@@ -19,6 +19,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/entitlements"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/files"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/identity"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/meters"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/methoddomains"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
@@ -57,7 +58,7 @@ func kinds() []*api.Kind {
 		tax.RegistrationKind,
 		tax.CodeKind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), alerts.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds(), terminal.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), alerts.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds(), terminal.Kinds(), identity.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -66,7 +67,7 @@ func kinds() []*api.Kind {
 // timers are the resource families' time-driven work, run (all together,
 // in time order) whenever the clock moves.
 func timers() []api.Timer {
-	return append(payments.Timers(), billing.Timer, billing.ClockExpiry, credits.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer, files.Timer, reporting.Timer)
+	return append(payments.Timers(), billing.Timer, billing.ClockExpiry, credits.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer, files.Timer, reporting.Timer, identity.Timer)
 }
 
 // routes lists every resource family's endpoint table.
@@ -112,5 +113,6 @@ func routes() [][]api.Route {
 		radarlists.Routes(),
 		reporting.Routes(),
 		terminal.Routes(),
+		identity.Routes(),
 	}
 }

@@ -55,6 +55,8 @@ func init() {
 	register("cash_balance", stripe.CashBalance{})
 	register("charge", stripe.Charge{})
 	register("review", stripe.Review{})
+	register("identity.verification_report", stripe.IdentityVerificationReport{})
+	register("identity.verification_session", stripe.IdentityVerificationSession{})
 	register("radar.early_fraud_warning", stripe.RadarEarlyFraudWarning{})
 	register("radar.value_list", stripe.RadarValueList{})
 	register("radar.value_list_item", stripe.RadarValueListItem{})
