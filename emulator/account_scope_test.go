@@ -201,6 +201,9 @@ var scopeFixtures = map[string]scopeFixture{
 	"/v1/apple_pay/domains": func(f *scopeMaker) (string, url.Values) {
 		return "/v1/apple_pay/domains", url.Values{"domain_name": {"pay.example.com"}}
 	},
+	"/v1/identity/verification_sessions": func(f *scopeMaker) (string, url.Values) {
+		return "/v1/identity/verification_sessions", url.Values{"type": {"document"}}
+	},
 	"/v1/radar/value_lists": func(f *scopeMaker) (string, url.Values) {
 		return "/v1/radar/value_lists", url.Values{"alias": {"sweep"}, "name": {"Sweep"}}
 	},
