@@ -115,6 +115,7 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	root.Handle("/credit_notes/{id}/pdf", served(pages.CreditNotePDF)).Methods("GET")
 	root.Handle("/mandates/{id}", served(pages.Mandate)).Methods("GET")
 	root.Handle(identity.PagePath+"{token}", served(pages.Identity)).Methods("GET", "POST")
+	root.Handle(identity.SecretPath+"{secret}", served(pages.IdentityBySecret)).Methods("GET")
 	root.Handle("/bank_transfer_instructions/{id}", page((*Emulator).transferInstructionsPage)).Methods("GET")
 	root.Handle("/microdeposit/{token}", page((*Emulator).microdepositPage)).Methods("GET")
 	// A file link's URL: public, as Stripe's files.stripe.com/links/… are.

@@ -46,7 +46,7 @@ var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
 		out, err := run.CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), "%s", out)
 		GinkgoWriter.Printf("%s", out)
-		Expect(string(out)).To(ContainSubstring("all checks passed (18)"))
+		Expect(string(out)).To(ContainSubstring("all checks passed (19)"))
 
 		// What the page did reached the emulator with the publishable key.
 		browserCalls := 0
@@ -111,6 +111,14 @@ func shop(sc *stripe.Client, page, emuURL string) http.Handler {
 			return
 		}
 		reply(w, map[string]string{"clientSecret": si.ClientSecret}, nil)
+	})
+	mux.HandleFunc("POST /identity", func(w http.ResponseWriter, r *http.Request) {
+		vs, err := sc.V1IdentityVerificationSessions.Create(r.Context(), &stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("document")})
+		if err != nil {
+			reply(w, nil, err)
+			return
+		}
+		reply(w, map[string]string{"clientSecret": vs.ClientSecret, "id": vs.ID}, nil)
 	})
 	mux.HandleFunc("POST /checkout", func(w http.ResponseWriter, r *http.Request) {
 		s, err := sc.V1CheckoutSessions.Create(r.Context(), &stripe.CheckoutSessionCreateParams{

@@ -13,6 +13,23 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
+// IdentityBySecret is what Stripe.js's verifyIdentity opens in its modal:
+// the session's page, found by its client secret, which answers in the
+// frame instead of sending the user to return_url.
+func IdentityBySecret(e Backend, w http.ResponseWriter, req *http.Request) {
+	var token string
+	var found bool
+	_ = e.View(func(tx *store.Tx) error {
+		token, found = identity.PageOfSecret(tx, mux.Vars(req)["secret"])
+		return nil
+	})
+	if !found {
+		http.Error(w, "This client secret has expired or was already used.", http.StatusGone)
+		return
+	}
+	http.Redirect(w, req, identity.PagePath+"test_"+token+"?modal=1", http.StatusSeeOther)
+}
+
 // Identity is a VerificationSession's url: Stripe's test-mode
 // verification flow, where the user picks what happens instead of
 // showing a document. Submitting ends the session's turn (verified, or
@@ -45,7 +62,7 @@ func Identity(e Backend, w http.ResponseWriter, req *http.Request) {
 			failure = err.Error()
 		case status != http.StatusOK:
 			failure = fmt.Sprint(api.Obj(body["error"])["message"])
-		case returnURL != "":
+		case returnURL != "" && req.URL.Query().Get("modal") != "1":
 			http.Redirect(w, req, returnURL, http.StatusSeeOther)
 			return
 		default:

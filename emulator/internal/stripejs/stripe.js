@@ -604,6 +604,17 @@
     return new Promise(function () {});
   };
 
+  // verifyIdentity shows an Identity VerificationSession's test-mode page
+  // in a modal frame, as Stripe.js shows its verification modal; it
+  // resolves {} once the user has submitted (the outcome reaches the
+  // server in the session's events, as at Stripe).
+  StripeEmu.prototype.verifyIdentity = function (clientSecret) {
+    if (typeof clientSecret !== 'string' || !/^vs_[A-Za-z0-9]+_secret_/.test(clientSecret)) {
+      return Promise.reject(integrationError('Invalid value for verifyIdentity: clientSecret should be a VerificationSession client secret. You specified: ' + clientSecret + '.'));
+    }
+    return authenticateInFrame(ORIGIN + '/verify.stripe.com/secret/' + encodeURIComponent(clientSecret)).then(function () { return {}; });
+  };
+
   // What @stripe/stripe-js calls on the instance it loads.
   StripeEmu.prototype._registerWrapper = function () {};
   StripeEmu.prototype.registerAppInfo = function () {};
@@ -621,7 +632,7 @@
     'confirmBancontactSetup', 'confirmCashappSetup', 'confirmIdealSetup', 'confirmPayPalSetup',
     'confirmSepaDebitSetup', 'confirmSofortSetup', 'confirmUsBankAccountSetup', 'collectBankAccountForPayment',
     'collectBankAccountForSetup', 'collectBankAccountToken', 'collectFinancialConnectionsAccounts',
-    'verifyMicrodepositsForPayment', 'verifyMicrodepositsForSetup', 'verifyIdentity', 'createSource',
+    'verifyMicrodepositsForPayment', 'verifyMicrodepositsForSetup', 'createSource',
     'retrieveSource', 'createRadarSession', 'createConfirmationToken', 'initEmbeddedCheckout', 'initCheckout',
     'retrieveOrder', 'processOrder', 'createEphemeralKeyNonce'
   ].forEach(function (name) {

@@ -216,6 +216,17 @@ async function api(path, method = 'GET') {
     await page.waitForURL(EMU + '/checkout/cs_test_**');
   });
 
+  await check('verifyIdentity shows the Identity session\'s test page in a modal and resolves once submitted', async () => {
+    await open('identity');
+    await page.locator('#pay').click();
+    await threeDS().getByRole('button', { name: 'verified', exact: true }).click();
+    await page.waitForFunction(() => /^identity:/.test(document.getElementById('result').textContent));
+    const [, id, state] = (await page.locator('#result').textContent()).split(':');
+    assert.equal(state, 'submitted');
+    const vs = await api('/v1/identity/verification_sessions/' + id);
+    assert.equal(vs.status, 'verified');
+  });
+
   await check('a Stripe.js call the emulator does not emulate says so', async () => {
     await open('unsupported');
     assert.equal(await pay(), 'error:not_emulated');

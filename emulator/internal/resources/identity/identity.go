@@ -188,13 +188,15 @@ func nilIfEmpty(s string) any {
 func openForInput(c *api.Call, vs store.Obj) error {
 	token := c.IDs.Secret(24)
 	id := api.Str(vs["id"])
-	if old := api.Str(vs["url"]); old != "" {
-		c.DeleteMeta(metaPage(pageToken(old)))
-	}
+	closeForInput(c, vs)
 	if err := c.SetMeta(metaPage(token), c.Account+" "+id); err != nil {
 		return err
 	}
-	vs["client_secret"] = id + "_secret_test_" + c.IDs.Secret(24)
+	secret := id + "_secret_test_" + c.IDs.Secret(24)
+	if err := c.SetMeta(metaSecret(secret), token); err != nil {
+		return err
+	}
+	vs["client_secret"] = secret
 	vs["url"] = "https://verify.stripe.com/start/test_" + token
 	if c.BaseURL != nil {
 		vs["url"] = c.BaseURL() + PagePath + "test_" + token
@@ -208,7 +210,19 @@ func closeForInput(c *api.Call, vs store.Obj) {
 	if old := api.Str(vs["url"]); old != "" {
 		c.DeleteMeta(metaPage(pageToken(old)))
 	}
+	if old := api.Str(vs["client_secret"]); old != "" {
+		c.DeleteMeta(metaSecret(old))
+	}
 	vs["client_secret"], vs["url"] = nil, nil
+}
+
+// SecretPath is where Stripe.js's verifyIdentity opens a session by its
+// client secret: the stand-in's modal frame loads it.
+const SecretPath = "/verify.stripe.com/secret/"
+
+// PageOfSecret is the page token a session's client secret opens.
+func PageOfSecret(tx *store.Tx, secret string) (string, bool) {
+	return tx.GetMeta(metaSecret(secret))
 }
 
 // PagePath is where a session's url points on the emulator, Stripe's host
@@ -232,6 +246,7 @@ func trimTest(s string) string {
 }
 
 func metaPage(token string) string            { return "identitypage:" + token }
+func metaSecret(secret string) string         { return "identitysecret:" + secret }
 func metaReturnURL(account, id string) string { return "identityreturn:" + account + ":" + id }
 func metaProvided(account, id string) string  { return "identityprovided:" + account + ":" + id }
 func metaOutputs(account, id string) string   { return "identityoutputs:" + account + ":" + id }
