@@ -565,6 +565,21 @@ func (r *run) customer(st scenarios.Step) (any, error) {
 		return body, nil
 	case "pay_invoice":
 		return r.payInvoice(st, acct)
+	case "verify_identity":
+		// The user submits on the session's test page: its outcome is the
+		// step's (verified unless it names a failure).
+		vs, err := r.resolveString(st.VerificationSession)
+		if err != nil {
+			return nil, err
+		}
+		status, body, err := r.callStripe("POST", "/v1/test_helpers/identity/verification_sessions/"+vs+"/submit", url.Values{"outcome": {st.Outcome}}, acct, "")
+		if err != nil {
+			return nil, err
+		}
+		if status != 200 {
+			return nil, fmt.Errorf("verify_identity answered %d: %s", status, brief(body["error"]))
+		}
+		return body, nil
 	case "authenticate", "settle":
 		pi, err := r.resolveString(st.PaymentIntent)
 		if err != nil {

@@ -49,9 +49,11 @@
 //   - customer: complete_checkout {session, payment_method}, authenticate
 //     {payment_intent, outcome}, settle {payment_intent, outcome},
 //     complete_onboarding {account}, pay_invoice {invoice, payment_method}
-//     (on its hosted invoice page): what the customer (or a connected
-//     account's owner) does in the browser or the bank does later. Each
-//     action takes only its own fields (and account).
+//     (on its hosted invoice page), verify_identity {verification_session,
+//     outcome} (on an Identity session's test page: verified, the default,
+//     or a last_error code such as document_expired): what the customer (or
+//     a connected account's owner) does in the browser or the bank does
+//     later. Each action takes only its own fields (and account).
 //
 //   - clock: {advance: 3d} or {set: RFC3339}, optionally test_clock.
 //

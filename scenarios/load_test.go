@@ -133,6 +133,7 @@ func TestMalformedScenarios(t *testing.T) {
 		{"onboarding without its account", "name: x\nsteps:\n  - customer: complete_onboarding\n", `complete_onboarding needs the account that onboards`, 3},
 		{"paying without the invoice", "name: x\nsteps:\n  - customer: pay_invoice\n", `pay_invoice needs the invoice the customer pays`, 3},
 		{"paying with what the action does not take", "name: x\nsteps:\n  - customer: pay_invoice\n    invoice: in_1\n    outcome: fail\n", `outcome`, 5},
+		{"verifying without the session", "name: x\nsteps:\n  - customer: verify_identity\n    outcome: verified\n", `verify_identity needs the verification_session the user verifies in`, 3},
 	}
 	for _, tc := range cases {
 		_, err := Parse("bad.yaml", []byte(tc.yaml))
@@ -263,7 +264,7 @@ func TestLoadDirWithoutScenariosFails(t *testing.T) {
 func TestMisspeltNamesSuggestTheirFix(t *testing.T) {
 	for _, c := range []struct{ yaml, want string }{
 		{"  - costumer: complete_checkout\n", `unknown step kind "costumer"; allowed: app, clock, customer, expect, fault, fixture, stripe, webhooks; did you mean "customer"?`},
-		{"  - customer: complete_checkout\n    sesion: cs_1\n", `unknown key "sesion"; allowed: account, as, customer, invoice, name, outcome, payment_intent, payment_method, session; did you mean "session"?`},
+		{"  - customer: complete_checkout\n    sesion: cs_1\n", `unknown key "sesion"; allowed: account, as, customer, invoice, name, outcome, payment_intent, payment_method, session, verification_session; did you mean "session"?`},
 		{"  - customer: complete_chekout\n", `; did you mean "complete_checkout"?`},
 		{"  - webhooks: releas\n", `unknown webhooks action "releas"; allowed: deliver, hold, policy, redeliver, release; did you mean "release"?`},
 		{"  - expect:\n      evnts: {equals: []}\n", `; did you mean "events"?`},

@@ -244,16 +244,17 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		if p.actionAsMapping(n, path, "customer", customerTakes) {
 			return st
 		}
-		f := p.fields(n, path, append(common, "session", "invoice", "payment_intent", "payment_method", "outcome", "account")...)
+		f := p.fields(n, path, append(common, "session", "invoice", "payment_intent", "payment_method", "outcome", "account", "verification_session")...)
 		st.Action = p.str(f["customer"], path+".customer")
 		st.Session = p.str(f["session"], path+".session")
+		st.VerificationSession = p.str(f["verification_session"], path+".verification_session")
 		st.Invoice = p.str(f["invoice"], path+".invoice")
 		st.PaymentIntent = p.str(f["payment_intent"], path+".payment_intent")
 		st.PaymentMethod = p.str(f["payment_method"], path+".payment_method")
 		st.Outcome = p.str(f["outcome"], path+".outcome")
 		st.Account = p.str(f["account"], path+".account")
 		if takes, known := customerTakes[st.Action]; known {
-			p.unused(n, f, path, st.Action, takes, "session", "invoice", "payment_intent", "payment_method", "outcome")
+			p.unused(n, f, path, st.Action, takes, "session", "invoice", "payment_intent", "payment_method", "outcome", "verification_session")
 		}
 		switch st.Action {
 		case "complete_checkout":
@@ -272,11 +273,17 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			if st.Invoice == "" {
 				p.fail(n, path+".invoice", "pay_invoice needs the invoice the customer pays")
 			}
+		case "verify_identity":
+			if st.VerificationSession == "" {
+				p.fail(n, path+".verification_session", "verify_identity needs the verification_session the user verifies in")
+			}
 		default:
-			p.fail(f["customer"], path+".customer", "unknown customer action %q; allowed: authenticate, complete_checkout, complete_onboarding, pay_invoice, settle%s", st.Action,
+			p.fail(f["customer"], path+".customer", "unknown customer action %q; allowed: authenticate, complete_checkout, complete_onboarding, pay_invoice, settle, verify_identity%s", st.Action,
 				suggest.Hint(st.Action, slices.Collect(maps.Keys(customerTakes))))
 		}
-		if st.Outcome != "" && st.Outcome != "succeed" && st.Outcome != "fail" {
+		// verify_identity's outcomes depend on its session's checks: the
+		// emulator names them when the step runs.
+		if st.Action != "verify_identity" && st.Outcome != "" && st.Outcome != "succeed" && st.Outcome != "fail" {
 			p.fail(f["outcome"], path+".outcome", "unknown outcome %q; allowed: fail, succeed", st.Outcome)
 		}
 		p.common(f, &st, path)
@@ -384,6 +391,7 @@ var (
 		"settle":              {"payment_intent", "outcome", "account"},
 		"complete_onboarding": {"account"},
 		"pay_invoice":         {"invoice", "payment_method", "account"},
+		"verify_identity":     {"verification_session", "outcome", "account"},
 	}
 	webhooksTakes = map[string][]string{
 		"deliver":   {},

@@ -68,12 +68,14 @@ type Step struct {
 	Expect         *AppExpect // inline expectation of an app call
 
 	// customer
-	Action        string // complete_checkout, authenticate, settle, complete_onboarding, pay_invoice
-	Session       string
-	Invoice       string
-	PaymentIntent string
-	PaymentMethod string
-	Outcome       string // succeed, fail
+	Action  string // complete_checkout, authenticate, settle, complete_onboarding, pay_invoice, verify_identity
+	Session string
+	// VerificationSession is the Identity session verify_identity submits.
+	VerificationSession string
+	Invoice             string
+	PaymentIntent       string
+	PaymentMethod       string
+	Outcome             string // succeed, fail
 
 	// clock
 	Advance   time.Duration
