@@ -358,6 +358,22 @@ func load(c *api.Call) (store.Obj, error) {
 	return c.Load("identity.verification_session", c.Var("id"), "id")
 }
 
+// loadAwaiting reads the session the path names for an action (done to
+// it: "updated") only a session awaiting its user takes.
+func loadAwaiting(c *api.Call, action string) (store.Obj, error) {
+	vs, err := load(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := redacted(vs); err != nil {
+		return nil, err
+	}
+	if vs["status"] != RequiresInput {
+		return nil, unexpectedState(vs, action, RequiresInput)
+	}
+	return vs, nil
+}
+
 // unexpectedState refuses an action on a session in another status.
 func unexpectedState(vs store.Obj, action string, allowed string) error {
 	return apierr.InvalidRequest("This VerificationSession has a status of %s and cannot be %s. Only a VerificationSession with a status of %s can be %s.",
@@ -376,15 +392,9 @@ func redacted(vs store.Obj) error {
 // update changes a session awaiting the user: its type, options,
 // provided_details and metadata. Stripe has no event for it.
 func update(c *api.Call) (any, error) {
-	before, err := load(c)
+	before, err := loadAwaiting(c, "updated")
 	if err != nil {
 		return nil, err
-	}
-	if err := redacted(before); err != nil {
-		return nil, err
-	}
-	if before["status"] != RequiresInput {
-		return nil, unexpectedState(before, "updated", RequiresInput)
 	}
 	vs := api.Clone(before)
 	if typ, _ := c.Params.Str("type"); typ != "" {
@@ -403,15 +413,9 @@ func update(c *api.Call) (any, error) {
 
 // cancel ends a session awaiting the user, for good.
 func cancel(c *api.Call) (any, error) {
-	before, err := load(c)
+	before, err := loadAwaiting(c, "canceled")
 	if err != nil {
 		return nil, err
-	}
-	if err := redacted(before); err != nil {
-		return nil, err
-	}
-	if before["status"] != RequiresInput {
-		return nil, unexpectedState(before, "canceled", RequiresInput)
 	}
 	vs := api.Clone(before)
 	vs["status"] = Canceled

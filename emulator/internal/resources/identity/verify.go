@@ -82,15 +82,9 @@ func Outcomes(vs store.Obj) []string {
 // checks run (processing), and the session ends verified or back in
 // requires_input with the failure as its last_error.
 func submit(c *api.Call) (any, error) {
-	before, err := load(c)
+	before, err := loadAwaiting(c, "submitted")
 	if err != nil {
 		return nil, err
-	}
-	if err := redacted(before); err != nil {
-		return nil, err
-	}
-	if before["status"] != RequiresInput {
-		return nil, unexpectedState(before, "submitted", RequiresInput)
 	}
 	outcome, _ := c.Params.Str("outcome")
 	if outcome == "" {
