@@ -1445,8 +1445,80 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(se.Param).To(Equal("subscription_details[items][0][discounts]"))
 			Expect(se.Msg).To(ContainSubstring("POST /v1/invoices/create_preview"))
 			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{ResumeAt: stripe.String("now")}})
+			Expect(StripeErr(err).Param).To(Equal("subscription_details[resume_at]"))
+		})
+
+		It("previews canceling now: the final invoice, crediting the unused time unless proration_behavior is none, and changes nothing", func() {
+			cus := customerWith("pm_card_visa", "")
+			sub, err := subscribe(cus, nil)
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(Epoch.AddDate(0, 0, 10))
+			events := len(emu.EventTypes(""))
+			inv, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{CancelNow: stripe.Bool(true)}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusDraft))
+			Expect(inv.Lines.Data).To(HaveLen(1))
+			start, end, now := Epoch.Unix(), Epoch.AddDate(0, 1, 0).Unix(), Epoch.AddDate(0, 0, 10).Unix()
+			Expect(inv.Lines.Data[0].Amount).To(BeNumerically("~", -1000*float64(end-now)/float64(end-start), 1), "the unused time, credited")
+			Expect(inv.Lines.Data[0].Period.Start).To(Equal(now))
+			Expect(inv.Total).To(Equal(inv.Lines.Data[0].Amount))
+			Expect(inv.AmountDue).To(BeZero(), "a credit is not charged")
+
+			none, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{CancelNow: stripe.Bool(true), ProrationBehavior: stripe.String("none")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(none.Lines.Data).To(BeEmpty())
+			Expect(none.Total).To(BeZero())
+
+			By("leaving the subscription as it was")
+			again, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.Status).To(Equal(stripe.SubscriptionStatusActive))
+			Expect(emu.Count("", "invoiceitem")).To(BeZero())
+			Expect(emu.EventTypes("")).To(HaveLen(events))
+
+			By("crediting what canceling the same way does")
+			_, err = sc.V1Subscriptions.Cancel(Ctx, sub.ID, &stripe.SubscriptionCancelParams{Prorate: stripe.Bool(true), InvoiceNow: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			ended, _ := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			final, _ := sc.V1Invoices.Retrieve(Ctx, ended.LatestInvoice.ID, nil)
+			Expect(final.Total).To(Equal(inv.Total))
+		})
+
+		It("previews a trial ended now, or moved, and a subscription set or unset to cancel at the period's end", func() {
+			cus := customerWith("pm_card_visa", "")
+			sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.TrialPeriodDays = stripe.Int64(14) })
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(Epoch.AddDate(0, 0, 3))
+			intents := emu.Count("", "payment_intent")
+			now, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
 				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{TrialEndNow: stripe.Bool(true)}})
-			Expect(StripeErr(err).Param).To(Equal("subscription_details[trial_end]"), "an existing subscription's trial is not previewed")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(now.Status).To(Equal(stripe.InvoiceStatusDraft))
+			Expect(now.Total).To(Equal(int64(1000)))
+			Expect(now.Lines.Data[0].Period.Start).To(Equal(Epoch.AddDate(0, 0, 3).Unix()), "the first paid period starts now")
+			Expect(emu.Count("", "payment_intent")).To(Equal(intents), "nothing charged")
+
+			later := Epoch.AddDate(0, 0, 30).Unix()
+			moved, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{TrialEnd: stripe.Int64(later)}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(moved.Lines.Data[0].Period.Start).To(Equal(later))
+			again, _ := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(again.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+			Expect(again.TrialEnd).To(Equal(Epoch.AddDate(0, 0, 14).Unix()))
+
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{CancelAtPeriodEnd: stripe.Bool(true)}})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeInvoiceUpcomingNone))
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			kept, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{CancelAtPeriodEnd: stripe.Bool(false)}})
+			Expect(err).NotTo(HaveOccurred(), "kept on, it renews")
+			Expect(kept.Total).To(Equal(int64(1000)))
 		})
 	})
 })

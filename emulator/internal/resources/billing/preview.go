@@ -25,7 +25,12 @@ var previewUnsupported = []string{"customer_details.tax", "customer_details.tax_
 
 // previewDetails are the subscription_details a preview of a
 // subscription's update applies.
-var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true, "default_tax_rates": true, "billing_cycle_anchor": true}
+var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true, "default_tax_rates": true, "billing_cycle_anchor": true,
+	"trial_end": true, "cancel_at_period_end": true, "cancel_now": true}
+
+// previewUpdates are the previewDetails a preview hands to the update it
+// runs (cancel_now is the cancellation's instead).
+var previewUpdates = []string{"items", "proration_behavior", "proration_date", "default_tax_rates", "billing_cycle_anchor", "trial_end", "cancel_at_period_end"}
 
 func createPreview(c *api.Call) (any, error) {
 	for _, p := range previewUnsupported {
@@ -219,17 +224,25 @@ func bracketed(path string) string {
 // own are parameters of the preview's own to apply with the change
 // (discounts), named as sent.
 func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own map[string]any) (store.Obj, error) {
-	if subscriptionEnded(sub["status"]) || api.Bool(sub["cancel_at_period_end"]) {
-		return nil, apierr.InvalidRequest("No upcoming invoices for subscription %s: it is canceled or cancels at the end of its period.", api.Str(sub["id"])).
-			WithCode("invoice_upcoming_none").WithParam("subscription")
+	cancels := api.Bool(sub["cancel_at_period_end"])
+	if v, ok := details.Bool("cancel_at_period_end"); ok {
+		cancels = v
 	}
+	if subscriptionEnded(sub["status"]) || cancels {
+		return nil, noUpcomingInvoice(sub)
+	}
+	if now, _ := details.Bool("cancel_now"); now {
+		return cancelNowPreview(c, sub, details)
+	}
+	details.MarkRead("cancel_now")
 	behavior := "create_prorations"
-	if details.Has("items") || details.Has("default_tax_rates") || details.Has("billing_cycle_anchor") || len(own) > 0 {
+	if details.Has("items") || details.Has("default_tax_rates") || details.Has("billing_cycle_anchor") || details.Has("trial_end") ||
+		details.Has("cancel_at_period_end") || len(own) > 0 {
 		update := maps.Clone(own)
 		if update == nil {
 			update = map[string]any{}
 		}
-		for k := range previewDetails {
+		for _, k := range previewUpdates {
 			if v, ok := details.RawAt(k); ok {
 				update[k] = v
 			}
@@ -269,6 +282,38 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 		return draftFromPending(c, sub)
 	}
 	return nextPeriodInvoice(c, sub)
+}
+
+func noUpcomingInvoice(sub store.Obj) error {
+	return apierr.InvalidRequest("No upcoming invoices for subscription %s: it is canceled or cancels at the end of its period.", api.Str(sub["id"])).
+		WithCode("invoice_upcoming_none").WithParam("subscription")
+}
+
+// cancelNowPreview is the invoice canceling sub now would end with, as
+// DELETE /v1/subscriptions/:id with invoice_now makes it: the unused time
+// of the period credited (unless proration_behavior is none), pending
+// items and the usage metered so far. Nothing is charged: it stays a
+// draft, and the preview is thrown away.
+func cancelNowPreview(c *api.Call, sub store.Obj, details params.Values) (store.Obj, error) {
+	for _, k := range []string{"items", "default_tax_rates", "billing_cycle_anchor", "trial_end", "proration_date"} {
+		if details.Has(k) {
+			return nil, unsupportedInPreview("subscription_details[" + k + "] with subscription_details[cancel_now]")
+		}
+	}
+	behavior, _ := details.Str("proration_behavior")
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
+	c.Now = c.ClockNow(cus)
+	if behavior != "none" && (sub["status"] == "active" || sub["status"] == "past_due") {
+		if err := creditUnusedTime(c, sub, sub); err != nil {
+			return nil, err
+		}
+	}
+	from := periodStart(sub)
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_cycle", start: c.Now, end: c.Now, usageFrom: from, usageOnly: true, since: from})
+	if err != nil {
+		return nil, err
+	}
+	return inv, previewPretaxCredits(c, inv)
 }
 
 // nextPeriodInvoice builds (and stores: run it where it is thrown away)

@@ -1567,7 +1567,9 @@ func updateSubscription(c *api.Call) (any, error) {
 			}
 		}
 	}
-	if after["trial_end"] == c.Now && before["status"] == "trialing" {
+	if after["trial_end"] == c.Now && before["status"] == "trialing" && c.Var(previewVar) == "" {
+		// (A preview shows the invoice the trial's end makes as the next
+		// one instead: see subscriptionPreview.)
 		if err := renew(c, api.Str(after["id"])); err != nil {
 			return nil, err
 		}
