@@ -1519,6 +1519,10 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{CancelAtPeriodEnd: stripe.Bool(false)}})
 			Expect(err).NotTo(HaveOccurred(), "kept on, it renews")
 			Expect(kept.Total).To(Equal(int64(1000)))
+			final, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{CancelNow: stripe.Bool(true)}})
+			Expect(err).NotTo(HaveOccurred(), "set to cancel later, it can still be canceled now")
+			Expect(final.Total).To(BeZero(), "a trial has no paid time to credit")
 		})
 	})
 })

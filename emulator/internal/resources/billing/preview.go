@@ -228,11 +228,12 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 	if v, ok := details.Bool("cancel_at_period_end"); ok {
 		cancels = v
 	}
+	if now, _ := details.Bool("cancel_now"); now && !subscriptionEnded(sub["status"]) {
+		// Canceling now ends the period early, whenever it was to end.
+		return cancelNowPreview(c, sub, details)
+	}
 	if subscriptionEnded(sub["status"]) || cancels {
 		return nil, noUpcomingInvoice(sub)
-	}
-	if now, _ := details.Bool("cancel_now"); now {
-		return cancelNowPreview(c, sub, details)
 	}
 	details.MarkRead("cancel_now")
 	behavior := "create_prorations"
@@ -295,6 +296,7 @@ func noUpcomingInvoice(sub store.Obj) error {
 // items and the usage metered so far. Nothing is charged: it stays a
 // draft, and the preview is thrown away.
 func cancelNowPreview(c *api.Call, sub store.Obj, details params.Values) (store.Obj, error) {
+	details.MarkRead("cancel_at_period_end")
 	for _, k := range []string{"items", "default_tax_rates", "billing_cycle_anchor", "trial_end", "proration_date"} {
 		if details.Has(k) {
 			return nil, unsupportedInPreview("subscription_details[" + k + "] with subscription_details[cancel_now]")
