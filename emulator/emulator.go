@@ -47,6 +47,17 @@ type Emulator struct {
 	closed      bool
 	stopTick    func()
 	removeHooks []func()
+	// wired are the platform's endpoints made with a secret of the
+	// caller's choosing (the binary's --webhook): configuration, which
+	// Reset makes again.
+	wired []wiredEndpoint
+}
+
+// wiredEndpoint is how ListenWithSecretOn made a platform endpoint.
+type wiredEndpoint struct {
+	url, secret string
+	connect     bool
+	events      []string
 }
 
 // New builds an emulator without serving it; use Handler with a server of

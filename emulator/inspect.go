@@ -148,23 +148,28 @@ func (e *Emulator) Call(method, path string, form url.Values, account string) (i
 func (e *Emulator) Requests() []Request { return e.log.all() }
 
 // Reset deletes every object, event and idempotency key, keeping the
-// platform account id, as if the emulator had just started.
+// platform account id, as if the emulator had just started: webhook
+// attempts, policies and the default policy go too, endpoints made after
+// it draw the seed's choices as a fresh emulator's do, and those wired
+// with ListenWithSecret (the binary's --webhook) are made again.
 func (e *Emulator) Reset() error {
 	if err := e.env.Store.Reset(); err != nil {
 		return err
 	}
-	for _, ep := range e.env.Webhooks.Endpoints() {
-		e.env.Webhooks.RemoveEndpoint(ep.ID)
-	}
+	e.env.Webhooks.Reset()
 	e.server.Faults.Clear()
 	e.log.clear()
 	id := e.env.Platform
-	return e.env.Store.Update(func(tx *store.Tx) error {
+	err := e.env.Store.Update(func(tx *store.Tx) error {
 		if err := accounts.PutPlatform(tx, e.env.IDs, id, e.env.Clock.Unix(), e.cfg.manualPay); err != nil {
 			return err
 		}
 		return tx.SetMeta("platform", id)
 	})
+	if err != nil {
+		return err
+	}
+	return e.rewire()
 }
 
 func (e *Emulator) observe(r api.Logged) {

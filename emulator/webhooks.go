@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -212,14 +213,53 @@ func CheckWebhookPolicy(p WebhookPolicy) error {
 }
 
 // ListenWithSecret wires an endpoint with a secret of your choosing (the
-// binary's --webhook/--webhook-secret), reusing one with the same URL.
+// binary's --webhook/--webhook-secret), reusing one with the same URL. It
+// is configuration, as the app's secret is: Reset makes it again (a new
+// endpoint, with the same URL, secret and events).
 func (w WebhookControl) ListenWithSecret(endpointURL, secret string, events ...string) (string, error) {
 	return w.ListenWithSecretOn("", false, endpointURL, secret, events...)
 }
 
 // ListenWithSecretOn is ListenWithSecret on a connected account (account
-// != "") or, with connect, for connected accounts' events.
+// != "") or, with connect, for connected accounts' events. Reset makes a
+// platform's endpoint again, not a connected account's, gone with it.
 func (w WebhookControl) ListenWithSecretOn(account string, connect bool, endpointURL, secret string, events ...string) (string, error) {
+	id, err := w.listenWithSecretOn(account, connect, endpointURL, secret, events...)
+	if err == nil && account == "" {
+		w.e.wire(wiredEndpoint{url: endpointURL, secret: secret, connect: connect, events: events})
+	}
+	return id, err
+}
+
+// wire remembers a platform endpoint to make again on Reset (one per URL,
+// as ListenWithSecretOn reuses the endpoint of a URL).
+func (e *Emulator) wire(we wiredEndpoint) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	we.events = slices.Clone(we.events)
+	for i := range e.wired {
+		if e.wired[i].url == we.url {
+			e.wired[i] = we
+			return
+		}
+	}
+	e.wired = append(e.wired, we)
+}
+
+// rewire makes the wired endpoints again, in the order first wired.
+func (e *Emulator) rewire() error {
+	e.mu.Lock()
+	wired := slices.Clone(e.wired)
+	e.mu.Unlock()
+	for _, we := range wired {
+		if _, err := e.Webhooks().listenWithSecretOn("", we.connect, we.url, we.secret, we.events...); err != nil {
+			return fmt.Errorf("stripe-emu: wiring %s again: %w", we.url, err)
+		}
+	}
+	return nil
+}
+
+func (w WebhookControl) listenWithSecretOn(account string, connect bool, endpointURL, secret string, events ...string) (string, error) {
 	if account == "" {
 		account = w.e.env.Platform
 	}

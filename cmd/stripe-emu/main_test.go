@@ -168,6 +168,38 @@ func TestWebhookFlagsSignWithTheGivenSecret(t *testing.T) {
 	}
 }
 
+// --webhook is configuration: a suite resetting the emulator between its
+// tests still gets its webhooks.
+func TestWebhookFlagOutlivesAReset(t *testing.T) {
+	got := make(chan string, 4)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if _, err := webhook.ConstructEvent(body, r.Header.Get("Stripe-Signature"), "whsec_resettest"); err != nil {
+			got <- "bad signature: " + err.Error()
+			return
+		}
+		got <- "ok"
+	}))
+	defer recv.Close()
+	base, stop := startServe(t, "--addr", "127.0.0.1:0", "--webhook", recv.URL, "--webhook-secret", "whsec_resettest", "--webhook-events", "customer.created")
+	defer stop()
+	req, _ := http.NewRequest("POST", base+"/_emu/reset", nil)
+	if status, body := send(t, req); status != 200 {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	if status, body := post(t, base+"/v1/customers", "email=r@b.c"); status != 200 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	select {
+	case v := <-got:
+		if v != "ok" {
+			t.Fatal(v)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no webhook arrived after the reset")
+	}
+}
+
 // An SDK pinned to clover is answered in basil's shapes unless the binary
 // is told to be strict.
 func TestStrictAPIVersionsFlag(t *testing.T) {

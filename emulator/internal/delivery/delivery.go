@@ -142,17 +142,20 @@ type endpointState struct {
 
 // Dispatcher delivers events. It is safe for concurrent use.
 type Dispatcher struct {
-	cfg        Config
-	mu         sync.Mutex
-	cond       *sync.Cond
-	endpoints  map[string]*endpointState
-	defaultP   Policy
-	attempts   []Attempt
-	reported   map[[2]string]bool // event and endpoint ids whose success OnResult heard
-	inflight   int
-	seq        int
-	created    int
-	closed     bool
+	cfg       Config
+	mu        sync.Mutex
+	cond      *sync.Cond
+	endpoints map[string]*endpointState
+	defaultP  Policy
+	attempts  []Attempt
+	reported  map[[2]string]bool // event and endpoint ids whose success OnResult heard
+	inflight  int
+	seq       int
+	created   int
+	closed    bool
+	// gen counts resets: a delivery in flight across one is neither
+	// logged nor reported, its event gone with the reset.
+	gen        int
 	removeTick func()
 	wg         sync.WaitGroup
 }
@@ -219,6 +222,20 @@ func (d *Dispatcher) RemoveEndpoint(id string) {
 	delete(d.endpoints, id)
 	d.cond.Broadcast()
 	d.mu.Unlock()
+}
+
+// Reset forgets every endpoint, queued delivery, attempt and the default
+// policy, as a new dispatcher with the same seed: the endpoints made after
+// it draw the choices the first ones of a fresh dispatcher drew.
+func (d *Dispatcher) Reset() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.endpoints = map[string]*endpointState{}
+	d.attempts, d.reported = nil, map[[2]string]bool{}
+	d.defaultP = Policy{}
+	d.seq, d.created = 0, 0
+	d.gen++
+	d.cond.Broadcast()
 }
 
 // Endpoints lists the endpoints, sorted by id (creation order).
@@ -486,7 +503,7 @@ func (d *Dispatcher) secrets(ep Endpoint) []string {
 func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	defer d.wg.Done()
 	d.mu.Lock()
-	ep := st.ep
+	ep, gen := st.ep, d.gen
 	d.mu.Unlock()
 	dl.attempt++
 	at := d.cfg.Clock.Now()
@@ -500,6 +517,14 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	}
 	final := ok
 	d.mu.Lock()
+	if gen != d.gen {
+		// Reset while in flight: the event and its endpoint are gone.
+		st.running--
+		d.inflight--
+		d.pumpLocked()
+		d.mu.Unlock()
+		return
+	}
 	if !ok && dl.attempt <= len(d.cfg.RetrySchedule) && !d.closed {
 		if cur, still := d.endpoints[ep.ID]; still && cur == st {
 			next := d.cfg.Clock.Now().Add(d.cfg.RetrySchedule[dl.attempt-1])
