@@ -104,6 +104,31 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Eventually(pending).Should(BeNumerically("==", 0))
 	})
 
+	It("counts an event delivered once any copy a duplicating policy sends is taken, the first copy failing", func() {
+		rcv.Answer = func(n int, _ stripe.Event) int {
+			if n == 1 {
+				return 500
+			}
+			return 200
+		}
+		id := listen("customer.created")
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Duplicate: 1})).To(Succeed())
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		attempts := emu.Webhooks().Attempts()
+		Expect(attempts).To(HaveLen(2))
+		Expect(attempts[0].OK).To(BeFalse())
+		Expect(attempts[1].OK).To(BeTrue())
+		Expect(attempts[1].Copy).To(Equal(1))
+		Eventually(func() any { return emu.Events("")[0]["pending_webhooks"] }).Should(BeNumerically("==", 0),
+			"the endpoint has the event")
+		emu.Clock().Advance(5 * time.Minute)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Attempts()).To(HaveLen(3), "the failed copy is still retried")
+		Consistently(func() any { return emu.Events("")[0]["pending_webhooks"] }, "50ms").Should(BeNumerically("==", 0),
+			"and counts nothing down again")
+	})
+
 	It("creates endpoints over the API, showing the secret only once", func() {
 		we, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL), EnabledEvents: []*string{stripe.String("*")}})
 		Expect(err).NotTo(HaveOccurred())

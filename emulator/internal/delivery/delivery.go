@@ -107,9 +107,10 @@ type Config struct {
 	// SignTime stamps signatures; receivers check it against their wall
 	// clock, so it is the wall clock by default.
 	SignTime func() time.Time
-	// OnResult hears the final outcome of each event's delivery to each
-	// endpoint it was sent to (for pending_webhooks): once, and only for
-	// endpoints the event was published to.
+	// OnResult hears the outcome of each event's delivery to each
+	// endpoint it was published to (for pending_webhooks): its first
+	// success, whichever copy or redelivery made it, or the final failure
+	// of its first copy.
 	OnResult func(ev Event, endpointID string, ok bool)
 }
 
@@ -541,9 +542,10 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	st.running--
 	d.inflight--
 	d.pumpLocked()
-	// A success is reported once per event and endpoint: a resend of
-	// what already arrived counts nothing down again.
-	report := final && dl.copy == 0 && !dl.resent && !d.reported[[2]string{dl.ev.ID, ep.ID}]
+	// A success is reported once per event and endpoint, whichever copy
+	// a duplicating policy sent made it: a resend of what already arrived
+	// counts nothing down again. A failure is final for the first copy.
+	report := !dl.resent && !d.reported[[2]string{dl.ev.ID, ep.ID}] && (ok || final && dl.copy == 0)
 	if report && ok {
 		d.reported[[2]string{dl.ev.ID, ep.ID}] = true
 	}
