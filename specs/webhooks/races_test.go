@@ -91,6 +91,23 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		Expect(emu.Webhooks().Held(id)).To(Equal(held))
 	})
 
+	It("redelivers at once while the endpoint is on hold, a duplicate arriving before the held original", func() {
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
+		customer("a@example.com")
+		held := emu.Webhooks().Held(id)
+		Expect(held).To(HaveLen(1))
+		Expect(emu.Webhooks().Redeliver(held[0].ID, id)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.IDs()).To(Equal([]string{held[0].ID}))
+		Expect(emu.Webhooks().Held(id)).To(Equal(held), "the original stays held")
+		Expect(emu.Webhooks().Release(id)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.IDs()).To(Equal([]string{held[0].ID, held[0].ID}))
+		attempts := emu.Webhooks().Attempts()
+		Expect(attempts[0].Redelivery).To(BeTrue())
+		Expect(attempts[1].Redelivery).To(BeFalse())
+	})
+
 	It("holds a retry or a delayed delivery falling due while the endpoint is on hold, as it holds everything", func() {
 		rcv.Answer = func(n int, _ stripe.Event) int {
 			if n == 1 {
