@@ -143,6 +143,35 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		Expect(retried).To(Equal([]int{1, 2}), "the held retry goes out as the second attempt")
 	})
 
+	It("orders the delayed deliveries ending at one moment by the policy, a retry falling due with them or not", func() {
+		rcv.Answer = func(n int, _ stripe.Event) int {
+			if n == 1 {
+				return 500
+			}
+			return 200
+		}
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Order: emulator.Reverse,
+			Delay: map[string]time.Duration{"customer.updated": 5 * time.Minute}})).To(Succeed())
+		c := customer("mixed@example.com") // customer.created fails: its retry is due in 5 minutes too
+		for _, name := range []string{"First", "Second"} {
+			_, _, err := emu.Call("POST", "/v1/customers/"+c, url.Values{"name": {name}}, "")
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		waiting := emu.Webhooks().Waiting(id)
+		Expect(waiting).To(HaveLen(3))
+		Expect(waiting[0].Due).To(Equal(waiting[2].Due), "all three fall due at one moment")
+		emu.Clock().Advance(5 * time.Minute)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		var names []string
+		for _, ev := range rcv.All() {
+			if ev.Type == "customer.updated" {
+				names = append(names, ev.Data.Object["name"].(string))
+			}
+		}
+		Expect(names).To(Equal([]string{"Second", "First"}), "the two delayed updates, reversed")
+	})
+
 	It("refuses to release held events of a type that does not exist, which would release nothing", func() {
 		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
 		customer("t@example.com")

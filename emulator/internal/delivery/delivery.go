@@ -377,6 +377,24 @@ func (d *Dispatcher) order(st *endpointState, batch []delivery) {
 	}
 }
 
+// orderFirstAttempts orders the deliveries of a group not yet tried (the
+// delays ending together) per the policy, in the places they hold among
+// the retries falling due with them, which keep theirs.
+func (d *Dispatcher) orderFirstAttempts(st *endpointState, group []delivery) {
+	var at []int
+	var fresh []delivery
+	for i, dl := range group {
+		if dl.attempt == 0 {
+			at = append(at, i)
+			fresh = append(fresh, dl)
+		}
+	}
+	d.order(st, fresh)
+	for k, i := range at {
+		group[i] = fresh[k]
+	}
+}
+
 // delayFor is the delay of an event type: the most specific entry naming
 // it wins (the type, then the longest group such as "checkout.session.*",
 // then "*"), as endpoints name the events they take.
@@ -442,9 +460,7 @@ func (d *Dispatcher) tick(now time.Time) {
 				j++
 			}
 			group := due[i:j]
-			if group[0].attempt == 0 {
-				d.order(st, group)
-			}
+			d.orderFirstAttempts(st, group)
 			if st.policy.Hold {
 				// A hold keeps everything, retries and delays ending too.
 				st.held = append(st.held, group...)
