@@ -269,6 +269,9 @@ func (w WebhookControl) listenWithSecretOn(account string, connect bool, endpoin
 	}
 	var id string
 	err = w.e.env.Background(account, func(c *api.Call) error {
+		if account != w.e.env.Platform && !c.Tx.Exists(w.e.env.Platform, "account", account) {
+			return fmt.Errorf("stripe-emu: no connected account %s", account)
+		}
 		var existing store.Obj
 		c.Tx.Each(c.Account, "webhook_endpoint", func(o store.Obj) bool {
 			if o["url"] == endpointURL {

@@ -396,6 +396,14 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(emu.Events("")[0]["pending_webhooks"]).To(BeNumerically("==", 1))
 	})
 
+	It("refuses an endpoint on a connected account that does not exist, with a secret of the test's or not", func() {
+		_, _, err := emu.Webhooks().ListenOn("acct_missing", rcv.Srv.URL, false, "customer.created")
+		Expect(err).To(MatchError(ContainSubstring("no connected account acct_missing")))
+		_, err = emu.Webhooks().ListenWithSecretOn("acct_missing", false, rcv.Srv.URL, "whsec_x", "customer.created")
+		Expect(err).To(MatchError(ContainSubstring("no connected account acct_missing")))
+		Expect(ctl(emu.URL(), "GET", "/_emu/webhooks/endpoints", "")["list"]).To(BeEmpty(), "nothing was made")
+	})
+
 	It("sends connected accounts' events to Connect endpoints with account set", func() {
 		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
 		Expect(err).NotTo(HaveOccurred())
