@@ -70,7 +70,8 @@ type Policy struct {
 	Duplicate int `json:"duplicate,omitempty"`
 	// DuplicateFraction sends a seeded fraction of events once more.
 	DuplicateFraction float64 `json:"duplicate_fraction,omitempty"`
-	// Delay holds events of a type ("*" for all) back on the emulator clock.
+	// Delay holds events back on the emulator clock, by type, group
+	// ("checkout.session.*") or "*" for all, the most specific winning.
 	Delay map[string]time.Duration `json:"delay,omitempty"`
 	// Hold queues everything until released.
 	Hold bool `json:"hold,omitempty"`
