@@ -2,6 +2,8 @@ package webhooks_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -48,6 +50,32 @@ var _ = Describe("Webhooks after a reset", Label("webhooks"), func() {
 		Expect(emu.Reset()).To(Succeed())
 		Expect(emu.Webhooks().Attempts()).To(BeEmpty(), "the attempts of before the reset are gone with their events")
 		Expect(shuffled(emu)).To(Equal(fresh), "the endpoint made after the reset shuffles as the first one of a fresh emulator")
+	})
+
+	It("neither logs nor retries a delivery in flight across the reset, its event gone", func() {
+		emu := Emulator()
+		gate, arrived := make(chan struct{}), make(chan struct{}, 4)
+		failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			arrived <- struct{}{}
+			<-gate
+			w.WriteHeader(500)
+		}))
+		DeferCleanup(failing.Close)
+		id, _, err := emu.Webhooks().Listen(failing.URL, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Concurrency: 4})).To(Succeed())
+		for i := 0; i < 4; i++ {
+			_, _, err := emu.Call("POST", "/v1/customers", url.Values{}, "")
+			Expect(err).NotTo(HaveOccurred())
+		}
+		for i := 0; i < 4; i++ {
+			<-arrived
+		}
+		Expect(emu.Reset()).To(Succeed())
+		close(gate)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Attempts()).To(BeEmpty())
+		Expect(emu.Webhooks().Waiting(id)).To(BeEmpty())
 	})
 
 	It("forgets the default policy, as a fresh emulator has none", func() {
