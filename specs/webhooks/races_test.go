@@ -352,6 +352,20 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 			Expect(rcv.IDs()).To(Equal([]string{ev, ev}))
 		})
 
+		It("refuses to redeliver to a disabled endpoint, which receives nothing, with 400", func() {
+			customer("d@example.com")
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			ev := rcv.IDs()[0]
+			_, err := emu.Client().V1WebhookEndpoints.Update(Ctx, id, &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(emu.Webhooks().Redeliver(ev, id)).To(MatchError(ContainSubstring("webhook endpoint " + id + " is disabled")))
+			r := ctl(emu.URL(), "POST", "/_emu/webhooks/redeliver", `{"event": "`+ev+`", "endpoint": "`+id+`"}`)
+			Expect(r["_status"]).To(BeNumerically("==", 400))
+			Expect(ctlMessage(r)).To(ContainSubstring("is disabled"))
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(rcv.IDs()).To(Equal([]string{ev}), "nothing more was sent")
+		})
+
 		It("refuses a fault that would never fire, on a method or path no request has", func() {
 			r := ctl(emu.URL(), "POST", "/_emu/faults", `{"method": "post", "path": "/v1/refunds", "kind": "rate_limit"}`)
 			Expect(r["_status"]).To(BeNumerically("==", 400))

@@ -718,6 +718,10 @@ func (d *Dispatcher) Redeliver(ev Event, endpointID string) error {
 	if !ok {
 		return fmt.Errorf("no webhook endpoint %s", endpointID)
 	}
+	if st.ep.Disabled {
+		// A disabled endpoint receives nothing, a resend neither.
+		return fmt.Errorf("webhook endpoint %s is disabled: enable it to redeliver to it", endpointID)
+	}
 	d.seq++
 	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq, resent: !matches(st.ep, ev), redelivery: true})
 	d.pumpLocked()
