@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -99,6 +100,33 @@ var _ = Describe("The control surface over HTTP", Label("control"), func() {
 		r = ctl(emu.URL(), "POST", "/_emu/billing/settings", `{"days_after_due": 400}`)
 		Expect(r["_status"]).To(BeNumerically("==", 400))
 		Expect(emu.BillingSettings("").DaysAfterDue).To(Equal(14))
+	})
+
+	It("lists the platform's events, or a connected account's with ?account=, and policies with delays in seconds or durations", func() {
+		sc := emu.Client()
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.CustomerCreateParams{}
+		p.SetStripeAccount(acct.ID)
+		_, err = sc.V1Customers.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		types := func(path string) []string {
+			var out []string
+			for _, ev := range ctl(emu.URL(), "GET", path, "")["list"].([]any) {
+				out = append(out, ev.(map[string]any)["type"].(string))
+			}
+			return out
+		}
+		Expect(types("/_emu/events?account=" + acct.ID)).To(Equal([]string{"customer.created"}))
+		Expect(types("/_emu/events")).NotTo(ContainElement("customer.created"))
+
+		id, _, err := emu.Webhooks().Listen(rcv.Srv.URL, "customer.*")
+		Expect(err).NotTo(HaveOccurred())
+		r := ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/"+id+"/policy", `{"delay": {"customer.*": "90s", "*": 30}, "duplicate_fraction": 0.5}`)
+		Expect(r["_status"]).To(BeNumerically("==", 200))
+		got, _ := emu.Webhooks().Policy(id)
+		Expect(got.Delay).To(Equal(map[string]time.Duration{"customer.*": 90 * time.Second, "*": 30 * time.Second}))
+		Expect(got.DuplicateFraction).To(Equal(0.5))
 	})
 
 	It("serves the Checkout page a session's url points at", func() {
