@@ -304,8 +304,12 @@ func attempt(c *api.Call, invID, pmID string) error {
 	if !ok {
 		return apierr.Internal("invoice payment without its PaymentIntent")
 	}
-	c.SetScratch(attemptKey(api.Str(pi["id"])), true) // recorded by the caller, not as the customer's
 	after, err := payments.Charge(c, pi, pmID, true)
+	if err != nil || after["status"] != payments.Succeeded {
+		// Recorded by the caller, not as the customer's attempt (the
+		// hooks run at the next Flush, after this).
+		c.SetScratch(attemptKey(api.Str(pi["id"])), true)
+	}
 	var kept *api.KeptError
 	if err != nil && !errors.As(err, &kept) {
 		return err
