@@ -6,6 +6,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/alerts"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/apps"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
@@ -58,7 +59,7 @@ func kinds() []*api.Kind {
 		tax.RegistrationKind,
 		tax.CodeKind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), alerts.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds(), terminal.Kinds(), identity.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), alerts.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds(), terminal.Kinds(), identity.Kinds(), apps.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -114,5 +115,6 @@ func routes() [][]api.Route {
 		reporting.Routes(),
 		terminal.Routes(),
 		identity.Routes(),
+		apps.Routes(),
 	}
 }

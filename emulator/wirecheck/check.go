@@ -55,6 +55,7 @@ func init() {
 	register("cash_balance", stripe.CashBalance{})
 	register("charge", stripe.Charge{})
 	register("review", stripe.Review{})
+	register("apps.secret", stripe.AppsSecret{})
 	register("identity.verification_report", stripe.IdentityVerificationReport{})
 	register("identity.verification_session", stripe.IdentityVerificationSession{})
 	register("radar.early_fraud_warning", stripe.RadarEarlyFraudWarning{})
