@@ -232,6 +232,19 @@ var _ = Describe("Identity verification sessions", Label("identity"), func() {
 		Expect(strings.Count(strings.Join(emu.EventTypes(""), " "), "identity.verification_session.canceled")).To(Equal(1))
 	})
 
+	It("verifies a connected account's person for the platform, as related_person names it", func() {
+		acct := Seller(emu, nil)
+		person, err := sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(acct.ID), FirstName: stripe.String("Jenny")})
+		Expect(err).NotTo(HaveOccurred())
+		vs := create(&stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("document"),
+			RelatedPerson: &stripe.IdentityVerificationSessionCreateRelatedPersonParams{Account: stripe.String(acct.ID), Person: stripe.String(person.ID)}})
+		Expect(vs.RelatedPerson.Account).To(Equal(acct.ID))
+		Expect(vs.RelatedPerson.Person).To(Equal(person.ID))
+		_, err = sc.V1IdentityVerificationSessions.Create(Ctx, &stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("document"),
+			RelatedPerson: &stripe.IdentityVerificationSessionCreateRelatedPersonParams{Account: stripe.String(acct.ID), Person: stripe.String("person_nope")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "related_person[person]")
+	})
+
 	It("keeps a connected account's sessions in that account", func() {
 		acct := Seller(emu, nil)
 		p := &stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("document")}
