@@ -299,4 +299,71 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(err).NotTo(HaveOccurred())
 		Expect(cp.TimesRedeemed).To(BeZero())
 	})
+
+	It("bills items given as price_data: inline prices, inactive as Stripe makes them, when the schedule starts and as a later phase begins", func() {
+		inline := func(amount int64) *stripe.SubscriptionScheduleCreatePhaseItemParams {
+			return &stripe.SubscriptionScheduleCreatePhaseItemParams{PriceData: &stripe.SubscriptionItemPriceDataParams{
+				Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(700),
+				Recurring: &stripe.SubscriptionItemPriceDataRecurringParams{Interval: stripe.String("month")},
+			}, Quantity: stripe.Int64(amount)}
+		}
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{inline(1)}, Iterations: stripe.Int64(1)},
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{inline(3)}, Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		first := s.Phases[0].Items[0].Price.ID
+		Expect(first).NotTo(Equal(s.Phases[1].Items[0].Price.ID), "each item's price_data makes its own price")
+		p, err := sc.V1Prices.Retrieve(Ctx, first, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(p.Active).To(BeFalse())
+		Expect(p.UnitAmount).To(Equal(int64(700)))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(first))
+		Expect(sub.LatestInvoice.AmountDue).To(Equal(int64(700)))
+
+		at(1)
+		sub = subscription(s.Subscription.ID)
+		Expect(sub.Items.Data).To(HaveLen(1))
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(retrieve(s.ID).Phases[1].Items[0].Price.ID))
+		Expect(sub.Items.Data[0].Quantity).To(Equal(int64(3)))
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(2100)))
+
+		// One yet to start takes them too, and starts on its day.
+		later, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDate: stripe.Int64(Epoch.AddDate(0, 2, 0).Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{inline(2)}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(later.Status).To(Equal(stripe.SubscriptionScheduleStatusNotStarted))
+		at(2)
+		started := retrieve(later.ID)
+		Expect(started.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+		Expect(subscription(started.Subscription.ID).LatestInvoice.Total).To(Equal(int64(1400)))
+	})
+
+	It("refuses a price named twice in a phase, naming the phase's item, and keeps nothing, even for a schedule yet to start", func() {
+		for _, start := range []int64{0, Epoch.AddDate(0, 1, 0).Unix()} {
+			p := &stripe.SubscriptionScheduleCreateParams{
+				Customer: stripe.String(cus.ID),
+				Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+					{Items: items(plus), Iterations: stripe.Int64(1)},
+					{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}, {Price: stripe.String(basic.ID), Quantity: stripe.Int64(2)}}},
+				},
+			}
+			if start == 0 {
+				p.StartDateNow = stripe.Bool(true)
+			} else {
+				p.StartDate = stripe.Int64(start)
+			}
+			_, err := sc.V1SubscriptionSchedules.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][items][1][price]")
+			Expect(err.(*stripe.Error).Msg).To(Equal("Cannot add multiple subscription items with the same plan: " + basic.ID))
+		}
+		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
+		Expect(emu.Count("", "subscription")).To(BeZero())
+	})
 })

@@ -318,12 +318,19 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 	// every price supports it, itself or by one of its currency_options.
 	currency, _ := pp.Str("currency")
 	currency = strings.ToLower(currency)
+	seen := map[string]bool{}
 	for j, ip := range items {
 		ipre := fmt.Sprintf("%s[items][%d]", prefix, j)
 		price, err := itemPrice(c, ip, ipre)
 		if err != nil {
 			return nil, err
 		}
+		// Refused here, not only when the phase begins, which for a
+		// schedule yet to start would be after it was taken.
+		if seen[api.Str(price["id"])] {
+			return nil, samePriceTwice(ip, ipre, price)
+		}
+		seen[api.Str(price["id"])] = true
 		if first == nil {
 			first = price
 			if currency == "" {
@@ -754,7 +761,9 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 	if quote, ok := c.Tx.GetMeta(quoteScheduleKey(c.Account, api.Str(sched["id"]))); ok {
 		vars[quoteVar] = quote // the quote's prices apply, even inactive
 	}
+	restore := billPhasePrices(c, phase)
 	res, err := runAs(c, createSubscription, p, vars, nil)
+	restore()
 	if err != nil {
 		return err
 	}
@@ -953,11 +962,34 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) err
 		p["automatic_tax"] = map[string]any{"enabled": on}
 	}
 	keepPhaseRates(c, phase)
+	defer billPhasePrices(c, phase)()
 	if resetsCycleAt(c, sub, phase) {
 		return applyPhaseWithReset(c, sub, p, proration)
 	}
 	_, err := runAs(c, updateSubscription, p, map[string]string{"id": api.Str(sub["id"])}, nil)
 	return err
+}
+
+// billPhasePrices lets the subscription take the phase's prices though
+// inactive: those its items' price_data made (inline prices are archived
+// from the start, as Stripe's are) or archived since the schedule took
+// them. The returned func ends it.
+func billPhasePrices(c *api.Call, phase store.Obj) func() {
+	prev := c.Scratch(scratchSoldPrices)
+	sold := map[string]bool{}
+	if m, ok := prev.(map[string]bool); ok {
+		for id := range m {
+			sold[id] = true
+		}
+	}
+	for _, it := range phaseItems(phase) {
+		sold[api.Str(it["price"])] = true
+	}
+	for _, a := range asAnys(phase["add_invoice_items"]) {
+		sold[api.Str(api.Obj(a)["price"])] = true
+	}
+	c.SetScratch(scratchSoldPrices, sold)
+	return func() { c.SetScratch(scratchSoldPrices, prev) }
 }
 
 // keepPhaseRates lets the subscription take the phase's tax rates even if
