@@ -366,4 +366,35 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
 		Expect(emu.Count("", "subscription")).To(BeZero())
 	})
+
+	It("refuses prices of different intervals in a phase, naming the phase's item, even in a later phase or a schedule yet to start", func() {
+		yearly := recurringPrice(sc, prod.ID, "year", 10000)
+		mixed := []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}, {Price: stripe.String(yearly.ID)}}
+		for _, start := range []int64{0, Epoch.AddDate(0, 1, 0).Unix()} {
+			p := &stripe.SubscriptionScheduleCreateParams{
+				Customer: stripe.String(cus.ID),
+				Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+					{Items: items(plus), Iterations: stripe.Int64(1)},
+					{Items: mixed},
+				},
+			}
+			if start == 0 {
+				p.StartDateNow = stripe.Bool(true)
+			} else {
+				p.StartDate = stripe.Int64(start)
+			}
+			_, err := sc.V1SubscriptionSchedules.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][items][1][price]")
+			Expect(err.(*stripe.Error).Msg).To(Equal("All prices on a subscription must have the same recurring interval and interval_count."))
+		}
+		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
+		Expect(emu.Count("", "subscription")).To(BeZero())
+
+		// A later phase may bill at another interval than the one before.
+		_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: items(basic), Iterations: stripe.Int64(1)}, {Items: items(yearly)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+	})
 })

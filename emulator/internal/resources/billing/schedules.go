@@ -331,6 +331,12 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 			return nil, samePriceTwice(ip, ipre, price)
 		}
 		seen[api.Str(price["id"])] = true
+		if first != nil {
+			i0, c0 := recurring(first)
+			if i1, c1 := recurring(price); i0 != i1 || c0 != c1 {
+				return nil, apierr.InvalidRequest("All prices on a subscription must have the same recurring interval and interval_count.").WithParam(ipre + "[price]")
+			}
+		}
 		if first == nil {
 			first = price
 			if currency == "" {
