@@ -397,4 +397,33 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		})
 		Expect(err).NotTo(HaveOccurred())
 	})
+
+	It("begins a phase whose coupon was deleted since without that discount, its other discounts redeemed, instead of staying in the phase before", func() {
+		gone, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		kept, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{AmountOff: stripe.Int64(100), Currency: stripe.String("usd"), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1)},
+				{Items: items(plus), Iterations: stripe.Int64(1), Discounts: []*stripe.SubscriptionScheduleCreatePhaseDiscountParams{
+					{Coupon: stripe.String(gone.ID)}, {Coupon: stripe.String(kept.ID)},
+				}},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Coupons.Delete(Ctx, gone.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		at(1)
+		Expect(retrieve(s.ID).CurrentPhase.StartDate).To(Equal(s.Phases[1].StartDate))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID))
+		Expect(sub.Discounts).To(HaveLen(1))
+		Expect(sub.Discounts[0].Coupon.ID).To(Equal(kept.ID))
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(2400)))
+		at(2)
+		Expect(retrieve(s.ID).Status).To(Equal(stripe.SubscriptionScheduleStatusReleased))
+	})
 })

@@ -585,6 +585,21 @@ func discountParams(phase store.Obj) []any {
 	return out
 }
 
+// redeemableDiscounts are the phase's discounts that can still be
+// redeemed as it begins: one whose coupon was deleted or expired, or
+// whose promotion code was deactivated, since the schedule took it is
+// left out, so the phase begins without it rather than not at all.
+func redeemableDiscounts(c *api.Call, sched, phase store.Obj) []any {
+	var out []any
+	scope := coupons.Scope{Customer: api.Str(sched["customer"]), Currency: api.Str(phase["currency"])}
+	for _, d := range discountParams(phase) {
+		if _, _, err := coupons.Resolve(c, params.NewValues(d.(map[string]any)), "discounts", scope); err == nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // unsetIfEmpty is a list as a parameter: empty, it clears.
 func unsetIfEmpty(list []any) any {
 	if len(list) == 0 {
@@ -718,7 +733,7 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		items = append(items, item)
 	}
 	p := map[string]any{"customer": sched["customer"], "items": items, "metadata": phase["metadata"], "currency": phase["currency"]}
-	if ds := discountParams(phase); len(ds) > 0 {
+	if ds := redeemableDiscounts(c, sched, phase); len(ds) > 0 {
 		p["discounts"] = ds
 	}
 	if t := phase["trial_end"]; t != nil {
@@ -953,7 +968,7 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) err
 	// The phase's discounts and default tax rates replace the last
 	// phase's (none left when it has none); unchanged, they are kept.
 	if !sameJSON(phase["discounts"], prev["discounts"]) {
-		p["discounts"] = unsetIfEmpty(discountParams(phase))
+		p["discounts"] = unsetIfEmpty(redeemableDiscounts(c, sched, phase))
 	}
 	if rates := rateIDs(phase["default_tax_rates"]); !sameJSON(rates, rateIDs(prev["default_tax_rates"])) {
 		p["default_tax_rates"] = unsetIfEmpty(rates)
