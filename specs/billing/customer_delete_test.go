@@ -52,4 +52,31 @@ var _ = Describe("Deleting a customer", Label("billing", "customers"), func() {
 		emu.Clock().Advance(40 * 24 * time.Hour)
 		Expect(emu.Count("", "invoice")).To(Equal(invoices), "a canceled subscription bills nothing more")
 	})
+
+	It("cancels the customer's schedules yet to start too, which then never start", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		price := recurringPrice(sc, prod.ID, "month", 1000)
+		cus := customerWithCard(sc, "later@example.com", "pm_card_visa", "")
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDate: stripe.Int64(Epoch.AddDate(0, 0, 10).Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(price.ID)}}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+
+		_, err = sc.V1Customers.Delete(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1SubscriptionSchedules.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SubscriptionScheduleStatusCanceled))
+		Expect(got.CanceledAt).To(Equal(emu.Clock().Unix()))
+		types := emu.EventTypes("")
+		Expect(types[len(types)-2:]).To(Equal([]string{"subscription_schedule.canceled", "customer.deleted"}))
+
+		emu.Clock().Advance(40 * 24 * time.Hour)
+		got, err = sc.V1SubscriptionSchedules.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SubscriptionScheduleStatusCanceled))
+		Expect(emu.Count("", "subscription")).To(BeZero())
+	})
 })

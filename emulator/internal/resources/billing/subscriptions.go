@@ -1319,14 +1319,21 @@ func stopCollection(c *api.Call, customer string) error {
 func cancelSubscriptionsOf(c *api.Call, cus store.Obj) error {
 	live := c.Tx.List(c.Account, "subscription", store.Query{Index: "customer", Value: api.Str(cus["id"]),
 		Filter: func(o store.Obj) bool { return !subscriptionEnded(o["status"]) }})
-	if len(live.Data) == 0 {
-		return nil
-	}
 	now := c.Now
 	defer func() { c.Now = now }()
 	c.Now = c.ClockNow(cus)
 	for _, sub := range live.Data {
 		if err := endSubscription(c, api.Clone(sub), "cancellation_requested"); err != nil {
+			return err
+		}
+	}
+	// A schedule yet to start could never start its subscription now.
+	waiting := c.Tx.List(c.Account, "subscription_schedule", store.Query{Index: "customer", Value: api.Str(cus["id"]),
+		Filter: func(o store.Obj) bool { return o["status"] == "not_started" }})
+	for _, sched := range waiting.Data {
+		after := api.Clone(sched)
+		after["status"], after["canceled_at"] = "canceled", c.Now
+		if err := c.PutEmit(after, "subscription_schedule.canceled", nil); err != nil {
 			return err
 		}
 	}
