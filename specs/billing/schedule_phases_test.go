@@ -426,4 +426,22 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		at(2)
 		Expect(retrieve(s.ID).Status).To(Equal(stripe.SubscriptionScheduleStatusReleased))
 	})
+
+	It("bills a phase's price archived after the schedule took it when the phase begins", func() {
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1)},
+				{Items: items(plus), Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Prices.Update(Ctx, plus.ID, &stripe.PriceUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		at(1)
+		Expect(retrieve(s.ID).CurrentPhase.StartDate).To(Equal(s.Phases[1].StartDate))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID))
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(2500)))
+	})
 })
