@@ -444,4 +444,56 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID))
 		Expect(sub.LatestInvoice.Total).To(Equal(int64(2500)))
 	})
+
+	It("bills a later phase's add_invoice_items once, on the first invoice after the phase begins", func() {
+		setup, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(5000)})
+		Expect(err).NotTo(HaveOccurred())
+		rate := taxRate(10)
+		fee := []*stripe.SubscriptionScheduleCreatePhaseAddInvoiceItemParams{{Price: stripe.String(setup.ID), Quantity: stripe.Int64(2), TaxRates: []*string{stripe.String(rate.ID)}}}
+		// At a period's end: on the renewal that begins the phase.
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1)},
+				{Items: items(plus), Iterations: stripe.Int64(2), AddInvoiceItems: fee},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases[1].AddInvoiceItems).To(HaveLen(1))
+		Expect(subscription(s.Subscription.ID).LatestInvoice.Total).To(Equal(int64(1000)), "not before the phase")
+		at(1)
+		inv := subscription(s.Subscription.ID).LatestInvoice
+		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(inv.Total).To(Equal(int64(2500 + 11000)))
+		Expect(inv.Lines.Data).To(HaveLen(2))
+		at(2)
+		Expect(subscription(s.Subscription.ID).LatestInvoice.Total).To(Equal(int64(2500)), "billed once")
+
+		// Mid-period, prorated: on the next invoice, beside the prorations.
+		other := customerWithCard(sc, "midphase@example.com", "pm_card_visa", "")
+		emu.Clock().Set(Epoch.AddDate(0, 3, 0))
+		start := emu.Clock().Now()
+		s, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(other.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), EndDate: stripe.Int64(start.AddDate(0, 0, 15).Unix())},
+				{Items: items(plus), Iterations: stripe.Int64(1), AddInvoiceItems: fee},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(start.AddDate(0, 0, 15).Add(time.Hour))
+		Expect(subscription(s.Subscription.ID).LatestInvoice.Total).To(Equal(int64(1000)), "the phase invoices nothing at once")
+		emu.Clock().Set(start.AddDate(0, 1, 0).Add(2 * time.Hour))
+		inv = subscription(s.Subscription.ID).LatestInvoice
+		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		var fees int64
+		for _, l := range inv.Lines.Data {
+			if l.Pricing.PriceDetails.Price == setup.ID {
+				fees += l.Amount
+				Expect(l.Quantity).To(Equal(int64(2)))
+				Expect(l.Taxes).To(HaveLen(1))
+			}
+		}
+		Expect(fees).To(Equal(int64(10000)))
+	})
 })

@@ -233,13 +233,10 @@ func schedulePhases(c *api.Call, start int64, current store.Obj, stored []any, c
 			return nil, apierr.InvalidRequest("The end date of the current phase must be in the future.").WithParam(prefix + "[end_date]")
 		}
 		if i > first {
-			// A phase after the first would start its trial or bill its
-			// one-off items on a subscription already running.
+			// A phase after the first would start its trial on a
+			// subscription already running.
 			if phase["trial_end"] != nil {
 				return nil, apierr.InvalidRequest("stripe-emu does not emulate a trial on a phase after the first, so it refused the request rather than answer as if it had taken effect.").WithParam(prefix + "[trial_end]")
-			}
-			if len(asAnys(phase["add_invoice_items"])) > 0 {
-				return nil, apierr.InvalidRequest("stripe-emu does not emulate add_invoice_items on a phase after the first, so it refused the request rather than answer as if it had taken effect.").WithParam(prefix + "[add_invoice_items]")
 			}
 		}
 		if len(out) > 0 && phase["currency"] != api.Obj(out[len(out)-1])["currency"] {
@@ -910,6 +907,9 @@ func advanceSchedule(c *api.Call, id string) error {
 		return endSchedule(c, sched)
 	}
 	phase := api.Obj(phases[next])
+	if err := phaseOneOffItems(c, sched, phase); err != nil {
+		return err
+	}
 	if err := applyPhase(c, sched, currentPhase(sched), phase, api.Str(phase["proration_behavior"])); err != nil {
 		return err
 	}
@@ -917,6 +917,34 @@ func advanceSchedule(c *api.Call, id string) error {
 	after := api.Clone(before)
 	after["current_phase"] = store.Obj{"start_date": phase["start_date"], "end_date": phase["end_date"]}
 	return c.Save(before, after)
+}
+
+// phaseOneOffItems makes a later phase's add_invoice_items as it begins:
+// invoice items of its subscription, "appended to the next invoice for
+// this phase" (Stripe's reference) — the renewal that begins it, or the
+// one after. (The first phase's are billed on the first invoice.)
+func phaseOneOffItems(c *api.Call, sched, phase store.Obj) error {
+	sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(sched["subscription"]))
+	if !ok {
+		return nil
+	}
+	defer billPhasePrices(c, phase)()
+	for i, a := range asAnys(phase["add_invoice_items"]) {
+		entry := api.Obj(a)
+		pv := params.NewValues(map[string]any{"price": entry["price"], "quantity": api.Int(entry["quantity"])})
+		pr, err := resolvePricing(c, pv, fmt.Sprintf("add_invoice_items[%d]", i), api.Str(sub["currency"]))
+		if err != nil {
+			return err
+		}
+		ii := newInvoiceItem(c, api.Str(sub["customer"]), pr, c.Now)
+		ii["tax_rates"] = cloneRates(asAnys(entry["tax_rates"]))
+		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": sub["id"]}}
+		ii["test_clock"] = sub["test_clock"]
+		if err := c.Insert(ii); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applyPhase moves the schedule's subscription to a phase's items (an
@@ -1184,6 +1212,9 @@ func endCurrentPhase(c *api.Call, before, after, old store.Obj, rest []any) (any
 	next := api.Obj(rest[0])
 	after["current_phase"] = store.Obj{"start_date": next["start_date"], "end_date": next["end_date"]}
 	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	if err := phaseOneOffItems(c, after, next); err != nil {
 		return nil, err
 	}
 	if err := applyPhase(c, after, old, next, api.Str(next["proration_behavior"])); err != nil {
