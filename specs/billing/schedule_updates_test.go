@@ -179,4 +179,28 @@ var _ = Describe("Subscription schedule updates", Label("billing", "subscription
 			}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][start_date]")
 	})
+
+	It("applies changed default settings to the subscription at once, for the phase under way", func() {
+		pm, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_mastercard", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			DefaultSettings: &stripe.SubscriptionScheduleUpdateDefaultSettingsParams{
+				CollectionMethod:     stripe.String("send_invoice"),
+				InvoiceSettings:      &stripe.SubscriptionScheduleUpdateDefaultSettingsInvoiceSettingsParams{DaysUntilDue: stripe.Int64(7)},
+				DefaultPaymentMethod: stripe.String(pm.ID), Description: stripe.String("Managed"),
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		s := retrieveSub()
+		Expect(s.CollectionMethod).To(Equal(stripe.SubscriptionCollectionMethodSendInvoice))
+		Expect(s.DaysUntilDue).To(Equal(int64(7)))
+		Expect(s.DefaultPaymentMethod.ID).To(Equal(pm.ID))
+		Expect(s.Description).To(Equal("Managed"))
+		types := emu.EventTypes("")
+		Expect(types[len(types)-2:]).To(ConsistOf("subscription_schedule.updated", "customer.subscription.updated"))
+
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			DefaultSettings: &stripe.SubscriptionScheduleUpdateDefaultSettingsParams{CollectionMethod: stripe.String("charge_automatically")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(retrieveSub().CollectionMethod).To(Equal(stripe.SubscriptionCollectionMethodChargeAutomatically))
+	})
 })

@@ -1001,15 +1001,7 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) err
 	if rates := rateIDs(phase["default_tax_rates"]); !sameJSON(rates, rateIDs(prev["default_tax_rates"])) {
 		p["default_tax_rates"] = unsetIfEmpty(rates)
 	}
-	if m := firstString(phase["collection_method"]); m != "" {
-		p["collection_method"] = m
-	}
-	if m, days := phaseBilling(sched, phase); m == "send_invoice" && api.Int(days) != api.Int(sub["days_until_due"]) {
-		p["collection_method"], p["days_until_due"] = m, api.Int(days)
-	}
-	if on := phaseAutoTax(sched, phase); on != autoTaxOn(sub) {
-		p["automatic_tax"] = map[string]any{"enabled": on}
-	}
+	phaseSettings(sched, phase, sub, p)
 	keepPhaseRates(c, phase)
 	defer billPhasePrices(c, phase)()
 	if resetsCycleAt(c, sub, phase) {
@@ -1181,9 +1173,9 @@ func updateSchedule(c *api.Call) (any, error) {
 		return out, nil
 	}
 	if before["status"] == "active" {
-		// default_settings[automatic_tax] changed for the phase under way
-		// takes effect at once, as a phase's own would.
-		if err := applyAutoTaxSetting(c, after); err != nil {
+		// Default settings changed for the phase under way take effect at
+		// once, as a phase's own would.
+		if err := applyDefaultSettings(c, after); err != nil {
 			return nil, err
 		}
 		if err := syncScheduleCancel(c, before, after); err != nil {
@@ -1238,19 +1230,43 @@ func anchored(ps []params.Values) bool {
 
 // applyAutoTaxSetting turns automatic tax on or off on an active
 // schedule's subscription when its current phase now says otherwise.
-func applyAutoTaxSetting(c *api.Call, sched store.Obj) error {
+func applyDefaultSettings(c *api.Call, sched store.Obj) error {
 	sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(sched["subscription"]))
 	phase := currentPhase(sched)
 	if !ok || phase == nil {
 		return nil
 	}
-	on := phaseAutoTax(sched, phase)
-	if on == autoTaxOn(sub) {
+	p := map[string]any{}
+	phaseSettings(sched, phase, sub, p)
+	if len(p) == 0 {
 		return nil
 	}
-	_, err := runAs(c, updateSubscription, map[string]any{"automatic_tax": map[string]any{"enabled": on}, "proration_behavior": "none"},
-		map[string]string{"id": api.Str(sub["id"])}, nil)
+	p["proration_behavior"] = "none"
+	_, err := runAs(c, updateSubscription, p, map[string]string{"id": api.Str(sub["id"])}, nil)
 	return err
+}
+
+// phaseSettings adds to p, a subscription update's parameters, the
+// settings a phase gives its subscription (its own, else the schedule's
+// default settings) that the subscription does not have yet.
+func phaseSettings(sched, phase, sub store.Obj, p map[string]any) {
+	m, days := phaseBilling(sched, phase)
+	if m != "" && m != api.Str(sub["collection_method"]) {
+		p["collection_method"] = m
+	}
+	if m == "send_invoice" && api.Int(days) != api.Int(sub["days_until_due"]) {
+		p["collection_method"], p["days_until_due"] = m, api.Int(days)
+	}
+	if on := phaseAutoTax(sched, phase); on != autoTaxOn(sub) {
+		p["automatic_tax"] = map[string]any{"enabled": on}
+	}
+	settings := api.Obj(sched["default_settings"])
+	if pm := firstString(phase["default_payment_method"], settings["default_payment_method"]); pm != "" && pm != api.Str(sub["default_payment_method"]) {
+		p["default_payment_method"] = pm
+	}
+	if d := firstString(phase["description"], settings["description"]); d != "" && d != api.Str(sub["description"]) {
+		p["description"] = d
+	}
 }
 
 func cancelSchedule(c *api.Call) (any, error) {
