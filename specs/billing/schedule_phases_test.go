@@ -496,4 +496,33 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		}
 		Expect(fees).To(Equal(int64(10000)))
 	})
+
+	It("pays each phase's invoices with the phase's default_payment_method, which must be the customer's", func() {
+		pm, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_mastercard", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		stranger := customerWithCard(sc, "stranger@example.com", "pm_card_visa", "")
+		theirs := stranger.InvoiceSettings.DefaultPaymentMethod.ID
+		phases := func(second string) []*stripe.SubscriptionScheduleCreatePhaseParams {
+			return []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1)},
+				{Items: items(plus), Iterations: stripe.Int64(1), DefaultPaymentMethod: stripe.String(second)},
+			}
+		}
+		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true), Phases: phases(theirs)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][default_payment_method]")
+		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
+
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true), Phases: phases(pm.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases[1].DefaultPaymentMethod.ID).To(Equal(pm.ID))
+		Expect(subscription(s.Subscription.ID).DefaultPaymentMethod).To(BeNil())
+		at(1)
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.DefaultPaymentMethod.ID).To(Equal(pm.ID))
+		intent, err := sc.V1PaymentIntents.Retrieve(Ctx, defaultIntent(sc, sub.LatestInvoice).ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(intent.PaymentMethod.ID).To(Equal(pm.ID))
+	})
 })

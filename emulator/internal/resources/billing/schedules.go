@@ -426,6 +426,12 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 	if d, ok := pp.Str("description"); ok {
 		phase["description"] = nilIfEmpty(d)
 	}
+	if pm, _ := pp.Str("default_payment_method"); pm != "" {
+		if err := ownPaymentMethod(c, customer, pm, prefix+"[default_payment_method]"); err != nil {
+			return nil, err
+		}
+		phase["default_payment_method"] = pm
+	}
 	if err := phaseExtras(c, pp, prefix, phase, customer); err != nil {
 		return nil, err
 	}
@@ -754,7 +760,8 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		p["add_invoice_items"] = adds
 	}
 	settings := api.Obj(sched["default_settings"])
-	if pm := settings["default_payment_method"]; pm != nil {
+	if pm := firstString(phase["default_payment_method"], settings["default_payment_method"]); pm != "" &&
+		ownPaymentMethod(c, api.Str(sched["customer"]), pm, "") == nil {
 		p["default_payment_method"] = pm
 	}
 	if m, days := phaseBilling(sched, phase); m != "" {
@@ -1001,7 +1008,7 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) err
 	if rates := rateIDs(phase["default_tax_rates"]); !sameJSON(rates, rateIDs(prev["default_tax_rates"])) {
 		p["default_tax_rates"] = unsetIfEmpty(rates)
 	}
-	phaseSettings(sched, phase, sub, p)
+	phaseSettings(c, sched, phase, sub, p)
 	keepPhaseRates(c, phase)
 	defer billPhasePrices(c, phase)()
 	if resetsCycleAt(c, sub, phase) {
@@ -1237,7 +1244,7 @@ func applyDefaultSettings(c *api.Call, sched store.Obj) error {
 		return nil
 	}
 	p := map[string]any{}
-	phaseSettings(sched, phase, sub, p)
+	phaseSettings(c, sched, phase, sub, p)
 	if len(p) == 0 {
 		return nil
 	}
@@ -1249,7 +1256,7 @@ func applyDefaultSettings(c *api.Call, sched store.Obj) error {
 // phaseSettings adds to p, a subscription update's parameters, the
 // settings a phase gives its subscription (its own, else the schedule's
 // default settings) that the subscription does not have yet.
-func phaseSettings(sched, phase, sub store.Obj, p map[string]any) {
+func phaseSettings(c *api.Call, sched, phase, sub store.Obj, p map[string]any) {
 	m, days := phaseBilling(sched, phase)
 	if m != "" && m != api.Str(sub["collection_method"]) {
 		p["collection_method"] = m
@@ -1261,7 +1268,10 @@ func phaseSettings(sched, phase, sub store.Obj, p map[string]any) {
 		p["automatic_tax"] = map[string]any{"enabled": on}
 	}
 	settings := api.Obj(sched["default_settings"])
-	if pm := firstString(phase["default_payment_method"], settings["default_payment_method"]); pm != "" && pm != api.Str(sub["default_payment_method"]) {
+	// One detached since the schedule took it is left out: the phase
+	// still begins.
+	if pm := firstString(phase["default_payment_method"], settings["default_payment_method"]); pm != "" && pm != api.Str(sub["default_payment_method"]) &&
+		ownPaymentMethod(c, api.Str(sub["customer"]), pm, "") == nil {
 		p["default_payment_method"] = pm
 	}
 	if d := firstString(phase["description"], settings["description"]); d != "" && d != api.Str(sub["description"]) {
