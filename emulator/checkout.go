@@ -14,26 +14,33 @@ import (
 // /v1/test_helpers/checkout/sessions/:id/complete with shipping_details).
 // It returns the session as completed.
 func (e *Emulator) CompleteCheckout(account, sessionID, paymentMethod string) (Object, error) {
-	status, body, err := e.Call("POST", "/v1/test_helpers/checkout/sessions/"+sessionID+"/complete", url.Values{"payment_method": {paymentMethod}}, account)
-	if err != nil {
-		return nil, err
-	}
-	if status != 200 {
-		return body, fmt.Errorf("stripe-emu: completing %s answered %d: %v", sessionID, status, body["error"])
-	}
-	return body, nil
+	return e.testHelper("completing "+sessionID, "/v1/test_helpers/checkout/sessions/"+sessionID+"/complete", url.Values{"payment_method": {paymentMethod}}, account)
 }
 
 // OpenPaymentLink is a customer visiting a payment link's URL: it opens a
 // Checkout Session for the link's line items, with payment_link set
 // (complete it with CompleteCheckout). A deactivated link opens nothing.
 func (e *Emulator) OpenPaymentLink(account, linkID string) (Object, error) {
-	status, body, err := e.Call("POST", "/v1/test_helpers/payment_links/"+linkID+"/sessions", url.Values{}, account)
+	return e.testHelper("opening payment link "+linkID, "/v1/test_helpers/payment_links/"+linkID+"/sessions", url.Values{}, account)
+}
+
+// VerifyIdentity is the user submitting an Identity VerificationSession on
+// its test page with outcome: "verified", or a failure the session's checks
+// can have (a last_error code such as "document_expired"). It answers the
+// session as the submission left it.
+func (e *Emulator) VerifyIdentity(account, sessionID, outcome string) (Object, error) {
+	return e.testHelper("verifying "+sessionID, "/v1/test_helpers/identity/verification_sessions/"+sessionID+"/submit", url.Values{"outcome": {outcome}}, account)
+}
+
+// testHelper runs a test helper's POST as the platform (or account),
+// answering an error that names what was done when it is refused.
+func (e *Emulator) testHelper(doing, path string, form url.Values, account string) (Object, error) {
+	status, body, err := e.Call("POST", path, form, account)
 	if err != nil {
 		return nil, err
 	}
 	if status != 200 {
-		return body, fmt.Errorf("stripe-emu: opening payment link %s answered %d: %v", linkID, status, body["error"])
+		return body, fmt.Errorf("stripe-emu: %s answered %d: %v", doing, status, body["error"])
 	}
 	return body, nil
 }

@@ -134,8 +134,9 @@ var _ = Describe("Identity verification sessions", Label("identity"), func() {
 
 	It("checks an ID number session, whose number is shown only when expanded on its own", func() {
 		vs := create(&stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("id_number")})
-		_, _, err := emu.Call("POST", "/v1/test_helpers/identity/verification_sessions/"+vs.ID+"/submit", nil, "")
+		submitted, err := emu.VerifyIdentity("", vs.ID, "verified")
 		Expect(err).NotTo(HaveOccurred())
+		Expect(submitted).To(HaveKeyWithValue("status", "verified"))
 		vs = retrieve(vs.ID, "verified_outputs", "last_verification_report")
 		Expect(vs.VerifiedOutputs.IDNumberType).To(Equal(stripe.IdentityVerificationSessionVerifiedOutputsIDNumberTypeUSSSN))
 		Expect(vs.VerifiedOutputs.IDNumber).To(BeEmpty())
@@ -144,9 +145,8 @@ var _ = Describe("Identity verification sessions", Label("identity"), func() {
 		vs = retrieve(vs.ID, "verified_outputs", "verified_outputs.id_number")
 		Expect(vs.VerifiedOutputs.IDNumber).To(Equal("000000000"))
 
-		status, body, err := emu.Call("POST", "/v1/test_helpers/identity/verification_sessions/"+vs.ID+"/submit", nil, "")
-		Expect(err).NotTo(HaveOccurred())
-		Expect(status).To(Equal(400), "a verified session is submitted no more")
+		body, err := emu.VerifyIdentity("", vs.ID, "verified")
+		Expect(err).To(MatchError(ContainSubstring("answered 400")), "a verified session is submitted no more")
 		Expect(body["error"]).To(HaveKeyWithValue("code", "verification_session_unexpected_state"))
 	})
 
