@@ -165,4 +165,24 @@ var _ = Describe("Customer fidelity", Label("customers"), func() {
 			}
 		}
 	})
+
+	// Stripe refuses an address whose domain has no dot, as customers
+	// created with "otameshi@com" met (fjordllc/bootcamp#4134: "Invalid
+	// email address: otameshi@com").
+	It("refuses an email whose domain has no dot, on create and update, changing nothing", func() {
+		for _, email := range []string{"otameshi@com", "test@test"} {
+			_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String(email)})
+			ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "email")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid email address: " + email))
+		}
+		Expect(emu.Count("", "customer")).To(BeZero())
+
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("kept@example.co")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Email: stripe.String("kept@example")})
+		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "email")
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Email).To(Equal("kept@example.co"))
+	})
 })

@@ -341,10 +341,18 @@ func checkEmail(c *api.Call) error {
 	if !ok || email == "" {
 		return nil
 	}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !dottedDomain(email) {
 		return apierr.InvalidRequest("Invalid email address: %s", email).WithParam("email").WithCode("email_invalid")
 	}
 	return nil
+}
+
+// dottedDomain says email's domain has a dot inside it: Stripe refuses
+// "otameshi@com" (observed, fjordllc/bootcamp#4134), which RFC 5322, and
+// so net/mail, accepts.
+func dottedDomain(email string) bool {
+	domain := email[strings.LastIndex(email, "@")+1:]
+	return strings.Contains(strings.Trim(domain, "."), ".")
 }
 
 func load(c *api.Call) (store.Obj, error) {
