@@ -523,6 +523,30 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 			Expect(customer(cus.ID).DefaultSource).To(BeNil())
 		})
 
+		// Stripe's answer to an integration passing a PaymentMethod where a
+		// source goes (firebase/functions-samples#621).
+		It("refuse a PaymentMethod as a source, pointing to attach, changing nothing", func() {
+			const msg = "You cannot use a PaymentMethod as a source for Customers. Instead, use the PaymentMethods API to Attach a Customer to a PaymentMethod. See https://stripe.com/docs/api/payment_methods/attach"
+			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"),
+				Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_visa")}})
+			Expect(err).NotTo(HaveOccurred())
+			cus := newCustomer("")
+			for _, id := range []string{pm.ID, "pm_card_visa"} {
+				_, err = addSource(cus.ID, id)
+				ExpectStripeError(err, 400, "invalid_request_error", "", "source")
+				Expect(StripeErr(err).Msg).To(Equal(msg))
+				_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Source: stripe.String(id)})
+				Expect(StripeErr(err).Msg).To(Equal(msg))
+				_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Source: stripe.String(id)})
+				Expect(StripeErr(err).Msg).To(Equal(msg))
+			}
+			Expect(emu.Count("", "customer")).To(Equal(1))
+			Expect(emu.Count("", "card")).To(BeZero())
+			got, err := sc.V1PaymentMethods.Retrieve(Ctx, pm.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Customer).To(BeNil())
+		})
+
 		It("take a new default with the customer's source, deleting the one it replaces, and switch with default_source", func() {
 			cus := newCustomer("tok_visa")
 			old := cus.DefaultSource.ID

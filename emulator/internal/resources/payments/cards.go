@@ -182,6 +182,19 @@ func useToken(c *api.Call, id, param string) (store.Obj, error) {
 	return card, nil
 }
 
+// paymentMethodAsSource is Stripe's refusal of a PaymentMethod (pm_…,
+// pm_card_visa too) sent as the card source to save on a customer.
+const paymentMethodAsSource = "You cannot use a PaymentMethod as a source for Customers. Instead, use the PaymentMethods API to Attach a Customer to a PaymentMethod. See https://stripe.com/docs/api/payment_methods/attach"
+
+// customerCardFromSource is cardFromSource for a card to save on a
+// customer, which a PaymentMethod cannot be: it is attached instead.
+func customerCardFromSource(c *api.Call) (store.Obj, error) {
+	if id, _ := c.Params.Str("source"); strings.HasPrefix(id, "pm_") {
+		return nil, apierr.InvalidRequest(paymentMethodAsSource).WithParam("source")
+	}
+	return cardFromSource(c, "source")
+}
+
 // cardFromSource is the new card a request's source (param) names: a
 // token (used up), a magic test token, or card details.
 func cardFromSource(c *api.Call, param string) (store.Obj, error) {
@@ -372,7 +385,7 @@ func createSource(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	card, err := cardFromSource(c, "source")
+	card, err := customerCardFromSource(c)
 	if err != nil {
 		return nil, err
 	}
@@ -554,7 +567,7 @@ func removeCard(c *api.Call, card, cus store.Obj) error {
 func updateCustomerSources(c *api.Call, cus store.Obj) error {
 	cusID := api.Str(cus["id"])
 	if src, _ := c.Params.Str("source"); src != "" {
-		card, err := cardFromSource(c, "source")
+		card, err := customerCardFromSource(c)
 		if err != nil {
 			return err
 		}

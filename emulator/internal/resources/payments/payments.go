@@ -56,7 +56,7 @@ func init() {
 		if src, _ := c.Params.Str("source"); src == "" {
 			return nil
 		}
-		card, err := cardFromSource(c, "source")
+		card, err := customerCardFromSource(c)
 		if err != nil {
 			return err
 		}
