@@ -849,8 +849,8 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 			return nil, aboutIntent(e, before)
 		}
 	}
-	if owner := api.Str(pm["customer"]); owner != "" && owner != api.Str(pi["customer"]) {
-		return nil, apierr.InvalidRequest("The provided PaymentMethod belongs to a customer (%s) other than the one on this PaymentIntent.", owner).WithParam("payment_method")
+	if e := ownershipRefusal(pm, pi); e != nil {
+		return nil, aboutIntent(e, before)
 	}
 	if fromAPI {
 		if err := checkReturnURLGiven(c, pi, "Payment Intent"); err != nil {

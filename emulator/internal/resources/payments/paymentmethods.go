@@ -574,6 +574,28 @@ func attach(c *api.Call, pm store.Obj, customerID, param string) (store.Obj, err
 	return after, nil
 }
 
+// ownershipRefusal is Stripe's refusal of pm on intent (a PaymentIntent
+// or SetupIntent) when pm is saved to a customer other than the intent's,
+// or the intent names none; nil otherwise. The wordings are Stripe's as
+// integrations quote them; code and param of the PaymentIntent's refusal
+// without a customer (parameter_missing, source) are as a recording of
+// Stripe's answer has them.
+func ownershipRefusal(pm, intent store.Obj) *apierr.Error {
+	owner, cus := api.Str(pm["customer"]), api.Str(intent["customer"])
+	switch {
+	case owner == "" || owner == cus:
+		return nil
+	case cus != "":
+		return apierr.InvalidRequest("The PaymentMethod %s does not belong to the Customer you supplied %s. Please use this PaymentMethod with the Customer that it belongs to instead.", pm["id"], cus).
+			WithParam("payment_method")
+	case intent["object"] == "setup_intent":
+		return apierr.InvalidRequest("The payment method supplied (%s) belongs to the Customer %s. Please include the Customer in the `customer` parameter on the SetupIntent.", pm["id"], owner).
+			WithParam("payment_method")
+	}
+	return apierr.InvalidRequest("The `payment_method` parameter supplied %s belongs to the Customer %s. Please include the Customer in the `customer` parameter on the PaymentIntent.", pm["id"], owner).
+		WithParam("source").WithCode("parameter_missing")
+}
+
 func attachPaymentMethod(c *api.Call) (any, error) {
 	pm, err := resolvePaymentMethod(c, c.Var("id"), "id")
 	if err != nil {

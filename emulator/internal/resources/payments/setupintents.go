@@ -74,7 +74,7 @@ func createSetupIntent(c *api.Call) (any, error) {
 		}
 		si["usage"] = u
 	}
-	if err := applySetupParams(c, si); err != nil {
+	if err := applySetupParams(c, si, nil); err != nil {
 		return nil, err
 	}
 	confirm, _ := c.Params.Bool("confirm")
@@ -197,7 +197,9 @@ func onlyDefaults(given, defaults store.Obj) bool {
 	return true
 }
 
-func applySetupParams(c *api.Call, si store.Obj) error {
+// applySetupParams applies the request's parameters to si; stored is the
+// SetupIntent as it was (nil on create), which refusals name.
+func applySetupParams(c *api.Call, si, stored store.Obj) error {
 	// How a client handles next_action; mandate_data is read when a bank
 	// debit is set up (a card has no mandate).
 	c.Inert("use_stripe_sdk", "mandate_data")
@@ -232,6 +234,14 @@ func applySetupParams(c *api.Call, si store.Obj) error {
 		pm, err := resolvePaymentMethod(c, pmID, "payment_method")
 		if err != nil {
 			return err
+		}
+		if e := ownershipRefusal(pm, si); e != nil {
+			if stored != nil {
+				// Refusals of an update or a confirmation name the
+				// intent; a create's has none to name.
+				e = aboutSetupIntent(e, stored)
+			}
+			return e
 		}
 		si["payment_method"] = pm["id"]
 		methodChosen(si)
@@ -278,7 +288,7 @@ func updateSetupIntent(c *api.Call) (any, error) {
 		}
 		after["customer"] = cus
 	}
-	if err := applySetupParams(c, after); err != nil {
+	if err := applySetupParams(c, after, before); err != nil {
 		return nil, err
 	}
 	if err := applyIntentConfiguration(c, after, false, "Setup Intent", true); err != nil {
@@ -300,7 +310,7 @@ func confirmSetupIntent(c *api.Call) (any, error) {
 		return nil, aboutSetupIntent(e.WithCode("setup_intent_unexpected_state"), before)
 	}
 	si := api.Clone(before)
-	if err := applySetupParams(c, si); err != nil {
+	if err := applySetupParams(c, si, before); err != nil {
 		return nil, err
 	}
 	if err := applyConfirmationToken(c, si, setupTokenUse, false); err != nil {
