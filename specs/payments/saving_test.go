@@ -204,4 +204,47 @@ var _ = Describe("Saving payment methods for later", Label("payments"), func() {
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 		Expect(StripeErr(err).Msg).To(Equal("No such customer: '" + cus.ID + "'"))
 	})
+
+	// Stripe checks what came with a card when it is added to a customer
+	// (changelog 2014-12-22: "Unchecked properties are checked when a card
+	// is charged or added to a Customer object"); until then a check of
+	// what was given is unchecked, and one of what was not is null.
+	It("shows a card's checks unchecked until it is saved to a customer, then their results", func() {
+		given, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"),
+			Card: &stripe.PaymentMethodCreateCardParams{Number: stripe.String("4000000000000028"), ExpMonth: stripe.Int64(12),
+				ExpYear: stripe.Int64(2034), CVC: stripe.String("123")},
+			BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Address: &stripe.AddressParams{
+				Line1: stripe.String("1 Main St"), PostalCode: stripe.String("94107"), Country: stripe.String("US")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(given.Card.Checks.CVCCheck).To(Equal(stripe.PaymentMethodCardChecksCVCCheckUnchecked))
+		Expect(given.Card.Checks.AddressLine1Check).To(Equal(stripe.PaymentMethodCardChecksAddressLine1CheckUnchecked))
+		Expect(given.Card.Checks.AddressPostalCodeCheck).To(Equal(stripe.PaymentMethodCardChecksAddressPostalCodeCheckUnchecked))
+
+		saved, err := sc.V1PaymentMethods.Attach(Ctx, given.ID, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(saved.Card.Checks.CVCCheck).To(Equal(stripe.PaymentMethodCardChecksCVCCheckPass))
+		Expect(saved.Card.Checks.AddressLine1Check).To(Equal(stripe.PaymentMethodCardChecksAddressLine1CheckFail), "the test card fails it")
+		Expect(saved.Card.Checks.AddressPostalCodeCheck).To(Equal(stripe.PaymentMethodCardChecksAddressPostalCodeCheckPass))
+		got, err := sc.V1PaymentMethods.Retrieve(Ctx, given.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Card.Checks).To(Equal(saved.Card.Checks))
+
+		// Set up for the customer: the attempt shows the checks it ran.
+		pm := card()
+		Expect(pm.Card.Checks.AddressLine1Check).To(BeEmpty(), "no address, no check")
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID),
+			PaymentMethod: stripe.String(pm.ID), Confirm: stripe.Bool(true), PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		var attempts []*stripe.SetupAttempt
+		for a, err := range sc.V1SetupAttempts.List(Ctx, &stripe.SetupAttemptListParams{SetupIntent: stripe.String(si.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			attempts = append(attempts, a)
+		}
+		Expect(attempts).To(HaveLen(1))
+		Expect(attempts[0].PaymentMethodDetails.Card.Checks.CVCCheck).To(Equal("pass"))
+		got, err = sc.V1PaymentMethods.Retrieve(Ctx, pm.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Card.Checks.CVCCheck).To(Equal(stripe.PaymentMethodCardChecksCVCCheckPass))
+		Expect(got.Card.Checks.AddressLine1Check).To(BeEmpty())
+	})
 })

@@ -143,6 +143,16 @@ func cardPaymentMethodObject(c *api.Call, id string, cd card, expMonth, expYear 
 		"last4": cd.Number[len(cd.Number)-4:], "networks": store.Obj{"available": networks, "preferred": nil},
 		"regulated_status": "unregulated", "three_d_secure_usage": store.Obj{"supported": !cd.NoThreeDS}, "wallet": nil,
 	}
+	// An address given is checked once the card is saved: unchecked
+	// until then, as its CVC.
+	addr := api.Obj(bd["address"])
+	checks := api.Obj(api.Obj(o["card"])["checks"])
+	if addr["line1"] != nil {
+		checks["address_line1_check"] = "unchecked"
+	}
+	if addr["postal_code"] != nil {
+		checks["address_postal_code_check"] = "unchecked"
+	}
 	return o
 }
 
@@ -556,16 +566,21 @@ func attach(c *api.Call, pm store.Obj, customerID, param string) (store.Obj, err
 		}
 		return nil, apierr.InvalidRequest("The payment method you provided has already been attached to a customer.").WithParam("payment_method")
 	}
+	after := api.Clone(pm)
 	if pm["type"] == "card" {
 		cd := cardOf(c, pm)
 		if cd.Outcome == declines {
 			return nil, declineOf(cd)
 		}
-		if fail := checkDecline(paymentChecks(pm, cd), true); fail != nil {
+		checks := paymentChecks(pm, cd)
+		if fail := checkDecline(checks, true); fail != nil {
 			return nil, fail
 		}
+		// Saving a card runs its checks (Stripe's changelog 2014-12-22:
+		// "Unchecked properties are checked when a card is charged or
+		// added to a Customer object").
+		api.Obj(after["card"])["checks"] = checks
 	}
-	after := api.Clone(pm)
 	after["customer"] = customerID
 	if err := c.Put(after); err != nil {
 		return nil, err

@@ -353,7 +353,10 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 	att := newSetupAttempt(c, si, pm)
 	if pm["type"] == "card" {
 		cd := cardOf(c, pm)
-		fail := checkDecline(paymentChecks(pm, cd), true)
+		checks := paymentChecks(pm, cd)
+		// The attempt shows the checks its verification ran.
+		api.Obj(api.Obj(att["payment_method_details"])["card"])["checks"] = checks
+		fail := checkDecline(checks, true)
 		if cd.Outcome == declines {
 			fail = declineOf(cd)
 		}
