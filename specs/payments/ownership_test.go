@@ -102,6 +102,13 @@ var _ = Describe("PaymentMethods saved to a customer, used for another", Label("
 		Expect(StripeErr(err).Msg).To(Equal("The `payment_method` parameter supplied " + pm.ID + " belongs to the Customer " + owner.ID +
 			". Please include the Customer in the `customer` parameter on the PaymentIntent."))
 		Expect(StripeErr(err).PaymentIntent.ID).To(Equal(pi.ID))
+
+		// Refused as it is created, the intent is not kept, nor named.
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String(pm.ID), Confirm: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "source")
+		Expect(StripeErr(err).PaymentIntent).To(BeNil())
+		Expect(emu.Count("", "payment_intent")).To(Equal(2))
 		Expect(emu.Count("", "charge")).To(BeZero())
 	})
 })

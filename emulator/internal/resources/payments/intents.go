@@ -850,7 +850,11 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		}
 	}
 	if e := ownershipRefusal(pm, pi); e != nil {
-		return nil, aboutIntent(e, before)
+		if c.Var("id") == api.Str(pi["id"]) {
+			// Only an intent that stays is named: a create's is undone.
+			e = aboutIntent(e, before)
+		}
+		return nil, e
 	}
 	if fromAPI {
 		if err := checkReturnURLGiven(c, pi, "Payment Intent"); err != nil {
