@@ -2,6 +2,7 @@ package payments
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -256,6 +257,26 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 	return c.ApplyMetadata(si)
 }
 
+// setupStateRefusal is Stripe's refusal to confirm, update or cancel
+// (verb) SetupIntent si that succeeded or was canceled, naming it. "has
+// already succeeded" (confirm, update) and the cancel refusal's start are
+// as integrations quote them; the rest as a third-party recording of
+// Stripe has them, but for an update of a canceled intent, by analogy.
+func setupStateRefusal(verb string, si store.Obj) *apierr.Error {
+	var msg string
+	switch {
+	case verb == "cancel" && si["status"] == Canceled:
+		msg = "You cannot cancel this SetupIntent because it is already canceled."
+	case verb == "cancel":
+		msg = fmt.Sprintf("You cannot cancel this SetupIntent because it has a status of %s. Only a SetupIntent with one of the following statuses may be canceled: `requires_payment_method`, `requires_confirmation`, or `requires_action`.", si["status"])
+	case si["status"] == Canceled:
+		msg = "You cannot " + verb + " this SetupIntent because it has been canceled."
+	default:
+		msg = "You cannot " + verb + " this SetupIntent because it has already succeeded."
+	}
+	return aboutSetupIntent(apierr.InvalidRequest("%s", msg).WithCode("setup_intent_unexpected_state"), si)
+}
+
 // aboutSetupIntent adds the SetupIntent a refusal is about to its body
 // (error.setup_intent), as aboutIntent does for a PaymentIntent.
 func aboutSetupIntent(e *apierr.Error, si store.Obj) *apierr.Error {
@@ -275,9 +296,8 @@ func updateSetupIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if before["status"] == Succeeded || before["status"] == Canceled {
-		if c.Params.Has("payment_method") || c.Params.Has("payment_method_types") || c.Params.Has("payment_method_configuration") {
-			e := apierr.InvalidRequest("You cannot update this SetupIntent because it has a status of %s.", before["status"])
-			return nil, aboutSetupIntent(e.WithCode("setup_intent_unexpected_state"), before)
+		if c.Params.Has("payment_method") || c.Params.Has("payment_method_data") || c.Params.Has("payment_method_types") || c.Params.Has("payment_method_configuration") {
+			return nil, setupStateRefusal("update", before)
 		}
 	}
 	after := api.Clone(before)
@@ -306,8 +326,12 @@ func confirmSetupIntent(c *api.Call) (any, error) {
 	switch before["status"] {
 	case RequiresPaymentMethod, RequiresConfirmation, RequiresAction:
 	default:
-		e := apierr.InvalidRequest("You cannot confirm this SetupIntent because it has a status of %s. Only a SetupIntent with one of the following statuses may be confirmed: requires_confirmation, requires_payment_method, requires_action.", before["status"])
-		return nil, aboutSetupIntent(e.WithCode("setup_intent_unexpected_state"), before)
+		if c.Params.Has("payment_method_data") {
+			// Stripe.js confirming with new card details, which would
+			// update the intent first (Mattermost matches this answer).
+			return nil, setupStateRefusal("update", before)
+		}
+		return nil, setupStateRefusal("confirm", before)
 	}
 	si := api.Clone(before)
 	if err := applySetupParams(c, si, before); err != nil {
@@ -515,8 +539,7 @@ func cancelSetupIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if si["status"] == Succeeded || si["status"] == Canceled {
-		e := apierr.InvalidRequest("You cannot cancel this SetupIntent because it has a status of %s. Only a SetupIntent with one of the following statuses may be canceled: requires_payment_method, requires_confirmation, requires_action.", si["status"])
-		return nil, aboutSetupIntent(e.WithCode("setup_intent_unexpected_state"), si)
+		return nil, setupStateRefusal("cancel", si)
 	}
 	si = api.Clone(si)
 	si["status"] = Canceled
