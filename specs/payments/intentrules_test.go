@@ -146,6 +146,9 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		_, err := sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
 		Expect(StripeErr(err).Msg).To(Equal("You cannot cancel this PaymentIntent because it has a status of succeeded. " +
 			"Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing."))
+		// The answer integrations match on to tell a double submit.
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(StripeErr(err).Msg).To(Equal("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed."))
 	})
 
 	It("refuses values Stripe does not take for the settings an intent keeps, creating nothing", func() {

@@ -698,6 +698,11 @@ func confirmIntent(c *api.Call) (any, error) {
 	}
 	switch before["status"] {
 	case RequiresPaymentMethod, RequiresConfirmation, RequiresAction:
+	case Succeeded:
+		// Stripe's own answer to a second confirmation, which integrations
+		// quote and match on to tell a double submit.
+		e := apierr.InvalidRequest("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.")
+		return nil, aboutIntent(e.WithCode("payment_intent_unexpected_state"), before)
 	default:
 		return nil, unexpectedState("confirm", before, RequiresConfirmation, RequiresPaymentMethod, RequiresAction)
 	}
