@@ -151,6 +151,24 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		Expect(StripeErr(err).Msg).To(Equal("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed."))
 	})
 
+	It("names the intent it refuses to confirm without a payment method, PaymentIntent and SetupIntent alike", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(500), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+		Expect(StripeErr(err).Msg).To(HavePrefix("You cannot confirm this PaymentIntent because it's missing a payment method."))
+		Expect(StripeErr(err).PaymentIntent.ID).To(Equal(pi.ID))
+
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SetupIntents.Confirm(Ctx, si.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "setup_intent_unexpected_state", "")
+		Expect(StripeErr(err).Msg).To(Equal("You cannot confirm this SetupIntent because it's missing a payment method. Update the SetupIntent with a payment method and then confirm it again."))
+		Expect(StripeErr(err).SetupIntent.ID).To(Equal(si.ID))
+		Expect(StripeErr(err).SetupIntent.LatestAttempt).To(BeNil())
+	})
+
 	It("refuses values Stripe does not take for the settings an intent keeps, creating nothing", func() {
 		refused := func(param string, set func(*stripe.PaymentIntentCreateParams)) {
 			GinkgoHelper()

@@ -834,8 +834,13 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	before := maps.Clone(pi)
 	pmID := api.Str(pi["payment_method"])
 	if pmID == "" {
-		e := apierr.InvalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.")
-		return nil, e.WithCode("payment_intent_unexpected_state")
+		e := apierr.InvalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.").
+			WithCode("payment_intent_unexpected_state")
+		if c.Var("id") == api.Str(pi["id"]) {
+			// The confirm endpoint's intent stays, and is named.
+			e = aboutIntent(e, before)
+		}
+		return nil, e
 	}
 	pm, ok := c.Tx.Get(c.Account, "payment_method", pmID)
 	if !ok {

@@ -350,8 +350,13 @@ func confirmSetupIntent(c *api.Call) (any, error) {
 func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 	pmID := api.Str(si["payment_method"])
 	if pmID == "" {
-		e := apierr.InvalidRequest("You cannot confirm this SetupIntent because it's missing a payment method. Update the SetupIntent with a payment method and then confirm it again.")
-		return nil, e.WithCode("setup_intent_unexpected_state")
+		e := apierr.InvalidRequest("You cannot confirm this SetupIntent because it's missing a payment method. Update the SetupIntent with a payment method and then confirm it again.").
+			WithCode("setup_intent_unexpected_state")
+		if c.Var("id") == api.Str(si["id"]) {
+			// The confirm endpoint's intent stays, and is named.
+			e = aboutSetupIntent(e, si)
+		}
+		return nil, e
 	}
 	if usedUp(c, pmID) {
 		// As a payment's: a detached or once-used method is never set up.
