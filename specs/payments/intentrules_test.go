@@ -169,6 +169,29 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		Expect(StripeErr(err).SetupIntent.LatestAttempt).To(BeNil())
 	})
 
+	// stripe-go's update params: "To unset this field to null, pass in an
+	// empty string."
+	It("unsets an intent's payment method sent empty on update, back to requires_payment_method", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(500), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresConfirmation))
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{PaymentMethod: stripe.String("")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethod).To(BeNil())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"card"}),
+			PaymentMethod: stripe.String("pm_card_threeDSecure2Required"), Confirm: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresAction))
+		si, err = sc.V1SetupIntents.Update(Ctx, si.ID, &stripe.SetupIntentUpdateParams{PaymentMethod: stripe.String("")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.PaymentMethod).To(BeNil())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresPaymentMethod))
+		Expect(si.NextAction).To(BeNil())
+	})
+
 	It("refuses values Stripe does not take for the settings an intent keeps, creating nothing", func() {
 		refused := func(param string, set func(*stripe.PaymentIntentCreateParams)) {
 			GinkgoHelper()

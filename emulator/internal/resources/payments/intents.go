@@ -309,6 +309,8 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 		}
 		pi["payment_method"] = pm["id"]
 		methodChosen(pi)
+	} else if c.Params.Unset("payment_method") {
+		methodUnset(pi)
 	}
 	return c.ApplyMetadata(pi)
 }
@@ -355,6 +357,18 @@ func checkTypesCurrency(pi store.Obj, types []any, param string) error {
 		}
 	}
 	return nil
+}
+
+// methodUnset takes an intent's payment method away (payment_method sent
+// empty, which stripe-go's update params document as unsetting it): one
+// waiting to be confirmed or authenticated needs a payment method again.
+func methodUnset(intent store.Obj) {
+	intent["payment_method"] = nil
+	switch intent["status"] {
+	case RequiresConfirmation, RequiresAction:
+		intent["status"] = RequiresPaymentMethod
+		intent["next_action"] = nil
+	}
 }
 
 // methodChosen moves an intent (PaymentIntent or SetupIntent) that was

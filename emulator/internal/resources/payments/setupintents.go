@@ -253,6 +253,8 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 		}
 		si["payment_method"] = pm["id"]
 		methodChosen(si)
+	} else if c.Params.Unset("payment_method") {
+		methodUnset(si)
 	}
 	return c.ApplyMetadata(si)
 }
