@@ -203,6 +203,14 @@ var _ = Describe("Saving payment methods for later", Label("payments"), func() {
 		_, err = sc.V1Customers.RetrievePaymentMethod(Ctx, pm.ID, &stripe.CustomerRetrievePaymentMethodParams{Customer: stripe.String(cus.ID)})
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 		Expect(StripeErr(err).Msg).To(Equal("No such customer: '" + cus.ID + "'"))
+		// The customer filter of the PaymentMethods list alike.
+		answers = 0
+		for _, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+			answers++
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
+			Expect(StripeErr(err).Msg).To(Equal("No such customer: '" + cus.ID + "'"))
+		}
+		Expect(answers).To(Equal(1))
 	})
 
 	// Stripe checks what came with a card when it is added to a customer

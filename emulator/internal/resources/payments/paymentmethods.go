@@ -702,7 +702,9 @@ func listPaymentMethods(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
-		if !c.Tx.Exists(c.Account, "customer", cus) {
+		// A deleted customer is answered as one never there, as its own
+		// list of PaymentMethods is.
+		if o, ok := c.Tx.Get(c.Account, "customer", cus); !ok || api.Bool(o["deleted"]) {
 			return nil, apierr.NoSuchObject("customer", cus, "customer")
 		}
 		q.Index, q.Value = "customer", cus
