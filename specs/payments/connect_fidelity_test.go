@@ -263,4 +263,65 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.TransferGroup).To(Equal("group_"+dest.ID), "the group its charge and transfer are in")
 	})
+	It("expands the Connect objects each side's objects name, wherever they are kept", func() {
+		// The platform keeps transfers, reversals and application fees;
+		// the destination keeps the payment and its refunds. Each side's
+		// objects name the other's, and expand[] follows them there.
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			ApplicationFeeAmount: stripe.Int64(150), TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}})
+		Expect(err).NotTo(HaveOccurred())
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(500),
+			ReverseTransfer: stripe.Bool(true), RefundApplicationFee: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		// The platform's side.
+		rp := &stripe.TransferReversalRetrieveParams{ID: stripe.String(ch.Transfer.ID)}
+		rp.AddExpand("destination_payment_refund")
+		trr, err := sc.V1TransferReversals.Retrieve(Ctx, re.TransferReversal.ID, rp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(trr.DestinationPaymentRefund.Amount).To(Equal(int64(500)), "the payment's refund, on the destination")
+		Expect(trr.DestinationPaymentRefund.SourceTransferReversal.ID).To(Equal(trr.ID))
+		tp := &stripe.TransferRetrieveParams{}
+		tp.AddExpand("destination_payment.balance_transaction")
+		tr, err := sc.V1Transfers.Retrieve(Ctx, ch.Transfer.ID, tp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(tr.DestinationPayment.BalanceTransaction.Amount).To(Equal(int64(2000)), "the payment's own balance transaction, on the destination")
+		Expect(tr.DestinationPayment.BalanceTransaction.Fee).To(Equal(int64(150)))
+
+		// The connected account's side (the platform's key with Stripe-Account).
+		pp := &stripe.ChargeRetrieveParams{}
+		pp.SetStripeAccount(seller)
+		pp.AddExpand("source_transfer.source_transaction")
+		pp.AddExpand("application_fee")
+		py, err := sc.V1Charges.Retrieve(Ctx, tr.DestinationPayment.ID, pp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(py.SourceTransfer.Amount).To(Equal(int64(2000)), "the transfer it came from, on the platform")
+		Expect(py.SourceTransfer.SourceTransaction.ID).To(Equal(ch.ID))
+		Expect(py.SourceTransfer.SourceTransaction.Amount).To(Equal(int64(2000)), "the platform's charge behind it")
+		Expect(py.ApplicationFee.Amount).To(Equal(int64(150)))
+		Expect(py.ApplicationFee.AmountRefunded).To(Equal(int64(38)))
+
+		fp := &stripe.RefundRetrieveParams{}
+		fp.SetStripeAccount(seller)
+		fp.AddExpand("source_transfer_reversal")
+		pyr, err := sc.V1Refunds.Retrieve(Ctx, trr.DestinationPaymentRefund.ID, fp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pyr.SourceTransferReversal.Amount).To(Equal(int64(500)))
+		Expect(pyr.SourceTransferReversal.SourceRefund.ID).To(Equal(re.ID))
+
+		lp := &stripe.BalanceTransactionListParams{Type: stripe.String("application_fee_refund")}
+		lp.SetStripeAccount(seller)
+		lp.AddExpand("data.source")
+		n := 0
+		for bt, err := range sc.V1BalanceTransactions.List(Ctx, lp) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(bt.Source.FeeRefund).NotTo(BeNil(), "the fee refund, on the platform")
+			Expect(bt.Source.FeeRefund.Amount).To(Equal(int64(38)))
+			n++
+		}
+		Expect(n).To(Equal(1))
+	})
 })

@@ -79,6 +79,8 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 		var in string
 		if f, ok := kind.ExpandIn[field]; ok && !c.Connected {
 			in = Str(getPath(obj, strings.Split(f, ".")))
+		} else if fn, ok := kind.ExpandInVia[field]; ok && !c.Connected {
+			in = fn(c, obj)
 		}
 		// A field inside an array of objects (a session's
 		// shipping_options.shipping_rate) is expanded in each element.
@@ -91,7 +93,9 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 			} else {
 				expanded = s.resolve(c, v)
 			}
-			return expanded, s.expandValue(c, expanded, rest, full)
+			// What is expanded further is looked up where the object
+			// was found.
+			return expanded, s.expandValue(s.callWhere(c, in, expanded), expanded, rest, full)
 		})
 	}
 	return cannotExpand(full)
@@ -200,8 +204,10 @@ func (s *Server) resolve(c *Call, v any) any {
 		if o, ok := c.Tx.Get(c.Account, kind.Object, x); ok {
 			return o
 		}
-		if o, ok := c.Tx.Get(s.Platform, kind.Object, x); ok && kind.Object == "account" {
-			return o
+		if kind.Object == "account" || (kind.OnPlatform && c.Connected) {
+			if o, ok := c.Tx.Get(s.Platform, kind.Object, x); ok {
+				return o
+			}
 		}
 		if kind.DeletedStub {
 			return Deleted(kind.Object, x)
@@ -248,6 +254,29 @@ func (s *Server) resolveIn(c *Call, account string, v any) any {
 		}
 	}
 	return id
+}
+
+// callWhere is the call to expand an expanded object's own fields in:
+// the account it was found in (in, for ExpandIn; the platform for an
+// OnPlatform object seen from a connected account), else c.
+func (s *Server) callWhere(c *Call, in string, expanded any) *Call {
+	o, ok := expanded.(store.Obj)
+	if !ok {
+		return c
+	}
+	if in == "" {
+		kind := s.Registry.Kind(Str(o["object"]))
+		if kind == nil || !kind.OnPlatform || !c.Connected {
+			return c
+		}
+		in = s.Platform
+	}
+	if in == c.Account {
+		return c
+	}
+	sub := *c
+	sub.Account, sub.Connected = in, in != s.Platform
+	return &sub
 }
 
 // deletedStub reports whether obj is the bare {id, object, deleted} a

@@ -31,6 +31,16 @@ type Kind struct {
 	// destination_payment is in its destination): the platform expands
 	// them there.
 	ExpandIn map[string]string
+	// ExpandInVia is ExpandIn for fields whose account the object does
+	// not hold itself (a transfer reversal's destination_payment_refund
+	// is in its transfer's destination): the function finds it, "" for
+	// the account in scope.
+	ExpandInVia map[string]func(c *Call, o store.Obj) string
+	// OnPlatform marks kinds only the platform keeps that a connected
+	// account's objects name (a payment's source_transfer, a direct
+	// charge's application_fee): expanded from such an object, they are
+	// found on the platform.
+	OnPlatform bool
 	// Includable fields are left out of the object unless expanded; the
 	// function computes them.
 	Includable map[string]func(c *Call, o store.Obj) (any, error)

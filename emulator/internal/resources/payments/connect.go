@@ -19,7 +19,8 @@ var TransferKind = &api.Kind{
 	Prefix:     "tr_",
 	Expandable: []string{"balance_transaction", "destination", "destination_payment", "source_transaction"},
 	// The payment is on the destination account.
-	ExpandIn: map[string]string{"destination_payment": "destination"},
+	ExpandIn:   map[string]string{"destination_payment": "destination"},
+	OnPlatform: true,
 	Indexes: []store.Index{
 		{Name: "destination", Path: "destination"},
 		{Name: "source_transaction", Path: "source_transaction"},
@@ -31,7 +32,19 @@ var TransferReversalKind = &api.Kind{
 	Object:     "transfer_reversal",
 	Prefix:     "trr_",
 	Expandable: []string{"balance_transaction", "destination_payment_refund", "source_refund", "transfer"},
-	Indexes:    []store.Index{{Name: "transfer", Path: "transfer"}},
+	// The payment's refund is on the transfer's destination.
+	ExpandInVia: map[string]func(*api.Call, store.Obj) string{"destination_payment_refund": transferDestination},
+	Indexes:     []store.Index{{Name: "transfer", Path: "transfer"}},
+	OnPlatform:  true,
+}
+
+// transferDestination is the destination of a reversal's transfer.
+func transferDestination(c *api.Call, trr store.Obj) string {
+	f, ok := c.Tx.Fields(c.Platform, "transfer", api.Str(trr["transfer"]), "destination")
+	if !ok {
+		return ""
+	}
+	return f[0].String()
 }
 
 // ApplicationFeeKind is the application_fee object (on the platform).
@@ -40,8 +53,9 @@ var ApplicationFeeKind = &api.Kind{
 	Prefix:     "fee_",
 	Expandable: []string{"account", "application", "balance_transaction", "charge", "originating_transaction"},
 	// The charge the fee came out of is on the account it was collected from.
-	ExpandIn: map[string]string{"charge": "account"},
-	Indexes:  []store.Index{{Name: "charge", Path: "charge"}},
+	ExpandIn:   map[string]string{"charge": "account"},
+	Indexes:    []store.Index{{Name: "charge", Path: "charge"}},
+	OnPlatform: true,
 }
 
 // FeeRefundKind is the fee_refund object (on the platform); its events are
@@ -52,6 +66,7 @@ var FeeRefundKind = &api.Kind{
 	EventPrefix: "application_fee.refund",
 	Expandable:  []string{"balance_transaction", "fee"},
 	Indexes:     []store.Index{{Name: "fee", Path: "fee"}},
+	OnPlatform:  true,
 }
 
 // Payment ids: a transfer's payment on the connected account is a charge
