@@ -324,4 +324,32 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		}
 		Expect(n).To(Equal(1))
 	})
+	It("reverses a transfer of its own only as far as the destination's balance covers it, keeping nothing otherwise", func() {
+		// Stripe's reference: a transfer_group transfer (not a
+		// destination charge's) is reversed only if the destination
+		// account has enough balance to cover the reversal.
+		ManualPayouts(emu, "")
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_bypassPending"), Confirm: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		tr, err := sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Destination: stripe.String(seller)})
+		Expect(err).NotTo(HaveOccurred())
+		// A dispute on a payment of the seller's own takes its balance
+		// below what the transfer gave it.
+		disputed := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(3000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_createDispute"), Confirm: stripe.Bool(true)}
+		disputed.SetStripeAccount(seller)
+		_, err = sc.V1PaymentIntents.Create(Ctx, disputed)
+		Expect(err).NotTo(HaveOccurred())
+		mark := len(emu.EventTypes(""))
+
+		_, err = sc.V1TransferReversals.Create(Ctx, &stripe.TransferReversalCreateParams{ID: stripe.String(tr.ID), Amount: stripe.Int64(500)})
+		ExpectStripeError(err, 400, "invalid_request_error", "balance_insufficient", "amount")
+		Expect(emu.Count("", "transfer_reversal")).To(BeZero())
+		Expect(emu.Count(seller, "refund")).To(BeZero())
+		Expect(emu.EventTypes("")[mark:]).To(BeEmpty())
+		got, err := sc.V1Transfers.Retrieve(Ctx, tr.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.AmountReversed).To(BeZero())
+	})
 })
