@@ -352,4 +352,33 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.AmountReversed).To(BeZero())
 	})
+	It("sets a charge's transfer_group by update only while it has none, as Stripe's reference says", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		id := pi.LatestCharge.ID
+		ch, err := sc.V1Charges.Update(Ctx, id, &stripe.ChargeUpdateParams{TransferGroup: stripe.String("ORDER1")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.TransferGroup).To(Equal("ORDER1"))
+		_, err = sc.V1Charges.Update(Ctx, id, &stripe.ChargeUpdateParams{TransferGroup: stripe.String("ORDER1")})
+		Expect(err).NotTo(HaveOccurred(), "the same group again changes nothing")
+		mark := len(emu.EventTypes(""))
+		_, err = sc.V1Charges.Update(Ctx, id, &stripe.ChargeUpdateParams{TransferGroup: stripe.String("ORDER2"), Description: stripe.String("kept?")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "transfer_group")
+		Expect(emu.EventTypes("")[mark:]).To(BeEmpty())
+		ch, err = sc.V1Charges.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.TransferGroup).To(Equal("ORDER1"))
+		Expect(ch.Description).To(BeEmpty(), "a refused update changes nothing")
+
+		dest, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Charges.Update(Ctx, dest.LatestCharge.ID, &stripe.ChargeUpdateParams{TransferGroup: stripe.String("ORDER3")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "transfer_group")
+		ch, err = sc.V1Charges.Retrieve(Ctx, dest.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.TransferGroup).To(Equal("group_"+dest.ID), "the group its transfer is in")
+	})
 })

@@ -281,6 +281,12 @@ func updateCharge(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if g, ok := c.Params.Str("transfer_group"); ok && before["transfer_group"] != nil && g != api.Str(before["transfer_group"]) {
+		// Stripe's reference: transfer_group may only be provided if it
+		// has not been set (a destination charge sets its own); worded as
+		// a PaymentIntent's refusal, the emulator's.
+		return nil, apierr.InvalidRequest("You cannot change `transfer_group` once it is set (it is %s).", before["transfer_group"]).WithParam("transfer_group")
+	}
 	after := api.Clone(before)
 	c.Copy(after, "description", "receipt_email", "shipping", "transfer_group", "fraud_details")
 	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
