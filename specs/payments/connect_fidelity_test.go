@@ -381,4 +381,30 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ch.TransferGroup).To(Equal("group_"+dest.ID), "the group its transfer is in")
 	})
+	It("refunds with reverse_transfer a sliver whose share of the transfer rounds to nothing, reversing nothing yet", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller), Amount: stripe.Int64(100)}})
+		Expect(err).NotTo(HaveOccurred())
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		// 5 of 2000 is 0.25 of the 100 transferred.
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(5), ReverseTransfer: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(re.Amount).To(Equal(int64(5)))
+		Expect(re.TransferReversal).To(BeNil(), "nothing reversed")
+		tr, err := sc.V1Transfers.Retrieve(Ctx, ch.Transfer.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(tr.AmountReversed).To(BeZero())
+		Expect(emu.Count("", "transfer_reversal")).To(BeZero())
+
+		rest, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), ReverseTransfer: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rest.Amount).To(Equal(int64(1995)))
+		Expect(rest.TransferReversal).NotTo(BeNil())
+		tr, err = sc.V1Transfers.Retrieve(Ctx, ch.Transfer.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(tr.Reversed).To(BeTrue(), "the charge fully refunded, the whole transfer is reversed")
+		Expect(tr.AmountReversed).To(Equal(int64(100)))
+	})
 })

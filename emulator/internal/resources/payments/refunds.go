@@ -169,9 +169,20 @@ func createRefund(c *api.Call) (any, error) {
 	if reason != "" {
 		reasonV = reason
 	}
+	// The part of the transfer the refund takes back, known before the
+	// refund is made: it names its reversal, unless that part rounds to
+	// nothing (a sliver of a charge that transferred little).
 	var reversalID any
+	var toReverse int64
+	var trBefore store.Obj
 	if reverse {
-		reversalID = c.NewID("transfer_reversal")
+		var err error
+		if trBefore, toReverse, err = transferShare(c, chBefore, amount); err != nil {
+			return nil, err
+		}
+		if toReverse > 0 {
+			reversalID = c.NewID("transfer_reversal")
+		}
 	}
 	for k, v := range map[string]any{
 		"amount": amount, "balance_transaction": txnID, "charge": chID, "currency": chBefore["currency"],
@@ -229,8 +240,8 @@ func createRefund(c *api.Call) (any, error) {
 	if err := radarAfterRefund(c, ch, reason); err != nil {
 		return nil, err
 	}
-	if reverse {
-		if err := reverseForRefund(c, ch, api.Str(reversalID), api.Str(re["id"]), amount); err != nil {
+	if toReverse > 0 {
+		if _, _, err := reverseTransfer(c, trBefore, api.Str(reversalID), toReverse, re["id"], map[string]any{}); err != nil {
 			return nil, err
 		}
 	}
@@ -354,20 +365,23 @@ func share(ch store.Obj, amount, total, left int64) int64 {
 	return min(currency.Share(total, amount, api.Int(ch["amount_captured"])), left)
 }
 
-// reverseForRefund reverses a destination charge's transfer in proportion
-// to a refund of it (reverse_transfer=true).
-func reverseForRefund(c *api.Call, ch store.Obj, reversalID, refundID string, amount int64) error {
-	tr, ok := c.Tx.Get(c.Platform, "transfer", api.Str(ch["transfer"]))
+// transferShare is a destination charge's transfer (as it is before the
+// refund) and the part of it a refund of amount reverses
+// (reverse_transfer=true): in proportion, all that is left once the
+// charge is fully refunded, possibly nothing when the proportion rounds
+// to 0. A transfer already fully reversed is refused.
+func transferShare(c *api.Call, chBefore store.Obj, amount int64) (store.Obj, int64, error) {
+	tr, ok := c.Tx.Get(c.Platform, "transfer", api.Str(chBefore["transfer"]))
 	if !ok {
-		return apierr.Internal("the transfer of charge %s is missing", ch["id"])
+		return nil, 0, apierr.Internal("the transfer of charge %s is missing", chBefore["id"])
 	}
 	left := api.Int(tr["amount"]) - api.Int(tr["amount_reversed"])
-	n := share(ch, amount, api.Int(tr["amount"]), left)
-	if n <= 0 {
-		return apierr.InvalidRequest("The transfer %s is already fully reversed.", tr["id"]).WithParam("reverse_transfer")
+	if left <= 0 {
+		return nil, 0, apierr.InvalidRequest("The transfer %s is already fully reversed.", tr["id"]).WithParam("reverse_transfer")
 	}
-	_, _, err := reverseTransfer(c, tr, reversalID, n, refundID, map[string]any{})
-	return err
+	after := store.Obj{"refunded": api.Int(chBefore["amount_refunded"])+amount >= api.Int(chBefore["amount_captured"]),
+		"amount_captured": chBefore["amount_captured"]}
+	return tr, share(after, amount, api.Int(tr["amount"]), left), nil
 }
 
 // refundFeeForRefund refunds a charge's application fee in proportion to a
