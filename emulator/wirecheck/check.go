@@ -317,8 +317,9 @@ var polymorphic = map[reflect.Type]map[string]reflect.Type{
 		"bank_account": reflect.TypeOf(stripe.BankAccount{}), "card": reflect.TypeOf(stripe.Card{}),
 	},
 	// A charge's source, a customer's sources and default_source: cards,
-	// the only sources the emulator makes.
-	reflect.TypeOf(stripe.PaymentSource{}): {"card": reflect.TypeOf(stripe.Card{})},
+	// the only sources the emulator makes, and the Stripe account a
+	// Connect payment (py_) was paid from.
+	reflect.TypeOf(stripe.PaymentSource{}): {"card": reflect.TypeOf(stripe.Card{}), "account": reflect.TypeOf(stripe.Account{})},
 	// A balance transaction's source, as far as the emulator makes them.
 	reflect.TypeOf(stripe.BalanceTransactionSource{}): {
 		"charge": reflect.TypeOf(stripe.Charge{}), "refund": reflect.TypeOf(stripe.Refund{}),

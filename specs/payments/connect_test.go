@@ -191,6 +191,8 @@ var _ = Describe("Connect money movement", Label("payments", "connect", "balance
 			Expect(py.Paid).To(BeTrue())
 			Expect(py.Status).To(Equal(stripe.ChargeStatusSucceeded))
 			Expect(py.PaymentMethodDetails.Type).To(Equal(stripe.ChargePaymentMethodDetailsTypeStripeAccount))
+			Expect(py.Source.Type).To(Equal(stripe.PaymentSourceTypeAccount), "paid from a Stripe account, as Stripe shows it")
+			Expect(py.Source.ID).To(Equal(emu.Platform()))
 			Expect(py.SourceTransfer.ID).To(Equal(tr.ID), "the connected account sees the transfer it came from")
 			Expect(py.TransferGroup).To(Equal(tr.TransferGroup))
 			Expect(py.BalanceTransaction.Type).To(Equal(stripe.BalanceTransactionTypePayment))

@@ -211,7 +211,9 @@ func makeTransfer(c *api.Call, t newTransfer) (tr, fee store.Obj, err error) {
 		"payment_intent": nil, "payment_method": nil,
 		"payment_method_details": store.Obj{"type": "stripe_account", "stripe_account": store.Obj{}},
 		"receipt_email":          nil, "receipt_number": nil, "receipt_url": nil, "refunded": false, "review": nil, "shipping": nil,
-		"source": nil, "source_transfer": trID, "statement_descriptor": nil, "statement_descriptor_suffix": nil,
+		// Paid from the platform's Stripe account, which Stripe shows as
+		// the payment's source.
+		"source": store.Obj{"id": platform, "object": "account"}, "source_transfer": trID, "statement_descriptor": nil, "statement_descriptor_suffix": nil,
 		"status": "succeeded", "transfer_data": nil, "transfer_group": t.group,
 	})
 	if err := c.PutIn(dest, py); err != nil {
