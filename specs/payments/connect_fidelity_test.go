@@ -407,4 +407,52 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(tr.Reversed).To(BeTrue(), "the charge fully refunded, the whole transfer is reversed")
 		Expect(tr.AmountReversed).To(Equal(int64(100)))
 	})
+	It("groups a transfer with its source_transaction: the charge's transfer_group, else group_<PaymentIntent> given to both", func() {
+		// Stripe's separate charges and transfers guide, "Transfer
+		// availability".
+		ManualPayouts(emu, "")
+		pay := func(group string) *stripe.PaymentIntent {
+			GinkgoHelper()
+			p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd"),
+				PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true)}
+			if group != "" {
+				p.TransferGroup = stripe.String(group)
+			}
+			pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			return pi
+		}
+		transfer := func(pi *stripe.PaymentIntent, to string) *stripe.Transfer {
+			GinkgoHelper()
+			tr, err := sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+				Destination: stripe.String(to), SourceTransaction: stripe.String(pi.LatestCharge.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			return tr
+		}
+
+		grouped := pay("ORDER7")
+		Expect(transfer(grouped, seller).TransferGroup).To(Equal("ORDER7"), "the charge's own group")
+
+		plain := pay("")
+		first := transfer(plain, seller)
+		Expect(first.TransferGroup).To(Equal("group_" + plain.ID))
+		ch, err := sc.V1Charges.Retrieve(Ctx, plain.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.TransferGroup).To(Equal("group_"+plain.ID), "the charge is given the same group")
+		Expect(transfer(plain, other).TransferGroup).To(Equal("group_" + plain.ID))
+
+		var listed []string
+		for tr, err := range sc.V1Transfers.List(Ctx, &stripe.TransferListParams{TransferGroup: stripe.String("group_" + plain.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			listed = append(listed, tr.ID)
+		}
+		Expect(listed).To(HaveLen(2))
+
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_bypassPending"), Confirm: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		free, err := sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Destination: stripe.String(seller)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(free.TransferGroup).To(BeEmpty(), "a transfer from the balance has no group unless given one")
+	})
 })

@@ -114,6 +114,17 @@ func createTransfer(c *api.Call) (any, error) {
 		t.source = ch
 		// The transfer uses the charge's funds, available when they are.
 		t.at = fundsOf(c, c.Account, api.Str(ch["balance_transaction"]))
+		if t.group == nil {
+			// Stripe's guide: the charge's transfer_group, else
+			// group_<its PaymentIntent> given to the charge too. One sent
+			// with the transfer is kept as sent (how Stripe weighs the
+			// two is not documented).
+			group, err := sourceGroup(c, ch)
+			if err != nil {
+				return nil, err
+			}
+			t.group = group
+		}
 	} else if balanceSums(c, c.Account)[currency].of(sourceType).available < amount {
 		return nil, insufficientFunds()
 	}
@@ -124,6 +135,25 @@ func createTransfer(c *api.Call) (any, error) {
 	t.metadata = metadata
 	tr, _, err := makeTransfer(c, t)
 	return tr, err
+}
+
+// sourceGroup is the transfer_group of a transfer funded by charge ch:
+// the charge's, else group_ and its PaymentIntent's id (its own id for a
+// charge of the Charges API, as its destination charges are grouped),
+// which the charge is given too. No event is sent for that (Stripe's is
+// not documented).
+func sourceGroup(c *api.Call, ch store.Obj) (string, error) {
+	if g := api.Str(ch["transfer_group"]); g != "" {
+		return g, nil
+	}
+	owner := api.Str(ch["payment_intent"])
+	if owner == "" {
+		owner = api.Str(ch["id"])
+	}
+	group := "group_" + owner
+	after := api.Clone(ch)
+	after["transfer_group"] = group
+	return group, c.Put(after)
 }
 
 func listTransfers(c *api.Call) (any, error) {
