@@ -688,11 +688,30 @@ var _ = Describe("Connect money movement", Label("payments", "connect", "balance
 		})
 
 		It("take the fee back from the destination when only the transfer is reversed", func() {
-			_, err := refund(2000, func(p *stripe.RefundCreateParams) { p.ReverseTransfer = stripe.Bool(true) })
+			_, err := refund(1000, func(p *stripe.RefundCreateParams) { p.ReverseTransfer = stripe.Bool(true) })
 			Expect(err).NotTo(HaveOccurred())
 			Expect(appFee(ch.ApplicationFee.ID).AmountRefunded).To(BeZero())
-			expectBalance("", -2000, 1912+150)
-			expectBalance(acct, 0, -150)
+			expectBalance("", -1000, 62+1000)
+			expectBalance(acct, 0, 1850-1000)
+		})
+
+		It("fail, keeping nothing, when the destination's balance cannot cover the reversal", func() {
+			// Stripe's Connect charges guide: a refund that also attempts
+			// a transfer reversal the connected account's balance cannot
+			// cover returns an error. Here the destination kept 1850 of
+			// the 2000 (the platform's fee), and the fee is not given back.
+			mark := len(emu.EventTypes(""))
+			_, err := refund(2000, func(p *stripe.RefundCreateParams) { p.ReverseTransfer = stripe.Bool(true) })
+			ExpectStripeError(err, 400, "invalid_request_error", "balance_insufficient", "reverse_transfer")
+			Expect(emu.Count("", "refund")).To(BeZero())
+			Expect(emu.Count("", "transfer_reversal")).To(BeZero())
+			Expect(since("", mark)).To(BeEmpty())
+			expectBalance("", 0, 62)
+			expectBalance(acct, 0, 1850)
+
+			_, err = refund(2000, both)
+			Expect(err).NotTo(HaveOccurred(), "with the fee given back the destination covers it")
+			expectBalance(acct, 0, 0)
 		})
 
 		It("refuse reverse_transfer on a charge without a transfer, keeping nothing", func() {

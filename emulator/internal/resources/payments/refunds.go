@@ -181,6 +181,9 @@ func createRefund(c *api.Call) (any, error) {
 			return nil, err
 		}
 		if toReverse > 0 {
+			if err := coverReversal(c, chBefore, trBefore, toReverse, amount, refundFeeToo); err != nil {
+				return nil, err
+			}
 			reversalID = c.NewID("transfer_reversal")
 		}
 	}
@@ -379,9 +382,38 @@ func transferShare(c *api.Call, chBefore store.Obj, amount int64) (store.Obj, in
 	if left <= 0 {
 		return nil, 0, apierr.InvalidRequest("The transfer %s is already fully reversed.", tr["id"]).WithParam("reverse_transfer")
 	}
-	after := store.Obj{"refunded": api.Int(chBefore["amount_refunded"])+amount >= api.Int(chBefore["amount_captured"]),
+	return tr, share(refundedBy(chBefore, amount), amount, api.Int(tr["amount"]), left), nil
+}
+
+// refundedBy is what share needs of a charge once a refund of amount is
+// made: whether it is then fully refunded, and what was captured.
+func refundedBy(chBefore store.Obj, amount int64) store.Obj {
+	return store.Obj{"refunded": api.Int(chBefore["amount_refunded"])+amount >= api.Int(chBefore["amount_captured"]),
 		"amount_captured": chBefore["amount_captured"]}
-	return tr, share(after, amount, api.Int(tr["amount"]), left), nil
+}
+
+// coverReversal refuses a refund whose transfer reversal (n) the
+// destination's balance cannot cover, counting pending funds and the
+// application fee the same refund gives back to it (refund_application_fee):
+// Stripe's Connect charges guide says such a refund returns an error
+// instead of waiting for funds. The wording is the emulator's.
+func coverReversal(c *api.Call, chBefore, tr store.Obj, n, amount int64, feeToo bool) error {
+	dest, cur := api.Str(tr["destination"]), api.Str(tr["currency"])
+	var have int64
+	if s := balanceSums(c, dest)[cur]; s != nil {
+		have = s.available + s.pending
+	}
+	if feeToo {
+		if fee, ok := c.Tx.Get(c.Platform, "application_fee", api.Str(chBefore["application_fee"])); ok && api.Str(fee["account"]) == dest {
+			left := api.Int(fee["amount"]) - api.Int(fee["amount_refunded"])
+			have += share(refundedBy(chBefore, amount), amount, api.Int(fee["amount"]), left)
+		}
+	}
+	if have < n {
+		return apierr.InvalidRequest("The destination account %s does not have enough balance to cover this reversal.", dest).
+			WithParam("reverse_transfer").WithCode("balance_insufficient")
+	}
+	return nil
 }
 
 // refundFeeForRefund refunds a charge's application fee in proportion to a
