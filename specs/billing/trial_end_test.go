@@ -133,6 +133,73 @@ var _ = Describe("The end of a subscription's trial", Label("billing", "subscrip
 			"customer.subscription.updated", "customer.subscription.paused"}))
 	})
 
+	// Stripe's reference for POST /v1/subscriptions/{id}/resume: the
+	// resumption invoice is charged then; "If payment succeeds the
+	// subscription will become active, and if payment fails the
+	// subscription will be past_due."
+	Describe("resuming a paused subscription", func() {
+		paused := func() *stripe.Subscription {
+			GinkgoHelper()
+			sub := cardless("pause")
+			emu.Clock().Set(time.Unix(sub.TrialEnd, 0).Add(2 * time.Hour))
+			return sub
+		}
+		payWith := func(sub *stripe.Subscription, pm string) {
+			GinkgoHelper()
+			attached, err := sc.V1PaymentMethods.Attach(Ctx, pm, &stripe.PaymentMethodAttachParams{Customer: stripe.String(sub.Customer.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Customers.Update(Ctx, sub.Customer.ID, &stripe.CustomerUpdateParams{
+				InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String(attached.ID)}})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		resume := func(sub *stripe.Subscription) (*stripe.Subscription, *stripe.Invoice) {
+			GinkgoHelper()
+			p := &stripe.SubscriptionResumeParams{}
+			p.AddExpand("latest_invoice")
+			got, err := sc.V1Subscriptions.Resume(Ctx, sub.ID, p)
+			Expect(err).NotTo(HaveOccurred())
+			return got, got.LatestInvoice
+		}
+
+		It("charges the new period's invoice at once and is active when it is paid", func() {
+			sub := paused()
+			payWith(sub, "pm_card_visa")
+			got, inv := resume(sub)
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(inv.AmountPaid).To(Equal(int64(1000)))
+			Expect(emu.EventTypes("")).To(ContainElements("customer.subscription.resumed", "invoice.finalized", "invoice.paid"))
+		})
+
+		It("is past_due when the payment fails, and active once the invoice is paid", func() {
+			sub := paused()
+			payWith(sub, "pm_card_chargeCustomerFail")
+			got, inv := resume(sub)
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+			Expect(inv.AttemptCount).To(Equal(int64(1)))
+			Expect(emu.EventTypes("")).To(ContainElement("invoice.payment_failed"))
+
+			_, err := sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+		})
+
+		It("holds the invoice as pause_collection says, charging nothing", func() {
+			sub := paused()
+			payWith(sub, "pm_card_visa")
+			_, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+				PauseCollection: &stripe.SubscriptionUpdatePauseCollectionParams{Behavior: stripe.String("void")}})
+			Expect(err).NotTo(HaveOccurred())
+			got, inv := resume(sub)
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusVoid))
+			Expect(inv.AmountPaid).To(BeZero())
+		})
+	})
+
 	It("starts the billing cycle at the moment trial_end=now ends the trial", func() {
 		cus := customerWithCard(sc, "early@example.com", "pm_card_visa", "")
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{

@@ -2471,7 +2471,15 @@ func resumeSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := collect(c, inv); err != nil {
+	// The resumption invoice is charged at once (Stripe's reference: paid,
+	// the subscription is active; failed, past_due), unless collection is
+	// paused, which holds it as a renewal's.
+	if paused := pausedCollection(after, c.Now); paused != "" {
+		err = holdPaused(c, inv, paused)
+	} else if inv, err = finalize(c, inv); err == nil {
+		err = collect(c, inv)
+	}
+	if err != nil {
 		return nil, err
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
