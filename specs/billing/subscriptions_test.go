@@ -828,6 +828,23 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
 		})
+
+		It("refuses through the item endpoints what their own list does not take, named as sent there", func() {
+			sub, err := subscribe(customerWith("pm_card_visa", ""), nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1SubscriptionItems.Update(Ctx, sub.Items.Data[0].ID, &stripe.SubscriptionItemUpdateParams{
+				PaymentBehavior: stripe.String("pending_if_incomplete"), Quantity: stripe.Int64(3), Metadata: map[string]string{"seat": "x"}})
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Param).To(Equal("metadata"))
+			// Stripe's pending updates reference: the item endpoints take
+			// expand, payment_behavior, proration_behavior, proration_date,
+			// price and quantity.
+			Expect(se.Msg).To(ContainSubstring("expand, payment_behavior, proration_behavior, proration_date, price, quantity."))
+			Expect(se.Msg).To(HaveSuffix("You sent: metadata."))
+			got, _ := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
+		})
 	})
 
 	It("prorates an upgrade mid-period onto the next invoice", func() {

@@ -55,6 +55,17 @@ func checkPendingParams(c *api.Call, sub store.Obj) error {
 	if len(bad) == 0 {
 		return nil
 	}
+	if strings.HasPrefix(c.Endpoint, "POST /v1/subscription_items") {
+		// The item endpoints hand their item over as items[0]: name
+		// what was refused as their caller sent it, against their own
+		// list of what a pending update takes (Stripe's pending updates
+		// reference lists both).
+		for i, name := range bad {
+			bad[i] = itemParamName(name)
+		}
+		sort.Strings(bad)
+		return apierr.InvalidRequest("When payment_behavior is pending_if_incomplete, only these parameters can be updated: expand, payment_behavior, proration_behavior, proration_date, price, quantity. You sent: %s.", strings.Join(bad, ", ")).WithParam(bad[0])
+	}
 	sort.Strings(bad)
 	return apierr.InvalidRequest("When payment_behavior is pending_if_incomplete, only these parameters can be updated: expand, payment_behavior, proration_behavior, proration_date, billing_cycle_anchor, items (price, quantity), trial_end, trial_from_plan, add_invoice_items. You sent: %s.", strings.Join(bad, ", ")).WithParam(bad[0])
 }
