@@ -380,6 +380,52 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
 		})
+
+		// Stripe takes days_until_due only for subscriptions invoiced by
+		// email: a subscription charged automatically has no due date.
+		It("refuses days_until_due on a subscription charged automatically, creating or changing nothing", func() {
+			cus := customerWithCard(sc, "due@example.com", "pm_card_visa", "")
+			subs := emu.Count("", "subscription")
+			_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}, DaysUntilDue: stripe.Int64(5)})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "days_until_due")
+			Expect(emu.Count("", "subscription")).To(Equal(subs))
+
+			sub := emailed()
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+				CollectionMethod: stripe.String("charge_automatically"), DaysUntilDue: stripe.Int64(3)})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "days_until_due")
+			got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.CollectionMethod).To(Equal(stripe.SubscriptionCollectionMethodSendInvoice))
+			Expect(got.DaysUntilDue).To(Equal(int64(5)))
+
+			got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CollectionMethod: stripe.String("charge_automatically")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.DaysUntilDue).To(BeZero(), "no due date once charged automatically")
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DaysUntilDue: stripe.Int64(3)})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "days_until_due")
+		})
+
+		It("emails its renewals once switched to send_invoice, due days_until_due after", func() {
+			_, sub := subscribedOnClock("switch@example.com", "pm_card_visa")
+			_, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+				CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(10)})
+			Expect(err).NotTo(HaveOccurred())
+			advance(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+			got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			inv, err := sc.V1Invoices.Retrieve(Ctx, got.LatestInvoice.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+			Expect(inv.CollectionMethod).To(Equal(stripe.InvoiceCollectionMethodSendInvoice))
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+			Expect(inv.AmountPaid).To(BeZero(), "not charged to the card")
+			Expect(inv.DueDate).To(Equal(inv.Created + 10*86400))
+			sent := latestEvent(sc, "invoice.sent")
+			Expect(sent).NotTo(BeNil())
+			Expect(sent.Data.Object["id"]).To(Equal(inv.ID))
+		})
 	})
 
 	Describe("a renewal whose payments keep failing", func() {

@@ -371,6 +371,9 @@ func createSubscription(c *api.Call) (any, error) {
 	if collection == "send_invoice" && !hasDays {
 		return nil, apierr.MissingParam("days_until_due")
 	}
+	if collection == "charge_automatically" && hasDays {
+		return nil, errDaysUntilDueCharged()
+	}
 	behavior, _ := c.Params.Str("payment_behavior")
 	if behavior == "" {
 		behavior = "allow_incomplete"
@@ -1472,6 +1475,9 @@ func updateSubscription(c *api.Call) (any, error) {
 		return nil, apierr.MissingParam("days_until_due")
 	}
 	if after["collection_method"] == "charge_automatically" {
+		if c.Params.Has("days_until_due") {
+			return nil, errDaysUntilDueCharged()
+		}
 		after["days_until_due"] = nil
 	}
 	if pm, ok := c.Params.Str("default_payment_method"); ok {
@@ -2603,4 +2609,11 @@ func samePriceTwice(ip params.Values, prefix string, price store.Obj) error {
 		param = prefix + "[plan]"
 	}
 	return apierr.InvalidRequest("Cannot add multiple subscription items with the same plan: %s", api.Str(price["id"])).WithParam(param)
+}
+
+// errDaysUntilDueCharged refuses days_until_due on a subscription charged
+// automatically, which has no due date: Stripe takes it only with
+// collection_method=send_invoice (the wording is the emulator's).
+func errDaysUntilDueCharged() error {
+	return apierr.InvalidRequest("`days_until_due` can only be set on subscriptions with `collection_method=send_invoice`.").WithParam("days_until_due")
 }
