@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"net/http"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -185,6 +186,37 @@ var _ = Describe("The end of a subscription's trial", Label("billing", "subscrip
 			got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+		})
+
+		// A paused subscription makes no invoices: previewing its next one
+		// is refused unless subscription_details[resume_at]=now asks for
+		// the invoice resuming it would make (stripe-go's reference).
+		It("previews the invoice resuming would make with subscription_details[resume_at]=now, and refuses a plain preview", func() {
+			sub := paused()
+			invoices := emu.Count("", "invoice")
+			_, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID)})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "subscription")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("is paused and will not generate invoices until it has been resumed"))
+
+			inv, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{ResumeAt: stripe.String("now")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Total).To(Equal(int64(1000)))
+			Expect(inv.Lines.Data).To(HaveLen(1))
+			now := emu.Clock().Now().Unix()
+			Expect(inv.Lines.Data[0].Period.Start).To(Equal(now))
+			Expect(inv.Lines.Data[0].Period.End).To(Equal(time.Unix(now, 0).AddDate(0, 1, 0).Unix()))
+			Expect(emu.Count("", "invoice")).To(Equal(invoices), "a preview keeps nothing")
+			got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusPaused))
+
+			active, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(customerWithCard(sc, "on@example.com", "pm_card_visa", "").ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(active.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{ResumeAt: stripe.String("now")}})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "subscription_details[resume_at]")
 		})
 
 		It("holds the invoice as pause_collection says, charging nothing", func() {

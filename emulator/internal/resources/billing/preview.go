@@ -26,7 +26,7 @@ var previewUnsupported = []string{"customer_details.tax", "customer_details.tax_
 // previewDetails are the subscription_details a preview of a
 // subscription's update applies.
 var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true, "default_tax_rates": true, "billing_cycle_anchor": true,
-	"trial_end": true, "cancel_at_period_end": true, "cancel_now": true}
+	"trial_end": true, "cancel_at_period_end": true, "cancel_now": true, "resume_at": true}
 
 // previewUpdates are the previewDetails a preview hands to the update it
 // runs (cancel_now is the cancellation's instead).
@@ -235,6 +235,9 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 	if subscriptionEnded(sub["status"]) || cancels {
 		return nil, noUpcomingInvoice(sub)
 	}
+	if inv, err := pausedPreview(c, sub, details); inv != nil || err != nil {
+		return inv, err
+	}
 	details.MarkRead("cancel_now")
 	behavior := "create_prorations"
 	if details.Has("items") || details.Has("default_tax_rates") || details.Has("billing_cycle_anchor") || details.Has("trial_end") ||
@@ -283,6 +286,41 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 		return draftFromPending(c, sub)
 	}
 	return nextPeriodInvoice(c, sub)
+}
+
+// pausedPreview answers a preview of a paused subscription, which makes
+// no invoices until it is resumed: with subscription_details[resume_at]=now
+// the invoice POST /v1/subscriptions/:id/resume would make (a new period
+// from now), otherwise Stripe's refusal. It answers nil, nil for a
+// subscription not paused and not asked to resume.
+func pausedPreview(c *api.Call, sub store.Obj, details params.Values) (store.Obj, error) {
+	resume := details.Has("resume_at")
+	if sub["status"] != "paused" {
+		if resume {
+			return nil, apierr.InvalidRequest("subscription_details[resume_at] previews resuming a paused subscription; the subscription %s is %s.", sub["id"], sub["status"]).
+				WithParam("subscription_details[resume_at]")
+		}
+		return nil, nil
+	}
+	if !resume {
+		// Stripe's message, with basil's name for the parameter.
+		return nil, apierr.InvalidRequest("The subscription is paused and will not generate invoices until it has been resumed. Pass the `subscription_details[resume_at]` parameter to view the invoice that will be generated if the subscription is resumed.").
+			WithParam("subscription")
+	}
+	for _, k := range previewUpdates {
+		if details.Has(k) {
+			return nil, unsupportedInPreview("subscription_details[" + k + "] with subscription_details[resume_at]")
+		}
+	}
+	details.MarkRead("resume_at", "cancel_now")
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
+	c.Now = c.ClockNow(cus)
+	interval, count := recurring(api.Obj(subItems(sub)[0]["price"]))
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_cycle", start: c.Now, end: addInterval(c.Now, interval, count)})
+	if err != nil {
+		return nil, err
+	}
+	return inv, previewPretaxCredits(c, inv)
 }
 
 func noUpcomingInvoice(sub store.Obj) error {
