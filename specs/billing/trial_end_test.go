@@ -188,6 +188,72 @@ var _ = Describe("The end of a subscription's trial", Label("billing", "subscrip
 			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
 		})
 
+		// billing_cycle_anchor=unchanged: "Advance the subscription to the
+		// period that surrounds the current time without resetting the
+		// billing cycle anchor", its proration_behavior create_prorations
+		// by default (Stripe's reference for resume).
+		Describe("with billing_cycle_anchor=unchanged", func() {
+			// resumeTenDaysIn resumes a subscription paused at its trial's
+			// end (Sep 4, 12:00) ten days into the period it is advanced
+			// to (Sep 4 to Oct 4): 20 of its 30 days are left.
+			resumeTenDaysIn := func(behavior string) (*stripe.Subscription, *stripe.Subscription) {
+				GinkgoHelper()
+				sub := paused()
+				payWith(sub, "pm_card_visa")
+				emu.Clock().Set(time.Unix(sub.TrialEnd, 0).AddDate(0, 0, 10))
+				p := &stripe.SubscriptionResumeParams{BillingCycleAnchor: stripe.String("unchanged")}
+				if behavior != "" {
+					p.ProrationBehavior = stripe.String(behavior)
+				}
+				p.AddExpand("latest_invoice")
+				got, err := sc.V1Subscriptions.Resume(Ctx, sub.ID, p)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+				Expect(got.BillingCycleAnchor).To(Equal(sub.TrialEnd), "the anchor is kept")
+				Expect(got.Items.Data[0].CurrentPeriodStart).To(Equal(sub.TrialEnd))
+				Expect(got.Items.Data[0].CurrentPeriodEnd).To(Equal(time.Unix(sub.TrialEnd, 0).AddDate(0, 1, 0).Unix()))
+				Expect(emu.EventTypes("")).To(ContainElement("customer.subscription.resumed"))
+				return sub, got
+			}
+			pending := func(sub *stripe.Subscription) []*stripe.InvoiceItem {
+				GinkgoHelper()
+				var out []*stripe.InvoiceItem
+				for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(sub.Customer.ID), Pending: stripe.Bool(true)}) {
+					Expect(err).NotTo(HaveOccurred())
+					out = append(out, ii)
+				}
+				return out
+			}
+
+			It("prorates the rest of the period onto the next invoice by default", func() {
+				sub, got := resumeTenDaysIn("")
+				Expect(got.LatestInvoice.ID).To(Equal(sub.LatestInvoice.ID), "no invoice now")
+				items := pending(sub)
+				Expect(items).To(HaveLen(1))
+				Expect(items[0].Amount).To(Equal(int64(667)), "20 of 30 days of 10.00")
+				Expect(items[0].Proration).To(BeTrue())
+				Expect(items[0].Period.End).To(Equal(got.Items.Data[0].CurrentPeriodEnd))
+
+				emu.Clock().Set(time.Unix(got.Items.Data[0].CurrentPeriodEnd, 0).Add(2 * time.Hour))
+				renewed, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(renewed.LatestInvoice.Total).To(Equal(int64(1667)))
+				Expect(renewed.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+			})
+
+			It("invoices the rest of the period at once with always_invoice", func() {
+				_, got := resumeTenDaysIn("always_invoice")
+				Expect(got.LatestInvoice.Total).To(Equal(int64(667)))
+				Expect(got.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+			})
+
+			It("charges nothing for the rest of the period with none", func() {
+				sub, got := resumeTenDaysIn("none")
+				Expect(got.LatestInvoice.ID).To(Equal(sub.LatestInvoice.ID))
+				Expect(pending(sub)).To(BeEmpty())
+			})
+		})
+
 		// A paused subscription makes no invoices: previewing its next one
 		// is refused unless subscription_details[resume_at]=now asks for
 		// the invoice resuming it would make (stripe-go's reference).

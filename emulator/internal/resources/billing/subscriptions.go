@@ -2452,14 +2452,14 @@ func resumeSubscription(c *api.Call) (any, error) {
 	if before["status"] != "paused" {
 		return nil, apierr.InvalidRequest("Subscription %s is not paused; only paused subscriptions can be resumed (its status is %s).", before["id"], before["status"])
 	}
-	// A new cycle starting now is Stripe's default (billing_cycle_anchor
-	// =now), which leaves nothing to prorate; unchanged is not emulated.
-	if anchor, sent := c.Params.Sent("billing_cycle_anchor"); !sent || anchor == "now" {
-		c.AcceptWhen("billing_cycle_anchor", "now")
-		c.Inert("proration_behavior")
-	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
 	c.Now = c.ClockNow(cus)
+	if anchor, _ := c.Params.Str("billing_cycle_anchor"); anchor == "unchanged" {
+		return resumeUnchanged(c, before)
+	}
+	// A new cycle starting now is Stripe's default (billing_cycle_anchor
+	// =now), which leaves nothing to prorate.
+	c.Inert("proration_behavior")
 	after := api.Clone(before)
 	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
 	end := addInterval(c.Now, interval, count)
@@ -2486,6 +2486,62 @@ func resumeSubscription(c *api.Call) (any, error) {
 		err = collect(c, inv)
 	}
 	if err != nil {
+		return nil, err
+	}
+	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
+	return out, nil
+}
+
+// resumeUnchanged resumes a paused subscription keeping its billing cycle
+// anchor (billing_cycle_anchor=unchanged): it is advanced to the period
+// around now, whose rest is prorated as proration_behavior says —
+// create_prorations (the default) for its next invoice, always_invoice
+// invoiced and charged at once, none not at all.
+func resumeUnchanged(c *api.Call, before store.Obj) (any, error) {
+	behavior, _ := c.Params.Str("proration_behavior")
+	if behavior == "" {
+		behavior = "create_prorations"
+	}
+	after := api.Clone(before)
+	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
+	start := periodEnd(before)
+	end := cycleEnd(before, start, interval, count)
+	for end <= c.Now {
+		start, end = end, cycleEnd(before, end, interval, count)
+	}
+	for _, it := range subItems(after) {
+		it["current_period_start"], it["current_period_end"] = start, end
+	}
+	after["status"] = "active"
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	c.Emit("customer.subscription.resumed", after, nil)
+	if behavior != "none" && c.Now > start {
+		fraction := float64(end-c.Now) / float64(end-start)
+		for _, it := range subItems(after) {
+			rates, _ := it["tax_rates"].([]any)
+			d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), false, it["id"], rates}
+			if err := insertProration(c, after, d, c.Now, end, fraction); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if behavior == "always_invoice" {
+		inv, err := draftFromPending(c, after)
+		if err != nil {
+			return nil, err
+		}
+		if paused := pausedCollection(after, c.Now); paused != "" {
+			err = holdPaused(c, inv, paused)
+		} else if inv, err = finalize(c, inv); err == nil {
+			err = collect(c, inv)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Flush(); err != nil {
 		return nil, err
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
