@@ -829,6 +829,29 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
 		})
 
+		It("refuses ending a trial now in a pending update, which it does not emulate, rather than end it whatever the payment does", func() {
+			sub, err := subscribe(customerWith("pm_card_chargeCustomerFail", ""), func(p *stripe.SubscriptionCreateParams) {
+				p.TrialPeriodDays = stripe.Int64(10)
+			})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+				PaymentBehavior: stripe.String("pending_if_incomplete"), TrialEndNow: stripe.Bool(true)})
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Param).To(Equal("trial_end"))
+			got, _ := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+			Expect(got.TrialEnd).To(Equal(sub.TrialEnd))
+
+			By("moving the trial's end to a later time, which invoices nothing and so applies at once")
+			later := time.Unix(sub.TrialEnd, 0).AddDate(0, 0, 5).Unix()
+			got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+				PaymentBehavior: stripe.String("pending_if_incomplete"), TrialEnd: stripe.Int64(later)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.TrialEnd).To(Equal(later))
+			Expect(got.PendingUpdate).To(BeNil())
+		})
+
 		It("refuses through the item endpoints what their own list does not take, named as sent there", func() {
 			sub, err := subscribe(customerWith("pm_card_visa", ""), nil)
 			Expect(err).NotTo(HaveOccurred())

@@ -1445,6 +1445,12 @@ func updateSubscription(c *api.Call) (any, error) {
 		if err := checkPendingParams(c, before); err != nil {
 			return nil, err
 		}
+		// Ending a trial now invoices at once, which in a pending update
+		// would have to wait for the payment; not emulated, so refused
+		// rather than ended whatever the payment does.
+		if v, _ := c.Params.Get("trial_end"); fmt.Sprint(v) == "now" && before["status"] == "trialing" {
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate trial_end=now in a pending update, so it refused the request rather than answer as if it had taken effect.").WithParam("trial_end")
+		}
 		pending = true
 	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
