@@ -852,6 +852,27 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(got.PendingUpdate).To(BeNil())
 		})
 
+		It("answers an item added through the item endpoint as the pending update holds it, until its invoice is paid", func() {
+			sub := failingRenewal()
+			emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+			added, err := sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID),
+				Price: stripe.String(monthlyAtTwice(sc, monthly).ID), Quantity: stripe.Int64(2),
+				PaymentBehavior: stripe.String("pending_if_incomplete"), ProrationBehavior: stripe.String("always_invoice")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(added.ID).To(HavePrefix("si_"))
+			Expect(added.Quantity).To(Equal(int64(2)))
+			got, _ := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(got.Items.Data).To(HaveLen(1), "not added until paid")
+			Expect(got.PendingUpdate).NotTo(BeNil())
+			Expect(got.PendingUpdate.SubscriptionItems).To(HaveLen(2))
+
+			_, err = sc.V1Invoices.Pay(Ctx, got.LatestInvoice.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(got.Items.Data).To(HaveLen(2))
+			Expect(got.Items.Data).To(ContainElement(HaveField("ID", added.ID)))
+		})
+
 		It("refuses through the item endpoints what their own list does not take, named as sent there", func() {
 			sub, err := subscribe(customerWith("pm_card_visa", ""), nil)
 			Expect(err).NotTo(HaveOccurred())
@@ -1566,3 +1587,10 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		})
 	})
 })
+
+// monthlyAtTwice is another monthly price of monthly's product, at
+// twice its amount.
+func monthlyAtTwice(sc *stripe.Client, monthly *stripe.Price) *stripe.Price {
+	GinkgoHelper()
+	return recurringPrice(sc, monthly.Product.ID, "month", 2*monthly.UnitAmount)
+}

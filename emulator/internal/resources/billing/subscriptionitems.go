@@ -43,6 +43,15 @@ func createSubscriptionItem(c *api.Call) (any, error) {
 			return it, nil
 		}
 	}
+	// Added by a pending update still waiting for its payment: the item
+	// as the update holds it, which it keeps once applied.
+	if pu := api.Obj(sub["pending_update"]); pu != nil {
+		for _, it := range asAnys(pu["subscription_items"]) {
+			if m := api.Obj(it); !existing[api.Str(m["id"])] {
+				return m, nil
+			}
+		}
+	}
 	return nil, errors.New("billing: the new subscription item is missing")
 }
 
