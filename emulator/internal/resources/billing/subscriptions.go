@@ -1896,8 +1896,8 @@ func oneOffItems(c *api.Call, customer, currency string, now int64) ([]store.Obj
 // applyCancelAt schedules the subscription's end: a timestamp in the
 // future, or max_period_end / min_period_end (its items share one period,
 // so both are the current period's end); empty unsets it. At that time
-// the clock cancels it, mid-period if need be (the unused time is not
-// credited: prorations on cancellation are not emulated).
+// the clock cancels it, mid-period if need be (prorateCancelAt credits
+// the time it cuts off when it is set).
 func applyCancelAt(c *api.Call, sub store.Obj) error {
 	v, ok := c.Params.Get("cancel_at")
 	if !ok {
