@@ -254,6 +254,32 @@ var _ = Describe("The end of a subscription's trial", Label("billing", "subscrip
 			})
 		})
 
+		It("is canceled at a cancel_at set while it is paused, and refuses cancel_at_period_end, its period being over", func() {
+			sub := paused()
+			at := time.Unix(sub.TrialEnd, 0).AddDate(0, 0, 5)
+			got, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(at.Unix())})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.CancelAt).To(Equal(at.Unix()))
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusPaused))
+
+			other := paused()
+			_, err = sc.V1Subscriptions.Update(Ctx, other.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "cancel_at_period_end")
+			other, err = sc.V1Subscriptions.Retrieve(Ctx, other.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(other.CancelAt).To(BeZero(), "nothing changed")
+			invoices := emu.Count("", "invoice")
+
+			emu.Clock().Set(at.Add(time.Hour))
+			got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+			Expect(got.EndedAt).To(Equal(at.Unix()))
+			Expect(got.CancellationDetails.Reason).To(Equal(stripe.SubscriptionCancellationDetailsReasonCancellationRequested))
+			Expect(emu.Count("", "invoice")).To(Equal(invoices), "nothing billed for the time it was paused")
+			Expect(eventsOf(sub.ID)).To(ContainElement("customer.subscription.deleted"))
+		})
+
 		// A paused subscription makes no invoices: previewing its next one
 		// is refused unless subscription_details[resume_at]=now asks for
 		// the invoice resuming it would make (stripe-go's reference).

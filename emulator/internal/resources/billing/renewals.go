@@ -39,7 +39,7 @@ func Due(tx *store.Tx, account, clockID string, target, upcomingLead int64) []du
 	each("subscription_schedule", []string{"not_started", "active"}, func(raw string) {
 		out = scheduleDue(out, tx, account, clockID, store.Pick(raw, scheduleDueFields...), target)
 	})
-	each("subscription", []string{"active", "trialing", "past_due", "unpaid", "incomplete"}, func(raw string) {
+	each("subscription", []string{"active", "trialing", "past_due", "unpaid", "incomplete", "paused"}, func(raw string) {
 		out = subscriptionDue(out, tx, account, clockID, store.Pick(raw, dueFields...), target, upcomingLead)
 	})
 	each("invoice", []string{"draft", "open"}, func(raw string) {
@@ -176,6 +176,13 @@ func subscriptionDue(out []dueAction, tx *store.Tx, account, clockID string, f [
 	id, status := f[0].String(), f[13].String()
 	switch status {
 	case "active", "trialing", "past_due", "unpaid", "incomplete":
+	case "paused":
+		// A paused subscription makes no invoices; only a cancel_at set
+		// while it is paused still ends it.
+		if at := f[6].Int(); f[6].Type == gjson.Number && at <= target {
+			out = append(out, dueAction{at, "cancel_at", id})
+		}
+		return out
 	default:
 		return out
 	}

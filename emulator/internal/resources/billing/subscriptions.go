@@ -1458,6 +1458,17 @@ func updateSubscription(c *api.Call) (any, error) {
 	if sched := api.Str(before["schedule"]); sched != "" && (c.Params.Has("cancel_at_period_end") || c.Params.Has("cancel_at")) {
 		return nil, apierr.InvalidRequest("The subscription is managed by the subscription schedule `%s`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.", sched)
 	}
+	if before["status"] == "paused" {
+		// A paused subscription's last period is over and no other runs
+		// (Stripe does not document one): nothing ends with it.
+		if end, _ := c.Params.Bool("cancel_at_period_end"); end {
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate cancel_at_period_end on a paused subscription, whose period is over, so it refused the request rather than answer as if it had taken effect; set cancel_at, or cancel it.").WithParam("cancel_at_period_end")
+		}
+		if v, _ := c.Params.Get("cancel_at"); fmt.Sprint(v) == "max_period_end" || fmt.Sprint(v) == "min_period_end" {
+			s := fmt.Sprint(v)
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate cancel_at=%s on a paused subscription, whose period is over, so it refused the request rather than answer as if it had taken effect; set cancel_at to a time, or cancel it.", s).WithParam("cancel_at")
+		}
+	}
 	after := api.Clone(before)
 	c.Copy(after, "description", "cancel_at_period_end")
 	if err := applyCancelAt(c, after); err != nil {
