@@ -2495,18 +2495,26 @@ func resumeSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	// The resumption invoice is charged at once (Stripe's reference: paid,
-	// the subscription is active; failed, past_due), unless collection is
-	// paused, which holds it as a renewal's.
-	if paused := pausedCollection(after, c.Now); paused != "" {
-		err = holdPaused(c, inv, paused)
-	} else if inv, err = finalize(c, inv); err == nil {
-		err = collect(c, inv)
-	}
-	if err != nil {
+	// the subscription is active; failed, past_due).
+	if err := chargeOrHold(c, after, inv); err != nil {
 		return nil, err
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
 	return out, nil
+}
+
+// chargeOrHold finalizes and collects an invoice a resumption makes at
+// once, unless the subscription's collection is paused, which holds it as
+// a renewal's.
+func chargeOrHold(c *api.Call, sub, inv store.Obj) error {
+	if paused := pausedCollection(sub, c.Now); paused != "" {
+		return holdPaused(c, inv, paused)
+	}
+	inv, err := finalize(c, inv)
+	if err != nil {
+		return err
+	}
+	return collect(c, inv)
 }
 
 // resumeUnchanged resumes a paused subscription keeping its billing cycle
@@ -2549,12 +2557,7 @@ func resumeUnchanged(c *api.Call, before store.Obj) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if paused := pausedCollection(after, c.Now); paused != "" {
-			err = holdPaused(c, inv, paused)
-		} else if inv, err = finalize(c, inv); err == nil {
-			err = collect(c, inv)
-		}
-		if err != nil {
+		if err := chargeOrHold(c, after, inv); err != nil {
 			return nil, err
 		}
 	}
