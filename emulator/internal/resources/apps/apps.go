@@ -169,7 +169,8 @@ func list(c *api.Call) (any, error) {
 	return c.Page("apps.secret", "/v1/apps/secrets", q), nil
 }
 
-func find(c *api.Call) (any, error) {
+// requested is the live secret the request names by name and scope.
+func requested(c *api.Call) (store.Obj, error) {
 	scope, err := scopeOf(c)
 	if err != nil {
 		return nil, err
@@ -182,17 +183,14 @@ func find(c *api.Call) (any, error) {
 	return o, nil
 }
 
+func find(c *api.Call) (any, error) { return requested(c) }
+
 // deleteWhere deletes the secret of that name in the scope, answering it
 // marked deleted.
 func deleteWhere(c *api.Call) (any, error) {
-	scope, err := scopeOf(c)
+	o, err := requested(c)
 	if err != nil {
 		return nil, err
-	}
-	name, _ := c.Params.Str("name")
-	o := named(c, scope, name)
-	if o == nil {
-		return nil, noSuchSecret(name)
 	}
 	if err := remove(c, o); err != nil {
 		return nil, err
