@@ -3,6 +3,7 @@ package billing_test
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -121,6 +122,62 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 		se := StripeErr(err)
 		Expect(se.Code).To(Equal(stripe.ErrorCodeResourceMissing))
 		Expect(se.Param).To(Equal("flow_data[subscription_cancel][retention][coupon_offer][coupon]"))
+	})
+
+	It("refuses a cancellation flow for a subscription already set to cancel, as Stripe does", func() {
+		cancelFlow := func() error {
+			_, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID),
+				FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_cancel"),
+					SubscriptionCancel: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelParams{Subscription: stripe.String(sub.ID)}}})
+			return err
+		}
+		_, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		err = cancelFlow()
+		ExpectStripeError(err, 400, "invalid_request_error", "", "flow_data[subscription_cancel][subscription]")
+		Expect(StripeErr(err).Msg).To(Equal("The subscription " + sub.ID + " is already set to be canceled at period end."))
+
+		// A cancel_at set on it is refused alike (Stripe answers the same).
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(false),
+			CancelAt: stripe.Int64(emu.Clock().Now().Add(20 * 24 * time.Hour).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		ExpectStripeError(cancelFlow(), 400, "invalid_request_error", "", "flow_data[subscription_cancel][subscription]")
+		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.session.created"))
+
+		// Renewed, it can be canceled through the portal again.
+		status, _, err := emu.Call("POST", "/v1/subscriptions/"+sub.ID, url.Values{"cancel_at": {""}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		Expect(cancelFlow()).To(Succeed())
+	})
+
+	It("refuses an update flow that would offer nothing to change to, as Stripe does", func() {
+		// switching lists only the subscription's own price: with quantity
+		// changes off there is nothing the customer could change.
+		fixed, err := sc.V1BillingPortalConfigurations.Update(Ctx, switching.ID, &stripe.BillingPortalConfigurationUpdateParams{Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{
+			SubscriptionUpdate: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateParams{DefaultAllowedUpdates: []*string{stripe.String("price")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		updateFlow := func() error {
+			_, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Configuration: stripe.String(fixed.ID),
+				FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_update"),
+					SubscriptionUpdate: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateParams{Subscription: stripe.String(sub.ID)}}})
+			return err
+		}
+		err = updateFlow()
+		ExpectStripeError(err, 400, "invalid_request_error", "", "flow_data[subscription_update][subscription]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("no price in the portal configuration available to change to"))
+		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.session.created"))
+
+		// A second price of the product gives the customer a choice.
+		yearly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(sub.Items.Data[0].Price.Product.ID), Currency: stripe.String("usd"),
+			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingPortalConfigurations.Update(Ctx, switching.ID, &stripe.BillingPortalConfigurationUpdateParams{Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{
+			SubscriptionUpdate: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateParams{
+				Products: []*stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductParams{{Product: stripe.String(yearly.Product.ID),
+					Prices: []*string{stripe.String(sub.Items.Data[0].Price.ID), stripe.String(yearly.ID)}}}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(updateFlow()).To(Succeed())
 	})
 
 	It("keeps configurations: create, merge an update, list, and refuse what Stripe refuses", func() {

@@ -417,10 +417,21 @@ func sessionFlow(c *api.Call, cusID string, cfg store.Obj) (any, error) {
 	if sub["status"] == "canceled" || sub["status"] == "incomplete_expired" {
 		return nil, apierr.InvalidRequest("The subscription %s has ended; a portal flow cannot act on it.", subID).WithParam(param)
 	}
+	if field == "subscription_cancel" && (api.Bool(sub["cancel_at_period_end"]) || sub["cancel_at"] != nil) {
+		// Stripe's answer, for a cancel_at as for cancel_at_period_end:
+		// there is nothing left for the customer to cancel.
+		return nil, apierr.InvalidRequest("The subscription %s is already set to be canceled at period end.", subID).WithParam(param)
+	}
 	if field != "subscription_cancel" {
 		// Stripe: "subscriptions with multiple items are not updatable".
-		if items, _ := api.Obj(sub["items"])["data"].([]any); len(items) > 1 {
+		items, _ := api.Obj(sub["items"])["data"].([]any)
+		if len(items) > 1 {
 			return nil, apierr.InvalidRequest("The subscription %s has more than one item; the portal can only update subscriptions with a single item.", subID).WithParam(param)
+		}
+		if field == "subscription_update" && len(items) == 1 && !offersChange(c, cfg, api.Obj(api.Obj(items[0])["price"])) {
+			// Stripe refuses a flow that would open on nothing to choose;
+			// its message's key phrase is known, the rest of it is not.
+			return nil, apierr.InvalidRequest("The subscription %s cannot be updated: there is no price in the portal configuration available to change to, and its quantity cannot be changed.", subID).WithParam(param)
 		}
 	}
 	detail := store.Obj{"subscription": subID}

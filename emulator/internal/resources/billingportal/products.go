@@ -137,3 +137,36 @@ func allowsPrice(c *api.Call, cfg store.Obj, price string) bool {
 	}
 	return false
 }
+
+// offersChange reports whether the plan switcher of cfg would offer the
+// customer anything for an item at price: another of the configuration's
+// prices (when it allows price changes), or another quantity of it (when
+// it allows quantity changes and its product's quantity is adjustable).
+func offersChange(c *api.Call, cfg store.Obj, price store.Obj) bool {
+	allowed := map[string]bool{}
+	su := api.Obj(api.Obj(cfg["features"])["subscription_update"])
+	for _, u := range anyStrings(su["default_allowed_updates"]) {
+		allowed[u] = true
+	}
+	for _, p := range storedProducts(c, api.Str(cfg["id"])) {
+		prod := api.Obj(p)
+		for _, id := range anyStrings(prod["prices"]) {
+			if allowed["price"] && id != api.Str(price["id"]) {
+				return true
+			}
+		}
+		if allowed["quantity"] && prod["product"] == api.Str(price["product"]) && api.Bool(api.Obj(prod["adjustable_quantity"])["enabled"]) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyStrings(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		out = append(out, api.Str(x))
+	}
+	return out
+}
