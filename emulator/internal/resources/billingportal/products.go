@@ -141,7 +141,8 @@ func allowsPrice(c *api.Call, cfg store.Obj, price string) bool {
 // offersChange reports whether the plan switcher of cfg would offer the
 // customer anything for an item at price: another of the configuration's
 // prices (when it allows price changes), or another quantity of it (when
-// it allows quantity changes and its product's quantity is adjustable).
+// it allows quantity changes and lists the price with an adjustable
+// quantity), as the portal page offers them.
 func offersChange(c *api.Call, cfg store.Obj, price store.Obj) bool {
 	allowed := map[string]bool{}
 	su := api.Obj(api.Obj(cfg["features"])["subscription_update"])
@@ -154,9 +155,9 @@ func offersChange(c *api.Call, cfg store.Obj, price store.Obj) bool {
 			if allowed["price"] && id != api.Str(price["id"]) {
 				return true
 			}
-		}
-		if allowed["quantity"] && prod["product"] == api.Str(price["product"]) && api.Bool(api.Obj(prod["adjustable_quantity"])["enabled"]) {
-			return true
+			if allowed["quantity"] && id == api.Str(price["id"]) && api.Bool(api.Obj(prod["adjustable_quantity"])["enabled"]) {
+				return true
+			}
 		}
 	}
 	return false
