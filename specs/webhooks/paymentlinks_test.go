@@ -1,6 +1,7 @@
 package webhooks_test
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
@@ -451,6 +452,48 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(status).To(Equal(200), "its sessions open")
 		_, err = sc.V1PaymentLinks.Create(Ctx, adjustable(1000000))
 		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][adjustable_quantity][maximum]")
+	})
+
+	It("refuses custom fields and texts over Stripe's lengths with its \"Invalid string\" message, counting characters", func() {
+		link := func(kv ...string) (int, map[string]any) {
+			form := url.Values{"line_items[0][price]": {price.ID}, "line_items[0][quantity]": {"1"}}
+			for i := 0; i+1 < len(kv); i += 2 {
+				form.Set(kv[i], kv[i+1])
+			}
+			status, body, err := emu.Call("POST", "/v1/payment_links", form, "")
+			Expect(err).NotTo(HaveOccurred())
+			return status, body
+		}
+		field := []string{"custom_fields[0][key]", "size", "custom_fields[0][label][type]", "custom", "custom_fields[0][label][custom]", "Size", "custom_fields[0][type]", "text"}
+		with := func(base []string, kv ...string) []string { return append(append([]string{}, base...), kv...) }
+		x := func(n int) string { return strings.Repeat("x", n) }
+		for _, tc := range []struct {
+			kv    []string
+			param string
+			limit int
+		}{
+			{with(field, "custom_fields[0][label][custom]", x(51)), "custom_fields[0][label][custom]", 50},
+			{with(field, "custom_fields[0][key]", x(201)), "custom_fields[0][key]", 200},
+			{with(field, "custom_fields[0][text][default_value]", x(256)), "custom_fields[0][text][default_value]", 255},
+			{[]string{"custom_fields[0][key]", "size", "custom_fields[0][label][type]", "custom", "custom_fields[0][label][custom]", "Size", "custom_fields[0][type]", "dropdown",
+				"custom_fields[0][dropdown][options][0][label]", x(101), "custom_fields[0][dropdown][options][0][value]", "s"}, "custom_fields[0][dropdown][options][0][label]", 100},
+			{[]string{"custom_text[submit][message]", x(1201)}, "custom_text[submit][message]", 1200},
+			{[]string{"invoice_creation[enabled]", "true", "invoice_creation[invoice_data][custom_fields][0][name]", x(41),
+				"invoice_creation[invoice_data][custom_fields][0][value]", "v"}, "invoice_creation[invoice_data][custom_fields][0][name]", 40},
+			{[]string{"invoice_creation[enabled]", "true", "invoice_creation[invoice_data][custom_fields][0][name]", "n",
+				"invoice_creation[invoice_data][custom_fields][0][value]", x(141)}, "invoice_creation[invoice_data][custom_fields][0][value]", 140},
+		} {
+			status, body := link(tc.kv...)
+			Expect(status).To(Equal(400), "%v", tc.param)
+			e := body["error"].(map[string]any)
+			Expect(e["param"]).To(Equal(tc.param))
+			Expect(e["message"]).To(Equal(fmt.Sprintf("Invalid string: xxxx...xxxx; must be at most %d characters", tc.limit)))
+		}
+		// Characters, not bytes: 40 accented ones make a name Stripe takes.
+		status, body := link("invoice_creation[enabled]", "true", "invoice_creation[invoice_data][custom_fields][0][name]", strings.Repeat("é", 40),
+			"invoice_creation[invoice_data][custom_fields][0][value]", strings.Repeat("ü", 140))
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(count()).To(Equal(1))
 	})
 
 	It("refuses what Stripe refuses, keeping nothing", func() {

@@ -38,8 +38,10 @@ func emptyCustomText() store.Obj {
 	return store.Obj{"after_submit": nil, "shipping_address": nil, "submit": nil, "terms_of_service_acceptance": nil}
 }
 
-func tooLong(param string, limit int) error {
-	return apierr.InvalidRequest("Invalid string: must be at most %d characters", limit).WithParam(param)
+// tooLong is Stripe's refusal of a string over its spec's maxLength,
+// quoting the value.
+func tooLong(param, value string, limit int) error {
+	return apierr.TooLong(param, value, limit)
 }
 
 // readCustomText reads custom_text over base (what is shown so far): each
@@ -70,7 +72,7 @@ func readCustomText(c *api.Call, base store.Obj, termsRequired bool) (store.Obj,
 		case msg == "":
 			return nil, apierr.MissingParam(param + "[message]")
 		case utf8.RuneCountInString(msg) > maxCustomTextMessage:
-			return nil, tooLong(param+"[message]", maxCustomTextMessage)
+			return nil, tooLong(param+"[message]", msg, maxCustomTextMessage)
 		}
 		if pos == "terms_of_service_acceptance" && !termsRequired {
 			return nil, apierr.InvalidRequest("`custom_text[terms_of_service_acceptance]` can only be set when `consent_collection[terms_of_service]` is `required`.").WithParam(param)
@@ -105,8 +107,8 @@ func readCustomFields(c *api.Call, withValue bool) ([]any, error) {
 		switch {
 		case key == "":
 			return nil, apierr.MissingParam(p + "[key]")
-		case len(key) > maxFieldKey:
-			return nil, tooLong(p+"[key]", maxFieldKey)
+		case utf8.RuneCountInString(key) > maxFieldKey:
+			return nil, tooLong(p+"[key]", key, maxFieldKey)
 		case !alphanumeric(key):
 			return nil, apierr.InvalidRequest("Invalid custom field key %q: a key must be alphanumeric.", key).WithParam(p + "[key]")
 		case slices.Contains(keys, key):
@@ -121,7 +123,7 @@ func readCustomFields(c *api.Call, withValue bool) ([]any, error) {
 		case custom == "":
 			return nil, apierr.MissingParam(p + "[label][custom]")
 		case utf8.RuneCountInString(custom) > maxFieldLabel:
-			return nil, tooLong(p+"[label][custom]", maxFieldLabel)
+			return nil, tooLong(p+"[label][custom]", custom, maxFieldLabel)
 		}
 		typ, _ := f.Str("type")
 		if typ == "" {
@@ -177,9 +179,9 @@ func readDropdown(f params.Values, p string) (store.Obj, error) {
 		case value == "":
 			return nil, apierr.MissingParam(op + "[value]")
 		case utf8.RuneCountInString(label) > maxOptionText:
-			return nil, tooLong(op+"[label]", maxOptionText)
-		case len(value) > maxOptionText:
-			return nil, tooLong(op+"[value]", maxOptionText)
+			return nil, tooLong(op+"[label]", label, maxOptionText)
+		case utf8.RuneCountInString(value) > maxOptionText:
+			return nil, tooLong(op+"[value]", value, maxOptionText)
 		case !alphanumeric(value):
 			return nil, apierr.InvalidRequest("Invalid dropdown option value %q: a value must be alphanumeric.", value).WithParam(op + "[value]")
 		case slices.Contains(values, value):
@@ -224,6 +226,10 @@ func readLengths(f params.Values, typ, p string) (store.Obj, error) {
 		out["maximum_length"] = hi
 	}
 	if dv, _ := cfg.Str("default_value"); dv != "" {
+		if utf8.RuneCountInString(dv) > maxFieldLength {
+			// Over the parameter's own maxLength, before the field's limits.
+			return nil, tooLong(fmt.Sprintf("%s[%s][default_value]", p, typ), dv, maxFieldLength)
+		}
 		if err := checkFieldValue(typ, out, dv, fmt.Sprintf("%s[%s][default_value]", p, typ)); err != nil {
 			return nil, err
 		}

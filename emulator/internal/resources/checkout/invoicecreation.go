@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -80,10 +81,10 @@ func readInvoiceData(c *api.Call, d params.Values, out store.Obj) error {
 					return apierr.MissingParam(p + "[name]")
 				case value == "":
 					return apierr.MissingParam(p + "[value]")
-				case len(name) > 40:
-					return apierr.InvalidRequest("Invalid string: must be at most 40 characters").WithParam(p + "[name]")
-				case len(value) > 140:
-					return apierr.InvalidRequest("Invalid string: must be at most 140 characters").WithParam(p + "[value]")
+				case utf8.RuneCountInString(name) > 40:
+					return apierr.TooLong(p+"[name]", name, 40)
+				case utf8.RuneCountInString(value) > 140:
+					return apierr.TooLong(p+"[value]", value, 140)
 				}
 				list[i] = store.Obj{"name": name, "value": value}
 			}
