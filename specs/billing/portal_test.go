@@ -394,6 +394,42 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		Expect(body["features"].(map[string]any)["customer_update"].(map[string]any)["allowed_updates"]).To(Equal([]any{}))
 	})
 
+	It("refuses an empty string for a setting Stripe cannot unset, keeping the configuration whole", func() {
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+			InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}},
+			BusinessProfile: &stripe.BillingPortalConfigurationCreateBusinessProfileParams{Headline: stripe.String("Acme"), PrivacyPolicyURL: stripe.String("https://acme.example/privacy")}})
+		Expect(err).NotTo(HaveOccurred())
+		for _, param := range []string{"features", "features[invoice_history]", "features[subscription_cancel]", "features[subscription_cancel][mode]",
+			"features[subscription_cancel][proration_behavior]", "features[subscription_cancel][cancellation_reason]", "features[subscription_update][proration_behavior]",
+			"features[subscription_update][schedule_at_period_end]", "login_page", "business_profile"} {
+			status, body, err := emu.Call("POST", "/v1/billing_portal/configurations/"+cfg.ID, url.Values{param: {""}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(400), param)
+			e := body["error"].(map[string]any)
+			Expect(e["code"]).To(Equal("parameter_invalid_empty"), param)
+			Expect(e["param"]).To(Equal(param))
+		}
+		got, err := sc.V1BillingPortalConfigurations.Retrieve(Ctx, cfg.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Features.InvoiceHistory.Enabled).To(BeTrue())
+		Expect(got.Features.SubscriptionCancel.Mode).To(Equal(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelModeAtPeriodEnd))
+		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.configuration.updated"))
+
+		// What Stripe's spec lets an update empty is emptied.
+		status, body, err := emu.Call("POST", "/v1/billing_portal/configurations/"+cfg.ID, url.Values{"business_profile[headline]": {""},
+			"business_profile[privacy_policy_url]": {""}, "features[subscription_update][schedule_at_period_end][conditions]": {""}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		bp := body["business_profile"].(map[string]any)
+		Expect(bp["headline"]).To(BeNil())
+		Expect(bp["privacy_policy_url"]).To(BeNil())
+		// A create takes only its own: the privacy policy URL is not among them.
+		status, _, err = emu.Call("POST", "/v1/billing_portal/configurations", url.Values{"features[invoice_history][enabled]": {"true"},
+			"business_profile[privacy_policy_url]": {""}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(400))
+	})
+
 	It("prorates cancellations only when they are immediate, never invoices them at once, and asks for what Stripe requires", func() {
 		cancel := func(mode, proration string) *stripe.BillingPortalConfigurationCreateParams {
 			return &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{

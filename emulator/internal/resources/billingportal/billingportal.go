@@ -6,7 +6,9 @@
 package billingportal
 
 import (
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 
 	"github.com/stripe/stripe-go/v82"
@@ -146,6 +148,9 @@ func apply(c *api.Call, cfg store.Obj, isNew bool) error {
 	if err := c.CheckLengths(api.MaxLength{Path: "business_profile.headline", Limit: 60}); err != nil {
 		return err
 	}
+	if err := checkEmptied(c, isNew); err != nil {
+		return err
+	}
 	products, productsSent, err := readProducts(c)
 	if err != nil {
 		return err
@@ -197,6 +202,53 @@ func apply(c *api.Call, cfg store.Obj, isNew bool) error {
 		}
 	}
 	return c.ApplyMetadata(cfg)
+}
+
+// emptiable are the settings Stripe's spec lets a create (true) or an
+// update (false) send as "" to empty them (null, or an empty list).
+var emptiable = map[bool]map[string]bool{
+	true: {"business_profile.headline": true, "features.customer_update.allowed_updates": true,
+		"features.subscription_cancel.cancellation_reason.options": true, "features.subscription_update.default_allowed_updates": true,
+		"features.subscription_update.products": true},
+	false: {"business_profile.headline": true, "business_profile.privacy_policy_url": true, "business_profile.terms_of_service_url": true,
+		"features.customer_update.allowed_updates": true, "features.subscription_cancel.cancellation_reason.options": true,
+		"features.subscription_update.default_allowed_updates": true, "features.subscription_update.products": true,
+		"features.subscription_update.schedule_at_period_end.conditions": true},
+}
+
+// checkEmptied refuses "" for any other of the configuration's objects
+// and settings, as Stripe does ("… cannot be unset"), rather than store a
+// null where Stripe always shows a value.
+func checkEmptied(c *api.Call, isNew bool) error {
+	var walk func(path string, v any) error
+	walk = func(path string, v any) error {
+		if v == params.Unset {
+			if emptiable[isNew][path] {
+				return nil
+			}
+			return apierr.InvalidEmpty(params.Namer("")(path))
+		}
+		m, _ := v.(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if err := walk(path+"."+k, m[k]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, f := range []string{"business_profile", "features", "login_page"} {
+		v, sent := c.Params.Unmarked()[f]
+		if !sent {
+			continue
+		}
+		if v == params.Unset {
+			return apierr.InvalidEmpty(f)
+		}
+		if err := walk(f, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // requireFeatureFields refuses a feature sent without the fields Stripe's
