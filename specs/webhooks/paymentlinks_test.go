@@ -496,6 +496,50 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(count()).To(Equal(1))
 	})
 
+	It("refuses an empty string for a setting Stripe cannot unset, and empties those it can", func() {
+		post := func(path string, kv ...string) (int, map[string]any) {
+			form := url.Values{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				form.Set(kv[i], kv[i+1])
+			}
+			status, body, err := emu.Call("POST", path, form, "")
+			Expect(err).NotTo(HaveOccurred())
+			return status, body
+		}
+		items := []string{"line_items[0][price]", recurring.ID, "line_items[0][quantity]", "1"}
+		// On create Stripe's spec lets nothing but a few invoice and text settings be emptied.
+		for _, param := range []string{"inactive_message", "restrictions", "shipping_address_collection", "payment_method_types", "custom_fields", "after_completion", "phone_number_collection"} {
+			status, body := post("/v1/payment_links", append(append([]string{}, items...), param, "")...)
+			Expect(status).To(Equal(400), param)
+			e := body["error"].(map[string]any)
+			Expect(e["code"]).To(Equal("parameter_invalid_empty"), param)
+			Expect(e["param"]).To(Equal(param))
+		}
+		Expect(count()).To(BeZero())
+
+		status, l := post("/v1/payment_links", append(append([]string{}, items...), "inactive_message", "Sold out", "restrictions[completed_sessions][limit]", "5",
+			"subscription_data[trial_period_days]", "7")...)
+		Expect(status).To(Equal(200), "%v", l)
+		id := l["id"].(string)
+		for _, param := range []string{"after_completion", "automatic_tax", "custom_text", "phone_number_collection", "subscription_data", "payment_method_collection", "tax_id_collection"} {
+			status, body := post("/v1/payment_links/"+id, param, "")
+			Expect(status).To(Equal(400), param)
+			e := body["error"].(map[string]any)
+			Expect(e["code"]).To(Equal("parameter_invalid_empty"), param)
+			Expect(e["param"]).To(Equal(param))
+		}
+		got, err := sc.V1PaymentLinks.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.PaymentMethodCollection).To(Equal(stripe.PaymentLinkPaymentMethodCollectionAlways))
+
+		// What an update may empty is emptied.
+		status, body := post("/v1/payment_links/"+id, "inactive_message", "", "restrictions", "", "subscription_data[trial_period_days]", "")
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["inactive_message"]).To(BeNil())
+		Expect(body["restrictions"]).To(BeNil())
+		Expect(body["subscription_data"].(map[string]any)["trial_period_days"]).To(BeNil())
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})
