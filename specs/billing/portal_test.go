@@ -423,6 +423,18 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		bp := body["business_profile"].(map[string]any)
 		Expect(bp["headline"]).To(BeNil())
 		Expect(bp["privacy_policy_url"]).To(BeNil())
+		// A portal session's request may empty nothing.
+		for _, param := range []string{"configuration", "return_url", "flow_data", "flow_data[after_completion]", "locale"} {
+			form := url.Values{"customer": {cus.ID}, param: {""}}
+			if strings.HasPrefix(param, "flow_data[") {
+				form.Set("flow_data[type]", "payment_method_update")
+			}
+			status, body, err := emu.Call("POST", "/v1/billing_portal/sessions", form, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(400), param)
+			Expect(body["error"].(map[string]any)["param"]).To(Equal(param))
+		}
+		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.session.created"))
 		// A create takes only its own: the privacy policy URL is not among them.
 		status, _, err = emu.Call("POST", "/v1/billing_portal/configurations", url.Values{"features[invoice_history][enabled]": {"true"},
 			"business_profile[privacy_policy_url]": {""}}, "")

@@ -220,35 +220,45 @@ var emptiable = map[bool]map[string]bool{
 // and settings, as Stripe does ("… cannot be unset"), rather than store a
 // null where Stripe always shows a value.
 func checkEmptied(c *api.Call, isNew bool) error {
-	var walk func(path string, v any) error
-	walk = func(path string, v any) error {
-		if v == params.Unset {
-			if emptiable[isNew][path] {
-				return nil
-			}
-			return apierr.InvalidEmpty(params.Namer("")(path))
+	tree := map[string]any{}
+	for _, f := range []string{"business_profile", "features", "login_page"} {
+		if v, sent := c.Params.Unmarked()[f]; sent {
+			tree[f] = v
 		}
-		m, _ := v.(map[string]any)
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			if err := walk(path+"."+k, m[k]); err != nil {
-				return err
+	}
+	return refuseEmptied(tree, emptiable[isNew])
+}
+
+// refuseEmptied answers Stripe's parameter_invalid_empty for the first
+// parameter of tree sent as "" whose dotted path allowed does not list.
+func refuseEmptied(tree map[string]any, allowed map[string]bool) error {
+	var walk func(path, name string, v any) error
+	walk = func(path, name string, v any) error {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				sub, subName := k, k
+				if path != "" {
+					sub, subName = path+"."+k, name+"["+k+"]"
+				}
+				if err := walk(sub, subName, v[k]); err != nil {
+					return err
+				}
+			}
+		case []any:
+			for i, e := range v {
+				if err := walk(path+"[]", name+"["+strconv.Itoa(i)+"]", e); err != nil {
+					return err
+				}
+			}
+		default:
+			if v == params.Unset && !allowed[path] {
+				return apierr.InvalidEmpty(name)
 			}
 		}
 		return nil
 	}
-	for _, f := range []string{"business_profile", "features", "login_page"} {
-		v, sent := c.Params.Unmarked()[f]
-		if !sent {
-			continue
-		}
-		if v == params.Unset {
-			return apierr.InvalidEmpty(f)
-		}
-		if err := walk(f, v); err != nil {
-			return err
-		}
-	}
-	return nil
+	return walk("", "", tree)
 }
 
 // requireFeatureFields refuses a feature sent without the fields Stripe's
@@ -360,6 +370,10 @@ var flowTypes = map[string]string{
 }
 
 func createSession(c *api.Call) (any, error) {
+	// Stripe's spec lets a session's request empty nothing.
+	if err := refuseEmptied(c.Params.Unmarked(), nil); err != nil {
+		return nil, err
+	}
 	cusID, _ := c.Params.Str("customer")
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
