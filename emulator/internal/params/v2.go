@@ -190,7 +190,7 @@ func (v v2validator) value(s *Schema, raw any, name string) (any, *apierr.Error)
 			return nil, wrongType(name, "a number", raw)
 		}
 		f, err := strconv.ParseFloat(text, 64)
-		if err != nil {
+		if err != nil || !decimal.MatchString(text) {
 			return nil, invalidField("Invalid %s: %s is not a number.", name, text).WithParam(name)
 		}
 		return f, nil

@@ -2,6 +2,7 @@ package params
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,10 @@ type unset struct{}
 
 // Unset is the value stored for an emptied parameter.
 var Unset any = unset{}
+
+// decimal is the syntax of a decimal parameter: digits with an optional
+// sign, fraction and exponent.
+var decimal = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
 
 // Validate checks a decoded form against s and returns typed values: leaves
 // become string, int64, bool or float64; arrays []any; objects and maps
@@ -152,8 +157,10 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		if !ok {
 			return nil, apierr.InvalidRequest("Invalid decimal: %s", describe(raw)).WithParam(name)
 		}
+		// ParseFloat also reads NaN, Inf and hexadecimal floats, which are
+		// not decimals: NaN kept in an object cannot even be stored.
 		f, err := strconv.ParseFloat(str, 64)
-		if err != nil {
+		if err != nil || !decimal.MatchString(str) {
 			return nil, apierr.InvalidRequest("Invalid decimal: %s", str).WithParam(name)
 		}
 		return f, nil

@@ -1,0 +1,40 @@
+package core_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// Bad input found by probing the emulator over the wire: each answers a
+// Stripe-shaped 400 and keeps nothing, where it answered a 500 or kept
+// something Stripe would refuse.
+var _ = Describe("Bad input", Label("wire"), func() {
+	var emu *emulator.Emulator
+	BeforeEach(func() { emu = Emulator() })
+
+	It("refuses a decimal that is not a number (NaN, Infinity, hexadecimal), keeping nothing", func() {
+		for _, v := range []string{"NaN", "nan", "Inf", "-Infinity", "0x1p4", "0x10"} {
+			r := Do(emu.URL(), "POST", "/v1/coupons", "duration=once&percent_off="+v)
+			Expect(r.Status).To(Equal(400), v+": "+r.Text)
+			Expect(r.Error()["type"]).To(Equal("invalid_request_error"), v)
+			Expect(r.Error()["param"]).To(Equal("percent_off"), v)
+			Expect(r.Error()["message"]).To(Equal("Invalid decimal: "+v), v)
+
+			r = Do(emu.URL(), "POST", "/v1/prices", "currency=usd&product_data[name]=Tea&unit_amount_decimal="+v)
+			Expect(r.Status).To(Equal(400), v+": "+r.Text)
+			Expect(r.Error()["param"]).To(Equal("unit_amount_decimal"), v)
+		}
+		Expect(emu.Count("", "coupon")).To(BeZero())
+		Expect(emu.Count("", "price")).To(BeZero())
+		Expect(emu.Count("", "product")).To(BeZero())
+
+		By("taking the decimals Stripe's SDKs send")
+		for _, v := range []string{"12.5", "0.000001", "7"} {
+			r := Do(emu.URL(), "POST", "/v1/prices", "currency=usd&product_data[name]=Tea&unit_amount_decimal="+v)
+			Expect(r.Status).To(Equal(200), v+": "+r.Text)
+		}
+	})
+})
