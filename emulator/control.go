@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -192,6 +193,10 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, _ *http.Request) {
 	writeCtl(w, 200, map[string]bool{"ok": true})
 }
 
+// maxSeconds is about the longest time.Duration, in seconds (292 years):
+// longer ones would wrap around.
+const maxSeconds = float64(math.MaxInt64/int64(time.Second)) - 86400
+
 // Duration is a JSON duration: "90s", "3d", or a number of seconds.
 type Duration time.Duration
 
@@ -199,6 +204,9 @@ type Duration time.Duration
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var n float64
 	if err := json.Unmarshal(b, &n); err == nil {
+		if math.Abs(n) > maxSeconds {
+			return fmt.Errorf("a duration of %v seconds is longer than the clock can move", n)
+		}
 		*d = Duration(time.Duration(n * float64(time.Second)))
 		return nil
 	}
@@ -219,7 +227,7 @@ func ParseDuration(s string) (time.Duration, error) {
 	var total time.Duration
 	if i := indexDay(s); i >= 0 {
 		days, err := strconv.ParseFloat(s[:i], 64)
-		if err != nil {
+		if err != nil || math.IsNaN(days) || math.Abs(days*86400) > maxSeconds {
 			return 0, fmt.Errorf("invalid duration %q", s)
 		}
 		total = time.Duration(days * 24 * float64(time.Hour))
@@ -247,6 +255,11 @@ func indexDay(s string) int {
 	return -1
 }
 
+// clockLimit is the latest time the clock is moved to: a running clock
+// keeps its time as an offset from the wall clock, a time.Duration, which
+// cannot reach much past the year 2250.
+var clockLimit = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
 type clockRequest struct {
 	Advance *Duration `json:"advance"`
 	Set     *int64    `json:"set"`
@@ -259,6 +272,25 @@ func (e *Emulator) ctlClock(w http.ResponseWriter, req *http.Request) {
 		if !decodeCtl(w, req, &cr) {
 			return
 		}
+		// Everything is checked before anything moves: a refused request
+		// changes nothing.
+		if cr.Advance != nil && *cr.Advance < 0 {
+			ctlError(w, 400, "the clock only moves forward with advance; use set")
+			return
+		}
+		if cr.Set != nil || cr.Advance != nil {
+			target := e.Clock().Now()
+			if cr.Set != nil {
+				target = time.Unix(*cr.Set, 0)
+			}
+			if cr.Advance != nil {
+				target = target.Add(time.Duration(*cr.Advance))
+			}
+			if target.Before(time.Unix(0, 0)) || target.After(clockLimit) {
+				ctlError(w, 400, "the clock keeps times from 1970 to the year 2200 (Unix 0 to %d), not %d", clockLimit.Unix(), target.Unix())
+				return
+			}
+		}
 		if cr.Freeze != nil {
 			if *cr.Freeze {
 				e.Clock().Freeze()
@@ -270,10 +302,6 @@ func (e *Emulator) ctlClock(w http.ResponseWriter, req *http.Request) {
 			e.Clock().Set(time.Unix(*cr.Set, 0))
 		}
 		if cr.Advance != nil {
-			if *cr.Advance < 0 {
-				ctlError(w, 400, "the clock only moves forward with advance; use set")
-				return
-			}
 			e.Clock().Advance(time.Duration(*cr.Advance))
 		}
 	}
