@@ -3,6 +3,7 @@ package core_test
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator"
 	. "github.com/stripe-emu/stripe-emu/specs/support"
@@ -36,5 +37,21 @@ var _ = Describe("Bad input", Label("wire"), func() {
 			r := Do(emu.URL(), "POST", "/v1/prices", "currency=usd&product_data[name]=Tea&unit_amount_decimal="+v)
 			Expect(r.Status).To(Equal(200), v+": "+r.Text)
 		}
+	})
+
+	It("refuses a connected account in a country that is not one, keeping nothing", func() {
+		accounts := emu.Count("", "account") // the platform's own
+		for _, c := range []string{"XX", "USA", "1", "U$"} {
+			_, err := emu.Client().V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String(c)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "country")
+			Expect(StripeErr(err).Msg).To(HavePrefix("Country '" + c + "' is unknown. Try using a 2-character alphanumeric country code instead, such as 'US', 'EG', or 'GB'."))
+		}
+		Expect(emu.Count("", "account")).To(Equal(accounts))
+
+		By("taking a code in either case, kept in upper case")
+		a, err := emu.Client().V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("fr")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Country).To(Equal("FR"))
+		Expect(string(a.DefaultCurrency)).To(Equal("eur"))
 	})
 })

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	countrycode "github.com/stripe-emu/stripe-emu/emulator/internal/country"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/countryspecs"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -109,6 +110,14 @@ func create(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("Invalid type: must be one of custom, express, or standard").WithParam("type")
 	}
 	country, _ := c.Params.Str("country")
+	if country != "" {
+		// A code is read in either case and kept upper-case, as Stripe's
+		// objects show it.
+		if !countrycode.Known(strings.ToUpper(country)) {
+			return nil, apierr.InvalidRequest("Country '%s' is unknown. Try using a 2-character alphanumeric country code instead, such as 'US', 'EG', or 'GB'. A full list of country codes is available at https://stripe.com/docs/api#country_codes", country).WithParam("country")
+		}
+		country = strings.ToUpper(country)
+	}
 	email, _ := c.Params.Str("email")
 	o := New(c.NewID("account"), c.Now, country, email, typ)
 	if controller == nil {
