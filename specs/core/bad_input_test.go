@@ -54,4 +54,21 @@ var _ = Describe("Bad input", Label("wire"), func() {
 		Expect(a.Country).To(Equal("FR"))
 		Expect(string(a.DefaultCurrency)).To(Equal("eur"))
 	})
+
+	It("refuses a POST whose parameters are not UTF-8, as Stripe does, keeping nothing", func() {
+		for _, body := range []string{"name=Caf%E9", "metadata[r%E9f]=1", "description=ok&shipping[name]=%C3%28&shipping[address][line1]=x"} {
+			r := Do(emu.URL(), "POST", "/v1/customers", body)
+			Expect(r.Status).To(Equal(400), body+": "+r.Text)
+			Expect(r.Error()["type"]).To(Equal("invalid_request_error"), body)
+			Expect(r.Error()["message"]).To(HavePrefix("Invalid UTF-8 characters found in POST body"), body)
+		}
+		r := Do(emu.URL(), "POST", "/v1/customers", "name=Caf\xe9")
+		Expect(r.Status).To(Equal(400), "a raw byte that is not UTF-8: "+r.Text)
+		Expect(emu.Count("", "customer")).To(BeZero())
+
+		By("taking UTF-8 in any script")
+		r = Do(emu.URL(), "POST", "/v1/customers", "name=Caf%C3%A9+%E6%9D%B1%E4%BA%AC+%F0%9F%98%80")
+		Expect(r.Status).To(Equal(200))
+		Expect(r.Body["name"]).To(Equal("Café 東京 😀"))
+	})
 })

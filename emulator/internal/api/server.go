@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 	"github.com/tidwall/gjson"
@@ -254,6 +255,13 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			if ferr != nil {
 				return writeError(w, reqID, s.Clock.Unix(), apierr.InvalidRequest("Invalid request: %v", ferr))
 			}
+			if r.Method == http.MethodPost {
+				// Stripe refuses what is not UTF-8 rather than keep it
+				// mangled (Go would write each bad byte as U+FFFD).
+				if name, bad := notUTF8(tree, ""); bad {
+					return writeError(w, reqID, s.Clock.Unix(), apierr.InvalidRequest("Invalid UTF-8 characters found in POST body: %q.  For assistance, please contact support@stripe.com.", strings.ToValidUTF8(name, "\ufffd")))
+				}
+			}
 			vals, perr := params.Validate(rt.Params, tree)
 			if perr != nil {
 				return writeError(w, reqID, s.Clock.Unix(), perr)
@@ -366,6 +374,35 @@ func clientIP(r *http.Request) string {
 
 // readParams returns the form-encoded parameters: the body for POST (with
 // any query string merged in front, so the body wins), the query otherwise.
+// notUTF8 finds a parameter whose name or value is not UTF-8, naming it
+// as the form does (a[b][0]).
+func notUTF8(v any, name string) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return name, !utf8.ValidString(v)
+	case map[string]any:
+		for k, sub := range v {
+			n := k
+			if name != "" {
+				n = name + "[" + k + "]"
+			}
+			if !utf8.ValidString(k) {
+				return n, true
+			}
+			if n, bad := notUTF8(sub, n); bad {
+				return n, true
+			}
+		}
+	case []any:
+		for i, sub := range v {
+			if n, bad := notUTF8(sub, name+"["+strconv.Itoa(i)+"]"); bad {
+				return n, true
+			}
+		}
+	}
+	return "", false
+}
+
 func readParams(r *http.Request) (string, error) {
 	q := r.URL.RawQuery
 	if r.Method != http.MethodPost && r.Method != http.MethodDelete {
