@@ -1,6 +1,8 @@
 package core_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -70,5 +72,21 @@ var _ = Describe("Bad input", Label("wire"), func() {
 		r = Do(emu.URL(), "POST", "/v1/customers", "name=Caf%C3%A9+%E6%9D%B1%E4%BA%AC+%F0%9F%98%80")
 		Expect(r.Status).To(Equal(200))
 		Expect(r.Body["name"]).To(Equal("Café 東京 😀"))
+	})
+
+	It("refuses a v2 JSON body that is not UTF-8 as invalid JSON, keeping nothing", func() {
+		body := "{\"name\":\"Hooks \xff\",\"type\":\"webhook_endpoint\",\"event_payload\":\"thin\"," +
+			"\"enabled_events\":[\"v1.billing.meter.error_report_triggered\"],\"webhook_endpoint\":{\"url\":\"https://example.com/hook\"}}"
+		r := Do(emu.URL(), "POST", "/v2/core/event_destinations", body, "Content-Type", "application/json")
+		Expect(r.Status).To(Equal(400), r.Text)
+		Expect(r.Error()).To(HaveKeyWithValue("type", "invalid_request_error"))
+		Expect(r.Error()).To(HaveKeyWithValue("code", "invalid_json"))
+		r = Do(emu.URL(), "GET", "/v2/core/event_destinations", "")
+		Expect(r.Status).To(Equal(200))
+		Expect(r.Body["data"]).To(BeEmpty())
+
+		r = Do(emu.URL(), "POST", "/v2/core/event_destinations", strings.Replace(body, "\xff", "\u00e9", 1), "Content-Type", "application/json")
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body["name"]).To(Equal("Hooks é"))
 	})
 })

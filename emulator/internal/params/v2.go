@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 )
@@ -64,6 +65,10 @@ func addJSONFields(s *Schema, t reflect.Type, depth int) {
 func DecodeJSON(body []byte) (map[string]any, *apierr.Error) {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return map[string]any{}, nil
+	}
+	if !utf8.Valid(body) {
+		// JSON is UTF-8; Go's decoder would keep each bad byte as U+FFFD.
+		return nil, apierr.InvalidRequest("Invalid JSON in the request body: it is not UTF-8.").WithCode("invalid_json")
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.UseNumber()
