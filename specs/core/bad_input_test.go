@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"net/url"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -88,5 +89,15 @@ var _ = Describe("Bad input", Label("wire"), func() {
 		r = Do(emu.URL(), "POST", "/v2/core/event_destinations", strings.Replace(body, "\xff", "\u00e9", 1), "Content-Type", "application/json")
 		Expect(r.Status).To(Equal(200), r.Text)
 		Expect(r.Body["name"]).To(Equal("Hooks é"))
+	})
+
+	It("refuses a search whose number is not one (NaN, Inf, hexadecimal)", func() {
+		for _, q := range []string{"amount>NaN", "amount<Inf", "amount:0x1p4", "amount>-Infinity"} {
+			r := Do(emu.URL(), "GET", "/v1/charges/search?query="+url.QueryEscape(q), "")
+			Expect(r.Status).To(Equal(400), q+": "+r.Text)
+			Expect(r.Error()).To(HaveKeyWithValue("param", "query"), q)
+		}
+		r := Do(emu.URL(), "GET", "/v1/charges/search?query="+url.QueryEscape("amount>=1000 AND amount<1.5e3"), "")
+		Expect(r.Status).To(Equal(200), r.Text)
 	})
 })

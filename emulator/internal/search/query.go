@@ -4,6 +4,7 @@ package search
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -106,7 +107,7 @@ func Parse(q string, fields Fields) (Query, error) {
 			return out, fmt.Errorf("the operator %s only applies to numeric fields, not `%s`", cl.Op, cl.Field)
 		}
 		if ft == Number && !cl.Null {
-			if _, err := strconv.ParseFloat(cl.Value, 64); err != nil {
+			if !isNumber(cl.Value) {
 				return out, fmt.Errorf("`%s` takes a number, not %q", cl.Field, cl.Value)
 			}
 		}
@@ -205,7 +206,7 @@ func (p *parser) clause() (Clause, error) {
 	case strings.EqualFold(cl.Value, "null"): // NULL or null, Stripe's guide says
 		cl.Null = true
 	default:
-		if _, err := strconv.ParseFloat(cl.Value, 64); err != nil {
+		if !isNumber(cl.Value) {
 			return cl, fmt.Errorf("string values must be quoted: %s%s\"%s\"", cl.Field, cl.Op, cl.Value)
 		}
 	}
@@ -238,4 +239,14 @@ func (p *parser) quoted() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("unterminated quoted string")
+}
+
+// number is the syntax of a numeric value. ParseFloat alone would also take
+// NaN, Inf and hexadecimal floats.
+var number = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// isNumber says whether s is a number a query can compare with.
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil && number.MatchString(s)
 }
