@@ -100,4 +100,32 @@ var _ = Describe("Bad input", Label("wire"), func() {
 		r := Do(emu.URL(), "GET", "/v1/charges/search?query="+url.QueryEscape("amount>=1000 AND amount<1.5e3"), "")
 		Expect(r.Status).To(Equal(200), r.Text)
 	})
+
+	It("refuses a quantity whose amount would overflow, instead of billing a wrapped-around amount, keeping nothing", func() {
+		sc := emu.Client()
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("big@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(99999999),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Yacht")}})
+		Expect(err).NotTo(HaveOccurred())
+		const huge = 999999999999 // × 99999999 is past the largest int64
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+			Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(price.ID)}, Quantity: stripe.Int64(huge)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://example.com/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(huge)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(huge)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(emu.Count("", "invoiceitem")).To(BeZero())
+		Expect(emu.Count("", "checkout.session")).To(BeZero())
+		Expect(emu.Count("", "quote")).To(BeZero())
+
+		By("billing a large quantity that fits")
+		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+			Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(price.ID)}, Quantity: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Amount).To(Equal(int64(99999999000)))
+	})
 })

@@ -60,6 +60,7 @@ type Call struct {
 	stall   func()         // an injected delay or hold, run before the transaction
 	later   []func() error
 	after   []func()
+	refused error // see Refuse
 	// stored is each object's encoding as this request last stored it,
 	// by map identity, so an event about an object just stored reuses
 	// the bytes instead of encoding it again.
@@ -103,6 +104,16 @@ func (c *Call) runAfterCommit() {
 		fn()
 	}
 	c.after = nil
+}
+
+// Refuse fails the request with err once its handler returns, whatever
+// the handler answers, so nothing it wrote is kept: for a helper that finds
+// bad input deep inside a computation it returns no error from (an amount
+// past what an int64 holds). The first refusal wins.
+func (c *Call) Refuse(err error) {
+	if c.refused == nil {
+		c.refused = err
+	}
 }
 
 // Later queues work that must follow this request's own events (billing

@@ -446,6 +446,7 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 		c.stored.reset()
 		kept = nil
 		c.later, c.after = nil, nil
+		c.refused = nil
 		res, err := rt.Handle(c)
 		if err == nil {
 			err = notEmulated(rt, c)
@@ -454,6 +455,9 @@ func (s *Server) execute(rt Route, c *Call, onSuccess func(c *Call, body []byte)
 			if ferr := c.Flush(); ferr != nil {
 				return ferr
 			}
+		}
+		if c.refused != nil && (err == nil || kept != nil) {
+			return c.refused
 		}
 		if errors.As(err, &kept) {
 			// A decline: the failed charge and its events are real.

@@ -224,6 +224,19 @@ func decimal(s *string) float64 {
 // Fractional unit amounts are summed exactly and rounded once, half away
 // from zero.
 func Amount(c *api.Call, price store.Obj, currency string, quantity int64) int64 {
+	n, ok := amount(c, price, currency, quantity)
+	if !ok {
+		// An amount past what an int64 holds would wrap around to a
+		// nonsense one; the request is refused instead. Stripe's own limit
+		// and words for it are not documented.
+		c.Refuse(apierr.InvalidRequest("Invalid quantity: %d units of price %s come to an amount larger than can be billed.", quantity, api.Str(price["id"])))
+		return 0
+	}
+	return n
+}
+
+// amount is Amount, or false when it does not fit in an int64.
+func amount(c *api.Call, price store.Obj, currency string, quantity int64) (int64, bool) {
 	tiered := price["billing_scheme"] == "tiered"
 	if tq := api.Obj(price["transform_quantity"]); tq != nil && !tiered {
 		quantity = transformQuantity(quantity, api.Int(tq["divide_by"]), api.Str(tq["round"]))
@@ -231,27 +244,48 @@ func Amount(c *api.Call, price store.Obj, currency string, quantity int64) int64
 	if currency != "" && currency != price["currency"] {
 		if o, ok := option(c, price, currency); ok {
 			if tiered {
-				return tiersAmount(o.Tiers, api.Str(price["tiers_mode"]), quantity)
+				return fits(tiersAmount(o.Tiers, api.Str(price["tiers_mode"]), quantity))
 			}
 			if o.UnitAmount != nil {
-				return *o.UnitAmount * quantity
+				return mul(*o.UnitAmount, quantity)
 			}
-			return int64(math.Round(decimal(o.UnitAmountDecimal) * float64(quantity)))
+			return fits(decimal(o.UnitAmountDecimal) * float64(quantity))
 		}
 	}
 	if !tiered {
 		if v := price["unit_amount"]; v != nil {
-			return api.Int(v) * quantity
+			return mul(api.Int(v), quantity)
 		}
 		s := api.Str(price["unit_amount_decimal"])
-		return int64(math.Round(decimal(&s) * float64(quantity)))
+		return fits(decimal(&s) * float64(quantity))
 	}
-	return tiersAmount(loadTiers(c, api.Str(price["id"])), api.Str(price["tiers_mode"]), quantity)
+	return fits(tiersAmount(loadTiers(c, api.Str(price["id"])), api.Str(price["tiers_mode"]), quantity))
+}
+
+// mul is a*b, or false when it overflows an int64.
+func mul(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	p := a * b
+	if p/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
+		return 0, false
+	}
+	return p, true
+}
+
+// fits rounds f half away from zero, or says it does not fit in an int64.
+func fits(f float64) (int64, bool) {
+	r := math.Round(f)
+	if math.IsNaN(r) || r >= math.MaxInt64 || r < math.MinInt64 {
+		return 0, false
+	}
+	return int64(r), true
 }
 
 // tiersAmount is what quantity units cost by tiers, in mode (volume or
-// graduated).
-func tiersAmount(tiers []tier, mode string, quantity int64) int64 {
+// graduated), before rounding.
+func tiersAmount(tiers []tier, mode string, quantity int64) float64 {
 	var total float64
 	if mode == "volume" {
 		for _, t := range tiers {
@@ -260,7 +294,7 @@ func tiersAmount(tiers []tier, mode string, quantity int64) int64 {
 				break
 			}
 		}
-		return int64(math.Round(total))
+		return total
 	}
 	var below int64 // the units the tiers before this one hold
 	for i, t := range tiers {
@@ -277,7 +311,7 @@ func tiersAmount(tiers []tier, mode string, quantity int64) int64 {
 		}
 		below = *t.UpTo
 	}
-	return int64(math.Round(total))
+	return total
 }
 
 // transformQuantity divides quantity by divideBy, rounding up or down.
