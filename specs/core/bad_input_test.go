@@ -128,4 +128,19 @@ var _ = Describe("Bad input", Label("wire"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ii.Amount).To(Equal(int64(99999999000)))
 	})
+
+	It("refuses an invoice whose lines add up past 64 bits, instead of a wrapped-around negative total, keeping nothing", func() {
+		sc := emu.Client()
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("big@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		for range 2 {
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+				Amount: stripe.Int64(9000000000000000000), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			PendingInvoiceItemsBehavior: stripe.String("include")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(emu.Count("", "invoice")).To(BeZero())
+	})
 })

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -615,7 +616,13 @@ func setLines(c *api.Call, inv store.Obj, lines []any) error {
 	}
 	var subtotal int64
 	for _, l := range lines {
-		subtotal += api.Int(api.Obj(l)["amount"])
+		n := api.Int(api.Obj(l)["amount"])
+		if (n > 0 && subtotal > math.MaxInt64-n) || (n < 0 && subtotal < math.MinInt64-n) {
+			// The sum would wrap around to a nonsense total. Stripe's own
+			// limit and words for it are not documented.
+			return apierr.InvalidRequest("The invoice's lines add up to an amount larger than can be billed.")
+		}
+		subtotal += n
 	}
 	lineList := api.Obj(inv["lines"])
 	lineList["data"] = lines
