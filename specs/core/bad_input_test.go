@@ -108,7 +108,7 @@ var _ = Describe("Bad input", Label("wire"), func() {
 		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(99999999),
 			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Yacht")}})
 		Expect(err).NotTo(HaveOccurred())
-		const huge = 999999999999 // × 99999999 is past the largest int64
+		const huge = 999999999999 // × 99999999 is even past the largest int64
 		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
 			Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(price.ID)}, Quantity: stripe.Int64(huge)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
@@ -129,18 +129,51 @@ var _ = Describe("Bad input", Label("wire"), func() {
 		Expect(ii.Amount).To(Equal(int64(99999999000)))
 	})
 
-	It("refuses an invoice whose lines add up past 64 bits, instead of a wrapped-around negative total, keeping nothing", func() {
+	It("refuses an invoice whose lines add up past what can be kept, instead of a wrapped-around or rounded total, keeping nothing", func() {
 		sc := emu.Client()
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("big@example.com")})
 		Expect(err).NotTo(HaveOccurred())
 		for range 2 {
 			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
-				Amount: stripe.Int64(9000000000000000000), Currency: stripe.String("usd")})
+				Amount: stripe.Int64(5000000000000000), Currency: stripe.String("usd")})
 			Expect(err).NotTo(HaveOccurred())
 		}
 		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
 			PendingInvoiceItemsBehavior: stripe.String("include")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 		Expect(emu.Count("", "invoice")).To(BeZero())
+	})
+
+	It("refuses an integer it cannot keep exactly (past 2^53), instead of keeping it rounded or dropping the connection", func() {
+		for _, body := range []string{"balance=9007199254740993", "balance=-9223372036854775808", "metadata[k]=v&balance=9223372036854775807"} {
+			r := Do(emu.URL(), "POST", "/v1/customers", body)
+			Expect(r.Status).To(Equal(400), body+": "+r.Text)
+			Expect(r.Error()["code"]).To(Equal("parameter_invalid_integer"), body)
+			Expect(r.Error()["param"]).To(Equal("balance"), body)
+		}
+		Expect(emu.Count("", "customer")).To(BeZero())
+		r := Do(emu.URL(), "POST", "/v1/customers", "balance=9007199254740991")
+		Expect(r.Status).To(Equal(200), r.Text)
+		r = Do(emu.URL(), "GET", "/v1/customers/"+r.Body["id"].(string), "")
+		Expect(r.Text).To(ContainSubstring(`"balance": 9007199254740991`))
+	})
+
+	It("refuses a balance adjustment that would carry a customer's balance out of range, keeping nothing", func() {
+		sc := emu.Client()
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Balance: stripe.Int64(1<<53 - 5)})
+		Expect(err).NotTo(HaveOccurred())
+		txns := emu.Count("", "customer_balance_transaction")
+		_, err = sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{Customer: stripe.String(cus.ID),
+			Amount: stripe.Int64(10), Currency: stripe.String("usd")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Balance: stripe.Int64(-(1<<53 - 1))})
+		Expect(err).NotTo(HaveOccurred(), "a balance set outright does not overflow")
+		_, err = sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{Customer: stripe.String(cus.ID),
+			Amount: stripe.Int64(-1), Currency: stripe.String("usd")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Balance).To(Equal(int64(-(1<<53 - 1))))
+		Expect(emu.Count("", "customer_balance_transaction")).To(Equal(txns + 1))
 	})
 })

@@ -2,7 +2,6 @@ package billing
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -617,9 +616,10 @@ func setLines(c *api.Call, inv store.Obj, lines []any) error {
 	var subtotal int64
 	for _, l := range lines {
 		n := api.Int(api.Obj(l)["amount"])
-		if (n > 0 && subtotal > math.MaxInt64-n) || (n < 0 && subtotal < math.MinInt64-n) {
-			// The sum would wrap around to a nonsense total. Stripe's own
-			// limit and words for it are not documented.
+		if next := subtotal + n; next > params.MaxInt || next < -params.MaxInt {
+			// Past what the emulator keeps exactly (and, further, past what
+			// an int64 holds). Stripe's own limit and words for it are not
+			// documented.
 			return apierr.InvalidRequest("The invoice's lines add up to an amount larger than can be billed.")
 		}
 		subtotal += n

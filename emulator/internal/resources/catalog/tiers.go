@@ -227,8 +227,9 @@ func Amount(c *api.Call, price store.Obj, currency string, quantity int64) int64
 	n, ok := amount(c, price, currency, quantity)
 	if !ok {
 		// An amount past what an int64 holds would wrap around to a
-		// nonsense one; the request is refused instead. Stripe's own limit
-		// and words for it are not documented.
+		// nonsense one, and one past 2^53 would be kept rounded: the
+		// request is refused instead. Stripe's own limit and words for it
+		// are not documented.
 		c.Refuse(apierr.InvalidRequest("Invalid quantity: %d units of price %s come to an amount larger than can be billed.", quantity, api.Str(price["id"])))
 		return 0
 	}
@@ -262,22 +263,30 @@ func amount(c *api.Call, price store.Obj, currency string, quantity int64) (int6
 	return fits(tiersAmount(loadTiers(c, api.Str(price["id"])), api.Str(price["tiers_mode"]), quantity))
 }
 
-// mul is a*b, or false when it overflows an int64.
+// mul is a*b, or false when it is past what the emulator keeps exactly
+// (params.MaxInt).
 func mul(a, b int64) (int64, bool) {
 	if a == 0 || b == 0 {
 		return 0, true
 	}
-	p := a * b
-	if p/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
+	if abs(a) > params.MaxInt/abs(b) {
 		return 0, false
 	}
-	return p, true
+	return a * b, true
 }
 
-// fits rounds f half away from zero, or says it does not fit in an int64.
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// fits rounds f half away from zero, or says it is past what the emulator
+// keeps exactly.
 func fits(f float64) (int64, bool) {
 	r := math.Round(f)
-	if math.IsNaN(r) || r >= math.MaxInt64 || r < math.MinInt64 {
+	if math.IsNaN(r) || math.Abs(r) > params.MaxInt {
 		return 0, false
 	}
 	return int64(r), true

@@ -36,7 +36,14 @@ func BalanceRoutes() []api.Route {
 // store: it must be a copy or an object the caller stores anyway.
 // extra sets fields such as invoice or credit_note.
 func MoveBalance(c *api.Call, cus store.Obj, amount int64, currency, typ string, extra store.Obj) (store.Obj, error) {
-	ending := api.Int(cus["balance"]) + amount
+	start := api.Int(cus["balance"])
+	ending := start + amount
+	if ending > params.MaxInt || ending < -params.MaxInt {
+		// Past what the emulator keeps exactly. Both terms are within
+		// ±MaxInt, so the sum itself cannot wrap. Stripe's own limit and
+		// words for it are not documented.
+		return nil, apierr.InvalidRequest("The customer's balance (%d) cannot move by %d: the emulator keeps balances within ±%d.", start, amount, int64(params.MaxInt)).WithParam("amount")
+	}
 	txn := c.Object("customer_balance_transaction", c.NewID("customer_balance_transaction"), store.Obj{
 		"amount": amount, "checkout_session": nil, "credit_note": nil, "currency": currency, "customer": cus["id"],
 		"description": nil, "ending_balance": ending, "invoice": nil, "metadata": map[string]any{}, "type": typ,
