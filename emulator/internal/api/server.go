@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -188,7 +189,17 @@ func (s *Server) endpoint(rt Route) http.Handler {
 		var w http.ResponseWriter = &errorAnswer{ResponseWriter: rw}
 
 		body, account, idemKey := "", "", ""
-		status := func() int {
+		status := func() (status int) {
+			defer func() {
+				// A handler's bug answers Stripe's 500 (the store kept
+				// nothing it wrote), not a dropped connection.
+				if p := recover(); p != nil {
+					if s.Log != nil {
+						s.Log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "request_id", reqID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+					}
+					status = writeError(w, reqID, s.Clock.Unix(), apierr.Internal("An unexpected error occurred in the emulator: %v", p))
+				}
+			}()
 			key, kerr := apiKey(r, rt.Publishable)
 			if kerr != nil {
 				if r.Header.Get("Authorization") == "" {

@@ -3,9 +3,11 @@ package api
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -64,7 +66,16 @@ func (s *Server) endpointV2(rt Route) http.Handler {
 		stamp(h, reqID)
 
 		body, account, idemKey := "", "", ""
-		status := func() int {
+		status := func() (status int) {
+			defer func() {
+				// As v1's: a handler's bug answers a 500 in v2's envelope.
+				if p := recover(); p != nil {
+					if s.Log != nil {
+						s.Log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "request_id", reqID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+					}
+					status = writeV2Error(w, apierr.Internal("An unexpected error occurred in the emulator: %v", p))
+				}
+			}()
 			var err error
 			if rt.TokenAuth != nil {
 				if account, err = s.tokenAccount(rt.TokenAuth, r); err != nil {

@@ -119,10 +119,26 @@ func (s *Store) Close() error {
 }
 
 // Update runs fn in a write transaction: everything fn does is committed
-// together, or nothing is if it returns an error.
+// together, or nothing is if it returns an error or panics. A panic goes
+// on once the transaction is rolled back: buntdb, seeing no error, would
+// commit what fn wrote before it.
 func (s *Store) Update(fn func(tx *Tx) error) error {
-	return s.db.Update(func(btx *buntdb.Tx) error { return run(&Tx{tx: btx, s: s}, fn) })
+	var panicked any
+	err := s.db.Update(func(btx *buntdb.Tx) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				panicked, err = r, errPanicked
+			}
+		}()
+		return run(&Tx{tx: btx, s: s}, fn)
+	})
+	if panicked != nil {
+		panic(panicked)
+	}
+	return err
 }
+
+var errPanicked = errors.New("store: the transaction's function panicked")
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(tx *Tx) error) error {
