@@ -699,13 +699,25 @@ func writeError(w http.ResponseWriter, reqID string, now int64, err error) int {
 	return writeJSON(w, status, body)
 }
 
+// asAPIError is err as a Stripe error: an integer the store would keep
+// rounded is bad input (400); other errors that are not Stripe-shaped are
+// the emulator's own failures (500 api_error).
+func asAPIError(err error) *apierr.Error {
+	var e *apierr.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var inexact *jsonenc.InexactError
+	if errors.As(err, &inexact) {
+		return apierr.InvalidInteger("", strconv.FormatInt(inexact.N, 10))
+	}
+	return apierr.Internal("An unexpected error occurred in the emulator: %v", err)
+}
+
 // errorBody renders any error as Stripe's error envelope; errors that are
 // not Stripe-shaped are the emulator's own failures (500 api_error).
 func errorBody(reqID string, now int64, err error) (int, []byte) {
-	var e *apierr.Error
-	if !errors.As(err, &e) {
-		e = apierr.Internal("An unexpected error occurred in the emulator: %v", err)
-	}
+	e := asAPIError(err)
 	cp := *e
 	cp.RequestLogURL = fmt.Sprintf("https://dashboard.stripe.com/test/logs/%s?t=%d", reqID, now)
 	body, merr := marshal(map[string]any{"error": &cp})

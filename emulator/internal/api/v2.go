@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -210,10 +209,7 @@ func readV2Params(rt Route, r *http.Request) (raw string, vals params.Values, er
 // one) and message, what stripe-go's V2RawError decodes. Errors that are
 // not Stripe-shaped are the emulator's own failures (500 api_error).
 func v2ErrorBody(err error) (int, []byte) {
-	var e *apierr.Error
-	if !errors.As(err, &e) {
-		e = apierr.Internal("An unexpected error occurred in the emulator: %v", err)
-	}
+	e := asAPIError(err)
 	inner := store.Obj{"type": e.Type, "message": e.Message}
 	if e.Code != "" {
 		inner["code"] = e.Code

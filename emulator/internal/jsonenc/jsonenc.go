@@ -7,6 +7,7 @@ package jsonenc
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -107,8 +108,14 @@ func (e *encoder) appendValue(b []byte, v any, depth int, at *shape) ([]byte, er
 	case string:
 		return appendString(b, x), nil
 	case int:
+		if x > MaxExact || x < -MaxExact {
+			return nil, &InexactError{N: int64(x)}
+		}
 		return strconv.AppendInt(b, int64(x), 10), nil
 	case int64:
+		if x > MaxExact || x < -MaxExact {
+			return nil, &InexactError{N: x}
+		}
 		return strconv.AppendInt(b, x, 10), nil
 	case float64:
 		if x == math.Trunc(x) && math.Abs(x) < 1e15 && (x != 0 || !math.Signbit(x)) {
@@ -393,4 +400,16 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// MaxExact is the largest integer a document keeps exactly: decoding reads
+// numbers as float64s, exact up to 2^53.
+const MaxExact = 1<<53 - 1
+
+// InexactError is an integer past MaxExact, which would be read back
+// rounded: it is refused rather than written.
+type InexactError struct{ N int64 }
+
+func (e *InexactError) Error() string {
+	return fmt.Sprintf("the integer %d is past %d, the largest kept exactly", e.N, int64(MaxExact))
 }

@@ -180,7 +180,7 @@ func (v v2validator) value(s *Schema, raw any, name string) (any, *apierr.Error)
 		if !ok {
 			return nil, wrongType(name, "an integer", raw)
 		}
-		i, err := parseInt(text)
+		i, err := strconv.ParseInt(text, 10, 64)
 		if err != nil {
 			return nil, invalidField("Invalid %s: %s is not an integer.", name, text).WithParam(name)
 		}

@@ -16,19 +16,11 @@ type unset struct{}
 // Unset is the value stored for an emptied parameter.
 var Unset any = unset{}
 
-// MaxInt is the largest integer the emulator takes and keeps: its store
-// holds numbers as JSON doubles, exact up to 2^53. Stripe takes 64 bits,
-// but no amount or timestamp comes near this.
+// MaxInt is the largest integer the emulator keeps: its store holds
+// numbers as JSON doubles, exact up to 2^53 (jsonenc refuses to store a
+// larger one). Stripe takes 64 bits, but no amount or timestamp comes near
+// this; computed amounts past it are refused where they are computed.
 const MaxInt = 1<<53 - 1
-
-// parseInt reads an integer parameter within ±MaxInt.
-func parseInt(str string) (int64, error) {
-	n, err := strconv.ParseInt(str, 10, 64)
-	if err == nil && (n > MaxInt || n < -MaxInt) {
-		err = strconv.ErrRange
-	}
-	return n, err
-}
 
 // decimal is the syntax of a decimal parameter: digits with an optional
 // sign, fraction and exponent.
@@ -147,7 +139,7 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		if contains(s.Allowed, str) {
 			return str, nil // a word the integer may also be (up_to=inf)
 		}
-		n, err := parseInt(str)
+		n, err := strconv.ParseInt(str, 10, 64)
 		if err != nil {
 			return nil, apierr.InvalidInteger(name, str)
 		}
@@ -186,7 +178,7 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		return validateNested(s, m, name)
 	case KindIntegerOrObject:
 		if str, ok := raw.(string); ok {
-			n, err := parseInt(str)
+			n, err := strconv.ParseInt(str, 10, 64)
 			if err != nil {
 				return nil, apierr.InvalidInteger(name, str)
 			}

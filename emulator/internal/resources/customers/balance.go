@@ -8,6 +8,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -36,13 +37,15 @@ func BalanceRoutes() []api.Route {
 // store: it must be a copy or an object the caller stores anyway.
 // extra sets fields such as invoice or credit_note.
 func MoveBalance(c *api.Call, cus store.Obj, amount int64, currency, typ string, extra store.Obj) (store.Obj, error) {
-	start := api.Int(cus["balance"])
-	ending := start + amount
+	// Past what the store keeps exactly, a balance would be kept rounded
+	// (or, summed, wrap around): refused as an integer out of range.
+	// Stripe's own limit is not documented.
+	if amount > params.MaxInt || amount < -params.MaxInt {
+		return nil, &jsonenc.InexactError{N: amount}
+	}
+	ending := api.Int(cus["balance"]) + amount
 	if ending > params.MaxInt || ending < -params.MaxInt {
-		// Past what the emulator keeps exactly. Both terms are within
-		// ±MaxInt, so the sum itself cannot wrap. Stripe's own limit and
-		// words for it are not documented.
-		return nil, apierr.InvalidRequest("The customer's balance (%d) cannot move by %d: the emulator keeps balances within ±%d.", start, amount, int64(params.MaxInt)).WithParam("amount")
+		return nil, &jsonenc.InexactError{N: ending}
 	}
 	txn := c.Object("customer_balance_transaction", c.NewID("customer_balance_transaction"), store.Obj{
 		"amount": amount, "checkout_session": nil, "credit_note": nil, "currency": currency, "customer": cus["id"],
