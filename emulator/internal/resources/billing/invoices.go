@@ -289,6 +289,9 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 			inv["number"] = n
 		}
 	}
+	if err := applyInvoiceConnect(c, inv); err != nil {
+		return err
+	}
 	if ps, ok := c.Params.Obj("payment_settings"); ok {
 		settings := api.Clone(api.Obj(inv["payment_settings"]))
 		if settings == nil || len(settings) == 0 {
@@ -492,6 +495,7 @@ func deleteInvoice(c *api.Call) (any, error) {
 	if err := c.Put(tomb); err != nil {
 		return nil, err
 	}
+	c.DeleteMeta(intentTermsKey(c.Account, api.Str(inv["id"]))) // its Connect terms, if any
 	c.Emit("invoice.deleted", inv, nil)
 	return tomb, nil
 }

@@ -99,6 +99,8 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 	}
 	due := api.Int(inv["amount_due"])
 	if due == 0 {
+		// No payment to give Connect terms to.
+		c.DeleteMeta(intentTermsKey(c.Account, api.Str(inv["id"])))
 		inv["status"] = "paid"
 		inv["auto_advance"] = false
 		inv["next_payment_attempt"] = nil

@@ -116,6 +116,88 @@ type intentTerms struct {
 	HasPercent    bool    `json:"has_percent,omitempty"`
 	FeePercent    float64 `json:"fee_percent,omitempty"`
 	HasFee        bool    `json:"has_fee,omitempty"`
+	// A one-off invoice's are amounts: transfer_data[amount] and
+	// application_fee_amount.
+	Amount       int64 `json:"amount,omitempty"`
+	HasAmount    bool  `json:"has_amount,omitempty"`
+	FeeAmount    int64 `json:"fee_amount,omitempty"`
+	HasFeeAmount bool  `json:"has_fee_amount,omitempty"`
+}
+
+// invoiceFeeWithoutConnect is the refusal of an invoice's fee that has
+// neither a destination nor a connected account to come from.
+const invoiceFeeWithoutConnect = "Can only apply an application_fee_amount when the request is made on behalf of another account " +
+	"(using an OAuth key or Stripe-Account header) or when the invoice has `transfer_data[destination]`."
+
+// applyInvoiceConnect sets a draft invoice's Connect terms on create and
+// update, as Stripe's "Create an invoice with Connect" guide has them:
+// on_behalf_of (shown on the invoice), and transfer_data and
+// application_fee_amount, which basil's invoice does not show and which
+// are kept (as a subscription's are, in m:invterms:…) for the
+// PaymentIntent finalization makes. An empty value removes one; the
+// refusals are a PaymentIntent's. issuer[type]=self, what every invoice
+// shows, is accepted; an account issuer is left unread, so refused.
+func applyInvoiceConnect(c *api.Call, inv store.Obj) error {
+	c.AcceptWhen("issuer.type", "self")
+	if c.Params.Has("on_behalf_of") {
+		if obo, _ := c.Params.Str("on_behalf_of"); obo == "" {
+			inv["on_behalf_of"] = nil
+		} else {
+			if err := payments.ConnectedAccount(c, "account", obo, "on_behalf_of"); err != nil {
+				return err
+			}
+			inv["on_behalf_of"] = obo
+		}
+	}
+	if !c.Params.Has("transfer_data") && !c.Params.Has("application_fee_amount") {
+		return nil
+	}
+	key := intentTermsKey(c.Account, api.Str(inv["id"]))
+	var t intentTerms
+	if raw, ok := c.Tx.GetMeta(key); ok {
+		if err := json.Unmarshal([]byte(raw), &t); err != nil {
+			return apierr.Internal("invoice terms: %v", err)
+		}
+	}
+	if c.Params.Unset("transfer_data") {
+		t.Destination, t.Amount, t.HasAmount = "", 0, false
+	} else if td, ok := c.Params.Obj("transfer_data"); ok {
+		dest, _ := td.Str("destination")
+		if dest == "" {
+			return apierr.MissingParam("transfer_data[destination]")
+		}
+		if err := payments.DestinationAccount(c, dest, "transfer_data[destination]"); err != nil {
+			return err
+		}
+		t.Destination, t.Amount, t.HasAmount = dest, 0, false
+		if amount, ok := td.Int("amount"); ok {
+			if amount < 1 {
+				return apierr.InvalidRequest("This value must be greater than or equal to 1.").WithParam("transfer_data[amount]").WithCode("parameter_invalid_integer")
+			}
+			t.Amount, t.HasAmount = amount, true
+		}
+	}
+	if c.Params.Unset("application_fee_amount") {
+		t.FeeAmount, t.HasFeeAmount = 0, false
+	} else if fee, ok := c.Params.Int("application_fee_amount"); ok {
+		if fee < 0 {
+			return apierr.InvalidRequest("This value must be greater than or equal to 0.").WithParam("application_fee_amount").WithCode("parameter_invalid_integer")
+		}
+		t.FeeAmount, t.HasFeeAmount = fee, true
+	}
+	if t.HasFeeAmount && t.Destination == "" && !c.Connected {
+		return apierr.InvalidRequest("%s", invoiceFeeWithoutConnect).WithParam("application_fee_amount")
+	}
+	if t.HasFeeAmount && t.HasAmount {
+		// As for a PaymentIntent: how the two combine is not emulated.
+		return apierr.InvalidRequest("stripe-emu does not emulate an invoice with both `transfer_data[amount]` and `application_fee_amount`: use one of them.").WithParam("application_fee_amount")
+	}
+	if t == (intentTerms{}) {
+		c.DeleteMeta(key)
+		return nil
+	}
+	b, _ := json.Marshal(t)
+	return c.SetMeta(key, string(b))
 }
 
 func intentTermsKey(account, invoice string) string { return "invterms:" + account + ":" + invoice }
@@ -149,16 +231,14 @@ func percentOf(amount int64, pct float64) int64 {
 // transfer_data (amount_percent of the invoice's total, at most what the
 // intent collects), the platform's application_fee_percent of the total,
 // the invoice's on_behalf_of, and the payment_method_options its
-// payment_settings carry. Only subscription invoices probe for kept terms.
+// payment_settings carry; a one-off invoice's transfer_data and
+// application_fee_amount likewise.
 func applyIntentTerms(c *api.Call, inv, pi store.Obj) error {
 	if obo := inv["on_behalf_of"]; obo != nil {
 		pi["on_behalf_of"] = obo
 	}
 	if opts := intentMethodOptions(inv); opts != nil {
 		pi["payment_method_options"] = opts
-	}
-	if api.Obj(inv["parent"])["type"] != "subscription_details" {
-		return nil
 	}
 	key := intentTermsKey(c.Account, api.Str(inv["id"]))
 	raw, ok := c.Tx.GetMeta(key)
@@ -179,6 +259,14 @@ func applyIntentTerms(c *api.Call, inv, pi store.Obj) error {
 	}
 	if t.HasFee {
 		pi["application_fee_amount"] = min(percentOf(total, t.FeePercent), api.Int(pi["amount"]))
+	}
+	// A one-off invoice's amounts, at most what the intent collects (the
+	// customer's credit may have paid part of the invoice).
+	if t.HasAmount && t.Destination != "" {
+		pi["transfer_data"].(store.Obj)["amount"] = min(t.Amount, api.Int(pi["amount"]))
+	}
+	if t.HasFeeAmount {
+		pi["application_fee_amount"] = min(t.FeeAmount, api.Int(pi["amount"]))
 	}
 	c.DeleteMeta(key)
 	return nil
