@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -199,6 +200,59 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(got.InvoicePrefix).To(MatchRegexp(`^[A-Z0-9]{3,12}$`), "the one Stripe makes up fits too")
 		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String("ACME2026")})
 		Expect(err).NotTo(HaveOccurred())
+	})
+
+	DescribeTable("holds an invoice's texts to Stripe's limits, on create and on update, changing nothing",
+		func(edit func(p *stripe.InvoiceCreateParams), param string) {
+			invoices := emu.Count("", "invoice")
+			p := &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)}
+			edit(p)
+			_, err := sc.V1Invoices.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", param)
+			Expect(emu.Count("", "invoice")).To(Equal(invoices))
+
+			inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			up := &stripe.InvoiceUpdateParams{Description: p.Description, Footer: p.Footer, StatementDescriptor: p.StatementDescriptor}
+			for _, f := range p.CustomFields {
+				up.CustomFields = append(up.CustomFields, &stripe.InvoiceUpdateCustomFieldParams{Name: f.Name, Value: f.Value})
+			}
+			_, err = sc.V1Invoices.Update(Ctx, inv.ID, up)
+			ExpectStripeError(err, 400, "invalid_request_error", "", param)
+			got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Description).To(BeEmpty())
+			Expect(got.Footer).To(BeEmpty())
+			Expect(got.StatementDescriptor).To(BeEmpty())
+			Expect(got.CustomFields).To(BeEmpty())
+		},
+		Entry("a description over 1500 characters", func(p *stripe.InvoiceCreateParams) {
+			p.Description = stripe.String(strings.Repeat("d", 1501))
+		}, "description"),
+		Entry("a footer over 5000 characters", func(p *stripe.InvoiceCreateParams) {
+			p.Footer = stripe.String(strings.Repeat("f", 5001))
+		}, "footer"),
+		Entry("a statement descriptor over 22 characters", func(p *stripe.InvoiceCreateParams) {
+			p.StatementDescriptor = stripe.String(strings.Repeat("S", 23))
+		}, "statement_descriptor"),
+		Entry("more than 4 custom fields", func(p *stripe.InvoiceCreateParams) {
+			for range 5 {
+				p.CustomFields = append(p.CustomFields, &stripe.InvoiceCreateCustomFieldParams{Name: stripe.String("PO"), Value: stripe.String("1")})
+			}
+		}, "custom_fields"),
+		Entry("a custom field's name over 40 characters", func(p *stripe.InvoiceCreateParams) {
+			p.CustomFields = []*stripe.InvoiceCreateCustomFieldParams{{Name: stripe.String(strings.Repeat("n", 41)), Value: stripe.String("1")}}
+		}, "custom_fields[0][name]"),
+		Entry("a custom field's value over 140 characters", func(p *stripe.InvoiceCreateParams) {
+			p.CustomFields = []*stripe.InvoiceCreateCustomFieldParams{{Name: stripe.String("PO"), Value: stripe.String(strings.Repeat("v", 141))}}
+		}, "custom_fields[0][value]"),
+	)
+
+	It("holds an invoice item's description to 5000 characters", func() {
+		_, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(100),
+			Currency: stripe.String("usd"), Description: stripe.String(strings.Repeat("d", 5001))})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		Expect(emu.Count("", "invoiceitem")).To(BeZero())
 	})
 
 	It("shows the hosted page and PDF once finalized, not on a draft", func() {

@@ -25,6 +25,10 @@ func invoiceItemRoutes() []api.Route {
 	}
 }
 
+// itemDescription is an invoice item's description limit in Stripe's
+// OpenAPI spec.
+var itemDescription = api.MaxLength{Path: "description", Limit: 5000}
+
 // priced is an amount and where it came from.
 type priced struct {
 	unitAmount int64
@@ -247,6 +251,9 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.CheckLengths(itemDescription); err != nil {
+		return nil, err
+	}
 	now := c.ClockNow(cus)
 	ii := newInvoiceItem(c, cusID, pr, now)
 	ii["discountable"] = creditNotDiscountable(ii)
@@ -401,6 +408,9 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 	}
 	inv, err := itemInvoice(c, before)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.CheckLengths(itemDescription); err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)

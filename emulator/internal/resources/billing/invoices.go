@@ -274,8 +274,18 @@ func invoiceMethodTypes(types []string) ([]any, error) {
 	return list, nil
 }
 
+// invoiceLengths are the string limits of an invoice's parameters in
+// Stripe's OpenAPI spec (number's 26 is checked with it).
+var invoiceLengths = []api.MaxLength{{Path: "description", Limit: 1500}, {Path: "footer", Limit: 5000}, {Path: "statement_descriptor", Limit: 22}}
+
 // applyInvoiceParams sets what create and update share.
 func applyInvoiceParams(c *api.Call, inv store.Obj) error {
+	if err := c.CheckLengths(invoiceLengths...); err != nil {
+		return err
+	}
+	if err := customers.CheckCustomFields(c.Params, "custom_fields"); err != nil {
+		return err
+	}
 	c.Copy(inv, "description", "footer", "custom_fields", "statement_descriptor", "auto_advance", "rendering", "shipping_details")
 	if n, ok := c.Params.Str("number"); ok {
 		// A number of the merchant's own, kept at finalization (instead

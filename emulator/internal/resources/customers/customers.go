@@ -282,12 +282,18 @@ func applyInvoiceSettings(c *api.Call, o store.Obj) error {
 	return nil
 }
 
-// checkCustomFields holds invoice_settings' custom fields to what
-// stripe-go's parameter docs give: up to 4, each with a name of up to 40
-// characters and a value of up to 140, both required (OpenAPI spec).
+// checkCustomFields holds invoice_settings' custom fields to Stripe's
+// limits (CheckCustomFields).
 func checkCustomFields(is params.Values) error {
-	const param = "invoice_settings[custom_fields]"
-	fields := is.Array("custom_fields")
+	return CheckCustomFields(is, "invoice_settings[custom_fields]")
+}
+
+// CheckCustomFields holds the custom_fields under p (param names them in
+// errors) to what stripe-go's parameter docs give, for a customer's
+// invoices and an invoice's own: up to 4, each with a name of up to 40
+// characters and a value of up to 140, both required (OpenAPI spec).
+func CheckCustomFields(p params.Values, param string) error {
+	fields := p.Array("custom_fields")
 	if len(fields) > 4 {
 		return apierr.TooMany(param, 4)
 	}
