@@ -228,11 +228,69 @@ var _ = Describe("Account tax IDs on invoices", Label("billing", "tax-ids"), fun
 
 		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(inv.AccountTaxIDs).To(BeNil(), "none unless given (the Dashboard's default tax IDs are not emulated)")
+		Expect(inv.AccountTaxIDs).To(BeNil(), "none on a draft unless given (an account's default ones are added at finalization)")
 		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AccountTaxIDs: []*string{stripe.String(custs.ID)}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "account_tax_ids[0]")
 		// The customer's first invoice gives it its currency.
 		Expect(emu.EventTypes("")[before:]).To(Equal([]string{"customer.updated", "invoice.created"}))
+	})
+
+	It("takes a connected account's tax IDs on an invoice issued on its behalf (on_behalf_of)", func() {
+		acct := Seller(emu, nil).ID
+		r := Do(emu.URL(), "POST", "/v1/tax_ids", "type=eu_vat&value=FR12345678901&owner[type]=account&owner[account]="+acct)
+		Expect(r.Status).To(Equal(200), r.Text)
+		connected := r.Body["id"].(string)
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), OnBehalfOf: stripe.String(acct),
+			AccountTaxIDs: []*string{stripe.String(connected)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(idsOf(inv.AccountTaxIDs)).To(Equal([]string{connected}))
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AccountTaxIDs: []*string{stripe.String(connected)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "account_tax_ids[0]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("on_behalf_of"))
+	})
+
+	It("adds the account's settings[invoices][default_account_tax_ids] to an invoice finalized without its own", func() {
+		acct := Seller(emu, nil).ID
+		on := func(p *stripe.Params) { p.SetStripeAccount(acct) }
+		tp := &stripe.TaxIDCreateParams{Type: stripe.String("eu_vat"), Value: stripe.String("FR12345678901")}
+		on(&tp.Params)
+		own, err := sc.V1TaxIDs.Create(Ctx, tp)
+		Expect(err).NotTo(HaveOccurred())
+		tp2 := &stripe.TaxIDCreateParams{Type: stripe.String("us_ein"), Value: stripe.String("98-7654321")}
+		on(&tp2.Params)
+		other, err := sc.V1TaxIDs.Create(Ctx, tp2)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Accounts.Update(Ctx, acct, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Invoices: &stripe.AccountUpdateSettingsInvoicesParams{DefaultAccountTaxIDs: []*string{stripe.String(own.ID)}}}})
+		Expect(err).NotTo(HaveOccurred())
+		cp := &stripe.CustomerCreateParams{Email: stripe.String("defaults@example.com")}
+		on(&cp.Params)
+		c, err := sc.V1Customers.Create(Ctx, cp)
+		Expect(err).NotTo(HaveOccurred())
+		finalized := func(ids ...string) *stripe.Invoice {
+			GinkgoHelper()
+			ip := &stripe.InvoiceCreateParams{Customer: stripe.String(c.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(7)}
+			if len(ids) > 0 {
+				ip.AccountTaxIDs = stripe.StringSlice(ids)
+			}
+			on(&ip.Params)
+			inv, err := sc.V1Invoices.Create(Ctx, ip)
+			Expect(err).NotTo(HaveOccurred())
+			if len(ids) == 0 {
+				Expect(inv.AccountTaxIDs).To(BeNil(), "added when finalized, not before")
+			}
+			iip := &stripe.InvoiceItemCreateParams{Customer: stripe.String(c.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(500), Currency: stripe.String("usd")}
+			on(&iip.Params)
+			_, err = sc.V1InvoiceItems.Create(Ctx, iip)
+			Expect(err).NotTo(HaveOccurred())
+			fp := &stripe.InvoiceFinalizeInvoiceParams{}
+			on(&fp.Params)
+			inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, fp)
+			Expect(err).NotTo(HaveOccurred())
+			return inv
+		}
+		Expect(idsOf(finalized().AccountTaxIDs)).To(Equal([]string{own.ID}))
+		Expect(idsOf(finalized(other.ID).AccountTaxIDs)).To(Equal([]string{other.ID}), "an invoice's own are kept")
 	})
 
 	It("carries a subscription's invoice_settings[account_tax_ids] to its first invoice, its renewals and its previews", func() {

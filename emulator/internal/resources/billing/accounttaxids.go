@@ -21,6 +21,13 @@ import (
 // names them in errors): ok is false when nothing was sent; an empty
 // value clears them (null, as an invoice that never had any).
 func accountTaxIDsParam(c *api.Call, p params.Values, name, param string) (any, bool, error) {
+	return accountTaxIDsParamFor(c, p, name, param, nil)
+}
+
+// accountTaxIDsParamFor is accountTaxIDsParam for an invoice's own
+// (inv, nil for a subscription's): a connected account's tax IDs are
+// taken on an invoice issued on its behalf.
+func accountTaxIDsParamFor(c *api.Call, p params.Values, name, param string, inv store.Obj) (any, bool, error) {
 	if !p.Has(name) {
 		return nil, false, nil
 	}
@@ -30,7 +37,11 @@ func accountTaxIDsParam(c *api.Call, p params.Values, name, param string) (any, 
 	ids := p.Strings(name)
 	out := make([]any, len(ids))
 	for i, id := range ids {
-		if err := customers.CheckAccountTaxID(c, id, fmt.Sprintf("%s[%d]", param, i)); err != nil {
+		check := customers.CheckAccountTaxID(c, id, fmt.Sprintf("%s[%d]", param, i))
+		if inv != nil {
+			check = customers.CheckInvoiceAccountTaxID(c, id, fmt.Sprintf("%s[%d]", param, i), api.Str(inv["on_behalf_of"]))
+		}
+		if err := check; err != nil {
 			return nil, false, err
 		}
 		out[i] = id
@@ -41,7 +52,7 @@ func accountTaxIDsParam(c *api.Call, p params.Values, name, param string) (any, 
 // applyAccountTaxIDs sets a draft invoice's account_tax_ids from the
 // request.
 func applyAccountTaxIDs(c *api.Call, inv store.Obj) error {
-	ids, ok, err := accountTaxIDsParam(c, c.Params, "account_tax_ids", "account_tax_ids")
+	ids, ok, err := accountTaxIDsParamFor(c, c.Params, "account_tax_ids", "account_tax_ids", inv)
 	if ok {
 		inv["account_tax_ids"] = ids
 	}
@@ -70,5 +81,26 @@ func applySubscriptionAccountTaxIDs(c *api.Call, sub store.Obj) error {
 func subscriptionAccountTaxIDs(sub, inv store.Obj) {
 	if ids, _ := api.Obj(sub["invoice_settings"])["account_tax_ids"].([]any); len(ids) > 0 {
 		inv["account_tax_ids"] = slices.Clone(ids)
+	}
+}
+
+// defaultAccountTaxIDs gives an invoice being finalized without account
+// tax IDs of its own the account's settings[invoices][default_account_tax_ids],
+// which, as stripe-go's parameter docs say, "get added when an invoice is
+// finalized" (one read of the account's field).
+func defaultAccountTaxIDs(c *api.Call, inv store.Obj) {
+	if ids, _ := inv["account_tax_ids"].([]any); len(ids) > 0 {
+		return
+	}
+	f, ok := c.Tx.Fields(c.Platform, "account", c.Account, "settings.invoices.default_account_tax_ids")
+	if !ok || !f[0].IsArray() {
+		return
+	}
+	var ids []any
+	for _, id := range f[0].Array() {
+		ids = append(ids, id.String())
+	}
+	if len(ids) > 0 {
+		inv["account_tax_ids"] = ids
 	}
 }

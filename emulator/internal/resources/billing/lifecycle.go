@@ -89,6 +89,7 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 			return nil, err
 		}
 	}
+	defaultAccountTaxIDs(c, inv)
 	inv["status"] = "open"
 	inv["automatically_finalizes_at"] = nil
 	inv["effective_at"] = c.Now

@@ -161,6 +161,17 @@ func deleteOwnedTaxID(c *api.Call) (any, error) {
 // account can show as its issuer's (account_tax_ids): one of the
 // account's own. param names it in an error.
 func CheckAccountTaxID(c *api.Call, id, param string) error {
+	return checkAccountTaxID(c, id, param, "", false)
+}
+
+// CheckInvoiceAccountTaxID is CheckAccountTaxID for an invoice's own
+// account_tax_ids, which take the tax IDs of the connected account the
+// invoice is issued on behalf of (onBehalfOf, "" for none) too.
+func CheckInvoiceAccountTaxID(c *api.Call, id, param, onBehalfOf string) error {
+	return checkAccountTaxID(c, id, param, onBehalfOf, true)
+}
+
+func checkAccountTaxID(c *api.Call, id, param, onBehalfOf string, invoice bool) error {
 	f, ok := c.Tx.Fields(c.Account, "tax_id", id, "owner.type", "owner.account")
 	if !ok {
 		return apierr.NoSuchObject(TaxIDKind.Name, id, param)
@@ -170,7 +181,13 @@ func CheckAccountTaxID(c *api.Call, id, param string) error {
 		return nil
 	case "account":
 		// Stripe shows a connected account's tax IDs on invoices issued
-		// on its behalf (on_behalf_of), which invoices here cannot be.
+		// on its behalf (on_behalf_of).
+		if invoice {
+			if onBehalfOf != "" && f[1].String() == onBehalfOf {
+				return nil
+			}
+			return apierr.InvalidRequest("The tax ID %s belongs to the connected account %s: it can only be used on invoices issued on behalf of that account (`on_behalf_of`).", id, f[1].String()).WithParam(param)
+		}
 		return apierr.InvalidRequest("The tax ID %s belongs to the connected account %s: it can only be used on invoices issued on behalf of that account (`on_behalf_of`), which stripe-emu does not emulate.", id, f[1].String()).WithParam(param)
 	}
 	return apierr.InvalidRequest("The tax ID %s is a customer's tax ID; `%s` takes the account's own tax IDs (`owner[type]=self`).", id, param).WithParam(param)
