@@ -248,6 +248,31 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		}, "custom_fields[0][value]"),
 	)
 
+	It("lists invoice items by created, the date each was made", func() {
+		item := func() *stripe.InvoiceItem {
+			GinkgoHelper()
+			ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(100), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+			return ii
+		}
+		first := item()
+		emu.Clock().Advance(time.Hour)
+		second := item()
+		Expect(second.Date).To(BeNumerically(">", first.Date))
+		ids := func(created *stripe.RangeQueryParams) []string {
+			GinkgoHelper()
+			out := []string{}
+			for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), CreatedRange: created}) {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, ii.ID)
+			}
+			return out
+		}
+		Expect(ids(&stripe.RangeQueryParams{GreaterThanOrEqual: second.Date})).To(Equal([]string{second.ID}))
+		Expect(ids(&stripe.RangeQueryParams{LesserThan: second.Date})).To(Equal([]string{first.ID}))
+		Expect(ids(&stripe.RangeQueryParams{GreaterThanOrEqual: first.Date})).To(Equal([]string{second.ID, first.ID}))
+	})
+
 	It("holds an invoice item's description to 5000 characters", func() {
 		_, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(100),
 			Currency: stripe.String("usd"), Description: stripe.String(strings.Repeat("d", 5001))})

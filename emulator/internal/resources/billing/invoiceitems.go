@@ -488,6 +488,11 @@ func listInvoiceItems(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An invoice item has no created field: created filters its date,
+	// the time it was made.
+	if created, _ := c.RangeFilter("created"); created != nil {
+		q.Filter = func(o store.Obj) bool { return created(api.Int(o["date"])) }
+	}
 	q = api.IndexedFilters(c, q, "invoice", "customer")
 	if pending, ok := c.Params.Bool("pending"); ok {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return (o["invoice"] == nil) == pending })
