@@ -522,6 +522,10 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 			DueDate: stripe.Int64(Epoch.Add(48 * time.Hour).Unix()), DaysUntilDue: stripe.Int64(3)})
 		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeParametersExclusive), "one due date or the other, not both")
 
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(-1)})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "days_until_due")
+		Expect(emu.EventTypes("")).NotTo(ContainElement("invoice.created"), "a negative days_until_due is a due date past too")
+
 		inv := draft(&stripe.InvoiceCreateParams{CollectionMethod: stripe.String("send_invoice"), DueDate: stripe.Int64(Epoch.Add(48 * time.Hour).Unix())}, 500)
 		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{DueDate: stripe.Int64(Epoch.Unix())})
 		Expect(StripeErr(err).Param).To(Equal("due_date"), "now is not in the future either")

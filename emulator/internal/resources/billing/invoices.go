@@ -356,6 +356,10 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 		inv["due_date"] = d
 	}
 	if days, ok := c.Params.Int("days_until_due"); ok {
+		if days < 0 {
+			// A due date before the invoice, which due_date refuses too.
+			return apierr.InvalidRequest("This value must be greater than or equal to 0.").WithParam("days_until_due").WithCode("parameter_invalid_integer")
+		}
 		inv["due_date"] = api.Int(inv["created"]) + days*86400
 	}
 	reline := false
