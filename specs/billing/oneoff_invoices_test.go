@@ -248,6 +248,18 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		}, "custom_fields[0][value]"),
 	)
 
+	It("shows rendering and shipping_details whole, as a customer's shipping is, every field null unless sent", func() {
+		raw := Do(emu.URL(), "POST", "/v1/invoices", "customer="+cus.ID+"&rendering[amount_tax_display]=include_inclusive_tax"+
+			"&shipping_details[name]=Jo&shipping_details[address][line1]=1 Main St")
+		Expect(raw.Status).To(Equal(200), raw.Text)
+		Expect(raw.Body["rendering"]).To(Equal(map[string]any{"amount_tax_display": "include_inclusive_tax", "pdf": nil, "template": nil, "template_version": nil}))
+		Expect(raw.Body["shipping_details"]).To(Equal(map[string]any{"name": "Jo", "phone": nil,
+			"address": map[string]any{"line1": "1 Main St", "line2": nil, "city": nil, "state": nil, "postal_code": nil, "country": nil}}))
+		raw = Do(emu.URL(), "POST", "/v1/invoices/"+raw.Body["id"].(string), "rendering[pdf][page_size]=a4")
+		Expect(raw.Status).To(Equal(200), raw.Text)
+		Expect(raw.Body["rendering"]).To(Equal(map[string]any{"amount_tax_display": "include_inclusive_tax", "pdf": map[string]any{"page_size": "a4"}, "template": nil, "template_version": nil}))
+	})
+
 	It("lists invoice items by created, the date each was made", func() {
 		item := func() *stripe.InvoiceItem {
 			GinkgoHelper()

@@ -278,6 +278,51 @@ func invoiceMethodTypes(types []string) ([]any, error) {
 // Stripe's OpenAPI spec (number's 26 is checked with it).
 var invoiceLengths = []api.MaxLength{{Path: "description", Limit: 1500}, {Path: "footer", Limit: 5000}, {Path: "statement_descriptor", Limit: 22}}
 
+// invoiceShipping is shipping_details as sent, rendered whole as a
+// customer's shipping is: address (every field), name and phone.
+func invoiceShipping(sh map[string]any) store.Obj {
+	addr, _ := sh["address"].(map[string]any)
+	full := store.Obj{}
+	for _, f := range []string{"city", "country", "line1", "line2", "postal_code", "state"} {
+		full[f] = addr[f]
+	}
+	return store.Obj{"address": full, "name": sh["name"], "phone": sh["phone"]}
+}
+
+// applyRendering merges rendering[amount_tax_display] and
+// rendering[pdf][page_size] into the invoice's rendering, shown whole
+// (every field, null unless set); an empty rendering clears it. A
+// template (and its version) names an invoice rendering template, which
+// is not emulated: left unread, it is refused.
+func applyRendering(c *api.Call, inv store.Obj) {
+	// Sent, not Has: Has would count the whole object read.
+	raw, ok := c.Params.Sent("rendering")
+	if !ok {
+		return
+	}
+	if raw == params.Unset {
+		c.Params.MarkRead("rendering")
+		inv["rendering"] = nil
+		return
+	}
+	r, _ := c.Params.Obj("rendering")
+	out := store.Obj{"amount_tax_display": nil, "pdf": nil, "template": nil, "template_version": nil}
+	if cur, ok := inv["rendering"].(map[string]any); ok {
+		out = api.Clone(cur)
+	}
+	if v, ok := r.Str("amount_tax_display"); ok {
+		out["amount_tax_display"] = api.NilIfEmpty(v)
+	}
+	if r.Unset("pdf") {
+		out["pdf"] = nil
+	} else if pdf, ok := r.Obj("pdf"); ok {
+		if v, ok := pdf.Str("page_size"); ok {
+			out["pdf"] = store.Obj{"page_size": api.NilIfEmpty(v)}
+		}
+	}
+	inv["rendering"] = out
+}
+
 // applyInvoiceParams sets what create and update share.
 func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 	if err := c.CheckLengths(invoiceLengths...); err != nil {
@@ -286,7 +331,11 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 	if err := customers.CheckCustomFields(c.Params, "custom_fields"); err != nil {
 		return err
 	}
-	c.Copy(inv, "description", "footer", "custom_fields", "statement_descriptor", "auto_advance", "rendering", "shipping_details")
+	c.Copy(inv, "description", "footer", "custom_fields", "statement_descriptor", "auto_advance", "shipping_details")
+	if sh, ok := inv["shipping_details"].(map[string]any); ok {
+		inv["shipping_details"] = invoiceShipping(sh)
+	}
+	applyRendering(c, inv)
 	if n, ok := c.Params.Str("number"); ok {
 		// A number of the merchant's own, kept at finalization (instead
 		// of the customer's next prefix-sequence number).
