@@ -676,6 +676,28 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(other.StatusTransitions.VoidedAt).To(Equal(start.Unix()))
 	})
 
+	It("names a test-clock customer's clock on its invoice items, which a list of all leaves out", func() {
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		cus = customerWithCard(sc, "clocked-items@example.com", "pm_card_visa", clk.ID)
+		pending, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(300), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pending.TestClock).NotTo(BeNil())
+		Expect(pending.TestClock.ID).To(Equal(clk.ID))
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{{Amount: stripe.Int64(400)}}})
+		Expect(err).NotTo(HaveOccurred())
+		line := inv.Lines.Data[0]
+		added, err := sc.V1InvoiceItems.Retrieve(Ctx, line.Parent.InvoiceItemDetails.InvoiceItem, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(added.TestClock.ID).To(Equal(clk.ID))
+		for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ii.Customer.ID).NotTo(Equal(cus.ID), "a clock's items are listed under their customer only")
+		}
+	})
+
 	It("charges an auto-advancing invoice finalized by hand an hour later on its clock, unless advancement is turned off", func() {
 		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())

@@ -256,6 +256,7 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	}
 	now := c.ClockNow(cus)
 	ii := newInvoiceItem(c, cusID, pr, now)
+	ii["test_clock"] = cus["test_clock"]
 	ii["discountable"] = creditNotDiscountable(ii)
 	c.Copy(ii, "description", "discountable")
 	if err := applyPeriod(c.Params, ii, ""); err != nil {

@@ -783,6 +783,7 @@ func addLines(c *api.Call) (any, error) {
 		}
 		ii := newInvoiceItem(c, api.Str(inv["customer"]), pr, c.Now)
 		ii["invoice"] = inv["id"]
+		ii["test_clock"] = inv["test_clock"]
 		ii["discountable"] = creditNotDiscountable(ii)
 		if d, ok := lp.Str("description"); ok && d != "" {
 			ii["description"] = d

@@ -623,6 +623,9 @@ func createSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, ii := range oneOff {
+		ii["test_clock"] = sub["test_clock"]
+	}
 	first := periodInvoice{reason: "subscription_create", start: start, end: end, trial: trialEnd > 0, oneOff: oneOff, partial: anchor > 0, fraction: fraction}
 	if at := api.Int(sub["cancel_at"]); sub["cancel_at"] != nil && at < end && trialEnd == 0 {
 		// A first period cancel_at cuts short is billed up to it (with
@@ -2344,6 +2347,7 @@ func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fra
 		desc = prorationDescription("Unused time on", c, d.price, d.qty, at)
 	}
 	ii := newInvoiceItem(c, api.Str(sub["customer"]), priced{unitAmount: amount, quantity: 1, currency: currency, price: d.price}, c.Now)
+	ii["test_clock"] = sub["test_clock"]
 	ii["amount"] = amount
 	ii["quantity"] = d.qty
 	if pricing := api.Obj(ii["pricing"]); pricing != nil {
