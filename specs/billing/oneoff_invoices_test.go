@@ -260,6 +260,36 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(raw.Body["rendering"]).To(Equal(map[string]any{"amount_tax_display": "include_inclusive_tax", "pdf": map[string]any{"page_size": "a4"}, "template": nil, "template_version": nil}))
 	})
 
+	It("puts on an invoice only its customer's items in its currency, refusing others and changing nothing", func() {
+		other := customerWithCard(sc, "other@example.com", "pm_card_visa", "")
+		theirs, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(other.ID), Amount: stripe.Int64(100), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		euros, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(100), Currency: stripe.String("eur")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+
+		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{{InvoiceItem: stripe.String(theirs.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "lines[0][invoice_item]")
+		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{{InvoiceItem: stripe.String(euros.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "lines[0][invoice_item]")
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(100), Currency: stripe.String("eur")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
+		upper, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(other.ID), Amount: stripe.Int64(100), Currency: stripe.String("USD")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(upper.Currency).To(Equal(stripe.CurrencyUSD), "lowercase, as Stripe shows currencies")
+
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Lines.Data).To(BeEmpty())
+		Expect(got.Total).To(BeZero())
+		for _, id := range []string{theirs.ID, euros.ID} {
+			ii, err := sc.V1InvoiceItems.Retrieve(Ctx, id, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ii.Invoice).To(BeNil(), "still pending")
+		}
+	})
+
 	It("lists invoice items by created, the date each was made", func() {
 		item := func() *stripe.InvoiceItem {
 			GinkgoHelper()

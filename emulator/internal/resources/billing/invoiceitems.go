@@ -147,7 +147,7 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 	case hasAmount:
 		out.unitAmount, out.quantity = amount, 1
 		cur, _ := p.Str("currency")
-		out.currency = cur
+		out.currency = strings.ToLower(cur) // Stripe's currencies are lowercase
 	case hasDecimal:
 		// A fractional unit amount times the quantity, rounded to the
 		// nearest unit as a price's unit_amount_decimal is billed.
@@ -155,7 +155,7 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 		out.byPrice, out.total = true, int64(math.Round(d*float64(out.quantity)))
 		out.unitDecimal = strconv.FormatFloat(d, 'f', -1, 64)
 		cur, _ := p.Str("currency")
-		out.currency = cur
+		out.currency = strings.ToLower(cur) // Stripe's currencies are lowercase
 	case p.Has("price_data"):
 		pd, _ := p.Obj("price_data")
 		price, err := inlineOneTimePrice(c, pd, name("price_data"))
@@ -250,6 +250,9 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	pr, err := resolvePricing(c, c.Params, "", api.Str(inv["currency"]))
 	if err != nil {
 		return nil, err
+	}
+	if inv != nil && pr.currency != inv["currency"] {
+		return nil, apierr.InvalidRequest("The invoice item's currency (%s) must match the invoice's (%s).", pr.currency, inv["currency"]).WithParam("currency")
 	}
 	if err := c.CheckLengths(itemDescription); err != nil {
 		return nil, err

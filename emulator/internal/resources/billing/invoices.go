@@ -765,6 +765,13 @@ func addLines(c *api.Call) (any, error) {
 			if ii["invoice"] != nil && ii["invoice"] != inv["id"] {
 				return nil, apierr.InvalidRequest("The invoice item %s is already on another invoice.", iiID).WithParam(prefix + "[invoice_item]")
 			}
+			// An invoice bills its own customer, in one currency.
+			if ii["customer"] != inv["customer"] {
+				return nil, apierr.InvalidRequest("The invoice item %s belongs to another customer than the invoice's (%s).", iiID, inv["customer"]).WithParam(prefix + "[invoice_item]")
+			}
+			if ii["currency"] != inv["currency"] {
+				return nil, apierr.InvalidRequest("The invoice item's currency (%s) must match the invoice's (%s).", ii["currency"], inv["currency"]).WithParam(prefix + "[invoice_item]")
+			}
 			next := api.Clone(ii)
 			next["invoice"] = inv["id"]
 			if err := c.Save(ii, next); err != nil {
