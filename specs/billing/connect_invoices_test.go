@@ -186,6 +186,10 @@ var _ = Describe("Connect invoices", Label("billing", "invoices", "connect"), fu
 		Entry("an application fee on the platform's own charge", func(p *stripe.InvoiceCreateParams) {
 			p.ApplicationFeeAmount = stripe.Int64(100)
 		}, "", "application_fee_amount", "Can only apply an application_fee_amount"),
+		Entry("an on_behalf_of other than the destination, which a card payment refuses", func(p *stripe.InvoiceCreateParams) {
+			p.TransferData = &stripe.InvoiceCreateTransferDataParams{Destination: stripe.String(acct)}
+			p.OnBehalfOf = stripe.String(Seller(emu, nil).ID)
+		}, "", "on_behalf_of", "different from the `transfer_data[destination]`"),
 		Entry("a negative application fee", func(p *stripe.InvoiceCreateParams) {
 			p.ApplicationFeeAmount = stripe.Int64(-1)
 		}, "parameter_invalid_integer", "application_fee_amount", "greater than or equal to 0"),

@@ -35,7 +35,7 @@ var _ = Describe("Customer tax IDs on invoices", Label("billing", "tax-ids"), fu
 	draft := func() *stripe.Invoice {
 		GinkgoHelper()
 		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
-			Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30),
+			Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30), Currency: stripe.String("eur"),
 		})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{

@@ -149,7 +149,7 @@ func applyInvoiceConnect(c *api.Call, inv store.Obj) error {
 			inv["on_behalf_of"] = obo
 		}
 	}
-	if !c.Params.Has("transfer_data") && !c.Params.Has("application_fee_amount") {
+	if !c.Params.Has("transfer_data") && !c.Params.Has("application_fee_amount") && !c.Params.Has("on_behalf_of") {
 		return nil
 	}
 	key := intentTermsKey(c.Account, api.Str(inv["id"]))
@@ -159,6 +159,7 @@ func applyInvoiceConnect(c *api.Call, inv store.Obj) error {
 			return apierr.Internal("invoice terms: %v", err)
 		}
 	}
+	before := t
 	if c.Params.Unset("transfer_data") {
 		t.Destination, t.Amount, t.HasAmount = "", 0, false
 	} else if td, ok := c.Params.Obj("transfer_data"); ok {
@@ -191,6 +192,13 @@ func applyInvoiceConnect(c *api.Call, inv store.Obj) error {
 	if t.HasFeeAmount && t.HasAmount {
 		// As for a PaymentIntent: how the two combine is not emulated.
 		return apierr.InvalidRequest("stripe-emu does not emulate an invoice with both `transfer_data[amount]` and `application_fee_amount`: use one of them.").WithParam("application_fee_amount")
+	}
+	if obo := api.Str(inv["on_behalf_of"]); obo != "" && t.Destination != "" && obo != t.Destination {
+		// A PaymentIntent's refusal: its card payment would make it.
+		return apierr.InvalidRequest("You cannot specify an `on_behalf_of` value that is different from the `transfer_data[destination]` value when using `card` or `card_present` in `payment_method_types`.").WithParam("on_behalf_of")
+	}
+	if t == before {
+		return nil
 	}
 	if t == (intentTerms{}) {
 		c.DeleteMeta(key)
