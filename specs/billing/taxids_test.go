@@ -261,6 +261,12 @@ var _ = Describe("Account tax IDs on invoices", Label("billing", "tax-ids"), fun
 		other, err := sc.V1TaxIDs.Create(Ctx, tp2)
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1Accounts.Update(Ctx, acct, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Invoices: &stripe.AccountUpdateSettingsInvoicesParams{DefaultAccountTaxIDs: []*string{stripe.String(own.ID), stripe.String("txi_missing")}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "settings[invoices][default_account_tax_ids][1]")
+		got, err := sc.V1Accounts.GetByID(Ctx, acct, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Settings.Invoices.DefaultAccountTaxIDs).To(BeEmpty(), "nothing kept")
+		_, err = sc.V1Accounts.Update(Ctx, acct, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
 			Invoices: &stripe.AccountUpdateSettingsInvoicesParams{DefaultAccountTaxIDs: []*string{stripe.String(own.ID)}}}})
 		Expect(err).NotTo(HaveOccurred())
 		cp := &stripe.CustomerCreateParams{Email: stripe.String("defaults@example.com")}

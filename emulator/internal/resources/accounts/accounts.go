@@ -4,6 +4,7 @@
 package accounts
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
@@ -386,6 +387,9 @@ func applyDetails(c *api.Call, o store.Obj) error {
 		}
 	}
 	if v, ok := c.Params.Get("settings"); ok {
+		if err := checkDefaultTaxIDs(c, api.Str(o["id"]), api.Obj(v)); err != nil {
+			return err
+		}
 		if err := applySettings(o, api.Obj(v)); err != nil {
 			return err
 		}
@@ -460,4 +464,19 @@ func mergeDetails(into, from store.Obj) store.Obj {
 		out[k] = v
 	}
 	return out
+}
+
+// checkDefaultTaxIDs refuses settings[invoices][default_account_tax_ids]
+// naming what is not one of the account's own tax IDs (owner[type]=self,
+// kept in the account): invoices finalized without tax IDs of their own
+// get them.
+func checkDefaultTaxIDs(c *api.Call, account string, settings store.Obj) error {
+	ids, _ := api.Obj(settings["invoices"])["default_account_tax_ids"].([]any)
+	for i, id := range ids {
+		f, ok := c.Tx.Fields(account, "tax_id", api.Str(id), "owner.type")
+		if !ok || f[0].String() != "self" {
+			return apierr.NoSuchObject("tax id", api.Str(id), fmt.Sprintf("settings[invoices][default_account_tax_ids][%d]", i))
+		}
+	}
+	return nil
 }
