@@ -126,6 +126,30 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(emu.Count("", "invoiceitem")).To(Equal(1))
 	})
 
+	It("reprices an item on update by unit_amount_decimal, pricing or price_data, keeping its quantity unless sent", func() {
+		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), UnitAmountDecimal: stripe.Float64(10), Currency: stripe.String("usd"), Quantity: stripe.Int64(3)})
+		Expect(err).NotTo(HaveOccurred())
+		ii, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{UnitAmountDecimal: stripe.Float64(33.3)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Quantity).To(Equal(int64(3)), "the quantity it had")
+		Expect(ii.Amount).To(Equal(int64(100)), "3 × 33.3 = 99.9 rounds to 100")
+
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Gadget")})
+		Expect(err).NotTo(HaveOccurred())
+		ii, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{PriceData: &stripe.InvoiceItemUpdatePriceDataParams{
+			Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(250)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Amount).To(Equal(int64(750)))
+		Expect(ii.Pricing.PriceDetails.Product).To(Equal(prod.ID))
+
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(400)})
+		Expect(err).NotTo(HaveOccurred())
+		ii, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{Pricing: &stripe.InvoiceItemUpdatePricingParams{Price: stripe.String(price.ID)}, Quantity: stripe.Int64(2)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Amount).To(Equal(int64(800)))
+		Expect(ii.Quantity).To(Equal(int64(2)))
+	})
+
 	It("leaves a negative item out of discounts unless told otherwise, as Stripe's discountable defaults", func() {
 		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("once")})
 		Expect(err).NotTo(HaveOccurred())

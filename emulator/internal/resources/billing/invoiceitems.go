@@ -418,9 +418,9 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 		return nil, err
 	}
 	after := api.Clone(before)
-	if c.Params.Has("amount") || c.Params.Has("pricing") || c.Params.Has("price") || c.Params.Has("quantity") || c.Params.Has("unit_amount_decimal") {
+	if c.Params.Has("amount") || c.Params.Has("pricing") || c.Params.Has("price") || c.Params.Has("quantity") || c.Params.Has("unit_amount_decimal") || c.Params.Has("price_data") {
 		p := c.Params
-		if !p.Has("amount") && !p.Has("pricing") && !p.Has("price") && !p.Has("unit_amount_decimal") {
+		if !p.Has("amount") && !p.Has("pricing") && !p.Has("price") && !p.Has("unit_amount_decimal") && !p.Has("price_data") {
 			// Quantity alone: keep the unit price, or apply a tiered
 			// price's tiers to the new quantity.
 			q, _ := p.Int("quantity")
@@ -431,8 +431,13 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 				after["amount"] = catalog.Amount(c, price, api.Str(before["currency"]), q)
 			}
 		} else {
-			raw := pricingParams(p, "amount", "pricing", "quantity", "unit_amount_decimal")
+			raw := pricingParams(p, "amount", "pricing", "quantity", "unit_amount_decimal", "price_data")
 			raw["currency"] = before["currency"]
+			if !p.Has("quantity") && !p.Has("amount") {
+				// A new unit price bills the quantity the item has (an
+				// amount is the item's total: its quantity is 1).
+				raw["quantity"] = api.Int(before["quantity"])
+			}
 			pr, err := resolvePricing(c, params.NewValues(raw), "", "")
 			if err != nil {
 				return nil, err
