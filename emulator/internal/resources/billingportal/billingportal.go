@@ -6,9 +6,7 @@
 package billingportal
 
 import (
-	"maps"
 	"reflect"
-	"slices"
 	"strconv"
 
 	"github.com/stripe/stripe-go/v82"
@@ -226,39 +224,7 @@ func checkEmptied(c *api.Call, isNew bool) error {
 			tree[f] = v
 		}
 	}
-	return refuseEmptied(tree, emptiable[isNew])
-}
-
-// refuseEmptied answers Stripe's parameter_invalid_empty for the first
-// parameter of tree sent as "" whose dotted path allowed does not list.
-func refuseEmptied(tree map[string]any, allowed map[string]bool) error {
-	var walk func(path, name string, v any) error
-	walk = func(path, name string, v any) error {
-		switch v := v.(type) {
-		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(v)) {
-				sub, subName := k, k
-				if path != "" {
-					sub, subName = path+"."+k, name+"["+k+"]"
-				}
-				if err := walk(sub, subName, v[k]); err != nil {
-					return err
-				}
-			}
-		case []any:
-			for i, e := range v {
-				if err := walk(path+"[]", name+"["+strconv.Itoa(i)+"]", e); err != nil {
-					return err
-				}
-			}
-		default:
-			if v == params.Unset && !allowed[path] {
-				return apierr.InvalidEmpty(name)
-			}
-		}
-		return nil
-	}
-	return walk("", "", tree)
+	return api.RefuseEmptied(tree, emptiable[isNew])
 }
 
 // requireFeatureFields refuses a feature sent without the fields Stripe's
@@ -371,7 +337,7 @@ var flowTypes = map[string]string{
 
 func createSession(c *api.Call) (any, error) {
 	// Stripe's spec lets a session's request empty nothing.
-	if err := refuseEmptied(c.Params.Unmarked(), nil); err != nil {
+	if err := api.RefuseEmptied(c.Params.Unmarked(), nil); err != nil {
 		return nil, err
 	}
 	cusID, _ := c.Params.Str("customer")

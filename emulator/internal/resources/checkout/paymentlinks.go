@@ -3,9 +3,7 @@ package checkout
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -206,50 +204,29 @@ func createLink(c *api.Call) (any, error) {
 
 // linkEmptiable are the settings Stripe's spec lets a create (true) or an
 // update (false) send as "" to empty them; metadata keys always may be.
-var linkEmptiable = map[bool][]string{
-	true: {"custom_text.after_submit", "custom_text.shipping_address", "custom_text.submit", "custom_text.terms_of_service_acceptance",
-		"invoice_creation.invoice_data.account_tax_ids", "invoice_creation.invoice_data.custom_fields", "invoice_creation.invoice_data.rendering_options"},
-	false: {"custom_fields", "custom_text.after_submit", "custom_text.shipping_address", "custom_text.submit", "custom_text.terms_of_service_acceptance",
+var linkEmptiable = map[bool]map[string]bool{
+	true: setOf("custom_text.after_submit", "custom_text.shipping_address", "custom_text.submit", "custom_text.terms_of_service_acceptance",
+		"invoice_creation.invoice_data.account_tax_ids", "invoice_creation.invoice_data.custom_fields", "invoice_creation.invoice_data.rendering_options"),
+	false: setOf("custom_fields", "custom_text.after_submit", "custom_text.shipping_address", "custom_text.submit", "custom_text.terms_of_service_acceptance",
 		"inactive_message", "invoice_creation.invoice_data.account_tax_ids", "invoice_creation.invoice_data.custom_fields",
 		"invoice_creation.invoice_data.rendering_options", "payment_intent_data.description", "payment_intent_data.statement_descriptor",
 		"payment_intent_data.statement_descriptor_suffix", "payment_intent_data.transfer_group", "payment_method_types", "restrictions",
-		"shipping_address_collection", "subscription_data.trial_period_days", "subscription_data.trial_settings"},
+		"shipping_address_collection", "subscription_data.trial_period_days", "subscription_data.trial_settings"),
+}
+
+func setOf(names ...string) map[string]bool {
+	out := make(map[string]bool, len(names))
+	for _, n := range names {
+		out[n] = true
+	}
+	return out
 }
 
 // checkLinkEmptied refuses "" for any other parameter, as Stripe does
 // ("… cannot be unset"), rather than store an empty or null setting
 // Stripe never shows.
 func checkLinkEmptied(c *api.Call, isNew bool) error {
-	var walk func(path, name string, v any) error
-	walk = func(path, name string, v any) error {
-		switch v := v.(type) {
-		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(v)) {
-				if k == "metadata" || strings.HasSuffix(path, "metadata") {
-					continue // Stripe's metadata: "" empties it, or a key
-				}
-				sub, subName := k, k
-				if path != "" {
-					sub, subName = path+"."+k, name+"["+k+"]"
-				}
-				if err := walk(sub, subName, v[k]); err != nil {
-					return err
-				}
-			}
-		case []any:
-			for i, e := range v {
-				if err := walk(path+"[]", fmt.Sprintf("%s[%d]", name, i), e); err != nil {
-					return err
-				}
-			}
-		default:
-			if v == params.Unset && !slices.Contains(linkEmptiable[isNew], path) {
-				return apierr.InvalidEmpty(name)
-			}
-		}
-		return nil
-	}
-	return walk("", "", c.Params.Unmarked())
+	return api.RefuseEmptied(c.Params.Unmarked(), linkEmptiable[isNew])
 }
 
 func emptySubscriptionData() store.Obj {
