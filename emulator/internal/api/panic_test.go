@@ -1,15 +1,11 @@
 package api
 
 import (
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stripe-emu/stripe-emu/emulator/clock"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -18,13 +14,8 @@ import (
 // nothing it stored, and leaves its idempotency key free, instead of
 // dropping the connection (an SDK sees EOF) with its writes committed.
 func TestHandlerPanicAnswersA500AndKeepsNothing(t *testing.T) {
-	st, err := store.Open("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	env := &Env{Store: st, Clock: clock.NewFrozen(time.Unix(1000, 0)), IDs: ids.New(1), Events: &EventLog{},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Platform: "acct_p", Registry: NewRegistry()}
+	env := testEnv(t, time.Unix(1000, 0), NewRegistry())
+
 	s := NewServer(env, Compile([]Route{
 		POST("/v1/things", params.Object(map[string]*params.Schema{}), func(c *Call) (any, error) {
 			if err := c.Tx.Put(c.Account, store.Obj{"id": "th_1", "object": "thing"}); err != nil {
@@ -45,7 +36,7 @@ func TestHandlerPanicAnswersA500AndKeepsNothing(t *testing.T) {
 			t.Fatalf("answered %d %s", rec.Code, rec.Body.String())
 		}
 	}
-	_ = st.View(func(tx *store.Tx) error {
+	_ = env.Store.View(func(tx *store.Tx) error {
 		if _, ok := tx.Get("acct_p", "thing", "th_1"); ok {
 			t.Error("what the panicking handler stored was kept")
 		}

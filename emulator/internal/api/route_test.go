@@ -1,15 +1,11 @@
 package api
 
 import (
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stripe-emu/stripe-emu/emulator/clock"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -18,13 +14,7 @@ import (
 // would, a fixed path winning over a pattern that also matches it, and
 // anything else (other methods, variables, unknown paths) left to mux.
 func TestRouting(t *testing.T) {
-	st, err := store.Open("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	env := &Env{Store: st, Clock: clock.NewFrozen(time.Unix(1000, 0)), IDs: ids.New(1), Events: &EventLog{},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Platform: "acct_p", Registry: NewRegistry()}
+	env := testEnv(t, time.Unix(1000, 0), NewRegistry())
 	answer := func(name string) func(*Call) (any, error) {
 		return func(c *Call) (any, error) {
 			return store.Obj{"object": "thing", "handler": name, "id": c.Var("id")}, nil

@@ -1,13 +1,9 @@
 package api
 
 import (
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/stripe-emu/stripe-emu/emulator/clock"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -15,14 +11,8 @@ import (
 // again what it has due; and work that keeps leaving itself due at the
 // same moment (a bug) is dropped instead of spinning.
 func TestRunDue(t *testing.T) {
-	st, err := store.Open("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	start := time.Unix(1000, 0)
-	env := &Env{Store: st, Clock: clock.NewFrozen(start), IDs: ids.New(1), Events: &EventLog{},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Platform: "acct_p"}
+	env := testEnv(t, start, nil)
 
 	var order []string
 	thing := store.Ref{Type: "thing", ID: "t1"}

@@ -2,17 +2,13 @@ package api
 
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stripe-emu/stripe-emu/emulator/clock"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -36,15 +32,9 @@ type thingListParams struct {
 // list.
 func v2Server(t *testing.T) *Server {
 	t.Helper()
-	st, err := store.Open("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	reg := NewRegistry()
 	reg.Add(&Kind{Object: "thing", Prefix: "thg_", Name: "thing"})
-	env := &Env{Store: st, Clock: clock.NewFrozen(time.Unix(1700000000, 0)), IDs: ids.New(1), Events: &EventLog{},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Platform: "acct_p", Registry: reg}
+	env := testEnv(t, time.Unix(1700000000, 0), reg)
 	flaked := false
 	create := func(c *Call) (any, error) {
 		name, _ := c.Params.Str("name")
