@@ -143,44 +143,48 @@ func TestBadFlagsAndCommands(t *testing.T) {
 }
 
 func TestWebhookFlagsSignWithTheGivenSecret(t *testing.T) {
-	got := make(chan string, 4)
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if _, err := webhook.ConstructEvent(body, r.Header.Get("Stripe-Signature"), "whsec_flagtest"); err != nil {
-			got <- "bad signature: " + err.Error()
-			return
-		}
-		got <- "ok"
-	}))
-	defer recv.Close()
+	recv, got := signedReceiver(t, "whsec_flagtest")
 	base, stop := startServe(t, "--addr", "127.0.0.1:0", "--webhook", recv.URL, "--webhook-secret", "whsec_flagtest", "--webhook-events", "customer.created")
 	defer stop()
 	if status, body := post(t, base+"/v1/customers", "email=w@b.c"); status != 200 {
 		t.Fatalf("create: %d %s", status, body)
 	}
+	awaitSigned(t, got, "no webhook arrived")
+}
+
+// signedReceiver is a webhook endpoint that reports "ok" on got for each
+// delivery signed with secret, or why not.
+func signedReceiver(t *testing.T, secret string) (*httptest.Server, chan string) {
+	got := make(chan string, 4)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if _, err := webhook.ConstructEvent(body, r.Header.Get("Stripe-Signature"), secret); err != nil {
+			got <- "bad signature: " + err.Error()
+			return
+		}
+		got <- "ok"
+	}))
+	t.Cleanup(recv.Close)
+	return recv, got
+}
+
+// awaitSigned fails unless the next delivery got reports is signed right.
+func awaitSigned(t *testing.T, got chan string, none string) {
+	t.Helper()
 	select {
 	case v := <-got:
 		if v != "ok" {
 			t.Fatal(v)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("no webhook arrived")
+		t.Fatal(none)
 	}
 }
 
 // --webhook is configuration: a suite resetting the emulator between its
 // tests still gets its webhooks.
 func TestWebhookFlagOutlivesAReset(t *testing.T) {
-	got := make(chan string, 4)
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if _, err := webhook.ConstructEvent(body, r.Header.Get("Stripe-Signature"), "whsec_resettest"); err != nil {
-			got <- "bad signature: " + err.Error()
-			return
-		}
-		got <- "ok"
-	}))
-	defer recv.Close()
+	recv, got := signedReceiver(t, "whsec_resettest")
 	base, stop := startServe(t, "--addr", "127.0.0.1:0", "--webhook", recv.URL, "--webhook-secret", "whsec_resettest", "--webhook-events", "customer.created")
 	defer stop()
 	req, _ := http.NewRequest("POST", base+"/_emu/reset", nil)
@@ -190,14 +194,7 @@ func TestWebhookFlagOutlivesAReset(t *testing.T) {
 	if status, body := post(t, base+"/v1/customers", "email=r@b.c"); status != 200 {
 		t.Fatalf("create: %d %s", status, body)
 	}
-	select {
-	case v := <-got:
-		if v != "ok" {
-			t.Fatal(v)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no webhook arrived after the reset")
-	}
+	awaitSigned(t, got, "no webhook arrived after the reset")
 }
 
 // An SDK pinned to clover is answered in basil's shapes unless the binary
