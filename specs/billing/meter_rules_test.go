@@ -172,6 +172,61 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(inv.AmountPaid).To(Equal(int64(45)))
 	})
 
+	It("times a test-clock customer's meter events by the clock, so the usage of each of its periods is billed", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		payer := customerWithCard(sc, "clocked@example.com", "pm_card_visa", clk.ID)
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(payer.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		advance := func(to time.Time) {
+			GinkgoHelper()
+			_, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		send := func(value string, at *time.Time) (*stripe.BillingMeterEvent, error) {
+			p := &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+				Payload: map[string]string{"stripe_customer_id": payer.ID, "value": value}}
+			if at != nil {
+				p.Timestamp = stripe.Int64(at.Unix())
+			}
+			return sc.V1BillingMeterEvents.Create(Ctx, p)
+		}
+		// In the second period, 40 days on by the clock (the emulator's
+		// own clock has not moved): an event at the clock's time is not
+		// "in the future", and one without a timestamp takes the clock's.
+		second := time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).Add(10 * 24 * time.Hour)
+		advance(second)
+		_, err = send("4", &second)
+		Expect(err).NotTo(HaveOccurred())
+		ev, err := send("6", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ev.Timestamp).To(Equal(second.Unix()))
+		// The window is the clock's: more than 5 minutes past its time is
+		// too far ahead, more than 35 days before it too old.
+		ahead, old := second.Add(10*time.Minute), second.Add(-36*24*time.Hour)
+		_, err = send("1", &ahead)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "timestamp")
+		_, err = send("1", &old)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "timestamp")
+
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		advance(time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).Add(2 * time.Hour))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		renewal := sub.LatestInvoice
+		Expect(renewal.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(renewal.Lines.Data[0].Quantity).To(Equal(int64(10)), "the second period's usage")
+		Expect(renewal.AmountPaid).To(Equal(int64(30)))
+	})
+
 	It("names the meter's old updated time among the previous attributes of each change", func() {
 		m := newMeter(meterParams("calls", "sum"))
 		emu.Clock().Advance(time.Hour)

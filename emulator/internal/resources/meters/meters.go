@@ -262,9 +262,19 @@ func record(c *api.Call, eventName, identifier string, payload map[string]any, t
 	// The meter that takes the event, if any: the event counts for it
 	// alone, never for a meter reactivated or made later under its name.
 	var meterID any
+	// now is the time the event is checked and stamped by: its customer's
+	// test clock's when it is on one, as the subscription it bills runs
+	// by that clock (else usage reported during a clocked period could
+	// never land in it).
+	now := c.Now
 	meter := activeMeter(c.Tx, c.Account, eventName)
 	if meter != nil {
 		meterID = meter["id"]
+		if id, _ := payload[api.Str(api.Obj(meter["customer_mapping"])["event_payload_key"])].(string); id != "" {
+			if cus, ok := c.Tx.Get(c.Account, "customer", id); ok {
+				now = c.ClockNow(cus)
+			}
+		}
 		valueKey := api.Str(api.Obj(meter["value_settings"])["event_payload_key"])
 		if raw, ok := payload[valueKey]; ok {
 			if _, err := strconv.ParseInt(raw.(string), 10, 64); err != nil {
@@ -272,15 +282,15 @@ func record(c *api.Call, eventName, identifier string, payload map[string]any, t
 			}
 		}
 	}
-	at := c.Now
+	at := now
 	if hasTS {
 		// Stripe's words for an old event (quoted from a real answer);
 		// those for one ahead are written the same way, not verified.
-		if ts < c.Now-maxEventAge {
-			return nil, apierr.InvalidRequest("The event timestamp cannot be more than 35 days in past. Expected a timestamp greater than or equal to %d.", c.Now-maxEventAge).WithParam("timestamp")
+		if ts < now-maxEventAge {
+			return nil, apierr.InvalidRequest("The event timestamp cannot be more than 35 days in past. Expected a timestamp greater than or equal to %d.", now-maxEventAge).WithParam("timestamp")
 		}
-		if ts > c.Now+maxEventLead {
-			return nil, apierr.InvalidRequest("The event timestamp cannot be more than 5 minutes in the future. Expected a timestamp less than or equal to %d.", c.Now+maxEventLead).WithParam("timestamp")
+		if ts > now+maxEventLead {
+			return nil, apierr.InvalidRequest("The event timestamp cannot be more than 5 minutes in the future. Expected a timestamp less than or equal to %d.", now+maxEventLead).WithParam("timestamp")
 		}
 		at = ts
 	}
