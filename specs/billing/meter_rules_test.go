@@ -387,6 +387,50 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(total(m.ID, day, day.Add(24*time.Hour))).To(Equal(2.0))
 	})
 
+	It("takes v1 and v2 meter events it cannot use, and reports them afterwards as Stripe's asynchronous validation does", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		reports := func() []*stripe.V1BillingMeterErrorReportTriggeredEvent {
+			GinkgoHelper()
+			var out []*stripe.V1BillingMeterErrorReportTriggeredEvent
+			for ev, err := range sc.V2CoreEvents.List(Ctx, &stripe.V2CoreEventListParams{ObjectID: stripe.String(m.ID)}) {
+				Expect(err).NotTo(HaveOccurred())
+				if r, ok := ev.(*stripe.V1BillingMeterErrorReportTriggeredEvent); ok {
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+		_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+			Identifier: stripe.String("nobody"), Payload: map[string]string{"value": "1"}})
+		Expect(err).NotTo(HaveOccurred(), "accepted: Stripe validates the payload's customer later")
+		_, err = sc.V2BillingMeterEvents.Create(Ctx, &stripe.V2BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+			Identifier: stripe.String("stranger"), Payload: map[string]string{"stripe_customer_id": "cus_nope", "value": "1"}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+			Identifier: stripe.String("valueless"), Payload: map[string]string{"stripe_customer_id": cus.ID}})
+		Expect(err).NotTo(HaveOccurred())
+		record("calls", "2", Epoch) // a good one reports nothing
+
+		got := reports()
+		Expect(got).To(HaveLen(3))
+		codes := map[string]string{}
+		for _, r := range got {
+			Expect(r.Data.Reason.ErrorTypes).To(HaveLen(1))
+			t := r.Data.Reason.ErrorTypes[0]
+			codes[t.SampleErrors[0].Request.Identifier] = string(t.Code)
+		}
+		Expect(codes).To(Equal(map[string]string{"nobody": "meter_event_no_customer_defined",
+			"stranger": "meter_event_customer_not_found", "valueless": "meter_event_invalid_value"}))
+		Expect(total(m.ID, day, day.Add(24*time.Hour))).To(Equal(2.0))
+
+		_, err = sc.V1BillingMeters.Deactivate(Ctx, m.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		record("calls", "5", Epoch)
+		got = reports()
+		Expect(got).To(HaveLen(4))
+		Expect(string(got[0].Data.Reason.ErrorTypes[0].Code)).To(Equal("archived_meter"), "newest first")
+	})
+
 	It("reports a streamed event for a deactivated meter as archived_meter on that meter", func() {
 		m := newMeter(meterParams("calls", "sum"))
 		_, err := sc.V1BillingMeters.Deactivate(Ctx, m.ID, nil)

@@ -249,6 +249,9 @@ func recordEvent(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := reportRecorded(c, ev); err != nil {
+		return nil, err
+	}
 	return public(ev), nil
 }
 

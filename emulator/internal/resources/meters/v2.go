@@ -58,6 +58,9 @@ func recordEventV2(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := reportRecorded(c, ev); err != nil {
+		return nil, err
+	}
 	return publicV2(ev), nil
 }
 
@@ -173,17 +176,15 @@ func streamEvents(c *api.Call) (any, error) {
 		var rejected *apierr.Error
 		switch {
 		case errors.As(err, &rejected):
-			if code := rejectionCode(c, rejected, ts); code != "" {
+			if code := rejectionCode(rejected); code != "" {
 				report.add(eventName, code, rejected.Message, identifier)
 			}
 		case err != nil:
 			return nil, err
-		case activeMeter(c.Tx, c.Account, eventName) == nil:
-			if inactive := meterNamed(c.Tx, c.Account, eventName); inactive != nil {
-				report.add(eventName, "archived_meter", "The meter "+api.Str(inactive["id"])+" for event_name `"+eventName+"` is inactive.", identifier)
-				continue
+		default:
+			if code, msg := meterProblem(c, eventName); code != "" {
+				report.add(eventName, code, msg, identifier)
 			}
-			report.add(eventName, "no_meter", "No active meter was found for event_name `"+eventName+"`.", identifier)
 		}
 	}
 	if err := report.emit(c); err != nil {
@@ -217,15 +218,46 @@ func payloadProblem(c *api.Call, eventName string, payload map[string]any) (code
 	return "", ""
 }
 
+// meterProblem is why an event no active meter takes counts for nothing:
+// its meter is inactive, or there is none of its name.
+func meterProblem(c *api.Call, eventName string) (code, message string) {
+	if activeMeter(c.Tx, c.Account, eventName) != nil {
+		return "", ""
+	}
+	if inactive := meterNamed(c.Tx, c.Account, eventName); inactive != nil {
+		return "archived_meter", "The meter " + api.Str(inactive["id"]) + " for event_name `" + eventName + "` is inactive."
+	}
+	return "no_meter", "No active meter was found for event_name `" + eventName + "`."
+}
+
+// reportRecorded reports a single meter event (v1 or v2) that the request
+// took but that counts for nothing — no customer in its payload, an
+// unknown one, no value, no active meter —, as Stripe does: it validates
+// those after answering, and tells of them in an error report event.
+func reportRecorded(c *api.Call, ev store.Obj) error {
+	eventName := api.Str(ev["event_name"])
+	payload, _ := ev["payload"].(map[string]any)
+	code, msg := payloadProblem(c, eventName, payload)
+	if code == "" {
+		code, msg = meterProblem(c, eventName)
+	}
+	if code == "" {
+		return nil
+	}
+	var report streamReport
+	report.add(eventName, code, msg, api.Str(ev["identifier"]))
+	return report.emit(c)
+}
+
 // rejectionCode is the error report's code for a rejected streamed event,
 // "" for a resent one.
-func rejectionCode(c *api.Call, e *apierr.Error, ts int64) string {
+func rejectionCode(e *apierr.Error) string {
 	switch {
 	case e.Param == "identifier":
 		return ""
 	case e.Param == "event_name":
 		return "no_meter"
-	case e.Param == "timestamp" && ts > c.Now:
+	case e.Param == "timestamp" && strings.Contains(e.Message, "in the future"): // the time checked may be a test clock's
 		return "timestamp_in_future"
 	case e.Param == "timestamp":
 		return "timestamp_too_far_in_past"
