@@ -227,6 +227,16 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(renewal.AmountPaid).To(Equal(int64(30)))
 	})
 
+	It("refuses a quantity on a previewed metered item, naming the item as it was sent", func() {
+		_, sub := meteredSubscription()
+		_, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+			SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{
+				{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "subscription_details[items][0][quantity]")
+		// Stripe's words, the item quoted as sent (as for line_items[0] in Checkout).
+		Expect(StripeErr(err).Msg).To(Equal("Quantity should not be specified where usage_type is `metered`. Remove quantity from `subscription_details[items][0]`."))
+	})
+
 	It("names the meter's old updated time among the previous attributes of each change", func() {
 		m := newMeter(meterParams("calls", "sum"))
 		emu.Clock().Advance(time.Hour)

@@ -137,8 +137,13 @@ func runAs(c *api.Call, handler func(*api.Call) (any, error), p map[string]any, 
 	if e, ok := err.(*apierr.Error); ok && rename != nil && e.Param != "" {
 		cp := *e
 		cp.Param = rename(e.Param)
-		// A message quoting the parameter quotes it as sent here too.
+		// A message quoting the parameter quotes it as sent here too, and
+		// so does one quoting the object it is in ("Remove quantity from
+		// `items[0]`"), when the caller sent that object by name.
 		cp.Message = strings.ReplaceAll(e.Message, "`"+e.Param+"`", "`"+cp.Param+"`")
+		if i, j := strings.LastIndex(e.Param, "["), strings.LastIndex(cp.Param, "["); i > 0 && j > 0 {
+			cp.Message = strings.ReplaceAll(cp.Message, "`"+e.Param[:i]+"`", "`"+cp.Param[:j]+"`")
+		}
 		return nil, &cp
 	}
 	if err != nil {
