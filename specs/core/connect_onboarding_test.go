@@ -411,6 +411,40 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 		Expect(status).To(Equal(404), "Stripe has no list under the older name")
 	})
 
+	It("deletes the default bank account of a currency that is not the account's when it is the only one in it, as Stripe's reference allows", func() {
+		a := custom("company")
+		status, body := raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", url.Values{"external_account": {"btok_us_verified"}})
+		Expect(status).To(Equal(200), "%v", body)
+		usd := body["id"].(string)
+		gbp := url.Values{"external_account[object]": {"bank_account"}, "external_account[country]": {"GB"},
+			"external_account[currency]": {"gbp"}, "external_account[account_number]": {"00012345"},
+			"external_account[routing_number]": {"108800"}}
+		status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", gbp)
+		Expect(status).To(Equal(200), "%v", body)
+		first := body["id"].(string)
+		Expect(body["default_for_currency"]).To(BeTrue())
+		status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", gbp)
+		Expect(status).To(Equal(200), "%v", body)
+		second := body["id"].(string)
+
+		// Another gbp account exists: the default stays until replaced.
+		status, body = raw("DELETE", "/v1/accounts/"+a.ID+"/external_accounts/"+first, nil)
+		Expect(status).To(Equal(400), "%v", body)
+		status, body = raw("DELETE", "/v1/accounts/"+a.ID+"/external_accounts/"+second, nil)
+		Expect(status).To(Equal(200), "%v", body)
+		// Now the only one in gbp, not the account's currency: it goes.
+		status, body = raw("DELETE", "/v1/accounts/"+a.ID+"/external_accounts/"+first, nil)
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["deleted"]).To(BeTrue())
+		// The default in the account's own currency never goes.
+		status, body = raw("DELETE", "/v1/accounts/"+a.ID+"/external_accounts/"+usd, nil)
+		Expect(status).To(Equal(400), "%v", body)
+		got, err := sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.ExternalAccounts.Data).To(HaveLen(1))
+		Expect(got.ExternalAccounts.Data[0].ID).To(Equal(usd))
+	})
+
 	It("lets a connected account update its own external account at /v1/external_accounts/{id}", func() {
 		a, b := custom("company"), custom("company")
 		status, body := raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", url.Values{"external_account": {"btok_us_verified"}})

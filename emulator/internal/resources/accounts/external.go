@@ -259,7 +259,9 @@ func deleteExternal(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if api.Bool(ba["default_for_currency"]) {
+	if api.Bool(ba["default_for_currency"]) && (ba["currency"] == acct["default_currency"] || othersIn(c, id, ba)) {
+		// Stripe's reference: a default goes only when it is the one
+		// external account in a currency other than the account's.
 		return nil, apierr.InvalidRequest("You cannot delete the default bank account for your default currency. Please make another bank account the default using the `default_for_currency` param, and then delete this one.")
 	}
 	if err := c.Tx.Delete(id, "bank_account", api.Str(ba["id"])); err != nil {
@@ -271,6 +273,17 @@ func deleteExternal(c *api.Call) (any, error) {
 	}
 	c.EmitIn(id, "account.external_account.deleted", ba, nil)
 	return api.Deleted("bank_account", api.Str(ba["id"])), nil
+}
+
+// othersIn says whether the account has another external account in
+// ba's currency.
+func othersIn(c *api.Call, account string, ba store.Obj) bool {
+	found := false
+	c.Tx.Each(account, "bank_account", func(o store.Obj) bool {
+		found = o["id"] != ba["id"] && o["currency"] == ba["currency"]
+		return !found
+	})
+	return found
 }
 
 // clearDefault makes no bank account of the account the default for
