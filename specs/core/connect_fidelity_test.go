@@ -243,6 +243,56 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(bare.Requirements.DisabledReason).To(BeEmpty())
 	})
 
+	It("holds business_type to Stripe's values", func() {
+		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("bogus")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "business_type")
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("non_profit")})
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{BusinessType: stripe.String("sole_trader")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "business_type")
+		got, err := sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.BusinessType).To(Equal(stripe.AccountBusinessTypeNonProfit))
+	})
+
+	It("holds statement descriptors to Stripe's requirements, changing nothing when refused", func() {
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US")})
+		payments := func(sd string) error {
+			_, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+				Payments: &stripe.AccountUpdateSettingsPaymentsParams{StatementDescriptor: stripe.String(sd)}}})
+			return err
+		}
+		prefix := func(p string) error {
+			_, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+				CardPayments: &stripe.AccountUpdateSettingsCardPaymentsParams{StatementDescriptorPrefix: stripe.String(p)}}})
+			return err
+		}
+		const sdParam = "settings[payments][statement_descriptor]"
+		for _, bad := range []string{"RUN", "12345678", "RUN<CLUB>", `RUN "CLUB"`, "RUN*CLUB", "ABCDEFGHIJKLMNOPQRSTUVW"} {
+			ExpectStripeError(payments(bad), 400, "invalid_request_error", "", sdParam)
+		}
+		Expect(StripeErr(payments("RUN")).Msg).To(Equal("The statement descriptor must be at least 5 characters."))
+		Expect(payments("RUNNER CLUB 2")).To(Succeed())
+		const prefixParam = "settings[card_payments][statement_descriptor_prefix]"
+		for _, bad := range []string{"R", "RUNNERCLUBX", "12", "RUN'C"} {
+			ExpectStripeError(prefix(bad), 400, "invalid_request_error", "", prefixParam)
+		}
+		Expect(prefix("RUNCLUB")).To(Succeed())
+		_, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Payouts: &stripe.AccountUpdateSettingsPayoutsParams{StatementDescriptor: stripe.String("ABCDEFGHIJKLMNOPQRSTUVW")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][statement_descriptor]")
+		_, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Settings: &stripe.AccountCreateSettingsParams{
+			Payments: &stripe.AccountCreateSettingsPaymentsParams{StatementDescriptor: stripe.String("RUN")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", sdParam)
+
+		got, err := sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Settings.Payments.StatementDescriptor).To(Equal("RUNNER CLUB 2"))
+		Expect(got.Settings.CardPayments.StatementDescriptorPrefix).To(Equal("RUNCLUB"))
+		Expect(got.Settings.Payouts.StatementDescriptor).To(BeEmpty())
+		By("emptying one, which unsets it")
+		Expect(payments("")).To(Succeed())
+	})
+
 	It("refuses terms acceptance sent for an account whose requirements Stripe collects", func() {
 		const refusal = "You cannot accept the Terms of Service on behalf of accounts where controller[requirement_collection]=stripe, which includes Standard and Express accounts."
 		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"),

@@ -28,17 +28,20 @@ func Routes() []api.Route {
 	return append([]api.Route{
 		// external_account is a token (btok_…) or the bank details themselves.
 		api.POST("/v1/accounts", params.FromStruct(stripe.AccountCreateParams{}).With("external_account", params.AnyParam()).
-			With("settings.payouts.schedule.delay_days", params.AnyParam()), create),
+			With("settings.payouts.schedule.delay_days", params.AnyParam()).Enum("business_type", businessTypes...), create),
 		api.GET("/v1/accounts", params.FromStruct(stripe.AccountListParams{}), list),
 		api.GET("/v1/account", params.FromStruct(stripe.AccountRetrieveParams{}), retrieveOwn),
 		api.GET("/v1/accounts/{id}", params.FromStruct(stripe.AccountRetrieveParams{}), retrieve),
 		api.POST("/v1/accounts/{id}", params.FromStruct(stripe.AccountUpdateParams{}).With("external_account", params.AnyParam()).
-			With("settings.payouts.schedule.delay_days", params.AnyParam()), update),
+			With("settings.payouts.schedule.delay_days", params.AnyParam()).Enum("business_type", businessTypes...), update),
 		api.DELETE("/v1/accounts/{id}", params.FromStruct(stripe.AccountDeleteParams{}), remove),
 		api.POST("/v1/accounts/{id}/reject", params.FromStruct(stripe.AccountRejectParams{}).Require("reason").
 			Enum("reason", rejectReasons...), reject),
 	}, slices.Concat(linkRoutes(), externalRoutes(), capabilityRoutes(), personRoutes(), sessionRoutes())...)
 }
+
+// businessTypes are the values of an account's business_type.
+var businessTypes = []string{"company", "government_entity", "individual", "non_profit"}
 
 // New builds an account object; the emulator also uses it for the platform.
 func New(id string, created int64, country, email, typ string) store.Obj {
@@ -387,6 +390,9 @@ func applyDetails(c *api.Call, o store.Obj) error {
 		}
 	}
 	if v, ok := c.Params.Get("settings"); ok {
+		if err := checkDescriptors(c); err != nil {
+			return err
+		}
 		if err := checkDefaultTaxIDs(c, api.Str(o["id"]), api.Obj(v)); err != nil {
 			return err
 		}
