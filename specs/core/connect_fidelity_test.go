@@ -254,6 +254,24 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(got.BusinessType).To(Equal(stripe.AccountBusinessTypeNonProfit))
 	})
 
+	It("refuses individual[…] for an account whose business_type is not individual, in Stripe's words", func() {
+		const refusal = "You can only provide `individual` parameters for accounts with `business_type` of 'individual'."
+		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("company"),
+			Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "individual")
+		Expect(StripeErr(err).Msg).To(Equal(refusal))
+		Expect(emu.Count("", "account")).To(Equal(1), "only the platform")
+
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("company")})
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny")}})
+		Expect(StripeErr(err).Msg).To(Equal(refusal))
+		By("taking it with the business type changed in the same request")
+		got, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{BusinessType: stripe.String("individual"),
+			Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Individual.FirstName).To(Equal("Jenny"))
+	})
+
 	It("holds statement descriptors to Stripe's requirements, changing nothing when refused", func() {
 		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US")})
 		payments := func(sd string) error {

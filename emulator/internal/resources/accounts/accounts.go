@@ -367,6 +367,10 @@ func list(c *api.Call) (any, error) {
 // on Stripe, only as *_provided flags and last4.
 func applyDetails(c *api.Call, o store.Obj) error {
 	c.Copy(o, "business_type")
+	if _, sent := c.Params.Sent("individual"); sent && o["business_type"] != nil && o["business_type"] != "individual" {
+		// Stripe's words; with no business type yet, the emulator takes it.
+		return apierr.InvalidRequest("You can only provide `individual` parameters for accounts with `business_type` of 'individual'.").WithParam("individual")
+	}
 	if cur, _ := c.Params.Str("default_currency"); cur != "" {
 		o["default_currency"] = strings.ToLower(cur)
 	}
