@@ -445,6 +445,68 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 		Expect(got.ExternalAccounts.Data[0].ID).To(Equal(usd))
 	})
 
+	It("keeps external accounts to the platforms collecting requirements, and Stripe-collected details to onboarding once it starts", func() {
+		ex, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("US"),
+			ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified")}})
+		Expect(err).NotTo(HaveOccurred(), "before onboarding starts, the platform may prefill everything")
+		Expect(ex.ExternalAccounts.Data).To(HaveLen(1))
+		ba := ex.ExternalAccounts.Data[0].ID
+		for _, acct := range []string{ex.ID, emu.Platform()} {
+			status, body := raw("POST", "/v1/accounts/"+acct+"/external_accounts", url.Values{"external_account": {"btok_us_verified"}})
+			Expect(status).To(Equal(400), "%v", body)
+			Expect(errorOf(body)["type"]).To(Equal("invalid_request_error"))
+		}
+		status, body := raw("POST", "/v1/accounts/"+ex.ID+"/external_accounts/"+ba, url.Values{"metadata[k]": {"v"}})
+		Expect(status).To(Equal(400), "%v", body)
+		status, body = raw("DELETE", "/v1/accounts/"+ex.ID+"/external_accounts/"+ba, nil)
+		Expect(status).To(Equal(400), "%v", body)
+		status, body = raw("GET", "/v1/accounts/"+ex.ID+"/external_accounts/"+ba, nil)
+		Expect(status).To(Equal(200), "%v", body)
+		_, err = sc.V1Accounts.Update(Ctx, ex.ID, &stripe.AccountUpdateParams{BusinessType: stripe.String("individual"),
+			Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny")}})
+		Expect(err).NotTo(HaveOccurred())
+
+		_, err = sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String(ex.ID), Type: stripe.String("account_onboarding"),
+			RefreshURL: stripe.String("https://example.com/r"), ReturnURL: stripe.String("https://example.com/k")})
+		Expect(err).NotTo(HaveOccurred())
+		events := len(emu.Events(ex.ID))
+		for field, p := range map[string]*stripe.AccountUpdateParams{
+			"business_type":    {BusinessType: stripe.String("company")},
+			"individual":       {Individual: &stripe.PersonParams{FirstName: stripe.String("Mallory")}},
+			"company":          {Company: &stripe.AccountUpdateCompanyParams{Name: stripe.String("Rocket Rides")}},
+			"external_account": {ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified")}},
+		} {
+			_, err = sc.V1Accounts.Update(Ctx, ex.ID, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", field)
+		}
+		got, err := sc.V1Accounts.GetByID(Ctx, ex.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Individual.FirstName).To(Equal("Jenny"))
+		Expect(emu.Events(ex.ID)).To(HaveLen(events))
+		By("still taking what the platform keeps setting")
+		_, err = sc.V1Accounts.Update(Ctx, ex.ID, &stripe.AccountUpdateParams{Metadata: map[string]string{"k": "v"},
+			BusinessProfile: &stripe.AccountUpdateBusinessProfileParams{Name: stripe.String("Rocket Rides")}})
+		Expect(err).NotTo(HaveOccurred())
+
+		By("locking them once an Account Session is created too")
+		std, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("standard")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1AccountSessions.Create(Ctx, &stripe.AccountSessionCreateParams{Account: stripe.String(std.ID),
+			Components: &stripe.AccountSessionCreateComponentsParams{AccountOnboarding: &stripe.AccountSessionCreateComponentsAccountOnboardingParams{Enabled: stripe.Bool(true)}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Accounts.Update(Ctx, std.ID, &stripe.AccountUpdateParams{BusinessType: stripe.String("company")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "business_type")
+
+		By("never locking them on an account whose platform collects its requirements")
+		c := custom("company")
+		_, err = sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String(c.ID), Type: stripe.String("account_onboarding"),
+			RefreshURL: stripe.String("https://example.com/r"), ReturnURL: stripe.String("https://example.com/k")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Accounts.Update(Ctx, c.ID, &stripe.AccountUpdateParams{Company: &stripe.AccountUpdateCompanyParams{Name: stripe.String("Rocket Rides")},
+			ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified")}})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
 	It("lets a connected account update its own external account at /v1/external_accounts/{id}", func() {
 		a, b := custom("company"), custom("company")
 		status, body := raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", url.Values{"external_account": {"btok_us_verified"}})

@@ -237,6 +237,9 @@ func update(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkOwnerProvided(c, before); err != nil {
+		return nil, err
+	}
 	after := api.Clone(before)
 	c.Copy(after, "email")
 	if err := applyDetails(c, after); err != nil {
@@ -337,6 +340,7 @@ func remove(c *api.Call) (any, error) {
 		c.DeleteMeta(requestedKey(api.Str(o["id"]), name))
 	}
 	forgetVerification(c, o)
+	c.DeleteMeta(onboardingKey(api.Str(o["id"])))
 	if o["type"] == "standard" {
 		// A Standard account, which has its own Stripe account and
 		// Dashboard, leaves the platform's application: the event Stripe

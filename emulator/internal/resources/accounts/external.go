@@ -148,6 +148,20 @@ func owner(c *api.Call) (store.Obj, error) {
 	return load(c, id, "id")
 }
 
+// platformCollects refuses to add, change or delete an external account
+// of an account whose requirements the platform does not collect, as
+// Stripe's reference says (its owner manages them through Stripe), and
+// of the platform itself, which Stripe has do so in its Dashboard.
+func platformCollects(c *api.Call, acct store.Obj) error {
+	if api.Str(acct["id"]) == c.Platform {
+		return apierr.InvalidRequest("You cannot add cards or bank accounts for payouts and top-ups away from the dashboard.")
+	}
+	if requirementCollection(acct) != "application" {
+		return apierr.InvalidRequest("You can only add, update or delete external accounts of accounts where controller[requirement_collection]=application, which includes Custom accounts; %s is not one of them.", api.Str(acct["id"]))
+	}
+	return nil
+}
+
 func loadExternal(c *api.Call, acct store.Obj) (store.Obj, error) {
 	o, ok := c.Tx.Get(api.Str(acct["id"]), "bank_account", c.Var("ba"))
 	if !ok {
@@ -159,6 +173,9 @@ func loadExternal(c *api.Call, acct store.Obj) (store.Obj, error) {
 func createExternal(c *api.Call) (any, error) {
 	before, err := owner(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := platformCollects(c, before); err != nil {
 		return nil, err
 	}
 	param := "external_account"
@@ -218,6 +235,9 @@ func updateExternal(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := platformCollects(c, acct); err != nil {
+		return nil, err
+	}
 	after := api.Clone(before)
 	c.Copy(after, "account_holder_name", "account_holder_type")
 	if err := c.ApplyMetadata(after); err != nil {
@@ -257,6 +277,9 @@ func deleteExternal(c *api.Call) (any, error) {
 	id := api.Str(acct["id"])
 	ba, err := loadExternal(c, acct)
 	if err != nil {
+		return nil, err
+	}
+	if err := platformCollects(c, acct); err != nil {
 		return nil, err
 	}
 	if api.Bool(ba["default_for_currency"]) && (ba["currency"] == acct["default_currency"] || othersIn(c, id, ba)) {

@@ -60,6 +60,9 @@ func createAccountLink(c *api.Call) (any, error) {
 		// embedded components.
 		return nil, apierr.InvalidRequest("You cannot create `account_update` type Account Links for this account. Valid types for this account are [\"account_onboarding\"].").WithParam("type")
 	}
+	if err := startOnboarding(c, id); err != nil {
+		return nil, err
+	}
 	// Which requirements the hosted pages ask for shows nowhere in the
 	// API: the page asks for what is due.
 	c.Params.MarkRead("collect", "collection_options")

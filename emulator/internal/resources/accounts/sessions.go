@@ -91,6 +91,9 @@ func createAccountSession(c *api.Call) (any, error) {
 		return nil, err
 	}
 	sent, _ := c.Params.Obj("components")
+	if err := startOnboarding(c, id); err != nil {
+		return nil, err
+	}
 	out := store.Obj{}
 	names := make([]string, 0, len(components))
 	for name := range components {
@@ -176,4 +179,35 @@ func boolCmp(a, b bool) int {
 		return 1
 	}
 	return -1
+}
+
+// onboardingKey marks an account for which an Account Link or Account
+// Session was created: Connect onboarding has started.
+func onboardingKey(account string) string { return "onboardingstarted:" + account }
+
+func startOnboarding(c *api.Call, account string) error {
+	return c.SetMeta(onboardingKey(account), "1")
+}
+
+// ownerProvided are the details that, once onboarding has started, only
+// the platform collecting an account's requirements may still change
+// (Stripe's reference for each of these parameters): Stripe's onboarding
+// collects them from the owner of the others.
+var ownerProvided = []string{"business_type", "company", "individual", "external_account"}
+
+// checkOwnerProvided refuses the platform's change to what the owner of an
+// account whose requirements Stripe collects now provides itself.
+func checkOwnerProvided(c *api.Call, acct store.Obj) error {
+	if requirementCollection(acct) == "application" {
+		return nil
+	}
+	if _, started := c.Tx.GetMeta(onboardingKey(api.Str(acct["id"]))); !started {
+		return nil
+	}
+	for _, f := range ownerProvided {
+		if c.Params.Has(f) {
+			return apierr.InvalidRequest("You cannot update `%s` of %s: once an Account Link or Account Session is created, it can only be updated for accounts where controller[requirement_collection]=application, which includes Custom accounts.", f, api.Str(acct["id"])).WithParam(f)
+		}
+	}
+	return nil
 }
