@@ -272,6 +272,26 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(got.Individual.FirstName).To(Equal("Jenny"))
 	})
 
+	It("refuses an account's emails that are no address, as Stripe does a person's", func() {
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("individual")})
+		_, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Email: stripe.String("nope")})
+		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "email")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid email address: nope"))
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{BusinessProfile: &stripe.AccountUpdateBusinessProfileParams{SupportEmail: stripe.String("nope@")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "business_profile[support_email]")
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{Email: stripe.String("jenny at example")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "individual[email]")
+		_, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Email: stripe.String("nope")})
+		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "email")
+		got, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Email: stripe.String("jenny@example.com"),
+			BusinessProfile: &stripe.AccountUpdateBusinessProfileParams{SupportEmail: stripe.String("help@example.com")},
+			Individual:      &stripe.PersonParams{Email: stripe.String("jenny@example.com")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Email).To(Equal("jenny@example.com"))
+		Expect(got.BusinessProfile.SupportEmail).To(Equal("help@example.com"))
+		Expect(got.Individual.Email).To(Equal("jenny@example.com"))
+	})
+
 	It("holds statement descriptors to Stripe's requirements, changing nothing when refused", func() {
 		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US")})
 		payments := func(sd string) error {

@@ -370,6 +370,11 @@ func list(c *api.Call) (any, error) {
 // account for payouts. Secrets (SSN, tax ids, account numbers) show, as
 // on Stripe, only as *_provided flags and last4.
 func applyDetails(c *api.Call, o store.Obj) error {
+	for _, path := range []string{"email", "business_profile.support_email", "individual.email"} {
+		if err := checkEmailAt(c.Params, path); err != nil {
+			return err
+		}
+	}
 	c.Copy(o, "business_type")
 	if _, sent := c.Params.Sent("individual"); sent && o["business_type"] != nil && o["business_type"] != "individual" {
 		// Stripe's words; with no business type yet, the emulator takes it.

@@ -351,13 +351,17 @@ func nilIfEmpty(s string) any {
 
 // checkPersonEmail refuses an email that is no address, as Stripe does for
 // a customer's.
-func checkPersonEmail(p params.Values) error {
-	email, ok := p.Str("email")
+func checkPersonEmail(p params.Values) error { return checkEmailAt(p, "email") }
+
+// checkEmailAt refuses the email sent at the dotted path when it is no
+// address, naming it as Stripe names parameters.
+func checkEmailAt(p params.Values, path string) error {
+	email, ok := p.Str(path)
 	if !ok || email == "" {
 		return nil
 	}
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 512 {
-		return apierr.InvalidRequest("Invalid email address: %s", email).WithParam("email").WithCode("email_invalid")
+		return apierr.InvalidRequest("Invalid email address: %s", email).WithParam(params.Namer("")(path)).WithCode("email_invalid")
 	}
 	return nil
 }
