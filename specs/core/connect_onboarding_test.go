@@ -193,6 +193,48 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 	})
 
 	Describe("persons", func() {
+		It("keeps one representative and one authorizer at a time, the current one unset first", func() {
+			a := custom("company")
+			person := func(rel *stripe.PersonCreateRelationshipParams) (*stripe.Person, error) {
+				return sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(a.ID), Relationship: rel})
+			}
+			rep, err := person(&stripe.PersonCreateRelationshipParams{Representative: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = person(&stripe.PersonCreateRelationshipParams{Representative: stripe.Bool(true)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "relationship[representative]")
+			other, err := person(&stripe.PersonCreateRelationshipParams{Owner: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Persons.Update(Ctx, other.ID, &stripe.PersonUpdateParams{Account: stripe.String(a.ID),
+				Relationship: &stripe.PersonUpdateRelationshipParams{Representative: stripe.Bool(true)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "relationship[representative]")
+			_, err = sc.V1Persons.Update(Ctx, rep.ID, &stripe.PersonUpdateParams{Account: stripe.String(a.ID),
+				Relationship: &stripe.PersonUpdateRelationshipParams{Representative: stripe.Bool(true), Title: stripe.String("CEO")}})
+			Expect(err).NotTo(HaveOccurred(), "the representative itself may say so again")
+
+			_, err = person(&stripe.PersonCreateRelationshipParams{Authorizer: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = person(&stripe.PersonCreateRelationshipParams{Authorizer: stripe.Bool(true)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "relationship[authorizer]")
+
+			By("taking a new representative once the current one is unset")
+			_, err = sc.V1Persons.Update(Ctx, rep.ID, &stripe.PersonUpdateParams{Account: stripe.String(a.ID),
+				Relationship: &stripe.PersonUpdateRelationshipParams{Representative: stripe.Bool(false)}})
+			Expect(err).NotTo(HaveOccurred())
+			got, err := sc.V1Persons.Update(Ctx, other.ID, &stripe.PersonUpdateParams{Account: stripe.String(a.ID),
+				Relationship: &stripe.PersonUpdateRelationshipParams{Representative: stripe.Bool(true)}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Relationship.Representative).To(BeTrue())
+			reps := sc.V1Persons.List(Ctx, &stripe.PersonListParams{Account: stripe.String(a.ID),
+				Relationship: &stripe.PersonListRelationshipParams{Representative: stripe.Bool(true)}})
+			n := 0
+			for p, err := range reps {
+				Expect(err).NotTo(HaveOccurred())
+				Expect(p.ID).To(Equal(other.ID))
+				n++
+			}
+			Expect(n).To(Equal(1))
+		})
+
 		It("creates, reads, updates, lists and deletes the persons of a company", func() {
 			a := custom("company")
 			rep, err := sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{

@@ -211,6 +211,9 @@ func applyPerson(c *api.Call, acct store.Obj, o store.Obj) error {
 	if err := checkPersonEmail(p); err != nil {
 		return err
 	}
+	if err := checkSoleRoles(c, acct, o); err != nil {
+		return err
+	}
 	if err := checkDOB(c); err != nil {
 		return err
 	}
@@ -398,6 +401,29 @@ func checkDOB(c *api.Call) error {
 	}
 	if t.Unix() > c.Now {
 		return bad("the date of birth is in the future")
+	}
+	return nil
+}
+
+// checkSoleRoles refuses to make o the account's representative or
+// authorizer while another person is: Stripe's reference allows one of
+// each at a time, and its guide to changing the representative has the
+// current one unset first.
+func checkSoleRoles(c *api.Call, acct, o store.Obj) error {
+	for _, role := range []string{"representative", "authorizer"} {
+		if want, _ := c.Params.Bool("relationship." + role); !want {
+			continue
+		}
+		var holder string
+		c.Tx.Each(api.Str(acct["id"]), "person", func(p store.Obj) bool {
+			if p["id"] != o["id"] && api.Bool(api.Obj(p["relationship"])[role]) {
+				holder = api.Str(p["id"])
+			}
+			return holder == ""
+		})
+		if holder != "" {
+			return apierr.InvalidRequest("There can only be one %s at any given time: %s is the account's %s; set its relationship[%s] to false first.", role, holder, role, role).WithParam("relationship[" + role + "]")
+		}
 	}
 	return nil
 }
