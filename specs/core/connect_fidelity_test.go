@@ -243,6 +243,22 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(bare.Requirements.DisabledReason).To(BeEmpty())
 	})
 
+	It("takes as default_currency only a currency Stripe supports in the account's country", func() {
+		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), DefaultCurrency: stripe.String("xyz")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "default_currency")
+		Expect(StripeErr(err).Msg).To(HavePrefix("Invalid currency: xyz."))
+		_, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"), DefaultCurrency: stripe.String("eur")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "default_currency")
+		Expect(emu.Count("", "account")).To(Equal(1), "only the platform")
+		ca := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("CA"), DefaultCurrency: stripe.String("USD")})
+		Expect(string(ca.DefaultCurrency)).To(Equal("usd"))
+		_, err = sc.V1Accounts.Update(Ctx, ca.ID, &stripe.AccountUpdateParams{DefaultCurrency: stripe.String("gbp")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "default_currency")
+		got, err := sc.V1Accounts.Update(Ctx, ca.ID, &stripe.AccountUpdateParams{DefaultCurrency: stripe.String("cad")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(got.DefaultCurrency)).To(Equal("cad"))
+	})
+
 	It("holds business_type to Stripe's values", func() {
 		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("bogus")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "business_type")

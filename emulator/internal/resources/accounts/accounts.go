@@ -15,6 +15,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	countrycode "github.com/stripe-emu/stripe-emu/emulator/internal/country"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/countryspecs"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -381,7 +382,16 @@ func applyDetails(c *api.Call, o store.Obj) error {
 		return apierr.InvalidRequest("You can only provide `individual` parameters for accounts with `business_type` of 'individual'.").WithParam("individual")
 	}
 	if cur, _ := c.Params.Str("default_currency"); cur != "" {
-		o["default_currency"] = strings.ToLower(cur)
+		cur = strings.ToLower(cur)
+		if !currency.Supported(cur) {
+			return currency.Invalid(cur, "default_currency")
+		}
+		// Stripe's reference: a currency Stripe supports in the account's
+		// country (the wording is the emulator's).
+		if curs, ok := countryspecs.SettlementCurrencies(api.Str(o["country"])); ok && !slices.Contains(curs, cur) {
+			return apierr.InvalidRequest("%s is not a supported default currency for accounts in %s: use one of %s.", cur, o["country"], strings.Join(curs, ", ")).WithParam("default_currency")
+		}
+		o["default_currency"] = cur
 	}
 	if requirementCollection(o) == "stripe" {
 		// Stripe's onboarding, not the platform, has the owner accept its

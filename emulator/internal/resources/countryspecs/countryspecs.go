@@ -64,6 +64,22 @@ func DefaultCurrency(country string) (string, bool) {
 	return s.defaultCurrency, ok
 }
 
+// SettlementCurrencies are the currencies an account in the country can
+// hold and be paid out in (its bank accounts'), if the emulator has its
+// spec.
+func SettlementCurrencies(country string) ([]string, bool) {
+	s, ok := specs[country]
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, 0, len(s.bankAccountCurrencies))
+	for cur := range s.bankAccountCurrencies {
+		out = append(out, cur)
+	}
+	sort.Strings(out)
+	return out, true
+}
+
 // spec is one country's.
 type spec struct {
 	defaultCurrency string
