@@ -47,6 +47,28 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		return p.ID
 	}
 
+	It("shows Stripe's card options, request_three_d_secure automatic, on intents offering cards, and none once cards are not offered", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(2000), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("card"), stripe.String("us_bank_account")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodOptions.Card).NotTo(BeNil())
+		Expect(pi.PaymentMethodOptions.Card.RequestThreeDSecure).To(Equal(stripe.PaymentIntentPaymentMethodOptionsCardRequestThreeDSecureAutomatic))
+		raw, _ := emu.Get(pi.ID)
+		card := raw["payment_method_options"].(map[string]any)["card"].(map[string]any)
+		Expect(card).To(HaveKeyWithValue("installments", BeNil()))
+		Expect(card).To(HaveKeyWithValue("network", BeNil()))
+
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{PaymentMethodTypes: []*string{stripe.String("us_bank_account")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodOptions.Card).To(BeNil())
+
+		auto, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Card: &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{CaptureMethod: stripe.String("manual")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(auto.PaymentMethodOptions.Card.RequestThreeDSecure).To(Equal(stripe.PaymentIntentPaymentMethodOptionsCardRequestThreeDSecureAutomatic))
+		Expect(auto.PaymentMethodOptions.Card.CaptureMethod).To(Equal(stripe.PaymentIntentPaymentMethodOptionsCardCaptureMethodManual))
+	})
+
 	Describe("for a Connect platform", Label("connect", "story-2"), func() {
 		var acct string
 		BeforeEach(func() {

@@ -228,7 +228,7 @@ func createIntent(c *api.Call) (any, error) {
 	if err := applyIntentConfiguration(c, pi, true, "Payment Intent", false); err != nil {
 		return nil, err
 	}
-	bankOptionDefaults(pi)
+	paymentOptionDefaults(pi)
 	if err := checkCardDescriptor(c, pi); err != nil {
 		return nil, err
 	}
@@ -638,7 +638,7 @@ func updateIntent(c *api.Call) (any, error) {
 	if err := applyIntentConfiguration(c, after, false, "Payment Intent", false); err != nil {
 		return nil, err
 	}
-	bankOptionDefaults(after)
+	paymentOptionDefaults(after)
 	if c.Params.Has("currency") && !api.Bool(api.Obj(after["automatic_payment_methods"])["enabled"]) {
 		// The types listed stay; the new currency must suit them.
 		types, _ := after["payment_method_types"].([]any)
@@ -730,7 +730,7 @@ func confirmIntent(c *api.Call) (any, error) {
 	if err := applyIntentConfiguration(c, pi, false, "Payment Intent", false); err != nil {
 		return nil, err
 	}
-	bankOptionDefaults(pi)
+	paymentOptionDefaults(pi)
 	if err := checkIntentCashChange(c, before, pi); err != nil {
 		return nil, err
 	}

@@ -143,6 +143,16 @@ func cardOptionDefaults(si store.Obj) {
 	bankOptionDefaults(si)
 }
 
+// paymentOptionDefaults shows the card options of a PaymentIntent
+// offering cards with Stripe's defaults for what the request left out
+// (request_three_d_secure automatic; installments, mandate_options and
+// network null), as Stripe's PaymentIntents show them, and its
+// us_bank_account options as bankOptionDefaults does.
+func paymentOptionDefaults(pi store.Obj) {
+	typeOptionDefaults(pi, "card", store.Obj{"installments": nil, "mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"})
+	bankOptionDefaults(pi)
+}
+
 // bankOptionDefaults shows the us_bank_account options of an intent
 // offering ACH Direct Debit with Stripe's defaults (verification_method
 // automatic), as Stripe's intents do and its mobile SDKs read.
