@@ -69,6 +69,35 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		Expect(auto.PaymentMethodOptions.Card.CaptureMethod).To(Equal(stripe.PaymentIntentPaymentMethodOptionsCardCaptureMethodManual))
 	})
 
+	It("shows shipping whole, every address field and carrier, phone and tracking_number null unless sent, on the intent and its charge", func() {
+		pi, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) {
+			p.Shipping = &stripe.ShippingDetailsParams{Name: stripe.String("Jo"), Address: &stripe.AddressParams{Line1: stripe.String("1 Main St")}}
+		})
+		Expect(err).NotTo(HaveOccurred())
+		whole := func(id string) map[string]any {
+			GinkgoHelper()
+			o, ok := emu.Get(id)
+			Expect(ok).To(BeTrue())
+			return o["shipping"].(map[string]any)
+		}
+		for _, id := range []string{pi.ID, pi.LatestCharge.ID} {
+			sh := whole(id)
+			Expect(sh).To(HaveKeyWithValue("name", "Jo"))
+			Expect(sh).To(HaveKeyWithValue("carrier", BeNil()))
+			Expect(sh).To(HaveKeyWithValue("phone", BeNil()))
+			Expect(sh).To(HaveKeyWithValue("tracking_number", BeNil()))
+			Expect(sh["address"]).To(Equal(map[string]any{"city": nil, "country": nil, "line1": "1 Main St", "line2": nil, "postal_code": nil, "state": nil}))
+		}
+		_, err = sc.V1Charges.Update(Ctx, pi.LatestCharge.ID, &stripe.ChargeUpdateParams{
+			Shipping: &stripe.ShippingDetailsParams{Name: stripe.String("Al"), Carrier: stripe.String("UPS"), Address: &stripe.AddressParams{City: stripe.String("Paris")}}})
+		Expect(err).NotTo(HaveOccurred())
+		sh := whole(pi.LatestCharge.ID)
+		Expect(sh).To(HaveKeyWithValue("carrier", "UPS"))
+		Expect(sh).To(HaveKeyWithValue("tracking_number", BeNil()))
+		Expect(sh["address"]).To(HaveKeyWithValue("city", "Paris"))
+		Expect(sh["address"]).To(HaveLen(6))
+	})
+
 	Describe("for a Connect platform", Label("connect", "story-2"), func() {
 		var acct string
 		BeforeEach(func() {

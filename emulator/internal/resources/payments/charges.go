@@ -289,6 +289,7 @@ func updateCharge(c *api.Call) (any, error) {
 	}
 	after := api.Clone(before)
 	c.Copy(after, "description", "receipt_email", "shipping", "transfer_group", "fraud_details")
+	after["shipping"] = wholeShipping(after["shipping"])
 	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
 		if before["customer"] != nil && before["customer"] != cus {
 			return nil, apierr.InvalidRequest("This charge already has a customer; it can't be changed.").WithParam("customer")

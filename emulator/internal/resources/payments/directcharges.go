@@ -51,6 +51,7 @@ func createCharge(c *api.Call) (any, error) {
 		"transfer_data": nil, "transfer_group": nil, "application_fee_amount": nil, "on_behalf_of": nil,
 	}
 	c.Copy(spec, "description", "receipt_email", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_group")
+	spec["shipping"] = wholeShipping(spec["shipping"])
 	if err := applyConnectWith(c, spec, chargeTerms); err != nil {
 		return nil, err
 	}

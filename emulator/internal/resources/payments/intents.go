@@ -261,6 +261,7 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 		pi["excluded_payment_method_types"] = api.Anys(types)
 	}
 	c.Copy(pi, "description", "receipt_email", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_group", "setup_future_usage")
+	pi["shipping"] = wholeShipping(pi["shipping"])
 	if v, ok := c.Params.Get("payment_method_options"); ok {
 		pi["payment_method_options"] = mergeMethodOptions(api.Obj(pi["payment_method_options"]), api.Obj(v))
 	}

@@ -84,6 +84,27 @@ func emptyAddress() store.Obj {
 	return store.Obj{"city": nil, "country": nil, "line1": nil, "line2": nil, "postal_code": nil, "state": nil}
 }
 
+// wholeShipping renders an intent's or charge's shipping as Stripe does:
+// every address field, and carrier, phone and tracking_number, null
+// unless sent. Anything but a hash (null, unset) is kept as it is.
+func wholeShipping(v any) any {
+	sh, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	addr := emptyAddress()
+	for k, f := range api.Obj(sh["address"]) {
+		addr[k] = f
+	}
+	out := store.Obj{"address": addr, "carrier": nil, "name": nil, "phone": nil, "tracking_number": nil}
+	for _, k := range []string{"carrier", "name", "phone", "tracking_number"} {
+		if f, ok := sh[k]; ok {
+			out[k] = f
+		}
+	}
+	return out
+}
+
 func billingDetails(p params.Values, ok bool) store.Obj {
 	bd := store.Obj{"address": emptyAddress(), "email": nil, "name": nil, "phone": nil, "tax_id": nil}
 	if !ok {
