@@ -47,4 +47,58 @@ var _ = Describe("statement descriptors on PaymentIntents", Label("payments"), f
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pi.StatementDescriptor).To(Equal("SHOP ORDER 42"))
 	})
+
+	Describe("the charge's calculated_statement_descriptor", func() {
+		calculated := func(p *stripe.PaymentIntentCreateParams) string {
+			GinkgoHelper()
+			p.Amount, p.Currency, p.Confirm = stripe.Int64(1000), stripe.String("usd"), stripe.Bool(true)
+			p.Params.AddExpand("latest_charge")
+			pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			return pi.LatestCharge.CalculatedStatementDescriptor
+		}
+		card := func(suffix string) *stripe.PaymentIntentCreateParams {
+			p := &stripe.PaymentIntentCreateParams{PaymentMethod: stripe.String("pm_card_visa"), PaymentMethodTypes: stripe.StringSlice([]string{"card"})}
+			if suffix != "" {
+				p.StatementDescriptorSuffix = stripe.String(suffix)
+			}
+			return p
+		}
+		settings := func(static, prefix string) {
+			GinkgoHelper()
+			acct, err := sc.V1Accounts.Retrieve(Ctx, nil)
+			Expect(err).NotTo(HaveOccurred())
+			s := &stripe.AccountUpdateSettingsParams{Payments: &stripe.AccountUpdateSettingsPaymentsParams{StatementDescriptor: stripe.String(static)}}
+			if prefix != "" {
+				s.CardPayments = &stripe.AccountUpdateSettingsCardPaymentsParams{StatementDescriptorPrefix: stripe.String(prefix)}
+			}
+			_, err = sc.V1Accounts.Update(Ctx, acct.ID, &stripe.AccountUpdateParams{Settings: s})
+			Expect(err).NotTo(HaveOccurred())
+		}
+
+		It("is the account's static descriptor without a suffix, and its prefix, an asterisk, a space and the suffix with one, as Stripe's statement descriptor guide combines them", func() {
+			settings("RUNCLUB RACES", "RUNCLUB")
+			Expect(calculated(card(""))).To(Equal("RUNCLUB RACES"))
+			Expect(calculated(card("OCT MARATHON"))).To(Equal("RUNCLUB* OCT MARATHON"))
+		})
+
+		It("takes the capture's statement_descriptor_suffix, as the capture reference describes it, on the intent and its charge", func() {
+			settings("RUNCLUB RACES", "RUNCLUB")
+			p := card("")
+			p.Amount, p.Currency, p.Confirm, p.CaptureMethod = stripe.Int64(1000), stripe.String("usd"), stripe.Bool(true), stripe.String("manual")
+			held, err := sc.V1PaymentIntents.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			pi, err := sc.V1PaymentIntents.Capture(Ctx, held.ID, &stripe.PaymentIntentCaptureParams{StatementDescriptorSuffix: stripe.String("OCT MARATHON"),
+				Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.StatementDescriptorSuffix).To(Equal("OCT MARATHON"))
+			Expect(pi.LatestCharge.StatementDescriptorSuffix).To(Equal("OCT MARATHON"))
+			Expect(pi.LatestCharge.CalculatedStatementDescriptor).To(Equal("RUNCLUB* OCT MARATHON"))
+		})
+
+		It("takes the static descriptor's first 10 characters as the prefix when the account sets none", func() {
+			settings("RUNCLUB MARATHONS", "")
+			Expect(calculated(card("10K RACE"))).To(Equal("RUNCLUB MA* 10K RACE"))
+		})
+	})
 })

@@ -192,3 +192,15 @@ func tidySchedule(schedule store.Obj) {
 		schedule["monthly_payout_days"] = out
 	}
 }
+
+// StatementDescriptors are an account's static statement descriptor
+// (settings.payments) and its card payments' prefix
+// (settings.card_payments), "" when unset. Every charge asks, so only the
+// two fields are read, not the account.
+func StatementDescriptors(tx *store.Tx, platform, account string) (static, prefix string) {
+	f, ok := tx.Fields(platform, "account", account, "settings.payments.statement_descriptor", "settings.card_payments.statement_descriptor_prefix")
+	if !ok {
+		return "", ""
+	}
+	return f[0].String(), f[1].String()
+}

@@ -1325,6 +1325,10 @@ func captureIntent(c *api.Call) (any, error) {
 	ch := api.Clone(chBefore)
 	ch["application_fee_amount"] = pi["application_fee_amount"]
 	ch["captured"] = true
+	// The capture's descriptors are the charge's, as the capture
+	// reference describes them.
+	ch["statement_descriptor"], ch["statement_descriptor_suffix"] = pi["statement_descriptor"], pi["statement_descriptor_suffix"]
+	ch["calculated_statement_descriptor"] = calculatedDescriptor(c, pi, store.Obj{"type": api.Obj(ch["payment_method_details"])["type"]})
 	total := capturedBefore + amount
 	ch["amount_captured"] = total
 	// Each capture is a balance transaction of its own; the charge names
