@@ -86,6 +86,22 @@ var _ = Describe("Incremental authorization", Label("payments"), func() {
 		Expect(se.Msg).To(ContainSubstring("status of succeeded"))
 	})
 
+	It("shows the authorized amount as the charge's amount_authorized, raised by an increment, as Stripe's authorized card charges do", func() {
+		pi := authorize("pm_card_visa", "if_available")
+		Expect(pi.LatestCharge.PaymentMethodDetails.Card.AmountAuthorized).To(Equal(int64(1000)))
+		_, err := increment(pi.ID, 1800)
+		Expect(err).NotTo(HaveOccurred())
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.PaymentMethodDetails.Card.AmountAuthorized).To(Equal(int64(1800)))
+
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethod: stripe.String("pm_card_chargeDeclined"), PaymentMethodTypes: []*string{stripe.String("card")}, Confirm: stripe.Bool(true)})
+		declined, ok := emu.Get(stripeErr(err).ChargeID)
+		Expect(ok).To(BeTrue())
+		Expect(declined["payment_method_details"].(map[string]any)["card"]).To(HaveKeyWithValue("amount_authorized", BeNil()))
+	})
+
 	It("is unavailable without the request, or on an automatically captured payment: the increment is refused, changing nothing", func() {
 		pi := authorize("pm_card_mastercard", "")
 		Expect(pi.LatestCharge.PaymentMethodDetails.Card.IncrementalAuthorization.Status).To(Equal(stripe.ChargePaymentMethodDetailsCardIncrementalAuthorizationStatusUnavailable))

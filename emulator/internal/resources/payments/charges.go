@@ -146,6 +146,10 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		cd := cardOf(c, pm)
 		api.Obj(api.Obj(ch["payment_method_details"])["card"])["checks"] = paymentChecks(pm, cd)
 		applyRisk(c, ch, cd)
+		if status == "succeeded" {
+			// What the issuer authorized; a declined charge has none.
+			api.Obj(api.Obj(ch["payment_method_details"])["card"])["amount_authorized"] = amount
+		}
 		if status == "succeeded" && !captured && captureMethodFor(pi, "card") == "manual" {
 			setCaptureBefore(c, ch)
 		}

@@ -127,6 +127,7 @@ func incrementAuthorization(c *api.Call) (any, error) {
 	pmd := api.Clone(api.Obj(ch["payment_method_details"]))
 	cd := api.Obj(pmd["card"])
 	cd["overcapture"] = overcapture(pi, cd, amount)
+	cd["amount_authorized"] = amount
 	ch["payment_method_details"] = pmd
 	if err := c.Save(chBefore, ch); err != nil {
 		return nil, err
