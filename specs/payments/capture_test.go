@@ -1,6 +1,7 @@
 package payments_test
 
 import (
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -74,6 +75,28 @@ var _ = Describe("Capturing and canceling a PaymentIntent", Label("payments"), f
 			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
 			Expect(StripeErr(err).Msg).To(Equal("This PaymentIntent could not be captured because it has a status of canceled. Only a PaymentIntent with one of the following statuses may be captured: requires_capture."))
 		})
+	})
+
+	It("refuses strings longer than Stripe's OpenAPI spec allows, on create, update, capture and increment, in Stripe's words, changing nothing", func() {
+		long := func(n int) *string { return stripe.String(strings.Repeat("A", n)) }
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Description: long(1001)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: AAAA...AAAA; must be at most 1000 characters"))
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), StatementDescriptorSuffix: long(23)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor_suffix")
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+
+		pi := pay("manual")
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{StatementDescriptorSuffix: long(23)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor_suffix")
+		_, err = sc.V1PaymentIntents.IncrementAuthorization(Ctx, pi.ID, &stripe.PaymentIntentIncrementAuthorizationParams{Amount: stripe.Int64(1500), Description: long(1001)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{StatementDescriptorSuffix: long(23)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor_suffix")
+		after, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(after.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+		Expect(after.StatementDescriptorSuffix).To(BeEmpty())
 	})
 
 	It("refuses statement_descriptor on the capture of a card payment, as Stripe's reference says, changing nothing", func() {

@@ -70,6 +70,9 @@ func incrementalAuthorization(pi, cd store.Obj) string {
 // uncaptured card payment whose charge offers it, with charge.updated and
 // payment_intent.amount_capturable_updated.
 func incrementAuthorization(c *api.Call) (any, error) {
+	if err := c.CheckLengths(intentLengths...); err != nil {
+		return nil, err
+	}
 	before, err := loadIntent(c)
 	if err != nil {
 		return nil, err

@@ -244,8 +244,17 @@ func createIntent(c *api.Call) (any, error) {
 	return confirmWith(c, pi)
 }
 
+// intentLengths are the string limits of a PaymentIntent's parameters
+// in Stripe's OpenAPI spec (create, update, capture and
+// increment_authorization; each checks those it takes).
+var intentLengths = []api.MaxLength{{Path: "description", Limit: 1000}, {Path: "statement_descriptor", Limit: 22},
+	{Path: "statement_descriptor_suffix", Limit: 22}, {Path: "payment_method_configuration", Limit: 100}}
+
 // applyIntentParams sets what create, update and confirm share.
 func applyIntentParams(c *api.Call, pi store.Obj) error {
+	if err := c.CheckLengths(intentLengths...); err != nil {
+		return err
+	}
 	// use_stripe_sdk only says how a client will handle next_action;
 	// radar_options feed fraud scoring, which test mode does not do;
 	// mandate_data is read when a bank debit is confirmed (a card payment
@@ -1249,6 +1258,9 @@ func startProcessing(c *api.Call, before, pi, pm, mandate store.Obj) (any, error
 }
 
 func captureIntent(c *api.Call) (any, error) {
+	if err := c.CheckLengths(intentLengths...); err != nil {
+		return nil, err
+	}
 	before, err := loadIntent(c)
 	if err != nil {
 		return nil, err
