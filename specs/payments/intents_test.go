@@ -98,6 +98,29 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		Expect(sh["address"]).To(HaveLen(6))
 	})
 
+	It("refuses receipt_email that is no email address, and its update while processing, in Stripe's words, changing nothing", func() {
+		_, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) { p.ReceiptEmail = stripe.String("not-an-email") })
+		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "receipt_email")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid email address: not-an-email"))
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+			PaymentMethod: stripe.String("pm_success_de"), PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
+			MandateData: &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{ReceiptEmail: stripe.String("payer@example.com")})
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "receipt_email")
+		// As Stripe answered an integration (solspace/craft-freeform#2644).
+		Expect(StripeErr(err).Msg).To(Equal("This PaymentIntent's receipt_email could not be updated because it has a status of processing. You may only update the receipt_email of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action, requires_capture, succeeded."))
+
+		done, err := pay("pm_card_visa", nil)
+		Expect(err).NotTo(HaveOccurred())
+		done, err = sc.V1PaymentIntents.Update(Ctx, done.ID, &stripe.PaymentIntentUpdateParams{ReceiptEmail: stripe.String("payer@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.ReceiptEmail).To(Equal("payer@example.com"))
+	})
+
 	Describe("for a Connect platform", Label("connect", "story-2"), func() {
 		var acct string
 		BeforeEach(func() {

@@ -347,8 +347,14 @@ func checkEmail(c *api.Call) error {
 	if !ok || email == "" {
 		return nil
 	}
+	return CheckEmail(email, "email")
+}
+
+// CheckEmail refuses, as Stripe does, an email address param that is
+// not one.
+func CheckEmail(email, param string) error {
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !dottedDomain(email) {
-		return apierr.InvalidRequest("Invalid email address: %s", email).WithParam("email").WithCode("email_invalid")
+		return apierr.InvalidRequest("Invalid email address: %s", email).WithParam(param).WithCode("email_invalid")
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -254,6 +255,11 @@ var intentLengths = []api.MaxLength{{Path: "description", Limit: 1000}, {Path: "
 func applyIntentParams(c *api.Call, pi store.Obj) error {
 	if err := c.CheckLengths(intentLengths...); err != nil {
 		return err
+	}
+	if e, _ := c.Params.Str("receipt_email"); e != "" {
+		if err := customers.CheckEmail(e, "receipt_email"); err != nil {
+			return err
+		}
 	}
 	// use_stripe_sdk only says how a client will handle next_action;
 	// radar_options feed fraud scoring, which test mode does not do;
@@ -607,6 +613,12 @@ func updateIntent(c *api.Call) (any, error) {
 		if c.Params.Has(p) && !editable[api.Str(before["status"])] {
 			return nil, aboutIntent(apierr.InvalidRequest("This PaymentIntent's %s could not be updated because it has a status of %s. You may only update the %s of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action.", p, before["status"], p).WithParam(p).WithCode("payment_intent_unexpected_state"), before)
 		}
+	}
+	// receipt_email has statuses of its own (a canceled intent is refused
+	// by guard), as Stripe answered an integration
+	// (solspace/craft-freeform#2644).
+	if c.Params.Has("receipt_email") && before["status"] == Processing {
+		return nil, aboutIntent(apierr.InvalidRequest("This PaymentIntent's receipt_email could not be updated because it has a status of %s. You may only update the receipt_email of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action, requires_capture, succeeded.", before["status"]).WithParam("receipt_email").WithCode("payment_intent_unexpected_state"), before)
 	}
 	if captured := before["status"] == Succeeded || before["status"] == Processing; captured {
 		// The fee and the transfer were settled with the capture (a
