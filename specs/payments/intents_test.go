@@ -410,6 +410,26 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(emu.EventTypes("")).To(ContainElements("payment_intent.requires_action", "payment_intent.succeeded"))
 		})
 
+		It("shows the authentication on the charge's payment_method_details.card.three_d_secure, and none on a charge that was not authenticated", func() {
+			pi, err := pay("pm_card_threeDSecure2Required", nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, _, err = emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/authenticate", nil, "")
+			Expect(err).NotTo(HaveOccurred())
+			pi, err = sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, &stripe.PaymentIntentRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+			Expect(err).NotTo(HaveOccurred())
+			tds := pi.LatestCharge.PaymentMethodDetails.Card.ThreeDSecure
+			Expect(tds).NotTo(BeNil())
+			Expect(tds.Result).To(Equal(stripe.ChargePaymentMethodDetailsCardThreeDSecureResultAuthenticated))
+			Expect(tds.AuthenticationFlow).To(Equal(stripe.ChargePaymentMethodDetailsCardThreeDSecureAuthenticationFlowChallenge))
+			Expect(tds.Version).To(Equal("2.2.0"))
+			Expect(tds.ElectronicCommerceIndicator).To(Equal(stripe.ChargePaymentMethodDetailsCardThreeDSecureElectronicCommerceIndicator05))
+			Expect(tds.TransactionID).NotTo(BeEmpty())
+
+			plain, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) { p.AddExpand("latest_charge") })
+			Expect(err).NotTo(HaveOccurred())
+			Expect(plain.LatestCharge.PaymentMethodDetails.Card.ThreeDSecure).To(BeNil())
+		})
+
 		It("redirects when a return_url is given, and can fail authentication", func() {
 			pi, err := pay("pm_card_threeDSecure2Required", func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = stripe.String("https://shop.example/done") })
 			Expect(err).NotTo(HaveOccurred())

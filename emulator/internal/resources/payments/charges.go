@@ -146,6 +146,9 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		cd := cardOf(c, pm)
 		api.Obj(api.Obj(ch["payment_method_details"])["card"])["checks"] = paymentChecks(pm, cd)
 		applyRisk(c, ch, cd)
+		if c.Scratch(scratchThreeDSecure) != nil {
+			api.Obj(api.Obj(ch["payment_method_details"])["card"])["three_d_secure"] = threeDSecureDetails(c, api.Str(api.Obj(pm["card"])["brand"]))
+		}
 		if status == "succeeded" {
 			// What the issuer authorized; a declined charge has none.
 			api.Obj(api.Obj(ch["payment_method_details"])["card"])["amount_authorized"] = amount

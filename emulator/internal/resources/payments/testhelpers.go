@@ -72,8 +72,27 @@ func chargeAuthenticated(c *api.Call, before, pi, pm store.Obj) (any, error) {
 	cd := card{} // a redirect method's authorized payment charges as is
 	if pm["type"] == "card" {
 		cd = authenticated(cardOf(c, pm))
+		c.SetScratch(scratchThreeDSecure, true)
 	}
 	return charge(c, before, pi, pm, cd)
+}
+
+// scratchThreeDSecure marks a call whose card charge follows the
+// customer's 3-D Secure challenge, which the charge then shows.
+const scratchThreeDSecure = "payments.three_d_secure"
+
+// threeDSecureDetails is a charge's payment_method_details.card.three_d_secure
+// after the test page's challenge passed: authenticated, with the
+// network's electronic commerce indicator for it (Mastercard's 02, the
+// others' 05).
+func threeDSecureDetails(c *api.Call, brand string) store.Obj {
+	eci := "05"
+	if brand == "mastercard" {
+		eci = "02"
+	}
+	return store.Obj{"authentication_flow": "challenge", "electronic_commerce_indicator": eci, "exemption_indicator": nil,
+		"exemption_indicator_applied": false, "result": "authenticated", "result_reason": nil,
+		"transaction_id": c.IDs.UUID(), "version": "2.2.0"}
 }
 
 // authenticated is the card once its 3-D Secure challenge passed: it
