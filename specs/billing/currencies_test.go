@@ -211,6 +211,10 @@ var _ = Describe("Prices in several currencies (currency_options)", Label("billi
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pi.Currency).To(Equal(stripe.CurrencyEUR))
 		Expect(pi.Amount).To(Equal(int64(1800)))
+		// Offering cards, it shows Stripe's card option defaults, as an
+		// intent made through the API does.
+		Expect(pi.PaymentMethodOptions.Card).NotTo(BeNil())
+		Expect(pi.PaymentMethodOptions.Card.RequestThreeDSecure).To(Equal(stripe.PaymentIntentPaymentMethodOptionsCardRequestThreeDSecureAutomatic))
 
 		emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
 		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)

@@ -856,6 +856,7 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 		list = []any{t}
 	}
 	pi["payment_method_types"], pi["automatic_payment_methods"] = list, nil
+	payments.OptionDefaults(pi)
 	if s["payment_intent"] == pi["id"] {
 		// No event: Stripe has no payment_intent.updated.
 		if err := c.Put(pi); err != nil {

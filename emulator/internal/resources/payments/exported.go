@@ -11,7 +11,15 @@ import (
 // What other resource families (billing, checkout) use to move money.
 
 // InsertIntent stores a new PaymentIntent and emits payment_intent.created.
-func InsertIntent(c *api.Call, pi store.Obj) error { return c.Insert(pi) }
+func InsertIntent(c *api.Call, pi store.Obj) error {
+	OptionDefaults(pi)
+	return c.Insert(pi)
+}
+
+// OptionDefaults shows pi's payment_method_options with Stripe's defaults
+// for the types it offers (and drops them for those it no longer does),
+// as an intent made through the API is shown.
+func OptionDefaults(pi store.Obj) { paymentOptionDefaults(pi) }
 
 // Charge confirms a stored PaymentIntent with a payment method as Stripe
 // Billing does off-session (renewals, invoice payment): it returns the
