@@ -139,9 +139,17 @@ func newSetupIntent(c *api.Call, id string) store.Obj {
 // API reference's SetupIntent does, and its us_bank_account options as
 // bankOptionDefaults does; one offering neither shows none.
 func cardOptionDefaults(si store.Obj) {
-	typeOptionDefaults(si, "card", store.Obj{"mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"})
+	typeOptionDefaults(si, "card", setupCardDefaults)
 	bankOptionDefaults(si)
 }
+
+// The defaults typeOptionDefaults fills in, made once: every intent's
+// create and confirm asks for them.
+var (
+	setupCardDefaults   = store.Obj{"mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}
+	paymentCardDefaults = store.Obj{"installments": nil, "mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}
+	bankDefaults        = store.Obj{"mandate_options": store.Obj{}, "verification_method": "automatic"}
+)
 
 // paymentOptionDefaults shows the card options of a PaymentIntent
 // offering cards with Stripe's defaults for what the request left out
@@ -149,7 +157,7 @@ func cardOptionDefaults(si store.Obj) {
 // network null), as Stripe's PaymentIntents show them, and its
 // us_bank_account options as bankOptionDefaults does.
 func paymentOptionDefaults(pi store.Obj) {
-	typeOptionDefaults(pi, "card", store.Obj{"installments": nil, "mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"})
+	typeOptionDefaults(pi, "card", paymentCardDefaults)
 	bankOptionDefaults(pi)
 }
 
@@ -157,24 +165,36 @@ func paymentOptionDefaults(pi store.Obj) {
 // offering ACH Direct Debit with Stripe's defaults (verification_method
 // automatic), as Stripe's intents do and its mobile SDKs read.
 func bankOptionDefaults(intent store.Obj) {
-	typeOptionDefaults(intent, "us_bank_account", store.Obj{"mandate_options": store.Obj{}, "verification_method": "automatic"})
+	typeOptionDefaults(intent, "us_bank_account", bankDefaults)
 }
 
 // typeOptionDefaults fills in intent's payment_method_options[typ] with
 // defaults for what the request left out while the intent offers typ, and
 // drops options that are only those defaults once it does not.
 func typeOptionDefaults(intent store.Obj, typ string, defaults store.Obj) {
-	opts := api.Clone(api.Obj(intent["payment_method_options"]))
 	types, _ := intent["payment_method_types"].([]any)
+	offered := slices.Contains(types, any(typ))
+	if current, ok := intent["payment_method_options"].(map[string]any); ok && current != nil {
+		// Most intents have nothing to fill in or drop: their options are
+		// left as they are, uncopied.
+		given, _ := current[typ].(map[string]any)
+		if offered && hasDefaults(given, defaults) || !offered && (given == nil || !onlyDefaults(given, defaults)) {
+			return
+		}
+	}
+	opts := api.Clone(api.Obj(intent["payment_method_options"]))
 	given, _ := opts[typ].(map[string]any)
 	switch {
-	case slices.Contains(types, any(typ)):
+	case offered:
 		given = api.Clone(given)
 		if given == nil {
 			given = store.Obj{}
 		}
 		for k, v := range defaults {
 			if _, ok := given[k]; !ok {
+				if m, isMap := v.(store.Obj); isMap {
+					v = api.Clone(m) // the defaults are shared
+				}
 				given[k] = v
 			}
 		}
@@ -183,6 +203,19 @@ func typeOptionDefaults(intent store.Obj, typ string, defaults store.Obj) {
 		delete(opts, typ)
 	}
 	intent["payment_method_options"] = opts
+}
+
+// hasDefaults says given already sets every default.
+func hasDefaults(given, defaults store.Obj) bool {
+	if given == nil {
+		return false
+	}
+	for k := range defaults {
+		if _, ok := given[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func onlyDefaults(given, defaults store.Obj) bool {
