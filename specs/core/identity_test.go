@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"time"
@@ -243,6 +244,19 @@ var _ = Describe("Identity verification sessions", Label("identity"), func() {
 		_, err = sc.V1IdentityVerificationSessions.Create(Ctx, &stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("document"),
 			RelatedPerson: &stripe.IdentityVerificationSessionCreateRelatedPersonParams{Account: stripe.String(acct.ID), Person: stripe.String("person_nope")}})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "related_person[person]")
+	})
+
+	It("makes an ephemeral key for a session, as the Identity mobile SDK asks for one", func() {
+		vs := create(&stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("document")})
+		p := &stripe.EphemeralKeyCreateParams{VerificationSession: stripe.String(vs.ID), StripeVersion: stripe.String(stripe.APIVersion)}
+		key, err := sc.V1EphemeralKeys.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(key.Secret).To(HavePrefix("ek_test_"))
+		var raw map[string]any
+		Expect(json.Unmarshal(key.LastResponse.RawJSON, &raw)).To(Succeed())
+		Expect(raw["associated_objects"]).To(Equal([]any{map[string]any{"id": vs.ID, "type": "identity.verification_session"}}))
+		_, err = sc.V1EphemeralKeys.Create(Ctx, &stripe.EphemeralKeyCreateParams{VerificationSession: stripe.String("vs_nope"), StripeVersion: stripe.String(stripe.APIVersion)})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "verification_session")
 	})
 
 	It("keeps a connected account's sessions in that account", func() {

@@ -41,26 +41,39 @@ func Routes() []api.Route {
 	}
 }
 
-// createKey makes a key for a customer. Issuing cards and Identity
-// verification sessions, the other things Stripe makes keys for, are not
-// emulated: those parameters are refused.
+// createKey makes a key for a customer (the mobile SDKs' PaymentSheet) or
+// an Identity verification session (the Identity mobile SDK). Issuing
+// cards, the other thing Stripe makes keys for, are not emulated: that
+// parameter is refused.
 func createKey(c *api.Call) (any, error) {
-	for _, other := range []string{"issuing_card", "nonce", "verification_session"} {
+	for _, other := range []string{"issuing_card", "nonce"} {
 		if c.Params.Has(other) {
 			return nil, api.NotEmulated(other, c.Endpoint)
 		}
 	}
 	cusID, _ := c.Params.Str("customer")
-	if cusID == "" {
+	vsID, _ := c.Params.Str("verification_session")
+	var associated store.Obj
+	switch {
+	case cusID != "" && vsID != "":
+		return nil, apierr.InvalidRequest("An ephemeral key is for one object: provide only one of customer or verification_session.").WithParam("verification_session")
+	case vsID != "":
+		if _, ok := c.Tx.Get(c.Account, "identity.verification_session", vsID); !ok {
+			return nil, apierr.NoSuchObject("verification session", vsID, "verification_session")
+		}
+		associated = store.Obj{"id": vsID, "type": "identity.verification_session"}
+	case cusID == "":
 		return nil, apierr.MissingParam("customer")
-	}
-	if cus, ok := c.Tx.Get(c.Account, "customer", cusID); !ok || api.Bool(cus["deleted"]) {
-		return nil, apierr.NoSuchObject("customer", cusID, "customer")
+	default:
+		if cus, ok := c.Tx.Get(c.Account, "customer", cusID); !ok || api.Bool(cus["deleted"]) {
+			return nil, apierr.NoSuchObject("customer", cusID, "customer")
+		}
+		associated = store.Obj{"id": cusID, "type": "customer"}
 	}
 	key := c.Object("ephemeral_key", c.NewID("ephemeral_key"), store.Obj{
 		// Undocumented in the API reference but sent by Stripe and read by
-		// the mobile SDKs, which check the key is for their customer.
-		"associated_objects": []any{store.Obj{"id": cusID, "type": "customer"}},
+		// the mobile SDKs, which check the key is for their object.
+		"associated_objects": []any{associated},
 		"expires":            c.Now + EphemeralKeyLifetime,
 		"secret":             "ek_test_" + c.IDs.Secret(99),
 	})
