@@ -656,6 +656,22 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(string(body)).To(HaveSuffix("%%EOF\n"))
 		Expect(string(body)).To(ContainSubstring(q.Number))
 
+		// Amounts are in the currency's units: yen have no minor unit.
+		yen, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("jpy"), UnitAmount: stripe.Int64(1500)})
+		Expect(err).NotTo(HaveOccurred())
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("yen@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		jq, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(other.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(yen.ID), Quantity: stripe.Int64(2)}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, jq.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		stream, err = sc.V1Quotes.PDF(Ctx, jq.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		body, err = io.ReadAll(stream.LastResponse.Body)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(body)).To(ContainSubstring("Total: JPY 3000"), "¥3,000, not ¥30")
+
 		// A draft canceled before it was finalized never had one either.
 		canceled, err := sc.V1Quotes.Cancel(Ctx, oneTimeQuote().ID, nil)
 		Expect(err).NotTo(HaveOccurred())

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/pdf"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -30,8 +31,9 @@ func quotePDF(c *api.Call) (any, error) {
 
 // renderPDF lays the quote out as text lines on one page.
 func renderPDF(c *api.Call, q store.Obj, d data) []byte {
-	cur := strings.ToUpper(api.Str(q["currency"]))
-	money := func(v any) string { n := api.Int(v); return fmt.Sprintf("%s %d.%02d", cur, n/100, abs(n%100)) }
+	cur := api.Str(q["currency"])
+	// In the currency's own units: ¥1500 is 1500, not 15.00.
+	money := func(v any) string { return strings.ToUpper(cur) + " " + currency.Major(api.Int(v), cur) }
 	text := []string{"Quote " + api.Str(q["number"])}
 	if h := api.Str(q["header"]); h != "" {
 		text = append(text, h)
@@ -69,13 +71,6 @@ func renderPDF(c *api.Call, q store.Obj, d data) []byte {
 		text = append(text, "", f)
 	}
 	return pdf.Doc{Title: text[0], Lines: text[1:]}.Bytes()
-}
-
-func abs(n int64) int64 {
-	if n < 0 {
-		return -n
-	}
-	return n
 }
 
 func firstNonEmpty(ss ...string) string {
