@@ -406,6 +406,15 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 		r := Do(emu.URL(), "POST", "/v1/quotes", "line_items[0][price]="+oneTime.ID+"&line_items[0][quantity]=lots")
 		Expect(r.Status).To(Equal(400))
+		// An inline recurring price bills every 1 to 3 years' worth of
+		// intervals, as a price created on its own does.
+		for _, count := range []int64{0, -1, 37} {
+			_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+				LineItems: []*stripe.QuoteCreateLineItemParams{{PriceData: &stripe.QuoteCreateLineItemPriceDataParams{
+					Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(100),
+					Recurring: &stripe.QuoteCreateLineItemPriceDataRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(count)}}}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][price_data][recurring][interval_count]")
+		}
 		Expect(emu.EventTypes("")).NotTo(ContainElement("quote.created"))
 	})
 

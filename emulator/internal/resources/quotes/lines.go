@@ -161,6 +161,9 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 			if !ok {
 				count = 1
 			}
+			if err := catalog.CheckInterval(interval, count, name("recurring][interval_count")); err != nil {
+				return nil, err
+			}
 			rec = store.Obj{"interval": interval, "interval_count": count, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"}
 		}
 		p := catalog.NewInlinePrice(c, prod, cur, amount, rec)
