@@ -415,7 +415,20 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 					Recurring: &stripe.QuoteCreateLineItemPriceDataRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(count)}}}}})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][price_data][recurring][interval_count]")
 		}
+		// Its currency is one Stripe supports, written in lower case.
+		inline := func(cur string) (*stripe.Quote, error) {
+			return sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+				LineItems: []*stripe.QuoteCreateLineItemParams{{PriceData: &stripe.QuoteCreateLineItemPriceDataParams{
+					Currency: stripe.String(cur), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(100)}}}})
+		}
+		_, err = inline("xyz")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][price_data][currency]")
+		Expect(StripeErr(err).Msg).To(HavePrefix("Invalid currency: xyz."))
 		Expect(emu.EventTypes("")).NotTo(ContainElement("quote.created"))
+
+		q, err := inline("USD")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Currency).To(Equal(stripe.CurrencyUSD))
 	})
 
 	It("duplicates a quote with from_quote: a new draft of its lines and terms, naming the quote it came from", func() {

@@ -3,9 +3,11 @@ package quotes
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
@@ -134,6 +136,10 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 		if cur == "" {
 			return nil, apierr.MissingParam(name("currency"))
 		}
+		if !currency.Supported(strings.ToLower(cur)) {
+			return nil, currency.Invalid(cur, name("currency"))
+		}
+		cur = strings.ToLower(cur) // Stripe's currencies are lowercase
 		prod, _ := pd.Str("product")
 		if prod == "" {
 			return nil, apierr.MissingParam(name("product"))
