@@ -104,8 +104,17 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(500), Currency: stripe.String("usd"),
 			PriceData: &stripe.InvoiceItemCreatePriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(500)}})
 		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "amount")
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+			PriceData: &stripe.InvoiceItemCreatePriceDataParams{Currency: stripe.String("xyz"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(500)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "price_data[currency]")
+		Expect(StripeErr(err).Msg).To(HavePrefix("Invalid currency: xyz."))
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{PriceData: &stripe.SubscriptionCreateItemPriceDataParams{Currency: stripe.String("xyz"),
+				Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(500), Recurring: &stripe.SubscriptionCreateItemPriceDataRecurringParams{Interval: stripe.String("month")}}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items[0][price_data][currency]")
 		Expect(emu.Count("", "invoiceitem")).To(BeZero())
 		Expect(emu.Count("", "price")).To(BeZero())
+		Expect(emu.Count("", "subscription")).To(BeZero())
 	})
 
 	It("refuses an amount beside a quantity, as Stripe does (the amount is the item's total), and makes nothing", func() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	curr "github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
@@ -186,7 +187,10 @@ func inlinePriceOf(c *api.Call, pd params.Values, param string) (product, curren
 		return "", "", apierr.NoSuchObject("product", product, param+"[product]")
 	}
 	currency, _ = pd.Str("currency")
-	return product, currency, nil
+	if !curr.Supported(strings.ToLower(currency)) {
+		return "", "", curr.Invalid(currency, param+"[currency]")
+	}
+	return product, strings.ToLower(currency), nil
 }
 
 // inlineOneTimePrice makes the archived one-time price a price_data
