@@ -112,6 +112,14 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 			Items: []*stripe.SubscriptionCreateItemParams{{PriceData: &stripe.SubscriptionCreateItemPriceDataParams{Currency: stripe.String("xyz"),
 				Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(500), Recurring: &stripe.SubscriptionCreateItemPriceDataRecurringParams{Interval: stripe.String("month")}}}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "items[0][price_data][currency]")
+		// Nor a subscription billed every 0 or 37 months, which a price of its own could not be.
+		for _, count := range []int64{0, 37} {
+			_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{PriceData: &stripe.SubscriptionCreateItemPriceDataParams{Currency: stripe.String("usd"),
+					Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(500),
+					Recurring: &stripe.SubscriptionCreateItemPriceDataRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(count)}}}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "items[0][price_data][recurring][interval_count]")
+		}
 		Expect(emu.Count("", "invoiceitem")).To(BeZero())
 		Expect(emu.Count("", "price")).To(BeZero())
 		Expect(emu.Count("", "subscription")).To(BeZero())

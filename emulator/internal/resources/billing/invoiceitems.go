@@ -174,7 +174,8 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 }
 
 // inlinePriceOf reads the product and currency every price_data (named
-// param in errors) must give, the product one of the account's.
+// param in errors) must give, the product one of the account's, the
+// currency one Stripe supports.
 func inlinePriceOf(c *api.Call, pd params.Values, param string) (product, currency string, err error) {
 	// Both are required by Stripe's schema (stripe-go cannot say so).
 	for _, f := range []string{"product", "currency"} {
@@ -189,6 +190,19 @@ func inlinePriceOf(c *api.Call, pd params.Values, param string) (product, curren
 	currency, _ = pd.Str("currency")
 	if !curr.Supported(strings.ToLower(currency)) {
 		return "", "", curr.Invalid(currency, param+"[currency]")
+	}
+	// A recurring one (a subscription item's) bills every 1 interval to
+	// three years' worth, as a price of its own does.
+	if r, ok := pd.Obj("recurring"); ok {
+		if interval, _ := r.Str("interval"); interval != "" {
+			count, ok := r.Int("interval_count")
+			if !ok {
+				count = 1
+			}
+			if err := catalog.CheckInterval(interval, count, param+"[recurring][interval_count]"); err != nil {
+				return "", "", err
+			}
+		}
 	}
 	return product, strings.ToLower(currency), nil
 }
