@@ -672,6 +672,30 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		}
 		Expect(n).To(Equal(12))
 	})
+
+	It("expands the products of a session's and a payment link's line items' prices, as integrators fulfil orders by them", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, &stripe.CheckoutSessionRetrieveParams{Params: stripe.Params{
+			Expand: []*string{stripe.String("line_items.data.price.product")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LineItems.Data[0].Price.Product.Name).To(Equal("Setup fee"))
+		n := 0
+		for li, err := range sc.V1CheckoutSessions.ListLineItems(Ctx, &stripe.CheckoutSessionListLineItemsParams{Session: stripe.String(s.ID),
+			ListParams: stripe.ListParams{Expand: []*string{stripe.String("data.price.product")}}}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(li.Price.Product.Name).To(Equal("Setup fee"))
+			n++
+		}
+		Expect(n).To(Equal(1))
+
+		link, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{
+			{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}}})
+		Expect(err).NotTo(HaveOccurred())
+		gotLink, err := sc.V1PaymentLinks.Retrieve(Ctx, link.ID, &stripe.PaymentLinkRetrieveParams{Params: stripe.Params{
+			Expand: []*string{stripe.String("line_items.data.price.product")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(gotLink.LineItems.Data[0].Price.Product.Name).To(Equal("Setup fee"))
+	})
 })
 
 // mustSubscription retrieves a subscription, with expand[] of the paths

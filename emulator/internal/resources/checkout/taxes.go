@@ -10,8 +10,10 @@ import (
 )
 
 // ItemKind is a session's line item (object "item"): its taxes are left
-// out unless expanded (line_items.data.taxes), as on Stripe.
-var ItemKind = &api.Kind{Object: "item", Name: "line item",
+// out unless expanded (line_items.data.taxes), as on Stripe. Its price is
+// embedded whole, and that price's product expands as anywhere else
+// (line_items.data.price.product, how integrators fulfil an order).
+var ItemKind = &api.Kind{Object: "item", Name: "line item", Expandable: []string{"price.product"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"taxes": itemTaxes}}
 
 // itemTax is what a line item keeps about its taxes: its own tax rates
