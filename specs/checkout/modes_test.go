@@ -214,6 +214,32 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: append(lines(20, true), lines(20, false)...)})
 	})
 
+	It("holds a line item's adjustable quantity to Stripe's limits, the quantity within them, creating nothing otherwise", func() {
+		adjustable := func(qty int64, aq *stripe.CheckoutSessionCreateLineItemAdjustableQuantityParams) *stripe.CheckoutSessionCreateParams {
+			return &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(qty), AdjustableQuantity: aq}}}
+		}
+		on := func(lo, hi int64) *stripe.CheckoutSessionCreateLineItemAdjustableQuantityParams {
+			aq := &stripe.CheckoutSessionCreateLineItemAdjustableQuantityParams{Enabled: stripe.Bool(true)}
+			if lo >= 0 {
+				aq.Minimum = stripe.Int64(lo)
+			}
+			if hi >= 0 {
+				aq.Maximum = stripe.Int64(hi)
+			}
+			return aq
+		}
+		refused(adjustable(1, on(-1, 1000000)), "line_items[0][adjustable_quantity][maximum]", "The maximum adjustable quantity must be between 1 and 999999.")
+		refused(adjustable(1, on(5, 2)), "line_items[0][adjustable_quantity][minimum]", "The minimum adjustable quantity must be between 0 and the maximum.")
+		refused(adjustable(10, on(-1, 5)), "line_items[0][quantity]", "The quantity must be at most the maximum adjustable quantity (5).")
+		refused(adjustable(1, on(2, 5)), "line_items[0][quantity]", "The quantity must be at least the minimum adjustable quantity (2).")
+		// Stripe's docs: a quantity over 99, the default maximum, needs a
+		// maximum at least as large.
+		refused(adjustable(150, on(-1, -1)), "line_items[0][quantity]", "The quantity must be at most the maximum adjustable quantity (99).")
+		s := create(adjustable(150, on(-1, 200)))
+		Expect(s.AmountSubtotal).To(Equal(int64(150 * 1500)))
+	})
+
 	It("shows an existing customer's email, and gives a customer without one the email typed", func() {
 		known, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("known@example.com")})
 		Expect(err).NotTo(HaveOccurred())

@@ -433,9 +433,6 @@ func lineItems(c *api.Call, mode, requested string, cus store.Obj) ([]store.Obj,
 	planned := map[string]bool{} // the subscription's items, by price
 	for i, li := range raw {
 		prefix := fmt.Sprintf("line_items[%d]", i)
-		// A control on the hosted page; the test helper completes with
-		// the quantity sent.
-		li.MarkRead("adjustable_quantity")
 		price, err := linePrice(c, li, prefix)
 		if err != nil {
 			return nil, nil, "", 0, err
@@ -477,6 +474,9 @@ func lineItems(c *api.Call, mode, requested string, cus store.Obj) ([]store.Obj,
 		case qty < 1:
 			return nil, nil, "", 0, apierr.InvalidRequest("Quantity must be at least 1.").WithParam(prefix + "[quantity]")
 		}
+		if err := checkLineAdjustable(li, qty, prefix); err != nil {
+			return nil, nil, "", 0, err
+		}
 		own, err := lineTaxRates(c, li.Strings("tax_rates"), prefix+"[tax_rates]")
 		if err != nil {
 			return nil, nil, "", 0, err
@@ -490,6 +490,38 @@ func lineItems(c *api.Call, mode, requested string, cus store.Obj) ([]store.Obj,
 		return nil, nil, "", 0, apierr.InvalidRequest("You must provide at least one recurring price in `subscription` mode when using prices.").WithParam("line_items")
 	}
 	return out, rates, currency, total, nil
+}
+
+// defaultAdjustableMaximum is the most an adjustable quantity goes up to
+// without a maximum of its own (Stripe: 99 by default).
+const defaultAdjustableMaximum = 99
+
+// checkLineAdjustable holds a line item's adjustable_quantity (a control
+// on the hosted page; the test helper completes with the quantity sent)
+// to Stripe's limits, and the quantity within its minimum and maximum:
+// Stripe's docs ask for a maximum at least as large as a quantity over
+// the default 99. The wording of these refusals is not verified.
+func checkLineAdjustable(li params.Values, qty int64, prefix string) error {
+	a, ok := li.Obj("adjustable_quantity")
+	if !ok {
+		return nil
+	}
+	adj, err := checkAdjustable(a, prefix+"[adjustable_quantity]")
+	if err != nil || adj["enabled"] != true {
+		return err
+	}
+	lo, _ := adj["minimum"].(int64)
+	hi, ok := adj["maximum"].(int64)
+	if !ok {
+		hi = defaultAdjustableMaximum
+	}
+	if qty < lo {
+		return apierr.InvalidRequest("The quantity must be at least the minimum adjustable quantity (%d).", lo).WithParam(prefix + "[quantity]")
+	}
+	if qty > hi {
+		return apierr.InvalidRequest("The quantity must be at most the maximum adjustable quantity (%d).", hi).WithParam(prefix + "[quantity]")
+	}
+	return nil
 }
 
 func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) {
