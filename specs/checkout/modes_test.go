@@ -240,6 +240,16 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.AmountSubtotal).To(Equal(int64(150 * 1500)))
 	})
 
+	It("refuses a line item naming both a price and price_data, creating nothing", func() {
+		products := emu.Count("", "product")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1),
+				PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(100),
+					ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Other")}}}}},
+			"line_items[0][price]", "You may only specify one of these parameters: line_items[0][price], line_items[0][price_data].")
+		Expect(emu.Count("", "product")).To(Equal(products))
+	})
+
 	It("shows an existing customer's email, and gives a customer without one the email typed", func() {
 		known, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("known@example.com")})
 		Expect(err).NotTo(HaveOccurred())

@@ -525,6 +525,10 @@ func checkLineAdjustable(li params.Values, qty int64, prefix string) error {
 }
 
 func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) {
+	if li.Has("price") && li.Has("price_data") {
+		// As quote lines refuse it (Stripe's wording here is not verified).
+		return nil, apierr.Exclusive(prefix+"[price]", prefix+"[price_data]")
+	}
 	if id, _ := li.Str("price"); id != "" {
 		price, ok := c.Tx.Get(c.Account, "price", id)
 		if !ok {
