@@ -446,6 +446,24 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(StripeErr(err).Msg).To(ContainSubstring("discounts"))
 	})
 
+	It("includes a line item's discounts when expanded: none where nothing is taken off, refused by name, as not emulated, where a discount is", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, &stripe.CheckoutSessionRetrieveParams{Params: stripe.Params{
+			Expand: []*string{stripe.String("line_items.data.discounts")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LineItems.Data[0].Discounts).NotTo(BeNil())
+		Expect(got.LineItems.Data[0].Discounts).To(BeEmpty())
+
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
+		Expect(err).NotTo(HaveOccurred())
+		off := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(c.ID)}}})
+		status, body, err := emu.Call("GET", "/v1/checkout/sessions/"+off.ID+"/line_items?expand[]=data.discounts", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(400), "%v", body)
+		Expect(body["error"].(map[string]any)["message"]).To(ContainSubstring("stripe-emu does not emulate"))
+	})
+
 	It("takes the locales Checkout is shown in, refusing others in Stripe's words", func() {
 		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, Locale: stripe.String("pt-BR")})
 		Expect(s.Locale).To(Equal("pt-BR"))

@@ -14,7 +14,19 @@ import (
 // embedded whole, and that price's product expands as anywhere else
 // (line_items.data.price.product, how integrators fulfil an order).
 var ItemKind = &api.Kind{Object: "item", Name: "line item", Expandable: []string{"price.product"},
-	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"taxes": itemTaxes}}
+	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"taxes": itemTaxes, "discounts": itemDiscounts}}
+
+// itemDiscounts is what a line item's discounts include when expanded
+// (line_items.data.discounts, as Stripe's item lists them): none while
+// nothing is taken off it. A discounted item's would name the Discount
+// objects behind its amount, which the emulator does not keep for a
+// session (as total_details.breakdown), so it is refused by name.
+func itemDiscounts(_ *api.Call, o store.Obj) (any, error) {
+	if api.Int(o["amount_discount"]) == 0 {
+		return []any{}, nil
+	}
+	return nil, apierr.InvalidRequest("stripe-emu does not emulate the `discounts` of a discounted Checkout line item (the Discount objects behind its amount_discount), so it refused the expansion rather than answer without them.").WithParam("expand")
+}
 
 // itemTax is what a line item keeps about its taxes: its own tax rates
 // (handed on to the subscription a session in subscription mode
