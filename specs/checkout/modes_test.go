@@ -684,6 +684,26 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		})
 	})
 
+	It("lists sessions by status, refusing a status Checkout Sessions do not have as Stripe's enums are refused", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		_, err := sc.V1CheckoutSessions.Expire(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		var ids []string
+		for got, err := range sc.V1CheckoutSessions.List(Ctx, &stripe.CheckoutSessionListParams{Status: stripe.String("expired")}) {
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, got.ID)
+		}
+		Expect(ids).To(Equal([]string{s.ID}))
+		var listErr error
+		for _, err := range sc.V1CheckoutSessions.List(Ctx, &stripe.CheckoutSessionListParams{Status: stripe.String("paid")}) {
+			listErr = err
+			break
+		}
+		ExpectStripeError(listErr, 400, "invalid_request_error", "", "status")
+		Expect(StripeErr(listErr).Msg).To(Equal("Invalid status: must be one of complete, expired, or open"))
+	})
+
 	It("pages through a session's line items as Stripe lists do, ten at a time unless asked", func() {
 		var lines []*stripe.CheckoutSessionCreateLineItemParams
 		for i := 0; i < 12; i++ {
