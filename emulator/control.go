@@ -600,7 +600,9 @@ func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 		if success, _ := s["success_url"].(string); success != "" {
-			http.Redirect(w, req, success, http.StatusSeeOther)
+			// Stripe fills in the template variable as it redirects; the
+			// session keeps the URL as given.
+			http.Redirect(w, req, strings.ReplaceAll(success, "{CHECKOUT_SESSION_ID}", id), http.StatusSeeOther)
 			return
 		}
 		s = body

@@ -684,6 +684,21 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		})
 	})
 
+	It("sends the customer on from the hosted page to success_url with {CHECKOUT_SESSION_ID} filled in, the session keeping the template", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			SuccessURL: stripe.String("https://shop.example/thanks?session_id={CHECKOUT_SESSION_ID}")})
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := noRedirect.PostForm(s.URL, url.Values{"payment_method": {"pm_card_visa"}})
+		Expect(err).NotTo(HaveOccurred())
+		res.Body.Close()
+		Expect(res.StatusCode).To(Equal(http.StatusSeeOther))
+		Expect(res.Header.Get("Location")).To(Equal("https://shop.example/thanks?session_id=" + s.ID))
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.CheckoutSessionStatusComplete))
+		Expect(got.SuccessURL).To(Equal("https://shop.example/thanks?session_id={CHECKOUT_SESSION_ID}"))
+	})
+
 	It("lists sessions by status, refusing a status Checkout Sessions do not have as Stripe's enums are refused", func() {
 		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
 		create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
