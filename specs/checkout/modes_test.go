@@ -592,6 +592,28 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(pi.Amount).To(Equal(int64(1500)))
 	})
 
+	It("cancels the PaymentIntent a declined attempt left when the session expires, by the API or on the clock", func() {
+		for _, byClock := range []bool{false, true} {
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_chargeDeclined"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(402), "%v", body)
+			seen := len(emu.Events(""))
+			if byClock {
+				emu.Clock().Set(time.Unix(s.ExpiresAt, 0).Add(time.Minute))
+			} else {
+				_, err = sc.V1CheckoutSessions.Expire(Ctx, s.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+			}
+			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, &stripe.CheckoutSessionRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("payment_intent")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.CheckoutSessionStatusExpired))
+			Expect(got.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusCanceled), "no later attempt can pay it")
+			Expect(got.PaymentIntent.CancellationReason).To(Equal(stripe.PaymentIntentCancellationReasonExpired))
+			Expect(emu.EventTypes("")[seen:]).To(Equal([]string{"payment_intent.canceled", "checkout.session.expired"}))
+		}
+	})
+
 	It("refuses to cancel the session's PaymentIntent directly unless it awaits capture, as Stripe's cancel reference says, changing nothing", func() {
 		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
 		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_chargeDeclined"}}, "")

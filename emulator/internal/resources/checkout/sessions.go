@@ -690,6 +690,18 @@ func expireSession(c *api.Call) (any, error) {
 }
 
 func expire(c *api.Call, before store.Obj) (store.Obj, error) {
+	// A declined attempt leaves the session's PaymentIntent open; Stripe
+	// says to expire the session to cancel it, so expiring does. The
+	// reason (Stripe's internal "expired") and the events' order are not
+	// verified.
+	if pi, ok := c.Tx.Get(c.Account, "payment_intent", api.Str(before["payment_intent"])); ok {
+		switch pi["status"] {
+		case payments.RequiresPaymentMethod, payments.RequiresConfirmation, payments.RequiresAction:
+			if _, err := payments.Cancel(c, pi, "expired"); err != nil {
+				return nil, err
+			}
+		}
+	}
 	s := api.Clone(before)
 	s["status"] = "expired"
 	s["url"] = nil
