@@ -78,6 +78,35 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(renewal.Total).To(Equal(int64(2000)), "the one-time price is not billed again")
 	})
 
+	It("reports the first invoice's delayed debit of a subscription session as its async payment, succeeded or failed", func() {
+		for _, pm := range []string{"pm_sepa_debit", "pm_sepa_debit_fail"} {
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan,
+				PaymentMethodTypes: []*string{stripe.String("sepa_debit")}})
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {pm}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_status"]).To(Equal("unpaid"), "a bank debit does not succeed at once")
+			seen := len(emu.Events(""))
+			emu.Clock().Advance(4 * 24 * time.Hour)
+			var types []string
+			for _, t := range emu.EventTypes("")[seen:] {
+				if strings.HasPrefix(t, "checkout.session.") {
+					types = append(types, t)
+				}
+			}
+			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			if pm == "pm_sepa_debit" {
+				Expect(types).To(Equal([]string{"checkout.session.async_payment_succeeded"}))
+				Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+				Expect(mustSubscription(sc, got.Subscription.ID).Status).To(Equal(stripe.SubscriptionStatusActive))
+			} else {
+				Expect(types).To(Equal([]string{"checkout.session.async_payment_failed"}))
+				Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusUnpaid))
+			}
+		}
+	})
+
 	It("starts a subscription of price_data lines: the inline prices, inactive from the start, are billed and renewed", func() {
 		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: []*stripe.CheckoutSessionCreateLineItemParams{
 			{PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(monthly.Product.ID),

@@ -35,6 +35,7 @@ var Kind = &api.Kind{
 		{Name: "payment_intent", Path: "payment_intent"},
 		{Name: "status", Path: "status"},
 		{Name: "customer", Path: "customer"},
+		{Name: "invoice", Path: "invoice"},
 	},
 }
 
@@ -1129,7 +1130,14 @@ func onIntentChange(c *api.Call, ch payments.IntentChange) error {
 		return nil
 	}
 	p := c.Tx.List(c.Account, "checkout.session", store.Query{Index: "payment_intent", Value: ch.ID, Limit: 1})
-	if len(p.Data) == 0 || p.Data[0]["status"] != "complete" {
+	if len(p.Data) == 0 {
+		// A subscription session pays through its first invoice's
+		// PaymentIntent: that debit is the session's async payment.
+		if ip := c.Tx.List(c.Account, "invoice_payment", store.Query{Index: "payment_intent", Value: ch.ID, Limit: 1}); len(ip.Data) > 0 {
+			p = c.Tx.List(c.Account, "checkout.session", store.Query{Index: "invoice", Value: api.Str(ip.Data[0]["invoice"]), Limit: 1})
+		}
+	}
+	if len(p.Data) == 0 || p.Data[0]["status"] != "complete" || p.Data[0]["payment_status"] != "unpaid" {
 		return nil
 	}
 	s := api.Clone(p.Data[0])
