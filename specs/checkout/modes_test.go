@@ -279,6 +279,34 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(emu.Count("", "product")).To(Equal(products))
 	})
 
+	It("holds price_data to what a price takes: a supported currency, an amount of at least 0, unit_amount or unit_amount_decimal", func() {
+		inline := func(pd *stripe.CheckoutSessionCreateLineItemPriceDataParams) *stripe.CheckoutSessionCreateParams {
+			if pd.Currency == nil {
+				pd.Currency = stripe.String("eur")
+			}
+			pd.ProductData = &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Item")}
+			return &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{PriceData: pd, Quantity: stripe.Int64(2)}}}
+		}
+		products := emu.Count("", "product")
+		_, err := sc.V1CheckoutSessions.Create(Ctx, inline(&stripe.CheckoutSessionCreateLineItemPriceDataParams{Currency: stripe.String("xyz"), UnitAmount: stripe.Int64(1000)}))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][price_data][currency]")
+		Expect(StripeErr(err).Msg).To(HavePrefix("Invalid currency: xyz. Stripe currently supports these currencies: usd, "))
+		refused(inline(&stripe.CheckoutSessionCreateLineItemPriceDataParams{UnitAmount: stripe.Int64(-1)}),
+			"line_items[0][price_data][unit_amount]", "Invalid line_items[0][price_data][unit_amount]: must be at least 0")
+		refused(inline(&stripe.CheckoutSessionCreateLineItemPriceDataParams{UnitAmount: stripe.Int64(1000), UnitAmountDecimal: stripe.Float64(1000)}),
+			"line_items[0][price_data][unit_amount]", "You may only specify one of these parameters: line_items[0][price_data][unit_amount], line_items[0][price_data][unit_amount_decimal].")
+		Expect(emu.Count("", "product")).To(Equal(products), "a refused line makes no product")
+
+		s := create(inline(&stripe.CheckoutSessionCreateLineItemPriceDataParams{UnitAmountDecimal: stripe.Float64(1250.5)}))
+		Expect(s.AmountTotal).To(Equal(int64(2501)), "two units of 1250.5")
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Amount).To(Equal(int64(2501)))
+	})
+
 	It("shows an existing customer's email, and gives a customer without one the email typed", func() {
 		known, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("known@example.com")})
 		Expect(err).NotTo(HaveOccurred())

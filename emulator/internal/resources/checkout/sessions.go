@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
@@ -546,12 +548,24 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 		return nil, apierr.MissingParam(prefix + "[price]")
 	}
 	cur, _ := pd.Str("currency")
+	cur = strings.ToLower(cur)
 	if cur == "" {
 		return nil, apierr.MissingParam(prefix + "[price_data][currency]")
 	}
-	amount, ok := pd.Int("unit_amount")
-	if !ok {
+	if !currency.Supported(cur) {
+		return nil, currency.Invalid(cur, prefix+"[price_data][currency]")
+	}
+	// As quote lines check price_data: a whole amount or a decimal one,
+	// never below 0.
+	amount, hasAmount := pd.Int("unit_amount")
+	decimal, hasDecimal := pd.Float("unit_amount_decimal")
+	switch {
+	case hasAmount && hasDecimal:
+		return nil, apierr.Exclusive(prefix+"[price_data][unit_amount]", prefix+"[price_data][unit_amount_decimal]")
+	case !hasAmount && !hasDecimal:
 		return nil, apierr.MissingParam(prefix + "[price_data][unit_amount]")
+	case amount < 0 || decimal < 0:
+		return nil, apierr.InvalidRequest("Invalid %s: must be at least 0", prefix+"[price_data][unit_amount]").WithParam(prefix + "[price_data][unit_amount]")
 	}
 	prodID, _ := pd.Str("product")
 	if prodID == "" {
@@ -590,6 +604,13 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 		rec = store.Obj{"interval": interval, "interval_count": count, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"}
 	}
 	price := catalog.NewInlinePrice(c, prodID, cur, amount, rec)
+	if hasDecimal {
+		price["unit_amount"] = nil
+		price["unit_amount_decimal"] = strconv.FormatFloat(decimal, 'f', -1, 64)
+		if decimal == float64(int64(decimal)) {
+			price["unit_amount"] = int64(decimal)
+		}
+	}
 	if err := catalog.InlineTaxBehavior(price, pd, prefix+"[price_data][tax_behavior]"); err != nil {
 		return nil, err
 	}
