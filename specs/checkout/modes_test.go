@@ -307,6 +307,23 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(pi.Amount).To(Equal(int64(2501)))
 	})
 
+	It("refuses a payment below the currency's minimum charge, for a session and a payment link, in Stripe's words", func() {
+		cheap := oneTimePrice(sc, "Sticker", 10)
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(cheap.ID), Quantity: stripe.Int64(2)}}},
+			"", "The Checkout Session's total amount due must add up to at least €0.50 eur")
+		links := emu.Count("", "payment_link")
+		_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{
+			{Price: stripe.String(cheap.ID), Quantity: stripe.Int64(1)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("The Checkout Session's total amount due must add up to at least €0.50 eur"))
+		Expect(emu.Count("", "payment_link")).To(Equal(links))
+
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(cheap.ID), Quantity: stripe.Int64(5)}}})
+		Expect(s.AmountTotal).To(Equal(int64(50)), "the minimum itself is taken")
+	})
+
 	It("shows an existing customer's email, and gives a customer without one the email typed", func() {
 		known, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("known@example.com")})
 		Expect(err).NotTo(HaveOccurred())

@@ -151,7 +151,7 @@ func createLink(c *api.Call) (any, error) {
 	}
 	// currency, when sent, picks one of the prices' currency_options.
 	requested, _ := c.Params.Str("currency")
-	checked, _, currency, _, err := lineItems(c, "", requested, nil)
+	checked, _, currency, total, err := lineItems(c, "", requested, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +163,12 @@ func createLink(c *api.Call) (any, error) {
 		return nil, err
 	}
 	mode := linkMode(items)
+	if mode == "payment" {
+		// Stripe refuses the link as the sessions it opens would be.
+		if err := checkMinimumCharge(total, currency); err != nil {
+			return nil, err
+		}
+	}
 	id := c.NewID("payment_link")
 	l := c.Object("payment_link", id, store.Obj{
 		"active": true, "after_completion": store.Obj{"hosted_confirmation": store.Obj{"custom_message": nil}, "type": "hosted_confirmation"},

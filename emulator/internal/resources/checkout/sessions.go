@@ -290,6 +290,11 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	defaultCardOptions(s)
+	if mode == "payment" {
+		if err := checkMinimumCharge(api.Int(s["amount_total"]), api.Str(s["currency"])); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.ApplyMetadata(s); err != nil {
 		return nil, err
 	}
@@ -301,6 +306,17 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkMinimumCharge refuses a payment-mode order that costs something but
+// less than Stripe charges in its currency (a no-cost order completes
+// without a payment), in Stripe's words as integrators meet them; the
+// answer names no parameter.
+func checkMinimumCharge(total int64, code string) error {
+	if total <= 0 || total >= currency.Minimum(code) {
+		return nil
+	}
+	return apierr.InvalidRequest("The Checkout Session's total amount due must add up to at least %s %s", currency.Format(currency.Minimum(code), code), code)
 }
 
 // checkModeParams refuses what the session's mode does not take, in
