@@ -324,6 +324,25 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.AmountTotal).To(Equal(int64(50)), "the minimum itself is taken")
 	})
 
+	It("refuses a currency Stripe does not support, an email that is not one and a URL without a scheme, naming them, creating nothing", func() {
+		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			SuccessURL: stripe.String("https://shop.example/ok"), Currency: stripe.String("xyz")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
+		Expect(StripeErr(err).Msg).To(HavePrefix("Invalid currency: xyz. Stripe currently supports these currencies: usd, "))
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, CustomerEmail: stripe.String("not-an-email")},
+			"customer_email", "Invalid email address: not-an-email")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, SuccessURL: stripe.String("shop.example/ok")},
+			"success_url", "Invalid URL: An explicit scheme (such as https) must be provided.")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, CancelURL: stripe.String("shop.example/back")},
+			"cancel_url", "Invalid URL: An explicit scheme (such as https) must be provided.")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, UIMode: stripe.String("embedded"),
+			SuccessURL: nil, ReturnURL: stripe.String("localhost:3000/return")},
+			"return_url", "Invalid URL: An explicit scheme (such as https) must be provided.")
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			SuccessURL: stripe.String("https://shop.example/{CHECKOUT_SESSION_ID}/ok?id={CHECKOUT_SESSION_ID}")})
+		Expect(s.SuccessURL).To(Equal("https://shop.example/{CHECKOUT_SESSION_ID}/ok?id={CHECKOUT_SESSION_ID}"))
+	})
+
 	It("shows an existing customer's email, and gives a customer without one the email typed", func() {
 		known, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("known@example.com")})
 		Expect(err).NotTo(HaveOccurred())

@@ -130,6 +130,9 @@ func create(c *api.Call) (any, error) {
 	if err := c.CheckLengths(sessionLengths...); err != nil {
 		return nil, err
 	}
+	if err := checkSessionInputs(c); err != nil {
+		return nil, err
+	}
 	id := c.IDs.Long("cs_test_") + c.IDs.Secret(34)
 	var customer any
 	var cusObj store.Obj
@@ -306,6 +309,27 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkSessionInputs refuses, as Stripe does, a currency it does not
+// support, a customer_email that is no email address, and a redirect URL
+// without a scheme (Stripe's message for these URLs; other schemes are
+// taken, as apps return to their own).
+func checkSessionInputs(c *api.Call) error {
+	if cur, _ := c.Params.Str("currency"); cur != "" && !currency.Supported(strings.ToLower(cur)) {
+		return currency.Invalid(cur, "currency")
+	}
+	if email, _ := c.Params.Str("customer_email"); email != "" {
+		if err := customers.CheckEmail(email, "customer_email"); err != nil {
+			return err
+		}
+	}
+	for _, name := range []string{"success_url", "cancel_url", "return_url"} {
+		if u, _ := c.Params.Str(name); u != "" && !strings.Contains(u, "://") {
+			return apierr.InvalidRequest("Invalid URL: An explicit scheme (such as https) must be provided.").WithParam(name).WithCode("url_invalid")
+		}
+	}
+	return nil
 }
 
 // checkMinimumCharge refuses a payment-mode order that costs something but
