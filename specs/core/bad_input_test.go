@@ -42,6 +42,25 @@ var _ = Describe("Bad input", Label("wire"), func() {
 		}
 	})
 
+	It("refuses a list filter outside the values Stripe's spec allows, instead of listing nothing", func() {
+		for _, c := range []struct{ path, param, msg string }{
+			{"/v1/subscriptions?status=bogus", "status", "Invalid status: must be one of active, all, canceled, ended, incomplete, incomplete_expired, past_due, paused, trialing, or unpaid"},
+			{"/v1/invoices?collection_method=later", "collection_method", "Invalid collection_method: must be one of charge_automatically or send_invoice"},
+			{"/v1/prices?recurring[interval]=fortnight", "recurring[interval]", "Invalid recurring[interval]: must be one of day, month, week, or year"},
+			{"/v1/invoice_payments?status=done", "status", "Invalid status: must be one of canceled, open, or paid"},
+		} {
+			r := Do(emu.URL(), "GET", c.path, "")
+			Expect(r.Status).To(Equal(400), c.path+": "+r.Text)
+			Expect(r.Error()["type"]).To(Equal("invalid_request_error"), c.path)
+			Expect(r.Error()["param"]).To(Equal(c.param), c.path)
+			Expect(r.Error()["message"]).To(Equal(c.msg), c.path)
+		}
+
+		By("listing by a value the spec allows")
+		r := Do(emu.URL(), "GET", "/v1/subscriptions?status=all", "")
+		Expect(r.Status).To(Equal(200), r.Text)
+	})
+
 	It("refuses a connected account in a country that is not one, keeping nothing", func() {
 		accounts := emu.Count("", "account") // the platform's own
 		for _, c := range []string{"XX", "USA", "1", "U$"} {

@@ -83,13 +83,19 @@ func (routeSlot) ServeHTTP(http.ResponseWriter, *http.Request) {
 
 // Compile compiles route tables for NewServer. The tables must not change
 // afterwards. A v1 POST route's parameters gain the requirements and enum
-// values Stripe's spec declares (params.ApplySpec).
+// values Stripe's spec declares (params.ApplySpec), a GET route's query
+// parameters the enum values (params.ApplyQuerySpec).
 func Compile(tables ...[]Route) *Routes {
 	rs := &Routes{router: mux.NewRouter(), static: map[string]map[string]int{}}
 	for _, table := range tables {
 		for _, rt := range table {
-			if rt.Method == http.MethodPost && !rt.V2 && rt.Params != nil {
-				rt.Params = rt.Params.ApplySpec(rt.Path)
+			if !rt.V2 && rt.Params != nil {
+				switch rt.Method {
+				case http.MethodPost:
+					rt.Params = rt.Params.ApplySpec(rt.Path)
+				case http.MethodGet:
+					rt.Params = rt.Params.ApplyQuerySpec(rt.Path)
+				}
 			}
 			slot := len(rs.table)
 			rs.table = append(rs.table, rt)

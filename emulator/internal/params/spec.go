@@ -27,7 +27,19 @@ func (s *Schema) ApplySpec(path string) *Schema {
 			}
 		})
 	}
-	enums := specEnums[key]
+	return s.withEnums(specEnums[key])
+}
+
+// ApplyQuerySpec returns s with the values the enums among the query
+// parameters of the v1 GET endpoint at path allow (a list's status=),
+// wherever s takes them and does not restrict them itself.
+func (s *Schema) ApplyQuerySpec(path string) *Schema {
+	return s.withEnums(specQueryEnums[pathVariable.ReplaceAllString(path, "{}")])
+}
+
+// withEnums returns s with the values enums allow (by dotted path) on
+// the strings, and arrays of strings, it takes unrestricted.
+func (s *Schema) withEnums(enums map[string][]string) *Schema {
 	names := make([]string, 0, len(enums))
 	for p := range enums {
 		names = append(names, p)

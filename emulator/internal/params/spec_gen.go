@@ -1494,3 +1494,118 @@ var specEnums = map[string]map[string][]string{
 		"destination_payment_method_options.us_bank_account.network": {"ach", "us_domestic_wire"},
 	},
 }
+
+// specQueryEnums lists the same of the query parameters of v1 GET
+// paths (a list's status=, payment[type]=…).
+var specQueryEnums = map[string]map[string][]string{
+	"/v1/apps/secrets": {
+		"scope.type": {"account", "user"},
+	},
+	"/v1/apps/secrets/find": {
+		"scope.type": {"account", "user"},
+	},
+	"/v1/billing/credit_balance_summary": {
+		"filter.applicability_scope.price_type": {"metered"},
+		"filter.type":                           {"applicability_scope", "credit_grant"},
+	},
+	"/v1/billing/meters": {
+		"status": {"active", "inactive"},
+	},
+	"/v1/billing/meters/{}/event_summaries": {
+		"value_grouping_window": {"day", "hour"},
+	},
+	"/v1/checkout/sessions": {
+		"status": {"complete", "expired", "open"},
+	},
+	"/v1/credit_notes/preview": {
+		"email_type": {"credit_note", "none"},
+		"lines.type": {"custom_line_item", "invoice_line_item"},
+		"reason":     {"duplicate", "fraudulent", "order_change", "product_unsatisfactory"},
+	},
+	"/v1/credit_notes/preview/lines": {
+		"email_type": {"credit_note", "none"},
+		"lines.type": {"custom_line_item", "invoice_line_item"},
+		"reason":     {"duplicate", "fraudulent", "order_change", "product_unsatisfactory"},
+	},
+	"/v1/customers/{}/payment_methods": {
+		"allow_redisplay": {"always", "limited", "unspecified"},
+	},
+	"/v1/identity/verification_sessions": {
+		"status": {"canceled", "processing", "requires_input", "verified"},
+	},
+	"/v1/invoice_payments": {
+		"status": {"canceled", "open", "paid"},
+	},
+	"/v1/invoice_rendering_templates": {
+		"status": {"active", "archived"},
+	},
+	"/v1/invoices": {
+		"collection_method": {"charge_automatically", "send_invoice"},
+		"status":            {"draft", "open", "paid", "uncollectible", "void"},
+	},
+	"/v1/issuing/authorizations": {
+		"status": {"closed", "expired", "pending", "reversed"},
+	},
+	"/v1/issuing/cardholders": {
+		"status": {"active", "blocked", "inactive"},
+	},
+	"/v1/issuing/cards": {
+		"type": {"physical", "virtual"},
+	},
+	"/v1/issuing/disputes": {
+		"status": {"expired", "lost", "submitted", "unsubmitted", "won"},
+	},
+	"/v1/issuing/personalization_designs": {
+		"status": {"active", "inactive", "rejected", "review"},
+	},
+	"/v1/issuing/physical_bundles": {
+		"status": {"active", "inactive", "review"},
+		"type":   {"custom", "standard"},
+	},
+	"/v1/issuing/tokens": {
+		"status": {"active", "deleted", "requested", "suspended"},
+	},
+	"/v1/prices": {
+		"recurring.interval":   {"day", "month", "week", "year"},
+		"recurring.usage_type": {"licensed", "metered"},
+		"type":                 {"one_time", "recurring"},
+	},
+	"/v1/subscriptions": {
+		"collection_method": {"charge_automatically", "send_invoice"},
+		"status":            {"active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due", "paused", "trialing", "unpaid"},
+	},
+	"/v1/tax/registrations": {
+		"status": {"active", "all", "expired", "scheduled"},
+	},
+	"/v1/tax_ids": {
+		"owner.type": {"account", "application", "customer", "self"},
+	},
+	"/v1/terminal/readers": {
+		"status": {"offline", "online"},
+	},
+	"/v1/topups": {
+		"status": {"canceled", "failed", "pending", "succeeded", "requires_action"},
+	},
+	"/v1/treasury/credit_reversals": {
+		"status": {"canceled", "posted", "processing"},
+	},
+	"/v1/treasury/debit_reversals": {
+		"resolution": {"lost", "won", "expired", "submitted", "unsubmitted"},
+		"status":     {"canceled", "completed", "processing"},
+	},
+	"/v1/treasury/outbound_payments": {
+		"status": {"canceled", "failed", "posted", "processing", "returned"},
+	},
+	"/v1/treasury/outbound_transfers": {
+		"status": {"canceled", "failed", "posted", "processing", "returned"},
+	},
+	"/v1/treasury/received_credits": {
+		"linked_flows.source_flow_type": {"credit_reversal", "other", "outbound_payment", "outbound_transfer", "payout"},
+	},
+	"/v1/treasury/transaction_entries": {
+		"order_by": {"created", "effective_at"},
+	},
+	"/v1/treasury/transactions": {
+		"status": {"open", "posted", "void"},
+	},
+}

@@ -45,6 +45,11 @@ type schema struct {
 
 type spec struct {
 	Paths map[string]map[string]struct {
+		Parameters []struct {
+			Name   string  `json:"name"`
+			In     string  `json:"in"`
+			Schema *schema `json:"schema"`
+		} `json:"parameters"`
 		RequestBody struct {
 			Content map[string]struct {
 				Schema *schema `json:"schema"`
@@ -84,7 +89,23 @@ func main() {
 	}
 	table := map[string][]string{}
 	enums := map[string]map[string][]string{}
+	queryEnums := map[string]map[string][]string{}
 	for path, methods := range doc.Paths {
+		if op, ok := methods["get"]; ok && strings.HasPrefix(path, "/v1/") {
+			e := map[string][]string{}
+			for _, p := range op.Parameters {
+				if p.In != "query" {
+					continue
+				}
+				if values := enumOf(p.Schema); len(values) > 0 {
+					e[p.Name] = values
+				}
+				walkEnums(p.Schema, p.Name+".", 1, e)
+			}
+			if len(e) > 0 {
+				queryEnums[normalize(path)] = e
+			}
+		}
 		op, ok := methods["post"]
 		if !ok || !strings.HasPrefix(path, "/v1/") {
 			continue
@@ -130,32 +151,9 @@ func main() {
 	}
 	b.WriteString("}\n\n")
 	fmt.Fprintf(&b, "// specEnums lists, by v1 POST path, the values each enum parameter\n// (dotted path; an array's elements under its name) allows.\n")
-	fmt.Fprintf(&b, "var specEnums = map[string]map[string][]string{\n")
-	keys = keys[:0]
-	for k := range enums {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(&b, "%q: {\n", k)
-		names := make([]string, 0, len(enums[k]))
-		for n := range enums[k] {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			fmt.Fprintf(&b, "%q: {", n)
-			for i, v := range enums[k][n] {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				fmt.Fprintf(&b, "%q", v)
-			}
-			b.WriteString("},\n")
-		}
-		b.WriteString("},\n")
-	}
-	b.WriteString("}\n")
+	writeEnums(&b, "specEnums", enums)
+	fmt.Fprintf(&b, "\n// specQueryEnums lists the same of the query parameters of v1 GET\n// paths (a list's status=, payment[type]=…).\n")
+	writeEnums(&b, "specQueryEnums", queryEnums)
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		log.Fatal(err)
@@ -372,4 +370,34 @@ func stripeGoEnums() map[string][]string {
 		}
 	}
 	return out
+}
+
+// writeEnums writes an enums table as the Go variable name.
+func writeEnums(b *bytes.Buffer, name string, enums map[string]map[string][]string) {
+	fmt.Fprintf(b, "var %s = map[string]map[string][]string{\n", name)
+	keys := make([]string, 0, len(enums))
+	for k := range enums {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(b, "%q: {\n", k)
+		names := make([]string, 0, len(enums[k]))
+		for n := range enums[k] {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(b, "%q: {", n)
+			for i, v := range enums[k][n] {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(b, "%q", v)
+			}
+			b.WriteString("},\n")
+		}
+		b.WriteString("},\n")
+	}
+	b.WriteString("}\n")
 }
