@@ -204,6 +204,13 @@ var scopeFixtures = map[string]scopeFixture{
 	"/v1/identity/verification_sessions": func(f *scopeMaker) (string, url.Values) {
 		return "/v1/identity/verification_sessions", url.Values{"type": {"document"}}
 	},
+	"/v1/issuing/cardholders": func(f *scopeMaker) (string, url.Values) {
+		return "/v1/issuing/cardholders", issuingCardholderForm()
+	},
+	"/v1/issuing/cards": func(f *scopeMaker) (string, url.Values) {
+		ch := f.mk("/v1/issuing/cardholders", issuingCardholderForm())
+		return "/v1/issuing/cards", url.Values{"cardholder": {ch}, "currency": {"usd"}, "type": {"virtual"}, "status": {"active"}}
+	},
 	"/v1/radar/value_lists": func(f *scopeMaker) (string, url.Values) {
 		return "/v1/radar/value_lists", url.Values{"alias": {"sweep"}, "name": {"Sweep"}}
 	},
@@ -211,6 +218,18 @@ var scopeFixtures = map[string]scopeFixture{
 		vl := f.mk("/v1/radar/value_lists", url.Values{"alias": {"sweep_items"}, "name": {"Items"}})
 		return "/v1/radar/value_list_items", url.Values{"value_list": {vl}, "value": {"blocked"}}
 	},
+}
+
+// issuingCardholderForm makes an individual cardholder with nothing past
+// due.
+func issuingCardholderForm() url.Values {
+	return url.Values{
+		"name": {"Jenny Rosen"}, "billing[address][line1]": {"1 Main St"}, "billing[address][city]": {"Austin"},
+		"billing[address][postal_code]": {"78701"}, "billing[address][country]": {"US"},
+		"individual[first_name]": {"Jenny"}, "individual[last_name]": {"Rosen"},
+		"individual[card_issuing][user_terms_acceptance][date]": {"1700000000"},
+		"individual[card_issuing][user_terms_acceptance][ip]":   {"127.0.0.1"},
+	}
 }
 
 // scopeNotSwept are the families with a create and an id route the sweep

@@ -21,6 +21,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/files"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/identity"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/issuing"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/meters"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/methoddomains"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
@@ -59,7 +60,7 @@ func kinds() []*api.Kind {
 		tax.RegistrationKind,
 		tax.CodeKind,
 	}
-	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), alerts.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds(), terminal.Kinds(), identity.Kinds(), apps.Kinds()} {
+	for _, family := range [][]*api.Kind{payments.Kinds(), billing.Kinds(), billingportal.Kinds(), coupons.Kinds(), meters.Kinds(), alerts.Kinds(), credits.Kinds(), clientkeys.Kinds(), entitlements.Kinds(), quotes.Kinds(), files.Kinds(), tax.CustomKinds(), radarlists.Kinds(), reporting.Kinds(), coreevents.Kinds(), terminal.Kinds(), identity.Kinds(), apps.Kinds(), issuing.Kinds()} {
 		out = append(out, family...)
 	}
 	return out
@@ -116,5 +117,6 @@ func routes() [][]api.Route {
 		terminal.Routes(),
 		identity.Routes(),
 		apps.Routes(),
+		issuing.Routes(),
 	}
 }

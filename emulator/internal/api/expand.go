@@ -72,6 +72,9 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 				if v, err = inc(c, obj); err != nil {
 					return err
 				}
+				if v == Omitted {
+					return nil
+				}
 				setPath(obj, parts[:n], v)
 			}
 			return s.expandValue(c, v, rest, full)
@@ -292,6 +295,13 @@ func deletedStub(obj store.Obj) bool {
 	}
 	return true
 }
+
+// Omitted is what an Includable answers for a field the object does not
+// show even when expanded (a physical Issuing card's number): the field
+// stays out of the answer.
+var Omitted any = omitted{}
+
+type omitted struct{}
 
 func cannotExpand(path string) error {
 	return apierr.InvalidRequest("This property cannot be expanded (%s).", path)

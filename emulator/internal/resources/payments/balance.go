@@ -237,7 +237,10 @@ func balanceSums(c *api.Call, account string) map[string]*currencySums {
 	totals := map[string]*currencySums{}
 	_, split := c.Tx.GetMeta(metaTopupFunds(account))
 	c.Tx.EachRaw(account, "balance_transaction", func(raw string) bool {
-		f := store.Pick(raw, "currency", "status", "net", "type", "source")
+		f := store.Pick(raw, "currency", "status", "net", "type", "source", "balance_type")
+		if f[5].String() == "issuing" {
+			return true // the Issuing balance is apart (issuingSums)
+		}
 		s := totals[f[0].String()]
 		if s == nil {
 			s = &currencySums{}
@@ -257,6 +260,24 @@ func balanceSums(c *api.Call, account string) map[string]*currencySums {
 		return true
 	})
 	return totals
+}
+
+// issuingSums is the account's Issuing balance by currency (every Issuing
+// balance transaction is available at once), nil when it has none.
+func issuingSums(c *api.Call, account string) map[string]int64 {
+	var out map[string]int64
+	c.Tx.EachRaw(account, "balance_transaction", func(raw string) bool {
+		f := store.Pick(raw, "balance_type", "currency", "net")
+		if f[0].String() != "issuing" {
+			return true
+		}
+		if out == nil {
+			out = map[string]int64{}
+		}
+		out[f[1].String()] += f[2].Int()
+		return true
+	})
+	return out
 }
 
 // bankAccountFunds says whether a balance transaction (its type and
@@ -318,6 +339,20 @@ func balanceOf(c *api.Call) store.Obj {
 		"object": "balance", "livemode": false,
 		"available": amounts(func(s sums) int64 { return s.available }),
 		"pending":   amounts(func(s sums) int64 { return s.pending }),
+	}
+	if issuing := issuingSums(c, c.Account); issuing != nil {
+		// Shown once the account has had Issuing funds, as Stripe shows
+		// it for accounts with Issuing.
+		curs := make([]string, 0, len(issuing))
+		for cur := range issuing {
+			curs = append(curs, cur)
+		}
+		sort.Strings(curs)
+		available := make([]any, len(curs))
+		for i, cur := range curs {
+			available[i] = store.Obj{"amount": issuing[cur], "currency": cur}
+		}
+		b["issuing"] = store.Obj{"available": available}
 	}
 	if !c.Connected {
 		// Funds held for connected accounts' negative balances: a

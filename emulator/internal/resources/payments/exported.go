@@ -240,3 +240,21 @@ func DestinationAccount(c *api.Call, id, param string) error {
 func ConnectedAccount(c *api.Call, kind, id, param string) error {
 	return connectedAccount(c, kind, id, param)
 }
+
+// IssuingAvailable is the account's available Issuing balance in cur:
+// what Issuing authorizations can hold.
+func IssuingAvailable(c *api.Call, cur string) int64 { return issuingSums(c, c.Account)[cur] }
+
+// PutIssuingBalanceTransaction records money moving in the account's
+// Issuing balance (typ: an authorization's hold or release, a
+// transaction), of source: available at once, with no fee, apart from
+// the payments balance (balance_type issuing).
+func PutIssuingBalanceTransaction(c *api.Call, typ string, amount int64, cur, source string) (store.Obj, error) {
+	txn := c.Object("balance_transaction", c.NewID("balance_transaction"), store.Obj{
+		"amount": amount, "available_on": c.Now, "balance_type": "issuing", "currency": cur, "description": nil,
+		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "net": amount, "reporting_category": typ,
+		"source": source, "status": "available", "type": typ,
+	})
+	delete(txn, "livemode") // Stripe's balance transactions have none
+	return txn, c.Put(txn)
+}

@@ -38,7 +38,10 @@ var topupStatuses = []string{"canceled", "failed", "pending", "succeeded"}
 
 func topupRoutes() []api.Route {
 	return []api.Route{
-		api.POST("/v1/topups", params.FromStruct(stripe.TopupCreateParams{}).Require("amount", "currency"), createTopup),
+		api.POST("/v1/topups", params.FromStruct(stripe.TopupCreateParams{}).Require("amount", "currency").
+			// Not in stripe-go's params (AddExtra sends it): the balance
+			// the funds go to, Issuing's for a top-up that funds cards.
+			With("destination_balance", params.String()).Enum("destination_balance", "issuing", "payments"), createTopup),
 		api.GET("/v1/topups", params.FromStruct(stripe.TopupListParams{}).Enum("status", topupStatuses...), listTopups),
 		api.GET("/v1/topups/{id}", params.FromStruct(stripe.TopupRetrieveParams{}), retrieveTopup),
 		api.POST("/v1/topups/{id}", params.FromStruct(stripe.TopupUpdateParams{}), updateTopup),
@@ -62,6 +65,9 @@ var topupFailureMessages = map[string]string{
 
 // topupKey schedules the end of a pending top-up's debit (its value: when).
 func topupKey(account, id string) string { return "topup:" + account + ":" + id }
+
+// topupIssuingKey marks a top-up made with destination_balance=issuing.
+func topupIssuingKey(account, id string) string { return "topupissuing:" + account + ":" + id }
 
 // topupFailureKey holds how a pending top-up's debit ends when it fails:
 // its bank account's failure code.
@@ -108,6 +114,11 @@ func createTopup(c *api.Call) (any, error) {
 	})
 	if err := c.Insert(tu); err != nil {
 		return nil, err
+	}
+	if dest, _ := c.Params.Str("destination_balance"); dest == "issuing" {
+		if err := c.Tx.SetMeta(topupIssuingKey(c.Account, id), "1"); err != nil {
+			return nil, err
+		}
 	}
 	if failure != "" {
 		if err := c.Tx.SetMeta(topupFailureKey(c.Account, id), failure); err != nil {
@@ -168,6 +179,7 @@ func cancelTopup(c *api.Call) (any, error) {
 	}
 	c.Tx.DeleteMeta(topupKey(c.Account, api.Str(before["id"])))
 	c.Tx.DeleteMeta(topupFailureKey(c.Account, api.Str(before["id"])))
+	c.Tx.DeleteMeta(topupIssuingKey(c.Account, api.Str(before["id"])))
 	after := api.Clone(before)
 	after["status"] = "canceled"
 	return after, c.PutEmit(after, "topup.canceled", nil)
@@ -205,11 +217,29 @@ func topupWork(account, id string, at int64) api.Due {
 		failureKey := topupFailureKey(account, id)
 		if code, failed := c.Tx.GetMeta(failureKey); failed {
 			c.Tx.DeleteMeta(failureKey)
+			c.Tx.DeleteMeta(topupIssuingKey(account, id))
 			after["status"] = "failed"
 			after["failure_code"], after["failure_message"] = code, topupFailureMessages[code]
 			return c.PutEmit(after, "topup.failed", nil)
 		}
 		amount := api.Int(before["amount"])
+		if _, issuing := c.Tx.GetMeta(topupIssuingKey(account, id)); issuing {
+			// Issuing funds can be spent once the debit is made: no
+			// wait for availability, and never paid out.
+			c.Tx.DeleteMeta(topupIssuingKey(account, id))
+			txn := c.Object("balance_transaction", c.NewID("balance_transaction"), store.Obj{
+				"amount": amount, "available_on": c.Now, "balance_type": "issuing", "currency": before["currency"],
+				"description": before["description"], "exchange_rate": nil, "fee": int64(0), "fee_details": []any{},
+				"net": amount, "reporting_category": "topup", "source": id, "status": "available", "type": "topup",
+			})
+			delete(txn, "livemode")
+			if err := c.Put(txn); err != nil {
+				return err
+			}
+			after["status"] = "succeeded"
+			after["balance_transaction"] = txn["id"]
+			return c.PutEmit(after, "topup.succeeded", nil)
+		}
 		txn, err := putBalanceTransaction(c, store.Obj{
 			"amount": amount, "available_on": api.Int(before["expected_availability_date"]), "currency": before["currency"],
 			"description": before["description"], "exchange_rate": nil, "fee": int64(0), "fee_details": []any{},

@@ -33,7 +33,10 @@ func transactions(c *api.Call, accounts []string, end int64, cur string) []txn {
 	var out []txn
 	for _, acct := range accounts {
 		c.Tx.EachRaw(acct, "balance_transaction", func(raw string) bool {
-			f := store.Pick(raw, "id", "created", "available_on", "currency", "amount", "fee", "net", "reporting_category", "source", "description", "type")
+			f := store.Pick(raw, "id", "created", "available_on", "currency", "amount", "fee", "net", "reporting_category", "source", "description", "type", "balance_type")
+			if f[11].String() == "issuing" {
+				return true // the Issuing balance's, not the payments balance the reports are of
+			}
 			t := txn{account: acct, id: f[0].String(), created: f[1].Int(), availableOn: f[2].Int(), currency: f[3].String(), amount: f[4].Int(),
 				fee: f[5].Int(), net: f[6].Int(), category: f[7].String(), source: f[8].String(), description: f[9].String(), typ: f[10].String()}
 			if t.created < end && (cur == "" || t.currency == cur) {

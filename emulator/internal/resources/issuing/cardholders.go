@@ -1,0 +1,260 @@
+package issuing
+
+import (
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+func cardholderRoutes() []api.Route {
+	return []api.Route{
+		api.POST("/v1/issuing/cardholders", params.FromStruct(stripe.IssuingCardholderCreateParams{}).
+			Enum("type", "individual", "company").Enum("status", "active", "inactive"), createCardholder),
+		api.GET("/v1/issuing/cardholders", params.FromStruct(stripe.IssuingCardholderListParams{}).
+			Enum("status", "active", "blocked", "inactive").Enum("type", "individual", "company"), listCardholders),
+		api.GET("/v1/issuing/cardholders/{id}", params.FromStruct(stripe.IssuingCardholderRetrieveParams{}), retrieveCardholder),
+		api.POST("/v1/issuing/cardholders/{id}", params.FromStruct(stripe.IssuingCardholderUpdateParams{}).
+			Enum("status", "active", "inactive"), updateCardholder),
+	}
+}
+
+// Stripe's limits on a cardholder's strings (its OpenAPI spec).
+var cardholderLengths = []api.MaxLength{
+	{Path: "individual.first_name", Limit: 5000}, {Path: "individual.last_name", Limit: 5000},
+	{Path: "email", Limit: 5000}, {Path: "phone_number", Limit: 5000},
+}
+
+func createCardholder(c *api.Call) (any, error) {
+	if err := c.CheckLengths(cardholderLengths...); err != nil {
+		return nil, err
+	}
+	name, _ := c.Params.Str("name")
+	typ, _ := c.Params.Str("type")
+	if typ == "" {
+		typ = "individual" // Stripe's default
+	}
+	status, _ := c.Params.Str("status")
+	if status == "" {
+		status = "active"
+	}
+	id := c.NewID("issuing.cardholder")
+	ch := c.Object("issuing.cardholder", id, store.Obj{
+		"billing": nil, "company": nil, "email": nil, "individual": nil, "metadata": map[string]any{},
+		"name": name, "phone_number": nil, "preferred_locales": []any{}, "spending_controls": nil,
+		"status": status, "type": typ,
+	})
+	if err := applyCardholder(c, nil, ch); err != nil {
+		return nil, err
+	}
+	return ch, c.PutEmit(ch, "issuing_cardholder.created", nil)
+}
+
+// applyCardholder sets on ch what a create or update request sends, over
+// before (nil for a new cardholder), and computes its requirements.
+func applyCardholder(c *api.Call, before, ch store.Obj) error {
+	if b, ok := c.Params.Obj("billing"); ok {
+		a, _ := b.Obj("address")
+		ch["billing"] = store.Obj{"address": address(a)}
+	}
+	for _, f := range []string{"email", "phone_number"} {
+		if c.Params.Has(f) {
+			s, _ := c.Params.Str(f)
+			ch[f] = api.NilIfEmpty(s)
+		}
+	}
+	if s, _ := c.Params.Str("status"); s != "" {
+		ch["status"] = s
+	}
+	if c.Params.Has("preferred_locales") {
+		ch["preferred_locales"] = api.Anys(c.Params.Strings("preferred_locales"))
+	}
+	if co, ok := c.Params.Obj("company"); ok {
+		if ch["type"] != "company" {
+			return apierr.InvalidRequest("You cannot provide company information for a cardholder of type %s.", ch["type"]).WithParam("company")
+		}
+		// The tax ID itself is never shown, only that one was given.
+		tax, _ := co.Str("tax_id")
+		provided := tax != ""
+		if prev := api.Obj(ch["company"]); !co.Has("tax_id") && prev != nil {
+			provided = api.Bool(prev["tax_id_provided"])
+		}
+		ch["company"] = store.Obj{"tax_id_provided": provided}
+	}
+	if in, ok := c.Params.Obj("individual"); ok {
+		if ch["type"] != "individual" {
+			return apierr.InvalidRequest("You cannot provide individual information for a cardholder of type %s.", ch["type"]).WithParam("individual")
+		}
+		if err := applyIndividual(c, in, ch); err != nil {
+			return err
+		}
+	}
+	limitsCurrency := accountCurrency(c)
+	var prev store.Obj
+	if ch["spending_controls"] != nil {
+		prev = api.Obj(ch["spending_controls"])
+	}
+	sc, err := spendingControls(c, prev, true, limitsCurrency)
+	if err != nil {
+		return err
+	}
+	ch["spending_controls"] = sc
+	if err := c.ApplyMetadata(ch); err != nil {
+		return err
+	}
+	ch["requirements"] = requirements(ch)
+	return nil
+}
+
+// applyIndividual sets individual: what is sent replaces what was there
+// field by field.
+func applyIndividual(c *api.Call, in params.Values, ch store.Obj) error {
+	ind := api.Clone(api.Obj(ch["individual"]))
+	if ch["individual"] == nil {
+		ind = store.Obj{"card_issuing": nil, "dob": nil, "first_name": nil, "last_name": nil, "verification": nil}
+	}
+	for _, f := range []string{"first_name", "last_name"} {
+		if in.Has(f) {
+			s, _ := in.Str(f)
+			ind[f] = api.NilIfEmpty(s)
+		}
+	}
+	if dob, ok := in.Obj("dob"); ok {
+		d, _ := dob.Int("day")
+		m, _ := dob.Int("month")
+		y, _ := dob.Int("year")
+		if d < 1 || d > 31 || m < 1 || m > 12 || y < 1900 {
+			return apierr.InvalidRequest("Invalid date of birth: day must be 1-31, month 1-12 and year after 1900.").WithParam("individual[dob]")
+		}
+		ind["dob"] = store.Obj{"day": d, "month": m, "year": y}
+	}
+	if ci, ok := in.Obj("card_issuing"); ok {
+		if uta, ok := ci.Obj("user_terms_acceptance"); ok {
+			prev := api.Obj(api.Obj(ind["card_issuing"])["user_terms_acceptance"])
+			terms := store.Obj{"date": prev["date"], "ip": prev["ip"], "user_agent": prev["user_agent"]}
+			if d, ok := uta.Int("date"); ok {
+				terms["date"] = d
+			}
+			for _, f := range []string{"ip", "user_agent"} {
+				if uta.Has(f) {
+					s, _ := uta.Str(f)
+					terms[f] = api.NilIfEmpty(s)
+				}
+			}
+			ind["card_issuing"] = store.Obj{"user_terms_acceptance": terms}
+		}
+	}
+	if v, ok := in.Obj("verification"); ok {
+		doc, _ := v.Obj("document")
+		for _, side := range []string{"back", "front"} {
+			if id, _ := doc.Str(side); id != "" {
+				if !c.Tx.Exists(c.Account, "file", id) {
+					return apierr.NoSuchObject("file", id, "individual[verification][document]["+side+"]")
+				}
+			}
+		}
+		back, _ := doc.Str("back")
+		front, _ := doc.Str("front")
+		ind["verification"] = store.Obj{"document": store.Obj{"back": api.NilIfEmpty(back), "front": api.NilIfEmpty(front)}}
+	}
+	ch["individual"] = ind
+	return nil
+}
+
+// requirements is what Stripe asks of a cardholder before its cards can
+// be used: an individual's first and last name and their acceptance of
+// the authorized user terms (date and IP). Anything missing is past due
+// and disables the cardholder (requirements.past_due): its cards'
+// authorizations are declined with cardholder_verification_required.
+func requirements(ch store.Obj) store.Obj {
+	due := []any{}
+	if ch["type"] == "individual" {
+		ind := api.Obj(ch["individual"])
+		terms := api.Obj(api.Obj(ind["card_issuing"])["user_terms_acceptance"])
+		if terms["date"] == nil {
+			due = append(due, "individual.card_issuing.user_terms_acceptance.date")
+		}
+		if terms["ip"] == nil {
+			due = append(due, "individual.card_issuing.user_terms_acceptance.ip")
+		}
+		if ind["first_name"] == nil {
+			due = append(due, "individual.first_name")
+		}
+		if ind["last_name"] == nil {
+			due = append(due, "individual.last_name")
+		}
+	}
+	var reason any
+	if len(due) > 0 {
+		reason = "requirements.past_due"
+	}
+	return store.Obj{"disabled_reason": reason, "past_due": due}
+}
+
+func retrieveCardholder(c *api.Call) (any, error) {
+	return c.Retrieve("issuing.cardholder", c.Var("id"))
+}
+
+func updateCardholder(c *api.Call) (any, error) {
+	if err := c.CheckLengths(cardholderLengths...); err != nil {
+		return nil, err
+	}
+	before, err := c.Load("issuing.cardholder", c.Var("id"), "id")
+	if err != nil {
+		return nil, err
+	}
+	if before["status"] == "blocked" {
+		// Stripe blocks a cardholder for good (a rejected listing).
+		if s, _ := c.Params.Str("status"); s != "" {
+			return nil, apierr.InvalidRequest("This cardholder is blocked and its status cannot be changed.").WithParam("status")
+		}
+	}
+	after := api.Clone(before)
+	if err := applyCardholder(c, before, after); err != nil {
+		return nil, err
+	}
+	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	return after, refreshCardholder(c, after)
+}
+
+// refreshCardholder shows a changed cardholder in its cards, which carry
+// it whole (and in their authorizations), as Stripe always shows the
+// cardholder as it is. Not a change of the cards: no event.
+func refreshCardholder(c *api.Call, ch store.Obj) error {
+	var cards []store.Obj
+	c.Tx.EachIndexed(c.Account, "issuing.card", "cardholder", api.Str(ch["id"]), func(o store.Obj) bool {
+		cards = append(cards, o)
+		return true
+	})
+	for _, card := range cards {
+		next := api.Clone(card)
+		next["cardholder"] = ch
+		if err := c.Put(next); err != nil {
+			return err
+		}
+		if err := refreshCard(c, next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listCardholders lists cardholders newest first, by email, phone_number,
+// status, type and created.
+func listCardholders(c *api.Call) (any, error) {
+	q, err := c.ListQuery("issuing.cardholder")
+	if err != nil {
+		return nil, err
+	}
+	q = api.IndexedFilters(c, q, "email")
+	for _, f := range []string{"phone_number", "status", "type"} {
+		if v, _ := c.Params.Str(f); v != "" {
+			q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Str(o[f]) == v })
+		}
+	}
+	return c.Page("issuing.cardholder", "/v1/issuing/cardholders", q), nil
+}

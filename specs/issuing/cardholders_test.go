@@ -1,0 +1,161 @@
+package issuing_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Issuing cardholders", Label("issuing"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	It("creates an individual cardholder with nothing past due, and sends issuing_cardholder.created", func() {
+		p := cardholderParams()
+		p.PhoneNumber = stripe.String("+18008675309")
+		p.PreferredLocales = []*string{stripe.String("en")}
+		p.AddMetadata("team", "ops")
+		ch, err := sc.V1IssuingCardholders.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.ID).To(HavePrefix("ich_"))
+		Expect(ch.Type).To(Equal(stripe.IssuingCardholderTypeIndividual))
+		Expect(ch.Status).To(Equal(stripe.IssuingCardholderStatusActive))
+		Expect(ch.Billing.Address.City).To(Equal("San Francisco"))
+		Expect(ch.Individual.FirstName).To(Equal("Jenny"))
+		Expect(ch.Individual.CardIssuing.UserTermsAcceptance.IP).To(Equal("91.121.146.224"))
+		Expect(ch.Requirements.DisabledReason).To(BeEmpty())
+		Expect(ch.Requirements.PastDue).To(BeEmpty())
+		Expect(ch.SpendingControls.SpendingLimits).To(BeEmpty())
+		Expect(ch.Metadata).To(HaveKeyWithValue("team", "ops"))
+		Expect(emu.EventTypes("")).To(Equal([]string{"issuing_cardholder.created"}))
+
+		got, err := sc.V1IssuingCardholders.Retrieve(Ctx, ch.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Email).To(Equal("jenny@example.com"))
+	})
+
+	It("lists an individual's missing name and terms acceptance as past due, until they are given", func() {
+		ch, err := sc.V1IssuingCardholders.Create(Ctx, &stripe.IssuingCardholderCreateParams{
+			Name:    stripe.String("Jenny Rosen"),
+			Billing: cardholderParams().Billing,
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.Requirements.DisabledReason).To(Equal(stripe.IssuingCardholderRequirementsDisabledReasonRequirementsPastDue))
+		Expect(ch.Requirements.PastDue).To(ConsistOf(
+			"individual.card_issuing.user_terms_acceptance.date", "individual.card_issuing.user_terms_acceptance.ip",
+			"individual.first_name", "individual.last_name"))
+
+		up, err := sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{
+			Individual: &stripe.IssuingCardholderUpdateIndividualParams{FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(up.Requirements.PastDue).To(ConsistOf(
+			"individual.card_issuing.user_terms_acceptance.date", "individual.card_issuing.user_terms_acceptance.ip"))
+
+		up, err = sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{
+			Individual: &stripe.IssuingCardholderUpdateIndividualParams{CardIssuing: &stripe.IssuingCardholderUpdateIndividualCardIssuingParams{
+				UserTermsAcceptance: &stripe.IssuingCardholderUpdateIndividualCardIssuingUserTermsAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("10.0.0.1")},
+			}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(up.Requirements.PastDue).To(BeEmpty())
+		Expect(up.Requirements.DisabledReason).To(BeEmpty())
+		Expect(up.Individual.FirstName).To(Equal("Jenny"))
+
+		evs := emu.Events("")
+		Expect(emu.EventTypes("")).To(Equal([]string{"issuing_cardholder.created", "issuing_cardholder.updated", "issuing_cardholder.updated"}))
+		prev := evs[len(evs)-1]["data"].(map[string]any)["previous_attributes"].(map[string]any)
+		Expect(prev).To(HaveKey("requirements"))
+		Expect(prev).To(HaveKey("individual"))
+	})
+
+	It("shows only that a company's tax ID was given", func() {
+		p := cardholderParams()
+		p.Individual = nil
+		p.Type = stripe.String("company")
+		p.Company = &stripe.IssuingCardholderCreateCompanyParams{TaxID: stripe.String("000000000")}
+		ch, err := sc.V1IssuingCardholders.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.Company.TaxIDProvided).To(BeTrue())
+		Expect(ch.Requirements.PastDue).To(BeEmpty())
+		Expect(ch.Individual).To(BeNil())
+	})
+
+	It("keeps spending controls, allowing one of allowed and blocked categories only", func() {
+		p := cardholderParams()
+		p.SpendingControls = &stripe.IssuingCardholderCreateSpendingControlsParams{
+			BlockedCategories: []*string{stripe.String("aquariums")},
+			SpendingLimits: []*stripe.IssuingCardholderCreateSpendingControlsSpendingLimitParams{
+				{Amount: stripe.Int64(5000), Interval: stripe.String("daily")},
+			},
+		}
+		ch, err := sc.V1IssuingCardholders.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.SpendingControls.BlockedCategories).To(Equal([]string{"aquariums"}))
+		Expect(ch.SpendingControls.SpendingLimits[0].Amount).To(BeEquivalentTo(5000))
+		Expect(string(ch.SpendingControls.SpendingLimitsCurrency)).To(Equal("usd"))
+
+		before := len(emu.EventTypes(""))
+		_, err = sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{
+			SpendingControls: &stripe.IssuingCardholderUpdateSpendingControlsParams{AllowedCategories: []*string{stripe.String("bakeries")}},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "spending_controls[allowed_categories]")
+		Expect(emu.EventTypes("")).To(HaveLen(before))
+	})
+
+	It("refuses what it does not take or emulate, changing nothing", func() {
+		p := cardholderParams()
+		p.Billing = nil
+		_, err := sc.V1IssuingCardholders.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "billing")
+
+		p = cardholderParams()
+		p.Status = stripe.String("blocked")
+		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "status")
+
+		p = cardholderParams()
+		p.Company = &stripe.IssuingCardholderCreateCompanyParams{TaxID: stripe.String("000000000")}
+		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "company")
+		Expect(emu.Count("", "issuing.cardholder")).To(BeZero())
+		Expect(emu.EventTypes("")).To(BeEmpty())
+
+		_, err = sc.V1IssuingCardholders.Retrieve(Ctx, "ich_nope", nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+	})
+
+	It("lists cardholders by email, status, type and phone number", func() {
+		a := newCardholder(sc)
+		p := cardholderParams()
+		p.Email = stripe.String("other@example.com")
+		p.Status = stripe.String("inactive")
+		p.PhoneNumber = stripe.String("+18005550100")
+		b, err := sc.V1IssuingCardholders.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+
+		ids := func(lp *stripe.IssuingCardholderListParams) []string {
+			GinkgoHelper()
+			var out []string
+			for ch, err := range sc.V1IssuingCardholders.List(Ctx, lp) {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, ch.ID)
+			}
+			return out
+		}
+		Expect(ids(&stripe.IssuingCardholderListParams{})).To(Equal([]string{b.ID, a.ID}))
+		Expect(ids(&stripe.IssuingCardholderListParams{Email: stripe.String("jenny@example.com")})).To(Equal([]string{a.ID}))
+		Expect(ids(&stripe.IssuingCardholderListParams{Status: stripe.String("inactive")})).To(Equal([]string{b.ID}))
+		Expect(ids(&stripe.IssuingCardholderListParams{PhoneNumber: stripe.String("+18005550100")})).To(Equal([]string{b.ID}))
+		Expect(ids(&stripe.IssuingCardholderListParams{Type: stripe.String("company")})).To(BeEmpty())
+	})
+})
