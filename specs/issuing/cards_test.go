@@ -89,9 +89,15 @@ var _ = Describe("Issuing cards", Label("issuing"), func() {
 			do   func(string) (*stripe.IssuingCard, error)
 			want stripe.IssuingCardShippingStatus
 		}{
-			{func(id string) (*stripe.IssuingCard, error) { return sc.V1TestHelpersIssuingCards.SubmitCard(Ctx, id, nil) }, "submitted"},
-			{func(id string) (*stripe.IssuingCard, error) { return sc.V1TestHelpersIssuingCards.ShipCard(Ctx, id, nil) }, "shipped"},
-			{func(id string) (*stripe.IssuingCard, error) { return sc.V1TestHelpersIssuingCards.DeliverCard(Ctx, id, nil) }, "delivered"},
+			{func(id string) (*stripe.IssuingCard, error) {
+				return sc.V1TestHelpersIssuingCards.SubmitCard(Ctx, id, nil)
+			}, "submitted"},
+			{func(id string) (*stripe.IssuingCard, error) {
+				return sc.V1TestHelpersIssuingCards.ShipCard(Ctx, id, nil)
+			}, "shipped"},
+			{func(id string) (*stripe.IssuingCard, error) {
+				return sc.V1TestHelpersIssuingCards.DeliverCard(Ctx, id, nil)
+			}, "delivered"},
 		} {
 			got, err := step.do(card.ID)
 			Expect(err).NotTo(HaveOccurred())
