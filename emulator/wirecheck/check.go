@@ -331,6 +331,8 @@ var polymorphic = map[reflect.Type]map[string]reflect.Type{
 		"transfer_reversal": reflect.TypeOf(stripe.TransferReversal{}),
 		"application_fee":   reflect.TypeOf(stripe.ApplicationFee{}), "fee_refund": reflect.TypeOf(stripe.FeeRefund{}),
 		"payout": reflect.TypeOf(stripe.Payout{}), "topup": reflect.TypeOf(stripe.Topup{}),
+		"issuing.authorization": reflect.TypeOf(stripe.IssuingAuthorization{}),
+		"issuing.transaction":   reflect.TypeOf(stripe.IssuingTransaction{}),
 	},
 	// A payout's destination: the emulator pays out to bank accounts only.
 	reflect.TypeOf(stripe.PayoutDestination{}): {"bank_account": reflect.TypeOf(stripe.BankAccount{})},

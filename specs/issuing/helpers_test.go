@@ -1,10 +1,13 @@
 package issuing_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
 
+	"github.com/stripe-emu/stripe-emu/emulator"
 	. "github.com/stripe-emu/stripe-emu/specs/support"
 )
 
@@ -44,4 +47,57 @@ func activeCard(sc *stripe.Client) *stripe.IssuingCard {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	return card
+}
+
+// fundIssuing tops up the Issuing balance (destination_balance=issuing,
+// which stripe-go sends as an extra) and lets the debit go through.
+func fundIssuing(emu *emulator.Emulator, amount int64) {
+	GinkgoHelper()
+	p := &stripe.TopupCreateParams{Amount: stripe.Int64(amount), Currency: stripe.String("usd")}
+	p.AddExtra("destination_balance", "issuing")
+	tu, err := emu.Client().V1Topups.Create(Ctx, p)
+	Expect(err).NotTo(HaveOccurred())
+	emu.Clock().Advance(3 * time.Minute)
+	got, err := emu.Client().V1Topups.Retrieve(Ctx, tu.ID, nil)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(got.Status).To(Equal(stripe.TopupStatusSucceeded))
+}
+
+// issuingAvailable is the available Issuing balance in usd (0 when the
+// balance shows none).
+func issuingAvailable(sc *stripe.Client) int64 {
+	GinkgoHelper()
+	b, err := sc.V1Balance.Retrieve(Ctx, nil)
+	Expect(err).NotTo(HaveOccurred())
+	if b.Issuing == nil {
+		return 0
+	}
+	for _, a := range b.Issuing.Available {
+		if a.Currency == "usd" {
+			return a.Amount
+		}
+	}
+	return 0
+}
+
+// authorize asks for an authorization of amount on card (at Stripe's
+// example merchant unless edited).
+func authorize(sc *stripe.Client, card string, amount int64, edit ...func(*stripe.TestHelpersIssuingAuthorizationCreateParams)) *stripe.IssuingAuthorization {
+	GinkgoHelper()
+	p := &stripe.TestHelpersIssuingAuthorizationCreateParams{Card: stripe.String(card), Amount: stripe.Int64(amount)}
+	for _, e := range edit {
+		e(p)
+	}
+	auth, err := sc.V1TestHelpersIssuingAuthorizations.Create(Ctx, p)
+	Expect(err).NotTo(HaveOccurred())
+	return auth
+}
+
+// declineReason is the reason of an authorization's last request.
+func declineReason(a *stripe.IssuingAuthorization) stripe.IssuingAuthorizationRequestHistoryReason {
+	GinkgoHelper()
+	Expect(a.RequestHistory).NotTo(BeEmpty())
+	last := a.RequestHistory[len(a.RequestHistory)-1]
+	Expect(last.Approved).To(BeFalse())
+	return last.Reason
 }

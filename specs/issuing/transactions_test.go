@@ -1,0 +1,95 @@
+package issuing_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("Issuing transactions", Label("issuing"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	It("makes force captures and unlinked refunds whatever the balance, and refunds captures up to their amount", func() {
+		card := activeCard(sc)
+		n := len(emu.EventTypes(""))
+		fc, err := sc.V1TestHelpersIssuingTransactions.CreateForceCapture(Ctx, &stripe.TestHelpersIssuingTransactionCreateForceCaptureParams{
+			Card: stripe.String(card.ID), Amount: stripe.Int64(1000),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fc.Type).To(Equal(stripe.IssuingTransactionTypeCapture))
+		Expect(fc.Amount).To(BeEquivalentTo(-1000))
+		Expect(fc.Authorization).To(BeNil())
+		Expect(fc.Card.ID).To(Equal(card.ID))
+		Expect(fc.Cardholder.ID).To(Equal(card.Cardholder.ID))
+		Expect(issuingAvailable(sc)).To(BeEquivalentTo(-1000))
+
+		r1, err := sc.V1TestHelpersIssuingTransactions.Refund(Ctx, fc.ID, &stripe.TestHelpersIssuingTransactionRefundParams{RefundAmount: stripe.Int64(400)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r1.Type).To(Equal(stripe.IssuingTransactionTypeRefund))
+		Expect(r1.Amount).To(BeEquivalentTo(400))
+		r2, err := sc.V1TestHelpersIssuingTransactions.Refund(Ctx, fc.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r2.Amount).To(BeEquivalentTo(600))
+		_, err = sc.V1TestHelpersIssuingTransactions.Refund(Ctx, fc.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "refund_amount")
+		_, err = sc.V1TestHelpersIssuingTransactions.Refund(Ctx, r1.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+		ur, err := sc.V1TestHelpersIssuingTransactions.CreateUnlinkedRefund(Ctx, &stripe.TestHelpersIssuingTransactionCreateUnlinkedRefundParams{
+			Card: stripe.String(card.ID), Amount: stripe.Int64(250),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ur.Amount).To(BeEquivalentTo(250))
+		Expect(issuingAvailable(sc)).To(BeEquivalentTo(250))
+		Expect(emu.EventTypes("")[n:]).To(Equal([]string{"issuing_transaction.created", "issuing_transaction.created", "issuing_transaction.created", "issuing_transaction.created"}))
+
+		ids := func(lp *stripe.IssuingTransactionListParams) []string {
+			GinkgoHelper()
+			var out []string
+			for t, err := range sc.V1IssuingTransactions.List(Ctx, lp) {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, t.ID)
+			}
+			return out
+		}
+		Expect(ids(&stripe.IssuingTransactionListParams{})).To(Equal([]string{ur.ID, r2.ID, r1.ID, fc.ID}))
+		Expect(ids(&stripe.IssuingTransactionListParams{Type: stripe.String("capture")})).To(Equal([]string{fc.ID}))
+		Expect(ids(&stripe.IssuingTransactionListParams{Card: stripe.String("ic_other")})).To(BeEmpty())
+		Expect(ids(&stripe.IssuingTransactionListParams{Cardholder: stripe.String(card.Cardholder.ID)})).To(HaveLen(4))
+	})
+
+	It("updates a transaction's metadata with issuing_transaction.updated, shown in its authorization too", func() {
+		fundIssuing(emu, 1000)
+		card := activeCard(sc)
+		auth := authorize(sc, card.ID, 500)
+		auth, err := sc.V1TestHelpersIssuingAuthorizations.Capture(Ctx, auth.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.IssuingTransactionUpdateParams{}
+		p.AddMetadata("order_id", "6735")
+		txn, err := sc.V1IssuingTransactions.Update(Ctx, auth.Transactions[0].ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(txn.Metadata).To(HaveKeyWithValue("order_id", "6735"))
+		types := emu.EventTypes("")
+		Expect(types[len(types)-1]).To(Equal("issuing_transaction.updated"))
+		got, err := sc.V1IssuingAuthorizations.Retrieve(Ctx, auth.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Transactions[0].Metadata).To(HaveKeyWithValue("order_id", "6735"))
+
+		_, err = sc.V1TestHelpersIssuingTransactions.CreateForceCapture(Ctx, &stripe.TestHelpersIssuingTransactionCreateForceCaptureParams{
+			Card: stripe.String(card.ID), Amount: stripe.Int64(100),
+			PurchaseDetails: &stripe.TestHelpersIssuingTransactionCreateForceCapturePurchaseDetailsParams{Reference: stripe.String("r1")},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "purchase_details")
+		Expect(emu.EventTypes("")).To(HaveLen(len(types)))
+	})
+})
