@@ -119,6 +119,14 @@ var _ = Describe("Issuing cardholders", Label("issuing"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "billing")
 
 		p = cardholderParams()
+		p.Name = stripe.String("R2-D2")
+		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "name")
+		p.Name = stripe.String("Jennifer Alexandra Rosenberg")
+		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "name")
+
+		p = cardholderParams()
 		p.Status = stripe.String("blocked")
 		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "status")

@@ -1,6 +1,9 @@
 package issuing
 
 import (
+	"unicode"
+	"unicode/utf8"
+
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -32,6 +35,9 @@ func createCardholder(c *api.Call) (any, error) {
 		return nil, err
 	}
 	name, _ := c.Params.Str("name")
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
 	typ, _ := c.Params.Str("type")
 	if typ == "" {
 		typ = "individual" // Stripe's default
@@ -46,15 +52,33 @@ func createCardholder(c *api.Call) (any, error) {
 		"name": name, "phone_number": nil, "preferred_locales": []any{}, "spending_controls": nil,
 		"status": status, "type": typ,
 	})
-	if err := applyCardholder(c, nil, ch); err != nil {
+	if err := applyCardholder(c, ch); err != nil {
 		return nil, err
 	}
 	return ch, c.PutEmit(ch, "issuing_cardholder.created", nil)
 }
 
-// applyCardholder sets on ch what a create or update request sends, over
-// before (nil for a new cardholder), and computes its requirements.
-func applyCardholder(c *api.Call, before, ch store.Obj) error {
+// maxName is the longest name Stripe prints on a card.
+const maxName = 24
+
+// checkName refuses a name Stripe cannot print on a card: longer than 24
+// characters, or with numbers or special characters (read here as
+// anything but letters, spaces and the punctuation of names: ' - .).
+func checkName(name string) error {
+	if utf8.RuneCountInString(name) > maxName {
+		return apierr.TooLong("name", name, maxName)
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && r != ' ' && r != '\'' && r != '-' && r != '.' {
+			return apierr.InvalidRequest("Invalid name: the cardholder's name is printed on cards and cannot contain numbers or special characters (%q).", string(r)).WithParam("name")
+		}
+	}
+	return nil
+}
+
+// applyCardholder sets on ch what a create or update request sends, and
+// computes its requirements.
+func applyCardholder(c *api.Call, ch store.Obj) error {
 	if b, ok := c.Params.Obj("billing"); ok {
 		a, _ := b.Obj("address")
 		ch["billing"] = store.Obj{"address": address(a)}
@@ -212,7 +236,7 @@ func updateCardholder(c *api.Call) (any, error) {
 		}
 	}
 	after := api.Clone(before)
-	if err := applyCardholder(c, before, after); err != nil {
+	if err := applyCardholder(c, after); err != nil {
 		return nil, err
 	}
 	if err := c.Save(before, after); err != nil {
