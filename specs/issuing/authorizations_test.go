@@ -2,6 +2,7 @@ package issuing_test
 
 import (
 	"net/url"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -159,8 +160,16 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		Expect(declineReason(authorize(sc, card.ID, 100, at("aquariums", "")))).To(Equal(stripe.IssuingAuthorizationRequestHistoryReasonSpendingControls))
 		Expect(declineReason(authorize(sc, card.ID, 5001))).To(Equal(stripe.IssuingAuthorizationRequestHistoryReasonSpendingControls))
 		Expect(authorize(sc, card.ID, 5000).Approved).To(BeTrue())
-		Expect(authorize(sc, card.ID, 3000).Approved).To(BeTrue())
+		third := authorize(sc, card.ID, 3000)
+		Expect(third.Approved).To(BeTrue())
 		Expect(declineReason(authorize(sc, card.ID, 1))).To(Equal(stripe.IssuingAuthorizationRequestHistoryReasonSpendingControls))
+		// What is reversed was not spent: the daily limit has room again.
+		_, err = sc.V1TestHelpersIssuingAuthorizations.Reverse(Ctx, third.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(authorize(sc, card.ID, 3000).Approved).To(BeTrue())
+		// The next day starts afresh.
+		emu.Clock().Advance(24 * time.Hour)
+		Expect(authorize(sc, card.ID, 5000).Approved).To(BeTrue())
 
 		mismatch := authorize(sc, card.ID, 100, func(p *stripe.TestHelpersIssuingAuthorizationCreateParams) {
 			p.VerificationData = &stripe.TestHelpersIssuingAuthorizationCreateVerificationDataParams{CVCCheck: stripe.String("mismatch")}

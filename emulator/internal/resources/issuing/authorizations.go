@@ -209,8 +209,9 @@ func intervalStart(now int64, interval string) int64 {
 }
 
 // spent is what cards spent since from in categories (all when none):
-// their approved authorizations' amounts (other than authID's) and the
-// captures made without one.
+// the amounts of their approved authorizations (other than authID's)
+// that were not reversed or left to expire, and the captures made
+// without one.
 func spent(c *api.Call, cards []string, from int64, cats []string, authID string) int64 {
 	inCats := func(m store.Obj) bool {
 		if len(cats) == 0 {
@@ -226,7 +227,9 @@ func spent(c *api.Call, cards []string, from int64, cats []string, authID string
 	var total int64
 	for _, card := range cards {
 		c.Tx.EachIndexed(c.Account, "issuing.authorization", "card", card, func(a store.Obj) bool {
-			if api.Bool(a["approved"]) && a["id"] != authID && api.Int(a["created"]) >= from && inCats(api.Obj(a["merchant_data"])) {
+			// Reversed and expired authorizations spent nothing.
+			if api.Bool(a["approved"]) && a["status"] != "expired" && a["status"] != "reversed" && a["id"] != authID &&
+				api.Int(a["created"]) >= from && inCats(api.Obj(a["merchant_data"])) {
 				total += api.Int(a["amount"])
 			}
 			return true
