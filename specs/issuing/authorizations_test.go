@@ -226,6 +226,38 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		Expect(issuingAvailable(sc)).To(BeEquivalentTo(3000))
 	})
 
+	It("expires an authorization left uncaptured for 7 days, which can still be captured", func() {
+		fundIssuing(emu, 5000)
+		card := activeCard(sc)
+		a := authorize(sc, card.ID, 2000)
+		Expect(issuingAvailable(sc)).To(BeEquivalentTo(3000))
+		emu.Clock().Advance(7*24*time.Hour - time.Minute)
+		Expect(retrieve(a.ID).Status).To(Equal(stripe.IssuingAuthorizationStatusPending))
+		n := len(emu.EventTypes(""))
+		emu.Clock().Advance(time.Minute)
+		expired := retrieve(a.ID)
+		Expect(expired.Status).To(Equal(stripe.IssuingAuthorizationStatusExpired))
+		Expect(expired.BalanceTransactions).To(HaveLen(2))
+		Expect(issuingAvailable(sc)).To(BeEquivalentTo(5000))
+		Expect(since(n)).To(Equal([]string{"issuing_authorization.updated"}))
+
+		_, err := sc.V1TestHelpersIssuingAuthorizations.Reverse(Ctx, a.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		captured, err := sc.V1TestHelpersIssuingAuthorizations.Capture(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(captured.Status).To(Equal(stripe.IssuingAuthorizationStatusClosed))
+		Expect(captured.Transactions).To(HaveLen(1))
+		Expect(captured.Transactions[0].Amount).To(BeEquivalentTo(-2000))
+		Expect(issuingAvailable(sc)).To(BeEquivalentTo(3000))
+
+		// A captured authorization never expires.
+		b := authorize(sc, card.ID, 1000)
+		_, err = sc.V1TestHelpersIssuingAuthorizations.Capture(Ctx, b.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(8 * 24 * time.Hour)
+		Expect(retrieve(b.ID).Status).To(Equal(stripe.IssuingAuthorizationStatusClosed))
+	})
+
 	It("sends issuing_authorization.request to a real-time webhook before deciding by the same rules", func() {
 		_, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{
 			URL: stripe.String("https://example.com/issuing"), EnabledEvents: []*string{stripe.String("issuing_authorization.request")},

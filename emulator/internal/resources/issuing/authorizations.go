@@ -32,7 +32,7 @@ func authorizationRoutes() []api.Route {
 			"expand":               params.ArrayOf(params.String()),
 		}).Require("held_amount").Enum("authorization_method", "chip", "contactless", "keyed_in", "online", "swipe"), createCardTestAuthorization),
 		api.POST("/v1/test_helpers/issuing/authorizations/{id}/capture", params.FromStruct(stripe.TestHelpersIssuingAuthorizationCaptureParams{}), captureAuthorization),
-		api.POST("/v1/test_helpers/issuing/authorizations/{id}/expire", params.FromStruct(stripe.TestHelpersIssuingAuthorizationExpireParams{}), endAuthorization("expired")),
+		api.POST("/v1/test_helpers/issuing/authorizations/{id}/expire", params.FromStruct(stripe.TestHelpersIssuingAuthorizationExpireParams{}), expireAuthorization),
 		api.POST("/v1/test_helpers/issuing/authorizations/{id}/reverse", params.FromStruct(stripe.TestHelpersIssuingAuthorizationReverseParams{}), reverseAuthorization),
 		api.POST("/v1/test_helpers/issuing/authorizations/{id}/increment", params.FromStruct(stripe.TestHelpersIssuingAuthorizationIncrementParams{}), incrementAuthorization),
 		api.POST("/v1/test_helpers/issuing/authorizations/{id}/finalize_amount", params.FromStruct(stripe.TestHelpersIssuingAuthorizationFinalizeAmountParams{}), finalizeAuthorization),
@@ -416,7 +416,10 @@ func createAuthorization(c *api.Call) (any, error) {
 		return nil, err
 	}
 	auth["balance_transactions"] = []any{hold}
-	return auth, c.PutEmit(auth, "issuing_authorization.created", nil)
+	if err := c.PutEmit(auth, "issuing_authorization.created", nil); err != nil {
+		return nil, err
+	}
+	return auth, scheduleExpiry(c, auth)
 }
 
 // verificationData is what the test helper says the card's checks gave
@@ -524,21 +527,33 @@ func release(c *api.Call, auth store.Obj, n int64) error {
 	return nil
 }
 
-// endAuthorization ends a pending authorization with status (expired):
-// what it holds is released.
-func endAuthorization(status string) func(c *api.Call) (any, error) {
-	return func(c *api.Call) (any, error) {
-		before, err := loadPending(c, status)
-		if err != nil {
-			return nil, err
-		}
-		after := api.Clone(before)
-		if err := release(c, after, held(before)); err != nil {
-			return nil, err
-		}
-		after["status"] = status
-		return after, c.Save(before, after)
+// expireAuthorization is the expire test helper: a pending authorization
+// expires now, as Stripe's clock would expire it.
+func expireAuthorization(c *api.Call) (any, error) {
+	before, err := loadPending(c, "expired")
+	if err != nil {
+		return nil, err
 	}
+	return expire(c, before)
+}
+
+// expire ends a pending authorization expired, releasing what it holds.
+func expire(c *api.Call, before store.Obj) (store.Obj, error) {
+	after := api.Clone(before)
+	if err := release(c, after, held(before)); err != nil {
+		return nil, err
+	}
+	after["status"] = "expired"
+	return after, save(c, before, after)
+}
+
+// save stores a changed authorization (issuing_authorization.updated)
+// and keeps its expiry scheduled while it is pending.
+func save(c *api.Call, before, after store.Obj) error {
+	if err := c.Save(before, after); err != nil {
+		return err
+	}
+	return scheduleExpiry(c, after)
 }
 
 // reverseAuthorization gives back reverse_amount (all of it by default)
@@ -564,7 +579,7 @@ func reverseAuthorization(c *api.Call) (any, error) {
 	if n == amount {
 		after["status"] = "reversed"
 	}
-	return after, c.Save(before, after)
+	return after, save(c, before, after)
 }
 
 // incrementAuthorization asks for increment_amount more on a pending
@@ -607,7 +622,7 @@ func incrementAuthorization(c *api.Call) (any, error) {
 		}
 		after["balance_transactions"] = append(append([]any{}, before["balance_transactions"].([]any)...), hold)
 	}
-	return after, c.Save(before, after)
+	return after, save(c, before, after)
 }
 
 // finalizeAuthorization sets a pending authorization's final amount (an
@@ -637,17 +652,23 @@ func finalizeAuthorization(c *api.Call) (any, error) {
 		return nil, err
 	}
 	after["amount"], after["merchant_amount"] = final, final
-	return after, c.Save(before, after)
+	return after, save(c, before, after)
 }
 
 // captureAuthorization captures capture_amount (the authorization's
-// amount by default) of a pending authorization: a capture transaction,
-// what the authorization holds released (only the amount captured when
-// close_authorization is false), and the authorization closed.
+// amount by default) of a pending or expired authorization: a capture
+// transaction, what the authorization holds released (only the amount
+// captured when close_authorization is false), and the authorization
+// closed.
 func captureAuthorization(c *api.Call) (any, error) {
-	before, err := loadPending(c, "captured")
+	before, err := c.Load("issuing.authorization", c.Var("id"), "id")
 	if err != nil {
 		return nil, err
+	}
+	if before["status"] != "pending" && before["status"] != "expired" {
+		// Stripe: "Authorizations that have been expired by Stripe can
+		// be captured later"; reversed and closed ones cannot.
+		return nil, apierr.InvalidRequest("This authorization has a status of %s and cannot be captured. Only pending or expired authorizations can be captured.", before["status"])
 	}
 	if c.Params.Has("purchase_details") {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate the purchase details of Issuing transactions (flights, fuel, lodging, receipts), so it refused the request rather than answer as if it had recorded them.").WithParam("purchase_details")
@@ -679,5 +700,5 @@ func captureAuthorization(c *api.Call) (any, error) {
 	if closeAuth {
 		after["status"] = "closed"
 	}
-	return after, c.Save(before, after)
+	return after, save(c, before, after)
 }

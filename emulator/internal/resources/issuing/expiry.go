@@ -1,0 +1,71 @@
+package issuing
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// expiryDays is how long an approved authorization waits for its capture
+// before Stripe expires it: "usually up to 7 days for most merchant
+// categories" (Stripe's support article on Issuing reversals; up to 31
+// for lodging, whose categories the emulator cannot show).
+const expiryDays = 7
+
+// metaExpiry schedules a pending authorization's expiry (its value: when).
+func metaExpiry(account, id string) string { return "issuingexpiry:" + account + ":" + id }
+
+// scheduleExpiry sets when a pending authorization expires, or forgets it
+// once the authorization is no longer pending.
+func scheduleExpiry(c *api.Call, auth store.Obj) error {
+	key := metaExpiry(c.Account, api.Str(auth["id"]))
+	if auth["status"] != "pending" {
+		c.DeleteMeta(key)
+		return nil
+	}
+	if _, ok := c.Tx.GetMeta(key); ok {
+		return nil
+	}
+	return c.SetMeta(key, strconv.FormatInt(api.Int(auth["created"])+expiryDays*86400, 10))
+}
+
+// Timer expires authorizations left uncaptured, as Stripe does: status
+// expired, what they hold released, issuing_authorization.updated. An
+// expired authorization can still be captured.
+var Timer = api.Timer{
+	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
+		var out []api.Due
+		prefix := metaExpiry(account, "")
+		tx.ScanMeta(prefix, func(name, value string) bool {
+			if at, _ := strconv.ParseInt(value, 10, 64); at <= target {
+				out = append(out, expiryWork(account, strings.TrimPrefix(name, prefix), at))
+			}
+			return true
+		})
+		return out
+	},
+	Watch: []string{"issuing.authorization"},
+	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
+		value, ok := tx.GetMeta(metaExpiry(account, ref.ID))
+		at, _ := strconv.ParseInt(value, 10, 64)
+		if !ok || at > target {
+			return nil
+		}
+		return []api.Due{expiryWork(account, ref.ID, at)}
+	},
+}
+
+func expiryWork(account, id string, at int64) api.Due {
+	return api.Due{At: at, Account: account, About: store.Ref{Type: "issuing.authorization", ID: id}, Kind: "issuing_authorization_expiry",
+		Run: func(c *api.Call) error {
+			c.DeleteMeta(metaExpiry(account, id))
+			before, ok := c.Tx.Get(account, "issuing.authorization", id)
+			if !ok || before["status"] != "pending" {
+				return nil
+			}
+			_, err := expire(c, before)
+			return err
+		}}
+}
