@@ -277,12 +277,33 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		Expect(req["approved"]).To(BeFalse())
 		Expect(req["pending_request"]).To(HaveKeyWithValue("is_amount_controllable", true))
 
+		// One Stripe's checks decline never reaches the webhook.
+		n = len(emu.EventTypes(""))
+		Expect(declineReason(authorize(sc, card.ID, 5000))).To(Equal(stripe.IssuingAuthorizationRequestHistoryReasonInsufficientFunds))
+		Expect(since(n)).To(Equal([]string{"issuing_authorization.created"}))
+
 		// The deprecated answers come too late: the request is decided.
 		_, err = sc.V1IssuingAuthorizations.Approve(Ctx, a.ID, nil)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 		_, err = sc.V1IssuingAuthorizations.Decline(Ctx, a.ID, nil)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 		Expect(retrieve(a.ID).Status).To(Equal(stripe.IssuingAuthorizationStatusPending))
+	})
+
+	It("counts what a replaced card spent against its replacement's limits", func() {
+		fundIssuing(emu, 10000)
+		old := activeCard(sc)
+		Expect(authorize(sc, old.ID, 3000).Approved).To(BeTrue())
+		repl, err := sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
+			Cardholder: stripe.String(old.Cardholder.ID), Currency: stripe.String("usd"), Type: stripe.String("virtual"), Status: stripe.String("active"),
+			ReplacementFor: stripe.String(old.ID), ReplacementReason: stripe.String("damaged"),
+			SpendingControls: &stripe.IssuingCardCreateSpendingControlsParams{SpendingLimits: []*stripe.IssuingCardCreateSpendingControlsSpendingLimitParams{
+				{Amount: stripe.Int64(4000), Interval: stripe.String("monthly")},
+			}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(declineReason(authorize(sc, repl.ID, 1500))).To(Equal(stripe.IssuingAuthorizationRequestHistoryReasonSpendingControls))
+		Expect(authorize(sc, repl.ID, 1000).Approved).To(BeTrue())
 	})
 
 	It("updates metadata with an event and lists authorizations by card, cardholder and status", func() {

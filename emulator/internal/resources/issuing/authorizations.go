@@ -122,7 +122,8 @@ func decide(c *api.Call, card store.Obj, r request, held int64, authID string) s
 		controls store.Obj
 		cards    []string
 	}{
-		{api.Obj(card["spending_controls"]), []string{api.Str(card["id"])}},
+		// A card's limits count what the cards it replaced spent too.
+		{api.Obj(card["spending_controls"]), replacedChain(c, card)},
 		{api.Obj(ch["spending_controls"]), cardsOf(c, api.Str(ch["id"]))},
 	} {
 		if !controlsAllow(c, owner.controls, owner.cards, r, held, authID) {
@@ -133,6 +134,23 @@ func decide(c *api.Call, card store.Obj, r request, held int64, authID string) s
 		return "insufficient_funds"
 	}
 	return ""
+}
+
+// replacedChain is a card and the cards it replaced, up the chain: its
+// spending limits "apply across any cards this card replaced".
+func replacedChain(c *api.Call, card store.Obj) []string {
+	out := []string{api.Str(card["id"])}
+	seen := map[string]bool{out[0]: true}
+	for next := api.Str(card["replacement_for"]); next != "" && !seen[next]; {
+		seen[next] = true
+		out = append(out, next)
+		f, ok := c.Tx.Fields(c.Account, "issuing.card", next, "replacement_for")
+		if !ok {
+			break
+		}
+		next = f[0].String()
+	}
+	return out
 }
 
 // cardsOf are the ids of a cardholder's cards.
@@ -397,14 +415,17 @@ func createAuthorization(c *api.Call) (any, error) {
 		"request_history": []any{}, "status": "pending", "token": nil, "transactions": []any{},
 		"verification_data": verification, "verified_by_fraud_challenge": nil, "wallet": api.NilIfEmpty(wallet),
 	})
-	if realTimeWebhook(c) {
-		// Stripe asks the webhook, which the emulator cannot wait on:
-		// the request is sent, and decided by the rules below.
+	reason := decide(c, card, r, 0, id)
+	if reason == "" && realTimeWebhook(c) {
+		// A request Stripe's own checks let through is put to the
+		// real-time webhook (one they decline is not: "Spending controls
+		// run before real-time authorizations and can decline a purchase
+		// before the issuing_authorization.request is sent"). The
+		// emulator cannot wait on its answer: the checks decide.
 		asked := api.Clone(auth)
 		asked["pending_request"] = pendingRequest(r, amountDetails)
 		c.Emit("issuing_authorization.request", asked, nil)
 	}
-	reason := decide(c, card, r, 0, id)
 	auth["request_history"] = []any{historyEntry(c, r, reason, amountDetails)}
 	if reason != "" {
 		auth["status"] = "closed"
@@ -603,16 +624,14 @@ func incrementAuthorization(c *api.Call) (any, error) {
 	r := request{amount: inc, currency: api.Str(before["currency"]), category: api.Str(m["category"]), country: api.Str(m["country"]),
 		cvc: api.Str(v["cvc_check"]), exp: api.Str(v["expiry_check"]), controllable: controllable}
 	after := api.Clone(before)
-	if realTimeWebhook(c) {
-		asked := api.Clone(before)
-		total := r
-		total.amount += api.Int(before["amount"])
-		asked["pending_request"] = pendingRequest(total, before["amount_details"])
-		c.Emit("issuing_authorization.request", asked, nil)
-	}
 	reason := decide(c, card, r, api.Int(before["amount"]), api.Str(before["id"]))
 	total := r
 	total.amount += api.Int(before["amount"])
+	if reason == "" && realTimeWebhook(c) {
+		asked := api.Clone(before)
+		asked["pending_request"] = pendingRequest(total, before["amount_details"])
+		c.Emit("issuing_authorization.request", asked, nil)
+	}
 	after["request_history"] = append(append([]any{}, before["request_history"].([]any)...), historyEntry(c, total, reason, before["amount_details"]))
 	if reason == "" {
 		after["amount"], after["merchant_amount"] = total.amount, total.amount
