@@ -31,6 +31,9 @@ var cardholderLengths = []api.MaxLength{
 }
 
 func createCardholder(c *api.Call) (any, error) {
+	if err := issuingEnabled(c); err != nil {
+		return nil, err
+	}
 	if err := c.CheckLengths(cardholderLengths...); err != nil {
 		return nil, err
 	}

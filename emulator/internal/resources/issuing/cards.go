@@ -38,6 +38,9 @@ const cardValidYears = 3
 func metaNumber(account, id string) string { return "issuingcard:" + account + ":" + id }
 
 func createCard(c *api.Call) (any, error) {
+	if err := issuingEnabled(c); err != nil {
+		return nil, err
+	}
 	chID, _ := c.Params.Str("cardholder")
 	if chID == "" {
 		// Not required by Stripe's spec (a card of a Treasury financial

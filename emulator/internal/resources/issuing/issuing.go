@@ -147,6 +147,20 @@ func itoa(i int) string {
 	return itoa(i/10) + digits[i%10:i%10+1]
 }
 
+// issuingEnabled refuses Issuing on a connected account whose card_issuing
+// capability is not active: Stripe's Issuing and Connect guide has every
+// connected account request it (with transfers) to issue cards. The
+// platform's own Issuing works in test mode.
+func issuingEnabled(c *api.Call) error {
+	if !c.Connected {
+		return nil
+	}
+	if f, ok := c.Tx.Fields(c.Platform, "account", c.Account, "capabilities.card_issuing"); ok && f[0].String() == "active" {
+		return nil
+	}
+	return apierr.InvalidRequest("This account cannot issue cards: its card_issuing capability is not active. Request it (capabilities[card_issuing][requested]=true) and complete the account's onboarding.")
+}
+
 // accountCurrency is the account's default currency (Issuing's currency:
 // cards and spending limits are in it).
 func accountCurrency(c *api.Call) string {
