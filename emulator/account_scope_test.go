@@ -410,8 +410,7 @@ func TestConnectedAccountObjectsStayInTheirAccount(t *testing.T) {
 	connected := func() string {
 		status, out, err := emu.Call("POST", "/v1/accounts", url.Values{"type": {"custom"}, "country": {"US"},
 			"capabilities[card_payments][requested]": {"true"}, "capabilities[transfers][requested]": {"true"},
-			"capabilities[card_issuing][requested]": {"true"},
-			"external_account": {"btok_us_verified"},
+			"capabilities[card_issuing][requested]": {"true"}, "external_account": {"btok_us_verified"},
 			// Payouts made by hand (one is swept) are for manual schedules.
 			"settings[payouts][schedule][interval]": {"manual"}}, "")
 		if err != nil || status != 200 {

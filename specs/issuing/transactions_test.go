@@ -87,9 +87,45 @@ var _ = Describe("Issuing transactions", Label("issuing"), func() {
 
 		_, err = sc.V1TestHelpersIssuingTransactions.CreateForceCapture(Ctx, &stripe.TestHelpersIssuingTransactionCreateForceCaptureParams{
 			Card: stripe.String(card.ID), Amount: stripe.Int64(100),
-			PurchaseDetails: &stripe.TestHelpersIssuingTransactionCreateForceCapturePurchaseDetailsParams{Reference: stripe.String("r1")},
+			PurchaseDetails: &stripe.TestHelpersIssuingTransactionCreateForceCapturePurchaseDetailsParams{
+				Fuel: &stripe.TestHelpersIssuingTransactionCreateForceCapturePurchaseDetailsFuelParams{Type: stripe.String("diesel")},
+			},
 		})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "purchase_details")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "purchase_details[fuel]")
 		Expect(emu.EventTypes("")).To(HaveLen(len(types)))
+	})
+
+	It("keeps purchase details, shown only when expanded, and announces a receipt", func() {
+		card := activeCard(sc)
+		n := len(emu.EventTypes(""))
+		txn, err := sc.V1TestHelpersIssuingTransactions.CreateForceCapture(Ctx, &stripe.TestHelpersIssuingTransactionCreateForceCaptureParams{
+			Card: stripe.String(card.ID), Amount: stripe.Int64(10000),
+			MerchantData: &stripe.TestHelpersIssuingTransactionCreateForceCaptureMerchantDataParams{Category: stripe.String("taxicabs_limousines"), Name: stripe.String("Rocket Rides")},
+			PurchaseDetails: &stripe.TestHelpersIssuingTransactionCreateForceCapturePurchaseDetailsParams{
+				Reference: stripe.String("ride-42"),
+				Receipt: []*stripe.TestHelpersIssuingTransactionCreateForceCapturePurchaseDetailsReceiptParams{
+					{Description: stripe.String("Ride from SFO to downtown"), Quantity: stripe.Float64(1), UnitCost: stripe.Int64(10000)},
+				},
+				Lodging: &stripe.TestHelpersIssuingTransactionCreateForceCapturePurchaseDetailsLodgingParams{Nights: stripe.Int64(2)},
+				Flight: &stripe.TestHelpersIssuingTransactionCreateForceCapturePurchaseDetailsFlightParams{
+					PassengerName: stripe.String("Jenny Rosen"),
+					Segments:      []*stripe.TestHelpersIssuingTransactionCreateForceCapturePurchaseDetailsFlightSegmentParams{{Carrier: stripe.String("UA"), StopoverAllowed: stripe.Bool(false)}},
+				},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(txn.PurchaseDetails).To(BeNil())
+		Expect(emu.EventTypes("")[n:]).To(Equal([]string{"issuing_transaction.created", "issuing_transaction.purchase_details_receipt_updated"}))
+
+		p := &stripe.IssuingTransactionRetrieveParams{}
+		p.AddExpand("purchase_details")
+		got, err := sc.V1IssuingTransactions.Retrieve(Ctx, txn.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.PurchaseDetails.Reference).To(Equal("ride-42"))
+		Expect(got.PurchaseDetails.Receipt).To(HaveLen(1))
+		Expect(got.PurchaseDetails.Receipt[0].Description).To(Equal("Ride from SFO to downtown"))
+		Expect(got.PurchaseDetails.Receipt[0].Quantity).To(BeEquivalentTo(1))
+		Expect(got.PurchaseDetails.Lodging.Nights).To(BeEquivalentTo(2))
+		Expect(got.PurchaseDetails.Flight.Segments[0].Carrier).To(Equal("UA"))
 	})
 })

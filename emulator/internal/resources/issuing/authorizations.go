@@ -689,9 +689,6 @@ func captureAuthorization(c *api.Call) (any, error) {
 		// be captured later"; reversed and closed ones cannot.
 		return nil, apierr.InvalidRequest("This authorization has a status of %s and cannot be captured. Only pending or expired authorizations can be captured.", before["status"])
 	}
-	if c.Params.Has("purchase_details") {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate the purchase details of Issuing transactions (flights, fuel, lodging, receipts), so it refused the request rather than answer as if it had recorded them.").WithParam("purchase_details")
-	}
 	n := api.Int(before["amount"])
 	if v, ok := c.Params.Int("capture_amount"); ok {
 		if v < 1 {
@@ -713,6 +710,9 @@ func captureAuthorization(c *api.Call) (any, error) {
 	}
 	txn, err := newTransaction(c, api.Obj(before["card"]), "capture", -n, api.Str(before["currency"]), api.Obj(before["merchant_data"]), before["id"], before["wallet"])
 	if err != nil {
+		return nil, err
+	}
+	if err := keepPurchaseDetails(c, txn, purchaseDetails(c)); err != nil {
 		return nil, err
 	}
 	after["transactions"] = append(append([]any{}, before["transactions"].([]any)...), txn)

@@ -54,9 +54,9 @@ var TransactionKind = &api.Kind{
 	Object: "issuing.transaction", Prefix: "ipi_", Name: "transaction", EventPrefix: "issuing_transaction",
 	Expandable: []string{"authorization", "balance_transaction", "card", "cardholder"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
-		// Purchase details come from the merchant; the test helpers'
-		// purchase_details are not emulated, so there are none.
-		"purchase_details": func(*api.Call, store.Obj) (any, error) { return nil, nil },
+		// What the merchant told of the purchase, shown only when
+		// expanded.
+		"purchase_details": includePurchaseDetails,
 	},
 	Indexes: []store.Index{{Name: "card", Path: "card"}, {Name: "authorization", Path: "authorization"}},
 }

@@ -57,9 +57,6 @@ func unlinkedTransaction(typ string) func(c *api.Call) (any, error) {
 		if !ok {
 			return nil, apierr.NoSuchObject("card", cardID, "card")
 		}
-		if c.Params.Has("purchase_details") {
-			return nil, apierr.InvalidRequest("stripe-emu does not emulate the purchase details of Issuing transactions (flights, fuel, lodging, receipts), so it refused the request rather than answer as if it had recorded them.").WithParam("purchase_details")
-		}
 		amount, _ := c.Params.Int("amount")
 		if amount < 1 {
 			return nil, apierr.InvalidRequest("Invalid amount: must be at least 1.").WithParam("amount")
@@ -78,7 +75,11 @@ func unlinkedTransaction(typ string) func(c *api.Call) (any, error) {
 		if typ == "capture" {
 			amount = -amount
 		}
-		return newTransaction(c, card, typ, amount, cur, merchant, nil, nil)
+		txn, err := newTransaction(c, card, typ, amount, cur, merchant, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		return txn, keepPurchaseDetails(c, txn, purchaseDetails(c))
 	}
 }
 
