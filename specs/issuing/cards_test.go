@@ -60,6 +60,13 @@ var _ = Describe("Issuing cards", Label("issuing"), func() {
 		Expect(full.Number).To(HaveSuffix(card.Last4))
 		Expect(full.CVC).To(MatchRegexp(`^\d{3}$`))
 		Expect(emu.EventTypes("")).To(Equal([]string{"issuing_cardholder.created", "issuing_card.created"}))
+		lp := &stripe.IssuingCardListParams{}
+		lp.AddExpand("data.number")
+		for listed, err := range sc.V1IssuingCards.List(Ctx, lp) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(listed.Number).To(Equal(full.Number))
+			Expect(listed.CVC).To(BeEmpty())
+		}
 
 		// The cardholder's changes show in its card.
 		_, err = sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{Email: stripe.String("new@example.com")})
