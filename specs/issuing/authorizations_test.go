@@ -185,6 +185,25 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		Expect(declined).To(Equal(8))
 	})
 
+	It("declines on a card past its expiry date, which cannot be set in the past", func() {
+		fundIssuing(emu, 1000)
+		ch := newCardholder(sc)
+		_, err := sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
+			Cardholder: stripe.String(ch.ID), Currency: stripe.String("usd"), Type: stripe.String("virtual"),
+			ExpMonth: stripe.Int64(8), ExpYear: stripe.Int64(2025),
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "exp_year")
+		card, err := sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
+			Cardholder: stripe.String(ch.ID), Currency: stripe.String("usd"), Type: stripe.String("virtual"), Status: stripe.String("active"),
+			ExpMonth: stripe.Int64(9), ExpYear: stripe.Int64(2025),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(card.ExpMonth).To(BeEquivalentTo(9))
+		Expect(authorize(sc, card.ID, 100).Approved).To(BeTrue())
+		emu.Clock().Advance(31 * 24 * time.Hour) // October 2025
+		Expect(declineReason(authorize(sc, card.ID, 100))).To(Equal(stripe.IssuingAuthorizationRequestHistoryReasonCardExpired))
+	})
+
 	It("reverses, expires, increments and finalizes pending authorizations, moving what they hold", func() {
 		fundIssuing(emu, 10000)
 		card := activeCard(sc)
