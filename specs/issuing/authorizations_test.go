@@ -375,6 +375,7 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 			Card: stripe.String("ic_nope"), Amount: stripe.Int64(100),
 		})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "card")
+		Expect(StripeErr(err).Msg).To(Equal("No such issuing card: 'ic_nope'"))
 		Expect(since(n)).To(BeEmpty())
 		Expect(emu.Count("", "issuing.authorization")).To(BeZero())
 		Expect(issuingAvailable(sc)).To(BeEquivalentTo(1000))

@@ -353,7 +353,7 @@ func createAuthorization(c *api.Call) (any, error) {
 	cardID, _ := c.Params.Str("card")
 	card, ok := c.Tx.Get(c.Account, "issuing.card", cardID)
 	if !ok {
-		return nil, apierr.NoSuchObject("card", cardID, "card")
+		return nil, apierr.NoSuchObject("issuing card", cardID, "card")
 	}
 	cur, _ := c.Params.Str("currency")
 	if cur == "" {

@@ -50,7 +50,7 @@ func createCard(c *api.Call) (any, error) {
 	}
 	ch, ok := c.Tx.Get(c.Account, "issuing.cardholder", chID)
 	if !ok {
-		return nil, apierr.NoSuchObject("cardholder", chID, "cardholder")
+		return nil, apierr.NoSuchObject("issuing cardholder", chID, "cardholder")
 	}
 	cur, _ := c.Params.Str("currency")
 	if want := accountCurrency(c); cur != want {
@@ -96,7 +96,7 @@ func createCard(c *api.Call) (any, error) {
 	if rf, _ := c.Params.Str("replacement_for"); rf != "" {
 		old, ok := c.Tx.Get(c.Account, "issuing.card", rf)
 		if !ok {
-			return nil, apierr.NoSuchObject("card", rf, "replacement_for")
+			return nil, apierr.NoSuchObject("issuing card", rf, "replacement_for")
 		}
 		if api.Str(api.Obj(old["cardholder"])["id"]) != chID {
 			return nil, apierr.InvalidRequest("A replacement card must belong to the cardholder of the card it replaces.").WithParam("replacement_for")

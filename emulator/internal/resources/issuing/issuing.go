@@ -25,14 +25,14 @@ import (
 
 // CardholderKind is the issuing.cardholder object.
 var CardholderKind = &api.Kind{
-	Object: "issuing.cardholder", Prefix: "ich_", Name: "cardholder", EventPrefix: "issuing_cardholder",
+	Object: "issuing.cardholder", Prefix: "ich_", Name: "issuing cardholder", EventPrefix: "issuing_cardholder",
 	Indexes: []store.Index{{Name: "email", Path: "email"}},
 }
 
 // CardKind is the issuing.card object: its cardholder is always shown
 // whole, and its number and cvc only when expanded (virtual cards only).
 var CardKind = &api.Kind{
-	Object: "issuing.card", Prefix: "ic_", Name: "card", EventPrefix: "issuing_card",
+	Object: "issuing.card", Prefix: "ic_", Name: "issuing card", EventPrefix: "issuing_card",
 	Expandable: []string{"replaced_by", "replacement_for"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
 		"number": cardSecret("number"),
@@ -44,14 +44,14 @@ var CardKind = &api.Kind{
 // AuthorizationKind is the issuing.authorization object: its card is
 // shown whole, as are its transactions and balance transactions.
 var AuthorizationKind = &api.Kind{
-	Object: "issuing.authorization", Prefix: "iauth_", Name: "authorization", EventPrefix: "issuing_authorization",
+	Object: "issuing.authorization", Prefix: "iauth_", Name: "issuing authorization", EventPrefix: "issuing_authorization",
 	Expandable: []string{"cardholder"},
 	Indexes:    []store.Index{{Name: "card", Path: "card.id"}},
 }
 
 // TransactionKind is the issuing.transaction object.
 var TransactionKind = &api.Kind{
-	Object: "issuing.transaction", Prefix: "ipi_", Name: "transaction", EventPrefix: "issuing_transaction",
+	Object: "issuing.transaction", Prefix: "ipi_", Name: "issuing transaction", EventPrefix: "issuing_transaction",
 	Expandable: []string{"authorization", "balance_transaction", "card", "cardholder"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
 		// What the merchant told of the purchase, shown only when
@@ -158,7 +158,7 @@ func issuingEnabled(c *api.Call) error {
 	if f, ok := c.Tx.Fields(c.Platform, "account", c.Account, "capabilities.card_issuing"); ok && f[0].String() == "active" {
 		return nil
 	}
-	return apierr.InvalidRequest("This account cannot issue cards: its card_issuing capability is not active. Request it (capabilities[card_issuing][requested]=true) and complete the account's onboarding.")
+	return apierr.InvalidRequest("This account is not set up to use Issuing: its card_issuing capability is not active. Request it (capabilities[card_issuing][requested]=true) and complete the account's onboarding.")
 }
 
 // accountCurrency is the account's default currency (Issuing's currency:

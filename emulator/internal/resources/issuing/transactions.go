@@ -55,7 +55,7 @@ func unlinkedTransaction(typ string) func(c *api.Call) (any, error) {
 		cardID, _ := c.Params.Str("card")
 		card, ok := c.Tx.Get(c.Account, "issuing.card", cardID)
 		if !ok {
-			return nil, apierr.NoSuchObject("card", cardID, "card")
+			return nil, apierr.NoSuchObject("issuing card", cardID, "card")
 		}
 		amount, _ := c.Params.Int("amount")
 		if amount < 1 {
@@ -104,7 +104,7 @@ func refundTransaction(c *api.Call) (any, error) {
 	}
 	card, ok := c.Tx.Get(c.Account, "issuing.card", api.Str(capture["card"]))
 	if !ok {
-		return nil, apierr.NoSuchObject("card", api.Str(capture["card"]), "card")
+		return nil, apierr.NoSuchObject("issuing card", api.Str(capture["card"]), "card")
 	}
 	refund, err := newTransaction(c, card, "refund", n, api.Str(capture["currency"]), api.Obj(capture["merchant_data"]), capture["authorization"], capture["wallet"])
 	if err != nil {
