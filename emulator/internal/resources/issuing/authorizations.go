@@ -87,10 +87,10 @@ type request struct {
 	controllable bool
 }
 
-// decide applies Stripe's rules to a request on a card (held is what
-// the authorization already holds, counted in its spend): the reason it
-// is declined, "" when approved.
-func decide(c *api.Call, card store.Obj, r request, held int64, authID string) string {
+// decide applies Stripe's rules to a request on a card (already is what
+// the authorization was approved for before, counted in its spend): the
+// reason it is declined, "" when approved.
+func decide(c *api.Call, card store.Obj, r request, already int64, authID string) string {
 	ch := api.Obj(card["cardholder"])
 	// The cardholder as it is now (the card's copy can only be as new).
 	if now, ok := c.Tx.Get(c.Account, "issuing.cardholder", api.Str(ch["id"])); ok {
@@ -126,7 +126,7 @@ func decide(c *api.Call, card store.Obj, r request, held int64, authID string) s
 		{api.Obj(card["spending_controls"]), replacedChain(c, card)},
 		{api.Obj(ch["spending_controls"]), cardsOf(c, api.Str(ch["id"]))},
 	} {
-		if !controlsAllow(c, owner.controls, owner.cards, r, held, authID) {
+		if !controlsAllow(c, owner.controls, owner.cards, r, already, authID) {
 			return "spending_controls"
 		}
 	}
@@ -167,8 +167,8 @@ func cardsOf(c *api.Call, cardholder string) []string {
 // its merchant's category and country allowed and not blocked, and each
 // spending limit on the category not passed by what the cards spent in
 // the limit's interval with this request (and what the authorization
-// already holds) added.
-func controlsAllow(c *api.Call, sc store.Obj, cards []string, r request, held int64, authID string) bool {
+// was already approved for) added.
+func controlsAllow(c *api.Call, sc store.Obj, cards []string, r request, already int64, authID string) bool {
 	in := func(list any, v string) bool {
 		for _, s := range api.Strs(list) {
 			if s == v {
@@ -196,7 +196,7 @@ func controlsAllow(c *api.Call, sc store.Obj, cards []string, r request, held in
 			continue
 		}
 		interval := api.Str(lim["interval"])
-		total := r.amount + held
+		total := r.amount + already
 		if interval != "per_authorization" {
 			total += spent(c, cards, intervalStart(c.Now, interval), api.Strs(lim["categories"]), authID)
 		}

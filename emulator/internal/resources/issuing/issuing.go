@@ -16,6 +16,7 @@ package issuing
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -117,7 +118,7 @@ func spendingControls(c *api.Call, before store.Obj, emptyLists bool, limitsCurr
 		for i, l := range sc.Array("spending_limits") {
 			amount, _ := l.Int("amount")
 			if amount < 0 {
-				return nil, apierr.InvalidRequest("Invalid spending limit amount: must be at least 0").WithParam(params.Namer("")("spending_controls.spending_limits." + itoa(i) + ".amount"))
+				return nil, apierr.InvalidRequest("Invalid spending limit amount: must be at least 0").WithParam(params.Namer("")("spending_controls.spending_limits." + strconv.Itoa(i) + ".amount"))
 			}
 			interval, _ := l.Str("interval")
 			var cats any
@@ -138,14 +139,6 @@ func spendingControls(c *api.Call, before store.Obj, emptyLists bool, limitsCurr
 
 // controlLists are the category and country lists of spending controls.
 var controlLists = []string{"allowed_categories", "allowed_merchant_countries", "blocked_categories", "blocked_merchant_countries"}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
-}
 
 // issuingEnabled refuses Issuing on a connected account whose card_issuing
 // capability is not active: Stripe's Issuing and Connect guide has every
