@@ -250,11 +250,7 @@ func IssuingAvailable(c *api.Call, cur string) int64 { return issuingSums(c, c.A
 // transaction), of source: available at once, with no fee, apart from
 // the payments balance (balance_type issuing).
 func PutIssuingBalanceTransaction(c *api.Call, typ string, amount int64, cur, source string) (store.Obj, error) {
-	txn := c.Object("balance_transaction", c.NewID("balance_transaction"), store.Obj{
-		"amount": amount, "available_on": c.Now, "balance_type": "issuing", "currency": cur, "description": nil,
-		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "net": amount, "reporting_category": typ,
-		"source": source, "status": "available", "type": typ,
+	return putIssuingBalanceTransaction(c, store.Obj{
+		"amount": amount, "currency": cur, "description": nil, "reporting_category": typ, "source": source, "type": typ,
 	})
-	delete(txn, "livemode") // Stripe's balance transactions have none
-	return txn, c.Put(txn)
 }

@@ -227,13 +227,11 @@ func topupWork(account, id string, at int64) api.Due {
 			// Issuing funds can be spent once the debit is made: no
 			// wait for availability, and never paid out.
 			c.Tx.DeleteMeta(topupIssuingKey(account, id))
-			txn := c.Object("balance_transaction", c.NewID("balance_transaction"), store.Obj{
-				"amount": amount, "available_on": c.Now, "balance_type": "issuing", "currency": before["currency"],
-				"description": before["description"], "exchange_rate": nil, "fee": int64(0), "fee_details": []any{},
-				"net": amount, "reporting_category": "topup", "source": id, "status": "available", "type": "topup",
+			txn, err := putIssuingBalanceTransaction(c, store.Obj{
+				"amount": amount, "currency": before["currency"], "description": before["description"],
+				"reporting_category": "topup", "source": id, "type": "topup",
 			})
-			delete(txn, "livemode")
-			if err := c.Put(txn); err != nil {
+			if err != nil {
 				return err
 			}
 			after["status"] = "succeeded"
