@@ -250,24 +250,9 @@ func updateCardholder(c *api.Call) (any, error) {
 
 // refreshCardholder shows a changed cardholder in its cards, which carry
 // it whole (and in their authorizations), as Stripe always shows the
-// cardholder as it is. Not a change of the cards: no event.
+// cardholder as it is.
 func refreshCardholder(c *api.Call, ch store.Obj) error {
-	var cards []store.Obj
-	c.Tx.EachIndexed(c.Account, "issuing.card", "cardholder", api.Str(ch["id"]), func(o store.Obj) bool {
-		cards = append(cards, o)
-		return true
-	})
-	for _, card := range cards {
-		next := api.Clone(card)
-		next["cardholder"] = ch
-		if err := c.Put(next); err != nil {
-			return err
-		}
-		if err := refreshCard(c, next); err != nil {
-			return err
-		}
-	}
-	return nil
+	return reembed(c, "issuing.card", "cardholder", ch, refreshCard)
 }
 
 // listCardholders lists cardholders newest first, by email, phone_number,

@@ -346,18 +346,30 @@ func updateCard(c *api.Call) (any, error) {
 }
 
 // refreshCard shows a changed card in its authorizations, which carry it
-// whole. Not a change of the authorizations: no event.
+// whole.
 func refreshCard(c *api.Call, card store.Obj) error {
-	var auths []store.Obj
-	c.Tx.EachIndexed(c.Account, "issuing.authorization", "card", api.Str(card["id"]), func(o store.Obj) bool {
-		auths = append(auths, o)
+	return reembed(c, "issuing.authorization", "card", card, nil)
+}
+
+// reembed stores obj, whole, as field of each object of typ that names
+// it there (by its index of that name), passing each stored copy on to
+// then (nil for nothing more). Not a change of those objects: no event.
+func reembed(c *api.Call, typ, field string, obj store.Obj, then func(c *api.Call, o store.Obj) error) error {
+	var holders []store.Obj
+	c.Tx.EachIndexed(c.Account, typ, field, api.Str(obj["id"]), func(o store.Obj) bool {
+		holders = append(holders, o)
 		return true
 	})
-	for _, a := range auths {
-		next := api.Clone(a)
-		next["card"] = card
+	for _, h := range holders {
+		next := api.Clone(h)
+		next[field] = obj
 		if err := c.Put(next); err != nil {
 			return err
+		}
+		if then != nil {
+			if err := then(c, next); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -2,7 +2,6 @@ package issuing
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -34,28 +33,7 @@ func scheduleExpiry(c *api.Call, auth store.Obj) error {
 // Timer expires authorizations left uncaptured, as Stripe does: status
 // expired, what they hold released, issuing_authorization.updated. An
 // expired authorization can still be captured.
-var Timer = api.Timer{
-	Due: func(_ *api.Env, tx *store.Tx, account string, target int64) []api.Due {
-		var out []api.Due
-		prefix := metaExpiry(account, "")
-		tx.ScanMeta(prefix, func(name, value string) bool {
-			if at, _ := strconv.ParseInt(value, 10, 64); at <= target {
-				out = append(out, expiryWork(account, strings.TrimPrefix(name, prefix), at))
-			}
-			return true
-		})
-		return out
-	},
-	Watch: []string{"issuing.authorization"},
-	DueOf: func(_ *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
-		value, ok := tx.GetMeta(metaExpiry(account, ref.ID))
-		at, _ := strconv.ParseInt(value, 10, 64)
-		if !ok || at > target {
-			return nil
-		}
-		return []api.Due{expiryWork(account, ref.ID, at)}
-	},
-}
+var Timer = api.MetaTimer("issuing.authorization", metaExpiry, expiryWork)
 
 func expiryWork(account, id string, at int64) api.Due {
 	return api.Due{At: at, Account: account, About: store.Ref{Type: "issuing.authorization", ID: id}, Kind: "issuing_authorization_expiry",
