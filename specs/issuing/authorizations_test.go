@@ -353,6 +353,20 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		Expect(ids(&stripe.IssuingAuthorizationListParams{Status: stripe.String("pending")})).To(Equal([]string{a.ID}))
 	})
 
+	It("shows the merchant category code Stripe's categories table gives each category", func() {
+		fundIssuing(emu, 10000)
+		card := activeCard(sc)
+		for category, code := range map[string]string{
+			"eating_places_restaurants": "5812", "bakeries": "5462", "grocery_stores_supermarkets": "5411",
+			"childrens_and_infants_wear_stores": "5641", "u_s_federal_government_agencies_or_departments": "9405",
+			"veterinary_services": "0742", "marketplaces": "5262",
+		} {
+			auth := authorize(sc, card.ID, 100, at(category, ""))
+			Expect(auth.MerchantData.Category).To(Equal(category))
+			Expect(auth.MerchantData.CategoryCode).To(Equal(code), category)
+		}
+	})
+
 	It("refuses what it does not emulate by name, changing nothing", func() {
 		fundIssuing(emu, 1000)
 		card := activeCard(sc)
@@ -364,7 +378,7 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		ExpectStripeError(err, 400, "invalid_request_error", "", "fuel")
 		_, err = sc.V1TestHelpersIssuingAuthorizations.Create(Ctx, &stripe.TestHelpersIssuingAuthorizationCreateParams{
 			Card: stripe.String(card.ID), Amount: stripe.Int64(100),
-			MerchantData: &stripe.TestHelpersIssuingAuthorizationCreateMerchantDataParams{Category: stripe.String("bakeries")},
+			MerchantData: &stripe.TestHelpersIssuingAuthorizationCreateMerchantDataParams{Category: stripe.String("miscellaneous")},
 		})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "merchant_data[category]")
 		_, err = sc.V1TestHelpersIssuingAuthorizations.Create(Ctx, &stripe.TestHelpersIssuingAuthorizationCreateParams{

@@ -60,7 +60,7 @@ func merchantData(c *api.Call) (store.Obj, error) {
 	if cat, _ := md.Str("category"); cat != "" {
 		code, known := categoryCodes[cat]
 		if !known {
-			return nil, apierr.InvalidRequest("stripe-emu does not emulate the merchant category %s: it knows the merchant category codes (MCCs) of only some of Stripe's categories (see the README), and refused the request rather than show an invented one.", cat).WithParam("merchant_data[category]")
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate the merchant category %s: it has no one merchant category code (MCC) to show for it, and refused the request rather than show an invented one.", cat).WithParam("merchant_data[category]")
 		}
 		m["category"], m["category_code"] = cat, code
 	}
