@@ -184,8 +184,8 @@ func inlinePriceOf(c *api.Call, pd params.Values, param string) (product, curren
 		}
 	}
 	product, _ = pd.Str("product")
-	if !c.Tx.Exists(c.Account, "product", product) {
-		return "", "", apierr.NoSuchObject("product", product, param+"[product]")
+	if _, err := catalog.Product(c, product, param+"[product]"); err != nil {
+		return "", "", err
 	}
 	currency, _ = pd.Str("currency")
 	if !curr.Supported(strings.ToLower(currency)) {

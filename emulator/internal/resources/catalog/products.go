@@ -225,6 +225,17 @@ func checkTaxCode(p params.Values, param string) error {
 	return tax.CheckCode(code, param)
 }
 
+// Product is the product id names, or Stripe's "No such product" (param
+// names it) when there is none or it was deleted: a deleted product's
+// tombstone is stored under its id, so a bare lookup still finds it.
+func Product(c *api.Call, id, param string) (store.Obj, error) {
+	o, ok := c.Tx.Get(c.Account, "product", id)
+	if !ok || api.Bool(o["deleted"]) {
+		return nil, apierr.NoSuchObject("product", id, param)
+	}
+	return o, nil
+}
+
 func loadProduct(c *api.Call) (store.Obj, error) {
 	o, err := c.Load("product", c.Var("id"), "id")
 	if err == nil && api.Bool(o["deleted"]) {

@@ -630,8 +630,8 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 			return nil, err
 		}
 		prodID = api.Str(prod["id"])
-	} else if !c.Tx.Exists(c.Account, "product", prodID) {
-		return nil, apierr.NoSuchObject("product", prodID, prefix+"[price_data][product]")
+	} else if _, err := catalog.Product(c, prodID, prefix+"[price_data][product]"); err != nil {
+		return nil, err
 	}
 	var rec store.Obj
 	if r, ok := pd.Obj("recurring"); ok {

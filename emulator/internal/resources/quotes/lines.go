@@ -144,8 +144,8 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 		if prod == "" {
 			return nil, apierr.MissingParam(name("product"))
 		}
-		if !c.Tx.Exists(c.Account, "product", prod) {
-			return nil, apierr.NoSuchObject("product", prod, name("product"))
+		if _, err := catalog.Product(c, prod, name("product")); err != nil {
+			return nil, err
 		}
 		amount, hasAmount := pd.Int("unit_amount")
 		decimal, hasDecimal := pd.Float("unit_amount_decimal")
