@@ -149,49 +149,74 @@ func recurring(price store.Obj) (string, int64) {
 	return api.Str(r["interval"]), max(api.Int(r["interval_count"]), 1)
 }
 
-// itemPrice resolves an item's price (price or price_data) and checks it
-// is an active recurring price.
+// itemPrice resolves a new item's price (price or price_data) and checks
+// it is an active recurring price of a product that still sells.
 func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) {
+	price, param, err := resolveItemPrice(c, ip, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return price, sellsNew(c, price, param)
+}
+
+// sellsNew refuses a price whose product is archived: its prices may stay
+// active, but Stripe starts no new subscription item on them (in its
+// words, quoted by its users, grammar and all). A quote's prices and those
+// of a Checkout Session being completed were checked when taken.
+func sellsNew(c *api.Call, price store.Obj, param string) error {
+	if billsInactive(c, api.Str(price["id"])) {
+		return nil
+	}
+	prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"]))
+	if !ok || prod["active"] != false {
+		return nil
+	}
+	return apierr.InvalidRequest("The product %s is marked as inactive, and thus no new subscriptions can be create to any plans of this product. You provided the plan %s.", prod["id"], price["id"]).WithParam(param)
+}
+
+// resolveItemPrice is itemPrice without the product check, and the
+// parameter that named the price.
+func resolveItemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, string, error) {
 	id, _ := ip.Str("price")
 	param, kind := prefix+"[price]", "price"
 	if plan, _ := ip.Str("plan"); plan != "" {
 		// The legacy name: a plan's id is its price's id, so both may
 		// name the same one.
 		if id != "" && id != plan {
-			return nil, apierr.Exclusive(prefix+"[price]", prefix+"[plan]")
+			return nil, "", apierr.Exclusive(prefix+"[price]", prefix+"[plan]")
 		}
 		id, param, kind = plan, prefix+"[plan]", "plan"
 	}
 	if id != "" {
 		price, ok := c.Tx.Get(c.Account, "price", id)
 		if !ok || (kind == "plan" && price["type"] != "recurring") {
-			return nil, apierr.NoSuchObject(kind, id, param)
+			return nil, "", apierr.NoSuchObject(kind, id, param)
 		}
 		if !api.Bool(price["active"]) && catalog.Gone(c, id) {
 			// Deleted as a plan: gone for new items.
-			return nil, apierr.NoSuchObject(kind, id, param)
+			return nil, "", apierr.NoSuchObject(kind, id, param)
 		}
 		if !api.Bool(price["active"]) && !billsInactive(c, id) {
-			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(param)
+			return nil, "", apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(param)
 		}
 		if price["type"] != "recurring" {
-			return nil, apierr.InvalidRequest("The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.").WithParam(param)
+			return nil, "", apierr.InvalidRequest("The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.").WithParam(param)
 		}
-		return price, nil
+		return price, param, nil
 	}
 	pd, ok := ip.Obj("price_data")
 	if !ok {
-		return nil, apierr.MissingParam(prefix + "[price]")
+		return nil, "", apierr.MissingParam(prefix + "[price]")
 	}
 	prod, cur, err := inlinePriceOf(c, pd, prefix+"[price_data]")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	amount, _ := pd.Int("unit_amount")
 	rec, _ := pd.Obj("recurring")
 	interval, _ := rec.Str("interval")
 	if interval == "" {
-		return nil, apierr.MissingParam(prefix + "[price_data][recurring][interval]")
+		return nil, "", apierr.MissingParam(prefix + "[price_data][recurring][interval]")
 	}
 	count, ok := rec.Int("interval_count")
 	if !ok {
@@ -199,10 +224,10 @@ func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) 
 	}
 	price := catalog.NewInlinePrice(c, prod, cur, amount, store.Obj{"interval": interval, "interval_count": count, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"})
 	if err := catalog.InlineTaxBehavior(price, pd, prefix+"[price_data][tax_behavior]"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	// Inline prices exist but are archived at once, as Stripe does.
-	return price, c.Put(price)
+	return price, prefix + "[price_data][product]", c.Put(price)
 }
 
 // itemMetadata is an items[] entry's metadata for a new item (keys sent
@@ -2182,9 +2207,16 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 			}
 			newPrice := oldPrice
 			if ip.Has("price") || ip.Has("plan") || ip.Has("price_data") {
-				p, err := itemPrice(c, ip, prefix)
+				p, param, err := resolveItemPrice(c, ip, prefix)
 				if err != nil {
 					return false, err
+				}
+				if p["id"] != oldPrice["id"] {
+					// An item staying on its price goes on though its
+					// product was archived.
+					if err := sellsNew(c, p, param); err != nil {
+						return false, err
+					}
 				}
 				sentAt[id] = ip
 				prefixOf[id] = prefix
