@@ -66,7 +66,7 @@ func RedeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, err
 // returns what they take off each line.
 func applyDiscounts(c *api.Call, inv store.Obj, lines []any) []int64 {
 	ids, _ := inv["discounts"].([]any)
-	found := coupons.Load(c, notUsedElsewhere(c, ids, api.Str(inv["id"])))
+	found := coupons.Load(c, notUsedElsewhere(c, ids, api.Str(inv["id"])), api.Str(inv["currency"]))
 	amounts := make([]int64, len(lines))
 	products := make([]string, len(lines))
 	discountable := make([]bool, len(lines))

@@ -2405,7 +2405,7 @@ func prorationDiscount(c *api.Call, sub store.Obj, d proration, full int64) int6
 		return 0
 	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
-	found := coupons.Load(c, invoiceDiscounts(c, sub, cus))
+	found := coupons.Load(c, invoiceDiscounts(c, sub, cus), api.Str(sub["currency"]))
 	if len(found) == 0 {
 		return 0
 	}

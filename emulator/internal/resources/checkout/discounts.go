@@ -35,7 +35,7 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 	if existing != nil {
 		return apierr.InvalidRequest("Checkout Sessions take a coupon or a promotion code, not an existing discount.").WithParam("discounts[0][discount]")
 	}
-	return discount(s, items, src, "discounts[0][promotion_code]", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon))
+	return discount(s, items, src, "discounts[0][promotion_code]", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon, api.Str(s["currency"])))
 }
 
 // discount applies a checked coupon or promotion code to the session:
@@ -122,7 +122,7 @@ func applyTypedCode(c *api.Call, s store.Obj) error {
 			it["quantity"] = api.Int(it["quantity"])
 		}
 	}
-	if err := discount(s, items, src, "promotion_code", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon)); err != nil {
+	if err := discount(s, items, src, "promotion_code", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon, api.Str(s["currency"]))); err != nil {
 		return err
 	}
 	return saveItems(c, api.Str(s["id"]), items)

@@ -23,7 +23,7 @@ import (
 // The objects this family owns.
 var (
 	CouponKind = &api.Kind{Object: "coupon", Name: "coupon",
-		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"applies_to": appliesTo}}
+		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"applies_to": appliesTo, "currency_options": currencyOptions}}
 	PromotionCodeKind = &api.Kind{Object: "promotion_code", Prefix: "promo_", Name: "promotion code",
 		Expandable: []string{"customer"},
 		Indexes:    []store.Index{{Name: "coupon", Path: "coupon.id"}}}
@@ -131,7 +131,14 @@ func createCoupon(c *api.Call) (any, error) {
 	if err := copyName(c, o); err != nil {
 		return nil, err
 	}
+	opts, _, err := readOptions(c, o, nil)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.ApplyMetadata(o); err != nil {
+		return nil, err
+	}
+	if err := storeOptions(c, id, opts); err != nil {
 		return nil, err
 	}
 	// Coupon ids are the merchant's own or random letters: a sequence
@@ -159,14 +166,20 @@ func createCoupon(c *api.Call) (any, error) {
 // refused as not emulated rather than change what those discounts take
 // off.
 func reuseID(c *api.Call, id string) error {
-	old, ok := c.Tx.GetMeta(appliesToKey(c.Account, id))
-	if !ok {
+	old, limited := c.Tx.GetMeta(appliesToKey(c.Account, id))
+	_, optioned := c.Tx.GetMeta(optionsKey(c.Account, id))
+	if !limited && !optioned {
 		return nil
 	}
-	if old != strings.Join(c.Params.Strings("applies_to.products"), ",") && discounted(c, id) {
+	if limited && old != strings.Join(c.Params.Strings("applies_to.products"), ",") && discounted(c, id) {
 		return apierr.InvalidRequest("stripe-emu does not emulate reusing the id of deleted coupon `%s` with other applies_to[products] while discounts made from it still apply, so it refused the request rather than change what they take off.", id).WithParam("id")
 	}
+	if optioned && discounted(c, id) {
+		// Its amounts in other currencies: the same.
+		return apierr.InvalidRequest("stripe-emu does not emulate reusing the id of deleted coupon `%s`, which had currency_options, while discounts made from it still apply, so it refused the request rather than change what they take off.", id).WithParam("id")
+	}
 	c.Tx.DeleteMeta(appliesToKey(c.Account, id))
+	c.Tx.DeleteMeta(optionsKey(c.Account, id))
 	return nil
 }
 
@@ -251,10 +264,26 @@ func updateCoupon(c *api.Call) (any, error) {
 	if err := copyName(c, after); err != nil {
 		return nil, err
 	}
+	// Options are added or replaced by currency, as a price's are.
+	opts, sent, err := readOptions(c, after, loadOptions(c, api.Str(before["id"])))
+	if err != nil {
+		return nil, err
+	}
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
-	if err := c.Save(before, after); err != nil {
+	if sent {
+		if err := storeOptions(c, api.Str(after["id"]), opts); err != nil {
+			return nil, err
+		}
+	}
+	if sent && len(api.PreviousAttributes(before, after)) == 0 {
+		// Only the options changed, which the coupon shows only when
+		// expanded: coupon.updated still tells of the change.
+		if err := c.PutEmit(after, "coupon.updated", store.Obj{}); err != nil {
+			return nil, err
+		}
+	} else if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
 	return after, syncCodes(c, after)
@@ -272,8 +301,10 @@ func deleteCoupon(c *api.Call) (any, error) {
 	}
 	c.Tx.DeleteMeta(orderKey(c.Account, api.Str(o["id"])))
 	if api.Int(o["times_redeemed"]) == 0 {
-		// No discount needs the products it was limited to.
+		// No discount needs the products it was limited to, nor its
+		// amounts in other currencies.
 		c.Tx.DeleteMeta(appliesToKey(c.Account, api.Str(o["id"])))
+		c.Tx.DeleteMeta(optionsKey(c.Account, api.Str(o["id"])))
 	}
 	// Its codes are only active while it is valid: deleted, it is not.
 	gone := api.Clone(o)

@@ -76,7 +76,10 @@ func Resolve(c *api.Call, entry params.Values, param string, scope Scope) (Sourc
 		// max_redemptions with its coupon_expired code.
 		return Source{}, nil, apierr.InvalidRequest("Coupon expired: %s", coupon).WithParam(couponParam).WithCode("coupon_expired")
 	}
-	if cur := api.Str(cp["currency"]); cur != "" && scope.Currency != "" && cur != scope.Currency {
+	if _, ok := amountOffIn(c, cp, scope.Currency); !ok {
+		// An amount-off coupon applies in its currency and those of its
+		// currency_options only.
+		cur := api.Str(cp["currency"])
 		return Source{}, nil, apierr.InvalidRequest("The coupon %s is in %s and cannot be applied to an amount in %s.", coupon, cur, scope.Currency).WithParam(couponParam)
 	}
 	src.Coupon = cp
@@ -205,23 +208,34 @@ type Amount struct {
 	Products   []string // nil: every product
 }
 
-// Load returns the discounts by id as amounts, leaving out ones that have
+// Load returns the discounts by id as amounts in currency (an amount-off
+// coupon's option for it, where it has one), leaving out ones that have
 // ended by now.
-func Load(c *api.Call, ids []any) []Amount {
+func Load(c *api.Call, ids []any, currency string) []Amount {
 	var out []Amount
 	for _, id := range ids {
 		d, ok := c.Tx.Get(c.Account, "discount", api.Str(id))
 		if !ok || (d["end"] != nil && api.Int(d["end"]) <= c.Now) {
 			continue
 		}
-		out = append(out, AmountOf(c, api.Str(d["id"]), api.Obj(d["coupon"])))
+		out = append(out, AmountOf(c, api.Str(d["id"]), api.Obj(d["coupon"]), currency))
 	}
 	return out
 }
 
-// AmountOf is what a coupon takes off, under the discount id given.
-func AmountOf(c *api.Call, id string, cp store.Obj) Amount {
-	return Amount{ID: id, PercentOff: api.Float(cp["percent_off"]), AmountOff: api.Int(cp["amount_off"]), Products: Products(c, api.Str(cp["id"]))}
+// AmountOf is what a coupon takes off in currency ("": its own), under
+// the discount id given.
+func AmountOf(c *api.Call, id string, cp store.Obj, currency string) Amount {
+	off, _ := amountOffIn(c, cp, currency)
+	return Amount{ID: id, PercentOff: api.Float(cp["percent_off"]), AmountOff: off, Products: Products(c, api.Str(cp["id"]))}
+}
+
+// Takes reports whether coupon cp applies to an amount in currency: a
+// percent-off coupon in any, an amount-off one in its own currency or
+// one of its currency_options.
+func Takes(c *api.Call, cp store.Obj, currency string) bool {
+	_, ok := amountOffIn(c, cp, currency)
+	return ok
 }
 
 // Spread works out each discount's amount on each line: a percentage of

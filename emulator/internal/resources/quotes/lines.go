@@ -236,11 +236,12 @@ func price(c *api.Call, q store.Obj, d *data) error {
 	if len(d.Lines) > 0 {
 		q["currency"] = api.Obj(d.Lines[0].Item["price"])["currency"]
 	}
-	discounts := coupons.Load(c, asAnys(q["discounts"]))
+	discounts := coupons.Load(c, asAnys(q["discounts"]), api.Str(q["currency"]))
 	for _, id := range asAnys(q["discounts"]) {
-		// A discount in another currency than the lines' cannot apply.
+		// A discount in another currency than the lines' (and none of its
+		// coupon's currency_options) cannot apply.
 		if dd, ok := c.Tx.Get(c.Account, "discount", api.Str(id)); ok {
-			if cur := api.Str(api.Obj(dd["coupon"])["currency"]); cur != "" && q["currency"] != nil && cur != q["currency"] {
+			if cur := api.Str(api.Obj(dd["coupon"])["currency"]); q["currency"] != nil && !coupons.Takes(c, api.Obj(dd["coupon"]), api.Str(q["currency"])) {
 				return apierr.InvalidRequest("The coupon %s is in %s and cannot be applied to a quote in %s.", api.Obj(dd["coupon"])["id"], cur, q["currency"]).WithParam("discounts")
 			}
 		}

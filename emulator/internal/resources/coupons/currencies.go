@@ -1,0 +1,112 @@
+package coupons
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	stripecurrency "github.com/stripe-emu/stripe-emu/emulator/internal/currency"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// An amount-off coupon's currency_options are what it takes off in
+// currencies other than its own. They are kept beside the coupon, as the
+// products it applies to are: Stripe shows them only when expanded, and
+// discounts made from the coupon keep taking them off after it is deleted.
+func optionsKey(acct, id string) string { return "couponcurrencies:" + acct + ":" + id }
+
+func loadOptions(c *api.Call, id string) map[string]int64 {
+	raw, ok := c.Tx.GetMeta(optionsKey(c.Account, id))
+	if !ok {
+		return nil
+	}
+	var out map[string]int64
+	_ = json.Unmarshal([]byte(raw), &out)
+	return out
+}
+
+func storeOptions(c *api.Call, id string, opts map[string]int64) error {
+	if len(opts) == 0 {
+		c.Tx.DeleteMeta(optionsKey(c.Account, id))
+		return nil
+	}
+	raw, err := json.Marshal(opts)
+	if err != nil {
+		return err
+	}
+	return c.Tx.SetMeta(optionsKey(c.Account, id), string(raw))
+}
+
+// readOptions reads the currency_options sent for cp (its amount_off and
+// currency already set) on top of prev: each a currency Stripe supports,
+// other than the coupon's own, with a positive amount_off. Only an
+// amount-off coupon takes them (the API reference: "only supported if
+// `amount_off` is passed"); the wording of each refusal is the
+// emulator's. Nothing sent: nil, false.
+func readOptions(c *api.Call, cp store.Obj, prev map[string]int64) (map[string]int64, bool, error) {
+	raw, ok := c.Params.Sent("currency_options")
+	if !ok {
+		return nil, false, nil
+	}
+	sent, _ := raw.(map[string]any)
+	if cp["amount_off"] == nil {
+		return nil, false, apierr.InvalidRequest("`currency_options` is only supported for coupons with `amount_off`.").WithParam("currency_options")
+	}
+	keys := make([]string, 0, len(sent))
+	for k := range sent {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := map[string]int64{}
+	for k, v := range prev {
+		out[k] = v
+	}
+	own := api.Str(cp["currency"])
+	for _, key := range keys {
+		cur := strings.ToLower(key)
+		param := "currency_options[" + key + "]"
+		switch {
+		case !stripecurrency.Supported(cur):
+			return nil, false, stripecurrency.Invalid(key, param)
+		case cur == own:
+			return nil, false, apierr.InvalidRequest("`%s` is the coupon's own currency: its amount off is `amount_off`.", param).WithParam(param)
+		}
+		n, ok := c.Params.Int("currency_options." + key + ".amount_off")
+		switch {
+		case !ok:
+			return nil, false, apierr.MissingParam(param + "[amount_off]")
+		case n < 1:
+			return nil, false, apierr.InvalidRequest("Invalid %s[amount_off]: must be at least 1", param).WithParam(param + "[amount_off]")
+		}
+		out[cur] = n
+	}
+	return out, true, nil
+}
+
+// currencyOptions is the includable coupon.currency_options: for an
+// amount-off coupon, its own currency and every option; null for a
+// percent-off one.
+func currencyOptions(c *api.Call, o store.Obj) (any, error) {
+	if o["amount_off"] == nil {
+		return nil, nil
+	}
+	out := store.Obj{api.Str(o["currency"]): store.Obj{"amount_off": o["amount_off"]}}
+	for cur, n := range loadOptions(c, api.Str(o["id"])) {
+		out[cur] = store.Obj{"amount_off": n}
+	}
+	return out, nil
+}
+
+// amountOffIn is what coupon cp takes off in currency: its amount_off in
+// its own currency (or when currency is not known), else its option's;
+// false when it has none for currency.
+func amountOffIn(c *api.Call, cp store.Obj, currency string) (int64, bool) {
+	own := api.Str(cp["currency"])
+	if currency == "" || own == "" || currency == own {
+		return api.Int(cp["amount_off"]), true
+	}
+	n, ok := loadOptions(c, api.Str(cp["id"]))[currency]
+	return n, ok
+}
