@@ -73,6 +73,9 @@ func applyOptionalItems(c *api.Call, s store.Obj, items []store.Obj, ownRates []
 		if !api.Bool(price["active"]) {
 			return apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(p + "[price]")
 		}
+		if err := productSells(c, price, p+"[price]"); err != nil {
+			return err
+		}
 		if err := catalog.CheckCurrency(c, price, api.Str(s["currency"]), p+"[price]"); err != nil {
 			return err
 		}

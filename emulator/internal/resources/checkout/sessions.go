@@ -567,6 +567,16 @@ func checkLineAdjustable(li params.Values, qty int64, prefix string) error {
 	return nil
 }
 
+// productSells refuses a price (param names it) whose product is
+// archived: the price may still be active, but Checkout does not sell it,
+// in Stripe's words as its API logs show them.
+func productSells(c *api.Call, price store.Obj, param string) error {
+	if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok && prod["active"] == false {
+		return apierr.InvalidRequest("Price `%s` is not available to be purchased because its product is not active.", price["id"]).WithParam(param)
+	}
+	return nil
+}
+
 func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) {
 	if li.Has("price") && li.Has("price_data") {
 		// As quote lines refuse it (Stripe's wording here is not verified).
@@ -579,6 +589,9 @@ func linePrice(c *api.Call, li params.Values, prefix string) (store.Obj, error) 
 		}
 		if inline, _ := c.Scratch(scratchLinkPrices).(map[string]bool); !api.Bool(price["active"]) && !inline[id] {
 			return nil, apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(prefix + "[price]")
+		}
+		if err := productSells(c, price, prefix+"[price]"); err != nil {
+			return nil, err
 		}
 		return price, nil
 	}
