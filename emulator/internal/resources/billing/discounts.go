@@ -41,7 +41,7 @@ func RedeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, err
 			continue
 		}
 		if amount >= 0 {
-			if err := coupons.CheckMinimum(src, amount, scope.Currency, param+"[promotion_code]"); err != nil {
+			if err := coupons.CheckMinimum(c, src, amount, scope.Currency, param+"[promotion_code]"); err != nil {
 				return nil, err
 			}
 		}

@@ -35,13 +35,13 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 	if existing != nil {
 		return apierr.InvalidRequest("Checkout Sessions take a coupon or a promotion code, not an existing discount.").WithParam("discounts[0][discount]")
 	}
-	return discount(s, items, src, "discounts[0][promotion_code]", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon, api.Str(s["currency"])))
+	return discount(c, s, items, src, "discounts[0][promotion_code]", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon, api.Str(s["currency"])))
 }
 
 // discount applies a checked coupon or promotion code to the session:
 // the promotion code's own rules that depend on the session first (param
 // names it in errors), then its amount off each line item and the totals.
-func discount(s store.Obj, items []store.Obj, src coupons.Source, param string, amount coupons.Amount) error {
+func discount(c *api.Call, s store.Obj, items []store.Obj, src coupons.Source, param string, amount coupons.Amount) error {
 	if pc := src.PromotionCode; pc != nil && pc["customer"] != nil && s["customer"] == nil {
 		// A code kept for one customer: a session without a customer
 		// would be paid by a new one (another customer's is refused as
@@ -53,7 +53,7 @@ func discount(s store.Obj, items []store.Obj, src coupons.Source, param string, 
 		// sessions that create no customer (its answer, observed).
 		return apierr.InvalidRequest("This promotion code cannot be redeemed because the associated customer has prior transactions.").WithParam(param)
 	}
-	if err := coupons.CheckMinimum(src, minimumBase(s, items), api.Str(s["currency"]), param); err != nil {
+	if err := coupons.CheckMinimum(c, src, minimumBase(s, items), api.Str(s["currency"]), param); err != nil {
 		return err
 	}
 	cp := src.Coupon
@@ -122,7 +122,7 @@ func applyTypedCode(c *api.Call, s store.Obj) error {
 			it["quantity"] = api.Int(it["quantity"])
 		}
 	}
-	if err := discount(s, items, src, "promotion_code", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon, api.Str(s["currency"]))); err != nil {
+	if err := discount(c, s, items, src, "promotion_code", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon, api.Str(s["currency"]))); err != nil {
 		return err
 	}
 	return saveItems(c, api.Str(s["id"]), items)

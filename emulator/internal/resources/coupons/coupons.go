@@ -26,6 +26,7 @@ var (
 		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"applies_to": appliesTo, "currency_options": currencyOptions}}
 	PromotionCodeKind = &api.Kind{Object: "promotion_code", Prefix: "promo_", Name: "promotion code",
 		Expandable: []string{"customer"},
+		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"restrictions.currency_options": minimumOptions},
 		Indexes:    []store.Index{{Name: "coupon", Path: "coupon.id"}}}
 	// Discounts live on what they discount; the kind gives ids and lets
 	// subscriptions' and invoices' discounts[] expand.

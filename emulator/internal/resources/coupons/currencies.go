@@ -110,3 +110,94 @@ func amountOffIn(c *api.Call, cp store.Obj, currency string) (int64, bool) {
 	n, ok := loadOptions(c, api.Str(cp["id"]))[currency]
 	return n, ok
 }
+
+// A promotion code's restrictions[currency_options] are its minimum
+// amounts in currencies other than its minimum_amount_currency, kept
+// beside it: Stripe shows them only with
+// expand[]=restrictions.currency_options.
+func minimumsKey(acct, id string) string { return "promominimums:" + acct + ":" + id }
+
+func loadMinimums(c *api.Call, id string) map[string]int64 {
+	raw, ok := c.Tx.GetMeta(minimumsKey(c.Account, id))
+	if !ok {
+		return nil
+	}
+	var out map[string]int64
+	_ = json.Unmarshal([]byte(raw), &out)
+	return out
+}
+
+func storeMinimums(c *api.Call, id string, m map[string]int64) error {
+	if len(m) == 0 {
+		c.Tx.DeleteMeta(minimumsKey(c.Account, id))
+		return nil
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return c.Tx.SetMeta(minimumsKey(c.Account, id), string(raw))
+}
+
+// readMinimums reads the restrictions[currency_options] sent for promotion
+// code pc (its restrictions already set) on top of prev: each a currency
+// Stripe supports, other than the code's minimum_amount_currency, with a
+// minimum_amount of at least 0; the code needs a minimum_amount of its
+// own for them to extend. The wording of each refusal is the emulator's.
+// Nothing sent: nil, false.
+func readMinimums(c *api.Call, pc store.Obj, prev map[string]int64) (map[string]int64, bool, error) {
+	raw, ok := c.Params.Sent("restrictions.currency_options")
+	if !ok {
+		return nil, false, nil
+	}
+	const base = "restrictions[currency_options]"
+	r := api.Obj(pc["restrictions"])
+	if r["minimum_amount"] == nil {
+		return nil, false, apierr.InvalidRequest("`%s` needs `restrictions[minimum_amount]` and `restrictions[minimum_amount_currency]`: its minimums are that minimum's in other currencies.", base).WithParam(base)
+	}
+	sent, _ := raw.(map[string]any)
+	keys := make([]string, 0, len(sent))
+	for k := range sent {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := map[string]int64{}
+	for k, v := range prev {
+		out[k] = v
+	}
+	own := api.Str(r["minimum_amount_currency"])
+	for _, key := range keys {
+		cur := strings.ToLower(key)
+		param := base + "[" + key + "]"
+		switch {
+		case !stripecurrency.Supported(cur):
+			return nil, false, stripecurrency.Invalid(key, param)
+		case cur == own:
+			return nil, false, apierr.InvalidRequest("`%s` is the code's own minimum_amount_currency: its minimum is `restrictions[minimum_amount]`.", param).WithParam(param)
+		}
+		n, ok := c.Params.Int("restrictions.currency_options." + key + ".minimum_amount")
+		switch {
+		case !ok:
+			return nil, false, apierr.MissingParam(param + "[minimum_amount]")
+		case n < 0:
+			return nil, false, apierr.InvalidRequest("Invalid non-negative integer: %d", n).WithParam(param + "[minimum_amount]").WithCode("parameter_invalid_integer")
+		}
+		out[cur] = n
+	}
+	return out, true, nil
+}
+
+// minimumOptions is the includable restrictions.currency_options: for a
+// code with a minimum amount, that minimum and every option's; null
+// without one.
+func minimumOptions(c *api.Call, o store.Obj) (any, error) {
+	r := api.Obj(o["restrictions"])
+	if r["minimum_amount"] == nil {
+		return nil, nil
+	}
+	out := store.Obj{api.Str(r["minimum_amount_currency"]): store.Obj{"minimum_amount": r["minimum_amount"]}}
+	for cur, n := range loadMinimums(c, api.Str(o["id"])) {
+		out[cur] = store.Obj{"minimum_amount": n}
+	}
+	return out, nil
+}

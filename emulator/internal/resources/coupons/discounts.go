@@ -131,13 +131,18 @@ func hasPaid(c *api.Call, customer string) bool {
 }
 
 // CheckMinimum applies a promotion code's minimum_amount to what it would
-// discount (before discounts).
-func CheckMinimum(src Source, amount int64, currency, param string) error {
+// discount (before discounts), in currency: the code's own minimum, or
+// its restrictions' currency_options one for another currency.
+func CheckMinimum(c *api.Call, src Source, amount int64, currency, param string) error {
 	r := api.Obj(src.PromotionCode["restrictions"])
 	if src.PromotionCode == nil || r["minimum_amount"] == nil {
 		return nil
 	}
-	if api.Str(r["minimum_amount_currency"]) != currency || amount < api.Int(r["minimum_amount"]) {
+	minimum, ok := api.Int(r["minimum_amount"]), api.Str(r["minimum_amount_currency"]) == currency
+	if !ok {
+		minimum, ok = loadMinimums(c, api.Str(src.PromotionCode["id"]))[currency]
+	}
+	if !ok || amount < minimum {
 		// Stripe's words, which name neither the code nor the minimum.
 		return apierr.InvalidRequest("This promotion code cannot be redeemed because the associated purchase does not meet the minimum amount requirement.").WithParam(param)
 	}

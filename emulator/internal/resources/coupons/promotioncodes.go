@@ -85,11 +85,15 @@ func createPromotionCode(c *api.Call) (any, error) {
 		case hasMin:
 			rest["minimum_amount"], rest["minimum_amount_currency"] = n, strings.ToLower(cur)
 		}
-		if r.Has("currency_options") {
-			return nil, apierr.InvalidRequest("stripe-emu does not emulate the parameter `restrictions[currency_options]` of promotion codes, so it refused the request rather than answer as if it had taken effect.").WithParam("restrictions[currency_options]")
-		}
+	}
+	minimums, _, err := readMinimums(c, o, nil)
+	if err != nil {
+		return nil, err
 	}
 	if err := c.ApplyMetadata(o); err != nil {
+		return nil, err
+	}
+	if err := storeMinimums(c, api.Str(o["id"]), minimums); err != nil {
 		return nil, err
 	}
 	return o, c.Insert(o)
@@ -205,13 +209,27 @@ func updatePromotionCode(c *api.Call) (any, error) {
 		}
 		after["active"] = v
 	}
-	if c.Params.Has("restrictions") {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate the parameter `restrictions[currency_options]` of promotion codes, so it refused the request rather than answer as if it had taken effect.").WithParam("restrictions")
+	// restrictions[currency_options] is all an update takes of the
+	// restrictions: options are added or replaced by currency.
+	minimums, sent, err := readMinimums(c, after, loadMinimums(c, api.Str(before["id"])))
+	if err != nil {
+		return nil, err
 	}
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
-	if err := c.Save(before, after); err != nil {
+	if sent {
+		if err := storeMinimums(c, api.Str(after["id"]), minimums); err != nil {
+			return nil, err
+		}
+	}
+	if sent && len(api.PreviousAttributes(before, after)) == 0 {
+		// Only the options changed, which the code shows only when
+		// expanded: promotion_code.updated still tells of the change.
+		if err := c.PutEmit(after, "promotion_code.updated", store.Obj{}); err != nil {
+			return nil, err
+		}
+	} else if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
 	return withCurrentValidity(c, after), nil
