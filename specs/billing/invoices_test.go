@@ -348,7 +348,7 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		Expect(again.Lines.Data).To(HaveLen(len(inv.Lines.Data)))
 	})
 
-	It("changes an invoice item's amount and period, refusing what it does not act on", func() {
+	It("changes an invoice item's amount and period, refusing the whole update when any of it is refused", func() {
 		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(700), Currency: stripe.String("usd")})
 		Expect(err).NotTo(HaveOccurred())
 		start, end := Epoch.AddDate(0, 0, -7).Unix(), Epoch.Unix()
@@ -361,7 +361,7 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 
 		_, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{Amount: stripe.Int64(900),
 			Discounts: []*stripe.InvoiceItemUpdateDiscountParams{{Coupon: stripe.String("SAVE")}}})
-		Expect(StripeErr(err).Param).To(Equal("discounts"), "changing the amount does not make the rest go unchecked")
+		Expect(StripeErr(err).Param).To(Equal("discounts[0][coupon]"), "changing the amount does not make the rest go unchecked")
 		ii, err = sc.V1InvoiceItems.Retrieve(Ctx, ii.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ii.Amount).To(Equal(int64(800)))

@@ -62,11 +62,13 @@ func RedeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, err
 }
 
 // applyDiscounts works out the invoice's discounts on its lines: each
-// line's discount_amounts and the invoice's total_discount_amounts. It
-// returns what they take off each line.
+// line's discount_amounts and the invoice's total_discount_amounts. A
+// line's own discounts (an invoice item's) come off it first, the
+// invoice's off what they leave. It returns what they take off each line.
 func applyDiscounts(c *api.Call, inv store.Obj, lines []any) []int64 {
+	cur := api.Str(inv["currency"])
 	ids, _ := inv["discounts"].([]any)
-	found := coupons.Load(c, notUsedElsewhere(c, ids, api.Str(inv["id"])), api.Str(inv["currency"]))
+	found := coupons.Load(c, notUsedElsewhere(c, ids, api.Str(inv["id"])), cur)
 	amounts := make([]int64, len(lines))
 	products := make([]string, len(lines))
 	discountable := make([]bool, len(lines))
@@ -76,24 +78,60 @@ func applyDiscounts(c *api.Call, inv store.Obj, lines []any) []int64 {
 		products[i] = api.Str(api.Obj(api.Obj(line["pricing"])["price_details"])["product"])
 		discountable[i] = line["discountable"] != false
 	}
-	spread := coupons.Spread(found, amounts, products, discountable)
 	byDiscount := map[string]int64{}
+	var order []coupons.Amount
 	off := make([]int64, len(lines))
+	shares := make([][]any, len(lines))
+	take := func(i int, s store.Obj) {
+		shares[i] = append(shares[i], s)
+		byDiscount[api.Str(s["discount"])] += api.Int(s["amount"])
+		off[i] += api.Int(s["amount"])
+	}
 	for i, l := range lines {
-		shares := make([]any, len(spread[i]))
-		for j, s := range spread[i] {
-			shares[j] = s
-			byDiscount[api.Str(s["discount"])] += api.Int(s["amount"])
-			off[i] += api.Int(s["amount"])
+		own, _ := api.Obj(l)["discounts"].([]any)
+		if len(own) == 0 || !discountable[i] {
+			continue
 		}
-		api.Obj(l)["discount_amounts"] = shares
+		mine := coupons.Load(c, own, cur)
+		order = append(order, mine...)
+		for _, s := range coupons.Spread(mine, amounts[i:i+1], products[i:i+1], []bool{true})[0] {
+			take(i, s)
+		}
+	}
+	left := make([]int64, len(lines))
+	for i := range lines {
+		left[i] = amounts[i] - off[i]
+	}
+	for i, line := range coupons.Spread(found, left, products, discountable) {
+		for _, s := range line {
+			take(i, s)
+		}
+	}
+	for i, l := range lines {
+		api.Obj(l)["discount_amounts"] = append([]any{}, shares[i]...)
 	}
 	totals := []any{}
-	for _, d := range found {
+	for _, d := range append(order, found...) {
 		totals = append(totals, store.Obj{"amount": byDiscount[d.ID], "discount": d.ID})
 	}
 	inv["total_discount_amounts"] = totals
 	return off
+}
+
+// itemDiscountIDs are an invoice item's own discounts, for its line.
+func itemDiscountIDs(ii store.Obj) []any {
+	ids, _ := ii["discounts"].([]any)
+	return append([]any{}, ids...)
+}
+
+// linesDiscounted reports whether a line has discounts of its own.
+func linesDiscounted(lines []any) bool {
+	for _, l := range lines {
+		if own, _ := api.Obj(l)["discounts"].([]any); len(own) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // notUsedElsewhere leaves out of ids the once discounts another invoice

@@ -12,6 +12,7 @@ import (
 	curr "github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -299,6 +300,9 @@ func createInvoiceItem(c *api.Call) (any, error) {
 	if inv != nil {
 		ii["invoice"] = inv["id"]
 	}
+	if err := itemDiscounts(c, ii); err != nil {
+		return nil, err
+	}
 	if err := invoiceItemSubscription(c, ii, cusID); err != nil {
 		return nil, err
 	}
@@ -477,6 +481,9 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
+	if err := itemDiscounts(c, after); err != nil {
+		return nil, err
+	}
 	if err := c.Save(before, after); err != nil {
 		return nil, err
 	}
@@ -486,6 +493,24 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 		}
 	}
 	return after, nil
+}
+
+// itemDiscounts sets an invoice item's own discounts from the request's
+// discounts[] (coupons, promotion codes, existing discounts; discounts=
+// removes them), redeemed for the item: its line takes them off before
+// the invoice's (Stripe: "Item discounts are applied before invoice
+// discounts"). A promotion code with a minimum amount is refused as on
+// invoices, the amount it would be held to not being known.
+func itemDiscounts(c *api.Call, ii store.Obj) error {
+	if !c.Params.Has("discounts") {
+		return nil
+	}
+	ids, err := RedeemDiscounts(c, coupons.Scope{Customer: api.Str(ii["customer"]), InvoiceItem: api.Str(ii["id"]), Currency: api.Str(ii["currency"])}, MinimumUnknown)
+	if err != nil {
+		return err
+	}
+	ii["discounts"] = ids
+	return nil
 }
 
 func deleteInvoiceItem(c *api.Call) (any, error) {

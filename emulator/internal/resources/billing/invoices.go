@@ -623,7 +623,7 @@ func lineFromItem(c *api.Call, inv, ii store.Obj) store.Obj {
 	}
 	return store.Obj{
 		"id": "il_" + api.Str(ii["id"])[3:], "object": "line_item", "amount": ii["amount"], "currency": ii["currency"],
-		"description": ii["description"], "discount_amounts": []any{}, "discountable": ii["discountable"], "discounts": []any{},
+		"description": ii["description"], "discount_amounts": []any{}, "discountable": ii["discountable"], "discounts": itemDiscountIDs(ii),
 		"invoice": inv["id"], "livemode": false, "metadata": ii["metadata"], "parent": parent,
 		"period": ii["period"], "pretax_credit_amounts": []any{}, "pricing": ii["pricing"], "quantity": ii["quantity"],
 		"subscription": sub, "taxes": []any{},
@@ -697,7 +697,7 @@ func setLines(c *api.Call, inv store.Obj, lines []any) error {
 	inv["lines"] = lineList
 	var off []int64
 	ids, _ := inv["discounts"].([]any)
-	if taken, _ := inv["total_discount_amounts"].([]any); len(ids) > 0 || len(taken) > 0 {
+	if taken, _ := inv["total_discount_amounts"].([]any); len(ids) > 0 || len(taken) > 0 || linesDiscounted(lines) {
 		off = applyDiscounts(c, inv, lines)
 	}
 	pretax, _ := inv["total_pretax_credit_amounts"].([]any)

@@ -13,7 +13,7 @@ import (
 // Scope is what a discount is for: the customer always, and the
 // subscription or invoice it belongs to when there is one.
 type Scope struct {
-	Customer, Subscription, Invoice, CheckoutSession string
+	Customer, Subscription, Invoice, InvoiceItem, CheckoutSession string
 	// Currency is the currency of what is discounted: an amount_off
 	// coupon must share it.
 	Currency string
@@ -168,7 +168,7 @@ func Redeem(c *api.Call, src Source, scope Scope) (store.Obj, error) {
 	}
 	d := c.Object("discount", c.NewID("discount"), store.Obj{
 		"checkout_session": api.NilIfEmpty(scope.CheckoutSession), "coupon": api.Clone(cp), "customer": api.NilIfEmpty(scope.Customer),
-		"end": nil, "invoice": api.NilIfEmpty(scope.Invoice), "invoice_item": nil, "promotion_code": nil,
+		"end": nil, "invoice": api.NilIfEmpty(scope.Invoice), "invoice_item": api.NilIfEmpty(scope.InvoiceItem), "promotion_code": nil,
 		"start": c.Now, "subscription": api.NilIfEmpty(scope.Subscription), "subscription_item": nil,
 	})
 	// A discount is not a resource of its own: no created/livemode of

@@ -1,0 +1,116 @@
+package billing_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// An invoice item's own discounts: "The coupons and promotion codes to
+// redeem into discounts for the invoice item or invoice line item. Item
+// discounts are applied before invoice discounts." (API reference.)
+var _ = Describe("Invoice item discounts", Label("billing", "discounts"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cus *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("items@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		for _, p := range []*stripe.CouponCreateParams{
+			{ID: stripe.String("HALF"), PercentOff: stripe.Float64(50)},
+			{ID: stripe.String("TWO"), AmountOff: stripe.Int64(200), Currency: stripe.String("usd")},
+		} {
+			_, err := sc.V1Coupons.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+		}
+	})
+
+	It("takes the item's own discounts off its line first, then the invoice's off what is left", func() {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
+			Customer: stripe.String(cus.ID), Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String("TWO")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Coupon: stripe.String("HALF")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Discounts).To(HaveLen(1))
+		own := ii.Discounts[0].ID
+		Expect(own).To(HavePrefix("di_"))
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(500), Currency: stripe.String("usd"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Subtotal).To(Equal(int64(1500)))
+		// 1000 - 500 (HALF) = 500 and 500 left: TWO shares 200 in proportion.
+		Expect(inv.Total).To(Equal(int64(800)))
+		amounts := map[string]int64{}
+		for _, d := range inv.TotalDiscountAmounts {
+			amounts[d.Discount.ID] = d.Amount
+		}
+		Expect(amounts).To(HaveKeyWithValue(own, int64(500)))
+		Expect(amounts).To(HaveLen(2))
+		var first *stripe.InvoiceLineItem
+		for _, l := range inv.Lines.Data {
+			if l.Amount == 1000 {
+				first = l
+			}
+		}
+		Expect(first).NotTo(BeNil())
+		Expect(first.Discounts).To(HaveLen(1))
+		Expect(first.Discounts[0].ID).To(Equal(own))
+		Expect(first.DiscountAmounts).To(HaveLen(2))
+		Expect(first.DiscountAmounts[0].Amount).To(Equal(int64(500)))
+		Expect(first.DiscountAmounts[0].Discount.ID).To(Equal(own))
+
+		cp, err := sc.V1Coupons.Retrieve(Ctx, "HALF", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cp.TimesRedeemed).To(Equal(int64(1)))
+	})
+
+	It("replaces them on update, and removes them with discounts=", func() {
+		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Coupon: stripe.String("HALF")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		ii, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{
+			Discounts: []*stripe.InvoiceItemUpdateDiscountParams{{Coupon: stripe.String("TWO")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Discounts).To(HaveLen(1))
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), PendingInvoiceItemsBehavior: stripe.String("include")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(800)))
+
+		p := &stripe.InvoiceItemUpdateParams{}
+		p.AddExtra("discounts", "")
+		_, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(1000)))
+		Expect(inv.TotalDiscountAmounts).To(BeEmpty())
+	})
+
+	It("refuses an unknown coupon, making no item", func() {
+		_, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Coupon: stripe.String("NOPE")}},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "discounts[0][coupon]")
+		Expect(emu.Count("", "invoiceitem")).To(BeZero())
+	})
+})
