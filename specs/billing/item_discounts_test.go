@@ -105,6 +105,27 @@ var _ = Describe("Invoice item discounts", Label("billing", "discounts"), func()
 		Expect(inv.TotalDiscountAmounts).To(BeEmpty())
 	})
 
+	It("gives a line added by add_lines its own discounts", func() {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{
+			{Amount: stripe.Int64(1000), Discounts: []*stripe.InvoiceAddLinesLineDiscountParams{{Coupon: stripe.String("HALF")}}},
+			{Amount: stripe.Int64(400)},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(900)))
+		Expect(inv.TotalDiscountAmounts).To(HaveLen(1))
+		Expect(inv.TotalDiscountAmounts[0].Amount).To(Equal(int64(500)))
+
+		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{
+			{Amount: stripe.Int64(300), Discounts: []*stripe.InvoiceAddLinesLineDiscountParams{{Coupon: stripe.String("NOPE")}}},
+		}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "lines[0][discounts][0][coupon]")
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(900)), "nothing added")
+	})
+
 	It("refuses an unknown coupon, making no item", func() {
 		_, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
 			Customer: stripe.String(cus.ID), Amount: stripe.Int64(1000), Currency: stripe.String("usd"),

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -26,12 +27,21 @@ const (
 // scope. amount is what a promotion code's minimum_amount is checked
 // against, or one of the constants above.
 func RedeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, error) {
+	return redeemFrom(c, c.Params, "", scope, amount)
+}
+
+// redeemFrom is RedeemDiscounts for the discounts[] of p, a part of the
+// request named prefix in errors ("lines[0]"; "" for the request).
+func redeemFrom(c *api.Call, p params.Values, prefix string, scope coupons.Scope, amount int64) ([]any, error) {
 	ids := []any{}
-	if c.Params.Unset("discounts") {
+	if p.Unset("discounts") {
 		return ids, nil
 	}
-	for i, entry := range c.Params.Array("discounts") {
+	for i, entry := range p.Array("discounts") {
 		param := fmt.Sprintf("discounts[%d]", i)
+		if prefix != "" {
+			param = fmt.Sprintf("%s[discounts][%d]", prefix, i)
+		}
 		src, existing, err := coupons.Resolve(c, entry, param, scope)
 		if err != nil {
 			return nil, err

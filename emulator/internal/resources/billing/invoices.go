@@ -774,6 +774,9 @@ func addLines(c *api.Call) (any, error) {
 			}
 			next := api.Clone(ii)
 			next["invoice"] = inv["id"]
+			if err := lineDiscounts(c, lp, prefix, next); err != nil {
+				return nil, err
+			}
 			if err := c.Save(ii, next); err != nil {
 				return nil, err
 			}
@@ -811,6 +814,9 @@ func addLines(c *api.Call) (any, error) {
 		if md, ok := lp.Metadata("metadata"); ok {
 			ii["metadata"] = md
 		}
+		if err := lineDiscounts(c, lp, prefix, ii); err != nil {
+			return nil, err
+		}
 		if err := c.Insert(ii); err != nil {
 			return nil, err
 		}
@@ -820,6 +826,20 @@ func addLines(c *api.Call) (any, error) {
 	}
 	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
 	return out, nil
+}
+
+// lineDiscounts sets the discounts an add_lines entry (lp, named prefix)
+// gives its invoice item ii, as itemDiscounts does for an item's own.
+func lineDiscounts(c *api.Call, lp params.Values, prefix string, ii store.Obj) error {
+	if !lp.Has("discounts") {
+		return nil
+	}
+	ids, err := redeemFrom(c, lp, prefix, coupons.Scope{Customer: api.Str(ii["customer"]), InvoiceItem: api.Str(ii["id"]), Currency: api.Str(ii["currency"])}, MinimumUnknown)
+	if err != nil {
+		return err
+	}
+	ii["discounts"] = ids
+	return nil
 }
 
 // updateLines changes lines of a draft: an invoice item's line as
