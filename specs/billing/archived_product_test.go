@@ -121,6 +121,42 @@ var _ = Describe("Subscriptions to an archived product", Label("catalog", "subsc
 		Expect(updated.Items.Data[0].Quantity).To(Equal(int64(3)))
 	})
 
+	It("lets a schedule of a subscription already on it restate its phases, and refuses a new phase adding it", func() {
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{
+			Customer: stripe.String(cus.ID),
+			Items:    []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		sched, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		archive()
+		phase := sched.Phases[0]
+		sched, err = sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{{
+				StartDate: stripe.Int64(phase.StartDate), EndDate: stripe.Int64(phase.EndDate),
+				Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2)}},
+			}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.Phases[0].Items[0].Quantity).To(Equal(int64(2)))
+
+		other, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Other")})
+		Expect(err).NotTo(HaveOccurred())
+		otherPrice := recurringPrice(sc, other.ID, "month", 700)
+		_, err = sc.V1Products.Update(Ctx, other.ID, &stripe.ProductUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{StartDate: stripe.Int64(phase.StartDate), EndDate: stripe.Int64(phase.EndDate),
+					Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2)}}},
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(otherPrice.ID)}}},
+			},
+		})
+		Expect(err).To(HaveOccurred())
+		Expect(StripeErr(err).Param).To(Equal("phases[1][items][0][price]"))
+		Expect(StripeErr(err).Msg).To(HavePrefix("The product " + other.ID + " is marked as inactive"))
+	})
+
 	It("sells again once the product is active again", func() {
 		archive()
 		_, err := sc.V1Products.Update(Ctx, prod.ID, &stripe.ProductUpdateParams{Active: stripe.Bool(true)})

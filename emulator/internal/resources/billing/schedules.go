@@ -196,6 +196,7 @@ func ownPaymentMethod(c *api.Call, customer, pm, param string) error {
 // neither is given. current, on an update of an active schedule, is the
 // phase under way: phases[0] is it, and keeps its start.
 func schedulePhases(c *api.Call, start int64, current store.Obj, stored []any, customer string) ([]any, error) {
+	defer keepSchedulePrices(c, stored)()
 	var out []any
 	at := start
 	ps := c.Params.Array("phases")
@@ -1039,6 +1040,27 @@ func billPhasePrices(c *api.Call, phase store.Obj) func() {
 	c.SetScratch(scratchSoldPrices, sold)
 	return func() { c.SetScratch(scratchSoldPrices, prev) }
 }
+
+// keepSchedulePrices lets the phases of a schedule update name the prices
+// its phases already bill though their product was archived since (a
+// subscription's items go on on them likewise); a new phase adding one
+// is refused. The returned func ends it.
+func keepSchedulePrices(c *api.Call, stored []any) func() {
+	prev := c.Scratch(scratchKeptPrices)
+	kept := map[string]bool{}
+	for _, ph := range stored {
+		for _, it := range phaseItems(api.Obj(ph)) {
+			kept[api.Str(it["price"])] = true
+		}
+	}
+	c.SetScratch(scratchKeptPrices, kept)
+	return func() { c.SetScratch(scratchKeptPrices, prev) }
+}
+
+// scratchKeptPrices names, while a schedule's phases are read, the prices
+// its phases billed before: sellsNew takes them though their product is
+// archived.
+const scratchKeptPrices = "billing.keptPrices"
 
 // keepPhaseRates lets the subscription take the phase's tax rates even if
 // archived since the schedule took them (as an object keeps its rates).

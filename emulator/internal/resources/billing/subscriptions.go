@@ -162,9 +162,10 @@ func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) 
 // sellsNew refuses a price whose product is archived: its prices may stay
 // active, but Stripe starts no new subscription item on them (in its
 // words, quoted by its users, grammar and all). A quote's prices and those
-// of a Checkout Session being completed were checked when taken.
+// of a Checkout Session being completed were checked when taken; those a
+// schedule's phases already bill go on (keepSchedulePrices).
 func sellsNew(c *api.Call, price store.Obj, param string) error {
-	if billsInactive(c, api.Str(price["id"])) {
+	if kept, _ := c.Scratch(scratchKeptPrices).(map[string]bool); billsInactive(c, api.Str(price["id"])) || kept[api.Str(price["id"])] {
 		return nil
 	}
 	prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"]))
