@@ -18,7 +18,16 @@ import (
 func optionsKey(acct, id string) string { return "couponcurrencies:" + acct + ":" + id }
 
 func loadOptions(c *api.Call, id string) map[string]int64 {
-	raw, ok := c.Tx.GetMeta(optionsKey(c.Account, id))
+	return loadAmounts(c, optionsKey(c.Account, id))
+}
+
+func storeOptions(c *api.Call, id string, opts map[string]int64) error {
+	return storeAmounts(c, optionsKey(c.Account, id), opts)
+}
+
+// loadAmounts reads amounts by currency kept at the metadata key name.
+func loadAmounts(c *api.Call, name string) map[string]int64 {
+	raw, ok := c.Tx.GetMeta(name)
 	if !ok {
 		return nil
 	}
@@ -27,16 +36,18 @@ func loadOptions(c *api.Call, id string) map[string]int64 {
 	return out
 }
 
-func storeOptions(c *api.Call, id string, opts map[string]int64) error {
-	if len(opts) == 0 {
-		c.Tx.DeleteMeta(optionsKey(c.Account, id))
+// storeAmounts keeps amounts by currency at the metadata key name
+// (none: nothing kept).
+func storeAmounts(c *api.Call, name string, m map[string]int64) error {
+	if len(m) == 0 {
+		c.Tx.DeleteMeta(name)
 		return nil
 	}
-	raw, err := json.Marshal(opts)
+	raw, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	return c.Tx.SetMeta(optionsKey(c.Account, id), string(raw))
+	return c.Tx.SetMeta(name, string(raw))
 }
 
 // readOptions reads the currency_options sent for cp (its amount_off and
@@ -54,6 +65,22 @@ func readOptions(c *api.Call, cp store.Obj, prev map[string]int64) (map[string]i
 	if cp["amount_off"] == nil {
 		return nil, false, apierr.InvalidRequest("`currency_options` is only supported for coupons with `amount_off`.").WithParam("currency_options")
 	}
+	out, err := readByCurrency(c, sent, prev, "currency_options", api.Str(cp["currency"]), "amount_off",
+		"`%s` is the coupon's own currency: its amount off is `amount_off`.",
+		func(n int64, param string) error {
+			if n < 1 {
+				return apierr.InvalidRequest("Invalid %s: must be at least 1", param).WithParam(param)
+			}
+			return nil
+		})
+	return out, err == nil, err
+}
+
+// readByCurrency reads an amount (field) for each currency sent under
+// base on top of prev: each a currency Stripe supports other than own
+// (refused with ownMsg, given the currency's parameter), its amount
+// given and held to check (given the amount's parameter).
+func readByCurrency(c *api.Call, sent map[string]any, prev map[string]int64, base, own, field, ownMsg string, check func(n int64, param string) error) (map[string]int64, error) {
 	keys := make([]string, 0, len(sent))
 	for k := range sent {
 		keys = append(keys, k)
@@ -63,26 +90,27 @@ func readOptions(c *api.Call, cp store.Obj, prev map[string]int64) (map[string]i
 	for k, v := range prev {
 		out[k] = v
 	}
-	own := api.Str(cp["currency"])
+	dotted := strings.ReplaceAll(strings.ReplaceAll(base, "][", "."), "[", ".")
+	dotted = strings.TrimSuffix(dotted, "]")
 	for _, key := range keys {
 		cur := strings.ToLower(key)
-		param := "currency_options[" + key + "]"
+		param := base + "[" + key + "]"
 		switch {
 		case !stripecurrency.Supported(cur):
-			return nil, false, stripecurrency.Invalid(key, param)
+			return nil, stripecurrency.Invalid(key, param)
 		case cur == own:
-			return nil, false, apierr.InvalidRequest("`%s` is the coupon's own currency: its amount off is `amount_off`.", param).WithParam(param)
+			return nil, apierr.InvalidRequest(ownMsg, param).WithParam(param)
 		}
-		n, ok := c.Params.Int("currency_options." + key + ".amount_off")
-		switch {
-		case !ok:
-			return nil, false, apierr.MissingParam(param + "[amount_off]")
-		case n < 1:
-			return nil, false, apierr.InvalidRequest("Invalid %s[amount_off]: must be at least 1", param).WithParam(param + "[amount_off]")
+		n, ok := c.Params.Int(dotted + "." + key + "." + field)
+		if !ok {
+			return nil, apierr.MissingParam(param + "[" + field + "]")
+		}
+		if err := check(n, param+"["+field+"]"); err != nil {
+			return nil, err
 		}
 		out[cur] = n
 	}
-	return out, true, nil
+	return out, nil
 }
 
 // currencyOptions is the includable coupon.currency_options: for an
@@ -118,25 +146,11 @@ func amountOffIn(c *api.Call, cp store.Obj, currency string) (int64, bool) {
 func minimumsKey(acct, id string) string { return "promominimums:" + acct + ":" + id }
 
 func loadMinimums(c *api.Call, id string) map[string]int64 {
-	raw, ok := c.Tx.GetMeta(minimumsKey(c.Account, id))
-	if !ok {
-		return nil
-	}
-	var out map[string]int64
-	_ = json.Unmarshal([]byte(raw), &out)
-	return out
+	return loadAmounts(c, minimumsKey(c.Account, id))
 }
 
 func storeMinimums(c *api.Call, id string, m map[string]int64) error {
-	if len(m) == 0 {
-		c.Tx.DeleteMeta(minimumsKey(c.Account, id))
-		return nil
-	}
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return c.Tx.SetMeta(minimumsKey(c.Account, id), string(raw))
+	return storeAmounts(c, minimumsKey(c.Account, id), m)
 }
 
 // readMinimums reads the restrictions[currency_options] sent for promotion
@@ -156,35 +170,15 @@ func readMinimums(c *api.Call, pc store.Obj, prev map[string]int64) (map[string]
 		return nil, false, apierr.InvalidRequest("`%s` needs `restrictions[minimum_amount]` and `restrictions[minimum_amount_currency]`: its minimums are that minimum's in other currencies.", base).WithParam(base)
 	}
 	sent, _ := raw.(map[string]any)
-	keys := make([]string, 0, len(sent))
-	for k := range sent {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := map[string]int64{}
-	for k, v := range prev {
-		out[k] = v
-	}
-	own := api.Str(r["minimum_amount_currency"])
-	for _, key := range keys {
-		cur := strings.ToLower(key)
-		param := base + "[" + key + "]"
-		switch {
-		case !stripecurrency.Supported(cur):
-			return nil, false, stripecurrency.Invalid(key, param)
-		case cur == own:
-			return nil, false, apierr.InvalidRequest("`%s` is the code's own minimum_amount_currency: its minimum is `restrictions[minimum_amount]`.", param).WithParam(param)
-		}
-		n, ok := c.Params.Int("restrictions.currency_options." + key + ".minimum_amount")
-		switch {
-		case !ok:
-			return nil, false, apierr.MissingParam(param + "[minimum_amount]")
-		case n < 0:
-			return nil, false, apierr.InvalidRequest("Invalid non-negative integer: %d", n).WithParam(param + "[minimum_amount]").WithCode("parameter_invalid_integer")
-		}
-		out[cur] = n
-	}
-	return out, true, nil
+	out, err := readByCurrency(c, sent, prev, base, api.Str(r["minimum_amount_currency"]), "minimum_amount",
+		"`%s` is the code's own minimum_amount_currency: its minimum is `restrictions[minimum_amount]`.",
+		func(n int64, param string) error {
+			if n < 0 {
+				return apierr.InvalidRequest("Invalid non-negative integer: %d", n).WithParam(param).WithCode("parameter_invalid_integer")
+			}
+			return nil
+		})
+	return out, err == nil, err
 }
 
 // minimumOptions is the includable restrictions.currency_options: for a
