@@ -196,6 +196,35 @@ var _ = Describe("Radar", Label("payments", "radar"), func() {
 			Expect(reviews(nil)).To(BeEmpty())
 		})
 
+		// A Charges API authorization is released by refunding it: a
+		// refund like any other, which closes the review and, as fraud,
+		// reports the payment.
+		It("is closed by the refund that releases an uncaptured Charges API authorization, as fraud too", func() {
+			for _, reason := range []string{"requested_by_customer", "fraudulent"} {
+				ch, err := sc.V1Charges.Create(Ctx, &stripe.ChargeCreateParams{Amount: stripe.Int64(3000), Currency: stripe.String("usd"),
+					Source: &stripe.PaymentSourceSourceParams{Token: stripe.String("tok_riskLevelElevated")}, Capture: stripe.Bool(false)})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(ch.Review).NotTo(BeNil())
+				mark := len(emu.EventTypes(""))
+				_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(ch.ID), Reason: stripe.String(reason)})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(eventsSince(mark)).To(Equal([]string{"refund.created", "charge.refunded", "review.closed"}))
+				rv, err := sc.V1Reviews.Retrieve(Ctx, ch.Review.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(rv.Open).To(BeFalse())
+				got, err := sc.V1Charges.Retrieve(Ctx, ch.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				if reason == "fraudulent" {
+					Expect(rv.ClosedReason).To(Equal(stripe.ReviewClosedReasonRefundedAsFraud))
+					Expect(got.FraudDetails.UserReport).To(BeEquivalentTo("fraudulent"))
+				} else {
+					Expect(rv.ClosedReason).To(Equal(stripe.ReviewClosedReasonRefunded))
+					Expect(got.FraudDetails.UserReport).To(BeEmpty())
+				}
+			}
+			Expect(reviews(nil)).To(BeEmpty())
+		})
+
 		It("filters the open reviews by created", func() {
 			first := mustPay("pm_card_riskLevelElevated")
 			emu.Clock().Set(Epoch.Add(time.Hour))

@@ -275,12 +275,17 @@ func releaseCharge(c *api.Call, chBefore store.Obj) (any, error) {
 	ch := api.Clone(chBefore)
 	ch["amount_refunded"] = amount
 	ch["refunded"] = true
+	reportRefundedAsFraud(ch, reason)
 	if err := c.Put(ch); err != nil {
 		return nil, err
 	}
 	c.Tx.DeleteMeta(expiryKey(c.Account, id))
 	c.Emit("refund.created", re, nil)
 	c.Emit("charge.refunded", ch, api.PreviousAttributes(chBefore, ch))
+	// A refund like any other: it closes the charge's review.
+	if err := radarAfterRefund(c, ch, reason); err != nil {
+		return nil, err
+	}
 	return re, nil
 }
 

@@ -220,13 +220,7 @@ func createRefund(c *api.Call) (any, error) {
 	// Fully refunded is all that was captured: a partial capture's
 	// release is no refund (2025-03-31.basil).
 	ch["refunded"] = api.Int(ch["amount_refunded"]) >= api.Int(ch["amount_captured"])
-	if reason == "fraudulent" {
-		// Refunding as fraud reports the payment as fraud, as a charge
-		// update with fraud_details[user_report]=fraudulent does.
-		fd := api.Clone(api.Obj(ch["fraud_details"]))
-		fd["user_report"] = "fraudulent"
-		ch["fraud_details"] = fd
-	}
+	reportRefundedAsFraud(ch, reason)
 	if err := c.Put(ch); err != nil {
 		return nil, err
 	}
@@ -254,6 +248,18 @@ func createRefund(c *api.Call) (any, error) {
 		}
 	}
 	return re, nil
+}
+
+// reportRefundedAsFraud marks ch, a charge being refunded, as reported
+// fraudulent when the refund's reason says so, as a charge update with
+// fraud_details[user_report]=fraudulent does.
+func reportRefundedAsFraud(ch store.Obj, reason string) {
+	if reason != "fraudulent" {
+		return
+	}
+	fd := api.Clone(api.Obj(ch["fraud_details"]))
+	fd["user_report"] = "fraudulent"
+	ch["fraud_details"] = fd
 }
 
 // refundDestination is where a refund of a payment of this type goes
