@@ -160,6 +160,38 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(emu.Count("", "subscription")).To(Equal(before))
 		})
 
+		It("deletes its customers as deleting a customer does: subscriptions and schedules canceled at its time, with their events", func() {
+			cus, sub := subscribedOnClock("ends@example.com", "pm_card_visa")
+			advance(Epoch.Add(3 * time.Hour))
+			waiting := customerWithCard(sc, "waiting@example.com", "pm_card_visa", clock.ID)
+			sched, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(waiting.ID),
+				StartDate: stripe.Int64(Epoch.AddDate(0, 0, 20).Unix()),
+				Phases:    []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(monthly.ID)}}, Iterations: stripe.Int64(2)}}})
+			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.EventTypes(""))
+			_, err = sc.V1TestHelpersTestClocks.Delete(Ctx, clock.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+
+			ended, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ended.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+			Expect(ended.EndedAt).To(Equal(Epoch.Add(3 * time.Hour).Unix()))
+			Expect(ended.CancellationDetails.Reason).To(Equal(stripe.SubscriptionCancellationDetailsReasonCancellationRequested))
+			never, err := sc.V1SubscriptionSchedules.Retrieve(Ctx, sched.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(never.Status).To(Equal(stripe.SubscriptionScheduleStatusCanceled))
+			types := emu.EventTypes("")[mark:]
+			Expect(types).To(ContainElements("customer.subscription.deleted", "subscription_schedule.canceled", "customer.deleted"))
+			Expect(types[len(types)-1]).To(Equal("test_helpers.test_clock.deleted"))
+			var deleted []string
+			for _, ev := range emu.Events("")[mark:] {
+				if ev["type"] == "customer.deleted" {
+					deleted = append(deleted, ev["data"].(map[string]any)["object"].(map[string]any)["id"].(string))
+				}
+			}
+			Expect(deleted).To(ConsistOf(cus.ID, waiting.ID))
+		})
+
 		It("deletes its customers with it, and is gone for every later request", func() {
 			cus, _ := subscribedOnClock("gone@example.com", "pm_card_visa")
 			del, err := sc.V1TestHelpersTestClocks.Delete(Ctx, clock.ID, nil)

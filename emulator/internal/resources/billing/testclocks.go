@@ -132,26 +132,17 @@ func deleteClock(c *api.Call) (any, error) {
 	return removeClock(c, clk)
 }
 
-// removeClock deletes a test clock, its customers with it, and ends their
-// subscriptions.
+// removeClock deletes a test clock and its customers with it, each as
+// deleting the customer does (its subscriptions and schedules canceled at
+// the clock's time, with their events).
 func removeClock(c *api.Call, clk store.Obj) (store.Obj, error) {
 	id := api.Str(clk["id"])
-	for _, cus := range clockCustomers(c, id) {
-		var live []store.Obj
-		c.Tx.EachIndexed(c.Account, "subscription", "customer", cus, func(o store.Obj) bool {
-			if !subscriptionEnded(o["status"]) {
-				live = append(live, o)
-			}
-			return true
-		})
-		for _, o := range live {
-			next := api.Clone(o)
-			next["status"], next["ended_at"], next["canceled_at"] = "canceled", clk["frozen_time"], clk["frozen_time"]
-			if err := c.Put(next); err != nil {
-				return nil, err
-			}
+	for _, cusID := range clockCustomers(c, id) {
+		cus, ok := c.Tx.Get(c.Account, "customer", cusID)
+		if !ok {
+			continue
 		}
-		if err := c.Put(api.Deleted("customer", cus)); err != nil {
+		if _, err := customers.Delete(c, cus); err != nil {
 			return nil, err
 		}
 	}

@@ -458,20 +458,29 @@ func remove(c *api.Call) (any, error) {
 	if CashBalance != nil && CashBalance(c, o)["available"] != nil {
 		return nil, apierr.InvalidRequest("You cannot delete a customer with a cash balance.")
 	}
+	return Delete(c, o)
+}
+
+// Delete deletes a customer (cus, as stored) with what goes with it: its
+// subscriptions (DeleteHooks) and tax IDs, with customer.deleted. A
+// request to delete the customer, and the deletion of its test clock,
+// both come here.
+func Delete(c *api.Call, cus store.Obj) (store.Obj, error) {
+	id := api.Str(cus["id"])
 	for _, hook := range DeleteHooks {
-		if err := hook(c, o); err != nil {
+		if err := hook(c, cus); err != nil {
 			return nil, err
 		}
 	}
-	if err := deleteTaxIDsOf(c, c.Var("id")); err != nil {
+	if err := deleteTaxIDsOf(c, id); err != nil {
 		return nil, err
 	}
-	c.DeleteMeta(ipAddressKey(c.Account, c.Var("id")))
-	tomb := api.Deleted("customer", c.Var("id"))
+	c.DeleteMeta(ipAddressKey(c.Account, id))
+	tomb := api.Deleted("customer", id)
 	if err := c.Put(tomb); err != nil {
 		return nil, err
 	}
-	c.Emit("customer.deleted", o, nil)
+	c.Emit("customer.deleted", cus, nil)
 	return tomb, nil
 }
 
