@@ -189,6 +189,17 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(err).NotTo(HaveOccurred())
 	})
 
+	It("refuses a further refund of an inquiry's fully refunded charge as already refunded: it was never charged back", func() {
+		pi := pay("pm_card_createDisputeInquiry")
+		_, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(disputeOf(pi).IsChargeRefundable).To(BeFalse())
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(100)})
+		ExpectStripeError(err, 400, "invalid_request_error", "charge_already_refunded", "")
+		Expect(StripeErr(err).Msg).To(Equal("Charge " + pi.LatestCharge.ID + " has already been refunded."))
+		Expect(emu.Count("", "refund")).To(Equal(1))
+	})
+
 	It("refuses to refund a charged-back charge", func() {
 		pi := pay("pm_card_createDispute")
 		_, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})

@@ -284,14 +284,16 @@ func counteredFee(c *api.Call, du store.Obj, sign int64) error {
 	return err
 }
 
-// chargedBack reports whether a charge has a chargeback that forbids
-// refunds (only disputed charges are looked at).
+// chargedBack reports whether a charge has a chargeback, which forbids
+// refunds (only disputed charges are looked at). An inquiry is none, even
+// once its charge is fully refunded (is_charge_refundable false then):
+// what refuses a further refund of it is that it is refunded already.
 func chargedBack(c *api.Call, ch store.Obj) bool {
 	if !api.Bool(ch["disputed"]) {
 		return false
 	}
 	for _, du := range c.Tx.List(c.Account, "dispute", store.Query{Index: "charge", Value: api.Str(ch["id"])}).Data {
-		if !api.Bool(du["is_charge_refundable"]) {
+		if api.Obj(api.Obj(du["payment_method_details"])["card"])["case_type"] == "chargeback" {
 			return true
 		}
 	}
