@@ -325,6 +325,12 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 			Expect(err).NotTo(HaveOccurred())
 			Expect(re.Amount).To(Equal(int64(2000)))
 			Expect(re.BalanceTransaction).To(BeNil(), "nothing was captured: nothing moves")
+			// The card's authorization is reversed: no refund reaches it,
+			// so no acquirer reference is to come.
+			Expect(re.DestinationDetails).NotTo(BeNil())
+			Expect(re.DestinationDetails.Type).To(Equal("card"))
+			Expect(re.DestinationDetails.Card.Type).To(Equal(stripe.RefundDestinationDetailsCardTypeReversal))
+			Expect(re.DestinationDetails.Card.ReferenceType).To(BeEmpty())
 			_, err = sc.V1Charges.Capture(Ctx, ch.ID, nil)
 			ExpectStripeError(err, 400, "invalid_request_error", "charge_already_refunded", "")
 			Expect(emu.Count("", "balance_transaction")).To(BeZero())

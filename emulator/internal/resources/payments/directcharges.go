@@ -266,6 +266,11 @@ func releaseCharge(c *api.Call, chBefore store.Obj) (any, error) {
 	} {
 		re[k] = v
 	}
+	if api.Obj(chBefore["payment_method_details"])["type"] == "card" {
+		// The authorization is reversed: nothing goes back to the card, so
+		// no acquirer reference is to come (Stripe's example refund).
+		re["destination_details"] = store.Obj{"type": "card", "card": store.Obj{"type": "reversal"}}
+	}
 	if err := c.ApplyMetadata(re); err != nil {
 		return nil, err
 	}
