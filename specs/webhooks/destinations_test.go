@@ -224,6 +224,8 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(pinged.ID).To(HavePrefix("evt_test_"))
 		Expect(pinged.Type).To(Equal("v2.core.event_destination.ping"))
 		Expect(pinged.RelatedObject.ID).To(Equal(d.ID))
+		Expect(pinged.Reason.Type).To(Equal(stripe.V2EventReasonTypeRequest), "the ping request is the reason")
+		Expect(pinged.Reason.Request.ID).To(HavePrefix("req_"))
 		dest, err := pinged.FetchRelatedObject()
 		Expect(err).NotTo(HaveOccurred())
 		Expect(dest.ID).To(Equal(d.ID))
@@ -286,6 +288,10 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(got[0].RelatedObject.ID).To(Equal(meter.ID))
 		Expect(got[1].Type).To(Equal("v1.billing.meter.no_meter_found"))
 		Expect(got[1].RelatedObject).To(BeNil())
+		// Stripe validates streamed events after the request, so its
+		// reports name no request (its Event object's example).
+		Expect(got[0].Reason).To(BeNil())
+		Expect(got[1].Reason).To(BeNil())
 
 		// The thin event names its object; the app fetches the event and
 		// the object.

@@ -56,7 +56,19 @@ type Related struct{ ID, Type, URL string }
 // (nil for none) with data (nil for none), and once the request commits
 // hands it to the dispatcher for the thin destinations that take it.
 func Emit(c *api.Call, typ string, related *Related, data store.Obj) (store.Obj, error) {
-	ev, err := record(c, typ, related, data)
+	return emit(c, typ, related, data, true)
+}
+
+// EmitProcessed is Emit for an event Stripe produces from its own
+// processing after the request answered (the validation of streamed meter
+// events): its reason is null, as in Stripe's example of such an event,
+// rather than the request that happened to start the work.
+func EmitProcessed(c *api.Call, typ string, related *Related, data store.Obj) (store.Obj, error) {
+	return emit(c, typ, related, data, false)
+}
+
+func emit(c *api.Call, typ string, related *Related, data store.Obj, byRequest bool) (store.Obj, error) {
+	ev, err := record(c, typ, related, data, byRequest)
 	if err != nil {
 		return nil, err
 	}
@@ -67,12 +79,14 @@ func Emit(c *api.Call, typ string, related *Related, data store.Obj) (store.Obj,
 	return ev, nil
 }
 
-func record(c *api.Call, typ string, related *Related, data store.Obj) (store.Obj, error) {
+// record stores a thin event; byRequest names the call's request as its
+// reason.
+func record(c *api.Call, typ string, related *Related, data store.Obj, byRequest bool) (store.Obj, error) {
 	var context, reason, rel, payload any
 	if c.Connected {
 		context = c.Account
 	}
-	if c.RequestID != "" {
+	if byRequest && c.RequestID != "" {
 		reason = store.Obj{"type": "request", "request": store.Obj{"id": c.RequestID, "idempotency_key": c.IdempotencyKey}}
 	}
 	if related != nil {

@@ -335,7 +335,7 @@ func ping(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("The event destination %s is disabled: enable it to ping it.", id)
 	}
 	ev, err := record(c, "v2.core.event_destination.ping", &Related{ID: id, Type: "v2.core.event_destination",
-		URL: "/v2/core/event_destinations/" + id}, nil)
+		URL: "/v2/core/event_destinations/" + id}, nil, true)
 	if err != nil {
 		return nil, err
 	}

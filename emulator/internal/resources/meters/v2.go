@@ -313,14 +313,14 @@ func (r *streamReport) emit(c *api.Call) error {
 		}
 		meter := meterNamed(c.Tx, c.Account, name)
 		if meter == nil {
-			if _, err := coreevents.Emit(c, "v1.billing.meter.no_meter_found", nil, data); err != nil {
+			if _, err := coreevents.EmitProcessed(c, "v1.billing.meter.no_meter_found", nil, data); err != nil {
 				return err
 			}
 			continue
 		}
 		id := api.Str(meter["id"])
 		related := &coreevents.Related{ID: id, Type: "billing.meter", URL: "/v1/billing/meters/" + id}
-		if _, err := coreevents.Emit(c, "v1.billing.meter.error_report_triggered", related, data); err != nil {
+		if _, err := coreevents.EmitProcessed(c, "v1.billing.meter.error_report_triggered", related, data); err != nil {
 			return err
 		}
 	}
