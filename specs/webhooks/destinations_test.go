@@ -153,8 +153,19 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(gone.ID).To(Equal(d.ID))
 		_, err = sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, nil)
 		e := v2Err(err)
-		Expect(e.Code).To(Equal("resource_missing"))
+		Expect(e.Code).To(Equal("not_found"))
 		Expect(e.Message).To(ContainSubstring(d.ID))
+	})
+
+	It("answers what does not exist 404 not_found, as Stripe's v2 reference lists it", func() {
+		for _, path := range []string{"/v2/core/event_destinations/ed_test_missing", "/v2/core/events/evt_test_missing"} {
+			r := Do(emu.URL(), "GET", path, "")
+			Expect(r.Status).To(Equal(404), path)
+			Expect(r.Error()["code"]).To(Equal("not_found"), path)
+		}
+		r := Do(emu.URL(), "DELETE", "/v2/core/event_destinations/ed_test_missing", "")
+		Expect(r.Status).To(Equal(404))
+		Expect(r.Error()["code"]).To(Equal("not_found"))
 	})
 
 	It("takes in enabled_events only the event types of the pinned version, v1 ones for snapshot payloads and thin ones for thin", func() {

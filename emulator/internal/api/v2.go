@@ -211,8 +211,14 @@ func readV2Params(rt Route, r *http.Request) (raw string, vals params.Values, er
 func v2ErrorBody(err error) (int, []byte) {
 	e := asAPIError(err)
 	inner := store.Obj{"type": e.Type, "message": e.Message}
-	if e.Code != "" {
-		inner["code"] = e.Code
+	code := e.Code
+	if e.Status == http.StatusNotFound && code == "resource_missing" {
+		// v1's code for a missing object; Stripe's v2 reference lists
+		// "404 not_found" on its v2 endpoints.
+		code = "not_found"
+	}
+	if code != "" {
+		inner["code"] = code
 	}
 	body, merr := marshal(store.Obj{"error": inner})
 	if merr != nil {
