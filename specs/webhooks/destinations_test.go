@@ -168,6 +168,29 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(r.Error()["code"]).To(Equal("not_found"))
 	})
 
+	It("answers an idempotency key retried with other parameters 409 idempotency_error, changing nothing", func() {
+		d := thinDestination("https://example.com/thin", "v1.billing.meter.no_meter_found")
+		first := &stripe.V2CoreEventDestinationUpdateParams{Name: stripe.String("first")}
+		first.SetIdempotencyKey("rename-1")
+		_, err := sc.V2CoreEventDestinations.Update(Ctx, d.ID, first)
+		Expect(err).NotTo(HaveOccurred())
+		other := &stripe.V2CoreEventDestinationUpdateParams{Name: stripe.String("second")}
+		other.SetIdempotencyKey("rename-1")
+		_, err = sc.V2CoreEventDestinations.Update(Ctx, d.ID, other)
+		Expect(string(*v2Err(err).Type)).To(Equal("idempotency_error"))
+		r := Do(emu.URL(), "POST", "/v2/core/event_destinations/"+d.ID, `{"name":"third"}`,
+			"Content-Type", "application/json", "Idempotency-Key", "rename-1")
+		Expect(r.Status).To(Equal(409))
+		Expect(r.Error()["type"]).To(Equal("idempotency_error"))
+		r = Do(emu.URL(), "POST", "/v2/core/event_destinations/"+d.ID+"/disable", `{}`,
+			"Content-Type", "application/json", "Idempotency-Key", "rename-1")
+		Expect(r.Status).To(Equal(409), "another endpoint under the key")
+		got, err := sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Name).To(Equal("first"))
+		Expect(got.Status).To(Equal(stripe.V2EventDestinationStatusEnabled))
+	})
+
 	It("takes in enabled_events only the event types of the pinned version, v1 ones for snapshot payloads and thin ones for thin", func() {
 		snapshot := func(events ...string) (*stripe.V2EventDestination, error) {
 			return sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{

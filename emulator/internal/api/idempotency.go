@@ -62,7 +62,7 @@ func keyHeaders(h http.Header, r *http.Request, reqID string) error {
 // execution whose response is saved with its effects.
 func (s *Server) idempotent(w http.ResponseWriter, rt Route, c *Call, key string) int {
 	return s.keyed(w, rt, c, key, keyRules{
-		name: idemName(c.Account, key), ttl: IdempotencyTTL, saveErrors: true,
+		name: idemName(c.Account, key), ttl: IdempotencyTTL, saveErrors: true, misuseStatus: http.StatusBadRequest,
 		fail: func(e *apierr.Error) int { return writeError(w, c.RequestID, s.Clock.Unix(), e) },
 	})
 }
@@ -74,7 +74,10 @@ type keyRules struct {
 	// saveErrors: an error answer is saved and replayed too (v1), not
 	// only a success (v2).
 	saveErrors bool
-	fail       func(*apierr.Error) int // writes an error in the version's shape
+	// misuseStatus answers a key used on another endpoint or with other
+	// parameters: 400 in v1, 409 in v2.
+	misuseStatus int
+	fail         func(*apierr.Error) int // writes an error in the version's shape
 }
 
 // keyed runs a request under an idempotency key by rules: 409 while the
@@ -103,9 +106,9 @@ func (s *Server) keyed(w http.ResponseWriter, rt Route, c *Call, key string, rul
 	if saved, ok := s.savedResponse(name, rules.ttl); ok {
 		switch {
 		case saved.Path != c.Path || saved.Method != rt.Method:
-			return rules.fail(&apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used for the same endpoint they were first used for ('%s' vs '%s'). Try using a key other than '%s' if you meant to execute a different request.", saved.Path, c.Path, key)})
+			return rules.fail(&apierr.Error{Status: rules.misuseStatus, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used for the same endpoint they were first used for ('%s' vs '%s'). Try using a key other than '%s' if you meant to execute a different request.", saved.Path, c.Path, key)})
 		case saved.Params != canonical:
-			return rules.fail(&apierr.Error{Status: 400, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", key)})
+			return rules.fail(&apierr.Error{Status: rules.misuseStatus, Type: apierr.TypeIdempotency, Message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", key)})
 		}
 		w.Header().Set("Idempotent-Replayed", "true")
 		w.Header().Set("Original-Request", saved.RequestID)

@@ -244,11 +244,12 @@ func errorFor(c *Call, err error) (int, []byte) {
 // only a success is kept (for 30 days) and replayed: a request that
 // failed changed nothing, so a retry with the same key runs again, as
 // Stripe's v2 retries failed work to completion. A key used on another
-// endpoint or with other parameters is an idempotency_error, and 409 while
-// the first request is still running.
+// endpoint or with other parameters is a 409 idempotency_error (Stripe's
+// v2 reference lists "409 idempotency_error" where v1 answers 400), and
+// 409 too while the first request is still running.
 func (s *Server) idempotentV2(w http.ResponseWriter, rt Route, c *Call, key string) int {
 	return s.keyed(w, rt, c, key, keyRules{
-		name: "idem2:" + c.Account + ":" + key, ttl: IdempotencyTTLV2,
+		name: "idem2:" + c.Account + ":" + key, ttl: IdempotencyTTLV2, misuseStatus: http.StatusConflict,
 		fail: func(e *apierr.Error) int { return writeV2Error(w, e) },
 	})
 }

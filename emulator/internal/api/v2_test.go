@@ -144,7 +144,7 @@ func TestV2IdempotencyKeepsOnlySuccesses(t *testing.T) {
 		t.Errorf("replay answered %v (replayed %q), first %v", again, replayed, first)
 	}
 	status, out, _ := v2Do(t, s, "POST", "/v2/things", `{"name":"b"}`, "Idempotency-Key", "k1")
-	if e, _ := out["error"].(map[string]any); status != 400 || e["type"] != "idempotency_error" {
+	if e, _ := out["error"].(map[string]any); status != 409 || e["type"] != "idempotency_error" {
 		t.Errorf("other parameters under a used key answered %d %v", status, out)
 	}
 	// A failure is not saved: the retry under the same key runs again.
