@@ -33,11 +33,7 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	check := Check
-	if IsV2(req.URL.Path) {
-		check = CheckV2
-	}
-	if cerr := check(body); cerr != nil {
+	if cerr := checkerFor(req.Method, req.URL.Path)(body); cerr != nil {
 		rt.report(req.Method, req.URL.Path, cerr)
 	}
 	return resp, nil
@@ -51,11 +47,7 @@ func Handler(next http.Handler, report func(method, path string, err error)) htt
 		rec := &recorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
-			check := Check
-			if IsV2(r.URL.Path) {
-				check = CheckV2
-			}
-			if err := check(rec.body.Bytes()); err != nil {
+			if err := checkerFor(r.Method, r.URL.Path)(rec.body.Bytes()); err != nil {
 				report(r.Method, r.URL.Path, err)
 			}
 		}

@@ -80,6 +80,42 @@ func CheckV2(body []byte) error {
 	return checkV2Object(m, "")
 }
 
+// CheckV2Deleted checks the answer of a v2 DELETE: an error as CheckV2
+// does, or the deleted object's id and object and nothing else, what
+// Stripe's v2 deletes answer (stripe-python's v2 DeletedObject).
+func CheckV2Deleted(body []byte) error {
+	m, err := decodeBody(body)
+	if err != nil {
+		return err
+	}
+	if _, isErr := m["error"]; isErr {
+		return CheckV2(body)
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if k != "id" && k != "object" {
+			return fmt.Errorf("unknown key %q on a v2 deleted object", k)
+		}
+	}
+	if id, _ := m["id"].(string); id == "" {
+		return fmt.Errorf("v2 deleted object without an id")
+	}
+	if _, ok := v2types[fmt.Sprint(m["object"])]; !ok {
+		return fmt.Errorf("v2 deleted object of unknown type %v", m["object"])
+	}
+	return nil
+}
+
+// checkerFor is the check of a request's answer.
+func checkerFor(method, path string) func([]byte) error {
+	switch {
+	case IsV2(path) && method == "DELETE":
+		return CheckV2Deleted
+	case IsV2(path):
+		return CheckV2
+	}
+	return Check
+}
+
 func checkV2Object(m map[string]any, path string) error {
 	name, _ := m["object"].(string)
 	t, ok := v2types[name]

@@ -35,3 +35,26 @@ func TestCheckV2(t *testing.T) {
 		}
 	}
 }
+
+// A v2 DELETE answers the deleted object's id and object alone, or an error.
+func TestCheckV2Deleted(t *testing.T) {
+	for _, b := range []string{
+		`{"id":"ed_test_1","object":"v2.core.event_destination"}`,
+		`{"error":{"type":"invalid_request_error","code":"not_found","message":"m"}}`,
+	} {
+		if err := CheckV2Deleted([]byte(b)); err != nil {
+			t.Errorf("%s: %v", b, err)
+		}
+	}
+	bad := map[string]string{
+		`{"id":"ed_test_1","object":"v2.core.event_destination","name":"n"}`:   "unknown key",
+		`{"object":"v2.core.event_destination"}`:                               "without an id",
+		`{"id":"cus_1","object":"customer"}`:                                   "unknown type",
+		`{"error":{"type":"invalid_request_error","message":"m","param":"p"}}`: "unknown field",
+	}
+	for b, want := range bad {
+		if err := CheckV2Deleted([]byte(b)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error about %s", b, err, want)
+		}
+	}
+}

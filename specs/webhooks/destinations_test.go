@@ -151,6 +151,9 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		gone, err := sc.V2CoreEventDestinations.Delete(Ctx, d.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(gone.ID).To(Equal(d.ID))
+		// Stripe's v2 delete answers the deleted object's id and object
+		// only (its reference; stripe-python's v2 DeletedObject).
+		Expect(gone.LastResponse.RawJSON).To(MatchJSON(`{"id": "` + d.ID + `", "object": "v2.core.event_destination"}`))
 		_, err = sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, nil)
 		e := v2Err(err)
 		Expect(e.Code).To(Equal("not_found"))

@@ -320,7 +320,8 @@ func deleteDestination(c *api.Call) (any, error) {
 	}
 	c.Tx.DeleteMeta(secretKey(c.Account, id))
 	c.RemoveWebhookEndpoint(api.Str(o["id"]))
-	return render(c, o, nil), nil
+	// As Stripe's v2 deletes answer: the id and object alone.
+	return store.Obj{"id": id, "object": "v2.core.event_destination"}, nil
 }
 
 // ping sends the destination a v2.core.event_destination.ping thin event
