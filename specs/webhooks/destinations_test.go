@@ -1,6 +1,7 @@
 package webhooks_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -109,7 +110,14 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 
 		got, err := sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(got.WebhookEndpoint).To(BeNil(), "url and secret are null unless included")
+		// The endpoint's configuration is there; its includable fields are
+		// null unless included (Stripe's reference marks url and
+		// signing_secret "includable", not the hash).
+		var raw struct {
+			WebhookEndpoint map[string]any `json:"webhook_endpoint"`
+		}
+		Expect(json.Unmarshal(got.LastResponse.RawJSON, &raw)).To(Succeed())
+		Expect(raw.WebhookEndpoint).To(Equal(map[string]any{"url": nil, "signing_secret": nil}))
 		got, err = sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, &stripe.V2CoreEventDestinationRetrieveParams{Include: strs("webhook_endpoint.url")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.WebhookEndpoint.URL).To(Equal("https://example.com/thin"))

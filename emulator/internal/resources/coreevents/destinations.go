@@ -38,13 +38,13 @@ func includes(c *api.Call, allowed ...string) (map[string]bool, error) {
 }
 
 // render is a destination as an answer shows it: its webhook endpoint's
-// url and signing secret are null unless include asked for them (the
-// secret only at creation), the whole hash null when neither was.
+// url and signing secret, the fields Stripe calls includable, are null
+// unless include asked for them (the secret only at creation).
 func render(c *api.Call, o store.Obj, include map[string]bool) store.Obj {
 	out := api.Clone(o)
 	stored := api.Obj(o["webhook_endpoint"])
 	out["webhook_endpoint"] = nil
-	if o["type"] == "webhook_endpoint" && (include["webhook_endpoint.url"] || include["webhook_endpoint.signing_secret"]) {
+	if o["type"] == "webhook_endpoint" {
 		we := store.Obj{"url": nil, "signing_secret": nil}
 		if include["webhook_endpoint.url"] {
 			we["url"] = stored["url"]
