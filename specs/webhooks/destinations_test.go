@@ -225,6 +225,23 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(got.EnabledEvents).To(Equal([]string{"customer.created", "invoice_payment.paid", "billing.meter.created", "payment_link.*"}), "nothing changed")
 	})
 
+	It("takes the ping among a thin destination's enabled events, a thin event type Stripe lists", func() {
+		rcv := newThinReceiver(sc)
+		d := thinDestination(rcv.srv.URL, "v2.core.event_destination.ping")
+		rcv.setSecret(d.WebhookEndpoint.SigningSecret)
+		Expect(d.EnabledEvents).To(Equal([]string{"v2.core.event_destination.ping"}))
+		other := thinDestination("https://example.com/other", "v2.core.event_destination.ping")
+		_, err := sc.V2CoreEventDestinations.Ping(d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		got, errs := rcv.got()
+		Expect(errs).To(BeEmpty())
+		Expect(got).To(HaveLen(1), "once, though it is enabled too")
+		for _, a := range emu.Webhooks().Attempts() {
+			Expect(a.EndpointID).NotTo(Equal(other.ID), "a ping goes to the destination pinged only")
+		}
+	})
+
 	It("refuses what it cannot deliver", func() {
 		_, err := sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
 			Name: stripe.String("aws"), Type: stripe.String("amazon_eventbridge"), EventPayload: stripe.String("thin"),

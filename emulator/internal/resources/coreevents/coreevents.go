@@ -26,10 +26,12 @@ var EventKind = &api.Kind{Object: "v2.core.event", Prefix: "evt_test_", Name: "e
 func Kinds() []*api.Kind { return []*api.Kind{EventKind, DestinationKind} }
 
 // ThinTypes are the thin event types the emulator produces, the ones a
-// thin event destination can take.
+// thin event destination can take. A ping goes to the destination pinged
+// whatever it takes; taking it changes nothing.
 var ThinTypes = []string{
 	"v1.billing.meter.error_report_triggered",
 	"v1.billing.meter.no_meter_found",
+	"v2.core.event_destination.ping",
 }
 
 // Routes are the endpoints.
