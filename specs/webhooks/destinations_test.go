@@ -225,6 +225,23 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(got.EnabledEvents).To(Equal([]string{"customer.created", "invoice_payment.paid", "billing.meter.created", "payment_link.*"}), "nothing changed")
 	})
 
+	It("replays a delete retried under its idempotency key, as Stripe's v2 keys cover deletes", func() {
+		d := thinDestination("https://example.com/thin", "v1.billing.meter.no_meter_found")
+		p := &stripe.V2CoreEventDestinationDeleteParams{}
+		p.SetIdempotencyKey("delete-1")
+		gone, err := sc.V2CoreEventDestinations.Delete(Ctx, d.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		again, err := sc.V2CoreEventDestinations.Delete(Ctx, d.ID, p)
+		Expect(err).NotTo(HaveOccurred(), "the retry of a delete whose answer was lost")
+		Expect(again.LastResponse.Header.Get("Idempotent-Replayed")).To(Equal("true"))
+		Expect(again.ID).To(Equal(gone.ID))
+		_, err = sc.V2CoreEventDestinations.Delete(Ctx, d.ID, nil)
+		Expect(v2Err(err).Code).To(Equal("not_found"), "under a new key")
+		r := Do(emu.URL(), "DELETE", "/v2/core/event_destinations/ed_test_other", "", "Idempotency-Key", "delete-1")
+		Expect(r.Status).To(Equal(409), "the key on another path")
+		Expect(r.Error()["type"]).To(Equal("idempotency_error"))
+	})
+
 	It("takes the ping among a thin destination's enabled events, a thin event type Stripe lists", func() {
 		rcv := newThinReceiver(sc)
 		d := thinDestination(rcv.srv.URL, "v2.core.event_destination.ping")

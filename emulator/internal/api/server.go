@@ -342,8 +342,8 @@ func (e *errorAnswer) Write(b []byte) (int, error) {
 }
 
 // newCall is the Call a request's handler runs with: its parameters, the
-// account and version in scope, its Idempotency-Key (POST only) and an
-// injected stall.
+// account and version in scope, its Idempotency-Key (POST, and v2's
+// DELETE) and an injected stall.
 func (s *Server) newCall(rt Route, r *http.Request, vals params.Values, account, version, reqID string, fault *faults.Action) *Call {
 	c := &Call{
 		Env: s.Env, Params: vals.Tracked(), Vars: mux.Vars(r),
@@ -351,7 +351,10 @@ func (s *Server) newCall(rt Route, r *http.Request, vals params.Values, account,
 		RequestID: reqID, APIVersion: version, Path: r.URL.Path, Endpoint: rt.Method + " " + rt.Path,
 		ClientIP: clientIP(r),
 	}
-	if rt.Method == http.MethodPost {
+	// v2's keys cover deletes too: Stripe's reference lists a 409
+	// idempotency_error on its v2 DELETE endpoints, and stripe-go sends a
+	// key with every write.
+	if rt.Method == http.MethodPost || (rt.V2 && rt.Method == http.MethodDelete) {
 		c.IdempotencyKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 	}
 	if fault != nil {
