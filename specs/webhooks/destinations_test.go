@@ -242,6 +242,26 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(r.Error()["type"]).To(Equal("idempotency_error"))
 	})
 
+	It("unsets a metadata key sent null, as stripe-node's and stripe-python's v2 update parameters send it", func() {
+		d, err := sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
+			Name: stripe.String("md"), Type: stripe.String("webhook_endpoint"), EventPayload: stripe.String("thin"),
+			EnabledEvents:   strs("v1.billing.meter.no_meter_found"),
+			WebhookEndpoint: &stripe.V2CoreEventDestinationCreateWebhookEndpointParams{URL: stripe.String("https://example.com/md")},
+			Metadata:        map[string]string{"team": "billing", "owner": "ops"},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		r := Do(emu.URL(), "POST", "/v2/core/event_destinations/"+d.ID, `{"metadata":{"owner":null,"tier":"gold"}}`,
+			"Content-Type", "application/json")
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body["metadata"]).To(Equal(map[string]any{"team": "billing", "tier": "gold"}))
+		r = Do(emu.URL(), "POST", "/v2/core/event_destinations/"+d.ID, `{"name":null,"metadata":{"team":1}}`,
+			"Content-Type", "application/json")
+		Expect(r.Status).To(Equal(400), "a value neither a string nor null")
+		got, err := sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Metadata).To(Equal(map[string]string{"team": "billing", "tier": "gold"}))
+	})
+
 	It("takes the ping among a thin destination's enabled events, a thin event type Stripe lists", func() {
 		rcv := newThinReceiver(sc)
 		d := thinDestination(rcv.srv.URL, "v2.core.event_destination.ping")

@@ -36,6 +36,9 @@ type Schema struct {
 	Elem     *Schema            // Array, MapOf
 	Allowed  []string           // allowed strings (enum)
 	Required []string           // Object: fields that must be present
+	// NullValues: a Map's key may be sent null (v2's way to unset one
+	// metadata key), kept as nil; otherwise its values are strings.
+	NullValues bool
 }
 
 // Constructors for hand-built schemas.
@@ -63,6 +66,10 @@ func StringOrObject(fields map[string]*Schema) *Schema {
 
 // MetadataParam is a string map.
 func MetadataParam() *Schema { return &Schema{Kind: KindMap} }
+
+// MetadataUpdateV2 is a v2 update's metadata: strings, or null for a key
+// to unset (the type stripe-node and stripe-python give it).
+func MetadataUpdateV2() *Schema { return &Schema{Kind: KindMap, NullValues: true} }
 
 func (s *Schema) clone() *Schema {
 	cp := *s

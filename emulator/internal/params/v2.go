@@ -229,6 +229,10 @@ func (v v2validator) value(s *Schema, raw any, name string) (any, *apierr.Error)
 		}
 		out := make(map[string]any, len(m))
 		for _, k := range sortedKeys(m) {
+			if m[k] == nil && s.NullValues {
+				out[k] = nil
+				continue
+			}
 			s, ok := m[k].(string)
 			if !ok {
 				return nil, wrongType(join(name, k), "a string", m[k])

@@ -43,7 +43,8 @@ func Routes() []api.Route {
 			Enum("type", "webhook_endpoint", "amazon_eventbridge").Enum("event_payload", "thin", "snapshot"), createDestination),
 		api.V2GET("/v2/core/event_destinations", api.V2ListParams(params.FromJSONStruct(stripe.V2CoreEventDestinationListParams{})), listDestinations),
 		api.V2GET("/v2/core/event_destinations/{id}", params.FromJSONStruct(stripe.V2CoreEventDestinationRetrieveParams{}), retrieveDestination),
-		api.V2POST("/v2/core/event_destinations/{id}", params.FromJSONStruct(stripe.V2CoreEventDestinationUpdateParams{}), updateDestination),
+		api.V2POST("/v2/core/event_destinations/{id}", params.FromJSONStruct(stripe.V2CoreEventDestinationUpdateParams{}).
+			With("metadata", params.MetadataUpdateV2()), updateDestination),
 		api.V2DELETE("/v2/core/event_destinations/{id}", params.FromJSONStruct(stripe.V2CoreEventDestinationDeleteParams{}), deleteDestination),
 		api.V2POST("/v2/core/event_destinations/{id}/enable", params.FromJSONStruct(stripe.V2CoreEventDestinationEnableParams{}), setStatus("enabled")),
 		api.V2POST("/v2/core/event_destinations/{id}/disable", params.FromJSONStruct(stripe.V2CoreEventDestinationDisableParams{}), setStatus("disabled")),

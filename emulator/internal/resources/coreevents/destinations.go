@@ -258,9 +258,15 @@ func updateDestination(c *api.Call) (any, error) {
 		after["description"] = d
 	}
 	if md, ok := c.Params.Map("metadata"); ok {
+		// Keys merge in; one sent null is unset.
+		sent, _ := c.Params.Sent("metadata")
 		merged := api.Clone(api.Obj(before["metadata"]))
 		for k, v := range md {
-			merged[k] = v
+			if sent.(map[string]any)[k] == nil {
+				delete(merged, k)
+			} else {
+				merged[k] = v
+			}
 		}
 		after["metadata"] = merged
 	}
