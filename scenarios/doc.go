@@ -57,7 +57,7 @@
 //
 //   - clock: {advance: 3d} or {set: RFC3339}, optionally test_clock.
 //
-//   - webhooks: deliver (every due delivery lands) | hold | release |
+//   - webhooks (a scenario with a webhooks entry): deliver (every due delivery lands) | hold | release |
 //     redeliver {event: evt_…, a reference, or a type: its latest event} |
 //     policy {policy}, with endpoint (the webhooks
 //     entry's path; default the first). hold holds every delivery from then
@@ -69,7 +69,12 @@
 //     reproduced on purpose, e.g. order: [checkout.session.async_payment_succeeded,
 //     checkout.session.completed].
 //
-//   - fault: {method, path, kind, times, duration}.
+//   - fault: {method, path, kind, times, duration}: the next times
+//     requests (0: every one) matching method (any when left out) and path
+//     (* matches one segment) fail as kind says: server_error, rate_limit,
+//     lock_timeout, drop, drop_answer (the request runs, its answer is
+//     lost), delay (answered duration late) or hold (held until the
+//     scenario ends, for an app's own timeout to give up on).
 //
 //   - expect: one of app {status, json, within: GET only, as it asks
 //     again until the answer holds}, state {object, account,

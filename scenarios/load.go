@@ -275,6 +275,7 @@ func (p *parser) walkRefs(n *yaml.Node, path string) {
 
 // ParseDuration reads Go durations plus days ("3d", "1d12h").
 func ParseDuration(s string) (time.Duration, error) {
+	whole := s
 	var total time.Duration
 	if i := strings.IndexByte(s, 'd'); i > 0 {
 		days, err := strconv.ParseFloat(s[:i], 64)
@@ -288,7 +289,8 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("invalid duration %q (use 90s, 5m, 1h30m, 3d)", s)
+		// The whole value: "3days" is the mistake, not its "ays".
+		return 0, fmt.Errorf("invalid duration %q (use 90s, 5m, 1h30m, 3d)", whole)
 	}
 	return total + d, nil
 }

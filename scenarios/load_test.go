@@ -114,7 +114,7 @@ func TestMalformedScenarios(t *testing.T) {
 		{"bad policy order", "name: x\nwebhooks:\n  - path: /wh\n    policy: {order: sideways}\nsteps:\n  - webhooks: deliver\n", `unknown order "sideways"; allowed: inorder, reverse, shuffle`, 4},
 		{"bad fault kind", "name: x\nsteps:\n  - fault: {method: POST, path: /v1/x, kind: meteor}\n", `unknown fault kind "meteor"`, 3},
 		{"wrong type", "name: x\nseed: lots\nsteps:\n  - webhooks: deliver\n", `want a whole number from 1 to 18446744073709551615, got "lots"`, 2},
-		{"unknown endpoint", "name: x\nsteps:\n  - webhooks: hold\n    endpoint: /nope\n", `no webhooks entry has path "/nope"`, 4},
+		{"unknown endpoint", "name: x\nwebhooks:\n  - path: /wh\nsteps:\n  - webhooks: hold\n    endpoint: /nope\n", `no webhooks entry has path "/nope"`, 6},
 		{"bad customer action", "name: x\nsteps:\n  - customer: pay_cash\n", `unknown customer action "pay_cash"`, 3},
 		{"events expecting nothing", "name: x\nsteps:\n  - expect:\n      events: {types: [invoice.paid]}\n", "say what to expect: equals, contains or not_contains", 4},
 		{"events type pattern", "name: x\nsteps:\n  - expect:\n      events: {types: [invoice.pa*], equals: []}\n", `want an event type, a prefix ending in .* (invoice.*) or *, got "invoice.pa*"`, 4},
@@ -133,6 +133,27 @@ func TestMalformedScenarios(t *testing.T) {
 		{"onboarding without its account", "name: x\nsteps:\n  - customer: complete_onboarding\n", `complete_onboarding needs the account that onboards`, 3},
 		{"paying without the invoice", "name: x\nsteps:\n  - customer: pay_invoice\n", `pay_invoice needs the invoice the customer pays`, 3},
 		{"paying with what the action does not take", "name: x\nsteps:\n  - customer: pay_invoice\n    invoice: in_1\n    outcome: fail\n", `outcome`, 5},
+		{"days run into words", "name: x\nsteps:\n  - clock: {advance: 3days}\n", `invalid duration "3days" (use 90s, 5m, 1h30m, 3d)`, 3},
+		{"days twice", "name: x\nsteps:\n  - clock: {advance: 1d2d}\n", `invalid duration "1d2d"`, 3},
+		{"a misspelt kind after the step's name", "name: x\nsteps:\n  - name: buy\n    stirpe: POST /v1/customers\n", `unknown step kind "stirpe"; allowed: app, clock, customer, expect, fault, fixture, stripe, webhooks; did you mean "stripe"?`, 3},
+		{"a step with a name only", "name: x\nsteps:\n  - name: buy\n", `a step needs one of: app, clock, customer, expect, fault, fixture, stripe, webhooks`, 3},
+		{"two endpoints on one path", "name: x\nwebhooks:\n  - path: /wh\n  - path: /wh\nsteps:\n  - webhooks: deliver\n", `"/wh" is webhooks[0]'s path too; give each endpoint its own path`, 4},
+		{"two accounts of one name", "name: x\naccounts:\n  org: {email: a@b.c}\n  org: {email: b@b.c}\nsteps:\n  - webhooks: deliver\n", `account "org" appears twice`, 4},
+		{"webhooks without an endpoint", "name: x\nsteps:\n  - webhooks: redeliver\n    event: customer.created\n", `a webhooks step needs a webhooks entry (the path on your app that receives Stripe events)`, 3},
+		{"a delivery expectation without an endpoint", "name: x\nsteps:\n  - expect:\n      webhooks: {contains: [customer.created]}\n", `a webhooks expectation needs a webhooks entry (the path on your app that receives Stripe events)`, 4},
+		{"requests of a lowercase method", "name: x\nsteps:\n  - expect:\n      requests: {method: post, path: /v1/refunds}\n", `want one of DELETE, GET, POST (or none: any), got "post"`, 4},
+		{"requests of a path no request has", "name: x\nsteps:\n  - expect:\n      requests: {method: POST, path: v1/refunds}\n", `want a path starting with /v1/ or /v2/ (* matches one segment), got "v1/refunds"`, 4},
+		{"requests counted and none", "name: x\nsteps:\n  - expect:\n      requests: {path: /v1/refunds, count: 1, none: true}\n", `give requests one of count, at_least or none`, 4},
+		{"a negative request count", "name: x\nsteps:\n  - expect:\n      requests: {path: /v1/refunds, count: -1}\n", `want 0 or more, got -1`, 4},
+		{"a negative object count", "name: x\nsteps:\n  - expect:\n      count: {object: customer, equals: -1}\n", `want 0 or more, got -1`, 4},
+		{"a misspelt error type", "name: x\nsteps:\n  - stripe: POST /v1/customers\n    expect_error: {type: card_eror}\n", `unknown error type "card_eror"; allowed: api_error, card_error, idempotency_error, invalid_request_error; did you mean "card_error"?`, 4},
+		{"an error status that is no error", "name: x\nsteps:\n  - stripe: POST /v1/customers\n    expect_error: {status: 200}\n", `want an error status, 400 to 599, got 200`, 4},
+		{"an app status that is no HTTP status", "name: x\nsteps:\n  - app: GET /x\n    expect: {status: 2001}\n", `want an HTTP status, 100 to 599, got 2001`, 4},
+		{"a fault without a kind", "name: x\nsteps:\n  - fault: {path: /v1/refunds}\n", `a fault needs a kind: delay, drop, drop_answer, hold, lock_timeout, rate_limit, server_error`, 3},
+		{"a fault of negative times", "name: x\nsteps:\n  - fault: {path: /v1/refunds, kind: rate_limit, times: -1}\n", `want 0 (every matching request) or more, got -1`, 3},
+		{"a delay of nothing", "name: x\nsteps:\n  - fault: {path: /v1/refunds, kind: delay}\n", `a delay needs a duration`, 3},
+		{"a duration on a fault that is no delay", "name: x\nsteps:\n  - fault: {path: /v1/refunds, kind: rate_limit, duration: 1s}\n", `only a delay takes a duration`, 3},
+		{"a label Ginkgo cannot filter", "name: x\nlabels: [\"a,b\"]\nsteps:\n  - clock: {advance: 1m}\n", `"a,b" cannot be a label: labels cannot contain &, |, !, ",", (, ) or /`, 2},
 		{"verifying without the session", "name: x\nsteps:\n  - customer: verify_identity\n    outcome: verified\n", `verify_identity needs the verification_session the user verifies in`, 3},
 	}
 	for _, tc := range cases {
@@ -275,5 +296,21 @@ func TestMisspeltNamesSuggestTheirFix(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: want %q in:\n%v", c.yaml, c.want, err)
 		}
+	}
+}
+
+func TestEveryFaultKindOfTheControlSurfaceIsAStep(t *testing.T) {
+	for _, kind := range []string{"server_error", "rate_limit", "lock_timeout", "drop", "drop_answer", "hold"} {
+		s, err := Parse("f.yaml", []byte("name: x\nsteps:\n  - fault: {method: POST, path: /v1/refunds, kind: "+kind+", times: 1}\n"))
+		if err != nil {
+			t.Errorf("%s: %v", kind, err)
+			continue
+		}
+		if s.Steps[0].Fault.Kind != kind {
+			t.Errorf("%s: parsed %+v", kind, s.Steps[0].Fault)
+		}
+	}
+	if _, err := Parse("f.yaml", []byte("name: x\nsteps:\n  - fault: {path: /v1/refunds, kind: delay, duration: 2s}\n")); err != nil {
+		t.Errorf("delay: %v", err)
 	}
 }

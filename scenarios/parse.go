@@ -31,6 +31,13 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 	}
 	s.Description = p.str(f["description"], "description")
 	s.Labels = p.strings(f["labels"], "labels")
+	for i, l := range s.Labels {
+		// Ginkgo refuses these in a label, and its filters (and
+		// stripe-emu test's) could never select one.
+		if strings.ContainsAny(l, "&|!,()/") || strings.TrimSpace(l) == "" {
+			p.fail(f["labels"].Content[i], fmt.Sprintf("labels[%d]", i), "%q cannot be a label: labels cannot contain &, |, !, \",\", (, ) or /, nor be empty", l)
+		}
+	}
 	if v := f["seed"]; v != nil {
 		// The whole range: a failure prints seeds drawn from all of it.
 		seed, err := strconv.ParseUint(v.Value, 10, 64)
@@ -65,6 +72,9 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 			for i := 0; i+1 < len(v.Content); i += 2 {
 				name := v.Content[i].Value
 				path := "accounts." + name
+				if slices.ContainsFunc(s.Accounts, func(a Account) bool { return a.Name == name }) {
+					p.fail(v.Content[i], "accounts", "account %q appears twice; give each its own name", name)
+				}
 				af := p.fields(v.Content[i+1], path, "email", "type")
 				typ := p.str(af["type"], path+".type")
 				if typ != "" && typ != "standard" && typ != "express" && typ != "custom" {
@@ -85,6 +95,10 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 				wh := Webhook{Path: p.str(wf["path"], path+".path"), Events: p.strings(wf["events"], path+".events"), Connect: p.boolean(wf["connect"], path+".connect")}
 				if !strings.HasPrefix(wh.Path, "/") {
 					p.fail(w, path+".path", "want a path on the app starting with /")
+				}
+				// Steps and expectations name an endpoint by its path.
+				if j := slices.IndexFunc(s.Webhooks, func(o Webhook) bool { return o.Path == wh.Path }); j >= 0 && wh.Path != "" {
+					p.fail(wf["path"], path+".path", "%q is webhooks[%d]'s path too; give each endpoint its own path", wh.Path, j)
 				}
 				if len(wh.Events) == 0 {
 					wh.Events = []string{"*"}
@@ -192,11 +206,19 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 	}
 	if len(kinds) != 1 {
 		if len(kinds) == 0 {
+			// The key that should have been the kind: not the name or
+			// as a step may start with.
 			key := ""
-			if len(n.Content) > 0 {
-				key = n.Content[0].Value
+			for i := 0; i+1 < len(n.Content) && key == ""; i += 2 {
+				if k := n.Content[i].Value; k != "name" && k != "as" {
+					key = k
+				}
 			}
-			p.fail(n, path, "unknown step kind %q; allowed: %s%s", key, allowed(StepKinds), suggest.Hint(key, StepKinds))
+			if key == "" {
+				p.fail(n, path, "a step needs one of: %s", allowed(StepKinds))
+			} else {
+				p.fail(n, path, "unknown step kind %q; allowed: %s%s", key, allowed(StepKinds), suggest.Hint(key, StepKinds))
+			}
 		} else {
 			p.fail(n, path, "a step has exactly one kind, this one has %s", strings.Join(kinds, " and "))
 		}
@@ -221,6 +243,13 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			ef := p.fields(v, path+".expect_error", "status", "type", "code", "message", "param")
 			st.ExpectError = &ExpectError{Status: p.integer(ef["status"], path+".expect_error.status"), Type: p.str(ef["type"], ""),
 				Code: p.str(ef["code"], ""), Message: p.str(ef["message"], ""), Param: p.str(ef["param"], "")}
+			// An error Stripe never answers could never be met.
+			if st := st.ExpectError.Status; ef["status"] != nil && (st < 400 || st > 599) {
+				p.fail(ef["status"], path+".expect_error.status", "want an error status, 400 to 599, got %d", st)
+			}
+			if t := st.ExpectError.Type; t != "" && !slices.Contains(errorTypes, t) && !strings.Contains(t, "${") {
+				p.fail(ef["type"], path+".expect_error.type", "unknown error type %q; allowed: %s%s", t, allowed(errorTypes), suggest.Hint(t, errorTypes))
+			}
 		}
 		p.common(f, &st, path)
 	case "app":
@@ -346,7 +375,9 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			p.fail(f["webhooks"], path+".webhooks", "unknown webhooks action %q; allowed: deliver, hold, policy, redeliver, release%s", st.WebhookAction,
 				suggest.Hint(st.WebhookAction, slices.Collect(maps.Keys(webhooksTakes))))
 		}
-		if st.Endpoint != "" && !hasWebhook(s, st.Endpoint) {
+		if len(s.Webhooks) == 0 {
+			p.fail(n, path, "a webhooks step needs a webhooks entry (the path on your app that receives Stripe events): there is nothing to deliver to")
+		} else if st.Endpoint != "" && !hasWebhook(s, st.Endpoint) {
 			p.fail(f["endpoint"], path+".endpoint", "no webhooks entry has path %q", st.Endpoint)
 		}
 		p.common(f, &st, path)
@@ -357,17 +388,22 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			Kind: p.str(ff["kind"], path+".fault.kind"), Times: p.integer(ff["times"], path+".fault.times"),
 			Duration: p.duration(ff["duration"], path+".fault.duration")}
 		// A fault on a method or path no request has would never fire.
-		if m := st.Fault.Method; m != "" && !methods[m] {
-			p.fail(ff["method"], path+".fault.method", "want one of DELETE, GET, POST (or none: any), got %q", m)
+		p.requestMethod(ff["method"], path+".fault.method", st.Fault.Method)
+		if fp := st.Fault.Path; fp != "*" {
+			p.requestPath(ff["path"], path+".fault.path", fp)
 		}
-		if fp := st.Fault.Path; fp != "" && fp != "*" && !strings.HasPrefix(fp, "/v1/") && !strings.HasPrefix(fp, "/v2/") && !strings.HasPrefix(fp, "${") {
-			p.fail(ff["path"], path+".fault.path", "want a path starting with /v1/ or /v2/ (* matches one segment), got %q", fp)
+		switch k := st.Fault.Kind; {
+		case ff["kind"] == nil:
+			p.fail(f["fault"], path+".fault.kind", "a fault needs a kind: %s", allowed(faultKinds))
+		case !slices.Contains(faultKinds, k):
+			p.fail(ff["kind"], path+".fault.kind", "unknown fault kind %q; allowed: %s%s", k, allowed(faultKinds), suggest.Hint(k, faultKinds))
+		case k == "delay" && st.Fault.Duration <= 0 && ff["duration"] == nil:
+			p.fail(f["fault"], path+".fault.duration", "a delay needs a duration (how late the answer comes)")
+		case k != "delay" && ff["duration"] != nil:
+			p.fail(ff["duration"], path+".fault.duration", "only a delay takes a duration; a %s fault would ignore it", k)
 		}
-		switch st.Fault.Kind {
-		case "server_error", "rate_limit", "lock_timeout", "delay", "drop", "hold":
-		default:
-			p.fail(ff["kind"], path+".fault.kind", "unknown fault kind %q; allowed: delay, drop, hold, lock_timeout, rate_limit, server_error%s", st.Fault.Kind,
-				suggest.Hint(st.Fault.Kind, []string{"delay", "drop", "hold", "lock_timeout", "rate_limit", "server_error"}))
+		if st.Fault.Times < 0 {
+			p.fail(ff["times"], path+".fault.times", "want 0 (every matching request) or more, got %d", st.Fault.Times)
 		}
 		p.common(f, &st, path)
 	case "expect":
@@ -380,6 +416,35 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		p.common(f, &st, path)
 	}
 	return st
+}
+
+var (
+	faultKinds = []string{"delay", "drop", "drop_answer", "hold", "lock_timeout", "rate_limit", "server_error"}
+	// errorTypes are the types of Stripe's error objects.
+	errorTypes = []string{"api_error", "card_error", "idempotency_error", "invalid_request_error"}
+)
+
+// requestMethod refuses a method no request to Stripe has ("" is any).
+func (p *parser) requestMethod(n *yaml.Node, path, m string) {
+	if m != "" && !methods[m] {
+		p.fail(n, path, "want one of DELETE, GET, POST (or none: any), got %q", m)
+	}
+}
+
+// requestPath refuses a path no request to Stripe has ("" is any).
+func (p *parser) requestPath(n *yaml.Node, path, rp string) {
+	if rp != "" && !strings.HasPrefix(rp, "/v1/") && !strings.HasPrefix(rp, "/v2/") && !strings.HasPrefix(rp, "${") {
+		p.fail(n, path, "want a path starting with /v1/ or /v2/ (* matches one segment), got %q", rp)
+	}
+}
+
+// nonNegative reads a count, which is never below 0.
+func (p *parser) nonNegative(n *yaml.Node, path string) int {
+	v := p.integer(n, path)
+	if v < 0 {
+		p.fail(n, path, "want 0 or more, got %d", v)
+	}
+	return v
 }
 
 // What each customer and webhooks action reads besides its kind; the
@@ -580,6 +645,9 @@ func (p *parser) mapping(n *yaml.Node, path, want string) map[string]any {
 
 func (p *parser) appExpect(f map[string]*yaml.Node, path string) *AppExpect {
 	e := &AppExpect{Status: p.integer(f["status"], path+".status"), Within: p.duration(f["within"], path+".within")}
+	if f["status"] != nil && (e.Status < 100 || e.Status > 599) {
+		p.fail(f["status"], path+".status", "want an HTTP status, 100 to 599, got %d", e.Status)
+	}
 	if v := f["json"]; v != nil {
 		m, ok := p.value(v, path+".json").(map[string]any)
 		if !ok {
@@ -620,7 +688,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		f := p.fields(n, path, "count")
 		cf := p.fields(f["count"], path+".count", "object", "account", "equals")
 		c.Count = &CountCheck{Object: p.str(cf["object"], path+".count.object"), Account: p.str(cf["account"], path+".count.account"),
-			Equals: p.integer(cf["equals"], path+".count.equals")}
+			Equals: p.nonNegative(cf["equals"], path+".count.equals")}
 		if c.Count.Object == "" {
 			p.fail(f["count"], path+".count.object", "say which type of object to count (customer, invoice, …)")
 		} else if err := emulator.CheckObjectType(c.Count.Object); err != nil {
@@ -641,7 +709,9 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		if wf["delivered"] != nil && c.Webhooks.Delivered == nil {
 			c.Webhooks.Delivered = []string{} // delivered: [] expects no delivery
 		}
-		if c.Webhooks.Endpoint != "" && !hasWebhook(s, c.Webhooks.Endpoint) {
+		if len(s.Webhooks) == 0 {
+			p.fail(f["webhooks"], path+".webhooks", "a webhooks expectation needs a webhooks entry (the path on your app that receives Stripe events): nothing is delivered without one; check the events recorded with `expect: events:`")
+		} else if c.Webhooks.Endpoint != "" && !hasWebhook(s, c.Webhooks.Endpoint) {
 			p.fail(wf["endpoint"], path+".webhooks.endpoint", "no webhooks entry has path %q", c.Webhooks.Endpoint)
 		}
 		p.subscribed(s, c.Webhooks.Endpoint, wf, path+".webhooks")
@@ -653,13 +723,25 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		if v := rf["params"]; v != nil {
 			c.Requests.Params = p.mapping(v, path+".requests.params", "want a mapping of parameters")
 		}
+		// A method or path no request has would match nothing, ever.
+		p.requestMethod(rf["method"], path+".requests.method", c.Requests.Method)
+		p.requestPath(rf["path"], path+".requests.path", c.Requests.Path)
 		if v := rf["count"]; v != nil {
-			n := p.integer(v, path+".requests.count")
+			n := p.nonNegative(v, path+".requests.count")
 			c.Requests.Count = &n
 		}
 		if v := rf["at_least"]; v != nil {
-			n := p.integer(v, path+".requests.at_least")
+			n := p.nonNegative(v, path+".requests.at_least")
 			c.Requests.AtLeast = &n
+		}
+		given := 0
+		for _, k := range []string{"count", "at_least", "none"} {
+			if rf[k] != nil {
+				given++
+			}
+		}
+		if given > 1 {
+			p.fail(f["requests"], path+".requests", "give requests one of count, at_least or none (none of them: at least one)")
 		}
 	case keys["stripe"]:
 		f := p.fields(n, path, "stripe", "params", "account", "fields")
