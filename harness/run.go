@@ -209,7 +209,12 @@ func Execute(s *scenarios.Scenario, app App, opts Options) (err error) {
 	}
 	defer emu.Close()
 	srv := newServer(emu)
-	defer srv.Close()
+	defer func() {
+		// A hold fault's requests wait until released: the server would
+		// wait on them for ever.
+		emu.Faults().Clear()
+		srv.Close()
+	}()
 	seed = emu.Webhooks().Seed()
 
 	secret := "whsec_" + randomHex(16)
@@ -476,6 +481,9 @@ func (r *run) app(method, p string, jsonBody any, form, headers map[string]strin
 	target, err := r.resolveString(p)
 	if err != nil {
 		return nil, err
+	}
+	if r.appURL == "" {
+		return nil, fmt.Errorf("%s %s: this run has no app to call: give the scenario app.command (or app.handler, registered from Go), or run stripe-emu test with --app", method, target)
 	}
 	var body io.Reader
 	contentType := ""

@@ -1,0 +1,61 @@
+package harness
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/scenarios"
+)
+
+// A hold fault keeps the app's request until the scenario ends, for the
+// app's own timeout to give up on; the run must then end, not wait on
+// the held request for ever.
+func TestAHoldFaultEndsWithTheScenario(t *testing.T) {
+	s, err := scenarios.Parse("hold.yaml", []byte(`name: the app gives up on a held request
+app: {handler: impatient}
+steps:
+  - fault: {method: POST, path: /v1/customers, kind: hold}
+  - app: POST /signup
+    expect: {status: 504}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	impatient := HandlerApp(func(env AppEnv) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), 100*time.Millisecond)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "POST", env.StripeAPIBase+"/v1/customers", strings.NewReader(""))
+			req.Header.Set("Authorization", "Bearer "+env.SecretKey)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				w.WriteHeader(http.StatusGatewayTimeout)
+				return
+			}
+			resp.Body.Close()
+			w.WriteHeader(http.StatusCreated)
+		})
+	})
+	done := make(chan error, 1)
+	go func() { done <- Execute(s, impatient, Options{}) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not end: the held request kept the emulator from closing")
+	}
+}
+
+// An app step in a scenario run without an app says so, and how to give
+// one, instead of failing on an empty URL.
+func TestAnAppStepWithoutAnAppSaysHowToGiveOne(t *testing.T) {
+	err := runScenario(t, "name: x\nsteps:\n  - app: GET /orders\n")
+	if err == nil || !strings.Contains(err.Error(), "GET /orders: this run has no app to call: give the scenario app.command (or app.handler, registered from Go), or run stripe-emu test with --app") {
+		t.Fatalf("got %v", err)
+	}
+}
