@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,11 +23,7 @@ import (
 // ${name:path} read from an earlier answer with gjson's path syntax. It
 // answers every named answer, for `as`.
 func (r *run) fixture(file string) (any, error) {
-	p := file
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(filepath.Dir(r.s.File), file)
-	}
-	f, err := scenarios.LoadFixture(p)
+	f, err := scenarios.LoadFixture(scenarios.FixturePath(r.s.File, file))
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,9 @@
 //     answers a read (a balance summary, a list), field by field.
 //
 //   - fixture: a stripe-cli fixture file (`stripe fixtures FILE`; Stripe
-//     CLI's triggers are such files) run as a whole, as stripe-cli runs it:
+//     CLI's triggers are such files), its path relative to the scenario
+//     file, read and checked when the scenario loads (so validate reports
+//     a missing one), then run as a whole, as stripe-cli runs it:
 //     ${name:path} and ${name:path|default} read earlier answers with
 //     gjson paths, ${.env:NAME} the environment, ${time-now-RFC3339} the
 //     emulator's clock, ${generate-uuid} a UUID from the run's seed;

@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,7 +23,63 @@ func Load(path string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data)
+	s, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if problems := checkFixtures(s); len(problems) > 0 {
+		return nil, &ValidationError{Problems: problems}
+	}
+	return s, nil
+}
+
+// FixturePath is where a fixture step's file is: relative to the scenario
+// file, which stays where it is whichever directory runs it.
+func FixturePath(scenarioFile, fixture string) string {
+	if filepath.IsAbs(fixture) {
+		return fixture
+	}
+	return filepath.Join(filepath.Dir(scenarioFile), fixture)
+}
+
+// checkFixtures reads each fixture step's file, so a missing or broken
+// one is reported with the scenario's other mistakes, not by the run
+// that reaches its step.
+func checkFixtures(s *Scenario) []Problem {
+	var out []Problem
+	for i, st := range s.Steps {
+		if st.Kind != "fixture" || strings.Contains(st.Fixture, "${") {
+			continue
+		}
+		at := Problem{File: s.File, Line: st.Line, Path: fmt.Sprintf("steps[%d].fixture", i)}
+		p := FixturePath(s.File, st.Fixture)
+		info, err := os.Stat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			at.Message = fmt.Sprintf("no fixture file %s (a fixture's path is relative to the scenario file)", p)
+		case err != nil:
+			at.Message = err.Error()
+		case !info.Mode().IsRegular():
+			at.Message = fmt.Sprintf("%s is not a fixture file", p)
+		default:
+			_, err := LoadFixture(p)
+			var ve *ValidationError
+			switch {
+			case errors.As(err, &ve):
+				for _, fp := range ve.Problems {
+					at.Message = fp.String()
+					out = append(out, at)
+				}
+				continue
+			case err != nil:
+				at.Message = err.Error()
+			default:
+				continue
+			}
+		}
+		out = append(out, at)
+	}
+	return out
 }
 
 // LoadDir loads every *.yaml / *.yml scenario in dir, sorted by name.

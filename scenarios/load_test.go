@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -312,5 +314,32 @@ func TestEveryFaultKindOfTheControlSurfaceIsAStep(t *testing.T) {
 	}
 	if _, err := Parse("f.yaml", []byte("name: x\nsteps:\n  - fault: {path: /v1/refunds, kind: delay, duration: 2s}\n")); err != nil {
 		t.Errorf("delay: %v", err)
+	}
+}
+
+// A fixture step's file is read when the scenario loads, so validate
+// reports a missing or broken one, not the run that reaches the step.
+func TestFixtureFilesAreCheckedWhenTheScenarioLoads(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("ok.json", `{"fixtures": [{"name": "c", "path": "/v1/customers", "method": "post"}]}`)
+	write("broken.json", `{"fixtures": [{"path": "/v1/customers", "paramz": {}}]}`)
+	if _, err := Load(write("ok.yaml", "name: ok\nsteps:\n  - fixture: ok.json\n")); err != nil {
+		t.Fatalf("a fixture beside its scenario: %v", err)
+	}
+	_, err := Load(write("missing.yaml", "name: missing\nsteps:\n  - clock: {advance: 1m}\n  - fixture: fixtures/nope.json\n"))
+	want := filepath.Join(dir, "missing.yaml") + ":4: steps[1].fixture: no fixture file " + filepath.Join(dir, "fixtures/nope.json") + " (a fixture's path is relative to the scenario file)"
+	if err == nil || err.Error() != want {
+		t.Errorf("a missing fixture:\n got %v\nwant %s", err, want)
+	}
+	_, err = Load(write("broken.yaml", "name: broken\nsteps:\n  - fixture: broken.json\n"))
+	if err == nil || !strings.Contains(err.Error(), "broken.yaml:3: steps[0].fixture: ") || !strings.Contains(err.Error(), `unknown field "paramz"`) {
+		t.Errorf("a broken fixture: %v", err)
 	}
 }
