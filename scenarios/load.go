@@ -114,10 +114,28 @@ func LoadDir(dir string) ([]*Scenario, error) {
 		}
 		out = append(out, s)
 	}
+	all.Problems = append(all.Problems, DuplicateNames(out)...)
 	if len(all.Problems) > 0 {
 		return nil, &all
 	}
 	return out, nil
+}
+
+// DuplicateNames reports each scenario named as an earlier one: two specs,
+// two JUnit cases, one --focus match, that no report tells apart.
+func DuplicateNames(all []*Scenario) []Problem {
+	var out []Problem
+	first := map[string]*Scenario{}
+	for _, s := range all {
+		if f, ok := first[s.Name]; ok {
+			p := s.nameAt
+			p.Message = fmt.Sprintf("%q is the name of %s too; give each scenario its own name", s.Name, f.File)
+			out = append(out, p)
+			continue
+		}
+		first[s.Name] = s
+	}
+	return out
 }
 
 // Parse reads a scenario from bytes; file names it in errors.

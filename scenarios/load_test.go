@@ -343,3 +343,19 @@ func TestFixtureFilesAreCheckedWhenTheScenarioLoads(t *testing.T) {
 		t.Errorf("a broken fixture: %v", err)
 	}
 }
+
+// Two files of one scenario name would be two specs, two JUnit cases and
+// one --focus match that no report tells apart.
+func TestTwoScenariosOfOneNameAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"a.yaml", "b.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("# a copy\nname: Refunds\nsteps:\n  - clock: {advance: 1m}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := LoadDir(dir)
+	want := filepath.Join(dir, "b.yaml") + `:2:7: name: "Refunds" is the name of ` + filepath.Join(dir, "a.yaml") + " too; give each scenario its own name"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+}

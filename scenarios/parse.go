@@ -26,6 +26,10 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 	p.defined = map[string]bool{"app": true}
 	p.appAnswers = map[string]bool{}
 	s.Name = p.str(f["name"], "name")
+	s.nameAt = Problem{File: p.file, Path: "name"}
+	if v := f["name"]; v != nil {
+		s.nameAt.Line, s.nameAt.Column = v.Line, v.Column
+	}
 	if strings.TrimSpace(s.Name) == "" {
 		p.fail(n, "name", "a scenario needs a name")
 	}

@@ -13,6 +13,8 @@ type Scenario struct {
 	Webhooks    []Webhook
 	Accounts    []Account
 	Steps       []Step
+
+	nameAt Problem // where the name is, for a problem about it
 }
 
 // App says which application the scenario runs against.
