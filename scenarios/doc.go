@@ -12,7 +12,7 @@
 //	  # command: go run ./specs/apps/shop-fixed
 //	  # ready: /healthz            # answers 2xx/3xx once the app is up
 //	  # dir: ..                    # where the command runs, relative to this file
-//	  # env: {SHOP_CURRENCY: eur}  # added to its environment (after the STRIPE_* and PORT)
+//	  # env: {SHOP_CURRENCY: eur}  # added to its environment (after the STRIPE_* and PORT; an --app's too)
 //	webhooks:
 //	  - path: /webhooks/stripe     # on the app
 //	    events: ["*"]

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/stripe-emu/stripe-emu/harness"
 	"github.com/stripe-emu/stripe-emu/scenarios"
 )
@@ -25,6 +27,7 @@ func loadScenarios(paths []string) ([]*scenarios.Scenario, error) {
 	}
 	var out []*scenarios.Scenario
 	var all scenarios.ValidationError
+	seen := map[string]bool{}
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
@@ -46,8 +49,16 @@ func loadScenarios(paths []string) ([]*scenarios.Scenario, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, got...)
+		for _, s := range got {
+			// A file named twice (its directory and itself) runs once.
+			abs, _ := filepath.Abs(s.File)
+			if !seen[abs] {
+				seen[abs] = true
+				out = append(out, s)
+			}
+		}
 	}
+	all.Problems = append(all.Problems, scenarios.DuplicateNames(out)...)
 	if len(all.Problems) > 0 {
 		return nil, &all
 	}
@@ -88,37 +99,15 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// labelFilter is a small label expression: labels joined by "," (any of)
-// or "&&" (all of), each optionally negated with "!".
-func labelFilter(expr string) func([]string) bool {
-	expr = strings.TrimSpace(expr)
-	if expr == "" {
-		return func([]string) bool { return true }
+// labelFilter reads a label expression as Ginkgo's --label-filter does
+// ("story-4,billing", "checkout && !slow", "(a || b) && !c"), so a
+// filter selects the same scenarios here as in a Ginkgo suite.
+func labelFilter(expr string) (func([]string) bool, error) {
+	f, err := types.ParseLabelFilter(expr)
+	if err != nil {
+		return nil, err
 	}
-	term := func(t string, labels []string) bool {
-		t = strings.TrimSpace(t)
-		neg := strings.HasPrefix(t, "!")
-		t = strings.TrimPrefix(t, "!")
-		has := false
-		for _, l := range labels {
-			if l == t {
-				has = true
-			}
-		}
-		return has != neg
-	}
-	return func(labels []string) bool {
-		for _, any := range strings.Split(expr, ",") {
-			ok := true
-			for _, t := range strings.Split(any, "&&") {
-				ok = ok && term(t, labels)
-			}
-			if ok {
-				return true
-			}
-		}
-		return false
-	}
+	return f, nil
 }
 
 type junitSuites struct {
@@ -155,7 +144,7 @@ func test(args []string, stdout, stderr io.Writer) int {
 	app := fs.String("app", "", "command that starts the app under test (gets STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, PORT); default: each scenario's app.command")
 	ready := fs.String("ready", "/healthz", "path on the app that answers 2xx or 3xx once it is ready (a 4xx fails at once: the wrong path)")
 	focus := fs.String("focus", "", "run only scenarios whose name matches this regular expression")
-	labels := fs.String("label-filter", "", "run only scenarios whose labels match, e.g. 'story-4,billing' or 'checkout&&!slow'")
+	labels := fs.String("label-filter", "", "run only scenarios whose labels match, in Ginkgo's --label-filter syntax, e.g. 'story-4,billing' or '(checkout || billing) && !slow'")
 	envSeed, err := harness.SeedFromEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
@@ -185,7 +174,11 @@ func test(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	keep := labelFilter(*labels)
+	keep, err := labelFilter(*labels)
+	if err != nil {
+		fmt.Fprintf(stderr, "stripe-emu: bad --label-filter: %v\n", err)
+		return 2
+	}
 	suite := junitSuite{Name: "stripe-emu scenarios"}
 	start := time.Now()
 	failed := 0
@@ -200,7 +193,8 @@ func test(args []string, stdout, stderr io.Writer) int {
 		var a harness.App
 		switch {
 		case *app != "":
-			a = harness.CommandApp{Command: *app, Ready: *ready}
+			// The scenario's env still applies: its story may depend on it.
+			a = harness.CommandApp{Command: *app, Ready: *ready, Env: s.App.Env}
 		case s.App.Command != "":
 			a, err = harness.AppFor(s, nil)
 		case s.App.Handler != "":

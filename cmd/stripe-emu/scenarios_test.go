@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -131,5 +132,77 @@ func TestTestNamesEachScenarioBeforeItsSteps(t *testing.T) {
 	want := "RUN  A customer signs up (" + filepath.Join(dir, "a.yaml") + ")\n   1. Stripe POST /v1/customers\nok   A customer signs up"
 	if !strings.HasPrefix(out.String(), want) {
 		t.Fatalf("output:\n%s\nwant it to start:\n%s", out.String(), want)
+	}
+}
+
+// A file named twice (a directory and a file in it) runs once; two files
+// of one scenario name are refused, as in one directory.
+func TestTestRunsAFileOnceAndRefusesTwoOfOneName(t *testing.T) {
+	dir, other := t.TempDir(), t.TempDir()
+	a := filepath.Join(dir, "a.yaml")
+	story := []byte("name: A customer signs up\nsteps:\n  - stripe: POST /v1/customers\n")
+	for _, p := range []string{a, filepath.Join(other, "copy.yaml")} {
+		if err := os.WriteFile(p, story, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"test", dir, a}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "1 passed, 0 failed") {
+		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	if code := run([]string{"validate", dir, other}, &out, &errOut); code != 1 ||
+		!strings.Contains(errOut.String(), `copy.yaml:1:7: name: "A customer signs up" is the name of `+a+" too") {
+		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
+// --label-filter takes Ginkgo's label expressions, as the same scenarios
+// run as Ginkgo specs take them, and refuses one it cannot read.
+func TestLabelFilterIsGinkgos(t *testing.T) {
+	for expr, want := range map[string]bool{
+		"checkout":                  true,
+		"billing":                   false,
+		"checkout || billing":       true,
+		"checkout && !slow":         true,
+		"(checkout || x) && !story": true,
+		"Checkout":                  true,
+		"story-4,billing":           false,
+		"!checkout":                 false,
+	} {
+		keep, err := labelFilter(expr)
+		if err != nil {
+			t.Errorf("%q: %v", expr, err)
+			continue
+		}
+		if got := keep([]string{"checkout", "webhooks"}); got != want {
+			t.Errorf("%q selects [checkout webhooks]: %v, want %v", expr, got, want)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"test", "../../scenarios", "--label-filter", "checkout &&"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "bad --label-filter") {
+		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
+// An app given with --app still gets the scenario's app.env: the story
+// may depend on it.
+func TestAppFlagKeepsTheScenariosEnv(t *testing.T) {
+	dir := t.TempDir()
+	story := "name: env\napp:\n  command: never run\n  env: {SHOP_MODE: strict}\nsteps:\n  - expect:\n      app: GET /mode\n      status: 200\n"
+	if err := os.WriteFile(filepath.Join(dir, "env.yaml"), []byte(story), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	app := `python3 -c 'import http.server,os
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if os.environ.get("SHOP_MODE") == "strict" else 500); self.end_headers()
+http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()'`
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("the app is a python3 one-liner")
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"test", dir, "--app", app, "--ready", "/mode"}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
 	}
 }
