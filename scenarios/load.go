@@ -186,7 +186,38 @@ func yamlProblem(file string, data []byte, err error) Problem {
 			}
 		}
 	}
+	// The parser's line may be where the broken block began: the
+	// problem's own line replaces it.
+	line = yamlErrorLine(data, line)
+	msg = yamlLinePrefix.ReplaceAllString(msg, "")
+	switch lines := strings.Split(string(data), "\n"); {
+	case line >= 1 && line <= len(lines) && strings.HasPrefix(strings.TrimLeft(lines[line-1], " "), "\t"):
+		msg += ": YAML indents with spaces, not tabs"
+	case strings.Contains(msg, "did not find expected key") || strings.Contains(msg, "did not find expected '-' indicator"):
+		msg += ": is this line indented as the lines around it?"
+	}
 	return Problem{File: file, Line: line, Message: "invalid YAML: " + msg}
+}
+
+var yamlLinePrefix = regexp.MustCompile(`^yaml: line \d+: `)
+
+// yamlErrorLine is the line a YAML syntax error is on. The parser names
+// the line where the block it was reading began (a step's "- ", or
+// "steps:"), which may be far above the mistake; the mistake is on the
+// line after the longest beginning of the file that still reads. A long
+// file keeps the parser's line (each try parses the file again).
+func yamlErrorLine(data []byte, parserLine int) int {
+	lines := strings.SplitAfter(string(data), "\n")
+	if parserLine < 1 || len(lines) > 1000 {
+		return parserLine
+	}
+	var v any
+	for k := len(lines) - 1; k >= parserLine; k-- {
+		if yaml.Unmarshal([]byte(strings.Join(lines[:k], "")), &v) == nil {
+			return k + 1
+		}
+	}
+	return parserLine
 }
 
 func yamlLine(err error) int {

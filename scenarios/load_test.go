@@ -156,6 +156,13 @@ func TestMalformedScenarios(t *testing.T) {
 		{"a delay of nothing", "name: x\nsteps:\n  - fault: {path: /v1/refunds, kind: delay}\n", `a delay needs a duration`, 3},
 		{"a duration on a fault that is no delay", "name: x\nsteps:\n  - fault: {path: /v1/refunds, kind: rate_limit, duration: 1s}\n", `only a delay takes a duration`, 3},
 		{"a label Ginkgo cannot filter", "name: x\nlabels: [\"a,b\"]\nsteps:\n  - clock: {advance: 1m}\n", `"a,b" cannot be a label: labels cannot contain &, |, !, ",", (, ) or /`, 2},
+		{"a line indented short of its step", "name: x\nsteps:\n  - stripe: POST /v1/customers\n    params: {email: a@b.c}\n  - stripe: POST /v1/customers\n   as: c\n  - clock: {advance: 1m}\n",
+			"invalid YAML: did not find expected '-' indicator: is this line indented as the lines around it?", 6},
+		{"a line indented short of its mapping", "name: x\nsteps:\n  - stripe: POST /v1/customers\n    params:\n      email: a@b.c\n     name: x\n",
+			"invalid YAML: did not find expected key: is this line indented as the lines around it?", 6},
+		{"an unclosed flow mapping", "name: x\nsteps:\n  - stripe: POST /v1/customers\n    params: {email: a@b.c\n  - clock: {advance: 1m}\n  - clock: {advance: 1m}\n",
+			"invalid YAML: ", 4},
+		{"a tab for indentation", "name: x\nsteps:\n\t- clock: {advance: 1m}\n", "invalid YAML: found character that cannot start any token: YAML indents with spaces, not tabs", 3},
 		{"verifying without the session", "name: x\nsteps:\n  - customer: verify_identity\n    outcome: verified\n", `verify_identity needs the verification_session the user verifies in`, 3},
 	}
 	for _, tc := range cases {
