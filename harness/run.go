@@ -715,6 +715,14 @@ func (r *run) webhooks(st scenarios.Step) error {
 				return err
 			}
 		case len(st.Types) > 0:
+			// A type of which nothing is held is a story mistaken about
+			// what happened: releasing the rest would pass it quietly.
+			held := w.Held(id)
+			for _, t := range st.Types {
+				if !slices.ContainsFunc(held, func(h emulator.HeldEvent) bool { return scenarios.EventTypeMatches([]string{t}, h.Type) }) {
+					return fmt.Errorf("no %s event is held for %s; held there: %s", t, r.endpointPath(id), describeHeld(held))
+				}
+			}
 			err = w.ReleaseTypes(id, st.Types...)
 		default:
 			err = w.Release(id)

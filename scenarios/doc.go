@@ -64,7 +64,7 @@
 //     on, until a policy step without hold replaces the policy (and sends
 //     what is held). release sends
 //     what is held so far: all of it in the policy's order, the held events
-//     of some types, or an order of events (evt_… or references) and event types, a
+//     of some types (a type of which none is held fails the step), or an order of events (evt_… or references) and event types, a
 //     type standing for its held events, in exactly that order: a race
 //     reproduced on purpose, e.g. order: [checkout.session.async_payment_succeeded,
 //     checkout.session.completed].

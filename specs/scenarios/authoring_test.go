@@ -200,6 +200,27 @@ steps:
 		Expect(out).To(ContainSubstring("no checkout.session.expired event is held for /webhooks/stripe; held there: checkout.session.completed (evt_"))
 	})
 
+	It("says which events are held when a release of types names one of which none is", func() {
+		out := run(`name: held
+app: {handler: shop}
+webhooks:
+  - path: /webhooks/stripe
+    events: ["checkout.session.*"]
+    policy: {hold: true}
+steps:
+  - app: POST /orders
+    json: {sku: ticket}
+    as: order
+  - customer: complete_checkout
+    session: ${order.body.checkout_session}
+  - webhooks: release
+    types: [checkout.session.completed, checkout.session.expired]
+`)
+		Expect(out).To(ContainSubstring("failed at step 3 (webhooks release, story.yaml:13)"))
+		Expect(out).To(ContainSubstring("no checkout.session.expired event is held for /webhooks/stripe; held there: checkout.session.completed (evt_"))
+		Expect(out).NotTo(MatchRegexp(`webhook deliveries:`), "a release that names what is not held releases nothing")
+	})
+
 	It("shows deliveries still held or waiting, and why an attempt failed, when a step fails", func() {
 		out := run(`name: a receiver down
 app: {handler: shop}
