@@ -235,6 +235,7 @@ type parser struct {
 	// appAnswers are the names of app steps' answers, whose fields are
 	// status, headers and body: ${order.id} is a slip for ${order.body.id}.
 	appAnswers map[string]bool
+	accounts   map[string]bool // the scenario's accounts, by name
 }
 
 func (p *parser) err() error {

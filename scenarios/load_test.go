@@ -163,6 +163,10 @@ func TestMalformedScenarios(t *testing.T) {
 		{"an unclosed flow mapping", "name: x\nsteps:\n  - stripe: POST /v1/customers\n    params: {email: a@b.c\n  - clock: {advance: 1m}\n  - clock: {advance: 1m}\n",
 			"invalid YAML: ", 4},
 		{"a tab for indentation", "name: x\nsteps:\n\t- clock: {advance: 1m}\n", "invalid YAML: found character that cannot start any token: YAML indents with spaces, not tabs", 3},
+		{"a misspelt account name", "name: x\naccounts:\n  festival: {email: a@b.c}\nsteps:\n  - expect:\n      count: {object: customer, account: festivle, equals: 0}\n",
+			`no account is named "festivle"; the scenario's accounts: festival; did you mean "festival"?`, 6},
+		{"an account name without accounts", "name: x\nsteps:\n  - stripe: POST /v1/customers\n    account: festival\n",
+			`no account is named "festival": declare it under accounts, or give an acct_ id`, 4},
 		{"verifying without the session", "name: x\nsteps:\n  - customer: verify_identity\n    outcome: verified\n", `verify_identity needs the verification_session the user verifies in`, 3},
 	}
 	for _, tc := range cases {

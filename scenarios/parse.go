@@ -25,6 +25,7 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 	f := p.fields(n, "", "name", "description", "labels", "seed", "app", "webhooks", "accounts", "steps")
 	p.defined = map[string]bool{"app": true}
 	p.appAnswers = map[string]bool{}
+	p.accounts = map[string]bool{}
 	s.Name = p.str(f["name"], "name")
 	s.nameAt = Problem{File: p.file, Path: "name"}
 	if v := f["name"]; v != nil {
@@ -86,6 +87,7 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 				}
 				s.Accounts = append(s.Accounts, Account{Name: name, Email: p.str(af["email"], path+".email"), Type: typ})
 				p.defined[name] = true
+				p.accounts[name] = true
 			}
 		}
 	}
@@ -241,7 +243,7 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			}
 			st.Params = m
 		}
-		st.Account = p.str(f["account"], path+".account")
+		st.Account = p.account(f["account"], path+".account")
 		st.IdempotencyKey = p.str(f["idempotency_key"], path+".idempotency_key")
 		if v := f["expect_error"]; v != nil {
 			ef := p.fields(v, path+".expect_error", "status", "type", "code", "message", "param")
@@ -285,7 +287,7 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 		st.PaymentIntent = p.str(f["payment_intent"], path+".payment_intent")
 		st.PaymentMethod = p.str(f["payment_method"], path+".payment_method")
 		st.Outcome = p.str(f["outcome"], path+".outcome")
-		st.Account = p.str(f["account"], path+".account")
+		st.Account = p.account(f["account"], path+".account")
 		if takes, known := customerTakes[st.Action]; known {
 			p.unused(n, f, path, st.Action, takes, "session", "invoice", "payment_intent", "payment_method", "outcome", "verification_session")
 		}
@@ -440,6 +442,24 @@ func (p *parser) requestPath(n *yaml.Node, path, rp string) {
 	if rp != "" && !strings.HasPrefix(rp, "/v1/") && !strings.HasPrefix(rp, "/v2/") && !strings.HasPrefix(rp, "${") {
 		p.fail(n, path, "want a path starting with /v1/ or /v2/ (* matches one segment), got %q", rp)
 	}
+}
+
+// account reads an account field: a reference, an acct_ id, or the name
+// of one of the scenario's accounts. A misspelt name would otherwise be
+// sent as an account id, and a count or events expectation in an account
+// that does not exist finds nothing, which passes as "none".
+func (p *parser) account(n *yaml.Node, path string) string {
+	v := p.str(n, path)
+	if v == "" || strings.Contains(v, "${") || strings.HasPrefix(v, "acct_") || p.accounts[v] {
+		return v
+	}
+	names := slices.Sorted(maps.Keys(p.accounts))
+	if len(names) == 0 {
+		p.fail(n, path, "no account is named %q: declare it under accounts, or give an acct_ id", v)
+	} else {
+		p.fail(n, path, "no account is named %q; the scenario's accounts: %s%s", v, strings.Join(names, ", "), suggest.Hint(v, names))
+	}
+	return v
 }
 
 // nonNegative reads a count, which is never below 0.
@@ -681,7 +701,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 	case keys["state"]:
 		f := p.fields(n, path, "state")
 		sf := p.fields(f["state"], path+".state", "object", "account", "fields")
-		c.State = &StateCheck{Object: p.str(sf["object"], path+".state.object"), Account: p.str(sf["account"], path+".state.account")}
+		c.State = &StateCheck{Object: p.str(sf["object"], path+".state.object"), Account: p.account(sf["account"], path+".state.account")}
 		if c.State.Object == "" {
 			p.fail(f["state"], path+".state.object", "say which object (an id or a reference)")
 		}
@@ -691,7 +711,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 	case keys["count"]:
 		f := p.fields(n, path, "count")
 		cf := p.fields(f["count"], path+".count", "object", "account", "equals")
-		c.Count = &CountCheck{Object: p.str(cf["object"], path+".count.object"), Account: p.str(cf["account"], path+".count.account"),
+		c.Count = &CountCheck{Object: p.str(cf["object"], path+".count.object"), Account: p.account(cf["account"], path+".count.account"),
 			Equals: p.nonNegative(cf["equals"], path+".count.equals")}
 		if c.Count.Object == "" {
 			p.fail(f["count"], path+".count.object", "say which type of object to count (customer, invoice, …)")
@@ -723,7 +743,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		f := p.fields(n, path, "requests")
 		rf := p.fields(f["requests"], path+".requests", "method", "path", "params", "account", "count", "at_least", "none")
 		c.Requests = &RequestCheck{Method: p.str(rf["method"], path+".requests.method"), Path: p.str(rf["path"], path+".requests.path"),
-			Account: p.str(rf["account"], path+".requests.account"), None: p.boolean(rf["none"], path+".requests.none")}
+			Account: p.account(rf["account"], path+".requests.account"), None: p.boolean(rf["none"], path+".requests.none")}
 		if v := rf["params"]; v != nil {
 			c.Requests.Params = p.mapping(v, path+".requests.params", "want a mapping of parameters")
 		}
@@ -753,7 +773,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		if m != "" && m != "GET" {
 			p.fail(f["stripe"], path+".stripe", "an expectation only reads: want GET, got %s", m)
 		}
-		c.Stripe = &StripeCheck{Path: t, Account: p.str(f["account"], path+".account")}
+		c.Stripe = &StripeCheck{Path: t, Account: p.account(f["account"], path+".account")}
 		if v := f["params"]; v != nil {
 			if c.Stripe.Params, _ = p.value(v, path+".params").(map[string]any); c.Stripe.Params == nil {
 				p.fail(v, path+".params", "want a mapping of parameters")
@@ -768,7 +788,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 	case keys["events"]:
 		f := p.fields(n, path, "events")
 		ef := p.fields(f["events"], path+".events", "account", "types", "equals", "contains", "not_contains")
-		c.Events = &EventCheck{Account: p.str(ef["account"], path+".events.account"), Types: p.strings(ef["types"], path+".events.types"),
+		c.Events = &EventCheck{Account: p.account(ef["account"], path+".events.account"), Types: p.strings(ef["types"], path+".events.types"),
 			Equals: p.strings(ef["equals"], path+".events.equals"), Contains: p.strings(ef["contains"], path+".events.contains"),
 			NotContains: p.strings(ef["not_contains"], path+".events.not_contains")}
 		if ef["equals"] != nil && c.Events.Equals == nil {
