@@ -56,7 +56,7 @@ func TestTestRunsScenariosAgainstACommand(t *testing.T) {
 	}
 
 	out.Reset()
-	code = run([]string{"test", "../../scenarios", "--focus", "delivered twice", "--app", "go run ../../specs/apps/shop-buggy"}, &out, &errOut)
+	code = run([]string{"test", "../../scenarios", "--focus", "delivered three times", "--app", "go run ../../specs/apps/shop-buggy"}, &out, &errOut)
 	if code != 1 || !strings.Contains(out.String(), "fulfilments: want 1, got 3") || !strings.Contains(out.String(), "replay with seed") {
 		t.Fatalf("the buggy shop was not caught (exit %d):\n%s", code, out.String())
 	}
