@@ -48,7 +48,9 @@ type StepError struct {
 	// Endpoints are the scenario's webhook endpoints, in declared order,
 	// with what is still held or waiting on the clock for each.
 	Endpoints []EndpointState
-	AppLog    string
+	// Faults are the injected failures still in place.
+	Faults []emulator.Fault
+	AppLog string
 }
 
 // EndpointState is one webhook endpoint of a run when a step failed.
@@ -137,6 +139,31 @@ func (e *StepError) Error() string {
 				strings.TrimSpace(answer), retry)
 		}
 		b.WriteString(e.deliveryHints())
+	}
+	if len(e.Faults) > 0 {
+		// An app that did not answer may be waiting on a hold or a delay.
+		b.WriteString("faults in place:\n")
+		for _, f := range e.Faults {
+			method, p, left := f.Method, f.Path, "every request"
+			if method == "" {
+				method = "any method"
+			}
+			if p == "" || p == "*" {
+				p = "any path"
+			}
+			if f.Times > 0 {
+				left = fmt.Sprintf("the next %d", f.Times)
+			}
+			hits := "hits"
+			if f.Hits == 1 {
+				hits = "hit"
+			}
+			held := ""
+			if f.Waiting > 0 {
+				held = fmt.Sprintf(", %d held now", f.Waiting)
+			}
+			fmt.Fprintf(&b, "  %s on %s %s (%s; %d %s%s)\n", f.Kind, method, p, left, f.Hits, hits, held)
+		}
 	}
 	for _, ep := range e.Endpoints {
 		if len(ep.Held) > 0 {
@@ -236,7 +263,7 @@ func Execute(s *scenarios.Scenario, app App, opts Options) (err error) {
 		accounts: map[string]string{}, http: &http.Client{Timeout: 30 * time.Second}, seed: seed}
 	fail := func(i int, st scenarios.Step, e error) error {
 		se := &StepError{Scenario: s.Name, File: s.File, Index: i, Line: st.Line, Step: scenarios.Describe(st), Err: e, Seed: seed,
-			Requests: emu.Requests(), Attempts: emu.Webhooks().Attempts()}
+			Requests: emu.Requests(), Attempts: emu.Webhooks().Attempts(), Faults: emu.Faults().List()}
 		for _, w := range s.Webhooks {
 			if id := r.endpoints[w.Path]; id != "" {
 				se.Endpoints = append(se.Endpoints, EndpointState{Path: w.Path, ID: id, Held: emu.Webhooks().Held(id), Waiting: emu.Webhooks().Waiting(id)})

@@ -59,3 +59,18 @@ func TestAnAppStepWithoutAnAppSaysHowToGiveOne(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A failure lists the faults still in place, with their hits and what a
+// hold is holding: an app that did not answer may be waiting on one.
+func TestAFailureShowsTheFaultsInPlace(t *testing.T) {
+	err := runScenario(t, `name: faults
+steps:
+  - fault: {method: POST, path: /v1/customers, kind: rate_limit}
+  - fault: {path: /v1/refunds, kind: server_error, times: 3}
+  - stripe: POST /v1/customers
+`)
+	want := "faults in place:\n  rate_limit on POST /v1/customers (every request; 1 hit)\n  server_error on any method /v1/refunds (the next 3; 0 hits)\n"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v\nwant it to contain:\n%s", err, want)
+	}
+}
