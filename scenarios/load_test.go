@@ -167,6 +167,10 @@ func TestMalformedScenarios(t *testing.T) {
 			`no account is named "festivle"; the scenario's accounts: festival; did you mean "festival"?`, 6},
 		{"an account name without accounts", "name: x\nsteps:\n  - stripe: POST /v1/customers\n    account: festival\n",
 			`no account is named "festival": declare it under accounts, or give an acct_ id`, 4},
+		{"present as a word", "name: x\nsteps:\n  - expect:\n      state: {object: cus_1, fields: {name: {present: yes}}}\n",
+			`want present: true or present: false, got "yes"`, 4},
+		{"one_of a single value", "name: x\nsteps:\n  - expect:\n      app: GET /orders/1\n      json: {status: {one_of: paid}}\n",
+			`want a list of the values it may be, e.g. one_of: [paid, fulfilled]`, 5},
 		{"verifying without the session", "name: x\nsteps:\n  - customer: verify_identity\n    outcome: verified\n", `verify_identity needs the verification_session the user verifies in`, 3},
 	}
 	for _, tc := range cases {

@@ -462,6 +462,28 @@ func (p *parser) account(n *yaml.Node, path string) string {
 	return v
 }
 
+// matchers checks the matchers among expected values ({present: …},
+// {one_of: […]}): `present: yes` (a string in YAML) would expect the
+// field absent, and one_of a single value would match nothing.
+func (p *parser) matchers(n *yaml.Node, path string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		v := n.Content[i+1]
+		if v.Kind != yaml.MappingNode || len(v.Content) != 2 {
+			continue
+		}
+		op, arg, at := v.Content[0].Value, v.Content[1], join(path, n.Content[i].Value)
+		switch {
+		case op == "present" && (arg.Kind != yaml.ScalarNode || arg.Tag != "!!bool"):
+			p.fail(arg, at+".present", "want present: true or present: false, got %q", arg.Value)
+		case op == "one_of" && arg.Kind != yaml.SequenceNode:
+			p.fail(arg, at+".one_of", "want a list of the values it may be, e.g. one_of: [paid, fulfilled]")
+		}
+	}
+}
+
 // nonNegative reads a count, which is never below 0.
 func (p *parser) nonNegative(n *yaml.Node, path string) int {
 	v := p.integer(n, path)
@@ -677,6 +699,7 @@ func (p *parser) appExpect(f map[string]*yaml.Node, path string) *AppExpect {
 		if !ok {
 			p.fail(v, path+".json", "want a mapping of dotted paths to values")
 		}
+		p.matchers(v, path+".json")
 		e.JSON = m
 	}
 	return e
@@ -707,6 +730,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		}
 		if v := sf["fields"]; v != nil {
 			c.State.Fields = p.mapping(v, path+".state.fields", "want a mapping of dotted paths to values")
+			p.matchers(v, path+".state.fields")
 		}
 	case keys["count"]:
 		f := p.fields(n, path, "count")
@@ -781,6 +805,7 @@ func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
 		}
 		if v := f["fields"]; v != nil {
 			c.Stripe.Fields = p.mapping(v, path+".fields", "want a mapping of dotted paths to values")
+			p.matchers(v, path+".fields")
 		}
 		if f["fields"] == nil || len(c.Stripe.Fields) == 0 && f["fields"].Kind == yaml.MappingNode {
 			p.fail(n, path+".fields", "say which fields of the answer to check")
