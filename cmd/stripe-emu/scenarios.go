@@ -165,6 +165,16 @@ func test(args []string, stdout, stderr io.Writer) int {
 	all, err := loadScenarios(paths)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
+		if *junit != "" {
+			// As a Ginkgo suite reports a failed "load" spec: a CI that
+			// reads the report shows why nothing ran.
+			first, _, _ := strings.Cut(err.Error(), "\n")
+			suite := junitSuite{Name: "stripe-emu scenarios", Tests: 1, Failures: 1,
+				Cases: []junitCase{{Name: "load", Classname: "stripe-emu", Failure: &junitFailure{Message: first, Text: err.Error()}}}}
+			if werr := writeJUnit(*junit, suite); werr != nil {
+				fmt.Fprintf(stderr, "stripe-emu: %v\n", werr)
+			}
+		}
 		return 1
 	}
 	var focusRe *regexp.Regexp
@@ -229,8 +239,7 @@ func test(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stripe-emu: no scenario ran: --focus and --label-filter left none of the %d\n", suite.Tests)
 	}
 	if *junit != "" {
-		b, _ := xml.MarshalIndent(junitSuites{Suites: []junitSuite{suite}}, "", "  ")
-		if err := os.WriteFile(*junit, append([]byte(xml.Header), b...), 0o644); err != nil {
+		if err := writeJUnit(*junit, suite); err != nil {
 			fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
 			return 1
 		}
@@ -239,4 +248,9 @@ func test(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func writeJUnit(file string, suite junitSuite) error {
+	b, _ := xml.MarshalIndent(junitSuites{Suites: []junitSuite{suite}}, "", "  ")
+	return os.WriteFile(file, append([]byte(xml.Header), b...), 0o644)
 }

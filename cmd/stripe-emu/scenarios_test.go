@@ -206,3 +206,30 @@ http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever(
 		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
 	}
 }
+
+// A scenario file with a mistake still leaves a JUnit report, its one
+// failed case naming the mistakes, so a CI that reads the report shows
+// why nothing ran.
+func TestAMistakeIsInTheJUnitReport(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("name: x\nsteps:\n  - clock: {advance: soon}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "out.xml")
+	var out, errOut bytes.Buffer
+	if code := run([]string{"test", dir, "--junit-report", report}, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal(raw, &suites); err != nil {
+		t.Fatalf("invalid JUnit XML: %v", err)
+	}
+	s := suites.Suites[0]
+	if s.Tests != 1 || s.Failures != 1 || s.Cases[0].Failure == nil || !strings.Contains(s.Cases[0].Failure.Text, `bad.yaml:3:22: steps[0].clock.advance: invalid duration "soon"`) {
+		t.Fatalf("report:\n%s", raw)
+	}
+}
