@@ -107,5 +107,7 @@
 // ${name.path} refers to what an earlier step captured with `as` (or a
 // named account, or ${env:NAME}); the loader checks the name exists by
 // then. Values in expectations may be literals or matchers: {not: x},
-// {present: true|false}, {contains: "..."}, {one_of: [...]}.
+// {present: true|false}, {contains: "..."}, {one_of: [...]}. YAML's
+// anchors and aliases repeat a step or a mapping: `- &signup` before a
+// step, `- *signup` to run it again.
 package scenarios

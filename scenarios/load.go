@@ -251,8 +251,18 @@ func (p *parser) fail(n *yaml.Node, path, format string, args ...any) {
 	p.problems = append(p.problems, pr)
 }
 
+// deref is the node an alias (*name) stands for: a step or a mapping
+// written once with an anchor (&name) and used again.
+func deref(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}
+
 // fields reads a mapping, reporting keys outside the allowed set.
 func (p *parser) fields(n *yaml.Node, path string, keys ...string) map[string]*yaml.Node {
+	n = deref(n)
 	out := map[string]*yaml.Node{}
 	if n.Kind != yaml.MappingNode {
 		p.fail(n, path, "want a mapping with keys %s", allowed(keys))
@@ -271,7 +281,7 @@ func (p *parser) fields(n *yaml.Node, path string, keys ...string) map[string]*y
 		if _, dup := out[k.Value]; dup {
 			p.fail(k, path, "key %q appears twice", k.Value)
 		}
-		out[k.Value] = v
+		out[k.Value] = deref(v)
 	}
 	return out
 }
@@ -287,6 +297,7 @@ func (p *parser) str(n *yaml.Node, path string) string {
 	if n == nil {
 		return ""
 	}
+	n = deref(n)
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 		p.fail(n, path, "want a string")
 		return ""
@@ -335,6 +346,7 @@ func (p *parser) strings(n *yaml.Node, path string) []string {
 	if n == nil {
 		return nil
 	}
+	n = deref(n)
 	if n.Kind != yaml.SequenceNode {
 		p.fail(n, path, "want a list of strings")
 		return nil
@@ -350,6 +362,7 @@ func (p *parser) stringMap(n *yaml.Node, path string) map[string]string {
 	if n == nil {
 		return nil
 	}
+	n = deref(n)
 	if n.Kind != yaml.MappingNode {
 		p.fail(n, path, "want a mapping of strings")
 		return nil

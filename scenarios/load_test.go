@@ -374,3 +374,14 @@ func TestTwoScenariosOfOneNameAreRefused(t *testing.T) {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
 }
+
+// YAML's anchors and aliases repeat a step or a mapping as written.
+func TestAnAliasRepeatsWhatItsAnchorNames(t *testing.T) {
+	s, err := Parse("a.yaml", []byte("name: x\nsteps:\n  - &signup\n    stripe: POST /v1/customers\n    params: &who {email: a@b.c}\n  - *signup\n  - stripe: POST /v1/customers\n    params: *who\n  - expect:\n      state: &paid {object: cus_1, fields: {email: a@b.c}}\n  - expect:\n      state: *paid\n  - expect: &none\n      events: {types: &types [customer.deleted], equals: []}\n  - expect: *none\n  - expect:\n      events: {types: *types, equals: []}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Steps) != 8 || s.Steps[6].Check.Events == nil || len(s.Steps[7].Check.Events.Types) != 1 || s.Steps[1].Path != "/v1/customers" || s.Steps[1].Line != 6 || s.Steps[2].Params["email"] != "a@b.c" || s.Steps[4].Check.State.Object != "cus_1" {
+		t.Fatalf("parsed %+v", s.Steps)
+	}
+}

@@ -194,7 +194,8 @@ func (p *parser) methodPath(n *yaml.Node, path string, stripe bool) (string, str
 }
 
 func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
-	st := Step{Line: n.Line}
+	st := Step{Line: n.Line} // where it is used, an alias too
+	n = deref(n)
 	if n.Kind != yaml.MappingNode {
 		p.fail(n, path, "a step is a mapping with one of: %s", allowed(StepKinds))
 		return st
@@ -681,6 +682,7 @@ func (p *parser) withinOnGET(n *yaml.Node, path, method string) {
 // mapping decodes a value that must be a mapping (fields or params to
 // check), reporting anything else: a list there would check nothing.
 func (p *parser) mapping(n *yaml.Node, path, want string) map[string]any {
+	n = deref(n)
 	if n.Kind != yaml.MappingNode {
 		p.fail(n, path, "%s", want)
 		return nil
@@ -706,6 +708,7 @@ func (p *parser) appExpect(f map[string]*yaml.Node, path string) *AppExpect {
 }
 
 func (p *parser) check(n *yaml.Node, path string, s *Scenario) *Check {
+	n = deref(n)
 	c := &Check{}
 	if n == nil || n.Kind != yaml.MappingNode {
 		p.fail(n, path, "want a mapping with one of: app, count, events, requests, state, stripe, webhooks")
