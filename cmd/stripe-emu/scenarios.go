@@ -142,7 +142,7 @@ func test(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	app := fs.String("app", "", "command that starts the app under test (gets STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, PORT); default: each scenario's app.command")
-	ready := fs.String("ready", "/healthz", "path on the app that answers 2xx or 3xx once it is ready (a 4xx fails at once: the wrong path)")
+	ready := fs.String("ready", "/healthz", "path on the app that answers 2xx or 3xx once it is ready (a 4xx fails at once: the wrong path); default: each scenario's app.ready, else /healthz")
 	focus := fs.String("focus", "", "run only scenarios whose name matches this regular expression")
 	labels := fs.String("label-filter", "", "run only scenarios whose labels match, in Ginkgo's --label-filter syntax, e.g. 'story-4,billing' or '(checkout || billing) && !slow'")
 	envSeed, err := harness.SeedFromEnv()
@@ -156,8 +156,11 @@ func test(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	seedGiven := false
-	fs.Visit(func(f *flag.Flag) { seedGiven = seedGiven || f.Name == "seed" })
+	seedGiven, readyGiven := false, false
+	fs.Visit(func(f *flag.Flag) {
+		seedGiven = seedGiven || f.Name == "seed"
+		readyGiven = readyGiven || f.Name == "ready"
+	})
 	if seedGiven && *seed == 0 {
 		fmt.Fprintf(stderr, "stripe-emu: --seed 0: want a whole number from 1 to %d (leave it out for each scenario's seed, else a random one)\n", uint64(math.MaxUint64))
 		return 2
@@ -203,8 +206,13 @@ func test(args []string, stdout, stderr io.Writer) int {
 		var a harness.App
 		switch {
 		case *app != "":
-			// The scenario's env still applies: its story may depend on it.
-			a = harness.CommandApp{Command: *app, Ready: *ready, Env: s.App.Env}
+			// The scenario's env still applies: its story may depend on it;
+			// and its ready path, unless --ready says otherwise.
+			r := *ready
+			if !readyGiven && s.App.Ready != "" {
+				r = s.App.Ready
+			}
+			a = harness.CommandApp{Command: *app, Ready: r, Env: s.App.Env}
 		case s.App.Command != "":
 			a, err = harness.AppFor(s, nil)
 		case s.App.Handler != "":

@@ -185,24 +185,24 @@ func TestLabelFilterIsGinkgos(t *testing.T) {
 	}
 }
 
-// An app given with --app still gets the scenario's app.env: the story
-// may depend on it.
-func TestAppFlagKeepsTheScenariosEnv(t *testing.T) {
+// An app given with --app still gets the scenario's app.env, which the
+// story may depend on, and its app.ready unless --ready says otherwise.
+func TestAppFlagKeepsTheScenariosEnvAndReady(t *testing.T) {
 	dir := t.TempDir()
-	story := "name: env\napp:\n  command: never run\n  env: {SHOP_MODE: strict}\nsteps:\n  - expect:\n      app: GET /mode\n      status: 200\n"
+	story := "name: env\napp:\n  command: never run\n  ready: /mode\n  env: {SHOP_MODE: strict}\nsteps:\n  - expect:\n      app: GET /mode\n      status: 200\n"
 	if err := os.WriteFile(filepath.Join(dir, "env.yaml"), []byte(story), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	app := `python3 -c 'import http.server,os
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        self.send_response(200 if os.environ.get("SHOP_MODE") == "strict" else 500); self.end_headers()
+        self.send_response(404 if self.path != "/mode" else 200 if os.environ.get("SHOP_MODE") == "strict" else 500); self.end_headers()
 http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()'`
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("the app is a python3 one-liner")
 	}
 	var out, errOut bytes.Buffer
-	if code := run([]string{"test", dir, "--app", app, "--ready", "/mode"}, &out, &errOut); code != 0 {
+	if code := run([]string{"test", dir, "--app", app}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
 	}
 }
