@@ -195,6 +195,8 @@ func yamlProblem(file string, data []byte, err error) Problem {
 		msg += ": YAML indents with spaces, not tabs"
 	case strings.Contains(msg, "did not find expected key") || strings.Contains(msg, "did not find expected '-' indicator"):
 		msg += ": is this line indented as the lines around it?"
+	case strings.Contains(msg, "unexpected end of stream"):
+		msg += ": is a quote or bracket opened on this line left open?"
 	}
 	return Problem{File: file, Line: line, Message: "invalid YAML: " + msg}
 }

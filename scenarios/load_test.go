@@ -385,3 +385,25 @@ func TestAnAliasRepeatsWhatItsAnchorNames(t *testing.T) {
 		t.Fatalf("parsed %+v", s.Steps)
 	}
 }
+
+// A value of the wrong type is one problem, not that and its range too.
+func TestAWrongTypeIsOneProblem(t *testing.T) {
+	for _, yaml := range []string{
+		"name: x\nsteps:\n  - app: GET /x\n    expect: {status: abc}\n",
+		"name: x\nsteps:\n  - stripe: POST /v1/customers\n    expect_error: {status: abc}\n",
+		"name: x\nsteps:\n  - expect:\n      count: {object: customer, equals: many}\n",
+	} {
+		_, err := Parse("t.yaml", []byte(yaml))
+		ve, ok := err.(*ValidationError)
+		if !ok || len(ve.Problems) != 1 || !strings.Contains(ve.Problems[0].Message, "want a whole number") {
+			t.Errorf("%q: %v", yaml, err)
+		}
+	}
+}
+
+func TestAnUnclosedQuoteIsPointedAt(t *testing.T) {
+	_, err := Parse("q.yaml", []byte("name: x\nsteps:\n  - expect:\n      app: GET /x\n      json: {a: \"unterminated}\n  - clock: {advance: 1m}\n"))
+	if err == nil || err.Error() != "q.yaml:5: invalid YAML: found unexpected end of stream: is a quote or bracket opened on this line left open?" {
+		t.Fatalf("got %v", err)
+	}
+}

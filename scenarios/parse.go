@@ -251,7 +251,7 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			st.ExpectError = &ExpectError{Status: p.integer(ef["status"], path+".expect_error.status"), Type: p.str(ef["type"], ""),
 				Code: p.str(ef["code"], ""), Message: p.str(ef["message"], ""), Param: p.str(ef["param"], "")}
 			// An error Stripe never answers could never be met.
-			if st := st.ExpectError.Status; ef["status"] != nil && (st < 400 || st > 599) {
+			if st := st.ExpectError.Status; ef["status"] != nil && isInt(ef["status"]) && (st < 400 || st > 599) {
 				p.fail(ef["status"], path+".expect_error.status", "want an error status, 400 to 599, got %d", st)
 			}
 			if t := st.ExpectError.Type; t != "" && !slices.Contains(errorTypes, t) && !strings.Contains(t, "${") {
@@ -485,10 +485,17 @@ func (p *parser) matchers(n *yaml.Node, path string) {
 	}
 }
 
+// isInt reports whether a node reads as a whole number (when it does not,
+// integer has said so).
+func isInt(n *yaml.Node) bool {
+	_, err := strconv.Atoi(n.Value)
+	return n.Kind == yaml.ScalarNode && err == nil
+}
+
 // nonNegative reads a count, which is never below 0.
 func (p *parser) nonNegative(n *yaml.Node, path string) int {
 	v := p.integer(n, path)
-	if v < 0 {
+	if n != nil && isInt(n) && v < 0 {
 		p.fail(n, path, "want 0 or more, got %d", v)
 	}
 	return v
@@ -693,7 +700,7 @@ func (p *parser) mapping(n *yaml.Node, path, want string) map[string]any {
 
 func (p *parser) appExpect(f map[string]*yaml.Node, path string) *AppExpect {
 	e := &AppExpect{Status: p.integer(f["status"], path+".status"), Within: p.duration(f["within"], path+".within")}
-	if f["status"] != nil && (e.Status < 100 || e.Status > 599) {
+	if f["status"] != nil && isInt(f["status"]) && (e.Status < 100 || e.Status > 599) {
 		p.fail(f["status"], path+".status", "want an HTTP status, 100 to 599, got %d", e.Status)
 	}
 	if v := f["json"]; v != nil {
