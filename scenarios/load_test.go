@@ -407,3 +407,17 @@ func TestAnUnclosedQuoteIsPointedAt(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A step moving a test clock says so: the emulator's clock stays.
+func TestATestClockStepIsDescribedAsOne(t *testing.T) {
+	s, err := Parse("c.yaml", []byte("name: x\nsteps:\n  - stripe: POST /v1/test_helpers/test_clocks\n    params: {frozen_time: 1}\n    as: tc\n  - clock: {advance: 1d, test_clock: \"${tc.id}\"}\n  - clock: {advance: 1h}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Describe(s.Steps[1]); got != "test clock ${tc.id} advances 24h0m0s" {
+		t.Errorf("test clock step: %q", got)
+	}
+	if got := Describe(s.Steps[2]); got != "clock advances 1h0m0s" {
+		t.Errorf("clock step: %q", got)
+	}
+}

@@ -866,10 +866,14 @@ func Describe(st Step) string {
 	case "customer":
 		return "customer " + st.Action
 	case "clock":
-		if st.Set != nil {
-			return "clock set to " + st.Set.Format(time.RFC3339)
+		which := "clock"
+		if st.TestClock != "" {
+			which = "test clock " + st.TestClock // not the emulator's
 		}
-		return "clock advances " + st.Advance.String()
+		if st.Set != nil {
+			return which + " set to " + st.Set.Format(time.RFC3339)
+		}
+		return which + " advances " + st.Advance.String()
 	case "webhooks":
 		return "webhooks " + st.WebhookAction
 	case "fault":
