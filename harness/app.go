@@ -99,6 +99,34 @@ func (a CommandApp) workDir() string {
 	return wd
 }
 
+// running are the command apps started and not yet ended, for StopApps.
+var running = struct {
+	sync.Mutex
+	cmds map[*exec.Cmd]bool
+}{cmds: map[*exec.Cmd]bool{}}
+
+func track(cmd *exec.Cmd, on bool) {
+	running.Lock()
+	defer running.Unlock()
+	if on {
+		running.cmds[cmd] = true
+	} else {
+		delete(running.cmds, cmd)
+	}
+}
+
+// StopApps ends every command app still running. An interrupted run
+// (Ctrl-C, a cancelled CI job) calls it before exiting: each app runs in
+// its own process group, which a terminal's interrupt does not reach, and
+// would be left serving on its port.
+func StopApps() {
+	running.Lock()
+	defer running.Unlock()
+	for cmd := range running.cmds {
+		killGroup(cmd)
+	}
+}
+
 // portTakenError is an app that exited because its port was taken.
 type portTakenError struct{ error }
 
@@ -124,8 +152,13 @@ func (a CommandApp) start(env AppEnv) (string, func() string, error) {
 		cancel()
 		return "", nil, fmt.Errorf("start %q: %w", a.Command, err)
 	}
+	track(cmd, true)
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	go func() {
+		err := cmd.Wait()
+		track(cmd, false)
+		exited <- err
+	}()
 	stop := func() string {
 		killGroup(cmd)
 		cancel()

@@ -238,3 +238,22 @@ func TestCommandAppThatExitsOnItsOwnSaysSo(t *testing.T) {
 		t.Fatalf("an app stopped by the harness: %q", out)
 	}
 }
+
+// StopApps ends the command apps still running, as an interrupted run
+// (Ctrl-C, a cancelled CI job) must: each runs in its own process group,
+// which the terminal's interrupt does not reach.
+func TestStopAppsEndsTheAppsStillRunning(t *testing.T) {
+	base, stop, err := fakeApp(t, map[string]string{}).Start(AppEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	StopApps()
+	out := stop()
+	if strings.Contains(out, "exited on its own") {
+		t.Errorf("StopApps' stop was taken for a crash:\n%s", out)
+	}
+	if resp, err := http.Get(base + "/"); err == nil {
+		resp.Body.Close()
+		t.Fatal("the app still answers after StopApps")
+	}
+}

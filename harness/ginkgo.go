@@ -62,6 +62,9 @@ func DescribeScenarios(dir string, apps Apps) bool {
 				at.FileName = abs
 			}
 			It(s.Name, Label(s.Labels...), at, func() {
+				// An interrupted spec's cleanup still runs: its app, in
+				// its own process group, must not outlive it.
+				DeferCleanup(StopApps)
 				app, err := AppFor(s, apps)
 				if err != nil {
 					Fail(err.Error())

@@ -8,15 +8,24 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/stripe-emu/stripe-emu/harness"
 	"github.com/stripe-emu/stripe-emu/scenarios"
+)
+
+// testSignals stands in for the process's interrupts in tests; osExit
+// for os.Exit.
+var (
+	testSignals chan os.Signal
+	osExit      = os.Exit
 )
 
 // loadScenarios reads files and directories of scenarios, reporting every
@@ -187,6 +196,26 @@ func test(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	// Interrupted, the app under test must not outlive the run: it runs
+	// in its own process group, which a terminal's Ctrl-C does not reach.
+	sigs := testSignals
+	if sigs == nil {
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(c)
+		sigs = c
+	}
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-sigs:
+			harness.StopApps()
+			fmt.Fprintln(stderr, "stripe-emu: interrupted: stopped the app under test")
+			osExit(130)
+		case <-finished:
+		}
+	}()
 	keep, err := labelFilter(*labels)
 	if err != nil {
 		fmt.Fprintf(stderr, "stripe-emu: bad --label-filter: %v\n", err)

@@ -6,8 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/onsi/gomega"
 )
 
 func TestValidateReportsEveryMistakeWithItsLine(t *testing.T) {
@@ -231,5 +235,49 @@ func TestAMistakeIsInTheJUnitReport(t *testing.T) {
 	s := suites.Suites[0]
 	if s.Tests != 1 || s.Failures != 1 || s.Cases[0].Failure == nil || !strings.Contains(s.Cases[0].Failure.Text, `bad.yaml:3:22: steps[0].clock.advance: invalid duration "soon"`) {
 		t.Fatalf("report:\n%s", raw)
+	}
+}
+
+// Interrupted (Ctrl-C, a cancelled CI job), test stops the app under
+// test, which runs in its own process group that the interrupt does not
+// reach, before exiting 130.
+func TestAnInterruptedTestStopsTheApp(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("the app is a python3 one-liner")
+	}
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "pid")
+	story := "name: slow\napp:\n  command: never run\nsteps:\n  - app: GET /slow\n"
+	if err := os.WriteFile(filepath.Join(dir, "slow.yaml"), []byte(story), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	app := `python3 -c 'import http.server,os,time
+open(` + strconv.Quote(pidFile) + `, "w").write(str(os.getpid()))
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/slow": time.sleep(60)
+        self.send_response(200); self.end_headers()
+http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()'`
+	interrupt, exited := make(chan os.Signal, 1), make(chan int, 1)
+	testSignals, osExit = interrupt, func(code int) { exited <- code }
+	defer func() { testSignals, osExit = nil, os.Exit }()
+	done := make(chan int, 1)
+	var out, errOut syncBuffer
+	go func() { done <- run([]string{"test", dir, "--app", app, "--ready", "/"}, &out, &errOut) }()
+	g := gomega.NewWithT(t)
+	var pid int
+	g.Eventually(func() bool {
+		raw, err := os.ReadFile(pidFile)
+		pid, _ = strconv.Atoi(string(raw))
+		return err == nil && pid > 0 && strings.Contains(out.String(), "1. app GET /slow")
+	}, "20s").Should(gomega.BeTrue(), "the app did not start")
+	interrupt <- os.Interrupt
+	if code := <-exited; code != 130 {
+		t.Errorf("exit %d, want 130", code)
+	}
+	g.Eventually(func() bool { return syscall.Kill(pid, 0) != nil }, "10s").Should(gomega.BeTrue(), "the app outlived the interrupt")
+	<-done
+	if !strings.Contains(errOut.String(), "stripe-emu: interrupted: stopped the app under test") {
+		t.Errorf("stderr: %s", errOut.String())
 	}
 }
