@@ -27,6 +27,9 @@ func AppFor(s *scenarios.Scenario, apps Apps) (App, error) {
 		if app, ok := apps[s.App.Handler]; ok {
 			return app, nil
 		}
+		if s.App.Command == "" && len(apps) == 0 {
+			return nil, fmt.Errorf("%s: no app registered as %q: none is; register it in the harness.Apps given to DescribeScenarios, or give the scenario an app.command", s.File, s.App.Handler)
+		}
 		if s.App.Command == "" {
 			return nil, fmt.Errorf("%s: no app registered as %q (registered: %s)", s.File, s.App.Handler, strings.Join(slices.Sorted(maps.Keys(apps)), ", "))
 		}

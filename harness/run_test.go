@@ -74,3 +74,16 @@ steps:
 		t.Fatalf("got %v\nwant it to contain:\n%s", err, want)
 	}
 }
+
+// A handler named when no app is registered says how to register one,
+// not "registered: " and nothing.
+func TestAHandlerWithNoAppsRegisteredSaysHowToRegister(t *testing.T) {
+	s, err := scenarios.Parse("h.yaml", []byte("name: x\napp: {handler: shop}\nsteps:\n  - app: GET /\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = AppFor(s, nil)
+	if err == nil || err.Error() != `h.yaml: no app registered as "shop": none is; register it in the harness.Apps given to DescribeScenarios, or give the scenario an app.command` {
+		t.Fatalf("got %v", err)
+	}
+}
