@@ -82,24 +82,37 @@ func checkFixtures(s *Scenario) []Problem {
 	return out
 }
 
-// LoadDir loads every *.yaml / *.yml scenario in dir, sorted by name.
-// All files' problems are reported together. A directory without any is
-// an error: a mistyped path would otherwise run nothing and pass.
+// LoadDir loads every *.yaml / *.yml scenario in dir and its
+// subdirectories (but hidden ones and testdata), sorted by path, so
+// scenarios kept by topic (scenarios/billing/…) run with the rest. All
+// files' problems are reported together. A directory without any is an
+// error: a mistyped path would otherwise run nothing and pass.
 func LoadDir(dir string) ([]*Scenario, error) {
 	if _, err := os.Stat(dir); err != nil {
 		return nil, err
 	}
 	var files []string
-	for _, pat := range []string{"*.yaml", "*.yml"} {
-		m, err := filepath.Glob(filepath.Join(dir, pat))
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return nil, err
+			return err
 		}
-		files = append(files, m...)
+		if d.IsDir() {
+			if p != dir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if ext := filepath.Ext(p); ext == ".yaml" || ext == ".yml" {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		return nil, fmt.Errorf("no scenario files (*.yaml, *.yml) in %s", dir)
+		return nil, fmt.Errorf("no scenario files (*.yaml, *.yml) in %s or its subdirectories", dir)
 	}
 	var out []*Scenario
 	var all ValidationError

@@ -421,3 +421,29 @@ func TestATestClockStepIsDescribedAsOne(t *testing.T) {
 		t.Errorf("clock step: %q", got)
 	}
 }
+
+// Scenarios kept in subdirectories (scenarios/billing/…) run with the
+// rest, instead of being left out of a run that then passes without them.
+func TestLoadDirReadsSubdirectories(t *testing.T) {
+	dir := t.TempDir()
+	for f, name := range map[string]string{"a.yaml": "top", "billing/b.yml": "billing", "billing/eu/c.yaml": "eu", ".git/d.yaml": "hidden", "testdata/e.yaml": "data"} {
+		p := filepath.Join(dir, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("name: "+name+"\nsteps:\n  - clock: {advance: 1m}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range all {
+		names = append(names, s.Name)
+	}
+	if strings.Join(names, ",") != "top,billing,eu" {
+		t.Fatalf("loaded %v, want top, billing, eu (hidden and testdata directories left out)", names)
+	}
+}
