@@ -40,7 +40,8 @@ func AppFor(s *scenarios.Scenario, apps Apps) (App, error) {
 	return nil, nil // a scenario of Stripe calls and expectations only
 }
 
-// DescribeScenarios declares one Ginkgo spec per scenario file in dir:
+// DescribeScenarios declares one Ginkgo spec per scenario file in dir and
+// its subdirectories (see scenarios.LoadDir):
 // labels become Ginkgo labels, steps are reported with By, and a failure
 // prints the step, the emulator's request and delivery logs and the seed.
 // Each spec has its own emulator, so specs run in parallel safely.
