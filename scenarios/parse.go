@@ -251,8 +251,8 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			st.ExpectError = &ExpectError{Status: p.integer(ef["status"], path+".expect_error.status"), Type: p.str(ef["type"], ""),
 				Code: p.str(ef["code"], ""), Message: p.str(ef["message"], ""), Param: p.str(ef["param"], "")}
 			// An error Stripe never answers could never be met.
-			if st := st.ExpectError.Status; ef["status"] != nil && isInt(ef["status"]) && (st < 400 || st > 599) {
-				p.fail(ef["status"], path+".expect_error.status", "want an error status, 400 to 599, got %d", st)
+			if code := st.ExpectError.Status; ef["status"] != nil && isInt(ef["status"]) && (code < 400 || code > 599) {
+				p.fail(ef["status"], path+".expect_error.status", "want an error status, 400 to 599, got %d", code)
 			}
 			if t := st.ExpectError.Type; t != "" && !slices.Contains(errorTypes, t) && !strings.Contains(t, "${") {
 				p.fail(ef["type"], path+".expect_error.type", "unknown error type %q; allowed: %s%s", t, allowed(errorTypes), suggest.Hint(t, errorTypes))
@@ -404,7 +404,7 @@ func (p *parser) step(n *yaml.Node, path string, s *Scenario) Step {
 			p.fail(f["fault"], path+".fault.kind", "a fault needs a kind: %s", allowed(faultKinds))
 		case !slices.Contains(faultKinds, k):
 			p.fail(ff["kind"], path+".fault.kind", "unknown fault kind %q; allowed: %s%s", k, allowed(faultKinds), suggest.Hint(k, faultKinds))
-		case k == "delay" && st.Fault.Duration <= 0 && ff["duration"] == nil:
+		case k == "delay" && ff["duration"] == nil:
 			p.fail(f["fault"], path+".fault.duration", "a delay needs a duration (how late the answer comes)")
 		case k != "delay" && ff["duration"] != nil:
 			p.fail(ff["duration"], path+".fault.duration", "only a delay takes a duration; a %s fault would ignore it", k)
