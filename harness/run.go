@@ -103,7 +103,7 @@ func (e *StepError) Error() string {
 	}
 	fmt.Fprintf(&b, "replay with seed %d: add \"seed: %d\" to %s, or run with STRIPE_EMU_SEED=%d (stripe-emu test --seed %d)\n", e.Seed, e.Seed, e.File, e.Seed, e.Seed)
 	if len(e.Requests) > 0 {
-		b.WriteString("requests to the emulator (most recent last):\n")
+		fmt.Fprintf(&b, "requests to the emulator (%s):\n", shown(len(e.Requests), 25))
 		for _, r := range tail(e.Requests, 25) {
 			who := "app"
 			if r.UserAgent == HarnessUserAgent {
@@ -121,7 +121,7 @@ func (e *StepError) Error() string {
 		}
 	}
 	if len(e.Attempts) > 0 {
-		b.WriteString("webhook deliveries:\n")
+		fmt.Fprintf(&b, "webhook deliveries (%s):\n", shown(len(e.Attempts), 25))
 		for _, a := range tail(e.Attempts, 25) {
 			answer := fmt.Sprintf("%d %s", a.Status, strings.TrimSpace(a.ResponseBody))
 			if a.Error != "" {
@@ -196,6 +196,14 @@ func (e *StepError) Error() string {
 		b.WriteString(strings.Join(lines, "\n") + "\n")
 	}
 	return b.String()
+}
+
+// shown says which of n entries a list of at most max shows.
+func shown(n, max int) string {
+	if n > max {
+		return fmt.Sprintf("the last %d; %d before them are left out", max, n-max)
+	}
+	return "oldest first"
 }
 
 // appLogLines is how much of the app's output a failure shows.

@@ -87,3 +87,17 @@ func TestAHandlerWithNoAppsRegisteredSaysHowToRegister(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A long run's report shows its last requests and says how many came
+// before them, rather than letting them pass for all there were.
+func TestALongReportSaysWhatItLeavesOut(t *testing.T) {
+	yaml := "name: many\nsteps:\n"
+	for range 30 {
+		yaml += "  - stripe: POST /v1/customers\n"
+	}
+	yaml += "  - expect:\n      count: {object: customer, equals: 0}\n"
+	err := runScenario(t, yaml)
+	if err == nil || !strings.Contains(err.Error(), "requests to the emulator (the last 25; 5 before them are left out):\n") {
+		t.Fatalf("got %v", err)
+	}
+}
