@@ -101,3 +101,17 @@ func TestALongReportSaysWhatItLeavesOut(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// ${env:NAME} reads the environment; a variable that is not set fails the
+// step naming it, instead of sending nothing in its place.
+func TestAnEnvReferenceNeedsItsVariable(t *testing.T) {
+	t.Setenv("QA_SCEN_EMAIL", "ci@example.com")
+	story := "name: env\nsteps:\n  - stripe: POST /v1/customers\n    params: {email: \"${env:QA_SCEN_EMAIL}\"}\n    as: c\n  - expect:\n      state: {object: \"${c.id}\", fields: {email: ci@example.com}}\n"
+	if err := runScenario(t, story); err != nil {
+		t.Fatal(err)
+	}
+	err := runScenario(t, strings.ReplaceAll(story, "QA_SCEN_EMAIL", "QA_SCEN_UNSET"))
+	if err == nil || !strings.Contains(err.Error(), "failed at step 1 (Stripe POST /v1/customers, test.yaml:3): ${env:QA_SCEN_UNSET}: QA_SCEN_UNSET is not set in the environment") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -56,7 +56,12 @@ func (r *run) resolve(s string) (any, error) {
 
 func (r *run) ref(ref string) (any, error) {
 	if name, ok := strings.CutPrefix(ref, "env:"); ok {
-		return os.Getenv(name), nil
+		// Unset is a CI job without the variable, not an empty value.
+		v, set := os.LookupEnv(name)
+		if !set {
+			return nil, fmt.Errorf("${%s}: %s is not set in the environment", ref, name)
+		}
+		return v, nil
 	}
 	name, path, _ := strings.Cut(ref, ".")
 	root, ok := r.vars[name]

@@ -105,7 +105,8 @@
 // they become active when a complete_onboarding step onboards the account.
 //
 // ${name.path} refers to what an earlier step captured with `as` (or a
-// named account, or ${env:NAME}); the loader checks the name exists by
+// named account, or ${env:NAME}, which fails its step when NAME is not
+// set); the loader checks the name exists by
 // then. Values in expectations may be literals or matchers: {not: x},
 // {present: true|false}, {contains: "..."}, {one_of: [...]}. YAML's
 // anchors and aliases repeat a step or a mapping: `- &signup` before a
