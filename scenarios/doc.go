@@ -53,7 +53,9 @@
 //     outcome} (on an Identity session's test page: verified, the default,
 //     or a last_error code such as document_expired): what the customer (or
 //     a connected account's owner) does in the browser or the bank does
-//     later. Each action takes only its own fields (and account).
+//     later. Each action takes only its own fields (and account); a
+//     payment_method left out is pm_card_visa, an outcome left out
+//     succeed (verified for verify_identity).
 //
 //   - clock: {advance: 3d} or {set: RFC3339}, optionally test_clock.
 //
