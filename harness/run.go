@@ -286,6 +286,12 @@ func Execute(s *scenarios.Scenario, app App, opts Options) (err error) {
 		if opts.Step != nil {
 			opts.Step(i, scenarios.Describe(st))
 		}
+		// Deliveries are sent concurrently: each step starts once those
+		// earlier steps made due have landed, or an app call right after
+		// a Stripe call would race its own webhook handler.
+		if err := r.flush(); err != nil {
+			return fail(i, st, err)
+		}
 		if err := r.step(st); err != nil {
 			return fail(i, st, err)
 		}

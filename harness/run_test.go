@@ -2,8 +2,10 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,5 +115,35 @@ func TestAnEnvReferenceNeedsItsVariable(t *testing.T) {
 	err := runScenario(t, strings.ReplaceAll(story, "QA_SCEN_EMAIL", "QA_SCEN_UNSET"))
 	if err == nil || !strings.Contains(err.Error(), "failed at step 1 (Stripe POST /v1/customers, test.yaml:3): ${env:QA_SCEN_UNSET}: QA_SCEN_UNSET is not set in the environment") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// Every step starts once the deliveries earlier steps made due have
+// landed, as an expectation does: an app call right after a Stripe call
+// sees what its webhook handler made of it, on every run, not on the
+// runs where the delivery happened to win the race.
+func TestAStepSeesTheDeliveriesOfTheStepsBeforeIt(t *testing.T) {
+	story := "name: deliveries land first\napp: {handler: counter}\nwebhooks:\n  - path: /hooks\n    events: [customer.created]\nsteps:\n  - stripe: POST /v1/customers\n  - app: GET /seen\n    expect: {status: 200, json: {seen: 1}}\n  - webhooks: hold\n  - stripe: POST /v1/customers\n  - app: GET /seen\n    expect: {status: 200, json: {seen: 1}}\n"
+	s, err := scenarios.Parse("race.yaml", []byte(story))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		var mu sync.Mutex
+		seen := 0
+		counter := HandlerApp(func(AppEnv) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				if r.URL.Path == "/hooks" {
+					seen++
+					return
+				}
+				fmt.Fprintf(w, `{"seen": %d}`, seen)
+			})
+		})
+		if err := Execute(s, counter, Options{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -37,6 +37,10 @@
 //	      json: {status: paid}
 //	      within: 5s
 //
+// Each step starts once the webhook deliveries earlier steps made due have
+// landed (held ones, and those delayed on the clock, wait): a run does not
+// race the app's webhook handler.
+//
 // Step kinds (exactly one per step, with `name` and `as` allowed on all):
 //
 //   - stripe: "METHOD /v1/..." with params, account, idempotency_key,
