@@ -270,7 +270,7 @@ func Execute(s *scenarios.Scenario, app App, opts Options) (err error) {
 	r := &run{s: s, emu: emu, appURL: appURL, endpoints: map[string]string{}, vars: map[string]any{"app": map[string]any{"url": appURL}},
 		accounts: map[string]string{}, http: &http.Client{Timeout: 30 * time.Second}, seed: seed}
 	fail := func(i int, st scenarios.Step, e error) error {
-		se := &StepError{Scenario: s.Name, File: s.File, Index: i, Line: st.Line, Step: scenarios.Describe(st), Err: e, Seed: seed,
+		se := &StepError{Scenario: s.Name, File: s.File, Index: i, Line: st.Line, Step: r.describe(st), Err: e, Seed: seed,
 			Requests: emu.Requests(), Attempts: emu.Webhooks().Attempts(), Faults: emu.Faults().List()}
 		for _, w := range s.Webhooks {
 			if id := r.endpoints[w.Path]; id != "" {
@@ -284,7 +284,7 @@ func Execute(s *scenarios.Scenario, app App, opts Options) (err error) {
 	}
 	for i, st := range s.Steps {
 		if opts.Step != nil {
-			opts.Step(i, scenarios.Describe(st))
+			opts.Step(i, r.describe(st))
 		}
 		// Deliveries are sent concurrently: each step starts once those
 		// earlier steps made due have landed, or an app call right after
@@ -297,6 +297,16 @@ func Execute(s *scenarios.Scenario, app App, opts Options) (err error) {
 		}
 	}
 	return nil
+}
+
+// describe is a step's summary with the references it reads filled in
+// (the id, not ${order.body.id}), as far as they are known yet.
+func (r *run) describe(st scenarios.Step) string {
+	d := scenarios.Describe(st)
+	if filled, err := r.resolveString(d); err == nil {
+		return filled
+	}
+	return d
 }
 
 func (r *run) setup(secret string) error {

@@ -147,3 +147,20 @@ func TestAStepSeesTheDeliveriesOfTheStepsBeforeIt(t *testing.T) {
 		}
 	}
 }
+
+// A step is listed, and named in a failure, with its references filled
+// in: the id it reads, not ${order.body.id}.
+func TestAStepIsDescribedWithItsReferencesFilledIn(t *testing.T) {
+	s, err := scenarios.Parse("d.yaml", []byte("name: d\nsteps:\n  - stripe: POST /v1/customers\n    as: c\n  - expect:\n      state: {object: \"${c.id}\", fields: {email: nobody@example.com}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	err = Execute(s, nil, Options{Step: func(_ int, d string) { listed = append(listed, d) }})
+	if len(listed) != 2 || !strings.HasPrefix(listed[1], "expect state of cus_") {
+		t.Fatalf("steps listed as %q", listed)
+	}
+	if err == nil || !strings.Contains(err.Error(), "failed at step 2 ("+listed[1]+", d.yaml:5)") {
+		t.Fatalf("got %v", err)
+	}
+}
