@@ -512,17 +512,22 @@ func (r *run) stripe(st scenarios.Step) (any, error) {
 		}
 		checks := []struct{ name, want string }{{"type", ee.Type}, {"code", ee.Code}, {"message", ee.Message}, {"param", ee.Param}}
 		if ee.Status != 0 && ee.Status != status {
-			return nil, fmt.Errorf("want status %d, Stripe answered %d: %s", ee.Status, status, brief(e))
+			return nil, fmt.Errorf("want status %d, Stripe answered %s", ee.Status, stripeError(status, e))
 		}
 		for _, c := range checks {
 			if c.want != "" && fmt.Sprint(e[c.name]) != c.want {
-				return nil, fmt.Errorf("want error %s %q, got %q (%s)", c.name, c.want, e[c.name], brief(e))
+				got := "none"
+				if v, ok := e[c.name]; ok && v != nil {
+					got = fmt.Sprintf("%q", fmt.Sprint(v))
+				}
+				return nil, fmt.Errorf("want error %s %q, got %s (%s)", c.name, c.want, got, stripeError(status, e))
 			}
 		}
 		return body, nil
 	}
 	if status != 200 {
-		return nil, fmt.Errorf("Stripe answered %d: %s", status, brief(body["error"]))
+		e, _ := body["error"].(map[string]any)
+		return nil, fmt.Errorf("Stripe answered %s", stripeError(status, e))
 	}
 	return body, nil
 }
@@ -700,6 +705,27 @@ func (r *run) payInvoice(st scenarios.Step, acct string) (any, error) {
 	}
 	_, inv, err = r.callStripe("GET", "/v1/invoices/"+id, url.Values{"expand[]": {"payments"}}, acct, "")
 	return inv, err
+}
+
+// stripeError is what identifies a Stripe error: its status, type, code
+// (and decline code), param and whole message; its links, which filled a
+// shortened JSON, are left out.
+func stripeError(status int, e map[string]any) string {
+	if e == nil {
+		return fmt.Sprint(status)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %v", status, e["type"])
+	for _, k := range []string{"code", "decline_code"} {
+		if v, ok := e[k].(string); ok && v != "" {
+			b.WriteString(" " + v)
+		}
+	}
+	if p, ok := e["param"].(string); ok && p != "" {
+		b.WriteString(", param " + p)
+	}
+	fmt.Fprintf(&b, ": %q", fmt.Sprint(e["message"]))
+	return b.String()
 }
 
 // pageFailure is the reason an emulator page gives for refusing (its

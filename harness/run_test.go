@@ -164,3 +164,21 @@ func TestAStepIsDescribedWithItsReferencesFilledIn(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A Stripe error in a failure shows what identifies it, its type, code and
+// whole message, not 300 characters of JSON that its links fill.
+func TestAStripeErrorIsShownByWhatIdentifiesIt(t *testing.T) {
+	err := runScenario(t, `name: refunds
+steps:
+  - stripe: POST /v1/payment_intents
+    params: {amount: 5000, currency: usd, payment_method: pm_card_visa, payment_method_types: [card], confirm: true}
+    as: pi
+  - stripe: POST /v1/refunds
+    params: {payment_intent: "${pi.id}", amount: 9000}
+    expect_error: {status: 400, code: amount_too_large}
+`)
+	want := `want error code "amount_too_large", got none (400 invalid_request_error, param amount: "Refund amount ($90.00) is greater than charge amount ($50.00)")`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v\nwant it to contain %s", err, want)
+	}
+}
