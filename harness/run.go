@@ -613,7 +613,7 @@ func (r *run) customer(st scenarios.Step) (any, error) {
 			return nil, err
 		}
 		if status != 200 {
-			return body, fmt.Errorf("completing %s answered %d: %s", session, status, brief(body["error"]))
+			return body, fmt.Errorf("completing %s answered %s", session, stripeError(status, errOf(body)))
 		}
 		return body, nil
 	case "complete_onboarding":
@@ -624,7 +624,7 @@ func (r *run) customer(st scenarios.Step) (any, error) {
 			return nil, err
 		}
 		if status != 200 {
-			return nil, fmt.Errorf("complete_onboarding answered %d: %s", status, brief(body["error"]))
+			return nil, fmt.Errorf("complete_onboarding answered %s", stripeError(status, errOf(body)))
 		}
 		return body, nil
 	case "pay_invoice":
@@ -641,7 +641,7 @@ func (r *run) customer(st scenarios.Step) (any, error) {
 			return nil, err
 		}
 		if status != 200 {
-			return nil, fmt.Errorf("verify_identity answered %d: %s", status, brief(body["error"]))
+			return nil, fmt.Errorf("verify_identity answered %s", stripeError(status, errOf(body)))
 		}
 		return body, nil
 	case "authenticate", "settle":
@@ -658,7 +658,7 @@ func (r *run) customer(st scenarios.Step) (any, error) {
 			return nil, err
 		}
 		if status != 200 {
-			return nil, fmt.Errorf("%s answered %d: %s", st.Action, status, brief(body["error"]))
+			return nil, fmt.Errorf("%s answered %s", st.Action, stripeError(status, errOf(body)))
 		}
 		return body, nil
 	}
@@ -680,7 +680,7 @@ func (r *run) payInvoice(st scenarios.Step, acct string) (any, error) {
 		return nil, err
 	}
 	if status != 200 {
-		return nil, fmt.Errorf("retrieving %s answered %d: %s", id, status, brief(inv["error"]))
+		return nil, fmt.Errorf("retrieving %s answered %s", id, stripeError(status, errOf(inv)))
 	}
 	page, _ := inv["hosted_invoice_url"].(string)
 	if page == "" {
@@ -705,6 +705,12 @@ func (r *run) payInvoice(st scenarios.Step, acct string) (any, error) {
 	}
 	_, inv, err = r.callStripe("GET", "/v1/invoices/"+id, url.Values{"expand[]": {"payments"}}, acct, "")
 	return inv, err
+}
+
+// errOf is the error object of an answer (nil if it has none).
+func errOf(body map[string]any) map[string]any {
+	e, _ := body["error"].(map[string]any)
+	return e
 }
 
 // stripeError is what identifies a Stripe error: its status, type, code
