@@ -324,8 +324,11 @@ func (r *run) setup(secret string) error {
 		form.Set("capabilities[card_payments][requested]", "true")
 		form.Set("capabilities[transfers][requested]", "true")
 		status, body, err := r.callStripe("POST", "/v1/accounts", form, "", "")
-		if err != nil || status != 200 {
-			return fmt.Errorf("creating account %s: %d %v %v", a.Name, status, err, body["error"])
+		if err != nil {
+			return fmt.Errorf("creating account %s: %w", a.Name, err)
+		}
+		if status != 200 {
+			return fmt.Errorf("creating account %s: Stripe answered %s", a.Name, stripeError(status, errOf(body)))
 		}
 		r.accounts[a.Name] = body["id"].(string)
 		r.vars[a.Name] = body["id"]
@@ -760,8 +763,11 @@ func (r *run) clock(st scenarios.Step) error {
 			target = st.Set.Unix()
 		}
 		status, body, err := r.callStripe("POST", "/v1/test_helpers/test_clocks/"+id+"/advance", url.Values{"frozen_time": {fmt.Sprint(target)}}, "", "")
-		if err != nil || status != 200 {
-			return fmt.Errorf("advancing %s: %d %v %v", id, status, err, body["error"])
+		if err != nil {
+			return fmt.Errorf("advancing %s: %w", id, err)
+		}
+		if status != 200 {
+			return fmt.Errorf("advancing %s: Stripe answered %s", id, stripeError(status, errOf(body)))
 		}
 		return nil
 	}

@@ -182,3 +182,12 @@ steps:
 		t.Fatalf("got %v\nwant it to contain %s", err, want)
 	}
 }
+
+// An account Stripe refuses to create fails the setup with Stripe's
+// error, not "400 <nil> map[…]".
+func TestAnAccountRefusedSaysWhy(t *testing.T) {
+	err := runScenario(t, "name: acct\naccounts:\n  seller: {email: not-an-email}\nsteps:\n  - clock: {advance: 1m}\n")
+	if err == nil || !strings.Contains(err.Error(), `failed setting up (test.yaml): creating account seller: Stripe answered 400 invalid_request_error`) || strings.Contains(err.Error(), "map[") {
+		t.Fatalf("got %v", err)
+	}
+}
