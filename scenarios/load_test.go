@@ -171,6 +171,7 @@ func TestMalformedScenarios(t *testing.T) {
 			`want present: true or present: false, got "yes"`, 4},
 		{"one_of a single value", "name: x\nsteps:\n  - expect:\n      app: GET /orders/1\n      json: {status: {one_of: paid}}\n",
 			`want a list of the values it may be, e.g. one_of: [paid, fulfilled]`, 5},
+		{"a ready path without its slash", "name: x\napp:\n  command: ./shop\n  ready: healthz\nsteps:\n  - app: GET /x\n", `want a path on the app starting with /, got "healthz"`, 4},
 		{"verifying without the session", "name: x\nsteps:\n  - customer: verify_identity\n    outcome: verified\n", `verify_identity needs the verification_session the user verifies in`, 3},
 	}
 	for _, tc := range cases {

@@ -55,6 +55,11 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 		af := p.fields(v, "app", "handler", "command", "ready", "env", "dir")
 		s.App = App{Handler: p.str(af["handler"], "app.handler"), Command: p.str(af["command"], "app.command"),
 			Ready: p.str(af["ready"], "app.ready"), Env: p.stringMap(af["env"], "app.env")}
+		if r := s.App.Ready; r != "" && !strings.HasPrefix(r, "/") {
+			// Joined to the app's address it would be waited on for a
+			// minute at http://127.0.0.1:PORThealthz.
+			p.fail(af["ready"], "app.ready", "want a path on the app starting with /, got %q", r)
+		}
 		if d := p.str(af["dir"], "app.dir"); d != "" {
 			// Relative to the file: the CLI and a Ginkgo suite run from
 			// different directories, the file stays where it is.

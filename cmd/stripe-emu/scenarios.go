@@ -170,6 +170,10 @@ func test(args []string, stdout, stderr io.Writer) int {
 		seedGiven = seedGiven || f.Name == "seed"
 		readyGiven = readyGiven || f.Name == "ready"
 	})
+	if !strings.HasPrefix(*ready, "/") {
+		fmt.Fprintf(stderr, "stripe-emu: --ready %q: want a path on the app starting with /\n", *ready)
+		return 2
+	}
 	if seedGiven && *seed == 0 {
 		fmt.Fprintf(stderr, "stripe-emu: --seed 0: want a whole number from 1 to %d (leave it out for each scenario's seed, else a random one)\n", uint64(math.MaxUint64))
 		return 2

@@ -281,3 +281,13 @@ http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever(
 		t.Errorf("stderr: %s", errOut.String())
 	}
 }
+
+// A --ready path without its slash is refused at once, not waited on for a
+// minute at http://127.0.0.1:PORThealthz.
+func TestReadyWithoutItsSlashIsRefused(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"test", "../../scenarios", "--app", "./shop", "--ready", "healthz"}, &out, &errOut); code != 2 ||
+		!strings.Contains(errOut.String(), `--ready "healthz": want a path on the app starting with /`) {
+		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+}
