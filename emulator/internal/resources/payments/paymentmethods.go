@@ -411,7 +411,7 @@ func sepaFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 	if iban == "" {
 		return nil, apierr.MissingParam("sepa_debit[iban]")
 	}
-	if len(iban) < 15 || len(iban) > 34 {
+	if !validIBAN(iban) {
 		return nil, apierr.InvalidRequest("The IBAN you provided (%s) is invalid.", iban).WithParam("sepa_debit[iban]").WithCode("invalid_bank_account_iban")
 	}
 	if bd["name"] == nil || bd["email"] == nil {
@@ -420,7 +420,7 @@ func sepaFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 	o := c.Base("payment_method", c.NewID("payment_method"))
 	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", bd, nil, map[string]any{}, "sepa_debit"
 	o["sepa_debit"] = store.Obj{
-		"bank_code": iban[4:min(12, len(iban))], "branch_code": "", "country": iban[:2],
+		"bank_code": ibanBankCode(iban), "branch_code": "", "country": iban[:2],
 		"fingerprint": fingerprint(c.Account, iban), "generated_from": store.Obj{"charge": nil, "setup_attempt": nil},
 		"last4": iban[len(iban)-4:],
 	}

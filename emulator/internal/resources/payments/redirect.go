@@ -302,7 +302,7 @@ func generatedSEPAMethod(c *api.Call, pm store.Obj, customer string, charge, set
 	o := c.Base("payment_method", c.NewID("payment_method"))
 	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", api.Clone(api.Obj(pm["billing_details"])), nil, map[string]any{}, "sepa_debit"
 	o["sepa_debit"] = store.Obj{
-		"bank_code": m.iban[4:8], "branch_code": "", "country": m.iban[:2],
+		"bank_code": ibanBankCode(m.iban), "branch_code": "", "country": m.iban[:2],
 		"fingerprint": fingerprint(c.Account, m.iban), "generated_from": store.Obj{"charge": charge, "setup_attempt": setupAttempt},
 		"last4": m.iban[len(m.iban)-4:],
 	}

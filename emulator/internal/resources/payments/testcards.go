@@ -535,7 +535,6 @@ var (
 		"PT05000201230000000343434": "charge_exceeds_source_limit",
 		"PT64000201230000000121212": "charge_exceeds_weekly_limit",
 		"PT05000201230000002222227": "insufficient_funds",
-		"NL55RABO0123456789":        "insufficient_funds",
 	}
 	failingUSBankAccounts = map[string]string{
 		"000111111113": "account_closed",
