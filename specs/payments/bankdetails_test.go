@@ -53,4 +53,20 @@ var _ = Describe("Bank debit PaymentMethods' details", Label("payments"), func()
 		}
 		Expect(n).To(BeZero())
 	})
+
+	It("shows a US bank account's status_details as an empty hash, as Stripe's example object does", func() {
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+			Type: stripe.String("us_bank_account"),
+			USBankAccount: &stripe.PaymentMethodCreateUSBankAccountParams{AccountNumber: stripe.String("000123456789"),
+				RoutingNumber: stripe.String("110000000"), AccountHolderType: stripe.String("company")},
+			BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Jenny Rosen")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.USBankAccount.StatusDetails).NotTo(BeNil())
+		Expect(pm.USBankAccount.StatusDetails.Blocked).To(BeNil())
+		Expect(pm.USBankAccount.Last4).To(Equal("6789"))
+		Expect(pm.USBankAccount.RoutingNumber).To(Equal("110000000"))
+		Expect(pm.USBankAccount.AccountHolderType).To(Equal(stripe.PaymentMethodUSBankAccountAccountHolderTypeCompany))
+		Expect(pm.USBankAccount.BankName).To(Equal("STRIPE TEST BANK"))
+	})
 })

@@ -467,7 +467,7 @@ func usBankFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 		"account_holder_type": holder, "account_type": acctType, "bank_name": "STRIPE TEST BANK",
 		"financial_connections_account": nil, "fingerprint": fingerprint(c.Account, routing+number),
 		"last4": number[max(0, len(number)-4):], "networks": store.Obj{"preferred": "ach", "supported": []any{"ach"}},
-		"routing_number": routing, "status_details": nil,
+		"routing_number": routing, "status_details": store.Obj{},
 	}
 	return o, c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), "ach:"+number)
 }
