@@ -372,6 +372,44 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 		Expect(later.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
 	})
 
+	DescribeTable("saves, for iDEAL and Bancontact, the account of Stripe's test bank, whose later debits succeed",
+		func(typ, last4, bankCode string) {
+			pi, err := create(typ, "eur", func(p *stripe.PaymentIntentCreateParams) {
+				p.SetupFutureUsage = stripe.String("off_session")
+			})
+			Expect(err).NotTo(HaveOccurred())
+			visit(pi, "succeed")
+			ch, err := sc.V1Charges.Retrieve(Ctx, mustIntent(sc, pi.ID).LatestCharge.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			var gen *stripe.PaymentMethod
+			if typ == "ideal" {
+				Expect(ch.PaymentMethodDetails.IDEAL.IBANLast4).To(Equal(last4))
+				gen = ch.PaymentMethodDetails.IDEAL.GeneratedSEPADebit
+			} else {
+				Expect(ch.PaymentMethodDetails.Bancontact.IBANLast4).To(Equal(last4))
+				gen = ch.PaymentMethodDetails.Bancontact.GeneratedSEPADebit
+			}
+			saved, err := sc.V1PaymentMethods.Retrieve(Ctx, gen.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(saved.SEPADebit.Last4).To(Equal(last4))
+			Expect(saved.SEPADebit.BankCode).To(Equal(bankCode))
+
+			later, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(1000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+				PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, PaymentMethod: stripe.String(gen.ID),
+				OffSession: stripe.Bool(true), Confirm: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(later.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+			emu.Clock().Advance(10 * time.Minute)
+			Expect(mustIntent(sc, later.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		},
+		// Stripe's recorded test-mode iDEAL setup generated NL39RABO0300065264's
+		// method; its Bancontact guide shows iban_last4 7061 (BE62510007547061).
+		Entry("iDEAL", "ideal", "5264", "RABO"),
+		Entry("Bancontact", "bancontact", "7061", "510"),
+	)
+
 	It("refuses setup_future_usage where the method cannot save, and off-session confirmation", func() {
 		mark := len(emu.EventTypes(""))
 		_, err := create("eps", "eur", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
@@ -478,6 +516,14 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 })
 
 func retrieveIntent(sc *stripe.Client, id string) *stripe.PaymentIntent {
+	GinkgoHelper()
+	pi, err := sc.V1PaymentIntents.Retrieve(Ctx, id, nil)
+	Expect(err).NotTo(HaveOccurred())
+	return pi
+}
+
+// mustIntent is the PaymentIntent as it stands now.
+func mustIntent(sc *stripe.Client, id string) *stripe.PaymentIntent {
 	GinkgoHelper()
 	pi, err := sc.V1PaymentIntents.Retrieve(Ctx, id, nil)
 	Expect(err).NotTo(HaveOccurred())

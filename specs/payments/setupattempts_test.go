@@ -163,7 +163,7 @@ var _ = Describe("SetupAttempts", Label("payments"), func() {
 		Expect(att.PaymentMethod.ID).To(Equal(done.PaymentMethod.ID), "the attempt names the iDEAL method")
 		d := att.PaymentMethodDetails.IDEAL
 		Expect(d.Bank).To(Equal("ing"))
-		Expect(d.IBANLast4).To(Equal("4300"))
+		Expect(d.IBANLast4).To(Equal("5264"))
 		Expect(d.GeneratedSEPADebit.ID).To(Equal(done.Mandate.PaymentMethod.ID))
 		Expect(d.GeneratedSEPADebit.Type).To(Equal(stripe.PaymentMethodTypeSEPADebit))
 		Expect(d.GeneratedSEPADebit.SEPADebit.GeneratedFrom.SetupAttempt.ID).To(Equal(att.ID))

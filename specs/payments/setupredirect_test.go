@@ -136,8 +136,8 @@ var _ = Describe("SetupIntents authorized with iDEAL or Bancontact", Label("paym
 			Expect(later.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
 			Expect(later.LatestCharge.PaymentMethodDetails.SEPADebit.Mandate).To(Equal(done.Mandate.ID))
 		},
-		Entry("iDEAL", "ideal", "4300"),
-		Entry("Bancontact", "bancontact", "7034"),
+		Entry("iDEAL", "ideal", "5264"),
+		Entry("Bancontact", "bancontact", "7061"),
 	)
 
 	It("fails on the test page, back to requires_payment_method with last_setup_error, saving nothing", func() {

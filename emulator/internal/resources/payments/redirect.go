@@ -21,7 +21,9 @@ type redirectMethod struct {
 	manual     bool     // capture_method=manual is possible
 	sepa       bool     // setup_future_usage generates a sepa_debit PaymentMethod
 	// What the test bank reports about the payer: Stripe's test IBAN
-	// for a generated SEPA Direct Debit method, and the bank's codes.
+	// for a generated SEPA Direct Debit method (a succeeding one: Stripe's
+	// recorded iDEAL setup generated NL39RABO0300065264's, its Bancontact
+	// guide shows iban_last4 7061), and the bank's codes.
 	iban, bankCode, bankName, bic string
 }
 
@@ -31,8 +33,8 @@ type redirectMethod struct {
 // its shipping details became optional in 2025-02-24.acacia. Affirm,
 // Afterpay / Clearpay and PayPal can place a hold for later capture.
 var redirectMethods = map[string]redirectMethod{
-	"ideal": {currencies: []string{"eur"}, sepa: true, iban: "NL91ABNA0417164300", banks: idealBanks},
-	"bancontact": {currencies: []string{"eur"}, needName: true, sepa: true, iban: "BE68539007547034",
+	"ideal": {currencies: []string{"eur"}, sepa: true, iban: "NL39RABO0300065264", banks: idealBanks},
+	"bancontact": {currencies: []string{"eur"}, needName: true, sepa: true, iban: "BE62510007547061",
 		bankCode: "VAPE", bankName: "VAN DE PUT & CO", bic: "VAPEBE22"},
 	"eps": {currencies: []string{"eur"}, needName: true, banks: epsBanks},
 	"p24": {currencies: []string{"eur", "pln"}, needEmail: true, banks: p24Banks},
