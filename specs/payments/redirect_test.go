@@ -410,6 +410,40 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 		Entry("Bancontact", "bancontact", "7061", "510"),
 	)
 
+	It("shows each offered redirect type's payment_method_options with Stripe's defaults, as Stripe's PaymentIntents do", func() {
+		status, body, err := emu.Call("POST", "/v1/payment_intents", url.Values{
+			"amount": {"2500"}, "currency": {"eur"}, "payment_method_types[]": {"card", "bancontact", "eps", "klarna", "paypal", "ideal"},
+			"payment_method_options[klarna][preferred_locale]": {"nl-NL"},
+		}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		opts := body["payment_method_options"].(map[string]any)
+		// As recorded PaymentIntents of Stripe show them (iDEAL's as its guide does).
+		Expect(opts["bancontact"]).To(Equal(map[string]any{"preferred_language": "en"}))
+		Expect(opts["eps"]).To(Equal(map[string]any{}))
+		Expect(opts["klarna"]).To(Equal(map[string]any{"preferred_locale": "nl-NL"}), "what was sent stays")
+		Expect(opts["paypal"]).To(Equal(map[string]any{"preferred_locale": nil, "reference": nil}))
+		Expect(opts["ideal"]).To(Equal(map[string]any{}))
+		Expect(opts).To(HaveKey("card"))
+
+		status, body, err = emu.Call("POST", "/v1/payment_intents/"+body["id"].(string), url.Values{
+			"payment_method_types[]": {"card", "klarna"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		opts = body["payment_method_options"].(map[string]any)
+		Expect(opts).NotTo(HaveKey("bancontact"), "no longer offered")
+		Expect(opts).NotTo(HaveKey("eps"))
+		Expect(opts).NotTo(HaveKey("paypal"))
+		Expect(opts["klarna"]).To(Equal(map[string]any{"preferred_locale": "nl-NL"}))
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: []*string{stripe.String("affirm"), stripe.String("klarna")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodOptions.Affirm).NotTo(BeNil())
+		Expect(pi.PaymentMethodOptions.Klarna).NotTo(BeNil())
+		Expect(pi.PaymentMethodOptions.Klarna.PreferredLocale).To(BeEmpty())
+	})
+
 	It("refuses setup_future_usage where the method cannot save, and off-session confirmation", func() {
 		mark := len(emu.EventTypes(""))
 		_, err := create("eps", "eur", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })

@@ -154,12 +154,28 @@ var (
 // paymentOptionDefaults shows the card options of a PaymentIntent
 // offering cards with Stripe's defaults for what the request left out
 // (request_three_d_secure automatic; installments, mandate_options and
-// network null), as Stripe's PaymentIntents show them, and its
-// us_bank_account options as bankOptionDefaults does.
+// network null), as Stripe's PaymentIntents show them, its
+// us_bank_account options as bankOptionDefaults does, and those of the
+// redirect types it offers (redirectOptionDefaults).
 func paymentOptionDefaults(pi store.Obj) {
 	typeOptionDefaults(pi, "card", paymentCardDefaults)
 	bankOptionDefaults(pi)
+	for _, typ := range redirectOptionTypes {
+		typeOptionDefaults(pi, typ, redirectOptionDefaults[typ])
+	}
 }
+
+// redirectOptionDefaults are the payment_method_options a PaymentIntent
+// shows for a redirect type it offers, as recorded PaymentIntents of
+// Stripe show them (iDEAL's as its guide does). Przelewy24's and
+// Afterpay / Clearpay's are not known, so they show none.
+var (
+	redirectOptionDefaults = map[string]store.Obj{
+		"affirm": {}, "bancontact": {"preferred_language": "en"}, "eps": {}, "ideal": {},
+		"klarna": {"preferred_locale": nil}, "paypal": {"preferred_locale": nil, "reference": nil},
+	}
+	redirectOptionTypes = slices.Sorted(maps.Keys(redirectOptionDefaults))
+)
 
 // bankOptionDefaults shows the us_bank_account options of an intent
 // offering ACH Direct Debit with Stripe's defaults (verification_method
