@@ -444,6 +444,36 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 		Expect(pi.PaymentMethodOptions.Klarna.PreferredLocale).To(BeEmpty())
 	})
 
+	It("takes options that act on the request alone (P24's terms, PayPal's risk id, MOTO, ACH networks) without showing them on the intent", func() {
+		optionsOf := func(path string, form url.Values) map[string]any {
+			GinkgoHelper()
+			status, body, err := emu.Call("POST", path, form, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			return body["payment_method_options"].(map[string]any)
+		}
+		opts := optionsOf("/v1/payment_intents", url.Values{"amount": {"2500"}, "currency": {"eur"},
+			"payment_method_types[]":                              {"card", "paypal"},
+			"payment_method_options[paypal][risk_correlation_id]": {"risk-1"}, "payment_method_options[paypal][reference]": {"order-7"},
+			"payment_method_options[card][moto]": {"true"}, "payment_method_options[card][request_three_d_secure]": {"any"}})
+		Expect(opts["paypal"]).To(Equal(map[string]any{"preferred_locale": nil, "reference": "order-7"}))
+		Expect(opts["card"]).NotTo(HaveKey("moto"))
+		Expect(opts["card"]).To(HaveKeyWithValue("request_three_d_secure", "any"))
+
+		opts = optionsOf("/v1/payment_intents", url.Values{"amount": {"2500"}, "currency": {"pln"},
+			"payment_method_types[]": {"p24"}, "payment_method_options[p24][tos_shown_and_accepted]": {"true"}})
+		Expect(opts["p24"]).To(Equal(map[string]any{}))
+
+		opts = optionsOf("/v1/payment_intents", url.Values{"amount": {"2500"}, "currency": {"usd"},
+			"payment_method_types[]": {"us_bank_account"}, "payment_method_options[us_bank_account][networks][requested][]": {"ach"}})
+		Expect(opts["us_bank_account"]).NotTo(HaveKey("networks"))
+
+		opts = optionsOf("/v1/setup_intents", url.Values{"payment_method_types[]": {"card", "us_bank_account"},
+			"payment_method_options[card][moto]": {"true"}, "payment_method_options[us_bank_account][networks][requested][]": {"ach"}})
+		Expect(opts["card"]).NotTo(HaveKey("moto"))
+		Expect(opts["us_bank_account"]).NotTo(HaveKey("networks"))
+	})
+
 	It("refuses setup_future_usage where the method cannot save, and off-session confirmation", func() {
 		mark := len(emu.EventTypes(""))
 		_, err := create("eps", "eur", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })

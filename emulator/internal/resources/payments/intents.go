@@ -278,7 +278,7 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 	c.Copy(pi, "description", "receipt_email", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_group", "setup_future_usage")
 	pi["shipping"] = wholeShipping(pi["shipping"])
 	if v, ok := c.Params.Get("payment_method_options"); ok {
-		pi["payment_method_options"] = mergeMethodOptions(api.Obj(pi["payment_method_options"]), api.Obj(v))
+		pi["payment_method_options"] = paymentShownOptions.shown(mergeMethodOptions(api.Obj(pi["payment_method_options"]), api.Obj(v)))
 	}
 	if err := checkCustomerBalanceOptions(c, pi); err != nil {
 		return err

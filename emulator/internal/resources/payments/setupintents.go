@@ -267,6 +267,9 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 		return err
 	}
 	c.Copy(si, "description", "payment_method_options", "flow_directions")
+	if opts, ok := si["payment_method_options"].(map[string]any); ok {
+		si["payment_method_options"] = setupShownOptions.shown(opts)
+	}
 	if c.Params.Has("payment_method_types") && c.Params.Has("automatic_payment_methods") {
 		return apierr.Exclusive("automatic_payment_methods", "payment_method_types")
 	}
