@@ -127,4 +127,30 @@ var _ = Describe("return_url at confirmation", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
 	})
+	It("refuses a return_url without a scheme (url_invalid, as Stripe's URL check words it), taking an app's own scheme", func() {
+		const noScheme = "Invalid URL: An explicit scheme (such as https) must be provided."
+		_, err := card(func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = stripe.String("shop.example/return") })
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "return_url")
+		Expect(StripeErr(err).Msg).To(Equal(noScheme))
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("eur"),
+			PaymentMethodTypes: []*string{stripe.String("ideal")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("localhost:3000/done"),
+			PaymentMethodData: &stripe.PaymentIntentPaymentMethodDataParams{Type: stripe.String("ideal")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "return_url")
+		again, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+
+		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethod: stripe.String("pm_card_visa"),
+			Confirm: stripe.Bool(true), ReturnURL: stripe.String("shop.example")})
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "return_url")
+
+		pi, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("myshopapp://stripe-redirect"),
+			PaymentMethodData: &stripe.PaymentIntentPaymentMethodDataParams{Type: stripe.String("ideal")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.NextAction.RedirectToURL.ReturnURL).To(Equal("myshopapp://stripe-redirect"))
+	})
 })

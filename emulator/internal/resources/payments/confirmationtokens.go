@@ -71,6 +71,9 @@ func createConfirmationToken(c *api.Call) (any, error) {
 	default:
 		return nil, apierr.InvalidRequest("You must provide either `payment_method` or `payment_method_data` to create a ConfirmationToken.").WithParam("payment_method").WithCode("parameter_missing")
 	}
+	if err := checkReturnURLScheme(c); err != nil {
+		return nil, err
+	}
 	shipping, err := tokenShipping(c)
 	if err != nil {
 		return nil, err

@@ -223,6 +223,9 @@ func createIntent(c *api.Call) (any, error) {
 			}
 		}
 	}
+	if err := checkReturnURLScheme(c); err != nil {
+		return nil, err
+	}
 	if err := applyConfirmationToken(c, pi, paymentTokenUse, true); err != nil {
 		return nil, err
 	}
@@ -741,6 +744,9 @@ func confirmIntent(c *api.Call) (any, error) {
 		return nil, aboutIntent(e.WithCode("payment_intent_unexpected_state"), before)
 	default:
 		return nil, unexpectedState("confirm", before, RequiresConfirmation, RequiresPaymentMethod, RequiresAction)
+	}
+	if err := checkReturnURLScheme(c); err != nil {
+		return nil, err
 	}
 	pi := api.Clone(before)
 	if err := applyIntentParams(c, pi); err != nil {

@@ -174,6 +174,16 @@ func checkReturnURLGiven(c *api.Call, intent store.Obj, object string) error {
 	return apierr.InvalidRequest("A `return_url` must be specified because this %s is configured to automatically accept the payment methods enabled in the Dashboard, some of which may require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents.", object)
 }
 
+// checkReturnURLScheme refuses a return_url without a scheme, in the
+// words Stripe's URL check gives such a URL (success_url, return_url);
+// any scheme is taken, as a mobile app returns to its own.
+func checkReturnURLScheme(c *api.Call) error {
+	if u, _ := c.Params.Str("return_url"); u != "" && !strings.Contains(u, "://") {
+		return apierr.InvalidRequest("Invalid URL: An explicit scheme (such as https) must be provided.").WithParam("return_url").WithCode("url_invalid")
+	}
+	return nil
+}
+
 // checkRedirectConfirm refuses what a redirect method cannot do at
 // confirmation: no return_url to send the customer back to, an off-session
 // payment, manual capture or saving where the type has neither.

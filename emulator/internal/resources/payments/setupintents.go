@@ -87,6 +87,9 @@ func createSetupIntent(c *api.Call) (any, error) {
 			}
 		}
 	}
+	if err := checkReturnURLScheme(c); err != nil {
+		return nil, err
+	}
 	if err := applyConfirmationToken(c, si, setupTokenUse, true); err != nil {
 		return nil, err
 	}
@@ -396,6 +399,9 @@ func confirmSetupIntent(c *api.Call) (any, error) {
 			return nil, setupStateRefusal("update", before)
 		}
 		return nil, setupStateRefusal("confirm", before)
+	}
+	if err := checkReturnURLScheme(c); err != nil {
+		return nil, err
 	}
 	si := api.Clone(before)
 	if err := applySetupParams(c, si, before); err != nil {
