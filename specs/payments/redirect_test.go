@@ -341,6 +341,14 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 		Expect(StripeErr(err).Param).To(Equal("billing_details[name]"))
 	})
 
+	It("takes every iDEAL bank of the API version's list, buut included, with its BIC", func() {
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+			Type: stripe.String("ideal"), IDEAL: &stripe.PaymentMethodCreateIDEALParams{Bank: stripe.String("buut")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.IDEAL.Bank).To(BeEquivalentTo("buut"))
+		Expect(pm.IDEAL.BIC).To(Equal("BUUTNL2A"))
+	})
+
 	It("saves iDEAL's bank account as a generated SEPA Direct Debit method for later off-session payments", func() {
 		pi, err := create("ideal", "eur", func(p *stripe.PaymentIntentCreateParams) {
 			p.SetupFutureUsage = stripe.String("off_session")

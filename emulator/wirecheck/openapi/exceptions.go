@@ -35,6 +35,18 @@ var exceptions = []exception{
 			"while POST /v1/customers/{customer}/funding_instructions takes all five bank_transfer[type] values and answers the instructions of the type asked for"},
 }
 
+// iDEAL's bank buut (BIC BUUTNL2A), which 2025-08-27 added: stripe-go
+// v82.5.1 lists it on the PaymentMethod, the charge and the setup
+// attempt, and the request parameters take it.
+func init() {
+	const why = "2025-08-27 added iDEAL's bank buut (BIC BUUTNL2A), in stripe-go v82.5.1's PaymentMethodIDEAL documentation and enums"
+	for _, schema := range []string{"payment_method_ideal", "payment_method_details_ideal", "setup_attempt_payment_method_details_ideal"} {
+		exceptions = append(exceptions,
+			exception{schema: schema, property: "bank", kind: moreEnum, values: []string{"buut"}, reason: why},
+			exception{schema: schema, property: "bic", kind: moreEnum, values: []string{"BUUTNL2A"}, reason: why})
+	}
+}
+
 // applyExceptions records each exception on its schema, refusing any that
 // no longer describe the spec (a field it does not have, a relaxation it
 // does not need), so the table cannot go stale unnoticed.

@@ -48,7 +48,7 @@ var redirectMethods = map[string]redirectMethod{
 
 // idealBICs maps iDEAL's bank parameter to the bank's BIC.
 var idealBICs = map[string]string{
-	"abn_amro": "ABNANL2A", "asn_bank": "ASNBNL21", "bunq": "BUNQNL2A", "handelsbanken": "HANDNL2A", "ing": "INGBNL2A",
+	"abn_amro": "ABNANL2A", "asn_bank": "ASNBNL21", "bunq": "BUNQNL2A", "buut": "BUUTNL2A", "handelsbanken": "HANDNL2A", "ing": "INGBNL2A",
 	"knab": "KNABNL2H", "moneyou": "MOYONL21", "n26": "NTSBDEB1", "nn": "NNBANL2G", "rabobank": "RABONL2U",
 	"regiobank": "RBRBNL21", "revolut": "REVOLT21", "sns_bank": "SNSBNL2A", "triodos_bank": "TRIONL2U",
 	"van_lanschot": "FVLBNL22", "yoursafe": "BITSNL2A",
