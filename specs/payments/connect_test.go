@@ -299,6 +299,8 @@ var _ = Describe("Connect money movement", Label("payments", "connect", "balance
 			Expect(err).NotTo(HaveOccurred())
 			pi := pay("", 5000, pm.ID, destination(acct), func(p *stripe.PaymentIntentCreateParams) {
 				p.PaymentMethodTypes = []*string{stripe.String("us_bank_account")}
+				p.MandateData = &stripe.PaymentIntentCreateMandateDataParams{
+					CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}}
 			})
 			pi, err = sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, &stripe.PaymentIntentVerifyMicrodepositsParams{DescriptorCode: stripe.String("SM11AA")})
 			Expect(err).NotTo(HaveOccurred())

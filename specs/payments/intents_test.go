@@ -461,10 +461,14 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			return pm.ID
 		}
+		// The debits' mandate, which Stripe asks of a method that has none.
+		offline := &stripe.PaymentIntentCreateMandateDataParams{
+			CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}}
 		payEUR := func(pm string) *stripe.PaymentIntent {
 			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
 				Amount: stripe.Int64(5000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
 				PaymentMethod: stripe.String(pm), PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
+				MandateData: offline,
 			})
 			Expect(err).NotTo(HaveOccurred())
 			return pi
@@ -562,13 +566,14 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
 				Amount: stripe.Int64(5000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
 				PaymentMethod: stripe.String(pm.ID), PaymentMethodTypes: []*string{stripe.String("us_bank_account")}, Confirm: stripe.Bool(true),
+				MandateData: offline,
 			})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction), "an account entered by its numbers is verified first")
 			pi, err = sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, &stripe.PaymentIntentVerifyMicrodepositsParams{DescriptorCode: stripe.String("SM11AA")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
-			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action", "payment_intent.processing", "charge.pending"}))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action", "mandate.updated", "payment_intent.processing", "charge.pending"}), "the mandate turns active once the account is verified")
 			ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(ch.PaymentMethodDetails.USBankAccount.Last4).To(Equal("6789"))

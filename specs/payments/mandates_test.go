@@ -165,7 +165,8 @@ var _ = Describe("Mandates", Label("payments"), func() {
 			SetupFutureUsage: stripe.String("off_session"), Confirm: stripe.Bool(true),
 		})
 		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "mandate_data")
-		Expect(StripeErr(err).Msg).To(Equal("When confirming a PaymentIntent with a `sepa_debit` PaymentMethod and `setup_future_usage`, `mandate_data` is required."))
+		// As a recorded integration quotes Stripe, naming the value.
+		Expect(StripeErr(err).Msg).To(Equal("When confirming a PaymentIntent with a `sepa_debit` PaymentMethod and `setup_future_usage` value of off_session, `mandate_data` is required."))
 
 		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
 			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(pm), PaymentMethodTypes: []*string{stripe.String("sepa_debit")},
@@ -182,6 +183,45 @@ var _ = Describe("Mandates", Label("payments"), func() {
 		got, err := sc.V1PaymentMethods.Retrieve(Ctx, pm, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Customer).To(BeNil(), "not attached")
+	})
+
+	It("refuses a debit confirmed through the API without mandate_data when the method has no mandate yet, as Stripe words it", func() {
+		const noMandate = "This PaymentIntent requires a mandate, but no existing mandate was found. Collect mandate acceptance from the customer and try again, providing acceptance data in the mandate_data parameter."
+		pm := sepa()
+		mark := len(emu.EventTypes(""))
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(5000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+			PaymentMethod: stripe.String(pm), PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
+		})
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		Expect(StripeErr(err).Msg).To(Equal(noMandate))
+		Expect(emu.EventTypes("")[mark:]).To(BeEmpty(), "nothing is kept")
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(5000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+			PaymentMethodTypes: []*string{stripe.String("us_bank_account")}, PaymentMethod: stripe.String("pm_usBankAccount_success"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, nil)
+		Expect(StripeErr(err).Msg).To(Equal(noMandate))
+		again, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Status).To(Equal(stripe.PaymentIntentStatusRequiresConfirmation))
+
+		// Once a setup gave the method a multi-use mandate, later debits need none.
+		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(pm), PaymentMethodTypes: []*string{stripe.String("sepa_debit")},
+			Confirm: stripe.Bool(true), MandateData: &stripe.SetupIntentCreateMandateDataParams{CustomerAcceptance: &stripe.SetupIntentCreateMandateDataCustomerAcceptanceParams{
+				Type: stripe.String("offline")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		later, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(5000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+			PaymentMethod: stripe.String(pm), PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
+			OffSession: stripe.Bool(true),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(later.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
 	})
 
 	It("refuses incomplete customer acceptance and answers 404 for an unknown mandate", func() {

@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -51,21 +52,36 @@ func intentMandate(c *api.Call, owner, pm store.Obj, fromAPI bool) (store.Obj, e
 	md, ok := c.Params.Obj("mandate_data")
 	if !ok {
 		if setup && fromAPI {
-			what := "PaymentIntent"
-			and := " and `setup_future_usage`"
-			if owner["object"] == "setup_intent" {
-				what, and = "SetupIntent", ""
+			what, and := "SetupIntent", ""
+			if owner["object"] != "setup_intent" {
+				what, and = "PaymentIntent", fmt.Sprintf(" and `setup_future_usage` value of %v", futureUsage(owner, pm))
 			}
 			return nil, apierr.InvalidRequest("When confirming a %s with a `%s` PaymentMethod%s, `mandate_data` is required.", what, typ, and).
 				WithParam("mandate_data").WithCode("parameter_missing")
 		}
-		return activeMandate(c, api.Str(pm["id"])), nil
+		m := activeMandate(c, api.Str(pm["id"]))
+		if m == nil && fromAPI && !generatedByPayment(pm) {
+			// A debit needs the customer's mandate: one given now, or one
+			// a setup made earlier. Stripe's words as a recorded
+			// integration quotes them (no code or param recorded).
+			return nil, apierr.InvalidRequest("This PaymentIntent requires a mandate, but no existing mandate was found. Collect mandate acceptance from the customer and try again, providing acceptance data in the mandate_data parameter.")
+		}
+		return m, nil
 	}
 	acceptance, err := mandateAcceptance(c, md)
 	if err != nil {
 		return nil, err
 	}
 	return putMandate(c, owner, api.Str(pm["id"]), typ, acceptance, setup)
+}
+
+// generatedByPayment says pm is the SEPA Direct Debit method an iDEAL or
+// Bancontact payment saved, whose debits go on under what the customer
+// authorized with that payment: the emulator makes no mandate object for
+// it (see generateSEPADebit).
+func generatedByPayment(pm store.Obj) bool {
+	from := api.Obj(api.Obj(pm["sepa_debit"])["generated_from"])
+	return from["charge"] != nil
 }
 
 // mandateAcceptance is the customer_acceptance of a request's
