@@ -224,6 +224,34 @@ var _ = Describe("Mandates", Label("payments"), func() {
 		Expect(later.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
 	})
 
+	It("starts a SEPA mandate's reference with the intent's mandate_options[reference_prefix]", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(5000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+			PaymentMethod: stripe.String(sepa()), PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
+			MandateData: online,
+			PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{SEPADebit: &stripe.PaymentIntentCreatePaymentMethodOptionsSEPADebitParams{
+				MandateOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsSEPADebitMandateOptionsParams{ReferencePrefix: stripe.String("SHOP-42/")}}},
+			Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodOptions.SEPADebit.MandateOptions.ReferencePrefix).To(Equal("SHOP-42/"))
+		m, err := sc.V1Mandates.Retrieve(Ctx, pi.LatestCharge.PaymentMethodDetails.SEPADebit.Mandate, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m.PaymentMethodDetails.SEPADebit.Reference).To(HavePrefix("SHOP-42/"))
+		Expect(len(m.PaymentMethodDetails.SEPADebit.Reference)).To(BeNumerically("<=", 35), "SEPA's longest mandate reference")
+
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(sepa()), PaymentMethodTypes: []*string{stripe.String("sepa_debit")},
+			Confirm: stripe.Bool(true), MandateData: &stripe.SetupIntentCreateMandateDataParams{CustomerAcceptance: &stripe.SetupIntentCreateMandateDataCustomerAcceptanceParams{
+				Type: stripe.String("offline")}},
+			PaymentMethodOptions: &stripe.SetupIntentCreatePaymentMethodOptionsParams{SEPADebit: &stripe.SetupIntentCreatePaymentMethodOptionsSEPADebitParams{
+				MandateOptions: &stripe.SetupIntentCreatePaymentMethodOptionsSEPADebitMandateOptionsParams{ReferencePrefix: stripe.String("ACME")}}},
+			Params: stripe.Params{Expand: []*string{stripe.String("mandate")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Mandate.PaymentMethodDetails.SEPADebit.Reference).To(HavePrefix("ACME"))
+	})
+
 	It("refuses incomplete customer acceptance and answers 404 for an unknown mandate", func() {
 		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
 			Amount: stripe.Int64(5000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),

@@ -135,7 +135,12 @@ func putMandate(c *api.Call, owner store.Obj, pmID, typ string, acceptance store
 		if c.BaseURL != nil {
 			url = c.PageURL(url)
 		}
-		details["sepa_debit"] = store.Obj{"reference": strings.ToUpper(c.IDs.Secret(16)), "url": url}
+		// The intent's mandate_options[reference_prefix] starts the
+		// reference ("Prefix used to generate the Mandate reference");
+		// what follows it at Stripe is not documented: 16 characters here.
+		opts := api.Obj(api.Obj(api.Obj(owner["payment_method_options"])["sepa_debit"])["mandate_options"])
+		ref := api.Str(opts["reference_prefix"]) + strings.ToUpper(c.IDs.Secret(16))
+		details["sepa_debit"] = store.Obj{"reference": ref, "url": url}
 	case "us_bank_account":
 		details["us_bank_account"] = store.Obj{}
 	}
