@@ -390,25 +390,36 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 			ch, err := sc.V1Charges.Retrieve(Ctx, mustIntent(sc, pi.ID).LatestCharge.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			var gen *stripe.PaymentMethod
+			var mandate *stripe.Mandate
 			if typ == "ideal" {
 				Expect(ch.PaymentMethodDetails.IDEAL.IBANLast4).To(Equal(last4))
-				gen = ch.PaymentMethodDetails.IDEAL.GeneratedSEPADebit
+				gen, mandate = ch.PaymentMethodDetails.IDEAL.GeneratedSEPADebit, ch.PaymentMethodDetails.IDEAL.GeneratedSEPADebitMandate
 			} else {
 				Expect(ch.PaymentMethodDetails.Bancontact.IBANLast4).To(Equal(last4))
-				gen = ch.PaymentMethodDetails.Bancontact.GeneratedSEPADebit
+				gen, mandate = ch.PaymentMethodDetails.Bancontact.GeneratedSEPADebit, ch.PaymentMethodDetails.Bancontact.GeneratedSEPADebitMandate
 			}
 			saved, err := sc.V1PaymentMethods.Retrieve(Ctx, gen.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(saved.SEPADebit.Last4).To(Equal(last4))
 			Expect(saved.SEPADebit.BankCode).To(Equal(bankCode))
+			// The generated method's mandate, which its later debits go on under.
+			Expect(mandate).NotTo(BeNil())
+			m, err := sc.V1Mandates.Retrieve(Ctx, mandate.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(m.Type).To(Equal(stripe.MandateTypeMultiUse))
+			Expect(m.Status).To(Equal(stripe.MandateStatusActive))
+			Expect(m.PaymentMethod.ID).To(Equal(gen.ID))
+			Expect(m.CustomerAcceptance.Type).To(Equal(stripe.MandateCustomerAcceptanceTypeOnline), "accepted on the bank's page")
 
 			later, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
 				Amount: stripe.Int64(1000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
 				PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, PaymentMethod: stripe.String(gen.ID),
 				OffSession: stripe.Bool(true), Confirm: stripe.Bool(true),
+				Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}},
 			})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(later.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+			Expect(later.LatestCharge.PaymentMethodDetails.SEPADebit.Mandate).To(Equal(mandate.ID))
 			emu.Clock().Advance(10 * time.Minute)
 			Expect(mustIntent(sc, later.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 		},
@@ -417,6 +428,24 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 		Entry("iDEAL", "ideal", "5264", "RABO"),
 		Entry("Bancontact", "bancontact", "7061", "510"),
 	)
+
+	It("makes the generated method's mandate with the acceptance the payment was confirmed with, when it sent mandate_data", func() {
+		pi, err := create("ideal", "eur", func(p *stripe.PaymentIntentCreateParams) {
+			p.SetupFutureUsage = stripe.String("off_session")
+			p.MandateData = &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
+				Type:   stripe.String("online"),
+				Online: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceOnlineParams{IPAddress: stripe.String("203.0.113.9"), UserAgent: stripe.String("Mozilla/5.0")},
+			}}
+		})
+		Expect(err).NotTo(HaveOccurred())
+		visit(pi, "succeed")
+		ch, err := sc.V1Charges.Retrieve(Ctx, mustIntent(sc, pi.ID).LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		m, err := sc.V1Mandates.Retrieve(Ctx, ch.PaymentMethodDetails.IDEAL.GeneratedSEPADebitMandate.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m.CustomerAcceptance.Online.IPAddress).To(Equal("203.0.113.9"))
+		Expect(m.CustomerAcceptance.Online.UserAgent).To(Equal("Mozilla/5.0"))
+	})
 
 	It("shows each offered redirect type's payment_method_options with Stripe's defaults, as Stripe's PaymentIntents do", func() {
 		status, body, err := emu.Call("POST", "/v1/payment_intents", url.Values{

@@ -960,6 +960,9 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		if errorOnAction {
 			return actionRefused(c, before, pi, pm)
 		}
+		if err := keepRedirectAcceptance(c, pi, pm); err != nil {
+			return nil, err
+		}
 		pi["status"] = RequiresAction
 		pi["next_action"] = redirectAction(c, pi, returnURL)
 		if err := saveIntentEmitting(c, before, pi, "payment_intent.requires_action"); err != nil {

@@ -60,7 +60,7 @@ func intentMandate(c *api.Call, owner, pm store.Obj, fromAPI bool) (store.Obj, e
 				WithParam("mandate_data").WithCode("parameter_missing")
 		}
 		m := activeMandate(c, api.Str(pm["id"]))
-		if m == nil && fromAPI && !generatedByPayment(pm) {
+		if m == nil && fromAPI {
 			// A debit needs the customer's mandate: one given now, or one
 			// a setup made earlier. Stripe's words as a recorded
 			// integration quotes them (no code or param recorded).
@@ -73,15 +73,6 @@ func intentMandate(c *api.Call, owner, pm store.Obj, fromAPI bool) (store.Obj, e
 		return nil, err
 	}
 	return putMandate(c, owner, api.Str(pm["id"]), typ, acceptance, setup)
-}
-
-// generatedByPayment says pm is the SEPA Direct Debit method an iDEAL or
-// Bancontact payment saved, whose debits go on under what the customer
-// authorized with that payment: the emulator makes no mandate object for
-// it (see generateSEPADebit).
-func generatedByPayment(pm store.Obj) bool {
-	from := api.Obj(api.Obj(pm["sepa_debit"])["generated_from"])
-	return from["charge"] != nil
 }
 
 // mandateAcceptance is the customer_acceptance of a request's

@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -290,19 +291,72 @@ func providerRef(pi store.Obj, n int) string {
 
 // generateSEPADebit saves what an iDEAL or Bancontact payment authorized
 // as a SEPA Direct Debit PaymentMethod on the intent's customer (Stripe's
-// generated_sepa_debit), and names it on the charge. The PaymentIntent
-// side makes no mandate: generated_sepa_debit_mandate stays null.
+// generated_sepa_debit), under a multi-use mandate for its later debits
+// (generated_sepa_debit_mandate), and names both on the charge.
 func generateSEPADebit(c *api.Call, pi, pm, ch store.Obj) error {
 	o, err := generatedSEPAMethod(c, pm, api.Str(pi["customer"]), ch["id"], nil)
+	if err != nil {
+		return err
+	}
+	m, err := putMandate(c, pi, api.Str(o["id"]), "sepa_debit", redirectAcceptance(c, pi), true)
 	if err != nil {
 		return err
 	}
 	typ := api.Str(pm["type"])
 	pmd := api.Clone(api.Obj(ch["payment_method_details"]))
 	d := api.Obj(pmd[typ])
-	d["generated_sepa_debit"] = o["id"]
+	d["generated_sepa_debit"], d["generated_sepa_debit_mandate"] = o["id"], m["id"]
 	ch["payment_method_details"] = pmd
 	return nil
+}
+
+// metaRedirectAcceptance holds the mandate_data customer acceptance a
+// PaymentIntent saving an iDEAL or Bancontact payment was confirmed with,
+// until the customer authorizes it and the mandate is made.
+func metaRedirectAcceptance(acct, pi string) string { return "piaccept:" + acct + ":" + pi }
+
+// keepRedirectAcceptance keeps, for an iDEAL or Bancontact payment that
+// will save a SEPA Direct Debit method, the customer acceptance its
+// confirmation sent (mandate_data, checked as for a debit), if any.
+func keepRedirectAcceptance(c *api.Call, pi, pm store.Obj) error {
+	key := metaRedirectAcceptance(c.Account, api.Str(pi["id"]))
+	md, ok := c.Params.Obj("mandate_data")
+	if !ok || !redirectMethods[api.Str(pm["type"])].sepa || futureUsage(pi, pm) == nil {
+		c.Tx.DeleteMeta(key) // an earlier confirmation's is not this one's
+		return nil
+	}
+	acceptance, err := mandateAcceptance(c, md)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(acceptance)
+	if err != nil {
+		return err
+	}
+	return c.Tx.SetMeta(key, string(raw))
+}
+
+// redirectAcceptance is the customer acceptance of the mandate an iDEAL
+// or Bancontact payment makes: what its confirmation sent, else the
+// customer accepting online as they authorize the payment on the bank's
+// page (the address of that request; no user agent is recorded).
+func redirectAcceptance(c *api.Call, pi store.Obj) store.Obj {
+	key := metaRedirectAcceptance(c.Account, api.Str(pi["id"]))
+	if raw, ok := c.Tx.GetMeta(key); ok {
+		c.Tx.DeleteMeta(key) // the mandate keeps it from now on
+		acceptance := store.Obj{}
+		if err := json.Unmarshal([]byte(raw), &acceptance); err == nil {
+			if at, ok := acceptance["accepted_at"].(float64); ok {
+				acceptance["accepted_at"] = int64(at)
+			}
+			return acceptance
+		}
+	}
+	var ip any
+	if c.ClientIP != "" {
+		ip = c.ClientIP
+	}
+	return store.Obj{"type": "online", "accepted_at": c.Now, "online": store.Obj{"ip_address": ip, "user_agent": nil}}
 }
 
 // generatedSEPAMethod is the sepa_debit PaymentMethod made from the bank
