@@ -139,14 +139,13 @@ func newSetupIntent(c *api.Call, id string) store.Obj {
 
 // cardOptionDefaults shows the card options of a SetupIntent offering
 // cards with Stripe's defaults for what the request left out, as the
-// API reference's SetupIntent does, and its us_bank_account options as
-// bankOptionDefaults does; one offering neither shows none.
+// API reference's SetupIntent does, and its us_bank_account options with
+// verification_method automatic; one offering neither shows none.
 func cardOptionDefaults(si store.Obj) {
-	typeOptionDefaults(si, "card", setupCardDefaults)
-	bankOptionDefaults(si)
+	optionDefaults(si, setupDefaults)
 }
 
-// The defaults typeOptionDefaults fills in, made once: every intent's
+// The defaults optionDefaults fills in, made once: every intent's
 // create and confirm asks for them.
 var (
 	setupCardDefaults   = store.Obj{"mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}
@@ -154,58 +153,87 @@ var (
 	bankDefaults        = store.Obj{"mandate_options": store.Obj{}, "verification_method": "automatic"}
 )
 
+// typeDefaults are the payment_method_options a payment method type
+// shows by default while an intent offers it.
+type typeDefaults struct {
+	typ      string
+	defaults store.Obj
+}
+
 // paymentOptionDefaults shows the card options of a PaymentIntent
 // offering cards with Stripe's defaults for what the request left out
 // (request_three_d_secure automatic; installments, mandate_options and
 // network null), as Stripe's PaymentIntents show them, its
-// us_bank_account options as bankOptionDefaults does, and those of the
-// redirect types it offers (redirectOptionDefaults).
+// us_bank_account options as a SetupIntent's, and those of the redirect
+// types it offers (redirectOptionDefaults).
 func paymentOptionDefaults(pi store.Obj) {
-	typeOptionDefaults(pi, "card", paymentCardDefaults)
-	bankOptionDefaults(pi)
-	for _, typ := range redirectOptionTypes {
-		typeOptionDefaults(pi, typ, redirectOptionDefaults[typ])
-	}
+	optionDefaults(pi, paymentDefaults)
 }
 
 // redirectOptionDefaults are the payment_method_options a PaymentIntent
 // shows for a redirect type it offers, as recorded PaymentIntents of
 // Stripe show them (iDEAL's as its guide does). Przelewy24's and
 // Afterpay / Clearpay's are not known, so they show none.
-var (
-	redirectOptionDefaults = map[string]store.Obj{
-		"affirm": {}, "bancontact": {"preferred_language": "en"}, "eps": {}, "ideal": {},
-		"klarna": {"preferred_locale": nil}, "paypal": {"preferred_locale": nil, "reference": nil},
-	}
-	redirectOptionTypes = slices.Sorted(maps.Keys(redirectOptionDefaults))
-)
-
-// bankOptionDefaults shows the us_bank_account options of an intent
-// offering ACH Direct Debit with Stripe's defaults (verification_method
-// automatic), as Stripe's intents do and its mobile SDKs read.
-func bankOptionDefaults(intent store.Obj) {
-	typeOptionDefaults(intent, "us_bank_account", bankDefaults)
+var redirectOptionDefaults = map[string]store.Obj{
+	"affirm": {}, "bancontact": {"preferred_language": "en"}, "eps": {}, "ideal": {},
+	"klarna": {"preferred_locale": nil}, "paypal": {"preferred_locale": nil, "reference": nil},
 }
 
-// typeOptionDefaults fills in intent's payment_method_options[typ] with
-// defaults for what the request left out while the intent offers typ, and
-// drops options that are only those defaults once it does not.
-func typeOptionDefaults(intent store.Obj, typ string, defaults store.Obj) {
+// setupDefaults and paymentDefaults are the types whose defaults a
+// SetupIntent and a PaymentIntent show: cards and us_bank_account (whose
+// verification_method automatic Stripe's mobile SDKs read), and a
+// PaymentIntent's redirect types.
+var (
+	setupDefaults   = []typeDefaults{{"card", setupCardDefaults}, {"us_bank_account", bankDefaults}}
+	paymentDefaults = func() []typeDefaults {
+		out := []typeDefaults{{"card", paymentCardDefaults}, {"us_bank_account", bankDefaults}}
+		for _, typ := range slices.Sorted(maps.Keys(redirectOptionDefaults)) {
+			out = append(out, typeDefaults{typ, redirectOptionDefaults[typ]})
+		}
+		return out
+	}()
+)
+
+// optionDefaults fills in intent's payment_method_options for each type
+// with its defaults for what the request left out while the intent
+// offers the type, and drops options that are only those defaults once
+// it does not. The options are copied once, and only when one type
+// changes: most intents are left as they are.
+func optionDefaults(intent store.Obj, types []typeDefaults) {
+	var opts store.Obj
+	for _, t := range types {
+		if optionsSettled(intent, t.typ, t.defaults) {
+			continue
+		}
+		if opts == nil {
+			opts = api.Clone(api.Obj(intent["payment_method_options"]))
+			intent["payment_method_options"] = opts
+		}
+		fillOptionDefaults(intent, opts, t.typ, t.defaults)
+	}
+}
+
+// optionsSettled says intent's options for typ need nothing filled in
+// or dropped.
+func optionsSettled(intent store.Obj, typ string, defaults store.Obj) bool {
+	current, ok := intent["payment_method_options"].(map[string]any)
+	if !ok || current == nil {
+		return false
+	}
 	types, _ := intent["payment_method_types"].([]any)
 	offered := slices.Contains(types, any(typ))
-	if current, ok := intent["payment_method_options"].(map[string]any); ok && current != nil {
-		// Most intents have nothing to fill in or drop: their options are
-		// left as they are, uncopied.
-		given, _ := current[typ].(map[string]any)
-		if offered && hasDefaults(given, defaults) || !offered && (given == nil || !onlyDefaults(given, defaults)) {
-			return
-		}
-	}
-	opts := api.Clone(api.Obj(intent["payment_method_options"]))
+	given, _ := current[typ].(map[string]any)
+	return offered && hasDefaults(given, defaults) || !offered && (given == nil || !onlyDefaults(given, defaults))
+}
+
+// fillOptionDefaults fills in (in opts, intent's own copy of its options)
+// typ's defaults while intent offers typ, or drops its options that are
+// only those defaults once it does not.
+func fillOptionDefaults(intent, opts store.Obj, typ string, defaults store.Obj) {
+	types, _ := intent["payment_method_types"].([]any)
 	given, _ := opts[typ].(map[string]any)
 	switch {
-	case offered:
-		given = api.Clone(given)
+	case slices.Contains(types, any(typ)):
 		if given == nil {
 			given = store.Obj{}
 		}
@@ -221,7 +249,6 @@ func typeOptionDefaults(intent store.Obj, typ string, defaults store.Obj) {
 	case given != nil && onlyDefaults(given, defaults):
 		delete(opts, typ)
 	}
-	intent["payment_method_options"] = opts
 }
 
 // hasDefaults says given already sets every default.
