@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -495,129 +494,6 @@ func (e *Emulator) ctlAddFault(w http.ResponseWriter, req *http.Request) {
 		f.Duration = time.Duration(*fr.Duration)
 	}
 	writeCtl(w, 200, map[string]string{"id": e.Faults().Add(f)})
-}
-
-var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>stripe-emu Checkout</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}button{display:block;margin:.4rem 0;padding:.6rem 1rem;width:100%}</style></head>
-<body><h1>Checkout (stripe-emu)</h1>
-<p>Session <code>{{.ID}}</code>: {{.Mode}}, {{.Status}}{{if .Total}}, total {{.Total}} {{.Currency}}{{end}}.</p>
-{{if eq .Status "open"}}<form method="post">
-<label>Email <input name="email" value="customer@example.com"></label>
-{{range .Fields}}<p><label>{{.Label}}{{if .Optional}} (optional){{end}}
-{{if .Options}}<select name="field_{{.Key}}"><option value=""></option>{{$d := .Default}}{{range .Options}}<option value="{{.Value}}"{{if eq .Value $d}} selected{{end}}>{{.Label}}</option>{{end}}</select>
-{{else}}<input name="field_{{.Key}}" value="{{.Default}}"{{if eq .Type "numeric"}} inputmode="numeric"{{end}}>{{end}}</label></p>{{end}}
-{{range .Optional}}<p><label><input type="checkbox" name="optional_item" value="{{.Price}}"> Add {{.Quantity}} × {{.Price}}</label></p>{{end}}
-{{if .Save}}<p><label><input type="checkbox" name="save_payment_method" value="true"> Save my payment details for future purchases</label></p>{{end}}
-{{if .Codes}}<p><label>Promotion code <input name="promotion_code"></label></p>{{end}}
-{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}
-</form>{{else}}<p>This session is {{.Status}}.</p>{{end}}
-</body></html>`))
-
-type pageMethod struct{ ID, Label string }
-
-// pageField is a custom field as the page asks it.
-type pageField struct {
-	Key, Label, Type, Default string
-	Optional                  bool
-	Options                   []pageOption
-}
-
-type pageOption struct{ Label, Value string }
-
-type pageOptionalItem struct {
-	Price    string
-	Quantity any
-}
-
-// pageInputs reads what a session's page asks beyond the payment method:
-// its custom fields, its optional items, the box to save the method.
-func pageInputs(s Object) (fields []pageField, optional []pageOptionalItem, save bool) {
-	list, _ := s["custom_fields"].([]any)
-	for _, f := range list {
-		m, _ := f.(map[string]any)
-		typ, _ := m["type"].(string)
-		cfg, _ := m[typ].(map[string]any)
-		label, _ := m["label"].(map[string]any)
-		pf := pageField{Key: fmt.Sprint(m["key"]), Label: fmt.Sprint(label["custom"]), Type: typ}
-		pf.Optional, _ = m["optional"].(bool)
-		pf.Default, _ = cfg["default_value"].(string)
-		opts, _ := cfg["options"].([]any)
-		for _, o := range opts {
-			om, _ := o.(map[string]any)
-			pf.Options = append(pf.Options, pageOption{Label: fmt.Sprint(om["label"]), Value: fmt.Sprint(om["value"])})
-		}
-		fields = append(fields, pf)
-	}
-	items, _ := s["optional_items"].([]any)
-	for _, it := range items {
-		m, _ := it.(map[string]any)
-		optional = append(optional, pageOptionalItem{Price: fmt.Sprint(m["price"]), Quantity: m["quantity"]})
-	}
-	spmo, _ := s["saved_payment_method_options"].(map[string]any)
-	return fields, optional, spmo["payment_method_save"] == "enabled"
-}
-
-// checkoutPage is the hosted page a session's url points at: a customer
-// (or a browser test) picks a test payment method and is sent on to
-// success_url.
-func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
-	id := mux.Vars(req)["id"]
-	account := req.URL.Query().Get("account")
-	s, ok := e.GetIn(account, id)
-	if !ok {
-		http.Error(w, "No such checkout session", http.StatusNotFound)
-		return
-	}
-	if req.Method == "POST" {
-		_ = req.ParseForm()
-		form := url.Values{"payment_method": {req.PostForm.Get("payment_method")}, "email": {req.PostForm.Get("email")}}
-		fields, _, _ := pageInputs(s)
-		n := 0
-		for _, f := range fields {
-			if v := req.PostForm.Get("field_" + f.Key); v != "" {
-				form.Set(fmt.Sprintf("custom_fields[%d][key]", n), f.Key)
-				form.Set(fmt.Sprintf("custom_fields[%d][value]", n), v)
-				n++
-			}
-		}
-		for i, price := range req.PostForm["optional_item"] {
-			form.Set(fmt.Sprintf("optional_items[%d][price]", i), price)
-		}
-		if req.PostForm.Get("save_payment_method") == "true" {
-			form.Set("save_payment_method", "true")
-		}
-		if code := req.PostForm.Get("promotion_code"); code != "" {
-			form.Set("promotion_code", code)
-		}
-		status, body, err := e.Call("POST", "/v1/test_helpers/checkout/sessions/"+id+"/complete", form, account)
-		if err != nil || status != 200 {
-			msg := fmt.Sprint(err)
-			if body != nil {
-				msg = fmt.Sprint(body["error"])
-			}
-			http.Error(w, "Payment failed: "+msg, http.StatusPaymentRequired)
-			return
-		}
-		if success, _ := s["success_url"].(string); success != "" {
-			// Stripe fills in the template variable as it redirects; the
-			// session keeps the URL as given.
-			http.Redirect(w, req, strings.ReplaceAll(success, "{CHECKOUT_SESSION_ID}", id), http.StatusSeeOther)
-			return
-		}
-		s = body
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fields, optional, save := pageInputs(s)
-	_ = checkoutTmpl.Execute(w, map[string]any{
-		"ID": s["id"], "Mode": s["mode"], "Status": s["status"], "Total": s["amount_total"], "Currency": s["currency"],
-		"Fields": fields, "Optional": optional, "Save": save, "Codes": s["allow_promotion_codes"] == true,
-		"Methods": []pageMethod{
-			{"pm_card_visa", "Pay with Visa 4242"}, {"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card"},
-			{"pm_card_chargeDeclined", "Pay with a declining card"}, {"pm_sepa_debit", "Pay by SEPA Direct Debit (settles later)"},
-			{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)"},
-		},
-	})
 }
 
 // recoverPage is an expired session's recovery URL

@@ -1,0 +1,305 @@
+package emulator
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
+)
+
+// checkoutMethods are the test payment methods the Checkout page offers.
+var checkoutMethods = []pageMethod{
+	{"pm_card_visa", "Pay with Visa 4242"}, {"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card"},
+	{"pm_card_chargeDeclined", "Pay with a declining card"}, {"pm_sepa_debit", "Pay by SEPA Direct Debit (settles later)"},
+	{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)"},
+}
+
+// billingFields are the billing address inputs of a session with
+// billing_address_collection=required, by the address field each fills.
+var billingFields = [][2]string{{"line1", "Address"}, {"city", "City"}, {"postal_code", "Postal code"}, {"country", "Country"}}
+
+// checkoutPage is the hosted page a session's url points at: what the
+// session asks of the customer (email, the terms to accept, phone number,
+// billing address, custom fields, optional items, a promotion code), the
+// test payment methods, and a link back to cancel_url. Paying completes
+// the session as the complete test helper does and sends the customer on
+// to success_url; what the helper refuses (a decline, a bad code) is
+// shown on the page, which stays open to try again, as are the page's
+// own refusals of what the customer typed, which change nothing.
+func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
+	id := mux.Vars(req)["id"]
+	account := req.URL.Query().Get("account")
+	s, ok := e.GetIn(account, id)
+	if !ok || s["object"] != "checkout.session" {
+		http.Error(w, "No such checkout session", http.StatusNotFound)
+		return
+	}
+	status, failure := http.StatusOK, ""
+	var typed url.Values
+	if req.Method == http.MethodPost {
+		_ = req.ParseForm()
+		typed = req.PostForm
+		form, msg := e.checkoutForm(s, account, typed)
+		if msg != "" {
+			status, failure = http.StatusBadRequest, msg
+		} else {
+			code, body, err := e.Call("POST", "/v1/test_helpers/checkout/sessions/"+id+"/complete", form, account)
+			switch {
+			case err != nil:
+				status, failure = http.StatusInternalServerError, err.Error()
+			case code != http.StatusOK:
+				errObj, _ := body["error"].(map[string]any)
+				status, failure = code, fmt.Sprint(errObj["message"])
+			default:
+				if success, _ := body["success_url"].(string); success != "" {
+					// Stripe fills in the template variable as it
+					// redirects; the session keeps the URL as given.
+					http.Redirect(w, req, strings.ReplaceAll(success, "{CHECKOUT_SESSION_ID}", id), http.StatusSeeOther)
+					return
+				}
+				s, typed = body, nil
+			}
+		}
+		if failure != "" {
+			s, _ = e.GetIn(account, id)
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = checkoutTmpl.Execute(w, e.checkoutView(s, account, typed, failure))
+}
+
+// knownEmail is the email a session already has for its customer (its
+// customer's, else customer_email), which the page shows and the
+// customer does not change.
+func (e *Emulator) knownEmail(s Object, account string) string {
+	if id, _ := s["customer"].(string); id != "" {
+		if cus, ok := e.GetIn(account, id); ok {
+			if email, _ := cus["email"].(string); email != "" {
+				return email
+			}
+		}
+	}
+	email, _ := s["customer_email"].(string)
+	return email
+}
+
+// checkoutForm is the complete test helper's request for what the
+// customer sent on the page, or why the page refuses it. A field the
+// request leaves out altogether (a test posting only payment_method) is
+// left to the helper's defaults; a field the customer emptied is refused.
+func (e *Emulator) checkoutForm(s Object, account string, in url.Values) (url.Values, string) {
+	form := url.Values{"payment_method": {in.Get("payment_method")}}
+	if email, sent := in["email"]; sent && e.knownEmail(s, account) == "" {
+		addr, err := mail.ParseAddress(email[0])
+		if err != nil || addr.Address != strings.TrimSpace(email[0]) {
+			return nil, "Enter a valid email address."
+		}
+		form.Set("email", addr.Address)
+	}
+	consent, _ := s["consent_collection"].(map[string]any)
+	if consent["terms_of_service"] == "required" && in.Get("terms_of_service") != "accepted" {
+		return nil, "Accept the terms of service to continue."
+	}
+	if consent["promotions"] == "auto" {
+		// Shown and left unticked, the box is the customer opting out.
+		form.Set("consent[promotions]", "opt_out")
+		if in.Get("promotions") == "opt_in" {
+			form.Set("consent[promotions]", "opt_in")
+		}
+	}
+	if phone, sent := in["phone"]; sent && collectsPhone(s) {
+		if strings.TrimSpace(phone[0]) == "" {
+			return nil, "Enter your phone number."
+		}
+		form.Set("phone", strings.TrimSpace(phone[0]))
+	}
+	if s["billing_address_collection"] == "required" && in.Has("billing_line1") {
+		for _, f := range billingFields {
+			v := strings.TrimSpace(in.Get("billing_" + f[0]))
+			if v == "" {
+				return nil, "Enter your billing address: " + strings.ToLower(f[1]) + " is missing."
+			}
+			form.Set("billing_address["+f[0]+"]", v)
+		}
+	}
+	fields, _, _ := pageInputs(s)
+	n := 0
+	for _, f := range fields {
+		if v := in.Get("field_" + f.Key); v != "" {
+			form.Set(fmt.Sprintf("custom_fields[%d][key]", n), f.Key)
+			form.Set(fmt.Sprintf("custom_fields[%d][value]", n), v)
+			n++
+		}
+	}
+	for i, price := range in["optional_item"] {
+		form.Set(fmt.Sprintf("optional_items[%d][price]", i), price)
+	}
+	if in.Get("save_payment_method") == "true" {
+		form.Set("save_payment_method", "true")
+	}
+	if code := strings.TrimSpace(in.Get("promotion_code")); code != "" {
+		form.Set("promotion_code", code)
+	}
+	return form, ""
+}
+
+func collectsPhone(s Object) bool {
+	pnc, _ := s["phone_number_collection"].(map[string]any)
+	on, _ := pnc["enabled"].(bool)
+	return on
+}
+
+// checkoutView is what the page template shows of s, with what the
+// customer typed (typed) and why it was refused.
+func (e *Emulator) checkoutView(s Object, account string, typed url.Values, failure string) map[string]any {
+	cur, _ := s["currency"].(string)
+	money := func(v any) string {
+		n, _ := v.(int64)
+		if f, ok := v.(float64); ok {
+			n = int64(f)
+		}
+		return currency.Major(n, cur) + " " + strings.ToUpper(cur)
+	}
+	fields, optional, save := pageInputs(s)
+	for i := range fields {
+		if v, sent := typed["field_"+fields[i].Key]; sent {
+			fields[i].Default = v[0]
+		}
+	}
+	consent, _ := s["consent_collection"].(map[string]any)
+	text, _ := s["custom_text"].(map[string]any)
+	terms, _ := text["terms_of_service_acceptance"].(map[string]any)
+	termsLabel, _ := terms["message"].(string)
+	if termsLabel == "" {
+		termsLabel = "I agree to the Terms of Service"
+	}
+	email, locked := e.knownEmail(s, account), true
+	if email == "" {
+		email, locked = "customer@example.com", false
+		if v, sent := typed["email"]; sent {
+			email = v[0]
+		}
+	}
+	data := map[string]any{
+		"ID": s["id"], "Mode": s["mode"], "Status": s["status"], "Failure": failure,
+		"Email": email, "EmailLocked": locked, "Cancel": s["cancel_url"],
+		"Fields": fields, "Optional": optional, "Save": save, "Codes": s["allow_promotion_codes"] == true,
+		"Code": typed.Get("promotion_code"), "Methods": checkoutMethods,
+		"Terms": consent["terms_of_service"] == "required", "TermsLabel": termsLabel,
+		"Promotions": consent["promotions"] == "auto", "PromotionsOn": typed.Get("promotions") == "opt_in",
+		"Phone": collectsPhone(s), "PhoneValue": typed.Get("phone"),
+	}
+	if s["amount_total"] != nil && cur != "" {
+		data["Total"] = money(s["amount_total"])
+	}
+	if s["billing_address_collection"] == "required" {
+		var billing [][3]string
+		for _, f := range billingFields {
+			billing = append(billing, [3]string{f[0], f[1], typed.Get("billing_" + f[0])})
+		}
+		data["Billing"] = billing
+	}
+	if id, _ := s["id"].(string); id != "" {
+		if code, body, err := e.Call("GET", "/v1/checkout/sessions/"+id+"/line_items", url.Values{"limit": {"100"}}, account); err == nil && code == http.StatusOK {
+			var lines [][2]string
+			list, _ := body["data"].([]any)
+			for _, l := range list {
+				li, _ := l.(map[string]any)
+				lines = append(lines, [2]string{fmt.Sprintf("%v × %v", li["description"], li["quantity"]), money(li["amount_total"])})
+			}
+			data["Lines"] = lines
+		}
+	}
+	if s["status"] == "complete" {
+		// A payment link's session without success_url shows the link's
+		// hosted confirmation.
+		msg := "Thanks: your order is complete."
+		if linkID, _ := s["payment_link"].(string); linkID != "" {
+			if link, ok := e.GetIn(account, linkID); ok {
+				ac, _ := link["after_completion"].(map[string]any)
+				hc, _ := ac["hosted_confirmation"].(map[string]any)
+				if m, _ := hc["custom_message"].(string); m != "" {
+					msg = m
+				}
+			}
+		}
+		data["Confirmation"] = msg
+	}
+	return data
+}
+
+var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>stripe-emu Checkout</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}button{display:block;margin:.4rem 0;padding:.6rem 1rem;width:100%}td{padding:.2rem 1rem .2rem 0}td+td{text-align:right}.failure{color:#b00}</style></head>
+<body><h1>Checkout (stripe-emu)</h1>
+<p>Session <code>{{.ID}}</code>: {{.Mode}}, <span class="status">{{.Status}}</span>.</p>
+{{if .Lines}}<table>{{range .Lines}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}{{if .Total}}<tr><td><strong>Total</strong></td><td><strong class="total">{{.Total}}</strong></td></tr>{{end}}</table>{{else if .Total}}<p>Total <strong class="total">{{.Total}}</strong></p>{{end}}
+{{if .Failure}}<p class="failure" role="alert">{{.Failure}}</p>{{end}}
+{{if eq .Status "open"}}<form method="post">
+<p><label for="email">Email</label> <input type="email" id="email" name="email" value="{{.Email}}"{{if .EmailLocked}} readonly{{end}}></p>
+{{if .Phone}}<p><label for="phone">Phone number</label> <input type="tel" id="phone" name="phone" value="{{.PhoneValue}}"></p>{{end}}
+{{if .Billing}}<fieldset><legend>Billing address</legend>{{range .Billing}}<p><label for="billing_{{index . 0}}">{{index . 1}}</label> <input id="billing_{{index . 0}}" name="billing_{{index . 0}}" value="{{index . 2}}"></p>{{end}}</fieldset>{{end}}
+{{range .Fields}}<p><label>{{.Label}}{{if .Optional}} (optional){{end}}
+{{if .Options}}<select name="field_{{.Key}}"><option value=""></option>{{$d := .Default}}{{range .Options}}<option value="{{.Value}}"{{if eq .Value $d}} selected{{end}}>{{.Label}}</option>{{end}}</select>
+{{else}}<input name="field_{{.Key}}" value="{{.Default}}"{{if eq .Type "numeric"}} inputmode="numeric"{{end}}>{{end}}</label></p>{{end}}
+{{range .Optional}}<p><label><input type="checkbox" name="optional_item" value="{{.Price}}"> Add {{.Quantity}} × {{.Price}}</label></p>{{end}}
+{{if .Save}}<p><label><input type="checkbox" name="save_payment_method" value="true"> Save my payment details for future purchases</label></p>{{end}}
+{{if .Codes}}<p><label>Promotion code <input name="promotion_code" value="{{.Code}}"></label></p>{{end}}
+{{if .Promotions}}<p><label><input type="checkbox" name="promotions" value="opt_in"{{if .PromotionsOn}} checked{{end}}> Keep me updated with news and offers</label></p>{{end}}
+{{if .Terms}}<p><label><input type="checkbox" name="terms_of_service" value="accepted"> {{.TermsLabel}}</label></p>{{end}}
+{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}
+</form>
+{{if .Cancel}}<p><a class="cancel" href="{{.Cancel}}">Back</a></p>{{end}}
+{{else if .Confirmation}}<p class="confirmation">{{.Confirmation}}</p>{{else}}<p>This session is {{.Status}}.</p>{{end}}
+</body></html>`))
+
+type pageMethod struct{ ID, Label string }
+
+// pageField is a custom field as the page asks it.
+type pageField struct {
+	Key, Label, Type, Default string
+	Optional                  bool
+	Options                   []pageOption
+}
+
+type pageOption struct{ Label, Value string }
+
+type pageOptionalItem struct {
+	Price    string
+	Quantity any
+}
+
+// pageInputs reads what a session's page asks beyond the payment method:
+// its custom fields, its optional items, the box to save the method.
+func pageInputs(s Object) (fields []pageField, optional []pageOptionalItem, save bool) {
+	list, _ := s["custom_fields"].([]any)
+	for _, f := range list {
+		m, _ := f.(map[string]any)
+		typ, _ := m["type"].(string)
+		cfg, _ := m[typ].(map[string]any)
+		label, _ := m["label"].(map[string]any)
+		pf := pageField{Key: fmt.Sprint(m["key"]), Label: fmt.Sprint(label["custom"]), Type: typ}
+		pf.Optional, _ = m["optional"].(bool)
+		pf.Default, _ = cfg["default_value"].(string)
+		opts, _ := cfg["options"].([]any)
+		for _, o := range opts {
+			om, _ := o.(map[string]any)
+			pf.Options = append(pf.Options, pageOption{Label: fmt.Sprint(om["label"]), Value: fmt.Sprint(om["value"])})
+		}
+		fields = append(fields, pf)
+	}
+	items, _ := s["optional_items"].([]any)
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		optional = append(optional, pageOptionalItem{Price: fmt.Sprint(m["price"]), Quantity: m["quantity"]})
+	}
+	spmo, _ := s["saved_payment_method_options"].(map[string]any)
+	return fields, optional, spmo["payment_method_save"] == "enabled"
+}

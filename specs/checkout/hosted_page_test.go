@@ -1,0 +1,158 @@
+package checkout_test
+
+import (
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// The hosted page a session's url opens, driven as a browser without
+// JavaScript would: plain forms, labelled inputs, buttons.
+var _ = Describe("The hosted Checkout page", Label("checkout"), func() {
+	var (
+		emu   *emulator.Emulator
+		sc    *stripe.Client
+		price *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		price = oneTimePrice(sc, "Concert ticket", 4500)
+	})
+	create := func(edit func(p *stripe.CheckoutSessionCreateParams)) *stripe.CheckoutSession {
+		GinkgoHelper()
+		p := &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok?s={CHECKOUT_SESSION_ID}"),
+			CancelURL: stripe.String("https://shop.example/cart"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2)}},
+		}
+		if edit != nil {
+			edit(p)
+		}
+		s, err := sc.V1CheckoutSessions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
+	session := func(id string) *stripe.CheckoutSession {
+		GinkgoHelper()
+		s, err := sc.V1CheckoutSessions.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
+
+	It("shows the total in the currency's units and a way back to cancel_url", func() {
+		s := create(nil)
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Status).To(Equal(200))
+		Expect(p.Body).To(ContainSubstring("90.00 EUR"))
+		Expect(p.Body).To(ContainSubstring(`<a class="cancel" href="https://shop.example/cart">`))
+	})
+
+	It("shows a decline's message on the page, which stays open to pay again", func() {
+		s := create(nil)
+		p := Visit("POST", s.URL, url.Values{"payment_method": {"pm_card_chargeDeclined"}})
+		Expect(p.Status).To(Equal(402))
+		Expect(p.Header.Get("Content-Type")).To(HavePrefix("text/html"))
+		Expect(p.Body).To(ContainSubstring(`<p class="failure" role="alert">Your card was declined.</p>`))
+		Expect(p.Body).To(ContainSubstring(`value="pm_card_visa"`), "the customer may try another card")
+		Expect(session(s.ID).Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+		Expect(emu.EventTypes("")).To(ContainElements("charge.failed", "payment_intent.payment_failed"))
+
+		p = Visit("POST", s.URL, url.Values{"payment_method": {"pm_card_visa"}})
+		Expect(p.Status).To(Equal(303))
+		Expect(p.Location).To(Equal("https://shop.example/ok?s=" + s.ID))
+		Expect(session(s.ID).PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+	})
+
+	It("shows a refused promotion code's message, completing nothing", func() {
+		s := create(func(p *stripe.CheckoutSessionCreateParams) { p.AllowPromotionCodes = stripe.Bool(true) })
+		before := emu.Count("", "payment_intent")
+		p := Visit("POST", s.URL, url.Values{"payment_method": {"pm_card_visa"}, "promotion_code": {"NOSUCHCODE"}})
+		Expect(p.Status).To(Equal(400))
+		Expect(p.Body).To(ContainSubstring(`<p class="failure" role="alert">`))
+		Expect(p.Body).NotTo(ContainSubstring("map["), "the message, not the error's fields")
+		Expect(session(s.ID).Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+		Expect(emu.Count("", "payment_intent")).To(Equal(before))
+	})
+
+	It("prefills customer_email, which the customer cannot change, and asks an email otherwise, refusing a malformed one", func() {
+		s := create(func(p *stripe.CheckoutSessionCreateParams) { p.CustomerEmail = stripe.String("ada@example.com") })
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring(`<input type="email" id="email" name="email" value="ada@example.com" readonly>`))
+		Visit("POST", s.URL, url.Values{"payment_method": {"pm_card_visa"}, "email": {"eve@example.com"}})
+		Expect(session(s.ID).CustomerDetails.Email).To(Equal("ada@example.com"))
+
+		s = create(nil)
+		before := emu.Count("", "payment_intent")
+		p = Visit("POST", s.URL, url.Values{"payment_method": {"pm_card_visa"}, "email": {"not-an-email"}})
+		Expect(p.Status).To(Equal(400))
+		Expect(p.Body).To(ContainSubstring(`<p class="failure" role="alert">`))
+		Expect(p.Body).To(ContainSubstring(`value="not-an-email"`), "what was typed stays in the field")
+		Expect(session(s.ID).Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+		Expect(emu.Count("", "payment_intent")).To(Equal(before))
+		Visit("POST", s.URL, url.Values{"payment_method": {"pm_card_visa"}, "email": {"bob@example.com"}})
+		Expect(session(s.ID).CustomerDetails.Email).To(Equal("bob@example.com"))
+	})
+
+	It("asks for the terms to be accepted, the phone number and the billing address the session collects", func() {
+		s := create(func(p *stripe.CheckoutSessionCreateParams) {
+			p.ConsentCollection = &stripe.CheckoutSessionCreateConsentCollectionParams{TermsOfService: stripe.String("required"), Promotions: stripe.String("auto")}
+			p.CustomText = &stripe.CheckoutSessionCreateCustomTextParams{TermsOfServiceAcceptance: &stripe.CheckoutSessionCreateCustomTextTermsOfServiceAcceptanceParams{
+				Message: stripe.String("I agree to the concert rules")}}
+			p.PhoneNumberCollection = &stripe.CheckoutSessionCreatePhoneNumberCollectionParams{Enabled: stripe.Bool(true)}
+			p.BillingAddressCollection = stripe.String("required")
+		})
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring(`<input type="checkbox" name="terms_of_service" value="accepted"> I agree to the concert rules</label>`))
+		Expect(p.Body).To(ContainSubstring(`name="promotions" value="opt_in"`))
+		Expect(p.Body).To(ContainSubstring(`<label for="phone">Phone number</label>`))
+		Expect(p.Body).To(ContainSubstring(`<label for="billing_country">Country</label>`))
+
+		filled := url.Values{"payment_method": {"pm_card_visa"}, "phone": {"+33612345678"}, "billing_line1": {"1 rue de la Paix"},
+			"billing_city": {"Paris"}, "billing_postal_code": {"75002"}, "billing_country": {"FR"}, "promotions": {"opt_in"}}
+		before := emu.Count("", "payment_intent")
+		p = Visit("POST", s.URL, filled)
+		Expect(p.Status).To(Equal(400), "the box is not ticked")
+		Expect(p.Body).To(ContainSubstring(`<p class="failure" role="alert">`))
+		Expect(p.Body).To(ContainSubstring(`33612345678"`), "what was typed stays in the form")
+		Expect(session(s.ID).Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+		Expect(emu.Count("", "payment_intent")).To(Equal(before))
+
+		blank := url.Values{"terms_of_service": {"accepted"}}
+		for k, v := range filled {
+			blank[k] = v
+		}
+		blank.Set("phone", "")
+		p = Visit("POST", s.URL, blank)
+		Expect(p.Status).To(Equal(400), "the phone number is required")
+		Expect(session(s.ID).Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+
+		filled.Set("terms_of_service", "accepted")
+		p = Visit("POST", s.URL, filled)
+		Expect(p.Status).To(Equal(303))
+		got := session(s.ID)
+		Expect(got.Consent.TermsOfService).To(Equal(stripe.CheckoutSessionConsentTermsOfServiceAccepted))
+		Expect(got.Consent.Promotions).To(Equal(stripe.CheckoutSessionConsentPromotionsOptIn))
+		Expect(got.CustomerDetails.Phone).To(Equal("+33612345678"))
+		Expect(got.CustomerDetails.Address.City).To(Equal("Paris"))
+		Expect(got.CustomerDetails.Address.Country).To(Equal("FR"))
+	})
+
+	It("shows a payment link's hosted confirmation message once paid", func() {
+		link, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			AfterCompletion: &stripe.PaymentLinkCreateAfterCompletionParams{Type: stripe.String("hosted_confirmation"),
+				HostedConfirmation: &stripe.PaymentLinkCreateAfterCompletionHostedConfirmationParams{CustomMessage: stripe.String("See you at the show!")}}})
+		Expect(err).NotTo(HaveOccurred())
+		p := Visit("GET", link.URL, nil)
+		Expect(p.Status).To(Equal(303))
+		p = Visit("POST", p.Location, url.Values{"payment_method": {"pm_card_visa"}})
+		Expect(p.Status).To(Equal(200))
+		Expect(p.Body).To(ContainSubstring("See you at the show!"))
+	})
+})
