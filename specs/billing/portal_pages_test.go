@@ -398,6 +398,25 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(lastEvent("customer.updated").Data.PreviousAttributes).To(HaveKeyWithValue("email", "portal@example.com"))
 	})
 
+	It("changes one line of the shipping address, keeping the rest of it", func() {
+		_, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Shipping: &stripe.CustomerUpdateShippingParams{Name: stripe.String("Jenny Rosen"),
+			Phone: stripe.String("+15555550123"), Address: &stripe.AddressParams{Line1: stripe.String("1 Main St"), Line2: stripe.String("Apt 2"),
+				City: stripe.String("Springfield"), State: stripe.String("IL"), PostalCode: stripe.String("62701"), Country: stripe.String("US")}}})
+		Expect(err).NotTo(HaveOccurred())
+		s := open(configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{CustomerUpdate: &stripe.BillingPortalConfigurationCreateFeaturesCustomerUpdateParams{
+			Enabled: stripe.Bool(true), AllowedUpdates: stripe.StringSlice([]string{"shipping"})}}), nil)
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring(`name="shipping[address][line2]" value="Apt 2"`))
+		Expect(p.Body).To(ContainSubstring(`name="shipping[address][state]" value="IL"`))
+		p = Visit("POST", s.URL, url.Values{"action": {"update_customer"}, "shipping[address][city]": {"Chicago"}})
+		Expect(p.Status).To(Equal(303), p.Body)
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Shipping.Name).To(Equal("Jenny Rosen"))
+		Expect(got.Shipping.Phone).To(Equal("+15555550123"))
+		Expect(*got.Shipping.Address).To(Equal(stripe.Address{Line1: "1 Main St", Line2: "Apt 2", City: "Chicago", State: "IL", PostalCode: "62701", Country: "US"}))
+	})
+
 	It("serves a configuration's login Page, letting a customer in by email", func() {
 		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{
 			Features:         &stripe.BillingPortalConfigurationCreateFeaturesParams{InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}},

@@ -642,9 +642,10 @@ var customerFields = []struct{ update, param, label string }{
 	{"address", "address[line1]", "Address line 1"}, {"address", "address[line2]", "Address line 2"},
 	{"address", "address[city]", "City"}, {"address", "address[state]", "State"},
 	{"address", "address[postal_code]", "Postal code"}, {"address", "address[country]", "Country"},
-	{"shipping", "shipping[name]", "Shipping name"}, {"shipping", "shipping[address][line1]", "Shipping address line 1"},
-	{"shipping", "shipping[address][city]", "Shipping city"}, {"shipping", "shipping[address][postal_code]", "Shipping postal code"},
-	{"shipping", "shipping[address][country]", "Shipping country"},
+	{"shipping", "shipping[name]", "Shipping name"}, {"shipping", "shipping[phone]", "Shipping phone"},
+	{"shipping", "shipping[address][line1]", "Shipping address line 1"}, {"shipping", "shipping[address][line2]", "Shipping address line 2"},
+	{"shipping", "shipping[address][city]", "Shipping city"}, {"shipping", "shipping[address][state]", "Shipping state"},
+	{"shipping", "shipping[address][postal_code]", "Shipping postal code"}, {"shipping", "shipping[address][country]", "Shipping country"},
 }
 
 // updateCustomer saves the details the customer changed, each one the
@@ -653,6 +654,7 @@ func (p *portal) updateCustomer(form url.Values) (string, *refusal) {
 	allowed := api.Strs(p.feature("customer_update")["allowed_updates"])
 	cus, _ := p.e.GetIn(p.account, p.customer)
 	call := url.Values{}
+	changed := map[string]bool{}
 	for _, f := range customerFields {
 		v, sent := form[f.param]
 		if !sent || v[0] == customerValue(cus, f.param) {
@@ -661,7 +663,20 @@ func (p *portal) updateCustomer(form url.Values) (string, *refusal) {
 		if !slices.Contains(allowed, f.update) {
 			return "", refuse(http.StatusForbidden, "This portal does not let customers change their %s (features[customer_update][allowed_updates]).", f.update)
 		}
-		call.Set(f.param, v[0])
+		changed[f.update] = true
+	}
+	// An address or shipping hash is sent whole, what the customer left
+	// alone as it is: the API takes shipping only with its name, and a
+	// hash sent in part would lose the lines not sent.
+	for _, f := range customerFields {
+		if !changed[f.update] {
+			continue
+		}
+		v := customerValue(cus, f.param)
+		if sent, ok := form[f.param]; ok {
+			v = sent[0]
+		}
+		call.Set(f.param, v)
 	}
 	taxType, taxValue := form.Get("tax_id[type]"), form.Get("tax_id[value]")
 	if taxValue != "" && !slices.Contains(allowed, "tax_id") {
