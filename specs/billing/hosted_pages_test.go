@@ -106,6 +106,37 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(invoice(inv.ID).Status).To(Equal(stripe.InvoiceStatusPaid))
 	})
 
+	It("says why when the customer comes back from a failed 3-D Secure check, the invoice still open", func() {
+		inv := openInvoice("")
+		p := Visit("POST", inv.HostedInvoiceURL, url.Values{"payment_method": {"pm_card_threeDSecure2Required"}})
+		Expect(p.Status).To(Equal(303))
+		p = Visit("GET", p.Location+"?outcome=fail", nil)
+		Expect(p.Location).To(ContainSubstring("redirect_status=failed"))
+		back := Visit("GET", p.Location, nil)
+		Expect(back.Status).To(Equal(200))
+		pi := defaultIntent(sc, invoice(inv.ID))
+		Expect(pi.LastPaymentError).NotTo(BeNil())
+		Expect(back.Body).To(ContainSubstring(`<p class="failure" role="alert">` + pi.LastPaymentError.Msg + `</p>`))
+		Expect(back.Body).To(ContainSubstring(`value="pm_card_visa"`), "the customer may pay another way")
+		Expect(invoice(inv.ID).Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(Visit("GET", inv.HostedInvoiceURL, nil).Body).NotTo(ContainSubstring(`class="failure"`), "only on coming back")
+	})
+
+	It("refuses a payment method the customer did not pick, with the API's status and message, changing nothing", func() {
+		inv := openInvoice("")
+		events := len(emu.EventTypes(""))
+		p := Visit("POST", inv.HostedInvoiceURL, url.Values{})
+		Expect(p.Status).To(Equal(400))
+		Expect(p.Body).To(ContainSubstring(`<p class="failure" role="alert">`))
+		p = Visit("POST", inv.HostedInvoiceURL, url.Values{"payment_method": {"pm_nosuchmethod"}})
+		Expect(p.Status).To(Equal(400))
+		Expect(p.Body).To(ContainSubstring("pm_nosuchmethod"))
+		got := invoice(inv.ID)
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(got.AttemptCount).To(BeZero())
+		Expect(emu.EventTypes("")).To(HaveLen(events))
+	})
+
 	It("serves invoice_pdf as a PDF of the invoice", func() {
 		inv := openInvoice("")
 		p := Visit("GET", inv.InvoicePDF, nil)

@@ -58,15 +58,23 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 	}
 	id := api.Str(inv["id"])
 	var failure string
+	status := http.StatusOK
 	if req.Method == http.MethodPost {
 		_ = req.ParseForm()
-		next, msg := payInvoiceOnPage(e, inv, account, req.PostForm.Get("payment_method"), pageSelf(req))
+		next, code, msg := payInvoiceOnPage(e, inv, account, req.PostForm.Get("payment_method"), pageSelf(req))
 		if next != "" {
 			http.Redirect(w, req, next, http.StatusSeeOther)
 			return
 		}
-		failure = msg
+		status, failure = code, msg
 		inv, _ = e.GetIn(account, id)
+	} else if q := req.URL.Query(); q.Get("redirect_status") == "failed" && inv["status"] == "open" {
+		// Back from a failed 3-D Secure check: the page says why, as
+		// the invoice's payment shows it.
+		if intent, _ := openIntent(e, inv, account); intent != "" && intent == q.Get("payment_intent") {
+			pi, _ := e.GetIn(account, intent)
+			failure = api.Str(api.Obj(pi["last_payment_error"])["message"])
+		}
 	}
 	cur := api.Str(inv["currency"])
 	money := moneyIn(cur)
@@ -90,47 +98,57 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 		data["Due"] = pageDate(due)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if failure != "" {
-		w.WriteHeader(http.StatusPaymentRequired)
-	}
+	w.WriteHeader(status)
 	_ = invoicePageTmpl.Execute(w, data)
 }
 
 // payInvoiceOnPage confirms the invoice's open default PaymentIntent with
 // pm, coming back to returnURL from a 3-D Secure page. It answers where
-// to send the browser next, or why the payment failed.
-func payInvoiceOnPage(e Backend, inv Object, account, pm, returnURL string) (next, failure string) {
+// to send the browser next, or the status and message of why the payment
+// failed (the API's, for what the API refused).
+func payInvoiceOnPage(e Backend, inv Object, account, pm, returnURL string) (next string, status int, failure string) {
 	if inv["status"] != "open" {
-		return "", fmt.Sprintf("This invoice is %s: there is nothing to pay.", inv["status"])
+		return "", http.StatusPaymentRequired, fmt.Sprintf("This invoice is %s: there is nothing to pay.", inv["status"])
 	}
+	if pm == "" {
+		return "", http.StatusBadRequest, "Pick a way to pay."
+	}
+	intent, failure := openIntent(e, inv, account)
+	if intent == "" {
+		return "", http.StatusPaymentRequired, failure
+	}
+	status, body, err := e.Call("POST", "/v1/payment_intents/"+intent+"/confirm", url.Values{"payment_method": {pm}, "return_url": {returnURL}}, account)
+	if err != nil {
+		return "", http.StatusInternalServerError, err.Error()
+	}
+	if status != http.StatusOK {
+		return "", status, fmt.Sprint(api.Obj(body["error"])["message"])
+	}
+	if u := api.Str(api.Obj(api.Obj(body["next_action"])["redirect_to_url"])["url"]); u != "" {
+		return u, 0, "" // 3-D Secure: its page sends the browser back to returnURL
+	}
+	if body["status"] == "requires_payment_method" {
+		return "", http.StatusPaymentRequired, fmt.Sprint(api.Obj(body["last_payment_error"])["message"])
+	}
+	return returnURL, 0, ""
+}
+
+// openIntent is the PaymentIntent of the invoice's open default payment,
+// or why there is none.
+func openIntent(e Backend, inv Object, account string) (string, string) {
 	status, body, err := e.Call("GET", "/v1/invoice_payments", url.Values{"invoice": {api.Str(inv["id"])}, "status": {"open"}}, account)
 	if err != nil || status != http.StatusOK {
 		return "", fmt.Sprint("The invoice's payments cannot be read: ", err, body["error"])
 	}
-	var intent string
 	data, _ := body["data"].([]any)
 	for _, p := range data {
 		if ip := api.Obj(p); api.Bool(ip["is_default"]) {
-			intent = api.Str(api.Obj(ip["payment"])["payment_intent"])
+			if intent := api.Str(api.Obj(ip["payment"])["payment_intent"]); intent != "" {
+				return intent, ""
+			}
 		}
 	}
-	if intent == "" {
-		return "", "This invoice has no payment open to pay it with."
-	}
-	status, body, err = e.Call("POST", "/v1/payment_intents/"+intent+"/confirm", url.Values{"payment_method": {pm}, "return_url": {returnURL}}, account)
-	if err != nil {
-		return "", err.Error()
-	}
-	if status != http.StatusOK {
-		return "", fmt.Sprint(api.Obj(body["error"])["message"])
-	}
-	if u := api.Str(api.Obj(api.Obj(body["next_action"])["redirect_to_url"])["url"]); u != "" {
-		return u, "" // 3-D Secure: its page sends the browser back to returnURL
-	}
-	if body["status"] == "requires_payment_method" {
-		return "", fmt.Sprint(api.Obj(body["last_payment_error"])["message"])
-	}
-	return returnURL, ""
+	return "", "This invoice has no payment open to pay it with."
 }
 
 // pageSelf is the absolute URL the request was for, for coming back to it.
@@ -177,7 +195,7 @@ var invoicePageTmpl = template.Must(template.New("invoice").Parse(`<!doctype htm
 <table>{{range .Lines}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}
 <tr><td>Total</td><td>{{.Total}}</td></tr><tr><td>Amount paid</td><td>{{.Paid}}</td></tr>
 <tr><td><strong>Amount remaining</strong></td><td><strong class="remaining">{{.Remaining}}</strong></td></tr></table>
-{{if .Failure}}<p class="failure">{{.Failure}}</p>{{end}}
+{{if .Failure}}<p class="failure" role="alert">{{.Failure}}</p>{{end}}
 {{if .Payable}}<form method="post">{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}</form>{{end}}
 {{if .PDF}}<p><a href="{{.PDF}}">Download invoice (PDF)</a></p>{{end}}
 </body></html>
