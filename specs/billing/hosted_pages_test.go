@@ -137,6 +137,39 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(emu.EventTypes("")).To(HaveLen(events))
 	})
 
+	It("shows bank transfer instructions for an invoice paid by bank transfer, and no cards it does not take", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("ap@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		draft, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			DaysUntilDue: stripe.Int64(30), PaymentSettings: &stripe.InvoiceCreatePaymentSettingsParams{PaymentMethodTypes: stripe.StringSlice([]string{"customer_balance"})}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(draft.ID),
+			Amount: stripe.Int64(5000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.FinalizeInvoice(Ctx, draft.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		fi, err := sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("usd"),
+			FundingType: stripe.String("bank_transfer"), BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("us_bank_transfer")}})
+		Expect(err).NotTo(HaveOccurred())
+		aba := fi.BankTransfer.FinancialAddresses[0].ABA
+		Expect(aba).NotTo(BeNil())
+
+		p := Visit("GET", inv.HostedInvoiceURL, nil)
+		Expect(p.Status).To(Equal(200))
+		Expect(p.Body).To(ContainSubstring(`<section id="bank_transfer">`))
+		Expect(p.Body).To(ContainSubstring("50.00 USD"))
+		Expect(p.Body).To(ContainSubstring(aba.AccountNumber))
+		Expect(p.Body).To(ContainSubstring(aba.RoutingNumber))
+		Expect(p.Body).NotTo(ContainSubstring(`value="pm_card_visa"`), "the invoice takes no cards")
+
+		_, err = sc.V1TestHelpersCustomers.FundCashBalance(Ctx, cus.ID, &stripe.TestHelpersCustomerFundCashBalanceParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(invoice(inv.ID).Status).To(Equal(stripe.InvoiceStatusPaid))
+		p = Visit("GET", inv.HostedInvoiceURL, nil)
+		Expect(p.Body).To(ContainSubstring(`class="status">paid`))
+		Expect(p.Body).NotTo(ContainSubstring(`id="bank_transfer"`))
+	})
+
 	It("serves invoice_pdf as a PDF of the invoice", func() {
 		inv := openInvoice("")
 		p := Visit("GET", inv.InvoicePDF, nil)

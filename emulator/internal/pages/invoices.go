@@ -3,8 +3,10 @@ package pages
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/pdf"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 )
 
 // The pages behind the URLs the API hands out for a finalized invoice and
@@ -97,6 +100,14 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 	if due := api.Int(inv["due_date"]); due > 0 {
 		data["Due"] = pageDate(due)
 	}
+	if data["Payable"] == true {
+		types := api.Strs(api.Obj(inv["payment_settings"])["payment_method_types"])
+		// No types: the account's default methods, cards among them.
+		data["Cards"] = len(types) == 0 || slices.Contains(types, "card")
+		if slices.Contains(types, "customer_balance") {
+			data["Transfer"] = transferAddresses(e, inv, account)
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_ = invoicePageTmpl.Execute(w, data)
@@ -151,6 +162,60 @@ func openIntent(e Backend, inv Object, account string) (string, string) {
 	return "", "This invoice has no payment open to pay it with."
 }
 
+// transferAddresses are the bank details of the invoice's customer's
+// virtual account in its currency, as the customer's funding
+// instructions give them (which store nothing and send no event): each
+// address's type and fields. A transfer there funds the cash balance,
+// which pays the invoice.
+func transferAddresses(e Backend, inv Object, account string) []transferAddress {
+	cur := api.Str(inv["currency"])
+	typ := payments.BankTransferType(cur)
+	if typ == "" {
+		return nil
+	}
+	form := url.Values{"currency": {cur}, "funding_type": {"bank_transfer"}, "bank_transfer[type]": {typ}}
+	if typ == "eu_bank_transfer" {
+		// The invoice names no country for its IBAN: the account's.
+		acct, _ := e.GetIn("", firstString(account, e.Platform()))
+		form.Set("bank_transfer[eu_bank_transfer][country]", api.Str(acct["country"]))
+	}
+	status, body, err := e.Call("POST", "/v1/customers/"+api.Str(inv["customer"])+"/funding_instructions", form, account)
+	if err != nil || status != http.StatusOK {
+		return nil
+	}
+	var out []transferAddress
+	list, _ := api.Obj(body["bank_transfer"])["financial_addresses"].([]any)
+	for _, raw := range list {
+		fa := api.Obj(raw)
+		kind := api.Str(fa["type"])
+		fields := api.Obj(fa[kind])
+		addr := transferAddress{Type: kind}
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
+			switch v := fields[k].(type) {
+			case string:
+				addr.Fields = append(addr.Fields, [2]string{strings.ReplaceAll(k, "_", " "), v})
+			case map[string]any: // a postal address
+				var parts []string
+				for _, p := range []string{"line1", "line2", "postal_code", "city", "state", "country"} {
+					if s := api.Str(v[p]); s != "" {
+						parts = append(parts, s)
+					}
+				}
+				addr.Fields = append(addr.Fields, [2]string{strings.ReplaceAll(k, "_", " "), strings.Join(parts, ", ")})
+			}
+		}
+		out = append(out, addr)
+	}
+	return out
+}
+
+// transferAddress is one financial address of a virtual account: its
+// type (aba, iban…) and its fields by name.
+type transferAddress struct {
+	Type   string
+	Fields [][2]string
+}
+
 // pageSelf is the absolute URL the request was for, for coming back to it.
 func pageSelf(req *http.Request) string {
 	u := *req.URL
@@ -196,7 +261,9 @@ var invoicePageTmpl = template.Must(template.New("invoice").Parse(`<!doctype htm
 <tr><td>Total</td><td>{{.Total}}</td></tr><tr><td>Amount paid</td><td>{{.Paid}}</td></tr>
 <tr><td><strong>Amount remaining</strong></td><td><strong class="remaining">{{.Remaining}}</strong></td></tr></table>
 {{if .Failure}}<p class="failure" role="alert">{{.Failure}}</p>{{end}}
-{{if .Payable}}<form method="post">{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}</form>{{end}}
+{{if and .Payable .Cards}}<form method="post">{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}</form>{{end}}
+{{if .Transfer}}<section id="bank_transfer"><h2>Pay by bank transfer</h2><p>Send <strong>{{.Remaining}}</strong> to your account:</p>
+{{range .Transfer}}<h3>{{.Type}}</h3><table>{{range .Fields}}<tr><th scope="row">{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>{{end}}</section>{{end}}
 {{if .PDF}}<p><a href="{{.PDF}}">Download invoice (PDF)</a></p>{{end}}
 </body></html>
 `))

@@ -36,6 +36,10 @@ var bankTransferTypes = map[string]string{
 	"jpy": "jp_bank_transfer", "mxn": "mx_bank_transfer",
 }
 
+// BankTransferType is the bank transfer type a cash balance in cur is
+// paid through, or "" when no bank transfer takes cur.
+func BankTransferType(cur string) string { return bankTransferTypes[cur] }
+
 var bankTransferTypeList = []string{"eu_bank_transfer", "gb_bank_transfer", "jp_bank_transfer", "mx_bank_transfer", "us_bank_transfer"}
 
 // euTransferCountries are the countries an eu_bank_transfer's IBAN can be
