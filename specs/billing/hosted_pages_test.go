@@ -113,7 +113,7 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		p = Visit("GET", p.Location+"?outcome=fail", nil)
 		Expect(p.Location).To(ContainSubstring("redirect_status=failed"))
 		back := Visit("GET", p.Location, nil)
-		Expect(back.Status).To(Equal(200))
+		Expect(back.Status).To(Equal(402), "as the portal's page answers a failed card")
 		pi := defaultIntent(sc, invoice(inv.ID))
 		Expect(pi.LastPaymentError).NotTo(BeNil())
 		Expect(back.Body).To(ContainSubstring(`<p class="failure" role="alert">` + pi.LastPaymentError.Msg + `</p>`))

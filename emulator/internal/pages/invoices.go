@@ -77,6 +77,9 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 		if intent, _ := openIntent(e, inv, account); intent != "" && intent == q.Get("payment_intent") {
 			pi, _ := e.GetIn(account, intent)
 			failure = api.Str(api.Obj(pi["last_payment_error"])["message"])
+			if failure != "" {
+				status = http.StatusPaymentRequired // as the portal answers its own
+			}
 		}
 	}
 	cur := api.Str(inv["currency"])
