@@ -381,6 +381,28 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(got.InvoiceSettings.DefaultPaymentMethod.ID).To(Equal(old))
 	})
 
+	It("names each plan's and each card's controls by what they act on, for a browser test to find them by role", func() {
+		second, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(team.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		s := open(configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{
+			PaymentMethodUpdate: &stripe.BillingPortalConfigurationCreateFeaturesPaymentMethodUpdateParams{Enabled: stripe.Bool(true)},
+			SubscriptionCancel:  &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{Enabled: stripe.Bool(true)},
+			SubscriptionUpdate:  switching("price")}), nil)
+		Expect(Visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_visa"}}).Status).To(Equal(303))
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring(`aria-label="Cancel plan Pro, 9.00 USD / month × 1"`))
+		Expect(p.Body).To(ContainSubstring(`aria-label="Cancel plan Team, 29.00 USD / month × 1"`))
+		Expect(p.Body).To(ContainSubstring(`aria-label="Update plan Team, 29.00 USD / month × 1"`))
+		Expect(p.Body).To(MatchRegexp(`aria-label="Delete visa •••• 4242, expires \d+/\d+"`))
+		Expect(p.Body).To(MatchRegexp(`aria-label="Make default visa •••• 4242, expires \d+/\d+"`))
+
+		By("a refusal announced to assistive technology")
+		p = Visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {second.ID}, "reason": {"no_such_reason"}})
+		Expect(p.Status).To(Equal(400))
+		Expect(p.Body).To(ContainSubstring(`<p class="failure" role="alert">`))
+	})
+
 	It("updates the customer's details the configuration allows", func() {
 		s := open(configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{CustomerUpdate: &stripe.BillingPortalConfigurationCreateFeaturesCustomerUpdateParams{
 			Enabled: stripe.Bool(true), AllowedUpdates: stripe.StringSlice([]string{"email", "address"})}}), nil)

@@ -97,7 +97,7 @@ var accountLinkTmpl = template.Must(template.New("accountlink").Parse(`<!doctype
 <p>Connected account <code>{{.Account}}</code> ({{.Type}}{{if .Country}}, {{.Country}}{{end}}{{if .Email}}, {{.Email}}{{end}}).</p>
 {{if .Done}}<p class="done">Onboarding is complete.</p>{{else}}
 {{if .Due}}<p>Stripe still needs:</p><ul>{{range .Due}}<li><code>{{.}}</code></li>{{end}}</ul>{{else}}<p>Nothing is due.</p>{{end}}
-{{if .Failure}}<p class="failure">{{.Failure}}</p>{{end}}
+{{if .Failure}}<p class="failure" role="alert">{{.Failure}}</p>{{end}}
 <form method="post"><button>Submit the account's details and finish</button></form>{{end}}
 {{if .Return}}<p><a href="{{.Return}}">Return to the platform</a></p>{{end}}
 </body></html>

@@ -712,6 +712,7 @@ func customerValue(cus Object, param string) string {
 
 type portalSub struct {
 	ID, Status, When     string
+	Name                 string // its items, naming its controls
 	Items                []string
 	CancelURL, UpdateURL string
 	Renew, Canceling     bool
@@ -822,6 +823,7 @@ func (p *portal) describe(sub Object) portalSub {
 		out.Items = append(out.Items, p.priceLabel(api.Obj(it["price"]))+fmt.Sprintf(" × %d", api.Int(it["quantity"])))
 		end = api.Int(it["current_period_end"])
 	}
+	out.Name = strings.Join(out.Items, ", ")
 	changeable := live(sub)
 	switch {
 	case sub["cancel_at"] != nil:
@@ -976,18 +978,18 @@ var portalTmpl = template.Must(template.New("portal").Parse(`<!doctype html>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto}section{margin:2rem 0}button{margin:.2rem 0;padding:.4rem .8rem}.failure{color:#b00}label{display:block;margin:.3rem 0}</style></head>
 <body><h1>{{if .Headline}}{{.Headline}}{{else}}Manage your billing{{end}}</h1>
 <p>Signed in as {{.Customer}}.{{if .Return}} <a class="return" href="{{.Return}}">Return</a>{{end}}</p>
-{{if .Failure}}<p class="failure">{{.Failure}}</p>{{end}}
+{{if .Failure}}<p class="failure" role="alert">{{.Failure}}</p>{{end}}
 {{if eq .View "home"}}
 <section id="subscriptions"><h2>Current plan</h2>
 {{range .Subscriptions}}<div class="subscription" id="{{.ID}}"><p>{{range .Items}}{{.}}<br>{{end}}<span class="status">{{.Status}}</span>{{if .When}} · <span class="when">{{.When}}</span>{{end}}</p>
-{{if .UpdateURL}}<a class="update" href="{{.UpdateURL}}">Update plan</a>{{end}}
-{{if .CancelURL}}<a class="cancel" href="{{.CancelURL}}">Cancel plan</a>{{end}}
-{{if .Renew}}<form method="post"><input type="hidden" name="subscription" value="{{.ID}}"><button name="action" value="renew">Renew plan</button></form>{{end}}</div>
+{{if .UpdateURL}}<a class="update" href="{{.UpdateURL}}" aria-label="Update plan {{.Name}}">Update plan</a>{{end}}
+{{if .CancelURL}}<a class="cancel" href="{{.CancelURL}}" aria-label="Cancel plan {{.Name}}">Cancel plan</a>{{end}}
+{{if .Renew}}<form method="post"><input type="hidden" name="subscription" value="{{.ID}}"><button name="action" value="renew" aria-label="Renew plan {{.Name}}">Renew plan</button></form>{{end}}</div>
 {{else}}<p>No subscriptions.</p>{{end}}</section>
 {{end}}
 {{if and .MethodUpdate (or (eq .View "home") (eq .View "payment_methods"))}}
 <section id="payment_methods"><h2>Payment methods</h2>
-{{range .PaymentMethods}}<form method="post"><input type="hidden" name="payment_method" value="{{.ID}}">{{.Label}}{{if .Default}} <strong class="default">Default</strong>{{else}} <button name="action" value="set_default">Make default</button> <button name="action" value="detach">Delete</button>{{end}}</form>
+{{range .PaymentMethods}}<form method="post"><input type="hidden" name="payment_method" value="{{.ID}}">{{.Label}}{{if .Default}} <strong class="default">Default</strong>{{else}} <button name="action" value="set_default" aria-label="Make default {{.Label}}">Make default</button> <button name="action" value="detach" aria-label="Delete {{.Label}}">Delete</button>{{end}}</form>
 {{end}}<form method="post"><input type="hidden" name="action" value="add_card">{{range .Cards}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button> {{end}}</form></section>
 {{end}}
 {{if and (eq .View "home") .CustomerUpdate}}
@@ -1108,7 +1110,7 @@ var portalLoginTmpl = template.Must(template.New("portal-login").Parse(`<!doctyp
 <html><head><meta charset="utf-8"><title>Customer portal login (stripe-emu)</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}.failure{color:#b00}</style></head>
 <body><h1>{{if .Headline}}{{.Headline}}{{else}}Manage your billing{{end}}</h1>
-{{if .Failure}}<p class="failure">{{.Failure}}</p>{{end}}
+{{if .Failure}}<p class="failure" role="alert">{{.Failure}}</p>{{end}}
 <form method="post"><label>Email <input type="email" name="email"></label> <button>Continue</button></form>
 </body></html>
 `))
