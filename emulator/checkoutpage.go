@@ -129,6 +129,22 @@ func (e *Emulator) checkoutForm(s Object, account string, in url.Values) (url.Va
 			form.Set("billing_address["+f[0]+"]", v)
 		}
 	}
+	if countries := shippingCountries(s); countries != nil && in.Has("shipping_line1") {
+		for _, f := range shippingFields {
+			v := strings.TrimSpace(in.Get("shipping_" + f[0]))
+			if v == "" && f[0] != "line2" {
+				return nil, "Enter your shipping address: " + strings.ToLower(f[1]) + " is missing."
+			}
+			if f[0] == "name" {
+				form.Set("shipping_details[name]", v)
+			} else if v != "" {
+				form.Set("shipping_details[address]["+f[0]+"]", v)
+			}
+		}
+	}
+	if rate := in.Get("shipping_rate"); rate != "" {
+		form.Set("shipping_rate", rate)
+	}
 	fields, _, _ := pageInputs(s)
 	n := 0
 	for _, f := range fields {
@@ -148,6 +164,31 @@ func (e *Emulator) checkoutForm(s Object, account string, in url.Values) (url.Va
 		form.Set("promotion_code", code)
 	}
 	return form, ""
+}
+
+// shippingFields are the shipping address inputs of a session with
+// shipping_address_collection, by the field each fills.
+var shippingFields = [][2]string{{"name", "Name"}, {"line1", "Address"}, {"line2", "Address line 2"}, {"city", "City"}, {"postal_code", "Postal code"}, {"country", "Country"}}
+
+// shippingCountries are the countries a session ships to, or nil when it
+// collects no shipping address.
+func shippingCountries(s Object) []string {
+	sac, _ := s["shipping_address_collection"].(map[string]any)
+	if sac == nil {
+		return nil
+	}
+	list, _ := sac["allowed_countries"].([]any)
+	out := []string{}
+	for _, c := range list {
+		out = append(out, fmt.Sprint(c))
+	}
+	return out
+}
+
+// shippingOption is one of a session's shipping rates as the page offers it.
+type shippingOption struct {
+	ID, Label string
+	Chosen    bool
 }
 
 func collectsPhone(s Object) bool {
@@ -206,6 +247,27 @@ func (e *Emulator) checkoutView(s Object, account string, typed url.Values, fail
 		}
 		data["Billing"] = billing
 	}
+	if countries := shippingCountries(s); countries != nil {
+		var ship [][3]string
+		for _, f := range shippingFields {
+			ship = append(ship, [3]string{f[0], f[1], typed.Get("shipping_" + f[0])})
+		}
+		data["Shipping"], data["Countries"] = ship, countries
+	}
+	options, _ := s["shipping_options"].([]any)
+	chosen := typed.Get("shipping_rate")
+	var rates []shippingOption
+	for i, o := range options {
+		opt, _ := o.(map[string]any)
+		id, _ := opt["shipping_rate"].(string)
+		label := id
+		if rate, ok := e.GetIn(account, id); ok {
+			label = fmt.Sprint(rate["display_name"])
+		}
+		rates = append(rates, shippingOption{ID: id, Label: label + ", " + money(opt["shipping_amount"]),
+			Chosen: id == chosen || chosen == "" && i == 0})
+	}
+	data["Rates"] = rates
 	if id, _ := s["id"].(string); id != "" {
 		if code, body, err := e.Call("GET", "/v1/checkout/sessions/"+id+"/line_items", url.Values{"limit": {"100"}}, account); err == nil && code == http.StatusOK {
 			var lines [][2]string
@@ -246,6 +308,8 @@ var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
 <p><label for="email">Email</label> <input type="email" id="email" name="email" value="{{.Email}}"{{if .EmailLocked}} readonly{{end}}></p>
 {{if .Phone}}<p><label for="phone">Phone number</label> <input type="tel" id="phone" name="phone" value="{{.PhoneValue}}"></p>{{end}}
 {{if .Billing}}<fieldset><legend>Billing address</legend>{{range .Billing}}<p><label for="billing_{{index . 0}}">{{index . 1}}</label> <input id="billing_{{index . 0}}" name="billing_{{index . 0}}" value="{{index . 2}}"></p>{{end}}</fieldset>{{end}}
+{{if .Shipping}}<fieldset><legend>Shipping address</legend>{{$countries := .Countries}}{{range .Shipping}}<p><label for="shipping_{{index . 0}}">{{index . 1}}</label> {{if eq (index . 0) "country"}}{{$v := index . 2}}<select id="shipping_country" name="shipping_country">{{range $countries}}<option value="{{.}}"{{if eq . $v}} selected{{end}}>{{.}}</option>{{end}}</select>{{else}}<input id="shipping_{{index . 0}}" name="shipping_{{index . 0}}" value="{{index . 2}}">{{end}}</p>{{end}}</fieldset>{{end}}
+{{if .Rates}}<fieldset><legend>Shipping method</legend>{{range .Rates}}<p><label><input type="radio" name="shipping_rate" value="{{.ID}}"{{if .Chosen}} checked{{end}}> {{.Label}}</label></p>{{end}}</fieldset>{{end}}
 {{range .Fields}}<p><label>{{.Label}}{{if .Optional}} (optional){{end}}
 {{if .Options}}<select name="field_{{.Key}}"><option value=""></option>{{$d := .Default}}{{range .Options}}<option value="{{.Value}}"{{if eq .Value $d}} selected{{end}}>{{.Label}}</option>{{end}}</select>
 {{else}}<input name="field_{{.Key}}" value="{{.Default}}"{{if eq .Type "numeric"}} inputmode="numeric"{{end}}>{{end}}</label></p>{{end}}

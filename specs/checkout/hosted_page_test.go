@@ -143,6 +143,41 @@ var _ = Describe("The hosted Checkout page", Label("checkout"), func() {
 		Expect(got.CustomerDetails.Address.Country).To(Equal("FR"))
 	})
 
+	It("asks the shipping address in an allowed country and offers the shipping options", func() {
+		s := create(func(p *stripe.CheckoutSessionCreateParams) {
+			p.ShippingAddressCollection = &stripe.CheckoutSessionCreateShippingAddressCollectionParams{AllowedCountries: stripe.StringSlice([]string{"FR", "DE"})}
+			p.ShippingOptions = []*stripe.CheckoutSessionCreateShippingOptionParams{
+				{ShippingRateData: &stripe.CheckoutSessionCreateShippingOptionShippingRateDataParams{DisplayName: stripe.String("Standard"), Type: stripe.String("fixed_amount"),
+					FixedAmount: &stripe.CheckoutSessionCreateShippingOptionShippingRateDataFixedAmountParams{Amount: stripe.Int64(500), Currency: stripe.String("eur")}}},
+				{ShippingRateData: &stripe.CheckoutSessionCreateShippingOptionShippingRateDataParams{DisplayName: stripe.String("Express"), Type: stripe.String("fixed_amount"),
+					FixedAmount: &stripe.CheckoutSessionCreateShippingOptionShippingRateDataFixedAmountParams{Amount: stripe.Int64(1500), Currency: stripe.String("eur")}}}}
+		})
+		express := s.ShippingOptions[1].ShippingRate.ID
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring(`<label for="shipping_name">Name</label>`))
+		Expect(p.Body).To(ContainSubstring(`<option value="DE">DE</option>`))
+		Expect(p.Body).NotTo(ContainSubstring(`<option value="US">`), "only the allowed countries")
+		Expect(p.Body).To(ContainSubstring(`<input type="radio" name="shipping_rate" value="` + express + `"> Express, 15.00 EUR</label>`))
+
+		form := url.Values{"payment_method": {"pm_card_visa"}, "shipping_name": {"Marie Curie"}, "shipping_line1": {"36 quai de Béthune"},
+			"shipping_city": {"Paris"}, "shipping_postal_code": {"75004"}, "shipping_country": {"FR"}, "shipping_rate": {express}}
+		form.Set("shipping_line1", "")
+		before := emu.Count("", "payment_intent")
+		p = Visit("POST", s.URL, form)
+		Expect(p.Status).To(Equal(400))
+		Expect(p.Body).To(ContainSubstring(`<p class="failure" role="alert">`))
+		Expect(emu.Count("", "payment_intent")).To(Equal(before))
+
+		form.Set("shipping_line1", "36 quai de Béthune")
+		p = Visit("POST", s.URL, form)
+		Expect(p.Status).To(Equal(303), p.Body)
+		got := session(s.ID)
+		Expect(got.CollectedInformation.ShippingDetails.Name).To(Equal("Marie Curie"))
+		Expect(got.CollectedInformation.ShippingDetails.Address.City).To(Equal("Paris"))
+		Expect(got.ShippingCost.ShippingRate.ID).To(Equal(express))
+		Expect(got.AmountTotal).To(Equal(int64(10500)))
+	})
+
 	It("shows a payment link's hosted confirmation message once paid", func() {
 		link, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
