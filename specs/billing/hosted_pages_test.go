@@ -170,6 +170,30 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(p.Body).NotTo(ContainSubstring(`id="bank_transfer"`))
 	})
 
+	It("offers a SEPA Direct Debit to an invoice that takes one, the customer accepting its mandate on the page", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("compta@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		draft, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			DaysUntilDue: stripe.Int64(30), Currency: stripe.String("eur"),
+			PaymentSettings: &stripe.InvoiceCreatePaymentSettingsParams{PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"})}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(draft.ID),
+			Amount: stripe.Int64(7000), Currency: stripe.String("eur")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.FinalizeInvoice(Ctx, draft.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		p := Visit("GET", inv.HostedInvoiceURL, nil)
+		Expect(p.Body).To(ContainSubstring(`<button name="payment_method" value="pm_sepa_debit">`))
+		Expect(p.Body).NotTo(ContainSubstring(`value="pm_card_visa"`))
+		p = Visit("POST", inv.HostedInvoiceURL, url.Values{"payment_method": {"pm_sepa_debit"}})
+		Expect(p.Status).To(Equal(303), p.Body)
+		pi := defaultIntent(sc, invoice(inv.ID))
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing), "a debit settles later")
+		Expect(invoice(inv.ID).Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(emu.Count("", "mandate")).To(Equal(1), "the customer accepted a mandate on the page")
+		Expect(emu.EventTypes("")).To(ContainElement("payment_intent.processing"))
+	})
+
 	It("serves invoice_pdf as a PDF of the invoice", func() {
 		inv := openInvoice("")
 		p := Visit("GET", inv.InvoicePDF, nil)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"maps"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -25,12 +26,37 @@ import (
 // with the card entered, so the invoice is paid by the same rules (and
 // events) as any payment of it.
 
-// invoicePageMethods are the test cards the hosted invoice page offers.
-var invoicePageMethods = []method{
-	{"pm_card_visa", "Pay with Visa 4242"},
-	{"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card"},
-	{"pm_card_chargeDeclined", "Pay with a declining card"},
+// invoicePageMethods are the test payment methods the hosted invoice
+// page offers, by the payment method type each is.
+var invoicePageMethods = []struct {
+	typ string
+	method
+}{
+	{"card", method{"pm_card_visa", "Pay with Visa 4242"}},
+	{"card", method{"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card"}},
+	{"card", method{"pm_card_chargeDeclined", "Pay with a declining card"}},
+	{"sepa_debit", method{"pm_sepa_debit", "Pay by SEPA Direct Debit"}},
+	{"sepa_debit", method{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)"}},
 }
+
+// invoiceMethods are the test methods the page offers an invoice taking
+// types; no types are the account's defaults, which include cards.
+func invoiceMethods(types []string) []method {
+	if len(types) == 0 {
+		types = []string{"card"}
+	}
+	var out []method
+	for _, m := range invoicePageMethods {
+		if slices.Contains(types, m.typ) {
+			out = append(out, m.method)
+		}
+	}
+	return out
+}
+
+// sepaIBANs are the IBANs the page's SEPA Direct Debit methods enter:
+// Stripe's test IBANs whose debit succeeds, and fails, once processed.
+var sepaIBANs = map[string]string{"pm_sepa_debit": "DE89370400440532013000", "pm_sepa_debit_fail": "DE62370400440532013001"}
 
 // pageObject is the object of type object a page is for (its {id}, in
 // the account ?account= names), if shown says it has a page, or false
@@ -64,7 +90,7 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 	status := http.StatusOK
 	if req.Method == http.MethodPost {
 		_ = req.ParseForm()
-		next, code, msg := payInvoiceOnPage(e, inv, account, req.PostForm.Get("payment_method"), pageSelf(req))
+		next, code, msg := payInvoiceOnPage(e, inv, account, req.PostForm.Get("payment_method"), req)
 		if next != "" {
 			http.Redirect(w, req, next, http.StatusSeeOther)
 			return
@@ -98,15 +124,14 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 		"Customer": firstString(inv["customer_name"], inv["customer_email"], inv["customer"]),
 		"Lines":    lines, "Total": money(inv["total"]), "Paid": money(inv["amount_paid"]),
 		"Remaining": money(inv["amount_remaining"]), "PDF": inv["invoice_pdf"], "Failure": failure,
-		"Payable": inv["status"] == "open" && api.Int(inv["amount_remaining"]) > 0, "Methods": invoicePageMethods,
+		"Payable": inv["status"] == "open" && api.Int(inv["amount_remaining"]) > 0,
 	}
 	if due := api.Int(inv["due_date"]); due > 0 {
 		data["Due"] = pageDate(due)
 	}
 	if data["Payable"] == true {
 		types := api.Strs(api.Obj(inv["payment_settings"])["payment_method_types"])
-		// No types: the account's default methods, cards among them.
-		data["Cards"] = len(types) == 0 || slices.Contains(types, "card")
+		data["Methods"] = invoiceMethods(types)
 		if slices.Contains(types, "customer_balance") {
 			data["Transfer"] = transferAddresses(e, inv, account)
 		}
@@ -120,7 +145,8 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 // pm, coming back to returnURL from a 3-D Secure page. It answers where
 // to send the browser next, or the status and message of why the payment
 // failed (the API's, for what the API refused).
-func payInvoiceOnPage(e Backend, inv Object, account, pm, returnURL string) (next string, status int, failure string) {
+func payInvoiceOnPage(e Backend, inv Object, account, pm string, req *http.Request) (next string, status int, failure string) {
+	returnURL := pageSelf(req)
 	if inv["status"] != "open" {
 		return "", http.StatusPaymentRequired, fmt.Sprintf("This invoice is %s: there is nothing to pay.", inv["status"])
 	}
@@ -131,7 +157,23 @@ func payInvoiceOnPage(e Backend, inv Object, account, pm, returnURL string) (nex
 	if intent == "" {
 		return "", http.StatusPaymentRequired, failure
 	}
-	status, body, err := e.Call("POST", "/v1/payment_intents/"+intent+"/confirm", url.Values{"payment_method": {pm}, "return_url": {returnURL}}, account)
+	confirm := url.Values{"payment_method": {pm}, "return_url": {returnURL}}
+	if iban, ok := sepaIBANs[pm]; ok {
+		// The customer enters the account, with the name and email a
+		// SEPA debit needs, and accepts its mandate on the page, online.
+		confirm = url.Values{"return_url": {returnURL}, "payment_method_data[type]": {"sepa_debit"},
+			"payment_method_data[sepa_debit][iban]":                 {iban},
+			"payment_method_data[billing_details][name]":            {firstString(inv["customer_name"], inv["customer_email"], inv["customer"])},
+			"payment_method_data[billing_details][email]":           {firstString(inv["customer_email"], "jenny@example.com")},
+			"mandate_data[customer_acceptance][type]":               {"online"},
+			"mandate_data[customer_acceptance][online][user_agent]": {firstString(req.UserAgent(), "stripe-emu")}}
+		ip, _, err := net.SplitHostPort(req.RemoteAddr)
+		if err != nil {
+			ip = req.RemoteAddr
+		}
+		confirm.Set("mandate_data[customer_acceptance][online][ip_address]", ip)
+	}
+	status, body, err := e.Call("POST", "/v1/payment_intents/"+intent+"/confirm", confirm, account)
 	if err != nil {
 		return "", http.StatusInternalServerError, err.Error()
 	}
@@ -264,7 +306,7 @@ var invoicePageTmpl = template.Must(template.New("invoice").Parse(`<!doctype htm
 <tr><td>Total</td><td>{{.Total}}</td></tr><tr><td>Amount paid</td><td>{{.Paid}}</td></tr>
 <tr><td><strong>Amount remaining</strong></td><td><strong class="remaining">{{.Remaining}}</strong></td></tr></table>
 {{if .Failure}}<p class="failure" role="alert">{{.Failure}}</p>{{end}}
-{{if and .Payable .Cards}}<form method="post">{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}</form>{{end}}
+{{if and .Payable .Methods}}<form method="post">{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}</form>{{end}}
 {{if .Transfer}}<section id="bank_transfer"><h2>Pay by bank transfer</h2><p>Send <strong>{{.Remaining}}</strong> to your account:</p>
 {{range .Transfer}}<h3>{{.Type}}</h3><table>{{range .Fields}}<tr><th scope="row">{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>{{end}}</section>{{end}}
 {{if .PDF}}<p><a href="{{.PDF}}">Download invoice (PDF)</a></p>{{end}}
