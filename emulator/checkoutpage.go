@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
 )
 
 // checkoutMethods are the test payment methods the Checkout page offers.
@@ -120,7 +121,7 @@ func (e *Emulator) checkoutForm(s Object, account string, in url.Values) (url.Va
 		}
 		form.Set("phone", strings.TrimSpace(phone[0]))
 	}
-	if s["billing_address_collection"] == "required" && in.Has("billing_line1") {
+	if checkout.CollectsBilling(s) && in.Has("billing_line1") {
 		for _, f := range billingFields {
 			v := strings.TrimSpace(in.Get("billing_" + f[0]))
 			if v == "" {
@@ -144,6 +145,10 @@ func (e *Emulator) checkoutForm(s Object, account string, in url.Values) (url.Va
 	}
 	if rate := in.Get("shipping_rate"); rate != "" {
 		form.Set("shipping_rate", rate)
+	}
+	if typ, value := strings.TrimSpace(in.Get("tax_id_type")), strings.TrimSpace(in.Get("tax_id_value")); collectsTaxID(s) && value != "" {
+		form.Set("tax_id[type]", typ)
+		form.Set("tax_id[value]", value)
 	}
 	fields, _, _ := pageInputs(s)
 	n := 0
@@ -189,6 +194,12 @@ func shippingCountries(s Object) []string {
 type shippingOption struct {
 	ID, Label string
 	Chosen    bool
+}
+
+func collectsTaxID(s Object) bool {
+	tic, _ := s["tax_id_collection"].(map[string]any)
+	on, _ := tic["enabled"].(bool)
+	return on
 }
 
 func collectsPhone(s Object) bool {
@@ -240,13 +251,27 @@ func (e *Emulator) checkoutView(s Object, account string, typed url.Values, fail
 	if s["amount_total"] != nil && cur != "" {
 		data["Total"] = money(s["amount_total"])
 	}
-	if s["billing_address_collection"] == "required" {
+	if checkout.CollectsBilling(s) {
+		// An existing customer's address shows filled in.
+		var known map[string]any
+		if id, _ := s["customer"].(string); id != "" {
+			cus, _ := e.GetIn(account, id)
+			known, _ = cus["address"].(map[string]any)
+		}
 		var billing [][3]string
 		for _, f := range billingFields {
-			billing = append(billing, [3]string{f[0], f[1], typed.Get("billing_" + f[0])})
+			v, sent := typed["billing_"+f[0]]
+			value := fmt.Sprint(known[f[0]])
+			if sent {
+				value = v[0]
+			} else if known[f[0]] == nil {
+				value = ""
+			}
+			billing = append(billing, [3]string{f[0], f[1], value})
 		}
 		data["Billing"] = billing
 	}
+	data["TaxID"], data["TaxIDType"], data["TaxIDValue"] = collectsTaxID(s), typed.Get("tax_id_type"), typed.Get("tax_id_value")
 	if countries := shippingCountries(s); countries != nil {
 		var ship [][3]string
 		for _, f := range shippingFields {
@@ -308,6 +333,7 @@ var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
 <p><label for="email">Email</label> <input type="email" id="email" name="email" value="{{.Email}}"{{if .EmailLocked}} readonly{{end}}></p>
 {{if .Phone}}<p><label for="phone">Phone number</label> <input type="tel" id="phone" name="phone" value="{{.PhoneValue}}"></p>{{end}}
 {{if .Billing}}<fieldset><legend>Billing address</legend>{{range .Billing}}<p><label for="billing_{{index . 0}}">{{index . 1}}</label> <input id="billing_{{index . 0}}" name="billing_{{index . 0}}" value="{{index . 2}}"></p>{{end}}</fieldset>{{end}}
+{{if .TaxID}}<fieldset><legend>Tax ID (optional unless your country requires one)</legend><p><label for="tax_id_type">Tax ID type</label> <input id="tax_id_type" name="tax_id_type" value="{{.TaxIDType}}" placeholder="eu_vat"></p><p><label for="tax_id_value">Tax ID</label> <input id="tax_id_value" name="tax_id_value" value="{{.TaxIDValue}}"></p></fieldset>{{end}}
 {{if .Shipping}}<fieldset><legend>Shipping address</legend>{{$countries := .Countries}}{{range .Shipping}}<p><label for="shipping_{{index . 0}}">{{index . 1}}</label> {{if eq (index . 0) "country"}}{{$v := index . 2}}<select id="shipping_country" name="shipping_country">{{range $countries}}<option value="{{.}}"{{if eq . $v}} selected{{end}}>{{.}}</option>{{end}}</select>{{else}}<input id="shipping_{{index . 0}}" name="shipping_{{index . 0}}" value="{{index . 2}}">{{end}}</p>{{end}}</fieldset>{{end}}
 {{if .Rates}}<fieldset><legend>Shipping method</legend>{{range .Rates}}<p><label><input type="radio" name="shipping_rate" value="{{.ID}}"{{if .Chosen}} checked{{end}}> {{.Label}}</label></p>{{end}}</fieldset>{{end}}
 {{range .Fields}}<p><label>{{.Label}}{{if .Optional}} (optional){{end}}

@@ -178,6 +178,26 @@ var _ = Describe("The hosted Checkout page", Label("checkout"), func() {
 		Expect(got.AmountTotal).To(Equal(int64(10500)))
 	})
 
+	It("asks the billing address and a tax ID of a session collecting tax IDs, prefilling the customer's address", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("einkauf@example.com"),
+			Address: &stripe.AddressParams{Line1: stripe.String("Unter den Linden 1"), City: stripe.String("Berlin"), PostalCode: stripe.String("10117"), Country: stripe.String("DE")}})
+		Expect(err).NotTo(HaveOccurred())
+		s := create(func(p *stripe.CheckoutSessionCreateParams) {
+			p.Customer = stripe.String(cus.ID)
+			p.TaxIDCollection = &stripe.CheckoutSessionCreateTaxIDCollectionParams{Enabled: stripe.Bool(true)}
+			p.CustomerUpdate = &stripe.CheckoutSessionCreateCustomerUpdateParams{Name: stripe.String("auto"), Address: stripe.String("auto")}
+		})
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring(`name="billing_city" value="Berlin"`))
+		Expect(p.Body).To(ContainSubstring(`<label for="tax_id_value">Tax ID</label>`))
+		p = Visit("POST", s.URL, url.Values{"payment_method": {"pm_card_visa"}, "billing_line1": {"Unter den Linden 1"}, "billing_city": {"Berlin"},
+			"billing_postal_code": {"10117"}, "billing_country": {"DE"}, "tax_id_type": {"eu_vat"}, "tax_id_value": {"DE123456789"}})
+		Expect(p.Status).To(Equal(303), p.Body)
+		got := session(s.ID)
+		Expect(got.CustomerDetails.TaxIDs).To(HaveLen(1))
+		Expect(got.CustomerDetails.TaxIDs[0].Value).To(Equal("DE123456789"))
+	})
+
 	It("shows a payment link's hosted confirmation message once paid", func() {
 		link, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},

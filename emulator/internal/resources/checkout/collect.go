@@ -29,6 +29,10 @@ var completeTaxIDSchema = params.Object(map[string]*params.Schema{"type": params
 // ID collection, which shows its form by where the buyer is (the shipping
 // address, else the billing address), or when
 // billing_address_collection=required.
+// CollectsBilling reports whether a session's page asks a billing
+// address.
+func CollectsBilling(s store.Obj) bool { return collectsBilling(s) }
+
 func collectsBilling(s store.Obj) bool {
 	return autoTaxEnabled(s) || api.Bool(api.Obj(s["tax_id_collection"])["enabled"]) || s["billing_address_collection"] == "required"
 }
