@@ -86,12 +86,20 @@ var _ = Describe("A payment link's URL", Label("checkout", "payment-links"), fun
 	It("drops what the URL prefills that is not valid, as Stripe does, and opens the page anyway", func() {
 		l := newLink(&stripe.PaymentLinkCreateParams{})
 		for _, ref := range []string{strings.Repeat("x", 201), "order 42!"} {
-			status, location, _ := open(l.URL + "?" + url.Values{"client_reference_id": {ref}, "prefilled_email": {"not-an-email"}}.Encode())
+			status, location, _ := open(l.URL + "?" + url.Values{"client_reference_id": {ref}, "prefilled_email": {"not-an-email"}, "locale": {"xx-NOPE"}}.Encode())
 			Expect(status).To(Equal(303))
 			s, err := sc.V1CheckoutSessions.Retrieve(Ctx, strings.TrimPrefix(location, emu.URL()+"/checkout/"), nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(s.ClientReferenceID).To(BeEmpty())
 			Expect(s.CustomerEmail).To(BeEmpty())
+			Expect(s.Locale).To(BeEmpty(), "a locale Checkout does not have is dropped too")
 		}
+		By("the test helper refusing such a locale, as a session's creation does")
+		before := emu.Count("", "checkout.session")
+		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_links/"+l.ID+"/sessions", url.Values{"locale": {"xx-NOPE"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(400))
+		Expect(body["error"].(map[string]any)["param"]).To(Equal("locale"))
+		Expect(emu.Count("", "checkout.session")).To(Equal(before))
 	})
 })

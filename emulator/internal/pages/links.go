@@ -205,7 +205,7 @@ func PaymentLink(e Backend, w http.ResponseWriter, req *http.Request) {
 	if email := q.Get("prefilled_email"); strings.Contains(email, "@") {
 		form.Set("customer_email", email)
 	}
-	if locale := q.Get("locale"); locale != "" {
+	if locale := q.Get("locale"); checkout.IsLocale(locale) {
 		form.Set("locale", locale)
 	}
 	for _, k := range checkout.UTMCodes {

@@ -1,6 +1,8 @@
 package checkout
 
 import (
+	"slices"
+
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
@@ -32,6 +34,9 @@ func pageEnums(s *params.Schema) *params.Schema {
 var checkoutLocales = []string{"auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr", "fr-CA",
 	"hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv", "th",
 	"tr", "vi", "zh", "zh-HK", "zh-TW"}
+
+// IsLocale reports whether Checkout is shown in locale.
+func IsLocale(locale string) bool { return slices.Contains(checkoutLocales, locale) }
 
 // sessionLengths are the longest strings Stripe takes for what a session
 // hands to the objects it makes (its OpenAPI spec's maxLength), checked

@@ -46,7 +46,7 @@ func LinkRoutes() []api.Route {
 		"utm_source": params.String(), "utm_medium": params.String(), "utm_campaign": params.String(),
 		"utm_term": params.String(), "utm_content": params.String(),
 		"expand": params.ArrayOf(params.String()),
-	})
+	}).Enum("locale", checkoutLocales...)
 	return []api.Route{
 		api.POST(base, enums(params.FromStruct(stripe.PaymentLinkCreateParams{})), createLink),
 		api.GET(base, params.FromStruct(stripe.PaymentLinkListParams{}), listLinks),
