@@ -51,6 +51,7 @@ var _ = Describe("The hosted Checkout page", Label("checkout"), func() {
 		Expect(p.Status).To(Equal(200))
 		Expect(p.Body).To(ContainSubstring("90.00 EUR"))
 		Expect(p.Body).To(ContainSubstring(`<a class="cancel" href="https://shop.example/cart">`))
+		Expect(Visit("GET", emu.URL()+"/checkout/"+price.ID, nil).Status).To(Equal(404), "only a session has a page")
 	})
 
 	It("shows a decline's message on the page, which stays open to pay again", func() {
