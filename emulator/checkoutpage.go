@@ -76,6 +76,25 @@ func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
 	_ = checkoutTmpl.Execute(w, e.checkoutView(s, account, typed, failure))
 }
 
+// submitVerbs are the words submit_type puts on the page's buttons in
+// place of "Pay", as Stripe's reference says it customizes the submit
+// button's text (the exact wording of Stripe's button is its own).
+var submitVerbs = map[string]string{"book": "Book", "donate": "Donate", "subscribe": "Subscribe"}
+
+// submitMethods are the page's test methods, worded by s's submit_type.
+func submitMethods(s Object) []pageMethod {
+	typ, _ := s["submit_type"].(string)
+	verb, ok := submitVerbs[typ]
+	if !ok {
+		return checkoutMethods
+	}
+	out := make([]pageMethod, len(checkoutMethods))
+	for i, m := range checkoutMethods {
+		out[i] = pageMethod{m.ID, verb + strings.TrimPrefix(m.Label, "Pay")}
+	}
+	return out
+}
+
 // knownEmail is the email a session already has for its customer (its
 // customer's, else customer_email), which the page shows and the
 // customer does not change.
@@ -220,6 +239,21 @@ func (e *Emulator) checkoutView(s Object, account string, typed url.Values, fail
 		return currency.Major(n, cur) + " " + strings.ToUpper(cur)
 	}
 	fields, optional, save := pageInputs(s)
+	for i, o := range optional {
+		// Named as the customer reads it: its product and unit price.
+		if price, ok := e.GetIn(account, o.Price); ok {
+			name, _ := price["nickname"].(string)
+			if prod, ok := e.GetIn(account, fmt.Sprint(price["product"])); ok && name == "" {
+				name, _ = prod["name"].(string)
+			}
+			pc, _ := price["currency"].(string)
+			amount, _ := price["unit_amount"].(int64)
+			if f, ok := price["unit_amount"].(float64); ok {
+				amount = int64(f)
+			}
+			optional[i].Label = name + ", " + currency.Major(amount, pc) + " " + strings.ToUpper(pc)
+		}
+	}
 	for i := range fields {
 		if v, sent := typed["field_"+fields[i].Key]; sent {
 			fields[i].Default = v[0]
@@ -243,7 +277,7 @@ func (e *Emulator) checkoutView(s Object, account string, typed url.Values, fail
 		"ID": s["id"], "Mode": s["mode"], "Status": s["status"], "Failure": failure,
 		"Email": email, "EmailLocked": locked, "Cancel": s["cancel_url"],
 		"Fields": fields, "Optional": optional, "Save": save, "Codes": s["allow_promotion_codes"] == true,
-		"Code": typed.Get("promotion_code"), "Methods": checkoutMethods,
+		"Code": typed.Get("promotion_code"), "Methods": submitMethods(s),
 		"Terms": consent["terms_of_service"] == "required", "TermsLabel": termsLabel,
 		"Promotions": consent["promotions"] == "auto", "PromotionsOn": typed.Get("promotions") == "opt_in",
 		"Phone": collectsPhone(s), "PhoneValue": typed.Get("phone"),
@@ -339,7 +373,7 @@ var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
 {{range .Fields}}<p><label>{{.Label}}{{if .Optional}} (optional){{end}}
 {{if .Options}}<select name="field_{{.Key}}"><option value=""></option>{{$d := .Default}}{{range .Options}}<option value="{{.Value}}"{{if eq .Value $d}} selected{{end}}>{{.Label}}</option>{{end}}</select>
 {{else}}<input name="field_{{.Key}}" value="{{.Default}}"{{if eq .Type "numeric"}} inputmode="numeric"{{end}}>{{end}}</label></p>{{end}}
-{{range .Optional}}<p><label><input type="checkbox" name="optional_item" value="{{.Price}}"> Add {{.Quantity}} × {{.Price}}</label></p>{{end}}
+{{range .Optional}}<p><label><input type="checkbox" name="optional_item" value="{{.Price}}"> Add {{.Quantity}} × {{if .Label}}{{.Label}}{{else}}{{.Price}}{{end}}</label></p>{{end}}
 {{if .Save}}<p><label><input type="checkbox" name="save_payment_method" value="true"> Save my payment details for future purchases</label></p>{{end}}
 {{if .Codes}}<p><label>Promotion code <input name="promotion_code" value="{{.Code}}"></label></p>{{end}}
 {{if .Promotions}}<p><label><input type="checkbox" name="promotions" value="opt_in"{{if .PromotionsOn}} checked{{end}}> Keep me updated with news and offers</label></p>{{end}}
@@ -362,8 +396,8 @@ type pageField struct {
 type pageOption struct{ Label, Value string }
 
 type pageOptionalItem struct {
-	Price    string
-	Quantity any
+	Price, Label string
+	Quantity     any
 }
 
 // pageInputs reads what a session's page asks beyond the payment method:

@@ -199,6 +199,18 @@ var _ = Describe("The hosted Checkout page", Label("checkout"), func() {
 		Expect(got.CustomerDetails.TaxIDs[0].Value).To(Equal("DE123456789"))
 	})
 
+	It("words its buttons by submit_type and names optional items by product and price", func() {
+		extra := oneTimePrice(sc, "Tote bag", 1500)
+		s := create(func(p *stripe.CheckoutSessionCreateParams) {
+			p.SubmitType = stripe.String("donate")
+			p.OptionalItems = []*stripe.CheckoutSessionCreateOptionalItemParams{{Price: stripe.String(extra.ID), Quantity: stripe.Int64(2)}}
+		})
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring(`<button name="payment_method" value="pm_card_visa">Donate with Visa 4242</button>`))
+		Expect(p.Body).To(ContainSubstring(`<input type="checkbox" name="optional_item" value="` + extra.ID + `"> Add 2 × Tote bag, 15.00 EUR</label>`))
+		Expect(Visit("GET", create(nil).URL, nil).Body).To(ContainSubstring(`>Pay with Visa 4242</button>`))
+	})
+
 	It("shows a payment link's hosted confirmation message once paid", func() {
 		link, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
