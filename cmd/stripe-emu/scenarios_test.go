@@ -46,14 +46,7 @@ func TestTestRunsScenariosAgainstACommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s\n%s", code, out.String(), errOut.String())
 	}
-	raw, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var suites junitSuites
-	if err := xml.Unmarshal(raw, &suites); err != nil {
-		t.Fatalf("invalid JUnit XML: %v", err)
-	}
+	suites, _ := readJUnit(t, report)
 	s := suites.Suites[0]
 	if s.Tests-s.Skipped != 3 || s.Failures != 0 { // the three story-4 scenarios
 		t.Errorf("report: %d tests, %d skipped, %d failures", s.Tests, s.Skipped, s.Failures)
@@ -224,14 +217,7 @@ func TestAMistakeIsInTheJUnitReport(t *testing.T) {
 	if code := run([]string{"test", dir, "--junit-report", report}, &out, &errOut); code != 1 {
 		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
 	}
-	raw, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var suites junitSuites
-	if err := xml.Unmarshal(raw, &suites); err != nil {
-		t.Fatalf("invalid JUnit XML: %v", err)
-	}
+	suites, raw := readJUnit(t, report)
 	s := suites.Suites[0]
 	if s.Tests != 1 || s.Failures != 1 || s.Cases[0].Failure == nil || !strings.Contains(s.Cases[0].Failure.Text, `bad.yaml:3:22: steps[0].clock.advance: invalid duration "soon"`) {
 		t.Fatalf("report:\n%s", raw)
@@ -290,4 +276,19 @@ func TestReadyWithoutItsSlashIsRefused(t *testing.T) {
 		!strings.Contains(errOut.String(), `--ready "healthz": want a path on the app starting with /`) {
 		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
 	}
+}
+
+// readJUnit reads the JUnit report at path, with its text for failure
+// messages.
+func readJUnit(t *testing.T, path string) (junitSuites, []byte) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal(raw, &suites); err != nil {
+		t.Fatalf("invalid JUnit XML: %v", err)
+	}
+	return suites, raw
 }
