@@ -339,13 +339,7 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		Expect(emu.EventTypes("")[len(emu.EventTypes(""))-1]).To(Equal("issuing_authorization.updated"))
 
 		ids := func(lp *stripe.IssuingAuthorizationListParams) []string {
-			GinkgoHelper()
-			var out []string
-			for x, err := range sc.V1IssuingAuthorizations.List(Ctx, lp) {
-				Expect(err).NotTo(HaveOccurred())
-				out = append(out, x.ID)
-			}
-			return out
+			return listedIDs(sc.V1IssuingAuthorizations.List(Ctx, lp), func(o *stripe.IssuingAuthorization) string { return o.ID })
 		}
 		Expect(ids(&stripe.IssuingAuthorizationListParams{})).To(Equal([]string{b.ID, a.ID}))
 		Expect(ids(&stripe.IssuingAuthorizationListParams{Card: stripe.String(card.ID)})).To(Equal([]string{a.ID}))

@@ -152,13 +152,7 @@ var _ = Describe("Issuing cardholders", Label("issuing"), func() {
 		Expect(err).NotTo(HaveOccurred())
 
 		ids := func(lp *stripe.IssuingCardholderListParams) []string {
-			GinkgoHelper()
-			var out []string
-			for ch, err := range sc.V1IssuingCardholders.List(Ctx, lp) {
-				Expect(err).NotTo(HaveOccurred())
-				out = append(out, ch.ID)
-			}
-			return out
+			return listedIDs(sc.V1IssuingCardholders.List(Ctx, lp), func(o *stripe.IssuingCardholder) string { return o.ID })
 		}
 		Expect(ids(&stripe.IssuingCardholderListParams{})).To(Equal([]string{b.ID, a.ID}))
 		Expect(ids(&stripe.IssuingCardholderListParams{Email: stripe.String("jenny@example.com")})).To(Equal([]string{a.ID}))

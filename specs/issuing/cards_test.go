@@ -198,13 +198,7 @@ var _ = Describe("Issuing cards", Label("issuing"), func() {
 		Expect(string(b.SpendingControls.SpendingLimitsCurrency)).To(Equal("usd"))
 
 		ids := func(lp *stripe.IssuingCardListParams) []string {
-			GinkgoHelper()
-			var out []string
-			for card, err := range sc.V1IssuingCards.List(Ctx, lp) {
-				Expect(err).NotTo(HaveOccurred())
-				out = append(out, card.ID)
-			}
-			return out
+			return listedIDs(sc.V1IssuingCards.List(Ctx, lp), func(o *stripe.IssuingCard) string { return o.ID })
 		}
 		Expect(ids(&stripe.IssuingCardListParams{})).To(Equal([]string{b.ID, a.ID}))
 		Expect(ids(&stripe.IssuingCardListParams{Cardholder: stripe.String(ch.ID)})).To(Equal([]string{b.ID}))

@@ -101,3 +101,14 @@ func declineReason(a *stripe.IssuingAuthorization) stripe.IssuingAuthorizationRe
 	Expect(last.Approved).To(BeFalse())
 	return last.Reason
 }
+
+// listedIDs are the ids a list call pages through, in its order.
+func listedIDs[T any, S ~func(func(T, error) bool)](seq S, id func(T) string) []string {
+	GinkgoHelper()
+	var out []string
+	for x, err := range seq {
+		Expect(err).NotTo(HaveOccurred())
+		out = append(out, id(x))
+	}
+	return out
+}

@@ -54,13 +54,7 @@ var _ = Describe("Issuing transactions", Label("issuing"), func() {
 		Expect(emu.EventTypes("")[n:]).To(Equal([]string{"issuing_transaction.created", "issuing_transaction.created", "issuing_transaction.created", "issuing_transaction.created"}))
 
 		ids := func(lp *stripe.IssuingTransactionListParams) []string {
-			GinkgoHelper()
-			var out []string
-			for t, err := range sc.V1IssuingTransactions.List(Ctx, lp) {
-				Expect(err).NotTo(HaveOccurred())
-				out = append(out, t.ID)
-			}
-			return out
+			return listedIDs(sc.V1IssuingTransactions.List(Ctx, lp), func(o *stripe.IssuingTransaction) string { return o.ID })
 		}
 		Expect(ids(&stripe.IssuingTransactionListParams{})).To(Equal([]string{ur.ID, r2.ID, r1.ID, fc.ID}))
 		Expect(ids(&stripe.IssuingTransactionListParams{Type: stripe.String("capture")})).To(Equal([]string{fc.ID}))
