@@ -350,6 +350,44 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 		})
 
+		It("declines an amount ending in one of Stripe's test decimals with its decline code, as test mode does", func() {
+			for ending, code := range map[int64]stripe.DeclineCode{
+				1: stripe.DeclineCodeCallIssuer, 5: stripe.DeclineCodeGenericDecline, 55: stripe.DeclineCodeIncorrectPIN,
+				65: stripe.DeclineCodeWithdrawalCountLimitExceeded, 75: stripe.DeclineCodePINTryExceeded,
+			} {
+				pi := intent(1000+ending, "manual")
+				process(rdr.ID, pi.ID)
+				r := present(rdr.ID, "")
+				Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusFailed), "amount ending in %02d", ending)
+				Expect(r.Action.FailureCode).To(Equal("card_declined"))
+				failed := getIntent(pi.ID)
+				Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+				Expect(failed.LastPaymentError.DeclineCode).To(Equal(code), "amount ending in %02d", ending)
+				Expect(failed.LatestCharge.Status).To(Equal(stripe.ChargeStatusFailed))
+				Expect(failed.LatestCharge.Outcome.Reason).To(Equal(string(code)))
+				Expect(failed.LatestCharge.PaymentMethodDetails.CardPresent.Last4).To(Equal("4242"), "the card read is the card shown")
+			}
+
+			By("an amount ending otherwise, and a tip bringing the total off a declining ending, pay")
+			pi := intent(1099, "automatic")
+			process(rdr.ID, pi.ID)
+			Expect(present(rdr.ID, "").Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+
+			By("a tip bringing the total to a declining ending declines: the amount authorized is what counts")
+			pi = intent(1000, "automatic")
+			process(rdr.ID, pi.ID)
+			r, err := sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{AmountTip: stripe.Int64(5)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusFailed))
+			Expect(getIntent(pi.ID).LastPaymentError.DeclineCode).To(Equal(stripe.DeclineCodeGenericDecline))
+
+			By("a declining test card keeps its own decline whatever the amount")
+			pi = intent(1001, "automatic")
+			process(rdr.ID, pi.ID)
+			present(rdr.ID, "4000000000009995")
+			Expect(getIntent(pi.ID).LastPaymentError.DeclineCode).To(Equal(stripe.DeclineCodeInsufficientFunds))
+		})
+
 		It("answers terminal_reader_busy while the reader takes another payment, changing nothing", func() {
 			first, second := intent(1000, "automatic"), intent(2000, "automatic")
 			process(rdr.ID, first.ID)

@@ -91,6 +91,27 @@ func newCardPresentMethod(c *api.Call, cd card) (store.Obj, error) {
 	return pm, c.Tx.SetMeta(metaUsedUp(c.Account, api.Str(pm["id"])), "1")
 }
 
+// amountDeclines are the decline codes Stripe's test mode gives an
+// in-person payment whose amount ends in these two digits (Terminal's
+// testing guide: "test amounts"); other endings are approved.
+var amountDeclines = map[int64]string{
+	1: "call_issuer", 5: "generic_decline", 55: "incorrect_pin",
+	65: "withdrawal_count_limit_exceeded", 75: "pin_try_exceeded",
+}
+
+// amountDecline is the card read for an in-person payment of amount (the
+// amount authorized, a tip included): a card that would pay is declined
+// when the amount ends in one of Stripe's test decimals. A test card that
+// declines keeps its own decline.
+func amountDecline(cd card, amount int64) card {
+	reason, ok := amountDeclines[amount%100]
+	if !ok || (cd.Decline != "" && cd.Outcome != succeeds) {
+		return cd
+	}
+	cd.Outcome, cd.Decline, cd.Reason, cd.Message = declines, "card_declined", reason, declinedMessage
+	return cd
+}
+
 // readCard is the test card a simulated reader reads: one of Stripe's
 // (a "live" number declines in test mode), not one refused.
 func readCard(number, param string) (card, error) {

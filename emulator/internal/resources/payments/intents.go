@@ -973,7 +973,7 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	cd := cardOf(c, pm)
 	if pm["type"] == "card_present" {
 		// The card was in the reader: no 3-D Secure in person.
-		return charge(c, before, pi, pm, cd)
+		return charge(c, before, pi, pm, amountDecline(cd, api.Int(pi["amount"])))
 	}
 	needsAuth := cd.Outcome == alwaysAuthenticate ||
 		(cd.Outcome == authenticateUnlessSetUp && !(offSession && isSetUp(c, pm))) ||
