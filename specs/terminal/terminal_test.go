@@ -340,6 +340,10 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
 			Expect(failed.LastPaymentError.DeclineCode).To(Equal(stripe.DeclineCodeInsufficientFunds))
 			Expect(failed.LatestCharge.Status).To(Equal(stripe.ChargeStatusFailed))
+			declined, ok := emu.Get(failed.LatestCharge.ID)
+			Expect(ok).To(BeTrue())
+			Expect(declined["payment_method_details"].(map[string]any)["card_present"]).To(HaveKeyWithValue("amount_authorized", BeNil()),
+				"the issuer authorized nothing, as a declined card charge shows")
 			Eventually(rcv.Types).Should(Equal([]string{"terminal.reader.action_failed"}))
 
 			_, err := sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, nil)

@@ -160,6 +160,10 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 	if pm["type"] == "card_present" && status == "succeeded" && !captured {
 		api.Obj(api.Obj(ch["payment_method_details"])["card_present"])["capture_before"] = c.Now + CardPresentCaptureDays*86400
 	}
+	if pm["type"] == "card_present" && status == "failed" {
+		// As for a card: the issuer authorized nothing.
+		api.Obj(api.Obj(ch["payment_method_details"])["card_present"])["amount_authorized"] = nil
+	}
 	if c.BaseURL != nil && status != "failed" {
 		ch["receipt_url"] = c.PageURL("/receipts/" + api.Str(ch["id"]))
 	}
