@@ -586,7 +586,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 	})
 
 	Describe("features not emulated", func() {
-		It("are refused by name: collecting inputs, saving the card of a payment, extended authorizations", func() {
+		It("are refused by name: collecting inputs, saving the card of a payment, extended authorizations, collecting apart from confirming", func() {
 			rdr := reader(location().ID)
 			var err error
 			_, err = sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, &stripe.TerminalReaderCollectInputsParams{
@@ -608,6 +608,16 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(incremental.ID)})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
 			Expect(StripeErr(err).Msg).To(ContainSubstring("request_incremental_authorization_support"))
+
+			By("collecting a payment method apart from confirming it, which stripe-go v82.5.1 calls, is refused by name, not an unknown URL")
+			_, err = sc.V1TerminalReaders.CollectPaymentMethod(Ctx, rdr.ID, &stripe.TerminalReaderCollectPaymentMethodParams{PaymentIntent: stripe.String(pi.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("collect_payment_method"))
+			_, err = sc.V1TerminalReaders.ConfirmPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderConfirmPaymentIntentParams{PaymentIntent: stripe.String(pi.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("confirm_payment_intent"))
+			_, err = sc.V1TerminalReaders.CollectPaymentMethod(Ctx, "tmr_nope", &stripe.TerminalReaderCollectPaymentMethodParams{PaymentIntent: stripe.String(pi.ID)})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 			r, err := sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(r.Action).To(BeNil())

@@ -31,6 +31,10 @@ func actionRoutes() []api.Route {
 		api.POST("/v1/terminal/readers/{id}/set_reader_display", params.FromStruct(stripe.TerminalReaderSetReaderDisplayParams{}).Without("metadata").Enum("type", "cart"), setReaderDisplay),
 		api.POST("/v1/terminal/readers/{id}/cancel_action", params.FromStruct(stripe.TerminalReaderCancelActionParams{}).Without("metadata"), cancelAction),
 		api.POST("/v1/terminal/readers/{id}/collect_inputs", params.FromStruct(stripe.TerminalReaderCollectInputsParams{}), collectInputs),
+		// Of 2025-06-30.basil (stripe-go v82.3.0), newer than the embedded
+		// spec: served only to be refused by name.
+		api.POST("/v1/terminal/readers/{id}/collect_payment_method", params.FromStruct(stripe.TerminalReaderCollectPaymentMethodParams{}).Without("metadata"), collectApart("collect_payment_method")),
+		api.POST("/v1/terminal/readers/{id}/confirm_payment_intent", params.FromStruct(stripe.TerminalReaderConfirmPaymentIntentParams{}).Without("metadata"), collectApart("confirm_payment_intent")),
 		api.POST("/v1/test_helpers/terminal/readers/{id}/present_payment_method", params.FromStruct(stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{}).Without("metadata"), presentPaymentMethod),
 		api.POST("/v1/test_helpers/terminal/readers/{id}/succeed_input_collection", params.FromStruct(stripe.TestHelpersTerminalReaderSucceedInputCollectionParams{}).Without("metadata").Enum("skip_non_required_inputs", "all", "none"), inputCollectionHelper),
 		api.POST("/v1/test_helpers/terminal/readers/{id}/timeout_input_collection", params.FromStruct(stripe.TestHelpersTerminalReaderTimeoutInputCollectionParams{}).Without("metadata"), inputCollectionHelper),
@@ -178,6 +182,19 @@ func collectInputs(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return nil, apierr.InvalidRequest("stripe-emu does not emulate collecting inputs on a Terminal reader (collect_inputs: forms, signatures, selections), so it refused the request rather than answer as if the reader showed them.")
+}
+
+// collectApart refuses collecting a payment method apart from confirming
+// it (collect_payment_method, then confirm_payment_intent): not emulated,
+// as process_payment_intent does both in one action.
+func collectApart(route string) func(*api.Call) (any, error) {
+	return func(c *api.Call) (any, error) {
+		if _, err := c.Load("terminal.reader", c.Var("id"), "id"); err != nil {
+			return nil, err
+		}
+		c.Params.MarkRead("payment_intent", "collect_config", "confirm_config")
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate collecting a payment method on a Terminal reader apart from confirming it (%s, a step of collect_payment_method then confirm_payment_intent), so it refused the request rather than answer as if the reader did. Process the PaymentIntent with process_payment_intent, which collects and confirms in one action.", route)
+	}
 }
 
 // inputCollectionHelper answers the collect_inputs test helpers: no
