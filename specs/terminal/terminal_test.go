@@ -124,6 +124,23 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(emu.Count("", "terminal.location")).To(BeZero())
 		})
 
+		It("keep their country: an update naming another is refused and changes nothing, as Stripe's reference says", func() {
+			loc := location()
+			_, err := sc.V1TerminalLocations.Update(Ctx, loc.ID, &stripe.TerminalLocationUpdateParams{
+				DisplayName: stripe.String("Moved"), Address: &stripe.AddressParams{Country: stripe.String("CA"), State: stripe.String("ON")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "address[country]")
+			got, err := sc.V1TerminalLocations.Retrieve(Ctx, loc.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.DisplayName).To(Equal("Main Street"))
+			Expect(got.Address.Country).To(Equal("US"))
+			Expect(got.Address.State).To(Equal("TX"))
+
+			up, err := sc.V1TerminalLocations.Update(Ctx, loc.ID, &stripe.TerminalLocationUpdateParams{
+				Address: &stripe.AddressParams{Country: stripe.String("us"), City: stripe.String("Dallas")}})
+			Expect(err).NotTo(HaveOccurred(), "the same country may be sent again")
+			Expect(up.Address.City).To(Equal("Dallas"))
+		})
+
 		It("cannot be deleted while readers are registered to them", func() {
 			loc := location()
 			r := reader(loc.ID)

@@ -86,6 +86,11 @@ func locationAddress(c *api.Call, stored store.Obj) (store.Obj, error) {
 		if !country.Known(code) {
 			return nil, apierr.InvalidRequest("Country '%s' is unknown. Try using a 2-character alphanumeric country code instead, such as 'US', 'EG', or 'GB'. A full list of country codes is available at https://stripe.com/docs/api#country_codes", v).WithParam("address[country]")
 		}
+		// Stripe's reference: a location's country cannot change (a new
+		// location is made, its readers registered again).
+		if was := api.Str(stored["country"]); was != "" && was != code {
+			return nil, apierr.InvalidRequest("You cannot change the country of a location (%s). To move readers to another country, create a new location and register the readers to it.", was).WithParam("address[country]")
+		}
 		out["country"] = code
 	}
 	if out["country"] == nil {
