@@ -462,6 +462,12 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(err).NotTo(HaveOccurred())
 			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(done.ID)})
 			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "payment_intent")
+			euros, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur"),
+				PaymentMethodTypes: []*string{stripe.String("card_present")}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(euros.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("usd"), "a reader at a US location takes the local currency only, as Stripe's regional guide says")
 			r, err := sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(r.Action).To(BeNil())

@@ -11,6 +11,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/countryspecs"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -82,6 +83,9 @@ func processPaymentIntent(c *api.Call) (any, error) {
 	if err := processable(pi); err != nil {
 		return nil, err
 	}
+	if err := localCurrency(c, reader, pi); err != nil {
+		return nil, err
+	}
 	details := store.Obj{"payment_intent": piID}
 	if pc, ok := c.Params.Obj("process_config"); ok {
 		// allow_redisplay is for the card a payment saves, which a
@@ -125,6 +129,22 @@ func processable(pi store.Obj) error {
 		return err
 	}
 	return payments.CardPresentSavingRefused(pi)
+}
+
+// localCurrency checks that pi is in the currency of the country of the
+// reader's location: Stripe's regional guide has Terminal accept the local
+// currency only. A reader registered without a location is not checked.
+func localCurrency(c *api.Call, reader, pi store.Obj) error {
+	loc, ok := c.Tx.Get(c.Account, "terminal.location", api.Str(reader["location"]))
+	if !ok {
+		return nil
+	}
+	country := api.Str(api.Obj(loc["address"])["country"])
+	want, ok := countryspecs.DefaultCurrency(country)
+	if !ok || want == pi["currency"] {
+		return nil
+	}
+	return apierr.InvalidRequest("This PaymentIntent's currency is %s, but the reader's location (%s) is in %s, where Terminal accepts %s only.", pi["currency"], loc["id"], country, want).WithParam("payment_intent")
 }
 
 // setupRedisplay keeps a process_setup_intent's allow_redisplay until the
