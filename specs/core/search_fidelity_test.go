@@ -205,6 +205,20 @@ var _ = Describe("Search fidelity", Label("search"), func() {
 		Expect(other.Body["data"]).To(BeEmpty(), "the platform's customer is not the connected account's")
 	})
 
+	// A query is parsed whole before its fields are looked up, as any
+	// grammar-based parser does (inferred: Stripe documents no order), so
+	// one that does not parse answers Stripe's parse error even when an
+	// earlier clause names a field the resource lacks.
+	It("refuses a query that does not parse as unparsable, whatever fields it names", func() {
+		for _, q := range []string{`foo:"bar" AND email:`, `foo:"bar" email:"amy`, `foo:"bar" OR email:amy`} {
+			r := search("/v1/customers/search", q)
+			Expect(r.Status).To(Equal(400), q)
+			Expect(r.Error()["param"]).To(Equal("query"), q)
+			Expect(r.Error()["message"]).To(HavePrefix("We were unable to parse your search query."), q)
+		}
+		unsupported("/v1/customers/search", `email:"amy@rocketrides.io" AND foo:"bar"`, "foo", "customers")
+	})
+
 	// "You can combine multiple query clauses in a search by either
 	// separating them with a space, or using the AND or OR keywords …
 	// AND and OR operators are mutually exclusive." A space is an AND, so

@@ -61,17 +61,20 @@ type UnsupportedField struct{ Field string }
 
 func (e UnsupportedField) Error() string { return "unsupported search field " + e.Field }
 
-// Parse parses a query, checking fields against the resource's.
+// Parse parses a query, checking fields against the resource's. The whole
+// query is parsed before any field is looked up, so a query that does not
+// parse is refused as such whatever fields it names.
 func Parse(q string, fields Fields) (Query, error) {
 	p := &parser{s: q}
 	var out Query
+	var parsed []Clause
 	sawAnd, sawOr := false, false
 	for {
 		p.skipSpace()
 		if p.eof() {
 			break
 		}
-		if len(out.Clauses) > 0 {
+		if len(parsed) > 0 {
 			switch w := strings.ToUpper(p.peekWord()); w {
 			case "AND":
 				sawAnd = true
@@ -89,6 +92,9 @@ func Parse(q string, fields Fields) (Query, error) {
 		if err != nil {
 			return out, SyntaxError{err.Error()}
 		}
+		parsed = append(parsed, cl)
+	}
+	for _, cl := range parsed {
 		ft, ok := fields[cl.Field]
 		if !ok {
 			return out, UnsupportedField{cl.Field}
