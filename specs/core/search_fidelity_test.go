@@ -219,6 +219,31 @@ var _ = Describe("Search fidelity", Label("search"), func() {
 		unsupported("/v1/customers/search", `email:"amy@rocketrides.io" AND foo:"bar"`, "foo", "customers")
 	})
 
+	// "The minimum supported API Version to use search is 2020-08-27";
+	// Stripe refuses an older one with "Search is not supported on api
+	// version 2016-07-06. Update your API version, or set the API Version
+	// of this request to 2020-08-27 or greater." (as integrations quote it;
+	// the status, 400, is inferred), where the emulator otherwise answers
+	// an older version in basil's shapes.
+	It("refuses a Stripe-Version older than 2020-08-27, the first that has search", func() {
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("amy@rocketrides.io")})
+		Expect(err).NotTo(HaveOccurred())
+		q := "?query=" + url.QueryEscape(`email:"amy@rocketrides.io"`)
+		for _, path := range []string{"/v1/customers/search", "/v1/charges/search", "/v1/payment_intents/search", "/v1/subscriptions/search",
+			"/v1/invoices/search", "/v1/prices/search", "/v1/products/search"} {
+			r := Do(emu.URL(), "GET", path+q, "", "Stripe-Version", "2016-07-06")
+			Expect(r.Status).To(Equal(400), path)
+			Expect(r.Error()["type"]).To(Equal("invalid_request_error"))
+			Expect(r.Error()["message"]).To(Equal("Search is not supported on api version 2016-07-06. Update your API version, or set the API Version of this request to 2020-08-27 or greater."))
+		}
+		for _, v := range []string{"2020-08-27", "2022-11-15", "2025-08-27.basil"} {
+			r := Do(emu.URL(), "GET", "/v1/customers/search"+q, "", "Stripe-Version", v)
+			Expect(r.Status).To(Equal(200), v+": "+r.Text)
+			Expect(r.Body["data"]).To(HaveLen(1), v)
+		}
+		Expect(Do(emu.URL(), "GET", "/v1/customers?limit=1", "", "Stripe-Version", "2016-07-06").Status).To(Equal(200), "lists take any version")
+	})
+
 	// "You can combine multiple query clauses in a search by either
 	// separating them with a space, or using the AND or OR keywords …
 	// AND and OR operators are mutually exclusive." A space is an AND, so

@@ -34,7 +34,11 @@ type Call struct {
 	RequestID      string
 	IdempotencyKey string
 	APIVersion     string
-	Path           string
+	// AskedVersion is the Stripe-Version the request named ("" when none),
+	// which APIVersion is not when an older one is answered in basil's
+	// shapes: an endpoint that older versions lack refuses it.
+	AskedVersion string
+	Path         string
 	// Endpoint is the route the request matched ("POST /v1/customers/{id}"),
 	// for naming it in errors.
 	Endpoint string

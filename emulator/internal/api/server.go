@@ -349,7 +349,7 @@ func (s *Server) newCall(rt Route, r *http.Request, vals params.Values, account,
 		Env: s.Env, Params: vals.Tracked(), Vars: mux.Vars(r),
 		Account: account, Connected: account != s.Platform,
 		RequestID: reqID, APIVersion: version, Path: r.URL.Path, Endpoint: rt.Method + " " + rt.Path,
-		ClientIP: clientIP(r),
+		ClientIP: clientIP(r), AskedVersion: strings.TrimSpace(r.Header.Get("Stripe-Version")),
 	}
 	// v2's keys cover deletes too: Stripe's reference lists a 409
 	// idempotency_error on its v2 DELETE endpoints, and stripe-go sends a

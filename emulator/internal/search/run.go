@@ -146,6 +146,10 @@ func hasPhrase(text, phrase []string) bool {
 	return false
 }
 
+// MinVersion is the first API version with search ("The minimum supported
+// API Version to use search is 2020-08-27").
+const MinVersion = "2020-08-27"
+
 // Run answers a search endpoint: it parses `query`, pages with the opaque
 // `page` token and renders Stripe's search_result. keep, if given, leaves
 // out objects that are stored but gone for the API (a price deleted as a
@@ -161,6 +165,11 @@ func RunAt(c *api.Call, object, url string, fields Fields, paths Paths, keep ...
 
 // RunWith is Run for a resource with fields computed from its objects.
 func RunWith(c *api.Call, object, url string, fields Fields, values Values, keep ...func(store.Obj) bool) (any, error) {
+	// Versions are dates first (2020-08-27, 2025-08-27.basil), so their
+	// order is that of their first 10 characters.
+	if v := c.AskedVersion; len(v) >= 10 && v[:10] < MinVersion {
+		return nil, apierr.InvalidRequest("Search is not supported on api version %s. Update your API version, or set the API Version of this request to %s or greater.", v, MinVersion)
+	}
 	raw, _ := c.Params.Str("query")
 	q, err := Parse(raw, fields)
 	if err != nil {
