@@ -909,6 +909,102 @@ async function refused(promise) {
     }
   });
 
+  await check('encoding: null and \'\' unset, an array unset by \'\', a Date as a Unix time, decimals as strings, nested metadata refused', async () => {
+    const rate = await stripe.taxRates.create({ display_name: 'GST', percentage: 5, inclusive: false });
+    let c = await stripe.customers.create({ email: 'enc@example.com', description: 'first', name: 'Enc', metadata: { a: '1', b: '2' } });
+    c = await stripe.customers.update(c.id, { description: null, name: '', metadata: { a: '' } });
+    assert.equal(c.description, null, 'null is sent as an empty value, which unsets');
+    assert.equal(c.name, null);
+    assert.deepEqual(c.metadata, { b: '2' }, 'an empty value unsets one key');
+    c = await stripe.customers.update(c.id, { metadata: '' });
+    assert.deepEqual(c.metadata, {}, 'an empty metadata unsets them all');
+    const since = await stripe.customers.list({ email: 'enc@example.com', created: { gte: new Date(c.created * 1000), lte: new Date((c.created + 1) * 1000) } });
+    assert.deepEqual(since.data.map((x) => x.id), [c.id]);
+    const price = await stripe.prices.create({ product: prod.id, currency: 'usd', unit_amount_decimal: '12.345', recurring: { interval: 'month' } });
+    assert.equal(price.unit_amount_decimal, '12.345');
+    assert.equal(price.unit_amount, null);
+    const customer = await stripe.customers.create({ payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    let sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: prod.default_price.id }], default_tax_rates: [rate.id] });
+    assert.deepEqual(sub.default_tax_rates.map((r) => r.id), [rate.id]);
+    sub = await stripe.subscriptions.update(sub.id, { default_tax_rates: '' });
+    assert.deepEqual(sub.default_tax_rates, [], 'an empty value empties a list');
+    const nested = await refused(stripe.customers.create({ metadata: { a: { b: 'c' } } }));
+    assert.ok(nested instanceof Stripe.errors.StripeInvalidRequestError);
+    assert.equal(nested.param, 'metadata[a]');
+    const missing = await refused(stripe.prices.create({ unit_amount: 100, product: prod.id }));
+    assert.deepEqual([missing.code, missing.param, missing.message], ['parameter_missing', 'currency', 'Missing required param: currency.']);
+  });
+
+  await check('del, and what a deleted object answers', async () => {
+    const c = await stripe.customers.create({ email: 'gone@example.com' });
+    const gone = await stripe.customers.del(c.id);
+    assert.deepEqual({ ...gone }, { id: c.id, object: 'customer', deleted: true });
+    assert.equal((await stripe.customers.retrieve(c.id)).deleted, true, 'a deleted customer is still retrieved, marked deleted');
+    const again = await refused(stripe.customers.update(c.id, { name: 'x' }));
+    assert.deepEqual([again.statusCode, again.code], [404, 'resource_missing']);
+    const coupon = await stripe.coupons.create({ percent_off: 10, duration: 'once' });
+    assert.equal((await stripe.coupons.del(coupon.id)).deleted, true);
+    const ii = await stripe.invoiceItems.create({ customer: cus.id, amount: 300, currency: 'usd' });
+    assert.deepEqual({ ...(await stripe.invoiceItems.del(ii.id)) }, { id: ii.id, object: 'invoiceitem', deleted: true });
+  });
+
+  await check('error classes: idempotency, permission, authentication with a publishable key', async () => {
+    const key = `sdk-idem-${cus.id}`;
+    await stripe.customers.create({ email: 'k@example.com' }, { idempotencyKey: key });
+    const other = await refused(stripe.customers.create({ email: 'other@example.com' }, { idempotencyKey: key }));
+    assert.ok(other instanceof Stripe.errors.StripeIdempotencyError);
+    assert.equal(other.rawType, 'idempotency_error');
+    const elsewhere = await refused(stripe.products.create({ name: 'x' }, { idempotencyKey: key }));
+    assert.ok(elsewhere instanceof Stripe.errors.StripeIdempotencyError);
+    const noAccount = await refused(stripe.customers.list({}, { stripeAccount: 'acct_1NoSuchAccount' }));
+    assert.ok(noAccount instanceof Stripe.errors.StripePermissionError);
+    assert.deepEqual([noAccount.statusCode, noAccount.code], [403, 'account_invalid']);
+    const pk = await refused(new Stripe('pk_test_sdk_check', { host: base.hostname, port: base.port, protocol: base.protocol.replace(':', '') }).customers.list());
+    assert.ok(pk instanceof Stripe.errors.StripeAuthenticationError);
+    assert.equal(pk.statusCode, 401);
+  });
+
+  await check('rawRequest: a GET with its query in the path, a v2 DELETE, errors as the SDK\'s classes', async () => {
+    const page = await stripe.rawRequest('GET', `/v1/customers?limit=1&email=${encodeURIComponent('node@example.com')}`);
+    assert.deepEqual(page.data.map((c) => c.id), [cus.id]);
+    assert.equal(page.lastResponse.statusCode, 200);
+    const bad = await refused(stripe.rawRequest('POST', '/v1/customers', { bogus: 1 }));
+    assert.ok(bad instanceof Stripe.errors.StripeInvalidRequestError);
+    assert.equal(bad.param, 'bogus');
+    const dest = await stripe.rawRequest('POST', '/v2/core/event_destinations', {
+      name: 'raw', type: 'webhook_endpoint', event_payload: 'thin', enabled_events: ['v1.billing.meter.no_meter_found'],
+      webhook_endpoint: { url: 'https://example.com/raw' },
+    });
+    assert.match(dest.id, /^ed_test_/);
+    const gone = await stripe.rawRequest('DELETE', `/v2/core/event_destinations/${dest.id}`);
+    assert.deepEqual({ id: gone.id, object: gone.object }, { id: dest.id, object: 'v2.core.event_destination' });
+    const missing = await refused(stripe.rawRequest('GET', `/v2/core/event_destinations/${dest.id}`));
+    assert.ok(missing instanceof Stripe.errors.StripeInvalidRequestError);
+    assert.equal(missing.statusCode, 404);
+  });
+
+  await check('webhooks: a header from generateTestHeaderString verifies, a tampered body does not', async () => {
+    const event = (await stripe.events.list({ type: 'customer.created', limit: 1 })).data[0];
+    const payload = JSON.stringify(event);
+    const header = stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_sdk_check' });
+    assert.equal(stripe.webhooks.constructEvent(payload, header, 'whsec_sdk_check').id, event.id);
+    assert.equal((await stripe.webhooks.constructEventAsync(Buffer.from(payload), header, 'whsec_sdk_check')).id, event.id);
+    assert.throws(() => stripe.webhooks.constructEvent(payload.replace(event.id, 'evt_forged'), header, 'whsec_sdk_check'), Stripe.errors.StripeSignatureVerificationError);
+  });
+
+  await check('retries on a 500: the SDK sends the POST again under the same key, once', async () => {
+    const keys = [];
+    const retrying = new Stripe('sk_test_sdk_check', { host: base.hostname, port: base.port, protocol: base.protocol.replace(':', ''), maxNetworkRetries: 1 });
+    retrying.on('request', (r) => keys.push(r.idempotency_key));
+    const res = await fetch(new URL('/_emu/faults', base), { method: 'POST', body: JSON.stringify({ method: 'POST', path: '/v1/customers', kind: 'server_error', times: 1 }) });
+    assert.equal(res.status, 200);
+    const c = await retrying.customers.create({ email: 'retry-500@example.com' });
+    assert.equal(keys.length, 2);
+    assert.equal(keys[1], keys[0]);
+    assert.equal(c.lastResponse.idempotencyKey, keys[0]);
+    assert.equal((await stripe.customers.list({ email: 'retry-500@example.com' })).data.length, 1);
+  });
+
   console.log(`all checks passed (${passed})`);
   // stripe-node leaves the answer to a request it retried unread, and that
   // socket's 80 s timeout would keep the process alive.

@@ -13,6 +13,8 @@ Prints "all checks passed" and exits 0, or names the first check that
 failed and exits 1.
 """
 
+import datetime
+import decimal
 import http.server
 import io
 import json
@@ -526,6 +528,67 @@ def _():
     assert stripe.File.retrieve(f.id, expand=["links"]).links.data[0].file == f.id
     e = refused(stripe.File.create, purpose="dispute_evidence", file=io.BytesIO(b"just text"))
     assert isinstance(e, stripe.error.InvalidRequestError) and e.param == "file", e
+
+
+@check("python values on the wire: Decimal, datetime, None left out, '' unsets, a list emptied by ''")
+def _():
+    price = stripe.Price.create(product=state["price"].product, currency="usd", unit_amount_decimal=decimal.Decimal("12.345"),
+                                recurring={"interval": "month"})
+    assert price.unit_amount_decimal == "12.345" and price.unit_amount is None, price
+    cus = stripe.Customer.create(email="wire-py@example.com", description="first", name=None, phone="+15555550100")
+    assert cus.name is None and cus.phone == "+15555550100"
+    since = datetime.datetime.fromtimestamp(cus.created, tz=datetime.timezone.utc)
+    assert [c.id for c in stripe.Customer.list(email="wire-py@example.com", created={"gte": since}).data] == [cus.id]
+    cus = stripe.Customer.modify(cus.id, description="", phone=None)
+    assert cus.description is None and cus.phone == "+15555550100", "None is not sent; '' unsets"
+    rate = stripe.TaxRate.create(display_name="GST", percentage=5, inclusive=False)
+    sub = stripe.Subscription.create(customer=state["customer"].id, items=[{"price": state["price"].id}],
+                                     default_tax_rates=[rate.id], payment_behavior="default_incomplete")
+    assert [r.id for r in sub.default_tax_rates] == [rate.id]
+    assert stripe.Subscription.modify(sub.id, default_tax_rates="").default_tax_rates == []
+
+
+@check("instances: save sends what changed, delete and a deleted object's shape")
+def _():
+    cus = stripe.Customer.create(email="inst-py@example.com", metadata={"keep": "1"})
+    cus.name = "Instance"
+    cus.metadata["added"] = "2"
+    cus.save()
+    again = stripe.Customer.retrieve(cus.id)
+    assert again.name == "Instance" and dict(again.metadata) == {"keep": "1", "added": "2"}, again
+    gone = again.delete()
+    assert gone.deleted is True and gone.id == cus.id
+    assert stripe.Customer.retrieve(cus.id).deleted is True
+    e = refused(stripe.Customer.modify, cus.id, name="x")
+    assert isinstance(e, stripe.error.InvalidRequestError) and (e.http_status, e.code) == (404, "resource_missing"), e
+    assert stripe.Coupon.delete(stripe.Coupon.create(percent_off=10, duration="once").id).deleted is True
+
+
+@check("error classes: idempotency, permission, authentication")
+def _():
+    stripe.Customer.create(email="k-py@example.com", idempotency_key="py-idem-classes")
+    e = refused(stripe.Customer.create, email="other-py@example.com", idempotency_key="py-idem-classes")
+    assert isinstance(e, stripe.error.IdempotencyError) and e.http_status == 400, type(e)
+    e = refused(stripe.Customer.list, stripe_account="acct_1NoSuchAccount")
+    # 5.0.0 builds a PermissionError without its code; the error object has it.
+    assert isinstance(e, stripe.error.PermissionError) and (e.http_status, e.error.code) == (403, "account_invalid"), e
+    for key in ("sk_test_", "sk_live_python", "pk_test_python"):
+        e = refused(stripe.Customer.list, api_key=key)
+        assert isinstance(e, stripe.error.AuthenticationError) and e.http_status == 401, (key, e)
+
+
+@check("retries on a 500: the SDK sends the POST again under the same key")
+def _():
+    watching = Watching()
+    stripe.default_http_client, stripe.max_network_retries = watching, 1
+    try:
+        control("POST", "/_emu/faults", {"method": "POST", "path": "/v1/customers", "kind": "server_error", "times": 1})
+        cus = stripe.Customer.create(email="retry-500-py@example.com")
+    finally:
+        stripe.default_http_client, stripe.max_network_retries = None, 0
+    keys = [h.get("Idempotency-Key") for h in watching.sent]
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1], keys
+    assert [c.id for c in stripe.Customer.list(email="retry-500-py@example.com").data] == [cus.id]
 
 
 print("all checks passed (%d)" % passed)
