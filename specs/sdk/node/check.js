@@ -1005,6 +1005,19 @@ async function refused(promise) {
     assert.equal((await stripe.customers.list({ email: 'retry-500@example.com' })).data.length, 1);
   });
 
+  await check('DELETE with parameters: a subscription canceled with its details, an item removed without proration', async () => {
+    const customer = await stripe.customers.create({ payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const other = await stripe.prices.create({ product: prod.id, currency: 'usd', unit_amount: 300, recurring: { interval: 'month' } });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: prod.default_price.id }, { price: other.id }] });
+    const gone = await stripe.subscriptionItems.del(sub.items.data[1].id, { proration_behavior: 'none' });
+    assert.deepEqual({ ...gone }, { id: sub.items.data[1].id, object: 'subscription_item', deleted: true });
+    const canceled = await stripe.subscriptions.cancel(sub.id, { prorate: true, cancellation_details: { comment: 'moving on', feedback: 'too_expensive' } });
+    assert.equal(canceled.status, 'canceled');
+    assert.equal(canceled.cancellation_details.comment, 'moving on');
+    assert.equal(canceled.cancellation_details.feedback, 'too_expensive');
+    assert.deepEqual(canceled.items.data.map((i) => i.id), [sub.items.data[0].id]);
+  });
+
   console.log(`all checks passed (${passed})`);
   // stripe-node leaves the answer to a request it retried unread, and that
   // socket's 80 s timeout would keep the process alive.

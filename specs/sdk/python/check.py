@@ -591,4 +591,25 @@ def _():
     assert [c.id for c in stripe.Customer.list(email="retry-500-py@example.com").data] == [cus.id]
 
 
+@check("DELETE with parameters: a subscription canceled with its cancellation details, an item removed without proration")
+def _():
+    cus = stripe.Customer.create(payment_method="pm_card_visa", invoice_settings={"default_payment_method": "pm_card_visa"})
+    s = stripe.Subscription.create(customer=cus.id, items=[{"price": state["price"].id}, {"price": state["tax_price"].id}])
+    assert s.status == "active", s.status
+    gone = stripe.SubscriptionItem.delete(s["items"].data[1].id, proration_behavior="none")
+    assert gone.deleted is True and gone.object == "subscription_item", gone
+    assert [i.id for i in stripe.SubscriptionItem.list(subscription=s.id).data] == [s["items"].data[0].id]
+    canceled = stripe.Subscription.delete(s.id, prorate=True, cancellation_details={"comment": "moving on"})
+    assert isinstance(canceled, stripe.Subscription) and canceled.status == "canceled", canceled
+    assert canceled.cancellation_details.comment == "moving on"
+
+
+@check("a 500 without retries is an APIError")
+def _():
+    control("POST", "/_emu/faults", {"method": "POST", "path": "/v1/customers", "kind": "server_error", "times": 1})
+    e = refused(stripe.Customer.create, email="no-retry-500-py@example.com")
+    assert isinstance(e, stripe.error.APIError) and e.http_status == 500, e
+    assert stripe.Customer.list(email="no-retry-500-py@example.com").data == []
+
+
 print("all checks passed (%d)" % passed)
