@@ -612,4 +612,19 @@ def _():
     assert stripe.Customer.list(email="no-retry-500-py@example.com").data == []
 
 
+@check("auto_paging_iter on lists embedded in an object: an invoice's lines, a charge's refunds, past their first 10")
+def _():
+    inv = stripe.Invoice.create(customer=state["customer"].id, collection_method="send_invoice", days_until_due=30)
+    made = [stripe.InvoiceItem.create(customer=state["customer"].id, invoice=inv.id, amount=100 + n, currency="usd").id for n in range(12)]
+    inv = stripe.Invoice.retrieve(inv.id)
+    assert inv.lines.url == "/v1/invoices/%s/lines" % inv.id and inv.lines.has_more and len(inv.lines.data) == 10, inv.lines.url
+    items = [line.parent.invoice_item_details.invoice_item for line in inv.lines.auto_paging_iter()]
+    assert sorted(items) == sorted(made), items
+    pi = stripe.PaymentIntent.create(amount=5000, currency="usd", payment_method="pm_card_visa", confirm=True, payment_method_types=["card"])
+    refunds = [stripe.Refund.create(payment_intent=pi.id, amount=100).id for _ in range(11)]
+    charge = stripe.Charge.retrieve(pi.latest_charge, expand=["refunds"])
+    assert charge.refunds.has_more and len(charge.refunds.data) == 10
+    assert sorted(r.id for r in charge.refunds.auto_paging_iter()) == sorted(refunds)
+
+
 print("all checks passed (%d)" % passed)
