@@ -1018,6 +1018,24 @@ async function refused(promise) {
     assert.deepEqual(canceled.items.data.map((i) => i.id), [sub.items.data[0].id]);
   });
 
+  await check('v2 meter event stream: a session, then events sent with its token to the stream host', async () => {
+    const customer = await stripe.customers.create({ email: 'stream@example.com' });
+    const meter = await stripe.billing.meters.create({ display_name: 'Node stream', event_name: 'node_stream', default_aggregation: { formula: 'sum' } });
+    const session = await stripe.v2.billing.meterEventSession.create();
+    assert.equal(session.object, 'v2.billing.meter_event_session');
+    assert.ok(session.authentication_token, 'a token to authenticate the stream with');
+    // stripe-node sends the stream to meter-events.stripe.com whatever the
+    // client's host; a request option points it at the emulator.
+    const streaming = new Stripe(session.authentication_token, { host: base.hostname, port: base.port, protocol: base.protocol.replace(':', '') });
+    const sent = await streaming.v2.billing.meterEventStream.create({
+      events: [{ event_name: 'node_stream', payload: { stripe_customer_id: customer.id, value: '7' }, identifier: 'node-stream-1' }],
+    }, { host: base.hostname });
+    assert.deepEqual({ ...sent }, {});
+    const start = meter.created - (meter.created % 86400);
+    const summaries = await stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: start, end_time: start + 86400 });
+    assert.equal(summaries.data[0].aggregated_value, 7);
+  });
+
   console.log(`all checks passed (${passed})`);
   // stripe-node leaves the answer to a request it retried unread, and that
   // socket's 80 s timeout would keep the process alive.
