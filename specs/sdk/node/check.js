@@ -981,6 +981,13 @@ async function refused(promise) {
     const missing = await refused(stripe.rawRequest('GET', `/v2/core/event_destinations/${dest.id}`));
     assert.ok(missing instanceof Stripe.errors.StripeInvalidRequestError);
     assert.equal(missing.statusCode, 404);
+    // Stripe-Account from the options. (stripe-node 18.5.0 drops it when
+    // additionalHeaders is also given: that option replaces its headers.)
+    const acct = await stripe.accounts.create({ type: 'express' });
+    const there = await stripe.rawRequest('POST', '/v1/customers', { email: 'raw-there@example.com' }, { stripeAccount: acct.id });
+    assert.equal(there.lastResponse.stripeAccount, acct.id);
+    assert.equal((await stripe.rawRequest('GET', `/v1/customers/${there.id}`, null, { stripeAccount: acct.id })).id, there.id);
+    assert.equal((await refused(stripe.rawRequest('GET', `/v1/customers/${there.id}`))).statusCode, 404, 'not the platform\'s');
   });
 
   await check('webhooks: a header from generateTestHeaderString verifies, a tampered body does not', async () => {
