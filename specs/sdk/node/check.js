@@ -765,6 +765,10 @@ async function refused(promise) {
     const clover = await s.customers.retrieve(cus.id, {}, { stripeAccount: acct.id, apiVersion: '2025-09-30.clover' });
     assert.equal(clover.lastResponse.apiVersion, '2025-08-27.basil');
     assert.match(clover.lastResponse.headers['stripe-emu-warning'], /^Stripe-Version 2025-09-30\.clover is answered in 2025-08-27\.basil's shapes/);
+    // A client made with another version sends it on every request.
+    const pinned = new Stripe('sk_test_sdk_check', { host: base.hostname, port: base.port, protocol: base.protocol.replace(':', ''), apiVersion: '2025-03-31.basil' });
+    assert.equal((await pinned.customers.list({ limit: 1 })).lastResponse.apiVersion, '2025-03-31.basil');
+    assert.equal((await pinned.customers.create({ email: 'pinned@example.com' })).lastResponse.apiVersion, '2025-03-31.basil');
   });
 
   await check('retries the SDK makes on its own: a lost connection, a lost answer, a lock timeout, a key still in flight', async () => {

@@ -447,6 +447,8 @@ def _():
     got = cus.last_response.headers
     assert got["Stripe-Version"] == "2025-08-27.basil" and "Stripe-Emu-Warning" not in got, dict(got)
     assert got["Idempotency-Key"] == "py-echo-1"
+    asked = stripe.Customer.retrieve(cus.id, stripe_account=acct.id, stripe_version="2025-03-31.basil")
+    assert asked.last_response.headers["Stripe-Version"] == "2025-03-31.basil", "a version asked for per call"
     assert got.get("Stripe-Account") == acct.id, "Stripe-Account comes back on the answer"
     assert json.loads(watching.sent[0]["X-Stripe-Client-User-Agent"])["bindings_version"] == "5.0.0"
     telemetry = [json.loads(h["X-Stripe-Client-Telemetry"]) for h in watching.sent if "X-Stripe-Client-Telemetry" in h]
