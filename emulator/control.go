@@ -103,6 +103,11 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	for _, path := range stripejs.Paths {
 		root.Handle(path, page(func(_ *Emulator, w http.ResponseWriter, req *http.Request) { stripejs.Serve(w, req) })).Methods("GET")
 	}
+	// Connect OAuth (connect.stripe.com): the SDKs' connect base URL is
+	// pointed at the emulator itself.
+	root.Handle("/oauth/authorize", page((*Emulator).oauthAuthorize)).Methods("GET", "POST")
+	root.Handle("/oauth/token", page((*Emulator).oauthToken)).Methods("POST")
+	root.Handle("/oauth/deauthorize", page((*Emulator).oauthDeauthorize)).Methods("POST")
 	root.Handle("/connect.stripe.com/setup/{flow}/{account}/{token}", served(pages.AccountLink)).Methods("GET", "POST")
 	root.Handle("/connect.stripe.com/express/{account}/{token}", served(pages.ExpressDashboard)).Methods("GET")
 	root.Handle("/buy.stripe.com/{token}", served(pages.PaymentLink)).Methods("GET")
@@ -180,7 +185,7 @@ func decodeCtl(w http.ResponseWriter, req *http.Request, v any) bool {
 }
 
 func (e *Emulator) ctlHealth(w http.ResponseWriter, _ *http.Request) {
-	writeCtl(w, 200, map[string]any{"ok": true, "platform": e.Platform(), "api_version": APIVersion,
+	writeCtl(w, 200, map[string]any{"ok": true, "platform": e.Platform(), "connect_application": e.ConnectApplication(), "api_version": APIVersion,
 		"webhook_seed": e.Webhooks().Seed(), "now": e.Clock().Unix()})
 }
 

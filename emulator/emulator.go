@@ -203,6 +203,10 @@ func (e *Emulator) Clock() *clock.Clock { return e.cfg.clock }
 // Platform is the id of the platform account (acct_…) the API key owns.
 func (e *Emulator) Platform() string { return e.env.Platform }
 
+// ConnectApplication is the platform's Connect application id (ca_…): the
+// client_id of its Connect OAuth flow.
+func (e *Emulator) ConnectApplication() string { return e.env.ConnectApplication() }
+
 // Close stops serving and closes the store, flushing it to disk when
 // persisted. Safe to call more than once.
 func (e *Emulator) Close() error {

@@ -112,8 +112,36 @@ func checkerFor(method, path string) func([]byte) error {
 		return CheckV2Deleted
 	case IsV2(path):
 		return CheckV2
+	case path == "/oauth/token":
+		return func(b []byte) error { return checkOAuth(b, stripe.OAuthToken{}) }
+	case path == "/oauth/deauthorize":
+		return func(b []byte) error { return checkOAuth(b, stripe.Deauthorize{}) }
 	}
 	return Check
+}
+
+// checkOAuth checks a Connect OAuth answer (connect.stripe.com, outside
+// the API and its spec): stripe-go's type with every field present, or an
+// error in OAuth's own shape, which stripe-go reads into its Error.
+func checkOAuth(body []byte, v any) error {
+	m, err := decodeBody(body)
+	if err != nil {
+		return err
+	}
+	if _, isErr := m["error"]; isErr {
+		for k := range m {
+			if k != "error" && k != "error_description" {
+				return fmt.Errorf("oauth error: unknown key %q", k)
+			}
+		}
+		return CheckAs(body, stripe.Error{})
+	}
+	for field := range fieldsOf(reflect.TypeOf(v)) {
+		if _, ok := m[field]; !ok {
+			return fmt.Errorf("oauth answer without %q", field)
+		}
+	}
+	return CheckAs(body, v)
 }
 
 func checkV2Object(m map[string]any, path string) error {
