@@ -26,7 +26,7 @@ type oauthCode struct {
 	Scope   string   `json:"scope"`
 	Expires int64    `json:"expires"`
 	Used    bool     `json:"used"`
-	Keys    []string `json:"keys,omitempty"` // issued with it: revoked when it is used again
+	Keys    []string `json:"keys,omitempty"` // issued for it (keys, refresh token): revoked when it comes back
 }
 
 // oauthRefresh is what a refresh token (rt_…) grants.
@@ -209,7 +209,9 @@ func (e *Emulator) oauthToken(w http.ResponseWriter, req *http.Request) {
 			case c.Used:
 				// Stripe revokes what the code gave when it comes back.
 				for _, k := range c.Keys {
-					if err := tx.SetMeta(api.OAuthKeyMeta+k, ""); err != nil {
+					if strings.HasPrefix(k, "rt_") {
+						tx.DeleteMeta(refreshMeta + k)
+					} else if err := tx.SetMeta(api.OAuthKeyMeta+k, ""); err != nil {
 						return err
 					}
 				}
@@ -285,7 +287,7 @@ func (e *Emulator) issueKeys(w http.ResponseWriter, account, scope, refresh, cod
 		if !getMeta(tx, codeMeta+code, &c) {
 			return nil
 		}
-		c.Used, c.Keys = true, []string{access, publishable}
+		c.Used, c.Keys = true, []string{access, publishable, refresh}
 		return putMeta(tx, codeMeta+code, c)
 	})
 	if err != nil {

@@ -127,6 +127,8 @@ var _ = Describe("Connect OAuth", Label("connect"), func() {
 		oauthErr(err, 400, "invalid_grant")
 		_, err = emu.ClientWithKey(tok.AccessToken).V1Balance.Retrieve(Ctx, nil)
 		ExpectStripeError(err, 401, "invalid_request_error", "", "")
+		_, err = sc.OAuth.Create(Ctx, &stripe.OAuthTokenParams{GrantType: stripe.String("refresh_token"), RefreshToken: stripe.String(tok.RefreshToken)})
+		oauthErr(err, 400, "invalid_grant")
 	})
 
 	It("lets a code expire after five minutes", func() {

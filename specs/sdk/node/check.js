@@ -1047,6 +1047,33 @@ async function refused(promise) {
     assert.equal(summaries.data[0].aggregated_value, 7);
   });
 
+  await check('Connect OAuth: the authorize page, a code for keys of the connected account, deauthorize', async () => {
+    // The connect host is the emulator too: its client_id is on /_emu/health.
+    const { connect_application: clientId } = await (await fetch(new URL('/_emu/health', base))).json();
+    const authorize = new URL(stripe.oauth.authorizeUrl({ client_id: clientId, state: 'st8', redirect_uri: 'https://platform.example/cb' }));
+    const page = new URL(authorize.pathname + authorize.search, base);
+    assert.equal((await fetch(page)).status, 200);
+    const done = await fetch(page, { method: 'POST', body: new URLSearchParams({ decision: 'connect' }), redirect: 'manual' });
+    assert.equal(done.status, 302);
+    const back = new URL(done.headers.get('location')).searchParams;
+    assert.equal(back.get('state'), 'st8');
+    // stripe-node sends oauth calls to connect.stripe.com whatever the
+    // client's host; the request option points them at the emulator.
+    const at = { host: base.hostname };
+    const tok = await stripe.oauth.token({ grant_type: 'authorization_code', code: back.get('code') }, at);
+    assert.equal(tok.token_type, 'bearer');
+    assert.equal(tok.scope, 'read_write');
+    const fresh = await stripe.oauth.token({ grant_type: 'refresh_token', refresh_token: tok.refresh_token }, at);
+    const e = await refused(stripe.oauth.token({ grant_type: 'authorization_code', code: 'ac_none' }, at));
+    assert.equal(e.type, 'StripeInvalidGrantError');
+    assert.equal(e.message, 'Authorization code does not exist: ac_none');
+    const own = new Stripe(fresh.access_token, { host: base.hostname, port: base.port, protocol: base.protocol.replace(':', '') });
+    const there = await own.customers.create({ email: 'oauth@example.com' });
+    assert.equal((await stripe.customers.retrieve(there.id, {}, { stripeAccount: tok.stripe_user_id })).id, there.id);
+    const gone = await stripe.oauth.deauthorize({ client_id: clientId, stripe_user_id: tok.stripe_user_id }, at);
+    assert.equal(gone.stripe_user_id, tok.stripe_user_id);
+  });
+
   console.log(`all checks passed (${passed})`);
   // stripe-node leaves the answer to a request it retried unread, and that
   // socket's 80 s timeout would keep the process alive.
