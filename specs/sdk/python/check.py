@@ -629,4 +629,36 @@ def _():
     assert sorted(r.id for r in charge.refunds.auto_paging_iter()) == sorted(refunds)
 
 
+@check("Connect OAuth: the authorize page, a code for keys of the connected account, deauthorize")
+def _():
+    import urllib.parse
+
+    from stripe import oauth, oauth_error
+
+    # stripe-python 5.0.0's oauth module copied connect_api_base when it
+    # was imported, so setting stripe.connect_api_base later changes nothing.
+    oauth.connect_api_base = stripe.api_base
+    client_id = control("GET", "/_emu/health")["connect_application"]
+    url = stripe.OAuth.authorize_url(client_id=client_id, scope="read_only", state="py", redirect_uri="https://platform.example/cb")
+    assert url.startswith(stripe.api_base + "/oauth/authorize?"), url
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    try:
+        urllib.request.build_opener(NoRedirect).open(url, data=b"decision=connect")
+        raise AssertionError("no redirect")
+    except urllib.error.HTTPError as e:
+        assert e.code == 302, e.code
+        back = urllib.parse.parse_qs(urllib.parse.urlparse(e.headers["Location"]).query)
+    assert back["state"] == ["py"] and back["scope"] == ["read_only"], back
+    tok = stripe.OAuth.token(grant_type="authorization_code", code=back["code"][0])
+    assert tok["token_type"] == "bearer" and tok["stripe_user_id"].startswith("acct_"), tok
+    e = refused(stripe.OAuth.token, grant_type="authorization_code", code=back["code"][0])
+    assert isinstance(e, oauth_error.InvalidGrantError), type(e)
+    gone = stripe.OAuth.deauthorize(client_id=client_id, stripe_user_id=tok["stripe_user_id"])
+    assert gone["stripe_user_id"] == tok["stripe_user_id"]
+
+
 print("all checks passed (%d)" % passed)
