@@ -110,6 +110,24 @@ var _ = Describe("Connect OAuth", Label("connect"), func() {
 		Expect(back.Query().Get("code")).To(BeEmpty())
 	})
 
+	It("grants read_only when no scope is asked for, Stripe's default, and redirects a bad scope as invalid_scope", func() {
+		p := params()
+		p.Scope = nil
+		done := Visit("POST", authorizeURL(p), url.Values{"decision": {"connect"}})
+		back, _ := url.Parse(done.Location)
+		Expect(back.Query().Get("scope")).To(Equal("read_only"))
+		tok, err := exchange(back.Query().Get("code"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(tok.Scope).To(Equal(stripe.OAuthScopeTypeReadOnly))
+
+		p.Scope = stripe.String("admin")
+		bad := Visit("GET", authorizeURL(p), nil)
+		Expect(bad.Status).To(Equal(http.StatusFound))
+		back, _ = url.Parse(bad.Location)
+		Expect(back.Query().Get("error")).To(Equal("invalid_scope"))
+		Expect(back.Query().Get("state")).To(Equal("csrf123"))
+	})
+
 	It("refuses an unknown client_id on the page itself, never redirecting", func() {
 		p := params()
 		p.ClientID = stripe.String("ca_unknown")
