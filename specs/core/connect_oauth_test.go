@@ -166,6 +166,17 @@ var _ = Describe("Connect OAuth", Label("connect"), func() {
 		oauthErr(err, 400, "invalid_request")
 	})
 
+	It("takes only the platform's secret key, not none nor a connected account's", func() {
+		code := connect().Get("code")
+		r := Do(emu.URL(), "POST", "/oauth/token", "grant_type=authorization_code&code="+code, "Authorization", "")
+		Expect(r.Status).To(Equal(401))
+		Expect(r.Body).To(HaveKeyWithValue("error", "invalid_client"))
+		tok, err := exchange(code)
+		Expect(err).NotTo(HaveOccurred(), "the refused request used nothing up")
+		_, err = emu.ClientWithKey(tok.AccessToken).OAuth.Create(Ctx, &stripe.OAuthTokenParams{GrantType: stripe.String("refresh_token"), RefreshToken: stripe.String(tok.RefreshToken)})
+		oauthErr(err, 401, "invalid_client")
+	})
+
 	It("refreshes an access token, narrowing the scope if asked, never widening it", func() {
 		tok, err := exchange(connect().Get("code"))
 		Expect(err).NotTo(HaveOccurred())
