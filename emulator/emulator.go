@@ -90,6 +90,7 @@ func New(opts ...Option) (*Emulator, error) {
 		return nil, err
 	}
 	env.Platform = platform
+	_ = st.View(func(tx *store.Tx) error { env.NoteOAuthKeys(tx); return nil })
 	e := &Emulator{cfg: cfg, env: env, log: newRequestLog(1000)}
 	env.BaseURL = e.URL
 	e.server = api.NewServer(env, compiledRoutes())

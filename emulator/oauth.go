@@ -172,7 +172,7 @@ func (e *Emulator) oauthPlatform(w http.ResponseWriter, req *http.Request) bool 
 	if ok {
 		_ = e.env.Store.View(func(tx *store.Tx) error {
 			// A connected account's own key is not the platform's.
-			_, scoped := tx.GetMeta(api.OAuthKeyMeta + key)
+			_, scoped := e.env.OAuthKeyFor(tx, key)
 			ok = !scoped
 			return nil
 		})
@@ -211,7 +211,7 @@ func (e *Emulator) oauthToken(w http.ResponseWriter, req *http.Request) {
 				for _, k := range c.Keys {
 					if strings.HasPrefix(k, "rt_") {
 						tx.DeleteMeta(refreshMeta + k)
-					} else if err := tx.SetMeta(api.OAuthKeyMeta+k, ""); err != nil {
+					} else if err := e.env.SetOAuthKey(tx, k, ""); err != nil {
 						return err
 					}
 				}
@@ -276,7 +276,7 @@ func (e *Emulator) issueKeys(w http.ResponseWriter, account, scope, refresh, cod
 	publishable := "pk_test_" + e.env.IDs.Secret(48)
 	err := e.env.Store.Update(func(tx *store.Tx) error {
 		for _, k := range []string{access, publishable} {
-			if err := tx.SetMeta(api.OAuthKeyMeta+k, account); err != nil {
+			if err := e.env.SetOAuthKey(tx, k, account); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package core_test
 import (
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -97,6 +98,21 @@ var _ = Describe("Connect OAuth", Label("connect"), func() {
 		p.SetStripeAccount(emu.Platform())
 		_, err = own.V1Customers.Retrieve(Ctx, cus.ID, p)
 		ExpectStripeError(err, 403, "invalid_request_error", "account_invalid", "")
+	})
+
+	It("keeps an access token working across a restart with the data file", func() {
+		path := filepath.Join(GinkgoT().TempDir(), "emu.db")
+		emu = Emulator(emulator.WithDataFile(path))
+		sc = emu.Client()
+		tok, err := exchange(connect().Get("code"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Close()).To(Succeed())
+
+		again := Emulator(emulator.WithDataFile(path))
+		cus, err := again.ClientWithKey(tok.AccessToken).V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		_, ok := again.GetIn(tok.StripeUserID, cus.ID)
+		Expect(ok).To(BeTrue(), "made on the connected account")
 	})
 
 	It("sends the owner back with access_denied when they deny", func() {

@@ -20,10 +20,13 @@ func (s *Server) accountFor(r *http.Request) (string, error) {
 	}
 	key, _ := apiKey(r, true)
 	scoped, isToken, found := "", false, false
+	if (acct == "" || acct == s.Platform) && !s.oauthKeys.Load() {
+		return s.Platform, nil
+	}
 	err := s.Store.View(func(tx *store.Tx) error {
 		// An OAuth access token (or the publishable key handed out with
 		// it) is a key of the connected account it was issued for.
-		if scoped, isToken = tx.GetMeta(OAuthKeyMeta + key); isToken {
+		if scoped, isToken = s.OAuthKeyFor(tx, key); isToken {
 			found = scoped != "" && tx.Exists(s.Platform, "account", scoped)
 			return nil
 		}
@@ -63,10 +66,36 @@ func echoAccount(h http.Header, r *http.Request) {
 	}
 }
 
-// OAuthKeyMeta prefixes the meta entry mapping a key issued by Connect
+// oauthKeyMeta prefixes the meta entry mapping a key issued by Connect
 // OAuth (an access token, its publishable key) to the connected account it
 // acts for; "" once revoked.
-const OAuthKeyMeta = "oauth_key:"
+const oauthKeyMeta = "oauth_key:"
+
+// SetOAuthKey records that key, issued by Connect OAuth, acts for account
+// ("" once revoked).
+func (e *Env) SetOAuthKey(tx *store.Tx, key, account string) error {
+	e.oauthKeys.Store(true)
+	return tx.SetMeta(oauthKeyMeta+key, account)
+}
+
+// OAuthKeyFor says whether key was issued by Connect OAuth, and for which
+// account ("" once revoked). Until a key has been issued (or found in a
+// persisted store: NoteOAuthKeys) nothing is looked up, so the API's
+// requests pay nothing for OAuth.
+func (e *Env) OAuthKeyFor(tx *store.Tx, key string) (account string, ok bool) {
+	if !e.oauthKeys.Load() {
+		return "", false
+	}
+	return tx.GetMeta(oauthKeyMeta + key)
+}
+
+// NoteOAuthKeys notes the keys a store opened with already holds.
+func (e *Env) NoteOAuthKeys(tx *store.Tx) {
+	tx.ScanMeta(oauthKeyMeta, func(string, string) bool {
+		e.oauthKeys.Store(true)
+		return false
+	})
+}
 
 // ConnectApplication is the platform's Connect application (ca_…): the
 // application of its application fees, of what it creates on connected

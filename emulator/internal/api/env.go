@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/stripe-emu/stripe-emu/emulator/clock"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
@@ -45,6 +46,10 @@ type Env struct {
 	// test mode included); by default they are accepted, as stripe-mock
 	// and older accounts do.
 	RefuseRawCardData bool
+
+	// oauthKeys says Connect OAuth may have issued a key: until then a
+	// request's key is not looked up (OAuthKeyFor).
+	oauthKeys atomic.Bool
 }
 
 // APIVersion is the version the emulator renders (stripe-go v82.5.1's).
