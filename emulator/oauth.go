@@ -157,9 +157,14 @@ func (e *Emulator) oauthAnswer(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// oauthPlatform checks that a token or deauthorize request is the
-// platform's: its secret key, sent as client_secret or as the API key.
+// oauthPlatform reads a token or deauthorize request's form and checks
+// that the request is the platform's: its secret key, sent as
+// client_secret or as the API key. It answers the error when not.
 func (e *Emulator) oauthPlatform(w http.ResponseWriter, req *http.Request) bool {
+	if err := req.ParseForm(); err != nil {
+		e.oauthError(w, http.StatusBadRequest, "invalid_request", "The request body could not be read.")
+		return false
+	}
 	key := req.PostFormValue("client_secret")
 	if key == "" {
 		h := req.Header.Get("Authorization")
@@ -184,10 +189,6 @@ func (e *Emulator) oauthPlatform(w http.ResponseWriter, req *http.Request) bool 
 }
 
 func (e *Emulator) oauthToken(w http.ResponseWriter, req *http.Request) {
-	if err := req.ParseForm(); err != nil {
-		e.oauthError(w, http.StatusBadRequest, "invalid_request", "The request body could not be read.")
-		return
-	}
 	if !e.oauthPlatform(w, req) {
 		return
 	}
@@ -301,10 +302,6 @@ func (e *Emulator) issueKeys(w http.ResponseWriter, account, scope, refresh, cod
 }
 
 func (e *Emulator) oauthDeauthorize(w http.ResponseWriter, req *http.Request) {
-	if err := req.ParseForm(); err != nil {
-		e.oauthError(w, http.StatusBadRequest, "invalid_request", "The request body could not be read.")
-		return
-	}
 	if !e.oauthPlatform(w, req) {
 		return
 	}
