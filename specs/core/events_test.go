@@ -72,6 +72,36 @@ var _ = Describe("Events", Label("events"), func() {
 		Expect(ev.Created).To(Equal(Epoch.Unix()))
 	})
 
+	It("gives an update's previous_attributes only what changed, and records no event for an update that changes nothing", func() {
+		id := emu.Events("")[0]["data"].(map[string]any)["object"].(map[string]any)["id"].(string)
+		lastUpdate := func() *stripe.Event {
+			for ev, err := range sc.V1Events.List(Ctx, &stripe.EventListParams{Type: stripe.String("customer.updated")}) {
+				Expect(err).NotTo(HaveOccurred())
+				return ev
+			}
+			return nil
+		}
+		update := func(p *stripe.CustomerUpdateParams) {
+			_, err := sc.V1Customers.Update(Ctx, id, p)
+			Expect(err).NotTo(HaveOccurred())
+		}
+		update(&stripe.CustomerUpdateParams{Metadata: map[string]string{"a": "1"}, Address: &stripe.AddressParams{City: stripe.String("X")}})
+		ev := lastUpdate()
+		Expect(ev.Data.PreviousAttributes).To(Equal(map[string]any{"metadata": map[string]any{"a": nil}, "address": nil}),
+			"a key that was not there is null; a sub-object that was null is null")
+		Expect(ev.Request.ID).To(HavePrefix("req_"))
+
+		n := len(emu.Events(""))
+		update(&stripe.CustomerUpdateParams{Name: stripe.String("E"), Metadata: map[string]string{"a": "1"}, Address: &stripe.AddressParams{City: stripe.String("X")}})
+		Expect(emu.Events("")).To(HaveLen(n), "the same values again: no customer.updated")
+
+		update(&stripe.CustomerUpdateParams{Metadata: map[string]string{"a": "", "b": "2"}, Address: &stripe.AddressParams{City: stripe.String("Y")}})
+		Expect(lastUpdate().Data.PreviousAttributes).To(Equal(map[string]any{
+			"metadata": map[string]any{"a": "1", "b": nil},
+			"address":  map[string]any{"city": "X"},
+		}), "only the changed keys of a changed sub-object, unchanged fields never")
+	})
+
 	It("keeps events 30 days, as Stripe lists and retrieves them, then forgets them", func() {
 		first := emu.Events("")[0]["id"].(string)
 		emu.Clock().Advance(30*24*time.Hour - 61*time.Second)
