@@ -312,6 +312,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 				CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(5)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+			advance(Epoch.Add(time.Hour)) // the first invoice is finalized an hour later
 			inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
@@ -397,6 +398,32 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(emu.SetBillingSettings("", emulator.BillingSettings{SubscriptionAfterDue: "void"})).To(MatchError(ContainSubstring("subscription_after_due")))
 			Expect(emu.SetBillingSettings("", emulator.BillingSettings{DaysAfterDue: -1})).To(MatchError(ContainSubstring("days_after_due")))
 			Expect(emu.BillingSettings("").SubscriptionAfterDue).To(Equal(emulator.PastDueAfterRetries), "a refused change changes nothing")
+		})
+
+		// Stripe's "Subscription invoices" guide: a new subscription's
+		// invoice is finalized at once when charged automatically, "or one
+		// hour later when it's set to send_invoice".
+		It("finalizes and sends its first invoice an hour after it is created", func() {
+			cus := clockCustomer()
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items:            []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+				CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(5)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+			inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusDraft))
+			Expect(inv.AutoAdvance).To(BeTrue())
+			Expect(inv.AutomaticallyFinalizesAt).To(Equal(Epoch.Add(time.Hour).Unix()))
+			Expect(latestEvent(sc, "invoice.created").Data.Object["id"]).To(Equal(inv.ID))
+
+			advance(Epoch.Add(time.Hour))
+			inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+			Expect(inv.StatusTransitions.FinalizedAt).To(Equal(Epoch.Add(time.Hour).Unix()))
+			Expect(latestEvent(sc, "invoice.finalized").Data.Object["id"]).To(Equal(inv.ID))
+			Expect(latestEvent(sc, "invoice.sent").Data.Object["id"]).To(Equal(inv.ID))
 		})
 
 		It("stays active when its invoice is paid before the due date", func() {

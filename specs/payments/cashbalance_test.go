@@ -590,6 +590,7 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 			PaymentSettings: &stripe.SubscriptionCreatePaymentSettingsParams{PaymentMethodTypes: []*string{stripe.String("customer_balance")}},
 		})
 		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(time.Hour) // the first invoice is finalized an hour later
 		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))

@@ -675,6 +675,21 @@ func createSubscription(c *api.Call) (any, error) {
 		out, _ := c.Tx.Get(c.Account, "subscription", id)
 		return out, nil
 	}
+	if collection == "send_invoice" && trialEnd == 0 && !unpaidStart {
+		// Stripe finalizes (and sends) an emailed subscription's first
+		// invoice an hour after it is made, not at once as it does one
+		// charged automatically; the clock's finalize work does it.
+		inv["auto_advance"] = true
+		inv["automatically_finalizes_at"] = c.Now + AutoFinalizeDelay
+		if err := c.Put(inv); err != nil {
+			return nil, err
+		}
+		if err := c.Flush(); err != nil {
+			return nil, err
+		}
+		out, _ := c.Tx.Get(c.Account, "subscription", id)
+		return out, nil
+	}
 	if inv, err = finalize(c, inv); err != nil {
 		return nil, err
 	}
