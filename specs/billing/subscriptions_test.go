@@ -557,6 +557,9 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(draft.Status).To(Equal(stripe.InvoiceStatusDraft))
 		Expect(draft.AutoAdvance).To(BeTrue())
 		Expect(draft.AutomaticallyFinalizesAt).To(Equal(periodEnd + 3600))
+		// next_payment_attempt is "the time at which payment will next be
+		// attempted": the charge that follows the finalization.
+		Expect(draft.NextPaymentAttempt).To(Equal(periodEnd + 3600))
 
 		updated := latestEvent(sc, "customer.subscription.updated")
 		Expect(updated.Data.Object["latest_invoice"]).To(Equal(draft.ID))
@@ -569,6 +572,24 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		paid, err := sc.V1Invoices.Retrieve(Ctx, draft.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(paid.NextPaymentAttempt).To(BeZero())
+	})
+
+	It("plans no payment for a renewal draft once its automatic advance is turned off, and follows a new finalization time", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		periodEnd := sub.Items.Data[0].CurrentPeriodEnd
+		emu.Clock().Set(time.Unix(periodEnd, 0).Add(10 * time.Minute))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		later := periodEnd + 3*3600
+		draft, err := sc.V1Invoices.Update(Ctx, sub.LatestInvoice.ID, &stripe.InvoiceUpdateParams{AutomaticallyFinalizesAt: stripe.Int64(later)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(draft.NextPaymentAttempt).To(Equal(later))
+		draft, err = sc.V1Invoices.Update(Ctx, draft.ID, &stripe.InvoiceUpdateParams{AutoAdvance: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(draft.NextPaymentAttempt).To(BeZero())
 	})
 
 	It("goes past_due when a renewal's card declines, retries, and recovers", func() {

@@ -279,6 +279,7 @@ func finalizationFailed(c *api.Call, id string, err error) error {
 	}
 	inv["last_finalization_error"] = lfe
 	inv["automatically_finalizes_at"] = nil
+	planDraftAttempt(inv) // no finalization planned, so no payment either
 	return c.PutEmit(inv, "invoice.finalization_failed", nil)
 }
 

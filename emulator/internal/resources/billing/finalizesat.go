@@ -32,3 +32,17 @@ func finalizesAtParam(c *api.Call, inv store.Obj, now int64) error {
 	inv[name] = t
 	return nil
 }
+
+// planDraftAttempt sets a draft's next_payment_attempt, "the time at
+// which payment will next be attempted": a draft that finalizes by
+// itself and is charged automatically is charged as it is finalized, at
+// automatically_finalizes_at; any other draft plans no payment.
+func planDraftAttempt(inv store.Obj) {
+	if inv["status"] != "draft" {
+		return
+	}
+	inv["next_payment_attempt"] = nil
+	if api.Bool(inv["auto_advance"]) && inv["collection_method"] == "charge_automatically" {
+		inv["next_payment_attempt"] = inv["automatically_finalizes_at"]
+	}
+}

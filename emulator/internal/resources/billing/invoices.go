@@ -220,6 +220,7 @@ func createInvoice(c *api.Call) (any, error) {
 	if err := finalizesAtParam(c, inv, now); err != nil {
 		return nil, err
 	}
+	planDraftAttempt(inv)
 	if include {
 		// Taken before the invoice is stored, so that invoice.created
 		// shows the invoice with the lines it was made with.
@@ -531,6 +532,7 @@ func updateInvoice(c *api.Call) (any, error) {
 		if err := finalizesAtParam(c, after, c.Now); err != nil {
 			return nil, err
 		}
+		planDraftAttempt(after)
 	}
 	return after, c.Save(before, after)
 }

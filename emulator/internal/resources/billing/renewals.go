@@ -501,6 +501,7 @@ func renew(c *api.Call, id string) error {
 			// The first real invoice after a trial is collected at once.
 			inv["automatically_finalizes_at"] = c.Now
 		}
+		planDraftAttempt(inv)
 	}
 	inv, err := subscriptionInvoice(c, after, period)
 	if err != nil || (paused != "mark_uncollectible" && paused != "void") {
