@@ -122,26 +122,13 @@ func (e *Emulator) oauthAuthorize(w http.ResponseWriter, req *http.Request) {
 		// account connects to the platform's application.
 		c.EmitIn(id, "account.application.authorized",
 			store.Obj{"id": c.ConnectApplication(), "name": nil, "object": "application"}, nil)
-		return putMeta(c.Tx, codeMeta+code, oauthCode{Account: id, Scope: scope, Expires: c.Clock.Unix() + codeLifetime})
+		return c.Tx.SetMetaJSON(codeMeta+code, oauthCode{Account: id, Scope: scope, Expires: c.Clock.Unix() + codeLifetime})
 	})
 	if err != nil {
 		fail(http.StatusInternalServerError, err.Error())
 		return
 	}
 	back(url.Values{"code": {code}, "scope": {scope}})
-}
-
-func putMeta(tx *store.Tx, name string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.SetMeta(name, string(b))
-}
-
-func getMeta(tx *store.Tx, name string, v any) bool {
-	raw, ok := tx.GetMeta(name)
-	return ok && json.Unmarshal([]byte(raw), v) == nil
 }
 
 // oauthError answers in OAuth's own shape, which stripe-go's connect
@@ -205,7 +192,7 @@ func (e *Emulator) oauthToken(w http.ResponseWriter, req *http.Request) {
 			switch {
 			case code == "":
 				status, errCode, desc = 400, "invalid_request", "No code provided."
-			case !getMeta(tx, codeMeta+code, &c):
+			case !tx.GetMetaJSON(codeMeta+code, &c):
 				status, errCode, desc = 400, "invalid_grant", "Authorization code does not exist: "+code
 			case c.Used:
 				// Stripe revokes what the code gave when it comes back.
@@ -222,7 +209,7 @@ func (e *Emulator) oauthToken(w http.ResponseWriter, req *http.Request) {
 			default:
 				account, scope = c.Account, c.Scope
 				refresh = "rt_" + e.env.IDs.Secret(48)
-				if err := putMeta(tx, refreshMeta+refresh, oauthRefresh{Account: account, Scope: scope}); err != nil {
+				if err := tx.SetMetaJSON(refreshMeta+refresh, oauthRefresh{Account: account, Scope: scope}); err != nil {
 					return err
 				}
 			}
@@ -232,7 +219,7 @@ func (e *Emulator) oauthToken(w http.ResponseWriter, req *http.Request) {
 			switch {
 			case refresh == "":
 				status, errCode, desc = 400, "invalid_request", "No refresh_token provided."
-			case !getMeta(tx, refreshMeta+refresh, &rt):
+			case !tx.GetMetaJSON(refreshMeta+refresh, &rt):
 				status, errCode, desc = 400, "invalid_grant", "Refresh token does not exist: "+refresh
 			default:
 				account, scope = rt.Account, rt.Scope
@@ -285,11 +272,11 @@ func (e *Emulator) issueKeys(w http.ResponseWriter, account, scope, refresh, cod
 			return nil
 		}
 		var c oauthCode
-		if !getMeta(tx, codeMeta+code, &c) {
+		if !tx.GetMetaJSON(codeMeta+code, &c) {
 			return nil
 		}
 		c.Used, c.Keys = true, []string{access, publishable, refresh}
-		return putMeta(tx, codeMeta+code, c)
+		return tx.SetMetaJSON(codeMeta+code, c)
 	})
 	if err != nil {
 		return err

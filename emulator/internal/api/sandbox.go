@@ -100,6 +100,14 @@ func (c *Call) SetMeta(name, value string) error {
 	return c.Tx.SetMeta(name, value)
 }
 
+// SetMetaJSON sets emulator metadata to v as JSON, as SetMeta does.
+func (c *Call) SetMetaJSON(name string, v any) error {
+	if c.journal != nil {
+		c.journal.noteMeta(c.Tx, name)
+	}
+	return c.Tx.SetMetaJSON(name, v)
+}
+
 // DeleteMeta removes emulator metadata (Tx.DeleteMeta) so that a Sandbox
 // can undo it.
 func (c *Call) DeleteMeta(name string) {

@@ -11,6 +11,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -613,6 +614,22 @@ func (t *Tx) SetMeta(name, value string) error {
 func (t *Tx) GetMeta(name string) (string, bool) {
 	v, err := t.tx.Get("m:" + name)
 	return v, err == nil
+}
+
+// SetMetaJSON stores an emulator-internal value as JSON.
+func (t *Tx) SetMetaJSON(name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.SetMeta(name, string(b))
+}
+
+// GetMetaJSON reads an emulator-internal JSON value into v, reporting
+// whether one was there and decoded.
+func (t *Tx) GetMetaJSON(name string, v any) bool {
+	raw, ok := t.GetMeta(name)
+	return ok && json.Unmarshal([]byte(raw), v) == nil
 }
 
 // DeleteMeta removes an emulator-internal value.

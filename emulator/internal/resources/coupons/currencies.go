@@ -1,7 +1,6 @@
 package coupons
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -27,12 +26,8 @@ func storeOptions(c *api.Call, id string, opts map[string]int64) error {
 
 // loadAmounts reads amounts by currency kept at the metadata key name.
 func loadAmounts(c *api.Call, name string) map[string]int64 {
-	raw, ok := c.Tx.GetMeta(name)
-	if !ok {
-		return nil
-	}
 	var out map[string]int64
-	_ = json.Unmarshal([]byte(raw), &out)
+	c.Tx.GetMetaJSON(name, &out)
 	return out
 }
 
@@ -40,14 +35,10 @@ func loadAmounts(c *api.Call, name string) map[string]int64 {
 // (none: nothing kept).
 func storeAmounts(c *api.Call, name string, m map[string]int64) error {
 	if len(m) == 0 {
-		c.Tx.DeleteMeta(name)
+		c.DeleteMeta(name)
 		return nil
 	}
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return c.Tx.SetMeta(name, string(raw))
+	return c.SetMetaJSON(name, m)
 }
 
 // readOptions reads the currency_options sent for cp (its amount_off and

@@ -15,8 +15,6 @@
 package identity
 
 import (
-	"encoding/json"
-
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -286,17 +284,12 @@ func saveProvided(c *api.Call, id string, before store.Obj) error {
 	if len(out) == 0 {
 		return nil
 	}
-	raw, _ := json.Marshal(out)
-	return c.SetMeta(metaProvided(c.Account, id), string(raw))
+	return c.SetMetaJSON(metaProvided(c.Account, id), out)
 }
 
 func loadMetaObj(tx *store.Tx, name string) store.Obj {
-	raw, ok := tx.GetMeta(name)
-	if !ok {
-		return nil
-	}
 	var o store.Obj
-	if json.Unmarshal([]byte(raw), &o) != nil {
+	if !tx.GetMetaJSON(name, &o) {
 		return nil
 	}
 	return o

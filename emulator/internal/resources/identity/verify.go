@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -205,8 +204,7 @@ func saveOutputs(c *api.Call, vs store.Obj) error {
 	if slices.Contains(checks(vs), "id_number") {
 		out["id_number"], out["id_number_type"] = testIDNumber, "us_ssn"
 	}
-	raw, _ := json.Marshal(out)
-	return c.SetMeta(metaOutputs(c.Account, api.Str(vs["id"])), string(raw))
+	return c.SetMetaJSON(metaOutputs(c.Account, api.Str(vs["id"])), out)
 }
 
 // Redacted is Stripe's placeholder for redacted personal data.
@@ -279,8 +277,7 @@ func finishRedaction(c *api.Call, id string) error {
 	}
 	for _, name := range []string{metaProvided(c.Account, id), metaOutputs(c.Account, id)} {
 		if o := loadMetaObj(c.Tx, name); o != nil {
-			raw, _ := json.Marshal(redactValues(o))
-			if err := c.SetMeta(name, string(raw)); err != nil {
+			if err := c.SetMetaJSON(name, redactValues(o)); err != nil {
 				return err
 			}
 		}
