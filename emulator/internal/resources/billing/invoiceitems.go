@@ -398,8 +398,10 @@ func itemPriceOf(c *api.Call, ii store.Obj) store.Obj {
 }
 
 func productName(c *api.Call, price store.Obj) any {
-	if prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"])); ok {
-		return prod["name"]
+	// Only the name is wanted: read it without decoding the product (a
+	// renewal names every line's product).
+	if f, ok := c.Tx.Fields(c.Account, "product", api.Str(price["product"]), "name"); ok && f[0].Exists() {
+		return f[0].Value()
 	}
 	return nil
 }
