@@ -211,6 +211,12 @@ var scopeFixtures = map[string]scopeFixture{
 		ch := f.mk("/v1/issuing/cardholders", issuingCardholderForm())
 		return "/v1/issuing/cards", url.Values{"cardholder": {ch}, "currency": {"usd"}, "type": {"virtual"}, "status": {"active"}}
 	},
+	"/v1/issuing/disputes": func(f *scopeMaker) (string, url.Values) {
+		ch := f.mk("/v1/issuing/cardholders", issuingCardholderForm())
+		card := f.mk("/v1/issuing/cards", url.Values{"cardholder": {ch}, "currency": {"usd"}, "type": {"virtual"}, "status": {"active"}})
+		txn := f.mk("/v1/test_helpers/issuing/transactions/create_force_capture", url.Values{"card": {card}, "amount": {"1000"}})
+		return "/v1/issuing/disputes", url.Values{"transaction": {txn}, "evidence[reason]": {"fraudulent"}, "evidence[fraudulent][explanation]": {"Unrecognized."}}
+	},
 	"/v1/radar/value_lists": func(f *scopeMaker) (string, url.Values) {
 		return "/v1/radar/value_lists", url.Values{"alias": {"sweep"}, "name": {"Sweep"}}
 	},

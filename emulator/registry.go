@@ -69,7 +69,7 @@ func kinds() []*api.Kind {
 // timers are the resource families' time-driven work, run (all together,
 // in time order) whenever the clock moves.
 func timers() []api.Timer {
-	return append(payments.Timers(), billing.Timer, billing.ClockExpiry, credits.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer, files.Timer, reporting.Timer, identity.Timer, issuing.Timer)
+	return append(payments.Timers(), billing.Timer, billing.ClockExpiry, credits.Timer, checkout.Timer, customers.TaxIDTimer, quotes.Timer, files.Timer, reporting.Timer, identity.Timer, issuing.Timer, issuing.DisputeTimer)
 }
 
 // routes lists every resource family's endpoint table.

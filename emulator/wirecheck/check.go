@@ -61,6 +61,7 @@ func init() {
 	register("issuing.authorization", stripe.IssuingAuthorization{})
 	register("issuing.card", stripe.IssuingCard{})
 	register("issuing.cardholder", stripe.IssuingCardholder{})
+	register("issuing.dispute", stripe.IssuingDispute{})
 	register("issuing.transaction", stripe.IssuingTransaction{})
 	register("radar.early_fraud_warning", stripe.RadarEarlyFraudWarning{})
 	register("radar.value_list", stripe.RadarValueList{})
@@ -333,6 +334,7 @@ var polymorphic = map[reflect.Type]map[string]reflect.Type{
 		"payout": reflect.TypeOf(stripe.Payout{}), "topup": reflect.TypeOf(stripe.Topup{}),
 		"issuing.authorization": reflect.TypeOf(stripe.IssuingAuthorization{}),
 		"issuing.transaction":   reflect.TypeOf(stripe.IssuingTransaction{}),
+		"issuing.dispute":       reflect.TypeOf(stripe.IssuingDispute{}),
 	},
 	// A payout's destination: the emulator pays out to bank accounts only.
 	reflect.TypeOf(stripe.PayoutDestination{}): {"bank_account": reflect.TypeOf(stripe.BankAccount{})},

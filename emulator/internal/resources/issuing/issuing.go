@@ -1,7 +1,8 @@
 // Package issuing serves Stripe Issuing: cardholders (ich_…), the cards
 // issued to them (ic_…), the authorizations their use asks for (iauth_…,
 // made through Stripe's test helpers, as a card network would) and the
-// transactions captures and refunds make (ipi_…).
+// transactions captures and refunds make (ipi_…), and the disputes of
+// those captures (idp_…).
 //
 // Authorizations are decided by Stripe's rules at once: the card's and
 // its cardholder's status and requirements, their spending controls,
@@ -53,7 +54,7 @@ var AuthorizationKind = &api.Kind{
 // TransactionKind is the issuing.transaction object.
 var TransactionKind = &api.Kind{
 	Object: "issuing.transaction", Prefix: "ipi_", Name: "issuing transaction", EventPrefix: "issuing_transaction",
-	Expandable: []string{"authorization", "balance_transaction", "card", "cardholder"},
+	Expandable: []string{"authorization", "balance_transaction", "card", "cardholder", "dispute"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
 		// What the merchant told of the purchase, shown only when
 		// expanded.
@@ -64,12 +65,12 @@ var TransactionKind = &api.Kind{
 
 // Kinds are the family's object types.
 func Kinds() []*api.Kind {
-	return []*api.Kind{CardholderKind, CardKind, AuthorizationKind, TransactionKind}
+	return []*api.Kind{CardholderKind, CardKind, AuthorizationKind, TransactionKind, DisputeKind}
 }
 
 // Routes are the endpoints.
 func Routes() []api.Route {
-	return slices.Concat(cardholderRoutes(), cardRoutes(), authorizationRoutes(), transactionRoutes())
+	return slices.Concat(cardholderRoutes(), cardRoutes(), authorizationRoutes(), transactionRoutes(), disputeRoutes())
 }
 
 // spendingControls reads spending_controls (under prefix) over before's:
