@@ -217,6 +217,9 @@ var scopeFixtures = map[string]scopeFixture{
 		txn := f.mk("/v1/test_helpers/issuing/transactions/create_force_capture", url.Values{"card": {card}, "amount": {"1000"}})
 		return "/v1/issuing/disputes", url.Values{"transaction": {txn}, "evidence[reason]": {"fraudulent"}, "evidence[fraudulent][explanation]": {"Unrecognized."}}
 	},
+	"/v1/issuing/personalization_designs": func(f *scopeMaker) (string, url.Values) {
+		return "/v1/issuing/personalization_designs", url.Values{"physical_bundle": {"ics_StandardBlack0"}, "name": {"Sweep"}}
+	},
 	"/v1/radar/value_lists": func(f *scopeMaker) (string, url.Values) {
 		return "/v1/radar/value_lists", url.Values{"alias": {"sweep"}, "name": {"Sweep"}}
 	},

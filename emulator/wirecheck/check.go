@@ -62,6 +62,8 @@ func init() {
 	register("issuing.card", stripe.IssuingCard{})
 	register("issuing.cardholder", stripe.IssuingCardholder{})
 	register("issuing.dispute", stripe.IssuingDispute{})
+	register("issuing.personalization_design", stripe.IssuingPersonalizationDesign{})
+	register("issuing.physical_bundle", stripe.IssuingPhysicalBundle{})
 	register("issuing.transaction", stripe.IssuingTransaction{})
 	register("radar.early_fraud_warning", stripe.RadarEarlyFraudWarning{})
 	register("radar.value_list", stripe.RadarValueList{})

@@ -9,5 +9,5 @@ import (
 
 func TestIssuing(t *testing.T) {
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "Issuing: cardholders, cards, authorizations, transactions, disputes and the Issuing balance")
+	RunSpecs(t, "Issuing: cardholders, cards, authorizations, transactions, disputes, designs and the Issuing balance")
 }

@@ -116,12 +116,16 @@ func createCard(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	design, err := cardDesign(c, typ)
+	if err != nil {
+		return nil, err
+	}
 	id := c.NewID("issuing.card")
 	number := cardNumber(c)
 	card := c.Object("issuing.card", id, store.Obj{
 		"brand": "Visa", "cancellation_reason": nil, "cardholder": ch, "currency": cur,
 		"exp_month": expMonth, "exp_year": expYear, "last4": number[len(number)-4:], "metadata": map[string]any{},
-		"personalization_design": nil, "replaced_by": nil, "replacement_for": replacementFor,
+		"personalization_design": design, "replaced_by": nil, "replacement_for": replacementFor,
 		"replacement_reason": replacementReason, "shipping": shipping, "spending_controls": sc,
 		"status": status, "type": typ, "wallets": wallets(ch),
 	})
@@ -386,8 +390,7 @@ func listCards(c *api.Call) (any, error) {
 		q.Index, q.Value = "cardholder", ch
 	}
 	if pd, _ := c.Params.Str("personalization_design"); pd != "" {
-		// No card has one: personalization designs are not emulated.
-		q.Filter = api.And(q.Filter, func(store.Obj) bool { return false })
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Str(o["personalization_design"]) == pd })
 	}
 	for _, f := range []string{"status", "type", "last4"} {
 		if v, _ := c.Params.Str(f); v != "" {

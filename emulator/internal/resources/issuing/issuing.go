@@ -2,7 +2,9 @@
 // issued to them (ic_…), the authorizations their use asks for (iauth_…,
 // made through Stripe's test helpers, as a card network would) and the
 // transactions captures and refunds make (ipi_…), and the disputes of
-// those captures (idp_…).
+// those captures (idp_…). Physical cards are printed with a
+// personalization design (ipcd_…) on one of Stripe's standard physical
+// bundles (ics_…).
 //
 // Authorizations are decided by Stripe's rules at once: the card's and
 // its cardholder's status and requirements, their spending controls,
@@ -35,7 +37,7 @@ var CardholderKind = &api.Kind{
 // whole, and its number and cvc only when expanded (virtual cards only).
 var CardKind = &api.Kind{
 	Object: "issuing.card", Prefix: "ic_", Name: "issuing card", EventPrefix: "issuing_card",
-	Expandable: []string{"replaced_by", "replacement_for"},
+	Expandable: []string{"personalization_design", "replaced_by", "replacement_for"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
 		"number": cardSecret("number"),
 		"cvc":    cardSecret("cvc"),
@@ -65,12 +67,12 @@ var TransactionKind = &api.Kind{
 
 // Kinds are the family's object types.
 func Kinds() []*api.Kind {
-	return []*api.Kind{CardholderKind, CardKind, AuthorizationKind, TransactionKind, DisputeKind}
+	return []*api.Kind{CardholderKind, CardKind, AuthorizationKind, TransactionKind, DisputeKind, PhysicalBundleKind, PersonalizationDesignKind}
 }
 
 // Routes are the endpoints.
 func Routes() []api.Route {
-	return slices.Concat(cardholderRoutes(), cardRoutes(), authorizationRoutes(), transactionRoutes(), disputeRoutes())
+	return slices.Concat(cardholderRoutes(), cardRoutes(), authorizationRoutes(), transactionRoutes(), disputeRoutes(), designRoutes())
 }
 
 // spendingControls reads spending_controls (under prefix) over before's:
