@@ -145,6 +145,14 @@ var _ = Describe("Issuing physical bundles and personalization designs", Label("
 			CarrierText:    &stripe.IssuingPersonalizationDesignCreateCarrierTextParams{HeaderTitle: stripe.String("A header title far longer than thirty")},
 		})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "carrier_text[header_title]")
+		long := make([]byte, 201)
+		for i := range long {
+			long[i] = 'k'
+		}
+		_, err = sc.V1IssuingPersonalizationDesigns.Create(Ctx, &stripe.IssuingPersonalizationDesignCreateParams{
+			PhysicalBundle: stripe.String(b.ID), LookupKey: stripe.String(string(long)),
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "lookup_key")
 		// A card logo must be a file of purpose issuing_logo, which no
 		// upload can have.
 		f, err := sc.V1Files.Create(Ctx, &stripe.FileCreateParams{

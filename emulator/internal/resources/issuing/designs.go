@@ -124,6 +124,9 @@ func createDesign(c *api.Call) (any, error) {
 // carrier text (checked against the bundle's features), the name, the
 // lookup key (one design's per account) and the default preference.
 func designFields(c *api.Call, d store.Obj) error {
+	if err := c.CheckLengths(api.MaxLength{Path: "name", Limit: 200}, api.MaxLength{Path: "lookup_key", Limit: 200}); err != nil {
+		return err
+	}
 	if bid, ok := c.Params.Str("physical_bundle"); ok {
 		if _, found := staticBundle(bid); !found {
 			return apierr.NoSuchObject("issuing physical bundle", bid, "physical_bundle")
