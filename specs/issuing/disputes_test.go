@@ -128,6 +128,19 @@ var _ = Describe("Issuing disputes", Label("issuing"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "transaction")
 
 		old := capture(300)
+		emu.Clock().Advance(66 * 24 * time.Hour)
+		// An authorization dispute of a Visa capture: 65 days at most.
+		_, err = sc.V1IssuingDisputes.Create(Ctx, &stripe.IssuingDisputeCreateParams{
+			Transaction: stripe.String(old.ID),
+			Evidence:    &stripe.IssuingDisputeCreateEvidenceParams{Reason: stripe.String("no_valid_authorization")},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "evidence[reason]")
+		late := dispute(old.ID, "still in time for fraud")
+		_, err = sc.V1IssuingDisputes.Update(Ctx, late.ID, &stripe.IssuingDisputeUpdateParams{
+			Evidence: &stripe.IssuingDisputeUpdateEvidenceParams{Reason: stripe.String("no_valid_authorization")},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "evidence[reason]")
+		old = capture(300)
 		emu.Clock().Advance(111 * 24 * time.Hour)
 		_, err = sc.V1IssuingDisputes.Create(Ctx, fraud(old.ID, "too late"))
 		ExpectStripeError(err, 400, "invalid_request_error", "", "transaction")

@@ -164,6 +164,9 @@ func createDispute(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkReasonDeadline(c, txn, ev); err != nil {
+		return nil, err
+	}
 	id := c.NewID("issuing.dispute")
 	d := c.Object("issuing.dispute", id, store.Obj{
 		"amount": amount, "currency": txn["currency"], "evidence": ev, "metadata": map[string]any{},
@@ -184,6 +187,22 @@ func createDispute(c *api.Call) (any, error) {
 // disputeDeadline is when a capture can no longer be disputed, and an
 // unsubmitted dispute of it expires.
 func disputeDeadline(txn store.Obj) int64 { return api.Int(txn["created"]) + disputeDays*86400 }
+
+// authorizationDisputeDays is how long after its capture a Visa
+// transaction can be disputed for want of a valid authorization ("if you
+// plan to file an Authorization dispute, this deadline is shorter: For
+// Visa, the transaction was captured more than 65 days ago"). Every card
+// here is a Visa.
+const authorizationDisputeDays = 65
+
+// checkReasonDeadline refuses a no_valid_authorization dispute of a
+// capture made more than 65 days ago, an ineligible transaction.
+func checkReasonDeadline(c *api.Call, txn, ev store.Obj) error {
+	if ev["reason"] == "no_valid_authorization" && c.Now > api.Int(txn["created"])+authorizationDisputeDays*86400 {
+		return apierr.InvalidRequest("Transaction %s was captured more than %d days ago and can no longer be disputed for want of a valid authorization (reason no_valid_authorization).", txn["id"], authorizationDisputeDays).WithParam("evidence[reason]")
+	}
+	return nil
+}
 
 // checkDisputeAmount refuses a disputed amount that is not part of the
 // transaction ("full or partial").
@@ -304,8 +323,8 @@ func updateDispute(c *api.Call) (any, error) {
 			// evidence, but you can still update their metadata."
 			return nil, apierr.InvalidRequest("This dispute has a status of %s: only an unsubmitted dispute's evidence and amount can be changed (its metadata always can).", before["status"])
 		}
+		txn, _ := c.Tx.Get(c.Account, "issuing.transaction", api.Str(before["transaction"]))
 		if v, ok := c.Params.Int("amount"); ok {
-			txn, _ := c.Tx.Get(c.Account, "issuing.transaction", api.Str(before["transaction"]))
 			if err := checkDisputeAmount(v, -api.Int(txn["amount"])); err != nil {
 				return nil, err
 			}
@@ -315,6 +334,11 @@ func updateDispute(c *api.Call) (any, error) {
 			ev, err := disputeEvidence(c, api.Obj(before["evidence"]))
 			if err != nil {
 				return nil, err
+			}
+			if ev["reason"] != api.Obj(before["evidence"])["reason"] {
+				if err := checkReasonDeadline(c, txn, ev); err != nil {
+					return nil, err
+				}
 			}
 			after["evidence"] = ev
 		}
