@@ -282,6 +282,16 @@ var _ = Describe("Issuing disputes", Label("issuing"), func() {
 			Duplicate: &stripe.IssuingDisputeUpdateEvidenceDuplicateParams{CheckImage: stripe.String("file_missing")},
 		}})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "evidence[duplicate][check_image]")
+		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+		img, err := sc.V1Files.Create(Ctx, &stripe.FileCreateParams{
+			Purpose: stripe.String("dispute_evidence"), Filename: stripe.String("statement.png"), FileReader: bytes.NewReader(png),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(img.Type).To(Equal("png"))
+		_, err = sc.V1IssuingDisputes.Update(Ctx, d.ID, &stripe.IssuingDisputeUpdateParams{Evidence: &stripe.IssuingDisputeUpdateEvidenceParams{
+			Duplicate: &stripe.IssuingDisputeUpdateEvidenceDuplicateParams{CheckImage: stripe.String(img.ID)},
+		}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "evidence[duplicate][check_image]")
 
 		// Every reason's evidence, each field given once.
 		all := &stripe.IssuingDisputeUpdateParams{Evidence: &stripe.IssuingDisputeUpdateEvidenceParams{

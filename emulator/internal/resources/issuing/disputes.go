@@ -299,8 +299,15 @@ func disputeEvidence(c *api.Call, before store.Obj) (store.Obj, error) {
 			hash[f.name] = b
 		case "file":
 			id, _ := c.Params.Str(p)
-			if _, err := c.Load("file", id, params.Namer("")(p)); err != nil {
+			param := params.Namer("")(p)
+			file, err := c.Load("file", id, param)
+			if err != nil {
 				return nil, err
+			}
+			// "The files must be in PDF or JPEG format" (the guide's
+			// evidence table).
+			if t := api.Str(file["type"]); t != "pdf" && t != "jpg" {
+				return nil, apierr.InvalidRequest("The file %s is of type %s: evidence files must be in PDF or JPEG format.", id, t).WithParam(param)
 			}
 			hash[f.name] = id
 		}
