@@ -216,6 +216,88 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
 	})
 
+	It("starts a later phase's trial as the phase begins: trialing, nothing invoiced until the trial ends, then a full period at the phase's price", func() {
+		trialEnd := Epoch.AddDate(0, 1, 14).Unix()
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1)},
+				{Items: items(plus), Iterations: stripe.Int64(2), TrialEnd: stripe.Int64(trialEnd)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases[1].TrialEnd).To(Equal(trialEnd))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		first := sub.LatestInvoice.ID
+
+		By("previewing the schedule's next invoice: the one the trial's end makes")
+		next, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Schedule: stripe.String(s.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(next.Total).To(Equal(int64(2500)))
+		Expect(next.Lines.Data[0].Period.Start).To(Equal(trialEnd))
+
+		at(1)
+		sub = subscription(sub.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.TrialStart).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
+		Expect(sub.TrialEnd).To(Equal(trialEnd))
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID))
+		Expect(sub.Items.Data[0].CurrentPeriodStart).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
+		Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(trialEnd), "the trial is the period")
+		Expect(sub.BillingCycleAnchor).To(Equal(trialEnd))
+		Expect(sub.LatestInvoice.ID).To(Equal(first), "nothing invoiced as the trial begins")
+		Expect(emu.Count("", "invoiceitem")).To(BeZero(), "nothing left of the period to prorate")
+
+		emu.Clock().Set(time.Unix(trialEnd, 0).Add(2 * time.Hour))
+		sub = subscription(sub.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.LatestInvoice.ID).NotTo(Equal(first))
+		Expect(sub.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(next.Total), "as previewed")
+		Expect(sub.LatestInvoice.Lines.Data[0].Period.Start).To(Equal(trialEnd))
+		Expect(sub.LatestInvoice.Lines.Data[0].Period.End).To(Equal(time.Unix(trialEnd, 0).AddDate(0, 1, 0).Unix()))
+	})
+
+	It("credits the unused time when a trial phase begins mid-period, unless it says proration_behavior=none", func() {
+		mid := Epoch.AddDate(0, 0, 15).Unix()
+		trialEnd := Epoch.AddDate(0, 1, 15).Unix()
+		schedule := func(behavior string) *stripe.SubscriptionSchedule {
+			GinkgoHelper()
+			owner := customerWithCard(sc, behavior+"@example.com", "pm_card_visa", "")
+			s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+				Customer: stripe.String(owner.ID), StartDateNow: stripe.Bool(true),
+				Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+					{Items: items(basic), EndDate: stripe.Int64(mid)},
+					{Items: items(plus), Trial: stripe.Bool(true), EndDate: stripe.Int64(trialEnd), ProrationBehavior: stripe.String(behavior)},
+					{Items: items(plus), Iterations: stripe.Int64(1)},
+				},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.Phases[1].TrialEnd).To(Equal(trialEnd), "a whole-phase trial ends with the phase")
+			return s
+		}
+		prorated, unprorated := schedule("create_prorations"), schedule("none")
+		emu.Clock().Set(time.Unix(mid, 0).Add(time.Hour))
+		for _, s := range []*stripe.SubscriptionSchedule{prorated, unprorated} {
+			sub := subscription(s.Subscription.ID)
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+			Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID))
+			Expect(sub.TrialEnd).To(Equal(trialEnd))
+		}
+		emu.Clock().Set(time.Unix(trialEnd, 0).Add(2 * time.Hour))
+		start, end := Epoch.Unix(), Epoch.AddDate(0, 1, 0).Unix()
+		credit := -int64(float64(1000*(end-mid))/float64(end-start) + 0.5)
+		sub := subscription(prorated.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.LatestInvoice.Lines.Data).To(HaveLen(2))
+		Expect(sub.LatestInvoice.Total).To(Equal(2500+credit), "the basic plan's unused half month credited")
+		sub = subscription(unprorated.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.LatestInvoice.Lines.Data).To(HaveLen(1), "nothing credited")
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(2500)))
+	})
+
 	It("taxes each phase with its default and items' tax rates", func() {
 		vat10, vat20 := taxRate(10), taxRate(20)
 		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
@@ -284,8 +366,19 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "phases[1][discounts][0][coupon]")
 		err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: items(plus), DefaultTaxRates: []*string{stripe.String(archived.ID)}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][default_tax_rates][0]")
-		err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: items(plus), Trial: stripe.Bool(true)})
+		err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: items(plus), Trial: stripe.Bool(true), BillingCycleAnchor: stripe.String("phase_start")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][billing_cycle_anchor]")
+		m, err := sc.V1BillingMeters.Create(Ctx, &stripe.BillingMeterCreateParams{DisplayName: stripe.String("calls"), EventName: stripe.String("calls"),
+			DefaultAggregation: &stripe.BillingMeterCreateDefaultAggregationParams{Formula: stripe.String("sum")}})
+		Expect(err).NotTo(HaveOccurred())
+		perCall, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true), Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(perCall), Iterations: stripe.Int64(1)}, {Items: items(plus), Trial: stripe.Bool(true)}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][trial_end]")
+		Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate a trial on a phase that follows metered prices"))
 		err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: items(plus), Trial: stripe.Bool(true), TrialEnd: stripe.Int64(Epoch.AddDate(0, 1, 5).Unix())})
 		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "phases[1][trial]")
 		err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: items(plus),

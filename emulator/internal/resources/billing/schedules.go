@@ -233,12 +233,10 @@ func schedulePhases(c *api.Call, start int64, current store.Obj, stored []any, c
 		if i == first && current != nil && api.Int(phase["end_date"]) < c.Now {
 			return nil, apierr.InvalidRequest("The end date of the current phase must be in the future.").WithParam(prefix + "[end_date]")
 		}
-		if i > first {
-			// A phase after the first would start its trial on a
-			// subscription already running.
-			if phase["trial_end"] != nil {
-				return nil, apierr.InvalidRequest("stripe-emu does not emulate a trial on a phase after the first, so it refused the request rather than answer as if it had taken effect.").WithParam(prefix + "[trial_end]")
-			}
+		if i > 0 && phase["trial_end"] != nil && len(out) > 0 && meteredPhase(api.Obj(out[len(out)-1])) {
+			// The trial would begin where the metered usage of the phase
+			// before is billed, at a renewal it no longer has.
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate a trial on a phase that follows metered prices (when their last usage is billed), so it refused the request rather than answer as if it had taken effect.").WithParam(prefix + "[trial_end]")
 		}
 		if len(out) > 0 && phase["currency"] != api.Obj(out[len(out)-1])["currency"] {
 			return nil, apierr.InvalidRequest("All phases of a subscription schedule must use the same currency.").WithParam(prefix + "[items]")
@@ -439,7 +437,22 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 	if err := phaseAnchorParam(pp, prefix, phase); err != nil {
 		return nil, err
 	}
+	if phase["billing_cycle_anchor"] == "phase_start" && phase["trial_end"] != nil {
+		// stripe-go's doc of the parameter: "Cannot be set to
+		// `phase_start` if this phase specifies a trial."
+		return nil, apierr.InvalidRequest("%s[billing_cycle_anchor] cannot be `phase_start` when the phase has a trial.", prefix).WithParam(prefix + "[billing_cycle_anchor]")
+	}
 	return phase, nil
+}
+
+// meteredPhase reports whether a phase bills a metered price.
+func meteredPhase(phase store.Obj) bool {
+	for _, it := range phaseItems(phase) {
+		if _, ok := it["quantity"]; !ok {
+			return true // phaseItem leaves a metered price's quantity out
+		}
+	}
+	return false
 }
 
 // phaseExtras reads what a phase may say beyond its items and length:
@@ -918,7 +931,7 @@ func advanceSchedule(c *api.Call, id string) error {
 	if err := phaseOneOffItems(c, sched, phase); err != nil {
 		return err
 	}
-	if err := applyPhase(c, sched, currentPhase(sched), phase, api.Str(phase["proration_behavior"])); err != nil {
+	if err := applyPhase(c, sched, currentPhase(sched), phase, api.Str(phase["proration_behavior"]), true); err != nil {
 		return err
 	}
 	before, _ := c.Tx.Get(c.Account, "subscription_schedule", id)
@@ -958,8 +971,9 @@ func phaseOneOffItems(c *api.Call, sched, phase store.Obj) error {
 // applyPhase moves the schedule's subscription to a phase's items (an
 // item whose price stays keeps its id), as POST /v1/subscriptions/:id
 // would, prorating as the phase says unless the phase begins as a
-// period ends (nothing is left of the period to prorate).
-func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) error {
+// period ends (nothing is left of the period to prorate). A phase that
+// begins (begins) with a trial starts it on the subscription.
+func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string, begins bool) error {
 	sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(sched["subscription"]))
 	if !ok {
 		return nil
@@ -1015,9 +1029,24 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string) err
 	if resetsCycleAt(c, sub, phase) {
 		return applyPhaseWithReset(c, sub, p, proration)
 	}
-	_, err := runAs(c, updateSubscription, p, map[string]string{"id": api.Str(sub["id"])}, nil)
+	vars := map[string]string{"id": api.Str(sub["id"])}
+	if t := api.Int(phase["trial_end"]); begins && phase["trial_end"] != nil && t > c.Now {
+		switch sub["status"] {
+		case "trialing":
+			p["trial_end"] = t // the trial goes on to the phase's end of it
+		case "active", "past_due", "unpaid":
+			p["trial_end"] = t
+			vars[phaseTrialVar] = "1"
+		}
+	}
+	_, err := runAs(c, updateSubscription, p, vars, nil)
 	return err
 }
+
+// phaseTrialVar, set on an update, lets trial_end start a trial on a
+// subscription that is billing, as a schedule's phase with a trial does
+// when it begins.
+const phaseTrialVar = "phase_trial"
 
 // billPhasePrices lets the subscription take the phase's prices though
 // inactive: those its items' price_data made (inline prices are archived
@@ -1183,7 +1212,7 @@ func updateSchedule(c *api.Call) (any, error) {
 				return nil, err
 			}
 			// The current phase's items take effect at once.
-			if err := applyPhase(c, after, old, first, proration); err != nil {
+			if err := applyPhase(c, after, old, first, proration, false); err != nil {
 				return nil, err
 			}
 			out, _ := c.Tx.Get(c.Account, "subscription_schedule", api.Str(before["id"]))
@@ -1238,7 +1267,7 @@ func endCurrentPhase(c *api.Call, before, after, old store.Obj, rest []any) (any
 	if err := phaseOneOffItems(c, after, next); err != nil {
 		return nil, err
 	}
-	if err := applyPhase(c, after, old, next, api.Str(next["proration_behavior"])); err != nil {
+	if err := applyPhase(c, after, old, next, api.Str(next["proration_behavior"]), true); err != nil {
 		return nil, err
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription_schedule", api.Str(before["id"]))

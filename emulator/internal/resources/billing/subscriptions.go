@@ -1587,6 +1587,19 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	startsTrial := c.Var(phaseTrialVar) != "" && before["status"] != "trialing" && c.Params.Has("trial_end")
+	if startsTrial {
+		// Adding a trial to a subscription that is billing prorates, as
+		// Stripe's "Change subscriptions" guide lists: the unused time of
+		// its items is credited; the items it has from now on are in the
+		// trial, so their change is not prorated.
+		if behavior != "none" {
+			if err := creditUnusedTime(c, before, after); err != nil {
+				return nil, err
+			}
+		}
+		after["status"] = "trialing"
+	}
 	cancelProrated, err := prorateCancelAt(c, before, after, behavior)
 	if err != nil {
 		return nil, err
@@ -1595,7 +1608,7 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if why := cycleReset(c, before, after); !reset && before["status"] != "trialing" && why != "" {
+	if why := cycleReset(c, before, after); !reset && before["status"] != "trialing" && !startsTrial && why != "" {
 		// Another interval, or a move between free and paid, starts a new
 		// billing cycle now, as billing_cycle_anchor=now does (a trial's
 		// end anchors it anyway).
@@ -1997,11 +2010,18 @@ func moveTrialEnd(c *api.Call, before, after store.Obj) error {
 		if end <= c.Now {
 			return apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("trial_end")
 		}
-		if before["status"] != "trialing" {
+		if after["status"] != "trialing" {
 			return apierr.InvalidRequest("stripe-emu does not emulate starting a trial on a subscription whose status is %s, so it refused the request rather than answer as if it had taken effect.", before["status"]).WithParam("trial_end")
 		}
 	} else if before["status"] != "trialing" {
 		return nil // no trial to end
+	}
+	if before["status"] != "trialing" {
+		// A trial starting now (a schedule's phase): it is the period.
+		after["trial_start"] = c.Now
+		for _, it := range subItems(after) {
+			it["current_period_start"] = c.Now
+		}
 	}
 	if api.Int(before["billing_cycle_anchor"]) == api.Int(before["trial_end"]) || end != c.Now {
 		// The cycle anchored on the trial's end moves with it.
