@@ -1569,6 +1569,59 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(final.Total).To(Equal(inv.Total))
 		})
 
+		It("previews a cancel_at: a later period it ends early billed up to it, as the renewal then bills it, and none when it ends with the period", func() {
+			cus := customerWith("pm_card_visa", "")
+			sub, err := subscribe(cus, nil)
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(Epoch.AddDate(0, 0, 10))
+			next, end := Epoch.AddDate(0, 1, 0), Epoch.AddDate(0, 2, 0)
+			at := Epoch.AddDate(0, 1, 15).Unix()
+			cancelAt := func(v int64) *stripe.InvoiceCreatePreviewParams {
+				return &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+					SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{CancelAt: stripe.Int64(v)}}
+			}
+			inv, err := preview(cancelAt(at))
+			Expect(err).NotTo(HaveOccurred())
+			want := int64(float64(1000*(at-next.Unix()))/float64(end.Unix()-next.Unix()) + 0.5)
+			Expect(inv.Total).To(Equal(want), "the next period billed up to cancel_at")
+			Expect(inv.Lines.Data[0].Period.Start).To(Equal(next.Unix()))
+			Expect(inv.Lines.Data[0].Period.End).To(Equal(at))
+			Expect(emu.Count("", "invoiceitem")).To(BeZero())
+			again, _ := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(again.CancelAt).To(BeZero(), "the preview changes nothing")
+
+			_, err = preview(cancelAt(next.Unix()))
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeInvoiceUpcomingNone), "it ends with its period")
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{CancelAtMaxPeriodEnd: stripe.Bool(true)}})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeInvoiceUpcomingNone))
+
+			By("refusing a cancel_at within the current period, whose preview Stripe does not document")
+			_, err = preview(cancelAt(Epoch.AddDate(0, 0, 20).Unix()))
+			ExpectStripeError(err, 400, "invalid_request_error", "", "subscription_details[cancel_at]")
+			Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate"))
+
+			By("previewing a subscription already set to cancel as its renewal will bill it")
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(at)})
+			Expect(err).NotTo(HaveOccurred())
+			set, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(set.Total).To(Equal(want))
+			unset := Do(emu.URL(), "POST", "/v1/invoices/create_preview", "subscription="+sub.ID+"&subscription_details[cancel_at]=")
+			Expect(unset.Status).To(Equal(200), unset.Text)
+			Expect(unset.Body["total"]).To(BeNumerically("==", 1000), "kept on, it renews in full")
+			emu.Clock().Set(next.Add(2 * time.Hour))
+			renewed, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(renewed.LatestInvoice.Total).To(Equal(want), "as previewed")
+
+			By("answering none for one set to cancel as its period ends")
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(renewed.Items.Data[0].CurrentPeriodEnd)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID)})
+			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeInvoiceUpcomingNone))
+		})
+
 		It("previews a trial ended now, or moved, and a subscription set or unset to cancel at the period's end", func() {
 			cus := customerWith("pm_card_visa", "")
 			sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.TrialPeriodDays = stripe.Int64(14) })

@@ -26,11 +26,11 @@ var previewUnsupported = []string{"customer_details.tax", "customer_details.tax_
 // previewDetails are the subscription_details a preview of a
 // subscription's update applies.
 var previewDetails = map[string]bool{"items": true, "proration_behavior": true, "proration_date": true, "default_tax_rates": true, "billing_cycle_anchor": true,
-	"trial_end": true, "cancel_at_period_end": true, "cancel_now": true, "resume_at": true}
+	"trial_end": true, "cancel_at_period_end": true, "cancel_at": true, "cancel_now": true, "resume_at": true}
 
 // previewUpdates are the previewDetails a preview hands to the update it
 // runs (cancel_now is the cancellation's instead).
-var previewUpdates = []string{"items", "proration_behavior", "proration_date", "default_tax_rates", "billing_cycle_anchor", "trial_end", "cancel_at_period_end"}
+var previewUpdates = []string{"items", "proration_behavior", "proration_date", "default_tax_rates", "billing_cycle_anchor", "trial_end", "cancel_at_period_end", "cancel_at"}
 
 func createPreview(c *api.Call) (any, error) {
 	for _, p := range previewUnsupported {
@@ -224,9 +224,12 @@ func bracketed(path string) string {
 // own are parameters of the preview's own to apply with the change
 // (discounts), named as sent.
 func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own map[string]any) (store.Obj, error) {
-	cancels := api.Bool(sub["cancel_at_period_end"])
+	cancels := api.Bool(sub["cancel_at_period_end"]) || endsWithPeriod(sub)
 	if v, ok := details.Bool("cancel_at_period_end"); ok {
 		cancels = v
+	}
+	if details.Has("cancel_at") {
+		cancels = false // the update below decides
 	}
 	if now, _ := details.Bool("cancel_now"); now && !subscriptionEnded(sub["status"]) {
 		// Canceling now ends the period early, whenever it was to end.
@@ -241,7 +244,7 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 	details.MarkRead("cancel_now")
 	behavior := "create_prorations"
 	if details.Has("items") || details.Has("default_tax_rates") || details.Has("billing_cycle_anchor") || details.Has("trial_end") ||
-		details.Has("cancel_at_period_end") || len(own) > 0 {
+		details.Has("cancel_at_period_end") || details.Has("cancel_at") || len(own) > 0 {
 		update := maps.Clone(own)
 		if update == nil {
 			update = map[string]any{}
@@ -274,6 +277,18 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 			return nil, err
 		}
 		sub = updated.(store.Obj) // the subscription as the update stored it
+		if details.Has("cancel_at") {
+			if api.Bool(sub["cancel_at_period_end"]) || endsWithPeriod(sub) {
+				return nil, noUpcomingInvoice(sub)
+			}
+			if at := api.Int(sub["cancel_at"]); sub["cancel_at"] != nil && at < periodEnd(sub) {
+				// The subscription then ends before its next invoice, the
+				// time it cuts off credited; on which invoice Stripe's
+				// preview shows that credit is not documented.
+				return nil, apierr.InvalidRequest("stripe-emu does not emulate previews of a cancel_at within the current period (the subscription makes no further invoice; which invoice Stripe's preview shows the credit on is not documented), so it refused the request rather than answer as if it had taken effect.").
+					WithParam("subscription_details[cancel_at]")
+			}
+		}
 		if sub["latest_invoice"] != latest {
 			// The change started a new billing cycle (another interval,
 			// billing_cycle_anchor…): the invoice it made at once, left
@@ -323,6 +338,13 @@ func pausedPreview(c *api.Call, sub store.Obj, details params.Values) (store.Obj
 	return inv, previewPretaxCredits(c, inv)
 }
 
+// endsWithPeriod reports whether sub's cancel_at is the end of its
+// current period: it ends then, as with cancel_at_period_end, and
+// renews no more.
+func endsWithPeriod(sub store.Obj) bool {
+	return sub["cancel_at"] != nil && api.Int(sub["cancel_at"]) == periodEnd(sub)
+}
+
 func noUpcomingInvoice(sub store.Obj) error {
 	return apierr.InvalidRequest("No upcoming invoices for subscription %s: it is canceled or cancels at the end of its period.", api.Str(sub["id"])).
 		WithCode("invoice_upcoming_none").WithParam("subscription")
@@ -366,7 +388,14 @@ func nextPeriodInvoice(c *api.Call, sub store.Obj) (store.Obj, error) {
 	if sub["status"] == "trialing" {
 		usageFrom = 0
 	}
-	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "upcoming", start: start, end: cycleEnd(sub, start, interval, count), usageFrom: usageFrom, since: periodStart(sub)})
+	period := periodInvoice{reason: "upcoming", start: start, end: cycleEnd(sub, start, interval, count), usageFrom: usageFrom, since: periodStart(sub)}
+	if at := api.Int(sub["cancel_at"]); sub["cancel_at"] != nil && at > start && at < period.end {
+		// A period cancel_at ends early is billed only up to it, as the
+		// renewal bills it ("If set during a future period, this will
+		// always cause a proration for that period").
+		period.partial, period.fraction, period.end = true, float64(at-start)/float64(period.end-start), at
+	}
+	inv, err := subscriptionInvoice(c, sub, period)
 	if err != nil {
 		return nil, err
 	}
