@@ -1615,6 +1615,11 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(renewed.LatestInvoice.Total).To(Equal(want), "as previewed")
 
+			By("refusing, rather than show a renewal it will not have, one set to cancel within its current period")
+			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "subscription")
+			Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate"))
+
 			By("answering none for one set to cancel as its period ends")
 			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(renewed.Items.Data[0].CurrentPeriodEnd)})
 			Expect(err).NotTo(HaveOccurred())

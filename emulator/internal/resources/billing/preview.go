@@ -277,18 +277,6 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 			return nil, err
 		}
 		sub = updated.(store.Obj) // the subscription as the update stored it
-		if details.Has("cancel_at") {
-			if api.Bool(sub["cancel_at_period_end"]) || endsWithPeriod(sub) {
-				return nil, noUpcomingInvoice(sub)
-			}
-			if at := api.Int(sub["cancel_at"]); sub["cancel_at"] != nil && at < periodEnd(sub) {
-				// The subscription then ends before its next invoice, the
-				// time it cuts off credited; on which invoice Stripe's
-				// preview shows that credit is not documented.
-				return nil, apierr.InvalidRequest("stripe-emu does not emulate previews of a cancel_at within the current period (the subscription makes no further invoice; which invoice Stripe's preview shows the credit on is not documented), so it refused the request rather than answer as if it had taken effect.").
-					WithParam("subscription_details[cancel_at]")
-			}
-		}
 		if sub["latest_invoice"] != latest {
 			// The change started a new billing cycle (another interval,
 			// billing_cycle_anchor…): the invoice it made at once, left
@@ -299,6 +287,20 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 	}
 	if behavior == "always_invoice" {
 		return draftFromPending(c, sub)
+	}
+	if api.Bool(sub["cancel_at_period_end"]) || endsWithPeriod(sub) {
+		return nil, noUpcomingInvoice(sub)
+	}
+	if at := api.Int(sub["cancel_at"]); sub["cancel_at"] != nil && at < periodEnd(sub) {
+		// The subscription ends before its next invoice, the time it cuts
+		// off credited (pending for the customer); what Stripe's preview
+		// shows then is not documented.
+		param := "subscription"
+		if details.Has("cancel_at") {
+			param = "subscription_details[cancel_at]"
+		}
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate previews of a subscription that cancels within its current period (it makes no further invoice; what Stripe's preview then shows is not documented), so it refused the request rather than answer as if it had taken effect.").
+			WithParam(param)
 	}
 	return nextPeriodInvoice(c, sub)
 }
