@@ -259,6 +259,29 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(sub.LatestInvoice.Lines.Data[0].Period.End).To(Equal(time.Unix(trialEnd, 0).AddDate(0, 1, 0).Unix()))
 	})
 
+	It("moves to another interval through a later phase's trial, the trial's end starting the new interval", func() {
+		yearly := recurringPrice(sc, prod.ID, "year", 10000)
+		trialEnd := Epoch.AddDate(0, 1, 7).Unix()
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1)},
+				{Items: items(yearly), Iterations: stripe.Int64(1), TrialEnd: stripe.Int64(trialEnd)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		at(1)
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(yearly.ID))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)), "the first month's invoice, nothing since")
+		emu.Clock().Set(time.Unix(trialEnd, 0).Add(2 * time.Hour))
+		sub = subscription(s.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(10000)))
+		Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(time.Unix(trialEnd, 0).AddDate(1, 0, 0).Unix()))
+	})
+
 	It("credits the unused time when a trial phase begins mid-period, unless it says proration_behavior=none", func() {
 		mid := Epoch.AddDate(0, 0, 15).Unix()
 		trialEnd := Epoch.AddDate(0, 1, 15).Unix()
