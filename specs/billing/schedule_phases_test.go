@@ -249,6 +249,8 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(sub.LatestInvoice.ID).To(Equal(first), "nothing invoiced as the trial begins")
 		Expect(emu.Count("", "invoiceitem")).To(BeZero(), "nothing left of the period to prorate")
 
+		emu.Clock().Set(time.Unix(trialEnd, 0).Add(-48 * time.Hour))
+		Expect(emu.EventTypes("")).To(ContainElement("customer.subscription.trial_will_end"), "three days before the trial ends")
 		emu.Clock().Set(time.Unix(trialEnd, 0).Add(2 * time.Hour))
 		sub = subscription(sub.ID)
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
@@ -257,6 +259,32 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(sub.LatestInvoice.AmountPaid).To(Equal(next.Total), "as previewed")
 		Expect(sub.LatestInvoice.Lines.Data[0].Period.Start).To(Equal(trialEnd))
 		Expect(sub.LatestInvoice.Lines.Data[0].Period.End).To(Equal(time.Unix(trialEnd, 0).AddDate(0, 1, 0).Unix()))
+	})
+
+	It("warns of each trial's end, a second trial's too", func() {
+		secondEnd := Epoch.AddDate(0, 2, 2).Unix()
+		_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1), Trial: stripe.Bool(true)},
+				{Items: items(basic), Iterations: stripe.Int64(1)},
+				{Items: items(plus), Iterations: stripe.Int64(1), TrialEnd: stripe.Int64(secondEnd)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		warnings := func() int {
+			n := 0
+			for _, t := range emu.EventTypes("") {
+				if t == "customer.subscription.trial_will_end" {
+					n++
+				}
+			}
+			return n
+		}
+		at(1)
+		Expect(warnings()).To(Equal(1))
+		at(2)
+		Expect(warnings()).To(Equal(2), "the second trial, under three days, is warned of as it begins")
 	})
 
 	It("moves to another interval through a later phase's trial, the trial's end starting the new interval", func() {

@@ -2016,12 +2016,15 @@ func moveTrialEnd(c *api.Call, before, after store.Obj) error {
 	} else if before["status"] != "trialing" {
 		return nil // no trial to end
 	}
+	warned := "twe:" + c.Account + ":" + api.Str(before["id"])
 	if before["status"] != "trialing" {
-		// A trial starting now (a schedule's phase): it is the period.
+		// A trial starting now (a schedule's phase): it is the period,
+		// and its end is warned of, whatever an earlier trial's was.
 		after["trial_start"] = c.Now
 		for _, it := range subItems(after) {
 			it["current_period_start"] = c.Now
 		}
+		c.Tx.DeleteMeta(warned)
 	}
 	if api.Int(before["billing_cycle_anchor"]) == api.Int(before["trial_end"]) || end != c.Now {
 		// The cycle anchored on the trial's end moves with it.
@@ -2031,7 +2034,6 @@ func moveTrialEnd(c *api.Call, before, after store.Obj) error {
 	for _, it := range subItems(after) {
 		it["current_period_end"] = end
 	}
-	warned := "twe:" + c.Account + ":" + api.Str(before["id"])
 	if end-c.Now >= TrialWillEnd {
 		c.Tx.DeleteMeta(warned) // warned again before the new end
 		return nil
