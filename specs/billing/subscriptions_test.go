@@ -1600,6 +1600,12 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			_, err = preview(cancelAt(Epoch.AddDate(0, 0, 20).Unix()))
 			ExpectStripeError(err, 400, "invalid_request_error", "", "subscription_details[cancel_at]")
 			Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate"))
+			By("showing, with always_invoice, the invoice of the credit made at once, as the update makes it")
+			mid := Epoch.AddDate(0, 0, 20).Unix()
+			credit, err := preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{CancelAt: stripe.Int64(mid), ProrationBehavior: stripe.String("always_invoice")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(credit.Total).To(Equal(-int64(float64(1000*(next.Unix()-mid))/float64(next.Unix()-Epoch.Unix())+0.5)), "the time cancel_at cuts off, credited")
 
 			By("previewing a subscription already set to cancel as its renewal will bill it")
 			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(at)})
