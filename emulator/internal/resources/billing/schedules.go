@@ -233,7 +233,7 @@ func schedulePhases(c *api.Call, start int64, current store.Obj, stored []any, c
 		if i == first && current != nil && api.Int(phase["end_date"]) < c.Now {
 			return nil, apierr.InvalidRequest("The end date of the current phase must be in the future.").WithParam(prefix + "[end_date]")
 		}
-		if i > 0 && phase["trial_end"] != nil && len(out) > 0 && meteredPhase(api.Obj(out[len(out)-1])) {
+		if i > first && phase["trial_end"] != nil && len(out) > 0 && meteredPhase(api.Obj(out[len(out)-1])) {
 			// The trial would begin where the metered usage of the phase
 			// before is billed, at a renewal it no longer has.
 			return nil, apierr.InvalidRequest("stripe-emu does not emulate a trial on a phase that follows metered prices (when their last usage is billed), so it refused the request rather than answer as if it had taken effect.").WithParam(prefix + "[trial_end]")
