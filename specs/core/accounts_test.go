@@ -194,6 +194,18 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		Expect(StripeErr(err).HTTPStatusCode).To(Equal(403))
 	})
 
+	It("refuses to delete the platform's own account, which Stripe's reference sends to the Dashboard", func() {
+		_, err := sc.V1Accounts.Delete(Ctx, emu.Platform(), nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "id")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("Dashboard"))
+		own, err := sc.V1Accounts.GetByID(Ctx, emu.Platform(), nil)
+		Expect(err).NotTo(HaveOccurred(), "the platform is still there")
+		Expect(own.ID).To(Equal(emu.Platform()))
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.EventTypes("")).To(Equal([]string{"customer.created"}), "the refusal sends nothing")
+	})
+
 	It("tells the platform a deleted Standard account deauthorized its application", func() {
 		standard, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("standard")})
 		Expect(err).NotTo(HaveOccurred())

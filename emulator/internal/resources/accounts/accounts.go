@@ -330,6 +330,11 @@ func remove(c *api.Call) (any, error) {
 	if err := platformOnly(c); err != nil {
 		return nil, err
 	}
+	if c.Var("id") == c.Platform {
+		// Stripe's reference: "If you want to delete your own account, use
+		// the account information tab in your account settings instead."
+		return nil, apierr.InvalidRequest("You cannot delete your own account through the API: use the account information tab of your Dashboard's account settings instead.").WithParam("id")
+	}
 	o, err := load(c, c.Var("id"), "id")
 	if err != nil {
 		return nil, err
