@@ -963,7 +963,8 @@ func scopeErrMessage(out map[string]any) string {
 // (stripe-node raises it as StripePermissionError), and nothing is made.
 func TestStripeAccountOfNoConnectedAccountIsRefused(t *testing.T) {
 	emu := Start(t)
-	status, out, err := emu.Call("POST", "/v1/accounts", url.Values{"type": {"custom"}, "country": {"US"}}, "")
+	status, out, err := emu.Call("POST", "/v1/accounts", url.Values{"type": {"custom"}, "country": {"US"},
+		"capabilities[transfers][requested]": {"true"}}, "")
 	if err != nil || status != 200 {
 		t.Fatalf("connected account: %d %v %v", status, out, err)
 	}

@@ -141,7 +141,7 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 
 	It("records what a platform tells it about a Custom account, secrets only as flags", func() {
 		a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{
-			Type: stripe.String("custom"), Country: stripe.String("US"), BusinessType: stripe.String("individual"),
+			Type: stripe.String("custom"), Capabilities: Transfers(), Country: stripe.String("US"), BusinessType: stripe.String("individual"),
 			DefaultCurrency: stripe.String("USD"),
 			BusinessProfile: &stripe.AccountCreateBusinessProfileParams{URL: stripe.String("https://tours.example"), MCC: stripe.String("4722")},
 			TOSAcceptance:   &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")},
@@ -357,6 +357,25 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		_, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Controller: &stripe.AccountCreateControllerParams{
 			Fees: &stripe.AccountCreateControllerFeesParams{Payer: stripe.String("nobody")}}})
 		Expect(StripeErr(err).Param).To(Equal("controller[fees][payer]"))
+	})
+
+	It("requires capabilities for an account without a Stripe Dashboard, Custom accounts included, as Stripe's reference says", func() {
+		before := emu.Count("", "account")
+		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US")})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "capabilities")
+		_, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Controller: &stripe.AccountCreateControllerParams{
+			StripeDashboard:       &stripe.AccountCreateControllerStripeDashboardParams{Type: stripe.String("none")},
+			Losses:                &stripe.AccountCreateControllerLossesParams{Payments: stripe.String("application")},
+			RequirementCollection: stripe.String("application"),
+		}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "capabilities")
+		Expect(emu.Count("", "account")).To(Equal(before), "nothing is kept")
+
+		By("taking the others without: Express and Standard accounts have a Dashboard")
+		for _, typ := range []string{"express", "standard"} {
+			_, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String(typ), Country: stripe.String("US")})
+			Expect(err).NotTo(HaveOccurred())
+		}
 	})
 
 	It("refuses links Stripe refuses: unknown accounts, updates of Dashboard accounts, logins to non-Express accounts", func() {

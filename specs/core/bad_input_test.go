@@ -71,7 +71,7 @@ var _ = Describe("Bad input", Label("wire"), func() {
 		Expect(emu.Count("", "account")).To(Equal(accounts))
 
 		By("taking a code in either case, kept in upper case")
-		a, err := emu.Client().V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("fr")})
+		a, err := emu.Client().V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(), Country: stripe.String("fr")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(a.Country).To(Equal("FR"))
 		Expect(string(a.DefaultCurrency)).To(Equal("eur"))

@@ -40,7 +40,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(express.Controller.RequirementCollection).To(Equal(stripe.AccountControllerRequirementCollectionStripe))
 		Expect(express.Controller.StripeDashboard.Type).To(Equal(stripe.AccountControllerStripeDashboardTypeExpress))
 
-		custom := create(&stripe.AccountCreateParams{Type: stripe.String("custom")})
+		custom := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers()})
 		Expect(custom.Controller.Type).To(Equal(stripe.AccountControllerTypeApplication))
 		Expect(custom.Controller.Fees.Payer).To(Equal(stripe.AccountControllerFeesPayerApplicationCustom))
 		Expect(custom.Controller.Losses.Payments).To(Equal(stripe.AccountControllerLossesPaymentsApplication))
@@ -85,7 +85,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 	})
 
 	It("takes delay_days=minimum, as stripe-go sends it, and refuses delay_days on a manual schedule", func() {
-		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(), Country: stripe.String("US"),
 			Settings: &stripe.AccountCreateSettingsParams{Payouts: &stripe.AccountCreateSettingsPayoutsParams{
 				Schedule: &stripe.AccountCreateSettingsPayoutsScheduleParams{DelayDays: stripe.Int64(5), Interval: stripe.String("daily")}}}})
 		Expect(a.Settings.Payouts.Schedule.DelayDays).To(Equal(int64(5)))
@@ -143,7 +143,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		a := create(&stripe.AccountCreateParams{Controller: &stripe.AccountCreateControllerParams{
 			Fees:            &stripe.AccountCreateControllerFeesParams{Payer: stripe.String("application")},
 			StripeDashboard: &stripe.AccountCreateControllerStripeDashboardParams{Type: stripe.String("none")},
-		}})
+		}, Capabilities: Transfers()})
 		Expect(a.Controller.RequirementCollection).To(Equal(stripe.AccountControllerRequirementCollectionStripe))
 		_, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String(a.ID), Type: stripe.String("account_update")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "type")
@@ -154,7 +154,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 			Losses:                &stripe.AccountCreateControllerLossesParams{Payments: stripe.String("application")},
 			RequirementCollection: stripe.String("application"),
 			StripeDashboard:       &stripe.AccountCreateControllerStripeDashboardParams{Type: stripe.String("none")},
-		}})
+		}, Capabilities: Transfers()})
 		link, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String(collected.ID), Type: stripe.String("account_update")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(link.ExpiresAt).To(Equal(link.Created + 300))
@@ -238,7 +238,8 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(co.Requirements.CurrentlyDue).NotTo(ContainElement(HavePrefix("representative.")))
 
 		By("asking nothing of an account with no capability requested")
-		bare := create(&stripe.AccountCreateParams{Type: stripe.String("custom")})
+		bare := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
+			Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(false)}}})
 		Expect(bare.Requirements.CurrentlyDue).To(BeEmpty())
 		Expect(bare.Requirements.DisabledReason).To(BeEmpty())
 	})
@@ -250,7 +251,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		_, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"), DefaultCurrency: stripe.String("eur")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "default_currency")
 		Expect(emu.Count("", "account")).To(Equal(1), "only the platform")
-		ca := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("CA"), DefaultCurrency: stripe.String("USD")})
+		ca := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(), Country: stripe.String("CA"), DefaultCurrency: stripe.String("USD")})
 		Expect(string(ca.DefaultCurrency)).To(Equal("usd"))
 		_, err = sc.V1Accounts.Update(Ctx, ca.ID, &stripe.AccountUpdateParams{DefaultCurrency: stripe.String("gbp")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "default_currency")
@@ -262,7 +263,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 	It("holds business_type to Stripe's values", func() {
 		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("bogus")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "business_type")
-		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("non_profit")})
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(), BusinessType: stripe.String("non_profit")})
 		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{BusinessType: stripe.String("sole_trader")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "business_type")
 		got, err := sc.V1Accounts.GetByID(Ctx, a.ID, nil)
@@ -278,7 +279,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(StripeErr(err).Msg).To(Equal(refusal))
 		Expect(emu.Count("", "account")).To(Equal(1), "only the platform")
 
-		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("company")})
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(), BusinessType: stripe.String("company")})
 		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny")}})
 		Expect(StripeErr(err).Msg).To(Equal(refusal))
 		By("taking it with the business type changed in the same request")
@@ -289,7 +290,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 	})
 
 	It("refuses an account's emails that are no address, as Stripe does a person's", func() {
-		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), BusinessType: stripe.String("individual")})
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(), BusinessType: stripe.String("individual")})
 		_, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Email: stripe.String("nope")})
 		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "email")
 		Expect(StripeErr(err).Msg).To(Equal("Invalid email address: nope"))
@@ -309,7 +310,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 	})
 
 	It("holds statement descriptors to Stripe's requirements, changing nothing when refused", func() {
-		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US")})
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(), Country: stripe.String("US")})
 		payments := func(sd string) error {
 			_, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
 				Payments: &stripe.AccountUpdateSettingsPaymentsParams{StatementDescriptor: stripe.String(sd)}}})
@@ -366,7 +367,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(ex.TOSAcceptance.ServiceAgreement).To(Equal(stripe.AccountTOSAcceptanceServiceAgreementRecipient))
 
 		By("and terms accepted for a Custom account")
-		custom := create(&stripe.AccountCreateParams{Type: stripe.String("custom"),
+		custom := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(),
 			TOSAcceptance: &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")}})
 		Expect(custom.TOSAcceptance.Date).To(Equal(int64(1700000000)))
 	})

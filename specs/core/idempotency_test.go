@@ -132,7 +132,7 @@ var _ = Describe("Idempotency keys", Label("wire", "idempotency"), func() {
 	})
 
 	It("scopes keys per account", func() {
-		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom")})
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers()})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = create("shared", "a@example.com")
 		Expect(err).NotTo(HaveOccurred())

@@ -125,6 +125,15 @@ func Seller(emu *emulator.Emulator, p *stripe.AccountCreateParams) *stripe.Accou
 	return a
 }
 
+// Transfers is the capability a spec's Custom account asks for when it
+// needs no other: Stripe requires capabilities on an account without a
+// Dashboard.
+func Transfers() *stripe.AccountCreateCapabilitiesParams {
+	return &stripe.AccountCreateCapabilitiesParams{
+		Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)},
+	}
+}
+
 // ManualPayouts puts account ("" the platform) on a manual payout schedule,
 // as a test account must be whose available balance a spec reads (or
 // spends) after moving the clock past a day: on Stripe's default daily

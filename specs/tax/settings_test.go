@@ -111,7 +111,7 @@ var _ = Describe("Tax settings", Label("tax"), func() {
 	})
 
 	It("belong to each account: a connected account's are its own", func() {
-		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("DE")})
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(), Country: stripe.String("DE")})
 		Expect(err).NotTo(HaveOccurred())
 		p := &stripe.TaxSettingsUpdateParams{HeadOffice: &stripe.TaxSettingsUpdateHeadOfficeParams{Address: &stripe.AddressParams{Country: stripe.String("DE")}}}
 		OnAccount(&p.Params, acct.ID)

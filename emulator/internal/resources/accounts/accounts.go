@@ -132,6 +132,12 @@ func create(c *api.Call) (any, error) {
 	if err := applyDetails(c, o); err != nil {
 		return nil, err
 	}
+	if _, ok := c.Params.Obj("capabilities"); !ok && api.Obj(controller["stripe_dashboard"])["type"] == "none" {
+		// Stripe's reference: capabilities are "Required when
+		// controller.stripe_dashboard.type is none, which includes Custom
+		// accounts": without a Dashboard, nothing else would ask for them.
+		return nil, apierr.MissingParam("capabilities")
+	}
 	if changes := capabilitiesParam(c); changes != nil {
 		// Inactive until the owner completes onboarding.
 		if err := requestCapabilities(c, o, o, changes, "capabilities"); err != nil {
