@@ -389,4 +389,24 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		_, err = sc.V1LoginLinks.Create(Ctx, &stripe.LoginLinkCreateParams{Account: stripe.String(acctA)})
 		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
 	})
+
+	It("refuses an account link whose refresh_url or return_url is no URL, as Stripe's URL check does", func() {
+		express, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("US")})
+		Expect(err).NotTo(HaveOccurred())
+		for _, name := range []string{"refresh_url", "return_url"} {
+			p := &stripe.AccountLinkCreateParams{Account: stripe.String(express.ID), Type: stripe.String("account_onboarding"),
+				RefreshURL: stripe.String("https://example.com/refresh"), ReturnURL: stripe.String("https://example.com/return")}
+			if name == "refresh_url" {
+				p.RefreshURL = stripe.String("example.com/refresh")
+			} else {
+				p.ReturnURL = stripe.String("example.com/return")
+			}
+			_, err := sc.V1AccountLinks.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", name)
+			Expect(StripeErr(err).Msg).To(Equal("Invalid URL: An explicit scheme (such as https) must be provided."))
+		}
+		By("starting no onboarding: the platform may still update the account's details")
+		_, err = sc.V1Accounts.Update(Ctx, express.ID, &stripe.AccountUpdateParams{BusinessType: stripe.String("individual")})
+		Expect(err).NotTo(HaveOccurred())
+	})
 })
