@@ -321,6 +321,33 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 			"The bank was unable to process this payout because of its currency. This is probably because the bank account cannot accept payments in that currency."),
 	)
 
+	It("takes only Stripe's test numbers for a US bank account in test mode, in its words", func() {
+		acct := custom("btok_us_verified")
+		add := func(number, routing string) (*stripe.BankAccount, error) {
+			return sc.V1BankAccounts.Create(Ctx, &stripe.BankAccountCreateParams{
+				Account: stripe.String(acct), Country: stripe.String("US"), Currency: stripe.String("usd"),
+				AccountNumber: stripe.String(number), RoutingNumber: stripe.String(routing),
+			})
+		}
+		_, err := add("123456780", "110000000")
+		ExpectStripeError(err, 400, "invalid_request_error", "account_number_invalid", "external_account[account_number]")
+		Expect(StripeErr(err).Msg).To(Equal("You must use a test bank account number in test mode. Try 000123456789 or see more options at https://stripe.com/docs/connect/testing#account-numbers."))
+		_, err = add("000123456789", "11000000")
+		ExpectStripeError(err, 400, "invalid_request_error", "routing_number_invalid", "external_account[routing_number]")
+		Expect(StripeErr(err).Msg).To(Equal("Routing number must have 9 digits"))
+		_, err = sc.V1Accounts.Update(Ctx, acct, &stripe.AccountUpdateParams{ExternalAccount: &stripe.AccountExternalAccountParams{
+			Country: stripe.String("US"), Currency: stripe.String("usd"), AccountNumber: stripe.String("4242"), RoutingNumber: stripe.String("110000000")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "account_number_invalid", "external_account[account_number]")
+		Expect(emu.Count(acct, "bank_account")).To(Equal(1), "nothing is kept")
+		Expect(emu.EventTypes(acct)).NotTo(ContainElement("account.external_account.created"))
+
+		By("taking each of the page's numbers, the older nine-digit ones and dashed routing numbers too")
+		for _, number := range []string{"000123456789", "000111111113", "000222222227", "000333333335", "000444444440", "111111116"} {
+			_, err := add(number, "110-000-000")
+			Expect(err).NotTo(HaveOccurred(), number)
+		}
+	})
+
 	It("cancels a pending payout, giving the money back, and only a pending one", func() {
 		fund(10000)
 		before := available("")

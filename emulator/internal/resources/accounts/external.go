@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -48,6 +49,24 @@ var testBankTokens = map[string]string{
 	"btok_us_verified_insufficientFunds":  "000222222227",
 	"btok_us_verified_debitNotAuthorized": "000333333335",
 	"btok_us_verified_invalidCurrency":    "000444444440",
+}
+
+// usTestNumbers are the US account numbers of Stripe's Connect testing
+// page (000123456789 and its failures), without their leading zeros.
+var usTestNumbers = []string{"123456789", "111111116", "111111113", "222222227", "333333335", "444444440"}
+
+// checkUSTestBankAccount refuses, in Stripe's words as its answers show
+// them, a US routing number that is not nine digits and, test mode taking
+// only the testing page's numbers, any other account number.
+func checkUSTestBankAccount(number, routing, param string) error {
+	if len(strings.ReplaceAll(routing, "-", "")) != 9 {
+		return apierr.InvalidRequest("Routing number must have 9 digits").WithParam(param + "[routing_number]").WithCode("routing_number_invalid")
+	}
+	if !slices.Contains(usTestNumbers, strings.TrimLeft(number, "0")) {
+		return apierr.InvalidRequest("You must use a test bank account number in test mode. Try 000123456789 or see more options at https://stripe.com/docs/connect/testing#account-numbers.").
+			WithParam(param + "[account_number]").WithCode("account_number_invalid")
+	}
+	return nil
 }
 
 // testFailure is the failure code a payout to the test account number
@@ -407,6 +426,11 @@ func addExternalAccount(c *api.Call, o store.Obj, param string, replace bool) (s
 	}
 	if routing == "" && len(number) < 15 {
 		return nil, apierr.MissingParam(param + "[routing_number]")
+	}
+	if country == "US" {
+		if err := checkUSTestBankAccount(number, routing, param); err != nil {
+			return nil, err
+		}
 	}
 	if replace {
 		if old, ok := DefaultBankAccount(c.Tx, acct, currency); ok {
