@@ -323,6 +323,31 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 			n++
 		}
 		Expect(n).To(Equal(1))
+
+		By("following them there with the field that names where expanded first, in any order")
+		tl := &stripe.TransferListParams{}
+		tl.AddExpand("data.destination")
+		tl.AddExpand("data.destination_payment")
+		for t, err := range sc.V1Transfers.List(Ctx, tl) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(t.Destination.Country).To(Equal("US"), "the account, expanded")
+			Expect(t.DestinationPayment.Amount).To(Equal(int64(2000)), "the payment, expanded on the destination")
+		}
+		fl := &stripe.ApplicationFeeListParams{}
+		fl.AddExpand("data.account")
+		fl.AddExpand("data.charge")
+		for f, err := range sc.V1ApplicationFees.List(Ctx, fl) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(f.Account.ID).To(Equal(seller))
+			Expect(f.Charge.Amount).To(Equal(int64(2000)), "the payment the fee came out of, expanded on the account")
+		}
+		rp = &stripe.TransferReversalRetrieveParams{ID: stripe.String(ch.Transfer.ID)}
+		rp.AddExpand("transfer")
+		rp.AddExpand("destination_payment_refund")
+		trr, err = sc.V1TransferReversals.Retrieve(Ctx, re.TransferReversal.ID, rp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(trr.Transfer.Amount).To(Equal(int64(2000)))
+		Expect(trr.DestinationPaymentRefund.Amount).To(Equal(int64(500)))
 	})
 	It("reverses a transfer of its own only as far as the destination's balance covers it, keeping nothing otherwise", func() {
 		// Stripe's reference: a transfer_group transfer (not a

@@ -81,7 +81,8 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 		}
 		var in string
 		if f, ok := kind.ExpandIn[field]; ok && !c.Connected {
-			in = Str(getPath(obj, strings.Split(f, ".")))
+			// The field naming the account may be expanded already.
+			in = RefID(getPath(obj, strings.Split(f, ".")))
 		} else if fn, ok := kind.ExpandInVia[field]; ok && !c.Connected {
 			in = fn(c, obj)
 		}
@@ -302,6 +303,15 @@ func deletedStub(obj store.Obj) bool {
 var Omitted any = omitted{}
 
 type omitted struct{}
+
+// RefID is the id a field holds, whether as the id itself or as the
+// object an earlier expand[] path put there.
+func RefID(v any) string {
+	if o, ok := v.(store.Obj); ok {
+		return Str(o["id"])
+	}
+	return Str(v)
+}
 
 func cannotExpand(path string) error {
 	return apierr.InvalidRequest("This property cannot be expanded (%s).", path)

@@ -40,7 +40,7 @@ var TransferReversalKind = &api.Kind{
 
 // transferDestination is the destination of a reversal's transfer.
 func transferDestination(c *api.Call, trr store.Obj) string {
-	f, ok := c.Tx.Fields(c.Platform, "transfer", api.Str(trr["transfer"]), "destination")
+	f, ok := c.Tx.Fields(c.Platform, "transfer", api.RefID(trr["transfer"]), "destination")
 	if !ok {
 		return ""
 	}
