@@ -412,4 +412,48 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 			Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
 		Expect(ex.Requirements.CurrentlyDue).To(ContainElement("tos_acceptance.date"))
 	})
+
+	It("keeps the recipient service agreement as Stripe's guide to service agreements says", func() {
+		// "Accounts under this agreement can't process payments or request
+		// the card_payments capability", and "After a connected account
+		// accepts it, you can't modify the type of service agreement."
+		recipient := &stripe.AccountCreateTOSAcceptanceParams{ServiceAgreement: stripe.String("recipient")}
+		accounts := emu.Count("", "account")
+		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("FR"),
+			TOSAcceptance: recipient, Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+				Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "capabilities[card_payments]")
+		Expect(emu.Count("", "account")).To(Equal(accounts), "nothing is kept")
+
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("FR"),
+			TOSAcceptance: recipient, Capabilities: Transfers()})
+		Expect(a.TOSAcceptance.ServiceAgreement).To(Equal(stripe.AccountTOSAcceptanceServiceAgreementRecipient))
+		_, err = sc.V1Capabilities.Update(Ctx, "card_payments", &stripe.CapabilityUpdateParams{Account: stripe.String(a.ID), Requested: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "requested")
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Capabilities: &stripe.AccountUpdateCapabilitiesParams{
+			CardPayments: &stripe.AccountUpdateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "capabilities[card_payments]")
+
+		By("refusing recipient for an account that takes card payments")
+		full := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("FR"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
+			CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+			Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		_, err = sc.V1Accounts.Update(Ctx, full.ID, &stripe.AccountUpdateParams{TOSAcceptance: &stripe.AccountUpdateTOSAcceptanceParams{ServiceAgreement: stripe.String("recipient")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "tos_acceptance[service_agreement]")
+
+		By("keeping the agreement once accepted")
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{TOSAcceptance: &stripe.AccountUpdateTOSAcceptanceParams{ServiceAgreement: stripe.String("full")}})
+		Expect(err).NotTo(HaveOccurred(), "not accepted yet: the platform may still choose")
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{TOSAcceptance: &stripe.AccountUpdateTOSAcceptanceParams{
+			ServiceAgreement: stripe.String("recipient"), Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")}})
+		Expect(err).NotTo(HaveOccurred(), "accepted in this request, as the agreement it names")
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{TOSAcceptance: &stripe.AccountUpdateTOSAcceptanceParams{ServiceAgreement: stripe.String("full")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "tos_acceptance[service_agreement]")
+		got, err := sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.TOSAcceptance.ServiceAgreement).To(Equal(stripe.AccountTOSAcceptanceServiceAgreementRecipient))
+		_, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{TOSAcceptance: &stripe.AccountUpdateTOSAcceptanceParams{ServiceAgreement: stripe.String("recipient")}})
+		Expect(err).NotTo(HaveOccurred(), "restating it changes nothing")
+	})
 })

@@ -144,6 +144,9 @@ func create(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	if err := checkRecipient(o, capabilitiesParam(c)); err != nil {
+		return nil, err
+	}
 	if err := c.ApplyMetadata(o); err != nil {
 		return nil, err
 	}
@@ -265,6 +268,9 @@ func update(c *api.Call) (any, error) {
 		if err := requestCapabilities(c, before, after, changes, "capabilities"); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkRecipient(after, changes); err != nil {
+		return nil, err
 	}
 	settleRequirements(c.Tx, after)
 	if err := watchForPayouts(c, before, after); err != nil {
@@ -412,6 +418,13 @@ func applyDetails(c *api.Call, o store.Obj) error {
 				return apierr.InvalidRequest("You cannot accept the Terms of Service on behalf of accounts where controller[requirement_collection]=stripe, which includes Standard and Express accounts.")
 			}
 		}
+	}
+	if agreement, _ := c.Params.Str("tos_acceptance.service_agreement"); agreement != "" && agreement != serviceAgreement(o) &&
+		(api.Obj(o["tos_acceptance"])["date"] != nil || api.Bool(o["details_submitted"])) {
+		// Stripe's guide to service agreements: "After a connected account
+		// accepts it, you can't modify the type of service agreement."
+		return apierr.InvalidRequest("You cannot change the service agreement of %s: its owner has already accepted the `%s` service agreement.", o["id"], serviceAgreement(o)).
+			WithParam("tos_acceptance[service_agreement]")
 	}
 	for _, f := range []string{"business_profile", "tos_acceptance", "company"} {
 		if v, ok := c.Params.Get(f); ok {

@@ -165,12 +165,40 @@ func updateCapability(c *api.Call) (any, error) {
 		if err := requestCapabilities(c, before, after, map[string]bool{name: req}, "requested"); err != nil {
 			return nil, err
 		}
+		if err := checkRecipient(after, nil); err != nil {
+			return nil, err.WithParam("requested")
+		}
 	}
 	settleRequirements(c.Tx, after)
 	if _, err := saveWithCapabilities(c, was, before, after); err != nil {
 		return nil, err
 	}
 	return capabilityObject(c.Tx, after, name), nil
+}
+
+// serviceAgreement is the service agreement the account is under: full
+// unless the platform chose recipient.
+func serviceAgreement(acct store.Obj) string {
+	if a := api.Str(api.Obj(acct["tos_acceptance"])["service_agreement"]); a != "" {
+		return a
+	}
+	return "full"
+}
+
+// checkRecipient refuses an account under the recipient service agreement
+// that has card_payments: Stripe's guide to service agreements says such
+// accounts "can't process payments or request the card_payments
+// capability" (the wording is the emulator's). The error names the
+// capability when changes asked for it, else the agreement.
+func checkRecipient(acct store.Obj, changes map[string]bool) *apierr.Error {
+	if _, cards := api.Obj(acct["capabilities"])["card_payments"]; !cards || serviceAgreement(acct) != "recipient" {
+		return nil
+	}
+	err := apierr.InvalidRequest("Accounts under the `recipient` service agreement cannot request the `card_payments` capability: %s is under it.", acct["id"])
+	if changes["card_payments"] {
+		return err.WithParam("capabilities[card_payments]")
+	}
+	return err.WithParam("tos_acceptance[service_agreement]")
 }
 
 // capabilitiesParam reads capabilities[name][requested] (account create
