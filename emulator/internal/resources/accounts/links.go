@@ -155,6 +155,10 @@ func completeOnboarding(c *api.Call) (any, error) {
 	}
 	after := api.Clone(before)
 	onboard(after)
-	after["tos_acceptance"] = store.Obj{"date": c.Now, "ip": "127.0.0.1", "user_agent": "stripe-emu"}
+	// The owner accepts Stripe's terms, unless the platform recorded their
+	// acceptance already; the service agreement the platform chose stays.
+	if tos := api.Obj(before["tos_acceptance"]); tos["date"] == nil {
+		after["tos_acceptance"] = mergeDetails(tos, store.Obj{"date": c.Now, "ip": "127.0.0.1", "user_agent": "stripe-emu"})
+	}
 	return saveWithCapabilities(c, capabilitiesOf(c.Tx, before), before, after)
 }
