@@ -186,6 +186,30 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(emu.Count(seller, "transfer")).To(BeZero())
 		Expect(emu.Count("", "charge")).To(BeZero())
 	})
+	It("refuses a transfer abroad to an account on the full service agreement in Stripe's words, and pays one on the recipient agreement", func() {
+		// Stripe's service agreement guide: "Cross-border payouts only work
+		// with accounts under the recipient service agreement"; a US
+		// platform's transfer to a French account under the full one is
+		// refused as integrations quote it.
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_bypassPending"), Confirm: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		full := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("FR"), Capabilities: Transfers()}).ID
+		_, err = sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Destination: stripe.String(full)})
+		ExpectStripeError(err, 400, "invalid_request_error", "transfers_not_allowed", "destination")
+		Expect(StripeErr(err).Msg).To(Equal("Funds can't be sent to accounts located in FR because it's restricted outside of your platform's region"))
+		Expect(emu.Count("", "transfer")).To(BeZero(), "nothing is kept")
+
+		recipient := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("FR"), Capabilities: Transfers(),
+			TOSAcceptance: &stripe.AccountCreateTOSAcceptanceParams{ServiceAgreement: stripe.String("recipient")}}).ID
+		tr, err := sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Destination: stripe.String(recipient)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(tr.Destination.ID).To(Equal(recipient))
+
+		By("taking one at home whatever the agreement")
+		_, err = sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Destination: stripe.String(seller)})
+		Expect(err).NotTo(HaveOccurred())
+	})
 	It("refuses an amount below 1 for transfers, their reversals and fee refunds with Stripe's words, keeping nothing", func() {
 		// Stripe answers a transfer's negative amount so (as integrations
 		// quote it), as it does a refund's.

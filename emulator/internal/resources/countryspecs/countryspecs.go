@@ -6,6 +6,7 @@
 package countryspecs
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/stripe/stripe-go/v82"
@@ -78,6 +79,27 @@ func SettlementCurrencies(country string) ([]string, bool) {
 	}
 	sort.Strings(out)
 	return out, true
+}
+
+// TransferAllowed reports whether a platform in country from may transfer
+// to an account in country to under the given service agreement, and
+// whether the emulator knows (has from's spec): at home always; abroad to
+// the countries of from's supported_transfer_countries, which for the US
+// are Stripe's cross-border payouts, for accounts under the recipient
+// service agreement only (Stripe's service agreement guide), and within
+// Europe under either.
+func TransferAllowed(from, to, agreement string) (allowed, known bool) {
+	s, ok := specs[from]
+	if !ok {
+		return false, false
+	}
+	if from == to {
+		return true, true
+	}
+	if !slices.Contains(s.transferCountries, to) {
+		return false, true
+	}
+	return from != "US" || agreement == "recipient", true
 }
 
 // spec is one country's.

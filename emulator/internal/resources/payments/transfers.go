@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/countryspecs"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -82,6 +83,9 @@ func createTransfer(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate account debits (a transfer from a connected account to its platform): reverse a transfer to the account instead (POST /v1/transfers/{id}/reversals).").WithParam("destination")
 	}
 	if err := destinationAccount(c, dest, "destination"); err != nil {
+		return nil, err
+	}
+	if err := transferRegion(c, dest); err != nil {
 		return nil, err
 	}
 	t := newTransfer{amount: amount, currency: currency, destination: dest, at: availableNow(c), sourceType: sourceType}
@@ -353,4 +357,20 @@ func moneyParams(c *api.Call) (int64, string, error) {
 		return 0, "", apierr.InvalidRequest("Invalid currency: %s", currency).WithParam("currency")
 	}
 	return amount, currency, nil
+}
+
+// transferRegion refuses a transfer to an account outside the platform's
+// region (or abroad under the full service agreement, from the US), in
+// Stripe's words as integrations quote them. Countries the emulator has no
+// spec for are not checked.
+func transferRegion(c *api.Call, dest string) error {
+	platform, _ := c.Tx.Get(c.Platform, "account", c.Platform)
+	acct, _ := c.Tx.Get(c.Platform, "account", dest)
+	to := api.Str(acct["country"])
+	agreement := api.Str(api.Obj(acct["tos_acceptance"])["service_agreement"])
+	if ok, known := countryspecs.TransferAllowed(api.Str(platform["country"]), to, agreement); known && !ok {
+		return apierr.InvalidRequest("Funds can't be sent to accounts located in %s because it's restricted outside of your platform's region", to).
+			WithParam("destination").WithCode("transfers_not_allowed")
+	}
+	return nil
 }
