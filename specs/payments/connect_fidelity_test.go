@@ -1,6 +1,8 @@
 package payments_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -209,6 +211,58 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		By("taking one at home whatever the agreement")
 		_, err = sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Destination: stripe.String(seller)})
 		Expect(err).NotTo(HaveOccurred())
+	})
+	It("holds a transfer to an account on the recipient service agreement 24 hours longer, as Stripe's guide says", func() {
+		ManualPayouts(emu, "")
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_bypassPending"), Confirm: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		recipient := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("FR"), Capabilities: Transfers(),
+			TOSAcceptance: &stripe.AccountCreateTOSAcceptanceParams{ServiceAgreement: stripe.String("recipient")},
+			Settings:      &stripe.AccountCreateSettingsParams{Payouts: &stripe.AccountCreateSettingsPayoutsParams{Schedule: &stripe.AccountCreateSettingsPayoutsScheduleParams{Interval: stripe.String("manual")}}}}).ID
+		tr, err := sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Destination: stripe.String(recipient)})
+		Expect(err).NotTo(HaveOccurred())
+		amounts := func(acct string) (available, pending int64) {
+			GinkgoHelper()
+			p := &stripe.BalanceRetrieveParams{}
+			p.SetStripeAccount(acct)
+			b, err := sc.V1Balance.Retrieve(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			for _, a := range b.Available {
+				if a.Currency == "usd" {
+					available = a.Amount
+				}
+			}
+			for _, a := range b.Pending {
+				if a.Currency == "usd" {
+					pending = a.Amount
+				}
+			}
+			return available, pending
+		}
+		available, pending := amounts(recipient)
+		Expect([]int64{available, pending}).To(Equal([]int64{0, 1000}), "pending on the recipient's side")
+		p := &stripe.BalanceTransactionListParams{}
+		p.SetStripeAccount(recipient)
+		for bt, err := range sc.V1BalanceTransactions.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(bt.AvailableOn).To(Equal(tr.Created + 24*60*60))
+		}
+		platform, err := sc.V1Balance.Retrieve(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(platform.Available[0].Amount).To(Equal(int64(5000-175-1000)), "taken from the platform's available funds at once")
+
+		emu.Clock().Set(time.Unix(tr.Created+24*60*60, 0))
+		available, pending = amounts(recipient)
+		Expect([]int64{available, pending}).To(Equal([]int64{1000, 0}))
+		Expect(emu.EventTypes(recipient)).To(ContainElement("balance.available"))
+
+		By("and a full agreement's at once")
+		full := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers()}).ID
+		_, err = sc.V1Transfers.Create(Ctx, &stripe.TransferCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"), Destination: stripe.String(full)})
+		Expect(err).NotTo(HaveOccurred())
+		available, _ = amounts(full)
+		Expect(available).To(Equal(int64(1000)))
 	})
 	It("refuses an amount below 1 for transfers, their reversals and fee refunds with Stripe's words, keeping nothing", func() {
 		// Stripe answers a transfer's negative amount so (as integrations

@@ -101,6 +101,22 @@ func fundsOf(c *api.Call, account, txnID string) funds {
 	return funds{"pending", f[1].Int()}
 }
 
+// recipientHold is how much longer funds transferred to an account under
+// the recipient service agreement take to become available: "an extra 24
+// hours", Stripe's service agreement guide says.
+const recipientHold = 24 * 60 * 60
+
+// recipientFunds is when funds transferred to the account become
+// available on its side: at, or a day after it under the recipient
+// service agreement.
+func recipientFunds(c *api.Call, account string, at funds) funds {
+	acct, _ := c.Tx.Get(c.Platform, "account", account)
+	if api.Str(api.Obj(acct["tos_acceptance"])["service_agreement"]) != "recipient" {
+		return at
+	}
+	return funds{"pending", max(at.availableOn, c.Now) + recipientHold}
+}
+
 // connectTxn records a balance transaction that moves money between
 // accounts (no Stripe fee): amount is signed, fee what the account is
 // charged out of it (application fees), details its fee_details.
@@ -193,7 +209,7 @@ func makeTransfer(c *api.Call, t newTransfer) (tr, fee store.Obj, err error) {
 		feeID = c.NewID("application_fee")
 		details = []any{applicationFeeDetail(t.appFee, t.currency, application)}
 	}
-	pyTxn, err := connectTxn(c, dest, t.amount, t.appFee, details, t.currency, "payment", "charge", pyID, nil, t.at)
+	pyTxn, err := connectTxn(c, dest, t.amount, t.appFee, details, t.currency, "payment", "charge", pyID, nil, recipientFunds(c, dest, t.at))
 	if err != nil {
 		return nil, nil, err
 	}
