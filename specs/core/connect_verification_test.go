@@ -1,6 +1,8 @@
 package core_test
 
 import (
+	"bytes"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -201,6 +203,21 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 			Expect(err).NotTo(HaveOccurred())
 			expectVerified(got)
 			Expect(got.Individual.DOB.Year).To(Equal(int64(1901)))
+
+			By("refusing a file uploaded for another purpose, as the document must be an identity_document upload")
+			png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+			evidence, err := sc.V1Files.Create(Ctx, &stripe.FileCreateParams{Purpose: stripe.String("dispute_evidence"),
+				Filename: stripe.String("receipt.png"), FileReader: bytes.NewReader(png)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Accounts.Update(Ctx, b.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{
+				Verification: &stripe.PersonVerificationParams{Document: &stripe.PersonVerificationDocumentParams{Front: stripe.String(evidence.ID)}}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "individual[verification][document][front]")
+			id, err := sc.V1Files.Create(Ctx, &stripe.FileCreateParams{Purpose: stripe.String("identity_document"),
+				Filename: stripe.String("id.png"), FileReader: bytes.NewReader(png)})
+			Expect(err).NotTo(HaveOccurred())
+			got = update(b.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{
+				Verification: &stripe.PersonVerificationParams{AdditionalDocument: &stripe.PersonVerificationDocumentParams{Front: stripe.String(id.ID)}}}})
+			Expect(got.Individual.Verification.AdditionalDocument.Front.ID).To(Equal(id.ID))
 		})
 	})
 

@@ -102,14 +102,23 @@ func forgetVerification(c *api.Call, acct store.Obj) {
 }
 
 // checkDocumentFile refuses an identity document sent for a person that is
-// neither a file uploaded by the platform or the account nor one of
-// Stripe's test file tokens; param names it.
+// neither a file uploaded by the platform or the account for that purpose
+// nor one of Stripe's test file tokens; param names it.
 func checkDocumentFile(c *api.Call, account, file, param string) error {
 	if file == "" || file == documentSuccess || file == documentFailure {
 		return nil
 	}
-	if !c.Tx.Exists(account, "file", file) && !c.Tx.Exists(c.Platform, "file", file) {
-		return apierr.NoSuchObject("file", file, param)
+	f, ok := c.Tx.Get(account, "file", file)
+	if !ok {
+		if f, ok = c.Tx.Get(c.Platform, "file", file); !ok {
+			return apierr.NoSuchObject("file", file, param)
+		}
+	}
+	if purpose := api.Str(f["purpose"]); purpose != "identity_document" {
+		// Stripe's reference: "The front of an ID returned by a file upload
+		// with a purpose value of identity_document" (the wording of the
+		// refusal is the emulator's).
+		return apierr.InvalidRequest("The file %s was uploaded with purpose `%s`: an identity document must be a file uploaded with purpose `identity_document`.", file, purpose).WithParam(param)
 	}
 	return nil
 }
