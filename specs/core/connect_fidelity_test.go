@@ -466,4 +466,44 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(got.TOSAcceptance.Date).To(Equal(int64(1700000000)), "accepted by the platform before")
 		Expect(got.TOSAcceptance.IP).To(Equal("192.0.2.1"))
 	})
+
+	It("renders the nested objects of persons and companies whole, as Stripe does, whatever part of them was sent", func() {
+		call := func(path string, form url.Values) map[string]any {
+			GinkgoHelper()
+			status, body, err := emu.Call("POST", path, form, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			return body
+		}
+		address := []string{"city", "country", "line1", "line2", "postal_code", "state"}
+		co := call("/v1/accounts", url.Values{"type": {"custom"}, "country": {"US"}, "business_type": {"company"},
+			"capabilities[transfers][requested]": {"true"}, "company[address][city]": {"Appleton"}, "company[tax_id]": {"000000000"}})
+		company := co["company"].(map[string]any)
+		Expect(company).To(HaveKeyWithValue("directors_provided", false))
+		Expect(company).To(HaveKeyWithValue("executives_provided", false))
+		Expect(company).To(HaveKeyWithValue("owners_provided", false))
+		Expect(company).To(HaveKeyWithValue("tax_id_provided", true))
+		Expect(company).To(HaveKeyWithValue("name", BeNil()))
+		Expect(company).To(HaveKeyWithValue("phone", BeNil()))
+		Expect(company["address"]).To(HaveKeyWithValue("city", "Appleton"))
+		for _, k := range address {
+			Expect(company["address"]).To(HaveKey(k))
+		}
+		Expect(company["verification"]).To(Equal(map[string]any{"document": map[string]any{"back": nil, "details": nil, "details_code": nil, "front": nil}}))
+
+		person := call("/v1/accounts/"+co["id"].(string)+"/persons", url.Values{"address[city]": {"Appleton"}, "registered_address[line1]": {"1 Main St"}})
+		for _, f := range []string{"address", "registered_address"} {
+			for _, k := range address {
+				Expect(person[f]).To(HaveKey(k), "%s.%s", f, k)
+			}
+		}
+		Expect(person["address"]).To(HaveKeyWithValue("city", "Appleton"))
+
+		ind := call("/v1/accounts", url.Values{"type": {"custom"}, "country": {"US"}, "business_type": {"individual"},
+			"capabilities[transfers][requested]": {"true"}, "individual[address][city]": {"Appleton"}})
+		individual := ind["individual"].(map[string]any)
+		for _, k := range address {
+			Expect(individual["address"]).To(HaveKey(k), "individual.address.%s", k)
+		}
+	})
 })

@@ -428,7 +428,14 @@ func applyDetails(c *api.Call, o store.Obj) error {
 	}
 	for _, f := range []string{"business_profile", "tos_acceptance", "company"} {
 		if v, ok := c.Params.Get(f); ok {
-			o[f] = mergeDetails(api.Obj(o[f]), api.Obj(v))
+			base := api.Obj(o[f])
+			if f == "company" {
+				if len(base) == 0 {
+					base = newCompany()
+				}
+				base = shapeDetails(base, api.Obj(v), companyShapes)
+			}
+			o[f] = mergeDetails(base, api.Obj(v))
 		}
 	}
 	if v, ok := c.Params.Get("company"); ok {
@@ -465,7 +472,7 @@ func applyDetails(c *api.Call, o store.Obj) error {
 		if err := recordIDNumber(c, api.Str(person["id"]), n, hasNumber); err != nil {
 			return err
 		}
-		person = mergeDetails(person, sent)
+		person = mergeDetails(shapeDetails(person, sent, personShapes), sent)
 		verifyPerson(c.Tx, person)
 		o["individual"] = person
 	}

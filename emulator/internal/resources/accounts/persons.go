@@ -190,6 +190,34 @@ var personShapes = map[string]func() store.Obj{
 	},
 }
 
+// shapeDetails gives what sent (a person's or company's details) asks to
+// change of into the whole shape its nested objects have at Stripe, every
+// field null until sent: shapes are each nested object's.
+func shapeDetails(into, sent store.Obj, shapes map[string]func() store.Obj) store.Obj {
+	out := api.Clone(into)
+	for f, shape := range shapes {
+		if _, ok := sent[f].(map[string]any); ok && len(api.Obj(out[f])) == 0 {
+			out[f] = shape()
+		}
+	}
+	return out
+}
+
+// newCompany is an account's company before anything is sent, as Stripe
+// shows it: the flags false, the rest null.
+func newCompany() store.Obj {
+	return store.Obj{"address": address(), "directors_provided": false, "executives_provided": false, "name": nil,
+		"owners_provided": false, "phone": nil, "tax_id_provided": false,
+		"verification": store.Obj{"document": store.Obj{"back": nil, "details": nil, "details_code": nil, "front": nil}}}
+}
+
+// companyShapes are the company's nested objects other than those
+// newCompany has.
+var companyShapes = map[string]func() store.Obj{
+	"address_kana": kanaAddress, "address_kanji": kanaAddress,
+	"registration_date": func() store.Obj { return store.Obj{"day": nil, "month": nil, "year": nil} },
+}
+
 func address() store.Obj {
 	return store.Obj{"city": nil, "country": nil, "line1": nil, "line2": nil, "postal_code": nil, "state": nil}
 }
@@ -236,7 +264,7 @@ func applyPerson(c *api.Call, acct store.Obj, o store.Obj) error {
 	for f, shape := range personShapes {
 		if v, ok := p.Get(f); ok {
 			base := api.Obj(o[f])
-			if base == nil {
+			if len(base) == 0 {
 				base = shape()
 			}
 			o[f] = mergeDetails(base, api.Obj(v))
