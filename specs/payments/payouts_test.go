@@ -348,6 +348,30 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 		}
 	})
 
+	It("keeps another currency's default bank account while others share its currency, saying which currency", func() {
+		// Stripe's reference: a default "can only be deleted if it is the
+		// only external account for that currency, and the currency is not
+		// the Stripe account's default currency".
+		acct := custom("btok_us_verified")
+		add := func() *stripe.BankAccount {
+			GinkgoHelper()
+			ba, err := sc.V1BankAccounts.Create(Ctx, &stripe.BankAccountCreateParams{Account: stripe.String(acct), Country: stripe.String("DE"),
+				Currency: stripe.String("eur"), AccountNumber: stripe.String("DE89370400440532013000")})
+			Expect(err).NotTo(HaveOccurred())
+			return ba
+		}
+		first, second := add(), add()
+		Expect(first.DefaultForCurrency).To(BeTrue())
+		_, err := sc.V1BankAccounts.Delete(Ctx, first.ID, &stripe.BankAccountDeleteParams{Account: stripe.String(acct)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("eur"))
+		Expect(StripeErr(err).Msg).NotTo(ContainSubstring("your default currency"), "eur is not the account's default currency")
+		_, err = sc.V1BankAccounts.Delete(Ctx, second.ID, &stripe.BankAccountDeleteParams{Account: stripe.String(acct)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BankAccounts.Delete(Ctx, first.ID, &stripe.BankAccountDeleteParams{Account: stripe.String(acct)})
+		Expect(err).NotTo(HaveOccurred(), "the only one in a currency other than the account's")
+	})
+
 	It("cancels a pending payout, giving the money back, and only a pending one", func() {
 		fund(10000)
 		before := available("")

@@ -301,10 +301,16 @@ func deleteExternal(c *api.Call) (any, error) {
 	if err := platformCollects(c, acct); err != nil {
 		return nil, err
 	}
-	if api.Bool(ba["default_for_currency"]) && (ba["currency"] == acct["default_currency"] || othersIn(c, id, ba)) {
+	if api.Bool(ba["default_for_currency"]) {
 		// Stripe's reference: a default goes only when it is the one
 		// external account in a currency other than the account's.
-		return nil, apierr.InvalidRequest("You cannot delete the default bank account for your default currency. Please make another bank account the default using the `default_for_currency` param, and then delete this one.")
+		if ba["currency"] == acct["default_currency"] {
+			return nil, apierr.InvalidRequest("You cannot delete the default bank account for your default currency. Please make another bank account the default using the `default_for_currency` param, and then delete this one.")
+		}
+		if othersIn(c, id, ba) {
+			// Stripe's wording for another currency is not documented.
+			return nil, apierr.InvalidRequest("You cannot delete the default bank account for %s while the account has other bank accounts in %s. Please make another bank account the default using the `default_for_currency` param, and then delete this one.", ba["currency"], ba["currency"])
+		}
 	}
 	if err := c.Tx.Delete(id, "bank_account", api.Str(ba["id"])); err != nil {
 		return nil, err
