@@ -239,6 +239,60 @@ var _ = Describe("What counts as delivered", Label("webhooks"), func() {
 		}
 		Expect(ids).To(Equal([]string{gone[0].EventID}))
 	})
+
+	// A test moving the clock past a failing endpoint's whole retry
+	// schedule in one step sees what Stripe would have done by then: each
+	// retry at its own moment, counted from the attempt before, not from
+	// the moment the clock landed on.
+	It("makes every retry falling due within one move of the clock, each at its moment, and gives up as Stripe would have by then", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		rcv := newReceiver()
+		rcv.Answer = func(int, stripe.Event) int { return 503 }
+		id, secret, err := emu.Webhooks().Listen(rcv.Srv.URL, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		rcv.Secret = secret
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		start := emu.Clock().Now()
+
+		emu.Clock().Advance(72 * time.Hour)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		attempts := emu.Webhooks().Attempts()
+		Expect(attempts).To(HaveLen(4), "the first attempt and test mode's three retries")
+		for i, after := range []time.Duration{0, 5 * time.Minute, time.Hour + 5*time.Minute, 4*time.Hour + 5*time.Minute} {
+			Expect(attempts[i].Number).To(Equal(i + 1))
+			Expect(attempts[i].At).To(Equal(start.Add(after)), "attempt %d", i+1)
+		}
+		Expect(*attempts[2].NextRetry).To(Equal(start.Add(4*time.Hour + 5*time.Minute)))
+		Expect(attempts[3].NextRetry).To(BeNil())
+		Expect(emu.Webhooks().Waiting(id)).To(BeEmpty(), "nothing left to retry")
+		Expect(emu.Events("")[0]["pending_webhooks"]).To(BeNumerically("==", 1))
+	})
+
+	It("stops retrying within one move of the clock once an attempt succeeds", func() {
+		emu := Emulator()
+		rcv := newReceiver()
+		rcv.Answer = func(n int, _ stripe.Event) int {
+			if n <= 2 {
+				return 500
+			}
+			return 200
+		}
+		id, secret, err := emu.Webhooks().Listen(rcv.Srv.URL, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		rcv.Secret = secret
+		_, err = emu.Client().V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		emu.Clock().Advance(24 * time.Hour)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Attempts()).To(HaveLen(3))
+		Expect(rcv.Types()).To(Equal([]string{"customer.created"}))
+		Expect(emu.Webhooks().Waiting(id)).To(BeEmpty())
+		Eventually(func() any { return emu.Events("")[0]["pending_webhooks"] }).Should(BeNumerically("==", 0))
+	})
 })
 
 var _ = Describe("Creating a webhook endpoint", Label("webhooks"), func() {

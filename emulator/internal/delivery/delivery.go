@@ -122,8 +122,10 @@ type delivery struct {
 	ev      Event
 	copy    int
 	attempt int // attempts made so far
-	due     time.Time
-	seq     int
+	// due is when the delivery falls (or fell) due on the emulator clock:
+	// its attempt is made as of then, and its retry counted from then.
+	due time.Time
+	seq int
 	// resent marks a redelivery to an endpoint the event was not
 	// published to: its outcome changes no pending_webhooks.
 	resent bool
@@ -267,7 +269,7 @@ func (d *Dispatcher) SetPolicy(endpointID string, p Policy) error {
 		released := st.held
 		st.held = nil
 		d.order(st, released)
-		st.ready = append(st.ready, released...)
+		d.release(st, released)
 		d.pumpLocked()
 	}
 	return nil
@@ -425,7 +427,18 @@ func (d *Dispatcher) enqueue(st *endpointState, dl delivery, now time.Time) {
 		st.waiting = append(st.waiting, dl)
 		return
 	}
+	dl.due = now
 	st.ready = append(st.ready, dl)
+}
+
+// release makes held deliveries ready, due now: a release is when they
+// are sent, whenever a delay or retry of theirs fell due.
+func (d *Dispatcher) release(st *endpointState, released []delivery) {
+	now := d.cfg.Clock.Now()
+	for i := range released {
+		released[i].due = now
+	}
+	st.ready = append(st.ready, released...)
 }
 
 // tick moves deliveries whose time came (delays, retries) to ready.
@@ -472,6 +485,23 @@ func (d *Dispatcher) tick(now time.Time) {
 		}
 	}
 	d.pumpLocked()
+}
+
+// fallDue sends a retry the clock has already passed, as tick would: not
+// to an endpoint disabled now, held under a hold, otherwise ready in its
+// place by due time among what waits to go.
+func (d *Dispatcher) fallDue(st *endpointState, dl delivery) {
+	switch {
+	case st.ep.Disabled:
+	case st.policy.Hold:
+		st.held = append(st.held, dl)
+	default:
+		i := slices.IndexFunc(st.ready, func(r delivery) bool { return r.due.After(dl.due) })
+		if i < 0 {
+			i = len(st.ready)
+		}
+		st.ready = slices.Insert(st.ready, i, dl)
+	}
 }
 
 // pumpLocked starts deliveries up to each endpoint's concurrency.
@@ -524,7 +554,14 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	ep, gen := st.ep, d.gen
 	d.mu.Unlock()
 	dl.attempt++
+	// The attempt is made as of the moment it fell due: a clock moved
+	// past several retries in one step makes each at its own moment, as
+	// RunDue runs scheduled work (never later than now, should the clock
+	// have been set back).
 	at := d.cfg.Clock.Now()
+	if !dl.due.IsZero() && dl.due.Before(at) {
+		at = dl.due
+	}
 	start := time.Now()
 	status, body, err := d.post(ep, dl.ev.Payload)
 	ok := err == nil && status >= 200 && status < 300
@@ -545,10 +582,17 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	}
 	if !ok && dl.attempt <= len(d.cfg.RetrySchedule) && !d.closed {
 		if cur, still := d.endpoints[ep.ID]; still && cur == st {
-			next := d.cfg.Clock.Now().Add(d.cfg.RetrySchedule[dl.attempt-1])
+			// Counted from this attempt's moment: a retry the clock has
+			// already passed falls due at once, as the tick would have
+			// made it.
+			next := at.Add(d.cfg.RetrySchedule[dl.attempt-1])
 			att.NextRetry = &next
 			dl.due = next
-			st.waiting = append(st.waiting, dl)
+			if next.After(d.cfg.Clock.Now()) {
+				st.waiting = append(st.waiting, dl)
+			} else {
+				d.fallDue(st, dl)
+			}
 		} else {
 			final = true
 		}
@@ -619,7 +663,7 @@ func (d *Dispatcher) ReleaseMatching(endpointID string, pick func(Event) bool) e
 	st.held = keep
 	// What is released together is ordered together, per the policy.
 	d.order(st, released)
-	st.ready = append(st.ready, released...)
+	d.release(st, released)
 	d.pumpLocked()
 	return nil
 }
@@ -644,7 +688,7 @@ func (d *Dispatcher) ReleaseInOrder(endpointID string, eventIDs ...string) error
 		held = slices.Delete(held, i, i+1)
 	}
 	st.held = held
-	st.ready = append(st.ready, released...)
+	d.release(st, released)
 	d.pumpLocked()
 	return nil
 }
@@ -723,7 +767,7 @@ func (d *Dispatcher) Redeliver(ev Event, endpointID string) error {
 		return fmt.Errorf("webhook endpoint %s is disabled: enable it to redeliver to it", endpointID)
 	}
 	d.seq++
-	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq, resent: !matches(st.ep, ev), redelivery: true})
+	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq, due: d.cfg.Clock.Now(), resent: !matches(st.ep, ev), redelivery: true})
 	d.pumpLocked()
 	return nil
 }
