@@ -601,7 +601,6 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	}
 	d.attempts = append(d.attempts, att)
 	st.running--
-	d.inflight--
 	d.pumpLocked()
 	// A success is reported once per event and endpoint, whichever copy
 	// a duplicating policy sent made it: a resend of what already arrived
@@ -614,6 +613,12 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	if report && d.cfg.OnResult != nil {
 		d.cfg.OnResult(dl.ev, ep.ID, ok)
 	}
+	// In flight until its result is heard: a Flush returning then finds
+	// pending_webhooks as this delivery left it.
+	d.mu.Lock()
+	d.inflight--
+	d.cond.Broadcast()
+	d.mu.Unlock()
 }
 
 func (d *Dispatcher) post(ep Endpoint, payload []byte) (int, string, error) {
