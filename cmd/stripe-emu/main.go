@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -96,23 +95,39 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	var f serveFlags
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&f.addr, "addr", env("STRIPE_EMU_ADDR", "127.0.0.1:12111"), "address to listen on (env STRIPE_EMU_ADDR)")
-	fs.StringVar(&f.data, "data", env("STRIPE_EMU_DATA", ""), "persist state to this buntdb file; empty keeps it in memory (env STRIPE_EMU_DATA)")
-	fs.StringVar(&f.logLevel, "log-level", env("STRIPE_EMU_LOG_LEVEL", "info"), "debug, info, warn or error (env STRIPE_EMU_LOG_LEVEL)")
-	fs.StringVar(&f.webhook, "webhook", env("STRIPE_EMU_WEBHOOK", ""), "deliver events to this URL (env STRIPE_EMU_WEBHOOK)")
-	fs.StringVar(&f.webhookSecret, "webhook-secret", env("STRIPE_EMU_WEBHOOK_SECRET", ""), "signing secret for --webhook; random if empty (env STRIPE_EMU_WEBHOOK_SECRET)")
-	fs.StringVar(&f.events, "webhook-events", env("STRIPE_EMU_WEBHOOK_EVENTS", "*"), "comma-separated event types for --webhook (env STRIPE_EMU_WEBHOOK_EVENTS)")
-	seed, _ := strconv.ParseUint(env("STRIPE_EMU_SEED", "0"), 10, 64)
-	fs.Uint64Var(&f.seed, "seed", seed, "seed for ids and webhook ordering; 0 picks one (env STRIPE_EMU_SEED)")
-	upcoming, _ := strconv.Atoi(env("STRIPE_EMU_UPCOMING_INVOICE_DAYS", "0"))
-	fs.IntVar(&f.upcomingDays, "upcoming-invoice-days", upcoming, "send invoice.upcoming this many days before renewals; 0 sends none (env STRIPE_EMU_UPCOMING_INVOICE_DAYS)")
-	strict, _ := strconv.ParseBool(env("STRIPE_EMU_STRICT_API_VERSIONS", "false"))
-	fs.BoolVar(&f.strictVersions, "strict-api-versions", strict, "refuse requests pinned to an API version outside basil instead of answering them in basil's shapes (env STRIPE_EMU_STRICT_API_VERSIONS)")
-	noRawCard, _ := strconv.ParseBool(env("STRIPE_EMU_REFUSE_RAW_CARD_DATA", "false"))
-	fs.BoolVar(&f.refuseRawCardData, "refuse-raw-card-data", noRawCard, "refuse card numbers sent to the API, as Stripe does for an account without raw card data access (env STRIPE_EMU_REFUSE_RAW_CARD_DATA)")
-	manualPay, _ := strconv.ParseBool(env("STRIPE_EMU_MANUAL_PAYOUTS", "false"))
-	fs.BoolVar(&f.manualPayouts, "manual-payouts", manualPay, "start the platform on a manual payout schedule, so its balance stays until a payout is made (env STRIPE_EMU_MANUAL_PAYOUTS)")
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:12111", "address to listen on (env STRIPE_EMU_ADDR)")
+	fs.StringVar(&f.data, "data", "", "persist state to this buntdb file; empty keeps it in memory (env STRIPE_EMU_DATA)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (env STRIPE_EMU_LOG_LEVEL)")
+	fs.StringVar(&f.webhook, "webhook", "", "deliver events to this URL (env STRIPE_EMU_WEBHOOK)")
+	fs.StringVar(&f.webhookSecret, "webhook-secret", "", "signing secret for --webhook; random if empty (env STRIPE_EMU_WEBHOOK_SECRET)")
+	fs.StringVar(&f.events, "webhook-events", "*", "comma-separated event types for --webhook (env STRIPE_EMU_WEBHOOK_EVENTS)")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed for ids and webhook ordering; 0 picks one (env STRIPE_EMU_SEED)")
+	fs.IntVar(&f.upcomingDays, "upcoming-invoice-days", 0, "send invoice.upcoming this many days before renewals; 0 sends none (env STRIPE_EMU_UPCOMING_INVOICE_DAYS)")
+	fs.BoolVar(&f.strictVersions, "strict-api-versions", false, "refuse requests pinned to an API version outside basil instead of answering them in basil's shapes (env STRIPE_EMU_STRICT_API_VERSIONS)")
+	fs.BoolVar(&f.refuseRawCardData, "refuse-raw-card-data", false, "refuse card numbers sent to the API, as Stripe does for an account without raw card data access (env STRIPE_EMU_REFUSE_RAW_CARD_DATA)")
+	fs.BoolVar(&f.manualPayouts, "manual-payouts", false, "start the platform on a manual payout schedule, so its balance stays until a payout is made (env STRIPE_EMU_MANUAL_PAYOUTS)")
 	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	// Each flag not given takes its variable, parsed as the flag would be:
+	// one that does not parse is refused, not replaced by the default in
+	// silence (a replay asked for with STRIPE_EMU_SEED would run under a
+	// random seed). An empty variable is as good as unset.
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	var err error
+	fs.VisitAll(func(fl *flag.Flag) {
+		name := "STRIPE_EMU_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		v, ok := os.LookupEnv(name)
+		if !ok || v == "" || given[fl.Name] || err != nil {
+			return
+		}
+		if e := fs.Set(fl.Name, v); e != nil {
+			err = fmt.Errorf("%s=%q: %w", name, v, e)
+			fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
+		}
+	})
+	if err != nil {
 		return f, err
 	}
 	if fs.NArg() > 0 {
@@ -125,13 +140,6 @@ func randomToken() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return def
 }
 
 // serve runs until SIGINT/SIGTERM (or until stop is closed, for tests);

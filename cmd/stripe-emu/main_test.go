@@ -268,3 +268,34 @@ func TestServesStripeJS(t *testing.T) {
 		t.Fatalf("GET /js.stripe.com/v3/: %d, origin not %s", status, base)
 	}
 }
+
+// An environment variable that does not parse is refused, as the flag
+// would be, rather than replaced in silence by the default: a replay asked
+// for with STRIPE_EMU_SEED would otherwise run under a random seed. The
+// flag, given, wins over it.
+func TestBadEnvironmentValuesAreRefused(t *testing.T) {
+	for name, value := range map[string]string{
+		"STRIPE_EMU_SEED":                  "forty-two",
+		"STRIPE_EMU_UPCOMING_INVOICE_DAYS": "three",
+		"STRIPE_EMU_STRICT_API_VERSIONS":   "yes please",
+		"STRIPE_EMU_REFUSE_RAW_CARD_DATA":  "on",
+		"STRIPE_EMU_MANUAL_PAYOUTS":        "sure",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, value)
+			var errOut bytes.Buffer
+			if _, err := parseServeFlags(nil, &errOut); err == nil || !strings.Contains(err.Error(), name) {
+				t.Fatalf("%s=%s: got %v, want it refused by name", name, value, err)
+			}
+		})
+	}
+	t.Setenv("STRIPE_EMU_SEED", "forty-two")
+	f, err := parseServeFlags([]string{"--seed", "42"}, io.Discard)
+	if err != nil || f.seed != 42 {
+		t.Fatalf("--seed 42 over a bad STRIPE_EMU_SEED: seed %d, %v", f.seed, err)
+	}
+	t.Setenv("STRIPE_EMU_SEED", "7")
+	if f, err := parseServeFlags(nil, io.Discard); err != nil || f.seed != 7 {
+		t.Fatalf("STRIPE_EMU_SEED=7: seed %d, %v", f.seed, err)
+	}
+}
