@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,5 +37,37 @@ func TestFlushWaitsUntilTheResultIsHeard(t *testing.T) {
 	release()
 	if err := d.Flush(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A receiver that does not answer within the timeout (10 seconds unless
+// configured) fails the attempt, which is retried as any failure is.
+func TestNoAnswerWithinTheTimeoutFailsTheAttempt(t *testing.T) {
+	if got := New(Config{}).cfg.Timeout; got != 10*time.Second {
+		t.Fatalf("default timeout %s, want 10s", got)
+	}
+	answered := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done(): // the dispatcher gave up
+		case <-answered:
+		}
+	}))
+	defer srv.Close()
+	defer close(answered)
+	clk := clock.NewFrozen(time.Unix(1_700_000_000, 0))
+	d := New(Config{Clock: clk, Timeout: 50 * time.Millisecond})
+	defer d.Close()
+	d.PutEndpoint(Endpoint{ID: "we_1", URL: srv.URL, Secret: "whsec_1", EnabledEvents: []string{"*"}})
+	d.Publish(Event{ID: "evt_1", Type: "customer.created", Payload: []byte(`{}`)})
+	if err := d.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	atts := d.Attempts()
+	if len(atts) != 1 || atts[0].OK || atts[0].Status != 0 || !strings.Contains(atts[0].Error, "deadline exceeded") {
+		t.Fatalf("attempts %+v, want one failed by the timeout", atts)
+	}
+	if atts[0].NextRetry == nil || !atts[0].NextRetry.Equal(clk.Now().Add(5*time.Minute)) {
+		t.Fatalf("next retry %v, want in 5 minutes", atts[0].NextRetry)
 	}
 }
