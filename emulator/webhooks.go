@@ -213,7 +213,8 @@ func CheckWebhookPolicy(p WebhookPolicy) error {
 }
 
 // ListenWithSecret wires an endpoint with a secret of your choosing (the
-// binary's --webhook/--webhook-secret), reusing one with the same URL. It
+// binary's --webhook/--webhook-secret), reusing one with the same URL (a
+// Connect endpoint on that URL, ListenWithSecretOn's, is another). It
 // is configuration, as the app's secret is: Reset makes it again (a new
 // endpoint, with the same URL, secret and events).
 func (w WebhookControl) ListenWithSecret(endpointURL, secret string, events ...string) (string, error) {
@@ -231,14 +232,14 @@ func (w WebhookControl) ListenWithSecretOn(account string, connect bool, endpoin
 	return id, err
 }
 
-// wire remembers a platform endpoint to make again on Reset (one per URL,
-// as ListenWithSecretOn reuses the endpoint of a URL).
+// wire remembers a platform endpoint to make again on Reset (one per URL
+// and kind, as ListenWithSecretOn reuses the endpoint of a URL and kind).
 func (e *Emulator) wire(we wiredEndpoint) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	we.events = slices.Clone(we.events)
 	for i := range e.wired {
-		if e.wired[i].url == we.url {
+		if e.wired[i].url == we.url && e.wired[i].connect == we.connect {
 			e.wired[i] = we
 			return
 		}
@@ -272,9 +273,12 @@ func (w WebhookControl) listenWithSecretOn(account string, connect bool, endpoin
 		if account != w.e.env.Platform && !c.Tx.Exists(w.e.env.Platform, "account", account) {
 			return fmt.Errorf("stripe-emu: no connected account %s", account)
 		}
+		// The endpoint of this URL of the same kind: an app registers its
+		// one handler URL twice at Stripe, for its account's events and
+		// for connected accounts', each endpoint with its own secret.
 		var existing store.Obj
 		c.Tx.Each(c.Account, "webhook_endpoint", func(o store.Obj) bool {
-			if o["url"] == endpointURL {
+			if o["url"] == endpointURL && webhookendpoints.IsConnect(c.Tx, c.Account, api.Str(o["id"])) == connect {
 				existing = o
 			}
 			return true

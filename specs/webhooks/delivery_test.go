@@ -2,6 +2,7 @@ package webhooks_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
+	"github.com/stripe/stripe-go/v82/webhook"
 
 	"github.com/stripe-emu/stripe-emu/emulator"
 	. "github.com/stripe-emu/stripe-emu/specs/support"
@@ -428,6 +430,51 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 			Expect(ev.Context).To(Equal(acct.ID))
 		}
 		Expect(emu.Events("")[0]).NotTo(HaveKey("context"), "the platform's own events have neither")
+	})
+
+	// An app with one handler URL registers it twice at Stripe, an account
+	// endpoint and a Connect one, each with its own secret: wiring both
+	// keeps two endpoints, through a reset too.
+	It("wires an account endpoint and a Connect endpoint on the same URL as two endpoints, each signing with its secret", func() {
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+		Expect(err).NotTo(HaveOccurred())
+		var mu sync.Mutex
+		got := map[string]string{} // event account ("" for the platform's) → the secret that verified it
+		secrets := []string{"whsec_account_endpoint", "whsec_connect_endpoint"}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			body, _ := io.ReadAll(req.Body)
+			for _, s := range secrets {
+				if ev, err := webhook.ConstructEvent(body, req.Header.Get("Stripe-Signature"), s); err == nil {
+					mu.Lock()
+					got[ev.Account] = s
+					mu.Unlock()
+				}
+			}
+		}))
+		DeferCleanup(srv.Close)
+		own, err := emu.Webhooks().ListenWithSecret(srv.URL, secrets[0], "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		connect, err := emu.Webhooks().ListenWithSecretOn("", true, srv.URL, secrets[1], "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(connect).NotTo(Equal(own))
+
+		for round := 0; round < 2; round++ {
+			got = map[string]string{}
+			customers(1)
+			p := &stripe.CustomerCreateParams{}
+			p.SetStripeAccount(acct.ID)
+			_, err = sc.V1Customers.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			mu.Lock()
+			Expect(got).To(Equal(map[string]string{"": secrets[0], acct.ID: secrets[1]}), "round %d", round)
+			mu.Unlock()
+			if round == 0 {
+				Expect(emu.Reset()).To(Succeed())
+				acct, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+				Expect(err).NotTo(HaveOccurred())
+			}
+		}
 	})
 
 	Describe("policies", func() {

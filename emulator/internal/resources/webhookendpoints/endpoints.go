@@ -215,7 +215,7 @@ func ToEndpoint(tx *store.Tx, acct, platform string, o store.Obj) delivery.Endpo
 	for _, e := range o["enabled_events"].([]any) {
 		events = append(events, api.Str(e))
 	}
-	_, connect := tx.GetMeta("weconnect:" + acct + ":" + id)
+	connect := IsConnect(tx, acct, id)
 	owner := acct
 	if acct == platform {
 		owner = ""
@@ -229,6 +229,13 @@ func ToEndpoint(tx *store.Tx, acct, platform string, o store.Obj) delivery.Endpo
 		}
 	}
 	return ep
+}
+
+// IsConnect tells a Connect endpoint (made with connect=true), which takes
+// connected accounts' events, from one taking its account's own.
+func IsConnect(tx *store.Tx, acct, id string) bool {
+	_, ok := tx.GetMeta("weconnect:" + acct + ":" + id)
+	return ok
 }
 
 func load(c *api.Call) (store.Obj, error) {
