@@ -15,6 +15,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coreevents"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/stripe-emu/stripe-emu/emulator/suggest"
@@ -460,6 +461,11 @@ func (w WebhookControl) Redeliver(eventID, endpointID string) error {
 			}
 			return w.e.env.Webhooks.Redeliver(delivery.Event{ID: eventID, Type: gjson.Get(thin, "type").String(), Account: owner,
 				Payload: payload, Thin: true}, endpointID)
+		}
+		// Stripe keeps events 30 days: one older cannot be resent, as the
+		// Events API no longer shows it.
+		if gjson.Get(raw, "created").Int() <= w.e.Clock().Unix()-events.Retention {
+			return fmt.Errorf("stripe-emu: %w %s within the 30 days Stripe keeps events", errNoEvent, eventID)
 		}
 		// Laid out from the stored bytes, as first deliveries are.
 		return w.e.env.Webhooks.Redeliver(delivery.Event{ID: eventID, Type: gjson.Get(raw, "type").String(), Account: owner,

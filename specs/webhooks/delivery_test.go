@@ -77,6 +77,26 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(emu.Webhooks().Redeliver("evt_nope", id)).NotTo(Succeed())
 	})
 
+	It("redelivers only an event Stripe still keeps, of the last 30 days, as the Events API shows them", func() {
+		id := listen("customer.created")
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		ev := rcv.IDs()[0]
+		emu.Clock().Advance(30*24*time.Hour - time.Second)
+		Expect(emu.Webhooks().Redeliver(ev, id)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.IDs()).To(Equal([]string{ev, ev}))
+
+		emu.Clock().Advance(time.Second)
+		_, err := sc.V1Events.Retrieve(Ctx, ev, nil)
+		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		Expect(emu.Webhooks().Redeliver(ev, id)).To(MatchError(ContainSubstring("no event " + ev)))
+		r := Do(emu.URL(), "POST", "/_emu/webhooks/redeliver", `{"event": "`+ev+`", "endpoint": "`+id+`"}`)
+		Expect(r.Status).To(Equal(404))
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.IDs()).To(HaveLen(2), "nothing more was sent")
+	})
+
 	It("counts pending_webhooks down once per endpoint that got the event, however often it is resent", func() {
 		ok := listen("customer.created")
 		failing := newReceiver()
