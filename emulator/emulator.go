@@ -21,6 +21,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/clock"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -77,6 +78,11 @@ func New(opts ...Option) (*Emulator, error) {
 	st, err := store.Open(cfg.dataFile, reg.Indexes())
 	if err != nil {
 		return nil, err
+	}
+	if cfg.seed == 0 {
+		// One seed for ids and deliveries, so the seed a failure logs
+		// replays both.
+		cfg.seed = delivery.RandomSeed()
 	}
 	gen := ids.New(cfg.seed)
 	env := &api.Env{

@@ -323,6 +323,16 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 			}
 		})
 
+		// JavaScript's JSON.parse keeps a number exactly only below 2^53.
+		It("serves a seed it picked at random exactly, as a JSON reader holding numbers as doubles reads it", func() {
+			for range 20 {
+				fresh := Emulator()
+				r := ctl(fresh.URL(), "GET", "/_emu/health", "")
+				Expect(r["webhook_seed"]).To(BeNumerically(">", 0))
+				Expect(uint64(r["webhook_seed"].(float64))).To(Equal(fresh.Webhooks().Seed()))
+			}
+		})
+
 		It("refuses a release naming both events and types, rather than ignoring the types", func() {
 			Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
 			customer("x@example.com")

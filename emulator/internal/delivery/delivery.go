@@ -184,13 +184,18 @@ func New(cfg Config) *Dispatcher {
 		cfg.SignTime = time.Now
 	}
 	if cfg.Seed == 0 {
-		cfg.Seed = rand.Uint64()
+		cfg.Seed = RandomSeed()
 	}
 	d := &Dispatcher{cfg: cfg, endpoints: map[string]*endpointState{}, reported: map[[2]string]bool{}}
 	d.cond = sync.NewCond(&d.mu)
 	d.removeTick = cfg.Clock.OnTick(d.tick)
 	return d
 }
+
+// RandomSeed picks a seed for a run not given one: below 2^53, so it
+// comes through every JSON reader exactly (JavaScript's holds numbers as
+// doubles), and the seed a team reads from /_emu/health replays the run.
+func RandomSeed() uint64 { return rand.Uint64N(1<<53-1) + 1 }
 
 // Seed is the seed every random choice derives from.
 func (d *Dispatcher) Seed() uint64 { return d.cfg.Seed }

@@ -71,3 +71,17 @@ func TestNoAnswerWithinTheTimeoutFailsTheAttempt(t *testing.T) {
 		t.Fatalf("next retry %v, want in 5 minutes", atts[0].NextRetry)
 	}
 }
+
+// A seed picked at random is below 2^53, so it comes through JSON readers
+// that hold numbers as doubles (JavaScript's) exactly: a team reading it
+// from /_emu/health replays with the seed that ordered its deliveries.
+func TestARandomSeedIsExactInEveryJSONReader(t *testing.T) {
+	for range 200 {
+		d := New(Config{})
+		s := d.Seed()
+		d.Close()
+		if s == 0 || s >= 1<<53 || uint64(float64(s)) != s {
+			t.Fatalf("seed %d does not survive a double", s)
+		}
+	}
+}
