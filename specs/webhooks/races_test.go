@@ -172,6 +172,35 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		Expect(names).To(Equal([]string{"Second", "First"}), "the two delayed updates, reversed")
 	})
 
+	// As a retry finding the endpoint enabled again is still sent: a hold
+	// is the test's, not the endpoint's, and a disable in between loses
+	// nothing unless the release finds it disabled.
+	It("keeps what is held through a disable and enable, sending it on release; released while disabled, it is dropped", func() {
+		setDisabled := func(disabled bool) {
+			GinkgoHelper()
+			_, err := emu.Client().V1WebhookEndpoints.Update(Ctx, id, &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(disabled)})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
+		kept := customer("kept@example.com")
+		setDisabled(true)
+		setDisabled(false)
+		Expect(emu.Webhooks().Held(id)).To(HaveLen(1))
+		Expect(emu.Webhooks().Release(id)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.All()).To(HaveLen(1))
+		Expect(rcv.All()[0].Data.Object["id"]).To(Equal(kept))
+
+		customer("dropped@example.com")
+		setDisabled(true)
+		Expect(emu.Webhooks().Release(id)).To(Succeed())
+		Expect(emu.Webhooks().Held(id)).To(BeEmpty(), "released while disabled: dropped")
+		setDisabled(false)
+		Expect(emu.Webhooks().Release(id)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.All()).To(HaveLen(1), "nothing more was sent")
+	})
+
 	It("refuses to release held events of a type that does not exist, which would release nothing", func() {
 		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
 		customer("t@example.com")

@@ -214,10 +214,11 @@ func (d *Dispatcher) PutEndpoint(ep Endpoint) {
 	if st, ok := d.endpoints[ep.ID]; ok {
 		st.ep = ep
 		if ep.Disabled {
-			// Retries and delays stay on the clock: Stripe drops an event's
-			// retries only if the endpoint is still disabled when one falls
-			// due, and keeps them when it was enabled again before.
-			st.held, st.ready = nil, nil
+			// Retries, delays and what is held stay: Stripe drops an
+			// event's retries only if the endpoint is still disabled when
+			// one falls due, and keeps them when it was enabled again
+			// before; a release is when held deliveries fall due.
+			st.ready = nil
 		}
 		return
 	}
@@ -437,8 +438,12 @@ func (d *Dispatcher) enqueue(st *endpointState, dl delivery, now time.Time) {
 }
 
 // release makes held deliveries ready, due now: a release is when they
-// are sent, whenever a delay or retry of theirs fell due.
+// are sent, whenever a delay or retry of theirs fell due. Released while
+// the endpoint is disabled, they are dropped, as retries falling due then.
 func (d *Dispatcher) release(st *endpointState, released []delivery) {
+	if st.ep.Disabled {
+		return
+	}
 	now := d.cfg.Clock.Now()
 	for i := range released {
 		released[i].due = now
