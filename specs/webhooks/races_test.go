@@ -301,6 +301,27 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 			Expect(err).To(MatchError(webhook.ErrNoValidSignature))
 		})
 
+		It("signs a retry made within one move of the clock with the secrets alive at its moment", func() {
+			old := newReceiver()
+			oid, secret, err := emu.Webhooks().Listen(old.Srv.URL, "customer.created")
+			Expect(err).NotTo(HaveOccurred())
+			old.Secret = secret // a receiver not yet told of the roll
+			old.Answer = func(n int, _ stripe.Event) int {
+				if n == 1 {
+					return 500
+				}
+				return 200
+			}
+			_, err = emu.Webhooks().RollSecret(oid, time.Hour)
+			Expect(err).NotTo(HaveOccurred())
+			customer("late@example.com")
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			emu.Clock().Advance(3 * 24 * time.Hour)
+			Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+			Expect(old.Rejections()).To(BeEmpty(), "the retry 5 minutes on was signed with the old secret too")
+			Expect(old.Types()).To(Equal([]string{"customer.created"}))
+		})
+
 		It("expires the old secret at once, or keeps it at most 24 hours, as the Dashboard offers", func() {
 			second, err := emu.Webhooks().RollSecret(rawID, 0)
 			Expect(err).NotTo(HaveOccurred())

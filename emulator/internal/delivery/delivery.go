@@ -550,9 +550,10 @@ func signature(secret string, t time.Time, payload []byte) string {
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-// secrets are the secrets signing a delivery to ep now.
-func (d *Dispatcher) secrets(ep Endpoint) []string {
-	if ep.PreviousSecret != "" && d.cfg.Clock.Now().Before(ep.PreviousSecretExpires) {
+// secrets are the secrets signing a delivery to ep made at at (on the
+// emulator clock).
+func secrets(ep Endpoint, at time.Time) []string {
+	if ep.PreviousSecret != "" && at.Before(ep.PreviousSecretExpires) {
 		return []string{ep.Secret, ep.PreviousSecret}
 	}
 	return []string{ep.Secret}
@@ -573,7 +574,7 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 		at = dl.due
 	}
 	start := time.Now()
-	status, body, err := d.post(ep, dl.ev.Payload)
+	status, body, err := d.post(ep, dl.ev.Payload, at)
 	ok := err == nil && status >= 200 && status < 300
 	att := Attempt{EventID: dl.ev.ID, EventType: dl.ev.Type, EndpointID: ep.ID, Copy: dl.copy, Redelivery: dl.redelivery, Number: dl.attempt,
 		At: at, Status: status, ResponseBody: body, Duration: time.Since(start), OK: ok}
@@ -631,7 +632,8 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	d.mu.Unlock()
 }
 
-func (d *Dispatcher) post(ep Endpoint, payload []byte) (int, string, error) {
+// post sends one attempt, signed with the secrets alive at its moment.
+func (d *Dispatcher) post(ep Endpoint, payload []byte, at time.Time) (int, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(payload))
@@ -643,7 +645,7 @@ func (d *Dispatcher) post(ep Endpoint, payload []byte) (int, string, error) {
 	req.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
 	req.Header.Set("Cache-Control", "no-cache")
 	req.Header.Set("Accept", "*/*; q=0.5, application/xml")
-	req.Header.Set("Stripe-Signature", Sign(d.cfg.SignTime(), payload, d.secrets(ep)...))
+	req.Header.Set("Stripe-Signature", Sign(d.cfg.SignTime(), payload, secrets(ep, at)...))
 	resp, err := d.cfg.HTTPClient.Do(req)
 	if err != nil {
 		return 0, "", err
