@@ -78,6 +78,33 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		Expect(rcv.Types()).To(Equal([]string{"customer.updated", "customer.created"}))
 	})
 
+	// Work the clock does in a move (a session expiring a day on) records
+	// its events at their moment; a delay counts from there, as a retry
+	// counts from its attempt.
+	It("delays an event the clock made within one move from the moment it was made, not from where the clock landed", func() {
+		exp, secret, err := emu.Webhooks().Listen(rcv.Srv.URL, "checkout.session.expired")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(secret).NotTo(BeEmpty())
+		rcv.Lock()
+		rcv.Secret = secret
+		rcv.Unlock()
+		Expect(emu.Webhooks().SetPolicy(exp, emulator.WebhookPolicy{Delay: map[string]time.Duration{"*": time.Hour}})).To(Succeed())
+		status, s, err := emu.Call("POST", "/v1/checkout/sessions", url.Values{
+			"mode": {"payment"}, "success_url": {"https://example.com/ok"}, "line_items[0][quantity]": {"1"},
+			"line_items[0][price_data][currency]": {"usd"}, "line_items[0][price_data][unit_amount]": {"1000"},
+			"line_items[0][price_data][product_data][name]": {"Tee"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		expires := time.Unix(int64(s["expires_at"].(float64)), 0)
+
+		emu.Clock().Advance(48 * time.Hour)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.Types()).To(Equal([]string{"checkout.session.expired"}), "an hour after it expired, a day ago")
+		attempts := emu.Webhooks().Attempts()
+		Expect(attempts[len(attempts)-1].At).To(Equal(expires.Add(time.Hour)))
+		Expect(emu.Webhooks().Waiting(exp)).To(BeEmpty())
+	})
+
 	It("releases nothing when an order names an event that is not held, and says what is", func() {
 		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
 		customer("a@example.com")

@@ -162,6 +162,9 @@ type Dispatcher struct {
 	gen        int
 	removeTick func()
 	wg         sync.WaitGroup
+	// movedFrom is where the clock stood before its latest move: work
+	// the clock does in a move records events dated between it and now.
+	movedFrom, lastTick time.Time
 }
 
 // New starts a dispatcher.
@@ -187,6 +190,8 @@ func New(cfg Config) *Dispatcher {
 		cfg.Seed = RandomSeed()
 	}
 	d := &Dispatcher{cfg: cfg, endpoints: map[string]*endpointState{}, reported: map[[2]string]bool{}}
+	d.movedFrom = cfg.Clock.Now()
+	d.lastTick = d.movedFrom
 	d.cond = sync.NewCond(&d.mu)
 	d.removeTick = cfg.Clock.OnTick(d.tick)
 	return d
@@ -428,13 +433,23 @@ func (d *Dispatcher) enqueue(st *endpointState, dl delivery, now time.Time) {
 		st.held = append(st.held, dl)
 		return
 	}
-	if delay := st.policy.delayFor(dl.ev.Type); delay > 0 {
-		dl.due = now.Add(delay)
+	dl.due = d.moment(dl.ev, now).Add(st.policy.delayFor(dl.ev.Type))
+	if dl.due.After(now) {
 		st.waiting = append(st.waiting, dl)
 		return
 	}
-	dl.due = now
 	st.ready = append(st.ready, dl)
+}
+
+// moment is when an event was made, as its delivery counts from it: its
+// created time if the clock's latest move passed it (work the clock did
+// in that move, each piece at its moment, as a retry counts from its
+// attempt), else now (a request's event, or one dated by a test clock).
+func (d *Dispatcher) moment(ev Event, now time.Time) time.Time {
+	if t := time.Unix(ev.Created, 0); ev.Created > 0 && !t.Before(d.movedFrom.Truncate(time.Second)) && t.Before(now) {
+		return t
+	}
+	return now
 }
 
 // release makes held deliveries ready, due now: a release is when they
@@ -451,10 +466,14 @@ func (d *Dispatcher) release(st *endpointState, released []delivery) {
 	st.ready = append(st.ready, released...)
 }
 
-// tick moves deliveries whose time came (delays, retries) to ready.
+// tick moves deliveries whose time came (delays, retries) to ready. It
+// runs before the emulator's scheduled work (its hook is registered
+// first), so what that work publishes sees where this move started.
 func (d *Dispatcher) tick(now time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.movedFrom = d.lastTick
+	d.lastTick = now
 	for _, st := range d.sortedEndpoints() {
 		var due, still []delivery
 		for _, dl := range st.waiting {
