@@ -107,7 +107,10 @@ func New(opts ...Option) (*Emulator, error) {
 		return nil, err
 	}
 	due := timers()
-	e.removeHooks = append(e.removeHooks, cfg.clock.OnTick(func(now time.Time) { env.RunDue(due, now) }))
+	e.removeHooks = append(e.removeHooks, cfg.clock.OnTick(func(now time.Time) { env.RunDue(due, now) }),
+		// After the scheduled work: what it made in the move is dated
+		// within it, the dispatcher's cue to deliver it at its moment.
+		cfg.clock.OnTick(func(time.Time) { env.Webhooks.EndMove() }))
 	return e, nil
 }
 

@@ -105,6 +105,38 @@ var _ = Describe("Reproducing webhook races", Label("webhooks"), func() {
 		Expect(emu.Webhooks().Waiting(exp)).To(BeEmpty())
 	})
 
+	It("delays an event a test clock dated from when it was sent, whatever its date", func() {
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Delay: map[string]time.Duration{"*": time.Minute}})).To(Succeed())
+		status, tc, err := emu.Call("POST", "/v1/test_helpers/test_clocks", url.Values{
+			"frozen_time": {fmt.Sprint(emu.Clock().Now().Add(12 * time.Hour).Unix())}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		status, cus, err := emu.Call("POST", "/v1/customers", url.Values{"test_clock": {tc["id"].(string)}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		status, price, err := emu.Call("POST", "/v1/prices", url.Values{"currency": {"usd"}, "unit_amount": {"500"},
+			"recurring[interval]": {"month"}, "product_data[name]": {"Plan"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		// The emulator's clock passes the test clock's time.
+		emu.Clock().Advance(24 * time.Hour)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		before := len(rcv.Types())
+		Expect(before).To(Equal(1), "the customer's customer.created")
+
+		// A subscription of the test clock's customer is dated by it.
+		status, _, err = emu.Call("POST", "/v1/subscriptions", url.Values{"customer": {cus["id"].(string)},
+			"items[0][price]": {price["id"].(string)}, "trial_period_days": {"7"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		Expect(emu.Events("")[len(emu.Events(""))-1]["created"]).To(BeNumerically("==", tc["frozen_time"]))
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.Types()).To(HaveLen(before), "a minute of the emulator's clock first")
+		emu.Clock().Advance(time.Minute)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.Types()).To(ContainElement("customer.subscription.created"))
+	})
+
 	It("releases nothing when an order names an event that is not held, and says what is", func() {
 		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
 		customer("a@example.com")

@@ -162,9 +162,11 @@ type Dispatcher struct {
 	gen        int
 	removeTick func()
 	wg         sync.WaitGroup
-	// movedFrom is where the clock stood before its latest move: work
-	// the clock does in a move records events dated between it and now.
+	// movedFrom is where the clock stood before the move under way
+	// (moving, from tick to EndMove): the work the clock does in it
+	// records events dated between then and now.
 	movedFrom, lastTick time.Time
+	moving              bool
 }
 
 // New starts a dispatcher.
@@ -442,11 +444,11 @@ func (d *Dispatcher) enqueue(st *endpointState, dl delivery, now time.Time) {
 }
 
 // moment is when an event was made, as its delivery counts from it: its
-// created time if the clock's latest move passed it (work the clock did
-// in that move, each piece at its moment, as a retry counts from its
-// attempt), else now (a request's event, or one dated by a test clock).
+// created time if the work of the clock's move under way made it (each
+// piece at its moment, as a retry counts from its attempt), else now (a
+// request's event, one dated by a test clock among them).
 func (d *Dispatcher) moment(ev Event, now time.Time) time.Time {
-	if t := time.Unix(ev.Created, 0); ev.Created > 0 && !t.Before(d.movedFrom.Truncate(time.Second)) && t.Before(now) {
+	if t := time.Unix(ev.Created, 0); d.moving && ev.Created > 0 && !t.Before(d.movedFrom.Truncate(time.Second)) && t.Before(now) {
 		return t
 	}
 	return now
@@ -468,12 +470,12 @@ func (d *Dispatcher) release(st *endpointState, released []delivery) {
 
 // tick moves deliveries whose time came (delays, retries) to ready. It
 // runs before the emulator's scheduled work (its hook is registered
-// first), so what that work publishes sees where this move started.
+// first) and starts the move EndMove ends after that work, so what the
+// work publishes meanwhile sees where the move started.
 func (d *Dispatcher) tick(now time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.movedFrom = d.lastTick
-	d.lastTick = now
+	d.movedFrom, d.lastTick, d.moving = d.lastTick, now, true
 	for _, st := range d.sortedEndpoints() {
 		var due, still []delivery
 		for _, dl := range st.waiting {
@@ -531,6 +533,14 @@ func (d *Dispatcher) fallDue(st *endpointState, dl delivery) {
 		}
 		st.ready = slices.Insert(st.ready, i, dl)
 	}
+}
+
+// EndMove ends the clock's move tick started: the owner of the clock's
+// scheduled work calls it once that work is done.
+func (d *Dispatcher) EndMove() {
+	d.mu.Lock()
+	d.moving = false
+	d.mu.Unlock()
 }
 
 // pumpLocked starts deliveries up to each endpoint's concurrency.
