@@ -193,7 +193,12 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready 
 		if secret == "" {
 			secret = "whsec_" + randomToken()
 		}
-		id, err := emu.Webhooks().ListenWithSecret(f.webhook, secret, strings.Split(f.events, ",")...)
+		// "a, b" is the list "a,b" is.
+		events := strings.Split(f.events, ",")
+		for i := range events {
+			events[i] = strings.TrimSpace(events[i])
+		}
+		id, err := emu.Webhooks().ListenWithSecret(f.webhook, secret, events...)
 		if err != nil {
 			fmt.Fprintf(stderr, "stripe-emu: --webhook: %v\n", err)
 			emu.Close()

@@ -299,3 +299,15 @@ func TestBadEnvironmentValuesAreRefused(t *testing.T) {
 		t.Fatalf("STRIPE_EMU_SEED=7: seed %d, %v", f.seed, err)
 	}
 }
+
+// A list of event types written with spaces after its commas, as people
+// write lists, is taken as the same list.
+func TestWebhookEventsTakeSpacesAfterCommas(t *testing.T) {
+	recv, got := signedReceiver(t, "whsec_spaced")
+	base, stop := startServe(t, "--addr", "127.0.0.1:0", "--webhook", recv.URL, "--webhook-secret", "whsec_spaced", "--webhook-events", "invoice.paid, customer.created")
+	defer stop()
+	if status, body := post(t, base+"/v1/customers", "email=s@b.c"); status != 200 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	awaitSigned(t, got, "no webhook arrived")
+}
