@@ -349,6 +349,44 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(2500)))
 	})
 
+	It("invoices at once the credit of a trial phase that keeps the items and begins mid-period with proration_behavior=always_invoice", func() {
+		mid := Epoch.AddDate(0, 0, 15).Unix()
+		trialEnd := Epoch.AddDate(0, 1, 15).Unix()
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), EndDate: stripe.Int64(mid)},
+				{Items: items(basic), TrialEnd: stripe.Int64(trialEnd), EndDate: stripe.Int64(trialEnd), ProrationBehavior: stripe.String("always_invoice")},
+				{Items: items(basic), Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		first := subscription(s.Subscription.ID).LatestInvoice.ID
+		emu.Clock().Set(time.Unix(mid, 0).Add(time.Hour))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		start, end := Epoch.Unix(), Epoch.AddDate(0, 1, 0).Unix()
+		credit := -int64(float64(1000*(end-mid))/float64(end-start) + 0.5)
+		Expect(sub.LatestInvoice.ID).NotTo(Equal(first), "the credit is invoiced at once")
+		Expect(sub.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+		Expect(sub.LatestInvoice.Total).To(Equal(credit))
+		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+		for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Fail("left pending: " + ii.ID)
+		}
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Balance).To(Equal(credit), "the credit goes to the customer's balance")
+
+		emu.Clock().Set(time.Unix(trialEnd, 0).Add(2 * time.Hour))
+		sub = subscription(sub.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.LatestInvoice.Lines.Data).To(HaveLen(1), "the credit is not billed twice")
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(1000)))
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(1000+credit), "the balance pays part of it")
+	})
+
 	It("taxes each phase with its default and items' tax rates", func() {
 		vat10, vat20 := taxRate(10), taxRate(20)
 		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{

@@ -1588,6 +1588,7 @@ func updateSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	startsTrial := c.Var(phaseTrialVar) != "" && before["status"] != "trialing" && c.Params.Has("trial_end")
+	trialCredited := false // the unused time a trial starting now gives back
 	if startsTrial {
 		// Adding a trial to a subscription that is billing prorates, as
 		// Stripe's "Change subscriptions" guide lists: the unused time of
@@ -1597,6 +1598,7 @@ func updateSubscription(c *api.Call) (any, error) {
 			if err := creditUnusedTime(c, before, after); err != nil {
 				return nil, err
 			}
+			trialCredited = periodEnd(before) > c.Now
 		}
 		after["status"] = "trialing"
 	}
@@ -1635,7 +1637,7 @@ func updateSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	paused := pausedCollection(after, c.Now)
-	if (changed || cancelProrated) && behavior == "always_invoice" && !reset {
+	if (changed || cancelProrated || trialCredited) && behavior == "always_invoice" && !reset {
 		if paused != "" {
 			inv, err := draftFromPending(c, after)
 			if err != nil {
