@@ -841,13 +841,18 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
 			Expect(got.Description).To(BeEmpty())
 
-			By("refusing what a pending update may carry but the emulator does not act on")
+			By("refusing what a pending update may carry but the emulator does not emulate: a trial starting in it")
+			withTrial, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"),
+				UnitAmount: stripe.Int64(500), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), TrialPeriodDays: stripe.Int64(10)}})
+			Expect(err).NotTo(HaveOccurred())
 			p = &stripe.SubscriptionUpdateParams{PaymentBehavior: stripe.String("pending_if_incomplete"), TrialFromPlan: stripe.Bool(true),
-				Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(3)}}}
+				Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(withTrial.ID)}}}
 			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
 			Expect(StripeErr(err).Param).To(Equal("trial_from_plan"))
+			Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate"))
 			got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
-			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
+			Expect(got.Items.Data[0].Price.ID).To(Equal(monthly.ID))
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
 		})
 
 		It("refuses ending a trial now in a pending update, which it does not emulate, rather than end it whatever the payment does", func() {

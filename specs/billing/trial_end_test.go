@@ -389,7 +389,11 @@ var _ = Describe("The end of a subscription's trial", Label("billing", "subscrip
 		Expect(err).NotTo(HaveOccurred())
 		Expect(warnings(early.ID)).To(Equal(1))
 
-		_, err = sc.V1Subscriptions.Update(Ctx, early.ID, &stripe.SubscriptionUpdateParams{TrialEnd: stripe.Int64(newEnd.AddDate(0, 1, 0).Unix())})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "trial_end")
+		By("a trial_end on the subscription its trial's end made active starts a new trial")
+		again, err := sc.V1Subscriptions.Update(Ctx, early.ID, &stripe.SubscriptionUpdateParams{TrialEnd: stripe.Int64(newEnd.AddDate(0, 1, 0).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(again.TrialEnd).To(Equal(newEnd.AddDate(0, 1, 0).Unix()))
+		Expect(warnings(early.ID)).To(Equal(1), "the new trial is warned of three days before its end")
 	})
 })

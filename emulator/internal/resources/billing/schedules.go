@@ -1029,24 +1029,16 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string, beg
 	if resetsCycleAt(c, sub, phase) {
 		return applyPhaseWithReset(c, sub, p, proration)
 	}
-	vars := map[string]string{"id": api.Str(sub["id"])}
 	if t := api.Int(phase["trial_end"]); begins && phase["trial_end"] != nil && t > c.Now {
 		switch sub["status"] {
-		case "trialing":
-			p["trial_end"] = t // the trial goes on to the phase's end of it
-		case "active", "past_due", "unpaid":
+		case "trialing", "active", "past_due", "unpaid":
+			// The trial goes on to the phase's end of it, or starts.
 			p["trial_end"] = t
-			vars[phaseTrialVar] = "1"
 		}
 	}
-	_, err := runAs(c, updateSubscription, p, vars, nil)
+	_, err := runAs(c, updateSubscription, p, map[string]string{"id": api.Str(sub["id"])}, nil)
 	return err
 }
-
-// phaseTrialVar, set on an update, lets trial_end start a trial on a
-// subscription that is billing, as a schedule's phase with a trial does
-// when it begins.
-const phaseTrialVar = "phase_trial"
 
 // billPhasePrices lets the subscription take the phase's prices though
 // inactive: those its items' price_data made (inline prices are archived

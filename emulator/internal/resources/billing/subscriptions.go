@@ -1587,23 +1587,27 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	startsTrial := c.Var(phaseTrialVar) != "" && before["status"] != "trialing" && c.Params.Has("trial_end")
+	trial, err := trialParam(c, before, pending)
+	if err != nil {
+		return nil, err
+	}
+	startsTrial := trial.end > 0 && before["status"] != "trialing"
 	trialCredited := false // the unused time a trial starting now gives back
+	cancelProrated := false
 	if startsTrial {
 		// Adding a trial to a subscription that is billing prorates, as
-		// Stripe's "Change subscriptions" guide lists: the unused time of
-		// its items is credited; the items it has from now on are in the
-		// trial, so their change is not prorated.
+		// Stripe's billing cycle guide says ("The customer is credited
+		// for the period they've already paid for that is now being
+		// called free"): the unused time of its items is credited; the
+		// items it has from now on are in the trial, so their change is
+		// not prorated, nor is a cancel_at within it.
 		if behavior != "none" {
-			if err := creditUnusedTime(c, before, after); err != nil {
+			if trialCredited, err = creditTrialStart(c, before, after); err != nil {
 				return nil, err
 			}
-			trialCredited = periodEnd(before) > c.Now
 		}
 		after["status"] = "trialing"
-	}
-	cancelProrated, err := prorateCancelAt(c, before, after, behavior)
-	if err != nil {
+	} else if cancelProrated, err = prorateCancelAt(c, before, after, behavior); err != nil {
 		return nil, err
 	}
 	changed, err := applyItemChanges(c, before, after, behavior)
@@ -1626,7 +1630,7 @@ func updateSubscription(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	if err := moveTrialEnd(c, before, after); err != nil {
+	if err := moveTrialEnd(c, before, after, trial); err != nil {
 		return nil, err
 	}
 	periodEndCancel(c, before, after) // again, the period may have moved
@@ -1994,33 +1998,156 @@ func applyCancelAt(c *api.Call, sub store.Obj) error {
 	return nil
 }
 
-// moveTrialEnd applies trial_end on update to a trial: now ends it (its
-// renewal then runs), a time to come moves its end, the billing cycle
-// anchor and the period's end with it. customer.subscription.trial_will_end
-// is sent at once when the trial ends now or is left under three days,
-// and again three days before a later end.
-func moveTrialEnd(c *api.Call, before, after store.Obj) error {
-	v, ok := c.Params.Get("trial_end")
-	if !ok || v == nil {
-		return nil
+// trialRequest is what an update asks of the trial: an end to come
+// (trial_end, or trial_from_plan's days from now), to end it now, or
+// nothing (end 0, now false).
+type trialRequest struct {
+	end int64
+	now bool
+}
+
+// trialParam reads trial_end (a time to come, or now) and trial_from_plan
+// on update. trial_from_plan gives the longest trial_period_days of the
+// prices the subscription has after the update, from now: Stripe's
+// changelog of 2018-05-21 says a plan's trial taken on a change of plan
+// is added in full, whatever trials came before. A trial that would start
+// on a subscription stripe-emu cannot start one on is refused here, before
+// anything changes.
+func trialParam(c *api.Call, before store.Obj, pending bool) (trialRequest, error) {
+	fromPlan, _ := c.Params.Bool("trial_from_plan")
+	v, sent := c.Params.Get("trial_end")
+	param := "trial_end"
+	var t trialRequest
+	switch {
+	case fromPlan && sent:
+		return t, apierr.InvalidRequest("You cannot set `trial_from_plan` together with `trial_end` or `trial_period_days`.").WithParam("trial_from_plan")
+	case fromPlan:
+		param = "trial_from_plan"
+		if d := planTrialDays(c, before); d > 0 {
+			t.end = c.Now + d*86400
+		}
+	case !sent || v == nil:
+	case fmt.Sprint(v) == "now":
+		t.now = true
+	default:
+		if _, err := fmt.Sscan(fmt.Sprint(v), &t.end); err != nil {
+			return t, apierr.InvalidRequest("Invalid trial_end: must be an integer Unix timestamp or `now`").WithParam("trial_end")
+		}
+		if t.end <= c.Now {
+			return t, apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("trial_end")
+		}
+	}
+	if t.end == 0 || before["status"] == "trialing" {
+		return t, nil
+	}
+	switch before["status"] {
+	case "active", "past_due", "unpaid":
+	default:
+		return t, apierr.InvalidRequest("stripe-emu does not emulate starting a trial on a subscription whose status is %s, so it refused the request rather than answer as if it had taken effect.", before["status"]).WithParam(param)
+	}
+	if pending {
+		// Its credit would be invoiced or not as the payment goes.
+		return t, apierr.InvalidRequest("stripe-emu does not emulate starting a trial in a pending update, so it refused the request rather than answer as if it had taken effect.").WithParam(param)
+	}
+	for _, it := range subItems(before) {
+		if metered(api.Obj(it["price"])) {
+			// The usage of the period would be billed at a renewal the
+			// trial takes away.
+			return t, apierr.InvalidRequest("stripe-emu does not emulate starting a trial on a subscription with metered prices (when their usage so far is billed), so it refused the request rather than answer as if it had taken effect.").WithParam(param)
+		}
+	}
+	return t, nil
+}
+
+// planTrialDays is the longest recurring[trial_period_days] of the prices
+// a subscription has once an update's items[] apply (a price_data price
+// has none). Prices the update cannot take are left to its items' checks.
+func planTrialDays(c *api.Call, before store.Obj) int64 {
+	prices := map[string]store.Obj{}
+	for _, it := range subItems(before) {
+		prices[api.Str(it["id"])] = api.Obj(it["price"])
+	}
+	for i, ip := range c.Params.Array("items") {
+		id, _ := ip.Str("id")
+		if id == "" {
+			id = fmt.Sprintf("items[%d]", i)
+		}
+		if del, _ := ip.Bool("deleted"); del {
+			delete(prices, id)
+			continue
+		}
+		pid, _ := ip.Str("price")
+		if plan, _ := ip.Str("plan"); plan != "" {
+			pid = plan
+		}
+		switch p, ok := c.Tx.Get(c.Account, "price", pid); {
+		case ok:
+			prices[id] = p
+		case ip.Has("price_data"):
+			prices[id] = nil
+		}
+	}
+	var d int64
+	for _, p := range prices {
+		d = max(d, api.Int(api.Obj(p["recurring"])["trial_period_days"]))
+	}
+	return d
+}
+
+// creditTrialStart credits, as prorations, the unused time of the items
+// before has when a trial starts now on it: from now (or proration_date)
+// to the end of the period, or to where a cancel_at cut its billing short
+// (paidThroughKey). It reports whether there was time to credit.
+func creditTrialStart(c *api.Call, before, sub store.Obj) (bool, error) {
+	start, end := periodStart(before), periodEnd(before)
+	at := c.Now
+	if d, ok := c.Params.Int("proration_date"); ok {
+		if d < api.Int(before["start_date"]) {
+			return false, apierr.InvalidRequest("Cannot specify proration date before the current subscription started").WithParam("proration_date")
+		}
+		at = d
+	}
+	at = max(at, start)
+	through := end
+	key := paidThroughKey(c.Account, api.Str(before["id"]))
+	if v, ok := c.Tx.GetMeta(key); ok {
+		if from, paid, ok := strings.Cut(v, ":"); ok && from == strconv.FormatInt(start, 10) {
+			through, _ = strconv.ParseInt(paid, 10, 64)
+		}
+		c.Tx.DeleteMeta(key)
+	}
+	if through <= at || end <= start {
+		return false, nil
+	}
+	fraction := float64(through-at) / float64(end-start)
+	for _, it := range subItems(before) {
+		rates, _ := it["tax_rates"].([]any)
+		d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), true, it["id"], rates}
+		if err := insertProration(c, sub, d, at, through, fraction); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// moveTrialEnd applies an update's trial (see trialParam): now ends a
+// trial (its renewal then runs), a time to come starts one (trialing from
+// now, the period the trial) or moves its end, the billing cycle anchor
+// and the period's end with it. customer.subscription.trial_will_end is
+// sent at once when the trial ends now or is left under three days, and
+// again three days before a later end.
+func moveTrialEnd(c *api.Call, before, after store.Obj, t trialRequest) error {
+	if (t.end == 0 && !t.now) || (t.now && before["status"] != "trialing") {
+		return nil // nothing asked, or no trial to end
 	}
 	end := c.Now
-	if s := fmt.Sprint(v); s != "now" {
-		if _, err := fmt.Sscan(s, &end); err != nil {
-			return apierr.InvalidRequest("Invalid trial_end: must be an integer Unix timestamp or `now`").WithParam("trial_end")
-		}
-		if end <= c.Now {
-			return apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("trial_end")
-		}
-		if after["status"] != "trialing" {
-			return apierr.InvalidRequest("stripe-emu does not emulate starting a trial on a subscription whose status is %s, so it refused the request rather than answer as if it had taken effect.", before["status"]).WithParam("trial_end")
-		}
-	} else if before["status"] != "trialing" {
-		return nil // no trial to end
+	if !t.now {
+		end = t.end
 	}
 	warned := "twe:" + c.Account + ":" + api.Str(before["id"])
 	if before["status"] != "trialing" {
-		// A trial starting now (a schedule's phase): it is the period,
+		// A trial starting now (trial_end or trial_from_plan on a
+		// subscription that is billing, or a schedule's phase): it is the period,
 		// and its end is warned of, whatever an earlier trial's was.
 		after["trial_start"] = c.Now
 		for _, it := range subItems(after) {
