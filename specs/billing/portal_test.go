@@ -223,6 +223,38 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 		_, err = sc.V1BillingPortalConfigurations.Update(Ctx, defaults[0], &stripe.BillingPortalConfigurationUpdateParams{Active: stripe.Bool(false)})
 		Expect(StripeErr(err).Param).To(Equal("active"))
 	})
+
+	// Stripe's object: application is the "ID of the Connect Application
+	// that created the configuration" (Connect only).
+	It("names the platform's Connect application on a configuration it creates on a connected account, and none on the account's own", func() {
+		acct := Seller(emu, nil)
+		p := &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+			InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}}}
+		p.SetStripeAccount(acct.ID)
+		p.AddExpand("application")
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cfg.Application).NotTo(BeNil())
+		Expect(cfg.Application.ID).To(Equal(emu.ConnectApplication()))
+		gp := &stripe.BillingPortalConfigurationRetrieveParams{}
+		gp.SetStripeAccount(acct.ID)
+		got, err := sc.V1BillingPortalConfigurations.Retrieve(Ctx, cfg.ID, gp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Application.ID).To(Equal(emu.ConnectApplication()))
+
+		By("the platform's own configuration, and the connected account's default, naming none")
+		Expect(switching.Application).To(BeNil())
+		bp := &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(mustCustomerOn(sc, acct.ID))}
+		bp.SetStripeAccount(acct.ID)
+		s, err := sc.V1BillingPortalSessions.Create(Ctx, bp)
+		Expect(err).NotTo(HaveOccurred())
+		gp = &stripe.BillingPortalConfigurationRetrieveParams{}
+		gp.SetStripeAccount(acct.ID)
+		def, err := sc.V1BillingPortalConfigurations.Retrieve(Ctx, s.Configuration.ID, gp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(def.IsDefault).To(BeTrue())
+		Expect(def.Application).To(BeNil(), "saved by the account itself, in its Dashboard")
+	})
 })
 
 var _ = Describe("Customer portal configurations and flows, held to Stripe's rules", Label("billing", "portal"), func() {
@@ -524,3 +556,13 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		Expect(se.Msg).To(Equal("Invalid string: xxxx...xxxx; must be at most 500 characters"))
 	})
 })
+
+// mustCustomerOn is a new customer of the connected account acct.
+func mustCustomerOn(sc *stripe.Client, acct string) string {
+	GinkgoHelper()
+	p := &stripe.CustomerCreateParams{Email: stripe.String("connected@example.com")}
+	p.SetStripeAccount(acct)
+	cus, err := sc.V1Customers.Create(Ctx, p)
+	Expect(err).NotTo(HaveOccurred())
+	return cus.ID
+}

@@ -274,6 +274,12 @@ func merge(into store.Obj, from map[string]any) store.Obj {
 
 func createConfiguration(c *api.Call) (any, error) {
 	cfg := newConfiguration(c, false)
+	if c.Connected {
+		// Made by the platform on its connected account: its Connect
+		// application created it (the default configuration, saved by
+		// the account itself, names none).
+		cfg["application"] = c.ConnectApplication()
+	}
 	if err := apply(c, cfg, true); err != nil {
 		return nil, err
 	}
