@@ -470,6 +470,46 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(Visit("GET", login, nil).Status).To(Equal(404))
 	})
 
+	// Stripe's "Activate the no-code customer portal": "If multiple
+	// customers have the same email address, Stripe selects the most
+	// recently created customer that has both that email and an active
+	// subscription", and "Customers can't update their email address
+	// through this link."
+	It("lets in by the login page the newest customer with that email and a subscription, who cannot change their email there", func() {
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{
+			Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{CustomerUpdate: &stripe.BillingPortalConfigurationCreateFeaturesCustomerUpdateParams{
+				Enabled: stripe.Bool(true), AllowedUpdates: stripe.StringSlice([]string{"email", "name"})}},
+			LoginPage: &stripe.BillingPortalConfigurationCreateLoginPageParams{Enabled: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		newer, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("portal@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+
+		p := Visit("POST", cfg.LoginPage.URL, url.Values{"email": {"portal@example.com"}})
+		Expect(p.Status).To(Equal(303))
+		Expect(lastEvent("billing_portal.session.created").Data.Object).To(HaveKeyWithValue("customer", cus.ID), "not the newer customer without a subscription")
+
+		home := Visit("GET", p.Location, nil)
+		Expect(home.Body).To(ContainSubstring(`name="name"`))
+		Expect(home.Body).NotTo(ContainSubstring(`name="email"`), "no email change through the login link")
+		Expect(Visit("POST", p.Location, url.Values{"action": {"update_customer"}, "email": {"other@example.com"}}).Status).To(Equal(403))
+		Expect(Visit("POST", p.Location, url.Values{"action": {"update_customer"}, "name": {"Jenny"}}).Status).To(Equal(303))
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Email).To(Equal("portal@example.com"))
+		Expect(got.Name).To(Equal("Jenny"))
+
+		By("a session the app opens itself still letting the customer change it")
+		s, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), Configuration: stripe.String(cfg.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(Visit("GET", s.URL, nil).Body).To(ContainSubstring(`name="email"`))
+
+		By("with no customer of that email subscribed, the newest of them")
+		_, err = sc.V1Subscriptions.Cancel(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(Visit("POST", cfg.LoginPage.URL, url.Values{"email": {"portal@example.com"}}).Status).To(Equal(303))
+		Expect(lastEvent("billing_portal.session.created").Data.Object).To(HaveKeyWithValue("customer", newer.ID))
+	})
+
 	It("keeps a connected account's portal on its account", func() {
 		acct := Seller(emu, nil)
 		cp := &stripe.CustomerCreateParams{Email: stripe.String("shop@example.com")}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
 // The customer portal: the page a billing portal session's url points at.
@@ -45,6 +46,7 @@ type portal struct {
 	session  Object
 	cfg      Object // features.subscription_update.products expanded
 	customer string
+	byLogin  bool // opened from the configuration's login page
 }
 
 // refusal is a change the page refuses, with the status it answers.
@@ -77,7 +79,12 @@ func openPortal(e Backend, w http.ResponseWriter, req *http.Request) (*portal, b
 		http.Error(w, fmt.Sprint("The portal's configuration cannot be read: ", err, cfg["error"]), http.StatusInternalServerError)
 		return nil, false
 	}
-	return &portal{e: e, req: req, account: account, session: s, cfg: cfg, customer: api.Str(s["customer"])}, true
+	p := &portal{e: e, req: req, account: account, session: s, cfg: cfg, customer: api.Str(s["customer"])}
+	_ = e.View(func(tx *store.Tx) error {
+		p.byLogin = billingportal.LoginSession(tx, account, id)
+		return nil
+	})
+	return p, true
 }
 
 // Portal serves GET (a view) and POST (a change) on a session's page.
@@ -648,10 +655,22 @@ var customerFields = []struct{ update, param, label string }{
 	{"shipping", "shipping[address][postal_code]", "Shipping postal code"}, {"shipping", "shipping[address][country]", "Shipping country"},
 }
 
+// customerUpdates are the customer details the customer may change: the
+// configuration's allowed_updates, but never the email in a session opened
+// from the login page (Stripe: "Customers can't update their email
+// address through this link.").
+func (p *portal) customerUpdates() []string {
+	allowed := api.Strs(p.feature("customer_update")["allowed_updates"])
+	if p.byLogin {
+		allowed = slices.DeleteFunc(allowed, func(u string) bool { return u == "email" })
+	}
+	return allowed
+}
+
 // updateCustomer saves the details the customer changed, each one the
 // configuration's allowed_updates allows; a tax ID is added beside them.
 func (p *portal) updateCustomer(form url.Values) (string, *refusal) {
-	allowed := api.Strs(p.feature("customer_update")["allowed_updates"])
+	allowed := p.customerUpdates()
 	cus, _ := p.e.GetIn(p.account, p.customer)
 	call := url.Values{}
 	changed := map[string]bool{}
@@ -880,7 +899,7 @@ func (p *portal) details(data map[string]any, cus Object) {
 	if !p.enabled("customer_update") {
 		return
 	}
-	allowed := api.Strs(p.feature("customer_update")["allowed_updates"])
+	allowed := p.customerUpdates()
 	var fields []portalField
 	for _, f := range customerFields {
 		if slices.Contains(allowed, f.update) {
@@ -1081,21 +1100,47 @@ func PortalLogin(e Backend, w http.ResponseWriter, req *http.Request) {
 	_ = portalLoginTmpl.Execute(w, map[string]any{"Headline": api.Obj(cfg["business_profile"])["headline"], "Failure": failure})
 }
 
-// portalLogin opens a session of cfg for the newest customer with email,
-// answering its URL, or the status and message of a refusal.
+// portalLogin opens a session of cfg for the customer with email,
+// answering its URL, or the status and message of a refusal. Stripe's
+// no-code portal guide: of several customers with the email, "the most
+// recently created customer that has both that email and an active
+// subscription" (the emulator counts active, trialing and past due ones;
+// with none subscribed, the newest customer of the email). The session is
+// marked as opened by the login page, where the email cannot be changed.
 func portalLogin(e Backend, cfg Object, account, email string) (string, int, string) {
 	if email == "" {
 		return "", http.StatusBadRequest, "Enter your email."
 	}
-	status, body, err := e.Call("GET", "/v1/customers", url.Values{"email": {email}, "limit": {"1"}}, account)
-	if err != nil || status != http.StatusOK {
-		return "", http.StatusInternalServerError, fmt.Sprint("The customers cannot be read: ", err, body["error"])
+	var chosen, newest string
+	q := url.Values{"email": {email}, "limit": {"100"}}
+	for chosen == "" {
+		status, body, err := e.Call("GET", "/v1/customers", q, account)
+		if err != nil || status != http.StatusOK {
+			return "", http.StatusInternalServerError, fmt.Sprint("The customers cannot be read: ", err, body["error"])
+		}
+		data, _ := body["data"].([]any)
+		for _, o := range data {
+			id := api.Str(api.Obj(o)["id"])
+			if newest == "" {
+				newest = id
+			}
+			if subscribed(e, account, id) {
+				chosen = id
+				break
+			}
+		}
+		if !api.Bool(body["has_more"]) || len(data) == 0 {
+			break
+		}
+		q.Set("starting_after", api.Str(api.Obj(data[len(data)-1])["id"]))
 	}
-	data, _ := body["data"].([]any)
-	if len(data) == 0 {
+	if chosen == "" {
+		chosen = newest
+	}
+	if chosen == "" {
 		return "", http.StatusNotFound, "No customer has the email " + email + "."
 	}
-	status, body, err = e.Call("POST", "/v1/billing_portal/sessions", url.Values{"customer": {api.Str(api.Obj(data[0])["id"])},
+	status, body, err := e.Call("POST", "/v1/billing_portal/sessions", url.Values{"customer": {chosen},
 		"configuration": {api.Str(cfg["id"])}}, account)
 	if err != nil {
 		return "", http.StatusInternalServerError, err.Error()
@@ -1103,7 +1148,26 @@ func portalLogin(e Backend, cfg Object, account, email string) (string, int, str
 	if status != http.StatusOK {
 		return "", status, fmt.Sprint(api.Obj(body["error"])["message"])
 	}
+	if err := e.Update(func(tx *store.Tx) error { return billingportal.MarkLoginSession(tx, account, api.Str(body["id"])) }); err != nil {
+		return "", http.StatusInternalServerError, err.Error()
+	}
 	return api.Str(body["url"]), 0, ""
+}
+
+// subscribed reports whether the customer has a live subscription
+// (active, trialing or past due).
+func subscribed(e Backend, account, customer string) bool {
+	status, body, err := e.Call("GET", "/v1/subscriptions", url.Values{"customer": {customer}, "limit": {"100"}}, account)
+	if err != nil || status != http.StatusOK {
+		return false
+	}
+	data, _ := body["data"].([]any)
+	for _, o := range data {
+		if live(api.Obj(o)) {
+			return true
+		}
+	}
+	return false
 }
 
 var portalLoginTmpl = template.Must(template.New("portal-login").Parse(`<!doctype html>

@@ -70,6 +70,21 @@ func pageURL(c *api.Call, path, name, secret string) string {
 	return c.PageURL(path + name)
 }
 
+// MarkLoginSession records that the session id (of account, "" the
+// platform) was opened from a configuration's login page: Stripe's portal
+// does not let a customer who came in by that link change their email.
+func MarkLoginSession(tx *store.Tx, account, id string) error {
+	return tx.SetMeta(loginSessionKey(account, id), "1")
+}
+
+// LoginSession reports whether MarkLoginSession marked the session.
+func LoginSession(tx *store.Tx, account, id string) bool {
+	_, ok := tx.GetMeta(loginSessionKey(account, id))
+	return ok
+}
+
+func loginSessionKey(account, id string) string { return "bpslogin:" + account + ":" + id }
+
 // SessionLifetime is how long a session's page stays open after it is
 // made. Stripe says only that sessions are short-lived and expire if not
 // visited; the emulator keeps each for an hour of its clock.
