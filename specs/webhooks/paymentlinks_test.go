@@ -540,6 +540,33 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(body["subscription_data"].(map[string]any)["trial_period_days"]).To(BeNil())
 	})
 
+	It("refuses a redirect URL without a scheme when the link is made or changed, as Stripe's Checkout refuses it, instead of a link whose sessions cannot open", func() {
+		redirect := func(u string) *stripe.PaymentLinkCreateAfterCompletionParams {
+			return &stripe.PaymentLinkCreateAfterCompletionParams{Type: stripe.String("redirect"),
+				Redirect: &stripe.PaymentLinkCreateAfterCompletionRedirectParams{URL: stripe.String(u)}}
+		}
+		_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:       []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			AfterCompletion: redirect("shop.example/thanks"),
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "after_completion[redirect][url]")
+		Expect(count()).To(BeZero())
+
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:       []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			AfterCompletion: redirect("https://shop.example/thanks"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{AfterCompletion: &stripe.PaymentLinkUpdateAfterCompletionParams{
+			Type: stripe.String("redirect"), Redirect: &stripe.PaymentLinkUpdateAfterCompletionRedirectParams{URL: stripe.String("shop.example/other")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "after_completion[redirect][url]")
+		got, err := sc.V1PaymentLinks.Retrieve(Ctx, l.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.AfterCompletion.Redirect.URL).To(Equal("https://shop.example/thanks"))
+		status, body := open(l.ID)
+		Expect(status).To(Equal(200), "%v", body)
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})
