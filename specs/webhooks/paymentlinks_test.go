@@ -567,6 +567,40 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(status).To(Equal(200), "%v", body)
 	})
 
+	It("keeps an updated line item's quantity within its adjustable quantity's bounds, as at creation, changing nothing otherwise", func() {
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2),
+				AdjustableQuantity: &stripe.PaymentLinkCreateLineItemAdjustableQuantityParams{Enabled: stripe.Bool(true), Minimum: stripe.Int64(2), Maximum: stripe.Int64(5)}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		var li string
+		for it, err := range sc.V1PaymentLinks.ListLineItems(Ctx, &stripe.PaymentLinkListLineItemsParams{PaymentLink: stripe.String(l.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			li = it.ID
+		}
+		update := func(item *stripe.PaymentLinkUpdateLineItemParams) error {
+			item.ID = stripe.String(li)
+			_, err := sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{LineItems: []*stripe.PaymentLinkUpdateLineItemParams{item}})
+			return err
+		}
+		ExpectStripeError(update(&stripe.PaymentLinkUpdateLineItemParams{Quantity: stripe.Int64(10)}), 400, "invalid_request_error", "", "line_items[0][quantity]")
+		ExpectStripeError(update(&stripe.PaymentLinkUpdateLineItemParams{Quantity: stripe.Int64(1)}), 400, "invalid_request_error", "", "line_items[0][quantity]")
+		ExpectStripeError(update(&stripe.PaymentLinkUpdateLineItemParams{
+			AdjustableQuantity: &stripe.PaymentLinkUpdateLineItemAdjustableQuantityParams{Enabled: stripe.Bool(true), Maximum: stripe.Int64(1)}}),
+			400, "invalid_request_error", "", "line_items[0][adjustable_quantity]")
+		// Both changed together, within the new bounds: taken.
+		Expect(update(&stripe.PaymentLinkUpdateLineItemParams{Quantity: stripe.Int64(8),
+			AdjustableQuantity: &stripe.PaymentLinkUpdateLineItemAdjustableQuantityParams{Enabled: stripe.Bool(true), Maximum: stripe.Int64(10)}})).To(Succeed())
+		var quantities []int64
+		for it, err := range sc.V1PaymentLinks.ListLineItems(Ctx, &stripe.PaymentLinkListLineItemsParams{PaymentLink: stripe.String(l.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			quantities = append(quantities, it.Quantity)
+		}
+		Expect(quantities).To(Equal([]int64{8}))
+		status, body := open(l.ID)
+		Expect(status).To(Equal(200), "%v", body)
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

@@ -74,8 +74,13 @@ func storedLinkItems(c *api.Call, id string) []linkItem {
 	raw, _ := c.Tx.GetMeta(linkItemsKey(c.Account, id))
 	var items []linkItem
 	_ = json.Unmarshal([]byte(raw), &items)
-	for _, it := range items {
+	for i, it := range items {
 		it.Item["quantity"] = api.Int(it.Item["quantity"])
+		if it.Adjustable != nil {
+			// Whole numbers, as checkAdjustable made them (JSON made
+			// them floats).
+			items[i].Adjustable = retype(it.Adjustable).(map[string]any)
+		}
 	}
 	return items
 }
@@ -548,6 +553,15 @@ func updateLinkItems(c *api.Call, items []linkItem, raw []params.Values, currenc
 				return nil, err
 			}
 			items[n].Adjustable = adj
+		}
+		// The item as it now stands: a quantity the page could not show
+		// within its bounds is refused, as at creation.
+		param := prefix + "[quantity]"
+		if !li.Has("quantity") {
+			param = prefix + "[adjustable_quantity]"
+		}
+		if err := quantityWithin(items[n].Adjustable, api.Int(items[n].Item["quantity"]), param); err != nil {
+			return nil, err
 		}
 	}
 	return items, nil

@@ -550,8 +550,17 @@ func checkLineAdjustable(li params.Values, qty int64, prefix string) error {
 		return nil
 	}
 	adj, err := checkAdjustable(a, prefix+"[adjustable_quantity]")
-	if err != nil || adj["enabled"] != true {
+	if err != nil {
 		return err
+	}
+	return quantityWithin(adj, qty, prefix+"[quantity]")
+}
+
+// quantityWithin refuses a quantity outside an enabled adjustable
+// quantity's minimum and maximum (param names what was sent).
+func quantityWithin(adj map[string]any, qty int64, param string) error {
+	if adj["enabled"] != true {
+		return nil
 	}
 	lo, _ := adj["minimum"].(int64)
 	hi, ok := adj["maximum"].(int64)
@@ -559,10 +568,10 @@ func checkLineAdjustable(li params.Values, qty int64, prefix string) error {
 		hi = defaultAdjustableMaximum
 	}
 	if qty < lo {
-		return apierr.InvalidRequest("The quantity must be at least the minimum adjustable quantity (%d).", lo).WithParam(prefix + "[quantity]")
+		return apierr.InvalidRequest("The quantity must be at least the minimum adjustable quantity (%d).", lo).WithParam(param)
 	}
 	if qty > hi {
-		return apierr.InvalidRequest("The quantity must be at most the maximum adjustable quantity (%d).", hi).WithParam(prefix + "[quantity]")
+		return apierr.InvalidRequest("The quantity must be at most the maximum adjustable quantity (%d).", hi).WithParam(param)
 	}
 	return nil
 }
