@@ -601,6 +601,24 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(status).To(Equal(200), "%v", body)
 	})
 
+	It("names the platform's Connect application on a link it makes on a connected account", func() {
+		acct := Seller(emu, nil).ID
+		pp := &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000), ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Lesson")}}
+		pp.SetStripeAccount(acct)
+		p, err := sc.V1Prices.Create(Ctx, pp)
+		Expect(err).NotTo(HaveOccurred())
+		lp := &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(p.ID), Quantity: stripe.Int64(1)}}}
+		lp.SetStripeAccount(acct)
+		l, err := sc.V1PaymentLinks.Create(Ctx, lp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.Application).NotTo(BeNil())
+		Expect(l.Application.ID).To(Equal(emu.ConnectApplication()))
+
+		own, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(own.Application).To(BeNil(), "the platform's own link was made by no application")
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

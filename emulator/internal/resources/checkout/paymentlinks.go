@@ -193,6 +193,11 @@ func createLink(c *api.Call) (any, error) {
 		"url": linkURL(c, "", c.IDs.Secret(18)),
 	})
 	delete(l, "created") // a payment link has no created timestamp
+	if c.Connected {
+		// The platform makes it on its connected account: its Connect
+		// application is the link's, as a PaymentIntent's.
+		l["application"] = c.ConnectApplication()
+	}
 	if mode == "subscription" {
 		l["subscription_data"] = emptySubscriptionData()
 	}
