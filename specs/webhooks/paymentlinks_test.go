@@ -619,6 +619,46 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(own.Application).To(BeNil(), "the platform's own link was made by no application")
 	})
 
+	It("takes consent_collection, shows it and hands it to the sessions it opens, whose completion records the consent", func() {
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			ConsentCollection: &stripe.PaymentLinkCreateConsentCollectionParams{Promotions: stripe.String("auto"), TermsOfService: stripe.String("required"),
+				PaymentMethodReuseAgreement: &stripe.PaymentLinkCreateConsentCollectionPaymentMethodReuseAgreementParams{Position: stripe.String("hidden")}},
+			CustomText: &stripe.PaymentLinkCreateCustomTextParams{TermsOfServiceAcceptance: &stripe.PaymentLinkCreateCustomTextTermsOfServiceAcceptanceParams{
+				Message: stripe.String("I agree to the [terms](https://shop.example/terms)")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.ConsentCollection.Promotions).To(Equal(stripe.PaymentLinkConsentCollectionPromotionsAuto))
+		Expect(l.ConsentCollection.TermsOfService).To(Equal(stripe.PaymentLinkConsentCollectionTermsOfServiceRequired))
+		Expect(l.ConsentCollection.PaymentMethodReuseAgreement.Position).To(Equal(stripe.PaymentLinkConsentCollectionPaymentMethodReuseAgreementPositionHidden))
+		Expect(l.CustomText.TermsOfServiceAcceptance.Message).To(ContainSubstring("I agree"))
+
+		s, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		cc := s["consent_collection"].(map[string]any)
+		Expect(cc["promotions"]).To(Equal("auto"))
+		Expect(cc["terms_of_service"]).To(Equal("required"))
+		Expect(cc["payment_method_reuse_agreement"]).To(Equal(map[string]any{"position": "hidden"}))
+		status, done, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s["id"].(string)+"/complete",
+			url.Values{"payment_method": {"pm_card_visa"}, "consent[promotions]": {"opt_in"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", done)
+		Expect(done["consent"]).To(Equal(map[string]any{"promotions": "opt_in", "terms_of_service": "accepted"}))
+
+		// Without consent_collection the terms text is refused, as on a session.
+		_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			CustomText: &stripe.PaymentLinkCreateCustomTextParams{TermsOfServiceAcceptance: &stripe.PaymentLinkCreateCustomTextTermsOfServiceAcceptanceParams{
+				Message: stripe.String("I agree")}},
+		})
+		Expect(StripeErr(err).Param).To(HavePrefix("custom_text[terms_of_service_acceptance]"))
+		// Stripe's update takes no consent_collection.
+		status, body, err := emu.Call("POST", "/v1/payment_links/"+l.ID, url.Values{"consent_collection[promotions]": {"none"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(400), "%v", body)
+		Expect(body["error"].(map[string]any)["code"]).To(Equal("parameter_unknown"))
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

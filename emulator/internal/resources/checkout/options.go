@@ -125,16 +125,7 @@ func applyPageOptions(c *api.Call, s store.Obj, customer any) error {
 		}
 	}
 	if cc, ok := c.Params.Obj("consent_collection"); ok {
-		out := store.Obj{"payment_method_reuse_agreement": nil, "promotions": nil, "terms_of_service": nil}
-		for _, k := range []string{"promotions", "terms_of_service"} {
-			if v, _ := cc.Str(k); v != "" {
-				out[k] = v
-			}
-		}
-		if pos, _ := cc.Str("payment_method_reuse_agreement.position"); pos != "" {
-			out["payment_method_reuse_agreement"] = store.Obj{"position": pos}
-		}
-		s["consent_collection"] = out
+		s["consent_collection"] = readConsentCollection(cc)
 	}
 	if c.Params.Has("customer_update") {
 		if customer == nil {
@@ -148,6 +139,21 @@ func applyPageOptions(c *api.Call, s store.Obj, customer any) error {
 		c.Inert("customer_update")
 	}
 	return nil
+}
+
+// readConsentCollection is consent_collection as a session or a payment
+// link shows it.
+func readConsentCollection(cc params.Values) store.Obj {
+	out := store.Obj{"payment_method_reuse_agreement": nil, "promotions": nil, "terms_of_service": nil}
+	for _, k := range []string{"promotions", "terms_of_service"} {
+		if v, _ := cc.Str(k); v != "" {
+			out[k] = v
+		}
+	}
+	if pos, _ := cc.Str("payment_method_reuse_agreement.position"); pos != "" {
+		out["payment_method_reuse_agreement"] = store.Obj{"position": pos}
+	}
+	return out
 }
 
 // applyUIMode sets up embedded and custom sessions: no hosted URL, a

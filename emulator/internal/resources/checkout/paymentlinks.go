@@ -425,6 +425,11 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 	if err := applyLinkData(c, l, mode); err != nil {
 		return err
 	}
+	if cc, ok := c.Params.Obj("consent_collection"); ok {
+		// Create only (Stripe's update takes none); read before
+		// custom_text, whose terms text needs terms_of_service=required.
+		l["consent_collection"] = readConsentCollection(cc)
+	}
 	if err := applyLinkCustomPage(c, l); err != nil {
 		return err
 	}
@@ -661,6 +666,9 @@ func openLinkSession(c *api.Call) (any, error) {
 	}
 	if api.Bool(l["allow_promotion_codes"]) {
 		p["allow_promotion_codes"] = true
+	}
+	if cc, _ := withoutNulls(l["consent_collection"]).(map[string]any); len(cc) > 0 {
+		p["consent_collection"] = cc
 	}
 	p["billing_address_collection"] = l["billing_address_collection"]
 	// Checkout takes submit_type in payment and subscription mode alike.
