@@ -659,6 +659,75 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(body["error"].(map[string]any)["code"]).To(Equal("parameter_unknown"))
 	})
 
+	It("takes Connect's destination, on_behalf_of and application fee on a one-time link, and its sessions' payments carry them", func() {
+		acct := Seller(emu, nil).ID
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:            []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2)}},
+			TransferData:         &stripe.PaymentLinkCreateTransferDataParams{Destination: stripe.String(acct)},
+			OnBehalfOf:           stripe.String(acct),
+			ApplicationFeeAmount: stripe.Int64(150),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.TransferData.Destination.ID).To(Equal(acct))
+		Expect(l.TransferData.Amount).To(BeZero())
+		Expect(l.OnBehalfOf.ID).To(Equal(acct))
+		Expect(l.ApplicationFeeAmount).To(Equal(int64(150)))
+		rp := &stripe.PaymentLinkRetrieveParams{}
+		rp.AddExpand("transfer_data.destination")
+		rp.AddExpand("on_behalf_of")
+		got, err := sc.V1PaymentLinks.Retrieve(Ctx, l.ID, rp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.TransferData.Destination.Object).To(Equal("account"))
+		Expect(got.OnBehalfOf.Object).To(Equal("account"))
+
+		s, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		done, err := emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, done["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Amount).To(Equal(int64(3000)))
+		Expect(pi.TransferData.Destination.ID).To(Equal(acct))
+		Expect(pi.OnBehalfOf.ID).To(Equal(acct))
+		Expect(pi.ApplicationFeeAmount).To(Equal(int64(150)))
+
+		// A transfer_data[amount] is kept too.
+		l, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:    []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			TransferData: &stripe.PaymentLinkCreateTransferDataParams{Destination: stripe.String(acct), Amount: stripe.Int64(1000)},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.TransferData.Amount).To(Equal(int64(1000)))
+		s, err = emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		done, err = emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		pi, err = sc.V1PaymentIntents.Retrieve(Ctx, done["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.TransferData.Amount).To(Equal(int64(1000)))
+
+		before := count()
+		one := []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}}
+		monthly := []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(recurring.ID), Quantity: stripe.Int64(1)}}
+		for _, tc := range []struct {
+			p     *stripe.PaymentLinkCreateParams
+			param string
+		}{
+			// Neither a destination nor a connected account to take a fee from.
+			{&stripe.PaymentLinkCreateParams{LineItems: one, ApplicationFeeAmount: stripe.Int64(100)}, "application_fee_amount"},
+			{&stripe.PaymentLinkCreateParams{LineItems: one, TransferData: &stripe.PaymentLinkCreateTransferDataParams{Destination: stripe.String("acct_1NotConnected")}}, "transfer_data[destination]"},
+			{&stripe.PaymentLinkCreateParams{LineItems: one, OnBehalfOf: stripe.String("acct_1NotConnected")}, "on_behalf_of"},
+			// Stripe: "Can only be applied when there are no line items with recurring prices."
+			{&stripe.PaymentLinkCreateParams{LineItems: monthly, ApplicationFeeAmount: stripe.Int64(100), TransferData: &stripe.PaymentLinkCreateTransferDataParams{Destination: stripe.String(acct)}}, "application_fee_amount"},
+			// Stripe: "There must be at least 1 line item with a recurring price to use this field."
+			{&stripe.PaymentLinkCreateParams{LineItems: one, ApplicationFeePercent: stripe.Float64(10), TransferData: &stripe.PaymentLinkCreateTransferDataParams{Destination: stripe.String(acct)}}, "application_fee_percent"},
+		} {
+			_, err := sc.V1PaymentLinks.Create(Ctx, tc.p)
+			Expect(StripeErr(err).Param).To(Equal(tc.param), "%v", err)
+		}
+		Expect(count()).To(Equal(before))
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

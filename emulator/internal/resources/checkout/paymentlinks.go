@@ -12,6 +12,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -20,7 +21,7 @@ import (
 // Checkout Session for fixed line items. Its line_items are left out
 // unless expanded, as on Stripe.
 var LinkKind = &api.Kind{
-	Object: "payment_link", Prefix: "plink_", Name: "payment link", Expandable: []string{"shipping_options.shipping_rate"},
+	Object: "payment_link", Prefix: "plink_", Name: "payment link", Expandable: []string{"shipping_options.shipping_rate", "application", "on_behalf_of", "transfer_data.destination"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"line_items": linkLineItemsList},
 }
 
@@ -207,6 +208,9 @@ func createLink(c *api.Call) (any, error) {
 	}
 	l["shipping_options"] = shippingOptions(rates)
 	if err := applyLinkSettings(c, l, mode, items); err != nil {
+		return nil, err
+	}
+	if err := applyLinkConnect(c, l, mode); err != nil {
 		return nil, err
 	}
 	if err := saveLinkItems(c, id, items); err != nil {
@@ -496,6 +500,91 @@ func applyLinkData(c *api.Call, l store.Obj, mode string) error {
 	return nil
 }
 
+// applyLinkConnect sets a one-time link's Connect fields (create only,
+// as Stripe's update takes none): the destination and on_behalf_of its
+// sessions' PaymentIntents pay, and the platform's application fee, held
+// to a PaymentIntent's refusals now rather than when a customer pays.
+// A recurring link's (application_fee_percent, transfer_data,
+// on_behalf_of) are left unread, and so refused as not emulated, as
+// Checkout's subscription_data takes none of them.
+func applyLinkConnect(c *api.Call, l store.Obj, mode string) error {
+	if mode == "subscription" {
+		if c.Params.Has("application_fee_amount") {
+			// Stripe's parameter: "Can only be applied when there are no
+			// line items with recurring prices." (wording not verified)
+			return apierr.InvalidRequest("`application_fee_amount` can only be used with payment links whose prices are all one-time.").WithParam("application_fee_amount")
+		}
+		return nil
+	}
+	if c.Params.Has("application_fee_percent") {
+		// Stripe's parameter: "There must be at least 1 line item with a
+		// recurring price to use this field." (wording not verified)
+		return apierr.InvalidRequest("`application_fee_percent` can only be used with payment links that have a recurring price.").WithParam("application_fee_percent")
+	}
+	if td, ok := c.Params.Obj("transfer_data"); ok {
+		dest, _ := td.Str("destination")
+		if dest == "" {
+			return apierr.MissingParam("transfer_data[destination]")
+		}
+		if err := payments.DestinationAccount(c, dest, "transfer_data[destination]"); err != nil {
+			return err
+		}
+		out := store.Obj{"amount": nil, "destination": dest}
+		if amount, ok := td.Int("amount"); ok {
+			if amount < 1 {
+				return apierr.InvalidRequest("This value must be greater than or equal to 1.").WithParam("transfer_data[amount]").WithCode("parameter_invalid_integer")
+			}
+			out["amount"] = amount
+		}
+		l["transfer_data"] = out
+	}
+	if obo, _ := c.Params.Str("on_behalf_of"); obo != "" {
+		if err := payments.ConnectedAccount(c, "account", obo, "on_behalf_of"); err != nil {
+			return err
+		}
+		l["on_behalf_of"] = obo
+	}
+	if fee, ok := c.Params.Int("application_fee_amount"); ok {
+		if fee < 0 {
+			return apierr.InvalidRequest("This value must be greater than or equal to 0.").WithParam("application_fee_amount").WithCode("parameter_invalid_integer")
+		}
+		if l["transfer_data"] == nil && !c.Connected {
+			return apierr.InvalidRequest("Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).").WithParam("application_fee_amount")
+		}
+		l["application_fee_amount"] = fee
+	}
+	if api.Obj(l["transfer_data"])["amount"] != nil && l["application_fee_amount"] != nil {
+		// As a PaymentIntent refuses them together.
+		return apierr.InvalidRequest("stripe-emu does not emulate a destination charge with both `transfer_data[amount]` and `application_fee_amount`: use one of them.").WithParam("application_fee_amount")
+	}
+	return nil
+}
+
+// linkConnectData is what a one-time link's Connect fields add to the
+// payment_intent_data of the sessions it opens.
+func linkConnectData(l store.Obj, data map[string]any) map[string]any {
+	add := map[string]any{}
+	if td := api.Obj(l["transfer_data"]); len(td) > 0 {
+		add["transfer_data"] = withoutNulls(map[string]any(td))
+	}
+	if obo, _ := l["on_behalf_of"].(string); obo != "" {
+		add["on_behalf_of"] = obo
+	}
+	if l["application_fee_amount"] != nil {
+		add["application_fee_amount"] = api.Int(l["application_fee_amount"])
+	}
+	if len(add) == 0 {
+		return data
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	for k, v := range add {
+		data[k] = v
+	}
+	return data
+}
+
 func loadLink(c *api.Call) (store.Obj, error) {
 	return c.Load("payment_link", c.Var("id"), "id")
 }
@@ -707,7 +796,11 @@ func openLinkSession(c *api.Call) (any, error) {
 		c.SetScratch(scratchLinkRates, kept)
 		defer c.SetScratch(scratchLinkRates, nil)
 	}
-	if data := linkObjectData(l, mode); data != nil {
+	data := linkObjectData(l, mode)
+	if mode == "payment" {
+		data = linkConnectData(l, data)
+	}
+	if data != nil {
 		p[map[string]string{"payment": "payment_intent_data", "subscription": "subscription_data"}[mode]] = data
 	}
 	if ic := linkInvoiceCreation(l); ic != nil && mode == "payment" {
