@@ -728,6 +728,57 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(count()).To(Equal(before))
 	})
 
+	It("offers optional items, shown on the link and on the sessions it opens, which the customer may add", func() {
+		extra, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(500)})
+		Expect(err).NotTo(HaveOccurred())
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			OptionalItems: []*stripe.PaymentLinkCreateOptionalItemParams{{Price: stripe.String(extra.ID), Quantity: stripe.Int64(1),
+				AdjustableQuantity: &stripe.PaymentLinkCreateOptionalItemAdjustableQuantityParams{Enabled: stripe.Bool(true), Maximum: stripe.Int64(3)}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.OptionalItems).To(HaveLen(1))
+		Expect(l.OptionalItems[0].Price).To(Equal(extra.ID))
+		Expect(l.OptionalItems[0].Quantity).To(Equal(int64(1)))
+		Expect(l.OptionalItems[0].AdjustableQuantity.Maximum).To(Equal(int64(3)))
+
+		s, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s["optional_items"]).To(HaveLen(1))
+		Expect(s["amount_total"]).To(BeNumerically("==", 1500), "an optional item is not in the order until added")
+		status, done, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s["id"].(string)+"/complete",
+			url.Values{"payment_method": {"pm_card_visa"}, "optional_items[0][price]": {extra.ID}, "optional_items[0][quantity]": {"2"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", done)
+		Expect(done["amount_total"]).To(BeNumerically("==", 2500))
+
+		before := count()
+		recurringExtra := []*stripe.PaymentLinkCreateOptionalItemParams{{Price: stripe.String(recurring.ID), Quantity: stripe.Int64(1)}}
+		_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}}, OptionalItems: recurringExtra})
+		Expect(StripeErr(err).Param).To(Equal("optional_items[0][price]"))
+		many := make([]*stripe.PaymentLinkCreateLineItemParams, 15)
+		for i := range many {
+			many[i] = &stripe.PaymentLinkCreateLineItemParams{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}
+		}
+		six := make([]*stripe.PaymentLinkCreateOptionalItemParams, 6)
+		for i := range six {
+			six[i] = &stripe.PaymentLinkCreateOptionalItemParams{Price: stripe.String(extra.ID), Quantity: stripe.Int64(1)}
+		}
+		// Stripe: "There is a maximum of 20 combined line items and optional items."
+		_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: many, OptionalItems: six})
+		Expect(StripeErr(err).Param).To(Equal("optional_items"))
+		Expect(count()).To(Equal(before))
+
+		// Promotion codes beside optional items are not emulated in Checkout: refused on the link too,
+		// when it is made or changed, rather than when a customer opens it.
+		_, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{AllowPromotionCodes: stripe.Bool(true)})
+		Expect(StripeErr(err).Param).To(Equal("allow_promotion_codes"))
+		got, err := sc.V1PaymentLinks.Retrieve(Ctx, l.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.AllowPromotionCodes).To(BeFalse())
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

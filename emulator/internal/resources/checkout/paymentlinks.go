@@ -213,6 +213,9 @@ func createLink(c *api.Call) (any, error) {
 	if err := applyLinkConnect(c, l, mode); err != nil {
 		return nil, err
 	}
+	if err := applyLinkOptionalItems(c, l, mode, checked); err != nil {
+		return nil, err
+	}
 	if err := saveLinkItems(c, id, items); err != nil {
 		return nil, err
 	}
@@ -360,6 +363,11 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 		if l[f] == nil {
 			return apierr.InvalidEmpty(f)
 		}
+	}
+	if api.Bool(l["allow_promotion_codes"]) && len(anyList(l["optional_items"])) > 0 {
+		// The sessions it opens could not be created (see
+		// applyOptionalItems).
+		return apierr.InvalidRequest("stripe-emu does not emulate `optional_items` together with promotion codes, so it refused the request rather than answer as if it had taken effect.").WithParam("allow_promotion_codes")
 	}
 	l["url"] = linkURL(c, api.Str(l["submit_type"]), LinkToken(api.Str(l["url"])))
 	if ac, ok := c.Params.Obj("after_completion"); ok {
@@ -557,6 +565,27 @@ func applyLinkConnect(c *api.Call, l store.Obj, mode string) error {
 		// As a PaymentIntent refuses them together.
 		return apierr.InvalidRequest("stripe-emu does not emulate a destination charge with both `transfer_data[amount]` and `application_fee_amount`: use one of them.").WithParam("application_fee_amount")
 	}
+	return nil
+}
+
+// applyLinkOptionalItems reads a link's optional_items (create only, as
+// Stripe's update takes none), held to what the sessions the link opens
+// take: Checkout's checks, made on a session as the link would open it.
+func applyLinkOptionalItems(c *api.Call, l store.Obj, mode string, items []store.Obj) error {
+	raw := c.Params.Array("optional_items")
+	if len(raw) == 0 {
+		return nil
+	}
+	if n := len(raw) + len(items); n > MaxLinkItems {
+		// Stripe: "There is a maximum of 20 combined line items and
+		// optional items." (wording of the refusal not verified)
+		return apierr.InvalidRequest("A payment link can have at most %d line items and optional items combined; you passed %d.", MaxLinkItems, n).WithParam("optional_items")
+	}
+	s := store.Obj{"mode": mode, "currency": l["currency"], "ui_mode": "hosted", "discounts": []any{}, "allow_promotion_codes": l["allow_promotion_codes"]}
+	if err := applyOptionalItems(c, s, items, nil, nil); err != nil {
+		return err
+	}
+	l["optional_items"] = s["optional_items"]
 	return nil
 }
 
@@ -807,6 +836,9 @@ func openLinkSession(c *api.Call) (any, error) {
 		p["invoice_creation"] = ic
 	}
 	linkCustomPage(l, p)
+	if optional := anyList(l["optional_items"]); len(optional) > 0 {
+		p["optional_items"] = retype(withoutNulls(optional))
+	}
 	c.SetScratch(scratchLinkPrices, inline)
 	defer c.SetScratch(scratchLinkPrices, nil)
 	s, err := createFrom(c, p)
