@@ -779,6 +779,44 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(got.AllowPromotionCodes).To(BeFalse())
 	})
 
+	It("refuses a post-payment invoice beside what Checkout's invoices do not emulate when the link is made or changed, not when a customer opens it", func() {
+		shr, err := sc.V1ShippingRates.Create(Ctx, &stripe.ShippingRateCreateParams{DisplayName: stripe.String("Ground"), Type: stripe.String("fixed_amount"),
+			FixedAmount: &stripe.ShippingRateCreateFixedAmountParams{Amount: stripe.Int64(500), Currency: stripe.String("eur")}})
+		Expect(err).NotTo(HaveOccurred())
+		invoice := func() *stripe.PaymentLinkCreateInvoiceCreationParams {
+			return &stripe.PaymentLinkCreateInvoiceCreationParams{Enabled: stripe.Bool(true)}
+		}
+		one := func() []*stripe.PaymentLinkCreateLineItemParams {
+			return []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}}
+		}
+		for _, tc := range []struct {
+			p     *stripe.PaymentLinkCreateParams
+			param string
+		}{
+			{&stripe.PaymentLinkCreateParams{LineItems: one(), InvoiceCreation: invoice(), ShippingOptions: []*stripe.PaymentLinkCreateShippingOptionParams{{ShippingRate: stripe.String(shr.ID)}}}, "shipping_options"},
+			{&stripe.PaymentLinkCreateParams{LineItems: one(), InvoiceCreation: invoice(), AllowPromotionCodes: stripe.Bool(true)}, "allow_promotion_codes"},
+			{&stripe.PaymentLinkCreateParams{LineItems: one(), InvoiceCreation: invoice(), PaymentIntentData: &stripe.PaymentLinkCreatePaymentIntentDataParams{CaptureMethod: stripe.String("manual")}}, "payment_intent_data[capture_method]"},
+		} {
+			_, err := sc.V1PaymentLinks.Create(Ctx, tc.p)
+			Expect(StripeErr(err).Param).To(Equal(tc.param), "%v", err)
+		}
+		Expect(count()).To(BeZero())
+
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: one(), InvoiceCreation: invoice()})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{AllowPromotionCodes: stripe.Bool(true)})
+		Expect(StripeErr(err).Param).To(Equal("allow_promotion_codes"))
+		status, body := open(l.ID)
+		Expect(status).To(Equal(200), "%v", body)
+
+		// Turned off, the rest is taken.
+		_, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{AllowPromotionCodes: stripe.Bool(true),
+			InvoiceCreation: &stripe.PaymentLinkUpdateInvoiceCreationParams{Enabled: stripe.Bool(false)}})
+		Expect(err).NotTo(HaveOccurred())
+		status, body = open(l.ID)
+		Expect(status).To(Equal(200), "%v", body)
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

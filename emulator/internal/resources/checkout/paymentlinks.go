@@ -448,10 +448,13 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 	if err := applyLinkInvoiceCreation(c, l, mode); err != nil {
 		return err
 	}
-	if autoTaxEnabled(l) && invoiceEnabled(l) {
-		// The sessions it opens could not be created (see
-		// checkInvoiceCreation).
-		return apierr.InvalidRequest("stripe-emu does not emulate post-payment invoices (`invoice_creation[enabled]=true`) for sessions with automatic tax, so it refused the request rather than answer as if it had taken effect.").WithParam("automatic_tax[enabled]")
+	// The sessions it opens could not be created beside a post-payment
+	// invoice the emulator cannot make (see checkInvoiceCreation): refused
+	// now, as the session it would open is.
+	opened := store.Obj{"invoice_creation": l["invoice_creation"], "allow_promotion_codes": l["allow_promotion_codes"],
+		"shipping_options": l["shipping_options"], "automatic_tax": l["automatic_tax"]}
+	if err := checkInvoiceCreation(c, opened, nil, api.Obj(l["payment_intent_data"])); err != nil {
+		return err
 	}
 	return c.ApplyMetadata(l)
 }
