@@ -817,6 +817,46 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(status).To(Equal(200), "%v", body)
 	})
 
+	It("empties the metadata and trial settings it hands on when an update sends them empty, as Stripe's update parameters allow", func() {
+		post := func(id string, kv ...string) map[string]any {
+			form := url.Values{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				form.Set(kv[i], kv[i+1])
+			}
+			status, body, err := emu.Call("POST", "/v1/payment_links/"+id, form, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			return body
+		}
+		one, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:         []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			PaymentIntentData: &stripe.PaymentLinkCreatePaymentIntentDataParams{Metadata: map[string]string{"channel": "link"}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		body := post(one.ID, "payment_intent_data[metadata]", "")
+		Expect(body["payment_intent_data"].(map[string]any)["metadata"]).To(BeEmpty())
+		s, err := emu.OpenPaymentLink("", one.ID)
+		Expect(err).NotTo(HaveOccurred())
+		done, err := emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, done["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Metadata).To(BeEmpty())
+
+		sub, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(recurring.ID), Quantity: stripe.Int64(1)}},
+			SubscriptionData: &stripe.PaymentLinkCreateSubscriptionDataParams{Metadata: map[string]string{"plan": "monthly"}, TrialPeriodDays: stripe.Int64(7),
+				TrialSettings: &stripe.PaymentLinkCreateSubscriptionDataTrialSettingsParams{EndBehavior: &stripe.PaymentLinkCreateSubscriptionDataTrialSettingsEndBehaviorParams{
+					MissingPaymentMethod: stripe.String("cancel")}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		body = post(sub.ID, "subscription_data[metadata]", "", "subscription_data[trial_settings]", "")
+		sd := body["subscription_data"].(map[string]any)
+		Expect(sd["metadata"]).To(BeEmpty())
+		Expect(sd["trial_settings"]).To(BeNil())
+		Expect(sd["trial_period_days"]).To(BeNumerically("==", 7), "what was not sent is kept")
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

@@ -481,6 +481,8 @@ func applyLinkData(c *api.Call, l store.Obj, mode string) error {
 		}
 		if md, ok := pd.Metadata("metadata"); ok {
 			out["metadata"] = md
+		} else if pd.Unset("metadata") {
+			out["metadata"] = map[string]any{}
 		}
 		l["payment_intent_data"] = out
 	}
@@ -494,6 +496,8 @@ func applyLinkData(c *api.Call, l store.Obj, mode string) error {
 		}
 		if md, ok := sd.Metadata("metadata"); ok {
 			out["metadata"] = md
+		} else if sd.Unset("metadata") {
+			out["metadata"] = map[string]any{}
 		}
 		if d, ok := sd.Int("trial_period_days"); ok {
 			if d < 1 {
@@ -505,6 +509,8 @@ func applyLinkData(c *api.Call, l store.Obj, mode string) error {
 		}
 		if b, _ := sd.Str("trial_settings.end_behavior.missing_payment_method"); b != "" {
 			out["trial_settings"] = store.Obj{"end_behavior": store.Obj{"missing_payment_method": b}}
+		} else if sd.Unset("trial_settings") {
+			out["trial_settings"] = nil
 		}
 		l["subscription_data"] = out
 	}
