@@ -855,6 +855,17 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(sd["metadata"]).To(BeEmpty())
 		Expect(sd["trial_settings"]).To(BeNil())
 		Expect(sd["trial_period_days"]).To(BeNumerically("==", 7), "what was not sent is kept")
+
+		inv, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			InvoiceCreation: &stripe.PaymentLinkCreateInvoiceCreationParams{Enabled: stripe.Bool(true), InvoiceData: &stripe.PaymentLinkCreateInvoiceCreationInvoiceDataParams{
+				Metadata: map[string]string{"channel": "link"}, Footer: stripe.String("Thanks")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		body = post(inv.ID, "invoice_creation[enabled]", "true", "invoice_creation[invoice_data][metadata]", "")
+		data := body["invoice_creation"].(map[string]any)["invoice_data"].(map[string]any)
+		Expect(data["metadata"]).To(BeEmpty())
+		Expect(data["footer"]).To(Equal("Thanks"))
 	})
 
 	It("refuses what Stripe refuses, keeping nothing", func() {

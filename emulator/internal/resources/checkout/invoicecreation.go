@@ -108,6 +108,8 @@ func readInvoiceData(c *api.Call, d params.Values, out store.Obj) error {
 	}
 	if md, ok := d.Metadata("metadata"); ok {
 		out["metadata"] = md
+	} else if d.Unset("metadata") {
+		out["metadata"] = map[string]any{}
 	}
 	if d.Has("rendering_options") {
 		out["rendering_options"] = nil
