@@ -85,8 +85,10 @@ var _ = Describe("A payment link's URL", Label("checkout", "payment-links"), fun
 
 	It("drops what the URL prefills that is not valid, as Stripe does, and opens the page anyway", func() {
 		l := newLink(&stripe.PaymentLinkCreateParams{})
-		for _, ref := range []string{strings.Repeat("x", 201), "order 42!"} {
-			status, location, _ := open(l.URL + "?" + url.Values{"client_reference_id": {ref}, "prefilled_email": {"not-an-email"}, "locale": {"xx-NOPE"}}.Encode())
+		for i, ref := range []string{strings.Repeat("x", 201), "order 42!", "also bad!", "still bad!"} {
+			// Malformed addresses, with an @ or without.
+			email := []string{"not-an-email", "jenny@", "jenny@example", "jenny doe@example.com"}[i]
+			status, location, _ := open(l.URL + "?" + url.Values{"client_reference_id": {ref}, "prefilled_email": {email}, "locale": {"xx-NOPE"}}.Encode())
 			Expect(status).To(Equal(303))
 			s, err := sc.V1CheckoutSessions.Retrieve(Ctx, strings.TrimPrefix(location, emu.URL()+"/checkout/"), nil)
 			Expect(err).NotTo(HaveOccurred())

@@ -13,6 +13,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -202,7 +203,7 @@ func PaymentLink(e Backend, w http.ResponseWriter, req *http.Request) {
 	if ref := q.Get("client_reference_id"); clientReference.MatchString(ref) {
 		form.Set("client_reference_id", ref)
 	}
-	if email := q.Get("prefilled_email"); strings.Contains(email, "@") {
+	if email := q.Get("prefilled_email"); email != "" && customers.CheckEmail(email, "customer_email") == nil {
 		form.Set("customer_email", email)
 	}
 	if locale := q.Get("locale"); checkout.IsLocale(locale) {
