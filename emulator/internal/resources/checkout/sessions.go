@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -394,7 +395,15 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 		if cfg != "" {
 			return apierr.Exclusive("payment_method_configuration", "payment_method_types")
 		}
-		s["payment_method_types"] = api.Anys(types)
+		list := api.Anys(types)
+		if currency != "" {
+			// Stripe's PaymentIntent words for it, naming the session (its
+			// own wording for a session not verified).
+			if err := payments.CheckTypesCurrency("Checkout Session", currency, list, "payment_method_types"); err != nil {
+				return err
+			}
+		}
+		s["payment_method_types"] = list
 		return nil
 	}
 	types, details, err := payments.SessionTypes(c, cfg, currency, s["mode"] != "payment")
@@ -826,6 +835,10 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	pm, err := payments.TestPaymentMethod(c, pmID, "payment_method")
 	if err != nil {
 		return nil, err
+	}
+	if offered, _ := before["payment_method_types"].([]any); len(offered) > 0 && !slices.Contains(offered, any(api.Str(pm["type"]))) {
+		// Stripe's page shows only the types the session offers.
+		return nil, apierr.InvalidRequest("This Checkout Session does not offer payment method type %s: it offers %s.", pm["type"], strings.Join(api.Strs(offered), ", ")).WithParam("payment_method")
 	}
 	s := api.Clone(before)
 	var existing store.Obj

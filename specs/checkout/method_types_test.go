@@ -1,0 +1,75 @@
+package checkout_test
+
+import (
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// A session's payment_method_types are what its page offers: each must
+// take the session's currency, as a PaymentIntent's must, and the
+// customer can pay only with one of them.
+var _ = Describe("Checkout's payment method types", Label("checkout", "payments"), func() {
+	var (
+		emu    *emulator.Emulator
+		sc     *stripe.Client
+		ticket *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		ticket, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1500),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Ticket")}})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	session := func(types ...string) (*stripe.CheckoutSession, error) {
+		p := &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+		}
+		for _, t := range types {
+			p.PaymentMethodTypes = append(p.PaymentMethodTypes, stripe.String(t))
+		}
+		return sc.V1CheckoutSessions.Create(Ctx, p)
+	}
+
+	It("refuses a type that cannot pay in the session's currency, making nothing", func() {
+		before := len(emu.Events(""))
+		_, err := session("card", "ideal")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(Equal("The currency provided (usd) is invalid for one or more payment method types on this Checkout Session. The payment method type ideal only supports the following currencies: eur."))
+		Expect(emu.Count("", "checkout.session")).To(BeZero())
+		Expect(emu.Events("")).To(HaveLen(before))
+	})
+
+	It("is paid only with a type it offers", func() {
+		// In euros, so SEPA Direct Debit could pay it were it offered.
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(oneTimePrice(sc, "Concert", 4500).ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: []*string{stripe.String("card")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_sepa_debit"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(400), "%v", body)
+		Expect(body["error"].(map[string]any)["param"]).To(Equal("payment_method"))
+		Expect(body["error"].(map[string]any)["message"]).To(Equal("This Checkout Session does not offer payment method type sepa_debit: it offers card."))
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+		Expect(got.PaymentIntent).To(BeNil())
+
+		status, body, err = emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_visa"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["payment_status"]).To(Equal("paid"))
+	})
+})
