@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -14,11 +15,12 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
 )
 
-// checkoutMethods are the test payment methods the Checkout page offers.
+// checkoutMethods are the test payment methods the Checkout page offers,
+// those of the session's payment method types.
 var checkoutMethods = []pageMethod{
-	{"pm_card_visa", "Pay with Visa 4242"}, {"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card"},
-	{"pm_card_chargeDeclined", "Pay with a declining card"}, {"pm_sepa_debit", "Pay by SEPA Direct Debit (settles later)"},
-	{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)"},
+	{"pm_card_visa", "Pay with Visa 4242", "card"}, {"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card", "card"},
+	{"pm_card_chargeDeclined", "Pay with a declining card", "card"}, {"pm_sepa_debit", "Pay by SEPA Direct Debit (settles later)", "sepa_debit"},
+	{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)", "sepa_debit"},
 }
 
 // billingFields are the billing address inputs of a session with
@@ -81,16 +83,21 @@ func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
 // button's text (the exact wording of Stripe's button is its own).
 var submitVerbs = map[string]string{"book": "Book", "donate": "Donate", "subscribe": "Subscribe"}
 
-// submitMethods are the page's test methods, worded by s's submit_type.
+// submitMethods are the page's test methods of the types s offers,
+// worded by its submit_type.
 func submitMethods(s Object) []pageMethod {
 	typ, _ := s["submit_type"].(string)
-	verb, ok := submitVerbs[typ]
-	if !ok {
-		return checkoutMethods
-	}
-	out := make([]pageMethod, len(checkoutMethods))
-	for i, m := range checkoutMethods {
-		out[i] = pageMethod{m.ID, verb + strings.TrimPrefix(m.Label, "Pay")}
+	verb, reworded := submitVerbs[typ]
+	offered, _ := s["payment_method_types"].([]any)
+	var out []pageMethod
+	for _, m := range checkoutMethods {
+		if len(offered) > 0 && !slices.Contains(offered, any(m.Type)) {
+			continue
+		}
+		if reworded {
+			m.Label = verb + strings.TrimPrefix(m.Label, "Pay")
+		}
+		out = append(out, m)
 	}
 	return out
 }
@@ -384,7 +391,8 @@ var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
 {{else if .Confirmation}}<p class="confirmation">{{.Confirmation}}</p>{{else}}<p>This session is {{.Status}}.</p>{{end}}
 </body></html>`))
 
-type pageMethod struct{ ID, Label string }
+// pageMethod is a test payment method a page offers, of its type.
+type pageMethod struct{ ID, Label, Type string }
 
 // pageField is a custom field as the page asks it.
 type pageField struct {

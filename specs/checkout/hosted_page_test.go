@@ -211,6 +211,19 @@ var _ = Describe("The hosted Checkout page", Label("checkout"), func() {
 		Expect(Visit("GET", create(nil).URL, nil).Body).To(ContainSubstring(`>Pay with Visa 4242</button>`))
 	})
 
+	It("offers only the payment method types the session does", func() {
+		cardOnly := Visit("GET", create(func(p *stripe.CheckoutSessionCreateParams) {
+			p.PaymentMethodTypes = []*string{stripe.String("card")}
+		}).URL, nil).Body
+		Expect(cardOnly).To(ContainSubstring(`value="pm_card_visa"`))
+		Expect(cardOnly).NotTo(ContainSubstring(`value="pm_sepa_debit"`))
+		sepaOnly := Visit("GET", create(func(p *stripe.CheckoutSessionCreateParams) {
+			p.PaymentMethodTypes = []*string{stripe.String("sepa_debit")}
+		}).URL, nil).Body
+		Expect(sepaOnly).To(ContainSubstring(`value="pm_sepa_debit"`))
+		Expect(sepaOnly).NotTo(ContainSubstring(`value="pm_card_visa"`))
+	})
+
 	It("shows a payment link's hosted confirmation message once paid", func() {
 		link, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
 			LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
