@@ -10,6 +10,7 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -216,6 +217,18 @@ func (e *Emulator) Platform() string { return e.env.Platform }
 // ConnectApplication is the platform's Connect application id (ca_…): the
 // client_id of its Connect OAuth flow.
 func (e *Emulator) ConnectApplication() string { return e.env.ConnectApplication() }
+
+// errClosed is what the Go API answers once Close has run: the store is
+// gone, and a test that goes on using the emulator (often from a goroutine
+// that outlived the test, whose cleanup closed it) should hear why.
+var errClosed = errors.New("stripe-emu: the emulator is closed (Close was called, or the test that started it ended)")
+
+// isClosed reports whether Close has run.
+func (e *Emulator) isClosed() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closed
+}
 
 // Close stops serving and closes the store, flushing it to disk when
 // persisted. Safe to call more than once.

@@ -115,7 +115,24 @@ func (e *Emulator) Count(account, object string) int {
 // Call runs one API request in-process (no network) through the same
 // pipeline as HTTP, as the platform or, with account set, as a connected
 // account. It is how a test seeds state with Stripe's rules applied.
+// form is a POST's body, or a GET's or DELETE's query (joined to one the
+// path already has). A Stripe error is an answer like any other: its
+// status and its {"error": …} object, with a nil error; the error is for a
+// request that never reached the API (a method or path that cannot be
+// sent, a closed emulator).
 func (e *Emulator) Call(method, path string, form url.Values, account string) (int, Object, error) {
+	// httptest.NewRequest panics on what it cannot send: tell the caller
+	// instead.
+	if e.isClosed() {
+		return 0, nil, errClosed
+	}
+	unsendable := func(r rune) bool { return r <= ' ' || r == 0x7f }
+	if method == "" || strings.ContainsFunc(method, unsendable) {
+		return 0, nil, fmt.Errorf("stripe-emu: Call's method %q is not an HTTP method (GET, POST, DELETE)", method)
+	}
+	if _, err := url.ParseRequestURI(path); err != nil || !strings.HasPrefix(path, "/") || strings.ContainsFunc(path, unsendable) {
+		return 0, nil, fmt.Errorf("stripe-emu: Call's path %q is not a request path such as /v1/customers", path)
+	}
 	var body *strings.Reader
 	target := path
 	if method == http.MethodPost {
@@ -123,7 +140,11 @@ func (e *Emulator) Call(method, path string, form url.Values, account string) (i
 	} else {
 		body = strings.NewReader("")
 		if len(form) > 0 {
-			target += "?" + form.Encode()
+			sep := "?"
+			if strings.Contains(target, "?") {
+				sep = "&"
+			}
+			target += sep + form.Encode()
 		}
 	}
 	req := httptest.NewRequest(method, target, body)
@@ -153,6 +174,9 @@ func (e *Emulator) Requests() []Request { return e.log.all() }
 // it draw the seed's choices as a fresh emulator's do, and those wired
 // with ListenWithSecret (the binary's --webhook) are made again.
 func (e *Emulator) Reset() error {
+	if e.isClosed() {
+		return errClosed
+	}
 	if err := e.env.Store.Reset(); err != nil {
 		return err
 	}

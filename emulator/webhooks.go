@@ -125,6 +125,9 @@ func (w WebhookControl) Listen(endpointURL string, events ...string) (id, secret
 // "customer.*": a convenience of this API, which the Stripe API's
 // enabled_events refuses. A name that is neither is an error.
 func (w WebhookControl) ListenOn(account, endpointURL string, connect bool, events ...string) (id, secret string, err error) {
+	if w.e.isClosed() {
+		return "", "", errClosed
+	}
 	evs, err := listenEvents(events)
 	if err != nil {
 		return "", "", err
@@ -226,6 +229,9 @@ func (w WebhookControl) ListenWithSecret(endpointURL, secret string, events ...s
 // != "") or, with connect, for connected accounts' events. Reset makes a
 // platform's endpoint again, not a connected account's, gone with it.
 func (w WebhookControl) ListenWithSecretOn(account string, connect bool, endpointURL, secret string, events ...string) (string, error) {
+	if w.e.isClosed() {
+		return "", errClosed
+	}
 	id, err := w.listenWithSecretOn(account, connect, endpointURL, secret, events...)
 	if err == nil && account == "" {
 		w.e.wire(wiredEndpoint{url: endpointURL, secret: secret, connect: connect, events: events})

@@ -1,0 +1,77 @@
+package emulator_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+)
+
+// Call is a Go API: a path it cannot send is the caller's mistake, told as
+// an error naming the path, not a panic out of net/http/httptest.
+func TestCallWithAPathItCannotSendIsAnError(t *testing.T) {
+	emu := emulator.Start(t)
+	for _, path := range []string{"v1/customers", "/v1/customers\n", "", "/v1/cus tomers"} {
+		code, obj, err := emu.Call("POST", path, url.Values{"email": {"a@example.com"}}, "")
+		if err == nil || !strings.Contains(err.Error(), "path") {
+			t.Errorf("Call(POST, %q) = %d, %v, %v; want an error about the path", path, code, obj, err)
+		}
+	}
+	if n := emu.Count("", "customer"); n != 0 {
+		t.Errorf("%d customers made", n)
+	}
+}
+
+func TestCallWithAMethodItCannotSendIsAnError(t *testing.T) {
+	emu := emulator.Start(t)
+	for _, method := range []string{"", "PO ST"} {
+		if _, _, err := emu.Call(method, "/v1/customers", nil, ""); err == nil || !strings.Contains(err.Error(), "method") {
+			t.Errorf("Call(%q): %v; want an error about the method", method, err)
+		}
+	}
+}
+
+// A GET's form joins a query the path already has, as one query string.
+func TestCallGETJoinsFormToThePathsQuery(t *testing.T) {
+	emu := emulator.Start(t)
+	for _, email := range []string{"a@example.com", "b@example.com", "a@example.com"} {
+		if code, _, err := emu.Call("POST", "/v1/customers", url.Values{"email": {email}}, ""); code != 200 || err != nil {
+			t.Fatalf("seeding: %d %v", code, err)
+		}
+	}
+	code, list, err := emu.Call("GET", "/v1/customers?email=a@example.com", url.Values{"limit": {"1"}}, "")
+	if code != 200 || err != nil {
+		t.Fatalf("GET: %d %v %v", code, list, err)
+	}
+	if data := list["data"].([]any); len(data) != 1 || list["has_more"] != true || data[0].(emulator.Object)["email"] != "a@example.com" {
+		t.Errorf("GET /v1/customers?email=a@example.com with limit=1: %v", list)
+	}
+}
+
+// A closed emulator tells the test so, rather than answering Stripe's 500
+// as if the emulator had a bug.
+func TestCallOnAClosedEmulatorSaysItIsClosed(t *testing.T) {
+	emu := emulator.Start(t)
+	if err := emu.Close(); err != nil {
+		t.Fatal(err)
+	}
+	code, obj, err := emu.Call("POST", "/v1/customers", nil, "")
+	if err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("Call after Close = %d, %v, %v; want an error saying the emulator is closed", code, obj, err)
+	}
+	if err := emu.Reset(); err == nil || !strings.Contains(err.Error(), "emulator is closed") {
+		t.Errorf("Reset after Close: %v; want an error saying the emulator is closed", err)
+	}
+}
+
+func TestListenOnAClosedEmulatorSaysItIsClosed(t *testing.T) {
+	emu := emulator.Start(t)
+	_ = emu.Close()
+	if _, _, err := emu.Webhooks().Listen("http://127.0.0.1:1/hook"); err == nil || !strings.Contains(err.Error(), "emulator is closed") {
+		t.Errorf("Listen after Close: %v", err)
+	}
+	if _, err := emu.Webhooks().ListenWithSecret("http://127.0.0.1:1/hook", "whsec_x"); err == nil || !strings.Contains(err.Error(), "emulator is closed") {
+		t.Errorf("ListenWithSecret after Close: %v", err)
+	}
+}
