@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -73,5 +74,36 @@ func TestListenOnAClosedEmulatorSaysItIsClosed(t *testing.T) {
 	}
 	if _, err := emu.Webhooks().ListenWithSecret("http://127.0.0.1:1/hook", "whsec_x"); err == nil || !strings.Contains(err.Error(), "emulator is closed") {
 		t.Errorf("ListenWithSecret after Close: %v", err)
+	}
+}
+
+// Get renders an object as GET does: an invoice's lines are its first ten,
+// has_more saying the rest are at the list's url.
+func TestGetShowsEmbeddedListsAsGETDoes(t *testing.T) {
+	emu := emulator.Start(t)
+	_, cus, _ := emu.Call("POST", "/v1/customers", nil, "")
+	for i := 0; i < 12; i++ {
+		if code, o, err := emu.Call("POST", "/v1/invoiceitems", url.Values{"customer": {cus["id"].(string)}, "amount": {"100"}, "currency": {"usd"}}, ""); code != 200 {
+			t.Fatalf("invoice item: %d %v %v", code, o, err)
+		}
+	}
+	code, inv, err := emu.Call("POST", "/v1/invoices", url.Values{"customer": {cus["id"].(string)}, "pending_invoice_items_behavior": {"include"}}, "")
+	if code != 200 {
+		t.Fatalf("invoice: %d %v %v", code, inv, err)
+	}
+	_, viaGET, _ := emu.Call("GET", "/v1/invoices/"+inv["id"].(string), nil, "")
+	got, ok := emu.Get(inv["id"].(string))
+	if !ok {
+		t.Fatal("Get found no invoice")
+	}
+	lines, want := got["lines"].(emulator.Object), viaGET["lines"].(emulator.Object)
+	if len(lines["data"].([]any)) != 10 || lines["has_more"] != true || !reflect.DeepEqual(lines, want) {
+		t.Errorf("Get's lines: %d shown, has_more %v; GET's: %d shown, has_more %v",
+			len(lines["data"].([]any)), lines["has_more"], len(want["data"].([]any)), want["has_more"])
+	}
+	// Getting it again gives the same page: the stored invoice keeps all.
+	again, _ := emu.Get(inv["id"].(string))
+	if !reflect.DeepEqual(again["lines"], want) || inv["amount_due"] != float64(1200) {
+		t.Errorf("after a first Get, the lines are not GET's page (or the invoice's amount_due, %v, is not all twelve)", inv["amount_due"])
 	}
 }

@@ -18,14 +18,19 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
-// Object is a Stripe object as the API renders it (unexpanded).
+// Object is a Stripe object as the API renders it (unexpanded), decoded as
+// encoding/json decodes into an any: numbers are float64, nested objects
+// map[string]any, lists []any.
 type Object = map[string]any
 
 // Request is one API request the emulator answered.
 type Request = api.Logged
 
 // Get returns an object by id from the platform account, as GET would
-// render it, without going through HTTP.
+// render it (unexpanded; an invoice's lines, like any embedded list, are
+// the first ten, has_more saying the rest are at the list's url), without
+// going through HTTP. A deleted object that GET still answers, as a
+// customer, is found as {id, object, deleted}.
 func (e *Emulator) Get(id string) (Object, bool) { return e.GetIn("", id) }
 
 // GetIn returns an object by id from a connected account ("" = platform).
@@ -42,7 +47,10 @@ func (e *Emulator) GetIn(account, id string) (Object, bool) {
 		o, _ = tx.Get(account, kind.Object, id)
 		return nil
 	})
-	return o, o != nil
+	if o == nil {
+		return nil, false
+	}
+	return e.env.Registry.Shown(o), true
 }
 
 // Events returns every event recorded in an account ("" = platform),

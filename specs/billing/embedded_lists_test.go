@@ -125,10 +125,17 @@ var _ = Describe("Long embedded lists", Label("billing", "invoices"), func() {
 			}
 		}
 
-		By("the emulator keeping every line")
+		By("the emulator keeping every line, the Go API's Get showing the page GET shows")
+		n := 0
+		for _, err := range sc.V1Invoices.ListLines(Ctx, &stripe.InvoiceListLinesParams{Invoice: stripe.String(inv.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			n++
+		}
+		Expect(n).To(Equal(12), "the paid invoice's lines url still pages all twelve")
 		stored, ok := emu.Get(inv.ID)
 		Expect(ok).To(BeTrue())
-		Expect(stored["lines"].(map[string]any)["data"]).To(HaveLen(12))
+		n, more, u := shownLines(stored)
+		Expect([]any{n, more, u}).To(Equal([]any{10, true, url}))
 	})
 
 	It("shows all of exactly ten lines, with no more to page", func() {

@@ -80,6 +80,10 @@ func rawOverLimit(k *Kind, raw string) bool {
 	return false
 }
 
+// Shown is a stored object as an answer shows it, its long embedded lists
+// cut to their first page: what the Go API's Get gives a test.
+func (r *Registry) Shown(o store.Obj) store.Obj { return r.limitTop(o) }
+
 // limitTop applies the limit to an answer as handlers give it: the object,
 // or each object of a list or search result. Nothing deeper is an object
 // with an embedded list unless it was expanded (limitDeep).
