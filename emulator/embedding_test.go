@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"net/url"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -105,5 +106,37 @@ func TestGetShowsEmbeddedListsAsGETDoes(t *testing.T) {
 	again, _ := emu.Get(inv["id"].(string))
 	if !reflect.DeepEqual(again["lines"], want) || inv["amount_due"] != float64(1200) {
 		t.Errorf("after a first Get, the lines are not GET's page (or the invoice's amount_due, %v, is not all twelve)", inv["amount_due"])
+	}
+}
+
+// Two emulators writing one data file would each overwrite what the other
+// appended (half the objects gone on reopening): the second is refused,
+// saying what to do, until the first is closed.
+func TestADataFileInUseIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stripe.db")
+	first, err := emulator.New(emulator.WithDataFile(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := emulator.New(emulator.WithDataFile(path))
+	if err == nil {
+		second.Close()
+		first.Close()
+		t.Fatal("a second emulator opened the data file the first has open")
+	}
+	if !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), "t.TempDir()") {
+		t.Errorf("error: %v; want it to say the file is in use and how to give each emulator its own", err)
+	}
+	_, cus, _ := first.Call("POST", "/v1/customers", nil, "")
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := emulator.New(emulator.WithDataFile(path))
+	if err != nil {
+		t.Fatalf("reopening once closed: %v", err)
+	}
+	defer again.Close()
+	if _, ok := again.Get(cus["id"].(string)); !ok {
+		t.Errorf("the customer made before closing is gone")
 	}
 }

@@ -25,7 +25,12 @@ type config struct {
 }
 
 // WithDataFile persists the store to a buntdb file; the default keeps
-// everything in memory.
+// everything in memory. A file serves one emulator at a time: New refuses
+// a file another emulator (in this process or another) has open until
+// that one is closed, as both would overwrite each other's writes; the
+// lock is taken on path+".lock", left beside it. Objects, events and
+// webhook endpoints are kept, not the clock: a reopened emulator's clock
+// is the wall's, or the one WithClock gives.
 func WithDataFile(path string) Option { return func(c *config) { c.dataFile = path } }
 
 // WithClock uses the given clock (for example clock.NewFrozen) instead of

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/tidwall/buntdb"
@@ -39,6 +40,9 @@ type Index struct {
 type Store struct {
 	db      *buntdb.DB
 	indexes map[string][]Index // by object type
+	// release lets go of the data file's lock (see lockFile).
+	release   func()
+	closeOnce sync.Once
 }
 
 // Open opens a store. An empty path or ":memory:" keeps everything in memory;
@@ -47,16 +51,27 @@ func Open(path string, indexes []Index) (*Store, error) {
 	if path == "" {
 		path = ":memory:"
 	}
+	release := func() {}
+	if path != ":memory:" {
+		var err error
+		if release, err = lockFile(path); errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("data file %s is in use by another emulator, in this process or another: give each its own (in a test, filepath.Join(t.TempDir(), \"stripe.db\")), or close the first", path)
+		} else if err != nil {
+			return nil, fmt.Errorf("open store %s: lock: %w", path, err)
+		}
+	}
 	db, err := buntdb.Open(path)
 	if err != nil {
+		release()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, indexes: map[string][]Index{}}
+	s := &Store{db: db, indexes: map[string][]Index{}, release: release}
 	for _, ix := range indexes {
 		s.indexes[ix.Type] = append(s.indexes[ix.Type], ix)
 	}
 	if err := s.reindex(indexes); err != nil {
 		_ = db.Close()
+		release()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return s, nil
@@ -113,6 +128,9 @@ func (s *Store) reindex(indexes []Index) error {
 // Close flushes and closes the store. Safe to call twice.
 func (s *Store) Close() error {
 	err := s.db.Close()
+	if s.release != nil {
+		s.closeOnce.Do(s.release)
+	}
 	if errors.Is(err, buntdb.ErrDatabaseClosed) {
 		return nil
 	}
