@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -138,5 +139,30 @@ func TestADataFileInUseIsRefused(t *testing.T) {
 	defer again.Close()
 	if _, ok := again.Get(cus["id"].(string)); !ok {
 		t.Errorf("the customer made before closing is gone")
+	}
+}
+
+// Count of a type no object has ("customers" for "customer") would be 0
+// whatever the test did, an assertion that cannot fail: it panics with
+// the type to use, as a mistake of the test's own.
+func TestCountOfAnUnknownTypePanicsNamingTheType(t *testing.T) {
+	emu := emulator.Start(t)
+	emu.Call("POST", "/v1/customers", nil, "")
+	defer func() {
+		r := recover()
+		if r == nil || !strings.Contains(fmt.Sprint(r), `did you mean "customer"`) {
+			t.Errorf("Count(customers) recovered %v; want a panic pointing at \"customer\"", r)
+		}
+	}()
+	n := emu.Count("", "customers")
+	t.Errorf("Count(customers) = %d", n)
+}
+
+func TestCountOfKnownTypes(t *testing.T) {
+	emu := emulator.Start(t)
+	for _, typ := range []string{"customer", "subscription_item", "checkout.session", "test_helpers.test_clock", "event"} {
+		if n := emu.Count("", typ); n != 0 {
+			t.Errorf("Count(%s) = %d in a new emulator", typ, n)
+		}
 	}
 }

@@ -79,7 +79,7 @@ func (e *Emulator) EventTypes(account string) []string {
 
 // CheckObjectType says whether name is an object type Count knows: the
 // singular "object" value of Stripe's objects ("customer",
-// "checkout.session"). A count of anything else is always 0.
+// "checkout.session"). Count panics with its error on anything else.
 func CheckObjectType(name string) error {
 	objectTypesOnce.Do(func() {
 		objectTypes = map[string]bool{}
@@ -102,8 +102,13 @@ var (
 )
 
 // Count is how many live objects of a type ("customer", "price", …) an
-// account holds ("" = platform).
+// account holds ("" = platform). The type is the objects' "object" field,
+// singular: Count panics on a name no object has ("customers"), whose
+// count would be 0 whatever the test did, saying which to use.
 func (e *Emulator) Count(account, object string) int {
+	if err := CheckObjectType(object); err != nil {
+		panic("stripe-emu: Count: " + err.Error())
+	}
 	if account == "" {
 		account = e.env.Platform
 	}
