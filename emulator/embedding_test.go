@@ -166,3 +166,45 @@ func TestCountOfKnownTypes(t *testing.T) {
 		}
 	}
 }
+
+// fakeTB is a test that failed, recording what Start's cleanup logs.
+type fakeTB struct {
+	cleanups []func()
+	logs     []string
+}
+
+func (f *fakeTB) Helper()                           {}
+func (f *fakeTB) Cleanup(fn func())                 { f.cleanups = append(f.cleanups, fn) }
+func (f *fakeTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (f *fakeTB) Failed() bool                      { return true }
+func (f *fakeTB) Logf(format string, args ...any) {
+	f.logs = append(f.logs, fmt.Sprintf(format, args...))
+}
+func (f *fakeTB) end() {
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i]()
+	}
+}
+
+// A failed test is told the seed that ordered its webhook deliveries only
+// when it had an endpoint: without one, the line is noise pointing at
+// webhooks in a test that had none.
+func TestAFailedTestIsToldTheDeliverySeedOnlyWithWebhooks(t *testing.T) {
+	quiet := &fakeTB{}
+	emu := emulator.Start(quiet)
+	emu.Call("POST", "/v1/customers", nil, "")
+	quiet.end()
+	if len(quiet.logs) != 0 {
+		t.Errorf("without an endpoint, a failed test logged %q", quiet.logs)
+	}
+
+	hooked := &fakeTB{}
+	emu = emulator.Start(hooked, emulator.WithSeed(42))
+	if _, _, err := emu.Webhooks().Listen("http://127.0.0.1:1/hook"); err != nil {
+		t.Fatal(err)
+	}
+	hooked.end()
+	if len(hooked.logs) != 1 || !strings.Contains(hooked.logs[0], "emulator.WithSeed(42)") {
+		t.Errorf("with an endpoint, a failed test logged %q", hooked.logs)
+	}
+}
