@@ -208,3 +208,27 @@ func TestAFailedTestIsToldTheDeliverySeedOnlyWithWebhooks(t *testing.T) {
 		t.Errorf("with an endpoint, a failed test logged %q", hooked.logs)
 	}
 }
+
+// A key the emulator refuses would make every Client and Call answer 401
+// (an empty STRIPE_SECRET_KEY in CI, a live key): New says so at once.
+func TestWithAPIKeyTheEmulatorRefusesIsAnError(t *testing.T) {
+	for _, key := range []string{"", "sk_live_abc", "pk_test_abc", "sk_test_"} {
+		emu, err := emulator.New(emulator.WithAPIKey(key))
+		if err == nil {
+			emu.Close()
+			t.Errorf("New(WithAPIKey(%q)) made an emulator whose Client every request refuses", key)
+		} else if !strings.Contains(err.Error(), "WithAPIKey") || !strings.Contains(err.Error(), "sk_test_") {
+			t.Errorf("New(WithAPIKey(%q)): %v; want it to name the option and the keys taken", key, err)
+		}
+	}
+	for _, key := range []string{"sk_test_shop", "rk_test_shop"} {
+		emu, err := emulator.New(emulator.WithAPIKey(key))
+		if err != nil {
+			t.Fatalf("WithAPIKey(%q): %v", key, err)
+		}
+		if code, _, err := emu.Call("POST", "/v1/customers", nil, ""); code != 200 || err != nil {
+			t.Errorf("WithAPIKey(%q): Call answered %d, %v", key, code, err)
+		}
+		emu.Close()
+	}
+}

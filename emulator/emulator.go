@@ -69,6 +69,9 @@ func New(opts ...Option) (*Emulator, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if !api.IsSecretTestKey(cfg.apiKey) {
+		return nil, fmt.Errorf("WithAPIKey(%q): the emulator takes test secret keys, sk_test_ or rk_test_ followed by letters, digits or _, and would refuse every request of Client and Call (to test a refused key, use ClientWithKey)", cfg.apiKey)
+	}
 	if cfg.clock == nil {
 		cfg.clock = clock.New()
 	}

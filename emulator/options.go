@@ -56,7 +56,9 @@ func WithUpcomingInvoiceEvents(before time.Duration) Option {
 	return func(c *config) { c.upcoming = before }
 }
 
-// WithAPIKey sets the secret key Client() uses (default sk_test_emulator).
+// WithAPIKey sets the secret key Client() and Call use (default
+// sk_test_emulator): a test secret key, sk_test_… or rk_test_…, which New
+// checks. Any such key works on any emulator; ClientWithKey tests others.
 func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 
 // WithStrictAPIVersions refuses requests pinned to an API version outside

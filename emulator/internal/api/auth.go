@@ -19,6 +19,10 @@ func isTestKey(key string) bool {
 	return ok && keyChars(rest)
 }
 
+// IsSecretTestKey reports whether the API takes key as a secret test key
+// (sk_test_… or rk_test_…): the Go API's own key must be one.
+func IsSecretTestKey(key string) bool { return isTestKey(key) }
+
 // isPublishableTestKey is ^pk_test_[A-Za-z0-9_]+$.
 func isPublishableTestKey(key string) bool {
 	rest, ok := strings.CutPrefix(key, "pk_test_")
