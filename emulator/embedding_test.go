@@ -1,12 +1,15 @@
 package emulator_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator"
 )
@@ -230,5 +233,19 @@ func TestWithAPIKeyTheEmulatorRefusesIsAnError(t *testing.T) {
 			t.Errorf("WithAPIKey(%q): Call answered %d, %v", key, code, err)
 		}
 		emu.Close()
+	}
+}
+
+// A client of an emulator New made and nobody serves yet has nowhere to
+// go: its requests say to call SetURL, not "unsupported protocol scheme".
+func TestClientBeforeSetURLSaysToCallIt(t *testing.T) {
+	emu, err := emulator.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	_, err = emu.Client().V1Customers.Create(context.Background(), &stripe.CustomerCreateParams{})
+	if err == nil || !strings.Contains(err.Error(), "SetURL") {
+		t.Errorf("a request of Client before SetURL: %v; want it to say to call SetURL", err)
 	}
 }

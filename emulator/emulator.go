@@ -191,7 +191,8 @@ func (e *Emulator) URL() string {
 }
 
 // Client returns a stripe-go v82 client pointed at the emulator, with
-// network retries off so failures surface at once.
+// network retries off so failures surface at once. It is pointed at the
+// URL known when it is made: with New, call SetURL first.
 func (e *Emulator) Client() *stripe.Client {
 	return e.ClientWithKey(e.cfg.apiKey)
 }
@@ -202,6 +203,10 @@ func (e *Emulator) ClientWithKey(key string) *stripe.Client {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 30 * time.Second}
 	}
+	if e.URL() == "" {
+		// stripe-go would say "unsupported protocol scheme": say what to do.
+		httpClient = &http.Client{Transport: noURL{}}
+	}
 	backends := stripe.NewBackendsWithConfig(&stripe.BackendConfig{
 		URL:               stripe.String(e.URL()),
 		HTTPClient:        httpClient,
@@ -209,6 +214,14 @@ func (e *Emulator) ClientWithKey(key string) *stripe.Client {
 		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
 	})
 	return stripe.NewClient(key, stripe.WithBackends(backends))
+}
+
+// noURL answers every request of a client made before the emulator knew
+// its URL.
+type noURL struct{}
+
+func (noURL) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("stripe-emu: this client was made before the emulator knew its URL: serve Handler, call SetURL with where it is served, then call Client (Start does all three)")
 }
 
 // Clock is the emulator's clock: Set and Advance move time for everything
