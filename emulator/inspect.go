@@ -178,14 +178,17 @@ func (e *Emulator) Call(method, path string, form url.Values, account string) (i
 	return rec.Code, out, nil
 }
 
-// Requests returns the most recent API requests, oldest first.
+// Requests returns the most recent API requests (the last 1000, Call's
+// included), oldest first.
 func (e *Emulator) Requests() []Request { return e.log.all() }
 
 // Reset deletes every object, event and idempotency key, keeping the
 // platform account id, as if the emulator had just started: webhook
-// attempts, policies and the default policy go too, endpoints made after
-// it draw the seed's choices as a fresh emulator's do, and those wired
-// with ListenWithSecret (the binary's --webhook) are made again.
+// attempts, policies and the default policy go too, and so do faults,
+// the request log and Billing settings; endpoints made after it draw the
+// seed's choices as a fresh emulator's do, and those wired with
+// ListenWithSecret (the binary's --webhook) are made again. The clock is
+// left as it is.
 func (e *Emulator) Reset() error {
 	if e.isClosed() {
 		return errClosed
