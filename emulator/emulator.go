@@ -225,7 +225,12 @@ func (noURL) RoundTrip(*http.Request) (*http.Response, error) {
 }
 
 // Clock is the emulator's clock: Set and Advance move time for everything
-// the emulator does.
+// the emulator does, running what fell due (renewals, retries, expiries)
+// before they return. Unless WithClock gives another, it follows the wall
+// clock, yet what falls due as the wall clock passes waits until the clock
+// is moved or ticked (Tick, or RunClock as the binary does); a test that
+// wants time to stand still, and timestamps it can compare, starts with
+// WithClock(clock.NewFrozen(…)).
 func (e *Emulator) Clock() *clock.Clock { return e.cfg.clock }
 
 // Platform is the id of the platform account (acct_…) the API key owns.
