@@ -249,3 +249,38 @@ func TestClientBeforeSetURLSaysToCallIt(t *testing.T) {
 		t.Errorf("a request of Client before SetURL: %v; want it to say to call SetURL", err)
 	}
 }
+
+// Coupons' ids have no prefix, and products', plans' and coupons' may be
+// chosen: Get finds them as GET does.
+func TestGetFindsObjectsWhoseIdsHaveNoPrefix(t *testing.T) {
+	emu := emulator.Start(t)
+	made := map[string]string{}
+	for _, c := range []struct {
+		path, object string
+		form         url.Values
+	}{
+		{"/v1/products", "product", url.Values{"id": {"gold"}, "name": {"Gold"}}},
+		{"/v1/plans", "plan", url.Values{"id": {"gold-monthly"}, "product": {"gold"}, "amount": {"100"}, "currency": {"usd"}, "interval": {"month"}}},
+		{"/v1/coupons", "coupon", url.Values{"id": {"SUMMER"}, "percent_off": {"10"}}},
+		{"/v1/coupons", "coupon", url.Values{"percent_off": {"20"}}},
+	} {
+		code, o, err := emu.Call("POST", c.path, c.form, "")
+		if code != 200 {
+			t.Fatalf("%s: %d %v %v", c.path, code, o, err)
+		}
+		made[o["id"].(string)] = c.object
+	}
+	for id, object := range made {
+		got, ok := emu.Get(id)
+		if !ok {
+			t.Errorf("Get(%q), a %s: not found", id, object)
+			continue
+		}
+		if got["id"] != id {
+			t.Errorf("Get(%q): %v", id, got)
+		}
+	}
+	if got, ok := emu.Get("gold-monthly"); ok && got["object"] != "price" {
+		t.Errorf("Get of a plan's id: a %v; want the price it is, as GET /v1/prices/{id} answers", got["object"])
+	}
+}

@@ -34,17 +34,29 @@ type Request = api.Logged
 func (e *Emulator) Get(id string) (Object, bool) { return e.GetIn("", id) }
 
 // GetIn returns an object by id from a connected account ("" = platform).
+// An id without a prefix (a coupon's, or an id chosen when creating a
+// product, plan or coupon) is looked for as a product, then a price (a
+// plan is one), then a coupon.
 func (e *Emulator) GetIn(account, id string) (Object, bool) {
-	kind := e.env.Registry.ByID(id)
-	if kind == nil {
-		return nil, false
-	}
-	if account == "" || kind.Object == "account" {
+	if account == "" {
 		account = e.env.Platform
 	}
 	var o store.Obj
 	_ = e.env.Store.View(func(tx *store.Tx) error {
-		o, _ = tx.Get(account, kind.Object, id)
+		if kind := e.env.Registry.ByID(id); kind != nil {
+			acct := account
+			if kind.Object == "account" {
+				acct = e.env.Platform
+			}
+			if o, _ = tx.Get(acct, kind.Object, id); o != nil {
+				return nil
+			}
+		}
+		for _, object := range chosenIDs {
+			if o, _ = tx.Get(account, object, id); o != nil {
+				return nil
+			}
+		}
 		return nil
 	})
 	if o == nil {
@@ -52,6 +64,10 @@ func (e *Emulator) GetIn(account, id string) (Object, bool) {
 	}
 	return e.env.Registry.Shown(o), true
 }
+
+// chosenIDs are the objects whose ids may be anything: chosen when they
+// are made, or without a prefix (coupons').
+var chosenIDs = []string{"product", "price", "coupon"}
 
 // Events returns every event recorded in an account ("" = platform),
 // oldest first.
