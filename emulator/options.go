@@ -38,7 +38,9 @@ func WithDataFile(path string) Option { return func(c *config) { c.dataFile = pa
 func WithClock(clk *clock.Clock) Option { return func(c *config) { c.clock = clk } }
 
 // WithSeed fixes the seed of every random choice (id tails, webhook
-// shuffles), so a run can be replayed.
+// shuffles), so a run's delivery order can be replayed. Ids still differ
+// from run to run: they start with a count from the wall clock, so that
+// they sort in the order they were made.
 func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 
 // WithLogger logs one line per request (and other happenings) to l.
