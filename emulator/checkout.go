@@ -3,6 +3,8 @@ package emulator
 import (
 	"fmt"
 	"net/url"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 )
 
 // CompleteCheckout pays a Checkout Session as its customer would, with a
@@ -40,7 +42,12 @@ func (e *Emulator) testHelper(doing, path string, form url.Values, account strin
 		return nil, err
 	}
 	if status != 200 {
-		return body, fmt.Errorf("stripe-emu: %s answered %d: %v", doing, status, body["error"])
+		e, _ := body["error"].(map[string]any)
+		code := api.Str(e["code"])
+		if code != "" {
+			code = " " + code
+		}
+		return body, fmt.Errorf("stripe-emu: %s answered %d%s: %s", doing, status, code, api.Str(e["message"]))
 	}
 	return body, nil
 }

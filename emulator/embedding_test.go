@@ -284,3 +284,13 @@ func TestGetFindsObjectsWhoseIdsHaveNoPrefix(t *testing.T) {
 		t.Errorf("Get of a plan's id: a %v; want the price it is, as GET /v1/prices/{id} answers", got["object"])
 	}
 }
+
+// A refused test helper says Stripe's message, not a dump of its error map.
+func TestTestHelpersRefusedSayStripesMessage(t *testing.T) {
+	emu := emulator.Start(t)
+	_, err := emu.CompleteCheckout("", "cs_test_nope", "pm_card_visa")
+	want := "stripe-emu: completing cs_test_nope answered 404 resource_missing: No such checkout session: 'cs_test_nope'"
+	if err == nil || err.Error() != want {
+		t.Errorf("CompleteCheckout of no session: %v\nwant %s", err, want)
+	}
+}
