@@ -477,26 +477,18 @@ func (e *Emulator) ctlAddFault(w http.ResponseWriter, req *http.Request) {
 	if !decodeCtl(w, req, &fr) {
 		return
 	}
-	switch faults.Kind(fr.Kind) {
-	case faults.ServerError, faults.RateLimit, faults.LockTimeout, faults.Drop, faults.DropAnswer, faults.Delay, faults.Hold:
-	default:
-		ctlError(w, 400, "kind %q: must be one of server_error, rate_limit, lock_timeout, delay, drop, drop_answer, hold", fr.Kind)
-		return
-	}
-	// A fault on a method or path no request has would never fire.
-	switch fr.Method {
-	case "", http.MethodGet, http.MethodPost, http.MethodDelete:
-	default:
-		ctlError(w, 400, "method %q: must be one of DELETE, GET, POST, or left out for any", fr.Method)
-		return
-	}
-	if fr.Path != "" && fr.Path != "*" && !strings.HasPrefix(fr.Path, "/") {
-		ctlError(w, 400, "path %q: must start with / (* matches one segment), or be left out for any", fr.Path)
-		return
-	}
 	f := Fault{Method: fr.Method, Path: fr.Path, Kind: faults.Kind(fr.Kind), Times: fr.Times}
 	if fr.Duration != nil {
 		f.Duration = time.Duration(*fr.Duration)
+	}
+	if err := CheckFault(f); err != nil {
+		ctlError(w, 400, "%v", err)
+		return
+	}
+	// Over HTTP the method is written as a request's is.
+	if fr.Method != strings.ToUpper(fr.Method) {
+		ctlError(w, 400, "method %q: must be one of DELETE, GET, POST, or left out for any", fr.Method)
+		return
 	}
 	writeCtl(w, 200, map[string]string{"id": e.Faults().Add(f)})
 }

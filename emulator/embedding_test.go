@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -292,5 +293,42 @@ func TestTestHelpersRefusedSayStripesMessage(t *testing.T) {
 	want := "stripe-emu: completing cs_test_nope answered 404 resource_missing: No such checkout session: 'cs_test_nope'"
 	if err == nil || err.Error() != want {
 		t.Errorf("CompleteCheckout of no session: %v\nwant %s", err, want)
+	}
+}
+
+// A fault no request can hit (a path without its leading /, a method the
+// API has no route for, a kind that does not exist) would leave a test of
+// the app's retries passing on requests that never failed: the Go API
+// refuses it as the control surface does.
+func TestAFaultNoRequestCanHitIsRefused(t *testing.T) {
+	emu := emulator.Start(t)
+	for _, f := range []emulator.Fault{
+		{Method: "POST", Path: "v1/customers", Kind: emulator.FaultServerError},
+		{Method: "PUT", Path: "/v1/customers", Kind: emulator.FaultServerError},
+		{Method: "POST", Path: "/v1/customers", Kind: "500"},
+		{Method: "POST", Path: "/v1/customers", Kind: emulator.FaultServerError, Times: -1},
+	} {
+		if err := emulator.CheckFault(f); err == nil {
+			t.Errorf("CheckFault(%+v) = nil", f)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "stripe-emu: ") {
+					t.Errorf("Faults().Add(%+v) recovered %v; want a panic saying what is wrong", f, r)
+				}
+			}()
+			emu.Faults().Add(f)
+		}()
+	}
+	if n := len(emu.Faults().List()); n != 0 {
+		t.Errorf("%d faults installed", n)
+	}
+	for _, f := range []emulator.Fault{
+		{Method: "post", Path: "/v1/payment_intents/*/confirm", Kind: emulator.FaultRateLimit, Times: 1},
+		{Path: "*", Kind: emulator.FaultDelay, Duration: time.Millisecond},
+	} {
+		if err := emulator.CheckFault(f); err != nil {
+			t.Errorf("CheckFault(%+v): %v", f, err)
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package emulator
 
 import (
+	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/faults"
@@ -31,25 +34,59 @@ type FaultControl struct{ set *faults.Set }
 // Faults controls injected failures.
 func (e *Emulator) Faults() FaultControl { return FaultControl{set: e.server.Faults} }
 
-// Add installs a fault and returns its id.
-func (f FaultControl) Add(fault Fault) string { return f.set.Add(fault) }
+// CheckFault refuses a fault no request would hit, or one the emulator
+// would not apply as written: an unknown kind, a method the API has no
+// route for, a path without its leading /, negative times or duration.
+func CheckFault(f Fault) error {
+	switch f.Kind {
+	case faults.ServerError, faults.RateLimit, faults.LockTimeout, faults.Drop, faults.DropAnswer, faults.Delay, faults.Hold:
+	default:
+		return fmt.Errorf("kind %q: must be one of server_error, rate_limit, lock_timeout, delay, drop, drop_answer, hold", f.Kind)
+	}
+	// A fault on a method or path no request has would never fire.
+	switch strings.ToUpper(f.Method) {
+	case "", http.MethodGet, http.MethodPost, http.MethodDelete:
+	default:
+		return fmt.Errorf("method %q: must be one of DELETE, GET, POST, or left out for any", f.Method)
+	}
+	if f.Path != "" && f.Path != "*" && !strings.HasPrefix(f.Path, "/") {
+		return fmt.Errorf("path %q: must start with / (* matches one segment), or be left out for any", f.Path)
+	}
+	if f.Times < 0 {
+		return fmt.Errorf("times %d: want 0 (every matching request) or more", f.Times)
+	}
+	if f.Duration < 0 {
+		return fmt.Errorf("duration %v: must not be negative", f.Duration)
+	}
+	return nil
+}
+
+// Add installs a fault and returns its id. It panics on a fault CheckFault
+// refuses: one no request would hit would let a test of retries pass on
+// requests that never failed.
+func (f FaultControl) Add(fault Fault) string {
+	if err := CheckFault(fault); err != nil {
+		panic("stripe-emu: Faults: " + err.Error())
+	}
+	return f.set.Add(fault)
+}
 
 // Fail makes the next n requests to method+path fail with kind (server
 // error, rate limit, lock timeout, drop, or drop_answer: the request runs
 // and its answer is lost).
 func (f FaultControl) Fail(method, path string, kind FaultKind, n int) string {
-	return f.set.Add(Fault{Method: method, Path: path, Kind: kind, Times: n})
+	return f.Add(Fault{Method: method, Path: path, Kind: kind, Times: n})
 }
 
 // Delay makes the next n requests to method+path answer d late.
 func (f FaultControl) Delay(method, path string, d time.Duration, n int) string {
-	return f.set.Add(Fault{Method: method, Path: path, Kind: faults.Delay, Duration: d, Times: n})
+	return f.Add(Fault{Method: method, Path: path, Kind: faults.Delay, Duration: d, Times: n})
 }
 
 // Hold makes requests to method+path wait, inside the endpoint, until
 // Release; it returns the fault's id.
 func (f FaultControl) Hold(method, path string) string {
-	return f.set.Add(Fault{Method: method, Path: path, Kind: faults.Hold})
+	return f.Add(Fault{Method: method, Path: path, Kind: faults.Hold})
 }
 
 // WaitHeld blocks until the hold fault id is holding n requests.

@@ -417,7 +417,11 @@ func (r *run) step(st scenarios.Step) error {
 		if perr != nil {
 			return perr
 		}
-		r.emu.Faults().Add(emulator.Fault{Method: f.Method, Path: p, Kind: emulator.FaultKind(f.Kind), Times: f.Times, Duration: f.Duration})
+		fault := emulator.Fault{Method: f.Method, Path: p, Kind: emulator.FaultKind(f.Kind), Times: f.Times, Duration: f.Duration}
+		if ferr := emulator.CheckFault(fault); ferr != nil {
+			return fmt.Errorf("fault: %w", ferr)
+		}
+		r.emu.Faults().Add(fault)
 	case "expect":
 		err = r.expect(st.Check)
 	case "fixture":
