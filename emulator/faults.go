@@ -89,8 +89,23 @@ func (f FaultControl) Hold(method, path string) string {
 	return f.Add(Fault{Method: method, Path: path, Kind: faults.Hold})
 }
 
-// WaitHeld blocks until the hold fault id is holding n requests.
-func (f FaultControl) WaitHeld(id string, n int) { f.set.WaitFor(id, n) }
+// WaitHeld blocks until the hold fault id is holding n requests (or is
+// removed). It panics after 30 seconds, saying what it waited for, rather
+// than hang the test when the requests never come (the app called another
+// route, or not at all).
+func (f FaultControl) WaitHeld(id string, n int) {
+	if fault, ok := f.set.WaitFor(id, n, waitHeldTimeout); !ok {
+		method := fault.Method
+		if method == "" {
+			method = "any method"
+		}
+		panic(fmt.Sprintf("stripe-emu: WaitHeld(%s, %d): the hold on %s %s holds %d after %v: did the app send that request?",
+			id, n, method, fault.Path, fault.Waiting, waitHeldTimeout))
+	}
+}
+
+// waitHeldTimeout is how long WaitHeld waits (a variable for its test).
+var waitHeldTimeout = 30 * time.Second
 
 // Release lets held requests go on and removes the fault.
 func (f FaultControl) Release(id string) { f.set.Release(id) }

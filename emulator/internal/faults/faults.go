@@ -148,14 +148,29 @@ func (s *Set) Waiting(id string) int {
 	return 0
 }
 
-// WaitFor blocks until a Hold fault holds n requests (or is removed).
-func (s *Set) WaitFor(id string, n int) {
+// WaitFor blocks until a Hold fault holds n requests (or is removed),
+// for at most timeout: it answers false, with the fault as it stands,
+// when the time ran out first.
+func (s *Set) WaitFor(id string, n int, timeout time.Duration) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	expired := false
+	timer := time.AfterFunc(timeout, func() {
+		s.mu.Lock()
+		expired = true
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer timer.Stop()
 	for {
 		f := s.find(id)
 		if f == nil || f.Waiting >= n {
-			return
+			return Fault{}, true
+		}
+		if expired {
+			out := *f
+			out.release = nil
+			return out, false
 		}
 		s.cond.Wait()
 	}
