@@ -145,7 +145,11 @@ type TB interface {
 }
 
 // Start runs an emulator on 127.0.0.1 on a free port for the length of a
-// test, closing it in the test's cleanup.
+// test, closing it in the test's cleanup. Emulators share nothing (each
+// has its own port, store and, unless WithClock gives them one, clock), so
+// parallel tests (t.Parallel, ginkgo -p) each start their own. A failed
+// test that had a webhook endpoint logs the seed that replays its
+// deliveries' order.
 func Start(t TB, opts ...Option) *Emulator {
 	t.Helper()
 	e, err := New(opts...)
