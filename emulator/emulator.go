@@ -256,8 +256,11 @@ func (e *Emulator) isClosed() bool {
 	return e.closed
 }
 
-// Close stops serving and closes the store, flushing it to disk when
-// persisted. Safe to call more than once.
+// Close stops serving (the server Start made; one of your own serving
+// Handler is yours to stop) and closes the store, flushing it to disk and
+// letting go of the file when persisted. Afterwards Call, Reset and Listen
+// answer an error saying the emulator is closed. Safe to call more than
+// once.
 func (e *Emulator) Close() error {
 	e.mu.Lock()
 	if e.closed {
