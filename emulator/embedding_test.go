@@ -332,3 +332,13 @@ func TestAFaultNoRequestCanHitIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// Call's method is a Go string, not a request line: "post" is POST, its
+// form the body, rather than a 404 for an unknown route.
+func TestCallTakesTheMethodInAnyCase(t *testing.T) {
+	emu := emulator.Start(t)
+	code, cus, err := emu.Call("post", "/v1/customers", url.Values{"email": {"lower@example.com"}}, "")
+	if code != 200 || err != nil || cus["email"] != "lower@example.com" {
+		t.Errorf("Call(post): %d %v %v", code, cus, err)
+	}
+}

@@ -144,8 +144,8 @@ func (e *Emulator) Count(account, object string) int {
 // Call runs one API request in-process (no network) through the same
 // pipeline as HTTP, as the platform or, with account set, as a connected
 // account. It is how a test seeds state with Stripe's rules applied.
-// form is a POST's body, or a GET's or DELETE's query (joined to one the
-// path already has). A Stripe error is an answer like any other: its
+// method is GET, POST or DELETE, in any case; form is a POST's body, or a
+// GET's or DELETE's query (joined to one the path already has). A Stripe error is an answer like any other: its
 // status and its {"error": …} object, with a nil error; the error is for a
 // request that never reached the API (a method or path that cannot be
 // sent, a closed emulator).
@@ -162,6 +162,7 @@ func (e *Emulator) Call(method, path string, form url.Values, account string) (i
 	if _, err := url.ParseRequestURI(path); err != nil || !strings.HasPrefix(path, "/") || strings.ContainsFunc(path, unsendable) {
 		return 0, nil, fmt.Errorf("stripe-emu: Call's path %q is not a request path such as /v1/customers", path)
 	}
+	method = strings.ToUpper(method)
 	var body *strings.Reader
 	target := path
 	if method == http.MethodPost {
