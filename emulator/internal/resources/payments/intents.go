@@ -370,13 +370,14 @@ func mergeMethodOptions(stored, sent store.Obj) store.Obj {
 // payment method types does not take (param names what changed: the
 // types or the currency).
 func checkTypesCurrency(pi store.Obj, types []any, param string) error {
-	return CheckTypesCurrency("PaymentIntent", api.Str(pi["currency"]), types, param)
+	return CheckTypesCurrency("PaymentIntent", pi["currency"], types, param)
 }
 
 // CheckTypesCurrency refuses payment method types of which one does not
 // take currency, on the object named (a PaymentIntent, a Checkout
-// Session).
-func CheckTypesCurrency(object, currency string, types []any, param string) error {
+// Session). currency is the object's field as it holds it, so the check
+// boxes nothing.
+func CheckTypesCurrency(object string, currency any, types []any, param string) error {
 	for _, t := range types {
 		if typ := api.Str(t); !currencyAllowed(typ, currency) {
 			return apierr.InvalidRequest("The currency provided (%s) is invalid for one or more payment method types on this %s. The payment method type %s only supports the following currencies: %s.", currency, object, typ, strings.Join(methodCurrencies(typ), ", ")).WithParam(param)
