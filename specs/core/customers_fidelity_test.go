@@ -185,4 +185,25 @@ var _ = Describe("Customer fidelity", Label("customers"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Email).To(Equal("kept@example.co"))
 	})
+	// Stripe's customer always has an integer balance and
+	// next_invoice_sequence (its OpenAPI spec makes neither nullable nor
+	// emptiable), so "" is the refusal of a parameter that cannot be
+	// unset, on create and update alike, and nothing changes.
+	It("refuses emptying balance or next_invoice_sequence, changing nothing", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Balance: stripe.Int64(-300), NextInvoiceSequence: stripe.Int64(7)})
+		Expect(err).NotTo(HaveOccurred())
+		for _, f := range []string{"balance", "next_invoice_sequence"} {
+			for _, path := range []string{"/v1/customers", "/v1/customers/" + cus.ID} {
+				r := Do(emu.URL(), "POST", path, f+"=")
+				Expect(r.Status).To(Equal(400), path+" "+f)
+				Expect(r.Error()["code"]).To(Equal("parameter_invalid_empty"))
+				Expect(r.Error()["param"]).To(Equal(f))
+			}
+		}
+		Expect(emu.Count("", "customer")).To(Equal(1))
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Balance).To(Equal(int64(-300)))
+		Expect(got.NextInvoiceSequence).To(Equal(int64(7)))
+	})
 })

@@ -137,6 +137,9 @@ func create(c *api.Call) (any, error) {
 	if err := checkInvoicePrefix(c); err != nil {
 		return nil, err
 	}
+	if err := refuseEmptied(c); err != nil {
+		return nil, err
+	}
 	o := New(c)
 	c.Copy(o, plainFields...)
 	c.Copy(o, "email", "invoice_prefix")
@@ -330,6 +333,20 @@ var UpdateSources func(c *api.Call, customer store.Obj) error
 // default payment method must exist and be attached to that customer.
 var DefaultPaymentMethodCheck func(c *api.Call, customer store.Obj, pm string) error
 
+// notEmptiable are the parameters Stripe's OpenAPI spec gives no empty
+// value: a customer always has a balance and a next_invoice_sequence
+// (neither is nullable), so "" cannot unset them.
+var notEmptiable = []string{"balance", "next_invoice_sequence"}
+
+func refuseEmptied(c *api.Call) error {
+	for _, f := range notEmptiable {
+		if c.Params.Unset(f) {
+			return apierr.InvalidEmpty(f)
+		}
+	}
+	return nil
+}
+
 // invoicePrefix is what Stripe takes as a customer's invoice_prefix.
 var invoicePrefix = regexp.MustCompile(`^[A-Z0-9]{3,12}$`)
 
@@ -391,6 +408,9 @@ func update(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := checkInvoicePrefix(c); err != nil {
+		return nil, err
+	}
+	if err := refuseEmptied(c); err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)
