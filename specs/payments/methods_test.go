@@ -97,6 +97,35 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 			Expect(updated[0]["data"].(map[string]any)["previous_attributes"]).To(Equal(map[string]any{"card": map[string]any{"exp_month": float64(pm.Card.ExpMonth)}}))
 		})
 
+		// A PaymentMethod always has an allow_redisplay (Stripe's spec
+		// makes it neither nullable nor emptiable; it defaults to
+		// "unspecified"), so "" is refused as a parameter that cannot be
+		// unset, wherever a PaymentMethod is described.
+		It("refuses emptying allow_redisplay, creating and changing nothing", func() {
+			pm, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_visa", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PaymentMethods.Update(Ctx, pm.ID, &stripe.PaymentMethodUpdateParams{AllowRedisplay: stripe.String("always")})
+			Expect(err).NotTo(HaveOccurred())
+			before := emu.Count("", "payment_method")
+			for _, req := range [][3]string{
+				{"/v1/payment_methods/" + pm.ID, "allow_redisplay=", "allow_redisplay"},
+				{"/v1/payment_methods", "type=card&card[token]=tok_visa&allow_redisplay=", "allow_redisplay"},
+				{"/v1/payment_intents", "amount=500&currency=usd&payment_method_data[type]=card&payment_method_data[card][token]=tok_visa&payment_method_data[allow_redisplay]=",
+					"payment_method_data[allow_redisplay]"},
+			} {
+				r := Do(emu.URL(), "POST", req[0], req[1])
+				Expect(r.Status).To(Equal(400), req[0])
+				Expect(r.Error()["code"]).To(Equal("parameter_invalid_empty"), req[0])
+				Expect(r.Error()["param"]).To(Equal(req[2]))
+				Expect(r.Error()["message"]).To(ContainSubstring("'" + req[2] + "' cannot be unset"))
+			}
+			Expect(emu.Count("", "payment_method")).To(Equal(before))
+			Expect(emu.Count("", "payment_intent")).To(BeZero())
+			got, err := sc.V1PaymentMethods.Retrieve(Ctx, pm.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayAlways))
+		})
+
 		It("refuses a bad card number with a card_error", func() {
 			_, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
 				Type: stripe.String("card"),

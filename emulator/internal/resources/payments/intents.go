@@ -533,6 +533,10 @@ func cardDataParam() *params.Schema { return params.FromStruct(stripe.PaymentMet
 // paymentMethodFromData creates the PaymentMethod described inline by
 // payment_method_data (card tokens, sepa_debit, us_bank_account).
 func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
+	if pmd.Unset("allow_redisplay") {
+		// Named in full: the refusals below are named after the switch.
+		return nil, apierr.InvalidEmpty("payment_method_data[allow_redisplay]")
+	}
 	typ, _ := pmd.Str("type")
 	bdp, hasBD := pmd.Obj("billing_details")
 	bd := billingDetails(bdp, hasBD)
@@ -561,8 +565,9 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 		// A Radar session is a fraud signal about the customer's browser;
 		// test mode scores nothing.
 		pmd.MarkRead("radar_options")
-		sub.Copy(o, "allow_redisplay")
-		err = sub.ApplyMetadata(o)
+		if err = copyRedisplay(pmd, o, "allow_redisplay"); err == nil {
+			err = sub.ApplyMetadata(o)
+		}
 	}
 	if err != nil {
 		if e, ok := err.(*apierr.Error); ok && e.Param != "" {

@@ -49,6 +49,20 @@ func paymentMethodRoutes() []api.Route {
 // redisplay are the values of a PaymentMethod's allow_redisplay.
 var redisplay = []string{"always", "limited", "unspecified"}
 
+// copyRedisplay sets o's allow_redisplay from p when sent. A
+// PaymentMethod always has one (Stripe's spec makes it neither nullable
+// nor emptiable), so "" is refused as a parameter that cannot be unset;
+// param names it.
+func copyRedisplay(p params.Values, o store.Obj, param string) error {
+	if p.Unset("allow_redisplay") {
+		return apierr.InvalidEmpty(param)
+	}
+	if v, ok := p.Str("allow_redisplay"); ok {
+		o["allow_redisplay"] = v
+	}
+	return nil
+}
+
 func metaCard(acct, pm string) string  { return "pmcard:" + acct + ":" + pm }
 func metaSetUp(acct, pm string) string { return "pmsetup:" + acct + ":" + pm }
 
@@ -269,7 +283,9 @@ func createPaymentMethod(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Copy(o, "allow_redisplay")
+	if err := copyRedisplay(c.Params, o, "allow_redisplay"); err != nil {
+		return nil, err
+	}
 	if err := c.ApplyMetadata(o); err != nil {
 		return nil, err
 	}
@@ -550,7 +566,9 @@ func updatePaymentMethod(c *api.Call) (any, error) {
 			cardObj["networks"] = networks
 		}
 	}
-	c.Copy(after, "allow_redisplay")
+	if err := copyRedisplay(c.Params, after, "allow_redisplay"); err != nil {
+		return nil, err
+	}
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
