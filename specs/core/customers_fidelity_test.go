@@ -206,4 +206,28 @@ var _ = Describe("Customer fidelity", Label("customers"), func() {
 		Expect(got.Balance).To(Equal(int64(-300)))
 		Expect(got.NextInvoiceSequence).To(Equal(int64(7)))
 	})
+	// Invoice rendering templates are made in the Dashboard and not
+	// emulated, so no template can be named: a customer's default one is
+	// refused as an invoice's own is, rather than kept and copied onto
+	// its invoices.
+	It("refuses an invoice rendering template as not emulated, on create and update, changing nothing", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{
+			RenderingOptions: &stripe.CustomerCreateInvoiceSettingsRenderingOptionsParams{AmountTaxDisplay: stripe.String("exclude_tax")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cus.InvoiceSettings.RenderingOptions.AmountTaxDisplay).To(Equal("exclude_tax"))
+
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{
+			RenderingOptions: &stripe.CustomerCreateInvoiceSettingsRenderingOptionsParams{Template: stripe.String("inrtem_1")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[rendering_options][template]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate the parameter `invoice_settings[rendering_options][template]`"))
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{InvoiceSettings: &stripe.CustomerUpdateInvoiceSettingsParams{
+			RenderingOptions: &stripe.CustomerUpdateInvoiceSettingsRenderingOptionsParams{AmountTaxDisplay: stripe.String("include_inclusive_tax"), Template: stripe.String("inrtem_1")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[rendering_options][template]")
+
+		Expect(emu.Count("", "customer")).To(Equal(1))
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.InvoiceSettings.RenderingOptions.AmountTaxDisplay).To(Equal("exclude_tax"))
+		Expect(got.InvoiceSettings.RenderingOptions.Template).To(BeEmpty())
+	})
 })

@@ -251,21 +251,27 @@ func applyInvoiceSettings(c *api.Call, o store.Obj) error {
 	if err := checkCustomFields(sub); err != nil {
 		return err
 	}
-	for _, f := range []string{"custom_fields", "footer", "rendering_options"} {
+	for _, f := range []string{"custom_fields", "footer"} {
 		if sub.Has(f) {
 			if sub.Unset(f) {
 				is[f] = nil
 			} else {
 				is[f], _ = sub.Get(f)
 			}
-			if ro, ok := is[f].(map[string]any); ok && f == "rendering_options" {
-				// Stripe renders both options, null when not set.
-				for _, k := range []string{"amount_tax_display", "template"} {
-					if _, set := ro[k]; !set {
-						ro[k] = nil
-					}
-				}
-			}
+		}
+	}
+	// Sent, not Has: Has would count the whole object read, and its
+	// template, which names an invoice rendering template (not emulated),
+	// is left unread to be refused, as an invoice's own is.
+	if raw, ok := sub.Sent("rendering_options"); ok {
+		if raw == params.Unset {
+			sub.MarkRead("rendering_options")
+			is["rendering_options"] = nil
+		} else {
+			ro, _ := sub.Obj("rendering_options")
+			display, _ := ro.Str("amount_tax_display")
+			// Stripe renders both options, null when not set.
+			is["rendering_options"] = store.Obj{"amount_tax_display": api.NilIfEmpty(display), "template": nil}
 		}
 	}
 	if sub.Has("default_payment_method") {
