@@ -206,6 +206,23 @@ var _ = Describe("Customer fidelity", Label("customers"), func() {
 		Expect(got.Balance).To(Equal(int64(-300)))
 		Expect(got.NextInvoiceSequence).To(Equal(int64(7)))
 	})
+	// A customer's preferred_locales are strings: emptying the whole
+	// list sets none, but an empty element cannot be unset and is
+	// refused rather than kept as a null locale.
+	It("refuses an empty preferred locale, on create and update, changing nothing", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{PreferredLocales: stripe.StringSlice([]string{"fr"})})
+		Expect(err).NotTo(HaveOccurred())
+		for _, path := range []string{"/v1/customers", "/v1/customers/" + cus.ID} {
+			r := Do(emu.URL(), "POST", path, "preferred_locales[0]=de&preferred_locales[1]=")
+			Expect(r.Status).To(Equal(400), path)
+			Expect(r.Error()["code"]).To(Equal("parameter_invalid_empty"))
+			Expect(r.Error()["param"]).To(Equal("preferred_locales[1]"))
+		}
+		Expect(emu.Count("", "customer")).To(Equal(1))
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.PreferredLocales).To(Equal([]string{"fr"}))
+	})
 	// Invoice rendering templates are made in the Dashboard and not
 	// emulated, so no template can be named: a customer's default one is
 	// refused as an invoice's own is, rather than kept and copied onto

@@ -350,6 +350,16 @@ func refuseEmptied(c *api.Call) error {
 			return apierr.InvalidEmpty(f)
 		}
 	}
+	// "" empties the whole list of locales, but a locale is a string
+	// that cannot be unset: kept, it would be a null in the list.
+	if locales, ok := c.Params.Sent("preferred_locales"); ok {
+		list, _ := locales.([]any)
+		for i, l := range list {
+			if l == params.Unset {
+				return apierr.InvalidEmpty(fmt.Sprintf("preferred_locales[%d]", i))
+			}
+		}
+	}
 	return nil
 }
 
