@@ -126,6 +126,45 @@ var _ = Describe("Payment methods, refunds and SetupIntents", Label("payments"),
 			Expect(got.AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayAlways))
 		})
 
+		// Stripe's update takes a bank account's holder and account types
+		// (its API reference's us_bank_account hash); nothing else of the
+		// account changes, and "" cannot unset either.
+		It("updates a saved bank account's holder and account types", func() {
+			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("us_bank_account"),
+				USBankAccount: &stripe.PaymentMethodCreateUSBankAccountParams{RoutingNumber: stripe.String("110000000"), AccountNumber: stripe.String("000123456789"),
+					AccountHolderType: stripe.String("individual")},
+				BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Jenny Rosen")}})
+			Expect(err).NotTo(HaveOccurred())
+			pm, err = sc.V1PaymentMethods.Attach(Ctx, pm.ID, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+
+			got, err := sc.V1PaymentMethods.Update(Ctx, pm.ID, &stripe.PaymentMethodUpdateParams{USBankAccount: &stripe.PaymentMethodUpdateUSBankAccountParams{
+				AccountHolderType: stripe.String("company"), AccountType: stripe.String("savings")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.USBankAccount.AccountHolderType).To(Equal(stripe.PaymentMethodUSBankAccountAccountHolderTypeCompany))
+			Expect(got.USBankAccount.AccountType).To(Equal(stripe.PaymentMethodUSBankAccountAccountTypeSavings))
+			Expect(got.USBankAccount.Last4).To(Equal(pm.USBankAccount.Last4))
+			Expect(got.USBankAccount.RoutingNumber).To(Equal(pm.USBankAccount.RoutingNumber))
+
+			r := Do(emu.URL(), "POST", "/v1/payment_methods/"+pm.ID, "us_bank_account[account_type]=")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["param"]).To(Equal("us_bank_account[account_type]"))
+			card, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_visa", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PaymentMethods.Update(Ctx, card.ID, &stripe.PaymentMethodUpdateParams{USBankAccount: &stripe.PaymentMethodUpdateUSBankAccountParams{AccountType: stripe.String("savings")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "us_bank_account")
+
+			var updated []emulator.Object
+			for _, ev := range emu.Events("") {
+				if ev["type"] == "payment_method.updated" {
+					updated = append(updated, ev)
+				}
+			}
+			Expect(updated).To(HaveLen(1), "the refused updates sent none")
+			Expect(updated[0]["data"].(map[string]any)["previous_attributes"]).To(Equal(map[string]any{
+				"us_bank_account": map[string]any{"account_holder_type": "individual", "account_type": "checking"}}))
+		})
+
 		It("refuses a bad card number with a card_error", func() {
 			_, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
 				Type: stripe.String("card"),

@@ -566,6 +566,9 @@ func updatePaymentMethod(c *api.Call) (any, error) {
 			cardObj["networks"] = networks
 		}
 	}
+	if err := updateBankAccount(c, after); err != nil {
+		return nil, err
+	}
 	if err := copyRedisplay(c.Params, after, "allow_redisplay"); err != nil {
 		return nil, err
 	}
@@ -573,6 +576,29 @@ func updatePaymentMethod(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return after, c.Save(before, after)
+}
+
+// updateBankAccount applies an update's us_bank_account: the holder and
+// account types, all Stripe's update takes of a bank account (the
+// parameters' enums are Stripe's; neither can be unset).
+func updateBankAccount(c *api.Call, pm store.Obj) error {
+	up, ok := c.Params.Obj("us_bank_account")
+	if !ok {
+		return nil
+	}
+	bank, _ := pm["us_bank_account"].(map[string]any)
+	if bank == nil {
+		return apierr.InvalidRequest("You cannot update us_bank_account details on a %s PaymentMethod.", api.Str(pm["type"])).WithParam("us_bank_account")
+	}
+	for _, f := range []string{"account_holder_type", "account_type"} {
+		if up.Unset(f) {
+			return apierr.InvalidEmpty("us_bank_account[" + f + "]")
+		}
+		if v, ok := up.Str(f); ok {
+			bank[f] = v
+		}
+	}
+	return nil
 }
 
 // checkNewExpiry refuses an updated expiry that is no month or has passed,
