@@ -277,9 +277,15 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 		header, data, _ = rows(finished(b))
 		Expect(header).To(Equal([]string{"category", "description", "net_amount", "currency"}))
 		activity := 17345 - fees - 2345
+		// Stripe's rows, as its exports show them: the activity and the
+		// payouts each before fees, their fees, then their net.
 		Expect(data).To(Equal([][]string{
 			{"starting_balance", "Starting balance (2025-09-01)", "0.00", "usd"},
+			{"activity_gross", "Account activity before fees", money(17345 - 2345), "usd"},
+			{"activity_fee", "Less fees", money(-fees), "usd"},
 			{"activity", "Activity", money(activity), "usd"},
+			{"payouts_gross", "Payouts to bank", "-10.00", "usd"},
+			{"payouts_fee", "Payout fees", "0.00", "usd"},
 			{"payouts", "Total payouts", "-10.00", "usd"},
 			{"ending_balance", "Ending balance (2025-09-01)", money(activity - 1000), "usd"},
 		}))
@@ -354,7 +360,11 @@ var _ = Describe("Reporting: report types and report runs", Label("payments", "r
 		secondFee := int64((3000*29+500)/1000 + 30)
 		Expect(data).To(Equal([][]string{
 			{"starting_balance", "Starting balance (2025-09-02)", money(firstNet), "usd"},
+			{"activity_gross", "Account activity before fees", "0.00", "usd"},
+			{"activity_fee", "Less fees", money(-secondFee), "usd"},
 			{"activity", "Activity", money(-secondFee), "usd"},
+			{"payouts_gross", "Payouts to bank", "0.00", "usd"},
+			{"payouts_fee", "Payout fees", "0.00", "usd"},
 			{"payouts", "Total payouts", "0.00", "usd"},
 			{"ending_balance", "Ending balance (2025-09-02)", money(firstNet - secondFee), "usd"},
 		}))

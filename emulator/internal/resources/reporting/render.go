@@ -96,9 +96,15 @@ func project(all, want []string, rows [][]string) [][]string {
 
 // balanceRows are balance.summary.1's rows for each currency with money
 // in the account by the end of the interval: the balance at its start,
-// the activity and the payouts during it, and the balance at its end.
+// the activity and the payouts during it, each before fees, its fees and
+// its net (Stripe's rows, as its exports show them), and the balance at
+// its end.
 func balanceRows(all []txn, rp *runParams) [][]string {
-	type sums struct{ starting, activity, payouts int64 }
+	type part struct{ gross, fee, net int64 }
+	type sums struct {
+		starting          int64
+		activity, payouts part
+	}
 	by := map[string]*sums{}
 	for _, x := range all {
 		s := by[x.currency]
@@ -106,25 +112,36 @@ func balanceRows(all []txn, rp *runParams) [][]string {
 			s = &sums{}
 			by[x.currency] = s
 		}
+		p := &s.activity
 		switch {
 		case x.created < rp.start:
 			s.starting += x.net
+			continue
 		case payoutCategory(x.category):
-			s.payouts += x.net
-		default:
-			s.activity += x.net
+			p = &s.payouts
 		}
+		p.gross += x.amount
+		p.fee += x.fee
+		p.net += x.net
 	}
 	day := func(t int64) string { return time.Unix(t, 0).In(rp.location).Format("2006-01-02") }
 	var rows [][]string
 	for _, cur := range sortedKeys(by) {
 		s := by[cur]
-		ending := s.starting + s.activity + s.payouts
+		ending := s.starting + s.activity.net + s.payouts.net
+		row := func(category, description string, amount int64) []string {
+			return []string{category, description, currency.Major(amount, cur), cur}
+		}
+		// Fees are shown as what they take from the balance: negative.
 		rows = append(rows,
-			[]string{"starting_balance", "Starting balance (" + day(rp.start) + ")", currency.Major(s.starting, cur), cur},
-			[]string{"activity", "Activity", currency.Major(s.activity, cur), cur},
-			[]string{"payouts", "Total payouts", currency.Major(s.payouts, cur), cur},
-			[]string{"ending_balance", "Ending balance (" + day(rp.end-1) + ")", currency.Major(ending, cur), cur},
+			row("starting_balance", "Starting balance ("+day(rp.start)+")", s.starting),
+			row("activity_gross", "Account activity before fees", s.activity.gross),
+			row("activity_fee", "Less fees", -s.activity.fee),
+			row("activity", "Activity", s.activity.net),
+			row("payouts_gross", "Payouts to bank", s.payouts.gross),
+			row("payouts_fee", "Payout fees", -s.payouts.fee),
+			row("payouts", "Total payouts", s.payouts.net),
+			row("ending_balance", "Ending balance ("+day(rp.end-1)+")", ending),
 		)
 	}
 	return rows
