@@ -150,6 +150,24 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 		Expect(obj["available"].([]any)[0].(map[string]any)["amount"]).To(BeEquivalentTo(1912))
 	})
 
+	It("prices a card issued outside the account's country at Stripe's international rate", func() {
+		// Stripe's standard US pricing: 2.9% + 30¢, 1.5% more for an
+		// international card (what the test cards of other countries are
+		// for); fee_details keeps it one stripe_fee line.
+		gb := txnOf("", pay("", 10000, "usd", "pm_card_gb").LatestCharge.ID)
+		Expect(gb.Fee).To(Equal(int64(470)), "4.4%% + 30¢")
+		Expect(gb.Net).To(Equal(int64(9530)))
+		Expect(gb.FeeDetails).To(HaveLen(1))
+		Expect(gb.FeeDetails[0].Amount).To(Equal(int64(470)))
+		Expect(gb.FeeDetails[0].Description).To(Equal("Stripe processing fees"))
+		Expect(txnOf("", pay("", 10000, "usd", "pm_card_visa").LatestCharge.ID).Fee).To(Equal(int64(320)), "a US card on a US account is domestic")
+
+		By("judging by the account's own country on a direct charge")
+		acct := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("GB")}).ID
+		Expect(txnOf(acct, pay(acct, 10000, "gbp", "pm_card_gb").LatestCharge.ID).Fee).To(Equal(int64(320)), "a GB card on a GB account is domestic")
+		Expect(txnOf(acct, pay(acct, 10000, "gbp", "pm_card_visa").LatestCharge.ID).Fee).To(Equal(int64(470)), "a US card on a GB account is international")
+	})
+
 	It("takes a partial refund from the available balance at once", func() {
 		pi := pay("", 2000, "usd", "pm_card_visa", func(p *stripe.PaymentIntentCreateParams) {
 			p.Description = stripe.String("Order 42")

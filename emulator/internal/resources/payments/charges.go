@@ -246,7 +246,7 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 }
 
 // settleFunds gives a captured charge its balance transaction (amount less
-// Stripe's standard 2.9% + 30¢ card fee, or 0.8% capped at $5 for bank
+// Stripe's standard 2.9% + 30¢ card fee, 4.4% + 30¢ for an international card, or 0.8% capped at $5 for bank
 // debits, and less the platform's application fee on a direct charge),
 // pending until its available_on, or available at once for the test card
 // that bypasses the pending balance. Then the Connect funds move (a
@@ -258,7 +258,11 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	// The account's payout delay (delay_days) holds the charge's funds.
 	status, availableOn := "pending", fundsAvailableOn(c.Now, accounts.DelayDays(c.Tx, c.Platform, c.Account))
 	if pmd := api.Obj(ch["payment_method_details"]); pmd["type"] == "card" {
-		fee = (amount*29+500)/1000 + 30
+		rate := int64(29)
+		if internationalCard(c, api.Str(api.Obj(pmd["card"])["country"])) {
+			rate += 15
+		}
+		fee = (amount*rate+500)/1000 + 30
 		if cardByID(c, api.Str(ch["payment_method"])).BypassPending {
 			status, availableOn = "available", c.Now
 		}
@@ -306,6 +310,18 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 		c.Emit("balance.available", balanceOf(c), nil)
 	}
 	return txn, nil
+}
+
+// internationalCard says whether a card issued in country is an
+// international one for the account in scope: Stripe's standard pricing
+// takes 1.5% more for a card issued outside the account's country (what
+// the test cards of other countries are for).
+func internationalCard(c *api.Call, country string) bool {
+	home := "US"
+	if f, ok := c.Tx.Fields(c.Platform, "account", c.Account, "country"); ok && f[0].String() != "" {
+		home = f[0].String()
+	}
+	return country != "" && country != home
 }
 
 // chargeRefunds is the includable charge.refunds: the ten most recent, as
