@@ -348,6 +348,8 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 			Expect(ids(list(p))).To(Equal([]string{txnOf("", usd.LatestCharge.ID).ID}))
 			p = &stripe.BalanceTransactionListParams{Currency: stripe.String("usd")}
 			Expect(list(p)).To(HaveLen(2))
+			p = &stripe.BalanceTransactionListParams{Currency: stripe.String("USD")}
+			Expect(list(p)).To(HaveLen(2), "a currency in capitals is the same currency, as everywhere in Stripe's API")
 			p = &stripe.BalanceTransactionListParams{Currency: stripe.String("usd"), Type: stripe.String("charge")}
 			Expect(ids(list(p))).To(Equal([]string{txnOf("", usd.LatestCharge.ID).ID}), "filters combine")
 			p = &stripe.BalanceTransactionListParams{Currency: stripe.String("eur"), Type: stripe.String("refund")}

@@ -408,10 +408,13 @@ func listBalanceTransactions(c *api.Call) (any, error) {
 		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return paid[api.Str(o["id"])] })
 	}
 	q = api.IndexedFilters(c, q, "source")
-	for _, f := range []string{"type", "currency"} {
-		if v, _ := c.Params.Str(f); v != "" {
-			q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Str(o[f]) == v })
-		}
+	if v, _ := c.Params.Str("type"); v != "" {
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Str(o["type"]) == v })
+	}
+	// Stripe takes a currency in any case, storing it lowercase.
+	if v, _ := c.Params.Str("currency"); v != "" {
+		v = strings.ToLower(v)
+		q.Filter = api.And(q.Filter, func(o store.Obj) bool { return api.Str(o["currency"]) == v })
 	}
 	return c.Page("balance_transaction", "/v1/balance_transactions", q), nil
 }
