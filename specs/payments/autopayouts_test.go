@@ -397,6 +397,13 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(list[0].FailureCode).To(Equal(stripe.PayoutFailureCodeNoAccount))
 		Expect(eventsOf(acct, "payout.failed")).To(HaveLen(1))
 		Expect(available(acct)).To(Equal(int64(2500)))
+		tp := &stripe.BalanceTransactionRetrieveParams{}
+		tp.SetStripeAccount(acct)
+		back, err := sc.V1BalanceTransactions.Retrieve(Ctx, list[0].FailureBalanceTransaction.ID, tp)
+		Expect(err).NotTo(HaveOccurred())
+		// As Stripe's own failed automatic payouts show it.
+		Expect(back.Description).To(Equal("REFUND FOR PAYOUT (STRIPE PAYOUT)"))
+		Expect(back.ReportingCategory).To(Equal(stripe.BalanceTransactionReportingCategoryPayoutReversal))
 
 		emu.Clock().Set(day(4))
 		Expect(payouts(acct)).To(HaveLen(1), "not sent straight back to the bank account that failed")

@@ -308,6 +308,7 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 			Expect(got.FailureBalanceTransaction.Type).To(Equal(stripe.BalanceTransactionTypePayoutFailure))
 			Expect(got.FailureBalanceTransaction.ReportingCategory).To(Equal(stripe.BalanceTransactionReportingCategoryPayoutReversal))
 			Expect(got.FailureBalanceTransaction.Amount).To(Equal(int64(1200)))
+			Expect(got.FailureBalanceTransaction.Description).To(Equal("REFUND FOR PAYOUT"), "as a refund of a charge with no description reads")
 			Expect(available(acct)).To(Equal(int64(3000)), "the money is back")
 		},
 		Entry("no account", "000111111116", stripe.PayoutFailureCodeNoAccount,

@@ -313,8 +313,17 @@ func reversePayout(c *api.Call) (any, error) {
 // payout (not yet stored) that names it.
 func givePayoutBack(c *api.Call, before store.Obj, typ string) (store.Obj, error) {
 	amount := api.Int(before["amount"])
+	description := before["description"]
+	if typ == "payout_failure" {
+		// Stripe's words, as its failed payouts' transactions show them
+		// (a canceled payout's are not seen: it keeps the payout's).
+		description = "REFUND FOR PAYOUT"
+		if d := api.Str(before["description"]); d != "" {
+			description = "REFUND FOR PAYOUT (" + d + ")"
+		}
+	}
 	txn, err := putBalanceTransaction(c, store.Obj{
-		"amount": amount, "available_on": c.Now, "currency": before["currency"], "description": before["description"],
+		"amount": amount, "available_on": c.Now, "currency": before["currency"], "description": description,
 		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": amount,
 		"reporting_category": "payout_reversal", "source": before["id"], "status": "available", "type": typ,
 	})
