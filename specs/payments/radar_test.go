@@ -1,6 +1,7 @@
 package payments_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -246,6 +247,35 @@ var _ = Describe("Radar", Label("payments", "radar"), func() {
 			Expect(ch.Outcome.Type).To(Equal("authorized"))
 			Expect(reviews(nil)).To(BeEmpty())
 		})
+	})
+
+	// Stripe's reference of charge.outcome: "For non-card payments ... this
+	// field [risk_level] will have the value not_assessed"; risk_score
+	// "will not be present".
+	It("assesses no payment that is not a card's: risk_level not_assessed, no risk_score", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("payer@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		for _, pm := range []string{"pm_success_de", "pm_failed_de"} {
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur"),
+				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(pm), PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"}),
+				Confirm: stripe.Bool(true), MandateData: &stripe.PaymentIntentCreateMandateDataParams{
+					CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}}})
+			Expect(err).NotTo(HaveOccurred())
+			for _, settled := range []bool{false, true} {
+				if settled {
+					emu.Clock().Advance(10 * time.Minute)
+				}
+				ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(ch.Outcome.RiskLevel).To(Equal("not_assessed"), pm)
+				var raw map[string]any
+				Expect(json.Unmarshal(ch.LastResponse.RawJSON, &raw)).To(Succeed())
+				Expect(raw["outcome"]).NotTo(HaveKey("risk_score"), pm)
+			}
+		}
+		ch, err := sc.V1Charges.Retrieve(Ctx, mustPay("pm_card_visa").LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.Outcome.RiskLevel).To(Equal("normal"), "a card's is assessed")
 	})
 
 	Describe("a highest-risk payment", func() {

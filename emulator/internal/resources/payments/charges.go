@@ -122,7 +122,7 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 		"captured": false, "currency": pi["currency"], "customer": pi["customer"], "description": pi["description"],
 		"disputed": false, "failure_balance_transaction": nil, "failure_code": nil, "failure_message": nil,
 		"fraud_details": store.Obj{}, "metadata": api.Clone(api.Obj(pi["metadata"])), "on_behalf_of": pi["on_behalf_of"],
-		"outcome": chargeOutcome(status, fail), "paid": status == "succeeded", "payment_intent": pi["id"],
+		"outcome": chargeOutcome(api.Str(pm["type"]), status, fail), "paid": status == "succeeded", "payment_intent": pi["id"],
 		"payment_method": pm["id"], "payment_method_details": paymentMethodDetails(pm, pi, amount), "receipt_email": pi["receipt_email"],
 		"receipt_number": nil, "receipt_url": nil, "refunded": false, "review": nil, "shipping": pi["shipping"],
 		"source": nil, "source_transfer": nil, "statement_descriptor": pi["statement_descriptor"],
@@ -181,7 +181,11 @@ func chargeTransferData(pi store.Obj) any {
 	return store.Obj{"amount": td["amount"], "destination": td["destination"]}
 }
 
-func chargeOutcome(status string, fail *apierr.Error) store.Obj {
+// chargeOutcome is the outcome of a charge of pmType. Radar assesses card
+// payments only: Stripe's reference gives any other risk_level
+// not_assessed and no risk_score. (A card_present payment is assessed as
+// a card's here; Stripe does not document it.)
+func chargeOutcome(pmType, status string, fail *apierr.Error) store.Obj {
 	o := store.Obj{"advice_code": nil, "network_advice_code": nil, "network_decline_code": nil,
 		"network_status": "approved_by_network", "reason": nil, "risk_level": "normal", "risk_score": int64(20),
 		"seller_message": "Payment complete.", "type": "authorized"}
@@ -198,6 +202,10 @@ func chargeOutcome(status string, fail *apierr.Error) store.Obj {
 			o["network_status"], o["type"], o["risk_score"] = "not_sent_to_network", "invalid", int64(50)
 			o["seller_message"] = "This charge request was in test mode, but did not use a Stripe test card number. For the list of these numbers, see stripe.com/docs/testing"
 		}
+	}
+	if pmType != "card" && pmType != "card_present" {
+		o["risk_level"] = "not_assessed"
+		delete(o, "risk_score")
 	}
 	return o
 }

@@ -143,7 +143,7 @@ func settle(c *api.Call, before store.Obj, failCode string) (store.Obj, error) {
 		ch["failure_message"] = e.Message
 		// A bank's return has no decline code of its own: the outcome
 		// names the failure code, as a declined card's names its decline.
-		ch["outcome"] = chargeOutcome("failed", &apierr.Error{DeclineCode: failCode})
+		ch["outcome"] = chargeOutcome(api.Str(pm["type"]), "failed", &apierr.Error{DeclineCode: failCode})
 		e.Charge = api.Str(ch["id"])
 		pi["status"] = RequiresPaymentMethod
 		pi["last_payment_error"] = lastPaymentError(e, pm)
