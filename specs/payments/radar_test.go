@@ -3,6 +3,7 @@ package payments_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -276,6 +277,38 @@ var _ = Describe("Radar", Label("payments", "radar"), func() {
 		ch, err := sc.V1Charges.Retrieve(Ctx, mustPay("pm_card_visa").LatestCharge.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ch.Outcome.RiskLevel).To(Equal("normal"), "a card's is assessed")
+	})
+
+	// Stripe's spec lets fraud_details[user_report] be fraudulent, safe or
+	// "" (the report withdrawn).
+	It("takes the integration's fraud report on a charge: fraudulent, safe, or withdrawn with an empty user_report", func() {
+		pi := mustPay("pm_card_visa")
+		report := func(v string) map[string]any {
+			GinkgoHelper()
+			ch, err := sc.V1Charges.Update(Ctx, pi.LatestCharge.ID, &stripe.ChargeUpdateParams{
+				FraudDetails: &stripe.ChargeUpdateFraudDetailsParams{UserReport: stripe.String(v)}})
+			Expect(err).NotTo(HaveOccurred())
+			var raw map[string]any
+			Expect(json.Unmarshal(ch.LastResponse.RawJSON, &raw)).To(Succeed())
+			return raw["fraud_details"].(map[string]any)
+		}
+		Expect(report("fraudulent")).To(Equal(map[string]any{"user_report": "fraudulent"}))
+		Expect(report("safe")).To(Equal(map[string]any{"user_report": "safe"}))
+		mark := len(emu.EventTypes(""))
+		Expect(report("")).To(BeEmpty())
+		Expect(eventsSince(mark)).To(Equal([]string{"charge.updated"}))
+		Expect(lastEvent("charge.updated")["data"].(map[string]any)["previous_attributes"]).To(Equal(map[string]any{"fraud_details": map[string]any{"user_report": "safe"}}))
+
+		_, err := sc.V1Charges.Update(Ctx, pi.LatestCharge.ID, &stripe.ChargeUpdateParams{
+			FraudDetails: &stripe.ChargeUpdateFraudDetailsParams{UserReport: stripe.String("suspicious")}})
+		ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "fraud_details[user_report]")
+		status, body, err := emu.Call("POST", "/v1/charges/"+pi.LatestCharge.ID, url.Values{"fraud_details": {""}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(http.StatusBadRequest))
+		Expect(body["error"]).To(HaveKeyWithValue("code", "parameter_invalid_empty"))
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.FraudDetails).NotTo(BeNil(), "fraud_details is kept, not unset")
 	})
 
 	Describe("a highest-risk payment", func() {

@@ -232,11 +232,23 @@ func walk(s *schema, prefix string, depth int, out *[]string) {
 		return
 	}
 	for _, r := range o.Required {
+		if takesEmpty(o.Properties[r]) {
+			// Required, yet "" is among its values (a charge's
+			// fraud_details[user_report]=, withdrawing the report): sent
+			// empty, it unsets rather than being refused.
+			continue
+		}
 		*out = append(*out, prefix+r)
 	}
 	for name, p := range o.Properties {
 		walk(p, prefix+name+".", depth+1, out)
 	}
+}
+
+// takesEmpty reports whether s is a string enum that lists "" itself.
+func takesEmpty(s *schema) bool {
+	s = resolve(s)
+	return s != nil && s.Type == "string" && slices.Contains(s.Enum, any(""))
 }
 
 // walkEnums records the values of every enum under s that Stripe

@@ -358,8 +358,23 @@ func updateCharge(c *api.Call) (any, error) {
 		// a PaymentIntent's refusal, the emulator's.
 		return nil, apierr.InvalidRequest("You cannot change `transfer_group` once it is set (it is %s).", before["transfer_group"]).WithParam("transfer_group")
 	}
+	if c.Params.Unset("fraud_details") {
+		// An object without an empty value of its own.
+		return nil, apierr.InvalidEmpty("fraud_details")
+	}
 	after := api.Clone(before)
-	c.Copy(after, "description", "receipt_email", "shipping", "transfer_group", "fraud_details")
+	c.Copy(after, "description", "receipt_email", "shipping", "transfer_group")
+	if report, ok := c.Params.Str("fraud_details.user_report"); ok {
+		// Only the integration's report changes (Stripe's own,
+		// stripe_report, stays); an empty one withdraws it, leaving no key,
+		// as a charge nobody reported shows.
+		fd := api.Clone(api.Obj(before["fraud_details"]))
+		delete(fd, "user_report")
+		if report != "" {
+			fd["user_report"] = report
+		}
+		after["fraud_details"] = fd
+	}
 	after["shipping"] = wholeShipping(after["shipping"])
 	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
 		if before["customer"] != nil && before["customer"] != cus {
