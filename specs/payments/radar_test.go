@@ -180,6 +180,27 @@ var _ = Describe("Radar", Label("payments", "radar"), func() {
 			Expect(reviews(nil)).To(BeEmpty())
 		})
 
+		// Stripe's "Review uncaptured payments": approving a review and
+		// capturing the payment are separate actions.
+		It("is neither closed by capturing its uncaptured payment nor captures it when approved", func() {
+			manual := func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") }
+			pi := mustPay("pm_card_riskLevelElevated", manual)
+			_, err := sc.V1Reviews.Approve(Ctx, pi.Review.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			got, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+
+			other := mustPay("pm_card_riskLevelElevated", manual)
+			mark := len(emu.EventTypes(""))
+			_, err = sc.V1PaymentIntents.Capture(Ctx, other.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(eventsSince(mark)).NotTo(ContainElement("review.closed"))
+			rv, err := sc.V1Reviews.Retrieve(Ctx, other.Review.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(rv.Open).To(BeTrue())
+		})
+
 		It("is closed by a refund: refunded, or refunded_as_fraud", func() {
 			pi := mustPay("pm_card_riskLevelElevated")
 			mark := len(emu.EventTypes(""))
