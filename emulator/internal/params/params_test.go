@@ -89,6 +89,24 @@ func TestBooleansInAnyCase(t *testing.T) {
 	}
 }
 
+// A flag the API also takes as one of a few words (off_session=recurring)
+// keeps the word; any other is refused as a boolean.
+func TestBooleanOrWords(t *testing.T) {
+	s := Object(map[string]*Schema{"off_session": Bool()}).Enum("off_session", "one_off", "recurring")
+	for body, want := range map[string]any{"off_session=recurring": "recurring", "off_session=one_off": "one_off", "off_session=true": true} {
+		v, param, msg := validate(t, s, body)
+		if msg != "" {
+			t.Fatalf("%s: %s %s", body, param, msg)
+		}
+		if got, _ := v.lookup("off_session"); got != want {
+			t.Errorf("%s: %v", body, got)
+		}
+	}
+	if _, param, msg := validate(t, s, "off_session=sometimes"); param != "off_session" || msg != "Invalid boolean: sometimes" {
+		t.Errorf("sometimes: %q %q", param, msg)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	s := FromStruct(stripe.CustomerCreateParams{})
 	cases := []struct{ body, param, msg string }{

@@ -149,6 +149,9 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		if !ok {
 			return nil, apierr.InvalidRequest("Invalid boolean: %s", describe(raw)).WithParam(name)
 		}
+		if contains(s.Allowed, str) {
+			return str, nil // a word the flag may also be (off_session=recurring)
+		}
 		// Stripe's v1 API takes any case: stripe-python before 12 and
 		// stripe-dotnet before 48 send Python's and .NET's True/False.
 		switch {

@@ -84,7 +84,7 @@ const visaMerchantInitiatedWindow = 4*86400 + 18*3600
 func setCaptureBefore(c *api.Call, ch store.Obj) {
 	cd := api.Obj(api.Obj(ch["payment_method_details"])["card"])
 	window := int64(CaptureWindowDays) * 86400
-	offSession, _ := c.Params.Bool("off_session")
+	offSession := confirmedOffSession(c)
 	switch {
 	case api.Obj(cd["extended_authorization"])["status"] == "enabled":
 		window = ExtendedCaptureDays * 86400

@@ -73,9 +73,10 @@ func intentRoutes() []api.Route {
 // is left out.
 func intentEnums(s *params.Schema) *params.Schema {
 	for path, values := range map[string][]string{
-		"capture_method":                                            {"automatic", "automatic_async", "manual"},
-		"confirmation_method":                                       {"automatic", "manual"},
-		"setup_future_usage":                                        {"off_session", "on_session"},
+		"capture_method":      {"automatic", "automatic_async", "manual"},
+		"confirmation_method": {"automatic", "manual"},
+		"setup_future_usage":  {"off_session", "on_session"},
+		"off_session":         {"one_off", "recurring"},
 		"automatic_payment_methods.allow_redirects":                 {"always", "never"},
 		"payment_method_options.card.capture_method":                {"manual"},
 		"payment_method_options.card.request_three_d_secure":        {"any", "automatic", "challenge"},
@@ -95,6 +96,18 @@ func intentEnums(s *params.Schema) *params.Schema {
 		}
 	}
 	return s
+}
+
+// confirmedOffSession says the confirmation's off_session has the
+// customer away: true, or the kind of merchant-initiated payment
+// (one_off, recurring) the API takes in its place, which stripe-go's
+// boolean cannot send.
+func confirmedOffSession(c *api.Call) bool {
+	if b, ok := c.Params.Bool("off_session"); ok {
+		return b
+	}
+	kind, _ := c.Params.Str("off_session")
+	return kind == "one_off" || kind == "recurring"
 }
 
 // captureMethodFor is how a payment by a method of the type is captured:
@@ -926,7 +939,7 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 			return nil, err
 		}
 	}
-	offSession, _ := c.Params.Bool("off_session")
+	offSession := confirmedOffSession(c)
 	returnURL := confirmReturnURL(c)
 	errorOnAction, _ := c.Params.Bool("error_on_requires_action")
 	pi["last_payment_error"] = nil

@@ -194,7 +194,7 @@ func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error
 	if returnURL == "" {
 		return apierr.InvalidRequest("You must provide a `return_url` when confirming a PaymentIntent with the payment method type %s.", typ).WithParam("return_url")
 	}
-	if off, _ := c.Params.Bool("off_session"); off {
+	if confirmedOffSession(c) {
 		return apierr.InvalidRequest("A PaymentIntent with a %s PaymentMethod can't be confirmed off-session: the customer must authorize it on a redirect.", typ).WithParam("off_session")
 	}
 	if captureMethodFor(pi, typ) == "manual" && !m.manual {
