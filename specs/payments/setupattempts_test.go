@@ -117,6 +117,40 @@ var _ = Describe("SetupAttempts", Label("payments"), func() {
 		Expect(list[1].ID).To(Equal(failed.ID))
 	})
 
+	// Stripe lists abandoned among an attempt's statuses without saying
+	// when; an attempt left waiting for the customer can no longer finish
+	// once its SetupIntent is canceled or confirmed afresh.
+	It("abandons an attempt waiting for 3-D Secure when its SetupIntent is canceled or confirmed again", func() {
+		waiting := func() (*stripe.SetupIntent, string) {
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
+				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_authenticationRequired"), Confirm: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresAction))
+			return si, si.LatestAttempt.ID
+		}
+
+		si, first := waiting()
+		_, err := sc.V1SetupIntents.Cancel(Ctx, si.ID, &stripe.SetupIntentCancelParams{CancellationReason: stripe.String("abandoned")})
+		Expect(err).NotTo(HaveOccurred())
+		list := attempts(si.ID)
+		Expect(list).To(HaveLen(1))
+		Expect(list[0].ID).To(Equal(first))
+		Expect(list[0].Status).To(Equal(stripe.SetupAttemptStatusAbandoned))
+		Expect(list[0].SetupError).To(BeNil())
+
+		si, first = waiting()
+		again, err := sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+		list = attempts(si.ID)
+		Expect(list).To(HaveLen(2))
+		Expect(list[0].Status).To(Equal(stripe.SetupAttemptStatusSucceeded))
+		Expect(list[1].ID).To(Equal(first))
+		Expect(list[1].Status).To(Equal(stripe.SetupAttemptStatusAbandoned))
+		noAttemptEvents()
+	})
+
 	It("records a declined setup's attempt as failed with its error", func() {
 		_, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{ReturnURL: stripe.String("https://example.com/return"),
 			Customer: stripe.String(cus.ID), PaymentMethod: stripe.String("pm_card_chargeDeclined"), Confirm: stripe.Bool(true),

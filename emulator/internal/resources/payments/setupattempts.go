@@ -93,6 +93,19 @@ func threeDSecure(c *api.Call, ok bool) store.Obj {
 	return tds
 }
 
+// abandonWaitingAttempt marks si's latest attempt abandoned when it is
+// still waiting (for 3-D Secure, a redirect or microdeposits) and si is
+// canceled or confirmed afresh: the customer can no longer finish it.
+// Stripe lists abandoned among an attempt's statuses without saying when.
+func abandonWaitingAttempt(c *api.Call, si store.Obj) error {
+	att := latestSetupAttempt(c, si)
+	if att == nil || (att["status"] != RequiresAction && att["status"] != RequiresConfirmation) {
+		return nil
+	}
+	att["status"] = "abandoned"
+	return c.Put(att)
+}
+
 // latestSetupAttempt is a copy of si's latest attempt, to change.
 func latestSetupAttempt(c *api.Call, si store.Obj) store.Obj {
 	if o, ok := c.Tx.Get(c.Account, "setup_attempt", api.Str(si["latest_attempt"])); ok {

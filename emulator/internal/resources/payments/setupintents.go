@@ -468,12 +468,15 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 		// it is a Terminal reader's, which saves only what a reader reads.
 		return nil, typeNotListed(si, api.Str(pm["type"]), "SetupIntent")
 	}
-	if isRedirect(api.Str(pm["type"])) {
-		return confirmRedirectSetup(c, si, pm)
-	}
 	if pm["type"] == "customer_balance" {
 		// Nothing to set up: each payment draws on the cash balance.
 		return nil, apierr.InvalidRequest("The PaymentMethod provided (customer_balance) cannot be used with a SetupIntent: a customer's cash balance is paid from by PaymentIntents only.").WithParam("payment_method")
+	}
+	if err := abandonWaitingAttempt(c, si); err != nil {
+		return nil, err
+	}
+	if isRedirect(api.Str(pm["type"])) {
+		return confirmRedirectSetup(c, si, pm)
 	}
 	si["last_setup_error"] = nil
 	att := newSetupAttempt(c, si, pm)
@@ -642,6 +645,9 @@ func cancelSetupIntent(c *api.Call) (any, error) {
 	}
 	if si["status"] == Succeeded || si["status"] == Canceled {
 		return nil, setupStateRefusal("cancel", si)
+	}
+	if err := abandonWaitingAttempt(c, si); err != nil {
+		return nil, err
 	}
 	si = api.Clone(si)
 	si["status"] = Canceled
