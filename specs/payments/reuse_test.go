@@ -100,6 +100,33 @@ var _ = Describe("PaymentMethods used without a customer", Label("payments"), fu
 		}
 	})
 
+	// The API reference's setup_future_usage: "If you don't provide a
+	// Customer, you can still attach the payment method to a Customer after
+	// the transaction completes."
+	It("can still be attached after a payment with setup_future_usage and no customer, then pays for that customer", func() {
+		pm := newCard()
+		pi, err := pay(pm.ID, func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		got, err := sc.V1PaymentMethods.Retrieve(Ctx, pm.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Customer).To(BeNil(), "no customer to save it to")
+
+		// Not attached, it does not pay again.
+		_, err = pay(pm.ID, nil)
+		Expect(StripeErr(err).Msg).To(Equal(reuse))
+
+		attached, err := sc.V1PaymentMethods.Attach(Ctx, pm.ID, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(attached.Customer.ID).To(Equal(cus.ID))
+		again, err := pay(pm.ID, func(p *stripe.PaymentIntentCreateParams) {
+			p.Customer = stripe.String(cus.ID)
+			p.OffSession = stripe.Bool(true)
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
+
 	It("is used up by a payment for a customer that does not save it", func() {
 		pm := newCard()
 		_, err := pay(pm.ID, func(p *stripe.PaymentIntentCreateParams) { p.Customer = stripe.String(cus.ID) })

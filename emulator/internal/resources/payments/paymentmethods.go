@@ -81,15 +81,35 @@ func usedUp(c *api.Call, pmID string) bool {
 	return ok
 }
 
+// metaToAttach marks a PaymentMethod that paid with setup_future_usage
+// but no customer: it pays again only once attached to one, which it
+// still can be.
+func metaToAttach(acct, pm string) string { return "pmtoattach:" + acct + ":" + pm }
+
+// unattachedAfterSaving says pm paid with setup_future_usage and no
+// customer and is still attached to none, so it cannot pay again yet.
+func unattachedAfterSaving(c *api.Call, pm store.Obj) bool {
+	if pm["customer"] != nil {
+		return false
+	}
+	_, ok := c.Tx.GetMeta(metaToAttach(c.Account, api.Str(pm["id"])))
+	return ok
+}
+
 // useUp marks the PaymentMethod of an intent that has just paid used up,
 // unless the payment saves it to a customer (attached already, or once a
-// debit settles, with setup_future_usage).
+// debit settles, with setup_future_usage). With setup_future_usage and no
+// customer it can still be attached afterwards, as the API reference's
+// setup_future_usage says, and pays again once it is.
 func useUp(c *api.Call, pi store.Obj) error {
 	pmID := api.Str(pi["payment_method"])
 	pm, ok := c.Tx.Get(c.Account, "payment_method", pmID)
 	if !ok || pm["customer"] != nil || pm["type"] == "customer_balance" ||
 		(pi["customer"] != nil && futureUsage(pi, pm) != nil) {
 		return nil
+	}
+	if futureUsage(pi, pm) != nil {
+		return c.Tx.SetMeta(metaToAttach(c.Account, pmID), "1")
 	}
 	return c.Tx.SetMeta(metaUsedUp(c.Account, pmID), "1")
 }
