@@ -1,6 +1,8 @@
 package payments_test
 
 import (
+	"net/url"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -125,6 +127,24 @@ var _ = Describe("PaymentMethods used without a customer", Label("payments"), fu
 		})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(again.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
+
+	It("is used up by a payment the customer authenticated with 3-D Secure too", func() {
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("card"),
+			Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String("tok_threeDSecure2Required")}})
+		Expect(err).NotTo(HaveOccurred())
+		pi, err := pay(pm.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/authenticate", url.Values{"outcome": {"succeed"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["status"]).To(Equal("succeeded"))
+
+		_, err = pay(pm.ID, nil)
+		Expect(StripeErr(err).Msg).To(Equal(reuse))
+		_, err = sc.V1PaymentMethods.Attach(Ctx, pm.ID, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(StripeErr(err).Msg).To(Equal(reattach))
 	})
 
 	It("is used up by a payment for a customer that does not save it", func() {

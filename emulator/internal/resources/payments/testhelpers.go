@@ -56,6 +56,16 @@ func authenticateIntent(c *api.Call) (any, error) {
 		o, _ := c.Tx.Get(c.Account, "payment_intent", api.Str(pi["id"]))
 		return o, nil
 	}
+	if paid, _ := res.(store.Obj); err == nil && paid != nil {
+		switch paid["status"] {
+		case Succeeded, RequiresCapture, Processing:
+			// The API's confirmation paid once the customer authenticated:
+			// the method is used as a payment confirmed at once uses it.
+			if err := useUp(c, paid); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return res, err
 }
 
