@@ -72,6 +72,41 @@ var _ = Describe("Charging a saved card off-session", Label("payments"), func() 
 		ExpectStripeError(err, 402, "card_error", "authentication_required", "")
 	})
 
+	// Stripe's words, as integrations quote them (artsy/exchange#484,
+	// tastyigniter/ti-ext-payregister#38): nothing is set up off-session.
+	It("refuses off_session on an intent with setup_future_usage, changing nothing", func() {
+		const msg = "You cannot confirm with the `off_session` parameter when `setup_future_usage` is also set on the PaymentIntent because you cannot set up future usages when processing payments off-session."
+		pm := setUp("pm_card_visa")
+		intents, events := emu.Count("", "payment_intent"), len(emu.EventTypes(""))
+		for _, usage := range []string{"off_session", "on_session"} {
+			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2500), Currency: stripe.String("usd"),
+				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true), OffSession: stripe.Bool(true),
+				SetupFutureUsage: stripe.String(usage), PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "off_session")
+			Expect(StripeErr(err).Msg).To(Equal(msg))
+		}
+		Expect(emu.Count("", "payment_intent")).To(Equal(intents))
+		Expect(emu.EventTypes("")).To(HaveLen(events))
+
+		open, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(900), Currency: stripe.String("usd"),
+			Customer: stripe.String(cus.ID), SetupFutureUsage: stripe.String("off_session"), PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, open.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String(pm), OffSession: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "off_session")
+		Expect(StripeErr(err).Msg).To(Equal(msg))
+		got, err := sc.V1PaymentIntents.Retrieve(Ctx, open.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(got.PaymentMethod).To(BeNil())
+
+		// Unsetting it on the confirmation lets the payment through.
+		cp := &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String(pm), OffSession: stripe.Bool(true)}
+		cp.AddExtra("setup_future_usage", "")
+		paid, err := sc.V1PaymentIntents.Confirm(Ctx, open.ID, cp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
+
 	It("refuses any other word, and off_session without confirm, changing nothing", func() {
 		pm := setUp("pm_card_visa")
 		intents := emu.Count("", "payment_intent")

@@ -910,6 +910,15 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		}
 		return nil, e
 	}
+	if fromAPI && pi["setup_future_usage"] != nil && confirmedOffSession(c) {
+		// Nothing is set up while the customer is away (Stripe's words,
+		// as integrations quote them).
+		e := apierr.InvalidRequest("You cannot confirm with the `off_session` parameter when `setup_future_usage` is also set on the PaymentIntent because you cannot set up future usages when processing payments off-session.").WithParam("off_session")
+		if c.Var("id") == api.Str(pi["id"]) {
+			e = aboutIntent(e, before)
+		}
+		return nil, e
+	}
 	pm, ok := c.Tx.Get(c.Account, "payment_method", pmID)
 	if !ok {
 		return nil, apierr.NoSuchObject("PaymentMethod", pmID, "payment_method")
