@@ -131,6 +131,47 @@ var _ = Describe("The publishable key", Label("payments", "publishable"), func()
 		Expect(got.AmountReceived).To(Equal(int64(2000)))
 	})
 
+	// The API reference's setup_future_usage: "If you've already set
+	// setup_future_usage and you're performing a request using a publishable
+	// key, you can only update the value from on_session to off_session."
+	It("lets a confirmation change setup_future_usage only from on_session to off_session", func() {
+		saving := func(usage string) *stripe.PaymentIntent {
+			GinkgoHelper()
+			pi := newIntent()
+			pi, err := sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{SetupFutureUsage: stripe.String(usage)})
+			Expect(err).NotTo(HaveOccurred())
+			return pi
+		}
+		confirm := func(pi *stripe.PaymentIntent, usage string) Raw {
+			GinkgoHelper()
+			return browser("POST", "/v1/payment_intents/"+pi.ID+"/confirm", withSecret(pi.ClientSecret)+"&payment_method=pm_card_visa&setup_future_usage="+usage)
+		}
+		for _, tc := range []struct{ from, to string }{{"off_session", "on_session"}, {"off_session", ""}, {"on_session", ""}} {
+			pi := saving(tc.from)
+			r := confirm(pi, tc.to)
+			Expect(r.Status).To(Equal(400), r.Text)
+			Expect(r.Error()).To(HaveKeyWithValue("param", "setup_future_usage"))
+			got, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(got.SetupFutureUsage)).To(Equal(tc.from), "nothing changed")
+			Expect(got.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		}
+
+		up := saving("on_session")
+		r := confirm(up, "off_session")
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body).To(HaveKeyWithValue("setup_future_usage", "off_session"))
+		same := saving("off_session")
+		r = confirm(same, "off_session")
+		Expect(r.Status).To(Equal(200), r.Text)
+
+		// The secret key changes it freely.
+		pi := saving("off_session")
+		got, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa"), SetupFutureUsage: stripe.String("on_session")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.SetupFutureUsage).To(Equal(stripe.PaymentIntentSetupFutureUsageOnSession))
+	})
+
 	It("confirms into 3-D Secure, whose next_action the client-side view shows", func() {
 		pi := newIntent()
 		r := browser("POST", "/v1/payment_intents/"+pi.ID+"/confirm", withSecret(pi.ClientSecret)+"&payment_method_data[type]=card&payment_method_data[card][number]=4000002760003184&payment_method_data[card][exp_month]=12&payment_method_data[card][exp_year]=2034")

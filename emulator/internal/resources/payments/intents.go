@@ -98,6 +98,22 @@ func intentEnums(s *params.Schema) *params.Schema {
 	return s
 }
 
+// checkClientFutureUsage keeps a confirmation with the publishable key
+// from lowering the setup_future_usage the server set: the API reference
+// lets it change the value only from on_session to off_session. Stripe's
+// words for the refusal are not known.
+func checkClientFutureUsage(c *api.Call, pi store.Obj) error {
+	current := api.Str(pi["setup_future_usage"])
+	if !c.Publishable || current == "" || !c.Params.Has("setup_future_usage") {
+		return nil
+	}
+	asked, _ := c.Params.Str("setup_future_usage") // empty when unset
+	if asked == current || (current == "on_session" && asked == "off_session") {
+		return nil
+	}
+	return aboutIntent(apierr.InvalidRequest("This PaymentIntent's `setup_future_usage` is `%s`: with a publishable key it can only be changed from `on_session` to `off_session`.", current).WithParam("setup_future_usage"), pi)
+}
+
 // confirmedOffSession says the confirmation's off_session has the
 // customer away: true, or the kind of merchant-initiated payment
 // (one_off, recurring) the API takes in its place, which stripe-go's
@@ -772,6 +788,9 @@ func confirmIntent(c *api.Call) (any, error) {
 		return nil, unexpectedState("confirm", before, RequiresConfirmation, RequiresPaymentMethod, RequiresAction)
 	}
 	if err := checkReturnURLScheme(c); err != nil {
+		return nil, err
+	}
+	if err := checkClientFutureUsage(c, before); err != nil {
 		return nil, err
 	}
 	pi := api.Clone(before)
