@@ -942,7 +942,7 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	if !ok {
 		return nil, apierr.NoSuchObject("PaymentMethod", pmID, "payment_method")
 	}
-	if fromAPI && (usedUp(c, pmID) || unattachedAfterSaving(c, pm)) {
+	if fromAPI && reuseBlocked(c, pm) {
 		return nil, apierr.InvalidRequest(reuseRefused).WithParam("payment_method")
 	}
 	if err := checkMethodAllowed(pi, pm); err != nil {

@@ -76,24 +76,22 @@ const (
 	reattachRefused = "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again."
 )
 
+// toAttach is metaUsedUp's value for a PaymentMethod that paid with
+// setup_future_usage but no customer: it pays again only once attached to
+// one, which it still can be. One key holds both marks, so a confirmation
+// reads one.
+const toAttach = "attach"
+
 func usedUp(c *api.Call, pmID string) bool {
-	_, ok := c.Tx.GetMeta(metaUsedUp(c.Account, pmID))
-	return ok
+	v, ok := c.Tx.GetMeta(metaUsedUp(c.Account, pmID))
+	return ok && v != toAttach
 }
 
-// metaToAttach marks a PaymentMethod that paid with setup_future_usage
-// but no customer: it pays again only once attached to one, which it
-// still can be.
-func metaToAttach(acct, pm string) string { return "pmtoattach:" + acct + ":" + pm }
-
-// unattachedAfterSaving says pm paid with setup_future_usage and no
-// customer and is still attached to none, so it cannot pay again yet.
-func unattachedAfterSaving(c *api.Call, pm store.Obj) bool {
-	if pm["customer"] != nil {
-		return false
-	}
-	_, ok := c.Tx.GetMeta(metaToAttach(c.Account, api.Str(pm["id"])))
-	return ok
+// reuseBlocked says pm cannot pay again: used up, or saved by a payment
+// and still attached to no customer.
+func reuseBlocked(c *api.Call, pm store.Obj) bool {
+	v, ok := c.Tx.GetMeta(metaUsedUp(c.Account, api.Str(pm["id"])))
+	return ok && (v != toAttach || pm["customer"] == nil)
 }
 
 // useUp marks the PaymentMethod of an intent that has just paid used up,
@@ -109,7 +107,7 @@ func useUp(c *api.Call, pi store.Obj) error {
 		return nil
 	}
 	if futureUsage(pi, pm) != nil {
-		return c.Tx.SetMeta(metaToAttach(c.Account, pmID), "1")
+		return c.Tx.SetMeta(metaUsedUp(c.Account, pmID), toAttach)
 	}
 	return c.Tx.SetMeta(metaUsedUp(c.Account, pmID), "1")
 }
