@@ -218,6 +218,31 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(9000)))
 	})
 
+	It("takes a custom line's unit_amount_decimal, as Stripe's reference does, rounding the line's amount", func() {
+		inv := invoice(cus.ID, false)
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+			Invoice: stripe.String(inv.ID),
+			Lines: []*stripe.CreditNoteCreateLineParams{
+				{Type: stripe.String("custom_line_item"), UnitAmountDecimal: stripe.Float64(150.4), Quantity: stripe.Int64(2), Description: stripe.String("Goodwill")},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		l := cn.Lines.Data[0]
+		Expect([]any{l.Quantity, l.UnitAmount, l.UnitAmountDecimal, l.Amount}).To(Equal([]any{int64(2), int64(0), 150.4, int64(301)}))
+		Expect(cn.Amount).To(Equal(int64(301)))
+		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(13000 - 301)))
+
+		// Only one of the two, and a decimal Stripe takes.
+		for _, lp := range []*stripe.CreditNoteCreateLineParams{
+			{Type: stripe.String("custom_line_item"), UnitAmount: stripe.Int64(150), UnitAmountDecimal: stripe.Float64(150.4), Description: stripe.String("Goodwill")},
+			{Type: stripe.String("custom_line_item"), UnitAmountDecimal: stripe.Float64(-1), Description: stripe.String("Goodwill")},
+		} {
+			_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: []*stripe.CreditNoteCreateLineParams{lp}})
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		}
+		Expect(creditNotes(&stripe.CreditNoteListParams{Invoice: stripe.String(inv.ID)})).To(Equal([]string{cn.ID}))
+	})
+
 	It("links refunds already made of a paid invoice's payments instead of refunding again", func() {
 		inv := invoice(cus.ID, true)
 		pay := defaultIntent(sc, inv)

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -431,11 +433,21 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 			line["description"] = il["description"]
 		case "custom_line_item":
 			unit, ok := lp.Int("unit_amount")
-			if !ok {
+			dec, hasDec := lp.Float("unit_amount_decimal")
+			switch {
+			case ok && hasDec:
+				return nil, apierr.Exclusive(prefix+"[unit_amount]", prefix+"[unit_amount_decimal]")
+			case !ok && !hasDec:
 				return nil, apierr.MissingParam(prefix + "[unit_amount]")
-			}
-			if unit < 1 {
+			case ok && unit < 1:
 				return nil, apierr.InvalidRequest("Invalid %s[unit_amount]: must be at least 1.", prefix).WithParam(prefix + "[unit_amount]")
+			case hasDec:
+				if err := catalog.CheckDecimal(dec, prefix+"[unit_amount_decimal]"); err != nil {
+					return nil, err
+				}
+				if dec == 0 {
+					return nil, apierr.InvalidRequest("Invalid %s[unit_amount_decimal]: must be greater than 0.", prefix).WithParam(prefix + "[unit_amount_decimal]")
+				}
 			}
 			d, _ := lp.Str("description")
 			if d == "" {
@@ -444,8 +456,21 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 			if !hasQ {
 				q = 1
 			}
-			amount = unit * q
-			line["description"], line["quantity"], line["unit_amount"], line["unit_amount_decimal"] = d, q, unit, strconv.FormatInt(unit, 10)
+			line["description"], line["quantity"] = d, q
+			if hasDec {
+				// Stripe's reference: "Same as unit_amount, but accepts a
+				// decimal value"; the line's amount is rounded to the
+				// nearest unit, as an invoice item's is, and a fractional
+				// unit amount has no integer unit_amount.
+				amount = int64(math.Round(dec * float64(q)))
+				line["unit_amount"], line["unit_amount_decimal"] = nil, strconv.FormatFloat(dec, 'f', -1, 64)
+				if dec == math.Trunc(dec) {
+					line["unit_amount"] = int64(dec)
+				}
+			} else {
+				amount = unit * q
+				line["unit_amount"], line["unit_amount_decimal"] = unit, strconv.FormatInt(unit, 10)
+			}
 			var rates []any
 			reason := "not_available"
 			if autoTaxOn(inv) {

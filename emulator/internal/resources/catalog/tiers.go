@@ -133,6 +133,9 @@ func checkDecimal(d float64, param string) error {
 	return nil
 }
 
+// CheckDecimal is checkDecimal for other families' decimal amounts.
+func CheckDecimal(d float64, param string) error { return checkDecimal(d, param) }
+
 // decimalPlaces is how many decimal places d is written with.
 func decimalPlaces(d float64) int {
 	_, frac, _ := strings.Cut(strconv.FormatFloat(d, 'f', -1, 64), ".")
