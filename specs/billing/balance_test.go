@@ -109,6 +109,37 @@ var _ = Describe("Invoices using the customer balance", Label("billing", "custom
 		Expect(next.AmountDue).To(Equal(int64(1000)), "the debt was used once")
 	})
 
+	It("leaves the balance to invoices in its own currency, as Stripe's multi-currency guide says", func() {
+		adjust(-500)
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"), AutoAdvance: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.StartingBalance).To(Equal(int64(0)), "a draft in another currency shows no usd credit")
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(2000), Currency: stripe.String("eur"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		adjust(-100)
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.StartingBalance).To(Equal(int64(0)))
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect([]int64{inv.StartingBalance, inv.EndingBalance, inv.AmountDue}).To(Equal([]int64{0, 0, 2000}))
+		Expect(balance()).To(Equal(int64(-600)))
+		Expect(transactions()).To(HaveLen(2))
+
+		// Credit to a eur balance, which is not emulated, is refused,
+		// changing nothing.
+		inv, err = sc.V1Invoices.Pay(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(300), CreditAmount: stripe.Int64(300)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "credit_amount")
+		Expect(balance()).To(Equal(int64(-600)))
+		Expect(transactions()).To(HaveLen(2))
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(300), OutOfBandAmount: stripe.Int64(300)})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
 	It("takes an adjustment's currency in either case, and only one Stripe supports", func() {
 		create := func(cur string) (*stripe.CustomerBalanceTransaction, error) {
 			return sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{

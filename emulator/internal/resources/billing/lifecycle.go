@@ -75,7 +75,8 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 		if !settled {
 			prev, err = applyBalance(c, inv, cus)
 		} else {
-			inv["starting_balance"], inv["ending_balance"] = api.Int(cus["balance"]), api.Int(cus["balance"])
+			bal := balanceFor(cus, api.Str(inv["currency"]))
+			inv["starting_balance"], inv["ending_balance"] = bal, bal
 		}
 		if err != nil {
 			return nil, err
@@ -169,10 +170,15 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 // balance moved, nil otherwise. A customer without a balance costs only
 // the read of the field.
 func applyBalance(c *api.Call, inv, cus store.Obj) (store.Obj, error) {
-	bal := api.Int(cus["balance"])
+	bal := balanceFor(cus, api.Str(inv["currency"]))
 	inv["starting_balance"] = bal
 	inv["ending_balance"] = bal
 	total := api.Int(inv["total"])
+	if !balanceCurrency(cus, api.Str(inv["currency"])) {
+		// Stripe keeps a balance per currency; only the customer's own
+		// currency's is emulated, and it is never used in another's.
+		return nil, nil
+	}
 	if total < 0 {
 		// Nothing is due; what the invoice owes the customer (a credit
 		// proration, say) becomes credit on their balance.
@@ -200,6 +206,24 @@ func applyBalance(c *api.Call, inv, cus store.Obj) (store.Obj, error) {
 	}
 	inv["ending_balance"] = cus["balance"]
 	return store.Obj{"balance": bal}, nil
+}
+
+// balanceCurrency reports whether the customer's balance is in currency:
+// the customer's own currency, or any while it has none.
+func balanceCurrency(cus store.Obj, currency string) bool {
+	own := api.Str(cus["currency"])
+	return own == "" || currency == "" || own == currency
+}
+
+// balanceFor is the customer's balance an invoice in currency uses. As
+// Stripe's multi-currency guide says, "A CAD invoice doesn't apply a
+// customer credit balance denominated in USD": the emulator keeps only the
+// balance in the customer's own currency, so another currency's is none.
+func balanceFor(cus store.Obj, currency string) int64 {
+	if !balanceCurrency(cus, currency) {
+		return 0
+	}
+	return api.Int(cus["balance"])
 }
 
 // unapplyBalance gives a voided invoice's customer back the balance its

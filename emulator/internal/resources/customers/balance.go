@@ -59,7 +59,7 @@ func MoveBalance(c *api.Call, cus store.Obj, amount int64, currency, typ string,
 		return nil, err
 	}
 	for _, hook := range BalanceMovedHooks {
-		if err := hook(c, api.Str(cus["id"]), ending, api.Str(txn["invoice"])); err != nil {
+		if err := hook(c, api.Str(cus["id"]), ending, currency, api.Str(txn["invoice"])); err != nil {
 			return nil, err
 		}
 	}
@@ -67,11 +67,11 @@ func MoveBalance(c *api.Call, cus store.Obj, amount int64, currency, typ string,
 }
 
 // BalanceMovedHooks run, in the same transaction, after a customer's
-// balance moved to balance: billing keeps the starting_balance of the
-// customer's drafts, which shows the current balance until they are
-// finalized, the same. invoice is the one the move was for, if any (being
-// finalized, it records its own).
-var BalanceMovedHooks []func(c *api.Call, customer string, balance int64, invoice string) error
+// balance in currency moved to balance: billing keeps the starting_balance
+// of the customer's drafts in that currency, which shows the current
+// balance until they are finalized, the same. invoice is the one the move
+// was for, if any (being finalized, it records its own).
+var BalanceMovedHooks []func(c *api.Call, customer string, balance int64, currency, invoice string) error
 
 // balanceCurrency is the currency a direct change of balance is in: the
 // customer's, or the account's default (usd here) for one without.
