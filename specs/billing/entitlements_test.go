@@ -71,7 +71,9 @@ var _ = Describe("Entitlements", Label("billing", "entitlements"), func() {
 	Describe("features", func() {
 		It("creates, retrieves, renames and archives a feature", func() {
 			f := feature("SSO", "sso")
-			Expect(f.ID).To(HavePrefix("feat_"))
+			// Stripe's test-mode ids for these objects carry "test_", as the
+			// API reference's examples show (feat_test_61…, ent_test_61…).
+			Expect(f.ID).To(HavePrefix("feat_test_"))
 			Expect(f.Object).To(Equal("entitlements.feature"))
 			Expect(f.Active).To(BeTrue())
 			Expect(f.Metadata).To(BeEmpty())
@@ -207,7 +209,7 @@ var _ = Describe("Entitlements", Label("billing", "entitlements"), func() {
 			ents := active(cus.ID)
 			Expect(activeKeys(cus.ID)).To(ConsistOf("sso", "api"))
 			for _, e := range ents {
-				Expect(e.ID).To(HavePrefix("ent_"))
+				Expect(e.ID).To(HavePrefix("ent_test_"))
 				Expect(e.Object).To(Equal("entitlements.active_entitlement"))
 				got, err := sc.V1EntitlementsActiveEntitlements.Retrieve(Ctx, e.ID, &stripe.EntitlementsActiveEntitlementRetrieveParams{
 					Expand: []*string{stripe.String("feature")}})

@@ -26,9 +26,11 @@ import (
 // are kept in meta (they carry no field naming their product or
 // customer to index them by) and rendered when read.
 var (
-	FeatureKind           = &api.Kind{Object: "entitlements.feature", Prefix: "feat_", Name: "feature"}
+	// Test-mode ids carry "test_" as Stripe's do (feat_test_…, ent_test_…);
+	// the shorter prefixes are those of ids stored before.
+	FeatureKind           = &api.Kind{Object: "entitlements.feature", Prefix: "feat_test_", OtherPrefixes: []string{"feat_"}, Name: "feature"}
 	ProductFeatureKind    = &api.Kind{Object: "product_feature", Prefix: "prodft_", Name: "product feature"}
-	ActiveEntitlementKind = &api.Kind{Object: "entitlements.active_entitlement", Prefix: "ent_", Name: "active entitlement", Expandable: []string{"feature"}}
+	ActiveEntitlementKind = &api.Kind{Object: "entitlements.active_entitlement", Prefix: "ent_test_", OtherPrefixes: []string{"ent_"}, Name: "active entitlement", Expandable: []string{"feature"}}
 	SummaryKind           = &api.Kind{Object: "entitlements.active_entitlement_summary", EventPrefix: "entitlements.active_entitlement_summary"}
 )
 
