@@ -114,15 +114,27 @@ var _ = Describe("Entitlements", Label("billing", "entitlements"), func() {
 			ExpectStripeError(err, 400, "invalid_request_error", "", "lookup_key")
 			Expect(featureKeys(&stripe.EntitlementsFeatureListParams{})).To(Equal([]string{"sso"}), "the refused feature was not kept")
 
-			// Archived, its key is free again; unarchiving it then is refused.
+			// Archived, its key is free again.
 			_, err = sc.V1EntitlementsFeatures.Update(Ctx, f.ID, &stripe.EntitlementsFeatureUpdateParams{Active: stripe.Bool(false)})
 			Expect(err).NotTo(HaveOccurred())
-			feature("SSO v2", "sso")
+			Expect(feature("SSO v2", "sso").Active).To(BeTrue())
+		})
+
+		It("archives a feature for good: it cannot be reactivated nor edited, and the refusal changes nothing", func() {
+			// Stripe's reference: "Update a feature's metadata or permanently deactivate it."
+			f := feature("SSO", "sso")
+			_, err := sc.V1EntitlementsFeatures.Update(Ctx, f.ID, &stripe.EntitlementsFeatureUpdateParams{Active: stripe.Bool(false)})
+			Expect(err).NotTo(HaveOccurred())
 			_, err = sc.V1EntitlementsFeatures.Update(Ctx, f.ID, &stripe.EntitlementsFeatureUpdateParams{Active: stripe.Bool(true)})
-			ExpectStripeError(err, 400, "invalid_request_error", "", "lookup_key")
+			ExpectStripeError(err, 400, "invalid_request_error", "", "active")
+			_, err = sc.V1EntitlementsFeatures.Update(Ctx, f.ID, &stripe.EntitlementsFeatureUpdateParams{
+				Name: stripe.String("Renamed"), Metadata: map[string]string{"k": "v"}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
 			got, err := sc.V1EntitlementsFeatures.Retrieve(Ctx, f.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got.Active).To(BeFalse())
+			Expect(got.Name).To(Equal("SSO"))
+			Expect(got.Metadata).To(BeEmpty())
 		})
 
 		It("requires a name and a lookup key", func() {

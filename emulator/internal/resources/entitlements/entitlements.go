@@ -70,7 +70,7 @@ func createFeature(c *api.Call) (any, error) {
 	if err := checkLen("lookup_key", key); err != nil {
 		return nil, err
 	}
-	if err := lookupKeyFree(c, key, ""); err != nil {
+	if err := lookupKeyFree(c, key); err != nil {
 		return nil, err
 	}
 	f := store.Obj{"id": c.NewID("entitlements.feature"), "object": "entitlements.feature", "livemode": false,
@@ -88,13 +88,13 @@ func checkLen(param, v string) error {
 	return nil
 }
 
-// lookupKeyFree refuses a lookup_key another active feature (not except)
-// has: lookup keys are unique among active features, and an archived
-// feature's key can be taken again.
-func lookupKeyFree(c *api.Call, key, except string) error {
+// lookupKeyFree refuses a lookup_key an active feature has: lookup keys
+// are unique among active features, and an archived feature's key can be
+// taken again (archiving is for good).
+func lookupKeyFree(c *api.Call, key string) error {
 	taken := ""
 	c.Tx.Each(c.Account, "entitlements.feature", func(o store.Obj) bool {
-		if o["lookup_key"] == key && api.Bool(o["active"]) && o["id"] != except {
+		if o["lookup_key"] == key && api.Bool(o["active"]) {
 			taken = api.Str(o["id"])
 			return false
 		}
@@ -115,6 +115,17 @@ func updateFeature(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Archiving is for good: Stripe's reference has this endpoint "update a
+	// feature's metadata or permanently deactivate it". An archived feature
+	// is neither reactivated nor edited (the wording is the emulator's).
+	if !api.Bool(before["active"]) {
+		if v, ok := c.Params.Bool("active"); ok && v {
+			return nil, apierr.InvalidRequest("The feature `%s` is archived and cannot be reactivated.", before["id"]).WithParam("active")
+		}
+		if c.Params.Has("name") || c.Params.Has("metadata") {
+			return nil, apierr.InvalidRequest("The feature `%s` is archived and cannot be updated.", before["id"])
+		}
+	}
 	after := api.Clone(before)
 	if c.Params.Has("name") {
 		name, _ := c.Params.Str("name")
@@ -127,12 +138,6 @@ func updateFeature(c *api.Call) (any, error) {
 		after["name"] = name
 	}
 	if v, ok := c.Params.Bool("active"); ok {
-		if v && !api.Bool(before["active"]) {
-			// Unarchiving takes the lookup key back.
-			if err := lookupKeyFree(c, api.Str(before["lookup_key"]), api.Str(before["id"])); err != nil {
-				return nil, err
-			}
-		}
 		after["active"] = v
 	}
 	if err := c.ApplyMetadata(after); err != nil {
