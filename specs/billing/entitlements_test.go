@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"encoding/json"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -142,6 +143,22 @@ var _ = Describe("Entitlements", Label("billing", "entitlements"), func() {
 			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "lookup_key")
 			_, err = sc.V1EntitlementsFeatures.Create(Ctx, &stripe.EntitlementsFeatureCreateParams{LookupKey: stripe.String("x")})
 			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "name")
+		})
+
+		It("holds names and lookup keys to 80 characters, not bytes, refusing longer ones in Stripe's words", func() {
+			long := strings.Repeat("é", 80) // 160 bytes
+			f := feature(long, long)
+			Expect(f.Name).To(Equal(long))
+			Expect(f.LookupKey).To(Equal(long))
+
+			_, err := sc.V1EntitlementsFeatures.Create(Ctx, &stripe.EntitlementsFeatureCreateParams{Name: stripe.String(long + "x"), LookupKey: stripe.String("k")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "name")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid string: éééé...éééx; must be at most 80 characters"))
+			_, err = sc.V1EntitlementsFeatures.Create(Ctx, &stripe.EntitlementsFeatureCreateParams{Name: stripe.String("n"), LookupKey: stripe.String(long + "x")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "lookup_key")
+			_, err = sc.V1EntitlementsFeatures.Update(Ctx, f.ID, &stripe.EntitlementsFeatureUpdateParams{Name: stripe.String(long + "x")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "name")
+			Expect(featureKeys(&stripe.EntitlementsFeatureListParams{})).To(Equal([]string{long}), "the refused features were not kept")
 		})
 	})
 

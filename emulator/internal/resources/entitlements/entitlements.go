@@ -56,18 +56,16 @@ func Routes() []api.Route {
 	}
 }
 
-// maxLen is the longest name and lookup_key Stripe takes.
-const maxLen = 80
+// lengths are the longest name and lookup_key Stripe takes, in
+// characters (its spec's maxLength).
+var lengths = []api.MaxLength{{Path: "name", Limit: 80}, {Path: "lookup_key", Limit: 80}}
 
 // --- features ---
 
 func createFeature(c *api.Call) (any, error) {
 	name, _ := c.Params.Str("name")
 	key, _ := c.Params.Str("lookup_key")
-	if err := checkLen("name", name); err != nil {
-		return nil, err
-	}
-	if err := checkLen("lookup_key", key); err != nil {
+	if err := c.CheckLengths(lengths...); err != nil {
 		return nil, err
 	}
 	if err := lookupKeyFree(c, key); err != nil {
@@ -79,13 +77,6 @@ func createFeature(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return f, c.Put(f)
-}
-
-func checkLen(param, v string) error {
-	if len(v) > maxLen {
-		return apierr.InvalidRequest("Invalid %s: must be at most %d characters", param, maxLen).WithParam(param)
-	}
-	return nil
 }
 
 // lookupKeyFree refuses a lookup_key an active feature has: lookup keys
@@ -132,7 +123,7 @@ func updateFeature(c *api.Call) (any, error) {
 		if name == "" {
 			return nil, apierr.InvalidEmpty("name")
 		}
-		if err := checkLen("name", name); err != nil {
+		if err := c.CheckLengths(lengths...); err != nil {
 			return nil, err
 		}
 		after["name"] = name
