@@ -151,6 +151,41 @@ var _ = Describe("Identity verification sessions", Label("identity"), func() {
 		Expect(body["error"]).To(HaveKeyWithValue("code", "verification_session_unexpected_state"))
 	})
 
+	It("shows a report's date of birth and ID number only when expanded, the SSN as its last four digits", func() {
+		vs := create(&stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("document"),
+			Options: &stripe.IdentityVerificationSessionCreateOptionsParams{Document: &stripe.IdentityVerificationSessionCreateOptionsDocumentParams{RequireIDNumber: stripe.Bool(true)}}})
+		_, err := emu.VerifyIdentity("", vs.ID, "verified")
+		Expect(err).NotTo(HaveOccurred())
+		vs = retrieve(vs.ID, "last_verification_report")
+		report := vs.LastVerificationReport
+		Expect(report.Document.DOB).To(BeNil(), "shown only when expanded")
+		Expect(report.IDNumber.DOB).To(BeNil())
+		Expect(report.IDNumber.IDNumber).To(BeEmpty())
+
+		p := &stripe.IdentityVerificationReportRetrieveParams{}
+		p.AddExpand("document.dob")
+		p.AddExpand("id_number.dob")
+		p.AddExpand("id_number.id_number")
+		full, err := sc.V1IdentityVerificationReports.Retrieve(Ctx, report.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(full.Document.DOB.Year).To(Equal(int64(1901)))
+		Expect(full.IDNumber.DOB.Year).To(Equal(int64(1901)))
+		Expect(full.IDNumber.IDNumber).To(Equal("0000"), "Stripe: only the last 4 digits of a us_ssn")
+
+		vs = retrieve(vs.ID, "last_verification_report", "last_verification_report.document.dob")
+		Expect(vs.LastVerificationReport.Document.DOB.Month).To(Equal(int64(1)), "expandable through the session too")
+
+		By("an ID number report has no document to show a date of birth from")
+		idn := create(&stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("id_number")})
+		_, err = emu.VerifyIdentity("", idn.ID, "verified")
+		Expect(err).NotTo(HaveOccurred())
+		q := &stripe.IdentityVerificationReportRetrieveParams{}
+		q.AddExpand("document.dob")
+		r, err := sc.V1IdentityVerificationReports.Retrieve(Ctx, retrieve(idn.ID).LastVerificationReport.ID, q)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r.Document).To(BeNil())
+	})
+
 	It("updates and cancels only a session awaiting its user, in Stripe's terms", func() {
 		vs := create(&stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("document"),
 			ProvidedDetails: &stripe.IdentityVerificationSessionCreateProvidedDetailsParams{Email: stripe.String("jenny@example.com")}})

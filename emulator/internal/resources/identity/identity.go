@@ -43,10 +43,18 @@ var SessionKind = &api.Kind{
 	},
 }
 
-// ReportKind is the identity.verification_report object.
+// ReportKind is the identity.verification_report object. As at Stripe,
+// the dates of birth and numbers its checks read are shown only when
+// expanded (Stripe's "Access verification results").
 var ReportKind = &api.Kind{
 	Object: "identity.verification_report", Prefix: "vr_", Name: "verification report",
 	Indexes: []store.Index{{Name: "verification_session", Path: "verification_session"}},
+	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
+		"document.dob":        reportOutput("document", "dob"),
+		"document.number":     reportOutput("document", "number"),
+		"id_number.dob":       reportOutput("id_number", "dob"),
+		"id_number.id_number": reportOutput("id_number", "id_number"),
+	},
 }
 
 // Kinds are the family's object types.

@@ -190,6 +190,33 @@ func newReport(c *api.Call, vs store.Obj, outcome string) (store.Obj, store.Obj)
 	return report, failed
 }
 
+// reportOutput is a report check's field kept out of it unless expanded:
+// the test person's, once the check has read them (a verified check, or
+// an expired document), and nothing after redaction. A report without
+// the check leaves it out. The test document's number is not documented:
+// null.
+func reportOutput(check, field string) func(c *api.Call, r store.Obj) (any, error) {
+	return func(_ *api.Call, r store.Obj) (any, error) {
+		o := api.Obj(r[check])
+		if o == nil {
+			return api.Omitted, nil
+		}
+		// The names are set exactly when the check read the person.
+		if name := o["first_name"]; name == nil || name == Redacted {
+			return nil, nil
+		}
+		switch field {
+		case "dob":
+			return api.Clone(testDOB), nil
+		case "id_number":
+			// Stripe: "When id_number_type is us_ssn, only the last 4
+			// digits are present."
+			return testIDNumber[len(testIDNumber)-4:], nil
+		}
+		return nil, nil
+	}
+}
+
 func ymd(t time.Time) store.Obj {
 	return store.Obj{"day": int64(t.Day()), "month": int64(t.Month()), "year": int64(t.Year())}
 }
