@@ -226,6 +226,13 @@ var _ = Describe("Identity verification sessions", Label("identity"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "verification_flow")
 		_, err = sc.V1IdentityVerificationSessions.Retrieve(Ctx, "vs_nope", nil)
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		// The user is sent to return_url: one without a scheme is refused
+		// as Stripe's URL check refuses it elsewhere.
+		_, err = sc.V1IdentityVerificationSessions.Create(Ctx, &stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("document"), ReturnURL: stripe.String("example.com/back")})
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "return_url")
+		_, err = sc.V1IdentityVerificationSessions.Create(Ctx, &stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("document"),
+			ProvidedDetails: &stripe.IdentityVerificationSessionCreateProvidedDetailsParams{Email: stripe.String("jenny.example.com")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "provided_details[email]")
 		Expect(emu.Count("", "identity.verification_session")).To(BeZero())
 		Expect(emu.EventTypes("")).To(BeEmpty())
 
@@ -234,6 +241,10 @@ var _ = Describe("Identity verification sessions", Label("identity"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(body["error"]).To(HaveKeyWithValue("param", "outcome"), "an ID number session has no selfie to fail")
 		Expect(retrieve(vs.ID).Status).To(Equal(stripe.IdentityVerificationSessionStatusRequiresInput))
+		_, err = sc.V1IdentityVerificationSessions.Update(Ctx, vs.ID, &stripe.IdentityVerificationSessionUpdateParams{
+			ProvidedDetails: &stripe.IdentityVerificationSessionUpdateProvidedDetailsParams{Email: stripe.String("nope")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "provided_details[email]")
+		Expect(retrieve(vs.ID, "provided_details").ProvidedDetails).To(BeNil(), "nothing kept")
 	})
 
 	It("redacts a verified session once the clock moves, blanking personal data", func() {

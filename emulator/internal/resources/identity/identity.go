@@ -15,11 +15,14 @@
 package identity
 
 import (
+	"strings"
+
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -103,6 +106,15 @@ func create(c *api.Call) (any, error) {
 		return nil, apierr.MissingParam("type")
 	}
 	if err := c.CheckLengths(api.MaxLength{Path: "client_reference_id", Limit: maxReference}); err != nil {
+		return nil, err
+	}
+	if u, _ := c.Params.Str("return_url"); u != "" && !strings.Contains(u, "://") {
+		// The user is sent there: refused in the words of Stripe's URL
+		// check, as on Checkout's and Account Links' URLs (any scheme
+		// taken, as apps return to their own).
+		return nil, apierr.InvalidRequest("Invalid URL: An explicit scheme (such as https) must be provided.").WithParam("return_url").WithCode("url_invalid")
+	}
+	if err := checkProvided(c); err != nil {
 		return nil, err
 	}
 	ref, _ := c.Params.Str("client_reference_id")
@@ -274,6 +286,17 @@ func SessionOfPage(tx *store.Tx, path string) (account, id, returnURL string, ok
 	return "", "", "", false
 }
 
+// checkProvided refuses a provided_details[email] that is no email
+// address, as Stripe refuses one wherever it takes an email.
+func checkProvided(c *api.Call) error {
+	if pd, ok := c.Params.Obj("provided_details"); ok {
+		if email, _ := pd.Str("email"); email != "" {
+			return customers.CheckEmail(email, "provided_details[email]")
+		}
+	}
+	return nil
+}
+
 // saveProvided keeps provided_details (over before's): shown only when
 // expanded, so kept beside the session.
 func saveProvided(c *api.Call, id string, before store.Obj) error {
@@ -395,6 +418,9 @@ func redacted(vs store.Obj) error {
 func update(c *api.Call) (any, error) {
 	before, err := loadAwaiting(c, "updated")
 	if err != nil {
+		return nil, err
+	}
+	if err := checkProvided(c); err != nil {
 		return nil, err
 	}
 	vs := api.Clone(before)
