@@ -175,6 +175,31 @@ var _ = Describe("Identity verification sessions", Label("identity"), func() {
 		vs = retrieve(vs.ID, "last_verification_report", "last_verification_report.document.dob")
 		Expect(vs.LastVerificationReport.Document.DOB.Month).To(Equal(int64(1)), "expandable through the session too")
 
+		By("the document's expiry and the person's sex, as stripe-node types them, only when expanded too")
+		_, raw, err := emu.Call("GET", "/v1/identity/verification_reports/"+report.ID, nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		doc := raw["document"].(map[string]any)
+		Expect(doc).To(HaveKey("issued_date"))
+		for _, f := range []string{"expiration_date", "dob", "number", "sex", "unparsed_sex", "unparsed_place_of_birth"} {
+			Expect(doc).NotTo(HaveKey(f))
+		}
+		_, raw, err = emu.Call("GET", "/v1/identity/verification_reports/"+report.ID+"?expand[]=document.expiration_date&expand[]=document.sex", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		doc = raw["document"].(map[string]any)
+		Expect(doc["expiration_date"]).To(HaveKeyWithValue("year", BeNumerically(">", 2025)))
+		Expect(doc).To(HaveKeyWithValue("sex", BeNil()))
+		_, raw, err = emu.Call("GET", "/v1/identity/verification_sessions/"+vs.ID+"?expand[]=verified_outputs", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		outputs := raw["verified_outputs"].(map[string]any)
+		Expect(outputs).To(HaveKeyWithValue("first_name", "Jenny"))
+		for _, f := range []string{"dob", "id_number", "sex", "unparsed_sex", "unparsed_place_of_birth"} {
+			Expect(outputs).NotTo(HaveKey(f))
+		}
+		_, raw, err = emu.Call("GET", "/v1/identity/verification_sessions/"+vs.ID+"?expand[]=verified_outputs&expand[]=verified_outputs.sex&expand[]=verified_outputs.unparsed_sex", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(raw["verified_outputs"]).To(HaveKeyWithValue("sex", BeNil()))
+		Expect(raw["verified_outputs"]).To(HaveKeyWithValue("unparsed_sex", BeNil()))
+
 		By("an ID number report has no document to show a date of birth from")
 		idn := create(&stripe.IdentityVerificationSessionCreateParams{Type: stripe.String("id_number")})
 		_, err = emu.VerifyIdentity("", idn.ID, "verified")
@@ -266,6 +291,13 @@ var _ = Describe("Identity verification sessions", Label("identity"), func() {
 		Expect(vs.ClientReferenceID).To(Equal("[redacted]"))
 		Expect(vs.VerifiedOutputs.FirstName).To(Equal("[redacted]"))
 		Expect(vs.LastVerificationReport.Document.LastName).To(Equal("[redacted]"))
+		rp := &stripe.IdentityVerificationReportRetrieveParams{}
+		rp.AddExpand("document.expiration_date")
+		rp.AddExpand("document.dob")
+		redactedReport, err := sc.V1IdentityVerificationReports.Retrieve(Ctx, vs.LastVerificationReport.ID, rp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(redactedReport.Document.ExpirationDate).To(BeNil())
+		Expect(redactedReport.Document.DOB).To(BeNil())
 		Expect(emu.EventTypes("")).To(ContainElement("identity.verification_session.redacted"))
 
 		_, err = sc.V1IdentityVerificationSessions.Update(Ctx, vs.ID, &stripe.IdentityVerificationSessionUpdateParams{})

@@ -34,11 +34,14 @@ var SessionKind = &api.Kind{
 	Expandable: []string{"last_verification_report"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
 		"verified_outputs": verifiedOutputs,
-		// As at Stripe, the date of birth and ID number need expanding
-		// on their own.
-		"verified_outputs.dob":       verifiedOutput("dob"),
-		"verified_outputs.id_number": verifiedOutput("id_number"),
-		"provided_details":           providedDetails,
+		// As at Stripe, the date of birth, ID number and sex need
+		// expanding on their own (stripe-node types them optional).
+		"verified_outputs.dob":                     verifiedOutput("dob"),
+		"verified_outputs.id_number":               verifiedOutput("id_number"),
+		"verified_outputs.sex":                     verifiedOutput("sex"),
+		"verified_outputs.unparsed_place_of_birth": verifiedOutput("unparsed_place_of_birth"),
+		"verified_outputs.unparsed_sex":            verifiedOutput("unparsed_sex"),
+		"provided_details":                         providedDetails,
 	},
 	Indexes: []store.Index{
 		{Name: "client_reference_id", Path: "client_reference_id"},
@@ -53,10 +56,14 @@ var ReportKind = &api.Kind{
 	Object: "identity.verification_report", Prefix: "vr_", Name: "verification report",
 	Indexes: []store.Index{{Name: "verification_session", Path: "verification_session"}},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
-		"document.dob":        reportOutput("document", "dob"),
-		"document.number":     reportOutput("document", "number"),
-		"id_number.dob":       reportOutput("id_number", "dob"),
-		"id_number.id_number": reportOutput("id_number", "id_number"),
+		"document.dob":                     reportOutput("document", "dob"),
+		"document.expiration_date":         reportOutput("document", "expiration_date"),
+		"document.number":                  reportOutput("document", "number"),
+		"document.sex":                     reportOutput("document", "sex"),
+		"document.unparsed_place_of_birth": reportOutput("document", "unparsed_place_of_birth"),
+		"document.unparsed_sex":            reportOutput("document", "unparsed_sex"),
+		"id_number.dob":                    reportOutput("id_number", "dob"),
+		"id_number.id_number":              reportOutput("id_number", "id_number"),
 	},
 }
 
@@ -339,10 +346,15 @@ func verifiedOutputs(c *api.Call, vs store.Obj) (any, error) {
 	if o == nil {
 		return nil, nil
 	}
-	delete(o, "dob")
-	delete(o, "id_number")
+	for _, f := range includedOutputs {
+		delete(o, f)
+	}
 	return o, nil
 }
+
+// includedOutputs are the verified outputs shown only when expanded on
+// their own.
+var includedOutputs = []string{"dob", "id_number", "sex", "unparsed_place_of_birth", "unparsed_sex"}
 
 func verifiedOutput(field string) func(c *api.Call, vs store.Obj) (any, error) {
 	return func(c *api.Call, vs store.Obj) (any, error) {
