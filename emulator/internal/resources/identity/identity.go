@@ -131,7 +131,7 @@ func create(c *api.Call) (any, error) {
 			return nil, apierr.NoSuchObject("customer", customer, "related_customer")
 		}
 	}
-	var person any
+	var person store.Obj
 	if rp, ok := c.Params.Obj("related_person"); ok {
 		acct, _ := rp.Str("account")
 		pid, _ := rp.Str("person")
@@ -150,9 +150,13 @@ func create(c *api.Call) (any, error) {
 	vs := c.Object("identity.verification_session", id, store.Obj{
 		"client_reference_id": nilIfEmpty(ref), "last_error": nil, "last_verification_report": nil,
 		"metadata": map[string]any{}, "options": options(c, nil), "redaction": nil,
-		"related_customer": nilIfEmpty(customer), "related_person": person,
-		"status": RequiresInput, "type": typ,
+		"related_customer": nilIfEmpty(customer), "status": RequiresInput, "type": typ,
 	})
+	if person != nil {
+		// Absent, never null, when not given (stripe-node types it
+		// optional and not nullable).
+		vs["related_person"] = person
+	}
 	if err := c.ApplyMetadata(vs); err != nil {
 		return nil, err
 	}
