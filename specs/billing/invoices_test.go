@@ -347,6 +347,60 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		Expect(again.Total).To(Equal(int64(2100/2+900+25)), "100 less its own half, less the invoice's half of what is left")
 	})
 
+	It("adds a line priced by price_data, as add_lines documents, holding it to the invoice's currency", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Consulting")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{{
+			PriceData: &stripe.InvoiceAddLinesLinePriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(300)},
+			Quantity:  stripe.Int64(2)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(600)))
+		Expect(inv.Lines.Data).To(HaveLen(1))
+		Expect(inv.Lines.Data[0].Quantity).To(Equal(int64(2)))
+		Expect(inv.Lines.Data[0].Pricing.PriceDetails.Product).To(Equal(prod.ID))
+
+		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{{
+			PriceData: &stripe.InvoiceAddLinesLinePriceDataParams{Currency: stripe.String("eur"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(300)}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "lines[0][pricing][price]")
+		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{{Amount: stripe.Int64(5),
+			PriceData: &stripe.InvoiceAddLinesLinePriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(300)}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "lines[0][amount]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("lines[0][price_data]"))
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Lines.Data).To(HaveLen(1), "a refused line adds nothing")
+	})
+
+	It("sets the invoice's metadata from invoice_metadata on add_lines, update_lines and remove_lines, merged as metadata is", func() {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Metadata: map[string]string{"kept": "1", "dropped": "1"}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{InvoiceMetadata: map[string]string{"added": "yes", "dropped": ""},
+			Lines: []*stripe.InvoiceAddLinesLineParams{{Amount: stripe.Int64(100)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Metadata).To(Equal(map[string]string{"kept": "1", "added": "yes"}))
+		Expect(inv.Lines.Data[0].Metadata).To(BeEmpty(), "the line's own metadata is lines[][metadata]")
+		inv, err = sc.V1Invoices.UpdateLines(Ctx, inv.ID, &stripe.InvoiceUpdateLinesParams{InvoiceMetadata: map[string]string{"updated": "yes"},
+			Lines: []*stripe.InvoiceUpdateLinesLineParams{{ID: stripe.String(inv.Lines.Data[0].ID), Description: stripe.String("Setup")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Metadata).To(HaveKeyWithValue("updated", "yes"))
+		Expect(inv.Lines.Data[0].Description).To(Equal("Setup"))
+		inv, err = sc.V1Invoices.RemoveLines(Ctx, inv.ID, &stripe.InvoiceRemoveLinesParams{InvoiceMetadata: map[string]string{"removed": "yes"},
+			Lines: []*stripe.InvoiceRemoveLinesLineParams{{ID: stripe.String(inv.Lines.Data[0].ID), Behavior: stripe.String("delete")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Metadata).To(Equal(map[string]string{"kept": "1", "added": "yes", "updated": "yes", "removed": "yes"}))
+		Expect(inv.Lines.Data).To(BeEmpty())
+
+		By("changing nothing when the lines are refused")
+		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{InvoiceMetadata: map[string]string{"refused": "yes"},
+			Lines: []*stripe.InvoiceAddLinesLineParams{{InvoiceItem: stripe.String("ii_missing")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "lines[0][invoice_item]")
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Metadata).NotTo(HaveKey("refused"))
+	})
+
 	It("changes an invoice item's amount and period, refusing the whole update when any of it is refused", func() {
 		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(700), Currency: stripe.String("usd")})
 		Expect(err).NotTo(HaveOccurred())

@@ -571,12 +571,21 @@ func deleteInvoice(c *api.Call) (any, error) {
 
 // relineInvoice rebuilds a draft invoice's lines from its invoice items
 // (keeping subscription lines) and recomputes its totals.
-func relineInvoice(c *api.Call, inv store.Obj) error {
+func relineInvoice(c *api.Call, inv store.Obj) error { return relineInvoiceWith(c, inv, nil) }
+
+// relineInvoiceWith is relineInvoice also making change (nil for none)
+// to the invoice, in the same update (one invoice.updated).
+func relineInvoiceWith(c *api.Call, inv store.Obj, change func(after store.Obj) error) error {
 	before, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
 	if before == nil {
 		before = inv
 	}
 	after := api.Clone(before)
+	if change != nil {
+		if err := change(after); err != nil {
+			return err
+		}
+	}
 	lines, err := itemLines(c, after)
 	if err != nil {
 		return err
@@ -788,7 +797,7 @@ func addLines(c *api.Call) (any, error) {
 			}
 			continue
 		}
-		raw := pricingParams(lp, "amount", "pricing", "quantity")
+		raw := pricingParams(lp, "amount", "pricing", "quantity", "price_data")
 		raw["currency"] = inv["currency"]
 		pr, err := resolvePricing(c, params.NewValues(raw), prefix, api.Str(inv["currency"]))
 		if err != nil {
@@ -827,7 +836,7 @@ func addLines(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	if err := relineInvoice(c, inv); err != nil {
+	if err := relineInvoiceWith(c, inv, applyInvoiceMetadata(c)); err != nil {
 		return nil, err
 	}
 	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
@@ -898,8 +907,37 @@ func updateLines(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	if c.Params.Has("invoice_metadata") {
+		before, _ := c.Tx.Get(c.Account, "invoice", invID)
+		after := api.Clone(before)
+		if err := applyInvoiceMetadata(c)(after); err != nil {
+			return nil, err
+		}
+		if err := c.Save(before, after); err != nil {
+			return nil, err
+		}
+	}
 	out, _ := c.Tx.Get(c.Account, "invoice", invID)
 	return out, nil
+}
+
+// applyInvoiceMetadata is the change the line endpoints' invoice_metadata
+// makes to their invoice: merged into its metadata as metadata= on the
+// invoice's update is (a key sent empty is removed).
+func applyInvoiceMetadata(c *api.Call) func(after store.Obj) error {
+	raw, ok := c.Params.RawAt("invoice_metadata")
+	return func(after store.Obj) error {
+		if !ok {
+			return nil
+		}
+		err := api.ApplyMetadataFrom(after, params.NewValues(map[string]any{"metadata": raw}))
+		if e, isAPI := err.(*apierr.Error); isAPI && e.Param == "metadata" {
+			cp := *e
+			cp.Param = "invoice_metadata"
+			return &cp
+		}
+		return err
+	}
 }
 
 // updateSubscriptionLine changes a subscription line of a draft invoice.
@@ -983,7 +1021,7 @@ func removeLines(c *api.Call) (any, error) {
 			}
 		}
 	}
-	if err := relineInvoice(c, inv); err != nil {
+	if err := relineInvoiceWith(c, inv, applyInvoiceMetadata(c)); err != nil {
 		return nil, err
 	}
 	out, _ := c.Tx.Get(c.Account, "invoice", api.Str(inv["id"]))
