@@ -796,6 +796,56 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		}
 	})
 
+	It("removes only invoice items' lines from a subscription's draft renewal, refusing its subscription line for what it is", func() {
+		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		cus = customerWithCard(sc, "removing@example.com", "pm_card_visa", clk.ID)
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(recurringPrice(sc, prod.ID, "month", 1500).ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		extra, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(55),
+			Currency: stripe.String("usd"), Subscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TestHelpersTestClocks.Advance(Ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(sub.Items.Data[0].CurrentPeriodEnd + 60)})
+		Expect(err).NotTo(HaveOccurred())
+		var renewal *stripe.Invoice
+		for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub.ID), Status: stripe.String("draft")}) {
+			Expect(err).NotTo(HaveOccurred())
+			renewal = inv
+		}
+		Expect(renewal).NotTo(BeNil())
+		Expect(renewal.Total).To(Equal(int64(1555)))
+		var subLine, itemLine string
+		for _, l := range renewal.Lines.Data {
+			if l.Parent.Type == "subscription_item_details" {
+				subLine = l.ID
+			} else {
+				itemLine = l.ID
+			}
+		}
+		Expect(subLine).NotTo(BeEmpty())
+		Expect(itemLine).NotTo(BeEmpty())
+		for _, behavior := range []string{"delete", "unassign"} {
+			_, err = sc.V1Invoices.RemoveLines(Ctx, renewal.ID, &stripe.InvoiceRemoveLinesParams{Lines: []*stripe.InvoiceRemoveLinesLineParams{
+				{ID: stripe.String(itemLine), Behavior: stripe.String("unassign")}, {ID: stripe.String(subLine), Behavior: stripe.String(behavior)}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "lines[1][id]")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("subscription item"))
+		}
+		got, err := sc.V1Invoices.Retrieve(Ctx, renewal.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Total).To(Equal(int64(1555)), "nothing removed")
+
+		got, err = sc.V1Invoices.RemoveLines(Ctx, renewal.ID, &stripe.InvoiceRemoveLinesParams{Lines: []*stripe.InvoiceRemoveLinesLineParams{
+			{ID: stripe.String(itemLine), Behavior: stripe.String("unassign")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Total).To(Equal(int64(1500)))
+		ii, err := sc.V1InvoiceItems.Retrieve(Ctx, extra.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Invoice).To(BeNil(), "unassigned: pending again")
+	})
+
 	It("won't delete a subscription's draft renewal", func() {
 		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())

@@ -999,14 +999,16 @@ func removeLines(c *api.Call) (any, error) {
 		if behavior != "delete" && behavior != "unassign" {
 			return nil, apierr.InvalidRequest("Invalid %s[behavior]: must be one of delete or unassign", prefix).WithParam(prefix + "[behavior]")
 		}
-		var item store.Obj
-		for _, l := range asList(inv["lines"]) {
-			if api.Obj(l)["id"] == id {
-				item, _ = c.Tx.Get(c.Account, "invoiceitem", lineInvoiceItem(api.Obj(l)))
-			}
-		}
-		if item == nil {
+		line := lineOf(inv, id)
+		if line == nil {
 			return nil, apierr.NoSuchObject("line item", id, prefix+"[id]")
+		}
+		item, _ := c.Tx.Get(c.Account, "invoiceitem", lineInvoiceItem(line))
+		if item == nil {
+			// A subscription item's line: there is no invoice item to
+			// delete or leave pending. Stripe's words for this are not
+			// documented.
+			return nil, apierr.InvalidRequest("The line item %s is billed by a subscription item, not an invoice item, so it can't be removed from the invoice; only invoice items' lines can be deleted or unassigned.", id).WithParam(prefix + "[id]")
 		}
 		if behavior == "delete" {
 			if err := c.Put(api.Deleted("invoiceitem", api.Str(item["id"]))); err != nil {
