@@ -318,6 +318,14 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		raw, _ := json.Marshal(inv.Lines.Data[0].Parent)
 		Expect(string(raw)).To(ContainSubstring("invoice_item_details"))
 
+		By("refusing a line named twice, gone from the invoice by its second mention, and changing nothing")
+		_, err = sc.V1Invoices.RemoveLines(Ctx, inv.ID, &stripe.InvoiceRemoveLinesParams{Lines: []*stripe.InvoiceRemoveLinesLineParams{
+			{ID: stripe.String(inv.Lines.Data[1].ID), Behavior: stripe.String("unassign")}, {ID: stripe.String(inv.Lines.Data[1].ID), Behavior: stripe.String("delete")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "lines[1][id]")
+		setup, err := sc.V1InvoiceItems.Retrieve(Ctx, inv.Lines.Data[1].Parent.InvoiceItemDetails.InvoiceItem, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(setup.Invoice.ID).To(Equal(inv.ID), "still on the invoice")
+
 		inv, err = sc.V1Invoices.RemoveLines(Ctx, inv.ID, &stripe.InvoiceRemoveLinesParams{Lines: []*stripe.InvoiceRemoveLinesLineParams{{ID: stripe.String(inv.Lines.Data[1].ID), Behavior: stripe.String("delete")}}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(inv.Total).To(Equal(int64(2100)))

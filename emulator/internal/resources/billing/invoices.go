@@ -992,6 +992,7 @@ func removeLines(c *api.Call) (any, error) {
 	if inv["status"] != "draft" {
 		return nil, notEditable(inv)
 	}
+	removed := map[string]bool{}
 	for i, lp := range c.Params.Array("lines") {
 		prefix := fmt.Sprintf("lines[%d]", i)
 		id, _ := lp.Str("id")
@@ -1000,9 +1001,12 @@ func removeLines(c *api.Call) (any, error) {
 			return nil, apierr.InvalidRequest("Invalid %s[behavior]: must be one of delete or unassign", prefix).WithParam(prefix + "[behavior]")
 		}
 		line := lineOf(inv, id)
-		if line == nil {
+		if line == nil || removed[id] {
+			// A line named twice is gone from the invoice by the second
+			// time, as if the removals were requested one by one.
 			return nil, apierr.NoSuchObject("line item", id, prefix+"[id]")
 		}
+		removed[id] = true
 		item, _ := c.Tx.Get(c.Account, "invoiceitem", lineInvoiceItem(line))
 		if item == nil {
 			// A subscription item's line: there is no invoice item to
