@@ -135,6 +135,39 @@ var _ = Describe("Proration lines", Label("billing", "subscriptions", "proration
 		}))
 	})
 
+	It("won't make a proration discountable, on its invoice item or its line, as Stripe's reference says, changing nothing", func() {
+		cus := customerWithCard(sc, "undiscounted@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			PendingInvoiceItemsBehavior: stripe.String("include")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Lines.Data).To(HaveLen(2))
+		line := inv.Lines.Data[1]
+		Expect(line.Parent.SubscriptionItemDetails.Proration).To(BeTrue())
+		Expect(line.Discountable).To(BeFalse())
+
+		_, err = sc.V1Invoices.UpdateLines(Ctx, inv.ID, &stripe.InvoiceUpdateLinesParams{Lines: []*stripe.InvoiceUpdateLinesLineParams{
+			{ID: stripe.String(line.ID), Discountable: stripe.Bool(true)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "lines[0][discountable]")
+		_, err = sc.V1InvoiceLineItems.Update(Ctx, line.ID, &stripe.InvoiceLineItemUpdateParams{Invoice: stripe.String(inv.ID), Discountable: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "discountable")
+		_, err = sc.V1InvoiceItems.Update(Ctx, line.Parent.SubscriptionItemDetails.InvoiceItem, &stripe.InvoiceItemUpdateParams{Discountable: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "discountable")
+		ii, err := sc.V1InvoiceItems.Retrieve(Ctx, line.Parent.SubscriptionItemDetails.InvoiceItem, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Discountable).To(BeFalse())
+
+		By("taking discountable=false, which it is")
+		_, err = sc.V1InvoiceItems.Update(Ctx, ii.ID, &stripe.InvoiceItemUpdateParams{Discountable: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
 	It("prorates as of proration_date (20 of September's 30 days left: -6.67 and +13.33), refusing a date before the subscription started", func() {
 		cus := customerWithCard(sc, "date@example.com", "pm_card_visa", "")
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),

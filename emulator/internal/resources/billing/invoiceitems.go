@@ -469,6 +469,11 @@ func updateInvoiceItem(c *api.Call) (any, error) {
 			after["amount"], after["quantity"], after["pricing"] = pr.amount(), pr.quantity, pr.pricing()
 		}
 	}
+	if d, ok := c.Params.Bool("discountable"); ok && d && api.Bool(before["proration"]) {
+		// Stripe's reference: discountable "cannot be set to true for
+		// prorations" (its words in refusing are not documented).
+		return nil, apierr.InvalidRequest("discountable cannot be set to true for prorations.").WithParam("discountable")
+	}
 	c.Copy(after, "description", "discountable")
 	if err := applyPeriod(c.Params, after, ""); err != nil {
 		return nil, err
