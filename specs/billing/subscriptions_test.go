@@ -723,6 +723,12 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		changed, err := sc.V1SubscriptionItems.Update(Ctx, added.ID, &stripe.SubscriptionItemUpdateParams{Quantity: stripe.Int64(5), ProrationBehavior: stripe.String("none")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(changed.Quantity).To(Equal(int64(5)))
+		// off_session is taken as the subscription update takes it: the
+		// update's invoice is charged the same either way.
+		changed, err = sc.V1SubscriptionItems.Update(Ctx, added.ID, &stripe.SubscriptionItemUpdateParams{Quantity: stripe.Int64(4),
+			ProrationBehavior: stripe.String("none"), OffSession: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(changed.Quantity).To(Equal(int64(4)))
 		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Items.Data).To(HaveLen(2))

@@ -19,7 +19,7 @@ import (
 var itemFields = []string{"price", "plan", "price_data", "quantity", "metadata", "discounts", "tax_rates", "billing_thresholds"}
 
 // updateFields are what the item endpoints pass to the subscription.
-var updateFields = []string{"proration_behavior", "proration_date", "payment_behavior"}
+var updateFields = []string{"proration_behavior", "proration_date", "payment_behavior", "off_session"}
 
 func createSubscriptionItem(c *api.Call) (any, error) {
 	subID, _ := c.Params.Str("subscription")
