@@ -756,7 +756,13 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(got.Items.Data).To(HaveLen(2))
 
-		del, err := sc.V1SubscriptionItems.Delete(Ctx, added.ID, &stripe.SubscriptionItemDeleteParams{ProrationBehavior: stripe.String("none")})
+		// clear_usage is for metered items only, as Stripe's reference says.
+		_, err = sc.V1SubscriptionItems.Delete(Ctx, added.ID, &stripe.SubscriptionItemDeleteParams{ClearUsage: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "clear_usage")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("metered"))
+		got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(got.Items.Data).To(HaveLen(2))
+		del, err := sc.V1SubscriptionItems.Delete(Ctx, added.ID, &stripe.SubscriptionItemDeleteParams{ProrationBehavior: stripe.String("none"), ClearUsage: stripe.Bool(false)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(del.Deleted).To(BeTrue())
 		got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)

@@ -75,6 +75,15 @@ func deleteSubscriptionItem(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Stripe's reference: clear_usage is "allowed only when the current
+	// plan's usage_type is metered" (its words in refusing are not
+	// documented). A metered item's usage lives in meter events, which
+	// deleting the item does not clear here: clear_usage=true on one
+	// stays refused as not emulated.
+	if v, ok := c.Params.Sent("clear_usage"); ok && v == true && !metered(api.Obj(itemOf(sub, id)["price"])) {
+		return nil, apierr.InvalidRequest("clear_usage is only allowed when the subscription item's price has usage_type `metered`.").WithParam("clear_usage")
+	}
+	c.AcceptWhen("clear_usage", false)
 	if _, err := updateOneItem(c, api.Str(sub["id"]), map[string]any{"id": id, "deleted": true}); err != nil {
 		return nil, err
 	}
