@@ -745,6 +745,25 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		other, err = sc.V1Invoices.VoidInvoice(Ctx, other.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(other.StatusTransitions.VoidedAt).To(Equal(start.Unix()))
+
+		By("dating the events of a draft's line edits by the clock too")
+		edited := draft(&stripe.InvoiceCreateParams{}, 500)
+		line := edited.Lines.Data[0]
+		lastCreated := func() any {
+			evs := emu.Events("")
+			return evs[len(evs)-1]["created"]
+		}
+		_, err = sc.V1Invoices.UpdateLines(Ctx, edited.ID, &stripe.InvoiceUpdateLinesParams{Lines: []*stripe.InvoiceUpdateLinesLineParams{
+			{ID: stripe.String(line.ID), Amount: stripe.Int64(600)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(lastCreated()).To(BeEquivalentTo(start.Unix()), "update_lines")
+		_, err = sc.V1InvoiceLineItems.Update(Ctx, line.ID, &stripe.InvoiceLineItemUpdateParams{Invoice: stripe.String(edited.ID), Amount: stripe.Int64(700)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(lastCreated()).To(BeEquivalentTo(start.Unix()), "a line's update")
+		_, err = sc.V1Invoices.RemoveLines(Ctx, edited.ID, &stripe.InvoiceRemoveLinesParams{Lines: []*stripe.InvoiceRemoveLinesLineParams{
+			{ID: stripe.String(line.ID), Behavior: stripe.String("delete")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(lastCreated()).To(BeEquivalentTo(start.Unix()), "remove_lines")
 	})
 
 	It("names a test-clock customer's clock on its invoice items, which a list of all leaves out", func() {

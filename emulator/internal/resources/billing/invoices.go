@@ -867,6 +867,7 @@ func updateLines(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	onInvoiceClock(c, inv)
 	if inv["status"] != "draft" {
 		return nil, notEditable(inv)
 	}
@@ -989,6 +990,7 @@ func removeLines(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	onInvoiceClock(c, inv)
 	if inv["status"] != "draft" {
 		return nil, notEditable(inv)
 	}
