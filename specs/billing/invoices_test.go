@@ -399,6 +399,11 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		Expect(err).NotTo(HaveOccurred())
 		Expect(inv.Metadata).To(Equal(map[string]string{"kept": "1", "added": "yes", "updated": "yes", "removed": "yes"}))
 		Expect(inv.Lines.Data).To(BeEmpty())
+		cleared := &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{{Amount: stripe.Int64(100)}}}
+		cleared.AddExtra("invoice_metadata", "")
+		inv, err = sc.V1Invoices.AddLines(Ctx, inv.ID, cleared)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Metadata).To(BeEmpty(), "invoice_metadata= clears it all")
 
 		By("changing nothing when the lines are refused")
 		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{InvoiceMetadata: map[string]string{"refused": "yes"},
