@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -128,6 +129,22 @@ func (c *Call) CheckLengths(limits ...MaxLength) error {
 		v, _ := c.Params.Sent(l.Path)
 		if s, ok := v.(string); ok && utf8.RuneCountInString(s) > l.Limit {
 			return apierr.TooLong(params.Namer("")(l.Path), s, l.Limit)
+		}
+	}
+	return nil
+}
+
+// HasScheme says a URL names its scheme, as Stripe's URL check requires
+// (any scheme: an app returns to its own).
+func HasScheme(u string) bool { return strings.Contains(u, "://") }
+
+// CheckURLSchemes refuses the first of the named URL parameters sent
+// without a scheme, in the words of Stripe's URL check: the URLs Stripe
+// sends someone to (success, return and refresh URLs).
+func (c *Call) CheckURLSchemes(names ...string) error {
+	for _, name := range names {
+		if u, _ := c.Params.Str(name); u != "" && !HasScheme(u) {
+			return apierr.URLWithoutScheme(name)
 		}
 	}
 	return nil

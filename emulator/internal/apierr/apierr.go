@@ -93,6 +93,12 @@ func InvalidEmpty(param string) *Error {
 	return InvalidRequest("You passed an empty string for '%s'. We assume empty values are an attempt to unset a parameter; however '%s' cannot be unset. You should remove '%s' from your request or supply a non-empty value.", param, param, param).WithCode("parameter_invalid_empty").WithParam(param)
 }
 
+// URLWithoutScheme is Stripe's URL check's answer to a URL with no scheme
+// ("shop.example/ok", "localhost:3000/hook").
+func URLWithoutScheme(param string) *Error {
+	return InvalidRequest("Invalid URL: An explicit scheme (such as https) must be provided.").WithParam(param).WithCode("url_invalid")
+}
+
 // Exclusive is the 400 for parameters that cannot be given together.
 func Exclusive(params ...string) *Error {
 	return InvalidRequest("You may only specify one of these parameters: %s.", strings.Join(params, ", ")).WithCode("parameters_exclusive").WithParam(params[0])

@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"encoding/json"
-	"strings"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -61,12 +60,9 @@ func createAccountLink(c *api.Call) (any, error) {
 		// embedded components.
 		return nil, apierr.InvalidRequest("You cannot create `account_update` type Account Links for this account. Valid types for this account are [\"account_onboarding\"].").WithParam("type")
 	}
-	for _, name := range []string{"refresh_url", "return_url"} {
-		// The owner is sent to these: one without a scheme is refused in
-		// the words of Stripe's URL check, as on Checkout's URLs.
-		if u, _ := c.Params.Str(name); u != "" && !strings.Contains(u, "://") {
-			return nil, apierr.InvalidRequest("Invalid URL: An explicit scheme (such as https) must be provided.").WithParam(name).WithCode("url_invalid")
-		}
+	// The owner is sent to these, as from Checkout.
+	if err := c.CheckURLSchemes("refresh_url", "return_url"); err != nil {
+		return nil, err
 	}
 	if err := startOnboarding(c, id); err != nil {
 		return nil, err

@@ -383,8 +383,8 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 			// It becomes the success_url of the sessions the link opens:
 			// refused now, with Checkout's words, rather than when the
 			// first customer opens the link.
-			if !strings.Contains(u, "://") {
-				return apierr.InvalidRequest("Invalid URL: An explicit scheme (such as https) must be provided.").WithParam("after_completion[redirect][url]").WithCode("url_invalid")
+			if !api.HasScheme(u) {
+				return apierr.URLWithoutScheme("after_completion[redirect][url]")
 			}
 			l["after_completion"] = store.Obj{"redirect": store.Obj{"url": u}, "type": "redirect"}
 		default:

@@ -324,12 +324,7 @@ func checkSessionInputs(c *api.Call) error {
 			return err
 		}
 	}
-	for _, name := range []string{"success_url", "cancel_url", "return_url"} {
-		if u, _ := c.Params.Str(name); u != "" && !strings.Contains(u, "://") {
-			return apierr.InvalidRequest("Invalid URL: An explicit scheme (such as https) must be provided.").WithParam(name).WithCode("url_invalid")
-		}
-	}
-	return nil
+	return c.CheckURLSchemes("success_url", "cancel_url", "return_url")
 }
 
 // checkMinimumCharge refuses a payment-mode order that costs something but

@@ -15,8 +15,6 @@
 package identity
 
 import (
-	"strings"
-
 	"github.com/stripe/stripe-go/v82"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
@@ -115,11 +113,9 @@ func create(c *api.Call) (any, error) {
 	if err := c.CheckLengths(api.MaxLength{Path: "client_reference_id", Limit: maxReference}); err != nil {
 		return nil, err
 	}
-	if u, _ := c.Params.Str("return_url"); u != "" && !strings.Contains(u, "://") {
-		// The user is sent there: refused in the words of Stripe's URL
-		// check, as on Checkout's and Account Links' URLs (any scheme
-		// taken, as apps return to their own).
-		return nil, apierr.InvalidRequest("Invalid URL: An explicit scheme (such as https) must be provided.").WithParam("return_url").WithCode("url_invalid")
+	// The user is sent there, as from Checkout and Account Links.
+	if err := c.CheckURLSchemes("return_url"); err != nil {
+		return nil, err
 	}
 	if err := checkProvided(c); err != nil {
 		return nil, err

@@ -179,10 +179,7 @@ func checkReturnURLGiven(c *api.Call, intent store.Obj, object string) error {
 // words Stripe's URL check gives such a URL (success_url, return_url);
 // any scheme is taken, as a mobile app returns to its own.
 func checkReturnURLScheme(c *api.Call) error {
-	if u, _ := c.Params.Str("return_url"); u != "" && !strings.Contains(u, "://") {
-		return apierr.InvalidRequest("Invalid URL: An explicit scheme (such as https) must be provided.").WithParam("return_url").WithCode("url_invalid")
-	}
-	return nil
+	return c.CheckURLSchemes("return_url")
 }
 
 // checkRedirectConfirm refuses what a redirect method cannot do at

@@ -71,11 +71,8 @@ func RollSecret(c *api.Call, id string, expires time.Time) (string, error) {
 }
 
 func checkURL(raw string) error {
-	if !strings.Contains(raw, "://") {
-		// Stripe's URL check for a URL with no scheme ("example.com/hook",
-		// "localhost:3000/hook"), the message it gives return_url and
-		// success_url too.
-		return apierr.InvalidRequest("Invalid URL: An explicit scheme (such as https) must be provided.").WithParam("url").WithCode("url_invalid")
+	if !api.HasScheme(raw) {
+		return apierr.URLWithoutScheme("url")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
