@@ -538,41 +538,12 @@ func applyLinkConnect(c *api.Call, l store.Obj, mode string) error {
 		// recurring price to use this field." (wording not verified)
 		return apierr.InvalidRequest("`application_fee_percent` can only be used with payment links that have a recurring price.").WithParam("application_fee_percent")
 	}
-	if td, ok := c.Params.Obj("transfer_data"); ok {
-		dest, _ := td.Str("destination")
-		if dest == "" {
-			return apierr.MissingParam("transfer_data[destination]")
-		}
-		if err := payments.DestinationAccount(c, dest, "transfer_data[destination]"); err != nil {
-			return err
-		}
-		out := store.Obj{"amount": nil, "destination": dest}
-		if amount, ok := td.Int("amount"); ok {
-			if amount < 1 {
-				return apierr.InvalidRequest("This value must be greater than or equal to 1.").WithParam("transfer_data[amount]").WithCode("parameter_invalid_integer")
-			}
-			out["amount"] = amount
-		}
-		l["transfer_data"] = out
+	if err := payments.ApplyIntentConnect(c, l); err != nil {
+		return err
 	}
-	if obo, _ := c.Params.Str("on_behalf_of"); obo != "" {
-		if err := payments.ConnectedAccount(c, "account", obo, "on_behalf_of"); err != nil {
-			return err
-		}
-		l["on_behalf_of"] = obo
-	}
-	if fee, ok := c.Params.Int("application_fee_amount"); ok {
-		if fee < 0 {
-			return apierr.InvalidRequest("This value must be greater than or equal to 0.").WithParam("application_fee_amount").WithCode("parameter_invalid_integer")
-		}
-		if l["transfer_data"] == nil && !c.Connected {
-			return apierr.InvalidRequest("Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).").WithParam("application_fee_amount")
-		}
-		l["application_fee_amount"] = fee
-	}
-	if api.Obj(l["transfer_data"])["amount"] != nil && l["application_fee_amount"] != nil {
-		// As a PaymentIntent refuses them together.
-		return apierr.InvalidRequest("stripe-emu does not emulate a destination charge with both `transfer_data[amount]` and `application_fee_amount`: use one of them.").WithParam("application_fee_amount")
+	if td := api.Obj(l["transfer_data"]); td != nil && td["amount"] == nil {
+		// A link shows the amount it transfers, null when it is the whole.
+		td["amount"] = nil
 	}
 	return nil
 }

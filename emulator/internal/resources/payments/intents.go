@@ -455,6 +455,11 @@ var intentTerms = connectTerms{
 // applyConnect is applyConnectWith for a PaymentIntent.
 func applyConnect(c *api.Call, pi store.Obj) error { return applyConnectWith(c, pi, intentTerms) }
 
+// ApplyIntentConnect sets the Connect fields of what will make
+// PaymentIntents (a payment link), held to a PaymentIntent's refusals; o
+// without an amount of its own is not held to one.
+func ApplyIntentConnect(c *api.Call, o store.Obj) error { return applyConnectWith(c, o, intentTerms) }
+
 // applyConnectWith sets a platform's Connect fields: a destination charge
 // (transfer_data[destination], optionally transfer_data[amount]), the
 // settlement merchant (on_behalf_of) and the platform's cut
@@ -483,7 +488,7 @@ func applyConnectWith(c *api.Call, pi store.Obj, terms connectTerms) error {
 				// no empty or negative transfer).
 				return apierr.InvalidRequest("This value must be greater than or equal to 1.").WithParam("transfer_data[amount]").WithCode("parameter_invalid_integer")
 			}
-			if amount > api.Int(pi["amount"]) {
+			if pi["amount"] != nil && amount > api.Int(pi["amount"]) {
 				return apierr.InvalidRequest("The amount to transfer (`transfer_data[amount]`) cannot be greater than the %s's amount.", terms.object).WithParam("transfer_data[amount]")
 			}
 			out["amount"] = amount
@@ -504,7 +509,7 @@ func applyConnectWith(c *api.Call, pi store.Obj, terms connectTerms) error {
 		if pi["transfer_data"] == nil && !c.Connected {
 			return apierr.InvalidRequest("%s", terms.feeWithoutConnect).WithParam("application_fee_amount")
 		}
-		if fee > api.Int(pi["amount"]) {
+		if pi["amount"] != nil && fee > api.Int(pi["amount"]) {
 			return apierr.InvalidRequest("The application fee (`application_fee_amount`) cannot be greater than the %s's amount.", terms.object).WithParam("application_fee_amount")
 		}
 		pi["application_fee_amount"] = fee
