@@ -147,6 +147,42 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			Expect(stored["images"]).To(Equal([]any{}), "an empty list, never null")
 			Expect(stored["marketing_features"]).To(Equal([]any{}))
 		})
+
+		It("holds a statement descriptor to Stripe's characters and a letter, and, on update, a unit label and statement descriptor to service products, changing nothing", func() {
+			// Stripe's reference: no <, >, \, " or ' and at least one letter;
+			// on update, both fields "May only be set if `type=service`".
+			for _, bad := range []string{`ACME <SUB>`, `ACME "PRO"`, `O'NEIL`, `A\B`, "12345"} {
+				_, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan"), StatementDescriptor: stripe.String(bad)})
+				ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor")
+				_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100),
+					ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Plan"), StatementDescriptor: stripe.String(bad)}})
+				ExpectStripeError(err, 400, "invalid_request_error", "", "product_data[statement_descriptor]")
+			}
+			Expect(countOf("product")).To(BeZero())
+			Expect(countOf("price")).To(BeZero())
+
+			// Only the update's reference says so; its create's no longer does.
+			box, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Box"), Type: stripe.String("good")})
+			Expect(err).NotTo(HaveOccurred())
+			for _, field := range []string{"unit_label", "statement_descriptor"} {
+				p := &stripe.ProductUpdateParams{}
+				p.AddExtra(field, "BOX")
+				_, err = sc.V1Products.Update(Ctx, box.ID, p)
+				ExpectStripeError(err, 400, "invalid_request_error", "", field)
+			}
+			again, err := sc.V1Products.Retrieve(Ctx, box.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.UnitLabel).To(BeEmpty())
+			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Crate"), Type: stripe.String("good"), UnitLabel: stripe.String("crate")})
+			Expect(err).NotTo(HaveOccurred())
+			plan, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan"), StatementDescriptor: stripe.String("ACME PRO 2"), UnitLabel: stripe.String("seat")})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Products.Update(Ctx, plan.ID, &stripe.ProductUpdateParams{StatementDescriptor: stripe.String("ACME*PRO>")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor")
+			again, err = sc.V1Products.Retrieve(Ctx, plan.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.StatementDescriptor).To(Equal("ACME PRO 2"))
+		})
 	})
 
 	Describe("prices", func() {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
@@ -77,6 +79,18 @@ func checkProduct(p params.Values, prefix string) error {
 			return apierr.TooLong(name(l.Path), s, l.Limit)
 		}
 	}
+	if d, _ := p.Str("statement_descriptor"); d != "" {
+		field := name("statement_descriptor")
+		// Stripe's reference: "may not include <, >, \, ", ' characters"
+		// and "must contain at least one letter" (the wording is the
+		// emulator's).
+		switch {
+		case strings.ContainsAny(d, `<>\"'`):
+			return apierr.InvalidRequest("The statement descriptor cannot contain any of the special characters <, >, \\, ' or \".").WithParam(field)
+		case !strings.ContainsFunc(d, unicode.IsLetter):
+			return apierr.InvalidRequest("The statement descriptor must contain at least one letter.").WithParam(field)
+		}
+	}
 	for f, limit := range map[string]int{"images": 8, "marketing_features": 15} {
 		if v, ok := p.Sent(f); ok {
 			if list, _ := v.([]any); len(list) > limit {
@@ -117,6 +131,23 @@ func checkProduct(p params.Values, prefix string) error {
 				field := name("package_dimensions." + f)
 				return apierr.InvalidRequest("Invalid %s: must have at most 2 decimal places", field).WithParam(field)
 			}
+		}
+	}
+	return nil
+}
+
+// checkServiceOnly refuses a unit_label or statement_descriptor (set, not
+// emptied) on a product of type good: Stripe's reference for a product's
+// update says each "May only be set if `type=service`" (the wording is the
+// emulator's). Its reference for create no longer says so, and create
+// takes them.
+func checkServiceOnly(p params.Values, typ string) error {
+	if typ != "good" {
+		return nil
+	}
+	for _, f := range []string{"unit_label", "statement_descriptor"} {
+		if v, _ := p.Str(f); v != "" {
+			return apierr.InvalidRequest("`%s` may only be set if `type=service`; this product's type is `good`.", f).WithParam(f)
 		}
 	}
 	return nil
@@ -260,6 +291,9 @@ func updateProduct(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := checkProduct(c.Params, ""); err != nil {
+		return nil, err
+	}
+	if err := checkServiceOnly(c.Params, api.Str(before["type"])); err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)
