@@ -270,6 +270,33 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			Expect(ok.CustomUnitAmount.Preset).To(Equal(int64(500)))
 		})
 
+		It("refuses a negative custom_unit_amount or a minimum below the currency's minimum charge, an option's too, creating nothing", func() {
+			for param, cua := range map[string]*stripe.PriceCreateCustomUnitAmountParams{
+				"custom_unit_amount[maximum]": {Enabled: stripe.Bool(true), Maximum: stripe.Int64(-100)},
+				"custom_unit_amount[preset]":  {Enabled: stripe.Bool(true), Preset: stripe.Int64(-1)},
+			} {
+				_, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"), CustomUnitAmount: cua})
+				ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", param)
+			}
+			// "Must be at least the minimum charge amount": $0.50, £0.30.
+			_, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true), Minimum: stripe.Int64(49)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "custom_unit_amount[minimum]")
+			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true), Minimum: stripe.Int64(50)},
+				CurrencyOptions: map[string]*stripe.PriceCreateCurrencyOptionsParams{"gbp": {
+					CustomUnitAmount: &stripe.PriceCreateCurrencyOptionsCustomUnitAmountParams{Enabled: stripe.Bool(true), Minimum: stripe.Int64(29)}}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "currency_options[gbp][custom_unit_amount][minimum]")
+			Expect(countOf("price")).To(BeZero())
+
+			ok, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true), Minimum: stripe.Int64(50)},
+				CurrencyOptions: map[string]*stripe.PriceCreateCurrencyOptionsParams{"gbp": {
+					CustomUnitAmount: &stripe.PriceCreateCurrencyOptionsCustomUnitAmountParams{Enabled: stripe.Bool(true), Minimum: stripe.Int64(30)}}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ok.CustomUnitAmount.Minimum).To(Equal(int64(50)))
+		})
+
 		It("refuses to bill a price whose customer chooses the amount, rather than bill it as 0", func() {
 			chosen, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
 				CustomUnitAmount: &stripe.PriceCreateCustomUnitAmountParams{Enabled: stripe.Bool(true), Preset: stripe.Int64(500)}})

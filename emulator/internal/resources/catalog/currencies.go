@@ -43,15 +43,23 @@ type customUnitAmount struct {
 // readCustomAmount reads a custom_unit_amount (at names its fields in
 // errors): enabled must be true, and the amounts given must keep
 // minimum ≤ preset ≤ maximum.
-func readCustomAmount(cua params.Values, at func(string) string) (*customUnitAmount, error) {
+func readCustomAmount(cua params.Values, at func(string) string, cur string) (*customUnitAmount, error) {
 	if enabled, _ := cua.Bool("enabled"); !enabled {
 		return nil, apierr.InvalidRequest("%s must be true to create a price with a customer-chosen amount.", at("enabled")).WithParam(at("enabled"))
 	}
 	cu := &customUnitAmount{}
 	for f, dst := range map[string]**int64{"maximum": &cu.Maximum, "minimum": &cu.Minimum, "preset": &cu.Preset} {
 		if v, ok := cua.Int(f); ok {
+			if v < 0 {
+				return nil, apierr.InvalidRequest("Invalid non-negative integer: %d", v).WithParam(at(f)).WithCode("parameter_invalid_integer")
+			}
 			*dst = &v
 		}
+	}
+	// Stripe's reference: the minimum "Must be at least the minimum charge
+	// amount" (the wording is the emulator's).
+	if least := currency.Minimum(cur); cu.Minimum != nil && *cu.Minimum < least {
+		return nil, apierr.InvalidRequest("%s must be at least the minimum charge amount, %s %s.", at("minimum"), currency.Format(least, cur), cur).WithParam(at("minimum"))
 	}
 	below := func(a, b *int64) bool { return a != nil && b != nil && *a < *b }
 	switch {
@@ -251,7 +259,7 @@ func readOptions(p params.Values, name func(string) string, price store.Obj, pre
 			return nil, apierr.InvalidRequest("The currency %s is given twice in `currency_options`.", cur).WithParam(name("currency_options." + key))
 		}
 		op, _ := p.Obj("currency_options." + key)
-		o, err := readOption(op, at, price)
+		o, err := readOption(op, at, price, cur)
 		if err != nil {
 			return nil, err
 		}
@@ -279,7 +287,7 @@ func readOptions(p params.Values, name func(string) string, price store.Obj, pre
 
 // readOption reads one option's amounts, held to the price's billing
 // scheme with the messages the price's own amounts get.
-func readOption(op params.Values, at func(string) string, price store.Obj) (currencyOption, error) {
+func readOption(op params.Values, at func(string) string, price store.Obj, cur string) (currencyOption, error) {
 	var o currencyOption
 	scheme := func(f string) error {
 		return apierr.InvalidRequest("You may not specify `%s` when `billing_scheme` is `%s`.", at(f), price["billing_scheme"]).WithParam(at(f))
@@ -315,7 +323,7 @@ func readOption(op params.Values, at func(string) string, price store.Obj) (curr
 		if !ok {
 			return o, apierr.MissingParam(at("custom_unit_amount"))
 		}
-		cu, err := readCustomAmount(cua, func(f string) string { return at("custom_unit_amount[" + f + "]") })
+		cu, err := readCustomAmount(cua, func(f string) string { return at("custom_unit_amount." + f) }, cur)
 		o.CustomUnitAmount = cu
 		return o, err
 	}

@@ -157,7 +157,7 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 			return nil, apierr.InvalidRequest("`%s` is not supported for recurring prices.", name("custom_unit_amount")).WithParam(name("custom_unit_amount"))
 		}
 		cua, _ := p.Obj("custom_unit_amount")
-		cu, err := readCustomAmount(cua, func(f string) string { return name("custom_unit_amount." + f) })
+		cu, err := readCustomAmount(cua, func(f string) string { return name("custom_unit_amount." + f) }, api.Str(o["currency"]))
 		if err != nil {
 			return nil, err
 		}
