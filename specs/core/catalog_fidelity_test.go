@@ -153,6 +153,33 @@ var _ = Describe("Catalog fidelity", Label("catalog"), func() {
 			Fail("a deleted product listed")
 		}
 	})
+	// Stripe's reference: the product list's ids "Cannot be used with
+	// starting_after or ending_before".
+	It("refuses a product list by ids with starting_after or ending_before", func() {
+		a, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("A")})
+		Expect(err).NotTo(HaveOccurred())
+		b, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("B")})
+		Expect(err).NotTo(HaveOccurred())
+		after := &stripe.ProductListParams{IDs: stripe.StringSlice([]string{a.ID, b.ID})}
+		after.StartingAfter = stripe.String(b.ID)
+		before := &stripe.ProductListParams{IDs: stripe.StringSlice([]string{a.ID, b.ID})}
+		before.EndingBefore = stripe.String(a.ID)
+		for _, p := range []*stripe.ProductListParams{after, before} {
+			refused := false
+			for _, err := range sc.V1Products.List(Ctx, p) {
+				ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "ids")
+				refused = true
+				break
+			}
+			Expect(refused).To(BeTrue())
+		}
+		var ids []string
+		for prod, err := range sc.V1Products.List(Ctx, &stripe.ProductListParams{IDs: stripe.StringSlice([]string{a.ID, b.ID})}) {
+			Expect(err).NotTo(HaveOccurred())
+			ids = append(ids, prod.ID)
+		}
+		Expect(ids).To(ConsistOf(a.ID, b.ID))
+	})
 	// Stripe names an enum's values in its spec's order: "Invalid
 	// interval: must be one of day, month, week, or year" for a plan's
 	// (the message stripe-ruby-mock copies).

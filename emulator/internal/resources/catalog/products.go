@@ -362,6 +362,14 @@ func listProducts(c *api.Call) (any, error) {
 		q.Index, q.Value = "active", boolString(active)
 	}
 	if ids := c.Params.Strings("ids"); len(ids) > 0 {
+		// Stripe's reference: ids "Cannot be used with starting_after or
+		// ending_before" (the message is Stripe's usual one for exclusive
+		// parameters, not verified for this pair).
+		for _, cursor := range []string{"starting_after", "ending_before"} {
+			if c.Params.Has(cursor) {
+				return nil, apierr.Exclusive("ids", cursor)
+			}
+		}
 		want := map[string]bool{}
 		for _, id := range ids {
 			want[id] = true
