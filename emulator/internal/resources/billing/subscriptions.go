@@ -326,7 +326,17 @@ func periodStart(sub store.Obj) int64 {
 	return api.Int(items[0]["current_period_start"])
 }
 
+// subscriptionLengths are the string limits Stripe's OpenAPI spec sets on
+// subscription create and update below its usual 5000.
+var subscriptionLengths = []api.MaxLength{
+	{Path: "description", Limit: 500},
+	{Path: "payment_settings.payment_method_options.card.mandate_options.description", Limit: 200},
+}
+
 func createSubscription(c *api.Call) (any, error) {
+	if err := c.CheckLengths(subscriptionLengths...); err != nil {
+		return nil, err
+	}
 	cusID, _ := c.Params.Str("customer")
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
@@ -1481,6 +1491,9 @@ func updateSubscription(c *api.Call) (any, error) {
 			}
 		}
 		return before, nil
+	}
+	if err := c.CheckLengths(subscriptionLengths...); err != nil {
+		return nil, err
 	}
 	pending := false
 	pb, _ := c.Params.Str("payment_behavior")
