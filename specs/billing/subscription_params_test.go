@@ -50,4 +50,38 @@ var _ = Describe("Subscription parameters as integrations send them", Label("bil
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Description).To(HaveLen(500))
 	})
+
+	It("leaves an update's invoice unattempted under payment_behavior=default_incomplete: past_due until the client pays its intent", func() {
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		dearer := recurringPrice(sc, price.Product.ID, "month", 3000)
+		upd := &stripe.SubscriptionUpdateParams{PaymentBehavior: stripe.String("default_incomplete"), ProrationBehavior: stripe.String("always_invoice"),
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(dearer.ID)}}}
+		upd.AddExpand("latest_invoice.confirmation_secret")
+		got, err := sc.V1Subscriptions.Update(Ctx, sub.ID, upd)
+		Expect(err).NotTo(HaveOccurred())
+		// Stripe's reference: default_incomplete moves the subscription to
+		// past_due when payment is required and awaits explicit
+		// confirmation of the invoice's PaymentIntent; the change applies.
+		Expect(got.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+		Expect(got.Items.Data[0].Price.ID).To(Equal(dearer.ID))
+		Expect(got.LatestInvoice.ID).NotTo(Equal(sub.LatestInvoice.ID))
+		inv, err := sc.V1Invoices.Retrieve(Ctx, got.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(inv.Attempted).To(BeFalse())
+		Expect(inv.AmountDue).To(BeNumerically(">", 0))
+		Expect(emu.EventTypes("")).NotTo(ContainElement("invoice.payment_failed"))
+		pi := defaultIntent(sc, inv)
+		Expect(pi.Status).NotTo(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(got.LatestInvoice.ConfirmationSecret.ClientSecret).To(Equal(pi.ClientSecret))
+
+		_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{ReturnURL: stripe.String("https://example.com/return"), PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+	})
 })

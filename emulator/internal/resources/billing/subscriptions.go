@@ -1497,7 +1497,6 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	pending := false
 	pb, _ := c.Params.Str("payment_behavior")
-	errorIfIncomplete := pb == "error_if_incomplete"
 	if pb == "pending_if_incomplete" {
 		if err := checkPendingParams(c, before); err != nil {
 			return nil, err
@@ -1668,7 +1667,7 @@ func updateSubscription(c *api.Call) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := collectUpdate(c, inv, errorIfIncomplete); err != nil {
+			if err := collectUpdate(c, inv, pb); err != nil {
 				return nil, err
 			}
 		}
@@ -1697,7 +1696,7 @@ func updateSubscription(c *api.Call) (any, error) {
 			if inv, err = finalize(c, inv); err != nil {
 				return nil, err
 			}
-			if err := collectUpdate(c, inv, errorIfIncomplete); err != nil {
+			if err := collectUpdate(c, inv, pb); err != nil {
 				return nil, err
 			}
 		}
@@ -2301,8 +2300,14 @@ func collectNow(c *api.Call, inv store.Obj) error {
 // pay now refuses the whole update instead, as Stripe documents: a 402
 // with the decline, or for a card asking for 3-D Secure
 // subscription_payment_intent_requires_action, and nothing changed.
-func collectUpdate(c *api.Call, inv store.Obj, errorIfIncomplete bool) error {
-	if !errorIfIncomplete || inv == nil || inv["status"] != "open" || inv["collection_method"] != "charge_automatically" {
+// Under default_incomplete nothing is attempted: the subscription goes
+// past_due and awaits the client's confirmation of the invoice's
+// PaymentIntent, as Stripe's reference says.
+func collectUpdate(c *api.Call, inv store.Obj, behavior string) error {
+	if behavior == "default_incomplete" && inv != nil && inv["status"] == "open" && inv["collection_method"] == "charge_automatically" {
+		return awaitConfirmation(c, inv)
+	}
+	if behavior != "error_if_incomplete" || inv == nil || inv["status"] != "open" || inv["collection_method"] != "charge_automatically" {
 		return collectNow(c, inv)
 	}
 	pm := payingMethod(c, inv)
@@ -2318,6 +2323,19 @@ func collectUpdate(c *api.Call, inv store.Obj, errorIfIncomplete bool) error {
 		return kept.Err // not kept: the update rolls back
 	}
 	return err
+}
+
+// awaitConfirmation makes an active subscription past_due for the open
+// invoice an update under default_incomplete left unattempted.
+func awaitConfirmation(c *api.Call, inv store.Obj) error {
+	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
+	before, ok := c.Tx.Get(c.Account, "subscription", subID)
+	if !ok || before["status"] != "active" {
+		return nil
+	}
+	after := api.Clone(before)
+	after["status"] = "past_due"
+	return c.Save(before, after)
 }
 
 // applyItemChanges applies items[] to the subscription and, per the
