@@ -84,4 +84,43 @@ var _ = Describe("Subscription parameters as integrations send them", Label("bil
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
 	})
+
+	It("charges the subscription's default_source, a card saved on its customer, before the customer's default", func() {
+		owner, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Source: stripe.String("tok_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		mc, err := sc.V1PaymentSources.Create(Ctx, &stripe.PaymentSourceCreateParams{Customer: stripe.String(owner.ID), Source: &stripe.PaymentSourceSourceParams{Token: stripe.String("tok_mastercard")}})
+		Expect(err).NotTo(HaveOccurred())
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Source: stripe.String("tok_visa")})
+		Expect(err).NotTo(HaveOccurred())
+
+		By("a card of another customer is refused, creating nothing")
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(owner.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}, DefaultSource: stripe.String(other.DefaultSource.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "default_source")
+
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(owner.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}, DefaultSource: stripe.String(mc.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.DefaultSource.ID).To(Equal(mc.ID))
+		inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(defaultIntent(sc, inv).PaymentMethod.ID).To(Equal(mc.ID))
+
+		By("an empty default_source clears it")
+		got, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultSource: stripe.String("")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.DefaultSource).To(BeNil())
+		got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultSource: stripe.String(mc.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.DefaultSource.ID).To(Equal(mc.ID))
+
+		By("deleting the card clears it from the subscription")
+		_, err = sc.V1PaymentSources.Delete(Ctx, mc.ID, &stripe.PaymentSourceDeleteParams{Customer: stripe.String(owner.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.DefaultSource).To(BeNil())
+	})
 })

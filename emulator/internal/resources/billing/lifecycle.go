@@ -305,8 +305,15 @@ func payingMethod(c *api.Call, inv store.Obj) string {
 		return pm
 	}
 	if subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"]); subID != "" {
-		if f, ok := c.Tx.Fields(c.Account, "subscription", subID, "default_payment_method"); ok && f[0].String() != "" {
-			return f[0].String()
+		// The subscription's default_payment_method, then its
+		// default_source, then the customer's defaults (Stripe's order).
+		if f, ok := c.Tx.Fields(c.Account, "subscription", subID, "default_payment_method", "default_source"); ok {
+			if f[0].String() != "" {
+				return f[0].String()
+			}
+			if f[1].String() != "" {
+				return f[1].String()
+			}
 		}
 	}
 	return payments.DefaultPaymentMethod(c, api.Str(inv["customer"]))

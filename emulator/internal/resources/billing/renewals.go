@@ -538,6 +538,9 @@ func payingMethodForSub(c *api.Call, sub store.Obj) string {
 	if pm := api.Str(sub["default_payment_method"]); pm != "" {
 		return pm
 	}
+	if src := api.Str(sub["default_source"]); src != "" {
+		return src
+	}
 	return payingMethod(c, store.Obj{"customer": sub["customer"]})
 }
 

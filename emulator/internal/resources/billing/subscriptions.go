@@ -433,6 +433,13 @@ func createSubscription(c *api.Call) (any, error) {
 		}
 		defaultPM = pm
 	}
+	var defaultSource any
+	if src, _ := c.Params.Str("default_source"); src != "" {
+		if err := checkDefaultSource(c, src, cusID); err != nil {
+			return nil, err
+		}
+		defaultSource = src
+	}
 	var trialEnd int64
 	fromPlan, _ := c.Params.Bool("trial_from_plan")
 	if fromPlan && (c.Params.Has("trial_period_days") || c.Params.Has("trial_end")) {
@@ -529,7 +536,7 @@ func createSubscription(c *api.Call) (any, error) {
 		"billing_thresholds": nil, "cancel_at": nil, "cancel_at_period_end": false, "canceled_at": nil,
 		"cancellation_details": store.Obj{"comment": nil, "feedback": nil, "reason": nil}, "collection_method": collection,
 		"currency": currency, "customer": cusID, "days_until_due": nil, "default_payment_method": defaultPM,
-		"default_source": nil, "default_tax_rates": []any{}, "description": nil, "discounts": []any{}, "ended_at": nil,
+		"default_source": defaultSource, "default_tax_rates": []any{}, "description": nil, "discounts": []any{}, "ended_at": nil,
 		"invoice_settings": store.Obj{"account_tax_ids": nil, "issuer": store.Obj{"type": "self"}},
 		"items":            store.Obj{"object": "list", "data": []any{}, "has_more": false, "url": "/v1/subscription_items?subscription=" + id},
 		"latest_invoice":   nil, "metadata": map[string]any{}, "next_pending_invoice_item_invoice": nil, "on_behalf_of": nil,
@@ -611,6 +618,9 @@ func createSubscription(c *api.Call) (any, error) {
 	case sub["status"] == "incomplete":
 		payWith = api.Str(defaultPM)
 		if payWith == "" {
+			payWith = api.Str(defaultSource)
+		}
+		if payWith == "" {
 			payWith = payments.DefaultPaymentMethod(c, cusID)
 		}
 		if payWith == "" && c.Var("schedule") != "" {
@@ -623,6 +633,9 @@ func createSubscription(c *api.Call) (any, error) {
 		// added to its first invoice: Stripe charges those at once with
 		// the card there is. Without one the invoice waits open.
 		payWith = api.Str(defaultPM)
+		if payWith == "" {
+			payWith = api.Str(defaultSource)
+		}
 		if payWith == "" {
 			payWith = payments.DefaultPaymentMethod(c, cusID)
 		}
@@ -977,18 +990,23 @@ func onSetupSucceeded(c *api.Call, si store.Obj) error {
 	return nil
 }
 
-// onPaymentMethodDetached clears the default_payment_method of the
-// customer's subscriptions that named pmID, now detached: as the
-// customer's invoice_settings, they fall back to the customer's default.
+// onPaymentMethodDetached clears the default_payment_method (or, for a
+// deleted card, the default_source) of the customer's subscriptions that
+// named pmID, now detached: as the customer's invoice_settings, they fall
+// back to the customer's default.
 func onPaymentMethodDetached(c *api.Call, pmID, customer string) error {
 	p := c.Tx.List(c.Account, "subscription", store.Query{Index: "customer", Value: customer, Limit: 1000,
 		Filter: func(o store.Obj) bool {
 			// An ended subscription is left as it ended.
-			return o["default_payment_method"] == pmID && o["status"] != "canceled" && o["status"] != "incomplete_expired"
+			return (o["default_payment_method"] == pmID || o["default_source"] == pmID) && o["status"] != "canceled" && o["status"] != "incomplete_expired"
 		}})
 	for _, before := range p.Data {
 		after := api.Clone(before)
-		after["default_payment_method"] = nil
+		for _, f := range []string{"default_payment_method", "default_source"} {
+			if after[f] == pmID {
+				after[f] = nil
+			}
+		}
 		if err := c.Save(before, after); err != nil {
 			return err
 		}
@@ -1565,6 +1583,15 @@ func updateSubscription(c *api.Call) (any, error) {
 				return nil, apierr.InvalidRequest("The customer does not have a payment method with the ID %s. The payment method must be attached to the customer.", pm).WithParam("default_payment_method")
 			}
 			after["default_payment_method"] = pm
+		}
+	}
+	if src, ok := c.Params.Str("default_source"); ok {
+		if src == "" {
+			after["default_source"] = nil
+		} else if err := checkDefaultSource(c, src, api.Str(before["customer"])); err != nil {
+			return nil, err
+		} else {
+			after["default_source"] = src
 		}
 	}
 	if err := c.ApplyMetadata(after); err != nil {
@@ -2323,6 +2350,16 @@ func collectUpdate(c *api.Call, inv store.Obj, behavior string) error {
 		return kept.Err // not kept: the update rolls back
 	}
 	return err
+}
+
+// checkDefaultSource refuses a default_source that is not one of the
+// customer's saved cards, in the words of the customer's own
+// default_source check.
+func checkDefaultSource(c *api.Call, src, cusID string) error {
+	if card, ok := c.Tx.Get(c.Account, "card", src); !ok || api.Str(card["customer"]) != cusID {
+		return apierr.NoSuchObject("source", src, "default_source")
+	}
+	return nil
 }
 
 // awaitConfirmation makes an active subscription past_due for the open
