@@ -562,14 +562,7 @@ func invoiceOverdue(c *api.Call, invID string) error {
 	if err := c.Tx.SetMeta(overdueKey(c.Account, invID), "1"); err != nil {
 		return err
 	}
-	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
-	before, ok := c.Tx.Get(c.Account, "subscription", subID)
-	if !ok || before["status"] != "active" {
-		return nil
-	}
-	after := api.Clone(before)
-	after["status"] = "past_due"
-	return c.Save(before, after)
+	return pastDueFor(c, inv)
 }
 
 // overdueDeadline is a subscription's emailed invoice still unpaid the

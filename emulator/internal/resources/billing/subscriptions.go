@@ -2332,7 +2332,7 @@ func collectNow(c *api.Call, inv store.Obj) error {
 // PaymentIntent, as Stripe's reference says.
 func collectUpdate(c *api.Call, inv store.Obj, behavior string) error {
 	if behavior == "default_incomplete" && inv != nil && inv["status"] == "open" && inv["collection_method"] == "charge_automatically" {
-		return awaitConfirmation(c, inv)
+		return pastDueFor(c, inv)
 	}
 	if behavior != "error_if_incomplete" || inv == nil || inv["status"] != "open" || inv["collection_method"] != "charge_automatically" {
 		return collectNow(c, inv)
@@ -2362,9 +2362,10 @@ func checkDefaultSource(c *api.Call, src, cusID string) error {
 	return nil
 }
 
-// awaitConfirmation makes an active subscription past_due for the open
-// invoice an update under default_incomplete left unattempted.
-func awaitConfirmation(c *api.Call, inv store.Obj) error {
+// pastDueFor makes the active subscription of an open invoice past_due:
+// one an update under default_incomplete left unattempted, or a
+// send_invoice one overdue.
+func pastDueFor(c *api.Call, inv store.Obj) error {
 	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
 	before, ok := c.Tx.Get(c.Account, "subscription", subID)
 	if !ok || before["status"] != "active" {
