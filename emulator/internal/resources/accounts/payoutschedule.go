@@ -33,20 +33,22 @@ func Schedule(tx *store.Tx, platform, account string) store.Obj {
 	return payoutSchedule(o)
 }
 
-// DelayDays is how many days an account's charge funds stay pending: its
-// schedule's delay_days, or its country's minimum on a manual schedule
-// (Stripe's 2015-06-15 changelog: manual payouts always use the minimum).
+// Settlement is an account's country (US when there is no account) and how many days
+// its charge funds stay pending: its schedule's delay_days, or its
+// country's minimum on a manual schedule (Stripe's 2015-06-15 changelog:
+// manual payouts always use the minimum).
 //
 // Every charge asks, so only the three fields are read, not the account.
-func DelayDays(tx *store.Tx, platform, account string) int64 {
+func Settlement(tx *store.Tx, platform, account string) (country string, delayDays int64) {
 	f, ok := tx.Fields(platform, "account", account, "country", "settings.payouts.schedule.interval", "settings.payouts.schedule.delay_days")
 	if !ok {
-		return minimumDelayDays("US")
+		return "US", minimumDelayDays("US")
 	}
+	country = f[0].String()
 	if !f[2].Exists() || !Automatic(store.Obj{"interval": f[1].String()}) {
-		return minimumDelayDays(f[0].String())
+		return country, minimumDelayDays(country)
 	}
-	return f[2].Int()
+	return country, f[2].Int()
 }
 
 // Automatic says whether a schedule pays out on its own.

@@ -264,10 +264,11 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	amount := api.Int(ch["amount_captured"])
 	var fee int64
 	// The account's payout delay (delay_days) holds the charge's funds.
-	status, availableOn := "pending", fundsAvailableOn(c.Now, accounts.DelayDays(c.Tx, c.Platform, c.Account))
+	home, delay := accounts.Settlement(c.Tx, c.Platform, c.Account)
+	status, availableOn := "pending", fundsAvailableOn(c.Now, delay)
 	if pmd := api.Obj(ch["payment_method_details"]); pmd["type"] == "card" {
 		rate := int64(29)
-		if internationalCard(c, api.Str(api.Obj(pmd["card"])["country"])) {
+		if internationalCard(home, api.Str(api.Obj(pmd["card"])["country"])) {
 			rate += 15
 		}
 		fee = (amount*rate+500)/1000 + 30
@@ -321,13 +322,12 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 }
 
 // internationalCard says whether a card issued in country is an
-// international one for the account in scope: Stripe's standard pricing
+// international one for an account in home: Stripe's standard pricing
 // takes 1.5% more for a card issued outside the account's country (what
 // the test cards of other countries are for).
-func internationalCard(c *api.Call, country string) bool {
-	home := "US"
-	if f, ok := c.Tx.Fields(c.Platform, "account", c.Account, "country"); ok && f[0].String() != "" {
-		home = f[0].String()
+func internationalCard(home, country string) bool {
+	if home == "" {
+		home = "US"
 	}
 	return country != "" && country != home
 }
