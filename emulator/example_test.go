@@ -180,3 +180,30 @@ func ExampleWithDataFile() {
 	// second emulator refused while the first is open
 	// Jenny [customer.created]
 }
+
+// GetAs and ListAs read objects straight into stripe-go's types, without
+// HTTP: assertions on fields rather than on maps.
+func ExampleGetAs() {
+	emu, _ := emulator.New()
+	defer emu.Close()
+	_, prod, _ := emu.Call("POST", "/v1/products", url.Values{"name": {"Gold"}}, "")
+	_, price, _ := emu.Call("POST", "/v1/prices", url.Values{
+		"product": {prod["id"].(string)}, "currency": {"usd"}, "unit_amount": {"1500"},
+		"recurring[interval]": {"month"},
+	}, "")
+	_, cus, _ := emu.Call("POST", "/v1/customers", url.Values{"payment_method": {"pm_card_visa"},
+		"invoice_settings[default_payment_method]": {"pm_card_visa"}}, "")
+	emu.Call("POST", "/v1/subscriptions", url.Values{
+		"customer": {cus["id"].(string)}, "items[0][price]": {price["id"].(string)},
+	}, "")
+
+	subs, _ := emulator.ListAs[stripe.Subscription](emu, "", "subscription")
+	inv, _ := emulator.GetAs[stripe.Invoice](emu, "", subs[0].LatestInvoice.ID)
+	fmt.Println(len(subs), subs[0].Status, subs[0].Items.Data[0].Price.UnitAmount, inv.Status, inv.AmountPaid)
+
+	_, err := emulator.GetAs[stripe.Customer](emu, "", inv.ID)
+	fmt.Println(err != nil)
+	// Output:
+	// 1 active 1500 paid 1500
+	// true
+}
