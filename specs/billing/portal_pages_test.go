@@ -549,6 +549,30 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(Visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}}).Status).To(Equal(404), "the platform's subscription is not the shopper's")
 	})
 
+	It("shows and lets the customer change only the subscriptions and invoices of the session's on_behalf_of account, as Stripe documents", func() {
+		acct := Seller(emu, nil)
+		settled, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), OnBehalfOf: stripe.String(acct.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(team.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		settledInv, err := sc.V1Invoices.Retrieve(Ctx, settled.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		own, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), OnBehalfOf: stripe.String(acct.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring("Team, 29.00 USD / month × 1"))
+		Expect(p.Body).NotTo(ContainSubstring("Pro, 9.00 USD / month"), "a subscription settled by the platform is not this portal's")
+		Expect(p.Body).To(ContainSubstring(settledInv.Number))
+		Expect(p.Body).NotTo(ContainSubstring(own.Number))
+
+		By("a change to the other subscription refused, changing nothing")
+		Expect(Visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {sub.ID}}).Status).To(Equal(404))
+		Expect(Visit("GET", view(&stripe.BillingPortalSession{URL: s.URL}, "cancel", sub.ID), nil).Status).To(Equal(404))
+		Expect(subscription().CancelAtPeriodEnd).To(BeFalse())
+		Expect(Visit("POST", s.URL, url.Values{"action": {"cancel"}, "subscription": {settled.ID}}).Status).To(Equal(303))
+	})
+
 	It("answers an unknown session 404 and an expired one 410", func() {
 		Expect(Visit("GET", emu.URL()+"/p/session/bps_nope", nil).Status).To(Equal(404))
 		s := open("", nil)

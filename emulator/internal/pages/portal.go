@@ -47,6 +47,16 @@ type portal struct {
 	cfg      Object // features.subscription_update.products expanded
 	customer string
 	byLogin  bool // opened from the configuration's login page
+	// onBehalfOf is the session's on_behalf_of account: Stripe shows "only
+	// subscriptions and invoices with this on_behalf_of account".
+	onBehalfOf string
+}
+
+// shown is whether the page shows o, a subscription or invoice: any when
+// the session names no on_behalf_of account (which of them Stripe shows
+// then is not documented), else only those settled by that account.
+func (p *portal) shown(o Object) bool {
+	return p.onBehalfOf == "" || api.RefID(o["on_behalf_of"]) == p.onBehalfOf
 }
 
 // refusal is a change the page refuses, with the status it answers.
@@ -79,7 +89,8 @@ func openPortal(e Backend, w http.ResponseWriter, req *http.Request) (*portal, b
 		http.Error(w, fmt.Sprint("The portal's configuration cannot be read: ", err, cfg["error"]), http.StatusInternalServerError)
 		return nil, false
 	}
-	p := &portal{e: e, req: req, account: account, session: s, cfg: cfg, customer: api.Str(s["customer"])}
+	p := &portal{e: e, req: req, account: account, session: s, cfg: cfg, customer: api.Str(s["customer"]),
+		onBehalfOf: api.Str(s["on_behalf_of"])}
 	_ = e.View(func(tx *store.Tx) error {
 		p.byLogin = billingportal.LoginSession(tx, account, id)
 		return nil
@@ -192,7 +203,7 @@ func (p *portal) list(path string, form url.Values) []Object {
 // subscription is one of the customer's subscriptions that has not ended.
 func (p *portal) subscription(id string) (Object, *refusal) {
 	sub, ok := p.e.GetIn(p.account, id)
-	if !ok || sub["object"] != "subscription" || sub["customer"] != p.customer {
+	if !ok || sub["object"] != "subscription" || sub["customer"] != p.customer || !p.shown(sub) {
 		return nil, refuse(http.StatusNotFound, "No such subscription: %s", id)
 	}
 	if st := sub["status"]; st == "canceled" || st == "incomplete_expired" {
@@ -770,6 +781,9 @@ func (p *portal) render(w http.ResponseWriter, view, subID string, failure *refu
 	case "home":
 		var subs []portalSub
 		for _, s := range p.list("/v1/subscriptions", url.Values{"customer": {p.customer}}) {
+			if !p.shown(s) {
+				continue
+			}
 			subs = append(subs, p.describe(s))
 		}
 		data["Subscriptions"] = subs
@@ -778,7 +792,7 @@ func (p *portal) render(w http.ResponseWriter, view, subID string, failure *refu
 		if p.enabled("invoice_history") {
 			var invoices []portalInvoice
 			for _, inv := range p.list("/v1/invoices", url.Values{"customer": {p.customer}}) {
-				if inv["status"] == "draft" {
+				if inv["status"] == "draft" || !p.shown(inv) {
 					continue
 				}
 				invoices = append(invoices, portalInvoice{Number: api.Str(inv["number"]), Date: pageDate(api.Int(inv["created"])),
