@@ -190,6 +190,21 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(lastEvent("customer.subscription.updated").Data.PreviousAttributes).To(HaveKey("items"))
 	})
 
+	It("ends a trial when the customer switches plans, as Stripe's portal did before trial_update_behavior (2025-09-30.clover)", func() {
+		trialing, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), TrialPeriodDays: stripe.Int64(14),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(pro.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(trialing.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		s := open(configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{SubscriptionUpdate: switching("price")}), nil)
+		p := Visit("POST", view(s, "update", trialing.ID), url.Values{"action": {"update"}, "subscription": {trialing.ID}, "price": {team.ID}})
+		Expect(p.Status).To(Equal(303))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, trialing.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data[0].Price.ID).To(Equal(team.ID))
+		Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive), "the trial ended with the switch")
+		Expect(got.TrialEnd).To(Equal(emu.Clock().Now().Unix()))
+	})
+
 	It("takes a promotion code with the change when allowed, and refuses a change it would schedule for the period's end", func() {
 		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
 		Expect(err).NotTo(HaveOccurred())

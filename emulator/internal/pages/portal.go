@@ -483,6 +483,9 @@ func (p *portal) update(sub Object, form url.Values) (string, *refusal) {
 	if qty != curQty {
 		call.Set("items[0][quantity]", strconv.FormatInt(qty, 10))
 	}
+	if price != curPrice || qty != curQty {
+		endTrial(sub, call)
+	}
 	if code != "" {
 		promo, failed := p.promotionCode(code)
 		if failed != nil {
@@ -497,6 +500,16 @@ func (p *portal) update(sub Object, form url.Values) (string, *refusal) {
 		return "", failed
 	}
 	return p.completed("subscription_update", id), nil
+}
+
+// endTrial ends a trialing subscription's trial with a change of its
+// plan: at 2025-08-27.basil Stripe's portal ends "all trials" when a
+// subscription is upgraded or downgraded there (trial_update_behavior,
+// which lets a trial continue, came with 2025-09-30.clover).
+func endTrial(sub Object, call url.Values) {
+	if sub["status"] == "trialing" {
+		call.Set("trial_end", "now")
+	}
 }
 
 func maxText(max int64) string {
@@ -570,6 +583,9 @@ func (p *portal) confirmUpdate(sub Object) (string, *refusal) {
 		if q, ok := it["quantity"]; ok && q != nil {
 			call.Set(prefix+"[quantity]", fmt.Sprint(api.Int(q)))
 		}
+	}
+	if len(items) > 0 {
+		endTrial(sub, call)
 	}
 	discounts, _ := detail["discounts"].([]any)
 	for i, raw := range discounts {
