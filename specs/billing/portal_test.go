@@ -370,11 +370,16 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		Expect(err).NotTo(HaveOccurred())
 		noProducts := switcher()
 		noProducts.Features.SubscriptionUpdate.Products = nil
+		// Required with plan switching on since 2024-09-30.acacia made it
+		// optional only when off.
+		noAllowed := switcher(basic.ID)
+		noAllowed.Features.SubscriptionUpdate.DefaultAllowedUpdates = nil
 		for _, tc := range []struct {
 			p     *stripe.BillingPortalConfigurationCreateParams
 			param string
 		}{
 			{noProducts, "features[subscription_update][products]"},
+			{noAllowed, "features[subscription_update][default_allowed_updates]"},
 			{switcher(oneTime.ID), "features[subscription_update][products][0][prices][0]"},
 			{switcher("price_nope"), "features[subscription_update][products][0][prices][0]"},
 			{&stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{

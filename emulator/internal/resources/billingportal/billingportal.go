@@ -243,9 +243,10 @@ func checkEmptied(c *api.Call, isNew bool) error {
 }
 
 // requireFeatureFields refuses a feature sent without the fields Stripe's
-// spec requires with it: on create each feature's enabled and a
-// cancellation reason's enabled and options, on update the cancellation
-// reason's enabled (an update may change a feature's other fields alone).
+// spec requires with it: on create each feature's enabled, a cancellation
+// reason's enabled and options, and an enabled plan switcher's
+// default_allowed_updates; on update the cancellation reason's enabled (an
+// update may change a feature's other fields alone).
 func requireFeatureFields(c *api.Call, isNew bool) error {
 	reasonFields := []string{"enabled"}
 	if isNew {
@@ -255,6 +256,13 @@ func requireFeatureFields(c *api.Call, isNew bool) error {
 			}
 		}
 		reasonFields = append(reasonFields, "options")
+		// Stripe's 2024-09-30.acacia made default_allowed_updates (like
+		// products) optional only while plan switching is off: "You won't
+		// encounter a missing parameter error when you set
+		// subscription_update.enabled to false."
+		if on, _ := c.Params.Bool("features.subscription_update.enabled"); on && !c.Params.Has("features.subscription_update.default_allowed_updates") {
+			return apierr.MissingParam("features[subscription_update][default_allowed_updates]")
+		}
 	}
 	if _, ok := c.Params.Obj("features.subscription_cancel.cancellation_reason"); ok {
 		for _, f := range reasonFields {
