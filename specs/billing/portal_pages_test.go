@@ -435,6 +435,26 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(lastEvent("customer.updated").Data.PreviousAttributes).To(HaveKeyWithValue("email", "portal@example.com"))
 	})
 
+	It("refuses an invalid tax ID sent with other details, changing none of them", func() {
+		s := open(configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{CustomerUpdate: &stripe.BillingPortalConfigurationCreateFeaturesCustomerUpdateParams{
+			Enabled: stripe.Bool(true), AllowedUpdates: stripe.StringSlice([]string{"name", "tax_id"})}}), nil)
+		before := len(emu.EventTypes(""))
+		p := Visit("POST", s.URL, url.Values{"action": {"update_customer"}, "name": {"Jenny"}, "tax_id[type]": {"eu_vat"}, "tax_id[value]": {"nope"}})
+		Expect(p.Status).To(Equal(400))
+		Expect(p.Body).To(ContainSubstring(`role="alert"`))
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Name).To(BeEmpty(), "the name is not saved when the tax ID beside it is refused")
+		Expect(emu.EventTypes("")).To(HaveLen(before))
+
+		p = Visit("POST", s.URL, url.Values{"action": {"update_customer"}, "name": {"Jenny"}, "tax_id[type]": {"eu_vat"}, "tax_id[value]": {"DE123456789"}})
+		Expect(p.Status).To(Equal(303))
+		got, err = sc.V1Customers.Retrieve(Ctx, cus.ID, &stripe.CustomerRetrieveParams{Expand: []*string{stripe.String("tax_ids")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Name).To(Equal("Jenny"))
+		Expect(got.TaxIDs.Data).To(HaveLen(1))
+	})
+
 	It("changes one line of the shipping address, keeping the rest of it", func() {
 		_, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Shipping: &stripe.CustomerUpdateShippingParams{Name: stripe.String("Jenny Rosen"),
 			Phone: stripe.String("+15555550123"), Address: &stripe.AddressParams{Line1: stripe.String("1 Main St"), Line2: stripe.String("Apt 2"),

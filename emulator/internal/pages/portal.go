@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -12,8 +13,10 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billingportal"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/taxid"
 )
 
 // The customer portal: the page a billing portal session's url points at.
@@ -730,6 +733,17 @@ func (p *portal) updateCustomer(form url.Values) (string, *refusal) {
 	}
 	if len(call) == 0 && taxValue == "" {
 		return "", refuse(http.StatusBadRequest, "Nothing to change.")
+	}
+	// The tax ID is checked before anything is saved: a refusal changes
+	// nothing, not the details sent beside it.
+	if taxValue != "" {
+		if err := taxid.CheckTyped(taxType, taxValue, "tax_id"); err != nil {
+			var se *apierr.Error
+			if errors.As(err, &se) {
+				return "", refuse(se.Status, "%s", se.Message)
+			}
+			return "", refuse(http.StatusBadRequest, "%v", err)
+		}
 	}
 	if len(call) > 0 {
 		if _, failed := p.call("POST", "/v1/customers/"+p.customer, call); failed != nil {
