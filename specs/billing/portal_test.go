@@ -192,6 +192,11 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 		Expect(cfg.IsDefault).To(BeFalse())
 		Expect(cfg.Features.SubscriptionCancel.Mode).To(Equal(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelModeImmediately))
 		Expect(cfg.Features.InvoiceHistory.Enabled).To(BeTrue(), "features not sent keep Stripe's defaults")
+		// Stripe's reference shows a configuration created without them
+		// offering five reasons, not collected until enabled.
+		Expect(cfg.Features.SubscriptionCancel.CancellationReason.Enabled).To(BeFalse())
+		Expect(cfg.Features.SubscriptionCancel.CancellationReason.Options).To(Equal([]stripe.BillingPortalConfigurationFeaturesSubscriptionCancelCancellationReasonOption{
+			"too_expensive", "missing_features", "switched_service", "unused", "other"}))
 
 		cfg, err = sc.V1BillingPortalConfigurations.Update(Ctx, cfg.ID, &stripe.BillingPortalConfigurationUpdateParams{
 			Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{PaymentMethodUpdate: &stripe.BillingPortalConfigurationUpdateFeaturesPaymentMethodUpdateParams{Enabled: stripe.Bool(true)}},

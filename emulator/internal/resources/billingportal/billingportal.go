@@ -114,7 +114,8 @@ func featureEnums(s *params.Schema) *params.Schema {
 }
 
 // newConfiguration is a configuration with Stripe's defaults: invoice
-// history on, everything a customer could change off.
+// history on, everything a customer could change off, five cancellation
+// reasons ready to be collected.
 func newConfiguration(c *api.Call, isDefault bool) store.Obj {
 	return c.Object("billing_portal.configuration", c.NewID("billing_portal.configuration"), store.Obj{
 		"active": true, "application": nil,
@@ -125,7 +126,9 @@ func newConfiguration(c *api.Call, isDefault bool) store.Obj {
 			"invoice_history":       store.Obj{"enabled": true},
 			"payment_method_update": store.Obj{"enabled": false},
 			"subscription_cancel": store.Obj{
-				"cancellation_reason": store.Obj{"enabled": false, "options": []any{}},
+				// Stripe's reference shows these five offered (once
+				// enabled) by a configuration created without a choice.
+				"cancellation_reason": store.Obj{"enabled": false, "options": []any{"too_expensive", "missing_features", "switched_service", "unused", "other"}},
 				"enabled":             false, "mode": "at_period_end", "proration_behavior": "none",
 			},
 			"subscription_update": store.Obj{
