@@ -533,6 +533,31 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.session.created"))
 	})
 
+	It("refuses a return URL without a scheme, as Stripe's URL check refuses Checkout's, keeping nothing", func() {
+		const msg = "Invalid URL: An explicit scheme (such as https) must be provided."
+		_, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), ReturnURL: stripe.String("example.com/account")})
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "return_url")
+		Expect(StripeErr(err).Msg).To(Equal(msg))
+		_, err = sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID),
+			FlowData: &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("payment_method_update"),
+				AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{Type: stripe.String("redirect"),
+					Redirect: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionRedirectParams{ReturnURL: stripe.String("/done")}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "flow_data[after_completion][redirect][return_url]")
+		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.session.created"))
+
+		_, err = sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{DefaultReturnURL: stripe.String("example.com"),
+			Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "default_return_url")
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{DefaultReturnURL: stripe.String("https://example.com"),
+			Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingPortalConfigurations.Update(Ctx, cfg.ID, &stripe.BillingPortalConfigurationUpdateParams{DefaultReturnURL: stripe.String("example.com")})
+		ExpectStripeError(err, 400, "invalid_request_error", "url_invalid", "default_return_url")
+		got, err := sc.V1BillingPortalConfigurations.Retrieve(Ctx, cfg.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.DefaultReturnURL).To(Equal("https://example.com"))
+	})
+
 	It("opens a flow only where the configuration offers it, in a locale Stripe has", func() {
 		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
 			InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}}})

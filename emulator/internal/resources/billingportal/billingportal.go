@@ -167,6 +167,11 @@ func apply(c *api.Call, cfg store.Obj, isNew bool) error {
 	if err := checkEmptied(c, isNew); err != nil {
 		return err
 	}
+	// Where the portal sends the customer back to: held to Stripe's URL
+	// check, as its other return URLs are.
+	if err := c.CheckURLSchemes("default_return_url"); err != nil {
+		return err
+	}
 	products, productsSent, err := readProducts(c)
 	if err != nil {
 		return err
@@ -372,6 +377,9 @@ func createSession(c *api.Call) (any, error) {
 	if err := api.RefuseEmptied(c.Params.Unmarked(), nil); err != nil {
 		return nil, err
 	}
+	if err := c.CheckURLSchemes("return_url"); err != nil {
+		return nil, err
+	}
 	cusID, _ := c.Params.Str("customer")
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
@@ -459,6 +467,9 @@ func sessionFlow(c *api.Call, cusID string, cfg store.Obj) (any, error) {
 			u, _ := ac.Str("redirect.return_url")
 			if u == "" {
 				return nil, apierr.MissingParam("flow_data[after_completion][redirect][return_url]")
+			}
+			if !api.HasScheme(u) {
+				return nil, apierr.URLWithoutScheme("flow_data[after_completion][redirect][return_url]")
 			}
 			done["redirect"] = store.Obj{"return_url": u}
 		default:
