@@ -320,6 +320,23 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 			Expect(subscription().Items.Data[0].Price.ID).To(Equal(team.ID))
 		})
 
+		It("refuses a confirmed change the configuration would schedule for the period's end, as the plan switcher does, changing nothing", func() {
+			update := switching("price", "quantity")
+			update.ScheduleAtPeriodEnd = &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateScheduleAtPeriodEndParams{
+				Conditions: []*stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateScheduleAtPeriodEndConditionParams{{Type: stripe.String("decreasing_item_amount")}}}
+			cfg := configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{SubscriptionUpdate: update})
+			_, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{Items: []*stripe.SubscriptionUpdateItemParams{
+				{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(3)}}})
+			Expect(err).NotTo(HaveOccurred())
+			s := open(cfg, &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_update_confirm"),
+				SubscriptionUpdateConfirm: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmParams{Subscription: stripe.String(sub.ID),
+					Items: []*stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateConfirmItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(1)}}}})
+			p := Visit("POST", s.URL, url.Values{"action": {"confirm_update"}, "subscription": {sub.ID}})
+			Expect(p.Status).To(Equal(400))
+			Expect(p.Body).To(ContainSubstring("does not emulate changes the portal schedules for the end of the period"))
+			Expect(subscription().Items.Data[0].Quantity).To(Equal(int64(3)))
+		})
+
 		It("opens the payment method flow, and saves a card as the invoices' default", func() {
 			s := open("", &stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("payment_method_update"),
 				AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{Type: stripe.String("redirect"),

@@ -586,6 +586,23 @@ func (p *portal) confirmUpdate(sub Object) (string, *refusal) {
 		if q, ok := it["quantity"]; ok && q != nil {
 			call.Set(prefix+"[quantity]", fmt.Sprint(api.Int(q)))
 		}
+		// A confirmed change follows the configuration's
+		// schedule_at_period_end conditions as the plan switcher's does.
+		for _, cur := range subItems(sub) {
+			if cur["id"] != it["id"] {
+				continue
+			}
+			price, qty := api.Str(api.Obj(cur["price"])["id"]), api.Int(cur["quantity"])
+			if pr := api.Str(it["price"]); pr != "" {
+				price = pr
+			}
+			if q, ok := it["quantity"]; ok && q != nil {
+				qty = api.Int(q)
+			}
+			if failed := p.scheduledChange(cur, price, qty); failed != nil {
+				return "", failed
+			}
+		}
 	}
 	if len(items) > 0 {
 		endTrial(sub, call)
