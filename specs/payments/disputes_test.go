@@ -599,6 +599,21 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(got.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 	})
 
+	It("expands the source of the dispute's balance transactions, as any balance transaction's", func() {
+		pi := pay("pm_card_createDispute")
+		du := disputeOf(pi)
+		p := &stripe.DisputeRetrieveParams{}
+		p.AddExpand("balance_transactions.source")
+		got, err := sc.V1Disputes.Retrieve(Ctx, du.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.BalanceTransactions).To(HaveLen(1))
+		src := got.BalanceTransactions[0].Source
+		Expect(src.Type).To(Equal(stripe.BalanceTransactionSourceTypeDispute))
+		Expect(src.Dispute).NotTo(BeNil())
+		Expect(src.Dispute.ID).To(Equal(du.ID))
+		Expect(src.Dispute.Reason).To(Equal(stripe.DisputeReasonFraudulent), "the source is the dispute itself, not its id")
+	})
+
 	It("refuses unknown disputes, evidence too long, and evidence naming no file", func() {
 		_, err := sc.V1Disputes.Retrieve(Ctx, "dp_missing", nil)
 		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))

@@ -17,7 +17,7 @@ var DisputeKind = &api.Kind{
 	Object:      "dispute",
 	Prefix:      "dp_",
 	EventPrefix: "charge.dispute",
-	Expandable:  append([]string{"charge", "payment_intent"}, evidenceFileFields()...),
+	Expandable:  append([]string{"charge", "payment_intent", "balance_transactions.source"}, evidenceFileFields()...),
 	Indexes:     []store.Index{{Name: "charge", Path: "charge"}, {Name: "payment_intent", Path: "payment_intent"}},
 }
 
