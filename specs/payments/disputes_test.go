@@ -53,16 +53,32 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(ds).To(HaveLen(1))
 		return ds[0]
 	}
-	balance := func() (available int64) {
+	// balances are the account's available and pending USD; balance is
+	// their sum, less the pending net of the payments made (paid each).
+	balances := func() (available, pending int64) {
 		GinkgoHelper()
 		b, err := sc.V1Balance.Retrieve(Ctx, nil)
 		Expect(err).NotTo(HaveOccurred())
 		for _, a := range b.Available {
 			if a.Currency == "usd" {
-				return a.Amount
+				available = a.Amount
 			}
 		}
-		return 0
+		for _, a := range b.Pending {
+			if a.Currency == "usd" {
+				pending = a.Amount
+			}
+		}
+		return available, pending
+	}
+	// paid is a 42.00 card payment's net (less 2.9% + 30¢), pending
+	// like the dispute's balance transactions until the payout delay
+	// passes.
+	const paid = 4200 - 152
+	balance := func() int64 {
+		GinkgoHelper()
+		available, pending := balances()
+		return available + pending
 	}
 	update := func(id string, p *stripe.DisputeUpdateParams) (*stripe.Dispute, error) {
 		return sc.V1Disputes.Update(Ctx, id, p)
@@ -91,7 +107,9 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "charge.succeeded", "payment_intent.succeeded",
 			"charge.updated", "charge.dispute.created", "charge.dispute.funds_withdrawn"}))
 
-		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		cp := &stripe.ChargeRetrieveParams{}
+		cp.AddExpand("balance_transaction")
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, cp)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ch.Disputed).To(BeTrue())
 
@@ -125,9 +143,14 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(txn.Amount).To(Equal(int64(-4200)))
 		Expect(txn.Fee).To(Equal(int64(1500)))
 		Expect(txn.Net).To(Equal(int64(-5700)))
-		Expect(txn.Status).To(Equal(stripe.BalanceTransactionStatusAvailable))
 		Expect(txn.Source.ID).To(Equal(du.ID))
-		Expect(balance()).To(Equal(int64(-5700)), "the payment's own funds are still pending")
+		// Pending, as the payment's own funds are, until the account's
+		// payout delay has passed.
+		Expect(txn.Status).To(Equal(stripe.BalanceTransactionStatusPending))
+		Expect(txn.AvailableOn).To(Equal(ch.BalanceTransaction.AvailableOn))
+		available, pending := balances()
+		Expect(available).To(BeZero())
+		Expect(pending).To(Equal(int64(paid - 5700)))
 
 		// The withdrawal is a balance transaction of its own, whose source
 		// expands to the dispute.
@@ -141,9 +164,16 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		evs := emu.Events("")
 		created := evs[len(evs)-2]["data"].(map[string]any)["object"].(map[string]any)
 		Expect(created["id"]).To(Equal(du.ID))
-		Expect(created["balance_transactions"]).To(BeEmpty())
+		Expect(created["balance_transactions"]).To(HaveLen(1), "a chargeback is opened with its withdrawal")
 		withdrawn := evs[len(evs)-1]["data"].(map[string]any)["object"].(map[string]any)
 		Expect(withdrawn["balance_transactions"]).To(HaveLen(1))
+
+		// The withdrawal becomes available with the payment's funds.
+		emu.Clock().Advance(3 * 24 * time.Hour)
+		Eventually(func() int64 { a, _ := balances(); return a }).Should(Equal(int64(paid - 5700)))
+		got, err = sc.V1BalanceTransactions.Retrieve(Ctx, txn.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.BalanceTransactionStatusAvailable))
 	})
 
 	It("opens a product_not_received dispute when a manual capture is captured, not before", func() {
@@ -184,7 +214,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(du.PaymentMethodDetails.Card.CaseType).To(Equal(stripe.DisputePaymentMethodDetailsCardCaseTypeInquiry))
 		Expect(du.IsChargeRefundable).To(BeTrue())
 		Expect(du.BalanceTransactions).To(BeEmpty())
-		Expect(balance()).To(BeZero())
+		Expect(balance()).To(Equal(int64(paid)))
 		_, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(pi.LatestCharge.ID)})
 		Expect(err).NotTo(HaveOccurred())
 	})
@@ -233,6 +263,8 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(back.Fee).To(BeZero())
 		Expect(back.FeeDetails).To(BeEmpty())
 		Expect(back.Net).To(Equal(int64(4200)))
+		Expect(back.Status).To(Equal(stripe.BalanceTransactionStatusPending))
+		Expect(back.AvailableOn).To(Equal(won.BalanceTransactions[0].AvailableOn))
 		fees := stripeFees()
 		Expect(fees).To(HaveLen(2))
 		for i, want := range []int64{-1500, 1500} {
@@ -244,7 +276,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 			Expect(fees[i].Status).To(Equal(stripe.BalanceTransactionStatusAvailable))
 		}
 		Expect(fees[0].Description).To(Equal("Card Dispute Countered Fee (2025-09-01)"))
-		Expect(balance()).To(Equal(int64(-1500)), "only the dispute received fee is kept")
+		Expect(balance()).To(Equal(int64(paid-1500)), "only the dispute received fee is kept")
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_reinstated"}))
 		evs := emu.Events("")
 		upd := evs[mark]
@@ -306,7 +338,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		fees := stripeFees()
 		Expect(fees).To(HaveLen(1))
 		Expect(fees[0].Amount).To(Equal(int64(-1500)))
-		Expect(balance()).To(Equal(int64(-7200)))
+		Expect(balance()).To(Equal(int64(paid - 7200)))
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed"}))
 	})
 
@@ -329,7 +361,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(sub.EvidenceDetails.SubmissionCount).To(Equal(int64(1)))
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated"}))
 		Expect(stripeFees()).To(HaveLen(1), "submitting evidence counters the chargeback")
-		Expect(balance()).To(Equal(int64(-7200)))
+		Expect(balance()).To(Equal(int64(paid - 7200)))
 
 		_, err = update(du.ID, evidence("winning_evidence"))
 		Expect(StripeErr(err).Msg).To(ContainSubstring("under review"))
@@ -374,7 +406,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(closed.Status).To(Equal(stripe.DisputeStatusWarningClosed))
 		Expect(closed.BalanceTransactions).To(BeEmpty())
 		Expect(closed.IsChargeRefundable).To(BeTrue())
-		Expect(balance()).To(BeZero())
+		Expect(balance()).To(Equal(int64(paid)))
 		Expect(stripeFees()).To(BeEmpty(), "answering an inquiry costs nothing")
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed"}))
 	})
@@ -394,8 +426,12 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(out.Fee).To(Equal(int64(1500)))
 		Expect(out.Net).To(Equal(int64(-5700)))
 		Expect(string(out.ReportingCategory)).To(Equal("dispute"))
-		Expect(balance()).To(Equal(int64(-5700)))
+		Expect(out.Status).To(Equal(stripe.BalanceTransactionStatusPending))
+		Expect(balance()).To(Equal(int64(paid - 5700)))
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.updated", "charge.dispute.funds_withdrawn"}))
+		escalated := emu.Events("")[len(emu.Events(""))-2]["data"].(map[string]any)["object"].(map[string]any)
+		Expect(escalated["status"]).To(Equal("needs_response"))
+		Expect(escalated["balance_transactions"]).To(HaveLen(1), "escalated with its withdrawal")
 
 		// Now a chargeback: the charge cannot be refunded, and the
 		// dispute is answered (and won) as any chargeback.
@@ -406,7 +442,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(won.Status).To(Equal(stripe.DisputeStatusWon))
 		Expect(won.BalanceTransactions).To(HaveLen(2))
 		Expect(stripeFees()).To(HaveLen(2))
-		Expect(balance()).To(Equal(int64(-1500)))
+		Expect(balance()).To(Equal(int64(paid - 1500)))
 	})
 
 	It("sends an early fraud warning for pm_card_createIssuerFraudRecord, opening no dispute", func() {
@@ -520,7 +556,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(refunded.IsChargeRefundable).To(BeFalse(), "nothing is left to refund")
 		Expect(refunded.Status).To(Equal(stripe.DisputeStatusWarningNeedsResponse))
-		Expect(balance()).To(Equal(int64(-4200)), "the refund")
+		Expect(balance()).To(Equal(int64(paid-4200)), "the refund")
 
 		mark = len(emu.EventTypes(""))
 		esc, err := update(du.ID, evidence("escalate_inquiry_evidence"))
@@ -529,7 +565,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(esc.PaymentMethodDetails.Card.CaseType).To(Equal(stripe.DisputePaymentMethodDetailsCardCaseTypeChargeback))
 		Expect(esc.BalanceTransactions).To(BeEmpty())
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.updated"}))
-		Expect(balance()).To(Equal(int64(-4200)), "neither the amount nor the dispute fee is taken again")
+		Expect(balance()).To(Equal(int64(paid-4200)), "neither the amount nor the dispute fee is taken again")
 
 		mark = len(emu.EventTypes(""))
 		won, err := update(du.ID, evidence("winning_evidence"))
@@ -537,7 +573,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(won.Status).To(Equal(stripe.DisputeStatusWon))
 		Expect(won.BalanceTransactions).To(BeEmpty(), "nothing was withdrawn, so nothing is reinstated")
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.updated", "charge.dispute.closed"}))
-		Expect(balance()).To(Equal(int64(-4200)), "the countered fee was taken and returned")
+		Expect(balance()).To(Equal(int64(paid-4200)), "the countered fee was taken and returned")
 	})
 
 	It("accepts a chargeback on close (lost) and closes an inquiry (warning_closed)", func() {
@@ -547,7 +583,7 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(lost.Status).To(Equal(stripe.DisputeStatusLost))
 		Expect(eventsSince(mark)).To(Equal([]string{"charge.dispute.closed"}))
-		Expect(balance()).To(Equal(int64(-5700)))
+		Expect(balance()).To(Equal(int64(paid - 5700)))
 
 		inq := disputeOf(pay("pm_card_createDisputeInquiry"))
 		closed, err := sc.V1Disputes.Close(Ctx, inq.ID, nil)

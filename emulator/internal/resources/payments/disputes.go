@@ -8,6 +8,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/accounts"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -155,13 +156,20 @@ func openDispute(c *api.Call, ch store.Obj, spec *disputeCard) error {
 	if err := c.Put(ch); err != nil {
 		return err
 	}
+	// A chargeback is opened with its withdrawal: Stripe's
+	// charge.dispute.created already lists it, as funds_withdrawn does.
+	if !spec.Inquiry {
+		if err := withdrawFunds(c, du); err != nil {
+			return err
+		}
+	}
 	if err := c.PutEmit(du, "charge.dispute.created", nil); err != nil {
 		return err
 	}
-	if spec.Inquiry {
-		return nil
+	if !spec.Inquiry {
+		c.Emit("charge.dispute.funds_withdrawn", du, nil)
 	}
-	return withdrawFunds(c, du)
+	return nil
 }
 
 // evidenceDueBy is when evidence for a dispute opened now is due: the end
@@ -171,23 +179,34 @@ func evidenceDueBy(c *api.Call) int64 {
 }
 
 // withdrawFunds takes a chargeback's amount and the dispute fee from the
-// balance and records it on the dispute (this request's own copy, stored
-// with charge.dispute.funds_withdrawn).
+// balance and records it on the dispute (this request's own copy, which
+// the caller stores, then tells with charge.dispute.funds_withdrawn).
 func withdrawFunds(c *api.Call, du store.Obj) error {
 	amount, currency := api.Int(du["amount"]), du["currency"]
+	status, availableOn := disputeSettlement(c)
 	txn, err := putBalanceTransaction(c, store.Obj{
-		"amount": -amount, "available_on": c.Now, "currency": currency,
+		"amount": -amount, "available_on": availableOn, "currency": currency,
 		"description": "Chargeback withdrawal for " + api.Str(du["charge"]), "exchange_rate": nil, "fee": int64(DisputeFee),
 		"fee_details":  []any{store.Obj{"amount": int64(DisputeFee), "application": nil, "currency": currency, "description": "Dispute fee", "type": "stripe_fee"}},
 		"balance_type": "payments", "net": -amount - DisputeFee, "reporting_category": "dispute",
-		"source": du["id"], "status": "available", "type": "adjustment",
+		"source": du["id"], "status": status, "type": "adjustment",
 	})
 	if err != nil {
 		return err
 	}
 	txns, _ := du["balance_transactions"].([]any)
 	du["balance_transactions"] = append(append([]any{}, txns...), api.Clone(txn))
-	return c.PutEmit(du, "charge.dispute.funds_withdrawn", nil)
+	return nil
+}
+
+// disputeSettlement is when a dispute's withdrawal or reinstatement
+// reaches the available balance: pending until the account's payout
+// delay has passed, as a charge's funds are (Stripe's test-mode dispute
+// balance transactions are pending, available on the payout schedule's
+// day).
+func disputeSettlement(c *api.Call) (status string, availableOn int64) {
+	_, delay := accounts.Settlement(c.Tx, c.Platform, c.Account)
+	return "pending", fundsAvailableOn(c.Now, delay)
 }
 
 // withdrawnAmount is what a dispute's withdrawal took from the balance
@@ -212,12 +231,13 @@ func reinstateFunds(c *api.Call, du store.Obj) (bool, error) {
 	if amount == 0 {
 		return false, nil
 	}
+	status, availableOn := disputeSettlement(c)
 	txn, err := putBalanceTransaction(c, store.Obj{
-		"amount": amount, "available_on": c.Now, "currency": currency,
+		"amount": amount, "available_on": availableOn, "currency": currency,
 		"description": "Chargeback reversal for " + api.Str(du["charge"]), "exchange_rate": nil, "fee": int64(0),
 		"fee_details":  []any{},
 		"balance_type": "payments", "net": amount, "reporting_category": "dispute_reversal",
-		"source": du["id"], "status": "available", "type": "adjustment",
+		"source": du["id"], "status": status, "type": "adjustment",
 	})
 	if err != nil {
 		return false, err
@@ -461,13 +481,20 @@ func escalate(c *api.Call, du store.Obj) error {
 	du["is_charge_refundable"] = false
 	api.Obj(api.Obj(du["payment_method_details"])["card"])["case_type"] = "chargeback"
 	api.Obj(du["evidence_details"])["due_by"] = evidenceDueBy(c)
+	// Escalated with its withdrawal, as a chargeback is opened.
+	withdraw := !chargeFullyRefunded(c, du)
+	if withdraw {
+		if err := withdrawFunds(c, du); err != nil {
+			return err
+		}
+	}
 	if err := c.Save(before, du); err != nil {
 		return err
 	}
-	if chargeFullyRefunded(c, du) {
-		return nil
+	if withdraw {
+		c.Emit("charge.dispute.funds_withdrawn", du, nil)
 	}
-	return withdrawFunds(c, du)
+	return nil
 }
 
 // setEvidenceFile sets the file evidence field f from the request: the id
