@@ -344,6 +344,51 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(paid.LatestCharge.PaymentMethodDetails.CardPresent.Brand).To(BeEquivalentTo("mastercard"))
 		})
 
+		It("raises an authorization that asked for incremental authorization support, as Stripe's Terminal guide has it", func() {
+			create := func(requested bool) *stripe.PaymentIntent {
+				GinkgoHelper()
+				pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+					PaymentMethodTypes: []*string{stripe.String("card_present")}, CaptureMethod: stripe.String("manual"),
+					PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{CardPresent: &stripe.PaymentIntentCreatePaymentMethodOptionsCardPresentParams{
+						RequestIncrementalAuthorizationSupport: stripe.Bool(requested)}}})
+				Expect(err).NotTo(HaveOccurred())
+				return pi
+			}
+			pi := create(true)
+			process(rdr.ID, pi.ID)
+			present(rdr.ID, "5555555555554444")
+			paid := getIntent(pi.ID)
+			Expect(paid.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+			Expect(paid.LatestCharge.PaymentMethodDetails.CardPresent.IncrementalAuthorizationSupported).To(BeTrue())
+
+			mark := len(emu.EventTypes(""))
+			raised, err := sc.V1PaymentIntents.IncrementAuthorization(Ctx, pi.ID, &stripe.PaymentIntentIncrementAuthorizationParams{Amount: stripe.Int64(3500)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(raised.Amount).To(Equal(int64(3500)))
+			Expect(raised.AmountCapturable).To(Equal(int64(3500)))
+			Expect(eventsSince(mark)).To(Equal([]string{"charge.updated", "payment_intent.amount_capturable_updated"}), "as a card payment's increment tells")
+			ch := getIntent(pi.ID).LatestCharge
+			Expect(ch.Amount).To(Equal(int64(3500)))
+			Expect(ch.PaymentMethodDetails.CardPresent.AmountAuthorized).To(Equal(int64(3500)))
+			captured, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(captured.AmountReceived).To(Equal(int64(3500)))
+
+			By("an intent that did not ask, or a card brand Stripe does not increment (JCB), cannot be raised")
+			for _, c := range []struct {
+				requested bool
+				number    string
+			}{{false, "4242424242424242"}, {true, "3566002020360505"}} {
+				other := create(c.requested)
+				process(rdr.ID, other.ID)
+				present(rdr.ID, c.number)
+				Expect(getIntent(other.ID).LatestCharge.PaymentMethodDetails.CardPresent.IncrementalAuthorizationSupported).To(BeFalse())
+				_, err = sc.V1PaymentIntents.IncrementAuthorization(Ctx, other.ID, &stripe.PaymentIntentIncrementAuthorizationParams{Amount: stripe.Int64(3500)})
+				ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "")
+				Expect(getIntent(other.ID).Amount).To(Equal(int64(2000)))
+			}
+		})
+
 		It("fails the action with the decline when the card declines, and the intent can be tried again", func() {
 			pi := intent(1000, "automatic")
 			process(rdr.ID, pi.ID)
@@ -623,14 +668,14 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(pi.ID)})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
 			Expect(StripeErr(err).Msg).To(ContainSubstring("setup_future_usage"))
-			incremental, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			extended, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
 				PaymentMethodTypes: []*string{stripe.String("card_present")}, CaptureMethod: stripe.String("manual"),
 				PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{CardPresent: &stripe.PaymentIntentCreatePaymentMethodOptionsCardPresentParams{
-					RequestIncrementalAuthorizationSupport: stripe.Bool(true)}}})
+					RequestExtendedAuthorization: stripe.Bool(true)}}})
 			Expect(err).NotTo(HaveOccurred())
-			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(incremental.ID)})
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(extended.ID)})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
-			Expect(StripeErr(err).Msg).To(ContainSubstring("request_incremental_authorization_support"))
+			Expect(StripeErr(err).Msg).To(ContainSubstring("request_extended_authorization"))
 
 			By("collecting a payment method apart from confirming it, which stripe-go v82.5.1 calls, is refused by name, not an unknown URL")
 			_, err = sc.V1TerminalReaders.CollectPaymentMethod(Ctx, rdr.ID, &stripe.TerminalReaderCollectPaymentMethodParams{PaymentIntent: stripe.String(pi.ID)})

@@ -138,7 +138,7 @@ func cardPresentDetails(pm, pi store.Obj) store.Obj {
 		"amount_authorized": pi["amount"], "brand": cp["brand"], "brand_product": nil, "cardholder_name": nil,
 		"country": cp["country"], "description": nil, "emv_auth_data": nil, "exp_month": cp["exp_month"],
 		"exp_year": cp["exp_year"], "fingerprint": cp["fingerprint"], "funding": cp["funding"], "generated_card": nil,
-		"incremental_authorization_supported": false, "issuer": nil, "last4": cp["last4"], "network": cp["brand"],
+		"incremental_authorization_supported": incrementalInPerson(pi, cp), "issuer": nil, "last4": cp["last4"], "network": cp["brand"],
 		"network_transaction_id": nil, "offline": nil, "overcapture_supported": false, "preferred_locales": []any{"en"},
 		"read_method": cp["read_method"],
 		"receipt": store.Obj{
@@ -147,6 +147,20 @@ func cardPresentDetails(pm, pi store.Obj) store.Obj {
 			"dedicated_file_name": nil, "terminal_verification_results": nil, "transaction_status_information": nil,
 		},
 	}
+}
+
+// incrementalPresentBrands are the card brands Stripe's Terminal guide
+// offers incremental authorization on.
+var incrementalPresentBrands = map[any]bool{"visa": true, "mastercard": true, "amex": true, "discover": true}
+
+// incrementalInPerson is a card_present charge's
+// incremental_authorization_supported: the intent captures manually,
+// asked for support (request_incremental_authorization_support), and the
+// card's brand offers it.
+func incrementalInPerson(pi, cp store.Obj) bool {
+	opts := api.Obj(api.Obj(pi["payment_method_options"])["card_present"])
+	return captureMethodFor(pi, "card_present") == "manual" && api.Bool(opts["request_incremental_authorization_support"]) &&
+		incrementalPresentBrands[cp["brand"]]
 }
 
 // CardPresentSavingRefused refuses a PaymentIntent that would save the
@@ -163,15 +177,13 @@ func CardPresentSavingRefused(pi store.Obj) error {
 	return apierr.InvalidRequest("stripe-emu does not emulate saving the card of an in-person payment (`setup_future_usage` on a card_present payment, which Stripe saves as a generated card PaymentMethod), so it refused the request rather than answer as if it had. Process the payment without `setup_future_usage`, or save a card with process_setup_intent.").WithParam("payment_intent")
 }
 
-// CardPresentOptionsRefused refuses an intent asking for what in-person
-// card payments offer beyond a plain authorization: extended and
-// incremental authorizations of card_present payments are not emulated.
+// CardPresentOptionsRefused refuses an intent asking for an extended
+// authorization of an in-person payment, which is not emulated
+// (incremental authorization is).
 func CardPresentOptionsRefused(pi store.Obj) error {
 	opts := api.Obj(api.Obj(pi["payment_method_options"])["card_present"])
-	for _, o := range []string{"request_extended_authorization", "request_incremental_authorization_support"} {
-		if api.Bool(opts[o]) {
-			return apierr.InvalidRequest("stripe-emu does not emulate `payment_method_options[card_present][%s]` (extended and incremental authorizations of in-person payments), so it refused to process this PaymentIntent rather than answer as if the reader had it. Process it without the option.", o).WithParam("payment_intent")
-		}
+	if api.Bool(opts["request_extended_authorization"]) {
+		return apierr.InvalidRequest("stripe-emu does not emulate `payment_method_options[card_present][request_extended_authorization]` (extended authorizations of in-person payments), so it refused to process this PaymentIntent rather than answer as if the reader had it. Process it without the option.").WithParam("payment_intent")
 	}
 	return nil
 }

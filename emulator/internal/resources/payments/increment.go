@@ -89,8 +89,10 @@ func incrementAuthorization(c *api.Call) (any, error) {
 		return nil, aboutIntent(e.WithCode("payment_intent_unexpected_state"), before)
 	}
 	chBefore, _ := c.Tx.Get(c.Account, "charge", api.Str(before["latest_charge"]))
-	card := api.Obj(api.Obj(chBefore["payment_method_details"])["card"])
-	if api.Obj(card["incremental_authorization"])["status"] != "available" {
+	pmdBefore := api.Obj(chBefore["payment_method_details"])
+	card := api.Obj(pmdBefore["card"])
+	inPerson := api.Bool(api.Obj(pmdBefore["card_present"])["incremental_authorization_supported"])
+	if api.Obj(card["incremental_authorization"])["status"] != "available" && !inPerson {
 		return nil, apierr.InvalidRequest("Incremental authorization is not available for this PaymentIntent: its charge's `payment_method_details.card.incremental_authorization.status` is not `available`. Confirm a manually captured card payment with `payment_method_options[card][request_incremental_authorization]=if_available` to request it.").
 			WithCode("payment_intent_unexpected_state")
 	}
@@ -128,9 +130,13 @@ func incrementAuthorization(c *api.Call) (any, error) {
 	ch["statement_descriptor"] = pi["statement_descriptor"]
 	ch["transfer_data"] = chargeTransferData(pi)
 	pmd := api.Clone(api.Obj(ch["payment_method_details"]))
-	cd := api.Obj(pmd["card"])
-	cd["overcapture"] = overcapture(pi, cd, amount)
-	cd["amount_authorized"] = amount
+	if inPerson {
+		api.Obj(pmd["card_present"])["amount_authorized"] = amount
+	} else {
+		cd := api.Obj(pmd["card"])
+		cd["overcapture"] = overcapture(pi, cd, amount)
+		cd["amount_authorized"] = amount
+	}
 	ch["payment_method_details"] = pmd
 	if err := c.Save(chBefore, ch); err != nil {
 		return nil, err
