@@ -689,6 +689,19 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			r, err := sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(r.Action).To(BeNil())
+
+			By("a keyed-in card (type=card, for mail and telephone orders, stripe-go v82.5.1's) is refused by name, not as an unknown type")
+			pi2 := intent(1000, "automatic")
+			process(rdr.ID, pi2.ID)
+			_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{
+				Type: stripe.String("card"), Card: &stripe.TestHelpersTerminalReaderPresentPaymentMethodCardParams{Number: stripe.String("4242424242424242"),
+					ExpMonth: stripe.Int64(12), ExpYear: stripe.Int64(2030), CVC: stripe.String("123")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate"))
+			_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{Type: stripe.String("cash")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+			Expect(StripeErr(err).Msg).To(Equal("Invalid type: must be one of card, card_present, or interac_present"))
+			Expect(getIntent(pi2.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
 		})
 	})
 

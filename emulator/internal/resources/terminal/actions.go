@@ -338,8 +338,12 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 	case "", "card_present":
 	case "interac_present":
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate Interac (interac_present) payments on Terminal readers, so it refused the request rather than answer as if the card was read. Present a card_present card instead.").WithParam("type")
+	case "card":
+		// A card keyed in for a mail or telephone order (stripe-go
+		// v82.5.1's card[number], exp_month, exp_year, cvc).
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate keyed-in cards on Terminal readers (type=card, for mail and telephone orders), so it refused the request rather than answer as if the card was entered. Present a card_present card instead.").WithParam("type")
 	default:
-		return nil, apierr.InvalidRequest("Invalid type: must be one of card_present or interac_present").WithParam("type")
+		return nil, apierr.InvalidRequest("Invalid type: must be one of card, card_present, or interac_present").WithParam("type")
 	}
 	if c.Params.Has("card") || c.Params.Has("interac_present") {
 		param := "card"
