@@ -579,6 +579,65 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 	})
 
 	Describe("saving a card on the reader", func() {
+		It("saves the card of a payment asking for setup_future_usage as a generated card, attached to the intent's customer", func() {
+			rdr := reader(location().ID)
+			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("member@example.com")})
+			Expect(err).NotTo(HaveOccurred())
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(4000), Currency: stripe.String("usd"),
+				PaymentMethodTypes: []*string{stripe.String("card_present")}, Customer: stripe.String(cus.ID), SetupFutureUsage: stripe.String("off_session")})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(pi.ID),
+				ProcessConfig: &stripe.TerminalReaderProcessPaymentIntentProcessConfigParams{AllowRedisplay: stripe.String("always")}})
+			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.EventTypes(""))
+			Expect(present(rdr.ID, "5555555555554444").Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+			Expect(eventsSince(mark)).To(ContainElement("payment_method.attached"))
+
+			paid := getIntent(pi.ID)
+			Expect(paid.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(paid.PaymentMethod.Type).To(Equal(stripe.PaymentMethodTypeCardPresent), "the payment was made with the card as read")
+			Expect(paid.PaymentMethod.Customer).To(BeNil())
+			genID := paid.LatestCharge.PaymentMethodDetails.CardPresent.GeneratedCard
+			Expect(genID).To(HavePrefix("pm_"))
+			gen, err := sc.V1PaymentMethods.Retrieve(Ctx, genID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(gen.Type).To(Equal(stripe.PaymentMethodTypeCard))
+			Expect(gen.Customer.ID).To(Equal(cus.ID))
+			Expect(gen.AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayAlways))
+			Expect(gen.Card.Last4).To(Equal("4444"))
+			Expect(gen.Card.GeneratedFrom.Charge).To(Equal(paid.LatestCharge.ID))
+			Expect(gen.Card.GeneratedFrom.SetupAttempt).To(BeNil())
+			Expect(gen.Card.GeneratedFrom.PaymentMethodDetails.CardPresent.Last4).To(Equal("4444"))
+
+			later, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2500), Currency: stripe.String("usd"),
+				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(genID), OffSession: stripe.Bool(true), Confirm: stripe.Bool(true),
+				PaymentMethodTypes: []*string{stripe.String("card")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(later.Status).To(Equal(stripe.PaymentIntentStatusSucceeded), "the generated card pays later, off-session")
+
+			By("without a customer the generated card is made, to attach later; without setup_future_usage none is")
+			for _, usage := range []string{"on_session", ""} {
+				p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+					PaymentMethodTypes: []*string{stripe.String("card_present")}}
+				if usage != "" {
+					p.SetupFutureUsage = stripe.String(usage)
+				}
+				other, err := sc.V1PaymentIntents.Create(Ctx, p)
+				Expect(err).NotTo(HaveOccurred())
+				process(rdr.ID, other.ID)
+				present(rdr.ID, "")
+				cp := getIntent(other.ID).LatestCharge.PaymentMethodDetails.CardPresent
+				if usage == "" {
+					Expect(cp.GeneratedCard).To(BeEmpty())
+					continue
+				}
+				loose, err := sc.V1PaymentMethods.Retrieve(Ctx, cp.GeneratedCard, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(loose.Customer).To(BeNil())
+				Expect(loose.AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayUnspecified))
+			}
+		})
+
 		It("sets the SetupIntent up with the card read and attaches a generated card to the customer", func() {
 			rdr := reader(location().ID)
 			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("walkin@example.com")})
@@ -654,7 +713,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 	})
 
 	Describe("features not emulated", func() {
-		It("are refused by name: collecting inputs, saving the card of a payment, extended authorizations, collecting apart from confirming", func() {
+		It("are refused by name: collecting inputs, extended authorizations, collecting apart from confirming, keyed-in cards", func() {
 			rdr := reader(location().ID)
 			var err error
 			_, err = sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, &stripe.TerminalReaderCollectInputsParams{
@@ -663,11 +722,6 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			ExpectStripeError(err, 400, "invalid_request_error", "", "")
 			Expect(StripeErr(err).Msg).To(ContainSubstring("collect_inputs"))
 			pi := intent(1000, "automatic")
-			_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{SetupFutureUsage: stripe.String("off_session")})
-			Expect(err).NotTo(HaveOccurred())
-			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(pi.ID)})
-			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
-			Expect(StripeErr(err).Msg).To(ContainSubstring("setup_future_usage"))
 			extended, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
 				PaymentMethodTypes: []*string{stripe.String("card_present")}, CaptureMethod: stripe.String("manual"),
 				PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{CardPresent: &stripe.PaymentIntentCreatePaymentMethodOptionsCardPresentParams{

@@ -28,9 +28,11 @@ const CardPresentCaptureDays = 2
 // PresentCard pays pi with the test card number read by a simulated
 // reader, as the reader confirms the intent: a card_present PaymentMethod
 // is made, a tip (amount_tip) added to the amount, and the intent
-// confirmed. It answers the intent after the attempt and, when the card
-// declined, the decline (whose charge, intent and events are kept).
-func PresentCard(c *api.Call, pi store.Obj, number string, tip int64, param string) (store.Obj, *apierr.Error, error) {
+// confirmed; an intent asking for setup_future_usage saves the card as a
+// generated card, shown again as allowRedisplay says. It answers the
+// intent after the attempt and, when the card declined, the decline
+// (whose charge, intent and events are kept).
+func PresentCard(c *api.Call, pi store.Obj, number string, tip int64, allowRedisplay, param string) (store.Obj, *apierr.Error, error) {
 	cd, err := readCard(number, param)
 	if err != nil {
 		return nil, nil, err
@@ -50,6 +52,9 @@ func PresentCard(c *api.Call, pi store.Obj, number string, tip int64, param stri
 	}
 	next["payment_method"] = pm["id"]
 	next["status"] = RequiresConfirmation
+	// The generated card a payment asking for setup_future_usage saves
+	// (generatePresentCard) is shown again as the reader was told.
+	c.SetScratch(scratchPresentRedisplay, allowRedisplay)
 	saved := c.Params
 	c.Params = params.NewValues(map[string]any{})
 	res, err := confirmAs(c, next, false)
@@ -163,20 +168,6 @@ func incrementalInPerson(pi, cp store.Obj) bool {
 		incrementalPresentBrands[cp["brand"]]
 }
 
-// CardPresentSavingRefused refuses a PaymentIntent that would save the
-// card it is paid with (a payment's generated card is not emulated; a
-// SetupIntent's is, PresentCardForSetup).
-func CardPresentSavingRefused(pi store.Obj) error {
-	usage := pi["setup_future_usage"]
-	if v := api.Obj(api.Obj(pi["payment_method_options"])["card_present"])["setup_future_usage"]; v != nil {
-		usage = v
-	}
-	if usage == nil || usage == "none" {
-		return nil
-	}
-	return apierr.InvalidRequest("stripe-emu does not emulate saving the card of an in-person payment (`setup_future_usage` on a card_present payment, which Stripe saves as a generated card PaymentMethod), so it refused the request rather than answer as if it had. Process the payment without `setup_future_usage`, or save a card with process_setup_intent.").WithParam("payment_intent")
-}
-
 // CardPresentOptionsRefused refuses an intent asking for an extended
 // authorization of an in-person payment, which is not emulated
 // (incremental authorization is).
@@ -262,26 +253,9 @@ func PresentCardForSetup(c *api.Call, before store.Obj, number, allowRedisplay, 
 		c.Emit("setup_intent.setup_failed", si, nil)
 		return si, "", e, nil
 	}
-	m, y := defaultExpiry(c)
-	gen := cardPaymentMethodObject(c, c.NewID("payment_method"), cd, m, y, api.Clone(api.Obj(pm["billing_details"])))
-	gen["allow_redisplay"] = allowRedisplay
-	card := api.Obj(gen["card"])
-	card["checks"] = store.Obj{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": nil}
-	card["generated_from"] = store.Obj{"charge": nil, "setup_attempt": att["id"], "payment_method_details": store.Obj{
-		"type": "card_present", "card_present": cardPresentDetails(pm, store.Obj{"amount": nil}),
-	}}
-	if err := c.Put(gen); err != nil {
-		return nil, "", nil, err
-	}
-	if err := c.Tx.SetMeta(metaCard(c.Account, api.Str(gen["id"])), cd.Number); err != nil {
-		return nil, "", nil, err
-	}
-	if cus := api.Str(si["customer"]); cus != "" {
-		if _, err := attach(c, gen, cus, "customer"); err != nil {
-			return nil, "", nil, err
-		}
-	}
-	if err := c.Tx.SetMeta(metaSetUp(c.Account, api.Str(gen["id"])), "1"); err != nil {
+	gen, err := newGeneratedCard(c, cd, pm, allowRedisplay, api.Str(si["customer"]), store.Obj{"charge": nil, "setup_attempt": att["id"],
+		"payment_method_details": store.Obj{"type": "card_present", "card_present": cardPresentDetails(pm, store.Obj{"amount": nil})}})
+	if err != nil {
 		return nil, "", nil, err
 	}
 	att["payment_method_details"] = store.Obj{"type": "card_present",
@@ -295,3 +269,59 @@ func PresentCardForSetup(c *api.Call, before store.Obj, number, allowRedisplay, 
 
 // ReaderCanSetUp reports whether a SetupIntent lists card_present.
 func ReaderCanSetUp(si store.Obj) bool { return ReaderCanPay(si) }
+
+// newGeneratedCard stores the reusable card PaymentMethod Stripe generates
+// from a card read in person (pm, card_present): shown again as
+// allowRedisplay says ("unspecified" when empty), generated_from the
+// payment or setup attempt, attached to customer when there is one, and
+// set up for later off-session payments.
+func newGeneratedCard(c *api.Call, cd card, pm store.Obj, allowRedisplay, customer string, from store.Obj) (store.Obj, error) {
+	if allowRedisplay == "" {
+		allowRedisplay = "unspecified"
+	}
+	m, y := defaultExpiry(c)
+	gen := cardPaymentMethodObject(c, c.NewID("payment_method"), cd, m, y, api.Clone(api.Obj(pm["billing_details"])))
+	gen["allow_redisplay"] = allowRedisplay
+	card := api.Obj(gen["card"])
+	card["checks"] = store.Obj{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": nil}
+	card["generated_from"] = from
+	if err := c.Put(gen); err != nil {
+		return nil, err
+	}
+	if err := c.Tx.SetMeta(metaCard(c.Account, api.Str(gen["id"])), cd.Number); err != nil {
+		return nil, err
+	}
+	if customer != "" {
+		if _, err := attach(c, gen, customer, "customer"); err != nil {
+			return nil, err
+		}
+	}
+	return gen, c.Tx.SetMeta(metaSetUp(c.Account, api.Str(gen["id"])), "1")
+}
+
+// scratchPresentRedisplay carries, through a reader's confirmation, the
+// allow_redisplay of the card a payment saves (process_config).
+const scratchPresentRedisplay = "payments.present_redisplay"
+
+// generatePresentCard saves the card of a successful in-person payment
+// whose intent asks for setup_future_usage, as Stripe's Terminal guide
+// has it: a generated card PaymentMethod, attached to the intent's
+// customer if any, named by the charge's
+// payment_method_details.card_present.generated_card. The card_present
+// PaymentMethod itself is never attached.
+func generatePresentCard(c *api.Call, pi, pm, ch store.Obj) error {
+	if futureUsage(pi, pm) == nil {
+		return nil
+	}
+	redisplay, _ := c.Scratch(scratchPresentRedisplay).(string)
+	pmd := api.Clone(api.Obj(ch["payment_method_details"]))
+	cp := api.Obj(pmd["card_present"])
+	gen, err := newGeneratedCard(c, cardOf(c, pm), pm, redisplay, api.Str(pi["customer"]), store.Obj{"charge": ch["id"], "setup_attempt": nil,
+		"payment_method_details": store.Obj{"type": "card_present", "card_present": api.Clone(cp)}})
+	if err != nil {
+		return err
+	}
+	cp["generated_card"] = gen["id"]
+	ch["payment_method_details"] = pmd
+	return nil
+}

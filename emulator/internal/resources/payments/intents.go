@@ -1200,6 +1200,11 @@ func charge(c *api.Call, before, pi, pm store.Obj, cd card) (any, error) {
 		if err := generateSEPADebit(c, pi, pm, ch); err != nil {
 			return nil, err
 		}
+	} else if pm["type"] == "card_present" {
+		// A card read in person is saved as a generated card.
+		if err := generatePresentCard(c, pi, pm, ch); err != nil {
+			return nil, err
+		}
 	} else if pm["type"] != "customer_balance" { // a cash balance is not saved for later
 		if err := setUpForFuture(c, pi, pm); err != nil {
 			return nil, err

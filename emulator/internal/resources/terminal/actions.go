@@ -87,10 +87,14 @@ func processPaymentIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	details := store.Obj{"payment_intent": piID}
+	// allow_redisplay is for the generated card a payment asking for
+	// setup_future_usage saves: kept until the card is presented, as the
+	// action does not show it.
+	redisplay, _ := c.Params.Str("process_config.allow_redisplay")
+	if err := c.SetMeta(setupRedisplay(c.Account, api.Str(reader["id"])), redisplay); err != nil {
+		return nil, err
+	}
 	if pc, ok := c.Params.Obj("process_config"); ok {
-		// allow_redisplay is for the card a payment saves, which a
-		// card_present payment here never does (refused above).
-		pc.MarkRead("allow_redisplay")
 		config := store.Obj{}
 		for _, f := range []string{"enable_customer_cancellation", "skip_tipping"} {
 			if v, ok := pc.Bool(f); ok {
@@ -114,8 +118,7 @@ func processPaymentIntent(c *api.Call) (any, error) {
 
 // processable checks that a reader can take pi's payment: it lists
 // card_present, waits for a payment method or confirmation, and asks for
-// nothing not emulated (saving the card, extended or incremental
-// authorization).
+// nothing not emulated (an extended authorization).
 func processable(pi store.Obj) error {
 	if !payments.ReaderCanPay(pi) {
 		return apierr.InvalidRequest("This PaymentIntent (%s) cannot be processed on a reader: its payment_method_types do not include card_present. Create it with payment_method_types[]=card_present.", pi["id"]).WithParam("payment_intent")
@@ -125,10 +128,7 @@ func processable(pi store.Obj) error {
 	default:
 		return apierr.InvalidRequest("This PaymentIntent's status is %s, but it must be requires_payment_method or requires_confirmation to be processed on a reader.", pi["status"]).WithParam("payment_intent").WithCode("payment_intent_unexpected_state")
 	}
-	if err := payments.CardPresentOptionsRefused(pi); err != nil {
-		return err
-	}
-	return payments.CardPresentSavingRefused(pi)
+	return payments.CardPresentOptionsRefused(pi)
 }
 
 // localCurrency checks that pi is in the currency of the country of the
@@ -147,8 +147,9 @@ func localCurrency(c *api.Call, reader, pi store.Obj) error {
 	return apierr.InvalidRequest("This PaymentIntent's currency is %s, but the reader's location (%s) is in %s, where Terminal accepts %s only.", pi["currency"], loc["id"], country, want).WithParam("payment_intent")
 }
 
-// setupRedisplay keeps a process_setup_intent's allow_redisplay until the
-// card is presented: the action does not show it.
+// setupRedisplay keeps the allow_redisplay of a process_setup_intent (or
+// of a process_payment_intent's process_config) until the card is
+// presented: the action does not show it.
 func setupRedisplay(acct, reader string) string { return "tmrredisplay:" + acct + ":" + reader }
 
 // processSetupIntent has the reader save the card presented for a
@@ -381,7 +382,7 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 	case "process_setup_intent":
 		failure, err = presentForSetup(c, next, api.Str(before["id"]), number)
 	default:
-		failure, err = presentForPayment(c, next, number, tip)
+		failure, err = presentForPayment(c, next, api.Str(before["id"]), number, tip)
 	}
 	if err != nil {
 		return nil, err
@@ -398,7 +399,7 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 
 // presentForPayment pays the action's PaymentIntent with the card: the
 // decline, when it declined, fails the action.
-func presentForPayment(c *api.Call, action store.Obj, number string, tip int64) (*apierr.Error, error) {
+func presentForPayment(c *api.Call, action store.Obj, reader, number string, tip int64) (*apierr.Error, error) {
 	details := api.Obj(action["process_payment_intent"])
 	piID := api.Str(details["payment_intent"])
 	pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
@@ -411,7 +412,9 @@ func presentForPayment(c *api.Call, action store.Obj, number string, tip int64) 
 	if api.Bool(api.Obj(details["process_config"])["skip_tipping"]) && tip > 0 {
 		return nil, apierr.InvalidRequest("This payment skips tipping (process_config[skip_tipping]): no tip can be added.").WithParam("amount_tip")
 	}
-	_, decline, err := payments.PresentCard(c, pi, number, tip, "card_present[number]")
+	redisplay, _ := c.Tx.GetMeta(setupRedisplay(c.Account, reader))
+	c.DeleteMeta(setupRedisplay(c.Account, reader))
+	_, decline, err := payments.PresentCard(c, pi, number, tip, redisplay, "card_present[number]")
 	if err != nil {
 		return nil, err
 	}
