@@ -87,13 +87,6 @@ func processPaymentIntent(c *api.Call) (any, error) {
 		return nil, err
 	}
 	details := store.Obj{"payment_intent": piID}
-	// allow_redisplay is for the generated card a payment asking for
-	// setup_future_usage saves: kept until the card is presented, as the
-	// action does not show it.
-	redisplay, _ := c.Params.Str("process_config.allow_redisplay")
-	if err := c.SetMeta(setupRedisplay(c.Account, api.Str(reader["id"])), redisplay); err != nil {
-		return nil, err
-	}
 	if pc, ok := c.Params.Obj("process_config"); ok {
 		config := store.Obj{}
 		for _, f := range []string{"enable_customer_cancellation", "skip_tipping"} {
@@ -111,6 +104,13 @@ func processPaymentIntent(c *api.Call) (any, error) {
 			config["tipping"] = store.Obj{"amount_eligible": n}
 		}
 		details["process_config"] = config
+	}
+	// allow_redisplay is for the generated card a payment asking for
+	// setup_future_usage saves: kept until the card is presented, as the
+	// action does not show it.
+	redisplay, _ := c.Params.Str("process_config.allow_redisplay")
+	if err := c.SetMeta(setupRedisplay(c.Account, api.Str(reader["id"])), redisplay); err != nil {
+		return nil, err
 	}
 	reader["action"] = newAction("process_payment_intent", details)
 	return reader, c.Put(reader)
