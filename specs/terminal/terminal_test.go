@@ -107,7 +107,18 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			del, err := sc.V1TerminalLocations.Delete(Ctx, loc.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(del.Deleted).To(BeTrue())
-			_, err = sc.V1TerminalLocations.Retrieve(Ctx, loc.ID, nil)
+
+			By("a deleted location is read as Stripe's deleted stub, as the spec's retrieve answer (deleted_terminal.location) has it, and is otherwise gone")
+			gone, err := sc.V1TerminalLocations.Retrieve(Ctx, loc.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(gone.ID).To(Equal(loc.ID))
+			Expect(gone.Deleted).To(BeTrue())
+			Expect(gone.DisplayName).To(BeEmpty())
+			_, err = sc.V1TerminalLocations.Update(Ctx, loc.ID, &stripe.TerminalLocationUpdateParams{DisplayName: stripe.String("Back")})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+			_, err = sc.V1TerminalLocations.Delete(Ctx, loc.ID, nil)
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+			_, err = sc.V1TerminalLocations.Retrieve(Ctx, "tml_never", nil)
 			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 		})
 
@@ -202,6 +213,14 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(err).NotTo(HaveOccurred())
 			Expect(del.Deleted).To(BeTrue())
 			Expect(list(&stripe.TerminalReaderListParams{})).To(Equal([]string{wpe.ID}))
+			gone, err := sc.V1TerminalReaders.Retrieve(Ctx, s700.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(gone.Deleted).To(BeTrue(), "read as Stripe's deleted stub, as the spec's retrieve answer (deleted_terminal.reader) has it")
+			Expect(gone.ID).To(Equal(s700.ID))
+			_, err = sc.V1TerminalReaders.SetReaderDisplay(Ctx, s700.ID, &stripe.TerminalReaderSetReaderDisplayParams{Type: stripe.String("cart"),
+				Cart: &stripe.TerminalReaderSetReaderDisplayCartParams{Currency: stripe.String("usd"), Total: stripe.Int64(100),
+					LineItems: []*stripe.TerminalReaderSetReaderDisplayCartLineItemParams{{Amount: stripe.Int64(100), Description: stripe.String("Tea"), Quantity: stripe.Int64(1)}}}})
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 		})
 
 		It("refuse any other registration code, an unknown location, and an unknown reader, making nothing", func() {
@@ -806,6 +825,9 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			del, err := sc.V1TerminalConfigurations.Delete(Ctx, cfg.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(del.Deleted).To(BeTrue())
+			gone, err := sc.V1TerminalConfigurations.Retrieve(Ctx, cfg.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(gone.Deleted).To(BeTrue(), "read as Stripe's deleted stub (deleted_terminal.configuration)")
 		})
 
 		It("refuse by name what needs an uploaded file, and bad values, making nothing", func() {

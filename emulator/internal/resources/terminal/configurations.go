@@ -193,7 +193,7 @@ func wifiOf(c *api.Call) (store.Obj, error) {
 }
 
 func retrieveConfiguration(c *api.Call) (any, error) {
-	return c.Retrieve("terminal.configuration", c.Var("id"))
+	return retrieve(c, "terminal.configuration")
 }
 
 func updateConfiguration(c *api.Call) (any, error) {
@@ -220,10 +220,7 @@ func deleteConfiguration(c *api.Call) (any, error) {
 	if p := c.Tx.List(c.Account, "terminal.location", store.Query{Limit: 1, Filter: func(l store.Obj) bool { return l["configuration_overrides"] == id }}); len(p.Data) > 0 {
 		return nil, apierr.InvalidRequest("This configuration is in use by the location %s. Remove it from the location's configuration_overrides before deleting it.", p.Data[0]["id"])
 	}
-	if err := c.Tx.Delete(c.Account, "terminal.configuration", id); err != nil {
-		return nil, err
-	}
-	return api.Deleted("terminal.configuration", id), nil
+	return remove(c, "terminal.configuration", id)
 }
 
 func listConfigurations(c *api.Call) (any, error) {

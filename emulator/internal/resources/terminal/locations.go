@@ -118,7 +118,7 @@ func applyOverrides(c *api.Call, o store.Obj) error {
 }
 
 func retrieveLocation(c *api.Call) (any, error) {
-	return c.Retrieve("terminal.location", c.Var("id"))
+	return retrieve(c, "terminal.location")
 }
 
 func updateLocation(c *api.Call) (any, error) {
@@ -163,10 +163,7 @@ func deleteLocation(c *api.Call) (any, error) {
 	if p := c.Tx.List(c.Account, "terminal.reader", store.Query{Index: "location", Value: id, Limit: 1}); len(p.Data) > 0 {
 		return nil, apierr.InvalidRequest("This location has readers registered to it (%s among them). Delete its readers before deleting the location.", p.Data[0]["id"])
 	}
-	if err := c.Tx.Delete(c.Account, "terminal.location", id); err != nil {
-		return nil, err
-	}
-	return api.Deleted("terminal.location", id), nil
+	return remove(c, "terminal.location", id)
 }
 
 func listLocations(c *api.Call) (any, error) {

@@ -83,7 +83,7 @@ func serialNumber(id string) string {
 	return s[0:8] + "-" + s[8:12] + "-4" + s[13:16] + "-a" + s[17:20] + "-" + s[20:32]
 }
 
-func retrieveReader(c *api.Call) (any, error) { return c.Retrieve("terminal.reader", c.Var("id")) }
+func retrieveReader(c *api.Call) (any, error) { return retrieve(c, "terminal.reader") }
 
 // updateReader changes the label and metadata (a label cannot be unset).
 func updateReader(c *api.Call) (any, error) {
@@ -114,10 +114,7 @@ func deleteReader(c *api.Call) (any, error) {
 		return nil, err
 	}
 	id := api.Str(o["id"])
-	if err := c.Tx.Delete(c.Account, "terminal.reader", id); err != nil {
-		return nil, err
-	}
-	return api.Deleted("terminal.reader", id), nil
+	return remove(c, "terminal.reader", id)
 }
 
 func listReaders(c *api.Call) (any, error) {

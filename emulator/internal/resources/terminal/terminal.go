@@ -38,3 +38,34 @@ func Routes() []api.Route {
 	}
 	return out
 }
+
+// deletedKey marks a deleted Terminal object of the account: Stripe
+// answers a GET of a deleted reader, location or configuration with its
+// deleted stub (the OpenAPI spec's retrieve answers are anyOf the object
+// and deleted_terminal.…, as for customers), while updates, actions and
+// lists know it no more.
+func deletedKey(acct, object, id string) string { return "tmdeleted:" + acct + ":" + object + ":" + id }
+
+// remove deletes a Terminal object and remembers it was deleted.
+func remove(c *api.Call, object, id string) (store.Obj, error) {
+	if err := c.Tx.Delete(c.Account, object, id); err != nil {
+		return nil, err
+	}
+	if err := c.SetMeta(deletedKey(c.Account, object, id), "1"); err != nil {
+		return nil, err
+	}
+	return api.Deleted(object, id), nil
+}
+
+// retrieve answers a GET of a Terminal object: a deleted one is its
+// deleted stub; one never made is Stripe's 404.
+func retrieve(c *api.Call, object string) (any, error) {
+	o, err := c.Retrieve(object, c.Var("id"))
+	if err == nil {
+		return o, nil
+	}
+	if _, ok := c.Tx.GetMeta(deletedKey(c.Account, object, c.Var("id"))); ok {
+		return api.Deleted(object, c.Var("id")), nil
+	}
+	return nil, err
+}
