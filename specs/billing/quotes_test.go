@@ -385,10 +385,6 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 	})
 
 	It("refuses what it does not take, and changes nothing", func() {
-		_, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID), ApplicationFeeAmount: stripe.Int64(100),
-			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}}})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "application_fee_amount")
-		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
 		cp, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(5), Duration: stripe.String("once")})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID),
@@ -429,6 +425,93 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		q, err := inline("USD")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(q.Currency).To(Equal(stripe.CurrencyUSD))
+	})
+
+	It("bills for a connected account: on_behalf_of, transfer_data and the application fee reach the invoice or subscription it makes", func() {
+		acct := Seller(emu, nil).ID
+		accepted := func(p *stripe.QuoteCreateParams) *stripe.Quote {
+			GinkgoHelper()
+			p.Customer = stripe.String(cus.ID)
+			q, err := sc.V1Quotes.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("invoice"), stripe.String("subscription")}})
+			Expect(err).NotTo(HaveOccurred())
+			return q
+		}
+		paid := func(inv *stripe.Invoice) *stripe.PaymentIntent {
+			GinkgoHelper()
+			if inv.Status == stripe.InvoiceStatusDraft {
+				_, err := sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				inv, err = sc.V1Invoices.Pay(Ctx, inv.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+			}
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+			return defaultIntent(sc, inv)
+		}
+
+		// One-time lines: a destination charge of a fixed amount, settled
+		// on the connected account's behalf.
+		q := accepted(&stripe.QuoteCreateParams{LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}},
+			OnBehalfOf: stripe.String(acct), TransferData: &stripe.QuoteCreateTransferDataParams{Destination: stripe.String(acct), Amount: stripe.Int64(700)}})
+		Expect(q.OnBehalfOf.ID).To(Equal(acct))
+		Expect(q.TransferData.Destination.ID).To(Equal(acct))
+		Expect(q.TransferData.Amount).To(Equal(int64(700)))
+		Expect(q.Invoice.OnBehalfOf.ID).To(Equal(acct))
+		pi := paid(q.Invoice)
+		Expect(pi.OnBehalfOf.ID).To(Equal(acct))
+		Expect(pi.TransferData.Destination.ID).To(Equal(acct))
+		Expect(pi.TransferData.Amount).To(Equal(int64(700)))
+
+		q = accepted(&stripe.QuoteCreateParams{LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}},
+			ApplicationFeeAmount: stripe.Int64(150), TransferData: &stripe.QuoteCreateTransferDataParams{Destination: stripe.String(acct)}})
+		Expect(q.ApplicationFeeAmount).To(Equal(int64(150)))
+		Expect(paid(q.Invoice).ApplicationFeeAmount).To(Equal(int64(150)))
+
+		// A recurring line: the subscription takes the percentages.
+		q = accepted(&stripe.QuoteCreateParams{LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}},
+			OnBehalfOf: stripe.String(acct), ApplicationFeePercent: stripe.Float64(10),
+			TransferData: &stripe.QuoteCreateTransferDataParams{Destination: stripe.String(acct)}})
+		Expect(q.ApplicationFeePercent).To(Equal(10.0))
+		sub := q.Subscription
+		Expect(sub.OnBehalfOf.ID).To(Equal(acct))
+		Expect(sub.ApplicationFeePercent).To(Equal(10.0))
+		Expect(sub.TransferData.Destination.ID).To(Equal(acct))
+		Expect(paid(q.Invoice).ApplicationFeeAmount).To(Equal(int64(100)), "10% of the 10.00 first invoice")
+
+		// What Stripe's reference says each takes, refused by name; nothing
+		// changes.
+		draft, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems:            []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}},
+			ApplicationFeeAmount: stripe.Int64(150), TransferData: &stripe.QuoteCreateTransferDataParams{Destination: stripe.String(acct)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Quotes.Update(Ctx, draft.ID, &stripe.QuoteUpdateParams{LineItems: []*stripe.QuoteUpdateLineItemParams{{Price: stripe.String(monthly.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "application_fee_amount")
+		_, err = sc.V1Quotes.Update(Ctx, draft.ID, &stripe.QuoteUpdateParams{ApplicationFeePercent: stripe.Float64(5)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "application_fee_percent")
+		_, err = sc.V1Quotes.Update(Ctx, draft.ID, &stripe.QuoteUpdateParams{TransferData: &stripe.QuoteUpdateTransferDataParams{Destination: stripe.String(acct), AmountPercent: stripe.Float64(50)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "transfer_data[amount_percent]")
+		_, err = sc.V1Quotes.Update(Ctx, draft.ID, &stripe.QuoteUpdateParams{TransferData: &stripe.QuoteUpdateTransferDataParams{Destination: stripe.String("acct_missing")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "transfer_data[destination]")
+		_, err = sc.V1Quotes.Update(Ctx, draft.ID, &stripe.QuoteUpdateParams{OnBehalfOf: stripe.String("acct_missing")})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "on_behalf_of")
+		draft, err = sc.V1Quotes.Retrieve(Ctx, draft.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(draft.ApplicationFeeAmount).To(Equal(int64(150)))
+		Expect(draft.ApplicationFeePercent).To(BeZero())
+		Expect(draft.TransferData.AmountPercent).To(BeZero())
+		Expect(draft.OnBehalfOf).To(BeNil())
+		Expect(draft.AmountTotal).To(Equal(int64(1500)), "still its one-time line")
+
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID), ApplicationFeeAmount: stripe.Int64(100),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "application_fee_amount")
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems:    []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}},
+			TransferData: &stripe.QuoteCreateTransferDataParams{Destination: stripe.String(acct), Amount: stripe.Int64(100)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "transfer_data[amount]")
 	})
 
 	It("duplicates a quote with from_quote: a new draft of its lines and terms, naming the quote it came from", func() {

@@ -1,6 +1,8 @@
 package billing
 
 import (
+	"encoding/json"
+
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
@@ -67,6 +69,12 @@ type QuoteTerms struct {
 	TrialPeriodDays int64
 	Description     string
 	Metadata        map[string]any
+	// Its Connect terms: the settlement merchant, a destination charge's
+	// account and share (an amount for a one-off invoice, a percentage for
+	// a subscription; nil: none) and the platform's fee, likewise.
+	OnBehalfOf, Destination     string
+	TransferAmount, FeeAmount   any // integers
+	TransferPercent, FeePercent any // numbers
 }
 
 // InvoiceFromQuote makes the draft invoice accepting a quote of one-time
@@ -90,6 +98,10 @@ func InvoiceFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 		inv["due_date"] = now + t.DaysUntilDue*86400
 	}
 	inv["parent"] = store.Obj{"type": "quote_details", "quote_details": store.Obj{"quote": t.Quote}, "subscription_details": nil}
+	inv["on_behalf_of"] = api.NilIfEmpty(t.OnBehalfOf)
+	if err := t.keepInvoiceTerms(c, inv); err != nil {
+		return nil, err
+	}
 	inv["default_tax_rates"] = cloneRates(taxrates.Load(c, t.DefaultTaxRates))
 	inv["discounts"] = api.Anys(t.Discounts)
 	if t.AutomaticTax {
@@ -113,6 +125,24 @@ func InvoiceFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 		return nil, err
 	}
 	return inv, nil
+}
+
+// keepInvoiceTerms records the one-off invoice's transfer_data and
+// application_fee_amount for the PaymentIntent its finalization makes, as
+// an invoice created with them keeps them (applyInvoiceConnect).
+func (t QuoteTerms) keepInvoiceTerms(c *api.Call, inv store.Obj) error {
+	it := intentTerms{Destination: t.Destination}
+	if t.TransferAmount != nil {
+		it.Amount, it.HasAmount = api.Int(t.TransferAmount), true
+	}
+	if t.FeeAmount != nil {
+		it.FeeAmount, it.HasFeeAmount = api.Int(t.FeeAmount), true
+	}
+	if it == (intentTerms{}) {
+		return nil
+	}
+	b, _ := json.Marshal(it)
+	return c.SetMeta(intentTermsKey(c.Account, api.Str(inv["id"])), string(b))
 }
 
 // pricedAt is a price billed for a quantity in currency ("" for its
@@ -181,6 +211,19 @@ func SubscriptionFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 	}
 	if len(t.Metadata) > 0 {
 		p["metadata"] = t.Metadata
+	}
+	if t.OnBehalfOf != "" {
+		p["on_behalf_of"] = t.OnBehalfOf
+	}
+	if t.Destination != "" {
+		td := map[string]any{"destination": t.Destination}
+		if t.TransferPercent != nil {
+			td["amount_percent"] = t.TransferPercent
+		}
+		p["transfer_data"] = td
+	}
+	if t.FeePercent != nil {
+		p["application_fee_percent"] = t.FeePercent
 	}
 	t.keepRates(c)
 	res, err := runAs(c, createSubscription, p, map[string]string{quoteVar: t.Quote}, nil)

@@ -44,6 +44,9 @@ func checkPercent(p float64, param string) error {
 	return nil
 }
 
+// CheckPercent is checkPercent for the quotes' Connect terms.
+func CheckPercent(p float64, param string) error { return checkPercent(p, param) }
+
 // applySubscriptionConnect sets a subscription's Connect terms on create
 // and update (an empty value clears one), with the refusals a
 // PaymentIntent's give: the destination and on_behalf_of must be the

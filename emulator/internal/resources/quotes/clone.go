@@ -19,7 +19,8 @@ import (
 // clonedSettings are the quote's fields a copy takes as they are; the
 // lines, totals and from_quote are worked out again.
 var clonedSettings = []string{"automatic_tax", "collection_method", "currency", "customer", "default_tax_rates",
-	"description", "discounts", "footer", "header", "invoice_settings", "metadata", "subscription_data", "test_clock"}
+	"description", "discounts", "footer", "header", "invoice_settings", "metadata", "subscription_data", "test_clock",
+	"on_behalf_of", "transfer_data", "application_fee_amount", "application_fee_percent"}
 
 func cloneQuote(c *api.Call) (any, error) {
 	for _, k := range c.Params.Keys() {

@@ -25,7 +25,7 @@ import (
 var Kind = &api.Kind{
 	Object: "quote", Prefix: "qt_", Name: "quote",
 	Expandable: []string{"customer", "invoice", "subscription", "subscription_schedule", "test_clock", "application",
-		"on_behalf_of", "default_tax_rates", "discounts", "from_quote.quote"},
+		"on_behalf_of", "transfer_data.destination", "default_tax_rates", "discounts", "from_quote.quote"},
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){
 		"line_items":                                 lineItemsList,
 		"computed.upfront.line_items":                upfrontItemsList,
@@ -173,10 +173,10 @@ func now(c *api.Call, q store.Obj) int64 {
 
 // applySettings sets what create and update share, other than the line
 // items and the customer: the texts, collection, expiry, tax rates,
-// discounts, subscription_data and metadata. The parameters Stripe has
-// that are not read here (application fees, on_behalf_of, transfer_data,
-// line items' discounts, subscription_data[effective_date]=current_period_end)
-// are refused as not emulated.
+// discounts, subscription_data, Connect terms and metadata. The
+// parameters Stripe has that are not read here (line items' discounts,
+// subscription_data[effective_date]=current_period_end) are refused as
+// not emulated.
 func applySettings(c *api.Call, q store.Obj) error {
 	on, sent, err := billing.AutoTaxParam(c, c.Params, "automatic_tax", "automatic_tax")
 	if err != nil {
@@ -268,6 +268,9 @@ func applySettings(c *api.Call, q store.Obj) error {
 		if err := effectiveDate(sd, out); err != nil {
 			return err
 		}
+	}
+	if err := applyConnect(c, q); err != nil {
+		return err
 	}
 	return c.ApplyMetadata(q)
 }
@@ -376,6 +379,9 @@ func settle(c *api.Call, q store.Obj, d *data) error {
 	if err := price(c, q, d); err != nil {
 		return err
 	}
+	if err := checkConnect(c, q, *d); err != nil {
+		return err
+	}
 	return save(c, q, *d)
 }
 
@@ -395,6 +401,9 @@ func finalizeQuote(c *api.Call) (any, error) {
 	d := load(c, api.Str(q["id"]))
 	if len(d.Lines) == 0 {
 		return nil, apierr.InvalidRequest("A quote needs at least one line item before it can be finalized.").WithParam("line_items")
+	}
+	if err := checkConnect(c, q, d); err != nil {
+		return nil, err
 	}
 	if at, ok := c.Params.Int("expires_at"); ok {
 		if err := checkExpiry(c, q, at); err != nil {
@@ -473,6 +482,7 @@ func acceptQuote(c *api.Call) (any, error) {
 		DaysUntilDue:     api.Int(api.Obj(q["invoice_settings"])["days_until_due"]),
 		AutomaticTax:     api.Bool(api.Obj(q["automatic_tax"])["enabled"]),
 	}
+	connectTerms(q, &terms)
 	recurs := false
 	for _, l := range d.Lines {
 		p := api.Obj(l.Item["price"])
