@@ -514,6 +514,34 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "transfer_data[amount]")
 	})
 
+	// Stripe's object: application is the "ID of the Connect Application
+	// that created the quote".
+	It("names the platform's Connect application on a quote it makes on a connected account, which may take a fee without a destination", func() {
+		acct := Seller(emu, nil).ID
+		prodP := &stripe.ProductCreateParams{Name: stripe.String("Seat")}
+		prodP.SetStripeAccount(acct)
+		seat, err := sc.V1Products.Create(Ctx, prodP)
+		Expect(err).NotTo(HaveOccurred())
+		cusP := &stripe.CustomerCreateParams{Email: stripe.String("buyer@example.com")}
+		cusP.SetStripeAccount(acct)
+		buyer, err := sc.V1Customers.Create(Ctx, cusP)
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.QuoteCreateParams{Customer: stripe.String(buyer.ID), ApplicationFeeAmount: stripe.Int64(150),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{PriceData: &stripe.QuoteCreateLineItemPriceDataParams{
+				Currency: stripe.String("usd"), Product: stripe.String(seat.ID), UnitAmount: stripe.Int64(1000)}}}}
+		p.SetStripeAccount(acct)
+		p.AddExpand("application")
+		q, err := sc.V1Quotes.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Application).NotTo(BeNil())
+		Expect(q.Application.ID).To(Equal(emu.ConnectApplication()))
+		Expect(q.ApplicationFeeAmount).To(Equal(int64(150)))
+
+		own, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(own.Application).To(BeNil(), "made by the account itself")
+	})
+
 	It("duplicates a quote with from_quote: a new draft of its lines and terms, naming the quote it came from", func() {
 		q := oneTimeQuote()
 		q, err := sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)

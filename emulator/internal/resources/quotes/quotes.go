@@ -105,6 +105,11 @@ func newQuote(c *api.Call, now int64) store.Obj {
 		"subscription_schedule": nil, "test_clock": nil, "total_details": totalDetails(0, 0), "transfer_data": nil,
 	})
 	q["created"] = now
+	if c.Connected {
+		// The platform makes it on its connected account: its Connect
+		// application is the quote's, as a PaymentIntent's.
+		q["application"] = c.ConnectApplication()
+	}
 	return q
 }
 
