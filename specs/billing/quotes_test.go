@@ -299,6 +299,25 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(q.TotalDetails.Breakdown.Discounts[0].Discount.Coupon.ID).To(Equal(cp.ID))
 		Expect(q.TotalDetails.Breakdown.Taxes[0].Rate.ID).To(Equal(vat.ID))
 
+		// Each line item names what its discounts took off it.
+		var items []*stripe.LineItem
+		for it, err := range sc.V1Quotes.ListLineItems(Ctx, &stripe.QuoteListLineItemsParams{Quote: stripe.String(q.ID),
+			ListParams: stripe.ListParams{Expand: []*string{stripe.String("data.discounts")}}}) {
+			Expect(err).NotTo(HaveOccurred())
+			items = append(items, it)
+		}
+		Expect(items).To(HaveLen(1))
+		Expect(items[0].AmountDiscount).To(Equal(int64(600)))
+		Expect(items[0].Discounts).To(HaveLen(1))
+		Expect(items[0].Discounts[0].Amount).To(Equal(int64(600)))
+		Expect(items[0].Discounts[0].Discount.ID).To(Equal(q.Discounts[0].ID))
+		Expect(items[0].Discounts[0].Discount.Coupon.ID).To(Equal(cp.ID))
+		for it, err := range sc.V1Quotes.ListComputedUpfrontLineItems(Ctx, &stripe.QuoteListComputedUpfrontLineItemsParams{Quote: stripe.String(q.ID),
+			ListParams: stripe.ListParams{Expand: []*string{stripe.String("data.discounts")}}}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(it.Discounts[0].Amount).To(Equal(int64(600)))
+		}
+
 		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("invoice")}})

@@ -17,11 +17,22 @@ var ItemKind = &api.Kind{Object: "item", Name: "line item", Expandable: []string
 	Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"taxes": itemTaxes, "discounts": itemDiscounts}}
 
 // itemDiscounts is what a line item's discounts include when expanded
-// (line_items.data.discounts, as Stripe's item lists them): none while
-// nothing is taken off it. A discounted item's would name the Discount
-// objects behind its amount, which the emulator does not keep for a
-// session (as total_details.breakdown), so it is refused by name.
-func itemDiscounts(_ *api.Call, o store.Obj) (any, error) {
+// (line_items.data.discounts, as Stripe's item lists them): what each
+// Discount took off it, for an item whose family keeps them (a quote's,
+// SaveItemTaxes); none while nothing is taken off it. A discounted
+// session item's would name Discount objects the emulator does not keep
+// for a session (as total_details.breakdown), so it is refused by name.
+func itemDiscounts(c *api.Call, o store.Obj) (any, error) {
+	if t := loadItemTax(c, api.Str(o["id"])); t.Discounts != nil {
+		out := []any{}
+		for _, e := range t.Discounts {
+			m := api.Obj(e)
+			if d, ok := c.Tx.Get(c.Account, "discount", api.Str(m["discount"])); ok {
+				out = append(out, store.Obj{"amount": api.Int(m["amount"]), "discount": d})
+			}
+		}
+		return out, nil
+	}
 	if api.Int(o["amount_discount"]) == 0 {
 		return []any{}, nil
 	}
@@ -34,6 +45,10 @@ func itemDiscounts(_ *api.Call, o store.Obj) (any, error) {
 type itemTax struct {
 	TaxRates []string `json:"tax_rates"`
 	Taxes    []any    `json:"taxes"`
+	// Discounts are what each discount took off the item ({amount,
+	// discount id}), kept for the items of families that have Discount
+	// objects (quotes).
+	Discounts []any `json:"discounts,omitempty"`
 }
 
 func itemTaxKey(acct, item string) string { return "csitemtax:" + acct + ":" + item }
@@ -144,13 +159,15 @@ func lineTaxes(amount int64, rates []any, reason any, all, exclusive *int64) []a
 }
 
 // SaveItemTaxes keeps, for a line item ("item") another family makes (a
-// quote's), its own tax rate ids and the taxes it shows when
-// line_items.data.taxes is expanded: every "item" is of this one kind.
-func SaveItemTaxes(c *api.Call, item string, rates []string, taxes []any) error {
+// quote's), its own tax rate ids, the taxes it shows when
+// line_items.data.taxes is expanded and the discounts ({amount,
+// discount id}) line_items.data.discounts shows: every "item" is of this
+// one kind.
+func SaveItemTaxes(c *api.Call, item string, rates []string, taxes, discounts []any) error {
 	if rates == nil {
 		rates = []string{}
 	}
-	raw, _ := json.Marshal(itemTax{TaxRates: rates, Taxes: taxes})
+	raw, _ := json.Marshal(itemTax{TaxRates: rates, Taxes: taxes, Discounts: discounts})
 	return c.Tx.SetMeta(itemTaxKey(c.Account, item), string(raw))
 }
 

@@ -329,12 +329,13 @@ func price(c *api.Call, q store.Obj, d *data) error {
 		computed["recurring"] = store.Obj{"amount_subtotal": rec.subtotal, "amount_total": rec.total,
 			"interval": r["interval"], "interval_count": api.Int(r["interval_count"]), "total_details": totalDetails(rec.discount, rec.tax)}
 	}
-	// The items' taxes, shown when expanded (line_items.data.taxes).
+	// The items' taxes and discounts, shown when expanded
+	// (line_items.data.taxes, line_items.data.discounts).
 	for i, l := range d.Lines {
-		if err := checkout.SaveItemTaxes(c, api.Str(l.Item["id"]), l.TaxRates, whole.taxes[i]); err != nil {
+		if err := checkout.SaveItemTaxes(c, api.Str(l.Item["id"]), l.TaxRates, whole.taxes[i], whole.discounts[i]); err != nil {
 			return err
 		}
-		if err := checkout.SaveItemTaxes(c, api.Str(up.items[i]["id"]), l.TaxRates, up.taxes[i]); err != nil {
+		if err := checkout.SaveItemTaxes(c, api.Str(up.items[i]["id"]), l.TaxRates, up.taxes[i], up.discounts[i]); err != nil {
 			return err
 		}
 	}
@@ -346,10 +347,11 @@ func setTotals(q store.Obj, p pricedPart) {
 	q["total_details"] = totalDetails(p.discount, p.tax)
 }
 
-// pricedPart is a part with each item's taxes as shown.
+// pricedPart is a part with each item's taxes as shown, and what each
+// discount took off it ({amount, discount id}).
 type pricedPart struct {
 	part
-	taxes [][]any
+	taxes, discounts [][]any
 }
 
 // lineTaxes are the rates Stripe Tax applies to each line of a quote
@@ -405,13 +407,14 @@ func priceLines(c *api.Call, lines []line, amounts []int64, include []bool, disc
 	spread := coupons.Spread(discounts, amounts, products, discountable)
 	var out pricedPart
 	out.taxes = make([][]any, n)
+	out.discounts = make([][]any, n)
 	byDiscount := map[string]int64{}
 	byRate := map[string]store.Obj{}
 	var rateOrder []string
 	var exclusive int64
 	for i, l := range lines {
 		it := api.Clone(l.Item)
-		out.taxes[i] = []any{}
+		out.taxes[i], out.discounts[i] = []any{}, []any{}
 		if include != nil && !include[i] {
 			continue
 		}
@@ -419,6 +422,9 @@ func priceLines(c *api.Call, lines []line, amounts []int64, include []bool, disc
 		for _, s := range spread[i] {
 			off += api.Int(s["amount"])
 			byDiscount[api.Str(s["discount"])] += api.Int(s["amount"])
+			if api.Int(s["amount"]) > 0 {
+				out.discounts[i] = append(out.discounts[i], store.Obj{"amount": api.Int(s["amount"]), "discount": s["discount"]})
+			}
 		}
 		rates := defaults
 		if len(l.TaxRates) > 0 {
