@@ -561,6 +561,45 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(own.Application).To(BeNil(), "made by the account itself")
 	})
 
+	// Stripe's spec gives these no empty value: "" is refused as an
+	// attempt to unset what cannot be (parameter_invalid_empty), where the
+	// emptiable ones (header, default_tax_rates…) are cleared.
+	It("refuses an empty value for what cannot be unset, and changes nothing", func() {
+		q := oneTimeQuote()
+		for _, body := range []string{"customer=", "expires_at=", "collection_method=", "line_items=", "invoice_settings[days_until_due]=",
+			"line_items[0][price]=&line_items[0][quantity]=1", "automatic_tax[enabled]="} {
+			r := Do(emu.URL(), "POST", "/v1/quotes/"+q.ID, body)
+			Expect(r.Status).To(Equal(400), body)
+			Expect(r.Error()["code"]).To(Equal("parameter_invalid_empty"), body)
+		}
+		r := Do(emu.URL(), "POST", "/v1/quotes", "customer="+cus.ID+"&test_clock=")
+		Expect(r.Status).To(Equal(400))
+		Expect(r.Error()["param"]).To(Equal("test_clock"))
+		got, err := sc.V1Quotes.Retrieve(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Customer.ID).To(Equal(cus.ID))
+		Expect(got.AmountSubtotal).To(Equal(int64(3500)), "its lines kept")
+
+		r = Do(emu.URL(), "POST", "/v1/quotes/"+q.ID, "header=&default_tax_rates=")
+		Expect(r.Status).To(Equal(200))
+		Expect(r.Body["header"]).To(BeNil())
+
+		// The due days, which cannot be emptied, go with send_invoice.
+		q, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{CollectionMethod: stripe.String("send_invoice"),
+			InvoiceSettings: &stripe.QuoteUpdateInvoiceSettingsParams{DaysUntilDue: stripe.Int64(10)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.InvoiceSettings.DaysUntilDue).To(Equal(int64(10)))
+		q, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{CollectionMethod: stripe.String("charge_automatically")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.InvoiceSettings.DaysUntilDue).To(BeZero())
+
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		r = Do(emu.URL(), "POST", "/v1/quotes/"+q.ID, "expires_at=")
+		Expect(r.Status).To(Equal(400))
+		Expect(r.Error()["param"]).To(Equal("expires_at"))
+	})
+
 	It("duplicates a quote with from_quote: a new draft of its lines and terms, naming the quote it came from", func() {
 		q := oneTimeQuote()
 		q, err := sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)

@@ -113,7 +113,30 @@ func newQuote(c *api.Call, now int64) store.Obj {
 	return q
 }
 
+// emptiable are the parameters Stripe's spec lets "" clear, on create
+// (true) and update; "" for any other is refused as an attempt to unset
+// what cannot be (metadata is always emptiable).
+var emptiable = map[bool]map[string]bool{
+	true: setOf("application_fee_amount", "application_fee_percent", "default_tax_rates", "description", "discounts", "footer",
+		"header", "line_items[].discounts", "line_items[].tax_rates", "on_behalf_of", "subscription_data.effective_date",
+		"subscription_data.trial_period_days", "transfer_data"),
+	false: setOf("application_fee_amount", "application_fee_percent", "default_tax_rates", "description", "discounts", "footer",
+		"header", "line_items[].discounts", "line_items[].tax_rates", "on_behalf_of", "subscription_data.description",
+		"subscription_data.effective_date", "subscription_data.trial_period_days", "transfer_data"),
+}
+
+func setOf(names ...string) map[string]bool {
+	out := make(map[string]bool, len(names))
+	for _, n := range names {
+		out[n] = true
+	}
+	return out
+}
+
 func createQuote(c *api.Call) (any, error) {
+	if err := api.RefuseEmptied(c.Params.Unmarked(), emptiable[true]); err != nil {
+		return nil, err
+	}
 	if c.Params.Has("from_quote") {
 		return cloneQuote(c)
 	}
@@ -202,19 +225,20 @@ func applySettings(c *api.Call, q store.Obj) error {
 		}
 	}
 	c.Copy(q, "header", "description", "footer")
+	settings := api.Obj(q["invoice_settings"])
 	if m, _ := c.Params.Str("collection_method"); m != "" {
 		q["collection_method"] = m
-	}
-	settings := api.Obj(q["invoice_settings"])
-	if c.Params.Has("invoice_settings.days_until_due") {
-		if days, ok := c.Params.Int("invoice_settings.days_until_due"); ok {
-			if days < 0 {
-				return apierr.InvalidRequest("Invalid invoice_settings[days_until_due]: must be at least 0").WithParam("invoice_settings[days_until_due]")
-			}
-			settings["days_until_due"] = days
-		} else {
+		if m == "charge_automatically" {
+			// Its due days go with send_invoice: "" cannot unset them
+			// (Stripe's spec gives them no empty value).
 			settings["days_until_due"] = nil
 		}
+	}
+	if days, ok := c.Params.Int("invoice_settings.days_until_due"); ok {
+		if days < 0 {
+			return apierr.InvalidRequest("Invalid invoice_settings[days_until_due]: must be at least 0").WithParam("invoice_settings[days_until_due]")
+		}
+		settings["days_until_due"] = days
 	}
 	if q["collection_method"] == "send_invoice" && settings["days_until_due"] == nil {
 		return apierr.InvalidRequest("Quotes with `collection_method=send_invoice` need `invoice_settings[days_until_due]`: the invoices they make are due that many days after they are sent.").WithParam("invoice_settings[days_until_due]")
@@ -320,6 +344,9 @@ func updateQuote(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := api.RefuseEmptied(c.Params.Unmarked(), emptiable[false]); err != nil {
+		return nil, err
+	}
 	if before["status"] == "open" {
 		c.Now = now(c, before)
 		return updateOpenQuote(c, before)
@@ -393,6 +420,9 @@ func settle(c *api.Call, q store.Obj, d *data) error {
 func finalizeQuote(c *api.Call) (any, error) {
 	before, err := loadQuote(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := api.RefuseEmptied(c.Params.Unmarked(), nil); err != nil {
 		return nil, err
 	}
 	if before["status"] != "draft" {
