@@ -326,6 +326,58 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(q.Invoice.TotalDiscountAmounts[0].Amount).To(Equal(int64(600)))
 	})
 
+	It("takes a line's own discounts off that line first, then the quote's, as its invoice does", func() {
+		five, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{AmountOff: stripe.Int64(500), Currency: stripe.String("usd"), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		tenPct, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{
+				{Price: stripe.String(oneTime.ID), Quantity: stripe.Int64(2), Discounts: []*stripe.QuoteCreateLineItemDiscountParams{{Coupon: stripe.String(five.ID)}}},
+				{Price: stripe.String(oneTime.ID)},
+			},
+			Discounts: []*stripe.QuoteCreateDiscountParams{{Coupon: stripe.String(tenPct.ID)}},
+			Expand:    []*string{stripe.String("total_details.breakdown")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		// 30.00 - 5.00 = 25.00, then 10% of 25.00 + 15.00.
+		Expect(q.TotalDetails.AmountDiscount).To(Equal(int64(500 + 250 + 150)))
+		Expect(q.AmountTotal).To(Equal(int64(4500 - 900)))
+		Expect(q.TotalDetails.Breakdown.Discounts).To(HaveLen(2))
+		Expect(q.TotalDetails.Breakdown.Discounts[0].Amount).To(Equal(int64(500)))
+		Expect(q.TotalDetails.Breakdown.Discounts[0].Discount.Coupon.ID).To(Equal(five.ID))
+		Expect(q.TotalDetails.Breakdown.Discounts[1].Amount).To(Equal(int64(400)))
+		var items []*stripe.LineItem
+		for it, err := range sc.V1Quotes.ListLineItems(Ctx, &stripe.QuoteListLineItemsParams{Quote: stripe.String(q.ID),
+			ListParams: stripe.ListParams{Expand: []*string{stripe.String("data.discounts")}}}) {
+			Expect(err).NotTo(HaveOccurred())
+			items = append(items, it)
+		}
+		Expect(items[0].AmountDiscount).To(Equal(int64(750)))
+		Expect(items[0].Discounts).To(HaveLen(2))
+		Expect(items[1].AmountDiscount).To(Equal(int64(150)))
+
+		// Updating another line keeps the named line's discounts.
+		q, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{LineItems: []*stripe.QuoteUpdateLineItemParams{{ID: stripe.String(items[0].ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.TotalDetails.AmountDiscount).To(Equal(int64(750)))
+
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Invoice.Total).To(Equal(q.AmountTotal), "the invoice bills what the quote said")
+		Expect(q.Invoice.Lines.Data[0].Discounts).To(HaveLen(1))
+
+		// A recurring quote's line discounts would go to subscription items,
+		// which the emulator does not take them on.
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID), Discounts: []*stripe.QuoteCreateLineItemDiscountParams{{Coupon: stripe.String(tenPct.ID)}}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][discounts]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate"))
+	})
+
 	It("counts only forever coupons in computed.recurring, as Stripe documents", func() {
 		for _, tc := range []struct {
 			params   *stripe.CouponCreateParams
@@ -404,12 +456,7 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 	})
 
 	It("refuses what it does not take, and changes nothing", func() {
-		cp, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(5), Duration: stripe.String("once")})
-		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID),
-			Discounts: []*stripe.QuoteCreateLineItemDiscountParams{{Coupon: stripe.String(cp.ID)}}}}})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][discounts]")
-		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{EffectiveDateCurrentPeriodEnd: stripe.Bool(true)}})
+		_, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{EffectiveDateCurrentPeriodEnd: stripe.Bool(true)}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "subscription_data[effective_date]")
 		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String("cus_missing")})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")

@@ -30,6 +30,12 @@ func RedeemDiscounts(c *api.Call, scope coupons.Scope, amount int64) ([]any, err
 	return redeemFrom(c, c.Params, "", scope, amount)
 }
 
+// RedeemDiscountsFrom is RedeemDiscounts for the discounts[] of p, a part
+// of the request named prefix in errors (a quote's "line_items[0]").
+func RedeemDiscountsFrom(c *api.Call, p params.Values, prefix string, scope coupons.Scope, amount int64) ([]any, error) {
+	return redeemFrom(c, p, prefix, scope, amount)
+}
+
 // redeemFrom is RedeemDiscounts for the discounts[] of p, a part of the
 // request named prefix in errors ("lines[0]"; "" for the request).
 func redeemFrom(c *api.Call, p params.Values, prefix string, scope coupons.Scope, amount int64) ([]any, error) {

@@ -53,6 +53,9 @@ type QuoteLine struct {
 	// TaxRates are the line's own tax rate ids (none: the quote's
 	// default_tax_rates apply).
 	TaxRates []string
+	// Discounts are the ids of the line's own discounts (a one-off
+	// invoice's item takes them).
+	Discounts []string
 }
 
 // QuoteTerms is what an accepted quote bills, and how.
@@ -113,6 +116,9 @@ func InvoiceFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 		ii["invoice"] = inv["id"]
 		ii["test_clock"] = cus["test_clock"]
 		ii["tax_rates"] = cloneRates(taxrates.Load(c, l.TaxRates))
+		if len(l.Discounts) > 0 {
+			ii["discounts"] = api.Anys(l.Discounts)
+		}
 		if err := c.Insert(ii); err != nil {
 			return nil, err
 		}

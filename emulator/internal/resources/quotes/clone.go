@@ -53,7 +53,7 @@ func cloneQuote(c *api.Call) (any, error) {
 	for i, l := range d.Lines {
 		it := api.Clone(l.Item)
 		it["id"] = c.IDs.Long("li_")
-		d.Lines[i] = line{Item: it, TaxRates: l.TaxRates}
+		d.Lines[i] = line{Item: it, TaxRates: l.TaxRates, Discounts: l.Discounts}
 	}
 	// The copy's upfront items get ids of their own as it is priced.
 	d.Upfront = nil

@@ -20,11 +20,12 @@ import (
 // MaxLines is how many line items a quote takes.
 const MaxLines = 20
 
-// readLines reads line_items[]: the quote's lines from now on. On an
+// readLines reads line_items[]: the quote's lines from now on, their
+// discounts redeemed for customer (the quote's, if it has one yet). On an
 // update, kept are the lines the quote has: an entry naming one by id
 // keeps it (with what the entry changes), the lines not named are
 // removed, entries without id are new.
-func readLines(c *api.Call, kept []line) ([]line, error) {
+func readLines(c *api.Call, kept []line, customer string) ([]line, error) {
 	raw := c.Params.Array("line_items")
 	if len(raw) > MaxLines {
 		return nil, apierr.InvalidRequest("A quote can have at most %d line items; you passed %d.", MaxLines, len(raw)).WithParam("line_items")
@@ -44,7 +45,7 @@ func readLines(c *api.Call, kept []line) ([]line, error) {
 				return nil, apierr.NoSuchObject("line item", id, prefix+"[id]")
 			}
 			seen[id] = true
-			l = line{Item: api.Clone(old.Item), TaxRates: old.TaxRates}
+			l = line{Item: api.Clone(old.Item), TaxRates: old.TaxRates, Discounts: old.Discounts}
 		} else {
 			l = line{Item: store.Obj{"id": c.IDs.Long("li_"), "object": "item", "quantity": int64(1)}}
 			if !li.Has("price") && !li.Has("price_data") {
@@ -76,15 +77,38 @@ func readLines(c *api.Call, kept []line) ([]line, error) {
 			}
 			l.TaxRates = ids
 		}
+		if li.Has("discounts") {
+			ids, err := billing.RedeemDiscountsFrom(c, li, prefix, coupons.Scope{Customer: customer, Currency: api.Str(l.Item["currency"])}, billing.MinimumUnknown)
+			if err != nil {
+				return nil, err
+			}
+			l.Discounts = api.Strs(ids)
+		}
 		out = append(out, l)
 	}
 	return out, checkLines(out)
 }
 
 // checkLines applies what holds across lines: one currency, one billing
-// interval for the recurring ones (they become one subscription).
+// interval for the recurring ones (they become one subscription). A
+// line's own discounts are taken only on a quote without recurring lines:
+// its one-off invoice's items take them, a subscription's items and
+// first-invoice items are not emulated with discounts.
 func checkLines(lines []line) error {
 	var first, firstRecurring store.Obj
+	discounted := -1
+	for i, l := range lines {
+		if len(l.Discounts) > 0 && discounted < 0 {
+			discounted = i
+		}
+		if api.Obj(l.Item["price"])["type"] == "recurring" {
+			firstRecurring = api.Obj(l.Item["price"])
+		}
+	}
+	if discounted >= 0 && firstRecurring != nil {
+		return apierr.InvalidRequest("stripe-emu does not emulate a line item's own discounts on a quote with recurring prices (the subscription it makes would need them on its items), so it refused the request rather than answer as if they had taken effect. Use the quote's `discounts`, or leave them out.").WithParam(fmt.Sprintf("line_items[%d][discounts]", discounted))
+	}
+	firstRecurring = nil
 	for i, l := range lines {
 		p := api.Obj(l.Item["price"])
 		if first == nil {
@@ -286,11 +310,17 @@ func price(c *api.Call, q store.Obj, d *data) error {
 			}
 		}
 	}
-	whole := priceLines(c, d.Lines, full, nil, discounts, defaults, auto)
+	// Each line's own discounts come off it first, the quote's off what
+	// they leave, as on the invoice it makes.
+	own := make([][]coupons.Amount, n)
+	for i, l := range d.Lines {
+		own[i] = coupons.Load(c, api.Anys(l.Discounts), api.Str(q["currency"]))
+	}
+	whole := priceLines(c, d.Lines, full, nil, own, discounts, defaults, auto)
 	for i, it := range whole.items {
 		d.Lines[i].Item = it
 	}
-	up := priceLines(c, d.Lines, upfront, nil, discounts, defaults, auto)
+	up := priceLines(c, d.Lines, upfront, nil, own, discounts, defaults, auto)
 	for i, it := range up.items {
 		// The upfront items are items of their own; their ids are kept
 		// across updates (and with them what their taxes are kept under).
@@ -323,7 +353,9 @@ func price(c *api.Call, q store.Obj, d *data) error {
 		for i := range d.Lines {
 			include[i] = api.Obj(d.Lines[i].Item["price"])["type"] == "recurring"
 		}
-		rec := priceLines(c, d.Lines, recurringOnly, include, lasting, defaults, auto)
+		// No line of a recurring quote has discounts of its own
+		// (checkLines).
+		rec := priceLines(c, d.Lines, recurringOnly, include, nil, lasting, defaults, auto)
 		d.Breakdown["recurring"] = rec.breakdown
 		r := api.Obj(first["recurring"])
 		computed["recurring"] = store.Obj{"amount_subtotal": rec.subtotal, "amount_total": rec.total,
@@ -394,9 +426,10 @@ func autoTaxes(c *api.Call, q store.Obj, lines []line) (*lineTaxes, error) {
 }
 
 // priceLines prices lines at amounts (only those include says, nil: all)
-// with discounts and tax rates (auto's with automatic tax): each item (a
-// copy) gets its amounts.
-func priceLines(c *api.Call, lines []line, amounts []int64, include []bool, discounts []coupons.Amount, defaults []any, auto *lineTaxes) pricedPart {
+// with each line's own discounts (own, nil: none), then the quote's
+// discounts on what they leave, and tax rates (auto's with automatic
+// tax): each item (a copy) gets its amounts.
+func priceLines(c *api.Call, lines []line, amounts []int64, include []bool, own [][]coupons.Amount, discounts []coupons.Amount, defaults []any, auto *lineTaxes) pricedPart {
 	n := len(lines)
 	products := make([]string, n)
 	discountable := make([]bool, n)
@@ -404,7 +437,23 @@ func priceLines(c *api.Call, lines []line, amounts []int64, include []bool, disc
 		products[i] = api.Str(api.Obj(l.Item["price"])["product"])
 		discountable[i] = include == nil || include[i]
 	}
-	spread := coupons.Spread(discounts, amounts, products, discountable)
+	spread := make([][]store.Obj, n)
+	left := append([]int64(nil), amounts...)
+	var order []coupons.Amount
+	for i := range lines {
+		if i >= len(own) || len(own[i]) == 0 || !discountable[i] {
+			continue
+		}
+		order = append(order, own[i]...)
+		spread[i] = coupons.Spread(own[i], amounts[i:i+1], products[i:i+1], []bool{true})[0]
+		for _, s := range spread[i] {
+			left[i] -= api.Int(s["amount"])
+		}
+	}
+	for i, shares := range coupons.Spread(discounts, left, products, discountable) {
+		spread[i] = append(spread[i], shares...)
+	}
+	order = append(order, discounts...)
 	var out pricedPart
 	out.taxes = make([][]any, n)
 	out.discounts = make([][]any, n)
@@ -464,8 +513,10 @@ func priceLines(c *api.Call, lines []line, amounts []int64, include []bool, disc
 	}
 	out.total = out.subtotal - out.discount + exclusive
 	out.breakdown = breakdown{Discounts: []any{}, Taxes: []any{}}
-	for _, dc := range discounts {
-		if amt, ok := byDiscount[dc.ID]; ok {
+	listed := map[string]bool{}
+	for _, dc := range order {
+		if amt, ok := byDiscount[dc.ID]; ok && !listed[dc.ID] {
+			listed[dc.ID] = true
 			out.breakdown.Discounts = append(out.breakdown.Discounts, store.Obj{"amount": amt, "discount": dc.ID})
 		}
 	}

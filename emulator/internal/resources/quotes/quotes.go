@@ -166,7 +166,7 @@ func createQuote(c *api.Call) (any, error) {
 	if cus != nil {
 		q["customer"] = cus["id"]
 	}
-	lines, err := readLines(c, nil)
+	lines, err := readLines(c, nil, api.Str(q["customer"]))
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +371,7 @@ func updateQuote(c *api.Call) (any, error) {
 	}
 	d := load(c, api.Str(q["id"]))
 	if c.Params.Has("line_items") {
-		if d.Lines, err = readLines(c, d.Lines); err != nil {
+		if d.Lines, err = readLines(c, d.Lines, api.Str(q["customer"])); err != nil {
 			return nil, err
 		}
 	}
@@ -521,7 +521,7 @@ func acceptQuote(c *api.Call) (any, error) {
 	recurs := false
 	for _, l := range d.Lines {
 		p := api.Obj(l.Item["price"])
-		terms.Lines = append(terms.Lines, billing.QuoteLine{Price: p, Quantity: api.Int(l.Item["quantity"]), TaxRates: l.TaxRates})
+		terms.Lines = append(terms.Lines, billing.QuoteLine{Price: p, Quantity: api.Int(l.Item["quantity"]), TaxRates: l.TaxRates, Discounts: l.Discounts})
 		recurs = recurs || p["type"] == "recurring"
 	}
 	if recurs {
@@ -632,11 +632,13 @@ type data struct {
 	Breakdown map[string]breakdown
 }
 
-// line is a line item as listed, and the tax rates of its own (none: the
-// quote's default_tax_rates apply).
+// line is a line item as listed, the tax rates of its own (none: the
+// quote's default_tax_rates apply) and the ids of its own discounts
+// (taken off it before the quote's).
 type line struct {
-	Item     map[string]any
-	TaxRates []string
+	Item      map[string]any
+	TaxRates  []string
+	Discounts []string
 }
 
 // breakdown is a total's breakdown as kept: discounts and tax rates by
@@ -663,7 +665,7 @@ func load(c *api.Call, id string) data {
 			m := api.Obj(v)
 			for _, l := range asAnys(m["lines"]) {
 				lm := api.Obj(l)
-				d.Lines = append(d.Lines, line{Item: api.Obj(lm["item"]), TaxRates: api.Strs(lm["tax_rates"])})
+				d.Lines = append(d.Lines, line{Item: api.Obj(lm["item"]), TaxRates: api.Strs(lm["tax_rates"]), Discounts: api.Strs(lm["discounts"])})
 			}
 			d.Upfront = asAnys(m["upfront"])
 			d.Breakdown = map[string]breakdown{}
@@ -690,7 +692,7 @@ func save(c *api.Call, q store.Obj, d data) error {
 func (d data) asJSON() store.Obj {
 	lines := make([]any, len(d.Lines))
 	for i, l := range d.Lines {
-		lines[i] = store.Obj{"item": l.Item, "tax_rates": api.Anys(l.TaxRates)}
+		lines[i] = store.Obj{"item": l.Item, "tax_rates": api.Anys(l.TaxRates), "discounts": api.Anys(l.Discounts)}
 	}
 	bd := store.Obj{}
 	for k, b := range d.Breakdown {
