@@ -683,6 +683,36 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(got.Status).To(Equal(stripe.QuoteStatusOpen))
 	})
 
+	It("redeems a copy's discounts afresh, so a once coupon discounts the copy's invoice too", func() {
+		once, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		billed := func(q *stripe.Quote) *stripe.Invoice {
+			GinkgoHelper()
+			_, err := sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			q, err = sc.V1Quotes.Accept(Ctx, q.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			inv, err := sc.V1Invoices.FinalizeInvoice(Ctx, q.Invoice.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return inv
+		}
+		orig, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}},
+			Discounts: []*stripe.QuoteCreateDiscountParams{{Coupon: stripe.String(once.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(billed(orig).Total).To(Equal(int64(750)))
+
+		dup, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{FromQuote: &stripe.QuoteCreateFromQuoteParams{Quote: stripe.String(orig.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(dup.Discounts).To(HaveLen(1))
+		Expect(dup.Discounts[0].ID).NotTo(Equal(orig.Discounts[0].ID), "a discount of its own")
+		Expect(dup.AmountTotal).To(Equal(int64(750)))
+		Expect(billed(dup).Total).To(Equal(dup.AmountTotal), "the copy's invoice bills what the copy said")
+		cp, err := sc.V1Coupons.Retrieve(Ctx, once.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cp.TimesRedeemed).To(Equal(int64(2)))
+	})
+
 	It("revises an open quote: the revision is numbered after it, and finalizing it cancels the original", func() {
 		q := oneTimeQuote()
 		q, err := sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)

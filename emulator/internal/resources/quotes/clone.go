@@ -7,6 +7,9 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -49,6 +52,13 @@ func cloneQuote(c *api.Call) (any, error) {
 		q[f] = api.Clone(store.Obj{f: src[f]})[f]
 	}
 	q["from_quote"] = store.Obj{"is_revision": revise, "quote": id}
+	if !revise {
+		ids, err := redeemAgain(c, q, src)
+		if err != nil {
+			return nil, err
+		}
+		q["discounts"] = ids
+	}
 	d := load(c, id)
 	for i, l := range d.Lines {
 		it := api.Clone(l.Item)
@@ -61,6 +71,42 @@ func cloneQuote(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return q, c.Insert(q)
+}
+
+// redeemAgain gives a duplicate discounts of its own: each coupon or
+// promotion code of the original's discounts redeemed again for the
+// copy, as the original's may be used up by what it billed (a once
+// discount discounts one invoice); the customer's own discount is shared.
+// A revision keeps the original's, which it replaces.
+func redeemAgain(c *api.Call, q, src store.Obj) ([]any, error) {
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(src["customer"]))
+	var entries []any
+	for _, id := range asAnys(src["discounts"]) {
+		d, ok := c.Tx.Get(c.Account, "discount", api.Str(id))
+		switch {
+		case !ok:
+			continue
+		case api.Str(api.Obj(cus["discount"])["id"]) == api.Str(id):
+			entries = append(entries, map[string]any{"discount": id})
+		case d["promotion_code"] != nil:
+			entries = append(entries, map[string]any{"promotion_code": d["promotion_code"]})
+		default:
+			entries = append(entries, map[string]any{"coupon": api.Obj(d["coupon"])["id"]})
+		}
+	}
+	if len(entries) == 0 {
+		return []any{}, nil
+	}
+	p := params.NewValues(map[string]any{"discounts": entries})
+	ids, err := billing.RedeemDiscountsFrom(c, p, "", coupons.Scope{Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"])}, billing.MinimumUnknown)
+	if e, ok := err.(*apierr.Error); ok {
+		// The coupon or code can no longer be redeemed: the copy cannot
+		// take it.
+		cp := *e
+		cp.Param = "from_quote[quote]"
+		return nil, &cp
+	}
+	return ids, err
 }
 
 // finalizeRevision numbers a revision after the quote it revises (its
