@@ -326,6 +326,29 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(q.Invoice.TotalDiscountAmounts[0].Amount).To(Equal(int64(600)))
 	})
 
+	It("starts a repeating coupon's months when the quote is accepted, not when it was drafted", func() {
+		cp, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("repeating"), DurationInMonths: stripe.Int64(1)})
+		Expect(err).NotTo(HaveOccurred())
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}},
+			Discounts: []*stripe.QuoteCreateDiscountParams{{Coupon: stripe.String(cp.ID)}},
+			ExpiresAt: stripe.Int64(Epoch.AddDate(0, 3, 0).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Computed.Upfront.AmountTotal).To(Equal(int64(500)))
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		// Accepted six weeks later: the month starts then.
+		accepted := Epoch.AddDate(0, 0, 42)
+		emu.Clock().Set(accepted)
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("invoice"), stripe.String("subscription.discounts")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Invoice.Total).To(Equal(int64(500)), "what the quote said upfront")
+		Expect(q.Subscription.Discounts).To(HaveLen(1))
+		Expect(q.Subscription.Discounts[0].Start).To(Equal(accepted.Unix()))
+		Expect(q.Subscription.Discounts[0].End).To(Equal(accepted.AddDate(0, 1, 0).Unix()))
+	})
+
 	It("takes a line's own discounts off that line first, then the quote's, as its invoice does", func() {
 		five, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{AmountOff: stripe.Int64(500), Currency: stripe.String("usd"), Duration: stripe.String("once")})
 		Expect(err).NotTo(HaveOccurred())

@@ -8,6 +8,7 @@ package quotes
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -518,6 +519,15 @@ func acceptQuote(c *api.Call) (any, error) {
 		AutomaticTax:     api.Bool(api.Obj(q["automatic_tax"])["enabled"]),
 	}
 	connectTerms(q, &terms)
+	// What it bills starts now, or at an effective date still to come (a
+	// schedule waits for it).
+	start := now(c, q)
+	if at := api.Int(api.Obj(q["subscription_data"])["effective_date"]); at > start && recurring(d) {
+		start = at
+	}
+	if err := startDiscounts(c, q, d, start); err != nil {
+		return nil, err
+	}
 	recurs := false
 	for _, l := range d.Lines {
 		p := api.Obj(l.Item["price"])
@@ -555,6 +565,37 @@ func acceptQuote(c *api.Call) (any, error) {
 	q["status"] = "accepted"
 	api.Obj(q["status_transitions"])["accepted_at"] = c.Now
 	return q, c.PutEmit(q, "quote.accepted", nil)
+}
+
+// startDiscounts starts the quote's discounts at its acceptance, at:
+// what they discount is billed from then, so a repeating coupon's months
+// count from then rather than from when the quote was drafted (else one
+// accepted later would bill undiscounted what it said was discounted).
+// The customer's own discount, shared, is left as it is.
+func startDiscounts(c *api.Call, q store.Obj, d data, at int64) error {
+	ids := api.Strs(q["discounts"])
+	for _, l := range d.Lines {
+		ids = append(ids, l.Discounts...)
+	}
+	var own string
+	if cus, ok := c.Tx.Get(c.Account, "customer", api.Str(q["customer"])); ok {
+		own = api.Str(api.Obj(cus["discount"])["id"])
+	}
+	for _, id := range ids {
+		dc, ok := c.Tx.Get(c.Account, "discount", id)
+		if !ok || id == own || api.Int(dc["start"]) == at {
+			continue
+		}
+		dc = api.Clone(dc)
+		dc["start"] = at
+		if cp := api.Obj(dc["coupon"]); cp["duration"] == "repeating" {
+			dc["end"] = time.Unix(at, 0).UTC().AddDate(0, int(api.Int(cp["duration_in_months"])), 0).Unix()
+		}
+		if err := c.Put(dc); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func cancelQuote(c *api.Call) (any, error) {
