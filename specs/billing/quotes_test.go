@@ -320,10 +320,11 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 
 		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("invoice")}})
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("invoice.discounts")}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(q.Invoice.Total).To(Equal(int64(2640)))
 		Expect(q.Invoice.TotalDiscountAmounts[0].Amount).To(Equal(int64(600)))
+		Expect(q.Invoice.Discounts[0].Invoice).To(Equal(q.Invoice.ID), "applied to the invoice, as one sent with it is")
 	})
 
 	It("starts a repeating coupon's months when the quote is accepted, not when it was drafted", func() {
@@ -347,6 +348,7 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(q.Subscription.Discounts).To(HaveLen(1))
 		Expect(q.Subscription.Discounts[0].Start).To(Equal(accepted.Unix()))
 		Expect(q.Subscription.Discounts[0].End).To(Equal(accepted.AddDate(0, 1, 0).Unix()))
+		Expect(q.Subscription.Discounts[0].Subscription).To(Equal(q.Subscription.ID), "applied to the subscription, as one sent with it is")
 	})
 
 	It("takes a line's own discounts off that line first, then the quote's, as its invoice does", func() {

@@ -525,7 +525,8 @@ func acceptQuote(c *api.Call) (any, error) {
 	if at := api.Int(api.Obj(q["subscription_data"])["effective_date"]); at > start && recurring(d) {
 		start = at
 	}
-	if err := startDiscounts(c, q, d, start); err != nil {
+	owned, err := startDiscounts(c, q, d, start)
+	if err != nil {
 		return nil, err
 	}
 	recurs := false
@@ -553,6 +554,9 @@ func acceptQuote(c *api.Call) (any, error) {
 				return nil, err
 			}
 			q["subscription"], q["invoice"] = sub["id"], sub["latest_invoice"]
+			if err := appliedTo(c, owned, "subscription", api.Str(sub["id"])); err != nil {
+				return nil, err
+			}
 		}
 	} else {
 		inv, err := billing.InvoiceFromQuote(c, terms)
@@ -560,6 +564,9 @@ func acceptQuote(c *api.Call) (any, error) {
 			return nil, err
 		}
 		q["invoice"] = inv["id"]
+		if err := appliedTo(c, owned, "invoice", api.Str(inv["id"])); err != nil {
+			return nil, err
+		}
 	}
 	c.Now = now(c, q)
 	q["status"] = "accepted"
@@ -571,8 +578,9 @@ func acceptQuote(c *api.Call) (any, error) {
 // what they discount is billed from then, so a repeating coupon's months
 // count from then rather than from when the quote was drafted (else one
 // accepted later would bill undiscounted what it said was discounted).
-// The customer's own discount, shared, is left as it is.
-func startDiscounts(c *api.Call, q store.Obj, d data, at int64) error {
+// The customer's own discount, shared, is left as it is. It returns the
+// quote's own discounts (not its lines').
+func startDiscounts(c *api.Call, q store.Obj, d data, at int64) ([]string, error) {
 	ids := api.Strs(q["discounts"])
 	for _, l := range d.Lines {
 		ids = append(ids, l.Discounts...)
@@ -581,7 +589,11 @@ func startDiscounts(c *api.Call, q store.Obj, d data, at int64) error {
 	if cus, ok := c.Tx.Get(c.Account, "customer", api.Str(q["customer"])); ok {
 		own = api.Str(api.Obj(cus["discount"])["id"])
 	}
-	for _, id := range ids {
+	var owned []string
+	for i, id := range ids {
+		if id != own && i < len(api.Strs(q["discounts"])) {
+			owned = append(owned, id)
+		}
 		dc, ok := c.Tx.Get(c.Account, "discount", id)
 		if !ok || id == own || api.Int(dc["start"]) == at {
 			continue
@@ -591,6 +603,24 @@ func startDiscounts(c *api.Call, q store.Obj, d data, at int64) error {
 		if cp := api.Obj(dc["coupon"]); cp["duration"] == "repeating" {
 			dc["end"] = time.Unix(at, 0).UTC().AddDate(0, int(api.Int(cp["duration_in_months"])), 0).Unix()
 		}
+		if err := c.Put(dc); err != nil {
+			return nil, err
+		}
+	}
+	return owned, nil
+}
+
+// appliedTo names the subscription or invoice (field) the quote's own
+// discounts were applied to on acceptance, as a discount sent with one
+// names it.
+func appliedTo(c *api.Call, ids []string, field, id string) error {
+	for _, did := range ids {
+		dc, ok := c.Tx.Get(c.Account, "discount", did)
+		if !ok {
+			continue
+		}
+		dc = api.Clone(dc)
+		dc[field] = id
 		if err := c.Put(dc); err != nil {
 			return err
 		}
