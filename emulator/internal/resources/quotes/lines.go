@@ -95,20 +95,17 @@ func readLines(c *api.Call, kept []line, customer string) ([]line, error) {
 // its one-off invoice's items take them, a subscription's items and
 // first-invoice items are not emulated with discounts.
 func checkLines(lines []line) error {
-	var first, firstRecurring store.Obj
-	discounted := -1
+	discounted, recurs := -1, false
 	for i, l := range lines {
 		if len(l.Discounts) > 0 && discounted < 0 {
 			discounted = i
 		}
-		if api.Obj(l.Item["price"])["type"] == "recurring" {
-			firstRecurring = api.Obj(l.Item["price"])
-		}
+		recurs = recurs || api.Obj(l.Item["price"])["type"] == "recurring"
 	}
-	if discounted >= 0 && firstRecurring != nil {
+	if discounted >= 0 && recurs {
 		return apierr.InvalidRequest("stripe-emu does not emulate a line item's own discounts on a quote with recurring prices (the subscription it makes would need them on its items), so it refused the request rather than answer as if they had taken effect. Use the quote's `discounts`, or leave them out.").WithParam(fmt.Sprintf("line_items[%d][discounts]", discounted))
 	}
-	firstRecurring = nil
+	var first, firstRecurring store.Obj
 	for i, l := range lines {
 		p := api.Obj(l.Item["price"])
 		if first == nil {
