@@ -202,10 +202,9 @@ func now(c *api.Call, q store.Obj) int64 {
 
 // applySettings sets what create and update share, other than the line
 // items and the customer: the texts, collection, expiry, tax rates,
-// discounts, subscription_data, Connect terms and metadata. The
-// parameters Stripe has that are not read here (line items' discounts,
-// subscription_data[effective_date]=current_period_end) are refused as
-// not emulated.
+// discounts, subscription_data, Connect terms and metadata. What Stripe
+// has that is not read here (subscription_data[effective_date]=
+// current_period_end) is refused as not emulated.
 func applySettings(c *api.Call, q store.Obj) error {
 	on, sent, err := billing.AutoTaxParam(c, c.Params, "automatic_tax", "automatic_tax")
 	if err != nil {
