@@ -394,6 +394,11 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(q.Invoice.Total).To(Equal(q.AmountTotal), "the invoice bills what the quote said")
 		Expect(q.Invoice.Lines.Data[0].Discounts).To(HaveLen(1))
+		itemID := q.Invoice.Lines.Data[0].Parent.InvoiceItemDetails.InvoiceItem
+		ii, err := sc.V1InvoiceItems.Retrieve(Ctx, itemID, &stripe.InvoiceItemRetrieveParams{Expand: []*string{stripe.String("discounts")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Discounts).To(HaveLen(1))
+		Expect(ii.Discounts[0].InvoiceItem).To(Equal(itemID), "applied to its invoice item, as one sent with the item is")
 
 		// A recurring quote's line discounts would go to subscription items,
 		// which the emulator does not take them on.

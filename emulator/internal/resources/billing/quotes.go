@@ -118,6 +118,16 @@ func InvoiceFromQuote(c *api.Call, t QuoteTerms) (store.Obj, error) {
 		ii["tax_rates"] = cloneRates(taxrates.Load(c, l.TaxRates))
 		if len(l.Discounts) > 0 {
 			ii["discounts"] = api.Anys(l.Discounts)
+			// Applied to the item, as a discount sent with one is.
+			for _, id := range l.Discounts {
+				if d, ok := c.Tx.Get(c.Account, "discount", id); ok {
+					d = api.Clone(d)
+					d["invoice_item"] = ii["id"]
+					if err := c.Put(d); err != nil {
+						return nil, err
+					}
+				}
+			}
 		}
 		if err := c.Insert(ii); err != nil {
 			return nil, err
