@@ -168,6 +168,22 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(e.Message).To(ContainSubstring(d.ID))
 	})
 
+	It("lists the thin events of the past 30 days only, as Stripe's reference says ('going back up to 30 days')", func() {
+		d := thinDestination("https://example.com/thin", "v2.core.event_destination.ping")
+		old, err := sc.V2CoreEventDestinations.Ping(d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(30*24*time.Hour + time.Second)
+		recent, err := sc.V2CoreEventDestinations.Ping(d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		var listed []string
+		for ev, err := range sc.V2CoreEvents.List(Ctx, &stripe.V2CoreEventListParams{ObjectID: stripe.String(d.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			listed = append(listed, ev.(*stripe.V2CoreEventDestinationPingEvent).ID)
+		}
+		Expect(listed).To(Equal([]string{recent.(*stripe.V2CoreEventDestinationPingEvent).ID}),
+			"not %s, pinged 30 days and a second ago", old.(*stripe.V2CoreEventDestinationPingEvent).ID)
+	})
+
 	It("answers what does not exist 404 not_found, as Stripe's v2 reference lists it", func() {
 		for _, path := range []string{"/v2/core/event_destinations/ed_test_missing", "/v2/core/events/evt_test_missing"} {
 			r := Do(emu.URL(), "GET", path, "")

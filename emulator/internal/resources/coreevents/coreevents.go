@@ -8,6 +8,7 @@ package coreevents
 
 import (
 	"net/url"
+	"time"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -130,6 +131,11 @@ func Notification(stored string) ([]byte, error) {
 	return jsonenc.MarshalIndent(ev)
 }
 
+// Retention is how far back the list of thin events goes: 30 days, as
+// Stripe's reference says. Retrieving one by id is not limited: Stripe's
+// v2 reference, unlike v1's, documents no limit there.
+const Retention = 30 * 24 * 60 * 60
+
 func listEvents(c *api.Call) (any, error) {
 	q, err := c.V2ListQuery()
 	if err != nil {
@@ -137,6 +143,12 @@ func listEvents(c *api.Call) (any, error) {
 	}
 	objectID, _ := c.Params.Str("object_id")
 	q.Index, q.Value = "object_id", objectID
+	// Stripe lists events "going back up to 30 days".
+	cutoff := time.Unix(c.Now-Retention, 0)
+	q.Filter = api.And(q.Filter, func(o store.Obj) bool {
+		created, err := time.Parse(time.RFC3339, api.Str(o["created"]))
+		return err == nil && created.After(cutoff)
+	})
 	return c.V2Page("v2.core.event", "/v2/core/events", q, url.Values{"object_id": {objectID}}, nil), nil
 }
 
