@@ -184,6 +184,20 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 			"not %s, pinged 30 days and a second ago", old.(*stripe.V2CoreEventDestinationPingEvent).ID)
 	})
 
+	It("refuses a snapshot_api_version other than the one events are rendered in, the request's own included, as /v1/webhook_endpoints refuses api_version", func() {
+		r := Do(emu.URL(), "POST", "/v2/core/event_destinations", `{"name":"snap","type":"webhook_endpoint","event_payload":"snapshot",`+
+			`"snapshot_api_version":"2025-07-30.basil","enabled_events":["customer.created"],"webhook_endpoint":{"url":"https://example.com/h"}}`,
+			"Content-Type", "application/json", "Stripe-Version", "2025-07-30.basil")
+		Expect(r.Status).To(Equal(400), r.Text)
+		Expect(r.Error()["message"]).To(ContainSubstring("2025-07-30.basil"))
+		var n int
+		for _, err := range sc.V2CoreEventDestinations.List(Ctx, nil) {
+			Expect(err).NotTo(HaveOccurred())
+			n++
+		}
+		Expect(n).To(BeZero(), "nothing was made")
+	})
+
 	It("answers what does not exist 404 not_found, as Stripe's v2 reference lists it", func() {
 		for _, path := range []string{"/v2/core/event_destinations/ed_test_missing", "/v2/core/events/evt_test_missing"} {
 			r := Do(emu.URL(), "GET", path, "")

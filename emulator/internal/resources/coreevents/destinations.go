@@ -118,7 +118,9 @@ func createDestination(c *api.Call) (any, error) {
 		if payload != "snapshot" {
 			return nil, invalid("Invalid snapshot_api_version: it applies to snapshot event payloads only.")
 		}
-		if v != c.APIVersion && v != api.APIVersion {
+		// Events are rendered in the pinned version whatever the request's
+		// Stripe-Version, so that is the only one a destination can take.
+		if v != api.APIVersion {
 			return nil, apierr.InvalidRequest("stripe-emu renders events in %s only, so it refused snapshot_api_version %s rather than send events in shapes it does not emulate.", api.APIVersion, v)
 		}
 		version = v
