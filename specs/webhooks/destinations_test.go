@@ -3,9 +3,11 @@ package webhooks_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -290,6 +292,49 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		got, err := sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Metadata).To(Equal(map[string]string{"team": "billing", "tier": "gold"}))
+	})
+
+	It("holds metadata to Stripe's limits (50 keys, keys of up to 40 characters without brackets, values of up to 500), changing nothing", func() {
+		body := func(md string) string {
+			return `{"name":"md","type":"webhook_endpoint","event_payload":"thin","enabled_events":["v2.core.event_destination.ping"],` +
+				`"webhook_endpoint":{"url":"https://example.com/md"},"metadata":` + md + `}`
+		}
+		fifty := make([]string, 50)
+		for i := range fifty {
+			fifty[i] = fmt.Sprintf(`"k%d":"v"`, i)
+		}
+		bad := []string{
+			`{"` + strings.Repeat("k", 41) + `":"v"}`,
+			`{"k":"` + strings.Repeat("v", 501) + `"}`,
+			`{"a[b]":"v"}`,
+			`{"":"v"}`,
+			`{` + strings.Join(fifty, ",") + `,"k50":"v"}`,
+		}
+		for _, md := range bad {
+			r := Do(emu.URL(), "POST", "/v2/core/event_destinations", body(md), "Content-Type", "application/json")
+			Expect(r.Status).To(Equal(400), md)
+			Expect(r.Error()["code"]).To(Equal("invalid_fields"), md)
+		}
+		r := Do(emu.URL(), "POST", "/v2/core/event_destinations", body(`{`+strings.Join(fifty, ",")+`}`), "Content-Type", "application/json")
+		Expect(r.Status).To(Equal(200), r.Text)
+		id := r.Body["id"].(string)
+		for _, md := range append(bad[:4], `{"k50":"v"}`) {
+			r := Do(emu.URL(), "POST", "/v2/core/event_destinations/"+id, `{"metadata":`+md+`}`, "Content-Type", "application/json")
+			Expect(r.Status).To(Equal(400), md)
+			Expect(r.Error()["code"]).To(Equal("invalid_fields"), md)
+		}
+		r = Do(emu.URL(), "POST", "/v2/core/event_destinations/"+id, `{"metadata":{"k0":null,"k50":"v"}}`, "Content-Type", "application/json")
+		Expect(r.Status).To(Equal(200), "one unset makes room: %s", r.Text)
+		got, err := sc.V2CoreEventDestinations.Retrieve(Ctx, id, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Metadata).To(HaveLen(50))
+		Expect(got.Metadata).To(HaveKey("k50"))
+		var n int
+		for _, err := range sc.V2CoreEventDestinations.List(Ctx, nil) {
+			Expect(err).NotTo(HaveOccurred())
+			n++
+		}
+		Expect(n).To(Equal(1), "no refused destination was made")
 	})
 
 	It("takes the ping among a thin destination's enabled events, a thin event type Stripe lists", func() {

@@ -1,6 +1,7 @@
 package coreevents
 
 import (
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -56,6 +57,21 @@ func render(c *api.Call, o store.Obj, include map[string]bool) store.Obj {
 		out["webhook_endpoint"] = we
 	}
 	return out
+}
+
+// checkMetadata holds metadata to Stripe's limits, which its metadata
+// guide states for every object: each key sent (sent) and the metadata
+// kept once they are applied (kept), in v2's error shape.
+func checkMetadata(sent map[string]string, kept map[string]any) error {
+	for _, k := range slices.Sorted(maps.Keys(sent)) {
+		if err := params.MetadataEntry("metadata", k, sent[k]); err != nil {
+			return invalid("%s", err.Message)
+		}
+	}
+	if len(kept) > params.MaxMetadataKeys {
+		return invalid("Invalid metadata: metadata can have up to %d keys, but you passed in %d keys.", params.MaxMetadataKeys, len(kept))
+	}
+	return nil
 }
 
 func checkURL(raw string) error {
@@ -151,9 +167,13 @@ func createDestination(c *api.Call) (any, error) {
 	if d, ok := c.Params.Str("description"); ok {
 		description = d
 	}
+	sent, _ := c.Params.Map("metadata")
 	metadata, _ := c.Params.Metadata("metadata")
 	if metadata == nil {
 		metadata = map[string]any{}
+	}
+	if err := checkMetadata(sent, metadata); err != nil {
+		return nil, err
 	}
 	o := store.Obj{
 		"id": c.NewID("v2.core.event_destination"), "object": "v2.core.event_destination", "amazon_eventbridge": nil,
@@ -269,6 +289,9 @@ func updateDestination(c *api.Call) (any, error) {
 			} else {
 				merged[k] = v
 			}
+		}
+		if err := checkMetadata(md, merged); err != nil {
+			return nil, err
 		}
 		after["metadata"] = merged
 	}
