@@ -294,6 +294,22 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(got.Metadata).To(Equal(map[string]string{"team": "billing", "tier": "gold"}))
 	})
 
+	It("refuses a value outside an enum in Stripe's v2 words, listing the valid values", func() {
+		for field, body := range map[string]string{
+			"events_from[0]: Unrecognized enum value '@self', valid values are: other_accounts, self.":     `"type":"webhook_endpoint","event_payload":"thin","events_from":["@self"]`,
+			"event_payload: Unrecognized enum value 'fat', valid values are: snapshot, thin.":              `"type":"webhook_endpoint","event_payload":"fat"`,
+			"type: Unrecognized enum value 'sqs', valid values are: amazon_eventbridge, webhook_endpoint.": `"type":"sqs","event_payload":"thin"`,
+		} {
+			r := Do(emu.URL(), "POST", "/v2/core/event_destinations", `{"name":"e","enabled_events":["v2.core.event_destination.ping"],`+
+				`"webhook_endpoint":{"url":"https://example.com/e"},`+body+`}`, "Content-Type", "application/json")
+			Expect(r.Status).To(Equal(400), body)
+			Expect(r.Error()["code"]).To(Equal("invalid_fields"))
+			// As Stripe answered an events_from it does not take (quoted in
+			// stripe/terraform-provider-stripe#40).
+			Expect(r.Error()["message"]).To(Equal("Some fields in the request were invalid: '" + field + "'"))
+		}
+	})
+
 	It("holds metadata to Stripe's limits (50 keys, keys of up to 40 characters without brackets, values of up to 500), changing nothing", func() {
 		body := func(md string) string {
 			return `{"name":"md","type":"webhook_endpoint","event_payload":"thin","enabled_events":["v2.core.event_destination.ping"],` +

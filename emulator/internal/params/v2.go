@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,6 +107,14 @@ func ValidateV2(s *Schema, raw map[string]any, query bool) (Values, *apierr.Erro
 
 type v2validator struct{ query bool }
 
+// UnrecognizedEnumV2 is v2's refusal of a value outside an enum, in
+// Stripe's words (as it answered an events_from it does not take, quoted
+// in stripe/terraform-provider-stripe#40), the valid values sorted.
+func UnrecognizedEnumV2(name, got string, allowed []string) *apierr.Error {
+	return invalidField("Some fields in the request were invalid: '%s: Unrecognized enum value '%s', valid values are: %s.'",
+		name, got, strings.Join(slices.Sorted(slices.Values(allowed)), ", ")).WithParam(name)
+}
+
 func invalidField(format string, args ...any) *apierr.Error {
 	return apierr.InvalidRequest(format, args...).WithCode(CodeInvalidFields)
 }
@@ -168,7 +177,7 @@ func (v v2validator) value(s *Schema, raw any, name string) (any, *apierr.Error)
 			return nil, wrongType(name, "a string", raw)
 		}
 		if len(s.Allowed) > 0 && !contains(s.Allowed, str) {
-			return nil, invalidField("Invalid %s: must be one of %s.", name, oneOf(s.Allowed)).WithParam(name)
+			return nil, UnrecognizedEnumV2(name, str, s.Allowed)
 		}
 		return str, nil
 	case KindInteger:

@@ -1,6 +1,7 @@
 package coreevents
 
 import (
+	"fmt"
 	"maps"
 	"net/url"
 	"slices"
@@ -150,7 +151,7 @@ func createDestination(c *api.Call) (any, error) {
 	for i, f := range from {
 		switch {
 		case f != "self" && f != "other_accounts":
-			return nil, invalid("Invalid events_from[%d]: must be self or other_accounts.", i)
+			return nil, params.UnrecognizedEnumV2(fmt.Sprintf("events_from[%d]", i), f, []string{"self", "other_accounts"})
 		case f == "other_accounts" && c.Connected:
 			return nil, invalid("Invalid events_from[%d]: only a platform takes events from other accounts.", i)
 		}
