@@ -120,6 +120,10 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		}
 		Expect(json.Unmarshal(got.LastResponse.RawJSON, &raw)).To(Succeed())
 		Expect(raw.WebhookEndpoint).To(Equal(map[string]any{"url": nil, "signing_secret": nil}))
+		// A description never given is empty, not null: Stripe's reference
+		// does not make it nullable, and Stripe answered a destination made
+		// without one "description": "" (stripe/stripe-cli#1390).
+		Expect(got.LastResponse.RawJSON).To(ContainSubstring(`"description": ""`))
 		got, err = sc.V2CoreEventDestinations.Retrieve(Ctx, d.ID, &stripe.V2CoreEventDestinationRetrieveParams{Include: strs("webhook_endpoint.url")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.WebhookEndpoint.URL).To(Equal("https://example.com/thin"))

@@ -164,10 +164,9 @@ func createDestination(c *api.Call) (any, error) {
 	if err := checkURL(u); err != nil {
 		return nil, err
 	}
-	var description any
-	if d, ok := c.Params.Str("description"); ok {
-		description = d
-	}
+	// Never null: Stripe's reference does not make it nullable, and it
+	// answers "" for a destination made without one.
+	description, _ := c.Params.Str("description")
 	sent, _ := c.Params.Map("metadata")
 	metadata, _ := c.Params.Metadata("metadata")
 	if metadata == nil {
