@@ -587,6 +587,39 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(emu.Count("", "subscription")).To(BeZero())
 	})
 
+	It("refuses a negative quantity or days_until_due, as Stripe refuses a negative integer, creating nothing", func() {
+		phase := func() *stripe.SubscriptionScheduleCreatePhaseParams {
+			return &stripe.SubscriptionScheduleCreatePhaseParams{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}}
+		}
+		p := phase()
+		p.Items[0].Quantity = stripe.Int64(-1)
+		_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{phase(), p}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "phases[1][items][0][quantity]")
+		Expect(StripeErr(err).Msg).To(Equal("This value must be greater than or equal to 0."))
+
+		p = phase()
+		p.CollectionMethod = stripe.String("send_invoice")
+		p.InvoiceSettings = &stripe.SubscriptionScheduleCreatePhaseInvoiceSettingsParams{DaysUntilDue: stripe.Int64(-3)}
+		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{p}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "phases[0][invoice_settings][days_until_due]")
+
+		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			DefaultSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsParams{CollectionMethod: stripe.String("send_invoice"),
+				InvoiceSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsInvoiceSettingsParams{DaysUntilDue: stripe.Int64(-3)}},
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{phase()}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "default_settings[invoice_settings][days_until_due]")
+		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
+		Expect(emu.Count("", "subscription")).To(BeZero())
+
+		// A subscription's own items are refused alike.
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID), Quantity: stripe.Int64(-1)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "items[0][quantity]")
+		Expect(emu.Count("", "subscription")).To(BeZero())
+	})
+
 	It("expands its phases' prices, discounts' coupons and one-off items' prices, in a list too", func() {
 		co, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
 		Expect(err).NotTo(HaveOccurred())

@@ -143,6 +143,9 @@ func applyScheduleSettings(c *api.Call, sched store.Obj) error {
 			settings["collection_method"] = m
 		}
 		if d, ok := ds.Int("invoice_settings.days_until_due"); ok {
+			if err := nonNegative(d, "default_settings[invoice_settings][days_until_due]"); err != nil {
+				return err
+			}
 			is := api.Clone(api.Obj(settings["invoice_settings"]))
 			is["days_until_due"] = d
 			settings["invoice_settings"] = is
@@ -420,6 +423,9 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 		phase["collection_method"] = m
 	}
 	if d, ok := pp.Int("invoice_settings.days_until_due"); ok {
+		if err := nonNegative(d, prefix+"[invoice_settings][days_until_due]"); err != nil {
+			return nil, err
+		}
 		phase["invoice_settings"] = store.Obj{"account_tax_ids": nil, "days_until_due": d, "issuer": nil}
 	}
 	if d, ok := pp.Str("description"); ok {
@@ -541,8 +547,8 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 		q, ok := entry.Int("quantity")
 		if !ok {
 			q = 1
-		} else if q < 0 {
-			return apierr.InvalidRequest("Invalid %s[quantity]: must be at least 0", ipre).WithParam(ipre + "[quantity]")
+		} else if err := nonNegative(q, ipre+"[quantity]"); err != nil {
+			return err
 		}
 		item := store.Obj{"discounts": []any{}, "price": id, "quantity": q, "tax_rates": []any{}}
 		rates, ok, err := taxRatesParam(c, entry, "tax_rates", ipre+"[tax_rates]", nil)

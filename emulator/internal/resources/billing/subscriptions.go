@@ -271,7 +271,18 @@ func itemQuantity(ip params.Values, price store.Obj, prefix string, def int64) (
 	if !ok {
 		q = def
 	}
+	if err := nonNegative(q, prefix+"[quantity]"); err != nil {
+		return 0, false, err
+	}
 	return q, ok, nil
+}
+
+// nonNegative refuses a negative integer parameter, as Stripe does.
+func nonNegative(n int64, param string) error {
+	if n < 0 {
+		return apierr.InvalidRequest("This value must be greater than or equal to 0.").WithParam(param).WithCode("parameter_invalid_integer")
+	}
+	return nil
 }
 
 // itemUsage is what a metered item's customer used from from to to, as
