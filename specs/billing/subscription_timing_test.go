@@ -272,6 +272,31 @@ var _ = Describe("subscription and invoice timing parameters", Label("billing", 
 			Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(2500)))
 		})
 
+		It("phase_start does not start the cycle again when an update sends back the phase under way: only entering a phase does", func() {
+			s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+				Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+				Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+					{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(monthly.ID)}},
+						Iterations: stripe.Int64(2), BillingCycleAnchor: stripe.String("phase_start")},
+				},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			first := retrieve(s.Subscription.ID).LatestInvoice.ID
+			emu.Clock().Set(Epoch.AddDate(0, 0, 10))
+			u, err := sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
+				Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{{StartDate: stripe.Int64(s.Phases[0].StartDate),
+					Items:      []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(monthly.ID)}},
+					Iterations: stripe.Int64(2), BillingCycleAnchor: stripe.String("phase_start"), Metadata: map[string]string{"plan": "kept"}}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(u.Phases[0].BillingCycleAnchor)).To(Equal("phase_start"))
+			sub := retrieve(s.Subscription.ID)
+			Expect(sub.Metadata).To(HaveKeyWithValue("plan", "kept"))
+			Expect(sub.BillingCycleAnchor).To(Equal(Epoch.Unix()), "the cycle still starts where the phase did")
+			Expect(sub.Items.Data[0].CurrentPeriodStart).To(Equal(Epoch.Unix()))
+			Expect(sub.LatestInvoice.ID).To(Equal(first), "nothing invoiced")
+		})
+
 		It("refuses a value other than automatic or phase_start, changing nothing", func() {
 			before := map[string]int{"subscription_schedule": count("subscription_schedule"), "subscription": count("subscription")}
 			_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{

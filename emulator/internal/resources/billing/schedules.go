@@ -978,7 +978,8 @@ func phaseOneOffItems(c *api.Call, sched, phase store.Obj) error {
 // item whose price stays keeps its id), as POST /v1/subscriptions/:id
 // would, prorating as the phase says unless the phase begins as a
 // period ends (nothing is left of the period to prorate). A phase that
-// begins (begins) with a trial starts it on the subscription.
+// begins (begins) with a trial starts it on the subscription, and one
+// with billing_cycle_anchor=phase_start its new cycle.
 func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string, begins bool) error {
 	sub, ok := c.Tx.Get(c.Account, "subscription", api.Str(sched["subscription"]))
 	if !ok {
@@ -1032,7 +1033,9 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string, beg
 	phaseSettings(c, sched, phase, sub, p)
 	keepPhaseRates(c, phase)
 	defer billPhasePrices(c, phase)()
-	if resetsCycleAt(c, sub, phase) {
+	// Only entering the phase resets the cycle: an update sending back
+	// the phase under way leaves it where the phase began.
+	if begins && resetsCycleAt(c, sub, phase) {
 		return applyPhaseWithReset(c, sub, p, proration)
 	}
 	if t := api.Int(phase["trial_end"]); begins && phase["trial_end"] != nil && t > c.Now {
