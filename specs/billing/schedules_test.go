@@ -620,6 +620,36 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(emu.Count("", "subscription")).To(BeZero())
 	})
 
+	It("takes up to 10 phases, as Stripe's guide says, refusing an eleventh on create and update, changing nothing", func() {
+		phases := func(n int) []*stripe.SubscriptionScheduleCreatePhaseParams {
+			var ps []*stripe.SubscriptionScheduleCreatePhaseParams
+			for range n {
+				ps = append(ps, &stripe.SubscriptionScheduleCreatePhaseParams{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1)})
+			}
+			return ps
+		}
+		_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true), Phases: phases(11)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases")
+		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
+		Expect(emu.Count("", "subscription")).To(BeZero())
+
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true), Phases: phases(10)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases).To(HaveLen(10))
+		var update []*stripe.SubscriptionScheduleUpdatePhaseParams
+		for i := range 11 {
+			p := &stripe.SubscriptionScheduleUpdatePhaseParams{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID)}}, Iterations: stripe.Int64(1)}
+			if i == 0 {
+				p.StartDate = stripe.Int64(s.Phases[0].StartDate)
+			}
+			update = append(update, p)
+		}
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: update})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases")
+		Expect(retrieve(s.ID).Phases).To(HaveLen(10))
+		Expect(subscription(s.Subscription.ID).Items.Data[0].Price.ID).To(Equal(basic.ID), "the current phase's items unchanged")
+	})
+
 	It("expands its phases' prices, discounts' coupons and one-off items' prices, in a list too", func() {
 		co, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
 		Expect(err).NotTo(HaveOccurred())

@@ -193,6 +193,9 @@ func ownPaymentMethod(c *api.Call, customer, pm, param string) error {
 	return nil
 }
 
+// maxSchedulePhases is how many phases a schedule may have.
+const maxSchedulePhases = 10
+
 // schedulePhases builds phases[] from the request: each starts where the
 // one before ends, the first at start; each lasts until its end_date, or
 // its iterations (or duration) of its prices' interval, one interval if
@@ -205,6 +208,11 @@ func schedulePhases(c *api.Call, start int64, current store.Obj, stored []any, c
 	ps := c.Params.Array("phases")
 	if len(ps) == 0 {
 		return nil, apierr.InvalidRequest("A subscription schedule needs at least one phase.").WithParam("phases")
+	}
+	if len(ps) > maxSchedulePhases {
+		// Stripe's guide: "You can have up to 10 phases." (its refusal's
+		// wording is not known).
+		return nil, apierr.InvalidRequest("A subscription schedule can have at most %d phases.", maxSchedulePhases).WithParam("phases")
 	}
 	first := 0 // the phase that starts at start
 	if current != nil {
