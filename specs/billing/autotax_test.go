@@ -516,6 +516,39 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		Expect(sub.AutomaticTax.Enabled).To(BeFalse())
 	})
 
+	It("keeps a subscription's automatic tax when it is put on a schedule (from_subscription) and its phases are changed", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		basic, plus := price(1000, ""), price(2500, "")
+		sub, err := subscribe(cus, basic)
+		Expect(err).NotTo(HaveOccurred())
+		sched, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.DefaultSettings.AutomaticTax.Enabled).To(BeTrue(), "the schedule takes the subscription's automatic tax")
+		// Upgrade at the period's end, the guide's use case.
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{StartDate: stripe.Int64(sched.Phases[0].StartDate), EndDate: stripe.Int64(sched.Phases[0].EndDate),
+					Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}}},
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID)}}, Iterations: stripe.Int64(1)},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.AutomaticTax.Enabled).To(BeTrue(), "the update leaves automatic tax on")
+
+		emu.Clock().Advance(31*24*time.Hour + 2*time.Hour)
+		p := &stripe.SubscriptionRetrieveParams{}
+		p.AddExpand("latest_invoice")
+		got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data[0].Price.ID).To(Equal(plus.ID))
+		Expect(got.AutomaticTax.Enabled).To(BeTrue(), "the next phase keeps it on")
+		Expect(got.LatestInvoice.AutomaticTax.Enabled).To(BeTrue())
+		Expect(got.LatestInvoice.TotalTaxes).To(HaveLen(1))
+		Expect(got.LatestInvoice.TotalTaxes[0].Amount).To(Equal(int64(475)), "19% of 25.00")
+	})
+
 	It("refuses automatic_tax without [enabled] rather than turning it off, and leaves it on", func() {
 		activate("exclusive")
 		cus := buyer(berlin())

@@ -714,6 +714,9 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 	settings := api.Obj(sched["default_settings"])
 	settings["collection_method"] = sub["collection_method"]
 	api.Obj(settings["invoice_settings"])["days_until_due"] = sub["days_until_due"]
+	// Its automatic tax too: the phases follow the default settings, so an
+	// update or the next phase would otherwise turn it off.
+	settings["automatic_tax"] = subscriptionAutoTax(autoTaxOn(sub))
 	sched["status"], sched["subscription"] = "active", sub["id"]
 	sched["current_phase"] = store.Obj{"start_date": start, "end_date": end}
 	if err := c.Insert(sched); err != nil {
