@@ -151,6 +151,50 @@ var _ = Describe("A customer's currency", Label("billing", "currencies"), func()
 		Expect(ups[0]["previous_attributes"]).To(Equal(map[string]any{"currency": "eur"}))
 	})
 
+	It("refuses an update moving a schedule's phases to another currency while one is active, and takes it for a schedule that is the customer's only one", func() {
+		waiting := func() *stripe.SubscriptionSchedule {
+			GinkgoHelper()
+			s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+				Customer: stripe.String(cus.ID), StartDate: stripe.Int64(Epoch.AddDate(0, 0, 5).Unix()),
+				Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(plan.ID)}}}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return s
+		}
+		toGBP := func(s *stripe.SubscriptionSchedule) error {
+			_, err := sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
+				Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{{StartDate: stripe.Int64(s.Phases[0].StartDate), Currency: stripe.String("gbp"),
+					Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plan.ID)}}}}})
+			return err
+		}
+		By("moving the customer's only schedule, yet to start, to GBP, which makes GBP the customer's")
+		alone := waiting()
+		Expect(currencyOf()).To(Equal(stripe.CurrencyUSD))
+		Expect(toGBP(alone)).To(Succeed())
+		Expect(currencyOf()).To(Equal(stripe.CurrencyGBP))
+		_, err := sc.V1SubscriptionSchedules.Cancel(Ctx, alone.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+
+		By("refusing it while a subscription in EUR is active, the schedule left as it was to start when it says")
+		_, err = subscribeIn("eur")
+		Expect(err).NotTo(HaveOccurred())
+		later, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDate: stripe.Int64(Epoch.AddDate(0, 0, 5).Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Currency: stripe.String("eur"), Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(plan.ID)}}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		err = toGBP(later)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][currency]")
+		Expect(StripeErr(err).Msg).To(Equal(fmt.Sprintf(combine, "eur")))
+		got, err := sc.V1SubscriptionSchedules.Retrieve(Ctx, later.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Phases[0].Currency).To(Equal(stripe.CurrencyEUR))
+		emu.Clock().Set(Epoch.AddDate(0, 0, 6))
+		got, err = sc.V1SubscriptionSchedules.Retrieve(Ctx, later.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+	})
+
 	It("lets a one-off invoice be in another currency without changing the customer's", func() {
 		_, err := subscribeIn("eur")
 		Expect(err).NotTo(HaveOccurred())

@@ -1205,6 +1205,16 @@ func updateSchedule(c *api.Call) (any, error) {
 		if err := checkPhaseBilling(after); err != nil {
 			return nil, err
 		}
+		// Phases moved to another currency make it the customer's, as a
+		// new schedule's would, refused while the customer has anything
+		// else active in its own (the schedule itself does not count; an
+		// active one's subscription does, which cannot change currency).
+		cur := api.Str(api.Obj(phases[0])["currency"])
+		if cur != api.Str(api.Obj(asAnys(before["phases"])[0])["currency"]) {
+			if err := customers.AdoptCurrency(c, api.Str(before["customer"]), cur, "phases[0][currency]", api.Str(before["id"])); err != nil {
+				return nil, err
+			}
+		}
 		if current != nil {
 			k := 0 // the current phase, after the past ones sent
 			for api.Int(api.Obj(phases[k])["start_date"]) != start {
