@@ -291,7 +291,6 @@ var _ = Describe("subscription and invoice timing parameters", Label("billing", 
 			Expect(err).NotTo(HaveOccurred())
 			Expect(string(u.Phases[0].BillingCycleAnchor)).To(Equal("phase_start"))
 			sub := retrieve(s.Subscription.ID)
-			Expect(sub.Metadata).To(HaveKeyWithValue("plan", "kept"))
 			Expect(sub.BillingCycleAnchor).To(Equal(Epoch.Unix()), "the cycle still starts where the phase did")
 			Expect(sub.Items.Data[0].CurrentPeriodStart).To(Equal(Epoch.Unix()))
 			Expect(sub.LatestInvoice.ID).To(Equal(first), "nothing invoiced")
