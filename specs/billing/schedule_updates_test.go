@@ -157,6 +157,20 @@ var _ = Describe("Subscription schedule updates", Label("billing", "subscription
 		Expect(retrieveSub().Metadata).To(Equal(map[string]string{"plan": "plus"}))
 	})
 
+	It("merges the next phase's item metadata into the subscription item's as the phase begins, an empty value unsetting a key", func() {
+		_, err := sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{StartDate: stripe.Int64(sched.Phases[0].StartDate), EndDate: stripe.Int64(sched.Phases[0].EndDate),
+					Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID), Metadata: map[string]string{"seat": "a", "promo": "spring"}}}},
+				{Iterations: stripe.Int64(1),
+					Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID), Metadata: map[string]string{"promo": "", "tier": "2"}}}},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(retrieveSub().Items.Data[0].Metadata).To(Equal(map[string]string{"seat": "a", "promo": "spring"}))
+		emu.Clock().Set(time.Unix(sched.Phases[0].EndDate, 0).Add(time.Hour))
+		Expect(retrieveSub().Items.Data[0].Metadata).To(Equal(map[string]string{"seat": "a", "tier": "2"}))
+	})
+
 	It("ends a phase sent without a length where the next phase sent starts", func() {
 		switchAt := time.Unix(sched.Phases[0].StartDate, 0).AddDate(0, 0, 20)
 		s, err := sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{

@@ -357,7 +357,7 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 		if err != nil {
 			return nil, err
 		}
-		it := phaseItem(price, q, itemMetadata(ip))
+		it := phaseItem(price, q, sentMetadata(ip))
 		rates, ok, err := taxRatesParam(c, ip, "tax_rates", ipre+"[tax_rates]", nil)
 		if err != nil {
 			return nil, err
@@ -417,15 +417,8 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 		proration = "create_prorations"
 	}
 	phase := newPhase(currency, start, end, rendered, proration)
-	if md, ok := pp.Map("metadata"); ok {
-		// Kept as sent, empty values too: the phase's metadata is merged
-		// into the subscription's as it begins, and an empty value unsets
-		// that key there (stripe-go's doc of the parameter).
-		kept := make(map[string]any, len(md))
-		for k, v := range md {
-			kept[k] = v
-		}
-		phase["metadata"] = kept
+	if _, ok := pp.Map("metadata"); ok {
+		phase["metadata"] = sentMetadata(pp)
 	}
 	if m, _ := pp.Str("collection_method"); m != "" {
 		phase["collection_method"] = m
@@ -457,6 +450,19 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 		return nil, apierr.InvalidRequest("%s[billing_cycle_anchor] cannot be `phase_start` when the phase has a trial.", prefix).WithParam(prefix + "[billing_cycle_anchor]")
 	}
 	return phase, nil
+}
+
+// sentMetadata is the metadata of p (a phase or one of its items) kept as
+// sent, empty values too: it is merged into the subscription's (or its
+// item's) as the phase begins, and an empty value unsets that key there
+// (stripe-go's doc of both parameters).
+func sentMetadata(p params.Values) map[string]any {
+	md, _ := p.Map("metadata")
+	kept := make(map[string]any, len(md))
+	for k, v := range md {
+		kept[k] = v
+	}
+	return kept
 }
 
 // meteredPhase reports whether a phase bills a metered price.
