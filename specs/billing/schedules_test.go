@@ -678,6 +678,27 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		}
 	})
 
+	It("expands its phase items' plan as the plan its price is, and the account references it leaves empty", func() {
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDate: stripe.Int64(Epoch.AddDate(0, 0, 3).Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Phases[0].Items[0].Plan.ID).To(Equal(basic.ID), "the plan is the price's id")
+		got, err := sc.V1SubscriptionSchedules.Retrieve(Ctx, s.ID, &stripe.SubscriptionScheduleRetrieveParams{Expand: []*string{
+			stripe.String("phases.items.plan.product"), stripe.String("phases.items.discounts.coupon"),
+			stripe.String("phases.invoice_settings.account_tax_ids"), stripe.String("default_settings.invoice_settings.account_tax_ids"),
+			stripe.String("phases.transfer_data.destination"), stripe.String("default_settings.transfer_data.destination")}})
+		Expect(err).NotTo(HaveOccurred())
+		plan := got.Phases[0].Items[0].Plan
+		Expect(plan.Object).To(Equal("plan"))
+		Expect(plan.ID).To(Equal(basic.ID))
+		Expect(plan.Amount).To(Equal(int64(1000)))
+		Expect(plan.Interval).To(Equal(stripe.PlanIntervalMonth))
+		Expect(plan.Product.Name).To(Equal("Plan"))
+		Expect(got.Phases[0].Items[0].Price.ID).To(Equal(basic.ID), "the price itself stays an id")
+	})
+
 	It("follows a test clock's time", func() {
 		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())

@@ -90,7 +90,12 @@ func (s *Server) expandPath(c *Call, obj store.Obj, parts []string, full string)
 		// shipping_options.shipping_rate) is expanded in each element.
 		return replaceAt(obj, parts[:n], func(v any) (any, error) {
 			var expanded any
-			if in != "" {
+			if fn, ok := kind.ExpandAs[field]; ok {
+				expanded = v
+				if id, ok := v.(string); ok {
+					expanded = fn(c, id)
+				}
+			} else if in != "" {
 				expanded = s.resolveIn(c, in, v)
 			} else if typ, ok := typedFields[parts[n-1]]; ok {
 				expanded = s.resolveAs(c, typ, v)

@@ -36,6 +36,10 @@ type Kind struct {
 	// is in its transfer's destination): the function finds it, "" for
 	// the account in scope.
 	ExpandInVia map[string]func(c *Call, o store.Obj) string
+	// ExpandAs renders expandable fields whose object is a view of
+	// another (a schedule phase item's plan is its price as a plan): the
+	// function gets the id and returns the object, or the id as it was.
+	ExpandAs map[string]func(c *Call, id string) any
 	// OnPlatform marks kinds only the platform keeps that a connected
 	// account's objects name (a payment's source_transfer, a direct
 	// charge's application_fee): expanded from such an object, they are

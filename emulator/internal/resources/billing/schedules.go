@@ -30,8 +30,24 @@ var ScheduleKind = &api.Kind{
 	Object: "subscription_schedule", Prefix: "sub_sched_", Name: "subscription schedule",
 	Expandable: []string{"customer", "subscription", "test_clock", "application", "default_settings.default_payment_method",
 		"default_settings.on_behalf_of", "phases.items.price", "phases.add_invoice_items.price", "phases.discounts.coupon",
-		"phases.discounts.promotion_code", "phases.discounts.discount", "phases.default_payment_method", "phases.on_behalf_of"},
-	Indexes: []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}, {Name: "test_clock", Path: "test_clock"}},
+		"phases.discounts.promotion_code", "phases.discounts.discount", "phases.default_payment_method", "phases.on_behalf_of",
+		"phases.items.plan",
+		// Always empty here (the parameters that set them are refused),
+		// but Stripe's expandable all the same.
+		"phases.items.discounts.coupon", "phases.items.discounts.promotion_code", "phases.items.discounts.discount",
+		"phases.add_invoice_items.discounts.coupon", "phases.add_invoice_items.discounts.promotion_code", "phases.add_invoice_items.discounts.discount",
+		"phases.invoice_settings.account_tax_ids", "phases.transfer_data.destination",
+		"default_settings.invoice_settings.account_tax_ids", "default_settings.transfer_data.destination"},
+	ExpandAs: map[string]func(c *api.Call, id string) any{"phases.items.plan": phasePlan},
+	Indexes:  []store.Index{{Name: "customer", Path: "customer"}, {Name: "status", Path: "status"}, {Name: "test_clock", Path: "test_clock"}},
+}
+
+// phasePlan is a phase item's plan, expanded: its price as a plan.
+func phasePlan(c *api.Call, id string) any {
+	if price, ok := c.Tx.Get(c.Account, "price", id); ok {
+		return catalog.PlanOf(price)
+	}
+	return id
 }
 
 func scheduleRoutes() []api.Route {
