@@ -296,6 +296,51 @@ var _ = Describe("subscription and invoice timing parameters", Label("billing", 
 			Expect(sub.LatestInvoice.ID).To(Equal(first), "nothing invoiced")
 		})
 
+		It("takes default_settings[billing_cycle_anchor]: phase_start for every phase that sets none, automatic (the default) as it is", func() {
+			plus := recurringPrice(sc, prod.ID, "month", 2500)
+			s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+				Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+				DefaultSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsParams{BillingCycleAnchor: stripe.String("phase_start")},
+				Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+					{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(monthly.ID)}},
+						Duration: &stripe.SubscriptionScheduleCreatePhaseDurationParams{Interval: stripe.String("day"), IntervalCount: stripe.Int64(10)}},
+					{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(plus.ID)}}, Iterations: stripe.Int64(2)},
+				},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(s.DefaultSettings.BillingCycleAnchor)).To(Equal("phase_start"))
+			Expect(string(s.Phases[1].BillingCycleAnchor)).To(BeEmpty(), "the phase sets none of its own")
+			phase := Epoch.AddDate(0, 0, 10)
+			emu.Clock().Set(phase.Add(time.Minute))
+			sub := retrieve(s.Subscription.ID)
+			Expect(sub.BillingCycleAnchor).To(Equal(phase.Unix()))
+			Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(2500 - 667)))
+
+			a, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+				Customer: stripe.String(cus.ID), StartDate: stripe.Int64(Epoch.AddDate(0, 1, 0).Unix()),
+				DefaultSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsParams{BillingCycleAnchor: stripe.String("automatic")},
+				Phases:          []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(monthly.ID)}}}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(a.DefaultSettings.BillingCycleAnchor)).To(Equal("automatic"))
+		})
+
+		It("refuses default_settings[billing_cycle_anchor]=phase_start with a phase that has a trial, as stripe-go documents, and a value other than automatic or phase_start", func() {
+			before := map[string]int{"subscription_schedule": count("subscription_schedule"), "subscription": count("subscription")}
+			_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+				Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+				DefaultSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsParams{BillingCycleAnchor: stripe.String("phase_start")},
+				Phases:          []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(monthly.ID)}}, Trial: stripe.Bool(true)}},
+			})
+			refusedUnchanged(err, "default_settings[billing_cycle_anchor]", "trial", before)
+			_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+				Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+				DefaultSettings: &stripe.SubscriptionScheduleCreateDefaultSettingsParams{BillingCycleAnchor: stripe.String("now")},
+				Phases:          []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(monthly.ID)}}}},
+			})
+			refusedUnchanged(err, "default_settings[billing_cycle_anchor]", "automatic or phase_start", before)
+		})
+
 		It("refuses a value other than automatic or phase_start, changing nothing", func() {
 			before := map[string]int{"subscription_schedule": count("subscription_schedule"), "subscription": count("subscription")}
 			_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{

@@ -22,12 +22,48 @@ func phaseAnchorParam(pp params.Values, prefix string, phase store.Obj) error {
 	return nil
 }
 
-// resetsCycleAt tells whether a phase beginning now resets its
-// subscription's billing cycle: billing_cycle_anchor=phase_start while a
-// period is under way (one ending now starts a new cycle anyway) on a
-// subscription that is billing (not in a trial).
-func resetsCycleAt(c *api.Call, sub, phase store.Obj) bool {
-	return phase["billing_cycle_anchor"] == "phase_start" && periodEnd(sub) != c.Now &&
+// defaultAnchorParam reads default_settings[billing_cycle_anchor] (ds):
+// what a phase that sets none of its own does.
+func defaultAnchorParam(ds params.Values, settings store.Obj) error {
+	v, ok := ds.Str("billing_cycle_anchor")
+	if !ok || v == "" {
+		return nil
+	}
+	if v != "automatic" && v != "phase_start" {
+		return apierr.InvalidRequest("Invalid default_settings[billing_cycle_anchor]: must be one of automatic or phase_start").WithParam("default_settings[billing_cycle_anchor]")
+	}
+	settings["billing_cycle_anchor"] = v
+	return nil
+}
+
+// phaseAnchor is a phase's billing_cycle_anchor: its own, else the
+// schedule's default settings'.
+func phaseAnchor(sched, phase store.Obj) string {
+	if a := api.Str(phase["billing_cycle_anchor"]); a != "" {
+		return a
+	}
+	return api.Str(api.Obj(sched["default_settings"])["billing_cycle_anchor"])
+}
+
+// checkDefaultAnchor refuses a default phase_start with a phase that has
+// a trial and no anchor of its own: stripe-go's doc of the default says
+// it "Cannot be set to `phase_start` if this phase specifies a trial".
+func checkDefaultAnchor(sched store.Obj) error {
+	for _, p := range asAnys(sched["phases"]) {
+		if phase := api.Obj(p); phase["trial_end"] != nil && phaseAnchor(sched, phase) == "phase_start" {
+			return apierr.InvalidRequest("default_settings[billing_cycle_anchor] cannot be `phase_start` when a phase has a trial.").WithParam("default_settings[billing_cycle_anchor]")
+		}
+	}
+	return nil
+}
+
+// resetsCycleAt tells whether a phase of sched beginning now resets its
+// subscription's billing cycle: billing_cycle_anchor=phase_start (the
+// phase's or the default) while a period is under way (one ending now
+// starts a new cycle anyway) on a subscription that is billing (not in a
+// trial).
+func resetsCycleAt(c *api.Call, sched, sub, phase store.Obj) bool {
+	return phaseAnchor(sched, phase) == "phase_start" && periodEnd(sub) != c.Now &&
 		(sub["status"] == "active" || sub["status"] == "past_due")
 }
 

@@ -179,6 +179,9 @@ func applyScheduleSettings(c *api.Call, sched store.Obj) error {
 		if d, ok := ds.Str("description"); ok {
 			settings["description"] = nilIfEmpty(d)
 		}
+		if err := defaultAnchorParam(ds, settings); err != nil {
+			return err
+		}
 		on, sent, err := AutoTaxParam(c, ds, "automatic_tax", "default_settings[automatic_tax]")
 		if err != nil {
 			return err
@@ -907,8 +910,12 @@ func phaseBilling(sched, phase store.Obj) (method string, days any) {
 }
 
 // checkPhaseBilling refuses a schedule whose phases would be invoiced by
-// email without saying when their invoices are due.
+// email without saying when their invoices are due, or would start a
+// trial where the default settings reset the billing cycle.
 func checkPhaseBilling(sched store.Obj) error {
+	if err := checkDefaultAnchor(sched); err != nil {
+		return err
+	}
 	for _, p := range asAnys(sched["phases"]) {
 		if method, days := phaseBilling(sched, api.Obj(p)); method == "send_invoice" && days == nil {
 			return apierr.MissingParam("default_settings[invoice_settings][days_until_due]")
@@ -1068,7 +1075,7 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string, beg
 	defer billPhasePrices(c, phase)()
 	// Only entering the phase resets the cycle: an update sending back
 	// the phase under way leaves it where the phase began.
-	if begins && resetsCycleAt(c, sub, phase) {
+	if begins && resetsCycleAt(c, sched, sub, phase) {
 		return applyPhaseWithReset(c, sub, p, proration)
 	}
 	if t := api.Int(phase["trial_end"]); begins && phase["trial_end"] != nil && t > c.Now {
