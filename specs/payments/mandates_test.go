@@ -1,6 +1,8 @@
 package payments_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -262,4 +264,29 @@ var _ = Describe("Mandates", Label("payments"), func() {
 		_, err = sc.V1Mandates.Retrieve(Ctx, "mandate_nope", nil)
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 	})
+	It("attaches a debit saved with setup_future_usage to the customer once the payment is processing, as Stripe.js's reference says, not only once it settles", func() {
+		pm := sepa()
+		mark := len(emu.EventTypes(""))
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(5000), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+			PaymentMethod: stripe.String(pm), PaymentMethodTypes: []*string{stripe.String("sepa_debit")},
+			SetupFutureUsage: stripe.String("off_session"), MandateData: online, Confirm: stripe.Bool(true),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		got, err := sc.V1PaymentMethods.Retrieve(Ctx, pm, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Customer).NotTo(BeNil())
+		Expect(got.Customer.ID).To(Equal(cus.ID))
+		Expect(emu.EventTypes("")[mark:]).To(ContainElement("payment_method.attached"))
+
+		// Settling attaches nothing again.
+		mark = len(emu.EventTypes(""))
+		emu.Clock().Advance(10 * time.Minute)
+		done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(emu.EventTypes("")[mark:]).NotTo(ContainElement("payment_method.attached"))
+	})
+
 })

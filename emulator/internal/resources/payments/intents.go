@@ -1320,11 +1320,17 @@ func lastPaymentError(e *apierr.Error, pm store.Obj) store.Obj {
 }
 
 // startProcessing begins a delayed-notification payment (bank debits):
-// the charge is pending until settle time.
+// the charge is pending until settle time. A debit saved with
+// setup_future_usage is attached to the customer now, as the intent
+// turns processing (Stripe.js's confirmSepaDebitPayment reference), not
+// once it settles.
 func startProcessing(c *api.Call, before, pi, pm, mandate store.Obj) (any, error) {
 	ch := newCharge(c, pi, pm, "pending", true, nil)
 	withMandate(ch, mandate)
 	if err := c.Put(ch); err != nil {
+		return nil, err
+	}
+	if err := setUpForFuture(c, pi, pm); err != nil {
 		return nil, err
 	}
 	pi["status"] = Processing

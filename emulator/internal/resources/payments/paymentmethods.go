@@ -95,8 +95,8 @@ func reuseBlocked(c *api.Call, pm store.Obj) bool {
 }
 
 // useUp marks the PaymentMethod of an intent that has just paid used up,
-// unless the payment saves it to a customer (attached already, or once a
-// debit settles, with setup_future_usage). With setup_future_usage and no
+// unless the payment saves it to a customer (attached already, or as a
+// debit turns processing, with setup_future_usage). With setup_future_usage and no
 // customer it can still be attached afterwards, as the API reference's
 // setup_future_usage says, and pays again once it is.
 func useUp(c *api.Call, pi store.Obj) error {
