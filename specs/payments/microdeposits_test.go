@@ -409,6 +409,28 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 		Expect(emu.Count("", "payment_intent")).To(Equal(count))
 	})
 
+	It("refuses a routing number that is not nine digits, in Stripe's words for a bank account's, making nothing", func() {
+		count := emu.Count("", "payment_method")
+		for _, routing := range []string{"11000000", "1100000000", "11000000A"} {
+			_, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+				Type: stripe.String("us_bank_account"),
+				USBankAccount: &stripe.PaymentMethodCreateUSBankAccountParams{AccountHolderType: stripe.String("individual"),
+					AccountNumber: stripe.String("000123456789"), RoutingNumber: stripe.String(routing)},
+				BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Jenny Rosen")},
+			})
+			ExpectStripeError(err, 400, "invalid_request_error", "routing_number_invalid", "us_bank_account[routing_number]")
+			Expect(err.(*stripe.Error).Msg).To(Equal("Routing number must have 9 digits"))
+		}
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(5000), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("us_bank_account")},
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("us_bank_account"),
+				USBankAccount:  &stripe.PaymentMethodUSBankAccountParams{AccountNumber: stripe.String("000123456789"), RoutingNumber: stripe.String("123")},
+				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny Rosen")}},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "routing_number_invalid", "payment_method_data[us_bank_account][routing_number]")
+		Expect(emu.Count("", "payment_method")).To(Equal(count))
+	})
+
 	It("refuses verification of an intent that does not wait for microdeposits", func() {
 		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd")})
 		Expect(err).NotTo(HaveOccurred())
