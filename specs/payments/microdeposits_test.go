@@ -500,6 +500,17 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 			Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 		})
 
+		It("ends the pending mandate of a setup canceled while it waits for microdeposits, which can no longer verify it", func() {
+			si := setup(bank("000123456789"))
+			mark := len(emu.EventTypes(""))
+			_, err := sc.V1SetupIntents.Cancel(Ctx, si.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			m, err := sc.V1Mandates.Retrieve(Ctx, si.Mandate.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(m.Status).To(Equal(stripe.MandateStatusInactive))
+			Expect(eventsSince(mark)).To(Equal([]string{"mandate.updated", "setup_intent.canceled"}))
+		})
+
 		It("fails the setup after ten wrong descriptor codes, its mandate inactive", func() {
 			si := setup(bank("000123456789"))
 			for i := 0; i < 9; i++ {

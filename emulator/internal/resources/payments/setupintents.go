@@ -649,6 +649,17 @@ func cancelSetupIntent(c *api.Call) (any, error) {
 	if err := abandonWaitingAttempt(c, si); err != nil {
 		return nil, err
 	}
+	if awaitsMicrodeposits(si) {
+		// Its pending mandate can no longer be verified: it ends, as a
+		// verification that fails or times out ends it.
+		id := api.Str(si["id"])
+		forgetMicrodeposits(c, setupMicrodepositKey(c.Account, id), id)
+		if m := api.Str(si["mandate"]); m != "" {
+			if err := setMandateStatus(c, m, "inactive"); err != nil {
+				return nil, err
+			}
+		}
+	}
 	si = api.Clone(si)
 	si["status"] = Canceled
 	si["next_action"] = nil
