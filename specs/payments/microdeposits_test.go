@@ -511,6 +511,16 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 			Expect(eventsSince(mark)).To(Equal([]string{"mandate.updated", "setup_intent.canceled"}))
 		})
 
+		It("ends the pending mandate of a setup confirmed again, with a card, while it waits for microdeposits", func() {
+			si := setup(bank("000123456789"))
+			again, err := sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+			m, err := sc.V1Mandates.Retrieve(Ctx, si.Mandate.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(m.Status).To(Equal(stripe.MandateStatusInactive))
+		})
+
 		It("fails the setup after ten wrong descriptor codes, its mandate inactive", func() {
 			si := setup(bank("000123456789"))
 			for i := 0; i < 9; i++ {

@@ -296,6 +296,21 @@ func forgetMicrodeposits(c *api.Call, expiryKey, id string) {
 	c.Tx.DeleteMeta(metaMicrodepositMandate(c.Account, id))
 }
 
+// abandonMicrodeposits ends the verification si waits for, if any, as it
+// is canceled or confirmed again: its pending mandate can no longer be
+// verified, so it ends as a verification that fails or times out ends it.
+func abandonMicrodeposits(c *api.Call, si store.Obj) error {
+	if !awaitsMicrodeposits(si) {
+		return nil
+	}
+	id := api.Str(si["id"])
+	forgetMicrodeposits(c, setupMicrodepositKey(c.Account, id), id)
+	if m := api.Str(si["mandate"]); m != "" {
+		return setMandateStatus(c, m, "inactive")
+	}
+	return nil
+}
+
 // setMandateStatus moves a mandate waiting for verification to status,
 // with mandate.updated.
 func setMandateStatus(c *api.Call, id, status string) error {

@@ -430,6 +430,9 @@ func confirmSetupIntent(c *api.Call) (any, error) {
 	if err := checkReturnURLScheme(c); err != nil {
 		return nil, err
 	}
+	if err := abandonMicrodeposits(c, before); err != nil {
+		return nil, err
+	}
 	si := api.Clone(before)
 	if err := applySetupParams(c, si, before); err != nil {
 		return nil, err
@@ -649,16 +652,8 @@ func cancelSetupIntent(c *api.Call) (any, error) {
 	if err := abandonWaitingAttempt(c, si); err != nil {
 		return nil, err
 	}
-	if awaitsMicrodeposits(si) {
-		// Its pending mandate can no longer be verified: it ends, as a
-		// verification that fails or times out ends it.
-		id := api.Str(si["id"])
-		forgetMicrodeposits(c, setupMicrodepositKey(c.Account, id), id)
-		if m := api.Str(si["mandate"]); m != "" {
-			if err := setMandateStatus(c, m, "inactive"); err != nil {
-				return nil, err
-			}
-		}
+	if err := abandonMicrodeposits(c, si); err != nil {
+		return nil, err
 	}
 	si = api.Clone(si)
 	si["status"] = Canceled
