@@ -614,6 +614,28 @@ var _ = Describe("Redirect-based payment methods", Label("payments"), func() {
 			Expect(d.P24.Reference).To(BeEmpty())
 		}),
 	)
+	It("refuses giropay, which Stripe retired in June 2024, in Stripe's words, making nothing", func() {
+		const retired = "Giropay is deprecated and can no longer be used for payment acceptance. Please refer to https://docs.stripe.com/payments/giropay"
+		intents, methods, setups := emu.Count("", "payment_intent"), emu.Count("", "payment_method"), emu.Count("", "setup_intent")
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur"),
+			PaymentMethodTypes: []*string{stripe.String("card"), stripe.String("giropay")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(err.(*stripe.Error).Msg).To(Equal(retired))
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur"),
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("giropay")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_data[type]")
+		Expect(err.(*stripe.Error).Msg).To(Equal(retired))
+		_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("giropay")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+		Expect(err.(*stripe.Error).Msg).To(Equal(retired))
+		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("giropay")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(err.(*stripe.Error).Msg).To(Equal(retired))
+		Expect(emu.Count("", "payment_intent")).To(Equal(intents))
+		Expect(emu.Count("", "payment_method")).To(Equal(methods))
+		Expect(emu.Count("", "setup_intent")).To(Equal(setups))
+	})
+
 })
 
 func retrieveIntent(sc *stripe.Client, id string) *stripe.PaymentIntent {

@@ -330,6 +330,9 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		list := make([]any, len(types))
 		for i, t := range types {
+			if e := retiredType(t, "payment_method_types"); e != nil {
+				return e
+			}
 			if !supportedTypes[t] && !readerTypes[t] {
 				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports "+supportedList+" and, paid on a Terminal reader, card_present.", t).WithParam("payment_method_types")
 			}
@@ -593,6 +596,9 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 	case "":
 		return nil, apierr.MissingParam("payment_method_data[type]")
 	default:
+		if e := retiredType(typ, "payment_method_data[type]"); e != nil {
+			return nil, e
+		}
 		return nil, apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu.", typ).WithParam("payment_method_data[type]")
 	}
 	if err == nil {

@@ -278,6 +278,9 @@ func createPaymentMethod(c *api.Call) (any, error) {
 	if typ == "" {
 		return nil, apierr.MissingParam("type")
 	}
+	if e := retiredType(typ, "type"); e != nil {
+		return nil, e
+	}
 	if !supportedTypes[typ] {
 		return nil, apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu; it emulates "+supportedList+".", typ).WithParam("type")
 	}

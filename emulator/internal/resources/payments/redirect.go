@@ -78,6 +78,18 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
+// retiredType is Stripe's refusal of a payment method type it no longer
+// accepts payments with, as an integration that still offered it was
+// answered (woocommerce/woocommerce-gateway-stripe#3257): giropay, shut
+// down in June 2024. Its code, if any, is not recorded; param names what
+// carried the type. nil for any other type.
+func retiredType(typ, param string) *apierr.Error {
+	if typ != "giropay" {
+		return nil
+	}
+	return apierr.InvalidRequest("Giropay is deprecated and can no longer be used for payment acceptance. Please refer to https://docs.stripe.com/payments/giropay").WithParam(param)
+}
+
 func isRedirect(typ string) bool {
 	_, ok := redirectMethods[typ]
 	return ok

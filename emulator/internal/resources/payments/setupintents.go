@@ -315,6 +315,9 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		list := make([]any, len(types))
 		for i, t := range types {
+			if e := retiredType(t, "payment_method_types"); e != nil {
+				return e
+			}
 			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" {
 				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, ideal and bancontact, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
 			}
