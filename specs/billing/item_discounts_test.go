@@ -135,3 +135,55 @@ var _ = Describe("Invoice item discounts", Label("billing", "discounts"), func()
 		Expect(emu.Count("", "invoiceitem")).To(BeZero())
 	})
 })
+
+// Stripe's OpenAPI spec marks these of an invoice's nested ids
+// expandable (x-expansionResources): a line's discounts, its
+// discount_amounts' discount and its subscription, the invoice's own
+// discounts, total_discount_amounts.discount, from_invoice.invoice.
+var _ = Describe("Invoice discount expansion", Label("billing", "discounts"), func() {
+	It("expands a line's discounts and discount amounts, on the invoice and on its lines list", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("expand@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{ID: stripe.String("HALF"), PercentOff: stripe.Float64(50)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
+			Customer: stripe.String(cus.ID), Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String("HALF")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{
+			{Amount: stripe.Int64(1000), Discounts: []*stripe.InvoiceAddLinesLineDiscountParams{{Coupon: stripe.String("HALF")}}},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+
+		p := &stripe.InvoiceRetrieveParams{}
+		for _, f := range []string{"discounts", "lines.data.discounts", "lines.data.discount_amounts.discount", "total_discount_amounts.discount",
+			"lines.data.subscription", "issuer.account", "from_invoice.invoice", "automatic_tax.liability.account", "shipping_cost.shipping_rate"} {
+			p.AddExpand(f)
+		}
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Issuer.Type).To(Equal(stripe.InvoiceIssuerTypeSelf))
+		Expect(got.Discounts).To(HaveLen(1))
+		Expect(got.Discounts[0].Coupon).NotTo(BeNil())
+		Expect(got.Discounts[0].Coupon.ID).To(Equal("HALF"))
+		line := got.Lines.Data[0]
+		Expect(line.Discounts).To(HaveLen(1))
+		Expect(line.Discounts[0].Coupon).NotTo(BeNil())
+		Expect(line.Discounts[0].Coupon.ID).To(Equal("HALF"))
+		Expect(line.DiscountAmounts).To(HaveLen(2))
+		for _, d := range line.DiscountAmounts {
+			Expect(d.Discount.Coupon).NotTo(BeNil())
+		}
+
+		lp := &stripe.InvoiceListLinesParams{Invoice: stripe.String(inv.ID)}
+		lp.AddExpand("data.discounts")
+		lp.AddExpand("data.discount_amounts.discount")
+		for l, err := range sc.V1Invoices.ListLines(Ctx, lp) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(l.Discounts[0].Coupon.ID).To(Equal("HALF"))
+			Expect(l.DiscountAmounts[0].Discount.Coupon).NotTo(BeNil())
+		}
+	})
+})

@@ -144,12 +144,18 @@ func (s *Server) includeIn(c *Call, kind *Kind, obj store.Obj, parts []string, f
 
 // replaceAt replaces the value at parts within v by what fn makes of it,
 // going through objects and into every element of the arrays on the way.
-// A missing or null object on the way is left alone.
+// A missing or null object on the way, or a missing field, is left alone.
 func replaceAt(v any, parts []string, fn func(any) (any, error)) error {
 	switch x := v.(type) {
 	case map[string]any:
 		if len(parts) == 1 {
-			nv, err := fn(x[parts[0]])
+			v, ok := x[parts[0]]
+			if !ok {
+				// A field the object does not show (a self-issued
+				// invoice's issuer.account) stays out.
+				return nil
+			}
+			nv, err := fn(v)
 			x[parts[0]] = nv
 			return err
 		}

@@ -18,7 +18,9 @@ var (
 	InvoiceKind = &api.Kind{
 		Object: "invoice", Prefix: "in_", Name: "invoice",
 		Expandable: []string{"customer", "default_payment_method", "default_source", "test_clock", "on_behalf_of", "application", "latest_revision", "account_tax_ids", "parent.subscription_details.subscription", "discounts", "total_discount_amounts.discount",
-			"total_pretax_credit_amounts.discount", "total_pretax_credit_amounts.credit_balance_transaction", "lines.data.pretax_credit_amounts.credit_balance_transaction"},
+			"total_pretax_credit_amounts.discount", "total_pretax_credit_amounts.credit_balance_transaction", "from_invoice.invoice", "issuer.account", "automatic_tax.liability.account", "shipping_cost.shipping_rate",
+			// The lines' own, as LineItemKind's (x-expansionResources in Stripe's OpenAPI spec).
+			"lines.data.discounts", "lines.data.discount_amounts.discount", "lines.data.subscription", "lines.data.pretax_credit_amounts.discount", "lines.data.pretax_credit_amounts.credit_balance_transaction"},
 		Includable: map[string]func(c *api.Call, o store.Obj) (any, error){"payments": invoicePayments, "confirmation_secret": confirmationSecret},
 		// Stripe shows the first ten lines; GET /v1/invoices/{id}/lines pages the rest.
 		EmbeddedLists: []api.EmbeddedList{{Field: "lines", Element: "line_item"}},
@@ -52,7 +54,7 @@ var (
 	// for ids, errors and expansion.
 	SubscriptionItemKind = &api.Kind{Object: "subscription_item", Prefix: "si_", ShortID: true, Name: "subscription_item", Expandable: []string{"price.product"}}
 	// Invoice lines live inside their invoice.
-	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"pricing.price_details.price", "pretax_credit_amounts.discount", "pretax_credit_amounts.credit_balance_transaction"}}
+	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"discounts", "discount_amounts.discount", "subscription", "pricing.price_details.price", "pretax_credit_amounts.discount", "pretax_credit_amounts.credit_balance_transaction"}}
 	CreditNoteKind = &api.Kind{
 		Object: "credit_note", Prefix: "cn_", Name: "credit note",
 		Expandable: []string{"customer", "invoice", "customer_balance_transaction", "refunds.refund", "discount_amounts.discount", "pretax_credit_amounts.discount"},
