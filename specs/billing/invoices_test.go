@@ -72,6 +72,43 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		Expect(err).NotTo(HaveOccurred())
 	}
 
+	// amount_overpaid's reference: "The amount overpaid is credited to
+	// the customer's credit balance" (an invoice_overpaid transaction).
+	It("credits what two payments pay over the total to the customer's balance, once", func() {
+		inv := openInvoice(10000)
+		first, second := payment(6000), payment(6000)
+		for _, pi := range []*stripe.PaymentIntent{first, second} {
+			_, err := sc.V1Invoices.AttachPayment(Ctx, inv.ID, &stripe.InvoiceAttachPaymentParams{PaymentIntent: stripe.String(pi.ID)})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		confirm(first)
+		confirm(second)
+		inv, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(inv.AmountPaid).To(Equal(int64(12000)))
+		Expect(inv.AmountOverpaid).To(Equal(int64(2000)))
+		c, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Balance).To(Equal(int64(-2000)))
+		var txns []*stripe.CustomerBalanceTransaction
+		for t, err := range sc.V1CustomerBalanceTransactions.List(Ctx, &stripe.CustomerBalanceTransactionListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			txns = append(txns, t)
+		}
+		Expect(txns).To(HaveLen(1))
+		Expect(txns[0].Type).To(Equal(stripe.CustomerBalanceTransactionTypeInvoiceOverpaid))
+		Expect(txns[0].Amount).To(Equal(int64(-2000)))
+		Expect(txns[0].Invoice.ID).To(Equal(inv.ID))
+		evs := emu.Events("")
+		var types []string
+		for _, e := range evs {
+			types = append(types, e["type"].(string))
+		}
+		Expect(count(types, "invoice.paid")).To(Equal(1))
+		Expect(count(types, "invoice.overpaid")).To(Equal(1))
+	})
+
 	It("takes 40.00 and 60.00 on a 100.00 invoice and links both ways", func() {
 		inv := openInvoice(10000)
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))

@@ -6,6 +6,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -223,6 +224,8 @@ func credit(c *api.Call, pay, pi store.Obj) error {
 	inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(pay["invoice"]))
 	paid := api.Int(inv["amount_paid"]) + received
 	due := api.Int(inv["amount_due"])
+	wasPaid := inv["status"] == "paid"
+	overBefore := api.Int(inv["amount_overpaid"])
 	invBefore := inv
 	if paid < due {
 		inv = api.Clone(inv)
@@ -231,6 +234,20 @@ func credit(c *api.Call, pay, pi store.Obj) error {
 	inv["amount_remaining"] = max(due-paid, 0)
 	inv["amount_overpaid"] = max(paid-due, 0)
 	c.Emit("invoice_payment.paid", pay, nil)
+	if over := api.Int(inv["amount_overpaid"]) - overBefore; over > 0 {
+		if err := creditOverpaid(c, inv, over); err != nil {
+			return err
+		}
+	}
+	if wasPaid {
+		// A payment still attached when others paid it: only the
+		// overpayment is news.
+		if err := c.Put(inv); err != nil {
+			return err
+		}
+		c.Emit("invoice.overpaid", inv, nil)
+		return nil
+	}
 	if paid >= due {
 		inv["status"] = "paid"
 		inv["next_payment_attempt"] = nil
@@ -256,6 +273,23 @@ func credit(c *api.Call, pay, pi store.Obj) error {
 		return subscriptionInvoicePaid(c, inv, api.Str(pi["payment_method"]))
 	}
 	return nil
+}
+
+// creditOverpaid credits what payments paid over an invoice's amount due
+// to its customer's balance, as amount_overpaid's reference says ("The
+// amount overpaid is credited to the customer's credit balance"): an
+// invoice_overpaid transaction. Only the balance in the customer's own
+// currency is emulated (balanceCurrency); another currency's is left.
+func creditOverpaid(c *api.Call, inv store.Obj, over int64) error {
+	cus, ok := c.Tx.Get(c.Account, "customer", api.Str(inv["customer"]))
+	if !ok || api.Bool(cus["deleted"]) || !balanceCurrency(cus, api.Str(inv["currency"])) {
+		return nil
+	}
+	prev := store.Obj{"balance": cus["balance"]}
+	if _, err := customers.MoveBalance(c, cus, -over, api.Str(inv["currency"]), "invoice_overpaid", store.Obj{"invoice": inv["id"]}); err != nil {
+		return err
+	}
+	return c.PutEmit(cus, "customer.updated", prev)
 }
 
 // syncDefault keeps the default payment asking for what remains, and
