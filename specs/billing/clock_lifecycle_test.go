@@ -602,6 +602,44 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive), "the latest invoice is paid")
 		})
 
+		// attempt_count's reference: "Any payment attempt counts as the
+		// first attempt, and subsequently only automatic retries
+		// increment the attempt count."
+		It("counts the attempt that pays: the first, or an automatic retry, but not a manual one after the first", func() {
+			cus, sub := subscribedOnClock("counted@example.com", "pm_card_visa")
+			_, first := renewal(sub)
+			Expect(first.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(first.Attempted).To(BeTrue())
+			Expect(first.AttemptCount).To(Equal(int64(1)))
+
+			bad, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			firstAttempt := Epoch.AddDate(0, 1, 0).Add(time.Hour)
+			advance(firstAttempt)
+			_, inv := renewal(sub)
+			Expect(inv.AttemptCount).To(Equal(int64(1)))
+			good, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_visa", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(good.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			advance(firstAttempt.AddDate(0, 0, 3))
+			_, inv = renewal(sub)
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(inv.AttemptCount).To(Equal(int64(2)), "the retry that paid counts")
+
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			advance(Epoch.AddDate(0, 2, 0).Add(time.Hour))
+			_, inv = renewal(sub)
+			Expect(inv.AttemptCount).To(Equal(int64(1)))
+			inv, err = sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String(good.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(inv.AttemptCount).To(Equal(int64(1)), "a manual attempt after the first does not count")
+		})
+
 		It("is not retried with an empty schedule, the subscription ending at the first failure", func() {
 			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{}})).To(Succeed())
 			sub := failing()

@@ -72,6 +72,21 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		Expect(err).NotTo(HaveOccurred())
 	}
 
+	// attempt_count's reference: "Any payment attempt counts as the first
+	// attempt"; attempted: "Whether an attempt has been made to pay the
+	// invoice."
+	It("counts paying a sent invoice by /pay as its first attempt", func() {
+		inv := openInvoice(10000)
+		Expect(inv.Attempted).To(BeFalse())
+		inv, err := sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(inv.Attempted).To(BeTrue())
+		Expect(inv.AttemptCount).To(Equal(int64(1)))
+		ev := latestEvent(sc, "invoice.paid")
+		Expect(ev.Data.Object["attempt_count"]).To(BeEquivalentTo(1))
+	})
+
 	// amount_overpaid's reference: "The amount overpaid is credited to
 	// the customer's credit balance" (an invoice_overpaid transaction).
 	It("credits what two payments pay over the total to the customer's balance, once", func() {

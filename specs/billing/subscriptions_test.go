@@ -620,7 +620,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
 		inv, _ = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
-		Expect(inv.AttemptCount).To(Equal(int64(1)))
+		Expect(inv.AttemptCount).To(Equal(int64(2)), "the automatic retry that paid counts")
 	})
 
 	failingRenewal := func() *stripe.Subscription {

@@ -207,6 +207,10 @@ func customerAttemptFailed(c *api.Call, piID string) error {
 // already recorded on its invoice.
 func attemptKey(piID string) string { return "billing.attempt:" + piID }
 
+// automaticKey marks, for one request, an invoice billing attempts on its
+// own (its first automatic attempt, or a retry): one that pays it counts.
+func automaticKey(invID string) string { return "billing.automatic:" + invID }
+
 // credit books a succeeded PaymentIntent on its invoice: the payment turns
 // paid, the invoice's amounts move, and the invoice turns paid when
 // nothing remains. The default payment follows what remains.
@@ -233,6 +237,17 @@ func credit(c *api.Call, pay, pi store.Obj) error {
 	inv["amount_paid"] = paid
 	inv["amount_remaining"] = max(due-paid, 0)
 	inv["amount_overpaid"] = max(paid-due, 0)
+	if api.Bool(pay["is_default"]) && !wasPaid {
+		// The attempt that paid counts as the failed ones do:
+		// attempt_count's reference, "Any payment attempt counts as
+		// the first attempt, and subsequently only automatic retries
+		// increment the attempt count."
+		n := api.Int(inv["attempt_count"])
+		if n == 0 || c.Scratch(automaticKey(api.Str(inv["id"]))) != nil {
+			inv["attempt_count"] = n + 1
+		}
+		inv["attempted"] = true
+	}
 	c.Emit("invoice_payment.paid", pay, nil)
 	if over := api.Int(inv["amount_overpaid"]) - overBefore; over > 0 {
 		if err := creditOverpaid(c, inv, over); err != nil {

@@ -383,6 +383,7 @@ func collect(c *api.Call, inv store.Obj) error {
 	if pm == "" {
 		return automaticAttemptFailed(c, api.Str(inv["id"]), false)
 	}
+	c.SetScratch(automaticKey(api.Str(inv["id"])), true)
 	err := attempt(c, api.Str(inv["id"]), pm)
 	if ferr := c.Flush(); ferr != nil {
 		return ferr
