@@ -3,6 +3,7 @@ package billing_test
 import (
 	"encoding/json"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -85,6 +86,36 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		Expect(inv.AttemptCount).To(Equal(int64(1)))
 		ev := latestEvent(sc, "invoice.paid")
 		Expect(ev.Data.Object["attempt_count"]).To(BeEquivalentTo(1))
+	})
+
+	// auto_advance: "Controls whether Stripe performs automatic collection
+	// of the invoice. If false, the invoice's state doesn't automatically
+	// advance without an explicit action."
+	It("plans no retry after a declined /pay on an invoice without automatic collection", func() {
+		failOnce := func(autoAdvance bool) *stripe.Invoice {
+			inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AutoAdvance: stripe.Bool(autoAdvance)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+				Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_chargeDeclined")})
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(402))
+			inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+			Expect(inv.AttemptCount).To(Equal(int64(1)))
+			return inv
+		}
+		manual := failOnce(false)
+		Expect(manual.NextPaymentAttempt).To(BeZero())
+		collected := failOnce(true)
+		Expect(collected.NextPaymentAttempt).NotTo(BeZero(), "automatic collection retries it")
+		emu.Clock().Advance(4 * 24 * time.Hour)
+		manual, err := sc.V1Invoices.Retrieve(Ctx, manual.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(manual.AttemptCount).To(Equal(int64(1)), "not retried")
+		Expect(manual.NextPaymentAttempt).To(BeZero())
 	})
 
 	// amount_overpaid's reference: "The amount overpaid is credited to

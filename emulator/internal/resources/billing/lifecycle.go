@@ -382,7 +382,12 @@ func recordFailedAttempt(c *api.Call, invID string, awaiting bool) error {
 	inv["attempt_count"] = n
 	inv["attempted"] = true
 	inv["next_payment_attempt"] = nil
-	if days := LoadSettings(c.Tx, c.Account).RetryDays; !awaiting && int(n) <= len(days) && inv["collection_method"] == "charge_automatically" {
+	// A one-off invoice is retried only under automatic collection
+	// (auto_advance): without it the invoice "doesn't automatically
+	// advance without an explicit action". A subscription's invoices
+	// follow its retry schedule (cancelling it stops them, stopCollection).
+	sub := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
+	if days := LoadSettings(c.Tx, c.Account).RetryDays; !awaiting && int(n) <= len(days) && inv["collection_method"] == "charge_automatically" && (sub != "" || api.Bool(inv["auto_advance"])) {
 		inv["next_payment_attempt"] = c.Now + int64(days[n-1])*86400
 	}
 	if err := c.Put(inv); err != nil {
