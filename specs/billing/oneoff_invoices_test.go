@@ -904,3 +904,37 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(found).To(Equal([]string{sub.LatestInvoice.ID}))
 	})
 })
+
+// effective_at (create, and a draft's update): "The date when this
+// invoice is in effect. Same as finalized_at unless overwritten."
+var _ = Describe("An invoice's effective_at", Label("billing"), func() {
+	It("keeps a date set on the draft through finalization, else takes the finalization's", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("effective@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		set := Epoch.AddDate(0, 0, -10).Unix()
+		p := &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), EffectiveAt: stripe.Int64(set)}
+		inv, err := sc.V1Invoices.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.EffectiveAt).To(Equal(set))
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.EffectiveAt).To(Equal(set))
+		Expect(inv.StatusTransitions.FinalizedAt).To(Equal(Epoch.Unix()))
+
+		other, err := sc.V1Invoices.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		up := &stripe.InvoiceUpdateParams{}
+		up.AddExtra("effective_at", "")
+		other, err = sc.V1Invoices.Update(Ctx, other.ID, up)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.EffectiveAt).To(BeZero())
+		other, err = sc.V1Invoices.FinalizeInvoice(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.EffectiveAt).To(Equal(Epoch.Unix()))
+
+		_, err = sc.V1Invoices.Update(Ctx, other.ID, &stripe.InvoiceUpdateParams{EffectiveAt: stripe.Int64(set)})
+		ExpectStripeError(err, 400, "invalid_request_error", "invoice_not_editable", "")
+	})
+})

@@ -353,6 +353,13 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 			inv["number"] = n
 		}
 	}
+	// A date of the merchant's own ("Same as finalized_at unless
+	// overwritten"), kept at finalization; empty clears it.
+	if v, ok := c.Params.Str("effective_at"); ok && v == "" {
+		inv["effective_at"] = nil
+	} else if at, ok := c.Params.Int("effective_at"); ok {
+		inv["effective_at"] = at
+	}
 	if err := applyInvoiceConnect(c, inv); err != nil {
 		return err
 	}

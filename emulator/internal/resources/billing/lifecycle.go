@@ -93,7 +93,9 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 	defaultAccountTaxIDs(c, inv)
 	inv["status"] = "open"
 	inv["automatically_finalizes_at"] = nil
-	inv["effective_at"] = c.Now
+	if inv["effective_at"] == nil {
+		inv["effective_at"] = c.Now
+	}
 	api.Obj(inv["status_transitions"])["finalized_at"] = c.Now
 	if c.BaseURL != nil {
 		inv["hosted_invoice_url"] = c.PageURL("/invoices/" + api.Str(inv["id"]))
