@@ -938,3 +938,34 @@ var _ = Describe("An invoice's effective_at", Label("billing"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "invoice_not_editable", "")
 	})
 })
+
+// Stripe's changelog (2016-02-22): "Returns an error on attempts to add
+// more than 250 invoice items to an invoice." The wording of that error is
+// not documented.
+var _ = Describe("An invoice's 250 invoice items", Label("billing"), func() {
+	It("refuses a 251st item, by add_lines or by an item made for the invoice, adding nothing", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("many@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		lines := make([]*stripe.InvoiceAddLinesLineParams, 249)
+		for i := range lines {
+			lines[i] = &stripe.InvoiceAddLinesLineParams{Amount: stripe.Int64(100)}
+		}
+		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: lines})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(100), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred(), "the 250th")
+
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(100), Currency: stripe.String("usd")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice")
+		_, err = sc.V1Invoices.AddLines(Ctx, inv.ID, &stripe.InvoiceAddLinesParams{Lines: []*stripe.InvoiceAddLinesLineParams{{Amount: stripe.Int64(100)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "lines")
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(25000)), "nothing added")
+		Expect(emu.Count("", "invoiceitem")).To(Equal(250))
+	})
+})

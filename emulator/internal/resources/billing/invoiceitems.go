@@ -265,6 +265,9 @@ func createInvoiceItem(c *api.Call) (any, error) {
 		if inv["customer"] != cusID {
 			return nil, apierr.InvalidRequest("The invoice %s belongs to another customer.", invID).WithParam("invoice")
 		}
+		if err := roomForItems(c, invID, 1, "invoice"); err != nil {
+			return nil, err
+		}
 	}
 	pr, err := resolvePricing(c, c.Params, "", api.Str(inv["currency"]))
 	if err != nil {
@@ -558,4 +561,19 @@ func listInvoiceItems(c *api.Call) (any, error) {
 	}
 	q = api.OmitClockObjects(c, q, "customer", "invoice")
 	return c.Page("invoiceitem", "/v1/invoiceitems", q), nil
+}
+
+// MaxInvoiceItems is how many invoice items an invoice may have: Stripe's
+// changelog (2016-02-22) "Returns an error on attempts to add more than
+// 250 invoice items to an invoice."
+const MaxInvoiceItems = 250
+
+// roomForItems refuses adding n invoice items to an invoice that would
+// then have more than MaxInvoiceItems. Stripe's wording is not documented.
+func roomForItems(c *api.Call, invID string, n int, param string) error {
+	have := len(c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "invoice", Value: invID, Limit: MaxInvoiceItems + 1}).Data)
+	if have+n > MaxInvoiceItems {
+		return apierr.InvalidRequest("An invoice can't have more than %d invoice items; this one has %d.", MaxInvoiceItems, have).WithParam(param)
+	}
+	return nil
 }

@@ -777,6 +777,18 @@ func addLines(c *api.Call) (any, error) {
 	if inv["status"] != "draft" {
 		return nil, notEditable(inv)
 	}
+	adding := 0
+	for _, lp := range c.Params.Array("lines") {
+		if iiID, _ := lp.Str("invoice_item"); iiID != "" {
+			if f, _ := c.Tx.Fields(c.Account, "invoiceitem", iiID, "invoice"); len(f) > 0 && f[0].String() == api.Str(inv["id"]) {
+				continue // already on it
+			}
+		}
+		adding++
+	}
+	if err := roomForItems(c, api.Str(inv["id"]), adding, "lines"); err != nil {
+		return nil, err
+	}
 	for i, lp := range c.Params.Array("lines") {
 		prefix := fmt.Sprintf("lines[%d]", i)
 		if iiID, _ := lp.Str("invoice_item"); iiID != "" {
