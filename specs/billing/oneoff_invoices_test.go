@@ -531,6 +531,17 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(StripeErr(err).Msg).To(Equal("Invoice is already paid"), "paying it again is refused")
 	})
 
+	// forgive: "Passing forgive=false will fail the charge if the source
+	// hasn't been pre-funded with the right amount ... Defaults to false."
+	It("takes forgive=false, the default, on /pay, and refuses forgive=true as not emulated", func() {
+		inv := emailed(1300)
+		_, err := sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa"), Forgive: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "forgive")
+		paid, err := sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa"), Forgive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+	})
+
 	It("pays an invoice marked uncollectible", func() {
 		inv := emailed(1200)
 		inv, err := sc.V1Invoices.MarkUncollectible(Ctx, inv.ID, nil)

@@ -447,6 +447,9 @@ func payInvoice(c *api.Call) (any, error) {
 		return nil, err
 	}
 	onInvoiceClock(c, inv)
+	// forgive=false is Stripe's default (nothing pre-funded is forgiven);
+	// forgiving a short pre-funded source is not emulated.
+	c.AcceptWhen("forgive", false)
 	if inv["status"] == "draft" {
 		if inv, err = finalize(c, inv); err != nil {
 			return nil, err
