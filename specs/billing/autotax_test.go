@@ -468,6 +468,16 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 			failed = append(failed, ev.Data.Object["id"].(string))
 		}
 		Expect(failed).To(Equal([]string{inv.ID}))
+
+		// "This field is cleared when the invoice is successfully
+		// finalized." (last_finalization_error's reference.)
+		_, err = sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Address: berlin()})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusOpen))
+		Expect(inv.AutomaticTax.Status).To(Equal(stripe.InvoiceAutomaticTaxStatusComplete))
+		Expect(inv.LastFinalizationError).To(BeNil())
 	})
 
 	It("taxes an invoice item of an amount alone by the tax behavior it was given, else the settings' default", func() {

@@ -93,6 +93,8 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 	defaultAccountTaxIDs(c, inv)
 	inv["status"] = "open"
 	inv["automatically_finalizes_at"] = nil
+	// "This field is cleared when the invoice is successfully finalized."
+	inv["last_finalization_error"] = nil
 	if inv["effective_at"] == nil {
 		inv["effective_at"] = c.Now
 	}
