@@ -118,6 +118,20 @@ var _ = Describe("Invoices paid by several payments", Label("billing", "story-1"
 		Expect(manual.NextPaymentAttempt).To(BeZero())
 	})
 
+	// The reference's example of a finalized invoice with nothing due:
+	// "attempt_count": 0, "attempted": true.
+	It("marks an invoice paid at finalization, nothing being due, attempted with no attempt counted", func() {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
+			Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(7),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(inv.Attempted).To(BeTrue())
+		Expect(inv.AttemptCount).To(BeZero())
+	})
+
 	// amount_overpaid's reference: "The amount overpaid is credited to
 	// the customer's credit balance" (an invoice_overpaid transaction).
 	It("credits what two payments pay over the total to the customer's balance, once", func() {

@@ -108,6 +108,9 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 		// No payment to give Connect terms to.
 		c.DeleteMeta(intentTermsKey(c.Account, api.Str(inv["id"])))
 		inv["status"] = "paid"
+		// Stripe's example of such an invoice: "attempt_count": 0,
+		// "attempted": true.
+		inv["attempted"] = true
 		inv["auto_advance"] = false
 		inv["next_payment_attempt"] = nil
 		api.Obj(inv["status_transitions"])["paid_at"] = c.Now
