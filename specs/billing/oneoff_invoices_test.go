@@ -980,3 +980,40 @@ var _ = Describe("An invoice's 250 invoice items", Label("billing"), func() {
 		Expect(emu.Count("", "invoiceitem")).To(Equal(250))
 	})
 })
+
+// default_source: "ID of the default payment source for the invoice. It
+// must belong to the customer associated with the invoice and be in a
+// chargeable state. If not set, defaults to the subscription's default
+// source, if any, or to the customer's default source."
+var _ = Describe("An invoice's default_source", Label("billing"), func() {
+	It("charges a card saved on the customer before the customer's default, and refuses another customer's card", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		owner, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Source: stripe.String("tok_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		mc, err := sc.V1PaymentSources.Create(Ctx, &stripe.PaymentSourceCreateParams{Customer: stripe.String(owner.ID), Source: &stripe.PaymentSourceSourceParams{Token: stripe.String("tok_mastercard")}})
+		Expect(err).NotTo(HaveOccurred())
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Source: stripe.String("tok_visa")})
+		Expect(err).NotTo(HaveOccurred())
+
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(owner.ID), DefaultSource: stripe.String(other.DefaultSource.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "default_source")
+		Expect(emu.Count("", "invoice")).To(BeZero())
+
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(owner.ID), DefaultSource: stripe.String(mc.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.DefaultSource.ID).To(Equal(mc.ID))
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(owner.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1500), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		paid, err := sc.V1Invoices.Pay(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(defaultIntent(sc, paid).PaymentMethod.ID).To(Equal(mc.ID))
+
+		cleared, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(owner.ID), DefaultSource: stripe.String(mc.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		cleared, err = sc.V1Invoices.Update(Ctx, cleared.ID, &stripe.InvoiceUpdateParams{DefaultSource: stripe.String("")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cleared.DefaultSource).To(BeNil())
+	})
+})

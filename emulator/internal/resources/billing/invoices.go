@@ -406,6 +406,17 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 			inv["default_payment_method"] = pm
 		}
 	}
+	if src, ok := c.Params.Str("default_source"); ok {
+		// A card saved on the customer, as a subscription's is
+		// checked; charged before the customer's defaults.
+		if src == "" {
+			inv["default_source"] = nil
+		} else if err := checkDefaultSource(c, src, api.Str(inv["customer"])); err != nil {
+			return err
+		} else {
+			inv["default_source"] = src
+		}
+	}
 	if c.Params.Has("due_date") && c.Params.Has("days_until_due") {
 		return apierr.Exclusive("days_until_due", "due_date")
 	}
@@ -516,7 +527,7 @@ func updateInvoice(c *api.Call) (any, error) {
 				if before["status"] != "open" {
 					return nil, apierr.InvalidRequest("You can only update `auto_advance` on draft or open invoices; this invoice (%s) has status %s.", before["id"], before["status"]).WithCode("invoice_not_editable").WithParam("auto_advance")
 				}
-			case "default_payment_method":
+			case "default_payment_method", "default_source":
 				if before["status"] != "open" && before["status"] != "uncollectible" {
 					return nil, notEditable(before)
 				}

@@ -306,10 +306,14 @@ func errNoPaymentMethod() error {
 }
 
 // payingMethod picks the payment method an automatic attempt uses: the
-// invoice's, its subscription's, then the customer's default.
+// invoice's default_payment_method, then its default_source, its
+// subscription's, then the customer's default.
 func payingMethod(c *api.Call, inv store.Obj) string {
 	if pm := api.Str(inv["default_payment_method"]); pm != "" {
 		return pm
+	}
+	if src := api.Str(inv["default_source"]); src != "" {
+		return src
 	}
 	if subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"]); subID != "" {
 		// The subscription's default_payment_method, then its
