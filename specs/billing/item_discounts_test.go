@@ -187,3 +187,38 @@ var _ = Describe("Invoice discount expansion", Label("billing", "discounts"), fu
 		}
 	})
 })
+
+// An invoice item's and a line's pricing.price_details.price is a plain
+// id at basil: Stripe's OpenAPI spec does not mark it expandable and
+// stripe-go holds it in a string.
+var _ = Describe("Invoice pricing expansion", Label("billing"), func() {
+	It("refuses to expand pricing.price_details.price, on an invoice item and on an invoice's lines", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("pricing@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Widget")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(700)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(price.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Pricing.PriceDetails.Price).To(Equal(price.ID))
+
+		rp := &stripe.InvoiceItemRetrieveParams{}
+		rp.AddExpand("pricing.price_details.price")
+		_, err = sc.V1InvoiceItems.Retrieve(Ctx, ii.ID, rp)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("This property cannot be expanded (pricing.price_details.price)."))
+
+		lp := &stripe.InvoiceListLinesParams{Invoice: stripe.String(inv.ID)}
+		lp.AddExpand("data.pricing.price_details.price")
+		for _, err := range sc.V1Invoices.ListLines(Ctx, lp) {
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+			break
+		}
+	})
+})

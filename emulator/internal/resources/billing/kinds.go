@@ -12,7 +12,7 @@ import (
 var (
 	InvoiceItemKind = &api.Kind{
 		Object: "invoiceitem", Prefix: "ii_", Name: "invoiceitem",
-		Expandable: []string{"customer", "invoice", "test_clock", "parent.subscription_details.subscription", "pricing.price_details.price", "discounts"},
+		Expandable: []string{"customer", "invoice", "test_clock", "parent.subscription_details.subscription", "discounts"},
 		Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "invoice", Path: "invoice"}},
 	}
 	InvoiceKind = &api.Kind{
@@ -54,7 +54,7 @@ var (
 	// for ids, errors and expansion.
 	SubscriptionItemKind = &api.Kind{Object: "subscription_item", Prefix: "si_", ShortID: true, Name: "subscription_item", Expandable: []string{"price.product"}}
 	// Invoice lines live inside their invoice.
-	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"discounts", "discount_amounts.discount", "subscription", "pricing.price_details.price", "pretax_credit_amounts.discount", "pretax_credit_amounts.credit_balance_transaction"}}
+	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"discounts", "discount_amounts.discount", "subscription", "pretax_credit_amounts.discount", "pretax_credit_amounts.credit_balance_transaction"}}
 	CreditNoteKind = &api.Kind{
 		Object: "credit_note", Prefix: "cn_", Name: "credit note",
 		Expandable: []string{"customer", "invoice", "customer_balance_transaction", "refunds.refund", "discount_amounts.discount", "pretax_credit_amounts.discount"},
