@@ -188,9 +188,10 @@ var _ = Describe("Invoice discount expansion", Label("billing", "discounts"), fu
 	})
 })
 
-// An invoice item's and a line's pricing.price_details.price is a plain
-// id at basil: Stripe's OpenAPI spec does not mark it expandable and
-// stripe-go holds it in a string.
+// An invoice item's and a line's pricing.price_details.price, and an
+// item's parent.subscription_details.subscription, are plain ids at
+// basil: Stripe's OpenAPI spec does not mark them expandable and stripe-go
+// holds them in strings.
 var _ = Describe("Invoice pricing expansion", Label("billing"), func() {
 	It("refuses to expand pricing.price_details.price, on an invoice item and on an invoice's lines", func() {
 		emu := Emulator()
@@ -213,6 +214,13 @@ var _ = Describe("Invoice pricing expansion", Label("billing"), func() {
 		_, err = sc.V1InvoiceItems.Retrieve(Ctx, ii.ID, rp)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 		Expect(StripeErr(err).Msg).To(Equal("This property cannot be expanded (pricing.price_details.price)."))
+
+		// Likewise an item's parent.subscription_details.subscription
+		// (an invoice's own is expandable).
+		rp = &stripe.InvoiceItemRetrieveParams{}
+		rp.AddExpand("parent.subscription_details.subscription")
+		_, err = sc.V1InvoiceItems.Retrieve(Ctx, ii.ID, rp)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 
 		lp := &stripe.InvoiceListLinesParams{Invoice: stripe.String(inv.ID)}
 		lp.AddExpand("data.pricing.price_details.price")

@@ -12,7 +12,7 @@ import (
 var (
 	InvoiceItemKind = &api.Kind{
 		Object: "invoiceitem", Prefix: "ii_", Name: "invoiceitem",
-		Expandable: []string{"customer", "invoice", "test_clock", "parent.subscription_details.subscription", "discounts"},
+		Expandable: []string{"customer", "invoice", "test_clock", "discounts"},
 		Indexes:    []store.Index{{Name: "customer", Path: "customer"}, {Name: "invoice", Path: "invoice"}},
 	}
 	InvoiceKind = &api.Kind{
