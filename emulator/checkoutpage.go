@@ -38,7 +38,7 @@ var billingFields = [][2]string{{"line1", "Address"}, {"city", "City"}, {"postal
 func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
 	id := mux.Vars(req)["id"]
 	account := req.URL.Query().Get("account")
-	s, ok := e.GetIn(account, id)
+	s, ok := e.getIn(account, id)
 	if !ok || s["object"] != "checkout.session" {
 		http.Error(w, "No such checkout session", http.StatusNotFound)
 		return
@@ -70,7 +70,7 @@ func (e *Emulator) checkoutPage(w http.ResponseWriter, req *http.Request) {
 			}
 		}
 		if failure != "" {
-			s, _ = e.GetIn(account, id)
+			s, _ = e.getIn(account, id)
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -107,7 +107,7 @@ func submitMethods(s Object) []pageMethod {
 // customer does not change.
 func (e *Emulator) knownEmail(s Object, account string) string {
 	if id, _ := s["customer"].(string); id != "" {
-		if cus, ok := e.GetIn(account, id); ok {
+		if cus, ok := e.getIn(account, id); ok {
 			if email, _ := cus["email"].(string); email != "" {
 				return email
 			}
@@ -248,9 +248,9 @@ func (e *Emulator) checkoutView(s Object, account string, typed url.Values, fail
 	fields, optional, save := pageInputs(s)
 	for i, o := range optional {
 		// Named as the customer reads it: its product and unit price.
-		if price, ok := e.GetIn(account, o.Price); ok {
+		if price, ok := e.getIn(account, o.Price); ok {
 			name, _ := price["nickname"].(string)
-			if prod, ok := e.GetIn(account, fmt.Sprint(price["product"])); ok && name == "" {
+			if prod, ok := e.getIn(account, fmt.Sprint(price["product"])); ok && name == "" {
 				name, _ = prod["name"].(string)
 			}
 			pc, _ := price["currency"].(string)
@@ -296,7 +296,7 @@ func (e *Emulator) checkoutView(s Object, account string, typed url.Values, fail
 		// An existing customer's address shows filled in.
 		var known map[string]any
 		if id, _ := s["customer"].(string); id != "" {
-			cus, _ := e.GetIn(account, id)
+			cus, _ := e.getIn(account, id)
 			known, _ = cus["address"].(map[string]any)
 		}
 		var billing [][3]string
@@ -327,7 +327,7 @@ func (e *Emulator) checkoutView(s Object, account string, typed url.Values, fail
 		opt, _ := o.(map[string]any)
 		id, _ := opt["shipping_rate"].(string)
 		label := id
-		if rate, ok := e.GetIn(account, id); ok {
+		if rate, ok := e.getIn(account, id); ok {
 			label = fmt.Sprint(rate["display_name"])
 		}
 		rates = append(rates, shippingOption{ID: id, Label: label + ", " + money(opt["shipping_amount"]),
@@ -350,7 +350,7 @@ func (e *Emulator) checkoutView(s Object, account string, typed url.Values, fail
 		// hosted confirmation.
 		msg := "Thanks: your order is complete."
 		if linkID, _ := s["payment_link"].(string); linkID != "" {
-			if link, ok := e.GetIn(account, linkID); ok {
+			if link, ok := e.getIn(account, linkID); ok {
 				ac, _ := link["after_completion"].(map[string]any)
 				hc, _ := ac["hosted_confirmation"].(map[string]any)
 				if m, _ := hc["custom_message"].(string); m != "" {

@@ -51,7 +51,12 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	r.Handle("/clock", page((*Emulator).ctlClock)).Methods("GET", "POST")
 	r.Handle("/requests", page(func(e *Emulator, w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Requests()) })).Methods("GET")
 	r.Handle("/events", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
-		writeCtl(w, 200, e.Events(req.URL.Query().Get("account")))
+		account := req.URL.Query().Get("account")
+		if err := e.checkAccount(account); err != nil {
+			ctlError(w, 404, "%v", err)
+			return
+		}
+		writeCtl(w, 200, e.Events(account))
 	})).Methods("GET")
 	r.Handle("/webhooks/attempts", page(func(e *Emulator, w http.ResponseWriter, _ *http.Request) { writeCtl(w, 200, e.Webhooks().Attempts()) })).Methods("GET")
 	r.Handle("/webhooks/endpoints", page(func(e *Emulator, w http.ResponseWriter, _ *http.Request) {
@@ -137,6 +142,11 @@ func served(fn func(pages.Backend, http.ResponseWriter, *http.Request)) page {
 
 // pageBackend is the emulator as package pages sees it.
 type pageBackend struct{ *Emulator }
+
+// GetIn reads without Emulator.GetIn's panic on an unknown account: a
+// page's account comes from its URL, and an unknown one is a page not
+// found.
+func (b pageBackend) GetIn(account, id string) (Object, bool) { return b.getIn(account, id) }
 
 func (b pageBackend) View(fn func(tx *store.Tx) error) error   { return b.env.Store.View(fn) }
 func (b pageBackend) Update(fn func(tx *store.Tx) error) error { return b.env.Store.Update(fn) }

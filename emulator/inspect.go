@@ -34,10 +34,17 @@ type Request = api.Logged
 func (e *Emulator) Get(id string) (Object, bool) { return e.GetIn("", id) }
 
 // GetIn returns an object by id from a connected account ("" = platform).
+// It panics on an account id the emulator never made, as Count does.
 // An id without a prefix (a coupon's, or an id chosen when creating a
 // product, plan or coupon) is looked for as a product, then a price (a
 // plan is one), then a coupon.
 func (e *Emulator) GetIn(account, id string) (Object, bool) {
+	return e.getIn(e.knownAccount("GetIn", account), id)
+}
+
+// getIn is GetIn for an account from a request (a page's URL), where an
+// unknown account is only an object not found.
+func (e *Emulator) getIn(account, id string) (Object, bool) {
 	if account == "" {
 		account = e.env.Platform
 	}
@@ -65,16 +72,51 @@ func (e *Emulator) GetIn(account, id string) (Object, bool) {
 	return e.env.Registry.Shown(o), true
 }
 
+// knownAccount is account with "" read as the platform. It panics, naming
+// the caller, on an id that is neither the platform nor an account the
+// emulator made (deleted or not): reading such
+// an account finds nothing, so an assertion that something is absent from
+// it could never fail.
+func (e *Emulator) knownAccount(caller, account string) string {
+	if err := e.checkAccount(account); err != nil {
+		panic("stripe-emu: " + caller + ": " + err.Error())
+	}
+	if account == "" {
+		return e.env.Platform
+	}
+	return account
+}
+
+// HasAccount reports whether the inspection methods (Count, Events, GetIn,
+// List) take account: "" or the platform's id, or an account the emulator
+// made, deleted or not.
+func (e *Emulator) HasAccount(account string) bool { return e.checkAccount(account) == nil }
+
+// checkAccount is knownAccount's test, as an error.
+func (e *Emulator) checkAccount(account string) error {
+	if account == "" || account == e.env.Platform || e.isClosed() {
+		return nil
+	}
+	known := false
+	_ = e.env.Store.View(func(tx *store.Tx) error {
+		known = accounts.Made(tx, e.env.Platform, account)
+		return nil
+	})
+	if !known {
+		return fmt.Errorf("no account %q in this emulator (\"\" is the platform; a connected account's id is the one its creation answered)", account)
+	}
+	return nil
+}
+
 // chosenIDs are the objects whose ids may be anything: chosen when they
 // are made, or without a prefix (coupons').
 var chosenIDs = []string{"product", "price", "coupon"}
 
 // Events returns every event recorded in an account ("" = platform),
-// oldest first.
+// oldest first. It panics on an account id the emulator never made, as
+// Count does.
 func (e *Emulator) Events(account string) []Object {
-	if account == "" {
-		account = e.env.Platform
-	}
+	account = e.knownAccount("Events", account)
 	var out []Object
 	_ = e.env.Store.View(func(tx *store.Tx) error {
 		tx.Each(account, "event", func(o store.Obj) bool { out = append(out, o); return true })
@@ -85,7 +127,7 @@ func (e *Emulator) Events(account string) []Object {
 
 // EventTypes returns the types of Events(account), oldest first.
 func (e *Emulator) EventTypes(account string) []string {
-	evs := e.Events(account)
+	evs := e.Events(e.knownAccount("EventTypes", account))
 	out := make([]string, len(evs))
 	for i, ev := range evs {
 		out[i] = api.Str(ev["type"])
@@ -121,13 +163,14 @@ var (
 // account holds ("" = platform). The type is the objects' "object" field,
 // singular: Count panics on a name no object has ("customers"), whose
 // count would be 0 whatever the test did, saying which to use.
+// It panics likewise on an account id the emulator never made (a typo, or
+// a connected account's id from another emulator), whose count would be 0
+// too.
 func (e *Emulator) Count(account, object string) int {
 	if err := CheckObjectType(object); err != nil {
 		panic("stripe-emu: Count: " + err.Error())
 	}
-	if account == "" {
-		account = e.env.Platform
-	}
+	account = e.knownAccount("Count", account)
 	n := 0
 	_ = e.env.Store.View(func(tx *store.Tx) error {
 		tx.EachRaw(account, object, func(raw string) bool {

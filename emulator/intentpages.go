@@ -28,7 +28,7 @@ func (e *Emulator) intentPage(object string) http.HandlerFunc {
 	return func(w http.ResponseWriter, req *http.Request) {
 		id := mux.Vars(req)["id"]
 		account := req.URL.Query().Get("account")
-		intent, ok := e.GetIn(account, id)
+		intent, ok := e.getIn(account, id)
 		if !ok || intent["object"] != object {
 			http.Error(w, "No such "+object+": "+id, http.StatusNotFound)
 			return
@@ -89,7 +89,7 @@ var intentPageTmpl = template.Must(template.New("intent").Parse(`<!doctype html>
 // page Stripe hosts for the customer shows them.
 func (e *Emulator) transferInstructionsPage(w http.ResponseWriter, req *http.Request) {
 	id := mux.Vars(req)["id"]
-	intent, ok := e.GetIn(req.URL.Query().Get("account"), id)
+	intent, ok := e.getIn(req.URL.Query().Get("account"), id)
 	if !ok || intent["object"] != "payment_intent" {
 		http.Error(w, "No such payment_intent: "+id, http.StatusNotFound)
 		return

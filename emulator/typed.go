@@ -17,14 +17,13 @@ import (
 // account ("" = platform), as GET renders each, in id order: creation
 // order, but for ids chosen by the caller (a product's, a coupon's), which
 // sort by their text. The type is the objects' "object" field, singular;
-// List panics on a name no object has, as Count does.
+// List panics on a name no object has, or an account id the emulator
+// never made, as Count does.
 func (e *Emulator) List(account, object string) []Object {
 	if err := CheckObjectType(object); err != nil {
 		panic("stripe-emu: List: " + err.Error())
 	}
-	if account == "" {
-		account = e.env.Platform
-	}
+	account = e.knownAccount("List", account)
 	var out []Object
 	_ = e.env.Store.View(func(tx *store.Tx) error {
 		tx.Each(account, object, func(o store.Obj) bool {
@@ -43,10 +42,13 @@ func (e *Emulator) List(account, object string) []Object {
 //
 //	pi, err := emulator.GetAs[stripe.PaymentIntent](emu, "", piID)
 //
-// It is an error when no such object exists, or when the object is not of
+// It is an error when no such object or account exists, or when the object is not of
 // T's kind (a PaymentIntent's id asked for as a stripe.Customer), so a
 // typo'd id fails the test rather than decoding into zero values.
 func GetAs[T any](e *Emulator, account, id string) (*T, error) {
+	if err := e.checkAccount(account); err != nil {
+		return nil, fmt.Errorf("stripe-emu: GetAs: %w", err)
+	}
 	o, ok := e.GetIn(account, id)
 	if !ok {
 		where := "the platform account"

@@ -129,3 +129,59 @@ func TestGetAsShowsAnInvoicesLinesAsGETDoes(t *testing.T) {
 		t.Errorf("GetAs[Invoice] = %+v, %v; want 10 of 12 lines shown, total 1200", got, err)
 	}
 }
+
+// A misspelt account id reads as an empty account, where an assertion that
+// something is absent (story 2: another account's customer) could never
+// fail: the inspection methods refuse it.
+func TestInspectingAnAccountTheEmulatorNeverMadePanics(t *testing.T) {
+	emu := emulator.Start(t)
+	_, acct, _ := emu.Call("POST", "/v1/accounts", url.Values{"type": {"standard"}}, "")
+	_, cus, _ := emu.Call("POST", "/v1/customers", nil, acct["id"].(string))
+	const typo = "acct_1NotMadeHere"
+	for name, read := range map[string]func(){
+		"Count":      func() { emu.Count(typo, "customer") },
+		"Events":     func() { emu.Events(typo) },
+		"EventTypes": func() { emu.EventTypes(typo) },
+		"List":       func() { emu.List(typo, "customer") },
+		"GetIn":      func() { emu.GetIn(typo, cus["id"].(string)) },
+	} {
+		func() {
+			defer func() {
+				if r, _ := recover().(string); !strings.Contains(r, name) || !strings.Contains(r, typo) {
+					t.Errorf("%s(%s) recovered %q; want a panic naming %s and the account", name, typo, r, name)
+				}
+			}()
+			read()
+		}()
+	}
+	if _, err := emulator.GetAs[stripe.Customer](emu, typo, cus["id"].(string)); err == nil || !strings.Contains(err.Error(), typo) {
+		t.Errorf("GetAs in %s: %v; want an error naming the account", typo, err)
+	}
+	// The accounts it made read as before, the platform's id as "".
+	if n := emu.Count(acct["id"].(string), "customer"); n != 1 {
+		t.Errorf("Count in the connected account = %d", n)
+	}
+	if n := emu.Count(emu.Platform(), "customer"); n != 0 {
+		t.Errorf("Count on the platform by its id = %d", n)
+	}
+}
+
+// A deleted connected account can still be read, events or none.
+func TestInspectingADeletedAccountsEvents(t *testing.T) {
+	emu := emulator.Start(t)
+	_, acct, _ := emu.Call("POST", "/v1/accounts", url.Values{"type": {"custom"}, "country": {"US"},
+		"capabilities[transfers][requested]": {"true"}}, "")
+	id := acct["id"].(string)
+	emu.Call("POST", "/v1/customers", nil, id)
+	if code, _, _ := emu.Call("DELETE", "/v1/accounts/"+id, nil, ""); code != 200 {
+		t.Fatalf("delete: %d", code)
+	}
+	if got := emu.EventTypes(id); len(got) == 0 || got[0] != "customer.created" {
+		t.Errorf("EventTypes of the deleted account = %v", got)
+	}
+	_, bare, _ := emu.Call("POST", "/v1/accounts", url.Values{"type": {"express"}, "country": {"US"}}, "")
+	emu.Call("DELETE", "/v1/accounts/"+bare["id"].(string), nil, "")
+	if got := emu.EventTypes(bare["id"].(string)); len(got) != 0 || !emu.HasAccount(bare["id"].(string)) {
+		t.Errorf("EventTypes of a deleted account without events = %v", got)
+	}
+}

@@ -140,3 +140,24 @@ steps:
 		t.Fatal(err)
 	}
 }
+
+// An acct_ id the emulator never made is a mistake in the scenario, told as
+// one: checked there, an account with nothing in it would pass any
+// expectation of absence.
+func TestExpectationsOnAnAccountTheEmulatorNeverMade(t *testing.T) {
+	base := `name: an account id nobody made
+steps:
+  - stripe: POST /v1/customers
+    as: customer
+`
+	for name, tail := range map[string]string{
+		"count":  `  - expect: {count: {object: customer, equals: 0, account: acct_1NotMadeHere}}`,
+		"events": `  - expect: {events: {account: acct_1NotMadeHere, equals: []}}`,
+		"state":  `  - expect: {state: {object: "${customer.id}", account: acct_1NotMadeHere, fields: {email: null}}}`,
+	} {
+		err := runScenario(t, base+tail+"\n")
+		if err == nil || !strings.Contains(err.Error(), `no account "acct_1NotMadeHere"`) {
+			t.Errorf("%s: %v; want an error naming the account", name, err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
@@ -384,6 +385,10 @@ func (r *run) account(s string) (string, error) {
 	}
 	if id, ok := r.accounts[v]; ok {
 		return id, nil
+	}
+	if !r.emu.HasAccount(v) {
+		names := slices.DeleteFunc(slices.Sorted(maps.Keys(r.accounts)), func(n string) bool { return n == "" })
+		return "", fmt.Errorf("no account %q: neither one of the scenario's accounts (%s) nor an account id the emulator made", v, strings.Join(names, ", "))
 	}
 	return v, nil
 }

@@ -2,6 +2,7 @@ package webhooks_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -119,10 +120,14 @@ var _ = Describe("The control surface over HTTP", Label("control"), func() {
 		}
 		Expect(types("/_emu/events?account=" + acct.ID)).To(Equal([]string{"customer.created"}))
 		Expect(types("/_emu/events")).NotTo(ContainElement("customer.created"))
+		// A misspelt account is not an account without events.
+		r := ctl(emu.URL(), "GET", "/_emu/events?account=acct_1NotMadeHere", "")
+		Expect(r["_status"]).To(BeNumerically("==", 404))
+		Expect(fmt.Sprint(r)).To(ContainSubstring("acct_1NotMadeHere"))
 
 		id, _, err := emu.Webhooks().Listen(rcv.Srv.URL, "customer.*")
 		Expect(err).NotTo(HaveOccurred())
-		r := ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/"+id+"/policy", `{"delay": {"customer.*": "90s", "*": 30}, "duplicate_fraction": 0.5}`)
+		r = ctl(emu.URL(), "POST", "/_emu/webhooks/endpoints/"+id+"/policy", `{"delay": {"customer.*": "90s", "*": 30}, "duplicate_fraction": 0.5}`)
 		Expect(r["_status"]).To(BeNumerically("==", 200))
 		got, _ := emu.Webhooks().Policy(id)
 		Expect(got.Delay).To(Equal(map[string]time.Duration{"customer.*": 90 * time.Second, "*": 30 * time.Second}))

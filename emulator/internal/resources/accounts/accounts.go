@@ -338,6 +338,19 @@ func save(c *api.Call, before, after store.Obj) (store.Obj, error) {
 	return after, nil
 }
 
+// deletedKey marks an account deleted: what was recorded in it can still be
+// read by a test.
+func deletedKey(id string) string { return "acct_deleted:" + id }
+
+// Made reports whether id is an account of the platform's, or one deleted.
+func Made(tx *store.Tx, platform, id string) bool {
+	if tx.Exists(platform, "account", id) {
+		return true
+	}
+	_, deleted := tx.GetMeta(deletedKey(id))
+	return deleted
+}
+
 func remove(c *api.Call) (any, error) {
 	if err := platformOnly(c); err != nil {
 		return nil, err
@@ -359,6 +372,9 @@ func remove(c *api.Call) (any, error) {
 	}
 	forgetVerification(c, o)
 	c.DeleteMeta(onboardingKey(api.Str(o["id"])))
+	if err := c.Tx.SetMeta(deletedKey(api.Str(o["id"])), "1"); err != nil {
+		return nil, err
+	}
 	if o["type"] == "standard" {
 		// A Standard account, which has its own Stripe account and
 		// Dashboard, leaves the platform's application: the event Stripe
