@@ -286,6 +286,39 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		Expect(byAmount).To(Equal(map[int64]int64{200: 67, 100: 33, 500: 0}))
 	})
 
+	It("shares a discount smaller than the lines' count without a negative share, adding up to it", func() {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AutoAdvance: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		for _, amount := range []int64{100, 100, 100, 100, 100, 1, 1, 1, 1, 1} {
+			_, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+				Amount: stripe.Int64(amount), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		// 3 cents over ten lines, then half of what is left of each.
+		fixed := coupon(&stripe.CouponCreateParams{AmountOff: stripe.Int64(3), Currency: stripe.String("usd")})
+		half := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(50)})
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{Discounts: []*stripe.InvoiceUpdateDiscountParams{
+			{Coupon: stripe.String(fixed.ID)}, {Coupon: stripe.String(half.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		byDiscount := map[string]int64{}
+		for _, l := range inv.Lines.Data {
+			var off int64
+			for _, d := range l.DiscountAmounts {
+				Expect(d.Amount).To(BeNumerically(">=", 0), "no line takes a negative share")
+				byDiscount[d.Discount.ID] += d.Amount
+				off += d.Amount
+			}
+			Expect(off).To(BeNumerically("<=", l.Amount))
+		}
+		Expect(inv.TotalDiscountAmounts).To(HaveLen(2))
+		for _, t := range inv.TotalDiscountAmounts {
+			Expect(byDiscount[t.Discount.ID]).To(Equal(t.Amount), "the lines' shares add up to the invoice's")
+		}
+		Expect(inv.TotalDiscountAmounts[0].Amount).To(Equal(int64(3)))
+		Expect(inv.TotalDiscountAmounts[1].Amount).To(Equal(int64(251)), "half of the 502 the first leaves, rounded half up")
+		Expect(inv.Total).To(Equal(int64(505 - 3 - 251)))
+	})
+
 	It("refuses codes that can't be redeemed, by name, creating nothing", func() {
 		c := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), MaxRedemptions: stripe.Int64(1)})
 		_, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("TEN")})

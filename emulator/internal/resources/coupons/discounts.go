@@ -244,9 +244,9 @@ func Takes(c *api.Call, cp store.Obj, currency string) bool {
 }
 
 // Spread works out each discount's amount on each line: a percentage of
-// every line it applies to, a fixed amount shared across them in
-// proportion (the rounding remainder on the last), never more than what
-// is left of a line. It returns per line the [{amount, discount}] list.
+// the lines it applies to, or a fixed amount, shared across them in
+// proportion (rounded cumulatively: the shares add up to it), never more
+// than what is left of a line. It returns per line the [{amount, discount}] list.
 func Spread(discounts []Amount, amounts []int64, products []string, discountable []bool) [][]store.Obj {
 	out := make([][]store.Obj, len(amounts))
 	left := append([]int64(nil), amounts...)
@@ -266,15 +266,15 @@ func Spread(discounts []Amount, amounts []int64, products []string, discountable
 		if d.AmountOff == 0 {
 			total = percentOf(base, d.PercentOff)
 		}
-		given := int64(0)
-		for n, i := range eligible {
-			share := int64(math.Round(float64(total) * float64(left[i]) / float64(base)))
-			if d.AmountOff == 0 {
-				share = percentOf(left[i], d.PercentOff)
-			}
-			if n == len(eligible)-1 {
-				share = total - given
-			}
+		// Each line takes what the running total of the lines so far
+		// rounds to, less what the lines before it took: the shares add
+		// up to total, none is negative and none exceeds its line
+		// (rounding each share alone could hand the last line less than
+		// nothing).
+		var upTo, given int64
+		for _, i := range eligible {
+			upTo += left[i]
+			share := int64(math.Round(float64(total)*float64(upTo)/float64(base))) - given
 			share = min(share, left[i])
 			given += share
 			left[i] -= share
