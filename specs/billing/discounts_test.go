@@ -319,6 +319,60 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		Expect(inv.Total).To(Equal(int64(505 - 3 - 251)))
 	})
 
+	It("reuses an existing discount only on its own object or one of its descendants, as Stripe's reference says", func() {
+		forever := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
+		first := subscribe(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(forever.ID)})
+		theirs := first.Discounts[0].ID
+		refused := func(err error) {
+			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "discounts[0][discount]")
+			Expect(StripeErr(err).Msg).To(Equal("No such discount: '" + theirs + "'"))
+		}
+		before := emu.Count("", "subscription")
+		_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:     []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{Discount: stripe.String(theirs)}}})
+		refused(err)
+		Expect(emu.Count("", "subscription")).To(Equal(before), "another subscription's discount is not this one's")
+
+		one, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AutoAdvance: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.Update(Ctx, one.ID, &stripe.InvoiceUpdateParams{Discounts: []*stripe.InvoiceUpdateDiscountParams{{Discount: stripe.String(theirs)}}})
+		refused(err)
+		item, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(one.ID),
+			Amount: stripe.Int64(500), Currency: stripe.String("usd"), Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Coupon: stripe.String(forever.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		theirs = item.Discounts[0].ID
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(one.ID),
+			Amount: stripe.Int64(500), Currency: stripe.String("usd"), Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Discount: stripe.String(theirs)}}})
+		refused(err)
+
+		// Its own, and its invoices', take it.
+		theirs = first.Discounts[0].ID
+		upd, err := sc.V1Subscriptions.Update(Ctx, first.ID, &stripe.SubscriptionUpdateParams{
+			Discounts: []*stripe.SubscriptionUpdateDiscountParams{{Discount: stripe.String(theirs)}, {Coupon: stripe.String(forever.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(upd.Discounts).To(HaveLen(2))
+		Expect(upd.Discounts[0].ID).To(Equal(theirs))
+		// The renewal's invoice stays a draft for an hour.
+		emu.Clock().Set(time.Unix(upd.Items.Data[0].CurrentPeriodEnd, 0).Add(time.Minute))
+		invs := invoicesOf(first.ID)
+		draft := invs[len(invs)-1]
+		Expect(draft.Status).To(Equal(stripe.InvoiceStatusDraft))
+		_, err = sc.V1Invoices.Update(Ctx, draft.ID, &stripe.InvoiceUpdateParams{Discounts: []*stripe.InvoiceUpdateDiscountParams{{Discount: stripe.String(theirs)}}})
+		Expect(err).NotTo(HaveOccurred(), "a subscription's invoice takes the subscription's discount")
+
+		// The customer's own is every object's ancestor's.
+		_, err = emu.ApplyCustomerDiscount("", cus.ID, emulator.CustomerDiscount{Coupon: forever.ID})
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		second, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:     []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{Discount: stripe.String(got.Discount.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(second.Discounts[0].ID).To(Equal(got.Discount.ID))
+	})
+
 	It("refuses codes that can't be redeemed, by name, creating nothing", func() {
 		c := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), MaxRedemptions: stripe.Int64(1)})
 		_, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("TEN")})

@@ -45,7 +45,7 @@ func Resolve(c *api.Call, entry params.Values, param string, scope Scope) (Sourc
 	}
 	if existing != "" {
 		d, ok := c.Tx.Get(c.Account, "discount", existing)
-		if !ok || (scope.Customer != "" && d["customer"] != nil && d["customer"] != scope.Customer) {
+		if !ok || (scope.Customer != "" && d["customer"] != nil && d["customer"] != scope.Customer) || !ancestral(c, d, scope) {
 			return Source{}, nil, apierr.NoSuchObject("discount", existing, field(param, "discount"))
 		}
 		return Source{}, d, nil
@@ -84,6 +84,37 @@ func Resolve(c *api.Call, entry params.Values, param string, scope Scope) (Sourc
 	}
 	src.Coupon = cp
 	return src, nil, nil
+}
+
+// ancestral reports whether an existing discount may be reused for scope:
+// Stripe's reference takes "an existing discount on the object (or one
+// of its ancestors)". The customer's own discount is every object's
+// ancestor's; a Checkout Session's belongs to its payment alone; one of a
+// subscription, an invoice or an invoice item is refused on another
+// subscription, invoice or item (an invoice's subscription's discounts
+// are its ancestor's). Scopes that do not say what they are for
+// (quotes, schedules' phases) are not held to this.
+func ancestral(c *api.Call, d store.Obj, scope Scope) bool {
+	sub, inv, item := api.Str(d["subscription"]), api.Str(d["invoice"]), api.Str(d["invoice_item"])
+	if d["checkout_session"] != nil {
+		return false
+	}
+	switch {
+	case scope.Subscription != "":
+		return inv == "" && item == "" && (sub == "" || sub == scope.Subscription)
+	case scope.Invoice != "":
+		if item != "" || (inv != "" && inv != scope.Invoice) {
+			return false
+		}
+		if sub == "" {
+			return true
+		}
+		stored, _ := c.Tx.Get(c.Account, "invoice", scope.Invoice)
+		return api.Str(api.Obj(api.Obj(stored["parent"])["subscription_details"])["subscription"]) == sub
+	case scope.InvoiceItem != "":
+		return item == "" || item == scope.InvoiceItem
+	}
+	return true
 }
 
 // field names an entry's field in errors: discounts[0][coupon], or coupon
