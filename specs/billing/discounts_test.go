@@ -373,6 +373,25 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		Expect(second.Discounts[0].ID).To(Equal(got.Discount.ID))
 	})
 
+	It("refuses the same discount given twice, rather than take it off twice", func() {
+		c := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AutoAdvance: stripe.Bool(false),
+			Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String(c.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Amount: stripe.Int64(1000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		d := inv.Discounts[0].ID
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{Discounts: []*stripe.InvoiceUpdateDiscountParams{
+			{Discount: stripe.String(d)}, {Discount: stripe.String(d)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "discounts[1][discount]")
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(900)), "10% once, as before")
+		Expect(inv.TotalDiscountAmounts).To(HaveLen(1))
+		Expect(inv.TotalDiscountAmounts[0].Amount).To(Equal(int64(100)))
+	})
+
 	It("refuses codes that can't be redeemed, by name, creating nothing", func() {
 		c := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), MaxRedemptions: stripe.Int64(1)})
 		_, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("TEN")})

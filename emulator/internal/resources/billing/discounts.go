@@ -2,6 +2,7 @@ package billing
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -53,6 +54,11 @@ func redeemFrom(c *api.Call, p params.Values, prefix string, scope coupons.Scope
 			return nil, err
 		}
 		if existing != nil {
+			if slices.Contains(ids, existing["id"]) {
+				// It would come off twice; what Stripe answers is not
+				// documented.
+				return nil, apierr.InvalidRequest("stripe-emu does not emulate the same discount (%s) given twice in `discounts`, so it refused the request rather than take it off twice.", existing["id"]).WithParam(param + "[discount]")
+			}
 			ids = append(ids, existing["id"])
 			continue
 		}
