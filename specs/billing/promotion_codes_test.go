@@ -181,6 +181,26 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 		}
 	})
 
+	It("shows a coupon past its redeem_by as not valid when it is renamed or deleted, as on retrieval", func() {
+		dated, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), RedeemBy: stripe.Int64(emu.Clock().Now().Add(time.Hour).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(2 * time.Hour)
+		seen := len(emu.Events(""))
+		renamed, err := sc.V1Coupons.Update(Ctx, dated.ID, &stripe.CouponUpdateParams{Name: stripe.String("Gone")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(renamed.Valid).To(BeFalse())
+		_, err = sc.V1Coupons.Delete(Ctx, dated.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		evs := emu.Events("")[seen:]
+		Expect(evs).To(HaveLen(2))
+		Expect(evs[0]["type"]).To(Equal("coupon.updated"))
+		data := evs[0]["data"].(map[string]any)
+		Expect(data["object"].(map[string]any)["valid"]).To(BeFalse())
+		Expect(data["previous_attributes"]).To(Equal(map[string]any{"name": nil}), "only the name changed")
+		Expect(evs[1]["type"]).To(Equal("coupon.deleted"))
+		Expect(evs[1]["data"].(map[string]any)["object"].(map[string]any)["valid"]).To(BeFalse())
+	})
+
 	It("refuses a new code for a coupon that can no longer be redeemed, making nothing", func() {
 		// stripe-go: "A promotion code is only active if the coupon is also
 		// valid"; a code for a spent coupon could never be redeemed.

@@ -257,10 +257,14 @@ func refreshValidity(c *api.Call, o store.Obj) store.Obj {
 }
 
 func updateCoupon(c *api.Call) (any, error) {
-	before, err := loadCoupon(c, c.Var("id"), "id")
+	stored, err := loadCoupon(c, c.Var("id"), "id")
 	if err != nil {
 		return nil, err
 	}
+	// As it now is: a redeem_by passed since it was written leaves it
+	// not valid, which the update's answer and event show, not as a
+	// change of theirs.
+	before := refreshValidity(c, api.Clone(stored))
 	after := api.Clone(before)
 	if err := copyName(c, after); err != nil {
 		return nil, err
@@ -295,6 +299,7 @@ func deleteCoupon(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	o = refreshValidity(c, api.Clone(o))
 	// Deleting a coupon stops new redemptions; discounts already made
 	// from it keep applying, with their own copy of it.
 	if err := c.Tx.Delete(c.Account, "coupon", api.Str(o["id"])); err != nil {
