@@ -201,6 +201,25 @@ var _ = Describe("Promotion codes as customers type them", Label("billing", "dis
 		Expect(evs[1]["data"].(map[string]any)["object"].(map[string]any)["valid"]).To(BeFalse())
 	})
 
+	It("shows a code whose coupon is past its redeem_by as inactive in promotion_code.updated, as on retrieval", func() {
+		dated, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), RedeemBy: stripe.Int64(emu.Clock().Now().Add(time.Hour).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		code, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(dated.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(2 * time.Hour)
+		seen := len(emu.Events(""))
+		got, err := sc.V1PromotionCodes.Update(Ctx, code.ID, &stripe.PromotionCodeUpdateParams{Metadata: map[string]string{"batch": "2"}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Active).To(BeFalse())
+		evs := emu.Events("")[seen:]
+		Expect(evs).To(HaveLen(1))
+		data := evs[0]["data"].(map[string]any)
+		obj := data["object"].(map[string]any)
+		Expect(obj["active"]).To(BeFalse())
+		Expect(obj["coupon"].(map[string]any)["valid"]).To(BeFalse())
+		Expect(data["previous_attributes"]).To(Equal(map[string]any{"metadata": map[string]any{"batch": nil}}), "only the metadata changed")
+	})
+
 	It("refuses a new code for a coupon that can no longer be redeemed, making nothing", func() {
 		// stripe-go: "A promotion code is only active if the coupon is also
 		// valid"; a code for a spent coupon could never be redeemed.

@@ -186,10 +186,14 @@ func isActive(c *api.Call, p store.Obj) bool {
 }
 
 func updatePromotionCode(c *api.Call) (any, error) {
-	before, err := c.Load("promotion_code", c.Var("id"), "id")
+	stored, err := c.Load("promotion_code", c.Var("id"), "id")
 	if err != nil {
 		return nil, err
 	}
+	// As it now is: its coupon past its redeem_by leaves it inactive,
+	// which the answer and promotion_code.updated show, not as a change
+	// of the update's.
+	before := api.Clone(withCurrentValidity(c, stored))
 	after := api.Clone(before)
 	if v, ok := c.Params.Bool("active"); ok {
 		if v && !isActive(c, before) {
