@@ -457,6 +457,25 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		})
 	})
 
+	It("refuses a coupon for none of the session's products, in Stripe's words, creating nothing", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10),
+			AppliesTo: &stripe.CouponCreateAppliesToParams{Products: []*string{stripe.String(monthly.Product.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		const msg = "This coupon cannot be redeemed because it does not apply to anything in this order."
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(c.ID)}}}, "discounts[0][coupon]", msg)
+		promo, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{PromotionCode: stripe.String(promo.ID)}}}, "discounts[0][promotion_code]", msg)
+
+		// With the product among its items, it takes 10% of that item only.
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"),
+			LineItems: append(append([]*stripe.CheckoutSessionCreateLineItemParams{}, plan...), ticketLine...),
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(c.ID)}}})
+		Expect(s.TotalDetails.AmountDiscount).To(Equal(int64(200)))
+	})
+
 	It("takes one discount, refusing more in Stripe's words", func() {
 		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10)})
 		Expect(err).NotTo(HaveOccurred())

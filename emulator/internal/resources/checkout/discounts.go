@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -35,7 +36,11 @@ func applyDiscounts(c *api.Call, s store.Obj, items []store.Obj, customer any) e
 	if existing != nil {
 		return apierr.InvalidRequest("Checkout Sessions take a coupon or a promotion code, not an existing discount.").WithParam("discounts[0][discount]")
 	}
-	return discount(c, s, items, src, "discounts[0][promotion_code]", coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon, api.Str(s["currency"])))
+	param := "discounts[0][promotion_code]"
+	if src.PromotionCode == nil {
+		param = "discounts[0][coupon]"
+	}
+	return discount(c, s, items, src, param, coupons.AmountOf(c, api.Str(src.Coupon["id"]), src.Coupon, api.Str(s["currency"])))
 }
 
 // discount applies a checked coupon or promotion code to the session:
@@ -55,6 +60,13 @@ func discount(c *api.Call, s store.Obj, items []store.Obj, src coupons.Source, p
 	}
 	if err := coupons.CheckMinimum(c, src, minimumBase(s, items), api.Str(s["currency"]), param); err != nil {
 		return err
+	}
+	if amount.Products != nil && !slices.ContainsFunc(items, func(it store.Obj) bool {
+		return slices.Contains(amount.Products, api.Str(api.Obj(it["price"])["product"]))
+	}) {
+		// Stripe's words, which integrators match on; its error code and
+		// param for it are not documented.
+		return apierr.InvalidRequest("This coupon cannot be redeemed because it does not apply to anything in this order.").WithParam(param)
 	}
 	cp := src.Coupon
 	entry := store.Obj{"coupon": cp["id"], "promotion_code": nil}
