@@ -55,6 +55,30 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		return s
 	}
 
+	It("begins a phase without an existing discount that belongs to another subscription, rather than not at all", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		other, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:     []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{Coupon: stripe.String(c.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1)},
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(plus.ID)}}, Iterations: stripe.Int64(1),
+					Discounts: []*stripe.SubscriptionScheduleCreatePhaseDiscountParams{{Discount: stripe.String(other.Discounts[0].ID)}, {Coupon: stripe.String(c.ID)}}},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(time.Unix(s.Phases[1].StartDate, 0).Add(2 * time.Hour))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID), "the second phase began")
+		Expect(sub.Discounts).To(HaveLen(1))
+		Expect(sub.Discounts[0].ID).NotTo(Equal(other.Discounts[0].ID))
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(2250)), "10% once, not twice")
+	})
+
 	It("starts its subscription now, moves it to each phase as the phase begins, then releases it", func() {
 		s := twoPhases("release")
 		Expect(s.ID).To(HavePrefix("sub_sched_"))

@@ -643,11 +643,19 @@ func discountParams(phase store.Obj) []any {
 
 // redeemableDiscounts are the phase's discounts that can still be
 // redeemed as it begins: one whose coupon was deleted or expired, or
-// whose promotion code was deactivated, since the schedule took it is
-// left out, so the phase begins without it rather than not at all.
+// whose promotion code was deactivated, since the schedule took it, or
+// an existing discount that is not the subscription's to take, is left
+// out, so the phase begins without it rather than not at all.
 func redeemableDiscounts(c *api.Call, sched, phase store.Obj) []any {
 	var out []any
-	scope := coupons.Scope{Customer: api.Str(sched["customer"]), Currency: api.Str(phase["currency"])}
+	// For the subscription they go to: an existing discount of another
+	// subscription is not its own (a schedule not started yet makes a
+	// new one, which has none).
+	sub := api.Str(sched["subscription"])
+	if sub == "" {
+		sub = "sub_not_yet_made"
+	}
+	scope := coupons.Scope{Customer: api.Str(sched["customer"]), Subscription: sub, Currency: api.Str(phase["currency"])}
 	for _, d := range discountParams(phase) {
 		if _, _, err := coupons.Resolve(c, params.NewValues(d.(map[string]any)), "discounts", scope); err == nil {
 			out = append(out, d)
