@@ -351,6 +351,27 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(q.Subscription.Discounts[0].Subscription).To(Equal(q.Subscription.ID), "applied to the subscription, as one sent with it is")
 	})
 
+	It("refuses an existing discount of a subscription, a quote's only ancestor being the customer, creating nothing", func() {
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plan")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:     []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(recurringPrice(sc, prod.ID, "month", 1000).ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{Coupon: stripe.String(c.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		theirs := sub.Discounts[0].ID
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}},
+			Discounts: []*stripe.QuoteCreateDiscountParams{{Discount: stripe.String(theirs)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "discounts[0][discount]")
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID),
+				Discounts: []*stripe.QuoteCreateLineItemDiscountParams{{Discount: stripe.String(theirs)}}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "line_items[0][discounts][0][discount]")
+		Expect(emu.Count("", "quote")).To(BeZero())
+	})
+
 	It("takes a line's own discounts off that line first, then the quote's, as its invoice does", func() {
 		five, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{AmountOff: stripe.Int64(500), Currency: stripe.String("usd"), Duration: stripe.String("once")})
 		Expect(err).NotTo(HaveOccurred())

@@ -17,6 +17,9 @@ type Scope struct {
 	// Currency is the currency of what is discounted: an amount_off
 	// coupon must share it.
 	Currency string
+	// Quote: for a quote or its lines, whose only ancestor is the
+	// customer (their discounts are not tied to any other object).
+	Quote bool
 }
 
 // Source is a coupon, or a promotion code and its coupon, checked as
@@ -113,6 +116,8 @@ func ancestral(c *api.Call, d store.Obj, scope Scope) bool {
 		return api.Str(api.Obj(api.Obj(stored["parent"])["subscription_details"])["subscription"]) == sub
 	case scope.InvoiceItem != "":
 		return item == "" || item == scope.InvoiceItem
+	case scope.Quote:
+		return sub == "" && inv == "" && item == ""
 	}
 	return true
 }

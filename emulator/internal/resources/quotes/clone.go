@@ -98,7 +98,7 @@ func redeemAgain(c *api.Call, q, src store.Obj) ([]any, error) {
 		return []any{}, nil
 	}
 	p := params.NewValues(map[string]any{"discounts": entries})
-	ids, err := billing.RedeemDiscountsFrom(c, p, "", coupons.Scope{Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"])}, billing.MinimumUnknown)
+	ids, err := billing.RedeemDiscountsFrom(c, p, "", coupons.Scope{Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"]), Quote: true}, billing.MinimumUnknown)
 	if e, ok := err.(*apierr.Error); ok {
 		// The coupon or code can no longer be redeemed: the copy cannot
 		// take it.

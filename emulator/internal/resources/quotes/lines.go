@@ -78,7 +78,7 @@ func readLines(c *api.Call, kept []line, customer string) ([]line, error) {
 			l.TaxRates = ids
 		}
 		if li.Has("discounts") {
-			ids, err := billing.RedeemDiscountsFrom(c, li, prefix, coupons.Scope{Customer: customer, Currency: api.Str(l.Item["currency"])}, billing.MinimumUnknown)
+			ids, err := billing.RedeemDiscountsFrom(c, li, prefix, coupons.Scope{Customer: customer, Currency: api.Str(l.Item["currency"]), Quote: true}, billing.MinimumUnknown)
 			if err != nil {
 				return nil, err
 			}
@@ -233,7 +233,7 @@ func taxRates(c *api.Call, ids []string, param string, kept []string) ([]string,
 // existing discount of the customer is reused, a coupon or promotion
 // code is redeemed for the quote's customer.
 func redeem(c *api.Call, q store.Obj) ([]any, error) {
-	return billing.RedeemDiscounts(c, coupons.Scope{Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"])}, billing.MinimumUnknown)
+	return billing.RedeemDiscounts(c, coupons.Scope{Customer: api.Str(q["customer"]), Currency: api.Str(q["currency"]), Quote: true}, billing.MinimumUnknown)
 }
 
 // part is one of a quote's totals worked out: the whole quote, what the
