@@ -80,6 +80,29 @@ var _ = Describe("Invoice item discounts", Label("billing", "discounts"), func()
 		Expect(cp.TimesRedeemed).To(Equal(int64(1)))
 	})
 
+	It("lists a discount several lines share once in total_discount_amounts, with what it took off them all", func() {
+		_, err := emu.ApplyCustomerDiscount("", cus.ID, emulator.CustomerDiscount{Coupon: "HALF"})
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AutoAdvance: stripe.Bool(false)}
+		p.AddExtra("discounts", "")
+		inv, err := sc.V1Invoices.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		for _, amount := range []int64{1000, 600} {
+			_, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+				Amount: stripe.Int64(amount), Currency: stripe.String("usd"),
+				Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Discount: stripe.String(got.Discount.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(800)))
+		Expect(inv.TotalDiscountAmounts).To(HaveLen(1))
+		Expect(inv.TotalDiscountAmounts[0].Discount.ID).To(Equal(got.Discount.ID))
+		Expect(inv.TotalDiscountAmounts[0].Amount).To(Equal(int64(800)))
+	})
+
 	It("replaces them on update, and removes them with discounts=", func() {
 		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
 			Customer: stripe.String(cus.ID), Amount: stripe.Int64(1000), Currency: stripe.String("usd"),

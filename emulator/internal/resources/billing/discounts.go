@@ -132,9 +132,14 @@ func applyDiscounts(c *api.Call, inv store.Obj, lines []any) []int64 {
 	for i, l := range lines {
 		api.Obj(l)["discount_amounts"] = append([]any{}, shares[i]...)
 	}
+	// One entry per discount, with all it took: several lines may share
+	// one (the customer's, reused by each of them).
 	totals := []any{}
-	for _, d := range append(order, found...) {
-		totals = append(totals, store.Obj{"amount": byDiscount[d.ID], "discount": d.ID})
+	all := append(order, found...)
+	for i, d := range all {
+		if !slices.ContainsFunc(all[:i], func(e coupons.Amount) bool { return e.ID == d.ID }) {
+			totals = append(totals, store.Obj{"amount": byDiscount[d.ID], "discount": d.ID})
+		}
 	}
 	inv["total_discount_amounts"] = totals
 	return off
