@@ -134,6 +134,7 @@ var methodOptionFields = map[string][]string{
 	"us_bank_account": {"setup_future_usage"},
 	"ideal":           {"setup_future_usage"},
 	"bancontact":      {"setup_future_usage"},
+	"oxxo":            {"expires_after_days"},
 }
 
 // setupModeOptions are what a SetupIntent takes of them.
@@ -164,6 +165,17 @@ func readMethodOptions(c *api.Call, mode string) (shown store.Obj, handed map[st
 		m, _ := o.Obj(method)
 		show, hand := store.Obj{}, map[string]any{}
 		for _, f := range fields {
+			if f == "expires_after_days" {
+				// A voucher's days before it expires: the PaymentIntent's
+				// own checks apply to it.
+				if days, ok := m.Int(f); ok {
+					if err := payments.CheckExpiresAfterDays(method, days); err != nil {
+						return nil, nil, err
+					}
+					show[f], hand[f] = days, days
+				}
+				continue
+			}
 			v, _ := m.Str(f)
 			if v == "" {
 				continue

@@ -391,6 +391,12 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 			return apierr.Exclusive("payment_method_configuration", "payment_method_types")
 		}
 		list := api.Anys(types)
+		for _, t := range types {
+			if payments.IsVoucher(t) && s["mode"] != "payment" {
+				// Stripe's guides: a voucher pays one-time line items only.
+				return apierr.InvalidRequest("The payment method type `%s` can only be used in `payment` mode: a voucher pays once.", t).WithParam("payment_method_types")
+			}
+		}
 		if currency != "" {
 			// Stripe's PaymentIntent words for it, naming the session (its
 			// own wording for a session not verified).
@@ -864,6 +870,11 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	if name != "" {
 		nameV = name
 	}
+	if pmID == "pm_oxxo" {
+		if pm, err = payments.VoucherPayer(c, pm, nameV, email); err != nil {
+			return nil, err
+		}
+	}
 	if err := fillCustomFields(c, s); err != nil {
 		return nil, err
 	}
@@ -1030,7 +1041,7 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 	if err := RedeemDiscounts(c, s); err != nil {
 		return nil, err
 	}
-	if after["status"] == payments.RequiresAction && api.Obj(after["next_action"])["type"] != "verify_with_microdeposits" {
+	if after["status"] == payments.RequiresAction && api.Obj(after["next_action"])["type"] != "verify_with_microdeposits" && !payments.WaitsForVoucher(after) {
 		// The customer passes 3-D Secure on the page, or authorizes
 		// the redirect method's payment. A bank account entered by hand
 		// waits for its microdeposits: the session completes unpaid, and
@@ -1216,7 +1227,8 @@ func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 // session: the debit's end, or the failed microdeposit verification of
 // an account entered by hand (its debit never starts).
 func onIntentChange(c *api.Call, ch payments.IntentChange) error {
-	if ch.From != payments.Processing && !(ch.From == payments.RequiresAction && ch.To == payments.RequiresPaymentMethod) {
+	// A voucher (OXXO) goes from requires_action to succeeded once paid.
+	if ch.From != payments.Processing && !(ch.From == payments.RequiresAction && (ch.To == payments.RequiresPaymentMethod || ch.To == payments.Succeeded)) {
 		return nil
 	}
 	p := c.Tx.List(c.Account, "checkout.session", store.Query{Index: "payment_intent", Value: ch.ID, Limit: 1})

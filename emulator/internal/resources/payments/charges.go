@@ -157,6 +157,10 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 			setCaptureBefore(c, ch)
 		}
 	}
+	if isVoucher(api.Str(pm["type"])) {
+		// The voucher the customer paid.
+		ch["payment_method_details"] = store.Obj{"type": pm["type"], api.Str(pm["type"]): store.Obj{"number": c.Scratch(scratchVoucherNumber)}}
+	}
 	if pm["type"] == "card_present" && status == "succeeded" && !captured {
 		api.Obj(api.Obj(ch["payment_method_details"])["card_present"])["capture_before"] = c.Now + CardPresentCaptureDays*86400
 	}

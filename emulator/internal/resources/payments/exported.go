@@ -139,7 +139,8 @@ func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 // TestPaymentMethod resolves the payment methods a test helper takes:
 // Stripe's magic ids (pm_card_visa…), existing ids, and the emulator's
 // own shortcuts for delayed methods: pm_sepa_debit, pm_sepa_debit_fail,
-// pm_us_bank_account, pm_us_bank_account_fail.
+// pm_us_bank_account, pm_us_bank_account_fail, and pm_oxxo (an OXXO
+// voucher for jenny@example.com).
 func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	bank := map[string][2]string{
 		"pm_sepa_debit":           {"sepa_debit", "DE89370400440532013000"},
@@ -147,11 +148,23 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		"pm_us_bank_account":      {"us_bank_account", "000123456789"},
 		"pm_us_bank_account_fail": {"us_bank_account", "000222222227"},
 	}
+	bd := store.Obj{"address": emptyAddress(), "email": "jenny@example.com", "name": "Jenny Rosen", "phone": nil, "tax_id": nil}
+	if id == "pm_oxxo" {
+		// An OXXO voucher for the customer: Checkout sets the email the
+		// page collected, which decides the test voucher (VoucherPayer).
+		saved := c.Params
+		defer func() { c.Params = saved }()
+		c.Params = params.NewValues(map[string]any{})
+		o, err := voucherFromParams(c, "oxxo", bd)
+		if err != nil {
+			return nil, err
+		}
+		return o, c.Put(o)
+	}
 	spec, ok := bank[id]
 	if !ok {
 		return resolvePaymentMethod(c, id, param)
 	}
-	bd := store.Obj{"address": emptyAddress(), "email": "jenny@example.com", "name": "Jenny Rosen", "phone": nil, "tax_id": nil}
 	saved := c.Params
 	defer func() { c.Params = saved }()
 	var o store.Obj
@@ -173,6 +186,25 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		}
 	}
 	return o, c.Put(o)
+}
+
+// IsVoucher reports whether a payment method type pays by voucher (OXXO).
+func IsVoucher(typ string) bool { return isVoucher(typ) }
+
+// WaitsForVoucher reports a PaymentIntent whose voucher is out, unpaid.
+func WaitsForVoucher(pi store.Obj) bool { return waitsForVoucher(pi) }
+
+// VoucherPayer gives a voucher PaymentMethod made for a hosted page
+// (pm_oxxo) the name and email the page collected, as Stripe's page
+// sends them: the email decides what a test voucher does.
+func VoucherPayer(c *api.Call, pm store.Obj, name, email any) (store.Obj, error) {
+	after := api.Clone(pm)
+	bd := api.Obj(after["billing_details"])
+	bd["email"] = email
+	if name != nil {
+		bd["name"] = name
+	}
+	return after, c.Put(after)
 }
 
 // Delayed reports whether a payment method type settles later.

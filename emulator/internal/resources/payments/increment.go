@@ -45,6 +45,9 @@ func checkIntentMethodOptions(c *api.Call) error {
 			return apierr.InvalidRequest("Invalid %s: must be one of if_available or never", param).WithParam(param)
 		}
 	}
+	if err := checkVoucherOptions(c); err != nil {
+		return err
+	}
 	if v, ok := c.Params.Str("payment_method_options.us_bank_account.verification_method"); ok && v != "" {
 		if v != "automatic" && v != "instant" && v != "microdeposits" {
 			param := "payment_method_options[us_bank_account][verification_method]"

@@ -593,6 +593,8 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 		o = customerBalanceMethod(c, bd)
 	case "ideal", "bancontact", "eps", "p24", "klarna", "affirm", "afterpay_clearpay", "paypal":
 		o, err = redirectFromParams(&sub, typ, bd)
+	case "oxxo":
+		o, err = voucherFromParams(&sub, typ, bd)
 	case "":
 		return nil, apierr.MissingParam("payment_method_data[type]")
 	default:
@@ -1017,6 +1019,9 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 			return awaitIntentMicrodeposits(c, before, pi, pm, m)
 		}
 		return startProcessing(c, before, pi, pm, m)
+	}
+	if isVoucher(api.Str(pm["type"])) {
+		return confirmVoucher(c, before, pi, pm, errorOnAction)
 	}
 	if isRedirect(api.Str(pm["type"])) {
 		if err := checkRedirectConfirm(c, pi, pm, returnURL); err != nil {

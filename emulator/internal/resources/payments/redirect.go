@@ -105,6 +105,9 @@ func methodCurrencies(typ string) []string {
 	case "customer_balance":
 		return []string{"eur", "gbp", "jpy", "mxn", "usd"}
 	}
+	if m, ok := voucherMethods[typ]; ok {
+		return m.currencies
+	}
 	return redirectMethods[typ].currencies
 }
 

@@ -177,6 +177,7 @@ func paymentOptionDefaults(pi store.Obj) {
 var redirectOptionDefaults = map[string]store.Obj{
 	"affirm": {}, "bancontact": {"preferred_language": "en"}, "eps": {}, "ideal": {},
 	"klarna": {"preferred_locale": nil}, "paypal": {"preferred_locale": nil, "reference": nil},
+	"oxxo": {"expires_after_days": int64(3)},
 }
 
 // setupDefaults and paymentDefaults are the types whose defaults a
@@ -318,7 +319,7 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 			if e := retiredType(t, "payment_method_types"); e != nil {
 				return e
 			}
-			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" {
+			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" || isVoucher(t) {
 				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, ideal and bancontact, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
@@ -477,6 +478,10 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 	if pm["type"] == "customer_balance" {
 		// Nothing to set up: each payment draws on the cash balance.
 		return nil, apierr.InvalidRequest("The PaymentMethod provided (customer_balance) cannot be used with a SetupIntent: a customer's cash balance is paid from by PaymentIntents only.").WithParam("payment_method")
+	}
+	if isVoucher(api.Str(pm["type"])) {
+		// A voucher pays once: nothing to set up.
+		return nil, apierr.InvalidRequest("The PaymentMethod provided (%s) cannot be used with a SetupIntent: a voucher pays once.", pm["type"]).WithParam("payment_method")
 	}
 	if err := abandonWaitingAttempt(c, si); err != nil {
 		return nil, err

@@ -30,6 +30,13 @@ func authenticateIntent(c *api.Call) (any, error) {
 	if api.Obj(before["next_action"])["type"] == "display_bank_transfer_instructions" {
 		return nil, apierr.InvalidRequest("This PaymentIntent waits for a bank transfer, not an authentication: fund the customer's cash balance with POST /v1/test_helpers/customers/%s/fund_cash_balance instead.", before["customer"]).WithCode("payment_intent_unexpected_state")
 	}
+	if waitsForVoucher(before) {
+		// The customer pays the voucher at the store, or it expires.
+		if outcome, _ := c.Params.Str("outcome"); outcome == "fail" {
+			return expireVoucher(c, before)
+		}
+		return payVoucher(c, before)
+	}
 	pi := api.Clone(before)
 	pi["next_action"] = nil
 	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))

@@ -1,0 +1,248 @@
+package payments
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+)
+
+// voucherMethod is a payment method type the customer pays in cash with a
+// voucher (OXXO): confirmation stops at requires_action with the voucher
+// to display, and the PaymentIntent succeeds once the voucher is paid, or
+// needs a new payment method once it expires unpaid.
+type voucherMethod struct {
+	currencies  []string // what Stripe accepts, lowercase
+	defaultDays int64    // payment_method_options[<type>][expires_after_days] when not set
+	maxDays     int64
+}
+
+var voucherMethods = map[string]voucherMethod{
+	"oxxo": {currencies: []string{"mxn"}, defaultDays: 3, maxDays: 7},
+}
+
+func isVoucher(typ string) bool {
+	_, ok := voucherMethods[typ]
+	return ok
+}
+
+// VoucherWait is how long Stripe's test vouchers take to be paid, or to
+// expire, for the test emails that delay (OXXO's "after about 3 minutes");
+// VoucherSoon is their "within several seconds".
+var (
+	VoucherWait = 3 * time.Minute
+	VoucherSoon = 5 * time.Second
+)
+
+// mexicoCity is America/Mexico_City, which has kept UTC-6 all year since
+// 2022 (a fixed zone: the emulator needs no time zone database).
+var mexicoCity = time.FixedZone("America/Mexico_City", -6*3600)
+
+// voucherKey holds when a waiting voucher is paid or expires.
+func voucherKey(acct, pi string) string { return "voucher:" + acct + ":" + pi }
+
+// voucherFromParams builds an OXXO PaymentMethod: Stripe requires the
+// customer's name and email for the voucher.
+func voucherFromParams(c *api.Call, typ string, bd store.Obj) (store.Obj, error) {
+	if bd["name"] == nil {
+		return nil, apierr.MissingParam("billing_details[name]")
+	}
+	if bd["email"] == nil {
+		return nil, apierr.MissingParam("billing_details[email]")
+	}
+	c.Params.MarkRead(typ) // {}: nothing to read
+	o := c.Base("payment_method", c.NewID("payment_method"))
+	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", bd, nil, map[string]any{}, typ
+	o[typ] = store.Obj{}
+	return o, nil
+}
+
+// checkVoucherOptions refuses payment_method_options[oxxo][expires_after_days]
+// outside the days Stripe's guide allows (1 to 7).
+func checkVoucherOptions(c *api.Call) error {
+	for typ, m := range voucherMethods {
+		days, ok := c.Params.Int("payment_method_options." + typ + ".expires_after_days")
+		if !ok {
+			continue
+		}
+		if err := expiresAfterDays(typ, m, days); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckExpiresAfterDays is checkVoucherOptions for a Checkout Session's
+// payment_method_options[<typ>][expires_after_days].
+func CheckExpiresAfterDays(typ string, days int64) error {
+	return expiresAfterDays(typ, voucherMethods[typ], days)
+}
+
+func expiresAfterDays(typ string, m voucherMethod, days int64) error {
+	param := "payment_method_options[" + typ + "][expires_after_days]"
+	if days < 1 {
+		return apierr.InvalidRequest("This value must be greater than or equal to 1.").WithParam(param).WithCode("parameter_invalid_integer")
+	}
+	if days > m.maxDays {
+		return apierr.InvalidRequest("This value must be less than or equal to %d.", m.maxDays).WithParam(param).WithCode("parameter_invalid_integer")
+	}
+	return nil
+}
+
+// voucherTest is what Stripe's test emails make of a voucher: the
+// email's local part ending in succeed_immediately, expire_immediately,
+// expire_with_delay or fill_never; any other is paid after about 3
+// minutes.
+func voucherTest(pm store.Obj) string {
+	email := api.Str(api.Obj(pm["billing_details"])["email"])
+	local, _, _ := strings.Cut(email, "@")
+	for _, t := range []string{"succeed_immediately", "expire_immediately", "expire_with_delay", "fill_never"} {
+		if strings.HasSuffix(local, t) {
+			return t
+		}
+	}
+	return ""
+}
+
+// confirmVoucher issues the voucher: the intent waits in requires_action
+// with the voucher to show until it is paid or expires, each on the
+// emulator clock as Stripe's test emails say.
+func confirmVoucher(c *api.Call, before, pi, pm store.Obj, errorOnAction bool) (any, error) {
+	typ := api.Str(pm["type"])
+	m := voucherMethods[typ]
+	if captureMethodFor(pi, typ) == "manual" {
+		return nil, apierr.InvalidRequest("The payment method type %s does not support `capture_method=manual`.", typ).WithParam("capture_method")
+	}
+	if confirmedOffSession(c) {
+		return nil, apierr.InvalidRequest("A PaymentIntent with a %s PaymentMethod can't be confirmed off-session: the customer must pay the voucher.", typ).WithParam("off_session")
+	}
+	if futureUsage(pi, pm) != nil {
+		return nil, apierr.InvalidRequest("The payment method type %s does not support `setup_future_usage`: a voucher pays once.", typ).WithParam("setup_future_usage")
+	}
+	if errorOnAction {
+		return actionRefused(c, before, pi, pm)
+	}
+	days := m.defaultDays
+	if d, ok := api.Obj(api.Obj(pi["payment_method_options"])[typ])["expires_after_days"].(int64); ok && d > 0 {
+		days = d
+	}
+	// The voucher expires at 23:59 Mexico City time, days calendar days on.
+	local := time.Unix(c.Now, 0).In(mexicoCity)
+	expires := time.Date(local.Year(), local.Month(), local.Day()+int(days), 23, 59, 59, 0, mexicoCity).Unix()
+	var due int64
+	switch voucherTest(pm) {
+	case "succeed_immediately":
+		due = c.Now + int64(VoucherSoon.Seconds())
+	case "expire_immediately":
+		// Its expires_after is now, whatever expires_after_days says.
+		expires = c.Now
+		due = c.Now + int64(VoucherSoon.Seconds())
+	case "expire_with_delay":
+		expires = c.Now + int64(VoucherWait.Seconds())
+		due = expires
+	case "fill_never":
+		due = expires
+	default:
+		due = c.Now + int64(VoucherWait.Seconds())
+	}
+	pi["status"] = RequiresAction
+	pi["next_action"] = store.Obj{"type": typ + "_display_details", typ + "_display_details": store.Obj{
+		"expires_after":      expires,
+		"hosted_voucher_url": testPageURL(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate"),
+		"number":             voucherNumber(c),
+	}}
+	if err := c.Tx.SetMeta(voucherKey(c.Account, api.Str(pi["id"])), strconv.FormatInt(due, 10)); err != nil {
+		return nil, err
+	}
+	if err := saveIntentEmitting(c, before, pi, "payment_intent.requires_action"); err != nil {
+		return nil, err
+	}
+	return pi, nil
+}
+
+// voucherNumber is a voucher's reference number: 32 digits, as the
+// charge's payment_method_details.oxxo.number in Stripe's API reference.
+func voucherNumber(c *api.Call) string {
+	var b strings.Builder
+	for b.Len() < 32 {
+		for _, r := range c.IDs.Secret(16) {
+			if b.Len() < 32 {
+				b.WriteByte(byte('0' + int(r)%10))
+			}
+		}
+	}
+	return b.String()
+}
+
+// waitsForVoucher tells an intent whose voucher is out, unpaid.
+func waitsForVoucher(pi store.Obj) bool {
+	if pi["status"] != RequiresAction {
+		return false
+	}
+	typ, _ := api.Obj(pi["next_action"])["type"].(string)
+	return isVoucher(strings.TrimSuffix(typ, "_display_details"))
+}
+
+// payVoucher is the customer paying the voucher: the intent succeeds with
+// a charge whose details carry the voucher's number.
+func payVoucher(c *api.Call, before store.Obj) (store.Obj, error) {
+	c.Tx.DeleteMeta(voucherKey(c.Account, api.Str(before["id"])))
+	pi := api.Clone(before)
+	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
+	c.SetScratch(scratchVoucherNumber, voucherDetailsNumber(before))
+	pi["next_action"] = nil
+	res, err := charge(c, before, pi, pm, card{})
+	if err != nil {
+		return nil, err
+	}
+	paid := res.(store.Obj)
+	return paid, useUp(c, paid)
+}
+
+const scratchVoucherNumber = "payments.voucher_number"
+
+func voucherDetailsNumber(pi store.Obj) string {
+	next := api.Obj(pi["next_action"])
+	return api.Str(api.Obj(next[api.Str(next["type"])])["number"])
+}
+
+// expireVoucher is the voucher expiring unpaid: the intent needs a new
+// payment method (payment_intent.payment_failed), as Stripe's guide says.
+// Stripe's exact last_payment_error for it is not documented: its error
+// code for an expired payment attempt is used.
+func expireVoucher(c *api.Call, before store.Obj) (store.Obj, error) {
+	c.Tx.DeleteMeta(voucherKey(c.Account, api.Str(before["id"])))
+	pi := api.Clone(before)
+	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
+	e := apierr.InvalidRequest("The latest payment attempt for this PaymentIntent has expired. Provide a payment_method to attempt payment again.").
+		WithCode("payment_intent_payment_attempt_expired")
+	if err := failAttempt(c, before, pi, pm, e); err != nil {
+		return nil, err
+	}
+	return pi, nil
+}
+
+// voucherTimer pays or expires each voucher when its time comes.
+var voucherTimer = metaTimer("payment_intent", voucherKey, voucherWork)
+
+func voucherWork(account, id string, at int64) api.Due {
+	return api.Due{At: at, Account: account, About: store.Ref{Type: "payment_intent", ID: id}, Kind: "voucher", Run: func(c *api.Call) error {
+		pi, ok := c.Tx.Get(account, "payment_intent", id)
+		if !ok || !waitsForVoucher(pi) {
+			c.Tx.DeleteMeta(voucherKey(account, id))
+			return nil
+		}
+		pm, _ := c.Tx.Get(account, "payment_method", api.Str(pi["payment_method"]))
+		var err error
+		switch voucherTest(pm) {
+		case "expire_immediately", "expire_with_delay", "fill_never":
+			_, err = expireVoucher(c, pi)
+		default:
+			_, err = payVoucher(c, pi)
+		}
+		return err
+	}}
+}

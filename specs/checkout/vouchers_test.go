@@ -1,0 +1,122 @@
+package checkout_test
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// An OXXO voucher is a delayed payment: the session completes unpaid as
+// the voucher is issued, then async_payment_succeeded once it is paid or
+// async_payment_failed once it expires.
+var _ = Describe("Checkout with OXXO vouchers", Label("checkout", "payments"), func() {
+	var (
+		emu   *emulator.Emulator
+		sc    *stripe.Client
+		pesos *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		pesos, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("mxn"), UnitAmount: stripe.Int64(25000),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Boleto de concierto")}})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	session := func(mode string, opts *stripe.CheckoutSessionCreatePaymentMethodOptionsParams) (*stripe.CheckoutSession, error) {
+		return sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String(mode), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:            []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(pesos.ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes:   []*string{stripe.String("oxxo")},
+			PaymentMethodOptions: opts,
+		})
+	}
+	complete := func(s *stripe.CheckoutSession, email string) map[string]any {
+		GinkgoHelper()
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete",
+			url.Values{"payment_method": {"pm_oxxo"}, "email": {email}, "name": {"Jenny Rosen"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		return body
+	}
+	sessionEvents := func(from int) []string {
+		var out []string
+		for _, t := range emu.EventTypes("")[from:] {
+			if strings.HasPrefix(t, "checkout.session.") {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+
+	It("completes unpaid as the voucher is issued, then async_payment_succeeded once it is paid", func() {
+		s, err := session("payment", nil)
+		Expect(err).NotTo(HaveOccurred())
+		mark := len(emu.Events(""))
+		body := complete(s, "jenny@example.com")
+		Expect(body["status"]).To(Equal("complete"))
+		Expect(body["payment_status"]).To(Equal("unpaid"))
+		Expect(sessionEvents(mark)).To(Equal([]string{"checkout.session.completed"}))
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.OXXODisplayDetails.Number).NotTo(BeEmpty())
+
+		emu.Clock().Advance(4 * time.Minute)
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+		Expect(sessionEvents(mark)).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_succeeded"}))
+	})
+
+	It("reports a voucher that expires unpaid as async_payment_failed, the session staying unpaid", func() {
+		s, err := session("payment", &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+			OXXO: &stripe.CheckoutSessionCreatePaymentMethodOptionsOXXOParams{ExpiresAfterDays: stripe.Int64(2)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.PaymentMethodOptions.OXXO.ExpiresAfterDays).To(Equal(int64(2)))
+		mark := len(emu.Events(""))
+		body := complete(s, "jenny.expire_immediately@example.com")
+		Expect(body["payment_status"]).To(Equal("unpaid"))
+		emu.Clock().Advance(time.Minute)
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusUnpaid))
+		Expect(sessionEvents(mark)).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_failed"}))
+		pi, _ := sc.V1PaymentIntents.Retrieve(Ctx, got.PaymentIntent.ID, nil)
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+	})
+
+	It("hands expires_after_days to the voucher and refuses days out of range, vouchers outside payment mode, and other currencies", func() {
+		s, err := session("payment", &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+			OXXO: &stripe.CheckoutSessionCreatePaymentMethodOptionsOXXOParams{ExpiresAfterDays: stripe.Int64(1)}})
+		Expect(err).NotTo(HaveOccurred())
+		body := complete(s, "fill_never@example.com")
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodOptions.OXXO.ExpiresAfterDays).To(Equal(int64(1)))
+
+		_, err = session("payment", &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+			OXXO: &stripe.CheckoutSessionCreatePaymentMethodOptionsOXXOParams{ExpiresAfterDays: stripe.Int64(0)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "payment_method_options[oxxo][expires_after_days]")
+
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("setup"), Currency: stripe.String("mxn"), SuccessURL: stripe.String("https://shop.example/ok"),
+			PaymentMethodTypes: []*string{stripe.String("oxxo")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(oneTimePrice(sc, "Concert", 4500).ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: []*string{stripe.String("oxxo")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type oxxo only supports the following currencies: mxn."))
+	})
+})

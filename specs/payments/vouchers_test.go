@@ -1,0 +1,169 @@
+package payments_test
+
+import (
+	"net/url"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+var _ = Describe("OXXO vouchers", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+	oxxo := func(email string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+		p := &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(10000), Currency: stripe.String("mxn"), PaymentMethodTypes: []*string{stripe.String("oxxo")},
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("oxxo"),
+				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{
+					Name: stripe.String("Jenny Rosen"), Email: stripe.String(email)}},
+			Confirm: stripe.Bool(true),
+		}
+		if extra != nil {
+			extra(p)
+		}
+		return sc.V1PaymentIntents.Create(Ctx, p)
+	}
+
+	It("issues a voucher (requires_action, oxxo_display_details) that a customer pays after about 3 minutes", func() {
+		mark := len(emu.EventTypes(""))
+		pi, err := oxxo("jenny@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("oxxo_display_details")))
+		d := pi.NextAction.OXXODisplayDetails
+		Expect(d.Number).To(MatchRegexp(`^[0-9]{32}$`))
+		Expect(d.HostedVoucherURL).To(ContainSubstring("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
+		// Three calendar days on, at 23:59 Mexico City time (UTC-6).
+		mx := time.FixedZone("MX", -6*3600)
+		now := emu.Clock().Now().In(mx)
+		Expect(d.ExpiresAfter).To(Equal(time.Date(now.Year(), now.Month(), now.Day()+3, 23, 59, 59, 0, mx).Unix()))
+		Expect(pi.PaymentMethodOptions.OXXO.ExpiresAfterDays).To(Equal(int64(3)))
+		Expect(pi.LatestCharge).To(BeNil())
+		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+
+		emu.Clock().Advance(time.Minute)
+		still, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(still.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+
+		emu.Clock().Advance(3 * time.Minute)
+		done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, &stripe.PaymentIntentRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(done.AmountReceived).To(Equal(int64(10000)))
+		Expect(done.NextAction).To(BeNil())
+		Expect(done.LatestCharge.Status).To(Equal(stripe.ChargeStatusSucceeded))
+		Expect(done.LatestCharge.PaymentMethodDetails.Type).To(Equal(stripe.ChargePaymentMethodDetailsType("oxxo")))
+		Expect(done.LatestCharge.PaymentMethodDetails.OXXO.Number).To(Equal(d.Number))
+		Expect(done.LatestCharge.BalanceTransaction).NotTo(BeNil())
+		// The balance transaction follows as charge.updated (automatic_async capture).
+		Expect(eventsSince(mark)[2:]).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "charge.updated"}))
+	})
+
+	It("pays a succeed_immediately voucher within seconds", func() {
+		pi, err := oxxo("any.succeed_immediately@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		emu.Clock().Advance(10 * time.Second)
+		done, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+	})
+
+	It("expires an expire_immediately voucher at once: requires_payment_method and payment_intent.payment_failed", func() {
+		mark := len(emu.EventTypes(""))
+		pi, err := oxxo("xexpire_immediately@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.NextAction.OXXODisplayDetails.ExpiresAfter).To(Equal(emu.Clock().Now().Unix()))
+		emu.Clock().Advance(10 * time.Second)
+		done, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(done.PaymentMethod).To(BeNil())
+		Expect(done.NextAction).To(BeNil())
+		Expect(done.LastPaymentError.Code).To(Equal(stripe.ErrorCode("payment_intent_payment_attempt_expired")))
+		Expect(done.LastPaymentError.PaymentMethod.Type).To(Equal(stripe.PaymentMethodType("oxxo")))
+		Expect(eventsSince(mark)[2:]).To(Equal([]string{"payment_intent.payment_failed"}))
+	})
+
+	It("expires an expire_with_delay voucher after about 3 minutes, and a fill_never one when it expires", func() {
+		delayed, err := oxxo("expire_with_delay@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(delayed.NextAction.OXXODisplayDetails.ExpiresAfter).To(Equal(emu.Clock().Now().Add(3 * time.Minute).Unix()))
+		never, err := oxxo("fill_never@example.com", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{OXXO: &stripe.PaymentIntentCreatePaymentMethodOptionsOXXOParams{ExpiresAfterDays: stripe.Int64(1)}}
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(never.PaymentMethodOptions.OXXO.ExpiresAfterDays).To(Equal(int64(1)))
+		emu.Clock().Advance(4 * time.Minute)
+		d, _ := sc.V1PaymentIntents.Retrieve(Ctx, delayed.ID, nil)
+		Expect(d.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		n, _ := sc.V1PaymentIntents.Retrieve(Ctx, never.ID, nil)
+		Expect(n.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		emu.Clock().Set(time.Unix(never.NextAction.OXXODisplayDetails.ExpiresAfter, 0))
+		n, _ = sc.V1PaymentIntents.Retrieve(Ctx, never.ID, nil)
+		Expect(n.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+	})
+
+	It("is paid or expired at once through the voucher page's test helper", func() {
+		paid, err := oxxo("fill_never@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+paid.ID+"/authenticate", url.Values{}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["status"]).To(Equal("succeeded"))
+
+		expired, err := oxxo("jenny@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		status, body, err = emu.Call("POST", "/v1/test_helpers/payment_intents/"+expired.ID+"/authenticate", url.Values{"outcome": {"fail"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["status"]).To(Equal("requires_payment_method"))
+		// Its timer no longer pays it.
+		emu.Clock().Advance(5 * time.Minute)
+		e, _ := sc.V1PaymentIntents.Retrieve(Ctx, expired.ID, nil)
+		Expect(e.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+	})
+
+	It("is never paid once canceled", func() {
+		pi, err := oxxo("jenny@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(5 * time.Minute)
+		done, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+	})
+
+	It("refuses other currencies than mxn, the name and email it needs missing, and what a voucher cannot do", func() {
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: []*string{stripe.String("oxxo")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(err.(*stripe.Error).Msg).To(ContainSubstring("oxxo only supports the following currencies: mxn"))
+
+		_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("oxxo"),
+			BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Jenny Rosen")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "billing_details[email]")
+
+		_, err = oxxo("jenny@example.com", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{OXXO: &stripe.PaymentIntentCreatePaymentMethodOptionsOXXOParams{ExpiresAfterDays: stripe.Int64(8)}}
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "payment_method_options[oxxo][expires_after_days]")
+
+		_, err = oxxo("jenny@example.com", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
+
+		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("oxxo")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+	})
+})
