@@ -22,6 +22,7 @@ var checkoutMethods = []pageMethod{
 	{"pm_card_chargeDeclined", "Pay with a declining card", "card"}, {"pm_sepa_debit", "Pay by SEPA Direct Debit (settles later)", "sepa_debit"},
 	{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)", "sepa_debit"},
 	{"pm_oxxo", "Pay with an OXXO voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "oxxo"},
+	{"pm_boleto", "Pay with a Boleto (the email decides: paid in 3 minutes, or see Stripe's test emails)", "boleto"},
 }
 
 // billingFields are the billing address inputs of a session with

@@ -120,3 +120,73 @@ var _ = Describe("Checkout with OXXO vouchers", Label("checkout", "payments"), f
 		Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type oxxo only supports the following currencies: mxn."))
 	})
 })
+
+var _ = Describe("Checkout with Boleto vouchers", Label("checkout", "payments"), func() {
+	var (
+		emu   *emulator.Emulator
+		sc    *stripe.Client
+		reais *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		reais, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("brl"), UnitAmount: stripe.Int64(9900),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Ingresso")}})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("completes unpaid as the Boleto is issued, then async_payment_succeeded or _failed as the test email says", func() {
+		for _, email := range []string{"jenny@example.com", "jenny.expire_with_delay@example.com"} {
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(reais.ID), Quantity: stripe.Int64(1)}},
+				PaymentMethodTypes: []*string{stripe.String("boleto")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.Events(""))
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete",
+				url.Values{"payment_method": {"pm_boleto"}, "email": {email}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_status"]).To(Equal("unpaid"))
+			pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.NextAction.BoletoDisplayDetails.Number).NotTo(BeEmpty())
+			emu.Clock().Advance(4 * time.Minute)
+			var types []string
+			for _, t := range emu.EventTypes("")[mark:] {
+				if strings.HasPrefix(t, "checkout.session.") {
+					types = append(types, t)
+				}
+			}
+			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			if email == "jenny@example.com" {
+				Expect(types).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_succeeded"}))
+				Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+			} else {
+				Expect(types).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_failed"}))
+				Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusUnpaid))
+			}
+		}
+	})
+
+	It("refuses Boleto in subscription mode by name, and in setup mode", func() {
+		monthly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("brl"), UnitAmount: stripe.Int64(2900),
+			Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Plano")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: []*string{stripe.String("boleto")},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate"))
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("setup"), Currency: stripe.String("brl"), SuccessURL: stripe.String("https://shop.example/ok"),
+			PaymentMethodTypes: []*string{stripe.String("boleto")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+	})
+})

@@ -167,3 +167,126 @@ var _ = Describe("OXXO vouchers", Label("payments"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
 	})
 })
+
+var _ = Describe("Boleto vouchers", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+	payer := func(email string) *stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams {
+		return &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{
+			Name: stripe.String("Jenny Rosen"), Email: stripe.String(email),
+			Address: &stripe.AddressParams{Line1: stripe.String("Av. Paulista, 1578"), City: stripe.String("São Paulo"),
+				State: stripe.String("SP"), PostalCode: stripe.String("01310-200"), Country: stripe.String("BR")}}
+	}
+	boleto := func(taxID, email string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+		p := &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(5000), Currency: stripe.String("brl"), PaymentMethodTypes: []*string{stripe.String("boleto")},
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("boleto"),
+				Boleto: &stripe.PaymentMethodBoletoParams{TaxID: stripe.String(taxID)}, BillingDetails: payer(email)},
+			Confirm: stripe.Bool(true),
+		}
+		if extra != nil {
+			extra(p)
+		}
+		return sc.V1PaymentIntents.Create(Ctx, p)
+	}
+
+	It("issues a voucher (boleto_display_details) paid after about 3 minutes, the charge naming the tax ID", func() {
+		mark := len(emu.EventTypes(""))
+		pi, err := boleto("000.000.000-00", "jenny@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("boleto_display_details")))
+		d := pi.NextAction.BoletoDisplayDetails
+		Expect(d.Number).To(MatchRegexp(`^[0-9]{47}$`))
+		Expect(d.HostedVoucherURL).To(ContainSubstring("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
+		Expect(d.PDF).NotTo(BeEmpty())
+		// Three calendar days on, at 23:59 São Paulo time (UTC-3).
+		br := time.FixedZone("BR", -3*3600)
+		now := emu.Clock().Now().In(br)
+		Expect(d.ExpiresAt).To(Equal(time.Date(now.Year(), now.Month(), now.Day()+3, 23, 59, 59, 0, br).Unix()))
+		Expect(pi.PaymentMethodOptions.Boleto.ExpiresAfterDays).To(Equal(int64(3)))
+		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+
+		emu.Clock().Advance(4 * time.Minute)
+		done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, &stripe.PaymentIntentRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(done.LatestCharge.PaymentMethodDetails.Boleto.TaxID).To(Equal("000.000.000-00"))
+		Expect(eventsSince(mark)[2:]).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "charge.updated"}))
+	})
+
+	It("follows the guide's test tax IDs: paid at once, expired at once or after 3 minutes, never paid", func() {
+		now, err := boleto("111.111.111-11", "jenny@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		expired, err := boleto("22.222.222/2222-22", "jenny@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(expired.NextAction.BoletoDisplayDetails.ExpiresAt).To(Equal(emu.Clock().Now().Unix()))
+		later, err := boleto("333.333.333-33", "jenny@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		never, err := boleto("444.444.444-44", "jenny@example.com", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Boleto: &stripe.PaymentIntentCreatePaymentMethodOptionsBoletoParams{ExpiresAfterDays: stripe.Int64(0)}}
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(never.PaymentMethodOptions.Boleto.ExpiresAfterDays).To(Equal(int64(0)))
+		// 0 days: the end of the day in São Paulo.
+		br := time.FixedZone("BR", -3*3600)
+		today := emu.Clock().Now().In(br)
+		Expect(never.NextAction.BoletoDisplayDetails.ExpiresAt).To(Equal(time.Date(today.Year(), today.Month(), today.Day(), 23, 59, 59, 0, br).Unix()))
+
+		emu.Clock().Advance(10 * time.Second)
+		status := func(id string) stripe.PaymentIntentStatus {
+			pi, err := sc.V1PaymentIntents.Retrieve(Ctx, id, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return pi.Status
+		}
+		Expect(status(now.ID)).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(status(expired.ID)).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(status(later.ID)).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		emu.Clock().Advance(3 * time.Minute)
+		Expect(status(later.ID)).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(status(never.ID)).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		emu.Clock().Set(time.Unix(never.NextAction.BoletoDisplayDetails.ExpiresAt, 0))
+		Expect(status(never.ID)).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+	})
+
+	It("refuses other currencies, a missing tax ID or address, a malformed tax ID, days out of range and setup_future_usage", func() {
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: []*string{stripe.String("boleto")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(err.(*stripe.Error).Msg).To(ContainSubstring("boleto only supports the following currencies: brl"))
+
+		_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("boleto"),
+			BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com"),
+				Address: &stripe.AddressParams{Line1: stripe.String("Av. Paulista, 1578"), City: stripe.String("São Paulo"),
+					State: stripe.String("SP"), PostalCode: stripe.String("01310-200"), Country: stripe.String("BR")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "boleto[tax_id]")
+
+		_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("boleto"),
+			Boleto:         &stripe.PaymentMethodCreateBoletoParams{TaxID: stripe.String("000.000.000-00")},
+			BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "billing_details[address][line1]")
+
+		_, err = boleto("1234", "jenny@example.com", nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_data[boleto][tax_id]")
+
+		_, err = boleto("000.000.000-00", "jenny@example.com", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Boleto: &stripe.PaymentIntentCreatePaymentMethodOptionsBoletoParams{ExpiresAfterDays: stripe.Int64(61)}}
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "payment_method_options[boleto][expires_after_days]")
+
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = boleto("000.000.000-00", "jenny@example.com", func(p *stripe.PaymentIntentCreateParams) {
+			p.Customer, p.SetupFutureUsage = stripe.String(cus.ID), stripe.String("off_session")
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "setup_future_usage")
+	})
+})

@@ -135,6 +135,7 @@ var methodOptionFields = map[string][]string{
 	"ideal":           {"setup_future_usage"},
 	"bancontact":      {"setup_future_usage"},
 	"oxxo":            {"expires_after_days"},
+	"boleto":          {"expires_after_days"},
 }
 
 // setupModeOptions are what a SetupIntent takes of them.

@@ -392,9 +392,14 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 		}
 		list := api.Anys(types)
 		for _, t := range types {
-			if payments.IsVoucher(t) && s["mode"] != "payment" {
-				// Stripe's guides: a voucher pays one-time line items only.
-				return apierr.InvalidRequest("The payment method type `%s` can only be used in `payment` mode: a voucher pays once.", t).WithParam("payment_method_types")
+			switch {
+			case t == "boleto" && s["mode"] == "subscription":
+				// Stripe's Boleto pays subscriptions' invoices by voucher.
+				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type boleto in `subscription` mode (a subscription's invoices paid by voucher), so it refused the request rather than answer as if it had taken effect.").WithParam("payment_method_types")
+			case payments.IsVoucher(t) && s["mode"] != "payment":
+				// Stripe's guides: OXXO pays one-time line items only, and
+				// neither it nor Boleto has a setup mode.
+				return apierr.InvalidRequest("The payment method type `%s` cannot be used in `%s` mode: a voucher pays once.", t, s["mode"]).WithParam("payment_method_types")
 			}
 		}
 		if currency != "" {
@@ -870,7 +875,7 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	if name != "" {
 		nameV = name
 	}
-	if pmID == "pm_oxxo" {
+	if pmID == "pm_oxxo" || pmID == "pm_boleto" {
 		if pm, err = payments.VoucherPayer(c, pm, nameV, email); err != nil {
 			return nil, err
 		}

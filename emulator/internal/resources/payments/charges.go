@@ -159,7 +159,11 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 	}
 	if isVoucher(api.Str(pm["type"])) {
 		// The voucher the customer paid.
-		ch["payment_method_details"] = store.Obj{"type": pm["type"], api.Str(pm["type"]): store.Obj{"number": c.Scratch(scratchVoucherNumber)}}
+		d := store.Obj{"number": c.Scratch(scratchVoucherNumber)}
+		if pm["type"] == "boleto" {
+			d = store.Obj{"tax_id": api.Obj(pm["boleto"])["tax_id"]}
+		}
+		ch["payment_method_details"] = store.Obj{"type": pm["type"], api.Str(pm["type"]): d}
 	}
 	if pm["type"] == "card_present" && status == "succeeded" && !captured {
 		api.Obj(api.Obj(ch["payment_method_details"])["card_present"])["capture_before"] = c.Now + CardPresentCaptureDays*86400

@@ -6,6 +6,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"maps"
+	"strings"
 )
 
 // What other resource families (billing, checkout) use to move money.
@@ -140,7 +141,8 @@ func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 // Stripe's magic ids (pm_card_visa…), existing ids, and the emulator's
 // own shortcuts for delayed methods: pm_sepa_debit, pm_sepa_debit_fail,
 // pm_us_bank_account, pm_us_bank_account_fail, and pm_oxxo (an OXXO
-// voucher for jenny@example.com).
+// voucher for jenny@example.com), pm_boleto (a Boleto for her, CPF
+// 000.000.000-00).
 func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	bank := map[string][2]string{
 		"pm_sepa_debit":           {"sepa_debit", "DE89370400440532013000"},
@@ -149,13 +151,22 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		"pm_us_bank_account_fail": {"us_bank_account", "000222222227"},
 	}
 	bd := store.Obj{"address": emptyAddress(), "email": "jenny@example.com", "name": "Jenny Rosen", "phone": nil, "tax_id": nil}
-	if id == "pm_oxxo" {
-		// An OXXO voucher for the customer: Checkout sets the email the
-		// page collected, which decides the test voucher (VoucherPayer).
+	if id == "pm_oxxo" || id == "pm_boleto" {
+		// A voucher for the customer: Checkout sets the email the page
+		// collected, which decides the test voucher (VoucherPayer). A
+		// Boleto's payer has the guide's test CPF, paid after 3 minutes,
+		// and a São Paulo address.
 		saved := c.Params
 		defer func() { c.Params = saved }()
-		c.Params = params.NewValues(map[string]any{})
-		o, err := voucherFromParams(c, "oxxo", bd)
+		typ := strings.TrimPrefix(id, "pm_")
+		raw := map[string]any{}
+		if typ == "boleto" {
+			raw["boleto"] = map[string]any{"tax_id": "000.000.000-00"}
+			bd["address"] = store.Obj{"city": "São Paulo", "country": "BR", "line1": "Av. Paulista, 1578", "line2": nil,
+				"postal_code": "01310-200", "state": "SP"}
+		}
+		c.Params = params.NewValues(raw)
+		o, err := voucherFromParams(c, typ, bd)
 		if err != nil {
 			return nil, err
 		}

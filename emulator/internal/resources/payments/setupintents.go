@@ -177,7 +177,7 @@ func paymentOptionDefaults(pi store.Obj) {
 var redirectOptionDefaults = map[string]store.Obj{
 	"affirm": {}, "bancontact": {"preferred_language": "en"}, "eps": {}, "ideal": {},
 	"klarna": {"preferred_locale": nil}, "paypal": {"preferred_locale": nil, "reference": nil},
-	"oxxo": {"expires_after_days": int64(3)},
+	"oxxo": {"expires_after_days": int64(3)}, "boleto": {"expires_after_days": int64(3)},
 }
 
 // setupDefaults and paymentDefaults are the types whose defaults a

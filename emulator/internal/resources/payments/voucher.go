@@ -11,17 +11,30 @@ import (
 )
 
 // voucherMethod is a payment method type the customer pays in cash with a
-// voucher (OXXO): confirmation stops at requires_action with the voucher
+// voucher (OXXO, Boleto): confirmation stops at requires_action with the voucher
 // to display, and the PaymentIntent succeeds once the voucher is paid, or
 // needs a new payment method once it expires unpaid.
 type voucherMethod struct {
 	currencies  []string // what Stripe accepts, lowercase
 	defaultDays int64    // payment_method_options[<type>][expires_after_days] when not set
+	minDays     int64
 	maxDays     int64
+	zone        *time.Location // where the voucher expires at 23:59
+	digits      int            // of the voucher's number
+	expiresKey  string         // next_action's field for when it expires
 }
 
+// voucherMethods are the voucher types emulated, as their guides describe
+// them: OXXO in pesos, 1 to 7 days (3 by default) to pay, until 23:59
+// Mexico City time; Boleto in reais, 0 (the end of the day) to 60 days
+// (3 by default), until 23:59 São Paulo time. Mexico has kept UTC-6 all
+// year since 2022 and Brazil UTC-3 since 2019: fixed zones, so the
+// emulator needs no time zone database.
 var voucherMethods = map[string]voucherMethod{
-	"oxxo": {currencies: []string{"mxn"}, defaultDays: 3, maxDays: 7},
+	"oxxo": {currencies: []string{"mxn"}, defaultDays: 3, minDays: 1, maxDays: 7,
+		zone: time.FixedZone("America/Mexico_City", -6*3600), digits: 32, expiresKey: "expires_after"},
+	"boleto": {currencies: []string{"brl"}, defaultDays: 3, minDays: 0, maxDays: 60,
+		zone: time.FixedZone("America/Sao_Paulo", -3*3600), digits: 47, expiresKey: "expires_at"},
 }
 
 func isVoucher(typ string) bool {
@@ -37,15 +50,12 @@ var (
 	VoucherSoon = 5 * time.Second
 )
 
-// mexicoCity is America/Mexico_City, which has kept UTC-6 all year since
-// 2022 (a fixed zone: the emulator needs no time zone database).
-var mexicoCity = time.FixedZone("America/Mexico_City", -6*3600)
-
 // voucherKey holds when a waiting voucher is paid or expires.
 func voucherKey(acct, pi string) string { return "voucher:" + acct + ":" + pi }
 
-// voucherFromParams builds an OXXO PaymentMethod: Stripe requires the
-// customer's name and email for the voucher.
+// voucherFromParams builds an OXXO or Boleto PaymentMethod: Stripe
+// requires the customer's name and email for the voucher, and for a
+// Boleto their CPF or CNPJ (boleto[tax_id]) and address.
 func voucherFromParams(c *api.Call, typ string, bd store.Obj) (store.Obj, error) {
 	if bd["name"] == nil {
 		return nil, apierr.MissingParam("billing_details[name]")
@@ -53,11 +63,46 @@ func voucherFromParams(c *api.Call, typ string, bd store.Obj) (store.Obj, error)
 	if bd["email"] == nil {
 		return nil, apierr.MissingParam("billing_details[email]")
 	}
-	c.Params.MarkRead(typ) // {}: nothing to read
+	details := store.Obj{}
+	if typ == "boleto" {
+		addr := api.Obj(bd["address"])
+		for _, f := range []string{"line1", "city", "state", "postal_code", "country"} {
+			if api.Str(addr[f]) == "" {
+				return nil, apierr.MissingParam("billing_details[address][" + f + "]")
+			}
+		}
+		taxID, _ := c.Params.Str("boleto.tax_id")
+		if taxID == "" {
+			return nil, apierr.MissingParam("boleto[tax_id]")
+		}
+		if n := len(taxIDDigits(taxID)); n != 11 && n != 14 {
+			// Stripe's wording for a malformed tax ID is not recorded.
+			return nil, apierr.InvalidRequest("Invalid boleto[tax_id]: a CPF has 11 digits and a CNPJ 14.").WithParam("boleto[tax_id]")
+		}
+		details["tax_id"] = taxID
+	} else {
+		c.Params.MarkRead(typ) // {}: nothing to read
+	}
 	o := c.Base("payment_method", c.NewID("payment_method"))
 	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", bd, nil, map[string]any{}, typ
-	o[typ] = store.Obj{}
+	o[typ] = details
 	return o, nil
+}
+
+// taxIDDigits is a CPF or CNPJ without its punctuation (000.000.000-00,
+// 00.000.000/0000-00).
+func taxIDDigits(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '.' || r == '-' || r == '/':
+		default:
+			return "" // not a tax ID
+		}
+	}
+	return b.String()
 }
 
 // checkVoucherOptions refuses payment_method_options[oxxo][expires_after_days]
@@ -83,8 +128,8 @@ func CheckExpiresAfterDays(typ string, days int64) error {
 
 func expiresAfterDays(typ string, m voucherMethod, days int64) error {
 	param := "payment_method_options[" + typ + "][expires_after_days]"
-	if days < 1 {
-		return apierr.InvalidRequest("This value must be greater than or equal to 1.").WithParam(param).WithCode("parameter_invalid_integer")
+	if days < m.minDays {
+		return apierr.InvalidRequest("This value must be greater than or equal to %d.", m.minDays).WithParam(param).WithCode("parameter_invalid_integer")
 	}
 	if days > m.maxDays {
 		return apierr.InvalidRequest("This value must be less than or equal to %d.", m.maxDays).WithParam(param).WithCode("parameter_invalid_integer")
@@ -92,11 +137,23 @@ func expiresAfterDays(typ string, m voucherMethod, days int64) error {
 	return nil
 }
 
-// voucherTest is what Stripe's test emails make of a voucher: the
+// boletoTestIDs are the Boleto guide's test CPFs and CNPJs (digits only),
+// which decide a test voucher as its test emails do.
+var boletoTestIDs = map[string]string{
+	"11111111111": "succeed_immediately", "11111111111111": "succeed_immediately",
+	"22222222222": "expire_immediately", "22222222222222": "expire_immediately",
+	"33333333333": "expire_with_delay", "33333333333333": "expire_with_delay",
+	"44444444444": "fill_never", "44444444444444": "fill_never",
+}
+
+// voucherTest is what Stripe's test values make of a voucher: the
 // email's local part ending in succeed_immediately, expire_immediately,
-// expire_with_delay or fill_never; any other is paid after about 3
-// minutes.
+// expire_with_delay or fill_never, or for a Boleto one of its test tax
+// IDs; any other is paid after about 3 minutes.
 func voucherTest(pm store.Obj) string {
+	if t, ok := boletoTestIDs[taxIDDigits(api.Str(api.Obj(pm["boleto"])["tax_id"]))]; ok {
+		return t
+	}
 	email := api.Str(api.Obj(pm["billing_details"])["email"])
 	local, _, _ := strings.Cut(email, "@")
 	for _, t := range []string{"succeed_immediately", "expire_immediately", "expire_with_delay", "fill_never"} {
@@ -120,18 +177,23 @@ func confirmVoucher(c *api.Call, before, pi, pm store.Obj, errorOnAction bool) (
 		return nil, apierr.InvalidRequest("A PaymentIntent with a %s PaymentMethod can't be confirmed off-session: the customer must pay the voucher.", typ).WithParam("off_session")
 	}
 	if futureUsage(pi, pm) != nil {
+		if typ == "boleto" {
+			// Stripe saves a Boleto for later vouchers (invoices,
+			// subscriptions); the emulator does not.
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate `setup_future_usage` with the payment method type boleto (a Boleto saved for later vouchers), so it refused the request rather than answer as if it had taken effect.").WithParam("setup_future_usage")
+		}
 		return nil, apierr.InvalidRequest("The payment method type %s does not support `setup_future_usage`: a voucher pays once.", typ).WithParam("setup_future_usage")
 	}
 	if errorOnAction {
 		return actionRefused(c, before, pi, pm)
 	}
 	days := m.defaultDays
-	if d, ok := api.Obj(api.Obj(pi["payment_method_options"])[typ])["expires_after_days"].(int64); ok && d > 0 {
+	if d, ok := api.Obj(api.Obj(pi["payment_method_options"])[typ])["expires_after_days"].(int64); ok {
 		days = d
 	}
-	// The voucher expires at 23:59 Mexico City time, days calendar days on.
-	local := time.Unix(c.Now, 0).In(mexicoCity)
-	expires := time.Date(local.Year(), local.Month(), local.Day()+int(days), 23, 59, 59, 0, mexicoCity).Unix()
+	// The voucher expires at 23:59 local time, days calendar days on.
+	local := time.Unix(c.Now, 0).In(m.zone)
+	expires := time.Date(local.Year(), local.Month(), local.Day()+int(days), 23, 59, 59, 0, m.zone).Unix()
 	var due int64
 	switch voucherTest(pm) {
 	case "succeed_immediately":
@@ -148,12 +210,14 @@ func confirmVoucher(c *api.Call, before, pi, pm store.Obj, errorOnAction bool) (
 	default:
 		due = c.Now + int64(VoucherWait.Seconds())
 	}
+	page := testPageURL(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate")
+	details := store.Obj{m.expiresKey: expires, "hosted_voucher_url": page, "number": voucherNumber(c, m.digits)}
+	if typ == "boleto" {
+		// The emulator has no PDF to offer: the same test page.
+		details["pdf"] = page
+	}
 	pi["status"] = RequiresAction
-	pi["next_action"] = store.Obj{"type": typ + "_display_details", typ + "_display_details": store.Obj{
-		"expires_after":      expires,
-		"hosted_voucher_url": testPageURL(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate"),
-		"number":             voucherNumber(c),
-	}}
+	pi["next_action"] = store.Obj{"type": typ + "_display_details", typ + "_display_details": details}
 	if err := c.Tx.SetMeta(voucherKey(c.Account, api.Str(pi["id"])), strconv.FormatInt(due, 10)); err != nil {
 		return nil, err
 	}
@@ -163,13 +227,14 @@ func confirmVoucher(c *api.Call, before, pi, pm store.Obj, errorOnAction bool) (
 	return pi, nil
 }
 
-// voucherNumber is a voucher's reference number: 32 digits, as the
-// charge's payment_method_details.oxxo.number in Stripe's API reference.
-func voucherNumber(c *api.Call) string {
+// voucherNumber is a voucher's reference number of n digits: OXXO's 32,
+// as the charge's payment_method_details.oxxo.number in Stripe's API
+// reference, a Boleto's 47 (its linha digitável).
+func voucherNumber(c *api.Call, n int) string {
 	var b strings.Builder
-	for b.Len() < 32 {
+	for b.Len() < n {
 		for _, r := range c.IDs.Secret(16) {
-			if b.Len() < 32 {
+			if b.Len() < n {
 				b.WriteByte(byte('0' + int(r)%10))
 			}
 		}
