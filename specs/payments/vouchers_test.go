@@ -122,6 +122,9 @@ var _ = Describe("OXXO vouchers", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(status).To(Equal(200), "%v", body)
 		Expect(body["status"]).To(Equal("succeeded"))
+		// OXXO payments can't be refunded.
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(paid.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "charge")
 
 		expired, err := oxxo("jenny@example.com", nil)
 		Expect(err).NotTo(HaveOccurred())
@@ -223,15 +226,15 @@ var _ = Describe("Boleto vouchers", Label("payments"), func() {
 		Expect(eventsSince(mark)[2:]).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "charge.updated"}))
 	})
 
-	It("follows the guide's test tax IDs: paid at once, expired at once or after 3 minutes, never paid", func() {
-		now, err := boleto("111.111.111-11", "jenny@example.com", nil)
+	It("follows the guide's test emails (paid at once, expired at once or after 3 minutes, never paid) and takes a valid CPF or CNPJ", func() {
+		now, err := boleto("529.982.247-25", "a.succeed_immediately@example.com", nil)
 		Expect(err).NotTo(HaveOccurred())
-		expired, err := boleto("22.222.222/2222-22", "jenny@example.com", nil)
+		expired, err := boleto("11.222.333/0001-81", "expire_immediately@example.com", nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(expired.NextAction.BoletoDisplayDetails.ExpiresAt).To(Equal(emu.Clock().Now().Unix()))
-		later, err := boleto("333.333.333-33", "jenny@example.com", nil)
+		later, err := boleto("00.000.000/0000-00", "expire_with_delay@example.com", nil)
 		Expect(err).NotTo(HaveOccurred())
-		never, err := boleto("444.444.444-44", "jenny@example.com", func(p *stripe.PaymentIntentCreateParams) {
+		never, err := boleto("000.000.000-00", "fill_never@example.com", func(p *stripe.PaymentIntentCreateParams) {
 			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Boleto: &stripe.PaymentIntentCreatePaymentMethodOptionsBoletoParams{ExpiresAfterDays: stripe.Int64(0)}}
 		})
 		Expect(err).NotTo(HaveOccurred())
@@ -255,6 +258,10 @@ var _ = Describe("Boleto vouchers", Label("payments"), func() {
 		Expect(status(never.ID)).To(Equal(stripe.PaymentIntentStatusRequiresAction))
 		emu.Clock().Set(time.Unix(never.NextAction.BoletoDisplayDetails.ExpiresAt, 0))
 		Expect(status(never.ID)).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+
+		// Boleto payments can't be refunded.
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(now.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "charge")
 	})
 
 	It("refuses other currencies, a missing tax ID or address, a malformed tax ID, days out of range and setup_future_usage", func() {
@@ -274,8 +281,10 @@ var _ = Describe("Boleto vouchers", Label("payments"), func() {
 			BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com")}})
 		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "billing_details[address][line1]")
 
-		_, err = boleto("1234", "jenny@example.com", nil)
-		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_data[boleto][tax_id]")
+		for _, bad := range []string{"1234", "529.982.247-26", "111.111.111-11", "11.222.333/0001-80"} {
+			_, err = boleto(bad, "jenny@example.com", nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_data[boleto][tax_id]")
+		}
 
 		_, err = boleto("000.000.000-00", "jenny@example.com", func(p *stripe.PaymentIntentCreateParams) {
 			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Boleto: &stripe.PaymentIntentCreatePaymentMethodOptionsBoletoParams{ExpiresAfterDays: stripe.Int64(61)}}

@@ -80,6 +80,11 @@ func createRefund(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("One of the following params should be provided for this request: payment_intent or charge.")
 	}
 	chID = api.Str(chBefore["id"])
+	if typ := api.Str(api.Obj(chBefore["payment_method_details"])["type"]); isVoucher(typ) {
+		// The OXXO and Boleto guides: their payments can't be refunded
+		// (Stripe's refusal of such a refund is not documented).
+		return nil, apierr.InvalidRequest("%s payments can't be refunded: the charge %s was paid by %s voucher.", voucherNames[typ], chID, voucherNames[typ]).WithParam("charge").WithCode("charge_not_refundable")
+	}
 	if api.Obj(chBefore["payment_method_details"])["type"] == "stripe_account" {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate refunding %s, the payment a transfer made on this account: the platform reverses the transfer instead (POST /v1/transfers/{id}/reversals, or a refund of its charge with reverse_transfer=true).", chID).WithParam("charge")
 	}
