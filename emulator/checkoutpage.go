@@ -21,6 +21,8 @@ var checkoutMethods = []pageMethod{
 	{"pm_card_visa", "Pay with Visa 4242", "card"}, {"pm_card_threeDSecure2Required", "Pay with a 3-D Secure card", "card"},
 	{"pm_card_chargeDeclined", "Pay with a declining card", "card"}, {"pm_sepa_debit", "Pay by SEPA Direct Debit (settles later)", "sepa_debit"},
 	{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)", "sepa_debit"},
+	{"pm_bacs_debit", "Pay by Bacs Direct Debit (settles later)", "bacs_debit"},
+	{"pm_bacs_debit_fail", "Pay by Bacs Direct Debit (fails later)", "bacs_debit"},
 	{"pm_oxxo", "Pay with an OXXO voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "oxxo"},
 	{"pm_boleto", "Pay with a Boleto (the email decides: paid in 3 minutes, or see Stripe's test emails)", "boleto"},
 }

@@ -396,6 +396,8 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 			case t == "boleto" && s["mode"] == "subscription":
 				// Stripe's Boleto pays subscriptions' invoices by voucher.
 				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type boleto in `subscription` mode (a subscription's invoices paid by voucher), so it refused the request rather than answer as if it had taken effect.").WithParam("payment_method_types")
+			case t == "bacs_debit" && s["mode"] != "payment":
+				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type bacs_debit in `%s` mode (a Bacs mandate set up for later debits), so it refused the request rather than answer as if it had taken effect.", s["mode"]).WithParam("payment_method_types")
 			case payments.IsVoucher(t) && s["mode"] != "payment":
 				// Stripe's guides: OXXO pays one-time line items only, and
 				// neither it nor Boleto has a setup mode.

@@ -250,6 +250,9 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 		sd := api.Obj(pm["sepa_debit"])
 		d["sepa_debit"] = store.Obj{"bank_code": sd["bank_code"], "branch_code": sd["branch_code"], "country": sd["country"],
 			"fingerprint": sd["fingerprint"], "last4": sd["last4"], "mandate": nil}
+	case "bacs_debit":
+		bd := api.Obj(pm["bacs_debit"])
+		d["bacs_debit"] = store.Obj{"fingerprint": bd["fingerprint"], "last4": bd["last4"], "mandate": nil, "sort_code": bd["sort_code"]}
 	case "us_bank_account":
 		ud := api.Obj(pm["us_bank_account"])
 		// Stripe's spec has mandate absent rather than null when there is

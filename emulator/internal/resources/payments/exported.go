@@ -140,7 +140,9 @@ func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 // TestPaymentMethod resolves the payment methods a test helper takes:
 // Stripe's magic ids (pm_card_visa…), existing ids, and the emulator's
 // own shortcuts for delayed methods: pm_sepa_debit, pm_sepa_debit_fail,
-// pm_us_bank_account, pm_us_bank_account_fail, and pm_oxxo (an OXXO
+// pm_us_bank_account, pm_us_bank_account_fail, pm_bacs_debit (Bacs test
+// account 90012345, settles after 3 minutes), pm_bacs_debit_fail
+// (93333335, debit_not_authorized after 3 minutes), and pm_oxxo (an OXXO
 // voucher for jenny@example.com), pm_boleto (a Boleto for her, CPF
 // 000.000.000-00).
 func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
@@ -149,6 +151,8 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		"pm_sepa_debit_fail":      {"sepa_debit", "DE62370400440532013001"},
 		"pm_us_bank_account":      {"us_bank_account", "000123456789"},
 		"pm_us_bank_account_fail": {"us_bank_account", "000222222227"},
+		"pm_bacs_debit":           {"bacs_debit", "90012345"},
+		"pm_bacs_debit_fail":      {"bacs_debit", "93333335"},
 	}
 	bd := store.Obj{"address": emptyAddress(), "email": "jenny@example.com", "name": "Jenny Rosen", "phone": nil, "tax_id": nil}
 	if id == "pm_oxxo" || id == "pm_boleto" {
@@ -180,7 +184,11 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	defer func() { c.Params = saved }()
 	var o store.Obj
 	var err error
-	if spec[0] == "sepa_debit" {
+	if spec[0] == "bacs_debit" {
+		c.Params = params.NewValues(map[string]any{"bacs_debit": map[string]any{"sort_code": "108800", "account_number": spec[1]}})
+		bd["address"] = store.Obj{"city": "London", "country": "GB", "line1": "1 Test Street", "line2": nil, "postal_code": "EC1A 1AA", "state": nil}
+		o, err = bacsFromParams(c, bd)
+	} else if spec[0] == "sepa_debit" {
 		c.Params = params.NewValues(map[string]any{"sepa_debit": map[string]any{"iban": spec[1]}})
 		o, err = sepaFromParams(c, bd)
 	} else {

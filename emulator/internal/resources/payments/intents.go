@@ -588,6 +588,8 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 		o, err = sepaFromParams(&sub, bd)
 	case "us_bank_account":
 		o, err = usBankFromParams(&sub, bd)
+	case "bacs_debit":
+		o, err = bacsFromParams(&sub, bd)
 	case "customer_balance":
 		pmd.MarkRead("customer_balance") // {}: nothing to read
 		o = customerBalanceMethod(c, bd)
@@ -1350,7 +1352,7 @@ func startProcessing(c *api.Call, before, pi, pm, mandate store.Obj) (any, error
 	if err := saveIntent(c, before, pi); err != nil {
 		return nil, err
 	}
-	settleAt := c.Now + int64(SettleDelay.Seconds())
+	settleAt := c.Now + int64(settleDelay(c, pm).Seconds())
 	if err := c.Tx.SetMeta(settleKey(c.Account, api.Str(pi["id"])), fmt.Sprint(settleAt)); err != nil {
 		return nil, err
 	}

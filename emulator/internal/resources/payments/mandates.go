@@ -34,7 +34,7 @@ func retrieveMandate(c *api.Call) (any, error) { return c.Retrieve("mandate", c.
 
 // mandated are the payment method types whose payments and setups are
 // debits under a mandate.
-var mandated = map[string]bool{"sepa_debit": true, "us_bank_account": true}
+var mandated = map[string]bool{"sepa_debit": true, "us_bank_account": true, "bacs_debit": true}
 
 // intentMandate is the mandate a confirmation of owner (a PaymentIntent
 // or SetupIntent) with pm debits under: a new one from the request's
@@ -134,6 +134,8 @@ func putMandate(c *api.Call, owner store.Obj, pmID, typ string, acceptance store
 		details["sepa_debit"] = store.Obj{"reference": ref, "url": url}
 	case "us_bank_account":
 		details["us_bank_account"] = store.Obj{}
+	case "bacs_debit":
+		details["bacs_debit"] = bacsMandateDetails(c, id)
 	}
 	m := store.Obj{"id": id, "object": "mandate", "livemode": false, "customer_acceptance": acceptance,
 		"payment_method": pmID, "payment_method_details": details, "status": "active"}

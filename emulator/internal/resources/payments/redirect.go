@@ -102,6 +102,8 @@ func methodCurrencies(typ string) []string {
 		return []string{"eur"}
 	case "us_bank_account":
 		return []string{"usd"}
+	case "bacs_debit":
+		return []string{"gbp"}
 	case "customer_balance":
 		return []string{"eur", "gbp", "jpy", "mxn", "usd"}
 	}

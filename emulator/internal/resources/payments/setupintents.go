@@ -319,7 +319,7 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 			if e := retiredType(t, "payment_method_types"); e != nil {
 				return e
 			}
-			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" || isVoucher(t) {
+			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" || isVoucher(t) || t == "bacs_debit" {
 				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, ideal and bancontact, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
@@ -478,6 +478,9 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 	if pm["type"] == "customer_balance" {
 		// Nothing to set up: each payment draws on the cash balance.
 		return nil, apierr.InvalidRequest("The PaymentMethod provided (customer_balance) cannot be used with a SetupIntent: a customer's cash balance is paid from by PaymentIntents only.").WithParam("payment_method")
+	}
+	if pm["type"] == "bacs_debit" {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate setting up a bacs_debit PaymentMethod with a SetupIntent, so it refused the request rather than answer as if it had taken effect: pay with it under `mandate_data` (with `setup_future_usage` to reuse it).").WithParam("payment_method")
 	}
 	if isVoucher(api.Str(pm["type"])) {
 		// A voucher pays once: nothing to set up.

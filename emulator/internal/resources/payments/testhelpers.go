@@ -165,6 +165,11 @@ func settle(c *api.Call, before store.Obj, failCode string) (store.Obj, error) {
 		pi["status"] = RequiresPaymentMethod
 		pi["last_payment_error"] = lastPaymentError(e, pm)
 		pi["payment_method"] = nil
+		if pm["type"] == "bacs_debit" && failCode == "debit_not_authorized" {
+			if err := revokeBacsMandates(c, api.Str(pm["id"])); err != nil {
+				return nil, err
+			}
+		}
 		unrefundWaiting(c, ch)
 		if err := c.Put(ch); err != nil {
 			return nil, err
@@ -213,6 +218,8 @@ func bankFailureMessage(code string) string {
 		return "The bank was unable to process this payment because of its currency."
 	case "charge_exceeds_source_limit":
 		return "This payment would exceed the weekly payment volume allowed for this bank account."
+	case "charge_exceeds_transaction_limit":
+		return "This payment exceeds the amount allowed for a single debit from this bank account."
 	case "charge_exceeds_weekly_limit":
 		return "This payment exceeds the amount allowed for a single debit from this bank account."
 	}
