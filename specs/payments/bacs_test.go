@@ -135,3 +135,30 @@ var _ = Describe("Bacs Direct Debit", Label("payments"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
 	})
 })
+
+var _ = Describe("Bacs Direct Debit mandate page", Label("payments"), func() {
+	It("shows the Bacs mandate at its url, with its reference and sort code", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(1500), Currency: stripe.String("gbp"), PaymentMethodTypes: []*string{stripe.String("bacs_debit")},
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("bacs_debit"),
+				BACSDebit: &stripe.PaymentMethodBACSDebitParams{SortCode: stripe.String("108800"), AccountNumber: stripe.String("00012345")},
+				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{
+					Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com"),
+					Address: &stripe.AddressParams{Line1: stripe.String("1 Test Street"), PostalCode: stripe.String("EC1A 1AA"), Country: stripe.String("GB")}}},
+			Confirm: stripe.Bool(true), MandateData: &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
+				Type: stripe.String("offline")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		m, err := sc.V1Mandates.Retrieve(Ctx, ch.PaymentMethodDetails.BACSDebit.Mandate, nil)
+		Expect(err).NotTo(HaveOccurred())
+		page := Visit("GET", m.PaymentMethodDetails.BACSDebit.URL, nil)
+		Expect(page.Status).To(Equal(200))
+		Expect(page.Body).To(ContainSubstring("Bacs Direct Debit mandate"))
+		Expect(page.Body).To(ContainSubstring(m.PaymentMethodDetails.BACSDebit.Reference))
+		Expect(page.Body).To(ContainSubstring("108800 •••• 2345"))
+	})
+})

@@ -411,7 +411,7 @@ func CreditNotePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 	servePDF(w, "CreditNote-"+api.Str(cn["number"]), doc)
 }
 
-// Mandate is a SEPA Direct Debit mandate's url: the mandate the
+// Mandate is a SEPA (or Bacs) Direct Debit mandate's url: the mandate the
 // customer accepted, with its reference, as Stripe's page shows it.
 func Mandate(e Backend, w http.ResponseWriter, req *http.Request) {
 	m, account, ok := pageObject(e, w, req, "mandate", "mandate", nil)
@@ -419,16 +419,24 @@ func Mandate(e Backend, w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	id := api.Str(m["id"])
-	details := api.Obj(api.Obj(m["payment_method_details"])["sepa_debit"])
+	kind := "sepa_debit"
+	if api.Obj(m["payment_method_details"])["type"] == "bacs_debit" {
+		kind = "bacs_debit"
+	}
+	details := api.Obj(api.Obj(m["payment_method_details"])[kind])
 	pm, _ := e.GetIn(account, api.Str(m["payment_method"]))
-	sepa := api.Obj(pm["sepa_debit"])
+	sepa := api.Obj(pm[kind])
 	creditor, _ := e.GetIn("", firstString(account, e.Platform()))
 	name := firstString(api.Obj(creditor["business_profile"])["name"], api.Obj(api.Obj(creditor["settings"])["dashboard"])["display_name"], creditor["id"])
 	accepted := api.Obj(m["customer_acceptance"])
 	data := map[string]any{
 		"ID": id, "Reference": details["reference"], "Status": m["status"], "Creditor": name,
 		"Debtor": api.Str(api.Obj(pm["billing_details"])["name"]), "Last4": sepa["last4"], "Country": sepa["country"],
-		"Type": accepted["type"], "Multi": m["type"] == "multi_use",
+		"Type": accepted["type"], "Multi": m["type"] == "multi_use", "Scheme": "SEPA",
+	}
+	if kind == "bacs_debit" {
+		// A UK account: its sort code where a SEPA account shows its country.
+		data["Scheme"], data["Country"] = "Bacs", sepa["sort_code"]
 	}
 	if at := api.Int(accepted["accepted_at"]); at > 0 {
 		data["Accepted"] = pageDate(at)
@@ -438,14 +446,15 @@ func Mandate(e Backend, w http.ResponseWriter, req *http.Request) {
 }
 
 var mandateTmpl = template.Must(template.New("mandate").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>SEPA Direct Debit mandate (stripe-emu)</title>
+<html><head><meta charset="utf-8"><title>{{.Scheme}} Direct Debit mandate (stripe-emu)</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto}th{text-align:left;padding-right:1rem}</style></head>
-<body><h1>SEPA Direct Debit mandate</h1>
+<body><h1>{{.Scheme}} Direct Debit mandate</h1>
 <table><tr><th>Mandate reference</th><td class="reference">{{.Reference}}</td></tr><tr><th>Status</th><td>{{.Status}}</td></tr>
 <tr><th>Creditor</th><td>{{.Creditor}}</td></tr>{{if .Debtor}}<tr><th>Account holder</th><td>{{.Debtor}}</td></tr>{{end}}
 <tr><th>Account</th><td>{{.Country}} •••• {{.Last4}}</td></tr><tr><th>Payment type</th><td>{{if .Multi}}Recurring{{else}}One-off{{end}}</td></tr>
 {{if .Accepted}}<tr><th>Accepted</th><td>{{.Accepted}} ({{.Type}})</td></tr>{{end}}</table>
-<p>By accepting this mandate, the account holder authorised (A) {{.Creditor}} and Stripe, its payment service provider, to send instructions to the bank to debit the account and (B) the bank to debit the account in accordance with those instructions. The account holder is entitled to a refund from the bank under the terms and conditions of the agreement with the bank; a refund must be claimed within 8 weeks starting from the date on which the account was debited.</p>
+{{if eq .Scheme "Bacs"}}<p>The account holder instructed their bank to pay {{.Creditor}}'s Direct Debits (collected by Stripe) from the account, subject to the safeguards of the Direct Debit Guarantee.</p>
+{{else}}<p>By accepting this mandate, the account holder authorised (A) {{.Creditor}} and Stripe, its payment service provider, to send instructions to the bank to debit the account and (B) the bank to debit the account in accordance with those instructions. The account holder is entitled to a refund from the bank under the terms and conditions of the agreement with the bank; a refund must be claimed within 8 weeks starting from the date on which the account was debited.</p>{{end}}
 <p>Mandate <code>{{.ID}}</code>.</p>
 </body></html>
 `))
