@@ -168,6 +168,14 @@ var _ = Describe("OXXO vouchers", Label("payments"), func() {
 
 		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("oxxo")}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+
+		// Payment method configurations do not offer OXXO.
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(10000), Currency: stripe.String("mxn"),
+			AutomaticPaymentMethods: &stripe.PaymentIntentCreateAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true), AllowRedirects: stripe.String("never")},
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("oxxo"),
+				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com")}},
+			Confirm: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_incompatible_payment_method", "payment_method")
 	})
 })
 
