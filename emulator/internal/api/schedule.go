@@ -246,8 +246,13 @@ func MetaTimer(typ string, key func(account, id string) string, work func(accoun
 		Watch: []string{typ},
 		DueOf: func(_ *Env, tx *store.Tx, account string, ref store.Ref, target int64) []Due {
 			value, ok := tx.GetMeta(key(account, ref.ID))
+			if !ok {
+				// Most objects written have no such timer: parsing "" would
+				// allocate its error for each.
+				return nil
+			}
 			at, _ := strconv.ParseInt(value, 10, 64)
-			if !ok || at > target {
+			if at > target {
 				return nil
 			}
 			return []Due{work(account, ref.ID, at)}
