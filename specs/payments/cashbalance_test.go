@@ -403,6 +403,41 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(balance().Available).To(Equal(map[string]int64{"usd": 0}))
 	})
 
+	It("shows the instructions of a changed currency, transfer type, address types or customer while it waits for a transfer", func() {
+		pi := byTransfer(5000)
+		Expect(pi.NextAction.DisplayBankTransferInstructions.Type).To(Equal(stripe.PaymentIntentNextActionDisplayBankTransferInstructionsType("us_bank_transfer")))
+		pi, err := sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("gbp"),
+			PaymentMethodOptions: &stripe.PaymentIntentUpdatePaymentMethodOptionsParams{CustomerBalance: &stripe.PaymentIntentUpdatePaymentMethodOptionsCustomerBalanceParams{
+				FundingType: stripe.String("bank_transfer"), BankTransfer: &stripe.PaymentIntentUpdatePaymentMethodOptionsCustomerBalanceBankTransferParams{Type: stripe.String("gb_bank_transfer")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		ins := pi.NextAction.DisplayBankTransferInstructions
+		Expect(ins.Currency).To(Equal(stripe.CurrencyGBP), "instructions in the intent's currency, not the one it had")
+		Expect(ins.Type).To(Equal(stripe.PaymentIntentNextActionDisplayBankTransferInstructionsType("gb_bank_transfer")))
+		Expect(ins.FinancialAddresses).To(HaveLen(1))
+		Expect(ins.FinancialAddresses[0].SortCode).NotTo(BeNil())
+		Expect(ins.AmountRemaining).To(Equal(int64(5000)))
+
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("usd"),
+			PaymentMethodOptions: &stripe.PaymentIntentUpdatePaymentMethodOptionsParams{CustomerBalance: &stripe.PaymentIntentUpdatePaymentMethodOptionsCustomerBalanceParams{
+				FundingType: stripe.String("bank_transfer"), BankTransfer: &stripe.PaymentIntentUpdatePaymentMethodOptionsCustomerBalanceBankTransferParams{Type: stripe.String("us_bank_transfer"),
+					RequestedAddressTypes: stripe.StringSlice([]string{"swift"})}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.NextAction.DisplayBankTransferInstructions.FinancialAddresses).To(HaveLen(1))
+		Expect(pi.NextAction.DisplayBankTransferInstructions.FinancialAddresses[0].Type).To(Equal(stripe.PaymentIntentNextActionDisplayBankTransferInstructionsFinancialAddressType("swift")))
+		mine := pi.NextAction.DisplayBankTransferInstructions.FinancialAddresses[0].Swift.AccountNumber
+
+		// Another customer's transfers go to their own virtual account.
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("other@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		pi, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Customer: stripe.String(other.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		theirs, err := sc.V1Customers.CreateFundingInstructions(Ctx, other.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("usd"), FundingType: stripe.String("bank_transfer"),
+			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("us_bank_transfer")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.NextAction.DisplayBankTransferInstructions.FinancialAddresses[0].Swift.AccountNumber).NotTo(Equal(mine))
+		Expect(pi.NextAction.DisplayBankTransferInstructions.FinancialAddresses[0].Swift.AccountNumber).To(Equal(theirs.BankTransfer.FinancialAddresses[0].ABA.AccountNumber))
+	})
+
 	It("refuses to confirm a bank transfer whose type does not take the intent's currency", func() {
 		pi := byTransfer(1000, func(p *stripe.PaymentIntentCreateParams) { p.Confirm = nil })
 		_, err := sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("gbp")})

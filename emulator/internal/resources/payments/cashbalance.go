@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -841,8 +842,13 @@ func checkIntentCashChange(c *api.Call, before, after store.Obj) error {
 			return apierr.InvalidRequest("The bank transfer type %s does not support the currency %s: it takes %s. Set %s to one for %s as well.", typ, cur, currencyOfTransfer(typ), param, cur).WithParam(param)
 		}
 	}
+	// The instructions a waiting intent shows follow what they are made
+	// of: what remains of its amount, its currency's transfer type and
+	// the address types asked for, its customer's virtual account.
 	waiting := after["status"] == RequiresAction && api.Obj(after["next_action"])["type"] == "display_bank_transfer_instructions"
-	if waiting && api.Int(after["amount"]) != api.Int(before["amount"]) {
+	changed := api.Int(after["amount"]) != api.Int(before["amount"]) || cur != api.Str(before["currency"]) || after["customer"] != before["customer"] ||
+		!reflect.DeepEqual(api.Obj(after["payment_method_options"])["customer_balance"], api.Obj(before["payment_method_options"])["customer_balance"])
+	if waiting && changed {
 		after["next_action"] = bankTransferAction(c, after, api.Int(after["amount"])-applied)
 	}
 	return nil
