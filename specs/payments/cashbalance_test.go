@@ -314,6 +314,29 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(balance().Available).To(Equal(map[string]int64{"usd": 3000}))
 	})
 
+	It("refuses to refund a bank transfer payment with no email to ask the customer for their bank details, as Stripe documents", func() {
+		// Stripe's refund guide for bank transfers: without an email on
+		// the customer, creating a refund is an error; instructions_email
+		// gives one with the refund.
+		_, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Email: stripe.String("")})
+		Expect(err).NotTo(HaveOccurred())
+		fund(2000, "")
+		pi := byTransfer(2000)
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		mark := len(emu.EventTypes(""))
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(500)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "instructions_email")
+		Expect(eventsSince(mark)).To(BeEmpty())
+		Expect(emu.Count("", "refund")).To(Equal(0))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 0}))
+
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(500),
+			InstructionsEmail: stripe.String("ap@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 500}))
+	})
+
 	It("funds the payment whose reference the transfer quotes before older ones", func() {
 		older := byTransfer(2000)
 		newer := byTransfer(3000)

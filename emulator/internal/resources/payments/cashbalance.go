@@ -966,3 +966,22 @@ func refundToCash(c *api.Call, ch, re store.Obj) error {
 	_, err := recordCash(c, cus, &st, api.Str(re["currency"]), "refunded_from_payment", api.Int(re["amount"]), store.Obj{"refund": re["id"]})
 	return err
 }
+
+// checkCashRefundEmail refuses to refund a customer_balance payment when
+// there is no email to reach the customer at: Stripe's refund guide for
+// bank transfers asks the customer for their bank details by email, and
+// creating a refund without an email on the customer is an error unless
+// instructions_email gives one (the wording of Stripe's refusal is not
+// documented).
+func checkCashRefundEmail(c *api.Call, ch store.Obj) error {
+	if api.Obj(ch["payment_method_details"])["type"] != "customer_balance" {
+		return nil
+	}
+	if email, _ := c.Params.Str("instructions_email"); email != "" {
+		return nil
+	}
+	if f, ok := c.Tx.Fields(c.Account, "customer", api.Str(ch["customer"]), "email"); ok && f[0].String() != "" {
+		return nil
+	}
+	return apierr.InvalidRequest("Refunding a bank transfer payment needs an email address to ask the customer for the bank account to send the refund to, and customer %s has none. Set the customer's email, or pass instructions_email.", ch["customer"]).WithParam("instructions_email")
+}

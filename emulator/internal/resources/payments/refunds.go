@@ -122,6 +122,9 @@ func createRefund(c *api.Call) (any, error) {
 	if chargedBack(c, chBefore) {
 		return nil, apierr.InvalidRequest("Charge %s has been charged back; cannot issue a refund.", chID).WithParam("charge").WithCode("charge_disputed")
 	}
+	if err := checkCashRefundEmail(c, chBefore); err != nil {
+		return nil, err
+	}
 	remaining := api.Int(chBefore["amount_captured"]) - refundedSoFar(c, chBefore)
 	if remaining <= 0 {
 		return nil, apierr.InvalidRequest("Charge %s has already been refunded.", chID).WithCode("charge_already_refunded")
