@@ -692,6 +692,72 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(fi.BankTransfer.Type).To(Equal(stripe.FundingInstructionsBankTransferType("jp_bank_transfer")))
 	})
 
+	It("checks an invoice's customer_balance options against its currency and passes them to its PaymentIntent", func() {
+		opts := func(typ, country string) *stripe.InvoicePaymentSettingsParams {
+			bt := &stripe.InvoicePaymentSettingsPaymentMethodOptionsCustomerBalanceBankTransferParams{Type: stripe.String(typ)}
+			if country != "" {
+				bt.EUBankTransfer = &stripe.InvoicePaymentSettingsPaymentMethodOptionsCustomerBalanceBankTransferEUBankTransferParams{Country: stripe.String(country)}
+			}
+			return &stripe.InvoicePaymentSettingsParams{PaymentMethodTypes: []*string{stripe.String("customer_balance")},
+				PaymentMethodOptions: &stripe.InvoicePaymentSettingsPaymentMethodOptionsParams{CustomerBalance: &stripe.InvoicePaymentSettingsPaymentMethodOptionsCustomerBalanceParams{
+					FundingType: stripe.String("bank_transfer"), BankTransfer: bt}}}
+		}
+		create := func(cur string, ps *stripe.InvoicePaymentSettingsParams) (*stripe.Invoice, error) {
+			return sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String(cur),
+				CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30),
+				PaymentSettings: &stripe.InvoiceCreatePaymentSettingsParams{PaymentMethodTypes: ps.PaymentMethodTypes, PaymentMethodOptions: &stripe.InvoiceCreatePaymentSettingsPaymentMethodOptionsParams{
+					CustomerBalance: &stripe.InvoiceCreatePaymentSettingsPaymentMethodOptionsCustomerBalanceParams{FundingType: ps.PaymentMethodOptions.CustomerBalance.FundingType,
+						BankTransfer: &stripe.InvoiceCreatePaymentSettingsPaymentMethodOptionsCustomerBalanceBankTransferParams{Type: ps.PaymentMethodOptions.CustomerBalance.BankTransfer.Type,
+							EUBankTransfer: func() *stripe.InvoiceCreatePaymentSettingsPaymentMethodOptionsCustomerBalanceBankTransferEUBankTransferParams {
+								if ps.PaymentMethodOptions.CustomerBalance.BankTransfer.EUBankTransfer == nil {
+									return nil
+								}
+								return &stripe.InvoiceCreatePaymentSettingsPaymentMethodOptionsCustomerBalanceBankTransferEUBankTransferParams{Country: ps.PaymentMethodOptions.CustomerBalance.BankTransfer.EUBankTransfer.Country}
+							}()}}}}})
+		}
+		const param = "payment_settings[payment_method_options][customer_balance][bank_transfer]"
+		_, err := create("usd", opts("eu_bank_transfer", "FR"))
+		ExpectStripeError(err, 400, "invalid_request_error", "", param+"[type]")
+		_, err = create("eur", opts("eu_bank_transfer", ""))
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", param+"[eu_bank_transfer][country]")
+		_, err = create("eur", opts("bogus_transfer", ""))
+		ExpectStripeError(err, 400, "invalid_request_error", "", param+"[type]")
+		Expect(emu.Count("", "invoice")).To(Equal(0), "a refused invoice is not made")
+
+		inv, err := create("eur", opts("eu_bank_transfer", "FR"))
+		Expect(err).NotTo(HaveOccurred())
+		cb := inv.PaymentSettings.PaymentMethodOptions.CustomerBalance
+		Expect(cb.FundingType).To(Equal(stripe.InvoicePaymentSettingsPaymentMethodOptionsCustomerBalanceFundingType("bank_transfer")))
+		Expect(cb.BankTransfer.Type).To(Equal("eu_bank_transfer"))
+		Expect(cb.BankTransfer.EUBankTransfer.Country).To(Equal("FR"))
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(5000), Currency: stripe.String("eur")})
+		Expect(err).NotTo(HaveOccurred())
+		// Nor can an update leave the options behind the currency.
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{PaymentSettings: &stripe.InvoiceUpdatePaymentSettingsParams{
+			PaymentMethodOptions: &stripe.InvoiceUpdatePaymentSettingsPaymentMethodOptionsParams{CustomerBalance: &stripe.InvoiceUpdatePaymentSettingsPaymentMethodOptionsCustomerBalanceParams{
+				FundingType: stripe.String("bank_transfer"), BankTransfer: &stripe.InvoiceUpdatePaymentSettingsPaymentMethodOptionsCustomerBalanceBankTransferParams{Type: stripe.String("gb_bank_transfer")}}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", param+"[type]")
+
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, &stripe.InvoiceFinalizeInvoiceParams{Params: stripe.Params{Expand: []*string{stripe.String("payments.data.payment.payment_intent")}}})
+		Expect(err).NotTo(HaveOccurred())
+		pi := inv.Payments.Data[0].Payment.PaymentIntent
+		Expect(pi.PaymentMethodOptions.CustomerBalance).NotTo(BeNil(), "the reference: options \"to pass to the invoice's PaymentIntent\"")
+		Expect(pi.PaymentMethodOptions.CustomerBalance.BankTransfer.Type).To(Equal(stripe.PaymentIntentPaymentMethodOptionsCustomerBalanceBankTransferType("eu_bank_transfer")))
+		Expect(pi.PaymentMethodOptions.CustomerBalance.BankTransfer.EUBankTransfer.Country).To(Equal("FR"))
+
+		// The hosted invoice page gives the IBAN of the country asked for.
+		fr, err := sc.V1Customers.CreateFundingInstructions(Ctx, cus.ID, &stripe.CustomerCreateFundingInstructionsParams{Currency: stripe.String("eur"), FundingType: stripe.String("bank_transfer"),
+			BankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferParams{Type: stripe.String("eu_bank_transfer"),
+				EUBankTransfer: &stripe.CustomerCreateFundingInstructionsBankTransferEUBankTransferParams{Country: stripe.String("FR")}}})
+		Expect(err).NotTo(HaveOccurred())
+		res, err := http.Get(inv.HostedInvoiceURL)
+		Expect(err).NotTo(HaveOccurred())
+		defer res.Body.Close()
+		page, err := io.ReadAll(res.Body)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(ContainSubstring(fr.BankTransfer.FinancialAddresses[0].IBAN.IBAN))
+	})
+
 	It("is a payment method type configurations know, off by default", func() {
 		cfg, err := sc.V1PaymentMethodConfigurations.Create(Ctx, &stripe.PaymentMethodConfigurationCreateParams{Name: stripe.String("B2B")})
 		Expect(err).NotTo(HaveOccurred())

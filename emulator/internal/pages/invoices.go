@@ -220,9 +220,15 @@ func transferAddresses(e Backend, inv Object, account string) []transferAddress 
 	}
 	form := url.Values{"currency": {cur}, "funding_type": {"bank_transfer"}, "bank_transfer[type]": {typ}}
 	if typ == "eu_bank_transfer" {
-		// The invoice names no country for its IBAN: the account's.
-		acct, _ := e.GetIn("", firstString(account, e.Platform()))
-		form.Set("bank_transfer[eu_bank_transfer][country]", api.Str(acct["country"]))
+		// The country the invoice's customer_balance options name for
+		// its IBAN, else the account's.
+		opts := api.Obj(api.Obj(api.Obj(inv["payment_settings"])["payment_method_options"])["customer_balance"])
+		country := api.Str(api.Obj(api.Obj(opts["bank_transfer"])["eu_bank_transfer"])["country"])
+		if country == "" {
+			acct, _ := e.GetIn("", firstString(account, e.Platform()))
+			country = api.Str(acct["country"])
+		}
+		form.Set("bank_transfer[eu_bank_transfer][country]", country)
 	}
 	status, body, err := e.Call("POST", "/v1/customers/"+api.Str(inv["customer"])+"/funding_instructions", form, account)
 	if err != nil || status != http.StatusOK {

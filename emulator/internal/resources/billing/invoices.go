@@ -11,6 +11,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -377,6 +378,17 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 		}
 		if v, ok := ps.Get("payment_method_options"); ok {
 			settings["payment_method_options"] = v
+			if cb, ok := ps.Obj("payment_method_options.customer_balance"); ok {
+				// Checked as the PaymentIntent they are passed to checks
+				// them, against the invoice's currency.
+				norm, err := payments.CustomerBalanceOptions(cb, api.Str(inv["currency"]), "payment_settings[payment_method_options][customer_balance]")
+				if err != nil {
+					return err
+				}
+				o := api.Clone(api.Obj(v))
+				o["customer_balance"] = norm
+				settings["payment_method_options"] = o
+			}
 		}
 		if v, ok := ps.Get("default_mandate"); ok {
 			settings["default_mandate"] = v

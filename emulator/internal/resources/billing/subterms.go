@@ -396,6 +396,10 @@ func intentMethodOptions(inv store.Obj) store.Obj {
 	if v := api.Obj(opts["us_bank_account"])["verification_method"]; v != nil {
 		out["us_bank_account"] = store.Obj{"verification_method": v}
 	}
+	if cb, ok := opts["customer_balance"].(map[string]any); ok {
+		// A one-off invoice's, checked as it was set.
+		out["customer_balance"] = api.Clone(cb)
+	}
 	if _, ok := opts["sepa_debit"].(map[string]any); ok {
 		out["sepa_debit"] = store.Obj{}
 	}

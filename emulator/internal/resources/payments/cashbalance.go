@@ -868,31 +868,9 @@ func checkCustomerBalanceOptions(c *api.Call, pi store.Obj) error {
 		return nil
 	}
 	const prefix = "payment_method_options[customer_balance]"
-	out := store.Obj{"funding_type": nil}
-	if ft, ok := cb.Str("funding_type"); ok && ft != "" {
-		if ft != "bank_transfer" {
-			return apierr.InvalidRequest("Invalid %s[funding_type]: must be bank_transfer", prefix).WithParam(prefix + "[funding_type]")
-		}
-		out["funding_type"] = ft
-	}
-	if bt, ok := cb.Obj("bank_transfer"); ok {
-		typ, country, requested, err := checkBankTransfer(bt, api.Str(pi["currency"]), prefix+"[bank_transfer]")
-		if err != nil {
-			return err
-		}
-		for _, t := range requested {
-			if !slices.Contains(financialAddressTypes, t) {
-				return apierr.InvalidRequest("Invalid %s[bank_transfer][requested_address_types]: must be one of %s", prefix, strings.Join(financialAddressTypes, ", ")).WithParam(prefix + "[bank_transfer][requested_address_types]")
-			}
-		}
-		b := store.Obj{"type": typ}
-		if country != "" {
-			b["eu_bank_transfer"] = store.Obj{"country": country}
-		}
-		if len(requested) > 0 {
-			b["requested_address_types"] = api.Anys(requested)
-		}
-		out["bank_transfer"] = b
+	out, err := CustomerBalanceOptions(cb, api.Str(pi["currency"]), prefix)
+	if err != nil {
+		return err
 	}
 	if sfu, ok := cb.Str("setup_future_usage"); ok && sfu != "" && sfu != "none" {
 		return apierr.InvalidRequest("The customer_balance payment method cannot be saved for future use: %s[setup_future_usage] can only be none.", prefix).WithParam(prefix + "[setup_future_usage]")
@@ -904,6 +882,42 @@ func checkCustomerBalanceOptions(c *api.Call, pi store.Obj) error {
 	opts["customer_balance"] = out
 	pi["payment_method_options"] = opts
 	return nil
+}
+
+// CustomerBalanceOptions checks customer_balance payment method options
+// (cb, which prefix names in refusals: a PaymentIntent's, or an
+// invoice's payment_settings, which pass them to its PaymentIntent) for
+// a payment in cur, and answers them as the object shows them: the
+// funding type, and the bank transfer type cur is paid by (with its
+// eu_bank_transfer country and requested address types).
+func CustomerBalanceOptions(cb params.Values, cur, prefix string) (store.Obj, error) {
+	out := store.Obj{"funding_type": nil}
+	if ft, ok := cb.Str("funding_type"); ok && ft != "" {
+		if ft != "bank_transfer" {
+			return nil, apierr.InvalidRequest("Invalid %s[funding_type]: must be bank_transfer", prefix).WithParam(prefix + "[funding_type]")
+		}
+		out["funding_type"] = ft
+	}
+	if bt, ok := cb.Obj("bank_transfer"); ok {
+		typ, country, requested, err := checkBankTransfer(bt, cur, prefix+"[bank_transfer]")
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range requested {
+			if !slices.Contains(financialAddressTypes, t) {
+				return nil, apierr.InvalidRequest("Invalid %s[bank_transfer][requested_address_types]: must be one of %s", prefix, strings.Join(financialAddressTypes, ", ")).WithParam(prefix + "[bank_transfer][requested_address_types]")
+			}
+		}
+		b := store.Obj{"type": typ}
+		if country != "" {
+			b["eu_bank_transfer"] = store.Obj{"country": country}
+		}
+		if len(requested) > 0 {
+			b["requested_address_types"] = api.Anys(requested)
+		}
+		out["bank_transfer"] = b
+	}
+	return out, nil
 }
 
 // applyCustomerBalance is POST /v1/payment_intents/{id}/apply_customer_balance:
