@@ -758,6 +758,49 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(string(page)).To(ContainSubstring(fr.BankTransfer.FinancialAddresses[0].IBAN.IBAN))
 	})
 
+	It("completes a Checkout Session paid by bank transfer unpaid, then paid when the transfer arrives", func() {
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), Customer: stripe.String(cus.ID), SuccessURL: stripe.String("https://example.com/done"),
+			PaymentMethodTypes: []*string{stripe.String("customer_balance")},
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Quantity: stripe.Int64(1), PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
+				Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4000), ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Pallet")}}}},
+			PaymentMethodOptions: &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{CustomerBalance: &stripe.CheckoutSessionCreatePaymentMethodOptionsCustomerBalanceParams{
+				FundingType: stripe.String("bank_transfer"), BankTransfer: &stripe.CheckoutSessionCreatePaymentMethodOptionsCustomerBalanceBankTransferParams{Type: stripe.String("us_bank_transfer")}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.PaymentMethodOptions.CustomerBalance.FundingType).To(Equal(stripe.CheckoutSessionPaymentMethodOptionsCustomerBalanceFundingType("bank_transfer")))
+		Expect(s.PaymentMethodOptions.CustomerBalance.BankTransfer.Type).To(Equal(stripe.CheckoutSessionPaymentMethodOptionsCustomerBalanceBankTransferType("us_bank_transfer")))
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), Customer: stripe.String(cus.ID), SuccessURL: stripe.String("https://example.com/done"),
+			PaymentMethodTypes: []*string{stripe.String("customer_balance")},
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Quantity: stripe.Int64(1), PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
+				Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4000), ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Pallet")}}}},
+			PaymentMethodOptions: &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{CustomerBalance: &stripe.CheckoutSessionCreatePaymentMethodOptionsCustomerBalanceParams{
+				FundingType: stripe.String("bank_transfer"), BankTransfer: &stripe.CheckoutSessionCreatePaymentMethodOptionsCustomerBalanceBankTransferParams{Type: stripe.String("gb_bank_transfer")}}},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_options[customer_balance][bank_transfer][type]")
+
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("customer_balance")})
+		Expect(err).NotTo(HaveOccurred())
+		r := Do(emu.URL(), "POST", "/v1/payment_pages/"+s.ID+"/confirm", "payment_method="+pm.ID+"&expected_payment_method_type=customer_balance")
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body["status"]).To(Equal("complete"))
+		Expect(r.Body["payment_status"]).To(Equal("unpaid"))
+		s, err = sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		pi := retrieve(s.PaymentIntent.ID)
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.DisplayBankTransferInstructions.AmountRemaining).To(Equal(int64(4000)))
+
+		mark := len(emu.EventTypes(""))
+		fund(4000, pi.NextAction.DisplayBankTransferInstructions.Reference)
+		Expect(retrieve(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(eventsSince(mark)).To(ContainElement("checkout.session.async_payment_succeeded"))
+		s, err = sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+	})
+
 	It("is a payment method type configurations know, off by default", func() {
 		cfg, err := sc.V1PaymentMethodConfigurations.Create(Ctx, &stripe.PaymentMethodConfigurationCreateParams{Name: stripe.String("B2B")})
 		Expect(err).NotTo(HaveOccurred())

@@ -145,7 +145,7 @@ var setupModeOptions = map[string][]string{"card": {"request_three_d_secure"}}
 // shows and what its PaymentIntent or SetupIntent is given (nil when none
 // was sent). Subscription mode refuses them: its intents are the
 // subscription's invoices', not the session's.
-func readMethodOptions(c *api.Call, mode string) (shown store.Obj, handed map[string]any, err error) {
+func readMethodOptions(c *api.Call, mode, currency string) (shown store.Obj, handed map[string]any, err error) {
 	o, ok := c.Params.Obj("payment_method_options")
 	if !ok {
 		return nil, nil, nil
@@ -158,6 +158,16 @@ func readMethodOptions(c *api.Call, mode string) (shown store.Obj, handed map[st
 		allowed = setupModeOptions
 	}
 	shown, handed = store.Obj{}, map[string]any{}
+	if cb, ok := o.Obj("customer_balance"); ok && mode == "payment" {
+		// A bank transfer's options, checked against the session's
+		// currency as its PaymentIntent checks them, and handed to it.
+		opts, err := payments.CustomerBalanceOptions(cb, currency, "payment_method_options[customer_balance]")
+		if err != nil {
+			return nil, nil, err
+		}
+		shown["customer_balance"] = opts
+		handed["customer_balance"] = withoutNil(opts)
+	}
 	for _, method := range sortedKeys(allowedMethods(allowed)) {
 		if !o.Has(method) {
 			continue // other methods' options are left unread: refused by name
@@ -281,6 +291,21 @@ func setupIntentOptions(data params.Values) store.Obj {
 	out := store.Obj{}
 	if card := api.Obj(api.Obj(v)["card"]); len(card) > 0 {
 		out["card"] = store.Obj{"mandate_options": nil, "network": nil, "request_three_d_secure": card["request_three_d_secure"]}
+	}
+	return out
+}
+
+// withoutNil is o without its null fields, as parameters to hand on.
+func withoutNil(o store.Obj) map[string]any {
+	out := map[string]any{}
+	for k, v := range o {
+		switch v := v.(type) {
+		case nil:
+		case map[string]any:
+			out[k] = withoutNil(v)
+		default:
+			out[k] = v
+		}
 	}
 	return out
 }

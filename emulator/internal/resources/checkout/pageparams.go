@@ -64,7 +64,7 @@ func applyPageParams(c *api.Call, s store.Obj, items []store.Obj, data map[strin
 	if err := applySavedMethodOptions(c, s, data); err != nil {
 		return nil, err
 	}
-	shown, handed, err := readMethodOptions(c, api.Str(s["mode"]))
+	shown, handed, err := readMethodOptions(c, api.Str(s["mode"]), api.Str(s["currency"]))
 	if err != nil {
 		return nil, err
 	}

@@ -1048,12 +1048,13 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 	if err := RedeemDiscounts(c, s); err != nil {
 		return nil, err
 	}
-	if after["status"] == payments.RequiresAction && api.Obj(after["next_action"])["type"] != "verify_with_microdeposits" && !payments.WaitsForVoucher(after) {
+	if next := api.Obj(after["next_action"])["type"]; after["status"] == payments.RequiresAction && next != "verify_with_microdeposits" && next != "display_bank_transfer_instructions" && !payments.WaitsForVoucher(after) {
 		// The customer passes 3-D Secure on the page, or authorizes
 		// the redirect method's payment. A bank account entered by hand
 		// waits for its microdeposits: the session completes unpaid, and
 		// the debit starts once the customer verifies them, as a bank
-		// debit never succeeds at once.
+		// debit never succeeds at once. A bank transfer waits for the
+		// customer's transfer likewise: completed unpaid.
 		if after, err = payments.Authenticate(c, after); err != nil {
 			return nil, err
 		}
@@ -1234,7 +1235,8 @@ func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 // session: the debit's end, or the failed microdeposit verification of
 // an account entered by hand (its debit never starts).
 func onIntentChange(c *api.Call, ch payments.IntentChange) error {
-	// A voucher (OXXO) goes from requires_action to succeeded once paid.
+	// A voucher (OXXO) goes from requires_action to succeeded once paid,
+	// as a bank transfer's intent does when the transfer's funds arrive.
 	if ch.From != payments.Processing && !(ch.From == payments.RequiresAction && (ch.To == payments.RequiresPaymentMethod || ch.To == payments.Succeeded)) {
 		return nil
 	}
