@@ -337,6 +337,21 @@ var _ = Describe("Bank transfers into a customer's cash balance", Label("payment
 		Expect(balance().Available).To(Equal(map[string]int64{"usd": 500}))
 	})
 
+	It("refunds a bank transfer payment for up to 180 days after it was made, as Stripe documents", func() {
+		fund(3000, "")
+		pi := byTransfer(3000)
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		emu.Clock().Advance(179 * 24 * time.Hour)
+		_, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(2 * 24 * time.Hour)
+		mark := len(emu.EventTypes(""))
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+		ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "")
+		Expect(eventsSince(mark)).To(BeEmpty())
+		Expect(balance().Available).To(Equal(map[string]int64{"usd": 1000}))
+	})
+
 	It("funds the payment whose reference the transfer quotes before older ones", func() {
 		older := byTransfer(2000)
 		newer := byTransfer(3000)

@@ -981,15 +981,24 @@ func refundToCash(c *api.Call, ch, re store.Obj) error {
 	return err
 }
 
-// checkCashRefundEmail refuses to refund a customer_balance payment when
-// there is no email to reach the customer at: Stripe's refund guide for
+// refundWindow is how long after it was made a bank transfer payment
+// can be refunded.
+const refundWindow = 180 * 24 * 60 * 60
+
+// checkCashRefund refuses to refund a customer_balance payment made
+// more than 180 days ago, or when there is no email to reach the customer at: Stripe's refund guide for
 // bank transfers asks the customer for their bank details by email, and
 // creating a refund without an email on the customer is an error unless
 // instructions_email gives one (the wording of Stripe's refusal is not
 // documented).
-func checkCashRefundEmail(c *api.Call, ch store.Obj) error {
+func checkCashRefund(c *api.Call, ch store.Obj) error {
 	if api.Obj(ch["payment_method_details"])["type"] != "customer_balance" {
 		return nil
+	}
+	// The same guide: "You can refund a payment up to 180 days after it
+	// was created."
+	if c.Now > api.Int(ch["created"])+refundWindow {
+		return apierr.InvalidRequest("Charge %s was made more than 180 days ago: a bank transfer payment can be refunded for up to 180 days after it was created.", ch["id"]).WithCode("charge_not_refundable")
 	}
 	if email, _ := c.Params.Str("instructions_email"); email != "" {
 		return nil

@@ -122,7 +122,7 @@ func createRefund(c *api.Call) (any, error) {
 	if chargedBack(c, chBefore) {
 		return nil, apierr.InvalidRequest("Charge %s has been charged back; cannot issue a refund.", chID).WithParam("charge").WithCode("charge_disputed")
 	}
-	if err := checkCashRefundEmail(c, chBefore); err != nil {
+	if err := checkCashRefund(c, chBefore); err != nil {
 		return nil, err
 	}
 	remaining := api.Int(chBefore["amount_captured"]) - refundedSoFar(c, chBefore)
