@@ -46,6 +46,10 @@ func (r *run) resolve(s string) (any, error) {
 	var firstErr error
 	out := refRe.ReplaceAllStringFunc(s, func(whole string) string {
 		v, err := r.ref(whole[2 : len(whole)-1])
+		if err == nil && v == nil {
+			// Inside text (a path, an id) a null is a mistake, not "<nil>".
+			err = nullRef(whole)
+		}
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
@@ -83,7 +87,17 @@ func (r *run) resolveString(s string) (string, error) {
 	if str, ok := v.(string); ok {
 		return str, nil
 	}
+	if v == nil {
+		return "", nullRef(s)
+	}
 	return fmt.Sprint(v), nil
+}
+
+// nullRef explains a reference to a field that was null when captured, most
+// often one Stripe fills in later (a Checkout Session's payment_intent).
+func nullRef(ref string) error {
+	name, _, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(ref, "${"), "}"), ".")
+	return fmt.Errorf("%s is null: it had no value when %q was captured; if Stripe sets it later, capture the object again (a GET step with as:)", ref, name)
 }
 
 // resolveAll resolves references inside nested values.
