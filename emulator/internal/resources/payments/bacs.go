@@ -78,6 +78,7 @@ func bacsFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 	return o, c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), ref)
 }
 
+// allDigits tells whether s is made of ASCII digits only.
 func allDigits(s string) bool {
 	for i := range len(s) {
 		if !isDigit(s[i]) {

@@ -491,7 +491,7 @@ func usBankFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 	if routing == "" {
 		return nil, apierr.MissingParam("us_bank_account[routing_number]")
 	}
-	if !nineDigits(routing) {
+	if len(routing) != 9 || !allDigits(routing) { // an ABA routing number's nine digits
 		// Stripe's words for a bank account's routing number, as its
 		// answers show them (accounts' external accounts refuse the same).
 		return nil, apierr.InvalidRequest("Routing number must have 9 digits").WithParam("us_bank_account[routing_number]").WithCode("routing_number_invalid")
@@ -516,19 +516,6 @@ func usBankFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 		"routing_number": routing, "status_details": store.Obj{},
 	}
 	return o, c.Tx.SetMeta(metaCard(c.Account, api.Str(o["id"])), "ach:"+number)
-}
-
-// nineDigits tells whether an ABA routing number has its nine digits.
-func nineDigits(routing string) bool {
-	if len(routing) != 9 {
-		return false
-	}
-	for i := range len(routing) {
-		if !isDigit(routing[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // bankFailure tells whether a delayed method's test account fails to
