@@ -119,6 +119,8 @@ var _ = Describe("Customer tax IDs", Label("customers", "tax-ids"), func() {
 			{"eu_vat", "EL123456789", "GR"},
 			{"eu_vat", "XI123456789", "GB"},
 			{"eu_vat", "FRAB123456789", "FR"},
+			{"eu_vat", "HU12345678912", "HU"}, // Stripe's example: the 11-digit adószám
+			{"eu_vat", "HU12345678", "HU"},
 			{"gb_vat", "GB123456789", "GB"},
 			{"ch_vat", "CHE-123.456.789 MWST", "CH"},
 			{"in_gst", "12ABCDE3456FGZH", "IN"},

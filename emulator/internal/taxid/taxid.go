@@ -59,7 +59,7 @@ var euVATCountries = map[string]struct {
 	"FI": {"FI", full(`\d{8}`)},
 	"FR": {"FR", full(`[A-HJ-NP-Z0-9]{2}\d{9}`)},
 	"HR": {"HR", full(`\d{11}`)},
-	"HU": {"HU", full(`\d{8}`)},
+	"HU": {"HU", full(`\d{8}(\d{3})?`)}, // Stripe's example is the 11-digit adószám
 	"IE": {"IE", full(`\d{7}[A-W][A-I]?|\d[A-Z+*]\d{5}[A-W]`)},
 	"IT": {"IT", full(`\d{11}`)},
 	"LT": {"LT", full(`\d{9}|\d{12}`)},

@@ -55,6 +55,7 @@ func TestCheck(t *testing.T) {
 		{"eu_vat", "IE1234567AB", "IE"},
 		{"eu_vat", "ESA1234567Z", "ES"},
 		{"eu_vat", "CY12345678Z", "CY"},
+		{"eu_vat", "HU12345678912", "HU"},
 		{"gb_vat", "GB123456789", "GB"},
 		{"us_ein", "12-3456789", "US"},
 		{"us_ein", "000000000", "US"},
