@@ -1,6 +1,7 @@
 package tax_test
 
 import (
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -205,5 +206,62 @@ var _ = Describe("Tax transactions", Label("tax"), func() {
 			Mode: stripe.String("partial"), OriginalTransaction: stripe.String(txn.ID), Reference: stripe.String("de_1-r3"),
 			ShippingCost: &stripe.TaxTransactionCreateReversalShippingCostParams{Amount: stripe.Int64(-1), AmountTax: stripe.Int64(0)}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "shipping_cost[amount]")
+	})
+})
+
+var _ = Describe("Tax references", Label("tax"), func() {
+	It("take up to 500 characters, counted as characters, and refuse a longer one as Stripe refuses any long string", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		activateTax(sc, "US", "CA", "94080")
+		registerUSState(sc, "CA")
+		long := strings.Repeat("x", 501)
+		_, err := sc.V1TaxCalculations.Create(Ctx, &stripe.TaxCalculationCreateParams{
+			Currency: stripe.String("usd"), CustomerDetails: buyerAt("CA", "94080"),
+			LineItems: []*stripe.TaxCalculationCreateLineItemParams{line(1000, "exclusive", long)},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][reference]")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: xxxx...xxxx; must be at most 500 characters"))
+
+		// 300 characters of two bytes each: within the limit.
+		accented := strings.Repeat("é", 300)
+		calc, err := sc.V1TaxCalculations.Create(Ctx, &stripe.TaxCalculationCreateParams{
+			Currency: stripe.String("usd"), CustomerDetails: buyerAt("CA", "94080"),
+			LineItems: []*stripe.TaxCalculationCreateLineItemParams{line(1000, "exclusive", accented)},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		txn, err := sc.V1TaxTransactions.CreateFromCalculation(Ctx, &stripe.TaxTransactionCreateFromCalculationParams{
+			Calculation: stripe.String(calc.ID), Reference: stripe.String(accented)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(txn.Reference).To(Equal(accented))
+
+		_, err = sc.V1TaxTransactions.CreateFromCalculation(Ctx, &stripe.TaxTransactionCreateFromCalculationParams{
+			Calculation: stripe.String(calc.ID), Reference: stripe.String(long)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "reference")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: xxxx...xxxx; must be at most 500 characters"))
+
+		var lineID string
+		for li, err := range sc.V1TaxTransactions.ListLineItems(Ctx, &stripe.TaxTransactionListLineItemsParams{Transaction: stripe.String(txn.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			lineID = li.ID
+		}
+		rev, err := sc.V1TaxTransactions.CreateReversal(Ctx, &stripe.TaxTransactionCreateReversalParams{
+			Mode: stripe.String("partial"), OriginalTransaction: stripe.String(txn.ID), Reference: stripe.String("r-" + accented[:100]),
+			LineItems: []*stripe.TaxTransactionCreateReversalLineItemParams{{
+				Amount: stripe.Int64(-100), AmountTax: stripe.Int64(0), OriginalLineItem: stripe.String(lineID),
+				Reference: stripe.String(accented), Quantity: stripe.Int64(1),
+			}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rev.Type).To(Equal(stripe.TaxTransactionTypeReversal))
+		_, err = sc.V1TaxTransactions.CreateReversal(Ctx, &stripe.TaxTransactionCreateReversalParams{
+			Mode: stripe.String("partial"), OriginalTransaction: stripe.String(txn.ID), Reference: stripe.String("r2"),
+			LineItems: []*stripe.TaxTransactionCreateReversalLineItemParams{{
+				Amount: stripe.Int64(-100), AmountTax: stripe.Int64(0), OriginalLineItem: stripe.String(lineID),
+				Reference: stripe.String(long), Quantity: stripe.Int64(1),
+			}},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][reference]")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: xxxx...xxxx; must be at most 500 characters"))
 	})
 })

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -193,6 +194,9 @@ func calculationItem(c *api.Call, li params.Values, prefix string, i int, buyer 
 	// Stripe names a line item it was given no reference for by its
 	// position, L1, L2…
 	ref, _ := li.Str("reference")
+	if utf8.RuneCountInString(ref) > MaxReference {
+		return nil, taxed{}, apierr.TooLong(prefix+"[reference]", ref, MaxReference)
+	}
 	if ref == "" {
 		ref = "L" + strconv.Itoa(i+1)
 	}

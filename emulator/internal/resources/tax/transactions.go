@@ -2,6 +2,7 @@ package tax
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -24,8 +25,8 @@ var TransactionKind = &api.Kind{
 // TransactionItemKind is a transaction's line item.
 var TransactionItemKind = &api.Kind{Object: "tax.transaction_line_item", Prefix: "tax_li_", Name: "tax transaction line item", ShortID: true}
 
-// MaxReference is the longest reference Stripe takes (a transaction's and
-// a reversal line item's).
+// MaxReference is the longest reference Stripe takes, in characters (a
+// transaction's, a reversal line item's and a calculation line item's).
 const MaxReference = 500
 
 // TransactionRoutes are the endpoints of tax transactions.
@@ -103,8 +104,8 @@ func claimReference(c *api.Call, id string) (string, error) {
 	switch {
 	case ref == "":
 		return "", apierr.InvalidEmpty("reference")
-	case len(ref) > MaxReference:
-		return "", apierr.InvalidRequest("Invalid reference: must be at most %d characters", MaxReference).WithParam("reference")
+	case utf8.RuneCountInString(ref) > MaxReference:
+		return "", apierr.TooLong("reference", ref, MaxReference)
 	}
 	if other, taken := c.Tx.GetMeta(referenceKey(c.Account, ref)); taken {
 		return "", apierr.InvalidRequest("A tax transaction with the reference '%s' already exists (%s): references must be unique across all transactions, including reversals.", ref, other).
@@ -311,8 +312,8 @@ func partialReversal(c *api.Call, orig store.Obj, l *ledger) ([]reversed, *remai
 			return nil, nil, apierr.MissingParam(name("original_line_item"))
 		case ref == "":
 			return nil, nil, apierr.MissingParam(name("reference"))
-		case len(ref) > MaxReference:
-			return nil, nil, apierr.InvalidRequest("Invalid %s: must be at most %d characters", name("reference"), MaxReference).WithParam(name("reference"))
+		case utf8.RuneCountInString(ref) > MaxReference:
+			return nil, nil, apierr.TooLong(name("reference"), ref, MaxReference)
 		case refs[ref]:
 			return nil, nil, apierr.InvalidRequest("The reference '%s' is given to more than one line item: each reversal line item's reference must be unique.", ref).WithParam(name("reference"))
 		}
