@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -466,6 +467,31 @@ var _ = Describe("Tax IDs by owner (/v1/tax_ids)", Label("customers", "tax-ids")
 		for _, typ := range emu.EventTypes("") {
 			Expect(typ).NotTo(ContainSubstring("tax_id"), "Stripe has no events about account tax IDs")
 		}
+	})
+
+	It("keeps at most 25 tax IDs of the account's own, as Stripe's guide allows, refusing a 26th and keeping nothing", func() {
+		var first string
+		for i := range 25 {
+			t, err := sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("us_ein"), Value: stripe.String(fmt.Sprintf("12-34567%02d", i))})
+			Expect(err).NotTo(HaveOccurred())
+			if first == "" {
+				first = t.ID
+			}
+		}
+		// A customer's tax IDs are not the account's: they do not count.
+		_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{TaxIDData: []*stripe.CustomerCreateTaxIDDataParams{
+			{Type: stripe.String("gb_vat"), Value: stripe.String("GB123456789")},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("eu_vat"), Value: stripe.String("DE123456789")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("25"))
+		Expect(ids(get("/v1/tax_ids?limit=100"))).To(HaveLen(25))
+
+		_, err = sc.V1TaxIDs.Delete(Ctx, first, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("eu_vat"), Value: stripe.String("DE123456789")})
+		Expect(err).NotTo(HaveOccurred(), "a deleted one makes room")
 	})
 
 	It("refuses owners it cannot resolve, and application owners it does not emulate, keeping nothing", func() {

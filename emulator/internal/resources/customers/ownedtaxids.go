@@ -112,6 +112,9 @@ func createOwnedTaxID(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkAccountTaxIDLimit(c, own); err != nil {
+		return nil, err
+	}
 	owner := store.Obj{"type": own.typ}
 	if own.typ == "account" {
 		owner["account"] = own.account
@@ -121,6 +124,32 @@ func createOwnedTaxID(c *api.Call) (any, error) {
 	})
 	// No event: Stripe has none for account tax IDs (only customer.tax_id.*).
 	return txi, c.Put(txi)
+}
+
+// MaxAccountTaxIDs is how many tax IDs an account may have of its own:
+// "you can add up to 25 tax IDs to your account", Stripe's guide to
+// account tax IDs says.
+const MaxAccountTaxIDs = 25
+
+// checkAccountTaxIDLimit refuses a tax ID beyond the 25 an account (the
+// calling account's own, or the connected account owner names) may have.
+// Stripe documents the limit, not its wording.
+func checkAccountTaxIDLimit(c *api.Call, own taxIDOwner) error {
+	index, value := "owner", "self"
+	if own.typ == "account" {
+		index, value = "owner_account", own.account
+	}
+	n := 0
+	c.Tx.EachIndexed(c.Account, "tax_id", index, value, func(o store.Obj) bool {
+		if !api.Bool(o["deleted"]) {
+			n++
+		}
+		return n < MaxAccountTaxIDs
+	})
+	if n >= MaxAccountTaxIDs {
+		return apierr.InvalidRequest("An account can have at most %d tax IDs of its own, and this one has %d: delete one before adding another.", MaxAccountTaxIDs, n)
+	}
+	return nil
 }
 
 func listOwnedTaxIDs(c *api.Call) (any, error) {
