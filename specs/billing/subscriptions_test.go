@@ -1175,6 +1175,36 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(pending()).To(HaveLen(3))
 	})
 
+	It("charges back the time a cancel_at within the period took off when cancel_at_period_end moves the end to the period's end", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		pending := func() map[string]int64 {
+			GinkgoHelper()
+			out := map[string]int64{}
+			for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+				Expect(err).NotTo(HaveOccurred())
+				out[ii.Description] = ii.Amount
+			}
+			return out
+		}
+		day := func(d int) time.Time { return Epoch.AddDate(0, 0, d) } // September has 30 days
+		emu.Clock().Set(day(10))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(day(20).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pending()).To(Equal(map[string]int64{"Unused time on Pro after 21 Sep 2025": -333}))
+
+		// The subscription now runs to the period's end (its cancel_at):
+		// the ten days the cancel_at credited are billed again.
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.CancelAt).To(Equal(Epoch.AddDate(0, 1, 0).Unix()))
+		Expect(pending()).To(Equal(map[string]int64{
+			"Unused time on Pro after 21 Sep 2025":    -333,
+			"Remaining time on Pro after 21 Sep 2025": 333,
+		}))
+	})
+
 	It("prorates the first invoice up to a cancel_at within the first period", func() {
 		cus := customerWith("pm_card_visa", "")
 		at := Epoch.AddDate(0, 0, 10) // 10 of September's 30 days

@@ -1849,9 +1849,11 @@ func resetAnchorParam(c *api.Call, sub store.Obj, pending bool) (bool, error) {
 // now cuts off, or charges back what moving it later (or dropping it)
 // gives back, as Stripe does unless proration_behavior is none. What the
 // period is billed up to is kept in paidThroughKey while it is not the
-// period's end. It reports whether it made prorations.
+// period's end. cancel_at_period_end moves the end too (to the
+// period's, or back off it), so it is prorated the same way. It reports
+// whether it made prorations.
 func prorateCancelAt(c *api.Call, before, after store.Obj, behavior string) (bool, error) {
-	if !c.Params.Has("cancel_at") || behavior == "none" || (before["status"] != "active" && before["status"] != "past_due") {
+	if (!c.Params.Has("cancel_at") && !c.Params.Has("cancel_at_period_end")) || behavior == "none" || (before["status"] != "active" && before["status"] != "past_due") {
 		return false, nil
 	}
 	start, end := periodStart(before), periodEnd(before)
