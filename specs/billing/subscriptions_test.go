@@ -1205,6 +1205,46 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		}))
 	})
 
+	It("prorates a change of quantity, and the credit of a prorated cancel, only up to a cancel_at within the period", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		day := func(d int) time.Time { return Epoch.AddDate(0, 0, d) } // September has 30 days
+		type line struct {
+			Amount     int64
+			Start, End int64
+		}
+		pending := func() map[string]line {
+			GinkgoHelper()
+			out := map[string]line{}
+			for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+				Expect(err).NotTo(HaveOccurred())
+				out[ii.Description] = line{ii.Amount, ii.Period.Start, ii.Period.End}
+			}
+			return out
+		}
+		emu.Clock().Set(day(10))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(day(20).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+
+		// Five days are left to the subscription's end on the 16th: the
+		// days after the 21st were credited already and are not billed.
+		emu.Clock().Set(day(15))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pending()).To(Equal(map[string]line{
+			"Unused time on Pro after 21 Sep 2025":        {-333, day(20).Unix(), day(30).Unix()},
+			"Unused time on Pro after 16 Sep 2025":        {-167, day(15).Unix(), day(20).Unix()},
+			"Remaining time on 2 × Pro after 16 Sep 2025": {333, day(15).Unix(), day(20).Unix()},
+		}))
+
+		emu.Clock().Set(day(17))
+		_, err = sc.V1Subscriptions.Cancel(Ctx, sub.ID, &stripe.SubscriptionCancelParams{Prorate: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pending()).To(HaveKeyWithValue("Unused time on 2 × Pro after 18 Sep 2025", line{-200, day(17).Unix(), day(20).Unix()}))
+	})
+
 	It("prorates the first invoice up to a cancel_at within the first period", func() {
 		cus := customerWith("pm_card_visa", "")
 		at := Epoch.AddDate(0, 0, 10) // 10 of September's 30 days

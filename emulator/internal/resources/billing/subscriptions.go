@@ -1861,12 +1861,7 @@ func prorateCancelAt(c *api.Call, before, after store.Obj, behavior string) (boo
 		return false, nil
 	}
 	key := paidThroughKey(c.Account, api.Str(before["id"]))
-	paid := end
-	if v, ok := c.Tx.GetMeta(key); ok {
-		if from, through, ok := strings.Cut(v, ":"); ok && from == strconv.FormatInt(start, 10) {
-			paid, _ = strconv.ParseInt(through, 10, 64)
-		}
-	}
+	paid := billedThrough(c, before)
 	through := end
 	if at := api.Int(after["cancel_at"]); after["cancel_at"] != nil && at < end {
 		through = max(at, c.Now)
@@ -1896,6 +1891,22 @@ func prorateCancelAt(c *api.Call, before, after store.Obj, behavior string) (boo
 // paidThroughKey holds "<period start>:<time>": how far into the period
 // starting then a subscription is billed, once a cancel_at cut it short.
 func paidThroughKey(account, id string) string { return "paidthrough:" + account + ":" + id }
+
+// billedThrough is how far into its current period a subscription is
+// billed: the period's end, or the cancel_at within it whose cut was
+// credited. Prorations of its time left stop there, the time after
+// being credited already.
+func billedThrough(c *api.Call, sub store.Obj) int64 {
+	start, end := periodStart(sub), periodEnd(sub)
+	if v, ok := c.Tx.GetMeta(paidThroughKey(c.Account, api.Str(sub["id"]))); ok {
+		if from, paid, ok := strings.Cut(v, ":"); ok && from == strconv.FormatInt(start, 10) {
+			if t, err := strconv.ParseInt(paid, 10, 64); err == nil {
+				return t
+			}
+		}
+	}
+	return end
+}
 
 // intervalChanged reports whether an update moves a subscription's
 // prices to another recurring interval.
@@ -2160,14 +2171,8 @@ func creditTrialStart(c *api.Call, before, sub store.Obj) (bool, error) {
 		at = d
 	}
 	at = max(at, start)
-	through := end
-	key := paidThroughKey(c.Account, api.Str(before["id"]))
-	if v, ok := c.Tx.GetMeta(key); ok {
-		if from, paid, ok := strings.Cut(v, ":"); ok && from == strconv.FormatInt(start, 10) {
-			through, _ = strconv.ParseInt(paid, 10, 64)
-		}
-		c.Tx.DeleteMeta(key)
-	}
+	through := billedThrough(c, before)
+	c.Tx.DeleteMeta(paidThroughKey(c.Account, api.Str(before["id"])))
 	if through <= at || end <= start {
 		return false, nil
 	}
@@ -2416,9 +2421,12 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		}
 		at = d
 	}
+	// A cancel_at within the period ends the time left there (the rest
+	// was credited when it was set).
+	through := billedThrough(c, before)
 	fraction := 0.0
-	if end > start && at < end {
-		fraction = float64(end-max(at, start)) / float64(end-start)
+	if end > start && at < through {
+		fraction = float64(through-max(at, start)) / float64(end-start)
 	}
 	type delta = proration // its rates, as they were for a credit
 	var deltas []delta
@@ -2573,7 +2581,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		return changed, nil
 	}
 	for _, d := range deltas {
-		if err := insertProration(c, after, d, at, end, fraction); err != nil {
+		if err := insertProration(c, after, d, at, through, fraction); err != nil {
 			return false, err
 		}
 	}
@@ -2584,14 +2592,15 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 // sub crediting its time from now to the end of the current period.
 func creditUnusedTime(c *api.Call, before, sub store.Obj) error {
 	start, end := periodStart(before), periodEnd(before)
-	if end <= c.Now || end <= start {
+	through := billedThrough(c, before) // not what a cancel_at credited already
+	if through <= c.Now || end <= start {
 		return nil
 	}
-	fraction := float64(end-max(c.Now, start)) / float64(end-start)
+	fraction := float64(through-max(c.Now, start)) / float64(end-start)
 	for _, it := range subItems(before) {
 		rates, _ := it["tax_rates"].([]any)
 		d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), true, it["id"], rates}
-		if err := insertProration(c, sub, d, c.Now, end, fraction); err != nil {
+		if err := insertProration(c, sub, d, c.Now, through, fraction); err != nil {
 			return err
 		}
 	}
