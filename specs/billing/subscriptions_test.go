@@ -1292,6 +1292,50 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(got.EndedAt).To(Equal(at.Unix()))
 	})
 
+	It("charges what moving or removing a cancel_at gives back of a period billed only up to it, at the renewal or at creation", func() {
+		cus := customerWith("pm_card_visa", "")
+		pending := func() map[string]int64 {
+			GinkgoHelper()
+			out := map[string]int64{}
+			for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+				Expect(err).NotTo(HaveOccurred())
+				out[ii.Description] += ii.Amount
+			}
+			return out
+		}
+		sub, err := subscribe(cus, nil)
+		Expect(err).NotTo(HaveOccurred())
+		at := time.Date(2025, 10, 16, 12, 0, 0, 0, time.UTC) // 15 of October's 31 days into the period
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(at.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour)) // renewed, billed up to the 16th
+
+		// Five more days, then the rest of October: neither was billed.
+		emu.Clock().Set(time.Date(2025, 10, 10, 12, 0, 0, 0, time.UTC))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(at.AddDate(0, 0, 5).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pending()).To(Equal(map[string]int64{"Remaining time on Pro after 16 Oct 2025": 161}), "1000 × 5 of 31 days")
+		status, _, err := emu.Call("POST", "/v1/subscriptions/"+sub.ID, url.Values{"cancel_at": {""}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		Expect(pending()).To(Equal(map[string]int64{
+			"Remaining time on Pro after 16 Oct 2025": 161,
+			"Remaining time on Pro after 21 Oct 2025": 355, // 11 of 31 days
+		}))
+
+		// A first period billed up to its cancel_at at creation.
+		emu.Clock().Set(time.Date(2025, 10, 11, 12, 0, 0, 0, time.UTC))
+		other, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.CancelAt = stripe.Int64(at.Unix()) })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.LatestInvoice.Total).To(Equal(int64(161)), "1000 × 5 of 31 days")
+		_, err = sc.V1Subscriptions.Update(Ctx, other.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pending()).To(Equal(map[string]int64{
+			"Remaining time on Pro after 16 Oct 2025": 161 + 839, // both subscriptions': the second's 26 of 31 days
+			"Remaining time on Pro after 21 Oct 2025": 355,
+		}))
+	})
+
 	It("records a requested cancellation's time and reason at once, and forgets them when it is taken back", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)

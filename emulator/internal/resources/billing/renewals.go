@@ -484,8 +484,12 @@ func renew(c *api.Call, id string) error {
 	}
 	period := periodInvoice{reason: "subscription_cycle", start: start, end: end, id: invID, usageFrom: usageFrom, since: periodStart(before)}
 	if at := api.Int(before["cancel_at"]); before["cancel_at"] != nil && at > start && at < end {
-		// A period cancel_at ends early is billed only up to it.
+		// A period cancel_at ends early is billed only up to it; moving
+		// or removing the cancel_at prorates from there.
 		period.partial, period.fraction, period.end = true, float64(at-start)/float64(end-start), at
+		if err := markBilledThrough(c, api.Str(before["id"]), start, at); err != nil {
+			return err
+		}
 	}
 	period.collection = func(inv store.Obj) {
 		if unpaid || paused != "" {

@@ -695,6 +695,9 @@ func createSubscription(c *api.Call) (any, error) {
 		}
 		if proration != "none" {
 			first.partial, first.fraction, first.end = true, float64(at-start)/float64(end-start), at
+			if err := markBilledThrough(c, api.Str(sub["id"]), start, at); err != nil {
+				return nil, err
+			}
 		}
 	}
 	inv, err := subscriptionInvoice(c, sub, first)
@@ -1885,12 +1888,18 @@ func prorateCancelAt(c *api.Call, before, after store.Obj, behavior string) (boo
 		c.Tx.DeleteMeta(key)
 		return true, nil
 	}
-	return true, c.Tx.SetMeta(key, fmt.Sprintf("%d:%d", start, through))
+	return true, markBilledThrough(c, api.Str(before["id"]), start, through)
 }
 
 // paidThroughKey holds "<period start>:<time>": how far into the period
 // starting then a subscription is billed, once a cancel_at cut it short.
 func paidThroughKey(account, id string) string { return "paidthrough:" + account + ":" + id }
+
+// markBilledThrough records that the period of subscription id starting
+// at start is billed only up to through (see billedThrough).
+func markBilledThrough(c *api.Call, id string, start, through int64) error {
+	return c.Tx.SetMeta(paidThroughKey(c.Account, id), fmt.Sprintf("%d:%d", start, through))
+}
 
 // billedThrough is how far into its current period a subscription is
 // billed: the period's end, or the cancel_at within it whose cut was
