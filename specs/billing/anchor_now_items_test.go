@@ -72,6 +72,25 @@ var _ = Describe("Changing items with billing_cycle_anchor=now", Label("billing"
 		Expect(got.LatestInvoice.Total).To(Equal(int64(2500)))
 	})
 
+	It("bills the new period only up to a cancel_at within it, as a renewal does, crediting the old one's unused time up to it too", func() {
+		end := now.AddDate(0, 0, 5) // 21 September
+		_, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(end.Unix())})
+		Expect(err).NotTo(HaveOccurred()) // -3.33 for 21 September on, pending
+		got := update(&stripe.SubscriptionUpdateItemParams{Price: stripe.String(plus.ID)}, "")
+		Expect(got.CancelAt).To(Equal(end.Unix()))
+		Expect(amounts(got.LatestInvoice)).To(Equal(map[string]int64{
+			"Unused time on Pro after 21 Sep 2025":    -333,
+			"Unused time on Pro after 16 Sep 2025":    -167, // 5 of September's 30 days
+			"Remaining time on Pro after 16 Sep 2025": 333,  // 5 of the new period's 30 days, as a partial period reads
+		}))
+		for _, l := range got.LatestInvoice.Lines.Data {
+			if l.Amount == 333 {
+				Expect(l.Period.Start).To(Equal(now.Unix()))
+				Expect(l.Period.End).To(Equal(end.Unix()))
+			}
+		}
+	})
+
 	It("credits nothing with proration_behavior=none: the new month in full", func() {
 		got := update(&stripe.SubscriptionUpdateItemParams{Price: stripe.String(plus.ID)}, "none")
 		Expect(got.LatestInvoice.Total).To(Equal(int64(2000)))

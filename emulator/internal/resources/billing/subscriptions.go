@@ -1723,7 +1723,16 @@ func updateSubscription(c *api.Call) (any, error) {
 	if reset {
 		// The new period is invoiced at once, with the credit for the
 		// old one's unused time.
-		inv, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_update", start: c.Now, end: periodEnd(after)})
+		period := periodInvoice{reason: "subscription_update", start: c.Now, end: periodEnd(after)}
+		if at := api.Int(after["cancel_at"]); after["cancel_at"] != nil && at > c.Now && at < period.end && behavior != "none" {
+			// A cancel_at within the new period ends it early: billed
+			// only up to it, as a renewal or a first period is.
+			period.partial, period.fraction, period.end = true, float64(at-c.Now)/float64(period.end-c.Now), at
+			if err := markBilledThrough(c, api.Str(after["id"]), c.Now, at); err != nil {
+				return nil, err
+			}
+		}
+		inv, err := subscriptionInvoice(c, after, period)
 		if err != nil {
 			return nil, err
 		}
