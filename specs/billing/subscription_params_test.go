@@ -51,6 +51,28 @@ var _ = Describe("Subscription parameters as integrations send them", Label("bil
 		Expect(got.Description).To(HaveLen(500))
 	})
 
+	It("clears payment_settings[payment_method_types] sent empty, as Stripe's empty value unsets it, the next invoices offering any type again", func() {
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:           []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+			PaymentSettings: &stripe.SubscriptionCreatePaymentSettingsParams{PaymentMethodTypes: []*string{stripe.String("card")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.PaymentSettings.PaymentMethodTypes).To(Equal([]stripe.SubscriptionPaymentSettingsPaymentMethodType{"card"}))
+
+		p := &stripe.SubscriptionUpdateParams{}
+		p.AddExtra("payment_settings[payment_method_types]", "")
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.PaymentSettings.PaymentMethodTypes).To(BeNil())
+
+		emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+		up := &stripe.SubscriptionUpdateParams{ProrationBehavior: stripe.String("always_invoice"),
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}}}
+		up.AddExpand("latest_invoice")
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, up)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.PaymentSettings.PaymentMethodTypes).To(BeNil())
+	})
+
 	It("leaves an update's invoice unattempted under payment_behavior=default_incomplete: past_due until the client pays its intent", func() {
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})

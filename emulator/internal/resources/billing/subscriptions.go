@@ -946,12 +946,16 @@ func applyPaymentSettings(c *api.Call, sub store.Obj) error {
 		}
 		settings["save_default_payment_method"] = v
 	}
-	if types := ps.Strings("payment_method_types"); len(types) > 0 {
-		list, err := invoiceMethodTypes(types)
+	if ps.Has("payment_method_types") {
+		// Sent empty, it is unset (nil), as Stripe's "" does.
+		list, err := invoiceMethodTypes(ps.Strings("payment_method_types"))
 		if err != nil {
 			return err
 		}
-		settings["payment_method_types"] = list
+		settings["payment_method_types"] = nil
+		if len(list) > 0 {
+			settings["payment_method_types"] = list
+		}
 	}
 	opts, sent, err := methodOptionsParam(c, settings["payment_method_options"])
 	if err != nil {
