@@ -26,14 +26,15 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 		emu = Emulator()
 		sc = emu.Client()
 		var err error
-		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("portal@example.com")})
-		Expect(err).NotTo(HaveOccurred())
+		// A customer paying by card: the subscription is active, as one
+		// the portal manages is (an incomplete one takes no changes).
+		cus = customerWithCard(sc, "portal@example.com", "pm_card_visa", "")
 		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro"),
 			DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(900),
 				Recurring: &stripe.ProductCreateDefaultPriceDataRecurringParams{Interval: stripe.String("month")}}})
 		Expect(err).NotTo(HaveOccurred())
 		sub, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
-			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(prod.DefaultPrice.ID)}}, PaymentBehavior: stripe.String("default_incomplete")})
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(prod.DefaultPrice.ID)}}})
 		Expect(err).NotTo(HaveOccurred())
 		switching, err = sc.V1BillingPortalConfigurations.Create(Ctx, &stripe.BillingPortalConfigurationCreateParams{Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
 			SubscriptionUpdate: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateParams{Enabled: stripe.Bool(true),
@@ -275,8 +276,9 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		emu = Emulator()
 		sc = emu.Client()
 		var err error
-		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("switch@example.com")})
-		Expect(err).NotTo(HaveOccurred())
+		// A customer paying by card: the subscription is active, as one
+		// the portal manages is (an incomplete one takes no changes).
+		cus = customerWithCard(sc, "switch@example.com", "pm_card_visa", "")
 		prod, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plans")})
 		Expect(err).NotTo(HaveOccurred())
 		monthly := func(amount int64) *stripe.Price {
@@ -287,7 +289,7 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		}
 		basic, pro = monthly(900), monthly(2900)
 		sub, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
-			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}, PaymentBehavior: stripe.String("default_incomplete")})
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}})
 		Expect(err).NotTo(HaveOccurred())
 	})
 

@@ -346,6 +346,36 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
 	})
 
+	It("lets an incomplete subscription have only its metadata and default payment method or source updated, as Stripe's reference says, changing nothing else", func() {
+		cus := customerWith("pm_card_visa", "")
+		sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) { p.PaymentBehavior = stripe.String("default_incomplete") })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
+		item := sub.Items.Data[0].ID
+
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(item), Quantity: stripe.Int64(2)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items")
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "cancel_at_period_end")
+		_, err = sc.V1SubscriptionItems.Update(Ctx, item, &stripe.SubscriptionItemUpdateParams{Quantity: stripe.Int64(3)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
+		Expect(got.CancelAtPeriodEnd).To(BeFalse())
+		for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Fail("no proration of a period never paid: " + ii.Description)
+		}
+
+		got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{Metadata: map[string]string{"plan": "pro"},
+			DefaultPaymentMethod: stripe.String(cus.InvoiceSettings.DefaultPaymentMethod.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Metadata).To(HaveKeyWithValue("plan", "pro"))
+		Expect(got.DefaultPaymentMethod.ID).To(Equal(cus.InvoiceSettings.DefaultPaymentMethod.ID))
+	})
+
 	It("counts a declined client confirmation of the first invoice's intent as an attempt, saying invoice.payment_failed once", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, func(p *stripe.SubscriptionCreateParams) {

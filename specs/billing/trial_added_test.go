@@ -249,14 +249,14 @@ var _ = Describe("A trial added to an active subscription", Label("billing", "su
 		ExpectStripeError(err, 400, "invalid_request_error", "", "trial_end")
 		Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate"))
 
-		By("a subscription whose first invoice is not paid yet")
+		By("a subscription whose first invoice is not paid yet, which takes no change but its metadata and default payment method")
 		incomplete, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}, PaymentBehavior: stripe.String("default_incomplete")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(incomplete.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
 		_, err = sc.V1Subscriptions.Update(Ctx, incomplete.ID, &stripe.SubscriptionUpdateParams{TrialEnd: stripe.Int64(trialEnd)})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "trial_end")
-		Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate"))
+		Expect(StripeErr(err).Msg).To(HavePrefix("A subscription whose status is incomplete can only"))
 
 		By("a trial started in a pending update")
 		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{TrialEnd: stripe.Int64(trialEnd), PaymentBehavior: stripe.String("pending_if_incomplete")})

@@ -545,7 +545,7 @@ def _():
     assert cus.description is None and cus.phone == "+15555550100", "None is not sent; '' unsets"
     rate = stripe.TaxRate.create(display_name="GST", percentage=5, inclusive=False)
     sub = stripe.Subscription.create(customer=state["customer"].id, items=[{"price": state["price"].id}],
-                                     default_tax_rates=[rate.id], payment_behavior="default_incomplete")
+                                     default_tax_rates=[rate.id], collection_method="send_invoice", days_until_due=30)
     assert [r.id for r in sub.default_tax_rates] == [rate.id]
     assert stripe.Subscription.modify(sub.id, default_tax_rates="").default_tax_rates == []
 

@@ -1531,6 +1531,9 @@ func updateSubscription(c *api.Call) (any, error) {
 	if err := c.CheckLengths(subscriptionLengths...); err != nil {
 		return nil, err
 	}
+	if err := checkIncompleteUpdate(c, before); err != nil {
+		return nil, err
+	}
 	pending := false
 	pb, _ := c.Params.Str("payment_behavior")
 	if pb == "pending_if_incomplete" {
@@ -1760,6 +1763,40 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", api.Str(before["id"]))
 	return out, nil
+}
+
+// incompleteUpdatable are what a client may update on an incomplete
+// subscription: Stripe's reference says it "can only have metadata and
+// default_source updated" until its first invoice is paid;
+// default_payment_method, default_source's successor, is taken too.
+var incompleteUpdatable = map[string]bool{"expand": true, "metadata": true, "default_source": true, "default_payment_method": true}
+
+// checkIncompleteUpdate refuses a client's update of an incomplete
+// subscription beyond incompleteUpdatable, whose prorations would
+// credit a first period never paid. The wording is the emulator's
+// (Stripe's is not documented). Updates the emulator makes itself (a
+// schedule's phases) are not refused.
+func checkIncompleteUpdate(c *api.Call, before store.Obj) error {
+	if before["status"] != "incomplete" {
+		return nil
+	}
+	items := strings.HasPrefix(c.Endpoint, "POST /v1/subscription_items") || strings.HasPrefix(c.Endpoint, "DELETE /v1/subscription_items")
+	if !items && !strings.HasPrefix(c.Endpoint, "POST /v1/subscriptions/") && !strings.HasPrefix(c.Endpoint, "POST /v1/customers/") {
+		return nil
+	}
+	for _, k := range c.Params.Keys() {
+		if incompleteUpdatable[k] {
+			continue
+		}
+		msg := "A subscription whose status is incomplete can only have its metadata, default_source and default_payment_method updated until its first invoice is paid."
+		if items {
+			// The item endpoints hand their item over as items[0]: what
+			// is refused is the request itself.
+			return apierr.InvalidRequest("%s", msg)
+		}
+		return apierr.InvalidRequest("%s", msg).WithParam(k)
+	}
+	return nil
 }
 
 // holdPaused handles an update's draft invoice as paused collection says,
