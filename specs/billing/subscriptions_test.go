@@ -369,8 +369,9 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Fail("no proration of a period never paid: " + ii.Description)
 		}
 
+		// (How a change would be made is no change itself.)
 		got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{Metadata: map[string]string{"plan": "pro"},
-			DefaultPaymentMethod: stripe.String(cus.InvoiceSettings.DefaultPaymentMethod.ID)})
+			DefaultPaymentMethod: stripe.String(cus.InvoiceSettings.DefaultPaymentMethod.ID), ProrationBehavior: stripe.String("none")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Metadata).To(HaveKeyWithValue("plan", "pro"))
 		Expect(got.DefaultPaymentMethod.ID).To(Equal(cus.InvoiceSettings.DefaultPaymentMethod.ID))

@@ -1768,8 +1768,11 @@ func updateSubscription(c *api.Call) (any, error) {
 // incompleteUpdatable are what a client may update on an incomplete
 // subscription: Stripe's reference says it "can only have metadata and
 // default_source updated" until its first invoice is paid;
-// default_payment_method, default_source's successor, is taken too.
-var incompleteUpdatable = map[string]bool{"expand": true, "metadata": true, "default_source": true, "default_payment_method": true}
+// default_payment_method, default_source's successor, is taken too, and
+// so are the flags that only say how a change is made (they change
+// nothing themselves).
+var incompleteUpdatable = map[string]bool{"expand": true, "metadata": true, "default_source": true, "default_payment_method": true,
+	"proration_behavior": true, "proration_date": true, "payment_behavior": true, "off_session": true}
 
 // checkIncompleteUpdate refuses a client's update of an incomplete
 // subscription beyond incompleteUpdatable, whose prorations would
