@@ -47,6 +47,26 @@ func checkPercent(p float64, param string) error {
 // CheckPercent is checkPercent for the quotes' Connect terms.
 func CheckPercent(p float64, param string) error { return checkPercent(p, param) }
 
+// ApplyOnBehalfOf sets o's on_behalf_of from the request, if it sent one
+// (empty clears it), refusing an account that is not one of the
+// platform's connected accounts, as a PaymentIntent does. Subscriptions,
+// invoices and quotes take it alike.
+func ApplyOnBehalfOf(c *api.Call, o store.Obj) error {
+	if !c.Params.Has("on_behalf_of") {
+		return nil
+	}
+	obo, _ := c.Params.Str("on_behalf_of")
+	if obo == "" {
+		o["on_behalf_of"] = nil
+		return nil
+	}
+	if err := payments.ConnectedAccount(c, "account", obo, "on_behalf_of"); err != nil {
+		return err
+	}
+	o["on_behalf_of"] = obo
+	return nil
+}
+
 // applySubscriptionConnect sets a subscription's Connect terms on create
 // and update (an empty value clears one), with the refusals a
 // PaymentIntent's give: the destination and on_behalf_of must be the
@@ -75,15 +95,8 @@ func applySubscriptionConnect(c *api.Call, sub store.Obj) error {
 			sub["transfer_data"] = out
 		}
 	}
-	if c.Params.Has("on_behalf_of") {
-		if obo, _ := c.Params.Str("on_behalf_of"); obo == "" {
-			sub["on_behalf_of"] = nil
-		} else {
-			if err := payments.ConnectedAccount(c, "account", obo, "on_behalf_of"); err != nil {
-				return err
-			}
-			sub["on_behalf_of"] = obo
-		}
+	if err := ApplyOnBehalfOf(c, sub); err != nil {
+		return err
 	}
 	if c.Params.Has("application_fee_percent") {
 		if c.Params.Unset("application_fee_percent") {
@@ -142,15 +155,8 @@ const invoiceFeeWithoutConnect = "Can only apply an application_fee_amount when 
 // shows, is accepted; an account issuer is left unread, so refused.
 func applyInvoiceConnect(c *api.Call, inv store.Obj) error {
 	c.AcceptWhen("issuer.type", "self")
-	if c.Params.Has("on_behalf_of") {
-		if obo, _ := c.Params.Str("on_behalf_of"); obo == "" {
-			inv["on_behalf_of"] = nil
-		} else {
-			if err := payments.ConnectedAccount(c, "account", obo, "on_behalf_of"); err != nil {
-				return err
-			}
-			inv["on_behalf_of"] = obo
-		}
+	if err := ApplyOnBehalfOf(c, inv); err != nil {
+		return err
 	}
 	if !c.Params.Has("transfer_data") && !c.Params.Has("application_fee_amount") && !c.Params.Has("on_behalf_of") {
 		return nil

@@ -19,15 +19,8 @@ import (
 // applyConnect sets the Connect terms sent on create or update (an empty
 // value clears one), checking the accounts as a PaymentIntent does.
 func applyConnect(c *api.Call, q store.Obj) error {
-	if c.Params.Has("on_behalf_of") {
-		if obo, _ := c.Params.Str("on_behalf_of"); obo == "" {
-			q["on_behalf_of"] = nil
-		} else {
-			if err := payments.ConnectedAccount(c, "account", obo, "on_behalf_of"); err != nil {
-				return err
-			}
-			q["on_behalf_of"] = obo
-		}
+	if err := billing.ApplyOnBehalfOf(c, q); err != nil {
+		return err
 	}
 	if c.Params.Has("transfer_data") {
 		if c.Params.Unset("transfer_data") {
