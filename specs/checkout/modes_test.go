@@ -243,6 +243,25 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: append(lines(20, true), lines(20, false)...)})
 	})
 
+	It("refuses at creation recurring prices of different intervals, which the subscription could not take together, creating nothing", func() {
+		yearly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(20000),
+			Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")},
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Yearly plan")}})
+		Expect(err).NotTo(HaveOccurred())
+		quarterly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(5000),
+			Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(3)},
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Quarterly plan")}})
+		Expect(err).NotTo(HaveOccurred())
+		for _, other := range []*stripe.Price{yearly, quarterly} {
+			lines := append(append(append([]*stripe.CheckoutSessionCreateLineItemParams{}, plan...), ticketLine...),
+				&stripe.CheckoutSessionCreateLineItemParams{Price: stripe.String(other.ID), Quantity: stripe.Int64(1)})
+			refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: lines, SuccessURL: stripe.String("https://shop.example/ok")},
+				"line_items[2][price]", "All prices on a subscription must have the same recurring interval and interval_count.")
+		}
+		// A one-time price beside them has no interval to match.
+		create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: append(append([]*stripe.CheckoutSessionCreateLineItemParams{}, ticketLine...), plan...)})
+	})
+
 	It("holds a line item's adjustable quantity to Stripe's limits, the quantity within them, creating nothing otherwise", func() {
 		adjustable := func(qty int64, aq *stripe.CheckoutSessionCreateLineItemAdjustableQuantityParams) *stripe.CheckoutSessionCreateParams {
 			return &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),

@@ -491,6 +491,7 @@ func lineItems(c *api.Call, mode, requested string, cus store.Obj) ([]store.Obj,
 	prices := make([]store.Obj, len(raw))
 	byType := map[any]int{}
 	planned := map[string]bool{} // the subscription's items, by price
+	var first store.Obj          // the first recurring price's recurring
 	for i, li := range raw {
 		prefix := fmt.Sprintf("line_items[%d]", i)
 		price, err := linePrice(c, li, prefix)
@@ -508,6 +509,14 @@ func lineItems(c *api.Call, mode, requested string, cus store.Obj) ([]store.Obj,
 				return nil, nil, "", 0, apierr.InvalidRequest("Cannot add multiple subscription items with the same plan: %s", id).WithParam(prefix + "[price]")
 			}
 			planned[api.Str(price["id"])] = true
+			// The subscription bills its items on one cycle: refused now,
+			// in the subscription's words (Checkout's own are not known).
+			r := api.Obj(price["recurring"])
+			if first == nil {
+				first = r
+			} else if r["interval"] != first["interval"] || api.Int(r["interval_count"]) != api.Int(first["interval_count"]) {
+				return nil, nil, "", 0, apierr.InvalidRequest("All prices on a subscription must have the same recurring interval and interval_count.").WithParam(prefix + "[price]")
+			}
 		}
 		if byType[price["type"]]++; mode == "subscription" && byType[price["type"]] > maxSubscriptionItems {
 			return nil, nil, "", 0, apierr.InvalidRequest("In `subscription` mode a Checkout Session takes at most %d line items with recurring prices and %d with one-time prices.", maxSubscriptionItems, maxSubscriptionItems).WithParam("line_items")
