@@ -218,6 +218,31 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(mustSubscription(sc, body["subscription"].(string)).TrialEnd).To(Equal(now + 48*3600 + 60))
 	})
 
+	It("ends a trial no later than 730 days after the session is made, refusing a longer one in Stripe's words", func() {
+		now := Epoch.Unix()
+		for _, sd := range []*stripe.CheckoutSessionCreateSubscriptionDataParams{{TrialPeriodDays: stripe.Int64(731)}, {TrialEnd: stripe.Int64(now + 730*86400 + 60)}} {
+			_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan,
+				SuccessURL: stripe.String("https://shop.example/ok"), SubscriptionData: sd})
+			Expect(err).To(HaveOccurred())
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+			Expect(StripeErr(err).Msg).To(Equal("The maximum number of trial period days is 730 (2 years)."))
+		}
+		Expect(emu.Count("", "checkout.session")).To(BeZero(), "a refused session creates nothing")
+		// A payment link's trial is held to it when the link is made, not
+		// when a customer opens it.
+		_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(1)}},
+			SubscriptionData: &stripe.PaymentLinkCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(731)}})
+		Expect(err).To(HaveOccurred())
+		Expect(StripeErr(err).Msg).To(Equal("The maximum number of trial period days is 730 (2 years)."))
+		Expect(emu.Count("", "payment_link")).To(BeZero())
+		for _, sd := range []*stripe.CheckoutSessionCreateSubscriptionDataParams{{TrialPeriodDays: stripe.Int64(730)}, {TrialEnd: stripe.Int64(now + 730*86400)}} {
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, SubscriptionData: sd})
+			status, body := complete(s.ID)
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(mustSubscription(sc, body["subscription"].(string)).TrialEnd).To(Equal(now + 730*86400))
+		}
+	})
+
 	It("refuses at creation what the subscription could not be made of, and more line items than Stripe takes", func() {
 		twice := []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(1)}, {Price: stripe.String(monthly.ID), Quantity: stripe.Int64(2)}}
 		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: twice, SuccessURL: stripe.String("https://shop.example/ok")},

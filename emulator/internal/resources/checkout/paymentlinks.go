@@ -503,6 +503,10 @@ func applyLinkData(c *api.Call, l store.Obj, mode string) error {
 			if d < 1 {
 				return apierr.InvalidRequest("The trial period must be at least one day.").WithParam("subscription_data[trial_period_days]")
 			}
+			if d > maxTrialDays {
+				// The sessions it opens could not take it.
+				return apierr.InvalidRequest("The maximum number of trial period days is 730 (2 years).").WithParam("subscription_data[trial_period_days]")
+			}
 			out["trial_period_days"] = d
 		} else if sd.Unset("trial_period_days") {
 			out["trial_period_days"] = nil
