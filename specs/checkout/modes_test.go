@@ -268,6 +268,36 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: append(lines(20, true), lines(20, false)...)})
 	})
 
+	It("hands subscription_data's Connect terms, billing mode and issuer to the subscription it starts, checking them at creation", func() {
+		seller := Seller(emu, nil)
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan,
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{
+				ApplicationFeePercent: stripe.Float64(10), OnBehalfOf: stripe.String(seller.ID),
+				TransferData:    &stripe.CheckoutSessionCreateSubscriptionDataTransferDataParams{Destination: stripe.String(seller.ID)},
+				BillingMode:     &stripe.CheckoutSessionCreateSubscriptionDataBillingModeParams{Type: stripe.String("classic")},
+				InvoiceSettings: &stripe.CheckoutSessionCreateSubscriptionDataInvoiceSettingsParams{Issuer: &stripe.CheckoutSessionCreateSubscriptionDataInvoiceSettingsIssuerParams{Type: stripe.String("self")}}}})
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		sub := mustSubscription(sc, body["subscription"].(string))
+		Expect(sub.ApplicationFeePercent).To(Equal(10.0))
+		Expect(sub.OnBehalfOf.ID).To(Equal(seller.ID))
+		Expect(sub.TransferData.Destination.ID).To(Equal(seller.ID))
+		Expect(sub.BillingMode.Type).To(Equal(stripe.SubscriptionBillingModeTypeClassic))
+		Expect(sub.InvoiceSettings.Issuer.Type).To(Equal(stripe.SubscriptionInvoiceSettingsIssuerTypeSelf))
+
+		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, SuccessURL: stripe.String("https://shop.example/ok"),
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{TransferData: &stripe.CheckoutSessionCreateSubscriptionDataTransferDataParams{Destination: stripe.String("acct_nope")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", string(StripeErr(err).Code), "subscription_data[transfer_data][destination]")
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, SuccessURL: stripe.String("https://shop.example/ok"),
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{ApplicationFeePercent: stripe.Float64(10)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "subscription_data[application_fee_percent]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("Can only apply an application_fee_percent"))
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, SuccessURL: stripe.String("https://shop.example/ok"),
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{OnBehalfOf: stripe.String("acct_nope")}})
+		ExpectStripeError(err, 400, "invalid_request_error", string(StripeErr(err).Code), "subscription_data[on_behalf_of]")
+		Expect(emu.Count("", "checkout.session")).To(Equal(1), "a refused session creates nothing")
+	})
+
 	It("refuses at creation recurring prices of different intervals, which the subscription could not take together, creating nothing", func() {
 		yearly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(20000),
 			Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")},

@@ -8,6 +8,8 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -21,7 +23,8 @@ var objectDataFields = map[string]struct {
 }{
 	"payment_intent_data": {"payment", []string{"application_fee_amount", "capture_method", "description", "metadata", "on_behalf_of",
 		"receipt_email", "setup_future_usage", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_data", "transfer_group"}},
-	"subscription_data": {"subscription", []string{"billing_cycle_anchor", "default_tax_rates", "description", "metadata", "proration_behavior", "trial_end", "trial_period_days", "trial_settings"}},
+	"subscription_data": {"subscription", []string{"application_fee_percent", "billing_cycle_anchor", "billing_mode", "default_tax_rates", "description",
+		"invoice_settings", "metadata", "on_behalf_of", "proration_behavior", "transfer_data", "trial_end", "trial_period_days", "trial_settings"}},
 	"setup_intent_data": {"setup", []string{"description", "metadata"}},
 }
 
@@ -198,6 +201,62 @@ func applyUIMode(c *api.Call, s store.Obj, id string) error {
 	s["redirect_on_completion"] = redirect
 	if returnURL != "" {
 		s["return_url"] = returnURL
+	}
+	return nil
+}
+
+// checkSubscriptionTerms checks at creation, with the subscription's
+// refusals, the subscription_data the subscription takes as its own
+// terms: Connect's (destination, on_behalf_of, fee), its billing mode
+// and its invoices' issuer (what the emulator's subscriptions take).
+func checkSubscriptionTerms(c *api.Call, data map[string]any) error {
+	const pre = "subscription_data"
+	if bm, ok := data["billing_mode"].(map[string]any); ok {
+		for k, v := range bm {
+			if k != "type" || v != "classic" {
+				return apierr.InvalidRequest("stripe-emu does not emulate flexible billing mode (`%s[billing_mode]` other than `[type]=classic`), so it refused the request rather than answer as if it had taken effect. Leave it out or use `classic`.", pre).WithParam(pre + "[billing_mode][" + k + "]")
+			}
+		}
+	}
+	if is, ok := data["invoice_settings"].(map[string]any); ok {
+		for k, v := range is {
+			if iss, _ := v.(map[string]any); k != "issuer" || len(iss) != 1 || iss["type"] != "self" {
+				return apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s[invoice_settings][%s]` of Checkout Sessions other than `[issuer][type]=self`, so it refused the request rather than answer as if it had taken effect.", pre, k).WithParam(pre + "[invoice_settings][" + k + "]")
+			}
+		}
+	}
+	td, hasTD := data["transfer_data"].(map[string]any)
+	if hasTD {
+		dest, _ := td["destination"].(string)
+		if dest == "" {
+			return apierr.MissingParam(pre + "[transfer_data][destination]")
+		}
+		if err := payments.DestinationAccount(c, dest, pre+"[transfer_data][destination]"); err != nil {
+			return err
+		}
+		if p, ok := params.NewValues(td).Float("amount_percent"); ok {
+			if err := billing.CheckPercent(p, pre+"[transfer_data][amount_percent]"); err != nil {
+				return err
+			}
+		}
+	}
+	if obo, ok := data["on_behalf_of"].(string); ok && obo != "" {
+		if err := payments.ConnectedAccount(c, "account", obo, pre+"[on_behalf_of]"); err != nil {
+			return err
+		}
+	}
+	if _, ok := data["application_fee_percent"]; ok {
+		const param = pre + "[application_fee_percent]"
+		fee, _ := params.NewValues(data).Float("application_fee_percent")
+		if err := billing.CheckPercent(fee, param); err != nil {
+			return err
+		}
+		if !hasTD && !c.Connected {
+			return apierr.InvalidRequest("Can only apply an application_fee_percent when the request is made on behalf of another account (using an OAuth key or Stripe-Account header) or when the subscription has `transfer_data[destination]`.").WithParam(param)
+		}
+		if _, ok := td["amount_percent"]; ok {
+			return apierr.InvalidRequest("stripe-emu does not emulate a subscription with both `transfer_data[amount_percent]` and `application_fee_percent`: use one of them.").WithParam(param)
+		}
 	}
 	return nil
 }

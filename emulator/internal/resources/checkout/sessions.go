@@ -221,9 +221,14 @@ func create(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if mode == "subscription" {
+		if err := checkSubscriptionTerms(c, data); err != nil {
+			return nil, err
+		}
+	}
 	// The destination is checked now, as Stripe does, not when the
 	// intent is made on completion.
-	if td, ok := data["transfer_data"].(map[string]any); ok {
+	if td, ok := data["transfer_data"].(map[string]any); ok && mode == "payment" {
 		if dest, ok := td["destination"].(string); ok && dest != "" {
 			if err := payments.DestinationAccount(c, dest, "payment_intent_data[transfer_data][destination]"); err != nil {
 				return nil, err
