@@ -298,6 +298,37 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(emu.Count("", "checkout.session")).To(Equal(1), "a refused session creates nothing")
 	})
 
+	It("completes a setup session with a succeeded SetupIntent carrying setup_intent_data, its on_behalf_of checked at creation", func() {
+		seller := Seller(emu, nil)
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("saver@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur"), SuccessURL: stripe.String("https://shop.example/ok"),
+			SetupIntentData: &stripe.CheckoutSessionCreateSetupIntentDataParams{OnBehalfOf: stripe.String("acct_nope")}})
+		ExpectStripeError(err, 400, "invalid_request_error", string(StripeErr(err).Code), "setup_intent_data[on_behalf_of]")
+		Expect(emu.Count("", "checkout.session")).To(BeZero(), "a refused session creates nothing")
+
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID),
+			SetupIntentData: &stripe.CheckoutSessionCreateSetupIntentDataParams{Description: stripe.String("Card on file"), Metadata: map[string]string{"k": "v"}, OnBehalfOf: stripe.String(seller.ID)}})
+		Expect(s.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusNoPaymentRequired))
+		Expect(s.SetupIntent).To(BeNil(), "made only when the customer completes the page")
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["payment_status"]).To(Equal("no_payment_required"))
+		Expect(body["amount_total"]).To(BeNil())
+		si, err := sc.V1SetupIntents.Retrieve(Ctx, body["setup_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+		Expect(si.Customer.ID).To(Equal(cus.ID))
+		Expect(si.Description).To(Equal("Card on file"))
+		Expect(si.Metadata).To(Equal(map[string]string{"k": "v"}))
+		Expect(si.OnBehalfOf).NotTo(BeNil())
+		Expect(si.OnBehalfOf.ID).To(Equal(seller.ID))
+		pm, err := sc.V1PaymentMethods.Retrieve(Ctx, si.PaymentMethod.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.Customer.ID).To(Equal(cus.ID), "the method is attached to the customer")
+		Expect(emu.EventTypes("")).To(ContainElements("setup_intent.created", "payment_method.attached", "setup_intent.succeeded", "checkout.session.completed"))
+	})
+
 	It("refuses at creation recurring prices of different intervals, which the subscription could not take together, creating nothing", func() {
 		yearly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(20000),
 			Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")},

@@ -25,7 +25,7 @@ var objectDataFields = map[string]struct {
 		"receipt_email", "setup_future_usage", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_data", "transfer_group"}},
 	"subscription_data": {"subscription", []string{"application_fee_percent", "billing_cycle_anchor", "billing_mode", "default_tax_rates", "description",
 		"invoice_settings", "metadata", "on_behalf_of", "proration_behavior", "transfer_data", "trial_end", "trial_period_days", "trial_settings"}},
-	"setup_intent_data": {"setup", []string{"description", "metadata"}},
+	"setup_intent_data": {"setup", []string{"description", "metadata", "on_behalf_of"}},
 }
 
 // maxTrialDays is the longest free trial Stripe gives (two years).

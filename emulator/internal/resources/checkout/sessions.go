@@ -226,6 +226,12 @@ func create(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
+	if obo, ok := data["on_behalf_of"].(string); ok && obo != "" && mode == "setup" {
+		// As a SetupIntent checks it, now rather than on completion.
+		if err := payments.ConnectedAccount(c, "account", obo, "setup_intent_data[on_behalf_of]"); err != nil {
+			return nil, err
+		}
+	}
 	// The destination is checked now, as Stripe does, not when the
 	// intent is made on completion.
 	if td, ok := data["transfer_data"].(map[string]any); ok && mode == "payment" {
@@ -1233,6 +1239,9 @@ func completeSetup(c *api.Call, s, pm store.Obj) (store.Obj, error) {
 	}
 	if metadata, ok := data.Get("metadata"); ok {
 		si["metadata"] = metadata
+	}
+	if obo, _ := data.Str("on_behalf_of"); obo != "" {
+		si["on_behalf_of"] = obo
 	}
 	if options := setupIntentOptions(data); options != nil {
 		si["payment_method_options"] = options
