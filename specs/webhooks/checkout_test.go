@@ -619,8 +619,8 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://x.example/ok"),
 			LineItems:        []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(rec.ID), Quantity: stripe.Int64(1)}},
-			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{OnBehalfOf: stripe.String("acct_x")}})
-		Expect(StripeErr(err).Param).To(Equal("subscription_data[on_behalf_of]"))
+			SubscriptionData: &stripe.CheckoutSessionCreateSubscriptionDataParams{BillingMode: &stripe.CheckoutSessionCreateSubscriptionDataBillingModeParams{Type: stripe.String("flexible")}}})
+		Expect(StripeErr(err).Param).To(Equal("subscription_data[billing_mode][type]"))
 		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate"))
 		Expect(emu.Count("", "checkout.session")).To(BeZero())
 	})
