@@ -269,3 +269,36 @@ var _ = Describe("A trial added to an active subscription", Label("billing", "su
 		Expect(pending()).To(BeEmpty())
 	})
 })
+
+// Stripe gives trials of up to two years (its trials guide), refusing a
+// longer one in the words its answers have been quoted with.
+var _ = Describe("A trial longer than two years", Label("billing", "subscriptions", "trials"), func() {
+	It("is refused on create and update, changing nothing; 730 days is taken", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		price := recurringPrice(sc, prod.ID, "month", 1000)
+		cus := customerWithCard(sc, "long-trial@example.com", "pm_card_visa", "")
+		items := []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}
+		now := emu.Clock().Now()
+
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: items, TrialPeriodDays: stripe.Int64(731)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "trial_period_days")
+		Expect(err.(*stripe.Error).Msg).To(Equal("The maximum number of trial period days is 730 (2 years)."))
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: items,
+			TrialEnd: stripe.Int64(now.AddDate(0, 0, 731).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "trial_end")
+		Expect(emu.Count("", "subscription")).To(Equal(0))
+
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: items, TrialPeriodDays: stripe.Int64(730)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.TrialEnd).To(Equal(now.AddDate(0, 0, 730).Unix()))
+
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{TrialEnd: stripe.Int64(now.AddDate(0, 0, 731).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "trial_end")
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.TrialEnd).To(Equal(sub.TrialEnd))
+	})
+})

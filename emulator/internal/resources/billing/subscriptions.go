@@ -456,6 +456,9 @@ func createSubscription(c *api.Call) (any, error) {
 	if fromPlan && (c.Params.Has("trial_period_days") || c.Params.Has("trial_end")) {
 		return nil, apierr.InvalidRequest("You cannot set `trial_from_plan` together with `trial_end` or `trial_period_days`.").WithParam("trial_from_plan")
 	}
+	if d, ok := c.Params.Int("trial_period_days"); ok && d > MaxTrialDays {
+		return nil, TrialTooLong("trial_period_days")
+	}
 	if d, ok := c.Params.Int("trial_period_days"); ok && d > 0 {
 		trialEnd = now + d*86400
 	} else if fromPlan {
@@ -479,6 +482,9 @@ func createSubscription(c *api.Call) (any, error) {
 			}
 			if t <= now {
 				return nil, apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("trial_end")
+			}
+			if t > now+MaxTrialDays*86400 {
+				return nil, TrialTooLong("trial_end")
 			}
 			trialEnd = t
 		}
@@ -2131,6 +2137,16 @@ type trialRequest struct {
 	now bool
 }
 
+// MaxTrialDays is the longest free trial Stripe gives: two years, its
+// trials guide says.
+const MaxTrialDays = 730
+
+// TrialTooLong refuses a trial over MaxTrialDays in the words Stripe's
+// answers have been quoted with (stripe-ruby#804, async-stripe#445).
+func TrialTooLong(param string) *apierr.Error {
+	return apierr.InvalidRequest("The maximum number of trial period days is 730 (2 years).").WithParam(param)
+}
+
 // trialParam reads trial_end (a time to come, or now) and trial_from_plan
 // on update. trial_from_plan gives the longest trial_period_days of the
 // prices the subscription has after the update, from now: Stripe's
@@ -2160,6 +2176,9 @@ func trialParam(c *api.Call, before store.Obj, pending bool) (trialRequest, erro
 		}
 		if t.end <= c.Now {
 			return t, apierr.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.").WithParam("trial_end")
+		}
+		if t.end > c.Now+MaxTrialDays*86400 {
+			return t, TrialTooLong("trial_end")
 		}
 	}
 	if t.end == 0 || before["status"] == "trialing" {

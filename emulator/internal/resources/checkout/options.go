@@ -28,9 +28,6 @@ var objectDataFields = map[string]struct {
 	"setup_intent_data": {"setup", []string{"description", "metadata", "on_behalf_of"}},
 }
 
-// maxTrialDays is the longest free trial Stripe gives (two years).
-const maxTrialDays = 730
-
 // objectData validates the mode's *_data parameter and returns it as plain
 // values, or nil when none was sent.
 func objectData(c *api.Call, mode string) (map[string]any, error) {
@@ -55,11 +52,11 @@ func objectData(c *api.Call, mode string) (map[string]any, error) {
 		}
 		// Stripe's upper bound and words for both (reported for trial_end
 		// on a Checkout Session; the param it names is not known).
-		if d, ok := m["trial_period_days"].(int64); ok && d > maxTrialDays {
-			return nil, apierr.InvalidRequest("The maximum number of trial period days is 730 (2 years).").WithParam(name + "[trial_period_days]")
+		if d, ok := m["trial_period_days"].(int64); ok && d > billing.MaxTrialDays {
+			return nil, billing.TrialTooLong(name + "[trial_period_days]")
 		}
-		if end, ok := m["trial_end"].(int64); ok && end > c.Now+maxTrialDays*24*3600 {
-			return nil, apierr.InvalidRequest("The maximum number of trial period days is 730 (2 years).").WithParam(name + "[trial_end]")
+		if end, ok := m["trial_end"].(int64); ok && end > c.Now+billing.MaxTrialDays*24*3600 {
+			return nil, billing.TrialTooLong(name + "[trial_end]")
 		}
 		if end, ok := m["trial_end"].(int64); ok && end < c.Now+2*24*3600 {
 			// Stripe's bound and words (observed: 47h59m refused, 48h01m taken).

@@ -11,6 +11,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
@@ -503,9 +504,9 @@ func applyLinkData(c *api.Call, l store.Obj, mode string) error {
 			if d < 1 {
 				return apierr.InvalidRequest("The trial period must be at least one day.").WithParam("subscription_data[trial_period_days]")
 			}
-			if d > maxTrialDays {
+			if d > billing.MaxTrialDays {
 				// The sessions it opens could not take it.
-				return apierr.InvalidRequest("The maximum number of trial period days is 730 (2 years).").WithParam("subscription_data[trial_period_days]")
+				return billing.TrialTooLong("subscription_data[trial_period_days]")
 			}
 			out["trial_period_days"] = d
 		} else if sd.Unset("trial_period_days") {
