@@ -41,6 +41,31 @@ var _ = Describe("statement descriptors on PaymentIntents", Label("payments"), f
 		Expect(after.StatementDescriptor).To(BeEmpty())
 	})
 
+	It("refuses a suffix or descriptor with a character Stripe forbids or without a letter, on create, update and capture, changing nothing", func() {
+		for _, bad := range []string{"ORDER <42>", `ORDER \42`, "ORDER '42'", `ORDER "42"`, "ORDER *42", "12345"} {
+			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+				PaymentMethodTypes: stripe.StringSlice([]string{"card"}), StatementDescriptorSuffix: stripe.String(bad)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor_suffix")
+			_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur"),
+				PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"}), StatementDescriptor: stripe.String(bad)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor")
+		}
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			CaptureMethod: stripe.String("manual"), StatementDescriptorSuffix: stripe.String("ORDER 42")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{StatementDescriptorSuffix: stripe.String("ORDER <42>")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor_suffix")
+		_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{StatementDescriptorSuffix: stripe.String("4242")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor_suffix")
+		after, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(after.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+		Expect(after.StatementDescriptorSuffix).To(Equal("ORDER 42"))
+	})
+
 	It("takes statement_descriptor when no card can pay", func() {
 		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur"),
 			PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"}), StatementDescriptor: stripe.String("SHOP ORDER 42")})

@@ -73,7 +73,7 @@ func incrementalAuthorization(pi, cd store.Obj) string {
 // uncaptured card payment whose charge offers it, with charge.updated and
 // payment_intent.amount_capturable_updated.
 func incrementAuthorization(c *api.Call) (any, error) {
-	if err := c.CheckLengths(intentLengths...); err != nil {
+	if err := checkIntentStrings(c); err != nil {
 		return nil, err
 	}
 	before, err := loadIntent(c)

@@ -283,9 +283,32 @@ func createIntent(c *api.Call) (any, error) {
 var intentLengths = []api.MaxLength{{Path: "description", Limit: 1000}, {Path: "statement_descriptor", Limit: 22},
 	{Path: "statement_descriptor_suffix", Limit: 22}, {Path: "payment_method_configuration", Limit: 100}}
 
+// checkIntentStrings refuses the strings of a PaymentIntent's create,
+// update, capture or increment_authorization that Stripe would not take:
+// longer than its OpenAPI spec allows, or a statement descriptor (or
+// suffix) without a letter or with one of the characters Stripe's
+// statement descriptor guide forbids (< > \ ' " *). The refusals'
+// wording is the emulator's (Stripe's is not documented).
+func checkIntentStrings(c *api.Call) error {
+	if err := c.CheckLengths(intentLengths...); err != nil {
+		return err
+	}
+	for _, f := range [...]string{"statement_descriptor", "statement_descriptor_suffix"} {
+		d, _ := c.Params.Str(f)
+		switch {
+		case d == "":
+		case strings.ContainsAny(d, `<>\'"*`):
+			return apierr.InvalidRequest("The %s cannot contain any of the special characters <, >, \\, ', \" or *.", strings.ReplaceAll(f, "_", " ")).WithParam(f)
+		case !strings.ContainsFunc(d, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }):
+			return apierr.InvalidRequest("The %s must contain at least one letter.", strings.ReplaceAll(f, "_", " ")).WithParam(f)
+		}
+	}
+	return nil
+}
+
 // applyIntentParams sets what create, update and confirm share.
 func applyIntentParams(c *api.Call, pi store.Obj) error {
-	if err := c.CheckLengths(intentLengths...); err != nil {
+	if err := checkIntentStrings(c); err != nil {
 		return err
 	}
 	if e, _ := c.Params.Str("receipt_email"); e != "" {
@@ -1362,7 +1385,7 @@ func startProcessing(c *api.Call, before, pi, pm, mandate store.Obj) (any, error
 }
 
 func captureIntent(c *api.Call) (any, error) {
-	if err := c.CheckLengths(intentLengths...); err != nil {
+	if err := checkIntentStrings(c); err != nil {
 		return nil, err
 	}
 	before, err := loadIntent(c)
