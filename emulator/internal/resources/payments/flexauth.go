@@ -139,6 +139,8 @@ func intentExpiryWork(account, id string, at int64) api.Due {
 		if api.Int(pi["amount_received"]) == 0 {
 			pi["status"] = Canceled
 			pi["canceled_at"] = c.Now
+			// expired, not automatic: 2025-03-31.basil replaced automatic
+			// (which older recorded answers show) for a lapsed authorization.
 			pi["cancellation_reason"] = "expired"
 			event = "payment_intent.canceled"
 		} else {
