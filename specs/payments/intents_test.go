@@ -98,7 +98,7 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		Expect(sh["address"]).To(HaveLen(6))
 	})
 
-	It("refuses receipt_email that is no email address, and its update while processing, in Stripe's words, changing nothing", func() {
+	It("refuses receipt_email that is no email address, and its update while processing or canceled, in Stripe's words, changing nothing", func() {
 		_, err := pay("pm_card_visa", func(p *stripe.PaymentIntentCreateParams) { p.ReceiptEmail = stripe.String("not-an-email") })
 		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "receipt_email")
 		Expect(StripeErr(err).Msg).To(Equal("Invalid email address: not-an-email"))
@@ -113,6 +113,17 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "receipt_email")
 		// As Stripe answered an integration (solspace/craft-freeform#2644).
 		Expect(StripeErr(err).Msg).To(Equal("This PaymentIntent's receipt_email could not be updated because it has a status of processing. You may only update the receipt_email of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action, requires_capture, succeeded."))
+
+		canceled, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Cancel(Ctx, canceled.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Update(Ctx, canceled.ID, &stripe.PaymentIntentUpdateParams{ReceiptEmail: stripe.String("payer@example.com")})
+		ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "receipt_email")
+		Expect(StripeErr(err).Msg).To(HavePrefix("This PaymentIntent's receipt_email could not be updated because it has a status of canceled."))
+		canceled, err = sc.V1PaymentIntents.Retrieve(Ctx, canceled.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(canceled.ReceiptEmail).To(BeEmpty())
 
 		done, err := pay("pm_card_visa", nil)
 		Expect(err).NotTo(HaveOccurred())

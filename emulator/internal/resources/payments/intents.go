@@ -697,10 +697,10 @@ func updateIntent(c *api.Call) (any, error) {
 			return nil, aboutIntent(apierr.InvalidRequest("This PaymentIntent's %s could not be updated because it has a status of %s. You may only update the %s of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action.", p, before["status"], p).WithParam(p).WithCode("payment_intent_unexpected_state"), before)
 		}
 	}
-	// receipt_email has statuses of its own (a canceled intent is refused
-	// by guard), as Stripe answered an integration
-	// (solspace/craft-freeform#2644).
-	if c.Params.Has("receipt_email") && before["status"] == Processing {
+	// receipt_email has statuses of its own, as Stripe answered an
+	// integration (solspace/craft-freeform#2644): neither processing nor
+	// canceled among them.
+	if st := before["status"]; c.Params.Has("receipt_email") && (st == Processing || st == Canceled) {
 		return nil, aboutIntent(apierr.InvalidRequest("This PaymentIntent's receipt_email could not be updated because it has a status of %s. You may only update the receipt_email of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action, requires_capture, succeeded.", before["status"]).WithParam("receipt_email").WithCode("payment_intent_unexpected_state"), before)
 	}
 	if captured := before["status"] == Succeeded || before["status"] == Processing; captured {
