@@ -195,7 +195,19 @@ func checkAmount(c *api.Call, amount int64, code string) error {
 	case amount > currency.MaxAmount:
 		return apierr.InvalidRequest("Amount must be no more than %s %s", currency.Format(currency.MaxAmount, code), code).WithParam("amount").WithCode("amount_too_large")
 	}
-	return nil
+	return checkTens(amount, code)
+}
+
+// checkTens refuses a three-decimal currency's amount (BHD, JOD, KWD, OMR,
+// TND, in thousandths) whose last digit is not 0: Stripe's payment flows
+// require whole tens (docs.stripe.com/currencies#three-decimal). Stripe's
+// message is not documented; the wording is the emulator's.
+func checkTens(amount int64, code string) error {
+	if amount%10 == 0 || currency.Decimals(code) != 3 {
+		return nil
+	}
+	down := amount - amount%10
+	return apierr.InvalidRequest("Amounts in %s must be divisible by 10 (their last digit must be 0): %d is not. Round to the nearest ten, such as %d or %d.", code, amount, down, down+10).WithParam("amount")
 }
 
 // NewIntent builds a PaymentIntent object; billing uses it for invoices.
@@ -730,6 +742,11 @@ func updateIntent(c *api.Call) (any, error) {
 			return nil, err
 		}
 		after["amount"] = amount
+	} else if _, ok := c.Params.Str("currency"); ok {
+		// A new three-decimal currency holds the kept amount to whole tens.
+		if err := checkTens(api.Int(after["amount"]), api.Str(after["currency"])); err != nil {
+			return nil, err
+		}
 	}
 	if cus, ok := c.Params.Str("customer"); ok && cus != "" {
 		if !c.Tx.Exists(c.Account, "customer", cus) {
