@@ -25,6 +25,7 @@ var checkoutMethods = []pageMethod{
 	{"pm_bacs_debit_fail", "Pay by Bacs Direct Debit (fails later)", "bacs_debit"},
 	{"pm_oxxo", "Pay with an OXXO voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "oxxo"},
 	{"pm_boleto", "Pay with a Boleto (the email decides: paid in 3 minutes, or see Stripe's test emails)", "boleto"},
+	{"pm_konbini", "Pay with a Konbini voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "konbini"},
 }
 
 // billingFields are the billing address inputs of a session with

@@ -190,3 +190,79 @@ var _ = Describe("Checkout with Boleto vouchers", Label("checkout", "payments"),
 		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
 	})
 })
+
+var _ = Describe("Checkout with Konbini vouchers", Label("checkout", "payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		yen *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		yen, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("jpy"), UnitAmount: stripe.Int64(1500),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("お弁当")}})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("completes unpaid as the voucher is issued, then async_payment_succeeded or _failed as the test email says", func() {
+		for _, email := range []string{"hanako@example.com", "hanako.expire_with_delay@example.com"} {
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(yen.ID), Quantity: stripe.Int64(1)}},
+				PaymentMethodTypes: []*string{stripe.String("konbini")},
+				PaymentMethodOptions: &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+					Konbini: &stripe.CheckoutSessionCreatePaymentMethodOptionsKonbiniParams{ExpiresAfterDays: stripe.Int64(10)}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.PaymentMethodOptions.Konbini.ExpiresAfterDays).To(Equal(int64(10)))
+			mark := len(emu.Events(""))
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete",
+				url.Values{"payment_method": {"pm_konbini"}, "email": {email}, "name": {"Hanako Yamada"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_status"]).To(Equal("unpaid"))
+			pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.NextAction.KonbiniDisplayDetails.Stores.FamilyMart.PaymentCode).NotTo(BeEmpty())
+			Expect(pi.PaymentMethodOptions.Konbini.ExpiresAfterDays).To(Equal(int64(10)))
+			emu.Clock().Advance(4 * time.Minute)
+			var types []string
+			for _, t := range emu.EventTypes("")[mark:] {
+				if strings.HasPrefix(t, "checkout.session.") {
+					types = append(types, t)
+				}
+			}
+			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			if email == "hanako@example.com" {
+				Expect(types).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_succeeded"}))
+				Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+			} else {
+				Expect(types).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_failed"}))
+				Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusUnpaid))
+			}
+		}
+	})
+
+	It("refuses Konbini outside payment mode, days out of range, and other currencies", func() {
+		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("setup"), Currency: stripe.String("jpy"), SuccessURL: stripe.String("https://shop.example/ok"),
+			PaymentMethodTypes: []*string{stripe.String("konbini")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(yen.ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: []*string{stripe.String("konbini")},
+			PaymentMethodOptions: &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+				Konbini: &stripe.CheckoutSessionCreatePaymentMethodOptionsKonbiniParams{ExpiresAfterDays: stripe.Int64(61)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "payment_method_options[konbini][expires_after_days]")
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(oneTimePrice(sc, "Concert", 4500).ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: []*string{stripe.String("konbini")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type konbini only supports the following currencies: jpy."))
+	})
+})

@@ -307,3 +307,155 @@ var _ = Describe("Boleto vouchers", Label("payments"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "setup_future_usage")
 	})
 })
+
+var _ = Describe("Konbini vouchers", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+	jp := time.FixedZone("JST", 9*3600)
+	konbini := func(email string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+		p := &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(1099), Currency: stripe.String("jpy"), PaymentMethodTypes: []*string{stripe.String("konbini")},
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("konbini"),
+				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{
+					Name: stripe.String("Hanako Yamada"), Email: stripe.String(email)}},
+			Confirm: stripe.Bool(true),
+		}
+		if extra != nil {
+			extra(p)
+		}
+		return sc.V1PaymentIntents.Create(Ctx, p)
+	}
+	options := func(o *stripe.PaymentIntentCreatePaymentMethodOptionsKonbiniParams) func(*stripe.PaymentIntentCreateParams) {
+		return func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Konbini: o}
+		}
+	}
+
+	It("issues a voucher (requires_action, konbini_display_details for four store chains) paid after about 3 minutes", func() {
+		mark := len(emu.EventTypes(""))
+		pi, err := konbini("hanako@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("konbini_display_details")))
+		d := pi.NextAction.KonbiniDisplayDetails
+		Expect(d.HostedVoucherURL).To(ContainSubstring("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
+		// Three calendar days on, at 23:59:59 Japan time (UTC+9).
+		now := emu.Clock().Now().In(jp)
+		Expect(d.ExpiresAt).To(Equal(time.Date(now.Year(), now.Month(), now.Day()+3, 23, 59, 59, 0, jp).Unix()))
+		for _, s := range []struct{ confirmation, code string }{
+			{d.Stores.FamilyMart.ConfirmationNumber, d.Stores.FamilyMart.PaymentCode},
+			{d.Stores.Lawson.ConfirmationNumber, d.Stores.Lawson.PaymentCode},
+			{d.Stores.Ministop.ConfirmationNumber, d.Stores.Ministop.PaymentCode},
+			{d.Stores.Seicomart.ConfirmationNumber, d.Stores.Seicomart.PaymentCode},
+		} {
+			Expect(s.confirmation).To(MatchRegexp(`^[0-9]{11}$`))
+			Expect(s.code).To(MatchRegexp(`^[0-9]+$`))
+		}
+		Expect(pi.PaymentMethodOptions.Konbini).NotTo(BeNil())
+		Expect(pi.LatestCharge).To(BeNil())
+		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+
+		emu.Clock().Advance(time.Minute)
+		still, _ := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(still.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+
+		emu.Clock().Advance(3 * time.Minute)
+		done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, &stripe.PaymentIntentRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(done.AmountReceived).To(Equal(int64(1099)))
+		Expect(done.NextAction).To(BeNil())
+		Expect(done.LatestCharge.PaymentMethodDetails.Type).To(Equal(stripe.ChargePaymentMethodDetailsType("konbini")))
+		Expect(done.LatestCharge.PaymentMethodDetails.Konbini.Store.Chain).To(Equal(stripe.ChargePaymentMethodDetailsKonbiniStoreChainFamilyMart))
+		Expect(eventsSince(mark)[2:]).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "charge.updated"}))
+
+		// How Stripe refunds a Konbini payment is not emulated.
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "charge")
+		Expect(err.(*stripe.Error).Msg).To(ContainSubstring("does not emulate refunding a Konbini payment"))
+	})
+
+	It("decides by the test emails: succeed_immediately, expire_immediately, expire_with_delay, fill_never", func() {
+		now, err := konbini("hanako+succeed_immediately@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		gone, err := konbini("expire_immediately@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(gone.NextAction.KonbiniDisplayDetails.ExpiresAt).To(Equal(emu.Clock().Now().Unix()))
+		delayed, err := konbini("expire_with_delay@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		never, err := konbini("fill_never@example.com", options(&stripe.PaymentIntentCreatePaymentMethodOptionsKonbiniParams{ExpiresAfterDays: stripe.Int64(60)}))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(never.PaymentMethodOptions.Konbini.ExpiresAfterDays).To(Equal(int64(60)))
+		emu.Clock().Advance(10 * time.Second)
+		p, _ := sc.V1PaymentIntents.Retrieve(Ctx, now.ID, nil)
+		Expect(p.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		g, _ := sc.V1PaymentIntents.Retrieve(Ctx, gone.ID, nil)
+		Expect(g.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(g.LastPaymentError.Code).To(Equal(stripe.ErrorCode("payment_intent_payment_attempt_expired")))
+		emu.Clock().Advance(4 * time.Minute)
+		d, _ := sc.V1PaymentIntents.Retrieve(Ctx, delayed.ID, nil)
+		Expect(d.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		n, _ := sc.V1PaymentIntents.Retrieve(Ctx, never.ID, nil)
+		Expect(n.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		emu.Clock().Set(time.Unix(never.NextAction.KonbiniDisplayDetails.ExpiresAt, 0))
+		n, _ = sc.V1PaymentIntents.Retrieve(Ctx, never.ID, nil)
+		Expect(n.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+	})
+
+	It("takes the confirmation number, product description and expires_at it is given", func() {
+		at := emu.Clock().Now().Add(36 * time.Hour).Unix()
+		pi, err := konbini("fill_never@example.com", options(&stripe.PaymentIntentCreatePaymentMethodOptionsKonbiniParams{
+			ConfirmationNumber: stripe.String("09012345678"), ProductDescription: stripe.String("Tシャツ"), ExpiresAt: stripe.Int64(at)}))
+		Expect(err).NotTo(HaveOccurred())
+		o := pi.PaymentMethodOptions.Konbini
+		Expect(o.ConfirmationNumber).To(Equal("09012345678"))
+		Expect(o.ProductDescription).To(Equal("Tシャツ"))
+		Expect(o.ExpiresAt).To(Equal(at))
+		Expect(pi.NextAction.KonbiniDisplayDetails.ExpiresAt).To(Equal(at))
+		Expect(pi.NextAction.KonbiniDisplayDetails.Stores.Lawson.ConfirmationNumber).To(Equal("09012345678"))
+	})
+
+	It("refuses other currencies than jpy, the name and email it needs missing, bad options, and what a voucher cannot do", func() {
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: []*string{stripe.String("konbini")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+
+		_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("konbini"),
+			BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Email: stripe.String("hanako@example.com")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "billing_details[name]")
+
+		bad := map[string]*stripe.PaymentIntentCreatePaymentMethodOptionsKonbiniParams{
+			"payment_method_options[konbini][expires_after_days]":  {ExpiresAfterDays: stripe.Int64(61)},
+			"payment_method_options[konbini][confirmation_number]": {ConfirmationNumber: stripe.String("00000000000")},
+			"payment_method_options[konbini][product_description]": {ProductDescription: stripe.String("an item described too long")},
+			"payment_method_options[konbini][expires_at]":          {ExpiresAt: stripe.Int64(emu.Clock().Now().Add(-time.Hour).Unix())},
+		}
+		for param, o := range bad {
+			code := ""
+			if o.ExpiresAfterDays != nil {
+				code = "parameter_invalid_integer"
+			}
+			_, err = konbini("hanako@example.com", options(o))
+			ExpectStripeError(err, 400, "invalid_request_error", code, param)
+		}
+		_, err = konbini("hanako@example.com", options(&stripe.PaymentIntentCreatePaymentMethodOptionsKonbiniParams{
+			ExpiresAfterDays: stripe.Int64(2), ExpiresAt: stripe.Int64(emu.Clock().Now().Add(time.Hour).Unix())}))
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "payment_method_options[konbini][expires_after_days]")
+
+		_, err = konbini("hanako@example.com", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
+		_, err = konbini("hanako@example.com", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "setup_future_usage")
+
+		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("konbini")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+	})
+})

@@ -136,6 +136,7 @@ var methodOptionFields = map[string][]string{
 	"bancontact":      {"setup_future_usage"},
 	"oxxo":            {"expires_after_days"},
 	"boleto":          {"expires_after_days"},
+	"konbini":         {"expires_after_days"},
 }
 
 // setupModeOptions are what a SetupIntent takes of them.

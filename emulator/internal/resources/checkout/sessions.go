@@ -410,8 +410,8 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 			case t == "bacs_debit" && s["mode"] != "payment":
 				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type bacs_debit in `%s` mode (a Bacs mandate set up for later debits), so it refused the request rather than answer as if it had taken effect.", s["mode"]).WithParam("payment_method_types")
 			case payments.IsVoucher(t) && s["mode"] != "payment":
-				// Stripe's guides: OXXO pays one-time line items only, and
-				// neither it nor Boleto has a setup mode.
+				// Stripe's guides: OXXO and Konbini pay one-time line
+				// items only, and none of the three has a setup mode.
 				return apierr.InvalidRequest("The payment method type `%s` cannot be used in `%s` mode: a voucher pays once.", t, s["mode"]).WithParam("payment_method_types")
 			}
 		}
@@ -897,7 +897,7 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	if name != "" {
 		nameV = name
 	}
-	if pmID == "pm_oxxo" || pmID == "pm_boleto" {
+	if pmID == "pm_oxxo" || pmID == "pm_boleto" || pmID == "pm_konbini" {
 		if pm, err = payments.VoucherPayer(c, pm, nameV, email); err != nil {
 			return nil, err
 		}

@@ -160,8 +160,11 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 	if isVoucher(api.Str(pm["type"])) {
 		// The voucher the customer paid.
 		d := store.Obj{"number": c.Scratch(scratchVoucherNumber)}
-		if pm["type"] == "boleto" {
+		switch pm["type"] {
+		case "boleto":
 			d = store.Obj{"tax_id": api.Obj(pm["boleto"])["tax_id"]}
+		case "konbini":
+			d = store.Obj{"store": store.Obj{"chain": konbiniPaidAt}}
 		}
 		ch["payment_method_details"] = store.Obj{"type": pm["type"], api.Str(pm["type"]): d}
 	}

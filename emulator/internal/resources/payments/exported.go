@@ -144,7 +144,7 @@ func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 // account 90012345, settles after 3 minutes), pm_bacs_debit_fail
 // (93333335, debit_not_authorized after 3 minutes), and pm_oxxo (an OXXO
 // voucher for jenny@example.com), pm_boleto (a Boleto for her, CPF
-// 000.000.000-00).
+// 000.000.000-00), pm_konbini (a Konbini voucher for her).
 func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	bank := map[string][2]string{
 		"pm_sepa_debit":           {"sepa_debit", "DE89370400440532013000"},
@@ -155,7 +155,7 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		"pm_bacs_debit_fail":      {"bacs_debit", "93333335"},
 	}
 	bd := store.Obj{"address": emptyAddress(), "email": "jenny@example.com", "name": "Jenny Rosen", "phone": nil, "tax_id": nil}
-	if id == "pm_oxxo" || id == "pm_boleto" {
+	if id == "pm_oxxo" || id == "pm_boleto" || id == "pm_konbini" {
 		// A voucher for the customer: Checkout sets the email the page
 		// collected, which decides the test voucher (VoucherPayer). A
 		// Boleto's payer has the guide's test CPF, paid after 3 minutes,
@@ -207,14 +207,15 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	return o, c.Put(o)
 }
 
-// IsVoucher reports whether a payment method type pays by voucher (OXXO).
+// IsVoucher reports whether a payment method type pays by voucher (OXXO,
+// Boleto, Konbini).
 func IsVoucher(typ string) bool { return isVoucher(typ) }
 
 // WaitsForVoucher reports a PaymentIntent whose voucher is out, unpaid.
 func WaitsForVoucher(pi store.Obj) bool { return waitsForVoucher(pi) }
 
 // VoucherPayer gives a voucher PaymentMethod made for a hosted page
-// (pm_oxxo) the name and email the page collected, as Stripe's page
+// (pm_oxxo, pm_boleto, pm_konbini) the name and email the page collected, as Stripe's page
 // sends them: the email decides what a test voucher does.
 func VoucherPayer(c *api.Call, pm store.Obj, name, email any) (store.Obj, error) {
 	after := api.Clone(pm)

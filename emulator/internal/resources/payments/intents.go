@@ -630,7 +630,7 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 		o = customerBalanceMethod(c, bd)
 	case "ideal", "bancontact", "eps", "p24", "klarna", "affirm", "afterpay_clearpay", "paypal":
 		o, err = redirectFromParams(&sub, typ, bd)
-	case "oxxo", "boleto":
+	case "oxxo", "boleto", "konbini":
 		o, err = voucherFromParams(&sub, typ, bd)
 	case "":
 		return nil, apierr.MissingParam("payment_method_data[type]")

@@ -80,7 +80,11 @@ func createRefund(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("One of the following params should be provided for this request: payment_intent or charge.")
 	}
 	chID = api.Str(chBefore["id"])
-	if typ := api.Str(api.Obj(chBefore["payment_method_details"])["type"]); isVoucher(typ) {
+	if typ := api.Str(api.Obj(chBefore["payment_method_details"])["type"]); typ == "konbini" {
+		// How Stripe refunds a Konbini payment (cash paid at a store) is
+		// not modelled.
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate refunding a Konbini payment (%s), so it refused the request rather than answer as if it had taken effect.", chID).WithParam("charge")
+	} else if isVoucher(typ) {
 		// The OXXO and Boleto guides: their payments can't be refunded
 		// (Stripe's refusal of such a refund is not documented).
 		return nil, apierr.InvalidRequest("%s payments can't be refunded: the charge %s was paid by %s voucher.", voucherNames[typ], chID, voucherNames[typ]).WithParam("charge").WithCode("charge_not_refundable")

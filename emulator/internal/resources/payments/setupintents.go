@@ -178,6 +178,7 @@ var redirectOptionDefaults = map[string]store.Obj{
 	"affirm": {}, "bancontact": {"preferred_language": "en"}, "eps": {}, "ideal": {},
 	"klarna": {"preferred_locale": nil}, "paypal": {"preferred_locale": nil, "reference": nil},
 	"oxxo": {"expires_after_days": int64(3)}, "boleto": {"expires_after_days": int64(3)},
+	"konbini": {"confirmation_number": nil, "expires_after_days": nil, "expires_at": nil, "product_description": nil},
 }
 
 // setupDefaults and paymentDefaults are the types whose defaults a

@@ -11,7 +11,7 @@ import (
 )
 
 // voucherMethod is a payment method type the customer pays in cash with a
-// voucher (OXXO, Boleto): confirmation stops at requires_action with the voucher
+// voucher (OXXO, Boleto, Konbini): confirmation stops at requires_action with the voucher
 // to display, and the PaymentIntent succeeds once the voucher is paid, or
 // needs a new payment method once it expires unpaid.
 type voucherMethod struct {
@@ -27,18 +27,21 @@ type voucherMethod struct {
 // voucherMethods are the voucher types emulated, as their guides describe
 // them: OXXO in pesos, 1 to 7 days (3 by default) to pay, until 23:59
 // Mexico City time; Boleto in reais, 0 (the end of the day) to 60 days
-// (3 by default), until 23:59 São Paulo time. Mexico has kept UTC-6 all
-// year since 2022 and Brazil UTC-3 since 2019: fixed zones, so the
-// emulator needs no time zone database.
+// (3 by default), until 23:59 São Paulo time; Konbini in yen, 1 to 60
+// days (3 by default), until 23:59 Japan time. Mexico has kept UTC-6 all
+// year since 2022, Brazil UTC-3 since 2019 and Japan has no daylight
+// saving time: fixed zones, so the emulator needs no time zone database.
 var voucherMethods = map[string]voucherMethod{
 	"oxxo": {currencies: []string{"mxn"}, defaultDays: 3, minDays: 1, maxDays: 7,
 		zone: time.FixedZone("America/Mexico_City", -6*3600), digits: 32, expiresKey: "expires_after"},
 	"boleto": {currencies: []string{"brl"}, defaultDays: 3, minDays: 0, maxDays: 60,
 		zone: time.FixedZone("America/Sao_Paulo", -3*3600), digits: 47, expiresKey: "expires_at"},
+	"konbini": {currencies: []string{"jpy"}, defaultDays: 3, minDays: 1, maxDays: 60,
+		zone: time.FixedZone("Asia/Tokyo", 9*3600), expiresKey: "expires_at"},
 }
 
 // voucherNames are the types' names as Stripe's guides write them.
-var voucherNames = map[string]string{"oxxo": "OXXO", "boleto": "Boleto"}
+var voucherNames = map[string]string{"oxxo": "OXXO", "boleto": "Boleto", "konbini": "Konbini"}
 
 func isVoucher(typ string) bool {
 	_, ok := voucherMethods[typ]
@@ -56,8 +59,8 @@ var (
 // voucherKey holds when a waiting voucher is paid or expires.
 func voucherKey(acct, pi string) string { return "voucher:" + acct + ":" + pi }
 
-// voucherFromParams builds an OXXO or Boleto PaymentMethod: Stripe
-// requires the customer's name and email for the voucher, and for a
+// voucherFromParams builds an OXXO, Boleto or Konbini PaymentMethod:
+// Stripe requires the customer's name and email for the voucher, and for a
 // Boleto their CPF or CNPJ (boleto[tax_id]) and address.
 func voucherFromParams(c *api.Call, typ string, bd store.Obj) (store.Obj, error) {
 	if bd["name"] == nil {
@@ -109,7 +112,8 @@ func taxIDDigits(id string) string {
 }
 
 // checkVoucherOptions refuses payment_method_options[oxxo][expires_after_days]
-// outside the days Stripe's guide allows (1 to 7).
+// outside the days Stripe's guide allows (1 to 7), and Konbini's options
+// outside what Stripe's API reference describes.
 func checkVoucherOptions(c *api.Call) error {
 	for typ, m := range voucherMethods {
 		days, ok := c.Params.Int("payment_method_options." + typ + ".expires_after_days")
@@ -119,6 +123,36 @@ func checkVoucherOptions(c *api.Call) error {
 		if err := expiresAfterDays(typ, m, days); err != nil {
 			return err
 		}
+	}
+	if c.Params.Has("payment_method_options.konbini") {
+		return checkKonbiniOptions(c)
+	}
+	return nil
+}
+
+// checkKonbiniOptions: expires_after_days and expires_at exclude each
+// other, confirmation_number is 10 or 11 digits not all zeroes, and
+// product_description at most 22 characters, as Stripe's API reference
+// says (the refusals' wording is the emulator's: Stripe's is not
+// recorded). An expires_at not in the future is refused too.
+func checkKonbiniOptions(c *api.Call) error {
+	const p = "payment_method_options.konbini."
+	_, hasDays := c.Params.Int(p + "expires_after_days")
+	at, hasAt := c.Params.Int(p + "expires_at")
+	if hasDays && hasAt {
+		return apierr.Exclusive("payment_method_options[konbini][expires_after_days]", "payment_method_options[konbini][expires_at]")
+	}
+	if hasAt && at <= c.Now {
+		return apierr.InvalidRequest("payment_method_options[konbini][expires_at] must be in the future.").WithParam("payment_method_options[konbini][expires_at]")
+	}
+	if n, ok := c.Params.Str(p + "confirmation_number"); ok && n != "" {
+		digits := len(n) >= 10 && len(n) <= 11 && strings.Trim(n, "0123456789") == ""
+		if !digits || strings.Trim(n, "0") == "" {
+			return apierr.InvalidRequest("Invalid payment_method_options[konbini][confirmation_number]: it must be 10 or 11 digits, not all zeroes.").WithParam("payment_method_options[konbini][confirmation_number]")
+		}
+	}
+	if d, ok := c.Params.Str(p + "product_description"); ok && len([]rune(d)) > 22 {
+		return apierr.InvalidRequest("Invalid payment_method_options[konbini][product_description]: it must be at most 22 characters.").WithParam("payment_method_options[konbini][product_description]")
 	}
 	return nil
 }
@@ -215,13 +249,17 @@ func confirmVoucher(c *api.Call, before, pi, pm store.Obj, errorOnAction bool) (
 	if errorOnAction {
 		return actionRefused(c, before, pi, pm)
 	}
+	opts := api.Obj(api.Obj(pi["payment_method_options"])[typ])
 	days := m.defaultDays
-	if d, ok := api.Obj(api.Obj(pi["payment_method_options"])[typ])["expires_after_days"].(int64); ok {
+	if d, ok := opts["expires_after_days"].(int64); ok {
 		days = d
 	}
 	// The voucher expires at 23:59 local time, days calendar days on.
 	local := time.Unix(c.Now, 0).In(m.zone)
 	expires := time.Date(local.Year(), local.Month(), local.Day()+int(days), 23, 59, 59, 0, m.zone).Unix()
+	if at, ok := opts["expires_at"].(int64); ok && typ == "konbini" {
+		expires = at
+	}
 	var due int64
 	switch voucherTest(pm) {
 	case "succeed_immediately":
@@ -239,7 +277,12 @@ func confirmVoucher(c *api.Call, before, pi, pm store.Obj, errorOnAction bool) (
 		due = c.Now + int64(VoucherWait.Seconds())
 	}
 	page := testPageURL(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate")
-	details := store.Obj{m.expiresKey: expires, "hosted_voucher_url": page, "number": voucherNumber(c, m.digits)}
+	var details store.Obj
+	if typ == "konbini" {
+		details = store.Obj{"expires_at": expires, "hosted_voucher_url": page, "stores": konbiniStores(c, opts)}
+	} else {
+		details = store.Obj{m.expiresKey: expires, "hosted_voucher_url": page, "number": voucherNumber(c, m.digits)}
+	}
 	if typ == "boleto" {
 		// The emulator has no PDF to offer: the same test page.
 		details["pdf"] = page
@@ -269,6 +312,32 @@ func voucherNumber(c *api.Call, n int) string {
 	}
 	return b.String()
 }
+
+// konbiniStores are a Konbini voucher's instructions per store chain:
+// the confirmation number the intent asked for
+// (payment_method_options[konbini][confirmation_number]) or 11 digits,
+// and a payment code per store. Stripe's test vouchers' numbers and
+// codes are not documented: the emulator's are random digits (the
+// payment code 12 of them).
+func konbiniStores(c *api.Call, opts store.Obj) store.Obj {
+	confirmation := api.Str(opts["confirmation_number"])
+	if confirmation == "" {
+		confirmation = voucherNumber(c, 11)
+	}
+	out := store.Obj{}
+	for _, chain := range konbiniChains {
+		out[chain] = store.Obj{"confirmation_number": confirmation, "payment_code": voucherNumber(c, 12)}
+	}
+	return out
+}
+
+// konbiniChains are the store chains Stripe's Konbini vouchers name.
+var konbiniChains = []string{"familymart", "lawson", "ministop", "seicomart"}
+
+// konbiniPaidAt is the chain where a test Konbini voucher is paid, shown
+// as the charge's payment_method_details.konbini.store.chain: Stripe's
+// test mode's is not documented.
+const konbiniPaidAt = "familymart"
 
 // waitsForVoucher tells an intent whose voucher is out, unpaid.
 func waitsForVoucher(pi store.Obj) bool {
