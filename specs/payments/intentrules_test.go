@@ -89,6 +89,15 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 		Expect(done.AmountReceived).To(Equal(int64(5130)))
+
+		// The page names Refunds too: a partial refund in thousandths is
+		// refused, one in whole tens taken.
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1005)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "amount")
+		Expect(emu.Count("", "refund")).To(BeZero())
+		refund, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1010)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(refund.Amount).To(Equal(int64(1010)))
 	})
 
 	It("takes each currency's minimum itself", func() {

@@ -144,6 +144,12 @@ func createRefund(c *api.Call) (any, error) {
 		}
 		return nil, apierr.InvalidRequest("Refund amount (%s) is greater than %s (%s)", money(amount, cur), what, money(remaining, cur)).WithParam("amount")
 	}
+	if hasAmount {
+		// Stripe's currencies page names Refunds beside PaymentIntents.
+		if err := checkTens(amount, api.Str(chBefore["currency"])); err != nil {
+			return nil, err
+		}
+	}
 	reason, _ := c.Params.Str("reason")
 	if reason != "" && !refundReasons[reason] {
 		return nil, apierr.InvalidRequest("Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer").WithParam("reason")
