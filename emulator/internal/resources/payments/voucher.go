@@ -146,7 +146,7 @@ func checkKonbiniOptions(c *api.Call) error {
 		return apierr.InvalidRequest("payment_method_options[konbini][expires_at] must be in the future.").WithParam("payment_method_options[konbini][expires_at]")
 	}
 	if n, ok := c.Params.Str(p + "confirmation_number"); ok && n != "" {
-		digits := len(n) >= 10 && len(n) <= 11 && strings.Trim(n, "0123456789") == ""
+		digits := len(n) >= 10 && len(n) <= 11 && allDigits(n)
 		if !digits || strings.Trim(n, "0") == "" {
 			return apierr.InvalidRequest("Invalid payment_method_options[konbini][confirmation_number]: it must be 10 or 11 digits, not all zeroes.").WithParam("payment_method_options[konbini][confirmation_number]")
 		}
