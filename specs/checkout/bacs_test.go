@@ -2,7 +2,6 @@ package checkout_test
 
 import (
 	"net/url"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -42,12 +41,7 @@ var _ = Describe("Checkout with Bacs Direct Debit", Label("checkout", "payments"
 			Expect(status).To(Equal(200), "%v", body)
 			Expect(body["payment_status"]).To(Equal("unpaid"))
 			emu.Clock().Advance(4 * time.Minute)
-			var types []string
-			for _, t := range emu.EventTypes("")[mark:] {
-				if strings.HasPrefix(t, "checkout.session.") {
-					types = append(types, t)
-				}
-			}
+			types := sessionEventsSince(emu, mark)
 			if pm == "pm_bacs_debit" {
 				Expect(types).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_succeeded"}))
 			} else {

@@ -88,12 +88,7 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 			Expect(body["payment_status"]).To(Equal("unpaid"), "a bank debit does not succeed at once")
 			seen := len(emu.Events(""))
 			emu.Clock().Advance(4 * 24 * time.Hour)
-			var types []string
-			for _, t := range emu.EventTypes("")[seen:] {
-				if strings.HasPrefix(t, "checkout.session.") {
-					types = append(types, t)
-				}
-			}
+			types := sessionEventsSince(emu, seen)
 			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			if pm == "pm_sepa_debit" {

@@ -2,7 +2,6 @@ package checkout_test
 
 import (
 	"net/url"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -47,15 +46,6 @@ var _ = Describe("Checkout with OXXO vouchers", Label("checkout", "payments"), f
 		Expect(status).To(Equal(200), "%v", body)
 		return body
 	}
-	sessionEvents := func(from int) []string {
-		var out []string
-		for _, t := range emu.EventTypes("")[from:] {
-			if strings.HasPrefix(t, "checkout.session.") {
-				out = append(out, t)
-			}
-		}
-		return out
-	}
 
 	It("completes unpaid as the voucher is issued, then async_payment_succeeded once it is paid", func() {
 		s, err := session("payment", nil)
@@ -64,7 +54,7 @@ var _ = Describe("Checkout with OXXO vouchers", Label("checkout", "payments"), f
 		body := complete(s, "jenny@example.com")
 		Expect(body["status"]).To(Equal("complete"))
 		Expect(body["payment_status"]).To(Equal("unpaid"))
-		Expect(sessionEvents(mark)).To(Equal([]string{"checkout.session.completed"}))
+		Expect(sessionEventsSince(emu, mark)).To(Equal([]string{"checkout.session.completed"}))
 		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
@@ -74,7 +64,7 @@ var _ = Describe("Checkout with OXXO vouchers", Label("checkout", "payments"), f
 		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
-		Expect(sessionEvents(mark)).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_succeeded"}))
+		Expect(sessionEventsSince(emu, mark)).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_succeeded"}))
 	})
 
 	It("reports a voucher that expires unpaid as async_payment_failed, the session staying unpaid", func() {
@@ -89,7 +79,7 @@ var _ = Describe("Checkout with OXXO vouchers", Label("checkout", "payments"), f
 		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusUnpaid))
-		Expect(sessionEvents(mark)).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_failed"}))
+		Expect(sessionEventsSince(emu, mark)).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_failed"}))
 		pi, _ := sc.V1PaymentIntents.Retrieve(Ctx, got.PaymentIntent.ID, nil)
 		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
 	})
@@ -154,12 +144,7 @@ var _ = Describe("Checkout with Boleto vouchers", Label("checkout", "payments"),
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.NextAction.BoletoDisplayDetails.Number).NotTo(BeEmpty())
 			emu.Clock().Advance(4 * time.Minute)
-			var types []string
-			for _, t := range emu.EventTypes("")[mark:] {
-				if strings.HasPrefix(t, "checkout.session.") {
-					types = append(types, t)
-				}
-			}
+			types := sessionEventsSince(emu, mark)
 			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			if email == "jenny@example.com" {
@@ -228,12 +213,7 @@ var _ = Describe("Checkout with Konbini vouchers", Label("checkout", "payments")
 			Expect(pi.NextAction.KonbiniDisplayDetails.Stores.FamilyMart.PaymentCode).NotTo(BeEmpty())
 			Expect(pi.PaymentMethodOptions.Konbini.ExpiresAfterDays).To(Equal(int64(10)))
 			emu.Clock().Advance(4 * time.Minute)
-			var types []string
-			for _, t := range emu.EventTypes("")[mark:] {
-				if strings.HasPrefix(t, "checkout.session.") {
-					types = append(types, t)
-				}
-			}
+			types := sessionEventsSince(emu, mark)
 			got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			if email == "hanako@example.com" {
