@@ -14,6 +14,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/eventtypes"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coreevents"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/events"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
@@ -65,8 +66,13 @@ func (e *Emulator) startWebhooks() error {
 			if acct == env.Platform {
 				acct = ""
 			}
-			out = append(out, delivery.Event{ID: c.ID, Type: c.Type, Account: acct, Created: c.Created,
-				Payload: jsonenc.IndentCompact(nil, c.JSON, 0)})
+			ev := delivery.Event{ID: c.ID, Type: c.Type, Account: acct, Created: c.Created,
+				Payload: jsonenc.IndentCompact(nil, c.JSON, 0)}
+			if c.Type == billing.WaitedEvent {
+				// A draft's automatic finalization asks after its delivery.
+				ev.Object = gjson.GetBytes(c.JSON, "data.object.id").String()
+			}
+			out = append(out, ev)
 		}
 		d.Publish(out...)
 	})
@@ -85,8 +91,10 @@ func (e *Emulator) startWebhooks() error {
 	})
 }
 
-// delivered counts an event's pending_webhooks down once an endpoint got it.
-func (e *Emulator) delivered(ev delivery.Event, endpointID string, ok bool) {
+// delivered counts an event's pending_webhooks down once an endpoint got
+// it. The last endpoint taking an invoice's invoice.created marks the
+// invoice's webhooks delivered, in the same transaction.
+func (e *Emulator) delivered(ev delivery.Event, endpointID string, ok bool, at time.Time) {
 	if !ok {
 		return
 	}
@@ -99,9 +107,16 @@ func (e *Emulator) delivered(ev delivery.Event, endpointID string, ok bool) {
 		if !found {
 			return nil
 		}
-		if n := api.Int(o["pending_webhooks"]); n > 0 {
-			o["pending_webhooks"] = n - 1
-			return tx.Put(acct, o)
+		n := api.Int(o["pending_webhooks"])
+		if n <= 0 {
+			return nil
+		}
+		o["pending_webhooks"] = n - 1
+		if err := tx.Put(acct, o); err != nil {
+			return err
+		}
+		if n == 1 && ev.Type == billing.WaitedEvent && ev.Object != "" {
+			return billing.WebhooksDelivered(tx, acct, ev.Object, at.Unix())
 		}
 		return nil
 	})

@@ -20,6 +20,10 @@ type Due struct {
 	About store.Ref
 	Kind  string // for logs
 	Run   func(c *Call) error
+	// Wait, if set, runs first, outside any transaction: work that
+	// depends on something beyond the store (a webhook's delivery) waits
+	// for it there, where the receiver can still call the API.
+	Wait func()
 }
 
 // Timer is a resource family's time-driven work.
@@ -98,6 +102,9 @@ func (e *Env) RunDue(timers []Timer, now time.Time) {
 		// transaction, once everything is stored: the objects are still
 		// decoded there, so the few fields a Timer reads need no parse of
 		// their JSON. Queued only once the work committed.
+		if d.Wait != nil {
+			d.Wait()
+		}
 		var next []refDue
 		_, err := e.background(d.Account, watched, func(c *Call) error {
 			c.Now = d.At

@@ -52,6 +52,9 @@ type Event struct {
 	Payload  []byte
 	// Thin is a v2 thin event (for thin event destinations only).
 	Thin bool
+	// Object is the id of the object the event is about, where someone
+	// asks after its delivery (Awaiting); "" otherwise.
+	Object string
 }
 
 // Order is the order a batch of deliveries starts in.
@@ -111,8 +114,8 @@ type Config struct {
 	// OnResult hears the outcome of each event's delivery to each
 	// endpoint it was published to (for pending_webhooks): its first
 	// success, whichever copy or redelivery made it, or the final failure
-	// of its first copy.
-	OnResult func(ev Event, endpointID string, ok bool)
+	// of its first copy. at is the attempt's moment on the emulator clock.
+	OnResult func(ev Event, endpointID string, ok bool, at time.Time)
 }
 
 // DefaultRetrySchedule is Stripe test mode's: three retries over hours.
@@ -142,6 +145,8 @@ type endpointState struct {
 	waiting []delivery // delayed or retrying, due on the clock
 	ready   []delivery
 	running int
+	// flying are the deliveries in flight, until their result is heard.
+	flying []delivery
 }
 
 // Dispatcher delivers events. It is safe for concurrent use.
@@ -551,6 +556,7 @@ func (d *Dispatcher) pumpLocked() {
 			dl := st.ready[0]
 			st.ready = st.ready[1:]
 			st.running++
+			st.flying = append(st.flying, dl)
 			d.inflight++
 			d.wg.Add(1)
 			go d.deliver(st, dl)
@@ -615,6 +621,7 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	if gen != d.gen {
 		// Reset while in flight: the event and its endpoint are gone.
 		st.running--
+		st.land(dl)
 		d.inflight--
 		d.pumpLocked()
 		d.mu.Unlock()
@@ -651,14 +658,22 @@ func (d *Dispatcher) deliver(st *endpointState, dl delivery) {
 	}
 	d.mu.Unlock()
 	if report && d.cfg.OnResult != nil {
-		d.cfg.OnResult(dl.ev, ep.ID, ok)
+		d.cfg.OnResult(dl.ev, ep.ID, ok, at)
 	}
 	// In flight until its result is heard: a Flush returning then finds
 	// pending_webhooks as this delivery left it.
 	d.mu.Lock()
+	st.land(dl)
 	d.inflight--
 	d.cond.Broadcast()
 	d.mu.Unlock()
+}
+
+// land takes a delivery whose result was heard off the flying list.
+func (st *endpointState) land(dl delivery) {
+	if i := slices.IndexFunc(st.flying, func(f delivery) bool { return f.seq == dl.seq }); i >= 0 {
+		st.flying = slices.Delete(st.flying, i, i+1)
+	}
 }
 
 // post sends one attempt, signed with the secrets alive at its moment.
@@ -816,6 +831,40 @@ func (d *Dispatcher) Redeliver(ev Event, endpointID string) error {
 	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq, due: d.cfg.Clock.Now(), resent: !matches(st.ep, ev), redelivery: true})
 	d.pumpLocked()
 	return nil
+}
+
+// Awaiting tells whether an event of typ about object, in account, still
+// has deliveries to come: due now, in flight, held, or waiting on the
+// clock. next is the soonest of those on the clock: now for one due or in
+// flight, zero when only held ones are left (they wait for a release).
+func (d *Dispatcher) Awaiting(account, typ, object string) (pending bool, next time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	about := func(dl delivery) bool {
+		return dl.ev.Object == object && dl.ev.Type == typ && dl.ev.Account == account
+	}
+	now := d.cfg.Clock.Now()
+	soonest := func(t time.Time) {
+		if next.IsZero() || t.Before(next) {
+			next = t
+		}
+	}
+	for _, st := range d.endpoints {
+		if slices.ContainsFunc(st.ready, about) || slices.ContainsFunc(st.flying, about) {
+			pending = true
+			soonest(now)
+		}
+		if slices.ContainsFunc(st.held, about) {
+			pending = true
+		}
+		for _, dl := range st.waiting {
+			if about(dl) {
+				pending = true
+				soonest(dl.due)
+			}
+		}
+	}
+	return pending, next
 }
 
 // Attempts returns every attempt so far, in the order they finished.

@@ -18,7 +18,7 @@ func TestFlushWaitsUntilTheResultIsHeard(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer srv.Close()
 	heard, counted := make(chan struct{}), make(chan struct{})
-	d := New(Config{Clock: clock.NewFrozen(time.Unix(1_700_000_000, 0)), OnResult: func(Event, string, bool) {
+	d := New(Config{Clock: clock.NewFrozen(time.Unix(1_700_000_000, 0)), OnResult: func(Event, string, bool, time.Time) {
 		close(heard)
 		<-counted
 	}})

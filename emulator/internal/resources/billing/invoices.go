@@ -174,6 +174,7 @@ func newInvoiceWithID(c *api.Call, id string, cus store.Obj, currency string, no
 	} {
 		inv[k] = v
 	}
+	markWebhooksDelivered(c, inv, now)
 	return inv
 }
 

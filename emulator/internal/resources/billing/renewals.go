@@ -113,7 +113,7 @@ func dueOf(tx *store.Tx, account, clockID string, ref store.Ref, target, upcomin
 }
 
 var (
-	invoiceDueFields  = []string{"id", "status", "test_clock", "automatically_finalizes_at", "next_payment_attempt", "collection_method", "due_date", "parent.subscription_details.subscription"}
+	invoiceDueFields  = []string{"id", "status", "test_clock", "automatically_finalizes_at", "next_payment_attempt", "collection_method", "due_date", "parent.subscription_details.subscription", "webhooks_delivered_at", "created"}
 	customerDueFields = []string{"id", "test_clock", "discount.end"}
 )
 
@@ -127,6 +127,11 @@ func invoiceDue(out []dueAction, tx *store.Tx, account, clockID string, f []gjso
 	kind := "finalize"
 	switch f[1].String() {
 	case "draft":
+		if clockID == "" && f[8].Type == gjson.Null && f[3].Int() > f[9].Int() {
+			// Its invoice.created is still on its way to an endpoint:
+			// the hour after creation waits for its delivery.
+			kind = "finalize_after_webhooks"
+		}
 	case "open":
 		at, kind = f[4], "retry"
 		if f[5].String() == "send_invoice" {
@@ -257,10 +262,15 @@ func run(c *api.Call, a dueAction) error {
 		return upcoming(c, a.id)
 	case "pending_items":
 		return invoicePendingItems(c, a.id)
-	case "finalize":
+	case "finalize", "finalize_after_webhooks":
 		inv, ok := c.Tx.Get(c.Account, "invoice", a.id)
 		if !ok || inv["status"] != "draft" {
 			return nil
+		}
+		if a.kind == "finalize_after_webhooks" {
+			if later, err := awaitWebhooks(c, inv); later || err != nil {
+				return err
+			}
 		}
 		inv, err := finalize(c, inv)
 		if locationUnrecognized(err) {
@@ -616,7 +626,7 @@ func expire(c *api.Call, id string) error {
 // in time order.
 func Advance(c *api.Call, clockID string, target int64) error {
 	q := api.NewDueQueue()
-	q.Push(asWork(c.Account, Due(c.Tx, c.Account, clockID, target, c.UpcomingInvoiceLead))...)
+	q.Push(asWork(c.Env, c.Account, Due(c.Tx, c.Account, clockID, target, c.UpcomingInvoiceLead))...)
 	c.Tx.Track(Timer.Watch...)
 	for _, t := range ClockTimers {
 		q.Push(t.Due(c.Tx, c.Account, clockID, target)...)
@@ -644,7 +654,7 @@ func Advance(c *api.Call, clockID string, target int64) error {
 		for _, ref := range c.Tx.TakeWritten() {
 			q.Forget(ref)
 			if slices.Contains(Timer.Watch, ref.Type) {
-				q.Push(asWork(c.Account, dueOf(c.Tx, c.Account, clockID, ref, target, c.UpcomingInvoiceLead))...)
+				q.Push(asWork(c.Env, c.Account, dueOf(c.Tx, c.Account, clockID, ref, target, c.UpcomingInvoiceLead))...)
 			}
 			for _, t := range ClockTimers {
 				if slices.Contains(t.Watch, ref.Type) {
@@ -673,28 +683,31 @@ type ClockTimer struct {
 // Timer is billing's work on the emulator clock (test clocks Advance).
 var Timer = api.Timer{
 	Due: func(env *api.Env, tx *store.Tx, account string, target int64) []api.Due {
-		return asWork(account, Due(tx, account, "", target, env.UpcomingInvoiceLead))
+		return asWork(env, account, Due(tx, account, "", target, env.UpcomingInvoiceLead))
 	},
 	Watch: []string{"subscription", "invoice", "subscription_schedule", "customer"},
 	DueOf: func(env *api.Env, tx *store.Tx, account string, ref store.Ref, target int64) []api.Due {
-		return asWork(account, dueOf(tx, account, "", ref, target, env.UpcomingInvoiceLead))
+		return asWork(env, account, dueOf(tx, account, "", ref, target, env.UpcomingInvoiceLead))
 	},
 }
 
-func asWork(account string, actions []dueAction) []api.Due {
+func asWork(env *api.Env, account string, actions []dueAction) []api.Due {
 	out := make([]api.Due, len(actions))
 	for i, a := range actions {
 		typ := "subscription"
 		switch a.kind {
 		case "finalize", "retry", "overdue", "overdue_deadline":
 			typ = "invoice"
+		case "finalize_after_webhooks":
+			typ = "invoice"
+			out[i].Wait = settleWebhooks(env)
 		case "schedule", "schedule_expiring":
 			typ = "subscription_schedule"
 		case "discount_end":
 			typ = "customer"
 		}
-		out[i] = api.Due{At: a.at, Account: account, About: store.Ref{Type: typ, ID: a.id}, Kind: a.kind,
-			Run: func(c *api.Call) error { return run(c, a) }}
+		out[i].At, out[i].Account, out[i].About, out[i].Kind = a.at, account, store.Ref{Type: typ, ID: a.id}, a.kind
+		out[i].Run = func(c *api.Call) error { return run(c, a) }
 	}
 	return out
 }
