@@ -181,6 +181,43 @@ var _ = Describe("An invoice waiting for its invoice.created webhooks", Label("w
 		Expect(inv.StatusTransitions.FinalizedAt).To(Equal(released + 3600))
 	})
 
+	It("waits on a connected account's invoice for the Connect endpoint taking its events", func() {
+		acct := call("POST", "/v1/accounts", url.Values{"type": {"express"}})["id"].(string)
+		in := func(method, path string, form url.Values) map[string]any {
+			GinkgoHelper()
+			status, out, err := emu.Call(method, path, form, acct)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", out)
+			return out
+		}
+		rcv := newReceiver()
+		rcv.Answer = func(n int, _ stripe.Event) int {
+			if n == 1 {
+				return 500 // the first attempt fails; the retry 5 minutes later lands
+			}
+			return 200
+		}
+		_, secret, err := emu.Webhooks().ListenOn("", rcv.Srv.URL, true, "invoice.created")
+		Expect(err).NotTo(HaveOccurred())
+		rcv.Secret = secret
+		// The platform's own invoice has no endpoint to wait for.
+		platformInv := call("POST", "/v1/invoices", url.Values{"customer": {call("POST", "/v1/customers", nil)["id"].(string)}})
+		Expect(platformInv["webhooks_delivered_at"]).To(Equal(platformInv["created"]))
+
+		cus := in("POST", "/v1/customers", nil)
+		inv := in("POST", "/v1/invoices", url.Values{"customer": {cus["id"].(string)}, "auto_advance": {"true"},
+			"collection_method": {"send_invoice"}, "days_until_due": {"30"}})
+		Expect(inv["webhooks_delivered_at"]).To(BeNil())
+		created := int64(inv["created"].(float64))
+
+		emu.Clock().Advance(2 * time.Hour)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		inv = in("GET", "/v1/invoices/"+inv["id"].(string), nil)
+		Expect(inv["webhooks_delivered_at"]).To(BeNumerically("==", created+5*60))
+		Expect(inv["status"]).To(Equal("paid"), "finalized with nothing to pay")
+		Expect(inv["status_transitions"].(map[string]any)["finalized_at"]).To(BeNumerically("==", created+5*60+3600))
+	})
+
 	It("finalizes at the 72-hour limit when the deliveries stay held", func() {
 		id, _ := listen(nil)
 		subID, end := subscribe()
