@@ -107,6 +107,37 @@ var _ = Describe("Catalog fidelity", Label("catalog"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(same.LookupKey).To(Equal("seat"))
 	})
+	// A price deleted through the Plans API is gone: retrieving it is
+	// "No such price". It no longer holds its lookup key, and it is no
+	// price a product may point at.
+	It("frees a deleted plan's lookup key and refuses its id as a product's default price, as a price that no longer exists", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat")})
+		Expect(err).NotTo(HaveOccurred())
+		gone, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+			Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}, LookupKey: stripe.String("seat"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Plans.Delete(Ctx, gone.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		eventsBefore := len(emu.Events(""))
+
+		next, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+			Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(600), LookupKey: stripe.String("seat"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(next.LookupKey).To(Equal("seat"))
+		Expect(priceIDs(&stripe.PriceListParams{LookupKeys: []*string{stripe.String("seat")}})).To(Equal([]string{next.ID}))
+		// Only the new price's price.created: nothing about the deleted one.
+		Expect(emu.EventTypes("")[eventsBefore:]).To(Equal([]string{"price.created"}))
+
+		_, err = sc.V1Products.Update(Ctx, prod.ID, &stripe.ProductUpdateParams{DefaultPrice: stripe.String(gone.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "default_price")
+		Expect(StripeErr(err).Msg).To(Equal("No such price: '" + gone.ID + "'"))
+		got, err := sc.V1Products.Retrieve(Ctx, prod.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.DefaultPrice).To(BeNil())
+	})
 	It("holds a product's description, name and url and a price's nickname to the lengths of Stripe's OpenAPI spec", func() {
 		_, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat"), Description: stripe.String(strings.Repeat("d", 40001))})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "description")

@@ -368,7 +368,8 @@ func claimLookupKey(c *api.Call, price store.Obj) error {
 	price["lookup_key"] = key
 	holders := c.Tx.List(c.Account, "price", store.Query{Index: "lookup_key", Value: key})
 	for _, other := range holders.Data {
-		if other["id"] == price["id"] {
+		// A price deleted as a plan is gone and holds no key any more.
+		if other["id"] == price["id"] || (other["active"] == false && Gone(c, api.Str(other["id"]))) {
 			continue
 		}
 		if !transfer {

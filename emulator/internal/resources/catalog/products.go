@@ -314,7 +314,7 @@ func updateProduct(c *api.Call) (any, error) {
 			pid, _ := c.Params.Str("default_price")
 			price, ok := c.Tx.Get(c.Account, "price", pid)
 			switch {
-			case !ok:
+			case !ok || (!api.Bool(price["active"]) && Gone(c, pid)): // deleted as a plan
 				return nil, apierr.NoSuchObject("price", pid, "default_price")
 			case api.Str(price["product"]) != api.Str(before["id"]):
 				return nil, apierr.InvalidRequest("The price `%s` does not belong to this product; a product's default price must be one of its own prices.", pid).WithParam("default_price")
