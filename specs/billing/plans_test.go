@@ -261,6 +261,38 @@ var _ = Describe("Plans", Label("billing", "plans"), func() {
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 	})
 
+	// A product's default price stays one of its own prices: moving it
+	// to another product would leave the product pointing at a price it
+	// does not have, which could then be archived (Stripe's answer to
+	// the move is not documented).
+	It("refuses to move its product's default price to another product, changing nothing", func() {
+		plan := monthly("basic", 500)
+		_, err := sc.V1Products.Update(Ctx, prod.ID, &stripe.ProductUpdateParams{DefaultPrice: stripe.String(plan.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		other, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Other")})
+		Expect(err).NotTo(HaveOccurred())
+		before := len(emu.Events(""))
+
+		_, err = sc.V1Plans.Update(Ctx, "basic", &stripe.PlanUpdateParams{Product: stripe.String(other.ID), Nickname: stripe.String("Basic")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "product")
+		Expect(emu.Events("")).To(HaveLen(before))
+		got, err := sc.V1Plans.Retrieve(Ctx, "basic", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Product.ID).To(Equal(prod.ID))
+		Expect(got.Nickname).To(BeEmpty())
+		_, err = sc.V1Prices.Update(Ctx, "basic", &stripe.PriceUpdateParams{Active: stripe.Bool(false)})
+		Expect(StripeErr(err).Msg).To(Equal("This price cannot be archived because it is the default price of its product."))
+
+		// Once the product's default is another price, it moves.
+		params := &stripe.ProductUpdateParams{}
+		params.AddExtra("default_price", "")
+		_, err = sc.V1Products.Update(Ctx, prod.ID, params)
+		Expect(err).NotTo(HaveOccurred())
+		moved, err := sc.V1Plans.Update(Ctx, "basic", &stripe.PlanUpdateParams{Product: stripe.String(other.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(moved.Product.ID).To(Equal(other.ID))
+	})
+
 	It("deletes a plan: the price goes with it, subscriptions on it go on, and its product can then be deleted", func() {
 		plan := monthly("legacy", 2000)
 		cus := customerWithCard(sc, "legacy@example.com", "pm_card_visa", "")

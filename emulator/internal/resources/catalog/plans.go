@@ -413,6 +413,11 @@ func updatePlan(c *api.Call) (any, error) {
 		if !ok || api.Bool(p["deleted"]) {
 			return nil, apierr.NoSuchObject("product", prod, "product")
 		}
+		if owner, _ := c.Tx.Get(c.Account, "product", api.Str(before["product"])); owner != nil && api.Str(owner["default_price"]) == api.Str(before["id"]) {
+			// Its product would point at a price of another product, which
+			// could then be archived.
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate moving plan `%s` to another product while it is the default price of its product `%s` (Stripe's answer is not documented), so it refused the request rather than leave that product's default price on another product. Change the product's default_price first.", before["id"], owner["id"]).WithParam("product")
+		}
 		if usedBySubscriptions(c, api.Str(before["id"])) {
 			return nil, apierr.InvalidRequest("The product of plan `%s` cannot be changed: the plan has been used in a subscription or subscription schedule.", before["id"]).WithParam("product")
 		}
