@@ -183,6 +183,47 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(again.StatementDescriptor).To(Equal("ACME PRO 2"))
 		})
+		// Stripe's reference: a good "is eligible for use with Orders and
+		// SKUs", a service "with Subscriptions and Plans"; the refusal is
+		// in the words Stripe gives for a plan.
+		It("takes one-time prices on a good but no plan or recurring price, creating nothing", func() {
+			box, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Box"), Type: stripe.String("good")})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(box.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(900)})
+			Expect(err).NotTo(HaveOccurred())
+			want := "Plans may only be created with products of type `service`, but the supplied product (`" + box.ID + "`) had type `good`."
+
+			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(box.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(900),
+				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "product")
+			Expect(StripeErr(err).Msg).To(Equal(want))
+
+			_, err = sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{ProductID: stripe.String(box.ID), Currency: stripe.String("usd"), Amount: stripe.Int64(900),
+				Interval: stripe.String("month")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "product")
+			Expect(StripeErr(err).Msg).To(Equal(want))
+
+			service, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Box club")})
+			Expect(err).NotTo(HaveOccurred())
+			plan, err := sc.V1Plans.Create(Ctx, &stripe.PlanCreateParams{ProductID: stripe.String(service.ID), Currency: stripe.String("usd"), Amount: stripe.Int64(900),
+				Interval: stripe.String("month")})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Plans.Update(Ctx, plan.ID, &stripe.PlanUpdateParams{Product: stripe.String(box.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "product")
+			Expect(StripeErr(err).Msg).To(Equal(want))
+
+			_, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Crate"), Type: stripe.String("good"),
+				DefaultPriceData: &stripe.ProductCreateDefaultPriceDataParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(900),
+					Recurring: &stripe.ProductCreateDefaultPriceDataRecurringParams{Interval: stripe.String("month")}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "default_price_data[recurring]")
+			Expect(StripeErr(err).Msg).To(HavePrefix("Plans may only be created with products of type `service`"))
+
+			Expect(countOf("product")).To(Equal(2))
+			Expect(countOf("price")).To(Equal(2))
+			again, err := sc.V1Plans.Retrieve(Ctx, plan.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.Product.ID).To(Equal(service.ID))
+		})
 	})
 
 	Describe("prices", func() {

@@ -201,6 +201,9 @@ func planProduct(c *api.Call) (string, store.Obj, error) {
 	if !ok || api.Bool(prod["deleted"]) {
 		return "", nil, apierr.NoSuchObject("product", id, "product")
 	}
+	if err := checkPlanProduct(prod, "product"); err != nil {
+		return "", nil, err
+	}
 	return id, nil, nil
 }
 
@@ -413,6 +416,9 @@ func updatePlan(c *api.Call) (any, error) {
 		if !ok || api.Bool(p["deleted"]) {
 			return nil, apierr.NoSuchObject("product", prod, "product")
 		}
+		if err := checkPlanProduct(p, "product"); err != nil {
+			return nil, err
+		}
 		if owner, _ := c.Tx.Get(c.Account, "product", api.Str(before["product"])); owner != nil && api.Str(owner["default_price"]) == api.Str(before["id"]) {
 			// Its product would point at a price of another product, which
 			// could then be archived.
@@ -428,6 +434,17 @@ func updatePlan(c *api.Call) (any, error) {
 	}
 	emitPlan(c, "updated", before, after)
 	return PlanOf(after), nil
+}
+
+// checkPlanProduct refuses a plan (or recurring price) on a product of
+// type good: Stripe's reference has goods "eligible for use with Orders
+// and SKUs" and services "with Subscriptions and Plans", and refuses a
+// plan on a good in these words (param names the parameter).
+func checkPlanProduct(prod store.Obj, param string) error {
+	if prod["type"] != "good" {
+		return nil
+	}
+	return apierr.InvalidRequest("Plans may only be created with products of type `service`, but the supplied product (`%s`) had type `good`.", api.Str(prod["id"])).WithParam(param)
 }
 
 // checkArchivable refuses to archive a product's default price.

@@ -289,6 +289,11 @@ func createPrice(c *api.Call) (any, error) {
 		if !ok || api.Bool(prod["deleted"]) {
 			return nil, apierr.NoSuchObject("product", productID, "product")
 		}
+		if _, recurring := c.Params.Sent("recurring"); recurring {
+			if err := checkPlanProduct(prod, "product"); err != nil {
+				return nil, err
+			}
+		}
 	case hasProductData:
 		name, _ := pd.Str("name")
 		if name == "" {

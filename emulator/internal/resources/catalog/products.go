@@ -178,6 +178,11 @@ func createProduct(c *api.Call) (any, error) {
 	}
 	var price store.Obj
 	if pd, ok := c.Params.Obj("default_price_data"); ok {
+		if _, recurring := pd.Sent("recurring"); recurring {
+			if err := checkPlanProduct(o, "default_price_data[recurring]"); err != nil {
+				return nil, err
+			}
+		}
 		p, err := buildPrice(c, pd, "default_price_data", id)
 		if err != nil {
 			return nil, err
