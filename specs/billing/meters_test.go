@@ -216,7 +216,8 @@ var _ = Describe("Billing meters and metered prices", Label("billing", "meters")
 		It("need a meter, and only metered prices take one", func() {
 			_, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
 				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered")}})
-			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "recurring[meter]")
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+			Expect(StripeErr(err).Msg).To(Equal("Starting with Stripe version `2025-03-31.basil`, metered prices must be backed by meters."))
 			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
 				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), Meter: stripe.String(meter.ID)}})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "recurring[meter]")

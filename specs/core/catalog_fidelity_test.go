@@ -138,6 +138,49 @@ var _ = Describe("Catalog fidelity", Label("catalog"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.DefaultPrice).To(BeNil())
 	})
+	// Stripe's answers as integrators have recorded them from live
+	// requests: no code and no param, but for the tiered one's.
+	It("refuses a price with no product, no amount or a metered one with no meter, and a one-time tiered price, in Stripe's words, creating nothing", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat")})
+		Expect(err).NotTo(HaveOccurred())
+		refused := func(p *stripe.PriceCreateParams, msg, param string) {
+			GinkgoHelper()
+			_, err := sc.V1Prices.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", param)
+			Expect(StripeErr(err).Msg).To(Equal(msg))
+		}
+		refused(&stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100)},
+			"You must specify either `product` or `product_data` when creating a price.", "")
+		refused(&stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd")},
+			"Prices require an `unit_amount` or `unit_amount_decimal` parameter to be set.", "")
+		refused(&stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}},
+			"Prices require an `unit_amount` or `unit_amount_decimal` parameter to be set.", "")
+		refused(&stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(5),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered")}},
+			"Starting with Stripe version `2025-03-31.basil`, metered prices must be backed by meters.", "")
+		refused(&stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+			BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("volume"),
+			Tiers: []*stripe.PriceCreateTierParams{{UpToInf: stripe.Bool(true), UnitAmount: stripe.Int64(500)}}},
+			"Prices with `type=one_time` are not supported with tiered billing.", "interval")
+		Expect(emu.Count("", "price")).To(BeZero())
+
+		// The same tiers on a recurring price are taken.
+		_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+			Recurring:     &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+			BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("volume"),
+			Tiers: []*stripe.PriceCreateTierParams{{UpToInf: stripe.Bool(true), UnitAmount: stripe.Int64(500)}}})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("refuses a price list by a product that does not exist, as Stripe answers it", func() {
+		var err error
+		for _, err = range sc.V1Prices.List(Ctx, &stripe.PriceListParams{Product: stripe.String("prod_nope")}) {
+			break
+		}
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "product")
+		Expect(StripeErr(err).Msg).To(Equal("No such product: 'prod_nope'"))
+	})
 	It("holds a product's description, name and url and a price's nickname to the lengths of Stripe's OpenAPI spec", func() {
 		_, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Seat"), Description: stripe.String(strings.Repeat("d", 40001))})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "description")

@@ -270,6 +270,7 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 			Expect(StripeErr(err).Msg).To(Equal("Invalid unit_amount_decimal: must have at most 12 decimal places."))
 
 			_, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prodID), Currency: stripe.String("usd"),
+				Recurring:     &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
 				BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("volume"), Tiers: []*stripe.PriceCreateTierParams{
 					{UpToInf: stripe.Bool(true), UnitAmountDecimal: stripe.Float64(0.1234567890123)}}})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "tiers[0][unit_amount_decimal]")

@@ -163,7 +163,8 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 		}
 		o["custom_unit_amount"] = cu.render()
 	default:
-		return nil, apierr.MissingParam(name("unit_amount"))
+		// Stripe's words as recorded from live requests: no param.
+		return nil, apierr.InvalidRequest("Prices require an `unit_amount` or `unit_amount_decimal` parameter to be set.")
 	}
 	if rec, ok := p.Obj("recurring"); ok {
 		interval, _ := rec.Str("interval")
@@ -209,8 +210,9 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 			}
 			meter = m
 		} else if usage == "metered" {
-			// Since 2025-03-31.basil usage is recorded only through meters.
-			return nil, apierr.MissingParam(name("recurring.meter"))
+			// Since 2025-03-31.basil usage is recorded only through meters
+			// (Stripe's words as recorded from live requests: no param).
+			return nil, apierr.InvalidRequest("Starting with Stripe version `2025-03-31.basil`, metered prices must be backed by meters.")
 		}
 		o["recurring"] = store.Obj{"interval": interval, "interval_count": count, "meter": meter, "trial_period_days": trial, "usage_type": usage}
 		o["type"] = "recurring"
@@ -245,7 +247,7 @@ func buildPrice(c *api.Call, p params.Values, prefix, productID string) (store.O
 }
 
 // checkScheme holds tiers, tiers_mode and the single amount to the
-// billing scheme: a tiered price needs tiers_mode and tiers and takes no
+// billing scheme: a tiered price is recurring, needs tiers_mode and tiers and takes no
 // unit_amount; any other takes neither tiers nor tiers_mode. tiers and
 // transform_quantity are exclusive (Stripe's message, param tiers).
 // Looked at with Sent, so a parameter not acted on is still refused as
@@ -260,6 +262,10 @@ func checkScheme(p params.Values, name func(string) string, tiered bool) error {
 			}
 		}
 		return nil
+	}
+	if _, recurring := p.Sent("recurring"); !recurring {
+		// Stripe's words and param as recorded from live requests.
+		return apierr.InvalidRequest("Prices with `type=one_time` are not supported with tiered billing.").WithParam(name("interval"))
 	}
 	switch {
 	case !hasMode || mode == params.Unset:
@@ -300,7 +306,8 @@ func createPrice(c *api.Call) (any, error) {
 			return nil, apierr.MissingParam("product_data[name]")
 		}
 	default:
-		return nil, apierr.MissingParam("product")
+		// Stripe's words as recorded from live requests: no param.
+		return nil, apierr.InvalidRequest("You must specify either `product` or `product_data` when creating a price.")
 	}
 	var newProduct store.Obj
 	if hasProductData {
@@ -466,6 +473,9 @@ func listPrices(c *api.Call) (any, error) {
 		active = v
 	}
 	if product, ok := c.Params.Str("product"); ok && product != "" {
+		if _, err := Product(c, product, "product"); err != nil {
+			return nil, err
+		}
 		q.Index, q.Value = "product", product
 	} else {
 		q.Index, q.Value = "active", boolString(active)
