@@ -397,7 +397,7 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		_, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("TEN")})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Code: stripe.String("TEN")})
-		Expect(StripeErr(err).Param).To(Equal("code"), "one active code per code")
+		Expect(StripeErr(err).Msg).To(Equal("An active promotion code with `code: TEN` already exists."), "one active code per code")
 		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("other@example.com")})
 		Expect(err).NotTo(HaveOccurred())
 		mine, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(c.ID), Customer: stripe.String(other.ID)})

@@ -26,8 +26,12 @@ func createPromotionCode(c *api.Call) (any, error) {
 	if code == "" {
 		code = strings.ToUpper(c.IDs.Secret(8))
 	}
-	if len(code) > 500 || !validCode.MatchString(code) {
-		return nil, apierr.InvalidRequest("Invalid code: must be at most 500 characters, each a letter (a-z, A-Z) or a digit (0-9).").WithParam("code")
+	if len(code) > 500 {
+		return nil, apierr.TooLong("code", code, 500)
+	}
+	if !validCode.MatchString(code) {
+		// Stripe's words, its pattern quoted, as recorded from live requests.
+		return nil, apierr.InvalidRequest(`This value must match the regex pattern. (/\A[a-zA-Z0-9\-_]+\z/ does not match for the value %s).`, code).WithParam("code")
 	}
 	active := true
 	if v, ok := c.Params.Bool("active"); ok {
@@ -35,7 +39,8 @@ func createPromotionCode(c *api.Call) (any, error) {
 	}
 	customer, _ := c.Params.Str("customer")
 	if active && activeCode(c, code, customer, "") != nil {
-		return nil, apierr.InvalidRequest("An active promotion code with `code: %s` already exists.", code).WithParam("code")
+		// Stripe's words as recorded from live requests: no param.
+		return nil, apierr.InvalidRequest("An active promotion code with `code: %s` already exists.", code)
 	}
 	o := c.Object("promotion_code", c.NewID("promotion_code"), store.Obj{
 		"active": active, "code": code, "coupon": coupon, "customer": nil, "expires_at": nil, "max_redemptions": nil,
@@ -49,8 +54,12 @@ func createPromotionCode(c *api.Call) (any, error) {
 		o["customer"] = customer
 	}
 	if at, ok := c.Params.Int("expires_at"); ok {
-		if at <= c.Now {
-			return nil, apierr.InvalidRequest("Invalid expires_at: must be in the future").WithParam("expires_at")
+		// Stripe's words for both as recorded from live requests.
+		switch {
+		case at <= c.Now:
+			return nil, apierr.InvalidRequest("The parameter `expires_at` expects a unix timestamp representing a date and time in the future. You specified the value `%d` which is in the past.", at).WithParam("expires_at")
+		case at-c.Now > maxExpiresIn:
+			return nil, apierr.InvalidRequest("Invalid timestamp: can be no more than five years in the future.").WithParam("expires_at")
 		}
 		if rb := coupon["redeem_by"]; rb != nil && at > api.Int(rb) {
 			return nil, apierr.InvalidRequest("The promotion code's expires_at cannot be later than its coupon's redeem_by.").WithParam("expires_at")
@@ -113,8 +122,14 @@ func FindCode(c *api.Call, code, customer string) store.Obj {
 	return found
 }
 
-// validCode is what Stripe takes in a code: letters and digits.
-var validCode = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+// validCode is what Stripe takes in a code: letters, digits, dashes and
+// underscores (its reference names only letters and digits; its
+// validation's pattern, quoted in its refusal, takes the other two).
+var validCode = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// maxExpiresIn is how far ahead a code's expires_at may be: five years
+// (of 365 days; how Stripe counts them is not known).
+const maxExpiresIn = 5 * 365 * 24 * 60 * 60
 
 // activeCode finds another active promotion code (not except) that a
 // customer could type as code: Stripe keeps codes unique whatever their
