@@ -439,6 +439,46 @@ var _ = Describe("Catalog objects' limits", Label("catalog"), func() {
 		})
 	})
 
+	// Stripe's answers as integrators have recorded them from live requests.
+	It("refuses a coupon without or with both kinds of discount, a repeating one without its months, a percentage under 0.01, a percentage with currency options or a past redeem_by, in Stripe's words, creating nothing", func() {
+		now := emu.Clock().Now().Unix()
+		refused := func(p *stripe.CouponCreateParams, code, param, msg string) {
+			GinkgoHelper()
+			_, err := sc.V1Coupons.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", code, param)
+			Expect(StripeErr(err).Msg).To(Equal(msg))
+		}
+		refused(&stripe.CouponCreateParams{Duration: stripe.String("once")}, "parameter_missing", "",
+			"Must provide percent_off or amount_off.")
+		refused(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), AmountOff: stripe.Int64(500), Currency: stripe.String("usd")}, "", "",
+			"Received both percent_off and amount_off parameters. Please pass in only one.")
+		refused(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("repeating")}, "", "duration",
+			"The duration_in_months param must be set when creating a coupon with a repeating duration")
+		refused(&stripe.CouponCreateParams{PercentOff: stripe.Float64(0)}, "", "percent_off",
+			"This value must be greater than or equal to 0.01 (it currently is '0.0').")
+		refused(&stripe.CouponCreateParams{PercentOff: stripe.Float64(0.005)}, "", "percent_off",
+			"This value must be greater than or equal to 0.01 (it currently is '0.005').")
+		refused(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10),
+			CurrencyOptions: map[string]*stripe.CouponCreateCurrencyOptionsParams{"eur": {AmountOff: stripe.Int64(500)}}}, "", "currency_options",
+			"You may only specify one of these parameters: currency_options, percent_off.")
+		refused(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), RedeemBy: stripe.Int64(now - 60)}, "", "redeem_by",
+			fmt.Sprintf("The parameter `redeem_by` expects a unix timestamp representing a date and time in the future. You specified the value `%d` which is in the past.", now-60))
+		Expect(countOf("coupon")).To(BeZero())
+
+		// A deleted coupon is shown in coupon.deleted as no longer valid.
+		spring, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{ID: stripe.String("SPRING"), PercentOff: stripe.Float64(0.01)})
+		Expect(err).NotTo(HaveOccurred())
+		refused(&stripe.CouponCreateParams{ID: stripe.String("SPRING"), PercentOff: stripe.Float64(5)}, "resource_already_exists", "",
+			"Coupon already exists.")
+		seen := len(emu.Events(""))
+		_, err = sc.V1Coupons.Delete(Ctx, spring.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		evs := emu.Events("")[seen:]
+		Expect(evs).To(HaveLen(1))
+		Expect(evs[0]["type"]).To(Equal("coupon.deleted"))
+		Expect(evs[0]["data"].(map[string]any)["object"].(map[string]any)["valid"]).To(BeFalse())
+	})
+
 	It("refuses a coupon duration, currency or duration_in_months Stripe does not have, or an emptied name", func() {
 		_, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("weekly")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "duration")

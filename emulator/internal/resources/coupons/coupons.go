@@ -8,6 +8,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -65,7 +66,8 @@ func createCoupon(c *api.Call) (any, error) {
 			return nil, apierr.InvalidRequest("Invalid id: may only contain letters, digits, '_' and '-'").WithParam("id")
 		}
 		if c.Tx.Exists(c.Account, "coupon", v) {
-			return nil, apierr.InvalidRequest("Coupon already exists.").WithParam("id").WithCode("resource_already_exists")
+			// Stripe's words as recorded from live requests: no param.
+			return nil, apierr.InvalidRequest("Coupon already exists.").WithCode("resource_already_exists")
 		}
 		if err := reuseID(c, v); err != nil {
 			return nil, err
@@ -74,12 +76,18 @@ func createCoupon(c *api.Call) (any, error) {
 	}
 	percent, hasPercent := c.Params.Float("percent_off")
 	amount, hasAmount := c.Params.Int("amount_off")
+	// The first four refusals are Stripe's words as integrators have
+	// recorded them from live requests (their codes and params too).
 	switch {
 	case hasPercent && hasAmount:
-		return nil, apierr.Exclusive("amount_off", "percent_off")
+		return nil, apierr.InvalidRequest("Received both percent_off and amount_off parameters. Please pass in only one.")
 	case !hasPercent && !hasAmount:
-		return nil, apierr.InvalidRequest("Coupons require either an `amount_off` or a `percent_off`.").WithParam("percent_off")
-	case hasPercent && (percent <= 0 || percent > 100):
+		return nil, apierr.InvalidRequest("Must provide percent_off or amount_off.").WithCode("parameter_missing")
+	case hasPercent && percent < 0.01:
+		return nil, apierr.InvalidRequest("This value must be greater than or equal to 0.01 (it currently is '%s').", rubyFloat(percent)).WithParam("percent_off")
+	case hasPercent && c.Params.Has("currency_options"):
+		return nil, apierr.InvalidRequest("You may only specify one of these parameters: currency_options, percent_off.").WithParam("currency_options")
+	case hasPercent && percent > 100:
 		return nil, apierr.InvalidRequest("Invalid percent_off: must be greater than 0 and at most 100").WithParam("percent_off")
 	case hasAmount && amount < 1:
 		return nil, apierr.InvalidRequest("Invalid amount_off: must be at least 1").WithParam("amount_off")
@@ -100,7 +108,8 @@ func createCoupon(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("Invalid duration_in_months: must be at least 1").WithParam("duration_in_months")
 	}
 	if duration == "repeating" && !hasMonths {
-		return nil, apierr.InvalidRequest("You must pass duration_in_months when duration is repeating").WithParam("duration_in_months")
+		// Stripe's words and param (duration) as recorded from live requests.
+		return nil, apierr.InvalidRequest("The duration_in_months param must be set when creating a coupon with a repeating duration").WithParam("duration")
 	}
 	if duration != "repeating" && hasMonths {
 		return nil, apierr.InvalidRequest("You may only pass duration_in_months when duration is repeating").WithParam("duration_in_months")
@@ -125,7 +134,8 @@ func createCoupon(c *api.Call) (any, error) {
 	}
 	if at, ok := c.Params.Int("redeem_by"); ok {
 		if at <= c.Now {
-			return nil, apierr.InvalidRequest("Invalid redeem_by: must be in the future").WithParam("redeem_by")
+			// Stripe's words as recorded from live requests.
+			return nil, apierr.InvalidRequest("The parameter `redeem_by` expects a unix timestamp representing a date and time in the future. You specified the value `%d` which is in the past.", at).WithParam("redeem_by")
 		}
 		o["redeem_by"] = at
 	}
@@ -318,8 +328,19 @@ func deleteCoupon(c *api.Call) (any, error) {
 	if err := syncCodes(c, gone); err != nil {
 		return nil, err
 	}
-	c.Emit("coupon.deleted", o, nil)
+	// coupon.deleted shows it no longer valid, as recorded from Stripe.
+	c.Emit("coupon.deleted", gone, nil)
 	return store.Obj{"id": o["id"], "object": "coupon", "deleted": true}, nil
+}
+
+// rubyFloat writes f as Stripe's messages quote a number: Ruby's Float#to_s,
+// which keeps a ".0" on a whole number.
+func rubyFloat(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
 }
 
 func orderKey(acct, id string) string { return "couponorder:" + acct + ":" + id }
