@@ -73,6 +73,28 @@ var _ = Describe("Products and prices", Label("catalog", "story-3"), func() {
 			Expect(last["data"].(map[string]any)["previous_attributes"]).To(Equal(map[string]any{"active": true}))
 		})
 
+		// As integrators have recorded from Stripe's test mode: a price made
+		// with product_data is its new product's default price, and
+		// archiving the product first lets the price be archived.
+		It("works once the product is archived, for the price product_data made its new product's default", func() {
+			price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(2900),
+				Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+				ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Club")}})
+			Expect(err).NotTo(HaveOccurred())
+			prod, err := sc.V1Products.Retrieve(Ctx, price.Product.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(prod.DefaultPrice).NotTo(BeNil())
+			Expect(prod.DefaultPrice.ID).To(Equal(price.ID))
+
+			_, err = sc.V1Prices.Update(Ctx, price.ID, &stripe.PriceUpdateParams{Active: stripe.Bool(false)})
+			Expect(StripeErr(err).Msg).To(Equal("This price cannot be archived because it is the default price of its product."))
+			_, err = sc.V1Products.Update(Ctx, prod.ID, &stripe.ProductUpdateParams{Active: stripe.Bool(false)})
+			Expect(err).NotTo(HaveOccurred())
+			archived, err := sc.V1Prices.Update(Ctx, price.ID, &stripe.PriceUpdateParams{Active: stripe.Bool(false)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(archived.Active).To(BeFalse())
+		})
+
 		It("works once the product's default price is unset", func() {
 			prod, oldID := newProductWithDefault()
 			params := &stripe.ProductUpdateParams{}

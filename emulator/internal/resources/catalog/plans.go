@@ -447,13 +447,16 @@ func checkPlanProduct(prod store.Obj, param string) error {
 	return apierr.InvalidRequest("Plans may only be created with products of type `service`, but the supplied product (`%s`) had type `good`.", api.Str(prod["id"])).WithParam(param)
 }
 
-// checkArchivable refuses to archive a product's default price.
+// checkArchivable refuses to archive an active product's default price.
+// Once the product is archived its default price may be archived too, as
+// integrators have recorded from Stripe's test mode (the product keeps
+// showing it as its default_price: whether Stripe's does is not known).
 func checkArchivable(c *api.Call, price store.Obj, active bool) error {
 	if active || !api.Bool(price["active"]) {
 		return nil
 	}
 	prod, _ := c.Tx.Get(c.Account, "product", api.Str(price["product"]))
-	if prod != nil && api.Str(prod["default_price"]) == api.Str(price["id"]) {
+	if prod != nil && api.Bool(prod["active"]) && api.Str(prod["default_price"]) == api.Str(price["id"]) {
 		return apierr.InvalidRequest("This price cannot be archived because it is the default price of its product.")
 	}
 	return nil

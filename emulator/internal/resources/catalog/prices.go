@@ -325,6 +325,9 @@ func createPrice(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if newProduct != nil {
+		// The price is its new product's default, as integrators have
+		// recorded from Stripe's test mode (Stripe's reference is silent).
+		newProduct["default_price"] = o["id"]
 		if err := c.Insert(newProduct); err != nil {
 			return nil, err
 		}
