@@ -135,6 +135,55 @@ var _ = Describe("Tokens, card sources and the Charges API", Label("payments", "
 			Expect(emu.Count("", "token")).To(BeZero())
 		})
 
+		// Stripe's reference for POST /v1/payment_methods takes a token in
+		// card[token] "for backwards compatibility" (legacy Checkout,
+		// Stripe.js's createToken): any card token, not only the magic ones.
+		It("become a card PaymentMethod through card[token] or payment_method_data, once", func() {
+			tok := token("5555555555554444")
+			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+				Type: stripe.String("card"), Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String(tok.ID)}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.ID).To(HavePrefix("pm_"))
+			Expect(pm.Card.Brand).To(Equal(stripe.PaymentMethodCardBrandMastercard))
+			Expect(pm.Card.Last4).To(Equal("4444"))
+			Expect(pm.Card.ExpMonth).To(Equal(int64(12)))
+			Expect(pm.Card.ExpYear).To(Equal(int64(2030)))
+			Expect(pm.Card.Fingerprint).To(Equal(tok.Card.Fingerprint))
+			Expect(pm.Card.Checks.CVCCheck).To(Equal(stripe.PaymentMethodCardChecksCVCCheckUnchecked))
+			Expect(pm.BillingDetails.Name).To(Equal("Jenny Rosen"))
+			Expect(pm.BillingDetails.Address.Line1).To(Equal("1 Main St"))
+			Expect(pm.BillingDetails.Address.PostalCode).To(Equal("94107"))
+
+			// Single-use, as a token is wherever it is used.
+			_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+				Type: stripe.String("card"), Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String(tok.ID)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "token_already_used", "")
+			Expect(emu.Count("", "payment_method")).To(Equal(1))
+
+			// Billing details sent with it are the method's own.
+			other := token("4242424242424242")
+			pm, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+				Type: stripe.String("card"), Card: &stripe.PaymentMethodCreateCardParams{Token: stripe.String(other.ID)},
+				BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Name: stripe.String("Ada Lovelace")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.BillingDetails.Name).To(Equal("Ada Lovelace"))
+			Expect(pm.BillingDetails.Address.Line1).To(BeEmpty())
+
+			// A SetupIntent's payment_method_data takes one the same way,
+			// and saves the card to the customer.
+			cus := newCustomer("")
+			third := token("4000056655665556")
+			r := Do(emu.URL(), "POST", "/v1/setup_intents", "customer="+cus.ID+"&payment_method_types[]=card&confirm=true"+
+				"&payment_method_data[type]=card&payment_method_data[card][token]="+third.ID)
+			Expect(r.Status).To(Equal(200), "%v", r.Body)
+			Expect(r.Body["status"]).To(Equal("succeeded"))
+			saved, err := sc.V1PaymentMethods.Retrieve(Ctx, r.Body["payment_method"].(string), nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(saved.Card.Last4).To(Equal("5556"))
+			Expect(saved.Card.Funding).To(Equal(stripe.CardFundingDebit))
+			Expect(saved.Customer.ID).To(Equal(cus.ID))
+		})
+
 		It("shares a platform customer's card with a connected account as a token there", func() {
 			// Onboarded, with card_payments active: Stripe charges on no other.
 			acct := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("standard")})

@@ -331,7 +331,7 @@ func cardFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 		}
 		number, known := testTokens[tok]
 		if !known {
-			return nil, apierr.NoSuchObject("token", tok, "card[token]")
+			return paymentMethodFromToken(c, tok, bd)
 		}
 		if err := refuseCard(number, "card[token]"); err != nil {
 			return nil, err
@@ -346,6 +346,29 @@ func cardFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 	}
 	cvc, _ := cp.Str("cvc")
 	return newCardPaymentMethod(c, cd, expMonth, expYear, bd, cvc != "")
+}
+
+// paymentMethodFromToken makes a card PaymentMethod of a card token made
+// with POST /v1/tokens (Stripe.js's createToken, legacy Checkout), which
+// Stripe's reference takes in card[token] "for backwards compatibility":
+// the token is used up, as it is wherever it is used, and the card's
+// holder name and address are the method's billing details unless the
+// request sends its own (c's params are the card's hash's parent: the
+// request, or a payment_method_data).
+func paymentMethodFromToken(c *api.Call, tok string, bd store.Obj) (store.Obj, error) {
+	card, err := useToken(c, tok, "card[token]")
+	if err != nil {
+		return nil, err
+	}
+	number, _ := c.Tx.GetMeta(metaCard(c.Account, api.Str(card["id"])))
+	cd, ok := lookupCard(number)
+	if !ok {
+		return nil, apierr.Internal("the card of token %s is missing", tok)
+	}
+	if !c.Params.Has("billing_details") {
+		bd = cardBillingDetails(card)
+	}
+	return newCardPaymentMethod(c, cd, api.Int(card["exp_month"]), api.Int(card["exp_year"]), bd, card["cvc_check"] != nil)
 }
 
 // parseCardDetails reads a card's number, expiry and CVC from p, the
