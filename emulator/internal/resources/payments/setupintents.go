@@ -289,12 +289,25 @@ func onlyDefaults(given, defaults store.Obj) bool {
 	return true
 }
 
+// setupLengths are the string limits of a SetupIntent's create, update
+// and confirm in Stripe's OpenAPI spec (each checks those it takes).
+var setupLengths = []api.MaxLength{
+	{Path: "description", Limit: 1000}, {Path: "payment_method_configuration", Limit: 100},
+	{Path: "payment_method_options.card.mandate_options.description", Limit: 200},
+	{Path: "payment_method_options.card.mandate_options.reference", Limit: 80},
+	{Path: "payment_method_options.sepa_debit.mandate_options.reference_prefix", Limit: 12},
+	{Path: "payment_method_options.bacs_debit.mandate_options.reference_prefix", Limit: 12},
+}
+
 // applySetupParams applies the request's parameters to si; stored is the
 // SetupIntent as it was (nil on create), which refusals name.
 func applySetupParams(c *api.Call, si, stored store.Obj) error {
 	// How a client handles next_action; mandate_data is read when a bank
 	// debit is set up (a card has no mandate).
 	c.Inert("use_stripe_sdk", "mandate_data")
+	if err := c.CheckLengths(setupLengths...); err != nil {
+		return err
+	}
 	if err := checkIntentMethodOptions(c); err != nil {
 		return err
 	}
