@@ -1,6 +1,8 @@
 package core_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -106,6 +108,33 @@ var _ = Describe("Customer balance transactions", Label("customers", "customer-b
 		Expect(err).To(HaveOccurred())
 		Expect(err.(*stripe.Error).HTTPStatusCode).To(Equal(400))
 		Expect(err.Error()).To(ContainSubstring("amount"))
+	})
+
+	// Stripe's OpenAPI spec: a balance transaction's description is at
+	// most 350 characters, on create and update.
+	It("holds the description to 350 characters, moving no balance and changing nothing", func() {
+		long := strings.Repeat("d", 351)
+		_, err := sc.V1CustomerBalanceTransactions.Create(Ctx, &stripe.CustomerBalanceTransactionCreateParams{
+			Customer: stripe.String(cus.ID), Amount: stripe.Int64(-100), Currency: stripe.String("usd"), Description: stripe.String(long)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: dddd...dddd; must be at most 350 characters"))
+		c, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Balance).To(BeZero())
+		Expect(c.Currency).To(BeEmpty())
+		Expect(emu.Count("", "customer_balance_transaction")).To(BeZero())
+
+		txn := create(-100)
+		_, err = sc.V1CustomerBalanceTransactions.Update(Ctx, txn.ID, &stripe.CustomerBalanceTransactionUpdateParams{
+			Customer: stripe.String(cus.ID), Description: stripe.String(long)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		got, err := sc.V1CustomerBalanceTransactions.Retrieve(Ctx, txn.ID, &stripe.CustomerBalanceTransactionRetrieveParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Description).To(BeEmpty())
+		ok, err := sc.V1CustomerBalanceTransactions.Update(Ctx, txn.ID, &stripe.CustomerBalanceTransactionUpdateParams{
+			Customer: stripe.String(cus.ID), Description: stripe.String(long[:350])})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ok.Description).To(HaveLen(350))
 	})
 
 	It("records a balance set on create as the initial transaction", func() {

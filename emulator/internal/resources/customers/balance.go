@@ -95,9 +95,16 @@ func pathCustomer(c *api.Call) (store.Obj, error) {
 	return cus, nil
 }
 
+// balanceTransactionLengths are the string limits of a balance
+// transaction's create and update in Stripe's OpenAPI spec.
+var balanceTransactionLengths = []api.MaxLength{{Path: "description", Limit: 350}}
+
 func createBalanceTransaction(c *api.Call) (any, error) {
 	before, err := pathCustomer(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.CheckLengths(balanceTransactionLengths...); err != nil {
 		return nil, err
 	}
 	amount, _ := c.Params.Int("amount")
@@ -153,6 +160,9 @@ func retrieveBalanceTransaction(c *api.Call) (any, error) {
 func updateBalanceTransaction(c *api.Call) (any, error) {
 	before, err := loadBalanceTransaction(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.CheckLengths(balanceTransactionLengths...); err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)
