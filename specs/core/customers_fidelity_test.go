@@ -247,4 +247,87 @@ var _ = Describe("Customer fidelity", Label("customers"), func() {
 		Expect(got.InvoiceSettings.RenderingOptions.AmountTaxDisplay).To(Equal("exclude_tax"))
 		Expect(got.InvoiceSettings.RenderingOptions.Template).To(BeEmpty())
 	})
+	// Stripe's guide to invoice numbering: customer prefixes "can't match
+	// any other customer prefix, including prefixes that are no longer in
+	// use" (the refusal's wording is not documented).
+	It("keeps invoice prefixes unique among the account's customers, even once given up or deleted, changing nothing", func() {
+		a, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{InvoicePrefix: stripe.String("TYPGRA")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{InvoicePrefix: stripe.String("TYPGRA")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_prefix")
+		Expect(emu.Count("", "customer")).To(Equal(1))
+
+		b, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		for _, taken := range []string{"TYPGRA", other.InvoicePrefix} {
+			_, err = sc.V1Customers.Update(Ctx, b.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String(taken)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_prefix")
+		}
+
+		// Given up, the prefix stays a's; a may take it back.
+		_, err = sc.V1Customers.Update(Ctx, a.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String("DYNAMIC")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Update(Ctx, b.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String("TYPGRA")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_prefix")
+		_, err = sc.V1Customers.Update(Ctx, a.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String("TYPGRA")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Delete(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Update(Ctx, b.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String("DYNAMIC")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_prefix")
+
+		got, err := sc.V1Customers.Retrieve(Ctx, b.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.InvoicePrefix).To(Equal(b.InvoicePrefix))
+		_, err = sc.V1Customers.Update(Ctx, b.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String("ROCKET")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Customers.Update(Ctx, b.ID, &stripe.CustomerUpdateParams{InvoicePrefix: stripe.String(b.InvoicePrefix)})
+		Expect(err).NotTo(HaveOccurred(), "its own prefix, given up, is still its own")
+	})
+	// Stripe's guide to invoice numbering: numbers start at 0001, "you can
+	// only set the next invoice number to numbers greater than any numbers
+	// used on an invoice", and "the maximum allowed invoice number is
+	// 1,000,000,000" (the refusals' wording is not documented).
+	It("holds next_invoice_sequence from 1 to 1,000,000,000 and above every number the customer's invoices used, changing nothing", func() {
+		for _, bad := range []int64{0, -1, 1000000001} {
+			_, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{NextInvoiceSequence: stripe.Int64(bad)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "next_invoice_sequence")
+		}
+		Expect(emu.Count("", "customer")).To(BeZero())
+		top, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{NextInvoiceSequence: stripe.Int64(1000000000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(top.NextInvoiceSequence).To(Equal(int64(1000000000)))
+
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{InvoicePrefix: stripe.String("SEQ")})
+		Expect(err).NotTo(HaveOccurred())
+		finalize := func() *stripe.Invoice {
+			GinkgoHelper()
+			inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AutoAdvance: stripe.Bool(false)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+				Amount: stripe.Int64(500), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+			inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return inv
+		}
+		Expect(finalize().Number).To(Equal("SEQ-0001"))
+		set := func(n int64) error {
+			_, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{NextInvoiceSequence: stripe.Int64(n)})
+			return err
+		}
+		for _, bad := range []int64{1, 0, 1000000001} {
+			ExpectStripeError(set(bad), 400, "invalid_request_error", "", "next_invoice_sequence")
+		}
+		Expect(set(50)).To(Succeed())
+		Expect(set(10)).To(Succeed(), "lower again, but above every number used")
+		Expect(finalize().Number).To(Equal("SEQ-0010"))
+		ExpectStripeError(set(10), 400, "invalid_request_error", "", "next_invoice_sequence")
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.NextInvoiceSequence).To(Equal(int64(11)))
+		Expect(set(11)).To(Succeed())
+	})
 })

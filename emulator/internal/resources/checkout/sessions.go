@@ -986,6 +986,9 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		if err := c.Insert(cus); err != nil {
 			return nil, err
 		}
+		if err := customers.ClaimInvoicePrefix(c, cus); err != nil {
+			return nil, err
+		}
 		s["customer"] = cus["id"]
 	}
 	switch s["mode"] {

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -134,10 +135,13 @@ func create(c *api.Call) (any, error) {
 	if err := checkEmail(c); err != nil {
 		return nil, err
 	}
-	if err := checkInvoicePrefix(c); err != nil {
+	if err := checkInvoicePrefix(c, ""); err != nil {
 		return nil, err
 	}
 	if err := refuseEmptied(c); err != nil {
+		return nil, err
+	}
+	if err := checkNextInvoiceSequence(c, nil); err != nil {
 		return nil, err
 	}
 	o := New(c)
@@ -164,6 +168,9 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := c.Insert(o); err != nil {
+		return nil, err
+	}
+	if err := ClaimInvoicePrefix(c, o); err != nil {
 		return nil, err
 	}
 	if err := createTaxIDData(c, o); err != nil {
@@ -367,12 +374,76 @@ func refuseEmptied(c *api.Call) error {
 var invoicePrefix = regexp.MustCompile(`^[A-Z0-9]{3,12}$`)
 
 // checkInvoicePrefix refuses an invoice_prefix that is not 3–12
-// uppercase letters or digits (stripe-go's parameter doc).
-func checkInvoicePrefix(c *api.Call) error {
-	if p, ok := c.Params.Str("invoice_prefix"); ok && !invoicePrefix.MatchString(p) {
+// uppercase letters or digits (stripe-go's parameter doc), or that a
+// customer other than self (the one updated; "" on create) has had: Stripe's
+// invoice numbering guide says a prefix "can't match any other customer
+// prefix, including prefixes that are no longer in use". The refusal's
+// wording is the emulator's.
+func checkInvoicePrefix(c *api.Call, self string) error {
+	p, ok := c.Params.Str("invoice_prefix")
+	if !ok {
+		return nil
+	}
+	if !invoicePrefix.MatchString(p) {
 		return apierr.InvalidRequest("Invalid invoice_prefix: must be 3-12 uppercase letters or numbers.").WithParam("invoice_prefix")
 	}
+	if owner, taken := c.Tx.GetMeta(invoicePrefixKey(c.Account, p)); taken && owner != self {
+		return apierr.InvalidRequest("The invoice prefix %s is already used by another customer: a customer's invoice prefix must not match another customer's, even one no longer in use.", p).WithParam("invoice_prefix")
+	}
 	return nil
+}
+
+// invoicePrefixKey is where the customer that took an invoice prefix is
+// kept, for as long as the account lasts: a prefix given up, or whose
+// customer was deleted, stays taken.
+func invoicePrefixKey(account, prefix string) string { return "invprefix:" + account + ":" + prefix }
+
+// ClaimInvoicePrefix records the invoice_prefix of cus (just stored) as
+// taken by cus. Whoever creates a customer (Checkout too) claims its
+// prefix, the one made up for it included.
+func ClaimInvoicePrefix(c *api.Call, cus store.Obj) error {
+	return c.SetMeta(invoicePrefixKey(c.Account, api.Str(cus["invoice_prefix"])), api.Str(cus["id"]))
+}
+
+// maxInvoiceNumber is the highest invoice number Stripe's invoice
+// numbering guide allows ("1,000,000,000 regardless of how you set it").
+const maxInvoiceNumber = 1000000000
+
+// checkNextInvoiceSequence holds a next_invoice_sequence sent to what
+// Stripe's invoice numbering guide says: numbers start at 1, go up to
+// maxInvoiceNumber, and "you can only set the next invoice number to
+// numbers greater than any numbers used on an invoice" — those of cus
+// (the customer updated; nil on create). The wording is the emulator's.
+func checkNextInvoiceSequence(c *api.Call, cus store.Obj) error {
+	n, ok := c.Params.Int("next_invoice_sequence")
+	if !ok {
+		return nil
+	}
+	if n < 1 || n > maxInvoiceNumber {
+		return apierr.InvalidRequest("Invalid next_invoice_sequence: must be between 1 and %d.", maxInvoiceNumber).WithParam("next_invoice_sequence")
+	}
+	if cus == nil {
+		return nil
+	}
+	if used := highestInvoiceNumber(c, api.Str(cus["id"])); n <= used {
+		return apierr.InvalidRequest("Invalid next_invoice_sequence: it must be greater than %d, the highest number this customer's invoices have used.", used).WithParam("next_invoice_sequence")
+	}
+	return nil
+}
+
+// highestInvoiceNumber is the highest sequence number among the numbers
+// of the customer's invoices (<prefix>-<number>; a number set by hand in
+// another form counts for none).
+func highestInvoiceNumber(c *api.Call, customer string) int64 {
+	var highest int64
+	c.Tx.EachIndexed(c.Account, "invoice", "customer", customer, func(inv store.Obj) bool {
+		number := api.Str(inv["number"])
+		if n, err := strconv.ParseInt(number[strings.LastIndex(number, "-")+1:], 10, 64); err == nil && n > highest {
+			highest = n
+		}
+		return true
+	})
+	return highest
 }
 
 func checkEmail(c *api.Call) error {
@@ -423,10 +494,13 @@ func update(c *api.Call) (any, error) {
 	if err := checkEmail(c); err != nil {
 		return nil, err
 	}
-	if err := checkInvoicePrefix(c); err != nil {
+	if err := checkInvoicePrefix(c, api.Str(before["id"])); err != nil {
 		return nil, err
 	}
 	if err := refuseEmptied(c); err != nil {
+		return nil, err
+	}
+	if err := checkNextInvoiceSequence(c, before); err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)
@@ -454,6 +528,11 @@ func update(c *api.Call) (any, error) {
 	}
 	if err := c.Save(before, after); err != nil {
 		return nil, err
+	}
+	if after["invoice_prefix"] != before["invoice_prefix"] {
+		if err := ClaimInvoicePrefix(c, after); err != nil {
+			return nil, err
+		}
 	}
 	for _, k := range InvoiceDetails {
 		if !reflect.DeepEqual(before[k], after[k]) {
