@@ -444,9 +444,11 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 	})
 
 	Describe("SetupIntents", func() {
-		setup := func(pm string) *stripe.SetupIntent {
+		// setup sets up pm, offering us_bank_account and the other types
+		// given (a SetupIntent sets up only the types it lists).
+		setup := func(pm string, others ...string) *stripe.SetupIntent {
 			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
-				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(pm), PaymentMethodTypes: []*string{stripe.String("us_bank_account")},
+				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(pm), PaymentMethodTypes: stripe.StringSlice(append([]string{"us_bank_account"}, others...)),
 				Confirm: stripe.Bool(true),
 				MandateData: &stripe.SetupIntentCreateMandateDataParams{CustomerAcceptance: &stripe.SetupIntentCreateMandateDataCustomerAcceptanceParams{
 					Type:   stripe.String("online"),
@@ -512,7 +514,7 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 		})
 
 		It("ends the pending mandate of a setup confirmed again, with a card, while it waits for microdeposits", func() {
-			si := setup(bank("000123456789"))
+			si := setup(bank("000123456789"), "card")
 			again, err := sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(again.Status).To(Equal(stripe.SetupIntentStatusSucceeded))

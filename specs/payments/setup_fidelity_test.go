@@ -69,4 +69,34 @@ var _ = Describe("SetupIntent fidelity", Label("payments"), func() {
 		Expect(got.Description).To(Equal(long(1000)))
 		Expect(got.Status).To(Equal(stripe.SetupIntentStatusRequiresPaymentMethod))
 	})
+	// A SetupIntent sets up only the types it lists, as a PaymentIntent
+	// pays with only those: Stripe's refusal names the type and the list.
+	It("refuses a PaymentMethod of a type its payment_method_types leave out, setting up nothing", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SetupIntents.Confirm(Ctx, si.ID, &stripe.SetupIntentConfirmParams{PaymentMethod: stripe.String("pm_success_de"),
+			MandateData: &stripe.SetupIntentMandateDataParams{CustomerAcceptance: &stripe.SetupIntentMandateDataCustomerAcceptanceParams{
+				Type: stripe.MandateCustomerAcceptanceTypeOffline, Offline: &stripe.SetupIntentMandateDataCustomerAcceptanceOfflineParams{}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method")
+		Expect(StripeErr(err).Msg).To(Equal("The PaymentMethod provided (sepa_debit) is not allowed for this SetupIntent. Please attach a PaymentMethod of one of the following types: card. Alternatively, update the allowed payment_method_types for this SetupIntent to include \"sepa_debit\""))
+		got, err := sc.V1SetupIntents.Retrieve(Ctx, si.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SetupIntentStatusRequiresPaymentMethod))
+		Expect(emu.Count("", "mandate")).To(BeZero())
+		for pm, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			Fail("nothing is saved to the customer, yet " + pm.ID + " is")
+		}
+
+		// Listed, it is set up.
+		si, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card", "sepa_debit"}), PaymentMethod: stripe.String("pm_success_de"), Confirm: stripe.Bool(true),
+			MandateData: &stripe.SetupIntentCreateMandateDataParams{CustomerAcceptance: &stripe.SetupIntentCreateMandateDataCustomerAcceptanceParams{
+				Type: stripe.String("offline"), Offline: &stripe.SetupIntentCreateMandateDataCustomerAcceptanceOfflineParams{}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+	})
 })

@@ -484,9 +484,11 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 		return nil, err
 	}
 	pm, _ := c.Tx.Get(c.Account, "payment_method", pmID)
-	if (followsConfiguration(si) || ReaderCanSetUp(si)) && !listsType(si, api.Str(pm["type"])) {
-		// Its payment method configuration does not offer the type, or
-		// it is a Terminal reader's, which saves only what a reader reads.
+	if !listsType(si, api.Str(pm["type"])) {
+		// Not among the types it was given, or that its payment method
+		// configuration offers, or it is a Terminal reader's, which saves
+		// only what a reader reads: as a PaymentIntent pays with only the
+		// types it lists.
 		return nil, typeNotListed(si, api.Str(pm["type"]), "SetupIntent")
 	}
 	if pm["type"] == "customer_balance" {
