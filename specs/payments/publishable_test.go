@@ -207,6 +207,50 @@ var _ = Describe("The publishable key", Label("payments", "publishable"), func()
 		Expect(r.Body).NotTo(HaveKey("metadata"))
 	})
 
+	// Stripe's client libraries confirm a bank debit's mandate with
+	// mandate_data[customer_acceptance][online][infer_from_client]=true
+	// (Stripe.js in Stripe's setup guides, the Android and iOS SDKs'
+	// MandateDataParams): Stripe takes the address of the browser or app
+	// that confirmed instead of an ip_address and user_agent sent.
+	It("takes a mandate's acceptance inferred from the client confirming a bank debit, as Stripe's client libraries send it", func() {
+		const inferred = "mandate_data[customer_acceptance][type]=online&mandate_data[customer_acceptance][online][infer_from_client]=true"
+		const sepa = "payment_method_data[type]=sepa_debit&payment_method_data[sepa_debit][iban]=DE89370400440532013000" +
+			"&payment_method_data[billing_details][name]=Jenny%20Rosen&payment_method_data[billing_details][email]=jenny@example.com"
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID),
+			PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"})})
+		Expect(err).NotTo(HaveOccurred())
+		r := browser("POST", "/v1/setup_intents/"+si.ID+"/confirm", withSecret(si.ClientSecret)+"&"+sepa+"&"+inferred)
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body).To(HaveKeyWithValue("status", "succeeded"))
+		done, err := sc.V1SetupIntents.Retrieve(Ctx, si.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		m, err := sc.V1Mandates.Retrieve(Ctx, done.Mandate.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m.Status).To(Equal(stripe.MandateStatusActive))
+		Expect(m.CustomerAcceptance.Type).To(Equal(stripe.MandateCustomerAcceptanceTypeOnline))
+		Expect(m.CustomerAcceptance.Online.IPAddress).To(Equal("127.0.0.1"), "the address the confirmation came from")
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1500), Currency: stripe.String("eur"),
+			Customer: stripe.String(cus.ID), PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"})})
+		Expect(err).NotTo(HaveOccurred())
+		r = browser("POST", "/v1/payment_intents/"+pi.ID+"/confirm", withSecret(pi.ClientSecret)+"&"+sepa+"&"+inferred)
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body).To(HaveKeyWithValue("status", "processing"))
+
+		// A server sends the customer's address and user agent itself.
+		si, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID),
+			PaymentMethodTypes: stripe.StringSlice([]string{"sepa_debit"})})
+		Expect(err).NotTo(HaveOccurred())
+		r = Do(emu.URL(), "POST", "/v1/setup_intents/"+si.ID+"/confirm", sepa+"&"+inferred)
+		Expect(r.Status).To(Equal(400), r.Text)
+		Expect(r.Error()["param"]).To(Equal("mandate_data[customer_acceptance][online][infer_from_client]"))
+		got, err := sc.V1SetupIntents.Retrieve(Ctx, si.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SetupIntentStatusRequiresPaymentMethod))
+	})
+
 	It("does not confirm a PaymentIntent the server confirms (confirmation_method manual), but handles its action", func() {
 		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
 			Amount: stripe.Int64(2000), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("card")},

@@ -373,3 +373,23 @@ func TestApplySpecEnums(t *testing.T) {
 		}
 	}
 }
+
+// A flag sent true stands for the required fields it names (a client's
+// infer_from_client for a mandate's ip_address); sent false, or not at
+// all, it does not.
+func TestRequiredUnless(t *testing.T) {
+	s := Object(map[string]*Schema{"online": Object(map[string]*Schema{"ip": String(), "infer": Bool()})})
+	s = s.at("online", func(p *Schema, name string) {
+		online := p.Fields[name].clone()
+		online.Required = []string{"ip"}
+		p.Fields[name] = online
+	}).RequiredUnless("online.ip", "infer")
+	for body, wantParam := range map[string]string{
+		"online[infer]=true": "", "online[ip]=1.2.3.4": "", "online[infer]=false": "online[ip]", "online[infer]=True": "",
+	} {
+		_, param, msg := validate(t, s, body)
+		if param != wantParam {
+			t.Errorf("%s: %q %q", body, param, msg)
+		}
+	}
+}

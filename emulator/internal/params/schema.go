@@ -36,6 +36,10 @@ type Schema struct {
 	Elem     *Schema            // Array, MapOf
 	Allowed  []string           // allowed strings (enum)
 	Required []string           // Object: fields that must be present
+	// Unless: required fields (by name) that a sibling flag, sent true,
+	// stands for (by the flag's name): a parameter Stripe's clients send
+	// that its OpenAPI spec does not list.
+	Unless map[string]string
 	// NullValues: a Map's key may be sent null (v2's way to unset one
 	// metadata key), kept as nil; otherwise its values are strings.
 	NullValues bool
@@ -75,6 +79,7 @@ func (s *Schema) clone() *Schema {
 	cp := *s
 	cp.Fields = maps.Clone(s.Fields)
 	cp.Required = slices.Clone(s.Required)
+	cp.Unless = maps.Clone(s.Unless)
 	cp.Allowed = slices.Clone(s.Allowed)
 	return &cp
 }
@@ -122,6 +127,17 @@ func (s *Schema) Require(names ...string) *Schema {
 	cp := s.clone()
 	cp.Required = append(cp.Required, names...)
 	return cp
+}
+
+// RequiredUnless lets the flag flag (a boolean field beside it) stand for
+// the required parameter at the dotted path when it is sent true.
+func (s *Schema) RequiredUnless(path, flag string) *Schema {
+	return s.at(path, func(p *Schema, name string) {
+		if p.Unless == nil {
+			p.Unless = map[string]string{}
+		}
+		p.Unless[name] = flag
+	})
 }
 
 // Has reports whether the endpoint takes a parameter at the dotted path,

@@ -48,6 +48,9 @@ func Validate(s *Schema, raw map[string]any) (Values, *apierr.Error) {
 func checkRequired(s *Schema, out map[string]any, prefix string) *apierr.Error {
 	for _, name := range s.Required {
 		v, ok := out[name]
+		if !ok && s.Unless != nil && out[s.Unless[name]] == true {
+			continue
+		}
 		if !ok {
 			return apierr.MissingParam(join(prefix, name))
 		}

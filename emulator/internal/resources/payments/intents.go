@@ -52,7 +52,7 @@ func intentRoutes() []api.Route {
 		api.GET("/v1/payment_intents/search", params.FromStruct(stripe.PaymentIntentSearchParams{}).Require("query"), searchIntents),
 		publishable(api.GET("/v1/payment_intents/{id}", params.FromStruct(stripe.PaymentIntentRetrieveParams{}).With("client_secret", params.String()), withClientSecret(paymentSide, retrieveIntent))),
 		api.POST("/v1/payment_intents/{id}", intentEnums(params.FromStruct(stripe.PaymentIntentUpdateParams{})), updateIntent),
-		publishable(api.POST("/v1/payment_intents/{id}/confirm", intentEnums(params.FromStruct(stripe.PaymentIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()).With("client_secret", params.String())), confirmWithClientSecret(paymentSide, confirmIntent))),
+		publishable(api.POST("/v1/payment_intents/{id}/confirm", clientMandate(intentEnums(params.FromStruct(stripe.PaymentIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()).With("client_secret", params.String()))), confirmWithClientSecret(paymentSide, confirmIntent))),
 		api.POST("/v1/payment_intents/{id}/capture", params.FromStruct(stripe.PaymentIntentCaptureParams{}), captureIntent),
 		api.POST("/v1/payment_intents/{id}/cancel", params.FromStruct(stripe.PaymentIntentCancelParams{}), cancelIntent),
 		api.POST("/v1/payment_intents/{id}/verify_microdeposits", params.FromStruct(stripe.PaymentIntentVerifyMicrodepositsParams{}), verifyIntentMicrodeposits),

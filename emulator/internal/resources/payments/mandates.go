@@ -92,6 +92,9 @@ func mandateAcceptance(c *api.Call, md params.Values) (store.Obj, error) {
 		}
 		ip, _ := on.Str("ip_address")
 		ua, _ := on.Str("user_agent")
+		if infer, _ := on.Bool("infer_from_client"); infer {
+			return inferredAcceptance(c, ca, ip, ua)
+		}
 		if ip == "" {
 			return nil, apierr.MissingParam("mandate_data[customer_acceptance][online][ip_address]")
 		}
@@ -109,6 +112,34 @@ func mandateAcceptance(c *api.Call, md params.Values) (store.Obj, error) {
 	}
 	acceptance["type"] = kind
 	acceptance["accepted_at"] = c.Now
+	if at, ok := ca.Int("accepted_at"); ok {
+		acceptance["accepted_at"] = at
+	}
+	return acceptance, nil
+}
+
+// inferFromClient is the parameter Stripe's client libraries (Stripe.js,
+// the Android and iOS SDKs) send, with the publishable key, instead of an
+// ip_address and user_agent: Stripe takes the client's own. It is not in
+// Stripe's OpenAPI spec.
+const inferFromClient = "mandate_data[customer_acceptance][online][infer_from_client]"
+
+// inferredAcceptance is an online acceptance inferred from the client that
+// confirmed (ca is the customer_acceptance sent, ip and ua what it sent of
+// its own): the address the request came from. The user agent is not kept
+// (null), the emulator not reading request headers into calls. A secret
+// key's request comes from a server, which must send the customer's: it
+// is refused, in the emulator's words (what Stripe answers is not
+// documented).
+func inferredAcceptance(c *api.Call, ca params.Values, ip, ua string) (store.Obj, error) {
+	if !c.Publishable {
+		return nil, apierr.InvalidRequest("infer_from_client is for Stripe's client libraries, which confirm with a publishable key: a server sends the customer's mandate_data[customer_acceptance][online][ip_address] and [user_agent] instead.").WithParam(inferFromClient)
+	}
+	online := store.Obj{"ip_address": api.NilIfEmpty(ip), "user_agent": api.NilIfEmpty(ua)}
+	if ip == "" && c.ClientIP != "" {
+		online["ip_address"] = c.ClientIP
+	}
+	acceptance := store.Obj{"type": "online", "online": online, "accepted_at": c.Now}
 	if at, ok := ca.Int("accepted_at"); ok {
 		acceptance["accepted_at"] = at
 	}

@@ -29,13 +29,23 @@ func setupIntentRoutes() []api.Route {
 		api.GET("/v1/setup_intents", params.FromStruct(stripe.SetupIntentListParams{}), listSetupIntents),
 		publishable(api.GET("/v1/setup_intents/{id}", params.FromStruct(stripe.SetupIntentRetrieveParams{}).With("client_secret", params.String()), withClientSecret(setupSide, retrieveSetupIntent))),
 		api.POST("/v1/setup_intents/{id}", setupEnums(params.FromStruct(stripe.SetupIntentUpdateParams{})), updateSetupIntent),
-		publishable(api.POST("/v1/setup_intents/{id}/confirm", setupEnums(params.FromStruct(stripe.SetupIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()).With("client_secret", params.String())), confirmWithClientSecret(setupSide, confirmSetupIntent))),
+		publishable(api.POST("/v1/setup_intents/{id}/confirm", clientMandate(setupEnums(params.FromStruct(stripe.SetupIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()).With("client_secret", params.String()))), confirmWithClientSecret(setupSide, confirmSetupIntent))),
 		api.POST("/v1/setup_intents/{id}/cancel", params.FromStruct(stripe.SetupIntentCancelParams{}).Enum("cancellation_reason", "abandoned", "duplicate", "requested_by_customer"), cancelSetupIntent),
 		api.POST("/v1/setup_intents/{id}/verify_microdeposits", params.FromStruct(stripe.SetupIntentVerifyMicrodepositsParams{}), verifySetupMicrodeposits),
 		api.POST("/v1/test_helpers/setup_intents/{id}/authenticate", params.Object(map[string]*params.Schema{
 			"outcome": params.String(), "expand": params.ArrayOf(params.String()),
 		}).Enum("outcome", "succeed", "fail"), authenticateSetupIntent),
 	}
+}
+
+// clientMandate lets a confirmation, which Stripe's client libraries send
+// with the publishable key, accept a mandate with infer_from_client
+// instead of the ip_address and user_agent Stripe's OpenAPI spec requires
+// otherwise (inferredAcceptance).
+func clientMandate(s *params.Schema) *params.Schema {
+	const online = "mandate_data.customer_acceptance.online"
+	return s.With(online+".infer_from_client", params.Bool()).
+		RequiredUnless(online+".ip_address", "infer_from_client").RequiredUnless(online+".user_agent", "infer_from_client")
 }
 
 // setupEnums holds a SetupIntent's parameters that it keeps to Stripe's
