@@ -452,6 +452,40 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(emu.Events("")[0]).NotTo(HaveKey("context"), "the platform's own events have neither")
 	})
 
+	// Stripe CLI's `listen --load-from-webhooks-api` tells a Connect endpoint
+	// from an account one by its application (pkg/proxy: Application == ""
+	// is an account endpoint): the object names the platform's Connect
+	// application, "the ID of the associated Connect application".
+	It("names the platform's Connect application on a Connect endpoint, and none on an account endpoint", func() {
+		connect, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL),
+			EnabledEvents: []*string{stripe.String("account.updated")}, Connect: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(connect.Application).To(Equal(emu.ConnectApplication()))
+		own, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL),
+			EnabledEvents: []*string{stripe.String("customer.created")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(own.Application).To(BeEmpty())
+
+		got, err := sc.V1WebhookEndpoints.Retrieve(Ctx, connect.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Application).To(Equal(emu.ConnectApplication()))
+		updated, err := sc.V1WebhookEndpoints.Update(Ctx, connect.ID, &stripe.WebhookEndpointUpdateParams{Description: stripe.String("connect")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(updated.Application).To(Equal(emu.ConnectApplication()))
+		apps := map[string]string{}
+		for we, err := range sc.V1WebhookEndpoints.List(Ctx, &stripe.WebhookEndpointListParams{}) {
+			Expect(err).NotTo(HaveOccurred())
+			apps[we.ID] = we.Application
+		}
+		Expect(apps).To(Equal(map[string]string{connect.ID: emu.ConnectApplication(), own.ID: ""}))
+
+		wired, _, err := emu.Webhooks().ListenOn("", rcv.Srv.URL+"/wired", true, "account.updated")
+		Expect(err).NotTo(HaveOccurred())
+		got, err = sc.V1WebhookEndpoints.Retrieve(Ctx, wired, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Application).To(Equal(emu.ConnectApplication()), "an endpoint the test wires for Connect too")
+	})
+
 	// An app with one handler URL registers it twice at Stripe, an account
 	// endpoint and a Connect one, each with its own secret: wiring both
 	// keeps two endpoints, through a reset too.

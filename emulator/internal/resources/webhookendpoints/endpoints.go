@@ -118,6 +118,12 @@ func Create(c *api.Call, rawURL string, events []any, secret string) (store.Obj,
 		"api_version": nil, "application": nil, "description": nil, "enabled_events": events,
 		"metadata": map[string]any{}, "status": "enabled", "url": rawURL,
 	})
+	connect, _ := c.Params.Bool("connect")
+	if connect {
+		// A Connect endpoint names the platform's Connect application, which
+		// is how Stripe CLI's listen tells it from an account endpoint.
+		o["application"] = c.ConnectApplication()
+	}
 	if secret == "" {
 		secret = "whsec_" + c.IDs.Secret(32)
 	}
@@ -127,7 +133,7 @@ func Create(c *api.Call, rawURL string, events []any, secret string) (store.Obj,
 	if err := c.Tx.SetMeta(secretKey(c.Account, api.Str(o["id"])), secret); err != nil {
 		return nil, err
 	}
-	if connect, _ := c.Params.Bool("connect"); connect {
+	if connect {
 		if err := c.Tx.SetMeta("weconnect:"+c.Account+":"+api.Str(o["id"]), "1"); err != nil {
 			return nil, err
 		}
