@@ -177,6 +177,52 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ch.ApplicationFee.Amount).To(Equal(int64(300)))
 	})
+	It("transfers the transfer_data[amount] an update or the capture sets before the capture, which the charge shows", func() {
+		hold := func() *stripe.PaymentIntent {
+			GinkgoHelper()
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(10000), Currency: stripe.String("usd"),
+				PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+				CaptureMethod: stripe.String("manual"),
+				TransferData:  &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller), Amount: stripe.Int64(8000)}})
+			Expect(err).NotTo(HaveOccurred())
+			return pi
+		}
+		transferred := func(pi *stripe.PaymentIntent) (*stripe.Charge, *stripe.Transfer) {
+			GinkgoHelper()
+			cp := &stripe.ChargeRetrieveParams{}
+			cp.AddExpand("transfer")
+			ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, cp)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ch.Transfer).NotTo(BeNil())
+			return ch, ch.Transfer
+		}
+
+		updated := hold()
+		_, err := sc.V1PaymentIntents.Update(Ctx, updated.ID, &stripe.PaymentIntentUpdateParams{
+			TransferData: &stripe.PaymentIntentUpdateTransferDataParams{Amount: stripe.Int64(6000)}})
+		Expect(err).NotTo(HaveOccurred())
+		captured, err := sc.V1PaymentIntents.Capture(Ctx, updated.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(captured.TransferData.Amount).To(Equal(int64(6000)))
+		ch, tr := transferred(updated)
+		Expect(ch.TransferData.Amount).To(Equal(int64(6000)))
+		Expect(tr.Amount).To(Equal(int64(6000)))
+
+		atCapture := hold()
+		captured, err = sc.V1PaymentIntents.Capture(Ctx, atCapture.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(5000),
+			TransferData: &stripe.PaymentIntentTransferDataParams{Amount: stripe.Int64(4000)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(captured.TransferData.Amount).To(Equal(int64(4000)))
+		ch, tr = transferred(atCapture)
+		Expect(ch.TransferData.Amount).To(Equal(int64(4000)))
+		Expect(tr.Amount).To(Equal(int64(4000)))
+		bp := &stripe.BalanceRetrieveParams{}
+		bp.SetStripeAccount(seller)
+		b, err := sc.V1Balance.Retrieve(Ctx, bp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(b.Pending[0].Amount).To(Equal(int64(10000)), "6000 and 4000 reached the seller")
+	})
+
 	It("refuses an account debit (a connected account's transfer to its platform) as not emulated, keeping nothing", func() {
 		// Stripe makes one for platforms liable for negative balances: a
 		// transfer on the connected account, a payment on the platform.

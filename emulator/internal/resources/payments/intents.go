@@ -1479,7 +1479,10 @@ func captureIntent(c *api.Call) (any, error) {
 		}
 	}
 	ch := api.Clone(chBefore)
+	// The Connect terms an update or this capture set are the charge's,
+	// which its transfer and fee follow.
 	ch["application_fee_amount"] = pi["application_fee_amount"]
+	ch["transfer_data"] = chargeTransferData(pi)
 	ch["captured"] = true
 	// The capture's descriptors are the charge's, as the capture
 	// reference describes them.
