@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"net/http"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -130,6 +131,53 @@ var _ = Describe("Connect invoices", Label("billing", "invoices", "connect"), fu
 		fee, err := sc.V1ApplicationFees.Retrieve(Ctx, ch.ApplicationFee.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(fee.Amount).To(Equal(int64(200)))
+	})
+
+	// Stripe's objects: "ID of the Connect Application that created the
+	// subscription" (the schedule, the invoice): what the platform makes
+	// on its connected account names its Connect application, as a
+	// PaymentIntent or a quote does; its own objects name none.
+	It("names the platform's Connect application on the subscriptions, schedules and invoices it makes on a connected account", func() {
+		app := emu.ConnectApplication()
+		cp := &stripe.CustomerCreateParams{Email: stripe.String("app@example.com"), PaymentMethod: stripe.String("pm_card_visa"),
+			InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String("pm_card_visa")}}
+		cp.SetStripeAccount(acct)
+		c, err := sc.V1Customers.Create(Ctx, cp)
+		Expect(err).NotTo(HaveOccurred())
+		pp := &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}, ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Plan")}}
+		pp.SetStripeAccount(acct)
+		price, err := sc.V1Prices.Create(Ctx, pp)
+		Expect(err).NotTo(HaveOccurred())
+
+		sp := &stripe.SubscriptionCreateParams{Customer: stripe.String(c.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}}
+		sp.SetStripeAccount(acct)
+		sp.AddExpand("latest_invoice")
+		sub, err := sc.V1Subscriptions.Create(Ctx, sp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Application).NotTo(BeNil())
+		Expect(sub.Application.ID).To(Equal(app))
+		Expect(sub.LatestInvoice.Application).NotTo(BeNil())
+		Expect(sub.LatestInvoice.Application.ID).To(Equal(app))
+
+		ip := &stripe.InvoiceCreateParams{Customer: stripe.String(c.ID)}
+		ip.SetStripeAccount(acct)
+		inv, err := sc.V1Invoices.Create(Ctx, ip)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Application).NotTo(BeNil())
+		Expect(inv.Application.ID).To(Equal(app))
+
+		ssp := &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(c.ID), StartDate: stripe.Int64(emu.Clock().Now().Add(24 * time.Hour).Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(price.ID)}}}}}
+		ssp.SetStripeAccount(acct)
+		sched, err := sc.V1SubscriptionSchedules.Create(Ctx, ssp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.Application).NotTo(BeNil())
+		Expect(sched.Application.ID).To(Equal(app))
+
+		own, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(own.Application).To(BeNil(), "the platform's own invoice")
 	})
 
 	It("is changed on a draft, removed by an empty value, and no longer once the invoice is finalized", func() {

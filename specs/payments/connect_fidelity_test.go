@@ -223,6 +223,18 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(b.Pending[0].Amount).To(Equal(int64(10000)), "6000 and 4000 reached the seller")
 	})
 
+	It("names the platform's Connect application on a SetupIntent it makes on a connected account, as on a PaymentIntent", func() {
+		p := &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"card"})}
+		p.SetStripeAccount(seller)
+		si, err := sc.V1SetupIntents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Application).NotTo(BeNil())
+		Expect(si.Application.ID).To(Equal(emu.ConnectApplication()))
+		own, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(own.Application).To(BeNil())
+	})
+
 	It("refuses an account debit (a connected account's transfer to its platform) as not emulated, keeping nothing", func() {
 		// Stripe makes one for platforms liable for negative balances: a
 		// transfer on the connected account, a payment on the platform.

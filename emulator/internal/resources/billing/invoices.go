@@ -139,7 +139,13 @@ func changeDrafts(c *api.Call, customer string, change func(next store.Obj)) err
 
 // newInvoice builds a draft invoice for a customer.
 func newInvoice(c *api.Call, cus store.Obj, currency string, now int64, reason string) store.Obj {
-	return newInvoiceWithID(c, c.NewID("invoice"), cus, currency, now, reason)
+	inv := newInvoiceWithID(c, c.NewID("invoice"), cus, currency, now, reason)
+	if c.Connected {
+		// Made by the platform on its connected account: "The ID of the
+		// Connect Application that created the invoice".
+		inv["application"] = c.ConnectApplication()
+	}
+	return inv
 }
 
 // newInvoiceWithID is newInvoice for an id taken in advance (a renewing

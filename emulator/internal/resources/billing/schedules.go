@@ -67,7 +67,7 @@ func scheduleRoutes() []api.Route {
 }
 
 func newSchedule(c *api.Call, cus store.Obj) store.Obj {
-	return c.Object("subscription_schedule", c.NewID("subscription_schedule"), store.Obj{
+	sched := c.Object("subscription_schedule", c.NewID("subscription_schedule"), store.Obj{
 		"application": nil, "billing_mode": store.Obj{"type": "classic"}, "canceled_at": nil, "completed_at": nil,
 		"current_phase": nil, "customer": cus["id"],
 		"default_settings": store.Obj{
@@ -80,6 +80,12 @@ func newSchedule(c *api.Call, cus store.Obj) store.Obj {
 		"end_behavior": "release", "metadata": map[string]any{}, "phases": []any{}, "released_at": nil,
 		"released_subscription": nil, "status": "not_started", "subscription": nil, "test_clock": cus["test_clock"],
 	})
+	if c.Connected {
+		// Made by the platform on its connected account: "ID of the
+		// Connect Application that created the schedule".
+		sched["application"] = c.ConnectApplication()
+	}
+	return sched
 }
 
 func createSchedule(c *api.Call) (any, error) {

@@ -565,6 +565,11 @@ func createSubscription(c *api.Call) (any, error) {
 	if sched := c.Var("schedule"); sched != "" {
 		sub["schedule"] = sched // started by its schedule (no route has this variable)
 	}
+	if c.Connected {
+		// Made by the platform on its connected account: "ID of the
+		// Connect Application that created the subscription".
+		sub["application"] = c.ConnectApplication()
+	}
 	if backdate > 0 {
 		sub["start_date"] = backdate
 	}

@@ -425,10 +425,11 @@ func applySubscriptionTerms(c *api.Call, sub store.Obj) error {
 	return applySubscriptionConnect(c, sub)
 }
 
-// subscriptionInvoiceTerms puts a subscription's on_behalf_of and
-// payment_method_options and payment_method_types on an invoice it makes
-// (map lookups on the subscription at hand).
+// subscriptionInvoiceTerms puts a subscription's application,
+// on_behalf_of, payment_method_options and payment_method_types on an
+// invoice it makes (map lookups on the subscription at hand).
 func subscriptionInvoiceTerms(sub, inv store.Obj) {
+	inv["application"] = sub["application"]
 	if obo := sub["on_behalf_of"]; obo != nil {
 		inv["on_behalf_of"] = obo
 	}

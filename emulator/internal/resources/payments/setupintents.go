@@ -144,6 +144,11 @@ func newSetupIntent(c *api.Call, id string) store.Obj {
 		"payment_method_types": []any{"card"}, "single_use_mandate": nil, "status": RequiresPaymentMethod, "usage": "off_session",
 	})
 	cardOptionDefaults(si)
+	if c.Connected {
+		// The platform makes it on its connected account: its Connect
+		// application is the intent's, as a PaymentIntent's.
+		si["application"] = c.ConnectApplication()
+	}
 	return si
 }
 
