@@ -39,6 +39,7 @@ import (
 func kinds() []*api.Kind {
 	out := []*api.Kind{
 		accounts.Kind,
+		accounts.ApplicationKind,
 		accounts.BankAccountKind,
 		accounts.CapabilityKind,
 		accounts.PersonKind,

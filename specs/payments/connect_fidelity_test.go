@@ -235,6 +235,27 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(own.Application).To(BeNil())
 	})
 
+	It("expands application to the platform's Connect application object, on the connected account's objects and the platform's fees", func() {
+		p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			ApplicationFeeAmount: stripe.Int64(100)}
+		p.SetStripeAccount(seller)
+		p.AddExpand("application")
+		p.AddExpand("latest_charge.application")
+		pi, err := sc.V1PaymentIntents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Application.ID).To(Equal(emu.ConnectApplication()))
+		Expect(pi.Application.Object).To(Equal("application"), "expanded, not the id")
+		Expect(pi.LatestCharge.Application.Object).To(Equal("application"))
+
+		fp := &stripe.ApplicationFeeRetrieveParams{}
+		fp.AddExpand("application")
+		fee, err := sc.V1ApplicationFees.Retrieve(Ctx, pi.LatestCharge.ApplicationFee.ID, fp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fee.Application.ID).To(Equal(emu.ConnectApplication()))
+		Expect(fee.Application.Object).To(Equal("application"))
+	})
+
 	It("refuses an account debit (a connected account's transfer to its platform) as not emulated, keeping nothing", func() {
 		// Stripe makes one for platforms liable for negative balances: a
 		// transfer on the connected account, a payment on the platform.

@@ -24,6 +24,18 @@ import (
 // Kind is the account object.
 var Kind = &api.Kind{Object: "account", Prefix: "acct_", ShortID: true}
 
+// ApplicationKind is the Connect application (ca_…) that the platform's
+// objects on its connected accounts, and its application fees, name. It
+// is not stored: expanded, an application is Stripe's {id, object, name},
+// its name null as the emulator keeps none (as the deauthorization event
+// shows it).
+var ApplicationKind = &api.Kind{Object: "application", Prefix: "ca_", Static: Application}
+
+// Application is the application object of a Connect application id.
+func Application(id string) (store.Obj, bool) {
+	return store.Obj{"id": id, "name": nil, "object": "application"}, true
+}
+
 // Routes is the account endpoint table.
 func Routes() []api.Route {
 	return append([]api.Route{
@@ -380,8 +392,8 @@ func remove(c *api.Call) (any, error) {
 		// Dashboard, leaves the platform's application: the event Stripe
 		// CLI's trigger for it sets off this way, told to the platform's
 		// Connect endpoints.
-		c.EmitIn(api.Str(o["id"]), "account.application.deauthorized",
-			store.Obj{"id": c.ConnectApplication(), "name": nil, "object": "application"}, nil)
+		app, _ := Application(c.ConnectApplication())
+		c.EmitIn(api.Str(o["id"]), "account.application.deauthorized", app, nil)
 	}
 	return api.Deleted("account", api.Str(o["id"])), nil
 }

@@ -18,7 +18,7 @@ var ChargeKind = &api.Kind{
 	Prefix: "ch_",
 	// A transfer's payment on its destination account is a charge too.
 	OtherPrefixes: []string{paymentPrefix},
-	Expandable:    []string{"customer", "payment_intent", "balance_transaction", "payment_method", "review", "application_fee", "failure_balance_transaction", "on_behalf_of", "source_transfer", "transfer", "transfer_data.destination"},
+	Expandable:    []string{"customer", "payment_intent", "balance_transaction", "payment_method", "review", "application", "application_fee", "failure_balance_transaction", "on_behalf_of", "source_transfer", "transfer", "transfer_data.destination"},
 	Includable:    map[string]func(c *api.Call, o store.Obj) (any, error){"refunds": chargeRefunds},
 	Indexes: []store.Index{
 		{Name: "customer", Path: "customer"},
