@@ -256,6 +256,45 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(fee.Application.Object).To(Equal("application"))
 	})
 
+	// Stripe's "Share payment methods across multiple accounts": the
+	// platform clones its customer's PaymentMethod onto a connected account
+	// (POST /v1/payment_methods with customer and payment_method, and
+	// Stripe-Account) and makes a direct charge with the copy.
+	It("clones a platform customer's PaymentMethod onto a connected account for a direct charge, customer named as Stripe's guide does", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("shared@example.com"), PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		var saved string
+		for pm, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			saved = pm.ID
+		}
+		clone := func(customer string) (*stripe.PaymentMethod, error) {
+			p := &stripe.PaymentMethodCreateParams{Customer: stripe.String(customer), PaymentMethod: stripe.String(saved)}
+			p.SetStripeAccount(seller)
+			return sc.V1PaymentMethods.Create(Ctx, p)
+		}
+		copied, err := clone(cus.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(copied.ID).NotTo(Equal(saved))
+		Expect(copied.Customer).To(BeNil(), "the copy is attached to no customer")
+		Expect(copied.Card.Last4).To(Equal("4242"))
+		pp := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1500), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String(copied.ID), Confirm: stripe.Bool(true)}
+		pp.SetStripeAccount(seller)
+		pi, err := sc.V1PaymentIntents.Create(Ctx, pp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+		before := emu.Count(seller, "payment_method")
+		_, err = clone("cus_missing")
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "customer")
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("other@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = clone(other.ID)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method")
+		Expect(emu.Count(seller, "payment_method")).To(Equal(before), "nothing cloned")
+	})
+
 	It("refuses an account debit (a connected account's transfer to its platform) as not emulated, keeping nothing", func() {
 		// Stripe makes one for platforms liable for negative balances: a
 		// transfer on the connected account, a payment on the platform.

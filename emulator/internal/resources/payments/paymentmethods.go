@@ -267,6 +267,17 @@ func createPaymentMethod(c *api.Call) (any, error) {
 		if !ok {
 			return nil, apierr.NoSuchObject("PaymentMethod", pmID, "payment_method")
 		}
+		// Stripe's guide to sharing payment methods names the platform
+		// customer the PaymentMethod is attached to.
+		if cusID, ok := c.Params.Str("customer"); ok && cusID != "" {
+			cus, ok := c.Tx.Get(c.Platform, "customer", cusID)
+			if !ok || api.Bool(cus["deleted"]) {
+				return nil, apierr.NoSuchObject("customer", cusID, "customer")
+			}
+			if api.Str(src["customer"]) != cusID {
+				return nil, apierr.InvalidRequest("The PaymentMethod %s is not attached to customer %s.", pmID, cusID).WithParam("payment_method")
+			}
+		}
 		o := api.Clone(src)
 		o["id"], o["customer"], o["created"] = c.NewID("payment_method"), nil, c.Now
 		if err := c.Put(o); err != nil {
