@@ -223,6 +223,22 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(b.Pending[0].Amount).To(Equal(int64(10000)), "6000 and 4000 reached the seller")
 	})
 
+	// Stripe's capture takes transfer_data[amount] only (its reference; an
+	// integration found a destination sent with it refused), though
+	// stripe-go's capture params share a struct that has destination.
+	It("refuses transfer_data[destination] on a capture as an unknown parameter, capturing nothing", func() {
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true),
+			CaptureMethod: stripe.String("manual"), TransferData: &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{
+			TransferData: &stripe.PaymentIntentTransferDataParams{Destination: stripe.String(seller)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_unknown", "transfer_data[destination]")
+		got, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+	})
+
 	It("names the platform's Connect application on a SetupIntent it makes on a connected account, as on a PaymentIntent", func() {
 		p := &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"card"})}
 		p.SetStripeAccount(seller)

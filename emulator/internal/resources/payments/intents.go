@@ -53,7 +53,9 @@ func intentRoutes() []api.Route {
 		publishable(api.GET("/v1/payment_intents/{id}", params.FromStruct(stripe.PaymentIntentRetrieveParams{}).With("client_secret", params.String()), withClientSecret(paymentSide, retrieveIntent))),
 		api.POST("/v1/payment_intents/{id}", intentEnums(params.FromStruct(stripe.PaymentIntentUpdateParams{})), updateIntent),
 		publishable(api.POST("/v1/payment_intents/{id}/confirm", clientMandate(intentEnums(params.FromStruct(stripe.PaymentIntentConfirmParams{}).With("payment_method_data.card", cardDataParam()).With("client_secret", params.String()))), confirmWithClientSecret(paymentSide, confirmIntent))),
-		api.POST("/v1/payment_intents/{id}/capture", params.FromStruct(stripe.PaymentIntentCaptureParams{}), captureIntent),
+		// Stripe's capture takes transfer_data[amount] only; stripe-go shares
+		// a struct with destination for it.
+		api.POST("/v1/payment_intents/{id}/capture", params.FromStruct(stripe.PaymentIntentCaptureParams{}).Without("transfer_data.destination"), captureIntent),
 		api.POST("/v1/payment_intents/{id}/cancel", params.FromStruct(stripe.PaymentIntentCancelParams{}), cancelIntent),
 		api.POST("/v1/payment_intents/{id}/verify_microdeposits", params.FromStruct(stripe.PaymentIntentVerifyMicrodepositsParams{}), verifyIntentMicrodeposits),
 		api.POST("/v1/payment_intents/{id}/increment_authorization", params.FromStruct(stripe.PaymentIntentIncrementAuthorizationParams{}).Require("amount"), incrementAuthorization),
