@@ -293,6 +293,41 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(emu.Count("", "checkout.session")).To(Equal(1), "a refused session creates nothing")
 	})
 
+	// Stripe refuses payment_intent_data's Connect terms when the session is
+	// created (an integration met the application fee's refusal from
+	// Checkout\Session::create, Sylius/PayumStripe#14), not when the
+	// customer pays.
+	It("checks payment_intent_data's Connect terms at creation with a PaymentIntent's refusals, and pays a session that has them", func() {
+		seller := Seller(emu, nil)
+		pd := func(p *stripe.CheckoutSessionCreatePaymentIntentDataParams) *stripe.CheckoutSessionCreateParams {
+			return &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+				SuccessURL: stripe.String("https://shop.example/ok"), PaymentIntentData: p}
+		}
+		refused(pd(&stripe.CheckoutSessionCreatePaymentIntentDataParams{ApplicationFeeAmount: stripe.Int64(100)}),
+			"payment_intent_data[application_fee_amount]", "Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).")
+		before := emu.Count("", "checkout.session")
+		_, err := sc.V1CheckoutSessions.Create(Ctx, pd(&stripe.CheckoutSessionCreatePaymentIntentDataParams{OnBehalfOf: stripe.String("acct_nope")}))
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "payment_intent_data[on_behalf_of]")
+		_, err = sc.V1CheckoutSessions.Create(Ctx, pd(&stripe.CheckoutSessionCreatePaymentIntentDataParams{
+			TransferData: &stripe.CheckoutSessionCreatePaymentIntentDataTransferDataParams{Destination: stripe.String(seller.ID), Amount: stripe.Int64(0)}}))
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_integer", "payment_intent_data[transfer_data][amount]")
+		_, err = sc.V1CheckoutSessions.Create(Ctx, pd(&stripe.CheckoutSessionCreatePaymentIntentDataParams{
+			TransferData: &stripe.CheckoutSessionCreatePaymentIntentDataTransferDataParams{Destination: stripe.String("acct_nope")}}))
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "payment_intent_data[transfer_data][destination]")
+		Expect(emu.Count("", "checkout.session")).To(Equal(before), "a refused session creates nothing")
+
+		s := create(pd(&stripe.CheckoutSessionCreatePaymentIntentDataParams{ApplicationFeeAmount: stripe.Int64(100),
+			TransferData: &stripe.CheckoutSessionCreatePaymentIntentDataTransferDataParams{Destination: stripe.String(seller.ID)}}))
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		pp := &stripe.PaymentIntentRetrieveParams{}
+		pp.AddExpand("latest_charge.application_fee")
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), pp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.TransferData.Destination.ID).To(Equal(seller.ID))
+		Expect(pi.LatestCharge.ApplicationFee.Amount).To(Equal(int64(100)))
+	})
+
 	It("completes a setup session with a succeeded SetupIntent carrying setup_intent_data, its on_behalf_of checked at creation", func() {
 		seller := Seller(emu, nil)
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("saver@example.com")})

@@ -2,8 +2,10 @@ package checkout
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -200,6 +202,25 @@ func applyUIMode(c *api.Call, s store.Obj, id string) error {
 		s["return_url"] = returnURL
 	}
 	return nil
+}
+
+// checkPaymentTerms checks at creation, with a PaymentIntent's refusals,
+// the Connect terms (destination, on_behalf_of, application fee) of the
+// payment_intent_data the session's PaymentIntent takes, as Stripe refuses
+// them when the session is made; a refusal names the parameter under
+// payment_intent_data.
+func checkPaymentTerms(c *api.Call, data map[string]any) error {
+	sub := *c
+	sub.Params = params.NewValues(data)
+	err := payments.ApplyIntentConnect(&sub, store.Obj{})
+	if e := (*apierr.Error)(nil); errors.As(err, &e) && e.Param != "" {
+		name, rest, _ := strings.Cut(e.Param, "[")
+		e.Param = "payment_intent_data[" + name + "]"
+		if rest != "" {
+			e.Param += "[" + rest
+		}
+	}
+	return err
 }
 
 // checkSubscriptionTerms checks at creation, with the subscription's

@@ -232,13 +232,11 @@ func create(c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	// The destination is checked now, as Stripe does, not when the
+	// The Connect terms are checked now, as Stripe does, not when the
 	// intent is made on completion.
-	if td, ok := data["transfer_data"].(map[string]any); ok && mode == "payment" {
-		if dest, ok := td["destination"].(string); ok && dest != "" {
-			if err := payments.DestinationAccount(c, dest, "payment_intent_data[transfer_data][destination]"); err != nil {
-				return nil, err
-			}
+	if mode == "payment" {
+		if err := checkPaymentTerms(c, data); err != nil {
+			return nil, err
 		}
 	}
 	if data, err = applyPageParams(c, s, items, data); err != nil {
