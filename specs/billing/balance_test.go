@@ -128,14 +128,16 @@ var _ = Describe("Invoices using the customer balance", Label("billing", "custom
 		Expect(balance()).To(Equal(int64(-600)))
 		Expect(transactions()).To(HaveLen(2))
 
-		// Credit to a eur balance, which is not emulated, is refused,
-		// changing nothing.
+		// Credit goes to the balance in euros, leaving the dollars.
 		inv, err = sc.V1Invoices.Pay(Ctx, inv.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(300), CreditAmount: stripe.Int64(300)})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "credit_amount")
+		Expect(err).NotTo(HaveOccurred())
 		Expect(balance()).To(Equal(int64(-600)))
-		Expect(transactions()).To(HaveLen(2))
+		txns := transactions()
+		Expect(txns).To(HaveLen(3))
+		Expect(txns[0].Currency).To(Equal(stripe.CurrencyEUR))
+		Expect(txns[0].EndingBalance).To(Equal(int64(-300)))
 		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(300), OutOfBandAmount: stripe.Int64(300)})
 		Expect(err).NotTo(HaveOccurred())
 	})
@@ -155,8 +157,10 @@ var _ = Describe("Invoices using the customer balance", Label("billing", "custom
 		Expect(err).NotTo(HaveOccurred())
 		Expect(txn.Currency).To(Equal(stripe.CurrencyUSD))
 		Expect(balance()).To(Equal(int64(-300)))
-		_, err = create("EUR")
-		Expect(StripeErr(err).Msg).To(Equal("The currency eur does not match the customer's currency usd."))
+		eur, err := create("EUR")
+		Expect(err).NotTo(HaveOccurred(), "another currency moves the balance in it")
+		Expect(eur.EndingBalance).To(Equal(int64(-300)))
+		Expect(balance()).To(Equal(int64(-300)), "the dollar balance is unchanged")
 	})
 
 	It("records the balance set directly on the customer", func() {

@@ -250,11 +250,6 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 		if cusBefore == nil || api.Bool(cusBefore["deleted"]) {
 			return nil, apierr.InvalidRequest("The invoice's customer %s is deleted: credit_amount can't credit its balance.", inv["customer"]).WithParam("credit_amount")
 		}
-		if cur := api.Str(inv["currency"]); !balanceCurrency(cusBefore, cur) {
-			// Stripe credits the customer's balance in the invoice's
-			// currency; only the one in the customer's own is emulated.
-			return nil, apierr.InvalidRequest("stripe-emu does not emulate a customer balance in more than one currency: credit_amount can't credit a %s balance to customer %s, whose currency is %s.", cur, inv["customer"], cusBefore["currency"]).WithParam("credit_amount")
-		}
 	}
 	mdHolder := store.Obj{}
 	if err := c.ApplyMetadata(mdHolder); err != nil {

@@ -6,7 +6,6 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -293,18 +292,13 @@ func credit(c *api.Call, pay, pi store.Obj) error {
 // creditOverpaid credits what payments paid over an invoice's amount due
 // to its customer's balance, as amount_overpaid's reference says ("The
 // amount overpaid is credited to the customer's credit balance"): an
-// invoice_overpaid transaction. Only the balance in the customer's own
-// currency is emulated (balanceCurrency); another currency's is left.
+// invoice_overpaid transaction, in the invoice's currency.
 func creditOverpaid(c *api.Call, inv store.Obj, over int64) error {
 	cus, ok := c.Tx.Get(c.Account, "customer", api.Str(inv["customer"]))
-	if !ok || api.Bool(cus["deleted"]) || !balanceCurrency(cus, api.Str(inv["currency"])) {
+	if !ok || api.Bool(cus["deleted"]) {
 		return nil
 	}
-	prev := store.Obj{"balance": cus["balance"]}
-	if _, err := customers.MoveBalance(c, cus, -over, api.Str(inv["currency"]), "invoice_overpaid", store.Obj{"invoice": inv["id"]}); err != nil {
-		return err
-	}
-	return c.PutEmit(cus, "customer.updated", prev)
+	return moveCustomerBalance(c, cus, -over, api.Str(inv["currency"]), "invoice_overpaid", store.Obj{"invoice": inv["id"]})
 }
 
 // syncDefault keeps the default payment asking for what remains, and

@@ -172,7 +172,7 @@ func newInvoiceWithID(c *api.Call, id string, cus store.Obj, currency string, no
 		"payment_settings": store.Obj{"default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil},
 		"period_end":       now, "period_start": now, "post_payment_credit_notes_amount": int64(0),
 		"pre_payment_credit_notes_amount": int64(0), "receipt_number": nil, "rendering": nil, "shipping_cost": nil,
-		"shipping_details": nil, "starting_balance": balanceFor(cus, currency), "statement_descriptor": nil, "status": "draft",
+		"shipping_details": nil, "starting_balance": customers.BalanceIn(c, cus, currency), "statement_descriptor": nil, "status": "draft",
 		"status_transitions": store.Obj{"finalized_at": nil, "marked_uncollectible_at": nil, "paid_at": nil, "voided_at": nil},
 		"subtotal":           int64(0), "subtotal_excluding_tax": int64(0), "test_clock": cus["test_clock"], "total": int64(0),
 		"total_discount_amounts": []any{}, "total_excluding_tax": int64(0), "total_pretax_credit_amounts": []any{},

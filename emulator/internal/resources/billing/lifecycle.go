@@ -75,7 +75,7 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 		if !settled {
 			prev, err = applyBalance(c, inv, cus)
 		} else {
-			bal := balanceFor(cus, api.Str(inv["currency"]))
+			bal := customers.BalanceIn(c, cus, api.Str(inv["currency"]))
 			inv["starting_balance"], inv["ending_balance"] = bal, bal
 		}
 		if err != nil {
@@ -167,70 +167,50 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 	return inv, nil
 }
 
-// applyBalance uses the customer's balance on an invoice being finalized,
-// as Stripe does: credit (a negative balance) pays what it can of the
-// total, a debt (a positive balance) is added to what is due, and a
-// negative total is credited to the balance. The invoice
-// records starting_balance and ending_balance; an applied_to_invoice
-// transaction moves the customer's balance, changed in cus (the caller
-// stores it). It returns the customer's previous attributes when the
-// balance moved, nil otherwise. A customer without a balance costs only
-// the read of the field.
+// applyBalance uses the customer's balance in the invoice's currency on
+// an invoice being finalized, as Stripe does: credit (a negative balance)
+// pays what it can of the total, a debt (a positive balance) is added to
+// what is due, and a negative total is credited to the balance. The
+// invoice records starting_balance and ending_balance; an
+// applied_to_invoice transaction moves the balance, the customer's own
+// changed in cus (the caller stores it). It returns the customer's
+// previous attributes when its balance field moved, nil otherwise. A
+// customer without a balance costs only the read of the field.
 func applyBalance(c *api.Call, inv, cus store.Obj) (store.Obj, error) {
-	bal := balanceFor(cus, api.Str(inv["currency"]))
+	cur := api.Str(inv["currency"])
+	bal := customers.BalanceIn(c, cus, cur)
 	inv["starting_balance"] = bal
 	inv["ending_balance"] = bal
 	total := api.Int(inv["total"])
-	if !balanceCurrency(cus, api.Str(inv["currency"])) {
-		// Stripe keeps a balance per currency; only the customer's own
-		// currency's is emulated, and it is never used in another's.
-		return nil, nil
-	}
-	if total < 0 {
+	var applied int64
+	switch {
+	case total < 0:
 		// Nothing is due; what the invoice owes the customer (a credit
 		// proration, say) becomes credit on their balance.
-		if _, err := customers.MoveBalance(c, cus, total, api.Str(inv["currency"]), "applied_to_invoice", store.Obj{"invoice": inv["id"]}); err != nil {
-			return nil, err
-		}
-		inv["ending_balance"] = cus["balance"]
-		return store.Obj{"balance": bal}, nil
-	}
-	if bal == 0 {
+		applied = -total
+	case bal == 0:
 		return nil, nil
-	}
-	applied := bal // a debt is all added
-	if bal < 0 {
+	case bal > 0:
+		applied = bal // a debt is all added
+	default:
 		applied = -min(-bal, total)
 	}
 	if applied == 0 {
 		return nil, nil
 	}
-	due := max(total+applied, 0)
-	inv["amount_due"] = due
-	inv["amount_remaining"] = max(due-api.Int(inv["amount_paid"]), 0)
-	if _, err := customers.MoveBalance(c, cus, -applied, api.Str(inv["currency"]), "applied_to_invoice", store.Obj{"invoice": inv["id"]}); err != nil {
+	if total >= 0 {
+		due := max(total+applied, 0)
+		inv["amount_due"] = due
+		inv["amount_remaining"] = max(due-api.Int(inv["amount_paid"]), 0)
+	}
+	if _, err := customers.MoveBalance(c, cus, -applied, cur, "applied_to_invoice", store.Obj{"invoice": inv["id"]}); err != nil {
 		return nil, err
 	}
-	inv["ending_balance"] = cus["balance"]
-	return store.Obj{"balance": bal}, nil
-}
-
-// balanceCurrency reports whether the customer's balance is in currency:
-// the customer's own currency, or any while it has none.
-func balanceCurrency(cus store.Obj, currency string) bool {
-	own := api.Str(cus["currency"])
-	return own == "" || currency == "" || own == currency
-}
-
-// balanceFor is the customer's balance an invoice in currency uses. As
-// Stripe's multi-currency guide says, "A CAD invoice doesn't apply a
-// customer credit balance denominated in USD": the emulator keeps only the
-// balance in the customer's own currency, so another currency's is none.
-func balanceFor(cus store.Obj, currency string) int64 {
-	if !balanceCurrency(cus, currency) {
-		return 0
+	inv["ending_balance"] = bal - applied
+	if !customers.OwnCurrency(cus, cur) {
+		return nil, nil // the customer's own balance did not move
 	}
-	return api.Int(cus["balance"])
+	return store.Obj{"balance": bal}, nil
 }
 
 // unapplyBalance gives a voided invoice's customer back the balance its
@@ -246,9 +226,22 @@ func unapplyBalance(c *api.Call, inv store.Obj) error {
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil
 	}
+	return moveCustomerBalance(c, cus, -moved, api.Str(inv["currency"]), "unapplied_from_invoice", store.Obj{"invoice": inv["id"]})
+}
+
+// moveCustomerBalance moves cus's balance in cur (MoveBalance) and, when
+// that is its own balance field, stores cus with customer.updated.
+func moveCustomerBalance(c *api.Call, cus store.Obj, amount int64, cur, typ string, extra store.Obj) error {
+	own := customers.OwnCurrency(cus, cur)
 	prev := store.Obj{"balance": cus["balance"]}
-	if _, err := customers.MoveBalance(c, cus, -moved, api.Str(inv["currency"]), "unapplied_from_invoice", store.Obj{"invoice": inv["id"]}); err != nil {
+	if own {
+		cus = api.Clone(cus)
+	}
+	if _, err := customers.MoveBalance(c, cus, amount, cur, typ, extra); err != nil {
 		return err
+	}
+	if !own {
+		return nil
 	}
 	return c.PutEmit(cus, "customer.updated", prev)
 }

@@ -33,9 +33,12 @@ func BalanceRoutes() []api.Route {
 }
 
 // MoveBalance records a balance transaction of typ moving cus's balance
-// by amount and changes cus["balance"] to match. The transaction is stored; cus is the caller's to
-// store: it must be a copy or an object the caller stores anyway.
-// extra sets fields such as invoice or credit_note.
+// in currency by amount. In the customer's own currency it changes
+// cus["balance"] to match; cus is then the caller's to store: it must be
+// a copy or an object the caller stores anyway. A balance in another
+// currency is kept beside the customer, which it leaves as it is (see
+// OwnCurrency). The transaction is stored; extra sets fields such as
+// invoice or credit_note.
 func MoveBalance(c *api.Call, cus store.Obj, amount int64, currency, typ string, extra store.Obj) (store.Obj, error) {
 	// Past what the store keeps exactly, a balance would be kept rounded
 	// (or, summed, wrap around): refused as an integer out of range.
@@ -43,7 +46,8 @@ func MoveBalance(c *api.Call, cus store.Obj, amount int64, currency, typ string,
 	if amount > params.MaxInt || amount < -params.MaxInt {
 		return nil, &jsonenc.InexactError{N: amount}
 	}
-	ending := api.Int(cus["balance"]) + amount
+	own := OwnCurrency(cus, currency)
+	ending := BalanceIn(c, cus, currency) + amount
 	if ending > params.MaxInt || ending < -params.MaxInt {
 		return nil, &jsonenc.InexactError{N: ending}
 	}
@@ -54,7 +58,15 @@ func MoveBalance(c *api.Call, cus store.Obj, amount int64, currency, typ string,
 	for k, v := range extra {
 		txn[k] = v
 	}
-	cus["balance"] = ending
+	if own {
+		cus["balance"] = ending
+	} else {
+		m := otherBalances(c, api.Str(cus["id"]))
+		m[currency] = ending
+		if err := setOtherBalances(c, api.Str(cus["id"]), m); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.Put(txn); err != nil {
 		return nil, err
 	}
@@ -117,9 +129,8 @@ func createBalanceTransaction(c *api.Call) (any, error) {
 	if !currency.Supported(cur) {
 		return nil, currency.Invalid(sent, "currency")
 	}
-	if own := api.Str(before["currency"]); own != "" && own != cur {
-		return nil, apierr.InvalidRequest("The currency %s does not match the customer's currency %s.", cur, own).WithParam("currency")
-	}
+	// Another currency than the customer's moves its balance in that
+	// currency (invoice_credit_balance), which invoices in it use.
 	cus := api.Clone(before)
 	if cus["currency"] == nil {
 		// Like Stripe: the transaction's currency becomes the customer's.

@@ -52,6 +52,11 @@ func AdoptCurrency(c *api.Call, cusID, cur, param string, skip ...string) error 
 	}
 	after := api.Clone(before)
 	after["currency"] = cur
+	// Its balance is now the one in its new currency; the old one's is
+	// kept, for invoices in that currency.
+	if err := swapOwnBalance(c, after, own, cur); err != nil {
+		return err
+	}
 	return c.Save(before, after)
 }
 

@@ -46,8 +46,7 @@ var Kind = &api.Kind{
 			return store.Obj{"object": "cash_balance", "available": nil, "customer": o["id"], "livemode": false,
 				"settings": store.Obj{"reconciliation_mode": "automatic", "using_merchant_default": true}}, nil
 		},
-		// Invoice credit: what Stripe shows for a customer that has none.
-		"invoice_credit_balance": func(c *api.Call, o store.Obj) (any, error) { return store.Obj{}, nil },
+		"invoice_credit_balance": invoiceCreditBalance,
 		"tax":                    customerTax,
 	},
 	// discount_duration finds the customers whose discount ends by a
