@@ -8,6 +8,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/harness"
 	"github.com/stripe-emu/stripe-emu/scenarios"
 	"github.com/stripe-emu/stripe-emu/specs/apps/bookings"
+	"github.com/stripe-emu/stripe-emu/specs/apps/coworking"
 	"github.com/stripe-emu/stripe-emu/specs/apps/organizers"
 	"github.com/stripe-emu/stripe-emu/specs/apps/pricing"
 	"github.com/stripe-emu/stripe-emu/specs/apps/shop"
@@ -25,7 +26,7 @@ func BenchmarkScenarioLibrary(b *testing.B) {
 	wrap := func(f func(harness.AppEnv, bool) http.Handler) harness.App {
 		return harness.HandlerApp(func(env harness.AppEnv) http.Handler { return f(env, true) })
 	}
-	apps := harness.Apps{"shop": wrap(shop.New), "pricing": wrap(pricing.New), "organizers": wrap(organizers.New), "bookings": wrap(bookings.New),
+	apps := harness.Apps{"shop": wrap(shop.New), "pricing": wrap(pricing.New), "organizers": wrap(organizers.New), "bookings": wrap(bookings.New), "coworking": wrap(coworking.New),
 		"wholesale": wrap(wholesale.New)}
 	for i := 0; i < b.N; i++ {
 		work := make(chan *scenarios.Scenario)

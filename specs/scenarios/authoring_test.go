@@ -312,7 +312,7 @@ steps:
 		s, err := scenarios.Parse("story.yaml", []byte("name: x\napp: {handler: shops}\nsteps:\n  - clock: {advance: 1m}\n"))
 		Expect(err).NotTo(HaveOccurred())
 		_, err = harness.AppFor(s, apps(true))
-		Expect(err).To(MatchError(`story.yaml: no app registered as "shops" (registered: bookings, organizers, pricing, shop, wholesale)`))
+		Expect(err).To(MatchError(`story.yaml: no app registered as "shops" (registered: bookings, coworking, organizers, pricing, shop, wholesale)`))
 	})
 
 	It("keeps a chatty app's output to its last lines, saying how many came before", func() {

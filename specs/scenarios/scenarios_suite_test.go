@@ -13,6 +13,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/harness"
 	"github.com/stripe-emu/stripe-emu/scenarios"
 	"github.com/stripe-emu/stripe-emu/specs/apps/bookings"
+	"github.com/stripe-emu/stripe-emu/specs/apps/coworking"
 	"github.com/stripe-emu/stripe-emu/specs/apps/organizers"
 	"github.com/stripe-emu/stripe-emu/specs/apps/pricing"
 	"github.com/stripe-emu/stripe-emu/specs/apps/shop"
@@ -31,7 +32,7 @@ func apps(fixed bool) harness.Apps {
 	wrap := func(f func(harness.AppEnv, bool) http.Handler) harness.App {
 		return harness.HandlerApp(func(env harness.AppEnv) http.Handler { return f(env, fixed) })
 	}
-	return harness.Apps{"shop": wrap(shop.New), "pricing": wrap(pricing.New), "organizers": wrap(organizers.New), "bookings": wrap(bookings.New),
+	return harness.Apps{"shop": wrap(shop.New), "pricing": wrap(pricing.New), "organizers": wrap(organizers.New), "bookings": wrap(bookings.New), "coworking": wrap(coworking.New),
 		"wholesale": wrap(wholesale.New)}
 }
 
@@ -79,5 +80,7 @@ var _ = Describe("the buggy apps", Label("buggy"), func() {
 			`app body fulfilments: want 1, got 2`),
 		Entry("automatic tax: books the subtotal, without the tax, as charged", "checkout-automatic-tax-po-number.yaml",
 			`app body amount_charged: want 64350, got 60000`),
+		Entry("usage on invoice.created: adds the overage as a pending item, billed a month late", "usage-added-on-invoice-created.yaml",
+			`amount_paid: want 2500, got 2000`),
 	)
 })
