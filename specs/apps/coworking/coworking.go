@@ -71,31 +71,31 @@ func New(env harness.AppEnv, fixed bool) http.Handler {
 		mu.Unlock()
 		appkit.JSON(w, 201, m)
 	})
-	mux.HandleFunc("POST /members/{id}/bookings", func(w http.ResponseWriter, r *http.Request) {
+	// withMember runs fn on the member in the path, under the lock, or
+	// answers 404.
+	withMember := func(fn func(w http.ResponseWriter, r *http.Request, m *member)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			m, ok := members[r.PathValue("id")]
+			if !ok {
+				appkit.JSON(w, 404, map[string]string{"error": "no such member"})
+				return
+			}
+			fn(w, r, m)
+		}
+	}
+	mux.HandleFunc("POST /members/{id}/bookings", withMember(func(w http.ResponseWriter, r *http.Request, m *member) {
 		var in struct {
 			Desks int64 `json:"desks"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&in)
-		mu.Lock()
-		defer mu.Unlock()
-		m, ok := members[r.PathValue("id")]
-		if !ok {
-			appkit.JSON(w, 404, map[string]string{"error": "no such member"})
-			return
-		}
 		m.Unbilled += in.Desks
 		appkit.JSON(w, 201, m)
-	})
-	mux.HandleFunc("GET /members/{id}", func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		m, ok := members[r.PathValue("id")]
-		if !ok {
-			appkit.JSON(w, 404, map[string]string{"error": "no such member"})
-			return
-		}
+	}))
+	mux.HandleFunc("GET /members/{id}", withMember(func(w http.ResponseWriter, _ *http.Request, m *member) {
 		appkit.JSON(w, 200, m)
-	})
+	}))
 	mux.HandleFunc("POST /webhooks/stripe", func(w http.ResponseWriter, r *http.Request) {
 		ev, ok := appkit.Event(w, r, env.WebhookSecret)
 		if !ok || ev.Type != "invoice.created" || ev.Data.Object["billing_reason"] != "subscription_cycle" {
