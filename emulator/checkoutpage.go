@@ -23,6 +23,8 @@ var checkoutMethods = []pageMethod{
 	{"pm_sepa_debit_fail", "Pay by SEPA Direct Debit (fails later)", "sepa_debit"},
 	{"pm_bacs_debit", "Pay by Bacs Direct Debit (settles later)", "bacs_debit"},
 	{"pm_bacs_debit_fail", "Pay by Bacs Direct Debit (fails later)", "bacs_debit"},
+	{"pm_au_becs_debit", "Pay by BECS Direct Debit (settles later)", "au_becs_debit"},
+	{"pm_au_becs_debit_fail", "Pay by BECS Direct Debit (fails later)", "au_becs_debit"},
 	{"pm_oxxo", "Pay with an OXXO voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "oxxo"},
 	{"pm_boleto", "Pay with a Boleto (the email decides: paid in 3 minutes, or see Stripe's test emails)", "boleto"},
 	{"pm_konbini", "Pay with a Konbini voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "konbini"},

@@ -417,8 +417,9 @@ func CreditNotePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 	servePDF(w, "CreditNote-"+api.Str(cn["number"]), doc)
 }
 
-// Mandate is a SEPA (or Bacs) Direct Debit mandate's url: the mandate the
-// customer accepted, with its reference, as Stripe's page shows it.
+// Mandate is a SEPA (or Bacs, or BECS) Direct Debit mandate's url: the
+// mandate the customer accepted, with its reference, as Stripe's page
+// shows it.
 func Mandate(e Backend, w http.ResponseWriter, req *http.Request) {
 	m, account, ok := pageObject(e, w, req, "mandate", "mandate", nil)
 	if !ok {
@@ -426,8 +427,8 @@ func Mandate(e Backend, w http.ResponseWriter, req *http.Request) {
 	}
 	id := api.Str(m["id"])
 	kind := "sepa_debit"
-	if api.Obj(m["payment_method_details"])["type"] == "bacs_debit" {
-		kind = "bacs_debit"
+	if t := api.Obj(m["payment_method_details"])["type"]; t == "bacs_debit" || t == "au_becs_debit" {
+		kind = api.Str(t)
 	}
 	details := api.Obj(api.Obj(m["payment_method_details"])[kind])
 	pm, _ := e.GetIn(account, api.Str(m["payment_method"]))
@@ -444,6 +445,10 @@ func Mandate(e Backend, w http.ResponseWriter, req *http.Request) {
 		// A UK account: its sort code where a SEPA account shows its country.
 		data["Scheme"], data["Country"] = "Bacs", sepa["sort_code"]
 	}
+	if kind == "au_becs_debit" {
+		// An Australian account: its BSB; a BECS mandate has no reference.
+		data["Scheme"], data["Country"] = "BECS", sepa["bsb_number"]
+	}
 	if at := api.Int(accepted["accepted_at"]); at > 0 {
 		data["Accepted"] = pageDate(at)
 	}
@@ -455,7 +460,7 @@ var mandateTmpl = template.Must(template.New("mandate").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>{{.Scheme}} Direct Debit mandate (stripe-emu)</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto}th{text-align:left;padding-right:1rem}</style></head>
 <body><h1>{{.Scheme}} Direct Debit mandate</h1>
-<table><tr><th>Mandate reference</th><td class="reference">{{.Reference}}</td></tr><tr><th>Status</th><td>{{.Status}}</td></tr>
+<table>{{if .Reference}}<tr><th>Mandate reference</th><td class="reference">{{.Reference}}</td></tr>{{end}}<tr><th>Status</th><td>{{.Status}}</td></tr>
 <tr><th>Creditor</th><td>{{.Creditor}}</td></tr>{{if .Debtor}}<tr><th>Account holder</th><td>{{.Debtor}}</td></tr>{{end}}
 <tr><th>Account</th><td>{{.Country}} •••• {{.Last4}}</td></tr><tr><th>Payment type</th><td>{{if .Multi}}Recurring{{else}}One-off{{end}}</td></tr>
 {{if .Accepted}}<tr><th>Accepted</th><td>{{.Accepted}} ({{.Type}})</td></tr>{{end}}</table>

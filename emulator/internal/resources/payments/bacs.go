@@ -100,6 +100,9 @@ func settleDelay(c *api.Call, pm store.Obj) time.Duration {
 	if pm["type"] == "bacs_debit" && bacsAccount(c, pm).soon {
 		return BacsSoon
 	}
+	if pm["type"] == "au_becs_debit" && becsAccount(c, pm).soon {
+		return BECSSoon
+	}
 	return SettleDelay
 }
 

@@ -256,6 +256,11 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 	case "bacs_debit":
 		bd := api.Obj(pm["bacs_debit"])
 		d["bacs_debit"] = store.Obj{"fingerprint": bd["fingerprint"], "last4": bd["last4"], "mandate": nil, "sort_code": bd["sort_code"]}
+	case "au_becs_debit":
+		ad := api.Obj(pm["au_becs_debit"])
+		// As for us_bank_account, Stripe's spec has mandate absent rather
+		// than null when there is none (withMandate names one).
+		d["au_becs_debit"] = store.Obj{"bsb_number": ad["bsb_number"], "fingerprint": ad["fingerprint"], "last4": ad["last4"]}
 	case "us_bank_account":
 		ud := api.Obj(pm["us_bank_account"])
 		// Stripe's spec has mandate absent rather than null when there is

@@ -142,7 +142,10 @@ func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 // own shortcuts for delayed methods: pm_sepa_debit, pm_sepa_debit_fail,
 // pm_us_bank_account, pm_us_bank_account_fail, pm_bacs_debit (Bacs test
 // account 90012345, settles after 3 minutes), pm_bacs_debit_fail
-// (93333335, debit_not_authorized after 3 minutes), and pm_oxxo (an OXXO
+// (93333335, debit_not_authorized after 3 minutes), pm_au_becs_debit
+// (BECS test account 900123456 under BSB 000000, settles after 3
+// minutes), pm_au_becs_debit_fail (922222227, refer_to_customer after 3
+// minutes), and pm_oxxo (an OXXO
 // voucher for jenny@example.com), pm_boleto (a Boleto for her, CPF
 // 000.000.000-00), pm_konbini (a Konbini voucher for her).
 func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
@@ -153,6 +156,8 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		"pm_us_bank_account_fail": {"us_bank_account", "000222222227"},
 		"pm_bacs_debit":           {"bacs_debit", "90012345"},
 		"pm_bacs_debit_fail":      {"bacs_debit", "93333335"},
+		"pm_au_becs_debit":        {"au_becs_debit", "900123456"},
+		"pm_au_becs_debit_fail":   {"au_becs_debit", "922222227"},
 	}
 	bd := store.Obj{"address": emptyAddress(), "email": "jenny@example.com", "name": "Jenny Rosen", "phone": nil, "tax_id": nil}
 	if id == "pm_oxxo" || id == "pm_boleto" || id == "pm_konbini" {
@@ -184,7 +189,10 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	defer func() { c.Params = saved }()
 	var o store.Obj
 	var err error
-	if spec[0] == "bacs_debit" {
+	if spec[0] == "au_becs_debit" {
+		c.Params = params.NewValues(map[string]any{"au_becs_debit": map[string]any{"bsb_number": "000000", "account_number": spec[1]}})
+		o, err = becsFromParams(c, bd)
+	} else if spec[0] == "bacs_debit" {
 		c.Params = params.NewValues(map[string]any{"bacs_debit": map[string]any{"sort_code": "108800", "account_number": spec[1]}})
 		bd["address"] = store.Obj{"city": "London", "country": "GB", "line1": "1 Test Street", "line2": nil, "postal_code": "EC1A 1AA", "state": nil}
 		o, err = bacsFromParams(c, bd)

@@ -627,6 +627,8 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 		o, err = usBankFromParams(&sub, bd)
 	case "bacs_debit":
 		o, err = bacsFromParams(&sub, bd)
+	case "au_becs_debit":
+		o, err = becsFromParams(&sub, bd)
 	case "customer_balance":
 		pmd.MarkRead("customer_balance") // {}: nothing to read
 		o = customerBalanceMethod(c, bd)

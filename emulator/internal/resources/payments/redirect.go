@@ -104,6 +104,8 @@ func methodCurrencies(typ string) []string {
 		return []string{"usd"}
 	case "bacs_debit":
 		return []string{"gbp"}
+	case "au_becs_debit":
+		return []string{"aud"}
 	case "customer_balance":
 		return []string{"eur", "gbp", "jpy", "mxn", "usd"}
 	}

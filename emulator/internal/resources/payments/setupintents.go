@@ -349,7 +349,7 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 				return e
 			}
 			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" || isVoucher(t) || t == "bacs_debit" {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, ideal and bancontact, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, au_becs_debit, ideal and bancontact, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
