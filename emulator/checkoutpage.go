@@ -25,6 +25,8 @@ var checkoutMethods = []pageMethod{
 	{"pm_bacs_debit_fail", "Pay by Bacs Direct Debit (fails later)", "bacs_debit"},
 	{"pm_au_becs_debit", "Pay by BECS Direct Debit (settles later)", "au_becs_debit"},
 	{"pm_au_becs_debit_fail", "Pay by BECS Direct Debit (fails later)", "au_becs_debit"},
+	{"pm_acss_debit", "Pay by pre-authorized debit (settles later)", "acss_debit"},
+	{"pm_acss_debit_fail", "Pay by pre-authorized debit (fails later)", "acss_debit"},
 	{"pm_oxxo", "Pay with an OXXO voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "oxxo"},
 	{"pm_boleto", "Pay with a Boleto (the email decides: paid in 3 minutes, or see Stripe's test emails)", "boleto"},
 	{"pm_konbini", "Pay with a Konbini voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "konbini"},

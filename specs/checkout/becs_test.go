@@ -27,7 +27,7 @@ var _ = Describe("Checkout with BECS Direct Debit", Label("checkout", "payments"
 		Expect(err).NotTo(HaveOccurred())
 	})
 
-	It("completes unpaid under a mandate, then async_payment_succeeded or _failed as the debit settles", func() {
+	It("completes unpaid, then async_payment_succeeded or _failed as the debit settles", func() {
 		for _, pm := range []string{"pm_au_becs_debit", "pm_au_becs_debit_fail"} {
 			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
 				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),

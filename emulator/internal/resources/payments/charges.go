@@ -261,6 +261,11 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 		// As for us_bank_account, Stripe's spec has mandate absent rather
 		// than null when there is none (withMandate names one).
 		d["au_becs_debit"] = store.Obj{"bsb_number": ad["bsb_number"], "fingerprint": ad["fingerprint"], "last4": ad["last4"]}
+	case "acss_debit":
+		ad := api.Obj(pm["acss_debit"])
+		// mandate absent when there is none, as for au_becs_debit.
+		d["acss_debit"] = store.Obj{"bank_name": ad["bank_name"], "fingerprint": ad["fingerprint"], "institution_number": ad["institution_number"],
+			"last4": ad["last4"], "transit_number": ad["transit_number"]}
 	case "us_bank_account":
 		ud := api.Obj(pm["us_bank_account"])
 		// Stripe's spec has mandate absent rather than null when there is

@@ -145,7 +145,10 @@ func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 // (93333335, debit_not_authorized after 3 minutes), pm_au_becs_debit
 // (BECS test account 900123456 under BSB 000000, settles after 3
 // minutes), pm_au_becs_debit_fail (922222227, refer_to_customer after 3
-// minutes), and pm_oxxo (an OXXO
+// minutes), pm_acss_debit (pre-authorized debit test account
+// 900123456789 at institution 000, transit 11000, verified at once,
+// settles after 3 minutes), pm_acss_debit_fail (900222222227,
+// insufficient_funds after 3 minutes), and pm_oxxo (an OXXO
 // voucher for jenny@example.com), pm_boleto (a Boleto for her, CPF
 // 000.000.000-00), pm_konbini (a Konbini voucher for her).
 func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
@@ -158,6 +161,8 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		"pm_bacs_debit_fail":      {"bacs_debit", "93333335"},
 		"pm_au_becs_debit":        {"au_becs_debit", "900123456"},
 		"pm_au_becs_debit_fail":   {"au_becs_debit", "922222227"},
+		"pm_acss_debit":           {"acss_debit", "900123456789"},
+		"pm_acss_debit_fail":      {"acss_debit", "900222222227"},
 	}
 	bd := store.Obj{"address": emptyAddress(), "email": "jenny@example.com", "name": "Jenny Rosen", "phone": nil, "tax_id": nil}
 	if id == "pm_oxxo" || id == "pm_boleto" || id == "pm_konbini" {
@@ -189,7 +194,10 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	defer func() { c.Params = saved }()
 	var o store.Obj
 	var err error
-	if spec[0] == "au_becs_debit" {
+	if spec[0] == "acss_debit" {
+		c.Params = params.NewValues(map[string]any{"acss_debit": map[string]any{"institution_number": acssTestInstitution, "transit_number": acssTestTransit, "account_number": spec[1]}})
+		o, err = acssFromParams(c, bd)
+	} else if spec[0] == "au_becs_debit" {
 		c.Params = params.NewValues(map[string]any{"au_becs_debit": map[string]any{"bsb_number": "000000", "account_number": spec[1]}})
 		o, err = becsFromParams(c, bd)
 	} else if spec[0] == "bacs_debit" {
@@ -206,7 +214,7 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	if spec[0] == "us_bank_account" {
+	if spec[0] == "us_bank_account" || spec[0] == "acss_debit" {
 		// They stand for accounts Financial Connections verified at once.
 		if err := c.Tx.SetMeta(metaBankVerified(c.Account, api.Str(o["id"])), "instant"); err != nil {
 			return nil, err

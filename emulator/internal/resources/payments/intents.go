@@ -348,6 +348,11 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 	pi["shipping"] = wholeShipping(pi["shipping"])
 	if v, ok := c.Params.Get("payment_method_options"); ok {
 		pi["payment_method_options"] = paymentShownOptions.shown(mergeMethodOptions(api.Obj(pi["payment_method_options"]), api.Obj(v)))
+		if api.Obj(v)["acss_debit"] != nil {
+			if err := checkACSSOptions(api.Obj(pi["payment_method_options"])); err != nil {
+				return err
+			}
+		}
 	}
 	if err := checkCustomerBalanceOptions(c, pi); err != nil {
 		return err
@@ -629,6 +634,8 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 		o, err = bacsFromParams(&sub, bd)
 	case "au_becs_debit":
 		o, err = becsFromParams(&sub, bd)
+	case "acss_debit":
+		o, err = acssFromParams(&sub, bd)
 	case "customer_balance":
 		pmd.MarkRead("customer_balance") // {}: nothing to read
 		o = customerBalanceMethod(c, bd)

@@ -34,7 +34,7 @@ func retrieveMandate(c *api.Call) (any, error) { return c.Retrieve("mandate", c.
 
 // mandated are the payment method types whose payments and setups are
 // debits under a mandate.
-var mandated = map[string]bool{"sepa_debit": true, "us_bank_account": true, "bacs_debit": true, "au_becs_debit": true}
+var mandated = map[string]bool{"sepa_debit": true, "us_bank_account": true, "bacs_debit": true, "au_becs_debit": true, "acss_debit": true}
 
 // intentMandate is the mandate a confirmation of owner (a PaymentIntent
 // or SetupIntent) with pm debits under: a new one from the request's
@@ -169,6 +169,12 @@ func putMandate(c *api.Call, owner store.Obj, pmID, typ string, acceptance store
 		details["bacs_debit"] = bacsMandateDetails(c, id)
 	case "au_becs_debit":
 		details["au_becs_debit"] = becsMandateDetails(c, id)
+	case "acss_debit":
+		d, err := acssMandateDetails(owner)
+		if err != nil {
+			return nil, err
+		}
+		details["acss_debit"] = d
 	}
 	m := store.Obj{"id": id, "object": "mandate", "livemode": false, "customer_acceptance": acceptance,
 		"payment_method": pmID, "payment_method_details": details, "status": "active"}

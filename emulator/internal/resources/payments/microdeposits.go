@@ -131,15 +131,20 @@ func achNumber(c *api.Call, pm store.Obj) string {
 // them unless microdeposits verified it before; instant cannot verify an
 // account entered by its numbers.
 func needsMicrodeposits(c *api.Call, owner, pm store.Obj) (bool, error) {
-	if pm["type"] != "us_bank_account" {
+	typ := api.Str(pm["type"])
+	if typ != "us_bank_account" && typ != "acss_debit" {
 		return false, nil
 	}
 	verified, _ := c.Tx.GetMeta(metaBankVerified(c.Account, api.Str(pm["id"])))
-	switch verificationMethod(owner) {
+	switch verificationMethod(owner, typ) {
 	case "instant":
 		if verified == "" {
-			return false, apierr.InvalidRequest("The PaymentMethod provided (%s) was created from account and routing numbers, so it cannot be verified instantly; stripe-emu does not emulate Financial Connections. Use `payment_method_options[us_bank_account][verification_method]` automatic or microdeposits.", pm["id"]).
-				WithParam("payment_method_options[us_bank_account][verification_method]")
+			numbers := "account and routing numbers"
+			if typ == "acss_debit" {
+				numbers = "institution, transit and account numbers"
+			}
+			return false, apierr.InvalidRequest("The PaymentMethod provided (%s) was created from %s, so it cannot be verified instantly; stripe-emu does not emulate Financial Connections. Use `payment_method_options[%s][verification_method]` automatic or microdeposits.", pm["id"], numbers, typ).
+				WithParam("payment_method_options[" + typ + "][verification_method]")
 		}
 		return false, nil
 	case "microdeposits":
@@ -148,14 +153,33 @@ func needsMicrodeposits(c *api.Call, owner, pm store.Obj) (bool, error) {
 	return verified == "", nil
 }
 
-func verificationMethod(owner store.Obj) string {
-	return api.Str(api.Obj(api.Obj(owner["payment_method_options"])["us_bank_account"])["verification_method"])
+func verificationMethod(owner store.Obj, typ string) string {
+	return api.Str(api.Obj(api.Obj(owner["payment_method_options"])[typ])["verification_method"])
+}
+
+// microdepositsFail tells whether pm is the test account (ACH's or PAD's)
+// to which microdeposits cannot be sent.
+func microdepositsFail(c *api.Call, pm store.Obj) bool {
+	if pm["type"] == "acss_debit" {
+		return acssNumber(c, pm) == acssMicrodepositsFail
+	}
+	return achNumber(c, pm) == achMicrodepositsFail
+}
+
+// microdepositType is what the customer reads off their statement to
+// verify pm: a descriptor code for ACH (Stripe's default), two amounts
+// for a Canadian account (not verified, see README).
+func microdepositType(pm store.Obj) string {
+	if pm["type"] == "acss_debit" {
+		return "amounts"
+	}
+	return "descriptor_code"
 }
 
 // microdepositAction is next_action while the customer verifies the
 // intent (object, id); prefix is the hosted page's (pacs for a payment,
 // sacs for a setup). The page's token names the intent (MicrodepositPage).
-func microdepositAction(c *api.Call, prefix, object, id string) (store.Obj, error) {
+func microdepositAction(c *api.Call, prefix, object, id, kind string) (store.Obj, error) {
 	base := ""
 	if c.BaseURL != nil {
 		base = c.BaseURL()
@@ -167,7 +191,7 @@ func microdepositAction(c *api.Call, prefix, object, id string) (store.Obj, erro
 	return store.Obj{"type": "verify_with_microdeposits", "verify_with_microdeposits": store.Obj{
 		"arrival_date":            c.Now + int64(microdepositArrival.Seconds()),
 		"hosted_verification_url": base + "/microdeposit/" + token,
-		"microdeposit_type":       "descriptor_code",
+		"microdeposit_type":       kind,
 	}}, nil
 }
 
@@ -188,7 +212,7 @@ func MicrodepositPage(tx *store.Tx, token string) (account, object, id string, o
 // waits in requires_action, its mandate m (if any) pending until then.
 func awaitIntentMicrodeposits(c *api.Call, before, pi, pm, m store.Obj) (any, error) {
 	id := api.Str(pi["id"])
-	if achNumber(c, pm) == achMicrodepositsFail {
+	if microdepositsFail(c, pm) {
 		if m != nil {
 			m["status"] = "inactive"
 			if err := c.Put(m); err != nil {
@@ -212,7 +236,7 @@ func awaitIntentMicrodeposits(c *api.Call, before, pi, pm, m store.Obj) (any, er
 	}
 	pi["status"] = RequiresAction
 	var err error
-	if pi["next_action"], err = microdepositAction(c, "pacs", "payment_intent", id); err != nil {
+	if pi["next_action"], err = microdepositAction(c, "pacs", "payment_intent", id, microdepositType(pm)); err != nil {
 		return nil, err
 	}
 	if err := saveIntentEmitting(c, before, pi, "payment_intent.requires_action"); err != nil {
@@ -227,7 +251,7 @@ func awaitSetupMicrodeposits(c *api.Call, si, pm, att, m store.Obj) (any, error)
 	id := api.Str(si["id"])
 	if m != nil {
 		m["status"] = "pending"
-		if achNumber(c, pm) == achMicrodepositsFail {
+		if microdepositsFail(c, pm) {
 			m["status"] = "inactive"
 		}
 		if err := c.Put(m); err != nil {
@@ -235,7 +259,7 @@ func awaitSetupMicrodeposits(c *api.Call, si, pm, att, m store.Obj) (any, error)
 		}
 		si["mandate"] = m["id"]
 	}
-	if achNumber(c, pm) == achMicrodepositsFail {
+	if microdepositsFail(c, pm) {
 		return si, failSetupMicrodeposits(c, si, pm, att, microdepositError(codeMicrodepositFails))
 	}
 	c.Tx.DeleteMeta(metaMicrodepositTries(c.Account, id))
@@ -244,7 +268,7 @@ func awaitSetupMicrodeposits(c *api.Call, si, pm, att, m store.Obj) (any, error)
 	}
 	si["status"] = RequiresAction
 	var err error
-	if si["next_action"], err = microdepositAction(c, "sacs", "setup_intent", id); err != nil {
+	if si["next_action"], err = microdepositAction(c, "sacs", "setup_intent", id, microdepositType(pm)); err != nil {
 		return nil, err
 	}
 	att["status"] = RequiresAction

@@ -25,13 +25,13 @@ var PaymentMethodKind = &api.Kind{
 // SupportedTypes are the payment method types the emulator can create.
 var supportedTypes = map[string]bool{"card": true, "sepa_debit": true, "us_bank_account": true,
 	"ideal": true, "bancontact": true, "eps": true, "p24": true, "klarna": true,
-	"affirm": true, "afterpay_clearpay": true, "paypal": true, "customer_balance": true, "oxxo": true, "boleto": true, "konbini": true, "bacs_debit": true, "au_becs_debit": true}
+	"affirm": true, "afterpay_clearpay": true, "paypal": true, "customer_balance": true, "oxxo": true, "boleto": true, "konbini": true, "bacs_debit": true, "au_becs_debit": true, "acss_debit": true}
 
 // supportedList names the supported types in refusals.
-const supportedList = "card, sepa_debit, us_bank_account, bacs_debit, au_becs_debit, ideal, bancontact, eps, p24, klarna, affirm, afterpay_clearpay, paypal, oxxo, boleto, konbini and customer_balance"
+const supportedList = "card, sepa_debit, us_bank_account, bacs_debit, au_becs_debit, acss_debit, ideal, bancontact, eps, p24, klarna, affirm, afterpay_clearpay, paypal, oxxo, boleto, konbini and customer_balance"
 
 // delayed types settle later instead of at confirmation.
-var delayed = map[string]bool{"sepa_debit": true, "us_bank_account": true, "bacs_debit": true, "au_becs_debit": true}
+var delayed = map[string]bool{"sepa_debit": true, "us_bank_account": true, "bacs_debit": true, "au_becs_debit": true, "acss_debit": true}
 
 func paymentMethodRoutes() []api.Route {
 	return []api.Route{
@@ -310,6 +310,8 @@ func createPaymentMethod(c *api.Call) (any, error) {
 		o, err = bacsFromParams(c, bd)
 	case "au_becs_debit":
 		o, err = becsFromParams(c, bd)
+	case "acss_debit":
+		o, err = acssFromParams(c, bd)
 	case "customer_balance":
 		c.Params.MarkRead("customer_balance") // {}: nothing to read
 		o = customerBalanceMethod(c, bd)
@@ -567,6 +569,8 @@ func bankFailure(c *api.Call, pm store.Obj) string {
 		return bacsTestAccounts[strings.TrimPrefix(ref, "bacs:")].fail
 	case strings.HasPrefix(ref, "becs:"):
 		return becsTestAccounts[strings.TrimPrefix(ref, "becs:")].fail
+	case strings.HasPrefix(ref, "acss:"):
+		return acssTestAccounts[strings.TrimPrefix(ref, "acss:")]
 	}
 	return ""
 }

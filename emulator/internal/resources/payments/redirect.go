@@ -106,6 +106,8 @@ func methodCurrencies(typ string) []string {
 		return []string{"gbp"}
 	case "au_becs_debit":
 		return []string{"aud"}
+	case "acss_debit":
+		return []string{"cad", "usd"}
 	case "customer_balance":
 		return []string{"eur", "gbp", "jpy", "mxn", "usd"}
 	}

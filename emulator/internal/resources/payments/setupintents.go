@@ -329,6 +329,11 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 	c.Copy(si, "description", "payment_method_options", "flow_directions")
 	if opts, ok := si["payment_method_options"].(map[string]any); ok {
 		si["payment_method_options"] = setupShownOptions.shown(opts)
+		if opts["acss_debit"] != nil {
+			if err := checkACSSOptions(opts); err != nil {
+				return err
+			}
+		}
 	}
 	if c.Params.Has("payment_method_types") && c.Params.Has("automatic_payment_methods") {
 		return apierr.Exclusive("automatic_payment_methods", "payment_method_types")
@@ -349,7 +354,7 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 				return e
 			}
 			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" || isVoucher(t) || t == "bacs_debit" {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, au_becs_debit, ideal and bancontact, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, au_becs_debit, acss_debit, ideal and bancontact, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
@@ -512,6 +517,11 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 	}
 	if pm["type"] == "bacs_debit" {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate setting up a bacs_debit PaymentMethod with a SetupIntent, so it refused the request rather than answer as if it had taken effect: pay with it under `mandate_data` (with `setup_future_usage` to reuse it).").WithParam("payment_method")
+	}
+	if pm["type"] == "acss_debit" && api.Obj(api.Obj(si["payment_method_options"])["acss_debit"])["currency"] == nil {
+		// A PAD mandate debits in one currency, which a SetupIntent has
+		// nowhere else to take from (the emulator's words).
+		return nil, apierr.MissingParam("payment_method_options[acss_debit][currency]")
 	}
 	if isVoucher(api.Str(pm["type"])) {
 		// A voucher pays once: nothing to set up.
