@@ -201,6 +201,8 @@ var microdepositTmpl = template.Must(template.New("microdeposit").Parse(`<!docty
 {{if .Verified}}<p>Verified: {{.Object}} <code>{{.ID}}</code> is {{.Verified}}.</p>{{else}}
 {{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
 <form method="get"><label>Code of the 0.01 deposit's statement descriptor (SM11AA in test mode)<input name="descriptor_code" placeholder="SM11AA"></label><button>Verify</button></form>
+<p>Or the two deposits' amounts, in cents (a Canadian account's microdeposits are verified by their amounts):</p>
+<form method="get"><label>First amount (32 in test mode)<input name="amounts" placeholder="32"></label><label>Second amount (45 in test mode)<input name="amounts" placeholder="45"></label><button>Verify</button></form>
 {{end}}
 </body></html>
 `))

@@ -98,7 +98,13 @@ var _ = Describe("Canadian pre-authorized debits", Label("payments"), func() {
 		Expect(pi.PaymentMethodOptions.ACSSDebit.MandateOptions.PaymentSchedule).To(Equal(stripe.PaymentIntentPaymentMethodOptionsACSSDebitMandateOptionsPaymentScheduleSporadic))
 		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
 
-		pi, err = verify(pi.ID)
+		hosted := pi.NextAction.VerifyWithMicrodeposits.HostedVerificationURL
+		page := Visit("GET", hosted, nil)
+		Expect(page.Status).To(Equal(200))
+		Expect(page.Body).To(ContainSubstring(`name="amounts"`))
+		page = Visit("GET", hosted+"?amounts=32&amounts=45", nil)
+		Expect(page.Status).To(Equal(200), page.Body)
+		pi, err = sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
 		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
