@@ -170,11 +170,13 @@ func settle(c *api.Call, before store.Obj, failCode string) (store.Obj, error) {
 				return nil, err
 			}
 		}
-		if a := becsAccount(c, pm); pm["type"] == "au_becs_debit" && a.inactive && a.fail == failCode {
-			// The BECS guide's closed, missing and unauthorized accounts
-			// leave the mandate inactive.
-			if err := deactivateMandates(c, api.Str(pm["id"])); err != nil {
-				return nil, err
+		if pm["type"] == "au_becs_debit" {
+			if a := becsAccount(c, pm); a.inactive && a.fail == failCode {
+				// The BECS guide's closed, missing and unauthorized
+				// accounts leave the mandate inactive.
+				if err := deactivateMandates(c, api.Str(pm["id"])); err != nil {
+					return nil, err
+				}
 			}
 		}
 		unrefundWaiting(c, ch)
