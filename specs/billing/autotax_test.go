@@ -480,6 +480,45 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		Expect(inv.LastFinalizationError).To(BeNil())
 	})
 
+	It("taxes an invoice's shipping cost as Checkout's, by the shipping rate's behavior (none by hand-set rates)", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		ground, err := sc.V1ShippingRates.Create(Ctx, &stripe.ShippingRateCreateParams{DisplayName: stripe.String("Ground"),
+			FixedAmount: &stripe.ShippingRateCreateFixedAmountParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur")}, TaxBehavior: stripe.String("exclusive")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"),
+			AutomaticTax: &stripe.InvoiceCreateAutomaticTaxParams{Enabled: stripe.Bool(true)},
+			ShippingCost: &stripe.InvoiceCreateShippingCostParams{ShippingRate: stripe.String(ground.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(price(2000, "exclusive").ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.ShippingCost.AmountSubtotal).To(Equal(int64(1000)))
+		Expect(inv.ShippingCost.AmountTax).To(Equal(int64(190)))
+		Expect(inv.ShippingCost.AmountTotal).To(Equal(int64(1190)))
+		Expect(inv.ShippingCost.Taxes).To(HaveLen(1))
+		Expect(inv.ShippingCost.Taxes[0].Rate.Percentage).To(Equal(19.0))
+		Expect(inv.ShippingCost.Taxes[0].TaxableAmount).To(Equal(int64(1000)))
+		Expect(inv.AmountShipping).To(Equal(int64(1190)))
+		Expect(inv.Subtotal).To(Equal(int64(2000)))
+		Expect(inv.Total).To(Equal(int64(2380 + 1190)))
+		Expect(inv.TotalExcludingTax).To(Equal(int64(3000)))
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AmountDue).To(Equal(int64(3570)))
+
+		// Tax rates set by hand tax the lines only.
+		vat, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(10), Inclusive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		byHand, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), Currency: stripe.String("eur"),
+			DefaultTaxRates: []*string{stripe.String(vat.ID)}, ShippingCost: &stripe.InvoiceCreateShippingCostParams{ShippingRate: stripe.String(ground.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(byHand.ShippingCost.AmountTax).To(Equal(int64(0)))
+		Expect(byHand.Total).To(Equal(int64(1000)))
+	})
+
 	It("taxes an invoice item of an amount alone by the tax behavior it was given, else the settings' default", func() {
 		activate("exclusive")
 		cus := buyer(berlin())

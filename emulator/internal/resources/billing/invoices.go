@@ -39,7 +39,8 @@ const AutoFinalizeDelay = 3600
 func invoiceRoutes() []api.Route {
 	id := "/v1/invoices/{id}"
 	return []api.Route{
-		api.POST("/v1/invoices", params.FromStruct(stripe.InvoiceCreateParams{}).Require("customer"), createInvoice),
+		// customer is required unless from_invoice names the invoice revised.
+		api.POST("/v1/invoices", params.FromStruct(stripe.InvoiceCreateParams{}), createInvoice),
 		api.GET("/v1/invoices", params.FromStruct(stripe.InvoiceListParams{}), listInvoices),
 		api.GET("/v1/invoices/search", params.FromStruct(stripe.InvoiceSearchParams{}).Require("query"), searchInvoices),
 		// Before POST {id}, which would take create_preview for an id.
@@ -186,13 +187,40 @@ func newInvoiceWithID(c *api.Call, id string, cus store.Obj, currency string, no
 
 func createInvoice(c *api.Call) (any, error) {
 	cusID, _ := c.Params.Str("customer")
+	orig, err := revisedOriginal(c, cusID)
+	if err != nil {
+		return nil, err
+	}
+	if orig != nil {
+		cusID = api.Str(orig["customer"])
+	} else if cusID == "" {
+		return nil, apierr.MissingParam("customer")
+	}
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", cusID, "customer")
 	}
+	sub, err := invoiceSubscriptionParam(c, cusID)
+	if err != nil {
+		return nil, err
+	}
 	currency, _ := c.Params.Str("currency")
+	if orig != nil {
+		if currency != "" && currency != orig["currency"] {
+			return nil, apierr.InvalidRequest("A revision is in the currency of the invoice it revises (%s).", orig["currency"]).WithParam("currency")
+		}
+		currency = api.Str(orig["currency"])
+	}
 	now := c.ClockNow(cus)
 	pending := pendingItems(c, cusID)
+	if sub != nil {
+		// Only the items made for that subscription (invoiceitems'
+		// subscription=), as the reference says.
+		pending = pendingOf(pending, api.Str(sub["id"]))
+		if currency == "" {
+			currency = api.Str(sub["currency"])
+		}
+	}
 	include := false
 	if b, _ := c.Params.Str("pending_invoice_items_behavior"); b == "include" {
 		include = true
@@ -213,10 +241,19 @@ func createInvoice(c *api.Call) (any, error) {
 		return nil, err
 	}
 	inv := newInvoice(c, cus, currency, now, "manual")
+	if orig != nil {
+		if err := copyRevised(c, inv, orig); err != nil {
+			return nil, err
+		}
+	}
+	if sub != nil {
+		inv["parent"] = store.Obj{"type": "subscription_details", "quote_details": nil,
+			"subscription_details": store.Obj{"metadata": sub["metadata"], "subscription": sub["id"]}}
+	}
 	if err := applyInvoiceParams(c, inv); err != nil {
 		return nil, err
 	}
-	if !c.Params.Has("discounts") {
+	if !c.Params.Has("discounts") && orig == nil {
 		// Not specified: the customer's discount is inherited (an empty
 		// discounts= avoids it).
 		if ids := customerDiscounts(c, cus, currency, now); len(ids) > 0 {
@@ -251,6 +288,39 @@ func pendingItems(c *api.Call, cusID string) []store.Obj {
 	return c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "customer", Value: cusID, Filter: func(o store.Obj) bool {
 		return o["invoice"] == nil && o["deleted"] != true
 	}}).Data
+}
+
+// invoiceSubscriptionParam reads subscription on create: the
+// subscription, of the invoice's customer and not ended, whose pending
+// invoice items alone the invoice may include (nil when not sent).
+func invoiceSubscriptionParam(c *api.Call, customer string) (store.Obj, error) {
+	id, _ := c.Params.Str("subscription")
+	if id == "" {
+		return nil, nil
+	}
+	sub, ok := c.Tx.Get(c.Account, "subscription", id)
+	if !ok {
+		return nil, apierr.NoSuchObject("subscription", id, "subscription")
+	}
+	if sub["customer"] != customer {
+		return nil, apierr.InvalidRequest("The subscription %s belongs to another customer than the invoice's (%s).", id, customer).WithParam("subscription")
+	}
+	if s := sub["status"]; subscriptionEnded(s) {
+		return nil, apierr.InvalidRequest("The subscription %s is %s: it can't be invoiced.", id, s).WithParam("subscription")
+	}
+	return sub, nil
+}
+
+// pendingOf keeps, of pending invoice items, those made for the
+// subscription sub.
+func pendingOf(pending []store.Obj, sub string) []store.Obj {
+	var out []store.Obj
+	for _, ii := range pending {
+		if api.Obj(api.Obj(ii["parent"])["subscription_details"])["subscription"] == sub {
+			out = append(out, ii)
+		}
+	}
+	return out
 }
 
 // includePending moves the pending items of the invoice's currency onto
@@ -486,7 +556,11 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 			return ErrAutoTaxWithRates(param)
 		}
 	}
-	if reline {
+	shipped, err := applyShippingCost(c, inv)
+	if err != nil {
+		return err
+	}
+	if reline || shipped {
 		if err := setLines(c, inv, asList(inv["lines"])); err != nil {
 			return err
 		}
@@ -586,11 +660,23 @@ func deleteInvoice(c *api.Call) (any, error) {
 	if inv["status"] != "draft" {
 		return nil, apierr.InvalidRequest("You can only delete draft invoices. Finalized invoices can be voided instead.").WithCode("invoice_not_editable")
 	}
-	if api.Obj(inv["parent"])["type"] == "subscription_details" {
+	if api.Obj(inv["parent"])["type"] == "subscription_details" && inv["billing_reason"] != "manual" {
 		// They keep the subscription's history: Stripe has them voided.
+		// One made by request for a subscription's pending items is not
+		// the subscription's own.
 		return nil, apierr.InvalidRequest("You can't delete invoices created by subscriptions.")
 	}
 	for _, ii := range c.Tx.List(c.Account, "invoiceitem", store.Query{Index: "invoice", Value: api.Str(inv["id"])}).Data {
+		if inv["from_invoice"] != nil && !api.Bool(ii["deleted"]) {
+			// A revision's items are copies of the revised invoice's,
+			// which still bills them: pending again, they would be
+			// billed twice.
+			if err := c.Put(api.Deleted("invoiceitem", api.Str(ii["id"]))); err != nil {
+				return nil, err
+			}
+			c.Emit("invoiceitem.deleted", ii, nil)
+			continue
+		}
 		next := api.Clone(ii)
 		next["invoice"] = nil
 		if err := c.Save(ii, next); err != nil {
@@ -774,10 +860,15 @@ func totals(c *api.Call, inv store.Obj, lines []any, subtotal int64, off []int64
 	if err != nil {
 		return err
 	}
+	// Shipping adds to the total, not to the subtotal (as in Checkout).
+	shipping, shipped, shippedTax, err := shippingTotals(c, inv)
+	if err != nil {
+		return err
+	}
 	inv["subtotal"] = subtotal
 	inv["subtotal_excluding_tax"] = subtotal - inclusiveBefore
-	inv["total_excluding_tax"] = subtotal - taken - inclusive
-	total := subtotal - taken + exclusive
+	inv["total_excluding_tax"] = subtotal - taken - inclusive + shipping - shippedTax
+	total := subtotal - taken + exclusive + shipped
 	inv["total"] = total
 	due := max(total, 0)
 	inv["amount_due"] = due

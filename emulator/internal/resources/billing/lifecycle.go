@@ -35,6 +35,23 @@ func finalizeWith(c *api.Call, before, paidBy store.Obj, settled bool) (store.Ob
 	if before["status"] != "draft" {
 		return nil, apierr.InvalidRequest("This invoice is already finalized, you can't re-finalize a non-draft invoice.").WithCode("invoice_not_editable")
 	}
+	if before["from_invoice"] == nil { // every invoice but a revision
+		return finalizeDraft(c, before, paidBy, settled)
+	}
+	orig, err := revisionOriginal(c, before)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := finalizeDraft(c, before, paidBy, settled)
+	if err != nil || orig == nil {
+		return inv, err
+	}
+	return inv, supersede(c, orig, inv)
+}
+
+// finalizeDraft is finalizeWith for a draft whose revised invoice, if
+// any, has been checked.
+func finalizeDraft(c *api.Call, before, paidBy store.Obj, settled bool) (store.Obj, error) {
 	// Changed in place and stored below: no event of finalization shows
 	// what the draft was, so there is nothing to keep a copy for.
 	inv := before

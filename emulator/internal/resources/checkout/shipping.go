@@ -37,7 +37,7 @@ func shippingRates(c *api.Call, mode, currency, what string) ([]store.Obj, error
 		// Stripe's guide says only payment mode supports shipping
 		// options; where it accepts them with recurring prices, it bills
 		// shipping with the subscription's first invoice, which the
-		// emulator's invoices do not carry (shipping_cost).
+		// emulator's subscription invoices do not do.
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate the parameter `shipping_options` of %s with recurring prices (shipping billed on a subscription's first invoice), so it refused the request rather than answer as if it had taken effect.", what).WithParam("shipping_options")
 	}
 	if len(raw) > MaxShippingOptions {
