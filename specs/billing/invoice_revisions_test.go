@@ -70,7 +70,12 @@ var _ = Describe("Invoice revisions (from_invoice)", Label("billing", "invoices"
 
 	It("makes a draft copying the invoice, which voids the original once finalized, naming itself its latest_revision", func() {
 		orig := open()
-		rev, err := revise(orig.ID, &stripe.InvoiceCreateParams{Description: stripe.String("Consulting, corrected")})
+		_, err := sc.V1Customers.Update(Ctx, cus.ID, &stripe.CustomerUpdateParams{Email: stripe.String("billing@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		pending, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(99), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		rev, err := revise(orig.ID, &stripe.InvoiceCreateParams{Description: stripe.String("Consulting, corrected"),
+			PendingInvoiceItemsBehavior: stripe.String("include")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(rev.ID).NotTo(Equal(orig.ID))
 		Expect(rev.Status).To(Equal(stripe.InvoiceStatusDraft))
@@ -79,6 +84,8 @@ var _ = Describe("Invoice revisions (from_invoice)", Label("billing", "invoices"
 		Expect(rev.FromInvoice.Invoice.ID).To(Equal(orig.ID))
 		Expect(rev.Customer.ID).To(Equal(cus.ID), "the original's customer, though none was sent")
 		Expect(rev.Number).To(BeEmpty())
+		Expect(rev.CustomerEmail).To(Equal("billing@example.com"), "the customer's details as they are now")
+		Expect(retrieve(orig.ID).CustomerEmail).To(Equal("revised@example.com"))
 		Expect(rev.Description).To(Equal("Consulting, corrected"), "what the request sends is applied on top of the copy")
 		Expect(rev.Footer).To(Equal("Thanks"))
 		Expect(rev.Metadata).To(HaveKeyWithValue("order", "42"))
@@ -86,7 +93,10 @@ var _ = Describe("Invoice revisions (from_invoice)", Label("billing", "invoices"
 		Expect(rev.DueDate).To(Equal(orig.DueDate))
 		Expect(rev.DefaultTaxRates).To(HaveLen(1))
 		Expect(rev.Total).To(Equal(int64(1650)))
-		Expect(rev.Lines.Data).To(HaveLen(2))
+		Expect(rev.Lines.Data).To(HaveLen(2), "a revision doesn't pull in pending invoice items")
+		stillPending, err := sc.V1InvoiceItems.Retrieve(Ctx, pending.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(stillPending.Invoice).To(BeNil())
 		origLines := map[string]bool{}
 		for _, l := range orig.Lines.Data {
 			origLines[l.ID] = true

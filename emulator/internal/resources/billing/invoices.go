@@ -222,7 +222,9 @@ func createInvoice(c *api.Call) (any, error) {
 		}
 	}
 	include := false
-	if b, _ := c.Params.Str("pending_invoice_items_behavior"); b == "include" {
+	if b, _ := c.Params.Str("pending_invoice_items_behavior"); b == "include" && orig == nil {
+		// A revision "doesn't pull in pending invoice items the way
+		// invoice creation does" (the Edit invoices guide).
 		include = true
 	}
 	if currency == "" {
