@@ -544,6 +544,34 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 				"invoice_payment.paid", "invoice.paid", "invoice.payment_succeeded", "checkout.session.async_payment_succeeded"}))
 		})
 
+		It("bills the shipping the session charged on its invoice: shipping_cost, amount_shipping and the address collected", func() {
+			ground, err := sc.V1ShippingRates.Create(Ctx, &stripe.ShippingRateCreateParams{DisplayName: stripe.String("Ground"),
+				FixedAmount: &stripe.ShippingRateCreateFixedAmountParams{Amount: stripe.Int64(700), Currency: stripe.String("eur")}})
+			Expect(err).NotTo(HaveOccurred())
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:                 []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(2)}},
+				ShippingOptions:           []*stripe.CheckoutSessionCreateShippingOptionParams{{ShippingRate: stripe.String(ground.ID)}},
+				ShippingAddressCollection: &stripe.CheckoutSessionCreateShippingAddressCollectionParams{AllowedCountries: []*string{stripe.String("DE")}},
+				InvoiceCreation:           &stripe.CheckoutSessionCreateInvoiceCreationParams{Enabled: stripe.Bool(true)},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.AmountTotal).To(Equal(int64(9700)))
+			body := complete(s.ID, "pm_card_visa")
+			got, err := sc.V1Invoices.Retrieve(Ctx, body["invoice"].(string), nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(got.Subtotal).To(Equal(int64(9000)))
+			Expect(got.ShippingCost.ShippingRate.ID).To(Equal(ground.ID))
+			Expect(got.ShippingCost.AmountTotal).To(Equal(int64(700)))
+			Expect(got.AmountShipping).To(Equal(int64(700)))
+			Expect(got.Total).To(Equal(int64(9700)))
+			Expect(got.AmountPaid).To(Equal(int64(9700)), "what the session's payment collected")
+			Expect(got.ShippingDetails).NotTo(BeNil())
+			Expect(got.ShippingDetails.Address.Country).To(Equal("DE"))
+			Expect(got.ShippingDetails.Name).NotTo(BeEmpty())
+		})
+
 		It("makes a no-cost order's invoice too, for nothing due and paid without a payment, before checkout.session.completed", func() {
 			free, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"), UnitAmount: stripe.Int64(0)})
 			Expect(err).NotTo(HaveOccurred())

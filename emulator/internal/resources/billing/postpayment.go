@@ -7,6 +7,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/shipping"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -14,6 +15,14 @@ import (
 type PaidLine struct {
 	Price    string
 	Quantity int64
+}
+
+// PaidShipping is the shipping a payment bought, if any: the shipping
+// rate charged (Rate, "" for none) and where it ships (Details, an
+// address and name; nil for none).
+type PaidShipping struct {
+	Rate    string
+	Details store.Obj
 }
 
 // PostPaymentInvoice makes the invoice of a purchase already paid by the
@@ -26,7 +35,7 @@ type PaidLine struct {
 // invoice.payment_succeeded, as an invoice paid by an attached payment.
 // A purchase that cost nothing (pi nil: a no-cost order) gets its invoice
 // all the same, for nothing due, paid as it is finalized with no payment.
-func PostPaymentInvoice(c *api.Call, cusID, currency string, lines []PaidLine, data store.Obj, pi store.Obj) (store.Obj, error) {
+func PostPaymentInvoice(c *api.Call, cusID, currency string, lines []PaidLine, ship PaidShipping, data store.Obj, pi store.Obj) (store.Obj, error) {
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.Internal("post-payment invoice without its customer")
@@ -48,6 +57,19 @@ func PostPaymentInvoice(c *api.Call, cusID, currency string, lines []PaidLine, d
 	}
 	if ro := api.Obj(data["rendering_options"]); ro != nil {
 		inv["rendering"] = store.Obj{"amount_tax_display": ro["amount_tax_display"], "pdf": nil, "template": ro["template"], "template_version": nil}
+	}
+	if ship.Rate != "" {
+		// Untaxed: a session whose invoice is made has no tax on shipping
+		// (tax rates and automatic tax are refused with invoice_creation).
+		rate, ok := c.Tx.Get(c.Account, "shipping_rate", ship.Rate)
+		if !ok {
+			return nil, apierr.Internal("post-payment invoice without its shipping rate")
+		}
+		amount := shipping.Amount(rate)
+		inv["shipping_cost"] = store.Obj{"amount_subtotal": amount, "amount_tax": int64(0), "amount_total": amount, "shipping_rate": ship.Rate, "taxes": []any{}}
+	}
+	if ship.Details != nil {
+		inv["shipping_details"] = invoiceShipping(ship.Details)
 	}
 	items := make([]store.Obj, len(lines))
 	var invLines []any

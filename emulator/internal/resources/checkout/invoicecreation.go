@@ -155,7 +155,7 @@ func invoiceEnabled(s store.Obj) bool {
 
 // checkInvoiceCreation refuses what a session's invoice could not show as
 // the emulator makes it (one line per item at its price): discounts, tax
-// rates, shipping, automatic tax, or a payment captured later.
+// rates, automatic tax, or a payment captured later.
 func checkInvoiceCreation(c *api.Call, s store.Obj, ownRates [][]any, data map[string]any) error {
 	if !invoiceEnabled(s) {
 		return nil
@@ -173,9 +173,6 @@ func checkInvoiceCreation(c *api.Call, s store.Obj, ownRates [][]any, data map[s
 		if len(r) > 0 {
 			return refuse("tax rates", fmt.Sprintf("line_items[%d][tax_rates]", i))
 		}
-	}
-	if o, _ := s["shipping_options"].([]any); len(o) > 0 {
-		return refuse("shipping options", "shipping_options")
 	}
 	if autoTaxEnabled(s) {
 		return refuse("automatic tax", "automatic_tax[enabled]")
@@ -203,7 +200,11 @@ func postPaymentInvoice(c *api.Call, s store.Obj) error {
 		lines = append(lines, billing.PaidLine{Price: api.Str(api.Obj(it["price"])["id"]), Quantity: api.Int(it["quantity"])})
 	}
 	data := api.Obj(api.Obj(s["invoice_creation"])["invoice_data"])
-	inv, err := billing.PostPaymentInvoice(c, api.Str(s["customer"]), api.Str(s["currency"]), lines, data, pi)
+	ship := billing.PaidShipping{Rate: api.Str(api.Obj(s["shipping_cost"])["shipping_rate"])}
+	if d := shippingDetails(s); len(d) > 0 {
+		ship.Details = d
+	}
+	inv, err := billing.PostPaymentInvoice(c, api.Str(s["customer"]), api.Str(s["currency"]), lines, ship, data, pi)
 	if err != nil {
 		return err
 	}
