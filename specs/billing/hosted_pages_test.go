@@ -218,6 +218,29 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(Visit("GET", emu.URL()+"/invoices/in_nope/pdf", nil).Status).To(Equal(404))
 	})
 
+	It("shows an invoice's shipping on its page and in its PDF", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("ship@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		ground, err := sc.V1ShippingRates.Create(Ctx, &stripe.ShippingRateCreateParams{DisplayName: stripe.String("Ground"),
+			FixedAmount: &stripe.ShippingRateCreateFixedAmountParams{Amount: stripe.Int64(500), Currency: stripe.String("usd")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(1999), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			DaysUntilDue: stripe.Int64(30), PendingInvoiceItemsBehavior: stripe.String("include"),
+			ShippingCost: &stripe.InvoiceCreateShippingCostParams{ShippingRate: stripe.String(ground.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		page := Visit("GET", inv.HostedInvoiceURL, nil)
+		Expect(page.Status).To(Equal(200))
+		Expect(page.Body).To(ContainSubstring("<td>Shipping</td><td>5.00 USD</td>"))
+		Expect(page.Body).To(ContainSubstring("24.99 USD"))
+		pdf := Visit("GET", inv.InvoicePDF, nil)
+		Expect(pdf.Body).To(ContainSubstring("(Shipping: 5.00 USD)"))
+		Expect(pdf.Body).To(ContainSubstring("(Amount due: 24.99 USD)"))
+	})
+
 	It("serves a credit note's pdf", func() {
 		inv := openInvoice("")
 		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(500),

@@ -119,6 +119,9 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 	if more, _ := api.Obj(inv["lines"])["has_more"].(bool); more {
 		lines = append(lines, [2]string{"… and more lines", ""})
 	}
+	if api.Int(inv["amount_shipping"]) != 0 {
+		lines = append(lines, [2]string{"Shipping", money(inv["amount_shipping"])})
+	}
 	data := map[string]any{
 		"Number": inv["number"], "ID": id, "Status": inv["status"], "Account": inv["account_name"],
 		"Customer": firstString(inv["customer_name"], inv["customer_email"], inv["customer"]),
@@ -338,6 +341,9 @@ func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 	}
 	addLines(&doc, inv["lines"], money)
 	add("Subtotal: %s", money(inv["subtotal"]))
+	if api.Int(inv["amount_shipping"]) != 0 {
+		add("Shipping: %s", money(inv["amount_shipping"]))
+	}
 	add("Total: %s", money(inv["total"]))
 	add("Amount paid: %s", money(inv["amount_paid"]))
 	add("Amount due: %s", money(inv["amount_remaining"]))
