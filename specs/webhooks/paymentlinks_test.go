@@ -793,7 +793,6 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 			p     *stripe.PaymentLinkCreateParams
 			param string
 		}{
-			{&stripe.PaymentLinkCreateParams{LineItems: one(), InvoiceCreation: invoice(), ShippingOptions: []*stripe.PaymentLinkCreateShippingOptionParams{{ShippingRate: stripe.String(shr.ID)}}}, "shipping_options"},
 			{&stripe.PaymentLinkCreateParams{LineItems: one(), InvoiceCreation: invoice(), AllowPromotionCodes: stripe.Bool(true)}, "allow_promotion_codes"},
 			{&stripe.PaymentLinkCreateParams{LineItems: one(), InvoiceCreation: invoice(), PaymentIntentData: &stripe.PaymentLinkCreatePaymentIntentDataParams{CaptureMethod: stripe.String("manual")}}, "payment_intent_data[capture_method]"},
 		} {
@@ -802,11 +801,18 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		}
 		Expect(count()).To(BeZero())
 
+		// Shipping is billed on the invoice (shipping_cost): taken.
+		shipped, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: one(), InvoiceCreation: invoice(),
+			ShippingOptions: []*stripe.PaymentLinkCreateShippingOptionParams{{ShippingRate: stripe.String(shr.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		status, body := open(shipped.ID)
+		Expect(status).To(Equal(200), "%v", body)
+
 		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: one(), InvoiceCreation: invoice()})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{AllowPromotionCodes: stripe.Bool(true)})
 		Expect(StripeErr(err).Param).To(Equal("allow_promotion_codes"))
-		status, body := open(l.ID)
+		status, body = open(l.ID)
 		Expect(status).To(Equal(200), "%v", body)
 
 		// Turned off, the rest is taken.
