@@ -187,6 +187,31 @@ func gjsonOf(v any, path string) gjson.Result {
 	return gjson.GetBytes(b, path)
 }
 
+// exactFloat is the largest integer a float64 holds exactly (2^53).
+const exactFloat = 1 << 53
+
+// intResult is an integer's Result. One a float64 holds exactly carries no
+// Raw, as gjson's own computed numbers do: Int, String and the rest read
+// Num then, and timestamps, read on every renewal, cost no formatting.
+func intResult(x int64) gjson.Result {
+	if x > -exactFloat && x < exactFloat {
+		return gjson.Result{Type: gjson.Number, Num: float64(x)}
+	}
+	return gjson.Result{Type: gjson.Number, Num: float64(x), Raw: strconv.FormatInt(x, 10)}
+}
+
+// SameResult reports whether two Results of Pick and PickObj say the same:
+// the same Raw, or for a number PickObj gave without one, the same value.
+func SameResult(a, b gjson.Result) bool {
+	if a.Type != b.Type {
+		return false
+	}
+	if a.Type == gjson.Number && (a.Raw == "" || b.Raw == "") {
+		return a.Num == b.Num
+	}
+	return a.Raw == b.Raw
+}
+
 // resultOf is the gjson.Result Pick gives for a decoded value.
 func resultOf(v any) gjson.Result {
 	switch x := v.(type) {
@@ -200,9 +225,9 @@ func resultOf(v any) gjson.Result {
 		}
 		return gjson.Result{Type: gjson.False, Raw: "false"}
 	case int64:
-		return gjson.Result{Type: gjson.Number, Num: float64(x), Raw: strconv.FormatInt(x, 10)}
+		return intResult(x)
 	case int:
-		return gjson.Result{Type: gjson.Number, Num: float64(x), Raw: strconv.Itoa(x)}
+		return intResult(int64(x))
 	case float64:
 		b, err := jsonenc.Marshal(x)
 		if err != nil {

@@ -58,7 +58,8 @@ func TestPickObjIsPickOfTheEncoding(t *testing.T) {
 	want := Pick(string(raw), paths...)
 	got := PickObj(o, paths...)
 	for i, p := range paths {
-		if got[i].Raw != want[i].Raw || got[i].Type != want[i].Type || got[i].Exists() != want[i].Exists() ||
+		// A number may come without its Raw; it reads the same.
+		if !SameResult(got[i], want[i]) || got[i].Exists() != want[i].Exists() ||
 			got[i].String() != want[i].String() || got[i].Int() != want[i].Int() {
 			t.Errorf("%s: PickObj %#v, Pick %#v", p, got[i], want[i])
 		}

@@ -340,7 +340,7 @@ func (t *Tx) Fields(acct, typ, id string, paths ...string) ([]gjson.Result, bool
 		if CheckShared {
 			raw, _ := t.tx.Get(key)
 			for i, r := range Pick(raw, paths...) {
-				if r.Raw != f[i].Raw || r.Type != f[i].Type {
+				if !SameResult(r, f[i]) {
 					panic(fmt.Sprintf("store: %s: held %s is %s, stored %s", key, paths[i], f[i].Raw, r.Raw))
 				}
 			}
