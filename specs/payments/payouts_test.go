@@ -2,6 +2,7 @@ package payments_test
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -463,6 +464,23 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "balance_insufficient", "")
 		Expect(StripeErr(err).Msg).To(Equal(payoutInsufficient))
 		Expect(emu.Count(withBank, "payout")).To(BeZero())
+	})
+
+	It("refuses a description or statement_descriptor longer than Stripe's OpenAPI spec allows, in its words, paying nothing out", func() {
+		fund(10000)
+		_, err := payOut("", 1000, func(p *stripe.PayoutCreateParams) { p.Description = stripe.String(strings.Repeat("d", 5001)) })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: dddd...dddd; must be at most 5000 characters"))
+		// Characters are counted, not bytes: 22 accented letters are within the limit.
+		_, err = payOut("", 1000, func(p *stripe.PayoutCreateParams) { p.StatementDescriptor = stripe.String(strings.Repeat("É", 23)) })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: ÉÉÉÉ...ÉÉÉÉ; must be at most 22 characters"))
+		Expect(emu.Count("", "payout")).To(BeZero())
+		Expect(available("")).To(Equal(int64(10000 - 320)))
+
+		po, err := payOut("", 1000, func(p *stripe.PayoutCreateParams) { p.StatementDescriptor = stripe.String(strings.Repeat("É", 22)) })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(po.StatementDescriptor).To(Equal(strings.Repeat("É", 22)))
 	})
 
 	It("refuses a payout from a connected account whose payouts are disabled, keeping nothing", func() {

@@ -1,6 +1,7 @@
 package payments_test
 
 import (
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -188,6 +189,12 @@ var _ = Describe("Top-ups", Label("payments", "topups", "balance"), func() {
 		Expect(updated.Description).To(Equal("Refill"))
 		Expect(updated.Metadata).To(Equal(map[string]string{"k": "v"}))
 		Expect(eventTypes()).NotTo(ContainElement("topup.updated"))
+		_, err = sc.V1Topups.Update(Ctx, big.ID, &stripe.TopupUpdateParams{Description: stripe.String(strings.Repeat("d", 5001))})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: dddd...dddd; must be at most 5000 characters"))
+		got, err := sc.V1Topups.Retrieve(Ctx, big.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Description).To(Equal("Refill"))
 
 		ids := func(p *stripe.TopupListParams) []string {
 			GinkgoHelper()
@@ -212,9 +219,16 @@ var _ = Describe("Top-ups", Label("payments", "topups", "balance"), func() {
 		_, err = sc.V1Topups.Create(Ctx, &stripe.TopupCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
 			Source: stripe.String("btok_unknown")})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "source")
+		// Stripe's OpenAPI spec limits these strings: its words for any
+		// string too long, checked before the source is looked up.
 		_, err = sc.V1Topups.Create(Ctx, &stripe.TopupCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
-			StatementDescriptor: stripe.String("MUCH TOO LONG A DESCRIPTOR")})
+			StatementDescriptor: stripe.String("MUCH TOO LONG A DESCRIPTOR"), Source: stripe.String("btok_unknown")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "statement_descriptor")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: MUCH...PTOR; must be at most 15 characters"))
+		_, err = sc.V1Topups.Create(Ctx, &stripe.TopupCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			Description: stripe.String(strings.Repeat("d", 5001))})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "description")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid string: dddd...dddd; must be at most 5000 characters"))
 		_, err = sc.V1Topups.Create(Ctx, &stripe.TopupCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("eur")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "currency")
 		// Past Stripe's ceiling on an amount, which keeps the balance from overflowing.

@@ -65,7 +65,14 @@ var payoutFailureMessages = map[string]string{
 	"invalid_currency":     "The bank was unable to process this payout because of its currency. This is probably because the bank account cannot accept payments in that currency.",
 }
 
+// payoutLengths are the longest strings Stripe's OpenAPI spec lets a
+// payout take: longer ones are refused as any over-long string is.
+var payoutLengths = []api.MaxLength{{Path: "description", Limit: 5000}, {Path: "statement_descriptor", Limit: 22}}
+
 func createPayout(c *api.Call) (any, error) {
+	if err := c.CheckLengths(payoutLengths...); err != nil {
+		return nil, err
+	}
 	sourceType := drawnSourceType(c)
 	amount, currency, err := moneyParams(c)
 	if err != nil {
@@ -114,9 +121,6 @@ func createPayout(c *api.Call) (any, error) {
 	}
 	var descriptor any
 	if s, _ := c.Params.Str("statement_descriptor"); s != "" {
-		if len(s) > 22 {
-			return nil, apierr.InvalidRequest("The statement descriptor must be at most 22 characters.").WithParam("statement_descriptor")
-		}
 		descriptor = s
 	}
 	var description any

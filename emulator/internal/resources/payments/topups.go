@@ -49,9 +49,12 @@ func topupRoutes() []api.Route {
 	}
 }
 
-// maxTopupDescriptor is the longest statement_descriptor of a top-up
-// (Stripe: "Limited to 15 ASCII characters").
-const maxTopupDescriptor = 15
+// topupLengths are the longest strings Stripe's OpenAPI spec lets a top-up
+// take (its statement_descriptor: "Limited to 15 ASCII characters"):
+// longer ones are refused as any over-long string is, before the source
+// is looked up.
+var topupLengths = []api.MaxLength{{Path: "description", Limit: 5000}, {Path: "source", Limit: 5000},
+	{Path: "statement_descriptor", Limit: 15}}
 
 // topupFailureMessages explain the failure codes of Stripe's test bank
 // accounts, for a top-up (a debit of the account).
@@ -74,6 +77,9 @@ func topupIssuingKey(account, id string) string { return "topupissuing:" + accou
 func topupFailureKey(account, id string) string { return "topupfailure:" + account + ":" + id }
 
 func createTopup(c *api.Call) (any, error) {
+	if err := c.CheckLengths(topupLengths...); err != nil {
+		return nil, err
+	}
 	amount, cur, err := moneyParams(c)
 	if err != nil {
 		return nil, err
@@ -91,9 +97,6 @@ func createTopup(c *api.Call) (any, error) {
 	}
 	var descriptor any
 	if s, _ := c.Params.Str("statement_descriptor"); s != "" {
-		if len(s) > maxTopupDescriptor {
-			return nil, apierr.InvalidRequest("The statement descriptor of a top-up must be at most %d characters.", maxTopupDescriptor).WithParam("statement_descriptor")
-		}
 		if !strings.ContainsFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) {
 			return nil, apierr.InvalidRequest("The statement descriptor of a top-up must contain at least one letter.").WithParam("statement_descriptor")
 		}
@@ -157,6 +160,9 @@ func retrieveTopup(c *api.Call) (any, error) { return c.Retrieve("topup", c.Var(
 // updateTopup changes a top-up's description and metadata. Stripe has no
 // topup.updated event.
 func updateTopup(c *api.Call) (any, error) {
+	if err := c.CheckLengths(topupLengths[0]); err != nil {
+		return nil, err
+	}
 	before, err := c.Load("topup", c.Var("id"), "id")
 	if err != nil {
 		return nil, err
