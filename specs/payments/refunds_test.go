@@ -326,7 +326,12 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 
 		mark = len(emu.EventTypes(""))
 		settle(pi, "succeed")
-		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "refund.updated"}))
+		// Told the older way too, as every other change of a charge's refund is.
+		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "refund.updated", "charge.refund.updated"}))
+		events := emu.Events("")
+		older := events[len(events)-1]
+		Expect(older["data"].(map[string]any)["object"].(map[string]any)["status"]).To(Equal("succeeded"))
+		Expect(older["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("status", "pending"))
 		p := &stripe.RefundRetrieveParams{}
 		p.AddExpand("balance_transaction")
 		done, err := sc.V1Refunds.Retrieve(Ctx, re.ID, p)
@@ -346,7 +351,7 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 
 		mark := len(emu.EventTypes(""))
 		settle(pi, "fail")
-		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"charge.failed", "payment_intent.payment_failed", "refund.updated"}))
+		Expect(emu.EventTypes("")[mark:]).To(Equal([]string{"charge.failed", "payment_intent.payment_failed", "refund.updated", "charge.refund.updated"}))
 		canceled := retrieveRefund(sc, re.ID)
 		Expect(canceled.Status).To(Equal(stripe.RefundStatusCanceled))
 		Expect(canceled.PendingReason).To(BeEmpty())

@@ -348,9 +348,11 @@ func unrefundWaiting(c *api.Call, ch store.Obj) {
 }
 
 // endWaitingRefunds finishes the refunds that waited for a bank debit
-// (refund.updated each): they succeed with it, taken from the balance
-// now, or are canceled when it failed ("marked as cancelled", Stripe's
-// support page on ACH refunds says), the money never having come in.
+// (refund.updated each, and charge.refund.updated, as every other change
+// of a charge's refund is told): they succeed with it, taken from the
+// balance now, or are canceled when it failed ("marked as cancelled",
+// Stripe's support page on ACH refunds says), the money never having
+// come in.
 func endWaitingRefunds(c *api.Call, ch store.Obj, succeeded bool) error {
 	for _, before := range waitingRefunds(c, api.Str(ch["id"])) {
 		after := api.Clone(before)
@@ -366,6 +368,7 @@ func endWaitingRefunds(c *api.Call, ch store.Obj, succeeded bool) error {
 		if err := c.Save(before, after); err != nil {
 			return err
 		}
+		c.Emit("charge.refund.updated", after, api.PreviousAttributes(before, after))
 	}
 	return nil
 }
