@@ -310,13 +310,17 @@ var _ = Describe("Older routes of payments", Label("payments", "legacy"), func()
 	Describe("payout reversals", func() {
 		// custom is a connected account in the US with a bank account,
 		// its balance funded by a transfer.
-		custom := func() string {
+		custom := func(token ...string) string {
 			GinkgoHelper()
 			// Both pay out by hand: manual payout schedules.
 			ManualPayouts(emu, "")
+			bank := "btok_us_verified"
+			if len(token) > 0 {
+				bank = token[0]
+			}
 			acct := Seller(emu, &stripe.AccountCreateParams{
 				Type: stripe.String("custom"), Country: stripe.String("US"),
-				ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified")},
+				ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String(bank)},
 			}).ID
 			ManualPayouts(emu, acct)
 			pay("pm_card_bypassPending", 10000)
@@ -396,6 +400,11 @@ var _ = Describe("Older routes of payments", Label("payments", "legacy"), func()
 			Expect(rev.BalanceTransaction.Amount).To(Equal(int64(2000)))
 			Expect(string(rev.BalanceTransaction.ReportingCategory)).To(Equal("payout_reversal"))
 			Expect(emu.EventTypes(acct)[mark:]).To(ContainElements("payout.updated", "payout.paid"))
+			// Stripe: "available to pay out again five business days after
+			// the reversal is requested".
+			Expect(rev.BalanceTransaction.AvailableOn).To(Equal(arrival.Add(5 * 24 * time.Hour).Unix()))
+			Expect(available(acct)).To(Equal(int64(3000)))
+			emu.Clock().Set(arrival.Add(5 * 24 * time.Hour))
 			Expect(available(acct)).To(Equal(int64(5000)))
 
 			By("refusing to reverse it twice, or the reversal itself")
@@ -404,6 +413,64 @@ var _ = Describe("Older routes of payments", Label("payments", "legacy"), func()
 			Expect(StripeErr(err).Msg).To(ContainSubstring("already been reversed"))
 			_, err = reverse(acct, rev.ID)
 			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		})
+
+		It("reverse a payout once it is submitted to the bank, while it is in transit too", func() {
+			acct := custom()
+			po := payOut(acct, 2000)
+			emu.Clock().Advance(2 * time.Hour)
+			p := &stripe.PayoutRetrieveParams{}
+			p.SetStripeAccount(acct)
+			got, err := sc.V1Payouts.Retrieve(Ctx, po.ID, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.PayoutStatusInTransit))
+
+			rev, err := reverse(acct, po.ID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(rev.Amount).To(Equal(int64(-2000)))
+			Expect(rev.OriginalPayout.ID).To(Equal(po.ID))
+			emu.Clock().Set(arrival)
+			for _, id := range []string{po.ID, rev.ID} {
+				got, err = sc.V1Payouts.Retrieve(Ctx, id, p)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(got.Status).To(Equal(stripe.PayoutStatusPaid))
+			}
+			emu.Clock().Set(time.Date(2025, 9, 6, 0, 0, 0, 0, time.UTC))
+			Expect(available(acct)).To(Equal(int64(5000)))
+		})
+
+		It("cancel a reversal still pending when the payout it reverses fails, as Stripe's guide says", func() {
+			acct := custom("btok_us_verified_noAccount")
+			po := payOut(acct, 2000)
+			// In transit, its reversal asked for in the last hour before it
+			// arrives: still pending when the payout fails.
+			emu.Clock().Set(arrival.Add(-30 * time.Minute))
+			rev, err := reverse(acct, po.ID)
+			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.EventTypes(acct))
+			emu.Clock().Set(arrival)
+			p := &stripe.PayoutRetrieveParams{}
+			p.SetStripeAccount(acct)
+			got, err := sc.V1Payouts.Retrieve(Ctx, po.ID, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.PayoutStatusFailed))
+			got, err = sc.V1Payouts.Retrieve(Ctx, rev.ID, p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Status).To(Equal(stripe.PayoutStatusCanceled))
+			Expect(got.FailureBalanceTransaction).NotTo(BeNil())
+			Expect(emu.EventTypes(acct)[mark:]).To(ContainElements("payout.failed", "payout.canceled"))
+			Expect(emu.EventTypes(acct)[mark:]).NotTo(ContainElement("payout.paid"))
+
+			// The payout's money is back, the reversal's never comes.
+			bp := &stripe.BalanceRetrieveParams{}
+			bp.SetStripeAccount(acct)
+			for _, day := range []time.Time{arrival, arrival.Add(10 * 24 * time.Hour)} {
+				emu.Clock().Set(day)
+				b, err := sc.V1Balance.Retrieve(Ctx, bp)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(b.Available[0].Amount).To(Equal(int64(5000)))
+				Expect(b.Pending[0].Amount).To(BeZero())
+			}
 		})
 
 		It("refuse the platform's own payouts and those too old, keeping nothing", func() {

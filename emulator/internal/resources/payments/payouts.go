@@ -234,19 +234,27 @@ const (
 	// reversalWindow is how long after its arrival date a payout can
 	// still be reversed (90 days).
 	reversalWindow = 90 * 86400
+	// reversalDelayDays is when a reversal's money can be paid out again:
+	// "five business days after the reversal is requested" (Stripe's
+	// support page on payout reversals; business days are not emulated).
+	reversalDelayDays = 5
 )
 
 // reversalCountries are where the bank accounts of reversible payouts
 // are: the API reference says the US, the Connect guide the US or Canada.
 var reversalCountries = map[string]bool{"US": true, "CA": true}
 
-// reversePayout takes a paid payout to a connected account's bank account
-// back by debiting that account: a new payout, the reversal (a debit: a
-// negative amount, its original_payout the payout reversed), which credits
-// the balance once it arrives and moves on the clock as payouts do
-// (payout.created, then payout.updated and payout.paid, or payout.failed
-// as the test bank account decides); the original shows it in reversed_by
-// (payout.updated).
+// reversePayout takes a payout to a connected account's bank account back
+// by debiting that account, once the payout was submitted to the bank (in
+// transit or paid: Stripe's reference sends a pending one to cancel, and
+// its support page counts the 90 days from submission): a new payout, the
+// reversal (a debit: a negative amount, its original_payout the payout
+// reversed), which moves on the clock as payouts do (payout.created, then
+// payout.updated and payout.paid, or payout.failed as the test bank
+// account decides) and whose money can be paid out again five days after
+// the request; the original shows it in reversed_by (payout.updated). A
+// reversal still pending when the payout it reverses fails is canceled
+// (cancelReversal).
 func reversePayout(c *api.Call) (any, error) {
 	before, err := c.Load("payout", c.Var("payout"), "id")
 	if err != nil {
@@ -254,6 +262,8 @@ func reversePayout(c *api.Call) (any, error) {
 	}
 	id := api.Str(before["id"])
 	switch {
+	case before["status"] == "pending" && api.Bool(before["automatic"]):
+		return nil, apierr.InvalidRequest("Payout %s is pending: a payout can be reversed once it has been submitted to the bank.", id)
 	case before["status"] == "pending":
 		return nil, apierr.InvalidRequest("Payout %s is pending: a pending payout is canceled (POST /v1/payouts/%s/cancel), not reversed.", id, id)
 	case !c.Connected:
@@ -264,8 +274,8 @@ func reversePayout(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("Payout %s is a debit and cannot be reversed.", id)
 	case before["method"] == "instant":
 		return nil, apierr.InvalidRequest("Payout %s is an Instant Payout and cannot be reversed.", id)
-	case before["status"] != "paid":
-		return nil, apierr.InvalidRequest("Payout %s cannot be reversed because its status is %s: only paid payouts can be reversed.", id, before["status"])
+	case before["status"] != "paid" && before["status"] != "in_transit":
+		return nil, apierr.InvalidRequest("Payout %s cannot be reversed because its status is %s: only payouts in transit or paid can be reversed.", id, before["status"])
 	case c.Now-api.Int(before["arrival_date"]) >= reversalWindow:
 		return nil, apierr.InvalidRequest("Payout %s arrived more than 90 days ago and can no longer be reversed.", id)
 	}
@@ -283,9 +293,8 @@ func reversePayout(c *api.Call) (any, error) {
 	amount := api.Int(before["amount"])
 	revID := c.NewID("payout")
 	arrival := (c.Now/86400 + 1) * 86400
-	// The money is back in the balance once the debit arrives.
 	txn, err := putBalanceTransaction(c, store.Obj{
-		"amount": amount, "available_on": arrival, "currency": before["currency"], "description": before["description"],
+		"amount": amount, "available_on": fundsAvailableOn(c.Now, reversalDelayDays), "currency": before["currency"], "description": before["description"],
 		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": amount,
 		"reporting_category": "payout_reversal", "source": revID, "status": "pending", "type": "payout",
 	})
@@ -314,9 +323,17 @@ func reversePayout(c *api.Call) (any, error) {
 
 // givePayoutBack credits the balance with what the payout took (a
 // payout_cancel or payout_failure balance transaction), returning the
-// payout (not yet stored) that names it.
+// payout (not yet stored) that names it. A reversal's money is not in the
+// balance yet while its own transaction is pending: what undoes it waits
+// with it, until the same available_on.
 func givePayoutBack(c *api.Call, before store.Obj, typ string) (store.Obj, error) {
 	amount := api.Int(before["amount"])
+	status, availableOn := "available", c.Now
+	if before["original_payout"] != nil {
+		if f, ok := c.Tx.Fields(c.Account, "balance_transaction", api.Str(before["balance_transaction"]), "status", "available_on"); ok && f[0].String() == "pending" {
+			status, availableOn = "pending", f[1].Int()
+		}
+	}
 	description := before["description"]
 	if typ == "payout_failure" {
 		// Stripe's words, as its failed payouts' transactions show them
@@ -327,9 +344,9 @@ func givePayoutBack(c *api.Call, before store.Obj, typ string) (store.Obj, error
 		}
 	}
 	txn, err := putBalanceTransaction(c, store.Obj{
-		"amount": amount, "available_on": c.Now, "currency": before["currency"], "description": description,
+		"amount": amount, "available_on": availableOn, "currency": before["currency"], "description": description,
 		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": amount,
-		"reporting_category": "payout_reversal", "source": before["id"], "status": "available", "type": typ,
+		"reporting_category": "payout_reversal", "source": before["id"], "status": status, "type": typ,
 	})
 	if err != nil {
 		return nil, err
@@ -356,6 +373,10 @@ func payoutWork(account, id string, at int64) api.Due {
 		}
 		switch before["status"] {
 		case "pending":
+			if reversalOfFailed(c, before) {
+				c.Tx.DeleteMeta(key)
+				return cancelReversal(c, before)
+			}
 			after := api.Clone(before)
 			after["status"] = "in_transit"
 			if err := c.Tx.SetMeta(key, strconv.FormatInt(api.Int(before["arrival_date"]), 10)); err != nil {
@@ -388,9 +409,40 @@ func payoutWork(account, id string, at int64) api.Due {
 			after["status"] = "failed"
 			after["failure_code"], after["failure_message"] = code, payoutFailureMessages[code]
 			after["trace_id"] = store.Obj{"status": "unsupported", "value": nil}
-			return c.PutEmit(after, "payout.failed", nil)
+			if err := c.PutEmit(after, "payout.failed", nil); err != nil {
+				return err
+			}
+			// Stripe cancels a reversal still pending when the payout it
+			// reverses fails.
+			if rev, ok := c.Tx.Get(account, "payout", api.Str(before["reversed_by"])); ok && rev["status"] == "pending" {
+				c.Tx.DeleteMeta(payoutKey(account, api.Str(rev["id"])))
+				return cancelReversal(c, rev)
+			}
+			return nil
 		}
 		c.Tx.DeleteMeta(key)
 		return nil
 	}}
+}
+
+// reversalOfFailed says whether a payout is a reversal of a payout that
+// failed.
+func reversalOfFailed(c *api.Call, po store.Obj) bool {
+	if po["original_payout"] == nil {
+		return false
+	}
+	f, ok := c.Tx.Fields(c.Account, "payout", api.Str(po["original_payout"]), "status")
+	return ok && f[0].String() == "failed"
+}
+
+// cancelReversal cancels a pending reversal (payout.canceled), its debit
+// never made: a payout_cancel transaction undoes its own.
+func cancelReversal(c *api.Call, before store.Obj) error {
+	after, err := givePayoutBack(c, before, "payout_cancel")
+	if err != nil {
+		return err
+	}
+	after["status"] = "canceled"
+	after["trace_id"] = store.Obj{"status": "unsupported", "value": nil}
+	return c.PutEmit(after, "payout.canceled", nil)
 }
