@@ -201,13 +201,19 @@ func intResult(x int64) gjson.Result {
 }
 
 // SameResult reports whether two Results of Pick and PickObj say the same:
-// the same Raw, or for a number PickObj gave without one, the same value.
+// the same Raw, or for a number or string PickObj gave without one, the
+// same value.
 func SameResult(a, b gjson.Result) bool {
 	if a.Type != b.Type {
 		return false
 	}
-	if a.Type == gjson.Number && (a.Raw == "" || b.Raw == "") {
-		return a.Num == b.Num
+	if a.Raw == "" || b.Raw == "" {
+		switch a.Type {
+		case gjson.Number:
+			return a.Num == b.Num
+		case gjson.String:
+			return a.Str == b.Str
+		}
 	}
 	return a.Raw == b.Raw
 }
@@ -218,7 +224,8 @@ func resultOf(v any) gjson.Result {
 	case nil:
 		return gjson.Result{Type: gjson.Null, Raw: "null"}
 	case string:
-		return gjson.Result{Type: gjson.String, Str: x, Raw: string(jsonenc.AppendString(nil, x))}
+		// Without Raw too: String reads Str.
+		return gjson.Result{Type: gjson.String, Str: x}
 	case bool:
 		if x {
 			return gjson.Result{Type: gjson.True, Raw: "true"}
