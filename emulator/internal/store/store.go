@@ -188,6 +188,10 @@ type Tx struct {
 	// once. They are shared: whoever changes one must store it again.
 	objs    map[string]Obj
 	noCache bool
+	// keyBuf builds an object's key to look it up among objs without
+	// allocating the key when it is there (keys fit; a longer one grows
+	// past it).
+	keyBuf [128]byte
 	// settled: every held object is as stored (see Settle).
 	settled bool
 	// indexed are the index values (one list per index of the type) of
@@ -303,10 +307,10 @@ func (t *Tx) GetRaw(acct, typ, id string) (string, bool) {
 // the same object in this transaction: Clone it before changing it,
 // unless the change is stored with Put.
 func (t *Tx) Get(acct, typ, id string) (Obj, bool) {
-	key := objKey(acct, typ, id)
-	if o, ok := t.objs[key]; ok {
+	if o, ok := t.held(acct, typ, id); ok {
 		return o, true
 	}
+	key := objKey(acct, typ, id)
 	raw, err := t.tx.Get(key)
 	if err != nil {
 		return nil, false
@@ -334,10 +338,10 @@ func (t *Tx) remember(key string, vals [][]string) {
 // decoding it: for code that only looks (which card pays, what status).
 // A held object's changes not yet stored are not seen.
 func (t *Tx) Fields(acct, typ, id string, paths ...string) ([]gjson.Result, bool) {
-	key := objKey(acct, typ, id)
-	if o, ok := t.objs[key]; ok && t.settled {
+	if o, ok := t.held(acct, typ, id); ok && t.settled {
 		f := PickObj(o, paths...)
 		if CheckShared {
+			key := objKey(acct, typ, id)
 			raw, _ := t.tx.Get(key)
 			for i, r := range Pick(raw, paths...) {
 				if !SameResult(r, f[i]) {
@@ -347,11 +351,23 @@ func (t *Tx) Fields(acct, typ, id string, paths ...string) ([]gjson.Result, bool
 		}
 		return f, true
 	}
-	raw, err := t.tx.Get(key)
+	raw, err := t.tx.Get(objKey(acct, typ, id))
 	if err != nil {
 		return nil, false
 	}
 	return Pick(raw, paths...), true
+}
+
+// held is the object this transaction holds decoded, if it does. Its key
+// is built in keyBuf: a map index by string(bytes) allocates nothing.
+func (t *Tx) held(acct, typ, id string) (Obj, bool) {
+	if len(t.objs) == 0 {
+		return nil, false
+	}
+	b := append(t.keyBuf[:0], "o:"...)
+	b = append(append(append(append(append(b, acct...), ':'), typ...), ':'), id...)
+	o, ok := t.objs[string(b)]
+	return o, ok
 }
 
 // Settle tells the transaction every change is stored (a piece of work
