@@ -72,4 +72,48 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Expect(status).To(Equal(200), "%v", body)
 		Expect(body["payment_status"]).To(Equal("paid"))
 	})
+
+	// Stripe's changelog for 2025-09-30.clover (per-method capture_method)
+	// describes what came before it, this version: manual capture on a
+	// session "would either remove unsupported payment methods from the UI
+	// or cause errors when explicitly requested".
+	Describe("with payment_intent_data[capture_method]=manual", func() {
+		manual := func(types ...string) (*stripe.CheckoutSession, error) {
+			p := &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:         []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+				PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{CaptureMethod: stripe.String("manual")},
+			}
+			for _, t := range types {
+				p.PaymentMethodTypes = append(p.PaymentMethodTypes, stripe.String(t))
+			}
+			return sc.V1CheckoutSessions.Create(Ctx, p)
+		}
+
+		It("offers, from the payment method configuration, only the types that can hold funds for a later capture", func() {
+			s, err := manual()
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.PaymentMethodTypes).To(ContainElement("card"))
+			Expect(s.PaymentMethodTypes).NotTo(ContainElement("us_bank_account"), "an ACH debit is collected whole")
+			automatic, err := session()
+			Expect(err).NotTo(HaveOccurred())
+			Expect(automatic.PaymentMethodTypes).To(ContainElement("us_bank_account"), "the same configuration offers it otherwise")
+		})
+
+		It("refuses at creation a type named in payment_method_types that cannot, making nothing", func() {
+			before := len(emu.Events(""))
+			_, err := manual("card", "us_bank_account")
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(StripeErr(err).Msg).To(Equal("The payment method type us_bank_account does not support `capture_method=manual`."))
+			Expect(emu.Count("", "checkout.session")).To(BeZero())
+			Expect(emu.Events("")).To(HaveLen(before))
+
+			s, err := manual("card")
+			Expect(err).NotTo(HaveOccurred())
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_visa"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_status"]).To(Equal("unpaid"), "the authorization waits for its capture")
+		})
+	})
 })

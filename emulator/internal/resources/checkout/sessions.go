@@ -395,6 +395,11 @@ func checkModeParams(c *api.Call, mode string) error {
 // offer only types that can be saved.
 func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 	cfg, _ := c.Params.Str("payment_method_configuration")
+	// Manual capture leaves out of the page the types that cannot hold
+	// funds, and refuses them when named (Stripe's changelog for
+	// 2025-09-30.clover, which lifted this; the refusal's words are the
+	// emulator's PaymentIntents', Checkout's own not verified).
+	manual := paramIs(c, "payment_intent_data.capture_method", "manual")
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		if cfg != "" {
 			return apierr.Exclusive("payment_method_configuration", "payment_method_types")
@@ -413,6 +418,8 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 				// Stripe's guides: OXXO and Konbini pay one-time line
 				// items only, and none of the three has a setup mode.
 				return apierr.InvalidRequest("The payment method type `%s` cannot be used in `%s` mode: a voucher pays once.", t, s["mode"]).WithParam("payment_method_types")
+			case manual && payments.RefusesManualCapture(t):
+				return payments.ManualCaptureRefused(t, "payment_method_types")
 			}
 		}
 		if currency != "" {
@@ -425,7 +432,7 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 		s["payment_method_types"] = list
 		return nil
 	}
-	types, details, err := payments.SessionTypes(c, cfg, currency, s["mode"] != "payment")
+	types, details, err := payments.SessionTypes(c, cfg, currency, s["mode"] != "payment", manual)
 	if err != nil {
 		return err
 	}

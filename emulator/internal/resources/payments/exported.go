@@ -227,6 +227,22 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 // Boleto, Konbini).
 func IsVoucher(typ string) bool { return isVoucher(typ) }
 
+// RefusesManualCapture reports a payment method type whose confirmation a
+// PaymentIntent captured manually refuses: a bank debit, collected whole,
+// a voucher, and a redirect method that holds nothing for later.
+func RefusesManualCapture(typ string) bool {
+	if m, ok := redirectMethods[typ]; ok {
+		return !m.manual
+	}
+	return delayed[typ] || isVoucher(typ)
+}
+
+// ManualCaptureRefused is the refusal of RefusesManualCapture's types,
+// naming param.
+func ManualCaptureRefused(typ, param string) error {
+	return apierr.InvalidRequest("The payment method type %s does not support `capture_method=manual`.", typ).WithParam(param)
+}
+
 // WaitsForVoucher reports a PaymentIntent whose voucher is out, unpaid.
 func WaitsForVoucher(pi store.Obj) bool { return waitsForVoucher(pi) }
 

@@ -353,10 +353,11 @@ func applyIntentConfiguration(c *api.Call, intent store.Obj, creating bool, obj 
 // SessionTypes are the payment method types a Checkout Session without
 // payment_method_types offers, from the payment method configuration named
 // by id (the default when ""), and the details to show: in the session's
-// currency (any when ""), and only types that can be saved for a
-// subscription or setup session.
-func SessionTypes(c *api.Call, id, currency string, saves bool) ([]any, store.Obj, error) {
-	types, shown, err := configuredTypes(c, id, "payment_method_configuration", offerable{currency: currency, setup: saves, noCustomer: true})
+// currency (any when ""), only types that can be saved for a
+// subscription or setup session, and only types that can hold funds for a
+// later capture when the session's payment is captured manually.
+func SessionTypes(c *api.Call, id, currency string, saves, manual bool) ([]any, store.Obj, error) {
+	types, shown, err := configuredTypes(c, id, "payment_method_configuration", offerable{currency: currency, setup: saves, manual: manual, noCustomer: true})
 	if err != nil {
 		return nil, nil, err
 	}
