@@ -116,4 +116,60 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 			Expect(body["payment_status"]).To(Equal("unpaid"), "the authorization waits for its capture")
 		})
 	})
+
+	// stripe-go's reference for payment_intent_data[statement_descriptor]:
+	// "Setting this value for a card charge returns an error", as a
+	// PaymentIntent that can be paid by card refuses it.
+	It("refuses payment_intent_data[statement_descriptor] where the session can be paid by card, taking it for other types", func() {
+		descriptor := &stripe.CheckoutSessionCreatePaymentIntentDataParams{StatementDescriptor: stripe.String("TICKETS ONLINE")}
+		for _, types := range [][]string{nil, {"card"}, {"card", "us_bank_account"}} {
+			p := &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:         []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+				PaymentIntentData: descriptor,
+			}
+			for _, t := range types {
+				p.PaymentMethodTypes = append(p.PaymentMethodTypes, stripe.String(t))
+			}
+			_, err := sc.V1CheckoutSessions.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent_data[statement_descriptor]")
+			Expect(StripeErr(err).Msg).To(Equal("The `statement_descriptor` parameter is not supported for the `card` payment method type. Use `statement_descriptor_suffix` instead."), "types %v", types)
+		}
+		Expect(emu.Count("", "checkout.session")).To(BeZero())
+
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: []*string{stripe.String("us_bank_account")}, PaymentIntentData: descriptor,
+		})
+		Expect(err).NotTo(HaveOccurred())
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_us_bank_account"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.StatementDescriptor).To(Equal("TICKETS ONLINE"))
+	})
+
+	It("refuses on a payment link what the sessions it opens would refuse: a statement descriptor beside card, a named type a manual capture cannot hold", func() {
+		line := []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}}
+		_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: line,
+			PaymentIntentData: &stripe.PaymentLinkCreatePaymentIntentDataParams{StatementDescriptor: stripe.String("TICKETS ONLINE")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent_data[statement_descriptor]")
+		_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: line,
+			PaymentMethodTypes: []*string{stripe.String("card"), stripe.String("us_bank_account")},
+			PaymentIntentData:  &stripe.PaymentLinkCreatePaymentIntentDataParams{CaptureMethod: stripe.String("manual")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(emu.Count("", "payment_link")).To(BeZero())
+
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: line,
+			PaymentIntentData: &stripe.PaymentLinkCreatePaymentIntentDataParams{CaptureMethod: stripe.String("manual")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{
+			PaymentMethodTypes: []*string{stripe.String("us_bank_account")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		got, err := sc.V1PaymentLinks.Retrieve(Ctx, l.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.PaymentMethodTypes).To(BeEmpty(), "a refused update changes nothing")
+	})
 })

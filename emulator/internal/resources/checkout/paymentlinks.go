@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -457,6 +458,9 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 	if err := checkInvoiceCreation(c, opened, nil, api.Obj(l["payment_intent_data"])); err != nil {
 		return err
 	}
+	if err := checkLinkIntentTypes(c, l, mode); err != nil {
+		return err
+	}
 	return c.ApplyMetadata(l)
 }
 
@@ -890,4 +894,31 @@ func linkSessionCompleted(c *api.Call, s store.Obj) error {
 		after["active"] = false
 	}
 	return c.Save(before, after)
+}
+
+// checkLinkIntentTypes refuses, as the sessions a one-time link opens
+// would be refused (see applyPaymentMethodTypes and checkCardDescriptor),
+// a named type a manual capture cannot hold and a statement_descriptor
+// where card can pay. Without named types a link offers the default
+// configuration's.
+func checkLinkIntentTypes(c *api.Call, l store.Obj, mode string) error {
+	pd := api.Obj(l["payment_intent_data"])
+	manual, descriptor := pd["capture_method"] == "manual", api.Str(pd["statement_descriptor"]) != ""
+	if mode != "payment" || (!manual && !descriptor) {
+		return nil
+	}
+	types, _ := l["payment_method_types"].([]any)
+	for _, t := range types {
+		if manual && payments.RefusesManualCapture(api.Str(t)) {
+			return payments.ManualCaptureRefused(api.Str(t), "payment_method_types")
+		}
+	}
+	if len(types) == 0 {
+		// An error here is the session's to give when it opens.
+		types, _, _ = payments.SessionTypes(c, "", api.Str(l["currency"]), false, manual)
+	}
+	if descriptor && slices.Contains(types, any("card")) {
+		return cardDescriptorRefused()
+	}
+	return nil
 }
