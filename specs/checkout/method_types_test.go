@@ -172,4 +172,46 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.PaymentMethodTypes).To(BeEmpty(), "a refused update changes nothing")
 	})
+
+	// Stripe's redirect guide for embedded forms: redirect_on_completion
+	// never means no return page, and redirect-based payment methods
+	// disabled; a return_url beside it is refused (as integrators met it,
+	// laravel/cashier-stripe#1629).
+	Describe("an embedded session that never redirects (redirect_on_completion=never)", func() {
+		embedded := func(returnURL string, types ...string) (*stripe.CheckoutSession, error) {
+			p := &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), UIMode: stripe.String("embedded"), RedirectOnCompletion: stripe.String("never"),
+				LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(oneTimePrice(sc, "Concert", 4500).ID), Quantity: stripe.Int64(1)}},
+			}
+			if returnURL != "" {
+				p.ReturnURL = stripe.String(returnURL)
+			}
+			for _, t := range types {
+				p.PaymentMethodTypes = append(p.PaymentMethodTypes, stripe.String(t))
+			}
+			return sc.V1CheckoutSessions.Create(Ctx, p)
+		}
+
+		It("offers, from the payment method configuration, no type that redirects the customer", func() {
+			s, err := embedded("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.ReturnURL).To(BeEmpty())
+			Expect(s.PaymentMethodTypes).To(ContainElements("card", "sepa_debit"))
+			for _, redirect := range []string{"ideal", "bancontact", "eps", "klarna"} {
+				Expect(s.PaymentMethodTypes).NotTo(ContainElement(redirect))
+			}
+		})
+
+		It("refuses a return_url, and a type named in payment_method_types that redirects, making nothing", func() {
+			_, err := embedded("https://shop.example/return")
+			ExpectStripeError(err, 400, "invalid_request_error", "", "return_url")
+			_, err = embedded("", "card", "ideal")
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(emu.Count("", "checkout.session")).To(BeZero())
+
+			s, err := embedded("", "card", "sepa_debit")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.PaymentMethodTypes).To(Equal([]string{"card", "sepa_debit"}))
+		})
+	})
 })

@@ -191,6 +191,12 @@ func applyUIMode(c *api.Call, s store.Obj, id string) error {
 	if redirect == "" {
 		redirect = "always"
 	}
+	if redirect == "never" && returnURL != "" {
+		// There is no return page then: Stripe refuses one (as
+		// integrators met it, laravel/cashier-stripe#1629; its words are
+		// not known).
+		return apierr.InvalidRequest("You may not specify `return_url` when `redirect_on_completion` is `never`.").WithParam("return_url")
+	}
 	if returnURL == "" && redirect != "never" {
 		return apierr.MissingParam("return_url")
 	}

@@ -915,7 +915,7 @@ func checkLinkIntentTypes(c *api.Call, l store.Obj, mode string) error {
 	}
 	if len(types) == 0 {
 		// An error here is the session's to give when it opens.
-		types, _, _ = payments.SessionTypes(c, "", api.Str(l["currency"]), false, manual)
+		types, _, _ = payments.SessionTypes(c, "", api.Str(l["currency"]), payments.SessionOffer{Manual: manual})
 	}
 	if descriptor && slices.Contains(types, any("card")) {
 		return cardDescriptorRefused()

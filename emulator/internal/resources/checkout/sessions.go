@@ -422,6 +422,10 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 	// 2025-09-30.clover, which lifted this; the refusal's words are the
 	// emulator's PaymentIntents', Checkout's own not verified).
 	manual := paramIs(c, "payment_intent_data.capture_method", "manual")
+	// An embedded session that never redirects has no redirect-based
+	// types (Stripe's redirect guide for embedded forms); the refusal of
+	// one named is in the emulator's words, Stripe's not known.
+	noRedirects := s["redirect_on_completion"] == "never"
 	if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
 		if cfg != "" {
 			return apierr.Exclusive("payment_method_configuration", "payment_method_types")
@@ -442,6 +446,8 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 				return apierr.InvalidRequest("The payment method type `%s` cannot be used in `%s` mode: a voucher pays once.", t, s["mode"]).WithParam("payment_method_types")
 			case manual && payments.RefusesManualCapture(t):
 				return payments.ManualCaptureRefused(t, "payment_method_types")
+			case noRedirects && payments.IsRedirect(t):
+				return apierr.InvalidRequest("The payment method type `%s` redirects the customer, which `redirect_on_completion=never` disables.", t).WithParam("payment_method_types")
 			}
 		}
 		if currency != "" {
@@ -454,7 +460,7 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 		s["payment_method_types"] = list
 		return nil
 	}
-	types, details, err := payments.SessionTypes(c, cfg, currency, s["mode"] != "payment", manual)
+	types, details, err := payments.SessionTypes(c, cfg, currency, payments.SessionOffer{Saves: s["mode"] != "payment", Manual: manual, NoRedirects: noRedirects})
 	if err != nil {
 		return err
 	}

@@ -227,6 +227,10 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 // Boleto, Konbini).
 func IsVoucher(typ string) bool { return isVoucher(typ) }
 
+// IsRedirect reports whether a payment method type sends the customer to
+// authorize the payment elsewhere (iDEAL, Klarna…).
+func IsRedirect(typ string) bool { return isRedirect(typ) }
+
 // RefusesManualCapture reports a payment method type whose confirmation a
 // PaymentIntent captured manually refuses: a bank debit, collected whole,
 // a voucher, and a redirect method that holds nothing for later.

@@ -350,14 +350,20 @@ func applyIntentConfiguration(c *api.Call, intent store.Obj, creating bool, obj 
 	return nil
 }
 
+// SessionOffer is what narrows the types a Checkout Session offers from
+// its configuration: Saves for a subscription or setup session (types that
+// can be saved), Manual for a payment captured later (types that can hold
+// funds), NoRedirects for an embedded session that never redirects (no
+// redirect-based type).
+type SessionOffer struct{ Saves, Manual, NoRedirects bool }
+
 // SessionTypes are the payment method types a Checkout Session without
 // payment_method_types offers, from the payment method configuration named
 // by id (the default when ""), and the details to show: in the session's
-// currency (any when ""), only types that can be saved for a
-// subscription or setup session, and only types that can hold funds for a
-// later capture when the session's payment is captured manually.
-func SessionTypes(c *api.Call, id, currency string, saves, manual bool) ([]any, store.Obj, error) {
-	types, shown, err := configuredTypes(c, id, "payment_method_configuration", offerable{currency: currency, setup: saves, manual: manual, noCustomer: true})
+// currency (any when ""), narrowed as o says.
+func SessionTypes(c *api.Call, id, currency string, o SessionOffer) ([]any, store.Obj, error) {
+	f := offerable{currency: currency, setup: o.Saves, manual: o.Manual, redirectsNever: o.NoRedirects, noCustomer: true}
+	types, shown, err := configuredTypes(c, id, "payment_method_configuration", f)
 	if err != nil {
 		return nil, nil, err
 	}
