@@ -478,6 +478,19 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.SuccessURL).To(Equal("https://shop.example/{CHECKOUT_SESSION_ID}/ok?id={CHECKOUT_SESSION_ID}"))
 	})
 
+	It("refuses at creation a payment_intent_data[receipt_email] that is no email address, which the PaymentIntent it makes could not take", func() {
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{ReceiptEmail: stripe.String("not-an-email")}},
+			"payment_intent_data[receipt_email]", "Invalid email address: not-an-email")
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{ReceiptEmail: stripe.String("receipts@shop.example")}})
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.ReceiptEmail).To(Equal("receipts@shop.example"))
+	})
+
 	It("shows an existing customer's email, and gives a customer without one the email typed", func() {
 		known, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("known@example.com")})
 		Expect(err).NotTo(HaveOccurred())
