@@ -491,6 +491,28 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(pi.ReceiptEmail).To(Equal("receipts@shop.example"))
 	})
 
+	It("refuses at creation a statement descriptor suffix the PaymentIntent it makes could not take, naming it under payment_intent_data", func() {
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{StatementDescriptorSuffix: stripe.String("<ORDER>")}},
+			"payment_intent_data[statement_descriptor_suffix]", "The statement descriptor suffix cannot contain any of the special characters <, >, \\, ', \" or *.")
+		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{StatementDescriptorSuffix: stripe.String("12345")}},
+			"payment_intent_data[statement_descriptor_suffix]", "The statement descriptor suffix must contain at least one letter.")
+		_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:         []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+			PaymentIntentData: &stripe.PaymentLinkCreatePaymentIntentDataParams{StatementDescriptorSuffix: stripe.String("<ORDER>")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent_data[statement_descriptor_suffix]")
+		Expect(emu.Count("", "payment_link")).To(BeZero(), "a payment link opening such sessions is refused too")
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{StatementDescriptorSuffix: stripe.String("ORDER 12")}})
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		var pi *stripe.PaymentIntent
+		pi, err = sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.StatementDescriptorSuffix).To(Equal("ORDER 12"))
+	})
+
 	It("shows an existing customer's email, and gives a customer without one the email typed", func() {
 		known, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("known@example.com")})
 		Expect(err).NotTo(HaveOccurred())

@@ -213,12 +213,31 @@ func applyUIMode(c *api.Call, s store.Obj, id string) error {
 // checkPaymentTerms checks at creation, with a PaymentIntent's refusals,
 // the Connect terms (destination, on_behalf_of, application fee) of the
 // payment_intent_data the session's PaymentIntent takes, as Stripe refuses
-// them when the session is made; a refusal names the parameter under
-// payment_intent_data.
+// them when the session is made, and its statement descriptors and
+// receipt_email, which the intent made on payment would refuse (when
+// Stripe checks these is not verified); a refusal names the parameter
+// under payment_intent_data.
 func checkPaymentTerms(c *api.Call, data map[string]any) error {
 	sub := *c
 	sub.Params = params.NewValues(data)
-	err := payments.ApplyIntentConnect(&sub, store.Obj{})
+	err := payments.CheckIntentInputs(&sub)
+	if err == nil {
+		err = payments.ApplyIntentConnect(&sub, store.Obj{})
+	}
+	return underIntentData(err)
+}
+
+// checkIntentInputs refuses in data (a payment_intent_data) the strings
+// and receipt_email the PaymentIntent made from it would refuse.
+func checkIntentInputs(c *api.Call, data params.Values) error {
+	sub := *c
+	sub.Params = data
+	return underIntentData(payments.CheckIntentInputs(&sub))
+}
+
+// underIntentData names a PaymentIntent's refusal's parameter under
+// payment_intent_data.
+func underIntentData(err error) error {
 	if e := (*apierr.Error)(nil); errors.As(err, &e) && e.Param != "" {
 		name, rest, _ := strings.Cut(e.Param, "[")
 		e.Param = "payment_intent_data[" + name + "]"

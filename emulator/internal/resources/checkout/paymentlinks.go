@@ -472,6 +472,10 @@ func applyLinkData(c *api.Call, l store.Obj, mode string) error {
 		if mode != "payment" {
 			return apierr.InvalidRequest("`payment_intent_data` can only be used with payment links whose prices are all one-time.").WithParam("payment_intent_data")
 		}
+		// As the sessions it opens would be refused.
+		if err := checkIntentInputs(c, pd); err != nil {
+			return err
+		}
 		out := api.Obj(l["payment_intent_data"])
 		if len(out) == 0 {
 			out = store.Obj{"capture_method": nil, "description": nil, "metadata": map[string]any{}, "setup_future_usage": nil,

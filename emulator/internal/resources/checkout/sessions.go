@@ -324,22 +324,16 @@ func create(c *api.Call) (any, error) {
 }
 
 // checkSessionInputs refuses, as Stripe does, a currency it does not
-// support, a customer_email or receipt_email that is no email address
-// (the receipt_email's refusal at creation rather than on payment is not
-// verified), and a redirect URL
+// support, a customer_email that is no email address, and a redirect URL
 // without a scheme (Stripe's message for these URLs; other schemes are
 // taken, as apps return to their own).
 func checkSessionInputs(c *api.Call) error {
 	if cur, _ := c.Params.Str("currency"); cur != "" && !currency.Supported(strings.ToLower(cur)) {
 		return currency.Invalid(cur, "currency")
 	}
-	// receipt_email too: the PaymentIntent made on completion would
-	// refuse it, leaving a session no one can pay.
-	for _, p := range [...][2]string{{"customer_email", "customer_email"}, {"payment_intent_data.receipt_email", "payment_intent_data[receipt_email]"}} {
-		if email, _ := c.Params.Str(p[0]); email != "" {
-			if err := customers.CheckEmail(email, p[1]); err != nil {
-				return err
-			}
+	if email, _ := c.Params.Str("customer_email"); email != "" {
+		if err := customers.CheckEmail(email, "customer_email"); err != nil {
+			return err
 		}
 	}
 	return c.CheckURLSchemes("success_url", "cancel_url", "return_url")

@@ -320,8 +320,10 @@ func checkIntentStrings(c *api.Call) error {
 	return nil
 }
 
-// applyIntentParams sets what create, update and confirm share.
-func applyIntentParams(c *api.Call, pi store.Obj) error {
+// CheckIntentInputs refuses the strings and the receipt_email a
+// PaymentIntent would not take, for what makes intents later (a Checkout
+// Session's payment_intent_data) to refuse them up front.
+func CheckIntentInputs(c *api.Call) error {
 	if err := checkIntentStrings(c); err != nil {
 		return err
 	}
@@ -329,6 +331,14 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 		if err := customers.CheckEmail(e, "receipt_email"); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// applyIntentParams sets what create, update and confirm share.
+func applyIntentParams(c *api.Call, pi store.Obj) error {
+	if err := CheckIntentInputs(c); err != nil {
+		return err
 	}
 	// use_stripe_sdk only says how a client will handle next_action;
 	// radar_options feed fraud scoring, which test mode does not do;
