@@ -359,6 +359,29 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(emu.EventTypes("")).To(ContainElements("setup_intent.created", "payment_method.attached", "setup_intent.succeeded", "checkout.session.completed"))
 	})
 
+	It("shows no address in a setup session's customer_details, as Stripe's reference says, even one it collected", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur"),
+			BillingAddressCollection: stripe.String("required")})
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_visa"},
+			"billing_address[country]": {"DE"}, "billing_address[postal_code]": {"10115"}, "email": {"saver@example.com"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		details := body["customer_details"].(map[string]any)
+		Expect(details["email"]).To(Equal("saver@example.com"))
+		Expect(details).To(HaveKeyWithValue("address", BeNil()))
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.CustomerDetails.Address).To(BeNil())
+
+		paid := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			BillingAddressCollection: stripe.String("required")})
+		status, body, err = emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+paid.ID+"/complete", url.Values{"payment_method": {"pm_card_visa"},
+			"billing_address[country]": {"DE"}, "billing_address[postal_code]": {"10115"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["customer_details"].(map[string]any)["address"]).To(HaveKeyWithValue("country", "DE"), "a payment session shows it")
+	})
+
 	It("refuses at creation recurring prices of different intervals, which the subscription could not take together, creating nothing", func() {
 		yearly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(20000),
 			Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")},

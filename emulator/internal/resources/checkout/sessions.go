@@ -988,7 +988,9 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		return nil, err
 	}
 	cd := store.Obj{"address": nil, "email": email, "name": nameV, "phone": phone, "tax_exempt": "none", "tax_ids": []any{}}
-	if billing != nil {
+	if billing != nil && s["mode"] != "setup" {
+		// Stripe's reference: a setup session's customer_details has no
+		// address.
 		cd["address"] = billing
 	}
 	if existing != nil {
