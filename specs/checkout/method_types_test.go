@@ -49,6 +49,25 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Expect(emu.Events("")).To(HaveLen(before))
 	})
 
+	It("refuses a type the emulator cannot take payment with, by name, and giropay in Stripe's words, on a session and a payment link, making nothing", func() {
+		for typ, msg := range map[string]string{
+			"alipay":  "The payment method type `alipay` is not supported by stripe-emu; it emulates ",
+			"bogus":   "The payment method type `bogus` is not supported by stripe-emu; it emulates ",
+			"giropay": "Giropay is deprecated and can no longer be used for payment acceptance.",
+		} {
+			_, err := session("card", typ)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(StripeErr(err).Msg).To(HavePrefix(msg))
+			_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+				LineItems:          []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+				PaymentMethodTypes: []*string{stripe.String(typ)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(StripeErr(err).Msg).To(HavePrefix(msg))
+		}
+		Expect(emu.Count("", "checkout.session")).To(BeZero())
+		Expect(emu.Count("", "payment_link")).To(BeZero())
+	})
+
 	It("is paid only with a type it offers", func() {
 		// In euros, so SEPA Direct Debit could pay it were it offered.
 		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{

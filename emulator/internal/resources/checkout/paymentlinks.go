@@ -416,6 +416,12 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 	}
 	if c.Params.Has("payment_method_types") {
 		if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
+			for _, t := range types {
+				// As the sessions it opens would be refused.
+				if err := payments.CheckEmulatedType(t, "payment_method_types"); err != nil {
+					return err
+				}
+			}
 			l["payment_method_types"] = api.Anys(types)
 		} else {
 			l["payment_method_types"] = nil

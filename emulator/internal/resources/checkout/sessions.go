@@ -432,6 +432,9 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 		}
 		list := api.Anys(types)
 		for _, t := range types {
+			if err := payments.CheckEmulatedType(t, "payment_method_types"); err != nil {
+				return err
+			}
 			switch {
 			case t == "boleto" && s["mode"] == "subscription":
 				// Stripe's Boleto pays subscriptions' invoices by voucher.

@@ -227,6 +227,20 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 // Boleto, Konbini).
 func IsVoucher(typ string) bool { return isVoucher(typ) }
 
+// CheckEmulatedType refuses a payment method type the emulator cannot take
+// a payment with (param names the list it came in), as creating such a
+// PaymentMethod is refused, and giropay in Stripe's words: for what
+// offers types to pay with later (a Checkout Session, a payment link).
+func CheckEmulatedType(typ, param string) error {
+	if e := retiredType(typ, param); e != nil {
+		return e
+	}
+	if !supportedTypes[typ] {
+		return apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu; it emulates "+supportedList+".", typ).WithParam(param)
+	}
+	return nil
+}
+
 // IsRedirect reports whether a payment method type sends the customer to
 // authorize the payment elsewhere (iDEAL, Klarna…).
 func IsRedirect(typ string) bool { return isRedirect(typ) }
