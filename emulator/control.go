@@ -105,6 +105,9 @@ var pageRoutes = sync.OnceValue(func() *mux.Router {
 	root.Handle("/v1/test_helpers/setup_intents/{id}/authenticate", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
 		e.intentPage("setup_intent")(w, req)
 	})).Methods("GET")
+	root.Handle("/qr_codes/{id}.{format:png|svg}", page(func(e *Emulator, w http.ResponseWriter, req *http.Request) {
+		e.qrCodeImage(w, req)
+	})).Methods("GET")
 	for _, path := range stripejs.Paths {
 		root.Handle(path, page(func(_ *Emulator, w http.ResponseWriter, req *http.Request) { stripejs.Serve(w, req) })).Methods("GET")
 	}

@@ -44,6 +44,10 @@ func (e *Emulator) intentPage(object string) http.HandlerFunc {
 		next, _ := intent["next_action"].(map[string]any)
 		redirect, _ := next["redirect_to_url"].(map[string]any)
 		returnURL, _ := redirect["return_url"].(string)
+		if returnURL == "" {
+			// Cash App Pay's action shows no return_url: kept aside.
+			returnURL = e.pageReturnURL(account, id)
+		}
 		status, body, err := e.Call("POST", "/v1/test_helpers/"+object+"s/"+id+"/authenticate", url.Values{"outcome": {outcome}}, account)
 		if err != nil || status != http.StatusOK {
 			msg := fmt.Sprint(err)
@@ -70,6 +74,39 @@ func (e *Emulator) intentPage(object string) http.HandlerFunc {
 		back.RawQuery = q.Encode()
 		http.Redirect(w, req, back.String(), http.StatusSeeOther)
 	}
+}
+
+// pageReturnURL is the return_url kept for an intent whose next action
+// does not show it.
+func (e *Emulator) pageReturnURL(account, id string) string {
+	if account == "" {
+		account = e.env.Platform
+	}
+	var u string
+	_ = e.env.Store.View(func(tx *store.Tx) error {
+		u = payments.PageReturnURL(tx, account, id)
+		return nil
+	})
+	return u
+}
+
+// qrCodeImage serves the image of an intent's test QR code (Cash App
+// Pay's, WeChat Pay's next action), PNG or SVG: a placeholder naming the
+// test page its code stands for, not a scannable QR code.
+func (e *Emulator) qrCodeImage(w http.ResponseWriter, req *http.Request) {
+	id, format := mux.Vars(req)["id"], mux.Vars(req)["format"]
+	intent, ok := e.getIn(req.URL.Query().Get("account"), id)
+	if !ok || (intent["object"] != "payment_intent" && intent["object"] != "setup_intent") {
+		http.Error(w, "No such QR code: "+id, http.StatusNotFound)
+		return
+	}
+	if format == "svg" {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="240" height="240" viewBox="0 0 240 240"><rect width="240" height="240" fill="#fff" stroke="#000" stroke-width="8"/><text x="120" y="110" text-anchor="middle" font-family="sans-serif" font-size="16">stripe-emu test QR</text><text x="120" y="140" text-anchor="middle" font-family="monospace" font-size="9">%s</text></svg>`, template.HTMLEscapeString(id))
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	_, _ = w.Write(payments.QRPlaceholderPNG())
 }
 
 var intentPageTmpl = template.Must(template.New("intent").Parse(`<!doctype html>

@@ -233,4 +233,85 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 			Expect(s.PaymentMethodTypes).To(Equal([]string{"card", "sepa_debit"}))
 		})
 	})
+
+	// A wallet's session completes as a redirect method's does: the
+	// customer authorizes on the page, and the payment is made.
+	DescribeTable("completes a session paid with a wallet, authorized on the page",
+		func(typ, currency string, withData func(*stripe.PaymentMethodCreateParams)) {
+			price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String(currency), UnitAmount: stripe.Int64(1500),
+				ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Ticket")}})
+			Expect(err).NotTo(HaveOccurred())
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+				PaymentMethodTypes: []*string{stripe.String(typ)},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			pp := &stripe.PaymentMethodCreateParams{Type: stripe.String(typ)}
+			if withData != nil {
+				withData(pp)
+			}
+			pm, err := sc.V1PaymentMethods.Create(Ctx, pp)
+			Expect(err).NotTo(HaveOccurred())
+			done, err := emu.CompleteCheckout("", s.ID, pm.ID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(done["payment_status"]).To(Equal("paid"))
+			pi, err := sc.V1PaymentIntents.Retrieve(Ctx, done["payment_intent"].(string), &stripe.PaymentIntentRetrieveParams{
+				Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(string(pi.LatestCharge.PaymentMethodDetails.Type)).To(Equal(typ))
+		},
+		Entry("Cash App Pay", "cashapp", "usd", nil),
+	)
+
+	It("refuses a wallet in a currency it does not take", func() {
+		_, err := session("cashapp")
+		Expect(err).NotTo(HaveOccurred(), "a usd session offers Cash App Pay")
+		eur, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(1500),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Ticket")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(eur.ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: []*string{stripe.String("cashapp")},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(HaveSuffix("The payment method type cashapp only supports the following currencies: usd."))
+	})
+
+	It("refuses a wallet in subscription mode by name, as not emulated", func() {
+		plan, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1500),
+			Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Plan")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(plan.ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: []*string{stripe.String("card"), stripe.String("cashapp")},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate the payment method type cashapp in `subscription` mode"))
+		Expect(emu.Count("", "checkout.session")).To(BeZero())
+	})
+
+	It("sets up Cash App Pay in setup mode, under a mandate", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("jenny@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("setup"), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+			SuccessURL: stripe.String("https://shop.example/ok"), PaymentMethodTypes: []*string{stripe.String("cashapp")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("cashapp")})
+		Expect(err).NotTo(HaveOccurred())
+		done, err := emu.CompleteCheckout("", s.ID, pm.ID)
+		Expect(err).NotTo(HaveOccurred())
+		si, err := sc.V1SetupIntents.Retrieve(Ctx, done["setup_intent"].(string), &stripe.SetupIntentRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("mandate"), stripe.String("payment_method")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+		Expect(si.PaymentMethod.Customer.ID).To(Equal(cus.ID))
+		Expect(string(si.Mandate.PaymentMethodDetails.Type)).To(Equal("cashapp"))
+	})
 })

@@ -443,6 +443,10 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type bacs_debit in `%s` mode (a Bacs mandate set up for later debits), so it refused the request rather than answer as if it had taken effect.", s["mode"]).WithParam("payment_method_types")
 			case (t == "au_becs_debit" || t == "acss_debit") && s["mode"] != "payment":
 				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %s in `%s` mode (a mandate set up for later debits), so it refused the request rather than answer as if it had taken effect.", t, s["mode"]).WithParam("payment_method_types")
+			case payments.IsWallet(t) && s["mode"] == "subscription":
+				// The first invoice would be paid by the wallet the page
+				// authorizes; that hand-over is not emulated.
+				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %s in `subscription` mode (the subscription's first invoice paid by the wallet the customer authorizes), so it refused the request rather than answer as if it had taken effect.", t).WithParam("payment_method_types")
 			case payments.IsVoucher(t) && s["mode"] != "payment":
 				// Stripe's guides: OXXO and Konbini pay one-time line
 				// items only, and none of the three has a setup mode.

@@ -129,6 +129,11 @@ func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 	cd := card{} // a redirect method's authorized payment charges as is
 	if pm["type"] == "card" {
 		cd = authenticated(cardOf(c, pm))
+	} else {
+		var err error
+		if pm, err = walletAuthorized(c, pm); err != nil {
+			return nil, err
+		}
 	}
 	res, err := charge(c, before, next, pm, cd)
 	if err != nil {

@@ -649,13 +649,15 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 	case "customer_balance":
 		pmd.MarkRead("customer_balance") // {}: nothing to read
 		o = customerBalanceMethod(c, bd)
-	case "ideal", "bancontact", "eps", "p24", "klarna", "affirm", "afterpay_clearpay", "paypal":
-		o, err = redirectFromParams(&sub, typ, bd)
 	case "oxxo", "boleto", "konbini":
 		o, err = voucherFromParams(&sub, typ, bd)
 	case "":
 		return nil, apierr.MissingParam("payment_method_data[type]")
 	default:
+		if isRedirect(typ) {
+			o, err = redirectFromParams(&sub, typ, bd)
+			break
+		}
 		if e := retiredType(typ, "payment_method_data[type]"); e != nil {
 			return nil, e
 		}
@@ -1087,6 +1089,10 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		return confirmVoucher(c, before, pi, pm, errorOnAction)
 	}
 	if isRedirect(api.Str(pm["type"])) {
+		if chargesSavedWallet(c, pm) {
+			// The customer agreed to later charges when they saved it.
+			return charge(c, before, pi, pm, card{})
+		}
 		if err := checkRedirectConfirm(c, pi, pm, returnURL); err != nil {
 			return nil, err
 		}
@@ -1096,8 +1102,12 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		if err := keepRedirectAcceptance(c, pi, pm); err != nil {
 			return nil, err
 		}
+		action, err := redirectAction(c, pi, pm, returnURL)
+		if err != nil {
+			return nil, err
+		}
 		pi["status"] = RequiresAction
-		pi["next_action"] = redirectAction(c, pi, returnURL)
+		pi["next_action"] = action
 		if err := saveIntentEmitting(c, before, pi, "payment_intent.requires_action"); err != nil {
 			return nil, err
 		}

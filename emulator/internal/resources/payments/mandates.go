@@ -163,8 +163,8 @@ func putMandate(c *api.Call, owner store.Obj, pmID, typ string, acceptance store
 		opts := api.Obj(api.Obj(api.Obj(owner["payment_method_options"])["sepa_debit"])["mandate_options"])
 		ref := api.Str(opts["reference_prefix"]) + strings.ToUpper(c.IDs.Secret(16))
 		details["sepa_debit"] = store.Obj{"reference": ref, "url": url}
-	case "us_bank_account":
-		details["us_bank_account"] = store.Obj{}
+	case "us_bank_account", "cashapp", "revolut_pay", "amazon_pay":
+		details[typ] = store.Obj{}
 	case "bacs_debit":
 		details["bacs_debit"] = bacsMandateDetails(c, id)
 	case "au_becs_debit":

@@ -1,9 +1,14 @@
 package payments
 
 import (
+	"bytes"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -21,6 +26,15 @@ type redirectMethod struct {
 	banks      []string // the bank parameter's values, if it has one
 	manual     bool     // capture_method=manual is possible
 	sepa       bool     // setup_future_usage generates a sepa_debit PaymentMethod
+	wallet     bool     // a wallet (Cash App Pay…) rather than a bank or BNPL redirect
+	// A wallet saved as itself (setup_future_usage, SetupIntents) is then
+	// charged off-session without the customer; onSession: it can also be
+	// saved for on-session use.
+	reusable, onSession bool
+	// action is the next_action type the customer is sent on with, when
+	// not redirect_to_url: Cash App Pay's QR code or redirect, Alipay's
+	// redirect, WeChat Pay's QR code.
+	action string
 	// What the test bank reports about the payer: Stripe's test IBAN
 	// for a generated SEPA Direct Debit method (a succeeding one: Stripe's
 	// recorded iDEAL setup generated NL39RABO0300065264's, its Bancontact
@@ -45,6 +59,10 @@ var redirectMethods = map[string]redirectMethod{
 	"afterpay_clearpay": {currencies: []string{"aud", "cad", "gbp", "nzd", "usd"}, needName: true, needEmail: true, manual: true},
 	"paypal": {currencies: []string{"aud", "cad", "chf", "czk", "dkk", "eur", "gbp", "hkd", "nok", "nzd", "pln", "sek", "sgd", "usd"},
 		manual: true},
+	// The wallets. Cash App Pay (US, usd) shows a QR code on desktop and
+	// redirects to Cash App on mobile; it can hold funds and be saved for
+	// on- or off-session use, as Stripe's spec has its options.
+	"cashapp": {currencies: []string{"usd"}, wallet: true, manual: true, reusable: true, onSession: true, action: "cashapp_handle_redirect_or_display_qr_code"},
 }
 
 // idealBICs maps iDEAL's bank parameter to the bank's BIC.
@@ -89,6 +107,10 @@ func retiredType(typ, param string) *apierr.Error {
 	}
 	return apierr.InvalidRequest("Giropay is deprecated and can no longer be used for payment acceptance. Please refer to https://docs.stripe.com/payments/giropay").WithParam(param)
 }
+
+// IsWallet reports a wallet payment method type paid through the test
+// page (Cash App Pay, Revolut Pay, Amazon Pay, Alipay, WeChat Pay).
+func IsWallet(typ string) bool { return redirectMethods[typ].wallet }
 
 func isRedirect(typ string) bool {
 	_, ok := redirectMethods[typ]
@@ -156,6 +178,9 @@ func redirectFromParams(c *api.Call, typ string, bd store.Obj) (store.Obj, error
 	case "paypal":
 		// PayPal reports the payer once they authorize a payment.
 		details["country"], details["payer_email"], details["payer_id"] = nil, nil, nil
+	case "cashapp":
+		// Cash App names the buyer once they authorize (walletAuthorized).
+		details["buyer_id"], details["cashtag"] = nil, nil
 	case "klarna":
 		details["dob"] = nil
 		if dob, ok := sub.Obj("dob"); ok {
@@ -219,20 +244,67 @@ func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error
 		return apierr.InvalidRequest("The payment method type %s does not support `capture_method=manual`.", typ).WithParam("capture_method")
 	}
 	usage := futureUsage(pi, pm)
-	if usage != nil && !m.sepa {
-		return apierr.InvalidRequest("stripe-emu does not emulate `setup_future_usage` with the payment method type %s: only iDEAL and Bancontact, which save a SEPA Direct Debit PaymentMethod, are emulated.", typ).WithParam("setup_future_usage")
+	if usage != nil && !m.sepa && !m.reusable {
+		return apierr.InvalidRequest("stripe-emu does not emulate `setup_future_usage` with the payment method type %s: only iDEAL and Bancontact, which save a SEPA Direct Debit PaymentMethod, and the wallets saved as themselves (cashapp, revolut_pay, amazon_pay) are emulated.", typ).WithParam("setup_future_usage")
 	}
-	if usage == "on_session" {
+	if usage == "on_session" && !m.onSession {
 		return apierr.InvalidRequest("The payment method type %s only supports `setup_future_usage=off_session`.", typ).WithParam("setup_future_usage")
 	}
 	return nil
 }
 
+// chargesSavedWallet tells a confirmation that charges a wallet saved
+// for later use (setup_future_usage, a SetupIntent) without the customer:
+// off-session, as Stripe charges a saved Cash App Pay, Revolut Pay or
+// Amazon Pay method for a subscription's renewal.
+func chargesSavedWallet(c *api.Call, pm store.Obj) bool {
+	return redirectMethods[api.Str(pm["type"])].reusable && confirmedOffSession(c) && isSetUp(c, pm)
+}
+
+// metaPageReturn keeps the return_url of an intent whose next action does
+// not show it (Cash App Pay's), for the test page to send the customer
+// back to.
+func metaPageReturn(acct, intent string) string { return "pagereturn:" + acct + ":" + intent }
+
 // redirectAction is the next_action sending the customer to the test
 // page where they authorize or fail the payment.
-func redirectAction(c *api.Call, pi store.Obj, returnURL string) store.Obj {
-	url := testPageURL(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate")
-	return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": url}}
+func redirectAction(c *api.Call, pi, pm store.Obj, returnURL string) (store.Obj, error) {
+	return methodAction(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate", api.Str(pi["id"]), api.Str(pm["type"]), returnURL)
+}
+
+// methodAction is the next_action of an intent (id) waiting for the
+// customer to authorize a payment or setup by a method of type typ on
+// the test page at path: a redirect to it, or the type's own action whose
+// URLs and QR code all lead to it.
+func methodAction(c *api.Call, path, id, typ, returnURL string) (store.Obj, error) {
+	url := testPageURL(c, path)
+	switch redirectMethods[typ].action {
+	case "cashapp_handle_redirect_or_display_qr_code":
+		// The action shows no return_url: the test page finds it here.
+		if err := c.Tx.SetMeta(metaPageReturn(c.Account, id), returnURL); err != nil {
+			return nil, err
+		}
+		// The QR code's lifetime (30 seconds here, the page showing a new
+		// one after) is not documented.
+		return store.Obj{"type": "cashapp_handle_redirect_or_display_qr_code", "cashapp_handle_redirect_or_display_qr_code": store.Obj{
+			"hosted_instructions_url": url, "mobile_auth_url": url,
+			"qr_code": store.Obj{"expires_at": c.Now + 30, "image_url_png": qrImageURL(c, id, "png"), "image_url_svg": qrImageURL(c, id, "svg")},
+		}}, nil
+	}
+	return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": url}}, nil
+}
+
+// qrImageURL is where the emulator serves the image of an intent's test
+// QR code, in format png or svg.
+func qrImageURL(c *api.Call, id, format string) string {
+	return testPageURL(c, "/qr_codes/"+id+"."+format)
+}
+
+// PageReturnURL is the return_url the test page sends the customer back
+// to after authorizing an intent whose next action does not show it.
+func PageReturnURL(tx *store.Tx, account, id string) string {
+	v, _ := tx.GetMeta(metaPageReturn(account, id))
+	return v
 }
 
 // testPageURL is the address of the emulator's test page at path about
@@ -287,6 +359,8 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 			ref = nil
 		}
 		return store.Obj{"order_id": providerRef(pi, 12), "reference": ref}
+	case "cashapp":
+		return store.Obj{"buyer_id": own["buyer_id"], "cashtag": own["cashtag"], "transaction_id": providerRef(pi, 20)}
 	case "paypal":
 		bd := api.Obj(pm["billing_details"])
 		return store.Obj{"country": api.Obj(bd["address"])["country"], "payer_email": bd["email"], "payer_id": providerRef(pi, 13),
@@ -294,6 +368,20 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 			"seller_protection": store.Obj{"dispute_categories": []any{"fraudulent", "product_not_received"}, "status": "eligible"}}
 	}
 	return store.Obj{}
+}
+
+// walletAuthorized is pm once the customer authorized a payment or setup
+// with it: Cash App Pay's method then names the buyer (a test buyer of
+// the emulator's: the format of Stripe's test buyer_id and cashtag is not
+// documented), stored; other types are returned as they are.
+func walletAuthorized(c *api.Call, pm store.Obj) (store.Obj, error) {
+	if pm["type"] != "cashapp" || api.Obj(pm["cashapp"])["buyer_id"] != nil {
+		return pm, nil
+	}
+	after := api.Clone(pm)
+	ref := strings.ToUpper(strings.TrimPrefix(api.Str(pm["id"]), "pm_"))
+	after["cashapp"] = store.Obj{"buyer_id": "C_" + ref, "cashtag": "$test_" + strings.ToLower(ref[len(ref)-8:])}
+	return after, c.Put(after)
 }
 
 // providerRef is an identifier the provider gives the payment (Affirm's
@@ -407,3 +495,31 @@ func generatedSEPAMethod(c *api.Call, pm store.Obj, customer string, charge, set
 	}
 	return o, c.Tx.SetMeta(metaSetUp(c.Account, api.Str(o["id"])), "1")
 }
+
+// QRPlaceholderPNG is the PNG the emulator serves for a test QR code
+// (image_url_png) and inlines in WeChat Pay's image_data_url: a framed
+// blank square, as the code it stands for only leads to the test page.
+func QRPlaceholderPNG() []byte {
+	qrPNGOnce.Do(func() {
+		const size = 64
+		img := image.NewGray(image.Rect(0, 0, size, size))
+		for y := range size {
+			for x := range size {
+				if x < 4 || y < 4 || x >= size-4 || y >= size-4 {
+					img.SetGray(x, y, color.Gray{})
+				} else {
+					img.SetGray(x, y, color.Gray{Y: 255})
+				}
+			}
+		}
+		var b bytes.Buffer
+		_ = png.Encode(&b, img)
+		qrPNG = b.Bytes()
+	})
+	return qrPNG
+}
+
+var (
+	qrPNGOnce sync.Once
+	qrPNG     []byte
+)

@@ -74,7 +74,7 @@ func setupAttemptDetails(pm store.Obj) store.Obj {
 			"exp_year": cd["exp_year"], "fingerprint": cd["fingerprint"], "funding": cd["funding"], "last4": cd["last4"],
 			"network": cd["brand"], "three_d_secure": nil, "wallet": nil,
 		}
-	case isRedirect(typ):
+	case isRedirect(typ) && !redirectMethods[typ].reusable: // a wallet's attempt shows nothing of it
 		d[typ] = redirectDetails(pm, nil)
 	default:
 		d[typ] = store.Obj{}

@@ -353,8 +353,8 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 			if e := retiredType(t, "payment_method_types"); e != nil {
 				return e
 			}
-			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa) || t == "customer_balance" || isVoucher(t) || t == "bacs_debit" {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, au_becs_debit, acss_debit, ideal and bancontact, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
+			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa && !redirectMethods[t].reusable) || t == "customer_balance" || isVoucher(t) || t == "bacs_debit" {
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, au_becs_debit, acss_debit, ideal, bancontact and cashapp, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
@@ -599,7 +599,7 @@ func succeedSetup(c *api.Call, si, pm, att store.Obj) (any, error) {
 	si["status"] = Succeeded
 	si["next_action"] = nil
 	typ := api.Str(pm["type"])
-	if isRedirect(typ) {
+	if redirectMethods[typ].sepa {
 		// iDEAL and Bancontact are not saved themselves: the bank
 		// account behind them is, as a SEPA Direct Debit method.
 		gen, err := generateSetupSEPA(c, si, pm, att)
@@ -613,6 +613,15 @@ func succeedSetup(c *api.Call, si, pm, att store.Obj) (any, error) {
 			att["payment_method_details"] = pmd
 		}
 	} else {
+		var err error
+		if pm, err = walletAuthorized(c, pm); err != nil {
+			return nil, err
+		}
+		if redirectMethods[typ].reusable {
+			if err := walletSetupMandate(c, si, pm); err != nil {
+				return nil, err
+			}
+		}
 		if cus := api.Str(si["customer"]); cus != "" {
 			if _, err := attach(c, pm, cus, "customer"); err != nil {
 				return nil, err
@@ -737,38 +746,109 @@ func listSetupIntents(c *api.Call) (any, error) {
 // accept (mandate_data, required) is made once they authorize.
 func confirmRedirectSetup(c *api.Call, si, pm store.Obj) (any, error) {
 	typ := api.Str(pm["type"])
-	if !redirectMethods[typ].sepa {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate SetupIntents with PaymentMethods of type %s: only iDEAL and Bancontact, which set up SEPA Direct Debit, are emulated.", typ).WithParam("payment_method")
+	m := redirectMethods[typ]
+	if !m.sepa && !m.reusable {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate SetupIntents with PaymentMethods of type %s: only iDEAL and Bancontact, which set up SEPA Direct Debit, and the wallets saved as themselves (cashapp, revolut_pay, amazon_pay) are emulated.", typ).WithParam("payment_method")
 	}
 	returnURL := confirmReturnURL(c)
 	if returnURL == "" {
 		return nil, apierr.InvalidRequest("You must provide a `return_url` when confirming a SetupIntent with the payment method type %s.", typ).WithParam("return_url")
 	}
 	md, ok := c.Params.Obj("mandate_data")
+	if m.reusable {
+		// A wallet is saved as itself once the customer authorizes it,
+		// under a mandate recording their acceptance: mandate_data's if
+		// sent (Stripe.js sends it), else the customer's on the page.
+		if ok {
+			if err := keepSetupAcceptance(c, si, md); err != nil {
+				return nil, err
+			}
+		}
+		si["last_setup_error"] = nil
+		action, err := methodAction(c, "/v1/test_helpers/setup_intents/"+api.Str(si["id"])+"/authenticate", api.Str(si["id"]), typ, returnURL)
+		if err != nil {
+			return nil, err
+		}
+		return awaitSetupActionWith(c, si, newSetupAttempt(c, si, pm), action)
+	}
 	if !ok {
 		return nil, apierr.InvalidRequest("When confirming a SetupIntent with a `%s` PaymentMethod, `mandate_data` is required.", typ).
 			WithParam("mandate_data").WithCode("parameter_missing")
 	}
-	acceptance, err := mandateAcceptance(c, md)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := json.Marshal(acceptance)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.Tx.SetMeta(metaSetupAcceptance(c.Account, api.Str(si["id"])), string(raw)); err != nil {
+	if err := keepSetupAcceptance(c, si, md); err != nil {
 		return nil, err
 	}
 	si["last_setup_error"] = nil
 	return awaitSetupAction(c, si, newSetupAttempt(c, si, pm), returnURL)
 }
 
+// keepSetupAcceptance keeps the customer acceptance mandate_data (md)
+// gives a redirect setup until the customer authorizes it.
+func keepSetupAcceptance(c *api.Call, si store.Obj, md params.Values) error {
+	acceptance, err := mandateAcceptance(c, md)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(acceptance)
+	if err != nil {
+		return err
+	}
+	return c.Tx.SetMeta(metaSetupAcceptance(c.Account, api.Str(si["id"])), string(raw))
+}
+
+// setupAcceptance is the customer acceptance kept for si's mandate
+// (keepSetupAcceptance), nil when none was.
+func setupAcceptance(c *api.Call, si store.Obj) (store.Obj, error) {
+	key := metaSetupAcceptance(c.Account, api.Str(si["id"]))
+	raw, ok := c.Tx.GetMeta(key)
+	if !ok {
+		return nil, nil
+	}
+	c.Tx.DeleteMeta(key) // the mandate keeps it from now on
+	acceptance := store.Obj{}
+	if err := json.Unmarshal([]byte(raw), &acceptance); err != nil {
+		return nil, err
+	}
+	if at, ok := acceptance["accepted_at"].(float64); ok {
+		acceptance["accepted_at"] = int64(at)
+	}
+	return acceptance, nil
+}
+
+// walletSetupMandate is the multi-use mandate under which a wallet set up
+// by si (Cash App Pay, Revolut Pay, Amazon Pay) is charged later: the
+// acceptance its confirmation sent, else the customer accepting online
+// as they authorized it on the test page.
+func walletSetupMandate(c *api.Call, si, pm store.Obj) error {
+	acceptance, err := setupAcceptance(c, si)
+	if err != nil {
+		return err
+	}
+	if acceptance == nil {
+		var ip any
+		if c.ClientIP != "" {
+			ip = c.ClientIP
+		}
+		acceptance = store.Obj{"type": "online", "accepted_at": c.Now, "online": store.Obj{"ip_address": ip, "user_agent": nil}}
+	}
+	m, err := putMandate(c, si, api.Str(pm["id"]), api.Str(pm["type"]), acceptance, true)
+	if err != nil {
+		return err
+	}
+	si["mandate"] = m["id"]
+	return nil
+}
+
 // awaitSetupAction stops a setup (and its attempt) at requires_action,
 // for the customer to authenticate or authorize at returnURL's redirect.
 func awaitSetupAction(c *api.Call, si, att store.Obj, returnURL string) (any, error) {
+	return awaitSetupActionWith(c, si, att, setupNextAction(c, si, returnURL))
+}
+
+// awaitSetupActionWith stops a setup at requires_action with action.
+func awaitSetupActionWith(c *api.Call, si, att, action store.Obj) (any, error) {
 	si["status"] = RequiresAction
-	si["next_action"] = setupNextAction(c, si, returnURL)
+	si["next_action"] = action
 	att["status"] = RequiresAction
 	if err := c.Put(att); err != nil {
 		return nil, err
@@ -797,16 +877,12 @@ func generateSetupSEPA(c *api.Call, si, pm, att store.Obj) (store.Obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	acceptance := store.Obj{}
-	key := metaSetupAcceptance(c.Account, api.Str(si["id"]))
-	if raw, ok := c.Tx.GetMeta(key); ok {
-		c.Tx.DeleteMeta(key) // the mandate keeps it from now on
-		if err := json.Unmarshal([]byte(raw), &acceptance); err != nil {
-			return nil, err
-		}
-		if at, ok := acceptance["accepted_at"].(float64); ok {
-			acceptance["accepted_at"] = int64(at)
-		}
+	acceptance, err := setupAcceptance(c, si)
+	if err != nil {
+		return nil, err
+	}
+	if acceptance == nil {
+		acceptance = store.Obj{}
 	}
 	m, err := putMandate(c, si, api.Str(gen["id"]), "sepa_debit", acceptance, true)
 	if err != nil {

@@ -90,6 +90,11 @@ func chargeAuthenticated(c *api.Call, before, pi, pm store.Obj) (any, error) {
 	if pm["type"] == "card" {
 		cd = authenticated(cardOf(c, pm))
 		c.SetScratch(scratchThreeDSecure, true)
+	} else {
+		var err error
+		if pm, err = walletAuthorized(c, pm); err != nil {
+			return nil, err
+		}
 	}
 	return charge(c, before, pi, pm, cd)
 }

@@ -1,0 +1,279 @@
+package payments_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/stripe-emu/stripe-emu/emulator"
+	. "github.com/stripe-emu/stripe-emu/specs/support"
+)
+
+// Wallets the customer authorizes on the test page their next action
+// leads to (a QR code, a redirect): Cash App Pay, Revolut Pay, Amazon
+// Pay, Alipay, WeChat Pay.
+var _ = Describe("Wallet payment methods", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+		cus *stripe.Customer
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("jenny@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	const returnURL = "https://shop.example/return"
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(u string) (int, string, string, string) {
+		GinkgoHelper()
+		res, err := noRedirect.Get(u)
+		Expect(err).NotTo(HaveOccurred())
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		Expect(err).NotTo(HaveOccurred())
+		return res.StatusCode, string(b), res.Header.Get("Location"), res.Header.Get("Content-Type")
+	}
+	// pay makes a confirmed PaymentIntent paying with a new method of type
+	// typ.
+	pay := func(typ, currency string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+		p := &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(2500), Currency: stripe.String(currency), Customer: stripe.String(cus.ID),
+			PaymentMethodTypes: []*string{stripe.String(typ)},
+			PaymentMethodData:  &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String(typ)},
+			Confirm:            stripe.Bool(true), ReturnURL: stripe.String(returnURL),
+		}
+		if extra != nil {
+			extra(p)
+		}
+		return sc.V1PaymentIntents.Create(Ctx, p)
+	}
+	authorize := func(path, outcome string) map[string]any {
+		GinkgoHelper()
+		status, body, err := emu.Call("POST", path, url.Values{"outcome": {outcome}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		return body
+	}
+	authorizePayment := func(pi *stripe.PaymentIntent, outcome string) map[string]any {
+		GinkgoHelper()
+		return authorize("/v1/test_helpers/payment_intents/"+pi.ID+"/authenticate", outcome)
+	}
+	withCharge := func(id string) *stripe.PaymentIntent {
+		GinkgoHelper()
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, id, &stripe.PaymentIntentRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("latest_charge.balance_transaction"), stripe.String("payment_method")}}})
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+
+	Describe("Cash App Pay", func() {
+		It("shows the QR code and mobile redirect leading to the test page, and is paid once the customer authorizes", func() {
+			mark := len(emu.EventTypes(""))
+			pi, err := pay("cashapp", "usd", nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			Expect(pi.LatestCharge).To(BeNil())
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("cashapp_handle_redirect_or_display_qr_code")))
+			Expect(pi.NextAction.RedirectToURL).To(BeNil())
+			ca := pi.NextAction.CashAppHandleRedirectOrDisplayQRCode
+			Expect(ca).NotTo(BeNil())
+			page, err := url.Parse(ca.HostedInstructionsURL)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(page.Path).To(Equal("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
+			Expect(ca.MobileAuthURL).To(Equal(ca.HostedInstructionsURL))
+			Expect(ca.QRCode.ExpiresAt).To(BeNumerically(">", emu.Clock().Now().Unix()))
+			status, body, _, ctype := get(ca.QRCode.ImageURLPNG)
+			Expect(status).To(Equal(200), body)
+			Expect(ctype).To(Equal("image/png"))
+			Expect(body).To(HavePrefix("\x89PNG"))
+			status, body, _, ctype = get(ca.QRCode.ImageURLSVG)
+			Expect(status).To(Equal(200), body)
+			Expect(ctype).To(Equal("image/svg+xml"))
+			Expect(body).To(ContainSubstring("<svg"))
+
+			method, err := sc.V1PaymentMethods.Retrieve(Ctx, pi.PaymentMethod.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(method.Type).To(Equal(stripe.PaymentMethodTypeCashApp))
+			Expect(method.CashApp.BuyerID).To(BeEmpty(), "Cash App names the buyer once they authorize")
+
+			mark = len(emu.EventTypes(""))
+			Expect(authorizePayment(pi, "succeed")["status"]).To(Equal("succeeded"))
+			Expect(eventsSince(mark)).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "charge.updated"}))
+			done := withCharge(pi.ID)
+			Expect(done.NextAction).To(BeNil())
+			Expect(done.AmountReceived).To(Equal(int64(2500)))
+			Expect(done.PaymentMethod.CashApp.BuyerID).NotTo(BeEmpty())
+			Expect(done.PaymentMethod.CashApp.Cashtag).To(HavePrefix("$"))
+			d := done.LatestCharge.PaymentMethodDetails
+			Expect(d.Type).To(Equal(stripe.ChargePaymentMethodDetailsType("cashapp")))
+			Expect(d.CashApp.BuyerID).To(Equal(done.PaymentMethod.CashApp.BuyerID))
+			Expect(d.CashApp.Cashtag).To(Equal(done.PaymentMethod.CashApp.Cashtag))
+			Expect(d.CashApp.TransactionID).NotTo(BeEmpty())
+			Expect(done.LatestCharge.BalanceTransaction.Amount).To(Equal(int64(2500)))
+		})
+
+		It("sends a browser on the hosted instructions page back to return_url once it decides", func() {
+			pi, err := pay("cashapp", "usd", func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = stripe.String(returnURL + "?order=7") })
+			Expect(err).NotTo(HaveOccurred())
+			hosted := pi.NextAction.CashAppHandleRedirectOrDisplayQRCode.HostedInstructionsURL
+			status, body, _, _ := get(hosted)
+			Expect(status).To(Equal(200), body)
+			Expect(body).To(ContainSubstring(pi.ID))
+			status, body, location, _ := get(hosted + "?outcome=succeed")
+			Expect(status).To(Equal(http.StatusSeeOther), body)
+			back, err := url.Parse(location)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(back.Host + back.Path).To(Equal("shop.example/return"))
+			Expect(back.Query().Get("order")).To(Equal("7"))
+			Expect(back.Query().Get("payment_intent")).To(Equal(pi.ID))
+			Expect(back.Query().Get("redirect_status")).To(Equal("succeeded"))
+			Expect(retrieveIntent(sc, pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		})
+
+		It("fails when the customer declines, needing a new payment method", func() {
+			pi, err := pay("cashapp", "usd", nil)
+			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.EventTypes(""))
+			Expect(authorizePayment(pi, "fail")["status"]).To(Equal("requires_payment_method"))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.payment_failed"}))
+			failed := retrieveIntent(sc, pi.ID)
+			Expect(failed.LastPaymentError.Code).To(Equal(stripe.ErrorCodePaymentIntentAuthenticationFailure))
+			Expect(failed.LastPaymentError.PaymentMethod.Type).To(Equal(stripe.PaymentMethodTypeCashApp))
+			Expect(failed.NextAction).To(BeNil())
+		})
+
+		It("takes only US dollars, and needs a return_url", func() {
+			_, err := pay("cashapp", "eur", nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(StripeErr(err).Msg).To(Equal("The currency provided (eur) is invalid for one or more payment method types on this PaymentIntent. The payment method type cashapp only supports the following currencies: usd."))
+			_, err = pay("cashapp", "usd", func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = nil })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "return_url")
+			Expect(StripeErr(err).Msg).To(Equal("You must provide a `return_url` when confirming a PaymentIntent with the payment method type cashapp."))
+			Expect(emu.Count("", "payment_intent")).To(BeZero())
+		})
+
+		It("holds the funds for a manual capture, then captures and refunds them", func() {
+			pi, err := pay("cashapp", "usd", func(p *stripe.PaymentIntentCreateParams) {
+				p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{
+					CashApp: &stripe.PaymentIntentCreatePaymentMethodOptionsCashAppParams{CaptureMethod: stripe.String("manual")}}
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(authorizePayment(pi, "succeed")["status"]).To(Equal("requires_capture"))
+			held := withCharge(pi.ID)
+			Expect(held.AmountCapturable).To(Equal(int64(2500)))
+			Expect(held.LatestCharge.Captured).To(BeFalse())
+
+			captured, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(2000)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(captured.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(captured.AmountReceived).To(Equal(int64(2000)))
+
+			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(500)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+			ch, err := sc.V1Charges.Retrieve(Ctx, captured.LatestCharge.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ch.AmountRefunded).To(Equal(int64(500)))
+		})
+
+		DescribeTable("saved by setup_future_usage, is charged off-session without the customer",
+			func(usage string) {
+				pi, err := pay("cashapp", "usd", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String(usage) })
+				Expect(err).NotTo(HaveOccurred())
+				Expect(pi.SetupFutureUsage).To(BeEquivalentTo(usage))
+				authorizePayment(pi, "succeed")
+				saved, err := sc.V1PaymentMethods.Retrieve(Ctx, pi.PaymentMethod.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(saved.Customer.ID).To(Equal(cus.ID))
+
+				mark := len(emu.EventTypes(""))
+				again, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+					Amount: stripe.Int64(1200), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+					PaymentMethodTypes: []*string{stripe.String("cashapp")}, PaymentMethod: stripe.String(saved.ID),
+					Confirm: stripe.Bool(true), OffSession: stripe.Bool(true),
+				})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(again.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+				Expect(again.NextAction).To(BeNil())
+				Expect(eventsSince(mark)).To(ContainElements("charge.succeeded", "payment_intent.succeeded"))
+				Expect(withCharge(again.ID).LatestCharge.PaymentMethodDetails.CashApp.BuyerID).To(Equal(saved.CashApp.BuyerID))
+			},
+			Entry("off_session", "off_session"),
+			Entry("on_session, which Cash App Pay takes too", "on_session"),
+		)
+
+		It("refuses an off-session payment with a method never saved", func() {
+			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("cashapp")})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
+				PaymentMethodTypes: []*string{stripe.String("cashapp")}, PaymentMethod: stripe.String(pm.ID),
+				Confirm: stripe.Bool(true), OffSession: stripe.Bool(true), ReturnURL: stripe.String(returnURL),
+			})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "off_session")
+		})
+
+		It("is set up by a SetupIntent the customer authorizes, under a mandate, then charged off-session", func() {
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+				Customer: stripe.String(cus.ID), PaymentMethodTypes: []*string{stripe.String("cashapp")},
+				PaymentMethodData: &stripe.SetupIntentCreatePaymentMethodDataParams{Type: stripe.String("cashapp")},
+				Confirm:           stripe.Bool(true), ReturnURL: stripe.String(returnURL),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresAction))
+			Expect(si.NextAction.Type).To(Equal(stripe.SetupIntentNextActionType("cashapp_handle_redirect_or_display_qr_code")))
+			page, err := url.Parse(si.NextAction.CashAppHandleRedirectOrDisplayQRCode.HostedInstructionsURL)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(page.Path).To(Equal("/v1/test_helpers/setup_intents/" + si.ID + "/authenticate"))
+
+			mark := len(emu.EventTypes(""))
+			Expect(authorize(page.Path, "succeed")["status"]).To(Equal("succeeded"))
+			Expect(eventsSince(mark)).To(ContainElement("setup_intent.succeeded"))
+			done, err := sc.V1SetupIntents.Retrieve(Ctx, si.ID, &stripe.SetupIntentRetrieveParams{
+				Params: stripe.Params{Expand: []*string{stripe.String("mandate"), stripe.String("payment_method"), stripe.String("latest_attempt")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(done.PaymentMethod.Customer.ID).To(Equal(cus.ID))
+			Expect(done.PaymentMethod.CashApp.BuyerID).NotTo(BeEmpty())
+			Expect(done.Mandate.Type).To(Equal(stripe.MandateTypeMultiUse))
+			Expect(done.Mandate.Status).To(Equal(stripe.MandateStatusActive))
+			Expect(string(done.Mandate.PaymentMethodDetails.Type)).To(Equal("cashapp"))
+			Expect(done.Mandate.PaymentMethodDetails.CashApp).NotTo(BeNil())
+			Expect(done.Mandate.CustomerAcceptance.Type).To(Equal(stripe.MandateCustomerAcceptanceTypeOnline))
+			Expect(done.LatestAttempt.PaymentMethodDetails.CashApp).NotTo(BeNil())
+
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(900), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+				PaymentMethodTypes: []*string{stripe.String("cashapp")}, PaymentMethod: stripe.String(done.PaymentMethod.ID),
+				Confirm: stripe.Bool(true), OffSession: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		})
+
+		It("fails a SetupIntent the customer declines, saving nothing", func() {
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+				Customer: stripe.String(cus.ID), PaymentMethodTypes: []*string{stripe.String("cashapp")},
+				PaymentMethodData: &stripe.SetupIntentCreatePaymentMethodDataParams{Type: stripe.String("cashapp")},
+				Confirm:           stripe.Bool(true), ReturnURL: stripe.String(returnURL),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(authorize("/v1/test_helpers/setup_intents/"+si.ID+"/authenticate", "fail")["status"]).To(Equal("requires_payment_method"))
+			Expect(emu.Count("", "mandate")).To(BeZero())
+			n := 0
+			for range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+				n++
+			}
+			Expect(n).To(BeZero())
+		})
+	})
+})
