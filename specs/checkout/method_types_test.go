@@ -263,6 +263,8 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 			Expect(string(pi.LatestCharge.PaymentMethodDetails.Type)).To(Equal(typ))
 		},
 		Entry("Cash App Pay", "cashapp", "usd", nil),
+		Entry("Revolut Pay", "revolut_pay", "eur", nil),
+		Entry("Amazon Pay", "amazon_pay", "usd", nil),
 	)
 
 	It("refuses a wallet in a currency it does not take", func() {
@@ -293,6 +295,28 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
 		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate the payment method type cashapp in `subscription` mode"))
 		Expect(emu.Count("", "checkout.session")).To(BeZero())
+	})
+
+	It("saves Revolut Pay for off-session payments with payment_method_options[revolut_pay][setup_future_usage]", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("jenny@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), Customer: stripe.String(cus.ID), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(oneTimePrice(sc, "Concert", 4500).ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: []*string{stripe.String("revolut_pay")},
+			PaymentMethodOptions: &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+				RevolutPay: &stripe.CheckoutSessionCreatePaymentMethodOptionsRevolutPayParams{SetupFutureUsage: stripe.String("off_session")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.PaymentMethodOptions.RevolutPay.SetupFutureUsage).To(BeEquivalentTo("off_session"))
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("revolut_pay")})
+		Expect(err).NotTo(HaveOccurred())
+		done, err := emu.CompleteCheckout("", s.ID, pm.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done["payment_status"]).To(Equal("paid"))
+		saved, err := sc.V1PaymentMethods.Retrieve(Ctx, pm.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(saved.Customer.ID).To(Equal(cus.ID))
 	})
 
 	It("sets up Cash App Pay in setup mode, under a mandate", func() {

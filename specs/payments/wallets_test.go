@@ -276,4 +276,92 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			Expect(n).To(BeZero())
 		})
 	})
+
+	DescribeTable("Revolut Pay and Amazon Pay redirect to the test page, and are paid, held or saved as Stripe's spec allows",
+		func(typ, currency, refused string, details func(*stripe.ChargePaymentMethodDetails) (string, bool)) {
+			mark := len(emu.EventTypes(""))
+			pi, err := pay(typ, currency, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeRedirectToURL))
+			Expect(pi.NextAction.RedirectToURL.ReturnURL).To(Equal(returnURL))
+			page, err := url.Parse(pi.NextAction.RedirectToURL.URL)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(page.Path).To(Equal("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
+			Expect(authorizePayment(pi, "succeed")["status"]).To(Equal("succeeded"))
+			done := withCharge(pi.ID)
+			Expect(string(done.PaymentMethod.Type)).To(Equal(typ))
+			Expect(string(done.LatestCharge.PaymentMethodDetails.Type)).To(Equal(typ))
+			txn, hasFunding := details(done.LatestCharge.PaymentMethodDetails)
+			Expect(txn).NotTo(BeEmpty())
+			Expect(hasFunding).To(BeTrue())
+
+			By("refusing a currency it does not take")
+			_, err = pay(typ, refused, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type " + typ + " only supports the following currencies: "))
+
+			By("holding the funds for a manual capture")
+			held, err := pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+			Expect(err).NotTo(HaveOccurred())
+			Expect(authorizePayment(held, "succeed")["status"]).To(Equal("requires_capture"))
+			captured, err := sc.V1PaymentIntents.Capture(Ctx, held.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(captured.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(held.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.Amount).To(Equal(int64(2500)))
+
+			By("refusing on_session saving, which only Cash App Pay of the wallets takes")
+			_, err = pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("on_session") })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "setup_future_usage")
+			Expect(StripeErr(err).Msg).To(Equal("The payment method type " + typ + " only supports `setup_future_usage=off_session`."))
+
+			By("saving it with setup_future_usage=off_session, then charging it off-session")
+			saving, err := pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) {
+				p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{}
+				if typ == "revolut_pay" {
+					p.PaymentMethodOptions.RevolutPay = &stripe.PaymentIntentCreatePaymentMethodOptionsRevolutPayParams{SetupFutureUsage: stripe.String("off_session")}
+				} else {
+					p.PaymentMethodOptions.AmazonPay = &stripe.PaymentIntentCreatePaymentMethodOptionsAmazonPayParams{SetupFutureUsage: stripe.String("off_session")}
+				}
+			})
+			Expect(err).NotTo(HaveOccurred())
+			authorizePayment(saving, "succeed")
+			pm, err := sc.V1PaymentMethods.Retrieve(Ctx, saving.PaymentMethod.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.Customer.ID).To(Equal(cus.ID))
+			later, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(700), Currency: stripe.String(currency), Customer: stripe.String(cus.ID),
+				PaymentMethodTypes: []*string{stripe.String(typ)}, PaymentMethod: stripe.String(pm.ID),
+				Confirm: stripe.Bool(true), OffSession: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(later.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+			By("setting it up with a SetupIntent the customer authorizes, under a mandate")
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+				Customer: stripe.String(cus.ID), PaymentMethodTypes: []*string{stripe.String(typ)},
+				PaymentMethodData: &stripe.SetupIntentCreatePaymentMethodDataParams{Type: stripe.String(typ)},
+				Confirm:           stripe.Bool(true), ReturnURL: stripe.String(returnURL),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(si.NextAction.Type).To(Equal(stripe.SetupIntentNextActionTypeRedirectToURL))
+			page, err = url.Parse(si.NextAction.RedirectToURL.URL)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(authorize(page.Path, "succeed")["status"]).To(Equal("succeeded"))
+			set, err := sc.V1SetupIntents.Retrieve(Ctx, si.ID, &stripe.SetupIntentRetrieveParams{
+				Params: stripe.Params{Expand: []*string{stripe.String("mandate")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(set.Mandate.PaymentMethodDetails.Type)).To(Equal(typ))
+			Expect(set.Mandate.Type).To(Equal(stripe.MandateTypeMultiUse))
+		},
+		Entry("Revolut Pay in pounds", "revolut_pay", "gbp", "usd", func(d *stripe.ChargePaymentMethodDetails) (string, bool) {
+			return d.RevolutPay.TransactionID, d.RevolutPay.Funding != nil
+		}),
+		Entry("Amazon Pay in dollars", "amazon_pay", "usd", "mxn", func(d *stripe.ChargePaymentMethodDetails) (string, bool) {
+			return d.AmazonPay.TransactionID, d.AmazonPay.Funding != nil
+		}),
+	)
 })

@@ -134,6 +134,8 @@ var methodOptionFields = map[string][]string{
 	"us_bank_account": {"setup_future_usage"},
 	"ideal":           {"setup_future_usage"},
 	"bancontact":      {"setup_future_usage"},
+	"revolut_pay":     {"setup_future_usage"},
+	"amazon_pay":      {"setup_future_usage"},
 	"oxxo":            {"expires_after_days"},
 	"boleto":          {"expires_after_days"},
 	"konbini":         {"expires_after_days"},

@@ -63,6 +63,14 @@ var redirectMethods = map[string]redirectMethod{
 	// redirects to Cash App on mobile; it can hold funds and be saved for
 	// on- or off-session use, as Stripe's spec has its options.
 	"cashapp": {currencies: []string{"usd"}, wallet: true, manual: true, reusable: true, onSession: true, action: "cashapp_handle_redirect_or_display_qr_code"},
+	// Revolut Pay and Amazon Pay redirect to the wallet's site; both can
+	// hold funds and be saved for off-session use (Stripe's spec). Revolut
+	// Pay's currencies are those a third-party integration (pretix) took
+	// from Stripe's Revolut Pay page in November 2025; Amazon Pay's are
+	// its Stripe page's transaction currencies.
+	"revolut_pay": {currencies: []string{"dkk", "eur", "gbp", "huf", "pln", "ron"}, wallet: true, manual: true, reusable: true},
+	"amazon_pay": {currencies: []string{"aud", "chf", "dkk", "eur", "gbp", "hkd", "jpy", "nok", "nzd", "sek", "usd", "zar"},
+		wallet: true, manual: true, reusable: true},
 }
 
 // idealBICs maps iDEAL's bank parameter to the bank's BIC.
@@ -361,6 +369,10 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 		return store.Obj{"order_id": providerRef(pi, 12), "reference": ref}
 	case "cashapp":
 		return store.Obj{"buyer_id": own["buyer_id"], "cashtag": own["cashtag"], "transaction_id": providerRef(pi, 20)}
+	case "revolut_pay", "amazon_pay":
+		// What funded the wallet's test payment (its balance, a card) is
+		// not documented: the funding type stays null.
+		return store.Obj{"funding": store.Obj{"type": nil}, "transaction_id": providerRef(pi, 20)}
 	case "paypal":
 		bd := api.Obj(pm["billing_details"])
 		return store.Obj{"country": api.Obj(bd["address"])["country"], "payer_email": bd["email"], "payer_id": providerRef(pi, 13),

@@ -354,7 +354,7 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 				return e
 			}
 			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa && !redirectMethods[t].reusable) || t == "customer_balance" || isVoucher(t) || t == "bacs_debit" {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, au_becs_debit, acss_debit, ideal, bancontact and cashapp, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, au_becs_debit, acss_debit, ideal, bancontact, cashapp, revolut_pay and amazon_pay, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
