@@ -42,7 +42,8 @@ func (e *Emulator) intentPage(object string) http.HandlerFunc {
 			return
 		}
 		next, _ := intent["next_action"].(map[string]any)
-		redirect, _ := next["redirect_to_url"].(map[string]any)
+		kind, _ := next["type"].(string)
+		redirect, _ := next[kind].(map[string]any) // redirect_to_url, alipay_handle_redirect
 		returnURL, _ := redirect["return_url"].(string)
 		if returnURL == "" {
 			// Cash App Pay's action shows no return_url: kept aside.

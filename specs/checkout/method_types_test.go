@@ -265,6 +265,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("Cash App Pay", "cashapp", "usd", nil),
 		Entry("Revolut Pay", "revolut_pay", "eur", nil),
 		Entry("Amazon Pay", "amazon_pay", "usd", nil),
+		Entry("Alipay", "alipay", "usd", nil),
 	)
 
 	It("refuses a wallet in a currency it does not take", func() {
@@ -317,6 +318,43 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		saved, err := sc.V1PaymentMethods.Retrieve(Ctx, pm.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(saved.Customer.ID).To(Equal(cus.ID))
+	})
+
+	It("completes a WeChat Pay session, paid from the web client its options name, which it requires", func() {
+		create := func(opts *stripe.CheckoutSessionCreatePaymentMethodOptionsParams) (*stripe.CheckoutSession, error) {
+			return sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:            []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+				PaymentMethodTypes:   []*string{stripe.String("card"), stripe.String("wechat_pay")},
+				PaymentMethodOptions: opts,
+			})
+		}
+		_, err := create(nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "payment_method_options[wechat_pay][client]")
+		Expect(emu.Count("", "checkout.session")).To(BeZero())
+
+		s, err := create(&stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+			WeChatPay: &stripe.CheckoutSessionCreatePaymentMethodOptionsWeChatPayParams{Client: stripe.String("web")}})
+		Expect(err).NotTo(HaveOccurred())
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("wechat_pay")})
+		Expect(err).NotTo(HaveOccurred())
+		done, err := emu.CompleteCheckout("", s.ID, pm.ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done["payment_status"]).To(Equal("paid"))
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, done["payment_intent"].(string), &stripe.PaymentIntentRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodOptions.WeChatPay.Client).To(BeEquivalentTo("web"))
+		Expect(pi.LatestCharge.PaymentMethodDetails.WeChatPay.TransactionID).NotTo(BeEmpty())
+	})
+
+	It("refuses Alipay and WeChat Pay, which pay once, in setup mode", func() {
+		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("setup"), Currency: stripe.String("usd"), SuccessURL: stripe.String("https://shop.example/ok"),
+			PaymentMethodTypes: []*string{stripe.String("alipay")},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(Equal("The payment method type `alipay` cannot be used in `setup` mode: it cannot be saved for later payments."))
 	})
 
 	It("sets up Cash App Pay in setup mode, under a mandate", func() {

@@ -364,4 +364,129 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			return d.AmazonPay.TransactionID, d.AmazonPay.Funding != nil
 		}),
 	)
+
+	Describe("Alipay", func() {
+		It("sends the customer on with alipay_handle_redirect to the test page, and is paid once they authorize", func() {
+			mark := len(emu.EventTypes(""))
+			pi, err := pay("alipay", "usd", nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeAlipayHandleRedirect))
+			ah := pi.NextAction.AlipayHandleRedirect
+			Expect(ah.ReturnURL).To(Equal(returnURL))
+			Expect(ah.NativeURL).To(BeEmpty())
+			Expect(ah.NativeData).To(BeEmpty())
+			page, err := url.Parse(ah.URL)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(page.Path).To(Equal("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
+
+			status, body, location, _ := get(ah.URL + "?outcome=succeed")
+			Expect(status).To(Equal(http.StatusSeeOther), body)
+			back, err := url.Parse(location)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(back.Query().Get("payment_intent")).To(Equal(pi.ID))
+			Expect(back.Query().Get("redirect_status")).To(Equal("succeeded"))
+			done := withCharge(pi.ID)
+			Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			d := done.LatestCharge.PaymentMethodDetails.Alipay
+			Expect(d.BuyerID).To(HavePrefix("2088"))
+			Expect(d.Fingerprint).NotTo(BeEmpty())
+			Expect(d.TransactionID).NotTo(BeEmpty())
+
+			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+		})
+
+		It("fails when the customer declines", func() {
+			pi, err := pay("alipay", "eur", nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(authorizePayment(pi, "fail")["status"]).To(Equal("requires_payment_method"))
+			Expect(retrieveIntent(sc, pi.ID).LastPaymentError.Code).To(Equal(stripe.ErrorCodePaymentIntentAuthenticationFailure))
+		})
+
+		It("refuses what Alipay cannot do: another currency, manual capture, saving, no return_url, SetupIntents", func() {
+			_, err := pay("alipay", "mxn", nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			_, err = pay("alipay", "usd", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
+			Expect(StripeErr(err).Msg).To(Equal("The payment method type alipay does not support `capture_method=manual`."))
+			_, err = pay("alipay", "usd", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "setup_future_usage")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate `setup_future_usage` with the payment method type alipay"))
+			_, err = pay("alipay", "usd", func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = nil })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "return_url")
+			_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("alipay")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(emu.Count("", "payment_intent")).To(BeZero())
+			Expect(emu.Count("", "setup_intent")).To(BeZero())
+		})
+	})
+
+	Describe("WeChat Pay", func() {
+		web := func(p *stripe.PaymentIntentCreateParams) {
+			p.ReturnURL = nil // a QR code needs no return
+			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{
+				WeChatPay: &stripe.PaymentIntentCreatePaymentMethodOptionsWeChatPayParams{Client: stripe.String("web")}}
+		}
+
+		It("shows a QR code leading to the test page for the web client, and is paid once the customer authorizes", func() {
+			mark := len(emu.EventTypes(""))
+			pi, err := pay("wechat_pay", "usd", web)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+			Expect(pi.PaymentMethodOptions.WeChatPay.Client).To(BeEquivalentTo("web"))
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("wechat_pay_display_qr_code")))
+			qr := pi.NextAction.WeChatPayDisplayQRCode
+			page, err := url.Parse(qr.HostedInstructionsURL)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(page.Path).To(Equal("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
+			Expect(qr.Data).To(Equal(qr.HostedInstructionsURL))
+			Expect(qr.ImageDataURL).To(HavePrefix("data:image/png;base64,"))
+			status, body, _, ctype := get(qr.ImageURLPNG)
+			Expect(status).To(Equal(200), body)
+			Expect(ctype).To(Equal("image/png"))
+			status, _, _, ctype = get(qr.ImageURLSVG)
+			Expect(status).To(Equal(200))
+			Expect(ctype).To(Equal("image/svg+xml"))
+
+			status, body, _, _ = get(qr.HostedInstructionsURL + "?outcome=succeed")
+			Expect(status).To(Equal(200), "no return_url to go back to: the page says how it ended")
+			Expect(body).To(ContainSubstring("succeeded"))
+			done := withCharge(pi.ID)
+			Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			d := done.LatestCharge.PaymentMethodDetails.WeChatPay
+			Expect(d.Fingerprint).NotTo(BeEmpty())
+			Expect(d.TransactionID).NotTo(BeEmpty())
+
+			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.Amount).To(Equal(int64(1000)))
+		})
+
+		It("needs payment_method_options[wechat_pay][client], and emulates only the web client", func() {
+			_, err := pay("wechat_pay", "usd", func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = nil })
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "payment_method_options[wechat_pay][client]")
+			_, err = pay("wechat_pay", "usd", func(p *stripe.PaymentIntentCreateParams) {
+				web(p)
+				p.PaymentMethodOptions.WeChatPay.Client = stripe.String("ios")
+				p.PaymentMethodOptions.WeChatPay.AppID = stripe.String("wx123")
+			})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_options[wechat_pay][client]")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate WeChat Pay in an ios app"))
+			_, err = pay("wechat_pay", "mxn", web)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			_, err = pay("wechat_pay", "usd", func(p *stripe.PaymentIntentCreateParams) { web(p); p.CaptureMethod = stripe.String("manual") })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
+			Expect(emu.Count("", "payment_intent")).To(BeZero())
+		})
+
+		It("fails when the customer declines", func() {
+			pi, err := pay("wechat_pay", "eur", web)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(authorizePayment(pi, "fail")["status"]).To(Equal("requires_payment_method"))
+		})
+	})
 })

@@ -208,6 +208,13 @@ func readMethodOptions(c *api.Call, mode, currency string) (shown store.Obj, han
 		shown[method] = show
 		handed[method] = hand
 	}
+	if wp, ok := o.Obj("wechat_pay"); ok && mode == "payment" {
+		// The client WeChat Pay is paid from goes to the PaymentIntent; a
+		// session does not show WeChat Pay options (Stripe's spec has none).
+		if client, _ := wp.Str("client"); client != "" {
+			handed["wechat_pay"] = map[string]any{"client": client}
+		}
+	}
 	return shown, handed, nil
 }
 

@@ -443,6 +443,12 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type bacs_debit in `%s` mode (a Bacs mandate set up for later debits), so it refused the request rather than answer as if it had taken effect.", s["mode"]).WithParam("payment_method_types")
 			case (t == "au_becs_debit" || t == "acss_debit") && s["mode"] != "payment":
 				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %s in `%s` mode (a mandate set up for later debits), so it refused the request rather than answer as if it had taken effect.", t, s["mode"]).WithParam("payment_method_types")
+			case payments.IsWallet(t) && !payments.SavesWallet(t) && s["mode"] != "payment":
+				// Alipay and WeChat Pay pay once (the emulator's wording).
+				return apierr.InvalidRequest("The payment method type `%s` cannot be used in `%s` mode: it cannot be saved for later payments.", t, s["mode"]).WithParam("payment_method_types")
+			case t == "wechat_pay" && wechatClient(c) == "":
+				// Stripe requires the client WeChat Pay is paid from.
+				return apierr.MissingParam("payment_method_options[wechat_pay][client]")
 			case payments.IsWallet(t) && s["mode"] == "subscription":
 				// The first invoice would be paid by the wallet the page
 				// authorizes; that hand-over is not emulated.
@@ -499,6 +505,14 @@ func trialAmounts(s store.Obj, items []store.Obj) {
 func hasTrial(data map[string]any) bool {
 	_, days := data["trial_period_days"]
 	return days || data["trial_end"] != nil
+}
+
+// wechatClient is the session's payment_method_options[wechat_pay][client].
+func wechatClient(c *api.Call) string {
+	o, _ := c.Params.Obj("payment_method_options")
+	wp, _ := o.Obj("wechat_pay")
+	client, _ := wp.Str("client")
+	return client
 }
 
 func paramIs(c *api.Call, path, want string) bool {

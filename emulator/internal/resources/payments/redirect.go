@@ -2,6 +2,7 @@ package payments
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -68,6 +69,15 @@ var redirectMethods = map[string]redirectMethod{
 	// Pay's currencies are those a third-party integration (pretix) took
 	// from Stripe's Revolut Pay page in November 2025; Amazon Pay's are
 	// its Stripe page's transaction currencies.
+	// Alipay and WeChat Pay pay once: no manual capture, no saving (the
+	// spec's Alipay setup_future_usage, a preview, is not emulated). Their
+	// currencies are those a third-party integration (pretix) lists from
+	// Stripe's pages, with cny from memory: not verified against Stripe.
+	// WeChat Pay's web client shows a QR code and needs no return_url.
+	"alipay": {currencies: []string{"aud", "cad", "cny", "eur", "gbp", "hkd", "jpy", "nzd", "sgd", "usd"}, wallet: true,
+		action: "alipay_handle_redirect"},
+	"wechat_pay": {currencies: []string{"aud", "cad", "cny", "eur", "gbp", "hkd", "jpy", "sgd", "usd"}, wallet: true,
+		action: "wechat_pay_display_qr_code"},
 	"revolut_pay": {currencies: []string{"dkk", "eur", "gbp", "huf", "pln", "ron"}, wallet: true, manual: true, reusable: true},
 	"amazon_pay": {currencies: []string{"aud", "chf", "dkk", "eur", "gbp", "hkd", "jpy", "nok", "nzd", "sek", "usd", "zar"},
 		wallet: true, manual: true, reusable: true},
@@ -119,6 +129,10 @@ func retiredType(typ, param string) *apierr.Error {
 // IsWallet reports a wallet payment method type paid through the test
 // page (Cash App Pay, Revolut Pay, Amazon Pay, Alipay, WeChat Pay).
 func IsWallet(typ string) bool { return redirectMethods[typ].wallet }
+
+// SavesWallet reports a wallet saved as itself for later payments (Cash
+// App Pay, Revolut Pay, Amazon Pay).
+func SavesWallet(typ string) bool { return redirectMethods[typ].reusable }
 
 func isRedirect(typ string) bool {
 	_, ok := redirectMethods[typ]
@@ -242,7 +256,11 @@ func checkReturnURLScheme(c *api.Call) error {
 func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error {
 	typ := api.Str(pm["type"])
 	m := redirectMethods[typ]
-	if returnURL == "" {
+	if typ == "wechat_pay" {
+		if err := checkWeChatClient(pi); err != nil {
+			return err
+		}
+	} else if returnURL == "" {
 		return apierr.InvalidRequest("You must provide a `return_url` when confirming a PaymentIntent with the payment method type %s.", typ).WithParam("return_url")
 	}
 	if confirmedOffSession(c) {
@@ -259,6 +277,22 @@ func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error
 		return apierr.InvalidRequest("The payment method type %s only supports `setup_future_usage=off_session`.", typ).WithParam("setup_future_usage")
 	}
 	return nil
+}
+
+// checkWeChatClient refuses a WeChat Pay payment without the client the
+// customer pays from (payment_method_options[wechat_pay][client]), which
+// Stripe requires, or from an app: only the web client's QR code is
+// emulated. The refusals' words are the emulator's.
+func checkWeChatClient(pi store.Obj) error {
+	const param = "payment_method_options[wechat_pay][client]"
+	switch client := api.Str(api.Obj(api.Obj(pi["payment_method_options"])["wechat_pay"])["client"]); client {
+	case "web":
+		return nil
+	case "":
+		return apierr.InvalidRequest("A WeChat Pay payment needs the client the customer pays from: set `%s` (`web` shows a QR code).", param).WithParam(param).WithCode("parameter_missing")
+	default:
+		return apierr.InvalidRequest("stripe-emu does not emulate WeChat Pay in an %s app (`%s=%s`: the wechat_pay_redirect_to_%s_app next action), so it refused the request rather than answer as if it had taken effect; `web` is emulated.", client, param, client, client).WithParam(param)
+	}
 }
 
 // chargesSavedWallet tells a confirmation that charges a wallet saved
@@ -297,6 +331,19 @@ func methodAction(c *api.Call, path, id, typ, returnURL string) (store.Obj, erro
 		return store.Obj{"type": "cashapp_handle_redirect_or_display_qr_code", "cashapp_handle_redirect_or_display_qr_code": store.Obj{
 			"hosted_instructions_url": url, "mobile_auth_url": url,
 			"qr_code": store.Obj{"expires_at": c.Now + 30, "image_url_png": qrImageURL(c, id, "png"), "image_url_svg": qrImageURL(c, id, "svg")},
+		}}, nil
+	case "alipay_handle_redirect":
+		// native_data and native_url are for Alipay's apps, which the
+		// emulator has none of: null, as a web payment needs only url.
+		return store.Obj{"type": "alipay_handle_redirect", "alipay_handle_redirect": store.Obj{
+			"native_data": nil, "native_url": nil, "return_url": returnURL, "url": url}}, nil
+	case "wechat_pay_display_qr_code":
+		// The code stands for the test page, as a test-mode WeChat Pay QR
+		// code leads to Stripe's: data is its URL.
+		return store.Obj{"type": "wechat_pay_display_qr_code", "wechat_pay_display_qr_code": store.Obj{
+			"data": url, "hosted_instructions_url": url,
+			"image_data_url": "data:image/png;base64," + base64.StdEncoding.EncodeToString(QRPlaceholderPNG()),
+			"image_url_png":  qrImageURL(c, id, "png"), "image_url_svg": qrImageURL(c, id, "svg"),
 		}}, nil
 	}
 	return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": url}}, nil
@@ -369,6 +416,13 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 		return store.Obj{"order_id": providerRef(pi, 12), "reference": ref}
 	case "cashapp":
 		return store.Obj{"buyer_id": own["buyer_id"], "cashtag": own["cashtag"], "transaction_id": providerRef(pi, 20)}
+	case "alipay":
+		// Alipay's buyer (a 2088… user id) and trade number for the test
+		// payment: formats as Alipay's, values the emulator's.
+		return store.Obj{"buyer_id": "2088" + digitsOf(api.Str(pm["id"]), 12), "fingerprint": providerRef(pm, 16),
+			"transaction_id": digitsOf(api.Str(pi["id"]), 28)}
+	case "wechat_pay":
+		return store.Obj{"fingerprint": providerRef(pm, 16), "transaction_id": digitsOf(api.Str(pi["id"]), 28)}
 	case "revolut_pay", "amazon_pay":
 		// What funded the wallet's test payment (its balance, a card) is
 		// not documented: the funding type stays null.
@@ -396,11 +450,25 @@ func walletAuthorized(c *api.Call, pm store.Obj) (store.Obj, error) {
 	return after, c.Put(after)
 }
 
+// digitsOf is n decimal digits derived from id, the same for the same id.
+func digitsOf(id string, n int) string {
+	if id == "" {
+		return strings.Repeat("0", n)
+	}
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteByte('0' + id[i%len(id)]%10)
+	}
+	return b.String()
+}
+
 // providerRef is an identifier the provider gives the payment (Affirm's
 // transaction, Afterpay's order, PayPal's payer and transaction), n
-// characters derived from the intent so that it stays the same.
+// characters derived from the intent (or a wallet's fingerprint, from
+// the method) so that it stays the same.
 func providerRef(pi store.Obj, n int) string {
-	id := strings.ToUpper(strings.TrimPrefix(api.Str(pi["id"]), "pi_"))
+	_, id, _ := strings.Cut(api.Str(pi["id"]), "_") // past the prefix (pi_, pm_)
+	id = strings.ToUpper(id)
 	for len(id) < n {
 		id += "0"
 	}
