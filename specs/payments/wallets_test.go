@@ -260,6 +260,29 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 		})
 
+		It("pays a subscription's invoices off-session once set up, as Billing charges a saved method", func() {
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+				Customer: stripe.String(cus.ID), PaymentMethodTypes: []*string{stripe.String("cashapp")},
+				PaymentMethodData: &stripe.SetupIntentCreatePaymentMethodDataParams{Type: stripe.String("cashapp")},
+				Confirm:           stripe.Bool(true), ReturnURL: stripe.String(returnURL),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			authorize("/v1/test_helpers/setup_intents/"+si.ID+"/authenticate", "succeed")
+			price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(999),
+				Recurring:   &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+				ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Plan")}})
+			Expect(err).NotTo(HaveOccurred())
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{
+				Customer: stripe.String(cus.ID), DefaultPaymentMethod: stripe.String(si.PaymentMethod.ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+			inv, err := sc.V1Invoices.Retrieve(Ctx, sub.LatestInvoice.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		})
+
 		It("fails a SetupIntent the customer declines, saving nothing", func() {
 			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
 				Customer: stripe.String(cus.ID), PaymentMethodTypes: []*string{stripe.String("cashapp")},
