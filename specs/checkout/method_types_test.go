@@ -51,7 +51,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 
 	It("refuses a type the emulator cannot take payment with, by name, and giropay in Stripe's words, on a session and a payment link, making nothing", func() {
 		for typ, msg := range map[string]string{
-			"alipay":  "The payment method type `alipay` is not supported by stripe-emu; it emulates ",
+			"grabpay": "The payment method type `grabpay` is not supported by stripe-emu; it emulates ",
 			"bogus":   "The payment method type `bogus` is not supported by stripe-emu; it emulates ",
 			"giropay": "Giropay is deprecated and can no longer be used for payment acceptance.",
 		} {
