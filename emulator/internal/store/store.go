@@ -299,8 +299,17 @@ func indexPrefix(acct, typ, name, value string) string {
 
 // GetRaw returns an object's stored JSON.
 func (t *Tx) GetRaw(acct, typ, id string) (string, bool) {
-	v, err := t.tx.Get(objKey(acct, typ, id))
+	v, err := t.tx.Get(t.probeKey(acct, typ, id))
 	return v, err == nil
+}
+
+// probeKey is an object's key built in the transaction's buffer, for a
+// lookup that keeps nothing of it (buntdb's Get only compares it): valid
+// until the buffer's next use.
+func (t *Tx) probeKey(acct, typ, id string) string {
+	b := append(t.keyBuf[:0], "o:"...)
+	b = append(append(append(append(append(b, acct...), ':'), typ...), ':'), id...)
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // Get returns a decoded object. It is shared with every other Get of
@@ -351,7 +360,7 @@ func (t *Tx) Fields(acct, typ, id string, paths ...string) ([]gjson.Result, bool
 		}
 		return f, true
 	}
-	raw, err := t.tx.Get(objKey(acct, typ, id))
+	raw, err := t.tx.Get(t.probeKey(acct, typ, id))
 	if err != nil {
 		return nil, false
 	}
@@ -364,9 +373,7 @@ func (t *Tx) held(acct, typ, id string) (Obj, bool) {
 	if len(t.objs) == 0 {
 		return nil, false
 	}
-	b := append(t.keyBuf[:0], "o:"...)
-	b = append(append(append(append(append(b, acct...), ':'), typ...), ':'), id...)
-	o, ok := t.objs[string(b)]
+	o, ok := t.objs[t.probeKey(acct, typ, id)]
 	return o, ok
 }
 
@@ -646,7 +653,11 @@ func (t *Tx) SetMeta(name, value string) error {
 
 // GetMeta reads an emulator-internal value.
 func (t *Tx) GetMeta(name string) (string, bool) {
-	v, err := t.tx.Get("m:" + name)
+	// The key is built in the transaction's buffer and read in place:
+	// buntdb's Get compares it and keeps nothing of it, so a lookup (most
+	// of them misses, on every renewal) allocates no key.
+	b := append(append(t.keyBuf[:0], "m:"...), name...)
+	v, err := t.tx.Get(unsafe.String(unsafe.SliceData(b), len(b)))
 	return v, err == nil
 }
 
