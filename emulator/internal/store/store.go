@@ -199,8 +199,12 @@ type Tx struct {
 	// then needs no parse of its previous JSON to find the old entries.
 	indexed map[string][][]string
 	// tracked, once Track is called, lists what was written of its types.
-	tracked   map[string]bool
-	written   []Ref
+	// A few types and a few writes a piece of work: slices, searched in
+	// order, cost less than maps made for every piece.
+	tracked []string
+	written []Ref
+	// writtenAt indexes written once it is long (a batch piece of work
+	// writing many objects), where searching it would not be cheaper.
 	writtenAt map[Ref]bool
 }
 
@@ -212,31 +216,44 @@ type Ref struct{ Type, ID string }
 // what it changed.
 func (t *Tx) Track(types ...string) {
 	if t.tracked == nil {
-		t.tracked = map[string]bool{}
-		t.writtenAt = map[Ref]bool{}
+		t.tracked = types // the caller's list, kept as it is
+		return
 	}
-	for _, typ := range types {
-		t.tracked[typ] = true
-	}
+	t.tracked = append(slices.Clip(t.tracked), types...)
 }
 
 // TakeWritten lists the tracked objects written since the last call, each
 // once, in first-write order.
 func (t *Tx) TakeWritten() []Ref {
 	out := t.written
-	t.written = nil
-	clear(t.writtenAt)
+	t.written, t.writtenAt = nil, nil
 	return out
 }
 
 func (t *Tx) noteWrite(typ, id string) {
-	if !t.tracked[typ] {
+	if !slices.Contains(t.tracked, typ) {
 		return
 	}
-	if r := (Ref{typ, id}); !t.writtenAt[r] {
+	r := Ref{typ, id}
+	switch {
+	case t.writtenAt != nil:
+		if t.writtenAt[r] {
+			return
+		}
 		t.writtenAt[r] = true
-		t.written = append(t.written, r)
+	case len(t.written) >= 32:
+		t.writtenAt = make(map[Ref]bool, 2*len(t.written))
+		for _, w := range t.written {
+			t.writtenAt[w] = true
+		}
+		if t.writtenAt[r] {
+			return
+		}
+		t.writtenAt[r] = true
+	case slices.Contains(t.written, r):
+		return
 	}
+	t.written = append(t.written, r)
 }
 
 // EndWrites drops the objects held for reuse and stops holding more:
