@@ -150,6 +150,14 @@ var payingCards = map[string]struct {
 	"3DS Not supported (amex)": {testCard{"", "pm_card_amex_threeDSecureNotSupported", "tok_amex_threeDSecureNotSupported"}, "amex", "credit", "US"},
 }
 
+// displayBrands are the display_brand of each card brand: Stripe's
+// reference lists american_express, diners_club and union_pay among its
+// values, not brand's amex, diners and unionpay.
+var displayBrands = map[string]string{
+	"visa": "visa", "mastercard": "mastercard", "amex": "american_express", "discover": "discover",
+	"diners": "diners_club", "jcb": "jcb", "unionpay": "union_pay",
+}
+
 // declinedCards are the rows of Declined payments (with the decline after
 // attaching, the live card test mode refuses, and the 3D Secure lookup
 // error): error code, decline code and message, and whether the card can
@@ -344,6 +352,7 @@ var _ = Describe("Stripe's test cards", Label("payments", "testcards"), func() {
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 			pm := methodOf(pi)
 			Expect(string(pm.Card.Brand)).To(Equal(brand))
+			Expect(pm.Card.DisplayBrand).To(Equal(displayBrands[brand]), "display_brand names the brand in its own words")
 			Expect(string(pm.Card.Funding)).To(Equal(funding))
 			Expect(pm.Card.Country).To(Equal(country))
 			Expect(pm.Card.ExpYear).To(BeNumerically(">", Epoch.Year()))

@@ -42,6 +42,22 @@ var cardBrands = map[string]string{
 	"jcb": "JCB", "diners": "Diners Club", "unionpay": "UnionPay",
 }
 
+// displayBrands are a PaymentMethod's display_brand for the brand codes
+// that differ: Stripe's reference lists american_express, diners_club,
+// union_pay and other among its values, not brand's codes.
+var displayBrands = map[string]string{
+	"amex": "american_express", "diners": "diners_club", "unionpay": "union_pay", "unknown": "other",
+}
+
+// displayBrand is the display_brand of a card of brand (no brand choice
+// is made on a co-branded card here: its display_brand is its brand).
+func displayBrand(brand string) string {
+	if d, ok := displayBrands[brand]; ok {
+		return d
+	}
+	return brand
+}
+
 func cardBrandName(code string) string {
 	if name, ok := cardBrands[code]; ok {
 		return name

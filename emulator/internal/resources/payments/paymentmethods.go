@@ -189,7 +189,7 @@ func cardPaymentMethodObject(c *api.Call, id string, cd card, expMonth, expYear 
 		networks = []any{cd.CoBrand, cd.Brand}
 	}
 	o["card"] = store.Obj{
-		"brand": cd.Brand, "display_brand": cd.Brand,
+		"brand": cd.Brand, "display_brand": displayBrand(cd.Brand),
 		"checks":  store.Obj{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "unchecked"},
 		"country": cd.Country, "exp_month": expMonth, "exp_year": expYear,
 		"fingerprint": fingerprint(c.Account, cd.Number), "funding": cd.Funding, "generated_from": nil,
