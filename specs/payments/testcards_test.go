@@ -183,7 +183,7 @@ var declinedCards = map[string]struct {
 	"Decline after attaching (visa tok)": {testCard{"", "", "tok_visa_chargeCustomerFail"}, "card_declined", "generic_decline", "Your card was declined.", true},
 	"3DS Required Error":                 {testCard{"4000008400001280", "pm_card_threeDSecureRequiredProcessingError", "tok_threeDSecureRequiredProcessingError"}, "card_declined", "generic_decline", "Your card was declined.", true},
 	"A live card in test mode": {testCard{"4111111111111111", "", ""}, "card_declined", "test_mode_live_card",
-		"Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing.", false},
+		"Your card was declined. Your request used a real card while testing. For a list of valid test cards, visit: https://stripe.com/docs/testing.", false},
 }
 
 // fraudCards are the rows of Fraud prevention: Radar's verdict

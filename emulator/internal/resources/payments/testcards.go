@@ -90,7 +90,10 @@ const (
 	incorrectCVCMessage           = "Your card's security code is incorrect."
 	incorrectZipMessage           = "Your card's zip code failed validation."
 	authenticationRequiredMessage = "Your card was declined. This transaction requires authentication."
-	liveCardMessage               = "Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing."
+	// Stripe's wording since test mode became "testing" (recorded in
+	// 2025 and 2026); before, "Your request was in test mode, but used a
+	// non test (live) card."
+	liveCardMessage = "Your card was declined. Your request used a real card while testing. For a list of valid test cards, visit: https://stripe.com/docs/testing."
 )
 
 // radarBlocked is a card whose payments Radar blocks as too risky: they
