@@ -502,6 +502,18 @@ var _ = Describe("Stripe's test cards", Label("payments", "testcards"), func() {
 			}
 			Expect(ch.Outcome.Type).To(Equal(outcomeType))
 			Expect(ch.Outcome.RiskLevel).To(Equal(riskLevel))
+			// The built-in Radar rule that blocked or queued the payment,
+			// by its id, as Stripe's charges show it.
+			switch outcomeType {
+			case "blocked":
+				Expect(ch.Outcome.Rule).NotTo(BeNil())
+				Expect(ch.Outcome.Rule.ID).To(Equal("block_if_high_risk"))
+			case "manual_review":
+				Expect(ch.Outcome.Rule).NotTo(BeNil())
+				Expect(ch.Outcome.Rule.ID).To(Equal("manual_review_if_elevated_risk"))
+			default:
+				Expect(ch.Outcome.Rule).To(BeNil())
+			}
 			checks := ch.PaymentMethodDetails.Card.Checks
 			Expect(string(checks.CVCCheck)).To(Equal(cvc))
 			if !raw && !addressCard {

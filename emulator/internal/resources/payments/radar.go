@@ -46,19 +46,28 @@ func radarRoutes() []api.Route {
 	}
 }
 
+// Radar's built-in rules, by the ids Stripe's charges name in
+// outcome.rule: the default block of the highest risk level and the
+// review of an elevated one.
+const (
+	ruleBlockHighestRisk   = "block_if_high_risk"
+	ruleReviewElevatedRisk = "manual_review_if_elevated_risk"
+)
+
 // applyRisk gives a new charge of a test card Radar's verdict: a blocked
 // payment (the highest-risk cards) never reached the network; an
 // elevated-risk one succeeds in manual review, its review's id reserved
-// here for openReview.
+// here for openReview. Each names the built-in rule that acted.
 func applyRisk(c *api.Call, ch store.Obj, cd card) {
 	o := api.Obj(ch["outcome"])
 	switch {
 	case cd.Risk == riskHighest && ch["status"] == "failed":
 		o["network_status"], o["reason"], o["risk_level"], o["risk_score"] = "not_sent_to_network", "highest_risk_level", riskHighest, int64(85)
-		o["seller_message"], o["type"] = "Stripe blocked this payment as too risky.", "blocked"
+		o["seller_message"], o["type"], o["rule"] = "Stripe blocked this payment as too risky.", "blocked", ruleBlockHighestRisk
 	case cd.Risk == riskElevated && ch["status"] != "failed":
 		o["reason"], o["risk_level"], o["risk_score"] = "elevated_risk_level", riskElevated, int64(70)
 		o["seller_message"], o["type"] = "Stripe evaluated this payment as having elevated risk, and placed it in your manual review queue.", "manual_review"
+		o["rule"] = ruleReviewElevatedRisk
 		ch["review"] = c.NewID("review")
 	case cd.Risk == riskElevated:
 		// Declined all the same (a failed check): the risk shows.
