@@ -472,6 +472,32 @@ var _ = Describe("Stripe's test cards", Label("payments", "testcards"), func() {
 		Expect(StripeErr(err).Msg).To(Equal("Your card number is incorrect."))
 	})
 
+	// Invalid data: "Use a year up to 50 years in the past, such as 95."
+	// A two-digit year is the one of its century within 50 years of now.
+	It("refuses a two-digit year up to 50 years in the past (95) as invalid_expiry_year, and takes one ahead", func() {
+		for _, year := range []int64{95, int64(Epoch.Year()-50) % 100} {
+			_, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+				Type: stripe.String("card"),
+				Card: &stripe.PaymentMethodCreateCardParams{Number: stripe.String("4242424242424242"), ExpMonth: stripe.Int64(12),
+					ExpYear: stripe.Int64(year), CVC: stripe.String("123")},
+			})
+			ExpectStripeError(err, 402, "card_error", "invalid_expiry_year", "card[exp_year]")
+			Expect(StripeErr(err).Msg).To(Equal("Your card's expiration year is invalid."))
+		}
+		_, err := sc.V1Tokens.Create(Ctx, &stripe.TokenCreateParams{Card: &stripe.CardParams{Number: stripe.String("4242424242424242"),
+			ExpMonth: stripe.String("12"), ExpYear: stripe.String("95"), CVC: stripe.String("123")}})
+		ExpectStripeError(err, 402, "card_error", "invalid_expiry_year", "card[exp_year]")
+
+		ahead := (int64(Epoch.Year()) + 49) % 100
+		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{
+			Type: stripe.String("card"),
+			Card: &stripe.PaymentMethodCreateCardParams{Number: stripe.String("4242424242424242"), ExpMonth: stripe.Int64(12),
+				ExpYear: stripe.Int64(ahead), CVC: stripe.String("123")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.Card.ExpYear).To(Equal(int64(Epoch.Year()) + 49))
+	})
+
 	It("takes a raw card number in payment_method_data", func() {
 		p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2500), Currency: stripe.String("usd"), Confirm: stripe.Bool(true),
 			PaymentMethodTypes: stripe.StringSlice([]string{"card"})}

@@ -490,9 +490,7 @@ func updateSource(c *api.Call) (any, error) {
 		after["exp_month"] = m
 	}
 	if y, ok, bad := expiryField(c.Params, "exp_year"); ok {
-		if y < 100 {
-			y += 2000
-		}
+		y = fullExpiryYear(y, c.Clock.Now().Year())
 		if bad || y < int64(c.Clock.Now().Year()) {
 			return nil, cardError("invalid_expiry_year", "", "Your card's expiration year is invalid.", "exp_year")
 		}

@@ -422,10 +422,8 @@ func parseCardDetails(c *api.Call, p params.Values, prefix string) (card, int64,
 	if cvc, ok := p.Str("cvc"); ok && !validCVC(cvc) {
 		return card{}, 0, 0, cardError("invalid_cvc", "", "Your card's security code is invalid.", prefix+"[cvc]")
 	}
-	if expYear < 100 {
-		expYear += 2000
-	}
 	now := c.Clock.Now()
+	expYear = fullExpiryYear(expYear, now.Year())
 	if badY || expYear < int64(now.Year()) || (expYear == int64(now.Year()) && expMonth < int64(now.Month())) {
 		return card{}, 0, 0, cardError("invalid_expiry_year", "", "Your card's expiration year is invalid.", prefix+"[exp_year]")
 	}
@@ -438,6 +436,24 @@ func parseCardDetails(c *api.Call, p params.Values, prefix string) (card, int64,
 // invalid_request_error, with neither code nor param.
 func rawCardDataRefused() error {
 	return &apierr.Error{Status: 402, Type: apierr.TypeInvalidRequest, Message: "Sending credit card numbers directly to the Stripe API is generally unsafe. We suggest you use test tokens that map to the test card you are using, see https://stripe.com/docs/testing. To enable raw card data APIs in test mode, see https://support.stripe.com/questions/enabling-access-to-raw-card-data-apis."}
+}
+
+// fullExpiryYear is the year a two-digit expiry year stands for: the one
+// of its century within 50 years of now, so that 95 is 1995 (Stripe's
+// testing page: "Use a year up to 50 years in the past, such as 95" for
+// invalid_expiry_year) and 30 is 2030. Other years are as given.
+func fullExpiryYear(year int64, now int) int64 {
+	if year < 0 || year >= 100 {
+		return year
+	}
+	y := int64(now/100*100) + year
+	switch {
+	case y >= int64(now)+50:
+		y -= 100
+	case y < int64(now)-50:
+		y += 100
+	}
+	return y
 }
 
 // expiryField reads exp_month or exp_year sent as an integer or as a
@@ -614,8 +630,8 @@ func updatePaymentMethod(c *api.Call) (any, error) {
 		}
 		for _, f := range []string{"exp_month", "exp_year"} {
 			if v, ok := cp.Int(f); ok {
-				if f == "exp_year" && v < 100 {
-					v += 2000 // as a card created with a two-digit year
+				if f == "exp_year" {
+					v = fullExpiryYear(v, c.Clock.Now().Year()) // as a card created with it
 				}
 				cardObj[f] = v
 			}
