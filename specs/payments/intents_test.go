@@ -366,7 +366,8 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 
 	// param names the card field a decline blames, as Stripe's error bodies
 	// do for an expired card (exp_month) and a wrong CVC (cvc); others name
-	// none.
+	// none. An expired card, a wrong CVC and a processing error carry no
+	// decline_code, their code saying it.
 	DescribeTable("declines each test card with Stripe's codes and leaves the intent retryable",
 		func(pm, code, declineCode, param string) {
 			mark := len(emu.EventTypes(""))
@@ -400,9 +401,9 @@ var _ = Describe("PaymentIntents", Label("payments"), func() {
 		Entry("insufficient funds", "pm_card_visa_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds", ""),
 		Entry("lost card", "pm_card_visa_chargeDeclinedLostCard", "card_declined", "lost_card", ""),
 		Entry("stolen card", "pm_card_visa_chargeDeclinedStolenCard", "card_declined", "stolen_card", ""),
-		Entry("expired card", "pm_card_chargeDeclinedExpiredCard", "expired_card", "expired_card", "exp_month"),
-		Entry("incorrect CVC", "pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc", "incorrect_cvc", "cvc"),
-		Entry("processing error", "pm_card_chargeDeclinedProcessingError", "processing_error", "processing_error", ""),
+		Entry("expired card", "pm_card_chargeDeclinedExpiredCard", "expired_card", "", "exp_month"),
+		Entry("incorrect CVC", "pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc", "", "cvc"),
+		Entry("processing error", "pm_card_chargeDeclinedProcessingError", "processing_error", "", ""),
 		Entry("customer fail", "pm_card_chargeCustomerFail", "card_declined", "generic_decline", ""),
 	)
 

@@ -161,7 +161,10 @@ var displayBrands = map[string]string{
 // declinedCards are the rows of Declined payments (with the decline after
 // attaching, the live card test mode refuses, and the 3D Secure lookup
 // error): error code, decline code and message, and whether the card can
-// be saved on a customer.
+// be saved on a customer. The page gives the expired card, incorrect CVC
+// and processing error rows no decline code ("n/a"), and Stripe's bodies
+// carry none: the error code is the issuer's reason, which the charge's
+// outcome gives.
 var declinedCards = map[string]struct {
 	testCard
 	code, declineCode, message string
@@ -172,12 +175,12 @@ var declinedCards = map[string]struct {
 	"Insufficient funds":                 {testCard{"4000000000009995", "pm_card_visa_chargeDeclinedInsufficientFunds", "tok_visa_chargeDeclinedInsufficientFunds"}, "card_declined", "insufficient_funds", "Your card has insufficient funds.", false},
 	"Lost card":                          {testCard{"4000000000009987", "pm_card_visa_chargeDeclinedLostCard", "tok_visa_chargeDeclinedLostCard"}, "card_declined", "lost_card", "Your card was declined.", false},
 	"Stolen card":                        {testCard{"4000000000009979", "pm_card_visa_chargeDeclinedStolenCard", "tok_visa_chargeDeclinedStolenCard"}, "card_declined", "stolen_card", "Your card was declined.", false},
-	"Expired card":                       {testCard{"4000000000000069", "pm_card_chargeDeclinedExpiredCard", "tok_chargeDeclinedExpiredCard"}, "expired_card", "expired_card", "Your card has expired.", false},
-	"Expired card (visa tok)":            {testCard{"", "", "tok_visa_chargeDeclinedExpiredCard"}, "expired_card", "expired_card", "Your card has expired.", false},
-	"Incorrect CVC":                      {testCard{"4000000000000127", "pm_card_chargeDeclinedIncorrectCvc", "tok_chargeDeclinedIncorrectCvc"}, "incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect.", false},
-	"Incorrect CVC (visa tok)":           {testCard{"", "", "tok_visa_chargeDeclinedIncorrectCvc"}, "incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect.", false},
-	"Processing error":                   {testCard{"4000000000000119", "pm_card_chargeDeclinedProcessingError", "tok_chargeDeclinedProcessingError"}, "processing_error", "processing_error", "An error occurred while processing your card. Try again in a little bit.", false},
-	"Processing error (visa)":            {testCard{"", "", "tok_visa_chargeDeclinedProcessingError"}, "processing_error", "processing_error", "An error occurred while processing your card. Try again in a little bit.", false},
+	"Expired card":                       {testCard{"4000000000000069", "pm_card_chargeDeclinedExpiredCard", "tok_chargeDeclinedExpiredCard"}, "expired_card", "", "Your card has expired.", false},
+	"Expired card (visa tok)":            {testCard{"", "", "tok_visa_chargeDeclinedExpiredCard"}, "expired_card", "", "Your card has expired.", false},
+	"Incorrect CVC":                      {testCard{"4000000000000127", "pm_card_chargeDeclinedIncorrectCvc", "tok_chargeDeclinedIncorrectCvc"}, "incorrect_cvc", "", "Your card's security code is incorrect.", false},
+	"Incorrect CVC (visa tok)":           {testCard{"", "", "tok_visa_chargeDeclinedIncorrectCvc"}, "incorrect_cvc", "", "Your card's security code is incorrect.", false},
+	"Processing error":                   {testCard{"4000000000000119", "pm_card_chargeDeclinedProcessingError", "tok_chargeDeclinedProcessingError"}, "processing_error", "", "An error occurred while processing your card. Try again in a little bit.", false},
+	"Processing error (visa)":            {testCard{"", "", "tok_visa_chargeDeclinedProcessingError"}, "processing_error", "", "An error occurred while processing your card. Try again in a little bit.", false},
 	"Velocity limit":                     {testCard{"4000000000006975", "pm_card_visa_chargeDeclinedVelocityLimitExceeded", "tok_visa_chargeDeclinedVelocityLimitExceeded"}, "card_declined", "card_velocity_exceeded", "Your card was declined for making repeated attempts too frequently or exceeding its amount limit.", false},
 	"Decline after attaching":            {testCard{"4000000000000341", "pm_card_chargeCustomerFail", "tok_chargeCustomerFail"}, "card_declined", "generic_decline", "Your card was declined.", true},
 	"Decline after attaching (visa tok)": {testCard{"", "", "tok_visa_chargeCustomerFail"}, "card_declined", "generic_decline", "Your card was declined.", true},
@@ -187,7 +190,9 @@ var declinedCards = map[string]struct {
 }
 
 // fraudCards are the rows of Fraud prevention: Radar's verdict
-// (outcome.type, risk_level), the decline if any, and each check's result
+// (outcome.type, risk_level), the decline if any (code/decline_code: a
+// failed check's code is its reason, with no decline_code, as the
+// incorrect CVC row of Declined payments), and each check's result
 // when what it checks is given (the raw cards are sent with a CVC and a
 // billing address; Stripe's test PaymentMethods and tokens come with a
 // CVC, and an address for the address cards only).
@@ -196,17 +201,17 @@ var fraudCards = map[string]struct {
 	outcomeType, riskLevel, declineCode string
 	cvc, line1, zip                     string
 }{
-	"Always blocked":                 {testCard{"4100000000000019", "pm_card_radarBlock", "tok_radarBlock"}, "blocked", "highest", "fraudulent", "pass", "pass", "pass"},
-	"Always blocked (older)":         {testCard{"", "pm_card_chargeDeclinedFraudulent", "tok_chargeDeclinedFraudulent"}, "blocked", "highest", "fraudulent", "pass", "pass", "pass"},
-	"Fraudulent card decline (tok)":  {testCard{"", "", "tok_visa_chargeDeclinedFraudulent"}, "blocked", "highest", "fraudulent", "pass", "pass", "pass"},
-	"Highest risk":                   {testCard{"4000000000004954", "pm_card_riskLevelHighest", "tok_riskLevelHighest"}, "blocked", "highest", "fraudulent", "pass", "pass", "pass"},
+	"Always blocked":                 {testCard{"4100000000000019", "pm_card_radarBlock", "tok_radarBlock"}, "blocked", "highest", "card_declined/fraudulent", "pass", "pass", "pass"},
+	"Always blocked (older)":         {testCard{"", "pm_card_chargeDeclinedFraudulent", "tok_chargeDeclinedFraudulent"}, "blocked", "highest", "card_declined/fraudulent", "pass", "pass", "pass"},
+	"Fraudulent card decline (tok)":  {testCard{"", "", "tok_visa_chargeDeclinedFraudulent"}, "blocked", "highest", "card_declined/fraudulent", "pass", "pass", "pass"},
+	"Highest risk":                   {testCard{"4000000000004954", "pm_card_riskLevelHighest", "tok_riskLevelHighest"}, "blocked", "highest", "card_declined/fraudulent", "pass", "pass", "pass"},
 	"Elevated risk":                  {testCard{"4000000000009235", "pm_card_riskLevelElevated", "tok_riskLevelElevated"}, "manual_review", "elevated", "", "pass", "pass", "pass"},
-	"CVC check fails":                {testCard{"4000000000000101", "pm_card_cvcCheckFail", "tok_cvcCheckFail"}, "issuer_declined", "normal", "incorrect_cvc", "fail", "pass", "pass"},
-	"Postal code check fails":        {testCard{"4000000000000036", "pm_card_avsZipFail", "tok_avsZipFail"}, "issuer_declined", "normal", "incorrect_zip", "pass", "pass", "fail"},
-	"CVC check fails, elevated risk": {testCard{"4000058400307872", "pm_card_cvcCheckFailElevatedRisk", "tok_cvcCheckFailElevatedRisk"}, "issuer_declined", "elevated", "incorrect_cvc", "fail", "pass", "pass"},
-	"Postal code fails, elevated":    {testCard{"4000058400306072", "pm_card_avsZipFailElevatedRisk", "tok_avsZipFailElevatedRisk"}, "issuer_declined", "elevated", "incorrect_zip", "pass", "pass", "fail"},
+	"CVC check fails":                {testCard{"4000000000000101", "pm_card_cvcCheckFail", "tok_cvcCheckFail"}, "issuer_declined", "normal", "incorrect_cvc/", "fail", "pass", "pass"},
+	"Postal code check fails":        {testCard{"4000000000000036", "pm_card_avsZipFail", "tok_avsZipFail"}, "issuer_declined", "normal", "incorrect_zip/", "pass", "pass", "fail"},
+	"CVC check fails, elevated risk": {testCard{"4000058400307872", "pm_card_cvcCheckFailElevatedRisk", "tok_cvcCheckFailElevatedRisk"}, "issuer_declined", "elevated", "incorrect_cvc/", "fail", "pass", "pass"},
+	"Postal code fails, elevated":    {testCard{"4000058400306072", "pm_card_avsZipFailElevatedRisk", "tok_avsZipFailElevatedRisk"}, "issuer_declined", "elevated", "incorrect_zip/", "pass", "pass", "fail"},
 	"Line1 check fails":              {testCard{"4000000000000028", "pm_card_avsLine1Fail", "tok_avsLine1Fail"}, "authorized", "normal", "", "pass", "fail", "pass"},
-	"Address checks fail":            {testCard{"4000000000000010", "pm_card_avsFail", "tok_avsFail"}, "issuer_declined", "normal", "incorrect_zip", "pass", "fail", "fail"},
+	"Address checks fail":            {testCard{"4000000000000010", "pm_card_avsFail", "tok_avsFail"}, "issuer_declined", "normal", "incorrect_zip/", "pass", "fail", "fail"},
 	"Address unavailable":            {testCard{"4000000000000044", "pm_card_avsUnchecked", "tok_avsUnchecked"}, "authorized", "normal", "", "pass", "unavailable", "unavailable"},
 }
 
@@ -408,13 +413,18 @@ var _ = Describe("Stripe's test cards", Label("payments", "testcards"), func() {
 			Expect(string(se.DeclineCode)).To(Equal(declineCode))
 			Expect(se.Msg).To(Equal(message))
 			Expect(se.PaymentIntent.LastPaymentError.Msg).To(Equal(message))
+			Expect(string(se.PaymentIntent.LastPaymentError.DeclineCode)).To(Equal(declineCode))
 
 			ch := chargeOf(se.ChargeID)
 			Expect(ch.Status).To(Equal(stripe.ChargeStatusFailed))
 			Expect(ch.FailureCode).To(Equal(code))
 			Expect(ch.FailureMessage).To(Equal(message))
-			Expect(ch.Outcome.Reason).To(Equal(declineCode))
-			switch declineCode {
+			reason := declineCode
+			if reason == "" {
+				reason = code
+			}
+			Expect(ch.Outcome.Reason).To(Equal(reason))
+			switch reason {
 			case "test_mode_live_card":
 				Expect(ch.Outcome.Type).To(Equal("invalid"))
 				Expect(ch.Outcome.NetworkStatus).To(Equal("not_sent_to_network"))
@@ -424,7 +434,7 @@ var _ = Describe("Stripe's test cards", Label("payments", "testcards"), func() {
 			default:
 				Expect(ch.Outcome.Type).To(Equal("issuer_declined"))
 				Expect(ch.Outcome.NetworkStatus).To(Equal("declined_by_network"))
-				Expect(ch.Outcome.SellerMessage).To(Equal("The bank returned the decline code `" + declineCode + "`."))
+				Expect(ch.Outcome.SellerMessage).To(Equal("The bank returned the decline code `" + reason + "`."))
 			}
 
 			cus, err := sc.V1Customers.Create(Ctx, nil)
@@ -520,9 +530,8 @@ var _ = Describe("Stripe's test cards", Label("payments", "testcards"), func() {
 				Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 				ch = chargeOf(pi.LatestCharge.ID)
 			} else {
+				expectDecline(err, declineCode)
 				se := StripeErr(err)
-				Expect(se.HTTPStatusCode).To(Equal(402))
-				Expect(string(se.DeclineCode)).To(Equal(declineCode))
 				ch = chargeOf(se.ChargeID)
 				Expect(ch.Status).To(Equal(stripe.ChargeStatusFailed))
 			}

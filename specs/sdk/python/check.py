@@ -420,7 +420,7 @@ def _():
     e = refused(stripe.PaymentIntent.create, amount=2000, currency="usd", payment_method="pm_card_chargeDeclinedExpiredCard",
                 confirm=True, automatic_payment_methods={"enabled": True, "allow_redirects": "never"})
     assert isinstance(e, stripe.error.CardError), type(e)
-    assert (e.http_status, e.code, e.error.decline_code) == (402, "expired_card", "expired_card"), e
+    assert (e.http_status, e.code, getattr(e.error, "decline_code", None)) == (402, "expired_card", None), e  # its code says it
     assert e.param == "exp_month", e.param  # the card field an expired card blames
     assert e.request_id.startswith("req_") and e.headers["request-id"] == e.request_id
     assert e.error.request_log_url.startswith("https://dashboard.stripe.com/test/logs/%s?t=" % e.request_id), e.error.request_log_url

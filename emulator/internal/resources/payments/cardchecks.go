@@ -43,10 +43,10 @@ func checkResult(given bool, result string) any {
 // of a card being saved, which declines a failed CVC only.
 func checkDecline(checks store.Obj, onAttach bool) *apierr.Error {
 	if checks["cvc_check"] == "fail" {
-		return cardError("incorrect_cvc", "incorrect_cvc", incorrectCVCMessage, declineParams["incorrect_cvc"])
+		return cardError("incorrect_cvc", "", incorrectCVCMessage, declineParams["incorrect_cvc"])
 	}
 	if !onAttach && checks["address_postal_code_check"] == "fail" {
-		return cardError("incorrect_zip", "incorrect_zip", incorrectZipMessage, "")
+		return cardError("incorrect_zip", "", incorrectZipMessage, "")
 	}
 	return nil
 }

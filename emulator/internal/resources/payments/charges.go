@@ -201,11 +201,15 @@ func chargeOutcome(pmType, status string, fail *apierr.Error) store.Obj {
 		"network_status": "approved_by_network", "reason": nil, "risk_level": "normal", "risk_score": int64(20),
 		"seller_message": "Payment complete.", "type": "authorized"}
 	if status == "failed" && fail != nil {
+		reason := fail.DeclineCode
+		if reason == "" && fail.Type == apierr.TypeCard {
+			reason = fail.Code // an expired card, a wrong CVC…: the code is the reason
+		}
 		o["network_status"] = "declined_by_network"
-		o["reason"] = fail.DeclineCode
-		o["seller_message"] = "The bank returned the decline code `" + fail.DeclineCode + "`."
+		o["reason"] = reason
+		o["seller_message"] = "The bank returned the decline code `" + reason + "`."
 		o["type"] = "issuer_declined"
-		switch fail.DeclineCode {
+		switch reason {
 		case "generic_decline":
 			o["seller_message"] = "The bank did not return any further details with this decline."
 		case "test_mode_live_card":

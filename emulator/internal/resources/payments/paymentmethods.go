@@ -494,9 +494,20 @@ func cardError(code, declineCode, message, param string) *apierr.Error {
 // security code the CVC. Other declines name none.
 var declineParams = map[string]string{"expired_card": "exp_month", "incorrect_cvc": "cvc"}
 
+// codeIsReason are the decline error codes that are the issuer's reason
+// themselves: their bodies carry no decline_code (Stripe's testing page
+// gives the expired card, incorrect CVC and processing error rows none,
+// and test-mode bodies recorded show none); the charge's outcome still
+// gives the reason.
+var codeIsReason = map[string]bool{"expired_card": true, "incorrect_cvc": true, "processing_error": true, "incorrect_zip": true}
+
 // declineOf is the error of a test card that declines.
 func declineOf(cd card) *apierr.Error {
-	return cardError(cd.Decline, cd.Reason, cd.Message, declineParams[cd.Decline])
+	reason := cd.Reason
+	if codeIsReason[cd.Decline] {
+		reason = ""
+	}
+	return cardError(cd.Decline, reason, cd.Message, declineParams[cd.Decline])
 }
 
 func sepaFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
