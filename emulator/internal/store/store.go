@@ -188,6 +188,9 @@ type Tx struct {
 	// once. They are shared: whoever changes one must store it again.
 	objs    map[string]Obj
 	noCache bool
+	// scratch gathers index values before they are copied out (more
+	// than fit grow past it, for that call).
+	scratch [16]string
 	// keyBuf builds an object's key to look it up among objs without
 	// allocating the key when it is there (keys fit; a longer one grows
 	// past it).
@@ -344,11 +347,7 @@ func (t *Tx) Get(acct, typ, id string) (Obj, bool) {
 	o := decode(raw)
 	t.hold(key, o)
 	if ixs := t.s.indexes[typ]; len(ixs) > 0 && !t.noCache {
-		vals := make([][]string, len(ixs))
-		for i, ix := range ixs {
-			vals[i] = objIndexValues(o, ix.Path)
-		}
-		t.remember(key, vals)
+		t.remember(key, t.indexValuesOf(ixs, indexSource{obj: o}))
 	}
 	return o, true
 }
@@ -455,7 +454,7 @@ func (t *Tx) PutAppend(acct string, o Obj, dst []byte) ([]byte, error) {
 	// The encoding is ours alone and never written again (callers only
 	// read it), so the stored string can share its bytes.
 	key := objKey(acct, typ, id)
-	if err := t.set(acct, typ, id, key, b[len(dst):], func(path string) []string { return objIndexValues(o, path) }); err != nil {
+	if err := t.set(acct, typ, id, key, b[len(dst):], indexSource{obj: o}); err != nil {
 		return nil, err
 	}
 	t.hold(key, o)
@@ -469,18 +468,61 @@ func (t *Tx) PutAppend(acct string, o Obj, dst []byte) ([]byte, error) {
 func (t *Tx) PutRaw(acct, typ, id string, raw []byte, known func(path string) (string, bool)) error {
 	key := objKey(acct, typ, id)
 	delete(t.objs, key)
-	return t.set(acct, typ, id, key, raw, func(path string) []string {
-		if known != nil {
-			if v, ok := known(path); ok {
-				return []string{v}
-			}
+	return t.set(acct, typ, id, key, raw, indexSource{raw: raw, known: known})
+}
+
+// indexSource is where an object's index values are read: the object
+// decoded, or its encoding with the values its writer already knows.
+type indexSource struct {
+	obj   Obj
+	raw   []byte
+	known func(path string) (string, bool)
+}
+
+func (src indexSource) appendValues(out []string, path string) []string {
+	if src.obj != nil {
+		return appendIndexValues(out, src.obj, path)
+	}
+	if src.known != nil {
+		if v, ok := src.known(path); ok {
+			return append(out, v)
 		}
-		return indexValues(unsafe.String(unsafe.SliceData(raw), len(raw)), path)
-	})
+	}
+	return append(out, indexValues(unsafe.String(unsafe.SliceData(src.raw), len(src.raw)), path)...)
+}
+
+// indexValuesOf lists each index's values, gathered in the transaction's
+// scratch list and copied into one list they share: one allocation for
+// all of an object's indexes, none when it has no value for any.
+func (t *Tx) indexValuesOf(ixs []Index, src indexSource) [][]string {
+	var offs [17]int
+	if len(ixs) >= len(offs) {
+		out := make([][]string, len(ixs))
+		for i, ix := range ixs {
+			out[i] = src.appendValues(nil, ix.Path)
+		}
+		return out
+	}
+	scratch := t.scratch[:0]
+	for i, ix := range ixs {
+		offs[i] = len(scratch)
+		scratch = src.appendValues(scratch, ix.Path)
+	}
+	offs[len(ixs)] = len(scratch)
+	out := make([][]string, len(ixs))
+	if len(scratch) == 0 {
+		return out
+	}
+	flat := append([]string(nil), scratch...)
+	clear(scratch) // the strings live on in flat, not here
+	for i := range ixs {
+		out[i] = flat[offs[i]:offs[i+1]:offs[i+1]]
+	}
+	return out
 }
 
 // set stores b under key, the object key of acct, typ and id.
-func (t *Tx) set(acct, typ, id, key string, b []byte, values func(path string) []string) error {
+func (t *Tx) set(acct, typ, id, key string, b []byte, values indexSource) error {
 	raw := unsafe.String(unsafe.SliceData(b), len(b))
 	prev, replaced, err := t.tx.Set(key, raw, nil)
 	if err != nil {
@@ -492,10 +534,9 @@ func (t *Tx) set(acct, typ, id, key string, b []byte, values func(path string) [
 		return nil
 	}
 	known, haveKnown := t.indexed[key]
-	now := make([][]string, len(ixs))
+	now := t.indexValuesOf(ixs, values)
 	for i, ix := range ixs {
-		newVals := values(ix.Path)
-		now[i] = newVals
+		newVals := now[i]
 		var oldVals []string
 		switch {
 		case !replaced:
