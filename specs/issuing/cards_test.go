@@ -135,26 +135,43 @@ var _ = Describe("Issuing cards", Label("issuing"), func() {
 		Expect(retrieve(card.ID).Status).To(Equal(stripe.IssuingCardStatusCanceled))
 	})
 
-	It("replaces a lost card, canceling it at once, and a damaged one when the replacement is activated", func() {
+	It("replaces a lost card only once it is canceled, with a new number, and a damaged one with the same number, canceled when the replacement is activated", func() {
 		lost := activeCard(sc)
-		repl, err := sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
-			Cardholder: stripe.String(lost.Cardholder.ID), Currency: stripe.String("usd"), Type: stripe.String("virtual"),
-			ReplacementFor: stripe.String(lost.ID), ReplacementReason: stripe.String("lost"),
-		})
+		replace := func(of *stripe.IssuingCard, reason string) (*stripe.IssuingCard, error) {
+			return sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
+				Cardholder: stripe.String(of.Cardholder.ID), Currency: stripe.String("usd"), Type: stripe.String("virtual"),
+				ReplacementFor: stripe.String(of.ID), ReplacementReason: stripe.String(reason),
+			})
+		}
+		// Stripe's replacement cards guide: "We need to cancel the
+		// original cards before we can create the replacement card."
+		_, err := replace(lost, "lost")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "replacement_for")
+		Expect(emu.Count("", "issuing.card")).To(Equal(1))
+		Expect(retrieve(lost.ID).Status).To(Equal(stripe.IssuingCardStatusActive))
+
+		_, err = sc.V1IssuingCards.Update(Ctx, lost.ID, &stripe.IssuingCardUpdateParams{Status: stripe.String("canceled"), CancellationReason: stripe.String("lost")})
+		Expect(err).NotTo(HaveOccurred())
+		repl, err := replace(lost, "lost")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(repl.ReplacementFor.ID).To(Equal(lost.ID))
-		old := retrieve(lost.ID)
+		old := retrieve(lost.ID, "number")
 		Expect(old.Status).To(Equal(stripe.IssuingCardStatusCanceled))
 		Expect(old.CancellationReason).To(Equal(stripe.IssuingCardCancellationReasonLost))
 		Expect(old.ReplacedBy.ID).To(Equal(repl.ID))
+		// A lost or stolen card's replacement has a new number.
+		Expect(retrieve(repl.ID, "number").Number).NotTo(Equal(old.Number))
 
 		damaged := activeCard(sc)
-		repl2, err := sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
-			Cardholder: stripe.String(damaged.Cardholder.ID), Currency: stripe.String("usd"), Type: stripe.String("virtual"),
-			ReplacementFor: stripe.String(damaged.ID), ReplacementReason: stripe.String("damaged"),
-		})
+		repl2, err := replace(damaged, "damaged")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(retrieve(damaged.ID).Status).To(Equal(stripe.IssuingCardStatusActive))
+		// "you can create replacement cards that have the same card
+		// number", with a new security code.
+		was, now := retrieve(damaged.ID, "number", "cvc"), retrieve(repl2.ID, "number", "cvc")
+		Expect(now.Number).To(Equal(was.Number))
+		Expect(now.Last4).To(Equal(was.Last4))
+		Expect(now.CVC).NotTo(Equal(was.CVC))
+		Expect(was.Status).To(Equal(stripe.IssuingCardStatusActive))
 		_, err = sc.V1IssuingCards.Update(Ctx, repl2.ID, &stripe.IssuingCardUpdateParams{Status: stripe.String("active")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(retrieve(damaged.ID).Status).To(Equal(stripe.IssuingCardStatusCanceled))

@@ -108,6 +108,11 @@ func createCard(c *api.Call) (any, error) {
 		if reason == "" {
 			return nil, apierr.MissingParam("replacement_reason")
 		}
+		if (reason == "lost" || reason == "stolen") && old["status"] != "canceled" {
+			// Stripe's replacement cards guide: "We need to cancel the
+			// original cards before we can create the replacement card."
+			return nil, apierr.InvalidRequest("Card %s must be canceled (status=canceled, with cancellation_reason %s) before a replacement for it can be created with replacement_reason %s.", rf, reason, reason).WithParam("replacement_for")
+		}
 		replaced, replacementFor, replacementReason = old, rf, reason
 	} else if c.Params.Has("replacement_reason") {
 		return nil, apierr.InvalidRequest("replacement_reason can only be given with replacement_for.").WithParam("replacement_reason")
@@ -121,7 +126,18 @@ func createCard(c *api.Call) (any, error) {
 		return nil, err
 	}
 	id := c.NewID("issuing.card")
-	number := cardNumber(c)
+	number, cvc := cardNumber(c), randomDigits(c, 3)
+	if r := api.Str(replacementReason); r == "damaged" || r == "expired" {
+		// A damaged or expired card's replacement has its number, with
+		// a new security code (Stripe's replacement cards guide); a lost
+		// or stolen one's gets a new number.
+		if v, ok := c.Tx.GetMeta(metaNumber(c.Account, api.Str(replacementFor))); ok && len(v) >= 20 {
+			number = v[:16]
+			for cvc == v[17:] {
+				cvc = randomDigits(c, 3)
+			}
+		}
+	}
 	card := c.Object("issuing.card", id, store.Obj{
 		"brand": "Visa", "cancellation_reason": nil, "cardholder": ch, "currency": cur,
 		"exp_month": expMonth, "exp_year": expYear, "last4": number[len(number)-4:], "metadata": map[string]any{},
@@ -132,7 +148,7 @@ func createCard(c *api.Call) (any, error) {
 	if err := c.ApplyMetadata(card); err != nil {
 		return nil, err
 	}
-	if err := c.SetMeta(metaNumber(c.Account, id), number+" "+randomDigits(c, 3)); err != nil {
+	if err := c.SetMeta(metaNumber(c.Account, id), number+" "+cvc); err != nil {
 		return nil, err
 	}
 	if err := c.PutEmit(card, "issuing_card.created", nil); err != nil {
@@ -141,12 +157,10 @@ func createCard(c *api.Call) (any, error) {
 	if replaced != nil {
 		old := api.Clone(replaced)
 		old["replaced_by"] = id
-		if r := api.Str(replacementReason); (r == "lost" || r == "stolen") && old["status"] != "canceled" {
-			// A lost or stolen card is canceled at once; a damaged or
-			// expired one stays usable until its replacement is
-			// activated.
-			cancelCard(old, r)
-		} else if status == "active" {
+		if status == "active" && old["status"] != "canceled" {
+			// A damaged or expired card stays usable until its
+			// replacement is activated (a lost or stolen one was
+			// canceled before).
 			cancelCard(old, "")
 		}
 		if err := c.Save(replaced, old); err != nil {
