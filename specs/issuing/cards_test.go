@@ -117,6 +117,46 @@ var _ = Describe("Issuing cards", Label("issuing"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 	})
 
+	It("asks for a signature on delivery by default for express and priority shipping, never for standard shipping", func() {
+		ch := newCardholder(sc)
+		// stripe-go reads a null require_signature as false: the raw
+		// object tells them apart.
+		requireSignature := func(id string) any {
+			GinkgoHelper()
+			_, body, err := emu.Call("GET", "/v1/issuing/cards/"+id, nil, "")
+			Expect(err).NotTo(HaveOccurred())
+			return body["shipping"].(map[string]any)["require_signature"]
+		}
+		for service, want := range map[string]bool{"standard": false, "express": true, "priority": true} {
+			sh := shipping()
+			sh.Service = stripe.String(service)
+			card, err := sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
+				Cardholder: stripe.String(ch.ID), Currency: stripe.String("usd"), Type: stripe.String("physical"), Shipping: sh,
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(requireSignature(card.ID)).To(Equal(want), service)
+		}
+		sh := shipping()
+		sh.Service = stripe.String("express")
+		sh.RequireSignature = stripe.Bool(false)
+		card, err := sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
+			Cardholder: stripe.String(ch.ID), Currency: stripe.String("usd"), Type: stripe.String("physical"), Shipping: sh,
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(requireSignature(card.ID)).To(Equal(false))
+
+		// "Standard shipping service does not support signature on
+		// delivery."
+		n := emu.Count("", "issuing.card")
+		sh = shipping()
+		sh.RequireSignature = stripe.Bool(true)
+		_, err = sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
+			Cardholder: stripe.String(ch.ID), Currency: stripe.String("usd"), Type: stripe.String("physical"), Shipping: sh,
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "shipping[require_signature]")
+		Expect(emu.Count("", "issuing.card")).To(Equal(n))
+	})
+
 	It("cancels a card for good, with its reason", func() {
 		card := activeCard(sc)
 		_, err := sc.V1IssuingCards.Update(Ctx, card.ID, &stripe.IssuingCardUpdateParams{CancellationReason: stripe.String("lost")})

@@ -87,7 +87,10 @@ func createCard(c *api.Call) (any, error) {
 			return nil, apierr.MissingParam("shipping")
 		}
 		sh, _ := c.Params.Obj("shipping")
-		shipping = shippingOf(sh)
+		var err error
+		if shipping, err = shippingOf(sh); err != nil {
+			return nil, err
+		}
 	} else if c.Params.Has("shipping") {
 		return nil, apierr.InvalidRequest("Shipping can only be provided for physical cards.").WithParam("shipping")
 	}
@@ -264,7 +267,7 @@ func wallets(ch store.Obj) store.Obj {
 }
 
 // shippingOf is a physical card's shipping as requested, pending.
-func shippingOf(sh params.Values) store.Obj {
+func shippingOf(sh params.Values) (store.Obj, error) {
 	a, _ := sh.Obj("address")
 	name, _ := sh.Str("name")
 	phone, _ := sh.Str("phone_number")
@@ -276,8 +279,14 @@ func shippingOf(sh params.Values) store.Obj {
 	if typ == "" {
 		typ = "individual"
 	}
-	var signature any
+	// Stripe's reference: "Standard shipping service does not support
+	// signature on delivery. The default value for standard shipping
+	// service is false and for express and priority services is true."
+	signature := service != "standard"
 	if b, ok := sh.Bool("require_signature"); ok {
+		if b && service == "standard" {
+			return nil, apierr.InvalidRequest("Standard shipping service does not support signature on delivery: require_signature can be true only with express or priority shipping.").WithParam("shipping[require_signature]")
+		}
 		signature = b
 	}
 	var customs any
@@ -300,7 +309,7 @@ func shippingOf(sh params.Values) store.Obj {
 		"address": addr, "address_validation": validation, "carrier": nil, "customs": customs, "eta": nil,
 		"name": name, "phone_number": api.NilIfEmpty(phone), "require_signature": signature, "service": service,
 		"status": "pending", "tracking_number": nil, "tracking_url": nil, "type": typ,
-	}
+	}, nil
 }
 
 func retrieveCard(c *api.Call) (any, error) { return c.Retrieve("issuing.card", c.Var("id")) }
