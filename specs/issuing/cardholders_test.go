@@ -126,6 +126,25 @@ var _ = Describe("Issuing cardholders", Label("issuing"), func() {
 		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "name")
 
+		// An individual's names: "This field cannot contain any numbers,
+		// special characters (except periods, commas, hyphens, spaces and
+		// apostrophes) or non-latin letters."
+		for _, bad := range []string{"J3nny", "Jenny!", "Дженни"} {
+			p = cardholderParams()
+			p.Individual.FirstName = stripe.String(bad)
+			_, err = sc.V1IssuingCardholders.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "individual[first_name]")
+			p = cardholderParams()
+			p.Individual.LastName = stripe.String(bad)
+			_, err = sc.V1IssuingCardholders.Create(Ctx, p)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "individual[last_name]")
+		}
+		// "Cardholders must be older than 13 years old."
+		p = cardholderParams()
+		p.Individual.DOB = &stripe.IssuingCardholderCreateIndividualDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(2020)}
+		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "individual[dob]")
+
 		p = cardholderParams()
 		p.Status = stripe.String("blocked")
 		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
@@ -140,6 +159,16 @@ var _ = Describe("Issuing cardholders", Label("issuing"), func() {
 
 		_, err = sc.V1IssuingCardholders.Retrieve(Ctx, "ich_nope", nil)
 		ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+	})
+
+	It("takes latin names with periods, commas, hyphens, spaces and apostrophes", func() {
+		p := cardholderParams()
+		p.Individual.FirstName = stripe.String("Zoë-Anne")
+		p.Individual.LastName = stripe.String("O'Brien, Jr.")
+		ch, err := sc.V1IssuingCardholders.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.Individual.FirstName).To(Equal("Zoë-Anne"))
+		Expect(ch.Individual.LastName).To(Equal("O'Brien, Jr."))
 	})
 
 	It("lists cardholders by email, status, type and phone number", func() {

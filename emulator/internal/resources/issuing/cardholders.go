@@ -1,6 +1,8 @@
 package issuing
 
 import (
+	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -79,6 +81,22 @@ func checkName(name string) error {
 	return nil
 }
 
+// minAge is the youngest a cardholder can be.
+const minAge = 13
+
+// checkPersonName refuses an individual's first or last name with what
+// Stripe's reference says it cannot contain: "any numbers, special
+// characters (except periods, commas, hyphens, spaces and apostrophes)
+// or non-latin letters".
+func checkPersonName(name, param string) error {
+	for _, r := range name {
+		if !unicode.Is(unicode.Latin, r) && !strings.ContainsRune(".,- '", r) && !unicode.Is(unicode.Mn, r) {
+			return apierr.InvalidRequest("Invalid %s: it cannot contain numbers, special characters (except periods, commas, hyphens, spaces and apostrophes) or non-latin letters (%q).", param, string(r)).WithParam(param)
+		}
+	}
+	return nil
+}
+
 // applyCardholder sets on ch what a create or update request sends, and
 // computes its requirements.
 func applyCardholder(c *api.Call, ch store.Obj) error {
@@ -145,6 +163,9 @@ func applyIndividual(c *api.Call, in params.Values, ch store.Obj) error {
 	for _, f := range []string{"first_name", "last_name"} {
 		if in.Has(f) {
 			s, _ := in.Str(f)
+			if err := checkPersonName(s, "individual["+f+"]"); err != nil {
+				return err
+			}
 			ind[f] = api.NilIfEmpty(s)
 		}
 	}
@@ -154,6 +175,11 @@ func applyIndividual(c *api.Call, in params.Values, ch store.Obj) error {
 		y, _ := dob.Int("year")
 		if d < 1 || d > 31 || m < 1 || m > 12 || y < 1900 {
 			return apierr.InvalidRequest("Invalid date of birth: day must be 1-31, month 1-12 and year after 1900.").WithParam("individual[dob]")
+		}
+		// "Cardholders must be older than 13 years old": read here as
+		// having had their 13th birthday.
+		if time.Date(int(y)+minAge, time.Month(m), int(d), 0, 0, 0, 0, time.UTC).Unix() > c.Now {
+			return apierr.InvalidRequest("Invalid date of birth: cardholders must be at least %d years old.", minAge).WithParam("individual[dob]")
 		}
 		ind["dob"] = store.Obj{"day": d, "month": m, "year": y}
 	}
