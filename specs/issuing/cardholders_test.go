@@ -50,16 +50,17 @@ var _ = Describe("Issuing cardholders", Label("issuing"), func() {
 		})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ch.Requirements.DisabledReason).To(Equal(stripe.IssuingCardholderRequirementsDisabledReasonRequirementsPastDue))
-		Expect(ch.Requirements.PastDue).To(ConsistOf(
-			"individual.card_issuing.user_terms_acceptance.date", "individual.card_issuing.user_terms_acceptance.ip",
-			"individual.first_name", "individual.last_name"))
+		// In the order of Stripe's reference examples.
+		Expect(ch.Requirements.PastDue).To(Equal([]string{
+			"individual.card_issuing.user_terms_acceptance.ip", "individual.card_issuing.user_terms_acceptance.date",
+			"individual.first_name", "individual.last_name"}))
 
 		up, err := sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{
 			Individual: &stripe.IssuingCardholderUpdateIndividualParams{FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen")},
 		})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(up.Requirements.PastDue).To(ConsistOf(
-			"individual.card_issuing.user_terms_acceptance.date", "individual.card_issuing.user_terms_acceptance.ip"))
+		Expect(up.Requirements.PastDue).To(Equal([]string{
+			"individual.card_issuing.user_terms_acceptance.ip", "individual.card_issuing.user_terms_acceptance.date"}))
 
 		up, err = sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{
 			Individual: &stripe.IssuingCardholderUpdateIndividualParams{CardIssuing: &stripe.IssuingCardholderUpdateIndividualCardIssuingParams{

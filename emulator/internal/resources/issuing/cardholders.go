@@ -226,11 +226,12 @@ func requirements(ch store.Obj) store.Obj {
 	if ch["type"] == "individual" {
 		ind := api.Obj(ch["individual"])
 		terms := api.Obj(api.Obj(ind["card_issuing"])["user_terms_acceptance"])
-		if terms["date"] == nil {
-			due = append(due, "individual.card_issuing.user_terms_acceptance.date")
-		}
+		// In the order of Stripe's reference examples: ip before date.
 		if terms["ip"] == nil {
 			due = append(due, "individual.card_issuing.user_terms_acceptance.ip")
+		}
+		if terms["date"] == nil {
+			due = append(due, "individual.card_issuing.user_terms_acceptance.date")
 		}
 		if ind["first_name"] == nil {
 			due = append(due, "individual.first_name")
