@@ -277,6 +277,35 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		Expect(retrieve(b.ID).Status).To(Equal(stripe.IssuingAuthorizationStatusClosed))
 	})
 
+	It("leaves an authorization at a hotel, airline, cruise line or car rental merchant pending for 31 days", func() {
+		// Stripe's support article on Issuing reversals: "7 days for the
+		// majority of merchants and 31 days for hotels, airlines, cruise
+		// lines and car rental companies".
+		fundIssuing(emu, 10000)
+		card := activeCard(sc)
+		var long []*stripe.IssuingAuthorization
+		for _, cat := range []string{"hotels_motels_and_resorts", "airlines_air_carriers", "cruise_lines", "car_rental_agencies"} {
+			long = append(long, authorize(sc, card.ID, 1000, func(p *stripe.TestHelpersIssuingAuthorizationCreateParams) {
+				p.MerchantData = &stripe.TestHelpersIssuingAuthorizationCreateMerchantDataParams{Category: stripe.String(cat)}
+			}))
+		}
+		short := authorize(sc, card.ID, 1000)
+		emu.Clock().Advance(8 * 24 * time.Hour)
+		Expect(retrieve(short.ID).Status).To(Equal(stripe.IssuingAuthorizationStatusExpired))
+		for _, a := range long {
+			Expect(retrieve(a.ID).Status).To(Equal(stripe.IssuingAuthorizationStatusPending), a.MerchantData.Category)
+		}
+		emu.Clock().Advance(23*24*time.Hour - time.Minute)
+		for _, a := range long {
+			Expect(retrieve(a.ID).Status).To(Equal(stripe.IssuingAuthorizationStatusPending), a.MerchantData.Category)
+		}
+		emu.Clock().Advance(time.Minute)
+		for _, a := range long {
+			Expect(retrieve(a.ID).Status).To(Equal(stripe.IssuingAuthorizationStatusExpired), a.MerchantData.Category)
+		}
+		Expect(issuingAvailable(sc)).To(BeEquivalentTo(10000))
+	})
+
 	It("sends issuing_authorization.request to a real-time webhook before deciding by the same rules", func() {
 		_, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{
 			URL: stripe.String("https://example.com/issuing"), EnabledEvents: []*string{stripe.String("issuing_authorization.request")},

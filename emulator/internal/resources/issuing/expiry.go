@@ -8,10 +8,24 @@ import (
 )
 
 // expiryDays is how long an approved authorization waits for its capture
-// before Stripe expires it: "usually up to 7 days for most merchant
-// categories" (Stripe's support article on Issuing reversals; up to 31
-// for lodging, whose categories the emulator cannot show).
-const expiryDays = 7
+// before Stripe expires it: "7 days for the majority of merchants and 31
+// days for hotels, airlines, cruise lines and car rental companies"
+// (Stripe's support article on Issuing reversals).
+const expiryDays, longExpiryDays = 7, 31
+
+// longExpiryCategories are the merchant categories of those hotels,
+// airlines, cruise lines and car rental companies.
+var longExpiryCategories = map[string]bool{
+	"hotels_motels_and_resorts": true, "airlines_air_carriers": true, "cruise_lines": true, "car_rental_agencies": true,
+}
+
+// authExpiryDays is how long auth waits for its capture.
+func authExpiryDays(auth store.Obj) int64 {
+	if longExpiryCategories[api.Str(api.Obj(auth["merchant_data"])["category"])] {
+		return longExpiryDays
+	}
+	return expiryDays
+}
 
 // metaExpiry schedules a pending authorization's expiry (its value: when).
 func metaExpiry(account, id string) string { return "issuingexpiry:" + account + ":" + id }
@@ -27,7 +41,7 @@ func scheduleExpiry(c *api.Call, auth store.Obj) error {
 	if _, ok := c.Tx.GetMeta(key); ok {
 		return nil
 	}
-	return c.SetMeta(key, strconv.FormatInt(api.Int(auth["created"])+expiryDays*86400, 10))
+	return c.SetMeta(key, strconv.FormatInt(api.Int(auth["created"])+authExpiryDays(auth)*86400, 10))
 }
 
 // Timer expires authorizations left uncaptured, as Stripe does: status
