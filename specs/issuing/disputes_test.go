@@ -101,8 +101,12 @@ var _ = Describe("Issuing disputes", Label("issuing"), func() {
 
 	It("refuses what cannot be disputed, changing nothing", func() {
 		txn := capture(1000)
-		refund, err := sc.V1TestHelpersIssuingTransactions.Refund(Ctx, txn.ID, &stripe.TestHelpersIssuingTransactionRefundParams{RefundAmount: stripe.Int64(100)})
+		_, err := sc.V1TestHelpersIssuingTransactions.Refund(Ctx, txn.ID, &stripe.TestHelpersIssuingTransactionRefundParams{RefundAmount: stripe.Int64(100)})
 		Expect(err).NotTo(HaveOccurred())
+		refunds := listedIDs(sc.V1IssuingTransactions.List(Ctx, &stripe.IssuingTransactionListParams{Type: stripe.String("refund")}),
+			func(o *stripe.IssuingTransaction) string { return o.ID })
+		Expect(refunds).To(HaveLen(1))
+		refund := &stripe.IssuingTransaction{ID: refunds[0]}
 		n := len(emu.EventTypes(""))
 
 		_, err = sc.V1IssuingDisputes.Create(Ctx, fraud(refund.ID, "x"))

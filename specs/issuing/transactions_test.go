@@ -33,12 +33,28 @@ var _ = Describe("Issuing transactions", Label("issuing"), func() {
 		Expect(fc.Cardholder.ID).To(Equal(card.Cardholder.ID))
 		Expect(issuingAvailable(sc)).To(BeEquivalentTo(-1000))
 
-		r1, err := sc.V1TestHelpersIssuingTransactions.Refund(Ctx, fc.ID, &stripe.TestHelpersIssuingTransactionRefundParams{RefundAmount: stripe.Int64(400)})
-		Expect(err).NotTo(HaveOccurred())
-		Expect(r1.Type).To(Equal(stripe.IssuingTransactionTypeRefund))
+		// The refund helper answers with the capture refunded, "not the
+		// new Transaction object of type refund" (Stripe's reference),
+		// which issuing_transaction.created announces.
+		refund := func(amount *int64) *stripe.IssuingTransaction {
+			GinkgoHelper()
+			m := len(emu.EventTypes(""))
+			got, err := sc.V1TestHelpersIssuingTransactions.Refund(Ctx, fc.ID, &stripe.TestHelpersIssuingTransactionRefundParams{RefundAmount: amount})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.ID).To(Equal(fc.ID))
+			Expect(got.Type).To(Equal(stripe.IssuingTransactionTypeCapture))
+			Expect(got.Amount).To(BeEquivalentTo(-1000))
+			evs := emu.Events("")[m:]
+			Expect(evs).To(HaveLen(1))
+			Expect(evs[0]["type"]).To(Equal("issuing_transaction.created"))
+			r, err := sc.V1IssuingTransactions.Retrieve(Ctx, evs[0]["data"].(map[string]any)["object"].(map[string]any)["id"].(string), nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Type).To(Equal(stripe.IssuingTransactionTypeRefund))
+			return r
+		}
+		r1 := refund(stripe.Int64(400))
 		Expect(r1.Amount).To(BeEquivalentTo(400))
-		r2, err := sc.V1TestHelpersIssuingTransactions.Refund(Ctx, fc.ID, nil)
-		Expect(err).NotTo(HaveOccurred())
+		r2 := refund(nil)
 		Expect(r2.Amount).To(BeEquivalentTo(600))
 		_, err = sc.V1TestHelpersIssuingTransactions.Refund(Ctx, fc.ID, nil)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "refund_amount")

@@ -85,7 +85,9 @@ func unlinkedTransaction(typ string) func(c *api.Call) (any, error) {
 
 // refundTransaction refunds refund_amount (all that is left by default)
 // of a capture: a refund transaction for the same card, authorization and
-// merchant.
+// merchant. The answer is the capture refunded, "not the new Transaction
+// object of type refund that will be created as a side-effect of this
+// API call" (Stripe's reference): issuing_transaction.created shows that.
 func refundTransaction(c *api.Call) (any, error) {
 	capture, err := c.Load("issuing.transaction", c.Var("id"), "id")
 	if err != nil {
@@ -122,7 +124,7 @@ func refundTransaction(c *api.Call) (any, error) {
 			}
 		}
 	}
-	return refund, nil
+	return capture, nil
 }
 
 // metaRefundOf names the capture a refund transaction gave money back of.
