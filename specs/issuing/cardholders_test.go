@@ -140,6 +140,12 @@ var _ = Describe("Issuing cardholders", Label("issuing"), func() {
 			_, err = sc.V1IssuingCardholders.Create(Ctx, p)
 			ExpectStripeError(err, 400, "invalid_request_error", "", "individual[last_name]")
 		}
+		// An email address that is none, refused as Stripe refuses one
+		// anywhere.
+		p = cardholderParams()
+		p.Email = stripe.String("not-an-email")
+		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "email")
 		// "Cardholders must be older than 13 years old."
 		p = cardholderParams()
 		p.Individual.DOB = &stripe.IssuingCardholderCreateIndividualDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(2020)}

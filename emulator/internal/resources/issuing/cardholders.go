@@ -11,6 +11,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -103,6 +104,11 @@ func applyCardholder(c *api.Call, ch store.Obj) error {
 	if b, ok := c.Params.Obj("billing"); ok {
 		a, _ := b.Obj("address")
 		ch["billing"] = store.Obj{"address": address(a)}
+	}
+	if email, _ := c.Params.Str("email"); email != "" {
+		if err := customers.CheckEmail(email, "email"); err != nil {
+			return err
+		}
 	}
 	for _, f := range []string{"email", "phone_number"} {
 		if c.Params.Has(f) {
