@@ -173,6 +173,13 @@ var _ = Describe("Issuing cards", Label("issuing"), func() {
 		_, err = sc.V1IssuingCards.Update(Ctx, card.ID, &stripe.IssuingCardUpdateParams{Status: stripe.String("active")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "status")
 		Expect(retrieve(card.ID).Status).To(Equal(stripe.IssuingCardStatusCanceled))
+		// Nor is its reason changed, rather than the request answered as
+		// if it had been.
+		_, err = sc.V1IssuingCards.Update(Ctx, card.ID, &stripe.IssuingCardUpdateParams{Status: stripe.String("canceled"), CancellationReason: stripe.String("lost")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "cancellation_reason")
+		Expect(retrieve(card.ID).CancellationReason).To(Equal(stripe.IssuingCardCancellationReasonStolen))
+		_, err = sc.V1IssuingCards.Update(Ctx, card.ID, &stripe.IssuingCardUpdateParams{Status: stripe.String("canceled"), CancellationReason: stripe.String("stolen")})
+		Expect(err).NotTo(HaveOccurred())
 	})
 
 	It("replaces a lost card only once it is canceled, with a new number, and a damaged one with the same number, canceled when the replacement is activated", func() {

@@ -325,6 +325,11 @@ func updateCard(c *api.Call) (any, error) {
 	if reason != "" && status != "canceled" {
 		return nil, apierr.InvalidRequest("cancellation_reason can only be given when canceling the card (status=canceled).").WithParam("cancellation_reason")
 	}
+	if reason != "" && before["status"] == "canceled" && reason != api.Str(before["cancellation_reason"]) {
+		// A canceled card is final: its reason is not changed after the
+		// fact, rather than the request answered as if it had been.
+		return nil, apierr.InvalidRequest("This card has been canceled: a canceled card cannot be reactivated or changed.").WithParam("cancellation_reason")
+	}
 	if status != "" && status != before["status"] {
 		if before["status"] == "canceled" {
 			return nil, apierr.InvalidRequest("This card has been canceled: a canceled card cannot be reactivated or changed.").WithParam("status")
