@@ -60,13 +60,31 @@ var _ = Describe("Issuing cards", Label("issuing"), func() {
 		Expect(full.Number).To(HaveSuffix(card.Last4))
 		Expect(full.CVC).To(MatchRegexp(`^\d{3}$`))
 		Expect(emu.EventTypes("")).To(Equal([]string{"issuing_cardholder.created", "issuing_card.created"}))
+		// "it's only available via the "Retrieve a card" endpoint, not via
+		// "List all cards" or any other endpoint" (Stripe's reference).
 		lp := &stripe.IssuingCardListParams{}
 		lp.AddExpand("data.number")
+		lp.AddExpand("data.cvc")
 		for listed, err := range sc.V1IssuingCards.List(Ctx, lp) {
 			Expect(err).NotTo(HaveOccurred())
-			Expect(listed.Number).To(Equal(full.Number))
+			Expect(listed.Number).To(BeEmpty())
 			Expect(listed.CVC).To(BeEmpty())
 		}
+		cp := &stripe.IssuingCardCreateParams{Cardholder: stripe.String(ch.ID), Currency: stripe.String("usd"), Type: stripe.String("virtual")}
+		cp.AddExpand("number")
+		cp.AddExpand("cvc")
+		other, err := sc.V1IssuingCards.Create(Ctx, cp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.Number).To(BeEmpty())
+		Expect(other.CVC).To(BeEmpty())
+		up := &stripe.IssuingCardUpdateParams{}
+		up.AddExpand("number")
+		up.AddExpand("cvc")
+		other, err = sc.V1IssuingCards.Update(Ctx, other.ID, up)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other.Number).To(BeEmpty())
+		Expect(other.CVC).To(BeEmpty())
+		Expect(retrieve(other.ID, "number").Number).To(HaveLen(16))
 
 		// The cardholder's changes show in its card.
 		_, err = sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{Email: stripe.String("new@example.com")})

@@ -233,11 +233,16 @@ func randomDigits(c *api.Call, n int) string {
 	return string(out)
 }
 
-// cardSecret includes a virtual card's number or cvc when expanded; a
-// physical card's are never shown, as at Stripe.
+// retrieveCardEndpoint is the one endpoint that shows a card's number and
+// cvc: "it's only available via the "Retrieve a card" endpoint, not via
+// "List all cards" or any other endpoint" (Stripe's reference).
+const retrieveCardEndpoint = "GET /v1/issuing/cards/{id}"
+
+// cardSecret includes a virtual card's number or cvc when expanded on a
+// card retrieved; a physical card's are never shown, as at Stripe.
 func cardSecret(field string) func(c *api.Call, o store.Obj) (any, error) {
 	return func(c *api.Call, card store.Obj) (any, error) {
-		if card["type"] != "virtual" {
+		if card["type"] != "virtual" || c.Endpoint != retrieveCardEndpoint {
 			return api.Omitted, nil
 		}
 		v, ok := c.Tx.GetMeta(metaNumber(c.Account, api.Str(card["id"])))
