@@ -73,6 +73,9 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		n := len(emu.EventTypes(""))
 		auth := authorize(sc, card.ID, 2500, at("aquariums", ""))
 		Expect(auth.Approved).To(BeTrue())
+		// The test helper's authorization_method "Defaults to online"
+		// (Stripe's reference).
+		Expect(auth.AuthorizationMethod).To(Equal(stripe.IssuingAuthorizationAuthorizationMethodOnline))
 		Expect(auth.Status).To(Equal(stripe.IssuingAuthorizationStatusPending))
 		Expect(auth.Currency).To(Equal(stripe.CurrencyUSD))
 		Expect(auth.MerchantData.CategoryCode).To(Equal("7998"))

@@ -384,7 +384,7 @@ func createAuthorization(c *api.Call) (any, error) {
 	}
 	method, _ := c.Params.Str("authorization_method")
 	if method == "" {
-		method = "keyed_in" // Stripe's example authorization's
+		method = "online" // the reference: "Defaults to online"
 	}
 	controllable, _ := c.Params.Bool("is_amount_controllable")
 	wallet, _ := c.Params.Str("wallet")
