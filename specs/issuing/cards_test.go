@@ -175,6 +175,42 @@ var _ = Describe("Issuing cards", Label("issuing"), func() {
 		Expect(emu.Count("", "issuing.card")).To(Equal(n))
 	})
 
+	It("requires an EORI number for a bulk shipment to Europe", func() {
+		ch := newCardholder(sc)
+		toEurope := func() *stripe.IssuingCardCreateShippingParams {
+			sh := shipping()
+			sh.Type = stripe.String("bulk")
+			sh.Address = &stripe.AddressParams{Line1: stripe.String("1 Rue de Rivoli"), City: stripe.String("Paris"),
+				PostalCode: stripe.String("75001"), Country: stripe.String("FR")}
+			return sh
+		}
+		create := func(sh *stripe.IssuingCardCreateShippingParams) (*stripe.IssuingCard, error) {
+			return sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
+				Cardholder: stripe.String(ch.ID), Currency: stripe.String("usd"), Type: stripe.String("physical"), Shipping: sh,
+			})
+		}
+		// The reference's eori_number: "Required for bulk shipments to
+		// Europe."
+		_, err := create(toEurope())
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "shipping[customs][eori_number]")
+		Expect(emu.Count("", "issuing.card")).To(BeZero())
+
+		sh := toEurope()
+		sh.Customs = &stripe.IssuingCardCreateShippingCustomsParams{EORINumber: stripe.String("FR12345678901234")}
+		card, err := create(sh)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(card.Shipping.Customs.EORINumber).To(Equal("FR12345678901234"))
+		// An individual shipment to Europe, or a bulk one elsewhere, needs none.
+		sh = toEurope()
+		sh.Type = stripe.String("individual")
+		_, err = create(sh)
+		Expect(err).NotTo(HaveOccurred())
+		sh = shipping()
+		sh.Type = stripe.String("bulk")
+		_, err = create(sh)
+		Expect(err).NotTo(HaveOccurred())
+	})
+
 	It("cancels a card for good, with its reason", func() {
 		card := activeCard(sc)
 		_, err := sc.V1IssuingCards.Update(Ctx, card.ID, &stripe.IssuingCardUpdateParams{CancellationReason: stripe.String("lost")})

@@ -1,6 +1,7 @@
 package issuing
 
 import (
+	"slices"
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
@@ -271,6 +272,14 @@ func wallets(ch store.Obj) store.Obj {
 	}
 }
 
+// europe are the countries a bulk shipment to needs an EORI number for:
+// the EEA, the United Kingdom and Switzerland (the emulator's reading of
+// Stripe's "Europe").
+var europe = []string{
+	"AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU", "IE", "IS", "IT",
+	"LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK",
+}
+
 // shippingOf is a physical card's shipping as requested, pending.
 func shippingOf(sh params.Values) (store.Obj, error) {
 	a, _ := sh.Obj("address")
@@ -295,11 +304,17 @@ func shippingOf(sh params.Values) (store.Obj, error) {
 		signature = b
 	}
 	var customs any
+	eori := ""
 	if cu, ok := sh.Obj("customs"); ok {
-		eori, _ := cu.Str("eori_number")
+		eori, _ = cu.Str("eori_number")
 		customs = store.Obj{"eori_number": api.NilIfEmpty(eori)}
 	}
 	addr := address(a)
+	if country := api.Str(addr["country"]); typ == "bulk" && eori == "" && slices.Contains(europe, country) {
+		// The reference's eori_number: "Required for bulk shipments to
+		// Europe."
+		return nil, apierr.MissingParam("shipping[customs][eori_number]")
+	}
 	var validation any
 	if av, ok := sh.Obj("address_validation"); ok {
 		mode, _ := av.Str("mode")
