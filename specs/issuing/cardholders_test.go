@@ -146,6 +146,18 @@ var _ = Describe("Issuing cardholders", Label("issuing"), func() {
 		p.Email = stripe.String("not-an-email")
 		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
 		ExpectStripeError(err, 400, "invalid_request_error", "email_invalid", "email")
+		// Limits in another currency than the account's would need the
+		// conversion Stripe makes ("Amounts in other currencies are
+		// converted"), which the emulator does not.
+		p = cardholderParams()
+		p.SpendingControls = &stripe.IssuingCardholderCreateSpendingControlsParams{
+			SpendingLimitsCurrency: stripe.String("eur"),
+			SpendingLimits: []*stripe.IssuingCardholderCreateSpendingControlsSpendingLimitParams{
+				{Amount: stripe.Int64(1000), Interval: stripe.String("daily")},
+			},
+		}
+		_, err = sc.V1IssuingCardholders.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "spending_controls[spending_limits_currency]")
 		// "Cardholders must be older than 13 years old."
 		p = cardholderParams()
 		p.Individual.DOB = &stripe.IssuingCardholderCreateIndividualDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(2020)}

@@ -133,6 +133,11 @@ func spendingControls(c *api.Call, before store.Obj, emptyLists bool, limitsCurr
 		out["spending_limits"] = limits
 	}
 	if cur, _ := sc.Str("spending_limits_currency"); cur != "" {
+		if cur != limitsCurrency {
+			// Stripe converts other currencies' amounts when evaluating
+			// limits; the emulator converts none.
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate spending limits in a currency other than the account's (%s): it converts no currencies.", limitsCurrency).WithParam("spending_controls[spending_limits_currency]")
+		}
 		out["spending_limits_currency"] = cur
 	} else if limits, _ := out["spending_limits"].([]any); len(limits) > 0 && out["spending_limits_currency"] == nil {
 		out["spending_limits_currency"] = limitsCurrency
