@@ -462,4 +462,26 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(string(reports[0].Data.Reason.ErrorTypes[0].Code)).To(Equal("archived_meter"))
 		Expect(total(m.ID, day, day.Add(24*time.Hour))).To(BeZero())
 	})
+	It("bills the usage of a period a cancel_at ends early when the subscription ends there, as at a period's end", func() {
+		payer, sub := meteredSubscription()
+		cancelAt := Epoch.Add(10 * 24 * time.Hour)
+		sub, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAt: stripe.Int64(cancelAt.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+			Payload: map[string]string{"stripe_customer_id": payer.ID, "value": "7"}, Timestamp: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(cancelAt.Add(time.Hour))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		final := sub.LatestInvoice
+		Expect(final.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(final.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(final.Lines.Data).To(HaveLen(1))
+		Expect(final.Lines.Data[0].Quantity).To(Equal(int64(7)))
+		Expect(final.Lines.Data[0].Period.Start).To(Equal(Epoch.Unix()))
+		Expect(final.Lines.Data[0].Period.End).To(Equal(cancelAt.Unix()))
+		Expect(final.AmountPaid).To(Equal(int64(21)))
+	})
+
 })

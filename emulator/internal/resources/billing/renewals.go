@@ -304,7 +304,12 @@ func run(c *api.Call, a dueAction) error {
 		if !ok || sub["status"] == "canceled" || sub["cancel_at"] == nil || api.Int(sub["cancel_at"]) > c.Now {
 			return nil
 		}
-		return endSubscription(c, sub, "cancellation_requested")
+		if err := endSubscription(c, sub, "cancellation_requested"); err != nil {
+			return err
+		}
+		// The usage of the period the cancel_at cut short is still
+		// billed, as at a period's end.
+		return finalUsageInvoice(c, sub, periodStart(sub), c.Now, false)
 	case "pending_expire":
 		return expirePendingUpdate(c, a.id)
 	case "resume_collection":
