@@ -484,4 +484,30 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(final.AmountPaid).To(Equal(int64(21)))
 	})
 
+	It("bills the usage so far on the invoice a new billing cycle starts with (billing_cycle_anchor=now), as a renewal bills it", func() {
+		payer, sub := meteredSubscription()
+		_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+			Payload: map[string]string{"stripe_customer_id": payer.ID, "value": "10"}, Timestamp: stripe.Int64(Epoch.Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(5 * 24 * time.Hour)
+		p := &stripe.SubscriptionUpdateParams{BillingCycleAnchorNow: stripe.Bool(true)}
+		p.AddExpand("latest_invoice")
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		inv := sub.LatestInvoice
+		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionUpdate))
+		Expect(inv.Lines.Data).To(HaveLen(1))
+		Expect(inv.Lines.Data[0].Quantity).To(Equal(int64(10)))
+		Expect(inv.Lines.Data[0].Period.Start).To(Equal(Epoch.Unix()))
+		Expect(inv.Lines.Data[0].Period.End).To(Equal(emu.Clock().Now().Unix()))
+		Expect(inv.AmountPaid).To(Equal(int64(30)))
+
+		// Billed once: the next renewal bills only what came after.
+		emu.Clock().Set(time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).Add(2 * time.Hour))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(sub.LatestInvoice.AmountDue).To(BeZero())
+	})
+
 })

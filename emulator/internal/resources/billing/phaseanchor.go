@@ -90,7 +90,11 @@ func applyPhaseWithReset(c *api.Call, sub store.Obj, p map[string]any, proration
 	if err := c.Save(before, after); err != nil {
 		return err
 	}
-	inv, err := subscriptionInvoice(c, after, periodInvoice{reason: "subscription_update", start: c.Now, end: periodEnd(after)})
+	period := periodInvoice{reason: "subscription_update", start: c.Now, end: periodEnd(after)}
+	if old["status"] != "trialing" {
+		period.usageFrom = periodStart(old) // the usage of the period cut short, as at a reset by update
+	}
+	inv, err := subscriptionInvoice(c, after, period)
 	if err != nil {
 		return err
 	}

@@ -1742,6 +1742,12 @@ func updateSubscription(c *api.Call) (any, error) {
 		// The new period is invoiced at once, with the credit for the
 		// old one's unused time.
 		period := periodInvoice{reason: "subscription_update", start: c.Now, end: periodEnd(after)}
+		if before["status"] != "trialing" {
+			// The usage of the period cut short is billed in arrears on
+			// it, as a renewal bills a period's; the new period's bills
+			// only what comes after.
+			period.usageFrom = periodStart(before)
+		}
 		if at := api.Int(after["cancel_at"]); after["cancel_at"] != nil && at > c.Now && at < period.end && behavior != "none" {
 			// A cancel_at within the new period ends it early: billed
 			// only up to it, as a renewal or a first period is.
