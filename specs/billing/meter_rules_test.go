@@ -510,4 +510,15 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(sub.LatestInvoice.AmountDue).To(BeZero())
 	})
 
+	It("names event summaries with Stripe's test-mode prefix", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		record("calls", "5", Epoch)
+		for s, err := range sc.V1BillingMeterEventSummaries.List(Ctx, &stripe.BillingMeterEventSummaryListParams{ID: stripe.String(m.ID),
+			Customer: stripe.String(cus.ID), StartTime: stripe.Int64(day.Unix()), EndTime: stripe.Int64(day.Add(24 * time.Hour).Unix()),
+			ValueGroupingWindow: stripe.String("hour")}) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.ID).To(HavePrefix("mtrusg_test_"))
+			Expect(s.ID).NotTo(ContainSubstring(cus.ID), "an opaque id, as Stripe's")
+		}
+	})
 })

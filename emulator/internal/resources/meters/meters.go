@@ -5,6 +5,8 @@
 package meters
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"strconv"
@@ -417,11 +419,19 @@ func summaries(c *api.Call) (any, error) {
 		b := bounds[i]
 		v, _ := Usage(c.Tx, c.Account, api.Str(meter["id"]), customer, b[0], b[1])
 		data = append(data, store.Obj{
-			"id": fmt.Sprintf("mtrusg_%s_%d_%d", customer, b[0], b[1]), "object": "billing.meter_event_summary",
+			"id": summaryID(api.Str(meter["id"]), customer, b), "object": "billing.meter_event_summary",
 			"aggregated_value": v, "start_time": b[0], "end_time": b[1], "livemode": false, "meter": meter["id"],
 		})
 	}
 	return api.EmbeddedPage(c, data, "/v1/billing/meters/"+api.Str(meter["id"])+"/event_summaries", "billing meter event summary")
+}
+
+// summaryID is an event summary's id: Stripe's test-mode prefix and an
+// opaque body, the same for the same meter, customer and window on every
+// request (a page's cursor names it).
+func summaryID(meter, customer string, window [2]int64) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d\x00%d", meter, customer, window[0], window[1]))
+	return "mtrusg_test_" + hex.EncodeToString(sum[:24])
 }
 
 // Usage is what a customer used on a meter from start (inclusive) to end
