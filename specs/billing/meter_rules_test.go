@@ -521,4 +521,19 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 			Expect(s.ID).NotTo(ContainSubstring(cus.ID), "an opaque id, as Stripe's")
 		}
 	})
+	It("cancels the event sent last under an identifier taken again once its 24 hours had passed", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		p := &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+			Payload: map[string]string{"stripe_customer_id": cus.ID, "value": "2"}, Identifier: stripe.String("again")}
+		_, err := sc.V1BillingMeterEvents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(25 * time.Hour)
+		p.Payload["value"] = "3"
+		_, err = sc.V1BillingMeterEvents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingMeterEventAdjustments.Create(Ctx, &stripe.BillingMeterEventAdjustmentCreateParams{EventName: stripe.String("calls"),
+			Type: stripe.String("cancel"), Cancel: &stripe.BillingMeterEventAdjustmentCreateCancelParams{Identifier: stripe.String("again")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(total(m.ID, day, day.Add(48*time.Hour))).To(Equal(2.0), "the second event is canceled, the first still counts")
+	})
 })

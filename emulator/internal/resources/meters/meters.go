@@ -354,11 +354,13 @@ func cancelEvent(c *api.Call, eventName, identifier string) error {
 	if identifier == "" {
 		return apierr.MissingParam("cancel[identifier]")
 	}
+	// An identifier can be taken again once its 24 hours are over: the
+	// event sent last under it is the one meant (events are visited in
+	// the order they were sent).
 	var target store.Obj
 	c.Tx.EachIndexed(c.Account, "billing.meter_event", "event_name", eventName, func(ev store.Obj) bool {
 		if ev["identifier"] == identifier {
 			target = ev
-			return false
 		}
 		return true
 	})
