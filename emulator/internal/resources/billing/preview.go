@@ -293,13 +293,14 @@ func subscriptionPreview(c *api.Call, sub store.Obj, details params.Values, own 
 	}
 	if at := api.Int(sub["cancel_at"]); sub["cancel_at"] != nil && at < periodEnd(sub) {
 		// The subscription ends before its next invoice, the time it cuts
-		// off credited (pending for the customer); what Stripe's preview
-		// shows then is not documented.
+		// off credited (pending for the customer), metered usage billed on
+		// a final invoice; what Stripe's preview shows then is not
+		// documented.
 		param := "subscription"
 		if details.Has("cancel_at") {
 			param = "subscription_details[cancel_at]"
 		}
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate previews of a subscription that cancels within its current period (it makes no further invoice; what Stripe's preview then shows is not documented), so it refused the request rather than answer as if it had taken effect.").
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate previews of a subscription that cancels within its current period (it makes no further invoice but, with metered prices, the one billing their last usage; what Stripe's preview then shows is not documented), so it refused the request rather than answer as if it had taken effect.").
 			WithParam(param)
 	}
 	return nextPeriodInvoice(c, sub)
