@@ -536,4 +536,38 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(total(m.ID, day, day.Add(48*time.Hour))).To(Equal(2.0), "the second event is canceled, the first still counts")
 	})
+	It("bills no usage reported during a trial on the invoice ending a trialing subscription, as its renewal bills none", func() {
+		m := newMeter(meterParams("calls", "sum"))
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		for _, how := range []string{"at the trial's end", "at once with invoice_now"} {
+			payer := customerWithCard(sc, "trial@example.com", "pm_card_visa", "")
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(payer.ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}, TrialPeriodDays: stripe.Int64(7),
+				CancelAtPeriodEnd: stripe.Bool(how == "at the trial's end")})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String("calls"),
+				Payload: map[string]string{"stripe_customer_id": payer.ID, "value": "9"}})
+			Expect(err).NotTo(HaveOccurred())
+			if how == "at the trial's end" {
+				emu.Clock().Advance(8 * 24 * time.Hour)
+			} else {
+				emu.Clock().Advance(24 * time.Hour)
+				_, err = sc.V1Subscriptions.Cancel(Ctx, sub.ID, &stripe.SubscriptionCancelParams{InvoiceNow: stripe.Bool(true)})
+				Expect(err).NotTo(HaveOccurred())
+			}
+			sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled), how)
+			var billed int64
+			for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub.ID)}) {
+				Expect(err).NotTo(HaveOccurred())
+				billed += inv.Total
+			}
+			Expect(billed).To(BeZero(), how)
+		}
+	})
 })

@@ -373,8 +373,11 @@ func cancelNowPreview(c *api.Call, sub store.Obj, details params.Values) (store.
 			return nil, err
 		}
 	}
-	from := periodStart(sub)
-	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_cycle", start: c.Now, end: c.Now, usageFrom: from, usageOnly: true, since: from})
+	from, usageFrom := periodStart(sub), periodStart(sub)
+	if sub["status"] == "trialing" {
+		usageFrom = c.Now // usage during a trial is free, as the cancellation bills it
+	}
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_cycle", start: c.Now, end: c.Now, usageFrom: usageFrom, usageOnly: true, since: from})
 	if err != nil {
 		return nil, err
 	}

@@ -535,6 +535,10 @@ func renew(c *api.Call, id string) error {
 // collects it as a renewal's invoice would be. With nothing to bill (no
 // usage and, unless withPending, whatever is pending) there is no invoice.
 func finalUsageInvoice(c *api.Call, sub store.Obj, from, to int64, withPending bool) error {
+	since := from // the invoice's own period
+	if sub["status"] == "trialing" {
+		from = to // usage during a trial is free, as at the trial's end
+	}
 	var used int64
 	for _, it := range subItems(sub) {
 		if metered(api.Obj(it["price"])) {
@@ -544,7 +548,7 @@ func finalUsageInvoice(c *api.Call, sub store.Obj, from, to int64, withPending b
 	if used == 0 && (!withPending || len(pendingFor(c, sub)) == 0) {
 		return nil
 	}
-	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_cycle", start: to, end: to, usageFrom: from, usageOnly: true, since: from})
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_cycle", start: to, end: to, usageFrom: from, usageOnly: true, since: since})
 	if err != nil {
 		return err
 	}
