@@ -74,6 +74,9 @@ var _ = Describe("expand[]", Label("wire", "expand"), func() {
 		r = Do(emu.URL(), "GET", "/v1/prices?expand[]=data.product.default_price.product.default_price", "")
 		Expect(r.Status).To(Equal(400), "five are not")
 		Expect(r.Error()["param"]).To(Equal("expand"))
+		// Stripe's refusal, as recorded from the API, has its own code.
+		Expect(r.Error()["code"]).To(Equal("property_expansion_max_depth"))
+		Expect(r.Error()["message"]).To(Equal("You cannot expand more than 4 levels of a property. Property: data.product.default_price.product.default_price"))
 	})
 
 	It("refuses fields that can't be expanded, on create too", func() {

@@ -17,7 +17,7 @@ func (s *Server) expandAll(c *Call, obj store.Obj, paths []string, isList bool) 
 		// A list's data. is one of the four: the deepest path on a list
 		// of charges is data.payment_intent.customer.default_source.
 		if len(parts) > MaxExpandDepth {
-			return apierr.InvalidRequest("You cannot expand more than %d levels of a property. Property: %s", MaxExpandDepth, p).WithParam("expand")
+			return apierr.InvalidRequest("You cannot expand more than %d levels of a property. Property: %s", MaxExpandDepth, p).WithCode("property_expansion_max_depth").WithParam("expand")
 		}
 		if isList && parts[0] != "data" {
 			return apierr.InvalidRequest("This property cannot be expanded (%s). You may want to try expanding 'data.%s' instead.", p, p)
