@@ -225,6 +225,20 @@ var _ = Describe("The wire", Label("wire"), func() {
 			r = Do(emu.URL(), "POST", "/v1/billing/meter_events", "event_name=api_call&payload[stripe_customer_id]=cus_x&payload[value]=1&payload["+long+"]=x")
 			Expect(r.Text).NotTo(ContainSubstring("Metadata keys"))
 		})
+		It("counts metadata's limits in characters, as Stripe states them, not in bytes", func() {
+			key, value := strings.Repeat("é", 40), strings.Repeat("日", 500)
+			r := Do(emu.URL(), "POST", "/v1/customers", "metadata["+key+"]="+value)
+			Expect(r.Status).To(Equal(200), r.Text)
+			Expect(r.Body["metadata"]).To(HaveKeyWithValue(key, value))
+
+			r = Do(emu.URL(), "POST", "/v1/customers", "metadata["+key+"é]=v")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["message"]).To(Equal("Metadata keys can have up to 40 characters, but the key '" + key + "é' has 41 characters."))
+			r = Do(emu.URL(), "POST", "/v1/customers", "metadata[k]="+value+"日")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["message"]).To(Equal("Metadata values can have up to 500 characters, but the value for key 'k' has 501 characters."))
+			Expect(emu.Count("", "customer")).To(Equal(1))
+		})
 		It("refuses an oversize body", func() {
 			r := Do(emu.URL(), "POST", "/v1/customers", "description="+strings.Repeat("x", 2<<20))
 			Expect(r.Status).To(Equal(413))

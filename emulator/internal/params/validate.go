@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 )
@@ -373,12 +374,19 @@ func MetadataEntry(name, k, v string) *apierr.Error {
 	switch {
 	case k == "":
 		return apierr.InvalidRequest("Invalid metadata: metadata keys must not be empty.").WithParam(name)
-	case len(k) > MaxMetadataKey:
-		return apierr.InvalidRequest("Metadata keys can have up to %d characters, but the key '%s' has %d characters.", MaxMetadataKey, k, len(k)).WithParam(join(name, k))
+	case longer(k, MaxMetadataKey):
+		return apierr.InvalidRequest("Metadata keys can have up to %d characters, but the key '%s' has %d characters.", MaxMetadataKey, k, utf8.RuneCountInString(k)).WithParam(join(name, k))
 	case strings.ContainsAny(k, "[]"):
 		return apierr.InvalidRequest("Metadata keys cannot contain square brackets ('[' or ']'): '%s'.", k).WithParam(name)
-	case len(v) > MaxMetadataValue:
-		return apierr.InvalidRequest("Metadata values can have up to %d characters, but the value for key '%s' has %d characters.", MaxMetadataValue, k, len(v)).WithParam(join(name, k))
+	case longer(v, MaxMetadataValue):
+		return apierr.InvalidRequest("Metadata values can have up to %d characters, but the value for key '%s' has %d characters.", MaxMetadataValue, k, utf8.RuneCountInString(v)).WithParam(join(name, k))
 	}
 	return nil
+}
+
+// longer reports whether s has more than n characters, as Stripe counts
+// metadata's limits (a key of 40 accented letters is 80 bytes). Characters
+// are counted only when the bytes already exceed n.
+func longer(s string, n int) bool {
+	return len(s) > n && utf8.RuneCountInString(s) > n
 }
