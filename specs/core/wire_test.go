@@ -35,6 +35,16 @@ var _ = Describe("The wire", Label("wire"), func() {
 			resp.Body.Close()
 			Expect(resp.StatusCode).To(Equal(200))
 		})
+		It("links no request log to an answer that found no account, as Stripe's 401s for a missing or unknown key do", func() {
+			for _, auth := range []string{"", "Bearer sk_live_abcdefgh1234", "Bearer banana", "Token x"} {
+				r := Do(emu.URL(), "GET", "/v1/customers", "", "Authorization", auth)
+				Expect(r.Status).To(Equal(401), auth)
+				Expect(r.Error()).NotTo(HaveKey("request_log_url"), auth)
+				Expect(r.Header.Get("Request-Id")).To(HavePrefix("req_"), auth)
+			}
+			r := Do(emu.URL(), "GET", "/v1/customers/cus_missing", "")
+			Expect(r.Error()["request_log_url"]).To(HavePrefix("https://dashboard.stripe.com/test/logs/req_"), "an authenticated request's error links its log")
+		})
 		DescribeTable("refuses keys the way Stripe does",
 			func(key, message string) {
 				_, err := emu.ClientWithKey(key).V1Customers.Create(Ctx, nil)

@@ -42,7 +42,7 @@ func (s *Server) accountFor(r *http.Request) (string, error) {
 		switch {
 		case !found:
 			// Revoked (the code was used twice) or deauthorized.
-			return "", &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "Invalid API Key provided: " + maskKey(key)}
+			return "", unknownKey(key)
 		case acct == "" || acct == scoped:
 			return scoped, nil
 		}

@@ -50,7 +50,7 @@ func apiKey(r *http.Request, publishable bool) (string, *apierr.Error) {
 	var key string
 	switch {
 	case h == "":
-		e := &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."}
+		e := &apierr.Error{Status: 401, Unlogged: true, Type: apierr.TypeInvalidRequest, Message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."}
 		return "", e
 	case strings.HasPrefix(h, "Bearer "):
 		key = strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
@@ -70,7 +70,7 @@ func apiKey(r *http.Request, publishable bool) (string, *apierr.Error) {
 		return "", PublishableRefused()
 	case !isTestKey(key):
 		// Live keys are refused too: the emulator has only test mode.
-		return "", &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "Invalid API Key provided: " + maskKey(key)}
+		return "", unknownKey(key)
 	}
 	return key, nil
 }
@@ -82,8 +82,14 @@ func PublishableRefused() *apierr.Error {
 	return &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."}
 }
 
+// unknownKey refuses a key of no account (a live one too: the emulator
+// has only test mode).
+func unknownKey(key string) *apierr.Error {
+	return &apierr.Error{Status: 401, Unlogged: true, Type: apierr.TypeInvalidRequest, Message: "Invalid API Key provided: " + maskKey(key)}
+}
+
 func invalidAuthHeader() *apierr.Error {
-	return &apierr.Error{Status: 401, Type: apierr.TypeInvalidRequest, Message: "Invalid Authorization header. Use Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY') or HTTP Basic auth with your API key as the username."}
+	return &apierr.Error{Status: 401, Unlogged: true, Type: apierr.TypeInvalidRequest, Message: "Invalid Authorization header. Use Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY') or HTTP Basic auth with your API key as the username."}
 }
 
 // maskKey hides all but the recognisable prefix and the last four

@@ -728,7 +728,9 @@ func asAPIError(err error) *apierr.Error {
 func errorBody(reqID string, now int64, err error) (int, []byte) {
 	e := asAPIError(err)
 	cp := *e
-	cp.RequestLogURL = fmt.Sprintf("https://dashboard.stripe.com/test/logs/%s?t=%d", reqID, now)
+	if !e.Unlogged {
+		cp.RequestLogURL = fmt.Sprintf("https://dashboard.stripe.com/test/logs/%s?t=%d", reqID, now)
+	}
 	body, merr := marshal(map[string]any{"error": &cp})
 	if merr != nil {
 		body = []byte(`{"error":{"type":"api_error","message":"error encoding failed"}}`)

@@ -33,6 +33,11 @@ type Error struct {
 	PaymentMethod     map[string]any `json:"payment_method,omitempty"`
 	PaymentMethodType string         `json:"payment_method_type,omitempty"`
 	SetupIntent       map[string]any `json:"setup_intent,omitempty"`
+
+	// Unlogged: the request reached no account (its key is missing or
+	// unknown), so the body links to no request log, as Stripe's 401s
+	// for such keys do not.
+	Unlogged bool `json:"-"`
 }
 
 func (e *Error) Error() string {
