@@ -249,6 +249,28 @@ var _ = Describe("The wire", Label("wire"), func() {
 			Expect(r.Error()["message"]).To(Equal("Metadata values can have up to 500 characters, but the value for key 'k' has 501 characters."))
 			Expect(emu.Count("", "customer")).To(Equal(1))
 		})
+		It("refuses an indexed array whose keys are not 0, 1, 2… in Stripe's words, keeping nothing", func() {
+			r := Do(emu.URL(), "GET", "/v1/customers?expand[1]=data.default_source", "")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["type"]).To(Equal("invalid_request_error"))
+			Expect(r.Error()["param"]).To(Equal("expand"))
+			Expect(r.Error()["message"]).To(Equal("If passing an array with explicit keys (e.g. foo[0]=a&foo[1]=b) instead of as an array (e.g. foo[]=a&foo[]=b), the keys must be numeric and sequential starting from 0. You passed the keys `1`, we expected to have a key with the value `0`."))
+
+			r = Do(emu.URL(), "POST", "/v1/customers", "preferred_locales[0]=en&preferred_locales[2]=fr")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["param"]).To(Equal("preferred_locales"))
+			Expect(r.Error()["message"]).To(HaveSuffix("You passed the keys `0`, `2`, we expected to have a key with the value `1`."))
+			r = Do(emu.URL(), "POST", "/v1/customers", "invoice_settings[custom_fields][a][name]=n&invoice_settings[custom_fields][a][value]=v")
+			Expect(r.Status).To(Equal(400))
+			Expect(r.Error()["param"]).To(Equal("invoice_settings[custom_fields]"))
+			Expect(r.Error()["message"]).To(HaveSuffix("You passed the keys `a`, we expected to have a key with the value `0`."))
+			Expect(emu.Count("", "customer")).To(BeZero())
+
+			By("taking keys in any order, as long as none is missing")
+			r = Do(emu.URL(), "POST", "/v1/customers", "preferred_locales[1]=fr&preferred_locales[0]=en")
+			Expect(r.Status).To(Equal(200), r.Text)
+			Expect(r.Body["preferred_locales"]).To(Equal([]any{"en", "fr"}))
+		})
 		It("refuses an oversize body", func() {
 			r := Do(emu.URL(), "POST", "/v1/customers", "description="+strings.Repeat("x", 2<<20))
 			Expect(r.Status).To(Equal(413))

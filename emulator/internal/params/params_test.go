@@ -120,7 +120,7 @@ func TestErrors(t *testing.T) {
 		{"metadata=x", "metadata", "Invalid hash"},
 		{"preferred_locales=x", "preferred_locales", "Invalid array"},
 		{"email[a]=b", "email", "Invalid string"},
-		{"tax_id_data[x][type]=eu_vat", "tax_id_data", "Invalid array"},
+		{"tax_id_data[x][type]=eu_vat", "tax_id_data", "If passing an array with explicit keys (e.g. foo[0]=a&foo[1]=b) instead of as an array (e.g. foo[]=a&foo[]=b), the keys must be numeric and sequential starting from 0. You passed the keys `x`, we expected to have a key with the value `0`."},
 	}
 	for _, tc := range cases {
 		_, param, msg := validate(t, s, tc.body)

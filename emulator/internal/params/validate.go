@@ -270,11 +270,16 @@ func arrayItems(raw any, name string) ([]any, *apierr.Error) {
 		for k, x := range v {
 			i, err := strconv.Atoi(k)
 			if err != nil || i < 0 || strconv.Itoa(i) != k {
-				return nil, apierr.InvalidRequest("Invalid array").WithParam(name)
+				return nil, notSequential(v, name)
 			}
 			entries = append(entries, entry{i, x})
 		}
 		sort.Slice(entries, func(a, b int) bool { return entries[a].i < entries[b].i })
+		// Keys in any order, but none missing: Stripe refuses a[1] without
+		// a[0] rather than close the gap.
+		if n := len(entries); n > 0 && entries[n-1].i != n-1 {
+			return nil, notSequential(v, name)
+		}
 		out := make([]any, len(entries))
 		for i, e := range entries {
 			out[i] = e.v
@@ -282,6 +287,35 @@ func arrayItems(raw any, name string) ([]any, *apierr.Error) {
 		return out, nil
 	}
 	return nil, apierr.InvalidRequest("Invalid array").WithParam(name)
+}
+
+// notSequential is Stripe's refusal of an indexed array whose keys are not
+// 0, 1, 2…: it lists the keys sent (numbers in order, then the others) and
+// the first index missing.
+func notSequential(m map[string]any, name string) *apierr.Error {
+	var nums []int
+	var words []string
+	for k := range m {
+		if i, err := strconv.Atoi(k); err == nil && i >= 0 && strconv.Itoa(i) == k {
+			nums = append(nums, i)
+		} else {
+			words = append(words, k)
+		}
+	}
+	sort.Ints(nums)
+	sort.Strings(words)
+	keys := make([]string, 0, len(m))
+	expected := 0
+	for _, i := range nums {
+		if i == expected {
+			expected++
+		}
+		keys = append(keys, "`"+strconv.Itoa(i)+"`")
+	}
+	for _, w := range words {
+		keys = append(keys, "`"+w+"`")
+	}
+	return apierr.InvalidRequest("If passing an array with explicit keys (e.g. foo[0]=a&foo[1]=b) instead of as an array (e.g. foo[]=a&foo[]=b), the keys must be numeric and sequential starting from 0. You passed the keys %s, we expected to have a key with the value `%d`.", strings.Join(keys, ", "), expected).WithParam(name)
 }
 
 func describe(v any) string {
