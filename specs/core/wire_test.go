@@ -80,6 +80,18 @@ var _ = Describe("The wire", Label("wire"), func() {
 			r := Do(emu.URL(), "GET", "/v1/customers", "", "Stripe-Version", "yesterday")
 			Expect(r.Status).To(Equal(400))
 			Expect(r.Error()["message"]).To(Equal("Invalid Stripe API version: yesterday"))
+			r = Do(emu.URL(), "GET", "/v1/customers", "", "Stripe-Version", "2025-13-45.basil")
+			Expect(r.Status).To(Equal(400), "no release is dated the 45th of a 13th month")
+			Expect(r.Error()["message"]).To(Equal("Invalid Stripe API version: 2025-13-45.basil"))
+		})
+		It("refuses a beta header as Stripe refuses one the account may not use, naming the beta", func() {
+			for _, v := range []string{"2025-08-27.basil; link_beta=v1", "2025-08-27.basil;link_beta=v1;other_beta=v2"} {
+				r := Do(emu.URL(), "POST", "/v1/customers", "email=beta@example.com", "Stripe-Version", v)
+				Expect(r.Status).To(Equal(400), v)
+				Expect(r.Error()["type"]).To(Equal("invalid_request_error"))
+				Expect(r.Error()["message"]).To(Equal("Invalid Stripe API version: " + v + ". You do not have permission to pass this beta header: link_beta. If you have any questions, we can help at https://support.stripe.com/."))
+			}
+			Expect(emu.Count("", "customer")).To(BeZero())
 		})
 		It("answers an SDK pinned to another version in basil's shapes, and says so", func() {
 			r := Do(emu.URL(), "POST", "/v1/customers", "email=clover@example.com", "Stripe-Version", "2025-09-30.clover")

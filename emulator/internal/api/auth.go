@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 )
@@ -122,14 +123,38 @@ var basilVersions = map[string]bool{
 
 var versionShape = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$`)
 
+// wellFormed reports whether v could be one of Stripe's versions: a date
+// that is one, with a release name or none.
+func wellFormed(v string) bool {
+	if !versionShape.MatchString(v) {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, v[:10])
+	return err == nil
+}
+
+// invalidVersion refuses a Stripe-Version. One naming betas after its
+// version ("2025-08-27.basil; link_beta=v1") is refused as Stripe refuses
+// a beta the account may not use, naming the first: the emulator has none.
+func invalidVersion(v string) *apierr.Error {
+	if base, betas, ok := strings.Cut(v, ";"); ok && wellFormed(strings.TrimSpace(base)) {
+		first, _, _ := strings.Cut(betas, ";")
+		name, _, _ := strings.Cut(first, "=")
+		if name = strings.TrimSpace(name); name != "" {
+			return apierr.InvalidRequest("Invalid Stripe API version: %s. You do not have permission to pass this beta header: %s. If you have any questions, we can help at https://support.stripe.com/.", v, name)
+		}
+	}
+	return apierr.InvalidRequest("Invalid Stripe API version: %s", v)
+}
+
 // pinnedVersion reads Stripe-Version for a PinnedVersion endpoint.
 func pinnedVersion(r *http.Request) (string, *apierr.Error) {
 	v := strings.TrimSpace(r.Header.Get("Stripe-Version"))
 	switch {
 	case v == "":
 		return "", apierr.InvalidRequest("Stripe-Version must be set to the API version of the client SDK that will use this key (it is pinned to that version).")
-	case !versionShape.MatchString(v):
-		return "", apierr.InvalidRequest("Invalid Stripe API version: %s", v)
+	case !wellFormed(v):
+		return "", invalidVersion(v)
 	}
 	return v, nil
 }
@@ -147,8 +172,8 @@ func apiVersion(r *http.Request, strict bool) (version string, rendered bool, er
 		return APIVersion, false, nil
 	case basilVersions[v]:
 		return v, false, nil
-	case !versionShape.MatchString(v):
-		return "", false, apierr.InvalidRequest("Invalid Stripe API version: %s", v)
+	case !wellFormed(v):
+		return "", false, invalidVersion(v)
 	case strict:
 		return "", false, apierr.InvalidRequest("Stripe API version %s is not supported by this emulator: it renders the basil versions (2025-03-31.basil to %s).", v, APIVersion)
 	default:
