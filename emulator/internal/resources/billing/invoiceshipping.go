@@ -34,23 +34,8 @@ func applyShippingCost(c *api.Call, inv store.Obj) (bool, error) {
 	}
 	p, _ := c.Params.Obj("shipping_cost")
 	const rateParam, dataParam = "shipping_cost[shipping_rate]", "shipping_cost[shipping_rate_data]"
-	id, _ := p.Str("shipping_rate")
-	data, inline := p.Obj("shipping_rate_data")
-	var rate store.Obj
-	var err error
-	currencyParam := rateParam
-	switch {
-	case id != "" && inline:
-		return false, apierr.Exclusive(rateParam, dataParam)
-	case id != "":
-		rate, err = shipping.Usable(c, id, rateParam, false)
-	case inline:
-		// A real shr_ object, as Checkout's inline rates are.
-		if rate, err = shipping.Build(c, data, dataParam); err == nil {
-			err = c.Put(rate)
-		}
-		currencyParam = dataParam + "[fixed_amount][currency]"
-	default:
+	rate, currencyParam, none, err := shipping.Chosen(c, p, rateParam, dataParam, false)
+	if none {
 		return false, apierr.InvalidRequest("Missing required param: one of shipping_cost[shipping_rate] or shipping_cost[shipping_rate_data].").WithParam(rateParam)
 	}
 	if err != nil {

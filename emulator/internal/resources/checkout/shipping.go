@@ -49,22 +49,8 @@ func shippingRates(c *api.Call, mode, currency, what string) ([]store.Obj, error
 		rateParam := shipping.Elem("shipping_options", i, "shipping_rate")
 		dataParam := shipping.Elem("shipping_options", i, "shipping_rate_data")
 		id, _ := o.Str("shipping_rate")
-		data, inline := o.Obj("shipping_rate_data")
-		var rate store.Obj
-		var err error
-		currencyParam := rateParam
-		switch {
-		case id != "" && inline:
-			return nil, apierr.Exclusive(rateParam, dataParam)
-		case id != "":
-			rate, err = shipping.Usable(c, id, rateParam, kept[id])
-		case inline:
-			// An inline rate is a real shr_ object, as at Stripe.
-			if rate, err = shipping.Build(c, data, dataParam); err == nil {
-				err = c.Put(rate)
-			}
-			currencyParam = dataParam + "[fixed_amount][currency]"
-		default:
+		rate, currencyParam, none, err := shipping.Chosen(c, o, rateParam, dataParam, kept[id])
+		if none {
 			return nil, apierr.MissingParam(rateParam)
 		}
 		if err != nil {

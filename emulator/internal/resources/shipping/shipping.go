@@ -239,6 +239,30 @@ func Usable(c *api.Call, id, param string, kept bool) (store.Obj, error) {
 	return rate, nil
 }
 
+// Chosen is the rate a shipping_rate / shipping_rate_data pair names (p
+// holds them; rateParam and dataParam are their names): an existing
+// usable rate, or a new shr_ object built from the inline data, stored, as
+// Stripe's inline rates are real ones. currencyParam names where its
+// currency came from, for a refusal. none reports that p named neither,
+// for the caller to refuse in its own words; both is refused here.
+func Chosen(c *api.Call, p params.Values, rateParam, dataParam string, kept bool) (rate store.Obj, currencyParam string, none bool, err error) {
+	id, _ := p.Str("shipping_rate")
+	data, inline := p.Obj("shipping_rate_data")
+	switch {
+	case id != "" && inline:
+		return nil, "", false, apierr.Exclusive(rateParam, dataParam)
+	case id != "":
+		rate, err = Usable(c, id, rateParam, kept)
+		return rate, rateParam, false, err
+	case inline:
+		if rate, err = Build(c, data, dataParam); err == nil {
+			err = c.Put(rate)
+		}
+		return rate, dataParam + "[fixed_amount][currency]", false, err
+	}
+	return nil, "", true, nil
+}
+
 // CheckCurrency refuses a rate whose currency is not the purchase's.
 func CheckCurrency(rate store.Obj, currency, param string) error {
 	if cur := Currency(rate); currency != "" && cur != currency {
