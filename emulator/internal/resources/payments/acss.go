@@ -61,11 +61,8 @@ func acssFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 	if test && number == acssDisputed {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate Stripe's pre-authorized debit test account %s: the dispute Stripe opens at once on its payment (disputes of bank debits are not emulated). It refused the request rather than answer as if it had. Use another test account, or test disputes with pm_card_createDispute.", number).WithParam("acss_debit[account_number]")
 	}
-	if bd["name"] == nil {
-		return nil, apierr.MissingParam("billing_details[name]")
-	}
-	if bd["email"] == nil {
-		return nil, apierr.MissingParam("billing_details[email]")
+	if err := requireBillingDetails(bd, "name", "email"); err != nil {
+		return nil, err
 	}
 	var bank any
 	if test {

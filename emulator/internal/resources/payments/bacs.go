@@ -55,11 +55,8 @@ func bacsFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 	if len(number) != 8 || !allDigits(number) {
 		return nil, apierr.InvalidRequest("Invalid bacs_debit[account_number]: an account number has 8 digits.").WithParam("bacs_debit[account_number]")
 	}
-	if bd["name"] == nil {
-		return nil, apierr.MissingParam("billing_details[name]")
-	}
-	if bd["email"] == nil {
-		return nil, apierr.MissingParam("billing_details[email]")
+	if err := requireBillingDetails(bd, "name", "email"); err != nil {
+		return nil, err
 	}
 	addr := api.Obj(bd["address"])
 	for _, f := range []string{"line1", "postal_code", "country"} {

@@ -63,11 +63,8 @@ func becsFromParams(c *api.Call, bd store.Obj) (store.Obj, error) {
 	if bsb == "000000" && number == becsDisputed {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate Stripe's BECS Direct Debit test account %s: the dispute Stripe opens at once on its payment (disputes of bank debits are not emulated). It refused the request rather than answer as if it had. Use another test account, or test disputes with pm_card_createDispute.", number).WithParam("au_becs_debit[account_number]")
 	}
-	if bd["name"] == nil {
-		return nil, apierr.MissingParam("billing_details[name]")
-	}
-	if bd["email"] == nil {
-		return nil, apierr.MissingParam("billing_details[email]")
+	if err := requireBillingDetails(bd, "name", "email"); err != nil {
+		return nil, err
 	}
 	o := c.Base("payment_method", c.NewID("payment_method"))
 	o["allow_redisplay"], o["billing_details"], o["customer"], o["metadata"], o["type"] = "unspecified", bd, nil, map[string]any{}, "au_becs_debit"

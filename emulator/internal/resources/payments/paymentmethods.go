@@ -925,3 +925,15 @@ func retrieveCustomerPaymentMethod(c *api.Call) (any, error) {
 	}
 	return pm, nil
 }
+
+// requireBillingDetails refuses a PaymentMethod whose billing_details lack
+// one of fields, naming the first missing, as Stripe's methods that need
+// the payer's name or email do.
+func requireBillingDetails(bd store.Obj, fields ...string) error {
+	for _, f := range fields {
+		if bd[f] == nil {
+			return apierr.MissingParam("billing_details[" + f + "]")
+		}
+	}
+	return nil
+}

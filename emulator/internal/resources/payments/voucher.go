@@ -63,11 +63,8 @@ func voucherKey(acct, pi string) string { return "voucher:" + acct + ":" + pi }
 // Stripe requires the customer's name and email for the voucher, and for a
 // Boleto their CPF or CNPJ (boleto[tax_id]) and address.
 func voucherFromParams(c *api.Call, typ string, bd store.Obj) (store.Obj, error) {
-	if bd["name"] == nil {
-		return nil, apierr.MissingParam("billing_details[name]")
-	}
-	if bd["email"] == nil {
-		return nil, apierr.MissingParam("billing_details[email]")
+	if err := requireBillingDetails(bd, "name", "email"); err != nil {
+		return nil, err
 	}
 	details := store.Obj{}
 	if typ == "boleto" {
