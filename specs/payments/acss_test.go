@@ -25,9 +25,7 @@ var _ = Describe("Canadian pre-authorized debits", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 	})
 
-	online := &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
-		Type: stripe.String("online"), Online: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceOnlineParams{
-			IPAddress: stripe.String("203.0.113.7"), UserAgent: stripe.String("Mozilla/5.0")}}}
+	online := onlineAcceptance()
 	sporadic := func() *stripe.PaymentIntentCreatePaymentMethodOptionsParams {
 		return &stripe.PaymentIntentCreatePaymentMethodOptionsParams{ACSSDebit: &stripe.PaymentIntentCreatePaymentMethodOptionsACSSDebitParams{
 			MandateOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsACSSDebitMandateOptionsParams{

@@ -26,9 +26,7 @@ var _ = Describe("Bacs Direct Debit", Label("payments"), func() {
 	})
 
 	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
-	online := &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
-		Type: stripe.String("online"), Online: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceOnlineParams{
-			IPAddress: stripe.String("203.0.113.7"), UserAgent: stripe.String("Mozilla/5.0")}}}
+	online := onlineAcceptance()
 	debit := func(account string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
 		p := &stripe.PaymentIntentCreateParams{
 			Amount: stripe.Int64(1500), Currency: stripe.String("gbp"), Customer: stripe.String(cus.ID),

@@ -34,10 +34,7 @@ var _ = Describe("Mandates", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		return pm.ID
 	}
-	online := &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
-		Type:   stripe.String("online"),
-		Online: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceOnlineParams{IPAddress: stripe.String("203.0.113.9"), UserAgent: stripe.String("Mozilla/5.0")},
-	}}
+	online := onlineAcceptance()
 
 	It("makes a multi-use SEPA mandate for a payment saving the method, named on the charge", func() {
 		pm := sepa()

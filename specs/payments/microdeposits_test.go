@@ -41,10 +41,7 @@ var _ = Describe("ACH Direct Debit microdeposit verification", Label("payments")
 		Expect(err).NotTo(HaveOccurred())
 		return pm.ID
 	}
-	online := &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{
-		Type:   stripe.String("online"),
-		Online: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceOnlineParams{IPAddress: stripe.String("203.0.113.9"), UserAgent: stripe.String("Mozilla/5.0")},
-	}}
+	online := onlineAcceptance()
 	pay := func(pm string, edit ...func(*stripe.PaymentIntentCreateParams)) *stripe.PaymentIntent {
 		p := &stripe.PaymentIntentCreateParams{
 			Amount: stripe.Int64(5000), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
