@@ -241,6 +241,20 @@ var _ = Describe("Identity verification sessions", Label("identity"), func() {
 		Expect(emu.EventTypes("")).To(HaveLen(seen))
 	})
 
+	It("clears a session's document options when options[document] is sent empty, as Stripe's spec allows", func() {
+		vs := create(documentWithSelfie())
+		Expect(vs.Options.Document.RequireMatchingSelfie).To(BeTrue())
+		status, up, err := emu.Call("POST", "/v1/identity/verification_sessions/"+vs.ID, url.Values{"options[document]": {""}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200))
+		Expect(up["options"]).To(Equal(map[string]any{}), "no document options left")
+		got := retrieve(vs.ID)
+		Expect(got.Options.Document).To(BeNil())
+
+		page := Visit("GET", got.URL, nil)
+		Expect(page.Body).NotTo(ContainSubstring(`value="selfie_face_mismatch"`), "no selfie is checked any more")
+	})
+
 	It("refuses bad input, creating nothing", func() {
 		_, err := sc.V1IdentityVerificationSessions.Create(Ctx, &stripe.IdentityVerificationSessionCreateParams{})
 		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "type")

@@ -176,6 +176,11 @@ func options(c *api.Call, before store.Obj) store.Obj {
 	if before != nil {
 		out = api.Clone(before)
 	}
+	if c.Params.Unset("options.document") {
+		// Stripe's spec takes options[document]= to clear them.
+		delete(out, "document")
+		return out
+	}
 	doc, ok := c.Params.Obj("options.document")
 	if !ok {
 		return out
