@@ -2,6 +2,7 @@ package payments_test
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -168,9 +169,20 @@ var _ = Describe("Radar value lists", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		_, err = add(l.ID, strings.Repeat("w", 801))
 		ExpectStripeError(err, 400, "invalid_request_error", "", "value")
-		for _, err := range sc.V1RadarValueListItems.List(Ctx, &stripe.RadarValueListItemListParams{ValueList: stripe.String(l.ID), Value: stripe.String(strings.Repeat("v", 801))}) {
-			ExpectStripeError(err, 400, "invalid_request_error", "", "value")
-			break
+		// The list filters have the same limits (a listing would find nothing).
+		for _, f := range []struct{ path, param, long string }{
+			{"/v1/radar/value_list_items", "value", strings.Repeat("v", 801)},
+			{"/v1/radar/value_lists", "contains", strings.Repeat("v", 801)},
+			{"/v1/radar/value_lists", "alias", strings.Repeat("a", 101)},
+		} {
+			q := url.Values{f.param: {f.long}}
+			if f.path == "/v1/radar/value_list_items" {
+				q.Set("value_list", l.ID)
+			}
+			status, body, err := emu.Call("GET", f.path, q, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(400), "a filter longer than Stripe takes: "+f.param)
+			Expect(body["error"]).To(HaveKeyWithValue("param", f.param))
 		}
 		_, err = sc.V1RadarValueLists.Create(Ctx, &stripe.RadarValueListCreateParams{Alias: stripe.String(strings.Repeat("a", 101)), Name: stripe.String("A")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "alias")

@@ -216,6 +216,10 @@ func deleteList(c *api.Call) (any, error) {
 // listLists lists the account's lists, newest first, by alias or by a
 // value they contain.
 func listLists(c *api.Call) (any, error) {
+	// The filters are an alias and a value: Stripe's limits on those.
+	if err := c.CheckLengths(api.MaxLength{Path: "alias", Limit: maxName}, api.MaxLength{Path: "contains", Limit: maxValue}); err != nil {
+		return nil, err
+	}
 	q, err := c.ListQuery("radar.value_list")
 	if err != nil {
 		return nil, err
