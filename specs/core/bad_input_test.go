@@ -42,6 +42,32 @@ var _ = Describe("Bad input", Label("wire"), func() {
 		}
 	})
 
+	It("refuses a string longer than Stripe's spec allows, wherever it is, counting characters, keeping nothing", func() {
+		for _, c := range []struct{ path, form, param string }{
+			{"/v1/customers", "name=" + strings.Repeat("n", 257), "name"},
+			{"/v1/customers", "email=" + strings.Repeat("e", 505) + "@example.com", "email"},
+			{"/v1/customers", "phone=" + strings.Repeat("5", 21), "phone"},
+			{"/v1/customers", "invoice_settings[custom_fields][0][name]=" + strings.Repeat("f", 41) + "&invoice_settings[custom_fields][0][value]=v", "invoice_settings[custom_fields][0][name]"},
+			{"/v1/products", "name=Tea&statement_descriptor=" + strings.Repeat("S", 23), "statement_descriptor"},
+			{"/v1/customers", "address[line1]=" + strings.Repeat("l", 5001), "address[line1]"},
+			{"/v1/customers", "shipping[name]=Jenny&shipping[address][line1]=1&shipping[phone]=" + strings.Repeat("5", 5001), "shipping[phone]"},
+			{"/v1/payment_intents", "amount=100&currency=usd&payment_method_options[card][three_d_secure][cryptogram]=c&payment_method_options[card][three_d_secure][transaction_id]=t&payment_method_options[card][three_d_secure][version]=2.2.0&payment_method_options[card][three_d_secure][network_options][cartes_bancaires][cb_avalgo]=0&payment_method_options[card][three_d_secure][network_options][cartes_bancaires][cb_exemption]=12345", "payment_method_options[card][three_d_secure][network_options][cartes_bancaires][cb_exemption]"},
+			{"/v1/coupons", "duration=once&percent_off=5&name=" + strings.Repeat("c", 41), "name"},
+			{"/v1/prices", "currency=usd&unit_amount=1&product_data[name]=Tea&nickname=" + strings.Repeat("n", 5001), "nickname"},
+		} {
+			r := Do(emu.URL(), "POST", c.path, c.form)
+			Expect(r.Status).To(Equal(400), c.param+": "+r.Text)
+			Expect(r.Error()["param"]).To(Equal(c.param))
+			Expect(r.Error()["message"]).To(MatchRegexp(`^Invalid string: .*; must be at most \d+ characters$`), c.param)
+		}
+		Expect(emu.Count("", "customer")).To(BeZero())
+		Expect(emu.Count("", "product")).To(BeZero())
+
+		By("counting characters, not bytes")
+		r := Do(emu.URL(), "POST", "/v1/customers", "name="+strings.Repeat("é", 256))
+		Expect(r.Status).To(Equal(200), r.Text)
+	})
+
 	It("refuses a list filter outside the values Stripe's spec allows, instead of listing nothing", func() {
 		for _, c := range []struct{ path, param, msg string }{
 			{"/v1/subscriptions?status=bogus", "status", "Invalid status: must be one of active, all, canceled, ended, incomplete, incomplete_expired, past_due, paused, trialing, or unpaid"},

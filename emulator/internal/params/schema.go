@@ -35,6 +35,7 @@ type Schema struct {
 	Fields   map[string]*Schema // Object, IntegerOrObject
 	Elem     *Schema            // Array, MapOf
 	Allowed  []string           // allowed strings (enum)
+	MaxLen   int                // String: most characters taken (0: any)
 	Required []string           // Object: fields that must be present
 	// Unless: required fields (by name) that a sibling flag, sent true,
 	// stands for (by the flag's name): a parameter Stripe's clients send

@@ -27,7 +27,36 @@ func (s *Schema) ApplySpec(path string) *Schema {
 			}
 		})
 	}
-	return s.withEnums(specEnums[key])
+	return s.withEnums(specEnums[key]).withMaxLengths(specMaxLengths[key])
+}
+
+// withMaxLengths returns s with the most characters the spec lets each
+// string it takes hold (by dotted path), where s sets none itself.
+func (s *Schema) withMaxLengths(limits map[string]int) *Schema {
+	names := make([]string, 0, len(limits))
+	for p := range limits {
+		names = append(names, p)
+	}
+	slices.Sort(names)
+	for _, p := range names {
+		if !s.Has(p) {
+			continue
+		}
+		s = s.at(p, func(parent *Schema, name string) {
+			f := parent.Fields[name]
+			switch {
+			case (f.Kind == KindString || f.Kind == KindStringOrObject) && f.MaxLen == 0:
+				f = f.clone()
+				f.MaxLen = limits[p]
+			case f.Kind == KindArray && f.Elem != nil && f.Elem.Kind == KindString && f.Elem.MaxLen == 0:
+				f = f.clone()
+				f.Elem = f.Elem.clone()
+				f.Elem.MaxLen = limits[p]
+			}
+			parent.Fields[name] = f
+		})
+	}
+	return s
 }
 
 // ApplyQuerySpec returns s with the values the enums among the query

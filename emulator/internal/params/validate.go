@@ -134,6 +134,9 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		if len(s.Allowed) > 0 && !contains(s.Allowed, str) {
 			return nil, apierr.InvalidRequest("Invalid %s: must be one of %s", name, oneOf(s.Allowed)).WithParam(name)
 		}
+		if s.tooLong(str) {
+			return nil, apierr.TooLong(name, str, s.MaxLen)
+		}
 		return str, nil
 	case KindInteger:
 		str, ok := raw.(string)
@@ -198,6 +201,9 @@ func validateValue(s *Schema, raw any, name string) (any, *apierr.Error) {
 		return validateNested(&Schema{Kind: KindObject, Fields: s.Fields, Required: s.Required}, m, name)
 	case KindStringOrObject:
 		if str, ok := raw.(string); ok {
+			if s.tooLong(str) {
+				return nil, apierr.TooLong(name, str, s.MaxLen)
+			}
 			return str, nil
 		}
 		m, ok := raw.(map[string]any)
@@ -423,4 +429,11 @@ func MetadataEntry(name, k, v string) *apierr.Error {
 // are counted only when the bytes already exceed n.
 func longer(s string, n int) bool {
 	return len(s) > n && utf8.RuneCountInString(s) > n
+}
+
+// tooLong reports whether str holds more characters than the schema's
+// MaxLen (Stripe counts characters, not bytes: the count is made only for
+// a string whose bytes already exceed it).
+func (s *Schema) tooLong(str string) bool {
+	return s.MaxLen > 0 && len(str) > s.MaxLen && utf8.RuneCountInString(str) > s.MaxLen
 }
