@@ -27,6 +27,55 @@ var _ = Describe("Subscription parameters as integrations send them", Label("bil
 		cus = customerWithCard(sc, "params@example.com", "pm_card_visa", "")
 	})
 
+	It("takes items[][clear_usage] beside deleted as the item endpoint does: no effect on a meter-backed item, refused on a licensed one", func() {
+		m, err := sc.V1BillingMeters.Create(Ctx, &stripe.BillingMeterCreateParams{
+			DisplayName: stripe.String("API calls"), EventName: stripe.String("api_call"),
+			DefaultAggregation: &stripe.BillingMeterCreateDefaultAggregationParams{Formula: stripe.String("sum")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		usage, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+			Product: stripe.String(price.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(5),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}, {Price: stripe.String(usage.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		var licensed, meteredItem string
+		for _, it := range sub.Items.Data {
+			if it.Price.ID == price.ID {
+				licensed = it.ID
+			} else {
+				meteredItem = it.ID
+			}
+		}
+
+		// A licensed item has no usage to clear: refused as the item
+		// endpoint refuses it, nothing removed.
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(licensed), Deleted: stripe.Bool(true), ClearUsage: stripe.Bool(true)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items[0][clear_usage]")
+		Expect(StripeErr(err).Msg).To(Equal("clear_usage is only allowed when the subscription item's price has usage_type `metered`."))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data).To(HaveLen(2))
+
+		// stripe-go: "clear_usage has no effect if the plan has a billing
+		// meter attached", as every metered price has at basil.
+		got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(meteredItem), Deleted: stripe.Bool(true), ClearUsage: stripe.Bool(true)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data).To(HaveLen(1))
+		Expect(got.Items.Data[0].ID).To(Equal(licensed))
+
+		// false asks for nothing on a licensed item either.
+		got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(licensed), Deleted: stripe.Bool(true), ClearUsage: stripe.Bool(false)}, {Price: stripe.String(usage.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data).To(HaveLen(1))
+		Expect(got.Items.Data[0].Price.ID).To(Equal(usage.ID))
+	})
+
 	It("refuses a description longer than Stripe's 500 characters on create and update, changing nothing", func() {
 		long := strings.Repeat("d", 501)
 		_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),

@@ -2539,6 +2539,13 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 			oldPrice, oldQty := api.Obj(it["price"]), api.Int(it["quantity"])
 			oldRates, _ := it["tax_rates"].([]any)
 			if del, _ := ip.Bool("deleted"); del {
+				// clear_usage "has no effect if the plan has a billing
+				// meter attached" (stripe-go), as every metered price has
+				// at basil; a licensed item has no usage, refused as the
+				// item endpoint refuses it.
+				if clear, _ := ip.Bool("clear_usage"); clear && !metered(oldPrice) {
+					return false, apierr.InvalidRequest("clear_usage is only allowed when the subscription item's price has usage_type `metered`.").WithParam(prefix + "[clear_usage]")
+				}
 				removed[id] = true
 				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"], oldRates})
 				changed = true
