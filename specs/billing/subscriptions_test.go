@@ -871,6 +871,52 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(emu.EventTypes("")).NotTo(ContainElement("customer.subscription.pending_update_applied"))
 		})
 
+		It("refuses a change of items, or another pending update, while one waits for its payment, as not emulated, changing nothing", func() {
+			sub := failingRenewal()
+			emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+			got, err := upgrade(sub)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.PendingUpdate).NotTo(BeNil())
+			waiting := got.LatestInvoice.ID
+			invoices := func() int {
+				n := 0
+				for _, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub.ID)}) {
+					Expect(err).NotTo(HaveOccurred())
+					n++
+				}
+				return n
+			}
+			before := invoices()
+
+			// Another pending update would leave the first one's invoice
+			// open to be paid for a change that never applies.
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+				PaymentBehavior: stripe.String("pending_if_incomplete"), ProrationBehavior: stripe.String("always_invoice"),
+				Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(5)}},
+			})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "items")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("while a pending update waits for its payment"))
+			// A plain change of items would be undone when the pending
+			// update, which holds the items as they were, is paid.
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{ProrationBehavior: stripe.String("none"),
+				Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2)}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "items")
+			_, err = sc.V1SubscriptionItems.Update(Ctx, sub.Items.Data[0].ID, &stripe.SubscriptionItemUpdateParams{Quantity: stripe.Int64(2), ProrationBehavior: stripe.String("none")})
+			Expect(err).To(HaveOccurred())
+			Expect(StripeErr(err).Msg).To(ContainSubstring("while a pending update waits for its payment"))
+
+			got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Items.Data[0].Quantity).To(Equal(int64(1)))
+			Expect(got.PendingUpdate.SubscriptionItems[0].Quantity).To(Equal(int64(3)))
+			Expect(got.LatestInvoice.ID).To(Equal(waiting))
+			Expect(invoices()).To(Equal(before))
+			// What needs no payment still goes through.
+			got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{Metadata: map[string]string{"k": "v"}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Metadata).To(HaveKeyWithValue("k", "v"))
+		})
+
 		It("refuses parameters a pending update cannot carry, changing nothing", func() {
 			sub, err := subscribe(customerWith("pm_card_visa", ""), nil)
 			Expect(err).NotTo(HaveOccurred())

@@ -1547,6 +1547,18 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	pending := false
 	pb, _ := c.Params.Str("payment_behavior")
+	if before["pending_update"] != nil && (c.Params.Has("items") || pb == "pending_if_incomplete") {
+		// The waiting update holds the items as they were plus its own
+		// change, and its invoice stays payable: a new change of items
+		// would be undone by that payment, a second pending update would
+		// leave the first one's invoice to be paid for nothing. Stripe
+		// does not document how they combine.
+		err := apierr.InvalidRequest("stripe-emu does not emulate changing a subscription's items, or another pending update, while a pending update waits for its payment (Stripe does not document how the two combine), so it refused the request rather than answer as if it had taken effect. Pay its invoice or let it expire first.")
+		if !strings.Contains(c.Endpoint, "/v1/subscription_items") {
+			err = err.WithParam("items")
+		}
+		return nil, err
+	}
 	if pb == "pending_if_incomplete" {
 		if err := checkPendingParams(c, before); err != nil {
 			return nil, err
