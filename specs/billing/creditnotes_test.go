@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"encoding/json"
 	"fmt"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -199,7 +200,7 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 			},
 		})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "lines[0][amount]")
-		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
+		mixed, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
 			Invoice: stripe.String(inv.ID),
 			Lines: []*stripe.CreditNoteCreateLineParams{
 				{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(widgets), Quantity: stripe.Int64(1)},
@@ -207,6 +208,19 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 			},
 		})
 		Expect(err).NotTo(HaveOccurred())
+		// A line credited by amount has no unit amount and a quantity of 1,
+		// as Stripe's example credit notes show.
+		var raw struct {
+			Lines struct {
+				Data []map[string]any `json:"data"`
+			} `json:"lines"`
+		}
+		Expect(json.Unmarshal(mixed.LastResponse.RawJSON, &raw)).To(Succeed())
+		byAmount := raw.Lines.Data[1]
+		Expect(byAmount).To(HaveKeyWithValue("amount", BeNumerically("==", 500)))
+		Expect(byAmount).To(HaveKeyWithValue("quantity", BeNumerically("==", 1)))
+		Expect(byAmount).To(HaveKeyWithValue("unit_amount", BeNil()))
+		Expect(byAmount).To(HaveKeyWithValue("unit_amount_decimal", BeNil()))
 		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(9000)))
 		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{
 			Invoice: stripe.String(inv.ID),

@@ -417,7 +417,9 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 					// exclusive; the line's gross holds its inclusive tax.
 					amount += inclusiveTaxAdded(c, il, amt)
 				}
-				line["quantity"], line["unit_amount"], line["unit_amount_decimal"] = nil, nil, nil
+				// Stripe's example notes: a line credited by amount has
+				// no unit amount and a quantity of 1.
+				line["quantity"], line["unit_amount"], line["unit_amount_decimal"] = int64(1), nil, nil
 			default:
 				return nil, apierr.InvalidRequest("A line of type invoice_line_item needs a quantity or an amount to credit.").WithParam(prefix + "[quantity]")
 			}

@@ -55,7 +55,9 @@ func creditedByLine(c *api.Call, invID string) map[string]*lineCredit {
 // add counts a credit note line crediting the invoice line.
 func (lc *lineCredit) add(line store.Obj) {
 	lc.amount += api.Int(line["amount"])
-	lc.byQuantity = line["quantity"] != nil
+	// A line credited by quantity has a unit amount; one credited by
+	// amount has none (and a quantity of 1).
+	lc.byQuantity = line["unit_amount_decimal"] != nil
 	for _, d := range asAnys(line["discount_amounts"]) {
 		lc.discounts[api.Str(api.Obj(d)["discount"])] += api.Int(api.Obj(d)["amount"])
 	}
