@@ -244,8 +244,9 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 	It("serves a credit note's pdf", func() {
 		inv := openInvoice("")
 		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(500),
-			Reason: stripe.String("order_change"), Memo: stripe.String("One hour less")})
+			Reason: stripe.String("order_change"), Memo: stripe.String("One hour less"), EffectiveAt: stripe.Int64(Epoch.Unix() - 3*86400)})
 		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.EffectiveAt).To(Equal(Epoch.Unix() - 3*86400))
 		Expect(cn.PDF).To(Equal(emu.URL() + "/credit_notes/" + cn.ID + "/pdf"))
 		p := Visit("GET", cn.PDF, nil)
 		Expect(p.Status).To(Equal(200))
@@ -254,6 +255,9 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(p.Body).To(ContainSubstring("(Credit note " + cn.Number + ")"))
 		Expect(p.Body).To(ContainSubstring("(Invoice: " + inv.Number + ")"))
 		Expect(p.Body).To(ContainSubstring("(Reason: order change)"))
+		// Stripe's reference: effective_at replaces the date of issue
+		// printed on the credit note's PDF.
+		Expect(p.Body).To(ContainSubstring("(Date of issue: " + Epoch.AddDate(0, 0, -3).UTC().Format("January 2, 2006") + ")"))
 		Expect(p.Body).To(ContainSubstring("(Total credited: 5.00 USD)"))
 		Expect(Visit("GET", emu.URL()+"/credit_notes/cn_nope/pdf", nil).Status).To(Equal(404))
 	})

@@ -407,7 +407,9 @@ func CreditNotePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 		add("Invoice: %s", api.Str(inv["number"]))
 		add("Bill to: %s", firstString(inv["customer_name"], inv["customer_email"], inv["customer"]))
 	}
-	add("Date of issue: %s", pageDate(api.Int(cn["created"])))
+	// Stripe's reference: effective_at, when set, replaces the date of
+	// issue printed on the PDF (it is created otherwise).
+	add("Date of issue: %s", pageDate(api.Int(cn["effective_at"])))
 	if reason := api.Str(cn["reason"]); reason != "" {
 		add("Reason: %s", strings.ReplaceAll(reason, "_", " "))
 	}
