@@ -232,6 +232,55 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(9000)))
 	})
 
+	It("credits by quantity times a fractional unit price, the last units taking what is left of the line", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Metered widget")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmountDecimal: stripe.Float64(1000.5)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(30)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Pricing: &stripe.InvoiceItemCreatePricingParams{Price: stripe.String(price.ID)}, Quantity: stripe.Int64(3)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			UnitAmountDecimal: stripe.Float64(250.25), Quantity: stripe.Int64(2), Currency: stripe.String("usd"), Description: stripe.String("Hours")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AmountDue).To(Equal(int64(3002 + 501)))
+		priced, hours := inv.Lines.Data[0], inv.Lines.Data[1]
+		if priced.Description == "Hours" {
+			priced, hours = hours, priced
+		}
+		byQuantity := func(line string, q int64) *stripe.CreditNoteCreateLineParams {
+			return &stripe.CreditNoteCreateLineParams{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(line), Quantity: stripe.Int64(q)}
+		}
+		// Stripe: a quantity credited is that quantity times the line's
+		// unit price, 2 × 10.005 USD here; all of a line is all it charged.
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID),
+			Lines: []*stripe.CreditNoteCreateLineParams{byQuantity(priced.ID, 2), byQuantity(hours.ID, 2)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.Lines.Data[0].Amount).To(Equal(int64(2001)))
+		Expect(cn.Lines.Data[0].UnitAmountDecimal).To(Equal(1000.5))
+		Expect(cn.Lines.Data[1].Amount).To(Equal(int64(501)), "the whole line, as it was charged")
+		var raw struct {
+			Lines struct {
+				Data []map[string]any `json:"data"`
+			} `json:"lines"`
+		}
+		Expect(json.Unmarshal(cn.LastResponse.RawJSON, &raw)).To(Succeed())
+		Expect(raw.Lines.Data[0]).To(HaveKeyWithValue("unit_amount", BeNil()), "a fractional unit price has no integer unit_amount")
+		Expect(raw.Lines.Data[0]).To(HaveKeyWithValue("unit_amount_decimal", "1000.5"))
+		// The last unit takes exactly what is left of the line.
+		last, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID),
+			Lines: []*stripe.CreditNoteCreateLineParams{byQuantity(priced.ID, 1)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(last.Amount).To(Equal(int64(1001)))
+		after := getInvoice(inv.ID)
+		Expect(after.Status).To(Equal(stripe.InvoiceStatusPaid), "every unit credited")
+		Expect(after.PrePaymentCreditNotesAmount).To(Equal(int64(3503)))
+	})
+
 	It("takes a custom line's unit_amount_decimal, as Stripe's reference does, rounding the line's amount", func() {
 		inv := invoice(cus.ID, false)
 		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{

@@ -404,9 +404,19 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 				if q > lineQ {
 					return nil, apierr.InvalidRequest("The quantity to credit (%d) is greater than the invoice line item's quantity (%d).", q, lineQ).WithParam(prefix + "[quantity]")
 				}
-				unit := unitAmountOf(il)
-				amount = unit * q
-				line["quantity"], line["unit_amount"], line["unit_amount_decimal"] = q, unit, strconv.FormatInt(unit, 10)
+				// Stripe: the quantity times the line's unit price, which
+				// may be fractional; the units that finish the line take
+				// exactly what is left of it, so its parts add up to it.
+				unit := unitDecimalOf(il)
+				amount = int64(math.Round(unit * float64(q)))
+				if done.quantity+q == lineQ {
+					amount = api.Int(il["amount"]) - done.amount
+				}
+				line["quantity"], line["unit_amount"] = q, nil
+				line["unit_amount_decimal"] = strconv.FormatFloat(math.Round(unit*1e12)/1e12, 'f', -1, 64)
+				if unit == math.Trunc(unit) {
+					line["unit_amount"] = int64(unit)
+				}
 			case hasAmt:
 				if amt < 1 {
 					return nil, apierr.InvalidRequest("Invalid %s[amount]: must be at least 1.", prefix).WithParam(prefix + "[amount]")
@@ -513,17 +523,19 @@ var lineOnlyFor = []struct{ name, typ string }{
 	{"unit_amount_decimal", "custom_line_item"}, {"tax_rates", "custom_line_item"},
 }
 
-// unitAmountOf is an invoice line's unit amount.
-func unitAmountOf(il store.Obj) int64 {
+// unitDecimalOf is an invoice line's unit price in the currency's minor
+// unit, perhaps fractional: its price's unit_amount_decimal, or (no price,
+// or a tiered one) its amount over its quantity.
+func unitDecimalOf(il store.Obj) float64 {
 	if s := api.Str(api.Obj(il["pricing"])["unit_amount_decimal"]); s != "" {
 		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return int64(f)
+			return f
 		}
 	}
 	if q := api.Int(il["quantity"]); q > 0 {
-		return api.Int(il["amount"]) / q
+		return float64(api.Int(il["amount"])) / float64(q)
 	}
-	return api.Int(il["amount"])
+	return float64(api.Int(il["amount"]))
 }
 
 type refundTarget struct {

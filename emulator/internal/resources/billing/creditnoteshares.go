@@ -19,8 +19,10 @@ import (
 type lineCredit struct {
 	amount     int64
 	byQuantity bool
-	discounts  map[string]int64
-	taxes      map[string]lineTaxCredit
+	// quantity is the units credited, when credited by quantity.
+	quantity  int64
+	discounts map[string]int64
+	taxes     map[string]lineTaxCredit
 }
 
 type lineTaxCredit struct{ amount, taxable int64 }
@@ -58,6 +60,9 @@ func (lc *lineCredit) add(line store.Obj) {
 	// A line credited by quantity has a unit amount; one credited by
 	// amount has none (and a quantity of 1).
 	lc.byQuantity = line["unit_amount_decimal"] != nil
+	if lc.byQuantity {
+		lc.quantity += api.Int(line["quantity"])
+	}
 	for _, d := range asAnys(line["discount_amounts"]) {
 		lc.discounts[api.Str(api.Obj(d)["discount"])] += api.Int(api.Obj(d)["amount"])
 	}
