@@ -21,6 +21,7 @@ import (
 	"go/token"
 	"io/fs"
 	"log"
+	"maps"
 	"os"
 	"os/exec"
 	"regexp"
@@ -139,11 +140,7 @@ func main() {
 	fmt.Fprintf(&b, "package params\n\n")
 	fmt.Fprintf(&b, "// specRequired lists, by v1 POST path (variables written {}), the\n// parameters Stripe's spec requires, as dotted paths.\n")
 	fmt.Fprintf(&b, "var specRequired = map[string][]string{\n")
-	keys := make([]string, 0, len(table))
-	for k := range table {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(table))
 	for _, k := range keys {
 		fmt.Fprintf(&b, "%q: {", k)
 		for i, r := range table[k] {
@@ -394,18 +391,10 @@ func stripeGoEnums() map[string][]string {
 // writeEnums writes an enums table as the Go variable name.
 func writeEnums(b *bytes.Buffer, name string, enums map[string]map[string][]string) {
 	fmt.Fprintf(b, "var %s = map[string]map[string][]string{\n", name)
-	keys := make([]string, 0, len(enums))
-	for k := range enums {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(enums))
 	for _, k := range keys {
 		fmt.Fprintf(b, "%q: {\n", k)
-		names := make([]string, 0, len(enums[k]))
-		for n := range enums[k] {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(enums[k]))
 		for _, n := range names {
 			fmt.Fprintf(b, "%q: {", n)
 			for i, v := range enums[k][n] {
@@ -465,18 +454,10 @@ func maxLengthOf(s *schema) int {
 
 func writeMaxLengths(b *bytes.Buffer, maxLens map[string]map[string]int) {
 	b.WriteString("var specMaxLengths = map[string]map[string]int{\n")
-	keys := make([]string, 0, len(maxLens))
-	for k := range maxLens {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(maxLens))
 	for _, k := range keys {
 		fmt.Fprintf(b, "%q: {", k)
-		names := make([]string, 0, len(maxLens[k]))
-		for n := range maxLens[k] {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(maxLens[k]))
 		for i, n := range names {
 			if i > 0 {
 				b.WriteString(", ")
