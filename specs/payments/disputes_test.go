@@ -576,6 +576,43 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(balance()).To(Equal(int64(paid-4200)), "the countered fee was taken and returned")
 	})
 
+	It("opens a destination charge's dispute on the platform, debiting it, and a direct charge's on the connected account", func() {
+		// Stripe's Connect disputes guide: with destination charges the
+		// platform's balance is debited; with direct charges the
+		// connected account's.
+		seller := Seller(emu, nil).ID
+		mark, sellerMark := len(emu.EventTypes("")), len(emu.EventTypes(seller))
+		pi := pay("pm_card_createDispute", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodTypes = stripe.StringSlice([]string{"card"})
+			p.TransferData = &stripe.PaymentIntentCreateTransferDataParams{Destination: stripe.String(seller)}
+		})
+		du := disputeOf(pi)
+		Expect(du.Status).To(Equal(stripe.DisputeStatusNeedsResponse))
+		Expect(du.BalanceTransactions).To(HaveLen(1))
+		Expect(du.BalanceTransactions[0].Net).To(Equal(int64(-5700)))
+		Expect(balance()).To(Equal(int64(paid-4200-5700)), "the platform paid the transfer and bears the dispute")
+		Expect(eventsSince(mark)).To(ContainElements("charge.dispute.created", "charge.dispute.funds_withdrawn"))
+		Expect(emu.EventTypes(seller)[sellerMark:]).NotTo(ContainElement(HavePrefix("charge.dispute.")))
+		Expect(emu.Count(seller, "dispute")).To(BeZero())
+
+		p := &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(3000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"}), PaymentMethod: stripe.String("pm_card_createDispute"), Confirm: stripe.Bool(true)}
+		p.SetStripeAccount(seller)
+		direct, err := sc.V1PaymentIntents.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		lp := &stripe.DisputeListParams{PaymentIntent: stripe.String(direct.ID)}
+		lp.SetStripeAccount(seller)
+		var got []*stripe.Dispute
+		for d, err := range sc.V1Disputes.List(Ctx, lp) {
+			Expect(err).NotTo(HaveOccurred())
+			got = append(got, d)
+		}
+		Expect(got).To(HaveLen(1))
+		Expect(got[0].BalanceTransactions[0].Net).To(Equal(int64(-4500)))
+		Expect(emu.EventTypes(seller)).To(ContainElements("charge.dispute.created", "charge.dispute.funds_withdrawn"))
+		Expect(disputesOf(&stripe.DisputeListParams{PaymentIntent: stripe.String(direct.ID)})).To(BeEmpty(), "not the platform's")
+		Expect(balance()).To(Equal(int64(paid-4200-5700)), "the platform's balance is untouched by the direct charge's dispute")
+	})
 	It("accepts a chargeback on close (lost) and closes an inquiry (warning_closed)", func() {
 		du := disputeOf(pay("pm_card_createDispute"))
 		mark := len(emu.EventTypes(""))
