@@ -375,6 +375,15 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(m.Metadata).To(HaveKeyWithValue("note", "waiting"))
 	})
 
+	It("takes submit=true with no evidence as a submission, as the README says (Stripe's answer is undocumented)", func() {
+		du := disputeOf(pay("pm_card_createDispute"))
+		sub, err := update(du.ID, &stripe.DisputeUpdateParams{Submit: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.DisputeStatusUnderReview))
+		Expect(sub.EvidenceDetails.HasEvidence).To(BeFalse())
+		Expect(sub.EvidenceDetails.SubmissionCount).To(Equal(int64(1)))
+		Expect(stripeFees()).To(HaveLen(1), "it counters the chargeback")
+	})
 	It("marks evidence submitted after due_by as past_due", func() {
 		du := disputeOf(pay("pm_card_createDispute"))
 		p := evidence("on time")
