@@ -160,6 +160,34 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(emu.Count("", "subscription")).To(Equal(before))
 		})
 
+		It("counts a subscription schedule among a customer's three, one yet to start as one started, refusing a fourth either way", func() {
+			cus := customerWithCard(sc, "scheduled-three@example.com", "pm_card_visa", clock.ID)
+			schedule := func(start int64) error {
+				_, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
+					StartDate: stripe.Int64(start),
+					Phases:    []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(monthly.ID)}}, Iterations: stripe.Int64(3)}}})
+				return err
+			}
+			Expect(schedule(Epoch.AddDate(0, 0, 20).Unix())).To(Succeed())
+			for range 2 {
+				_, err := subscribe(cus)
+				Expect(err).NotTo(HaveOccurred())
+			}
+			subs, scheds := emu.Count("", "subscription"), emu.Count("", "subscription_schedule")
+			_, err := subscribe(cus)
+			ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "customer")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("3 subscriptions"))
+			// A schedule starting now makes its subscription at once; one
+			// starting later makes it on the clock's advance.
+			ExpectStripeError(schedule(Epoch.Unix()), http.StatusBadRequest, "invalid_request_error", "", "customer")
+			ExpectStripeError(schedule(Epoch.AddDate(0, 0, 10).Unix()), http.StatusBadRequest, "invalid_request_error", "", "customer")
+			Expect(emu.Count("", "subscription")).To(Equal(subs))
+			Expect(emu.Count("", "subscription_schedule")).To(Equal(scheds))
+			// The schedule counted already: it starts its subscription.
+			advance(Epoch.AddDate(0, 0, 21))
+			Expect(emu.Count("", "subscription")).To(Equal(subs + 1))
+		})
+
 		It("deletes its customers as deleting a customer does: subscriptions and schedules canceled at its time, with their events", func() {
 			cus, sub := subscribedOnClock("ends@example.com", "pm_card_visa")
 			advance(Epoch.Add(3 * time.Hour))

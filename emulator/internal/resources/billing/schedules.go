@@ -100,6 +100,9 @@ func createSchedule(c *api.Call) (any, error) {
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", cusID, "customer")
 	}
+	if err := checkClockSubscriptions(c, cus); err != nil {
+		return nil, err
+	}
 	c.Now = c.ClockNow(cus)
 	if !c.Params.Has("phases") {
 		return nil, apierr.MissingParam("phases")

@@ -353,8 +353,11 @@ func createSubscription(c *api.Call) (any, error) {
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", cusID, "customer")
 	}
-	if err := checkClockSubscriptions(c, cus); err != nil {
-		return nil, err
+	// A schedule starting its subscription was counted as it when created.
+	if c.Var("schedule") == "" {
+		if err := checkClockSubscriptions(c, cus); err != nil {
+			return nil, err
+		}
 	}
 	now := c.ClockNow(cus)
 	c.Now = now

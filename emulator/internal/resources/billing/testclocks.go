@@ -92,8 +92,10 @@ func clockCustomers(c *api.Call, clockID string) []string {
 	return ids
 }
 
-// checkClockSubscriptions refuses a subscription more for a customer on a
-// test clock that has as many live ones as a clock takes.
+// checkClockSubscriptions refuses a subscription (or a schedule, which makes
+// one) more for a customer on a test clock that has as many live ones as a
+// clock takes. A schedule yet to start counts as its subscription: Stripe
+// counts a customer's subscriptions "including scheduled subscriptions".
 func checkClockSubscriptions(c *api.Call, cus store.Obj) error {
 	if cus["test_clock"] == nil {
 		return nil
@@ -101,6 +103,12 @@ func checkClockSubscriptions(c *api.Call, cus store.Obj) error {
 	n := 0
 	c.Tx.EachIndexedRaw(c.Account, "subscription", "customer", api.Str(cus["id"]), func(raw string) bool {
 		if !subscriptionEnded(store.Pick(raw, "status")[0].String()) {
+			n++
+		}
+		return true
+	})
+	c.Tx.EachIndexedRaw(c.Account, "subscription_schedule", "customer", api.Str(cus["id"]), func(raw string) bool {
+		if store.Pick(raw, "status")[0].String() == "not_started" {
 			n++
 		}
 		return true
