@@ -45,10 +45,11 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	inclusive, _ := c.Params.Bool("inclusive")
+	// rate_type is only set on the rates Stripe Tax makes (tax.engine).
 	o := c.Object("tax_rate", c.NewID("tax_rate"), store.Obj{
 		"active": true, "country": nil, "description": nil, "display_name": nil, "effective_percentage": pct,
 		"flat_amount": nil, "inclusive": inclusive, "jurisdiction": nil, "jurisdiction_level": nil,
-		"metadata": map[string]any{}, "percentage": pct, "rate_type": "percentage", "state": nil, "tax_type": nil,
+		"metadata": map[string]any{}, "percentage": pct, "rate_type": nil, "state": nil, "tax_type": nil,
 	})
 	if err := apply(c, o); err != nil {
 		return nil, err
