@@ -45,9 +45,10 @@ func create(c *api.Call) (any, error) {
 		return nil, err
 	}
 	inclusive, _ := c.Params.Bool("inclusive")
-	// rate_type is only set on the rates Stripe Tax makes (tax.engine).
+	// effective_percentage and rate_type are only set on the rates Stripe
+	// Tax makes (tax.engine), as Stripe's examples of a rate made by hand show.
 	o := c.Object("tax_rate", c.NewID("tax_rate"), store.Obj{
-		"active": true, "country": nil, "description": nil, "display_name": nil, "effective_percentage": pct,
+		"active": true, "country": nil, "description": nil, "display_name": nil, "effective_percentage": nil,
 		"flat_amount": nil, "inclusive": inclusive, "jurisdiction": nil, "jurisdiction_level": nil,
 		"metadata": map[string]any{}, "percentage": pct, "rate_type": nil, "state": nil, "tax_type": nil,
 	})
