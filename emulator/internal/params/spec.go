@@ -1,6 +1,7 @@
 package params
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 )
@@ -33,30 +34,14 @@ func (s *Schema) ApplySpec(path string) *Schema {
 // withMaxLengths returns s with the most characters the spec lets each
 // string it takes hold (by dotted path), where s sets none itself.
 func (s *Schema) withMaxLengths(limits map[string]int) *Schema {
-	names := make([]string, 0, len(limits))
-	for p := range limits {
-		names = append(names, p)
-	}
-	slices.Sort(names)
-	for _, p := range names {
-		if !s.Has(p) {
-			continue
+	return onStrings(s, limits, func(f *Schema, inArray bool, n int) *Schema {
+		if f.MaxLen != 0 || !(f.Kind == KindString || f.Kind == KindStringOrObject && !inArray) {
+			return nil
 		}
-		s = s.at(p, func(parent *Schema, name string) {
-			f := parent.Fields[name]
-			switch {
-			case (f.Kind == KindString || f.Kind == KindStringOrObject) && f.MaxLen == 0:
-				f = f.clone()
-				f.MaxLen = limits[p]
-			case f.Kind == KindArray && f.Elem != nil && f.Elem.Kind == KindString && f.Elem.MaxLen == 0:
-				f = f.clone()
-				f.Elem = f.Elem.clone()
-				f.Elem.MaxLen = limits[p]
-			}
-			parent.Fields[name] = f
-		})
-	}
-	return s
+		f = f.clone()
+		f.MaxLen = n
+		return f
+	})
 }
 
 // ApplyQuerySpec returns s with the values the enums among the query
@@ -69,25 +54,34 @@ func (s *Schema) ApplyQuerySpec(path string) *Schema {
 // withEnums returns s with the values enums allow (by dotted path) on
 // the strings, and arrays of strings, it takes unrestricted.
 func (s *Schema) withEnums(enums map[string][]string) *Schema {
-	names := make([]string, 0, len(enums))
-	for p := range enums {
-		names = append(names, p)
-	}
-	slices.Sort(names)
-	for _, p := range names {
+	return onStrings(s, enums, func(f *Schema, _ bool, values []string) *Schema {
+		if f.Kind != KindString || len(f.Allowed) != 0 {
+			return nil
+		}
+		f = f.clone()
+		f.Allowed = values
+		return f
+	})
+}
+
+// onStrings returns s with what table says of each dotted path s takes
+// applied by set to the field there (an array's elements for an array,
+// inArray then true). set answers a changed copy of the field, or nil to
+// leave it.
+func onStrings[V any](s *Schema, table map[string]V, set func(f *Schema, inArray bool, v V) *Schema) *Schema {
+	for _, p := range slices.Sorted(maps.Keys(table)) {
 		if !s.Has(p) {
 			continue
 		}
 		s = s.at(p, func(parent *Schema, name string) {
 			f := parent.Fields[name]
-			switch {
-			case f.Kind == KindString && len(f.Allowed) == 0:
-				f = f.clone()
-				f.Allowed = enums[p]
-			case f.Kind == KindArray && f.Elem != nil && f.Elem.Kind == KindString && len(f.Elem.Allowed) == 0:
-				f = f.clone()
-				f.Elem = f.Elem.clone()
-				f.Elem.Allowed = enums[p]
+			if f.Kind == KindArray && f.Elem != nil {
+				if e := set(f.Elem, true, table[p]); e != nil {
+					f = f.clone()
+					f.Elem = e
+				}
+			} else if g := set(f, false, table[p]); g != nil {
+				f = g
 			}
 			parent.Fields[name] = f
 		})
