@@ -874,6 +874,37 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(data["footer"]).To(Equal("Thanks"))
 	})
 
+	It("replaces the metadata it hands to payments and subscriptions on update, and merges its invoices' metadata key by key, as Stripe's update parameters say", func() {
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:         []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+			PaymentIntentData: &stripe.PaymentLinkCreatePaymentIntentDataParams{Metadata: map[string]string{"channel": "link"}},
+			InvoiceCreation: &stripe.PaymentLinkCreateInvoiceCreationParams{Enabled: stripe.Bool(true), InvoiceData: &stripe.PaymentLinkCreateInvoiceCreationInvoiceDataParams{
+				Metadata: map[string]string{"channel": "link", "region": "eu"}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		up, err := sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{
+			// Stripe: payment_intent_data[metadata] "is declarative.
+			// Updates will clear prior values."
+			PaymentIntentData: &stripe.PaymentLinkUpdatePaymentIntentDataParams{Metadata: map[string]string{"campaign": "summer"}},
+			// invoice_data[metadata] is an object's metadata: "Individual
+			// keys can be unset by posting an empty value to them."
+			InvoiceCreation: &stripe.PaymentLinkUpdateInvoiceCreationParams{Enabled: stripe.Bool(true), InvoiceData: &stripe.PaymentLinkUpdateInvoiceCreationInvoiceDataParams{
+				Metadata: map[string]string{"campaign": "summer", "region": ""}}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(up.PaymentIntentData.Metadata).To(Equal(map[string]string{"campaign": "summer"}))
+		Expect(up.InvoiceCreation.InvoiceData.Metadata).To(Equal(map[string]string{"channel": "link", "campaign": "summer"}))
+
+		// The invoice the link's session makes carries the merged metadata.
+		s, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		done, err := emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Retrieve(Ctx, done["invoice"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Metadata).To(Equal(map[string]string{"channel": "link", "campaign": "summer"}))
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})
