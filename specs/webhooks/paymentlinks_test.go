@@ -905,6 +905,50 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(inv.Metadata).To(Equal(map[string]string{"channel": "link", "campaign": "summer"}))
 	})
 
+	It("takes subscription_data[invoice_settings][issuer][type]=self, as a Checkout Session's subscription_data does, refusing an account issuer as not emulated", func() {
+		selfIssued := func() *stripe.PaymentLinkCreateSubscriptionDataParams {
+			return &stripe.PaymentLinkCreateSubscriptionDataParams{InvoiceSettings: &stripe.PaymentLinkCreateSubscriptionDataInvoiceSettingsParams{
+				Issuer: &stripe.PaymentLinkCreateSubscriptionDataInvoiceSettingsIssuerParams{Type: stripe.String("self")}}}
+		}
+		l, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:        []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(recurring.ID), Quantity: stripe.Int64(1)}},
+			SubscriptionData: selfIssued(),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.SubscriptionData.InvoiceSettings.Issuer.Type).To(Equal(stripe.PaymentLinkSubscriptionDataInvoiceSettingsIssuerTypeSelf))
+		l, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{SubscriptionData: &stripe.PaymentLinkUpdateSubscriptionDataParams{
+			InvoiceSettings: &stripe.PaymentLinkUpdateSubscriptionDataInvoiceSettingsParams{Issuer: &stripe.PaymentLinkUpdateSubscriptionDataInvoiceSettingsIssuerParams{Type: stripe.String("self")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.SubscriptionData.InvoiceSettings.Issuer.Type).To(Equal(stripe.PaymentLinkSubscriptionDataInvoiceSettingsIssuerTypeSelf))
+		s, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		done, err := emu.CompleteCheckout("", s["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, done["subscription"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.InvoiceSettings.Issuer.Type).To(Equal(stripe.SubscriptionInvoiceSettingsIssuerTypeSelf))
+
+		account := selfIssued()
+		account.InvoiceSettings.Issuer = &stripe.PaymentLinkCreateSubscriptionDataInvoiceSettingsIssuerParams{Type: stripe.String("account"), Account: stripe.String("acct_1")}
+		noType := selfIssued()
+		noType.InvoiceSettings.Issuer.Type = nil
+		noType.InvoiceSettings.Issuer.Account = stripe.String("acct_1")
+		for _, tc := range []struct {
+			sd    *stripe.PaymentLinkCreateSubscriptionDataParams
+			param string
+		}{
+			{account, "subscription_data[invoice_settings][issuer][type]"},
+			{noType, "subscription_data[invoice_settings][issuer][type]"},
+		} {
+			_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+				LineItems:        []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(recurring.ID), Quantity: stripe.Int64(1)}},
+				SubscriptionData: tc.sd,
+			})
+			Expect(StripeErr(err).Param).To(Equal(tc.param), "%v", err)
+		}
+		Expect(count()).To(Equal(1))
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

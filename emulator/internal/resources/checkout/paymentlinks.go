@@ -526,6 +526,19 @@ func applyLinkData(c *api.Call, l store.Obj, mode string) error {
 		} else if sd.Unset("trial_period_days") {
 			out["trial_period_days"] = nil
 		}
+		if sd.Has("invoice_settings.issuer") {
+			// The link's subscriptions are invoiced by the account itself,
+			// as it already shows; a connected account issuer is not
+			// emulated, as on a Checkout Session's subscription_data.
+			const param = "subscription_data[invoice_settings][issuer][type]"
+			switch typ, _ := sd.Str("invoice_settings.issuer.type"); typ {
+			case "self":
+			case "":
+				return apierr.MissingParam(param)
+			default:
+				return apierr.InvalidRequest("stripe-emu does not emulate subscriptions invoiced by a connected account, so it refused the request rather than answer as if `%s=%s` had taken effect.", param, typ).WithParam(param)
+			}
+		}
 		if b, _ := sd.Str("trial_settings.end_behavior.missing_payment_method"); b != "" {
 			out["trial_settings"] = store.Obj{"end_behavior": store.Obj{"missing_payment_method": b}}
 		} else if sd.Unset("trial_settings") {
