@@ -949,6 +949,42 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 		Expect(count()).To(Equal(1))
 	})
 
+	It("refuses, when made or changed, payment method types the sessions it opens would refuse, and opens a WeChat Pay link's sessions for the web", func() {
+		usd, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1500)})
+		Expect(err).NotTo(HaveOccurred())
+		link := func(priceID string, types ...string) *stripe.PaymentLinkCreateParams {
+			return &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(priceID), Quantity: stripe.Int64(1)}},
+				PaymentMethodTypes: stripe.StringSlice(types)}
+		}
+		for _, p := range []*stripe.PaymentLinkCreateParams{
+			link(usd.ID, "card", "ideal"),    // iDEAL pays in euros only
+			link(recurring.ID, "multibanco"), // not emulated at all
+			link(recurring.ID, "oxxo"),       // a voucher pays once
+		} {
+			_, err := sc.V1PaymentLinks.Create(Ctx, p)
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400), "%v", err)
+			Expect(StripeErr(err).Param).To(Equal("payment_method_types"), "%v", err)
+		}
+		Expect(count()).To(BeZero())
+
+		l, err := sc.V1PaymentLinks.Create(Ctx, link(usd.ID, "card"))
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{PaymentMethodTypes: stripe.StringSlice([]string{"card", "eps"})})
+		Expect(StripeErr(err).Param).To(Equal("payment_method_types"), "%v", err)
+		got, err := sc.V1PaymentLinks.Retrieve(Ctx, l.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.PaymentMethodTypes).To(Equal([]stripe.PaymentLinkPaymentMethodType{"card"}), "the refused update changed nothing")
+
+		// A Checkout Session needs WeChat Pay's client (which its object
+		// does not show); a link's page is the web.
+		wechat, err := sc.V1PaymentLinks.Create(Ctx, link(price.ID, "wechat_pay"))
+		Expect(err).NotTo(HaveOccurred())
+		status, body := open(wechat.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["payment_method_types"]).To(Equal([]any{"wechat_pay"}))
+		Expect(body["payment_link"]).To(Equal(wechat.ID))
+	})
+
 	It("refuses what Stripe refuses, keeping nothing", func() {
 		other, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("eur"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

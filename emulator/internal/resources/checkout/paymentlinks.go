@@ -416,11 +416,17 @@ func applyLinkSettings(c *api.Call, l store.Obj, mode string, items []linkItem) 
 	}
 	if c.Params.Has("payment_method_types") {
 		if types := c.Params.Strings("payment_method_types"); len(types) > 0 {
+			// Refused now, as the sessions it opens would be (a manual
+			// capture's refusals are checkLinkIntentTypes'), rather than
+			// when a customer opens it. Its page is the web, WeChat Pay's
+			// client there.
 			for _, t := range types {
-				// As the sessions it opens would be refused.
-				if err := payments.CheckEmulatedType(t, "payment_method_types"); err != nil {
+				if err := refuseSessionType(t, mode, false, false, "web"); err != nil {
 					return err
 				}
+			}
+			if err := payments.CheckTypesCurrency("Payment Link", api.Str(l["currency"]), api.Anys(types), "payment_method_types"); err != nil {
+				return err
 			}
 			l["payment_method_types"] = api.Anys(types)
 		} else {
@@ -822,6 +828,11 @@ func openLinkSession(c *api.Call) (any, error) {
 	}
 	if types, _ := l["payment_method_types"].([]any); len(types) > 0 {
 		p["payment_method_types"] = types
+		if slices.Contains(types, any("wechat_pay")) {
+			// Checkout needs the client WeChat Pay is paid from: the
+			// link's page is a web page.
+			p["payment_method_options"] = map[string]any{"wechat_pay": map[string]any{"client": "web"}}
+		}
 	}
 	if options, _ := l["shipping_options"].([]any); len(options) > 0 {
 		list := make([]any, len(options))

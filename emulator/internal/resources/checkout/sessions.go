@@ -432,35 +432,8 @@ func applyPaymentMethodTypes(c *api.Call, s store.Obj, currency string) error {
 		}
 		list := api.Anys(types)
 		for _, t := range types {
-			if err := payments.CheckEmulatedType(t, "payment_method_types"); err != nil {
+			if err := refuseSessionType(t, api.Str(s["mode"]), manual, noRedirects, wechatClient(c)); err != nil {
 				return err
-			}
-			switch {
-			case t == "boleto" && s["mode"] == "subscription":
-				// Stripe's Boleto pays subscriptions' invoices by voucher.
-				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type boleto in `subscription` mode (a subscription's invoices paid by voucher), so it refused the request rather than answer as if it had taken effect.").WithParam("payment_method_types")
-			case t == "bacs_debit" && s["mode"] != "payment":
-				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type bacs_debit in `%s` mode (a Bacs mandate set up for later debits), so it refused the request rather than answer as if it had taken effect.", s["mode"]).WithParam("payment_method_types")
-			case (t == "au_becs_debit" || t == "acss_debit") && s["mode"] != "payment":
-				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %s in `%s` mode (a mandate set up for later debits), so it refused the request rather than answer as if it had taken effect.", t, s["mode"]).WithParam("payment_method_types")
-			case payments.IsWallet(t) && !payments.SavesWallet(t) && s["mode"] != "payment":
-				// Alipay and WeChat Pay pay once (the emulator's wording).
-				return apierr.InvalidRequest("The payment method type `%s` cannot be used in `%s` mode: it cannot be saved for later payments.", t, s["mode"]).WithParam("payment_method_types")
-			case t == "wechat_pay" && wechatClient(c) == "":
-				// Stripe requires the client WeChat Pay is paid from.
-				return apierr.MissingParam("payment_method_options[wechat_pay][client]")
-			case payments.IsWallet(t) && s["mode"] == "subscription":
-				// The first invoice would be paid by the wallet the page
-				// authorizes; that hand-over is not emulated.
-				return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %s in `subscription` mode (the subscription's first invoice paid by the wallet the customer authorizes), so it refused the request rather than answer as if it had taken effect.", t).WithParam("payment_method_types")
-			case payments.IsVoucher(t) && s["mode"] != "payment":
-				// Stripe's guides: OXXO and Konbini pay one-time line
-				// items only, and none of the three has a setup mode.
-				return apierr.InvalidRequest("The payment method type `%s` cannot be used in `%s` mode: a voucher pays once.", t, s["mode"]).WithParam("payment_method_types")
-			case manual && payments.RefusesManualCapture(t):
-				return payments.ManualCaptureRefused(t, "payment_method_types")
-			case noRedirects && payments.IsRedirect(t):
-				return apierr.InvalidRequest("The payment method type `%s` redirects the customer, which `redirect_on_completion=never` disables.", t).WithParam("payment_method_types")
 			}
 		}
 		if currency != "" {
@@ -505,6 +478,45 @@ func trialAmounts(s store.Obj, items []store.Obj) {
 func hasTrial(data map[string]any) bool {
 	_, days := data["trial_period_days"]
 	return days || data["trial_end"] != nil
+}
+
+// refuseSessionType refuses a named payment method type a Checkout Session
+// in mode cannot offer: not emulated, or not for that mode, a manual
+// capture (manual), a session that never redirects (noRedirects), or
+// WeChat Pay without its client (wechat). A payment link's types are held
+// to it when the link is made or changed, as the sessions it opens are.
+func refuseSessionType(t, mode string, manual, noRedirects bool, wechat string) error {
+	if err := payments.CheckEmulatedType(t, "payment_method_types"); err != nil {
+		return err
+	}
+	switch {
+	case t == "boleto" && mode == "subscription":
+		// Stripe's Boleto pays subscriptions' invoices by voucher.
+		return apierr.InvalidRequest("stripe-emu does not emulate the payment method type boleto in `subscription` mode (a subscription's invoices paid by voucher), so it refused the request rather than answer as if it had taken effect.").WithParam("payment_method_types")
+	case t == "bacs_debit" && mode != "payment":
+		return apierr.InvalidRequest("stripe-emu does not emulate the payment method type bacs_debit in `%s` mode (a Bacs mandate set up for later debits), so it refused the request rather than answer as if it had taken effect.", mode).WithParam("payment_method_types")
+	case (t == "au_becs_debit" || t == "acss_debit") && mode != "payment":
+		return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %s in `%s` mode (a mandate set up for later debits), so it refused the request rather than answer as if it had taken effect.", t, mode).WithParam("payment_method_types")
+	case payments.IsWallet(t) && !payments.SavesWallet(t) && mode != "payment":
+		// Alipay and WeChat Pay pay once (the emulator's wording).
+		return apierr.InvalidRequest("The payment method type `%s` cannot be used in `%s` mode: it cannot be saved for later payments.", t, mode).WithParam("payment_method_types")
+	case t == "wechat_pay" && wechat == "":
+		// Stripe requires the client WeChat Pay is paid from.
+		return apierr.MissingParam("payment_method_options[wechat_pay][client]")
+	case payments.IsWallet(t) && mode == "subscription":
+		// The first invoice would be paid by the wallet the page
+		// authorizes; that hand-over is not emulated.
+		return apierr.InvalidRequest("stripe-emu does not emulate the payment method type %s in `subscription` mode (the subscription's first invoice paid by the wallet the customer authorizes), so it refused the request rather than answer as if it had taken effect.", t).WithParam("payment_method_types")
+	case payments.IsVoucher(t) && mode != "payment":
+		// Stripe's guides: OXXO and Konbini pay one-time line
+		// items only, and none of the three has a setup mode.
+		return apierr.InvalidRequest("The payment method type `%s` cannot be used in `%s` mode: a voucher pays once.", t, mode).WithParam("payment_method_types")
+	case manual && payments.RefusesManualCapture(t):
+		return payments.ManualCaptureRefused(t, "payment_method_types")
+	case noRedirects && payments.IsRedirect(t):
+		return apierr.InvalidRequest("The payment method type `%s` redirects the customer, which `redirect_on_completion=never` disables.", t).WithParam("payment_method_types")
+	}
+	return nil
 }
 
 // wechatClient is the session's payment_method_options[wechat_pay][client].
