@@ -380,6 +380,29 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		})
 	})
 
+	It("keeps a payment method for an active subscription to charge: the last one cannot be removed until another is added", func() {
+		// As Checkout leaves a subscription's card: the subscription's
+		// default, not the customer's invoice default.
+		card := cus.InvoiceSettings.DefaultPaymentMethod.ID
+		_, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(card)})
+		Expect(err).NotTo(HaveOccurred())
+		status, body, err := emu.Call("POST", "/v1/customers/"+cus.ID, url.Values{"invoice_settings[default_payment_method]": {""}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+
+		s := open("", nil)
+		p := Visit("POST", s.URL, url.Values{"action": {"detach"}, "payment_method": {card}})
+		Expect(p.Status).To(Equal(400), "Stripe: the portal requires a customer with an active subscription to keep at least one payment method")
+		Expect(p.Body).To(ContainSubstring("add another"))
+		pm, err := sc.V1PaymentMethods.Retrieve(Ctx, card, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.Customer.ID).To(Equal(cus.ID), "still attached")
+
+		Expect(Visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_visa"}}).Status).To(Equal(303))
+		Expect(Visit("POST", s.URL, url.Values{"action": {"detach"}, "payment_method": {card}}).Status).To(Equal(303), "another one is left")
+		Expect(lastEvent("payment_method.detached").Data.Object["id"]).To(Equal(card))
+	})
+
 	It("adds a test card and switches the default on the homepage", func() {
 		s := open("", nil)
 		p := Visit("POST", s.URL, url.Values{"action": {"add_card"}, "payment_method": {"pm_card_visa"}})

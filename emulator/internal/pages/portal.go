@@ -683,6 +683,17 @@ func (p *portal) detach(pm string) (string, *refusal) {
 	if api.Str(api.Obj(cus["invoice_settings"])["default_payment_method"]) == pm {
 		return "", refuse(http.StatusBadRequest, "The default payment method cannot be removed; make another one the default first.")
 	}
+	// Stripe: "If your customer has an active subscription the portal
+	// requires them to maintain at least one payment method for that
+	// subscription to charge" (a Checkout-made subscription's card is
+	// its own default, not the customer's).
+	if len(p.list("/v1/customers/"+p.customer+"/payment_methods", url.Values{})) <= 1 {
+		for _, s := range p.list("/v1/subscriptions", url.Values{"customer": {p.customer}}) {
+			if live(s) {
+				return "", refuse(http.StatusBadRequest, "This payment method pays an active subscription; add another one before removing it.")
+			}
+		}
+	}
 	if _, failed := p.call("POST", "/v1/payment_methods/"+pm+"/detach", url.Values{}); failed != nil {
 		return "", failed
 	}
