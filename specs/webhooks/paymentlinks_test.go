@@ -388,6 +388,29 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 
 		status, _ := open(l.ID)
 		Expect(status).To(Equal(400))
+
+		By("a higher limit keeps the sessions counted, and the link stays off until turned on")
+		got, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{
+			Restrictions: &stripe.PaymentLinkUpdateRestrictionsParams{CompletedSessions: &stripe.PaymentLinkUpdateRestrictionsCompletedSessionsParams{Limit: stripe.Int64(3)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Restrictions.CompletedSessions.Count).To(Equal(int64(2)))
+		Expect(got.Restrictions.CompletedSessions.Limit).To(Equal(int64(3)))
+		Expect(got.Active).To(BeFalse())
+		got, err = sc.V1PaymentLinks.Update(Ctx, l.ID, &stripe.PaymentLinkUpdateParams{Active: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		third, err := emu.OpenPaymentLink("", l.ID)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = emu.CompleteCheckout("", third["id"].(string), "pm_card_visa")
+		Expect(err).NotTo(HaveOccurred())
+		got, _ = sc.V1PaymentLinks.Retrieve(Ctx, l.ID, nil)
+		Expect(got.Active).To(BeFalse(), "the new limit reached")
+
+		By("an emptied restriction leaves none")
+		status, body, err := emu.Call("POST", "/v1/payment_links/"+l.ID, url.Values{"restrictions": {""}, "active": {"true"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["restrictions"]).To(BeNil())
+		Expect(body["active"]).To(BeTrue())
 	})
 
 	It("pages its line items, and its sessions' line items, in their order", func() {
