@@ -595,6 +595,14 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		updated := latestEvent(sc, "customer.subscription.updated")
 		Expect(updated.Data.Object["latest_invoice"]).To(Equal(draft.ID))
 		Expect(updated.Data.PreviousAttributes).To(HaveKeyWithValue("latest_invoice", first))
+		// As Stripe's renewal events show it: of the items list only its
+		// changed data (the array whole, each item as it was), not the
+		// list object around it.
+		Expect(updated.Data.PreviousAttributes).To(HaveKeyWithValue("items", And(HaveLen(1), HaveKey("data"))))
+		oldItems := updated.Data.PreviousAttributes["items"].(map[string]any)["data"].([]any)
+		Expect(oldItems).To(HaveLen(1))
+		Expect(oldItems[0]).To(HaveKeyWithValue("current_period_end", BeNumerically("==", periodEnd)))
+		Expect(oldItems[0]).To(HaveKeyWithValue("object", "subscription_item"))
 		created := latestEvent(sc, "invoice.created")
 		Expect(created.Data.Object["id"]).To(Equal(draft.ID))
 		Expect(created.Data.Object["auto_advance"]).To(BeTrue(), "invoice.created already shows the draft finalizing by itself")

@@ -10,7 +10,10 @@ import (
 // PreviousAttributes is what Stripe puts in an update event's
 // data.previous_attributes: for each changed field its old value; for a
 // changed sub-object only its changed keys (recursively); arrays whole.
-// Fields that are new get null as their previous value.
+// Fields that are new get null as their previous value. A list object (a
+// subscription's items) is a sub-object too: Stripe's events show only
+// its changed data, {"data": [...]}, not the list around it; any other
+// object with an "object" of its own (an expanded plan) is given whole.
 func PreviousAttributes(before, after store.Obj) store.Obj {
 	prev := store.Obj{}
 	for k, nv := range after {
@@ -24,7 +27,7 @@ func PreviousAttributes(before, after store.Obj) store.Obj {
 		}
 		om, oIsMap := ov.(map[string]any)
 		nm, nIsMap := nv.(map[string]any)
-		if oIsMap && nIsMap && om["object"] == nil {
+		if oIsMap && nIsMap && (om["object"] == nil || om["object"] == "list" && nm["object"] == "list") {
 			prev[k] = PreviousAttributes(om, nm)
 			continue
 		}
