@@ -1047,6 +1047,25 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
 	})
 
+	It("shows a change of price in previous_attributes as Stripe's events do: of the items list its data, the old items whole", func() {
+		sub, err := subscribe(customerWith("pm_card_visa", ""), nil)
+		Expect(err).NotTo(HaveOccurred())
+		dearer, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(2500),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{ProrationBehavior: stripe.String("none"),
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Price: stripe.String(dearer.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		prev := latestEvent(sc, "customer.subscription.updated").Data.PreviousAttributes
+		Expect(prev).To(HaveKeyWithValue("items", HaveKey("data")))
+		Expect(prev["items"]).To(HaveLen(1), "only the list's data changed")
+		old := prev["items"].(map[string]any)["data"].([]any)
+		Expect(old).To(HaveLen(1))
+		Expect(old[0]).To(HaveKeyWithValue("price", HaveKeyWithValue("id", monthly.ID)), "an array is given whole, each element as it was")
+		Expect(old[0]).To(HaveKeyWithValue("price", HaveKeyWithValue("object", "price")))
+		Expect(prev).NotTo(HaveKey("quantity"), "unchanged")
+	})
+
 	It("starts a new cycle at once when the price changes to another interval, crediting the unused time", func() {
 		cus := customerWith("pm_card_visa", "")
 		sub, err := subscribe(cus, nil)
