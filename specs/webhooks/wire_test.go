@@ -304,4 +304,46 @@ var _ = Describe("Creating a webhook endpoint", Label("webhooks"), func() {
 		Expect(r.Error()["param"]).To(Equal("api_version"))
 		Expect(emu.Count("", "webhook_endpoint")).To(BeZero())
 	})
+
+	It("refuses an empty element of enabled_events as one that cannot be unset, as an update does, making nothing", func() {
+		emu := Emulator()
+		for _, path := range []string{"/v1/webhook_endpoints", ""} {
+			if path == "" {
+				we, err := emu.Client().V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String("https://example.com/hook"), EnabledEvents: []*string{stripe.String("*")}})
+				Expect(err).NotTo(HaveOccurred())
+				path = "/v1/webhook_endpoints/" + we.ID
+			}
+			r := Do(emu.URL(), "POST", path, "url=https://example.com/hook&enabled_events[]=customer.created&enabled_events[]=")
+			Expect(r.Status).To(Equal(400), path)
+			Expect(r.Error()["code"]).To(Equal("parameter_invalid_empty"), path)
+			Expect(r.Error()["param"]).To(Equal("enabled_events[1]"), path)
+		}
+		Expect(emu.Count("", "webhook_endpoint")).To(Equal(1))
+	})
+})
+
+var _ = Describe("Updating a webhook endpoint", Label("webhooks"), func() {
+	It("refuses url or enabled_events sent empty as parameters that cannot be unset, changing nothing, and unsets description", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		we, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String("https://example.com/hook"),
+			EnabledEvents: []*string{stripe.String("customer.created")}, Description: stripe.String("d")})
+		Expect(err).NotTo(HaveOccurred())
+		for _, param := range []string{"url", "enabled_events"} {
+			r := Do(emu.URL(), "POST", "/v1/webhook_endpoints/"+we.ID, param+"=&description=x")
+			Expect(r.Status).To(Equal(400), param)
+			Expect(r.Error()["code"]).To(Equal("parameter_invalid_empty"), param)
+			Expect(r.Error()["param"]).To(Equal(param))
+			Expect(r.Error()["message"]).To(Equal("You passed an empty string for '" + param + "'. We assume empty values are an attempt to unset a parameter; however '" + param + "' cannot be unset. You should remove '" + param + "' from your request or supply a non-empty value."))
+		}
+		got, err := sc.V1WebhookEndpoints.Retrieve(Ctx, we.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.URL).To(Equal("https://example.com/hook"))
+		Expect(got.EnabledEvents).To(Equal([]string{"customer.created"}))
+		Expect(got.Description).To(Equal("d"))
+
+		r := Do(emu.URL(), "POST", "/v1/webhook_endpoints/"+we.ID, "description=")
+		Expect(r.Status).To(Equal(200))
+		Expect(r.Body["description"]).To(BeNil())
+	})
 })

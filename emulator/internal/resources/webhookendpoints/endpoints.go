@@ -179,11 +179,14 @@ func create(c *api.Call) (any, error) {
 	if err := c.CheckLengths(lengths...); err != nil {
 		return nil, err
 	}
-	events, err := enabledEvents(c)
-	if err != nil {
+	if err := checkAPIVersion(c); err != nil {
 		return nil, err
 	}
-	if err := checkAPIVersion(c); err != nil {
+	if err := api.RefuseEmptied(c.Params.Unmarked(), emptiable); err != nil {
+		return nil, err
+	}
+	events, err := enabledEvents(c)
+	if err != nil {
 		return nil, err
 	}
 	rawURL, _ := c.Params.Str("url")
@@ -247,6 +250,10 @@ func load(c *api.Call) (store.Obj, error) {
 
 func retrieve(c *api.Call) (any, error) { return load(c) }
 
+// emptiable is what a create or an update may send as "" (to leave it
+// unset): Stripe's spec allows it of description only (and metadata).
+var emptiable = map[string]bool{"description": true}
+
 func update(c *api.Call) (any, error) {
 	if err := platformOnly(c); err != nil {
 		return nil, err
@@ -256,6 +263,10 @@ func update(c *api.Call) (any, error) {
 		return nil, err
 	}
 	if err := c.CheckLengths(lengths...); err != nil {
+		return nil, err
+	}
+	// url= or enabled_events= is Stripe's "cannot be unset".
+	if err := api.RefuseEmptied(c.Params.Unmarked(), emptiable); err != nil {
 		return nil, err
 	}
 	after := api.Clone(before)
