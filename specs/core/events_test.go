@@ -46,6 +46,25 @@ var _ = Describe("Events", Label("events"), func() {
 		Expect(types(&stripe.EventListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThan: Epoch.Unix()}})).To(Equal([]string{"customer.updated"}))
 	})
 
+	It("refuses type with types[], and more than 20 types[], as Stripe's reference says, and takes a wildcard only in type", func() {
+		var err error
+		for _, err = range sc.V1Events.List(Ctx, &stripe.EventListParams{Type: stripe.String("customer.created"), Types: []*string{stripe.String("price.created")}}) {
+			break
+		}
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "type")
+		many := make([]*string, 21)
+		for i := range many {
+			many[i] = stripe.String("customer.created")
+		}
+		for _, err = range sc.V1Events.List(Ctx, &stripe.EventListParams{Types: many}) {
+			break
+		}
+		ExpectStripeError(err, 400, "invalid_request_error", "", "types")
+		Expect(types(&stripe.EventListParams{Types: many[:20]})).To(Equal([]string{"customer.created"}))
+		Expect(types(&stripe.EventListParams{Types: []*string{stripe.String("customer.*")}})).To(BeEmpty(),
+			"types[] holds \"specific event names\"")
+	})
+
 	It("refuses a type, or one of types[], longer than the 5000 characters of Stripe's spec", func() {
 		long := strings.Repeat("x", 5001)
 		var err error
