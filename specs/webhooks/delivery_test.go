@@ -97,6 +97,46 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(rcv.IDs()).To(HaveLen(2), "nothing more was sent")
 	})
 
+	It("resends an event to one endpoint through POST /v1/events/{id}/retry, as Stripe CLI's events resend --webhook-endpoint does", func() {
+		id := listen("customer.created")
+		other, err := sc.V1WebhookEndpoints.Create(Ctx, &stripe.WebhookEndpointCreateParams{URL: stripe.String(rcv.Srv.URL + "/products"), EnabledEvents: []*string{stripe.String("product.created")}})
+		Expect(err).NotTo(HaveOccurred())
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		first := rcv.All()
+		Expect(first).To(HaveLen(1))
+
+		r := Do(emu.URL(), "POST", "/v1/events/"+first[0].ID+"/retry", "webhook_endpoint="+id)
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body).To(HaveKeyWithValue("id", first[0].ID))
+		Expect(r.Body).To(HaveKeyWithValue("object", "event"))
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.Rejections()).To(BeEmpty())
+		both := rcv.All()
+		Expect(both).To(HaveLen(2))
+		Expect(both[1].ID).To(Equal(first[0].ID))
+		Expect(string(both[1].Data.Raw)).To(Equal(string(first[0].Data.Raw)))
+
+		refused := func(body, param string) {
+			GinkgoHelper()
+			r := Do(emu.URL(), "POST", "/v1/events/"+first[0].ID+"/retry", body)
+			Expect(r.Status).To(Equal(400), body)
+			Expect(r.Error()["param"]).To(Equal(param), body)
+		}
+		refused("webhook_endpoint="+other.ID, "webhook_endpoint") // it does not take customer.created
+		refused("webhook_endpoint=we_nope", "webhook_endpoint")
+		refused("", "webhook_endpoint")
+		refused("for_stripecli=true", "for_stripecli")
+
+		emu.Clock().Advance(30 * 24 * time.Hour)
+		r = Do(emu.URL(), "POST", "/v1/events/"+first[0].ID+"/retry", "webhook_endpoint="+id)
+		Expect(r.Status).To(Equal(404))
+		Expect(r.Error()["code"]).To(Equal("resource_missing"))
+		Expect(r.Error()["message"]).To(Equal("No such notification: '" + first[0].ID + "'"))
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.All()).To(HaveLen(2), "nothing more was sent")
+	})
+
 	It("counts pending_webhooks down once per endpoint that got the event, however often it is resent", func() {
 		ok := listen("customer.created")
 		failing := newReceiver()

@@ -332,6 +332,12 @@ func matches(ep Endpoint, ev Event) bool {
 	return false
 }
 
+// Takes tells whether ep, enabled, takes an event of eventType recorded
+// in account ("" for the platform).
+func Takes(ep Endpoint, account, eventType string) bool {
+	return matches(ep, Event{Type: eventType, Account: account})
+}
+
 // Matching counts the endpoints an event will go to (pending_webhooks).
 func (d *Dispatcher) Matching(account, eventType string) int {
 	d.mu.Lock()

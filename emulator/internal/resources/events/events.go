@@ -10,7 +10,10 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/delivery"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/webhookendpoints"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -25,6 +28,13 @@ func Routes() []api.Route {
 	return []api.Route{
 		api.GET("/v1/events", params.FromStruct(stripe.EventListParams{}), list),
 		api.GET("/v1/events/{id}", params.FromStruct(stripe.EventRetrieveParams{}), retrieve),
+		// Stripe CLI's events resend: a route of Stripe's that its
+		// reference and the SDKs leave out.
+		api.POST("/v1/events/{id}/retry", params.Object(map[string]*params.Schema{
+			"webhook_endpoint": params.String(),
+			"for_stripecli":    params.Bool(),
+			"expand":           params.ArrayOf(params.String()),
+		}), retry),
 	}
 }
 
@@ -42,6 +52,55 @@ func retrieve(c *api.Call) (any, error) {
 		return nil, apierr.NoSuchObject("event", c.Var("id"), "id")
 	}
 	return o, err
+}
+
+// retry sends a recorded event to one webhook endpoint again, as Stripe
+// CLI's "events resend --webhook-endpoint" asks, and answers the event.
+func retry(c *api.Call) (any, error) {
+	id := c.Var("id")
+	ev, ok := c.Tx.Get(c.Account, "event", id)
+	if !ok || !retained(c, ev) {
+		// Stripe's answer to a resend of an event past its 30 days, as a
+		// Stripe CLI issue (stripe/stripe-cli#923) quotes it.
+		return nil, apierr.NoSuchObject("notification", id, "id")
+	}
+	if forCLI, _ := c.Params.Bool("for_stripecli"); forCLI {
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate resending to stripe listen, which needs Stripe's servers: name a webhook endpoint (webhook_endpoint, the CLI's --webhook-endpoint).").WithParam("for_stripecli")
+	}
+	if err := c.Require("webhook_endpoint"); err != nil {
+		return nil, err
+	}
+	weID, _ := c.Params.Str("webhook_endpoint")
+	// A connected account's event goes to the platform's Connect endpoints.
+	weAccount := c.Account
+	we, ok := c.Tx.Get(weAccount, "webhook_endpoint", weID)
+	if !ok && c.Connected {
+		weAccount = c.Platform
+		we, ok = c.Tx.Get(weAccount, "webhook_endpoint", weID)
+	}
+	if !ok {
+		return nil, apierr.NoSuchObject("webhook endpoint", weID, "webhook_endpoint")
+	}
+	if we["status"] == "disabled" {
+		return nil, apierr.InvalidRequest("The webhook endpoint %s is disabled: enable it to resend events to it.", weID).WithParam("webhook_endpoint")
+	}
+	owner, typ := c.Account, api.Str(ev["type"])
+	if !c.Connected {
+		owner = ""
+	}
+	ep := webhookendpoints.ToEndpoint(c.Tx, weAccount, c.Platform, we)
+	if !delivery.Takes(ep, owner, typ) {
+		// Stripe resends an event only to an endpoint that takes its type
+		// (stripe/stripe-cli#675).
+		return nil, apierr.InvalidRequest("The webhook endpoint %s does not take %s events of this account, so the event cannot be resent to it.", weID, typ).WithParam("webhook_endpoint")
+	}
+	raw, _ := c.Tx.GetRaw(c.Account, "event", id)
+	if c.Webhooks != nil {
+		// Laid out from the stored bytes, as first deliveries are.
+		out := delivery.Event{ID: id, Type: typ, Account: owner, Created: api.Int(ev["created"]), Payload: jsonenc.IndentCompact(nil, raw, 0)}
+		c.AfterCommit(func() { _ = c.Webhooks.Redeliver(out, weID) })
+	}
+	return ev, nil
 }
 
 // MaxTypes is how many types[] Stripe takes at once.
