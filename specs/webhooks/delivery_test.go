@@ -137,6 +137,38 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(rcv.All()).To(HaveLen(2), "nothing more was sent")
 	})
 
+	It("resends a connected account's event to a Connect endpoint, the account named as the CLI's --account names it or by Stripe-Account", func() {
+		acct, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express")})
+		Expect(err).NotTo(HaveOccurred())
+		id, secret, err := emu.Webhooks().ListenOn("", rcv.Srv.URL, true, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		rcv.Secret = secret
+		p := &stripe.CustomerCreateParams{}
+		p.SetStripeAccount(acct.ID)
+		_, err = sc.V1Customers.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		first := rcv.All()
+		Expect(first).To(HaveLen(1))
+
+		r := Do(emu.URL(), "POST", "/v1/events/"+first[0].ID+"/retry", "webhook_endpoint="+id)
+		Expect(r.Status).To(Equal(404), "not an event of the platform's")
+		r = Do(emu.URL(), "POST", "/v1/events/"+first[0].ID+"/retry", "webhook_endpoint="+id+"&account=acct_nope")
+		Expect(r.Status).To(Equal(400))
+		Expect(r.Error()["param"]).To(Equal("account"))
+		r = Do(emu.URL(), "POST", "/v1/events/"+first[0].ID+"/retry", "webhook_endpoint="+id+"&account="+acct.ID)
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body).To(HaveKeyWithValue("account", acct.ID))
+		r = Do(emu.URL(), "POST", "/v1/events/"+first[0].ID+"/retry", "webhook_endpoint="+id, "Stripe-Account", acct.ID)
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.Rejections()).To(BeEmpty())
+		Expect(rcv.IDs()).To(Equal([]string{first[0].ID, first[0].ID, first[0].ID}))
+		for _, ev := range rcv.All() {
+			Expect(ev.Account).To(Equal(acct.ID))
+		}
+	})
+
 	It("counts pending_webhooks down once per endpoint that got the event, however often it is resent", func() {
 		ok := listen("customer.created")
 		failing := newReceiver()

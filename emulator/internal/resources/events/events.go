@@ -33,6 +33,7 @@ func Routes() []api.Route {
 		api.POST("/v1/events/{id}/retry", params.Object(map[string]*params.Schema{
 			"webhook_endpoint": params.String(),
 			"for_stripecli":    params.Bool(),
+			"account":          params.String(),
 			"expand":           params.ArrayOf(params.String()),
 		}), retry),
 	}
@@ -58,7 +59,15 @@ func retrieve(c *api.Call) (any, error) {
 // CLI's "events resend --webhook-endpoint" asks, and answers the event.
 func retry(c *api.Call) (any, error) {
 	id := c.Var("id")
-	ev, ok := c.Tx.Get(c.Account, "event", id)
+	// The CLI's --account names the connected account whose event it is.
+	evAccount := c.Account
+	if a, _ := c.Params.Str("account"); a != "" && a != c.Account {
+		if c.Connected || !c.Tx.Exists(c.Platform, "account", a) {
+			return nil, apierr.NoSuchObject("account", a, "account")
+		}
+		evAccount = a
+	}
+	ev, ok := c.Tx.Get(evAccount, "event", id)
 	if !ok || !retained(c, ev) {
 		// Stripe's answer to a resend of an event past its 30 days, as a
 		// Stripe CLI issue (stripe/stripe-cli#923) quotes it.
@@ -74,7 +83,7 @@ func retry(c *api.Call) (any, error) {
 	// A connected account's event goes to the platform's Connect endpoints.
 	weAccount := c.Account
 	we, ok := c.Tx.Get(weAccount, "webhook_endpoint", weID)
-	if !ok && c.Connected {
+	if !ok && weAccount != c.Platform {
 		weAccount = c.Platform
 		we, ok = c.Tx.Get(weAccount, "webhook_endpoint", weID)
 	}
@@ -84,8 +93,8 @@ func retry(c *api.Call) (any, error) {
 	if we["status"] == "disabled" {
 		return nil, apierr.InvalidRequest("The webhook endpoint %s is disabled: enable it to resend events to it.", weID).WithParam("webhook_endpoint")
 	}
-	owner, typ := c.Account, api.Str(ev["type"])
-	if !c.Connected {
+	owner, typ := evAccount, api.Str(ev["type"])
+	if evAccount == c.Platform {
 		owner = ""
 	}
 	ep := webhookendpoints.ToEndpoint(c.Tx, weAccount, c.Platform, we)
@@ -94,7 +103,7 @@ func retry(c *api.Call) (any, error) {
 		// (stripe/stripe-cli#675).
 		return nil, apierr.InvalidRequest("The webhook endpoint %s does not take %s events of this account, so the event cannot be resent to it.", weID, typ).WithParam("webhook_endpoint")
 	}
-	raw, _ := c.Tx.GetRaw(c.Account, "event", id)
+	raw, _ := c.Tx.GetRaw(evAccount, "event", id)
 	if c.Webhooks != nil {
 		// Laid out from the stored bytes, as first deliveries are.
 		out := delivery.Event{ID: id, Type: typ, Account: owner, Created: api.Int(ev["created"]), Payload: jsonenc.IndentCompact(nil, raw, 0)}
