@@ -51,7 +51,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 
 	It("refuses a type the emulator cannot take payment with, by name, and giropay in Stripe's words, on a session and a payment link, making nothing", func() {
 		for typ, msg := range map[string]string{
-			"grabpay": "The payment method type `grabpay` is not supported by stripe-emu; it emulates ",
+			"blik":    "The payment method type `blik` is not supported by stripe-emu; it emulates ",
 			"bogus":   "The payment method type `bogus` is not supported by stripe-emu; it emulates ",
 			"giropay": "Giropay is deprecated and can no longer be used for payment acceptance.",
 		} {
@@ -266,6 +266,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("Revolut Pay", "revolut_pay", "eur", nil),
 		Entry("Amazon Pay", "amazon_pay", "usd", nil),
 		Entry("Alipay", "alipay", "usd", nil),
+		Entry("GrabPay", "grabpay", "sgd", nil),
 	)
 
 	It("refuses a wallet in a currency it does not take", func() {
@@ -348,14 +349,19 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Expect(pi.LatestCharge.PaymentMethodDetails.WeChatPay.TransactionID).NotTo(BeEmpty())
 	})
 
-	It("refuses Alipay and WeChat Pay, which pay once, in setup mode", func() {
-		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
-			Mode: stripe.String("setup"), Currency: stripe.String("usd"), SuccessURL: stripe.String("https://shop.example/ok"),
-			PaymentMethodTypes: []*string{stripe.String("alipay")},
-		})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
-		Expect(StripeErr(err).Msg).To(Equal("The payment method type `alipay` cannot be used in `setup` mode: it cannot be saved for later payments."))
-	})
+	DescribeTable("refuses the wallets that pay once in setup mode",
+		func(typ, currency string) {
+			_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("setup"), Currency: stripe.String(currency), SuccessURL: stripe.String("https://shop.example/ok"),
+				PaymentMethodTypes: []*string{stripe.String(typ)},
+			})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(StripeErr(err).Msg).To(Equal("The payment method type `" + typ + "` cannot be used in `setup` mode: it cannot be saved for later payments."))
+			Expect(emu.Count("", "checkout.session")).To(BeZero())
+		},
+		Entry("Alipay", "alipay", "usd"),
+		Entry("GrabPay", "grabpay", "sgd"),
+	)
 
 	It("sets up Cash App Pay in setup mode, under a mandate", func() {
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("jenny@example.com")})

@@ -512,4 +512,73 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			Expect(authorizePayment(pi, "fail")["status"]).To(Equal("requires_payment_method"))
 		})
 	})
+
+	// Wallets that redirect to the test page and pay once (Stripe's pages:
+	// "Recurring payments: No"); MobilePay can hold funds.
+	DescribeTable("single-use wallets redirect to the test page, are paid, declined and refunded, and refuse what Stripe's pages say they cannot do",
+		func(typ, currency, refused string, manual bool, details func(*stripe.ChargePaymentMethodDetails) bool) {
+			mark := len(emu.EventTypes(""))
+			pi, err := pay(typ, currency, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeRedirectToURL))
+			Expect(pi.NextAction.RedirectToURL.ReturnURL).To(Equal(returnURL))
+			page, err := url.Parse(pi.NextAction.RedirectToURL.URL)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(page.Path).To(Equal("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
+			status, body, location, _ := get(pi.NextAction.RedirectToURL.URL + "?outcome=succeed")
+			Expect(status).To(Equal(http.StatusSeeOther), body)
+			back, err := url.Parse(location)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(back.Query().Get("redirect_status")).To(Equal("succeeded"))
+			done := withCharge(pi.ID)
+			Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(string(done.PaymentMethod.Type)).To(Equal(typ))
+			Expect(string(done.LatestCharge.PaymentMethodDetails.Type)).To(Equal(typ))
+			Expect(details(done.LatestCharge.PaymentMethodDetails)).To(BeTrue())
+			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+
+			By("failing when the customer declines")
+			declined, err := pay(typ, currency, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(authorizePayment(declined, "fail")["status"]).To(Equal("requires_payment_method"))
+			Expect(retrieveIntent(sc, declined.ID).LastPaymentError.Code).To(Equal(stripe.ErrorCodePaymentIntentAuthenticationFailure))
+
+			if manual {
+				By("holding the funds for a manual capture")
+				held, err := pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+				Expect(err).NotTo(HaveOccurred())
+				Expect(authorizePayment(held, "succeed")["status"]).To(Equal("requires_capture"))
+				captured, err := sc.V1PaymentIntents.Capture(Ctx, held.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(2000)})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(captured.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+				Expect(captured.AmountReceived).To(Equal(int64(2000)))
+			}
+
+			By("refusing what it cannot do, making nothing")
+			before := emu.Count("", "payment_intent")
+			_, err = pay(typ, refused, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type " + typ + " only supports the following currencies: "))
+			if !manual {
+				_, err = pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+				ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
+				Expect(StripeErr(err).Msg).To(Equal("The payment method type " + typ + " does not support `capture_method=manual`."))
+			}
+			_, err = pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "setup_future_usage")
+			_, err = pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = nil })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "return_url")
+			Expect(emu.Count("", "payment_intent")).To(Equal(before))
+			_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String(typ)}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(emu.Count("", "setup_intent")).To(BeZero())
+		},
+		Entry("GrabPay in Singapore dollars", "grabpay", "sgd", "usd", false, func(d *stripe.ChargePaymentMethodDetails) bool {
+			return d.Grabpay != nil && d.Grabpay.TransactionID != ""
+		}),
+	)
 })

@@ -32,6 +32,10 @@ type redirectMethod struct {
 	// charged off-session without the customer; onSession: it can also be
 	// saved for on-session use.
 	reusable, onSession bool
+	// single: Stripe's page says the type cannot be saved for later
+	// payments at all ("Recurring payments: No"), so setup_future_usage is
+	// refused as unsupported rather than as not emulated.
+	single bool
 	// action is the next_action type the customer is sent on with, when
 	// not redirect_to_url: Cash App Pay's QR code or redirect, Alipay's
 	// redirect, WeChat Pay's QR code.
@@ -78,6 +82,9 @@ var redirectMethods = map[string]redirectMethod{
 		action: "alipay_handle_redirect"},
 	"wechat_pay": {currencies: []string{"aud", "cad", "cny", "eur", "gbp", "hkd", "jpy", "sgd", "usd"}, wallet: true,
 		action: "wechat_pay_display_qr_code"},
+	// GrabPay (Singapore, Malaysia) redirects to GrabPay's site; Stripe's
+	// page: sgd and myr, no manual capture, no recurring payments.
+	"grabpay":     {currencies: []string{"myr", "sgd"}, wallet: true, single: true},
 	"revolut_pay": {currencies: []string{"dkk", "eur", "gbp", "huf", "pln", "ron"}, wallet: true, manual: true, reusable: true},
 	"amazon_pay": {currencies: []string{"aud", "chf", "dkk", "eur", "gbp", "hkd", "jpy", "nok", "nzd", "sek", "usd", "zar"},
 		wallet: true, manual: true, reusable: true},
@@ -270,6 +277,10 @@ func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error
 		return apierr.InvalidRequest("The payment method type %s does not support `capture_method=manual`.", typ).WithParam("capture_method")
 	}
 	usage := futureUsage(pi, pm)
+	if usage != nil && m.single {
+		// The emulator's words: Stripe's refusal is not documented.
+		return apierr.InvalidRequest("The payment method type %s does not support `setup_future_usage`: it cannot be saved for later payments.", typ).WithParam("setup_future_usage")
+	}
 	if usage != nil && !m.sepa && !m.reusable {
 		return apierr.InvalidRequest("stripe-emu does not emulate `setup_future_usage` with the payment method type %s: only iDEAL and Bancontact, which save a SEPA Direct Debit PaymentMethod, and the wallets saved as themselves (cashapp, revolut_pay, amazon_pay) are emulated.", typ).WithParam("setup_future_usage")
 	}
@@ -423,6 +434,9 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 			"transaction_id": digitsOf(api.Str(pi["id"]), 28)}
 	case "wechat_pay":
 		return store.Obj{"fingerprint": providerRef(pm, 16), "transaction_id": digitsOf(api.Str(pi["id"]), 28)}
+	case "grabpay":
+		// GrabPay's reference for the payment: the emulator's value.
+		return store.Obj{"transaction_id": providerRef(pi, 20)}
 	case "revolut_pay", "amazon_pay":
 		// What funded the wallet's test payment (its balance, a card) is
 		// not documented: the funding type stays null.
