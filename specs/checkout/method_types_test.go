@@ -267,6 +267,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("Amazon Pay", "amazon_pay", "usd", nil),
 		Entry("Alipay", "alipay", "usd", nil),
 		Entry("GrabPay", "grabpay", "sgd", nil),
+		Entry("MobilePay", "mobilepay", "dkk", nil),
 	)
 
 	It("refuses a wallet in a currency it does not take", func() {
@@ -361,6 +362,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		},
 		Entry("Alipay", "alipay", "usd"),
 		Entry("GrabPay", "grabpay", "sgd"),
+		Entry("MobilePay", "mobilepay", "eur"),
 	)
 
 	It("sets up Cash App Pay in setup mode, under a mandate", func() {

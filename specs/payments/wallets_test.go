@@ -580,5 +580,9 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 		Entry("GrabPay in Singapore dollars", "grabpay", "sgd", "usd", false, func(d *stripe.ChargePaymentMethodDetails) bool {
 			return d.Grabpay != nil && d.Grabpay.TransactionID != ""
 		}),
+		Entry("MobilePay in Danish kroner, which can hold funds", "mobilepay", "dkk", "usd", true, func(d *stripe.ChargePaymentMethodDetails) bool {
+			c := d.Mobilepay.Card
+			return c != nil && c.Brand != "" && c.Country == "DK" && len(c.Last4) == 4 && c.ExpYear > 2000
+		}),
 	)
 })

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -84,7 +85,11 @@ var redirectMethods = map[string]redirectMethod{
 		action: "wechat_pay_display_qr_code"},
 	// GrabPay (Singapore, Malaysia) redirects to GrabPay's site; Stripe's
 	// page: sgd and myr, no manual capture, no recurring payments.
-	"grabpay":     {currencies: []string{"myr", "sgd"}, wallet: true, single: true},
+	"grabpay": {currencies: []string{"myr", "sgd"}, wallet: true, single: true},
+	// MobilePay (Denmark, Finland) sends the customer to its app, then
+	// Stripe charges the card the wallet holds; Stripe's page: dkk, eur,
+	// nok, sek, manual capture supported, no recurring payments.
+	"mobilepay":   {currencies: []string{"dkk", "eur", "nok", "sek"}, wallet: true, manual: true, single: true},
 	"revolut_pay": {currencies: []string{"dkk", "eur", "gbp", "huf", "pln", "ron"}, wallet: true, manual: true, reusable: true},
 	"amazon_pay": {currencies: []string{"aud", "chf", "dkk", "eur", "gbp", "hkd", "jpy", "nok", "nzd", "sek", "usd", "zar"},
 		wallet: true, manual: true, reusable: true},
@@ -437,6 +442,12 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 	case "grabpay":
 		// GrabPay's reference for the payment: the emulator's value.
 		return store.Obj{"transaction_id": providerRef(pi, 20)}
+	case "mobilepay":
+		// The card behind the wallet: a Danish Visa of the emulator's
+		// (which test card Stripe's MobilePay reports is not documented),
+		// valid three years on from the payment.
+		year := time.Unix(api.Int(pi["created"]), 0).UTC().Year() + 3
+		return store.Obj{"card": store.Obj{"brand": "visa", "country": "DK", "exp_month": int64(12), "exp_year": int64(year), "last4": "4242"}}
 	case "revolut_pay", "amazon_pay":
 		// What funded the wallet's test payment (its balance, a card) is
 		// not documented: the funding type stays null.
