@@ -268,6 +268,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("Alipay", "alipay", "usd", nil),
 		Entry("GrabPay", "grabpay", "sgd", nil),
 		Entry("MobilePay", "mobilepay", "dkk", nil),
+		Entry("TWINT", "twint", "chf", nil),
 	)
 
 	It("refuses a wallet in a currency it does not take", func() {
@@ -363,6 +364,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("Alipay", "alipay", "usd"),
 		Entry("GrabPay", "grabpay", "sgd"),
 		Entry("MobilePay", "mobilepay", "eur"),
+		Entry("TWINT", "twint", "chf"),
 	)
 
 	It("sets up Cash App Pay in setup mode, under a mandate", func() {

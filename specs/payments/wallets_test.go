@@ -15,7 +15,7 @@ import (
 
 // Wallets the customer authorizes on the test page their next action
 // leads to (a QR code, a redirect): Cash App Pay, Revolut Pay, Amazon
-// Pay, Alipay, WeChat Pay.
+// Pay, Alipay, WeChat Pay, GrabPay, MobilePay, TWINT.
 var _ = Describe("Wallet payment methods", Label("payments"), func() {
 	var (
 		emu *emulator.Emulator
@@ -583,6 +583,9 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 		Entry("MobilePay in Danish kroner, which can hold funds", "mobilepay", "dkk", "usd", true, func(d *stripe.ChargePaymentMethodDetails) bool {
 			c := d.Mobilepay.Card
 			return c != nil && c.Brand != "" && c.Country == "DK" && len(c.Last4) == 4 && c.ExpYear > 2000
+		}),
+		Entry("TWINT in Swiss francs", "twint", "chf", "eur", false, func(d *stripe.ChargePaymentMethodDetails) bool {
+			return d.TWINT != nil // {}: Stripe's charge shows nothing more of a TWINT payment
 		}),
 	)
 })

@@ -89,7 +89,12 @@ var redirectMethods = map[string]redirectMethod{
 	// MobilePay (Denmark, Finland) sends the customer to its app, then
 	// Stripe charges the card the wallet holds; Stripe's page: dkk, eur,
 	// nok, sek, manual capture supported, no recurring payments.
-	"mobilepay":   {currencies: []string{"dkk", "eur", "nok", "sek"}, wallet: true, manual: true, single: true},
+	"mobilepay": {currencies: []string{"dkk", "eur", "nok", "sek"}, wallet: true, manual: true, single: true},
+	// TWINT (Switzerland, chf) sends the customer to its app or shows a
+	// QR code on TWINT's page; Stripe's page: no manual capture. Saving it
+	// came in 2026-05-27.dahlia (Stripe's changelog): the pinned version's
+	// spec takes only setup_future_usage=none.
+	"twint":       {currencies: []string{"chf"}, wallet: true, single: true},
 	"revolut_pay": {currencies: []string{"dkk", "eur", "gbp", "huf", "pln", "ron"}, wallet: true, manual: true, reusable: true},
 	"amazon_pay": {currencies: []string{"aud", "chf", "dkk", "eur", "gbp", "hkd", "jpy", "nok", "nzd", "sek", "usd", "zar"},
 		wallet: true, manual: true, reusable: true},
