@@ -269,6 +269,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("GrabPay", "grabpay", "sgd", nil),
 		Entry("MobilePay", "mobilepay", "dkk", nil),
 		Entry("TWINT", "twint", "chf", nil),
+		Entry("Swish", "swish", "sek", nil),
 	)
 
 	It("refuses a wallet in a currency it does not take", func() {
@@ -365,6 +366,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("GrabPay", "grabpay", "sgd"),
 		Entry("MobilePay", "mobilepay", "eur"),
 		Entry("TWINT", "twint", "chf"),
+		Entry("Swish", "swish", "sek"),
 	)
 
 	It("sets up Cash App Pay in setup mode, under a mandate", func() {

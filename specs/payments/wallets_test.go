@@ -15,7 +15,7 @@ import (
 
 // Wallets the customer authorizes on the test page their next action
 // leads to (a QR code, a redirect): Cash App Pay, Revolut Pay, Amazon
-// Pay, Alipay, WeChat Pay, GrabPay, MobilePay, TWINT.
+// Pay, Alipay, WeChat Pay, GrabPay, MobilePay, TWINT, Swish.
 var _ = Describe("Wallet payment methods", Label("payments"), func() {
 	var (
 		emu *emulator.Emulator
@@ -513,25 +513,61 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 		})
 	})
 
-	// Wallets that redirect to the test page and pay once (Stripe's pages:
-	// "Recurring payments: No"); MobilePay can hold funds.
-	DescribeTable("single-use wallets redirect to the test page, are paid, declined and refunded, and refuse what Stripe's pages say they cannot do",
-		func(typ, currency, refused string, manual bool, details func(*stripe.ChargePaymentMethodDetails) bool) {
+	It("shows Swish's order reference on the intent, as its guide's example does", func() {
+		pi, err := pay("swish", "sek", func(p *stripe.PaymentIntentCreateParams) {
+			p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{
+				Swish: &stripe.PaymentIntentCreatePaymentMethodOptionsSwishParams{Reference: stripe.String("Order-123")}}
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodOptions.Swish.Reference).To(Equal("Order-123"))
+	})
+
+	// redirected is the test page a redirect_to_url action leads to.
+	redirected := func(pi *stripe.PaymentIntent) string {
+		GinkgoHelper()
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeRedirectToURL))
+		Expect(pi.NextAction.RedirectToURL.ReturnURL).To(Equal(returnURL))
+		return pi.NextAction.RedirectToURL.URL
+	}
+	noReturn := func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = nil }
+	// The types paid by scanning a QR code alone, which need no return_url.
+	qrOnly := map[string]bool{"paynow": true, "promptpay": true, "pix": true}
+
+	// Wallets and real-time payments that pay once (Stripe's pages:
+	// "Recurring payments: No"); MobilePay can hold funds. action checks
+	// the next action and gives the test page it leads to.
+	DescribeTable("single-use wallets lead to the test page, are paid, declined and refunded, and refuse what Stripe's pages say they cannot do",
+		func(typ, currency, refused string, manual bool, action func(*stripe.PaymentIntent) string, details func(*stripe.ChargePaymentMethodDetails) bool) {
+			qr := qrOnly[typ]
+			opt := func(f func(*stripe.PaymentIntentCreateParams)) func(*stripe.PaymentIntentCreateParams) {
+				return func(p *stripe.PaymentIntentCreateParams) {
+					if qr {
+						noReturn(p)
+					}
+					if f != nil {
+						f(p)
+					}
+				}
+			}
 			mark := len(emu.EventTypes(""))
-			pi, err := pay(typ, currency, nil)
+			pi, err := pay(typ, currency, opt(nil))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
 			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
-			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeRedirectToURL))
-			Expect(pi.NextAction.RedirectToURL.ReturnURL).To(Equal(returnURL))
-			page, err := url.Parse(pi.NextAction.RedirectToURL.URL)
+			pageURL := action(pi)
+			page, err := url.Parse(pageURL)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(page.Path).To(Equal("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
-			status, body, location, _ := get(pi.NextAction.RedirectToURL.URL + "?outcome=succeed")
-			Expect(status).To(Equal(http.StatusSeeOther), body)
-			back, err := url.Parse(location)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(back.Query().Get("redirect_status")).To(Equal("succeeded"))
+			status, body, location, _ := get(pageURL + "?outcome=succeed")
+			if qr {
+				Expect(status).To(Equal(200), "no return_url to go back to: the page says how it ended")
+				Expect(body).To(ContainSubstring("succeeded"))
+			} else {
+				Expect(status).To(Equal(http.StatusSeeOther), body)
+				back, err := url.Parse(location)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(back.Query().Get("redirect_status")).To(Equal("succeeded"))
+			}
 			done := withCharge(pi.ID)
 			Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 			Expect(string(done.PaymentMethod.Type)).To(Equal(typ))
@@ -542,14 +578,14 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
 
 			By("failing when the customer declines")
-			declined, err := pay(typ, currency, nil)
+			declined, err := pay(typ, currency, opt(nil))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(authorizePayment(declined, "fail")["status"]).To(Equal("requires_payment_method"))
 			Expect(retrieveIntent(sc, declined.ID).LastPaymentError.Code).To(Equal(stripe.ErrorCodePaymentIntentAuthenticationFailure))
 
 			if manual {
 				By("holding the funds for a manual capture")
-				held, err := pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+				held, err := pay(typ, currency, opt(func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") }))
 				Expect(err).NotTo(HaveOccurred())
 				Expect(authorizePayment(held, "succeed")["status"]).To(Equal("requires_capture"))
 				captured, err := sc.V1PaymentIntents.Capture(Ctx, held.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(2000)})
@@ -560,32 +596,50 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 
 			By("refusing what it cannot do, making nothing")
 			before := emu.Count("", "payment_intent")
-			_, err = pay(typ, refused, nil)
+			_, err = pay(typ, refused, opt(nil))
 			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
 			Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type " + typ + " only supports the following currencies: "))
 			if !manual {
-				_, err = pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+				_, err = pay(typ, currency, opt(func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") }))
 				ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
 				Expect(StripeErr(err).Msg).To(Equal("The payment method type " + typ + " does not support `capture_method=manual`."))
 			}
-			_, err = pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
+			_, err = pay(typ, currency, opt(func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") }))
 			ExpectStripeError(err, 400, "invalid_request_error", "", "setup_future_usage")
-			_, err = pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = nil })
-			ExpectStripeError(err, 400, "invalid_request_error", "", "return_url")
+			Expect(StripeErr(err).Msg).To(Equal("The payment method type " + typ + " does not support `setup_future_usage`: it cannot be saved for later payments."))
+			if !qr {
+				_, err = pay(typ, currency, noReturn)
+				ExpectStripeError(err, 400, "invalid_request_error", "", "return_url")
+			}
 			Expect(emu.Count("", "payment_intent")).To(Equal(before))
 			_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String(typ)}})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
 			Expect(emu.Count("", "setup_intent")).To(BeZero())
 		},
-		Entry("GrabPay in Singapore dollars", "grabpay", "sgd", "usd", false, func(d *stripe.ChargePaymentMethodDetails) bool {
+		Entry("GrabPay in Singapore dollars", "grabpay", "sgd", "usd", false, redirected, func(d *stripe.ChargePaymentMethodDetails) bool {
 			return d.Grabpay != nil && d.Grabpay.TransactionID != ""
 		}),
-		Entry("MobilePay in Danish kroner, which can hold funds", "mobilepay", "dkk", "usd", true, func(d *stripe.ChargePaymentMethodDetails) bool {
+		Entry("MobilePay in Danish kroner, which can hold funds", "mobilepay", "dkk", "usd", true, redirected, func(d *stripe.ChargePaymentMethodDetails) bool {
 			c := d.Mobilepay.Card
 			return c != nil && c.Brand != "" && c.Country == "DK" && len(c.Last4) == 4 && c.ExpYear > 2000
 		}),
-		Entry("TWINT in Swiss francs", "twint", "chf", "eur", false, func(d *stripe.ChargePaymentMethodDetails) bool {
+		Entry("TWINT in Swiss francs", "twint", "chf", "eur", false, redirected, func(d *stripe.ChargePaymentMethodDetails) bool {
 			return d.TWINT != nil // {}: Stripe's charge shows nothing more of a TWINT payment
+		}),
+		Entry("Swish in Swedish kronor, by QR code or the app", "swish", "sek", "eur", false, func(pi *stripe.PaymentIntent) string {
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("swish_handle_redirect_or_display_qr_code")))
+			sw := pi.NextAction.SwishHandleRedirectOrDisplayQRCode
+			Expect(sw.MobileAuthURL).To(Equal(sw.HostedInstructionsURL))
+			Expect(sw.QRCode.Data).To(Equal(sw.HostedInstructionsURL))
+			status, body, _, ctype := get(sw.QRCode.ImageURLPNG)
+			Expect(status).To(Equal(200), body)
+			Expect(ctype).To(Equal("image/png"))
+			status, _, _, ctype = get(sw.QRCode.ImageURLSVG)
+			Expect(status).To(Equal(200))
+			Expect(ctype).To(Equal("image/svg+xml"))
+			return sw.HostedInstructionsURL
+		}, func(d *stripe.ChargePaymentMethodDetails) bool {
+			return d.Swish != nil && d.Swish.Fingerprint != "" && d.Swish.PaymentReference != "" && len(d.Swish.VerifiedPhoneLast4) == 4
 		}),
 	)
 })

@@ -94,7 +94,11 @@ var redirectMethods = map[string]redirectMethod{
 	// QR code on TWINT's page; Stripe's page: no manual capture. Saving it
 	// came in 2026-05-27.dahlia (Stripe's changelog): the pinned version's
 	// spec takes only setup_future_usage=none.
-	"twint":       {currencies: []string{"chf"}, wallet: true, single: true},
+	"twint": {currencies: []string{"chf"}, wallet: true, single: true},
+	// Swish (Sweden, sek) shows a QR code on desktop and opens the Swish
+	// app on mobile, as Cash App Pay does; its guide: a single-use method.
+	// Manual capture is not offered (its options have no capture_method).
+	"swish":       {currencies: []string{"sek"}, wallet: true, single: true, action: "swish_handle_redirect_or_display_qr_code"},
 	"revolut_pay": {currencies: []string{"dkk", "eur", "gbp", "huf", "pln", "ron"}, wallet: true, manual: true, reusable: true},
 	"amazon_pay": {currencies: []string{"aud", "chf", "dkk", "eur", "gbp", "hkd", "jpy", "nok", "nzd", "sek", "usd", "zar"},
 		wallet: true, manual: true, reusable: true},
@@ -353,6 +357,16 @@ func methodAction(c *api.Call, path, id, typ, returnURL string) (store.Obj, erro
 			"hosted_instructions_url": url, "mobile_auth_url": url,
 			"qr_code": store.Obj{"expires_at": c.Now + 30, "image_url_png": qrImageURL(c, id, "png"), "image_url_svg": qrImageURL(c, id, "svg")},
 		}}, nil
+	case "swish_handle_redirect_or_display_qr_code":
+		// As Cash App Pay's, the action shows no return_url; its QR code
+		// has no expiry field, and its data is the test page's URL.
+		if err := c.Tx.SetMeta(metaPageReturn(c.Account, id), returnURL); err != nil {
+			return nil, err
+		}
+		return store.Obj{"type": "swish_handle_redirect_or_display_qr_code", "swish_handle_redirect_or_display_qr_code": store.Obj{
+			"hosted_instructions_url": url, "mobile_auth_url": url,
+			"qr_code": store.Obj{"data": url, "image_url_png": qrImageURL(c, id, "png"), "image_url_svg": qrImageURL(c, id, "svg")},
+		}}, nil
 	case "alipay_handle_redirect":
 		// native_data and native_url are for Alipay's apps, which the
 		// emulator has none of: null, as a web payment needs only url.
@@ -453,6 +467,12 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 		// valid three years on from the payment.
 		year := time.Unix(api.Int(pi["created"]), 0).UTC().Year() + 3
 		return store.Obj{"card": store.Obj{"brand": "visa", "country": "DK", "exp_month": int64(12), "exp_year": int64(year), "last4": "4242"}}
+	case "swish":
+		// The payer's bank reference and the last digits of their phone
+		// number: values of the emulator's, as Stripe's test payer's are
+		// not documented.
+		return store.Obj{"fingerprint": providerRef(pm, 16), "payment_reference": providerRef(pi, 20),
+			"verified_phone_last4": digitsOf(api.Str(pm["id"]), 4)}
 	case "revolut_pay", "amazon_pay":
 		// What funded the wallet's test payment (its balance, a card) is
 		// not documented: the funding type stays null.
