@@ -270,6 +270,8 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("MobilePay", "mobilepay", "dkk", nil),
 		Entry("TWINT", "twint", "chf", nil),
 		Entry("Swish", "swish", "sek", nil),
+		Entry("PayNow", "paynow", "sgd", nil),
+		Entry("PromptPay", "promptpay", "thb", nil),
 	)
 
 	It("refuses a wallet in a currency it does not take", func() {
@@ -367,6 +369,8 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("MobilePay", "mobilepay", "eur"),
 		Entry("TWINT", "twint", "chf"),
 		Entry("Swish", "swish", "sek"),
+		Entry("PayNow", "paynow", "sgd"),
+		Entry("PromptPay", "promptpay", "thb"),
 	)
 
 	It("sets up Cash App Pay in setup mode, under a mandate", func() {

@@ -15,7 +15,8 @@ import (
 
 // Wallets the customer authorizes on the test page their next action
 // leads to (a QR code, a redirect): Cash App Pay, Revolut Pay, Amazon
-// Pay, Alipay, WeChat Pay, GrabPay, MobilePay, TWINT, Swish.
+// Pay, Alipay, WeChat Pay, GrabPay, MobilePay, TWINT, Swish, PayNow,
+// PromptPay.
 var _ = Describe("Wallet payment methods", Label("payments"), func() {
 	var (
 		emu *emulator.Emulator
@@ -574,8 +575,16 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			Expect(string(done.LatestCharge.PaymentMethodDetails.Type)).To(Equal(typ))
 			Expect(details(done.LatestCharge.PaymentMethodDetails)).To(BeTrue())
 			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
-			Expect(err).NotTo(HaveOccurred())
-			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+			if typ == "promptpay" {
+				// Stripe asks the customer by email where to send a PromptPay
+				// refund: not emulated, so refused by name.
+				ExpectStripeError(err, 400, "invalid_request_error", "", "charge")
+				Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate refunding a PromptPay payment"))
+				Expect(emu.Count("", "refund")).To(BeZero())
+			} else {
+				Expect(err).NotTo(HaveOccurred())
+				Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+			}
 
 			By("failing when the customer declines")
 			declined, err := pay(typ, currency, opt(nil))
@@ -640,6 +649,31 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			return sw.HostedInstructionsURL
 		}, func(d *stripe.ChargePaymentMethodDetails) bool {
 			return d.Swish != nil && d.Swish.Fingerprint != "" && d.Swish.PaymentReference != "" && len(d.Swish.VerifiedPhoneLast4) == 4
+		}),
+		Entry("PayNow in Singapore dollars, by QR code", "paynow", "sgd", "usd", false, func(pi *stripe.PaymentIntent) string {
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("paynow_display_qr_code")))
+			qr := pi.NextAction.PayNowDisplayQRCode
+			Expect(qr.Data).To(Equal(qr.HostedInstructionsURL))
+			status, body, _, ctype := get(qr.ImageURLPNG)
+			Expect(status).To(Equal(200), body)
+			Expect(ctype).To(Equal("image/png"))
+			status, _, _, ctype = get(qr.ImageURLSVG)
+			Expect(status).To(Equal(200))
+			Expect(ctype).To(Equal("image/svg+xml"))
+			return qr.HostedInstructionsURL
+		}, func(d *stripe.ChargePaymentMethodDetails) bool {
+			return d.PayNow != nil && d.PayNow.Reference != ""
+		}),
+		Entry("PromptPay in Thai baht, by QR code", "promptpay", "thb", "usd", false, func(pi *stripe.PaymentIntent) string {
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("promptpay_display_qr_code")))
+			qr := pi.NextAction.PromptPayDisplayQRCode
+			Expect(qr.Data).To(Equal(qr.HostedInstructionsURL))
+			status, body, _, ctype := get(qr.ImageURLPNG)
+			Expect(status).To(Equal(200), body)
+			Expect(ctype).To(Equal("image/png"))
+			return qr.HostedInstructionsURL
+		}, func(d *stripe.ChargePaymentMethodDetails) bool {
+			return d.PromptPay != nil && d.PromptPay.Reference != ""
 		}),
 	)
 })

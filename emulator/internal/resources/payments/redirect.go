@@ -37,6 +37,10 @@ type redirectMethod struct {
 	// payments at all ("Recurring payments: No"), so setup_future_usage is
 	// refused as unsupported rather than as not emulated.
 	single bool
+	// qr: paid by scanning a QR code alone (PayNow, PromptPay), so the
+	// confirmation needs no return_url; the test page, once decided, says
+	// how the payment ended.
+	qr bool
 	// action is the next_action type the customer is sent on with, when
 	// not redirect_to_url: Cash App Pay's QR code or redirect, Alipay's
 	// redirect, WeChat Pay's QR code.
@@ -98,7 +102,12 @@ var redirectMethods = map[string]redirectMethod{
 	// Swish (Sweden, sek) shows a QR code on desktop and opens the Swish
 	// app on mobile, as Cash App Pay does; its guide: a single-use method.
 	// Manual capture is not offered (its options have no capture_method).
-	"swish":       {currencies: []string{"sek"}, wallet: true, single: true, action: "swish_handle_redirect_or_display_qr_code"},
+	"swish": {currencies: []string{"sek"}, wallet: true, single: true, action: "swish_handle_redirect_or_display_qr_code"},
+	// PayNow (Singapore, sgd) and PromptPay (Thailand, thb) show a QR code
+	// the customer scans with their bank's app; Stripe's pages: single-use,
+	// no manual capture.
+	"paynow":      {currencies: []string{"sgd"}, wallet: true, single: true, qr: true, action: "paynow_display_qr_code"},
+	"promptpay":   {currencies: []string{"thb"}, wallet: true, single: true, qr: true, action: "promptpay_display_qr_code"},
 	"revolut_pay": {currencies: []string{"dkk", "eur", "gbp", "huf", "pln", "ron"}, wallet: true, manual: true, reusable: true},
 	"amazon_pay": {currencies: []string{"aud", "chf", "dkk", "eur", "gbp", "hkd", "jpy", "nok", "nzd", "sek", "usd", "zar"},
 		wallet: true, manual: true, reusable: true},
@@ -281,7 +290,7 @@ func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error
 		if err := checkWeChatClient(pi); err != nil {
 			return err
 		}
-	} else if returnURL == "" {
+	} else if returnURL == "" && !m.qr {
 		return apierr.InvalidRequest("You must provide a `return_url` when confirming a PaymentIntent with the payment method type %s.", typ).WithParam("return_url")
 	}
 	if confirmedOffSession(c) {
@@ -366,6 +375,13 @@ func methodAction(c *api.Call, path, id, typ, returnURL string) (store.Obj, erro
 		return store.Obj{"type": "swish_handle_redirect_or_display_qr_code", "swish_handle_redirect_or_display_qr_code": store.Obj{
 			"hosted_instructions_url": url, "mobile_auth_url": url,
 			"qr_code": store.Obj{"data": url, "image_url_png": qrImageURL(c, id, "png"), "image_url_svg": qrImageURL(c, id, "svg")},
+		}}, nil
+	case "paynow_display_qr_code", "promptpay_display_qr_code":
+		// The code stands for the test page, as WeChat Pay's: data is its URL.
+		action := redirectMethods[typ].action
+		return store.Obj{"type": action, action: store.Obj{
+			"data": url, "hosted_instructions_url": url,
+			"image_url_png": qrImageURL(c, id, "png"), "image_url_svg": qrImageURL(c, id, "svg"),
 		}}, nil
 	case "alipay_handle_redirect":
 		// native_data and native_url are for Alipay's apps, which the
@@ -473,6 +489,11 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 		// not documented.
 		return store.Obj{"fingerprint": providerRef(pm, 16), "payment_reference": providerRef(pi, 20),
 			"verified_phone_last4": digitsOf(api.Str(pm["id"]), 4)}
+	case "paynow":
+		// location and reader are for payments at a Terminal reader.
+		return store.Obj{"location": nil, "reader": nil, "reference": providerRef(pi, 20)}
+	case "promptpay":
+		return store.Obj{"reference": providerRef(pi, 20)}
 	case "revolut_pay", "amazon_pay":
 		// What funded the wallet's test payment (its balance, a card) is
 		// not documented: the funding type stays null.

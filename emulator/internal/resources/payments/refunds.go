@@ -84,6 +84,10 @@ func createRefund(c *api.Call) (any, error) {
 		// How Stripe refunds a Konbini payment (cash paid at a store) is
 		// not modelled.
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate refunding a Konbini payment (%s), so it refused the request rather than answer as if it had taken effect.", chID).WithParam("charge")
+	} else if typ == "promptpay" {
+		// Stripe's PromptPay page: the customer is emailed to say where
+		// the funds go back to, which is not modelled.
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate refunding a PromptPay payment (%s): Stripe asks the customer where to return the funds. It refused the request rather than answer as if it had taken effect.", chID).WithParam("charge")
 	} else if isVoucher(typ) {
 		// The OXXO and Boleto guides: their payments can't be refunded
 		// (Stripe's refusal of such a refund is not documented).
