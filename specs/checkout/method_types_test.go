@@ -272,6 +272,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("Swish", "swish", "sek", nil),
 		Entry("PayNow", "paynow", "sgd", nil),
 		Entry("PromptPay", "promptpay", "thb", nil),
+		Entry("Pix", "pix", "brl", nil),
 	)
 
 	It("refuses a wallet in a currency it does not take", func() {
@@ -371,6 +372,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("Swish", "swish", "sek"),
 		Entry("PayNow", "paynow", "sgd"),
 		Entry("PromptPay", "promptpay", "thb"),
+		Entry("Pix", "pix", "brl"),
 	)
 
 	It("sets up Cash App Pay in setup mode, under a mandate", func() {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -16,7 +17,7 @@ import (
 // Wallets the customer authorizes on the test page their next action
 // leads to (a QR code, a redirect): Cash App Pay, Revolut Pay, Amazon
 // Pay, Alipay, WeChat Pay, GrabPay, MobilePay, TWINT, Swish, PayNow,
-// PromptPay.
+// PromptPay, Pix.
 var _ = Describe("Wallet payment methods", Label("payments"), func() {
 	var (
 		emu *emulator.Emulator
@@ -523,6 +524,61 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 		Expect(pi.PaymentMethodOptions.Swish.Reference).To(Equal("Order-123"))
 	})
 
+	Describe("Pix", func() {
+		pix := func(opts *stripe.PaymentIntentCreatePaymentMethodOptionsPixParams) (*stripe.PaymentIntent, error) {
+			return pay("pix", "brl", func(p *stripe.PaymentIntentCreateParams) {
+				p.ReturnURL = nil
+				p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Pix: opts}
+			})
+		}
+
+		It("expires unpaid once payment_method_options[pix][expires_after_seconds] have passed since confirmation", func() {
+			pi, err := pix(&stripe.PaymentIntentCreatePaymentMethodOptionsPixParams{ExpiresAfterSeconds: stripe.Int64(600)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.PaymentMethodOptions.Pix.ExpiresAfterSeconds).To(Equal(int64(600)))
+			Expect(pi.NextAction.PixDisplayQRCode.ExpiresAt).To(Equal(emu.Clock().Now().Unix() + 600))
+			emu.Clock().Advance(599 * time.Second)
+			Expect(retrieveIntent(sc, pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			mark := len(emu.EventTypes(""))
+			emu.Clock().Advance(2 * time.Second)
+			expired := retrieveIntent(sc, pi.ID)
+			Expect(expired.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			Expect(expired.NextAction).To(BeNil())
+			Expect(expired.LastPaymentError.Code).To(Equal(stripe.ErrorCode("payment_intent_payment_attempt_expired")))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.payment_failed"}))
+		})
+
+		It("expires at payment_method_options[pix][expires_at] when set", func() {
+			at := emu.Clock().Now().Unix() + 3600
+			pi, err := pix(&stripe.PaymentIntentCreatePaymentMethodOptionsPixParams{ExpiresAt: stripe.Int64(at)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.NextAction.PixDisplayQRCode.ExpiresAt).To(Equal(at))
+			emu.Clock().Advance(time.Hour + time.Second)
+			Expect(retrieveIntent(sc, pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		})
+
+		It("is not expired once paid", func() {
+			pi, err := pix(&stripe.PaymentIntentCreatePaymentMethodOptionsPixParams{ExpiresAfterSeconds: stripe.Int64(60)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(authorizePayment(pi, "succeed")["status"]).To(Equal("succeeded"))
+			emu.Clock().Advance(2 * time.Minute)
+			Expect(retrieveIntent(sc, pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		})
+
+		It("refuses an expiry outside 10 seconds to 14 days, making nothing", func() {
+			for _, secs := range []int64{9, 1209601} {
+				_, err := pix(&stripe.PaymentIntentCreatePaymentMethodOptionsPixParams{ExpiresAfterSeconds: stripe.Int64(secs)})
+				ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_options[pix][expires_after_seconds]")
+			}
+			_, err := pix(&stripe.PaymentIntentCreatePaymentMethodOptionsPixParams{ExpiresAt: stripe.Int64(emu.Clock().Now().Unix() + 5)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_options[pix][expires_at]")
+			_, err = pix(&stripe.PaymentIntentCreatePaymentMethodOptionsPixParams{
+				ExpiresAfterSeconds: stripe.Int64(600), ExpiresAt: stripe.Int64(emu.Clock().Now().Unix() + 600)})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "payment_method_options[pix][expires_after_seconds]")
+			Expect(emu.Count("", "payment_intent")).To(BeZero())
+		})
+	})
+
 	// redirected is the test page a redirect_to_url action leads to.
 	redirected := func(pi *stripe.PaymentIntent) string {
 		GinkgoHelper()
@@ -674,6 +730,18 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			return qr.HostedInstructionsURL
 		}, func(d *stripe.ChargePaymentMethodDetails) bool {
 			return d.PromptPay != nil && d.PromptPay.Reference != ""
+		}),
+		Entry("Pix in Brazilian reais, by QR code", "pix", "brl", "usd", false, func(pi *stripe.PaymentIntent) string {
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("pix_display_qr_code")))
+			qr := pi.NextAction.PixDisplayQRCode
+			Expect(qr.Data).To(Equal(qr.HostedInstructionsURL))
+			Expect(qr.ExpiresAt).To(Equal(emu.Clock().Now().Unix()+86400), "a day unless expires_after_seconds says otherwise")
+			status, body, _, ctype := get(qr.ImageURLPNG)
+			Expect(status).To(Equal(200), body)
+			Expect(ctype).To(Equal("image/png"))
+			return qr.HostedInstructionsURL
+		}, func(d *stripe.ChargePaymentMethodDetails) bool {
+			return d.Pix != nil && d.Pix.BankTransactionID != ""
 		}),
 	)
 })

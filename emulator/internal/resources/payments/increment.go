@@ -48,6 +48,9 @@ func checkIntentMethodOptions(c *api.Call) error {
 	if err := checkVoucherOptions(c); err != nil {
 		return err
 	}
+	if err := checkPixOptions(c); err != nil {
+		return err
+	}
 	if v, ok := c.Params.Str("payment_method_options.us_bank_account.verification_method"); ok && v != "" {
 		if v != "automatic" && v != "instant" && v != "microdeposits" {
 			param := "payment_method_options[us_bank_account][verification_method]"

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -106,8 +107,13 @@ var redirectMethods = map[string]redirectMethod{
 	// PayNow (Singapore, sgd) and PromptPay (Thailand, thb) show a QR code
 	// the customer scans with their bank's app; Stripe's pages: single-use,
 	// no manual capture.
-	"paynow":      {currencies: []string{"sgd"}, wallet: true, single: true, qr: true, action: "paynow_display_qr_code"},
-	"promptpay":   {currencies: []string{"thb"}, wallet: true, single: true, qr: true, action: "promptpay_display_qr_code"},
+	"paynow":    {currencies: []string{"sgd"}, wallet: true, single: true, qr: true, action: "paynow_display_qr_code"},
+	"promptpay": {currencies: []string{"thb"}, wallet: true, single: true, qr: true, action: "promptpay_display_qr_code"},
+	// Pix (Brazil, brl): a QR code or a string to paste in a bank's app,
+	// expiring (payment_method_options[pix]); single-use here: saving
+	// needs Pix Automático's mandates, which the pinned version's spec
+	// does not take (setup_future_usage none only).
+	"pix":         {currencies: []string{"brl"}, wallet: true, single: true, qr: true, action: "pix_display_qr_code"},
 	"revolut_pay": {currencies: []string{"dkk", "eur", "gbp", "huf", "pln", "ron"}, wallet: true, manual: true, reusable: true},
 	"amazon_pay": {currencies: []string{"aud", "chf", "dkk", "eur", "gbp", "hkd", "jpy", "nok", "nzd", "sek", "usd", "zar"},
 		wallet: true, manual: true, reusable: true},
@@ -345,7 +351,14 @@ func metaPageReturn(acct, intent string) string { return "pagereturn:" + acct + 
 // redirectAction is the next_action sending the customer to the test
 // page where they authorize or fail the payment.
 func redirectAction(c *api.Call, pi, pm store.Obj, returnURL string) (store.Obj, error) {
-	return methodAction(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate", api.Str(pi["id"]), api.Str(pm["type"]), returnURL)
+	action, err := methodAction(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate", api.Str(pi["id"]), api.Str(pm["type"]), returnURL)
+	if err != nil || pm["type"] != "pix" {
+		return action, err
+	}
+	// A Pix code expires: shown on the action, and timed.
+	expires := pixExpiry(c, pi)
+	api.Obj(action["pix_display_qr_code"])["expires_at"] = expires
+	return action, c.Tx.SetMeta(pixKey(c.Account, api.Str(pi["id"])), strconv.FormatInt(expires, 10))
 }
 
 // methodAction is the next_action of an intent (id) waiting for the
@@ -376,7 +389,7 @@ func methodAction(c *api.Call, path, id, typ, returnURL string) (store.Obj, erro
 			"hosted_instructions_url": url, "mobile_auth_url": url,
 			"qr_code": store.Obj{"data": url, "image_url_png": qrImageURL(c, id, "png"), "image_url_svg": qrImageURL(c, id, "svg")},
 		}}, nil
-	case "paynow_display_qr_code", "promptpay_display_qr_code":
+	case "paynow_display_qr_code", "promptpay_display_qr_code", "pix_display_qr_code":
 		// The code stands for the test page, as WeChat Pay's: data is its URL.
 		action := redirectMethods[typ].action
 		return store.Obj{"type": action, action: store.Obj{
@@ -494,6 +507,9 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 		return store.Obj{"location": nil, "reader": nil, "reference": providerRef(pi, 20)}
 	case "promptpay":
 		return store.Obj{"reference": providerRef(pi, 20)}
+	case "pix":
+		// The end-to-end id of the Pix transfer: the emulator's value.
+		return store.Obj{"bank_transaction_id": "E" + digitsOf(api.Str(pi["id"]), 31)}
 	case "revolut_pay", "amazon_pay":
 		// What funded the wallet's test payment (its balance, a card) is
 		// not documented: the funding type stays null.
