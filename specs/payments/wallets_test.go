@@ -587,6 +587,14 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 		return pi.NextAction.RedirectToURL.URL
 	}
 	noReturn := func(p *stripe.PaymentIntentCreateParams) { p.ReturnURL = nil }
+	refundDestinations := map[string]func(*stripe.RefundDestinationDetails) bool{
+		"grabpay": func(d *stripe.RefundDestinationDetails) bool { return d.Grabpay != nil },
+		"paynow":  func(d *stripe.RefundDestinationDetails) bool { return d.PayNow != nil },
+		"pix":     func(d *stripe.RefundDestinationDetails) bool { return d.Pix != nil },
+		"swish": func(d *stripe.RefundDestinationDetails) bool {
+			return d.Swish != nil && d.Swish.ReferenceStatus == "pending" && d.Swish.Reference == ""
+		},
+	}
 	// The types paid by scanning a QR code alone, which need no return_url.
 	qrOnly := map[string]bool{"paynow": true, "promptpay": true, "pix": true}
 
@@ -640,6 +648,13 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			} else {
 				Expect(err).NotTo(HaveOccurred())
 				Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+				// Where the money goes back: a hash keyed by the type where
+				// stripe-go v82.5.1's RefundDestinationDetails has one.
+				if check, ok := refundDestinations[typ]; ok {
+					Expect(re.DestinationDetails).NotTo(BeNil())
+					Expect(re.DestinationDetails.Type).To(Equal(typ))
+					Expect(check(re.DestinationDetails)).To(BeTrue())
+				}
 			}
 
 			By("failing when the customer declines")

@@ -301,9 +301,12 @@ func refundDestination(typ string) store.Obj {
 	case "p24":
 		// The bank's reference for the refund comes later.
 		return store.Obj{"type": "p24", "p24": store.Obj{"reference": nil, "reference_status": "pending"}}
-	case "klarna", "affirm", "afterpay_clearpay", "paypal", "eps":
+	case "klarna", "affirm", "afterpay_clearpay", "paypal", "eps", "grabpay", "paynow", "pix":
 		// Stripe's spec gives these an empty hash.
 		return store.Obj{"type": typ, typ: store.Obj{}}
+	case "swish":
+		// Swish's reference for the refund comes later.
+		return store.Obj{"type": "swish", "swish": store.Obj{"network_decline_code": nil, "reference": nil, "reference_status": "pending"}}
 	}
 	return nil
 }
