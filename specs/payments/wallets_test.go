@@ -672,6 +672,15 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 				Expect(err).NotTo(HaveOccurred())
 				Expect(captured.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 				Expect(captured.AmountReceived).To(Equal(int64(2000)))
+				if typ == "mobilepay" {
+					// Or by its own option, as Stripe's spec has it.
+					own, err := pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) {
+						p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{
+							Mobilepay: &stripe.PaymentIntentCreatePaymentMethodOptionsMobilepayParams{CaptureMethod: stripe.String("manual")}}
+					})
+					Expect(err).NotTo(HaveOccurred())
+					Expect(authorizePayment(own, "succeed")["status"]).To(Equal("requires_capture"))
+				}
 			}
 
 			By("refusing what it cannot do, making nothing")
