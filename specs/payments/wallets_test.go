@@ -183,6 +183,8 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(500)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+			Expect(re.DestinationDetails.Type).To(Equal("cashapp"))
+			Expect(re.DestinationDetails.CashApp).NotTo(BeNil())
 			ch, err := sc.V1Charges.Retrieve(Ctx, captured.LatestCharge.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(ch.AmountRefunded).To(Equal(int64(500)))
@@ -337,6 +339,11 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(held.ID)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(re.Amount).To(Equal(int64(2500)))
+			if typ == "amazon_pay" {
+				// Revolut Pay's hash is named revolut: what its type says is not verified.
+				Expect(re.DestinationDetails.Type).To(Equal("amazon_pay"))
+				Expect(re.DestinationDetails.AmazonPay).NotTo(BeNil())
+			}
 
 			By("refusing on_session saving, which only Cash App Pay of the wallets takes")
 			_, err = pay(typ, currency, func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("on_session") })
@@ -422,6 +429,8 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+			Expect(re.DestinationDetails.Type).To(Equal("alipay"))
+			Expect(re.DestinationDetails.Alipay).NotTo(BeNil())
 		})
 
 		It("fails when the customer declines", func() {
@@ -489,6 +498,8 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(re.Amount).To(Equal(int64(1000)))
+			Expect(re.DestinationDetails.Type).To(Equal("wechat_pay"))
+			Expect(re.DestinationDetails.WeChatPay).NotTo(BeNil())
 		})
 
 		It("needs payment_method_options[wechat_pay][client], and emulates only the web client", func() {

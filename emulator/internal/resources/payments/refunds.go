@@ -287,7 +287,8 @@ func reportRefundedAsFraud(ch store.Obj, reason string) {
 // refundDestination is where a refund of a payment of this type goes
 // back, as the Refund's destination_details tells it (nil where Stripe's
 // spec has no hash for the type: the bank debits and iDEAL / Bancontact,
-// whose refunds are bank transfers; the field is optional).
+// whose refunds are bank transfers; the field is optional). Revolut Pay's
+// hash is named revolut, the type naming it not verified: left out.
 func refundDestination(typ string) store.Obj {
 	switch typ {
 	case "card":
@@ -301,7 +302,8 @@ func refundDestination(typ string) store.Obj {
 	case "p24":
 		// The bank's reference for the refund comes later.
 		return store.Obj{"type": "p24", "p24": store.Obj{"reference": nil, "reference_status": "pending"}}
-	case "klarna", "affirm", "afterpay_clearpay", "paypal", "eps", "grabpay", "paynow", "pix":
+	case "klarna", "affirm", "afterpay_clearpay", "paypal", "eps", "grabpay", "paynow", "pix",
+		"alipay", "cashapp", "wechat_pay", "amazon_pay":
 		// Stripe's spec gives these an empty hash.
 		return store.Obj{"type": typ, typ: store.Obj{}}
 	case "swish":
