@@ -355,6 +355,54 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Expect(pi.LatestCharge.PaymentMethodDetails.WeChatPay.TransactionID).NotTo(BeEmpty())
 	})
 
+	It("hands Swish's reference and Pix's expiry on to the PaymentIntent, as Stripe's spec has a session show them", func() {
+		for _, tc := range []struct {
+			typ, currency string
+			opts          *stripe.CheckoutSessionCreatePaymentMethodOptionsParams
+			check         func(*stripe.CheckoutSession, *stripe.PaymentIntent)
+		}{
+			{"swish", "sek", &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+				Swish: &stripe.CheckoutSessionCreatePaymentMethodOptionsSwishParams{Reference: stripe.String("Order-123")}},
+				func(s *stripe.CheckoutSession, pi *stripe.PaymentIntent) {
+					Expect(s.PaymentMethodOptions.Swish.Reference).To(Equal("Order-123"))
+					Expect(pi.PaymentMethodOptions.Swish.Reference).To(Equal("Order-123"))
+				}},
+			{"pix", "brl", &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+				Pix: &stripe.CheckoutSessionCreatePaymentMethodOptionsPixParams{ExpiresAfterSeconds: stripe.Int64(600)}},
+				func(s *stripe.CheckoutSession, pi *stripe.PaymentIntent) {
+					Expect(s.PaymentMethodOptions.Pix.ExpiresAfterSeconds).To(Equal(int64(600)))
+					Expect(pi.PaymentMethodOptions.Pix.ExpiresAfterSeconds).To(Equal(int64(600)))
+				}},
+		} {
+			price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String(tc.currency), UnitAmount: stripe.Int64(1500),
+				ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Ticket")}})
+			Expect(err).NotTo(HaveOccurred())
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:            []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+				PaymentMethodTypes:   []*string{stripe.String(tc.typ)},
+				PaymentMethodOptions: tc.opts,
+			})
+			Expect(err).NotTo(HaveOccurred())
+			pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String(tc.typ)})
+			Expect(err).NotTo(HaveOccurred())
+			done, err := emu.CompleteCheckout("", s.ID, pm.ID)
+			Expect(err).NotTo(HaveOccurred())
+			pi, err := sc.V1PaymentIntents.Retrieve(Ctx, done["payment_intent"].(string), nil)
+			Expect(err).NotTo(HaveOccurred())
+			tc.check(s, pi)
+		}
+		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), Currency: stripe.String("brl"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
+				Currency: stripe.String("brl"), UnitAmount: stripe.Int64(1500), ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Ticket")}}, Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: []*string{stripe.String("pix")},
+			PaymentMethodOptions: &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+				Pix: &stripe.CheckoutSessionCreatePaymentMethodOptionsPixParams{ExpiresAfterSeconds: stripe.Int64(5)}},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_options[pix][expires_after_seconds]")
+	})
+
 	DescribeTable("refuses the wallets that pay once in setup mode",
 		func(typ, currency string) {
 			_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{

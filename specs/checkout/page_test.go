@@ -559,8 +559,8 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			Expect(refused(p, "payment_method_options[card][installments]").Msg).To(ContainSubstring("does not emulate"))
 			p.PaymentMethodOptions = &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{Card: &stripe.CheckoutSessionCreatePaymentMethodOptionsCardParams{RequestThreeDSecure: stripe.String("always")}}
 			refused(p, "payment_method_options[card][request_three_d_secure]")
-			p.PaymentMethodOptions = &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{Pix: &stripe.CheckoutSessionCreatePaymentMethodOptionsPixParams{ExpiresAfterSeconds: stripe.Int64(3600)}}
-			refused(p, "payment_method_options[pix]")
+			p.PaymentMethodOptions = &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{Pix: &stripe.CheckoutSessionCreatePaymentMethodOptionsPixParams{AmountIncludesIof: stripe.String("always")}}
+			refused(p, "payment_method_options[pix][amount_includes_iof]")
 			monthly := monthlyPrice(sc, 1000)
 			refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"),
 				LineItems:            []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthly.ID), Quantity: stripe.Int64(1)}},

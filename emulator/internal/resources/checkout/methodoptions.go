@@ -139,6 +139,8 @@ var methodOptionFields = map[string][]string{
 	"oxxo":            {"expires_after_days"},
 	"boleto":          {"expires_after_days"},
 	"konbini":         {"expires_after_days"},
+	"swish":           {"reference"},
+	"pix":             {"expires_after_seconds"},
 }
 
 // setupModeOptions are what a SetupIntent takes of them.
@@ -190,8 +192,24 @@ func readMethodOptions(c *api.Call, mode, currency string) (shown store.Obj, han
 				}
 				continue
 			}
+			if f == "expires_after_seconds" {
+				// Pix's seconds before its code expires, checked as the
+				// PaymentIntent checks them.
+				if secs, ok := m.Int(f); ok {
+					if err := payments.CheckPixExpiresAfterSeconds(secs); err != nil {
+						return nil, nil, err
+					}
+					show[f], hand[f] = secs, secs
+				}
+				continue
+			}
 			v, _ := m.Str(f)
 			if v == "" {
+				continue
+			}
+			if f == "reference" {
+				// Swish's order reference, shown to the payer: free text.
+				show[f], hand[f] = v, v
 				continue
 			}
 			if err := checkMethodOption(method, f, v); err != nil {

@@ -25,13 +25,25 @@ func checkPixOptions(c *api.Call) error {
 	if hasSecs && hasAt {
 		return apierr.Exclusive("payment_method_options[pix][expires_after_seconds]", "payment_method_options[pix][expires_at]")
 	}
-	if hasSecs && (secs < pixMinSeconds || secs > pixMaxSeconds) {
-		param := "payment_method_options[pix][expires_after_seconds]"
-		return apierr.InvalidRequest("Invalid %s: it must be between %d and %d seconds.", param, pixMinSeconds, pixMaxSeconds).WithParam(param)
+	if hasSecs {
+		if err := CheckPixExpiresAfterSeconds(secs); err != nil {
+			return err
+		}
 	}
 	if hasAt && (at < c.Now+pixMinSeconds || at > c.Now+pixMaxSeconds) {
 		param := "payment_method_options[pix][expires_at]"
 		return apierr.InvalidRequest("Invalid %s: it must be between %d and %d seconds in the future.", param, pixMinSeconds, pixMaxSeconds).WithParam(param)
+	}
+	return nil
+}
+
+// CheckPixExpiresAfterSeconds refuses payment_method_options[pix]
+// [expires_after_seconds] outside 10 seconds to 14 days (for a Checkout
+// Session's too).
+func CheckPixExpiresAfterSeconds(secs int64) error {
+	if secs < pixMinSeconds || secs > pixMaxSeconds {
+		param := "payment_method_options[pix][expires_after_seconds]"
+		return apierr.InvalidRequest("Invalid %s: it must be between %d and %d seconds.", param, pixMinSeconds, pixMaxSeconds).WithParam(param)
 	}
 	return nil
 }
