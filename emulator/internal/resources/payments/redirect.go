@@ -29,22 +29,27 @@ type redirectMethod struct {
 	banks      []string // the bank parameter's values, if it has one
 	manual     bool     // capture_method=manual is possible
 	sepa       bool     // setup_future_usage generates a sepa_debit PaymentMethod
-	wallet     bool     // a wallet (Cash App Pay…) rather than a bank or BNPL redirect
+	// wallet: paid in an app or wallet (Cash App Pay…, and the real-time
+	// payments TWINT, Swish, PayNow, PromptPay, Pix) rather than on a
+	// bank's or BNPL provider's page: Checkout's rules for wallets apply.
+	wallet bool
 	// A wallet saved as itself (setup_future_usage, SetupIntents) is then
 	// charged off-session without the customer; onSession: it can also be
 	// saved for on-session use.
 	reusable, onSession bool
 	// single: Stripe's page says the type cannot be saved for later
-	// payments at all ("Recurring payments: No"), so setup_future_usage is
-	// refused as unsupported rather than as not emulated.
+	// payments ("Recurring payments: No", or a spec taking only
+	// setup_future_usage=none), so it is refused as unsupported rather
+	// than as not emulated.
 	single bool
-	// qr: paid by scanning a QR code alone (PayNow, PromptPay), so the
+	// qr: paid by scanning a QR code alone (PayNow, PromptPay, Pix), so the
 	// confirmation needs no return_url; the test page, once decided, says
 	// how the payment ended.
 	qr bool
 	// action is the next_action type the customer is sent on with, when
-	// not redirect_to_url: Cash App Pay's QR code or redirect, Alipay's
-	// redirect, WeChat Pay's QR code.
+	// not redirect_to_url: Cash App Pay's and Swish's QR code or redirect,
+	// Alipay's redirect, WeChat Pay's, PayNow's, PromptPay's and Pix's QR
+	// code.
 	action string
 	// What the test bank reports about the payer: Stripe's test IBAN
 	// for a generated SEPA Direct Debit method (a succeeding one: Stripe's
@@ -163,7 +168,9 @@ func retiredType(typ, param string) *apierr.Error {
 }
 
 // IsWallet reports a wallet payment method type paid through the test
-// page (Cash App Pay, Revolut Pay, Amazon Pay, Alipay, WeChat Pay).
+// page (Cash App Pay, Revolut Pay, Amazon Pay, Alipay, WeChat Pay, GrabPay,
+// MobilePay, and the app and QR code payments TWINT, Swish, PayNow,
+// PromptPay, Pix).
 func IsWallet(typ string) bool { return redirectMethods[typ].wallet }
 
 // SavesWallet reports a wallet saved as itself for later payments (Cash
