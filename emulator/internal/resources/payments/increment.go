@@ -48,8 +48,10 @@ func checkIntentMethodOptions(c *api.Call) error {
 	if err := checkVoucherOptions(c); err != nil {
 		return err
 	}
-	if err := checkPixOptions(c); err != nil {
-		return err
+	if c.Params.Has("payment_method_options.pix") {
+		if err := checkPixOptions(c); err != nil {
+			return err
+		}
 	}
 	if v, ok := c.Params.Str("payment_method_options.us_bank_account.verification_method"); ok && v != "" {
 		if v != "automatic" && v != "instant" && v != "microdeposits" {
