@@ -32,7 +32,7 @@ func Routes() []api.Route {
 // becoming available, uncaptured charges and PaymentIntents expiring, payouts reaching the
 // bank, unverified microdeposits timing out, top-ups' debits ending.
 func Timers() []api.Timer {
-	return []api.Timer{settleTimer, availableTimer, expiryTimer, intentExpiryTimer, payoutTimer, intentMicrodepositTimer, setupMicrodepositTimer, topupTimer, refundTimer, autoPayoutTimer, voucherTimer, pixTimer}
+	return []api.Timer{settleTimer, availableTimer, expiryTimer, intentExpiryTimer, payoutTimer, intentMicrodepositTimer, setupMicrodepositTimer, topupTimer, refundTimer, autoPayoutTimer, voucherTimer}
 }
 
 const (

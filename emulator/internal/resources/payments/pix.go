@@ -60,28 +60,9 @@ func pixExpiry(c *api.Call, pi store.Obj) int64 {
 	return c.Now + pixDefaultSeconds
 }
 
-func pixKey(acct, pi string) string { return "pixexpiry:" + acct + ":" + pi }
-
-// waitsForPix tells an intent whose Pix code is out, unpaid.
+// waitsForPix tells an intent whose Pix code is out, unpaid. Its
+// expiry is timed under voucherKey, as a voucher's is: one more timer
+// on payment intents would look up a key for every intent written.
 func waitsForPix(pi store.Obj) bool {
 	return pi["status"] == RequiresAction && api.Obj(pi["next_action"])["type"] == "pix_display_qr_code"
 }
-
-// pixTimer expires an unpaid Pix when its code does: the intent needs a
-// new payment method (payment_intent.payment_failed), as an expired
-// voucher's does; Stripe's exact last_payment_error for it is not
-// documented.
-var pixTimer = metaTimer("payment_intent", pixKey, func(account, id string, at int64) api.Due {
-	return api.Due{At: at, Account: account, About: store.Ref{Type: "payment_intent", ID: id}, Kind: "pix", Run: func(c *api.Call) error {
-		c.Tx.DeleteMeta(pixKey(account, id))
-		before, ok := c.Tx.Get(account, "payment_intent", id)
-		if !ok || !waitsForPix(before) {
-			return nil
-		}
-		pi := api.Clone(before)
-		pm, _ := c.Tx.Get(account, "payment_method", api.Str(pi["payment_method"]))
-		e := apierr.InvalidRequest("The latest payment attempt for this PaymentIntent has expired. Provide a payment_method to attempt payment again.").
-			WithCode("payment_intent_payment_attempt_expired")
-		return failAttempt(c, before, pi, pm, e)
-	}}
-})

@@ -365,7 +365,7 @@ func redirectAction(c *api.Call, pi, pm store.Obj, returnURL string) (store.Obj,
 	// A Pix code expires: shown on the action, and timed.
 	expires := pixExpiry(c, pi)
 	api.Obj(action["pix_display_qr_code"])["expires_at"] = expires
-	return action, c.Tx.SetMeta(pixKey(c.Account, api.Str(pi["id"])), strconv.FormatInt(expires, 10))
+	return action, c.Tx.SetMeta(voucherKey(c.Account, api.Str(pi["id"])), strconv.FormatInt(expires, 10))
 }
 
 // methodAction is the next_action of an intent (id) waiting for the

@@ -384,12 +384,19 @@ func expireVoucher(c *api.Call, before store.Obj) (store.Obj, error) {
 	return pi, nil
 }
 
-// voucherTimer pays or expires each voucher when its time comes.
+// voucherTimer pays or expires each voucher, and expires each unpaid
+// Pix code, when its time comes.
 var voucherTimer = metaTimer("payment_intent", voucherKey, voucherWork)
 
 func voucherWork(account, id string, at int64) api.Due {
 	return api.Due{At: at, Account: account, About: store.Ref{Type: "payment_intent", ID: id}, Kind: "voucher", Run: func(c *api.Call) error {
 		pi, ok := c.Tx.Get(account, "payment_intent", id)
+		if ok && waitsForPix(pi) {
+			// An unpaid Pix expires as a voucher does; Stripe's exact
+			// last_payment_error for it is not documented.
+			_, err := expireVoucher(c, pi)
+			return err
+		}
 		if !ok || !waitsForVoucher(pi) {
 			c.Tx.DeleteMeta(voucherKey(account, id))
 			return nil
