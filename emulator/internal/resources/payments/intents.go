@@ -385,8 +385,8 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 			if e := retiredType(t, "payment_method_types"); e != nil {
 				return e
 			}
-			if !supportedTypes[t] && !readerTypes[t] {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports "+supportedList+" and, paid on a Terminal reader, card_present.", t).WithParam("payment_method_types")
+			if !supportedTypes[t] && !readerTypes[t] && !listedOnly[t] {
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports "+supportedList+", link (listed only) and, paid on a Terminal reader, card_present.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
@@ -660,6 +660,9 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 		}
 		if e := retiredType(typ, "payment_method_data[type]"); e != nil {
 			return nil, e
+		}
+		if listedOnly[typ] {
+			return nil, linkRefused("payment_method_data[type]")
 		}
 		return nil, apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu.", typ).WithParam("payment_method_data[type]")
 	}

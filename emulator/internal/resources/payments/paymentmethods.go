@@ -30,6 +30,21 @@ var supportedTypes = map[string]bool{"card": true, "sepa_debit": true, "us_bank_
 // supportedList names the supported types in refusals.
 const supportedList = "card, sepa_debit, us_bank_account, bacs_debit, au_becs_debit, acss_debit, ideal, bancontact, eps, p24, klarna, affirm, afterpay_clearpay, paypal, cashapp, revolut_pay, amazon_pay, alipay, wechat_pay, grabpay, mobilepay, twint, swish, paynow, promptpay, pix, oxxo, boleto, konbini and customer_balance"
 
+// listedOnly are types an intent, a Checkout Session, a payment link or
+// an invoice may offer though the emulator makes no PaymentMethod of
+// them: Link, whose PaymentMethods Stripe makes only in Link's own flow
+// (the customer signing in to Link, with a one-time passcode, in Stripe.js
+// or on Checkout's page), which the emulator's pages do not offer. A card
+// pays such an intent as it pays any other.
+var listedOnly = map[string]bool{"link": true}
+
+// linkRefused is the refusal of making a Link PaymentMethod (param names
+// what asked for it), in the emulator's words: what Stripe answers a
+// server-side type=link is not verified.
+func linkRefused(param string) error {
+	return apierr.InvalidRequest("stripe-emu does not emulate Link PaymentMethods: Stripe makes them only when a customer signs in to Link (with a one-time passcode) in Stripe.js or on a Checkout page, a flow the emulator's Stripe.js stand-in and hosted pages do not offer. Intents, Checkout Sessions, payment links and invoices may still list `link` in payment_method_types; pay them with another type, such as a card.").WithParam(param)
+}
+
 // delayed types settle later instead of at confirmation.
 var delayed = map[string]bool{"sepa_debit": true, "us_bank_account": true, "bacs_debit": true, "au_becs_debit": true, "acss_debit": true}
 
@@ -291,6 +306,9 @@ func createPaymentMethod(c *api.Call) (any, error) {
 	}
 	if e := retiredType(typ, "type"); e != nil {
 		return nil, e
+	}
+	if listedOnly[typ] {
+		return nil, linkRefused("type")
 	}
 	if !supportedTypes[typ] {
 		return nil, apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu; it emulates "+supportedList+".", typ).WithParam("type")

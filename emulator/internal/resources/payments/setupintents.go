@@ -166,6 +166,10 @@ var (
 	setupCardDefaults   = store.Obj{"mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}
 	paymentCardDefaults = store.Obj{"installments": nil, "mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}
 	bankDefaults        = store.Obj{"mandate_options": store.Obj{}, "verification_method": "automatic"}
+	// Link's deprecated persistent_token, null, as Stripe's PaymentIntents
+	// listing link show it (a SetupIntent's the same, from its spec: not
+	// verified against a recorded one).
+	linkDefaults = store.Obj{"persistent_token": nil}
 )
 
 // typeDefaults are the payment_method_options a payment method type
@@ -201,9 +205,9 @@ var redirectOptionDefaults = map[string]store.Obj{
 // verification_method automatic Stripe's mobile SDKs read), and a
 // PaymentIntent's redirect types.
 var (
-	setupDefaults   = []typeDefaults{{"card", setupCardDefaults}, {"us_bank_account", bankDefaults}}
+	setupDefaults   = []typeDefaults{{"card", setupCardDefaults}, {"us_bank_account", bankDefaults}, {"link", linkDefaults}}
 	paymentDefaults = func() []typeDefaults {
-		out := []typeDefaults{{"card", paymentCardDefaults}, {"us_bank_account", bankDefaults}}
+		out := []typeDefaults{{"card", paymentCardDefaults}, {"us_bank_account", bankDefaults}, {"link", linkDefaults}}
 		for _, typ := range slices.Sorted(maps.Keys(redirectOptionDefaults)) {
 			out = append(out, typeDefaults{typ, redirectOptionDefaults[typ]})
 		}
@@ -353,8 +357,8 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 			if e := retiredType(t, "payment_method_types"); e != nil {
 				return e
 			}
-			if (!supportedTypes[t] && !readerTypes[t]) || (isRedirect(t) && !redirectMethods[t].sepa && !redirectMethods[t].reusable) || t == "customer_balance" || isVoucher(t) || t == "bacs_debit" {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, au_becs_debit, acss_debit, ideal, bancontact, cashapp, revolut_pay and amazon_pay, and card_present on a Terminal reader.", t).WithParam("payment_method_types")
+			if (!supportedTypes[t] && !readerTypes[t] && !listedOnly[t]) || (isRedirect(t) && !redirectMethods[t].sepa && !redirectMethods[t].reusable) || t == "customer_balance" || isVoucher(t) || t == "bacs_debit" {
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, au_becs_debit, acss_debit, ideal, bancontact, cashapp, revolut_pay and amazon_pay, link (listed only), and card_present on a Terminal reader.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
