@@ -68,6 +68,71 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Expect(emu.Count("", "payment_link")).To(BeZero())
 	})
 
+	// Link beside cards, as Stripe's samples send it: every mode and
+	// payment links take it; a card still pays (the emulator's page does
+	// not offer Link's own sign-in).
+	It("offers link beside cards in every mode and on a payment link, with its setup_future_usage, and is paid by card", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("jenny@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		cardAndLink := []*string{stripe.String("card"), stripe.String("link")}
+		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), Customer: stripe.String(cus.ID),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: cardAndLink,
+			PaymentMethodOptions: &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+				Link: &stripe.CheckoutSessionCreatePaymentMethodOptionsLinkParams{SetupFutureUsage: stripe.String("off_session")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.PaymentMethodTypes).To(Equal([]string{"card", "link"}))
+		Expect(s.PaymentMethodOptions.Link.SetupFutureUsage).To(Equal(stripe.CheckoutSessionPaymentMethodOptionsLinkSetupFutureUsageOffSession))
+		status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_card_visa"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["payment_status"]).To(Equal("paid"))
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.PaymentMethodOptions.Link.SetupFutureUsage).To(Equal(stripe.PaymentIntentPaymentMethodOptionsLinkSetupFutureUsageOffSession), "handed to the session's PaymentIntent")
+
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: cardAndLink,
+			PaymentMethodOptions: &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+				Link: &stripe.CheckoutSessionCreatePaymentMethodOptionsLinkParams{SetupFutureUsage: stripe.String("on_session")}},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_options[link][setup_future_usage]")
+
+		setup, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("setup"), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+			SuccessURL: stripe.String("https://shop.example/ok"), PaymentMethodTypes: cardAndLink,
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(setup.PaymentMethodTypes).To(Equal([]string{"card", "link"}))
+		status, body, err = emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+setup.ID+"/complete", url.Values{"payment_method": {"pm_card_visa"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+
+		plan, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(900),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}, ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Plan")}})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"), PaymentMethodTypes: cardAndLink,
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(plan.ID), Quantity: stripe.Int64(1)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.PaymentMethodTypes).To(Equal([]string{"card", "link"}))
+		status, body, err = emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+sub.ID+"/complete", url.Values{"payment_method": {"pm_card_visa"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["subscription"]).NotTo(BeNil())
+
+		link, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{
+			LineItems:          []*stripe.PaymentLinkCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+			PaymentMethodTypes: cardAndLink})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(link.PaymentMethodTypes).To(Equal([]stripe.PaymentLinkPaymentMethodType{"card", "link"}))
+	})
+
 	It("is paid only with a type it offers", func() {
 		// In euros, so SEPA Direct Debit could pay it were it offered.
 		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{

@@ -136,6 +136,7 @@ var methodOptionFields = map[string][]string{
 	"bancontact":      {"setup_future_usage"},
 	"revolut_pay":     {"setup_future_usage"},
 	"amazon_pay":      {"setup_future_usage"},
+	"link":            {"setup_future_usage"},
 	"oxxo":            {"expires_after_days"},
 	"boleto":          {"expires_after_days"},
 	"konbini":         {"expires_after_days"},

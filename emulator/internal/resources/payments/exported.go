@@ -236,11 +236,12 @@ func IsVoucher(typ string) bool { return isVoucher(typ) }
 // a payment with (param names the list it came in), as creating such a
 // PaymentMethod is refused, and giropay in Stripe's words: for what
 // offers types to pay with later (a Checkout Session, a payment link).
+// Link is taken: offered beside other types, as Stripe's samples offer it.
 func CheckEmulatedType(typ, param string) error {
 	if e := retiredType(typ, param); e != nil {
 		return e
 	}
-	if !supportedTypes[typ] {
+	if !supportedTypes[typ] && !listedOnly[typ] {
 		return apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu; it emulates "+supportedList+".", typ).WithParam(param)
 	}
 	return nil
