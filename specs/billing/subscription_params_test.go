@@ -100,6 +100,28 @@ var _ = Describe("Subscription parameters as integrations send them", Label("bil
 		Expect(got.Description).To(HaveLen(500))
 	})
 
+	It("offers link beside cards in payment_settings[payment_method_types], on a subscription's invoices and an invoice, paid by the customer's card", func() {
+		cardAndLink := []*string{stripe.String("card"), stripe.String("link")}
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:           []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+			PaymentSettings: &stripe.SubscriptionCreatePaymentSettingsParams{PaymentMethodTypes: cardAndLink}}
+		p.AddExpand("latest_invoice")
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+		Expect(sub.PaymentSettings.PaymentMethodTypes).To(Equal([]stripe.SubscriptionPaymentSettingsPaymentMethodType{"card", "link"}))
+		Expect(sub.LatestInvoice.PaymentSettings.PaymentMethodTypes).To(Equal([]stripe.InvoicePaymentSettingsPaymentMethodType{"card", "link"}))
+		pi := defaultIntent(sc, sub.LatestInvoice)
+		Expect(pi.PaymentMethodTypes).To(Equal([]string{"card", "link"}))
+		Expect(pi.PaymentMethodOptions.Link).NotTo(BeNil(), "Stripe's invoice intents listing link show its options")
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			PaymentSettings: &stripe.InvoiceCreatePaymentSettingsParams{PaymentMethodTypes: cardAndLink}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.PaymentSettings.PaymentMethodTypes).To(Equal([]stripe.InvoicePaymentSettingsPaymentMethodType{"card", "link"}))
+	})
+
 	It("clears payment_settings[payment_method_types] sent empty, as Stripe's empty value unsets it, the next invoices offering any type again", func() {
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items:           []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},

@@ -347,12 +347,13 @@ func includePending(c *api.Call, inv store.Obj, pending []store.Obj) error {
 
 // invoiceMethodTypes checks the payment_settings[payment_method_types] of
 // an invoice or a subscription: the types its invoices' payments can take
-// here.
+// here, and link, which Stripe's invoices offer beside cards (the
+// emulator makes no Link PaymentMethod: a card pays them).
 func invoiceMethodTypes(types []string) ([]any, error) {
 	var list []any
 	for _, t := range types {
-		if t != "card" && t != "sepa_debit" && t != "us_bank_account" && t != "customer_balance" {
-			return nil, apierr.InvalidRequest("stripe-emu does not emulate the payment method type %q; it emulates card, sepa_debit, us_bank_account and customer_balance.", t).WithParam("payment_settings[payment_method_types]")
+		if t != "card" && t != "sepa_debit" && t != "us_bank_account" && t != "customer_balance" && t != "link" {
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate the payment method type %q; it emulates card, sepa_debit, us_bank_account, customer_balance and link (listed only).", t).WithParam("payment_settings[payment_method_types]")
 		}
 		list = append(list, t)
 	}
