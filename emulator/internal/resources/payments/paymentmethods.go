@@ -307,10 +307,10 @@ func createPaymentMethod(c *api.Call) (any, error) {
 	if e := retiredType(typ, "type"); e != nil {
 		return nil, e
 	}
-	if listedOnly[typ] {
-		return nil, linkRefused("type")
-	}
 	if !supportedTypes[typ] {
+		if listedOnly[typ] {
+			return nil, linkRefused("type")
+		}
 		return nil, apierr.InvalidRequest("The payment method type `%s` is not supported by stripe-emu; it emulates "+supportedList+".", typ).WithParam("type")
 	}
 	bdParams, hasBD := c.Params.Obj("billing_details")
