@@ -11,7 +11,8 @@ import (
 // test payment method: pm_card_visa (and the other pm_card_* ids),
 // pm_sepa_debit / pm_us_bank_account (complete unpaid, settle later) or
 // their _fail variants, pm_oxxo / pm_boleto / pm_konbini (a voucher: complete unpaid,
-// paid after 3 minutes on the clock). account names a connected account ("" =
+// paid after 3 minutes on the clock), pm_link (a customer signed in to Link
+// with the session's email: a Link PaymentMethod, paid at once). account names a connected account ("" =
 // platform). A session that collects a shipping address ships to a sample
 // address in a country it allows (to enter one, POST the helper
 // /v1/test_helpers/checkout/sessions/:id/complete with shipping_details).

@@ -30,6 +30,26 @@ var checkoutMethods = []pageMethod{
 	{"pm_oxxo", "Pay with an OXXO voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "oxxo"},
 	{"pm_boleto", "Pay with a Boleto (the email decides: paid in 3 minutes, or see Stripe's test emails)", "boleto"},
 	{"pm_konbini", "Pay with a Konbini voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "konbini"},
+	{"pm_link", "Pay with Link (signs in with the email and the one-time passcode above)", "link"},
+}
+
+// linkPasscodeRefusals are Link's test passcodes that fail, as Stripe's
+// Link guides list them (any other six digits sign in); the page's words
+// for them are the emulator's, Link's own not verified.
+var linkPasscodeRefusals = map[string]string{
+	"000001": "That Link code is invalid. Try again.",
+	"000002": "That Link code has expired. Request a new one.",
+	"000003": "Too many attempts with Link codes. Try again later.",
+}
+
+// checkLinkPasscode is the page's refusal of the one-time passcode a
+// customer signing in to Link typed, or "".
+func checkLinkPasscode(code string) string {
+	code = strings.TrimSpace(code)
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return "Enter the 6-digit code Link sent you to sign in."
+	}
+	return linkPasscodeRefusals[code]
 }
 
 // billingFields are the billing address inputs of a session with
@@ -132,6 +152,11 @@ func (e *Emulator) knownEmail(s Object, account string) string {
 // left to the helper's defaults; a field the customer emptied is refused.
 func (e *Emulator) checkoutForm(s Object, account string, in url.Values) (url.Values, string) {
 	form := url.Values{"payment_method": {in.Get("payment_method")}}
+	if in.Get("payment_method") == "pm_link" {
+		if msg := checkLinkPasscode(in.Get("link_passcode")); msg != "" {
+			return nil, msg
+		}
+	}
 	if email, sent := in["email"]; sent && e.knownEmail(s, account) == "" {
 		addr, err := mail.ParseAddress(email[0])
 		if err != nil || addr.Address != strings.TrimSpace(email[0]) {
@@ -289,11 +314,13 @@ func (e *Emulator) checkoutView(s Object, account string, typed url.Values, fail
 			email = v[0]
 		}
 	}
+	methods := submitMethods(s)
+	offersLink := slices.ContainsFunc(methods, func(m pageMethod) bool { return m.Type == "link" })
 	data := map[string]any{
 		"ID": s["id"], "Mode": s["mode"], "Status": s["status"], "Failure": failure,
 		"Email": email, "EmailLocked": locked, "Cancel": s["cancel_url"],
 		"Fields": fields, "Optional": optional, "Save": save, "Codes": s["allow_promotion_codes"] == true,
-		"Code": typed.Get("promotion_code"), "Methods": submitMethods(s),
+		"Code": typed.Get("promotion_code"), "Methods": methods, "Link": offersLink,
 		"Terms": consent["terms_of_service"] == "required", "TermsLabel": termsLabel,
 		"Promotions": consent["promotions"] == "auto", "PromotionsOn": typed.Get("promotions") == "opt_in",
 		"Phone": collectsPhone(s), "PhoneValue": typed.Get("phone"),
@@ -394,6 +421,7 @@ var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
 {{if .Codes}}<p><label>Promotion code <input name="promotion_code" value="{{.Code}}"></label></p>{{end}}
 {{if .Promotions}}<p><label><input type="checkbox" name="promotions" value="opt_in"{{if .PromotionsOn}} checked{{end}}> Keep me updated with news and offers</label></p>{{end}}
 {{if .Terms}}<p><label><input type="checkbox" name="terms_of_service" value="accepted"> {{.TermsLabel}}</label></p>{{end}}
+{{if .Link}}<p><label for="link_passcode">Link one-time passcode</label> <input id="link_passcode" name="link_passcode" inputmode="numeric" autocomplete="one-time-code"></p>{{end}}
 {{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}
 </form>
 {{if .Cancel}}<p><a class="cancel" href="{{.Cancel}}">Back</a></p>{{end}}

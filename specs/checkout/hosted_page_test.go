@@ -70,6 +70,39 @@ var _ = Describe("The hosted Checkout page", Label("checkout"), func() {
 		Expect(session(s.ID).PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
 	})
 
+	// Link's test mode: any email, and a one-time passcode of any six
+	// digits but 000001 (invalid), 000002 (expired), 000003 (too many
+	// attempts), as Stripe's Link guides list them.
+	It("offers Link when the session does, signing the customer in with the email typed and a test passcode", func() {
+		s := create(func(p *stripe.CheckoutSessionCreateParams) {
+			p.PaymentMethodTypes = []*string{stripe.String("card"), stripe.String("link")}
+		})
+		p := Visit("GET", s.URL, nil)
+		Expect(p.Body).To(ContainSubstring(`name="link_passcode"`))
+		Expect(p.Body).To(ContainSubstring(`value="pm_link"`))
+		Expect(Visit("GET", create(nil).URL, nil).Body).NotTo(ContainSubstring(`value="pm_link"`), "only where link is offered")
+
+		before := emu.Count("", "payment_intent")
+		for code, msg := range map[string]string{"": "Enter the 6-digit code", "12ab56": "Enter the 6-digit code",
+			"000001": "invalid", "000002": "expired", "000003": "Too many attempts"} {
+			p = Visit("POST", s.URL, url.Values{"payment_method": {"pm_link"}, "email": {"link.user@example.com"}, "link_passcode": {code}})
+			Expect(p.Status).To(Equal(400), code)
+			Expect(p.Body).To(ContainSubstring(`<p class="failure" role="alert">`))
+			Expect(p.Body).To(ContainSubstring(msg), code)
+		}
+		Expect(session(s.ID).Status).To(Equal(stripe.CheckoutSessionStatusOpen))
+		Expect(emu.Count("", "payment_intent")).To(Equal(before), "a refused passcode pays nothing")
+
+		p = Visit("POST", s.URL, url.Values{"payment_method": {"pm_link"}, "email": {"link.user@example.com"}, "link_passcode": {"424242"}})
+		Expect(p.Status).To(Equal(303), p.Body)
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, &stripe.CheckoutSessionRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("payment_intent.payment_method")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.PaymentStatus).To(Equal(stripe.CheckoutSessionPaymentStatusPaid))
+		Expect(got.PaymentIntent.PaymentMethod.Type).To(Equal(stripe.PaymentMethodTypeLink))
+		Expect(got.PaymentIntent.PaymentMethod.Link.Email).To(Equal("link.user@example.com"))
+	})
+
 	It("shows a refused promotion code's message, completing nothing", func() {
 		s := create(func(p *stripe.CheckoutSessionCreateParams) { p.AllowPromotionCodes = stripe.Bool(true) })
 		before := emu.Count("", "payment_intent")

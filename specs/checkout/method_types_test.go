@@ -133,6 +133,111 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Expect(link.PaymentMethodTypes).To(Equal([]stripe.PaymentLinkPaymentMethodType{"card", "link"}))
 	})
 
+	// Stripe's Checkout offers Link to a customer who signs in to it with
+	// their email and a one-time passcode; the complete helper's pm_link is
+	// that customer, with the email the page collected.
+	Describe("paid with Link (pm_link)", func() {
+		var cus *stripe.Customer
+		BeforeEach(func() {
+			var err error
+			cus, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("jenny@example.com")})
+			Expect(err).NotTo(HaveOccurred())
+		})
+
+		It("charges a Link PaymentMethod with the customer's email, saves it for off-session payments, and refunds them", func() {
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"), Customer: stripe.String(cus.ID),
+				LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}},
+				PaymentMethodTypes: []*string{stripe.String("card"), stripe.String("link")},
+				PaymentIntentData:  &stripe.CheckoutSessionCreatePaymentIntentDataParams{SetupFutureUsage: stripe.String("off_session")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_link"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_status"]).To(Equal("paid"))
+
+			p := &stripe.PaymentIntentRetrieveParams{}
+			p.AddExpand("payment_method")
+			p.AddExpand("latest_charge")
+			pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(pi.PaymentMethodTypes).To(Equal([]string{"link"}))
+			pm := pi.PaymentMethod
+			Expect(pm.Type).To(Equal(stripe.PaymentMethodTypeLink))
+			Expect(pm.Link.Email).To(Equal("jenny@example.com"))
+			Expect(pm.BillingDetails.Email).To(Equal("jenny@example.com"))
+			Expect(pm.Customer.ID).To(Equal(cus.ID), "saved for later payments")
+			Expect(pi.LatestCharge.PaymentMethodDetails.Type).To(Equal(stripe.ChargePaymentMethodDetailsType("link")))
+			Expect(pi.LatestCharge.PaymentMethodDetails.Link).NotTo(BeNil())
+			Expect(pi.LatestCharge.PaymentMethodDetails.Card).To(BeNil())
+
+			later, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(700), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+				PaymentMethod: stripe.String(pm.ID), PaymentMethodTypes: []*string{stripe.String("link")},
+				Confirm: stripe.Bool(true), OffSession: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(later.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+			r, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(later.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Status).To(Equal(stripe.RefundStatusSucceeded))
+			Expect(r.Amount).To(Equal(int64(700)))
+		})
+
+		It("sets up Link in setup mode", func() {
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("setup"), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+				SuccessURL: stripe.String("https://shop.example/ok"), PaymentMethodTypes: []*string{stripe.String("card"), stripe.String("link")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_link"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			si, err := sc.V1SetupIntents.Retrieve(Ctx, body["setup_intent"].(string), nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
+			pm, err := sc.V1PaymentMethods.Retrieve(Ctx, si.PaymentMethod.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pm.Type).To(Equal(stripe.PaymentMethodTypeLink))
+			Expect(pm.Customer.ID).To(Equal(cus.ID))
+		})
+
+		It("starts a subscription whose invoices Link pays", func() {
+			plan, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("usd"), UnitAmount: stripe.Int64(900),
+				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}, ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Plan")}})
+			Expect(err).NotTo(HaveOccurred())
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"), Customer: stripe.String(cus.ID),
+				PaymentMethodTypes: []*string{stripe.String("card"), stripe.String("link")},
+				LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(plan.ID), Quantity: stripe.Int64(1)}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_link"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			p := &stripe.SubscriptionRetrieveParams{}
+			p.AddExpand("default_payment_method")
+			p.AddExpand("latest_invoice")
+			sub, err := sc.V1Subscriptions.Retrieve(Ctx, body["subscription"].(string), p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+			Expect(sub.DefaultPaymentMethod.Type).To(Equal(stripe.PaymentMethodTypeLink))
+			Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+		})
+
+		It("is refused by a session that does not offer link", func() {
+			s, err := session("card")
+			Expect(err).NotTo(HaveOccurred())
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", url.Values{"payment_method": {"pm_link"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(400), "%v", body)
+			Expect(body["error"].(map[string]any)["message"]).To(Equal("This Checkout Session does not offer payment method type link: it offers card."))
+		})
+	})
+
 	It("is paid only with a type it offers", func() {
 		// In euros, so SEPA Direct Debit could pay it were it offered.
 		s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{

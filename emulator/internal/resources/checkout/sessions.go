@@ -969,6 +969,10 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 		if pm, err = payments.VoucherPayer(c, pm, nameV, email); err != nil {
 			return nil, err
 		}
+	} else if pmID == "pm_link" {
+		if pm, err = payments.LinkPayer(c, pm, email); err != nil {
+			return nil, err
+		}
 	}
 	if err := fillCustomFields(c, s); err != nil {
 		return nil, err

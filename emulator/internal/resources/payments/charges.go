@@ -253,6 +253,10 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 		d["card_present"] = cardPresentDetails(pm, pi)
 	case "customer_balance":
 		d["customer_balance"] = store.Obj{}
+	case "link":
+		// The country of the funding source beneath Link: Stripe's test
+		// Link accounts' is not documented; the US is assumed.
+		d["link"] = store.Obj{"country": "US"}
 	case "sepa_debit":
 		sd := api.Obj(pm["sepa_debit"])
 		d["sepa_debit"] = store.Obj{"bank_code": sd["bank_code"], "branch_code": sd["branch_code"], "country": sd["country"],

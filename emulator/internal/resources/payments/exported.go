@@ -153,7 +153,8 @@ func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 // minutes), pm_acss_debit (pre-authorized debit test account
 // 900123456789 at institution 000, transit 11000, verified at once,
 // settles after 3 minutes), pm_acss_debit_fail (900222222227,
-// insufficient_funds after 3 minutes), and pm_oxxo (an OXXO
+// insufficient_funds after 3 minutes), pm_link (a Link PaymentMethod,
+// the customer signed in to Link on the page), and pm_oxxo (an OXXO
 // voucher for jenny@example.com), pm_boleto (a Boleto for her, CPF
 // 000.000.000-00), pm_konbini (a Konbini voucher for her).
 func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
@@ -170,6 +171,12 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		"pm_acss_debit_fail":      {"acss_debit", "900222222227"},
 	}
 	bd := store.Obj{"address": emptyAddress(), "email": "jenny@example.com", "name": "Jenny Rosen", "phone": nil, "tax_id": nil}
+	if id == "pm_link" {
+		// A customer signed in to Link; Checkout sets the email the page
+		// collected (LinkPayer).
+		o := linkPaymentMethod(c, "jenny@example.com")
+		return o, c.Put(o)
+	}
 	if id == "pm_oxxo" || id == "pm_boleto" || id == "pm_konbini" {
 		// A voucher for the customer: Checkout sets the email the page
 		// collected, which decides the test voucher (VoucherPayer). A
@@ -280,6 +287,15 @@ func VoucherPayer(c *api.Call, pm store.Obj, name, email any) (store.Obj, error)
 	if name != nil {
 		bd["name"] = name
 	}
+	return after, c.Put(after)
+}
+
+// LinkPayer gives the Link PaymentMethod a Checkout page made (pm_link)
+// the email the customer signed in to Link with: the page's.
+func LinkPayer(c *api.Call, pm store.Obj, email string) (store.Obj, error) {
+	after := api.Clone(pm)
+	api.Obj(after["billing_details"])["email"] = email
+	api.Obj(after["link"])["email"] = email
 	return after, c.Put(after)
 }
 

@@ -31,18 +31,30 @@ var supportedTypes = map[string]bool{"card": true, "sepa_debit": true, "us_bank_
 const supportedList = "card, sepa_debit, us_bank_account, bacs_debit, au_becs_debit, acss_debit, ideal, bancontact, eps, p24, klarna, affirm, afterpay_clearpay, paypal, cashapp, revolut_pay, amazon_pay, alipay, wechat_pay, grabpay, mobilepay, twint, swish, paynow, promptpay, pix, oxxo, boleto, konbini and customer_balance"
 
 // listedOnly are types an intent, a Checkout Session, a payment link or
-// an invoice may offer though the emulator makes no PaymentMethod of
-// them: Link, whose PaymentMethods Stripe makes only in Link's own flow
-// (the customer signing in to Link, with a one-time passcode, in Stripe.js
-// or on Checkout's page), which the emulator's pages do not offer. A card
-// pays such an intent as it pays any other.
+// an invoice may offer though the API makes no PaymentMethod of them:
+// Link, whose PaymentMethods Stripe makes only in Link's own flow (the
+// customer signing in to Link, with a one-time passcode, in Stripe.js or
+// on Checkout's page), which the emulator has on its hosted Checkout page
+// (pm_link). A card pays such an intent as it pays any other.
 var listedOnly = map[string]bool{"link": true}
 
 // linkRefused is the refusal of making a Link PaymentMethod (param names
 // what asked for it), in the emulator's words: what Stripe answers a
 // server-side type=link is not verified.
 func linkRefused(param string) error {
-	return apierr.InvalidRequest("stripe-emu does not emulate Link PaymentMethods: Stripe makes them only when a customer signs in to Link (with a one-time passcode) in Stripe.js or on a Checkout page, a flow the emulator's Stripe.js stand-in and hosted pages do not offer. Intents, Checkout Sessions, payment links and invoices may still list `link` in payment_method_types; pay them with another type, such as a card.").WithParam(param)
+	return apierr.InvalidRequest("stripe-emu does not make Link PaymentMethods through the API: Stripe makes them only when a customer signs in to Link (their email and a one-time passcode) in Stripe.js or on a Checkout page. Use the emulator's hosted Checkout page (Pay with Link) or its complete test helper's `payment_method=pm_link`; its Stripe.js stand-in does not offer Link. Intents, Checkout Sessions, payment links and invoices may list `link` in payment_method_types and be paid by another type, such as a card.").WithParam(param)
+}
+
+// linkPaymentMethod is a Link PaymentMethod for the customer signed in to
+// Link as email, as Checkout's Link flow makes one: its billing details
+// carry the email alone (what Stripe fills in from the Link account
+// beyond it is not verified), persistent_token null (deprecated).
+func linkPaymentMethod(c *api.Call, email string) store.Obj {
+	o := c.Base("payment_method", c.NewID("payment_method"))
+	o["allow_redisplay"], o["customer"], o["metadata"], o["type"] = "unspecified", nil, map[string]any{}, "link"
+	o["billing_details"] = store.Obj{"address": emptyAddress(), "email": email, "name": nil, "phone": nil, "tax_id": nil}
+	o["link"] = store.Obj{"email": email, "persistent_token": nil}
+	return o
 }
 
 // delayed types settle later instead of at confirmation.
