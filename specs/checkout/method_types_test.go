@@ -181,6 +181,17 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 			Expect(err).NotTo(HaveOccurred())
 			Expect(later.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 
+			// A card's 3-D Secure request does not reach a Link payment.
+			onSession, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(800), Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+				PaymentMethod: stripe.String(pm.ID), PaymentMethodTypes: []*string{stripe.String("card"), stripe.String("link")},
+				PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{Card: &stripe.PaymentIntentCreatePaymentMethodOptionsCardParams{
+					RequestThreeDSecure: stripe.String("any")}},
+				Confirm: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(onSession.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
 			r, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(later.ID)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(r.Status).To(Equal(stripe.RefundStatusSucceeded))

@@ -1124,7 +1124,9 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 	needsAuth := cd.Outcome == alwaysAuthenticate ||
 		(cd.Outcome == authenticateUnlessSetUp && !(offSession && isSetUp(c, pm))) ||
 		(cd.Outcome == authenticateOnSession && !offSession) ||
-		(asksThreeDSecure(pi, cd) && !offSession)
+		// A Link payment is no card's: the card's 3-D Secure request
+		// does not reach it (checked only once it is asked for).
+		(asksThreeDSecure(pi, cd) && !offSession && pm["type"] != "link")
 	if needsAuth {
 		// Stripe Billing collecting an invoice off-session (Stripe itself
 		// confirming) does not decline a card that asks for 3-D Secure: the
