@@ -143,6 +143,30 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(emu.Count("", "invoiceitem")).To(Equal(1))
 	})
 
+	It("rounds a decimal unit amount times the quantity exactly, a half cent up, however binary floating point would hold it", func() {
+		// 0.145 × 100 is 14.5 cents, rounded up to 15 as Stripe's decimal
+		// amounts guide rounds 0.05 × 30 = 1.5 up to 2; as float64s the
+		// product is 14.499999999999998.
+		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), UnitAmountDecimal: stripe.Float64(0.145), Currency: stripe.String("usd"), Quantity: stripe.Int64(100)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Amount).To(Equal(int64(15)))
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Storage")})
+		Expect(err).NotTo(HaveOccurred())
+		ii, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Quantity: stripe.Int64(100),
+			PriceData: &stripe.InvoiceItemCreatePriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmountDecimal: stripe.Float64(0.145)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ii.Amount).To(Equal(int64(15)), "a price's unit_amount_decimal")
+		graduated, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}, BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("graduated"),
+			Tiers: []*stripe.PriceCreateTierParams{{UpTo: stripe.Int64(100), UnitAmountDecimal: stripe.Float64(0.145)}, {UpToInf: stripe.Bool(true), UnitAmountDecimal: stripe.Float64(0.1)}}})
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(graduated.ID), Quantity: stripe.Int64(100)}}}
+		p.AddExpand("latest_invoice")
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.Lines.Data[0].Amount).To(Equal(int64(15)), "a tier's unit_amount_decimal")
+	})
+
 	It("reprices an item on update by unit_amount_decimal, pricing or price_data, keeping its quantity unless sent", func() {
 		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), UnitAmountDecimal: stripe.Float64(10), Currency: stripe.String("usd"), Quantity: stripe.Int64(3)})
 		Expect(err).NotTo(HaveOccurred())

@@ -154,7 +154,11 @@ func resolvePricing(c *api.Call, p params.Values, prefix, billIn string) (priced
 		// A fractional unit amount times the quantity, rounded to the
 		// nearest unit as a price's unit_amount_decimal is billed.
 		d, _ := p.Float("unit_amount_decimal")
-		out.byPrice, out.total = true, int64(math.Round(d*float64(out.quantity)))
+		total, ok := catalog.Times(d, out.quantity)
+		if !ok {
+			return out, apierr.InvalidRequest("Invalid quantity: %d units of unit_amount_decimal %s come to an amount larger than can be billed.", out.quantity, strconv.FormatFloat(d, 'f', -1, 64)).WithParam(name("quantity"))
+		}
+		out.byPrice, out.total = true, total
 		out.unitDecimal = strconv.FormatFloat(d, 'f', -1, 64)
 		cur, _ := p.Str("currency")
 		out.currency = strings.ToLower(cur) // Stripe's currencies are lowercase

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -194,12 +195,27 @@ func strOrNil(p *string) any {
 }
 
 // decimal is an amount's decimal form as a number (0 when not given).
-func decimal(s *string) float64 {
-	if s == nil {
-		return 0
+func decimal(s *string) *big.Rat {
+	r := new(big.Rat)
+	if s != nil {
+		r.SetString(*s)
 	}
-	f, _ := strconv.ParseFloat(*s, 64)
-	return f
+	return r
+}
+
+// times is d × n, exactly.
+func times(d *big.Rat, n int64) *big.Rat {
+	return d.Mul(d, new(big.Rat).SetInt64(n))
+}
+
+// Times is a decimal amount (a unit_amount_decimal as sent, up to 12
+// decimal places) times quantity, rounded half away from zero as Stripe
+// rounds a line's decimal amount ("0.05 * 30 = 1.5, which is then rounded
+// up to 2 cents"), or false when past what the emulator keeps exactly. It
+// multiplies exactly: as float64s, 0.145 × 100 is 14.499999999999998.
+func Times(amount float64, quantity int64) (int64, bool) {
+	s := strconv.FormatFloat(amount, 'f', -1, 64)
+	return fits(times(decimal(&s), quantity))
 }
 
 // Amount is what quantity units of price cost in currency, in its minor
@@ -253,7 +269,7 @@ func amount(c *api.Call, price store.Obj, currency string, quantity int64) (int6
 			if o.UnitAmount != nil {
 				return mul(*o.UnitAmount, quantity)
 			}
-			return fits(decimal(o.UnitAmountDecimal) * float64(quantity))
+			return fits(times(decimal(o.UnitAmountDecimal), quantity))
 		}
 	}
 	if !tiered {
@@ -261,7 +277,7 @@ func amount(c *api.Call, price store.Obj, currency string, quantity int64) (int6
 			return mul(api.Int(v), quantity)
 		}
 		s := api.Str(price["unit_amount_decimal"])
-		return fits(decimal(&s) * float64(quantity))
+		return fits(times(decimal(&s), quantity))
 	}
 	return fits(tiersAmount(loadTiers(c, api.Str(price["id"])), api.Str(price["tiers_mode"]), quantity))
 }
@@ -285,24 +301,28 @@ func abs(n int64) int64 {
 	return n
 }
 
-// fits rounds f half away from zero, or says it is past what the emulator
+// fits rounds r half away from zero, or says it is past what the emulator
 // keeps exactly.
-func fits(f float64) (int64, bool) {
-	r := math.Round(f)
-	if math.IsNaN(r) || math.Abs(r) > params.MaxInt {
+func fits(r *big.Rat) (int64, bool) {
+	den := r.Denom()
+	q, m := new(big.Int).QuoRem(r.Num(), den, new(big.Int)) // toward zero
+	if m.Abs(m).Lsh(m, 1).Cmp(den) >= 0 {
+		q.Add(q, big.NewInt(int64(r.Sign())))
+	}
+	if !q.IsInt64() || abs(q.Int64()) > params.MaxInt {
 		return 0, false
 	}
-	return int64(r), true
+	return q.Int64(), true
 }
 
 // tiersAmount is what quantity units cost by tiers, in mode (volume or
 // graduated), before rounding.
-func tiersAmount(tiers []tier, mode string, quantity int64) float64 {
-	var total float64
+func tiersAmount(tiers []tier, mode string, quantity int64) *big.Rat {
+	total := new(big.Rat)
 	if mode == "volume" {
 		for _, t := range tiers {
 			if t.UpTo == nil || quantity <= *t.UpTo {
-				total = decimal(t.UnitAmountDecimal)*float64(quantity) + decimal(t.FlatAmountDecimal)
+				total.Add(times(decimal(t.UnitAmountDecimal), quantity), decimal(t.FlatAmountDecimal))
 				break
 			}
 		}
@@ -317,7 +337,8 @@ func tiersAmount(tiers []tier, mode string, quantity int64) float64 {
 		if t.UpTo != nil && *t.UpTo < quantity {
 			upper = *t.UpTo
 		}
-		total += decimal(t.UnitAmountDecimal)*float64(max(upper-below, 0)) + decimal(t.FlatAmountDecimal)
+		total.Add(total, times(decimal(t.UnitAmountDecimal), max(upper-below, 0)))
+		total.Add(total, decimal(t.FlatAmountDecimal))
 		if t.UpTo == nil {
 			break
 		}
