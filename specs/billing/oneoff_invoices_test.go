@@ -938,6 +938,78 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		}
 		Expect(found).To(Equal([]string{sub.LatestInvoice.ID}))
 	})
+
+	It("refuses an empty due date, number, timestamp, choice, object or id that Stripe's spec lets no one unset, changing nothing", func() {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(3)})
+		Expect(err).NotTo(HaveOccurred())
+		ii, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			UnitAmountDecimal: stripe.Float64(250), Quantity: stripe.Int64(2), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		mark := len(emu.EventTypes(""))
+		emptied := func(field string, send func(p *stripe.Params) error) {
+			GinkgoHelper()
+			err := send(&stripe.Params{})
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_empty", field)
+			Expect(StripeErr(err).Msg).To(Equal("You passed an empty string for '" + field + "'. We assume empty values are an attempt to unset a parameter; however '" +
+				field + "' cannot be unset. You should remove '" + field + "' from your request or supply a non-empty value."))
+		}
+		for _, f := range []string{"due_date", "days_until_due", "collection_method", "automatically_finalizes_at", "application_fee_amount", "automatic_tax", "payment_settings"} {
+			emptied(f, func(_ *stripe.Params) error {
+				p := &stripe.InvoiceUpdateParams{}
+				p.AddExtra(f, "")
+				_, err := sc.V1Invoices.Update(Ctx, inv.ID, p)
+				return err
+			})
+			emptied(f, func(_ *stripe.Params) error {
+				p := &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)}
+				p.AddExtra(f, "")
+				_, err := sc.V1Invoices.Create(Ctx, p)
+				return err
+			})
+		}
+		for _, f := range []string{"currency", "subscription", "default_tax_rates", "shipping_cost", "pending_invoice_items_behavior"} {
+			emptied(f, func(_ *stripe.Params) error {
+				p := &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)}
+				p.AddExtra(f, "")
+				_, err := sc.V1Invoices.Create(Ctx, p)
+				return err
+			})
+		}
+		for _, f := range []string{"amount", "quantity", "period", "unit_amount_decimal", "pricing", "price_data", "tax_behavior"} {
+			emptied(f, func(_ *stripe.Params) error {
+				p := &stripe.InvoiceItemUpdateParams{}
+				p.AddExtra(f, "")
+				_, err := sc.V1InvoiceItems.Update(Ctx, ii.ID, p)
+				return err
+			})
+		}
+		for _, f := range []string{"invoice", "subscription", "period", "tax_rates", "tax_behavior"} {
+			emptied(f, func(_ *stripe.Params) error {
+				p := &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(100), Currency: stripe.String("usd")}
+				p.AddExtra(f, "")
+				_, err := sc.V1InvoiceItems.Create(Ctx, p)
+				return err
+			})
+		}
+		// An invoice item's line, as update_lines names it.
+		up := &stripe.InvoiceUpdateLinesParams{Lines: []*stripe.InvoiceUpdateLinesLineParams{{ID: stripe.String(inv.Lines.Data[0].ID)}}}
+		up.AddExtra("lines[0][quantity]", "")
+		_, err = sc.V1Invoices.UpdateLines(Ctx, inv.ID, up)
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_invalid_empty", "lines[0][quantity]")
+
+		Expect(emu.EventTypes("")[mark:]).To(BeEmpty())
+		Expect(emu.Count("", "invoice")).To(Equal(1))
+		Expect(emu.Count("", "invoiceitem")).To(Equal(1))
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.DueDate).To(Equal(inv.DueDate))
+		Expect(got.CollectionMethod).To(Equal(stripe.InvoiceCollectionMethodSendInvoice))
+		Expect(got.Total).To(Equal(int64(500)))
+		Expect(got.Lines.Data[0].Quantity).To(Equal(int64(2)))
+	})
 })
 
 // effective_at (create, and a draft's update): "The date when this

@@ -255,6 +255,9 @@ func inlineOneTimePrice(c *api.Call, pd params.Values, param string) (store.Obj,
 }
 
 func createInvoiceItem(c *api.Call) (any, error) {
+	if err := refuseEmptied(c, itemCreateNotEmpty); err != nil {
+		return nil, err
+	}
 	cusID, _ := c.Params.Str("customer")
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
@@ -434,6 +437,9 @@ func itemInvoice(c *api.Call, ii store.Obj) (store.Obj, error) {
 }
 
 func updateInvoiceItem(c *api.Call) (any, error) {
+	if err := refuseEmptied(c, itemUpdateNotEmpty); err != nil {
+		return nil, err
+	}
 	before, err := loadInvoiceItem(c)
 	if err != nil {
 		return nil, err

@@ -185,7 +185,36 @@ func newInvoiceWithID(c *api.Call, id string, cus store.Obj, currency string, no
 	return inv
 }
 
+// Parameters that Stripe's spec lets no request unset, and of which ""
+// is no value (a number, a timestamp, a choice, an object or an id): ""
+// for one is refused, as Stripe refuses it, rather than taken as nothing
+// sent. Booleans are refused so for every endpoint by the params layer;
+// free text (description, footer…) is left as the emulator reads it.
+var (
+	invoiceUpdateNotEmpty = []string{"due_date", "days_until_due", "collection_method", "automatically_finalizes_at",
+		"application_fee_amount", "automatic_tax", "payment_settings"}
+	invoiceCreateNotEmpty = append([]string{"currency", "subscription", "default_tax_rates", "shipping_cost",
+		"pending_invoice_items_behavior"}, invoiceUpdateNotEmpty...)
+	itemUpdateNotEmpty = []string{"amount", "quantity", "period", "unit_amount_decimal", "pricing", "price_data", "tax_behavior"}
+	itemCreateNotEmpty = []string{"invoice", "subscription", "period", "tax_rates", "quantity", "unit_amount_decimal",
+		"pricing", "price_data", "tax_behavior"}
+)
+
+// refuseEmptied is Stripe's parameter_invalid_empty for the first of
+// names sent as "".
+func refuseEmptied(c *api.Call, names []string) error {
+	for _, n := range names {
+		if c.Params.Unset(n) {
+			return apierr.InvalidEmpty(n)
+		}
+	}
+	return nil
+}
+
 func createInvoice(c *api.Call) (any, error) {
+	if err := refuseEmptied(c, invoiceCreateNotEmpty); err != nil {
+		return nil, err
+	}
 	cusID, _ := c.Params.Str("customer")
 	orig, err := revisedOriginal(c, cusID)
 	if err != nil {
@@ -606,6 +635,9 @@ func editableInvoice(c *api.Call, id, param string) (store.Obj, error) {
 func retrieveInvoice(c *api.Call) (any, error) { return c.Load("invoice", c.Var("id"), "id") }
 
 func updateInvoice(c *api.Call) (any, error) {
+	if err := refuseEmptied(c, invoiceUpdateNotEmpty); err != nil {
+		return nil, err
+	}
 	before, err := loadInvoice(c)
 	if err != nil {
 		return nil, err
