@@ -939,6 +939,38 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(found).To(Equal([]string{sub.LatestInvoice.ID}))
 	})
 
+	It("dates a send_invoice draft by days_until_due or due_date, refuses neither or both, and a due date on one charged automatically, naming what was sent", func() {
+		_, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "days_until_due")
+		Expect(StripeErr(err).Msg).To(Equal("Invoices with `collection_method=send_invoice` must have a `due_date` or `days_until_due`."))
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			DaysUntilDue: stripe.Int64(3), DueDate: stripe.Int64(Epoch.Add(72 * time.Hour).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "days_until_due")
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), DueDate: stripe.Int64(Epoch.Add(72 * time.Hour).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "due_date")
+		Expect(StripeErr(err).Msg).To(Equal("Invoices with `collection_method=charge_automatically` can't have a due date."))
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), DaysUntilDue: stripe.Int64(3)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "days_until_due")
+		Expect(emu.Count("", "invoice")).To(BeZero())
+
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(3)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.DueDate).To(Equal(Epoch.Add(72*time.Hour).Unix()), "days from the invoice's creation")
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{DueDate: stripe.Int64(Epoch.Add(24 * time.Hour).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.DueDate).To(Equal(Epoch.Add(24 * time.Hour).Unix()))
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{CollectionMethod: stripe.String("charge_automatically")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.DueDate).To(BeZero(), "no due date once charged automatically")
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{CollectionMethod: stripe.String("send_invoice")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "days_until_due")
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{DueDate: stripe.Int64(Epoch.Add(24 * time.Hour).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "due_date")
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.CollectionMethod).To(Equal(stripe.InvoiceCollectionMethodChargeAutomatically))
+	})
+
 	It("refuses an empty due date, number, timestamp, choice, object or id that Stripe's spec lets no one unset, changing nothing", func() {
 		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
 			CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(3)})

@@ -601,7 +601,12 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 		return apierr.InvalidRequest("Invoices with `collection_method=send_invoice` must have a `due_date` or `days_until_due`.").WithParam("days_until_due")
 	}
 	if inv["collection_method"] == "charge_automatically" && (c.Params.Has("days_until_due") || c.Params.Has("due_date")) {
-		return apierr.InvalidRequest("Invoices with `collection_method=charge_automatically` can't have a due date.").WithParam("days_until_due")
+		// Named as sent (the two are exclusive).
+		param := "days_until_due"
+		if c.Params.Has("due_date") {
+			param = "due_date"
+		}
+		return apierr.InvalidRequest("Invoices with `collection_method=charge_automatically` can't have a due date.").WithParam(param)
 	}
 	return c.ApplyMetadata(inv)
 }
