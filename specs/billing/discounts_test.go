@@ -321,6 +321,21 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		Expect(inv.Total).To(Equal(int64(505 - 3 - 251)))
 	})
 
+	It("takes a percentage off exactly, a half cent rounded up, however binary floating point would hold it", func() {
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AutoAdvance: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID),
+			Amount: stripe.Int64(3000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		// 1.15% of 3000 is 34.5; as float64s 3000 × 1.15 / 100 is 34.49999999999999.
+		pct := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(1.15)})
+		inv, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{Discounts: []*stripe.InvoiceUpdateDiscountParams{{Coupon: stripe.String(pct.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.TotalDiscountAmounts[0].Amount).To(Equal(int64(35)))
+		Expect(inv.Lines.Data[0].DiscountAmounts[0].Amount).To(Equal(int64(35)))
+		Expect(inv.Total).To(Equal(int64(2965)))
+	})
+
 	It("reuses an existing discount only on its own object or one of its descendants, as Stripe's reference says", func() {
 		forever := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
 		first := subscribe(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(forever.ID)})

@@ -6,6 +6,7 @@ package coupons
 
 import (
 	"math"
+	"math/big"
 	"regexp"
 	"slices"
 	"strconv"
@@ -391,7 +392,18 @@ func listCoupons(c *api.Call) (any, error) {
 }
 
 // percentOf is a percentage of an amount in the currency's smallest unit,
-// rounded half away from zero as Stripe rounds discounts.
+// rounded half away from zero as Stripe rounds discounts. It is worked
+// out exactly: as float64s, 3000 × 1.15 / 100 is 34.49999999999999, not
+// the 34.5 that rounds to 35.
 func percentOf(amount int64, percent float64) int64 {
-	return int64(math.Round(float64(amount) * percent / 100))
+	p, ok := new(big.Rat).SetString(strconv.FormatFloat(percent, 'f', -1, 64))
+	if !ok {
+		return int64(math.Round(float64(amount) * percent / 100))
+	}
+	p.Mul(p, new(big.Rat).SetFrac64(amount, 100))
+	q, m := new(big.Int).QuoRem(p.Num(), p.Denom(), new(big.Int)) // toward zero
+	if m.Abs(m).Lsh(m, 1).Cmp(p.Denom()) >= 0 {
+		q.Add(q, big.NewInt(int64(p.Sign())))
+	}
+	return q.Int64()
 }
