@@ -334,6 +334,20 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		Expect(again.Address.Country).To(Equal("US"))
 	})
 
+	It("refuses, as not emulated, a preview for customer_details alone (no customer, subscription or schedule), which Stripe's reference allows", func() {
+		activate("exclusive")
+		_, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{
+			AutomaticTax:        &stripe.InvoiceCreatePreviewAutomaticTaxParams{Enabled: stripe.Bool(true)},
+			CustomerDetails:     &stripe.InvoiceCreatePreviewCustomerDetailsParams{Address: berlin()},
+			SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{Price: stripe.String(price(1000, "").ID)}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer_details")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("not supported by stripe-emu"))
+		// Without customer_details either, the customer is what is missing.
+		_, err = sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{
+			SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{{Price: stripe.String(price(1000, "").ID)}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "customer")
+	})
+
 	It("turns automatic tax on for a schedule's phase", func() {
 		activate("exclusive")
 		cus := buyer(berlin())

@@ -82,6 +82,12 @@ func createPreview(c *api.Call) (any, error) {
 		cusID = api.Str(sched["customer"])
 	}
 	if subID == "" && cusID == "" {
+		if c.Params.Has("customer_details") {
+			// Stripe's reference lets customer_details stand for the
+			// customer (a prospect's preview); what customer its
+			// preview then shows is not documented.
+			return nil, unsupportedInPreview("customer_details")
+		}
 		return nil, apierr.MissingParam("customer")
 	}
 	var sub store.Obj
