@@ -304,6 +304,12 @@ var _ = Describe("Credit notes", Label("billing", "credit-notes"), func() {
 			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
 		}
 		Expect(creditNotes(&stripe.CreditNoteListParams{Invoice: stripe.String(inv.ID)})).To(Equal([]string{cn.ID}))
+		// Exactly: 100 × 0.145 is 14.5, a half cent rounded up (as float64s, 14.499999999999998).
+		cn, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: []*stripe.CreditNoteCreateLineParams{
+			{Type: stripe.String("custom_line_item"), UnitAmountDecimal: stripe.Float64(0.145), Quantity: stripe.Int64(100), Description: stripe.String("Goodwill")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.Amount).To(Equal(int64(15)))
+		Expect(getInvoice(inv.ID).AmountDue).To(Equal(int64(13000 - 301 - 15)))
 	})
 
 	It("links refunds already made of a paid invoice's payments instead of refunding again", func() {

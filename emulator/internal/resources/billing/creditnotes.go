@@ -474,7 +474,10 @@ func creditNoteLines(c *api.Call, inv store.Obj) ([]creditNoteLine, error) {
 				// decimal value"; the line's amount is rounded to the
 				// nearest unit, as an invoice item's is, and a fractional
 				// unit amount has no integer unit_amount.
-				amount = int64(math.Round(dec * float64(q)))
+				var fits bool
+				if amount, fits = catalog.Times(dec, q); !fits {
+					return nil, apierr.InvalidRequest("Invalid %s[quantity]: %d units of %s come to an amount larger than can be credited.", prefix, q, strconv.FormatFloat(dec, 'f', -1, 64)).WithParam(prefix + "[quantity]")
+				}
 				line["unit_amount"], line["unit_amount_decimal"] = nil, strconv.FormatFloat(dec, 'f', -1, 64)
 				if dec == math.Trunc(dec) {
 					line["unit_amount"] = int64(dec)
