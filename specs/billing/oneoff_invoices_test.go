@@ -971,6 +971,71 @@ var _ = Describe("One-off invoices", Label("billing", "invoices"), func() {
 		Expect(got.CollectionMethod).To(Equal(stripe.InvoiceCollectionMethodChargeAutomatically))
 	})
 
+	It("refuses paying a customer with no way to pay, sending one charged automatically, void or uncollectible, and paying or marking what is settled, changing nothing", func() {
+		bare, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("bare@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(bare.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(bare.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1000), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		mark := len(emu.EventTypes(""))
+		_, err = sc.V1Invoices.Pay(Ctx, inv.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("This customer has no attached payment source or default payment method. Please consider adding a default payment method. " +
+			"For more information, visit https://stripe.com/docs/billing/subscriptions/payment-methods-setting#payment-method-priority."))
+		Expect(emu.EventTypes("")[mark:]).To(BeEmpty(), "the draft is not finalized by a payment that cannot be made")
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.InvoiceStatusDraft))
+
+		_, err = sc.V1Invoices.SendInvoice(Ctx, inv.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("You can only manually send an invoice if its collection method is 'send_invoice'."))
+
+		paid, err := sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaidOutOfBand: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(paid.AmountPaid).To(Equal(int64(1000)), "basil's amount_paid counts what was paid out of band")
+		mark = len(emu.EventTypes(""))
+		_, err = sc.V1Invoices.Pay(Ctx, inv.ID, &stripe.InvoicePayParams{PaidOutOfBand: stripe.Bool(true)})
+		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		Expect(StripeErr(err).Msg).To(Equal("Invoice is already paid"))
+		_, err = sc.V1Invoices.MarkUncollectible(Ctx, inv.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "invoice_not_editable", "")
+		_, err = sc.V1Invoices.VoidInvoice(Ctx, inv.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "invoice_not_editable", "")
+		_, err = sc.V1Invoices.Delete(Ctx, inv.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "invoice_not_editable", "")
+
+		emailed := func() *stripe.Invoice {
+			GinkgoHelper()
+			inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(7)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(500), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+			inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return inv
+		}
+		voided, err := sc.V1Invoices.VoidInvoice(Ctx, emailed().ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		lost, err := sc.V1Invoices.MarkUncollectible(Ctx, emailed().ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		for _, settled := range []*stripe.Invoice{voided, lost} {
+			_, err = sc.V1Invoices.SendInvoice(Ctx, settled.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		}
+		_, err = sc.V1Invoices.Pay(Ctx, voided.ID, nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "invoice_not_editable", "")
+		Expect(emu.EventTypes("")[mark:]).NotTo(ContainElement("invoice.sent"))
+		// An uncollectible invoice can still be paid.
+		lost, err = sc.V1Invoices.Pay(Ctx, lost.ID, &stripe.InvoicePayParams{PaidOutOfBand: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(lost.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(lost.StatusTransitions.MarkedUncollectibleAt).NotTo(BeZero(), "its history kept")
+		Expect(lost.StatusTransitions.PaidAt).NotTo(BeZero())
+	})
+
 	It("refuses an empty due date, number, timestamp, choice, object or id that Stripe's spec lets no one unset, changing nothing", func() {
 		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
 			CollectionMethod: stripe.String("send_invoice"), DaysUntilDue: stripe.Int64(3)})
