@@ -66,6 +66,34 @@ var _ = Describe("A customer's pending invoice items on subscription invoices", 
 		return inv
 	}
 
+	It("refuses an item for an unknown subscription, another customer's or a canceled one, or for another customer's invoice, making nothing", func() {
+		sub := subscribe()
+		other := customerWithCard(sc, "other@example.com", "pm_card_visa", "")
+		theirs, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{
+			Customer: stripe.String(other.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		draft, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(other.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Cancel(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		for _, p := range []*stripe.InvoiceItemCreateParams{
+			{Subscription: stripe.String("sub_missing")},
+			{Subscription: stripe.String(theirs.ID)},
+			{Subscription: stripe.String(sub.ID)},
+			{Invoice: stripe.String(draft.ID)},
+		} {
+			p.Customer, p.Amount, p.Currency = stripe.String(cus.ID), stripe.Int64(100), stripe.String("usd")
+			_, err := sc.V1InvoiceItems.Create(Ctx, p)
+			param := "subscription"
+			if p.Invoice != nil {
+				param = "invoice"
+			}
+			Expect(StripeErr(err).HTTPStatusCode).To(BeNumerically(">=", 400))
+			Expect(StripeErr(err).Param).To(Equal(param))
+		}
+		Expect(emu.Count("", "invoiceitem")).To(BeZero())
+	})
+
 	It("puts what is pending on a new subscription's first invoice, and charges it with the first period", func() {
 		fee := item(500, "usd", "")
 		inEuros := item(700, "eur", "")
