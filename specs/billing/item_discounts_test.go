@@ -53,9 +53,12 @@ var _ = Describe("Invoice item discounts", Label("billing", "discounts"), func()
 
 		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(inv.Subtotal).To(Equal(int64(1500)))
+		// "before any invoice level discount or exclusive tax is applied. Item
+		// discounts are already incorporated" (the reference's subtotal).
+		Expect(inv.Subtotal).To(Equal(int64(1000)))
 		// 1000 - 500 (HALF) = 500 and 500 left: TWO shares 200 in proportion.
 		Expect(inv.Total).To(Equal(int64(800)))
+		Expect(inv.TotalExcludingTax).To(Equal(int64(800)))
 		amounts := map[string]int64{}
 		for _, d := range inv.TotalDiscountAmounts {
 			amounts[d.Discount.ID] = d.Amount
@@ -78,6 +81,35 @@ var _ = Describe("Invoice item discounts", Label("billing", "discounts"), func()
 		cp, err := sc.V1Coupons.Retrieve(Ctx, "HALF", nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(cp.TimesRedeemed).To(Equal(int64(1)))
+	})
+
+	It("incorporates item discounts in subtotal and subtotal_excluding_tax, and leaves the invoice's out", func() {
+		vat, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(20), Inclusive: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
+			Customer: stripe.String(cus.ID), Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String("TWO")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
+			TaxRates: []*string{stripe.String(vat.ID)}, Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Coupon: stripe.String("HALF")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(600), Currency: stripe.String("usd"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		// The lines keep their own amounts; HALF takes 600 off the first,
+		// which holds 100 of VAT in the 600 left before the invoice's TWO.
+		Expect([]int64{inv.Lines.Data[0].Amount, inv.Lines.Data[1].Amount}).To(Equal([]int64{1200, 600}))
+		Expect(inv.Subtotal).To(Equal(int64(1200)))
+		Expect(inv.SubtotalExcludingTax).To(Equal(int64(1100)))
+		// TWO takes 100 off each line's 600; the first then holds 83 of VAT in its 500.
+		Expect(inv.Total).To(Equal(int64(1000)))
+		Expect(inv.TotalExcludingTax).To(Equal(int64(1000 - 83)))
+		Expect(inv.AmountDue).To(Equal(int64(1000)))
 	})
 
 	It("lists a discount several lines share once in total_discount_amounts, with what it took off them all", func() {

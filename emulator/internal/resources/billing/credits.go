@@ -65,10 +65,12 @@ func applyPretaxCredits(c *api.Call, inv store.Obj) error {
 		return nil
 	}
 	off := make([]int64, len(lines))
+	var gross int64 // the lines' own amounts (the invoice's subtotal is net of item discounts)
 	for i, l := range lines {
+		gross += api.Int(api.Obj(l)["amount"])
 		off[i] = api.Int(api.Obj(l)["amount"]) - LineNet(api.Obj(l))
 	}
-	return totals(c, inv, lines, api.Int(inv["subtotal"]), off, true)
+	return totals(c, inv, lines, gross, off, true)
 }
 
 // previewPretaxCredits shows on a previewed invoice (thrown away with

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/stripe/stripe-go/v82"
@@ -905,8 +906,15 @@ func totals(c *api.Call, inv store.Obj, lines []any, subtotal int64, off []int64
 	if err != nil {
 		return err
 	}
-	inv["subtotal"] = subtotal
-	inv["subtotal_excluding_tax"] = subtotal - inclusiveBefore
+	// Stripe's subtotal is "before any invoice level discount or
+	// exclusive tax is applied. Item discounts are already incorporated";
+	// subtotal (the argument) is the lines' own amounts.
+	var itemsTook int64
+	for _, l := range lines {
+		itemsTook += itemDiscountsTook(api.Obj(l))
+	}
+	inv["subtotal"] = subtotal - itemsTook
+	inv["subtotal_excluding_tax"] = subtotal - itemsTook - inclusiveBefore
 	inv["total_excluding_tax"] = subtotal - taken - inclusive + shipping - shippedTax
 	total := subtotal - taken + exclusive + shipped
 	inv["total"] = total
@@ -914,6 +922,23 @@ func totals(c *api.Call, inv store.Obj, lines []any, subtotal int64, off []int64
 	inv["amount_due"] = due
 	inv["amount_remaining"] = max(due-api.Int(inv["amount_paid"]), 0)
 	return nil
+}
+
+// itemDiscountsTook is what a line's own discounts (its invoice item's or
+// subscription item's, not the invoice's) take off it.
+func itemDiscountsTook(line store.Obj) int64 {
+	own, _ := line["discounts"].([]any)
+	if len(own) == 0 {
+		return 0
+	}
+	var took int64
+	taken, _ := line["discount_amounts"].([]any)
+	for _, d := range taken {
+		if e := api.Obj(d); slices.Contains(own, e["discount"]) {
+			took += api.Int(e["amount"])
+		}
+	}
+	return took
 }
 
 func asList(v any) []any {

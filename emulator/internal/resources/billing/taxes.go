@@ -166,7 +166,8 @@ func applyTaxes(c *api.Call, inv store.Obj, lines []any, off []int64) (exclusive
 			}
 		}
 		line["taxes"] = entries
-		inclusiveBefore += taxrates.InclusiveTax(amount, rates)
+		// Before the invoice's discounts, after the line's own.
+		inclusiveBefore += taxrates.InclusiveTax(amount-itemDiscountsTook(line), rates)
 	}
 	inv["total_taxes"] = totals
 	return exclusive, inclusive, inclusiveBefore, nil
