@@ -924,8 +924,8 @@ func totals(c *api.Call, inv store.Obj, lines []any, subtotal int64, off []int64
 	return nil
 }
 
-// itemDiscountsTook is what a line's own discounts (its invoice item's or
-// subscription item's, not the invoice's) take off it.
+// itemDiscountsTook is what a line's own discounts (its invoice item's,
+// not the invoice's) take off it.
 func itemDiscountsTook(line store.Obj) int64 {
 	own, _ := line["discounts"].([]any)
 	if len(own) == 0 {
