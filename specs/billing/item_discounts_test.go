@@ -112,6 +112,56 @@ var _ = Describe("Invoice item discounts", Label("billing", "discounts"), func()
 		Expect(inv.AmountDue).To(Equal(int64(1000)))
 	})
 
+	It("incorporates item discounts in a credit note's subtotal and subtotal_excluding_tax too, and leaves the invoice's out", func() {
+		// The credit note reference's subtotal is "excluding exclusive tax
+		// and invoice level discounts", as the invoice's is: crediting the
+		// whole invoice shows the invoice's subtotals.
+		vat, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(20), Inclusive: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
+			Customer: stripe.String(cus.ID), Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String("TWO")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
+			TaxRates: []*string{stripe.String(vat.ID)}, Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Coupon: stripe.String("HALF")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(600), Currency: stripe.String("usd"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		lines := make([]*stripe.CreditNoteCreateLineParams, len(inv.Lines.Data))
+		for i, l := range inv.Lines.Data {
+			lines[i] = &stripe.CreditNoteCreateLineParams{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(l.ID), Amount: stripe.Int64(l.Amount)}
+		}
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Lines: lines})
+		Expect(err).NotTo(HaveOccurred())
+		Expect([]int64{cn.Subtotal, cn.SubtotalExcludingTax, cn.Total, cn.TotalExcludingTax}).To(Equal(
+			[]int64{inv.Subtotal, inv.SubtotalExcludingTax, inv.Total, inv.TotalExcludingTax}))
+		Expect([]int64{cn.Subtotal, cn.SubtotalExcludingTax}).To(Equal([]int64{1200, 1100}))
+		// The lines keep their gross amounts ("excluding (exclusive) tax and discounts").
+		Expect([]int64{cn.Lines.Data[0].Amount, cn.Lines.Data[1].Amount}).To(ConsistOf(int64(1200), int64(600)))
+
+		// Half of the discounted line: 600 gross, 300 of it HALF's.
+		inv2, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv2.ID), Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
+			Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Coupon: stripe.String("HALF")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		inv2, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv2.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		cn, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv2.ID), Lines: []*stripe.CreditNoteCreateLineParams{
+			{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(inv2.Lines.Data[0].ID), Amount: stripe.Int64(600)},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect([]int64{cn.Subtotal, cn.SubtotalExcludingTax, cn.Total, cn.DiscountAmount}).To(Equal([]int64{300, 300, 300, 300}))
+	})
+
 	It("lists a discount several lines share once in total_discount_amounts, with what it took off them all", func() {
 		_, err := emu.ApplyCustomerDiscount("", cus.ID, emulator.CustomerDiscount{Coupon: "HALF"})
 		Expect(err).NotTo(HaveOccurred())

@@ -158,11 +158,13 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 		return nil, err
 	}
 	// subtotal is the lines' gross amounts; total what the note credits,
-	// after discounts and with exclusive tax.
-	var subtotal, discount, exclusive, inclusive, inclusiveBefore int64
+	// after discounts and with exclusive tax. The note's subtotal, as an
+	// invoice's, incorporates the lines' own discounts (itemDiscount).
+	var subtotal, discount, itemDiscount, exclusive, inclusive, inclusiveBefore int64
 	for _, l := range lines {
 		subtotal += l.amount
 		discount += l.discount
+		itemDiscount += l.itemDiscount
 		exclusive += l.exclusive
 		inclusive += l.inclusive
 		inclusiveBefore += l.inclusiveBefore
@@ -302,7 +304,7 @@ func planCreditNote(c *api.Call, linesURL string) (*creditNotePlan, error) {
 		"memo":  memo, "metadata": mdHolder["metadata"], "number": fmt.Sprintf("%s-CN-%02d", api.Str(inv["number"]), seq),
 		"out_of_band_amount": oobV, "pdf": pdf, "post_payment_amount": post, "pre_payment_amount": pre,
 		"pretax_credit_amounts": pretax, "reason": reasonV, "refunds": refunds, "shipping_cost": nil, "status": "issued",
-		"subtotal": subtotal, "subtotal_excluding_tax": subtotal - inclusiveBefore, "total": total,
+		"subtotal": subtotal - itemDiscount, "subtotal_excluding_tax": subtotal - itemDiscount - inclusiveBefore, "total": total,
 		"total_excluding_tax": total - exclusive - inclusive, "total_taxes": taxes, "type": typ, "voided_at": nil,
 	})
 	return &creditNotePlan{cn: cn, inv: inv, pre: pre, post: post, credit: credit, targets: targets, cusBefore: cusBefore}, nil

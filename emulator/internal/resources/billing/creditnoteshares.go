@@ -1,6 +1,8 @@
 package billing
 
 import (
+	"slices"
+
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/currency"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
@@ -30,8 +32,12 @@ type lineTaxCredit struct{ amount, taxable int64 }
 // noteAmounts are a credit note line's amounts beyond its gross amount.
 type noteAmounts struct {
 	discount, exclusive, inclusive int64
-	// inclusiveBefore is the inclusive tax the gross amount holds before
-	// discounts (subtotal_excluding_tax leaves it out).
+	// itemDiscount is the part of discount the invoice line's own
+	// discounts take (subtotals incorporate it, as the invoice's do).
+	itemDiscount int64
+	// inclusiveBefore is the inclusive tax the amount holds before the
+	// invoice's discounts, after the line's own (subtotal_excluding_tax
+	// leaves it out).
 	inclusiveBefore int64
 }
 
@@ -94,6 +100,7 @@ func shareOfInvoiceLine(c *api.Call, line, il store.Obj, amount int64, done *lin
 	last := amount == gross-done.amount
 	var n noteAmounts
 	var discounts, pretax []any
+	own := asAnys(il["discounts"])
 	for _, d := range asAnys(il["discount_amounts"]) {
 		id, of := api.Str(api.Obj(d)["discount"]), api.Int(api.Obj(d)["amount"])
 		share := currency.Share(of, amount, gross)
@@ -101,6 +108,9 @@ func shareOfInvoiceLine(c *api.Call, line, il store.Obj, amount int64, done *lin
 			share = of - done.discounts[id]
 		}
 		n.discount += share
+		if slices.Contains(own, any(id)) {
+			n.itemDiscount += share
+		}
 		discounts = append(discounts, store.Obj{"amount": share, "discount": id})
 		pretax = append(pretax, store.Obj{"amount": share, "discount": id, "type": "discount"})
 	}
@@ -130,7 +140,7 @@ func shareOfInvoiceLine(c *api.Call, line, il store.Obj, amount int64, done *lin
 		}
 		taxes[i] = taxEntry(amt, api.Str(tax["tax_behavior"]), ids[i], taxable, api.Str(tax["taxability_reason"]))
 	}
-	n.inclusiveBefore = taxrates.InclusiveTax(amount, rates)
+	n.inclusiveBefore = taxrates.InclusiveTax(amount-n.itemDiscount, rates)
 	line["taxes"], line["tax_rates"] = taxes, cloneRates(rates)
 	return n
 }
