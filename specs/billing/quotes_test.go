@@ -662,6 +662,35 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 	// Stripe's spec gives these no empty value: "" is refused as an
 	// attempt to unset what cannot be (parameter_invalid_empty), where the
 	// emptiable ones (header, default_tax_rates…) are cleared.
+	It("refuses a trial over two years when the quote is made or changed, rather than when it is accepted", func() {
+		// A subscription's trial is at most 730 days: a quote taking more
+		// would make one its acceptance could never start.
+		_, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			Customer: stripe.String(cus.ID), LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}},
+			SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(731)},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "subscription_data[trial_period_days]")
+		Expect(StripeErr(err).Msg).To(Equal("The maximum number of trial period days is 730 (2 years)."))
+		Expect(emu.Count("", "quote")).To(BeZero())
+
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			Customer: stripe.String(cus.ID), LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}},
+			SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(30)},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{SubscriptionData: &stripe.QuoteUpdateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(800)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "subscription_data[trial_period_days]")
+		q, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{SubscriptionData: &stripe.QuoteUpdateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(730)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.SubscriptionData.TrialPeriodDays).To(Equal(int64(730)))
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, &stripe.QuoteAcceptParams{Expand: []*string{stripe.String("subscription")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Subscription.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(q.Subscription.TrialEnd).To(Equal(Epoch.AddDate(0, 0, 730).Unix()))
+	})
+
 	It("refuses an empty value for what cannot be unset, and changes nothing", func() {
 		q := oneTimeQuote()
 		for _, body := range []string{"customer=", "expires_at=", "collection_method=", "line_items=", "invoice_settings[days_until_due]=",

@@ -279,6 +279,10 @@ func applySettings(c *api.Call, q store.Obj) error {
 				if days < 1 {
 					return apierr.InvalidRequest("Invalid subscription_data[trial_period_days]: must be at least 1").WithParam("subscription_data[trial_period_days]")
 				}
+				if days > billing.MaxTrialDays {
+					// The subscription accepting it makes could not take it.
+					return billing.TrialTooLong("subscription_data[trial_period_days]")
+				}
 				out["trial_period_days"] = days
 			} else {
 				out["trial_period_days"] = nil
