@@ -611,6 +611,65 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(emu.Count("", "subscription")).To(BeZero())
 	})
 
+	It("refuses a phase its subscription could not take, even on a schedule yet to start, instead of one that never starts", func() {
+		later := Epoch.AddDate(0, 0, 5)
+		create := func(phases ...*stripe.SubscriptionScheduleCreatePhaseParams) (*stripe.SubscriptionSchedule, error) {
+			return sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID),
+				StartDate: stripe.Int64(later.Unix()), Phases: phases})
+		}
+		var many []*stripe.SubscriptionScheduleCreatePhaseItemParams
+		for i := range 21 {
+			many = append(many, &stripe.SubscriptionScheduleCreatePhaseItemParams{Price: stripe.String(recurringPrice(sc, basic.Product.ID, "month", 100+int64(i)).ID)})
+		}
+		one, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(basic.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(500)})
+		Expect(err).NotTo(HaveOccurred())
+		var fees []*stripe.SubscriptionScheduleCreatePhaseAddInvoiceItemParams
+		for range 21 {
+			fees = append(fees, &stripe.SubscriptionScheduleCreatePhaseAddInvoiceItemParams{Price: stripe.String(one.ID)})
+		}
+		basicItems := []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}
+
+		By("more items than a subscription has (20)")
+		_, err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: many})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][items]")
+		Expect(StripeErr(err).Msg).To(Equal("A subscription can have at most 20 items."))
+		By("more one-off items than a phase takes (stripe-go: \"You may pass up to 20 items.\")")
+		_, err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: basicItems, AddInvoiceItems: fees})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][add_invoice_items]")
+		By("a trial over two years from the phase's start, the first phase's or a later one's")
+		_, err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: basicItems, Iterations: stripe.Int64(30),
+			TrialEnd: stripe.Int64(later.AddDate(0, 0, 731).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][trial_end]")
+		Expect(StripeErr(err).Msg).To(Equal("The maximum number of trial period days is 730 (2 years)."))
+		_, err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: basicItems, Iterations: stripe.Int64(25), Trial: stripe.Bool(true)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][trial]")
+		_, err = create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: basicItems},
+			&stripe.SubscriptionScheduleCreatePhaseParams{Items: basicItems, Iterations: stripe.Int64(30),
+				TrialEnd: stripe.Int64(later.AddDate(0, 1, 731).Unix())})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][trial_end]")
+		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
+
+		By("an update too, changing nothing")
+		s, err := create(&stripe.SubscriptionScheduleCreatePhaseParams{Items: many[:20], AddInvoiceItems: fees[:20], Iterations: stripe.Int64(30),
+			TrialEnd: stripe.Int64(later.AddDate(0, 0, 730).Unix())})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{{
+			StartDate: stripe.Int64(later.Unix()), Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}},
+			TrialEnd: stripe.Int64(later.AddDate(0, 0, 731).Unix()), Iterations: stripe.Int64(30)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][trial_end]")
+		Expect(retrieve(s.ID).Phases[0].Items).To(HaveLen(20))
+
+		By("the most it takes starts as planned")
+		emu.Clock().Set(later.Add(time.Hour))
+		s = retrieve(s.ID)
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusActive))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(sub.Items.Data).To(HaveLen(20))
+		Expect(sub.TrialEnd).To(Equal(later.AddDate(0, 0, 730).Unix()))
+		Expect(sub.LatestInvoice.AmountDue).To(Equal(int64(20*500)), "its 20 one-off items; the items' first period is the trial's")
+	})
+
 	It("refuses a negative quantity or days_until_due, as Stripe refuses a negative integer, creating nothing", func() {
 		phase := func() *stripe.SubscriptionScheduleCreatePhaseParams {
 			return &stripe.SubscriptionScheduleCreatePhaseParams{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}}

@@ -224,6 +224,11 @@ func ownPaymentMethod(c *api.Call, customer, pm, param string) error {
 // maxSchedulePhases is how many phases a schedule may have.
 const maxSchedulePhases = 10
 
+// maxPhaseItems is how many items, and how many one-off items, a phase
+// may have: a subscription's "up to 20 subscription items", and
+// add_invoice_items' "You may pass up to 20 items" (stripe-go).
+const maxPhaseItems = 20
+
 // schedulePhases builds phases[] from the request: each starts where the
 // one before ends, the first at start; each lasts until its end_date, or
 // its iterations (or duration) of its prices' interval, one interval if
@@ -346,6 +351,11 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 	items := pp.Array("items")
 	if len(items) == 0 {
 		return nil, apierr.MissingParam(prefix + "[items]")
+	}
+	if len(items) > maxPhaseItems {
+		// The phase's items become its subscription's, which takes no
+		// more: refused now rather than when the phase begins.
+		return nil, apierr.InvalidRequest("A subscription can have at most %d items.", maxPhaseItems).WithParam(prefix + "[items]")
 	}
 	var rendered []any
 	var first store.Obj
@@ -548,6 +558,14 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 	} else if trial {
 		phase["trial_end"] = end
 	}
+	if t := api.Int(phase["trial_end"]); phase["trial_end"] != nil && t > start+MaxTrialDays*86400 {
+		// The subscription's trial starts with the phase and could not
+		// take more: refused now rather than when the phase begins.
+		if trial {
+			return TrialTooLong(prefix + "[trial]")
+		}
+		return TrialTooLong(prefix + "[trial_end]")
+	}
 	rates, ok, err := taxRatesParam(c, pp, "default_tax_rates", prefix+"[default_tax_rates]", nil)
 	if err != nil {
 		return err
@@ -563,6 +581,10 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 		phase["automatic_tax"] = subscriptionAutoTax(on)
 	}
 	adds := []any{}
+	if n := len(pp.Array("add_invoice_items")); n > maxPhaseItems {
+		// Stripe's limit (its refusal's wording is not documented).
+		return apierr.InvalidRequest("A phase can have at most %d add_invoice_items; you passed %d.", maxPhaseItems, n).WithParam(prefix + "[add_invoice_items]")
+	}
 	for i, entry := range pp.Array("add_invoice_items") {
 		ipre := fmt.Sprintf("%s[add_invoice_items][%d]", prefix, i)
 		for _, f := range []string{"price_data", "discounts", "period"} {
