@@ -691,6 +691,56 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(q.Subscription.TrialEnd).To(Equal(Epoch.AddDate(0, 0, 730).Unix()))
 	})
 
+	It("gives the discounts it took before it had a customer that customer, refusing a promotion code the customer could not redeem", func() {
+		cp, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")})
+		Expect(err).NotTo(HaveOccurred())
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}},
+			Discounts: []*stripe.QuoteCreateDiscountParams{{Coupon: stripe.String(cp.ID)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{Customer: stripe.String(cus.ID), Expand: []*string{stripe.String("discounts")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.Discounts[0].Customer).NotTo(BeNil())
+		Expect(q.Discounts[0].Customer.ID).To(Equal(cus.ID))
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, q.Subscription.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("discounts")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Discounts).To(HaveLen(1))
+		Expect(sub.Discounts[0].Customer.ID).To(Equal(cus.ID), "the subscription's discount is its customer's")
+
+		By("a promotion code for another customer, or for first-time customers once this one has paid")
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("other@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		theirs, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{Customer: stripe.String(other.ID),
+			Coupon: stripe.String(cp.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		firstTime, err := sc.V1PromotionCodes.Create(Ctx, &stripe.PromotionCodeCreateParams{
+			Restrictions: &stripe.PromotionCodeCreateRestrictionsParams{FirstTimeTransaction: stripe.Bool(true)},
+			Coupon:       stripe.String(cp.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		for _, code := range []*stripe.PromotionCode{theirs, firstTime} {
+			q, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{
+				LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID)}},
+				Discounts: []*stripe.QuoteCreateDiscountParams{{PromotionCode: stripe.String(code.ID)}},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{Customer: stripe.String(cus.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "customer")
+			q, err = sc.V1Quotes.Retrieve(Ctx, q.ID, &stripe.QuoteRetrieveParams{Expand: []*string{stripe.String("discounts")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(q.Customer).To(BeNil(), "nothing changed")
+			Expect(q.Discounts[0].Customer).To(BeNil())
+			// The customer the code is for may take it.
+			q, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{Customer: stripe.String(other.ID), Expand: []*string{stripe.String("discounts")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(q.Discounts[0].Customer.ID).To(Equal(other.ID))
+		}
+	})
+
 	It("refuses an empty value for what cannot be unset, and changes nothing", func() {
 		q := oneTimeQuote()
 		for _, body := range []string{"customer=", "expires_at=", "collection_method=", "line_items=", "invoice_settings[days_until_due]=",

@@ -140,10 +140,22 @@ func redeemable(c *api.Call, p store.Obj, param string, scope Scope) error {
 		return apierr.InvalidRequest("This promotion code (%s) has expired.", p["code"]).WithParam(param)
 	case p["max_redemptions"] != nil && api.Int(p["times_redeemed"]) >= api.Int(p["max_redemptions"]):
 		return apierr.InvalidRequest("This promotion code cannot be redeemed because it has been used the maximum number of times.").WithParam(param)
-	case p["customer"] != nil && scope.Customer != "" && p["customer"] != scope.Customer:
+	}
+	return CustomerMayRedeem(c, p, scope.Customer, param)
+}
+
+// CustomerMayRedeem applies a promotion code's rules about who redeems
+// it (its own customer, first-time transactions) to customer ("": not
+// known yet), as redeeming it for them would: also for a code redeemed
+// before its customer was known (a quote given its customer later).
+func CustomerMayRedeem(c *api.Call, p store.Obj, customer, param string) error {
+	if customer == "" {
+		return nil
+	}
+	if p["customer"] != nil && p["customer"] != customer {
 		return apierr.InvalidRequest("This promotion code (%s) cannot be redeemed by this customer.", p["code"]).WithParam(param)
 	}
-	if api.Bool(api.Obj(p["restrictions"])["first_time_transaction"]) && scope.Customer != "" && hasPaid(c, scope.Customer) {
+	if api.Bool(api.Obj(p["restrictions"])["first_time_transaction"]) && hasPaid(c, customer) {
 		return apierr.InvalidRequest("This promotion code cannot be redeemed because the associated customer has prior transactions.").WithParam(param)
 	}
 	return nil

@@ -17,6 +17,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/jsonenc"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/billing"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -372,6 +373,9 @@ func updateQuote(c *api.Call) (any, error) {
 			return nil, apierr.InvalidRequest("The customer %s is not on the quote's test clock: a quote and its customer must share a test clock.", id).WithParam("customer")
 		}
 		q["customer"] = id
+		if err := adoptCustomer(c, q, id); err != nil {
+			return nil, err
+		}
 	}
 	d := load(c, api.Str(q["id"]))
 	if c.Params.Has("line_items") {
@@ -384,6 +388,35 @@ func updateQuote(c *api.Call) (any, error) {
 	}
 	// Stripe has no quote.updated event.
 	return q, c.Put(q)
+}
+
+// adoptCustomer gives the discounts a draft quote (and its lines) took
+// before it had a customer that customer, as they would have had if
+// redeemed with it, so that what accepting the quote makes has its
+// customer's discounts; a promotion code the customer may not redeem
+// (another customer's, a first-time one once it has paid) is refused.
+func adoptCustomer(c *api.Call, q store.Obj, customer string) error {
+	ids := api.Strs(q["discounts"])
+	for _, l := range load(c, api.Str(q["id"])).Lines {
+		ids = append(ids, l.Discounts...)
+	}
+	for _, id := range ids {
+		dc, ok := c.Tx.Get(c.Account, "discount", id)
+		if !ok || dc["customer"] != nil {
+			continue
+		}
+		if p, ok := c.Tx.Get(c.Account, "promotion_code", api.Str(dc["promotion_code"])); ok {
+			if err := coupons.CustomerMayRedeem(c, p, customer, "customer"); err != nil {
+				return err
+			}
+		}
+		dc = api.Clone(dc)
+		dc["customer"] = customer
+		if err := c.Put(dc); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // updateOpenQuote changes what Stripe lets change once a quote is sent:
