@@ -841,6 +841,37 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		cp, err := sc.V1Coupons.Retrieve(Ctx, once.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(cp.TimesRedeemed).To(Equal(int64(2)))
+
+		By("its lines' own discounts too, the original's left applied to the original's invoice item")
+		lineOnce, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		lineDiscount := func(id string) *stripe.Discount {
+			GinkgoHelper()
+			var out *stripe.Discount
+			for it, err := range sc.V1Quotes.ListLineItems(Ctx, &stripe.QuoteListLineItemsParams{Quote: stripe.String(id),
+				ListParams: stripe.ListParams{Expand: []*string{stripe.String("data.discounts")}}}) {
+				Expect(err).NotTo(HaveOccurred())
+				Expect(it.Discounts).To(HaveLen(1))
+				out = it.Discounts[0].Discount
+			}
+			return out
+		}
+		orig, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(oneTime.ID),
+				Discounts: []*stripe.QuoteCreateLineItemDiscountParams{{Coupon: stripe.String(lineOnce.ID)}}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(billed(orig).Total).To(Equal(int64(1350)))
+		origItem := lineDiscount(orig.ID).InvoiceItem
+		Expect(origItem).NotTo(BeEmpty())
+		dup, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{FromQuote: &stripe.QuoteCreateFromQuoteParams{Quote: stripe.String(orig.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(lineDiscount(dup.ID).ID).NotTo(Equal(lineDiscount(orig.ID).ID), "a discount of its own")
+		Expect(billed(dup).Total).To(Equal(int64(1350)))
+		Expect(lineDiscount(orig.ID).InvoiceItem).To(Equal(origItem), "the original's still names its own invoice item")
+		Expect(lineDiscount(dup.ID).InvoiceItem).NotTo(Equal(origItem))
+		cp, err = sc.V1Coupons.Retrieve(Ctx, lineOnce.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cp.TimesRedeemed).To(Equal(int64(2)))
 	})
 
 	It("revises an open quote: the revision is numbered after it, and finalizing it cancels the original", func() {

@@ -53,7 +53,7 @@ func cloneQuote(c *api.Call) (any, error) {
 	}
 	q["from_quote"] = store.Obj{"is_revision": revise, "quote": id}
 	if !revise {
-		ids, err := redeemAgain(c, q, src)
+		ids, err := redeemAgain(c, q, asAnys(src["discounts"]))
 		if err != nil {
 			return nil, err
 		}
@@ -63,7 +63,17 @@ func cloneQuote(c *api.Call) (any, error) {
 	for i, l := range d.Lines {
 		it := api.Clone(l.Item)
 		it["id"] = c.IDs.Long("li_")
-		d.Lines[i] = line{Item: it, TaxRates: l.TaxRates, Discounts: l.Discounts}
+		own := l.Discounts
+		if !revise && len(own) > 0 {
+			// A line's own discounts likewise: the original's stay
+			// applied to what it billed.
+			ids, err := redeemAgain(c, q, api.Anys(own))
+			if err != nil {
+				return nil, err
+			}
+			own = api.Strs(ids)
+		}
+		d.Lines[i] = line{Item: it, TaxRates: l.TaxRates, Discounts: own}
 	}
 	// The copy's upfront items get ids of their own as it is priced.
 	d.Upfront = nil
@@ -73,15 +83,16 @@ func cloneQuote(c *api.Call) (any, error) {
 	return q, c.Insert(q)
 }
 
-// redeemAgain gives a duplicate discounts of its own: each coupon or
-// promotion code of the original's discounts redeemed again for the
-// copy, as the original's may be used up by what it billed (a once
-// discount discounts one invoice); the customer's own discount is shared.
+// redeemAgain gives a duplicate discounts of its own for the original's
+// (src, the ids of the quote's or of one of its lines'): each coupon or
+// promotion code redeemed again for the copy, as the original's may be
+// used up by what it billed (a once discount discounts one invoice) and
+// name what they were applied to; the customer's own discount is shared.
 // A revision keeps the original's, which it replaces.
-func redeemAgain(c *api.Call, q, src store.Obj) ([]any, error) {
-	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(src["customer"]))
+func redeemAgain(c *api.Call, q store.Obj, src []any) ([]any, error) {
+	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(q["customer"]))
 	var entries []any
-	for _, id := range asAnys(src["discounts"]) {
+	for _, id := range src {
 		d, ok := c.Tx.Get(c.Account, "discount", api.Str(id))
 		switch {
 		case !ok:
