@@ -349,6 +349,27 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		Expect(q.Subscription.Discounts[0].Start).To(Equal(accepted.Unix()))
 		Expect(q.Subscription.Discounts[0].End).To(Equal(accepted.AddDate(0, 1, 0).Unix()))
 		Expect(q.Subscription.Discounts[0].Subscription).To(Equal(q.Subscription.ID), "applied to the subscription, as one sent with it is")
+
+		By("and from an effective date still to come, applied to the subscription its schedule starts then")
+		start := accepted.AddDate(0, 0, 10)
+		q, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			LineItems:        []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(monthly.ID)}},
+			Discounts:        []*stripe.QuoteCreateDiscountParams{{Coupon: stripe.String(cp.ID)}},
+			SubscriptionData: &stripe.QuoteCreateSubscriptionDataParams{EffectiveDate: stripe.Int64(start.Unix())}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Quotes.FinalizeQuote(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		q, err = sc.V1Quotes.Accept(Ctx, q.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(start.Add(time.Hour))
+		sched, err := sc.V1SubscriptionSchedules.Retrieve(Ctx, q.SubscriptionSchedule.ID, &stripe.SubscriptionScheduleRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("subscription.discounts")}}})
+		Expect(err).NotTo(HaveOccurred())
+		sub := sched.Subscription
+		Expect(sub.Discounts).To(HaveLen(1))
+		Expect(sub.Discounts[0].ID).To(Equal(q.Discounts[0].ID))
+		Expect(sub.Discounts[0].Start).To(Equal(start.Unix()))
+		Expect(sub.Discounts[0].Subscription).To(Equal(sub.ID))
 	})
 
 	It("refuses an existing discount of a subscription, a quote's only ancestor being the customer, creating nothing", func() {

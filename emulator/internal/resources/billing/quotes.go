@@ -2,6 +2,7 @@ package billing
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -324,4 +325,31 @@ func ScheduleFromQuote(c *api.Call, t QuoteTerms, start int64) (store.Obj, error
 
 func quoteScheduleKey(account, schedule string) string {
 	return "quotesched:" + account + ":" + schedule
+}
+
+// quoteDiscountsApplied names the subscription an accepted quote's
+// schedule started on the quote's own discounts its phase took (the
+// customer's own discount excepted), as accepting a quote into a
+// subscription at once names it: they are applied to it from then on.
+func quoteDiscountsApplied(c *api.Call, phase, sub store.Obj) error {
+	var own string
+	if cus, ok := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"])); ok {
+		own = api.Str(api.Obj(cus["discount"])["id"])
+	}
+	for _, entry := range asAnys(phase["discounts"]) {
+		id := api.Str(api.Obj(entry)["discount"])
+		if id == "" || id == own || !slices.Contains(asAnys(sub["discounts"]), any(id)) {
+			continue
+		}
+		d, ok := c.Tx.Get(c.Account, "discount", id)
+		if !ok || d["subscription"] != nil || d["invoice"] != nil {
+			continue
+		}
+		d = api.Clone(d)
+		d["subscription"] = sub["id"]
+		if err := c.Put(d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

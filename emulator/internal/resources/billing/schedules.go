@@ -878,7 +878,8 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 	if c.Var(previewVar) != "" {
 		vars[previewVar] = "1"
 	}
-	if quote, ok := c.Tx.GetMeta(quoteScheduleKey(c.Account, api.Str(sched["id"]))); ok {
+	quote, fromQuote := c.Tx.GetMeta(quoteScheduleKey(c.Account, api.Str(sched["id"])))
+	if fromQuote {
 		vars[quoteVar] = quote // the quote's prices apply, even inactive
 	}
 	restore := billPhasePrices(c, phase)
@@ -888,6 +889,11 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		return err
 	}
 	sub := res.(store.Obj)
+	if fromQuote {
+		if err := quoteDiscountsApplied(c, phase, sub); err != nil {
+			return err
+		}
+	}
 	after := sched
 	if !insert {
 		after = api.Clone(sched)
