@@ -670,6 +670,28 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(sub.LatestInvoice.AmountDue).To(Equal(int64(20*500)), "its 20 one-off items; the items' first period is the trial's")
 	})
 
+	It("counts a phase's iterations from the phase's start alone, as Stripe did before 2025-09-30.clover, though its subscription renews on the 31st", func() {
+		start := time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC)
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDate: stripe.Int64(start.Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1)},
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(plus.ID)}}, Iterations: stripe.Int64(1)},
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		feb28, mar28 := time.Date(2026, 2, 28, 12, 0, 0, 0, time.UTC), time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC)
+		Expect(s.Phases[0].EndDate).To(Equal(feb28.Unix()))
+		Expect(s.Phases[1].EndDate).To(Equal(mar28.Unix()), "a month from February 28")
+		Expect(s.Phases[2].EndDate).To(Equal(time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC).Unix()))
+
+		emu.Clock().Set(mar28.Add(time.Hour))
+		sub := subscription(retrieve(s.ID).Subscription.ID)
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(basic.ID), "the third phase began on March 28")
+		Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(time.Date(2026, 3, 31, 12, 0, 0, 0, time.UTC).Unix()), "the cycle anchored on the 31st")
+	})
+
 	It("refuses a negative quantity or days_until_due, as Stripe refuses a negative integer, creating nothing", func() {
 		phase := func() *stripe.SubscriptionScheduleCreatePhaseParams {
 			return &stripe.SubscriptionScheduleCreatePhaseParams{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}}
