@@ -692,6 +692,22 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(sub.Items.Data[0].CurrentPeriodEnd).To(Equal(time.Date(2026, 3, 31, 12, 0, 0, 0, time.UTC).Unix()), "the cycle anchored on the 31st")
 	})
 
+	It("takes billing_mode[type]=classic, the billing it does, and refuses flexible by name, creating nothing", func() {
+		create := func(mode string) (*stripe.SubscriptionSchedule, error) {
+			return sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+				BillingMode: &stripe.SubscriptionScheduleCreateBillingModeParams{Type: stripe.String(mode)},
+				Phases:      []*stripe.SubscriptionScheduleCreatePhaseParams{{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}}}})
+		}
+		_, err := create("flexible")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "billing_mode[type]")
+		Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate flexible billing mode"))
+		Expect(emu.Count("", "subscription_schedule")).To(BeZero())
+		s, err := create("classic")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.BillingMode.Type).To(Equal(stripe.SubscriptionScheduleBillingModeTypeClassic))
+		Expect(subscription(s.Subscription.ID).BillingMode.Type).To(Equal(stripe.SubscriptionBillingModeTypeClassic))
+	})
+
 	It("refuses a negative quantity or days_until_due, as Stripe refuses a negative integer, creating nothing", func() {
 		phase := func() *stripe.SubscriptionScheduleCreatePhaseParams {
 			return &stripe.SubscriptionScheduleCreatePhaseParams{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}}

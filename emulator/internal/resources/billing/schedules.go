@@ -96,6 +96,10 @@ func createSchedule(c *api.Call) (any, error) {
 	if cusID == "" {
 		return nil, apierr.MissingParam("customer")
 	}
+	// The subscription it starts bills as its own billing_mode would.
+	if err := billingModeParam(c); err != nil {
+		return nil, err
+	}
 	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
 	if !ok || api.Bool(cus["deleted"]) {
 		return nil, apierr.NoSuchObject("customer", cusID, "customer")
