@@ -176,6 +176,44 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(sub.EndedAt).To(Equal(Epoch.AddDate(0, 3, 0).Unix()))
 	})
 
+	It("bills the last period only up to a last phase ending mid-period when end_behavior is cancel, as a cancel_at within a period is prorated", func() {
+		end := Epoch.AddDate(0, 1, 15)
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true), EndBehavior: stripe.String("cancel"),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}}, Iterations: stripe.Int64(1)},
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(plus.ID)}}, EndDate: stripe.Int64(end.Unix())},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(end.Add(2 * time.Hour))
+		s = retrieve(s.ID)
+		Expect(s.Status).To(Equal(stripe.SubscriptionScheduleStatusCompleted))
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(sub.EndedAt).To(Equal(end.Unix()))
+		// The renewal on October 1 billed the second phase's price for the
+		// 15 days of its 31 left before the schedule ends.
+		var renewal *stripe.Invoice
+		for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			if inv.BillingReason == stripe.InvoiceBillingReasonSubscriptionCycle {
+				renewal = inv
+			}
+		}
+		Expect(renewal).NotTo(BeNil())
+		Expect(renewal.Total).To(Equal(int64(1210)), "2500 × 15/31, rounded")
+		Expect(renewal.Lines.Data[0].Period.End).To(Equal(end.Unix()))
+		var schedEvents []string
+		for _, t := range emu.EventTypes("") {
+			if strings.HasPrefix(t, "subscription_schedule.") {
+				schedEvents = append(schedEvents, t)
+			}
+		}
+		Expect(schedEvents).To(Equal([]string{"subscription_schedule.created", "subscription_schedule.updated",
+			"subscription_schedule.expiring", "subscription_schedule.completed"}), "completed, not canceled, by its own end")
+	})
+
 	It("sets its subscription's cancel_at to the last phase's end while end_behavior is cancel", func() {
 		s := twoPhases("cancel")
 		end := s.Phases[1].EndDate
