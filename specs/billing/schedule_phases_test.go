@@ -627,6 +627,58 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(sub.LatestInvoice.Total).To(Equal(int64(2500)))
 	})
 
+	It("takes back on an update the phases it has, whose prices are inline or archived since, while refusing such a price new to it", func() {
+		fee, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(300)})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{PriceData: &stripe.SubscriptionItemPriceDataParams{
+					Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(700),
+					Recurring: &stripe.SubscriptionItemPriceDataRecurringParams{Interval: stripe.String("month")}}}}, Iterations: stripe.Int64(1)},
+				{Items: items(plus), Iterations: stripe.Int64(1),
+					AddInvoiceItems: []*stripe.SubscriptionScheduleCreatePhaseAddInvoiceItemParams{{Price: stripe.String(fee.ID)}}},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		for _, id := range []string{plus.ID, fee.ID} {
+			_, err = sc.V1Prices.Update(Ctx, id, &stripe.PriceUpdateParams{Active: stripe.Bool(false)})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		// The phases as retrieved, sent back (Stripe's way to change one).
+		sendBack := func(extra *stripe.SubscriptionScheduleUpdatePhaseItemParams) error {
+			var phases []*stripe.SubscriptionScheduleUpdatePhaseParams
+			for _, p := range s.Phases {
+				up := &stripe.SubscriptionScheduleUpdatePhaseParams{StartDate: stripe.Int64(p.StartDate), EndDate: stripe.Int64(p.EndDate),
+					Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(p.Items[0].Price.ID)}}}
+				for _, a := range p.AddInvoiceItems {
+					up.AddInvoiceItems = append(up.AddInvoiceItems, &stripe.SubscriptionScheduleUpdatePhaseAddInvoiceItemParams{Price: stripe.String(a.Price.ID)})
+				}
+				phases = append(phases, up)
+			}
+			if extra != nil {
+				phases[1].Items = append(phases[1].Items, extra)
+			}
+			_, err := sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: phases, Metadata: map[string]string{"sent": "back"}})
+			return err
+		}
+		Expect(sendBack(nil)).To(Succeed())
+		Expect(retrieve(s.ID).Metadata).To(HaveKeyWithValue("sent", "back"))
+
+		By("an inactive price the schedule does not have is still refused")
+		other := recurringPrice(sc, prod.ID, "month", 4000)
+		_, err = sc.V1Prices.Update(Ctx, other.ID, &stripe.PriceUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		err = sendBack(&stripe.SubscriptionScheduleUpdatePhaseItemParams{Price: stripe.String(other.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][items][1][price]")
+		Expect(StripeErr(err).Msg).To(Equal("The price specified is inactive. This field only accepts active prices."))
+
+		at(1)
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Items.Data[0].Price.ID).To(Equal(plus.ID))
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(2500+300)), "the phase's price and one-off item, archived since")
+	})
+
 	It("bills a later phase's add_invoice_items once, on the first invoice after the phase begins", func() {
 		setup, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(5000)})
 		Expect(err).NotTo(HaveOccurred())

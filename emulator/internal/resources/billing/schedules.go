@@ -604,7 +604,7 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 		switch {
 		case !ok:
 			return apierr.NoSuchObject("price", id, ipre+"[price]")
-		case !api.Bool(price["active"]) && !quotedPrices(c):
+		case !api.Bool(price["active"]) && !quotedPrices(c) && !keptBySchedule(c, id):
 			return apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(ipre + "[price]")
 		case price["type"] != "one_time":
 			return apierr.InvalidRequest("The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.").WithParam(ipre + "[price]")
@@ -1161,9 +1161,11 @@ func billPhasePrices(c *api.Call, phase store.Obj) func() {
 }
 
 // keepSchedulePrices lets the phases of a schedule update name the prices
-// its phases already bill though their product was archived since (a
-// subscription's items go on on them likewise); a new phase adding one
-// is refused. The returned func ends it.
+// its phases (items and one-off items) already bill though archived since,
+// or inactive from the start as the inline ones its price_data made, or
+// whose product was archived since (a subscription's items go on on them
+// likewise), so that its phases as retrieved can be sent back; a price
+// new to the schedule is refused. The returned func ends it.
 func keepSchedulePrices(c *api.Call, stored []any) func() {
 	prev := c.Scratch(scratchKeptPrices)
 	kept := map[string]bool{}
@@ -1171,15 +1173,25 @@ func keepSchedulePrices(c *api.Call, stored []any) func() {
 		for _, it := range phaseItems(api.Obj(ph)) {
 			kept[api.Str(it["price"])] = true
 		}
+		for _, a := range asAnys(api.Obj(ph)["add_invoice_items"]) {
+			kept[api.Str(api.Obj(a)["price"])] = true
+		}
 	}
 	c.SetScratch(scratchKeptPrices, kept)
 	return func() { c.SetScratch(scratchKeptPrices, prev) }
 }
 
 // scratchKeptPrices names, while a schedule's phases are read, the prices
-// its phases billed before: sellsNew takes them though their product is
-// archived.
+// its phases billed before, which it takes back though inactive or of an
+// archived product (keptBySchedule).
 const scratchKeptPrices = "billing.keptPrices"
+
+// keptBySchedule reports whether the price is one the phases of the
+// schedule being updated already bill (keepSchedulePrices).
+func keptBySchedule(c *api.Call, id string) bool {
+	kept, _ := c.Scratch(scratchKeptPrices).(map[string]bool)
+	return kept[id]
+}
 
 // keepPhaseRates lets the subscription take the phase's tax rates even if
 // archived since the schedule took them (as an object keeps its rates).

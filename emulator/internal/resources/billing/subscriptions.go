@@ -165,7 +165,7 @@ func itemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, error) 
 // of a Checkout Session being completed were checked when taken; those a
 // schedule's phases already bill go on (keepSchedulePrices).
 func sellsNew(c *api.Call, price store.Obj, param string) error {
-	if kept, _ := c.Scratch(scratchKeptPrices).(map[string]bool); billsInactive(c, api.Str(price["id"])) || kept[api.Str(price["id"])] {
+	if billsInactive(c, api.Str(price["id"])) || keptBySchedule(c, api.Str(price["id"])) {
 		return nil
 	}
 	prod, ok := c.Tx.Get(c.Account, "product", api.Str(price["product"]))
@@ -197,7 +197,7 @@ func resolveItemPrice(c *api.Call, ip params.Values, prefix string) (store.Obj, 
 			// Deleted as a plan: gone for new items.
 			return nil, "", apierr.NoSuchObject(kind, id, param)
 		}
-		if !api.Bool(price["active"]) && !billsInactive(c, id) {
+		if !api.Bool(price["active"]) && !billsInactive(c, id) && !keptBySchedule(c, id) {
 			return nil, "", apierr.InvalidRequest("The price specified is inactive. This field only accepts active prices.").WithParam(param)
 		}
 		if price["type"] != "recurring" {
