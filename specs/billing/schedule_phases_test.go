@@ -679,6 +679,42 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(sub.LatestInvoice.Total).To(Equal(int64(2500+300)), "the phase's price and one-off item, archived since")
 	})
 
+	It("takes back on an update the tax rates its phases have though archived since, while refusing an archived rate new to it", func() {
+		vat, gst, old := taxRate(10), taxRate(5), taxRate(7)
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID), TaxRates: []*string{stripe.String(gst.ID)}}},
+					DefaultTaxRates: []*string{stripe.String(vat.ID)}, Iterations: stripe.Int64(1)},
+				{Items: items(plus), DefaultTaxRates: []*string{stripe.String(vat.ID)}, Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		for _, r := range []*stripe.TaxRate{vat, gst, old} {
+			_, err = sc.V1TaxRates.Update(Ctx, r.ID, &stripe.TaxRateUpdateParams{Active: stripe.Bool(false)})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		update := func(extra string) error {
+			second := []*string{stripe.String(vat.ID)}
+			if extra != "" {
+				second = append(second, stripe.String(extra))
+			}
+			_, err := sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{StartDate: stripe.Int64(s.Phases[0].StartDate), EndDate: stripe.Int64(s.Phases[0].EndDate), DefaultTaxRates: []*string{stripe.String(vat.ID)},
+					Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID), TaxRates: []*string{stripe.String(gst.ID)}}}},
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID), Quantity: stripe.Int64(2)}},
+					DefaultTaxRates: second, Iterations: stripe.Int64(1)},
+			}})
+			return err
+		}
+		err = update(old.ID)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[1][default_tax_rates][1]")
+		Expect(update("")).To(Succeed())
+		Expect(retrieve(s.ID).Phases[1].Items[0].Quantity).To(Equal(int64(2)))
+		at(1)
+		Expect(subscription(s.Subscription.ID).LatestInvoice.Total).To(Equal(int64(5500)), "2 × 2500 and 10% VAT")
+	})
+
 	It("bills a later phase's add_invoice_items once, on the first invoice after the phase begins", func() {
 		setup, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(5000)})
 		Expect(err).NotTo(HaveOccurred())

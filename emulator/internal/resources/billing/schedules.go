@@ -1162,10 +1162,11 @@ func billPhasePrices(c *api.Call, phase store.Obj) func() {
 
 // keepSchedulePrices lets the phases of a schedule update name the prices
 // its phases (items and one-off items) already bill though archived since,
-// or inactive from the start as the inline ones its price_data made, or
-// whose product was archived since (a subscription's items go on on them
-// likewise), so that its phases as retrieved can be sent back; a price
-// new to the schedule is refused. The returned func ends it.
+// inactive from the start as the inline ones its price_data made, or of a
+// product archived since (a subscription's items go on on them likewise),
+// and the tax rates they have though archived since, so that its phases
+// as retrieved can be sent back; a price or rate new to the schedule is
+// refused. The returned func ends it (for the prices).
 func keepSchedulePrices(c *api.Call, stored []any) func() {
 	prev := c.Scratch(scratchKeptPrices)
 	kept := map[string]bool{}
@@ -1176,6 +1177,8 @@ func keepSchedulePrices(c *api.Call, stored []any) func() {
 		for _, a := range asAnys(api.Obj(ph)["add_invoice_items"]) {
 			kept[api.Str(api.Obj(a)["price"])] = true
 		}
+		// Its tax rates likewise, archived since or not.
+		keepPhaseRates(c, api.Obj(ph))
 	}
 	c.SetScratch(scratchKeptPrices, kept)
 	return func() { c.SetScratch(scratchKeptPrices, prev) }
