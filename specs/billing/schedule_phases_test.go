@@ -172,6 +172,42 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(subscription(sub.ID).LatestInvoice.AmountPaid).To(Equal(int64(500)))
 	})
 
+	It("takes back on an update the discounts its phases have though no longer redeemable, as a coupon the current phase used up, while refusing such a coupon new to it", func() {
+		once, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("forever"), MaxRedemptions: stripe.Int64(1)})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1), Discounts: []*stripe.SubscriptionScheduleCreatePhaseDiscountParams{{Coupon: stripe.String(once.ID)}}},
+				{Items: items(plus), Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Discounts).To(HaveLen(1))
+		usedUp, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever"), MaxRedemptions: stripe.Int64(1)})
+		Expect(err).NotTo(HaveOccurred())
+		other := customerWithCard(sc, "other@example.com", "pm_card_visa", "")
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(other.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{Coupon: stripe.String(usedUp.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		update := func(next ...*stripe.SubscriptionScheduleUpdatePhaseDiscountParams) error {
+			_, err := sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{StartDate: stripe.Int64(s.Phases[0].StartDate), EndDate: stripe.Int64(s.Phases[0].EndDate), Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}},
+					Discounts: []*stripe.SubscriptionScheduleUpdatePhaseDiscountParams{{Coupon: stripe.String(once.ID)}}},
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID), Quantity: stripe.Int64(2)}}, Iterations: stripe.Int64(1), Discounts: next},
+			}})
+			return err
+		}
+		err = update(&stripe.SubscriptionScheduleUpdatePhaseDiscountParams{Coupon: stripe.String(usedUp.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "coupon_expired", "phases[1][discounts][0][coupon]")
+		Expect(update()).To(Succeed(), "the current phase sent back as it is")
+		sub = subscription(sub.ID)
+		Expect(sub.Discounts).To(HaveLen(1))
+		Expect(retrieve(s.ID).Phases[1].Items[0].Quantity).To(Equal(int64(2)))
+		Expect(subscription(sub.ID).Discounts[0].ID).To(Equal(sub.Discounts[0].ID), "nothing redeemed again")
+	})
+
 	It("runs a trial phase free, then bills the paid phase when the trial ends", func() {
 		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
 			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true),

@@ -526,11 +526,20 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 	discounts := []any{}
 	for i, entry := range pp.Array("discounts") {
 		param := fmt.Sprintf("%s[discounts][%d]", prefix, i)
+		d := store.Obj{"coupon": nil, "discount": nil, "promotion_code": nil}
+		if key, ok := discountKey(entry); ok && keptBySchedule(c, key) {
+			// One the schedule's phases already have, sent back: taken as
+			// it is though it could no longer be redeemed (a coupon its
+			// phase used up); a phase yet to begin begins without it.
+			k, id, _ := strings.Cut(key, ":")
+			d[k] = id
+			discounts = append(discounts, d)
+			continue
+		}
 		_, existing, err := coupons.Resolve(c, entry, param, coupons.Scope{Customer: customer, Currency: currency})
 		if err != nil {
 			return err
 		}
-		d := store.Obj{"coupon": nil, "discount": nil, "promotion_code": nil}
 		switch {
 		case existing != nil:
 			d["discount"] = existing["id"]
@@ -1164,9 +1173,10 @@ func billPhasePrices(c *api.Call, phase store.Obj) func() {
 // its phases (items and one-off items) already bill though archived since,
 // inactive from the start as the inline ones its price_data made, or of a
 // product archived since (a subscription's items go on on them likewise),
-// and the tax rates they have though archived since, so that its phases
-// as retrieved can be sent back; a price or rate new to the schedule is
-// refused. The returned func ends it (for the prices).
+// the tax rates they have though archived since, and the discounts they
+// have though no longer redeemable, so that its phases as retrieved can
+// be sent back; such a price, rate or discount new to the schedule is
+// refused. The returned func ends it (for the prices and discounts).
 func keepSchedulePrices(c *api.Call, stored []any) func() {
 	prev := c.Scratch(scratchKeptPrices)
 	kept := map[string]bool{}
@@ -1176,6 +1186,11 @@ func keepSchedulePrices(c *api.Call, stored []any) func() {
 		}
 		for _, a := range asAnys(api.Obj(ph)["add_invoice_items"]) {
 			kept[api.Str(api.Obj(a)["price"])] = true
+		}
+		for _, d := range asAnys(api.Obj(ph)["discounts"]) {
+			if key, ok := discountKey(params.NewValues(api.Obj(d))); ok {
+				kept[key] = true
+			}
 		}
 		// Its tax rates likewise, archived since or not.
 		keepPhaseRates(c, api.Obj(ph))
@@ -1189,8 +1204,24 @@ func keepSchedulePrices(c *api.Call, stored []any) func() {
 // archived product (keptBySchedule).
 const scratchKeptPrices = "billing.keptPrices"
 
-// keptBySchedule reports whether the price is one the phases of the
-// schedule being updated already bill (keepSchedulePrices).
+// discountKey names a discounts[] entry that gives exactly one of coupon,
+// promotion_code or discount: "coupon:<id>"…
+func discountKey(entry params.Values) (string, bool) {
+	var key string
+	for _, k := range []string{"coupon", "promotion_code", "discount"} {
+		if v, _ := entry.Str(k); v != "" {
+			if key != "" {
+				return "", false
+			}
+			key = k + ":" + v
+		}
+	}
+	return key, key != ""
+}
+
+// keptBySchedule reports whether the price (or discount entry, by its
+// discountKey) is one the phases of the schedule being updated already
+// have (keepSchedulePrices).
 func keptBySchedule(c *api.Call, id string) bool {
 	kept, _ := c.Scratch(scratchKeptPrices).(map[string]bool)
 	return kept[id]
