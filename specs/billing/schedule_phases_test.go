@@ -831,4 +831,28 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(err).NotTo(HaveOccurred())
 		Expect(intent.PaymentMethod.ID).To(Equal(pm.ID))
 	})
+
+	It("takes back on an update a phase's default_payment_method detached since, which the phase then begins without", func() {
+		pm, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_mastercard", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{
+			Customer: stripe.String(cus.ID), StartDateNow: stripe.Bool(true), Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: items(basic), Iterations: stripe.Int64(1)},
+				{Items: items(plus), Iterations: stripe.Int64(1), DefaultPaymentMethod: stripe.String(pm.ID)},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentMethods.Detach(Ctx, pm.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+			{StartDate: stripe.Int64(s.Phases[0].StartDate), EndDate: stripe.Int64(s.Phases[0].EndDate), Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}}},
+			{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID), Quantity: stripe.Int64(2)}}, Iterations: stripe.Int64(1),
+				DefaultPaymentMethod: stripe.String(pm.ID)},
+		}})
+		Expect(err).NotTo(HaveOccurred(), "the phases as retrieved, sent back")
+		at(1)
+		sub := subscription(s.Subscription.ID)
+		Expect(sub.Items.Data[0].Quantity).To(Equal(int64(2)))
+		Expect(sub.DefaultPaymentMethod).To(BeNil(), "the detached method is left out")
+		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid), "paid with the customer's own default")
+	})
 })

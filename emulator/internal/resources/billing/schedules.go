@@ -475,8 +475,12 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 		phase["description"] = nilIfEmpty(d)
 	}
 	if pm, _ := pp.Str("default_payment_method"); pm != "" {
-		if err := ownPaymentMethod(c, customer, pm, prefix+"[default_payment_method]"); err != nil {
-			return nil, err
+		// One the schedule's phases already have is taken back though
+		// detached since (its phase begins without it).
+		if !keptBySchedule(c, "default_payment_method:"+pm) {
+			if err := ownPaymentMethod(c, customer, pm, prefix+"[default_payment_method]"); err != nil {
+				return nil, err
+			}
 		}
 		phase["default_payment_method"] = pm
 	}
@@ -1173,10 +1177,11 @@ func billPhasePrices(c *api.Call, phase store.Obj) func() {
 // its phases (items and one-off items) already bill though archived since,
 // inactive from the start as the inline ones its price_data made, or of a
 // product archived since (a subscription's items go on on them likewise),
-// the tax rates they have though archived since, and the discounts they
-// have though no longer redeemable, so that its phases as retrieved can
-// be sent back; such a price, rate or discount new to the schedule is
-// refused. The returned func ends it (for the prices and discounts).
+// the tax rates they have though archived since, the discounts they have
+// though no longer redeemable and the payment methods they name though
+// detached since, so that its phases as retrieved can be sent back; such
+// a price, rate, discount or method new to the schedule is refused. The
+// returned func ends it (for all but the rates).
 func keepSchedulePrices(c *api.Call, stored []any) func() {
 	prev := c.Scratch(scratchKeptPrices)
 	kept := map[string]bool{}
@@ -1191,6 +1196,9 @@ func keepSchedulePrices(c *api.Call, stored []any) func() {
 			if key, ok := discountKey(params.NewValues(api.Obj(d))); ok {
 				kept[key] = true
 			}
+		}
+		if pm := api.Str(api.Obj(ph)["default_payment_method"]); pm != "" {
+			kept["default_payment_method:"+pm] = true
 		}
 		// Its tax rates likewise, archived since or not.
 		keepPhaseRates(c, api.Obj(ph))
