@@ -499,6 +499,34 @@ var _ = Describe("Quotes", Label("billing", "quotes"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "line_items[0][id]")
 	})
 
+	It("takes back a line's own price named with its id though inactive, an inline one or archived since, while refusing an inactive price new to the line", func() {
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID), LineItems: []*stripe.QuoteCreateLineItemParams{
+			{PriceData: &stripe.QuoteCreateLineItemPriceDataParams{Currency: stripe.String("usd"), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(800)}},
+			{Price: stripe.String(oneTime.ID)},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Prices.Update(Ctx, oneTime.ID, &stripe.PriceUpdateParams{Active: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		var lines []*stripe.LineItem
+		for it, err := range sc.V1Quotes.ListLineItems(Ctx, &stripe.QuoteListLineItemsParams{Quote: stripe.String(q.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			lines = append(lines, it)
+		}
+		// The lines as listed, sent back with a quantity changed.
+		q, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{LineItems: []*stripe.QuoteUpdateLineItemParams{
+			{ID: stripe.String(lines[0].ID), Price: stripe.String(lines[0].Price.ID), Quantity: stripe.Int64(2)},
+			{ID: stripe.String(lines[1].ID), Price: stripe.String(lines[1].Price.ID)},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.AmountSubtotal).To(Equal(int64(2*800 + 1500)))
+
+		_, err = sc.V1Quotes.Update(Ctx, q.ID, &stripe.QuoteUpdateParams{LineItems: []*stripe.QuoteUpdateLineItemParams{
+			{ID: stripe.String(lines[0].ID), Price: stripe.String(oneTime.ID)},
+		}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "line_items[0][price]")
+		Expect(StripeErr(err).Msg).To(Equal("The price specified is inactive. This field only accepts active prices."))
+	})
+
 	It("bills by email when collection_method is send_invoice, and leaves a customer without a card incomplete", func() {
 		_, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice")})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[days_until_due]")

@@ -39,12 +39,14 @@ func readLines(c *api.Call, kept []line, customer string) ([]line, error) {
 	for i, li := range raw {
 		prefix := fmt.Sprintf("line_items[%d]", i)
 		var l line
+		named := false // an existing line, kept
 		if id, _ := li.Str("id"); id != "" {
 			old, ok := byID[id]
 			if !ok || seen[id] {
 				return nil, apierr.NoSuchObject("line item", id, prefix+"[id]")
 			}
 			seen[id] = true
+			named = true
 			l = line{Item: api.Clone(old.Item), TaxRates: old.TaxRates, Discounts: old.Discounts}
 		} else {
 			l = line{Item: store.Obj{"id": c.IDs.Long("li_"), "object": "item", "quantity": int64(1)}}
@@ -52,7 +54,11 @@ func readLines(c *api.Call, kept []line, customer string) ([]line, error) {
 				return nil, apierr.MissingParam(prefix + "[price]")
 			}
 		}
-		if li.Has("price") || li.Has("price_data") {
+		// A kept line sent back with its own price keeps it as it is, though
+		// inactive (an inline one, or archived since).
+		own, _ := li.Str("price")
+		ownPrice := named && own != "" && own == api.Str(api.Obj(l.Item["price"])["id"]) && !li.Has("price_data")
+		if !ownPrice && (li.Has("price") || li.Has("price_data")) {
 			price, err := linePrice(c, li, prefix)
 			if err != nil {
 				return nil, err
