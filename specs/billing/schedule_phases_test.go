@@ -854,5 +854,21 @@ var _ = Describe("Subscription schedule phases", Label("billing", "subscriptions
 		Expect(sub.Items.Data[0].Quantity).To(Equal(int64(2)))
 		Expect(sub.DefaultPaymentMethod).To(BeNil(), "the detached method is left out")
 		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid), "paid with the customer's own default")
+
+		By("its default_settings' too")
+		other, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_mastercard", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
+			DefaultSettings: &stripe.SubscriptionScheduleUpdateDefaultSettingsParams{DefaultPaymentMethod: stripe.String(other.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentMethods.Detach(Ctx, other.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		s, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{Metadata: map[string]string{"sent": "back"},
+			DefaultSettings: &stripe.SubscriptionScheduleUpdateDefaultSettingsParams{DefaultPaymentMethod: stripe.String(other.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.DefaultSettings.DefaultPaymentMethod.ID).To(Equal(other.ID))
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
+			DefaultSettings: &stripe.SubscriptionScheduleUpdateDefaultSettingsParams{DefaultPaymentMethod: stripe.String(pm.ID)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "default_settings[default_payment_method]")
 	})
 })

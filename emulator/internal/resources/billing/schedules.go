@@ -180,9 +180,13 @@ func applyScheduleSettings(c *api.Call, sched store.Obj) error {
 			settings["invoice_settings"] = is
 		}
 		if pm, ok := ds.Str("default_payment_method"); ok {
-			if pm == "" {
+			switch {
+			case pm == "":
 				settings["default_payment_method"] = nil
-			} else {
+			case pm == api.Str(settings["default_payment_method"]):
+				// Its own sent back, kept though detached since (the
+				// phases then begin without it).
+			default:
 				if err := ownPaymentMethod(c, api.Str(sched["customer"]), pm, "default_settings[default_payment_method]"); err != nil {
 					return err
 				}
