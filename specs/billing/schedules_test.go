@@ -446,6 +446,28 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(after.LatestInvoice.AmountPaid).To(Equal(int64(2500)), "the first paid period at the next phase's price")
 	})
 
+	It("takes back the phase of a trialing subscription whose trial was extended past two years from its start", func() {
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}, TrialPeriodDays: stripe.Int64(700)})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(Epoch.AddDate(0, 0, 100))
+		// At most 730 days from now, so more than that from the trial's start.
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{TrialEnd: stripe.Int64(Epoch.AddDate(0, 0, 800).Unix()), ProrationBehavior: stripe.String("none")})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		phase := s.Phases[0]
+		Expect(phase.TrialEnd).To(Equal(Epoch.AddDate(0, 0, 800).Unix()))
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}},
+					StartDate: stripe.Int64(phase.StartDate), EndDate: stripe.Int64(phase.EndDate), TrialEnd: stripe.Int64(phase.TrialEnd)},
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID)}}, Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
 	It("takes over an existing subscription and plans a downgrade for its period end", func() {
 		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(plus.ID)}}}
 		sub, err := sc.V1Subscriptions.Create(Ctx, p)

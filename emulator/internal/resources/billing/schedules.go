@@ -579,7 +579,8 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 	} else if trial {
 		phase["trial_end"] = end
 	}
-	if t := api.Int(phase["trial_end"]); phase["trial_end"] != nil && t > start+MaxTrialDays*86400 {
+	if t := api.Int(phase["trial_end"]); phase["trial_end"] != nil && t > start+MaxTrialDays*86400 &&
+		!keptBySchedule(c, "trial_end:"+strconv.FormatInt(t, 10)) {
 		// The subscription's trial starts with the phase and could not
 		// take more: refused now rather than when the phase begins.
 		if trial {
@@ -1183,8 +1184,9 @@ func billPhasePrices(c *api.Call, phase store.Obj) func() {
 // product archived since (a subscription's items go on on them likewise),
 // the tax rates they have though archived since, the discounts they have
 // though no longer redeemable and the payment methods they name though
-// detached since, so that its phases as retrieved can be sent back; such
-// a price, rate, discount or method new to the schedule is refused. The
+// detached since (and the trials they have, past the bound on a new one),
+// so that its phases as retrieved can be sent back; such a price, rate,
+// discount or method new to the schedule is refused. The
 // returned func ends it (for all but the rates).
 func keepSchedulePrices(c *api.Call, stored []any) func() {
 	prev := c.Scratch(scratchKeptPrices)
@@ -1203,6 +1205,11 @@ func keepSchedulePrices(c *api.Call, stored []any) func() {
 		}
 		if pm := api.Str(api.Obj(ph)["default_payment_method"]); pm != "" {
 			kept["default_payment_method:"+pm] = true
+		}
+		if t := api.Obj(ph)["trial_end"]; t != nil {
+			// A trial a subscription taken over had, which may run past
+			// two years from its start once extended.
+			kept["trial_end:"+strconv.FormatInt(api.Int(t), 10)] = true
 		}
 		// Its tax rates likewise, archived since or not.
 		keepPhaseRates(c, api.Obj(ph))
