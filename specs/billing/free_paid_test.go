@@ -59,6 +59,30 @@ var _ = Describe("Moving a subscription between free and paid", Label("billing",
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
 	})
 
+	It("starts a subscription with nothing due for a customer without a payment method, refusing one with something due, creating nothing", func() {
+		bare, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("bare@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(bare.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(free.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive), "a free first invoice needs no payment method")
+
+		full, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(100), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(bare.ID),
+			Items:     []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(paid.ID)}},
+			Discounts: []*stripe.SubscriptionCreateDiscountParams{{Coupon: stripe.String(full.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive), "a 100% discount leaves nothing due")
+
+		before := emu.Count("", "subscription")
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(bare.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(paid.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(HavePrefix("This customer has no attached payment source or default payment method."))
+		Expect(emu.Count("", "subscription")).To(Equal(before))
+	})
+
 	It("credits the unused paid time from paid to free, the cycle starting again, the credit left on the balance", func() {
 		sub := subscribe(paid)
 		now := Epoch.AddDate(0, 0, 15) // half of September's 30 days left

@@ -1005,6 +1005,26 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 			Expect(mustSubscription(sc, body["subscription"].(string)).DefaultPaymentMethod).NotTo(BeNil())
 		})
 
+		It("starts a subscription a 100%-off discount makes free without a payment method, nothing being due", func() {
+			free, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(100), Duration: stripe.String("forever")})
+			Expect(err).NotTo(HaveOccurred())
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan,
+				PaymentMethodCollection: stripe.String("if_required"),
+				Discounts:               []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(free.ID)}}})
+			Expect(s.AmountTotal).To(Equal(int64(0)))
+			status, body := complete(s.ID)
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["status"]).To(Equal("complete"))
+			Expect(body["payment_status"]).To(Equal("no_payment_required"))
+			sub := mustSubscription(sc, body["subscription"].(string), "latest_invoice")
+			Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
+			Expect(sub.DefaultPaymentMethod).To(BeNil(), "the page asked for no payment method")
+			Expect(sub.LatestInvoice.ID).To(Equal(body["invoice"]))
+			Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+			Expect(sub.LatestInvoice.AmountDue).To(Equal(int64(0)))
+			Expect(emu.EventTypes("")).NotTo(ContainElement("payment_method.attached"))
+		})
+
 		It("is refused outside subscription mode, creating nothing", func() {
 			refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, PaymentMethodCollection: stripe.String("if_required")},
 				"payment_method_collection", "`payment_method_collection` can only be used in `subscription` mode.")

@@ -638,6 +638,10 @@ func createSubscription(c *api.Call) (any, error) {
 	// its first invoice open with its automatic attempt failed, as a
 	// renewal's would be, where a subscription created directly is refused.
 	unpaidStart := false
+	// needsMethod: nothing to charge, which only a first invoice with
+	// something due refuses (a free price or a 100% discount needs no
+	// payment method): decided once it is finalized.
+	needsMethod := false
 	switch {
 	case behavior == "default_incomplete":
 	case sub["status"] == "incomplete":
@@ -651,7 +655,7 @@ func createSubscription(c *api.Call) (any, error) {
 		if payWith == "" && c.Var("schedule") != "" {
 			sub["status"], unpaidStart = "active", true
 		} else if payWith == "" {
-			return nil, errNoPaymentMethod()
+			needsMethod = true
 		}
 	case sub["status"] == "trialing":
 		// The trial covers the subscription's items, not one-off items
@@ -743,6 +747,9 @@ func createSubscription(c *api.Call) (any, error) {
 	}
 	if inv, err = finalize(c, inv); err != nil {
 		return nil, err
+	}
+	if needsMethod && inv["status"] == "open" {
+		return nil, errNoPaymentMethod() // roll everything back
 	}
 	if collection == "send_invoice" && inv["status"] == "open" {
 		c.Emit("invoice.sent", inv, nil)

@@ -1289,17 +1289,16 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 	if anchored {
 		firstInvoiceAmounts(c, s)
 	}
-	if sub["status"] == "active" && anchored && api.Int(s["amount_total"]) == 0 {
-		// proration_behavior=none: nothing is due until the anchor.
+	if (sub["status"] == "active" || sub["status"] == "trialing") && api.Int(s["amount_total"]) == 0 {
+		// Nothing is due today: a free trial, proration_behavior=none
+		// until the anchor, a 100% discount (Stripe's "doesn't require a
+		// payment at this time").
 		return finish(c, s, "no_payment_required")
 	}
 	if err := c.Put(s); err != nil {
 		return nil, err
 	}
 	if sub["status"] == "trialing" {
-		if api.Int(s["amount_total"]) == 0 {
-			return finish(c, s, "no_payment_required")
-		}
 		// One-time prices were charged on the trial's first invoice.
 		inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(sub["latest_invoice"]))
 		return finish(c, s, paidOrNot(inv["status"] == "paid"))
