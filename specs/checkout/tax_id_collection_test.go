@@ -65,6 +65,36 @@ var _ = Describe("Tax ID collection in Checkout", Label("checkout", "tax"), func
 		Expect(n).To(Equal(2), "the refused session was not created")
 	})
 
+	It("saves the tax ID collected to the customer before the session's invoice is made, which shows it: a subscription's first invoice, invoice_creation's", func() {
+		plan := monthlyPrice(sc, 2000)
+		for _, p := range []*stripe.CheckoutSessionCreateParams{
+			{Mode: stripe.String("subscription"), LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(plan.ID), Quantity: stripe.Int64(1)}}},
+			{Mode: stripe.String("payment"), LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(oneTimePrice(sc, "Kettle", 2000).ID), Quantity: stripe.Int64(1)}},
+				InvoiceCreation: &stripe.CheckoutSessionCreateInvoiceCreationParams{Enabled: stripe.Bool(true)}},
+		} {
+			p.SuccessURL = stripe.String("https://shop.example/ok")
+			p.TaxIDCollection = &stripe.CheckoutSessionCreateTaxIDCollectionParams{Enabled: stripe.Bool(true)}
+			s, err := sc.V1CheckoutSessions.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			form := paris()
+			form.Set("tax_id[type]", "eu_vat")
+			form.Set("tax_id[value]", "FRAB123456789")
+			status, body := complete(s.ID, form)
+			Expect(status).To(Equal(200), "%v", body)
+			inv, err := sc.V1Invoices.Retrieve(Ctx, body["invoice"].(string), nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.CustomerTaxIDs).To(HaveLen(1), "%s mode", *p.Mode)
+			Expect(*inv.CustomerTaxIDs[0].Type).To(Equal(stripe.TaxIDType("eu_vat")))
+			Expect(inv.CustomerTaxIDs[0].Value).To(Equal("FRAB123456789"))
+			ids := 0
+			for _, err := range sc.V1TaxIDs.List(Ctx, &stripe.TaxIDListParams{Customer: stripe.String(body["customer"].(string))}) {
+				Expect(err).NotTo(HaveOccurred())
+				ids++
+			}
+			Expect(ids).To(Equal(1), "saved once")
+		}
+	})
+
 	It("collects the billing address that places the buyer, and with required=if_supported will not complete without a tax ID where one is collected", func() {
 		s, err := open("if_supported")
 		Expect(err).NotTo(HaveOccurred())

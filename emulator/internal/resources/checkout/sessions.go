@@ -1178,6 +1178,11 @@ func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, err
 	s["status"] = "complete"
 	s["url"] = nil
 	s["payment_status"] = paymentStatus
+	// What the customer entered is the customer's before the invoice is
+	// made, which shows their tax ID.
+	if err := saveToCustomer(c, s); err != nil {
+		return nil, err
+	}
 	if invoiceEnabled(s) && (paymentStatus == "paid" || noCost(s)) {
 		// The invoice is made as the payment succeeds (or a no-cost
 		// order completes), so the completed event names it.
@@ -1186,9 +1191,6 @@ func finish(c *api.Call, before store.Obj, paymentStatus string) (store.Obj, err
 		}
 	}
 	if err := c.Put(s); err != nil {
-		return nil, err
-	}
-	if err := saveToCustomer(c, s); err != nil {
 		return nil, err
 	}
 	// Stripe records the completion itself as its own automatic work.
@@ -1273,6 +1275,9 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 		if err := saveToCustomer(c, s); err != nil {
 			return nil, err
 		}
+	} else if err := saveTaxIDs(c, s); err != nil {
+		// The first invoice shows the tax ID entered.
+		return nil, err
 	}
 	sub, err := billing.CreateSoldSubscription(c, p, sold)
 	if err != nil {

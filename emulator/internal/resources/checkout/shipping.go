@@ -225,15 +225,8 @@ func intentShipping(d store.Obj) store.Obj {
 // customer_update[name]=auto, which tax ID collection requires of it).
 // Run twice, it changes nothing more.
 func saveToCustomer(c *api.Call, s store.Obj) error {
-	if s["customer"] == nil {
-		return nil
-	}
-	ids, _ := api.Obj(s["customer_details"])["tax_ids"].([]any)
-	for _, id := range ids {
-		t := api.Obj(id)
-		if err := customers.AddTaxID(c, api.Str(s["customer"]), api.Str(t["type"]), api.Str(t["value"]), "tax_id[value]"); err != nil {
-			return err
-		}
+	if err := saveTaxIDs(c, s); err != nil || s["customer"] == nil {
+		return err
 	}
 	updates := loadCustomerUpdates(c, api.Str(s["id"]))
 	d := shippingDetails(s)
@@ -255,4 +248,22 @@ func saveToCustomer(c *api.Call, s store.Obj) error {
 		after["address"] = api.Clone(billing)
 	}
 	return c.Save(before, after)
+}
+
+// saveTaxIDs adds the tax ID the customer entered to the session's
+// customer (once: saving it again adds nothing), so that the invoices made
+// for the session show it in customer_tax_ids, as Stripe's guide says
+// tax ID collection is for.
+func saveTaxIDs(c *api.Call, s store.Obj) error {
+	if s["customer"] == nil {
+		return nil
+	}
+	ids, _ := api.Obj(s["customer_details"])["tax_ids"].([]any)
+	for _, id := range ids {
+		t := api.Obj(id)
+		if err := customers.AddTaxID(c, api.Str(s["customer"]), api.Str(t["type"]), api.Str(t["value"]), "tax_id[value]"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
