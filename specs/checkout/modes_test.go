@@ -1066,6 +1066,39 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(StripeErr(listErr).Msg).To(Equal("Invalid status: must be one of complete, expired, or open"))
 	})
 
+	It("lists sessions by customer, customer_details[email], payment_intent, subscription and created, the filters combining", func() {
+		paid := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		status, body := complete(paid.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		pi, cus := body["payment_intent"].(string), body["customer"]
+		emu.Clock().Advance(time.Hour)
+		later := emu.Clock().Now().Unix()
+		subscribed := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, CustomerEmail: stripe.String("jo@example.com")})
+		status, body = complete(subscribed.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		sub, subCus := body["subscription"].(string), body["customer"].(string)
+		open := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, Customer: stripe.String(subCus)})
+
+		ids := func(p *stripe.CheckoutSessionListParams) []string {
+			GinkgoHelper()
+			var out []string
+			for s, err := range sc.V1CheckoutSessions.List(Ctx, p) {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, s.ID)
+			}
+			return out
+		}
+		Expect(cus).To(BeNil(), "a paid one-time order makes no customer unless asked")
+		Expect(ids(&stripe.CheckoutSessionListParams{PaymentIntent: stripe.String(pi)})).To(Equal([]string{paid.ID}))
+		Expect(ids(&stripe.CheckoutSessionListParams{Subscription: stripe.String(sub)})).To(Equal([]string{subscribed.ID}))
+		Expect(ids(&stripe.CheckoutSessionListParams{Customer: stripe.String(subCus)})).To(Equal([]string{open.ID, subscribed.ID}), "newest first")
+		Expect(ids(&stripe.CheckoutSessionListParams{CustomerDetails: &stripe.CheckoutSessionListCustomerDetailsParams{Email: stripe.String("jo@example.com")}})).To(Equal([]string{subscribed.ID}),
+			"an open session has no customer_details yet")
+		Expect(ids(&stripe.CheckoutSessionListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: later}})).To(Equal([]string{open.ID, subscribed.ID}))
+		Expect(ids(&stripe.CheckoutSessionListParams{Customer: stripe.String(subCus), Status: stripe.String("complete")})).To(Equal([]string{subscribed.ID}))
+		Expect(ids(&stripe.CheckoutSessionListParams{Subscription: stripe.String(sub), Status: stripe.String("open")})).To(BeEmpty())
+	})
+
 	It("pages through a session's line items as Stripe lists do, ten at a time unless asked", func() {
 		var lines []*stripe.CheckoutSessionCreateLineItemParams
 		for i := 0; i < 12; i++ {
