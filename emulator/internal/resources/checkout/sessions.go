@@ -1130,6 +1130,10 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 	if returnURL == "" {
 		returnURL = api.Str(s["return_url"])
 	}
+	if pm["type"] != "card" {
+		// A bank debit is made under the mandate the page shows.
+		payments.AcceptMandateOnPage(c)
+	}
 	after, err := payments.ChargeOnPage(c, pi, api.Str(pm["id"]), returnURL)
 	var kept *api.KeptError
 	if errors.As(err, &kept) {
@@ -1210,6 +1214,11 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 	collect := s["payment_method_collection"] != "if_required" || api.Int(s["amount_total"]) > 0
 	if collect {
 		if _, err := payments.AttachTo(c, pm, cusID); err != nil {
+			return nil, err
+		}
+		// A bank debit is saved for the subscription's debits under the
+		// mandate the page shows.
+		if _, err := payments.PageMandate(c, pm); err != nil {
 			return nil, err
 		}
 	}

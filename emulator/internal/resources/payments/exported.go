@@ -345,6 +345,14 @@ func SetUpAtOnce(c *api.Call, si, pm store.Obj) (store.Obj, error) {
 		return nil, err
 	}
 	si = api.Clone(si)
+	if typ := api.Str(pm["type"]); pageMandated[typ] {
+		// Saved under the mandate the customer accepts on the page.
+		m, err := putMandate(c, si, api.Str(pm["id"]), typ, pageAcceptance(c), true)
+		if err != nil {
+			return nil, err
+		}
+		si["mandate"] = m["id"]
+	}
 	if _, err := succeedSetup(c, si, pm, newSetupAttempt(c, si, pm)); err != nil {
 		return nil, err
 	}

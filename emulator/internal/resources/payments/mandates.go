@@ -36,6 +36,42 @@ func retrieveMandate(c *api.Call) (any, error) { return c.Retrieve("mandate", c.
 // debits under a mandate.
 var mandated = map[string]bool{"sepa_debit": true, "us_bank_account": true, "bacs_debit": true, "au_becs_debit": true, "acss_debit": true}
 
+// pageMandated are the debits whose mandate Checkout's page shows the
+// customer, under the bank details they enter, and makes as they pay or
+// save (the others, Bacs, BECS and PAD, are paid there without one).
+var pageMandated = map[string]bool{"sepa_debit": true, "us_bank_account": true}
+
+// scratchPageMandate marks a request in which the customer pays on a
+// hosted page (Checkout), accepting a debit's mandate there.
+const scratchPageMandate = "payments.page_mandate"
+
+// AcceptMandateOnPage is the customer accepting, on Checkout's page, the
+// mandate of the bank debit they pay with in this request (see
+// ChargeOnPage).
+func AcceptMandateOnPage(c *api.Call) { c.SetScratch(scratchPageMandate, true) }
+
+// PageMandate makes the multi-use mandate a customer accepts on Checkout's
+// page when saving pm for later debits (a subscription's method), which
+// the debits made without one then use; nil for a type without one.
+func PageMandate(c *api.Call, pm store.Obj) (store.Obj, error) {
+	typ := api.Str(pm["type"])
+	if !pageMandated[typ] {
+		return nil, nil
+	}
+	return putMandate(c, store.Obj{}, api.Str(pm["id"]), typ, pageAcceptance(c), true)
+}
+
+// pageAcceptance is an online acceptance on a hosted page: the address
+// the request came from, the user agent not kept (the emulator does not
+// read request headers into calls).
+func pageAcceptance(c *api.Call) store.Obj {
+	var ip any
+	if c.ClientIP != "" {
+		ip = c.ClientIP
+	}
+	return store.Obj{"type": "online", "accepted_at": c.Now, "online": store.Obj{"ip_address": ip, "user_agent": nil}}
+}
+
 // intentMandate is the mandate a confirmation of owner (a PaymentIntent
 // or SetupIntent) with pm debits under: a new one from the request's
 // mandate_data, else the method's active multi-use mandate (set up
@@ -51,6 +87,10 @@ func intentMandate(c *api.Call, owner, pm store.Obj, fromAPI bool) (store.Obj, e
 	setup := owner["object"] == "setup_intent" || futureUsage(owner, pm) != nil
 	md, ok := c.Params.Obj("mandate_data")
 	if !ok {
+		if !fromAPI && c.Scratch(scratchPageMandate) != nil && pageMandated[typ] {
+			// The customer accepted it on the hosted page.
+			return putMandate(c, owner, api.Str(pm["id"]), typ, pageAcceptance(c), setup)
+		}
 		if setup && fromAPI {
 			what, and := "SetupIntent", ""
 			if owner["object"] != "setup_intent" {

@@ -632,11 +632,7 @@ func redirectAcceptance(c *api.Call, pi store.Obj) store.Obj {
 			return acceptance
 		}
 	}
-	var ip any
-	if c.ClientIP != "" {
-		ip = c.ClientIP
-	}
-	return store.Obj{"type": "online", "accepted_at": c.Now, "online": store.Obj{"ip_address": ip, "user_agent": nil}}
+	return pageAcceptance(c)
 }
 
 // generatedSEPAMethod is the sepa_debit PaymentMethod made from the bank
