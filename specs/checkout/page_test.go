@@ -503,6 +503,15 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			refused(p, "saved_payment_method_options[payment_method_save]")
 			p.SavedPaymentMethodOptions = &stripe.CheckoutSessionCreateSavedPaymentMethodOptionsParams{AllowRedisplayFilters: []*string{stripe.String("never")}}
 			refused(p, "saved_payment_method_options[allow_redisplay_filters][0]")
+
+			// Only in payment and subscription mode, Stripe's reference says.
+			for _, o := range []*stripe.CheckoutSessionCreateSavedPaymentMethodOptionsParams{
+				{AllowRedisplayFilters: []*string{stripe.String("limited")}}, {PaymentMethodRemove: stripe.String("enabled")}, {PaymentMethodSave: stripe.String("enabled")},
+			} {
+				setup := &stripe.CheckoutSessionCreateParams{Mode: stripe.String("setup"), Currency: stripe.String("eur"), SuccessURL: stripe.String("https://shop.example/ok"),
+					Customer: stripe.String(cus.ID), SavedPaymentMethodOptions: o}
+				Expect(refused(setup, "saved_payment_method_options").Msg).To(ContainSubstring("`setup` mode"))
+			}
 		})
 	})
 
@@ -662,8 +671,13 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 	})
 
 	Describe("adaptive_pricing, permissions, wallet_options, origin_context", func() {
-		It("echoes them where Stripe shows them; Adaptive Pricing only turned off", func() {
+		It("echoes them where Stripe shows them; Adaptive Pricing only turned off, permissions only on an embedded or custom session", func() {
 			p := paymentParams()
+			p.Permissions = &stripe.CheckoutSessionCreatePermissionsParams{UpdateShippingDetails: stripe.String("server_only")}
+			Expect(refused(p, "permissions").Msg).To(ContainSubstring("`embedded` or `custom`"))
+
+			p = paymentParams()
+			p.SuccessURL, p.UIMode, p.ReturnURL = nil, stripe.String("custom"), stripe.String("https://shop.example/back")
 			p.AdaptivePricing = &stripe.CheckoutSessionCreateAdaptivePricingParams{Enabled: stripe.Bool(false)}
 			p.Permissions = &stripe.CheckoutSessionCreatePermissionsParams{UpdateShippingDetails: stripe.String("server_only")}
 			p.WalletOptions = &stripe.CheckoutSessionCreateWalletOptionsParams{Link: &stripe.CheckoutSessionCreateWalletOptionsLinkParams{Display: stripe.String("never")}}

@@ -23,6 +23,11 @@ func applyPagePresentation(c *api.Call, s store.Obj) error {
 		}
 		s["adaptive_pricing"] = store.Obj{"enabled": false}
 	}
+	if ui, _ := c.Params.Str("ui_mode"); c.Params.Has("permissions") && (ui == "" || ui == "hosted") {
+		// Stripe's reference: "Can only be set when creating `embedded`
+		// or `custom` sessions" (its wording for the refusal is not known).
+		return apierr.InvalidRequest("`permissions` can only be set when creating `embedded` or `custom` sessions.").WithParam("permissions")
+	}
 	if v, _ := c.Params.Str("permissions.update_shipping_details"); v != "" {
 		// Who may update shipping_details while the session is open:
 		// the emulator's update endpoint takes only metadata either way.
@@ -55,6 +60,11 @@ func applySavedMethodOptions(c *api.Call, s store.Obj, data map[string]any) erro
 		}
 		return nil
 	}
+	if s["mode"] == "setup" {
+		// Stripe's reference: "Only available in `payment` and
+		// `subscription` mode" (its wording for the refusal is not known).
+		return apierr.InvalidRequest("`saved_payment_method_options` cannot be used in `setup` mode: it is only available in `payment` and `subscription` mode.").WithParam("saved_payment_method_options")
+	}
 	if o.Has("allow_redisplay_filters") {
 		filters := o.Strings("allow_redisplay_filters")
 		for i, f := range filters {
@@ -69,9 +79,6 @@ func applySavedMethodOptions(c *api.Call, s store.Obj, data map[string]any) erro
 	}
 	if v, _ := o.Str("payment_method_save"); v != "" {
 		if v == "enabled" {
-			if s["mode"] == "setup" {
-				return apierr.InvalidRequest("`saved_payment_method_options[payment_method_save]` cannot be used in `setup` mode: a setup-mode session always saves the payment method.").WithParam("saved_payment_method_options[payment_method_save]")
-			}
 			if data["setup_future_usage"] != nil {
 				return apierr.Exclusive("payment_intent_data[setup_future_usage]", "saved_payment_method_options[payment_method_save]")
 			}
