@@ -480,6 +480,40 @@ var _ = Describe("Checkout Session page parameters", Label("checkout"), func() {
 			Expect(saved[0].AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayAlways))
 			Expect(retrieve(s.ID).PaymentIntent.PaymentMethod.ID).To(Equal(saved[0].ID))
 		})
+		It("saves a subscription's method, and one setup_future_usage saves, with allow_redisplay=limited, not offered again on the page, as Stripe's support article says", func() {
+			for _, p := range []*stripe.CheckoutSessionCreateParams{
+				{Mode: stripe.String("subscription"), LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthlyPrice(sc, 900).ID), Quantity: stripe.Int64(1)}}},
+				func() *stripe.CheckoutSessionCreateParams {
+					p := paymentParams()
+					p.PaymentIntentData = &stripe.CheckoutSessionCreatePaymentIntentDataParams{SetupFutureUsage: stripe.String("off_session")}
+					return p
+				}(),
+				func() *stripe.CheckoutSessionCreateParams {
+					p := paymentParams()
+					p.PaymentMethodOptions = &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{Card: &stripe.CheckoutSessionCreatePaymentMethodOptionsCardParams{SetupFutureUsage: stripe.String("off_session")}}
+					return p
+				}(),
+			} {
+				p.SuccessURL, p.Customer = stripe.String("https://shop.example/ok"), stripe.String(cus.ID)
+				s := create(p)
+				status, body := complete(s.ID, url.Values{})
+				Expect(status).To(Equal(200), "%v", body)
+				saved := customerMethods()
+				Expect(saved).To(HaveLen(1), "%s mode", *p.Mode)
+				Expect(saved[0].AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayLimited), "%s mode", *p.Mode)
+				_, err := sc.V1PaymentMethods.Detach(Ctx, saved[0].ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+			}
+			By("the box ticked in subscription mode makes it always")
+			p := &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), SuccessURL: stripe.String("https://shop.example/ok"), Customer: stripe.String(cus.ID),
+				LineItems:                 []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(monthlyPrice(sc, 900).ID), Quantity: stripe.Int64(1)}},
+				SavedPaymentMethodOptions: &stripe.CheckoutSessionCreateSavedPaymentMethodOptionsParams{PaymentMethodSave: stripe.String("enabled")}}
+			status, body := complete(create(p).ID, url.Values{"save_payment_method": {"true"}})
+			Expect(status).To(Equal(200), "%v", body)
+			saved := customerMethods()
+			Expect(saved).To(HaveLen(1))
+			Expect(saved[0].AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayAlways))
+		})
 		It("saves nothing when the customer leaves the box unticked", func() {
 			s := savingSession()
 			status, body := complete(s.ID, url.Values{})

@@ -1106,6 +1106,13 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 		// payment_intent_data[shipping] said.
 		pi["shipping"] = intentShipping(d)
 	}
+	if pi["customer"] != nil && pm["customer"] == nil && savesFor(pi, api.Str(pm["type"])) {
+		// Saved by setup_future_usage as the payment succeeds, with
+		// Checkout's allow_redisplay (the box ticked makes it always).
+		if err := c.Put(limitedRedisplay(pm)); err != nil {
+			return nil, err
+		}
+	}
 	list := []any{"card"}
 	if t := api.Str(pm["type"]); t != "card" {
 		list = []any{t}
@@ -1172,6 +1179,28 @@ func completePayment(c *api.Call, s, pm store.Obj, save bool) (store.Obj, error)
 	return finish(c, s, paidOrNot(after["status"] == payments.Succeeded))
 }
 
+// limitedRedisplay is pm as Checkout saves it for a subscription or
+// setup_future_usage: allow_redisplay=limited, so that its page does not
+// offer it again, as Stripe's support article "Prefilling saved cards in
+// Checkout" says (a value already set stays).
+func limitedRedisplay(pm store.Obj) store.Obj {
+	if pm["allow_redisplay"] != "unspecified" {
+		return pm
+	}
+	out := api.Clone(pm)
+	out["allow_redisplay"] = "limited"
+	return out
+}
+
+// savesFor reports whether pi saves a payment method of type typ for
+// later: its own setup_future_usage or the type's option.
+func savesFor(pi store.Obj, typ string) bool {
+	if pi["setup_future_usage"] != nil {
+		return true
+	}
+	return api.Obj(api.Obj(pi["payment_method_options"])[typ])["setup_future_usage"] != nil
+}
+
 func paidOrNot(paid bool) string { return map[bool]string{true: "paid", false: "unpaid"}[paid] }
 
 // finish completes the session with its payment_status: paid once money
@@ -1213,7 +1242,7 @@ func completeSubscription(c *api.Call, s, pm store.Obj, save bool) (store.Obj, e
 	// free trial) the page asks for no payment method at all.
 	collect := s["payment_method_collection"] != "if_required" || api.Int(s["amount_total"]) > 0
 	if collect {
-		if _, err := payments.AttachTo(c, pm, cusID); err != nil {
+		if _, err := payments.AttachTo(c, limitedRedisplay(pm), cusID); err != nil {
 			return nil, err
 		}
 		// A bank debit is saved for the subscription's debits under the
