@@ -78,6 +78,34 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(renewal.Total).To(Equal(int64(2000)), "the one-time price is not billed again")
 	})
 
+	It("sends checkout.session.completed after the subscription and its paid first invoice, naming the customer, subscription and invoice", func() {
+		for _, trial := range []bool{false, true} {
+			p := &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, CustomerEmail: stripe.String("jo@example.com")}
+			if trial {
+				p.SubscriptionData = &stripe.CheckoutSessionCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(7)}
+			}
+			s := create(p)
+			mark := len(emu.Events(""))
+			status, body := complete(s.ID)
+			Expect(status).To(Equal(200), "%v", body)
+			var types []string
+			var completed map[string]any
+			for _, ev := range emu.Events("")[mark:] {
+				types = append(types, ev["type"].(string))
+				if ev["type"] == "checkout.session.completed" {
+					completed = ev["data"].(map[string]any)["object"].(map[string]any)
+				}
+			}
+			Expect(types).To(ContainElements("customer.created", "customer.subscription.created", "invoice.paid", "checkout.session.completed"))
+			Expect(types[len(types)-1]).To(Equal("checkout.session.completed"), "the session completes once the subscription is made and its first invoice paid")
+			Expect(completed["customer"]).To(Equal(body["customer"]))
+			Expect(completed["subscription"]).To(Equal(body["subscription"]))
+			Expect(completed["invoice"]).To(Equal(mustSubscription(sc, body["subscription"].(string)).LatestInvoice.ID))
+			Expect(completed["payment_intent"]).To(BeNil(), "a subscription session's payment is its invoice's")
+			Expect(completed["payment_status"]).To(Equal(map[bool]string{false: "paid", true: "no_payment_required"}[trial]))
+		}
+	})
+
 	It("reports the first invoice's delayed debit of a subscription session as its async payment, succeeded or failed", func() {
 		for _, pm := range []string{"pm_sepa_debit", "pm_sepa_debit_fail"} {
 			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan,
