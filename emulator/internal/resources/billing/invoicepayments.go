@@ -154,12 +154,20 @@ func onIntentChange(c *api.Call, ch payments.IntentChange) error {
 		next["status"] = "canceled"
 		api.Obj(next["status_transitions"])["canceled_at"] = c.Now
 		return c.Put(next)
+	case payments.Processing:
+		if api.Bool(pay["is_default"]) {
+			return attemptProcessing(c, api.Str(pay["invoice"]))
+		}
 	case payments.RequiresPaymentMethod:
 		switch {
 		case ch.From == payments.Processing && !api.Bool(pay["is_default"]):
 			// An attached bank debit that failed: the invoice says so.
 			inv, _ := c.Tx.Get(c.Account, "invoice", api.Str(pay["invoice"]))
 			c.Emit("invoice.payment_failed", inv, nil)
+		case ch.From == payments.Processing:
+			// The invoice's own bank debit failed days after it was made:
+			// a failed attempt, as a declined card's is at once.
+			return debitFailed(c, api.Str(pay["invoice"]))
 		case ch.From == payments.RequiresAction:
 			// The customer failed 3-D Secure, or the card declined once
 			// authenticated.
@@ -167,6 +175,33 @@ func onIntentChange(c *api.Call, ch payments.IntentChange) error {
 		}
 	}
 	return nil
+}
+
+// attemptProcessing plans no attempt while the invoice's bank debit is
+// processing: its outcome decides whether a retry is due.
+func attemptProcessing(c *api.Call, invID string) error {
+	before, ok := c.Tx.Get(c.Account, "invoice", invID)
+	if !ok || before["status"] != "open" || before["next_payment_attempt"] == nil {
+		return nil
+	}
+	inv := api.Clone(before)
+	inv["next_payment_attempt"] = nil
+	return c.Put(inv)
+}
+
+// debitFailed records the failure of the bank debit paying an invoice: an
+// automatic attempt's under automatic collection (counted, retried on the
+// schedule, the subscription past due), the customer's otherwise.
+func debitFailed(c *api.Call, invID string) error {
+	inv, ok := c.Tx.Get(c.Account, "invoice", invID)
+	if !ok || inv["status"] != "open" {
+		return nil
+	}
+	if inv["collection_method"] == "charge_automatically" {
+		return automaticAttemptFailed(c, invID, false)
+	}
+	pay := defaultPayment(c, invID)
+	return customerAttemptFailed(c, api.Str(api.Obj(pay["payment"])["payment_intent"]))
 }
 
 // customerAttemptFailed records a failed attempt to pay an invoice that

@@ -38,6 +38,11 @@ func ChargeOnPage(c *api.Call, pi store.Obj, pmID, returnURL string) (store.Obj,
 }
 
 func chargeWith(c *api.Call, pi store.Obj, pmID string, offSession bool, returnURL string) (store.Obj, error) {
+	if s := pi["status"]; s != RequiresPaymentMethod && s != RequiresConfirmation && s != RequiresAction {
+		// A bank debit still processing, say: confirming it again would
+		// make a second charge.
+		return nil, unexpectedState("confirm", pi, RequiresPaymentMethod, RequiresConfirmation, RequiresAction)
+	}
 	pm, err := resolvePaymentMethod(c, pmID, "payment_method")
 	if err != nil {
 		return nil, err
