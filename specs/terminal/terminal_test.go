@@ -548,6 +548,179 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			Expect(emu.Count("", "charge")).To(BeZero())
 		})
 
+		Describe("collected, then confirmed, as two actions (2025-06-30.basil's collect_payment_method and confirm_payment_intent)", func() {
+			collect := func(piID string, cfg *stripe.TerminalReaderCollectPaymentMethodCollectConfigParams) (*stripe.TerminalReader, error) {
+				return sc.V1TerminalReaders.CollectPaymentMethod(Ctx, rdr.ID, &stripe.TerminalReaderCollectPaymentMethodParams{PaymentIntent: stripe.String(piID), CollectConfig: cfg})
+			}
+			confirm := func(piID string) (*stripe.TerminalReader, error) {
+				return sc.V1TerminalReaders.ConfirmPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderConfirmPaymentIntentParams{PaymentIntent: stripe.String(piID)})
+			}
+
+			It("collects the card presented, attaching it to the intent awaiting confirmation, then confirms the intent on the reader", func() {
+				pi := intent(1000, "automatic")
+				r, err := collect(pi.ID, &stripe.TerminalReaderCollectPaymentMethodCollectConfigParams{
+					EnableCustomerCancellation: stripe.Bool(true), SkipTipping: stripe.Bool(false),
+					Tipping: &stripe.TerminalReaderCollectPaymentMethodCollectConfigTippingParams{AmountEligible: stripe.Int64(900)}})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Action.Type).To(Equal(stripe.TerminalReaderActionTypeCollectPaymentMethod))
+				Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusInProgress))
+				Expect(r.Action.CollectPaymentMethod.PaymentIntent.ID).To(Equal(pi.ID))
+				Expect(r.Action.CollectPaymentMethod.PaymentMethod).To(BeNil(), "no card yet")
+				Expect(r.Action.CollectPaymentMethod.CollectConfig.EnableCustomerCancellation).To(BeTrue())
+				Expect(r.Action.CollectPaymentMethod.CollectConfig.Tipping.AmountEligible).To(Equal(int64(900)))
+				Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+
+				mark := len(emu.EventTypes(""))
+				r, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{
+					AmountTip: stripe.Int64(100), CardPresent: &stripe.TestHelpersTerminalReaderPresentPaymentMethodCardPresentParams{Number: stripe.String("5555555555554444")}})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+				pm := r.Action.CollectPaymentMethod.PaymentMethod
+				Expect(pm.Type).To(Equal(stripe.PaymentMethodTypeCardPresent))
+				Expect(pm.CardPresent.Last4).To(Equal("4444"))
+				Expect(eventsSince(mark)).To(Equal([]string{"terminal.reader.action_succeeded"}), "nothing is charged yet")
+				collected := getIntent(pi.ID)
+				Expect(collected.Status).To(Equal(stripe.PaymentIntentStatusRequiresConfirmation))
+				Expect(collected.PaymentMethod.ID).To(Equal(pm.ID))
+				Expect(collected.Amount).To(Equal(int64(1100)), "the tip chosen is added")
+				Expect(collected.LatestCharge).To(BeNil())
+
+				mark = len(emu.EventTypes(""))
+				r, err = sc.V1TerminalReaders.ConfirmPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderConfirmPaymentIntentParams{PaymentIntent: stripe.String(pi.ID),
+					ConfirmConfig: &stripe.TerminalReaderConfirmPaymentIntentConfirmConfigParams{ReturnURL: stripe.String("https://example.com/back")}})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Action.Type).To(Equal(stripe.TerminalReaderActionTypeConfirmPaymentIntent))
+				Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+				Expect(r.Action.ConfirmPaymentIntent.PaymentIntent.ID).To(Equal(pi.ID))
+				Expect(r.Action.ConfirmPaymentIntent.ConfirmConfig.ReturnURL).To(Equal("https://example.com/back"))
+				Expect(eventsSince(mark)).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "terminal.reader.action_succeeded"}))
+				paid := getIntent(pi.ID)
+				Expect(paid.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+				Expect(paid.AmountReceived).To(Equal(int64(1100)))
+				Expect(paid.LatestCharge.PaymentMethodDetails.CardPresent.Brand).To(BeEquivalentTo("mastercard"))
+				Expect(paid.LatestCharge.PaymentMethodDetails.CardPresent.AmountAuthorized).To(Equal(int64(1100)))
+				Eventually(rcv.Types).Should(Equal([]string{"terminal.reader.action_succeeded", "terminal.reader.action_succeeded"}))
+
+				rp := &stripe.TerminalReaderRetrieveParams{}
+				rp.AddExpand("action.confirm_payment_intent.payment_intent")
+				r, err = sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, rp)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Action.ConfirmPaymentIntent.PaymentIntent.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			})
+
+			It("fails the confirmation with the decline, the card having been collected, and the intent can be collected again", func() {
+				pi := intent(1000, "manual")
+				_, err := collect(pi.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(present(rdr.ID, "4000000000009995").Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded), "collecting authorizes nothing")
+				mark := len(emu.EventTypes(""))
+				r, err := confirm(pi.ID)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusFailed))
+				Expect(r.Action.FailureCode).To(Equal("card_declined"))
+				Expect(r.Action.FailureMessage).To(Equal("Your card has insufficient funds."))
+				Expect(eventsSince(mark)).To(Equal([]string{"charge.failed", "payment_intent.payment_failed", "terminal.reader.action_failed"}))
+				failed := getIntent(pi.ID)
+				Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+				Expect(failed.LastPaymentError.DeclineCode).To(Equal(stripe.DeclineCodeInsufficientFunds))
+
+				_, err = confirm(pi.ID)
+				ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "payment_intent")
+				_, err = collect(pi.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				present(rdr.ID, "")
+				r, err = confirm(pi.ID)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+				Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+			})
+
+			It("saves the card of an intent asking for setup_future_usage as collect_config[allow_redisplay] says", func() {
+				cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+				Expect(err).NotTo(HaveOccurred())
+				pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+					PaymentMethodTypes: []*string{stripe.String("card_present")}, Customer: stripe.String(cus.ID), SetupFutureUsage: stripe.String("off_session")})
+				Expect(err).NotTo(HaveOccurred())
+				_, err = collect(pi.ID, &stripe.TerminalReaderCollectPaymentMethodCollectConfigParams{AllowRedisplay: stripe.String("always")})
+				Expect(err).NotTo(HaveOccurred())
+				present(rdr.ID, "")
+				_, err = confirm(pi.ID)
+				Expect(err).NotTo(HaveOccurred())
+				gen := getIntent(pi.ID).LatestCharge.PaymentMethodDetails.CardPresent.GeneratedCard
+				Expect(gen).NotTo(BeEmpty())
+				saved, err := sc.V1PaymentMethods.Retrieve(Ctx, gen, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(saved.AllowRedisplay).To(Equal(stripe.PaymentMethodAllowRedisplayAlways))
+				Expect(saved.Customer.ID).To(Equal(cus.ID))
+			})
+
+			It("keeps the reader busy while it collects, and is canceled with cancel_action, the intent still awaiting a payment method", func() {
+				pi, other := intent(1000, "automatic"), intent(2000, "automatic")
+				_, err := collect(pi.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				_, err = collect(other.ID, nil)
+				ExpectStripeError(err, 400, "invalid_request_error", "terminal_reader_busy", "")
+				_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(other.ID)})
+				ExpectStripeError(err, 400, "invalid_request_error", "terminal_reader_busy", "")
+				_, err = confirm(pi.ID)
+				ExpectStripeError(err, 400, "invalid_request_error", "terminal_reader_busy", "")
+				r, err := sc.V1TerminalReaders.CancelAction(Ctx, rdr.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Action).To(BeNil())
+				Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+				_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, nil)
+				ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+				By("a collected card is not presented again: the reader waits for the confirmation, not a card")
+				_, err = collect(other.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				present(rdr.ID, "")
+				_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, nil)
+				ExpectStripeError(err, 400, "invalid_request_error", "", "")
+				Expect(rcv.Types()).To(HaveLen(1))
+			})
+
+			It("refuses, in order, what the reader cannot collect or confirm, changing nothing", func() {
+				_, err := sc.V1TerminalReaders.CollectPaymentMethod(Ctx, "tmr_nope", &stripe.TerminalReaderCollectPaymentMethodParams{PaymentIntent: stripe.String("pi_x")})
+				ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+				_, err = sc.V1TerminalReaders.CollectPaymentMethod(Ctx, rdr.ID, &stripe.TerminalReaderCollectPaymentMethodParams{})
+				ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "payment_intent")
+				_, err = collect("pi_missing", nil)
+				ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "payment_intent")
+				online, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+					PaymentMethodTypes: []*string{stripe.String("card")}})
+				Expect(err).NotTo(HaveOccurred())
+				_, err = collect(online.ID, nil)
+				ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
+				pi := intent(1000, "automatic")
+				_, err = collect(pi.ID, &stripe.TerminalReaderCollectPaymentMethodCollectConfigParams{AllowRedisplay: stripe.String("sometimes")})
+				ExpectStripeError(err, 400, "invalid_request_error", "", "collect_config[allow_redisplay]")
+				_, err = collect(pi.ID, &stripe.TerminalReaderCollectPaymentMethodCollectConfigParams{
+					Tipping: &stripe.TerminalReaderCollectPaymentMethodCollectConfigTippingParams{AmountEligible: stripe.Int64(0)}})
+				ExpectStripeError(err, 400, "invalid_request_error", "", "collect_config[tipping][amount_eligible]")
+
+				_, err = sc.V1TerminalReaders.ConfirmPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderConfirmPaymentIntentParams{})
+				ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "payment_intent")
+				_, err = confirm("pi_missing")
+				ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "payment_intent")
+				_, err = confirm(online.ID)
+				ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
+				_, err = confirm(pi.ID)
+				ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "payment_intent")
+				r, err := sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Action).To(BeNil())
+
+				By("a tip is refused when the collection skips tipping")
+				_, err = collect(pi.ID, &stripe.TerminalReaderCollectPaymentMethodCollectConfigParams{SkipTipping: stripe.Bool(true)})
+				Expect(err).NotTo(HaveOccurred())
+				_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{AmountTip: stripe.Int64(100)})
+				ExpectStripeError(err, 400, "invalid_request_error", "", "amount_tip")
+				Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+				Expect(emu.Count("", "charge")).To(BeZero())
+			})
+		})
+
 		It("is the only way to pay a card_present intent: the API cannot confirm it with a card", func() {
 			pi := intent(1000, "automatic")
 			_, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
@@ -732,7 +905,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 	})
 
 	Describe("features not emulated", func() {
-		It("are refused by name: collecting inputs, extended authorizations, collecting apart from confirming, keyed-in cards", func() {
+		It("are refused by name: collecting inputs, extended authorizations, keyed-in cards", func() {
 			rdr := reader(location().ID)
 			var err error
 			_, err = sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, &stripe.TerminalReaderCollectInputsParams{
@@ -740,7 +913,6 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 					CustomText: &stripe.TerminalReaderCollectInputsInputCustomTextParams{Title: stripe.String("Sign")}}}})
 			ExpectStripeError(err, 400, "invalid_request_error", "", "")
 			Expect(StripeErr(err).Msg).To(ContainSubstring("collect_inputs"))
-			pi := intent(1000, "automatic")
 			extended, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
 				PaymentMethodTypes: []*string{stripe.String("card_present")}, CaptureMethod: stripe.String("manual"),
 				PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{CardPresent: &stripe.PaymentIntentCreatePaymentMethodOptionsCardPresentParams{
@@ -750,15 +922,6 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_intent")
 			Expect(StripeErr(err).Msg).To(ContainSubstring("request_extended_authorization"))
 
-			By("collecting a payment method apart from confirming it, which stripe-go v82.5.1 calls, is refused by name, not an unknown URL")
-			_, err = sc.V1TerminalReaders.CollectPaymentMethod(Ctx, rdr.ID, &stripe.TerminalReaderCollectPaymentMethodParams{PaymentIntent: stripe.String(pi.ID)})
-			ExpectStripeError(err, 400, "invalid_request_error", "", "")
-			Expect(StripeErr(err).Msg).To(ContainSubstring("collect_payment_method"))
-			_, err = sc.V1TerminalReaders.ConfirmPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderConfirmPaymentIntentParams{PaymentIntent: stripe.String(pi.ID)})
-			ExpectStripeError(err, 400, "invalid_request_error", "", "")
-			Expect(StripeErr(err).Msg).To(ContainSubstring("confirm_payment_intent"))
-			_, err = sc.V1TerminalReaders.CollectPaymentMethod(Ctx, "tmr_nope", &stripe.TerminalReaderCollectPaymentMethodParams{PaymentIntent: stripe.String(pi.ID)})
-			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
 			r, err := sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(r.Action).To(BeNil())

@@ -33,6 +33,9 @@ var exceptions = []exception{
 		values: []string{"gb_bank_transfer", "mx_bank_transfer", "us_bank_transfer"},
 		reason: "not a version difference: the spec (and stripe-go's constants) list only eu_bank_transfer and jp_bank_transfer, " +
 			"while POST /v1/customers/{customer}/funding_instructions takes all five bank_transfer[type] values and answers the instructions of the type asked for"},
+	{schema: "terminal_reader_reader_resource_reader_action", property: "type", kind: moreEnum,
+		values: []string{"collect_payment_method", "confirm_payment_intent"},
+		reason: "2025-06-30.basil added the reader actions collect_payment_method and confirm_payment_intent (its changelog, stripe-go v82.3.0's TerminalReaderActionType)"},
 }
 
 // iDEAL's bank buut (BIC BUUTNL2A), which 2025-08-27 added: stripe-go

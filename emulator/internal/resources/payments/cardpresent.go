@@ -33,6 +33,36 @@ const CardPresentCaptureDays = 2
 // intent after the attempt and, when the card declined, the decline
 // (whose charge, intent and events are kept).
 func PresentCard(c *api.Call, pi store.Obj, number string, tip int64, allowRedisplay, param string) (store.Obj, *apierr.Error, error) {
+	next, _, err := readIntoIntent(c, pi, number, tip, param)
+	if err != nil {
+		return nil, nil, err
+	}
+	return confirmPresent(c, next, allowRedisplay)
+}
+
+// CollectPresentCard attaches the test card a simulated reader reads to
+// pi without confirming it (a reader's collect_payment_method): the
+// card_present PaymentMethod is made, the tip added, and the intent waits
+// for confirmation (requires_confirmation). Nothing is authorized, so
+// nothing declines yet. It answers the intent and the PaymentMethod.
+func CollectPresentCard(c *api.Call, pi store.Obj, number string, tip int64, param string) (store.Obj, store.Obj, error) {
+	next, pm, err := readIntoIntent(c, pi, number, tip, param)
+	if err != nil {
+		return nil, nil, err
+	}
+	return next, pm, saveIntent(c, pi, next)
+}
+
+// ConfirmPresentCard confirms pi, whose card a reader collected (a
+// reader's confirm_payment_intent), as PresentCard does once the card is
+// read.
+func ConfirmPresentCard(c *api.Call, pi store.Obj, allowRedisplay string) (store.Obj, *apierr.Error, error) {
+	return confirmPresent(c, maps.Clone(pi), allowRedisplay)
+}
+
+// readIntoIntent reads the card into a copy of pi: its card_present
+// PaymentMethod made, the tip added, the intent awaiting confirmation.
+func readIntoIntent(c *api.Call, pi store.Obj, number string, tip int64, param string) (store.Obj, store.Obj, error) {
 	cd, err := readCard(number, param)
 	if err != nil {
 		return nil, nil, err
@@ -52,6 +82,12 @@ func PresentCard(c *api.Call, pi store.Obj, number string, tip int64, allowRedis
 	}
 	next["payment_method"] = pm["id"]
 	next["status"] = RequiresConfirmation
+	return next, pm, nil
+}
+
+// confirmPresent confirms next, its card read, as Stripe confirms an
+// intent on a reader.
+func confirmPresent(c *api.Call, next store.Obj, allowRedisplay string) (store.Obj, *apierr.Error, error) {
 	// The generated card a payment asking for setup_future_usage saves
 	// (generatePresentCard) is shown again as the reader was told.
 	c.SetScratch(scratchPresentRedisplay, allowRedisplay)
@@ -61,7 +97,7 @@ func PresentCard(c *api.Call, pi store.Obj, number string, tip int64, allowRedis
 	c.Params = saved
 	var kept *api.KeptError
 	if errors.As(err, &kept) {
-		after, _ := c.Tx.Get(c.Account, "payment_intent", api.Str(pi["id"]))
+		after, _ := c.Tx.Get(c.Account, "payment_intent", api.Str(next["id"]))
 		return after, kept.Err, nil
 	}
 	if err != nil {

@@ -33,9 +33,10 @@ func actionRoutes() []api.Route {
 		api.POST("/v1/terminal/readers/{id}/cancel_action", params.FromStruct(stripe.TerminalReaderCancelActionParams{}).Without("metadata"), cancelAction),
 		api.POST("/v1/terminal/readers/{id}/collect_inputs", params.FromStruct(stripe.TerminalReaderCollectInputsParams{}), collectInputs),
 		// Of 2025-06-30.basil (stripe-go v82.3.0), newer than the embedded
-		// spec: served only to be refused by name.
-		api.POST("/v1/terminal/readers/{id}/collect_payment_method", params.FromStruct(stripe.TerminalReaderCollectPaymentMethodParams{}).Without("metadata"), collectApart("collect_payment_method")),
-		api.POST("/v1/terminal/readers/{id}/confirm_payment_intent", params.FromStruct(stripe.TerminalReaderConfirmPaymentIntentParams{}).Without("metadata"), collectApart("confirm_payment_intent")),
+		// spec: the payment collected, then confirmed, as two actions.
+		api.POST("/v1/terminal/readers/{id}/collect_payment_method", params.FromStruct(stripe.TerminalReaderCollectPaymentMethodParams{}).Without("metadata").
+			Enum("collect_config.allow_redisplay", "always", "limited", "unspecified"), collectPaymentMethod),
+		api.POST("/v1/terminal/readers/{id}/confirm_payment_intent", params.FromStruct(stripe.TerminalReaderConfirmPaymentIntentParams{}).Without("metadata"), confirmPaymentIntent),
 		api.POST("/v1/test_helpers/terminal/readers/{id}/present_payment_method", params.FromStruct(stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{}).Without("metadata"), presentPaymentMethod),
 		api.POST("/v1/test_helpers/terminal/readers/{id}/succeed_input_collection", params.FromStruct(stripe.TestHelpersTerminalReaderSucceedInputCollectionParams{}).Without("metadata").Enum("skip_non_required_inputs", "all", "none"), inputCollectionHelper),
 		api.POST("/v1/test_helpers/terminal/readers/{id}/timeout_input_collection", params.FromStruct(stripe.TestHelpersTerminalReaderTimeoutInputCollectionParams{}).Without("metadata"), inputCollectionHelper),
@@ -72,36 +73,15 @@ func processPaymentIntent(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Require("payment_intent"); err != nil {
+	pi, err := payableIntent(c, reader)
+	if err != nil {
 		return nil, err
 	}
-	piID, _ := c.Params.Str("payment_intent")
-	pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
-	if !ok {
-		return nil, apierr.NoSuchObject("payment_intent", piID, "payment_intent")
-	}
-	if err := processable(pi); err != nil {
-		return nil, err
-	}
-	if err := localCurrency(c, reader, pi); err != nil {
-		return nil, err
-	}
-	details := store.Obj{"payment_intent": piID}
-	if pc, ok := c.Params.Obj("process_config"); ok {
-		config := store.Obj{}
-		for _, f := range []string{"enable_customer_cancellation", "skip_tipping"} {
-			if v, ok := pc.Bool(f); ok {
-				config[f] = v
-			}
-		}
-		if v, _ := pc.Str("return_url"); v != "" {
-			config["return_url"] = v
-		}
-		if n, ok := pc.Int("tipping.amount_eligible"); ok {
-			if n < 1 {
-				return nil, apierr.InvalidRequest("Invalid process_config[tipping][amount_eligible]: must be a positive integer").WithParam("process_config[tipping][amount_eligible]")
-			}
-			config["tipping"] = store.Obj{"amount_eligible": n}
+	details := store.Obj{"payment_intent": pi["id"]}
+	if c.Params.Has("process_config") {
+		config, err := paymentConfig(c, "process_config", true)
+		if err != nil {
+			return nil, err
 		}
 		details["process_config"] = config
 	}
@@ -116,12 +96,146 @@ func processPaymentIntent(c *api.Call) (any, error) {
 	return reader, c.Put(reader)
 }
 
+// payableIntent is the intent named by payment_intent, checked for the
+// reader to take its payment.
+func payableIntent(c *api.Call, reader store.Obj) (store.Obj, error) {
+	pi, err := namedIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := processable(pi); err != nil {
+		return nil, err
+	}
+	if err := localCurrency(c, reader, pi); err != nil {
+		return nil, err
+	}
+	return pi, nil
+}
+
+// namedIntent loads the PaymentIntent the payment_intent parameter names.
+func namedIntent(c *api.Call) (store.Obj, error) {
+	if err := c.Require("payment_intent"); err != nil {
+		return nil, err
+	}
+	piID, _ := c.Params.Str("payment_intent")
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
+	if !ok {
+		return nil, apierr.NoSuchObject("payment_intent", piID, "payment_intent")
+	}
+	return pi, nil
+}
+
+// paymentConfig is the action's copy of a payment's configuration
+// overrides (process_config, collect_config): customer cancellation,
+// tipping, and, for a payment confirmed at once, its return_url.
+func paymentConfig(c *api.Call, prefix string, withReturnURL bool) (store.Obj, error) {
+	c.Params.MarkRead(prefix)
+	pc, _ := c.Params.Obj(prefix)
+	config := store.Obj{}
+	for _, f := range []string{"enable_customer_cancellation", "skip_tipping"} {
+		if v, ok := pc.Bool(f); ok {
+			config[f] = v
+		}
+	}
+	if v, _ := pc.Str("return_url"); v != "" && withReturnURL {
+		config["return_url"] = v
+	}
+	if n, ok := pc.Int("tipping.amount_eligible"); ok {
+		if n < 1 {
+			param := prefix + "[tipping][amount_eligible]"
+			return nil, apierr.InvalidRequest("Invalid %s: must be a positive integer", param).WithParam(param)
+		}
+		config["tipping"] = store.Obj{"amount_eligible": n}
+	}
+	return config, nil
+}
+
+// collectRedisplay keeps a collect_payment_method's allow_redisplay, for
+// the card the intent saves, until the intent is confirmed: the action
+// does not show it.
+func collectRedisplay(acct, pi string) string { return "tmcollectredisplay:" + acct + ":" + pi }
+
+// collectPaymentMethod has the reader read the card for an intent without
+// confirming it: the card presented is attached to the intent, which then
+// awaits confirm_payment_intent (Stripe's "collect, inspect, confirm").
+func collectPaymentMethod(c *api.Call) (any, error) {
+	_, reader, err := loadIdle(c)
+	if err != nil {
+		return nil, err
+	}
+	pi, err := payableIntent(c, reader)
+	if err != nil {
+		return nil, err
+	}
+	details := store.Obj{"payment_intent": pi["id"]}
+	if c.Params.Has("collect_config") {
+		config, err := paymentConfig(c, "collect_config", false)
+		if err != nil {
+			return nil, err
+		}
+		details["collect_config"] = config
+	}
+	redisplay, _ := c.Params.Str("collect_config.allow_redisplay")
+	if err := c.SetMeta(collectRedisplay(c.Account, api.Str(pi["id"])), redisplay); err != nil {
+		return nil, err
+	}
+	reader["action"] = newAction("collect_payment_method", details)
+	return reader, c.Put(reader)
+}
+
+// confirmPaymentIntent has the reader confirm an intent whose card it
+// collected. No customer acts on a confirmation, so the simulated reader
+// finishes it at once: succeeded, or failed with the decline.
+func confirmPaymentIntent(c *api.Call) (any, error) {
+	_, reader, err := loadIdle(c)
+	if err != nil {
+		return nil, err
+	}
+	pi, err := namedIntent(c)
+	if err != nil {
+		return nil, err
+	}
+	if !payments.ReaderCanPay(pi) {
+		return nil, notOnReader(pi)
+	}
+	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
+	if pi["status"] != payments.RequiresConfirmation || pm["type"] != "card_present" {
+		return nil, apierr.InvalidRequest("This PaymentIntent's status is %s, but it must be requires_confirmation, with a card collected on a reader (collect_payment_method), to be confirmed on a reader.", pi["status"]).WithParam("payment_intent").WithCode("payment_intent_unexpected_state")
+	}
+	details := store.Obj{"payment_intent": pi["id"]}
+	if c.Params.Has("confirm_config") {
+		c.Params.MarkRead("confirm_config")
+		config := store.Obj{}
+		if v, _ := c.Params.Str("confirm_config.return_url"); v != "" {
+			config["return_url"] = v
+		}
+		details["confirm_config"] = config
+	}
+	key := collectRedisplay(c.Account, api.Str(pi["id"]))
+	redisplay, _ := c.Tx.GetMeta(key)
+	c.DeleteMeta(key)
+	_, decline, err := payments.ConfirmPresentCard(c, pi, redisplay)
+	if err != nil {
+		return nil, err
+	}
+	action := newAction("confirm_payment_intent", details)
+	event := "terminal.reader.action_succeeded"
+	if decline != nil {
+		action["status"], action["failure_code"], action["failure_message"] = "failed", decline.Code, decline.Message
+		event = "terminal.reader.action_failed"
+	} else {
+		action["status"] = "succeeded"
+	}
+	reader["action"] = action
+	return reader, c.PutEmit(reader, event, nil)
+}
+
 // processable checks that a reader can take pi's payment: it lists
 // card_present, waits for a payment method or confirmation, and asks for
 // nothing not emulated (an extended authorization).
 func processable(pi store.Obj) error {
 	if !payments.ReaderCanPay(pi) {
-		return apierr.InvalidRequest("This PaymentIntent (%s) cannot be processed on a reader: its payment_method_types do not include card_present. Create it with payment_method_types[]=card_present.", pi["id"]).WithParam("payment_intent")
+		return notOnReader(pi)
 	}
 	switch pi["status"] {
 	case payments.RequiresPaymentMethod, payments.RequiresConfirmation:
@@ -129,6 +243,11 @@ func processable(pi store.Obj) error {
 		return apierr.InvalidRequest("This PaymentIntent's status is %s, but it must be requires_payment_method or requires_confirmation to be processed on a reader.", pi["status"]).WithParam("payment_intent").WithCode("payment_intent_unexpected_state")
 	}
 	return payments.CardPresentOptionsRefused(pi)
+}
+
+// notOnReader refuses an intent not listing card_present.
+func notOnReader(pi store.Obj) error {
+	return apierr.InvalidRequest("This PaymentIntent (%s) cannot be processed on a reader: its payment_method_types do not include card_present. Create it with payment_method_types[]=card_present.", pi["id"]).WithParam("payment_intent")
 }
 
 // localCurrency checks that pi is in the currency of the country of the
@@ -203,19 +322,6 @@ func collectInputs(c *api.Call) (any, error) {
 		return nil, err
 	}
 	return nil, apierr.InvalidRequest("stripe-emu does not emulate collecting inputs on a Terminal reader (collect_inputs: forms, signatures, selections), so it refused the request rather than answer as if the reader showed them.")
-}
-
-// collectApart refuses collecting a payment method apart from confirming
-// it (collect_payment_method, then confirm_payment_intent): not emulated,
-// as process_payment_intent does both in one action.
-func collectApart(route string) func(*api.Call) (any, error) {
-	return func(c *api.Call) (any, error) {
-		if _, err := c.Load("terminal.reader", c.Var("id"), "id"); err != nil {
-			return nil, err
-		}
-		c.Params.MarkRead("payment_intent", "collect_config", "confirm_config")
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate collecting a payment method on a Terminal reader apart from confirming it (%s, a step of collect_payment_method then confirm_payment_intent), so it refused the request rather than answer as if the reader did. Process the PaymentIntent with process_payment_intent, which collects and confirms in one action.", route)
-	}
 }
 
 // inputCollectionHelper answers the collect_inputs test helpers: no
@@ -355,12 +461,12 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 	}
 	action := api.Obj(before["action"])
 	switch action["type"] {
-	case "process_payment_intent", "process_setup_intent", "refund_payment":
+	case "process_payment_intent", "collect_payment_method", "process_setup_intent", "refund_payment":
 	default:
 		action = nil
 	}
 	if action["status"] != "in_progress" {
-		return nil, apierr.InvalidRequest("This reader (%s) is not waiting for a payment method: present one after process_payment_intent, process_setup_intent or refund_payment.", before["id"])
+		return nil, apierr.InvalidRequest("This reader (%s) is not waiting for a payment method: present one after process_payment_intent, collect_payment_method, process_setup_intent or refund_payment.", before["id"])
 	}
 	number, _ := c.Params.Str("card_present.number")
 	if number == "" {
@@ -373,7 +479,7 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 	after := api.Clone(before)
 	next := api.Obj(after["action"])
 	var failure *apierr.Error
-	if action["type"] != "process_payment_intent" && hasTip && tip > 0 {
+	if action["type"] != "process_payment_intent" && action["type"] != "collect_payment_method" && hasTip && tip > 0 {
 		return nil, apierr.InvalidRequest("A tip can only be added to a payment: this reader is not taking one.").WithParam("amount_tip")
 	}
 	switch action["type"] {
@@ -381,6 +487,8 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 		failure, err = presentForRefund(c, next)
 	case "process_setup_intent":
 		failure, err = presentForSetup(c, next, api.Str(before["id"]), number)
+	case "collect_payment_method":
+		err = presentForCollection(c, next, number, tip)
 	default:
 		failure, err = presentForPayment(c, next, api.Str(before["id"]), number, tip)
 	}
@@ -419,6 +527,30 @@ func presentForPayment(c *api.Call, action store.Obj, reader, number string, tip
 		return nil, err
 	}
 	return decline, nil
+}
+
+// presentForCollection attaches the card to the action's PaymentIntent,
+// which then awaits confirm_payment_intent: the action shows the
+// card_present PaymentMethod. Nothing is authorized, so nothing declines.
+func presentForCollection(c *api.Call, action store.Obj, number string, tip int64) error {
+	details := api.Obj(action["collect_payment_method"])
+	piID := api.Str(details["payment_intent"])
+	pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
+	if !ok {
+		return apierr.NoSuchObject("payment_intent", piID, "payment_intent")
+	}
+	if err := processable(pi); err != nil {
+		return err
+	}
+	if api.Bool(api.Obj(details["collect_config"])["skip_tipping"]) && tip > 0 {
+		return apierr.InvalidRequest("This payment skips tipping (collect_config[skip_tipping]): no tip can be added.").WithParam("amount_tip")
+	}
+	_, pm, err := payments.CollectPresentCard(c, pi, number, tip, "card_present[number]")
+	if err != nil {
+		return err
+	}
+	details["payment_method"] = api.Clone(pm)
+	return nil
 }
 
 // presentForSetup saves the card for the action's SetupIntent: the

@@ -18,6 +18,7 @@ var LocationKind = &api.Kind{Object: "terminal.location", Prefix: "tml_", Name: 
 var ReaderKind = &api.Kind{
 	Object: "terminal.reader", Prefix: "tmr_", Name: "terminal reader",
 	Expandable: []string{"location", "action.process_payment_intent.payment_intent",
+		"action.collect_payment_method.payment_intent", "action.confirm_payment_intent.payment_intent",
 		"action.process_setup_intent.setup_intent", "action.refund_payment.payment_intent",
 		"action.refund_payment.charge", "action.refund_payment.refund"},
 	Indexes: []store.Index{{Name: "location", Path: "location"}},
