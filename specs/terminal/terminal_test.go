@@ -904,15 +904,156 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 		})
 	})
 
-	Describe("features not emulated", func() {
-		It("are refused by name: collecting inputs, extended authorizations, keyed-in cards", func() {
-			rdr := reader(location().ID)
-			var err error
-			_, err = sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, &stripe.TerminalReaderCollectInputsParams{
-				Inputs: []*stripe.TerminalReaderCollectInputsInputParams{{Type: stripe.String("signature"),
-					CustomText: &stripe.TerminalReaderCollectInputsInputCustomTextParams{Title: stripe.String("Sign")}}}})
+	Describe("collecting inputs on the reader (collect_inputs)", func() {
+		var rdr *stripe.TerminalReader
+		BeforeEach(func() { rdr = reader(location().ID) })
+		text := func(title string) *stripe.TerminalReaderCollectInputsInputCustomTextParams {
+			return &stripe.TerminalReaderCollectInputsInputCustomTextParams{Title: stripe.String(title)}
+		}
+		form := func() *stripe.TerminalReaderCollectInputsParams {
+			return &stripe.TerminalReaderCollectInputsParams{
+				Inputs: []*stripe.TerminalReaderCollectInputsInputParams{
+					{Type: stripe.String("signature"), Required: stripe.Bool(true), CustomText: &stripe.TerminalReaderCollectInputsInputCustomTextParams{
+						Title: stripe.String("Sign the waiver"), Description: stripe.String("By signing you agree"), SubmitButton: stripe.String("Done"), SkipButton: stripe.String("Later")}},
+					{Type: stripe.String("email"), CustomText: text("Your email"), Toggles: []*stripe.TerminalReaderCollectInputsInputToggleParams{
+						{Title: stripe.String("Deals"), Description: stripe.String("Send me offers"), DefaultValue: stripe.String("enabled")},
+						{Title: stripe.String("News")}}},
+					{Type: stripe.String("selection"), Required: stripe.Bool(true), CustomText: text("How was it?"), Selection: &stripe.TerminalReaderCollectInputsInputSelectionParams{
+						Choices: []*stripe.TerminalReaderCollectInputsInputSelectionChoiceParams{
+							{ID: stripe.String("good"), Text: stripe.String("Good"), Style: stripe.String("primary")},
+							{ID: stripe.String("bad"), Text: stripe.String("Bad"), Style: stripe.String("secondary")}}}},
+					{Type: stripe.String("phone"), CustomText: text("Phone")},
+					{Type: stripe.String("numeric"), CustomText: text("Table")},
+				},
+				Metadata: map[string]string{"order": "A-1"},
+			}
+		}
+
+		It("shows the form on the reader until the simulated customer completes it, with terminal.reader.action_succeeded", func() {
+			r, err := sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, form())
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Type).To(Equal(stripe.TerminalReaderActionTypeCollectInputs))
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusInProgress))
+			in := r.Action.CollectInputs.Inputs
+			Expect(in).To(HaveLen(5))
+			Expect(r.Action.CollectInputs.Metadata).To(Equal(map[string]string{"order": "A-1"}))
+			Expect(in[0].Type).To(Equal(stripe.TerminalReaderActionCollectInputsInputTypeSignature))
+			Expect(in[0].Required).To(BeTrue())
+			Expect(in[0].CustomText.SubmitButton).To(Equal("Done"))
+			Expect(in[0].Signature.Value).To(BeEmpty(), "nothing collected yet")
+			Expect(in[1].Toggles).To(HaveLen(2))
+			Expect(in[1].Toggles[0].DefaultValue).To(Equal(stripe.TerminalReaderActionCollectInputsInputToggleDefaultValueEnabled))
+			Expect(in[1].Toggles[0].Value).To(BeEmpty())
+			Expect(in[2].Selection.Choices[1].Style).To(Equal(stripe.TerminalReaderActionCollectInputsInputSelectionChoiceStyleSecondary))
+
+			_, err = sc.V1TerminalReaders.ProcessPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderProcessPaymentIntentParams{PaymentIntent: stripe.String(intent(1000, "automatic").ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "terminal_reader_busy", "")
+
+			mark := len(emu.EventTypes(""))
+			r, err = sc.V1TestHelpersTerminalReaders.SucceedInputCollection(Ctx, rdr.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+			Expect(eventsSince(mark)).To(Equal([]string{"file.created", "terminal.reader.action_succeeded"}))
+			in = r.Action.CollectInputs.Inputs
+			for _, i := range in {
+				Expect(i.Skipped).To(BeFalse())
+			}
+			f, err := sc.V1Files.Retrieve(Ctx, in[0].Signature.Value, nil)
+			Expect(err).NotTo(HaveOccurred(), "the signature is an image file")
+			Expect(f.Purpose).To(Equal(stripe.FilePurposeCustomerSignature))
+			Expect(in[1].Email.Value).To(ContainSubstring("@"))
+			Expect(in[1].Toggles[0].Value).To(Equal(stripe.TerminalReaderActionCollectInputsInputToggleValueEnabled))
+			Expect(in[1].Toggles[1].Value).To(Equal(stripe.TerminalReaderActionCollectInputsInputToggleValueDisabled))
+			Expect(in[2].Selection.ID).To(Equal("good"))
+			Expect(in[2].Selection.Text).To(Equal("Good"))
+			Expect(in[3].Phone.Value).NotTo(BeEmpty())
+			Expect(in[4].Numeric.Value).NotTo(BeEmpty())
+
+			_, err = sc.V1TestHelpersTerminalReaders.SucceedInputCollection(Ctx, rdr.ID, nil)
 			ExpectStripeError(err, 400, "invalid_request_error", "", "")
-			Expect(StripeErr(err).Msg).To(ContainSubstring("collect_inputs"))
+		})
+
+		It("skips what is not required when the helper says so, and times out with collect_inputs_timeout", func() {
+			_, err := sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, form())
+			Expect(err).NotTo(HaveOccurred())
+			r, err := sc.V1TestHelpersTerminalReaders.SucceedInputCollection(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderSucceedInputCollectionParams{
+				SkipNonRequiredInputs: stripe.String("all")})
+			Expect(err).NotTo(HaveOccurred())
+			in := r.Action.CollectInputs.Inputs
+			Expect(in[0].Skipped).To(BeFalse())
+			Expect(in[0].Signature.Value).NotTo(BeEmpty())
+			Expect(in[1].Skipped).To(BeTrue())
+			Expect(in[1].Email.Value).To(BeEmpty())
+			Expect(in[2].Skipped).To(BeFalse())
+			Expect(in[3].Skipped).To(BeTrue())
+
+			_, err = sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, form())
+			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.EventTypes(""))
+			r, err = sc.V1TestHelpersTerminalReaders.TimeoutInputCollection(Ctx, rdr.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusFailed))
+			Expect(r.Action.FailureCode).To(Equal("collect_inputs_timeout"))
+			Expect(r.Action.FailureMessage).To(Equal("collect inputs was timed out"))
+			Expect(r.Action.CollectInputs.Inputs[0].Signature.Value).To(BeEmpty())
+			Expect(eventsSince(mark)).To(Equal([]string{"terminal.reader.action_failed"}))
+			_, err = sc.V1TestHelpersTerminalReaders.TimeoutInputCollection(Ctx, rdr.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+
+			By("cancel_action takes the form off the reader")
+			_, err = sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, form())
+			Expect(err).NotTo(HaveOccurred())
+			r, err = sc.V1TerminalReaders.CancelAction(Ctx, rdr.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action).To(BeNil())
+			_, err = sc.V1TestHelpersTerminalReaders.SucceedInputCollection(Ctx, rdr.ID, nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		})
+
+		It("refuses a form Stripe would not show, changing nothing", func() {
+			collect := func(p *stripe.TerminalReaderCollectInputsParams) error {
+				_, err := sc.V1TerminalReaders.CollectInputs(Ctx, rdr.ID, p)
+				return err
+			}
+			ExpectStripeError(collect(&stripe.TerminalReaderCollectInputsParams{}), 400, "invalid_request_error", "parameter_missing", "inputs")
+			ExpectStripeError(collect(&stripe.TerminalReaderCollectInputsParams{Inputs: []*stripe.TerminalReaderCollectInputsInputParams{
+				{Type: stripe.String("signature")}}}), 400, "invalid_request_error", "parameter_missing", "inputs[0][custom_text]")
+			ExpectStripeError(collect(&stripe.TerminalReaderCollectInputsParams{Inputs: []*stripe.TerminalReaderCollectInputsInputParams{
+				{Type: stripe.String("toggle"), CustomText: text("x")}}}), 400, "invalid_request_error", "", "inputs[0][type]")
+			ExpectStripeError(collect(&stripe.TerminalReaderCollectInputsParams{Inputs: []*stripe.TerminalReaderCollectInputsInputParams{
+				{Type: stripe.String("text"), CustomText: text("A title longer than forty characters, too long")}}}), 400, "invalid_request_error", "", "inputs[0][custom_text][title]")
+			ExpectStripeError(collect(&stripe.TerminalReaderCollectInputsParams{Inputs: []*stripe.TerminalReaderCollectInputsInputParams{
+				{Type: stripe.String("selection"), CustomText: text("Pick")}}}), 400, "invalid_request_error", "parameter_missing", "inputs[0][selection]")
+			six := form()
+			six.Inputs = append(six.Inputs, &stripe.TerminalReaderCollectInputsInputParams{Type: stripe.String("text"), CustomText: text("Note")})
+			ExpectStripeError(collect(six), 400, "invalid_request_error", "", "inputs")
+			five := []*stripe.TerminalReaderCollectInputsInputSelectionChoiceParams{}
+			for _, id := range []string{"a", "b", "c", "d", "e"} {
+				five = append(five, &stripe.TerminalReaderCollectInputsInputSelectionChoiceParams{ID: stripe.String(id), Text: stripe.String(id)})
+			}
+			ExpectStripeError(collect(&stripe.TerminalReaderCollectInputsParams{Inputs: []*stripe.TerminalReaderCollectInputsInputParams{
+				{Type: stripe.String("selection"), CustomText: text("Pick"), Selection: &stripe.TerminalReaderCollectInputsInputSelectionParams{Choices: five}}}}),
+				400, "invalid_request_error", "", "inputs[0][selection][choices]")
+			toggles := []*stripe.TerminalReaderCollectInputsInputToggleParams{}
+			for range 5 {
+				toggles = append(toggles, &stripe.TerminalReaderCollectInputsInputToggleParams{Title: stripe.String("t")})
+			}
+			ExpectStripeError(collect(&stripe.TerminalReaderCollectInputsParams{Inputs: []*stripe.TerminalReaderCollectInputsInputParams{
+				{Type: stripe.String("email"), CustomText: text("Email"), Toggles: toggles}}}), 400, "invalid_request_error", "", "inputs[0][toggles]")
+			r, err := sc.V1TerminalReaders.Retrieve(Ctx, rdr.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action).To(BeNil())
+			_, err = sc.V1TestHelpersTerminalReaders.SucceedInputCollection(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderSucceedInputCollectionParams{
+				SkipNonRequiredInputs: stripe.String("some")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "skip_non_required_inputs")
+			_, err = sc.V1TerminalReaders.CollectInputs(Ctx, "tmr_nope", form())
+			ExpectStripeError(err, 404, "invalid_request_error", "resource_missing", "id")
+		})
+	})
+
+	Describe("features not emulated", func() {
+		It("are refused by name: extended authorizations, keyed-in cards", func() {
+			rdr := reader(location().ID)
 			extended, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
 				PaymentMethodTypes: []*string{stripe.String("card_present")}, CaptureMethod: stripe.String("manual"),
 				PaymentMethodOptions: &stripe.PaymentIntentCreatePaymentMethodOptionsParams{CardPresent: &stripe.PaymentIntentCreatePaymentMethodOptionsCardPresentParams{

@@ -38,8 +38,8 @@ func actionRoutes() []api.Route {
 			Enum("collect_config.allow_redisplay", "always", "limited", "unspecified"), collectPaymentMethod),
 		api.POST("/v1/terminal/readers/{id}/confirm_payment_intent", params.FromStruct(stripe.TerminalReaderConfirmPaymentIntentParams{}).Without("metadata"), confirmPaymentIntent),
 		api.POST("/v1/test_helpers/terminal/readers/{id}/present_payment_method", params.FromStruct(stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{}).Without("metadata"), presentPaymentMethod),
-		api.POST("/v1/test_helpers/terminal/readers/{id}/succeed_input_collection", params.FromStruct(stripe.TestHelpersTerminalReaderSucceedInputCollectionParams{}).Without("metadata").Enum("skip_non_required_inputs", "all", "none"), inputCollectionHelper),
-		api.POST("/v1/test_helpers/terminal/readers/{id}/timeout_input_collection", params.FromStruct(stripe.TestHelpersTerminalReaderTimeoutInputCollectionParams{}).Without("metadata"), inputCollectionHelper),
+		api.POST("/v1/test_helpers/terminal/readers/{id}/succeed_input_collection", params.FromStruct(stripe.TestHelpersTerminalReaderSucceedInputCollectionParams{}).Without("metadata").Enum("skip_non_required_inputs", "all", "none"), succeedInputCollection),
+		api.POST("/v1/test_helpers/terminal/readers/{id}/timeout_input_collection", params.FromStruct(stripe.TestHelpersTerminalReaderTimeoutInputCollectionParams{}).Without("metadata"), timeoutInputCollection),
 	}
 }
 
@@ -315,23 +315,6 @@ func settable(si store.Obj) error {
 		return nil
 	}
 	return apierr.InvalidRequest("This SetupIntent's status is %s, but it must be requires_payment_method or requires_confirmation to be processed on a reader.", si["status"]).WithParam("setup_intent").WithCode("setup_intent_unexpected_state")
-}
-
-func collectInputs(c *api.Call) (any, error) {
-	if _, _, err := loadIdle(c); err != nil {
-		return nil, err
-	}
-	return nil, apierr.InvalidRequest("stripe-emu does not emulate collecting inputs on a Terminal reader (collect_inputs: forms, signatures, selections), so it refused the request rather than answer as if the reader showed them.")
-}
-
-// inputCollectionHelper answers the collect_inputs test helpers: no
-// reader of the emulator ever collects inputs.
-func inputCollectionHelper(c *api.Call) (any, error) {
-	if _, err := c.Load("terminal.reader", c.Var("id"), "id"); err != nil {
-		return nil, err
-	}
-	c.Params.MarkRead("skip_non_required_inputs")
-	return nil, apierr.InvalidRequest("stripe-emu does not emulate collecting inputs on a Terminal reader (collect_inputs), so this reader has no input collection to finish.")
 }
 
 // refundPayment starts an in-person refund of a charge (by charge or
