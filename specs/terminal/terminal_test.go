@@ -904,6 +904,139 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 		})
 	})
 
+	Describe("Interac in Canada (interac_present)", func() {
+		var rdr *stripe.TerminalReader
+		BeforeEach(func() {
+			loc, err := sc.V1TerminalLocations.Create(Ctx, &stripe.TerminalLocationCreateParams{
+				DisplayName: stripe.String("Queen Street"),
+				Address: &stripe.AddressParams{Line1: stripe.String("1 Queen St W"), City: stripe.String("Toronto"),
+					State: stripe.String("ON"), PostalCode: stripe.String("M5H 2M9"), Country: stripe.String("CA")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			rdr = reader(loc.ID)
+		})
+		canadian := func(amount int64, capture string) *stripe.PaymentIntent {
+			GinkgoHelper()
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(amount), Currency: stripe.String("cad"), CaptureMethod: stripe.String(capture),
+				PaymentMethodTypes: []*string{stripe.String("card_present"), stripe.String("interac_present")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return pi
+		}
+		interac := func(number string) (*stripe.TerminalReader, error) {
+			p := &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{Type: stripe.String("interac_present")}
+			if number != "" {
+				p.InteracPresent = &stripe.TestHelpersTerminalReaderPresentPaymentMethodInteracPresentParams{Number: stripe.String(number)}
+			}
+			return sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, p)
+		}
+
+		It("is paid with the Interac card presented, captured at once, and refunded on the reader only", func() {
+			pi := canadian(2000, "automatic")
+			process(rdr.ID, pi.ID)
+			mark := len(emu.EventTypes(""))
+			r, err := interac("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+			Expect(eventsSince(mark)).To(Equal([]string{"charge.succeeded", "payment_intent.succeeded", "terminal.reader.action_succeeded"}))
+			paid := getIntent(pi.ID)
+			Expect(paid.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+			Expect(paid.PaymentMethod.Type).To(Equal(stripe.PaymentMethodTypeInteracPresent))
+			Expect(paid.PaymentMethod.InteracPresent.Brand).To(Equal("interac"))
+			Expect(paid.PaymentMethod.InteracPresent.Last4).To(Equal("1933"))
+			ch := paid.LatestCharge
+			Expect(ch.PaymentMethodDetails.Type).To(Equal(stripe.ChargePaymentMethodDetailsTypeInteracPresent))
+			ip := ch.PaymentMethodDetails.InteracPresent
+			Expect(ip.Brand).To(Equal("interac"))
+			Expect(ip.Last4).To(Equal("1933"))
+			Expect(ip.Country).To(Equal("CA"))
+			Expect(ip.Network).To(Equal("interac"))
+			Expect(ch.Captured).To(BeTrue())
+			Expect(ch.Currency).To(Equal(stripe.CurrencyCAD))
+
+			_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(ch.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "charge")
+			_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+			ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "charge")
+			Expect(emu.Count("", "refund")).To(BeZero())
+
+			_, err = sc.V1TerminalReaders.RefundPayment(Ctx, rdr.ID, &stripe.TerminalReaderRefundPaymentParams{Charge: stripe.String(ch.ID), Amount: stripe.Int64(500)})
+			Expect(err).NotTo(HaveOccurred(), "a reader refunds it in person")
+			r, err = interac("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+			re, err := sc.V1Refunds.Retrieve(Ctx, r.Action.RefundPayment.Refund.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.Amount).To(Equal(int64(500)))
+			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+		})
+
+		It("is collected, then confirmed, as a card is", func() {
+			pi := canadian(1500, "automatic")
+			_, err := sc.V1TerminalReaders.CollectPaymentMethod(Ctx, rdr.ID, &stripe.TerminalReaderCollectPaymentMethodParams{PaymentIntent: stripe.String(pi.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			r, err := interac("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.CollectPaymentMethod.PaymentMethod.Type).To(Equal(stripe.PaymentMethodTypeInteracPresent))
+			Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresConfirmation))
+			r, err = sc.V1TerminalReaders.ConfirmPaymentIntent(Ctx, rdr.ID, &stripe.TerminalReaderConfirmPaymentIntentParams{PaymentIntent: stripe.String(pi.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded))
+			Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+			By("a test amount declines an Interac payment too")
+			declining := canadian(1005, "automatic")
+			process(rdr.ID, declining.ID)
+			r, err = interac("")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusFailed))
+			Expect(getIntent(declining.ID).LastPaymentError.DeclineCode).To(Equal(stripe.DeclineCodeGenericDecline))
+		})
+
+		It("refuses what Interac cannot do, changing nothing", func() {
+			By("an intent in another currency than cad")
+			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("usd"),
+				PaymentMethodTypes: []*string{stripe.String("interac_present")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+
+			By("manual capture, which basil took away from Interac")
+			manual := canadian(1000, "manual")
+			process(rdr.ID, manual.ID)
+			_, err = interac("")
+			ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
+			Expect(present(rdr.ID, "").Action.Status).To(Equal(stripe.TerminalReaderActionStatusSucceeded), "a card_present card still pays it")
+			Expect(getIntent(manual.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+
+			By("an intent not listing interac_present, a number that is not the Interac test card, details under the wrong type")
+			cardOnly, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(1000), Currency: stripe.String("cad"),
+				PaymentMethodTypes: []*string{stripe.String("card_present")}})
+			Expect(err).NotTo(HaveOccurred())
+			process(rdr.ID, cardOnly.ID)
+			_, err = interac("")
+			ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+			_, err = sc.V1TerminalReaders.CancelAction(Ctx, rdr.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			pi := canadian(1000, "automatic")
+			process(rdr.ID, pi.ID)
+			_, err = interac("4242424242424242")
+			ExpectStripeError(err, 400, "invalid_request_error", "invalid_number", "interac_present[number]")
+			_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, &stripe.TestHelpersTerminalReaderPresentPaymentMethodParams{
+				Type: stripe.String("interac_present"), CardPresent: &stripe.TestHelpersTerminalReaderPresentPaymentMethodCardPresentParams{Number: stripe.String("4242424242424242")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "card_present")
+			Expect(getIntent(pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+
+			By("saving an Interac card: no SetupIntent lists it")
+			_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("interac_present")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			_, err = sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("interac_present")})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+			_, err = sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+			ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_incompatible_payment_method", "payment_method")
+			Expect(emu.Count("", "charge")).To(Equal(1), "the manual intent's card_present charge only")
+		})
+	})
+
 	Describe("collecting inputs on the reader (collect_inputs)", func() {
 		var rdr *stripe.TerminalReader
 		BeforeEach(func() { rdr = reader(location().ID) })

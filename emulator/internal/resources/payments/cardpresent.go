@@ -17,8 +17,17 @@ import (
 // neither create one nor confirm such an intent with anything else.
 
 // readerTypes are the payment method types an intent may list that only a
-// Terminal reader pays with.
-var readerTypes = map[string]bool{"card_present": true}
+// Terminal reader pays with: cards read in person, and Canada's Interac
+// debit cards.
+var readerTypes = map[string]bool{"card_present": true, "interac_present": true}
+
+// interacCards are the Interac test cards a simulated reader reads
+// (type=interac_present): Stripe's simulated Interac card, the one its
+// Terminal SDKs' simulator presents. Online, the number is no test card.
+var interacCards = map[string]card{"4506445006931933": plain("interac", "debit", "CA")}
+
+// InteracCard is the simulated Interac card a reader reads by default.
+const InteracCard = "4506445006931933"
 
 // CardPresentCaptureDays is how long an uncaptured in-person card payment
 // holds its funds: Stripe has in-person authorizations captured within
@@ -40,6 +49,18 @@ func PresentCard(c *api.Call, pi store.Obj, number string, tip int64, allowRedis
 	return confirmPresent(c, next, allowRedisplay)
 }
 
+// PresentInterac pays pi with the Interac test card number a simulated
+// reader reads (type=interac_present), as PresentCard pays with a card:
+// an interac_present PaymentMethod, captured at once (Interac is single
+// message: basil took manual capture away from it).
+func PresentInterac(c *api.Call, pi store.Obj, number string, tip int64, param string) (store.Obj, *apierr.Error, error) {
+	next, _, err := readInteracIntoIntent(c, pi, number, tip, param)
+	if err != nil {
+		return nil, nil, err
+	}
+	return confirmPresent(c, next, "")
+}
+
 // CollectPresentCard attaches the test card a simulated reader reads to
 // pi without confirming it (a reader's collect_payment_method): the
 // card_present PaymentMethod is made, the tip added, and the intent waits
@@ -51,6 +72,36 @@ func CollectPresentCard(c *api.Call, pi store.Obj, number string, tip int64, par
 		return nil, nil, err
 	}
 	return next, pm, saveIntent(c, pi, next)
+}
+
+// CollectPresentInterac is CollectPresentCard for an Interac card.
+func CollectPresentInterac(c *api.Call, pi store.Obj, number string, tip int64, param string) (store.Obj, store.Obj, error) {
+	next, pm, err := readInteracIntoIntent(c, pi, number, tip, param)
+	if err != nil {
+		return nil, nil, err
+	}
+	return next, pm, saveIntent(c, pi, next)
+}
+
+// readInteracIntoIntent reads an Interac card into a copy of pi, as
+// readIntoIntent reads a card, once pi can take it: it lists
+// interac_present, captures automatically, and saves nothing.
+func readInteracIntoIntent(c *api.Call, pi store.Obj, number string, tip int64, param string) (store.Obj, store.Obj, error) {
+	if !listsType(pi, "interac_present") {
+		return nil, nil, apierr.InvalidRequest("This PaymentIntent (%s) cannot be paid with an Interac card: its payment_method_types do not include interac_present.", pi["id"]).WithParam("type")
+	}
+	if captureMethodFor(pi, "interac_present") == "manual" {
+		return nil, nil, apierr.InvalidRequest("The payment method type interac_present does not support `capture_method=manual`.").WithParam("capture_method")
+	}
+	if pi["setup_future_usage"] != nil {
+		return nil, nil, apierr.InvalidRequest("stripe-emu does not emulate saving an Interac card (setup_future_usage on a PaymentIntent paid with interac_present), so it refused the request rather than answer as if the card was saved. Present a card_present card instead.").WithParam("type")
+	}
+	cd, ok := interacCards[number]
+	if !ok {
+		return nil, nil, apierr.InvalidRequest("Your card number is incorrect: present Stripe's simulated Interac card, %s.", InteracCard).WithParam(param).WithCode("invalid_number")
+	}
+	cd.Number = number
+	return readInto(c, pi, cd, "interac_present", tip)
 }
 
 // ConfirmPresentCard confirms pi, whose card a reader collected (a
@@ -67,6 +118,12 @@ func readIntoIntent(c *api.Call, pi store.Obj, number string, tip int64, param s
 	if err != nil {
 		return nil, nil, err
 	}
+	return readInto(c, pi, cd, "card_present", tip)
+}
+
+// readInto is the card read into a copy of pi: its PaymentMethod of typ
+// made, the tip added, the intent awaiting confirmation.
+func readInto(c *api.Call, pi store.Obj, cd card, typ string, tip int64) (store.Obj, store.Obj, error) {
 	next := maps.Clone(pi) // top-level copy: confirmation sets top-level fields
 	if tip > 0 {
 		total := api.Int(pi["amount"]) + tip
@@ -76,7 +133,7 @@ func readIntoIntent(c *api.Call, pi store.Obj, number string, tip int64, param s
 		next["amount"] = total
 		next["amount_details"] = store.Obj{"tip": store.Obj{"amount": tip}}
 	}
-	pm, err := newCardPresentMethod(c, cd)
+	pm, err := newReadMethod(c, cd, typ)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,19 +167,32 @@ func confirmPresent(c *api.Call, next store.Obj, allowRedisplay string) (store.O
 // card a simulated reader read: single-use, as the API can never pay
 // with it again.
 func newCardPresentMethod(c *api.Call, cd card) (store.Obj, error) {
+	return newReadMethod(c, cd, "card_present")
+}
+
+// newReadMethod stores the PaymentMethod of typ (card_present,
+// interac_present) of a test card a simulated reader read: single-use.
+func newReadMethod(c *api.Call, cd card, typ string) (store.Obj, error) {
 	m, y := defaultExpiry(c)
 	pm := c.Base("payment_method", c.NewID("payment_method"))
 	pm["allow_redisplay"] = "unspecified"
 	pm["billing_details"] = store.Obj{"address": emptyAddress(), "email": nil, "name": nil, "phone": nil, "tax_id": nil}
 	pm["customer"] = nil
 	pm["metadata"] = map[string]any{}
-	pm["type"] = "card_present"
-	pm["card_present"] = store.Obj{
-		"brand": cd.Brand, "brand_product": nil, "cardholder_name": nil, "country": cd.Country, "description": nil,
+	pm["type"] = typ
+	read := store.Obj{
+		"brand": cd.Brand, "cardholder_name": nil, "country": cd.Country, "description": nil,
 		"exp_month": m, "exp_year": y, "fingerprint": fingerprint(c.Account, cd.Number), "funding": cd.Funding,
 		"issuer": nil, "last4": cd.Number[len(cd.Number)-4:], "networks": store.Obj{"available": []any{cd.Brand}, "preferred": nil},
-		"offline": nil, "preferred_locales": []any{"en"}, "read_method": "contactless_emv",
+		"preferred_locales": []any{"en"}, "read_method": "contactless_emv",
 	}
+	if typ == "card_present" {
+		read["brand_product"], read["offline"] = nil, nil
+	} else {
+		// Canada's readers speak both official languages.
+		read["preferred_locales"] = []any{"en", "fr"}
+	}
+	pm[typ] = read
 	if err := c.Put(pm); err != nil {
 		return nil, err
 	}
@@ -190,6 +260,33 @@ func cardPresentDetails(pm, pi store.Obj) store.Obj {
 	}
 }
 
+// interacPresentDetails is an interac_present charge's
+// payment_method_details: the Interac card as the reader read it, the
+// chip's own data null as for card_present.
+func interacPresentDetails(pm store.Obj) store.Obj {
+	ip := api.Obj(pm["interac_present"])
+	return store.Obj{
+		"brand": ip["brand"], "cardholder_name": nil, "country": ip["country"], "description": nil, "emv_auth_data": nil,
+		"exp_month": ip["exp_month"], "exp_year": ip["exp_year"], "fingerprint": ip["fingerprint"], "funding": ip["funding"],
+		"generated_card": nil, "issuer": nil, "last4": ip["last4"], "network": "interac", "network_transaction_id": nil,
+		"preferred_locales": ip["preferred_locales"], "read_method": ip["read_method"],
+		"receipt": store.Obj{
+			"account_type": "checking", "application_cryptogram": nil, "application_preferred_name": nil,
+			"authorization_code": nil, "authorization_response_code": nil, "cardholder_verification_method": nil,
+			"dedicated_file_name": nil, "terminal_verification_results": nil, "transaction_status_information": nil,
+		},
+	}
+}
+
+// confirmInterac charges an Interac card read in person: no 3-D Secure,
+// the test amounts' declines as for card_present.
+func confirmInterac(c *api.Call, before, pi, pm store.Obj) (any, error) {
+	number, _ := c.Tx.GetMeta(metaCard(c.Account, api.Str(pm["id"])))
+	cd := interacCards[number]
+	cd.Number = number
+	return charge(c, before, pi, pm, amountDecline(cd, api.Int(pi["amount"])))
+}
+
 // incrementalPresentBrands are the card brands Stripe's Terminal guide
 // offers incremental authorization on.
 var incrementalPresentBrands = map[any]bool{"visa": true, "mastercard": true, "amex": true, "discover": true}
@@ -227,15 +324,10 @@ func PaysOnlyOnReader(pi store.Obj) bool {
 	return len(types) > 0
 }
 
-// ReaderCanPay reports whether an intent lists card_present.
+// ReaderCanPay reports whether an intent lists card_present or
+// interac_present.
 func ReaderCanPay(pi store.Obj) bool {
-	types, _ := pi["payment_method_types"].([]any)
-	for _, t := range types {
-		if t == "card_present" {
-			return true
-		}
-	}
-	return false
+	return listsType(pi, "card_present") || listsType(pi, "interac_present")
 }
 
 // RefundWith refunds as POST /v1/refunds would with raw parameters
@@ -243,7 +335,8 @@ func ReaderCanPay(pi store.Obj) bool {
 // refund_payment action does once the card is presented.
 func RefundWith(c *api.Call, raw map[string]any) (store.Obj, error) {
 	saved := c.Params
-	defer func() { c.Params = saved }()
+	c.SetScratch(scratchInPersonRefund, true)
+	defer func() { c.Params = saved; c.SetScratch(scratchInPersonRefund, nil) }()
 	c.Params = params.NewValues(raw)
 	res, err := createRefund(c)
 	if err != nil {
@@ -251,6 +344,10 @@ func RefundWith(c *api.Call, raw map[string]any) (store.Obj, error) {
 	}
 	return res.(store.Obj), nil
 }
+
+// scratchInPersonRefund marks a refund a reader makes (RefundWith): the
+// only way an Interac payment is refunded.
+const scratchInPersonRefund = "payments.in_person_refund"
 
 // PresentCardForSetup saves the test card number a simulated reader reads
 // for si, a SetupIntent listing card_present, as Stripe saves a card read
@@ -304,7 +401,7 @@ func PresentCardForSetup(c *api.Call, before store.Obj, number, allowRedisplay, 
 }
 
 // ReaderCanSetUp reports whether a SetupIntent lists card_present.
-func ReaderCanSetUp(si store.Obj) bool { return ReaderCanPay(si) }
+func ReaderCanSetUp(si store.Obj) bool { return listsType(si, "card_present") }
 
 // newGeneratedCard stores the reusable card PaymentMethod Stripe generates
 // from a card read in person (pm, card_present): shown again as

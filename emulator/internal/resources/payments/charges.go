@@ -251,6 +251,8 @@ func paymentMethodDetails(pm, pi store.Obj, amount int64) store.Obj {
 		}
 	case "card_present":
 		d["card_present"] = cardPresentDetails(pm, pi)
+	case "interac_present":
+		d["interac_present"] = interacPresentDetails(pm)
 	case "customer_balance":
 		d["customer_balance"] = store.Obj{}
 	case "link":
@@ -310,6 +312,10 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	} else if pmd["type"] == "card_present" {
 		// In person: 2.7% + 5¢ (Stripe Terminal's US price).
 		fee = (amount*27+500)/1000 + 5
+	} else if pmd["type"] == "interac_present" {
+		// Interac in person: a flat 15¢ (Stripe Terminal's Canadian
+		// price, not verified).
+		fee = 15
 	} else if delayed[api.Str(pmd["type"])] {
 		fee = min((amount*8+500)/1000, 500)
 	} else if pmd["type"] == "customer_balance" {

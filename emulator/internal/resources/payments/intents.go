@@ -386,7 +386,7 @@ func applyIntentParams(c *api.Call, pi store.Obj) error {
 				return e
 			}
 			if !supportedTypes[t] && !readerTypes[t] && !listedOnly[t] {
-				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports "+supportedList+", link (listed only) and, paid on a Terminal reader, card_present.", t).WithParam("payment_method_types")
+				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu supports "+supportedList+", link (listed only) and, paid on a Terminal reader, card_present and interac_present.", t).WithParam("payment_method_types")
 			}
 			list[i] = t
 		}
@@ -1115,6 +1115,9 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 			return nil, err
 		}
 		return pi, nil
+	}
+	if pm["type"] == "interac_present" {
+		return confirmInterac(c, before, pi, pm)
 	}
 	cd := cardOf(c, pm)
 	if pm["type"] == "card_present" {

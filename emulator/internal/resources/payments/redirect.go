@@ -195,6 +195,8 @@ func methodCurrencies(typ string) []string {
 		return []string{"aud"}
 	case "acss_debit":
 		return []string{"cad", "usd"}
+	case "interac_present":
+		return []string{"cad"}
 	case "customer_balance":
 		return []string{"eur", "gbp", "jpy", "mxn", "usd"}
 	}

@@ -92,6 +92,10 @@ func createRefund(c *api.Call) (any, error) {
 		// The OXXO and Boleto guides: their payments can't be refunded
 		// (Stripe's refusal of such a refund is not documented).
 		return nil, apierr.InvalidRequest("%s payments can't be refunded: the charge %s was paid by %s voucher.", voucherNames[typ], chID, voucherNames[typ]).WithParam("charge").WithCode("charge_not_refundable")
+	} else if typ == "interac_present" && c.Scratch(scratchInPersonRefund) == nil {
+		// Stripe's Terminal refunds guide: Interac payments are refunded
+		// in person only, the card presented to a reader.
+		return nil, apierr.InvalidRequest("The charge %s was paid with an Interac card, which can only be refunded in person: refund it on a reader (POST /v1/terminal/readers/{id}/refund_payment) with the card presented.", chID).WithParam("charge").WithCode("charge_not_refundable")
 	}
 	if api.Obj(chBefore["payment_method_details"])["type"] == "stripe_account" {
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate refunding %s, the payment a transfer made on this account: the platform reverses the transfer instead (POST /v1/transfers/{id}/reversals, or a refund of its charge with reverse_transfer=true).", chID).WithParam("charge")

@@ -357,7 +357,7 @@ func applySetupParams(c *api.Call, si, stored store.Obj) error {
 			if e := retiredType(t, "payment_method_types"); e != nil {
 				return e
 			}
-			if (!supportedTypes[t] && !readerTypes[t] && !listedOnly[t]) || (isRedirect(t) && !redirectMethods[t].sepa && !redirectMethods[t].reusable) || t == "customer_balance" || isVoucher(t) || t == "bacs_debit" {
+			if (!supportedTypes[t] && !readerTypes[t] && !listedOnly[t]) || (isRedirect(t) && !redirectMethods[t].sepa && !redirectMethods[t].reusable) || t == "customer_balance" || isVoucher(t) || t == "bacs_debit" || t == "interac_present" {
 				return apierr.InvalidRequest("The payment method type %q is invalid. stripe-emu's SetupIntents support card, sepa_debit, us_bank_account, au_becs_debit, acss_debit, ideal, bancontact, cashapp, revolut_pay and amazon_pay, link (listed only), and card_present on a Terminal reader.", t).WithParam("payment_method_types")
 			}
 			list[i] = t

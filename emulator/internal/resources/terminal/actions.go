@@ -199,7 +199,7 @@ func confirmPaymentIntent(c *api.Call) (any, error) {
 		return nil, notOnReader(pi)
 	}
 	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
-	if pi["status"] != payments.RequiresConfirmation || pm["type"] != "card_present" {
+	if pi["status"] != payments.RequiresConfirmation || (pm["type"] != "card_present" && pm["type"] != "interac_present") {
 		return nil, apierr.InvalidRequest("This PaymentIntent's status is %s, but it must be requires_confirmation, with a card collected on a reader (collect_payment_method), to be confirmed on a reader.", pi["status"]).WithParam("payment_intent").WithCode("payment_intent_unexpected_state")
 	}
 	details := store.Obj{"payment_intent": pi["id"]}
@@ -247,7 +247,7 @@ func processable(pi store.Obj) error {
 
 // notOnReader refuses an intent not listing card_present.
 func notOnReader(pi store.Obj) error {
-	return apierr.InvalidRequest("This PaymentIntent (%s) cannot be processed on a reader: its payment_method_types do not include card_present. Create it with payment_method_types[]=card_present.", pi["id"]).WithParam("payment_intent")
+	return apierr.InvalidRequest("This PaymentIntent (%s) cannot be processed on a reader: its payment_method_types do not include card_present or interac_present. Create it with payment_method_types[]=card_present.", pi["id"]).WithParam("payment_intent")
 }
 
 // localCurrency checks that pi is in the currency of the country of the
@@ -425,9 +425,9 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 	}
 	typ, _ := c.Params.Str("type")
 	switch typ {
-	case "", "card_present":
-	case "interac_present":
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate Interac (interac_present) payments on Terminal readers, so it refused the request rather than answer as if the card was read. Present a card_present card instead.").WithParam("type")
+	case "":
+		typ = "card_present"
+	case "card_present", "interac_present":
 	case "card":
 		// A card keyed in for a mail or telephone order (stripe-go
 		// v82.5.1's card[number], exp_month, exp_year, cvc).
@@ -435,12 +435,11 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 	default:
 		return nil, apierr.InvalidRequest("Invalid type: must be one of card, card_present, or interac_present").WithParam("type")
 	}
-	if c.Params.Has("card") || c.Params.Has("interac_present") {
-		param := "card"
-		if !c.Params.Has("card") {
-			param = "interac_present"
+	// The card's details go under the type's own key.
+	for _, other := range []string{"card", "card_present", "interac_present"} {
+		if other != typ && c.Params.Has(other) {
+			return nil, apierr.InvalidRequest("You passed %s, but type is %s: pass %s[number] instead.", other, typ, typ).WithParam(other)
 		}
-		return nil, apierr.InvalidRequest("You passed %s, but type is card_present: pass card_present[number] instead.", param).WithParam(param)
 	}
 	action := api.Obj(before["action"])
 	switch action["type"] {
@@ -451,10 +450,14 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 	if action["status"] != "in_progress" {
 		return nil, apierr.InvalidRequest("This reader (%s) is not waiting for a payment method: present one after process_payment_intent, collect_payment_method, process_setup_intent or refund_payment.", before["id"])
 	}
-	number, _ := c.Params.Str("card_present.number")
+	number, _ := c.Params.Str(typ + ".number")
 	if number == "" {
 		number = "4242424242424242"
+		if typ == "interac_present" {
+			number = payments.InteracCard
+		}
 	}
+	read := reading{typ: typ, number: number, param: typ + "[number]"}
 	tip, hasTip := c.Params.Int("amount_tip")
 	if hasTip && tip < 0 {
 		return nil, apierr.InvalidRequest("Invalid amount_tip: must be a non-negative integer").WithParam("amount_tip")
@@ -469,11 +472,14 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 	case "refund_payment":
 		failure, err = presentForRefund(c, next)
 	case "process_setup_intent":
+		if typ == "interac_present" {
+			return nil, apierr.InvalidRequest("An Interac card cannot be saved for later payments: present a card_present card to set up this SetupIntent.").WithParam("type")
+		}
 		failure, err = presentForSetup(c, next, api.Str(before["id"]), number)
 	case "collect_payment_method":
-		err = presentForCollection(c, next, number, tip)
+		err = presentForCollection(c, next, read, tip)
 	default:
-		failure, err = presentForPayment(c, next, api.Str(before["id"]), number, tip)
+		failure, err = presentForPayment(c, next, api.Str(before["id"]), read, tip)
 	}
 	if err != nil {
 		return nil, err
@@ -488,9 +494,13 @@ func presentPaymentMethod(c *api.Call) (any, error) {
 	return after, c.PutEmit(after, event, nil)
 }
 
+// reading is the card presented: its type (card_present, interac_present),
+// number, and the parameter naming the number.
+type reading struct{ typ, number, param string }
+
 // presentForPayment pays the action's PaymentIntent with the card: the
 // decline, when it declined, fails the action.
-func presentForPayment(c *api.Call, action store.Obj, reader, number string, tip int64) (*apierr.Error, error) {
+func presentForPayment(c *api.Call, action store.Obj, reader string, read reading, tip int64) (*apierr.Error, error) {
 	details := api.Obj(action["process_payment_intent"])
 	piID := api.Str(details["payment_intent"])
 	pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
@@ -505,7 +515,13 @@ func presentForPayment(c *api.Call, action store.Obj, reader, number string, tip
 	}
 	redisplay, _ := c.Tx.GetMeta(setupRedisplay(c.Account, reader))
 	c.DeleteMeta(setupRedisplay(c.Account, reader))
-	_, decline, err := payments.PresentCard(c, pi, number, tip, redisplay, "card_present[number]")
+	var decline *apierr.Error
+	var err error
+	if read.typ == "interac_present" {
+		_, decline, err = payments.PresentInterac(c, pi, read.number, tip, read.param)
+	} else {
+		_, decline, err = payments.PresentCard(c, pi, read.number, tip, redisplay, read.param)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -515,7 +531,7 @@ func presentForPayment(c *api.Call, action store.Obj, reader, number string, tip
 // presentForCollection attaches the card to the action's PaymentIntent,
 // which then awaits confirm_payment_intent: the action shows the
 // card_present PaymentMethod. Nothing is authorized, so nothing declines.
-func presentForCollection(c *api.Call, action store.Obj, number string, tip int64) error {
+func presentForCollection(c *api.Call, action store.Obj, read reading, tip int64) error {
 	details := api.Obj(action["collect_payment_method"])
 	piID := api.Str(details["payment_intent"])
 	pi, ok := c.Tx.Get(c.Account, "payment_intent", piID)
@@ -528,7 +544,11 @@ func presentForCollection(c *api.Call, action store.Obj, number string, tip int6
 	if api.Bool(api.Obj(details["collect_config"])["skip_tipping"]) && tip > 0 {
 		return apierr.InvalidRequest("This payment skips tipping (collect_config[skip_tipping]): no tip can be added.").WithParam("amount_tip")
 	}
-	_, pm, err := payments.CollectPresentCard(c, pi, number, tip, "card_present[number]")
+	collect := payments.CollectPresentCard
+	if read.typ == "interac_present" {
+		collect = payments.CollectPresentInterac
+	}
+	_, pm, err := collect(c, pi, read.number, tip, read.param)
 	if err != nil {
 		return err
 	}
