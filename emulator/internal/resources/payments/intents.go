@@ -1116,13 +1116,13 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		}
 		return pi, nil
 	}
-	if pm["type"] == "interac_present" {
-		return confirmInterac(c, before, pi, pm)
-	}
 	cd := cardOf(c, pm)
-	if pm["type"] == "card_present" {
+	switch pm["type"] {
+	case "card_present":
 		// The card was in the reader: no 3-D Secure in person.
 		return charge(c, before, pi, pm, amountDecline(cd, api.Int(pi["amount"])))
+	case "interac_present":
+		return confirmInterac(c, before, pi, pm)
 	}
 	needsAuth := cd.Outcome == alwaysAuthenticate ||
 		(cd.Outcome == authenticateUnlessSetUp && !(offSession && isSetUp(c, pm))) ||
