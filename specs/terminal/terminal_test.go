@@ -677,7 +677,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 				present(rdr.ID, "")
 				_, err = sc.V1TestHelpersTerminalReaders.PresentPaymentMethod(Ctx, rdr.ID, nil)
 				ExpectStripeError(err, 400, "invalid_request_error", "", "")
-				Expect(rcv.Types()).To(HaveLen(1))
+				Eventually(rcv.Types).Should(HaveLen(1), "the collection's action_succeeded only")
 			})
 
 			It("refuses, in order, what the reader cannot collect or confirm, changing nothing", func() {
