@@ -76,6 +76,28 @@ var _ = Describe("Subscription parameters as integrations send them", Label("bil
 		Expect(got.Items.Data[0].Price.ID).To(Equal(usage.ID))
 	})
 
+	It("refuses more than 20 add_invoice_items (stripe-go: \"You may pass up to 20 items.\"), creating nothing; 20 are billed", func() {
+		fee, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(100)})
+		Expect(err).NotTo(HaveOccurred())
+		fees := make([]*stripe.SubscriptionCreateAddInvoiceItemParams, 21)
+		for i := range fees {
+			fees[i] = &stripe.SubscriptionCreateAddInvoiceItemParams{Price: stripe.String(fee.ID)}
+		}
+		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}, AddInvoiceItems: fees}
+		_, err = sc.V1Subscriptions.Create(Ctx, p)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "add_invoice_items")
+		Expect(emu.Count("", "subscription")).To(BeZero())
+		Expect(emu.Count("", "invoiceitem")).To(BeZero())
+		Expect(emu.Count("", "invoice")).To(BeZero())
+
+		p.AddInvoiceItems = fees[:20]
+		p.AddExpand("latest_invoice")
+		sub, err := sc.V1Subscriptions.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000 + 20*100)))
+	})
+
 	It("refuses a description longer than Stripe's 500 characters on create and update, changing nothing", func() {
 		long := strings.Repeat("d", 501)
 		_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),

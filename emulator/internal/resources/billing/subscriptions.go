@@ -365,8 +365,13 @@ func createSubscription(c *api.Call) (any, error) {
 	if len(itemParams) == 0 {
 		return nil, apierr.MissingParam("items")
 	}
-	if len(itemParams) > 20 {
+	if len(itemParams) > maxPhaseItems {
 		return nil, apierr.InvalidRequest("A subscription can have at most 20 items.").WithParam("items")
+	}
+	if n := len(c.Params.Array("add_invoice_items")); n > maxPhaseItems {
+		// stripe-go: "You may pass up to 20 items." (the refusal's
+		// wording is the emulator's: Stripe's is not documented).
+		return nil, apierr.InvalidRequest("You may pass up to %d add_invoice_items; you passed %d.", maxPhaseItems, n).WithParam("add_invoice_items")
 	}
 	var prices []store.Obj
 	var qtys []int64
