@@ -98,6 +98,39 @@ var _ = Describe("Subscription parameters as integrations send them", Label("bil
 		Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000 + 20*100)))
 	})
 
+	It("refuses an update or a new subscription item that would take the subscription past 20 items, changing nothing; a swap within 20 is taken", func() {
+		var items []*stripe.SubscriptionCreateItemParams
+		var extra []*stripe.Price
+		for i := range 22 {
+			p := recurringPrice(sc, price.Product.ID, "month", 100+int64(i))
+			if i < 20 {
+				items = append(items, &stripe.SubscriptionCreateItemParams{Price: stripe.String(p.ID)})
+			} else {
+				extra = append(extra, p)
+			}
+		}
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: items})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Items.Data).To(HaveLen(20))
+
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{Price: stripe.String(extra[0].ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items")
+		Expect(StripeErr(err).Msg).To(Equal("A subscription can have at most 20 items."))
+		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID), Price: stripe.String(extra[1].ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal("A subscription can have at most 20 items."))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data).To(HaveLen(20))
+		Expect(emu.Count("", "invoiceitem")).To(BeZero(), "no proration kept")
+
+		got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{ProrationBehavior: stripe.String("none"),
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Deleted: stripe.Bool(true)}, {Price: stripe.String(extra[0].ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data).To(HaveLen(20))
+	})
+
 	It("refuses a description longer than Stripe's 500 characters on create and update, changing nothing", func() {
 		long := strings.Repeat("d", 501)
 		_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),

@@ -2684,6 +2684,15 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 	if len(kept) == 0 {
 		return false, apierr.InvalidRequest("A subscription must keep at least one item.").WithParam("items")
 	}
+	if len(kept) > maxPhaseItems {
+		// Stripe's "A list of up to 20 subscription items" holds for the
+		// items an update leaves, however they are added.
+		err := apierr.InvalidRequest("A subscription can have at most 20 items.")
+		if !strings.Contains(c.Endpoint, "/v1/subscription_items") {
+			err = err.WithParam("items")
+		}
+		return false, err
+	}
 	onPrice := map[any]string{}
 	for _, it := range kept {
 		price, id := api.Obj(it["price"]), api.Str(it["id"])
