@@ -126,4 +126,52 @@ var _ = Describe("A customer's pending invoice items on subscription invoices", 
 		total := invoice(sub.LatestInvoice.ID).Total + invoice(other.LatestInvoice.ID).Total
 		Expect(total).To(Equal(int64(900 + 900 + 500 + 300)))
 	})
+
+	It("takes an update's add_invoice_items as invoice items of the subscription appended to its next invoice: the renewal, or the invoice the update makes at once", func() {
+		fee, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(price.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(250)})
+		Expect(err).NotTo(HaveOccurred())
+		sub := subscribe()
+		got, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			AddInvoiceItems: []*stripe.SubscriptionUpdateAddInvoiceItemParams{{Price: stripe.String(fee.ID), Quantity: stripe.Int64(2)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LatestInvoice.ID).To(Equal(sub.LatestInvoice.ID), "nothing invoiced yet")
+		var pending []*stripe.InvoiceItem
+		for ii, err := range sc.V1InvoiceItems.List(Ctx, &stripe.InvoiceItemListParams{Customer: stripe.String(cus.ID), Pending: stripe.Bool(true)}) {
+			Expect(err).NotTo(HaveOccurred())
+			pending = append(pending, ii)
+		}
+		Expect(pending).To(HaveLen(1))
+		Expect(pending[0].Amount).To(Equal(int64(500)))
+		Expect(pending[0].Quantity).To(Equal(int64(2)))
+		Expect(pending[0].Parent.SubscriptionDetails.Subscription).To(Equal(sub.ID))
+
+		emu.Clock().Advance(32 * 24 * time.Hour)
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(invoiceOf(pending[0])).To(Equal(sub.LatestInvoice.ID))
+		Expect(invoice(sub.LatestInvoice.ID).Total).To(Equal(int64(900 + 500)))
+
+		By("an update that invoices at once bills them on that invoice")
+		p := &stripe.SubscriptionUpdateParams{BillingCycleAnchorNow: stripe.Bool(true), ProrationBehavior: stripe.String("none"),
+			AddInvoiceItems: []*stripe.SubscriptionUpdateAddInvoiceItemParams{{Price: stripe.String(fee.ID)}}}
+		p.AddExpand("latest_invoice")
+		got, err = sc.V1Subscriptions.Update(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LatestInvoice.ID).NotTo(Equal(sub.LatestInvoice.ID))
+		Expect(got.LatestInvoice.Total).To(Equal(int64(900 + 250)))
+		Expect(got.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+
+		By("more than 20 are refused, nothing kept")
+		many := make([]*stripe.SubscriptionUpdateAddInvoiceItemParams, 21)
+		for i := range many {
+			many[i] = &stripe.SubscriptionUpdateAddInvoiceItemParams{Price: stripe.String(fee.ID)}
+		}
+		n := emu.Count("", "invoiceitem")
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{AddInvoiceItems: many})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "add_invoice_items")
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			AddInvoiceItems: []*stripe.SubscriptionUpdateAddInvoiceItemParams{{Price: stripe.String(price.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "add_invoice_items[0][price]")
+		Expect(emu.Count("", "invoiceitem")).To(Equal(n))
+	})
 })

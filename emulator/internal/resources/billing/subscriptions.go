@@ -1586,6 +1586,12 @@ func updateSubscription(c *api.Call) (any, error) {
 		}
 		pending = true
 	}
+	if n := len(c.Params.Array("add_invoice_items")); n > maxPhaseItems {
+		return nil, apierr.InvalidRequest("You may pass up to %d add_invoice_items; you passed %d.", maxPhaseItems, n).WithParam("add_invoice_items")
+	} else if n > 0 && pending {
+		// A pending update would have to hold them until its payment.
+		return nil, apierr.InvalidRequest("stripe-emu does not emulate add_invoice_items in a pending update (payment_behavior=pending_if_incomplete), so it refused the request rather than answer as if it had taken effect.").WithParam("add_invoice_items")
+	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
 	c.Now = c.ClockNow(cus)
 	if sched := api.Str(before["schedule"]); sched != "" && (c.Params.Has("cancel_at_period_end") || c.Params.Has("cancel_at")) {
@@ -1736,6 +1742,9 @@ func updateSubscription(c *api.Call) (any, error) {
 		return updatePending(c, before, after)
 	}
 	if err := c.Save(before, after); err != nil {
+		return nil, err
+	}
+	if err := updateOneOffItems(c, after); err != nil {
 		return nil, err
 	}
 	paused := pausedCollection(after, c.Now)
@@ -2134,6 +2143,28 @@ func oneOffItems(c *api.Call, customer, currency string, now int64) ([]store.Obj
 		out = append(out, ii)
 	}
 	return out, nil
+}
+
+// updateOneOffItems makes an update's add_invoice_items: invoice items
+// of the subscription, "appended to the next invoice for this
+// subscription" (Stripe's reference) — one the update makes at once, else
+// the next renewal, as a later schedule phase's are.
+func updateOneOffItems(c *api.Call, sub store.Obj) error {
+	if !c.Params.Has("add_invoice_items") {
+		return nil
+	}
+	items, err := oneOffItems(c, api.Str(sub["customer"]), api.Str(sub["currency"]), c.Now)
+	if err != nil {
+		return err
+	}
+	for _, ii := range items {
+		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": sub["id"]}}
+		ii["test_clock"] = sub["test_clock"]
+		if err := c.Insert(ii); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applyCancelAt schedules the subscription's end: a timestamp in the
