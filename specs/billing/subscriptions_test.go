@@ -879,6 +879,48 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			Expect(emu.EventTypes("")).NotTo(ContainElement("customer.subscription.pending_update_applied"))
 		})
 
+		It("bills a pending update's add_invoice_items on its invoice: paid with it, voided with it as it expires", func() {
+			fee, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(monthly.Product.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(700)})
+			Expect(err).NotTo(HaveOccurred())
+			withFee := func(sub *stripe.Subscription) *stripe.Subscription {
+				GinkgoHelper()
+				got, err := sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+					PaymentBehavior: stripe.String("pending_if_incomplete"), ProrationBehavior: stripe.String("always_invoice"),
+					Items:           []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(3)}},
+					AddInvoiceItems: []*stripe.SubscriptionUpdateAddInvoiceItemParams{{Price: stripe.String(fee.ID)}},
+				})
+				Expect(err).NotTo(HaveOccurred())
+				return got
+			}
+			feeLine := func(invID string) bool {
+				GinkgoHelper()
+				inv, err := sc.V1Invoices.Retrieve(Ctx, invID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				for _, l := range inv.Lines.Data {
+					if l.Pricing.PriceDetails.Price == fee.ID {
+						return true
+					}
+				}
+				return false
+			}
+			emu.Clock().Set(Epoch.AddDate(0, 0, 15))
+			paid, err := subscribe(customerWith("pm_card_visa", ""), nil)
+			Expect(err).NotTo(HaveOccurred())
+			got := withFee(paid)
+			Expect(got.PendingUpdate).To(BeNil())
+			Expect(feeLine(got.LatestInvoice.ID)).To(BeTrue())
+
+			unpaid := failingRenewal()
+			got = withFee(unpaid)
+			Expect(got.PendingUpdate).NotTo(BeNil())
+			waiting := got.LatestInvoice.ID
+			Expect(feeLine(waiting)).To(BeTrue())
+			emu.Clock().Advance(24 * time.Hour)
+			inv, err := sc.V1Invoices.Retrieve(Ctx, waiting, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusVoid), "voided with the fee on it: nothing left pending")
+		})
+
 		It("refuses a change of items, or another pending update, while one waits for its payment, as not emulated, changing nothing", func() {
 			sub := failingRenewal()
 			emu.Clock().Set(Epoch.AddDate(0, 0, 15))

@@ -1588,9 +1588,6 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	if n := len(c.Params.Array("add_invoice_items")); n > maxPhaseItems {
 		return nil, apierr.InvalidRequest("You may pass up to %d add_invoice_items; you passed %d.", maxPhaseItems, n).WithParam("add_invoice_items")
-	} else if n > 0 && pending {
-		// A pending update would have to hold them until its payment.
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate add_invoice_items in a pending update (payment_behavior=pending_if_incomplete), so it refused the request rather than answer as if it had taken effect.").WithParam("add_invoice_items")
 	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(before["customer"]))
 	c.Now = c.ClockNow(cus)
@@ -1739,6 +1736,11 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	periodEndCancel(c, before, after) // again, the period may have moved
 	if pending && changed && behavior == "always_invoice" {
+		// The one-off items go on the pending update's invoice, paid
+		// with it or voided with it as it expires.
+		if err := updateOneOffItems(c, before); err != nil {
+			return nil, err
+		}
 		return updatePending(c, before, after)
 	}
 	if err := c.Save(before, after); err != nil {
