@@ -809,9 +809,18 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		_, err = sc.V1SubscriptionItems.Retrieve(Ctx, added.ID, nil)
 		Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
 
-		// The last item stays: cancel the subscription instead.
+		// The last item stays: cancel the subscription instead, in
+		// Stripe's words (which integrations match on to cancel instead).
+		lastWords := "A subscription must have at least one active plan. To cancel a subscription, please use the cancel API endpoint on /v1/subscriptions."
 		_, err = sc.V1SubscriptionItems.Delete(Ctx, got.Items.Data[0].ID, nil)
-		Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(Equal(lastWords))
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(got.Items.Data[0].ID), Deleted: stripe.Bool(true)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items")
+		Expect(StripeErr(err).Msg).To(Equal(lastWords))
+		got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(got.Items.Data).To(HaveLen(1))
 		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String("sub_missing"), Price: stripe.String(seats.ID)})
 		Expect(StripeErr(err).Param).To(Equal("subscription"))
 	})

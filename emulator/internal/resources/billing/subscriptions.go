@@ -2715,7 +2715,13 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		}
 	}
 	if len(kept) == 0 {
-		return false, apierr.InvalidRequest("A subscription must keep at least one item.").WithParam("items")
+		// Stripe's words, which integrations match on to cancel instead
+		// (seen in their code); its param is not documented.
+		err := apierr.InvalidRequest("A subscription must have at least one active plan. To cancel a subscription, please use the cancel API endpoint on /v1/subscriptions.")
+		if !strings.Contains(c.Endpoint, "/v1/subscription_items") {
+			err = err.WithParam("items")
+		}
+		return false, err
 	}
 	if len(kept) > maxPhaseItems {
 		// Stripe's "A list of up to 20 subscription items" holds for the
