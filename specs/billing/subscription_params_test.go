@@ -131,6 +131,29 @@ var _ = Describe("Subscription parameters as integrations send them", Label("bil
 		Expect(got.Items.Data).To(HaveLen(20))
 	})
 
+	It("refuses prices of different intervals on one subscription in Stripe's words (stripe-node#682), on create, update and a new item, changing nothing", func() {
+		const mismatch = "Currency and interval fields must match across all plans on this subscription. Found mismatch in interval field."
+		yearly := recurringPrice(sc, price.Product.ID, "year", 10000)
+		_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}, {Price: stripe.String(yearly.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items[1][price]")
+		Expect(StripeErr(err).Msg).To(Equal(mismatch))
+		Expect(emu.Count("", "subscription")).To(BeZero())
+
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{
+			Items: []*stripe.SubscriptionUpdateItemParams{{Price: stripe.String(yearly.ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items[1][price]")
+		Expect(StripeErr(err).Msg).To(Equal(mismatch))
+		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID), Price: stripe.String(yearly.ID)})
+		Expect(StripeErr(err).Msg).To(Equal(mismatch))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Items.Data).To(HaveLen(1))
+	})
+
 	It("refuses a description longer than Stripe's 500 characters on create and update, changing nothing", func() {
 		long := strings.Repeat("d", 501)
 		_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),

@@ -391,7 +391,7 @@ func createSubscription(c *api.Call) (any, error) {
 			i0, c0 := recurring(prices[0])
 			i1, c1 := recurring(price)
 			if i0 != i1 || c0 != c1 {
-				return nil, apierr.InvalidRequest("All prices on a subscription must have the same recurring interval and interval_count.").WithParam(fmt.Sprintf("items[%d][price]", i))
+				return nil, apierr.InvalidRequest(intervalMismatch).WithParam(fmt.Sprintf("items[%d][price]", i))
 			}
 		}
 		q, _, err := itemQuantity(ip, price, fmt.Sprintf("items[%d]", i), 1)
@@ -2711,7 +2711,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 	for i, it := range kept {
 		i0, c0 := recurring(api.Obj(kept[0]["price"]))
 		if i1, c1 := recurring(api.Obj(it["price"])); i1 != i0 || c1 != c0 {
-			return false, apierr.InvalidRequest("All prices on a subscription must have the same recurring interval and interval_count.").WithParam(fmt.Sprintf("items[%d][price]", i))
+			return false, apierr.InvalidRequest(intervalMismatch).WithParam(fmt.Sprintf("items[%d][price]", i))
 		}
 	}
 	if len(kept) == 0 {
@@ -3141,6 +3141,11 @@ func CreateSubscription(c *api.Call, p map[string]any) (store.Obj, error) {
 	}
 	return res.(store.Obj), nil
 }
+
+// intervalMismatch is Stripe's refusal of prices of different intervals
+// on one subscription, in its words (stripe-node#682, and seen quoted in
+// integrations' code).
+const intervalMismatch = "Currency and interval fields must match across all plans on this subscription. Found mismatch in interval field."
 
 // samePriceTwice is Stripe's refusal of a second item on a price the
 // subscription already has an item on (the quantity of that item is what
