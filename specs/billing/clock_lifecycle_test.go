@@ -732,7 +732,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		Expect(emu.EventTypes("")).To(ContainElement("subscription_schedule.released"), "its one phase over")
 	})
 
-	It("resumes a paused subscription with billing_cycle_anchor=now, Stripe's default, and refuses a proration_date it does not emulate by name", func() {
+	It("resumes a paused subscription with billing_cycle_anchor=now, Stripe's default, and refuses by name a proration_date before the period it would resume in", func() {
 		cus := clockCustomer()
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}, TrialPeriodDays: stripe.Int64(7),
@@ -745,7 +745,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		Expect(got.Status).To(Equal(stripe.SubscriptionStatusPaused))
 
 		_, err = sc.V1Subscriptions.Resume(Ctx, sub.ID, &stripe.SubscriptionResumeParams{BillingCycleAnchor: stripe.String("unchanged"),
-			ProrationDate: stripe.Int64(Epoch.AddDate(0, 0, 8).Unix())})
+			ProrationDate: stripe.Int64(Epoch.AddDate(0, 0, 6).Unix())})
 		ExpectStripeError(err, http.StatusBadRequest, "invalid_request_error", "", "proration_date")
 		got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())

@@ -247,6 +247,37 @@ var _ = Describe("The end of a subscription's trial", Label("billing", "subscrip
 				Expect(got.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
 			})
 
+			It("prorates as of proration_date when given (stripe-go: \"as though the subscription was resumed at the given time\"), and refuses one outside the period it resumes in", func() {
+				sub := paused()
+				payWith(sub, "pm_card_visa")
+				emu.Clock().Set(time.Unix(sub.TrialEnd, 0).AddDate(0, 0, 10))
+				_, err := sc.V1Subscriptions.Resume(Ctx, sub.ID, &stripe.SubscriptionResumeParams{BillingCycleAnchor: stripe.String("unchanged"),
+					ProrationDate: stripe.Int64(time.Unix(sub.TrialEnd, 0).AddDate(0, 0, -1).Unix())})
+				ExpectStripeError(err, 400, "invalid_request_error", "", "proration_date")
+				got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(got.Status).To(Equal(stripe.SubscriptionStatusPaused), "nothing changed")
+
+				p := &stripe.SubscriptionResumeParams{BillingCycleAnchor: stripe.String("unchanged"), ProrationBehavior: stripe.String("always_invoice"),
+					ProrationDate: stripe.Int64(time.Unix(sub.TrialEnd, 0).AddDate(0, 0, 15).Unix())}
+				p.AddExpand("latest_invoice")
+				got, err = sc.V1Subscriptions.Resume(Ctx, sub.ID, p)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+				Expect(got.LatestInvoice.Total).To(Equal(int64(500)), "15 of 30 days of 10.00, as of the date given")
+			})
+
+			It("takes proration_date with the default billing_cycle_anchor=now, which prorates nothing", func() {
+				sub := paused()
+				payWith(sub, "pm_card_visa")
+				p := &stripe.SubscriptionResumeParams{ProrationDate: stripe.Int64(time.Unix(sub.TrialEnd, 0).Unix())}
+				p.AddExpand("latest_invoice")
+				got, err := sc.V1Subscriptions.Resume(Ctx, sub.ID, p)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+				Expect(got.LatestInvoice.Total).To(Equal(int64(1000)), "a full period from now")
+			})
+
 			It("charges nothing for the rest of the period with none", func() {
 				sub, got := resumeTenDaysIn("none")
 				Expect(got.LatestInvoice.ID).To(Equal(sub.LatestInvoice.ID))

@@ -2943,8 +2943,8 @@ func resumeSubscription(c *api.Call) (any, error) {
 		return resumeUnchanged(c, before)
 	}
 	// A new cycle starting now is Stripe's default (billing_cycle_anchor
-	// =now), which leaves nothing to prorate.
-	c.Inert("proration_behavior")
+	// =now), which leaves nothing to prorate (nor to date).
+	c.Inert("proration_behavior", "proration_date")
 	after := api.Clone(before)
 	interval, count := recurring(api.Obj(subItems(after)[0]["price"]))
 	end := addInterval(c.Now, interval, count)
@@ -3002,6 +3002,16 @@ func resumeUnchanged(c *api.Call, before store.Obj) (any, error) {
 	for end <= c.Now {
 		start, end = end, cycleEnd(before, end, interval, count)
 	}
+	// proration_date prorates "as though the subscription was resumed at
+	// the given time" (stripe-go), as a preview would have; one outside
+	// the period it resumes in has no documented meaning.
+	at := c.Now
+	if d, ok := c.Params.Int("proration_date"); ok {
+		if d < start || d > end {
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate a proration_date outside the period the subscription resumes in (%d to %d), so it refused the request rather than answer as if it had taken effect.", start, end).WithParam("proration_date")
+		}
+		at = d
+	}
 	for _, it := range subItems(after) {
 		it["current_period_start"], it["current_period_end"] = start, end
 	}
@@ -3010,12 +3020,12 @@ func resumeUnchanged(c *api.Call, before store.Obj) (any, error) {
 		return nil, err
 	}
 	c.Emit("customer.subscription.resumed", after, nil)
-	if behavior != "none" && c.Now > start {
-		fraction := float64(end-c.Now) / float64(end-start)
+	if behavior != "none" && at > start {
+		fraction := float64(end-at) / float64(end-start)
 		for _, it := range subItems(after) {
 			rates, _ := it["tax_rates"].([]any)
 			d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), false, it["id"], rates}
-			if err := insertProration(c, after, d, c.Now, end, fraction); err != nil {
+			if err := insertProration(c, after, d, at, end, fraction); err != nil {
 				return nil, err
 			}
 		}
