@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -152,6 +153,48 @@ var _ = Describe("Subscription parameters as integrations send them", Label("bil
 		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Items.Data).To(HaveLen(1))
+	})
+
+	It("lists by a price on any item, by status (ended: canceled and incomplete_expired; none: not canceled) and by current_period_end", func() {
+		ids := func(p *stripe.SubscriptionListParams) []string {
+			GinkgoHelper()
+			var out []string
+			for s, err := range sc.V1Subscriptions.List(Ctx, p) {
+				Expect(err).NotTo(HaveOccurred())
+				out = append(out, s.ID)
+			}
+			return out
+		}
+		other := recurringPrice(sc, price.Product.ID, "month", 300)
+		create := func(c *stripe.Customer, prices ...*stripe.Price) *stripe.Subscription {
+			GinkgoHelper()
+			p := &stripe.SubscriptionCreateParams{Customer: stripe.String(c.ID)}
+			for _, pr := range prices {
+				p.Items = append(p.Items, &stripe.SubscriptionCreateItemParams{Price: stripe.String(pr.ID)})
+			}
+			sub, err := sc.V1Subscriptions.Create(Ctx, p)
+			Expect(err).NotTo(HaveOccurred())
+			return sub
+		}
+		both := create(cus, price, other)
+		emu.Clock().Advance(48 * time.Hour)
+		canceled := create(cus, price)
+		_, err := sc.V1Subscriptions.Cancel(Ctx, canceled.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		failing := create(customerWithCard(sc, "fails@example.com", "pm_card_chargeCustomerFail", ""), price)
+		Expect(failing.Status).To(Equal(stripe.SubscriptionStatusIncomplete))
+		emu.Clock().Advance(24 * time.Hour)
+		later := create(cus, other)
+
+		Expect(ids(&stripe.SubscriptionListParams{Price: stripe.String(other.ID)})).To(ConsistOf(both.ID, later.ID), "the price of a second item counts")
+		Expect(ids(&stripe.SubscriptionListParams{Status: stripe.String("ended")})).To(ConsistOf(canceled.ID, failing.ID))
+		Expect(ids(&stripe.SubscriptionListParams{Status: stripe.String("canceled")})).To(ConsistOf(canceled.ID))
+		Expect(ids(&stripe.SubscriptionListParams{})).NotTo(ContainElement(canceled.ID))
+		Expect(ids(&stripe.SubscriptionListParams{Status: stripe.String("all")})).To(ConsistOf(both.ID, canceled.ID, failing.ID, later.ID))
+		Expect(ids(&stripe.SubscriptionListParams{CurrentPeriodEndRange: &stripe.RangeQueryParams{
+			LesserThan: Epoch.AddDate(0, 1, 1).Unix()}})).To(ConsistOf(both.ID), "a period ending before Oct 2")
+		Expect(ids(&stripe.SubscriptionListParams{CurrentPeriodEndRange: &stripe.RangeQueryParams{
+			GreaterThanOrEqual: Epoch.AddDate(0, 1, 3).Unix()}})).To(ConsistOf(later.ID))
 	})
 
 	It("refuses a description longer than Stripe's 500 characters on create and update, changing nothing", func() {
