@@ -171,6 +171,38 @@ var _ = Describe("subscription and invoice timing parameters", Label("billing", 
 			Expect(raw.Body["next_pending_invoice_item_invoice"]).To(BeNil())
 		})
 
+		It("invoices only the subscription's own pending items, as creating an invoice for it would: the customer's other items wait for the renewal", func() {
+			sub, err := subscribe(func(p *stripe.SubscriptionCreateParams) {
+				p.PendingInvoiceItemInterval = &stripe.SubscriptionCreatePendingInvoiceItemIntervalParams{Interval: stripe.String("week")}
+			})
+			Expect(err).NotTo(HaveOccurred())
+			week := Epoch.AddDate(0, 0, 7)
+			loose, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID),
+				Amount: stripe.Int64(400), Currency: stripe.String("usd"), Description: stripe.String("Not the subscription's")})
+			Expect(err).NotTo(HaveOccurred())
+			invoices := count("invoice")
+			emu.Clock().Set(week.Add(2 * time.Hour))
+			Expect(count("invoice")).To(Equal(invoices), "nothing of the subscription's own is pending")
+			loose, err = sc.V1InvoiceItems.Retrieve(Ctx, loose.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(loose.Invoice).To(BeNil())
+
+			own, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Subscription: stripe.String(sub.ID),
+				Amount: stripe.Int64(300), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Set(week.AddDate(0, 0, 7).Add(2 * time.Hour))
+			own, err = sc.V1InvoiceItems.Retrieve(Ctx, own.ID, &stripe.InvoiceItemRetrieveParams{Expand: []*string{stripe.String("invoice")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(own.Invoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonAutomaticPendingInvoiceItemInvoice))
+			Expect(own.Invoice.Total).To(Equal(int64(300)), "the customer's other item is not on it")
+
+			emu.Clock().Set(Epoch.AddDate(0, 1, 0).Add(2 * time.Hour))
+			loose, err = sc.V1InvoiceItems.Retrieve(Ctx, loose.ID, &stripe.InvoiceItemRetrieveParams{Expand: []*string{stripe.String("invoice")}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(loose.Invoice).NotTo(BeNil())
+			Expect(loose.Invoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle), "on the renewal")
+		})
+
 		It("refuses an interval over a year, changing nothing", func() {
 			before := counts()
 			_, err := subscribe(func(p *stripe.SubscriptionCreateParams) {

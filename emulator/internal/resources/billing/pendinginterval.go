@@ -7,7 +7,7 @@ import (
 )
 
 // pending_invoice_item_interval: a subscription's pending invoice items
-// (those made for it, prorations included) are invoiced on their own
+// (those made for it, prorations included; not the customer's others) are invoiced on their own
 // every interval, as if an invoice were created for the subscription
 // then; next_pending_invoice_item_invoice shows when, and billing's Timer
 // reads it (one more field of the walk it makes anyway).
@@ -68,14 +68,18 @@ func invoicePendingItems(c *api.Call, id string) error {
 		next = addInterval(next, interval, count)
 	}
 	after["next_pending_invoice_item_invoice"] = next
-	if len(pendingFor(c, before)) > 0 {
+	// "Analogous to calling Create an invoice for the given subscription"
+	// (Stripe's reference), which "will only include pending invoice
+	// items for that subscription": the customer's others wait for a
+	// scheduled invoice.
+	if own := pendingOf(pendingFor(c, before), api.Str(before["id"])); len(own) > 0 {
 		inv, err := draftFromPendingAs(c, before, "automatic_pending_invoice_item_invoice", func(inv store.Obj) {
 			inv["auto_advance"] = true
 			inv["automatically_finalizes_at"] = c.Now + AutoFinalizeDelay
 			if days := before["days_until_due"]; days != nil {
 				inv["due_date"] = c.Now + api.Int(days)*86400
 			}
-		})
+		}, own)
 		if err != nil {
 			return err
 		}

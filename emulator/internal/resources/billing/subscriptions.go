@@ -1220,7 +1220,11 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 // prorations) onto an invoice and recomputes the invoice's lines,
 // reporting whether there were any.
 func attachPending(c *api.Call, sub, inv store.Obj) (bool, error) {
-	pending := pendingFor(c, sub)
+	return attachItems(c, inv, pendingFor(c, sub))
+}
+
+// attachItems puts pending invoice items on a draft and relines it.
+func attachItems(c *api.Call, inv store.Obj, pending []store.Obj) (bool, error) {
 	for _, ii := range pending {
 		next := api.Clone(ii)
 		next["invoice"] = inv["id"]
@@ -2893,12 +2897,13 @@ func subscriptionInvoiceFromPending(c *api.Call, sub store.Obj) (store.Obj, erro
 // draftFromPending puts a subscription's pending prorations on a new
 // draft invoice, its latest.
 func draftFromPending(c *api.Call, sub store.Obj) (store.Obj, error) {
-	return draftFromPendingAs(c, sub, "subscription_update", nil)
+	return draftFromPendingAs(c, sub, "subscription_update", nil, pendingFor(c, sub))
 }
 
-// draftFromPendingAs is draftFromPending for an invoice made for reason;
-// edit, if set, changes the draft before it is stored.
-func draftFromPendingAs(c *api.Call, sub store.Obj, reason string, edit func(inv store.Obj)) (store.Obj, error) {
+// draftFromPendingAs is draftFromPending for an invoice made for reason,
+// of the pending items given; edit, if set, changes the draft before it
+// is stored.
+func draftFromPendingAs(c *api.Call, sub store.Obj, reason string, edit func(inv store.Obj), pending []store.Obj) (store.Obj, error) {
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
 	inv := newInvoice(c, cus, api.Str(sub["currency"]), c.Now, reason)
 	inv["collection_method"] = sub["collection_method"]
@@ -2919,7 +2924,7 @@ func draftFromPendingAs(c *api.Call, sub store.Obj, reason string, edit func(inv
 	if err := keepIntentTerms(c, sub, inv); err != nil {
 		return nil, err
 	}
-	if _, err := attachPending(c, sub, inv); err != nil {
+	if _, err := attachItems(c, inv, pending); err != nil {
 		return nil, err
 	}
 	if err := setLatestInvoice(c, api.Str(sub["id"]), api.Str(inv["id"])); err != nil {
