@@ -110,6 +110,11 @@ var _ = Describe("Subscription parameters as integrations send them", Label("bil
 				extra = append(extra, p)
 			}
 		}
+		_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: append(items[:20:20], &stripe.SubscriptionCreateItemParams{Price: stripe.String(extra[0].ID)})})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items")
+		Expect(StripeErr(err).Msg).To(Equal("A subscription can have at most 20 items."))
+		Expect(emu.Count("", "subscription")).To(BeZero())
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: items})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sub.Items.Data).To(HaveLen(20))
