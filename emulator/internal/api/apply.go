@@ -64,20 +64,12 @@ func ApplyMetadataFrom(o store.Obj, p params.Values) error {
 			md = map[string]any{}
 		} else {
 			m, _ := p.Map("metadata")
-			next := make(map[string]any, len(md)+len(m))
-			for k, v := range md {
-				next[k] = v
-			}
 			for k, v := range m {
 				if err := checkMetadataEntry(k, v); err != nil {
 					return err
 				}
-				if v == "" {
-					delete(next, k)
-				} else {
-					next[k] = v
-				}
 			}
+			next := MergeMetadata(md, m)
 			if len(next) > MaxMetadataKeys {
 				return apierr.InvalidRequest("Invalid metadata: metadata can have up to %d keys, but you passed in %d keys.", MaxMetadataKeys, len(next)).WithParam("metadata")
 			}
@@ -86,6 +78,23 @@ func ApplyMetadataFrom(o store.Obj, p params.Values) error {
 	}
 	o["metadata"] = md
 	return nil
+}
+
+// MergeMetadata is metadata sent to update old: a new map with the keys
+// sent set, those sent empty removed.
+func MergeMetadata(old map[string]any, sent map[string]string) map[string]any {
+	next := make(map[string]any, len(old)+len(sent))
+	for k, v := range old {
+		next[k] = v
+	}
+	for k, v := range sent {
+		if v == "" {
+			delete(next, k)
+		} else {
+			next[k] = v
+		}
+	}
+	return next
 }
 
 func checkMetadataEntry(k, v string) error {

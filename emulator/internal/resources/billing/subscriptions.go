@@ -2669,15 +2669,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				changed = true
 			}
 			if md, ok := ip.Map("metadata"); ok {
-				m := api.Obj(it["metadata"])
-				for k, v := range md {
-					if v == "" {
-						delete(m, k)
-					} else {
-						m[k] = v
-					}
-				}
-				it["metadata"] = m
+				it["metadata"] = api.MergeMetadata(api.Obj(it["metadata"]), md)
 			}
 			continue
 		}

@@ -109,18 +109,7 @@ func readInvoiceData(c *api.Call, d params.Values, out store.Obj) error {
 	if md, ok := d.Map("metadata"); ok {
 		// An object's metadata, unlike payment_intent_data's: a link's
 		// update merges its keys into the link's, "" unsetting one.
-		merged := map[string]any{}
-		for k, v := range api.Obj(out["metadata"]) {
-			merged[k] = v
-		}
-		for k, v := range md {
-			if v == "" {
-				delete(merged, k)
-			} else {
-				merged[k] = v
-			}
-		}
-		out["metadata"] = merged
+		out["metadata"] = api.MergeMetadata(api.Obj(out["metadata"]), md)
 	} else if d.Unset("metadata") {
 		out["metadata"] = map[string]any{}
 	}
