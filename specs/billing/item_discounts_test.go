@@ -33,6 +33,28 @@ var _ = Describe("Invoice item discounts", Label("billing", "discounts"), func()
 		}
 	})
 
+	// vatDraft is a draft with TWO off the invoice, a 1200 item taxed at an
+	// inclusive 20% VAT with HALF of its own, and a 600 item.
+	vatDraft := func() *stripe.Invoice {
+		GinkgoHelper()
+		vat, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(20), Inclusive: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
+			Customer: stripe.String(cus.ID), Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String("TWO")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
+			TaxRates: []*string{stripe.String(vat.ID)}, Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Coupon: stripe.String("HALF")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
+			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(600), Currency: stripe.String("usd"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		return inv
+	}
+
 	It("takes the item's own discounts off its line first, then the invoice's off what is left", func() {
 		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
 			Customer: stripe.String(cus.ID), Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String("TWO")}},
@@ -84,22 +106,7 @@ var _ = Describe("Invoice item discounts", Label("billing", "discounts"), func()
 	})
 
 	It("incorporates item discounts in subtotal and subtotal_excluding_tax, and leaves the invoice's out", func() {
-		vat, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(20), Inclusive: stripe.Bool(true)})
-		Expect(err).NotTo(HaveOccurred())
-		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
-			Customer: stripe.String(cus.ID), Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String("TWO")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
-			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
-			TaxRates: []*string{stripe.String(vat.ID)}, Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Coupon: stripe.String("HALF")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
-			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(600), Currency: stripe.String("usd"),
-		})
-		Expect(err).NotTo(HaveOccurred())
-		inv, err = sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		inv, err := sc.V1Invoices.Retrieve(Ctx, vatDraft().ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		// The lines keep their own amounts; HALF takes 600 off the first,
 		// which holds 100 of VAT in the 600 left before the invoice's TWO.
@@ -116,22 +123,7 @@ var _ = Describe("Invoice item discounts", Label("billing", "discounts"), func()
 		// The credit note reference's subtotal is "excluding exclusive tax
 		// and invoice level discounts", as the invoice's is: crediting the
 		// whole invoice shows the invoice's subtotals.
-		vat, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(20), Inclusive: stripe.Bool(true)})
-		Expect(err).NotTo(HaveOccurred())
-		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{
-			Customer: stripe.String(cus.ID), Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String("TWO")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
-			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(1200), Currency: stripe.String("usd"),
-			TaxRates: []*string{stripe.String(vat.ID)}, Discounts: []*stripe.InvoiceItemCreateDiscountParams{{Coupon: stripe.String("HALF")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
-		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{
-			Customer: stripe.String(cus.ID), Invoice: stripe.String(inv.ID), Amount: stripe.Int64(600), Currency: stripe.String("usd"),
-		})
-		Expect(err).NotTo(HaveOccurred())
-		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		inv, err := sc.V1Invoices.FinalizeInvoice(Ctx, vatDraft().ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		lines := make([]*stripe.CreditNoteCreateLineParams, len(inv.Lines.Data))
 		for i, l := range inv.Lines.Data {
