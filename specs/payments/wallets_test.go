@@ -43,6 +43,16 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		return res.StatusCode, string(b), res.Header.Get("Location"), res.Header.Get("Content-Type")
 	}
+	// qrShown checks a QR code action: its data is the hosted
+	// instructions page, and its PNG image is served. It answers the page.
+	qrShown := func(data, hosted, png string) string {
+		GinkgoHelper()
+		Expect(data).To(Equal(hosted))
+		status, body, _, ctype := get(png)
+		Expect(status).To(Equal(200), body)
+		Expect(ctype).To(Equal("image/png"))
+		return hosted
+	}
 	// pay makes a confirmed PaymentIntent paying with a new method of type
 	// typ.
 	pay := func(typ, currency string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
@@ -744,37 +754,25 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 		Entry("PayNow in Singapore dollars, by QR code", "paynow", "sgd", "usd", false, func(pi *stripe.PaymentIntent) string {
 			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("paynow_display_qr_code")))
 			qr := pi.NextAction.PayNowDisplayQRCode
-			Expect(qr.Data).To(Equal(qr.HostedInstructionsURL))
-			status, body, _, ctype := get(qr.ImageURLPNG)
-			Expect(status).To(Equal(200), body)
-			Expect(ctype).To(Equal("image/png"))
-			status, _, _, ctype = get(qr.ImageURLSVG)
+			status, _, _, ctype := get(qr.ImageURLSVG)
 			Expect(status).To(Equal(200))
 			Expect(ctype).To(Equal("image/svg+xml"))
-			return qr.HostedInstructionsURL
+			return qrShown(qr.Data, qr.HostedInstructionsURL, qr.ImageURLPNG)
 		}, func(d *stripe.ChargePaymentMethodDetails) bool {
 			return d.PayNow != nil && d.PayNow.Reference != ""
 		}),
 		Entry("PromptPay in Thai baht, by QR code", "promptpay", "thb", "usd", false, func(pi *stripe.PaymentIntent) string {
 			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("promptpay_display_qr_code")))
 			qr := pi.NextAction.PromptPayDisplayQRCode
-			Expect(qr.Data).To(Equal(qr.HostedInstructionsURL))
-			status, body, _, ctype := get(qr.ImageURLPNG)
-			Expect(status).To(Equal(200), body)
-			Expect(ctype).To(Equal("image/png"))
-			return qr.HostedInstructionsURL
+			return qrShown(qr.Data, qr.HostedInstructionsURL, qr.ImageURLPNG)
 		}, func(d *stripe.ChargePaymentMethodDetails) bool {
 			return d.PromptPay != nil && d.PromptPay.Reference != ""
 		}),
 		Entry("Pix in Brazilian reais, by QR code", "pix", "brl", "usd", false, func(pi *stripe.PaymentIntent) string {
 			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("pix_display_qr_code")))
 			qr := pi.NextAction.PixDisplayQRCode
-			Expect(qr.Data).To(Equal(qr.HostedInstructionsURL))
 			Expect(qr.ExpiresAt).To(Equal(emu.Clock().Now().Unix()+86400), "a day unless expires_after_seconds says otherwise")
-			status, body, _, ctype := get(qr.ImageURLPNG)
-			Expect(status).To(Equal(200), body)
-			Expect(ctype).To(Equal("image/png"))
-			return qr.HostedInstructionsURL
+			return qrShown(qr.Data, qr.HostedInstructionsURL, qr.ImageURLPNG)
 		}, func(d *stripe.ChargePaymentMethodDetails) bool {
 			return d.Pix != nil && d.Pix.BankTransactionID != ""
 		}),
