@@ -36,6 +36,19 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(err).NotTo(HaveOccurred())
 		return s
 	}
+	// keepTrialThenPlus sends a schedule's trialing basic phase back as
+	// retrieved, its trial included, followed by a month of plus.
+	keepTrialThenPlus := func(id string, phase *stripe.SubscriptionSchedulePhase) {
+		GinkgoHelper()
+		_, err := sc.V1SubscriptionSchedules.Update(Ctx, id, &stripe.SubscriptionScheduleUpdateParams{
+			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}},
+					StartDate: stripe.Int64(phase.StartDate), EndDate: stripe.Int64(phase.EndDate), TrialEnd: stripe.Int64(phase.TrialEnd)},
+				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID)}}, Iterations: stripe.Int64(1)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+	}
 	subscription := func(id string) *stripe.Subscription {
 		GinkgoHelper()
 		s, err := sc.V1Subscriptions.Retrieve(Ctx, id, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
@@ -429,14 +442,7 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		ExpectStripeError(err, 400, "invalid_request_error", "", "phases[0][trial_end]")
 		Expect(StripeErr(err).Msg).To(HavePrefix("stripe-emu does not emulate changing the trial of the current phase"))
 
-		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
-			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
-				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}},
-					StartDate: stripe.Int64(phase.StartDate), EndDate: stripe.Int64(phase.EndDate), TrialEnd: stripe.Int64(phase.TrialEnd)},
-				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID)}}, Iterations: stripe.Int64(1)},
-			},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		keepTrialThenPlus(s.ID, phase)
 		Expect(subscription(sub.ID).Status).To(Equal(stripe.SubscriptionStatusTrialing), "still in its trial")
 
 		emu.Clock().Set(time.Unix(phase.TrialEnd, 0).Add(2 * time.Hour))
@@ -458,14 +464,7 @@ var _ = Describe("Subscription schedules", Label("billing", "subscriptions", "sc
 		Expect(err).NotTo(HaveOccurred())
 		phase := s.Phases[0]
 		Expect(phase.TrialEnd).To(Equal(Epoch.AddDate(0, 0, 800).Unix()))
-		_, err = sc.V1SubscriptionSchedules.Update(Ctx, s.ID, &stripe.SubscriptionScheduleUpdateParams{
-			Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
-				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}},
-					StartDate: stripe.Int64(phase.StartDate), EndDate: stripe.Int64(phase.EndDate), TrialEnd: stripe.Int64(phase.TrialEnd)},
-				{Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(plus.ID)}}, Iterations: stripe.Int64(1)},
-			},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		keepTrialThenPlus(s.ID, phase)
 	})
 
 	It("takes over an existing subscription and plans a downgrade for its period end", func() {
