@@ -78,6 +78,20 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 		Expect(err).NotTo(HaveOccurred())
 		return pi
 	}
+	// insufficientFunds checks a reader action failed by Stripe's
+	// insufficient-funds test card since event mark: the action, its
+	// events and the intent left to pay again, which it answers.
+	insufficientFunds := func(r *stripe.TerminalReader, mark int, piID string) *stripe.PaymentIntent {
+		GinkgoHelper()
+		Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusFailed))
+		Expect(r.Action.FailureCode).To(Equal("card_declined"))
+		Expect(r.Action.FailureMessage).To(Equal("Your card has insufficient funds."))
+		Expect(eventsSince(mark)).To(Equal([]string{"charge.failed", "payment_intent.payment_failed", "terminal.reader.action_failed"}))
+		failed := getIntent(piID)
+		Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(failed.LastPaymentError.DeclineCode).To(Equal(stripe.DeclineCodeInsufficientFunds))
+		return failed
+	}
 
 	Describe("locations", func() {
 		It("are created, read, changed, listed and deleted", func() {
@@ -413,13 +427,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 			process(rdr.ID, pi.ID)
 			mark := len(emu.EventTypes(""))
 			r := present(rdr.ID, "4000000000009995")
-			Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusFailed))
-			Expect(r.Action.FailureCode).To(Equal("card_declined"))
-			Expect(r.Action.FailureMessage).To(Equal("Your card has insufficient funds."))
-			Expect(eventsSince(mark)).To(Equal([]string{"charge.failed", "payment_intent.payment_failed", "terminal.reader.action_failed"}))
-			failed := getIntent(pi.ID)
-			Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
-			Expect(failed.LastPaymentError.DeclineCode).To(Equal(stripe.DeclineCodeInsufficientFunds))
+			failed := insufficientFunds(r, mark, pi.ID)
 			Expect(failed.LatestCharge.Status).To(Equal(stripe.ChargeStatusFailed))
 			declined, ok := emu.Get(failed.LatestCharge.ID)
 			Expect(ok).To(BeTrue())
@@ -616,13 +624,7 @@ var _ = Describe("Terminal's server-driven integration", Label("terminal"), func
 				mark := len(emu.EventTypes(""))
 				r, err := confirm(pi.ID)
 				Expect(err).NotTo(HaveOccurred())
-				Expect(r.Action.Status).To(Equal(stripe.TerminalReaderActionStatusFailed))
-				Expect(r.Action.FailureCode).To(Equal("card_declined"))
-				Expect(r.Action.FailureMessage).To(Equal("Your card has insufficient funds."))
-				Expect(eventsSince(mark)).To(Equal([]string{"charge.failed", "payment_intent.payment_failed", "terminal.reader.action_failed"}))
-				failed := getIntent(pi.ID)
-				Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
-				Expect(failed.LastPaymentError.DeclineCode).To(Equal(stripe.DeclineCodeInsufficientFunds))
+				insufficientFunds(r, mark, pi.ID)
 
 				_, err = confirm(pi.ID)
 				ExpectStripeError(err, 400, "invalid_request_error", "payment_intent_unexpected_state", "payment_intent")
