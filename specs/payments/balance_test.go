@@ -1,6 +1,7 @@
 package payments_test
 
 import (
+	"net/url"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -243,6 +244,45 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 		_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(1500)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(in(balance("").Pending, "usd")).To(Equal(int64(1500 - 74)))
+	})
+
+	It("types a bank debit's funds payment and its refund payment_refund, as Stripe types payments other than by card", func() {
+		// Stripe's reporting categories guide: card charges are type
+		// charge, other payment methods' type payment; their refunds
+		// refund and payment_refund. The categories are charge and refund
+		// for both.
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("eur"),
+			PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("sepa_debit"),
+				SEPADebit:      &stripe.PaymentMethodSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")},
+				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com")}},
+			MandateData: &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/settle", url.Values{"outcome": {"succeed"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		txn := txnOf("", pi.LatestCharge.ID)
+		Expect(txn.Type).To(Equal(stripe.BalanceTransactionTypePayment))
+		Expect(txn.ReportingCategory).To(BeEquivalentTo("charge"))
+		Expect(txn.Fee).To(Equal(int64(40)), "0.8%")
+
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred())
+		p := &stripe.BalanceTransactionListParams{Type: stripe.String("payment_refund")}
+		refunds := list(p)
+		Expect(ids(refunds)).To(Equal([]string{re.BalanceTransaction.ID}))
+		Expect(refunds[0].Amount).To(Equal(int64(-1000)))
+		Expect(refunds[0].ReportingCategory).To(BeEquivalentTo("refund"))
+		Expect(list(&stripe.BalanceTransactionListParams{Type: stripe.String("charge")})).To(BeEmpty(), "no card was charged")
+		Expect(list(&stripe.BalanceTransactionListParams{Type: stripe.String("refund")})).To(BeEmpty())
+
+		By("keeping a card's types charge and refund")
+		card := pay("", 2000, "usd", "pm_card_visa")
+		Expect(txnOf("", card.LatestCharge.ID).Type).To(Equal(stripe.BalanceTransactionTypeCharge))
+		re, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(card.ID), Amount: stripe.Int64(100)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ids(list(&stripe.BalanceTransactionListParams{Type: stripe.String("refund")}))).To(Equal([]string{re.BalanceTransaction.ID}))
 	})
 
 	Describe("on Connect", Label("connect"), func() {

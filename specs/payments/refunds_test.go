@@ -339,7 +339,7 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 		Expect(done.Status).To(Equal(stripe.RefundStatusSucceeded))
 		Expect(done.PendingReason).To(BeEmpty())
 		Expect(done.BalanceTransaction.Amount).To(Equal(int64(-2000)))
-		Expect(done.BalanceTransaction.Type).To(Equal(stripe.BalanceTransactionTypeRefund))
+		Expect(done.BalanceTransaction.Type).To(Equal(stripe.BalanceTransactionTypePaymentRefund), "a bank debit's refund, as Stripe types refunds of payments other than by card")
 		Expect(retrieveCharge(sc, pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(2000)))
 	})
 

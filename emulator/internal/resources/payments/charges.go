@@ -338,10 +338,14 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 	for _, d := range details {
 		total += api.Int(api.Obj(d)["amount"])
 	}
+	typ := "charge"
+	if !cardBased(api.Str(api.Obj(ch["payment_method_details"])["type"])) {
+		typ = "payment"
+	}
 	txn, err := putBalanceTransaction(c, store.Obj{
 		"amount": amount, "available_on": availableOn, "currency": ch["currency"], "description": ch["description"],
 		"exchange_rate": nil, "fee": total, "fee_details": details,
-		"balance_type": "payments", "net": amount - total, "reporting_category": "charge", "source": ch["id"], "status": status, "type": "charge",
+		"balance_type": "payments", "net": amount - total, "reporting_category": "charge", "source": ch["id"], "status": status, "type": typ,
 	})
 	if err != nil {
 		return nil, err
@@ -357,6 +361,19 @@ func settleFunds(c *api.Call, ch store.Obj) (store.Obj, error) {
 		c.Emit("balance.available", balanceOf(c), nil)
 	}
 	return txn, nil
+}
+
+// cardBased says whether a payment by a method of that type is a card
+// payment, whose balance transactions Stripe types charge and refund;
+// every other method's are payment and payment_refund (Stripe's reporting
+// categories guide). Link is counted with cards, as the cards it pays
+// with are charged as cards.
+func cardBased(pmType string) bool {
+	switch pmType {
+	case "card", "card_present", "interac_present", "link":
+		return true
+	}
+	return false
 }
 
 // internationalCard says whether a card issued in country is an

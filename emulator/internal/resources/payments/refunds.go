@@ -318,16 +318,21 @@ func refundDestination(typ string) store.Obj {
 }
 
 // refundBalanceTransaction takes a refund from the balance: at once,
-// available when made.
+// available when made (type refund for a card payment's, payment_refund
+// for another method's).
 func refundBalanceTransaction(c *api.Call, ch store.Obj, refundID string, amount int64) (store.Obj, error) {
 	description := "REFUND FOR CHARGE"
 	if d := api.Str(ch["description"]); d != "" {
 		description += " (" + d + ")"
 	}
+	typ := "refund"
+	if !cardBased(api.Str(api.Obj(ch["payment_method_details"])["type"])) {
+		typ = "payment_refund"
+	}
 	return putBalanceTransaction(c, store.Obj{
 		"amount": -amount, "available_on": c.Now, "currency": ch["currency"], "description": description,
 		"exchange_rate": nil, "fee": int64(0), "fee_details": []any{}, "balance_type": "payments", "net": -amount, "reporting_category": "refund",
-		"source": refundID, "status": "available", "type": "refund",
+		"source": refundID, "status": "available", "type": typ,
 	})
 }
 
