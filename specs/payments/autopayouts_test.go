@@ -461,6 +461,38 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(available("")).To(BeZero())
 	})
 
+	It("leaves the Issuing balance out of an automatic payout and of what it lists", func() {
+		// The Issuing balance is apart from the payments balance: never
+		// paid out (Stripe's Issuing funding guide).
+		tp := &stripe.TopupCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd")}
+		tp.AddExtra("destination_balance", "issuing")
+		tu, err := sc.V1Topups.Create(Ctx, tp)
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(3 * time.Minute)
+		tu, err = sc.V1Topups.Retrieve(Ctx, tu.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(tu.Status).To(Equal(stripe.TopupStatusSucceeded))
+		charge := fund(10000)
+
+		emu.Clock().Set(day(2))
+		list := payouts("")
+		Expect(list).To(HaveLen(1))
+		txns, err := paidOut("", list[0].ID)
+		Expect(err).NotTo(HaveOccurred())
+		var sources []string
+		for _, t := range txns {
+			sources = append(sources, t.Source.ID)
+		}
+		Expect(sources).To(ConsistOf(charge, list[0].ID), "not the Issuing top-up")
+		Expect(list[0].Amount).To(Equal(int64(10000-320)), "the charge's net alone")
+		Expect(available("")).To(BeZero())
+		b, err := sc.V1Balance.Retrieve(Ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(b.Issuing).NotTo(BeNil())
+		Expect(b.Issuing.Available).To(HaveLen(1))
+		Expect(b.Issuing.Available[0].Amount).To(Equal(int64(5000)), "the Issuing balance stays whole")
+	})
+
 	It("keeps the platform's balance when the emulator starts it on a manual schedule (WithManualPayouts)", func() {
 		emu = Emulator(emulator.WithManualPayouts())
 		sc = emu.Client()

@@ -154,7 +154,8 @@ type unpaidTxn struct {
 }
 
 // unpaid are the account's available card funds (what automatic payouts
-// take; top-up funds stay for transfers) no automatic payout took yet, by
+// take; top-up funds stay for transfers, the Issuing balance apart) no
+// automatic payout took yet, by
 // currency. Each automatic payout nets to zero with its own transaction,
 // so their sum is the available balance.
 //
@@ -167,7 +168,10 @@ func unpaid(c *api.Call, account string) (out map[string][]unpaidTxn, from strin
 	pending, last := "", ""
 	c.Tx.EachRawFrom(account, "balance_transaction", start, func(id, raw string) bool {
 		last = id
-		f := store.Pick(raw, "id", "currency", "status", "net", "type", "source")
+		f := store.Pick(raw, "id", "currency", "status", "net", "type", "source", "balance_type")
+		if f[6].String() == "issuing" {
+			return true // the Issuing balance is never paid out
+		}
 		if f[2].String() != "available" {
 			pending = minID(pending, id)
 			return true
