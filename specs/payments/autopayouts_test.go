@@ -461,6 +461,38 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(available("")).To(BeZero())
 	})
 
+	It("lists what an automatic payout paid out by type, with each source expanded, as Stripe's payout reconciliation guide reads it", func() {
+		first, second := fund(10000), fund(4000)
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{Charge: stripe.String(first), Amount: stripe.Int64(2500)})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(day(2))
+		list := payouts("")
+		Expect(list).To(HaveLen(1))
+		Expect(list[0].Amount).To(Equal(int64(9680 + 3854 - 2500)))
+
+		p := &stripe.BalanceTransactionListParams{Payout: stripe.String(list[0].ID), Type: stripe.String("charge")}
+		p.AddExpand("data.source")
+		var charged []string
+		var gross int64
+		for t, err := range sc.V1BalanceTransactions.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			Expect(t.Source.Type).To(Equal(stripe.BalanceTransactionSourceTypeCharge))
+			charged = append(charged, t.Source.Charge.ID)
+			gross += t.Source.Charge.Amount
+		}
+		Expect(charged).To(Equal([]string{second, first}), "newest first")
+		Expect(gross).To(Equal(int64(14000)))
+		p = &stripe.BalanceTransactionListParams{Payout: stripe.String(list[0].ID), Type: stripe.String("refund")}
+		p.AddExpand("data.source")
+		var refunded []string
+		for t, err := range sc.V1BalanceTransactions.List(Ctx, p) {
+			Expect(err).NotTo(HaveOccurred())
+			refunded = append(refunded, t.Source.Refund.ID)
+			Expect(t.Source.Refund.Charge.ID).To(Equal(first))
+		}
+		Expect(refunded).To(Equal([]string{re.ID}))
+	})
+
 	It("leaves the Issuing balance out of an automatic payout and of what it lists", func() {
 		// The Issuing balance is apart from the payments balance: never
 		// paid out (Stripe's Issuing funding guide).
