@@ -325,7 +325,7 @@ func refundBalanceTransaction(c *api.Call, ch store.Obj, refundID string, amount
 	if d := api.Str(ch["description"]); d != "" {
 		description += " (" + d + ")"
 	}
-	typ := "refund"
+	var typ any = "refund"
 	if !cardBased(api.Str(api.Obj(ch["payment_method_details"])["type"])) {
 		typ = "payment_refund"
 	}
