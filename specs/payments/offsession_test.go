@@ -1,6 +1,8 @@
 package payments_test
 
 import (
+	"net/url"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -119,5 +121,70 @@ var _ = Describe("Charging a saved card off-session", Label("payments"), func() 
 		ExpectStripeError(err, 400, "invalid_request_error", "", "off_session")
 		Expect(StripeErr(err).Msg).To(Equal("You can only pass off_session when confirm=true."))
 		Expect(emu.Count("", "payment_intent")).To(Equal(intents))
+	})
+
+	// Stripe's guide to charging a saved card later: an off-session
+	// payment the bank wants authenticated fails with
+	// authentication_required, the error naming the intent; the customer
+	// is brought back on-session, where the intent is confirmed again with
+	// last_payment_error's method and authenticated.
+	It("brings the customer back after an authentication_required decline, confirming the intent the error names on-session", func() {
+		always := setUp("pm_card_authenticationRequired")
+		_, err := offSession(always, "true")
+		ExpectStripeError(err, 402, "card_error", "authentication_required", "")
+		se := StripeErr(err)
+		Expect(string(se.DeclineCode)).To(Equal("authentication_required"))
+		Expect(se.Msg).To(Equal("Your card was declined. This transaction requires authentication."))
+		Expect(se.PaymentMethod.ID).To(Equal(always))
+		pi := se.PaymentIntent
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(pi.PaymentMethod).To(BeNil())
+		Expect(pi.LastPaymentError.Code).To(Equal(stripe.ErrorCodeAuthenticationRequired))
+		Expect(pi.LastPaymentError.PaymentMethod.ID).To(Equal(always))
+		Expect(emu.EventTypes("")).To(ContainElement("payment_intent.payment_failed"))
+
+		back, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{
+			PaymentMethod: stripe.String(pi.LastPaymentError.PaymentMethod.ID), ReturnURL: stripe.String("https://example.com/return")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(back.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(back.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeRedirectToURL))
+		Expect(back.LastPaymentError).To(BeNil())
+		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/authenticate", url.Values{"outcome": {"succeed"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["status"]).To(Equal("succeeded"))
+	})
+
+	// Stripe's test cards: 4000002500003155 needs no authentication
+	// off-session once set up, but on-session payments still ask for it;
+	// 4000003800000446 pays off-session as if it had been set up already.
+	It("asks a card set up for later to authenticate on-session only, and lets the already-set-up card pay off-session unsaved", func() {
+		pm := setUp("pm_card_authenticationRequiredOnSetup")
+		onSession := func(errorOnAction bool) (*stripe.PaymentIntent, error) {
+			return sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2500), Currency: stripe.String("usd"),
+				Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(pm), Confirm: stripe.Bool(true),
+				ErrorOnRequiresAction: stripe.Bool(errorOnAction), PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		}
+		pi, err := onSession(false)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionTypeUseStripeSDK))
+		_, err = onSession(true)
+		ExpectStripeError(err, 402, "card_error", "authentication_required", "")
+		paid, err := offSession(pm, "true")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+
+		// Attached without a setup, the same card is declined off-session.
+		attached, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_authenticationRequiredOnSetup", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = offSession(attached.ID, "true")
+		ExpectStripeError(err, 402, "card_error", "authentication_required", "")
+
+		ready, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_authenticationRequiredSetupForOffSession", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		paid, err = offSession(ready.ID, "true")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paid.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 	})
 })

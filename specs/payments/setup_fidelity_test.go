@@ -99,4 +99,27 @@ var _ = Describe("SetupIntent fidelity", Label("payments"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(si.Status).To(Equal(stripe.SetupIntentStatusSucceeded))
 	})
+
+	// A 3-D Secure setup waits with redirect_to_url when the confirmation
+	// gives a return_url, else with use_stripe_sdk for Stripe.js, as a
+	// PaymentIntent does.
+	It("waits for 3-D Secure with redirect_to_url given a return_url, else use_stripe_sdk", func() {
+		confirm := func(returnURL *string) *stripe.SetupIntent {
+			si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{
+				PaymentMethod: stripe.String("pm_card_authenticationRequiredOnSetup"), Confirm: stripe.Bool(true), ReturnURL: returnURL,
+				Usage: stripe.String("off_session"), PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresAction))
+			return si
+		}
+		redirected := confirm(stripe.String("https://example.com/return"))
+		Expect(redirected.NextAction.Type).To(Equal(stripe.SetupIntentNextActionTypeRedirectToURL))
+		Expect(redirected.NextAction.RedirectToURL.ReturnURL).To(Equal("https://example.com/return"))
+		Expect(redirected.NextAction.RedirectToURL.URL).To(ContainSubstring(redirected.ID))
+		sdk := confirm(nil)
+		Expect(sdk.NextAction.Type).To(Equal(stripe.SetupIntentNextActionTypeUseStripeSDK))
+		Expect(sdk.NextAction.RedirectToURL).To(BeNil())
+		Expect(emu.EventTypes("")).To(ContainElement("setup_intent.requires_action"))
+	})
+
 })

@@ -75,4 +75,40 @@ var _ = Describe("SetupIntents refusing their status", Label("payments"), func()
 		Expect(got.PaymentMethod).To(BeNil())
 		Expect(emu.Count("", "payment_method")).To(BeZero(), "the refused confirmation made no PaymentMethod")
 	})
+
+	// The API reference's cancellation_reason: abandoned,
+	// requested_by_customer or duplicate; cancel while waiting for 3-D
+	// Secure too, which setup_intent.canceled tells.
+	It("cancels with Stripe's cancellation reasons only, refusing another and changing nothing", func() {
+		si, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{Customer: stripe.String(cus.ID),
+			PaymentMethod: stripe.String("pm_card_authenticationRequired"), Confirm: stripe.Bool(true),
+			PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(si.Status).To(Equal(stripe.SetupIntentStatusRequiresAction))
+		events := len(emu.EventTypes(""))
+		_, err = sc.V1SetupIntents.Cancel(Ctx, si.ID, &stripe.SetupIntentCancelParams{CancellationReason: stripe.String("failed_invoice")})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "cancellation_reason")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid cancellation_reason: must be one of abandoned, duplicate, or requested_by_customer"))
+		got, err := sc.V1SetupIntents.Retrieve(Ctx, si.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Status).To(Equal(stripe.SetupIntentStatusRequiresAction))
+		Expect(emu.EventTypes("")).To(HaveLen(events))
+
+		canceled, err := sc.V1SetupIntents.Cancel(Ctx, si.ID, &stripe.SetupIntentCancelParams{CancellationReason: stripe.String("duplicate")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(canceled.Status).To(Equal(stripe.SetupIntentStatusCanceled))
+		Expect(canceled.CancellationReason).To(Equal(stripe.SetupIntentCancellationReasonDuplicate))
+		Expect(canceled.NextAction).To(BeNil())
+		Expect(emu.EventTypes("")[events:]).To(Equal([]string{"setup_intent.canceled"}))
+		pm, err := sc.V1PaymentMethods.Retrieve(Ctx, canceled.PaymentMethod.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.Customer).To(BeNil(), "a setup canceled before it succeeded saves nothing")
+
+		plain, err := sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: stripe.StringSlice([]string{"card"})})
+		Expect(err).NotTo(HaveOccurred())
+		plain, err = sc.V1SetupIntents.Cancel(Ctx, plain.ID, &stripe.SetupIntentCancelParams{CancellationReason: stripe.String("requested_by_customer")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(plain.CancellationReason).To(Equal(stripe.SetupIntentCancellationReasonRequestedByCustomer))
+	})
+
 })
