@@ -121,5 +121,4 @@ var _ = Describe("SetupIntent fidelity", Label("payments"), func() {
 		Expect(sdk.NextAction.RedirectToURL).To(BeNil())
 		Expect(emu.EventTypes("")).To(ContainElement("setup_intent.requires_action"))
 	})
-
 })
