@@ -119,6 +119,41 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(body["error"]).To(HaveKeyWithValue("param", "settings[payouts][schedule][delay_days]"))
 	})
 
+	It("holds delay_days to the country's minimum, and to accounts whose losses the platform is liable for, as Stripe's payout schedule guide says", func() {
+		delay := func(n int64) *stripe.AccountUpdateParams {
+			return &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{Payouts: &stripe.AccountUpdateSettingsPayoutsParams{
+				Schedule: &stripe.AccountUpdateSettingsPayoutsScheduleParams{DelayDays: stripe.Int64(n)}}}}
+		}
+		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(), Country: stripe.String("US"),
+			Settings: &stripe.AccountCreateSettingsParams{Payouts: &stripe.AccountCreateSettingsPayoutsParams{
+				Schedule: &stripe.AccountCreateSettingsPayoutsScheduleParams{DelayDays: stripe.Int64(1)}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][delay_days]")
+		de := create(&stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("DE")})
+		_, err = sc.V1Accounts.Update(Ctx, de.ID, delay(3))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][delay_days]")
+		de, err = sc.V1Accounts.Update(Ctx, de.ID, delay(14))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(de.Settings.Payouts.Schedule.DelayDays).To(Equal(int64(14)))
+
+		By("leaving a Standard account's delay to Stripe, which is liable for its losses")
+		std := create(&stripe.AccountCreateParams{Type: stripe.String("standard"), Country: stripe.String("US")})
+		events := len(emu.Events(std.ID))
+		_, err = sc.V1Accounts.Update(Ctx, std.ID, delay(10))
+		ExpectStripeError(err, 400, "invalid_request_error", "", "settings[payouts][schedule][delay_days]")
+		got, err := sc.V1Accounts.GetByID(Ctx, std.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Settings.Payouts.Schedule.DelayDays).To(Equal(int64(2)))
+		Expect(emu.Events(std.ID)).To(HaveLen(events))
+		_, err = sc.V1Accounts.Update(Ctx, std.ID, &stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{
+			Payouts: &stripe.AccountUpdateSettingsPayoutsParams{Schedule: &stripe.AccountUpdateSettingsPayoutsScheduleParams{DelayDaysMinimum: stripe.Bool(true)}}}})
+		Expect(err).NotTo(HaveOccurred(), "minimum is what it has")
+		_, err = sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Controller: &stripe.AccountCreateControllerParams{
+			Losses: &stripe.AccountCreateControllerLossesParams{Payments: stripe.String("application")}},
+			Settings: &stripe.AccountCreateSettingsParams{Payouts: &stripe.AccountCreateSettingsPayoutsParams{
+				Schedule: &stripe.AccountCreateSettingsPayoutsScheduleParams{DelayDays: stripe.Int64(10)}}}})
+		Expect(err).NotTo(HaveOccurred(), "a full-Dashboard account whose losses the platform carries")
+	})
+
 	It("refuses a login link before onboarding and an update link to a Dashboard account with Stripe's words", func() {
 		a := create(&stripe.AccountCreateParams{Type: stripe.String("express"),
 			Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})

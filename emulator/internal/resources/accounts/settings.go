@@ -66,7 +66,19 @@ func applySettings(o store.Obj, sent store.Obj) error {
 			if err != nil || n < 0 {
 				return apierr.InvalidInteger(delayDaysParam, s)
 			}
+			// Stripe's payout schedule guide: the delay "cannot be less
+			// than ... the default payout schedule for the account" (the
+			// wording of the refusal is the emulator's).
+			if least := minimumDelayDays(api.Str(o["country"])); n < least {
+				return apierr.InvalidRequest("The delay_days value cannot be less than %d, the minimum for accounts in %s: send `minimum` for the lowest permitted value.", least, o["country"]).WithParam(delayDaysParam)
+			}
 			schedule["delay_days"] = n
+		}
+		// The same guide: a platform edits the delay only "on accounts
+		// where you own fraud and dispute liability"; Stripe keeps the
+		// others' at their minimum.
+		if was := payoutSchedule(o)["delay_days"]; !platformLiable(o) && api.Int(schedule["delay_days"]) != api.Int(was) {
+			return apierr.InvalidRequest("You can only change delay_days on accounts where your platform is liable for negative balances (controller[losses][payments]=application), which includes Custom and Express accounts; %s is not one of them.", o["id"]).WithParam(delayDaysParam)
 		}
 	}
 	settings := mergeDetails(api.Obj(o["settings"]), sent)
