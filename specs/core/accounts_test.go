@@ -262,12 +262,12 @@ var _ = Describe("Connected accounts", Label("connect", "story-2"), func() {
 		Expect(acct.PayoutsEnabled).To(BeTrue())
 		Expect(acct.DetailsSubmitted).To(BeTrue())
 		Expect(acct.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
-		Expect(emu.EventTypes(acct.ID)).To(Equal([]string{"capability.updated", "capability.updated", "account.updated"}),
-			"each capability turning active, then the account")
+		Expect(emu.EventTypes(acct.ID)).To(Equal([]string{"account.external_account.created", "capability.updated", "capability.updated", "account.updated"}),
+			"the bank account the owner entered, each capability turning active, then the account")
 		evs := emu.Events(acct.ID)
-		Expect(evs[0]["data"].(map[string]any)["object"]).To(HaveKeyWithValue("id", "card_payments"))
-		Expect(evs[0]["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("status", "inactive"))
-		Expect(evs[2]["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("charges_enabled", false))
+		Expect(evs[1]["data"].(map[string]any)["object"]).To(HaveKeyWithValue("id", "card_payments"))
+		Expect(evs[1]["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("status", "inactive"))
+		Expect(evs[3]["data"].(map[string]any)["previous_attributes"]).To(HaveKeyWithValue("charges_enabled", false))
 
 		By("a used link sending the owner to refresh_url: Stripe's are single-use")
 		for _, method := range []string{"GET", "POST"} {

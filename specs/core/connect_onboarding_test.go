@@ -429,6 +429,60 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 		})
 	})
 
+	It("leaves an account onboarded on its link's page with the bank account its owner entered, as payouts_enabled says it has one", func() {
+		ex, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("US"),
+			Capabilities: &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ex.Requirements.CurrentlyDue).To(ContainElement("external_account"))
+		finish := func(id string) {
+			GinkgoHelper()
+			link, err := sc.V1AccountLinks.Create(Ctx, &stripe.AccountLinkCreateParams{Account: stripe.String(id), Type: stripe.String("account_onboarding"),
+				RefreshURL: stripe.String("https://example.com/r"), ReturnURL: stripe.String("https://example.com/k")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(Visit("POST", link.URL, url.Values{}).Location).To(Equal("https://example.com/k"))
+		}
+		finish(ex.ID)
+		ex, err = sc.V1Accounts.GetByID(Ctx, ex.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ex.PayoutsEnabled).To(BeTrue())
+		Expect(ex.ExternalAccounts.Data).To(HaveLen(1))
+		ba := ex.ExternalAccounts.Data[0].BankAccount
+		Expect(ba.ID).To(HavePrefix("ba_"))
+		Expect(ba.Last4).To(Equal("6789"), "Stripe's test account number, 000123456789")
+		Expect(ba.RoutingNumber).To(Equal("110000000"))
+		Expect(ba.Currency).To(Equal(stripe.CurrencyUSD))
+		Expect(ba.DefaultForCurrency).To(BeTrue())
+		Expect(emu.EventTypes(ex.ID)).To(Equal([]string{"account.external_account.created", "capability.updated", "account.updated"}))
+		status, listed := raw("GET", "/v1/accounts/"+ex.ID+"/external_accounts", nil)
+		Expect(status).To(Equal(200))
+		Expect(listed["data"]).To(HaveLen(1))
+
+		By("keeping the one the platform gave before onboarding, adding none")
+		pre, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("US"),
+			Capabilities:    &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
+			ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified_noAccount")}})
+		Expect(err).NotTo(HaveOccurred())
+		finish(pre.ID)
+		got, err := sc.V1Accounts.GetByID(Ctx, pre.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.ExternalAccounts.Data).To(HaveLen(1))
+		Expect(got.ExternalAccounts.Data[0].ID).To(Equal(pre.ExternalAccounts.Data[0].ID))
+
+		By("taking the bank account the owner entered in the test helper's external_account")
+		helped := custom("company")
+		status, body := raw("POST", "/v1/test_helpers/accounts/"+helped.ID+"/complete_onboarding", url.Values{"external_account": {"btok_us_verified"}})
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["external_accounts"]).To(HaveKeyWithValue("data", HaveLen(1)))
+		refused := custom("company")
+		status, body = raw("POST", "/v1/test_helpers/accounts/"+refused.ID+"/complete_onboarding", url.Values{"external_account": {"btok_nope"}})
+		Expect(status).To(Equal(400), "%v", body)
+		Expect(errorOf(body)).To(HaveKeyWithValue("code", "resource_missing"))
+		got, err = sc.V1Accounts.GetByID(Ctx, refused.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.DetailsSubmitted).To(BeFalse(), "nothing changed")
+		Expect(got.ExternalAccounts.Data).To(BeEmpty())
+	})
+
 	It("answers /bank_accounts as the older name of /external_accounts", func() {
 		a := custom("company")
 		status, body := raw("POST", "/v1/accounts/"+a.ID+"/bank_accounts", url.Values{"bank_account": {"btok_us_verified"}})

@@ -28,7 +28,7 @@ func linkRoutes() []api.Route {
 			Enum("type", "account_onboarding", "account_update"), createAccountLink),
 		api.POST("/v1/accounts/{id}/login_links", params.FromStruct(stripe.LoginLinkCreateParams{}), createLoginLink),
 		api.POST("/v1/test_helpers/accounts/{id}/complete_onboarding", params.Object(map[string]*params.Schema{
-			"expand": params.ArrayOf(params.String()),
+			"expand": params.ArrayOf(params.String()), "external_account": params.AnyParam(),
 		}), completeOnboarding),
 	}
 }
@@ -140,7 +140,11 @@ func createLoginLink(c *api.Call) (any, error) {
 
 // completeOnboarding is the account's owner finishing Connect
 // onboarding: every requested capability becomes active, nothing is
-// left due, charges and payouts are enabled.
+// left due, charges and payouts are enabled. external_account (the
+// emulator's, a token or bank details as account create takes them) is
+// the bank account the owner entered, which Stripe's hosted onboarding
+// collects before it enables payouts: the account link's page sends
+// Stripe's test token for an account without one.
 func completeOnboarding(c *api.Call) (any, error) {
 	before, err := connected(c, c.Var("id"), "id")
 	if err != nil {
@@ -150,11 +154,21 @@ func completeOnboarding(c *api.Call) (any, error) {
 		return nil, apierr.InvalidRequest("stripe-emu: %s was rejected (%s); its onboarding cannot complete.", c.Var("id"), api.Str(api.Obj(before["requirements"])["disabled_reason"]))
 	}
 	after := api.Clone(before)
+	var ba store.Obj
+	if c.Params.Has("external_account") {
+		// The bank account the owner entered, as account create takes one.
+		if ba, err = addExternalAccount(c, after, "external_account", false); err != nil {
+			return nil, err
+		}
+	}
 	onboard(after)
 	// The owner accepts Stripe's terms, unless the platform recorded their
 	// acceptance already; the service agreement the platform chose stays.
 	if tos := api.Obj(before["tos_acceptance"]); tos["date"] == nil {
 		after["tos_acceptance"] = mergeDetails(tos, store.Obj{"date": c.Now, "ip": "127.0.0.1", "user_agent": "stripe-emu"})
+	}
+	if ba != nil {
+		c.EmitIn(api.Str(after["id"]), "account.external_account.created", ba, nil)
 	}
 	return saveWithCapabilities(c, capabilitiesOf(c.Tx, before), before, after)
 }
