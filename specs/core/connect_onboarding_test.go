@@ -483,6 +483,44 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 		Expect(got.ExternalAccounts.Data).To(BeEmpty())
 	})
 
+	It("records an external bank account's account_type, checking or savings (futsu or toza in Japan), as Stripe's bank account reference says", func() {
+		a := custom("company")
+		bank := url.Values{"external_account[object]": {"bank_account"}, "external_account[country]": {"US"},
+			"external_account[currency]": {"usd"}, "external_account[account_number]": {"000123456789"},
+			"external_account[routing_number]": {"110000000"}, "external_account[account_type]": {"savings"},
+			"external_account[account_holder_type]": {"individual"}}
+		status, body := raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", bank)
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body).To(HaveKeyWithValue("account_type", "savings"))
+		Expect(body).To(HaveKeyWithValue("account_holder_type", "individual"))
+		ba := body["id"].(string)
+		status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts/"+ba, url.Values{"account_type": {"checking"}})
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body).To(HaveKeyWithValue("account_type", "checking"))
+		evs := emu.Events(a.ID)
+		last := evs[len(evs)-1]["data"].(map[string]any)
+		Expect(last["previous_attributes"]).To(Equal(map[string]any{"account_type": "savings"}))
+
+		By("refusing another type, or Japan's types elsewhere, changing nothing")
+		for _, typ := range []string{"futsu", "current"} {
+			status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts/"+ba, url.Values{"account_type": {typ}})
+			Expect(status).To(Equal(400), "%v", body)
+			Expect(errorOf(body)).To(HaveKeyWithValue("param", "account_type"))
+		}
+		bank.Set("external_account[account_type]", "toza")
+		status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", bank)
+		Expect(status).To(Equal(400), "%v", body)
+		Expect(errorOf(body)).To(HaveKeyWithValue("param", "external_account[account_type]"))
+		bank.Set("external_account[account_type]", "checking")
+		bank.Set("external_account[account_holder_type]", "sole_trader")
+		status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", bank)
+		Expect(status).To(Equal(400), "%v", body)
+		Expect(errorOf(body)).To(HaveKeyWithValue("param", "external_account[account_holder_type]"))
+		status, body = raw("GET", "/v1/accounts/"+a.ID+"/external_accounts/"+ba, nil)
+		Expect(status).To(Equal(200))
+		Expect(body).To(HaveKeyWithValue("account_type", "checking"))
+	})
+
 	It("answers /bank_accounts as the older name of /external_accounts", func() {
 		a := custom("company")
 		status, body := raw("POST", "/v1/accounts/"+a.ID+"/bank_accounts", url.Values{"bank_account": {"btok_us_verified"}})

@@ -93,6 +93,20 @@ func TestTokenFailure(token string) (code string, ok bool) {
 	return testFailure(number), true
 }
 
+// checkAccountType refuses a bank account type Stripe's reference does
+// not allow in country: "checking or savings in most countries. In Japan, ...
+// futsu or toza" (the wording of the refusal is the emulator's).
+func checkAccountType(typ, country, param string) error {
+	allowed := []string{"checking", "savings"}
+	if country == "JP" {
+		allowed = []string{"futsu", "toza"}
+	}
+	if typ != "" && !slices.Contains(allowed, typ) {
+		return apierr.InvalidRequest("Invalid %s: must be one of %s for a bank account in %s", param, strings.Join(allowed, " or "), country).WithParam(param)
+	}
+	return nil
+}
+
 // failureKey holds how payouts to a bank account end, when they fail: the
 // account number itself is never shown once given.
 func failureKey(account, ba string) string { return "payoutfailure:" + account + ":" + ba }
@@ -258,7 +272,12 @@ func updateExternal(c *api.Call) (any, error) {
 		return nil, err
 	}
 	after := api.Clone(before)
-	c.Copy(after, "account_holder_name", "account_holder_type")
+	if typ, _ := c.Params.Str("account_type"); typ != "" {
+		if err := checkAccountType(typ, api.Str(before["country"]), "account_type"); err != nil {
+			return nil, err
+		}
+	}
+	c.Copy(after, "account_holder_name", "account_holder_type", "account_type")
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
@@ -385,7 +404,7 @@ func addExternalAccount(c *api.Call, o store.Obj, param string, replace bool) (s
 	acct := api.Str(o["id"])
 	country, currency := api.Str(o["country"]), api.Str(o["default_currency"])
 	var number, routing string
-	var holderName, holderType any
+	var holderName, holderType, accountType any
 	makeDefault := false
 	if raw, _ := c.Params.Sent(param); raw != nil {
 		if _, isObj := raw.(map[string]any); isObj {
@@ -408,7 +427,16 @@ func addExternalAccount(c *api.Call, o store.Obj, param string, replace bool) (s
 				holderName = s
 			}
 			if s, _ := p.Str("account_holder_type"); s != "" {
+				if s != "company" && s != "individual" {
+					return nil, apierr.InvalidRequest("Invalid %s[account_holder_type]: must be one of company or individual", param).WithParam(param + "[account_holder_type]")
+				}
 				holderType = s
+			}
+			if s, _ := p.Str("account_type"); s != "" {
+				if err := checkAccountType(s, country, param+"[account_type]"); err != nil {
+					return nil, err
+				}
+				accountType = s
 			}
 			// The hash is taken as sent (any shape): its flag is text.
 			makeDefault, _ = p.Bool("default_for_currency")
@@ -463,7 +491,7 @@ func addExternalAccount(c *api.Call, o store.Obj, param string, replace bool) (s
 		routingV = strings.ReplaceAll(routing, "-", "")
 	}
 	ba := newBankAccount(c.IDs, acct, country, currency, number, routingV, makeDefault)
-	ba["account_holder_name"], ba["account_holder_type"] = holderName, holderType
+	ba["account_holder_name"], ba["account_holder_type"], ba["account_type"] = holderName, holderType, accountType
 	if !replace {
 		// The endpoint's own metadata (an account's is the account's).
 		if err := c.ApplyMetadata(ba); err != nil {
