@@ -322,6 +322,16 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 			Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny")}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Individual.FirstName).To(Equal("Jenny"))
+
+		By("showing no individual once the business type is another, as Stripe's reference says it is null then")
+		got, err = sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{BusinessType: stripe.String("company")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Individual).To(BeNil())
+		got, err = sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Individual).To(BeNil())
+		evs := emu.Events(a.ID)
+		Expect(evs[len(evs)-1]["data"].(map[string]any)["previous_attributes"]).To(HaveKey("individual"))
 	})
 
 	It("refuses an account's emails that are no address, as Stripe does a person's", func() {

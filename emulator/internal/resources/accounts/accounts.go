@@ -426,6 +426,13 @@ func applyDetails(c *api.Call, o store.Obj) error {
 		// Stripe's words; with no business type yet, the emulator takes it.
 		return apierr.InvalidRequest("You can only provide `individual` parameters for accounts with `business_type` of 'individual'.").WithParam("individual")
 	}
+	if ind := api.Obj(o["individual"]); len(ind) > 0 && o["business_type"] != nil && o["business_type"] != "individual" {
+		// Stripe's reference: individual "is null unless business_type is
+		// set to individual". Whether it comes back with that type again
+		// is not documented: the emulator starts a new one.
+		c.DeleteMeta(idMismatchKey(api.Str(ind["id"])))
+		delete(o, "individual")
+	}
 	if cur, _ := c.Params.Str("default_currency"); cur != "" {
 		cur = strings.ToLower(cur)
 		if !currency.Supported(cur) {
