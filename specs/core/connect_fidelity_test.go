@@ -334,6 +334,21 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(evs[len(evs)-1]["data"].(map[string]any)["previous_attributes"]).To(HaveKey("individual"))
 	})
 
+	It("takes business_profile[monthly_estimated_revenue] only for accounts in Brazil and India, as Stripe's reference says", func() {
+		revenue := &stripe.AccountCreateBusinessProfileMonthlyEstimatedRevenueParams{Amount: stripe.Int64(100000), Currency: stripe.String("brl")}
+		_, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("US"),
+			BusinessProfile: &stripe.AccountCreateBusinessProfileParams{MonthlyEstimatedRevenue: revenue}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "business_profile[monthly_estimated_revenue]")
+		Expect(emu.Count("", "account")).To(Equal(1), "only the platform")
+		br := create(&stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("BR"),
+			BusinessProfile: &stripe.AccountCreateBusinessProfileParams{MonthlyEstimatedRevenue: revenue}})
+		Expect(br.BusinessProfile.MonthlyEstimatedRevenue.Amount).To(Equal(int64(100000)))
+		de := create(&stripe.AccountCreateParams{Type: stripe.String("express"), Country: stripe.String("DE")})
+		_, err = sc.V1Accounts.Update(Ctx, de.ID, &stripe.AccountUpdateParams{BusinessProfile: &stripe.AccountUpdateBusinessProfileParams{
+			MonthlyEstimatedRevenue: &stripe.AccountUpdateBusinessProfileMonthlyEstimatedRevenueParams{Amount: stripe.Int64(100), Currency: stripe.String("eur")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "business_profile[monthly_estimated_revenue]")
+	})
+
 	It("refuses an account's emails that are no address, as Stripe does a person's", func() {
 		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Capabilities: Transfers(), BusinessType: stripe.String("individual")})
 		_, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Email: stripe.String("nope")})

@@ -433,6 +433,12 @@ func applyDetails(c *api.Call, o store.Obj) error {
 		c.DeleteMeta(idMismatchKey(api.Str(ind["id"])))
 		delete(o, "individual")
 	}
+	if _, sent := c.Params.Sent("business_profile.monthly_estimated_revenue"); sent && o["country"] != "BR" && o["country"] != "IN" {
+		// Stripe's reference: "Only accepted for accounts in Brazil and
+		// India" (the wording of the refusal is the emulator's).
+		return apierr.InvalidRequest("business_profile[monthly_estimated_revenue] is only accepted for accounts in Brazil and India; %s is in %s.", o["id"], o["country"]).
+			WithParam("business_profile[monthly_estimated_revenue]")
+	}
 	if cur, _ := c.Params.Str("default_currency"); cur != "" {
 		cur = strings.ToLower(cur)
 		if !currency.Supported(cur) {
