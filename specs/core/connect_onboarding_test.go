@@ -521,6 +521,30 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 		Expect(body).To(HaveKeyWithValue("account_type", "checking"))
 	})
 
+	It("takes an external bank account only in a country/currency pairing the account's country supports, as Stripe's reference says", func() {
+		a := custom("company")
+		bank := func(country, currency, number string) url.Values {
+			return url.Values{"external_account[object]": {"bank_account"}, "external_account[country]": {country},
+				"external_account[currency]": {currency}, "external_account[account_number]": {number}}
+		}
+		for _, b := range []url.Values{bank("DE", "eur", "DE89370400440532013000"), bank("GB", "gbp", "GB82WEST12345698765432")} {
+			status, body := raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", b)
+			Expect(status).To(Equal(400), "%v", body)
+			Expect(errorOf(body)).To(HaveKeyWithValue("param", "external_account[currency]"))
+		}
+		_, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{ExternalAccount: &stripe.AccountExternalAccountParams{
+			Country: stripe.String("DE"), Currency: stripe.String("eur"), AccountNumber: stripe.String("DE89370400440532013000")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "external_account[currency]")
+		Expect(emu.Count(a.ID, "bank_account")).To(BeZero())
+
+		By("taking euros in a German bank for a British account, as the UK's country spec lists")
+		gb, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("GB"), Capabilities: Transfers()})
+		Expect(err).NotTo(HaveOccurred())
+		status, body := raw("POST", "/v1/accounts/"+gb.ID+"/external_accounts", bank("DE", "eur", "DE89370400440532013000"))
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body).To(HaveKeyWithValue("currency", "eur"))
+	})
+
 	It("answers /bank_accounts as the older name of /external_accounts", func() {
 		a := custom("company")
 		status, body := raw("POST", "/v1/accounts/"+a.ID+"/bank_accounts", url.Values{"bank_account": {"btok_us_verified"}})
@@ -546,37 +570,40 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 	})
 
 	It("deletes the default bank account of a currency that is not the account's when it is the only one in it, as Stripe's reference allows", func() {
-		a := custom("company")
+		// A British account, which may also be paid out in euros to a
+		// German bank, as the UK's country spec lists.
+		a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("GB"), Capabilities: Transfers()})
+		Expect(err).NotTo(HaveOccurred())
 		status, body := raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", url.Values{"external_account": {"btok_us_verified"}})
 		Expect(status).To(Equal(200), "%v", body)
-		usd := body["id"].(string)
-		gbp := url.Values{"external_account[object]": {"bank_account"}, "external_account[country]": {"GB"},
-			"external_account[currency]": {"gbp"}, "external_account[account_number]": {"00012345"},
-			"external_account[routing_number]": {"108800"}}
-		status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", gbp)
+		Expect(body).To(HaveKeyWithValue("currency", "gbp"))
+		home := body["id"].(string)
+		euros := url.Values{"external_account[object]": {"bank_account"}, "external_account[country]": {"DE"},
+			"external_account[currency]": {"eur"}, "external_account[account_number]": {"DE89370400440532013000"}}
+		status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", euros)
 		Expect(status).To(Equal(200), "%v", body)
 		first := body["id"].(string)
 		Expect(body["default_for_currency"]).To(BeTrue())
-		status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", gbp)
+		status, body = raw("POST", "/v1/accounts/"+a.ID+"/external_accounts", euros)
 		Expect(status).To(Equal(200), "%v", body)
 		second := body["id"].(string)
 
-		// Another gbp account exists: the default stays until replaced.
+		// Another euro account exists: the default stays until replaced.
 		status, body = raw("DELETE", "/v1/accounts/"+a.ID+"/external_accounts/"+first, nil)
 		Expect(status).To(Equal(400), "%v", body)
 		status, body = raw("DELETE", "/v1/accounts/"+a.ID+"/external_accounts/"+second, nil)
 		Expect(status).To(Equal(200), "%v", body)
-		// Now the only one in gbp, not the account's currency: it goes.
+		// Now the only one in euros, not the account's currency: it goes.
 		status, body = raw("DELETE", "/v1/accounts/"+a.ID+"/external_accounts/"+first, nil)
 		Expect(status).To(Equal(200), "%v", body)
 		Expect(body["deleted"]).To(BeTrue())
 		// The default in the account's own currency never goes.
-		status, body = raw("DELETE", "/v1/accounts/"+a.ID+"/external_accounts/"+usd, nil)
+		status, body = raw("DELETE", "/v1/accounts/"+a.ID+"/external_accounts/"+home, nil)
 		Expect(status).To(Equal(400), "%v", body)
 		got, err := sc.V1Accounts.GetByID(Ctx, a.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.ExternalAccounts.Data).To(HaveLen(1))
-		Expect(got.ExternalAccounts.Data[0].ID).To(Equal(usd))
+		Expect(got.ExternalAccounts.Data[0].ID).To(Equal(home))
 	})
 
 	It("keeps external accounts to the platforms collecting requirements, and Stripe-collected details to onboarding once it starts", func() {

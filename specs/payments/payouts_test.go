@@ -353,8 +353,10 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 	It("keeps another currency's default bank account while others share its currency, saying which currency", func() {
 		// Stripe's reference: a default "can only be deleted if it is the
 		// only external account for that currency, and the currency is not
-		// the Stripe account's default currency".
-		acct := custom("btok_us_verified")
+		// the Stripe account's default currency". A British account, which
+		// may be paid out in euros to a German bank (the UK's country spec).
+		acct := Seller(emu, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("GB"),
+			ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified")}}).ID
 		add := func() *stripe.BankAccount {
 			GinkgoHelper()
 			ba, err := sc.V1BankAccounts.Create(Ctx, &stripe.BankAccountCreateParams{Account: stripe.String(acct), Country: stripe.String("DE"),

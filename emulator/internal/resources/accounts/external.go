@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/ids"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/countryspecs"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -457,6 +458,12 @@ func addExternalAccount(c *api.Call, o store.Obj, param string, replace bool) (s
 			return nil, apierr.NoSuchObject("token", tok, param)
 		}
 		routing = "110000000"
+	}
+	if allowed, known := countryspecs.BankAccountAllowed(api.Str(o["country"]), country, currency); known && !allowed {
+		// Stripe's reference: "a country/currency pairing that Stripe
+		// supports" (the wording of the refusal is the emulator's).
+		return nil, apierr.InvalidRequest("A bank account in %s holding %s cannot be an external account of an account in %s: its country spec's supported_bank_account_currencies do not list that pairing.", country, currency, o["country"]).
+			WithParam(param + "[currency]")
 	}
 	if routing == "" && len(number) < 15 {
 		return nil, apierr.MissingParam(param + "[routing_number]")

@@ -81,6 +81,18 @@ func SettlementCurrencies(country string) ([]string, bool) {
 	return out, true
 }
 
+// BankAccountAllowed reports whether an account in country may have a
+// bank account in bankCountry holding currency (its spec's
+// supported_bank_account_currencies), and whether the emulator knows
+// (has country's spec).
+func BankAccountAllowed(country, bankCountry, currency string) (allowed, known bool) {
+	s, ok := specs[country]
+	if !ok {
+		return false, false
+	}
+	return slices.Contains(s.bankAccountCurrencies[currency], bankCountry), true
+}
+
 // TransferAllowed reports whether a platform in country from may transfer
 // to an account in country to under the given service agreement, and
 // whether the emulator knows (has from's spec): at home always; abroad to
