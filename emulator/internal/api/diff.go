@@ -27,7 +27,11 @@ func PreviousAttributes(before, after store.Obj) store.Obj {
 		}
 		om, oIsMap := ov.(map[string]any)
 		nm, nIsMap := nv.(map[string]any)
-		if oIsMap && nIsMap && (om["object"] == nil || om["object"] == "list" && nm["object"] == "list") {
+		if oIsMap && nIsMap && om["object"] == "list" && nm["object"] == "list" {
+			prev[k] = listPrevious(om, nm)
+			continue
+		}
+		if oIsMap && nIsMap && om["object"] == nil {
 			prev[k] = PreviousAttributes(om, nm)
 			continue
 		}
@@ -39,6 +43,31 @@ func PreviousAttributes(before, after store.Obj) store.Obj {
 		}
 	}
 	return prev
+}
+
+// listPrevious is PreviousAttributes of two list objects known to
+// differ: when nothing but their data can, their data did, which is not
+// compared again (a renewal's items are deep).
+func listPrevious(before, after store.Obj) store.Obj {
+	for _, k := range [...]string{"has_more", "total_count", "url"} {
+		if !equalJSON(before[k], after[k]) {
+			return PreviousAttributes(before, after)
+		}
+	}
+	if len(before) != len(after) {
+		return PreviousAttributes(before, after)
+	}
+	for k := range after {
+		if _, known := before[k]; !known {
+			return PreviousAttributes(before, after)
+		}
+		switch k {
+		case "object", "data", "has_more", "total_count", "url":
+		default:
+			return PreviousAttributes(before, after)
+		}
+	}
+	return store.Obj{"data": before["data"]}
 }
 
 // equalJSON compares two decoded JSON values, treating the numeric types a
