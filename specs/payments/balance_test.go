@@ -251,14 +251,7 @@ var _ = Describe("Balance", Label("payments", "balance"), func() {
 		// charge, other payment methods' type payment; their refunds
 		// refund and payment_refund. The categories are charge and refund
 		// for both.
-		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("eur"),
-			PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
-			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("sepa_debit"),
-				SEPADebit:      &stripe.PaymentMethodSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")},
-				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com")}},
-			MandateData: &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		pi := sepaDebit(sc)
 		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/settle", url.Values{"outcome": {"succeed"}}, "")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(status).To(Equal(200), "%v", body)

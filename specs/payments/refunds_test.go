@@ -290,19 +290,6 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 		emu = Emulator()
 		sc = emu.Client()
 	})
-	debit := func() *stripe.PaymentIntent {
-		GinkgoHelper()
-		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("eur"),
-			PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true),
-			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("sepa_debit"),
-				SEPADebit:      &stripe.PaymentMethodSEPADebitParams{IBAN: stripe.String("DE89370400440532013000")},
-				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Name: stripe.String("Jenny Rosen"), Email: stripe.String("jenny@example.com")}},
-			MandateData: &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}},
-		})
-		Expect(err).NotTo(HaveOccurred())
-		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
-		return pi
-	}
 	settle := func(pi *stripe.PaymentIntent, outcome string) {
 		GinkgoHelper()
 		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/settle", url.Values{"outcome": {outcome}}, "")
@@ -311,7 +298,7 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 	}
 
 	It("waits for the payment, then succeeds with it, taking the money from the balance only then", func() {
-		pi := debit()
+		pi := sepaDebit(sc)
 		mark := len(emu.EventTypes(""))
 		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(2000)})
 		Expect(err).NotTo(HaveOccurred())
@@ -344,7 +331,7 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 	})
 
 	It("is canceled when the payment fails, the charge counting it refunded no more", func() {
-		pi := debit()
+		pi := sepaDebit(sc)
 		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(retrieveCharge(sc, pi.LatestCharge.ID).Refunded).To(BeTrue())
