@@ -196,6 +196,27 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		Expect(promo.TimesRedeemed).To(Equal(int64(1)))
 	})
 
+	It("ends a repeating discount begun on a month's last day on the shorter month's last day, discounting only its months' invoices", func() {
+		start := time.Date(2027, time.January, 31, 10, 0, 0, 0, time.UTC)
+		emu.Clock().Set(start)
+		c := coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("repeating"), DurationInMonths: stripe.Int64(1)})
+		sub := subscribe(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(c.ID)})
+		p := &stripe.SubscriptionRetrieveParams{}
+		p.AddExpand("discounts")
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Discounts).To(HaveLen(1))
+		Expect(got.Discounts[0].End).To(Equal(time.Date(2027, time.February, 28, 10, 0, 0, 0, time.UTC).Unix()),
+			"one month after January 31 is February 28, as a billing period's end")
+
+		emu.Clock().Set(time.Date(2027, time.March, 1, 10, 0, 0, 0, time.UTC))
+		var totals []int64
+		for _, inv := range invoicesOf(sub.ID) {
+			totals = append(totals, inv.Total)
+		}
+		Expect(totals).To(Equal([]int64{500, 1000}), "one month of the coupon: January's invoice, not February's")
+	})
+
 	It("removes a subscription's discounts with DELETE /v1/subscriptions/{id}/discount, answering with the deleted discount", func() {
 		sub := subscribe(&stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(coupon(&stripe.CouponCreateParams{PercentOff: stripe.Float64(20), Duration: stripe.String("forever")}).ID)})
 		Expect(sub.LatestInvoice.Total).To(Equal(int64(800)))

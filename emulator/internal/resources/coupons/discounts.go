@@ -227,12 +227,25 @@ func Redeem(c *api.Call, src Source, scope Scope) (store.Obj, error) {
 		d["promotion_code"] = p["id"]
 	}
 	if cp["duration"] == "repeating" {
-		d["end"] = time.Unix(c.Now, 0).UTC().AddDate(0, int(api.Int(cp["duration_in_months"])), 0).Unix()
+		d["end"] = RepeatingEnd(c.Now, api.Int(cp["duration_in_months"]))
 	}
 	if err := c.Put(d); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// RepeatingEnd is when a repeating discount begun at start stops: months
+// later on the same day, clamped to the month's last day (January 31 + 1
+// month = February 28/29) as a billing period's end is, so that it covers
+// that many monthly invoices and no more. time.AddDate would run on into
+// March and discount February's renewal too.
+func RepeatingEnd(start, months int64) int64 {
+	t := time.Unix(start, 0).UTC()
+	y, m, day := t.Date()
+	first := time.Date(y, m+time.Month(months), 1, t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(day, last)-1).Unix()
 }
 
 // countRedemption counts one redemption on the stored coupon and returns

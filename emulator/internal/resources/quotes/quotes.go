@@ -8,7 +8,6 @@ package quotes
 import (
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/stripe/stripe-go/v82"
 
@@ -637,7 +636,7 @@ func startDiscounts(c *api.Call, q store.Obj, d data, at int64) ([]string, error
 		dc = api.Clone(dc)
 		dc["start"] = at
 		if cp := api.Obj(dc["coupon"]); cp["duration"] == "repeating" {
-			dc["end"] = time.Unix(at, 0).UTC().AddDate(0, int(api.Int(cp["duration_in_months"])), 0).Unix()
+			dc["end"] = coupons.RepeatingEnd(at, api.Int(cp["duration_in_months"]))
 		}
 		if err := c.Put(dc); err != nil {
 			return nil, err
