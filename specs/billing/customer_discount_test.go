@@ -127,6 +127,24 @@ var _ = Describe("A customer's discount on its invoices", Label("billing", "disc
 		Expect(totals(invoicesOf(sub.ID))).To(Equal([]int64{900, 900}))
 	})
 
+	It("is inherited once the subscription's own discount has ended, by the renewal and by its preview alike", func() {
+		di := discountCustomer(cus.ID, &stripe.CouponCreateParams{PercentOff: stripe.Float64(20), Duration: stripe.String("forever")})
+		own, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(50), Duration: stripe.String("repeating"), DurationInMonths: stripe.Int64(1)})
+		Expect(err).NotTo(HaveOccurred())
+		sub := subscribe(cus.ID, &stripe.SubscriptionCreateDiscountParams{Coupon: stripe.String(own.ID)})
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(500)))
+
+		preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(discountIDs(preview)).To(Equal([]string{di}), "the subscription's month is over when the renewal is made")
+		Expect(preview.Total).To(Equal(int64(800)))
+
+		emu.Clock().Advance(31*24*time.Hour + time.Hour)
+		invs := invoicesOf(sub.ID)
+		Expect(totals(invs)).To(Equal([]int64{500, 800}), "the preview showed the renewal as it is made")
+		Expect(discountIDs(invs[1])).To(Equal([]string{di}))
+	})
+
 	It("discounts a one-off invoice that does not say otherwise, and its preview", func() {
 		di := discountCustomer(cus.ID, &stripe.CouponCreateParams{AmountOff: stripe.Int64(150), Currency: stripe.String("usd"), Duration: stripe.String("forever")})
 		oneOff := []*stripe.InvoiceCreatePreviewInvoiceItemParams{{Amount: stripe.Int64(500), Currency: stripe.String("usd")}}

@@ -396,6 +396,13 @@ func nextPeriodInvoice(c *api.Call, sub store.Obj) (store.Obj, error) {
 	start := periodEnd(sub)
 	interval, count := recurring(api.Obj(subItems(sub)[0]["price"]))
 	c.Now = start // the next invoice is made when the period ends
+	if own, _ := sub["discounts"].([]any); len(own) > 0 {
+		// Discounts that end by then leave the subscription as the
+		// period starts, before its invoice is made, as renew drops
+		// them: one left with none inherits the customer's.
+		sub = api.Clone(sub)
+		sub["discounts"] = liveDiscounts(c, sub)
+	}
 	usageFrom := periodStart(sub)
 	if sub["status"] == "trialing" {
 		usageFrom = 0
