@@ -131,7 +131,10 @@ var _ = Describe("Customer tax IDs", Label("customers", "tax-ids"), func() {
 			{"no_vat", "123456789MVA", "NO"},
 			{"jp_trn", "T1234567891234", "JP"},
 		} {
-			txi, err := create(tc.typ, tc.value)
+			// A customer each: a customer keeps at most five.
+			c, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+			Expect(err).NotTo(HaveOccurred())
+			txi, err := sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Customer: stripe.String(c.ID), Type: stripe.String(tc.typ), Value: stripe.String(tc.value)})
 			Expect(err).NotTo(HaveOccurred(), "%s %s", tc.typ, tc.value)
 			Expect(txi.Country).To(Equal(tc.country), "%s %s", tc.typ, tc.value)
 		}
@@ -178,9 +181,17 @@ var _ = Describe("Customer tax IDs", Label("customers", "tax-ids"), func() {
 			{"gb_vat", "GB111111111", "unverified"},
 			{"au_abn", "000000000", "verified"},
 		}
+		// Two customers: a customer keeps at most five tax IDs.
+		second, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
 		ids := make([]string, len(cases))
 		for i, tc := range cases {
-			txi := mustCreate(tc.typ, tc.value)
+			owner := cus.ID
+			if i >= 4 {
+				owner = second.ID
+			}
+			txi, err := sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Customer: stripe.String(owner), Type: stripe.String(tc.typ), Value: stripe.String(tc.value)})
+			Expect(err).NotTo(HaveOccurred())
 			Expect(txi.Verification.Status).To(Equal(stripe.TaxIDVerificationStatusPending))
 			ids[i] = txi.ID
 		}
@@ -190,7 +201,7 @@ var _ = Describe("Customer tax IDs", Label("customers", "tax-ids"), func() {
 
 		emu.Clock().Advance(time.Second)
 		for i, tc := range cases {
-			txi, err := retrieve(ids[i])
+			txi, err := sc.V1TaxIDs.Retrieve(Ctx, ids[i], nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(string(txi.Verification.Status)).To(Equal(tc.settled), "%s %s", tc.typ, tc.value)
 		}
@@ -216,7 +227,7 @@ var _ = Describe("Customer tax IDs", Label("customers", "tax-ids"), func() {
 		still, err := retrieve(ids[2])
 		Expect(err).NotTo(HaveOccurred())
 		Expect(still.Verification.Status).To(Equal(stripe.TaxIDVerificationStatusPending), "222222222 stays pending indefinitely")
-		Expect(emu.EventTypes("")).To(HaveLen(1 + 7 + 5))
+		Expect(emu.EventTypes("")).To(HaveLen(2 + 7 + 5))
 	})
 
 	It("creates the tax IDs sent in tax_id_data with a new customer, or nothing at all", func() {
@@ -248,6 +259,52 @@ var _ = Describe("Customer tax IDs", Label("customers", "tax-ids"), func() {
 		Expect(emu.Count("", "customer")).To(Equal(2))
 		Expect(emu.Count("", "tax_id")).To(Equal(2))
 		Expect(emu.Events("")).To(HaveLen(before))
+	})
+
+	It("keeps at most five tax IDs on a customer, as Stripe's guide allows, refusing a sixth and keeping nothing", func() {
+		var first string
+		for i := range 5 {
+			t := mustCreate("us_ein", fmt.Sprintf("12-34567%02d", i))
+			if first == "" {
+				first = t.ID
+			}
+		}
+		before := len(emu.Events(""))
+		_, err := create("eu_vat", "DE123456789")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("5"))
+		r := Do(emu.URL(), "POST", "/v1/tax_ids", "type=eu_vat&value=DE123456789&owner[type]=customer&owner[customer]="+cus.ID)
+		Expect(r.Status).To(Equal(400), r.Text)
+		ids, err := list(cus.ID, 100)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ids).To(HaveLen(5))
+
+		// Another customer, and the account's own tax IDs, are not counted.
+		other, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{TaxIDData: []*stripe.CustomerCreateTaxIDDataParams{
+			{Type: stripe.String("eu_vat"), Value: stripe.String("DE123456789")},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("eu_vat"), Value: stripe.String("DE123456789")})
+		Expect(err).NotTo(HaveOccurred())
+
+		// Six in tax_id_data are refused with the customer.
+		data := []*stripe.CustomerCreateTaxIDDataParams{}
+		for i := range 6 {
+			data = append(data, &stripe.CustomerCreateTaxIDDataParams{Type: stripe.String("us_ein"), Value: stripe.String(fmt.Sprintf("12-34567%02d", i))})
+		}
+		customers, taxIDs, events := emu.Count("", "customer"), emu.Count("", "tax_id"), len(emu.Events(""))
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{TaxIDData: data})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "tax_id_data")
+		Expect(emu.Count("", "customer")).To(Equal(customers))
+		Expect(emu.Count("", "tax_id")).To(Equal(taxIDs))
+		Expect(emu.Events("")).To(HaveLen(events))
+		Expect(emu.EventTypes("")[before:]).To(Equal([]string{"customer.created", "customer.tax_id.created"}), "nothing for the refused ones")
+		Expect(other.ID).NotTo(BeEmpty())
+
+		_, err = sc.V1TaxIDs.Delete(Ctx, first, &stripe.TaxIDDeleteParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = create("eu_vat", "DE123456789")
+		Expect(err).NotTo(HaveOccurred(), "a deleted one makes room")
 	})
 
 	It("keeps tax IDs to their customer and deletes them with it", func() {

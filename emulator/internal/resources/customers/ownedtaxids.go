@@ -102,11 +102,7 @@ func createOwnedTaxID(c *api.Call) (any, error) {
 	typ, _ := c.Params.Str("type")
 	value, _ := c.Params.Str("value")
 	if own.typ == "customer" {
-		txi, err := newTaxID(c, own.customer, typ, value, "value")
-		if err != nil {
-			return nil, err
-		}
-		return txi, insertTaxID(c, txi)
+		return apiObj(createCustomerTaxID(c, own.customer, typ, value))
 	}
 	country, err := taxid.Check(typ, value, "value")
 	if err != nil {

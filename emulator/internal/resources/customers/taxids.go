@@ -103,17 +103,59 @@ func createTaxID(c *api.Call) (any, error) {
 	}
 	typ, _ := c.Params.Str("type")
 	value, _ := c.Params.Str("value")
-	txi, err := newTaxID(c, api.Str(cus["id"]), typ, value, "value")
+	return apiObj(createCustomerTaxID(c, api.Str(cus["id"]), typ, value))
+}
+
+// apiObj answers an object or an error, never a nil object as an answer.
+func apiObj(o store.Obj, err error) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return o, nil
+}
+
+// createCustomerTaxID creates a tax ID for a customer through the API
+// (its own endpoint or /v1/tax_ids with owner[customer]), within the
+// customer's limit.
+func createCustomerTaxID(c *api.Call, customer, typ, value string) (store.Obj, error) {
+	txi, err := newTaxID(c, customer, typ, value, "value")
+	if err != nil {
+		return nil, err
+	}
+	if n := countTaxIDs(c, customer); n >= MaxCustomerTaxIDs {
+		return nil, tooManyCustomerTaxIDs(n, "")
+	}
 	return txi, insertTaxID(c, txi)
+}
+
+// MaxCustomerTaxIDs is how many tax IDs a customer may have: "you can
+// add up to five tax IDs to a customer", Stripe's guide to account and
+// customer tax IDs says.
+const MaxCustomerTaxIDs = 5
+
+func countTaxIDs(c *api.Call, customer string) int {
+	n := 0
+	c.Tx.EachIndexed(c.Account, "tax_id", "customer", customer, func(store.Obj) bool {
+		n++
+		return true
+	})
+	return n
+}
+
+// tooManyCustomerTaxIDs refuses a tax ID beyond a customer's five.
+// Stripe documents the limit, not its wording or code.
+func tooManyCustomerTaxIDs(n int, param string) error {
+	return apierr.InvalidRequest("A customer can have at most %d tax IDs, and this one would have %d: delete one before adding another.", MaxCustomerTaxIDs, n+1).WithParam(param)
 }
 
 // createTaxIDData creates the tax IDs a new customer was sent in
 // tax_id_data[], in order, after the customer itself.
 func createTaxIDData(c *api.Call, cus store.Obj) error {
-	for i, td := range c.Params.Array("tax_id_data") {
+	data := c.Params.Array("tax_id_data")
+	if len(data) > MaxCustomerTaxIDs {
+		return tooManyCustomerTaxIDs(len(data)-1, "tax_id_data")
+	}
+	for i, td := range data {
 		prefix := fmt.Sprintf("tax_id_data[%d]", i)
 		for _, f := range []string{"type", "value"} {
 			switch {
