@@ -235,6 +235,39 @@ var _ = Describe("Account tax IDs on invoices", Label("billing", "tax-ids"), fun
 		Expect(emu.EventTypes("")[before:]).To(Equal([]string{"customer.updated", "invoice.created"}))
 	})
 
+	It("takes at most 25 account tax IDs on an invoice or a subscription, as Stripe's guide says, refusing more with nothing kept", func() {
+		many := func(n int) []*string {
+			out := []*string{}
+			for i := range n {
+				out = append(out, stripe.String([]string{vat.ID, ein.ID}[i%2]))
+			}
+			return out
+		}
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AccountTaxIDs: many(25)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.AccountTaxIDs).To(HaveLen(25))
+		before := len(emu.Events(""))
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), AccountTaxIDs: many(26)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "account_tax_ids")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("25"))
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AccountTaxIDs: many(26)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "account_tax_ids")
+		Expect(retrieve(inv.ID).AccountTaxIDs).To(HaveLen(25))
+		Expect(emu.Events("")).To(HaveLen(before))
+
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
+		Expect(err).NotTo(HaveOccurred())
+		before = len(emu.Events(""))
+		_, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}},
+			InvoiceSettings: &stripe.SubscriptionCreateInvoiceSettingsParams{AccountTaxIDs: many(26)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "invoice_settings[account_tax_ids]")
+		Expect(emu.Count("", "subscription")).To(BeZero())
+		Expect(emu.Events("")).To(HaveLen(before))
+	})
+
 	It("takes a connected account's tax IDs on an invoice issued on its behalf (on_behalf_of)", func() {
 		acct := Seller(emu, nil).ID
 		r := Do(emu.URL(), "POST", "/v1/tax_ids", "type=eu_vat&value=FR12345678901&owner[type]=account&owner[account]="+acct)

@@ -2,6 +2,7 @@ package webhooks_test
 
 import (
 	"net/url"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -634,6 +635,11 @@ var _ = Describe("Checkout", Label("checkout", "story-4"), func() {
 				LineItems:       []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
 				InvoiceCreation: &stripe.CheckoutSessionCreateInvoiceCreationParams{Enabled: stripe.Bool(true), InvoiceData: &stripe.CheckoutSessionCreateInvoiceCreationInvoiceDataParams{AccountTaxIDs: []*string{stripe.String("txi_missing")}}}})
 			Expect(StripeErr(err).Param).To(Equal("invoice_creation[invoice_data][account_tax_ids][0]"))
+			// At most 25, as on an invoice.
+			_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://x.example/ok"),
+				LineItems:       []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(1)}},
+				InvoiceCreation: &stripe.CheckoutSessionCreateInvoiceCreationParams{Enabled: stripe.Bool(true), InvoiceData: &stripe.CheckoutSessionCreateInvoiceCreationInvoiceDataParams{AccountTaxIDs: stripe.StringSlice(strings.Split(strings.Repeat("txi_missing,", 26)[:26*12-1], ","))}}})
+			Expect(StripeErr(err).Param).To(Equal("invoice_creation[invoice_data][account_tax_ids]"))
 			Expect(emu.Count("", "checkout.session")).To(BeZero())
 		})
 	})

@@ -35,6 +35,9 @@ func accountTaxIDsParamFor(c *api.Call, p params.Values, name, param string, inv
 		return nil, true, nil
 	}
 	ids := p.Strings(name)
+	if err := customers.CheckAccountTaxIDCount(len(ids), param); err != nil {
+		return nil, false, err
+	}
 	out := make([]any, len(ids))
 	for i, id := range ids {
 		check := customers.CheckAccountTaxID(c, id, fmt.Sprintf("%s[%d]", param, i))

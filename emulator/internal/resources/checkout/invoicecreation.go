@@ -55,6 +55,9 @@ func readInvoiceData(c *api.Call, d params.Values, out store.Obj) error {
 	if d.Has("account_tax_ids") {
 		out["account_tax_ids"] = nil
 		if ids := d.Strings("account_tax_ids"); !d.Unset("account_tax_ids") && len(ids) > 0 {
+			if err := customers.CheckAccountTaxIDCount(len(ids), prefix+"[account_tax_ids]"); err != nil {
+				return err
+			}
 			list := make([]any, len(ids))
 			for i, id := range ids {
 				if err := customers.CheckAccountTaxID(c, id, fmt.Sprintf("%s[account_tax_ids][%d]", prefix, i)); err != nil {

@@ -127,6 +127,20 @@ func createOwnedTaxID(c *api.Call) (any, error) {
 // account tax IDs says.
 const MaxAccountTaxIDs = 25
 
+// MaxInvoiceAccountTaxIDs is how many account tax IDs an invoice or a
+// subscription's invoices may show: "you can use the API to specify up
+// to 25 tax IDs with the account_tax_ids parameter", Stripe's guide says.
+const MaxInvoiceAccountTaxIDs = 25
+
+// CheckAccountTaxIDCount refuses more than 25 account_tax_ids sent at
+// param. Stripe documents the limit, not its wording.
+func CheckAccountTaxIDCount(n int, param string) error {
+	if n > MaxInvoiceAccountTaxIDs {
+		return apierr.InvalidRequest("You can pass at most %d tax IDs in %s, and %d were passed.", MaxInvoiceAccountTaxIDs, param, n).WithParam(param)
+	}
+	return nil
+}
+
 // checkAccountTaxIDLimit refuses a tax ID beyond the 25 an account (the
 // calling account's own, or the connected account owner names) may have.
 // Stripe documents the limit, not its wording.
