@@ -3,6 +3,7 @@ package scenarios
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -446,5 +447,26 @@ func TestLoadDirReadsSubdirectories(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "top,billing,eu" {
 		t.Fatalf("loaded %v, want top, billing, eu (hidden and testdata directories left out)", names)
+	}
+}
+
+// A scenario's labels are what Ginkgo makes of them, so `stripe-emu test
+// --label-filter` selects what the same filter selects among the Ginkgo
+// specs: Ginkgo trims a label's spaces, and refuses one that starts with a
+// colon or ends with one (a label set's key without its value), which would
+// fail the whole suite.
+func TestLabelsAreWhatGinkgoMakesOfThem(t *testing.T) {
+	s, err := Parse("ok.yaml", []byte("name: x\nlabels: [\" checkout \", \"team:billing\"]\nsteps:\n  - clock: {advance: 1m}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"checkout", "team:billing"}; !slices.Equal(s.Labels, want) {
+		t.Errorf("labels %q, want %q", s.Labels, want)
+	}
+	for _, l := range []string{":slow", "team:", " team: "} {
+		_, err := Parse("bad.yaml", []byte("name: x\nlabels: [\""+l+"\"]\nsteps:\n  - clock: {advance: 1m}\n"))
+		if err == nil || !strings.Contains(err.Error(), "bad.yaml:2:") || !strings.Contains(err.Error(), "cannot be a label") || !strings.Contains(err.Error(), "colon") {
+			t.Errorf("label %q: want a problem on line 2 naming the colon, got %v", l, err)
+		}
 	}
 }

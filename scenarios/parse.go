@@ -37,10 +37,19 @@ func (p *parser) scenario(n *yaml.Node, s *Scenario) {
 	s.Description = p.str(f["description"], "description")
 	s.Labels = p.strings(f["labels"], "labels")
 	for i, l := range s.Labels {
+		// A label is what Ginkgo makes of it (trimmed), so stripe-emu
+		// test's --label-filter selects what the same filter selects among
+		// the Ginkgo specs.
+		s.Labels[i] = strings.TrimSpace(l)
 		// Ginkgo refuses these in a label, and its filters (and
 		// stripe-emu test's) could never select one.
-		if strings.ContainsAny(l, "&|!,()/") || strings.TrimSpace(l) == "" {
+		if strings.ContainsAny(l, "&|!,()/") || s.Labels[i] == "" {
 			p.fail(f["labels"].Content[i], fmt.Sprintf("labels[%d]", i), "%q cannot be a label: labels cannot contain &, |, !, \",\", (, ) or /, nor be empty", l)
+		}
+		// Ginkgo reads key:value as a label set; it refuses a label
+		// without its key or value, failing the whole suite.
+		if key, value, set := strings.Cut(s.Labels[i], ":"); set && (key == "" || value == "") {
+			p.fail(f["labels"].Content[i], fmt.Sprintf("labels[%d]", i), "%q cannot be a label: a colon makes it a label set, key:value, and needs a key before it and a value after it", l)
 		}
 	}
 	if v := f["seed"]; v != nil {
