@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"os/signal"
@@ -29,9 +30,11 @@ var (
 )
 
 // loadScenarios reads files and directories of scenarios, reporting every
-// problem in every file.
-func loadScenarios(paths []string) ([]*scenarios.Scenario, error) {
-	if len(paths) == 0 {
+// problem in every file; given none, cmd (test or validate) reads
+// ./scenarios.
+func loadScenarios(cmd string, paths []string) ([]*scenarios.Scenario, error) {
+	defaulted := len(paths) == 0
+	if defaulted {
 		paths = []string{"scenarios"}
 	}
 	var out []*scenarios.Scenario
@@ -39,8 +42,14 @@ func loadScenarios(paths []string) ([]*scenarios.Scenario, error) {
 	seen := map[string]bool{}
 	for _, p := range paths {
 		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
+		switch {
+		case defaulted && errors.Is(err, fs.ErrNotExist):
+			// The user named nothing: say what was looked for.
+			return nil, fmt.Errorf("stripe-emu: no scenarios directory here: given no path, stripe-emu %s reads ./scenarios; name your scenario files or directories", cmd)
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("stripe-emu: %s: no such file or directory", p)
+		case err != nil:
+			return nil, fmt.Errorf("stripe-emu: %w", err)
 		}
 		var got []*scenarios.Scenario
 		if info.IsDir() {
@@ -99,7 +108,7 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	all, err := loadScenarios(paths)
+	all, err := loadScenarios("validate", paths)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -178,7 +187,7 @@ func test(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stripe-emu: --seed 0: want a whole number from 1 to %d (leave it out for each scenario's seed, else a random one)\n", uint64(math.MaxUint64))
 		return 2
 	}
-	all, err := loadScenarios(paths)
+	all, err := loadScenarios("test", paths)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		if *junit != "" {

@@ -292,3 +292,26 @@ func readJUnit(t *testing.T, path string) (junitSuites, []byte) {
 	}
 	return suites, raw
 }
+
+// A path that is not there is named as such, and run with none, where
+// no scenarios directory is, the message says the default it looked for,
+// rather than Go's bare "stat scenarios: no such file or directory".
+func TestAMissingPathSaysWhatWasLookedFor(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, cmd := range []string{"test", "validate"} {
+		var out, errOut bytes.Buffer
+		if code := run([]string{cmd}, &out, &errOut); code != 1 {
+			t.Fatalf("%s: exit %d:\n%s", cmd, code, out.String())
+		}
+		if want := "stripe-emu: no scenarios directory here: given no path, stripe-emu " + cmd + " reads ./scenarios; name your scenario files or directories"; !strings.Contains(errOut.String(), want) {
+			t.Errorf("%s: message %q, want %q", cmd, errOut.String(), want)
+		}
+		errOut.Reset()
+		if code := run([]string{cmd, "storiez"}, &out, &errOut); code != 1 {
+			t.Fatalf("%s storiez: exit %d", cmd, code)
+		}
+		if want := "stripe-emu: storiez: no such file or directory\n"; errOut.String() != want {
+			t.Errorf("%s storiez: message %q, want %q", cmd, errOut.String(), want)
+		}
+	}
+}
