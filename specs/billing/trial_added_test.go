@@ -302,3 +302,40 @@ var _ = Describe("A trial longer than two years", Label("billing", "subscription
 		Expect(got.TrialEnd).To(Equal(sub.TrialEnd))
 	})
 })
+
+// Stripe sends customer.subscription.trial_will_end three days before a
+// trial ends; a subscription created with a shorter trial is warned of at
+// once (Stripe CLI's trigger for the event creates one with
+// trial_period_days=1), and only once: the clock passing the three-day
+// mark does not warn again.
+var _ = Describe("A subscription created with a trial under three days", Label("billing", "subscriptions", "trials"), func() {
+	It("sends trial_will_end at once, and once", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Pro")})
+		Expect(err).NotTo(HaveOccurred())
+		monthly := recurringPrice(sc, prod.ID, "month", 1000)
+		cus := customerWithCard(sc, "short-trial@example.com", "pm_card_visa", "")
+		warnings := func() int { return count(emu.EventTypes(""), "customer.subscription.trial_will_end") }
+		long, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), TrialPeriodDays: stripe.Int64(7),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(long.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(warnings()).To(BeZero(), "seven days are left")
+
+		short, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), TrialPeriodDays: stripe.Int64(1),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(monthly.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(short.Status).To(Equal(stripe.SubscriptionStatusTrialing))
+		Expect(warnings()).To(Equal(1), "one day is left")
+		evs := emu.Events("")
+		ev := evs[len(evs)-1]
+		Expect(ev["type"]).To(Equal("customer.subscription.trial_will_end"))
+		Expect(ev["data"].(map[string]any)["object"].(map[string]any)["id"]).To(Equal(short.ID))
+
+		emu.Clock().Advance(12 * time.Hour)
+		Expect(warnings()).To(Equal(1), "warned once")
+		emu.Clock().Advance(5 * 24 * time.Hour)
+		Expect(warnings()).To(Equal(2), "the seven-day trial, three days ahead")
+	})
+})

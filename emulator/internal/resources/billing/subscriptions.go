@@ -791,6 +791,15 @@ func createSubscription(c *api.Call) (any, error) {
 		return nil, err
 	}
 	out, _ := c.Tx.Get(c.Account, "subscription", id)
+	if out["status"] == "trialing" && api.Int(out["trial_end"])-c.Now < TrialWillEnd {
+		// Stripe warns three days before a trial ends: a shorter trial
+		// is warned of at once (Stripe CLI's trigger for the event makes
+		// a one-day trial), and the clock's work does not warn again.
+		c.Emit("customer.subscription.trial_will_end", out, nil)
+		if err := c.Tx.SetMeta("twe:"+c.Account+":"+id, "1"); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
