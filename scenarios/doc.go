@@ -86,7 +86,8 @@
 //     again until the answer holds}, state {object, account,
 //     fields: every mismatch is reported} or count {object, account, equals}, webhooks {delivered,
 //     contains, not_contains, app_status}, requests {method, path, params,
-//     account, count | at_least | none}, events {account, types, equals,
+//     account, count | at_least | none}: the app's requests to Stripe (the
+//     stripe, customer and fixture steps' are not counted), events {account, types, equals,
 //     contains, not_contains}: the events the emulator recorded (whether
 //     or not the app receives them), oldest first, those of types (e.g.
 //     [quote.*, invoice.paid]; all when left out) exactly in order or in
