@@ -88,11 +88,20 @@ func checkFixtures(s *Scenario) []Problem {
 // files' problems are reported together. A directory without any is an
 // error: a mistyped path would otherwise run nothing and pass.
 func LoadDir(dir string) ([]*Scenario, error) {
-	if _, err := os.Stat(dir); err != nil {
+	_, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !filepath.IsAbs(dir):
+		// A suite's relative path is read from its package directory,
+		// where go test runs: say where that was.
+		wd, _ := os.Getwd()
+		return nil, fmt.Errorf("no scenario directory %s (a relative path is read from %s, where this runs)", dir, wd)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("no scenario directory %s", dir)
+	case err != nil:
 		return nil, err
 	}
 	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

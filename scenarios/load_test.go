@@ -291,7 +291,10 @@ func TestActionAsMappingIsOneProblem(t *testing.T) {
 // A directory with no scenario (a path mistyped from a test package) is
 // an error, not a suite that passes having run nothing.
 func TestLoadDirWithoutScenariosFails(t *testing.T) {
-	if _, err := LoadDir("no-such-dir"); err == nil || !strings.Contains(err.Error(), "no-such-dir") {
+	// A relative path is read from where the tests run (go test: the
+	// suite's package directory), which the message says.
+	wd, _ := os.Getwd()
+	if _, err := LoadDir("no-such-dir"); err == nil || !strings.Contains(err.Error(), "no scenario directory no-such-dir (a relative path is read from "+wd+", where this runs)") {
 		t.Fatalf("a missing directory: %v", err)
 	}
 	empty := t.TempDir()
