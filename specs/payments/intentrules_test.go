@@ -100,6 +100,40 @@ var _ = Describe("Intent lifecycle refusals", Label("payments"), func() {
 		Expect(refund.Amount).To(Equal(int64(1010)))
 	})
 
+	// Stripe's support article "Deprecation of fractional ISK charges and
+	// refunds": since April 2023 ISK stays two-decimal in the API but its
+	// amounts must be whole krónur (multiples of 100), in Payment Intents
+	// and refunds, refused with invalid_charge_amount_no_decimal_compatible.
+	It("refuses an ISK amount that is not whole krónur, on create, update, a new currency and a refund, in Stripe's words, changing nothing", func() {
+		const msg = "Invalid amount. Currency ISK has become effectively zero-decimal and charged amounts must be evenly divisible by 100. See https://stripe.com/docs/currencies#special-cases for more information."
+		_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(4010), Currency: stripe.String("isk")})
+		ExpectStripeError(err, 400, "invalid_request_error", "invalid_charge_amount_no_decimal_compatible", "amount")
+		Expect(StripeErr(err).Msg).To(Equal(msg))
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(4000), Currency: stripe.String("isk")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{Amount: stripe.Int64(4150)})
+		ExpectStripeError(err, 400, "invalid_request_error", "invalid_charge_amount_no_decimal_compatible", "amount")
+		usd, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2050), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1PaymentIntents.Update(Ctx, usd.ID, &stripe.PaymentIntentUpdateParams{Currency: stripe.String("isk")})
+		ExpectStripeError(err, 400, "invalid_request_error", "invalid_charge_amount_no_decimal_compatible", "amount")
+		again, err := sc.V1PaymentIntents.Retrieve(Ctx, usd.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Currency).To(Equal(stripe.CurrencyUSD))
+
+		done, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.AmountReceived).To(Equal(int64(4000)))
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1050)})
+		ExpectStripeError(err, 400, "invalid_request_error", "invalid_charge_amount_no_decimal_compatible", "amount")
+		Expect(emu.Count("", "refund")).To(BeZero())
+		refund, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(refund.Amount).To(Equal(int64(1000)))
+	})
+
 	It("takes each currency's minimum itself", func() {
 		for cur, min := range map[string]int64{"usd": 50, "gbp": 30, "jpy": 50, "hkd": 400, "eur": 50} {
 			_, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(min), Currency: stripe.String(cur)})

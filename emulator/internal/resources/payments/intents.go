@@ -203,8 +203,15 @@ func checkAmount(c *api.Call, amount int64, code string) error {
 // checkTens refuses a three-decimal currency's amount (BHD, JOD, KWD, OMR,
 // TND, in thousandths) whose last digit is not 0: Stripe's payment flows
 // require whole tens (docs.stripe.com/currencies#three-decimal). Stripe's
-// message is not documented; the wording is the emulator's.
+// message is not documented; the wording is the emulator's. It refuses
+// too an ISK amount that is not whole krónur (a multiple of 100: ISK stays
+// two-decimal in the API), in the words of Stripe's support article on
+// the deprecation of fractional ISK charges and refunds.
 func checkTens(amount int64, code string) error {
+	if code == "isk" && amount%100 != 0 {
+		return apierr.InvalidRequest("Invalid amount. Currency ISK has become effectively zero-decimal and charged amounts must be evenly divisible by 100. See https://stripe.com/docs/currencies#special-cases for more information.").
+			WithParam("amount").WithCode("invalid_charge_amount_no_decimal_compatible")
+	}
 	if amount%10 == 0 || currency.Decimals(code) != 3 {
 		return nil
 	}
