@@ -99,6 +99,28 @@ var _ = Describe("Capturing and canceling a PaymentIntent", Label("payments"), f
 		Expect(after.StatementDescriptorSuffix).To(BeEmpty())
 	})
 
+	// Stripe's minimum charge applies to what is captured: its WooCommerce
+	// gateway (woocommerce-gateway-stripe) handles amount_too_small answered
+	// to a capture of an order total below the currencies page's minimum.
+	// The message and param are not documented: the emulator answers the
+	// create's words on amount_to_capture.
+	It("refuses an amount_to_capture below the currency's minimum charge with amount_too_small, changing nothing", func() {
+		pi := pay("manual")
+		mark := len(emu.EventTypes(""))
+		_, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(49)})
+		ExpectStripeError(err, 400, "invalid_request_error", "amount_too_small", "amount_to_capture")
+		Expect(StripeErr(err).Msg).To(Equal("Amount must be at least $0.50 usd"))
+		again, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+		Expect(again.AmountCapturable).To(Equal(int64(1000)))
+		Expect(eventsSince(mark)).To(BeEmpty())
+
+		done, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(50)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.AmountReceived).To(Equal(int64(50)))
+	})
+
 	It("refuses statement_descriptor on the capture of a card payment, as Stripe's reference says, changing nothing", func() {
 		pi := pay("manual")
 		mark := len(emu.EventTypes(""))

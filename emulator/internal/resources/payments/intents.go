@@ -1483,6 +1483,11 @@ func captureIntent(c *api.Call) (any, error) {
 		if n < 1 {
 			return nil, apierr.InvalidRequest("The amount to capture must be at least 1.").WithParam("amount_to_capture")
 		}
+		if code := api.Str(before["currency"]); n < currency.Minimum(code) {
+			// The currency's minimum charge holds for what is captured too
+			// (Stripe answers amount_too_small; its words are the create's).
+			return nil, apierr.InvalidRequest("Amount must be at least %s %s", currency.Format(currency.Minimum(code), code), code).WithParam("amount_to_capture").WithCode("amount_too_small")
+		}
 		over := api.Obj(cardDetails["overcapture"])
 		switch {
 		case n <= capturable:
