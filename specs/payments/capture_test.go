@@ -121,6 +121,37 @@ var _ = Describe("Capturing and canceling a PaymentIntent", Label("payments"), f
 		Expect(done.AmountReceived).To(Equal(int64(50)))
 	})
 
+	// The ISK rule of Stripe's "Deprecation of fractional ISK charges and
+	// refunds" holds "in all contexts", captures included; so does the
+	// three-decimal currencies' last 0.
+	It("refuses an amount_to_capture of fractional krónur or not ending in 0 for three-decimal currencies, changing nothing", func() {
+		for _, c := range []struct {
+			currency  string
+			bad, good int64
+		}{{"isk", 5050, 5000}, {"kwd", 5005, 5000}} {
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(10000), Currency: stripe.String(c.currency), PaymentMethod: stripe.String("pm_card_visa"),
+				PaymentMethodTypes: []*string{stripe.String("card")}, CaptureMethod: stripe.String("manual"), Confirm: stripe.Bool(true),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			mark := len(emu.EventTypes(""))
+			_, err = sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(c.bad)})
+			Expect(err).To(HaveOccurred(), c.currency)
+			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400))
+			Expect(StripeErr(err).Param).To(Equal("amount_to_capture"))
+			again, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again.Status).To(Equal(stripe.PaymentIntentStatusRequiresCapture))
+			Expect(eventsSince(mark)).To(BeEmpty())
+
+			done, err := sc.V1PaymentIntents.Capture(Ctx, pi.ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(c.good)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(done.AmountReceived).To(Equal(c.good))
+		}
+		_, err := sc.V1PaymentIntents.Capture(Ctx, pay("manual").ID, &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(555)})
+		Expect(err).NotTo(HaveOccurred(), "any amount in a two-decimal currency")
+	})
+
 	It("refuses statement_descriptor on the capture of a card payment, as Stripe's reference says, changing nothing", func() {
 		pi := pay("manual")
 		mark := len(emu.EventTypes(""))

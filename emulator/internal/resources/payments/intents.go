@@ -1487,6 +1487,10 @@ func captureIntent(c *api.Call) (any, error) {
 			// The currency's minimum charge holds for what is captured too
 			// (Stripe answers amount_too_small; its words are the create's).
 			return nil, apierr.InvalidRequest("Amount must be at least %s %s", currency.Format(currency.Minimum(code), code), code).WithParam("amount_to_capture").WithCode("amount_too_small")
+		} else if err := checkTens(n, code); err != nil {
+			// Whole krónur, and three-decimal currencies' last 0, hold for
+			// what is captured too.
+			return nil, err.(*apierr.Error).WithParam("amount_to_capture")
 		}
 		over := api.Obj(cardDetails["overcapture"])
 		switch {
