@@ -65,3 +65,15 @@ func advanceClock(sc *stripe.Client, clockID string, to time.Time) {
 	_, err := sc.V1TestHelpersTestClocks.Advance(Ctx, clockID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(to.Unix())})
 	Expect(err).NotTo(HaveOccurred())
 }
+
+// invoiceOfItem is the invoice an invoice item is on now, "" while it is
+// pending.
+func invoiceOfItem(sc *stripe.Client, ii *stripe.InvoiceItem) string {
+	GinkgoHelper()
+	got, err := sc.V1InvoiceItems.Retrieve(Ctx, ii.ID, nil)
+	Expect(err).NotTo(HaveOccurred())
+	if got.Invoice == nil {
+		return ""
+	}
+	return got.Invoice.ID
+}

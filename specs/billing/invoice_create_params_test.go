@@ -38,15 +38,6 @@ var _ = Describe("Invoices made for a subscription or with shipping", Label("bil
 		Expect(err).NotTo(HaveOccurred())
 		return ii
 	}
-	invoiceOf := func(ii *stripe.InvoiceItem) string {
-		GinkgoHelper()
-		got, err := sc.V1InvoiceItems.Retrieve(Ctx, ii.ID, nil)
-		Expect(err).NotTo(HaveOccurred())
-		if got.Invoice == nil {
-			return ""
-		}
-		return got.Invoice.ID
-	}
 	invoiceCount := func() int {
 		GinkgoHelper()
 		n := 0
@@ -70,8 +61,8 @@ var _ = Describe("Invoices made for a subscription or with shipping", Label("bil
 			Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonManual))
 			Expect(inv.Total).To(Equal(int64(300)))
 			Expect(inv.Lines.Data).To(HaveLen(1))
-			Expect(invoiceOf(mine)).To(Equal(inv.ID))
-			Expect(invoiceOf(loose)).To(BeEmpty(), "an item not made for the subscription stays pending")
+			Expect(invoiceOfItem(sc, mine)).To(Equal(inv.ID))
+			Expect(invoiceOfItem(sc, loose)).To(BeEmpty(), "an item not made for the subscription stays pending")
 
 			listed := 0
 			for got, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub.ID), Status: stripe.String("draft")}) {
@@ -87,7 +78,7 @@ var _ = Describe("Invoices made for a subscription or with shipping", Label("bil
 
 			_, err = sc.V1Invoices.Delete(Ctx, inv.ID, nil)
 			Expect(err).NotTo(HaveOccurred(), "made by request, it is not a subscription's own invoice")
-			Expect(invoiceOf(mine)).To(BeEmpty())
+			Expect(invoiceOfItem(sc, mine)).To(BeEmpty())
 		})
 
 		It("leaves the pending items out without pending_invoice_items_behavior=include", func() {
@@ -96,7 +87,7 @@ var _ = Describe("Invoices made for a subscription or with shipping", Label("bil
 			Expect(err).NotTo(HaveOccurred())
 			Expect(inv.Lines.Data).To(BeEmpty())
 			Expect(inv.Parent.SubscriptionDetails.Subscription.ID).To(Equal(sub.ID))
-			Expect(invoiceOf(mine)).To(BeEmpty())
+			Expect(invoiceOfItem(sc, mine)).To(BeEmpty())
 		})
 
 		It("refuses an unknown subscription, another customer's and a canceled one, making nothing", func() {
@@ -116,7 +107,7 @@ var _ = Describe("Invoices made for a subscription or with shipping", Label("bil
 			ExpectStripeError(create(cus.ID, sub.ID), 400, "invalid_request_error", "", "subscription")
 			Expect(invoiceCount()).To(Equal(before))
 			Expect(emu.Events("")).To(HaveLen(events), "a refused request records no event")
-			Expect(invoiceOf(mine)).To(BeEmpty())
+			Expect(invoiceOfItem(sc, mine)).To(BeEmpty())
 		})
 	})
 

@@ -50,15 +50,6 @@ var _ = Describe("A customer's pending invoice items on subscription invoices", 
 		Expect(err).NotTo(HaveOccurred())
 		return sub
 	}
-	invoiceOf := func(ii *stripe.InvoiceItem) string {
-		GinkgoHelper()
-		got, err := sc.V1InvoiceItems.Retrieve(Ctx, ii.ID, nil)
-		Expect(err).NotTo(HaveOccurred())
-		if got.Invoice == nil {
-			return ""
-		}
-		return got.Invoice.ID
-	}
 	invoice := func(id string) *stripe.Invoice {
 		GinkgoHelper()
 		inv, err := sc.V1Invoices.Retrieve(Ctx, id, nil)
@@ -103,8 +94,8 @@ var _ = Describe("A customer's pending invoice items on subscription invoices", 
 		Expect(first.AmountPaid).To(Equal(int64(1400)))
 		Expect(first.Status).To(Equal(stripe.InvoiceStatusPaid))
 		Expect(first.Lines.Data).To(HaveLen(2))
-		Expect(invoiceOf(fee)).To(Equal(first.ID))
-		Expect(invoiceOf(inEuros)).To(BeEmpty(), "an item in another currency waits for an invoice in euros")
+		Expect(invoiceOfItem(sc, fee)).To(Equal(first.ID))
+		Expect(invoiceOfItem(sc, inEuros)).To(BeEmpty(), "an item in another currency waits for an invoice in euros")
 	})
 
 	It("puts an item made between renewals on the next renewal, and one for another subscription on that one's", func() {
@@ -112,7 +103,7 @@ var _ = Describe("A customer's pending invoice items on subscription invoices", 
 		other := subscribe()
 		fee := item(500, "usd", "")
 		theirs := item(300, "usd", other.ID)
-		Expect(invoiceOf(fee)).To(BeEmpty(), "pending until a scheduled invoice")
+		Expect(invoiceOfItem(sc, fee)).To(BeEmpty(), "pending until a scheduled invoice")
 
 		emu.Clock().Advance(32 * 24 * time.Hour)
 		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
@@ -120,8 +111,8 @@ var _ = Describe("A customer's pending invoice items on subscription invoices", 
 		other, err = sc.V1Subscriptions.Retrieve(Ctx, other.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
 		renewals := map[string]string{sub.LatestInvoice.ID: sub.ID, other.LatestInvoice.ID: other.ID}
-		Expect(renewals).To(HaveKey(invoiceOf(fee)), "the customer's item joins one of the renewals")
-		Expect(invoiceOf(theirs)).To(Equal(other.LatestInvoice.ID))
+		Expect(renewals).To(HaveKey(invoiceOfItem(sc, fee)), "the customer's item joins one of the renewals")
+		Expect(invoiceOfItem(sc, theirs)).To(Equal(other.LatestInvoice.ID))
 		Expect(invoice(other.LatestInvoice.ID).Total).To(BeNumerically(">=", 1200))
 		total := invoice(sub.LatestInvoice.ID).Total + invoice(other.LatestInvoice.ID).Total
 		Expect(total).To(Equal(int64(900 + 900 + 500 + 300)))
@@ -148,7 +139,7 @@ var _ = Describe("A customer's pending invoice items on subscription invoices", 
 		emu.Clock().Advance(32 * 24 * time.Hour)
 		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(invoiceOf(pending[0])).To(Equal(sub.LatestInvoice.ID))
+		Expect(invoiceOfItem(sc, pending[0])).To(Equal(sub.LatestInvoice.ID))
 		Expect(invoice(sub.LatestInvoice.ID).Total).To(Equal(int64(900 + 500)))
 
 		By("an update that invoices at once bills them on that invoice")
