@@ -40,13 +40,21 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		return sc.V1CheckoutSessions.Create(Ctx, p)
 	}
 
+	// refusedMakingNothing checks a session refused for its
+	// payment_method_types with msg, no session made and no event sent
+	// since before.
+	refusedMakingNothing := func(err error, before int, msg string) {
+		GinkgoHelper()
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(Equal(msg))
+		Expect(emu.Count("", "checkout.session")).To(BeZero())
+		Expect(emu.Events("")).To(HaveLen(before))
+	}
+
 	It("refuses a type that cannot pay in the session's currency, making nothing", func() {
 		before := len(emu.Events(""))
 		_, err := session("card", "ideal")
-		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
-		Expect(StripeErr(err).Msg).To(Equal("The currency provided (usd) is invalid for one or more payment method types on this Checkout Session. The payment method type ideal only supports the following currencies: eur."))
-		Expect(emu.Count("", "checkout.session")).To(BeZero())
-		Expect(emu.Events("")).To(HaveLen(before))
+		refusedMakingNothing(err, before, "The currency provided (usd) is invalid for one or more payment method types on this Checkout Session. The payment method type ideal only supports the following currencies: eur.")
 	})
 
 	It("refuses a type the emulator cannot take payment with, by name, and giropay in Stripe's words, on a session and a payment link, making nothing", func() {
@@ -303,10 +311,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		It("refuses at creation a type named in payment_method_types that cannot, making nothing", func() {
 			before := len(emu.Events(""))
 			_, err := manual("card", "us_bank_account")
-			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
-			Expect(StripeErr(err).Msg).To(Equal("The payment method type us_bank_account does not support `capture_method=manual`."))
-			Expect(emu.Count("", "checkout.session")).To(BeZero())
-			Expect(emu.Events("")).To(HaveLen(before))
+			refusedMakingNothing(err, before, "The payment method type us_bank_account does not support `capture_method=manual`.")
 
 			s, err := manual("card")
 			Expect(err).NotTo(HaveOccurred())
