@@ -41,6 +41,17 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		return m
 	}
+	// meteredPrice is 3¢ a unit of the meter's usage a month, on a new
+	// product.
+	meteredPrice := func(meterID string) *stripe.Price {
+		GinkgoHelper()
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(meterID)}})
+		Expect(err).NotTo(HaveOccurred())
+		return price
+	}
 	record := func(eventName, value string, at time.Time) {
 		GinkgoHelper()
 		_, err := sc.V1BillingMeterEvents.Create(Ctx, &stripe.BillingMeterEventCreateParams{EventName: stripe.String(eventName),
@@ -62,11 +73,7 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 	meteredSubscription := func() (*stripe.Customer, *stripe.Subscription) {
 		GinkgoHelper()
 		m := newMeter(meterParams("calls", "sum"))
-		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
-		Expect(err).NotTo(HaveOccurred())
-		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
-			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
-		Expect(err).NotTo(HaveOccurred())
+		price := meteredPrice(m.ID)
 		payer := customerWithCard(sc, "payer@example.com", "pm_card_visa", "")
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(payer.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID)}}})
@@ -174,11 +181,7 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 
 	It("times a test-clock customer's meter events by the clock, so the usage of each of its periods is billed", func() {
 		m := newMeter(meterParams("calls", "sum"))
-		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
-		Expect(err).NotTo(HaveOccurred())
-		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
-			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
-		Expect(err).NotTo(HaveOccurred())
+		price := meteredPrice(m.ID)
 		clk, err := sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())
 		payer := customerWithCard(sc, "clocked@example.com", "pm_card_visa", clk.ID)
@@ -538,11 +541,7 @@ var _ = Describe("Billing meter rules", Label("billing", "meters"), func() {
 	})
 	It("bills no usage reported during a trial on the invoice ending a trialing subscription, as its renewal bills none", func() {
 		m := newMeter(meterParams("calls", "sum"))
-		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
-		Expect(err).NotTo(HaveOccurred())
-		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
-			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(m.ID)}})
-		Expect(err).NotTo(HaveOccurred())
+		price := meteredPrice(m.ID)
 		for _, how := range []string{"at the trial's end", "at once with invoice_now"} {
 			payer := customerWithCard(sc, "trial@example.com", "pm_card_visa", "")
 			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(payer.ID),
