@@ -77,3 +77,14 @@ func invoiceOfItem(sc *stripe.Client, ii *stripe.InvoiceItem) string {
 	}
 	return got.Invoice.ID
 }
+
+// invoiceCountOf is how many invoices the customer has.
+func invoiceCountOf(sc *stripe.Client, customer string) int {
+	GinkgoHelper()
+	n := 0
+	for _, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Customer: stripe.String(customer)}) {
+		Expect(err).NotTo(HaveOccurred())
+		n++
+	}
+	return n
+}

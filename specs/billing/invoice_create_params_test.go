@@ -38,15 +38,6 @@ var _ = Describe("Invoices made for a subscription or with shipping", Label("bil
 		Expect(err).NotTo(HaveOccurred())
 		return ii
 	}
-	invoiceCount := func() int {
-		GinkgoHelper()
-		n := 0
-		for _, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Customer: stripe.String(cus.ID)}) {
-			Expect(err).NotTo(HaveOccurred())
-			n++
-		}
-		return n
-	}
 
 	Describe("subscription", func() {
 		It("includes only that subscription's pending items, and names the subscription as the invoice's parent", func() {
@@ -93,7 +84,7 @@ var _ = Describe("Invoices made for a subscription or with shipping", Label("bil
 		It("refuses an unknown subscription, another customer's and a canceled one, making nothing", func() {
 			mine := item(300, sub.ID)
 			other := customerWithCard(sc, "other@example.com", "pm_card_visa", "")
-			before := invoiceCount()
+			before := invoiceCountOf(sc, cus.ID)
 			create := func(customer, subID string) error {
 				_, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(customer),
 					Subscription: stripe.String(subID), PendingInvoiceItemsBehavior: stripe.String("include")})
@@ -105,7 +96,7 @@ var _ = Describe("Invoices made for a subscription or with shipping", Label("bil
 			Expect(err).NotTo(HaveOccurred())
 			events := len(emu.Events(""))
 			ExpectStripeError(create(cus.ID, sub.ID), 400, "invalid_request_error", "", "subscription")
-			Expect(invoiceCount()).To(Equal(before))
+			Expect(invoiceCountOf(sc, cus.ID)).To(Equal(before))
 			Expect(emu.Events("")).To(HaveLen(events), "a refused request records no event")
 			Expect(invoiceOfItem(sc, mine)).To(BeEmpty())
 		})
@@ -193,7 +184,7 @@ var _ = Describe("Invoices made for a subscription or with shipping", Label("bil
 			Expect(err).NotTo(HaveOccurred())
 			euros := rate(500, "eur")
 			ground := rate(500, "usd")
-			before := invoiceCount()
+			before := invoiceCountOf(sc, cus.ID)
 			for _, tc := range []struct {
 				param string
 				cost  *stripe.InvoiceCreateShippingCostParams
@@ -212,7 +203,7 @@ var _ = Describe("Invoices made for a subscription or with shipping", Label("bil
 			ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "shipping_cost[shipping_rate]")
 			_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), ShippingCost: &stripe.InvoiceCreateShippingCostParams{ShippingRate: stripe.String("shr_missing")}})
 			ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "shipping_cost[shipping_rate]")
-			Expect(invoiceCount()).To(Equal(before))
+			Expect(invoiceCountOf(sc, cus.ID)).To(Equal(before))
 
 			inv := draft(&stripe.InvoiceCreateParams{ShippingCost: &stripe.InvoiceCreateShippingCostParams{ShippingRate: stripe.String(ground.ID)}})
 			inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
