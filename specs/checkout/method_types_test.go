@@ -40,6 +40,19 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		return sc.V1CheckoutSessions.Create(Ctx, p)
 	}
 
+	// paidWith completes a session with the payment method, which pays at
+	// once: the session's PaymentIntent, its latest charge expanded.
+	paidWith := func(sessionID, pmID string) *stripe.PaymentIntent {
+		GinkgoHelper()
+		done, err := emu.CompleteCheckout("", sessionID, pmID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done["payment_status"]).To(Equal("paid"))
+		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, done["payment_intent"].(string), &stripe.PaymentIntentRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+		Expect(err).NotTo(HaveOccurred())
+		return pi
+	}
+
 	// refusedMakingNothing checks a session refused for its
 	// payment_method_types with msg, no session made and no event sent
 	// since before.
@@ -439,12 +452,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 			}
 			pm, err := sc.V1PaymentMethods.Create(Ctx, pp)
 			Expect(err).NotTo(HaveOccurred())
-			done, err := emu.CompleteCheckout("", s.ID, pm.ID)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(done["payment_status"]).To(Equal("paid"))
-			pi, err := sc.V1PaymentIntents.Retrieve(Ctx, done["payment_intent"].(string), &stripe.PaymentIntentRetrieveParams{
-				Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
-			Expect(err).NotTo(HaveOccurred())
+			pi := paidWith(s.ID, pm.ID)
 			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
 			Expect(string(pi.LatestCharge.PaymentMethodDetails.Type)).To(Equal(typ))
 		},
@@ -531,12 +539,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Expect(err).NotTo(HaveOccurred())
 		pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("wechat_pay")})
 		Expect(err).NotTo(HaveOccurred())
-		done, err := emu.CompleteCheckout("", s.ID, pm.ID)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(done["payment_status"]).To(Equal("paid"))
-		pi, err := sc.V1PaymentIntents.Retrieve(Ctx, done["payment_intent"].(string), &stripe.PaymentIntentRetrieveParams{
-			Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
-		Expect(err).NotTo(HaveOccurred())
+		pi := paidWith(s.ID, pm.ID)
 		Expect(pi.PaymentMethodOptions.WeChatPay.Client).To(BeEquivalentTo("web"))
 		Expect(pi.LatestCharge.PaymentMethodDetails.WeChatPay.TransactionID).NotTo(BeEmpty())
 	})
