@@ -149,8 +149,8 @@ func match(want, got any, present bool) error {
 				}
 				return nil
 			case "contains":
-				if !present || !strings.Contains(fmt.Sprint(got), fmt.Sprint(arg)) {
-					return fmt.Errorf("want something containing %q, got %s", arg, describe(got, present))
+				if !present || !contains(got, arg) {
+					return fmt.Errorf("want something containing %s, got %s", brief(arg), describe(got, present))
 				}
 				return nil
 			case "one_of":
@@ -168,6 +168,39 @@ func match(want, got any, present bool) error {
 		return fmt.Errorf("want %s, got %s", brief(want), describe(got, present))
 	}
 	return nil
+}
+
+// contains reports whether got holds want as Stripe's JSON reads: text
+// holding it as a substring, a list holding an element equal to it, an
+// object holding each of its fields (matchers allowed). Anything else
+// (a number, null) contains nothing: comparing printed forms would let
+// {contains: 1} pass on 10, or a key name match inside an object.
+func contains(got, want any) bool {
+	switch g := got.(type) {
+	case string:
+		w, ok := want.(string)
+		return ok && strings.Contains(g, w)
+	case []any:
+		for _, e := range g {
+			if equal(want, e) {
+				return true
+			}
+		}
+		return false
+	case map[string]any:
+		fields, ok := want.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, w := range fields {
+			v, present := g[k]
+			if match(w, v, present) != nil {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // equal compares JSON-ish values, numbers by value.

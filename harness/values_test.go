@@ -35,3 +35,38 @@ func TestAReferenceToANullFieldInTextIsAnError(t *testing.T) {
 		t.Errorf("whole reference = %v, %v; want nil, nil", v, err)
 	}
 }
+
+// contains reads Stripe's JSON as JSON: a list holds an element, an object
+// holds fields, text holds text. Before, the printed forms were compared,
+// so "car" matched a list holding "card", a key name matched an object,
+// and 1 matched 10.
+func TestContainsReadsValuesAsJSON(t *testing.T) {
+	types := []any{"card", "link"}
+	details := map[string]any{"type": "card", "card": map[string]any{"brand": "visa", "last4": "4242"}}
+	cases := []struct {
+		name      string
+		got, want any
+		holds     bool
+	}{
+		{"text holding text", "in_1/recover", "/recover", true},
+		{"text not holding it", "in_1", "/recover", false},
+		{"a list holding the element", types, "link", true},
+		{"a list holding only a longer element", types, "car", false},
+		{"a list of numbers", []any{float64(10), float64(20)}, 20, true},
+		{"a list of objects", []any{map[string]any{"price": "price_1", "quantity": float64(2)}}, map[string]any{"price": "price_1", "quantity": 2}, true},
+		{"an object holding a nested field", details, map[string]any{"card": map[string]any{"brand": "visa", "last4": "4242"}}, true},
+		{"an object holding the fields with a matcher", details, map[string]any{"type": map[string]any{"one_of": []any{"card", "link"}}}, true},
+		{"an object whose field differs", details, map[string]any{"type": "link"}, false},
+		{"an object whose key name is the text", details, "brand", false},
+		{"a number", float64(10), 1, false},
+		{"null", nil, "", false},
+	}
+	for _, c := range cases {
+		if err := match(map[string]any{"contains": c.want}, c.got, true); (err == nil) != c.holds {
+			t.Errorf("%s: contains %v in %v: %v, want holds=%v", c.name, c.want, c.got, err, c.holds)
+		}
+	}
+	if err := match(map[string]any{"contains": "x"}, nil, false); err == nil || !strings.Contains(err.Error(), "absent") {
+		t.Errorf("an absent field: %v", err)
+	}
+}

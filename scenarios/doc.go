@@ -115,7 +115,8 @@
 // named account, or ${env:NAME}, which fails its step when NAME is not
 // set); the loader checks the name exists by
 // then. Values in expectations may be literals or matchers: {not: x},
-// {present: true|false}, {contains: "..."}, {one_of: [...]}. YAML's
+// {present: true|false}, {contains: ...} (text holding the text, a list
+// holding the element, an object holding the fields), {one_of: [...]}. YAML's
 // anchors and aliases repeat a step or a mapping: `- &signup` before a
 // step, `- *signup` to run it again.
 package scenarios
