@@ -1,6 +1,7 @@
 package webhooks_test
 
 import (
+	"fmt"
 	"net/url"
 	"time"
 
@@ -229,5 +230,46 @@ var _ = Describe("An invoice waiting for its invoice.created webhooks", Label("w
 		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
 		Expect(inv.StatusTransitions.FinalizedAt).To(Equal(end + 72*3600))
 		Expect(inv.WebhooksDeliveredAt).To(BeZero())
+	})
+
+	// "When you use a custom finalization time for invoices, finalization
+	// won't be delayed because of invoice.created webhook failures."
+	It("finalizes at a custom automatically_finalizes_at whatever the deliveries do", func() {
+		listen(func(int, stripe.Event) int { return 500 })
+		cus := call("POST", "/v1/customers", nil)
+		inv := call("POST", "/v1/invoices", url.Values{"customer": {cus["id"].(string)}, "auto_advance": {"true"},
+			"collection_method": {"send_invoice"}, "days_until_due": {"30"}})
+		created := int64(inv["created"].(float64))
+		at := created + 2*3600
+		inv = call("POST", "/v1/invoices/"+inv["id"].(string), url.Values{"automatically_finalizes_at": {fmt.Sprint(at)}})
+		Expect(inv["automatically_finalizes_at"]).To(BeNumerically("==", at))
+
+		emu.Clock().Set(time.Unix(at, 0))
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		inv = call("GET", "/v1/invoices/"+inv["id"].(string), nil)
+		Expect(inv["status"]).To(Equal("paid"), "finalized with nothing to pay, though no delivery landed")
+		Expect(inv["status_transitions"].(map[string]any)["finalized_at"]).To(BeNumerically("==", at))
+		Expect(inv["webhooks_delivered_at"]).To(BeNil())
+	})
+
+	It("keeps a custom automatically_finalizes_at when a held delivery lands an hour before it", func() {
+		id, _ := listen(nil)
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
+		cus := call("POST", "/v1/customers", nil)
+		at := emu.Clock().Now().Unix() + 2*3600
+		inv := call("POST", "/v1/invoices", url.Values{"customer": {cus["id"].(string)}, "auto_advance": {"true"},
+			"collection_method": {"send_invoice"}, "days_until_due": {"30"}, "automatically_finalizes_at": {fmt.Sprint(at)}})
+
+		emu.Clock().Set(time.Unix(at-1800, 0))
+		Expect(emu.Webhooks().Release(id)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		inv = call("GET", "/v1/invoices/"+inv["id"].(string), nil)
+		Expect(inv["webhooks_delivered_at"]).To(BeNumerically("==", at-1800))
+		Expect(inv["automatically_finalizes_at"]).To(BeNumerically("==", at), "not an hour after the delivery")
+
+		emu.Clock().Set(time.Unix(at, 0))
+		inv = call("GET", "/v1/invoices/"+inv["id"].(string), nil)
+		Expect(inv["status"]).To(Equal("paid"))
+		Expect(inv["status_transitions"].(map[string]any)["finalized_at"]).To(BeNumerically("==", at))
 	})
 })

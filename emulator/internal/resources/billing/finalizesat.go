@@ -30,7 +30,23 @@ func finalizesAtParam(c *api.Call, inv store.Obj, now int64) error {
 		return apierr.InvalidRequest("You can only set `%s` on an invoice with `auto_advance` set to true.", name).WithParam(name)
 	}
 	inv[name] = t
-	return nil
+	// Stripe: "When you use a custom finalization time for invoices,
+	// finalization won't be delayed because of invoice.created webhook
+	// failures."
+	return c.SetMeta(customFinalizationKey(c.Account, api.Str(inv["id"])), "1")
+}
+
+// customFinalizationKey marks a draft whose automatically_finalizes_at
+// the caller chose, which the wait for its webhooks leaves alone.
+func customFinalizationKey(account, invoiceID string) string {
+	return "custom_finalization:" + account + ":" + invoiceID
+}
+
+// customFinalization tells whether the caller chose when the draft
+// finalizes.
+func customFinalization(tx *store.Tx, account, invoiceID string) bool {
+	_, ok := tx.GetMeta(customFinalizationKey(account, invoiceID))
+	return ok
 }
 
 // planDraftAttempt sets a draft's next_payment_attempt, "the time at

@@ -684,6 +684,8 @@ func updateInvoice(c *api.Call) (any, error) {
 		}
 		if !api.Bool(after["auto_advance"]) {
 			after["automatically_finalizes_at"] = nil
+			// Turned on again, the draft takes Stripe's own time.
+			c.DeleteMeta(customFinalizationKey(c.Account, api.Str(after["id"])))
 		}
 		if err := finalizesAtParam(c, after, c.Now); err != nil {
 			return nil, err

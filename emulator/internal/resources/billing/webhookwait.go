@@ -58,7 +58,7 @@ func awaitWebhooks(c *api.Call, inv store.Obj) (later bool, err error) {
 		// again, so the work is asked for anew at the new time.
 		return true, c.Put(api.Clone(inv))
 	}
-	if inv["webhooks_delivered_at"] != nil || c.Webhooks == nil {
+	if inv["webhooks_delivered_at"] != nil || c.Webhooks == nil || customFinalization(c.Tx, c.Account, api.Str(inv["id"])) {
 		return false, nil
 	}
 	account := c.Account
@@ -116,7 +116,7 @@ func WebhooksDelivered(tx *store.Tx, account, invoiceID string, at int64) error 
 	}
 	at = max(at, api.Int(inv["created"]))
 	waiting := inv["status"] == "draft" && inv["test_clock"] == nil && inv["automatically_finalizes_at"] != nil &&
-		api.Int(inv["automatically_finalizes_at"]) > api.Int(inv["created"])
+		api.Int(inv["automatically_finalizes_at"]) > api.Int(inv["created"]) && !customFinalization(tx, account, invoiceID)
 	inv["webhooks_delivered_at"] = at
 	if waiting {
 		planned := api.Int(inv["automatically_finalizes_at"])
