@@ -237,6 +237,32 @@ var _ = Describe("Disputes", Label("payments", "disputes"), func() {
 		Expect(emu.Count("", "refund")).To(BeZero())
 	})
 
+	// Integrations built on Stripe (WooCommerce Payments, GOV.UK Pay) refund
+	// a charge again once its chargeback is won: the money came back.
+	It("refunds a charge whose chargeback was won, as the funds came back; a lost one's stays refused", func() {
+		lostPI := pay("pm_card_createDispute")
+		_, err := update(disputeOf(lostPI).ID, evidence("losing_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(lostPI.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "charge_disputed", "charge")
+		Expect(disputeOf(lostPI).IsChargeRefundable).To(BeFalse())
+
+		wonPI := pay("pm_card_createDispute")
+		won, err := update(disputeOf(wonPI).ID, evidence("winning_evidence"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(won.IsChargeRefundable).To(BeTrue())
+		before := balance()
+		mark := len(emu.EventTypes(""))
+		rf, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(wonPI.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rf.Amount).To(Equal(int64(4200)))
+		Expect(balance()).To(Equal(before - 4200))
+		Expect(eventsSince(mark)).To(ContainElement("charge.dispute.updated"))
+		Expect(disputeOf(wonPI).IsChargeRefundable).To(BeFalse(), "refunded in full: nothing left to refund")
+		Expect(disputeOf(wonPI).Status).To(Equal(stripe.DisputeStatusWon))
+		Expect(emu.Count("", "refund")).To(Equal(1))
+	})
+
 	// Since 17 June 2025 Stripe keeps its dispute received fee whatever the
 	// outcome; countering a chargeback costs a dispute countered fee, which
 	// comes back only when the dispute is won.

@@ -304,16 +304,18 @@ func counteredFee(c *api.Call, du store.Obj, sign int64) error {
 	return err
 }
 
-// chargedBack reports whether a charge has a chargeback, which forbids
-// refunds (only disputed charges are looked at). An inquiry is none, even
-// once its charge is fully refunded (is_charge_refundable false then):
-// what refuses a further refund of it is that it is refunded already.
+// chargedBack reports whether a charge has a chargeback not won, which
+// forbids refunds (only disputed charges are looked at). An inquiry is
+// none, even once its charge is fully refunded (is_charge_refundable false
+// then): what refuses a further refund of it is that it is refunded
+// already. A won chargeback gave the money back, so the charge can be
+// refunded again.
 func chargedBack(c *api.Call, ch store.Obj) bool {
 	if !api.Bool(ch["disputed"]) {
 		return false
 	}
 	for _, du := range c.Tx.List(c.Account, "dispute", store.Query{Index: "charge", Value: api.Str(ch["id"])}).Data {
-		if api.Obj(api.Obj(du["payment_method_details"])["card"])["case_type"] == "chargeback" {
+		if api.Obj(api.Obj(du["payment_method_details"])["card"])["case_type"] == "chargeback" && du["status"] != disputeWon {
 			return true
 		}
 	}
@@ -447,6 +449,9 @@ func settleOnEvidence(c *api.Call, after store.Obj, text string, inquiry, counte
 		return escalate(c, after)
 	case text == winningEvidence:
 		after["status"] = disputeWon
+		// The money came back: the charge can be refunded again, unless
+		// it already was in full.
+		after["is_charge_refundable"] = !chargeFullyRefunded(c, after)
 		reinstated, err := reinstateFunds(c, after)
 		if err != nil {
 			return err
