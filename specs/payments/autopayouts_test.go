@@ -431,6 +431,46 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(types).To(ConsistOf(stripe.BalanceTransactionTypePayout, stripe.BalanceTransactionTypePayoutFailure))
 	})
 
+	It("marks the bank account a payout failed to errored, paying it no automatic payout until its details are updated", func() {
+		manual("")
+		acct := custom("btok_us_verified_noAccount")
+		fund(10000)
+		transfer(acct, 2500)
+		emu.Clock().Set(day(3))
+		list := payouts(acct)
+		Expect(list).To(HaveLen(1))
+		Expect(list[0].Status).To(Equal(stripe.PayoutStatusFailed))
+		ba := list[0].Destination.ID
+		bank := func() *stripe.BankAccount {
+			GinkgoHelper()
+			b, err := sc.V1BankAccounts.Retrieve(Ctx, ba, &stripe.BankAccountRetrieveParams{Account: stripe.String(acct)})
+			Expect(err).NotTo(HaveOccurred())
+			return b
+		}
+		Expect(bank().Status).To(Equal(stripe.BankAccountStatusErrored))
+		updated := eventsOf(acct, "account.external_account.updated")
+		Expect(updated).To(HaveLen(1))
+		Expect(updated[0]["data"]).To(HaveKeyWithValue("previous_attributes", HaveKeyWithValue("status", "new")))
+
+		By("holding new funds too while it is errored")
+		transfer(acct, 1000)
+		emu.Clock().Set(day(7))
+		Expect(payouts(acct)).To(HaveLen(1), "no scheduled payout to an errored bank account")
+		Expect(available(acct)).To(Equal(int64(3500)))
+
+		By("paying out again once its details are updated")
+		up, err := sc.V1BankAccounts.Update(Ctx, ba, &stripe.BankAccountUpdateParams{
+			Account: stripe.String(acct), AccountHolderName: stripe.String("Jenny Rosen")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(up.Status).To(Equal(stripe.BankAccountStatusNew))
+		emu.Clock().Set(day(8))
+		list = payouts(acct)
+		Expect(list).To(HaveLen(2))
+		Expect(list[0].Automatic).To(BeTrue())
+		Expect(list[0].Amount).To(Equal(int64(3500)))
+		Expect(list[0].Destination.ID).To(Equal(ba))
+	})
+
 	It("pays the platform's own available funds out on its default daily schedule, after the funds' delay", func() {
 		a, err := sc.V1Accounts.GetByID(Ctx, emu.Platform(), nil)
 		Expect(err).NotTo(HaveOccurred())

@@ -260,6 +260,7 @@ var _ = Describe("Payouts", Label("payments", "payouts", "balance"), func() {
 		Expect(available(acct)).To(Equal(int64(3000)), "the money is back")
 		Expect(emu.EventTypes(acct)).To(ContainElement("payout.failed"))
 		Expect(emu.EventTypes(acct)).NotTo(ContainElement("payout.paid"))
+		Expect(got.Destination.BankAccount.Status).To(Equal(stripe.BankAccountStatusErrored), "as Stripe marks a bank account a payout failed to")
 
 		By("making it the default, then deleting the other")
 		upd := &stripe.BankAccountUpdateParams{Account: stripe.String(acct), DefaultForCurrency: stripe.Bool(true)}

@@ -119,6 +119,31 @@ func PayoutFailure(tx *store.Tx, account, ba string) string {
 	return v
 }
 
+// MarkErrored sets the status of the account's bank account ba to
+// errored, as Stripe does when a payout to it fails ("we'll set the status
+// to errored and will not continue to send scheduled payouts until the
+// bank details are updated"), with account.external_account.updated.
+func MarkErrored(c *api.Call, account, ba string) error {
+	before, ok := c.Tx.Get(account, "bank_account", ba)
+	if !ok || before["status"] == "errored" {
+		return nil
+	}
+	acct, err := load(c, account, "id")
+	if err != nil {
+		return err
+	}
+	after := api.Clone(before)
+	after["status"] = "errored"
+	if err := c.PutIn(account, after); err != nil {
+		return err
+	}
+	if err := syncList(c, acct); err != nil {
+		return err
+	}
+	c.EmitIn(account, "account.external_account.updated", after, api.PreviousAttributes(before, after))
+	return nil
+}
+
 // DefaultBankAccount is the account's default external account for
 // currency, if it has one.
 func DefaultBankAccount(tx *store.Tx, account, currency string) (store.Obj, bool) {
@@ -279,6 +304,12 @@ func updateExternal(c *api.Call) (any, error) {
 		}
 	}
 	c.Copy(after, "account_holder_name", "account_holder_type", "account_type")
+	if before["status"] == "errored" && len(api.PreviousAttributes(before, after)) > 0 {
+		// Its details updated, scheduled payouts go to it again (the
+		// status a failed payout left); which details Stripe counts is
+		// not documented: any of the holder's.
+		after["status"] = "new"
+	}
 	if err := c.ApplyMetadata(after); err != nil {
 		return nil, err
 	}
@@ -305,6 +336,12 @@ func updateExternal(c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.EmitIn(id, "account.external_account.updated", after, prev)
+	if before["status"] == "errored" && after["status"] == "new" {
+		// The funds a failed payout left wait for the next payout day.
+		if err := lookForPayouts(c, acct); err != nil {
+			return nil, err
+		}
+	}
 	return after, nil
 }
 

@@ -212,8 +212,10 @@ func payOutAutomatically(c *api.Call, account, currency string, txns []unpaidTxn
 		return false, nil
 	}
 	dest, ok := accounts.DefaultBankAccount(c.Tx, account, currency)
-	if !ok {
-		return false, nil // the funds wait for a bank account in their currency
+	if !ok || dest["status"] == "errored" {
+		// The funds wait for a bank account in their currency, or for
+		// the details of the one a payout failed to to be updated.
+		return false, nil
 	}
 	po, txn, err := putPayout(c, account, payoutDraft{amount: amount, currency: currency, description: autoPayoutDescription,
 		destination: dest["id"], sourceType: "card", metadata: store.Obj{}, reconciliation: "in_progress", automatic: true})

@@ -412,6 +412,9 @@ func payoutWork(account, id string, at int64) api.Due {
 			if err := c.PutEmit(after, "payout.failed", nil); err != nil {
 				return err
 			}
+			if err := accounts.MarkErrored(c, account, api.Str(before["destination"])); err != nil {
+				return err
+			}
 			// Stripe cancels a reversal still pending when the payout it
 			// reverses fails.
 			if rev, ok := c.Tx.Get(account, "payout", api.Str(before["reversed_by"])); ok && rev["status"] == "pending" {
