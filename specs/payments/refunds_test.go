@@ -354,6 +354,35 @@ var _ = Describe("A refund of a processing bank debit", Label("payments", "refun
 	})
 })
 
+var _ = Describe("A refund of an ACH Direct Debit", Label("payments", "refunds"), func() {
+	It("is taken for 180 days after the payment, then refused, changing nothing", func() {
+		emu := Emulator()
+		sc := emu.Client()
+		ManualPayouts(emu, "")
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(5000), Currency: stripe.String("usd"),
+			PaymentMethodTypes: []*string{stripe.String("us_bank_account")}, PaymentMethod: stripe.String("pm_usBankAccount_success"), Confirm: stripe.Bool(true),
+			MandateData: &stripe.PaymentIntentCreateMandateDataParams{CustomerAcceptance: &stripe.PaymentIntentCreateMandateDataCustomerAcceptanceParams{Type: stripe.String("offline")}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		pi, err = sc.V1PaymentIntents.VerifyMicrodeposits(Ctx, pi.ID, &stripe.PaymentIntentVerifyMicrodepositsParams{DescriptorCode: stripe.String("SM11AA")})
+		Expect(err).NotTo(HaveOccurred())
+		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/settle", url.Values{"outcome": {"succeed"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+
+		created := time.Unix(retrieveCharge(sc, pi.LatestCharge.ID).Created, 0)
+		emu.Clock().Set(created.Add(180 * 24 * time.Hour))
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred(), "Stripe's support page: refunds must be initiated within 180 days")
+
+		emu.Clock().Set(created.Add(180*24*time.Hour + time.Second))
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+		ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "")
+		Expect(emu.Count("", "refund")).To(Equal(1))
+		Expect(retrieveCharge(sc, pi.LatestCharge.ID).AmountRefunded).To(Equal(int64(1000)))
+	})
+})
+
 func retrieveRefund(sc *stripe.Client, id string) *stripe.Refund {
 	GinkgoHelper()
 	re, err := sc.V1Refunds.Retrieve(Ctx, id, nil)

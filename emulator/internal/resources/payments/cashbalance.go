@@ -981,8 +981,8 @@ func refundToCash(c *api.Call, ch, re store.Obj) error {
 	return err
 }
 
-// refundWindow is how long after it was made a bank transfer payment
-// can be refunded.
+// refundWindow is how long after it was made a bank transfer or an ACH
+// Direct Debit payment can be refunded.
 const refundWindow = 180 * 24 * 60 * 60
 
 // checkCashRefund refuses to refund a customer_balance payment made

@@ -137,6 +137,12 @@ func createRefund(c *api.Call) (any, error) {
 	if err := checkCashRefund(c, chBefore); err != nil {
 		return nil, err
 	}
+	// Stripe's support page on ACH Direct Debit refunds: they "must be
+	// initiated within 180 days from the date of the original payment"
+	// (the wording of the refusal is the emulator's).
+	if api.Obj(chBefore["payment_method_details"])["type"] == "us_bank_account" && c.Now > api.Int(chBefore["created"])+refundWindow {
+		return nil, apierr.InvalidRequest("Charge %s was made more than 180 days ago: an ACH Direct Debit payment can be refunded for up to 180 days after it was created.", chID).WithCode("charge_not_refundable")
+	}
 	remaining := api.Int(chBefore["amount_captured"]) - refundedSoFar(c, chBefore)
 	if remaining <= 0 {
 		return nil, apierr.InvalidRequest("Charge %s has already been refunded.", chID).WithCode("charge_already_refunded")
