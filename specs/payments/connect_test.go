@@ -689,6 +689,25 @@ var _ = Describe("Connect money movement", Label("payments", "connect", "balance
 			expectBalance(acct, 0, 0)
 		})
 
+		It("give the fee back in proportion to a reversal of the transfer itself with refund_application_fee, all that is left once fully reversed", func() {
+			mark := len(emu.EventTypes(""))
+			_, err := sc.V1TransferReversals.Create(Ctx, &stripe.TransferReversalCreateParams{
+				ID: stripe.String(ch.Transfer.ID), Amount: stripe.Int64(700), RefundApplicationFee: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(since("", mark)).To(Equal([]string{"transfer.reversed", "application_fee.refunded"}))
+			Expect(appFee(ch.ApplicationFee.ID).AmountRefunded).To(Equal(int64(53)), "150 × 700/2000 = 52.5, rounded")
+			expectBalance(acct, 0, 1850-700+53)
+
+			_, err = sc.V1TransferReversals.Create(Ctx, &stripe.TransferReversalCreateParams{
+				ID: stripe.String(ch.Transfer.ID), RefundApplicationFee: stripe.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			f := appFee(ch.ApplicationFee.ID)
+			Expect(f.Refunded).To(BeTrue())
+			Expect(f.AmountRefunded).To(Equal(int64(150)))
+			expectBalance(acct, 0, 0)
+			Expect(charge("", ch.ID).AmountRefunded).To(BeZero(), "the charge itself is not refunded")
+		})
+
 		It("take the fee back from the destination when only the transfer is reversed", func() {
 			_, err := refund(1000, func(p *stripe.RefundCreateParams) { p.ReverseTransfer = stripe.Bool(true) })
 			Expect(err).NotTo(HaveOccurred())
