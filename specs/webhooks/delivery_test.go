@@ -198,6 +198,34 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Eventually(pending).Should(BeNumerically("==", 0))
 	})
 
+	It("counts nothing down for a resend to an endpoint made after the event, which its pending_webhooks never counted", func() {
+		failing := newReceiver()
+		failing.Answer = func(int, stripe.Event) int { return 500 }
+		bad, secret, err := emu.Webhooks().Listen(failing.Srv.URL, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		failing.Lock()
+		failing.Secret = secret
+		failing.Unlock()
+		customers(1)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		ev := emu.Events("")[0]
+		pending := func() any { return emu.Events("")[0]["pending_webhooks"] }
+		Expect(pending()).To(BeNumerically("==", 1), "the failing endpoint has not got it")
+
+		later := listen("customer.created")
+		Expect(emu.Webhooks().Redeliver(ev["id"].(string), later)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.Types()).To(Equal([]string{"customer.created"}))
+		Consistently(pending, "50ms").Should(BeNumerically("==", 1), "the endpoint it was sent to still has not got it")
+
+		failing.Lock()
+		failing.Answer = nil
+		failing.Unlock()
+		Expect(emu.Webhooks().Redeliver(ev["id"].(string), bad)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Eventually(pending).Should(BeNumerically("==", 0))
+	})
+
 	It("counts an event delivered once any copy a duplicating policy sends is taken, the first copy failing", func() {
 		rcv.Answer = func(n int, _ stripe.Event) int {
 			if n == 1 {

@@ -834,9 +834,25 @@ func (d *Dispatcher) Redeliver(ev Event, endpointID string) error {
 		return fmt.Errorf("webhook endpoint %s is disabled: enable it to redeliver to it", endpointID)
 	}
 	d.seq++
-	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq, due: d.cfg.Clock.Now(), resent: !matches(st.ep, ev), redelivery: true})
+	st.ready = append(st.ready, delivery{ev: ev, copy: 0, seq: d.seq, due: d.cfg.Clock.Now(), resent: !d.publishedLocked(st, ev.ID), redelivery: true})
 	d.pumpLocked()
 	return nil
+}
+
+// publishedLocked tells whether an event was published to an endpoint,
+// so its pending_webhooks counted it: a first delivery of it was tried
+// there or still waits to be. Whether the endpoint takes the event now
+// does not tell: it may have been made, or its enabled_events changed,
+// since. Asked on a resend only, so publishing keeps no record of it.
+func (d *Dispatcher) publishedLocked(st *endpointState, eventID string) bool {
+	first := func(dl delivery) bool { return dl.ev.ID == eventID && !dl.redelivery }
+	if slices.ContainsFunc(st.ready, first) || slices.ContainsFunc(st.flying, first) ||
+		slices.ContainsFunc(st.held, first) || slices.ContainsFunc(st.waiting, first) {
+		return true
+	}
+	return slices.ContainsFunc(d.attempts, func(a Attempt) bool {
+		return a.EventID == eventID && a.EndpointID == st.ep.ID && !a.Redelivery
+	})
 }
 
 // Awaiting tells whether an event of typ about object, in account, still
