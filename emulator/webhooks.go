@@ -198,6 +198,23 @@ func CheckEventType(name string) error {
 	return nil
 }
 
+// checkDeliveredType says whether name is a type a policy's Delay or
+// ReleaseTypes may name: one CheckEventType takes, or a thin event type
+// (or group of them, "v1.billing.meter.*") a thin event destination
+// receives.
+func checkDeliveredType(name string) error {
+	group, isGroup := strings.CutSuffix(name, ".*")
+	for _, t := range coreevents.ThinTypes {
+		if t == name || isGroup && strings.HasPrefix(t, group+".") {
+			return nil
+		}
+	}
+	if err := CheckEventType(name); err != nil {
+		return fmt.Errorf("%w; nor a thin event type (%s)", err, strings.Join(coreevents.ThinTypes, ", "))
+	}
+	return nil
+}
+
 // CheckWebhookPolicy refuses a policy the dispatcher would not apply as
 // written: an unknown order, negative counts or delays, a delay for an
 // event type that does not exist.
@@ -221,7 +238,7 @@ func CheckWebhookPolicy(p WebhookPolicy) error {
 	}
 	sort.Strings(types)
 	for _, t := range types {
-		if err := CheckEventType(t); err != nil {
+		if err := checkDeliveredType(t); err != nil {
 			return fmt.Errorf("delay: %w", err)
 		}
 		if p.Delay[t] < 0 {
@@ -388,10 +405,10 @@ func (w WebhookControl) SetDefaultPolicy(p WebhookPolicy) error {
 func (w WebhookControl) Release(endpointID string) error { return w.e.env.Webhooks.Release(endpointID) }
 
 // ReleaseTypes sends the held events of the given types or groups of
-// them ("customer.*"), in policy order.
+// them ("customer.*"; thin event types too), in policy order.
 func (w WebhookControl) ReleaseTypes(endpointID string, types ...string) error {
 	for _, t := range types {
-		if err := CheckEventType(t); err != nil {
+		if err := checkDeliveredType(t); err != nil {
 			return fmt.Errorf("stripe-emu: %w", err) // it would release nothing
 		}
 	}

@@ -526,6 +526,46 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		Expect(snapshots.Types()).To(ContainElement("billing.meter.created"))
 	})
 
+	It("delays and releases a thin destination's events by their thin types, as a policy names v1 types", func() {
+		rcv := newThinReceiver(sc)
+		d := thinDestination(rcv.srv.URL, "v1.billing.meter.error_report_triggered", "v1.billing.meter.no_meter_found")
+		rcv.setSecret(d.WebhookEndpoint.SigningSecret)
+		Expect(emu.Webhooks().SetPolicy(d.ID, emulator.WebhookPolicy{
+			Delay: map[string]time.Duration{"v1.billing.meter.no_meter_found": time.Minute},
+		})).To(Succeed())
+		stream := func(name string) {
+			GinkgoHelper()
+			session, err := sc.V2BillingMeterEventSessions.Create(Ctx, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(emu.ClientWithKey(session.AuthenticationToken).V2BillingMeterEventStreams.Create(Ctx, &stripe.V2BillingMeterEventStreamCreateParams{
+				Events: []*stripe.V2BillingMeterEventStreamCreateEventParams{
+					{EventName: stripe.String(name), Payload: map[string]string{"stripe_customer_id": "cus_1", "value": "1"}},
+				}})).To(Succeed())
+		}
+		stream("typo_call")
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Waiting(d.ID)).To(HaveLen(1), "delayed by its thin type")
+		emu.Clock().Advance(time.Minute)
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		got, errs := rcv.got()
+		Expect(errs).To(BeEmpty())
+		Expect(got).To(HaveLen(1))
+
+		Expect(emu.Webhooks().SetPolicy(d.ID, emulator.WebhookPolicy{Hold: true})).To(Succeed())
+		stream("other_typo")
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Held(d.ID)).To(HaveLen(1))
+		Expect(emu.Webhooks().ReleaseTypes(d.ID, "v1.billing.meter.no_meter_found")).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Held(d.ID)).To(BeEmpty())
+		got, _ = rcv.got()
+		Expect(got).To(HaveLen(2))
+
+		Expect(emu.Webhooks().SetPolicy(d.ID, emulator.WebhookPolicy{
+			Delay: map[string]time.Duration{"v1.billing.meter.no_such_report": time.Minute},
+		})).To(MatchError(ContainSubstring("v1.billing.meter.no_such_report")), "a type no event has is still refused")
+	})
+
 	It("delivers v1 events to snapshot destinations signed as webhook endpoints are", func() {
 		rcv := newReceiver()
 		d, err := sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
