@@ -31,7 +31,7 @@ var timeType = reflect.TypeOf(time.Time{})
 func IsV2(path string) bool { return strings.HasPrefix(path, "/v2/") }
 
 // CheckV2 checks a v2 answer: an error in v2's envelope (what stripe-go's
-// V2RawError decodes), a v2 list page, the meter event stream's empty
+// V2RawError, or the typed error of its type, decodes), a v2 list page, the meter event stream's empty
 // object, or a v2 object.
 func CheckV2(body []byte) error {
 	m, err := decodeBody(body)
@@ -48,6 +48,10 @@ func CheckV2(body []byte) error {
 		}
 		if _, ok := em["message"].(string); !ok {
 			return fmt.Errorf("error: no message")
+		}
+		// As stripe-go's responseToErrorV2 decodes it: by its type.
+		if em["type"] == string(stripe.ErrorTypeTemporarySessionExpired) {
+			return walk(e, reflect.TypeOf(stripe.TemporarySessionExpiredError{}), "error")
 		}
 		return walk(e, reflect.TypeOf(stripe.V2RawError{}), "error")
 	}

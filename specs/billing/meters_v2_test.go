@@ -258,6 +258,9 @@ var _ = Describe("Billing meter events through the v2 API", Label("billing", "me
 			var expired *stripe.TemporarySessionExpiredError
 			Expect(errors.As(err, &expired)).To(BeTrue(), "not a TemporarySessionExpiredError: %v", err)
 			Expect(expired.Code).To(Equal("billing_meter_event_session_expired"))
+			// Stripe's spec requires doc_url on this error (v2.error.billing_meter_event_session_expired).
+			Expect(expired.DocURL).NotTo(BeNil())
+			Expect(*expired.DocURL).To(Equal("https://stripe.com/docs/error-codes/billing-meter-event-session-expired"))
 			Expect(expired.LastResponse.StatusCode).To(Equal(401))
 			Expect(usage(sc, meter.ID, cus.ID, "")).To(Equal(6.0))
 

@@ -220,12 +220,21 @@ func v2ErrorBody(err error) (int, []byte) {
 	if code != "" {
 		inner["code"] = code
 	}
+	if v2DocURLRequired[code] && e.DocURL != "" {
+		inner["doc_url"] = e.DocURL
+	}
 	body, merr := marshal(store.Obj{"error": inner})
 	if merr != nil {
 		body = []byte(`{"error":{"type":"api_error","message":"error encoding failed"}}`)
 	}
 	return e.Status, body
 }
+
+// v2DocURLRequired are the v2 error codes whose schema in Stripe's spec
+// requires doc_url (v2.error.billing_meter_event_session_expired); the
+// generic v2.error leaves it optional, and which URL Stripe sends with
+// the others is not documented, so they go without.
+var v2DocURLRequired = map[string]bool{"billing_meter_event_session_expired": true}
 
 func writeV2Error(w http.ResponseWriter, err error) int {
 	status, body := v2ErrorBody(err)
