@@ -226,6 +226,28 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Eventually(pending).Should(BeNumerically("==", 0))
 	})
 
+	It("counts down for a resend to an endpoint the event was sent to, its first delivery dropped by a disable", func() {
+		id := listen("customer.created")
+		Expect(emu.Webhooks().SetPolicy(id, emulator.WebhookPolicy{Hold: true})).To(Succeed())
+		customers(1)
+		ev := emu.Events("")[0]
+		pending := func() any { return emu.Events("")[0]["pending_webhooks"] }
+		Expect(pending()).To(BeNumerically("==", 1))
+		disabled := func(on bool) {
+			GinkgoHelper()
+			_, err := sc.V1WebhookEndpoints.Update(Ctx, id, &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(on)})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		disabled(true)
+		Expect(emu.Webhooks().Release(id)).To(Succeed())
+		Expect(emu.Webhooks().Held(id)).To(BeEmpty(), "dropped, released while disabled")
+		disabled(false)
+		Expect(emu.Webhooks().Redeliver(ev["id"].(string), id)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(rcv.Types()).To(Equal([]string{"customer.created"}))
+		Eventually(pending).Should(BeNumerically("==", 0))
+	})
+
 	It("counts an event delivered once any copy a duplicating policy sends is taken, the first copy failing", func() {
 		rcv.Answer = func(n int, _ stripe.Event) int {
 			if n == 1 {

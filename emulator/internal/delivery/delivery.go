@@ -158,10 +158,13 @@ type Dispatcher struct {
 	defaultP  Policy
 	attempts  []Attempt
 	reported  map[[2]string]bool // event and endpoint ids whose success OnResult heard
-	inflight  int
-	seq       int
-	created   int
-	closed    bool
+	// dropped are the event and endpoint ids of first deliveries dropped
+	// untried (the endpoint disabled): the event was still sent there.
+	dropped  map[[2]string]bool
+	inflight int
+	seq      int
+	created  int
+	closed   bool
 	// gen counts resets: a delivery in flight across one is neither
 	// logged nor reported, its event gone with the reset.
 	gen        int
@@ -196,7 +199,7 @@ func New(cfg Config) *Dispatcher {
 	if cfg.Seed == 0 {
 		cfg.Seed = RandomSeed()
 	}
-	d := &Dispatcher{cfg: cfg, endpoints: map[string]*endpointState{}, reported: map[[2]string]bool{}}
+	d := &Dispatcher{cfg: cfg, endpoints: map[string]*endpointState{}, reported: map[[2]string]bool{}, dropped: map[[2]string]bool{}}
 	d.movedFrom = cfg.Clock.Now()
 	d.lastTick = d.movedFrom
 	d.cond = sync.NewCond(&d.mu)
@@ -230,6 +233,7 @@ func (d *Dispatcher) PutEndpoint(ep Endpoint) {
 			// event's retries only if the endpoint is still disabled when
 			// one falls due, and keeps them when it was enabled again
 			// before; a release is when held deliveries fall due.
+			d.dropLocked(st, st.ready)
 			st.ready = nil
 		}
 		return
@@ -253,7 +257,7 @@ func (d *Dispatcher) Reset() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.endpoints = map[string]*endpointState{}
-	d.attempts, d.reported = nil, map[[2]string]bool{}
+	d.attempts, d.reported, d.dropped = nil, map[[2]string]bool{}, map[[2]string]bool{}
 	d.defaultP = Policy{}
 	d.seq, d.created = 0, 0
 	d.gen++
@@ -470,6 +474,7 @@ func (d *Dispatcher) moment(ev Event, now time.Time) time.Time {
 // the endpoint is disabled, they are dropped, as retries falling due then.
 func (d *Dispatcher) release(st *endpointState, released []delivery) {
 	if st.ep.Disabled {
+		d.dropLocked(st, released)
 		return
 	}
 	now := d.cfg.Clock.Now()
@@ -501,6 +506,7 @@ func (d *Dispatcher) tick(now time.Time) {
 		}
 		st.waiting = still
 		if st.ep.Disabled {
+			d.dropLocked(st, due)
 			continue // disabled as they fall due: no more attempts
 		}
 		sort.SliceStable(due, func(i, j int) bool {
@@ -841,18 +847,32 @@ func (d *Dispatcher) Redeliver(ev Event, endpointID string) error {
 
 // publishedLocked tells whether an event was published to an endpoint,
 // so its pending_webhooks counted it: a first delivery of it was tried
-// there or still waits to be. Whether the endpoint takes the event now
-// does not tell: it may have been made, or its enabled_events changed,
-// since. Asked on a resend only, so publishing keeps no record of it.
+// there, still waits to be, or was dropped untried. Whether the endpoint
+// takes the event now does not tell: it may have been made, or its
+// enabled_events changed, since. Asked on a resend only, so publishing
+// keeps no record of it.
 func (d *Dispatcher) publishedLocked(st *endpointState, eventID string) bool {
 	first := func(dl delivery) bool { return dl.ev.ID == eventID && !dl.redelivery }
 	if slices.ContainsFunc(st.ready, first) || slices.ContainsFunc(st.flying, first) ||
 		slices.ContainsFunc(st.held, first) || slices.ContainsFunc(st.waiting, first) {
 		return true
 	}
+	if d.dropped[[2]string{eventID, st.ep.ID}] {
+		return true
+	}
 	return slices.ContainsFunc(d.attempts, func(a Attempt) bool {
 		return a.EventID == eventID && a.EndpointID == st.ep.ID && !a.Redelivery
 	})
+}
+
+// dropLocked remembers the first deliveries among dls dropped untried,
+// so a resend there counts down pending_webhooks as theirs would have.
+func (d *Dispatcher) dropLocked(st *endpointState, dls []delivery) {
+	for _, dl := range dls {
+		if !dl.redelivery && dl.attempt == 0 {
+			d.dropped[[2]string{dl.ev.ID, st.ep.ID}] = true
+		}
+	}
 }
 
 // Awaiting tells whether an event of typ about object, in account, still
