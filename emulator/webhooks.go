@@ -473,8 +473,16 @@ type HeldEvent struct {
 	Type string `json:"type"`
 }
 
-// Redeliver sends a recorded event to an endpoint again.
+// Redeliver sends a recorded event to an endpoint again: a thin event to
+// a thin event destination, a v1 event to any other endpoint, as Stripe
+// sends them.
 func (w WebhookControl) Redeliver(eventID, endpointID string) error {
+	known, thinEndpoint := false, false
+	for _, ep := range w.e.env.Webhooks.Endpoints() {
+		if ep.ID == endpointID {
+			known, thinEndpoint = true, ep.Thin
+		}
+	}
 	for _, acct := range w.e.env.Accounts() {
 		var raw, thin string
 		var found bool
@@ -490,6 +498,13 @@ func (w WebhookControl) Redeliver(eventID, endpointID string) error {
 		owner := acct
 		if acct == w.e.env.Platform {
 			owner = ""
+		}
+		if known && (thin != "") != thinEndpoint {
+			// Neither payload is one the other kind of receiver decodes.
+			if thin != "" {
+				return fmt.Errorf("stripe-emu: %s is a thin event: it goes to thin event destinations only, and %s is not one", eventID, endpointID)
+			}
+			return fmt.Errorf("stripe-emu: %s takes thin events only, and %s is not a thin event", endpointID, eventID)
 		}
 		if thin != "" {
 			// A thin event goes out without its data, as first sent.

@@ -566,6 +566,38 @@ var _ = Describe("Event destinations and thin events", Label("webhooks", "v2"), 
 		})).To(MatchError(ContainSubstring("v1.billing.meter.no_such_report")), "a type no event has is still refused")
 	})
 
+	It("redelivers a thin event to thin destinations only, and a v1 event to v1 endpoints only, as Stripe sends them", func() {
+		rcv := newThinReceiver(sc)
+		d := thinDestination(rcv.srv.URL, "v1.billing.meter.no_meter_found")
+		rcv.setSecret(d.WebhookEndpoint.SigningSecret)
+		pinged, err := sc.V2CoreEventDestinations.Ping(d.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		thinID := pinged.(*stripe.V2CoreEventDestinationPingEvent).ID
+		snapshots := newReceiver()
+		we, secret, err := emu.Webhooks().Listen(snapshots.Srv.URL, "customer.created")
+		Expect(err).NotTo(HaveOccurred())
+		snapshots.Secret = secret
+		_, err = sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		v1ID := emu.Events("")[0]["id"].(string)
+		sent := len(emu.Webhooks().Attempts())
+
+		Expect(emu.Webhooks().Redeliver(thinID, we)).To(MatchError(ContainSubstring("thin event")))
+		Expect(emu.Webhooks().Redeliver(v1ID, d.ID)).To(MatchError(ContainSubstring("thin event")))
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		Expect(emu.Webhooks().Attempts()).To(HaveLen(sent), "nothing sent")
+
+		Expect(emu.Webhooks().Redeliver(thinID, d.ID)).To(Succeed())
+		Expect(emu.Webhooks().Redeliver(v1ID, we)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		got, errs := rcv.got()
+		Expect(errs).To(BeEmpty())
+		Expect(got).To(HaveLen(2))
+		Expect(snapshots.Rejections()).To(BeEmpty())
+		Expect(snapshots.Types()).To(Equal([]string{"customer.created", "customer.created"}))
+	})
+
 	It("delivers v1 events to snapshot destinations signed as webhook endpoints are", func() {
 		rcv := newReceiver()
 		d, err := sc.V2CoreEventDestinations.Create(Ctx, &stripe.V2CoreEventDestinationCreateParams{
