@@ -153,14 +153,63 @@ var _ = Describe("ConfirmationTokens", Label("payments", "confirmation_tokens"),
 		Expect(used.PaymentIntent).To(Equal(pi.ID))
 	})
 
-	It("sends the customer to the token's return_url when the card needs authentication", func() {
+	// "values present on the ConfirmationToken are written onto the
+	// Intent", use_stripe_sdk among them ("Defaults to true on
+	// ConfirmationToken"): Stripe.js's handleNextAction shows 3-D Secure in
+	// the page rather than sending the customer away to return_url.
+	It("leaves a card's authentication to Stripe.js (use_stripe_sdk), its return_url only a fallback", func() {
 		tok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethod: stripe.String("pm_card_authenticationRequired"),
 			ReturnURL: stripe.String("https://shop.example/return")})
 		pi, err := payWith(tok.ID)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("use_stripe_sdk")))
+
+		// Confirmed without a token, the return_url sends the customer away,
+		// unless the server says a client SDK handles the action.
+		confirm := func(sdk bool) *stripe.PaymentIntent {
+			GinkgoHelper()
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+				PaymentMethod: stripe.String("pm_card_authenticationRequired"), Confirm: stripe.Bool(true),
+				ReturnURL: stripe.String("https://shop.example/return"), UseStripeSDK: stripe.Bool(sdk)})
+			Expect(err).NotTo(HaveOccurred())
+			return pi
+		}
+		pi = confirm(false)
 		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("redirect_to_url")))
 		Expect(pi.NextAction.RedirectToURL.ReturnURL).To(Equal("https://shop.example/return"))
+		Expect(confirm(true).NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("use_stripe_sdk")))
+	})
+
+	// Stripe.js's createConfirmationToken posts the card the customer typed
+	// with the publishable key; the server uses the token.
+	It("is made by Stripe.js from a typed card with the publishable key, and by nothing else at that URL", func() {
+		const card = "payment_method_data[type]=card&payment_method_data[card][number]=4000002500003155&payment_method_data[card][exp_month]=12&payment_method_data[card][exp_year]=2034&payment_method_data[card][cvc]=123"
+		r := Do(emu.URL(), "POST", "/v1/confirmation_tokens", card+"&payment_method_data[billing_details][name]=Jenny+Rosen&return_url=https://shop.example/return",
+			"Authorization", "Bearer pk_test_browser")
+		Expect(r.Status).To(Equal(200), r.Text)
+		Expect(r.Body["id"]).To(HavePrefix("ctoken_"))
+		preview := r.Body["payment_method_preview"].(map[string]any)
+		Expect(preview["card"].(map[string]any)["last4"]).To(Equal("3155"))
+		Expect(emu.Count("", "payment_method")).To(BeZero(), "the PaymentMethod is made when the token is used")
+
+		pi, err := payWith(r.Body["id"].(string))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction), "the test card's 3-D Secure, kept through the token")
+		pm, err := sc.V1PaymentMethods.Retrieve(Ctx, pi.PaymentMethod.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pm.BillingDetails.Name).To(Equal("Jenny Rosen"))
+
+		secret := Do(emu.URL(), "POST", "/v1/confirmation_tokens", card, "Authorization", "Bearer "+emulator.DefaultAPIKey)
+		Expect(secret.Status).To(Equal(400), secret.Text)
+		Expect(secret.Error()["message"]).To(ContainSubstring("POST /v1/test_helpers/confirmation_tokens"))
+		Expect(emu.Count("", "confirmation_token")).To(Equal(1), "the refusal made no token")
+
+		bad := Do(emu.URL(), "POST", "/v1/confirmation_tokens", "payment_method_data[type]=card&payment_method_data[card][number]=4242424242424241&payment_method_data[card][exp_month]=12&payment_method_data[card][exp_year]=2034",
+			"Authorization", "Bearer pk_test_browser")
+		Expect(bad.Status).To(Equal(402), bad.Text)
+		Expect(bad.Error()["code"]).To(Equal("incorrect_number"))
+		Expect(emu.Count("", "confirmation_token")).To(Equal(1))
 	})
 
 	It("refuses an expired token, a token whose setup_future_usage is not the intent's, and a token without confirm=true", func() {

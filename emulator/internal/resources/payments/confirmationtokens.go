@@ -39,7 +39,23 @@ func confirmationTokenRoutes() []api.Route {
 			Enum("setup_future_usage", "off_session", "on_session").
 			Enum("payment_method_data.allow_redisplay", "always", "limited", "unspecified"), createConfirmationToken),
 		api.GET("/v1/confirmation_tokens/{id}", params.FromStruct(stripe.ConfirmationTokenRetrieveParams{}), retrieveConfirmationToken),
+		// What Stripe.js's createConfirmationToken posts with the
+		// publishable key: the helper's parameters, with the card the
+		// customer typed.
+		publishable(api.POST("/v1/confirmation_tokens", params.FromStruct(stripe.TestHelpersConfirmationTokenCreateParams{}).
+			With("payment_method_data.card", cardDataParam()).
+			Enum("setup_future_usage", "off_session", "on_session").
+			Enum("payment_method_data.allow_redisplay", "always", "limited", "unspecified"), createClientConfirmationToken)),
 	}
+}
+
+// createClientConfirmationToken is Stripe.js's way of making a token; a
+// server makes one through the test helper instead.
+func createClientConfirmationToken(c *api.Call) (any, error) {
+	if !c.Publishable {
+		return nil, apierr.InvalidRequest("ConfirmationTokens are created by Stripe.js with your publishable key. To create one from your server in test mode, use POST /v1/test_helpers/confirmation_tokens.")
+	}
+	return createConfirmationToken(c)
 }
 
 // metaTokenPM holds the payment method a token was made with: the id of
@@ -99,9 +115,10 @@ func createConfirmationToken(c *api.Call) (any, error) {
 // describes, with Stripe's checks, without keeping it: it is created when
 // the token is used. ref is its test card or account (metaCard's value).
 func previewPaymentMethod(c *api.Call, pmd params.Values) (store.Obj, string, error) {
-	if typ, _ := pmd.Str("type"); typ == "card" {
+	if typ, _ := pmd.Str("type"); typ == "card" && !pmd.Has("card") {
 		// The helper's payment_method_data has no card hash: Stripe.js
-		// collects card numbers itself.
+		// collects card numbers itself (and sends them here with the
+		// publishable key).
 		return nil, "", apierr.InvalidRequest("stripe-emu cannot make a card ConfirmationToken from `payment_method_data`, which takes no card details here: pass `payment_method` instead (a test PaymentMethod such as pm_card_visa).").WithParam("payment_method_data[type]")
 	}
 	var pm store.Obj

@@ -1194,9 +1194,18 @@ func failAttempt(c *api.Call, before, pi, pm store.Obj, e *apierr.Error) error {
 	return saveIntentEmitting(c, before, pi, "payment_intent.payment_failed")
 }
 
+// handledBySDK says a client SDK will handle the confirmation's next
+// action, so 3-D Secure is use_stripe_sdk even with a return_url (which
+// serves as the fallback): use_stripe_sdk=true, or a ConfirmationToken,
+// whose use_stripe_sdk is true ("Defaults to true on ConfirmationToken").
+func handledBySDK(c *api.Call) bool {
+	sdk, _ := c.Params.Bool("use_stripe_sdk")
+	return sdk || c.Params.Has("confirmation_token")
+}
+
 func nextAction(c *api.Call, pi store.Obj, returnURL string) store.Obj {
 	authURL := testPageURL(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate")
-	if returnURL != "" {
+	if returnURL != "" && !handledBySDK(c) {
 		return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": authURL}}
 	}
 	return store.Obj{"type": "use_stripe_sdk", "use_stripe_sdk": store.Obj{

@@ -591,7 +591,7 @@ func confirmSetup(c *api.Call, si store.Obj) (any, error) {
 
 func setupNextAction(c *api.Call, si store.Obj, returnURL string) store.Obj {
 	url := testPageURL(c, "/v1/test_helpers/setup_intents/"+api.Str(si["id"])+"/authenticate")
-	if returnURL != "" {
+	if returnURL != "" && !handledBySDK(c) {
 		return store.Obj{"type": "redirect_to_url", "redirect_to_url": store.Obj{"return_url": returnURL, "url": url}}
 	}
 	return store.Obj{"type": "use_stripe_sdk", "use_stripe_sdk": store.Obj{"type": "three_d_secure_redirect", "stripe_js": url}}
