@@ -395,8 +395,26 @@ func (e *Emulator) checkoutView(s Object, account string, typed url.Values, fail
 			}
 		}
 		data["Confirmation"] = msg
+		if s["ui_mode"] == "embedded" {
+			data["Embedded"] = embeddedCompletion(s)
+		}
 	}
 	return data
+}
+
+// embeddedCompletion is what an embedded session's page, once complete,
+// tells the Stripe.js stand-in that framed it: where to send the
+// customer, if anywhere. Stripe redirects to return_url unless
+// redirect_on_completion is never, or if_required and the method needed
+// no redirect (none of the page's does); otherwise it calls onComplete.
+func embeddedCompletion(s Object) map[string]any {
+	id, _ := s["id"].(string)
+	returnURL, _ := s["return_url"].(string)
+	return map[string]any{
+		"Session":   id,
+		"ReturnURL": strings.ReplaceAll(returnURL, "{CHECKOUT_SESSION_ID}", id),
+		"Redirect":  s["redirect_on_completion"] == "always" && returnURL != "",
+	}
 }
 
 var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
@@ -426,6 +444,13 @@ var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
 </form>
 {{if .Cancel}}<p><a class="cancel" href="{{.Cancel}}">Back</a></p>{{end}}
 {{else if .Confirmation}}<p class="confirmation">{{.Confirmation}}</p>{{else}}<p>This session is {{.Status}}.</p>{{end}}
+{{with .Embedded}}<script>
+(function () {
+  var done = {stripeEmu: "checkout.complete", session: {{.Session}}, returnUrl: {{.ReturnURL}}, redirect: {{.Redirect}}};
+  if (window.parent !== window) window.parent.postMessage(done, "*");
+  else if (done.redirect) window.location.assign(done.returnUrl);
+})();
+</script>{{end}}
 </body></html>`))
 
 // pageMethod is a test payment method a page offers, of its type.

@@ -46,7 +46,7 @@ var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
 		out, err := run.CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), "%s", out)
 		GinkgoWriter.Printf("%s", out)
-		Expect(string(out)).To(ContainSubstring("all checks passed (19)"))
+		Expect(string(out)).To(ContainSubstring("all checks passed (24)"))
 
 		// What the page did reached the emulator with the publishable key.
 		browserCalls := 0
@@ -104,6 +104,18 @@ func shop(sc *stripe.Client, page, emuURL string) http.Handler {
 		}
 		reply(w, map[string]string{"clientSecret": pi.ClientSecret}, nil)
 	})
+	mux.HandleFunc("POST /pay-token", func(w http.ResponseWriter, r *http.Request) {
+		// The server confirms with the page's ConfirmationToken.
+		pi, err := sc.V1PaymentIntents.Create(r.Context(), &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(1500), Currency: stripe.String("usd"), Confirm: stripe.Bool(true),
+			ConfirmationToken: stripe.String(r.URL.Query().Get("token")),
+		})
+		if err != nil {
+			reply(w, map[string]string{"error": err.Error()}, nil)
+			return
+		}
+		reply(w, map[string]string{"id": pi.ID, "status": string(pi.Status), "clientSecret": pi.ClientSecret}, nil)
+	})
 	mux.HandleFunc("POST /setup", func(w http.ResponseWriter, r *http.Request) {
 		si, err := sc.V1SetupIntents.Create(r.Context(), &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("card")}})
 		if err != nil {
@@ -121,7 +133,7 @@ func shop(sc *stripe.Client, page, emuURL string) http.Handler {
 		reply(w, map[string]string{"clientSecret": vs.ClientSecret, "id": vs.ID}, nil)
 	})
 	mux.HandleFunc("POST /checkout", func(w http.ResponseWriter, r *http.Request) {
-		s, err := sc.V1CheckoutSessions.Create(r.Context(), &stripe.CheckoutSessionCreateParams{
+		p := &stripe.CheckoutSessionCreateParams{
 			Mode: stripe.String("payment"), SuccessURL: stripe.String("http://" + r.Host + "/done"),
 			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{
 				Quantity: stripe.Int64(1),
@@ -130,12 +142,20 @@ func shop(sc *stripe.Client, page, emuURL string) http.Handler {
 					ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("T-shirt")},
 				},
 			}},
-		})
+		}
+		switch r.URL.Query().Get("ui") {
+		case "embedded":
+			p.UIMode, p.SuccessURL = stripe.String("embedded"), nil
+			p.ReturnURL = stripe.String("http://" + r.Host + "/done?session_id={CHECKOUT_SESSION_ID}")
+		case "embedded-never":
+			p.UIMode, p.SuccessURL, p.RedirectOnCompletion = stripe.String("embedded"), nil, stripe.String("never")
+		}
+		s, err := sc.V1CheckoutSessions.Create(r.Context(), p)
 		if err != nil {
 			reply(w, nil, err)
 			return
 		}
-		reply(w, map[string]string{"id": s.ID}, nil)
+		reply(w, map[string]string{"id": s.ID, "clientSecret": s.ClientSecret}, nil)
 	})
 	return mux
 }

@@ -604,6 +604,110 @@
     return new Promise(function () {});
   };
 
+  // createConfirmationToken sends what the Payment Element collected to
+  // the API as a ConfirmationToken (ctoken_…), which the server confirms an
+  // intent with: Stripe's "finalize payments on the server" flow. As in
+  // Stripe.js, elements.submit() comes first, and the token takes the
+  // Elements group's setupFutureUsage.
+  StripeEmu.prototype.createConfirmationToken = function (opts) {
+    opts = opts || {};
+    var elements = opts.elements;
+    if (!(elements instanceof ElementsGroup)) {
+      return Promise.reject(integrationError('Invalid value for createConfirmationToken: elements should be an Elements group. You specified: ' + elements + '.'));
+    }
+    if (!elements._submitted) {
+      return Promise.resolve({ error: { type: 'invalid_request_error', code: 'elements_submit_required', message: 'elements.submit() must be called before stripe.createConfirmationToken().' } });
+    }
+    var params = opts.params || {};
+    var p = this._paymentMethodParams(Object.assign({}, params.payment_method_data || {}), elements.getElement('payment'));
+    if (p.error) return Promise.resolve({ error: p.error });
+    var body = { payment_method_data: p.payment_method_data };
+    ['return_url', 'shipping'].forEach(function (k) { if (params[k] !== undefined) body[k] = params[k]; });
+    if (elements._options.setupFutureUsage) body.setup_future_usage = elements._options.setupFutureUsage;
+    return this._request('POST', '/v1/confirmation_tokens', body).then(function (r) {
+      return r.error ? { error: r.error } : { confirmationToken: r.object };
+    });
+  };
+
+  // ---- Embedded Checkout ----------------------------------------------
+
+  // The page holds one Embedded Checkout at a time, as in Stripe.js.
+  var liveCheckout = null;
+
+  // initEmbeddedCheckout resolves to an Embedded Checkout whose mount()
+  // frames the emulator's Checkout page of the session (an iframe named
+  // stripe-emu-checkout, which a test finds with
+  // page.frameLocator('iframe[name=stripe-emu-checkout]')). Once the
+  // customer has paid, the page tells the stand-in, which sends the
+  // customer to the session's return_url, or calls onComplete when the
+  // session does not redirect (redirect_on_completion never or
+  // if_required).
+  StripeEmu.prototype.initEmbeddedCheckout = function (opts) {
+    var self = this;
+    opts = opts || {};
+    if (typeof opts.fetchClientSecret !== 'function' && typeof opts.clientSecret !== 'string') {
+      return Promise.reject(integrationError('Invalid value for initEmbeddedCheckout(): fetchClientSecret should be a function returning a Promise of the Checkout Session\'s client secret.'));
+    }
+    if (liveCheckout) return Promise.reject(integrationError('You cannot have multiple Embedded Checkout objects: destroy() the one on the page first.'));
+    var pending = {};
+    liveCheckout = pending;
+    var secret = typeof opts.fetchClientSecret === 'function' ? Promise.resolve().then(opts.fetchClientSecret) : Promise.resolve(opts.clientSecret);
+    return secret.then(function (cs) {
+      var m = /^(cs_[A-Za-z0-9_]+?)_secret_/.exec(cs || '');
+      if (!m) throw integrationError('Invalid value for initEmbeddedCheckout(): the client secret should be a Checkout Session\'s, of the form ${id}_secret_${secret}. You specified: ' + cs + '.');
+      var ec = new EmbeddedCheckout(self, m[1], opts.onComplete);
+      liveCheckout = ec;
+      return ec;
+    }).catch(function (e) {
+      if (liveCheckout === pending) liveCheckout = null;
+      throw e;
+    });
+  };
+
+  function EmbeddedCheckout(stripe, sessionId, onComplete) {
+    var self = this;
+    this._stripe = stripe;
+    this._session = sessionId;
+    this._frame = null;
+    this._destroyed = false;
+    this._onMessage = function (e) {
+      var d = e.data;
+      if (e.origin !== ORIGIN || !d || d.stripeEmu !== 'checkout.complete' || d.session !== self._session) return;
+      if (d.redirect && d.returnUrl) window.location.assign(d.returnUrl);
+      else if (typeof onComplete === 'function') onComplete();
+    };
+  }
+
+  EmbeddedCheckout.prototype.mount = function (target) {
+    if (this._destroyed) throw integrationError('This Embedded Checkout has already been destroyed. Please create a new one.');
+    var node = typeof target === 'string' ? document.querySelector(target) : target;
+    if (!node || !node.appendChild) throw integrationError('Invalid DOM element. Make sure to call mount() with a valid DOM element or selector.');
+    if (this._frame) throw integrationError('This Embedded Checkout is already mounted.');
+    var url = ORIGIN + '/checkout/' + encodeURIComponent(this._session);
+    if (this._stripe._account) url += '?account=' + encodeURIComponent(this._stripe._account);
+    var frame = document.createElement('iframe');
+    frame.name = 'stripe-emu-checkout';
+    frame.title = 'Checkout (stripe-emu)';
+    frame.src = url;
+    frame.style.cssText = 'width:100%;min-height:60rem;border:0';
+    window.addEventListener('message', this._onMessage);
+    node.appendChild(frame);
+    this._frame = frame;
+  };
+
+  EmbeddedCheckout.prototype.unmount = function () {
+    if (!this._frame) return;
+    window.removeEventListener('message', this._onMessage);
+    this._frame.parentNode && this._frame.parentNode.removeChild(this._frame);
+    this._frame = null;
+  };
+
+  EmbeddedCheckout.prototype.destroy = function () {
+    this.unmount();
+    this._destroyed = true;
+    if (liveCheckout === this) liveCheckout = null;
+  };
+
   // verifyIdentity shows an Identity VerificationSession's test-mode page
   // in a modal frame, as Stripe.js shows its verification modal; it
   // resolves {} once the user has submitted (the outcome reaches the
@@ -633,7 +737,7 @@
     'confirmSepaDebitSetup', 'confirmSofortSetup', 'confirmUsBankAccountSetup', 'collectBankAccountForPayment',
     'collectBankAccountForSetup', 'collectBankAccountToken', 'collectFinancialConnectionsAccounts',
     'verifyMicrodepositsForPayment', 'verifyMicrodepositsForSetup', 'createSource',
-    'retrieveSource', 'createRadarSession', 'createConfirmationToken', 'initEmbeddedCheckout', 'initCheckout',
+    'retrieveSource', 'createRadarSession', 'initCheckout',
     'retrieveOrder', 'processOrder', 'createEphemeralKeyNonce'
   ].forEach(function (name) {
     StripeEmu.prototype[name] = function () {

@@ -216,6 +216,53 @@ async function api(path, method = 'GET') {
     await page.waitForURL(EMU + '/checkout/cs_test_**');
   });
 
+  await check('createConfirmationToken sends the Payment Element\'s card to the server, which confirms with it', async () => {
+    await open('ctoken');
+    await typeCard('4242424242424242');
+    const m = /^payment_intent:(pi_\w+):succeeded$/.exec(await pay());
+    assert.ok(m, await page.locator('#result').textContent());
+    const pi = await api('/v1/payment_intents/' + m[1] + '?expand[]=payment_method');
+    assert.equal(pi.amount_received, 1500);
+    assert.equal(pi.payment_method.card.last4, '4242');
+    assert.equal(pi.payment_method.billing_details.name, 'Jenny Rosen');
+    assert.equal(pi.payment_method.billing_details.address.postal_code, '42424');
+  });
+
+  await check('a ConfirmationToken of a 3-D Secure card leaves the action to handleNextAction', async () => {
+    await open('ctoken');
+    await typeCard('4000002760003184');
+    await page.locator('#pay').click();
+    await threeDS().getByRole('button', { name: 'Authorize test payment' }).click();
+    await page.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
+    assert.match(await page.locator('#result').textContent(), /^payment_intent:pi_\w+:succeeded$/);
+  });
+
+  await check('createConfirmationToken refuses an incomplete Payment Element before calling the API', async () => {
+    await open('ctoken');
+    await page.locator('[name=cardnumber]').fill('4242');
+    assert.equal(await pay(), 'error:incomplete_number');
+  });
+
+  const embedded = () => page.frameLocator('iframe[name=stripe-emu-checkout]');
+
+  await check('Embedded Checkout pays in its frame and sends the customer to the return_url', async () => {
+    await open('embedded');
+    await embedded().getByRole('button', { name: 'Pay with Visa 4242' }).click();
+    await page.waitForURL(APP + '/done?session_id=cs_test_**');
+    const id = new URL(page.url()).searchParams.get('session_id');
+    const s = await api('/v1/checkout/sessions/' + id);
+    assert.equal(s.status, 'complete');
+    assert.equal(s.payment_status, 'paid');
+  });
+
+  await check('Embedded Checkout that never redirects calls onComplete', async () => {
+    await open('embedded-never');
+    const before = page.url();
+    await embedded().getByRole('button', { name: 'Pay with Visa 4242' }).click();
+    await page.waitForFunction(() => document.getElementById('result').textContent === 'checkout:complete');
+    assert.equal(page.url(), before, 'the page stays');
+  });
+
   await check('verifyIdentity shows the Identity session\'s test page in a modal and resolves once submitted', async () => {
     await open('identity');
     await page.locator('#pay').click();
