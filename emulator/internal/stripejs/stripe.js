@@ -126,13 +126,51 @@
     }
   };
 
-  // What each Element type shows, and the fields it collects.
+  // The Address and Link Authentication Elements' fields: a required one
+  // is incomplete while empty, an optional one complete.
+  function textField(name, placeholder, autocomplete, optional) {
+    return {
+      name: name, placeholder: placeholder, autocomplete: autocomplete, text: true,
+      check: function (v) {
+        var t = String(v || '').trim();
+        if (!t) return { empty: true, complete: !!optional };
+        return { complete: true };
+      }
+    };
+  }
+  FIELDS.email = {
+    name: 'email', placeholder: 'Email', autocomplete: 'email', text: true,
+    check: function (v) {
+      var t = String(v || '').trim();
+      if (!t) return { empty: true };
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(t)) return { error: validationError('incomplete_email', 'Your email is incomplete.') };
+      return { complete: true };
+    }
+  };
+  FIELDS.name = textField('name', 'Full name', 'name');
+  FIELDS.line1 = textField('addressLine1', 'Address line 1', 'address-line1');
+  FIELDS.line2 = textField('addressLine2', 'Address line 2', 'address-line2', true);
+  FIELDS.city = textField('locality', 'City', 'address-level2');
+  FIELDS.state = textField('administrativeArea', 'State', 'address-level1', true);
+  FIELDS.postal_code = textField('postalCode', 'ZIP', 'postal-code');
+  FIELDS.country = textField('country', 'Country', 'country');
+
+  var ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'state', 'postal_code', 'country'];
+
+  // What each Element type shows, and the fields it collects. The Express
+  // Checkout and Payment Request Button Elements show nothing: no wallet
+  // is available in a test browser, which they say as Stripe.js does
+  // (ready's availablePaymentMethods undefined, canMakePayment null).
   var ELEMENT_FIELDS = {
     card: ['number', 'expiry', 'cvc', 'postal'],
     cardNumber: ['number'],
     cardExpiry: ['expiry'],
     cardCvc: ['cvc'],
-    payment: ['number', 'expiry', 'cvc', 'postal']
+    payment: ['number', 'expiry', 'cvc', 'postal'],
+    address: ADDRESS_FIELDS,
+    linkAuthentication: ['email'],
+    expressCheckout: [],
+    paymentRequestButton: []
   };
 
   // ---- Elements --------------------------------------------------------
@@ -145,6 +183,7 @@
     this._inputs = {};
     this._fields = ELEMENT_FIELDS[type].slice();
     if (type === 'card' && this._options.hidePostalCode) this._fields.pop();
+    this._values = initialValues(type, this._options);
     this._root = null;
     this._destroyed = false;
   }
@@ -165,7 +204,7 @@
       input.placeholder = spec.placeholder;
       input.autocomplete = spec.autocomplete;
       input.setAttribute('aria-label', spec.placeholder);
-      input.inputMode = f === 'postal' ? 'text' : 'numeric';
+      input.inputMode = f === 'postal' || spec.text ? 'text' : 'numeric';
       input.style.cssText = 'border:0;outline:0;font:inherit;background:transparent;margin-right:.5em;' +
         (f === 'number' ? 'width:12em' : 'width:5em');
       if (self._values && self._values[f]) input.value = self._values[f];
@@ -178,7 +217,11 @@
     node.appendChild(root);
     this._root = root;
     this._applyDisabled();
-    setTimeout(function () { self._emit('ready', { elementType: self._type }); }, 0);
+    setTimeout(function () {
+      var ready = { elementType: self._type };
+      if (self._type === 'expressCheckout') ready.availablePaymentMethods = undefined;
+      self._emit('ready', ready);
+    }, 0);
   };
 
   Element.prototype.unmount = function () {
@@ -266,8 +309,40 @@
     if (s.values.number !== undefined) ev.brand = brandOf(digits(s.values.number));
     if (this._type === 'card') ev.value = { postalCode: s.values.postal || '' };
     if (this._type === 'payment') { ev.value = { type: 'card' }; ev.collapsed = false; }
+    if (this._type === 'address') { ev.value = addressValue(s.values); ev.isNewAddress = true; }
+    if (this._type === 'linkAuthentication') ev.value = { email: String(s.values.email || '').trim() };
     this._emit('change', ev);
   };
+
+  // getValue is the Address Element's: what was typed, and whether it is
+  // complete.
+  Element.prototype.getValue = function () {
+    if (this._type !== 'address') return Promise.reject(integrationError('getValue() is only available on the Address Element.'));
+    var s = this._state();
+    return Promise.resolve({ complete: s.complete, isNewAddress: true, value: addressValue(s.values) });
+  };
+
+  // addressValue is an Address Element's value as Stripe.js gives it.
+  function addressValue(values) {
+    var t = function (k) { return String(values[k] || '').trim(); };
+    return {
+      name: t('name'),
+      address: { line1: t('line1'), line2: t('line2') || null, city: t('city'), state: t('state'),
+        postal_code: t('postal_code'), country: t('country').toUpperCase() }
+    };
+  }
+
+  // initialValues are what an Element shows before anything is typed: an
+  // Address Element's defaultValues (its country US unless told), a Link
+  // Authentication Element's defaultValues.email.
+  function initialValues(type, options) {
+    var d = (options && options.defaultValues) || {};
+    if (type === 'linkAuthentication') return d.email ? { email: d.email } : undefined;
+    if (type !== 'address') return undefined;
+    var a = d.address || {};
+    return { name: d.name || '', line1: a.line1 || '', line2: a.line2 || '', city: a.city || '', state: a.state || '',
+      postal_code: a.postal_code || '', country: a.country || (options.allowedCountries && options.allowedCountries[0]) || 'US' };
+  }
 
   // Every Element a card's details come from: a card or payment Element,
   // or the split ones of its group.
@@ -316,7 +391,10 @@
 
   ElementsGroup.prototype.create = function (type, options) {
     if (!ELEMENT_FIELDS[type]) {
-      throw integrationError(NOT_EMULATED + "the '" + type + "' Element: it emulates card, cardNumber, cardExpiry, cardCvc and payment (cards only).");
+      throw integrationError(NOT_EMULATED + "the '" + type + "' Element: it emulates card, cardNumber, cardExpiry, cardCvc, payment (cards only), address, linkAuthentication, and expressCheckout and paymentRequestButton (no wallet available).");
+    }
+    if (type === 'address' && !(options && (options.mode === 'shipping' || options.mode === 'billing'))) {
+      throw integrationError('Invalid value for create(\'address\'): mode should be one of the following strings: shipping, billing. You specified: ' + (options && options.mode) + '.');
     }
     if (this.getElement(type)) throw integrationError('Can only create one Element of type ' + type + '.');
     var el = new Element(this, type, options);
@@ -340,9 +418,49 @@
     if (!el) return Promise.resolve({ error: { type: 'validation_error', message: 'elements.submit() needs a mounted Payment Element.' } });
     var d = cardDetails(el);
     if (d.error) return Promise.resolve({ error: d.error });
+    var extra = this._collected();
+    if (extra.error) return Promise.resolve({ error: extra.error });
     this._submitted = true;
     return Promise.resolve({});
   };
+
+  // _collected is what the group's Address and Link Authentication
+  // Elements add to a payment: billing details or shipping, and the
+  // email; or the validation error of one not filled in.
+  ElementsGroup.prototype._collected = function () {
+    var out = {};
+    var address = this.getElement('address');
+    if (address) {
+      var s = address._state();
+      if (s.error) return { error: s.error };
+      if (!s.complete) return { error: validationError('incomplete_address', 'Your address is incomplete.') };
+      out[address._options.mode] = addressValue(s.values);
+    }
+    var link = this.getElement('linkAuthentication');
+    if (link) {
+      var e = link._state();
+      if (e.error) return { error: e.error };
+      if (!e.complete) return { error: validationError('incomplete_email', 'Your email is incomplete.') };
+    }
+    return out;
+  };
+
+  // withCollected adds what an Elements group's Address Element collected
+  // to payment_method_data (billing mode: the billing details, those the
+  // page passes itself winning) and to the confirmation (shipping mode:
+  // shipping, unless the page passes its own).
+  function withCollected(elements, pmData, params, shippingToo) {
+    pmData = Object.assign({}, pmData || {});
+    if (!elements) return { pmData: pmData };
+    var extra = elements._collected();
+    if (extra.error) return { error: extra.error };
+    if (extra.billing) {
+      var bd = Object.assign({ name: extra.billing.name, address: extra.billing.address }, pmData.billing_details || {});
+      pmData.billing_details = bd;
+    }
+    if (extra.shipping && shippingToo && params && params.shipping === undefined) params.shipping = extra.shipping;
+    return { pmData: pmData };
+  }
 
   // ---- Stripe ----------------------------------------------------------
 
@@ -404,7 +522,9 @@
     else opts = a || {};
     if (opts.elements) {
       var params = opts.params || {};
-      opts = Object.assign({ type: 'card', card: opts.elements.getElement('payment') }, params);
+      var collected = withCollected(opts.elements, params, null, false);
+      if (collected.error) return Promise.resolve({ error: collected.error });
+      opts = Object.assign({ type: 'card', card: opts.elements.getElement('payment') }, collected.pmData);
     }
     if (opts.type !== 'card') return Promise.resolve({ error: { type: 'invalid_request_error', message: NOT_EMULATED + "createPaymentMethod for type '" + opts.type + "': it creates cards only." } });
     var p = this._paymentMethodParams(opts);
@@ -559,8 +679,10 @@
     }
     var params = confirmOptions(confirmParams);
     var pm = confirmParams.payment_method;
+    var collected = withCollected(elements, confirmParams.payment_method_data, params, !setup);
+    if (collected.error) return Promise.resolve({ error: collected.error });
     var p = typeof pm === 'string' ? { payment_method: pm } :
-      this._paymentMethodParams(Object.assign({}, confirmParams.payment_method_data || {}), elements && elements.getElement('payment'));
+      this._paymentMethodParams(collected.pmData, elements && elements.getElement('payment'));
     if (p.error) return Promise.resolve({ error: p.error });
     Object.assign(params, p);
     var ref;
@@ -619,10 +741,14 @@
       return Promise.resolve({ error: { type: 'invalid_request_error', code: 'elements_submit_required', message: 'elements.submit() must be called before stripe.createConfirmationToken().' } });
     }
     var params = opts.params || {};
-    var p = this._paymentMethodParams(Object.assign({}, params.payment_method_data || {}), elements.getElement('payment'));
+    var body = {};
+    if (params.shipping !== undefined) body.shipping = params.shipping;
+    var collected = withCollected(elements, params.payment_method_data, body, true);
+    if (collected.error) return Promise.resolve({ error: collected.error });
+    var p = this._paymentMethodParams(collected.pmData, elements.getElement('payment'));
     if (p.error) return Promise.resolve({ error: p.error });
-    var body = { payment_method_data: p.payment_method_data };
-    ['return_url', 'shipping'].forEach(function (k) { if (params[k] !== undefined) body[k] = params[k]; });
+    body.payment_method_data = p.payment_method_data;
+    if (params.return_url !== undefined) body.return_url = params.return_url;
     if (elements._options.setupFutureUsage) body.setup_future_usage = elements._options.setupFutureUsage;
     return this._request('POST', '/v1/confirmation_tokens', body).then(function (r) {
       return r.error ? { error: r.error } : { confirmationToken: r.object };
@@ -708,6 +834,39 @@
     if (liveCheckout === this) liveCheckout = null;
   };
 
+  // ---- Payment Request (wallets) --------------------------------------
+
+  // paymentRequest answers as Stripe.js does in a browser without Apple
+  // Pay, Google Pay or Link: canMakePayment() resolves null, so a page
+  // shows no wallet button and offers its card form instead.
+  StripeEmu.prototype.paymentRequest = function (options) {
+    ['country', 'currency', 'total'].forEach(function (k) {
+      if (!options || options[k] === undefined) throw integrationError('Missing value for paymentRequest(): ' + k + ' should be ' + (k === 'total' ? 'an object' : 'a string') + '.');
+    });
+    return new PaymentRequest(options);
+  };
+
+  function PaymentRequest(options) {
+    this._options = Object.assign({}, options);
+    this._handlers = {};
+  }
+  PaymentRequest.prototype.canMakePayment = function () { return Promise.resolve(null); };
+  PaymentRequest.prototype.on = function (event, handler) {
+    (this._handlers[event] = this._handlers[event] || []).push(handler);
+    return this;
+  };
+  PaymentRequest.prototype.off = function (event, handler) {
+    var hs = this._handlers[event] || [];
+    this._handlers[event] = handler ? hs.filter(function (h) { return h !== handler; }) : [];
+    return this;
+  };
+  PaymentRequest.prototype.update = function (options) { Object.assign(this._options, options || {}); };
+  PaymentRequest.prototype.isShowing = function () { return false; };
+  PaymentRequest.prototype.abort = function () {};
+  PaymentRequest.prototype.show = function () {
+    throw integrationError('This PaymentRequest cannot be shown: no wallet is available in this browser (canMakePayment() resolved null), as in stripe-emu\'s Stripe.js always.');
+  };
+
   // verifyIdentity shows an Identity VerificationSession's test-mode page
   // in a modal frame, as Stripe.js shows its verification modal; it
   // resolves {} once the user has submitted (the outcome reaches the
@@ -744,7 +903,7 @@
       return Promise.resolve({ error: { type: 'invalid_request_error', code: 'not_emulated', message: NOT_EMULATED + 'stripe.' + name + '().' } });
     };
   });
-  ['paymentRequest', 'linkAuthentication', 'customCheckout', 'embeddedCheckout'].forEach(function (name) {
+  ['customCheckout', 'embeddedCheckout'].forEach(function (name) {
     StripeEmu.prototype[name] = function () { throw integrationError(NOT_EMULATED + 'stripe.' + name + '().'); };
   });
 

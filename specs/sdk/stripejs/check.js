@@ -243,6 +243,49 @@ async function api(path, method = 'GET') {
     assert.equal(await pay(), 'error:incomplete_number');
   });
 
+  async function typeAddress() {
+    await page.locator('[name=name]').fill('Jenny Rosen');
+    await page.locator('[name=addressLine1]').fill('1 Main St');
+    await page.locator('[name=locality]').fill('Springfield');
+    await page.locator('[name=administrativeArea]').fill('CA');
+    await page.locator('[name=postalCode]').fill('12345');
+  }
+
+  await check('the Address Element in shipping mode ships the PaymentIntent; a test browser offers no wallet', async () => {
+    await open('address-shipping');
+    await page.waitForFunction(() => document.getElementById('wallets').textContent.split(' ').length === 2);
+    assert.deepEqual((await page.locator('#wallets').textContent()).split(' ').sort(), ['express:none', 'pr:null']);
+    await page.locator('[name=email]').fill('jenny@example.com');
+    await typeCard('4242424242424242');
+    await typeAddress();
+    const m = /^payment_intent:(pi_\w+):succeeded$/.exec(await pay());
+    assert.ok(m, await page.locator('#result').textContent());
+    const pi = await api('/v1/payment_intents/' + m[1]);
+    assert.equal(pi.shipping.name, 'Jenny Rosen');
+    assert.equal(pi.shipping.address.line1, '1 Main St');
+    assert.equal(pi.shipping.address.country, 'US');
+  });
+
+  await check('elements.submit() refuses an Address Element left empty', async () => {
+    await open('address-shipping');
+    await page.locator('[name=email]').fill('jenny@example.com');
+    await typeCard('4242424242424242');
+    assert.equal(await pay(), 'error:incomplete_address');
+  });
+
+  await check('the Address Element in billing mode gives the payment method its billing details', async () => {
+    await open('address-billing');
+    await page.locator('[name=email]').fill('jenny@example.com');
+    await typeCard('4242424242424242');
+    await typeAddress();
+    const m = /^payment_intent:(pi_\w+):succeeded$/.exec(await pay());
+    assert.ok(m, await page.locator('#result').textContent());
+    const pi = await api('/v1/payment_intents/' + m[1] + '?expand[]=payment_method');
+    assert.equal(pi.payment_method.billing_details.name, 'Jenny Rosen', 'the page\'s own billing name');
+    assert.equal(pi.payment_method.billing_details.address.line1, '1 Main St');
+    assert.equal(pi.payment_method.billing_details.address.city, 'Springfield');
+  });
+
   const embedded = () => page.frameLocator('iframe[name=stripe-emu-checkout]');
 
   await check('Embedded Checkout pays in its frame and sends the customer to the return_url', async () => {
