@@ -192,17 +192,13 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(StripeErr(err).Param).To(Equal("items[0][price]"))
 		Expect(StripeErr(err).Msg).To(Equal("The price specified supports currencies of `usd` which doesn't include the expected currency of `eur`."))
 
-		By("naming, in full, what an item asks for that needs usage thresholds or per-item discount maths")
+		By("naming, in full, what an item asks for that needs usage thresholds")
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
 			p.Items[0].BillingThresholds = &stripe.SubscriptionCreateItemBillingThresholdsParams{UsageGTE: stripe.Int64(10)}
 		})
 		se := StripeErr(err)
 		Expect(se.Param).To(Equal("items[0][billing_thresholds]"))
 		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `items[0][billing_thresholds]` of POST /v1/subscriptions"))
-		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
-			p.Items[0].Discounts = []*stripe.SubscriptionCreateItemDiscountParams{{Coupon: stripe.String("SAVE")}}
-		})
-		Expect(StripeErr(err).Param).To(Equal("items[0][discounts]"))
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
 			p.PaymentSettings = &stripe.SubscriptionCreatePaymentSettingsParams{PaymentMethodOptions: &stripe.SubscriptionCreatePaymentSettingsPaymentMethodOptionsParams{
 				Card: &stripe.SubscriptionCreatePaymentSettingsPaymentMethodOptionsCardParams{RequestThreeDSecure: stripe.String("any")}}}
@@ -790,8 +786,8 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(se.Param).To(Equal("billing_thresholds"))
 		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `billing_thresholds` of POST /v1/subscription_items"))
 		_, err = sc.V1SubscriptionItems.Update(Ctx, added.ID, &stripe.SubscriptionItemUpdateParams{
-			Discounts: []*stripe.SubscriptionItemUpdateDiscountParams{{Coupon: stripe.String("SAVE")}}})
-		Expect(StripeErr(err).Param).To(Equal("discounts"))
+			BillingThresholds: &stripe.SubscriptionItemUpdateBillingThresholdsParams{UsageGTE: stripe.Int64(10)}})
+		Expect(StripeErr(err).Param).To(Equal("billing_thresholds"))
 		got, _ = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(got.Items.Data).To(HaveLen(2))
 
@@ -1808,9 +1804,9 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
 				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{Items: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemParams{
 					{ID: stripe.String(sub.Items.Data[0].ID), Quantity: stripe.Int64(2),
-						Discounts: []*stripe.InvoiceCreatePreviewSubscriptionDetailsItemDiscountParams{{Coupon: stripe.String("X")}}}}}})
+						BillingThresholds: &stripe.InvoiceCreatePreviewSubscriptionDetailsItemBillingThresholdsParams{UsageGTE: stripe.Int64(10)}}}}})
 			se := StripeErr(err)
-			Expect(se.Param).To(Equal("subscription_details[items][0][discounts]"))
+			Expect(se.Param).To(Equal("subscription_details[items][0][billing_thresholds]"))
 			Expect(se.Msg).To(ContainSubstring("POST /v1/invoices/create_preview"))
 			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
 				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{ResumeAt: stripe.String("now")}})

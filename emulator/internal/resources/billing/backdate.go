@@ -42,7 +42,7 @@ func insertBackdateProrations(c *api.Call, sub store.Obj, rates [][]any, backdat
 		if i < len(rates) {
 			own = rates[i]
 		}
-		d := proration{price: api.Obj(it["price"]), qty: api.Int(it["quantity"]), item: it["id"], rates: own}
+		d := proration{price: api.Obj(it["price"]), qty: api.Int(it["quantity"]), item: it["id"], rates: own, own: ownDiscounts(it)}
 		if err := insertProration(c, sub, d, backdate, now, fraction); err != nil {
 			return err
 		}

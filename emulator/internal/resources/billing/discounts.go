@@ -69,7 +69,7 @@ func redeemFrom(c *api.Call, p params.Values, prefix string, scope coupons.Scope
 		}
 		hasMinimum := src.PromotionCode != nil && api.Obj(src.PromotionCode["restrictions"])["minimum_amount"] != nil
 		if amount == MinimumUnknown && hasMinimum {
-			return nil, apierr.InvalidRequest("stripe-emu does not emulate the `minimum_amount` restriction of promotion codes on invoices and quotes, whose amount is not known when the code is redeemed, so it refused the request rather than redeem the code unchecked.").WithParam(param + "[promotion_code]")
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate the `minimum_amount` restriction of promotion codes on invoices, quotes and their items or a subscription's, whose amount is not known when the code is redeemed, so it refused the request rather than redeem the code unchecked.").WithParam(param + "[promotion_code]")
 		}
 		if amount == MinimumRefused && hasMinimum {
 			return nil, apierr.InvalidRequest("This promotion code cannot be redeemed on a subscription update because it uses the `minimum_amount` restriction and the amount may change.").WithParam(param + "[promotion_code]")
@@ -212,6 +212,11 @@ func customerDiscounts(c *api.Call, cus store.Obj, currency string, now int64) [
 // once one only on the first invoice after it was added.
 func liveDiscounts(c *api.Call, sub store.Obj) []any {
 	ids, _ := sub["discounts"].([]any)
+	return liveIDs(c, ids)
+}
+
+// liveIDs are those of the discounts ids that still apply at c.Now.
+func liveIDs(c *api.Call, ids []any) []any {
 	out := []any{}
 	for _, id := range ids {
 		d, ok := c.Tx.Get(c.Account, "discount", api.Str(id))
@@ -236,6 +241,18 @@ func onceUsedKey(acct, id string) string { return "discountused:" + acct + ":" +
 // (customer.discount.deleted).
 func markOnceUsed(c *api.Call, inv store.Obj) error {
 	ids, _ := inv["discounts"].([]any)
+	if lines := asList(inv["lines"]); linesDiscounted(lines) {
+		// A subscription item's own once discount is used as the
+		// subscription's is (an invoice item's goes with its item).
+		ids = append([]any{}, ids...)
+		for _, l := range lines {
+			if api.Obj(api.Obj(l)["parent"])["type"] != "subscription_item_details" {
+				continue
+			}
+			own, _ := api.Obj(l)["discounts"].([]any)
+			ids = append(ids, own...)
+		}
+	}
 	for _, id := range ids {
 		d, ok := c.Tx.Get(c.Account, "discount", api.Str(id))
 		if !ok || api.Obj(d["coupon"])["duration"] != "once" || !discountTook(inv, api.Str(id)) {
@@ -305,4 +322,40 @@ func deleteSubscriptionDiscount(c *api.Call) (any, error) {
 	delete(out, "end")
 	out["deleted"] = true
 	return out, nil
+}
+
+// redeemItemDiscounts redeems an items[] entry's discounts (ip, named
+// prefix) for subscription item it of sub: di_… discounts naming the item
+// and its subscription. discounts= leaves the item none. A promotion
+// code with a minimum amount is refused as on invoice items, what it
+// would be held to (the item's amount, the subscription's) not being
+// documented.
+func redeemItemDiscounts(c *api.Call, ip params.Values, prefix string, sub, it store.Obj) error {
+	if !ip.Has("discounts") {
+		return nil
+	}
+	scope := coupons.Scope{Customer: api.Str(sub["customer"]), Subscription: api.Str(sub["id"]), SubscriptionItem: api.Str(it["id"]), Currency: api.Str(sub["currency"])}
+	ids, err := RedeemDiscountsFrom(c, ip, prefix, scope, MinimumUnknown)
+	if err != nil {
+		return err
+	}
+	it["discounts"] = ids
+	return nil
+}
+
+// itemLineDiscounts are the discounts a subscription item's line takes
+// off first: the item's own that still apply at c.Now. Most items have
+// none, and cost nothing here.
+func itemLineDiscounts(c *api.Call, it store.Obj) []any {
+	if ids, _ := it["discounts"].([]any); len(ids) > 0 {
+		return liveIDs(c, ids)
+	}
+	return []any{}
+}
+
+// ownDiscounts are a subscription item's own discount ids, as it holds
+// them (not copied).
+func ownDiscounts(it store.Obj) []any {
+	ids, _ := it["discounts"].([]any)
+	return ids
 }

@@ -41,7 +41,7 @@ var (
 	}
 	SubscriptionKind = &api.Kind{
 		Object: "subscription", Prefix: "sub_", Name: "subscription", EventPrefix: "customer.subscription",
-		Expandable: []string{"customer", "default_payment_method", "default_source", "latest_invoice", "pending_setup_intent", "schedule", "test_clock", "application", "on_behalf_of", "transfer_data.destination", "items.data.price.product", "discounts", "invoice_settings.account_tax_ids"},
+		Expandable: []string{"customer", "default_payment_method", "default_source", "latest_invoice", "pending_setup_intent", "schedule", "test_clock", "application", "on_behalf_of", "transfer_data.destination", "items.data.price.product", "items.data.discounts", "discounts", "invoice_settings.account_tax_ids"},
 		Indexes: []store.Index{
 			{Name: "customer", Path: "customer"},
 			{Name: "status", Path: "status"},
@@ -52,7 +52,7 @@ var (
 	}
 	// Subscription items live inside their subscription; the kind exists
 	// for ids, errors and expansion.
-	SubscriptionItemKind = &api.Kind{Object: "subscription_item", Prefix: "si_", ShortID: true, Name: "subscription_item", Expandable: []string{"price.product"}}
+	SubscriptionItemKind = &api.Kind{Object: "subscription_item", Prefix: "si_", ShortID: true, Name: "subscription_item", Expandable: []string{"price.product", "discounts"}}
 	// Invoice lines live inside their invoice.
 	LineItemKind   = &api.Kind{Object: "line_item", Prefix: "il_", Name: "line item", Expandable: []string{"discounts", "discount_amounts.discount", "subscription", "pretax_credit_amounts.discount", "pretax_credit_amounts.credit_balance_transaction"}}
 	CreditNoteKind = &api.Kind{

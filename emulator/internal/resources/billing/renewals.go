@@ -477,12 +477,16 @@ func renew(c *api.Call, id string) error {
 			}
 		}
 	}
+	// Discounts that ended (repeating ones past their end, once ones
+	// already taken) leave the subscription and its items as the new
+	// period starts.
+	c.Now = start
 	for _, it := range subItems(after) {
 		it["current_period_start"], it["current_period_end"] = start, end
+		if own := ownDiscounts(it); len(own) > 0 {
+			it["discounts"] = liveIDs(c, own)
+		}
 	}
-	// Discounts that ended (repeating ones past their end, once ones
-	// already taken) leave the subscription as the new period starts.
-	c.Now = start
 	after["discounts"] = liveDiscounts(c, before)
 	// The new period's invoice is the subscription's latest from the
 	// moment the period starts, as customer.subscription.updated shows.

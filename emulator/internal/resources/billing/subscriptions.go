@@ -630,6 +630,11 @@ func createSubscription(c *api.Call) (any, error) {
 		}
 		sub["discounts"] = ids
 	}
+	for i, ip := range itemParams {
+		if err := redeemItemDiscounts(c, ip, fmt.Sprintf("items[%d]", i), sub, items[i]); err != nil {
+			return nil, err
+		}
+	}
 	if trialEnd > 0 {
 		sub["status"] = "trialing"
 		sub["trial_start"], sub["trial_end"] = now, trialEnd
@@ -1166,7 +1171,7 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 		}
 		lines = append(lines, store.Obj{
 			"id": lineID, "object": "line_item", "amount": amount, "currency": currency,
-			"description": desc, "discount_amounts": []any{}, "discountable": true, "discounts": []any{},
+			"description": desc, "discount_amounts": []any{}, "discountable": true, "discounts": itemLineDiscounts(c, it),
 			"invoice": inv["id"], "livemode": false, "metadata": map[string]any{},
 			"parent": store.Obj{"type": "subscription_item_details", "invoice_item_details": nil, "subscription_item_details": store.Obj{
 				"invoice_item": nil, "proration": p.partial, "proration_details": store.Obj{"credited_items": nil},
@@ -2000,7 +2005,7 @@ func prorateCancelAt(c *api.Call, before, after store.Obj, behavior string) (boo
 	fraction := float64(to-from) / float64(end-start)
 	for _, it := range subItems(after) {
 		rates, _ := it["tax_rates"].([]any)
-		d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), credit, it["id"], rates}
+		d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), credit, it["id"], rates, ownDiscounts(it)}
 		if err := insertProration(c, after, d, from, to, fraction); err != nil {
 			return false, err
 		}
@@ -2126,10 +2131,8 @@ func oneOffItems(c *api.Call, customer, currency string, now int64) ([]store.Obj
 	var out []store.Obj
 	for i, entry := range c.Params.Array("add_invoice_items") {
 		prefix := fmt.Sprintf("add_invoice_items[%d]", i)
-		for _, f := range []string{"discounts", "period"} {
-			if entry.Has(f) {
-				return nil, apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s[%s]`, so it refused the request rather than answer as if it had taken effect.", prefix, f).WithParam(prefix + "[" + f + "]")
-			}
+		if entry.Has("period") {
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s[period]`, so it refused the request rather than answer as if it had taken effect.", prefix).WithParam(prefix + "[period]")
 		}
 		if !entry.Has("price") && !entry.Has("price_data") {
 			return nil, apierr.MissingParam(prefix + "[price]")
@@ -2154,6 +2157,15 @@ func oneOffItems(c *api.Call, customer, currency string, now int64) ([]store.Obj
 		}
 		if md, ok := entry.Metadata("metadata"); ok {
 			ii["metadata"] = md
+		}
+		if entry.Has("discounts") {
+			// The one-off item's own, as an invoice item's are.
+			scope := coupons.Scope{Customer: customer, InvoiceItem: api.Str(ii["id"]), Currency: currency}
+			ids, err := RedeemDiscountsFrom(c, entry, prefix, scope, MinimumUnknown)
+			if err != nil {
+				return nil, err
+			}
+			ii["discounts"] = ids
 		}
 		out = append(out, ii)
 	}
@@ -2344,7 +2356,7 @@ func creditTrialStart(c *api.Call, before, sub store.Obj) (bool, error) {
 	fraction := float64(through-at) / float64(end-start)
 	for _, it := range subItems(before) {
 		rates, _ := it["tax_rates"].([]any)
-		d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), true, it["id"], rates}
+		d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), true, it["id"], rates, ownDiscounts(it)}
 		if err := insertProration(c, sub, d, at, through, fraction); err != nil {
 			return false, err
 		}
@@ -2611,6 +2623,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 			}
 			oldPrice, oldQty := api.Obj(it["price"]), api.Int(it["quantity"])
 			oldRates, _ := it["tax_rates"].([]any)
+			oldOwn, _ := it["discounts"].([]any)
 			if del, _ := ip.Bool("deleted"); del {
 				// clear_usage "has no effect if the plan has a billing
 				// meter attached" (stripe-go), as every metered price has
@@ -2620,7 +2633,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 					return false, apierr.InvalidRequest("clear_usage is only allowed when the subscription item's price has usage_type `metered`.").WithParam(prefix + "[clear_usage]")
 				}
 				removed[id] = true
-				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"], oldRates})
+				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"], oldRates, oldOwn})
 				changed = true
 				continue
 			}
@@ -2634,6 +2647,12 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				// alone prorates nothing.
 				it["tax_rates"], newRates = rates, rates
 			}
+			// New discounts apply from now on; changing them alone
+			// prorates nothing, as with the subscription's own.
+			if err := redeemItemDiscounts(c, ip, prefix, after, it); err != nil {
+				return false, err
+			}
+			newOwn, _ := it["discounts"].([]any)
 			newPrice := oldPrice
 			if ip.Has("price") || ip.Has("plan") || ip.Has("price_data") {
 				p, param, err := resolveItemPrice(c, ip, prefix)
@@ -2664,7 +2683,7 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 			}
 			newQty = q
 			if newPrice["id"] != oldPrice["id"] || newQty != oldQty {
-				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"], oldRates}, delta{newPrice, newQty, false, it["id"], newRates})
+				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"], oldRates, oldOwn}, delta{newPrice, newQty, false, it["id"], newRates, newOwn})
 				it["price"], it["plan"], it["quantity"] = newPrice, catalog.PlanOf(newPrice), newQty
 				if metered(newPrice) {
 					delete(it, "quantity")
@@ -2704,8 +2723,11 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		if ok {
 			it["tax_rates"] = rates
 		}
+		if err := redeemItemDiscounts(c, ip, prefix, after, it); err != nil {
+			return false, err
+		}
 		items = append(items, it)
-		deltas = append(deltas, delta{p, q, false, it["id"], rates})
+		deltas = append(deltas, delta{p, q, false, it["id"], rates, ownDiscounts(it)})
 		changed = true
 	}
 	for _, it := range items {
@@ -2778,7 +2800,7 @@ func creditUnusedTime(c *api.Call, before, sub store.Obj) error {
 	fraction := float64(through-max(c.Now, start)) / float64(end-start)
 	for _, it := range subItems(before) {
 		rates, _ := it["tax_rates"].([]any)
-		d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), true, it["id"], rates}
+		d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), true, it["id"], rates, ownDiscounts(it)}
 		if err := insertProration(c, sub, d, c.Now, through, fraction); err != nil {
 			return err
 		}
@@ -2794,6 +2816,7 @@ type proration struct {
 	credit bool
 	item   any   // the subscription item the proration is for
 	rates  []any // its own tax rates
+	own    []any // its own discounts
 }
 
 // insertProration records a proration for the time from at to end, the
@@ -2834,30 +2857,47 @@ func insertProration(c *api.Call, sub store.Obj, d proration, at, end int64, fra
 	return c.Insert(ii)
 }
 
-// prorationDiscount is what the discounts a subscription's invoice would
-// carry take off a period of d's item (full), its share when spread over
-// the subscription's other items as on an invoice.
+// prorationDiscount is what discounts take off a period of d's item
+// (full): its own first, as on its invoice line, then its share of what
+// the discounts a subscription's invoice would carry take when spread
+// over the subscription's items, each net of its own.
 func prorationDiscount(c *api.Call, sub store.Obj, d proration, full int64) int64 {
 	if full <= 0 {
 		return 0
 	}
+	cur := api.Str(sub["currency"])
+	product := api.Str(d.price["product"])
+	off := ownOff(c, d.own, full, product, cur)
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
-	found := coupons.Load(c, invoiceDiscounts(c, sub, cus), api.Str(sub["currency"]))
+	found := coupons.Load(c, invoiceDiscounts(c, sub, cus), cur)
 	if len(found) == 0 {
-		return 0
+		return off
 	}
-	amounts, products, discountable := []int64{full}, []string{api.Str(d.price["product"])}, []bool{true}
+	amounts, products, discountable := []int64{full - off}, []string{product}, []bool{true}
 	for _, it := range subItems(sub) {
 		price := api.Obj(it["price"])
 		if it["id"] == d.item || metered(price) {
 			continue
 		}
-		amounts = append(amounts, catalog.Amount(c, price, api.Str(sub["currency"]), api.Int(it["quantity"])))
+		amount := catalog.Amount(c, price, cur, api.Int(it["quantity"]))
+		amounts = append(amounts, amount-ownOff(c, ownDiscounts(it), amount, api.Str(price["product"]), cur))
 		products = append(products, api.Str(price["product"]))
 		discountable = append(discountable, true)
 	}
-	var off int64
 	for _, share := range coupons.Spread(found, amounts, products, discountable)[0] {
+		off += api.Int(share["amount"])
+	}
+	return off
+}
+
+// ownOff is what a subscription item's own discounts (ids) that still
+// apply take off amount of its product.
+func ownOff(c *api.Call, ids []any, amount int64, product, cur string) int64 {
+	if len(ids) == 0 || amount <= 0 {
+		return 0
+	}
+	var off int64
+	for _, share := range coupons.Spread(coupons.Load(c, liveIDs(c, ids), cur), []int64{amount}, []string{product}, []bool{true})[0] {
 		off += api.Int(share["amount"])
 	}
 	return off
@@ -3030,7 +3070,7 @@ func resumeUnchanged(c *api.Call, before store.Obj) (any, error) {
 		fraction := float64(end-at) / float64(end-start)
 		for _, it := range subItems(after) {
 			rates, _ := it["tax_rates"].([]any)
-			d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), false, it["id"], rates}
+			d := proration{api.Obj(it["price"]), api.Int(it["quantity"]), false, it["id"], rates, ownDiscounts(it)}
 			if err := insertProration(c, after, d, at, end, fraction); err != nil {
 				return nil, err
 			}

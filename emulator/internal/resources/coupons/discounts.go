@@ -14,6 +14,8 @@ import (
 // subscription or invoice it belongs to when there is one.
 type Scope struct {
 	Customer, Subscription, Invoice, InvoiceItem, CheckoutSession string
+	// SubscriptionItem: for one item of Subscription (its own discounts).
+	SubscriptionItem string
 	// Currency is the currency of what is discounted: an amount_off
 	// coupon must share it.
 	Currency string
@@ -99,10 +101,17 @@ func Resolve(c *api.Call, entry params.Values, param string, scope Scope) (Sourc
 // (quotes, schedules' phases) are not held to this.
 func ancestral(c *api.Call, d store.Obj, scope Scope) bool {
 	sub, inv, item := api.Str(d["subscription"]), api.Str(d["invoice"]), api.Str(d["invoice_item"])
+	si := api.Str(d["subscription_item"])
 	if d["checkout_session"] != nil {
 		return false
 	}
 	switch {
+	case scope.SubscriptionItem != "":
+		// The item's own, its subscription's or the customer's.
+		return inv == "" && item == "" && (sub == "" || sub == scope.Subscription) && (si == "" || si == scope.SubscriptionItem)
+	case si != "" && (scope.Subscription != "" || scope.Invoice != "" || scope.InvoiceItem != "" || scope.Quote):
+		// A subscription item's discount is no other object's ancestor.
+		return false
 	case scope.Subscription != "":
 		return inv == "" && item == "" && (sub == "" || sub == scope.Subscription)
 	case scope.Invoice != "":
@@ -217,7 +226,7 @@ func Redeem(c *api.Call, src Source, scope Scope) (store.Obj, error) {
 	d := c.Object("discount", c.NewID("discount"), store.Obj{
 		"checkout_session": api.NilIfEmpty(scope.CheckoutSession), "coupon": api.Clone(cp), "customer": api.NilIfEmpty(scope.Customer),
 		"end": nil, "invoice": api.NilIfEmpty(scope.Invoice), "invoice_item": api.NilIfEmpty(scope.InvoiceItem), "promotion_code": nil,
-		"start": c.Now, "subscription": api.NilIfEmpty(scope.Subscription), "subscription_item": nil,
+		"start": c.Now, "subscription": api.NilIfEmpty(scope.Subscription), "subscription_item": api.NilIfEmpty(scope.SubscriptionItem),
 	})
 	// A discount is not a resource of its own: no created/livemode of
 	// its own in Stripe's shape.
