@@ -329,8 +329,13 @@ var _ = Describe("Subscription item discounts", Label("billing", "discounts"), f
 		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID), Price: stripe.String(recurringPrice(sc, basic.Product.ID, "month", 700).ID),
 			Discounts: []*stripe.SubscriptionItemCreateDiscountParams{{Coupon: stripe.String("NOPE")}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "discounts[0][coupon]")
+		By("leaving a schedule of it refused as not emulated, phases' items having no discounts here")
+		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "from_subscription")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate subscription schedules of a subscription whose items have discounts"))
 		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Schedule).To(BeNil())
 		Expect(got.Items.Data).To(HaveLen(2))
 		Expect(itemOn(got, basic.ID).Discounts).To(HaveLen(1))
 		Expect(itemOn(got, basic.ID).Discounts[0].ID).To(Equal(own))

@@ -768,6 +768,13 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 	if subscriptionEnded(sub["status"]) {
 		return nil, apierr.InvalidRequest("You cannot create a subscription schedule from a canceled subscription.").WithParam("from_subscription")
 	}
+	for _, it := range subItems(sub) {
+		if len(ownDiscounts(it)) > 0 {
+			// Phases' items do not carry discounts here: the phase would
+			// show the item without them and a later phase drop them.
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate subscription schedules of a subscription whose items have discounts of their own (%s), so it refused the request rather than answer as if the schedule kept them.", it["id"]).WithParam("from_subscription")
+		}
+	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
 	c.Now = c.ClockNow(cus)
 	sched := newSchedule(c, cus)
