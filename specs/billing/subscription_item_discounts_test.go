@@ -196,6 +196,17 @@ var _ = Describe("Subscription item discounts", Label("billing", "discounts"), f
 			Discounts: []*stripe.SubscriptionItemUpdateDiscountParams{{Coupon: stripe.String("TWO")}}, ProrationBehavior: stripe.String("none")})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(si.Discounts).To(HaveLen(1))
+		added, err := sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID),
+			Price: stripe.String(recurringPrice(sc, basic.Product.ID, "month", 700).ID), ProrationBehavior: stripe.String("none"),
+			Discounts: []*stripe.SubscriptionItemCreateDiscountParams{{Coupon: stripe.String("HALF")}}})
+		Expect(err).NotTo(HaveOccurred())
+		fetched, err := sc.V1SubscriptionItems.Retrieve(Ctx, added.ID, &stripe.SubscriptionItemRetrieveParams{Expand: []*string{stripe.String("discounts")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fetched.Discounts).To(HaveLen(1))
+		Expect(fetched.Discounts[0].SubscriptionItem).To(Equal(added.ID))
+		Expect(fetched.Discounts[0].Coupon.ID).To(Equal("HALF"))
+		_, err = sc.V1SubscriptionItems.Delete(Ctx, added.ID, &stripe.SubscriptionItemDeleteParams{ProrationBehavior: stripe.String("none")})
+		Expect(err).NotTo(HaveOccurred())
 
 		By("removing the first item's with discounts=")
 		p := &stripe.SubscriptionUpdateParams{Items: []*stripe.SubscriptionUpdateItemParams{{ID: stripe.String(it.ID), Discounts: []*stripe.SubscriptionUpdateItemDiscountParams{}}}}
