@@ -299,6 +299,85 @@ var _ = Describe("Subscription item discounts", Label("billing", "discounts"), f
 		}
 	})
 
+	It("takes phases' item and one-off item discounts on a schedule, each phase's items with their own", func() {
+		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Setup")})
+		Expect(err).NotTo(HaveOccurred())
+		fee, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(300)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDate: stripe.Int64(emu.Clock().Now().Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{
+					{Price: stripe.String(basic.ID), Discounts: []*stripe.SubscriptionScheduleCreatePhaseItemDiscountParams{{Coupon: stripe.String("NOPE")}}}}},
+			}})
+		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "phases[0][items][0][discounts][0][coupon]")
+		sched, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{Customer: stripe.String(cus.ID), StartDate: stripe.Int64(emu.Clock().Now().Unix()),
+			Phases: []*stripe.SubscriptionScheduleCreatePhaseParams{
+				{Iterations: stripe.Int64(1), Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{
+					{Price: stripe.String(basic.ID), Discounts: []*stripe.SubscriptionScheduleCreatePhaseItemDiscountParams{{Coupon: stripe.String("HALF")}}},
+					{Price: stripe.String(extra.ID)}},
+					AddInvoiceItems: []*stripe.SubscriptionScheduleCreatePhaseAddInvoiceItemParams{{Price: stripe.String(fee.ID),
+						Discounts: []*stripe.SubscriptionScheduleCreatePhaseAddInvoiceItemDiscountParams{{Coupon: stripe.String("TWO")}}}}},
+				{Items: []*stripe.SubscriptionScheduleCreatePhaseItemParams{{Price: stripe.String(basic.ID)}, {Price: stripe.String(extra.ID)}}},
+			}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sched.Phases[0].Items[0].Discounts).To(HaveLen(1))
+		Expect(sched.Phases[0].Items[0].Discounts[0].Coupon.ID).To(Equal("HALF"))
+		Expect(sched.Phases[0].AddInvoiceItems[0].Discounts[0].Coupon.ID).To(Equal("TWO"))
+		p := &stripe.SubscriptionRetrieveParams{}
+		p.AddExpand("latest_invoice")
+		p.AddExpand("items.data.discounts")
+		sub, err := sc.V1Subscriptions.Retrieve(Ctx, sched.Subscription.ID, p)
+		Expect(err).NotTo(HaveOccurred())
+		it := itemOn(sub, basic.ID)
+		Expect(it.Discounts).To(HaveLen(1))
+		Expect(it.Discounts[0].SubscriptionItem).To(Equal(it.ID))
+		// 1000 - 500 (HALF) + 500 + 300 - 200 (TWO, the fee's own).
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(1100)))
+
+		emu.Clock().Advance(32 * 24 * time.Hour)
+		invs := invoicesOf(sub.ID)
+		Expect(invs).To(HaveLen(2))
+		Expect(invs[1].Total).To(Equal(int64(1500)), "the second phase's item has none")
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(itemOn(got, basic.ID).ID).To(Equal(it.ID))
+		Expect(itemOn(got, basic.ID).Discounts).To(BeEmpty())
+	})
+
+	It("keeps a subscription's item discounts on a schedule made from it", func() {
+		sub, err := subscribe(nil)
+		Expect(err).NotTo(HaveOccurred())
+		it := itemOn(sub, basic.ID)
+		sched, err := sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		var phaseItem *stripe.SubscriptionSchedulePhaseItem
+		for _, pi := range sched.Phases[0].Items {
+			if pi.Price.ID == basic.ID {
+				phaseItem = pi
+			}
+		}
+		Expect(phaseItem.Discounts).To(HaveLen(1))
+		Expect(phaseItem.Discounts[0].Discount.ID).To(Equal(it.Discounts[0].ID))
+
+		By("sending the phase back unchanged, and then without the discount")
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{{
+			StartDate: stripe.Int64(sched.Phases[0].StartDate), EndDate: stripe.Int64(sched.Phases[0].EndDate),
+			Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{
+				{Price: stripe.String(basic.ID), Discounts: []*stripe.SubscriptionScheduleUpdatePhaseItemDiscountParams{{Discount: stripe.String(it.Discounts[0].ID)}}},
+				{Price: stripe.String(extra.ID)}}}}})
+		Expect(err).NotTo(HaveOccurred())
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(itemOn(got, basic.ID).Discounts).To(HaveLen(1))
+		_, err = sc.V1SubscriptionSchedules.Update(Ctx, sched.ID, &stripe.SubscriptionScheduleUpdateParams{ProrationBehavior: stripe.String("none"), Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{{
+			StartDate: stripe.Int64(sched.Phases[0].StartDate), EndDate: stripe.Int64(sched.Phases[0].EndDate),
+			Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(basic.ID)}, {Price: stripe.String(extra.ID)}}}}})
+		Expect(err).NotTo(HaveOccurred())
+		got, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(itemOn(got, basic.ID).Discounts).To(BeEmpty())
+	})
+
 	It("refuses bad item discounts naming them, changing nothing", func() {
 		subsOf := func() int {
 			n := 0
@@ -340,13 +419,8 @@ var _ = Describe("Subscription item discounts", Label("billing", "discounts"), f
 		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID), Price: stripe.String(recurringPrice(sc, basic.Product.ID, "month", 700).ID),
 			Discounts: []*stripe.SubscriptionItemCreateDiscountParams{{Coupon: stripe.String("NOPE")}}})
 		ExpectStripeError(err, 400, "invalid_request_error", "resource_missing", "discounts[0][coupon]")
-		By("leaving a schedule of it refused as not emulated, phases' items having no discounts here")
-		_, err = sc.V1SubscriptionSchedules.Create(Ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(sub.ID)})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "from_subscription")
-		Expect(StripeErr(err).Msg).To(ContainSubstring("does not emulate subscription schedules of a subscription whose items have discounts"))
 		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(got.Schedule).To(BeNil())
 		Expect(got.Items.Data).To(HaveLen(2))
 		Expect(itemOn(got, basic.ID).Discounts).To(HaveLen(1))
 		Expect(itemOn(got, basic.ID).Discounts[0].ID).To(Equal(own))

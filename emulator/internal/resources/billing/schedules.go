@@ -411,6 +411,9 @@ func schedulePhase(c *api.Call, pp params.Values, prefix string, start, until in
 		if ok {
 			it["tax_rates"] = rates
 		}
+		if it["discounts"], err = phaseDiscounts(c, ip, ipre, customer, currency); err != nil {
+			return nil, err
+		}
 		rendered = append(rendered, it)
 	}
 	interval, count := recurring(first)
@@ -531,32 +534,9 @@ func meteredPhase(phase store.Obj) bool {
 // then), its default tax rates and its one-off items.
 func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, customer string) error {
 	currency := api.Str(phase["currency"])
-	discounts := []any{}
-	for i, entry := range pp.Array("discounts") {
-		param := fmt.Sprintf("%s[discounts][%d]", prefix, i)
-		d := store.Obj{"coupon": nil, "discount": nil, "promotion_code": nil}
-		if key, ok := discountKey(entry); ok && keptBySchedule(c, key) {
-			// One the schedule's phases already have, sent back: taken as
-			// it is though it could no longer be redeemed (a coupon its
-			// phase used up); a phase yet to begin begins without it.
-			k, id, _ := strings.Cut(key, ":")
-			d[k] = id
-			discounts = append(discounts, d)
-			continue
-		}
-		_, existing, err := coupons.Resolve(c, entry, param, coupons.Scope{Customer: customer, Currency: currency})
-		if err != nil {
-			return err
-		}
-		switch {
-		case existing != nil:
-			d["discount"] = existing["id"]
-		case entry.Has("promotion_code"):
-			d["promotion_code"], _ = entry.Str("promotion_code")
-		default:
-			d["coupon"], _ = entry.Str("coupon")
-		}
-		discounts = append(discounts, d)
+	discounts, err := phaseDiscounts(c, pp, prefix, customer, currency)
+	if err != nil {
+		return err
 	}
 	phase["discounts"] = discounts
 	start, end := api.Int(phase["start_date"]), api.Int(phase["end_date"])
@@ -609,7 +589,7 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 	}
 	for i, entry := range pp.Array("add_invoice_items") {
 		ipre := fmt.Sprintf("%s[add_invoice_items][%d]", prefix, i)
-		for _, f := range []string{"price_data", "discounts", "period"} {
+		for _, f := range []string{"price_data", "period"} {
 			if entry.Has(f) {
 				return apierr.InvalidRequest("stripe-emu does not emulate the parameter `%s[%s]`, so it refused the request rather than answer as if it had taken effect.", ipre, f).WithParam(ipre + "[" + f + "]")
 			}
@@ -644,10 +624,47 @@ func phaseExtras(c *api.Call, pp params.Values, prefix string, phase store.Obj, 
 		if ok {
 			item["tax_rates"] = rates
 		}
+		if item["discounts"], err = phaseDiscounts(c, entry, ipre, customer, currency); err != nil {
+			return err
+		}
 		adds = append(adds, item)
 	}
 	phase["add_invoice_items"] = adds
 	return nil
+}
+
+// phaseDiscounts reads the discounts[] of p (a phase, or one of its items
+// or add_invoice_items, named prefix): checked now, redeemed when the
+// phase begins.
+func phaseDiscounts(c *api.Call, pp params.Values, prefix, customer, currency string) ([]any, error) {
+	discounts := []any{}
+	for i, entry := range pp.Array("discounts") {
+		param := fmt.Sprintf("%s[discounts][%d]", prefix, i)
+		d := store.Obj{"coupon": nil, "discount": nil, "promotion_code": nil}
+		if key, ok := discountKey(entry); ok && keptBySchedule(c, key) {
+			// One the schedule's phases already have, sent back: taken as
+			// it is though it could no longer be redeemed (a coupon its
+			// phase used up); a phase yet to begin begins without it.
+			k, id, _ := strings.Cut(key, ":")
+			d[k] = id
+			discounts = append(discounts, d)
+			continue
+		}
+		_, existing, err := coupons.Resolve(c, entry, param, coupons.Scope{Customer: customer, Currency: currency})
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case existing != nil:
+			d["discount"] = existing["id"]
+		case entry.Has("promotion_code"):
+			d["promotion_code"], _ = entry.Str("promotion_code")
+		default:
+			d["coupon"], _ = entry.Str("coupon")
+		}
+		discounts = append(discounts, d)
+	}
+	return discounts, nil
 }
 
 // currentPhase is the stored phase under way on an active schedule.
@@ -681,8 +698,14 @@ func sameJSON(a, b any) bool {
 
 // discountParams are a phase's discounts as a subscription takes them.
 func discountParams(phase store.Obj) []any {
+	return entryParams(phase["discounts"])
+}
+
+// entryParams are stored discounts entries (a phase's, or one of its
+// items') as a discounts[] parameter.
+func entryParams(stored any) []any {
 	var out []any
-	for _, d := range asAnys(phase["discounts"]) {
+	for _, d := range asAnys(stored) {
 		e := map[string]any{}
 		for _, k := range []string{"coupon", "promotion_code", "discount"} {
 			if v := api.Str(api.Obj(d)[k]); v != "" {
@@ -700,7 +723,6 @@ func discountParams(phase store.Obj) []any {
 // an existing discount that is not the subscription's to take, is left
 // out, so the phase begins without it rather than not at all.
 func redeemableDiscounts(c *api.Call, sched, phase store.Obj) []any {
-	var out []any
 	// For the subscription they go to: an existing discount of another
 	// subscription is not its own (a schedule not started yet makes a
 	// new one, which has none).
@@ -709,12 +731,39 @@ func redeemableDiscounts(c *api.Call, sched, phase store.Obj) []any {
 		sub = "sub_not_yet_made"
 	}
 	scope := coupons.Scope{Customer: api.Str(sched["customer"]), Subscription: sub, Currency: api.Str(phase["currency"])}
-	for _, d := range discountParams(phase) {
+	return redeemableIn(c, phase["discounts"], scope)
+}
+
+// redeemableIn are the stored discounts entries that can still be
+// redeemed for scope, as redeemableDiscounts says.
+func redeemableIn(c *api.Call, stored any, scope coupons.Scope) []any {
+	var out []any
+	for _, d := range entryParams(stored) {
 		if _, _, err := coupons.Resolve(c, params.NewValues(d.(map[string]any)), "discounts", scope); err == nil {
 			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// phaseItemScope is what a phase's item's discounts are redeemed for: the
+// subscription item id (or, for one not made yet, a placeholder no
+// existing discount names).
+func phaseItemScope(sched, phase store.Obj, item string) coupons.Scope {
+	sub := api.Str(sched["subscription"])
+	if sub == "" {
+		sub = "sub_not_yet_made"
+	}
+	if item == "" {
+		item = "si_not_yet_made"
+	}
+	return coupons.Scope{Customer: api.Str(sched["customer"]), Subscription: sub, SubscriptionItem: item, Currency: api.Str(phase["currency"])}
+}
+
+// addScope is what a phase's add_invoice_items' discounts are redeemed
+// for: an invoice item not made yet.
+func addScope(sched, phase store.Obj) coupons.Scope {
+	return coupons.Scope{Customer: api.Str(sched["customer"]), InvoiceItem: "ii_not_yet_made", Currency: api.Str(phase["currency"])}
 }
 
 // unsetIfEmpty is a list as a parameter: empty, it clears.
@@ -768,13 +817,6 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 	if subscriptionEnded(sub["status"]) {
 		return nil, apierr.InvalidRequest("You cannot create a subscription schedule from a canceled subscription.").WithParam("from_subscription")
 	}
-	for _, it := range subItems(sub) {
-		if len(ownDiscounts(it)) > 0 {
-			// Phases' items do not carry discounts here: the phase would
-			// show the item without them and a later phase drop them.
-			return nil, apierr.InvalidRequest("stripe-emu does not emulate subscription schedules of a subscription whose items have discounts of their own (%s), so it refused the request rather than answer as if the schedule kept them.", it["id"]).WithParam("from_subscription")
-		}
-	}
 	cus, _ := c.Tx.Get(c.Account, "customer", api.Str(sub["customer"]))
 	c.Now = c.ClockNow(cus)
 	sched := newSchedule(c, cus)
@@ -788,6 +830,12 @@ func scheduleFromSubscription(c *api.Call, subID string) (any, error) {
 	for _, it := range subItems(sub) {
 		item := phaseItem(api.Obj(it["price"]), api.Int(it["quantity"]), it["metadata"])
 		item["tax_rates"] = cloneRates(it["tax_rates"])
+		// Its own discounts, as the subscription's are: by id.
+		ds := []any{}
+		for _, id := range ownDiscounts(it) {
+			ds = append(ds, store.Obj{"coupon": nil, "discount": id, "promotion_code": nil})
+		}
+		item["discounts"] = ds
 		items = append(items, item)
 	}
 	start, end := periodStart(sub), periodEnd(sub)
@@ -857,6 +905,9 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		if rates := rateIDs(it["tax_rates"]); len(rates) > 0 {
 			item["tax_rates"] = rates
 		}
+		if ds := redeemableIn(c, it["discounts"], phaseItemScope(sched, phase, "")); len(ds) > 0 {
+			item["discounts"] = ds
+		}
 		items = append(items, item)
 	}
 	p := map[string]any{"customer": sched["customer"], "items": items, "metadata": phase["metadata"], "currency": phase["currency"]}
@@ -877,6 +928,9 @@ func startSchedule(c *api.Call, sched store.Obj, insert bool) error {
 		add := map[string]any{"price": api.Obj(a)["price"], "quantity": api.Int(api.Obj(a)["quantity"])}
 		if rates := rateIDs(api.Obj(a)["tax_rates"]); len(rates) > 0 {
 			add["tax_rates"] = rates
+		}
+		if ds := redeemableIn(c, api.Obj(a)["discounts"], addScope(sched, phase)); len(ds) > 0 {
+			add["discounts"] = ds
 		}
 		adds = append(adds, add)
 	}
@@ -1079,6 +1133,14 @@ func phaseOneOffItems(c *api.Call, sched, phase store.Obj) error {
 		}
 		ii := newInvoiceItem(c, api.Str(sub["customer"]), pr, c.Now)
 		ii["tax_rates"] = cloneRates(asAnys(entry["tax_rates"]))
+		if ds := redeemableIn(c, entry["discounts"], addScope(sched, phase)); len(ds) > 0 {
+			scope := coupons.Scope{Customer: api.Str(sub["customer"]), InvoiceItem: api.Str(ii["id"]), Currency: api.Str(sub["currency"])}
+			ids, err := RedeemDiscountsFrom(c, params.NewValues(map[string]any{"discounts": ds}), fmt.Sprintf("add_invoice_items[%d]", i), scope, MinimumUnknown)
+			if err != nil {
+				return err
+			}
+			ii["discounts"] = ids
+		}
 		ii["parent"] = store.Obj{"type": "subscription_details", "subscription_details": store.Obj{"subscription": sub["id"]}}
 		ii["test_clock"] = sub["test_clock"]
 		if err := c.Insert(ii); err != nil {
@@ -1105,6 +1167,12 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string, beg
 		byPrice[api.Str(api.Obj(it["price"])["id"])] = api.Str(it["id"])
 		ratesByID[api.Str(it["id"])] = it["tax_rates"]
 	}
+	// The last phase's items' discounts, by price: an item's own change
+	// only when its phase item's do.
+	prevDiscounts := map[string]any{}
+	for _, it := range phaseItems(prev) {
+		prevDiscounts[api.Str(it["price"])] = it["discounts"]
+	}
 	var items []any
 	kept := map[string]bool{}
 	for _, it := range phaseItems(phase) {
@@ -1116,10 +1184,16 @@ func applyPhase(c *api.Call, sched, prev, phase store.Obj, proration string, beg
 			if !sameJSON(rates, rateIDs(ratesByID[id])) {
 				item["tax_rates"] = unsetIfEmpty(rates)
 			}
+			if was := prevDiscounts[api.Str(it["price"])]; !(len(asAnys(was)) == 0 && len(asAnys(it["discounts"])) == 0) && !sameJSON(was, it["discounts"]) {
+				item["discounts"] = unsetIfEmpty(redeemableIn(c, it["discounts"], phaseItemScope(sched, phase, id)))
+			}
 		} else {
 			item["price"] = it["price"]
 			if len(rates) > 0 {
 				item["tax_rates"] = rates
+			}
+			if ds := redeemableIn(c, it["discounts"], phaseItemScope(sched, phase, "")); len(ds) > 0 {
+				item["discounts"] = ds
 			}
 		}
 		if q, ok := it["quantity"]; ok {
@@ -1199,11 +1273,19 @@ func keepSchedulePrices(c *api.Call, stored []any) func() {
 	prev := c.Scratch(scratchKeptPrices)
 	kept := map[string]bool{}
 	for _, ph := range stored {
+		var entries []any
 		for _, it := range phaseItems(api.Obj(ph)) {
 			kept[api.Str(it["price"])] = true
+			entries = append(entries, asAnys(it["discounts"])...)
 		}
 		for _, a := range asAnys(api.Obj(ph)["add_invoice_items"]) {
 			kept[api.Str(api.Obj(a)["price"])] = true
+			entries = append(entries, asAnys(api.Obj(a)["discounts"])...)
+		}
+		for _, d := range entries {
+			if key, ok := discountKey(params.NewValues(api.Obj(d))); ok {
+				kept[key] = true
+			}
 		}
 		for _, d := range asAnys(api.Obj(ph)["discounts"]) {
 			if key, ok := discountKey(params.NewValues(api.Obj(d))); ok {
