@@ -181,6 +181,37 @@ var _ = Describe("ConfirmationTokens", Label("payments", "confirmation_tokens"),
 		Expect(confirm(true).NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("use_stripe_sdk")))
 	})
 
+	// A bank debit's mandate is accepted where the customer typed the
+	// account: Stripe.js sends the acceptance with the token, which shows it
+	// as mandate_data and hands it to the confirmation.
+	It("carries the mandate acceptance Stripe.js sent to the confirmation it is used for", func() {
+		body := "payment_method_data[type]=sepa_debit&payment_method_data[sepa_debit][iban]=DE89370400440532013000" +
+			"&payment_method_data[billing_details][name]=Jenny+Rosen&payment_method_data[billing_details][email]=jenny@example.com" +
+			"&mandate_data[customer_acceptance][type]=online&mandate_data[customer_acceptance][online][infer_from_client]=true"
+		r := Do(emu.URL(), "POST", "/v1/confirmation_tokens", body, "Authorization", "Bearer pk_test_browser")
+		Expect(r.Status).To(Equal(200), r.Text)
+		tok, err := sc.V1ConfirmationTokens.Retrieve(Ctx, r.Body["id"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(tok.MandateData.CustomerAcceptance.Type).To(Equal("online"))
+		Expect(tok.MandateData.CustomerAcceptance.Online.IPAddress).NotTo(BeEmpty(), "the client's address")
+
+		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("eur"),
+			PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true), ConfirmationToken: stripe.String(tok.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		ch, err := sc.V1Charges.Retrieve(Ctx, pi.LatestCharge.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		m, err := sc.V1Mandates.Retrieve(Ctx, ch.PaymentMethodDetails.SEPADebit.Mandate, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m.CustomerAcceptance.Online.IPAddress).To(Equal(tok.MandateData.CustomerAcceptance.Online.IPAddress))
+
+		// Without it, the server must send one, as before.
+		helperTok := token(&stripe.TestHelpersConfirmationTokenCreateParams{PaymentMethodData: sepaData()})
+		_, err = sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2000), Currency: stripe.String("eur"),
+			PaymentMethodTypes: []*string{stripe.String("sepa_debit")}, Confirm: stripe.Bool(true), ConfirmationToken: stripe.String(helperTok.ID)})
+		Expect(err).To(HaveOccurred())
+	})
+
 	// Stripe.js's createConfirmationToken posts the card the customer typed
 	// with the publishable key; the server uses the token.
 	It("is made by Stripe.js from a typed card with the publishable key, and by nothing else at that URL", func() {

@@ -46,7 +46,7 @@ var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
 		out, err := run.CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), "%s", out)
 		GinkgoWriter.Printf("%s", out)
-		Expect(string(out)).To(ContainSubstring("all checks passed (27)"))
+		Expect(string(out)).To(ContainSubstring("all checks passed (31)"))
 
 		// What the page did reached the emulator with the publishable key.
 		browserCalls := 0
@@ -90,6 +90,9 @@ func shop(sc *stripe.Client, page, emuURL string) http.Handler {
 		p := &stripe.PaymentIntentCreateParams{
 			Amount: stripe.Int64(amount), Currency: stripe.String("usd"), PaymentMethodTypes: []*string{stripe.String("card")},
 		}
+		if r.URL.Query().Get("sepa") == "1" {
+			p.Currency, p.PaymentMethodTypes = stripe.String("eur"), []*string{stripe.String("card"), stripe.String("sepa_debit")}
+		}
 		if how := r.URL.Query().Get("confirm"); how != "" {
 			// Confirmed here, with a card that needs 3-D Secure, for the
 			// page to handle the action (handleCardAction, handleNextAction).
@@ -106,10 +109,14 @@ func shop(sc *stripe.Client, page, emuURL string) http.Handler {
 	})
 	mux.HandleFunc("POST /pay-token", func(w http.ResponseWriter, r *http.Request) {
 		// The server confirms with the page's ConfirmationToken.
-		pi, err := sc.V1PaymentIntents.Create(r.Context(), &stripe.PaymentIntentCreateParams{
+		p := &stripe.PaymentIntentCreateParams{
 			Amount: stripe.Int64(1500), Currency: stripe.String("usd"), Confirm: stripe.Bool(true),
 			ConfirmationToken: stripe.String(r.URL.Query().Get("token")),
-		})
+		}
+		if r.URL.Query().Get("sepa") == "1" {
+			p.Currency, p.PaymentMethodTypes = stripe.String("eur"), []*string{stripe.String("card"), stripe.String("sepa_debit")}
+		}
+		pi, err := sc.V1PaymentIntents.Create(r.Context(), p)
 		if err != nil {
 			reply(w, map[string]string{"error": err.Error()}, nil)
 			return

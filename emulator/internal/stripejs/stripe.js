@@ -157,6 +157,40 @@
 
   var ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'state', 'postal_code', 'country'];
 
+  // ibanValid checks an IBAN's length and its ISO 13616 check digits
+  // (mod 97), as Stripe.js does before calling the API.
+  function ibanValid(iban) {
+    if (!/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
+    var moved = iban.slice(4) + iban.slice(0, 4), rest = 0;
+    for (var i = 0; i < moved.length; i++) {
+      var c = moved.charCodeAt(i);
+      var part = c >= 65 ? String(c - 55) : moved[i];
+      for (var j = 0; j < part.length; j++) rest = (rest * 10 + +part[j]) % 97;
+    }
+    return rest === 1;
+  }
+  function cleanIban(v) { return String(v || '').replace(/\s/g, '').toUpperCase(); }
+  FIELDS.iban = {
+    name: 'iban', placeholder: 'IBAN', autocomplete: 'off', text: true,
+    check: function (v) {
+      var t = cleanIban(v);
+      if (!t) return { empty: true };
+      if (t.length < 15) return { error: validationError('incomplete_iban', 'Your IBAN is incomplete.') };
+      if (!ibanValid(t)) return { error: validationError('invalid_iban', 'Your IBAN is invalid.') };
+      return { complete: true };
+    }
+  };
+  FIELDS.holderName = textField('accountHolderName', 'Full name', 'name');
+  FIELDS.holderEmail = Object.assign({}, FIELDS.email, { name: 'accountHolderEmail' });
+
+  // The Payment Element's payment method types, and what each asks: those
+  // of its intent (or of the deferred group's paymentMethodTypes) that the
+  // stand-in collects, offered as tabs when there are several.
+  var PAYMENT_TYPES = {
+    card: { label: 'Card', fields: ['number', 'expiry', 'cvc', 'postal'] },
+    sepa_debit: { label: 'SEPA Debit', fields: ['holderName', 'holderEmail', 'iban'] }
+  };
+
   // What each Element type shows, and the fields it collects. The Express
   // Checkout and Payment Request Button Elements show nothing: no wallet
   // is available in a test browser, which they say as Stripe.js does
@@ -184,6 +218,8 @@
     this._fields = ELEMENT_FIELDS[type].slice();
     if (type === 'card' && this._options.hidePostalCode) this._fields.pop();
     this._values = initialValues(type, this._options);
+    this._methodType = 'card';
+    this._offered = ['card'];
     this._root = null;
     this._destroyed = false;
   }
@@ -197,6 +233,29 @@
     var root = document.createElement('div');
     root.className = 'StripeElement StripeElement--empty __stripe-emu-element';
     root.setAttribute('data-stripe-emu-element', this._type);
+    this._tabs = document.createElement('div');
+    this._tabs.setAttribute('role', 'tablist');
+    this._box = document.createElement('div');
+    root.appendChild(this._tabs);
+    root.appendChild(this._box);
+    node.appendChild(root);
+    this._root = root;
+    this._renderFields();
+    var ready = this._type === 'payment' ? this._offeredTypes() : Promise.resolve();
+    ready.then(function () {
+      if (self._root !== root) return;
+      self._renderTabs();
+      var ev = { elementType: self._type };
+      if (self._type === 'expressCheckout') ev.availablePaymentMethods = undefined;
+      self._emit('ready', ev);
+    });
+  };
+
+  // _renderFields shows the inputs of the Element's fields.
+  Element.prototype._renderFields = function () {
+    var self = this, root = this._root, box = this._box;
+    box.textContent = '';
+    this._inputs = {};
     this._fields.forEach(function (f) {
       var spec = FIELDS[f];
       var input = document.createElement('input');
@@ -212,16 +271,55 @@
       input.addEventListener('focus', function () { root.classList.add('StripeElement--focus'); self._emit('focus', { elementType: self._type }); });
       input.addEventListener('blur', function () { root.classList.remove('StripeElement--focus'); self._emit('blur', { elementType: self._type }); });
       self._inputs[f] = input;
-      root.appendChild(input);
+      box.appendChild(input);
     });
-    node.appendChild(root);
-    this._root = root;
     this._applyDisabled();
-    setTimeout(function () {
-      var ready = { elementType: self._type };
-      if (self._type === 'expressCheckout') ready.availablePaymentMethods = undefined;
-      self._emit('ready', ready);
-    }, 0);
+  };
+
+  // _offeredTypes finds the types the Payment Element offers: its
+  // intent's, read with the client secret, or the deferred group's.
+  Element.prototype._offeredTypes = function () {
+    var self = this, opts = this._group._options;
+    var known = function (types) {
+      var out = (types || []).filter(function (t) { return PAYMENT_TYPES[t]; });
+      return out.length ? out : ['card'];
+    };
+    if (!opts.clientSecret) {
+      this._offered = known(opts.paymentMethodTypes);
+      return Promise.resolve();
+    }
+    return this._group._stripe._retrieve(opts.clientSecret).then(function (r) {
+      var intent = r.paymentIntent || r.setupIntent;
+      self._offered = known(intent && intent.payment_method_types);
+    });
+  };
+
+  // _renderTabs offers the types as tabs when there are several.
+  Element.prototype._renderTabs = function () {
+    var self = this;
+    this._tabs.textContent = '';
+    if (this._offered.length < 2) return;
+    this._offered.forEach(function (t) {
+      var tab = document.createElement('button');
+      tab.type = 'button';
+      tab.setAttribute('role', 'tab');
+      tab.setAttribute('aria-selected', String(t === self._methodType));
+      tab.textContent = PAYMENT_TYPES[t].label;
+      tab.addEventListener('click', function () { self._select(t); });
+      self._tabs.appendChild(tab);
+    });
+  };
+
+  // _select shows another payment method type's fields, keeping what was
+  // typed in the others.
+  Element.prototype._select = function (type) {
+    if (type === this._methodType) return;
+    this._values = Object.assign(this._values || {}, this._read());
+    this._methodType = type;
+    this._fields = PAYMENT_TYPES[type].fields.slice();
+    this._renderFields();
+    this._renderTabs();
+    this._changed();
   };
 
   Element.prototype.unmount = function () {
@@ -308,7 +406,7 @@
     var ev = { elementType: this._type, empty: s.empty, complete: s.complete, error: s.error };
     if (s.values.number !== undefined) ev.brand = brandOf(digits(s.values.number));
     if (this._type === 'card') ev.value = { postalCode: s.values.postal || '' };
-    if (this._type === 'payment') { ev.value = { type: 'card' }; ev.collapsed = false; }
+    if (this._type === 'payment') { ev.value = { type: this._methodType }; ev.collapsed = false; }
     if (this._type === 'address') { ev.value = addressValue(s.values); ev.isNewAddress = true; }
     if (this._type === 'linkAuthentication') ev.value = { email: String(s.values.email || '').trim() };
     this._emit('change', ev);
@@ -382,6 +480,30 @@
     return { card: card, postalCode: values.postal };
   }
 
+  // sepaDetails reads a Payment Element's SEPA Debit fields: the IBAN and
+  // the account holder's name and email, which SEPA mandates need.
+  function sepaDetails(element) {
+    var s = element._state();
+    if (s.error) return { error: s.error };
+    if (!s.complete) {
+      var missing = element._fields.filter(function (f) { return !FIELDS[f].check(s.values[f]).complete; })[0];
+      var msg = {
+        holderName: ['incomplete_name', 'Your name is incomplete.'],
+        holderEmail: ['incomplete_email', 'Your email is incomplete.'],
+        iban: ['incomplete_iban', 'Your IBAN is incomplete.']
+      }[missing];
+      return { error: validationError(msg[0], msg[1]) };
+    }
+    return { sepa: { iban: cleanIban(s.values.iban) }, billing: { name: s.values.holderName.trim(), email: s.values.holderEmail.trim() } };
+  }
+
+  // paymentDetails reads what the customer typed for the Element's payment
+  // method type.
+  function paymentDetails(element) {
+    if (element && element._type === 'payment' && element._methodType === 'sepa_debit') return sepaDetails(element);
+    return cardDetails(element);
+  }
+
   function ElementsGroup(stripe, options) {
     this._stripe = stripe;
     this._options = options || {};
@@ -416,7 +538,7 @@
   ElementsGroup.prototype.submit = function () {
     var el = this.getElement('payment');
     if (!el) return Promise.resolve({ error: { type: 'validation_error', message: 'elements.submit() needs a mounted Payment Element.' } });
-    var d = cardDetails(el);
+    var d = paymentDetails(el);
     if (d.error) return Promise.resolve({ error: d.error });
     var extra = this._collected();
     if (extra.error) return Promise.resolve({ error: extra.error });
@@ -506,8 +628,15 @@
       if (card.token) return { payment_method_data: { type: 'card', card: { token: card.token }, billing_details: pm.billing_details } };
       return { error: { type: 'invalid_request_error', message: NOT_EMULATED + 'card details passed as data: pass a card Element.' } };
     }
-    var d = cardDetails(card);
+    var d = paymentDetails(card);
     if (d.error) return { error: d.error };
+    if (d.sepa) {
+      // A SEPA debit's mandate is accepted online by the customer typing
+      // it here: Stripe.js sends the acceptance for the API to complete.
+      var holder = Object.assign({}, d.billing, pm.billing_details || {});
+      return { payment_method_data: { type: 'sepa_debit', sepa_debit: d.sepa, billing_details: holder },
+        mandate_data: { customer_acceptance: { type: 'online', online: { infer_from_client: true } } } };
+    }
     var bd = JSON.parse(JSON.stringify(pm.billing_details || {}));
     if (d.postalCode) { bd.address = bd.address || {}; if (!bd.address.postal_code) bd.address.postal_code = d.postalCode; }
     var data = { type: 'card', card: d.card };
@@ -524,7 +653,15 @@
       var params = opts.params || {};
       var collected = withCollected(opts.elements, params, null, false);
       if (collected.error) return Promise.resolve({ error: collected.error });
-      opts = Object.assign({ type: 'card', card: opts.elements.getElement('payment') }, collected.pmData);
+      var pe = opts.elements.getElement('payment');
+      opts = Object.assign({ type: pe ? pe._methodType : 'card', card: pe }, collected.pmData);
+    }
+    if (opts.type === 'sepa_debit' && opts.card instanceof Element) {
+      var sp = this._paymentMethodParams(opts);
+      if (sp.error) return Promise.resolve({ error: sp.error });
+      return this._request('POST', '/v1/payment_methods', sp.payment_method_data).then(function (r) {
+        return r.error ? { error: r.error } : { paymentMethod: r.object };
+      });
     }
     if (opts.type !== 'card') return Promise.resolve({ error: { type: 'invalid_request_error', message: NOT_EMULATED + "createPaymentMethod for type '" + opts.type + "': it creates cards only." } });
     var p = this._paymentMethodParams(opts);
@@ -684,6 +821,7 @@
     var p = typeof pm === 'string' ? { payment_method: pm } :
       this._paymentMethodParams(collected.pmData, elements && elements.getElement('payment'));
     if (p.error) return Promise.resolve({ error: p.error });
+    if (p.mandate_data && params.mandate_data) delete p.mandate_data;
     Object.assign(params, p);
     var ref;
     try { ref = intentIdOf(clientSecret); } catch (e) { return Promise.reject(e); }
@@ -748,6 +886,7 @@
     var p = this._paymentMethodParams(collected.pmData, elements.getElement('payment'));
     if (p.error) return Promise.resolve({ error: p.error });
     body.payment_method_data = p.payment_method_data;
+    if (p.mandate_data) body.mandate_data = p.mandate_data;
     if (params.return_url !== undefined) body.return_url = params.return_url;
     if (elements._options.setupFutureUsage) body.setup_future_usage = elements._options.setupFutureUsage;
     return this._request('POST', '/v1/confirmation_tokens', body).then(function (r) {

@@ -286,6 +286,53 @@ async function api(path, method = 'GET') {
     assert.equal(pi.payment_method.billing_details.address.city, 'Springfield');
   });
 
+  async function typeSepa(iban) {
+    await page.getByRole('tab', { name: 'SEPA Debit' }).click();
+    await page.locator('[name=accountHolderName]').fill('Jenny Rosen');
+    await page.locator('[name=accountHolderEmail]').fill('jenny@example.com');
+    await page.locator('[name=iban]').fill(iban);
+  }
+
+  await check('the Payment Element offers its intent\'s SEPA Direct Debit as a tab, and confirms it under an online mandate', async () => {
+    await open('sepa-element');
+    assert.deepEqual(await page.getByRole('tab').allTextContents(), ['Card', 'SEPA Debit']);
+    await typeSepa('DE89 3704 0044 0532 0130 00');
+    const m = /^payment_intent:(pi_\w+):processing$/.exec(await pay());
+    assert.ok(m, await page.locator('#result').textContent());
+    const pi = await api('/v1/payment_intents/' + m[1] + '?expand[]=payment_method&expand[]=latest_charge');
+    assert.equal(pi.payment_method.type, 'sepa_debit');
+    assert.equal(pi.payment_method.sepa_debit.last4, '3000');
+    assert.equal(pi.payment_method.billing_details.email, 'jenny@example.com');
+    const mandate = await api('/v1/mandates/' + pi.latest_charge.payment_method_details.sepa_debit.mandate);
+    assert.equal(mandate.customer_acceptance.type, 'online');
+    assert.ok(mandate.customer_acceptance.online.ip_address, 'the browser\'s address');
+  });
+
+  await check('the Payment Element refuses a mistyped IBAN before calling the API', async () => {
+    await open('sepa-element');
+    await typeSepa('DE89370400440532013001');
+    assert.equal(await pay(), 'error:invalid_iban');
+  });
+
+  await check('the Payment Element keeps what was typed in a tab when the customer switches back', async () => {
+    await open('sepa-element');
+    await typeCard('4242424242424242');
+    await typeSepa('DE89370400440532013000');
+    await page.getByRole('tab', { name: 'Card' }).click();
+    assert.equal(await page.locator('[name=cardnumber]').inputValue(), '4242424242424242');
+    assert.equal(await page.getByRole('tab', { name: 'Card' }).getAttribute('aria-selected'), 'true');
+  });
+
+  await check('a SEPA ConfirmationToken carries the mandate acceptance to the server\'s confirmation', async () => {
+    await open('ctoken-sepa');
+    await typeSepa('DE89370400440532013000');
+    const m = /^payment_intent:(pi_\w+):processing$/.exec(await pay());
+    assert.ok(m, await page.locator('#result').textContent());
+    const pi = await api('/v1/payment_intents/' + m[1] + '?expand[]=latest_charge');
+    assert.equal(pi.currency, 'eur');
+    assert.ok(pi.latest_charge.payment_method_details.sepa_debit.mandate);
+  });
+
   const embedded = () => page.frameLocator('iframe[name=stripe-emu-checkout]');
 
   await check('Embedded Checkout pays in its frame and sends the customer to the return_url', async () => {

@@ -42,8 +42,9 @@ func confirmationTokenRoutes() []api.Route {
 		// What Stripe.js's createConfirmationToken posts with the
 		// publishable key: the helper's parameters, with the card the
 		// customer typed.
-		publishable(api.POST("/v1/confirmation_tokens", params.FromStruct(stripe.TestHelpersConfirmationTokenCreateParams{}).
+		publishable(api.POST("/v1/confirmation_tokens", clientMandate(params.FromStruct(stripe.TestHelpersConfirmationTokenCreateParams{}).
 			With("payment_method_data.card", cardDataParam()).
+			With("mandate_data", params.FromStruct(stripe.PaymentIntentMandateDataParams{}))).
 			Enum("setup_future_usage", "off_session", "on_session").
 			Enum("payment_method_data.allow_redisplay", "always", "limited", "unspecified"), createClientConfirmationToken)),
 	}
@@ -90,13 +91,24 @@ func createConfirmationToken(c *api.Call) (any, error) {
 	if err := checkReturnURLScheme(c); err != nil {
 		return nil, err
 	}
+	var mandateData any
+	if md, ok := c.Params.Obj("mandate_data"); ok {
+		// A bank debit's mandate, accepted where the customer typed it
+		// (Stripe.js sends it); the confirmation creates the mandate.
+		acceptance, err := mandateAcceptance(c, md)
+		if err != nil {
+			return nil, err
+		}
+		source["acceptance"] = acceptance
+		mandateData = store.Obj{"customer_acceptance": store.Obj{"online": acceptance["online"], "type": acceptance["type"]}}
+	}
 	shipping, err := tokenShipping(c)
 	if err != nil {
 		return nil, err
 	}
 	id := c.NewID("confirmation_token")
 	tok := c.Object("confirmation_token", id, store.Obj{
-		"expires_at": c.Now + confirmationTokenLifetime, "mandate_data": nil, "payment_intent": nil,
+		"expires_at": c.Now + confirmationTokenLifetime, "mandate_data": mandateData, "payment_intent": nil,
 		"payment_method_options": nil, "payment_method_preview": paymentMethodPreview(api.Clone(pm)), "return_url": nil,
 		"setup_future_usage": nil, "setup_intent": nil, "shipping": shipping, "use_stripe_sdk": true,
 	})
@@ -250,6 +262,11 @@ func applyConfirmationToken(c *api.Call, intent store.Obj, use tokenUse, creatin
 	if u := api.Str(before["return_url"]); u != "" {
 		c.SetScratch(scratchTokenReturnURL, u)
 	}
+	if before["mandate_data"] != nil && !c.Params.Has("mandate_data") {
+		if acceptance := tokenAcceptance(c, id); acceptance != nil {
+			c.SetScratch(scratchTokenMandate, acceptance)
+		}
+	}
 	tok := api.Clone(before)
 	tok[use.field] = intent["id"]
 	return c.Put(tok)
@@ -282,6 +299,22 @@ func applyTokenFutureUsage(c *api.Call, intent, tok store.Obj, use tokenUse, cre
 			WithParam("confirmation_token")
 	}
 	return nil
+}
+
+// scratchTokenMandate holds the mandate acceptance a token carries, for the
+// confirmation it is used for when the request sends no mandate_data.
+const scratchTokenMandate = "payments.confirmation_token_mandate"
+
+// tokenAcceptance is the customer_acceptance a token was made with.
+func tokenAcceptance(c *api.Call, token string) store.Obj {
+	raw, _ := c.Tx.GetMeta(metaTokenPM(c.Account, token))
+	v, err := jsonenc.UnmarshalString(raw)
+	if err != nil {
+		return nil
+	}
+	source, _ := v.(map[string]any)
+	acceptance, _ := source["acceptance"].(map[string]any)
+	return acceptance
 }
 
 // tokenPaymentMethod is the PaymentMethod a token confirms with: the one

@@ -87,6 +87,10 @@ func intentMandate(c *api.Call, owner, pm store.Obj, fromAPI bool) (store.Obj, e
 	setup := owner["object"] == "setup_intent" || futureUsage(owner, pm) != nil
 	md, ok := c.Params.Obj("mandate_data")
 	if !ok {
+		if acceptance, _ := c.Scratch(scratchTokenMandate).(map[string]any); acceptance != nil {
+			// Accepted where the ConfirmationToken was made.
+			return putMandate(c, owner, api.Str(pm["id"]), typ, acceptance, setup)
+		}
 		if !fromAPI && c.Scratch(scratchPageMandate) != nil && pageMandated[typ] {
 			// The customer accepted it on the hosted page.
 			return putMandate(c, owner, api.Str(pm["id"]), typ, pageAcceptance(c), setup)
