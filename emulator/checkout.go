@@ -10,7 +10,7 @@ import (
 // CompleteCheckout pays a Checkout Session as its customer would, with a
 // test payment method: pm_card_visa (and the other pm_card_* ids),
 // pm_sepa_debit / pm_us_bank_account (complete unpaid, settle later) or
-// their _fail variants, pm_oxxo / pm_boleto / pm_konbini (a voucher: complete unpaid,
+// their _fail variants, pm_oxxo / pm_boleto / pm_konbini / pm_multibanco (a voucher: complete unpaid,
 // paid after 3 minutes on the clock), pm_link (a customer signed in to Link
 // with the session's email: a Link PaymentMethod, paid at once). account names a connected account ("" =
 // platform). A session that collects a shipping address ships to a sample

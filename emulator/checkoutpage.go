@@ -30,6 +30,7 @@ var checkoutMethods = []pageMethod{
 	{"pm_oxxo", "Pay with an OXXO voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "oxxo"},
 	{"pm_boleto", "Pay with a Boleto (the email decides: paid in 3 minutes, or see Stripe's test emails)", "boleto"},
 	{"pm_konbini", "Pay with a Konbini voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "konbini"},
+	{"pm_multibanco", "Pay with a Multibanco voucher (the email decides: paid in 3 minutes, or see Stripe's test emails)", "multibanco"},
 	{"pm_link", "Pay with Link (signs in with the email and the one-time passcode above)", "link"},
 }
 

@@ -72,7 +72,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 
 	It("refuses a type the emulator cannot take payment with, by name, and giropay in Stripe's words, on a session and a payment link, making nothing", func() {
 		for typ, msg := range map[string]string{
-			"blik":    "The payment method type `blik` is not supported by stripe-emu; it emulates ",
+			"sofort":  "The payment method type `sofort` is not supported by stripe-emu; it emulates ",
 			"bogus":   "The payment method type `bogus` is not supported by stripe-emu; it emulates ",
 			"giropay": "Giropay is deprecated and can no longer be used for payment acceptance.",
 		} {
@@ -467,6 +467,9 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("PayNow", "paynow", "sgd", nil),
 		Entry("PromptPay", "promptpay", "thb", nil),
 		Entry("Pix", "pix", "brl", nil),
+		// The customer types the BLIK code on the page and approves in
+		// their bank's app.
+		Entry("BLIK", "blik", "pln", nil),
 	)
 
 	It("refuses a wallet in a currency it does not take", func() {
@@ -610,6 +613,7 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		Entry("PayNow", "paynow", "sgd"),
 		Entry("PromptPay", "promptpay", "thb"),
 		Entry("Pix", "pix", "brl"),
+		Entry("BLIK", "blik", "pln"),
 	)
 
 	It("sets up Cash App Pay in setup mode, under a mandate", func() {

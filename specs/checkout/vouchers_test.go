@@ -246,3 +246,71 @@ var _ = Describe("Checkout with Konbini vouchers", Label("checkout", "payments")
 		Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type konbini only supports the following currencies: jpy."))
 	})
 })
+
+// A Multibanco voucher, as OXXO's: the session completes unpaid, then is
+// paid or not as the test email says.
+var _ = Describe("Checkout with Multibanco vouchers", Label("checkout", "payments"), func() {
+	var (
+		emu   *emulator.Emulator
+		sc    *stripe.Client
+		euros *stripe.Price
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+		var err error
+		euros, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Currency: stripe.String("eur"), UnitAmount: stripe.Int64(2500),
+			ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Bilhete")}})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("completes unpaid as the voucher is issued, then async_payment_succeeded or _failed as the test email says", func() {
+		for _, email := range []string{"joao@example.com", "joao.expire_with_delay@example.com"} {
+			s, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+				Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+				LineItems:          []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(euros.ID), Quantity: stripe.Int64(1)}},
+				PaymentMethodTypes: []*string{stripe.String("multibanco")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			// The page's test method, the email the page collected deciding;
+			// or a method the integration made.
+			form := url.Values{"payment_method": {"pm_multibanco"}, "email": {email}}
+			if email == "joao@example.com" {
+				pm, err := sc.V1PaymentMethods.Create(Ctx, &stripe.PaymentMethodCreateParams{Type: stripe.String("multibanco"),
+					BillingDetails: &stripe.PaymentMethodCreateBillingDetailsParams{Email: stripe.String(email)}})
+				Expect(err).NotTo(HaveOccurred())
+				form = url.Values{"payment_method": {pm.ID}}
+			}
+			mark := len(emu.Events(""))
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete", form, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_status"]).To(Equal("unpaid"))
+			pi, err := sc.V1PaymentIntents.Retrieve(Ctx, body["payment_intent"].(string), nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.NextAction.MultibancoDisplayDetails.Reference).NotTo(BeEmpty())
+			emu.Clock().Advance(4 * time.Minute)
+			types := sessionEventsSince(emu, mark)
+			if email == "joao@example.com" {
+				Expect(types).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_succeeded"}))
+			} else {
+				Expect(types).To(Equal([]string{"checkout.session.completed", "checkout.session.async_payment_failed"}))
+			}
+		}
+	})
+
+	It("refuses Multibanco outside payment mode and in other currencies", func() {
+		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("setup"), Currency: stripe.String("eur"), SuccessURL: stripe.String("https://shop.example/ok"),
+			PaymentMethodTypes: []*string{stripe.String("multibanco")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		_, err = sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{
+			Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Quantity: stripe.Int64(1), PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
+				Currency: stripe.String("usd"), UnitAmount: stripe.Int64(4500), ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String("Concert")}}}},
+			PaymentMethodTypes: []*string{stripe.String("multibanco")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type multibanco only supports the following currencies: eur."))
+		Expect(emu.Count("", "checkout.session")).To(BeZero())
+	})
+})

@@ -2,6 +2,7 @@ package payments_test
 
 import (
 	"net/url"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -456,6 +457,163 @@ var _ = Describe("Konbini vouchers", Label("payments"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "setup_future_usage")
 
 		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("konbini")}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+	})
+})
+
+// Multibanco (Portugal, eur): a voucher with an entity and a reference the
+// customer pays through online banking or at an ATM.
+var _ = Describe("Multibanco vouchers", Label("payments"), func() {
+	var (
+		emu *emulator.Emulator
+		sc  *stripe.Client
+	)
+	BeforeEach(func() {
+		emu = Emulator()
+		sc = emu.Client()
+	})
+
+	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
+	// intentEventsSince leaves out the balance's events (funds of a paid
+	// voucher becoming available).
+	intentEventsSince := func(n int) []string {
+		var out []string
+		for _, t := range eventsSince(n) {
+			if strings.HasPrefix(t, "payment_intent.") {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	multibanco := func(email string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+		p := &stripe.PaymentIntentCreateParams{
+			Amount: stripe.Int64(2500), Currency: stripe.String("eur"), PaymentMethodTypes: []*string{stripe.String("multibanco")},
+			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("multibanco"),
+				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Email: stripe.String(email)}},
+			Confirm: stripe.Bool(true),
+		}
+		if extra != nil {
+			extra(p)
+		}
+		return sc.V1PaymentIntents.Create(Ctx, p)
+	}
+
+	It("issues a voucher (multibanco_display_details: entity, reference) that a customer pays after about 3 minutes", func() {
+		mark := len(emu.EventTypes(""))
+		pi, err := multibanco("joao@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("multibanco_display_details")))
+		d := pi.NextAction.MultibancoDisplayDetails
+		Expect(d.Entity).To(MatchRegexp(`^[0-9]{5}$`))
+		Expect(d.Reference).To(MatchRegexp(`^[0-9]{9}$`))
+		Expect(d.HostedVoucherURL).To(ContainSubstring("/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate"))
+		Expect(d.ExpiresAt).To(Equal(emu.Clock().Now().Add(7 * 24 * time.Hour).Unix()))
+		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+
+		emu.Clock().Advance(time.Minute)
+		Expect(retrieveIntent(sc, pi.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+		emu.Clock().Advance(3 * time.Minute)
+		done, err := sc.V1PaymentIntents.Retrieve(Ctx, pi.ID, &stripe.PaymentIntentRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("latest_charge")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(done.Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		Expect(done.NextAction).To(BeNil())
+		Expect(done.LatestCharge.PaymentMethodDetails.Type).To(Equal(stripe.ChargePaymentMethodDetailsType("multibanco")))
+		Expect(done.LatestCharge.PaymentMethodDetails.Multibanco.Entity).To(Equal(d.Entity))
+		Expect(done.LatestCharge.PaymentMethodDetails.Multibanco.Reference).To(Equal(d.Reference))
+		Expect(eventsSince(mark)[2:]).To(ContainElement("payment_intent.succeeded"))
+
+		// Refunded in full or in part, a succeeded refund carrying a
+		// reference to give the customer (Stripe's Multibanco page).
+		re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+		Expect(re.DestinationDetails.Type).To(Equal("multibanco"))
+		Expect(re.DestinationDetails.Multibanco.Reference).NotTo(BeEmpty())
+		Expect(re.DestinationDetails.Multibanco.ReferenceStatus).To(Equal("available"))
+	})
+
+	It("refuses a refund more than 365 days after the payment, changing nothing", func() {
+		pi, err := multibanco("succeed_immediately@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Advance(10 * time.Second)
+		Expect(retrieveIntent(sc, pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		emu.Clock().Advance(366 * 24 * time.Hour)
+		_, err = sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID)})
+		ExpectStripeError(err, 400, "invalid_request_error", "charge_not_refundable", "charge")
+		Expect(emu.Count("", "refund")).To(BeZero())
+	})
+
+	It("follows the test emails: paid within seconds, expired at once, after a delay, or never paid until it expires", func() {
+		soon, err := multibanco("succeed_immediately@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		now, err := multibanco("expire_immediately@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(now.NextAction.MultibancoDisplayDetails.ExpiresAt).To(Equal(emu.Clock().Now().Unix()))
+		later, err := multibanco("expire_with_delay@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		never, err := multibanco("fill_never@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		mark := len(emu.EventTypes(""))
+		emu.Clock().Advance(10 * time.Second)
+		Expect(retrieveIntent(sc, soon.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		expired := retrieveIntent(sc, now.ID)
+		Expect(expired.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(expired.LastPaymentError.Code).To(Equal(stripe.ErrorCode("payment_intent_payment_attempt_expired")))
+		Expect(eventsSince(mark)).To(ContainElement("payment_intent.payment_failed"))
+		emu.Clock().Advance(4 * time.Minute)
+		Expect(retrieveIntent(sc, later.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(retrieveIntent(sc, never.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+
+		By("going processing once the voucher expires, for a buffer of 4 days, then failing (11 days in all)")
+		mark = len(emu.EventTypes(""))
+		emu.Clock().Set(time.Unix(never.NextAction.MultibancoDisplayDetails.ExpiresAt, 0))
+		processing := retrieveIntent(sc, never.ID)
+		Expect(processing.Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		Expect(processing.NextAction).To(BeNil())
+		Expect(intentEventsSince(mark)).To(Equal([]string{"payment_intent.processing"}))
+		emu.Clock().Advance(4*24*time.Hour - time.Minute)
+		Expect(retrieveIntent(sc, never.ID).Status).To(Equal(stripe.PaymentIntentStatusProcessing))
+		emu.Clock().Advance(2 * time.Minute)
+		failed := retrieveIntent(sc, never.ID)
+		Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+		Expect(failed.LastPaymentError.Code).To(Equal(stripe.ErrorCode("payment_intent_payment_attempt_expired")))
+		Expect(intentEventsSince(mark)).To(Equal([]string{"payment_intent.processing", "payment_intent.payment_failed"}))
+	})
+
+	It("is canceled while its voucher is out (payment_intent.canceled), no longer paid then", func() {
+		pi, err := multibanco("joao@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		mark := len(emu.EventTypes(""))
+		canceled, err := sc.V1PaymentIntents.Cancel(Ctx, pi.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(canceled.Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+		emu.Clock().Advance(5 * time.Minute)
+		Expect(retrieveIntent(sc, pi.ID).Status).To(Equal(stripe.PaymentIntentStatusCanceled))
+		Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.canceled"}))
+	})
+
+	It("is paid or expired at once through the voucher page's test helper", func() {
+		pi, err := multibanco("fill_never@example.com", nil)
+		Expect(err).NotTo(HaveOccurred())
+		status, body, err := emu.Call("POST", "/v1/test_helpers/payment_intents/"+pi.ID+"/authenticate", url.Values{"outcome": {"fail"}}, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", body)
+		Expect(body["status"]).To(Equal("requires_payment_method"))
+	})
+
+	It("refuses what a Multibanco voucher cannot do: no email, another currency, manual capture, saving, SetupIntents", func() {
+		_, err := multibanco("", nil)
+		ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", "payment_method_data[billing_details][email]")
+		_, err = multibanco("joao@example.com", func(p *stripe.PaymentIntentCreateParams) { p.Currency = stripe.String("usd") })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type multibanco only supports the following currencies: eur"))
+		_, err = multibanco("joao@example.com", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
+		_, err = multibanco("joao@example.com", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
+		ExpectStripeError(err, 400, "invalid_request_error", "", "setup_future_usage")
+		Expect(emu.Count("", "payment_intent")).To(BeZero())
+		_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("multibanco")}})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
 	})
 })

@@ -17,7 +17,7 @@ import (
 // Wallets the customer authorizes on the test page their next action
 // leads to (a QR code, a redirect): Cash App Pay, Revolut Pay, Amazon
 // Pay, Alipay, WeChat Pay, GrabPay, MobilePay, TWINT, Swish, PayNow,
-// PromptPay, Pix.
+// PromptPay, Pix; and BLIK, approved in the customer's bank's app.
 var _ = Describe("Wallet payment methods", Label("payments"), func() {
 	var (
 		emu *emulator.Emulator
@@ -597,6 +597,140 @@ var _ = Describe("Wallet payment methods", Label("payments"), func() {
 				ExpiresAfterSeconds: stripe.Int64(600), ExpiresAt: stripe.Int64(emu.Clock().Now().Unix() + 600)})
 			ExpectStripeError(err, 400, "invalid_request_error", "parameters_exclusive", "payment_method_options[pix][expires_after_seconds]")
 			Expect(emu.Count("", "payment_intent")).To(BeZero())
+		})
+	})
+
+	// BLIK (Poland, pln): the customer types the 6-digit code from their
+	// bank's app into the payment form, confirmation sends it
+	// (payment_method_options[blik][code]), and they approve the payment in
+	// the app (next_action blik_authorize, nothing to show), within 60
+	// seconds as Stripe's BLIK guide says.
+	Describe("BLIK", func() {
+		blik := func(code string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+			return pay("blik", "pln", func(p *stripe.PaymentIntentCreateParams) {
+				p.ReturnURL = nil
+				if code != "" {
+					p.PaymentMethodOptions = &stripe.PaymentIntentCreatePaymentMethodOptionsParams{
+						BLIK: &stripe.PaymentIntentCreatePaymentMethodOptionsBLIKParams{Code: stripe.String(code)}}
+				}
+				if extra != nil {
+					extra(p)
+				}
+			})
+		}
+
+		It("waits in requires_action (blik_authorize) for the customer's approval in their bank's app, then is paid and refunded", func() {
+			mark := len(emu.EventTypes(""))
+			pi, err := blik("777123", nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(pi.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			Expect(pi.NextAction.Type).To(Equal(stripe.PaymentIntentNextActionType("blik_authorize")))
+			Expect(pi.PaymentMethodOptions.BLIK).NotTo(BeNil(), "the code is not shown back")
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.created", "payment_intent.requires_action"}))
+			// The test page stands for the bank's app: no return_url to go
+			// back to, it says how the payment ended.
+			status, body, _, _ := get(emu.URL() + "/v1/test_helpers/payment_intents/" + pi.ID + "/authenticate?outcome=succeed")
+			Expect(status).To(Equal(200), body)
+			Expect(body).To(ContainSubstring("succeeded"))
+			done := withCharge(pi.ID)
+			Expect(string(done.LatestCharge.PaymentMethodDetails.Type)).To(Equal("blik"))
+			Expect(done.LatestCharge.PaymentMethodDetails.BLIK.BuyerID).NotTo(BeEmpty())
+			re, err := sc.V1Refunds.Create(Ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(1000)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(re.Status).To(Equal(stripe.RefundStatusSucceeded))
+			Expect(re.DestinationDetails.Type).To(Equal("blik"))
+			Expect(re.DestinationDetails.BLIK.ReferenceStatus).To(Equal("pending"))
+		})
+
+		It("fails when the customer declines in the app", func() {
+			pi, err := blik("777123", nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(authorizePayment(pi, "fail")["status"]).To(Equal("requires_payment_method"))
+			Expect(retrieveIntent(sc, pi.ID).LastPaymentError.Code).To(Equal(stripe.ErrorCodePaymentIntentAuthenticationFailure))
+		})
+
+		withEmail := func(email string) func(*stripe.PaymentIntentCreateParams) {
+			return func(p *stripe.PaymentIntentCreateParams) {
+				p.PaymentMethodData.BillingDetails = &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Email: stripe.String(email)}
+			}
+		}
+
+		It("is approved within seconds when the test page does not decide and no failure email is given", func() {
+			pi, err := blik("777123", nil)
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Advance(6 * time.Second)
+			Expect(retrieveIntent(sc, pi.ID).Status).To(Equal(stripe.PaymentIntentStatusSucceeded))
+		})
+
+		It("is declined after 8 seconds, or times out after 60, as the guide's test emails say", func() {
+			declined, err := blik("777123", withEmail("jan.customer_declined@example.com"))
+			Expect(err).NotTo(HaveOccurred())
+			timedOut, err := blik("777123", withEmail("customer_timeout@example.com"))
+			Expect(err).NotTo(HaveOccurred())
+			emu.Clock().Advance(7 * time.Second)
+			Expect(retrieveIntent(sc, declined.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			mark := len(emu.EventTypes(""))
+			emu.Clock().Advance(2 * time.Second)
+			d := retrieveIntent(sc, declined.ID)
+			Expect(d.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			Expect(d.NextAction).To(BeNil())
+			Expect(d.LastPaymentError.Code).To(Equal(stripe.ErrorCode("payment_method_provider_decline")))
+			Expect(d.LastPaymentError.Msg).To(Equal("The customer declined this payment."))
+			Expect(eventsSince(mark)).To(Equal([]string{"payment_intent.payment_failed"}))
+			Expect(retrieveIntent(sc, timedOut.ID).Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
+			emu.Clock().Advance(52 * time.Second)
+			t := retrieveIntent(sc, timedOut.ID)
+			Expect(t.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+			Expect(t.LastPaymentError.Code).To(Equal(stripe.ErrorCode("payment_method_provider_timeout")))
+		})
+
+		It("fails at confirmation a code the test email says is invalid or expired", func() {
+			for _, email := range []string{"invalid_code@example.com", "x.expired_code@example.com"} {
+				_, err := blik("777123", withEmail(email))
+				ExpectStripeError(err, 400, "invalid_request_error", "payment_method_invalid_parameter", "payment_method_options[blik][code]")
+				pi := StripeErr(err).PaymentIntent
+				Expect(pi).NotTo(BeNil())
+				failed := retrieveIntent(sc, pi.ID)
+				Expect(failed.Status).To(Equal(stripe.PaymentIntentStatusRequiresPaymentMethod))
+				Expect(failed.LastPaymentError.Code).To(Equal(stripe.ErrorCode("payment_method_invalid_parameter")))
+			}
+		})
+
+		It("refuses a confirmation without a 6-digit code, a code sent before confirming, and what BLIK cannot do, making nothing", func() {
+			const param = "payment_method_options[blik][code]"
+			_, err := blik("", nil)
+			ExpectStripeError(err, 400, "invalid_request_error", "parameter_missing", param)
+			for _, code := range []string{"12345", "1234567", "12345a"} {
+				_, err = blik(code, nil)
+				ExpectStripeError(err, 400, "invalid_request_error", "", param)
+			}
+			_, err = blik("777123", func(p *stripe.PaymentIntentCreateParams) { p.Confirm = nil })
+			ExpectStripeError(err, 400, "invalid_request_error", "", param)
+			_, err = blik("777123", func(p *stripe.PaymentIntentCreateParams) { p.Currency = stripe.String("eur") })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(StripeErr(err).Msg).To(ContainSubstring("The payment method type blik only supports the following currencies: pln"))
+			_, err = blik("777123", func(p *stripe.PaymentIntentCreateParams) { p.CaptureMethod = stripe.String("manual") })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "capture_method")
+			_, err = blik("777123", func(p *stripe.PaymentIntentCreateParams) { p.SetupFutureUsage = stripe.String("off_session") })
+			ExpectStripeError(err, 400, "invalid_request_error", "", "setup_future_usage")
+			Expect(emu.Count("", "payment_intent")).To(BeZero())
+			_, err = sc.V1SetupIntents.Create(Ctx, &stripe.SetupIntentCreateParams{PaymentMethodTypes: []*string{stripe.String("blik")}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+			Expect(emu.Count("", "setup_intent")).To(BeZero())
+		})
+
+		It("takes the code on the confirmation of an intent made earlier", func() {
+			pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(2500), Currency: stripe.String("pln"),
+				PaymentMethodTypes: []*string{stripe.String("blik")}})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1PaymentIntents.Update(Ctx, pi.ID, &stripe.PaymentIntentUpdateParams{PaymentMethodOptions: &stripe.PaymentIntentUpdatePaymentMethodOptionsParams{
+				BLIK: &stripe.PaymentIntentUpdatePaymentMethodOptionsBLIKParams{Code: stripe.String("777123")}}})
+			ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_options[blik][code]")
+			confirmed, err := sc.V1PaymentIntents.Confirm(Ctx, pi.ID, &stripe.PaymentIntentConfirmParams{
+				PaymentMethodData:    &stripe.PaymentIntentPaymentMethodDataParams{Type: stripe.String("blik")},
+				PaymentMethodOptions: &stripe.PaymentIntentPaymentMethodOptionsParams{BLIK: &stripe.PaymentIntentPaymentMethodOptionsBLIKParams{Code: stripe.String("777123")}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(confirmed.Status).To(Equal(stripe.PaymentIntentStatusRequiresAction))
 		})
 	})
 

@@ -980,9 +980,9 @@ var _ = Describe("Payment Links", Label("checkout", "payment-links"), func() {
 				PaymentMethodTypes: stripe.StringSlice(types)}
 		}
 		for _, p := range []*stripe.PaymentLinkCreateParams{
-			link(usd.ID, "card", "ideal"),    // iDEAL pays in euros only
-			link(recurring.ID, "multibanco"), // not emulated at all
-			link(recurring.ID, "oxxo"),       // a voucher pays once
+			link(usd.ID, "card", "ideal"), // iDEAL pays in euros only
+			link(recurring.ID, "sofort"),  // not emulated at all
+			link(recurring.ID, "oxxo"),    // a voucher pays once
 		} {
 			_, err := sc.V1PaymentLinks.Create(Ctx, p)
 			Expect(StripeErr(err).HTTPStatusCode).To(Equal(400), "%v", err)

@@ -965,7 +965,7 @@ func Complete(c *api.Call, before store.Obj) (store.Obj, error) {
 	if name != "" {
 		nameV = name
 	}
-	if pmID == "pm_oxxo" || pmID == "pm_boleto" || pmID == "pm_konbini" {
+	if pmID == "pm_oxxo" || pmID == "pm_boleto" || pmID == "pm_konbini" || pmID == "pm_multibanco" {
 		if pm, err = payments.VoucherPayer(c, pm, nameV, email); err != nil {
 			return nil, err
 		}

@@ -165,6 +165,8 @@ func newCharge(c *api.Call, pi, pm store.Obj, status string, captured bool, fail
 			d = store.Obj{"tax_id": api.Obj(pm["boleto"])["tax_id"]}
 		case "konbini":
 			d = store.Obj{"store": store.Obj{"chain": konbiniPaidAt}}
+		case "multibanco":
+			d, _ = c.Scratch(scratchMultibanco).(store.Obj)
 		}
 		ch["payment_method_details"] = store.Obj{"type": pm["type"], api.Str(pm["type"]): d}
 	}

@@ -161,7 +161,8 @@ func Authenticate(c *api.Call, pi store.Obj) (store.Obj, error) {
 // insufficient_funds after 3 minutes), pm_link (a Link PaymentMethod,
 // the customer signed in to Link on the page), and pm_oxxo (an OXXO
 // voucher for jenny@example.com), pm_boleto (a Boleto for her, CPF
-// 000.000.000-00), pm_konbini (a Konbini voucher for her).
+// 000.000.000-00), pm_konbini (a Konbini voucher for her), pm_multibanco
+// (a Multibanco voucher for her).
 func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 	bank := map[string][2]string{
 		"pm_sepa_debit":           {"sepa_debit", "DE89370400440532013000"},
@@ -182,7 +183,7 @@ func TestPaymentMethod(c *api.Call, id, param string) (store.Obj, error) {
 		o := linkPaymentMethod(c, "jenny@example.com")
 		return o, c.Put(o)
 	}
-	if id == "pm_oxxo" || id == "pm_boleto" || id == "pm_konbini" {
+	if id == "pm_oxxo" || id == "pm_boleto" || id == "pm_konbini" || id == "pm_multibanco" {
 		// A voucher for the customer: Checkout sets the email the page
 		// collected, which decides the test voucher (VoucherPayer). A
 		// Boleto's payer has the guide's test CPF, paid after 3 minutes,
@@ -283,7 +284,7 @@ func ManualCaptureRefused(typ, param string) error {
 func WaitsForVoucher(pi store.Obj) bool { return waitsForVoucher(pi) }
 
 // VoucherPayer gives a voucher PaymentMethod made for a hosted page
-// (pm_oxxo, pm_boleto, pm_konbini) the name and email the page collected, as Stripe's page
+// (pm_oxxo, pm_boleto, pm_konbini, pm_multibanco) the name and email the page collected, as Stripe's page
 // sends them: the email decides what a test voucher does.
 func VoucherPayer(c *api.Call, pm store.Obj, name, email any) (store.Obj, error) {
 	after := api.Clone(pm)

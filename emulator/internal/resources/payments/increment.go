@@ -48,6 +48,11 @@ func checkIntentMethodOptions(c *api.Call) error {
 	if err := checkVoucherOptions(c); err != nil {
 		return err
 	}
+	if c.Params.Has("payment_method_options.blik") {
+		if err := checkBlikCode(c); err != nil {
+			return err
+		}
+	}
 	if c.Params.Has("payment_method_options.pix") {
 		if err := checkPixOptions(c); err != nil {
 			return err

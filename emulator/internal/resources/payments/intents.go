@@ -272,6 +272,9 @@ func createIntent(c *api.Call) (any, error) {
 				return nil, apierr.InvalidRequest("You can only pass %s when confirm=true.", p).WithParam(p)
 			}
 		}
+		if err := blikCodeOutsideConfirmation(c); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkReturnURLScheme(c); err != nil {
 		return nil, err
@@ -656,7 +659,7 @@ func paymentMethodFromData(c *api.Call, pmd params.Values) (store.Obj, error) {
 	case "customer_balance":
 		pmd.MarkRead("customer_balance") // {}: nothing to read
 		o = customerBalanceMethod(c, bd)
-	case "oxxo", "boleto", "konbini":
+	case "oxxo", "boleto", "konbini", "multibanco":
 		o, err = voucherFromParams(&sub, typ, bd)
 	case "":
 		return nil, apierr.MissingParam("payment_method_data[type]")
@@ -786,6 +789,9 @@ func updateIntent(c *api.Call) (any, error) {
 			return nil, apierr.NoSuchObject("customer", cus, "customer")
 		}
 		after["customer"] = cus
+	}
+	if err := blikCodeOutsideConfirmation(c); err != nil {
+		return nil, err
 	}
 	if err := applyIntentParams(c, after); err != nil {
 		return nil, err
@@ -1105,6 +1111,11 @@ func confirmAs(c *api.Call, pi store.Obj, fromAPI bool) (any, error) {
 		}
 		if err := checkRedirectConfirm(c, pi, pm, returnURL); err != nil {
 			return nil, err
+		}
+		if pm["type"] == "blik" {
+			if err := startBlik(c, before, pi, pm, fromAPI); err != nil {
+				return nil, err
+			}
 		}
 		if errorOnAction {
 			return actionRefused(c, before, pi, pm)

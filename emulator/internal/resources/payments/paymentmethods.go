@@ -25,10 +25,10 @@ var PaymentMethodKind = &api.Kind{
 // SupportedTypes are the payment method types the emulator can create.
 var supportedTypes = map[string]bool{"card": true, "sepa_debit": true, "us_bank_account": true,
 	"ideal": true, "bancontact": true, "eps": true, "p24": true, "klarna": true,
-	"affirm": true, "afterpay_clearpay": true, "paypal": true, "cashapp": true, "revolut_pay": true, "amazon_pay": true, "alipay": true, "wechat_pay": true, "grabpay": true, "mobilepay": true, "twint": true, "swish": true, "paynow": true, "promptpay": true, "pix": true, "customer_balance": true, "oxxo": true, "boleto": true, "konbini": true, "bacs_debit": true, "au_becs_debit": true, "acss_debit": true}
+	"affirm": true, "afterpay_clearpay": true, "paypal": true, "cashapp": true, "revolut_pay": true, "amazon_pay": true, "alipay": true, "wechat_pay": true, "grabpay": true, "mobilepay": true, "twint": true, "swish": true, "paynow": true, "promptpay": true, "pix": true, "blik": true, "customer_balance": true, "oxxo": true, "boleto": true, "konbini": true, "multibanco": true, "bacs_debit": true, "au_becs_debit": true, "acss_debit": true}
 
 // supportedList names the supported types in refusals.
-const supportedList = "card, sepa_debit, us_bank_account, bacs_debit, au_becs_debit, acss_debit, ideal, bancontact, eps, p24, klarna, affirm, afterpay_clearpay, paypal, cashapp, revolut_pay, amazon_pay, alipay, wechat_pay, grabpay, mobilepay, twint, swish, paynow, promptpay, pix, oxxo, boleto, konbini and customer_balance"
+const supportedList = "card, sepa_debit, us_bank_account, bacs_debit, au_becs_debit, acss_debit, ideal, bancontact, eps, p24, klarna, affirm, afterpay_clearpay, paypal, cashapp, revolut_pay, amazon_pay, alipay, wechat_pay, grabpay, mobilepay, twint, swish, paynow, promptpay, pix, blik, oxxo, boleto, konbini, multibanco and customer_balance"
 
 // listedOnly are types an intent, a Checkout Session, a payment link or
 // an invoice may offer though the API makes no PaymentMethod of them:
@@ -345,7 +345,7 @@ func createPaymentMethod(c *api.Call) (any, error) {
 	case "customer_balance":
 		c.Params.MarkRead("customer_balance") // {}: nothing to read
 		o = customerBalanceMethod(c, bd)
-	case "oxxo", "boleto", "konbini":
+	case "oxxo", "boleto", "konbini", "multibanco":
 		o, err = voucherFromParams(c, typ, bd)
 	default:
 		o, err = redirectFromParams(c, typ, bd)

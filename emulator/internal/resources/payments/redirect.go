@@ -46,6 +46,11 @@ type redirectMethod struct {
 	// confirmation needs no return_url; the test page, once decided, says
 	// how the payment ended.
 	qr bool
+	// code: BLIK, whose customer types a code from their bank's app into
+	// the payment form (payment_method_options[blik][code], sent with the
+	// confirmation) and approves the payment in that app: no return_url,
+	// and nothing for the next action to show.
+	code bool
 	// action is the next_action type the customer is sent on with, when
 	// not redirect_to_url: Cash App Pay's and Swish's QR code or redirect,
 	// Alipay's redirect, WeChat Pay's, PayNow's, PromptPay's and Pix's QR
@@ -118,7 +123,12 @@ var redirectMethods = map[string]redirectMethod{
 	// expiring (payment_method_options[pix]); single-use here: saving
 	// needs Pix Automático's mandates, which the pinned version's spec
 	// does not take (setup_future_usage none only).
-	"pix":         {currencies: []string{"brl"}, wallet: true, single: true, qr: true, action: "pix_display_qr_code"},
+	"pix": {currencies: []string{"brl"}, wallet: true, single: true, qr: true, action: "pix_display_qr_code"},
+	// BLIK (Poland, pln): approved in the customer's bank's app within 60
+	// seconds of confirmation (Stripe's BLIK guide); single-use here, as
+	// the pinned version's spec takes setup_future_usage none only (saving
+	// it for recurring payments came later); no manual capture.
+	"blik":        {currencies: []string{"pln"}, wallet: true, single: true, code: true, action: "blik_authorize"},
 	"revolut_pay": {currencies: []string{"dkk", "eur", "gbp", "huf", "pln", "ron"}, wallet: true, manual: true, reusable: true},
 	"amazon_pay": {currencies: []string{"aud", "chf", "dkk", "eur", "gbp", "hkd", "jpy", "nok", "nzd", "sek", "usd", "zar"},
 		wallet: true, manual: true, reusable: true},
@@ -305,7 +315,7 @@ func checkRedirectConfirm(c *api.Call, pi, pm store.Obj, returnURL string) error
 		if err := checkWeChatClient(pi); err != nil {
 			return err
 		}
-	} else if returnURL == "" && !m.qr {
+	} else if returnURL == "" && !m.qr && !m.code {
 		return apierr.InvalidRequest("You must provide a `return_url` when confirming a PaymentIntent with the payment method type %s.", typ).WithParam("return_url")
 	}
 	if confirmedOffSession(c) {
@@ -361,6 +371,9 @@ func metaPageReturn(acct, intent string) string { return "pagereturn:" + acct + 
 // page where they authorize or fail the payment.
 func redirectAction(c *api.Call, pi, pm store.Obj, returnURL string) (store.Obj, error) {
 	action, err := methodAction(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate", api.Str(pi["id"]), api.Str(pm["type"]), returnURL)
+	if err == nil && pm["type"] == "blik" {
+		return action, timeBlik(c, pi, pm)
+	}
 	if err != nil || pm["type"] != "pix" {
 		return action, err
 	}
@@ -405,6 +418,11 @@ func methodAction(c *api.Call, path, id, typ, returnURL string) (store.Obj, erro
 			"data": url, "hosted_instructions_url": url,
 			"image_url_png": qrImageURL(c, id, "png"), "image_url_svg": qrImageURL(c, id, "svg"),
 		}}, nil
+	case "blik_authorize":
+		// The customer approves in their bank's app: the action names
+		// nothing more (as a recorded BLIK intent of Stripe's shows it);
+		// the test page decides in the emulator.
+		return store.Obj{"type": "blik_authorize"}, nil
 	case "alipay_handle_redirect":
 		// native_data and native_url are for Alipay's apps, which the
 		// emulator has none of: null, as a web payment needs only url.
@@ -516,6 +534,10 @@ func redirectDetails(pm store.Obj, pi store.Obj) store.Obj {
 		return store.Obj{"location": nil, "reader": nil, "reference": providerRef(pi, 20)}
 	case "promptpay":
 		return store.Obj{"reference": providerRef(pi, 20)}
+	case "blik":
+		// BLIK's identifier of the buyer: the emulator's, the same for
+		// the same method.
+		return store.Obj{"buyer_id": providerRef(pm, 16)}
 	case "pix":
 		// The end-to-end id of the Pix transfer: the emulator's value.
 		return store.Obj{"bank_transaction_id": "E" + digitsOf(api.Str(pi["id"]), 31)}

@@ -88,6 +88,12 @@ func createRefund(c *api.Call) (any, error) {
 		// Stripe's PromptPay page: the customer is emailed to say where
 		// the funds go back to, which is not modelled.
 		return nil, apierr.InvalidRequest("stripe-emu does not emulate refunding a PromptPay payment (%s): Stripe asks the customer where to return the funds. It refused the request rather than answer as if it had taken effect.", chID).WithParam("charge")
+	} else if typ == "multibanco" {
+		// Stripe's Multibanco page: refunded in full or in part for up to
+		// 365 days (the refusal's wording is the emulator's).
+		if c.Now > api.Int(chBefore["created"])+multibancoRefundWindow {
+			return nil, apierr.InvalidRequest("Charge %s was made more than 365 days ago: a Multibanco payment can be refunded for up to 365 days after it was made.", chID).WithParam("charge").WithCode("charge_not_refundable")
+		}
 	} else if isVoucher(typ) {
 		// The OXXO and Boleto guides: their payments can't be refunded
 		// (Stripe's refusal of such a refund is not documented).
@@ -238,6 +244,12 @@ func createRefund(c *api.Call) (any, error) {
 		}
 	}
 	if d := refundDestination(api.Str(api.Obj(chBefore["payment_method_details"])["type"])); d != nil {
+		if m := api.Obj(d["multibanco"]); m != nil {
+			// Stripe's Multibanco page: a succeeded refund's reference is
+			// an identifier to give the customer (its format is not
+			// documented: the refund's own id's end).
+			m["reference"] = providerRef(re, 16)
+		}
 		re["destination_details"] = d
 	}
 	delete(re, "livemode")
@@ -316,9 +328,12 @@ func refundDestination(typ string) store.Obj {
 		"alipay", "cashapp", "wechat_pay", "amazon_pay":
 		// Stripe's spec gives these an empty hash.
 		return store.Obj{"type": typ, typ: store.Obj{}}
-	case "swish":
-		// Swish's reference for the refund comes later.
-		return store.Obj{"type": "swish", "swish": store.Obj{"network_decline_code": nil, "reference": nil, "reference_status": "pending"}}
+	case "multibanco":
+		// Its reference is filled in by the refund (createRefund).
+		return store.Obj{"type": "multibanco", "multibanco": store.Obj{"reference": nil, "reference_status": "available"}}
+	case "swish", "blik":
+		// Swish's and BLIK's reference for the refund comes later.
+		return store.Obj{"type": typ, typ: store.Obj{"network_decline_code": nil, "reference": nil, "reference_status": "pending"}}
 	}
 	return nil
 }

@@ -198,6 +198,9 @@ var redirectOptionDefaults = map[string]store.Obj{
 	"klarna": {"preferred_locale": nil}, "paypal": {"preferred_locale": nil, "reference": nil},
 	"oxxo": {"expires_after_days": int64(3)}, "boleto": {"expires_after_days": int64(3)},
 	"konbini": {"confirmation_number": nil, "expires_after_days": nil, "expires_at": nil, "product_description": nil},
+	// What Stripe's recorded BLIK intent shows (stripe-android's fixture);
+	// Multibanco's has nothing to show either.
+	"blik": {}, "multibanco": {},
 }
 
 // setupDefaults and paymentDefaults are the types whose defaults a

@@ -10,8 +10,9 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
-// voucherMethod is a payment method type the customer pays in cash with a
-// voucher (OXXO, Boleto, Konbini): confirmation stops at requires_action with the voucher
+// voucherMethod is a payment method type the customer pays with a voucher
+// (in cash at a store: OXXO, Boleto, Konbini; by online banking or at an
+// ATM: Multibanco): confirmation stops at requires_action with the voucher
 // to display, and the PaymentIntent succeeds once the voucher is paid, or
 // needs a new payment method once it expires unpaid.
 type voucherMethod struct {
@@ -38,10 +39,14 @@ var voucherMethods = map[string]voucherMethod{
 		zone: time.FixedZone("America/Sao_Paulo", -3*3600), digits: 47, expiresKey: "expires_at"},
 	"konbini": {currencies: []string{"jpy"}, defaultDays: 3, minDays: 1, maxDays: 60,
 		zone: time.FixedZone("Asia/Tokyo", 9*3600), expiresKey: "expires_at"},
+	// Multibanco in euros: the pinned version's options set no expiry
+	// (maxDays 0: none to check); its guide: the voucher expires 7 days
+	// after it is created (to the second: no end-of-day time is given).
+	"multibanco": {currencies: []string{"eur"}, defaultDays: 7, expiresKey: "expires_at"},
 }
 
 // voucherNames are the types' names as Stripe's guides write them.
-var voucherNames = map[string]string{"oxxo": "OXXO", "boleto": "Boleto", "konbini": "Konbini"}
+var voucherNames = map[string]string{"oxxo": "OXXO", "boleto": "Boleto", "konbini": "Konbini", "multibanco": "Multibanco"}
 
 func isVoucher(typ string) bool {
 	_, ok := voucherMethods[typ]
@@ -56,14 +61,28 @@ var (
 	VoucherSoon = 5 * time.Second
 )
 
+// MultibancoBuffer is how long a Multibanco intent stays processing once
+// its voucher expired unpaid, for a bank transfer's late notice (Stripe's
+// Multibanco guide: at most 4 days), before it fails.
+var MultibancoBuffer = 4 * 24 * time.Hour
+
+// multibancoRefundWindow is how long after it was made a Multibanco
+// payment can be refunded (Stripe's Multibanco page: 365 days).
+const multibancoRefundWindow = 365 * 24 * 60 * 60
+
 // voucherKey holds when a waiting voucher is paid or expires.
 func voucherKey(acct, pi string) string { return "voucher:" + acct + ":" + pi }
 
-// voucherFromParams builds an OXXO, Boleto or Konbini PaymentMethod:
-// Stripe requires the customer's name and email for the voucher, and for a
-// Boleto their CPF or CNPJ (boleto[tax_id]) and address.
+// voucherFromParams builds an OXXO, Boleto, Konbini or Multibanco
+// PaymentMethod: Stripe requires the customer's name and email for the
+// voucher (a Multibanco voucher's email only, as its guide's example
+// sends), and for a Boleto their CPF or CNPJ (boleto[tax_id]) and address.
 func voucherFromParams(c *api.Call, typ string, bd store.Obj) (store.Obj, error) {
-	if err := requireBillingDetails(bd, "name", "email"); err != nil {
+	required := []string{"name", "email"}
+	if typ == "multibanco" {
+		required = required[1:]
+	}
+	if err := requireBillingDetails(bd, required...); err != nil {
 		return nil, err
 	}
 	details := store.Obj{}
@@ -113,6 +132,9 @@ func taxIDDigits(id string) string {
 // outside what Stripe's API reference describes.
 func checkVoucherOptions(c *api.Call) error {
 	for typ, m := range voucherMethods {
+		if m.maxDays == 0 {
+			continue // Multibanco: no expiry option
+		}
 		days, ok := c.Params.Int("payment_method_options." + typ + ".expires_after_days")
 		if !ok {
 			continue
@@ -251,9 +273,14 @@ func confirmVoucher(c *api.Call, before, pi, pm store.Obj, errorOnAction bool) (
 	if d, ok := opts["expires_after_days"].(int64); ok {
 		days = d
 	}
-	// The voucher expires at 23:59 local time, days calendar days on.
-	local := time.Unix(c.Now, 0).In(m.zone)
-	expires := time.Date(local.Year(), local.Month(), local.Day()+int(days), 23, 59, 59, 0, m.zone).Unix()
+	var expires int64
+	if m.zone == nil {
+		expires = c.Now + days*86400
+	} else {
+		// The voucher expires at 23:59 local time, days calendar days on.
+		local := time.Unix(c.Now, 0).In(m.zone)
+		expires = time.Date(local.Year(), local.Month(), local.Day()+int(days), 23, 59, 59, 0, m.zone).Unix()
+	}
 	if at, ok := opts["expires_at"].(int64); ok && typ == "konbini" {
 		expires = at
 	}
@@ -275,9 +302,14 @@ func confirmVoucher(c *api.Call, before, pi, pm store.Obj, errorOnAction bool) (
 	}
 	page := testPageURL(c, "/v1/test_helpers/payment_intents/"+api.Str(pi["id"])+"/authenticate")
 	var details store.Obj
-	if typ == "konbini" {
+	switch typ {
+	case "konbini":
 		details = store.Obj{"expires_at": expires, "hosted_voucher_url": page, "stores": konbiniStores(c, opts)}
-	} else {
+	case "multibanco":
+		// A Multibanco entity is 5 digits and a reference 9; Stripe's test
+		// vouchers' values are not documented: random digits.
+		details = store.Obj{"entity": voucherNumber(c, 5), "expires_at": expires, "hosted_voucher_url": page, "reference": voucherNumber(c, 9)}
+	default:
 		details = store.Obj{m.expiresKey: expires, "hosted_voucher_url": page, "number": voucherNumber(c, m.digits)}
 	}
 	if typ == "boleto" {
@@ -352,6 +384,11 @@ func payVoucher(c *api.Call, before store.Obj) (store.Obj, error) {
 	pi := api.Clone(before)
 	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
 	c.SetScratch(scratchVoucherNumber, voucherDetailsNumber(before))
+	if api.Obj(before["next_action"])["type"] == "multibanco_display_details" {
+		// The charge shows the entity and reference paid.
+		d := api.Obj(api.Obj(before["next_action"])["multibanco_display_details"])
+		c.SetScratch(scratchMultibanco, store.Obj{"entity": d["entity"], "reference": d["reference"]})
+	}
 	pi["next_action"] = nil
 	res, err := charge(c, before, pi, pm, card{})
 	if err != nil {
@@ -361,7 +398,10 @@ func payVoucher(c *api.Call, before store.Obj) (store.Obj, error) {
 	return paid, useUp(c, paid)
 }
 
-const scratchVoucherNumber = "payments.voucher_number"
+const (
+	scratchVoucherNumber = "payments.voucher_number"
+	scratchMultibanco    = "payments.multibanco"
+)
 
 func voucherDetailsNumber(pi store.Obj) string {
 	next := api.Obj(pi["next_action"])
@@ -384,8 +424,27 @@ func expireVoucher(c *api.Call, before store.Obj) (store.Obj, error) {
 	return pi, nil
 }
 
-// voucherTimer pays or expires each voucher, and expires each unpaid
-// Pix code, when its time comes.
+// multibancoExpired is a Multibanco voucher reaching its expires_at
+// unpaid: as Stripe's guide says, the intent goes processing
+// (payment_intent.processing) for the buffer, then fails unless paid.
+func multibancoExpired(c *api.Call, before store.Obj) error {
+	pi := api.Clone(before)
+	pi["status"], pi["next_action"] = Processing, nil
+	if err := c.Tx.SetMeta(voucherKey(c.Account, api.Str(pi["id"])), strconv.FormatInt(c.Now+int64(MultibancoBuffer.Seconds()), 10)); err != nil {
+		return err
+	}
+	return saveIntentEmitting(c, before, pi, "payment_intent.processing")
+}
+
+// isMultibanco tells an intent paid, or being paid, by Multibanco.
+func isMultibanco(c *api.Call, pi store.Obj) bool {
+	pm, _ := c.Tx.Get(c.Account, "payment_method", api.Str(pi["payment_method"]))
+	return pm["type"] == "multibanco"
+}
+
+// voucherTimer pays or expires each voucher, expires each unpaid Pix
+// code and settles each BLIK payment the test page left undecided, when
+// its time comes.
 var voucherTimer = metaTimer("payment_intent", voucherKey, voucherWork)
 
 func voucherWork(account, id string, at int64) api.Due {
@@ -397,6 +456,14 @@ func voucherWork(account, id string, at int64) api.Due {
 			_, err := expireVoucher(c, pi)
 			return err
 		}
+		if ok && waitsForBlik(pi) {
+			return settleBlik(c, pi)
+		}
+		if ok && pi["status"] == Processing && isMultibanco(c, pi) {
+			// Its buffer after expiry is over, no payment having come.
+			_, err := expireVoucher(c, pi)
+			return err
+		}
 		if !ok || !waitsForVoucher(pi) {
 			c.Tx.DeleteMeta(voucherKey(account, id))
 			return nil
@@ -404,7 +471,13 @@ func voucherWork(account, id string, at int64) api.Due {
 		pm, _ := c.Tx.Get(account, "payment_method", api.Str(pi["payment_method"]))
 		var err error
 		switch voucherTest(pm) {
-		case "expire_immediately", "expire_with_delay", "fill_never":
+		case "fill_never":
+			if pm["type"] == "multibanco" {
+				err = multibancoExpired(c, pi)
+				break
+			}
+			_, err = expireVoucher(c, pi)
+		case "expire_immediately", "expire_with_delay":
 			_, err = expireVoucher(c, pi)
 		default:
 			_, err = payVoucher(c, pi)
