@@ -485,6 +485,9 @@ var _ = Describe("Checkout's payment method types", Label("checkout", "payments"
 		})
 		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
 		Expect(StripeErr(err).Msg).To(HaveSuffix("The payment method type cashapp only supports the following currencies: usd."))
+		_, err = session("blik")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
+		Expect(StripeErr(err).Msg).To(HaveSuffix("The payment method type blik only supports the following currencies: pln."))
 	})
 
 	It("refuses a wallet in subscription mode by name, as not emulated", func() {
