@@ -46,7 +46,7 @@ var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
 		out, err := run.CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), "%s", out)
 		GinkgoWriter.Printf("%s", out)
-		Expect(string(out)).To(ContainSubstring("all checks passed (31)"))
+		Expect(string(out)).To(ContainSubstring("all checks passed (32)"))
 
 		// What the page did reached the emulator with the publishable key.
 		browserCalls := 0

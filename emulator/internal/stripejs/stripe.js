@@ -201,6 +201,7 @@
     cardExpiry: ['expiry'],
     cardCvc: ['cvc'],
     payment: ['number', 'expiry', 'cvc', 'postal'],
+    iban: ['iban'],
     address: ADDRESS_FIELDS,
     linkAuthentication: ['email'],
     expressCheckout: [],
@@ -513,7 +514,7 @@
 
   ElementsGroup.prototype.create = function (type, options) {
     if (!ELEMENT_FIELDS[type]) {
-      throw integrationError(NOT_EMULATED + "the '" + type + "' Element: it emulates card, cardNumber, cardExpiry, cardCvc, payment (cards only), address, linkAuthentication, and expressCheckout and paymentRequestButton (no wallet available).");
+      throw integrationError(NOT_EMULATED + "the '" + type + "' Element: it emulates card, cardNumber, cardExpiry, cardCvc, payment (cards and SEPA Direct Debit), iban, address, linkAuthentication, and expressCheckout and paymentRequestButton (no wallet available).");
     }
     if (type === 'address' && !(options && (options.mode === 'shipping' || options.mode === 'billing'))) {
       throw integrationError('Invalid value for create(\'address\'): mode should be one of the following strings: shipping, billing. You specified: ' + (options && options.mode) + '.');
@@ -798,6 +799,32 @@
   };
   StripeEmu.prototype.confirmCardSetup = StripeEmu.prototype.confirmCardPayment;
 
+  // confirmSepaDebitPayment / confirmSepaDebitSetup: the IBAN Element's
+  // account (payment_method.sepa_debit), with the billing details SEPA
+  // needs (name, email) and the mandate the customer accepts on the page,
+  // as Stripe.js sends it; or a saved PaymentMethod's id.
+  StripeEmu.prototype.confirmSepaDebitPayment = function (clientSecret, data) {
+    try { intentIdOf(clientSecret); } catch (e) { return Promise.reject(e); }
+    data = data || {};
+    var params = confirmOptions(data);
+    var pm = data.payment_method;
+    if (typeof pm === 'string') {
+      params.payment_method = pm;
+    } else if (pm) {
+      var el = pm.sepa_debit;
+      var iban = el instanceof Element ? el._state() : null;
+      if (!iban) return Promise.resolve({ error: { type: 'invalid_request_error', message: NOT_EMULATED + 'SEPA details passed as data: pass an IBAN Element as payment_method.sepa_debit.' } });
+      if (iban.error) return Promise.resolve({ error: iban.error });
+      if (!iban.complete) return Promise.resolve({ error: validationError('incomplete_iban', 'Your IBAN is incomplete.') });
+      params.payment_method_data = { type: 'sepa_debit', sepa_debit: { iban: cleanIban(iban.values.iban) }, billing_details: pm.billing_details };
+    }
+    if (!params.mandate_data && typeof pm !== 'string') {
+      params.mandate_data = { customer_acceptance: { type: 'online', online: { infer_from_client: true } } };
+    }
+    return this._confirm(clientSecret, params, true);
+  };
+  StripeEmu.prototype.confirmSepaDebitSetup = StripeEmu.prototype.confirmSepaDebitPayment;
+
   // confirmPayment / confirmSetup: the Payment Element's card, then, as
   // Stripe.js does, the customer is sent to return_url unless
   // redirect: 'if_required' and nothing needs a redirect.
@@ -1029,10 +1056,10 @@
     'confirmGiropayPayment', 'confirmGrabPayPayment', 'confirmIdealPayment', 'confirmKlarnaPayment',
     'confirmKonbiniPayment', 'confirmMobilepayPayment', 'confirmOxxoPayment', 'confirmP24Payment',
     'confirmPayNowPayment', 'confirmPayPalPayment', 'confirmPixPayment', 'confirmPromptPayPayment',
-    'confirmSepaDebitPayment', 'confirmSofortPayment', 'confirmUsBankAccountPayment', 'confirmWechatPayPayment',
+    'confirmSofortPayment', 'confirmUsBankAccountPayment', 'confirmWechatPayPayment',
     'confirmZipPayment', 'confirmAcssDebitSetup', 'confirmAuBecsDebitSetup', 'confirmBacsDebitSetup',
     'confirmBancontactSetup', 'confirmCashappSetup', 'confirmIdealSetup', 'confirmPayPalSetup',
-    'confirmSepaDebitSetup', 'confirmSofortSetup', 'confirmUsBankAccountSetup', 'collectBankAccountForPayment',
+    'confirmSofortSetup', 'confirmUsBankAccountSetup', 'collectBankAccountForPayment',
     'collectBankAccountForSetup', 'collectBankAccountToken', 'collectFinancialConnectionsAccounts',
     'verifyMicrodepositsForPayment', 'verifyMicrodepositsForSetup', 'createSource',
     'retrieveSource', 'createRadarSession', 'initCheckout',

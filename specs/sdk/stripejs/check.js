@@ -308,6 +308,17 @@ async function api(path, method = 'GET') {
     assert.ok(mandate.customer_acceptance.online.ip_address, 'the browser\'s address');
   });
 
+  await check('confirmSepaDebitPayment debits the IBAN Element\'s account under an online mandate', async () => {
+    await open('iban');
+    await page.locator('[name=iban]').fill('AT611904300234573201');
+    const m = /^payment_intent:(pi_\w+):processing$/.exec(await pay());
+    assert.ok(m, await page.locator('#result').textContent());
+    const pi = await api('/v1/payment_intents/' + m[1] + '?expand[]=payment_method&expand[]=latest_charge');
+    assert.equal(pi.payment_method.sepa_debit.country, 'AT');
+    assert.equal(pi.payment_method.billing_details.name, 'Jenny Rosen');
+    assert.ok(pi.latest_charge.payment_method_details.sepa_debit.mandate);
+  });
+
   await check('the Payment Element refuses a mistyped IBAN before calling the API', async () => {
     await open('sepa-element');
     await typeSepa('DE89370400440532013001');
