@@ -736,6 +736,11 @@
       window.location.assign(next.redirect_to_url.url);
       return new Promise(function () {});
     }
+    if (/_handle_redirect$/.test(next.type) && next[next.type] && next[next.type].url) {
+      // Alipay's: the provider's page, then back to return_url.
+      window.location.assign(next[next.type].url);
+      return new Promise(function () {});
+    }
     if (next.type !== 'use_stripe_sdk') {
       return Promise.resolve({ error: { type: 'invalid_request_error', message: NOT_EMULATED + "next_action '" + next.type + "'." } });
     }
@@ -824,6 +829,50 @@
     return this._confirm(clientSecret, params, true);
   };
   StripeEmu.prototype.confirmSepaDebitSetup = StripeEmu.prototype.confirmSepaDebitPayment;
+
+  // The redirect methods' confirm calls: the type's payment_method_data
+  // (its details as plain data, its billing_details; just the type when
+  // no payment_method is given, as Stripe.js does), return_url, then the
+  // customer is sent to the test page standing in for the bank or
+  // provider, and back to return_url. A setup accepts the SEPA mandate
+  // iDEAL and Bancontact set up, online, as Stripe.js sends it.
+  var REDIRECT_CONFIRMS = {
+    Affirm: 'affirm', AfterpayClearpay: 'afterpay_clearpay', Alipay: 'alipay', Bancontact: 'bancontact',
+    Eps: 'eps', GrabPay: 'grabpay', Ideal: 'ideal', Klarna: 'klarna', P24: 'p24', PayPal: 'paypal'
+  };
+  StripeEmu.prototype._confirmRedirect = function (type, clientSecret, data, options) {
+    var ref;
+    try { ref = intentIdOf(clientSecret); } catch (e) { return Promise.reject(e); }
+    data = data || {};
+    var params = confirmOptions(data);
+    var pm = data.payment_method;
+    if (typeof pm === 'string') {
+      params.payment_method = pm;
+    } else {
+      pm = pm || {};
+      var pmd = { type: type };
+      var details = pm[type];
+      if (details instanceof Element) {
+        return Promise.resolve({ error: { type: 'invalid_request_error', code: 'not_emulated', message: NOT_EMULATED + 'bank Elements (' + details._type + '): pass the ' + type + ' details as data.' } });
+      }
+      if (details && typeof details === 'object') pmd[type] = details;
+      if (pm.billing_details) pmd.billing_details = pm.billing_details;
+      params.payment_method_data = pmd;
+    }
+    if (ref.setup && !params.mandate_data) params.mandate_data = { customer_acceptance: { type: 'online', online: { infer_from_client: true } } };
+    return this._confirm(clientSecret, params, !options || options.handleActions !== false);
+  };
+  Object.keys(REDIRECT_CONFIRMS).forEach(function (name) {
+    var type = REDIRECT_CONFIRMS[name];
+    StripeEmu.prototype['confirm' + name + 'Payment'] = function (clientSecret, data, options) {
+      return this._confirmRedirect(type, clientSecret, data, options);
+    };
+  });
+  ['Bancontact', 'Ideal', 'PayPal'].forEach(function (name) {
+    StripeEmu.prototype['confirm' + name + 'Setup'] = function (clientSecret, data, options) {
+      return this._confirmRedirect(REDIRECT_CONFIRMS[name], clientSecret, data, options);
+    };
+  });
 
   // confirmPayment / confirmSetup: the Payment Element's card, then, as
   // Stripe.js does, the customer is sent to return_url unless
@@ -1050,16 +1099,12 @@
 
   // Stripe.js calls the emulator does not emulate: they answer {error}
   // (or throw, for those that answer at once) saying so.
-  ['confirmAcssDebitPayment', 'confirmAffirmPayment', 'confirmAfterpayClearpayPayment', 'confirmAlipayPayment',
-    'confirmAuBecsDebitPayment', 'confirmBancontactPayment', 'confirmBlikPayment', 'confirmBoletoPayment',
-    'confirmCashappPayment', 'confirmCustomerBalancePayment', 'confirmEpsPayment', 'confirmFpxPayment',
-    'confirmGiropayPayment', 'confirmGrabPayPayment', 'confirmIdealPayment', 'confirmKlarnaPayment',
-    'confirmKonbiniPayment', 'confirmMobilepayPayment', 'confirmOxxoPayment', 'confirmP24Payment',
-    'confirmPayNowPayment', 'confirmPayPalPayment', 'confirmPixPayment', 'confirmPromptPayPayment',
+  ['confirmAcssDebitPayment', 'confirmAuBecsDebitPayment', 'confirmBlikPayment', 'confirmBoletoPayment',
+    'confirmCashappPayment', 'confirmCustomerBalancePayment', 'confirmFpxPayment',
+    'confirmGiropayPayment', 'confirmKonbiniPayment', 'confirmMobilepayPayment', 'confirmOxxoPayment', 'confirmPayNowPayment', 'confirmPixPayment', 'confirmPromptPayPayment',
     'confirmSofortPayment', 'confirmUsBankAccountPayment', 'confirmWechatPayPayment',
     'confirmZipPayment', 'confirmAcssDebitSetup', 'confirmAuBecsDebitSetup', 'confirmBacsDebitSetup',
-    'confirmBancontactSetup', 'confirmCashappSetup', 'confirmIdealSetup', 'confirmPayPalSetup',
-    'confirmSofortSetup', 'confirmUsBankAccountSetup', 'collectBankAccountForPayment',
+    'confirmCashappSetup', 'confirmSofortSetup', 'confirmUsBankAccountSetup', 'collectBankAccountForPayment',
     'collectBankAccountForSetup', 'collectBankAccountToken', 'collectFinancialConnectionsAccounts',
     'verifyMicrodepositsForPayment', 'verifyMicrodepositsForSetup', 'createSource',
     'retrieveSource', 'createRadarSession', 'initCheckout',

@@ -319,6 +319,20 @@ async function api(path, method = 'GET') {
     assert.ok(pi.latest_charge.payment_method_details.sepa_debit.mandate);
   });
 
+  await check('confirmIdealPayment sends the customer to the bank\'s test page and back to the return_url', async () => {
+    await open('ideal');
+    await page.locator('#pay').click();
+    await page.waitForURL(EMU + '/**');
+    await page.getByRole('button', { name: 'Authorize test payment' }).click();
+    await page.waitForURL(APP + '/done?**');
+    const q = new URL(page.url()).searchParams;
+    assert.equal(q.get('redirect_status'), 'succeeded');
+    const pi = await api('/v1/payment_intents/' + q.get('payment_intent') + '?expand[]=payment_method');
+    assert.equal(pi.status, 'succeeded');
+    assert.equal(pi.payment_method.ideal.bank, 'abn_amro');
+    assert.equal(pi.payment_method.billing_details.name, 'Jenny Rosen');
+  });
+
   await check('the Payment Element refuses a mistyped IBAN before calling the API', async () => {
     await open('sepa-element');
     await typeSepa('DE89370400440532013001');
@@ -378,7 +392,7 @@ async function api(path, method = 'GET') {
   await check('a Stripe.js call the emulator does not emulate says so', async () => {
     await open('unsupported');
     assert.equal(await pay(), 'error:not_emulated');
-    assert.match(await page.locator('#errors').textContent(), /stripe-emu's Stripe.js does not emulate stripe.confirmIdealPayment/);
+    assert.match(await page.locator('#errors').textContent(), /stripe-emu's Stripe.js does not emulate stripe.confirmFpxPayment/);
   });
 
   await browser.close();
