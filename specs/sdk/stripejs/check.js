@@ -57,6 +57,15 @@ async function api(path, method = 'GET') {
     return page.locator('#result').textContent();
   }
   const threeDS = () => page.frameLocator('iframe[name=stripe-emu-3ds]');
+  // answerInFrame clicks Pay, answers the test page the stand-in opened in
+  // its modal frame with the named button, and returns the page's result
+  // once it matches done.
+  async function answerInFrame(button, done) {
+    await page.locator('#pay').click();
+    await threeDS().getByRole('button', { name: button, exact: true }).click();
+    await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('result').textContent), done.source);
+    return page.locator('#result').textContent();
+  }
 
   await check('a test card pays a PaymentIntent with confirmCardPayment', async () => {
     await open('card');
@@ -107,10 +116,7 @@ async function api(path, method = 'GET') {
   await check('a 3-D Secure card authenticates in the test page frame', async () => {
     await open('card');
     await typeCard('4000002760003184');
-    await page.locator('#pay').click();
-    await threeDS().getByRole('button', { name: 'Authorize test payment' }).click();
-    await page.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
-    const result = await page.locator('#result').textContent();
+    const result = await answerInFrame('Authorize test payment', /^payment_intent:/);
     const m = /^payment_intent:(pi_\w+):succeeded$/.exec(result);
     assert.ok(m, result);
     assert.equal((await api('/v1/payment_intents/' + m[1])).status, 'succeeded');
@@ -120,10 +126,7 @@ async function api(path, method = 'GET') {
   await check('a failed 3-D Secure authentication answers the error', async () => {
     await open('card');
     await typeCard('4000002760003184');
-    await page.locator('#pay').click();
-    await threeDS().getByRole('button', { name: 'Fail test payment' }).click();
-    await page.waitForFunction(() => /^error:/.test(document.getElementById('result').textContent));
-    assert.equal(await page.locator('#result').textContent(), 'error:payment_intent_authentication_failure');
+    assert.equal(await answerInFrame('Fail test payment', /^error:/), 'error:payment_intent_authentication_failure');
   });
 
   await check('confirmCardSetup saves a card on a SetupIntent', async () => {
@@ -189,20 +192,15 @@ async function api(path, method = 'GET') {
 
   await check('handleCardAction authenticates an intent the server confirms, which the server then confirms', async () => {
     await open('card-action');
-    await page.locator('#pay').click();
-    await threeDS().getByRole('button', { name: 'Authorize test payment' }).click();
-    await page.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
-    const m = /^payment_intent:(pi_\w+):requires_confirmation$/.exec(await page.locator('#result').textContent());
-    assert.ok(m, await page.locator('#result').textContent());
+    const result = await answerInFrame('Authorize test payment', /^payment_intent:/);
+    const m = /^payment_intent:(pi_\w+):requires_confirmation$/.exec(result);
+    assert.ok(m, result);
     assert.equal((await api('/v1/payment_intents/' + m[1] + '/confirm', 'POST')).status, 'succeeded');
   });
 
   await check('handleNextAction authenticates an intent confirmed on the server', async () => {
     await open('next-action');
-    await page.locator('#pay').click();
-    await threeDS().getByRole('button', { name: 'Authorize test payment' }).click();
-    await page.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
-    assert.match(await page.locator('#result').textContent(), /^payment_intent:pi_\w+:succeeded$/);
+    assert.match(await answerInFrame('Authorize test payment', /^payment_intent:/), /^payment_intent:pi_\w+:succeeded$/);
   });
 
   await check('retrievePaymentIntent shows the client-side view', async () => {
@@ -231,10 +229,7 @@ async function api(path, method = 'GET') {
   await check('a ConfirmationToken of a 3-D Secure card leaves the action to handleNextAction', async () => {
     await open('ctoken');
     await typeCard('4000002760003184');
-    await page.locator('#pay').click();
-    await threeDS().getByRole('button', { name: 'Authorize test payment' }).click();
-    await page.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
-    assert.match(await page.locator('#result').textContent(), /^payment_intent:pi_\w+:succeeded$/);
+    assert.match(await answerInFrame('Authorize test payment', /^payment_intent:/), /^payment_intent:pi_\w+:succeeded$/);
   });
 
   await check('createConfirmationToken refuses an incomplete Payment Element before calling the API', async () => {
@@ -380,10 +375,7 @@ async function api(path, method = 'GET') {
 
   await check('verifyIdentity shows the Identity session\'s test page in a modal and resolves once submitted', async () => {
     await open('identity');
-    await page.locator('#pay').click();
-    await threeDS().getByRole('button', { name: 'verified', exact: true }).click();
-    await page.waitForFunction(() => /^identity:/.test(document.getElementById('result').textContent));
-    const [, id, state] = (await page.locator('#result').textContent()).split(':');
+    const [, id, state] = (await answerInFrame('verified', /^identity:/)).split(':');
     assert.equal(state, 'submitted');
     const vs = await api('/v1/identity/verification_sessions/' + id);
     assert.equal(vs.status, 'verified');
