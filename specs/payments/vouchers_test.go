@@ -25,17 +25,9 @@ var _ = Describe("OXXO vouchers", Label("payments"), func() {
 
 	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
 	oxxo := func(email string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
-		p := &stripe.PaymentIntentCreateParams{
-			Amount: stripe.Int64(10000), Currency: stripe.String("mxn"), PaymentMethodTypes: []*string{stripe.String("oxxo")},
-			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("oxxo"),
-				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{
-					Name: stripe.String("Jenny Rosen"), Email: stripe.String(email)}},
-			Confirm: stripe.Bool(true),
-		}
-		if extra != nil {
-			extra(p)
-		}
-		return sc.V1PaymentIntents.Create(Ctx, p)
+		return voucherIntent(sc, 10000, "mxn", &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("oxxo"),
+			BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{
+				Name: stripe.String("Jenny Rosen"), Email: stripe.String(email)}}, extra)
 	}
 
 	It("issues a voucher (requires_action, oxxo_display_details) that a customer pays after about 3 minutes", func() {
@@ -198,16 +190,8 @@ var _ = Describe("Boleto vouchers", Label("payments"), func() {
 				State: stripe.String("SP"), PostalCode: stripe.String("01310-200"), Country: stripe.String("BR")}}
 	}
 	boleto := func(taxID, email string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
-		p := &stripe.PaymentIntentCreateParams{
-			Amount: stripe.Int64(5000), Currency: stripe.String("brl"), PaymentMethodTypes: []*string{stripe.String("boleto")},
-			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("boleto"),
-				Boleto: &stripe.PaymentMethodBoletoParams{TaxID: stripe.String(taxID)}, BillingDetails: payer(email)},
-			Confirm: stripe.Bool(true),
-		}
-		if extra != nil {
-			extra(p)
-		}
-		return sc.V1PaymentIntents.Create(Ctx, p)
+		return voucherIntent(sc, 5000, "brl", &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("boleto"),
+			Boleto: &stripe.PaymentMethodBoletoParams{TaxID: stripe.String(taxID)}, BillingDetails: payer(email)}, extra)
 	}
 
 	It("issues a voucher (boleto_display_details) paid after about 3 minutes, the charge naming the tax ID", func() {
@@ -322,17 +306,9 @@ var _ = Describe("Konbini vouchers", Label("payments"), func() {
 	eventsSince := func(n int) []string { return emu.EventTypes("")[n:] }
 	jp := time.FixedZone("JST", 9*3600)
 	konbini := func(email string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
-		p := &stripe.PaymentIntentCreateParams{
-			Amount: stripe.Int64(1099), Currency: stripe.String("jpy"), PaymentMethodTypes: []*string{stripe.String("konbini")},
-			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("konbini"),
-				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{
-					Name: stripe.String("Hanako Yamada"), Email: stripe.String(email)}},
-			Confirm: stripe.Bool(true),
-		}
-		if extra != nil {
-			extra(p)
-		}
-		return sc.V1PaymentIntents.Create(Ctx, p)
+		return voucherIntent(sc, 1099, "jpy", &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("konbini"),
+			BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{
+				Name: stripe.String("Hanako Yamada"), Email: stripe.String(email)}}, extra)
 	}
 	options := func(o *stripe.PaymentIntentCreatePaymentMethodOptionsKonbiniParams) func(*stripe.PaymentIntentCreateParams) {
 		return func(p *stripe.PaymentIntentCreateParams) {
@@ -486,16 +462,8 @@ var _ = Describe("Multibanco vouchers", Label("payments"), func() {
 		return out
 	}
 	multibanco := func(email string, extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
-		p := &stripe.PaymentIntentCreateParams{
-			Amount: stripe.Int64(2500), Currency: stripe.String("eur"), PaymentMethodTypes: []*string{stripe.String("multibanco")},
-			PaymentMethodData: &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("multibanco"),
-				BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Email: stripe.String(email)}},
-			Confirm: stripe.Bool(true),
-		}
-		if extra != nil {
-			extra(p)
-		}
-		return sc.V1PaymentIntents.Create(Ctx, p)
+		return voucherIntent(sc, 2500, "eur", &stripe.PaymentIntentCreatePaymentMethodDataParams{Type: stripe.String("multibanco"),
+			BillingDetails: &stripe.PaymentIntentCreatePaymentMethodDataBillingDetailsParams{Email: stripe.String(email)}}, extra)
 	}
 
 	It("issues a voucher (multibanco_display_details: entity, reference) that a customer pays after about 3 minutes", func() {
@@ -617,3 +585,18 @@ var _ = Describe("Multibanco vouchers", Label("payments"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "payment_method_types")
 	})
 })
+
+// voucherIntent confirms a PaymentIntent of amount in currency with the
+// voucher method data describes (its type the intent's only one), edited
+// by extra first when given.
+func voucherIntent(sc *stripe.Client, amount int64, currency string, data *stripe.PaymentIntentCreatePaymentMethodDataParams,
+	extra func(*stripe.PaymentIntentCreateParams)) (*stripe.PaymentIntent, error) {
+	p := &stripe.PaymentIntentCreateParams{
+		Amount: stripe.Int64(amount), Currency: stripe.String(currency), PaymentMethodTypes: []*string{data.Type},
+		PaymentMethodData: data, Confirm: stripe.Bool(true),
+	}
+	if extra != nil {
+		extra(p)
+	}
+	return sc.V1PaymentIntents.Create(Ctx, p)
+}
