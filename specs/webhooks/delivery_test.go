@@ -169,15 +169,33 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		}
 	})
 
-	It("counts pending_webhooks down once per endpoint that got the event, however often it is resent", func() {
-		ok := listen("customer.created")
+	// failingEndpoint listens for types with a receiver answering 500,
+	// whose pending deliveries keep an event's pending_webhooks up.
+	failingEndpoint := func(types ...string) (*receiver, string) {
+		GinkgoHelper()
 		failing := newReceiver()
 		failing.Answer = func(int, stripe.Event) int { return 500 }
-		bad, secret, err := emu.Webhooks().Listen(failing.Srv.URL, "customer.created")
+		id, secret, err := emu.Webhooks().Listen(failing.Srv.URL, types...)
 		Expect(err).NotTo(HaveOccurred())
 		failing.Lock()
 		failing.Secret = secret
 		failing.Unlock()
+		return failing, id
+	}
+	// healAndResend makes the failing receiver answer 200 and resends it
+	// the event, waiting for the delivery.
+	healAndResend := func(failing *receiver, eventID, endpointID string) {
+		GinkgoHelper()
+		failing.Lock()
+		failing.Answer = nil
+		failing.Unlock()
+		Expect(emu.Webhooks().Redeliver(eventID, endpointID)).To(Succeed())
+		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+	}
+
+	It("counts pending_webhooks down once per endpoint that got the event, however often it is resent", func() {
+		ok := listen("customer.created")
+		failing, bad := failingEndpoint("customer.created")
 		customers(1)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
 		ev := emu.Events("")[0]
@@ -190,22 +208,12 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(rcv.Types()).To(HaveLen(2))
 		Consistently(pending, "50ms").Should(BeNumerically("==", 1), "the other one still has not")
 
-		failing.Lock()
-		failing.Answer = nil
-		failing.Unlock()
-		Expect(emu.Webhooks().Redeliver(ev["id"].(string), bad)).To(Succeed())
-		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		healAndResend(failing, ev["id"].(string), bad)
 		Eventually(pending).Should(BeNumerically("==", 0))
 	})
 
 	It("counts nothing down for a resend to an endpoint made after the event, which its pending_webhooks never counted", func() {
-		failing := newReceiver()
-		failing.Answer = func(int, stripe.Event) int { return 500 }
-		bad, secret, err := emu.Webhooks().Listen(failing.Srv.URL, "customer.created")
-		Expect(err).NotTo(HaveOccurred())
-		failing.Lock()
-		failing.Secret = secret
-		failing.Unlock()
+		failing, bad := failingEndpoint("customer.created")
 		customers(1)
 		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
 		ev := emu.Events("")[0]
@@ -218,11 +226,7 @@ var _ = Describe("Webhook delivery", Label("webhooks"), func() {
 		Expect(rcv.Types()).To(Equal([]string{"customer.created"}))
 		Consistently(pending, "50ms").Should(BeNumerically("==", 1), "the endpoint it was sent to still has not got it")
 
-		failing.Lock()
-		failing.Answer = nil
-		failing.Unlock()
-		Expect(emu.Webhooks().Redeliver(ev["id"].(string), bad)).To(Succeed())
-		Expect(emu.Webhooks().WaitIdle()).To(Succeed())
+		healAndResend(failing, ev["id"].(string), bad)
 		Eventually(pending).Should(BeNumerically("==", 0))
 	})
 
