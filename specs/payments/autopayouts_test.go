@@ -385,7 +385,10 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(available(acct)).To(BeZero())
 	})
 
-	It("gives a failed automatic payout's money back and pays it out again on the next day", func() {
+	// failedPayout pays 25.00 to a connected account whose bank account
+	// does not exist: its automatic payout on day 3 fails.
+	failedPayout := func() (string, []*stripe.Payout) {
+		GinkgoHelper()
 		manual("")
 		acct := custom("btok_us_verified_noAccount")
 		fund(10000)
@@ -394,6 +397,11 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		list := payouts(acct)
 		Expect(list).To(HaveLen(1))
 		Expect(list[0].Status).To(Equal(stripe.PayoutStatusFailed))
+		return acct, list
+	}
+
+	It("gives a failed automatic payout's money back and pays it out again on the next day", func() {
+		acct, list := failedPayout()
 		Expect(list[0].FailureCode).To(Equal(stripe.PayoutFailureCodeNoAccount))
 		Expect(eventsOf(acct, "payout.failed")).To(HaveLen(1))
 		Expect(available(acct)).To(Equal(int64(2500)))
@@ -432,14 +440,7 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 	})
 
 	It("marks the bank account a payout failed to errored, paying it no automatic payout until its details are updated", func() {
-		manual("")
-		acct := custom("btok_us_verified_noAccount")
-		fund(10000)
-		transfer(acct, 2500)
-		emu.Clock().Set(day(3))
-		list := payouts(acct)
-		Expect(list).To(HaveLen(1))
-		Expect(list[0].Status).To(Equal(stripe.PayoutStatusFailed))
+		acct, list := failedPayout()
 		ba := list[0].Destination.ID
 		bank := func() *stripe.BankAccount {
 			GinkgoHelper()
