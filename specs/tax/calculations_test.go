@@ -402,6 +402,14 @@ var _ = Describe("Tax calculations", Label("tax"), func() {
 		_, err = sc.V1TaxCalculations.Create(Ctx, bad)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "customer_details[ip_address]")
 
+		// An IP address (IPv4 or IPv6, the reference says) is checked
+		// beside an address as a customer's tax[ip_address] is.
+		bad = p()
+		bad.CustomerDetails.IPAddress = stripe.String("not-an-ip")
+		_, err = sc.V1TaxCalculations.Create(Ctx, bad)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer_details[ip_address]")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid IP address: not-an-ip"))
+
 		bad = p()
 		bad.ShipFromDetails = &stripe.TaxCalculationCreateShipFromDetailsParams{Address: &stripe.AddressParams{Country: stripe.String("US"), State: stripe.String("CA"), PostalCode: stripe.String("90001")}}
 		_, err = sc.V1TaxCalculations.Create(Ctx, bad)

@@ -1,8 +1,6 @@
 package customers
 
 import (
-	"net"
-
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
@@ -29,10 +27,11 @@ func applyTax(c *api.Call, o store.Obj, creating bool) error {
 	if t.Has("ip_address") {
 		ip, _ := t.Str("ip_address")
 		key := ipAddressKey(c.Account, api.Str(o["id"]))
+		if err := tax.CheckIPAddress(ip, "tax[ip_address]"); err != nil {
+			return err
+		}
 		if ip == "" {
 			c.DeleteMeta(key)
-		} else if net.ParseIP(ip) == nil {
-			return apierr.InvalidRequest("Invalid IP address: %s", ip).WithParam("tax[ip_address]")
 		} else if err := c.SetMeta(key, ip); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package tax
 
 import (
+	"net"
 	"strconv"
 	"strings"
 
@@ -117,6 +118,9 @@ func detailsBuyer(c *api.Call) (Buyer, store.Obj, error) {
 	source, _ := p.Str("address_source")
 	details["address_source"] = api.NilIfEmpty(source)
 	ip, _ := p.Str("ip_address")
+	if err := CheckIPAddress(ip, "customer_details[ip_address]"); err != nil {
+		return Buyer{}, nil, err
+	}
 	details["ip_address"] = api.NilIfEmpty(ip)
 	a, hasAddress := p.Obj("address")
 	if !hasAddress {
@@ -138,6 +142,16 @@ func detailsBuyer(c *api.Call) (Buyer, store.Obj, error) {
 		return Buyer{}, nil, addressLocationError()
 	}
 	return buyer, details, nil
+}
+
+// CheckIPAddress refuses an IP address that is neither IPv4 nor IPv6 (a
+// calculation's customer_details[ip_address], a customer's
+// tax[ip_address]); "" is none. param names it in the error.
+func CheckIPAddress(ip, param string) error {
+	if ip != "" && net.ParseIP(ip) == nil {
+		return apierr.InvalidRequest("Invalid IP address: %s", ip).WithParam(param)
+	}
+	return nil
 }
 
 // addressLocationError is the Tax API's customer_tax_location_invalid
