@@ -174,5 +174,13 @@ var _ = Describe("customer.tax", Label("tax", "customers"), func() {
 		ExpectStripeError(err, 400, "invalid_request_error", "", "customer")
 		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate locating a customer by IP address"))
 		Expect(emu.Count("", "subscription")).To(BeZero())
+
+		// A tax calculation for that customer: Stripe copies what it knows
+		// of the customer and would locate it by its IP address.
+		_, err = sc.V1TaxCalculations.Create(Ctx, &stripe.TaxCalculationCreateParams{Currency: stripe.String("usd"), Customer: stripe.String(cus.ID),
+			LineItems: []*stripe.TaxCalculationCreateLineItemParams{{Amount: stripe.Int64(1000)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate locating a customer by IP address"))
+		Expect(emu.Count("", "tax.calculation")).To(BeZero())
 	})
 })

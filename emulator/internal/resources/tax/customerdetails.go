@@ -57,7 +57,9 @@ func customerBuyer(c *api.Call, id string) (Buyer, store.Obj, string, error) {
 	}
 	buyer := BuyerOf(c, cus)
 	if buyer.Location == nil {
-		return Buyer{}, nil, "", LocationError("customer")
+		// A customer with only tax[ip_address] Stripe would geolocate:
+		// refused by name, not answered as unlocatable.
+		return Buyer{}, nil, "", CustomerLocationError(c, cus, "customer")
 	}
 	var addr, source any
 	switch buyer.Location.Source {
