@@ -334,6 +334,43 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		Expect(again.Address.Country).To(Equal("US"))
 	})
 
+	It("previews with customer_details[tax_ids] standing for the customer's tax IDs, for the preview only", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price(1000, "").ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		paris := &stripe.AddressParams{Line1: stripe.String("1 rue de Rivoli"), City: stripe.String("Paris"), PostalCode: stripe.String("75001"), Country: stripe.String("FR")}
+		// "Details about the customer you want to invoice or overrides for
+		// an existing customer": a French business with its VAT number,
+		// sold to from Berlin, accounts for the VAT itself.
+		preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+			AutomaticTax: &stripe.InvoiceCreatePreviewAutomaticTaxParams{Enabled: stripe.Bool(true)},
+			CustomerDetails: &stripe.InvoiceCreatePreviewCustomerDetailsParams{Address: paris,
+				TaxIDs: []*stripe.InvoiceCreatePreviewCustomerDetailsTaxIDParams{{Type: stripe.String("eu_vat"), Value: stripe.String("FRAB123456789")}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(preview.CustomerTaxIDs).To(HaveLen(1))
+		Expect(*preview.CustomerTaxIDs[0].Type).To(Equal(stripe.TaxIDTypeEUVAT))
+		Expect(preview.CustomerTaxIDs[0].Value).To(Equal("FRAB123456789"))
+		Expect(preview.Total).To(Equal(int64(1000)))
+		Expect(preview.TotalTaxes).To(HaveLen(1))
+		Expect(preview.TotalTaxes[0].TaxabilityReason).To(Equal(stripe.InvoiceTotalTaxTaxabilityReasonReverseCharge))
+
+		// A number a customer's tax ID would refuse is refused here too,
+		// and the preview changed nothing.
+		_, err = sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+			CustomerDetails: &stripe.InvoiceCreatePreviewCustomerDetailsParams{
+				TaxIDs: []*stripe.InvoiceCreatePreviewCustomerDetailsTaxIDParams{{Type: stripe.String("eu_vat"), Value: stripe.String("FR1")}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "tax_id_invalid", "customer_details[tax_ids][0][value]")
+		ids, err := sc.V1Customers.Retrieve(Ctx, cus.ID, &stripe.CustomerRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("tax_ids")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ids.TaxIDs.Data).To(BeEmpty())
+		Expect(emu.Count("", "tax_id")).To(BeZero())
+		for _, ev := range emu.Events("") {
+			Expect(ev["type"]).NotTo(Equal("customer.tax_id.created"))
+		}
+	})
+
 	It("refuses, as not emulated, a preview for customer_details alone (no customer, subscription or schedule), which Stripe's reference allows", func() {
 		activate("exclusive")
 		_, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{

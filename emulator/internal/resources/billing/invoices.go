@@ -16,6 +16,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/taxid"
 )
 
 var invoiceSearchFields = search.Fields{
@@ -51,7 +52,8 @@ func invoiceRoutes() []api.Route {
 			With("subscription_details.trial_end", params.AnyParam()).With("subscription_details.billing_cycle_anchor", params.AnyParam()).
 			With("subscription_details.cancel_at", params.AnyParam()).
 			Enum("schedule_details.proration_behavior", "always_invoice", "create_prorations", "none").
-			Enum("schedule_details.phases.proration_behavior", "always_invoice", "create_prorations", "none"), createPreview),
+			Enum("schedule_details.phases.proration_behavior", "always_invoice", "create_prorations", "none").
+			Enum("customer_details.tax_ids.type", taxid.Types...), createPreview),
 		api.GET(id, params.FromStruct(stripe.InvoiceRetrieveParams{}), retrieveInvoice),
 		api.POST(id, params.FromStruct(stripe.InvoiceUpdateParams{}), updateInvoice),
 		api.DELETE(id, params.FromStruct(stripe.InvoiceDeleteParams{}), deleteInvoice),

@@ -9,6 +9,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -21,7 +22,7 @@ import (
 // previewUnsupported are create_preview parameters stripe-emu refuses
 // rather than ignore: a preview that silently left out a tax or an
 // issuer would show the wrong invoice.
-var previewUnsupported = []string{"customer_details.tax", "customer_details.tax_ids", "issuer", "on_behalf_of"}
+var previewUnsupported = []string{"customer_details.tax", "issuer", "on_behalf_of"}
 
 // previewDetails are the subscription_details a preview of a
 // subscription's update applies.
@@ -178,7 +179,7 @@ func createPreview(c *api.Call) (any, error) {
 }
 
 // previewCustomer is the customer as customer_details would have it
-// (address, shipping, tax_exempt), stored for the preview only: Stripe
+// (address, shipping, tax_exempt, tax_ids), stored for the preview only: Stripe
 // Tax, and the invoice's customer fields, see it as the preview's
 // customer.
 func previewCustomer(c *api.Call, cus store.Obj) (store.Obj, error) {
@@ -204,6 +205,13 @@ func previewCustomer(c *api.Call, cus store.Obj) (store.Obj, error) {
 			return nil, apierr.InvalidRequest("Invalid customer_details[tax_exempt]: must be one of none, exempt, or reverse").WithParam("customer_details[tax_exempt]")
 		}
 		next["tax_exempt"] = e
+	}
+	if details.Has("tax_ids") {
+		// The customer's tax IDs for the preview, as Stripe Tax and
+		// customer_tax_ids see them.
+		if err := customers.PreviewTaxIDs(c, api.Str(cus["id"]), details.Array("tax_ids"), "customer_details[tax_ids]"); err != nil {
+			return nil, err
+		}
 	}
 	return next, c.Put(next)
 }

@@ -319,3 +319,41 @@ func verificationWork(account, id string, created int64, typ, value string, targ
 		return c.Save(before, after)
 	}}, true
 }
+
+// PreviewTaxIDs puts in place of a customer's tax IDs those an invoice
+// preview's customer_details[tax_ids] gives (param names them; empty
+// leaves none), checked as a customer's are, with no event: the preview
+// discards its transaction, so the customer keeps its own.
+func PreviewTaxIDs(c *api.Call, customer string, data []params.Values, param string) error {
+	if len(data) > MaxCustomerTaxIDs {
+		return tooManyCustomerTaxIDs(len(data)-1, param)
+	}
+	var ids []string
+	c.Tx.EachIndexed(c.Account, "tax_id", "customer", customer, func(o store.Obj) bool {
+		ids = append(ids, api.Str(o["id"]))
+		return true
+	})
+	for _, id := range ids {
+		if err := c.Tx.Delete(c.Account, "tax_id", id); err != nil {
+			return err
+		}
+	}
+	for i, td := range data {
+		prefix := fmt.Sprintf("%s[%d]", param, i)
+		for _, f := range []string{"type", "value"} {
+			if v, _ := td.Str(f); v == "" {
+				return apierr.MissingParam(prefix + "[" + f + "]")
+			}
+		}
+		typ, _ := td.Str("type")
+		value, _ := td.Str("value")
+		txi, err := newTaxID(c, customer, typ, value, prefix+"[value]")
+		if err != nil {
+			return err
+		}
+		if err := c.Put(txi); err != nil {
+			return err
+		}
+	}
+	return nil
+}
