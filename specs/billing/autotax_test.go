@@ -371,6 +371,38 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		}
 	})
 
+	It("previews with customer_details[tax][ip_address] where an address locates the customer, and refuses by name where only the IP address would", func() {
+		activate("exclusive")
+		cus := buyer(berlin())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price(1000, "").ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+			AutomaticTax:    &stripe.InvoiceCreatePreviewAutomaticTaxParams{Enabled: stripe.Bool(true)},
+			CustomerDetails: &stripe.InvoiceCreatePreviewCustomerDetailsParams{Tax: &stripe.InvoiceCreatePreviewCustomerDetailsTaxParams{IPAddress: stripe.String("203.0.113.7")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(preview.AutomaticTax.Status).To(Equal(stripe.InvoiceAutomaticTaxStatusComplete))
+		Expect(preview.Total).To(Equal(int64(1190)), "the address locates the customer, not the IP address")
+
+		_, err = sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+			CustomerDetails: &stripe.InvoiceCreatePreviewCustomerDetailsParams{Tax: &stripe.InvoiceCreatePreviewCustomerDetailsTaxParams{IPAddress: stripe.String("not-an-ip")}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer_details[tax][ip_address]")
+		Expect(StripeErr(err).Msg).To(Equal("Invalid IP address: not-an-ip"))
+
+		// Without an address Stripe would geolocate the IP address; the
+		// emulator cannot, and says so rather than show no tax.
+		params := &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
+			AutomaticTax:    &stripe.InvoiceCreatePreviewAutomaticTaxParams{Enabled: stripe.Bool(true)},
+			CustomerDetails: &stripe.InvoiceCreatePreviewCustomerDetailsParams{Tax: &stripe.InvoiceCreatePreviewCustomerDetailsTaxParams{IPAddress: stripe.String("203.0.113.7")}}}
+		params.AddExtra("customer_details[address]", "")
+		_, err = sc.V1Invoices.CreatePreview(Ctx, params)
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer_details[tax][ip_address]")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate locating a customer by IP address"))
+		got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, &stripe.CustomerRetrieveParams{Params: stripe.Params{Expand: []*string{stripe.String("tax")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Tax.IPAddress).To(BeEmpty(), "the preview kept nothing")
+	})
+
 	It("refuses, as not emulated, a preview for customer_details alone (no customer, subscription or schedule), which Stripe's reference allows", func() {
 		activate("exclusive")
 		_, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{

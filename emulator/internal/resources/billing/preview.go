@@ -10,6 +10,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -22,7 +23,7 @@ import (
 // previewUnsupported are create_preview parameters stripe-emu refuses
 // rather than ignore: a preview that silently left out a tax or an
 // issuer would show the wrong invoice.
-var previewUnsupported = []string{"customer_details.tax", "issuer", "on_behalf_of"}
+var previewUnsupported = []string{"issuer", "on_behalf_of"}
 
 // previewDetails are the subscription_details a preview of a
 // subscription's update applies.
@@ -128,7 +129,7 @@ func createPreview(c *api.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return api.Discard{Result: asPreview(inv)}, nil
+		return previewed(c, cus, inv)
 	}
 	if sub == nil && details.Has("items") {
 		if err := previewInvoiceItems(c, cusID, ""); err != nil {
@@ -138,7 +139,7 @@ func createPreview(c *api.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return api.Discard{Result: asPreview(inv)}, nil
+		return previewed(c, cus, inv)
 	}
 	autoTax, autoTaxSent, err := AutoTaxParam(c, c.Params, "automatic_tax", "automatic_tax")
 	if err != nil {
@@ -175,7 +176,7 @@ func createPreview(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return api.Discard{Result: asPreview(inv)}, nil
+	return previewed(c, cus, inv)
 }
 
 // previewCustomer is the customer as customer_details would have it
@@ -206,6 +207,21 @@ func previewCustomer(c *api.Call, cus store.Obj) (store.Obj, error) {
 		}
 		next["tax_exempt"] = e
 	}
+	if t, ok := details.Obj("tax"); ok && t.Has("ip_address") {
+		// Kept as customer.tax[ip_address] is, for the preview: used
+		// only to refuse by name a customer it alone would locate
+		// (previewed).
+		ip, _ := t.Str("ip_address")
+		if err := tax.CheckIPAddress(ip, "customer_details[tax][ip_address]"); err != nil {
+			return nil, err
+		}
+		key := tax.IPAddressKey(c.Account, api.Str(cus["id"]))
+		if ip == "" {
+			c.DeleteMeta(key)
+		} else if err := c.SetMeta(key, ip); err != nil {
+			return nil, err
+		}
+	}
 	if details.Has("tax_ids") {
 		// The customer's tax IDs for the preview, as Stripe Tax and
 		// customer_tax_ids see them.
@@ -214,6 +230,24 @@ func previewCustomer(c *api.Call, cus store.Obj) (store.Obj, error) {
 		}
 	}
 	return next, c.Put(next)
+}
+
+// previewed answers a preview's invoice, thrown away with everything the
+// preview stored. Where automatic tax could not locate the customer but
+// Stripe would geolocate its IP address (no address, a tax[ip_address],
+// the customer's or customer_details'), the preview is refused by name
+// rather than shown untaxed.
+func previewed(c *api.Call, cus, inv store.Obj) (any, error) {
+	if api.Obj(inv["automatic_tax"])["status"] == "requires_location_inputs" {
+		param := "customer"
+		if c.Params.Has("customer_details.tax.ip_address") {
+			param = "customer_details[tax][ip_address]"
+		}
+		if err := tax.CustomerLocationError(c, cus, param); !locationUnrecognized(err) {
+			return nil, err
+		}
+	}
+	return api.Discard{Result: asPreview(inv)}, nil
 }
 
 func unsupportedInPreview(param string) error {
