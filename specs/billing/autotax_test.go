@@ -517,6 +517,28 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		Expect(q.Subscription.LatestInvoice.Total).To(Equal(int64(2380)))
 	})
 
+	It("refuses by name a quote with automatic tax for a customer only an IP address would locate, rather than show it untaxed", func() {
+		activate("exclusive")
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Tax: &stripe.CustomerCreateTaxParams{IPAddress: stripe.String("203.0.113.7")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(cus.ID),
+			AutomaticTax: &stripe.QuoteCreateAutomaticTaxParams{Enabled: stripe.Bool(true)},
+			LineItems:    []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(price(1000, "").ID)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate locating a customer by IP address"))
+		Expect(emu.Count("", "quote")).To(BeZero())
+
+		// A customer with no location at all is quoted without tax, as
+		// Stripe shows it (requires_location_inputs).
+		nowhere, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Name: stripe.String("Nowhere")})
+		Expect(err).NotTo(HaveOccurred())
+		q, err := sc.V1Quotes.Create(Ctx, &stripe.QuoteCreateParams{Customer: stripe.String(nowhere.ID),
+			AutomaticTax: &stripe.QuoteCreateAutomaticTaxParams{Enabled: stripe.Bool(true)},
+			LineItems:    []*stripe.QuoteCreateLineItemParams{{Price: stripe.String(price(1000, "").ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q.AutomaticTax.Status).To(Equal(stripe.QuoteAutomaticTaxStatusRequiresLocationInputs))
+	})
+
 	It("refuses a connected account liable for the tax, naming the parameter", func() {
 		activate("exclusive")
 		cus := buyer(berlin())

@@ -243,7 +243,7 @@ func previewed(c *api.Call, cus, inv store.Obj) (any, error) {
 		if c.Params.Has("customer_details.tax.ip_address") {
 			param = "customer_details[tax][ip_address]"
 		}
-		if err := tax.CustomerLocationError(c, cus, param); !locationUnrecognized(err) {
+		if err := tax.IPOnlyError(c, cus, param); err != nil {
 			return nil, err
 		}
 	}

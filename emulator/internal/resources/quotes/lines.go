@@ -13,6 +13,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/checkout"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -408,6 +409,15 @@ func autoTaxes(c *api.Call, q store.Obj, lines []line) (*lineTaxes, error) {
 		return nil, billing.ErrAutoTaxWithRates("default_tax_rates")
 	}
 	taxer := billing.NewLineTaxer(c, api.Str(q["customer"]))
+	if !taxer.Located {
+		// Stripe would geolocate a customer's IP address alone; the
+		// emulator refuses that by name rather than quote no tax.
+		if cus, ok := c.Tx.Get(c.Account, "customer", api.Str(q["customer"])); ok {
+			if err := tax.IPOnlyError(c, cus, "customer"); err != nil {
+				return nil, err
+			}
+		}
+	}
 	at = api.Clone(at)
 	at["status"] = taxer.Status()
 	q["automatic_tax"] = at

@@ -165,11 +165,22 @@ func IPAddressKey(account, id string) string { return "custaxip:" + account + ":
 // tax[ip_address], which Stripe would geolocate and the emulator cannot:
 // that is refused by name instead.
 func CustomerLocationError(c *api.Call, customer store.Obj, param string) error {
+	if err := IPOnlyError(c, customer, param); err != nil {
+		return err
+	}
+	return locationError(param)
+}
+
+// IPOnlyError is the refusal by name of what only geolocating a
+// customer's tax[ip_address] would answer (a customer with no address of
+// any kind but an IP address), nil for any other customer: for callers
+// that would otherwise show the customer unlocated (requires_location_inputs).
+func IPOnlyError(c *api.Call, customer store.Obj, param string) error {
 	_, ip := c.Tx.GetMeta(IPAddressKey(c.Account, api.Str(customer["id"])))
 	if ip && !present(api.Obj(api.Obj(customer["shipping"])["address"])) && !present(api.Obj(customer["address"])) {
 		return apierr.InvalidRequest("stripe-emu does not emulate locating a customer by IP address (tax[ip_address], a customer with no address), so it refused the request rather than answer as if the location were unknown. Give the customer an address.").WithParam(param)
 	}
-	return locationError(param)
+	return nil
 }
 
 // locationError answers LocationError.
