@@ -539,6 +539,25 @@ var _ = Describe("Automatic tax (Stripe Tax) in billing", Label("billing", "tax"
 		Expect(q.AutomaticTax.Status).To(Equal(stripe.QuoteAutomaticTaxStatusRequiresLocationInputs))
 	})
 
+	It("refuses by name automatic tax on a one-off invoice for a customer only an IP address would locate, rather than draft it untaxed", func() {
+		activate("exclusive")
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Tax: &stripe.CustomerCreateTaxParams{IPAddress: stripe.String("203.0.113.7")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID),
+			AutomaticTax: &stripe.InvoiceCreateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer")
+		Expect(StripeErr(err).Msg).To(ContainSubstring("stripe-emu does not emulate locating a customer by IP address"))
+		Expect(emu.Count("", "invoice")).To(BeZero())
+
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.Update(Ctx, inv.ID, &stripe.InvoiceUpdateParams{AutomaticTax: &stripe.InvoiceUpdateAutomaticTaxParams{Enabled: stripe.Bool(true)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "customer")
+		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.AutomaticTax.Enabled).To(BeFalse())
+	})
+
 	It("refuses a connected account liable for the tax, naming the parameter", func() {
 		activate("exclusive")
 		cus := buyer(berlin())

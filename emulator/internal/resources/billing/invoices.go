@@ -13,6 +13,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/coupons"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/payments"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/tax"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/taxrates"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/search"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
@@ -585,6 +586,17 @@ func applyInvoiceParams(c *api.Call, inv store.Obj) error {
 	if sent && on != autoTaxOn(inv) {
 		inv["automatic_tax"] = invoiceAutoTax(on)
 		reline = true
+	}
+	if sent && on {
+		// Stripe would geolocate a customer's IP address alone; the
+		// emulator refuses that by name rather than draft no tax.
+		if cus, ok := c.Tx.Get(c.Account, "customer", api.Str(inv["customer"])); ok {
+			if loc, _ := tax.Locate(c, cus); loc == nil {
+				if err := tax.IPOnlyError(c, cus, "customer"); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	if autoTaxOn(inv) {
 		if param := invoiceManualRates(c, inv); param != "" {
