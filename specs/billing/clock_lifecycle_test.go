@@ -630,6 +630,44 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive), "the latest invoice is paid")
 		})
 
+		// Stripe's subscription statuses: past_due is about the latest
+		// finalized invoice, and "To reactivate the subscription, have your
+		// customer pay the most recent invoice."
+		It("stays past_due when an older invoice is paid while a later one is still unpaid, and is active once that one is paid", func() {
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{5, 5}})).To(Succeed())
+			weekly := recurringPrice(sc, monthly.Product.ID, "week", 300)
+			cus := customerWithCard(sc, "two-failed@example.com", "pm_card_visa", clock.ID)
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(weekly.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			bad, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
+			Expect(err).NotTo(HaveOccurred())
+
+			advance(Epoch.AddDate(0, 0, 7).Add(2 * time.Hour))
+			_, older := renewal(sub)
+			advance(Epoch.AddDate(0, 0, 14).Add(2 * time.Hour))
+			got, latest := renewal(sub)
+			Expect(latest.ID).NotTo(Equal(older.ID))
+			Expect(latest.Status).To(Equal(stripe.InvoiceStatusOpen))
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusPastDue))
+
+			older, err = sc.V1Invoices.Pay(Ctx, older.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(older.Status).To(Equal(stripe.InvoiceStatusPaid))
+			got, _ = renewal(sub)
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusPastDue), "the most recent invoice is still unpaid")
+
+			_, err = sc.V1Invoices.Pay(Ctx, latest.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			got, _ = renewal(sub)
+			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
+			updated := latestEvent(sc, "customer.subscription.updated")
+			Expect(updated.Data.Object["status"]).To(Equal("active"))
+			Expect(updated.Data.PreviousAttributes["status"]).To(Equal("past_due"))
+		})
+
 		// attempt_count's reference: "Any payment attempt counts as the
 		// first attempt, and subsequently only automatic retries
 		// increment the attempt count."

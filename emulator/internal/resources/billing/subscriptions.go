@@ -1312,6 +1312,11 @@ func subscriptionInvoicePaid(c *api.Call, inv store.Obj, paidWith string) error 
 	}
 	status := before["status"]
 	activate := status == "incomplete" || status == "past_due" || status == "unpaid"
+	if activate && status != "incomplete" && laterUnpaidInvoice(c, before, inv) {
+		// Stripe's past_due is about the latest finalized invoice: paying
+		// an older one leaves it as it is ("pay the most recent invoice").
+		activate = false
+	}
 	save := paidWith != "" && savesPaymentMethod(before) && before["default_payment_method"] != paidWith
 	if !activate && !save {
 		return nil // a renewal paid as usual: nothing changes
@@ -1324,6 +1329,31 @@ func subscriptionInvoicePaid(c *api.Call, inv store.Obj, paidWith string) error 
 		after["default_payment_method"] = paidWith
 	}
 	return c.Save(before, after)
+}
+
+// laterUnpaidInvoice reports whether the subscription has a finalized
+// invoice made after inv that is still unpaid and holds it past_due: one
+// charged automatically (open means its attempt failed or awaits the
+// customer), or one emailed and past its due date.
+func laterUnpaidInvoice(c *api.Call, sub, inv store.Obj) bool {
+	created, id, latest := api.Int(inv["created"]), api.Str(inv["id"]), api.Str(sub["latest_invoice"])
+	now := c.ClockNow(store.Obj{"test_clock": inv["test_clock"]})
+	found := false
+	c.Tx.EachIndexedRaw(c.Account, "invoice", "subscription", api.Str(sub["id"]), func(raw string) bool {
+		f := store.Pick(raw, "id", "status", "created", "collection_method", "due_date")
+		if f[0].String() == id || f[2].Int() < created || (f[1].String() != "open" && f[1].String() != "uncollectible") {
+			return true
+		}
+		if f[2].Int() == created && f[0].String() != latest {
+			return true // made in the same second: only the latest is later
+		}
+		if f[3].String() != "send_invoice" || (f[4].Exists() && f[4].Type != gjson.Null && f[4].Int() <= now) {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found
 }
 
 // recoveredSince reports whether the subscription's latest invoice, a
