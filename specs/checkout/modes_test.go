@@ -78,6 +78,23 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(renewal.Total).To(Equal(int64(2000)), "the one-time price is not billed again")
 	})
 
+	// Stripe's own basil payloads of a Checkout subscription's first
+	// invoice, paid on the page: "attempt_count": 0, "attempted": true,
+	// "auto_advance": false — the customer's payment is no attempt of the
+	// retry schedule's.
+	It("leaves the first invoice paid on the page at attempt_count 0, attempted, as Stripe's own payloads show", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan})
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		inv := mustSubscription(sc, body["subscription"].(string), "latest_invoice").LatestInvoice
+		Expect(inv.Status).To(Equal(stripe.InvoiceStatusPaid))
+		Expect(inv.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCreate))
+		Expect(inv.Attempted).To(BeTrue())
+		Expect(inv.AttemptCount).To(BeZero())
+		Expect(inv.AutoAdvance).To(BeFalse())
+		Expect(inv.NextPaymentAttempt).To(BeZero())
+	})
+
 	It("sends checkout.session.completed after the subscription and its paid first invoice, naming the customer, subscription and invoice", func() {
 		for _, trial := range []bool{false, true} {
 			p := &stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan, CustomerEmail: stripe.String("jo@example.com")}

@@ -277,7 +277,7 @@ func credit(c *api.Call, pay, pi store.Obj) error {
 		// the first attempt, and subsequently only automatic retries
 		// increment the attempt count."
 		n := api.Int(inv["attempt_count"])
-		if n == 0 || c.Scratch(automaticKey(api.Str(inv["id"]))) != nil {
+		if (n == 0 && c.Scratch(scratchPaidOnPage) == nil) || c.Scratch(automaticKey(api.Str(inv["id"]))) != nil {
 			inv["attempt_count"] = n + 1
 		}
 		inv["attempted"] = true

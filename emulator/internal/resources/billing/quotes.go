@@ -43,9 +43,17 @@ func billsInactive(c *api.Call, id string) bool {
 // name the session's prices (sold) though they are inactive.
 func CreateSoldSubscription(c *api.Call, p map[string]any, sold map[string]bool) (store.Obj, error) {
 	c.SetScratch(scratchSoldPrices, sold)
+	c.SetScratch(scratchPaidOnPage, true)
 	defer c.SetScratch(scratchSoldPrices, nil)
+	defer c.SetScratch(scratchPaidOnPage, nil)
 	return CreateSubscription(c, p)
 }
+
+// scratchPaidOnPage marks, while Checkout creates the subscription a
+// session sold, that its first invoice is paid by the customer on the
+// page: Stripe's own payloads of such invoices say "attempted": true with
+// "attempt_count": 0, no attempt of the retry schedule's.
+const scratchPaidOnPage = "billing.paidOnPage"
 
 // QuoteLine is one line of a quote being accepted.
 type QuoteLine struct {
