@@ -668,6 +668,72 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(updated.Data.PreviousAttributes["status"]).To(Equal("past_due"))
 		})
 
+		// Customer.delinquent (stripe-go): "An automatic payment failure or
+		// passing the invoice.due_date will set this field to true",
+		// "Paying an invoice or marking it uncollectible via the API will
+		// set this field to false", and "If an invoice becomes
+		// uncollectible by dunning, delinquent doesn't reset to false."
+		It("marks the customer delinquent at an automatic payment failure, not cleared by dunning, until an invoice is paid", func() {
+			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{1}, InvoiceAfterRetries: emulator.InvoiceUncollectibleAfterRetries})).To(Succeed())
+			sub := failing()
+			cusID := sub.Customer.ID
+			delinquent := func() bool {
+				GinkgoHelper()
+				cus, err := sc.V1Customers.Retrieve(Ctx, cusID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				return cus.Delinquent
+			}
+			Expect(delinquent()).To(BeFalse())
+			firstAttempt := Epoch.AddDate(0, 1, 0).Add(time.Hour)
+			advance(firstAttempt)
+			Expect(delinquent()).To(BeTrue())
+			updated := latestEvent(sc, "customer.updated")
+			Expect(updated.Data.Object["id"]).To(Equal(cusID))
+			Expect(updated.Data.Object["delinquent"]).To(Equal(true))
+			Expect(updated.Data.PreviousAttributes).To(Equal(map[string]any{"delinquent": false}))
+
+			advance(firstAttempt.AddDate(0, 0, 1))
+			_, inv := renewal(sub)
+			Expect(inv.Status).To(Equal(stripe.InvoiceStatusUncollectible))
+			Expect(delinquent()).To(BeTrue(), "dunning's uncollectible leaves it delinquent")
+
+			_, err := sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cusID), Amount: stripe.Int64(500), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+			oneOff, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cusID), PendingInvoiceItemsBehavior: stripe.String("include")})
+			Expect(err).NotTo(HaveOccurred())
+			oneOff, err = sc.V1Invoices.FinalizeInvoice(Ctx, oneOff.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Invoices.Pay(Ctx, oneOff.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(delinquent()).To(BeFalse(), "paying any invoice clears it")
+		})
+
+		It("clears the customer's delinquent flag when an invoice is marked uncollectible through the API, and leaves it at a manual payment's failure", func() {
+			sub := failing()
+			advance(Epoch.AddDate(0, 1, 0).Add(time.Hour))
+			_, inv := renewal(sub)
+			cus, err := sc.V1Customers.Retrieve(Ctx, sub.Customer.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cus.Delinquent).To(BeTrue())
+			_, err = sc.V1Invoices.MarkUncollectible(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			cus, err = sc.V1Customers.Retrieve(Ctx, sub.Customer.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cus.Delinquent).To(BeFalse())
+
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(500), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+			oneOff, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), PendingInvoiceItemsBehavior: stripe.String("include")})
+			Expect(err).NotTo(HaveOccurred())
+			oneOff, err = sc.V1Invoices.FinalizeInvoice(Ctx, oneOff.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1Invoices.Pay(Ctx, oneOff.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_chargeCustomerFail")})
+			Expect(err).To(HaveOccurred())
+			cus, err = sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cus.Delinquent).To(BeFalse(), "only an automatic failure makes it delinquent")
+		})
+
 		// attempt_count's reference: "Any payment attempt counts as the
 		// first attempt, and subsequently only automatic retries
 		// increment the attempt count."

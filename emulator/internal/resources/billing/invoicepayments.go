@@ -310,6 +310,9 @@ func credit(c *api.Call, pay, pi store.Obj) error {
 		if paid > due {
 			c.Emit("invoice.overpaid", inv, nil)
 		}
+		if err := setDelinquent(c, api.Str(inv["customer"]), false); err != nil {
+			return err
+		}
 	} else if err := c.Save(invBefore, inv); err != nil {
 		return err
 	}

@@ -394,6 +394,13 @@ func failedAttempt(err error) bool {
 // the customer's authentication (awaiting) is not retried, and says
 // invoice.payment_action_required after invoice.payment_failed.
 func recordFailedAttempt(c *api.Call, invID string, awaiting bool) error {
+	return recordAttempt(c, invID, awaiting, true)
+}
+
+// recordAttempt is recordFailedAttempt for an automatic attempt or, not
+// automatic, one made through POST /v1/invoices/:id/pay: only an automatic
+// failure makes the customer delinquent (Customer.delinquent's reference).
+func recordAttempt(c *api.Call, invID string, awaiting, automatic bool) error {
 	before, _ := c.Tx.Get(c.Account, "invoice", invID)
 	if before == nil || before["status"] != "open" {
 		return nil
@@ -417,6 +424,10 @@ func recordFailedAttempt(c *api.Call, invID string, awaiting bool) error {
 	c.Emit("invoice.payment_failed", inv, nil)
 	if awaiting {
 		c.Emit("invoice.payment_action_required", inv, nil)
+	} else if automatic {
+		if err := setDelinquent(c, api.Str(inv["customer"]), true); err != nil {
+			return err
+		}
 	}
 	return subscriptionPaymentFailed(c, inv, awaiting)
 }
@@ -506,7 +517,7 @@ func payInvoice(c *api.Call) (any, error) {
 	}
 	if err != nil {
 		if failedAttempt(err) {
-			if ferr := recordFailedAttempt(c, api.Str(inv["id"]), err == errAwaitingAction); ferr != nil {
+			if ferr := recordAttempt(c, api.Str(inv["id"]), err == errAwaitingAction, false); ferr != nil {
 				return nil, ferr
 			}
 		}
@@ -539,6 +550,9 @@ func payOutOfBand(c *api.Call, before store.Obj) (any, error) {
 		return nil, err
 	}
 	c.Emit("invoice.paid", inv, nil)
+	if err := setDelinquent(c, api.Str(inv["customer"]), false); err != nil {
+		return nil, err
+	}
 	return inv, subscriptionInvoicePaid(c, inv, "")
 }
 
@@ -622,7 +636,27 @@ func markUncollectible(c *api.Call) (any, error) {
 		return nil, err
 	}
 	onInvoiceClock(c, before)
-	return uncollectible(c, before)
+	inv, err := uncollectible(c, before)
+	if err != nil {
+		return nil, err
+	}
+	// Marked through the API it clears the customer's delinquent flag;
+	// dunning's own marking (uncollectible alone) does not.
+	return inv, setDelinquent(c, api.Str(inv["customer"]), false)
+}
+
+// setDelinquent records a change of the customer's delinquent flag, which
+// "tracks the most recent state change on any invoice belonging to the
+// customer" (Customer.delinquent), with customer.updated. A payment finds
+// the customer already held by the finalization before it, so the common
+// case, nothing to change, reads nothing more.
+func setDelinquent(c *api.Call, cusID string, v bool) error {
+	cus, ok := c.Tx.Get(c.Account, "customer", cusID)
+	if !ok || api.Bool(cus["deleted"]) || api.Bool(cus["delinquent"]) == v {
+		return nil
+	}
+	cus["delinquent"] = v
+	return c.PutEmit(cus, "customer.updated", store.Obj{"delinquent": !v})
 }
 
 // uncollectible marks an open invoice uncollectible.

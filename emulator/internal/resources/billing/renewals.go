@@ -590,6 +590,10 @@ func invoiceOverdue(c *api.Call, invID string) error {
 	if err := c.Tx.SetMeta(overdueKey(c.Account, invID), "1"); err != nil {
 		return err
 	}
+	// "passing the invoice.due_date" makes the customer delinquent.
+	if err := setDelinquent(c, api.Str(inv["customer"]), true); err != nil {
+		return err
+	}
 	return pastDueFor(c, inv)
 }
 
