@@ -762,23 +762,35 @@
   // authenticateInFrame shows the emulator's 3-D Secure test page in a
   // modal frame, as Stripe.js shows the issuer's challenge; it settles when
   // the page has been answered (the frame's second load).
-  function authenticateInFrame(url) {
+  // A voucher's modal (closable) shows the voucher page the same way; the
+  // customer closes it to pay later, at the store, as Stripe.js's voucher
+  // modal is closed.
+  function authenticateInFrame(url, closable) {
     return new Promise(function (resolve) {
       var overlay = document.createElement('div');
       overlay.className = '__stripe-emu-3ds';
-      overlay.style.cssText = 'position:fixed;inset:0;background:rgba(0,0,0,.4);z-index:2147483647;display:flex;align-items:center;justify-content:center';
+      overlay.style.cssText = 'position:fixed;inset:0;background:rgba(0,0,0,.4);z-index:2147483647;display:flex;align-items:center;justify-content:center;flex-direction:column';
+      var done = function () {
+        overlay.parentNode && overlay.parentNode.removeChild(overlay);
+        resolve();
+      };
       var frame = document.createElement('iframe');
       frame.name = 'stripe-emu-3ds';
-      frame.title = '3D Secure test page (stripe-emu)';
+      frame.title = closable ? 'Voucher (stripe-emu)' : '3D Secure test page (stripe-emu)';
       frame.style.cssText = 'width:min(36rem,95vw);height:min(32rem,90vh);border:0;background:#fff;border-radius:8px';
       var loads = 0;
       frame.addEventListener('load', function () {
-        if (++loads < 2) return;
-        overlay.parentNode && overlay.parentNode.removeChild(overlay);
-        resolve();
+        if (++loads >= 2) done();
       });
       frame.src = url;
       overlay.appendChild(frame);
+      if (closable) {
+        var close = document.createElement('button');
+        close.type = 'button';
+        close.textContent = 'Close voucher';
+        close.addEventListener('click', done);
+        overlay.appendChild(close);
+      }
       document.body.appendChild(overlay);
     });
   }
@@ -862,6 +874,38 @@
     if (ref.setup && !params.mandate_data) params.mandate_data = { customer_acceptance: { type: 'online', online: { infer_from_client: true } } };
     return this._confirm(clientSecret, params, !options || options.handleActions !== false);
   };
+  // The vouchers' confirm calls: the voucher (its details as data,
+  // billing_details), then, unless handleActions is false, the voucher
+  // shown in a modal frame until the customer closes it (the intent still
+  // requires_action, paid later at the store) or, as a test's shortcut,
+  // pays or fails it on the test page inside.
+  var VOUCHER_CONFIRMS = { Boleto: 'boleto', Konbini: 'konbini', Multibanco: 'multibanco', Oxxo: 'oxxo' };
+  Object.keys(VOUCHER_CONFIRMS).forEach(function (name) {
+    var type = VOUCHER_CONFIRMS[name];
+    StripeEmu.prototype['confirm' + name + 'Payment'] = function (clientSecret, data, options) {
+      var self = this;
+      try { intentIdOf(clientSecret); } catch (e) { return Promise.reject(e); }
+      data = data || {};
+      var params = confirmOptions(data);
+      var pm = data.payment_method;
+      if (typeof pm === 'string') {
+        params.payment_method = pm;
+      } else {
+        pm = pm || {};
+        var pmd = { type: type };
+        if (pm[type] && typeof pm[type] === 'object') pmd[type] = pm[type];
+        if (pm.billing_details) pmd.billing_details = pm.billing_details;
+        params.payment_method_data = pmd;
+      }
+      return this._confirm(clientSecret, params, false).then(function (r) {
+        var next = r.paymentIntent && r.paymentIntent.next_action;
+        var shown = next && next[next.type];
+        if (r.error || (options && options.handleActions === false) || !shown || !shown.hosted_voucher_url) return r;
+        return authenticateInFrame(shown.hosted_voucher_url, true).then(function () { return self._retrieve(clientSecret); });
+      });
+    };
+  });
+
   Object.keys(REDIRECT_CONFIRMS).forEach(function (name) {
     var type = REDIRECT_CONFIRMS[name];
     StripeEmu.prototype['confirm' + name + 'Payment'] = function (clientSecret, data, options) {
@@ -1099,9 +1143,9 @@
 
   // Stripe.js calls the emulator does not emulate: they answer {error}
   // (or throw, for those that answer at once) saying so.
-  ['confirmAcssDebitPayment', 'confirmAuBecsDebitPayment', 'confirmBlikPayment', 'confirmBoletoPayment',
+  ['confirmAcssDebitPayment', 'confirmAuBecsDebitPayment', 'confirmBlikPayment',
     'confirmCashappPayment', 'confirmCustomerBalancePayment', 'confirmFpxPayment',
-    'confirmGiropayPayment', 'confirmKonbiniPayment', 'confirmMobilepayPayment', 'confirmOxxoPayment', 'confirmPayNowPayment', 'confirmPixPayment', 'confirmPromptPayPayment',
+    'confirmGiropayPayment', 'confirmMobilepayPayment', 'confirmPayNowPayment', 'confirmPixPayment', 'confirmPromptPayPayment',
     'confirmSofortPayment', 'confirmUsBankAccountPayment', 'confirmWechatPayPayment',
     'confirmZipPayment', 'confirmAcssDebitSetup', 'confirmAuBecsDebitSetup', 'confirmBacsDebitSetup',
     'confirmCashappSetup', 'confirmSofortSetup', 'confirmUsBankAccountSetup', 'collectBankAccountForPayment',

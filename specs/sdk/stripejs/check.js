@@ -328,6 +328,19 @@ async function api(path, method = 'GET') {
     assert.equal(pi.payment_method.billing_details.name, 'Jenny Rosen');
   });
 
+  await check('confirmOxxoPayment shows the voucher in a modal, and resolves once the customer closes it', async () => {
+    await open('oxxo');
+    await page.locator('#pay').click();
+    await threeDS().getByRole('button', { name: 'Authorize test payment' }).waitFor();
+    await page.getByRole('button', { name: 'Close voucher' }).click();
+    await page.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
+    const m = /^payment_intent:(pi_\w+):requires_action$/.exec(await page.locator('#result').textContent());
+    assert.ok(m, await page.locator('#result').textContent());
+    const pi = await api('/v1/payment_intents/' + m[1]);
+    assert.equal(pi.next_action.type, 'oxxo_display_details');
+    assert.equal(await page.locator('iframe[name=stripe-emu-3ds]').count(), 0, 'the modal is gone');
+  });
+
   await check('the Payment Element refuses a mistyped IBAN before calling the API', async () => {
     await open('sepa-element');
     await typeSepa('DE89370400440532013001');
