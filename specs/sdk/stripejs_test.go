@@ -46,7 +46,7 @@ var _ = Describe("Stripe.js in a browser", Label("sdk", "browser"), func() {
 		out, err := run.CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), "%s", out)
 		GinkgoWriter.Printf("%s", out)
-		Expect(string(out)).To(ContainSubstring("all checks passed (34)"))
+		Expect(string(out)).To(ContainSubstring("all checks passed (35)"))
 
 		// What the page did reached the emulator with the publishable key.
 		browserCalls := 0
@@ -92,6 +92,9 @@ func shop(sc *stripe.Client, page, emuURL string) http.Handler {
 		}
 		if r.URL.Query().Get("sepa") == "1" {
 			p.Currency, p.PaymentMethodTypes = stripe.String("eur"), []*string{stripe.String("card"), stripe.String("sepa_debit")}
+		}
+		if r.URL.Query().Get("blik") == "1" {
+			p.Currency, p.PaymentMethodTypes = stripe.String("pln"), []*string{stripe.String("blik")}
 		}
 		if r.URL.Query().Get("oxxo") == "1" {
 			p.Currency, p.PaymentMethodTypes = stripe.String("mxn"), []*string{stripe.String("oxxo")}

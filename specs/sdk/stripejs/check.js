@@ -328,6 +328,22 @@ async function api(path, method = 'GET') {
     assert.equal(pi.payment_method.billing_details.name, 'Jenny Rosen');
   });
 
+  await check('confirmBlikPayment waits for the customer\'s approval in their bank app, which the emulator\'s clock brings', async () => {
+    await open('blik');
+    await page.locator('#pay').click();
+    let pi;
+    for (let i = 0; i < 100 && !(pi && pi.status === 'requires_action'); i++) {
+      [pi] = (await api('/v1/payment_intents?limit=1')).data;
+      if (!pi || pi.status !== 'requires_action') await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(pi.next_action.type, 'blik_authorize');
+    assert.equal(await page.locator('#result').textContent(), 'working', 'still waiting for the bank app');
+    const moved = await fetch(EMU + '/_emu/clock', { method: 'POST', body: JSON.stringify({ advance: '10s' }) });
+    assert.equal(moved.status, 200);
+    await page.waitForFunction(() => /^payment_intent:/.test(document.getElementById('result').textContent));
+    assert.equal(await page.locator('#result').textContent(), 'payment_intent:' + pi.id + ':succeeded');
+  });
+
   await check('confirmOxxoPayment shows the voucher in a modal, and resolves once the customer closes it', async () => {
     await open('oxxo');
     await page.locator('#pay').click();
