@@ -115,6 +115,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	// random seed). An empty variable is as good as unset.
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	// from names where each setting came from, for the refusals below.
+	from := map[string]string{}
+	for name := range given {
+		from[name] = "--" + name
+	}
 	var err error
 	fs.VisitAll(func(fl *flag.Flag) {
 		name := "STRIPE_EMU_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
@@ -126,6 +131,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 			err = fmt.Errorf("%s=%q: %w", name, v, e)
 			fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
 		}
+		from[fl.Name] = name
 	})
 	if err != nil {
 		return f, err
@@ -133,7 +139,21 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	return f, nil
+	// A setting that would configure nothing is refused, not ignored: a
+	// secret without --webhook signs nothing, and a negative lead would
+	// send no invoice.upcoming at all.
+	switch {
+	case f.webhook == "" && from["webhook-secret"] != "":
+		err = fmt.Errorf("%s is the signing secret of --webhook, which is not set", from["webhook-secret"])
+	case f.webhook == "" && from["webhook-events"] != "":
+		err = fmt.Errorf("%s lists the events of --webhook, which is not set", from["webhook-events"])
+	case f.upcomingDays < 0:
+		err = fmt.Errorf("%s must be 0 (none) or a number of days before renewals, got %d", from["upcoming-invoice-days"], f.upcomingDays)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
+	}
+	return f, err
 }
 
 func randomToken() string {

@@ -311,3 +311,30 @@ func TestWebhookEventsTakeSpacesAfterCommas(t *testing.T) {
 	}
 	awaitSigned(t, got, "no webhook arrived")
 }
+
+// A flag that would be ignored is refused by name rather than taken in
+// silence: a secret or event list without --webhook configures nothing,
+// and a negative lead would send no invoice.upcoming at all.
+func TestFlagsThatWouldDoNothingAreRefused(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		name string
+	}{
+		{args: []string{"--webhook-secret", "whsec_x"}, name: "--webhook-secret"},
+		{args: []string{"--webhook-events", "customer.created"}, name: "--webhook-events"},
+		{env: map[string]string{"STRIPE_EMU_WEBHOOK_SECRET": "whsec_x"}, name: "STRIPE_EMU_WEBHOOK_SECRET"},
+		{args: []string{"--upcoming-invoice-days", "-3"}, name: "--upcoming-invoice-days"},
+		{env: map[string]string{"STRIPE_EMU_UPCOMING_INVOICE_DAYS": "-3"}, name: "STRIPE_EMU_UPCOMING_INVOICE_DAYS"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			var errOut bytes.Buffer
+			if _, err := parseServeFlags(c.args, &errOut); err == nil || !strings.Contains(err.Error(), c.name) || !strings.Contains(errOut.String(), c.name) {
+				t.Fatalf("%v %v: got %v (%q), want it refused naming %s", c.args, c.env, err, errOut.String(), c.name)
+			}
+		})
+	}
+}
