@@ -252,7 +252,9 @@ func CheckWebhookPolicy(p WebhookPolicy) error {
 // binary's --webhook/--webhook-secret), reusing one with the same URL (a
 // Connect endpoint on that URL, ListenWithSecretOn's, is another). It
 // is configuration, as the app's secret is: Reset makes it again (a new
-// endpoint, with the same URL, secret and events).
+// endpoint, with the same URL, secret and events). An empty secret keeps
+// the secret of the endpoint it reuses (one kept in a data file), or makes
+// a random one; Secret tells which.
 func (w WebhookControl) ListenWithSecret(endpointURL, secret string, events ...string) (string, error) {
 	return w.ListenWithSecretOn("", false, endpointURL, secret, events...)
 }
@@ -265,10 +267,25 @@ func (w WebhookControl) ListenWithSecretOn(account string, connect bool, endpoin
 		return "", errClosed
 	}
 	id, err := w.listenWithSecretOn(account, connect, endpointURL, secret, events...)
+	if err == nil && secret == "" {
+		// Reset makes it again with the secret it signs with now.
+		secret, _ = w.Secret(id)
+	}
 	if err == nil && account == "" {
 		w.e.wire(wiredEndpoint{url: endpointURL, secret: secret, connect: connect, events: events})
 	}
 	return id, err
+}
+
+// Secret is the signing secret an endpoint (or event destination) signs
+// its deliveries with now; ok is false for an id no endpoint has.
+func (w WebhookControl) Secret(endpointID string) (secret string, ok bool) {
+	for _, ep := range w.e.env.Webhooks.Endpoints() {
+		if ep.ID == endpointID {
+			return ep.Secret, true
+		}
+	}
+	return "", false
 }
 
 // wire remembers a platform endpoint to make again on Reset (one per URL
@@ -324,8 +341,12 @@ func (w WebhookControl) listenWithSecretOn(account string, connect bool, endpoin
 		})
 		if existing != nil {
 			id = api.Str(existing["id"])
-			if err := c.Tx.SetMeta("whsec:"+c.Account+":"+id, secret); err != nil {
-				return err
+			// No secret given keeps the endpoint's (one kept in a data
+			// file), as a Stripe endpoint's stays until rolled.
+			if secret != "" {
+				if err := c.Tx.SetMeta("whsec:"+c.Account+":"+id, secret); err != nil {
+					return err
+				}
 			}
 			existing["enabled_events"] = evs
 			if err := c.Put(existing); err != nil {

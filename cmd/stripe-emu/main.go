@@ -10,8 +10,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -156,12 +154,6 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	return f, err
 }
 
-func randomToken() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // serve runs until SIGINT/SIGTERM (or until stop is closed, for tests);
 // ready, if set, receives the base URL once it listens.
 func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready chan<- string) int {
@@ -209,21 +201,21 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready 
 	fmt.Fprintf(stdout, "stripe-emu listening on %s (Stripe API %s, platform %s, state %s, webhook seed %d)\n", base, emulator.APIVersion, emu.Platform(), storage, emu.Webhooks().Seed())
 	fmt.Fprintf(stdout, "Stripe.js for browser tests: %s/js.stripe.com/v3/\n", base)
 	if f.webhook != "" {
-		secret := f.webhookSecret
-		if secret == "" {
-			secret = "whsec_" + randomToken()
-		}
 		// "a, b" is the list "a,b" is.
 		events := strings.Split(f.events, ",")
 		for i := range events {
 			events[i] = strings.TrimSpace(events[i])
 		}
-		id, err := emu.Webhooks().ListenWithSecret(f.webhook, secret, events...)
+		// Without --webhook-secret, the endpoint a data file kept keeps
+		// its secret, so the app configured with it goes on verifying;
+		// a new one gets a random secret.
+		id, err := emu.Webhooks().ListenWithSecret(f.webhook, f.webhookSecret, events...)
 		if err != nil {
 			fmt.Fprintf(stderr, "stripe-emu: --webhook: %v\n", err)
 			emu.Close()
 			return 2
 		}
+		secret, _ := emu.Webhooks().Secret(id)
 		fmt.Fprintf(stdout, "webhooks to %s (%s) signed with %s\n", f.webhook, id, secret)
 	}
 

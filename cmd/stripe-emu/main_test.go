@@ -38,6 +38,13 @@ func (s *syncBuffer) String() string {
 // base URL it listens on.
 func startServe(t *testing.T, args ...string) (base string, stop func() int) {
 	t.Helper()
+	base, _, stop = startServeOut(t, args...)
+	return base, stop
+}
+
+// startServeOut is startServe that also gives what serve prints.
+func startServeOut(t *testing.T, args ...string) (base string, out *syncBuffer, stop func() int) {
+	t.Helper()
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	stopCh := make(chan struct{})
 	ready := make(chan string, 1)
@@ -48,7 +55,7 @@ func startServe(t *testing.T, args ...string) (base string, stop func() int) {
 	case code := <-done:
 		t.Fatalf("serve exited %d: %s", code, errOut.String())
 	}
-	return base, func() int { close(stopCh); return <-done }
+	return base, out, func() int { close(stopCh); return <-done }
 }
 
 func post(t *testing.T, url, body string) (int, string) {
@@ -337,4 +344,57 @@ func TestFlagsThatWouldDoNothingAreRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+var printedSecret = regexp.MustCompile(`signed with (whsec_[0-9A-Za-z]+)`)
+
+// The --webhook endpoint kept in a data file keeps its signing secret
+// when the binary starts again without --webhook-secret, as a Stripe
+// endpoint's secret stays until rolled: the app configured with the
+// secret printed first still verifies what arrives after a restart.
+func TestWebhookSecretOutlivesARestartOnADataFile(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "state.db")
+	var recvURL string
+	secrets := make(chan string, 1)
+	got := make(chan string, 8)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		secret := <-secrets
+		secrets <- secret
+		if _, err := webhook.ConstructEvent(body, r.Header.Get("Stripe-Signature"), secret); err != nil {
+			got <- "bad signature: " + err.Error()
+			return
+		}
+		got <- "ok"
+	}))
+	defer recv.Close()
+	recvURL = recv.URL
+	args := []string{"--addr", "127.0.0.1:0", "--data", data, "--webhook", recvURL, "--webhook-events", "customer.created"}
+	_, out, stop := startServeOut(t, args...)
+	m := printedSecret.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no secret printed: %q", out.String())
+	}
+	first := m[1]
+	secrets <- first
+	stop()
+
+	base, out, stop := startServeOut(t, args...)
+	defer stop()
+	if m := printedSecret.FindStringSubmatch(out.String()); m == nil || m[1] != first {
+		t.Fatalf("after a restart it printed %q, want the secret %s kept", out.String(), first)
+	}
+	if status, body := post(t, base+"/v1/customers", "email=k@b.c"); status != 200 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	awaitSigned(t, got, "no webhook arrived after the restart")
+	// A reset makes the endpoint again with the same secret.
+	req, _ := http.NewRequest("POST", base+"/_emu/reset", nil)
+	if status, body := send(t, req); status != 200 {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	if status, body := post(t, base+"/v1/customers", "email=r@b.c"); status != 200 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	awaitSigned(t, got, "no webhook arrived after the reset")
 }
