@@ -154,6 +154,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	return f, err
 }
 
+// readTimeout bounds the reading of a request, headers and body (a
+// variable for the test, which cannot wait a minute); idleTimeout closes
+// keep-alive connections left unused that long.
+var readTimeout, idleTimeout = time.Minute, 2 * time.Minute
+
 // serve runs until SIGINT/SIGTERM (or until stop is closed, for tests);
 // ready, if set, receives the base URL once it listens.
 func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready chan<- string) int {
@@ -193,7 +198,11 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready 
 	emu.SetURL(base)
 	stopTicking := emu.RunClock(time.Second)
 	defer stopTicking()
-	srv := &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// A request must arrive whole within readTimeout: a client that
+	// stalls mid-body is cut off rather than holding its connection for
+	// good. Nothing bounds the answer: a delay or hold fault, or a flush,
+	// takes as long as it is asked to.
+	srv := &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
 	storage := "in memory"
 	if f.data != "" {
 		storage = f.data

@@ -398,3 +398,32 @@ func TestWebhookSecretOutlivesARestartOnADataFile(t *testing.T) {
 	}
 	awaitSigned(t, got, "no webhook arrived after the reset")
 }
+
+// A client that sends its headers and then never the body it announced
+// (a slowloris, or a client that died mid-request) is cut off once the
+// request has taken readTimeout, instead of holding its connection and
+// goroutine for as long as the emulator runs.
+func TestAStalledRequestBodyIsCutOff(t *testing.T) {
+	defer func(d time.Duration) { readTimeout = d }(readTimeout)
+	readTimeout = 200 * time.Millisecond
+	base, stop := startServe(t, "--addr", "127.0.0.1:0")
+	defer stop()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a"); err != nil {
+		t.Fatal(err)
+	}
+	// The bound of the wait, not a sleep: the server should have cut the
+	// request off long before.
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadAll(conn); err != nil {
+		t.Fatalf("the stalled request still holds its connection: %v", err)
+	}
+	// Nothing was made from the half a body.
+	if _, body := get(t, base+"/v1/customers"); strings.Contains(body, `"email": "a"`) {
+		t.Fatalf("a customer was made from a cut-off body: %s", body)
+	}
+}
