@@ -2,18 +2,21 @@ package main
 
 import (
 	"bytes"
-	"net/http/httptest"
-
-	"github.com/stripe/stripe-go/v82/webhook"
+	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stripe/stripe-go/v82"
+	"github.com/stripe/stripe-go/v82/webhook"
 )
 
 // syncBuffer lets the test read what serve prints while it runs.
@@ -425,5 +428,61 @@ func TestAStalledRequestBodyIsCutOff(t *testing.T) {
 	// Nothing was made from the half a body.
 	if _, body := get(t, base+"/v1/customers"); strings.Contains(body, `"email": "a"`) {
 		t.Fatalf("a customer was made from a cut-off body: %s", body)
+	}
+}
+
+// Fifty clients confirming PaymentIntents at once through stripe-go, on a
+// data file, each get their own answer; all of them are there after a
+// restart, and so is the balance they made (run under -race).
+func TestConcurrentClientsOnADataFile(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "state.db")
+	base, stop := startServe(t, "--addr", "127.0.0.1:0", "--data", data)
+	sc := stripe.NewClient("sk_test_concurrent", stripe.WithBackends(stripe.NewBackendsWithConfig(&stripe.BackendConfig{
+		URL: stripe.String(base), MaxNetworkRetries: stripe.Int64(0), LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull},
+	})))
+	const n = 50
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pi, err := sc.V1PaymentIntents.Create(context.Background(), &stripe.PaymentIntentCreateParams{
+				Amount: stripe.Int64(int64(100 + i)), Currency: stripe.String("usd"), PaymentMethod: stripe.String("pm_card_visa"),
+				Confirm: stripe.Bool(true), PaymentMethodTypes: []*string{stripe.String("card")},
+			})
+			if err != nil {
+				errs <- err
+				return
+			}
+			if pi.Status != stripe.PaymentIntentStatusSucceeded || pi.Amount != int64(100+i) {
+				errs <- fmt.Errorf("%s: %s for %d, want succeeded for %d", pi.ID, pi.Status, pi.Amount, 100+i)
+			}
+			ids[i] = pi.ID
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if t.Failed() {
+		return
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+	base, stop = startServe(t, "--addr", "127.0.0.1:0", "--data", data)
+	defer stop()
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			t.Fatalf("id %s answered twice", id)
+		}
+		seen[id] = true
+		if status, body := get(t, base+"/v1/payment_intents/"+id); status != 200 || !strings.Contains(body, `"status": "succeeded"`) {
+			t.Fatalf("%s after a restart: %d %s", id, status, body)
+		}
 	}
 }
