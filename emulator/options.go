@@ -30,7 +30,9 @@ type config struct {
 // that one is closed, as both would overwrite each other's writes; the
 // lock is taken on path+".lock", left beside it. Objects, events and
 // webhook endpoints are kept, not the clock: a reopened emulator's clock
-// is the wall's, or the one WithClock gives.
+// is the wall's, or the one WithClock gives. Nor is what the dispatcher
+// holds in memory: policies, held deliveries and those waiting on the
+// clock (delays, retries) go with the emulator that had them.
 func WithDataFile(path string) Option { return func(c *config) { c.dataFile = path } }
 
 // WithClock uses the given clock (for example clock.NewFrozen) instead of
