@@ -203,12 +203,9 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready 
 	// good. Nothing bounds the answer: a delay or hold fault, or a flush,
 	// takes as long as it is asked to.
 	srv := &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
-	storage := "in memory"
-	if f.data != "" {
-		storage = f.data
-	}
-	fmt.Fprintf(stdout, "stripe-emu listening on %s (Stripe API %s, platform %s, state %s, webhook seed %d)\n", base, emulator.APIVersion, emu.Platform(), storage, emu.Webhooks().Seed())
-	fmt.Fprintf(stdout, "Stripe.js for browser tests: %s/js.stripe.com/v3/\n", base)
+	// --webhook is wired before listening is announced, so a refused one
+	// is refused before anyone is told the binary is up.
+	var wired string
 	if f.webhook != "" {
 		// "a, b" is the list "a,b" is.
 		events := strings.Split(f.events, ",")
@@ -221,13 +218,21 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready 
 		id, err := emu.Webhooks().ListenWithSecret(f.webhook, f.webhookSecret, events...)
 		if err != nil {
 			fmt.Fprintf(stderr, "stripe-emu: --webhook: %v\n", err)
+			ln.Close()
 			emu.Close()
 			return 2
 		}
 		secret, _ := emu.Webhooks().Secret(id)
-		fmt.Fprintf(stdout, "webhooks to %s (%s) signed with %s\n", f.webhook, id, secret)
+		wired = fmt.Sprintf("webhooks to %s (%s) signed with %s\n", f.webhook, id, secret)
 	}
 
+	storage := "in memory"
+	if f.data != "" {
+		storage = f.data
+	}
+	fmt.Fprintf(stdout, "stripe-emu listening on %s (Stripe API %s, platform %s, state %s, webhook seed %d)\n", base, emulator.APIVersion, emu.Platform(), storage, emu.Webhooks().Seed())
+	fmt.Fprintf(stdout, "Stripe.js for browser tests: %s/js.stripe.com/v3/\n", base)
+	fmt.Fprint(stdout, wired)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {

@@ -486,3 +486,27 @@ func TestConcurrentClientsOnADataFile(t *testing.T) {
 		}
 	}
 }
+
+// A --webhook refused at start is refused before the binary says it is
+// listening (a script waiting for that line would go on against a binary
+// about to exit), and the port it took is let go.
+func TestARefusedWebhookIsRefusedBeforeListeningIsAnnounced(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	var out, errOut bytes.Buffer
+	if code := run([]string{"serve", "--addr", addr, "--webhook", "ftp://example.com/hook"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "--webhook") {
+		t.Fatalf("exit %d, %q; want 2 naming --webhook", code, errOut.String())
+	}
+	if strings.Contains(out.String(), "listening") {
+		t.Fatalf("it announced listening before refusing: %q", out.String())
+	}
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("the refused binary kept its port: %v", err)
+	}
+	ln.Close()
+}
