@@ -510,3 +510,68 @@ func TestARefusedWebhookIsRefusedBeforeListeningIsAnnounced(t *testing.T) {
 	}
 	ln.Close()
 }
+
+var (
+	jsonID      = regexp.MustCompile(`"id": "([a-z_]+_[0-9A-Za-z]+)"`)
+	periodEnd   = regexp.MustCompile(`"current_period_end": (\d+)`)
+	clockStatus = regexp.MustCompile(`"status": "(ready|advancing)"`)
+)
+
+// A data file keeps what later requests and the clocks' work rely on: an
+// idempotency key answers its first request's object again after a
+// restart, and a subscription on a test clock renews when the clock is
+// advanced after it.
+func TestIdempotencyKeysAndTestClocksOutliveARestart(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "state.db")
+	base, stop := startServe(t, "--addr", "127.0.0.1:0", "--data", data)
+	idem := func(base string) string {
+		req, _ := http.NewRequest("POST", base+"/v1/customers", strings.NewReader("email=i@b.co"))
+		req.SetBasicAuth("sk_test_x", "")
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Idempotency-Key", "restart-key")
+		status, body := send(t, req)
+		if status != 200 {
+			t.Fatalf("idempotent create: %d %s", status, body)
+		}
+		return jsonID.FindStringSubmatch(body)[1]
+	}
+	first := idem(base)
+	must := func(status int, body string) string {
+		t.Helper()
+		if status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+		return body
+	}
+	price := jsonID.FindStringSubmatch(must(post(t, base+"/v1/prices", "currency=usd&unit_amount=500&recurring[interval]=month&product_data[name]=P")))[1]
+	frozen := time.Now().Unix()
+	tc := jsonID.FindStringSubmatch(must(post(t, base+"/v1/test_helpers/test_clocks", fmt.Sprintf("frozen_time=%d", frozen))))[1]
+	cus := jsonID.FindStringSubmatch(must(post(t, base+"/v1/customers", "test_clock="+tc+"&payment_method=pm_card_visa&invoice_settings[default_payment_method]=pm_card_visa")))[1]
+	body := must(post(t, base+"/v1/subscriptions", "customer="+cus+"&items[0][price]="+price))
+	sub, end := jsonID.FindStringSubmatch(body)[1], periodEnd.FindStringSubmatch(body)[1]
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+
+	base, stop = startServe(t, "--addr", "127.0.0.1:0", "--data", data)
+	defer stop()
+	if again := idem(base); again != first {
+		t.Fatalf("the idempotency key answered %s after a restart, want %s", again, first)
+	}
+	must(post(t, base+"/v1/test_helpers/test_clocks/"+tc+"/advance", fmt.Sprintf("frozen_time=%d", frozen+40*86400)))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body := get(t, base+"/v1/test_helpers/test_clocks/"+tc)
+		if m := clockStatus.FindStringSubmatch(body); m != nil && m[1] == "ready" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the test clock never finished advancing: %s", body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_, body = get(t, base+"/v1/subscriptions/"+sub)
+	if m := periodEnd.FindStringSubmatch(body); m == nil || m[1] <= end {
+		t.Fatalf("the subscription did not renew after a restart (period end %s before): %s", end, body)
+	}
+}
