@@ -43,7 +43,11 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		// The commands, not serve's flags alone: the usage names the way
+		// to those.
+		cmd, args = "help", args[1:]
+	} else if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -56,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintf(stdout, "stripe-emu (Stripe API %s)\n", emulator.APIVersion)
 		return 0
-	case "help", "-h", "--help":
+	case "help":
 		usage(stdout)
 		return 0
 	}
@@ -76,6 +80,15 @@ commands:
   version   print the version and the Stripe API version served
 
 run "stripe-emu serve -h" for the flags of serve`)
+}
+
+// exitForFlags is the exit code of flags that did not parse: 0 for help
+// asked for (-h), which the flag package reports as an error, else 2.
+func exitForFlags(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
 }
 
 // serveFlags are serve's settings.
@@ -164,7 +177,7 @@ var readTimeout, idleTimeout = time.Minute, 2 * time.Minute
 func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}, ready chan<- string) int {
 	f, err := parseServeFlags(args, stderr)
 	if err != nil {
-		return 2
+		return exitForFlags(err)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {

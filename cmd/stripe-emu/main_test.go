@@ -575,3 +575,22 @@ func TestIdempotencyKeysAndTestClocksOutliveARestart(t *testing.T) {
 		t.Fatalf("the subscription did not renew after a restart (period end %s before): %s", end, body)
 	}
 }
+
+// Help asked for is help given: exit 0, as Go's own flag handling and
+// most tools answer -h, and "stripe-emu --help" shows the commands (the
+// usage it names) rather than serve's flags alone.
+func TestHelpAskedForExitsZero(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}, {"serve", "-h"}, {"serve", "--help"}, {"test", "-h"}, {"validate", "-h"}} {
+		var out, errOut bytes.Buffer
+		if code := run(args, &out, &errOut); code != 0 {
+			t.Errorf("%v: exit %d, want 0", args, code)
+		}
+		if all := out.String() + errOut.String(); !strings.Contains(all, "usage") && !strings.Contains(all, "Usage") {
+			t.Errorf("%v printed no usage: %q", args, all)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if run([]string{"--help"}, &out, &errOut); !strings.Contains(out.String(), "commands:") {
+		t.Errorf("--help shows no commands: %q", out.String())
+	}
+}

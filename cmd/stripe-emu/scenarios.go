@@ -106,7 +106,7 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
-		return 2
+		return exitForFlags(err)
 	}
 	all, err := loadScenarios("validate", paths)
 	if err != nil {
@@ -172,7 +172,7 @@ func test(args []string, stdout, stderr io.Writer) int {
 	junit := fs.String("junit-report", "", "write a JUnit XML report to this file")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
-		return 2
+		return exitForFlags(err)
 	}
 	seedGiven, readyGiven := false, false
 	fs.Visit(func(f *flag.Flag) {
