@@ -342,3 +342,39 @@ func TestCallTakesTheMethodInAnyCase(t *testing.T) {
 		t.Errorf("Call(post): %d %v %v", code, cus, err)
 	}
 }
+
+// Secret tells what an endpoint signs with: the secret Listen answered,
+// the one ListenWithSecret was given, kept when it is wired again without
+// one (the binary's --webhook on a data file), and nothing for an id no
+// endpoint has.
+func TestSecretTellsWhatAnEndpointSignsWith(t *testing.T) {
+	emu := emulator.Start(t, emulator.WithDataFile(filepath.Join(t.TempDir(), "s.db")))
+	id, secret, err := emu.Webhooks().Listen("http://127.0.0.1:1/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := emu.Webhooks().Secret(id); !ok || got != secret {
+		t.Fatalf("Secret(%s) = %q, %v; want %q", id, got, ok, secret)
+	}
+	wired, err := emu.Webhooks().ListenWithSecret("http://127.0.0.1:1/b", "whsec_given")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := emu.Webhooks().ListenWithSecret("http://127.0.0.1:1/b", "")
+	if err != nil || again != wired {
+		t.Fatalf("wired again: %s, %v; want %s", again, err, wired)
+	}
+	if got, _ := emu.Webhooks().Secret(wired); got != "whsec_given" {
+		t.Fatalf("wired again without a secret, it signs with %q, want whsec_given kept", got)
+	}
+	fresh, err := emu.Webhooks().ListenWithSecret("http://127.0.0.1:1/c", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := emu.Webhooks().Secret(fresh); !strings.HasPrefix(got, "whsec_") || len(got) < 30 {
+		t.Fatalf("a new endpoint wired without a secret signs with %q, want a random whsec_", got)
+	}
+	if got, ok := emu.Webhooks().Secret("we_none"); ok || got != "" {
+		t.Fatalf("Secret of an unknown id = %q, %v", got, ok)
+	}
+}
