@@ -160,11 +160,36 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 		err = fmt.Errorf("%s lists the events of --webhook, which is not set", from["webhook-events"])
 	case f.upcomingDays < 0:
 		err = fmt.Errorf("%s must be 0 (none) or a number of days before renewals, got %d", from["upcoming-invoice-days"], f.upcomingDays)
+	case badAddr(f.addr) != nil:
+		// A mistyped address is a bad flag (exit 2), unlike a port
+		// already taken, which only listening finds.
+		err = fmt.Errorf("%s=%q is not host:port (127.0.0.1:12111, :0 for any free port): %v", flagOrVar(from, "addr"), f.addr, badAddr(f.addr))
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "stripe-emu: %v\n", err)
 	}
 	return f, err
+}
+
+// badAddr tells why addr is not a TCP address to listen on.
+func badAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return err
+	}
+	return nil
+}
+
+// flagOrVar names where a setting came from: its variable, else the
+// flag (given, or left at its default).
+func flagOrVar(from map[string]string, name string) string {
+	if v := from[name]; v != "" {
+		return v
+	}
+	return "--" + name
 }
 
 // readTimeout bounds the reading of a request, headers and body (a

@@ -150,6 +150,13 @@ func TestBadFlagsAndCommands(t *testing.T) {
 	if code := run([]string{"frobnicate"}, &out, &errOut); code != 2 {
 		t.Fatalf("unknown command: exit %d", code)
 	}
+	// A mistyped address is a bad flag too, named, not a failure to listen.
+	for _, addr := range []string{"nope", "127.0.0.1:notaport", "127.0.0.1"} {
+		errOut.Reset()
+		if code := run([]string{"serve", "--addr", addr}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "--addr") {
+			t.Errorf("--addr %s: exit %d, %q", addr, code, errOut.String())
+		}
+	}
 }
 
 func TestWebhookFlagsSignWithTheGivenSecret(t *testing.T) {
