@@ -1,12 +1,15 @@
 package emulator_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -377,4 +380,40 @@ func TestSecretTellsWhatAnEndpointSignsWith(t *testing.T) {
 	if got, ok := emu.Webhooks().Secret("we_none"); ok || got != "" {
 		t.Fatalf("Secret of an unknown id = %q, %v", got, ok)
 	}
+}
+
+// A log at warn shows what went wrong and nothing else: a refused request
+// at warn, with Stripe's message, an answered one only at info.
+func TestLogLevelWarnShowsRefusedRequests(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	emu := emulator.Start(t, emulator.WithLogger(logger))
+	sc := emu.Client()
+	if _, err := sc.V1Customers.Create(context.Background(), &stripe.CustomerCreateParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.V1Customers.Retrieve(context.Background(), "cus_missing", nil); err == nil {
+		t.Fatal("a missing customer was found")
+	}
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	if strings.Contains(out, "POST") {
+		t.Errorf("an answered request was logged at warn:\n%s", out)
+	}
+	if !strings.Contains(out, "level=WARN") || !strings.Contains(out, "status=404") || !strings.Contains(out, "No such customer") {
+		t.Errorf("the refused request is not logged at warn with its error:\n%s", out)
+	}
+}
+
+type lockedWriter struct {
+	w  *bytes.Buffer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -272,13 +272,27 @@ func (e *Emulator) Reset() error {
 	return e.rewire()
 }
 
+// observe records a request and logs it: at info when answered, at warn
+// when refused (4xx, with why), at error when the emulator failed (5xx),
+// so --log-level warn shows just what went wrong.
 func (e *Emulator) observe(r api.Logged) {
 	e.log.add(r)
-	if !e.cfg.logger.Enabled(context.Background(), slog.LevelInfo) {
+	level := slog.LevelInfo
+	switch {
+	case r.Status >= 500:
+		level = slog.LevelError
+	case r.Status >= 400:
+		level = slog.LevelWarn
+	}
+	if !e.cfg.logger.Enabled(context.Background(), level) {
 		return
 	}
-	e.cfg.logger.Info("request", "method", r.Method, "path", r.Path, "status", r.Status,
-		"request_id", r.RequestID, "account", r.Account, "duration", r.Duration)
+	attrs := []any{"method", r.Method, "path", r.Path, "status", r.Status,
+		"request_id", r.RequestID, "account", r.Account, "duration", r.Duration}
+	if r.Error != "" {
+		attrs = append(attrs, "error", r.Error)
+	}
+	e.cfg.logger.Log(context.Background(), level, "request", attrs...)
 }
 
 // requestLog keeps the last n requests in a ring.
