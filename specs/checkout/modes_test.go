@@ -1015,6 +1015,24 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 	})
 
 	Describe("payment_method_collection", func() {
+		It("shows if_required on a payment-mode session, its own or a payment link's, as Stripe's basil payloads do", func() {
+			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+			Expect(s.PaymentMethodCollection).To(Equal(stripe.CheckoutSessionPaymentMethodCollectionIfRequired))
+			status, body := complete(s.ID)
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["payment_method_collection"]).To(Equal("if_required"))
+
+			link, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{
+				{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}}})
+			Expect(err).NotTo(HaveOccurred())
+			opened, err := emu.OpenPaymentLink("", link.ID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(opened["payment_method_collection"]).To(Equal("if_required"))
+
+			s = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan})
+			Expect(s.PaymentMethodCollection).To(Equal(stripe.CheckoutSessionPaymentMethodCollectionAlways), "subscription mode's default")
+		})
+
 		It("starts a free trial without a payment method when asked only if required", func() {
 			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("subscription"), LineItems: plan,
 				PaymentMethodCollection: stripe.String("if_required"),

@@ -175,6 +175,13 @@ func create(c *api.Call) (any, error) {
 	if mode == "subscription" && customer == nil {
 		creation = "always"
 	}
+	// Stripe's basil payloads show a payment-mode session's payment
+	// method collection as if_required (the parameter itself is for
+	// subscription mode, whose default is always).
+	collection := "always"
+	if mode == "payment" {
+		collection = "if_required"
+	}
 	s := c.Base("checkout.session", id)
 	paymentStatus := "unpaid"
 	if mode == "setup" {
@@ -194,7 +201,7 @@ func create(c *api.Call) (any, error) {
 		"customer": customer, "customer_creation": creation, "customer_details": nil, "customer_email": nil,
 		"discounts": []any{}, "expires_at": expires, "invoice": nil, "invoice_creation": nil, "locale": nil,
 		"metadata": map[string]any{}, "mode": mode, "origin_context": nil, "payment_intent": nil, "payment_link": nil,
-		"payment_method_collection": "always", "payment_method_configuration_details": nil,
+		"payment_method_collection": collection, "payment_method_configuration_details": nil,
 		"payment_method_options": store.Obj{}, "payment_method_types": []any{"card"}, "payment_status": paymentStatus,
 		"permissions": nil, "phone_number_collection": store.Obj{"enabled": false}, "recovered_from": nil,
 		"saved_payment_method_options": nil, "setup_intent": nil, "shipping_address_collection": nil,
