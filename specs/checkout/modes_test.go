@@ -1014,6 +1014,25 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(c.TimesRedeemed).To(Equal(int64(1)))
 	})
 
+	It("shows customer_creation null on a session for an existing customer, in every mode, as Stripe's payloads do: there is no customer to create", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("known@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		for _, p := range []*stripe.CheckoutSessionCreateParams{
+			{Mode: stripe.String("payment"), LineItems: ticketLine, Customer: stripe.String(cus.ID)},
+			{Mode: stripe.String("subscription"), LineItems: plan, Customer: stripe.String(cus.ID)},
+			{Mode: stripe.String("setup"), Currency: stripe.String("eur"), Customer: stripe.String(cus.ID)},
+		} {
+			s := create(p)
+			Expect(s.CustomerCreation).To(BeEmpty(), "%s mode", s.Mode)
+			status, body := complete(s.ID)
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body).To(HaveKeyWithValue("customer_creation", BeNil()))
+			Expect(body["customer"]).To(Equal(cus.ID))
+		}
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		Expect(s.CustomerCreation).To(Equal(stripe.CheckoutSessionCustomerCreationIfRequired), "without a customer, the default")
+	})
+
 	Describe("payment_method_collection", func() {
 		It("shows if_required on a payment-mode session, its own or a payment link's, as Stripe's basil payloads do", func() {
 			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})

@@ -168,12 +168,17 @@ func create(c *api.Call) (any, error) {
 		}
 		expires = e
 	}
-	creation := "if_required"
-	if v, _ := c.Params.Str("customer_creation"); v != "" {
+	// A session for an existing customer has none to create: Stripe's
+	// payloads show customer_creation null then, in every mode.
+	var creation any
+	switch v, _ := c.Params.Str("customer_creation"); {
+	case v != "":
 		creation = v
-	}
-	if mode == "subscription" && customer == nil {
+	case customer != nil:
+	case mode == "subscription":
 		creation = "always"
+	default:
+		creation = "if_required"
 	}
 	// Stripe's basil payloads show a payment-mode session's payment
 	// method collection as if_required (the parameter itself is for
