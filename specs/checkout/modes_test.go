@@ -510,15 +510,18 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(pi.Amount).To(Equal(int64(2501)))
 	})
 
-	It("refuses a payment below the currency's minimum charge, for a session and a payment link, in Stripe's words", func() {
+	It("refuses a payment below the currency's minimum charge, for a session and a payment link, in Stripe's words and with its amount_too_small code", func() {
 		cheap := oneTimePrice(sc, "Sticker", 10)
-		refused(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
-			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(cheap.ID), Quantity: stripe.Int64(2)}}},
-			"", "The Checkout Session's total amount due must add up to at least €0.50 eur")
+		sessions := emu.Count("", "checkout.session")
+		_, err := sc.V1CheckoutSessions.Create(Ctx, &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), SuccessURL: stripe.String("https://shop.example/ok"),
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(cheap.ID), Quantity: stripe.Int64(2)}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "amount_too_small", "")
+		Expect(StripeErr(err).Msg).To(Equal("The Checkout Session's total amount due must add up to at least €0.50 eur"))
+		Expect(emu.Count("", "checkout.session")).To(Equal(sessions))
 		links := emu.Count("", "payment_link")
-		_, err := sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{
+		_, err = sc.V1PaymentLinks.Create(Ctx, &stripe.PaymentLinkCreateParams{LineItems: []*stripe.PaymentLinkCreateLineItemParams{
 			{Price: stripe.String(cheap.ID), Quantity: stripe.Int64(1)}}})
-		ExpectStripeError(err, 400, "invalid_request_error", "", "")
+		ExpectStripeError(err, 400, "invalid_request_error", "amount_too_small", "")
 		Expect(StripeErr(err).Msg).To(Equal("The Checkout Session's total amount due must add up to at least €0.50 eur"))
 		Expect(emu.Count("", "payment_link")).To(Equal(links))
 

@@ -372,13 +372,14 @@ func cardDescriptorRefused() error {
 
 // checkMinimumCharge refuses a payment-mode order that costs something but
 // less than Stripe charges in its currency (a no-cost order completes
-// without a payment), in Stripe's words as integrators meet them; the
-// answer names no parameter.
+// without a payment), in Stripe's words as integrators meet them, with
+// the amount_too_small code a PaymentIntent's minimum has (as an
+// integrator's sandbox notes report it); the answer names no parameter.
 func checkMinimumCharge(total int64, code string) error {
 	if total <= 0 || total >= currency.Minimum(code) {
 		return nil
 	}
-	return apierr.InvalidRequest("The Checkout Session's total amount due must add up to at least %s %s", currency.Format(currency.Minimum(code), code), code)
+	return apierr.InvalidRequest("The Checkout Session's total amount due must add up to at least %s %s", currency.Format(currency.Minimum(code), code), code).WithCode("amount_too_small")
 }
 
 // checkModeParams refuses what the session's mode does not take, in
