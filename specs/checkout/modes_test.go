@@ -1036,6 +1036,33 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(s.CustomerCreation).To(Equal(stripe.CheckoutSessionCustomerCreationIfRequired), "without a customer, the default")
 	})
 
+	It("saves the name the customer types onto an existing customer with customer_update[name]=auto, as the parameter says, and not without it", func() {
+		for _, auto := range []bool{true, false} {
+			cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("known@example.com"), Name: stripe.String("Old Name")})
+			Expect(err).NotTo(HaveOccurred())
+			p := &stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, Customer: stripe.String(cus.ID)}
+			if auto {
+				p.CustomerUpdate = &stripe.CheckoutSessionCreateCustomerUpdateParams{Name: stripe.String("auto")}
+			}
+			s := create(p)
+			from := len(emu.EventTypes(""))
+			status, body, err := emu.Call("POST", "/v1/test_helpers/checkout/sessions/"+s.ID+"/complete",
+				url.Values{"payment_method": {"pm_card_visa"}, "name": {"Jo Buyer"}}, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(status).To(Equal(200), "%v", body)
+			Expect(body["customer_details"]).To(HaveKeyWithValue("name", "Jo Buyer"))
+			got, err := sc.V1Customers.Retrieve(Ctx, cus.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			if auto {
+				Expect(got.Name).To(Equal("Jo Buyer"))
+				Expect(emu.EventTypes("")[from:]).To(ContainElement("customer.updated"))
+			} else {
+				Expect(got.Name).To(Equal("Old Name"), "customer_update[name] defaults to never")
+				Expect(emu.EventTypes("")[from:]).NotTo(ContainElement("customer.updated"))
+			}
+		}
+	})
+
 	Describe("payment_method_collection", func() {
 		It("shows if_required on a payment-mode session, its own or a payment link's, as Stripe's basil payloads do", func() {
 			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})

@@ -147,8 +147,7 @@ func applyPageOptions(c *api.Call, s store.Obj, customer any) error {
 			return apierr.InvalidRequest("You cannot use customer_update without setting customer.").WithParam("customer_update")
 		}
 		// Which collected details are written back to the customer:
-		// create reads shipping and address; name is inert, as the
-		// test helper's name is not written back.
+		// create reads them (shipping, address, name).
 		c.Inert("customer_update")
 	}
 	return nil

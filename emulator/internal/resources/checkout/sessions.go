@@ -288,7 +288,8 @@ func create(c *api.Call) (any, error) {
 	var updates customerUpdates
 	updates.Shipping = paramIs(c, "customer_update.shipping", "auto")
 	updates.Address = paramIs(c, "customer_update.address", "auto")
-	if updates.Shipping || updates.Address {
+	updates.Name = paramIs(c, "customer_update.name", "auto")
+	if updates.Shipping || updates.Address || updates.Name {
 		if err := saveCustomerUpdates(c, id, updates); err != nil {
 			return nil, err
 		}

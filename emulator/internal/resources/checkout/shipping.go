@@ -131,6 +131,7 @@ func chooseShipping(c *api.Call, s store.Obj) error {
 type customerUpdates struct {
 	Shipping bool `json:"save_to_customer"`
 	Address  bool `json:"save_address,omitempty"`
+	Name     bool `json:"save_name,omitempty"`
 }
 
 func shippingKey(acct, id string) string { return "csship:" + acct + ":" + id }
@@ -220,7 +221,8 @@ func intentShipping(d store.Obj) store.Obj {
 // saveToCustomer writes what the page collected onto the session's
 // customer as the session was told to: the shipping address with
 // customer_update[shipping]=auto, the billing address with
-// customer_update[address]=auto; and the tax ID entered, as Checkout
+// customer_update[address]=auto, the name typed with
+// customer_update[name]=auto; and the tax ID entered, as Checkout
 // saves it on the customer (an existing one only with
 // customer_update[name]=auto, which tax ID collection requires of it).
 // Run twice, it changes nothing more.
@@ -231,9 +233,11 @@ func saveToCustomer(c *api.Call, s store.Obj) error {
 	updates := loadCustomerUpdates(c, api.Str(s["id"]))
 	d := shippingDetails(s)
 	billing := api.Obj(api.Obj(s["customer_details"])["address"])
+	name := api.Obj(s["customer_details"])["name"]
 	saveShipping := updates.Shipping && len(d) > 0
 	saveAddress := updates.Address && len(billing) > 0
-	if !saveShipping && !saveAddress {
+	saveName := updates.Name && name != nil
+	if !saveShipping && !saveAddress && !saveName {
 		return nil
 	}
 	before, ok := c.Tx.Get(c.Account, "customer", api.Str(s["customer"]))
@@ -241,6 +245,9 @@ func saveToCustomer(c *api.Call, s store.Obj) error {
 		return nil
 	}
 	after := api.Clone(before)
+	if saveName {
+		after["name"] = name
+	}
 	if saveShipping {
 		after["shipping"] = store.Obj{"address": api.Clone(api.Obj(d["address"])), "name": d["name"], "phone": nil}
 	}
