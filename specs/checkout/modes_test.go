@@ -1063,6 +1063,23 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		}
 	})
 
+	It("shows a post-payment invoice's issuer as the account itself when invoice_creation is enabled without one, as Stripe's sessions do, and none while disabled", func() {
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine,
+			InvoiceCreation: &stripe.CheckoutSessionCreateInvoiceCreationParams{Enabled: stripe.Bool(true)}})
+		Expect(s.InvoiceCreation.InvoiceData.Issuer).NotTo(BeNil())
+		Expect(s.InvoiceCreation.InvoiceData.Issuer.Type).To(Equal(stripe.CheckoutSessionInvoiceCreationInvoiceDataIssuerTypeSelf))
+		Expect(s.InvoiceCreation.InvoiceData.RenderingOptions).To(BeNil())
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+		inv, err := sc.V1Invoices.Retrieve(Ctx, body["invoice"].(string), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Issuer.Type).To(Equal(stripe.InvoiceIssuerTypeSelf))
+
+		s = create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})
+		Expect(s.InvoiceCreation.Enabled).To(BeFalse())
+		Expect(s.InvoiceCreation.InvoiceData.Issuer).To(BeNil(), "no invoice, no issuer")
+	})
+
 	Describe("payment_method_collection", func() {
 		It("shows if_required on a payment-mode session, its own or a payment link's, as Stripe's basil payloads do", func() {
 			s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine})

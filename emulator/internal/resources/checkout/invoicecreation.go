@@ -150,6 +150,11 @@ func applySessionInvoiceCreation(c *api.Call, s store.Obj) error {
 	if !sent {
 		ic = store.Obj{"enabled": false, "invoice_data": defaultInvoiceData()}
 	}
+	if d := api.Obj(ic["invoice_data"]); api.Bool(ic["enabled"]) && d["issuer"] == nil {
+		// Stripe's sessions show the invoice they will make issued by
+		// the account itself unless told otherwise.
+		d["issuer"] = store.Obj{"type": "self"}
+	}
 	s["invoice_creation"] = ic
 	return nil
 }
