@@ -817,6 +817,44 @@ var _ = Describe("Checkout Session modes, their parameters and their discounts",
 		Expect(body["error"].(map[string]any)["message"]).To(ContainSubstring("stripe-emu does not emulate"))
 	})
 
+	It("shows a completed payment-mode session's discount in total_details.breakdown and in its line items' discounts, as the Discount redeemed for the session", func() {
+		poster := oneTimePrice(sc, "Poster", 1200)
+		c, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("once")})
+		Expect(err).NotTo(HaveOccurred())
+		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: []*stripe.CheckoutSessionCreateLineItemParams{
+			{Price: stripe.String(ticket.ID), Quantity: stripe.Int64(1)}, {Price: stripe.String(poster.ID), Quantity: stripe.Int64(1)}},
+			Discounts: []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(c.ID)}}})
+		status, body := complete(s.ID)
+		Expect(status).To(Equal(200), "%v", body)
+
+		rp := &stripe.CheckoutSessionRetrieveParams{}
+		rp.AddExpand("total_details.breakdown")
+		rp.AddExpand("line_items.data.discounts")
+		got, err := sc.V1CheckoutSessions.Retrieve(Ctx, s.ID, rp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.TotalDetails.AmountDiscount).To(Equal(int64(270)))
+		b := got.TotalDetails.Breakdown
+		Expect(b.Discounts).To(HaveLen(1))
+		Expect(b.Discounts[0].Amount).To(Equal(int64(270)))
+		d := b.Discounts[0].Discount
+		Expect(d.ID).To(HavePrefix("di_"))
+		Expect(d.CheckoutSession).To(Equal(s.ID))
+		Expect(d.Coupon.ID).To(Equal(c.ID))
+		Expect(b.Taxes).To(BeEmpty())
+
+		Expect(got.LineItems.Data).To(HaveLen(2))
+		for i, want := range []int64{150, 120} {
+			li := got.LineItems.Data[i]
+			Expect(li.AmountDiscount).To(Equal(want))
+			Expect(li.Discounts).To(HaveLen(1))
+			Expect(li.Discounts[0].Amount).To(Equal(want))
+			Expect(li.Discounts[0].Discount.ID).To(Equal(d.ID))
+		}
+		status, page, err := emu.Call("GET", "/v1/checkout/sessions/"+s.ID+"/line_items?expand[]=data.discounts", nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal(200), "%v", page)
+	})
+
 	It("takes the locales Checkout is shown in, refusing others in Stripe's words", func() {
 		s := create(&stripe.CheckoutSessionCreateParams{Mode: stripe.String("payment"), LineItems: ticketLine, Locale: stripe.String("pt-BR")})
 		Expect(s.Locale).To(Equal("pt-BR"))

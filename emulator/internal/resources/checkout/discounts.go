@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -187,6 +188,7 @@ func minimumBase(s store.Obj, items []store.Obj) int64 {
 func RedeemDiscounts(c *api.Call, s store.Obj) error {
 	list, _ := s["discounts"].([]any)
 	scope := coupons.Scope{Customer: api.Str(s["customer"]), CheckoutSession: api.Str(s["id"]), Currency: api.Str(s["currency"])}
+	var ids []string
 	for i, d := range list {
 		entry := api.Obj(d)
 		if !c.Tx.Exists(c.Account, "coupon", api.Str(entry["coupon"])) {
@@ -201,11 +203,61 @@ func RedeemDiscounts(c *api.Call, s store.Obj) error {
 		if err != nil {
 			return err
 		}
-		if _, err := coupons.Redeem(c, src, scope); err != nil {
+		d, err := coupons.Redeem(c, src, scope)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, api.Str(d["id"]))
+	}
+	return keepRedeemed(c, s, ids)
+}
+
+func discountsKey(acct, id string) string { return "csdisc:" + acct + ":" + id }
+
+// keepRedeemed records the Discount objects a payment-mode session's
+// redemption made, for total_details.breakdown to show, and what each
+// took off each line item, for the items' discounts. Checkout takes one
+// discount, so an item's amount_discount is all that discount's.
+func keepRedeemed(c *api.Call, s store.Obj, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	raw, _ := json.Marshal(ids)
+	if err := c.Tx.SetMeta(discountsKey(c.Account, api.Str(s["id"])), string(raw)); err != nil {
+		return err
+	}
+	if len(ids) != 1 {
+		return nil
+	}
+	for _, it := range storedItems(c, api.Str(s["id"])) {
+		t := loadItemTax(c, api.Str(it["id"]))
+		t.Discounts = []any{}
+		if off := api.Int(it["amount_discount"]); off > 0 {
+			t.Discounts = []any{store.Obj{"amount": off, "discount": ids[0]}}
+		}
+		if err := SaveItemTaxes(c, api.Str(it["id"]), t.TaxRates, t.Taxes, t.Discounts); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// redeemedDiscounts is the Discount objects a session's redemption made,
+// none before it is paid.
+func redeemedDiscounts(c *api.Call, id string) []store.Obj {
+	raw, ok := c.Tx.GetMeta(discountsKey(c.Account, id))
+	if !ok {
+		return nil
+	}
+	var ids []string
+	_ = json.Unmarshal([]byte(raw), &ids)
+	var out []store.Obj
+	for _, d := range ids {
+		if o, ok := c.Tx.Get(c.Account, "discount", d); ok {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // subscriptionDiscounts passes the session's discount on to the

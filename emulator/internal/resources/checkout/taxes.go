@@ -19,9 +19,10 @@ var ItemKind = &api.Kind{Object: "item", Name: "line item", Expandable: []string
 // itemDiscounts is what a line item's discounts include when expanded
 // (line_items.data.discounts, as Stripe's item lists them): what each
 // Discount took off it, for an item whose family keeps them (a quote's,
-// SaveItemTaxes); none while nothing is taken off it. A discounted
-// session item's would name Discount objects the emulator does not keep
-// for a session (as total_details.breakdown), so it is refused by name.
+// SaveItemTaxes; a paid session's, keepRedeemed); none while nothing is
+// taken off it. A discounted item of a session not yet paid would name
+// Discount objects its payment has not made yet (as
+// total_details.breakdown), so it is refused by name.
 func itemDiscounts(c *api.Call, o store.Obj) (any, error) {
 	if t := loadItemTax(c, api.Str(o["id"])); t.Discounts != nil {
 		out := []any{}
@@ -36,7 +37,7 @@ func itemDiscounts(c *api.Call, o store.Obj) (any, error) {
 	if api.Int(o["amount_discount"]) == 0 {
 		return []any{}, nil
 	}
-	return nil, apierr.InvalidRequest("stripe-emu does not emulate the `discounts` of a discounted Checkout line item (the Discount objects behind its amount_discount), so it refused the expansion rather than answer without them.").WithParam("expand")
+	return nil, apierr.InvalidRequest("stripe-emu does not emulate the `discounts` of a discounted Checkout line item before the session is paid (the Discount objects behind its amount_discount, made when the payment redeems them), so it refused the expansion rather than answer without them.").WithParam("expand")
 }
 
 // itemTax is what a line item keeps about its taxes: its own tax rates
@@ -173,16 +174,24 @@ func SaveItemTaxes(c *api.Call, item string, rates []string, taxes, discounts []
 
 // breakdown answers expand[]=total_details.breakdown: the session's taxes
 // by rate, in the order the rates first apply, summed over its line items
-// and its shipping cost, each rate shown as it is now. Its discounts would
-// be Discount objects, which the emulator keeps none of for a session's
-// coupons, so a session with discounts is refused rather than shown
-// without them.
+// and its shipping cost, each rate shown as it is now; and its discount,
+// the Discount object its payment redeemed. A session with a discount
+// not yet redeemed (open, or a subscription's) is refused rather than
+// shown without it.
 func breakdown(c *api.Call, s store.Obj) (any, error) {
 	if s["total_details"] == nil {
 		return nil, nil
 	}
+	discounts := []any{}
 	if list, _ := s["discounts"].([]any); len(list) > 0 {
-		return nil, apierr.InvalidRequest("stripe-emu does not emulate `total_details.breakdown` of Checkout Sessions with discounts (the Discount objects behind the totals), so it refused the expansion rather than answer without them.").WithParam("expand")
+		// The Discount objects are those the session's payment redeemed:
+		// an open session (or a subscription's, whose discount is the
+		// subscription's) has none to show.
+		redeemed := redeemedDiscounts(c, api.Str(s["id"]))
+		if len(redeemed) != 1 || len(list) != 1 {
+			return nil, apierr.InvalidRequest("stripe-emu does not emulate `total_details.breakdown` of Checkout Sessions with discounts before they are paid (the Discount objects behind the totals, made when the payment redeems them), so it refused the expansion rather than answer without them.").WithParam("expand")
+		}
+		discounts = []any{store.Obj{"amount": api.Int(api.Obj(s["total_details"])["amount_discount"]), "discount": redeemed[0]}}
 	}
 	var order []string
 	byRate := map[string]store.Obj{}
@@ -215,5 +224,5 @@ func breakdown(c *api.Call, s store.Obj) (any, error) {
 	for i, id := range order {
 		taxes[i] = byRate[id]
 	}
-	return store.Obj{"discounts": []any{}, "taxes": taxes}, nil
+	return store.Obj{"discounts": discounts, "taxes": taxes}, nil
 }
