@@ -856,21 +856,12 @@
     var ref;
     try { ref = intentIdOf(clientSecret); } catch (e) { return Promise.reject(e); }
     data = data || {};
-    var params = confirmOptions(data);
-    var pm = data.payment_method;
-    if (typeof pm === 'string') {
-      params.payment_method = pm;
-    } else {
-      pm = pm || {};
-      var pmd = { type: type };
-      var details = pm[type];
-      if (details instanceof Element) {
-        return Promise.resolve({ error: { type: 'invalid_request_error', code: 'not_emulated', message: NOT_EMULATED + 'bank Elements (' + details._type + '): pass the ' + type + ' details as data.' } });
-      }
-      if (details && typeof details === 'object') pmd[type] = details;
-      if (pm.billing_details) pmd.billing_details = pm.billing_details;
-      params.payment_method_data = pmd;
+    var details = data.payment_method && data.payment_method[type];
+    if (details instanceof Element) {
+      return Promise.resolve({ error: { type: 'invalid_request_error', code: 'not_emulated', message: NOT_EMULATED + 'bank Elements (' + details._type + '): pass the ' + type + ' details as data.' } });
     }
+    var params = confirmOptions(data);
+    typedMethod(type, data, params);
     if (ref.setup && !params.mandate_data) params.mandate_data = { customer_acceptance: { type: 'online', online: { infer_from_client: true } } };
     return this._confirm(clientSecret, params, !options || options.handleActions !== false);
   };
@@ -887,16 +878,7 @@
       try { intentIdOf(clientSecret); } catch (e) { return Promise.reject(e); }
       data = data || {};
       var params = confirmOptions(data);
-      var pm = data.payment_method;
-      if (typeof pm === 'string') {
-        params.payment_method = pm;
-      } else {
-        pm = pm || {};
-        var pmd = { type: type };
-        if (pm[type] && typeof pm[type] === 'object') pmd[type] = pm[type];
-        if (pm.billing_details) pmd.billing_details = pm.billing_details;
-        params.payment_method_data = pmd;
-      }
+      typedMethod(type, data, params);
       return this._confirm(clientSecret, params, false).then(function (r) {
         var next = r.paymentIntent && r.paymentIntent.next_action;
         var shown = next && next[next.type];
@@ -905,6 +887,23 @@
       });
     };
   });
+
+  // typedMethod puts a confirm call's payment_method into params: a saved
+  // method's id, or payment_method_data of type with its details (plain
+  // data) and billing_details; just the type when none is given, as
+  // Stripe.js sends it.
+  function typedMethod(type, data, params) {
+    var pm = data.payment_method;
+    if (typeof pm === 'string') {
+      params.payment_method = pm;
+      return;
+    }
+    pm = pm || {};
+    var pmd = { type: type };
+    if (pm[type] && typeof pm[type] === 'object') pmd[type] = pm[type];
+    if (pm.billing_details) pmd.billing_details = pm.billing_details;
+    params.payment_method_data = pmd;
+  }
 
   // confirmBlikPayment confirms with the customer's 6-digit code
   // (payment_method_options.blik.code), then, as Stripe.js does, waits for
@@ -917,13 +916,7 @@
     try { intentIdOf(clientSecret); } catch (e) { return Promise.reject(e); }
     data = data || {};
     var params = confirmOptions(data);
-    var pm = data.payment_method;
-    if (typeof pm === 'string') {
-      params.payment_method = pm;
-    } else {
-      params.payment_method_data = { type: 'blik' };
-      if (pm && pm.billing_details) params.payment_method_data.billing_details = pm.billing_details;
-    }
+    typedMethod('blik', data, params);
     return this._confirm(clientSecret, params, false).then(function (r) {
       var pi = r.paymentIntent;
       if (r.error || (options && options.handleActions === false) || !pi || pi.status !== 'requires_action') return r;
