@@ -472,6 +472,47 @@ var _ = Describe("Automatic payouts", Label("payments", "payouts", "balance"), f
 		Expect(list[0].Destination.ID).To(Equal(ba))
 	})
 
+	It("asks for the external account again while the default bank account a payout failed to is errored, payouts disabled, as Stripe's support page says", func() {
+		acct, list := failedPayout()
+		ba := list[0].Destination.ID
+		get := func() *stripe.Account {
+			GinkgoHelper()
+			a, err := sc.V1Accounts.GetByID(Ctx, acct, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return a
+		}
+		a := get()
+		// "Connected accounts with errored external accounts will also show
+		// up ... with a Restricted status and bank account or debit card in
+		// the Information Needed field."
+		Expect(a.Requirements.CurrentlyDue).To(Equal([]string{"external_account"}))
+		Expect(a.Requirements.PastDue).To(Equal([]string{"external_account"}))
+		Expect(a.Requirements.EventuallyDue).To(Equal([]string{"external_account"}))
+		Expect(a.Requirements.DisabledReason).To(Equal(stripe.AccountRequirementsDisabledReasonRequirementsPastDue))
+		Expect(a.PayoutsEnabled).To(BeFalse())
+		Expect(a.ChargesEnabled).To(BeTrue(), "only payouts stop")
+		Expect(a.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
+		updated := eventsOf(acct, "account.updated")
+		Expect(updated).NotTo(BeEmpty())
+		prev := updated[len(updated)-1]["data"].(map[string]any)["previous_attributes"].(map[string]any)
+		Expect(prev).To(HaveKeyWithValue("payouts_enabled", true))
+		Expect(prev).To(HaveKey("requirements"))
+
+		mp := &stripe.PayoutCreateParams{Amount: stripe.Int64(100), Currency: stripe.String("usd")}
+		mp.SetStripeAccount(acct)
+		_, err := sc.V1Payouts.Create(Ctx, mp)
+		ExpectStripeError(err, 400, "invalid_request_error", "payouts_not_allowed", "")
+
+		By("enabling payouts again once its details are updated")
+		_, err = sc.V1BankAccounts.Update(Ctx, ba, &stripe.BankAccountUpdateParams{
+			Account: stripe.String(acct), AccountHolderName: stripe.String("Jenny Rosen")})
+		Expect(err).NotTo(HaveOccurred())
+		a = get()
+		Expect(a.Requirements.CurrentlyDue).To(BeEmpty())
+		Expect(a.Requirements.DisabledReason).To(BeEmpty())
+		Expect(a.PayoutsEnabled).To(BeTrue())
+	})
+
 	It("pays the platform's own available funds out on its default daily schedule, after the funds' delay", func() {
 		a, err := sc.V1Accounts.GetByID(Ctx, emu.Platform(), nil)
 		Expect(err).NotTo(HaveOccurred())

@@ -106,6 +106,35 @@ func dueFields(tx *store.Tx, acct store.Obj) []string {
 	return due
 }
 
+// bankErrored reports whether a default bank account of the account (one
+// its payouts in a currency go to) is errored, a payout to it having
+// failed: Stripe's support page on payout failures lists such an account
+// as needing "bank account or debit card" until it is updated or replaced.
+// Only an account whose requirements the platform collects is held for it
+// here, the others' owners fixing it in Stripe's Dashboard, which is not
+// emulated.
+func bankErrored(acct store.Obj) bool {
+	if requirementCollection(acct) != "application" {
+		return false
+	}
+	banks, _ := api.Obj(acct["external_accounts"])["data"].([]any)
+	for _, b := range banks {
+		if ba := api.Obj(b); ba["status"] == "errored" && api.Bool(ba["default_for_currency"]) {
+			return true
+		}
+	}
+	return false
+}
+
+// payoutsOnlyHeld reports whether all the account lacks is the external
+// account an errored bank account asks for again: its payouts stop, its
+// charges and capabilities stay.
+func payoutsOnlyHeld(acct store.Obj) bool {
+	reqs := api.Obj(acct["requirements"])
+	errs, _ := reqs["errors"].([]any)
+	return len(errs) == 0 && slices.Equal(api.Strs(reqs["currently_due"]), []string{"external_account"}) && bankErrored(acct)
+}
+
 // refreshRequirements sets the account's requirements from what it still
 // has to provide: due now and past due (Stripe sets no deadline on a new
 // account), the account disabled for it. What failed verification is due
@@ -125,6 +154,10 @@ func refreshRequirements(tx *store.Tx, acct store.Obj) {
 				due = append(due, f)
 			}
 		}
+		slices.Sort(due)
+	}
+	if len(api.Obj(acct["capabilities"])) > 0 && bankErrored(acct) && !slices.Contains(due, "external_account") {
+		due = append(due, "external_account")
 		slices.Sort(due)
 	}
 	reqs := requirements()
@@ -194,6 +227,8 @@ func settleRequirements(tx *store.Tx, after store.Obj) {
 	case rejected(after):
 	case requirementsMet(after):
 		onboard(after)
+	case api.Bool(after["details_submitted"]) && payoutsOnlyHeld(after):
+		after["payouts_enabled"] = false
 	case api.Bool(after["details_submitted"]) && requirementCollection(after) == "application" &&
 		api.Obj(after["requirements"])["disabled_reason"] != nil:
 		hold(after)
