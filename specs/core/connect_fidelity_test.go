@@ -209,6 +209,41 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		}
 	})
 
+	It("asks a company for its own details, as Stripe's guide to testing API onboarding shows a new US company's requirements", func() {
+		companyFields := []string{"company.address.city", "company.address.line1", "company.address.postal_code",
+			"company.address.state", "company.name", "company.phone", "company.tax_id"}
+		co := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			BusinessType: stripe.String("company"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				CardPayments: &stripe.AccountCreateCapabilitiesCardPaymentsParams{Requested: stripe.Bool(true)},
+				Transfers:    &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(co.Requirements.CurrentlyDue).To(ContainElements(companyFields))
+		Expect(co.Requirements.PastDue).To(ContainElements(companyFields))
+
+		By("dropping each as the platform provides it, the tax ID shown only as provided")
+		co, err := sc.V1Accounts.Update(Ctx, co.ID, &stripe.AccountUpdateParams{Company: &stripe.AccountUpdateCompanyParams{
+			Address: &stripe.AddressParams{City: stripe.String("Schenectady"), Line1: stripe.String("123 State St"),
+				PostalCode: stripe.String("12345"), State: stripe.String("NY")},
+			Name: stripe.String("The Best Cookie Co"), Phone: stripe.String("8888675309"), TaxID: stripe.String("000000000")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(co.Company.TaxIDProvided).To(BeTrue())
+		Expect(co.Requirements.CurrentlyDue).NotTo(ContainElement(HavePrefix("company.")))
+		evs := emu.Events(co.ID)
+		Expect(evs[len(evs)-1]["type"]).To(Equal("account.updated"))
+
+		By("asking no state of a company outside the US, as for its persons")
+		de := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("DE"),
+			BusinessType: stripe.String("company"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(de.Requirements.CurrentlyDue).To(ContainElements("company.address.city", "company.name", "company.tax_id"))
+		Expect(de.Requirements.CurrentlyDue).NotTo(ContainElement("company.address.state"))
+
+		By("asking none of an individual")
+		ind := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			BusinessType: stripe.String("individual"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(ind.Requirements.CurrentlyDue).NotTo(ContainElement(HavePrefix("company.")))
+	})
+
 	It("lists what an account must still provide until onboarding completes, as Stripe's requirements", func() {
 		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
 			Capabilities: &stripe.AccountCreateCapabilitiesParams{

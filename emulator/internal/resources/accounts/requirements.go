@@ -22,6 +22,11 @@ var (
 	usFields       = []string{"settings.payments.statement_descriptor"}
 	abroadPerson   = []string{"address.city", "address.line1", "address.postal_code", "phone"}
 	termsFields    = []string{"tos_acceptance.date", "tos_acceptance.ip"}
+	// A company's own details, as Stripe's guide to testing API onboarding
+	// shows a new US company's requirements (the address state in the US
+	// only, as for persons).
+	companyFields = []string{"company.address.city", "company.address.line1", "company.address.postal_code",
+		"company.address.state", "company.name", "company.phone", "company.tax_id"}
 )
 
 // has reports whether the dotted path of o holds a value.
@@ -76,6 +81,17 @@ func dueFields(tx *store.Tx, acct store.Obj) []string {
 			}
 		}
 		due = append(due, f)
+	}
+	if acct["business_type"] == "company" {
+		for _, f := range companyFields {
+			switch {
+			case f == "company.address.state" && !us:
+			case f == "company.tax_id" && api.Bool(api.Obj(acct["company"])["tax_id_provided"]):
+			case f != "company.tax_id" && has(acct, f):
+			default:
+				due = append(due, f)
+			}
+		}
 	}
 	prefix, person := "representative.", representative(tx, api.Str(acct["id"]))
 	if acct["business_type"] == "individual" {
