@@ -230,6 +230,28 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		evs := emu.Events(co.ID)
 		Expect(evs[len(evs)-1]["type"]).To(Equal("account.updated"))
 
+		By("asking for its owners until they own all of it or company[owners_provided] says all are given, as that guide does")
+		Expect(co.Requirements.CurrentlyDue).To(ContainElement("relationship.owner"))
+		_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(co.ID),
+			FirstName: stripe.String("Kathleen"), LastName: stripe.String("Banks"),
+			Relationship: &stripe.PersonCreateRelationshipParams{Owner: stripe.Bool(true), PercentOwnership: stripe.Float64(80)}})
+		Expect(err).NotTo(HaveOccurred())
+		co, err = sc.V1Accounts.GetByID(Ctx, co.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(co.Requirements.CurrentlyDue).To(ContainElement("relationship.owner"), "80% is not all of it")
+		co, err = sc.V1Accounts.Update(Ctx, co.ID, &stripe.AccountUpdateParams{Company: &stripe.AccountUpdateCompanyParams{OwnersProvided: stripe.Bool(true)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(co.Requirements.CurrentlyDue).NotTo(ContainElement("relationship.owner"))
+		whole := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			BusinessType: stripe.String("company"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(whole.ID), FirstName: stripe.String("Sole"),
+			Relationship: &stripe.PersonCreateRelationshipParams{Owner: stripe.Bool(true), PercentOwnership: stripe.Float64(100)}})
+		Expect(err).NotTo(HaveOccurred())
+		whole, err = sc.V1Accounts.GetByID(Ctx, whole.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(whole.Requirements.CurrentlyDue).NotTo(ContainElement("relationship.owner"))
+
 		By("asking no state of a company outside the US, as for its persons")
 		de := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("DE"),
 			BusinessType: stripe.String("company"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
@@ -242,6 +264,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 			BusinessType: stripe.String("individual"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
 				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
 		Expect(ind.Requirements.CurrentlyDue).NotTo(ContainElement(HavePrefix("company.")))
+		Expect(ind.Requirements.CurrentlyDue).NotTo(ContainElement("relationship.owner"))
 	})
 
 	It("lists what an account must still provide until onboarding completes, as Stripe's requirements", func() {

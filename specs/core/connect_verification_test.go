@@ -244,7 +244,7 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 				BusinessType:    stripe.String("company"),
 				Capabilities:    &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
 				BusinessProfile: &stripe.AccountCreateBusinessProfileParams{MCC: stripe.String("5734"), URL: stripe.String("https://tickets.example")},
-				Company: &stripe.AccountCreateCompanyParams{Name: stripe.String("Tickets Inc"), TaxID: stripe.String(taxID),
+				Company: &stripe.AccountCreateCompanyParams{Name: stripe.String("Tickets Inc"), TaxID: stripe.String(taxID), OwnersProvided: stripe.Bool(true),
 					Phone: stripe.String("8888675309"), Address: &stripe.AddressParams{City: stripe.String("Schenectady"),
 						Line1: stripe.String("123 State St"), PostalCode: stripe.String("12345"), State: stripe.String("NY")}},
 				Settings:        &stripe.AccountCreateSettingsParams{Payments: &stripe.AccountCreateSettingsPaymentsParams{StatementDescriptor: stripe.String("TICKETS")}},

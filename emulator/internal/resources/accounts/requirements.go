@@ -56,6 +56,21 @@ func representative(tx *store.Tx, account string) store.Obj {
 	return found
 }
 
+// ownedShare is how much of the account its persons who are owners own
+// together, in percent.
+func ownedShare(tx *store.Tx, account string) float64 {
+	var share float64
+	tx.Each(account, "person", func(p store.Obj) bool {
+		if rel := api.Obj(p["relationship"]); api.Bool(rel["owner"]) {
+			if pct, ok := rel["percent_ownership"].(float64); ok {
+				share += pct
+			}
+		}
+		return true
+	})
+	return share
+}
+
 // dueFields is what the account must still provide, sorted as Stripe
 // sorts it; nothing once onboarding completed or while no capability is
 // requested.
@@ -92,6 +107,10 @@ func dueFields(tx *store.Tx, acct store.Obj) []string {
 				due = append(due, f)
 			}
 		}
+	}
+	if acct["business_type"] == "company" && !api.Bool(api.Obj(acct["company"])["owners_provided"]) &&
+		ownedShare(tx, api.Str(acct["id"])) < 100 {
+		due = append(due, "relationship.owner")
 	}
 	prefix, person := "representative.", representative(tx, api.Str(acct["id"]))
 	if acct["business_type"] == "individual" {
