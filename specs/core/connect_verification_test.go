@@ -235,6 +235,36 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 		Expect(a.Individual.Verification.AdditionalDocument.DetailsCode).To(BeEmpty())
 	})
 
+	It("fails the business detail tokens of Stripe's testing page with their verification errors, until a passing value is sent", func() {
+		a := mustIndividual(&stripe.PersonParams{DOB: dob(1901, 1, 1)})
+		expectVerified(a)
+		a = update(a.ID, &stripe.AccountUpdateParams{BusinessProfile: &stripe.AccountUpdateBusinessProfileParams{URL: stripe.String("https://inaccessible.stripe.com")}})
+		expectFailed(a, "business_profile.url", "invalid_url_website_inaccessible")
+		a = update(a.ID, &stripe.AccountUpdateParams{BusinessProfile: &stripe.AccountUpdateBusinessProfileParams{URL: stripe.String("https://passwordprotected.stripe.com")}})
+		expectFailed(a, "business_profile.url", "invalid_url_website_inaccessible_password_protected")
+		a = update(a.ID, &stripe.AccountUpdateParams{BusinessProfile: &stripe.AccountUpdateBusinessProfileParams{URL: stripe.String("https://accessible.stripe.com")}})
+		expectVerified(a)
+
+		for _, tc := range []struct {
+			params            *stripe.AccountUpdateParams
+			requirement, code string
+		}{
+			{&stripe.AccountUpdateParams{BusinessProfile: &stripe.AccountUpdateBusinessProfileParams{URL: stripe.String("https://disallowed.stripe.com")}},
+				"business_profile.url", "invalid_url_denylisted"},
+			{&stripe.AccountUpdateParams{BusinessProfile: &stripe.AccountUpdateBusinessProfileParams{Name: stripe.String("disallowed_dba")}},
+				"business_profile.name", "invalid_business_profile_name_denylisted"},
+			{&stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{Payments: &stripe.AccountUpdateSettingsPaymentsParams{StatementDescriptor: stripe.String("disallowed")}}},
+				"settings.payments.statement_descriptor", "invalid_statement_descriptor_denylisted"},
+			{&stripe.AccountUpdateParams{Settings: &stripe.AccountUpdateSettingsParams{CardPayments: &stripe.AccountUpdateSettingsCardPaymentsParams{StatementDescriptorPrefix: stripe.String("mismatch")}}},
+				"settings.card_payments.statement_descriptor_prefix", "invalid_statement_descriptor_prefix_mismatch"},
+		} {
+			p := &stripe.PersonParams{DOB: dob(1901, 1, 1)}
+			a := mustIndividual(p)
+			a = update(a.ID, tc.params)
+			expectFailed(a, tc.requirement, tc.code)
+		}
+	})
+
 	Describe("companies", func() {
 		// company makes a US Custom company account with everything due but
 		// its representative, whose details are rep.

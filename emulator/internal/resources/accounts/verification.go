@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
@@ -32,6 +33,59 @@ var failureReasons = map[string]string{
 	"verification_document_failed_test_mode": "A test data helper was supplied to simulate verification failure. Refer to the documentation for test file tokens.",
 	"verification_failed_tax_id_match":       "The tax ID that you provided couldn’t be verified with the IRS. Please correct any possible errors in the company name or tax ID, or upload a document that contains those fields.",
 	"verification_failed_tax_id_not_issued":  "The tax ID that you provided couldn’t be verified with the IRS. Please correct any possible errors in the company name or tax ID, or upload a document that contains those fields.",
+}
+
+// Stripe's test values for business details (its "Testing Stripe Connect"
+// page): each token, sent in its field, triggers the verification error
+// named there; https://accessible.stripe.com and any other value pass.
+// What fails is due again with the error, as a failed identity is. The
+// reasons are the emulator's wording (Stripe documents only the codes).
+var businessTokens = []struct {
+	field  string
+	codes  map[string]string
+	reason string
+}{
+	{"business_profile.url", map[string]string{
+		"https://disallowed.stripe.com":        "invalid_url_denylisted",
+		"https://geoblocked.stripe.com":        "invalid_url_website_inaccessible_geoblocked",
+		"https://problem.stripe.com":           "invalid_url_website_other",
+		"https://missing.stripe.com":           "invalid_url_website_incomplete",
+		"https://mismatch.stripe.com":          "invalid_url_website_business_information_mismatch",
+		"https://passwordprotected.stripe.com": "invalid_url_website_inaccessible_password_protected",
+		"https://underconstruction.stripe.com": "invalid_url_website_incomplete_under_construction",
+		"https://inaccessible.stripe.com":      "invalid_url_website_inaccessible",
+	}, "The business website could not be verified (a Stripe test URL that fails review). Provide a website that describes the business."},
+	{"business_profile.name", map[string]string{
+		"disallowed_dba": "invalid_business_profile_name_denylisted",
+		"invalid_dba":    "invalid_business_profile_name",
+	}, "The business name could not be verified (a Stripe test value that fails review). Provide the name customers know the business by."},
+	{"settings.payments.statement_descriptor", map[string]string{
+		"mismatch":   "invalid_statement_descriptor_business_mismatch",
+		"disallowed": "invalid_statement_descriptor_denylisted",
+	}, "The statement descriptor could not be verified (a Stripe test value that fails review). Provide one that matches the business."},
+	{"settings.card_payments.statement_descriptor_prefix", map[string]string{
+		"mismatch":   "invalid_statement_descriptor_prefix_mismatch",
+		"disallowed": "invalid_statement_descriptor_prefix_denylisted",
+	}, "The statement descriptor prefix could not be verified (a Stripe test value that fails review). Provide one that matches the business."},
+}
+
+// businessDue is what the account's business details ask for again, with
+// their errors, by Stripe's test tokens.
+func businessDue(acct store.Obj) (due []string, errs []any) {
+	for _, t := range businessTokens {
+		var v any = acct
+		for part := range strings.SplitSeq(t.field, ".") {
+			v = api.Obj(v)[part]
+		}
+		s, _ := v.(string)
+		code, ok := t.codes[strings.TrimSuffix(strings.ToLower(s), "/")]
+		if !ok {
+			continue
+		}
+		due = append(due, t.field)
+		errs = append(errs, store.Obj{"code": code, "reason": t.reason, "requirement": t.field})
+	}
+	return due, errs
 }
 
 // Stripe's test ID number that fails the keyed identity check (000000000
@@ -241,6 +295,8 @@ func verificationDue(tx *store.Tx, acct store.Obj) (due []string, errs []any, li
 		add(api.Str(p["id"])+".", p)
 		return true
 	})
+	bdue, berrs := businessDue(acct)
+	due, errs = append(due, bdue...), append(errs, berrs...)
 	if acct["business_type"] == "company" {
 		if code, ok := tx.GetMeta(taxIDKey(id)); ok && api.Bool(api.Obj(acct["company"])["tax_id_provided"]) {
 			due = append(due, "company.tax_id")
