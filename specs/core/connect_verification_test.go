@@ -268,15 +268,19 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 	Describe("companies", func() {
 		// company makes a US Custom company account with everything due but
 		// its representative, whose details are rep.
-		company := func(taxID string) *stripe.Account {
+		company := func(taxID string, line1 ...string) *stripe.Account {
 			GinkgoHelper()
+			street := "123 State St"
+			if len(line1) > 0 {
+				street = line1[0]
+			}
 			a, err := sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
 				BusinessType:    stripe.String("company"),
 				Capabilities:    &stripe.AccountCreateCapabilitiesParams{Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
 				BusinessProfile: &stripe.AccountCreateBusinessProfileParams{MCC: stripe.String("5734"), URL: stripe.String("https://tickets.example")},
 				Company: &stripe.AccountCreateCompanyParams{Name: stripe.String("Tickets Inc"), TaxID: stripe.String(taxID), OwnersProvided: stripe.Bool(true),
 					Phone: stripe.String("8888675309"), Address: &stripe.AddressParams{City: stripe.String("Schenectady"),
-						Line1: stripe.String("123 State St"), PostalCode: stripe.String("12345"), State: stripe.String("NY")}},
+						Line1: stripe.String(street), PostalCode: stripe.String("12345"), State: stripe.String("NY")}},
 				Settings:        &stripe.AccountCreateSettingsParams{Payments: &stripe.AccountCreateSettingsPaymentsParams{StatementDescriptor: stripe.String("TICKETS")}},
 				TOSAcceptance:   &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")},
 				ExternalAccount: &stripe.AccountExternalAccountParams{Token: stripe.String("btok_us_verified")},
@@ -371,6 +375,48 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 			a = update(a.ID, &stripe.AccountUpdateParams{Metadata: map[string]string{"k": "v"}})
 			Expect(a.Requirements.Errors).To(BeEmpty(), "Stripe's onboarding answers for it")
 			Expect(a.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusActive))
+		})
+
+		It("validates the business address by Stripe's test tokens, never more restrictively than the token before", func() {
+			at := func(line1 string) *stripe.Account {
+				GinkgoHelper()
+				a := company("000000000", line1)
+				representative(a.ID, 1901)
+				a, err := sc.V1Accounts.GetByID(Ctx, a.ID, nil)
+				Expect(err).NotTo(HaveOccurred())
+				return a
+			}
+			By("address_no_match: only charges enabled, line1 listed again")
+			a := at("address_no_match")
+			Expect(a.Requirements.CurrentlyDue).To(Equal([]string{"company.address.line1"}))
+			Expect(a.ChargesEnabled).To(BeTrue())
+			Expect(a.PayoutsEnabled).To(BeFalse())
+
+			By("address_line1_no_match: neither, the address listed again")
+			b := at("address_line1_no_match")
+			Expect(b.Requirements.CurrentlyDue).To(ConsistOf("company.address.city", "company.address.line1",
+				"company.address.postal_code", "company.address.state"))
+			Expect(b.ChargesEnabled).To(BeFalse())
+			Expect(b.PayoutsEnabled).To(BeFalse())
+			Expect(b.Capabilities.Transfers).To(Equal(stripe.AccountCapabilityStatusInactive))
+
+			By("a less restrictive token after it")
+			b = update(b.ID, &stripe.AccountUpdateParams{Company: &stripe.AccountUpdateCompanyParams{
+				Address: &stripe.AddressParams{Line1: stripe.String("address_no_match")}}})
+			Expect(b.Requirements.CurrentlyDue).To(Equal([]string{"company.address.line1"}))
+			Expect(b.ChargesEnabled).To(BeTrue())
+			Expect(b.PayoutsEnabled).To(BeFalse())
+			b = update(b.ID, &stripe.AccountUpdateParams{Company: &stripe.AccountUpdateCompanyParams{
+				Address: &stripe.AddressParams{Line1: stripe.String("address_full_match")}}})
+			Expect(b.Requirements.CurrentlyDue).To(BeEmpty())
+			Expect(b.ChargesEnabled).To(BeTrue())
+			Expect(b.PayoutsEnabled).To(BeTrue())
+
+			By("a more restrictive one after address_full_match changing nothing, as the page says")
+			b = update(b.ID, &stripe.AccountUpdateParams{Company: &stripe.AccountUpdateCompanyParams{
+				Address: &stripe.AddressParams{Line1: stripe.String("address_line1_no_match")}}})
+			Expect(b.Requirements.CurrentlyDue).To(BeEmpty())
+			Expect(b.PayoutsEnabled).To(BeTrue())
 		})
 
 		It("fails the business tax IDs 111111111 and 111111112, and verifies 000000000, 000000001 and 222222222", func() {

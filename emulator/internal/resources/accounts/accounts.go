@@ -483,6 +483,9 @@ func applyDetails(c *api.Call, o store.Obj) error {
 		if err := recordTaxID(c, api.Str(o["id"]), api.Obj(v)); err != nil {
 			return err
 		}
+		if err := recordBusinessAddress(c, api.Str(o["id"]), api.Obj(v)); err != nil {
+			return err
+		}
 	}
 	if v, ok := c.Params.Get("settings"); ok {
 		if err := checkDescriptors(c); err != nil {

@@ -161,13 +161,27 @@ func bankErrored(acct store.Obj) bool {
 	return false
 }
 
-// payoutsOnlyHeld reports whether all the account lacks is the external
-// account an errored bank account asks for again: its payouts stop, its
-// charges and capabilities stay.
-func payoutsOnlyHeld(acct store.Obj) bool {
+// payoutsOnlyHeld reports whether all the account lacks is what holds
+// only its payouts (charges and capabilities staying): the external
+// account an errored bank account asks for again, the line1 of a business
+// address that failed Stripe's address_no_match test token.
+func payoutsOnlyHeld(tx *store.Tx, acct store.Obj) bool {
 	reqs := api.Obj(acct["requirements"])
 	errs, _ := reqs["errors"].([]any)
-	return len(errs) == 0 && slices.Equal(api.Strs(reqs["currently_due"]), []string{"external_account"}) && bankErrored(acct)
+	due := api.Strs(reqs["currently_due"])
+	if len(errs) > 0 || len(due) == 0 || requirementCollection(acct) != "application" {
+		return false
+	}
+	for _, f := range due {
+		switch {
+		case f == "external_account" && bankErrored(acct):
+		case f == "company.address.line1" && acct["business_type"] == "company" &&
+			slices.Equal(businessAddressDue(tx, acct), []string{f}):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // refreshRequirements sets the account's requirements from what it still
@@ -262,7 +276,10 @@ func settleRequirements(tx *store.Tx, after store.Obj) {
 	case rejected(after):
 	case requirementsMet(after):
 		onboard(after)
-	case api.Bool(after["details_submitted"]) && payoutsOnlyHeld(after):
+	case payoutsOnlyHeld(tx, after):
+		// Onboarded but for payouts: what holds them stays due.
+		onboard(after)
+		refreshRequirements(tx, after)
 		after["payouts_enabled"] = false
 	case api.Bool(after["details_submitted"]) && requirementCollection(after) == "application" &&
 		api.Obj(after["requirements"])["disabled_reason"] != nil:

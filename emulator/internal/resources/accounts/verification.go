@@ -102,6 +102,51 @@ var failingTaxIDs = map[string]string{
 // Address line1 tokens that fail the address check.
 var failingAddressLines = map[string]bool{"address_no_match": true, "address_line1_no_match": true}
 
+// Stripe's business address tokens, in company[address][line1], by how
+// restrictive they are: address_full_match (and any other address) enables
+// charges and payouts, address_no_match only charges, line1 listed again,
+// address_line1_no_match neither, the address listed again.
+var businessAddressLevels = map[string]string{"address_no_match": "1", "address_line1_no_match": "2"}
+
+// bizAddressKey holds how the account's business address was validated:
+// "0" passed, "1" address_no_match, "2" address_line1_no_match.
+func bizAddressKey(account string) string { return "bizaddress:" + account }
+
+// recordBusinessAddress remembers how the company address line1 sent for
+// the account (company is the company parameter) is validated. As Stripe's
+// testing page says, a token cannot be more restrictive than the one
+// before it ("if you provided address_full_match ... you can't disable
+// payouts or charges afterward"): the least restrictive result stays.
+func recordBusinessAddress(c *api.Call, account string, company store.Obj) error {
+	line1, sent := api.Obj(company["address"])["line1"].(string)
+	if !sent {
+		return nil
+	}
+	level := businessAddressLevels[line1]
+	if level == "" {
+		level = "0"
+	}
+	if was, ok := c.Tx.GetMeta(bizAddressKey(account)); ok && was < level {
+		return nil
+	}
+	return c.SetMeta(bizAddressKey(account), level)
+}
+
+// businessAddressDue is what the validation of the company's address asks
+// for again: its line1, or its whole address.
+func businessAddressDue(tx *store.Tx, acct store.Obj) []string {
+	level, _ := tx.GetMeta(bizAddressKey(api.Str(acct["id"])))
+	switch {
+	case level == "1":
+		return []string{"company.address.line1"}
+	case level == "2" && api.Str(acct["country"]) == "US":
+		return []string{"company.address.city", "company.address.line1", "company.address.postal_code", "company.address.state"}
+	case level == "2":
+		return []string{"company.address.city", "company.address.line1", "company.address.postal_code"}
+	}
+	return nil
+}
+
 // idMismatchKey marks a person whose ID number is Stripe's failing test
 // value: the number itself is never shown, only id_number_provided.
 func idMismatchKey(person string) string { return "idmismatch:" + person }
@@ -146,6 +191,7 @@ func recordTaxID(c *api.Call, account string, company store.Obj) error {
 func forgetVerification(c *api.Call, acct store.Obj) {
 	id := api.Str(acct["id"])
 	c.DeleteMeta(taxIDKey(id))
+	c.DeleteMeta(bizAddressKey(id))
 	if ind := api.Obj(acct["individual"]); len(ind) > 0 {
 		c.DeleteMeta(idMismatchKey(api.Str(ind["id"])))
 	}
@@ -298,6 +344,7 @@ func verificationDue(tx *store.Tx, acct store.Obj) (due []string, errs []any, li
 	bdue, berrs := businessDue(acct)
 	due, errs = append(due, bdue...), append(errs, berrs...)
 	if acct["business_type"] == "company" {
+		due = append(due, businessAddressDue(tx, acct)...)
 		if code, ok := tx.GetMeta(taxIDKey(id)); ok && api.Bool(api.Obj(acct["company"])["tax_id_provided"]) {
 			due = append(due, "company.tax_id")
 			errs = append(errs, failure("company.tax_id", code))
