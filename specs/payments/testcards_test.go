@@ -257,6 +257,9 @@ var refusedRows = []string{
 	"5062210000000009",
 	"tok_visa_debit_chargeDeclinedInsufficientFunds", "tok_visa_chargeCustomerFailLostCard", "tok_visa_chargeCustomerFailStolenCard",
 	"4001007020000002", "4000008260000075", "4001000360000005", "4000002760000008",
+	// The Connect verification trigger cards of Stripe's Testing Connect page.
+	"4000000000004202", "4000000000004210", "4000000000004236", "tok_visa_triggerNextRequirements",
+	"tok_visa_triggerChargeBlock", "tok_visa_triggerPayoutBlock", "tok_visa_triggerVerification", "tok_visa_triggerTransferBlock",
 }
 
 var _ = Describe("Stripe's test cards", Label("payments", "testcards"), func() {

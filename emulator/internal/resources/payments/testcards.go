@@ -359,6 +359,17 @@ var refusedCards = map[string]refusedCard{
 	"4000008260000075":                               {"the offline PIN retry card (PIN entry on a Terminal reader is not emulated)", useAnother},
 	"4001000360000005":                               {"the online PIN card (PIN entry on a Terminal reader is not emulated)", useAnother},
 	"4000002760000008":                               {"the online PIN retry card (PIN entry on a Terminal reader is not emulated)", useAnother},
+	// Connect's verification trigger cards (its Testing Connect page):
+	// Stripe's verification thresholds, the next requirements they bring
+	// and the blocks they impose are not emulated.
+	"4000000000004202":                 {"the Connect trigger card for the next requirements (verification thresholds are not emulated)", useConnect},
+	"tok_visa_triggerNextRequirements": {"the Connect trigger token for the next requirements (verification thresholds are not emulated)", useConnect},
+	"tok_visa_triggerVerification":     {"the Connect trigger token for a verification threshold (verification thresholds are not emulated)", useConnect},
+	"4000000000004210":                 {"the Connect trigger card for a charge block (verification thresholds are not emulated)", useConnect},
+	"tok_visa_triggerChargeBlock":      {"the Connect trigger token for a charge block (verification thresholds are not emulated)", useConnect},
+	"4000000000004236":                 {"the Connect trigger card for a payout block (verification thresholds are not emulated)", useConnect},
+	"tok_visa_triggerPayoutBlock":      {"the Connect trigger token for a payout block (verification thresholds are not emulated)", useConnect},
+	"tok_visa_triggerTransferBlock":    {"the Connect trigger token for a payout block (verification thresholds are not emulated)", useConnect},
 	// Dispute cards whose disputes are not emulated.
 	"4000000404000079": {"a charge disputed multiple times", useDisputeCards},
 	"4000000404000038": {"a Visa Compelling Evidence 3.0 eligible dispute", useDisputeCards},
@@ -374,6 +385,7 @@ type refusedCard struct{ what, instead string }
 
 const (
 	useAnother      = "Use another test card, or see the README for the test cards emulated."
+	useConnect      = "Test a connected account held back with Stripe's test verification values (a failing date of birth, ID number, address or business token), as the README describes."
 	useDisputeCards = "Test disputes with pm_card_createDispute, pm_card_createDisputeProductNotReceived or pm_card_createDisputeInquiry."
 )
 
