@@ -209,6 +209,36 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		}
 	})
 
+	It("asks a US person for an address, a phone and the last four digits of an SSN, as Stripe's guide to testing API onboarding shows a representative's requirements", func() {
+		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			BusinessType: stripe.String("individual"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
+			Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen")}})
+		personFields := []string{"individual.address.city", "individual.address.line1", "individual.address.postal_code",
+			"individual.address.state", "individual.phone", "individual.ssn_last_4"}
+		Expect(a.Requirements.CurrentlyDue).To(ContainElements(personFields))
+		a, err := sc.V1Accounts.Update(Ctx, a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{
+			Address: &stripe.AddressParams{City: stripe.String("Schenectady"), Line1: stripe.String("123 State St"),
+				PostalCode: stripe.String("12345"), State: stripe.String("NY")},
+			Phone: stripe.String("8888675309"), SSNLast4: stripe.String("0000")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a.Requirements.CurrentlyDue).NotTo(ContainElements(personFields[0]))
+		Expect(a.Requirements.CurrentlyDue).NotTo(ContainElement(Or(HavePrefix("individual.address."), Equal("individual.phone"), Equal("individual.ssn_last_4"))))
+
+		By("counting a full ID number for the last four digits")
+		b := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			BusinessType: stripe.String("individual"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
+			Individual: &stripe.PersonParams{IDNumber: stripe.String("000000000")}})
+		Expect(b.Requirements.CurrentlyDue).NotTo(ContainElement("individual.ssn_last_4"))
+
+		By("asking a company's representative the same")
+		co := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			BusinessType: stripe.String("company"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(co.Requirements.CurrentlyDue).To(ContainElements("representative.address.state", "representative.phone", "representative.ssn_last_4"))
+	})
+
 	It("asks a company for its own details, as Stripe's guide to testing API onboarding shows a new US company's requirements", func() {
 		companyFields := []string{"company.address.city", "company.address.line1", "company.address.postal_code",
 			"company.address.state", "company.name", "company.phone", "company.tax_id"}
@@ -323,6 +353,9 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(co.Requirements.CurrentlyDue).To(ContainElement("representative.first_name"))
 		_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(co.ID),
 			FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen"), Email: stripe.String("jenny@example.com"),
+			Phone: stripe.String("8888675309"), SSNLast4: stripe.String("0000"),
+			Address: &stripe.AddressParams{City: stripe.String("Schenectady"), Line1: stripe.String("123 State St"),
+				PostalCode: stripe.String("12345"), State: stripe.String("NY")},
 			DOB:          &stripe.PersonCreateDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(1990)},
 			Relationship: &stripe.PersonCreateRelationshipParams{Representative: stripe.Bool(true)}})
 		Expect(err).NotTo(HaveOccurred())
@@ -498,6 +531,9 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 			BusinessProfile: &stripe.AccountCreateBusinessProfileParams{MCC: stripe.String("5734"), URL: stripe.String("https://tickets.example")},
 			// 1901-01-01 is the date of birth Stripe's test mode verifies.
 			Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen"), Email: stripe.String("jenny@example.com"),
+				Phone: stripe.String("8888675309"), SSNLast4: stripe.String("0000"),
+				Address: &stripe.AddressParams{City: stripe.String("Schenectady"), Line1: stripe.String("123 State St"),
+					PostalCode: stripe.String("12345"), State: stripe.String("NY")},
 				DOB: &stripe.PersonDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(1901)}},
 			Settings:      &stripe.AccountCreateSettingsParams{Payments: &stripe.AccountCreateSettingsPaymentsParams{StatementDescriptor: stripe.String("TICKETS")}},
 			TOSAcceptance: &stripe.AccountCreateTOSAcceptanceParams{Date: stripe.Int64(1700000000), IP: stripe.String("192.0.2.1")},

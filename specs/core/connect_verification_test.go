@@ -32,6 +32,14 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 	// Stripe asks for but what person sets.
 	individual := func(person *stripe.PersonParams) (*stripe.Account, error) {
 		person.FirstName, person.LastName, person.Email = stripe.String("Jenny"), stripe.String("Rosen"), stripe.String("jenny@example.com")
+		person.Phone = stripe.String("8888675309")
+		if person.SSNLast4 == nil && person.IDNumber == nil {
+			person.SSNLast4 = stripe.String("0000")
+		}
+		if person.Address == nil {
+			person.Address = &stripe.AddressParams{Line1: stripe.String("123 State St"), City: stripe.String("Schenectady"),
+				PostalCode: stripe.String("12345"), State: stripe.String("NY")}
+		}
 		return sc.V1Accounts.Create(Ctx, &stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
 			BusinessType: stripe.String("individual"),
 			Capabilities: &stripe.AccountCreateCapabilitiesParams{
@@ -222,7 +230,8 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 	})
 
 	It("settles a failed address check with an additional document token", func() {
-		a := mustIndividual(&stripe.PersonParams{DOB: dob(1901, 1, 1), Address: &stripe.AddressParams{Line1: stripe.String("address_no_match")}})
+		a := mustIndividual(&stripe.PersonParams{DOB: dob(1901, 1, 1), Address: &stripe.AddressParams{Line1: stripe.String("address_no_match"),
+			City: stripe.String("Austin"), State: stripe.String("TX"), PostalCode: stripe.String("78701")}})
 		expectFailed(a, "individual.verification.additional_document", "verification_failed_address_match")
 		failure := &stripe.PersonVerificationParams{AdditionalDocument: &stripe.PersonVerificationDocumentParams{Front: stripe.String("file_identity_document_failure")}}
 		a = update(a.ID, &stripe.AccountUpdateParams{Individual: &stripe.PersonParams{Verification: failure}})
@@ -292,6 +301,9 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 			GinkgoHelper()
 			p, err := sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(acct),
 				FirstName: stripe.String("Ada"), LastName: stripe.String("Lovelace"), Email: stripe.String("ada@example.com"),
+				Phone: stripe.String("8888675309"), SSNLast4: stripe.String("0000"),
+				Address: &stripe.AddressParams{City: stripe.String("Schenectady"), Line1: stripe.String("123 State St"),
+					PostalCode: stripe.String("12345"), State: stripe.String("NY")},
 				DOB:          &stripe.PersonCreateDOBParams{Day: stripe.Int64(1), Month: stripe.Int64(1), Year: stripe.Int64(year)},
 				Relationship: &stripe.PersonCreateRelationshipParams{Representative: stripe.Bool(true)}})
 			Expect(err).NotTo(HaveOccurred())

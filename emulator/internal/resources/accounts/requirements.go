@@ -11,9 +11,11 @@ import (
 // What Stripe asks of an account before it can use the capabilities it
 // requested, as its answers show a new US account's (business details, a
 // bank account, terms acceptance, and the person behind it: the
-// representative of a company, the individual of an individual's account),
-// and a German one's for elsewhere (the person's address and phone, no
-// statement descriptor). A field leaves the list once the account has it;
+// representative of a company, the individual of an individual's account,
+// with the address, phone and SSN last 4 digits Stripe's guide to testing
+// API onboarding lists for a US person), and a German one's for elsewhere
+// (the person's address and phone, no state, no SSN, no statement
+// descriptor). A field leaves the list once the account has it;
 // onboarding completing (the test helper) clears the list. Which fields
 // each country and capability really ask for is not emulated.
 var (
@@ -116,11 +118,14 @@ func dueFields(tx *store.Tx, acct store.Obj) []string {
 	if acct["business_type"] == "individual" {
 		prefix, person = "individual.", api.Obj(acct["individual"])
 	}
-	fields := personFields
-	if !us {
-		fields = append(append([]string{}, abroadPerson...), personFields...)
+	fields := append(append([]string{}, abroadPerson...), personFields...)
+	if us {
+		fields = append(fields, "address.state", "ssn_last_4")
 	}
 	for _, f := range fields {
+		if f == "ssn_last_4" && person != nil && (api.Bool(person["ssn_last_4_provided"]) || api.Bool(person["id_number_provided"])) {
+			continue
+		}
 		if person == nil || !has(person, f) {
 			due = append(due, prefix+f)
 		}
