@@ -289,6 +289,13 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(de.Requirements.CurrentlyDue).To(ContainElements("company.address.city", "company.name", "company.tax_id"))
 		Expect(de.Requirements.CurrentlyDue).NotTo(ContainElement("company.address.state"))
 
+		By("asking a non-profit's own details too, but no owners, a non-profit having none")
+		np := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
+			BusinessType: stripe.String("non_profit"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
+				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+		Expect(np.Requirements.CurrentlyDue).To(ContainElements(companyFields))
+		Expect(np.Requirements.CurrentlyDue).NotTo(ContainElement("relationship.owner"))
+
 		By("asking none of an individual")
 		ind := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
 			BusinessType: stripe.String("individual"), Capabilities: &stripe.AccountCreateCapabilitiesParams{

@@ -99,7 +99,9 @@ func dueFields(tx *store.Tx, acct store.Obj) []string {
 		}
 		due = append(due, f)
 	}
-	if acct["business_type"] == "company" {
+	switch acct["business_type"] {
+	case "company", "non_profit", "government_entity":
+		// Each is described by the account's company hash.
 		for _, f := range companyFields {
 			switch {
 			case f == "company.address.state" && !us:
