@@ -76,6 +76,13 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 			Expect(cp.RequestedAt).To(Equal(a.Created))
 			Expect(cp.Status).To(Equal(stripe.CapabilityStatusInactive))
 			Expect(cp.Requirements.DisabledReason).To(Equal(stripe.CapabilityDisabledReasonPendingOnboarding))
+			// "If the capability has any activation requirements, the
+			// response includes them in the requirements arrays."
+			Expect(cp.Requirements.CurrentlyDue).To(Equal(a.Requirements.CurrentlyDue))
+			Expect(cp.Requirements.CurrentlyDue).To(ContainElements("company.name", "external_account"))
+			Expect(cp.Requirements.EventuallyDue).To(Equal(a.Requirements.EventuallyDue))
+			Expect(cp.Requirements.PastDue).To(Equal(a.Requirements.PastDue))
+			Expect(cp.Requirements.Alternatives).To(HaveLen(len(a.Requirements.Alternatives)))
 			ach := byID["us_bank_account_ach_payments"]
 			Expect(ach.Requested).To(BeFalse())
 			Expect(ach.RequestedAt).To(BeZero())
@@ -116,7 +123,9 @@ var _ = Describe("Connect onboarding through the API", Label("connect"), func() 
 			Expect(ev["account"]).To(Equal(a.ID))
 			Expect(ev["data"].(map[string]any)["previous_attributes"]).To(Equal(map[string]any{
 				"requested": false, "requested_at": nil, "status": "unrequested",
-				"requirements": map[string]any{"disabled_reason": nil}}))
+				// Unrequested, it had no activation requirements listed.
+				"requirements": map[string]any{"disabled_reason": nil, "alternatives": []any{}, "currently_due": []any{},
+					"eventually_due": []any{}, "past_due": []any{}}}))
 
 			By("asking again, which changes nothing")
 			_, err = sc.V1Capabilities.Update(Ctx, "us_bank_account_ach_payments", &stripe.CapabilityUpdateParams{

@@ -103,6 +103,16 @@ func capabilityObject(tx *store.Tx, acct store.Obj, name string) store.Obj {
 		}
 		reqs["disabled_reason"] = "requirements.fields_needed"
 	case !api.Bool(acct["details_submitted"]):
+		// "If the capability has any activation requirements, the response
+		// includes them in the requirements arrays" (Stripe's reference):
+		// what the account still has to provide, which capability asks for
+		// which field not being emulated.
+		areqs := api.Obj(acct["requirements"])
+		for _, f := range []string{"alternatives", "currently_due", "eventually_due", "past_due"} {
+			if v, ok := areqs[f].([]any); ok {
+				reqs[f] = v
+			}
+		}
 		reqs["disabled_reason"] = "pending.onboarding"
 	}
 	if requested {
