@@ -404,6 +404,14 @@ var _ = Describe("Verifying what the platform sends of a connected account", Lab
 			Expect(a.ChargesEnabled).To(BeTrue())
 			Expect(a.PayoutsEnabled).To(BeFalse())
 
+			By("holding charges too when a person is on a watchlist")
+			w := company("000000000", "address_no_match")
+			representative(w.ID, 1900)
+			w, err := sc.V1Accounts.GetByID(Ctx, w.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(w.Requirements.DisabledReason).To(Equal(stripe.AccountRequirementsDisabledReasonListed))
+			Expect(w.ChargesEnabled).To(BeFalse())
+
 			By("address_line1_no_match: neither, the address listed again")
 			b := at("address_line1_no_match")
 			Expect(b.Requirements.CurrentlyDue).To(ConsistOf("company.address.city", "company.address.line1",

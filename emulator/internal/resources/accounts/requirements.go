@@ -176,7 +176,8 @@ func payoutsOnlyHeld(tx *store.Tx, acct store.Obj) bool {
 	reqs := api.Obj(acct["requirements"])
 	errs, _ := reqs["errors"].([]any)
 	due := api.Strs(reqs["currently_due"])
-	if len(errs) > 0 || len(due) == 0 || requirementCollection(acct) != "application" {
+	if len(errs) > 0 || len(due) == 0 || requirementCollection(acct) != "application" ||
+		reqs["disabled_reason"] != "requirements.past_due" {
 		return false
 	}
 	for _, f := range due {
