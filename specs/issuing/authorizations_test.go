@@ -327,6 +327,26 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		Expect(req["id"]).To(Equal(a.ID))
 		Expect(req["approved"]).To(BeFalse())
 		Expect(req["pending_request"]).To(HaveKeyWithValue("is_amount_controllable", true))
+		// Stripe's real-time authorizations guide: "The top-level amount
+		// in the request is set to 0 and approved is false"; the amount
+		// asked for is the pending_request's.
+		Expect(req["amount"]).To(BeEquivalentTo(0))
+		Expect(req["merchant_amount"]).To(BeEquivalentTo(0))
+		Expect(req["pending_request"]).To(HaveKeyWithValue("amount", BeEquivalentTo(700)))
+		Expect(req["pending_request"]).To(HaveKeyWithValue("merchant_amount", BeEquivalentTo(700)))
+
+		// An increment asks for "the additional amount Stripe will hold
+		// if the authorization is approved" (pending_request.amount),
+		// the amount approved before staying the top-level one.
+		n = len(emu.EventTypes(""))
+		inc, err := sc.V1TestHelpersIssuingAuthorizations.Increment(Ctx, a.ID, &stripe.TestHelpersIssuingAuthorizationIncrementParams{IncrementAmount: stripe.Int64(200)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inc.Amount).To(BeEquivalentTo(900))
+		Expect(since(n)).To(Equal([]string{"issuing_authorization.request", "issuing_authorization.updated"}))
+		req = emu.Events("")[n]["data"].(map[string]any)["object"].(map[string]any)
+		Expect(req["amount"]).To(BeEquivalentTo(700))
+		Expect(req["pending_request"]).To(HaveKeyWithValue("amount", BeEquivalentTo(200)))
+		Expect(req["pending_request"]).To(HaveKeyWithValue("merchant_amount", BeEquivalentTo(200)))
 
 		// One Stripe's checks decline never reaches the webhook.
 		n = len(emu.EventTypes(""))

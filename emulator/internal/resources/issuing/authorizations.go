@@ -422,7 +422,11 @@ func createAuthorization(c *api.Call) (any, error) {
 		// run before real-time authorizations and can decline a purchase
 		// before the issuing_authorization.request is sent"). The
 		// emulator cannot wait on its answer: the checks decide.
+		// Until it is answered nothing is authorized: "The top-level
+		// amount in the request is set to 0 and approved is false"
+		// (Stripe's real-time authorizations guide).
 		asked := api.Clone(auth)
+		asked["amount"], asked["merchant_amount"] = int64(0), int64(0)
 		asked["pending_request"] = pendingRequest(r, amountDetails)
 		c.Emit("issuing_authorization.request", asked, nil)
 	}
@@ -628,8 +632,11 @@ func incrementAuthorization(c *api.Call) (any, error) {
 	total := r
 	total.amount += api.Int(before["amount"])
 	if reason == "" && realTimeWebhook(c) {
+		// The request shows what was approved before as the amount and
+		// the increment as "the additional amount Stripe will hold if
+		// the authorization is approved" (pending_request.amount).
 		asked := api.Clone(before)
-		asked["pending_request"] = pendingRequest(total, before["amount_details"])
+		asked["pending_request"] = pendingRequest(r, before["amount_details"])
 		c.Emit("issuing_authorization.request", asked, nil)
 	}
 	after["request_history"] = append(append([]any{}, before["request_history"].([]any)...), historyEntry(c, total, reason, before["amount_details"]))
