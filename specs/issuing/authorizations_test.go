@@ -110,6 +110,9 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		Expect(txn.Amount).To(BeEquivalentTo(-2000))
 		Expect(txn.Authorization.ID).To(Equal(auth.ID))
 		Expect(txn.MerchantData.Category).To(Equal("aquariums"))
+		// network_data.authorization_code: "This field will be populated
+		// if the authorization message was approved" (Stripe's reference).
+		Expect(txn.NetworkData.AuthorizationCode).To(Equal(auth.RequestHistory[0].AuthorizationCode))
 		Expect(issuingAvailable(sc)).To(BeEquivalentTo(8000))
 		Expect(since(n)).To(Equal([]string{"issuing_authorization.created", "issuing_transaction.created", "issuing_authorization.updated"}))
 

@@ -29,6 +29,7 @@ var _ = Describe("Issuing transactions", Label("issuing"), func() {
 		Expect(fc.Type).To(Equal(stripe.IssuingTransactionTypeCapture))
 		Expect(fc.Amount).To(BeEquivalentTo(-1000))
 		Expect(fc.Authorization).To(BeNil())
+		Expect(fc.NetworkData.AuthorizationCode).To(BeEmpty()) // no authorization message
 		Expect(fc.Card.ID).To(Equal(card.ID))
 		Expect(fc.Cardholder.ID).To(Equal(card.Cardholder.ID))
 		Expect(issuingAvailable(sc)).To(BeEquivalentTo(-1000))

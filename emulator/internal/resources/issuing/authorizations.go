@@ -715,7 +715,7 @@ func captureAuthorization(c *api.Call) (any, error) {
 	if err := release(c, after, releasing); err != nil {
 		return nil, err
 	}
-	txn, err := newTransaction(c, api.Obj(before["card"]), "capture", -n, api.Str(before["currency"]), api.Obj(before["merchant_data"]), before["id"], before["wallet"])
+	txn, err := newTransaction(c, api.Obj(before["card"]), "capture", -n, api.Str(before["currency"]), api.Obj(before["merchant_data"]), before["id"], authorizationCode(before), before["wallet"])
 	if err != nil {
 		return nil, err
 	}
@@ -727,4 +727,15 @@ func captureAuthorization(c *api.Call) (any, error) {
 		after["status"] = "closed"
 	}
 	return after, save(c, before, after)
+}
+
+// authorizationCode is the code Stripe shared with the merchant when it
+// approved the authorization (its first approved request's).
+func authorizationCode(auth store.Obj) any {
+	for _, h := range auth["request_history"].([]any) {
+		if code := api.Obj(h)["authorization_code"]; code != nil {
+			return code
+		}
+	}
+	return nil
 }

@@ -25,8 +25,11 @@ func transactionRoutes() []api.Route {
 
 // newTransaction stores a transaction on card of typ (capture, refund)
 // for amount (negative for money spent), with its issuing_transaction
-// balance transaction, and emits issuing_transaction.created.
-func newTransaction(c *api.Call, card store.Obj, typ string, amount int64, cur string, merchant store.Obj, authorization, wallet any) (store.Obj, error) {
+// balance transaction, and emits issuing_transaction.created. authCode
+// is the code of the approved authorization it comes of (nil for none):
+// network_data.authorization_code "will be populated if the
+// authorization message was approved" (Stripe's reference).
+func newTransaction(c *api.Call, card store.Obj, typ string, amount int64, cur string, merchant store.Obj, authorization, authCode, wallet any) (store.Obj, error) {
 	id := c.NewID("issuing.transaction")
 	bt, err := payments.PutIssuingBalanceTransaction(c, "issuing_transaction", amount, cur, id)
 	if err != nil {
@@ -39,7 +42,7 @@ func newTransaction(c *api.Call, card store.Obj, typ string, amount int64, cur s
 		"merchant_amount": amount, "merchant_currency": cur, "merchant_data": api.Clone(merchant),
 		"metadata": map[string]any{},
 		"network_data": store.Obj{
-			"authorization_code": nil, "processing_date": time.Unix(c.Now, 0).UTC().Format("2006-01-02"), "transaction_id": nil,
+			"authorization_code": authCode, "processing_date": time.Unix(c.Now, 0).UTC().Format("2006-01-02"), "transaction_id": nil,
 		},
 		"token": nil, "type": typ, "wallet": wallet,
 	})
@@ -75,7 +78,7 @@ func unlinkedTransaction(typ string) func(c *api.Call) (any, error) {
 		if typ == "capture" {
 			amount = -amount
 		}
-		txn, err := newTransaction(c, card, typ, amount, cur, merchant, nil, nil)
+		txn, err := newTransaction(c, card, typ, amount, cur, merchant, nil, nil, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +111,8 @@ func refundTransaction(c *api.Call) (any, error) {
 	if !ok {
 		return nil, apierr.NoSuchObject("issuing card", api.Str(capture["card"]), "card")
 	}
-	refund, err := newTransaction(c, card, "refund", n, api.Str(capture["currency"]), api.Obj(capture["merchant_data"]), capture["authorization"], capture["wallet"])
+	refund, err := newTransaction(c, card, "refund", n, api.Str(capture["currency"]), api.Obj(capture["merchant_data"]), capture["authorization"],
+		api.Obj(capture["network_data"])["authorization_code"], capture["wallet"])
 	if err != nil {
 		return nil, err
 	}
