@@ -43,6 +43,31 @@ var _ = Describe("Issuing cardholders", Label("issuing"), func() {
 		Expect(got.Email).To(Equal("jenny@example.com"))
 	})
 
+	It("turns a phone number into E.164, as Stripe's reference says it does", func() {
+		// "This will be transformed to E.164 if it is not provided in
+		// that format already": a national number of a cardholder billed
+		// in the US takes +1; an international one loses its spacing.
+		p := cardholderParams()
+		p.PhoneNumber = stripe.String("(800) 867-5309")
+		ch, err := sc.V1IssuingCardholders.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.PhoneNumber).To(Equal("+18008675309"))
+		for given, want := range map[string]string{
+			"1-800-555-0100": "+18005550100", "+44 20 7946 0958": "+442079460958", "0044 20 7946 0958": "+442079460958",
+		} {
+			up, err := sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{PhoneNumber: stripe.String(given)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(up.PhoneNumber).To(Equal(want), given)
+		}
+		// The list filter finds it by its E.164 form.
+		var found []string
+		for c, err := range sc.V1IssuingCardholders.List(Ctx, &stripe.IssuingCardholderListParams{PhoneNumber: stripe.String("+442079460958")}) {
+			Expect(err).NotTo(HaveOccurred())
+			found = append(found, c.ID)
+		}
+		Expect(found).To(Equal([]string{ch.ID}))
+	})
+
 	It("lists an individual's missing name and terms acceptance as past due, until they are given", func() {
 		ch, err := sc.V1IssuingCardholders.Create(Ctx, &stripe.IssuingCardholderCreateParams{
 			Name:    stripe.String("Jenny Rosen"),

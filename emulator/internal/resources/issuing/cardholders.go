@@ -113,6 +113,9 @@ func applyCardholder(c *api.Call, ch store.Obj) error {
 	for _, f := range []string{"email", "phone_number"} {
 		if c.Params.Has(f) {
 			s, _ := c.Params.Str(f)
+			if f == "phone_number" {
+				s = e164(s, api.Str(api.Obj(api.Obj(ch["billing"])["address"])["country"]))
+			}
 			ch[f] = api.NilIfEmpty(s)
 		}
 	}
@@ -302,4 +305,41 @@ func listCardholders(c *api.Call) (any, error) {
 		}
 	}
 	return c.Page("issuing.cardholder", "/v1/issuing/cardholders", q), nil
+}
+
+// nanp are the countries of the North American Numbering Plan Stripe
+// bills cardholders in: their national numbers take +1.
+var nanp = map[string]bool{"US": true, "CA": true, "PR": true, "GU": true, "VI": true, "AS": true, "MP": true}
+
+// e164 is a cardholder's phone number "transformed to E.164 if it is not
+// provided in that format already" (Stripe's reference): spacing and
+// punctuation dropped, an international 00 prefix written +, and a
+// national number of a cardholder billed in a NANP country given +1. A
+// national number of another country, whose trunk prefix rules the
+// emulator does not know, is kept as given, as is anything else.
+func e164(phone, country string) string {
+	var digits []byte
+	for i := 0; i < len(phone); i++ {
+		switch b := phone[i]; {
+		case b >= '0' && b <= '9':
+			digits = append(digits, b)
+		case b == '+' && i == 0, b == ' ', b == '-', b == '.', b == '(', b == ')':
+		default:
+			return phone // letters, extensions: not a number to rewrite
+		}
+	}
+	d := string(digits)
+	switch {
+	case d == "":
+		return phone
+	case phone[0] == '+':
+		return "+" + d
+	case len(d) > 2 && d[:2] == "00":
+		return "+" + d[2:]
+	case nanp[country] && len(d) == 10:
+		return "+1" + d
+	case nanp[country] && len(d) == 11 && d[0] == '1':
+		return "+" + d
+	}
+	return phone
 }
