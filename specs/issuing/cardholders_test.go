@@ -1,6 +1,7 @@
 package issuing_test
 
 import (
+	"bytes"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/stripe/stripe-go/v82"
@@ -66,6 +67,50 @@ var _ = Describe("Issuing cardholders", Label("issuing"), func() {
 			found = append(found, c.ID)
 		}
 		Expect(found).To(Equal([]string{ch.ID}))
+	})
+
+	It("takes an individual's verification document only as a file uploaded for identity_document", func() {
+		// Stripe's reference: "The front of an ID returned by a file
+		// upload with a purpose value of identity_document".
+		upload := func(purpose string) string {
+			GinkgoHelper()
+			pdf := []byte("%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <<>>\n%%EOF\n")
+			f, err := sc.V1Files.Create(Ctx, &stripe.FileCreateParams{
+				Purpose: stripe.String(purpose), Filename: stripe.String("id.pdf"), FileReader: bytes.NewReader(pdf),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			return f.ID
+		}
+		id := upload("identity_document")
+		p := cardholderParams()
+		p.Individual.Verification = &stripe.IssuingCardholderCreateIndividualVerificationParams{
+			Document: &stripe.IssuingCardholderCreateIndividualVerificationDocumentParams{Front: stripe.String(id)},
+		}
+		ch, err := sc.V1IssuingCardholders.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ch.Individual.Verification.Document.Front.ID).To(Equal(id))
+
+		other := upload("dispute_evidence")
+		_, err = sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{
+			Individual: &stripe.IssuingCardholderUpdateIndividualParams{Verification: &stripe.IssuingCardholderUpdateIndividualVerificationParams{
+				Document: &stripe.IssuingCardholderUpdateIndividualVerificationDocumentParams{Back: stripe.String(other)},
+			}},
+		})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "individual[verification][document][back]")
+		got, err := sc.V1IssuingCardholders.Retrieve(Ctx, ch.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Individual.Verification.Document.Back).To(BeNil())
+
+		// Sent alone, the back joins the front given before.
+		back := upload("identity_document")
+		up, err := sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{
+			Individual: &stripe.IssuingCardholderUpdateIndividualParams{Verification: &stripe.IssuingCardholderUpdateIndividualVerificationParams{
+				Document: &stripe.IssuingCardholderUpdateIndividualVerificationDocumentParams{Back: stripe.String(back)},
+			}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(up.Individual.Verification.Document.Back.ID).To(Equal(back))
+		Expect(up.Individual.Verification.Document.Front.ID).To(Equal(id))
 	})
 
 	It("lists an individual's missing name and terms acceptance as past due, until they are given", func() {

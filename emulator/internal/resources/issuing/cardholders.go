@@ -210,16 +210,29 @@ func applyIndividual(c *api.Call, in params.Values, ch store.Obj) error {
 	}
 	if v, ok := in.Obj("verification"); ok {
 		doc, _ := v.Obj("document")
+		// A side sent replaces that side; the other stays.
+		prev := api.Obj(api.Obj(ind["verification"])["document"])
+		sides := store.Obj{"back": prev["back"], "front": prev["front"]}
 		for _, side := range []string{"back", "front"} {
-			if id, _ := doc.Str(side); id != "" {
-				if !c.Tx.Exists(c.Account, "file", id) {
-					return apierr.NoSuchObject("file", id, "individual[verification][document]["+side+"]")
+			if !doc.Has(side) {
+				continue
+			}
+			id, _ := doc.Str(side)
+			if id != "" {
+				param := "individual[verification][document][" + side + "]"
+				f, ok := c.Tx.Get(c.Account, "file", id)
+				if !ok {
+					return apierr.NoSuchObject("file", id, param)
+				}
+				// "returned by a file upload with a purpose value of
+				// identity_document" (Stripe's reference).
+				if purpose := api.Str(f["purpose"]); purpose != "identity_document" {
+					return apierr.InvalidRequest("The file %s was uploaded with purpose `%s`: an identity document must be a file uploaded with purpose `identity_document`.", id, purpose).WithParam(param)
 				}
 			}
+			sides[side] = api.NilIfEmpty(id)
 		}
-		back, _ := doc.Str("back")
-		front, _ := doc.Str("front")
-		ind["verification"] = store.Obj{"document": store.Obj{"back": api.NilIfEmpty(back), "front": api.NilIfEmpty(front)}}
+		ind["verification"] = store.Obj{"document": sides}
 	}
 	ch["individual"] = ind
 	return nil
