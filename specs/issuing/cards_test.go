@@ -37,6 +37,27 @@ var _ = Describe("Issuing cards", Label("issuing"), func() {
 		return card
 	}
 
+	It("shows a card's wallets eligible once its cardholder can be reached, as its cardholder changes", func() {
+		p := cardholderParams()
+		p.Email = nil
+		ch, err := sc.V1IssuingCardholders.Create(Ctx, p)
+		Expect(err).NotTo(HaveOccurred())
+		card, err := sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{
+			Cardholder: stripe.String(ch.ID), Currency: stripe.String("usd"), Type: stripe.String("virtual"),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(card.Wallets.ApplePay.Eligible).To(BeFalse())
+		Expect(card.Wallets.ApplePay.IneligibleReason).To(Equal(stripe.IssuingCardWalletsApplePayIneligibleReasonMissingCardholderContact))
+
+		_, err = sc.V1IssuingCardholders.Update(Ctx, ch.ID, &stripe.IssuingCardholderUpdateParams{Email: stripe.String("jenny@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		got := retrieve(card.ID)
+		Expect(got.Cardholder.Email).To(Equal("jenny@example.com"))
+		Expect(got.Wallets.ApplePay.Eligible).To(BeTrue())
+		Expect(got.Wallets.ApplePay.IneligibleReason).To(BeEmpty())
+		Expect(got.Wallets.GooglePay.Eligible).To(BeTrue())
+	})
+
 	It("issues a virtual Visa card, inactive by default, with its cardholder whole and its number and cvc only when expanded", func() {
 		ch := newCardholder(sc)
 		card, err := sc.V1IssuingCards.Create(Ctx, &stripe.IssuingCardCreateParams{

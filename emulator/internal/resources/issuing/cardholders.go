@@ -301,7 +301,9 @@ func updateCardholder(c *api.Call) (any, error) {
 // it whole (and in their authorizations), as Stripe always shows the
 // cardholder as it is.
 func refreshCardholder(c *api.Call, ch store.Obj) error {
-	return reembed(c, "issuing.card", "cardholder", ch, refreshCard)
+	// Whether a card can join a wallet follows its cardholder's contact
+	// details.
+	return reembed(c, "issuing.card", "cardholder", ch, func(card store.Obj) { card["wallets"] = wallets(ch) }, refreshCard)
 }
 
 // listCardholders lists cardholders newest first, by email, phone_number,

@@ -400,13 +400,14 @@ func updateCard(c *api.Call) (any, error) {
 // refreshCard shows a changed card in its authorizations, which carry it
 // whole.
 func refreshCard(c *api.Call, card store.Obj) error {
-	return reembed(c, "issuing.authorization", "card", card, nil)
+	return reembed(c, "issuing.authorization", "card", card, nil, nil)
 }
 
 // reembed stores obj, whole, as field of each object of typ that names
-// it there (by its index of that name), passing each stored copy on to
-// then (nil for nothing more). Not a change of those objects: no event.
-func reembed(c *api.Call, typ, field string, obj store.Obj, then func(c *api.Call, o store.Obj) error) error {
+// it there (by its index of that name), with what adjust derives from it
+// (nil for nothing), passing each stored copy on to then (nil for nothing
+// more). Not a change of those objects: no event.
+func reembed(c *api.Call, typ, field string, obj store.Obj, adjust func(next store.Obj), then func(c *api.Call, o store.Obj) error) error {
 	var holders []store.Obj
 	c.Tx.EachIndexed(c.Account, typ, field, api.Str(obj["id"]), func(o store.Obj) bool {
 		holders = append(holders, o)
@@ -415,6 +416,9 @@ func reembed(c *api.Call, typ, field string, obj store.Obj, then func(c *api.Cal
 	for _, h := range holders {
 		next := api.Clone(h)
 		next[field] = obj
+		if adjust != nil {
+			adjust(next)
+		}
 		if err := c.Put(next); err != nil {
 			return err
 		}
