@@ -124,6 +124,14 @@ var _ = Describe("Issuing authorizations and the Issuing balance", Label("issuin
 		Expect(got.BalanceTransaction.Amount).To(BeEquivalentTo(-2000))
 		Expect(got.BalanceTransaction.BalanceType).To(Equal(stripe.BalanceTransactionBalanceTypeIssuing))
 
+		// A refund of the capture comes of the same approved authorization.
+		_, err = sc.V1TestHelpersIssuingTransactions.Refund(Ctx, txn.ID, &stripe.TestHelpersIssuingTransactionRefundParams{RefundAmount: stripe.Int64(500)})
+		Expect(err).NotTo(HaveOccurred())
+		a2 := retrieve(auth.ID)
+		Expect(a2.Transactions).To(HaveLen(2))
+		Expect(a2.Transactions[1].Type).To(Equal(stripe.IssuingTransactionTypeRefund))
+		Expect(a2.Transactions[1].NetworkData.AuthorizationCode).To(Equal(auth.RequestHistory[0].AuthorizationCode))
+
 		_, err = sc.V1TestHelpersIssuingAuthorizations.Capture(Ctx, auth.ID, nil)
 		ExpectStripeError(err, 400, "invalid_request_error", "", "")
 	})
