@@ -259,8 +259,9 @@ func InvoiceTaxIDs(c *api.Call, customer string) []any {
 	return out
 }
 
-// deleteTaxIDsOf removes a deleted customer's tax IDs with it. Stripe
-// sends no customer.tax_id.deleted for them: customer.deleted says it.
+// deleteTaxIDsOf removes a customer's tax IDs without events: a deleted
+// customer's (Stripe sends no customer.tax_id.deleted for them:
+// customer.deleted says it), or those a preview replaces.
 func deleteTaxIDsOf(c *api.Call, customer string) error {
 	var ids []string
 	c.Tx.EachIndexed(c.Account, "tax_id", "customer", customer, func(o store.Obj) bool {
@@ -328,15 +329,8 @@ func PreviewTaxIDs(c *api.Call, customer string, data []params.Values, param str
 	if len(data) > MaxCustomerTaxIDs {
 		return tooManyCustomerTaxIDs(len(data)-1, param)
 	}
-	var ids []string
-	c.Tx.EachIndexed(c.Account, "tax_id", "customer", customer, func(o store.Obj) bool {
-		ids = append(ids, api.Str(o["id"]))
-		return true
-	})
-	for _, id := range ids {
-		if err := c.Tx.Delete(c.Account, "tax_id", id); err != nil {
-			return err
-		}
+	if err := deleteTaxIDsOf(c, customer); err != nil {
+		return err
 	}
 	for i, td := range data {
 		prefix := fmt.Sprintf("%s[%d]", param, i)
