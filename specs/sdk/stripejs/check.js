@@ -57,6 +57,15 @@ async function api(path, method = 'GET') {
     return page.locator('#result').textContent();
   }
   const threeDS = () => page.frameLocator('iframe[name=stripe-emu-3ds]');
+  // authorizeAway clicks Pay, authorizes on the emulator's test page the
+  // customer is sent to, and returns the query the return_url is given.
+  async function authorizeAway() {
+    await page.locator('#pay').click();
+    await page.waitForURL(EMU + '/**');
+    await page.getByRole('button', { name: 'Authorize test payment' }).click();
+    await page.waitForURL(APP + '/done?**');
+    return new URL(page.url()).searchParams;
+  }
   // answerInFrame clicks Pay, answers the test page the stand-in opened in
   // its modal frame with the named button, and returns the page's result
   // once it matches done.
@@ -180,11 +189,7 @@ async function api(path, method = 'GET') {
   await check('confirmPayment redirects through 3-D Secure to the return_url', async () => {
     await open('payment-redirect');
     await typeCard('4000002760003184');
-    await page.locator('#pay').click();
-    await page.waitForURL(EMU + '/**');
-    await page.getByRole('button', { name: 'Authorize test payment' }).click();
-    await page.waitForURL(APP + '/done?**');
-    const q = new URL(page.url()).searchParams;
+    const q = await authorizeAway();
     assert.equal(q.get('redirect_status'), 'succeeded');
     assert.equal((await api('/v1/payment_intents/' + q.get('payment_intent'))).status, 'succeeded');
     assert.match(q.get('payment_intent_client_secret'), /_secret_/);
@@ -316,11 +321,7 @@ async function api(path, method = 'GET') {
 
   await check('confirmIdealPayment sends the customer to the bank\'s test page and back to the return_url', async () => {
     await open('ideal');
-    await page.locator('#pay').click();
-    await page.waitForURL(EMU + '/**');
-    await page.getByRole('button', { name: 'Authorize test payment' }).click();
-    await page.waitForURL(APP + '/done?**');
-    const q = new URL(page.url()).searchParams;
+    const q = await authorizeAway();
     assert.equal(q.get('redirect_status'), 'succeeded');
     const pi = await api('/v1/payment_intents/' + q.get('payment_intent') + '?expand[]=payment_method');
     assert.equal(pi.status, 'succeeded');
