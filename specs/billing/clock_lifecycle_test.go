@@ -597,10 +597,13 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(emu.SetBillingSettings("", emulator.BillingSettings{InvoiceAfterRetries: "void"})).NotTo(Succeed())
 		})
 
-		It("leaves the subscription as it is when an older invoice's retries end after the latest invoice was paid", func() {
+		// weeklyFailing subscribes a clock customer weekly, retries 5 and 5
+		// days apart, the subscription's default card then declining.
+		weeklyFailing := func(email string) *stripe.Subscription {
+			GinkgoHelper()
 			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{5, 5}})).To(Succeed())
 			weekly := recurringPrice(sc, monthly.Product.ID, "week", 300)
-			cus := customerWithCard(sc, "overlap@example.com", "pm_card_visa", clock.ID)
+			cus := customerWithCard(sc, email, "pm_card_visa", clock.ID)
 			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(weekly.ID)}}})
 			Expect(err).NotTo(HaveOccurred())
@@ -608,6 +611,11 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(err).NotTo(HaveOccurred())
 			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
 			Expect(err).NotTo(HaveOccurred())
+			return sub
+		}
+
+		It("leaves the subscription as it is when an older invoice's retries end after the latest invoice was paid", func() {
+			sub := weeklyFailing("overlap@example.com")
 
 			advance(Epoch.AddDate(0, 0, 7).Add(2 * time.Hour))
 			got, older := renewal(sub)
@@ -616,7 +624,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			got, latest := renewal(sub)
 			Expect(latest.ID).NotTo(Equal(older.ID))
 			Expect(latest.Status).To(Equal(stripe.InvoiceStatusOpen))
-			_, err = sc.V1Invoices.Pay(Ctx, latest.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+			_, err := sc.V1Invoices.Pay(Ctx, latest.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
 			Expect(err).NotTo(HaveOccurred())
 			got, _ = renewal(sub)
 			Expect(got.Status).To(Equal(stripe.SubscriptionStatusActive))
@@ -634,16 +642,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 		// finalized invoice, and "To reactivate the subscription, have your
 		// customer pay the most recent invoice."
 		It("stays past_due when an older invoice is paid while a later one is still unpaid, and is active once that one is paid", func() {
-			Expect(emu.SetBillingSettings("", emulator.BillingSettings{RetryDays: []int{5, 5}})).To(Succeed())
-			weekly := recurringPrice(sc, monthly.Product.ID, "week", 300)
-			cus := customerWithCard(sc, "two-failed@example.com", "pm_card_visa", clock.ID)
-			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
-				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(weekly.ID)}}})
-			Expect(err).NotTo(HaveOccurred())
-			bad, err := sc.V1PaymentMethods.Attach(Ctx, "pm_card_chargeCustomerFail", &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus.ID)})
-			Expect(err).NotTo(HaveOccurred())
-			_, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{DefaultPaymentMethod: stripe.String(bad.ID)})
-			Expect(err).NotTo(HaveOccurred())
+			sub := weeklyFailing("two-failed@example.com")
 
 			advance(Epoch.AddDate(0, 0, 7).Add(2 * time.Hour))
 			_, older := renewal(sub)
@@ -653,7 +652,7 @@ var _ = Describe("Test clocks and subscriptions over time", Label("billing", "su
 			Expect(latest.Status).To(Equal(stripe.InvoiceStatusOpen))
 			Expect(got.Status).To(Equal(stripe.SubscriptionStatusPastDue))
 
-			older, err = sc.V1Invoices.Pay(Ctx, older.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
+			older, err := sc.V1Invoices.Pay(Ctx, older.ID, &stripe.InvoicePayParams{PaymentMethod: stripe.String("pm_card_visa")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(older.Status).To(Equal(stripe.InvoiceStatusPaid))
 			got, _ = renewal(sub)
