@@ -51,15 +51,7 @@ var _ = Describe("A customer's discount on its invoices", Label("billing", "disc
 		Expect(err).NotTo(HaveOccurred())
 		return sub
 	}
-	invoicesOf := func(sub string) []*stripe.Invoice {
-		GinkgoHelper()
-		var out []*stripe.Invoice
-		for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub)}) {
-			Expect(err).NotTo(HaveOccurred())
-			out = append([]*stripe.Invoice{inv}, out...) // oldest first
-		}
-		return out
-	}
+	invoicesOf := func(sub string) []*stripe.Invoice { return subscriptionInvoices(sc, sub) }
 	totals := func(invs []*stripe.Invoice) []int64 {
 		var out []int64
 		for _, inv := range invs {

@@ -45,14 +45,7 @@ var _ = Describe("Coupons, promotion codes and discounts", Label("billing", "dis
 		Expect(err).NotTo(HaveOccurred())
 		return sub
 	}
-	invoicesOf := func(sub string) []*stripe.Invoice {
-		var out []*stripe.Invoice
-		for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub)}) {
-			Expect(err).NotTo(HaveOccurred())
-			out = append([]*stripe.Invoice{inv}, out...) // oldest first
-		}
-		return out
-	}
+	invoicesOf := func(sub string) []*stripe.Invoice { return subscriptionInvoices(sc, sub) }
 
 	It("creates, lists, updates and deletes coupons with Stripe's refusals", func() {
 		c := coupon(&stripe.CouponCreateParams{ID: stripe.String("LAUNCH"), PercentOff: stripe.Float64(12.5), Duration: stripe.String("forever"), Name: stripe.String("Launch")})

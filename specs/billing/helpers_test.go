@@ -78,6 +78,17 @@ func invoiceOfItem(sc *stripe.Client, ii *stripe.InvoiceItem) string {
 	return got.Invoice.ID
 }
 
+// subscriptionInvoices are a subscription's invoices, oldest first.
+func subscriptionInvoices(sc *stripe.Client, sub string) []*stripe.Invoice {
+	GinkgoHelper()
+	var out []*stripe.Invoice
+	for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub)}) {
+		Expect(err).NotTo(HaveOccurred())
+		out = append([]*stripe.Invoice{inv}, out...) // the list is newest first
+	}
+	return out
+}
+
 // invoiceCountOf is how many invoices the customer has.
 func invoiceCountOf(sc *stripe.Client, customer string) int {
 	GinkgoHelper()

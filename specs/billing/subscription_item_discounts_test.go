@@ -73,14 +73,7 @@ var _ = Describe("Subscription item discounts", Label("billing", "discounts"), f
 		Fail("no line of " + item)
 		return nil
 	}
-	invoicesOf := func(sub string) []*stripe.Invoice {
-		var out []*stripe.Invoice
-		for inv, err := range sc.V1Invoices.List(Ctx, &stripe.InvoiceListParams{Subscription: stripe.String(sub)}) {
-			Expect(err).NotTo(HaveOccurred())
-			out = append([]*stripe.Invoice{inv}, out...) // oldest first
-		}
-		return out
-	}
+	invoicesOf := func(sub string) []*stripe.Invoice { return subscriptionInvoices(sc, sub) }
 	timesRedeemed := func(coupon string) int64 {
 		GinkgoHelper()
 		cp, err := sc.V1Coupons.Retrieve(Ctx, coupon, nil)
