@@ -218,6 +218,52 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(Visit("GET", emu.URL()+"/invoices/in_nope/pdf", nil).Status).To(Equal(404))
 	})
 
+	It("prints an invoice's memo, custom fields and footer on its page and in its PDF", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("memo@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(1999), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			DaysUntilDue: stripe.Int64(30), PendingInvoiceItemsBehavior: stripe.String("include"),
+			Description: stripe.String("Thanks for your business"), Footer: stripe.String("ACME Inc., 1 Main St"),
+			CustomFields: []*stripe.InvoiceCreateCustomFieldParams{{Name: stripe.String("PO number"), Value: stripe.String("PO-42")}}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		pdf := Visit("GET", inv.InvoicePDF, nil)
+		Expect(pdf.Body).To(ContainSubstring("(PO number: PO-42)"))
+		Expect(pdf.Body).To(ContainSubstring("(Thanks for your business)"))
+		Expect(pdf.Body).To(ContainSubstring("(ACME Inc., 1 Main St)"))
+		page := Visit("GET", inv.HostedInvoiceURL, nil)
+		Expect(page.Body).To(ContainSubstring("<th scope=\"row\">PO number</th><td>PO-42</td>"))
+		Expect(page.Body).To(ContainSubstring(`<p class="memo">Thanks for your business</p>`))
+		Expect(page.Body).To(ContainSubstring(`<footer>ACME Inc., 1 Main St</footer>`))
+	})
+
+	It("itemizes an invoice's discounts and taxes in its PDF, so its totals add up", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("tax@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		rate, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(10), Inclusive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		coupon, err := sc.V1Coupons.Create(Ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(25), Duration: stripe.String("once"), Name: stripe.String("Launch")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			TaxRates: []*string{stripe.String(rate.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			DaysUntilDue: stripe.Int64(30), PendingInvoiceItemsBehavior: stripe.String("include"),
+			Discounts: []*stripe.InvoiceCreateDiscountParams{{Coupon: stripe.String(coupon.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inv.Total).To(Equal(int64(1650)))
+		pdf := Visit("GET", inv.InvoicePDF, nil)
+		Expect(pdf.Body).To(ContainSubstring("(Subtotal: 20.00 USD)"))
+		Expect(pdf.Body).To(ContainSubstring("(Launch \\(25% off\\): -5.00 USD)"))
+		Expect(pdf.Body).To(ContainSubstring("(VAT \\(10%\\): 1.50 USD)"))
+		Expect(pdf.Body).To(ContainSubstring("(Total: 16.50 USD)"))
+	})
+
 	It("shows an invoice's shipping on its page and in its PDF", func() {
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("ship@example.com")})
 		Expect(err).NotTo(HaveOccurred())

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -128,6 +129,7 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 		"Lines":    lines, "Total": money(inv["total"]), "Paid": money(inv["amount_paid"]),
 		"Remaining": money(inv["amount_remaining"]), "PDF": inv["invoice_pdf"], "Failure": failure,
 		"Payable": inv["status"] == "open" && api.Int(inv["amount_remaining"]) > 0,
+		"Fields":  customFields(inv), "Memo": inv["description"], "Footer": inv["footer"],
 	}
 	if due := api.Int(inv["due_date"]); due > 0 {
 		data["Due"] = pageDate(due)
@@ -311,6 +313,8 @@ var invoicePageTmpl = template.Must(template.New("invoice").Parse(`<!doctype htm
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto}td{padding:.2rem 1rem .2rem 0}td+td{text-align:right}button{display:block;margin:.4rem 0;padding:.6rem 1rem;width:100%}.failure{color:#b00}</style></head>
 <body><h1>Invoice {{.Number}}</h1>
 <p>{{if .Account}}From {{.Account}} to {{end}}{{.Customer}}. Invoice <code>{{.ID}}</code> is <strong class="status">{{.Status}}</strong>{{if .Due}}, due {{.Due}}{{end}}.</p>
+{{if .Fields}}<table class="custom-fields">{{range .Fields}}<tr><th scope="row">{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>{{end}}
+{{if .Memo}}<p class="memo">{{.Memo}}</p>{{end}}
 <table>{{range .Lines}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}
 <tr><td>Total</td><td>{{.Total}}</td></tr><tr><td>Amount paid</td><td>{{.Paid}}</td></tr>
 <tr><td><strong>Amount remaining</strong></td><td><strong class="remaining">{{.Remaining}}</strong></td></tr></table>
@@ -319,12 +323,13 @@ var invoicePageTmpl = template.Must(template.New("invoice").Parse(`<!doctype htm
 {{if .Transfer}}<section id="bank_transfer"><h2>Pay by bank transfer</h2><p>Send <strong>{{.Remaining}}</strong> to your account:</p>
 {{range .Transfer}}<h3>{{.Type}}</h3><table>{{range .Fields}}<tr><th scope="row">{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>{{end}}</section>{{end}}
 {{if .PDF}}<p><a href="{{.PDF}}">Download invoice (PDF)</a></p>{{end}}
+{{if .Footer}}<footer>{{.Footer}}</footer>{{end}}
 </body></html>
 `))
 
 // InvoicePDF is an invoice's invoice_pdf: the invoice as a one-page PDF.
 func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
-	inv, _, ok := pageInvoice(e, w, req)
+	inv, account, ok := pageInvoice(e, w, req)
 	if !ok {
 		return
 	}
@@ -339,15 +344,84 @@ func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 	if due := api.Int(inv["due_date"]); due > 0 {
 		add("Date due: %s", pageDate(due))
 	}
+	for _, f := range customFields(inv) {
+		add("%s: %s", f[0], f[1])
+	}
+	if memo := api.Str(inv["description"]); memo != "" {
+		add("")
+		add("%s", memo)
+	}
 	addLines(&doc, inv["lines"], money)
 	add("Subtotal: %s", money(inv["subtotal"]))
+	// What lies between the subtotal and the total, so they add up as on
+	// Stripe's PDF: each discount, then each tax.
+	discounts, _ := inv["total_discount_amounts"].([]any)
+	for _, d := range discounts {
+		da := api.Obj(d)
+		add("%s: -%s", discountLabel(e, account, api.Str(da["discount"])), money(da["amount"]))
+	}
+	taxes, _ := inv["total_taxes"].([]any)
+	for _, t := range taxes {
+		tax := api.Obj(t)
+		add("%s: %s", taxLabel(e, account, tax), money(tax["amount"]))
+	}
 	if api.Int(inv["amount_shipping"]) != 0 {
 		add("Shipping: %s", money(inv["amount_shipping"]))
 	}
 	add("Total: %s", money(inv["total"]))
 	add("Amount paid: %s", money(inv["amount_paid"]))
 	add("Amount due: %s", money(inv["amount_remaining"]))
+	if footer := api.Str(inv["footer"]); footer != "" {
+		add("")
+		add("%s", footer)
+	}
 	servePDF(w, "Invoice-"+api.Str(inv["number"]), doc)
+}
+
+// customFields are an invoice's custom_fields, each its name and value.
+func customFields(inv Object) [][2]string {
+	var out [][2]string
+	fields, _ := inv["custom_fields"].([]any)
+	for _, f := range fields {
+		field := api.Obj(f)
+		out = append(out, [2]string{api.Str(field["name"]), api.Str(field["value"])})
+	}
+	return out
+}
+
+// discountLabel names an invoice's discount as its PDF shows it: its coupon's name (else id) and what it takes off.
+func discountLabel(e Backend, account, id string) string {
+	d, _ := e.GetIn(account, id)
+	coupon := api.Obj(d["coupon"])
+	if coupon == nil {
+		if cid := api.Str(api.Obj(d["source"])["coupon"]); cid != "" {
+			coupon, _ = e.GetIn(account, cid)
+		}
+	}
+	name := firstString(coupon["name"], coupon["id"], "Discount")
+	switch {
+	case coupon["percent_off"] != nil:
+		return fmt.Sprintf("%s (%s%% off)", name, strconv.FormatFloat(api.Float(coupon["percent_off"]), 'f', -1, 64))
+	case api.Int(coupon["amount_off"]) > 0:
+		return fmt.Sprintf("%s (%s off)", name, moneyIn(api.Str(coupon["currency"]))(coupon["amount_off"]))
+	}
+	return name
+}
+
+// taxLabel names one of an invoice's total_taxes as its PDF shows it:
+// its rate's display name and percentage, "included" in the amounts for
+// an inclusive one.
+func taxLabel(e Backend, account string, tax Object) string {
+	rate, _ := e.GetIn(account, api.Str(api.Obj(tax["tax_rate_details"])["tax_rate"]))
+	name := firstString(rate["display_name"], "Tax")
+	if rate["percentage"] == nil {
+		return name
+	}
+	pct := strconv.FormatFloat(api.Float(rate["percentage"]), 'f', -1, 64)
+	if api.Bool(rate["inclusive"]) {
+		return fmt.Sprintf("%s (%s%% included)", name, pct)
+	}
+	return fmt.Sprintf("%s (%s%%)", name, pct)
 }
 
 // servePDF answers doc as a PDF a browser shows, named name.pdf.
