@@ -264,6 +264,38 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(pdf.Body).To(ContainSubstring("(Total: 16.50 USD)"))
 	})
 
+	It("prints invoice_pdf on the page size of rendering[pdf][page_size], auto being A4 for a Japanese customer", func() {
+		pdfFor := func(locales []string, size string) string {
+			GinkgoHelper()
+			cp := &stripe.CustomerCreateParams{Email: stripe.String("size@example.com")}
+			for _, l := range locales {
+				cp.PreferredLocales = append(cp.PreferredLocales, stripe.String(l))
+			}
+			cus, err := sc.V1Customers.Create(Ctx, cp)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(1999), Currency: stripe.String("usd")})
+			Expect(err).NotTo(HaveOccurred())
+			np := &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+				DaysUntilDue: stripe.Int64(30), PendingInvoiceItemsBehavior: stripe.String("include")}
+			if size != "" {
+				np.Rendering = &stripe.InvoiceCreateRenderingParams{PDF: &stripe.InvoiceCreateRenderingPDFParams{PageSize: stripe.String(size)}}
+			}
+			inv, err := sc.V1Invoices.Create(Ctx, np)
+			Expect(err).NotTo(HaveOccurred())
+			inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+			Expect(err).NotTo(HaveOccurred())
+			return Visit("GET", inv.InvoicePDF, nil).Body
+		}
+		const letter, a4 = "/MediaBox [0 0 612 792]", "/MediaBox [0 0 595 842]"
+		Expect(pdfFor(nil, "")).To(ContainSubstring(letter))
+		Expect(pdfFor(nil, "letter")).To(ContainSubstring(letter))
+		Expect(pdfFor(nil, "a4")).To(ContainSubstring(a4))
+		Expect(pdfFor([]string{"ja-JP"}, "a4")).To(ContainSubstring(a4))
+		Expect(pdfFor([]string{"ja"}, "auto")).To(ContainSubstring(a4))
+		Expect(pdfFor([]string{"fr"}, "auto")).To(ContainSubstring(letter))
+		Expect(pdfFor([]string{"ja"}, "letter")).To(ContainSubstring(letter))
+	})
+
 	It("shows an invoice's shipping on its page and in its PDF", func() {
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("ship@example.com")})
 		Expect(err).NotTo(HaveOccurred())

@@ -334,7 +334,7 @@ func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	money := moneyIn(api.Str(inv["currency"]))
-	doc := pdf.Doc{Title: "Invoice " + api.Str(inv["number"])}
+	doc := pdf.Doc{Title: "Invoice " + api.Str(inv["number"]), A4: a4Invoice(e, account, inv)}
 	add := doc.Addf
 	if name := api.Str(inv["account_name"]); name != "" {
 		add("From: %s", name)
@@ -376,6 +376,23 @@ func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 		add("%s", footer)
 	}
 	servePDF(w, "Invoice-"+api.Str(inv["number"]), doc)
+}
+
+// a4Invoice says whether an invoice's PDF is printed on A4 rather than
+// US Letter: its rendering[pdf][page_size], where auto (as Stripe's
+// reference says) is A4 for a customer with a Japanese locale, read as
+// the first of its preferred_locales being ja or ja-…, and Letter for
+// the others, as for an invoice that sets no size.
+func a4Invoice(e Backend, account string, inv Object) bool {
+	switch api.Str(api.Obj(api.Obj(inv["rendering"])["pdf"])["page_size"]) {
+	case "a4":
+		return true
+	case "auto":
+		cus, _ := e.GetIn(account, api.Str(inv["customer"]))
+		locales := api.Strs(cus["preferred_locales"])
+		return len(locales) > 0 && (locales[0] == "ja" || strings.HasPrefix(locales[0], "ja-"))
+	}
+	return false
 }
 
 // customFields are an invoice's custom_fields, each its name and value.

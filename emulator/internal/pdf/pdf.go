@@ -9,10 +9,11 @@ import (
 	"strings"
 )
 
-// Doc is a page of text.
+// Doc is a page of text, on US Letter unless A4.
 type Doc struct {
 	Title string
 	Lines []string
+	A4    bool
 }
 
 // Addf adds a line of text, formatted as fmt.Sprintf does.
@@ -20,14 +21,25 @@ func (d *Doc) Addf(format string, args ...any) {
 	d.Lines = append(d.Lines, fmt.Sprintf(format, args...))
 }
 
-// linesPerPage is what fits under the title on a US Letter page at 11
-// points; the rest is cut with a note saying so.
+// linesPerPage is what fits under the title on a US Letter page (the
+// shorter of the two) at 11 points; the rest is cut with a note saying so.
 const linesPerPage = 48
+
+// Page sizes in points (1/72 inch): US Letter, 8.5×11 in, and A4,
+// 210×297 mm.
+const (
+	letterWidth, letterHeight = 612, 792
+	a4Width, a4Height         = 595, 842
+)
 
 // Bytes renders the document as a PDF 1.4 file.
 func (d Doc) Bytes() []byte {
+	width, height := letterWidth, letterHeight
+	if d.A4 {
+		width, height = a4Width, a4Height
+	}
 	var content bytes.Buffer
-	content.WriteString("BT\n/F1 16 Tf\n72 740 Td\n")
+	fmt.Fprintf(&content, "BT\n/F1 16 Tf\n72 %d Td\n", height-52)
 	fmt.Fprintf(&content, "(%s) Tj\n/F1 11 Tf\n0 -28 Td\n14 TL\n", escape(d.Title))
 	lines := d.Lines
 	if len(lines) > linesPerPage {
@@ -41,7 +53,7 @@ func (d Doc) Bytes() []byte {
 	objects := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>", width, height),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
 		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()),
 	}
