@@ -296,6 +296,29 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(pdfFor([]string{"ja"}, "letter")).To(ContainSubstring(letter))
 	})
 
+	It("shows what the customer's balance and credit notes took off an invoice, so its total, amount paid and amount remaining add up", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("credit@example.com"), Balance: stripe.Int64(-300)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(2000), Currency: stripe.String("usd"), Description: stripe.String("Setup")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			DaysUntilDue: stripe.Int64(30), PendingInvoiceItemsBehavior: stripe.String("include")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(500)})
+		Expect(err).NotTo(HaveOccurred())
+		inv = invoice(inv.ID)
+		Expect(inv.AmountRemaining).To(Equal(int64(1200)))
+		page := Visit("GET", inv.HostedInvoiceURL, nil)
+		Expect(page.Body).To(ContainSubstring("<td>Applied balance</td><td>-3.00 USD</td>"))
+		Expect(page.Body).To(ContainSubstring("<td>Credit notes</td><td>-5.00 USD</td>"))
+		Expect(page.Body).To(ContainSubstring(`class="remaining">12.00 USD`))
+		pdf := Visit("GET", inv.InvoicePDF, nil)
+		Expect(pdf.Body).To(ContainSubstring("(Total: 20.00 USD) Tj T*\n(Applied balance: -3.00 USD) Tj T*\n(Credit notes: -5.00 USD) Tj T*\n(Amount paid: 0.00 USD)"))
+		Expect(pdf.Body).To(ContainSubstring("(Amount due: 12.00 USD)"))
+	})
+
 	It("shows an invoice's shipping on its page and in its PDF", func() {
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("ship@example.com")})
 		Expect(err).NotTo(HaveOccurred())

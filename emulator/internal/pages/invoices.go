@@ -130,6 +130,7 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 		"Remaining": money(inv["amount_remaining"]), "PDF": inv["invoice_pdf"], "Failure": failure,
 		"Payable": inv["status"] == "open" && api.Int(inv["amount_remaining"]) > 0,
 		"Fields":  customFields(inv), "Memo": inv["description"], "Footer": inv["footer"],
+		"Adjustments": adjustments(inv, money),
 	}
 	if due := api.Int(inv["due_date"]); due > 0 {
 		data["Due"] = pageDate(due)
@@ -316,7 +317,7 @@ var invoicePageTmpl = template.Must(template.New("invoice").Parse(`<!doctype htm
 {{if .Fields}}<table class="custom-fields">{{range .Fields}}<tr><th scope="row">{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>{{end}}
 {{if .Memo}}<p class="memo">{{.Memo}}</p>{{end}}
 <table>{{range .Lines}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}
-<tr><td>Total</td><td>{{.Total}}</td></tr><tr><td>Amount paid</td><td>{{.Paid}}</td></tr>
+<tr><td>Total</td><td>{{.Total}}</td></tr>{{range .Adjustments}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}<tr><td>Amount paid</td><td>{{.Paid}}</td></tr>
 <tr><td><strong>Amount remaining</strong></td><td><strong class="remaining">{{.Remaining}}</strong></td></tr></table>
 {{if .Failure}}<p class="failure" role="alert">{{.Failure}}</p>{{end}}
 {{if and .Payable .Methods}}<form method="post">{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}</form>{{end}}
@@ -369,6 +370,9 @@ func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 		add("Shipping: %s", money(inv["amount_shipping"]))
 	}
 	add("Total: %s", money(inv["total"]))
+	for _, a := range adjustments(inv, money) {
+		add("%s: %s", a[0], a[1])
+	}
 	add("Amount paid: %s", money(inv["amount_paid"]))
 	add("Amount due: %s", money(inv["amount_remaining"]))
 	if footer := api.Str(inv["footer"]); footer != "" {
@@ -393,6 +397,21 @@ func a4Invoice(e Backend, account string, inv Object) bool {
 		return len(locales) > 0 && (locales[0] == "ja" || strings.HasPrefix(locales[0], "ja-"))
 	}
 	return false
+}
+
+// adjustments are what lies between an invoice's total and what it asks
+// for (amount_due, then amount_remaining), each a label and an amount:
+// the customer's balance applied at finalization (negative for a credit
+// taken off) and what credit notes took off before payment.
+func adjustments(inv Object, money func(any) string) [][2]string {
+	var out [][2]string
+	if applied := api.Int(inv["starting_balance"]) - api.Int(inv["ending_balance"]); applied != 0 && inv["ending_balance"] != nil {
+		out = append(out, [2]string{"Applied balance", money(applied)})
+	}
+	if cn := api.Int(inv["pre_payment_credit_notes_amount"]); cn != 0 {
+		out = append(out, [2]string{"Credit notes", money(-cn)})
+	}
+	return out
 }
 
 // customFields are an invoice's custom_fields, each its name and value.
