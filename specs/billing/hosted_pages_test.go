@@ -363,6 +363,50 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(Visit("GET", emu.URL()+"/credit_notes/cn_nope/pdf", nil).Status).To(Equal(404))
 	})
 
+	It("prints in a credit note's pdf its tax and how it is given back: off the invoice, refunded, to the balance, outside Stripe", func() {
+		inv := openInvoice("")
+		pre, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(499)})
+		Expect(err).NotTo(HaveOccurred())
+		p := Visit("GET", pre.PDF, nil)
+		Expect(p.Body).To(ContainSubstring("(Adjustment applied to invoice: 4.99 USD)"))
+		Expect(p.Body).NotTo(ContainSubstring("(Refunded"))
+
+		Expect(Visit("POST", inv.HostedInvoiceURL, url.Values{"payment_method": {"pm_card_visa"}}).Status).To(Equal(303))
+		Expect(invoice(inv.ID).Status).To(Equal(stripe.InvoiceStatusPaid))
+		post, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(700),
+			RefundAmount: stripe.Int64(300), CreditAmount: stripe.Int64(200), OutOfBandAmount: stripe.Int64(200)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(post.Refunds).To(HaveLen(1))
+		p = Visit("GET", post.PDF, nil)
+		Expect(p.Body).To(ContainSubstring("(Total credited: 7.00 USD)"))
+		Expect(p.Body).To(ContainSubstring("(Refunded: 3.00 USD)"))
+		Expect(p.Body).To(ContainSubstring("(Credited to the customer's balance: 2.00 USD)"))
+		Expect(p.Body).To(ContainSubstring("(Credited outside Stripe: 2.00 USD)"))
+		Expect(p.Body).NotTo(ContainSubstring("(Adjustment applied"))
+		Expect(p.Body).NotTo(ContainSubstring("() Tj T*\n() Tj"), "no empty list of lines for a note by amount")
+	})
+
+	It("itemizes a credit note's discounts and taxes in its pdf", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("cntax@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		rate, err := sc.V1TaxRates.Create(Ctx, &stripe.TaxRateCreateParams{DisplayName: stripe.String("VAT"), Percentage: stripe.Float64(10), Inclusive: stripe.Bool(false)})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(2000), Currency: stripe.String("usd"),
+			TaxRates: []*string{stripe.String(rate.ID)}, Description: stripe.String("Seats")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			DaysUntilDue: stripe.Int64(30), PendingInvoiceItemsBehavior: stripe.String("include")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID),
+			Lines: []*stripe.CreditNoteCreateLineParams{{Type: stripe.String("invoice_line_item"), InvoiceLineItem: stripe.String(inv.Lines.Data[0].ID), Amount: stripe.Int64(1000)}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cn.Total).To(Equal(int64(1100)))
+		p := Visit("GET", cn.PDF, nil)
+		Expect(p.Body).To(ContainSubstring("(Subtotal: 10.00 USD) Tj T*\n(VAT \\(10%\\): 1.00 USD) Tj T*\n(Total credited: 11.00 USD)"))
+	})
+
 	It("serves a charge's receipt_url, with what was refunded since", func() {
 		pi, err := sc.V1PaymentIntents.Create(Ctx, &stripe.PaymentIntentCreateParams{Amount: stripe.Int64(4500), Currency: stripe.String("usd"),
 			PaymentMethod: stripe.String("pm_card_visa"), Confirm: stripe.Bool(true), Description: stripe.String("Concert ticket"),

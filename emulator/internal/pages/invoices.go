@@ -293,6 +293,9 @@ func pageDate(unix int64) string { return time.Unix(unix, 0).UTC().Format("Janua
 func addLines(doc *pdf.Doc, lines any, money func(any) string) {
 	doc.Addf("")
 	list, _ := api.Obj(lines)["data"].([]any)
+	if len(list) == 0 {
+		return // a credit note by amount alone: one blank line is enough
+	}
 	for _, l := range list {
 		line := api.Obj(l)
 		doc.Addf("%s    %s", api.Str(line["description"]), money(line["amount"]))
@@ -354,18 +357,7 @@ func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 	}
 	addLines(&doc, inv["lines"], money)
 	add("Subtotal: %s", money(inv["subtotal"]))
-	// What lies between the subtotal and the total, so they add up as on
-	// Stripe's PDF: each discount, then each tax.
-	discounts, _ := inv["total_discount_amounts"].([]any)
-	for _, d := range discounts {
-		da := api.Obj(d)
-		add("%s: -%s", discountLabel(e, account, api.Str(da["discount"])), money(da["amount"]))
-	}
-	taxes, _ := inv["total_taxes"].([]any)
-	for _, t := range taxes {
-		tax := api.Obj(t)
-		add("%s: %s", taxLabel(e, account, tax), money(tax["amount"]))
-	}
+	addDiscountsAndTaxes(e, account, &doc, inv, money)
 	if api.Int(inv["amount_shipping"]) != 0 {
 		add("Shipping: %s", money(inv["amount_shipping"]))
 	}
@@ -412,6 +404,26 @@ func adjustments(inv Object, money func(any) string) [][2]string {
 		out = append(out, [2]string{"Credit notes", money(-cn)})
 	}
 	return out
+}
+
+// addDiscountsAndTaxes adds what lies between an invoice's or credit
+// note's subtotal and total, so they add up as on Stripe's PDFs: each
+// discount (total_discount_amounts, a note's discount_amounts), then
+// each tax (total_taxes).
+func addDiscountsAndTaxes(e Backend, account string, doc *pdf.Doc, o Object, money func(any) string) {
+	discounts, _ := o["total_discount_amounts"].([]any)
+	if o["object"] == "credit_note" {
+		discounts, _ = o["discount_amounts"].([]any)
+	}
+	for _, d := range discounts {
+		da := api.Obj(d)
+		doc.Addf("%s: -%s", discountLabel(e, account, api.Str(da["discount"])), money(da["amount"]))
+	}
+	taxes, _ := o["total_taxes"].([]any)
+	for _, t := range taxes {
+		tax := api.Obj(t)
+		doc.Addf("%s: %s", taxLabel(e, account, tax), money(tax["amount"]))
+	}
 }
 
 // customFields are an invoice's custom_fields, each its name and value.
@@ -528,7 +540,30 @@ func CreditNotePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 	}
 	addLines(&doc, cn["lines"], money)
 	add("Subtotal: %s", money(cn["subtotal"]))
+	addDiscountsAndTaxes(e, account, &doc, cn, money)
 	add("Total credited: %s", money(cn["total"]))
+	// How the note is given back, as its basil amounts split it: off
+	// what the invoice asks for, then refunded, to the customer's
+	// balance (what the refunds and out of band amount leave of the
+	// post-payment part) and outside Stripe.
+	if pre := api.Int(cn["pre_payment_amount"]); pre != 0 {
+		add("Adjustment applied to invoice: %s", money(pre))
+	}
+	var refunded int64
+	refunds, _ := cn["refunds"].([]any)
+	for _, r := range refunds {
+		refunded += api.Int(api.Obj(r)["amount_refunded"])
+	}
+	oob := api.Int(cn["out_of_band_amount"])
+	if refunded != 0 {
+		add("Refunded: %s", money(refunded))
+	}
+	if credit := api.Int(cn["post_payment_amount"]) - refunded - oob; credit != 0 {
+		add("Credited to the customer's balance: %s", money(credit))
+	}
+	if oob != 0 {
+		add("Credited outside Stripe: %s", money(oob))
+	}
 	if cn["status"] == "void" {
 		add("This credit note is void.")
 	}
