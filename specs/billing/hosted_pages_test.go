@@ -93,6 +93,24 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(invoice(inv.ID).AmountPaid).To(Equal(int64(1999)), "not paid twice")
 	})
 
+	It("links a paid invoice's page to the receipt of each payment that paid it", func() {
+		inv := openInvoice("")
+		Expect(Visit("GET", inv.HostedInvoiceURL, nil).Body).NotTo(ContainSubstring("receipt"))
+		Expect(Visit("POST", inv.HostedInvoiceURL, url.Values{"payment_method": {"pm_card_visa"}}).Status).To(Equal(303))
+		var payments []*stripe.InvoicePayment
+		for p, err := range sc.V1InvoicePayments.List(Ctx, &stripe.InvoicePaymentListParams{Invoice: stripe.String(inv.ID),
+			ListParams: stripe.ListParams{Expand: []*string{stripe.String("data.payment.payment_intent.latest_charge")}}}) {
+			Expect(err).NotTo(HaveOccurred())
+			payments = append(payments, p)
+		}
+		Expect(payments).To(HaveLen(1))
+		receipt := payments[0].Payment.PaymentIntent.LatestCharge.ReceiptURL
+		Expect(receipt).NotTo(BeEmpty())
+		page := Visit("GET", inv.HostedInvoiceURL, nil)
+		Expect(page.Body).To(ContainSubstring(`<a class="receipt" href="` + receipt + `">Download receipt</a>`))
+		Expect(page.Body).NotTo(ContainSubstring("<form"))
+	})
+
 	It("sends a 3-D Secure card through its test page and back to the invoice", func() {
 		inv := openInvoice("")
 		p := Visit("POST", inv.HostedInvoiceURL, url.Values{"payment_method": {"pm_card_threeDSecure2Required"}})

@@ -135,6 +135,9 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 	if due := api.Int(inv["due_date"]); due > 0 {
 		data["Due"] = pageDate(due)
 	}
+	if api.Int(inv["amount_paid"]) > 0 {
+		data["Receipts"] = receiptURLs(e, inv, account)
+	}
 	if data["Payable"] == true {
 		types := api.Strs(api.Obj(inv["payment_settings"])["payment_method_types"])
 		data["Methods"] = invoiceMethods(types)
@@ -211,6 +214,32 @@ func openIntent(e Backend, inv Object, account string) (string, string) {
 		}
 	}
 	return "", "This invoice has no payment open to pay it with."
+}
+
+// receiptURLs are the receipt_url of the charge of each paid payment of
+// the invoice (its PaymentIntent's latest charge), oldest first, for the
+// paid page's "Download receipt"; payments out of band have none.
+func receiptURLs(e Backend, inv Object, account string) []string {
+	status, body, err := e.Call("GET", "/v1/invoice_payments", url.Values{"invoice": {api.Str(inv["id"])}, "status": {"paid"}, "limit": {"100"}}, account)
+	if err != nil || status != http.StatusOK {
+		return nil
+	}
+	data, _ := body["data"].([]any)
+	var out []string
+	for i := len(data) - 1; i >= 0; i-- { // the list is newest first
+		payment := api.Obj(api.Obj(data[i])["payment"])
+		pi, _ := e.GetIn(account, api.Str(payment["payment_intent"]))
+		chID := api.Str(pi["latest_charge"])
+		if chID == "" {
+			chID = api.Str(payment["charge"])
+		}
+		if ch, ok := e.GetIn(account, chID); ok {
+			if u := api.Str(ch["receipt_url"]); u != "" {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
 }
 
 // transferAddresses are the bank details of the invoice's customer's
@@ -327,6 +356,7 @@ var invoicePageTmpl = template.Must(template.New("invoice").Parse(`<!doctype htm
 {{if .Transfer}}<section id="bank_transfer"><h2>Pay by bank transfer</h2><p>Send <strong>{{.Remaining}}</strong> to your account:</p>
 {{range .Transfer}}<h3>{{.Type}}</h3><table>{{range .Fields}}<tr><th scope="row">{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>{{end}}</section>{{end}}
 {{if .PDF}}<p><a href="{{.PDF}}">Download invoice (PDF)</a></p>{{end}}
+{{range .Receipts}}<p><a class="receipt" href="{{.}}">Download receipt</a></p>{{end}}
 {{if .Footer}}<footer>{{.Footer}}</footer>{{end}}
 </body></html>
 `))
