@@ -258,6 +258,30 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(page.Body).To(ContainSubstring(`<footer>ACME Inc., 1 Main St</footer>`))
 	})
 
+	It("prints the account's and the customer's tax IDs in the header of invoice and credit note PDFs", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("vat@example.com")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Customer: stripe.String(cus.ID), Type: stripe.String("eu_vat"), Value: stripe.String("FR12345678901")})
+		Expect(err).NotTo(HaveOccurred())
+		ours, err := sc.V1TaxIDs.Create(Ctx, &stripe.TaxIDCreateParams{Type: stripe.String("eu_vat"), Value: stripe.String("DE123456789")})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(1999), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			DaysUntilDue: stripe.Int64(30), PendingInvoiceItemsBehavior: stripe.String("include"), AccountTaxIDs: []*string{stripe.String(ours.ID)}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		pdf := Visit("GET", inv.InvoicePDF, nil)
+		Expect(pdf.Body).To(ContainSubstring("(Tax ID: eu_vat DE123456789)"))
+		Expect(pdf.Body).To(ContainSubstring("(Customer tax ID: eu_vat FR12345678901)"))
+		cn, err := sc.V1CreditNotes.Create(Ctx, &stripe.CreditNoteCreateParams{Invoice: stripe.String(inv.ID), Amount: stripe.Int64(100)})
+		Expect(err).NotTo(HaveOccurred())
+		pdf = Visit("GET", cn.PDF, nil)
+		Expect(pdf.Body).To(ContainSubstring("(Tax ID: eu_vat DE123456789)"))
+		Expect(pdf.Body).To(ContainSubstring("(Customer tax ID: eu_vat FR12345678901)"))
+	})
+
 	It("itemizes an invoice's discounts and taxes in its PDF, so its totals add up", func() {
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("tax@example.com")})
 		Expect(err).NotTo(HaveOccurred())

@@ -374,6 +374,7 @@ func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 		add("From: %s", name)
 	}
 	add("Bill to: %s", firstString(inv["customer_name"], inv["customer_email"], inv["customer"]))
+	addTaxIDs(e, account, &doc, inv)
 	add("Date of issue: %s", pageDate(api.Int(inv["effective_at"])))
 	if due := api.Int(inv["due_date"]); due > 0 {
 		add("Date due: %s", pageDate(due))
@@ -453,6 +454,28 @@ func addDiscountsAndTaxes(e Backend, account string, doc *pdf.Doc, o Object, mon
 	for _, t := range taxes {
 		tax := api.Obj(t)
 		doc.Addf("%s: %s", taxLabel(e, account, tax), money(tax["amount"]))
+	}
+}
+
+// addTaxIDs adds the account's tax IDs an invoice shows (its
+// account_tax_ids) and its customer's (customer_tax_ids, as they were at
+// finalization), each its type and value: Stripe's tax ID guide says
+// both display in the header of invoice and credit note PDFs.
+func addTaxIDs(e Backend, account string, doc *pdf.Doc, inv Object) {
+	ids, _ := inv["account_tax_ids"].([]any)
+	for _, id := range ids {
+		txi, ok := e.GetIn(account, api.Str(id))
+		if !ok {
+			txi = api.Obj(id) // expanded
+		}
+		if v := api.Str(txi["value"]); v != "" {
+			doc.Addf("Tax ID: %s %s", api.Str(txi["type"]), v)
+		}
+	}
+	cids, _ := inv["customer_tax_ids"].([]any)
+	for _, c := range cids {
+		txi := api.Obj(c)
+		doc.Addf("Customer tax ID: %s %s", api.Str(txi["type"]), api.Str(txi["value"]))
 	}
 }
 
@@ -558,6 +581,7 @@ func CreditNotePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 	if inv, ok := e.GetIn(account, api.Str(cn["invoice"])); ok {
 		add("Invoice: %s", api.Str(inv["number"]))
 		add("Bill to: %s", firstString(inv["customer_name"], inv["customer_email"], inv["customer"]))
+		addTaxIDs(e, account, &doc, inv)
 	}
 	// Stripe's reference: effective_at, when set, replaces the date of
 	// issue printed on the PDF (it is created otherwise).
