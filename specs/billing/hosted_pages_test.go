@@ -210,6 +210,16 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(invoice(inv.ID).Status).To(Equal(stripe.InvoiceStatusOpen))
 		Expect(emu.Count("", "mandate")).To(Equal(1), "the customer accepted a mandate on the page")
 		Expect(emu.EventTypes("")).To(ContainElement("payment_intent.processing"))
+
+		By("while the debit is processing, the page says so and offers nothing more to pay with")
+		p = Visit("GET", inv.HostedInvoiceURL, nil)
+		Expect(p.Status).To(Equal(200))
+		Expect(p.Body).To(ContainSubstring(`class="processing"`))
+		Expect(p.Body).NotTo(ContainSubstring(`<button name="payment_method"`))
+		p = Visit("POST", inv.HostedInvoiceURL, url.Values{"payment_method": {"pm_sepa_debit"}})
+		Expect(p.Status).To(Equal(402))
+		Expect(p.Body).To(ContainSubstring("is processing"))
+		Expect(emu.Count("", "mandate")).To(Equal(1), "nothing changed")
 	})
 
 	It("serves invoice_pdf as a PDF of the invoice", func() {

@@ -138,6 +138,11 @@ func Invoice(e Backend, w http.ResponseWriter, req *http.Request) {
 	if api.Int(inv["amount_paid"]) > 0 {
 		data["Receipts"] = receiptURLs(e, inv, account)
 	}
+	if data["Payable"] == true && processing(e, inv, account) {
+		// A bank debit under way: nothing more to pay with until it
+		// settles or fails.
+		data["Payable"], data["Processing"] = false, true
+	}
 	if data["Payable"] == true {
 		types := api.Strs(api.Obj(inv["payment_settings"])["payment_method_types"])
 		data["Methods"] = invoiceMethods(types)
@@ -165,6 +170,9 @@ func payInvoiceOnPage(e Backend, inv Object, account, pm string, req *http.Reque
 	intent, failure := openIntent(e, inv, account)
 	if intent == "" {
 		return "", http.StatusPaymentRequired, failure
+	}
+	if pi, _ := e.GetIn(account, intent); pi["status"] == "processing" {
+		return "", http.StatusPaymentRequired, "This invoice's payment is processing: there is nothing more to pay until it settles or fails."
 	}
 	confirm := url.Values{"payment_method": {pm}, "return_url": {returnURL}}
 	if iban, ok := sepaIBANs[pm]; ok {
@@ -240,6 +248,17 @@ func receiptURLs(e Backend, inv Object, account string) []string {
 		}
 	}
 	return out
+}
+
+// processing says whether the invoice's open default payment is
+// processing (a bank debit not yet settled).
+func processing(e Backend, inv Object, account string) bool {
+	intent, _ := openIntent(e, inv, account)
+	if intent == "" {
+		return false
+	}
+	pi, _ := e.GetIn(account, intent)
+	return pi["status"] == "processing"
 }
 
 // transferAddresses are the bank details of the invoice's customer's
@@ -352,6 +371,7 @@ var invoicePageTmpl = template.Must(template.New("invoice").Parse(`<!doctype htm
 <tr><td>Total</td><td>{{.Total}}</td></tr>{{range .Adjustments}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}<tr><td>Amount paid</td><td>{{.Paid}}</td></tr>
 <tr><td><strong>Amount remaining</strong></td><td><strong class="remaining">{{.Remaining}}</strong></td></tr></table>
 {{if .Failure}}<p class="failure" role="alert">{{.Failure}}</p>{{end}}
+{{if .Processing}}<p class="processing">Your payment is processing: this invoice will be paid once it settles.</p>{{end}}
 {{if and .Payable .Methods}}<form method="post">{{range .Methods}}<button name="payment_method" value="{{.ID}}">{{.Label}}</button>{{end}}</form>{{end}}
 {{if .Transfer}}<section id="bank_transfer"><h2>Pay by bank transfer</h2><p>Send <strong>{{.Remaining}}</strong> to your account:</p>
 {{range .Transfer}}<h3>{{.Type}}</h3><table>{{range .Fields}}<tr><th scope="row">{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>{{end}}</section>{{end}}
