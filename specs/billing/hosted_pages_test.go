@@ -292,6 +292,24 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(pdf.Body).To(ContainSubstring("(Customer tax ID: eu_vat FR12345678901)"))
 	})
 
+	It("prints the customer's billing address and where the invoice ships in its PDF", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("addr@example.com"), Name: stripe.String("Jenny Rosen"),
+			Address: &stripe.AddressParams{Line1: stripe.String("1 Main St"), City: stripe.String("Springfield"), PostalCode: stripe.String("12345"), Country: stripe.String("US")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1InvoiceItems.Create(Ctx, &stripe.InvoiceItemCreateParams{Customer: stripe.String(cus.ID), Amount: stripe.Int64(1999), Currency: stripe.String("usd")})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err := sc.V1Invoices.Create(Ctx, &stripe.InvoiceCreateParams{Customer: stripe.String(cus.ID), CollectionMethod: stripe.String("send_invoice"),
+			DaysUntilDue: stripe.Int64(30), PendingInvoiceItemsBehavior: stripe.String("include"),
+			ShippingDetails: &stripe.InvoiceCreateShippingDetailsParams{Name: stripe.String("Warehouse"),
+				Address: &stripe.AddressParams{Line1: stripe.String("9 Dock Rd"), City: stripe.String("Shelbyville"), Country: stripe.String("US")}}})
+		Expect(err).NotTo(HaveOccurred())
+		inv, err = sc.V1Invoices.FinalizeInvoice(Ctx, inv.ID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		pdf := Visit("GET", inv.InvoicePDF, nil)
+		Expect(pdf.Body).To(ContainSubstring("(Bill to: Jenny Rosen, 1 Main St, 12345 Springfield, US)"))
+		Expect(pdf.Body).To(ContainSubstring("(Ship to: Warehouse, 9 Dock Rd, Shelbyville, US)"))
+	})
+
 	It("itemizes an invoice's discounts and taxes in its PDF, so its totals add up", func() {
 		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("tax@example.com")})
 		Expect(err).NotTo(HaveOccurred())

@@ -300,18 +300,39 @@ func transferAddresses(e Backend, inv Object, account string) []transferAddress 
 			case string:
 				addr.Fields = append(addr.Fields, [2]string{strings.ReplaceAll(k, "_", " "), v})
 			case map[string]any: // a postal address
-				var parts []string
-				for _, p := range []string{"line1", "line2", "postal_code", "city", "state", "country"} {
-					if s := api.Str(v[p]); s != "" {
-						parts = append(parts, s)
-					}
-				}
-				addr.Fields = append(addr.Fields, [2]string{strings.ReplaceAll(k, "_", " "), strings.Join(parts, ", ")})
+				addr.Fields = append(addr.Fields, [2]string{strings.ReplaceAll(k, "_", " "), addressText(v)})
 			}
 		}
 		out = append(out, addr)
 	}
 	return out
+}
+
+// addressText is a postal address on one line: its set fields, the
+// postal code before the city, separated by commas.
+func addressText(a map[string]any) string {
+	var parts []string
+	for _, p := range []string{"line1", "line2", "postal_code", "city", "state", "country"} {
+		if s := api.Str(a[p]); s != "" {
+			if p == "city" && len(parts) > 0 && parts[len(parts)-1] == api.Str(a["postal_code"]) {
+				parts[len(parts)-1] += " " + s
+				continue
+			}
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// joinNonEmpty joins the non-empty of parts with commas.
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // transferAddress is one financial address of a virtual account: its
@@ -393,7 +414,16 @@ func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 	if name := api.Str(inv["account_name"]); name != "" {
 		add("From: %s", name)
 	}
-	add("Bill to: %s", firstString(inv["customer_name"], inv["customer_email"], inv["customer"]))
+	add("Bill to: %s", joinNonEmpty(firstString(inv["customer_name"], inv["customer_email"], inv["customer"]), addressText(api.Obj(inv["customer_address"]))))
+	// Where it ships: the invoice's own shipping_details, else the
+	// customer's shipping as it was at finalization.
+	ship := api.Obj(inv["shipping_details"])
+	if ship == nil {
+		ship = api.Obj(inv["customer_shipping"])
+	}
+	if to := joinNonEmpty(api.Str(ship["name"]), addressText(api.Obj(ship["address"]))); to != "" {
+		add("Ship to: %s", to)
+	}
 	addTaxIDs(e, account, &doc, inv)
 	add("Date of issue: %s", pageDate(api.Int(inv["effective_at"])))
 	if due := api.Int(inv["due_date"]); due > 0 {
