@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -232,6 +233,7 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(p.Body).To(ContainSubstring("(Invoice " + inv.Number + ")"))
 		Expect(p.Body).To(ContainSubstring(`(Consulting \(2h\)    19.99 USD)`), "the line, its parentheses escaped")
 		Expect(p.Body).To(ContainSubstring("(Amount due: 19.99 USD)"))
+		Expect(p.Body).NotTo(ContainSubstring("(Date paid"), "not paid yet")
 
 		By("with a cross-reference table a reader can follow")
 		tail := p.Body[strings.LastIndex(p.Body, "startxref\n")+len("startxref\n"):]
@@ -512,5 +514,8 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		got, err := sc.V1Invoices.Retrieve(Ctx, inv.ID, &stripe.InvoiceRetrieveParams{Params: stripe.Params{StripeAccount: stripe.String(acct.ID)}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Status).To(Equal(stripe.InvoiceStatusPaid))
+		pdf := Visit("GET", inv.InvoicePDF, nil)
+		Expect(pdf.Body).To(ContainSubstring("(Date paid: " + time.Unix(got.StatusTransitions.PaidAt, 0).UTC().Format("January 2, 2006") + ")"))
+		Expect(pdf.Body).To(ContainSubstring("(Amount paid: 19.99 USD)"))
 	})
 })

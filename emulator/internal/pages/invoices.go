@@ -429,6 +429,9 @@ func InvoicePDF(e Backend, w http.ResponseWriter, req *http.Request) {
 	if due := api.Int(inv["due_date"]); due > 0 {
 		add("Date due: %s", pageDate(due))
 	}
+	if paid := api.Int(api.Obj(inv["status_transitions"])["paid_at"]); paid > 0 && inv["status"] == "paid" {
+		add("Date paid: %s", pageDate(paid))
+	}
 	for _, f := range customFields(inv) {
 		add("%s: %s", f[0], f[1])
 	}
