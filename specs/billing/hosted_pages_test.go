@@ -231,7 +231,7 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		Expect(p.Body).To(HavePrefix("%PDF-1.4\n"))
 		Expect(p.Body).To(HaveSuffix("%%EOF\n"))
 		Expect(p.Body).To(ContainSubstring("(Invoice " + inv.Number + ")"))
-		Expect(p.Body).To(ContainSubstring(`(Consulting \(2h\)    19.99 USD)`), "the line, its parentheses escaped")
+		Expect(p.Body).To(ContainSubstring(`(Consulting \(2h\)    1 x 19.99 USD    19.99 USD)`), "the line, its parentheses escaped")
 		Expect(p.Body).To(ContainSubstring("(Amount due: 19.99 USD)"))
 		Expect(p.Body).NotTo(ContainSubstring("(Date paid"), "not paid yet")
 
@@ -389,6 +389,24 @@ var _ = Describe("Hosted invoice pages, invoice and credit note PDFs, and receip
 		pdf := Visit("GET", inv.InvoicePDF, nil)
 		Expect(pdf.Body).To(ContainSubstring("(Total: 20.00 USD) Tj T*\n(Applied balance: -3.00 USD) Tj T*\n(Credit notes: -5.00 USD) Tj T*\n(Amount paid: 0.00 USD)"))
 		Expect(pdf.Body).To(ContainSubstring("(Amount due: 12.00 USD)"))
+	})
+
+	It("prints each invoice line's quantity, unit price and, for a subscription's, its period in invoice_pdf", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{Email: stripe.String("seats@example.com"), PaymentMethod: stripe.String("pm_card_visa"),
+			InvoiceSettings: &stripe.CustomerCreateInvoiceSettingsParams{DefaultPaymentMethod: stripe.String("pm_card_visa")}})
+		Expect(err).NotTo(HaveOccurred())
+		price, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{UnitAmount: stripe.Int64(1000), Currency: stripe.String("usd"),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}, ProductData: &stripe.PriceCreateProductDataParams{Name: stripe.String("Seat")}})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(price.ID), Quantity: stripe.Int64(3)}}})
+		Expect(err).NotTo(HaveOccurred())
+		inv := invoice(sub.LatestInvoice.ID)
+		line := inv.Lines.Data[0]
+		Expect(line.Quantity).To(Equal(int64(3)))
+		period := time.Unix(line.Period.Start, 0).UTC().Format("January 2, 2006") + " - " + time.Unix(line.Period.End, 0).UTC().Format("January 2, 2006")
+		pdf := Visit("GET", inv.InvoicePDF, nil)
+		Expect(pdf.Body).To(ContainSubstring("    3 x 10.00 USD    30.00 USD) Tj T*\n(    " + period + ")"))
 	})
 
 	It("shows an invoice's shipping on its page and in its PDF", func() {

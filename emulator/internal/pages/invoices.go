@@ -367,9 +367,37 @@ func addLines(doc *pdf.Doc, lines any, money func(any) string) {
 	}
 	for _, l := range list {
 		line := api.Obj(l)
-		doc.Addf("%s    %s", api.Str(line["description"]), money(line["amount"]))
+		doc.Addf("%s    %s%s", api.Str(line["description"]), quantity(line, money), money(line["amount"]))
+		// A subscription's line (and any with a period of some length)
+		// says what time it bills, under it, as Stripe's PDF does.
+		if p := api.Obj(line["period"]); line["object"] == "line_item" && api.Int(p["end"]) > api.Int(p["start"]) {
+			doc.Addf("    %s - %s", pageDate(api.Int(p["start"])), pageDate(api.Int(p["end"])))
+		}
 	}
 	doc.Addf("")
+}
+
+// quantity is an invoice or credit note line's quantity and unit price
+// ("3 x 10.00 USD    "), the price left out where it is fractional, or
+// nothing for a line without a quantity.
+func quantity(line Object, money func(any) string) string {
+	if line["quantity"] == nil {
+		return ""
+	}
+	q := strconv.FormatInt(api.Int(line["quantity"]), 10)
+	unit := api.Str(api.Obj(line["pricing"])["unit_amount_decimal"]) // an invoice line's
+	if line["object"] == "credit_note_line_item" {
+		unit = api.Str(line["unit_amount_decimal"])
+	}
+	if n, err := strconv.ParseInt(unit, 10, 64); err == nil {
+		return q + " x " + money(n) + "    "
+	}
+	// A line with no price (an item made by amount): its amount over its
+	// quantity, when that is a whole unit.
+	if n, a := api.Int(line["quantity"]), api.Int(line["amount"]); unit == "" && n > 0 && a%n == 0 {
+		return q + " x " + money(a/n) + "    "
+	}
+	return q + "    "
 }
 
 func firstString(vs ...any) string {
