@@ -281,13 +281,9 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		cus = customerWithCard(sc, "switch@example.com", "pm_card_visa", "")
 		prod, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("Plans")})
 		Expect(err).NotTo(HaveOccurred())
-		monthly := func(amount int64) *stripe.Price {
-			p, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
-				UnitAmount: stripe.Int64(amount), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")}})
-			Expect(err).NotTo(HaveOccurred())
-			return p
-		}
-		basic, pro = monthly(900), monthly(2900)
+		// One price per billing interval: the portal offers no more for
+		// each product.
+		basic, pro = recurringPrice(sc, prod.ID, "month", 900), recurringPrice(sc, prod.ID, "year", 29000)
 		sub, err = sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(basic.ID)}}})
 		Expect(err).NotTo(HaveOccurred())
@@ -370,6 +366,38 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		se = StripeErr(err)
 		Expect(se.HTTPStatusCode).To(Equal(400))
 		Expect(se.Param).To(Equal("flow_data[subscription_update][subscription]"))
+	})
+
+	It("offers one price per billing interval of each product, as Stripe's portal does, refusing a second", func() {
+		again := recurringPrice(sc, prod.ID, "month", 1900)
+		_, err := sc.V1BillingPortalConfigurations.Create(Ctx, switcher(basic.ID, pro.ID, again.ID))
+		se := StripeErr(err)
+		Expect(se.HTTPStatusCode).To(Equal(400))
+		Expect(se.Type).To(Equal(stripe.ErrorTypeInvalidRequest))
+		Expect(se.Param).To(Equal("features[subscription_update][products][0][prices][2]"))
+		Expect(se.Msg).To(ContainSubstring(basic.ID))
+		Expect(emu.Count("", "billing_portal.configuration")).To(BeZero())
+
+		cfg, err := sc.V1BillingPortalConfigurations.Create(Ctx, switcher(basic.ID, pro.ID))
+		Expect(err).NotTo(HaveOccurred())
+		up := &stripe.BillingPortalConfigurationUpdateParams{Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{
+			SubscriptionUpdate: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateParams{
+				Products: []*stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductParams{{Product: stripe.String(prod.ID),
+					Prices: []*string{stripe.String(again.ID), stripe.String(basic.ID)}}}}}}
+		up.AddExpand("features.subscription_update.products")
+		_, err = sc.V1BillingPortalConfigurations.Update(Ctx, cfg.ID, up)
+		Expect(StripeErr(err).Param).To(Equal("features[subscription_update][products][0][prices][1]"))
+		got, err := sc.V1BillingPortalConfigurations.Retrieve(Ctx, cfg.ID, &stripe.BillingPortalConfigurationRetrieveParams{
+			Params: stripe.Params{Expand: []*string{stripe.String("features.subscription_update.products")}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Features.SubscriptionUpdate.Products[0].Prices).To(Equal([]string{basic.ID, pro.ID}), "the refused update changed nothing")
+
+		// Every three months is another billing interval than every month.
+		quarterly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(2500),
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), IntervalCount: stripe.Int64(3)}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingPortalConfigurations.Create(Ctx, switcher(basic.ID, quarterly.ID, pro.ID))
+		Expect(err).NotTo(HaveOccurred())
 	})
 
 	It("refuses configurations Stripe refuses, keeping nothing", func() {

@@ -82,6 +82,11 @@ func readProducts(c *api.Call) (products []any, sent bool, err error) {
 		if len(prices) == 0 {
 			return nil, false, apierr.MissingParam(prefix + "[prices]")
 		}
+		// The portal's plan switcher offers one price per billing interval
+		// of each product (its monthly-or-yearly choice): a second price
+		// billed as often is refused. Prices in other currencies are
+		// told apart, as a customer only ever sees their own currency's.
+		perInterval := map[string]string{}
 		for j, id := range prices {
 			pp := fmt.Sprintf("%s[prices][%d]", prefix, j)
 			price, err := c.Load("price", id, pp)
@@ -94,6 +99,13 @@ func readProducts(c *api.Call) (products []any, sent bool, err error) {
 			if price["type"] != "recurring" {
 				return nil, false, apierr.InvalidRequest("The price %s is not a recurring price; customers can only switch subscriptions to recurring prices.", id).WithParam(pp)
 			}
+			every := billingInterval(price)
+			key := api.Str(price["currency"]) + " " + every
+			if first, taken := perInterval[key]; taken && first != id {
+				return nil, false, apierr.InvalidRequest("The prices %s and %s of the product %s are both billed every %s: the portal offers one price per billing interval for each product in %s.",
+					first, id, prodID, every, param).WithParam(pp)
+			}
+			perInterval[key] = id
 		}
 		// Unless told otherwise the portal lets the customer change the
 		// quantity (Stripe's default, as integrators report it).
@@ -122,6 +134,16 @@ func readProducts(c *api.Call) (products []any, sent bool, err error) {
 		products = append(products, store.Obj{"adjustable_quantity": adj, "prices": api.Anys(prices), "product": prodID})
 	}
 	return products, true, nil
+}
+
+// billingInterval is how often a recurring price bills: "month", or "3
+// month" for every three months.
+func billingInterval(price store.Obj) string {
+	r := api.Obj(price["recurring"])
+	if n := api.Int(r["interval_count"]); n > 1 {
+		return fmt.Sprintf("%d %s", n, api.Str(r["interval"]))
+	}
+	return api.Str(r["interval"])
 }
 
 // allowsPrice reports whether the configuration lets a subscription
