@@ -563,6 +563,39 @@ var _ = Describe("Customer portal configurations and flows, held to Stripe's rul
 		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.session.created"))
 	})
 
+	It("refuses a flow's settings for another type than its own as a conflict, not as a parameter it does not emulate", func() {
+		for _, tc := range []struct {
+			flow  *stripe.BillingPortalSessionCreateFlowDataParams
+			param string
+		}{
+			{&stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("payment_method_update"),
+				SubscriptionCancel: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelParams{Subscription: stripe.String(sub.ID)}},
+				"flow_data[subscription_cancel]"},
+			{&stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("subscription_cancel"),
+				SubscriptionCancel: &stripe.BillingPortalSessionCreateFlowDataSubscriptionCancelParams{Subscription: stripe.String(sub.ID)},
+				SubscriptionUpdate: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateParams{Subscription: stripe.String(sub.ID)}},
+				"flow_data[subscription_update]"},
+			{&stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("payment_method_update"),
+				AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{Type: stripe.String("portal_homepage"),
+					Redirect: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionRedirectParams{ReturnURL: stripe.String("https://example.com/done")}}},
+				"flow_data[after_completion][redirect]"},
+			{&stripe.BillingPortalSessionCreateFlowDataParams{Type: stripe.String("payment_method_update"),
+				AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{Type: stripe.String("redirect"),
+					Redirect:           &stripe.BillingPortalSessionCreateFlowDataAfterCompletionRedirectParams{ReturnURL: stripe.String("https://example.com/done")},
+					HostedConfirmation: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionHostedConfirmationParams{CustomMessage: stripe.String("Thanks!")}}},
+				"flow_data[after_completion][hosted_confirmation]"},
+		} {
+			_, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), FlowData: tc.flow})
+			se := StripeErr(err)
+			Expect(se.HTTPStatusCode).To(Equal(400))
+			Expect(se.Type).To(Equal(stripe.ErrorTypeInvalidRequest))
+			Expect(se.Param).To(Equal(tc.param))
+			Expect(se.Msg).To(ContainSubstring("can only be"), "%v", err)
+			Expect(se.Msg).NotTo(ContainSubstring("does not emulate"))
+		}
+		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.session.created"))
+	})
+
 	It("refuses a return URL without a scheme, as Stripe's URL check refuses Checkout's, keeping nothing", func() {
 		const msg = "Invalid URL: An explicit scheme (such as https) must be provided."
 		_, err := sc.V1BillingPortalSessions.Create(Ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(cus.ID), ReturnURL: stripe.String("example.com/account")})

@@ -7,6 +7,7 @@ package billingportal
 
 import (
 	"reflect"
+	"slices"
 	"strconv"
 
 	"github.com/stripe/stripe-go/v82"
@@ -443,6 +444,13 @@ func sessionFlow(c *api.Call, cusID string, cfg store.Obj) (any, error) {
 	if !known {
 		return nil, apierr.InvalidRequest("Invalid flow_data[type]: must be one of payment_method_update, subscription_cancel, subscription_update, or subscription_update_confirm").WithParam("flow_data[type]")
 	}
+	// Each flow's settings go with its own type only, as Stripe's
+	// reference words them ("Configuration when flow_data.type=…").
+	for _, other := range []string{"subscription_cancel", "subscription_update", "subscription_update_confirm"} {
+		if _, sent := fd.Obj(other); sent && other != field {
+			return nil, apierr.InvalidRequest("`flow_data[%s]` can only be passed when `flow_data[type]` is `%s`.", other, other).WithParam("flow_data[" + other + "]")
+		}
+	}
 	// A flow opens a page of the portal, which the configuration must
 	// offer (the update flows the plan switcher, the others their own).
 	feature := map[string]string{"payment_method_update": "payment_method_update", "subscription_cancel": "subscription_cancel",
@@ -456,6 +464,11 @@ func sessionFlow(c *api.Call, cusID string, cfg store.Obj) (any, error) {
 		acType, _ := ac.Str("type")
 		if acType == "" {
 			return nil, apierr.MissingParam("flow_data[after_completion][type]")
+		}
+		for _, other := range []string{"hosted_confirmation", "redirect"} {
+			if _, sent := ac.Obj(other); sent && other != acType && slices.Contains([]string{"hosted_confirmation", "portal_homepage", "redirect"}, acType) {
+				return nil, apierr.InvalidRequest("`flow_data[after_completion][%s]` can only be passed when `flow_data[after_completion][type]` is `%s`.", other, other).WithParam("flow_data[after_completion][" + other + "]")
+			}
 		}
 		done := store.Obj{"type": acType, "hosted_confirmation": nil, "redirect": nil}
 		switch acType {
