@@ -190,6 +190,30 @@ var _ = Describe("Customer portal pages", Label("billing", "portal"), func() {
 		Expect(lastEvent("customer.subscription.updated").Data.PreviousAttributes).To(HaveKey("items"))
 	})
 
+	It("offers only prices the subscription can be billed in, its own currency or a currency option of it", func() {
+		euro, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(team.Product.ID), Currency: stripe.String("eur"),
+			UnitAmount: stripe.Int64(2700), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})
+		Expect(err).NotTo(HaveOccurred())
+		both, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(pro.Product.ID), Currency: stripe.String("eur"),
+			UnitAmount: stripe.Int64(8000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")},
+			CurrencyOptions: map[string]*stripe.PriceCreateCurrencyOptionsParams{"usd": {UnitAmount: stripe.Int64(9000)}}})
+		Expect(err).NotTo(HaveOccurred())
+		sw := switching("price")
+		sw.Products[0].Prices = append(sw.Products[0].Prices, stripe.String(both.ID))
+		sw.Products[1].Prices = append(sw.Products[1].Prices, stripe.String(euro.ID))
+		s := open(configure(&stripe.BillingPortalConfigurationCreateFeaturesParams{SubscriptionUpdate: sw}), nil)
+		update := view(s, "update", sub.ID)
+		p := Visit("GET", update, nil)
+		Expect(p.Body).To(ContainSubstring(`value="` + team.ID + `"`))
+		Expect(p.Body).To(ContainSubstring(`value="`+both.ID+`"`), "billed in USD by its currency option")
+		Expect(p.Body).NotTo(ContainSubstring(`value="`+euro.ID+`"`), "a USD subscription cannot switch to a EUR-only price")
+
+		p = Visit("POST", update, url.Values{"action": {"update"}, "subscription": {sub.ID}, "price": {euro.ID}})
+		Expect(p.Status).To(Equal(400))
+		Expect(p.Body).To(ContainSubstring("not one this portal offers"))
+		Expect(subscription().Items.Data[0].Price.ID).To(Equal(pro.ID))
+	})
+
 	It("ends a trial when the customer switches plans, as Stripe's portal did before trial_update_behavior (2025-09-30.clover)", func() {
 		trialing, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), TrialPeriodDays: stripe.Int64(14),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(pro.ID)}}})

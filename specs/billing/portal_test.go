@@ -169,6 +169,17 @@ var _ = Describe("Customer portal", Label("billing", "portal"), func() {
 		Expect(StripeErr(err).Msg).To(ContainSubstring("no price in the portal configuration available to change to"))
 		Expect(emu.EventTypes("")).NotTo(ContainElement("billing_portal.session.created"))
 
+		// Nor does a price in a currency the subscription is not billed in.
+		euro, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(sub.Items.Data[0].Price.Product.ID), Currency: stripe.String("eur"),
+			UnitAmount: stripe.Int64(8000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = sc.V1BillingPortalConfigurations.Update(Ctx, switching.ID, &stripe.BillingPortalConfigurationUpdateParams{Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{
+			SubscriptionUpdate: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateParams{
+				Products: []*stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductParams{{Product: stripe.String(euro.Product.ID),
+					Prices: []*string{stripe.String(sub.Items.Data[0].Price.ID), stripe.String(euro.ID)}}}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(StripeErr(updateFlow()).Msg).To(ContainSubstring("no price in the portal configuration available to change to"))
+
 		// A second price of the product gives the customer a choice.
 		yearly, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{Product: stripe.String(sub.Items.Data[0].Price.Product.ID), Currency: stripe.String("usd"),
 			UnitAmount: stripe.Int64(9000), Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("year")}})

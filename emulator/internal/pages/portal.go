@@ -420,6 +420,26 @@ func (p *portal) products() []switchable {
 	return out
 }
 
+// billable reports whether the price id can bill sub: in the
+// subscription's currency, its own or one of its currency_options (a
+// subscription never changes currency, so Stripe's plan switcher offers
+// no other).
+func (p *portal) billable(id string, sub Object) bool {
+	price, ok := p.e.GetIn(p.account, id)
+	if !ok {
+		return false
+	}
+	if cur := api.Str(sub["currency"]); cur == "" || price["currency"] == cur {
+		return true
+	}
+	full, failed := p.call("GET", "/v1/prices/"+id, url.Values{"expand[]": {"currency_options"}})
+	if failed != nil {
+		return false
+	}
+	_, ok = api.Obj(full["currency_options"])[api.Str(sub["currency"])]
+	return ok
+}
+
 // productOf is the configured product that lists price.
 func (p *portal) productOf(price string) (switchable, bool) {
 	for _, s := range p.products() {
@@ -468,7 +488,7 @@ func (p *portal) update(sub Object, form url.Values) (string, *refusal) {
 		return "", refuse(http.StatusBadRequest, "Nothing to change: pick another plan or quantity.")
 	}
 	product, listed := p.productOf(price)
-	if !listed {
+	if !listed || !p.billable(price, sub) {
 		return "", refuse(http.StatusBadRequest, "The price %s is not one this portal offers.", price)
 	}
 	if qty != curQty || price != curPrice {
@@ -1026,6 +1046,9 @@ func (p *portal) updateView(data map[string]any, sub Object) {
 		var prices []portalPrice
 		for _, prod := range p.products() {
 			for _, id := range prod.prices {
+				if !p.billable(id, sub) {
+					continue
+				}
 				pr, _ := p.e.GetIn(p.account, id)
 				prices = append(prices, portalPrice{ID: id, Label: p.priceLabel(pr), Current: id == cur})
 			}

@@ -516,7 +516,7 @@ func sessionFlow(c *api.Call, cusID string, cfg store.Obj) (any, error) {
 		if len(items) > 1 {
 			return nil, apierr.InvalidRequest("The subscription %s has more than one item; the portal can only update subscriptions with a single item.", subID).WithParam(param)
 		}
-		if field == "subscription_update" && len(items) == 1 && !offersChange(c, cfg, api.Obj(api.Obj(items[0])["price"])) {
+		if field == "subscription_update" && len(items) == 1 && !offersChange(c, cfg, api.Obj(api.Obj(items[0])["price"]), api.Str(sub["currency"])) {
 			// Stripe refuses a flow that would open on nothing to choose;
 			// its message's key phrase is known, the rest of it is not.
 			return nil, apierr.InvalidRequest("The subscription %s cannot be updated: there is no price in the portal configuration available to change to, and its quantity cannot be changed.", subID).WithParam(param)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -161,11 +162,12 @@ func allowsPrice(c *api.Call, cfg store.Obj, price string) bool {
 }
 
 // offersChange reports whether the plan switcher of cfg would offer the
-// customer anything for an item at price: another of the configuration's
-// prices (when it allows price changes), or another quantity of it (when
-// it allows quantity changes and lists the price with an adjustable
-// quantity), as the portal page offers them.
-func offersChange(c *api.Call, cfg store.Obj, price store.Obj) bool {
+// customer anything for an item at price of a subscription billed in
+// currency: another of the configuration's prices that can bill it (when
+// it allows price changes), or another quantity of it (when it allows
+// quantity changes and lists the price with an adjustable quantity), as
+// the portal page offers them.
+func offersChange(c *api.Call, cfg store.Obj, price store.Obj, currency string) bool {
 	allowed := map[string]bool{}
 	su := api.Obj(api.Obj(cfg["features"])["subscription_update"])
 	for _, u := range anyStrings(su["default_allowed_updates"]) {
@@ -175,7 +177,11 @@ func offersChange(c *api.Call, cfg store.Obj, price store.Obj) bool {
 		prod := api.Obj(p)
 		for _, id := range anyStrings(prod["prices"]) {
 			if allowed["price"] && id != api.Str(price["id"]) {
-				return true
+				// A subscription keeps its currency: a price that
+				// cannot bill in it is not offered.
+				if other, ok := c.Tx.Get(c.Account, "price", id); ok && catalog.Supports(c, other, currency) {
+					return true
+				}
 			}
 			if allowed["quantity"] && id == api.Str(price["id"]) && api.Bool(api.Obj(prod["adjustable_quantity"])["enabled"]) {
 				return true
