@@ -211,8 +211,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 
 	It("asks a US person for an address, a phone and the last four digits of an SSN, as Stripe's guide to testing API onboarding shows a representative's requirements", func() {
 		a := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
-			BusinessType: stripe.String("individual"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
-				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
+			BusinessType: stripe.String("individual"), Capabilities: Transfers(),
 			Individual: &stripe.PersonParams{FirstName: stripe.String("Jenny"), LastName: stripe.String("Rosen")}})
 		personFields := []string{"individual.address.city", "individual.address.line1", "individual.address.postal_code",
 			"individual.address.state", "individual.phone", "individual.ssn_last_4"}
@@ -227,15 +226,13 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 
 		By("counting a full ID number for the last four digits")
 		b := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
-			BusinessType: stripe.String("individual"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
-				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}},
+			BusinessType: stripe.String("individual"), Capabilities: Transfers(),
 			Individual: &stripe.PersonParams{IDNumber: stripe.String("000000000")}})
 		Expect(b.Requirements.CurrentlyDue).NotTo(ContainElement("individual.ssn_last_4"))
 
 		By("asking a company's representative the same")
 		co := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
-			BusinessType: stripe.String("company"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
-				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+			BusinessType: stripe.String("company"), Capabilities: Transfers()})
 		Expect(co.Requirements.CurrentlyDue).To(ContainElements("representative.address.state", "representative.phone", "representative.ssn_last_4"))
 	})
 
@@ -273,8 +270,7 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 		Expect(err).NotTo(HaveOccurred())
 		Expect(co.Requirements.CurrentlyDue).NotTo(ContainElement("relationship.owner"))
 		whole := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
-			BusinessType: stripe.String("company"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
-				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+			BusinessType: stripe.String("company"), Capabilities: Transfers()})
 		_, err = sc.V1Persons.Create(Ctx, &stripe.PersonCreateParams{Account: stripe.String(whole.ID), FirstName: stripe.String("Sole"),
 			Relationship: &stripe.PersonCreateRelationshipParams{Owner: stripe.Bool(true), PercentOwnership: stripe.Float64(100)}})
 		Expect(err).NotTo(HaveOccurred())
@@ -284,22 +280,19 @@ var _ = Describe("Connected accounts as Stripe renders them", Label("connect"), 
 
 		By("asking no state of a company outside the US, as for its persons")
 		de := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("DE"),
-			BusinessType: stripe.String("company"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
-				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+			BusinessType: stripe.String("company"), Capabilities: Transfers()})
 		Expect(de.Requirements.CurrentlyDue).To(ContainElements("company.address.city", "company.name", "company.tax_id"))
 		Expect(de.Requirements.CurrentlyDue).NotTo(ContainElement("company.address.state"))
 
 		By("asking a non-profit's own details too, but no owners, a non-profit having none")
 		np := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
-			BusinessType: stripe.String("non_profit"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
-				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+			BusinessType: stripe.String("non_profit"), Capabilities: Transfers()})
 		Expect(np.Requirements.CurrentlyDue).To(ContainElements(companyFields))
 		Expect(np.Requirements.CurrentlyDue).NotTo(ContainElement("relationship.owner"))
 
 		By("asking none of an individual")
 		ind := create(&stripe.AccountCreateParams{Type: stripe.String("custom"), Country: stripe.String("US"),
-			BusinessType: stripe.String("individual"), Capabilities: &stripe.AccountCreateCapabilitiesParams{
-				Transfers: &stripe.AccountCreateCapabilitiesTransfersParams{Requested: stripe.Bool(true)}}})
+			BusinessType: stripe.String("individual"), Capabilities: Transfers()})
 		Expect(ind.Requirements.CurrentlyDue).NotTo(ContainElement(HavePrefix("company.")))
 		Expect(ind.Requirements.CurrentlyDue).NotTo(ContainElement("relationship.owner"))
 	})
