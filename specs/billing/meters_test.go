@@ -158,6 +158,14 @@ var _ = Describe("Billing meters and metered prices", Label("billing", "meters")
 				Customer: stripe.String(cus.ID), StartTime: stripe.Int64(from.Unix() + 30), EndTime: stripe.Int64(to.Unix())}) {
 				ExpectStripeError(err, 400, "invalid_request_error", "", "start_time")
 			}
+			// Both times off their boundaries: start_time is named, on
+			// every request alike.
+			for range 16 {
+				for _, err := range sc.V1BillingMeterEventSummaries.List(Ctx, &stripe.BillingMeterEventSummaryListParams{ID: stripe.String(sum.ID),
+					Customer: stripe.String(cus.ID), StartTime: stripe.Int64(from.Unix() + 30), EndTime: stripe.Int64(to.Unix() + 30)}) {
+					ExpectStripeError(err, 400, "invalid_request_error", "", "start_time")
+				}
+			}
 		})
 
 		It("take an identifier once, and a cancellation takes the event back out", func() {

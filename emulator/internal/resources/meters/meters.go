@@ -400,10 +400,15 @@ func summaries(c *api.Call) (any, error) {
 	case "day":
 		step = 86400
 	}
-	for name, t := range map[string]int64{"start_time": start, "end_time": end} {
-		if t%step != 0 {
+	// In a fixed order, so that a request with both times off names the
+	// same one every time.
+	for _, t := range []struct {
+		name string
+		at   int64
+	}{{"start_time", start}, {"end_time", end}} {
+		if t.at%step != 0 {
 			unit := map[int64]string{60: "minute", 3600: "hour", 86400: "day"}[step]
-			return nil, apierr.InvalidRequest("Invalid %s: must be aligned with %s boundaries.", name, unit).WithParam(name)
+			return nil, apierr.InvalidRequest("Invalid %s: must be aligned with %s boundaries.", t.name, unit).WithParam(t.name)
 		}
 	}
 	if end <= start {
