@@ -306,6 +306,30 @@ var _ = Describe("Billing meters and metered prices", Label("billing", "meters")
 			Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(20)))
 		})
 
+		It("bill a period whose usage came to less than zero as none, as Stripe documents negative corrections", func() {
+			cus := newCustomer("a@example.com")
+			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+				Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(base.ID)}, {Price: stripe.String(perCall.ID)}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(record("api_call", cus.ID, "10", Epoch, "")).To(Succeed())
+			Expect(record("api_call", cus.ID, "-25", Epoch, "")).To(Succeed()) // a correction past what was used
+
+			preview, err := sc.V1Invoices.CreatePreview(Ctx, &stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(preview.Lines.Data[1].Quantity).To(BeZero())
+			Expect(preview.AmountDue).To(Equal(int64(1000)))
+
+			emu.Clock().Set(time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).Add(2 * time.Hour))
+			sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+			Expect(err).NotTo(HaveOccurred())
+			usage := sub.LatestInvoice.Lines.Data[1]
+			Expect(usage.Quantity).To(BeZero(), "a negative total is reported as 0")
+			Expect(usage.Amount).To(BeZero())
+			Expect(sub.LatestInvoice.AmountPaid).To(Equal(int64(1000)))
+			// The meter itself still shows the total as recorded.
+			Expect(summary(meter.ID, cus.ID, day, day.Add(24*time.Hour), "")).To(Equal([]float64{-15}))
+		})
+
 		It("bill the last period's usage when the subscription ends, at period end or at once with invoice_now", func() {
 			cus := newCustomer("a@example.com")
 			sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),

@@ -287,7 +287,9 @@ func nonNegative(n int64, param string) error {
 
 // itemUsage is what a metered item's customer used from from to to, as
 // the price's meter aggregates it (only since the item was added, and
-// rounded to whole units, the line's quantity).
+// rounded to whole units, the line's quantity). Negative events correct
+// usage, but a period whose total comes below zero bills none: Stripe
+// reports the line's quantity as 0.
 func itemUsage(c *api.Call, sub, it store.Obj, from, to int64) int64 {
 	meter := api.Str(api.Obj(api.Obj(it["price"])["recurring"])["meter"])
 	from = max(from, api.Int(it["created"]))
@@ -296,7 +298,7 @@ func itemUsage(c *api.Call, sub, it store.Obj, from, to int64) int64 {
 		from = max(from, since)
 	}
 	used, _ := meters.Usage(c.Tx, c.Account, meter, api.Str(sub["customer"]), from, to)
-	return int64(math.Round(used))
+	return max(int64(math.Round(used)), 0)
 }
 
 // usageFromKey records when an item's metered price was last switched:
