@@ -229,4 +229,46 @@ var _ = Describe("Tiered prices on invoices", Label("billing", "tiers"), func() 
 		Expect(line.Description).To(Equal("1500 × Seats"))
 		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
 	})
+
+	It("bills the first tier's flat amount of a period without usage, on a renewal and on the final invoice of a subscription ending at period end", func() {
+		meter, err := sc.V1BillingMeters.Create(Ctx, &stripe.BillingMeterCreateParams{
+			DisplayName: stripe.String("API calls"), EventName: stripe.String("api_call"),
+			DefaultAggregation: &stripe.BillingMeterCreateDefaultAggregationParams{Formula: stripe.String("sum")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		calls, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+			Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
+			Recurring:     &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(meter.ID)},
+			BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("graduated"),
+			Tiers: []*stripe.PriceCreateTierParams{
+				{UpTo: stripe.Int64(1000), FlatAmount: stripe.Int64(2000), UnitAmount: stripe.Int64(0)},
+				{UpToInf: stripe.Bool(true), UnitAmount: stripe.Int64(2)},
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		cus := customerWithCard(sc, "calls@example.com", "pm_card_visa", "")
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(calls.ID)}}})
+		Expect(err).NotTo(HaveOccurred())
+
+		// No usage in the first period: the renewal bills the fee.
+		end := sub.Items.Data[0].CurrentPeriodEnd
+		emu.Clock().Set(time.Unix(end, 0).Add(2 * time.Hour))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(2000)))
+		renewal := sub.LatestInvoice.ID
+
+		// None in the last either: the final invoice bills it as well.
+		sub, err = sc.V1Subscriptions.Update(Ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)})
+		Expect(err).NotTo(HaveOccurred())
+		emu.Clock().Set(time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).Add(2 * time.Hour))
+		sub, err = sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusCanceled))
+		Expect(sub.LatestInvoice.ID).NotTo(Equal(renewal), "a final invoice for the last period")
+		Expect(sub.LatestInvoice.Total).To(Equal(int64(2000)))
+		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
+	})
 })

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/customers"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"github.com/tidwall/gjson"
@@ -543,13 +544,20 @@ func finalUsageInvoice(c *api.Call, sub store.Obj, from, to int64, withPending b
 	if sub["status"] == "trialing" {
 		from = to // usage during a trial is free, as at the trial's end
 	}
-	var used int64
+	due := false
 	for _, it := range subItems(sub) {
-		if metered(api.Obj(it["price"])) {
-			used += itemUsage(c, sub, it, from, to)
+		price := api.Obj(it["price"])
+		if !metered(price) {
+			continue
+		}
+		// A period without usage still costs a graduated price's first
+		// tier's flat amount, as a renewal bills it (none for a trial).
+		if used := itemUsage(c, sub, it, from, to); used != 0 ||
+			(from < to && catalog.Amount(c, price, api.Str(sub["currency"]), used) != 0) {
+			due = true
 		}
 	}
-	if used == 0 && (!withPending || len(pendingFor(c, sub)) == 0) {
+	if !due && (!withPending || len(pendingFor(c, sub)) == 0) {
 		return nil
 	}
 	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_cycle", start: to, end: to, usageFrom: from, usageOnly: true, since: since})
