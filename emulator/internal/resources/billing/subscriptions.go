@@ -292,13 +292,18 @@ func nonNegative(n int64, param string) error {
 // reports the line's quantity as 0.
 func itemUsage(c *api.Call, sub, it store.Obj, from, to int64) int64 {
 	meter := api.Str(api.Obj(api.Obj(it["price"])["recurring"])["meter"])
+	var billed int64
+	if hasThresholds(sub, it) {
+		// What threshold invoices billed of this period is not billed again.
+		billed = thresholdBilled(c, api.Str(it["id"]), from)
+	}
 	from = max(from, api.Int(it["created"]))
 	if v, ok := c.Tx.GetMeta(usageFromKey(c.Account, api.Str(it["id"]))); ok {
 		since, _ := strconv.ParseInt(v, 10, 64)
 		from = max(from, since)
 	}
 	used, _ := meters.Usage(c.Tx, c.Account, meter, api.Str(sub["customer"]), from, to)
-	return max(int64(math.Round(used)), 0)
+	return max(int64(math.Round(used))-billed, 0)
 }
 
 // usageFromKey records when an item's metered price was last switched:
@@ -597,6 +602,9 @@ func createSubscription(c *api.Call) (any, error) {
 		sub["days_until_due"] = days
 	}
 	c.Copy(sub, "description", "cancel_at_period_end")
+	if err := applyBillingThresholds(c, sub); err != nil {
+		return nil, err
+	}
 	if err := applyCancelAt(c, sub); err != nil {
 		return nil, err
 	}
@@ -1097,6 +1105,9 @@ type periodInvoice struct {
 	// arrears, up to start) begins: the period just ended. Otherwise a
 	// metered item's line is for no usage yet.
 	usageFrom int64
+	// usageTo, when not 0, is where that usage ends instead of start: a
+	// threshold invoice bills the usage recorded up to its own moment.
+	usageTo int64
 	// usageOnly bills metered usage alone, nothing ahead: the final
 	// invoice of a subscription that ends.
 	usageOnly bool
@@ -1147,7 +1158,11 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 			// Usage is billed in arrears: the period that just ended.
 			qty = 0
 			if p.usageFrom > 0 {
-				qty = itemUsage(c, sub, it, p.usageFrom, p.start)
+				to := p.start
+				if p.usageTo != 0 {
+					to = p.usageTo
+				}
+				qty = itemUsage(c, sub, it, p.usageFrom, to)
 				period = store.Obj{"start": p.usageFrom, "end": p.start}
 			}
 		}
@@ -1673,6 +1688,9 @@ func updateSubscription(c *api.Call) (any, error) {
 	}
 	if days, ok := c.Params.Int("days_until_due"); ok {
 		after["days_until_due"] = days
+	}
+	if err := applyBillingThresholds(c, after); err != nil {
+		return nil, err
 	}
 	if after["collection_method"] == "send_invoice" && after["days_until_due"] == nil {
 		return nil, apierr.MissingParam("days_until_due")

@@ -16,8 +16,8 @@ import (
 // totals are worked out again only when a line changed.
 func refreshUsageLines(c *api.Call, inv store.Obj) error {
 	subID := api.Str(api.Obj(api.Obj(inv["parent"])["subscription_details"])["subscription"])
-	if subID == "" {
-		return nil
+	if subID == "" || inv["billing_reason"] == "subscription_threshold" {
+		return nil // a threshold invoice bills the usage up to its moment, no more
 	}
 	// Most subscriptions bill no usage: look before decoding the whole
 	// subscription on every renewal's finalization.
