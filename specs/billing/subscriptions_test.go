@@ -192,13 +192,13 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		Expect(StripeErr(err).Param).To(Equal("items[0][price]"))
 		Expect(StripeErr(err).Msg).To(Equal("The price specified supports currencies of `usd` which doesn't include the expected currency of `eur`."))
 
-		By("naming, in full, what an item asks for that needs usage thresholds")
+		By("naming, in full, a usage threshold on an item that bills a quantity")
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
 			p.Items[0].BillingThresholds = &stripe.SubscriptionCreateItemBillingThresholdsParams{UsageGTE: stripe.Int64(10)}
 		})
 		se := StripeErr(err)
 		Expect(se.Param).To(Equal("items[0][billing_thresholds]"))
-		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `items[0][billing_thresholds]` of POST /v1/subscriptions"))
+		Expect(se.Msg).To(ContainSubstring("usage_type `metered`"))
 		_, err = subscribe(cus, func(p *stripe.SubscriptionCreateParams) {
 			p.PaymentSettings = &stripe.SubscriptionCreatePaymentSettingsParams{PaymentMethodOptions: &stripe.SubscriptionCreatePaymentSettingsPaymentMethodOptionsParams{
 				Card: &stripe.SubscriptionCreatePaymentSettingsPaymentMethodOptionsCardParams{RequestThreeDSecure: stripe.String("any")}}}
@@ -783,8 +783,8 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 		_, err = sc.V1SubscriptionItems.Create(Ctx, &stripe.SubscriptionItemCreateParams{Subscription: stripe.String(sub.ID),
 			Price: stripe.String(other.ID), BillingThresholds: &stripe.SubscriptionItemCreateBillingThresholdsParams{UsageGTE: stripe.Int64(10)}})
 		se := StripeErr(err)
-		Expect(se.Param).To(Equal("billing_thresholds"))
-		Expect(se.Msg).To(ContainSubstring("does not emulate the parameter `billing_thresholds` of POST /v1/subscription_items"))
+		Expect(se.Param).To(Equal("billing_thresholds"), "a licensed item takes no usage threshold")
+		Expect(se.Msg).To(ContainSubstring("usage_type `metered`"))
 		_, err = sc.V1SubscriptionItems.Update(Ctx, added.ID, &stripe.SubscriptionItemUpdateParams{
 			BillingThresholds: &stripe.SubscriptionItemUpdateBillingThresholdsParams{UsageGTE: stripe.Int64(10)}})
 		Expect(StripeErr(err).Param).To(Equal("billing_thresholds"))
@@ -1798,7 +1798,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String("sub_nope")})
 			Expect(StripeErr(err).Code).To(Equal(stripe.ErrorCodeResourceMissing))
 
-			By("naming what an item of the previewed change asks for that the update does not act on")
+			By("naming in full what an item of the previewed change asks for that the update refuses")
 			sub, err := subscribe(cus, nil)
 			Expect(err).NotTo(HaveOccurred())
 			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
@@ -1807,7 +1807,7 @@ var _ = Describe("Subscriptions", Label("billing", "subscriptions"), func() {
 						BillingThresholds: &stripe.InvoiceCreatePreviewSubscriptionDetailsItemBillingThresholdsParams{UsageGTE: stripe.Int64(10)}}}}})
 			se := StripeErr(err)
 			Expect(se.Param).To(Equal("subscription_details[items][0][billing_thresholds]"))
-			Expect(se.Msg).To(ContainSubstring("POST /v1/invoices/create_preview"))
+			Expect(se.Msg).To(ContainSubstring("usage_type `metered`"), "a licensed item takes no usage threshold")
 			_, err = preview(&stripe.InvoiceCreatePreviewParams{Subscription: stripe.String(sub.ID),
 				SubscriptionDetails: &stripe.InvoiceCreatePreviewSubscriptionDetailsParams{ResumeAt: stripe.String("now")}})
 			Expect(StripeErr(err).Param).To(Equal("subscription_details[resume_at]"))

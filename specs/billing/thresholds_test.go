@@ -97,6 +97,9 @@ var _ = Describe("Subscription billing thresholds", Label("billing", "meters"), 
 		Expect(th.Lines.Data).To(HaveLen(1), "the usage alone, not the licensed price")
 		Expect(th.Lines.Data[0].Quantity).To(Equal(int64(250)))
 		Expect(th.Lines.Data[0].Period.Start).To(Equal(periodStart))
+		Expect(th.ThresholdReason).NotTo(BeNil())
+		Expect(th.ThresholdReason.AmountGTE).To(Equal(int64(600)))
+		Expect(th.ThresholdReason.ItemReasons).To(BeEmpty())
 		Expect(eventsOf("invoice.created", th.ID)).To(Equal(1))
 		Expect(eventsOf("invoice.paid", th.ID)).To(Equal(1))
 		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, nil)
@@ -122,6 +125,55 @@ var _ = Describe("Subscription billing thresholds", Label("billing", "meters"), 
 		record("1")
 		Expect(invoicesOf(sub.ID)).To(HaveLen(4))
 		Expect(invoicesOf(sub.ID)[0].AmountPaid).To(Equal(int64(600)))
+	})
+
+	It("bill a metered item's usage at once when it reaches the item's usage_gte, set on metered items only", func() {
+		_, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(base.ID),
+				BillingThresholds: &stripe.SubscriptionCreateItemBillingThresholdsParams{UsageGTE: stripe.Int64(10)}}}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "items[0][billing_thresholds]")
+		Expect(emu.Count("", "subscription")).To(BeZero())
+
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(base.ID)}, {Price: stripe.String(perCall.ID),
+				BillingThresholds: &stripe.SubscriptionCreateItemBillingThresholdsParams{UsageGTE: stripe.Int64(100)}}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sub.BillingThresholds).To(BeNil())
+		Expect(sub.Items.Data[0].BillingThresholds).To(BeNil())
+		Expect(sub.Items.Data[1].BillingThresholds.UsageGTE).To(Equal(int64(100)))
+		periodEnd := sub.Items.Data[0].CurrentPeriodEnd
+
+		record("99")
+		Expect(invoicesOf(sub.ID)).To(HaveLen(1))
+		record("5")
+		invs := invoicesOf(sub.ID)
+		Expect(invs).To(HaveLen(2))
+		th := invs[0]
+		Expect(th.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionThreshold))
+		Expect(th.AmountPaid).To(Equal(int64(104 * 3)))
+		Expect(th.Lines.Data).To(HaveLen(1))
+		Expect(th.ThresholdReason.AmountGTE).To(BeZero(), "no amount threshold")
+		Expect(th.ThresholdReason.ItemReasons).To(HaveLen(1))
+		Expect(th.ThresholdReason.ItemReasons[0].UsageGTE).To(Equal(int64(100)))
+		Expect(th.ThresholdReason.ItemReasons[0].LineItemIDs).To(Equal([]string{th.Lines.Data[0].ID}))
+
+		// Through /v1/subscription_items: a licensed item takes none.
+		_, err = sc.V1SubscriptionItems.Update(Ctx, sub.Items.Data[0].ID, &stripe.SubscriptionItemUpdateParams{
+			BillingThresholds: &stripe.SubscriptionItemUpdateBillingThresholdsParams{UsageGTE: stripe.Int64(10)}})
+		ExpectStripeError(err, 400, "invalid_request_error", "", "billing_thresholds")
+		it, err := sc.V1SubscriptionItems.Update(Ctx, sub.Items.Data[1].ID, &stripe.SubscriptionItemUpdateParams{
+			BillingThresholds: &stripe.SubscriptionItemUpdateBillingThresholdsParams{UsageGTE: stripe.Int64(20)}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(it.BillingThresholds.UsageGTE).To(Equal(int64(20)))
+		record("19")
+		Expect(invoicesOf(sub.ID)).To(HaveLen(2))
+
+		advanceClock(sc, clk.ID, time.Unix(periodEnd, 0).Add(2*time.Hour))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(got.LatestInvoice.Lines.Data[1].Quantity).To(Equal(int64(19)))
+		Expect(got.LatestInvoice.AmountPaid).To(Equal(int64(1000 + 19*3)))
 	})
 
 	It("are removed with an empty string, and a reset of the billing cycle is refused by name", func() {

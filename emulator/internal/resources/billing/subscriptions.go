@@ -383,6 +383,7 @@ func createSubscription(c *api.Call) (any, error) {
 	var prices []store.Obj
 	var qtys []int64
 	var metas []map[string]any
+	var itemThresholds []any
 	var itemRates [][]any
 	for i, ip := range itemParams {
 		price, err := itemPrice(c, ip, fmt.Sprintf("items[%d]", i))
@@ -405,6 +406,11 @@ func createSubscription(c *api.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		bt, _, err := itemThresholdsParam(c, ip, price, fmt.Sprintf("items[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		itemThresholds = append(itemThresholds, bt)
 		rates, _, err := taxRatesParam(c, ip, "tax_rates", fmt.Sprintf("items[%d][tax_rates]", i), nil)
 		if err != nil {
 			return nil, err
@@ -556,6 +562,7 @@ func createSubscription(c *api.Call) (any, error) {
 	for i, p := range prices {
 		it := newItem(c, id, p, qtys[i], start, end)
 		it["metadata"] = metas[i]
+		it["billing_thresholds"] = itemThresholds[i]
 		if itemRates[i] != nil {
 			it["tax_rates"] = itemRates[i]
 		}
@@ -2732,6 +2739,13 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 				return false, err
 			}
 			newQty = q
+			if bt, ok, err := itemThresholdsParam(c, ip, newPrice, prefix); err != nil {
+				return false, err
+			} else if ok {
+				it["billing_thresholds"] = bt
+			} else if it["billing_thresholds"] != nil && !metered(newPrice) {
+				return false, errLicensedThresholds(prefix)
+			}
 			if newPrice["id"] != oldPrice["id"] || newQty != oldQty {
 				deltas = append(deltas, delta{oldPrice, oldQty, true, it["id"], oldRates, oldOwn}, delta{newPrice, newQty, false, it["id"], newRates, newOwn})
 				it["price"], it["plan"], it["quantity"] = newPrice, catalog.PlanOf(newPrice), newQty
@@ -2764,6 +2778,11 @@ func applyItemChanges(c *api.Call, before, after store.Obj, behavior string) (bo
 		}
 		it := newItem(c, api.Str(after["id"]), p, q, start, end)
 		it["created"] = c.Now
+		bt, _, err := itemThresholdsParam(c, ip, p, prefix)
+		if err != nil {
+			return false, err
+		}
+		it["billing_thresholds"] = bt
 		sentAt[api.Str(it["id"])], prefixOf[api.Str(it["id"])] = ip, prefix
 		it["metadata"] = itemMetadata(ip)
 		rates, ok, err := taxRatesParam(c, ip, "tax_rates", prefix+"[tax_rates]", nil)

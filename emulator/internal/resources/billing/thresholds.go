@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/apierr"
+	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
@@ -129,6 +131,7 @@ func checkThreshold(c *api.Call, sub store.Obj) error {
 	from, to := periodStart(sub), c.Now+1 // usage stamped now counts
 	var accrued int64
 	hit, some := false, false
+	var itemReasons []store.Obj // the items whose usage_gte was reached
 	for _, it := range subItems(sub) {
 		price := api.Obj(it["price"])
 		if !metered(price) || !hasThresholds(sub, it) {
@@ -141,15 +144,33 @@ func checkThreshold(c *api.Call, sub store.Obj) error {
 		accrued += catalog.Amount(c, price, api.Str(sub["currency"]), unbilled)
 		if bt := api.Obj(it["billing_thresholds"]); it["billing_thresholds"] != nil && unbilled > 0 && unbilled >= api.Int(bt["usage_gte"]) {
 			hit = true
+			itemReasons = append(itemReasons, store.Obj{"item": it["id"], "usage_gte": bt["usage_gte"]})
 		}
 	}
+	var amountGTE any
 	if bt := api.Obj(sub["billing_thresholds"]); sub["billing_thresholds"] != nil && bt["amount_gte"] != nil && some && accrued >= api.Int(bt["amount_gte"]) {
-		hit = true
+		hit, amountGTE = true, bt["amount_gte"]
 	}
 	if !hit {
 		return nil
 	}
-	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_threshold", start: c.Now, end: c.Now, usageFrom: from, usageTo: to, usageOnly: true, since: from})
+	// threshold_reason names what was reached: the amount, and each item
+	// by its line on the invoice.
+	reason := func(inv store.Obj) {
+		reasons := []any{}
+		for _, r := range itemReasons {
+			var lines []any
+			for _, raw := range asList(inv["lines"]) {
+				l := api.Obj(raw)
+				if api.Obj(api.Obj(l["parent"])["subscription_item_details"])["subscription_item"] == r["item"] && lineInvoiceItem(l) == "" {
+					lines = append(lines, l["id"])
+				}
+			}
+			reasons = append(reasons, store.Obj{"line_item_ids": lines, "usage_gte": r["usage_gte"]})
+		}
+		inv["threshold_reason"] = store.Obj{"amount_gte": amountGTE, "item_reasons": reasons}
+	}
+	inv, err := subscriptionInvoice(c, sub, periodInvoice{reason: "subscription_threshold", start: c.Now, end: c.Now, usageFrom: from, usageTo: to, usageOnly: true, since: from, collection: reason})
 	if err != nil {
 		return err
 	}
@@ -169,4 +190,33 @@ func checkThreshold(c *api.Call, sub store.Obj) error {
 		return err
 	}
 	return collect(c, inv)
+}
+
+// itemThresholdsParam reads an items[] entry's billing_thresholds for an
+// item on price: (the value to set, whether it was sent). Only a metered
+// item has usage to reach a usage_gte.
+func itemThresholdsParam(c *api.Call, ip params.Values, price store.Obj, prefix string) (any, bool, error) {
+	if !ip.Has("billing_thresholds") {
+		return nil, false, nil
+	}
+	if ip.Unset("billing_thresholds") {
+		return nil, true, nil
+	}
+	n, ok := ip.Int("billing_thresholds.usage_gte")
+	if !ok {
+		return nil, false, apierr.MissingParam(prefix + "[billing_thresholds][usage_gte]")
+	}
+	if err := nonNegative(n, prefix+"[billing_thresholds][usage_gte]"); err != nil {
+		return nil, false, err
+	}
+	if !metered(price) {
+		return nil, false, errLicensedThresholds(prefix)
+	}
+	return store.Obj{"usage_gte": n}, true, markThresholds(c)
+}
+
+// errLicensedThresholds refuses a usage threshold on an item that bills a
+// quantity (Stripe's wording not verified).
+func errLicensedThresholds(prefix string) error {
+	return apierr.InvalidRequest("Usage thresholds can only be set on subscription items whose price has usage_type `metered`.").WithParam(prefix + "[billing_thresholds]")
 }
