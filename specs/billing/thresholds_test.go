@@ -176,6 +176,38 @@ var _ = Describe("Subscription billing thresholds", Label("billing", "meters"), 
 		Expect(got.LatestInvoice.AmountPaid).To(Equal(int64(1000 + 19*3)))
 	})
 
+	It("price a graduated item's usage after a threshold invoice on the period's whole usage, its tiers not starting over", func() {
+		graduated, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+			Product: stripe.String(perCall.Product.ID), Currency: stripe.String("usd"),
+			BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("graduated"),
+			Tiers: []*stripe.PriceCreateTierParams{
+				{UpTo: stripe.Int64(100), UnitAmount: stripe.Int64(0)},
+				{UpToInf: stripe.Bool(true), UnitAmount: stripe.Int64(5)},
+			},
+			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(perCall.Recurring.Meter)},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
+			Items:             []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(graduated.ID)}},
+			BillingThresholds: &stripe.SubscriptionCreateBillingThresholdsParams{AmountGTE: stripe.Int64(500)}})
+		Expect(err).NotTo(HaveOccurred())
+		record("150") // 100 free, 50 at 5: 250
+		Expect(invoicesOf(sub.ID)).To(HaveLen(1))
+		record("50") // 200 used: 500
+		invs := invoicesOf(sub.ID)
+		Expect(invs).To(HaveLen(2))
+		Expect(invs[0].AmountPaid).To(Equal(int64(500)))
+
+		record("50") // past the free tier already: 250 more, under the threshold
+		Expect(invoicesOf(sub.ID)).To(HaveLen(2))
+		advanceClock(sc, clk.ID, time.Unix(sub.Items.Data[0].CurrentPeriodEnd, 0).Add(2*time.Hour))
+		got, err := sc.V1Subscriptions.Retrieve(Ctx, sub.ID, &stripe.SubscriptionRetrieveParams{Expand: []*string{stripe.String("latest_invoice")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.LatestInvoice.BillingReason).To(Equal(stripe.InvoiceBillingReasonSubscriptionCycle))
+		Expect(got.LatestInvoice.Lines.Data[0].Quantity).To(Equal(int64(50)))
+		Expect(got.LatestInvoice.AmountPaid).To(Equal(int64(250)), "the free tier was used up before the threshold invoice")
+	})
+
 	It("are removed with an empty string, and a reset of the billing cycle is refused by name", func() {
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(perCall.ID)}}})

@@ -1174,6 +1174,9 @@ func subscriptionInvoice(c *api.Call, sub store.Obj, p periodInvoice) (store.Obj
 			}
 		}
 		amount := catalog.Amount(c, price, currency, qty)
+		if isMetered && p.usageFrom > 0 {
+			amount = usageAmount(c, sub, it, p.usageFrom, qty, currency)
+		}
 		if isMetered && p.usageFrom == 0 {
 			amount = 0 // no usage billed yet, not even a tier's flat amount
 		}

@@ -141,7 +141,7 @@ func checkThreshold(c *api.Call, sub store.Obj) error {
 		if unbilled > 0 {
 			some = true
 		}
-		accrued += catalog.Amount(c, price, api.Str(sub["currency"]), unbilled)
+		accrued += usageAmount(c, sub, it, from, unbilled, api.Str(sub["currency"]))
 		if bt := api.Obj(it["billing_thresholds"]); it["billing_thresholds"] != nil && unbilled > 0 && unbilled >= api.Int(bt["usage_gte"]) {
 			hit = true
 			itemReasons = append(itemReasons, store.Obj{"item": it["id"], "usage_gte": bt["usage_gte"]})
@@ -219,4 +219,18 @@ func itemThresholdsParam(c *api.Call, ip params.Values, price store.Obj, prefix 
 // quantity (Stripe's wording not verified).
 func errLicensedThresholds(prefix string) error {
 	return apierr.InvalidRequest("Usage thresholds can only be set on subscription items whose price has usage_type `metered`.").WithParam(prefix + "[billing_thresholds]")
+}
+
+// usageAmount is what qty of a metered item's unbilled usage of the period
+// beginning at from costs: after a threshold invoice, tiers go on from the
+// usage it billed rather than starting over (what the whole period's
+// usage costs, less what was billed), as a tiered price prices a period.
+func usageAmount(c *api.Call, sub, it store.Obj, from, qty int64, currency string) int64 {
+	price := api.Obj(it["price"])
+	if hasThresholds(sub, it) {
+		if billed := thresholdBilled(c, api.Str(it["id"]), from); billed > 0 {
+			return max(catalog.Amount(c, price, currency, billed+qty)-catalog.Amount(c, price, currency, billed), 0)
+		}
+	}
+	return catalog.Amount(c, price, currency, qty)
 }

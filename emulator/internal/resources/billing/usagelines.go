@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/stripe-emu/stripe-emu/emulator/internal/api"
-	"github.com/stripe-emu/stripe-emu/emulator/internal/resources/catalog"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 )
 
@@ -62,7 +61,7 @@ func refreshUsageLines(c *api.Call, inv store.Obj) error {
 		}
 		currency := api.Str(inv["currency"])
 		l["quantity"] = qty
-		l["amount"] = catalog.Amount(c, price, currency, qty)
+		l["amount"] = usageAmount(c, sub, it, from, qty, currency)
 		l["description"] = periodLine(c, price, qty, currency)
 		changed = true
 	}
