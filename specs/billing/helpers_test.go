@@ -78,6 +78,25 @@ func invoiceOfItem(sc *stripe.Client, ii *stripe.InvoiceItem) string {
 	return got.Invoice.ID
 }
 
+// apiPrices makes an "API" product with two monthly prices: 3¢ a call
+// of meter's usage, and 10.00 a month licensed.
+func apiPrices(sc *stripe.Client, meter string) (prod *stripe.Product, perCall, base *stripe.Price) {
+	GinkgoHelper()
+	prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
+	Expect(err).NotTo(HaveOccurred())
+	perCall, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+		Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
+		Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(meter)},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	base, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
+		Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
+		Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	return prod, perCall, base
+}
+
 // subscriptionInvoices are a subscription's invoices, oldest first.
 func subscriptionInvoices(sc *stripe.Client, sub string) []*stripe.Invoice {
 	GinkgoHelper()

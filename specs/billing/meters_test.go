@@ -206,19 +206,7 @@ var _ = Describe("Billing meters and metered prices", Label("billing", "meters")
 		)
 		BeforeEach(func() {
 			meter = newMeter("api_call", "sum")
-			var err error
-			prod, err = sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
-			Expect(err).NotTo(HaveOccurred())
-			perCall, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
-				Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
-				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(meter.ID)},
-			})
-			Expect(err).NotTo(HaveOccurred())
-			base, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
-				Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
-				Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
-			})
-			Expect(err).NotTo(HaveOccurred())
+			prod, perCall, base = apiPrices(sc, meter.ID)
 		})
 
 		It("need a meter, and only metered prices take one", func() {

@@ -31,18 +31,7 @@ var _ = Describe("Subscription billing thresholds", Label("billing", "meters"), 
 			DefaultAggregation: &stripe.BillingMeterCreateDefaultAggregationParams{Formula: stripe.String("sum")},
 		})
 		Expect(err).NotTo(HaveOccurred())
-		prod, err := sc.V1Products.Create(Ctx, &stripe.ProductCreateParams{Name: stripe.String("API")})
-		Expect(err).NotTo(HaveOccurred())
-		perCall, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
-			Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(3),
-			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(meter.ID)},
-		})
-		Expect(err).NotTo(HaveOccurred())
-		base, err = sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
-			Product: stripe.String(prod.ID), Currency: stripe.String("usd"), UnitAmount: stripe.Int64(1000),
-			Recurring: &stripe.PriceCreateRecurringParams{Interval: stripe.String("month")},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		_, perCall, base = apiPrices(sc, meter.ID)
 		clk, err = sc.V1TestHelpersTestClocks.Create(Ctx, &stripe.TestHelpersTestClockCreateParams{FrozenTime: stripe.Int64(Epoch.Unix())})
 		Expect(err).NotTo(HaveOccurred())
 		cus = customerWithCard(sc, "t@example.com", "pm_card_visa", clk.ID)
