@@ -193,13 +193,15 @@ var _ = Describe("Tiered prices on invoices", Label("billing", "tiers"), func() 
 		Expect(sub.LatestInvoice.Status).To(Equal(stripe.InvoiceStatusPaid))
 	})
 
-	It("bills metered usage by the tiers in arrears: nothing ahead, then the period's usage", func() {
+	// graduatedCalls is a monthly metered price of api_call events (a sum
+	// meter): a 20.00 fee with 1000 calls included, then 2¢ a call.
+	graduatedCalls := func() *stripe.Price {
+		GinkgoHelper()
 		meter, err := sc.V1BillingMeters.Create(Ctx, &stripe.BillingMeterCreateParams{
 			DisplayName: stripe.String("API calls"), EventName: stripe.String("api_call"),
 			DefaultAggregation: &stripe.BillingMeterCreateDefaultAggregationParams{Formula: stripe.String("sum")},
 		})
 		Expect(err).NotTo(HaveOccurred())
-		// A fee with 1000 calls included, then 2¢ a call.
 		calls, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
 			Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
 			Recurring:     &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(meter.ID)},
@@ -210,6 +212,11 @@ var _ = Describe("Tiered prices on invoices", Label("billing", "tiers"), func() 
 			},
 		})
 		Expect(err).NotTo(HaveOccurred())
+		return calls
+	}
+
+	It("bills metered usage by the tiers in arrears: nothing ahead, then the period's usage", func() {
+		calls := graduatedCalls()
 		cus := customerWithCard(sc, "calls@example.com", "pm_card_visa", "")
 		p := &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID), Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(calls.ID)}}}
 		p.AddExpand("latest_invoice")
@@ -231,21 +238,7 @@ var _ = Describe("Tiered prices on invoices", Label("billing", "tiers"), func() 
 	})
 
 	It("bills the first tier's flat amount of a period without usage, on a renewal and on the final invoice of a subscription ending at period end", func() {
-		meter, err := sc.V1BillingMeters.Create(Ctx, &stripe.BillingMeterCreateParams{
-			DisplayName: stripe.String("API calls"), EventName: stripe.String("api_call"),
-			DefaultAggregation: &stripe.BillingMeterCreateDefaultAggregationParams{Formula: stripe.String("sum")},
-		})
-		Expect(err).NotTo(HaveOccurred())
-		calls, err := sc.V1Prices.Create(Ctx, &stripe.PriceCreateParams{
-			Product: stripe.String(prod.ID), Currency: stripe.String("usd"),
-			Recurring:     &stripe.PriceCreateRecurringParams{Interval: stripe.String("month"), UsageType: stripe.String("metered"), Meter: stripe.String(meter.ID)},
-			BillingScheme: stripe.String("tiered"), TiersMode: stripe.String("graduated"),
-			Tiers: []*stripe.PriceCreateTierParams{
-				{UpTo: stripe.Int64(1000), FlatAmount: stripe.Int64(2000), UnitAmount: stripe.Int64(0)},
-				{UpToInf: stripe.Bool(true), UnitAmount: stripe.Int64(2)},
-			},
-		})
-		Expect(err).NotTo(HaveOccurred())
+		calls := graduatedCalls()
 		cus := customerWithCard(sc, "calls@example.com", "pm_card_visa", "")
 		sub, err := sc.V1Subscriptions.Create(Ctx, &stripe.SubscriptionCreateParams{Customer: stripe.String(cus.ID),
 			Items: []*stripe.SubscriptionCreateItemParams{{Price: stripe.String(calls.ID)}}})
