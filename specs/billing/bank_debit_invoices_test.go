@@ -120,5 +120,12 @@ var _ = Describe("Subscription invoices paid by bank debit", Label("billing"), f
 		Expect(sub.Status).To(Equal(stripe.SubscriptionStatusActive))
 		Expect(charges(inv)).To(HaveLen(1))
 		Expect(emu.EventTypes("")).NotTo(ContainElement("invoice.payment_failed"))
+
+		// Naming no types, the invoice's PaymentIntent takes the type of
+		// the default method that pays it: Stripe "attempts to
+		// automatically determine the types to use by looking at the
+		// invoice's default payment method, the subscription's default
+		// payment method, the customer's default payment method".
+		Expect(defaultIntent(sc, inv).PaymentMethodTypes).To(ContainElement("sepa_debit"))
 	})
 })

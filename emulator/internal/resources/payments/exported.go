@@ -6,6 +6,7 @@ import (
 	"github.com/stripe-emu/stripe-emu/emulator/internal/params"
 	"github.com/stripe-emu/stripe-emu/emulator/internal/store"
 	"maps"
+	"slices"
 	"strings"
 )
 
@@ -54,6 +55,13 @@ func chargeWith(c *api.Call, pi store.Obj, pmID string, offSession bool, returnU
 	next["payment_method"] = pm["id"]
 	if next["status"] == RequiresPaymentMethod {
 		next["status"] = RequiresConfirmation
+	}
+	if types, _ := next["payment_method_types"].([]any); api.Bool(api.Obj(next["automatic_payment_methods"])["enabled"]) && !slices.Contains(types, pm["type"]) {
+		// An intent naming no types of its own (an invoice's) takes the
+		// type of the default method charged: Stripe determines them "by
+		// looking at … the customer's default payment method". A card,
+		// listed already, costs nothing here.
+		next["payment_method_types"] = append(slices.Clone(types), pm["type"])
 	}
 	raw := map[string]any{}
 	if offSession {
