@@ -311,6 +311,31 @@ var _ = Describe("Connect money refusals and shapes", Label("payments", "connect
 		Expect(emu.Count(seller, "payment_method")).To(Equal(before), "nothing cloned")
 	})
 
+	// A clone keeps its PaymentMethod's type: a type naming another one
+	// cannot be honoured, so it is refused rather than ignored.
+	It("refuses a clone whose type is not its PaymentMethod's, cloning nothing, and takes one that is", func() {
+		cus, err := sc.V1Customers.Create(Ctx, &stripe.CustomerCreateParams{PaymentMethod: stripe.String("pm_card_visa")})
+		Expect(err).NotTo(HaveOccurred())
+		var pmID string
+		for pm, err := range sc.V1PaymentMethods.List(Ctx, &stripe.PaymentMethodListParams{Customer: stripe.String(cus.ID)}) {
+			Expect(err).NotTo(HaveOccurred())
+			pmID = pm.ID
+		}
+		clone := func(typ string) (*stripe.PaymentMethod, error) {
+			p := &stripe.PaymentMethodCreateParams{Customer: stripe.String(cus.ID), PaymentMethod: stripe.String(pmID), Type: stripe.String(typ)}
+			p.SetStripeAccount(seller)
+			return sc.V1PaymentMethods.Create(Ctx, p)
+		}
+		before := emu.Count(seller, "payment_method")
+		_, err = clone("sepa_debit")
+		ExpectStripeError(err, 400, "invalid_request_error", "", "type")
+		Expect(emu.Count(seller, "payment_method")).To(Equal(before), "nothing cloned")
+		copied, err := clone("card")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(copied.Type).To(Equal(stripe.PaymentMethodTypeCard))
+		Expect(copied.Card.Last4).To(Equal("4242"))
+	})
+
 	It("refuses an account debit (a connected account's transfer to its platform) as not emulated, keeping nothing", func() {
 		// Stripe makes one for platforms liable for negative balances: a
 		// transfer on the connected account, a payment on the platform.

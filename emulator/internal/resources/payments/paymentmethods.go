@@ -294,6 +294,11 @@ func createPaymentMethod(c *api.Call) (any, error) {
 		if !ok {
 			return nil, apierr.NoSuchObject("PaymentMethod", pmID, "payment_method")
 		}
+		// The copy is of the same type: another type cannot be honoured,
+		// so it is refused rather than ignored (Stripe's words unknown).
+		if typ != "" && typ != api.Str(src["type"]) {
+			return nil, apierr.InvalidRequest("The PaymentMethod %s is of type `%s`: a clone keeps its type, so `type` cannot be `%s`.", pmID, api.Str(src["type"]), typ).WithParam("type")
+		}
 		// Stripe's guide to sharing payment methods names the platform
 		// customer the PaymentMethod is attached to.
 		if cusID, ok := c.Params.Str("customer"); ok && cusID != "" {
