@@ -246,8 +246,12 @@ func applyConfirmationToken(c *api.Call, intent store.Obj, use tokenUse, creatin
 	if err := applyTokenFutureUsage(c, intent, before, use, creating); err != nil {
 		return err
 	}
+	source, err := tokenSource(c, id)
+	if err != nil {
+		return err
+	}
 	if !c.Params.Has("payment_method") && !c.Params.Has("payment_method_data") {
-		pm, err := tokenPaymentMethod(c, id)
+		pm, err := tokenPaymentMethod(c, source)
 		if err != nil {
 			return err
 		}
@@ -262,10 +266,8 @@ func applyConfirmationToken(c *api.Call, intent store.Obj, use tokenUse, creatin
 	if u := api.Str(before["return_url"]); u != "" {
 		c.SetScratch(scratchTokenReturnURL, u)
 	}
-	if before["mandate_data"] != nil && !c.Params.Has("mandate_data") {
-		if acceptance := tokenAcceptance(c, id); acceptance != nil {
-			c.SetScratch(scratchTokenMandate, acceptance)
-		}
+	if acceptance, _ := source["acceptance"].(map[string]any); acceptance != nil && !c.Params.Has("mandate_data") {
+		c.SetScratch(scratchTokenMandate, acceptance)
 	}
 	tok := api.Clone(before)
 	tok[use.field] = intent["id"]
@@ -305,27 +307,25 @@ func applyTokenFutureUsage(c *api.Call, intent, tok store.Obj, use tokenUse, cre
 // confirmation it is used for when the request sends no mandate_data.
 const scratchTokenMandate = "payments.confirmation_token_mandate"
 
-// tokenAcceptance is the customer_acceptance a token was made with.
-func tokenAcceptance(c *api.Call, token string) store.Obj {
-	raw, _ := c.Tx.GetMeta(metaTokenPM(c.Account, token))
-	v, err := jsonenc.UnmarshalString(raw)
-	if err != nil {
-		return nil
+// tokenSource is what a token was made with (metaTokenPM): its payment
+// method or the data to make one, and a bank debit's mandate acceptance.
+func tokenSource(c *api.Call, token string) (map[string]any, error) {
+	raw, ok := c.Tx.GetMeta(metaTokenPM(c.Account, token))
+	if !ok {
+		return nil, nil
 	}
-	source, _ := v.(map[string]any)
-	acceptance, _ := source["acceptance"].(map[string]any)
-	return acceptance
-}
-
-// tokenPaymentMethod is the PaymentMethod a token confirms with: the one
-// it was made with, or a new one made now from its payment_method_data.
-func tokenPaymentMethod(c *api.Call, token string) (store.Obj, error) {
-	raw, _ := c.Tx.GetMeta(metaTokenPM(c.Account, token))
 	v, err := jsonenc.UnmarshalString(raw)
 	if err != nil {
 		return nil, err
 	}
 	source, _ := v.(map[string]any)
+	return source, nil
+}
+
+// tokenPaymentMethod is the PaymentMethod a token confirms with (source
+// is tokenSource's): the one it was made with, or a new one made now from
+// its payment_method_data.
+func tokenPaymentMethod(c *api.Call, source map[string]any) (store.Obj, error) {
 	if id := api.Str(source["payment_method"]); id != "" {
 		pm, ok := c.Tx.Get(c.Account, "payment_method", id)
 		if !ok {
