@@ -185,6 +185,21 @@ func signedReceiver(t *testing.T, secret string) (*httptest.Server, chan string)
 	return recv, got
 }
 
+// resetThenAwaitSigned resets the emulator at base and fails unless a
+// customer made after it is delivered signed right (got is
+// signedReceiver's).
+func resetThenAwaitSigned(t *testing.T, base string, got chan string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/_emu/reset", nil)
+	if status, body := send(t, req); status != 200 {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	if status, body := post(t, base+"/v1/customers", "email=r@b.c"); status != 200 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	awaitSigned(t, got, "no webhook arrived after the reset")
+}
+
 // awaitSigned fails unless the next delivery got reports is signed right.
 func awaitSigned(t *testing.T, got chan string, none string) {
 	t.Helper()
@@ -204,14 +219,7 @@ func TestWebhookFlagOutlivesAReset(t *testing.T) {
 	recv, got := signedReceiver(t, "whsec_resettest")
 	base, stop := startServe(t, "--addr", "127.0.0.1:0", "--webhook", recv.URL, "--webhook-secret", "whsec_resettest", "--webhook-events", "customer.created")
 	defer stop()
-	req, _ := http.NewRequest("POST", base+"/_emu/reset", nil)
-	if status, body := send(t, req); status != 200 {
-		t.Fatalf("reset: %d %s", status, body)
-	}
-	if status, body := post(t, base+"/v1/customers", "email=r@b.c"); status != 200 {
-		t.Fatalf("create: %d %s", status, body)
-	}
-	awaitSigned(t, got, "no webhook arrived after the reset")
+	resetThenAwaitSigned(t, base, got)
 }
 
 // An SDK pinned to clover is answered in basil's shapes unless the binary
@@ -399,14 +407,7 @@ func TestWebhookSecretOutlivesARestartOnADataFile(t *testing.T) {
 	}
 	awaitSigned(t, got, "no webhook arrived after the restart")
 	// A reset makes the endpoint again with the same secret.
-	req, _ := http.NewRequest("POST", base+"/_emu/reset", nil)
-	if status, body := send(t, req); status != 200 {
-		t.Fatalf("reset: %d %s", status, body)
-	}
-	if status, body := post(t, base+"/v1/customers", "email=r@b.c"); status != 200 {
-		t.Fatalf("create: %d %s", status, body)
-	}
-	awaitSigned(t, got, "no webhook arrived after the reset")
+	resetThenAwaitSigned(t, base, got)
 }
 
 // A client that sends its headers and then never the body it announced
